@@ -1,0 +1,36 @@
+package dev.downhill;
+
+/**
+ * A gradient fit diverged: the loss became NaN or infinite, or grew by more than
+ * {@value #GROWTH_LIMIT} times its starting value. The fit is abandoned; no model is returned.
+ */
+public final class DivergenceException extends ArithmeticException {
+    /** Loss growth (relative to the loss at the starting point) treated as divergence. */
+    public static final double GROWTH_LIMIT = 1e4;
+
+    private final long iteration;
+    private final double loss;
+    private final double learningRate;
+
+    public DivergenceException(long iteration, double loss, double initialLoss, double learningRate) {
+        super(String.format(java.util.Locale.ROOT,
+                "gradient descent diverged at iteration %d: loss %.6g (starting loss %.6g) with learning rate %.6g; "
+                        + "use a smaller learning rate (e.g. %.3g) or learningRate auto",
+                iteration, loss, initialLoss, learningRate, learningRate / 10));
+        this.iteration = iteration;
+        this.loss = loss;
+        this.learningRate = learningRate;
+    }
+
+    public long iteration() {
+        return iteration;
+    }
+
+    public double loss() {
+        return loss;
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+}

@@ -1,0 +1,313 @@
+package dev.downhill;
+
+import java.util.Objects;
+
+/**
+ * Immutable configuration of a fit, made with {@link #builder()}. Every setter of the builder
+ * validates its argument and throws {@link IllegalArgumentException} naming the problem.
+ *
+ * <p>Defaults: solver {@link Solver#GD}; learning rate {@link LearningRate#auto()}; max iterations
+ * {@value #DEFAULT_GD_ITERATIONS} steps for GD, {@value #DEFAULT_SGD_EPOCHS} epochs for SGD
+ * variants; batch size min({@value #DEFAULT_BATCH_SIZE}, m) for mini-batch (SGD always uses 1);
+ * tolerance {@value #DEFAULT_GD_TOLERANCE} for GD, {@value #DEFAULT_SGD_TOLERANCE} for SGD
+ * variants; patience {@value #DEFAULT_PATIENCE} epochs; initial coefficients zeros; intercept fitted;
+ * precision that of the data; backend chosen by {@link dev.downhill.spi.Backends}; seed 0;
+ * threads 0 (all cores); rank cutoff max(m, n)·ε₆₄ for SVD.
+ *
+ * <p>Stopping: full-batch GD stops when ‖∇θ‖ ≤ tol·‖∇θ₀‖ (tol = 0 runs to the iteration limit);
+ * SGD variants stop when the epoch loss has not dropped below (1 − tol)·(best epoch loss so far)
+ * for {@code patience} consecutive epochs (tol = 0 disables the rule).
+ */
+public final class FitConfig {
+    public static final long DEFAULT_GD_ITERATIONS = 10_000;
+    public static final long DEFAULT_SGD_EPOCHS = 1_000;
+    public static final int DEFAULT_BATCH_SIZE = 32;
+    public static final double DEFAULT_GD_TOLERANCE = 1e-6;
+    public static final double DEFAULT_SGD_TOLERANCE = 1e-4;
+    public static final int DEFAULT_PATIENCE = 5;
+    /**
+     * The normal equations refuse XᵀX whose estimated condition number exceeds this: the Cholesky
+     * answer's relative error is bounded by about cond·ε₆₄, so beyond 1e12 fewer than 4 digits are
+     * guaranteed.
+     */
+    public static final double NORMAL_EQUATIONS_MAX_CONDITION = 1e12;
+
+    private final Solver solver;
+    private final LearningRate learningRate;
+    private final long maxIterations;
+    private final int batchSize;
+    private final double tolerance;
+    private final int patience;
+    private final InitialCoefficients initialCoefficients;
+    private final boolean fitIntercept;
+    private final Precision precision;
+    private final String backend;
+    private final long seed;
+    private final int threads;
+    private final double rankCutoff;
+    private final IterationListener listener;
+
+    private FitConfig(Builder b) {
+        this.solver = b.solver;
+        this.learningRate = b.learningRate;
+        this.maxIterations = b.maxIterations;
+        this.batchSize = b.batchSize;
+        this.tolerance = b.tolerance;
+        this.patience = b.patience;
+        this.initialCoefficients = b.initialCoefficients;
+        this.fitIntercept = b.fitIntercept;
+        this.precision = b.precision;
+        this.backend = b.backend;
+        this.seed = b.seed;
+        this.threads = b.threads;
+        this.rankCutoff = b.rankCutoff;
+        this.listener = b.listener;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.solver = solver;
+        b.learningRate = learningRate;
+        b.maxIterations = maxIterations;
+        b.batchSize = batchSize;
+        b.tolerance = tolerance;
+        b.patience = patience;
+        b.initialCoefficients = initialCoefficients;
+        b.fitIntercept = fitIntercept;
+        b.precision = precision;
+        b.backend = backend;
+        b.seed = seed;
+        b.threads = threads;
+        b.rankCutoff = rankCutoff;
+        b.listener = listener;
+        return b;
+    }
+
+    public Solver solver() {
+        return solver;
+    }
+
+    public LearningRate learningRate() {
+        return learningRate;
+    }
+
+    /** Max iterations: steps for full-batch GD, epochs for SGD and mini-batch. */
+    public long maxIterations() {
+        if (maxIterations > 0) {
+            return maxIterations;
+        }
+        return solver.isStochastic() ? DEFAULT_SGD_EPOCHS : DEFAULT_GD_ITERATIONS;
+    }
+
+    /** Rows per step: 1 for SGD, the configured size (default min(32, m)) for mini-batch, m for GD. */
+    public long batchSize(long rows) {
+        switch (solver) {
+            case SGD: return 1;
+            case MINIBATCH: return batchSize > 0 ? batchSize : Math.min(DEFAULT_BATCH_SIZE, rows);
+            default: return rows;
+        }
+    }
+
+    /** The configured batch size, 0 when left at the default. */
+    public int configuredBatchSize() {
+        return batchSize;
+    }
+
+    public double tolerance() {
+        if (!Double.isNaN(tolerance)) {
+            return tolerance;
+        }
+        return solver.isStochastic() ? DEFAULT_SGD_TOLERANCE : DEFAULT_GD_TOLERANCE;
+    }
+
+    public int patience() {
+        return patience;
+    }
+
+    public InitialCoefficients initialCoefficients() {
+        return initialCoefficients;
+    }
+
+    public boolean fitIntercept() {
+        return fitIntercept;
+    }
+
+    /** Requested precision, or null for the data's own. */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** Requested backend name, or null to select automatically. */
+    public String backend() {
+        return backend;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** CPU threads; 0 means the backend's default (all cores). */
+    public int threads() {
+        return threads;
+    }
+
+    /** Relative singular-value cutoff for SVD; NaN means max(m, n)·ε₆₄. */
+    public double rankCutoff() {
+        return rankCutoff;
+    }
+
+    /** The cutoff for an m × n problem. */
+    public double rankCutoff(long rows, long cols) {
+        return Double.isNaN(rankCutoff) ? Math.max(rows, cols) * Math.ulp(1.0) : rankCutoff;
+    }
+
+    public IterationListener listener() {
+        return listener;
+    }
+
+    @Override
+    public String toString() {
+        return "FitConfig[solver=" + solver.cliName() + ", learningRate=" + learningRate + ", maxIterations=" + maxIterations()
+                + ", batchSize=" + (batchSize > 0 ? batchSize : "default") + ", tolerance=" + tolerance() + ", patience=" + patience
+                + ", initial=" + initialCoefficients + ", fitIntercept=" + fitIntercept + ", precision="
+                + (precision == null ? "data" : precision) + ", backend=" + (backend == null ? "auto" : backend) + ", seed=" + seed
+                + ", threads=" + threads + "]";
+    }
+
+    /** Mutable builder; {@link #build()} returns an immutable {@link FitConfig}. */
+    public static final class Builder {
+        private Solver solver = Solver.GD;
+        private LearningRate learningRate = LearningRate.auto();
+        private long maxIterations = 0;
+        private int batchSize = 0;
+        private double tolerance = Double.NaN;
+        private int patience = DEFAULT_PATIENCE;
+        private InitialCoefficients initialCoefficients = InitialCoefficients.zeros();
+        private boolean fitIntercept = true;
+        private Precision precision;
+        private String backend;
+        private long seed;
+        private int threads;
+        private double rankCutoff = Double.NaN;
+        private IterationListener listener = IterationListener.NONE;
+
+        private Builder() {
+        }
+
+        public Builder solver(Solver solver) {
+            this.solver = Objects.requireNonNull(solver, "solver");
+            return this;
+        }
+
+        public Builder learningRate(LearningRate learningRate) {
+            this.learningRate = Objects.requireNonNull(learningRate, "learningRate");
+            return this;
+        }
+
+        /** A fixed learning rate η &gt; 0. */
+        public Builder learningRate(double eta) {
+            return learningRate(LearningRate.of(eta));
+        }
+
+        /** Max iterations ≥ 1: steps for full-batch GD, epochs for SGD and mini-batch. */
+        public Builder maxIterations(long maxIterations) {
+            if (maxIterations <= 0) {
+                throw new IllegalArgumentException("max iterations must be ≥ 1, got " + maxIterations);
+            }
+            this.maxIterations = maxIterations;
+            return this;
+        }
+
+        /** Rows per mini-batch ≥ 1 (for {@link Solver#MINIBATCH}; SGD always uses 1). */
+        public Builder batchSize(int batchSize) {
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Tolerance ≥ 0; see the class Javadoc for what it means per solver. */
+        public Builder tolerance(double tolerance) {
+            if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
+                throw new IllegalArgumentException("tolerance must be a finite number ≥ 0, got " + tolerance);
+            }
+            this.tolerance = tolerance;
+            return this;
+        }
+
+        /** Epochs without improvement before SGD variants stop (≥ 1). */
+        public Builder patience(int patience) {
+            if (patience <= 0) {
+                throw new IllegalArgumentException("patience must be ≥ 1 epoch, got " + patience);
+            }
+            this.patience = patience;
+            return this;
+        }
+
+        public Builder initialCoefficients(InitialCoefficients initial) {
+            this.initialCoefficients = Objects.requireNonNull(initial, "initialCoefficients");
+            return this;
+        }
+
+        public Builder fitIntercept(boolean fitIntercept) {
+            this.fitIntercept = fitIntercept;
+            return this;
+        }
+
+        /** Working precision; null (the default) uses the data's. */
+        public Builder precision(Precision precision) {
+            this.precision = precision;
+            return this;
+        }
+
+        /** Backend name ("cpu", ...), or null / "auto" for automatic selection. */
+        public Builder backend(String backend) {
+            this.backend = backend == null || backend.isBlank() || backend.equalsIgnoreCase("auto") ? null : backend.trim();
+            return this;
+        }
+
+        /** Seed of the SGD row order and of the power iteration's start vector. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** CPU threads ≥ 0 (0: all cores). Results are bit-identical for the same thread count. */
+        public Builder threads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads must be ≥ 0 (0 = all cores), got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** SVD: singular values ≤ cutoff·σ_max count as zero (0 ≤ cutoff &lt; 1). */
+        public Builder rankCutoff(double cutoff) {
+            if (!(cutoff >= 0 && cutoff < 1)) {
+                throw new IllegalArgumentException("rank cutoff must be in [0, 1), got " + cutoff);
+            }
+            this.rankCutoff = cutoff;
+            return this;
+        }
+
+        /** Called every iteration; may stop the fit early. */
+        public Builder listener(IterationListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public FitConfig build() {
+            if (batchSize > 1 && solver == Solver.SGD) {
+                throw new IllegalArgumentException("SGD uses one row per step; batch size " + batchSize
+                        + " needs the minibatch solver");
+            }
+            return new FitConfig(this);
+        }
+    }
+}

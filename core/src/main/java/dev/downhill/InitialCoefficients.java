@@ -1,0 +1,76 @@
+package dev.downhill;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Where the gradient solvers start: θ₀ = 0, seeded standard-normal values, or given values
+ * (a warm start). With an intercept the starting intercept follows from θ₀ (b = ȳ − x̄ᵀθ₀, the
+ * optimum for that θ₀). Immutable.
+ */
+public final class InitialCoefficients {
+    private enum Kind { ZEROS, RANDOM, GIVEN }
+
+    private static final InitialCoefficients ZEROS = new InitialCoefficients(Kind.ZEROS, 0, null);
+
+    private final Kind kind;
+    private final long seed;
+    private final double[] values;
+
+    private InitialCoefficients(Kind kind, long seed, double[] values) {
+        this.kind = kind;
+        this.seed = seed;
+        this.values = values;
+    }
+
+    /** θ₀ = 0 (the default). */
+    public static InitialCoefficients zeros() {
+        return ZEROS;
+    }
+
+    /** θ₀ ~ N(0, 1) elementwise from a {@link SplittableRandom} seeded with {@code seed}. */
+    public static InitialCoefficients random(long seed) {
+        return new InitialCoefficients(Kind.RANDOM, seed, null);
+    }
+
+    /** θ₀ = a copy of {@code theta} (every value finite). */
+    public static InitialCoefficients given(double[] theta) {
+        double[] copy = theta.clone();
+        for (int j = 0; j < copy.length; j++) {
+            if (!Double.isFinite(copy[j])) {
+                throw new IllegalArgumentException("initial coefficient " + j + " is " + copy[j] + "; every value must be finite");
+            }
+        }
+        return new InitialCoefficients(Kind.GIVEN, 0, copy);
+    }
+
+    /** θ₀ for n features, as a new array. */
+    public double[] values(int n) {
+        switch (kind) {
+            case ZEROS:
+                return new double[n];
+            case RANDOM: {
+                SplittableRandom r = new SplittableRandom(seed);
+                double[] t = new double[n];
+                for (int j = 0; j < n; j++) {
+                    t[j] = r.nextGaussian();
+                }
+                return t;
+            }
+            default:
+                if (values.length != n) {
+                    throw new IllegalArgumentException("initial coefficients have " + values.length + " values but X has " + n + " columns");
+                }
+                return values.clone();
+        }
+    }
+
+    @Override
+    public String toString() {
+        switch (kind) {
+            case ZEROS: return "zeros";
+            case RANDOM: return "random(seed=" + seed + ")";
+            default: return "given" + (values.length <= 6 ? Arrays.toString(values) : "[" + values.length + " values]");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.downhill;
+
+/**
+ * Called once per iteration of a gradient solver (after each full-batch step's gradient, or at
+ * the end of each SGD epoch), on the thread that runs {@code fit}.
+ */
+@FunctionalInterface
+public interface IterationListener {
+
+    /** What the fit should do after the listener returns. */
+    enum Control { CONTINUE, STOP }
+
+    /**
+     * @param iteration    0 for the starting point; then the number of steps (GD) or epochs (SGD variants) done
+     * @param loss         MSE (1/m)‖r‖² at the current coefficients (SGD variants: mean of the epoch's batch losses)
+     * @param gradientNorm ‖∇θ‖ (full-batch GD); for SGD variants the norm of the epoch's last mini-batch gradient
+     * @return {@link Control#STOP} to end the fit now with {@link StopReason#STOPPED_BY_LISTENER}
+     */
+    Control onIteration(long iteration, double loss, double gradientNorm);
+
+    /** A listener that never stops the fit. */
+    IterationListener NONE = (i, l, g) -> Control.CONTINUE;
+}

@@ -1,0 +1,83 @@
+package dev.downhill;
+
+import java.util.Locale;
+
+/**
+ * The step size η of the gradient solvers: a fixed positive number, or {@code auto}.
+ *
+ * <p>{@code auto} for full-batch GD: η = {@value #AUTO_MARGIN}/L̂, with L̂ the largest eigenvalue
+ * of the Hessian (2/m)XᵀX (centred when fitting an intercept) estimated by power iteration
+ * through the fused gradient operator (at most {@value #POWER_ITERATIONS} passes over X).
+ * GD converges for any η &lt; 2/L, so the margin keeps it safe even though L̂ ≤ L.
+ * For SGD and mini-batch (batch size B): η = {@value #AUTO_MARGIN}/(L̂ + 2R²/B), with R² the mean
+ * squared (centred) row norm — the curvature a single batch can see. This is a stable constant
+ * step, not a decaying schedule, so SGD ends in a neighbourhood of the optimum whose size shrinks
+ * with η.
+ */
+public final class LearningRate {
+    /** Safety factor applied to 1/L̂. */
+    public static final double AUTO_MARGIN = 0.9;
+    /** Upper bound on power-iteration passes for {@code auto}. */
+    public static final int POWER_ITERATIONS = 30;
+
+    private static final LearningRate AUTO = new LearningRate(Double.NaN);
+
+    private final double value;
+
+    private LearningRate(double value) {
+        this.value = value;
+    }
+
+    /** The automatic step (the default). */
+    public static LearningRate auto() {
+        return AUTO;
+    }
+
+    /** A fixed step η &gt; 0. */
+    public static LearningRate of(double eta) {
+        if (!(eta > 0) || !Double.isFinite(eta)) {
+            throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + eta);
+        }
+        return new LearningRate(eta);
+    }
+
+    /** Parses a number or {@code auto}. */
+    public static LearningRate parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("auto")) {
+            return AUTO;
+        }
+        try {
+            return of(Double.parseDouble(t));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("learning rate must be a number > 0 or 'auto', got '" + text + "'");
+        }
+    }
+
+    public boolean isAuto() {
+        return Double.isNaN(value);
+    }
+
+    /** The fixed η; throws for {@code auto}. */
+    public double value() {
+        if (isAuto()) {
+            throw new IllegalStateException("learning rate is auto: it is chosen when fitting (see FittedModel.learningRate())");
+        }
+        return value;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LearningRate && Double.compare(((LearningRate) o).value, value) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Double.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+        return isAuto() ? "auto" : Double.toString(value);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.downhill;
+
+import dev.downhill.internal.CentredObjective;
+import dev.downhill.internal.GradientDescentSolver;
+import dev.downhill.internal.IterativeResult;
+import dev.downhill.internal.StochasticGradientSolver;
+import dev.downhill.spi.Backend;
+import dev.downhill.spi.Backends;
+import dev.downhill.spi.LeastSquaresSolution;
+import dev.downhill.spi.ResidentProblem;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Fits y ≈ Xθ + b. The entry point of the library:
+ * <pre>{@code
+ * try (Dataset data = Dataset.of(x, y)) {
+ *     FittedModel model = LinearRegression.fit(data, FitConfig.builder().solver(Solver.GD).build());
+ * }
+ * }</pre>
+ * To fit one dataset many times without reloading it into the backend, {@link #load} it once and
+ * call {@link #fit(ResidentProblem, FitConfig)}.
+ *
+ * <p>Conventions: loss MSE = (1/m)‖r‖², r = Xθ + b − y; gradient (2/m)Xᵀr. With an intercept the
+ * answer is the least-squares solution with an unpenalised intercept: X and y are centred
+ * implicitly (never copied) and b = ȳ − x̄ᵀθ. The same configuration and seed on the same backend
+ * and thread count give bit-identical models. Neither the dataset nor the caller's arrays are
+ * modified.
+ */
+public final class LinearRegression {
+    private LinearRegression() {
+    }
+
+    /** Selects the backend named by {@code config} (see {@link Backends#select}), loads {@code data}, fits and releases the backend copy. */
+    public static FittedModel fit(Dataset data, FitConfig config) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(config, "config");
+        long start = System.nanoTime();
+        try (ResidentProblem problem = load(data, config)) {
+            return fit(problem, config, start);
+        }
+    }
+
+    /** Loads {@code data} into the backend, precision and thread count {@code config} names. The caller closes the problem. */
+    public static ResidentProblem load(Dataset data, FitConfig config) {
+        Backend backend = Backends.select(config.backend());
+        Precision precision = config.precision() == null ? data.precision() : config.precision();
+        return backend.load(data, precision, config.threads());
+    }
+
+    /**
+     * Fits a loaded problem. The configuration's backend, precision and threads, when set, must
+     * match the problem's (they were fixed by {@link #load}).
+     */
+    public static FittedModel fit(ResidentProblem problem, FitConfig config) {
+        return fit(problem, config, System.nanoTime());
+    }
+
+    private static FittedModel fit(ResidentProblem problem, FitConfig config, long startNanos) {
+        checkMatches(problem, config);
+        int n = Math.toIntExact(problem.cols());
+        config.initialCoefficients().values(n); // validates the length before any work
+        Solver solver = config.solver();
+        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept())) {
+            if (solver.isIterative()) {
+                IterativeResult r = solver.isStochastic()
+                        ? StochasticGradientSolver.fit(objective, config)
+                        : GradientDescentSolver.fit(objective, config);
+                return new FittedModel(r.coefficients(), r.intercept(), solver, problem.backendName(), problem.precision(),
+                        problem.rows(), r.iterations(), r.stopReason(), r.lossHistory(), r.gradientNormHistory(),
+                        elapsed(startNanos), r.learningRate(), -1, config);
+            }
+            double[] theta;
+            long rank = -1;
+            if (solver == Solver.NORMAL) {
+                theta = problem.solveNormalEquations(config.fitIntercept());
+            } else {
+                LeastSquaresSolution s = problem.solveLeastSquares(config.fitIntercept(),
+                        config.rankCutoff(problem.rows(), problem.cols()));
+                theta = s.coefficients();
+                rank = s.rank();
+            }
+            double b = config.fitIntercept() ? interceptFor(objective, theta) : 0;
+            return new FittedModel(theta, b, solver, problem.backendName(), problem.precision(), problem.rows(), 0,
+                    StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos), Double.NaN, rank, config);
+        }
+    }
+
+    /** b = ȳ − x̄ᵀθ, on the host. */
+    private static double interceptFor(CentredObjective objective, double[] theta) {
+        double[] means = objective.statistics().means();
+        double s = 0;
+        for (int j = 0; j < theta.length; j++) {
+            s += means[j] * theta[j];
+        }
+        return objective.statistics().targetMean() - s;
+    }
+
+    private static void checkMatches(ResidentProblem problem, FitConfig config) {
+        if (config.backend() != null && !config.backend().equalsIgnoreCase(problem.backendName())) {
+            throw new IllegalArgumentException("configuration names backend '" + config.backend()
+                    + "' but the problem was loaded on '" + problem.backendName() + "'");
+        }
+        if (config.precision() != null && config.precision() != problem.precision()) {
+            throw new IllegalArgumentException("configuration asks for " + config.precision()
+                    + " but the problem was loaded as " + problem.precision());
+        }
+        if (config.threads() != 0 && config.threads() != problem.threads()) {
+            throw new IllegalArgumentException("configuration asks for " + config.threads()
+                    + " threads but the problem was loaded with " + problem.threads());
+        }
+    }
+
+    private static Duration elapsed(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

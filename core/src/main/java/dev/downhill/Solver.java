@@ -1,0 +1,57 @@
+package dev.downhill;
+
+import java.util.Locale;
+
+/**
+ * The algorithms that fit y ≈ Xθ + b. Conventions (all solvers): loss MSE = (1/m)‖r‖² with
+ * r = Xθ + b − y; gradient ∇θ = (2/m)Xᵀr (Hands-On ML Eq. 4-6).
+ */
+public enum Solver {
+    /** Full-batch gradient descent: every step uses all m rows. Iterations count steps. */
+    GD("gd", true),
+    /** Stochastic gradient descent: one row per step, rows in a fresh random order each epoch. Iterations count epochs. */
+    SGD("sgd", true),
+    /** Mini-batch SGD: consecutive slices of each epoch's random order. Iterations count epochs. */
+    MINIBATCH("minibatch", true),
+    /** Normal equations XᵀXθ = Xᵀy solved by Cholesky (never an explicit inverse). Needs full column rank. */
+    NORMAL("normal", false),
+    /** Minimum-norm least squares by SVD (LAPACK gelsd): right for rank-deficient and wide X. */
+    SVD("svd", false);
+
+    private final String cliName;
+    private final boolean iterative;
+
+    Solver(String cliName, boolean iterative) {
+        this.cliName = cliName;
+        this.iterative = iterative;
+    }
+
+    /** The lower-case name used on the command line and in model files. */
+    public String cliName() {
+        return cliName;
+    }
+
+    /** Whether the solver is a gradient method (learning rate, iterations and tolerance apply). */
+    public boolean isIterative() {
+        return iterative;
+    }
+
+    /** Whether iterations count epochs (SGD, mini-batch) rather than steps. */
+    public boolean isStochastic() {
+        return this == SGD || this == MINIBATCH;
+    }
+
+    /** Parses a solver name as printed by {@link #cliName()}, case-insensitive. */
+    public static Solver parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        for (Solver s : values()) {
+            if (s.cliName.equals(t)) {
+                return s;
+            }
+        }
+        if (t.equals("mini-batch") || t.equals("batch-sgd")) {
+            return MINIBATCH;
+        }
+        throw new IllegalArgumentException("unknown solver '" + text + "': expected gd, sgd, minibatch, normal or svd");
+    }
+}

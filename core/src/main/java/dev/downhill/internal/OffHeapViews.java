@@ -1,0 +1,45 @@
+package dev.downhill.internal;
+
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Windows onto long-addressed off-heap arrays as NIO buffers (no copy), so Java loops can read
+ * and write them at array speed. A window holds at most {@link #MAX_WINDOW} elements.
+ */
+public final class OffHeapViews {
+    /** Largest window, in elements (keeps byte sizes within an int). */
+    public static final int MAX_WINDOW = 1 << 24;
+
+    private OffHeapViews() {
+    }
+
+    /** Elements {@code [offset, offset+length)} of {@code base} as a FloatBuffer sharing its memory. */
+    public static FloatBuffer floats(Pointer base, long offset, int length) {
+        FloatPointer p = new FloatPointer(base);
+        p.position(base.position() + offset).limit(base.position() + offset + length);
+        return p.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** Elements {@code [offset, offset+length)} of {@code base} as a DoubleBuffer sharing its memory. */
+    public static DoubleBuffer doubles(Pointer base, long offset, int length) {
+        DoublePointer p = new DoublePointer(base);
+        p.position(base.position() + offset).limit(base.position() + offset + length);
+        return p.asByteBuffer().order(ByteOrder.nativeOrder()).asDoubleBuffer();
+    }
+
+    /** A pointer of the same type as {@code base} starting {@code offset} elements further. */
+    public static Pointer offset(Pointer base, long offset) {
+        if (base instanceof FloatPointer) {
+            return new FloatPointer(base).position(base.position() + offset);
+        }
+        if (base instanceof DoublePointer) {
+            return new DoublePointer(base).position(base.position() + offset);
+        }
+        throw new IllegalArgumentException("expected a FloatPointer or DoublePointer, got " + base.getClass().getName());
+    }
+}

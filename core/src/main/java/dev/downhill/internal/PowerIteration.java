@@ -1,0 +1,58 @@
+package dev.downhill.internal;
+
+import dev.downhill.spi.BackendVector;
+import java.util.SplittableRandom;
+
+/**
+ * Estimates L, the largest eigenvalue of the MSE Hessian H = (2/m)X_cᵀX_c, by power iteration
+ * through the fused gradient operator: v ← Hv/‖Hv‖, λ = vᵀHv for unit v. Stops when λ changes by
+ * less than {@value #RELATIVE_CHANGE} relative, or after the given number of passes. The estimate
+ * is a lower bound (Rayleigh quotient), which is why the automatic step keeps a margin.
+ */
+public final class PowerIteration {
+    /** Relative change of the Rayleigh quotient treated as converged. */
+    public static final double RELATIVE_CHANGE = 1e-3;
+
+    private PowerIteration() {
+    }
+
+    /** The estimate of L (≥ 0); 0 when H is zero (every column constant). */
+    public static double largestEigenvalue(CentredObjective objective, int maxPasses, long seed) {
+        int n = Math.toIntExact(objective.problem().cols());
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        double[] start = new double[n];
+        double norm = 0;
+        for (int j = 0; j < n; j++) {
+            start[j] = random.nextGaussian();
+            norm += start[j] * start[j];
+        }
+        norm = Math.sqrt(norm);
+        for (int j = 0; j < n; j++) {
+            start[j] /= norm;
+        }
+        try (BackendVector a = objective.problem().allocateVector(n); BackendVector b = objective.problem().allocateVector(n)) {
+            a.copyFromHost(start);
+            BackendVector v = a;
+            BackendVector w = b;
+            double lambda = 0;
+            for (int pass = 0; pass < maxPasses; pass++) {
+                objective.hessianTimes(v, w);
+                double next = objective.problem().dot(v, w);
+                double wNorm = Math.sqrt(objective.problem().dot(w, w));
+                if (!(wNorm > 0)) {
+                    return Math.max(0, next);
+                }
+                objective.problem().scale(1 / wNorm, w);
+                BackendVector t = v;
+                v = w;
+                w = t;
+                boolean done = pass > 0 && Math.abs(next - lambda) <= RELATIVE_CHANGE * Math.abs(next);
+                lambda = next;
+                if (done) {
+                    break;
+                }
+            }
+            return Math.max(0, lambda);
+        }
+    }
+}

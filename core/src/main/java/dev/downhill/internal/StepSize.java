@@ -1,0 +1,25 @@
+package dev.downhill.internal;
+
+import dev.downhill.FitConfig;
+import dev.downhill.LearningRate;
+
+/** Resolves {@link LearningRate#auto()} to a number for one fit (see LearningRate's Javadoc for the formulas). */
+final class StepSize {
+    private StepSize() {
+    }
+
+    static double resolve(FitConfig config, CentredObjective objective, long batchSize) {
+        if (!config.learningRate().isAuto()) {
+            return config.learningRate().value();
+        }
+        double lipschitz = PowerIteration.largestEigenvalue(objective, LearningRate.POWER_ITERATIONS, config.seed());
+        double curvature = lipschitz;
+        if (config.solver().isStochastic()) {
+            double rowNorm = objective.centred()
+                    ? objective.statistics().meanSquaredCentredRowNorm()
+                    : objective.statistics().meanSquaredRowNorm();
+            curvature += 2 * rowNorm / batchSize;
+        }
+        return curvature > 0 ? LearningRate.AUTO_MARGIN / curvature : 1.0;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.downhill.sampling;
+
+/**
+ * The row order of SGD and mini-batch epochs, as a pure function of (seed, epoch, position):
+ * {@code rowAt(seed, epoch, p, m)} is the row visited at position p of epoch e, and for each
+ * (seed, epoch) the map p ↦ row is a permutation of [0, m) — every row once per epoch, a fresh
+ * order each epoch. Mini-batches are consecutive slices of that order.
+ *
+ * <p>Construction: a {@value #ROUNDS}-round balanced Feistel network over the smallest even
+ * power of two 2^(2h) ≥ m, keyed by (seed, epoch), with cycle-walking back into [0, m). Each
+ * position is computed independently (no state, no shuffle), so a GPU can compute the same
+ * order in a kernel, and every backend visits the same rows.
+ */
+public final class CounterBasedSampler {
+    /** Feistel rounds. */
+    public static final int ROUNDS = 6;
+
+    private CounterBasedSampler() {
+    }
+
+    /** The row at {@code position} (0 ≤ position &lt; rows) of epoch {@code epoch}'s order. */
+    public static long rowAt(long seed, long epoch, long position, long rows) {
+        if (position < 0 || position >= rows) {
+            throw new IllegalArgumentException("position " + position + " outside [0, " + rows + ")");
+        }
+        if (rows == 1) {
+            return 0;
+        }
+        int halfBits = halfBits(rows);
+        long key = epochKey(seed, epoch);
+        long x = position;
+        do {
+            x = permute(x, key, halfBits);
+        } while (x >= rows);
+        return x;
+    }
+
+    /** The whole order of one epoch: {@code order[p] = rowAt(seed, epoch, p, rows)}. */
+    public static long[] epochOrder(long seed, long epoch, long rows) {
+        if (rows <= 0 || rows > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("SGD row orders need 1 ≤ rows < 2³¹, got " + rows);
+        }
+        long[] order = new long[(int) rows];
+        if (rows == 1) {
+            return order;
+        }
+        int halfBits = halfBits(rows);
+        long key = epochKey(seed, epoch);
+        for (int p = 0; p < order.length; p++) {
+            long x = p;
+            do {
+                x = permute(x, key, halfBits);
+            } while (x >= rows);
+            order[p] = x;
+        }
+        return order;
+    }
+
+    /** Half the bit width of the Feistel domain: the smallest h ≥ 1 with 2^(2h) ≥ rows. */
+    static int halfBits(long rows) {
+        int bits = 64 - Long.numberOfLeadingZeros(rows - 1);
+        return Math.max(1, (bits + 1) / 2);
+    }
+
+    /** The key of one epoch: a mix of seed and epoch. */
+    public static long epochKey(long seed, long epoch) {
+        return mix(seed ^ mix(epoch + 0x9E3779B97F4A7C15L));
+    }
+
+    /** One pass of the Feistel network on a value of 2·halfBits bits. */
+    static long permute(long x, long key, int halfBits) {
+        long mask = (1L << halfBits) - 1;
+        long left = x >>> halfBits;
+        long right = x & mask;
+        for (int round = 0; round < ROUNDS; round++) {
+            long f = mix(right ^ key ^ ((long) round * 0xD1B54A32D192ED03L)) & mask;
+            long next = left ^ f;
+            left = right;
+            right = next;
+        }
+        return (left << halfBits) | right;
+    }
+
+    /** The SplitMix64 finaliser (Steele, Lea, Flood 2014): a bijective 64-bit mix. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.downhill.spi;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+
+/**
+ * Finds backends with {@link ServiceLoader} and picks one. Selection order: the name passed in
+ * (from {@link dev.downhill.FitConfig#backend()}), else system property {@value #PROPERTY}, else
+ * environment variable {@value #ENVIRONMENT}, else the highest-priority available backend.
+ * "auto" at any of these levels means automatic selection.
+ */
+public final class Backends {
+    public static final String PROPERTY = "downhill.backend";
+    public static final String ENVIRONMENT = "DOWNHILL_BACKEND";
+
+    private Backends() {
+    }
+
+    /** Every backend on the class path, highest priority first. */
+    public static List<Backend> all() {
+        List<Backend> list = new ArrayList<>();
+        for (Backend b : ServiceLoader.load(Backend.class, Backends.class.getClassLoader())) {
+            list.add(b);
+        }
+        list.sort(Comparator.comparingInt(Backend::priority).reversed().thenComparing(Backend::name));
+        return list;
+    }
+
+    /**
+     * The backend to use.
+     *
+     * @param requested a backend name, or null/"auto"
+     * @throws BackendUnavailableException if the requested backend is unknown or cannot run, or
+     *         none can; the message lists every backend and why it is unavailable
+     */
+    public static Backend select(String requested) {
+        String name = requested;
+        if (isAuto(name)) {
+            name = System.getProperty(PROPERTY);
+        }
+        if (isAuto(name)) {
+            name = System.getenv(ENVIRONMENT);
+        }
+        List<Backend> all = all();
+        if (isAuto(name)) {
+            for (Backend b : all) {
+                if (b.availability().available()) {
+                    return b;
+                }
+            }
+            throw new BackendUnavailableException("no backend can run here. " + describe(all));
+        }
+        String wanted = name.trim().toLowerCase(Locale.ROOT);
+        for (Backend b : all) {
+            if (b.name().equals(wanted)) {
+                Availability a = b.availability();
+                if (a.available()) {
+                    return b;
+                }
+                throw new BackendUnavailableException("backend '" + wanted + "' cannot run: " + a.reason() + ". " + describe(all));
+            }
+        }
+        throw new BackendUnavailableException("unknown backend '" + wanted + "'. " + describe(all));
+    }
+
+    /** One line per backend: name, priority, and "available" or why not. */
+    public static String describe(List<Backend> backends) {
+        if (backends.isEmpty()) {
+            return "No backend is on the class path (add downhill-cpu).";
+        }
+        StringBuilder sb = new StringBuilder("Backends:");
+        for (Backend b : backends) {
+            Availability a = b.availability();
+            sb.append(' ').append(b.name()).append(" (").append(a.available() ? "available" : "unavailable: " + a.reason()).append(");");
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
+    }
+
+    private static boolean isAuto(String name) {
+        return name == null || name.isBlank() || name.trim().equalsIgnoreCase("auto");
+    }
+}

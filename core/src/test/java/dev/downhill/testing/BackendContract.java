@@ -1,0 +1,418 @@
+package dev.downhill.testing;
+
+import static dev.downhill.testing.Compare.assertClose;
+import static dev.downhill.testing.Compare.withIntercept;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Dataset;
+import dev.downhill.DivergenceException;
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.InitialCoefficients;
+import dev.downhill.IterationListener;
+import dev.downhill.LinearRegression;
+import dev.downhill.Precision;
+import dev.downhill.SingularMatrixException;
+import dev.downhill.Solver;
+import dev.downhill.StopReason;
+import dev.downhill.sampling.CounterBasedSampler;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every backend must have, stated once (EJML-style). A backend module's test
+ * extends this class and names its backend. Tolerances are float64 unless a test says otherwise;
+ * each is justified where it is used.
+ */
+public abstract class BackendContract {
+
+    /** The backend under test, as passed to {@link FitConfig.Builder#backend}. */
+    protected abstract String backendName();
+
+    protected FitConfig.Builder config(Solver solver) {
+        return FitConfig.builder().solver(solver).backend(backendName());
+    }
+
+    protected FittedModel fit(double[][] x, double[] y, FitConfig config) {
+        try (Dataset d = Dataset.of(x, y)) {
+            return LinearRegression.fit(d, config);
+        }
+    }
+
+    // ------------------------------------------------------------------ the fused operations
+
+    @Test
+    void fusedGradientMatchesPlainLoopsForAllRowsAndSlices() {
+        TestData t = TestData.gaussian(301, 7, TestData.ramp(7), 0.5, 0.1, 11);
+        double[] theta = {0.3, -1, 2, 0.25, 0, -0.5, 1.5};
+        double b = 0.7;
+        long[] order = CounterBasedSampler.epochOrder(5, 2, 301);
+        try (Dataset d = Dataset.of(t.x, t.y);
+             ResidentProblem p = LinearRegression.load(d, config(Solver.GD).build());
+             BackendVector th = p.allocateVector(7);
+             BackendVector g = p.allocateVector(7)) {
+            th.copyFromHost(theta);
+            for (RowSlice slice : new RowSlice[] {RowSlice.all(), RowSlice.of(order, 17, 80), RowSlice.of(order, 300, 301)}) {
+                for (double tau : new double[] {1, 0}) {
+                    double[] expected = new double[7];
+                    double ss = 0;
+                    double s = 0;
+                    long k = slice.size(301);
+                    for (long q = 0; q < k; q++) {
+                        int i = (int) (slice.isAll() ? q : order[slice.from() + (int) q]);
+                        double r = b - tau * t.y[i];
+                        for (int j = 0; j < 7; j++) {
+                            r += t.x[i][j] * theta[j];
+                        }
+                        ss += r * r;
+                        s += r;
+                        for (int j = 0; j < 7; j++) {
+                            expected[j] += 2.0 / k * t.x[i][j] * r;
+                        }
+                    }
+                    ResidualSums sums = p.gradient(th, b, tau, 2.0 / k, slice, g);
+                    // float64 throughout: only summation order differs (≤ a few ulps of the sums of |terms|)
+                    assertClose(g.copyToHost(), expected, 1e-12, "gradient");
+                    assertEquals(ss, sums.sumOfSquares(), 1e-12 * ss);
+                    assertEquals(s, sums.sum(), 1e-10 * Math.sqrt(ss * k));
+                }
+            }
+            ColumnStatistics st = p.columnStatistics();
+            double[] means = new double[7];
+            double yMean = 0;
+            for (int i = 0; i < 301; i++) {
+                for (int j = 0; j < 7; j++) {
+                    means[j] += t.x[i][j] / 301;
+                }
+                yMean += t.y[i] / 301;
+            }
+            assertClose(st.means(), means, 1e-12, "column means");
+            assertEquals(yMean, st.targetMean(), 1e-12);
+        }
+    }
+
+    @Test
+    void vectorOperations() {
+        TestData t = TestData.gaussian(10, 3, TestData.ramp(3), 0, 0, 1);
+        try (Dataset d = Dataset.of(t.x, t.y);
+             ResidentProblem p = LinearRegression.load(d, config(Solver.GD).build());
+             BackendVector a = p.allocateVector(3);
+             BackendVector c = p.allocateVector(3)) {
+            assertArrayEquals(new double[3], a.copyToHost(), "allocated vectors start at zero");
+            a.copyFromHost(new double[] {1, 2, 3});
+            c.copyFromHost(new double[] {-1, 0.5, 4});
+            assertEquals(-1 + 1 + 12, p.dot(a, c), 0);
+            p.axpy(2, a, c);
+            assertArrayEquals(new double[] {1, 4.5, 10}, c.copyToHost(), 0);
+            p.scale(0.5, c);
+            assertArrayEquals(new double[] {0.5, 2.25, 5}, c.copyToHost(), 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ solvers against references
+
+    @Test
+    void normalEquationsAndSvdAgreeWithTheBigDecimalReference() {
+        TestData t = TestData.gaussian(200, 6, TestData.ramp(6), 3, 0.5, 2);
+        double[] exact = ExactLeastSquares.solve(t.x, t.y, true);
+        FittedModel normal = fit(t.x, t.y, config(Solver.NORMAL).build());
+        FittedModel svd = fit(t.x, t.y, config(Solver.SVD).build());
+        // well-conditioned (cond(X) ≈ 1.3): both float64 solvers are accurate to ~1e-15; 1e-10 per the issue
+        assertClose(withIntercept(normal), withIntercept(svd), 1e-10, "normal vs svd");
+        assertClose(withIntercept(svd), exact, 1e-10, "svd vs BigDecimal");
+        assertEquals(StopReason.DIRECT_SOLUTION, svd.stopReason());
+        assertEquals(6, svd.rank());
+    }
+
+    @Test
+    void fullBatchGradientDescentReachesTheSvdSolution() {
+        TestData t = TestData.gaussian(300, 8, TestData.ramp(8), -2, 0.3, 3);
+        FittedModel svd = fit(t.x, t.y, config(Solver.SVD).build());
+        FittedModel gd = fit(t.x, t.y, config(Solver.GD).tolerance(0).maxIterations(3000).build());
+        // linear convergence at rate ≈ 1 − 1/κ(H) with κ ≈ 2.5: 3000 steps reach the float64 floor; 1e-8 per the issue
+        assertClose(withIntercept(gd), withIntercept(svd), 1e-8, "gd vs svd");
+        assertEquals(StopReason.ITERATION_LIMIT, gd.stopReason());
+        assertEquals(3000, gd.iterations());
+        assertEquals(3001, gd.lossHistory().length);
+    }
+
+    @Test
+    void stochasticSolversWithASmallStepReachTheSvdSolution() {
+        TestData t = TestData.gaussian(400, 4, TestData.ramp(4), 1, 0.1, 4);
+        FittedModel svd = fit(t.x, t.y, config(Solver.SVD).build());
+        FittedModel mini = fit(t.x, t.y, config(Solver.MINIBATCH).batchSize(20).learningRate(0.01).maxIterations(300)
+                .tolerance(0).seed(9).build());
+        FittedModel sgd = fit(t.x, t.y, config(Solver.SGD).learningRate(0.002).maxIterations(200).tolerance(0).seed(9).build());
+        // constant-step SGD ends in a noise ball of radius ∝ √η·σ (σ = 0.1): 1e-3 relative per the issue
+        assertClose(withIntercept(mini), withIntercept(svd), 1e-3, "minibatch vs svd");
+        assertClose(withIntercept(sgd), withIntercept(svd), 1e-3, "sgd vs svd");
+        assertEquals(300, mini.iterations());
+    }
+
+    @Test
+    void geronExampleWithFixedStepFromRandomStartMatchesTheNormalEquations() {
+        TestData t = TestData.geron(100, 42);
+        FittedModel normal = fit(t.x, t.y, config(Solver.NORMAL).build());
+        FittedModel gd = fit(t.x, t.y, config(Solver.GD).learningRate(0.1).maxIterations(1000).tolerance(0)
+                .initialCoefficients(InitialCoefficients.random(42)).build());
+        assertClose(withIntercept(gd), withIntercept(normal), 1e-6, "Géron GD η=0.1, 1000 steps");
+        assertEquals(4, normal.intercept(), 0.5, "the data were made with b = 4");
+        assertEquals(3, normal.coefficient(0), 0.5, "the data were made with θ = 3");
+        assertEquals(0.1, gd.learningRate(), 0);
+    }
+
+    @Test
+    void textbookPerExampleSgdOnIntegerData() {
+        // y = x1 + 2 x2 + x3 on 20 rows of integers 1..9, no intercept, α = 1e-4 for ½Σ-per-example updates → η = α/2
+        SplittableRandom r = new SplittableRandom(7);
+        double[][] x = new double[20][3];
+        double[] y = new double[20];
+        for (int i = 0; i < 20; i++) {
+            for (int j = 0; j < 3; j++) {
+                x[i][j] = 1 + r.nextInt(9);
+            }
+            y[i] = x[i][0] + 2 * x[i][1] + x[i][2];
+        }
+        FittedModel sgd = fit(x, y, config(Solver.SGD).fitIntercept(false).learningRate(5e-5).maxIterations(1000)
+                .tolerance(0).build());
+        assertClose(sgd.coefficients(), new double[] {1, 2, 1}, 1e-3, "textbook SGD");
+        assertEquals(0, sgd.intercept(), 0);
+    }
+
+    @Test
+    void everySolverAgreesOnTwoFeaturesWithIntercept() {
+        // y = 5 x1 + 2 x2 + 10 + N(0,1), x1 ~ N(5,1), x2 ~ N(2,1), 50 rows
+        SplittableRandom r = new SplittableRandom(50);
+        double[][] x = new double[50][2];
+        double[] y = new double[50];
+        for (int i = 0; i < 50; i++) {
+            x[i][0] = 5 + r.nextGaussian();
+            x[i][1] = 2 + r.nextGaussian();
+            y[i] = 5 * x[i][0] + 2 * x[i][1] + 10 + r.nextGaussian();
+        }
+        double[] normal = withIntercept(fit(x, y, config(Solver.NORMAL).build()));
+        assertClose(normal, ExactLeastSquares.solve(x, y, true), 1e-12, "normal vs BigDecimal");
+        assertClose(withIntercept(fit(x, y, config(Solver.SVD).build())), normal, 1e-6, "svd");
+        FittedModel gd = fit(x, y, config(Solver.GD).tolerance(1e-12).build());
+        assertEquals(StopReason.CONVERGED, gd.stopReason());
+        assertClose(withIntercept(gd), normal, 1e-6, "gd to convergence");
+        // a mini-batch holding every row is exact gradient descent (in a permuted summation order): converges
+        FittedModel fullBatches = fit(x, y, config(Solver.MINIBATCH).batchSize(50).learningRate(gd.learningRate())
+                .maxIterations(2000).tolerance(0).build());
+        assertClose(withIntercept(fullBatches), normal, 1e-6, "minibatch of all rows");
+        // true stochastic steps cannot converge exactly with a constant step: 1e-3 (the stochastic bound above)
+        FittedModel mini = fit(x, y, config(Solver.MINIBATCH).batchSize(10).learningRate(0.002).maxIterations(2000)
+                .tolerance(0).build());
+        FittedModel sgd = fit(x, y, config(Solver.SGD).learningRate(2e-4).maxIterations(2000).tolerance(0).build());
+        assertClose(withIntercept(mini), normal, 1e-3, "minibatch of 10");
+        assertClose(withIntercept(sgd), normal, 1e-3, "sgd");
+    }
+
+    @Test
+    void wideProblemGradientDescentFromZeroReachesTheMinimumNormSolution() {
+        TestData t = TestData.gaussian(30, 80, TestData.ramp(80), 0, 0.1, 6);
+        FittedModel svd = fit(t.x, t.y, config(Solver.SVD).fitIntercept(false).build());
+        assertEquals(30, svd.rank());
+        FittedModel gd = fit(t.x, t.y, config(Solver.GD).fitIntercept(false).tolerance(0).maxIterations(20000).build());
+        // GD from 0 stays in the row space of X, so it converges to the minimum-norm solution
+        assertClose(gd.coefficients(), svd.coefficients(), 1e-8, "wide GD vs minimum-norm SVD");
+        assertThrows(SingularMatrixException.class, () -> fit(t.x, t.y, config(Solver.NORMAL).fitIntercept(false).build()));
+    }
+
+    @Test
+    void automaticStepConvergesAndIsRecorded() {
+        TestData t = TestData.gaussian(500, 10, TestData.ramp(10), 2, 0.2, 8);
+        FittedModel gd = fit(t.x, t.y, config(Solver.GD).build());
+        assertEquals(StopReason.CONVERGED, gd.stopReason());
+        assertTrue(gd.learningRate() > 0 && Double.isFinite(gd.learningRate()));
+        double[] g = gd.gradientNormHistory();
+        assertTrue(g[g.length - 1] <= 1e-6 * g[0]);
+        FittedModel svd = fit(t.x, t.y, config(Solver.SVD).build());
+        // ‖∇‖ ≤ 1e-6‖∇₀‖ with κ ≈ 1.3 bounds the coefficient error near 1e-6 relative
+        assertClose(withIntercept(gd), withIntercept(svd), 1e-5, "auto-step GD");
+        FittedModel sgd = fit(t.x, t.y, config(Solver.SGD).maxIterations(50).build());
+        assertTrue(sgd.learningRate() > 0 && sgd.learningRate() < gd.learningRate());
+        assertClose(withIntercept(sgd), withIntercept(svd), 0.05, "auto-step SGD (noise ball)");
+    }
+
+    // ------------------------------------------------------------------ precision, determinism, reuse
+
+    @Test
+    void float32AgreesWithFloat64() {
+        TestData t = TestData.gaussian(400, 5, TestData.ramp(5), 1.5, 0.2, 9);
+        for (Solver s : new Solver[] {Solver.GD, Solver.NORMAL, Solver.SVD}) {
+            FittedModel f64 = fit(t.x, t.y, config(s).tolerance(1e-5).build());
+            FittedModel f32;
+            try (Dataset d = Dataset.of(t.xFloat(), t.yFloat())) {
+                f32 = LinearRegression.fit(d, config(s).tolerance(1e-5).build());
+            }
+            assertEquals(Precision.FLOAT32, f32.precision());
+            // float32 data carry ε₃₂ ≈ 6e-8 relative rounding; with κ ≈ 1.3 the answers differ by ~1e-6: 1e-4 per the issue
+            assertClose(withIntercept(f32), withIntercept(f64), 1e-4, s + " float32 vs float64");
+        }
+        FittedModel converted = fit(t.x, t.y, config(Solver.GD).precision(Precision.FLOAT32).build());
+        assertEquals(Precision.FLOAT32, converted.precision());
+    }
+
+    @Test
+    void sameSeedGivesBitIdenticalResults() {
+        TestData t = TestData.gaussian(257, 6, TestData.ramp(6), 1, 0.3, 10);
+        for (Solver s : new Solver[] {Solver.GD, Solver.SGD, Solver.MINIBATCH}) {
+            FitConfig c = config(s).maxIterations(25).seed(123).initialCoefficients(InitialCoefficients.random(5)).build();
+            FittedModel a = fit(t.x, t.y, c);
+            FittedModel b = fit(t.x, t.y, c);
+            assertArrayEquals(a.coefficients(), b.coefficients(), 0, s + " coefficients");
+            assertEquals(a.intercept(), b.intercept(), 0);
+            assertArrayEquals(a.lossHistory(), b.lossHistory(), 0);
+        }
+        FittedModel other = fit(t.x, t.y, config(Solver.SGD).maxIterations(25).seed(124).build());
+        FittedModel base = fit(t.x, t.y, config(Solver.SGD).maxIterations(25).seed(123).build());
+        assertTrue(!Arrays.equals(other.coefficients(), base.coefficients()), "another seed visits rows in another order");
+    }
+
+    @Test
+    void threadCountsAgree() {
+        TestData t = TestData.gaussian(1001, 12, TestData.ramp(12), 1, 0.3, 12);
+        FittedModel one = fit(t.x, t.y, config(Solver.GD).threads(1).tolerance(0).maxIterations(200).build());
+        FittedModel two = fit(t.x, t.y, config(Solver.GD).threads(2).tolerance(0).maxIterations(200).build());
+        // only the order of float64 partial sums differs
+        assertClose(withIntercept(two), withIntercept(one), 1e-12, "1 vs 2 threads");
+    }
+
+    @Test
+    void residentProblemFitsManyTimesAndLeavesInputsUnchanged() {
+        TestData t = TestData.gaussian(120, 4, TestData.ramp(4), 1, 0.1, 13);
+        double[][] xCopy = Arrays.stream(t.x).map(double[]::clone).toArray(double[][]::new);
+        double[] yCopy = t.y.clone();
+        double[] start = {0.1, 0.2, 0.3, 0.4};
+        try (Dataset d = Dataset.of(t.x, t.y); ResidentProblem p = LinearRegression.load(d, config(Solver.GD).build())) {
+            FittedModel svd = LinearRegression.fit(p, config(Solver.SVD).build());
+            FittedModel gd = LinearRegression.fit(p, config(Solver.GD).initialCoefficients(InitialCoefficients.given(start)).build());
+            FittedModel again = LinearRegression.fit(p, config(Solver.GD).initialCoefficients(InitialCoefficients.given(start)).build());
+            assertArrayEquals(gd.coefficients(), again.coefficients(), 0);
+            assertClose(withIntercept(gd), withIntercept(svd), 1e-5, "resident GD vs SVD");
+            assertEquals(backendName(), gd.backend());
+            double[] before = new double[4];
+            for (int j = 0; j < 4; j++) {
+                before[j] = d.x(7, j);
+            }
+            assertArrayEquals(t.x[7], before, 0, "dataset memory unchanged");
+        }
+        assertArrayEquals(yCopy, t.y, 0);
+        for (int i = 0; i < t.x.length; i++) {
+            assertArrayEquals(xCopy[i], t.x[i], 0);
+        }
+        assertArrayEquals(new double[] {0.1, 0.2, 0.3, 0.4}, start, 0, "warm start array unchanged");
+    }
+
+    @Test
+    void wrappedDirectMemoryFitsWithoutCopy() {
+        TestData t = TestData.gaussian(64, 3, TestData.ramp(3), 0.5, 0.1, 14);
+        DoubleBuffer x = ByteBuffer.allocateDirect(64 * 3 * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer();
+        DoubleBuffer y = ByteBuffer.allocateDirect(64 * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer();
+        for (int i = 0; i < 64; i++) {
+            x.put(t.x[i]);
+            y.put(t.y[i]);
+        }
+        FittedModel fromWrap;
+        try (Dataset d = Dataset.wrap(x, y, 64, 3)) {
+            assertTrue(!d.ownsMemory());
+            fromWrap = LinearRegression.fit(d, config(Solver.NORMAL).build());
+        }
+        assertClose(withIntercept(fromWrap), withIntercept(fit(t.x, t.y, config(Solver.NORMAL).build())), 1e-15, "wrapped");
+    }
+
+    // ------------------------------------------------------------------ stopping and failures
+
+    @Test
+    void listenerSeesEveryIterationAndCanStop() {
+        TestData t = TestData.gaussian(100, 3, TestData.ramp(3), 0, 0.1, 15);
+        long[] calls = {0};
+        FittedModel m = fit(t.x, t.y, config(Solver.GD).listener((i, loss, g) -> {
+            assertEquals(calls[0]++, i);
+            return i == 5 ? IterationListener.Control.STOP : IterationListener.Control.CONTINUE;
+        }).build());
+        assertEquals(StopReason.STOPPED_BY_LISTENER, m.stopReason());
+        assertEquals(5, m.iterations());
+        assertEquals(6, calls[0]);
+    }
+
+    @Test
+    void sgdStopsWhenTheEpochLossStopsImproving() {
+        TestData t = TestData.gaussian(200, 3, TestData.ramp(3), 0, 1.0, 16);
+        FittedModel m = fit(t.x, t.y, config(Solver.SGD).learningRate(0.01).tolerance(1e-3).patience(3).build());
+        assertEquals(StopReason.CONVERGED, m.stopReason());
+        assertTrue(m.iterations() < FitConfig.DEFAULT_SGD_EPOCHS);
+    }
+
+    @Test
+    void divergenceIsAnExceptionNamingTheIterationAndAdvice() {
+        TestData t = TestData.gaussian(100, 3, TestData.ramp(3), 0, 0.1, 17);
+        DivergenceException e = assertThrows(DivergenceException.class,
+                () -> fit(t.x, t.y, config(Solver.GD).learningRate(10).build()));
+        assertTrue(e.getMessage().contains("smaller learning rate"), e.getMessage());
+        assertTrue(e.iteration() > 0 && e.iteration() < 100, e.getMessage());
+        assertThrows(DivergenceException.class, () -> fit(t.x, t.y, config(Solver.SGD).learningRate(5).build()));
+    }
+
+    @Test
+    void singularNormalEquationsPointToSvd() {
+        TestData t = TestData.gaussian(50, 3, TestData.ramp(3), 1, 0.1, 18);
+        double[][] x = new double[50][4];
+        for (int i = 0; i < 50; i++) {
+            System.arraycopy(t.x[i], 0, x[i], 0, 3);
+            x[i][3] = 2 * t.x[i][0]; // a dependent column
+        }
+        SingularMatrixException e = assertThrows(SingularMatrixException.class, () -> fit(x, t.y, config(Solver.NORMAL).build()));
+        assertTrue(e.getMessage().contains("SVD"), e.getMessage());
+        FittedModel svd = fit(x, t.y, config(Solver.SVD).build());
+        assertEquals(3, svd.rank());
+        // minimum norm splits the dependent pair as θ₀ : θ₃ = 1 : 2
+        assertEquals(2 * svd.coefficient(0), svd.coefficient(3), 1e-10);
+        double[][] constant = new double[50][2];
+        for (int i = 0; i < 50; i++) {
+            constant[i][0] = t.x[i][0];
+            constant[i][1] = 3;
+        }
+        assertThrows(SingularMatrixException.class, () -> fit(constant, t.y, config(Solver.NORMAL).build()),
+                "a constant column is dependent on the intercept");
+    }
+
+    @Test
+    void badShapesAndValuesAreRejectedWithTheirLocation() {
+        TestData t = TestData.gaussian(20, 3, TestData.ramp(3), 0, 0.1, 19);
+        double[][] nan = Arrays.stream(t.x).map(double[]::clone).toArray(double[][]::new);
+        nan[4][2] = Double.NaN;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dataset.of(nan, t.y));
+        assertTrue(e.getMessage().contains("row 4, column 2"), e.getMessage());
+        double[] inf = t.y.clone();
+        inf[9] = Double.POSITIVE_INFINITY;
+        e = assertThrows(IllegalArgumentException.class, () -> Dataset.of(t.x, inf));
+        assertTrue(e.getMessage().contains("row 9"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Dataset.of(t.x, Arrays.copyOf(t.y, 19)));
+        assertTrue(e.getMessage().contains("20 rows") && e.getMessage().contains("19"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Dataset.of(new double[0][], new double[0]));
+        assertThrows(IllegalArgumentException.class, () -> Dataset.of(new double[3][0], new double[3]));
+        assertThrows(IllegalArgumentException.class, () -> config(Solver.GD).learningRate(0));
+        assertThrows(IllegalArgumentException.class, () -> config(Solver.GD).learningRate(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> config(Solver.MINIBATCH).batchSize(0));
+        assertThrows(IllegalArgumentException.class, () -> config(Solver.GD).maxIterations(0));
+        e = assertThrows(IllegalArgumentException.class, () -> fit(t.x, t.y,
+                config(Solver.GD).initialCoefficients(InitialCoefficients.given(new double[2])).build()));
+        assertTrue(e.getMessage().contains("2 values") && e.getMessage().contains("3 columns"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> fit(t.x, t.y, config(Solver.MINIBATCH).batchSize(21).build()));
+        assertTrue(e.getMessage().contains("21"), e.getMessage());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.downhill.testing;
+
+import java.util.SplittableRandom;
+
+/** Seeded synthetic regression problems for the tests. */
+public final class TestData {
+    public final double[][] x;
+    public final double[] y;
+
+    private TestData(double[][] x, double[] y) {
+        this.x = x;
+        this.y = y;
+    }
+
+    /** y = xᵀθ + b + σ·N(0,1), x ~ N(0,1) per element. */
+    public static TestData gaussian(int rows, int cols, double[] theta, double intercept, double noise, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[][] x = new double[rows][cols];
+        double[] y = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            double s = intercept;
+            for (int j = 0; j < cols; j++) {
+                x[i][j] = r.nextGaussian();
+                s += theta[j] * x[i][j];
+            }
+            y[i] = s + noise * r.nextGaussian();
+        }
+        return new TestData(x, y);
+    }
+
+    /** Hands-On ML's first example: x = 2·U(0,1), y = 4 + 3x + N(0,1). */
+    public static TestData geron(int rows, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[][] x = new double[rows][1];
+        double[] y = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            x[i][0] = 2 * r.nextDouble();
+            y[i] = 4 + 3 * x[i][0] + r.nextGaussian();
+        }
+        return new TestData(x, y);
+    }
+
+    /** θ = (1, …, n)/n, a convenient non-trivial truth. */
+    public static double[] ramp(int n) {
+        double[] t = new double[n];
+        for (int j = 0; j < n; j++) {
+            t[j] = (j + 1.0) / n - 0.3;
+        }
+        return t;
+    }
+
+    public float[][] xFloat() {
+        float[][] f = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = new float[x[i].length];
+            for (int j = 0; j < x[i].length; j++) {
+                f[i][j] = (float) x[i][j];
+            }
+        }
+        return f;
+    }
+
+    public float[] yFloat() {
+        float[] f = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            f[i] = (float) y[i];
+        }
+        return f;
+    }
+}

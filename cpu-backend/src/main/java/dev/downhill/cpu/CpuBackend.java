@@ -1,0 +1,53 @@
+package dev.downhill.cpu;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.spi.Availability;
+import dev.downhill.spi.Backend;
+import dev.downhill.spi.ResidentProblem;
+import java.util.Objects;
+
+/**
+ * The CPU backend: X in host off-heap memory (the dataset's own, not copied unless the precision
+ * changes), fused blocked gradient on OpenBLAS level-2 calls from Java threads, LAPACK for least
+ * squares. Name "cpu", priority {@value #PRIORITY}.
+ */
+public final class CpuBackend implements Backend {
+    public static final String NAME = "cpu";
+    public static final int PRIORITY = 10;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public Availability availability() {
+        String failure = OpenBlas.probe();
+        return failure == null ? Availability.yes() : Availability.no(failure);
+    }
+
+    /** Default thread count: the available processors. */
+    public static int defaultThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    @Override
+    public ResidentProblem load(Dataset data, Precision precision, int threads) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(precision, "precision");
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be ≥ 0, got " + threads);
+        }
+        String failure = OpenBlas.probe();
+        if (failure != null) {
+            throw new IllegalStateException("cpu backend cannot run: " + failure);
+        }
+        return new CpuProblem(data, precision, threads == 0 ? defaultThreads() : threads, BlockShape.defaults());
+    }
+}

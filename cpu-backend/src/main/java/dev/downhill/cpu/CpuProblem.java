@@ -1,0 +1,285 @@
+package dev.downhill.cpu;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.internal.OffHeapViews;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.LeastSquaresSolution;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * A dataset resident in host memory for the CPU backend. X is the dataset's own memory (a
+ * converted copy, owned here, only when the requested precision differs). Full passes split the
+ * rows into {@code threads} contiguous ranges, one {@link FusedKernel} per range, run on a
+ * fixed pool; their float64 accumulators are combined in range order. Gather passes (SGD
+ * slices) run on the calling thread.
+ */
+final class CpuProblem implements ResidentProblem {
+    private final Dataset data;
+    private final Dataset converted;
+    private final long rows;
+    private final long cols;
+    private final Precision precision;
+    private final int threads;
+    private final FusedKernel[] kernels;
+    private final long[] rangeStart;
+    private final ExecutorService pool;
+    private ColumnStatistics statistics;
+    private boolean closed;
+
+    CpuProblem(Dataset source, Precision precision, int threads, BlockShape shape) {
+        this.converted = source.precision() == precision ? null : source.toPrecision(precision);
+        this.data = converted == null ? source : converted;
+        this.rows = data.rows();
+        this.cols = data.cols();
+        this.precision = precision;
+        this.threads = (int) Math.max(1, Math.min(threads, rows));
+        this.kernels = new FusedKernel[this.threads];
+        for (int t = 0; t < this.threads; t++) {
+            kernels[t] = precision == Precision.FLOAT64
+                    ? new DoubleKernel((DoublePointer) data.xPointer(), (DoublePointer) data.yPointer(), cols, shape)
+                    : new FloatKernel((FloatPointer) data.xPointer(), (FloatPointer) data.yPointer(), cols, shape);
+        }
+        this.rangeStart = new long[this.threads + 1];
+        for (int t = 0; t <= this.threads; t++) {
+            rangeStart[t] = rows * t / this.threads;
+        }
+        this.pool = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads, r -> {
+            Thread th = new Thread(r, "downhill-cpu");
+            th.setDaemon(true);
+            return th;
+        });
+    }
+
+    @Override
+    public String backendName() {
+        return CpuBackend.NAME;
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public long cols() {
+        return cols;
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
+    }
+
+    @Override
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public BackendVector allocateVector(long length) {
+        ensureOpen();
+        return new CpuVector(length, precision);
+    }
+
+    @Override
+    public synchronized ColumnStatistics columnStatistics() {
+        ensureOpen();
+        if (statistics == null) {
+            forEachRange(t -> {
+                kernels[t].clear();
+                kernels[t].statisticsRows(rangeStart[t], rangeStart[t + 1]);
+            });
+            double[] means = new double[Math.toIntExact(cols)];
+            double squares = 0;
+            double targetSum = 0;
+            for (FusedKernel k : kernels) {
+                DoubleBuffer acc = k.accumulator();
+                for (int j = 0; j < means.length; j++) {
+                    means[j] += acc.get(j);
+                }
+                squares += k.sumOfSquares();
+                targetSum += k.sum();
+            }
+            for (int j = 0; j < means.length; j++) {
+                means[j] /= rows;
+            }
+            statistics = new ColumnStatistics(means, targetSum / rows, squares / rows);
+        }
+        return new ColumnStatistics(statistics.means().clone(), statistics.targetMean(), statistics.meanSquaredRowNorm());
+    }
+
+    @Override
+    public ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale,
+                                 RowSlice slice, BackendVector out) {
+        ensureOpen();
+        CpuVector t = vector(theta);
+        CpuVector g = vector(out);
+        int used;
+        if (slice.isAll()) {
+            forEachRange(k -> {
+                kernels[k].clear();
+                kernels[k].gradientRows(rangeStart[k], rangeStart[k + 1], t.pointer(), intercept, targetWeight);
+            });
+            used = kernels.length;
+        } else {
+            checkOrder(slice);
+            kernels[0].clear();
+            kernels[0].gradientGather(slice.order(), slice.from(), slice.to(), t.pointer(), intercept, targetWeight);
+            used = 1;
+        }
+        return combine(used, scale, g);
+    }
+
+    /** out = scale · Σ_k accumulator_k (k in order); returns the combined reductions. */
+    private ResidualSums combine(int used, double scale, CpuVector out) {
+        int n = Math.toIntExact(cols);
+        double ss = 0;
+        double s = 0;
+        for (int k = 0; k < used; k++) {
+            ss += kernels[k].sumOfSquares();
+            s += kernels[k].sum();
+        }
+        if (precision == Precision.FLOAT64) {
+            DoubleBuffer o = OffHeapViews.doubles(out.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                double v = 0;
+                for (int k = 0; k < used; k++) {
+                    v += kernels[k].accumulator().get(j);
+                }
+                o.put(j, scale * v);
+            }
+        } else {
+            FloatBuffer o = OffHeapViews.floats(out.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                double v = 0;
+                for (int k = 0; k < used; k++) {
+                    v += kernels[k].accumulator().get(j);
+                }
+                o.put(j, (float) (scale * v));
+            }
+        }
+        return new ResidualSums(ss, s);
+    }
+
+    @Override
+    public void axpy(double alpha, BackendVector x, BackendVector y) {
+        ensureOpen();
+        VectorOps.axpy(alpha, vector(x), vector(y));
+    }
+
+    @Override
+    public void scale(double alpha, BackendVector x) {
+        ensureOpen();
+        VectorOps.scale(alpha, vector(x));
+    }
+
+    @Override
+    public double dot(BackendVector x, BackendVector y) {
+        ensureOpen();
+        return VectorOps.dot(vector(x), vector(y));
+    }
+
+    @Override
+    public double[] solveNormalEquations(boolean centred) {
+        ensureOpen();
+        ColumnStatistics s = columnStatistics();
+        return OpenBlas.withThreads(threads, () -> LeastSquares.normalEquations(data, centred ? s : null));
+    }
+
+    @Override
+    public LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff) {
+        ensureOpen();
+        ColumnStatistics s = columnStatistics();
+        return OpenBlas.withThreads(threads, () -> LeastSquares.svd(data, centred ? s : null, rankCutoff));
+    }
+
+    private void forEachRange(IntConsumer body) {
+        if (pool == null) {
+            body.accept(0);
+            return;
+        }
+        List<Future<?>> futures = new ArrayList<>(kernels.length);
+        for (int t = 1; t < kernels.length; t++) {
+            int k = t;
+            futures.add(pool.submit(() -> body.accept(k)));
+        }
+        RuntimeException failure = null;
+        try {
+            body.accept(0);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
+                            : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted during a gradient pass", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void checkOrder(RowSlice slice) {
+        if (slice.order().length != rows) {
+            throw new IllegalArgumentException("row order has " + slice.order().length + " entries but X has " + rows + " rows");
+        }
+    }
+
+    private CpuVector vector(BackendVector v) {
+        if (!(v instanceof CpuVector)) {
+            throw new IllegalArgumentException("not a cpu-backend vector: " + v.getClass().getName());
+        }
+        CpuVector c = (CpuVector) v;
+        if (c.length() != cols || c.precision() != precision) {
+            throw new IllegalArgumentException("vector of " + c.length() + " " + c.precision() + " values does not match "
+                    + cols + " columns in " + precision);
+        }
+        return c;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("problem is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        for (int t = kernels.length - 1; t >= 0; t--) {
+            kernels[t].close();
+        }
+        if (converted != null) {
+            converted.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.downhill.cpu;
+
+import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_full.cblas_daxpy;
+import static org.bytedeco.openblas.global.openblas_full.cblas_ddot;
+import static org.bytedeco.openblas.global.openblas_full.cblas_dgemv;
+
+import dev.downhill.internal.OffHeapViews;
+import java.nio.DoubleBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.Pointer;
+
+/** float64 fused kernel: dgemv per block accumulating (β = 1) straight into the float64 accumulator. */
+final class DoubleKernel extends FusedKernel {
+    private final DoublePointer x;
+    private final DoublePointer y;
+    private final DoublePointer block;
+    private final DoublePointer residual;
+    private final DoubleBuffer residualView;
+    private final DoublePointer ones;
+
+    DoubleKernel(DoublePointer x, DoublePointer y, long cols, BlockShape shape) {
+        super(cols, shape.rowsPerBlock(cols, 8));
+        this.x = x;
+        this.y = y;
+        this.block = new DoublePointer(x);
+        this.residual = new DoublePointer(rowsPerBlock);
+        this.residualView = OffHeapViews.doubles(residual, 0, rowsPerBlock);
+        this.ones = new DoublePointer(rowsPerBlock);
+        for (int i = 0; i < rowsPerBlock; i++) {
+            ones.put(i, 1.0);
+        }
+    }
+
+    @Override
+    void gradientRows(long start, long end, Pointer theta, double intercept, double targetWeight) {
+        DoublePointer t = (DoublePointer) theta;
+        for (long row = start; row < end; row += rowsPerBlock) {
+            int rows = (int) Math.min(rowsPerBlock, end - row);
+            block.position(x.position() + row * cols);
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, rows, n, 1.0, block, n, t, 1, 0.0, residual, 1);
+            DoubleBuffer targets = OffHeapViews.doubles(y, row, rows);
+            double ss = 0;
+            double s = 0;
+            for (int i = 0; i < rows; i++) {
+                double r = residualView.get(i) + intercept - targetWeight * targets.get(i);
+                ss += r * r;
+                s += r;
+                residualView.put(i, r);
+            }
+            sumOfSquares += ss;
+            sum += s;
+            cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, residual, 1, 1.0, accumulator, 1);
+        }
+    }
+
+    @Override
+    void gradientGather(long[] order, int from, int to, Pointer theta, double intercept, double targetWeight) {
+        DoublePointer t = (DoublePointer) theta;
+        for (int p = from; p < to; p++) {
+            long row = order[p];
+            block.position(x.position() + row * cols);
+            double r = cblas_ddot(n, block, 1, t, 1) + intercept - targetWeight * y.get(row);
+            sumOfSquares += r * r;
+            sum += r;
+            cblas_daxpy(n, r, block, 1, accumulator, 1);
+        }
+    }
+
+    @Override
+    void statisticsRows(long start, long end) {
+        for (long row = start; row < end; row += rowsPerBlock) {
+            int rows = (int) Math.min(rowsPerBlock, end - row);
+            block.position(x.position() + row * cols);
+            cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, ones, 1, 1.0, accumulator, 1);
+            sumOfSquares += cblas_ddot(rows * n, block, 1, block, 1);
+            DoubleBuffer targets = OffHeapViews.doubles(y, row, rows);
+            double s = 0;
+            for (int i = 0; i < rows; i++) {
+                s += targets.get(i);
+            }
+            sum += s;
+        }
+    }
+
+    @Override
+    public void close() {
+        ones.close();
+        residual.close();
+        super.close();
+    }
+}

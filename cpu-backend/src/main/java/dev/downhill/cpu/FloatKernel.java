@@ -1,0 +1,124 @@
+package dev.downhill.cpu;
+
+import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_full.cblas_dsdot;
+import static org.bytedeco.openblas.global.openblas_full.cblas_saxpy;
+import static org.bytedeco.openblas.global.openblas_full.cblas_sgemv;
+
+import dev.downhill.internal.OffHeapViews;
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * float32 fused kernel: sgemv per block into a float32 partial that is flushed into the float64
+ * accumulator every {@code blocksPerFlush} blocks (and at the end of every pass).
+ */
+final class FloatKernel extends FusedKernel {
+    private final FloatPointer x;
+    private final FloatPointer y;
+    private final FloatPointer block;
+    private final FloatPointer residual;
+    private final FloatBuffer residualView;
+    private final FloatPointer partial;
+    private final FloatBuffer partialView;
+    private final FloatPointer ones;
+    private final int blocksPerFlush;
+
+    FloatKernel(FloatPointer x, FloatPointer y, long cols, BlockShape shape) {
+        super(cols, shape.rowsPerBlock(cols, 4));
+        this.x = x;
+        this.y = y;
+        this.block = new FloatPointer(x);
+        this.residual = new FloatPointer(rowsPerBlock);
+        this.residualView = OffHeapViews.floats(residual, 0, rowsPerBlock);
+        this.partial = new FloatPointer(cols);
+        this.partialView = OffHeapViews.floats(partial, 0, n);
+        Pointer.memset(partial, 0, cols * 4);
+        this.ones = new FloatPointer(rowsPerBlock);
+        for (int i = 0; i < rowsPerBlock; i++) {
+            ones.put(i, 1f);
+        }
+        this.blocksPerFlush = shape.blocksPerFlush(rowsPerBlock);
+    }
+
+    @Override
+    void gradientRows(long start, long end, Pointer theta, double intercept, double targetWeight) {
+        FloatPointer t = (FloatPointer) theta;
+        int blocks = 0;
+        for (long row = start; row < end; row += rowsPerBlock) {
+            int rows = (int) Math.min(rowsPerBlock, end - row);
+            block.position(x.position() + row * cols);
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, n, 1f, block, n, t, 1, 0f, residual, 1);
+            FloatBuffer targets = OffHeapViews.floats(y, row, rows);
+            double ss = 0;
+            double s = 0;
+            for (int i = 0; i < rows; i++) {
+                double r = residualView.get(i) + intercept - targetWeight * targets.get(i);
+                ss += r * r;
+                s += r;
+                residualView.put(i, (float) r);
+            }
+            sumOfSquares += ss;
+            sum += s;
+            cblas_sgemv(CblasRowMajor, CblasTrans, rows, n, 1f, block, n, residual, 1, 1f, partial, 1);
+            if (++blocks % blocksPerFlush == 0) {
+                flush();
+            }
+        }
+        flush();
+    }
+
+    @Override
+    void gradientGather(long[] order, int from, int to, Pointer theta, double intercept, double targetWeight) {
+        FloatPointer t = (FloatPointer) theta;
+        for (int p = from; p < to; p++) {
+            long row = order[p];
+            block.position(x.position() + row * cols);
+            double r = cblas_dsdot(n, block, 1, t, 1) + intercept - targetWeight * y.get(row);
+            sumOfSquares += r * r;
+            sum += r;
+            cblas_saxpy(n, (float) r, block, 1, partial, 1);
+        }
+        flush();
+    }
+
+    @Override
+    void statisticsRows(long start, long end) {
+        int blocks = 0;
+        for (long row = start; row < end; row += rowsPerBlock) {
+            int rows = (int) Math.min(rowsPerBlock, end - row);
+            block.position(x.position() + row * cols);
+            cblas_sgemv(CblasRowMajor, CblasTrans, rows, n, 1f, block, n, ones, 1, 1f, partial, 1);
+            sumOfSquares += cblas_dsdot(rows * n, block, 1, block, 1);
+            FloatBuffer targets = OffHeapViews.floats(y, row, rows);
+            double s = 0;
+            for (int i = 0; i < rows; i++) {
+                s += targets.get(i);
+            }
+            sum += s;
+            if (++blocks % blocksPerFlush == 0) {
+                flush();
+            }
+        }
+        flush();
+    }
+
+    /** accumulator += partial; partial = 0. */
+    private void flush() {
+        for (int j = 0; j < n; j++) {
+            accumulatorView.put(j, accumulatorView.get(j) + partialView.get(j));
+            partialView.put(j, 0f);
+        }
+    }
+
+    @Override
+    public void close() {
+        ones.close();
+        partial.close();
+        residual.close();
+        super.close();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.downhill.cpu;
+
+import dev.downhill.internal.OffHeapViews;
+import java.nio.DoubleBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * One thread's share of the fused operations over X (host off-heap, row-major m × n), with its own
+ * workspace: a float64 accumulator of n values that the passes add into (never cleared by them;
+ * call {@link #clear()}). Each instance is used by one thread at a time; the problem combines
+ * the accumulators of its kernels in thread order, so results are bit-identical run to run.
+ */
+abstract class FusedKernel implements AutoCloseable {
+    protected final long cols;
+    protected final int n;
+    protected final int rowsPerBlock;
+    protected final DoublePointer accumulator;
+    protected final DoubleBuffer accumulatorView;
+    /** Reductions of the last pass: Σr² and Σr (or Σ‖xᵢ‖² and Σyᵢ for the statistics pass). */
+    protected double sumOfSquares;
+    protected double sum;
+
+    protected FusedKernel(long cols, int rowsPerBlock) {
+        this.cols = cols;
+        this.n = Math.toIntExact(cols);
+        this.rowsPerBlock = rowsPerBlock;
+        this.accumulator = new DoublePointer(cols);
+        this.accumulatorView = OffHeapViews.doubles(accumulator, 0, n);
+        clear();
+    }
+
+    /** Zeroes the accumulator and the reductions. */
+    final void clear() {
+        Pointer.memset(accumulator, 0, cols * 8);
+        sumOfSquares = 0;
+        sum = 0;
+    }
+
+    /**
+     * Adds Σᵢ xᵢ rᵢ over rows [start, end) to the accumulator, rᵢ = xᵢᵀθ + b − τyᵢ, and adds Σr², Σr
+     * to the reductions. Blocks of {@code rowsPerBlock} rows: r_B = X_Bθ, then X_Bᵀr_B while X_B is
+     * still in cache.
+     */
+    abstract void gradientRows(long start, long end, Pointer theta, double intercept, double targetWeight);
+
+    /** As {@link #gradientRows} for rows {@code order[from..to)} (the SGD gather path, one row at a time). */
+    abstract void gradientGather(long[] order, int from, int to, Pointer theta, double intercept, double targetWeight);
+
+    /** Adds column sums of rows [start, end) to the accumulator, Σ‖xᵢ‖² to sumOfSquares and Σyᵢ to sum. */
+    abstract void statisticsRows(long start, long end);
+
+    double sumOfSquares() {
+        return sumOfSquares;
+    }
+
+    double sum() {
+        return sum;
+    }
+
+    DoubleBuffer accumulator() {
+        return accumulatorView;
+    }
+
+    @Override
+    public void close() {
+        accumulator.close();
+    }
+}
