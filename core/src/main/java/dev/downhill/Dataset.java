@@ -176,8 +176,8 @@ public final class Dataset implements AutoCloseable {
         }
         int b = precision.bytes();
         checkShape(rows, cols, x.capacity() / b, y.capacity() / b, true);
-        Pointer px = typed(new Pointer(x), precision, x.capacity() / b);
-        Pointer py = typed(new Pointer(y), precision, y.capacity() / b);
+        Pointer px = typed(new Pointer(x.duplicate().clear()), precision, x.capacity() / b);
+        Pointer py = typed(new Pointer(y.duplicate().clear()), precision, y.capacity() / b);
         return new Dataset(px, py, rows, cols, precision, false).validatedOrThrow();
     }
 
@@ -185,7 +185,7 @@ public final class Dataset implements AutoCloseable {
     public static Dataset wrap(FloatBuffer x, FloatBuffer y, long rows, long cols) {
         requireDirect(x, y);
         checkShape(rows, cols, x.capacity(), y.capacity(), true);
-        return new Dataset(new FloatPointer(x).position(0), new FloatPointer(y).position(0), rows, cols, Precision.FLOAT32, false)
+        return new Dataset(new FloatPointer(x.duplicate().clear()), new FloatPointer(y.duplicate().clear()), rows, cols, Precision.FLOAT32, false)
                 .validatedOrThrow();
     }
 
@@ -193,7 +193,7 @@ public final class Dataset implements AutoCloseable {
     public static Dataset wrap(DoubleBuffer x, DoubleBuffer y, long rows, long cols) {
         requireDirect(x, y);
         checkShape(rows, cols, x.capacity(), y.capacity(), true);
-        return new Dataset(new DoublePointer(x).position(0), new DoublePointer(y).position(0), rows, cols, Precision.FLOAT64, false)
+        return new Dataset(new DoublePointer(x.duplicate().clear()), new DoublePointer(y.duplicate().clear()), rows, cols, Precision.FLOAT64, false)
                 .validatedOrThrow();
     }
 

@@ -9,14 +9,17 @@ import java.util.Locale;
  * of the Hessian (2/m)XᵀX (centred when fitting an intercept) estimated by power iteration
  * through the fused gradient operator (at most {@value #POWER_ITERATIONS} passes over X).
  * GD converges for any η &lt; 2/L, so the margin keeps it safe even though L̂ ≤ L.
- * For SGD and mini-batch (batch size B): η = {@value #AUTO_MARGIN}/(L̂ + 2R²/B), with R² the mean
- * squared (centred) row norm — the curvature a single batch can see. This is a stable constant
- * step, not a decaying schedule, so SGD ends in a neighbourhood of the optimum whose size shrinks
- * with η.
+ * For SGD and mini-batch (batch size B): η = {@value #AUTO_STOCHASTIC_MARGIN}/(L̂ + 2R²/B), with R²
+ * the mean squared (centred) row norm — the curvature a single batch can see. This is a constant
+ * step, not a decaying schedule, so SGD ends in a neighbourhood of the optimum: by the LMS
+ * misadjustment formula its excess MSE is about η·R²/B ≈ {@value #AUTO_STOCHASTIC_MARGIN}/2 of the
+ * optimal MSE.
  */
 public final class LearningRate {
     /** Safety factor applied to 1/L̂. */
     public static final double AUTO_MARGIN = 0.9;
+    /** Factor for the stochastic solvers' automatic step (trades speed for a small noise ball). */
+    public static final double AUTO_STOCHASTIC_MARGIN = 0.1;
     /** Upper bound on power-iteration passes for {@code auto}. */
     public static final int POWER_ITERATIONS = 30;
 

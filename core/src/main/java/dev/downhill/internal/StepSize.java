@@ -14,12 +14,14 @@ final class StepSize {
         }
         double lipschitz = PowerIteration.largestEigenvalue(objective, LearningRate.POWER_ITERATIONS, config.seed());
         double curvature = lipschitz;
+        double margin = LearningRate.AUTO_MARGIN;
         if (config.solver().isStochastic()) {
+            margin = LearningRate.AUTO_STOCHASTIC_MARGIN;
             double rowNorm = objective.centred()
                     ? objective.statistics().meanSquaredCentredRowNorm()
                     : objective.statistics().meanSquaredRowNorm();
             curvature += 2 * rowNorm / batchSize;
         }
-        return curvature > 0 ? LearningRate.AUTO_MARGIN / curvature : 1.0;
+        return curvature > 0 ? margin / curvature : 1.0;
     }
 }

@@ -154,7 +154,7 @@ public abstract class BackendContract {
         FittedModel svd = fit(t.x, t.y, config(Solver.SVD).build());
         FittedModel mini = fit(t.x, t.y, config(Solver.MINIBATCH).batchSize(20).learningRate(0.01).maxIterations(300)
                 .tolerance(0).seed(9).build());
-        FittedModel sgd = fit(t.x, t.y, config(Solver.SGD).learningRate(0.002).maxIterations(200).tolerance(0).seed(9).build());
+        FittedModel sgd = fit(t.x, t.y, config(Solver.SGD).learningRate(1.25e-4).maxIterations(300).tolerance(0).seed(9).build());
         // constant-step SGD ends in a noise ball of radius ∝ √η·σ (σ = 0.1): 1e-3 relative per the issue
         assertClose(withIntercept(mini), withIntercept(svd), 1e-3, "minibatch vs svd");
         assertClose(withIntercept(sgd), withIntercept(svd), 1e-3, "sgd vs svd");
@@ -244,7 +244,10 @@ public abstract class BackendContract {
         assertClose(withIntercept(gd), withIntercept(svd), 1e-5, "auto-step GD");
         FittedModel sgd = fit(t.x, t.y, config(Solver.SGD).maxIterations(50).build());
         assertTrue(sgd.learningRate() > 0 && sgd.learningRate() < gd.learningRate());
-        assertClose(withIntercept(sgd), withIntercept(svd), 0.05, "auto-step SGD (noise ball)");
+        // a constant automatic step is stable and lands in a noise ball: training MSE within 10% of the optimum
+        double best = svd.score(t.x, t.y).mse();
+        double reached = sgd.score(t.x, t.y).mse();
+        assertTrue(reached <= 1.1 * best, () -> "auto-step SGD MSE " + reached + " vs optimum " + best);
     }
 
     // ------------------------------------------------------------------ precision, determinism, reuse
