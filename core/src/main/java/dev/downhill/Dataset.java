@@ -160,6 +160,23 @@ public final class Dataset implements AutoCloseable {
     }
 
     /**
+     * Takes ownership of off-heap memory the caller filled (a reader streaming a file into a
+     * pointer, a generator): like {@link #wrap(Pointer, Pointer, long, long)} without a copy, but
+     * {@link #close()} frees both pointers. On a validation error the pointers are freed too.
+     */
+    public static Dataset adopt(Pointer x, Pointer y, long rows, long cols) {
+        Dataset wrapped;
+        try {
+            wrapped = wrap(x, y, rows, cols);
+        } catch (RuntimeException e) {
+            x.close();
+            y.close();
+            throw e;
+        }
+        return new Dataset(x, y, rows, cols, wrapped.precision, true);
+    }
+
+    /**
      * Wraps caller-owned direct buffers without copying (values in native byte order, from
      * position 0): {@code x} holds rows × cols values row-major, {@code y} holds rows values.
      * For X over 2 GiB use {@link #wrap(Pointer, Pointer, long, long)}.

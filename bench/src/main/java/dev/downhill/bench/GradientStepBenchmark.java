@@ -1,0 +1,148 @@
+package dev.downhill.bench;
+
+import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_full.cblas_sgemv;
+import static org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads;
+
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.LinearRegression;
+import dev.downhill.Solver;
+import dev.downhill.internal.OffHeapViews;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+import java.nio.FloatBuffer;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.FloatPointer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One full-batch gradient g = (2/m)Xᵀ(Xθ + b − y) on X of rows × cols float32, three ways, in
+ * the same run as the machine's read bandwidth:
+ * <ul>
+ *   <li>{@code fusedGradient}: the CPU backend's fused blocked kernel (X read once from memory);</li>
+ *   <li>{@code twoPassSgemv}: two full {@code cblas_sgemv} calls, OpenBLAS on the same thread count
+ *       (X read twice);</li>
+ *   <li>{@code readProbeSasum} / {@code readProbeJava}: one read of a {@value #PROBE_BYTES}-byte
+ *       buffer with the same thread count.</li>
+ * </ul>
+ * bytes(X)/time of the fused step divided by the probe's bytes/time is the fraction of the
+ * machine's read bandwidth the step achieves ({@link CpuStepReport} computes it).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 10, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=6g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0"})
+public class GradientStepBenchmark {
+    static final long PROBE_BYTES = 1L << 30;
+
+    @Param({"20000"})
+    public int rows;
+
+    @Param({"5000"})
+    public int cols;
+
+    /** 0: all cores. */
+    @Param({"0"})
+    public int threads;
+
+    private Dataset data;
+    private ResidentProblem problem;
+    private BackendVector theta;
+    private BackendVector gradient;
+    private FloatPointer thetaHost;
+    private FloatPointer residual;
+    private FloatPointer gradientHost;
+    private ReadBandwidthProbe probe;
+    private ExecutorService pool;
+    private int threadCount;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        threadCount = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        data = SyntheticMatrix.float32(rows, cols, 42);
+        problem = LinearRegression.load(data, FitConfig.builder().solver(Solver.GD).backend("cpu").threads(threadCount).build());
+        theta = problem.allocateVector(cols);
+        gradient = problem.allocateVector(cols);
+        double[] t = new double[cols];
+        for (int j = 0; j < cols; j++) {
+            t[j] = 1.0 / cols;
+        }
+        theta.copyFromHost(t);
+        thetaHost = new FloatPointer(cols);
+        for (int j = 0; j < cols; j++) {
+            thetaHost.put(j, (float) t[j]);
+        }
+        residual = new FloatPointer(rows);
+        gradientHost = new FloatPointer(cols);
+        pool = Executors.newFixedThreadPool(threadCount);
+        probe = new ReadBandwidthProbe(PROBE_BYTES, threadCount, pool);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        probe.close();
+        pool.shutdownNow();
+        gradientHost.close();
+        residual.close();
+        thetaHost.close();
+        gradient.close();
+        theta.close();
+        problem.close();
+        data.close();
+    }
+
+    @Benchmark
+    public ResidualSums fusedGradient() {
+        return problem.gradient(theta, 0.1, 1.0, 2.0 / rows, RowSlice.all(), gradient);
+    }
+
+    /** r = Xθ + b − y (sgemv), then g = (2/m)Xᵀr (sgemv): OpenBLAS threaded over {@code threads}. */
+    @Benchmark
+    public float twoPassSgemv() {
+        openblas_set_num_threads(threadCount);
+        try {
+            FloatPointer x = (FloatPointer) data.xPointer();
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, cols, 1f, x, cols, thetaHost, 1, 0f, residual, 1);
+            FloatBuffer r = OffHeapViews.floats(residual, 0, rows);
+            FloatBuffer y = OffHeapViews.floats(data.yPointer(), 0, rows);
+            for (int i = 0; i < rows; i++) {
+                r.put(i, r.get(i) + 0.1f - y.get(i));
+            }
+            cblas_sgemv(CblasRowMajor, CblasTrans, rows, cols, 2f / rows, x, cols, residual, 1, 0f, gradientHost, 1);
+            return gradientHost.get(0);
+        } finally {
+            openblas_set_num_threads(1);
+        }
+    }
+
+    @Benchmark
+    public double readProbeSasum() {
+        return probe.sasum();
+    }
+
+    @Benchmark
+    public double readProbeJava() {
+        return probe.javaLongSum();
+    }
+}

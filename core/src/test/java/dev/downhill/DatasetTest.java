@@ -1,0 +1,378 @@
+package dev.downhill;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+class DatasetTest {
+    private static final double[][] X = {{1.5, -2.0, 3.25}, {0.0, 4.0, -1e-3}};
+    private static final double[] Y = {10.0, -20.5};
+
+    private static void assertRejects(Executable call, String... fragments) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' should mention '" + f + "'");
+        }
+    }
+
+    private static void assertMatches(Dataset d, double[][] x, double[] y, double tol) {
+        assertEquals(x.length, d.rows());
+        assertEquals(x[0].length, d.cols());
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < x[i].length; j++) {
+                assertEquals(x[i][j], d.x(i, j), tol, "x(" + i + "," + j + ")");
+            }
+            assertArrayEquals(x[i], d.row(i), tol, "row " + i);
+            assertEquals(y[i], d.y(i), tol, "y(" + i + ")");
+        }
+        assertArrayEquals(y, d.targets(), tol);
+    }
+
+    private static double[][] deepCopy(double[][] a) {
+        double[][] c = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
+    private static DoubleBuffer directDoubles(double... v) {
+        DoubleBuffer b = ByteBuffer.allocateDirect(8 * v.length).order(ByteOrder.nativeOrder()).asDoubleBuffer();
+        b.put(v).clear();
+        return b;
+    }
+
+    private static FloatBuffer directFloats(float... v) {
+        FloatBuffer b = ByteBuffer.allocateDirect(4 * v.length).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        b.put(v).clear();
+        return b;
+    }
+
+    // ---------------------------------------------------------------- copying factories
+
+    @Test
+    void ofDoubleCopiesAndReadsBack() {
+        double[][] x = deepCopy(X);
+        double[] y = Y.clone();
+        try (Dataset d = Dataset.of(x, y)) {
+            assertEquals(Precision.FLOAT64, d.precision());
+            assertTrue(d.ownsMemory());
+            assertMatches(d, X, Y, 0.0);
+            // mutate the sources: the dataset must not change
+            x[0][0] = 999;
+            x[1][2] = -999;
+            y[1] = 123;
+            assertEquals(1.5, d.x(0, 0), 0.0);
+            assertEquals(-1e-3, d.x(1, 2), 0.0);
+            assertEquals(-20.5, d.y(1), 0.0);
+            // and the accessors hand out copies
+            d.row(0)[0] = 77;
+            d.targets()[0] = 77;
+            assertMatches(d, X, Y, 0.0);
+        }
+    }
+
+    @Test
+    void ofFloatCopiesAndReadsBack() {
+        float[][] x = {{1.5f, -2f, 3.25f}, {0f, 4f, 0.1f}};
+        float[] y = {10f, -20.5f};
+        try (Dataset d = Dataset.of(x, y)) {
+            assertEquals(Precision.FLOAT32, d.precision());
+            // widening float → double is exact, so compare against (double) of the float
+            double[][] expected = {{1.5, -2, 3.25}, {0, 4, (double) 0.1f}};
+            assertMatches(d, expected, new double[] {10, -20.5}, 0.0);
+            x[1][2] = 5f;
+            y[0] = 0f;
+            assertEquals((double) 0.1f, d.x(1, 2), 0.0);
+            assertEquals(10.0, d.y(0), 0.0);
+        }
+    }
+
+    @Test
+    void ofRowMajorMatchesOf() {
+        double[] flat = {1.5, -2.0, 3.25, 0.0, 4.0, -1e-3};
+        double[] y = Y.clone();
+        try (Dataset d = Dataset.ofRowMajor(flat, 2, 3, y)) {
+            flat[0] = 42;
+            y[0] = 42;
+            assertMatches(d, X, Y, 0.0);
+        }
+        float[] flatF = {1, 2, 3, 4, 5, 6};
+        try (Dataset d = Dataset.ofRowMajor(flatF, 3, 2, new float[] {7, 8, 9})) {
+            assertEquals(Precision.FLOAT32, d.precision());
+            assertMatches(d, new double[][] {{1, 2}, {3, 4}, {5, 6}}, new double[] {7, 8, 9}, 0.0);
+        }
+    }
+
+    @Test
+    void ofRowMajorShapeChecksMentionBothShapes() {
+        assertRejects(() -> Dataset.ofRowMajor(new double[5], 2, 3, new double[2]), "5", "2 × 3", "6");
+        assertRejects(() -> Dataset.ofRowMajor(new double[7], 2, 3, new double[2]), "7", "2 × 3", "6");
+        assertRejects(() -> Dataset.ofRowMajor(new float[5], 2, 3, new float[2]), "5", "2 × 3", "6");
+        assertRejects(() -> Dataset.ofRowMajor(new double[6], 2, 3, new double[3]), "2 rows", "3 values");
+        assertRejects(() -> Dataset.ofRowMajor(new float[6], 2, 3, new float[1]), "2 rows", "1 values");
+        assertRejects(() -> Dataset.ofRowMajor(new double[0], 0, 3, new double[0]), "0 rows");
+        assertRejects(() -> Dataset.ofRowMajor(new double[0], 2, 0, new double[2]), "0 columns");
+        assertRejects(() -> Dataset.ofRowMajor(new double[1], Long.MAX_VALUE, 2, new double[1]), "overflows");
+    }
+
+    @Test
+    void ofShapeChecks() {
+        assertRejects(() -> Dataset.of(new double[][] {{1, 2}, {3}}, new double[] {1, 2}), "ragged", "row 1");
+        assertRejects(() -> Dataset.of(new float[][] {{1, 2}, {3, 4, 5}}, new float[] {1, 2}), "ragged", "row 1");
+        assertRejects(() -> Dataset.of(new double[][] {{1}, {2}}, new double[] {1}), "2 rows", "1 values");
+        assertRejects(() -> Dataset.of(new double[0][], new double[0]), "zero rows");
+        assertRejects(() -> Dataset.of(new double[][] {{}}, new double[] {1}), "zero columns");
+        assertRejects(() -> Dataset.of((double[][]) null, new double[] {1}), "X is null");
+        assertRejects(() -> Dataset.of(new double[][] {{1}}, null), "y is null");
+        assertRejects(() -> Dataset.of(new double[][] {{1}, null}, new double[] {1, 2}), "row 1 is null");
+    }
+
+    @Test
+    void nonFiniteValuesAreLocatedByRowAndColumn() {
+        double[][] x = deepCopy(X);
+        x[1][2] = Double.NaN;
+        assertRejects(() -> Dataset.of(x, Y), "X", "NaN", "row 1, column 2");
+        double[][] x2 = deepCopy(X);
+        x2[0][1] = Double.POSITIVE_INFINITY;
+        assertRejects(() -> Dataset.of(x2, Y), "X", "Infinity", "row 0, column 1");
+        assertRejects(() -> Dataset.of(X, new double[] {1, Double.NEGATIVE_INFINITY}), "y", "-Infinity", "row 1");
+
+        float[][] xf = {{1, 2}, {3, 4}, {5, Float.NaN}};
+        assertRejects(() -> Dataset.of(xf, new float[] {1, 2, 3}), "X", "NaN", "row 2, column 1");
+        assertRejects(() -> Dataset.of(new float[][] {{1}, {2}}, new float[] {Float.NaN, 1}), "y", "NaN", "row 0");
+
+        // flat row-major: element k = 4 of a 3 × 3 matrix is (1, 1)
+        double[] flat = new double[9];
+        flat[4] = Double.NaN;
+        assertRejects(() -> Dataset.ofRowMajor(flat, 3, 3, new double[3]), "NaN", "row 1, column 1");
+        float[] flatF = new float[9];
+        flatF[7] = Float.POSITIVE_INFINITY;
+        assertRejects(() -> Dataset.ofRowMajor(flatF, 3, 3, new float[3]), "Infinity", "row 2, column 1");
+        assertRejects(() -> Dataset.ofRowMajor(new double[6], 3, 2, new double[] {0, 0, Double.NaN}), "y", "row 2");
+        assertRejects(() -> Dataset.ofRowMajor(new float[6], 3, 2, new float[] {0, Float.NaN, 0}), "y", "row 1");
+    }
+
+    // ---------------------------------------------------------------- wrapping factories
+
+    @Test
+    void wrapDirectDoubleBufferDoesNotCopy() {
+        DoubleBuffer x = directDoubles(1, 2, 3, 4, 5, 6);
+        DoubleBuffer y = directDoubles(7, 8);
+        try (Dataset d = Dataset.wrap(x, y, 2, 3)) {
+            assertEquals(Precision.FLOAT64, d.precision());
+            assertFalse(d.ownsMemory());
+            assertMatches(d, new double[][] {{1, 2, 3}, {4, 5, 6}}, new double[] {7, 8}, 0.0);
+            x.put(4, -55.5);
+            y.put(0, 0.25);
+            assertEquals(-55.5, d.x(1, 1), 0.0, "a write through the buffer must be visible: no copy");
+            assertArrayEquals(new double[] {4, -55.5, 6}, d.row(1), 0.0);
+            assertEquals(0.25, d.y(0), 0.0);
+        }
+        // closing a wrapped dataset leaves the caller's memory usable
+        assertEquals(-55.5, x.get(4), 0.0);
+    }
+
+    @Test
+    void wrapDirectFloatBufferDoesNotCopy() {
+        FloatBuffer x = directFloats(1, 2, 3, 4);
+        FloatBuffer y = directFloats(5, 6);
+        try (Dataset d = Dataset.wrap(x, y, 2, 2)) {
+            assertEquals(Precision.FLOAT32, d.precision());
+            assertFalse(d.ownsMemory());
+            assertMatches(d, new double[][] {{1, 2}, {3, 4}}, new double[] {5, 6}, 0.0);
+            x.put(1, 0.5f);
+            y.put(1, -1f);
+            assertEquals(0.5, d.x(0, 1), 0.0);
+            assertEquals(-1.0, d.y(1), 0.0);
+        }
+    }
+
+    @Test
+    void wrapDirectByteBufferDoesNotCopy() {
+        ByteBuffer x = ByteBuffer.allocateDirect(6 * 8).order(ByteOrder.nativeOrder());
+        ByteBuffer y = ByteBuffer.allocateDirect(3 * 8).order(ByteOrder.nativeOrder());
+        for (int k = 0; k < 6; k++) {
+            x.putDouble(k * 8, k + 0.5);
+        }
+        for (int i = 0; i < 3; i++) {
+            y.putDouble(i * 8, -i);
+        }
+        x.position(16); // wrap reads from position 0 regardless of the buffer's position
+        try (Dataset d = Dataset.wrap(x, y, 3, 2, Precision.FLOAT64)) {
+            assertMatches(d, new double[][] {{0.5, 1.5}, {2.5, 3.5}, {4.5, 5.5}}, new double[] {0, -1, -2}, 0.0);
+            x.putDouble(5 * 8, 100.0);
+            assertEquals(100.0, d.x(2, 1), 0.0);
+        }
+        assertEquals(16, x.position(), "the caller's buffer position is left alone");
+
+        ByteBuffer xf = ByteBuffer.allocateDirect(4 * 4).order(ByteOrder.nativeOrder());
+        ByteBuffer yf = ByteBuffer.allocateDirect(2 * 4).order(ByteOrder.nativeOrder());
+        for (int k = 0; k < 4; k++) {
+            xf.putFloat(k * 4, k * 2f);
+        }
+        yf.putFloat(0, 1f).putFloat(4, 3f);
+        try (Dataset d = Dataset.wrap(xf, yf, 2, 2, Precision.FLOAT32)) {
+            assertEquals(Precision.FLOAT32, d.precision());
+            assertMatches(d, new double[][] {{0, 2}, {4, 6}}, new double[] {1, 3}, 0.0);
+            xf.putFloat(0, -9f);
+            assertEquals(-9.0, d.x(0, 0), 0.0);
+        }
+    }
+
+    @Test
+    void wrapRejectsHeapBuffersAndWrongByteOrder() {
+        assertRejects(() -> Dataset.wrap(DoubleBuffer.allocate(4), DoubleBuffer.allocate(2), 2, 2), "direct");
+        assertRejects(() -> Dataset.wrap(FloatBuffer.allocate(4), directFloats(1, 2), 2, 2), "direct");
+        assertRejects(() -> Dataset.wrap(ByteBuffer.allocate(32), ByteBuffer.allocate(16), 2, 2, Precision.FLOAT64), "direct");
+        ByteOrder other = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+        assertRejects(() -> Dataset.wrap(ByteBuffer.allocateDirect(32).order(other), ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder()),
+                2, 2, Precision.FLOAT64), "byte order");
+    }
+
+    @Test
+    void wrapChecksShapesAndValues() {
+        assertRejects(() -> Dataset.wrap(directDoubles(1, 2, 3), directDoubles(1, 2), 2, 2), "3", "2 × 2", "4");
+        assertRejects(() -> Dataset.wrap(directDoubles(1, 2, 3, 4), directDoubles(1), 2, 2), "2 rows", "1 values");
+        // larger buffers are fine ("at least")
+        try (Dataset d = Dataset.wrap(directDoubles(1, 2, 3, 4, 99), directDoubles(5, 6, 99), 2, 2)) {
+            assertMatches(d, new double[][] {{1, 2}, {3, 4}}, new double[] {5, 6}, 0.0);
+        }
+        assertRejects(() -> Dataset.wrap(directDoubles(1, 2, Double.NaN, 4), directDoubles(1, 2), 2, 2), "NaN", "row 1, column 0");
+        assertRejects(() -> Dataset.wrap(directFloats(1, 2, 3, 4), directFloats(1, Float.NEGATIVE_INFINITY), 2, 2), "y", "row 1");
+        // values beyond the shape are not inspected
+        try (Dataset d = Dataset.wrap(directDoubles(1, 2, 3, 4, Double.NaN), directDoubles(5, 6), 2, 2)) {
+            assertEquals(4.0, d.x(1, 1), 0.0);
+        }
+    }
+
+    @Test
+    void wrapPointerDoesNotCopy() {
+        try (DoublePointer px = new DoublePointer(1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
+             DoublePointer py = new DoublePointer(-1.0, -2.0, -3.0)) {
+            try (Dataset d = Dataset.wrap(px, py, 3, 2)) {
+                assertEquals(Precision.FLOAT64, d.precision());
+                assertFalse(d.ownsMemory());
+                assertMatches(d, new double[][] {{1, 2}, {3, 4}, {5, 6}}, new double[] {-1, -2, -3}, 0.0);
+                px.put(3, 40.0);
+                py.put(2, 0.0);
+                assertEquals(40.0, d.x(1, 1), 0.0, "write through the pointer visible: no copy");
+                assertEquals(0.0, d.y(2), 0.0);
+            }
+            // the caller's memory is still readable after closing the wrapped dataset
+            assertEquals(40.0, px.get(3), 0.0);
+        }
+    }
+
+    @Test
+    void wrapPointerStartsAtItsPosition() {
+        try (DoublePointer px = new DoublePointer(99.0, 1.0, 2.0, 3.0, 4.0);
+             DoublePointer py = new DoublePointer(7.0, 8.0)) {
+            px.position(1);
+            try (Dataset d = Dataset.wrap(px, py, 2, 2)) {
+                assertMatches(d, new double[][] {{1, 2}, {3, 4}}, new double[] {7, 8}, 0.0);
+            }
+            assertEquals(1, px.position(), "the caller's pointer position is left alone");
+            // 4 values remain from position 1: 2 × 3 needs 6
+            assertRejects(() -> Dataset.wrap(px, py, 2, 3), "4", "2 × 3", "6");
+        }
+    }
+
+    @Test
+    void wrapPointerFloatAndChecks() {
+        try (FloatPointer px = new FloatPointer(1f, 2f, 3f, 4f);
+             FloatPointer py = new FloatPointer(5f, 6f);
+             DoublePointer dy = new DoublePointer(5.0, 6.0)) {
+            try (Dataset d = Dataset.wrap(px, py, 2, 2)) {
+                assertEquals(Precision.FLOAT32, d.precision());
+                assertMatches(d, new double[][] {{1, 2}, {3, 4}}, new double[] {5, 6}, 0.0);
+            }
+            assertRejects(() -> Dataset.wrap(px, dy, 2, 2), "FloatPointer", "DoublePointer");
+            px.put(2, Float.NaN);
+            assertRejects(() -> Dataset.wrap(px, py, 2, 2), "NaN", "row 1, column 0");
+            assertRejects(() -> Dataset.wrap(new DoublePointer(), new DoublePointer(), 1, 1), "null pointer");
+        }
+    }
+
+    // ---------------------------------------------------------------- conversion and lifecycle
+
+    @Test
+    void toPrecisionConvertsValues() {
+        double[][] x = {{0.1, 1e-8, -3.0}, {1e30, 2.5, 1.0 / 3}};
+        double[] y = {Math.PI, -Math.E};
+        try (Dataset d = Dataset.of(x, y)) {
+            assertSame(d, d.toPrecision(Precision.FLOAT64));
+            try (Dataset f = d.toPrecision(Precision.FLOAT32)) {
+                assertEquals(Precision.FLOAT32, f.precision());
+                assertTrue(f.ownsMemory());
+                assertEquals(2, f.rows());
+                assertEquals(3, f.cols());
+                for (int i = 0; i < 2; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        // the reference: Java's round-to-nearest double → float narrowing
+                        assertEquals((double) (float) x[i][j], f.x(i, j), 0.0, "x(" + i + "," + j + ")");
+                    }
+                    assertEquals((double) (float) y[i], f.y(i), 0.0);
+                }
+                // and back: float → double is exact
+                try (Dataset back = f.toPrecision(Precision.FLOAT64)) {
+                    assertEquals(Precision.FLOAT64, back.precision());
+                    for (int i = 0; i < 2; i++) {
+                        assertArrayEquals(f.row(i), back.row(i), 0.0);
+                    }
+                    assertArrayEquals(f.targets(), back.targets(), 0.0);
+                }
+            }
+            // the source is untouched by the conversions
+            assertMatches(d, x, y, 0.0);
+        }
+    }
+
+    @Test
+    void closeTwiceIsHarmlessAndUseAfterCloseThrows() {
+        Dataset d = Dataset.of(X, Y);
+        d.close();
+        assertDoesNotThrow(d::close);
+        assertThrows(IllegalStateException.class, () -> d.x(0, 0));
+        assertThrows(IllegalStateException.class, () -> d.y(0));
+        assertThrows(IllegalStateException.class, () -> d.row(0));
+        assertThrows(IllegalStateException.class, d::targets);
+        assertThrows(IllegalStateException.class, d::xPointer);
+        assertThrows(IllegalStateException.class, d::yPointer);
+        assertThrows(IllegalStateException.class, () -> d.toPrecision(Precision.FLOAT32));
+        // shape stays readable
+        assertEquals(2, d.rows());
+        assertEquals(3, d.cols());
+
+        Dataset w = Dataset.wrap(directDoubles(1, 2), directDoubles(3), 1, 2);
+        w.close();
+        w.close();
+        assertThrows(IllegalStateException.class, () -> w.x(0, 1));
+    }
+
+    @Test
+    void pointersExposeTheData() {
+        try (Dataset d = Dataset.of(X, Y)) {
+            DoublePointer px = (DoublePointer) d.xPointer();
+            DoublePointer py = (DoublePointer) d.yPointer();
+            for (int k = 0; k < 6; k++) {
+                assertEquals(X[k / 3][k % 3], px.get(k), 0.0);
+            }
+            assertEquals(Y[1], py.get(1), 0.0);
+            assertTrue(d.toString().contains("2 × 3"), d.toString());
+        }
+    }
+}

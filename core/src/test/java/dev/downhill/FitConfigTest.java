@@ -1,0 +1,270 @@
+package dev.downhill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+class FitConfigTest {
+
+    private static void assertRejects(Executable call, String... fragments) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' should mention '" + f + "'");
+        }
+    }
+
+    @Test
+    void learningRateMustBeFinitePositive() {
+        assertRejects(() -> FitConfig.builder().learningRate(0.0), "learning rate", "0.0");
+        assertRejects(() -> FitConfig.builder().learningRate(-0.5), "learning rate", "-0.5");
+        assertRejects(() -> FitConfig.builder().learningRate(Double.NaN), "learning rate", "NaN");
+        assertRejects(() -> FitConfig.builder().learningRate(Double.POSITIVE_INFINITY), "learning rate", "Infinity");
+        assertRejects(() -> FitConfig.builder().learningRate(Double.NEGATIVE_INFINITY), "learning rate", "-Infinity");
+        assertRejects(() -> LearningRate.of(-1e-300), "-1.0E-300");
+        assertThrows(NullPointerException.class, () -> FitConfig.builder().learningRate((LearningRate) null));
+        assertEquals(Double.MIN_VALUE, FitConfig.builder().learningRate(Double.MIN_VALUE).build().learningRate().value());
+    }
+
+    @Test
+    void batchSizeMustBePositive() {
+        assertRejects(() -> FitConfig.builder().batchSize(0), "batch size", "0");
+        assertRejects(() -> FitConfig.builder().batchSize(-3), "batch size", "-3");
+        assertEquals(1, FitConfig.builder().batchSize(1).build().configuredBatchSize());
+    }
+
+    @Test
+    void maxIterationsMustBePositive() {
+        assertRejects(() -> FitConfig.builder().maxIterations(0), "max iterations", "0");
+        assertRejects(() -> FitConfig.builder().maxIterations(-10), "max iterations", "-10");
+        assertRejects(() -> FitConfig.builder().maxIterations(Long.MIN_VALUE), String.valueOf(Long.MIN_VALUE));
+        assertEquals(1, FitConfig.builder().maxIterations(1).build().maxIterations());
+    }
+
+    @Test
+    void toleranceMustBeFiniteNonNegative() {
+        assertRejects(() -> FitConfig.builder().tolerance(-1e-9), "tolerance", "-1.0E-9");
+        assertRejects(() -> FitConfig.builder().tolerance(Double.NaN), "tolerance", "NaN");
+        assertRejects(() -> FitConfig.builder().tolerance(Double.POSITIVE_INFINITY), "tolerance", "Infinity");
+        assertEquals(0.0, FitConfig.builder().tolerance(0).build().tolerance());
+    }
+
+    @Test
+    void patienceMustBePositive() {
+        assertRejects(() -> FitConfig.builder().patience(0), "patience", "0");
+        assertRejects(() -> FitConfig.builder().patience(-2), "patience", "-2");
+    }
+
+    @Test
+    void threadsMustBeNonNegative() {
+        assertRejects(() -> FitConfig.builder().threads(-1), "threads", "-1");
+        assertEquals(0, FitConfig.builder().threads(0).build().threads());
+        assertEquals(3, FitConfig.builder().threads(3).build().threads());
+    }
+
+    @Test
+    void rankCutoffMustBeInUnitInterval() {
+        assertRejects(() -> FitConfig.builder().rankCutoff(-0.1), "rank cutoff", "-0.1");
+        assertRejects(() -> FitConfig.builder().rankCutoff(1.0), "rank cutoff", "1.0");
+        assertRejects(() -> FitConfig.builder().rankCutoff(2.5), "rank cutoff", "2.5");
+        assertRejects(() -> FitConfig.builder().rankCutoff(Double.NaN), "rank cutoff", "NaN");
+        assertEquals(0.0, FitConfig.builder().rankCutoff(0).build().rankCutoff());
+        assertEquals(0.5, FitConfig.builder().rankCutoff(0.5).build().rankCutoff(10, 10));
+    }
+
+    @Test
+    void sgdRejectsBatchesLargerThanOne() {
+        assertRejects(() -> FitConfig.builder().solver(Solver.SGD).batchSize(8).build(), "SGD", "8", "minibatch");
+        // order of setters does not matter: the check is in build()
+        assertRejects(() -> FitConfig.builder().batchSize(8).solver(Solver.SGD).build(), "8");
+        FitConfig ok = FitConfig.builder().solver(Solver.SGD).batchSize(1).build();
+        assertEquals(1, ok.batchSize(1000));
+        FitConfig mb = FitConfig.builder().solver(Solver.MINIBATCH).batchSize(8).build();
+        assertRejects(() -> mb.toBuilder().solver(Solver.SGD).build(), "8");
+    }
+
+    @Test
+    void nullsAreRejected() {
+        assertThrows(NullPointerException.class, () -> FitConfig.builder().solver(null));
+        assertThrows(NullPointerException.class, () -> FitConfig.builder().initialCoefficients(null));
+        assertThrows(NullPointerException.class, () -> FitConfig.builder().listener(null));
+    }
+
+    @Test
+    void defaultsForGradientDescent() {
+        FitConfig c = FitConfig.builder().build();
+        assertEquals(Solver.GD, c.solver());
+        assertTrue(c.learningRate().isAuto());
+        assertEquals(10_000, c.maxIterations());
+        assertEquals(1e-6, c.tolerance());
+        assertEquals(5, c.patience());
+        assertEquals(0, c.configuredBatchSize());
+        for (long m : new long[] {1, 7, 32, 33, 1_000_000, 5_000_000_000L}) {
+            assertEquals(m, c.batchSize(m), "GD uses all rows");
+        }
+        assertSame(InitialCoefficients.zeros(), c.initialCoefficients());
+        assertTrue(c.fitIntercept());
+        assertNull(c.precision());
+        assertNull(c.backend());
+        assertEquals(0, c.seed());
+        assertEquals(0, c.threads());
+        assertTrue(Double.isNaN(c.rankCutoff()));
+        assertSame(IterationListener.NONE, c.listener());
+        // rank cutoff default: max(m, n)·ε₆₄, ε₆₄ = 2⁻⁵²
+        assertEquals(1000 * 0x1p-52, c.rankCutoff(1000, 20));
+        assertEquals(3000 * 0x1p-52, c.rankCutoff(10, 3000));
+    }
+
+    @Test
+    void defaultsForStochasticSolvers() {
+        FitConfig sgd = FitConfig.builder().solver(Solver.SGD).build();
+        assertEquals(1_000, sgd.maxIterations());
+        assertEquals(1e-4, sgd.tolerance());
+        for (long m : new long[] {1, 7, 32, 1000}) {
+            assertEquals(1, sgd.batchSize(m));
+        }
+        FitConfig mb = FitConfig.builder().solver(Solver.MINIBATCH).build();
+        assertEquals(1_000, mb.maxIterations());
+        assertEquals(1e-4, mb.tolerance());
+        long[] rows = {1, 7, 31, 32, 33, 1000, 5_000_000_000L};
+        for (long m : rows) {
+            assertEquals(Math.min(32, m), mb.batchSize(m), "minibatch default for m=" + m);
+        }
+        FitConfig mb10 = FitConfig.builder().solver(Solver.MINIBATCH).batchSize(10).build();
+        assertEquals(10, mb10.batchSize(1000));
+        // GD ignores a configured batch size
+        assertEquals(1000, FitConfig.builder().batchSize(10).build().batchSize(1000));
+    }
+
+    @Test
+    void explicitValuesOverrideTheSolverDefaults() {
+        FitConfig c = FitConfig.builder().solver(Solver.SGD).maxIterations(7).tolerance(0.25).build();
+        assertEquals(7, c.maxIterations());
+        assertEquals(0.25, c.tolerance());
+        // switching solver keeps explicit values but re-derives defaults
+        FitConfig d = FitConfig.builder().solver(Solver.SGD).build().toBuilder().solver(Solver.GD).build();
+        assertEquals(10_000, d.maxIterations());
+        assertEquals(1e-6, d.tolerance());
+    }
+
+    @Test
+    void backendNameNormalisation() {
+        assertNull(FitConfig.builder().backend("auto").build().backend());
+        assertNull(FitConfig.builder().backend("AUTO").build().backend());
+        assertNull(FitConfig.builder().backend("  ").build().backend());
+        assertNull(FitConfig.builder().backend(null).build().backend());
+        assertEquals("cpu", FitConfig.builder().backend(" cpu ").build().backend());
+    }
+
+    @Test
+    void toBuilderRoundTripsEveryField() {
+        IterationListener listener = (iteration, loss, gradientNorm) -> IterationListener.Control.CONTINUE;
+        InitialCoefficients init = InitialCoefficients.random(9);
+        FitConfig a = FitConfig.builder()
+                .solver(Solver.MINIBATCH)
+                .learningRate(0.125)
+                .maxIterations(77)
+                .batchSize(16)
+                .tolerance(1e-3)
+                .patience(9)
+                .initialCoefficients(init)
+                .fitIntercept(false)
+                .precision(Precision.FLOAT32)
+                .backend("cpu")
+                .seed(-123456789L)
+                .threads(2)
+                .rankCutoff(1e-9)
+                .listener(listener)
+                .build();
+        FitConfig b = a.toBuilder().build();
+        assertEquals(Solver.MINIBATCH, b.solver());
+        assertEquals(LearningRate.of(0.125), b.learningRate());
+        assertEquals(77, b.maxIterations());
+        assertEquals(16, b.configuredBatchSize());
+        assertEquals(16, b.batchSize(1000));
+        assertEquals(1e-3, b.tolerance());
+        assertEquals(9, b.patience());
+        assertSame(init, b.initialCoefficients());
+        assertFalse(b.fitIntercept());
+        assertEquals(Precision.FLOAT32, b.precision());
+        assertEquals("cpu", b.backend());
+        assertEquals(-123456789L, b.seed());
+        assertEquals(2, b.threads());
+        assertEquals(1e-9, b.rankCutoff());
+        assertSame(listener, b.listener());
+        assertEquals(a.toString(), b.toString());
+
+        // the builder is a copy: changing it leaves the original alone
+        FitConfig c = a.toBuilder().seed(5).patience(1).build();
+        assertEquals(-123456789L, a.seed());
+        assertEquals(9, a.patience());
+        assertEquals(5, c.seed());
+
+        // defaults (unset values) survive a round trip as defaults, not as frozen numbers
+        FitConfig d = FitConfig.builder().build().toBuilder().solver(Solver.MINIBATCH).build();
+        assertEquals(1_000, d.maxIterations());
+        assertEquals(20, d.batchSize(20));
+        assertTrue(Double.isNaN(d.rankCutoff()));
+    }
+
+    @Test
+    void learningRateParse() {
+        assertTrue(LearningRate.parse("auto").isAuto());
+        assertTrue(LearningRate.parse("  AUTO ").isAuto());
+        assertSame(LearningRate.auto(), LearningRate.parse("Auto"));
+        assertEquals(0.01, LearningRate.parse("0.01").value());
+        assertEquals(1e-3, LearningRate.parse(" 1e-3 ").value());
+        assertEquals(2.0, LearningRate.parse("2").value());
+        assertEquals(LearningRate.of(0.5), LearningRate.parse("0.5"));
+        assertEquals(LearningRate.of(0.5).hashCode(), LearningRate.parse("0.5").hashCode());
+        assertFalse(LearningRate.of(0.5).equals(LearningRate.auto()));
+        assertEquals("auto", LearningRate.auto().toString());
+        assertEquals("0.5", LearningRate.of(0.5).toString());
+        assertRejects(() -> LearningRate.parse("fast"), "'fast'");
+        assertRejects(() -> LearningRate.parse(""), "''");
+        assertRejects(() -> LearningRate.parse("0"), "0.0");
+        assertRejects(() -> LearningRate.parse("-0.1"), "-0.1");
+        assertRejects(() -> LearningRate.parse("nan"), "nan");
+        assertRejects(() -> LearningRate.parse("1e999"), "Infinity");
+        assertThrows(IllegalStateException.class, () -> LearningRate.auto().value());
+    }
+
+    @Test
+    void solverParse() {
+        assertEquals(Solver.GD, Solver.parse("gd"));
+        assertEquals(Solver.SGD, Solver.parse("SGD"));
+        assertEquals(Solver.MINIBATCH, Solver.parse(" minibatch "));
+        assertEquals(Solver.MINIBATCH, Solver.parse("mini-batch"));
+        assertEquals(Solver.NORMAL, Solver.parse("Normal"));
+        assertEquals(Solver.SVD, Solver.parse("svd"));
+        for (Solver s : Solver.values()) {
+            assertEquals(s, Solver.parse(s.cliName()), "cliName round trip of " + s);
+        }
+        assertRejects(() -> Solver.parse("adam"), "'adam'", "gd, sgd, minibatch, normal or svd");
+        assertRejects(() -> Solver.parse(""), "''");
+        assertTrue(Solver.GD.isIterative() && !Solver.GD.isStochastic());
+        assertTrue(Solver.SGD.isIterative() && Solver.SGD.isStochastic());
+        assertTrue(Solver.MINIBATCH.isIterative() && Solver.MINIBATCH.isStochastic());
+        assertFalse(Solver.NORMAL.isIterative() || Solver.NORMAL.isStochastic());
+        assertFalse(Solver.SVD.isIterative() || Solver.SVD.isStochastic());
+    }
+
+    @Test
+    void precisionParse() {
+        for (String s : new String[] {"float32", "FLOAT32", " f32 ", "single"}) {
+            assertEquals(Precision.FLOAT32, Precision.parse(s), s);
+        }
+        for (String s : new String[] {"float64", "Float64", "f64", "double"}) {
+            assertEquals(Precision.FLOAT64, Precision.parse(s), s);
+        }
+        assertRejects(() -> Precision.parse("float16"), "'float16'", "float32 or float64");
+        assertRejects(() -> Precision.parse("int"), "'int'");
+        assertEquals(4, Precision.FLOAT32.bytes());
+        assertEquals(8, Precision.FLOAT64.bytes());
+    }
+}

@@ -1,0 +1,114 @@
+package dev.downhill;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** In package dev.downhill to reach FittedModel's package-private constructor. */
+class FittedModelTest {
+    private static final double TOL = 1e-12;
+
+    private static FittedModel model(double[] theta, double b) {
+        return new FittedModel(theta, b, Solver.GD, "test", Precision.FLOAT64, 4, 3, StopReason.CONVERGED,
+                new double[] {5, 2, 1.5}, new double[] {4, 1, 0.1}, Duration.ofMillis(12), 0.05, -1,
+                FitConfig.builder().build());
+    }
+
+    @Test
+    void predictIsDotPlusIntercept() {
+        FittedModel m = model(new double[] {2, -1, 0.5}, 3);
+        // hand-computed: 2·1 − 1·2 + 0.5·4 + 3 = 5;  2·0 − 1·0 + 0.5·0 + 3 = 3;  2·(−1) − 1·3 + 0.5·(−2) + 3 = −3
+        double[][] x = {{1, 2, 4}, {0, 0, 0}, {-1, 3, -2}};
+        assertArrayEquals(new double[] {5, 3, -3}, m.predict(x), TOL);
+        assertEquals(5, m.predict(new double[] {1, 2, 4}), TOL);
+        try (Dataset d = Dataset.of(x, new double[] {0, 0, 0})) {
+            assertArrayEquals(new double[] {5, 3, -3}, m.predict(d), TOL);
+        }
+    }
+
+    @Test
+    void predictChecksWidths() {
+        FittedModel m = model(new double[] {2, -1, 0.5}, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.predict(new double[][] {{1, 2, 3}, {1, 2}}));
+        assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains("2 values") && e.getMessage().contains("3 coefficients"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.predict(new double[] {1, 2, 3, 4}));
+        try (Dataset d = Dataset.of(new double[][] {{1, 2}}, new double[] {1})) {
+            e = assertThrows(IllegalArgumentException.class, () -> m.predict(d));
+            assertTrue(e.getMessage().contains("2 columns"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> m.score(new double[][] {{1, 2, 3}}, new double[] {1, 2}));
+    }
+
+    @Test
+    void scoreMseAndR2ByHand() {
+        // ŷ = 2x + 1 on x = 0, 1, 2, 3 gives ŷ = 1, 3, 5, 7; y = 1, 4, 4, 8
+        // residuals 0, −1, 1, −1 → SS_res = 3, MSE = 3/4
+        // ȳ = 17/4 = 4.25; SS_tot = 3.25² + 0.25² + 0.25² + 3.75² = 10.5625 + 0.0625 + 0.0625 + 14.0625 = 24.75
+        // R² = 1 − 3/24.75 = 0.878787…
+        FittedModel m = model(new double[] {2}, 1);
+        double[][] x = {{0}, {1}, {2}, {3}};
+        double[] y = {1, 4, 4, 8};
+        Score s = m.score(x, y);
+        assertEquals(0.75, s.mse(), TOL);
+        assertEquals(1 - 3 / 24.75, s.r2(), TOL);
+        try (Dataset d = Dataset.of(x, y)) {
+            Score sd = m.score(d);
+            assertEquals(0.75, sd.mse(), TOL);
+            assertEquals(1 - 3 / 24.75, sd.r2(), TOL);
+        }
+        // a perfect fit: MSE 0, R² 1
+        Score perfect = m.score(x, new double[] {1, 3, 5, 7});
+        assertEquals(0, perfect.mse(), 0.0);
+        assertEquals(1, perfect.r2(), 0.0);
+        // constant y: R² undefined
+        Score flat = m.score(x, new double[] {2, 2, 2, 2});
+        assertEquals((1 + 1 + 9 + 25) / 4.0, flat.mse(), TOL);
+        assertTrue(Double.isNaN(flat.r2()));
+        // predicting the mean everywhere gives R² = 0
+        FittedModel mean = model(new double[] {0}, 4.25);
+        assertEquals(0, mean.score(x, y).r2(), TOL);
+        assertThrows(IllegalArgumentException.class, () -> m.score(new double[0][], new double[0]));
+    }
+
+    @Test
+    void accessorsReturnCopies() {
+        double[] theta = {1, 2, 3};
+        FittedModel m = model(theta, 0.5);
+        theta[0] = 100; // the constructor copied
+        assertEquals(1, m.coefficient(0), 0.0);
+        double[] c = m.coefficients();
+        c[1] = -7;
+        assertArrayEquals(new double[] {1, 2, 3}, m.coefficients(), 0.0);
+        m.lossHistory()[0] = -1;
+        assertArrayEquals(new double[] {5, 2, 1.5}, m.lossHistory(), 0.0);
+        m.gradientNormHistory()[0] = -1;
+        assertArrayEquals(new double[] {4, 1, 0.1}, m.gradientNormHistory(), 0.0);
+        assertEquals(1.5, m.finalLoss(), 0.0);
+        assertEquals(3, m.features());
+        assertEquals(0.5, m.intercept(), 0.0);
+        assertEquals(Solver.GD, m.solver());
+        assertEquals("test", m.backend());
+        assertEquals(4, m.trainingRows());
+        assertEquals(3, m.iterations());
+        assertEquals(StopReason.CONVERGED, m.stopReason());
+        assertEquals(0.05, m.learningRate(), 0.0);
+        assertEquals(-1, m.rank());
+        assertTrue(m.fitIntercept());
+    }
+
+    @Test
+    void directSolverModelHasNoLossHistory() {
+        FittedModel m = new FittedModel(new double[] {1}, 0, Solver.SVD, "test", Precision.FLOAT32, 2, 0,
+                StopReason.DIRECT_SOLUTION, new double[0], new double[0], Duration.ZERO, Double.NaN, 1,
+                FitConfig.builder().solver(Solver.SVD).fitIntercept(false).build());
+        assertTrue(Double.isNaN(m.finalLoss()));
+        assertEquals(1, m.rank());
+        assertEquals(false, m.fitIntercept());
+    }
+}
