@@ -8,6 +8,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -33,15 +34,22 @@ public final class Dataset implements AutoCloseable {
     private final long cols;
     private final Precision precision;
     private final boolean owned;
-    private volatile boolean closed;
+    private final Pointer[] ownedMemory;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Dataset(Pointer x, Pointer y, long rows, long cols, Precision precision, boolean owned) {
+        this(x, y, rows, cols, precision, owned ? new Pointer[] {x, y} : new Pointer[0]);
+    }
+
+    /** {@code ownedMemory}: the allocations to free on close (possibly other Pointer objects than x, y). */
+    private Dataset(Pointer x, Pointer y, long rows, long cols, Precision precision, Pointer[] ownedMemory) {
         this.x = x;
         this.y = y;
         this.rows = rows;
         this.cols = cols;
         this.precision = precision;
-        this.owned = owned;
+        this.owned = ownedMemory.length > 0;
+        this.ownedMemory = ownedMemory;
     }
 
     // ---------------------------------------------------------------- copying factories
@@ -173,7 +181,7 @@ public final class Dataset implements AutoCloseable {
             y.close();
             throw e;
         }
-        return new Dataset(x, y, rows, cols, wrapped.precision, true);
+        return new Dataset(wrapped.x, wrapped.y, rows, cols, wrapped.precision, new Pointer[] {x, y});
     }
 
     /**
@@ -251,6 +259,7 @@ public final class Dataset implements AutoCloseable {
     /** X(i, j) widened to double (a slow accessor for tests and small data). */
     public double x(long i, long j) {
         ensureOpen();
+        checkIndex(i, j);
         long k = i * cols + j;
         return precision == Precision.FLOAT64 ? ((DoublePointer) x).get(k) : ((FloatPointer) x).get(k);
     }
@@ -258,12 +267,14 @@ public final class Dataset implements AutoCloseable {
     /** yᵢ widened to double. */
     public double y(long i) {
         ensureOpen();
+        checkIndex(i, 0);
         return precision == Precision.FLOAT64 ? ((DoublePointer) y).get(i) : ((FloatPointer) y).get(i);
     }
 
     /** Row i of X as a new double array. */
     public double[] row(long i) {
         ensureOpen();
+        checkIndex(i, 0);
         double[] out = new double[Math.toIntExact(cols)];
         if (precision == Precision.FLOAT64) {
             OffHeapViews.doubles(x, i * cols, out.length).get(out);
@@ -297,18 +308,15 @@ public final class Dataset implements AutoCloseable {
         Pointer ny = target == Precision.FLOAT64 ? new DoublePointer(rows) : new FloatPointer(rows);
         convert(x, nx, total);
         convert(y, ny, rows);
-        return new Dataset(nx, ny, rows, cols, target, true);
+        return new Dataset(nx, ny, rows, cols, target, true).validatedOrClosed(); // float64 → float32 may overflow
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (owned) {
-            x.close();
-            y.close();
+        if (closed.compareAndSet(false, true)) {
+            for (Pointer p : ownedMemory) {
+                p.close();
+            }
         }
     }
 
@@ -320,8 +328,14 @@ public final class Dataset implements AutoCloseable {
 
     // ---------------------------------------------------------------- validation
 
+    private void checkIndex(long i, long j) {
+        if (i < 0 || i >= rows || j < 0 || j >= cols) {
+            throw new IndexOutOfBoundsException("(" + i + ", " + j + ") outside " + rows + " × " + cols);
+        }
+    }
+
     private void ensureOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("dataset is closed");
         }
     }
@@ -420,15 +434,15 @@ public final class Dataset implements AutoCloseable {
         if (x.length != yLength) {
             throw new IllegalArgumentException("X has " + x.length + " rows but y has " + yLength + " values");
         }
-        Object r0 = x[0];
-        int n = r0 instanceof double[] ? ((double[]) r0).length : ((float[]) r0).length;
-        if (n == 0) {
-            throw new IllegalArgumentException("X has zero columns: need at least one feature");
-        }
         for (int i = 0; i < x.length; i++) {
             if (x[i] == null) {
                 throw new IllegalArgumentException("X row " + i + " is null");
             }
+        }
+        Object r0 = x[0];
+        int n = r0 instanceof double[] ? ((double[]) r0).length : ((float[]) r0).length;
+        if (n == 0) {
+            throw new IllegalArgumentException("X has zero columns: need at least one feature");
         }
         return n;
     }
@@ -474,5 +488,16 @@ public final class Dataset implements AutoCloseable {
         if (!x.isDirect() || !y.isDirect()) {
             throw new IllegalArgumentException("wrap needs direct buffers; use Dataset.of to copy heap arrays");
         }
+        if (order(x) != ByteOrder.nativeOrder() || order(y) != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("buffers must be in native byte order (" + ByteOrder.nativeOrder()
+                    + "): make them with ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder())");
+        }
+    }
+
+    private static ByteOrder order(Buffer b) {
+        if (b instanceof FloatBuffer) {
+            return ((FloatBuffer) b).order();
+        }
+        return ((DoubleBuffer) b).order();
     }
 }

@@ -375,4 +375,34 @@ class DatasetTest {
             assertTrue(d.toString().contains("2 × 3"), d.toString());
         }
     }
+
+    @Test
+    void reviewFindingsAreRejectedClearly() {
+        DoubleBuffer bigEndian = ByteBuffer.allocateDirect(4 * 8).asDoubleBuffer();
+        DoubleBuffer yNative = ByteBuffer.allocateDirect(2 * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Dataset.wrap(bigEndian, yNative, 2, 2));
+        assertTrue(e.getMessage().contains("byte order"), e.getMessage());
+        try (Dataset d = Dataset.of(new double[][] {{1, 2}, {1e300, 4}}, new double[] {1, 2})) {
+            e = assertThrows(IllegalArgumentException.class, () -> d.toPrecision(Precision.FLOAT32));
+            assertTrue(e.getMessage().contains("row 1, column 0"), e.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> d.x(2, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> d.x(0, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> d.y(-1));
+        }
+        e = assertThrows(IllegalArgumentException.class, () -> Dataset.of(new double[][] {null}, new double[] {1}));
+        assertTrue(e.getMessage().contains("row 0 is null"), e.getMessage());
+    }
+
+    @Test
+    void adoptedMemoryIsReadFromItsPositionAndFreedOnClose() {
+        DoublePointer x = new DoublePointer(1, 2, 3, 4);
+        DoublePointer y = new DoublePointer(5, 6);
+        Dataset d = Dataset.adopt(x, y, 2, 2);
+        assertTrue(d.ownsMemory());
+        x.position(3); // moving the caller's pointer afterwards changes nothing
+        assertEquals(2, d.x(0, 1), 0);
+        d.close();
+        assertTrue(x.isNull(), "adopted memory is freed on close");
+        assertDoesNotThrow(d::close);
+    }
 }

@@ -14,12 +14,17 @@ package dev.downhill.sampling;
 public final class CounterBasedSampler {
     /** Feistel rounds. */
     public static final int ROUNDS = 6;
+    /** Largest row count (the Feistel domain must stay within a signed long). */
+    public static final long MAX_ROWS = 1L << 62;
 
     private CounterBasedSampler() {
     }
 
     /** The row at {@code position} (0 ≤ position &lt; rows) of epoch {@code epoch}'s order. */
     public static long rowAt(long seed, long epoch, long position, long rows) {
+        if (rows > MAX_ROWS) {
+            throw new IllegalArgumentException("the sampler supports at most 2⁶² rows, got " + rows);
+        }
         if (position < 0 || position >= rows) {
             throw new IllegalArgumentException("position " + position + " outside [0, " + rows + ")");
         }

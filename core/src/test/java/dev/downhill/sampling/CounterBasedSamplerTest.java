@@ -175,4 +175,10 @@ class CounterBasedSamplerTest {
             assertTrue(h == 1 || (1L << (2 * h - 2)) < m, "m=" + m + " h=" + h + " is not the smallest");
         }
     }
+
+    @Test
+    void rowCountsBeyondTheSignedFeistelDomainAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> CounterBasedSampler.rowAt(1, 0, 5, Long.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> CounterBasedSampler.rowAt(1, 0, 5, (1L << 62) + 1));
+    }
 }
