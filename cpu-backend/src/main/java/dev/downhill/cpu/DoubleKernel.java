@@ -37,15 +37,21 @@ final class DoubleKernel extends FusedKernel {
     @Override
     void gradientRows(long start, long end, Pointer theta, double intercept, double targetWeight) {
         DoublePointer t = (DoublePointer) theta;
+        DoubleBuffer targets = null;
+        long targetsStart = 0;
         for (long row = start; row < end; row += rowsPerBlock) {
             int rows = (int) Math.min(rowsPerBlock, end - row);
             block.position(x.position() + row * cols);
             cblas_dgemv(CblasRowMajor, CblasNoTrans, rows, n, 1.0, block, n, t, 1, 0.0, residual, 1);
-            DoubleBuffer targets = OffHeapViews.doubles(y, row, rows);
+            if (targets == null || row + rows > targetsStart + targets.capacity()) {
+                targetsStart = row;
+                targets = OffHeapViews.doubles(y, row, (int) Math.min(end - row, OffHeapViews.MAX_WINDOW));
+            }
+            int base = (int) (row - targetsStart);
             double ss = 0;
             double s = 0;
             for (int i = 0; i < rows; i++) {
-                double r = residualView.get(i) + intercept - targetWeight * targets.get(i);
+                double r = residualView.get(i) + intercept - targetWeight * targets.get(base + i);
                 ss += r * r;
                 s += r;
                 residualView.put(i, r);

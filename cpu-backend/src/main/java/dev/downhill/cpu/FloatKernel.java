@@ -47,16 +47,22 @@ final class FloatKernel extends FusedKernel {
     @Override
     void gradientRows(long start, long end, Pointer theta, double intercept, double targetWeight) {
         FloatPointer t = (FloatPointer) theta;
+        FloatBuffer targets = null;
+        long targetsStart = 0;
         int blocks = 0;
         for (long row = start; row < end; row += rowsPerBlock) {
             int rows = (int) Math.min(rowsPerBlock, end - row);
             block.position(x.position() + row * cols);
             cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, n, 1f, block, n, t, 1, 0f, residual, 1);
-            FloatBuffer targets = OffHeapViews.floats(y, row, rows);
+            if (targets == null || row + rows > targetsStart + targets.capacity()) {
+                targetsStart = row;
+                targets = OffHeapViews.floats(y, row, (int) Math.min(end - row, OffHeapViews.MAX_WINDOW));
+            }
+            int base = (int) (row - targetsStart);
             double ss = 0;
             double s = 0;
             for (int i = 0; i < rows; i++) {
-                double r = residualView.get(i) + intercept - targetWeight * targets.get(i);
+                double r = residualView.get(i) + intercept - targetWeight * targets.get(base + i);
                 ss += r * r;
                 s += r;
                 residualView.put(i, (float) r);
