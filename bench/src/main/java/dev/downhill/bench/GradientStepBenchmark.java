@@ -38,11 +38,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * One full-batch gradient g = (2/m)Xᵀ(Xθ + b − y) on X of rows × cols float32, three ways, in
  * the same run as the machine's read bandwidth:
  * <ul>
- *   <li>{@code fusedGradient}: the CPU backend's fused blocked kernel (X read once from memory);</li>
+ *   <li>{@code fusedGradient}: the CPU backend's fused kernel, X read once from memory: the native
+ *       single-pass kernel ({@code kernel=native}) or the OpenBLAS blocked one ({@code kernel=blas});</li>
  *   <li>{@code twoPassSgemv}: two full {@code cblas_sgemv} calls, OpenBLAS on the same thread count
  *       (X read twice);</li>
- *   <li>{@code readProbeSasum} / {@code readProbeJava}: one read of a {@value #PROBE_BYTES}-byte
- *       buffer with the same thread count.</li>
+ *   <li>{@code readProbeNative} / {@code readProbeSasum} / {@code readProbeJava}: one read of a
+ *       {@value #PROBE_BYTES}-byte buffer with the same thread count (the fastest is the machine's read
+ *       bandwidth).</li>
  * </ul>
  * bytes(X)/time of the fused step divided by the probe's bytes/time is the fraction of the
  * machine's read bandwidth the step achieves ({@link CpuStepReport} computes it).
@@ -62,6 +64,10 @@ public class GradientStepBenchmark {
     @Param({"5000"})
     public int cols;
 
+    /** The CPU backend's full-pass kernel: native (single pass) or blas (blocked sgemv pairs). */
+    @Param({"native", "blas"})
+    public String kernel;
+
     /** 0: all cores. */
     @Param({"0"})
     public int threads;
@@ -80,6 +86,7 @@ public class GradientStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         threadCount = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        System.setProperty("downhill.cpu.kernel", kernel);
         data = SyntheticMatrix.float32(rows, cols, 42);
         problem = LinearRegression.load(data, FitConfig.builder().solver(Solver.GD).backend("cpu").threads(threadCount).build());
         theta = problem.allocateVector(cols);
@@ -139,6 +146,11 @@ public class GradientStepBenchmark {
     @Benchmark
     public double readProbeSasum() {
         return probe.sasum();
+    }
+
+    @Benchmark
+    public double readProbeNative() {
+        return probe.nativeSum();
     }
 
     @Benchmark

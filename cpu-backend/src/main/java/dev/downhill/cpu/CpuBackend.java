@@ -48,6 +48,7 @@ public final class CpuBackend implements Backend {
         if (failure != null) {
             throw new IllegalStateException("cpu backend cannot run: " + failure);
         }
-        return new CpuProblem(data, precision, threads == 0 ? defaultThreads() : threads, BlockShape.defaults());
+        return new CpuProblem(data, precision, threads == 0 ? defaultThreads() : threads, BlockShape.defaults(),
+                GradientStrategy.configured());
     }
 }

@@ -41,7 +41,10 @@ final class CpuProblem implements ResidentProblem {
     private ColumnStatistics statistics;
     private boolean closed;
 
-    CpuProblem(Dataset source, Precision precision, int threads, BlockShape shape) {
+    private final GradientStrategy strategy;
+
+    CpuProblem(Dataset source, Precision precision, int threads, BlockShape shape, GradientStrategy strategy) {
+        this.strategy = strategy;
         this.converted = source.precision() == precision ? null : source.toPrecision(precision);
         this.data = converted == null ? source : converted;
         this.rows = data.rows();
@@ -51,8 +54,8 @@ final class CpuProblem implements ResidentProblem {
         this.kernels = new FusedKernel[this.threads];
         for (int t = 0; t < this.threads; t++) {
             kernels[t] = precision == Precision.FLOAT64
-                    ? new DoubleKernel((DoublePointer) data.xPointer(), (DoublePointer) data.yPointer(), cols, shape)
-                    : new FloatKernel((FloatPointer) data.xPointer(), (FloatPointer) data.yPointer(), cols, shape);
+                    ? new DoubleKernel((DoublePointer) data.xPointer(), (DoublePointer) data.yPointer(), cols, shape, strategy)
+                    : new FloatKernel((FloatPointer) data.xPointer(), (FloatPointer) data.yPointer(), cols, shape, strategy);
         }
         this.rangeStart = new long[this.threads + 1];
         for (int t = 0; t <= this.threads; t++) {
@@ -88,6 +91,11 @@ final class CpuProblem implements ResidentProblem {
     @Override
     public int threads() {
         return threads;
+    }
+
+    /** The kernel full passes use. */
+    GradientStrategy strategy() {
+        return strategy;
     }
 
     @Override

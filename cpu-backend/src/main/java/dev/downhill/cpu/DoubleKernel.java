@@ -21,8 +21,8 @@ final class DoubleKernel extends FusedKernel {
     private final DoubleBuffer residualView;
     private final DoublePointer ones;
 
-    DoubleKernel(DoublePointer x, DoublePointer y, long cols, BlockShape shape) {
-        super(cols, shape.rowsPerBlock(cols, 8));
+    DoubleKernel(DoublePointer x, DoublePointer y, long cols, BlockShape shape, GradientStrategy strategy) {
+        super(cols, shape.rowsPerBlock(cols, 8), strategy);
         this.x = x;
         this.y = y;
         this.block = new DoublePointer(x);
@@ -37,6 +37,11 @@ final class DoubleKernel extends FusedKernel {
     @Override
     void gradientRows(long start, long end, Pointer theta, double intercept, double targetWeight) {
         DoublePointer t = (DoublePointer) theta;
+        if (strategy == GradientStrategy.SINGLE_PASS) {
+            NativeKernels.fused_gradient_double(x, cols, y, start, end, t, intercept, targetWeight, accumulator, nativeSums);
+            takeNativeSums();
+            return;
+        }
         DoubleBuffer targets = null;
         long targetsStart = 0;
         for (long row = start; row < end; row += rowsPerBlock) {

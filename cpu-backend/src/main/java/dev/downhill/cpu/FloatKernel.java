@@ -27,8 +27,11 @@ final class FloatKernel extends FusedKernel {
     private final FloatPointer ones;
     private final int blocksPerFlush;
 
-    FloatKernel(FloatPointer x, FloatPointer y, long cols, BlockShape shape) {
-        super(cols, shape.rowsPerBlock(cols, 4));
+    private final long flushRows;
+
+    FloatKernel(FloatPointer x, FloatPointer y, long cols, BlockShape shape, GradientStrategy strategy) {
+        super(cols, shape.rowsPerBlock(cols, 4), strategy);
+        this.flushRows = shape.flushRows();
         this.x = x;
         this.y = y;
         this.block = new FloatPointer(x);
@@ -47,6 +50,12 @@ final class FloatKernel extends FusedKernel {
     @Override
     void gradientRows(long start, long end, Pointer theta, double intercept, double targetWeight) {
         FloatPointer t = (FloatPointer) theta;
+        if (strategy == GradientStrategy.SINGLE_PASS) {
+            NativeKernels.fused_gradient_float(x, cols, y, start, end, t, intercept, targetWeight, partial, accumulator,
+                    flushRows, nativeSums);
+            takeNativeSums();
+            return;
+        }
         FloatBuffer targets = null;
         long targetsStart = 0;
         int blocks = 0;

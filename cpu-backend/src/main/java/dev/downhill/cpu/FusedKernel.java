@@ -17,11 +17,16 @@ abstract class FusedKernel implements AutoCloseable {
     protected final int rowsPerBlock;
     protected final DoublePointer accumulator;
     protected final DoubleBuffer accumulatorView;
+    protected final GradientStrategy strategy;
+    /** Scratch for the native kernel's two reductions. */
+    protected final DoublePointer nativeSums;
     /** Reductions of the last pass: Σr² and Σr (or Σ‖xᵢ‖² and Σyᵢ for the statistics pass). */
     protected double sumOfSquares;
     protected double sum;
 
-    protected FusedKernel(long cols, int rowsPerBlock) {
+    protected FusedKernel(long cols, int rowsPerBlock, GradientStrategy strategy) {
+        this.strategy = strategy;
+        this.nativeSums = new DoublePointer(2);
         this.cols = cols;
         this.n = Math.toIntExact(cols);
         this.rowsPerBlock = rowsPerBlock;
@@ -30,9 +35,17 @@ abstract class FusedKernel implements AutoCloseable {
         clear();
     }
 
+    /** Adds the native kernel's reductions (left in {@link #nativeSums}) to this kernel's. */
+    protected final void takeNativeSums() {
+        sumOfSquares += nativeSums.get(0);
+        sum += nativeSums.get(1);
+        nativeSums.put(0, 0.0).put(1, 0.0);
+    }
+
     /** Zeroes the accumulator and the reductions. */
     final void clear() {
         Pointer.memset(accumulator, 0, cols * 8);
+        nativeSums.put(0, 0.0).put(1, 0.0);
         sumOfSquares = 0;
         sum = 0;
     }
@@ -64,6 +77,7 @@ abstract class FusedKernel implements AutoCloseable {
 
     @Override
     public void close() {
+        nativeSums.close();
         accumulator.close();
     }
 }

@@ -1,0 +1,222 @@
+// Fused gradient kernels of the CPU backend (called through JavaCPP from dev.downhill.cpu.NativeKernels).
+//
+// For rows [start, end) of a row-major X (cols columns), with r_i = x_i . theta + b - tau * y_i:
+//     accumulator += sum_i x_i * r_i        (float64, cols values; added to, never cleared)
+//     sums[0]     += sum_i r_i^2,  sums[1] += sum_i r_i
+// in ONE pass over X from memory: rows go in groups of GROUP; while the dot products of group j
+// stream from memory, the same sweep adds group j-1 (still in L1/L2) times its residuals into the
+// gradient, so the second use of each row rides along with the memory stream. Each sweep also
+// prefetches the rows it streams PREFETCH_BYTES ahead.
+// float32: products are gathered in a float32 partial (cols values, zero on entry and exit) that
+// is added into the float64 accumulator every flush_rows rows; residuals and sums are float64.
+// Deterministic: a fixed order of operations for a given (start, end, cols) and CPU feature set.
+#ifndef DOWNHILL_FUSED_H
+#define DOWNHILL_FUSED_H
+
+#include <immintrin.h>
+#include <stddef.h>
+
+namespace downhill {
+
+typedef long long i64;
+static const int GROUP = 8;
+static const int PREFETCH_BYTES = 1024;
+
+// One SIMD flavour: the vector type and the handful of operations the sweep needs.
+struct Avx2Float {
+    typedef float T;
+    typedef __m256 V;
+    static const int W = 8;
+    __attribute__((target("avx2,fma"))) static inline V zero() { return _mm256_setzero_ps(); }
+    __attribute__((target("avx2,fma"))) static inline V set1(T v) { return _mm256_set1_ps(v); }
+    __attribute__((target("avx2,fma"))) static inline V load(const T* p) { return _mm256_loadu_ps(p); }
+    __attribute__((target("avx2,fma"))) static inline void store(T* p, V v) { _mm256_storeu_ps(p, v); }
+    __attribute__((target("avx2,fma"))) static inline V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+};
+
+struct Avx2Double {
+    typedef double T;
+    typedef __m256d V;
+    static const int W = 4;
+    __attribute__((target("avx2,fma"))) static inline V zero() { return _mm256_setzero_pd(); }
+    __attribute__((target("avx2,fma"))) static inline V set1(T v) { return _mm256_set1_pd(v); }
+    __attribute__((target("avx2,fma"))) static inline V load(const T* p) { return _mm256_loadu_pd(p); }
+    __attribute__((target("avx2,fma"))) static inline void store(T* p, V v) { _mm256_storeu_pd(p, v); }
+    __attribute__((target("avx2,fma"))) static inline V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+};
+
+// dots[k] = cur[k] . theta for k < nc; out += sum_{k < np} prev_r[k] * prev[k]. Rows k >= nc (>= np)
+// must point at valid memory (they are read and their results discarded or multiplied by 0).
+template <class S>
+__attribute__((target("avx2,fma")))
+static void sweep_avx2(const typename S::T* const* cur, int nc, const typename S::T* theta, double* dots,
+                       const typename S::T* const* prev, const typename S::T* prev_r, int np,
+                       typename S::T* out, i64 cols) {
+    typedef typename S::T T;
+    typedef typename S::V V;
+    V acc[GROUP];
+    V r[GROUP];
+    for (int k = 0; k < GROUP; k++) {
+        acc[k] = S::zero();
+        r[k] = S::set1(k < np ? prev_r[k] : T(0));
+    }
+    const int ahead = PREFETCH_BYTES / (int) sizeof(T);
+    i64 c = 0;
+    for (; c + S::W <= cols; c += S::W) {
+        V t = S::load(theta + c);
+        if (nc > 0) {
+            if ((c * (i64) sizeof(T)) % 64 == 0) {
+                for (int k = 0; k < GROUP; k++) _mm_prefetch((const char*) (cur[k] + c + ahead), _MM_HINT_T0);
+            }
+            for (int k = 0; k < GROUP; k++) acc[k] = S::fma(S::load(cur[k] + c), t, acc[k]);
+        }
+        if (np > 0) {
+            V g = S::load(out + c);
+            for (int k = 0; k < GROUP; k++) g = S::fma(S::load(prev[k] + c), r[k], g);
+            S::store(out + c, g);
+        }
+    }
+    for (int k = 0; k < nc; k++) {
+        T lanes[S::W];
+        S::store(lanes, acc[k]);
+        double s = 0;
+        for (int l = 0; l < S::W; l++) s += lanes[l];
+        for (i64 t = c; t < cols; t++) s += (double) cur[k][t] * theta[t];
+        dots[k] = s;
+    }
+    for (i64 t = c; t < cols; t++) {
+        T g = out[t];
+        for (int k = 0; k < np; k++) g += prev[k][t] * prev_r[k];
+        out[t] = g;
+    }
+}
+
+// The same contract in portable C (for CPUs without AVX2/FMA).
+template <class T>
+static void sweep_plain(const T* const* cur, int nc, const T* theta, double* dots,
+                        const T* const* prev, const T* prev_r, int np, T* out, i64 cols) {
+    for (int k = 0; k < nc; k++) {
+        double s = 0;
+        for (i64 c = 0; c < cols; c++) s += (double) cur[k][c] * theta[c];
+        dots[k] = s;
+    }
+    for (int k = 0; k < np; k++) {
+        for (i64 c = 0; c < cols; c++) out[c] += prev[k][c] * prev_r[k];
+    }
+}
+
+static inline bool has_avx2() {
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+inline bool avx2_available() {
+    return has_avx2();
+}
+
+// The pipeline over groups, shared by both precisions. After each sweep, `after_sweep(rows_added)`
+// runs (the float32 kernel flushes its partial there).
+template <class S, class AfterSweep>
+static void fused_rows(const typename S::T* x, i64 cols, const typename S::T* y, i64 start, i64 end,
+                       const typename S::T* theta, double intercept, double target_weight,
+                       typename S::T* out, double* sums, AfterSweep after_sweep) {
+    typedef typename S::T T;
+    const bool avx = has_avx2();
+    const T* prev[GROUP];
+    T prev_r[GROUP];
+    for (int k = 0; k < GROUP; k++) {
+        prev[k] = x + start * cols;
+        prev_r[k] = 0;
+    }
+    int np = 0;
+    double ss = 0, s = 0;
+    for (i64 row = start; row < end || np > 0; row += GROUP) {
+        int nc = row < end ? (int) ((end - row) < GROUP ? (end - row) : GROUP) : 0;
+        const T* cur[GROUP];
+        for (int k = 0; k < GROUP; k++) cur[k] = x + (nc > 0 ? row + (k < nc ? k : 0) : start) * cols;
+        double dots[GROUP];
+        if (avx) sweep_avx2<S>(cur, nc, theta, dots, prev, prev_r, np, out, cols);
+        else sweep_plain<T>(cur, nc, theta, dots, prev, prev_r, np, out, cols);
+        after_sweep(np);
+        for (int k = 0; k < nc; k++) {
+            double r = dots[k] + intercept - target_weight * y[row + k];
+            ss += r * r;
+            s += r;
+            prev[k] = cur[k];
+            prev_r[k] = (T) r;
+        }
+        for (int k = nc; k < GROUP; k++) {
+            prev[k] = cur[0];
+            prev_r[k] = 0;
+        }
+        np = nc;
+    }
+    sums[0] += ss;
+    sums[1] += s;
+}
+
+struct FloatFlush {
+    float* partial;
+    double* accumulator;
+    i64 cols;
+    i64 flush_rows;
+    i64 since;
+    void operator()(int rows) {
+        since += rows;
+        if (since >= flush_rows) flush();
+    }
+    void flush() {
+        for (i64 c = 0; c < cols; c++) {
+            accumulator[c] += partial[c];
+            partial[c] = 0.0f;
+        }
+        since = 0;
+    }
+};
+
+struct NoFlush {
+    void operator()(int) {}
+};
+
+inline void fused_gradient_float(const float* x, i64 cols, const float* y, i64 start, i64 end, const float* theta,
+                                 double intercept, double target_weight, float* partial, double* accumulator,
+                                 i64 flush_rows, double* sums) {
+    FloatFlush flush = {partial, accumulator, cols, flush_rows, 0};
+    fused_rows<Avx2Float>(x, cols, y, start, end, theta, intercept, target_weight, partial, sums,
+                          [&flush](int rows) { flush(rows); });
+    flush.flush();
+}
+
+inline void fused_gradient_double(const double* x, i64 cols, const double* y, i64 start, i64 end, const double* theta,
+                                  double intercept, double target_weight, double* accumulator, double* sums) {
+    fused_rows<Avx2Double>(x, cols, y, start, end, theta, intercept, target_weight, accumulator, sums, NoFlush());
+}
+
+// The machine's read bandwidth probe: sum of n floats from p, 4 x 8-wide accumulators (every byte read once).
+__attribute__((target("avx2")))
+static double read_sum_avx2(const float* p, i64 n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    i64 i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_add_ps(a0, _mm256_loadu_ps(p + i));
+        a1 = _mm256_add_ps(a1, _mm256_loadu_ps(p + i + 8));
+        a2 = _mm256_add_ps(a2, _mm256_loadu_ps(p + i + 16));
+        a3 = _mm256_add_ps(a3, _mm256_loadu_ps(p + i + 24));
+    }
+    float l[8];
+    _mm256_storeu_ps(l, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    double s = 0;
+    for (int k = 0; k < 8; k++) s += l[k];
+    for (; i < n; i++) s += p[i];
+    return s;
+}
+
+inline double read_sum(const float* p, i64 n) {
+    if (has_avx2()) return read_sum_avx2(p, n);
+    double s = 0;
+    for (i64 i = 0; i < n; i++) s += p[i];
+    return s;
+}
+
+}  // namespace downhill
+
+#endif
