@@ -1,21 +1,14 @@
 package dev.downhill.bench;
 
-import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
-import static org.bytedeco.openblas.global.openblas_full.cblas_sgemv;
-import static org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads;
 
 import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.LinearRegression;
 import dev.downhill.Solver;
-import dev.downhill.internal.OffHeapViews;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.RowSlice;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -28,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.DoubleSupplier;
-import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * The CPU gradient step against the machine's read bandwidth, measured in PAIRED rounds: each
@@ -56,6 +48,8 @@ public final class CpuStepReport {
         List<Double> ratioBlas = new ArrayList<>();
         List<Double> speedupOverTwoPass = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
+        double[] t0 = new double[cols];
+        Arrays.fill(t0, 1.0 / cols);
         try (Dataset data = SyntheticMatrix.float32(rows, cols, 42);
              ResidentProblem nativeProblem = load(data, threads, "native");
              ResidentProblem blasProblem = load(data, threads, "blas");
@@ -63,21 +57,14 @@ public final class CpuStepReport {
              BackendVector gn = nativeProblem.allocateVector(cols);
              BackendVector tb = blasProblem.allocateVector(cols);
              BackendVector gb = blasProblem.allocateVector(cols);
-             FloatPointer theta = new FloatPointer(cols);
-             FloatPointer residual = new FloatPointer(rows);
-             FloatPointer gradient = new FloatPointer(cols);
+             TwoPassSgemv twoPass = new TwoPassSgemv(data, t0, threads);
              ReadBandwidthProbe probe = new ReadBandwidthProbe(GradientStepBenchmark.PROBE_BYTES, threads, pool)) {
-            double[] t0 = new double[cols];
-            Arrays.fill(t0, 1.0 / cols);
             tn.copyFromHost(t0);
             tb.copyFromHost(t0);
-            for (int j = 0; j < cols; j++) {
-                theta.put(j, (float) t0[j]);
-            }
             Map<String, DoubleSupplier> contenders = new LinkedHashMap<>();
             contenders.put("fused native", () -> nativeProblem.gradient(tn, 0.1, 1, 2.0 / rows, RowSlice.all(), gn).sum());
             contenders.put("fused blas", () -> blasProblem.gradient(tb, 0.1, 1, 2.0 / rows, RowSlice.all(), gb).sum());
-            contenders.put("two-pass sgemv", () -> twoPass(data, rows, cols, threads, theta, residual, gradient));
+            contenders.put("two-pass sgemv", () -> twoPass.step(0.1f));
             contenders.put("probe native", probe::nativeSum);
             contenders.put("probe sasum", probe::sasum);
             contenders.put("probe java", probe::javaLongSum);
@@ -120,24 +107,6 @@ public final class CpuStepReport {
             return LinearRegression.load(data, FitConfig.builder().solver(Solver.GD).backend("cpu").threads(threads).build());
         } finally {
             System.clearProperty("downhill.cpu.kernel");
-        }
-    }
-
-    private static double twoPass(Dataset data, int rows, int cols, int threads, FloatPointer theta, FloatPointer residual,
-                                  FloatPointer gradient) {
-        openblas_set_num_threads(threads);
-        try {
-            FloatPointer x = (FloatPointer) data.xPointer();
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, cols, 1f, x, cols, theta, 1, 0f, residual, 1);
-            FloatBuffer r = OffHeapViews.floats(residual, 0, rows);
-            FloatBuffer y = OffHeapViews.floats(data.yPointer(), 0, rows);
-            for (int i = 0; i < rows; i++) {
-                r.put(i, r.get(i) + 0.1f - y.get(i));
-            }
-            cblas_sgemv(CblasRowMajor, CblasTrans, rows, cols, 2f / rows, x, cols, residual, 1, 0f, gradient, 1);
-            return gradient.get(0);
-        } finally {
-            openblas_set_num_threads(1);
         }
     }
 

@@ -1,25 +1,17 @@
 package dev.downhill.bench;
 
-import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
-import static org.bytedeco.openblas.global.openblas_full.cblas_sgemv;
-import static org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads;
 
 import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.LinearRegression;
 import dev.downhill.Solver;
-import dev.downhill.internal.OffHeapViews;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
-import java.nio.FloatBuffer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacpp.FloatPointer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -76,9 +68,7 @@ public class GradientStepBenchmark {
     private ResidentProblem problem;
     private BackendVector theta;
     private BackendVector gradient;
-    private FloatPointer thetaHost;
-    private FloatPointer residual;
-    private FloatPointer gradientHost;
+    private TwoPassSgemv twoPass;
     private ReadBandwidthProbe probe;
     private ExecutorService pool;
     private int threadCount;
@@ -96,12 +86,7 @@ public class GradientStepBenchmark {
             t[j] = 1.0 / cols;
         }
         theta.copyFromHost(t);
-        thetaHost = new FloatPointer(cols);
-        for (int j = 0; j < cols; j++) {
-            thetaHost.put(j, (float) t[j]);
-        }
-        residual = new FloatPointer(rows);
-        gradientHost = new FloatPointer(cols);
+        twoPass = new TwoPassSgemv(data, t, threadCount);
         pool = Executors.newFixedThreadPool(threadCount);
         probe = new ReadBandwidthProbe(PROBE_BYTES, threadCount, pool);
     }
@@ -110,9 +95,7 @@ public class GradientStepBenchmark {
     public void tearDown() {
         probe.close();
         pool.shutdownNow();
-        gradientHost.close();
-        residual.close();
-        thetaHost.close();
+        twoPass.close();
         gradient.close();
         theta.close();
         problem.close();
@@ -127,20 +110,7 @@ public class GradientStepBenchmark {
     /** r = Xθ + b − y (sgemv), then g = (2/m)Xᵀr (sgemv): OpenBLAS threaded over {@code threads}. */
     @Benchmark
     public float twoPassSgemv() {
-        openblas_set_num_threads(threadCount);
-        try {
-            FloatPointer x = (FloatPointer) data.xPointer();
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, cols, 1f, x, cols, thetaHost, 1, 0f, residual, 1);
-            FloatBuffer r = OffHeapViews.floats(residual, 0, rows);
-            FloatBuffer y = OffHeapViews.floats(data.yPointer(), 0, rows);
-            for (int i = 0; i < rows; i++) {
-                r.put(i, r.get(i) + 0.1f - y.get(i));
-            }
-            cblas_sgemv(CblasRowMajor, CblasTrans, rows, cols, 2f / rows, x, cols, residual, 1, 0f, gradientHost, 1);
-            return gradientHost.get(0);
-        } finally {
-            openblas_set_num_threads(1);
-        }
+        return twoPass.step(0.1f);
     }
 
     @Benchmark
