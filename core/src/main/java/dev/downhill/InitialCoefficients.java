@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
  * optimum for that θ₀). Immutable.
  */
 public final class InitialCoefficients {
-    private enum Kind { ZEROS, RANDOM, GIVEN }
+    /** How θ₀ is chosen. */
+    public enum Kind { ZEROS, RANDOM, GIVEN }
 
     private static final InitialCoefficients ZEROS = new InitialCoefficients(Kind.ZEROS, 0, null);
 
@@ -42,6 +43,20 @@ public final class InitialCoefficients {
             }
         }
         return new InitialCoefficients(Kind.GIVEN, 0, copy);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The seed of {@link #random(long)}; 0 otherwise. */
+    public long seed() {
+        return seed;
+    }
+
+    /** A copy of the values of {@link #given(double[])}; null otherwise. */
+    public double[] givenValues() {
+        return values == null ? null : values.clone();
     }
 
     /** θ₀ for n features, as a new array. */

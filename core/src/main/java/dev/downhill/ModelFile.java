@@ -1,0 +1,313 @@
+package dev.downhill;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Model files: a fitted model as JSON — {@code coefficients}, {@code intercept}, the solver and
+ * every hyperparameter, the result (iterations, stop reason, histories, η used), the training
+ * metrics when given, the backend, the library version and the data shape. Doubles are written
+ * in Java's shortest round-trip form, so a model read back predicts bit for bit like the one
+ * written. Reading checks the format, every field's presence and type, finiteness, and that the
+ * coefficient count matches the recorded feature count; any problem is an
+ * {@link IllegalArgumentException} naming the file and the field (or the JSON line and column).
+ */
+public final class ModelFile {
+    /** Value of the {@code format} field. */
+    public static final String FORMAT = "downhill-model";
+    /** Value of the {@code formatVersion} field this code writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ModelFile() {
+    }
+
+    /** Writes {@code model} (and the training score, may be null) to {@code path}, replacing it. */
+    public static void write(Path path, FittedModel model, Score training) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("formatVersion", FORMAT_VERSION);
+        root.put("libraryVersion", Version.VERSION);
+        root.set("coefficients", array(model.coefficients()));
+        root.put("intercept", model.intercept());
+        root.put("fitIntercept", model.fitIntercept());
+        root.put("solver", model.solver().cliName());
+        root.put("backend", model.backend());
+        root.put("precision", model.precision().name().toLowerCase(Locale.ROOT));
+        ObjectNode data = root.putObject("data");
+        data.put("rows", model.trainingRows());
+        data.put("features", model.features());
+        FitConfig c = model.config();
+        ObjectNode h = root.putObject("hyperparameters");
+        if (c.learningRate().isAuto()) {
+            h.put("learningRate", "auto");
+        } else {
+            h.put("learningRate", c.learningRate().value());
+        }
+        h.put("maxIterations", c.maxIterations());
+        h.put("batchSize", c.configuredBatchSize());
+        h.put("tolerance", c.tolerance());
+        h.put("patience", c.patience());
+        ObjectNode init = h.putObject("initialCoefficients");
+        init.put("kind", c.initialCoefficients().kind().name().toLowerCase(Locale.ROOT));
+        init.put("seed", c.initialCoefficients().seed());
+        if (c.initialCoefficients().givenValues() != null) {
+            init.set("values", array(c.initialCoefficients().givenValues()));
+        }
+        h.put("backend", c.backend() == null ? "auto" : c.backend());
+        h.put("precision", c.precision() == null ? "data" : c.precision().name().toLowerCase(Locale.ROOT));
+        h.put("seed", c.seed());
+        h.put("threads", c.threads());
+        if (!Double.isNaN(c.rankCutoff())) {
+            h.put("rankCutoff", c.rankCutoff());
+        }
+        ObjectNode r = root.putObject("result");
+        r.put("iterations", model.iterations());
+        r.put("stopReason", model.stopReason().name().toLowerCase(Locale.ROOT));
+        putNumberOrNull(r, "learningRateUsed", model.learningRate());
+        r.put("wallTimeSeconds", model.wallTime().toNanos() / 1e9);
+        r.put("rank", model.rank());
+        r.set("lossHistory", array(model.lossHistory()));
+        r.set("gradientNormHistory", array(model.gradientNormHistory()));
+        if (training != null) {
+            ObjectNode t = root.putObject("training");
+            putNumberOrNull(t, "mse", training.mse());
+            putNumberOrNull(t, "r2", training.r2());
+        }
+        try {
+            JSON.writeValue(path.toFile(), root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write model file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a model file written by {@link #write}. */
+    public static SavedModel read(Path path) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(path));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("model file " + path + " does not exist");
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new IllegalArgumentException("model file " + path + " is not valid JSON (truncated or corrupt?)" + where
+                    + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model file " + path + ": " + e.getMessage(), e);
+        }
+        return new Reader(path).parse(root);
+    }
+
+    private static ArrayNode array(double[] values) {
+        ArrayNode a = JSON.createArrayNode();
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                a.add(v);
+            } else {
+                a.addNull();
+            }
+        }
+        return a;
+    }
+
+    private static void putNumberOrNull(ObjectNode node, String field, double value) {
+        if (Double.isFinite(value)) {
+            node.put(field, value);
+        } else {
+            node.putNull(field);
+        }
+    }
+
+    /** Field-by-field validation of one file's tree. */
+    private static final class Reader {
+        private final Path path;
+
+        Reader(Path path) {
+            this.path = path;
+        }
+
+        SavedModel parse(JsonNode root) {
+            if (root == null || !root.isObject()) {
+                throw error("the top level is not a JSON object");
+            }
+            if (!FORMAT.equals(text(root, "format"))) {
+                throw error("field 'format' is not '" + FORMAT + "': not a downhill model file");
+            }
+            long version = integer(root, "formatVersion");
+            if (version != FORMAT_VERSION) {
+                throw error("format version " + version + " is not supported (this library reads version " + FORMAT_VERSION + ")");
+            }
+            double[] theta = finiteArray(root, "coefficients");
+            double intercept = finite(root, "intercept");
+            JsonNode data = object(root, "data");
+            long rows = integer(data, "rows");
+            long features = integer(data, "features");
+            if (features != theta.length) {
+                throw error("'coefficients' has " + theta.length + " values but data.features says " + features);
+            }
+            Solver solver = parse("solver", () -> Solver.parse(text(root, "solver")));
+            Precision precision = parse("precision", () -> Precision.parse(text(root, "precision")));
+            JsonNode h = object(root, "hyperparameters");
+            FitConfig.Builder b = FitConfig.builder().solver(solver).fitIntercept(bool(root, "fitIntercept"))
+                    .backend(text(h, "backend"));
+            String requested = text(h, "precision");
+            b.precision(requested.equals("data") ? null : parse("hyperparameters.precision", () -> Precision.parse(requested)));
+            JsonNode lr = field(h, "learningRate");
+            b.learningRate(lr.isTextual() ? parse("hyperparameters.learningRate", () -> LearningRate.parse(lr.asText()))
+                    : parse("hyperparameters.learningRate", () -> LearningRate.of(finite(h, "learningRate"))));
+            parse("hyperparameters", () -> {
+                b.maxIterations(integer(h, "maxIterations"));
+                long batch = integer(h, "batchSize");
+                if (batch > 0) {
+                    b.batchSize(Math.toIntExact(batch));
+                }
+                b.tolerance(finite(h, "tolerance"));
+                b.patience(Math.toIntExact(integer(h, "patience")));
+                b.seed(integer(h, "seed"));
+                b.threads(Math.toIntExact(integer(h, "threads")));
+                if (h.has("rankCutoff")) {
+                    b.rankCutoff(finite(h, "rankCutoff"));
+                }
+                JsonNode init = object(h, "initialCoefficients");
+                switch (text(init, "kind")) {
+                    case "zeros": b.initialCoefficients(InitialCoefficients.zeros()); break;
+                    case "random": b.initialCoefficients(InitialCoefficients.random(integer(init, "seed"))); break;
+                    case "given": b.initialCoefficients(InitialCoefficients.given(finiteArray(init, "values"))); break;
+                    default: throw error("hyperparameters.initialCoefficients.kind must be zeros, random or given");
+                }
+                return b;
+            });
+            JsonNode r = object(root, "result");
+            StopReason stop = parse("result.stopReason",
+                    () -> StopReason.valueOf(text(r, "stopReason").toUpperCase(Locale.ROOT)));
+            double eta = nullableNumber(r, "learningRateUsed");
+            double seconds = finite(r, "wallTimeSeconds");
+            FittedModel model = new FittedModel(theta, intercept, solver, text(root, "backend"), precision, rows,
+                    integer(r, "iterations"), stop, nullableArray(r, "lossHistory"), nullableArray(r, "gradientNormHistory"),
+                    Duration.ofNanos(Math.round(seconds * 1e9)), eta, integer(r, "rank"), b.build());
+            Optional<Score> training = Optional.empty();
+            if (root.has("training")) {
+                JsonNode t = object(root, "training");
+                training = Optional.of(new Score(nullableNumber(t, "mse"), nullableNumber(t, "r2")));
+            }
+            return new SavedModel(model, training, text(root, "libraryVersion"));
+        }
+
+        private <T> T parse(String field, java.util.function.Supplier<T> body) {
+            try {
+                return body.get();
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("model file ")) {
+                    throw e;
+                }
+                throw error("bad value in '" + field + "': " + e.getMessage());
+            }
+        }
+
+        private JsonNode field(JsonNode node, String name) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isMissingNode()) {
+                throw error("missing field '" + name + "'");
+            }
+            return v;
+        }
+
+        private JsonNode object(JsonNode node, String name) {
+            JsonNode v = field(node, name);
+            if (!v.isObject()) {
+                throw error("field '" + name + "' is not an object");
+            }
+            return v;
+        }
+
+        private String text(JsonNode node, String name) {
+            JsonNode v = field(node, name);
+            if (!v.isTextual()) {
+                throw error("field '" + name + "' is not a string");
+            }
+            return v.asText();
+        }
+
+        private boolean bool(JsonNode node, String name) {
+            JsonNode v = field(node, name);
+            if (!v.isBoolean()) {
+                throw error("field '" + name + "' is not true or false");
+            }
+            return v.asBoolean();
+        }
+
+        private long integer(JsonNode node, String name) {
+            JsonNode v = field(node, name);
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                throw error("field '" + name + "' is not an integer");
+            }
+            return v.asLong();
+        }
+
+        private double finite(JsonNode node, String name) {
+            double v = nullableNumber(node, name);
+            if (!Double.isFinite(v)) {
+                throw error("field '" + name + "' must be a finite number");
+            }
+            return v;
+        }
+
+        private double nullableNumber(JsonNode node, String name) {
+            JsonNode v = field(node, name);
+            if (v.isNull()) {
+                return Double.NaN;
+            }
+            if (!v.isNumber()) {
+                throw error("field '" + name + "' is not a number");
+            }
+            return v.asDouble();
+        }
+
+        private double[] nullableArray(JsonNode node, String name) {
+            JsonNode v = field(node, name);
+            if (!v.isArray()) {
+                throw error("field '" + name + "' is not an array");
+            }
+            double[] out = new double[v.size()];
+            for (int i = 0; i < out.length; i++) {
+                JsonNode e = v.get(i);
+                if (e.isNull()) {
+                    out[i] = Double.NaN;
+                } else if (e.isNumber()) {
+                    out[i] = e.asDouble();
+                } else {
+                    throw error("element " + i + " of '" + name + "' is not a number");
+                }
+            }
+            return out;
+        }
+
+        private double[] finiteArray(JsonNode node, String name) {
+            double[] out = nullableArray(node, name);
+            for (int i = 0; i < out.length; i++) {
+                if (!Double.isFinite(out[i])) {
+                    throw error("element " + i + " of '" + name + "' is not a finite number");
+                }
+            }
+            return out;
+        }
+
+        private IllegalArgumentException error(String what) {
+            return new IllegalArgumentException("model file " + path + ": " + what);
+        }
+    }
+}

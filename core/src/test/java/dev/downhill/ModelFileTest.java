@@ -1,0 +1,87 @@
+package dev.downhill;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFileTest {
+    @TempDir
+    Path dir;
+
+    private static FittedModel model() {
+        FitConfig config = FitConfig.builder().solver(Solver.MINIBATCH).learningRate(0.0123).maxIterations(77).batchSize(16)
+                .tolerance(1e-5).patience(3).seed(99).threads(2).rankCutoff(1e-9)
+                .initialCoefficients(InitialCoefficients.given(new double[] {0.5, -0.25, 1e-300})).build();
+        double[] theta = {Math.PI, -1.0 / 3, 6.02214076e23};
+        return new FittedModel(theta, Math.E, Solver.MINIBATCH, "cpu", Precision.FLOAT32, 1234, 77, StopReason.ITERATION_LIMIT,
+                new double[] {3.5, 1.25, 0.1 + 0.2}, new double[] {10, Double.NaN, 0.001}, Duration.ofNanos(123_456_789),
+                0.0123, -1, config);
+    }
+
+    @Test
+    void roundTripReproducesTheModelExactly() {
+        FittedModel m = model();
+        Path f = dir.resolve("m.json");
+        ModelFile.write(f, m, new Score(0.75, 0.5));
+        SavedModel saved = ModelFile.read(f);
+        FittedModel r = saved.model();
+        assertArrayEquals(m.coefficients(), r.coefficients(), 0);
+        assertEquals(m.intercept(), r.intercept(), 0);
+        assertEquals(m.solver(), r.solver());
+        assertEquals(m.backend(), r.backend());
+        assertEquals(m.precision(), r.precision());
+        assertEquals(m.trainingRows(), r.trainingRows());
+        assertEquals(m.iterations(), r.iterations());
+        assertEquals(m.stopReason(), r.stopReason());
+        assertArrayEquals(m.lossHistory(), r.lossHistory(), 0);
+        assertArrayEquals(m.gradientNormHistory(), r.gradientNormHistory(), 0, "NaN survives as null");
+        assertEquals(m.wallTime(), r.wallTime());
+        assertEquals(m.learningRate(), r.learningRate(), 0);
+        assertEquals(m.rank(), r.rank());
+        assertEquals(m.config().toString(), r.config().toString());
+        assertArrayEquals(m.config().initialCoefficients().givenValues(), r.config().initialCoefficients().givenValues(), 0);
+        assertEquals(new Score(0.75, 0.5), saved.training().orElseThrow());
+        assertEquals(Version.VERSION, saved.libraryVersion());
+        double[][] x = {{1, 2, 3}, {-0.1, 1e-7, 4e-24}};
+        assertArrayEquals(m.predict(x), r.predict(x), 0, "bit-identical predictions");
+    }
+
+    @Test
+    void brokenFilesGetClearErrors() throws IOException {
+        Path f = dir.resolve("m.json");
+        ModelFile.write(f, model(), null);
+        String json = Files.readString(f);
+
+        Files.writeString(f, json.substring(0, json.length() / 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("not valid JSON") && e.getMessage().contains("line"), e.getMessage());
+
+        Files.writeString(f, json.replace("\"features\" : 3", "\"features\" : 4"));
+        e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("3 values") && e.getMessage().contains("4"), e.getMessage());
+
+        Files.writeString(f, json.replace("\"intercept\"", "\"interceptX\""));
+        e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("missing field 'intercept'"), e.getMessage());
+
+        Files.writeString(f, json.replace("downhill-model", "something-else"));
+        e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("not a downhill model file"), e.getMessage());
+
+        Files.writeString(f, json.replace("\"solver\" : \"minibatch\"", "\"solver\" : \"magic\""));
+        e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("solver"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(dir.resolve("missing.json")));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        assertTrue(json.contains("\"training\"") == false, "no training block without a score");
+    }
+}
