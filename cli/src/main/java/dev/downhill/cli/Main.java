@@ -1,67 +1,69 @@
 package dev.downhill.cli;
 
-import java.io.PrintStream;
+import dev.downhill.Version;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * The {@code downhill} command. For now: {@code demo}, {@code --help}, {@code --version}.
- * Exit codes: 0 on success, 1 on a failure while running, 2 on a usage error; errors are one
- * line on stderr (a stack trace only with {@code --verbose}).
+ * The {@code downhill} command: fit, predict, gen, info, demo.
+ * Exit codes: 0 on success (a fit that stopped at the iteration limit included); 1 when a
+ * command fails (bad data, divergence, unavailable backend, I/O); 2 on a usage error. Errors are
+ * one line on stderr; {@code --verbose} adds the stack trace.
  */
-public final class Main {
-    static final String VERSION = Main.class.getPackage().getImplementationVersion() == null
-            ? "dev" : Main.class.getPackage().getImplementationVersion();
-
-    private Main() {
-    }
+@Command(name = "downhill", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Linear regression by gradient descent and closed forms, on CPUs and GPUs.",
+        subcommands = {InfoCommand.class, DemoCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.setProperty("java.awt.headless", "true");
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        boolean verbose = false;
-        String command = null;
-        for (String a : args) {
-            if (a.equals("--verbose") || a.equals("-v")) {
-                verbose = true;
-            } else if (command == null) {
-                command = a;
-            } else {
-                err.println("downhill: unexpected argument '" + a + "' (try: downhill --help)");
-                return 2;
-            }
-        }
-        if (command == null || command.equals("--help") || command.equals("-h") || command.equals("help")) {
-            out.println(usage());
-            return command == null ? 2 : 0;
-        }
-        if (command.equals("--version")) {
-            out.println("downhill " + VERSION);
-            return 0;
-        }
-        if (!command.equals("demo")) {
-            err.println("downhill: unknown command '" + command + "' (try: downhill --help)");
-            return 2;
-        }
-        try {
-            new Demo(out).run();
-            return 0;
-        } catch (RuntimeException e) {
-            err.println("downhill: " + e.getMessage());
+    /** Runs the command line with the given streams; returns the exit code. */
+    static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean verbose = parseResult.originalArgs().contains("--verbose");
+            commandLine.getErr().println("downhill: " + oneLine(e));
             if (verbose) {
-                e.printStackTrace(err);
+                e.printStackTrace(commandLine.getErr());
             }
+            commandLine.getErr().flush();
             return 1;
-        }
+        });
+        cl.setParameterExceptionHandler((e, a) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("downhill: " + e.getMessage() + " (try: downhill " + (c.getCommandName().equals("downhill")
+                    ? "" : c.getCommandName() + " ") + "--help)");
+            c.getErr().flush();
+            return 2;
+        });
+        return cl.execute(args);
     }
 
-    static String usage() {
-        return String.join(System.lineSeparator(),
-                "usage: downhill <command> [--verbose]",
-                "",
-                "commands:",
-                "  demo        fit y = 4 + 3x + noise (and a two-feature set) with every solver; print a table",
-                "  --version   print the version",
-                "  --help      print this help");
+    /** The message of an exception as one line (class name when it has none). */
+    static String oneLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.replace('\n', ' ');
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: fit, predict, gen, info or demo");
+    }
+
+    /** Prints the library version. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"downhill " + Version.VERSION};
+        }
     }
 }

@@ -20,6 +20,15 @@ public interface Backend {
     Availability availability();
 
     /**
+     * One line about what the backend runs on, for {@code downhill info}: the BLAS build and
+     * threads for a CPU backend, the device name and memory for a GPU backend. Empty when the
+     * backend is unavailable or has nothing to say.
+     */
+    default String details() {
+        return "";
+    }
+
+    /**
      * Loads {@code data} (converted to {@code precision} if it differs) into a resident problem.
      *
      * @param threads CPU threads to use, 0 for the backend's default (all cores)

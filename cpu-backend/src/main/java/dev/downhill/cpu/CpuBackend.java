@@ -32,6 +32,23 @@ public final class CpuBackend implements Backend {
         return failure == null ? Availability.yes() : Availability.no(failure);
     }
 
+    @Override
+    public String details() {
+        if (OpenBlas.probe() != null) {
+            return "";
+        }
+        GradientStrategy strategy;
+        try {
+            strategy = GradientStrategy.configured();
+        } catch (RuntimeException e) {
+            return OpenBlas.config() + "; " + e.getMessage();
+        }
+        String kernel = strategy == GradientStrategy.SINGLE_PASS
+                ? "native single-pass kernel (" + (NativeKernels.avx2_available() ? "AVX2/FMA" : "portable C") + ")"
+                : "OpenBLAS blocked kernel" + (GradientStrategy.probeNative() == null ? "" : " (native kernel unavailable)");
+        return OpenBlas.config() + "; " + defaultThreads() + " threads by default; gradient: " + kernel;
+    }
+
     /** Default thread count: the available processors. */
     public static int defaultThreads() {
         return Runtime.getRuntime().availableProcessors();
