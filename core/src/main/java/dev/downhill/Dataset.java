@@ -236,6 +236,11 @@ public final class Dataset implements AutoCloseable {
         return precision;
     }
 
+    /** Whether the dataset is still open (its memory may be read). */
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
     /** Whether this dataset owns (and will free) its memory. */
     public boolean ownsMemory() {
         return owned;

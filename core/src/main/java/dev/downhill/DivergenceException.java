@@ -12,11 +12,16 @@ public final class DivergenceException extends ArithmeticException {
     private final double loss;
     private final double learningRate;
 
-    public DivergenceException(long iteration, double loss, double initialLoss, double learningRate) {
+    /**
+     * @param automatic whether η came from {@link LearningRate#auto()} (the advice differs)
+     */
+    public DivergenceException(long iteration, double loss, double initialLoss, double learningRate, boolean automatic) {
         super(String.format(java.util.Locale.ROOT,
-                "gradient descent diverged at iteration %d: loss %.6g (starting loss %.6g) with learning rate %.6g; "
-                        + "use a smaller learning rate (e.g. %.3g) or learningRate auto",
-                iteration, loss, initialLoss, learningRate, learningRate / 10));
+                "gradient descent diverged at iteration %d: loss %.6g (starting loss %.6g) with learning rate %.6g%s; "
+                        + "use a smaller learning rate (e.g. %.3g)%s",
+                iteration, loss, initialLoss, learningRate, automatic ? " (automatic)" : "", learningRate / 10,
+                automatic ? "; an automatic step should not diverge, please report the data's shape and scale"
+                        : " or learningRate auto"));
         this.iteration = iteration;
         this.loss = loss;
         this.learningRate = learningRate;

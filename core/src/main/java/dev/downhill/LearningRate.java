@@ -7,8 +7,10 @@ import java.util.Locale;
  *
  * <p>{@code auto} for full-batch GD: η = {@value #AUTO_MARGIN}/L̂, with L̂ the largest eigenvalue
  * of the Hessian (2/m)XᵀX (centred when fitting an intercept) estimated by power iteration
- * through the fused gradient operator (at most {@value #POWER_ITERATIONS} passes over X).
- * GD converges for any η &lt; 2/L, so the margin keeps it safe even though L̂ ≤ L.
+ * through the fused gradient operator (15 to {@value #POWER_ITERATIONS} passes over X).
+ * GD converges for any η &lt; 2/L; L̂ ≤ L, so η is safe while L̂ &gt; 0.45·L, which the passes make
+ * likely but cannot guarantee — so full-batch GD watches its loss: if it rises with an automatic
+ * step, the step is halved and the fit goes on (the η finally used is recorded in the model).
  * For SGD and mini-batch (batch size B): η = {@value #AUTO_STOCHASTIC_MARGIN}/(L̂ + 2R²/B), with R²
  * the mean squared (centred) row norm — the curvature a single batch can see. This is a constant
  * step, not a decaying schedule, so SGD ends in a neighbourhood of the optimum: by the LMS

@@ -80,20 +80,10 @@ public final class LinearRegression {
                 theta = s.coefficients();
                 rank = s.rank();
             }
-            double b = config.fitIntercept() ? interceptFor(objective, theta) : 0;
+            double b = objective.interceptFor(theta);
             return new FittedModel(theta, b, solver, problem.backendName(), problem.precision(), problem.rows(), 0,
                     StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos), Double.NaN, rank, config);
         }
-    }
-
-    /** b = ȳ − x̄ᵀθ, on the host. */
-    private static double interceptFor(CentredObjective objective, double[] theta) {
-        double[] means = objective.statistics().means();
-        double s = 0;
-        for (int j = 0; j < theta.length; j++) {
-            s += means[j] * theta[j];
-        }
-        return objective.statistics().targetMean() - s;
     }
 
     private static void checkMatches(ResidentProblem problem, FitConfig config) {

@@ -29,14 +29,6 @@ final class Progress implements IterationListener {
         this.unit = unit;
     }
 
-    /** A listener for the given mode: silent when quiet. */
-    static IterationListener create(PrintWriter err, long maxIterations, boolean quiet, String unit) {
-        if (quiet) {
-            return IterationListener.NONE;
-        }
-        return new Progress(err, maxIterations, System.console() != null, unit);
-    }
-
     @Override
     public Control onIteration(long iteration, double loss, double gradientNorm) {
         long now = System.nanoTime();

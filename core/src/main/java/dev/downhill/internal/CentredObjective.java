@@ -51,6 +51,19 @@ public final class CentredObjective implements AutoCloseable {
         return centred ? stats.targetMean() - problem.dot(means, theta) : 0;
     }
 
+    /** b(θ) = ȳ − x̄ᵀθ from the float64 means on the host (θ given on the host), else 0. */
+    public double interceptFor(double[] theta) {
+        if (!centred) {
+            return 0;
+        }
+        double[] means = stats.means();
+        double s = 0;
+        for (int j = 0; j < theta.length; j++) {
+            s += means[j] * theta[j];
+        }
+        return stats.targetMean() - s;
+    }
+
     /**
      * Writes g = (2/k)·X_Sᵀ r_S (centred) for the k rows of {@code rows} and returns ‖r_S‖², Σr_S.
      * Reads θ, writes {@code gradient}.

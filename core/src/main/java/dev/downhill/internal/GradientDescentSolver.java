@@ -10,6 +10,8 @@ import dev.downhill.spi.RowSlice;
 /**
  * Full-batch gradient descent: θ ← θ − η·(2/m)X_cᵀr, one fused pass over X per step.
  * Stops when ‖∇‖ ≤ tol·‖∇₀‖ (converged), at the step limit, or when the listener says so.
+ * With the automatic step, a loss that rises by more than 64 ulps of the working precision
+ * halves η (for η &lt; 2/L the loss never rises), so an underestimated L cannot make it diverge.
  * Host↔device traffic per step: the scalars of the stopping rule and the intercept.
  */
 public final class GradientDescentSolver {
@@ -30,6 +32,9 @@ public final class GradientDescentSolver {
             theta.copyFromHost(config.initialCoefficients().values(n));
             double firstNorm = Double.NaN;
             DivergenceGuard guard = null;
+            boolean automatic = config.learningRate().isAuto();
+            double riseTolerance = 64 * Math.ulp(objective.problem().precision() == dev.downhill.Precision.FLOAT32 ? 1f : 1.0);
+            double previousLoss = Double.POSITIVE_INFINITY;
             StopReason stop = StopReason.ITERATION_LIMIT;
             long step = 0;
             while (true) {
@@ -39,10 +44,15 @@ public final class GradientDescentSolver {
                 losses.add(loss);
                 norms.add(norm);
                 if (guard == null) {
-                    guard = new DivergenceGuard(loss, eta);
+                    guard = new DivergenceGuard(loss, eta, automatic);
                     firstNorm = norm;
                 }
                 guard.check(step, loss, norm);
+                if (automatic && step > 0 && loss > previousLoss * (1 + riseTolerance)) {
+                    eta /= 2; // the power-iteration estimate was too low: GD with η < 2/L never raises the loss
+                    guard = new DivergenceGuard(guard.initialLoss(), eta, true);
+                }
+                previousLoss = loss;
                 if (listener.onIteration(step, loss, norm) == IterationListener.Control.STOP) {
                     stop = StopReason.STOPPED_BY_LISTENER;
                     break;
@@ -57,8 +67,9 @@ public final class GradientDescentSolver {
                 objective.problem().axpy(-eta, gradient, theta);
                 step++;
             }
-            double b = objective.interceptFor(theta);
-            return new IterativeResult(theta.copyToHost(), b, step, stop, losses.toArray(), norms.toArray(), eta);
+            double[] coefficients = theta.copyToHost();
+            return new IterativeResult(coefficients, objective.interceptFor(coefficients), step, stop, losses.toArray(),
+                    norms.toArray(), eta);
         }
     }
 }

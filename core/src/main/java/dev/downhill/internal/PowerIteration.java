@@ -5,13 +5,18 @@ import java.util.SplittableRandom;
 
 /**
  * Estimates L, the largest eigenvalue of the MSE Hessian H = (2/m)X_cᵀX_c, by power iteration
- * through the fused gradient operator: v ← Hv/‖Hv‖, λ = vᵀHv for unit v. Stops when λ changes by
- * less than {@value #RELATIVE_CHANGE} relative, or after the given number of passes. The estimate
- * is a lower bound (Rayleigh quotient), which is why the automatic step keeps a margin.
+ * through the fused gradient operator: v ← Hv/‖Hv‖, λ = vᵀHv for unit v. Runs at least
+ * {@value #MIN_PASSES} passes (a start vector with little weight on the top eigenvector can stall
+ * near the second eigenvalue for a while, e.g. on near-orthogonal designs), then stops when λ
+ * changes by less than {@value #RELATIVE_CHANGE} relative, or after the given number of passes.
+ * The estimate is a lower bound (Rayleigh quotient): the automatic step keeps a margin, and full-batch
+ * GD halves an automatic step whose loss rises (see GradientDescentSolver).
  */
 public final class PowerIteration {
     /** Relative change of the Rayleigh quotient treated as converged. */
     public static final double RELATIVE_CHANGE = 1e-3;
+    /** Passes always made before the convergence test applies. */
+    public static final int MIN_PASSES = 15;
 
     private PowerIteration() {
     }
@@ -46,7 +51,7 @@ public final class PowerIteration {
                 BackendVector t = v;
                 v = w;
                 w = t;
-                boolean done = pass > 0 && Math.abs(next - lambda) <= RELATIVE_CHANGE * Math.abs(next);
+                boolean done = pass + 1 >= MIN_PASSES && Math.abs(next - lambda) <= RELATIVE_CHANGE * Math.abs(next);
                 lambda = next;
                 if (done) {
                     break;

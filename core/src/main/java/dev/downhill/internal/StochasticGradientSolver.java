@@ -38,7 +38,7 @@ public final class StochasticGradientSolver {
             ResidualSums start = objective.gradient(theta, RowSlice.all(), gradient);
             double loss = start.sumOfSquares() / m;
             double norm = Math.sqrt(objective.problem().dot(gradient, gradient));
-            DivergenceGuard guard = new DivergenceGuard(loss, eta);
+            DivergenceGuard guard = new DivergenceGuard(loss, eta, config.learningRate().isAuto());
             losses.add(loss);
             norms.add(norm);
             guard.check(0, loss, norm);
@@ -52,9 +52,9 @@ public final class StochasticGradientSolver {
             while (stop == StopReason.ITERATION_LIMIT && epoch < config.maxIterations()) {
                 long[] order = CounterBasedSampler.epochOrder(config.seed(), epoch, m);
                 double sumSquares = 0;
-                for (int from = 0; from < m; from += (int) batch) {
-                    int to = (int) Math.min(m, from + batch);
-                    ResidualSums sums = objective.gradient(theta, RowSlice.of(order, from, to), gradient);
+                for (long from = 0; from < m; from += batch) {
+                    long to = Math.min(m, from + batch);
+                    ResidualSums sums = objective.gradient(theta, RowSlice.of(order, (int) from, (int) to), gradient);
                     sumSquares += sums.sumOfSquares();
                     objective.problem().axpy(-eta, gradient, theta);
                 }
@@ -76,8 +76,9 @@ public final class StochasticGradientSolver {
                     }
                 }
             }
-            double b = objective.interceptFor(theta);
-            return new IterativeResult(theta.copyToHost(), b, epoch, stop, losses.toArray(), norms.toArray(), eta);
+            double[] coefficients = theta.copyToHost();
+            return new IterativeResult(coefficients, objective.interceptFor(coefficients), epoch, stop, losses.toArray(),
+                    norms.toArray(), eta);
         }
     }
 }

@@ -36,8 +36,14 @@ public interface ResidentProblem extends AutoCloseable {
     /** A zero-filled vector of the given length in this problem's memory and precision. */
     BackendVector allocateVector(long length);
 
-    /** Column means, ȳ and mean squared row norm from one pass (computed once, then cached). */
+    /** Column means and ȳ from one pass (computed once, then cached). */
     ColumnStatistics columnStatistics();
+
+    /**
+     * R² = (1/m)Σᵢ ‖xᵢ − c‖² with c = x̄ when {@code centred}, else 0: the mean squared (centred) row
+     * norm, in float64. Computed on first use with a pass after the means (no cancellation), then cached.
+     */
+    double meanSquaredDeviation(boolean centred);
 
     /**
      * The fused gradient: one pass over the selected rows computing
@@ -77,7 +83,8 @@ public interface ResidentProblem extends AutoCloseable {
     /**
      * The minimum-norm least-squares solution by SVD (float64), of the centred problem when
      * {@code centred}. Singular values at or below {@code rankCutoff}·σ_max are treated as zero.
-     * Needs a float64 working copy of X (m·n·8 bytes), freed before returning.
+     * Needs a float64 working copy of X (m·n·8 bytes, plus the LAPACK routine's workspace), freed
+     * before returning.
      */
     LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff);
 

@@ -9,8 +9,11 @@ import java.util.Objects;
 
 /**
  * The CPU backend: X in host off-heap memory (the dataset's own, not copied unless the precision
- * changes), fused blocked gradient on OpenBLAS level-2 calls from Java threads, LAPACK for least
- * squares. Name "cpu", priority {@value #PRIORITY}.
+ * changes); the fused gradient on Java threads, each running the native single-pass kernel (or
+ * OpenBLAS level-2 calls on cache-sized blocks, see {@link GradientStrategy}); LAPACK for least
+ * squares. Name "cpu", priority {@value #PRIORITY}. Loading it sets OpenBLAS to one thread for the
+ * whole process (OpenBLAS's thread count is global); the least-squares solves raise it to the
+ * problem's thread count for their duration.
  */
 public final class CpuBackend implements Backend {
     public static final String NAME = "cpu";

@@ -17,51 +17,73 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * A dataset resident in host memory for the CPU backend. X is the dataset's own memory (a
- * converted copy, owned here, only when the requested precision differs). Full passes split the
- * rows into {@code threads} contiguous ranges, one {@link FusedKernel} per range, run on a
- * fixed pool; their float64 accumulators are combined in range order. Gather passes (SGD
- * slices) run on the calling thread.
+ * converted copy, owned here, only when the requested precision differs), so the dataset must
+ * stay open; every operation checks that it is and throws {@link IllegalStateException} if not.
+ * Full passes split the rows into min(threads, m) contiguous ranges, one {@link FusedKernel} per
+ * range, run on a fixed pool; their float64 accumulators are combined in range order. Gather
+ * passes (SGD slices) run on the calling thread. A pass always waits for all its workers, even
+ * when the calling thread is interrupted, so no worker outlives the memory it reads.
  */
 final class CpuProblem implements ResidentProblem {
-    private final Dataset data;
+    private final Dataset source;
     private final Dataset converted;
+    private final Dataset data;
     private final long rows;
     private final long cols;
     private final Precision precision;
     private final int threads;
+    private final GradientStrategy strategy;
     private final FusedKernel[] kernels;
     private final long[] rangeStart;
     private final ExecutorService pool;
     private ColumnStatistics statistics;
+    private final double[] meanSquaredDeviation = {Double.NaN, Double.NaN};
     private boolean closed;
 
-    private final GradientStrategy strategy;
-
+    /** @param threads the thread count asked for (≥ 1); at most one worker per row is used */
     CpuProblem(Dataset source, Precision precision, int threads, BlockShape shape, GradientStrategy strategy) {
+        this.source = source;
         this.strategy = strategy;
-        this.converted = source.precision() == precision ? null : source.toPrecision(precision);
-        this.data = converted == null ? source : converted;
-        this.rows = data.rows();
-        this.cols = data.cols();
         this.precision = precision;
-        this.threads = (int) Math.max(1, Math.min(threads, rows));
-        this.kernels = new FusedKernel[this.threads];
-        for (int t = 0; t < this.threads; t++) {
-            kernels[t] = precision == Precision.FLOAT64
-                    ? new DoubleKernel((DoublePointer) data.xPointer(), (DoublePointer) data.yPointer(), cols, shape, strategy)
-                    : new FloatKernel((FloatPointer) data.xPointer(), (FloatPointer) data.yPointer(), cols, shape, strategy);
+        this.threads = threads;
+        this.rows = source.rows();
+        this.cols = source.cols();
+        int workers = (int) Math.max(1, Math.min(threads, rows));
+        this.kernels = new FusedKernel[workers];
+        this.rangeStart = new long[workers + 1];
+        for (int t = 0; t <= workers; t++) {
+            rangeStart[t] = rows * t / workers;
         }
-        this.rangeStart = new long[this.threads + 1];
-        for (int t = 0; t <= this.threads; t++) {
-            rangeStart[t] = rows * t / this.threads;
+        Dataset copy = null;
+        try {
+            copy = source.precision() == precision ? null : source.toPrecision(precision);
+            Dataset d = copy == null ? source : copy;
+            for (int t = 0; t < workers; t++) {
+                kernels[t] = precision == Precision.FLOAT64
+                        ? new DoubleKernel((DoublePointer) d.xPointer(), (DoublePointer) d.yPointer(), cols, shape, strategy)
+                        : new FloatKernel((FloatPointer) d.xPointer(), (FloatPointer) d.yPointer(), cols, shape, strategy);
+            }
+        } catch (RuntimeException | Error e) {
+            for (int t = workers - 1; t >= 0; t--) {
+                if (kernels[t] != null) {
+                    kernels[t].close();
+                }
+            }
+            if (copy != null) {
+                copy.close();
+            }
+            throw e;
         }
-        this.pool = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads, r -> {
+        this.converted = copy;
+        this.data = copy == null ? source : copy;
+        this.pool = workers == 1 ? null : Executors.newFixedThreadPool(workers, r -> {
             Thread th = new Thread(r, "downhill-cpu");
             th.setDaemon(true);
             return th;
@@ -88,6 +110,7 @@ final class CpuProblem implements ResidentProblem {
         return precision;
     }
 
+    /** The thread count the problem was loaded with (it uses at most one worker per row). */
     @Override
     public int threads() {
         return threads;
@@ -113,22 +136,51 @@ final class CpuProblem implements ResidentProblem {
                 kernels[t].statisticsRows(rangeStart[t], rangeStart[t + 1]);
             });
             double[] means = new double[Math.toIntExact(cols)];
-            double squares = 0;
             double targetSum = 0;
             for (FusedKernel k : kernels) {
                 DoubleBuffer acc = k.accumulator();
                 for (int j = 0; j < means.length; j++) {
                     means[j] += acc.get(j);
                 }
-                squares += k.sumOfSquares();
                 targetSum += k.sum();
             }
             for (int j = 0; j < means.length; j++) {
                 means[j] /= rows;
             }
-            statistics = new ColumnStatistics(means, targetSum / rows, squares / rows);
+            statistics = new ColumnStatistics(means, targetSum / rows);
         }
-        return new ColumnStatistics(statistics.means().clone(), statistics.targetMean(), statistics.meanSquaredRowNorm());
+        return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
+    }
+
+    /** Two passes (means, then Σ‖xᵢ − c‖² in float64 on the calling thread), cached. */
+    @Override
+    public synchronized double meanSquaredDeviation(boolean centred) {
+        ensureOpen();
+        int slot = centred ? 1 : 0;
+        if (Double.isNaN(meanSquaredDeviation[slot])) {
+            double[] c = centred ? columnStatistics().means() : new double[Math.toIntExact(cols)];
+            int n = c.length;
+            double total = 0;
+            for (long i = 0; i < rows; i++) {
+                double s = 0;
+                if (precision == Precision.FLOAT64) {
+                    DoubleBuffer row = OffHeapViews.doubles(data.xPointer(), i * cols, n);
+                    for (int j = 0; j < n; j++) {
+                        double d = row.get(j) - c[j];
+                        s += d * d;
+                    }
+                } else {
+                    FloatBuffer row = OffHeapViews.floats(data.xPointer(), i * cols, n);
+                    for (int j = 0; j < n; j++) {
+                        double d = row.get(j) - c[j];
+                        s += d * d;
+                    }
+                }
+                total += s;
+            }
+            meanSquaredDeviation[slot] = total / rows;
+        }
+        return meanSquaredDeviation[slot];
     }
 
     @Override
@@ -206,16 +258,17 @@ final class CpuProblem implements ResidentProblem {
     public double[] solveNormalEquations(boolean centred) {
         ensureOpen();
         ColumnStatistics s = columnStatistics();
-        return OpenBlas.withThreads(threads, () -> LeastSquares.normalEquations(data, centred ? s : null));
+        return OpenBlas.withThreads(kernels.length, () -> LeastSquares.normalEquations(data, centred ? s : null));
     }
 
     @Override
     public LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff) {
         ensureOpen();
         ColumnStatistics s = columnStatistics();
-        return OpenBlas.withThreads(threads, () -> LeastSquares.svd(data, centred ? s : null, rankCutoff));
+        return OpenBlas.withThreads(kernels.length, () -> LeastSquares.svd(data, centred ? s : null, rankCutoff));
     }
 
+    /** Runs body(k) for every range k, range 0 on the calling thread; waits for all before returning or throwing. */
     private void forEachRange(IntConsumer body) {
         if (pool == null) {
             body.accept(0);
@@ -226,27 +279,39 @@ final class CpuProblem implements ResidentProblem {
             int k = t;
             futures.add(pool.submit(() -> body.accept(k)));
         }
-        RuntimeException failure = null;
+        Throwable failure = null;
         try {
             body.accept(0);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failure = e;
         }
+        boolean interrupted = false;
         for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
-                            : new IllegalStateException(e.getCause());
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // keep waiting: the workers read memory the caller may free next
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause();
+                    }
+                    break;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted during a gradient pass", e);
             }
         }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        if (failure instanceof Error) {
+            throw (Error) failure;
+        }
         if (failure != null) {
-            throw failure;
+            throw new IllegalStateException(failure);
         }
     }
 
@@ -272,6 +337,9 @@ final class CpuProblem implements ResidentProblem {
         if (closed) {
             throw new IllegalStateException("problem is closed");
         }
+        if (!source.isOpen()) {
+            throw new IllegalStateException("the dataset this problem was loaded from has been closed; keep it open while the problem is used");
+        }
     }
 
     @Override
@@ -281,7 +349,19 @@ final class CpuProblem implements ResidentProblem {
         }
         closed = true;
         if (pool != null) {
-            pool.shutdownNow();
+            pool.shutdown();
+            boolean done = false;
+            boolean interrupted = false;
+            while (!done) {
+                try {
+                    done = pool.awaitTermination(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (int t = kernels.length - 1; t >= 0; t--) {
             kernels[t].close();

@@ -86,7 +86,6 @@ final class DoubleKernel extends FusedKernel {
             int rows = (int) Math.min(rowsPerBlock, end - row);
             block.position(x.position() + row * cols);
             cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, ones, 1, 1.0, accumulator, 1);
-            sumOfSquares += cblas_ddot(rows * n, block, 1, block, 1);
             DoubleBuffer targets = OffHeapViews.doubles(y, row, rows);
             double s = 0;
             for (int i = 0; i < rows; i++) {

@@ -30,7 +30,8 @@ final class FloatKernel extends FusedKernel {
     private final long flushRows;
 
     FloatKernel(FloatPointer x, FloatPointer y, long cols, BlockShape shape, GradientStrategy strategy) {
-        super(cols, shape.rowsPerBlock(cols, 4), strategy);
+        // a block's float32 partial never spans more than flushRows rows
+        super(cols, (int) Math.min(shape.rowsPerBlock(cols, 4), Math.max(1, shape.flushRows())), strategy);
         this.flushRows = shape.flushRows();
         this.x = x;
         this.y = y;
@@ -107,7 +108,6 @@ final class FloatKernel extends FusedKernel {
             int rows = (int) Math.min(rowsPerBlock, end - row);
             block.position(x.position() + row * cols);
             cblas_sgemv(CblasRowMajor, CblasTrans, rows, n, 1f, block, n, ones, 1, 1f, partial, 1);
-            sumOfSquares += cblas_dsdot(rows * n, block, 1, block, 1);
             FloatBuffer targets = OffHeapViews.floats(y, row, rows);
             double s = 0;
             for (int i = 0; i < rows; i++) {

@@ -20,7 +20,7 @@ abstract class FusedKernel implements AutoCloseable {
     protected final GradientStrategy strategy;
     /** Scratch for the native kernel's two reductions. */
     protected final DoublePointer nativeSums;
-    /** Reductions of the last pass: Σr² and Σr (or Σ‖xᵢ‖² and Σyᵢ for the statistics pass). */
+    /** Reductions of the last pass: Σr² and Σr (Σyᵢ in {@code sum} for the statistics pass). */
     protected double sumOfSquares;
     protected double sum;
 
@@ -60,7 +60,7 @@ abstract class FusedKernel implements AutoCloseable {
     /** As {@link #gradientRows} for rows {@code order[from..to)} (the SGD gather path, one row at a time). */
     abstract void gradientGather(long[] order, int from, int to, Pointer theta, double intercept, double targetWeight);
 
-    /** Adds column sums of rows [start, end) to the accumulator, Σ‖xᵢ‖² to sumOfSquares and Σyᵢ to sum. */
+    /** Adds column sums of rows [start, end) to the accumulator and Σyᵢ to sum. */
     abstract void statisticsRows(long start, long end);
 
     double sumOfSquares() {

@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 /**
  * How a full pass computes the fused gradient over a thread's rows.
  * <ul>
- *   <li>{@link #SINGLE_PASS}: the native kernel ({@link NativeKernels}): rows in groups of 4; the
+ *   <li>{@link #SINGLE_PASS}: the native kernel ({@link NativeKernels}): rows in groups of 8; the
  *       dot products of one group and the gradient update of the previous group share one sweep,
  *       so X streams from memory once and its second use hits L1/L2 without stalling the stream.</li>
  *   <li>{@link #BLAS_BLOCKED}: OpenBLAS level 2 on cache-sized row blocks: r_B = X_Bθ (sgemv),

@@ -3,7 +3,7 @@ package dev.downhill.cpu;
 import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_full.CblasUpper;
-import static org.bytedeco.openblas.global.openblas_full.LAPACK_ROW_MAJOR;
+import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dgelsd;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dlansy;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpocon;
@@ -27,12 +27,15 @@ import org.bytedeco.javacpp.IntPointer;
 
 /**
  * The direct solvers on LAPACK, always in float64. Centring (when {@code stats} is given) is done
- * while copying row blocks into float64 workspace; X itself is never modified.
+ * while copying row blocks into float64 workspace; X itself is never modified. LAPACK is called in
+ * column-major layout on buffers laid out for it, so LAPACKE makes no transposed copies: the
+ * normal equations need n² + a 4 MiB block, the SVD m·n (+ LAPACK's own workspace) doubles.
  */
 final class LeastSquares {
     /** Bytes of X converted per block when forming XᵀX. */
     private static final long GRAM_BLOCK_BYTES = 4L << 20;
-    private static final byte UPPER = 'U';
+    /** dsyrk fills the upper triangle of the row-major Gram matrix: the lower one in column-major terms. */
+    private static final byte LOWER = 'L';
     private static final byte ONE_NORM = '1';
 
     private LeastSquares() {
@@ -59,8 +62,8 @@ final class LeastSquares {
                 cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, block, n, 1.0, gram, n);
                 cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, targets, 1, 1.0, rhs, 1);
             }
-            double anorm = LAPACKE_dlansy(LAPACK_ROW_MAJOR, ONE_NORM, UPPER, n, gram, n);
-            int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, UPPER, n, gram, n);
+            double anorm = LAPACKE_dlansy(LAPACK_COL_MAJOR, ONE_NORM, LOWER, n, gram, n);
+            int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, LOWER, n, gram, n);
             if (info > 0) {
                 throw new SingularMatrixException("XᵀX" + (stats != null ? " (centred)" : "")
                         + " is singular: Cholesky broke down at column " + (info - 1)
@@ -68,21 +71,21 @@ final class LeastSquares {
                         + (m < n ? ", or fewer rows than columns" : "") + ")", Double.POSITIVE_INFINITY);
             }
             checkInfo(info, "LAPACKE_dpotrf");
-            checkInfo(LAPACKE_dpocon(LAPACK_ROW_MAJOR, UPPER, n, gram, n, anorm, rcond), "LAPACKE_dpocon");
+            checkInfo(LAPACKE_dpocon(LAPACK_COL_MAJOR, LOWER, n, gram, n, anorm, rcond), "LAPACKE_dpocon");
             double condition = 1 / rcond.get();
             if (!(condition <= FitConfig.NORMAL_EQUATIONS_MAX_CONDITION)) {
                 throw new SingularMatrixException(String.format(Locale.ROOT,
                         "XᵀX is too badly conditioned for the normal equations: estimated condition number %.3g > %.0e",
                         condition, FitConfig.NORMAL_EQUATIONS_MAX_CONDITION), condition);
             }
-            checkInfo(LAPACKE_dpotrs(LAPACK_ROW_MAJOR, UPPER, n, 1, gram, n, rhs, 1), "LAPACKE_dpotrs");
+            checkInfo(LAPACKE_dpotrs(LAPACK_COL_MAJOR, LOWER, n, 1, gram, n, rhs, n), "LAPACKE_dpotrs");
             double[] theta = new double[n];
             rhs.get(theta);
             return theta;
         }
     }
 
-    /** Minimum-norm solution of min‖X_cθ − y_c‖ by divide-and-conquer SVD (dgelsd) on a float64 copy of X. */
+    /** Minimum-norm solution of min‖X_cθ − y_c‖ by divide-and-conquer SVD (dgelsd) on a column-major float64 copy of X. */
     static LeastSquaresSolution svd(Dataset data, ColumnStatistics stats, double rankCutoff) {
         int m = lapackSize(data.rows(), "rows");
         int n = lapackSize(data.cols(), "columns");
@@ -93,12 +96,20 @@ final class LeastSquares {
              IntPointer rank = new IntPointer(1)) {
             DoublePointer.memset(b, 0, 8L * Math.max(m, n));
             int blockRows = (int) Math.max(1, Math.min(m, GRAM_BLOCK_BYTES / (8L * n)));
-            for (int row = 0; row < m; row += blockRows) {
-                int rows = Math.min(blockRows, m - row);
-                copyCentred(data, stats, row, rows, (DoublePointer) OffHeapViews.offset(a, (long) row * n),
-                        (DoublePointer) OffHeapViews.offset(b, row));
+            try (DoublePointer block = new DoublePointer((long) blockRows * n)) {
+                for (int row = 0; row < m; row += blockRows) {
+                    int rows = Math.min(blockRows, m - row);
+                    copyCentred(data, stats, row, rows, block, (DoublePointer) OffHeapViews.offset(b, row));
+                    DoubleBuffer in = OffHeapViews.doubles(block, 0, rows * n);
+                    for (int j = 0; j < n; j++) {
+                        DoubleBuffer column = OffHeapViews.doubles(a, (long) j * m + row, rows);
+                        for (int i = 0; i < rows; i++) {
+                            column.put(i, in.get(i * n + j));
+                        }
+                    }
+                }
             }
-            int info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, m, n, 1, a, n, b, 1, singular, rankCutoff, rank);
+            int info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, m, n, 1, a, m, b, Math.max(m, n), singular, rankCutoff, rank);
             if (info > 0) {
                 throw new ArithmeticException("SVD did not converge (LAPACKE_dgelsd info " + info + ")");
             }

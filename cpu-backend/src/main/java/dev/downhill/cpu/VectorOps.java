@@ -1,26 +1,34 @@
 package dev.downhill.cpu;
 
-import static org.bytedeco.openblas.global.openblas_full.cblas_daxpy;
-import static org.bytedeco.openblas.global.openblas_full.cblas_ddot;
-import static org.bytedeco.openblas.global.openblas_full.cblas_dscal;
-import static org.bytedeco.openblas.global.openblas_full.cblas_dsdot;
-import static org.bytedeco.openblas.global.openblas_full.cblas_saxpy;
-import static org.bytedeco.openblas.global.openblas_full.cblas_sscal;
-
 import dev.downhill.Precision;
+import dev.downhill.internal.OffHeapViews;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 
-/** Level-1 operations on {@link CpuVector}s of equal length and precision (OpenBLAS, single thread). */
+/**
+ * Level-1 operations on {@link CpuVector}s of equal length and precision, as plain Java loops in a
+ * fixed order: deterministic whatever OpenBLAS's (process-wide) thread setting is at the moment.
+ * Vectors are n values, so these cost O(n) next to the O(mn) gradient pass.
+ */
 final class VectorOps {
     private VectorOps() {
     }
 
-    /** y ← y + αx. */
+    /** y ← y + αx (float32 vectors: computed in float64, rounded once). */
     static void axpy(double alpha, CpuVector x, CpuVector y) {
         int n = Math.toIntExact(x.length());
         if (x.precision() == Precision.FLOAT64) {
-            cblas_daxpy(n, alpha, x.doubles(), 1, y.doubles(), 1);
+            DoubleBuffer a = OffHeapViews.doubles(x.pointer(), 0, n);
+            DoubleBuffer b = OffHeapViews.doubles(y.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                b.put(j, b.get(j) + alpha * a.get(j));
+            }
         } else {
-            cblas_saxpy(n, (float) alpha, x.floats(), 1, y.floats(), 1);
+            FloatBuffer a = OffHeapViews.floats(x.pointer(), 0, n);
+            FloatBuffer b = OffHeapViews.floats(y.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                b.put(j, (float) (b.get(j) + alpha * a.get(j)));
+            }
         }
     }
 
@@ -28,17 +36,35 @@ final class VectorOps {
     static void scale(double alpha, CpuVector x) {
         int n = Math.toIntExact(x.length());
         if (x.precision() == Precision.FLOAT64) {
-            cblas_dscal(n, alpha, x.doubles(), 1);
+            DoubleBuffer a = OffHeapViews.doubles(x.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                a.put(j, alpha * a.get(j));
+            }
         } else {
-            cblas_sscal(n, (float) alpha, x.floats(), 1);
+            FloatBuffer a = OffHeapViews.floats(x.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                a.put(j, (float) (alpha * a.get(j)));
+            }
         }
     }
 
-    /** xᵀy accumulated in float64. */
+    /** xᵀy accumulated in float64, in index order. */
     static double dot(CpuVector x, CpuVector y) {
         int n = Math.toIntExact(x.length());
-        return x.precision() == Precision.FLOAT64
-                ? cblas_ddot(n, x.doubles(), 1, y.doubles(), 1)
-                : cblas_dsdot(n, x.floats(), 1, y.floats(), 1);
+        double s = 0;
+        if (x.precision() == Precision.FLOAT64) {
+            DoubleBuffer a = OffHeapViews.doubles(x.pointer(), 0, n);
+            DoubleBuffer b = OffHeapViews.doubles(y.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                s += a.get(j) * b.get(j);
+            }
+        } else {
+            FloatBuffer a = OffHeapViews.floats(x.pointer(), 0, n);
+            FloatBuffer b = OffHeapViews.floats(y.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                s += (double) a.get(j) * b.get(j);
+            }
+        }
+        return s;
     }
 }
