@@ -147,9 +147,33 @@ public final class FittedModel {
     /** ŷᵢ for every row of {@code data} (m must be below 2³¹). */
     public double[] predict(Dataset data) {
         checkColumns(data.cols());
-        double[] out = new double[Math.toIntExact(data.rows())];
+        return predict(data.xPointer(), data.rows());
+    }
+
+    /**
+     * ŷᵢ for every row of a row-major matrix in host off-heap memory: {@code x} is a
+     * {@link org.bytedeco.javacpp.FloatPointer} or {@link org.bytedeco.javacpp.DoublePointer} holding
+     * rows × {@link #features()} values from its position (m must be below 2³¹). Reads x only.
+     */
+    public double[] predict(org.bytedeco.javacpp.Pointer x, long rows) {
+        double[] out = new double[Math.toIntExact(rows)];
+        int n = coefficients.length;
         for (int i = 0; i < out.length; i++) {
-            out[i] = dot(data.row(i)) + intercept;
+            double s = 0;
+            if (x instanceof org.bytedeco.javacpp.DoublePointer) {
+                java.nio.DoubleBuffer row = dev.downhill.internal.OffHeapViews.doubles(x, (long) i * n, n);
+                for (int j = 0; j < n; j++) {
+                    s += coefficients[j] * row.get(j);
+                }
+            } else if (x instanceof org.bytedeco.javacpp.FloatPointer) {
+                java.nio.FloatBuffer row = dev.downhill.internal.OffHeapViews.floats(x, (long) i * n, n);
+                for (int j = 0; j < n; j++) {
+                    s += coefficients[j] * row.get(j);
+                }
+            } else {
+                throw new IllegalArgumentException("x must be a FloatPointer or DoublePointer, got " + x.getClass().getName());
+            }
+            out[i] = s + intercept;
         }
         return out;
     }
