@@ -1,0 +1,77 @@
+package dev.downhill.nd4j;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.spi.Availability;
+import dev.downhill.spi.Backend;
+import dev.downhill.spi.ResidentProblem;
+import java.util.Objects;
+
+/**
+ * A backend made of ND4J's own operations (1.0.0-M2.1 with nd4j-native): the Java-ecosystem
+ * baseline. Name {@value #NAME}, priority {@value #PRIORITY} (below the cpu backend's 10, so
+ * automatic selection never picks it while the cpu backend can run; ask for it by name).
+ *
+ * <p>X and y are the dataset's own memory seen as {@code INDArray}s (no copy; a converted copy
+ * when the requested precision differs). The gradient is two ND4J matrix products
+ * ({@code Nd4j.gemm} with explicit transposes), the direct solvers use ND4J's LAPACK wrapper
+ * (potrf, geqrf, gesvd) and its {@code triangular_solve} op. See {@link Nd4jProblem} for what each
+ * operation costs.
+ *
+ * <p>The constructor does no native work; {@link #availability()} initialises ND4J once, catching
+ * {@link UnsatisfiedLinkError}, {@link NoClassDefFoundError} and {@link ExceptionInInitializerError},
+ * and keeps the reason. ND4J's thread settings (its OpenMP pool and OpenBLAS's threads) are
+ * process-wide: each problem sets them to its own thread count before its operations.
+ */
+public final class Nd4jBackend implements Backend {
+    public static final String NAME = "nd4j";
+    public static final int PRIORITY = 1;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public Availability availability() {
+        String failure = probe();
+        return failure == null ? Availability.yes() : Availability.no(failure);
+    }
+
+    @Override
+    public String details() {
+        return probe() == null ? Nd4jRuntime.details() : "";
+    }
+
+    @Override
+    public ResidentProblem load(Dataset data, Precision precision, int threads) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(precision, "precision");
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be ≥ 0, got " + threads);
+        }
+        String failure = probe();
+        if (failure != null) {
+            throw new IllegalStateException("nd4j backend cannot run: " + failure);
+        }
+        return new Nd4jProblem(data, precision, threads == 0 ? Nd4jRuntime.defaultThreads() : threads);
+    }
+
+    /**
+     * Null when ND4J works here, else why not. {@link Nd4jRuntime} is the only class that touches
+     * ND4J, so a missing ND4J jar shows up here as a {@link NoClassDefFoundError} instead of
+     * breaking the {@link java.util.ServiceLoader} scan of every backend.
+     */
+    private static String probe() {
+        try {
+            return Nd4jRuntime.probe();
+        } catch (NoClassDefFoundError | ExceptionInInitializerError e) {
+            return "ND4J classes did not load (" + e + ")";
+        }
+    }
+}

@@ -1,0 +1,420 @@
+package dev.downhill.nd4j;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.LeastSquaresSolution;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.blas.Level1;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A dataset held as ND4J arrays: X as an [m, n] c-order {@link INDArray} and y as [m, 1], both over
+ * the dataset's own memory on ND4J's host backend (no copy, so the dataset must stay open; every
+ * operation checks it is), or converted copies owned here when the precision differs (or when ND4J's
+ * backend is not host memory).
+ *
+ * <p>Every operation is made of ND4J calls:
+ * <ul>
+ * <li>gradient over all rows: r = Xθ by {@code Nd4j.gemm} (no transpose), r ← r − τy and r ← r + b·1
+ * by BLAS axpy through ND4J's level-1 wrapper, ‖r‖² and Σr by ddot (float32 r is first cast to a
+ * float64 copy), then out = s·Xᵀr by {@code Nd4j.gemm} with transposeA. Two reads of X, as in any
+ * two-call gemv formulation. (ND4J's {@code level2().gemv} is not used: it ignores its transpose
+ * flag.)
+ * <li>gradient over a {@link RowSlice} of an epoch order: the k rows are gathered with
+ * {@code Nd4j.pullRows} into a k × n work array (<b>a copy</b> of the selected rows, k·n values, and of
+ * their k targets), then the same calls as above on the gathered block. Work arrays for the last
+ * two slice sizes are cached (an epoch has at most two).
+ * <li>column statistics, R²: row blocks of about 4 MiB as float64 (views of X; float32 blocks are
+ * cast to a float64 copy), reduced with ND4J's sum; blocks are combined in order in float64.
+ * <li>axpy, scale: BLAS axpy/scal on the vectors (in the vectors' precision); dot: ddot, float32
+ * vectors cast to float64 first.
+ * <li>normal equations and SVD: {@link Nd4jLeastSquares}.
+ * </ul>
+ * Before each operation ND4J's OpenMP and OpenBLAS thread counts are set to {@link #threads()} if
+ * something else changed them (they are process-wide). One fit at a time; not thread-safe.
+ */
+final class Nd4jProblem implements ResidentProblem {
+    /** Bytes of float64 per row block in the statistics and the direct solvers. */
+    static final long BLOCK_BYTES = 4L << 20;
+    private static final int CACHED_SLICE_SIZES = 2;
+
+    private final Dataset source;
+    private final Precision precision;
+    private final DataType type;
+    private final long rows;
+    private final long cols;
+    private final int threads;
+    private final INDArray x;
+    private final INDArray y;
+    private final boolean wrapsDataset;
+    private Work full;
+    private final Map<Integer, Work> slices = new LinkedHashMap<>(4, 0.75f, true);
+    private ColumnStatistics statistics;
+    private final double[] meanSquaredDeviation = {Double.NaN, Double.NaN};
+    private boolean closed;
+
+    /** Loads on ND4J's current backend: wraps the dataset on host memory, copies otherwise. */
+    Nd4jProblem(Dataset source, Precision precision, int threads) {
+        this(source, precision, threads, Nd4jRuntime.hostMemory());
+    }
+
+    /**
+     * @param wrap view the dataset's memory (host backend only); false copies X and y into ND4J
+     *             memory through Java arrays, as on a device backend (tests use it on the host too)
+     */
+    Nd4jProblem(Dataset source, Precision precision, int threads, boolean wrap) {
+        this.source = source;
+        this.precision = precision;
+        this.type = dataType(precision);
+        this.threads = threads;
+        this.rows = source.rows();
+        this.cols = source.cols();
+        Nd4jRuntime.useThreads(threads);
+        INDArray xa = null;
+        INDArray ya = null;
+        try {
+            if (wrap) {
+                xa = Nd4jData.wrap(source.xPointer(), rows, cols, source.precision());
+                ya = Nd4jData.wrap(source.yPointer(), rows, 1, source.precision());
+                if (source.precision() != precision) {
+                    INDArray xc = xa.castTo(type);
+                    Nd4jRuntime.release(xa);
+                    xa = xc;
+                    INDArray yc = ya.castTo(type);
+                    Nd4jRuntime.release(ya);
+                    ya = yc;
+                }
+            } else {
+                xa = Nd4jData.copyFromHost(source.xPointer(), source.precision(), rows, cols, precision);
+                ya = Nd4jData.copyFromHost(source.yPointer(), source.precision(), rows, 1, precision);
+            }
+        } catch (RuntimeException | Error e) {
+            Nd4jRuntime.release(ya, xa);
+            throw e;
+        }
+        this.x = xa;
+        this.y = ya;
+        this.wrapsDataset = wrap && source.precision() == precision;
+    }
+
+    static DataType dataType(Precision p) {
+        return Nd4jData.dataType(p);
+    }
+
+    @Override
+    public String backendName() {
+        return Nd4jBackend.NAME;
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public long cols() {
+        return cols;
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
+    }
+
+    /** The thread count the problem was loaded with (ND4J's OpenMP pool and OpenBLAS get this many). */
+    @Override
+    public int threads() {
+        return threads;
+    }
+
+    /** Whether X and y are the dataset's own memory (no copy was made). */
+    boolean wrapsDataset() {
+        return wrapsDataset;
+    }
+
+    @Override
+    public BackendVector allocateVector(long length) {
+        ensureOpen();
+        return new Nd4jVector(length, precision);
+    }
+
+    @Override
+    public synchronized ColumnStatistics columnStatistics() {
+        ensureOpen();
+        if (statistics == null) {
+            Nd4jRuntime.useThreads(threads);
+            INDArray sums = Nd4j.zeros(DataType.DOUBLE, cols);
+            try {
+                long block = blockRows();
+                for (long r0 = 0; r0 < rows; r0 += block) {
+                    INDArray view = x.get(NDArrayIndex.interval(r0, Math.min(rows, r0 + block)), NDArrayIndex.all());
+                    INDArray d = view.dataType() == DataType.DOUBLE ? view : view.castTo(DataType.DOUBLE);
+                    INDArray s = d.sum(0);
+                    sums.addi(s);
+                    Nd4jRuntime.release(s);
+                    if (d != view) {
+                        Nd4jRuntime.release(d);
+                    }
+                }
+                double[] means = sums.toDoubleVector();
+                for (int j = 0; j < means.length; j++) {
+                    means[j] /= rows;
+                }
+                INDArray yd = y.dataType() == DataType.DOUBLE ? y : y.castTo(DataType.DOUBLE);
+                double targetSum = yd.sumNumber().doubleValue();
+                if (yd != y) {
+                    Nd4jRuntime.release(yd);
+                }
+                statistics = new ColumnStatistics(means, targetSum / rows);
+            } finally {
+                Nd4jRuntime.release(sums);
+            }
+        }
+        return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
+    }
+
+    /** Row blocks in float64 (centred with subiRowVector), Σ of squares by ND4J's sum, blocks added in order; cached. */
+    @Override
+    public synchronized double meanSquaredDeviation(boolean centred) {
+        ensureOpen();
+        int slot = centred ? 1 : 0;
+        if (Double.isNaN(meanSquaredDeviation[slot])) {
+            INDArray c = centred ? Nd4j.createFromArray(columnStatistics().means()).reshape(1, cols) : null;
+            Nd4jRuntime.useThreads(threads);
+            double total = 0;
+            long block = blockRows();
+            for (long r0 = 0; r0 < rows; r0 += block) {
+                INDArray view = x.get(NDArrayIndex.interval(r0, Math.min(rows, r0 + block)), NDArrayIndex.all());
+                INDArray d = view.dataType() == DataType.DOUBLE ? view.dup('c') : view.castTo(DataType.DOUBLE);
+                if (c != null) {
+                    d.subiRowVector(c);
+                }
+                total += d.muli(d).sumNumber().doubleValue();
+                Nd4jRuntime.release(d);
+            }
+            Nd4jRuntime.release(c);
+            meanSquaredDeviation[slot] = total / rows;
+        }
+        return meanSquaredDeviation[slot];
+    }
+
+    @Override
+    public ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale,
+                                 RowSlice slice, BackendVector out) {
+        ensureOpen();
+        INDArray t = vector(theta).array();
+        INDArray g = vector(out).array();
+        Nd4jRuntime.useThreads(threads);
+        Work w;
+        INDArray xs;
+        INDArray ys;
+        if (slice.isAll()) {
+            w = fullWork();
+            xs = x;
+            ys = y;
+        } else {
+            checkOrder(slice);
+            int k = slice.to() - slice.from();
+            w = sliceWork(k);
+            int[] index = new int[k];
+            long[] order = slice.order();
+            for (int q = 0; q < k; q++) {
+                index[q] = (int) order[slice.from() + q];
+            }
+            Nd4j.pullRows(x, w.x, 1, index);
+            Nd4j.pullRows(y, w.y, 1, index);
+            xs = w.x;
+            ys = w.y;
+        }
+        long k = w.r.length();
+        Level1 blas = Nd4j.getBlasWrapper().level1();
+        Nd4j.gemm(xs, t, w.r, false, false, 1.0, 0.0);
+        if (targetWeight != 0) {
+            blas.axpy(k, -targetWeight, ys, w.r);
+        }
+        if (intercept != 0) {
+            blas.axpy(k, intercept, w.ones, w.r);
+        }
+        INDArray r64 = w.r;
+        if (w.r64 != null) {
+            w.r64.assign(w.r);
+            r64 = w.r64;
+        }
+        double sumOfSquares = blas.dot(k, 1.0, r64, r64);
+        double sum = blas.dot(k, 1.0, r64, w.ones64);
+        Nd4j.gemm(xs, w.r, g, true, false, scale, 0.0);
+        return new ResidualSums(sumOfSquares, sum);
+    }
+
+    /** BLAS axpy in the vectors' precision (α rounded to float32 for float32 vectors). */
+    @Override
+    public void axpy(double alpha, BackendVector x, BackendVector y) {
+        ensureOpen();
+        Nd4jVector a = vector(x);
+        Nd4jVector b = vector(y);
+        Nd4j.getBlasWrapper().level1().axpy(cols, alpha, a.array(), b.array());
+    }
+
+    /** BLAS scal in the vector's precision. */
+    @Override
+    public void scale(double alpha, BackendVector x) {
+        ensureOpen();
+        Nd4jVector a = vector(x);
+        Nd4j.getBlasWrapper().level1().scal(cols, alpha, a.array());
+    }
+
+    /** ddot; float32 vectors are cast to float64 copies first. */
+    @Override
+    public double dot(BackendVector x, BackendVector y) {
+        ensureOpen();
+        INDArray a = vector(x).array();
+        INDArray b = vector(y).array();
+        if (precision == Precision.FLOAT64) {
+            return Nd4j.getBlasWrapper().level1().dot(cols, 1.0, a, b);
+        }
+        INDArray a64 = a.castTo(DataType.DOUBLE);
+        INDArray b64 = b.castTo(DataType.DOUBLE);
+        try {
+            return Nd4j.getBlasWrapper().level1().dot(cols, 1.0, a64, b64);
+        } finally {
+            Nd4jRuntime.release(a64, b64);
+        }
+    }
+
+    @Override
+    public double[] solveNormalEquations(boolean centred) {
+        ensureOpen();
+        ColumnStatistics s = columnStatistics();
+        Nd4jRuntime.useThreads(threads);
+        return Nd4jLeastSquares.normalEquations(x, y, centred ? s : null, blockRows());
+    }
+
+    @Override
+    public LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff) {
+        ensureOpen();
+        ColumnStatistics s = columnStatistics();
+        Nd4jRuntime.useThreads(threads);
+        return Nd4jLeastSquares.svd(x, y, centred ? s : null, rankCutoff);
+    }
+
+    /** Rows per float64 block of about {@link #BLOCK_BYTES}. */
+    private long blockRows() {
+        return Math.max(1, Math.min(rows, BLOCK_BYTES / (8L * cols)));
+    }
+
+    private Work fullWork() {
+        if (full == null) {
+            full = new Work(rows, null);
+        }
+        return full;
+    }
+
+    private Work sliceWork(int k) {
+        Work w = slices.get(k);
+        if (w == null) {
+            if (slices.size() >= CACHED_SLICE_SIZES) {
+                Map.Entry<Integer, Work> eldest = slices.entrySet().iterator().next();
+                slices.remove(eldest.getKey());
+                eldest.getValue().close();
+            }
+            w = new Work(k, Nd4j.create(type, k, cols));
+            slices.put(k, w);
+        }
+        return w;
+    }
+
+    /** Work arrays for a pass over k rows: gathered rows and targets (slices only), r, ones, and float64 copies for float32. */
+    private final class Work implements AutoCloseable {
+        final INDArray x;
+        final INDArray y;
+        final INDArray r;
+        final INDArray ones;
+        final INDArray r64;
+        final INDArray ones64;
+
+        Work(long k, INDArray gathered) {
+            List<INDArray> made = new ArrayList<>();
+            try {
+                this.x = gathered;
+                made.add(gathered);
+                this.y = gathered == null ? null : add(made, Nd4j.create(type, k, 1));
+                this.r = add(made, Nd4j.create(type, k, 1));
+                this.ones = add(made, Nd4j.ones(type, k, 1));
+                this.r64 = type == DataType.DOUBLE ? null : add(made, Nd4j.create(DataType.DOUBLE, k, 1));
+                this.ones64 = type == DataType.DOUBLE ? ones : add(made, Nd4j.ones(DataType.DOUBLE, k, 1));
+            } catch (RuntimeException | Error e) {
+                Nd4jRuntime.release(made.toArray(new INDArray[0]));
+                throw e;
+            }
+        }
+
+        private INDArray add(List<INDArray> made, INDArray a) {
+            made.add(a);
+            return a;
+        }
+
+        @Override
+        public void close() {
+            Nd4jRuntime.release(ones64 == ones ? null : ones64, r64, ones, r, y, x);
+        }
+    }
+
+    private void checkOrder(RowSlice slice) {
+        if (slice.order().length != rows) {
+            throw new IllegalArgumentException("row order has " + slice.order().length + " entries but X has " + rows + " rows");
+        }
+        if (rows > Integer.MAX_VALUE) {
+            throw new UnsupportedOperationException("the nd4j backend gathers rows with Nd4j.pullRows, whose row indices are ints; "
+                    + "X has " + rows + " rows: use a full-batch solver or the cpu backend");
+        }
+    }
+
+    private Nd4jVector vector(BackendVector v) {
+        if (!(v instanceof Nd4jVector)) {
+            throw new IllegalArgumentException("not an nd4j-backend vector: " + v.getClass().getName());
+        }
+        Nd4jVector c = (Nd4jVector) v;
+        if (c.length() != cols || c.precision() != precision) {
+            throw new IllegalArgumentException("vector of " + c.length() + " " + c.precision() + " values does not match "
+                    + cols + " columns in " + precision);
+        }
+        return c;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("problem is closed");
+        }
+        if (!source.isOpen()) {
+            throw new IllegalStateException("the dataset this problem was loaded from has been closed; keep it open while the problem is used");
+        }
+    }
+
+    /** Releases the work arrays, then X and y (the wrappers only, when they view the dataset). Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Work w : slices.values()) {
+            w.close();
+        }
+        slices.clear();
+        if (full != null) {
+            full.close();
+        }
+        Nd4jRuntime.release(y, x);
+    }
+}
