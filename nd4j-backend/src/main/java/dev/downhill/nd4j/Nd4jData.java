@@ -26,7 +26,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p><b>No-copy rule.</b> {@link #fromINDArray} wraps X's memory when all of these hold: ND4J runs
  * on its host backend (nd4j-native); X is rank 2, FLOAT or DOUBLE, row-major and contiguous
  * (strides [n, 1], the c-order layout ND4J gives new arrays and row ranges
- * {@code x.get(interval(a, b), all())} of them; any offset into its buffer is fine); X is not
+ * {@code x.get(interval(a, b), all())} of them, which are wrapped at their offset); X is not
  * attached to a workspace (workspace memory is reused when the workspace closes) and not
  * closed. y is wrapped too when it is a contiguous vector (shape [m], [m, 1] or [1, m]) of the
  * same data type; otherwise y alone is copied (m values). {@link #wrapsWithoutCopy} says which
@@ -236,7 +236,7 @@ public final class Nd4jData {
     /** X can be wrapped: host memory, the precision's type, row-major contiguous, not in a workspace. */
     private static boolean canWrap(INDArray x, Precision p) {
         return Nd4jRuntime.hostMemory() && x.dataType() == dataType(p) && !x.isAttached() && !x.isEmpty()
-                && rowMajorContiguous(x);
+                && rowMajorContiguous(x) && addressOf(x) >= 0;
     }
 
     private static boolean canWrapVector(INDArray y, Precision p) {
@@ -248,7 +248,7 @@ public final class Nd4jData {
                 return false;
             }
         }
-        return true;
+        return addressOf(y) >= 0;
     }
 
     private static boolean rowMajorContiguous(INDArray x) {
@@ -257,11 +257,28 @@ public final class Nd4jData {
         return (n == 1 || x.stride(1) == 1) && (m == 1 || x.stride(0) == n);
     }
 
-    /** The host address of element 0 of {@code a} (its buffer's address plus the array's offset). */
+    /** A pointer to element 0 of {@code a}, which {@link #addressOf} accepted. */
     private static Pointer pointerTo(INDArray a, Precision p) {
-        Pointer base = a.data().addressPointer();
-        long address = base.address() + (base.position() + a.offset()) * p.bytes();
-        return typedAt(address, p, a.length());
+        return typedAt(addressOf(a), p, a.length());
+    }
+
+    /**
+     * The host address of element 0 of {@code a}, or -1 when ND4J's two accounts of it disagree. In
+     * 1.0.0-M2.1 a view from {@code get(...)} gets a data buffer of its own whose
+     * {@code addressPointer()} already points at the view's first element, while
+     * {@code data().address()} is the parent's base and {@code offset()} counts from that base; the
+     * two must agree, or the array is copied rather than wrapped at a guessed address.
+     */
+    private static long addressOf(INDArray a) {
+        DataBuffer data = a.data();
+        Pointer p = data.addressPointer();
+        if (p == null) {
+            return -1;
+        }
+        long width = a.dataType().width();
+        long viaPointer = p.address() + p.position() * width;
+        long viaOffset = data.address() + a.offset() * width;
+        return viaPointer == viaOffset && viaPointer != 0 ? viaPointer : -1;
     }
 
     /** A FloatPointer/DoublePointer at p's current position, position 0, limit and capacity {@code count}. */

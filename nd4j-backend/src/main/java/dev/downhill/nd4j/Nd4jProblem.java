@@ -34,7 +34,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <li>gradient over a {@link RowSlice} of an epoch order: the k rows are gathered with
  * {@code Nd4j.pullRows} into a k × n work array (<b>a copy</b> of the selected rows, k·n values, and of
  * their k targets), then the same calls as above on the gathered block. Work arrays for the last
- * two slice sizes are cached (an epoch has at most two).
+ * two slice sizes are cached (an epoch has at most two). A single row (SGD) is neither gathered
+ * nor multiplied: r from a BLAS dot on a view of the row, out = (s·r)·xᵢ by a BLAS copy and scal.
+ * ND4J's per-call overhead (10–50 µs for an op on small arrays, under 1 µs for a level-1 BLAS
+ * call through its wrapper) is why. pullRows takes int row indices, so slices need m &lt; 2³¹.
  * <li>column statistics, R²: row blocks of about 4 MiB as float64 (views of X; float32 blocks are
  * cast to a float64 copy), reduced with ND4J's sum; blocks are combined in order in float64.
  * <li>axpy, scale: BLAS axpy/scal on the vectors (in the vectors' precision); dot: ddot, float32
@@ -48,6 +51,8 @@ final class Nd4jProblem implements ResidentProblem {
     /** Bytes of float64 per row block in the statistics and the direct solvers. */
     static final long BLOCK_BYTES = 4L << 20;
     private static final int CACHED_SLICE_SIZES = 2;
+    /** Targets of slices up to this many rows are gathered through the data buffers instead of {@code Nd4j.pullRows}. */
+    private static final int LOOP_GATHER_ROWS = 256;
 
     private final Dataset source;
     private final Precision precision;
@@ -219,6 +224,7 @@ final class Nd4jProblem implements ResidentProblem {
         Work w;
         INDArray xs;
         INDArray ys;
+        Level1 blas = Nd4j.getBlasWrapper().level1();
         if (slice.isAll()) {
             w = fullWork();
             xs = x;
@@ -226,19 +232,15 @@ final class Nd4jProblem implements ResidentProblem {
         } else {
             checkOrder(slice);
             int k = slice.to() - slice.from();
-            w = sliceWork(k);
-            int[] index = new int[k];
-            long[] order = slice.order();
-            for (int q = 0; q < k; q++) {
-                index[q] = (int) order[slice.from() + q];
+            if (k == 1) {
+                return singleRow(blas, t, intercept, targetWeight, scale, slice.order()[slice.from()], g);
             }
-            Nd4j.pullRows(x, w.x, 1, index);
-            Nd4j.pullRows(y, w.y, 1, index);
+            w = sliceWork(k);
+            gather(slice, w);
             xs = w.x;
             ys = w.y;
         }
         long k = w.r.length();
-        Level1 blas = Nd4j.getBlasWrapper().level1();
         Nd4j.gemm(xs, t, w.r, false, false, 1.0, 0.0);
         if (targetWeight != 0) {
             blas.axpy(k, -targetWeight, ys, w.r);
@@ -255,6 +257,41 @@ final class Nd4jProblem implements ResidentProblem {
         double sum = blas.dot(k, 1.0, r64, w.ones64);
         Nd4j.gemm(xs, w.r, g, true, false, scale, 0.0);
         return new ResidualSums(sumOfSquares, sum);
+    }
+
+    /**
+     * One row i (SGD): r = xᵢᵀθ + b − τyᵢ with xᵢᵀθ a BLAS dot on a view of row i (no gather), then
+     * out = (s·r)·xᵢ as a BLAS copy of the row and a scal: one small view and three level-1 calls
+     * instead of a gather and two matrix products.
+     */
+    private ResidualSums singleRow(Level1 blas, INDArray theta, double intercept, double targetWeight, double scale,
+                                   long i, INDArray out) {
+        INDArray row = x.get(NDArrayIndex.point(i), NDArrayIndex.all());
+        double r = blas.dot(cols, 1.0, row, theta) + intercept - targetWeight * y.data().getDouble(i);
+        blas.copy(row, out);
+        blas.scal(cols, scale * r, out);
+        return new ResidualSums(r * r, r);
+    }
+
+    /**
+     * Copies the slice's rows of X (and y) into the work arrays with {@code Nd4j.pullRows}; targets of
+     * small slices are copied through the data buffers instead (a pullRows call costs ≈ 20 µs).
+     */
+    private void gather(RowSlice slice, Work w) {
+        int k = slice.to() - slice.from();
+        long[] order = slice.order();
+        int[] index = new int[k];
+        for (int q = 0; q < k; q++) {
+            index[q] = (int) order[slice.from() + q];
+        }
+        Nd4j.pullRows(x, w.x, 1, index);
+        if (k <= LOOP_GATHER_ROWS) {
+            for (int q = 0; q < k; q++) {
+                w.y.data().put(q, y.data().getDouble(index[q]));
+            }
+        } else {
+            Nd4j.pullRows(y, w.y, 1, index);
+        }
     }
 
     /** BLAS axpy in the vectors' precision (α rounded to float32 for float32 vectors). */

@@ -1,0 +1,101 @@
+package dev.downhill.nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import dev.downhill.spi.Backend;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.Backends;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.RowSlice;
+import dev.downhill.testing.TestData;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Registration, priority, lifecycle, and the copying load path. */
+class Nd4jBackendTest {
+
+    @Test
+    void registeredBelowTheCpuBackend() {
+        List<Backend> all = Backends.all();
+        Backend nd4j = all.stream().filter(b -> b.name().equals("nd4j")).findFirst().orElseThrow();
+        assertEquals(1, nd4j.priority());
+        assertTrue(nd4j.availability().available(), nd4j.availability().reason());
+        assertTrue(nd4j.details().contains("ND4J"), nd4j.details());
+        assertEquals("cpu", Backends.select("auto").name(), "automatic selection prefers the cpu backend");
+        assertEquals("nd4j", Backends.select("nd4j").name());
+    }
+
+    @Test
+    void loadWrapsTheDatasetAndConvertsOtherPrecisions() {
+        TestData t = TestData.gaussian(30, 3, TestData.ramp(3), 0, 0.1, 1);
+        try (Dataset d = Dataset.of(t.x, t.y)) {
+            try (ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT64, 0)) {
+                assertTrue(((Nd4jProblem) p).wrapsDataset());
+                assertEquals(Runtime.getRuntime().availableProcessors(), p.threads());
+            }
+            try (ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT32, 1)) {
+                assertFalse(((Nd4jProblem) p).wrapsDataset());
+                assertEquals(Precision.FLOAT32, p.precision());
+                assertEquals(t.x[0].length, p.columnStatistics().means().length);
+            }
+        }
+    }
+
+    @Test
+    void closingTwiceIsHarmlessAndUseAfterCloseThrows() {
+        TestData t = TestData.gaussian(30, 3, TestData.ramp(3), 0, 0.1, 2);
+        try (Dataset d = Dataset.of(t.x, t.y)) {
+            ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT64, 1);
+            BackendVector v = p.allocateVector(3);
+            BackendVector g = p.allocateVector(3);
+            long[] order = {2, 0, 1};
+            for (int i = 3; i < 30; i++) {
+                order = java.util.Arrays.copyOf(order, i + 1);
+                order[i] = i;
+            }
+            p.gradient(v, 0, 1, 1, RowSlice.of(order, 0, 5), g); // make slice work arrays
+            p.gradient(v, 0, 1, 1, RowSlice.all(), g);
+            v.close();
+            v.close();
+            assertThrows(IllegalStateException.class, v::copyToHost);
+            p.close();
+            p.close();
+            assertThrows(IllegalStateException.class, () -> p.allocateVector(3));
+            assertThrows(IllegalStateException.class, p::columnStatistics);
+            g.close();
+            assertArrayEquals(t.x[4], d.row(4), 0, "closing the problem leaves the dataset's memory alone");
+        }
+    }
+
+    @Test
+    void theCopyingLoadPathGivesTheSameFit() {
+        // the path used when ND4J's arrays are not host memory (a device backend), exercised here on the host
+        TestData t = TestData.gaussian(200, 5, TestData.ramp(5), 1, 0.1, 3);
+        FitConfig gd = FitConfig.builder().solver(Solver.GD).backend("nd4j").threads(1).maxIterations(100).tolerance(0).build();
+        FitConfig svd = FitConfig.builder().solver(Solver.SVD).backend("nd4j").threads(1).build();
+        try (Dataset d = Dataset.of(t.x, t.y);
+             ResidentProblem wrapped = new Nd4jProblem(d, Precision.FLOAT64, 1, true);
+             ResidentProblem copied = new Nd4jProblem(d, Precision.FLOAT64, 1, false)) {
+            assertFalse(((Nd4jProblem) copied).wrapsDataset());
+            FittedModel a = LinearRegression.fit(wrapped, gd);
+            FittedModel b = LinearRegression.fit(copied, gd);
+            assertArrayEquals(a.coefficients(), b.coefficients(), 0);
+            assertArrayEquals(LinearRegression.fit(wrapped, svd).coefficients(), LinearRegression.fit(copied, svd).coefficients(), 0);
+        }
+        try (Dataset d = Dataset.of(t.xFloat(), t.yFloat());
+             ResidentProblem copied = new Nd4jProblem(d, Precision.FLOAT64, 1, false)) {
+            assertEquals(t.xFloat()[7][3], copied.columnStatistics().means().length == 5 ? d.x(7, 3) : Double.NaN, 0);
+            LinearRegression.fit(copied, gd);
+        }
+    }
+}
