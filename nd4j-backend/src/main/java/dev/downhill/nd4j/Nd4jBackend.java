@@ -21,7 +21,7 @@ import java.util.Objects;
  * <p>The constructor does no native work; {@link #availability()} initialises ND4J once, catching
  * {@link UnsatisfiedLinkError}, {@link NoClassDefFoundError} and {@link ExceptionInInitializerError},
  * and keeps the reason. ND4J's thread settings (its OpenMP pool and OpenBLAS's threads) are
- * process-wide: each problem sets them to its own thread count before its operations.
+ * process-wide: each problem operation sets them to the problem's thread count and restores them.
  */
 public final class Nd4jBackend implements Backend {
     public static final String NAME = "nd4j";

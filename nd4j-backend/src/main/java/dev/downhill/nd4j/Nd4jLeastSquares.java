@@ -159,7 +159,7 @@ final class Nd4jLeastSquares {
      * LAPACK's dlacon (at most 5 iterations and the alternating-sign test vector), each step two
      * triangular solves. G⁻¹ is symmetric, so the transposed solves are the same solves.
      */
-    private static double inverseNormEstimate(INDArray chol, int n) {
+    static double inverseNormEstimate(INDArray chol, int n) {
         double[] v = new double[n];
         java.util.Arrays.fill(v, 1.0 / n);
         double[] w = solve(chol, v);
@@ -199,7 +199,7 @@ final class Nd4jLeastSquares {
     }
 
     /** G⁻¹v = L⁻ᵀ(L⁻¹v) by two triangular solves. */
-    private static double[] solve(INDArray chol, double[] v) {
+    static double[] solve(INDArray chol, double[] v) {
         INDArray b = Nd4j.createFromArray(v).reshape(v.length, 1);
         INDArray z = triangularSolve(chol, b, false);
         INDArray out = triangularSolve(chol, z, true);

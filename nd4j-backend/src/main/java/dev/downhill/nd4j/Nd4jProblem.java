@@ -44,8 +44,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * vectors cast to float64 first.
  * <li>normal equations and SVD: {@link Nd4jLeastSquares}.
  * </ul>
- * Before each operation ND4J's OpenMP and OpenBLAS thread counts are set to {@link #threads()} if
- * something else changed them (they are process-wide). One fit at a time; not thread-safe.
+ * Each operation runs with ND4J's OpenMP and OpenBLAS's thread counts set to {@link #threads()} and
+ * restores them afterwards (both are process-wide). One fit at a time; not thread-safe.
  */
 final class Nd4jProblem implements ResidentProblem {
     /** Bytes of float64 per row block in the statistics and the direct solvers. */
@@ -85,10 +85,9 @@ final class Nd4jProblem implements ResidentProblem {
         this.threads = threads;
         this.rows = source.rows();
         this.cols = source.cols();
-        Nd4jRuntime.useThreads(threads);
         INDArray xa = null;
         INDArray ya = null;
-        try {
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
             if (wrap) {
                 xa = Nd4jData.wrap(source.xPointer(), rows, cols, source.precision());
                 ya = Nd4jData.wrap(source.yPointer(), rows, 1, source.precision());
@@ -158,9 +157,8 @@ final class Nd4jProblem implements ResidentProblem {
     public synchronized ColumnStatistics columnStatistics() {
         ensureOpen();
         if (statistics == null) {
-            Nd4jRuntime.useThreads(threads);
             INDArray sums = Nd4j.zeros(DataType.DOUBLE, cols);
-            try {
+            try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
                 long block = blockRows();
                 for (long r0 = 0; r0 < rows; r0 += block) {
                     INDArray view = x.get(NDArrayIndex.interval(r0, Math.min(rows, r0 + block)), NDArrayIndex.all());
@@ -196,19 +194,21 @@ final class Nd4jProblem implements ResidentProblem {
         int slot = centred ? 1 : 0;
         if (Double.isNaN(meanSquaredDeviation[slot])) {
             INDArray c = centred ? Nd4j.createFromArray(columnStatistics().means()).reshape(1, cols) : null;
-            Nd4jRuntime.useThreads(threads);
             double total = 0;
-            long block = blockRows();
-            for (long r0 = 0; r0 < rows; r0 += block) {
-                INDArray view = x.get(NDArrayIndex.interval(r0, Math.min(rows, r0 + block)), NDArrayIndex.all());
-                INDArray d = view.dataType() == DataType.DOUBLE ? view.dup('c') : view.castTo(DataType.DOUBLE);
-                if (c != null) {
-                    d.subiRowVector(c);
+            try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+                long block = blockRows();
+                for (long r0 = 0; r0 < rows; r0 += block) {
+                    INDArray view = x.get(NDArrayIndex.interval(r0, Math.min(rows, r0 + block)), NDArrayIndex.all());
+                    INDArray d = view.dataType() == DataType.DOUBLE ? view.dup('c') : view.castTo(DataType.DOUBLE);
+                    if (c != null) {
+                        d.subiRowVector(c);
+                    }
+                    total += d.muli(d).sumNumber().doubleValue();
+                    Nd4jRuntime.release(d);
                 }
-                total += d.muli(d).sumNumber().doubleValue();
-                Nd4jRuntime.release(d);
+            } finally {
+                Nd4jRuntime.release(c);
             }
-            Nd4jRuntime.release(c);
             meanSquaredDeviation[slot] = total / rows;
         }
         return meanSquaredDeviation[slot];
@@ -220,7 +220,12 @@ final class Nd4jProblem implements ResidentProblem {
         ensureOpen();
         INDArray t = vector(theta).array();
         INDArray g = vector(out).array();
-        Nd4jRuntime.useThreads(threads);
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            return gradient(t, intercept, targetWeight, scale, slice, g);
+        }
+    }
+
+    private ResidualSums gradient(INDArray t, double intercept, double targetWeight, double scale, RowSlice slice, INDArray g) {
         Work w;
         INDArray xs;
         INDArray ys;
@@ -300,7 +305,9 @@ final class Nd4jProblem implements ResidentProblem {
         ensureOpen();
         Nd4jVector a = vector(x);
         Nd4jVector b = vector(y);
-        Nd4j.getBlasWrapper().level1().axpy(cols, alpha, a.array(), b.array());
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            Nd4j.getBlasWrapper().level1().axpy(cols, alpha, a.array(), b.array());
+        }
     }
 
     /** BLAS scal in the vector's precision. */
@@ -308,7 +315,9 @@ final class Nd4jProblem implements ResidentProblem {
     public void scale(double alpha, BackendVector x) {
         ensureOpen();
         Nd4jVector a = vector(x);
-        Nd4j.getBlasWrapper().level1().scal(cols, alpha, a.array());
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            Nd4j.getBlasWrapper().level1().scal(cols, alpha, a.array());
+        }
     }
 
     /** ddot; float32 vectors are cast to float64 copies first. */
@@ -317,15 +326,17 @@ final class Nd4jProblem implements ResidentProblem {
         ensureOpen();
         INDArray a = vector(x).array();
         INDArray b = vector(y).array();
-        if (precision == Precision.FLOAT64) {
-            return Nd4j.getBlasWrapper().level1().dot(cols, 1.0, a, b);
-        }
-        INDArray a64 = a.castTo(DataType.DOUBLE);
-        INDArray b64 = b.castTo(DataType.DOUBLE);
-        try {
-            return Nd4j.getBlasWrapper().level1().dot(cols, 1.0, a64, b64);
-        } finally {
-            Nd4jRuntime.release(a64, b64);
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            if (precision == Precision.FLOAT64) {
+                return Nd4j.getBlasWrapper().level1().dot(cols, 1.0, a, b);
+            }
+            INDArray a64 = a.castTo(DataType.DOUBLE);
+            INDArray b64 = b.castTo(DataType.DOUBLE);
+            try {
+                return Nd4j.getBlasWrapper().level1().dot(cols, 1.0, a64, b64);
+            } finally {
+                Nd4jRuntime.release(a64, b64);
+            }
         }
     }
 
@@ -333,16 +344,18 @@ final class Nd4jProblem implements ResidentProblem {
     public double[] solveNormalEquations(boolean centred) {
         ensureOpen();
         ColumnStatistics s = columnStatistics();
-        Nd4jRuntime.useThreads(threads);
-        return Nd4jLeastSquares.normalEquations(x, y, centred ? s : null, blockRows());
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            return Nd4jLeastSquares.normalEquations(x, y, centred ? s : null, blockRows());
+        }
     }
 
     @Override
     public LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff) {
         ensureOpen();
         ColumnStatistics s = columnStatistics();
-        Nd4jRuntime.useThreads(threads);
-        return Nd4jLeastSquares.svd(x, y, centred ? s : null, rankCutoff);
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            return Nd4jLeastSquares.svd(x, y, centred ? s : null, rankCutoff);
+        }
     }
 
     /** Rows per float64 block of about {@link #BLOCK_BYTES}. */

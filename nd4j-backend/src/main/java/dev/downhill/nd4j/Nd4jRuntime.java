@@ -1,9 +1,9 @@
 package dev.downhill.nd4j;
 
+import org.bytedeco.openblas.global.openblas_full;
 import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -61,22 +61,49 @@ final class Nd4jRuntime {
     }
 
     /**
-     * Sets ND4J's OpenMP threads and OpenBLAS's threads to {@code threads} where they differ (both are
-     * process-wide; OpenBLAS's setter costs about 0.2 ms, so it is only called on a change). Other
-     * code in the process (the cpu backend sets OpenBLAS to one thread) may change them in between,
-     * which is why every problem operation calls this first.
+     * Sets the threads ND4J's ops use ({@code Environment.setMaxMasterThreads}) and OpenBLAS's threads
+     * to {@code threads} for the duration of one operation and puts back what was there on
+     * {@link ThreadScope#close()}. Both settings are process-wide (the cpu backend, for one, keeps
+     * OpenBLAS at one thread outside its solves), so they are neither assumed nor left changed.
+     * ({@code Environment.setMaxThreads} is not used: in 1.0.0-M2.1 it cannot lower the count, which
+     * stays at the core count whatever is passed.)
+     *
+     * <p>OpenBLAS's count is read and written with {@code openblas_get/set_num_threads} (about 10 ns
+     * each). ND4J's own {@code Nd4j.factory().blas().get/setMaxThreads} cannot be used for this: with
+     * javacpp-presets 1.5.13 the getter returns a Java field cached by the last call of the setter
+     * (so it misses changes made elsewhere), and the setter looks its symbols up on every call
+     * (≈ 0.2–0.5 ms).
      */
-    static void useThreads(int threads) {
-        Environment env = Nd4j.getEnvironment();
-        if (env.maxThreads() != threads) {
-            env.setMaxThreads(threads);
+    static ThreadScope threads(int threads) {
+        return new ThreadScope(threads);
+    }
+
+    /** See {@link #threads(int)}. */
+    static final class ThreadScope implements AutoCloseable {
+        private final int threads;
+        private final int blas;
+        private final int master;
+
+        private ThreadScope(int threads) {
+            this.threads = threads;
+            this.master = Nd4j.getEnvironment().maxMasterThreads();
+            this.blas = openblas_full.openblas_get_num_threads();
+            if (master != threads) {
+                Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            }
+            if (blas != threads) {
+                openblas_full.openblas_set_num_threads(threads);
+            }
         }
-        if (env.maxMasterThreads() != threads) {
-            env.setMaxMasterThreads(threads);
-        }
-        Blas blas = Nd4j.factory().blas();
-        if (blas.getMaxThreads() != threads) {
-            blas.setMaxThreads(threads);
+
+        @Override
+        public void close() {
+            if (master != threads) {
+                Nd4j.getEnvironment().setMaxMasterThreads(master);
+            }
+            if (blas != threads) {
+                openblas_full.openblas_set_num_threads(blas);
+            }
         }
     }
 
@@ -84,7 +111,7 @@ final class Nd4jRuntime {
     static String details() {
         Blas blas = Nd4j.factory().blas();
         return "ND4J 1.0.0-M2.1, " + Nd4j.getBackend().getClass().getName() + ", BLAS " + blas.getBlasVendor()
-                + " (" + blas.getMaxThreads() + " threads now); " + defaultThreads() + " threads by default"
+                + " " + openblas_full.OPENBLAS_VERSION.trim() + "; " + defaultThreads() + " threads by default"
                 + (hostMemory ? "; datasets wrapped without copying" : "; datasets copied into ND4J memory");
     }
 

@@ -78,6 +78,24 @@ class Nd4jBackendTest {
     }
 
     @Test
+    void operationsUseTheProblemsThreadsAndPutTheProcessSettingsBack() {
+        TestData t = TestData.gaussian(64, 4, TestData.ramp(4), 0, 0.1, 4);
+        int before = org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads();
+        int ompBefore = org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads();
+        try (Dataset d = Dataset.of(t.x, t.y)) {
+            org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(1); // as the cpu backend leaves it
+            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(1);
+            FittedModel m = LinearRegression.fit(d, FitConfig.builder().solver(Solver.GD).backend("nd4j").threads(2).maxIterations(5).build());
+            assertEquals(2, m.config().threads());
+            assertEquals(1, org.bytedeco.openblas.global.openblas_full.openblas_get_num_threads(), "OpenBLAS threads restored");
+            assertEquals(1, org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads(), "ND4J threads restored");
+        } finally {
+            org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(before);
+            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(ompBefore);
+        }
+    }
+
+    @Test
     void theCopyingLoadPathGivesTheSameFit() {
         // the path used when ND4J's arrays are not host memory (a device backend), exercised here on the host
         TestData t = TestData.gaussian(200, 5, TestData.ramp(5), 1, 0.1, 3);
