@@ -40,12 +40,21 @@ final class Nd4jRuntime {
                 loaded = true;
                 return null;
             } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-                failure = "ND4J's native backend did not load (" + e + (e.getCause() != null ? ", caused by " + e.getCause() : "") + ")";
+                failure = "ND4J's native backend did not load (" + describe(e) + ")";
             } catch (RuntimeException e) {
-                failure = "ND4J did not initialise (" + e + (e.getCause() != null ? ", caused by " + e.getCause() : "") + ")";
+                failure = "ND4J did not initialise (" + describe(e) + ")";
             }
             return failure;
         }
+    }
+
+    /** The throwable, and its root cause when there is one (ND4J wraps the UnsatisfiedLinkError twice). */
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + "; root cause: " + root;
     }
 
     /**
