@@ -44,7 +44,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * vectors cast to float64 first.
  * <li>normal equations and SVD: {@link Nd4jLeastSquares}.
  * </ul>
- * Each operation runs with ND4J's OpenMP and OpenBLAS's thread counts set to {@link #threads()} and
+ * Each operation runs with ND4J's op threads and OpenBLAS's threads set to {@link #threads()} and
  * restores them afterwards (both are process-wide). One fit at a time; not thread-safe.
  */
 final class Nd4jProblem implements ResidentProblem {
