@@ -38,9 +38,10 @@ final class OffHeap {
      * while the buffer is used; the buffer does not own anything.
      */
     static ByteBuffer bytes(Pointer base, long byteOffset, int length) {
-        BytePointer b = new BytePointer(base);
         long start = base.position() * base.sizeof() + byteOffset;
-        b.position(start).limit(start + length);
+        // move the address, not the position: asByteBuffer() clamps position + length to 2^31 - 1 bytes
+        BytePointer b = new BytePointer(base).getPointer(start);
+        b.position(0).limit(length);
         return b.asByteBuffer().order(ByteOrder.nativeOrder());
     }
 }
