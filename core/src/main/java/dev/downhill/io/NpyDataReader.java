@@ -148,8 +148,8 @@ final class NpyDataReader {
             tileRows = rows; // whole columns: one contiguous read per tile
             tileCols = Math.min(cols, stageElements / rows);
         } else {
-            tileCols = Math.min(cols, TILE_COLUMNS);
-            tileRows = stageElements / tileCols;
+            tileCols = Math.min(Math.min(cols, TILE_COLUMNS), stageElements);
+            tileRows = stageElements / tileCols; // < rows
         }
         allocateBuffers((int) (tileRows * tileCols));
         for (long j0 = 0; j0 < cols; j0 += tileCols) {

@@ -99,7 +99,8 @@ class NpyReaderTest {
                 Arguments.of(3, 10, 256, 16),       // whole matrix in one tile, 1-row windows
                 Arguments.of(9, 130, 512, 200),     // partial columns, 64 + 64 + 2 column tiles
                 Arguments.of(1, 9, 8, 9),           // one row: read sequentially whatever the order
-                Arguments.of(9, 1, 8, 9));          // one column: likewise
+                Arguments.of(9, 1, 8, 9),           // one column: likewise
+                Arguments.of(5, 4, 16, 4));         // chunk smaller than a row of tile columns: 2 × 1 tiles
     }
 
     @Test
