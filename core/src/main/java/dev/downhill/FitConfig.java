@@ -46,8 +46,12 @@ public final class FitConfig {
     private final int threads;
     private final double rankCutoff;
     private final IterationListener listener;
+    private final Boolean standardize;
+    private final boolean exactReference;
 
     private FitConfig(Builder b) {
+        this.standardize = b.standardize;
+        this.exactReference = b.exactReference;
         this.solver = b.solver;
         this.learningRate = b.learningRate;
         this.maxIterations = b.maxIterations;
@@ -85,6 +89,8 @@ public final class FitConfig {
         b.threads = threads;
         b.rankCutoff = rankCutoff;
         b.listener = listener;
+        b.standardize = standardize;
+        b.exactReference = exactReference;
         return b;
     }
 
@@ -170,13 +176,41 @@ public final class FitConfig {
         return listener;
     }
 
+    /**
+     * Whether the gradient solvers work on standardized features for an m × n problem (each column
+     * divided by its standard deviation — implicitly, X is never copied; coefficients are reported on
+     * the original scale). Default: on when the learning rate is {@code auto} (always for
+     * {@link Solver#CG}, which has none) and the problem is tall (m &gt; n, or m &gt; n + 1 with an
+     * intercept); off with a fixed η, so that a given η means what the textbooks mean, and off for
+     * wide problems, where gradient descent from 0 should find the minimum-norm θ — standardized, it
+     * would find the θ of minimum ‖diag(σ)θ‖ instead. The same holds for rank-deficient tall X when
+     * standardization is on.
+     */
+    public boolean standardize(long rows, long cols) {
+        if (standardize != null) {
+            return standardize;
+        }
+        boolean tall = rows > cols + (fitIntercept ? 1 : 0);
+        return tall && (solver == Solver.CG || learningRate.isAuto());
+    }
+
+    /** The explicit standardization setting, or null for the default rule of {@link #standardize(long, long)}. */
+    public Boolean standardizeSetting() {
+        return standardize;
+    }
+
+    /** Whether the fit also computes the SVD solution to report the relative distance to it. */
+    public boolean exactReference() {
+        return exactReference;
+    }
+
     @Override
     public String toString() {
         return "FitConfig[solver=" + solver.cliName() + ", learningRate=" + learningRate + ", maxIterations=" + maxIterations()
                 + ", batchSize=" + (batchSize > 0 ? batchSize : "default") + ", tolerance=" + tolerance() + ", patience=" + patience
                 + ", initial=" + initialCoefficients + ", fitIntercept=" + fitIntercept + ", precision="
                 + (precision == null ? "data" : precision) + ", backend=" + (backend == null ? "auto" : backend) + ", seed=" + seed
-                + ", threads=" + threads + "]";
+                + ", threads=" + threads + ", standardize=" + (standardize == null ? "auto" : standardize) + (exactReference ? ", exactReference" : "") + "]";
     }
 
     /** Mutable builder; {@link #build()} returns an immutable {@link FitConfig}. */
@@ -195,6 +229,8 @@ public final class FitConfig {
         private int threads;
         private double rankCutoff = Double.NaN;
         private IterationListener listener = IterationListener.NONE;
+        private Boolean standardize;
+        private boolean exactReference;
 
         private Builder() {
         }
@@ -299,6 +335,18 @@ public final class FitConfig {
         /** Called every iteration; may stop the fit early. */
         public Builder listener(IterationListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Standardize features implicitly (see {@link FitConfig#standardize()}); null restores the default. */
+        public Builder standardize(Boolean standardize) {
+            this.standardize = standardize;
+            return this;
+        }
+
+        /** Also compute the SVD solution and report the relative distance to it (costs an SVD). */
+        public Builder exactReference(boolean exactReference) {
+            this.exactReference = exactReference;
             return this;
         }
 
