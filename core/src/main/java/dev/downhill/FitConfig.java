@@ -9,8 +9,8 @@ import java.util.Objects;
  * <p>Defaults: solver {@link Solver#GD}; learning rate {@link LearningRate#auto()}; max iterations
  * {@value #DEFAULT_GD_ITERATIONS} steps for GD, {@value #DEFAULT_SGD_EPOCHS} epochs for SGD
  * variants; batch size min({@value #DEFAULT_BATCH_SIZE}, m) for mini-batch (SGD always uses 1);
- * tolerance {@value #DEFAULT_GD_TOLERANCE} for GD, {@value #DEFAULT_SGD_TOLERANCE} for SGD
- * variants; patience {@value #DEFAULT_PATIENCE} epochs; initial coefficients zeros; intercept fitted;
+ * tolerance {@value #DEFAULT_GD_TOLERANCE} for the full-batch solvers on float64 ({@value
+ * #DEFAULT_GD_TOLERANCE_FLOAT32} on float32), {@value #DEFAULT_SGD_TOLERANCE} for SGD variants; patience {@value #DEFAULT_PATIENCE} epochs; initial coefficients zeros; intercept fitted;
  * precision that of the data; backend chosen by {@link dev.downhill.spi.Backends}; seed 0;
  * threads 0 (all cores); rank cutoff max(m, n)·ε₆₄ for SVD.
  *
@@ -22,7 +22,10 @@ public final class FitConfig {
     public static final long DEFAULT_GD_ITERATIONS = 10_000;
     public static final long DEFAULT_SGD_EPOCHS = 1_000;
     public static final int DEFAULT_BATCH_SIZE = 32;
-    public static final double DEFAULT_GD_TOLERANCE = 1e-6;
+    /** Default tolerance of the full-batch solvers on float64 problems. */
+    public static final double DEFAULT_GD_TOLERANCE = 1e-10;
+    /** Default tolerance of the full-batch solvers on float32 problems (near float32's gradient noise floor). */
+    public static final double DEFAULT_GD_TOLERANCE_FLOAT32 = 1e-6;
     public static final double DEFAULT_SGD_TOLERANCE = 1e-4;
     public static final int DEFAULT_PATIENCE = 5;
     /**
@@ -124,11 +127,25 @@ public final class FitConfig {
         return batchSize;
     }
 
+    /** The tolerance for a float64 problem (see {@link #tolerance(Precision)}). */
     public double tolerance() {
+        return tolerance(Precision.FLOAT64);
+    }
+
+    /** The tolerance: the configured one, else the default for the solver and the working precision. */
+    public double tolerance(Precision precision) {
         if (!Double.isNaN(tolerance)) {
             return tolerance;
         }
-        return solver.isStochastic() ? DEFAULT_SGD_TOLERANCE : DEFAULT_GD_TOLERANCE;
+        if (solver.isStochastic()) {
+            return DEFAULT_SGD_TOLERANCE;
+        }
+        return precision == Precision.FLOAT32 ? DEFAULT_GD_TOLERANCE_FLOAT32 : DEFAULT_GD_TOLERANCE;
+    }
+
+    /** The configured tolerance, NaN when left at the default. */
+    public double configuredTolerance() {
+        return tolerance;
     }
 
     public int patience() {

@@ -59,7 +59,7 @@ public final class ModelFile {
         }
         h.put("maxIterations", c.maxIterations());
         h.put("batchSize", c.configuredBatchSize());
-        h.put("tolerance", c.tolerance());
+        h.put("tolerance", c.tolerance(model.precision()));
         h.put("patience", c.patience());
         ObjectNode init = h.putObject("initialCoefficients");
         init.put("kind", c.initialCoefficients().kind().name().toLowerCase(Locale.ROOT));

@@ -32,7 +32,7 @@ public final class ConjugateGradientSolver {
         var problem = objective.problem();
         int n = Math.toIntExact(problem.cols());
         long m = problem.rows();
-        double tol = config.tolerance();
+        double tol = config.tolerance(objective.problem().precision());
         IterationListener listener = config.listener();
         History losses = new History();
         History norms = new History();

@@ -22,7 +22,7 @@ public final class GradientDescentSolver {
         int n = Math.toIntExact(objective.problem().cols());
         long m = objective.problem().rows();
         double eta = StepSize.resolve(config, objective, m);
-        double tol = config.tolerance();
+        double tol = config.tolerance(objective.problem().precision());
         long maxSteps = config.maxIterations();
         IterationListener listener = config.listener();
         History losses = new History();

@@ -27,7 +27,7 @@ public final class NesterovSolver {
         int n = Math.toIntExact(problem.cols());
         long m = problem.rows();
         double eta = StepSize.resolve(config, objective, m);
-        double tol = config.tolerance();
+        double tol = config.tolerance(objective.problem().precision());
         IterationListener listener = config.listener();
         History losses = new History();
         History norms = new History();

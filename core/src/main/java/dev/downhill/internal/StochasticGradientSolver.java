@@ -28,7 +28,7 @@ public final class StochasticGradientSolver {
             throw new IllegalArgumentException("batch size " + batch + " exceeds the " + m + " rows of X");
         }
         double eta = StepSize.resolve(config, objective, batch);
-        double tol = config.tolerance();
+        double tol = config.tolerance(objective.problem().precision());
         IterationListener listener = config.listener();
         History losses = new History();
         History norms = new History();
