@@ -30,6 +30,8 @@ import java.util.Objects;
  * modified.
  */
 public final class LinearRegression {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LinearRegression.class);
+
     private LinearRegression() {
     }
 
@@ -97,6 +99,12 @@ public final class LinearRegression {
                         config.rankCutoff(problem.rows(), problem.cols()));
                 theta = s.coefficients();
                 rank = s.rank();
+                long full = Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
+                if (rank < full) {
+                    LOG.warn("SVD: effective rank {} < {} (singular values ≤ {}·σ_max treated as zero); the answer is the "
+                            + "minimum-norm one. If columns differ greatly in scale, this may drop real signal: rescale them "
+                            + "or lower rankCutoff.", rank, full, config.rankCutoff(problem.rows(), problem.cols()));
+                }
             }
             double b = objective.interceptFor(theta);
             return new FittedModel(theta, b, solver, problem.backendName(), problem.precision(), problem.rows(), 0,
