@@ -9,8 +9,8 @@ import java.util.Objects;
  * <p>Defaults: solver {@link Solver#GD}; learning rate {@link LearningRate#auto()}; max iterations
  * {@value #DEFAULT_GD_ITERATIONS} steps for GD, {@value #DEFAULT_SGD_EPOCHS} epochs for SGD
  * variants; batch size min({@value #DEFAULT_BATCH_SIZE}, m) for mini-batch (SGD always uses 1);
- * tolerance {@value #DEFAULT_GD_TOLERANCE} for GD, {@value #DEFAULT_SGD_TOLERANCE} for SGD
- * variants; patience {@value #DEFAULT_PATIENCE} epochs; initial coefficients zeros; intercept fitted;
+ * tolerance {@value #DEFAULT_GD_TOLERANCE} for the full-batch solvers on float64 ({@value
+ * #DEFAULT_GD_TOLERANCE_FLOAT32} on float32), {@value #DEFAULT_SGD_TOLERANCE} for SGD variants; patience {@value #DEFAULT_PATIENCE} epochs; initial coefficients zeros; intercept fitted;
  * precision that of the data; backend chosen by {@link dev.downhill.spi.Backends}; seed 0;
  * threads 0 (all cores); rank cutoff max(m, n)·ε₆₄ for SVD.
  *
@@ -22,7 +22,10 @@ public final class FitConfig {
     public static final long DEFAULT_GD_ITERATIONS = 10_000;
     public static final long DEFAULT_SGD_EPOCHS = 1_000;
     public static final int DEFAULT_BATCH_SIZE = 32;
-    public static final double DEFAULT_GD_TOLERANCE = 1e-6;
+    /** Default tolerance of the full-batch solvers on float64 problems. */
+    public static final double DEFAULT_GD_TOLERANCE = 1e-10;
+    /** Default tolerance of the full-batch solvers on float32 problems (near float32's gradient noise floor). */
+    public static final double DEFAULT_GD_TOLERANCE_FLOAT32 = 1e-6;
     public static final double DEFAULT_SGD_TOLERANCE = 1e-4;
     public static final int DEFAULT_PATIENCE = 5;
     /**
@@ -46,8 +49,12 @@ public final class FitConfig {
     private final int threads;
     private final double rankCutoff;
     private final IterationListener listener;
+    private final Boolean standardize;
+    private final boolean exactReference;
 
     private FitConfig(Builder b) {
+        this.standardize = b.standardize;
+        this.exactReference = b.exactReference;
         this.solver = b.solver;
         this.learningRate = b.learningRate;
         this.maxIterations = b.maxIterations;
@@ -85,6 +92,8 @@ public final class FitConfig {
         b.threads = threads;
         b.rankCutoff = rankCutoff;
         b.listener = listener;
+        b.standardize = standardize;
+        b.exactReference = exactReference;
         return b;
     }
 
@@ -118,11 +127,25 @@ public final class FitConfig {
         return batchSize;
     }
 
+    /** The tolerance for a float64 problem (see {@link #tolerance(Precision)}). */
     public double tolerance() {
+        return tolerance(Precision.FLOAT64);
+    }
+
+    /** The tolerance: the configured one, else the default for the solver and the working precision. */
+    public double tolerance(Precision precision) {
         if (!Double.isNaN(tolerance)) {
             return tolerance;
         }
-        return solver.isStochastic() ? DEFAULT_SGD_TOLERANCE : DEFAULT_GD_TOLERANCE;
+        if (solver.isStochastic()) {
+            return DEFAULT_SGD_TOLERANCE;
+        }
+        return precision == Precision.FLOAT32 ? DEFAULT_GD_TOLERANCE_FLOAT32 : DEFAULT_GD_TOLERANCE;
+    }
+
+    /** The configured tolerance, NaN when left at the default. */
+    public double configuredTolerance() {
+        return tolerance;
     }
 
     public int patience() {
@@ -170,13 +193,41 @@ public final class FitConfig {
         return listener;
     }
 
+    /**
+     * Whether the gradient solvers work on standardized features for an m × n problem (each column
+     * divided by its standard deviation — implicitly, X is never copied; coefficients are reported on
+     * the original scale). Default: on when the learning rate is {@code auto} (always for
+     * {@link Solver#CG}, which has none) and the problem is tall (m &gt; n, or m &gt; n + 1 with an
+     * intercept); off with a fixed η, so that a given η means what the textbooks mean, and off for
+     * wide problems, where gradient descent from 0 should find the minimum-norm θ — standardized, it
+     * would find the θ of minimum ‖diag(σ)θ‖ instead. The same holds for rank-deficient tall X when
+     * standardization is on.
+     */
+    public boolean standardize(long rows, long cols) {
+        if (standardize != null) {
+            return standardize;
+        }
+        boolean tall = rows > cols + (fitIntercept ? 1 : 0);
+        return tall && (solver == Solver.CG || learningRate.isAuto());
+    }
+
+    /** The explicit standardization setting, or null for the default rule of {@link #standardize(long, long)}. */
+    public Boolean standardizeSetting() {
+        return standardize;
+    }
+
+    /** Whether the fit also computes the SVD solution to report the relative distance to it. */
+    public boolean exactReference() {
+        return exactReference;
+    }
+
     @Override
     public String toString() {
         return "FitConfig[solver=" + solver.cliName() + ", learningRate=" + learningRate + ", maxIterations=" + maxIterations()
                 + ", batchSize=" + (batchSize > 0 ? batchSize : "default") + ", tolerance=" + tolerance() + ", patience=" + patience
                 + ", initial=" + initialCoefficients + ", fitIntercept=" + fitIntercept + ", precision="
                 + (precision == null ? "data" : precision) + ", backend=" + (backend == null ? "auto" : backend) + ", seed=" + seed
-                + ", threads=" + threads + "]";
+                + ", threads=" + threads + ", standardize=" + (standardize == null ? "auto" : standardize) + (exactReference ? ", exactReference" : "") + "]";
     }
 
     /** Mutable builder; {@link #build()} returns an immutable {@link FitConfig}. */
@@ -195,6 +246,8 @@ public final class FitConfig {
         private int threads;
         private double rankCutoff = Double.NaN;
         private IterationListener listener = IterationListener.NONE;
+        private Boolean standardize;
+        private boolean exactReference;
 
         private Builder() {
         }
@@ -299,6 +352,18 @@ public final class FitConfig {
         /** Called every iteration; may stop the fit early. */
         public Builder listener(IterationListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Standardize features implicitly (see {@link FitConfig#standardize()}); null restores the default. */
+        public Builder standardize(Boolean standardize) {
+            this.standardize = standardize;
+            return this;
+        }
+
+        /** Also compute the SVD solution and report the relative distance to it (costs an SVD). */
+        public Builder exactReference(boolean exactReference) {
+            this.exactReference = exactReference;
             return this;
         }
 

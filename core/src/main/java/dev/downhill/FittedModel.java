@@ -23,10 +23,12 @@ public final class FittedModel {
     private final double learningRate;
     private final long rank;
     private final FitConfig config;
+    private final ConvergenceReport report;
 
     FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
                 long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
-                double learningRate, long rank, FitConfig config) {
+                double learningRate, long rank, FitConfig config, ConvergenceReport report) {
+        this.report = report;
         this.coefficients = coefficients.clone();
         this.intercept = intercept;
         this.solver = solver;
@@ -123,6 +125,21 @@ public final class FittedModel {
     /** Effective rank found by the SVD solver; −1 for other solvers. */
     public long rank() {
         return rank;
+    }
+
+    /** Standardization, constant columns and the distance to the exact solution (when computed). */
+    public ConvergenceReport report() {
+        return report;
+    }
+
+    /** ‖∇ₖ‖/‖∇₀‖ at the end of a gradient fit (the quantity the GD stopping rule compares with tol); NaN for direct solvers. */
+    public double finalRelativeGradient() {
+        if (gradientNormHistory.length == 0) {
+            return Double.NaN;
+        }
+        double first = gradientNormHistory[0];
+        double last = gradientNormHistory[gradientNormHistory.length - 1];
+        return first == 0 ? 0 : last / first;
     }
 
     /** The configuration the model was fitted with. */

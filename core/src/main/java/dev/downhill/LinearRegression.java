@@ -1,7 +1,9 @@
 package dev.downhill;
 
 import dev.downhill.internal.CentredObjective;
+import dev.downhill.internal.ConjugateGradientSolver;
 import dev.downhill.internal.GradientDescentSolver;
+import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.StochasticGradientSolver;
 import dev.downhill.spi.Backend;
@@ -28,6 +30,8 @@ import java.util.Objects;
  * modified.
  */
 public final class LinearRegression {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LinearRegression.class);
+
     private LinearRegression() {
     }
 
@@ -61,14 +65,30 @@ public final class LinearRegression {
         int n = Math.toIntExact(problem.cols());
         config.initialCoefficients().values(n); // validates the length before any work
         Solver solver = config.solver();
-        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept())) {
+        boolean standardize = solver.isIterative() && config.standardize(problem.rows(), problem.cols());
+        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize)) {
             if (solver.isIterative()) {
-                IterativeResult r = solver.isStochastic()
-                        ? StochasticGradientSolver.fit(objective, config)
-                        : GradientDescentSolver.fit(objective, config);
+                IterativeResult r;
+                switch (solver) {
+                    case SGD:
+                    case MINIBATCH:
+                        r = StochasticGradientSolver.fit(objective, config);
+                        break;
+                    case NESTEROV:
+                        r = NesterovSolver.fit(objective, config);
+                        break;
+                    case CG:
+                        r = ConjugateGradientSolver.fit(objective, config);
+                        break;
+                    default:
+                        r = GradientDescentSolver.fit(objective, config);
+                }
+                double distance = config.exactReference()
+                        ? distanceToExact(problem, config, objective, r.coefficients(), r.intercept()) : Double.NaN;
                 return new FittedModel(r.coefficients(), r.intercept(), solver, problem.backendName(), problem.precision(),
                         problem.rows(), r.iterations(), r.stopReason(), r.lossHistory(), r.gradientNormHistory(),
-                        elapsed(startNanos), r.learningRate(), -1, config);
+                        elapsed(startNanos), r.learningRate(), -1, config,
+                        new ConvergenceReport(standardize, objective.constantColumns(), distance));
             }
             double[] theta;
             long rank = -1;
@@ -79,11 +99,33 @@ public final class LinearRegression {
                         config.rankCutoff(problem.rows(), problem.cols()));
                 theta = s.coefficients();
                 rank = s.rank();
+                long full = Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
+                if (rank < full) {
+                    LOG.warn("SVD: effective rank {} < {} (singular values ≤ {}·σ_max treated as zero); the answer is the "
+                            + "minimum-norm one. If columns differ greatly in scale, this may drop real signal: rescale them "
+                            + "or lower rankCutoff.", rank, full, config.rankCutoff(problem.rows(), problem.cols()));
+                }
             }
             double b = objective.interceptFor(theta);
             return new FittedModel(theta, b, solver, problem.backendName(), problem.precision(), problem.rows(), 0,
-                    StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos), Double.NaN, rank, config);
+                    StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos), Double.NaN, rank, config,
+                    new ConvergenceReport(false, new int[0], Double.NaN));
         }
+    }
+
+    /** ‖[θ, b] − [θ*, b*]‖ / ‖[θ*, b*]‖ against the SVD solution of the same problem. */
+    private static double distanceToExact(ResidentProblem problem, FitConfig config, CentredObjective objective,
+                                          double[] theta, double intercept) {
+        double[] exact = problem.solveLeastSquares(config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()))
+                .coefficients();
+        double exactIntercept = objective.interceptFor(exact);
+        double num = (intercept - exactIntercept) * (intercept - exactIntercept);
+        double den = exactIntercept * exactIntercept;
+        for (int j = 0; j < theta.length; j++) {
+            num += (theta[j] - exact[j]) * (theta[j] - exact[j]);
+            den += exact[j] * exact[j];
+        }
+        return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
     }
 
     private static void checkMatches(ResidentProblem problem, FitConfig config) {

@@ -59,7 +59,7 @@ public final class ModelFile {
         }
         h.put("maxIterations", c.maxIterations());
         h.put("batchSize", c.configuredBatchSize());
-        h.put("tolerance", c.tolerance());
+        h.put("tolerance", c.tolerance(model.precision()));
         h.put("patience", c.patience());
         ObjectNode init = h.putObject("initialCoefficients");
         init.put("kind", c.initialCoefficients().kind().name().toLowerCase(Locale.ROOT));
@@ -69,6 +69,12 @@ public final class ModelFile {
         }
         h.put("backend", c.backend() == null ? "auto" : c.backend());
         h.put("precision", c.precision() == null ? "data" : c.precision().name().toLowerCase(Locale.ROOT));
+        if (c.standardizeSetting() == null) {
+            h.put("standardize", "auto");
+        } else {
+            h.put("standardize", c.standardizeSetting());
+        }
+        h.put("exactReference", c.exactReference());
         h.put("seed", c.seed());
         h.put("threads", c.threads());
         if (!Double.isNaN(c.rankCutoff())) {
@@ -82,6 +88,12 @@ public final class ModelFile {
         r.put("rank", model.rank());
         r.set("lossHistory", array(model.lossHistory()));
         r.set("gradientNormHistory", array(model.gradientNormHistory()));
+        r.put("standardized", model.report().standardized());
+        ArrayNode constant = r.putArray("constantColumns");
+        for (int j : model.report().constantColumns()) {
+            constant.add(j);
+        }
+        putNumberOrNull(r, "distanceToExact", model.report().distanceToExact());
         if (training != null) {
             ObjectNode t = root.putObject("training");
             putNumberOrNull(t, "mse", training.mse());
@@ -178,6 +190,13 @@ public final class ModelFile {
                 b.tolerance(finite(h, "tolerance"));
                 b.patience(Math.toIntExact(integer(h, "patience")));
                 b.seed(integer(h, "seed"));
+                if (h.has("standardize")) {
+                    JsonNode st = h.get("standardize");
+                    b.standardize(st.isBoolean() ? Boolean.valueOf(st.asBoolean()) : null);
+                }
+                if (h.has("exactReference")) {
+                    b.exactReference(bool(h, "exactReference"));
+                }
                 b.threads(Math.toIntExact(integer(h, "threads")));
                 if (h.has("rankCutoff")) {
                     b.rankCutoff(finite(h, "rankCutoff"));
@@ -198,13 +217,31 @@ public final class ModelFile {
             double seconds = finite(r, "wallTimeSeconds");
             FittedModel model = new FittedModel(theta, intercept, solver, text(root, "backend"), precision, rows,
                     integer(r, "iterations"), stop, nullableArray(r, "lossHistory"), nullableArray(r, "gradientNormHistory"),
-                    Duration.ofNanos(Math.round(seconds * 1e9)), eta, integer(r, "rank"), b.build());
+                    Duration.ofNanos(Math.round(seconds * 1e9)), eta, integer(r, "rank"), b.build(), report(r, theta.length));
             Optional<Score> training = Optional.empty();
             if (root.has("training")) {
                 JsonNode t = object(root, "training");
                 training = Optional.of(new Score(nullableNumber(t, "mse"), nullableNumber(t, "r2")));
             }
             return new SavedModel(model, training, text(root, "libraryVersion"));
+        }
+
+        /** The convergence report; fields absent in files written before it existed take their neutral values. */
+        private ConvergenceReport report(JsonNode r, int features) {
+            boolean standardized = r.has("standardized") && bool(r, "standardized");
+            int[] constant = new int[0];
+            if (r.has("constantColumns")) {
+                double[] c = nullableArray(r, "constantColumns");
+                constant = new int[c.length];
+                for (int k = 0; k < c.length; k++) {
+                    if (!(c[k] >= 0 && c[k] < features && c[k] == Math.rint(c[k]))) {
+                        throw error("element " + k + " of 'constantColumns' is not a column index");
+                    }
+                    constant[k] = (int) c[k];
+                }
+            }
+            double distance = r.has("distanceToExact") ? nullableNumber(r, "distanceToExact") : Double.NaN;
+            return new ConvergenceReport(standardized, constant, distance);
         }
 
         private <T> T parse(String field, java.util.function.Supplier<T> body) {

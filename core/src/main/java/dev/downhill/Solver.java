@@ -9,6 +9,16 @@ import java.util.Locale;
 public enum Solver {
     /** Full-batch gradient descent: every step uses all m rows. Iterations count steps. */
     GD("gd", true),
+    /**
+     * Nesterov-accelerated full-batch gradient descent with adaptive (gradient) restart
+     * (O'Donoghue &amp; Candès 2015), on the same fused pass as GD. Iterations count steps.
+     */
+    NESTEROV("nesterov", true),
+    /**
+     * Conjugate gradients on the least-squares problem (CG on the normal equations, CGLS-equivalent),
+     * preconditioned by the column scales; no learning rate; one fused pass per iteration.
+     */
+    CG("cg", true),
     /** Stochastic gradient descent: one row per step, rows in a fresh random order each epoch. Iterations count epochs. */
     SGD("sgd", true),
     /** Mini-batch SGD: consecutive slices of each epoch's random order. Iterations count epochs. */
@@ -52,6 +62,9 @@ public enum Solver {
         if (t.equals("mini-batch") || t.equals("batch-sgd")) {
             return MINIBATCH;
         }
-        throw new IllegalArgumentException("unknown solver '" + text + "': expected gd, sgd, minibatch, normal or svd");
+        if (t.equals("cgls")) {
+            return CG;
+        }
+        throw new IllegalArgumentException("unknown solver '" + text + "': expected gd, nesterov, cg, sgd, minibatch, normal or svd");
     }
 }

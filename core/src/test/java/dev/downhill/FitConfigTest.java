@@ -101,7 +101,8 @@ class FitConfigTest {
         assertEquals(Solver.GD, c.solver());
         assertTrue(c.learningRate().isAuto());
         assertEquals(10_000, c.maxIterations());
-        assertEquals(1e-6, c.tolerance());
+        assertEquals(1e-10, c.tolerance());
+        assertEquals(1e-6, c.tolerance(Precision.FLOAT32));
         assertEquals(5, c.patience());
         assertEquals(0, c.configuredBatchSize());
         for (long m : new long[] {1, 7, 32, 33, 1_000_000, 5_000_000_000L}) {
@@ -149,7 +150,7 @@ class FitConfigTest {
         // switching solver keeps explicit values but re-derives defaults
         FitConfig d = FitConfig.builder().solver(Solver.SGD).build().toBuilder().solver(Solver.GD).build();
         assertEquals(10_000, d.maxIterations());
-        assertEquals(1e-6, d.tolerance());
+        assertEquals(FitConfig.DEFAULT_GD_TOLERANCE, d.tolerance());
     }
 
     @Test
@@ -245,7 +246,7 @@ class FitConfigTest {
         for (Solver s : Solver.values()) {
             assertEquals(s, Solver.parse(s.cliName()), "cliName round trip of " + s);
         }
-        assertRejects(() -> Solver.parse("adam"), "'adam'", "gd, sgd, minibatch, normal or svd");
+        assertRejects(() -> Solver.parse("adam"), "'adam'", "gd, nesterov, cg, sgd, minibatch, normal or svd");
         assertRejects(() -> Solver.parse(""), "''");
         assertTrue(Solver.GD.isIterative() && !Solver.GD.isStochastic());
         assertTrue(Solver.SGD.isIterative() && Solver.SGD.isStochastic());

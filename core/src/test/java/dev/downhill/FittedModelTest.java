@@ -15,7 +15,7 @@ class FittedModelTest {
     private static FittedModel model(double[] theta, double b) {
         return new FittedModel(theta, b, Solver.GD, "test", Precision.FLOAT64, 4, 3, StopReason.CONVERGED,
                 new double[] {5, 2, 1.5}, new double[] {4, 1, 0.1}, Duration.ofMillis(12), 0.05, -1,
-                FitConfig.builder().build());
+                FitConfig.builder().build(), new ConvergenceReport(false, new int[0], Double.NaN));
     }
 
     @Test
@@ -106,7 +106,7 @@ class FittedModelTest {
     void directSolverModelHasNoLossHistory() {
         FittedModel m = new FittedModel(new double[] {1}, 0, Solver.SVD, "test", Precision.FLOAT32, 2, 0,
                 StopReason.DIRECT_SOLUTION, new double[0], new double[0], Duration.ZERO, Double.NaN, 1,
-                FitConfig.builder().solver(Solver.SVD).fitIntercept(false).build());
+                FitConfig.builder().solver(Solver.SVD).fitIntercept(false).build(), new ConvergenceReport(false, new int[0], Double.NaN));
         assertTrue(Double.isNaN(m.finalLoss()));
         assertEquals(1, m.rank());
         assertEquals(false, m.fitIntercept());

@@ -90,8 +90,8 @@ final class ReadBandwidthProbe implements AutoCloseable {
     }
 
     private static LongBuffer longs(Pointer base, long floatOffset, int longCount) {
-        FloatPointer p = new FloatPointer(base);
-        p.position(floatOffset).limit(floatOffset + 2L * longCount);
+        FloatPointer p = new FloatPointer(base).getPointer(floatOffset); // moves the address: windows past 2 GiB work
+        p.position(0).limit(2L * longCount);
         return p.asByteBuffer().order(ByteOrder.nativeOrder()).asLongBuffer();
     }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "downhill", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Linear regression by gradient descent and closed forms, on CPUs and GPUs.",
-        subcommands = {InfoCommand.class, DemoCommand.class,
+        subcommands = {FitCommand.class, PredictCommand.class, GenCommand.class, InfoCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -5,33 +5,91 @@ import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The least-squares objective as the solvers see it, with the intercept eliminated: when an
- * intercept is fitted, X and y are centred implicitly (never copied) by choosing, for each θ,
- * the optimal intercept b(θ) = ȳ − x̄ᵀθ, and removing x̄·Σr from the gradient:
+ * The least-squares objective as the solvers see it, with the intercept eliminated and, optionally,
+ * the features standardized — both implicitly: X is never copied or modified.
+ *
+ * <p>Intercept: when fitted, X and y are centred by choosing, for each θ, the optimal intercept
+ * b(θ) = ȳ − x̄ᵀθ, and removing x̄·Σr from the gradient:
  * <pre>
  *   r = Xθ + b(θ) − y = X_cθ − y_c,      ∇ = s·Xᵀr − s·(Σr)·x̄ = s·X_cᵀr
  * </pre>
- * (X_c = X − 1x̄ᵀ, y_c = y − ȳ). Without an intercept b = 0 and nothing is corrected. Owns the
- * backend copy of x̄; close it once.
+ * (X_c = X − 1x̄ᵀ, y_c = y − ȳ). Without an intercept b = 0 and nothing is corrected.
+ *
+ * <p>Standardization: with column scales σⱼ (root mean squared deviation from x̄ⱼ, or from 0 without an
+ * intercept) and S = diag(1/σⱼ), the solvers work in the coordinates β = S⁻¹θ of standardized
+ * features: the β-gradient is S∇, a β-step is the θ-step θ ← θ − η·S²∇ ({@link #precondition}),
+ * the gradient norm that decides convergence is ‖S∇‖ ({@link #gradientNorm}) and the curvature
+ * is that of SHS ({@link #curvatureTimes}). Constant columns (σⱼ ≤ 1e-12·|x̄ⱼ|, or σⱼ = 0) get Sⱼⱼ = 0:
+ * their coefficient stays 0. Owns its backend vectors; close it once.
  */
 public final class CentredObjective implements AutoCloseable {
+    /** A centred column whose RMS deviation is at most this times |mean| counts as constant. */
+    public static final double CONSTANT_COLUMN_RATIO = 1e-12;
+
     private final ResidentProblem problem;
     private final boolean centred;
     private final ColumnStatistics stats;
     private final BackendVector means;
+    private final boolean standardized;
+    private final BackendVector scales;
+    private final BackendVector squaredScales;
+    private final BackendVector scratch;
+    private final int[] constantColumns;
 
-    public CentredObjective(ResidentProblem problem, boolean fitIntercept) {
+    public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize) {
         this.problem = problem;
         this.centred = fitIntercept;
         this.stats = problem.columnStatistics();
-        if (centred) {
-            this.means = problem.allocateVector(problem.cols());
-            means.copyFromHost(stats.means());
-        } else {
-            this.means = null;
+        this.standardized = standardize;
+        int n = Math.toIntExact(problem.cols());
+        List<BackendVector> made = new ArrayList<>();
+        try {
+            this.means = centred ? track(made, problem.allocateVector(n)) : null;
+            if (means != null) {
+                means.copyFromHost(stats.means());
+            }
+            if (standardize) {
+                double[] deviations = problem.columnMeanSquaredDeviations(centred);
+                double[] s = new double[n];
+                double[] s2 = new double[n];
+                List<Integer> constant = new ArrayList<>();
+                for (int j = 0; j < n; j++) {
+                    double sigma = Math.sqrt(deviations[j]);
+                    boolean isConstant = sigma == 0 || centred && sigma <= CONSTANT_COLUMN_RATIO * Math.abs(stats.means()[j]);
+                    if (isConstant) {
+                        constant.add(j);
+                    } else {
+                        s[j] = 1 / sigma;
+                        s2[j] = 1 / deviations[j];
+                    }
+                }
+                this.scales = track(made, problem.allocateVector(n));
+                this.squaredScales = track(made, problem.allocateVector(n));
+                this.scratch = track(made, problem.allocateVector(n));
+                scales.copyFromHost(s);
+                squaredScales.copyFromHost(s2);
+                this.constantColumns = constant.stream().mapToInt(Integer::intValue).toArray();
+            } else {
+                this.scales = null;
+                this.squaredScales = null;
+                this.scratch = null;
+                this.constantColumns = new int[0];
+            }
+        } catch (RuntimeException | Error e) {
+            for (int k = made.size() - 1; k >= 0; k--) {
+                made.get(k).close();
+            }
+            throw e;
         }
+    }
+
+    private static BackendVector track(List<BackendVector> made, BackendVector v) {
+        made.add(v);
+        return v;
     }
 
     public ResidentProblem problem() {
@@ -42,8 +100,26 @@ public final class CentredObjective implements AutoCloseable {
         return centred;
     }
 
+    public boolean standardized() {
+        return standardized;
+    }
+
+    /** Columns treated as constant under standardization (their coefficient is 0); empty otherwise. */
+    public int[] constantColumns() {
+        return constantColumns.clone();
+    }
+
     public ColumnStatistics statistics() {
         return stats;
+    }
+
+    /** θ₀ as the solvers start from it: the given values with constant columns' coefficients set to 0. */
+    public double[] startingPoint(double[] theta0) {
+        double[] t = theta0.clone();
+        for (int j : constantColumns) {
+            t[j] = 0;
+        }
+        return t;
     }
 
     /** b(θ) = ȳ − x̄ᵀθ with an intercept, else 0. */
@@ -56,17 +132,17 @@ public final class CentredObjective implements AutoCloseable {
         if (!centred) {
             return 0;
         }
-        double[] means = stats.means();
+        double[] m = stats.means();
         double s = 0;
         for (int j = 0; j < theta.length; j++) {
-            s += means[j] * theta[j];
+            s += m[j] * theta[j];
         }
         return stats.targetMean() - s;
     }
 
     /**
      * Writes g = (2/k)·X_Sᵀ r_S (centred) for the k rows of {@code rows} and returns ‖r_S‖², Σr_S.
-     * Reads θ, writes {@code gradient}.
+     * Reads θ, writes {@code gradient}. This is the θ-gradient (not preconditioned).
      */
     public ResidualSums gradient(BackendVector theta, RowSlice rows, BackendVector gradient) {
         double scale = 2.0 / rows.size(problem.rows());
@@ -77,7 +153,24 @@ public final class CentredObjective implements AutoCloseable {
         return sums;
     }
 
-    /** Writes out = H·v with H = (2/m)X_cᵀX_c (or (2/m)XᵀX without an intercept), the Hessian of the MSE. */
+    /** ‖S∇‖ when standardized, else ‖∇‖ (host scalar; reads g). */
+    public double gradientNorm(BackendVector gradient) {
+        if (!standardized) {
+            return Math.sqrt(problem.dot(gradient, gradient));
+        }
+        problem.copy(gradient, scratch);
+        problem.multiply(scales, scratch);
+        return Math.sqrt(problem.dot(scratch, scratch));
+    }
+
+    /** g ← S²g when standardized (the θ-space image of a β-gradient step); no-op otherwise. Writes g. */
+    public void precondition(BackendVector gradient) {
+        if (standardized) {
+            problem.multiply(squaredScales, gradient);
+        }
+    }
+
+    /** Writes out = H·v with H = (2/m)X_cᵀX_c (or (2/m)XᵀX without an intercept), the Hessian of the MSE in θ. */
     public void hessianTimes(BackendVector v, BackendVector out) {
         double scale = 2.0 / problem.rows();
         double b = centred ? -problem.dot(means, v) : 0;
@@ -87,10 +180,29 @@ public final class CentredObjective implements AutoCloseable {
         }
     }
 
+    /** out = SHS·v when standardized (the Hessian in β), else H·v: what the step size must respect. Reads v. */
+    public void curvatureTimes(BackendVector v, BackendVector out) {
+        if (!standardized) {
+            hessianTimes(v, out);
+            return;
+        }
+        problem.copy(v, scratch);
+        problem.multiply(scales, scratch);
+        hessianTimes(scratch, out);
+        problem.multiply(scales, out);
+    }
+
+    /** R² in the solver's coordinates: (1/m)Σ‖xᵢ − c‖², or the number of non-constant columns when standardized. */
+    public double meanSquaredRowNorm() {
+        return standardized ? problem.cols() - constantColumns.length : problem.meanSquaredDeviation(centred);
+    }
+
     @Override
     public void close() {
-        if (means != null) {
-            means.close();
+        for (BackendVector v : new BackendVector[] {scratch, squaredScales, scales, means}) {
+            if (v != null) {
+                v.close();
+            }
         }
     }
 }

@@ -22,14 +22,14 @@ public final class GradientDescentSolver {
         int n = Math.toIntExact(objective.problem().cols());
         long m = objective.problem().rows();
         double eta = StepSize.resolve(config, objective, m);
-        double tol = config.tolerance();
+        double tol = config.tolerance(objective.problem().precision());
         long maxSteps = config.maxIterations();
         IterationListener listener = config.listener();
         History losses = new History();
         History norms = new History();
         try (BackendVector theta = objective.problem().allocateVector(n);
              BackendVector gradient = objective.problem().allocateVector(n)) {
-            theta.copyFromHost(config.initialCoefficients().values(n));
+            theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
             double firstNorm = Double.NaN;
             DivergenceGuard guard = null;
             boolean automatic = config.learningRate().isAuto();
@@ -40,7 +40,7 @@ public final class GradientDescentSolver {
             while (true) {
                 ResidualSums sums = objective.gradient(theta, RowSlice.all(), gradient);
                 double loss = sums.sumOfSquares() / m;
-                double norm = Math.sqrt(objective.problem().dot(gradient, gradient));
+                double norm = objective.gradientNorm(gradient);
                 losses.add(loss);
                 norms.add(norm);
                 if (guard == null) {
@@ -64,6 +64,7 @@ public final class GradientDescentSolver {
                 if (step == maxSteps) {
                     break;
                 }
+                objective.precondition(gradient);
                 objective.problem().axpy(-eta, gradient, theta);
                 step++;
             }

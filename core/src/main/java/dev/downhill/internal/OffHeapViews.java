@@ -10,6 +10,12 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * Windows onto long-addressed off-heap arrays as NIO buffers (no copy), so Java loops can read
  * and write them at array speed. A window holds at most {@link #MAX_WINDOW} elements.
+ *
+ * <p>A window starts from a pointer whose address is moved to the window's first element
+ * ({@code getPointer(offset)}), not from a pointer whose position is moved: JavaCPP's
+ * {@code asByteBuffer()} builds the buffer from the address, capacity (position + length) × size
+ * clamped to {@code Integer.MAX_VALUE}, so windows ending beyond 2 GiB from the address came
+ * back empty or short.
  */
 public final class OffHeapViews {
     /** Largest window, in elements (keeps byte sizes within an int). */
@@ -20,15 +26,15 @@ public final class OffHeapViews {
 
     /** Elements {@code [offset, offset+length)} of {@code base} as a FloatBuffer sharing its memory. */
     public static FloatBuffer floats(Pointer base, long offset, int length) {
-        FloatPointer p = new FloatPointer(base);
-        p.position(base.position() + offset).limit(base.position() + offset + length);
+        FloatPointer p = new FloatPointer(base).getPointer(base.position() + offset);
+        p.position(0).limit(length);
         return p.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /** Elements {@code [offset, offset+length)} of {@code base} as a DoubleBuffer sharing its memory. */
     public static DoubleBuffer doubles(Pointer base, long offset, int length) {
-        DoublePointer p = new DoublePointer(base);
-        p.position(base.position() + offset).limit(base.position() + offset + length);
+        DoublePointer p = new DoublePointer(base).getPointer(base.position() + offset);
+        p.position(0).limit(length);
         return p.asByteBuffer().order(ByteOrder.nativeOrder()).asDoubleBuffer();
     }
 

@@ -41,7 +41,7 @@ public final class PowerIteration {
             BackendVector w = b;
             double lambda = 0;
             for (int pass = 0; pass < maxPasses; pass++) {
-                objective.hessianTimes(v, w);
+                objective.curvatureTimes(v, w);
                 double next = objective.problem().dot(v, w);
                 double wNorm = Math.sqrt(objective.problem().dot(w, w));
                 if (!(wNorm > 0)) {

@@ -17,7 +17,7 @@ final class StepSize {
         double margin = LearningRate.AUTO_MARGIN;
         if (config.solver().isStochastic()) {
             margin = LearningRate.AUTO_STOCHASTIC_MARGIN;
-            double rowNorm = objective.problem().meanSquaredDeviation(objective.centred());
+            double rowNorm = objective.meanSquaredRowNorm();
             curvature += 2 * rowNorm / batchSize;
         }
         return curvature > 0 ? margin / curvature : 1.0;

@@ -28,16 +28,17 @@ public final class StochasticGradientSolver {
             throw new IllegalArgumentException("batch size " + batch + " exceeds the " + m + " rows of X");
         }
         double eta = StepSize.resolve(config, objective, batch);
-        double tol = config.tolerance();
+        double tol = config.tolerance(objective.problem().precision());
         IterationListener listener = config.listener();
         History losses = new History();
         History norms = new History();
         try (BackendVector theta = objective.problem().allocateVector(n);
-             BackendVector gradient = objective.problem().allocateVector(n)) {
-            theta.copyFromHost(config.initialCoefficients().values(n));
+             BackendVector gradient = objective.problem().allocateVector(n);
+             BackendVector step = objective.problem().allocateVector(n)) {
+            theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
             ResidualSums start = objective.gradient(theta, RowSlice.all(), gradient);
             double loss = start.sumOfSquares() / m;
-            double norm = Math.sqrt(objective.problem().dot(gradient, gradient));
+            double norm = objective.gradientNorm(gradient);
             DivergenceGuard guard = new DivergenceGuard(loss, eta, config.learningRate().isAuto());
             losses.add(loss);
             norms.add(norm);
@@ -56,11 +57,17 @@ public final class StochasticGradientSolver {
                     long to = Math.min(m, from + batch);
                     ResidualSums sums = objective.gradient(theta, RowSlice.of(order, (int) from, (int) to), gradient);
                     sumSquares += sums.sumOfSquares();
-                    objective.problem().axpy(-eta, gradient, theta);
+                    if (objective.standardized()) {
+                        objective.problem().copy(gradient, step); // keep the batch gradient for the epoch's norm
+                        objective.precondition(step);
+                        objective.problem().axpy(-eta, step, theta);
+                    } else {
+                        objective.problem().axpy(-eta, gradient, theta);
+                    }
                 }
                 epoch++;
                 loss = sumSquares / m;
-                norm = Math.sqrt(objective.problem().dot(gradient, gradient));
+                norm = objective.gradientNorm(gradient);
                 losses.add(loss);
                 norms.add(norm);
                 guard.check(epoch, loss, norm);

@@ -40,10 +40,41 @@ public interface ResidentProblem extends AutoCloseable {
     ColumnStatistics columnStatistics();
 
     /**
-     * R² = (1/m)Σᵢ ‖xᵢ − c‖² with c = x̄ when {@code centred}, else 0: the mean squared (centred) row
-     * norm, in float64. Computed on first use with a pass after the means (no cancellation), then cached.
+     * Per column, (1/m)Σᵢ (Xᵢⱼ − cⱼ)² with c = x̄ when {@code centred}, else 0 (the squared column scale
+     * used by standardization), in float64. Computed on first use with a pass after the means (no
+     * cancellation), then cached; returns a copy.
      */
-    double meanSquaredDeviation(boolean centred);
+    double[] columnMeanSquaredDeviations(boolean centred);
+
+    /**
+     * R² = (1/m)Σᵢ ‖xᵢ − c‖² = Σⱼ {@link #columnMeanSquaredDeviations}(centred)ⱼ: the mean squared
+     * (centred) row norm.
+     */
+    default double meanSquaredDeviation(boolean centred) {
+        double s = 0;
+        for (double v : columnMeanSquaredDeviations(centred)) {
+            s += v;
+        }
+        return s;
+    }
+
+    /**
+     * x ← d∘x (elementwise product). Writes {@code x}. The default goes through host memory;
+     * backends override it to stay resident.
+     */
+    default void multiply(BackendVector d, BackendVector x) {
+        double[] a = d.copyToHost();
+        double[] b = x.copyToHost();
+        for (int j = 0; j < b.length; j++) {
+            b[j] *= a[j];
+        }
+        x.copyFromHost(b);
+    }
+
+    /** to ← from. Writes {@code to}. The default goes through host memory; backends override it. */
+    default void copy(BackendVector from, BackendVector to) {
+        to.copyFromHost(from.copyToHost());
+    }
 
     /**
      * The fused gradient: one pass over the selected rows computing

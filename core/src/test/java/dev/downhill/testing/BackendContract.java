@@ -493,4 +493,83 @@ public abstract class BackendContract {
             assertEquals(1.0, p.meanSquaredDeviation(true), 0.02, "centred R² is the variance (σ = 1), no cancellation");
         }
     }
+
+    // ------------------------------------------------------------------ convergence without hand-tuning
+
+    /** x ~ U(0, 2·10⁶) with columns x, x² (≈10¹²) and a 10⁻³-scale column: features spanning 1e-3 … 1e12. */
+    private static TestData badlyScaled(int rows, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[][] x = new double[rows][3];
+        double[] y = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            double v = 2e6 * r.nextDouble();
+            x[i][0] = v;
+            x[i][1] = v * v;
+            x[i][2] = 1e-3 * r.nextGaussian();
+            y[i] = 5 + 3e-3 * v - 2e-9 * v * v + 400 * x[i][2] + 0.1 * r.nextGaussian();
+        }
+        return TestData.of(x, y);
+    }
+
+    @Test
+    void badlyScaledFeaturesConvergeWithTheDefaultsToSixDigits() {
+        TestData t = badlyScaled(400, 31);
+        double[] exact = ExactLeastSquares.solve(t.x, t.y, true);
+        FittedModel gd = fit(t.x, t.y, config(Solver.GD).build()); // the defaults
+        assertTrue(gd.report().standardized(), "standardized by default with the automatic step");
+        assertEquals(StopReason.CONVERGED, gd.stopReason());
+        // every coefficient to 6 correct significant digits
+        for (int j = 0; j < 3; j++) {
+            assertEquals(exact[j], gd.coefficient(j), 1e-6 * Math.abs(exact[j]), "coefficient " + j);
+        }
+        // b = ȳ − x̄ᵀθ cancels terms ≈ 600·|b| (x̄ ≈ 10⁶, 1.3·10¹²): its relative error is ≈ 600× that of θ
+        assertEquals(exact[3], gd.intercept(), 1e-4 * Math.abs(exact[3]), "intercept");
+        FittedModel plain = fit(t.x, t.y, config(Solver.GD).standardize(false).maxIterations(200).build());
+        assertTrue(Compare.relativeError(withIntercept(plain), exact) > 1e-3, "without standardization 200 steps get nowhere");
+    }
+
+    @Test
+    void nesterovAndConjugateGradientsReachTheExactSolutionInFewIterations() {
+        TestData t = badlyScaled(400, 32);
+        double[] exact = ExactLeastSquares.solve(t.x, t.y, true);
+        FittedModel gd = fit(t.x, t.y, config(Solver.GD).tolerance(1e-10).maxIterations(50000).build());
+        FittedModel nesterov = fit(t.x, t.y, config(Solver.NESTEROV).tolerance(1e-10).maxIterations(50000).build());
+        FittedModel cg = fit(t.x, t.y, config(Solver.CG).tolerance(1e-10).exactReference(true).build());
+        for (FittedModel m : new FittedModel[] {gd, nesterov, cg}) {
+            assertEquals(StopReason.CONVERGED, m.stopReason(), m.solver().cliName());
+            // ‖S∇‖ ≤ 1e-10‖S∇₀‖: ∇₀ is dominated by the x, x² directions, so the small x₃ direction (10⁻⁶ of the
+            // variance) is resolved to ≈ 1e-10·10³·κ ≈ 1e-6 relative; b amplifies θ errors ≈ 600×
+            assertClose(m.coefficients(), java.util.Arrays.copyOf(exact, 3), 1e-6, m.solver().cliName() + " θ vs BigDecimal");
+            assertEquals(exact[3], m.intercept(), 1e-4 * Math.abs(exact[3]), m.solver().cliName() + " b");
+            assertTrue(m.finalRelativeGradient() <= 1e-10, m.solver().cliName());
+        }
+        assertTrue(nesterov.iterations() * 3 <= gd.iterations(), "nesterov " + nesterov.iterations() + " vs gd " + gd.iterations());
+        assertTrue(cg.iterations() <= 20, "3 features: CG converges in a handful of iterations, took " + cg.iterations());
+        assertTrue(Double.isNaN(gd.report().distanceToExact()), "not computed unless asked");
+        // (the SVD answer itself is not a reference here: with the default cutoff max(m,n)·ε·σ_max on the
+        // unscaled columns it truncates the 1e-3 column — column scaling for the direct solvers is still to come)
+        TestData w = TestData.gaussian(300, 6, TestData.ramp(6), 1, 0.1, 34);
+        FittedModel report = fit(w.x, w.y, config(Solver.CG).tolerance(1e-12).exactReference(true).build());
+        assertTrue(report.report().distanceToExact() < 1e-10, "distance to the SVD answer " + report.report().distanceToExact());
+    }
+
+    @Test
+    void aConstantColumnGetsCoefficientZeroAndIsReported() {
+        TestData t = TestData.gaussian(200, 3, TestData.ramp(3), 1, 0.1, 33);
+        double[][] x = new double[200][4];
+        for (int i = 0; i < 200; i++) {
+            System.arraycopy(t.x[i], 0, x[i], 0, 3);
+            x[i][3] = 0.1; // constant: indistinguishable from the intercept
+        }
+        for (Solver s : new Solver[] {Solver.GD, Solver.NESTEROV, Solver.CG, Solver.MINIBATCH}) {
+            FittedModel m = fit(x, t.y, config(s).maxIterations(s.isStochastic() ? 200 : 10000)
+                    .initialCoefficients(InitialCoefficients.random(3)).build());
+            assertArrayEquals(new int[] {3}, m.report().constantColumns(), s.cliName());
+            assertEquals(0, m.coefficient(3), 0, s.cliName());
+        }
+        FittedModel svd = fit(t.x, t.y, config(Solver.SVD).build());
+        FittedModel cg = fit(x, t.y, config(Solver.CG).tolerance(1e-12).build());
+        assertClose(withIntercept(fit(t.x, t.y, config(Solver.CG).tolerance(1e-12).build())), withIntercept(svd), 1e-9, "cg");
+        assertEquals(svd.intercept(), cg.intercept(), 1e-9 * Math.abs(svd.intercept()));
+    }
 }

@@ -12,6 +12,11 @@ public final class TestData {
         this.y = y;
     }
 
+    /** Wraps given arrays (not copied). */
+    public static TestData of(double[][] x, double[] y) {
+        return new TestData(x, y);
+    }
+
     /** y = xᵀθ + b + σ·N(0,1), x ~ N(0,1) per element. */
     public static TestData gaussian(int rows, int cols, double[] theta, double intercept, double noise, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -44,7 +44,7 @@ final class CpuProblem implements ResidentProblem {
     private final long[] rangeStart;
     private final ExecutorService pool;
     private ColumnStatistics statistics;
-    private final double[] meanSquaredDeviation = {Double.NaN, Double.NaN};
+    private final double[][] columnDeviations = new double[2][];
     private boolean closed;
 
     /** @param threads the thread count asked for (≥ 1); at most one worker per row is used */
@@ -152,35 +152,36 @@ final class CpuProblem implements ResidentProblem {
         return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
     }
 
-    /** Two passes (means, then Σ‖xᵢ − c‖² in float64 on the calling thread), cached. */
+    /** Two passes (means, then Σ(xᵢⱼ − cⱼ)² in float64 on the calling thread), cached. */
     @Override
-    public synchronized double meanSquaredDeviation(boolean centred) {
+    public synchronized double[] columnMeanSquaredDeviations(boolean centred) {
         ensureOpen();
         int slot = centred ? 1 : 0;
-        if (Double.isNaN(meanSquaredDeviation[slot])) {
+        if (columnDeviations[slot] == null) {
             double[] c = centred ? columnStatistics().means() : new double[Math.toIntExact(cols)];
             int n = c.length;
-            double total = 0;
+            double[] sums = new double[n];
             for (long i = 0; i < rows; i++) {
-                double s = 0;
                 if (precision == Precision.FLOAT64) {
                     DoubleBuffer row = OffHeapViews.doubles(data.xPointer(), i * cols, n);
                     for (int j = 0; j < n; j++) {
                         double d = row.get(j) - c[j];
-                        s += d * d;
+                        sums[j] += d * d;
                     }
                 } else {
                     FloatBuffer row = OffHeapViews.floats(data.xPointer(), i * cols, n);
                     for (int j = 0; j < n; j++) {
                         double d = row.get(j) - c[j];
-                        s += d * d;
+                        sums[j] += d * d;
                     }
                 }
-                total += s;
             }
-            meanSquaredDeviation[slot] = total / rows;
+            for (int j = 0; j < n; j++) {
+                sums[j] /= rows;
+            }
+            columnDeviations[slot] = sums;
         }
-        return meanSquaredDeviation[slot];
+        return columnDeviations[slot].clone();
     }
 
     @Override
@@ -246,6 +247,18 @@ final class CpuProblem implements ResidentProblem {
     public void scale(double alpha, BackendVector x) {
         ensureOpen();
         VectorOps.scale(alpha, vector(x));
+    }
+
+    @Override
+    public void multiply(BackendVector d, BackendVector x) {
+        ensureOpen();
+        VectorOps.multiply(vector(d), vector(x));
+    }
+
+    @Override
+    public void copy(BackendVector from, BackendVector to) {
+        ensureOpen();
+        VectorOps.copy(vector(from), vector(to));
     }
 
     @Override

@@ -48,6 +48,29 @@ final class VectorOps {
         }
     }
 
+    /** x ← d∘x. */
+    static void multiply(CpuVector d, CpuVector x) {
+        int n = Math.toIntExact(x.length());
+        if (x.precision() == Precision.FLOAT64) {
+            DoubleBuffer a = OffHeapViews.doubles(d.pointer(), 0, n);
+            DoubleBuffer b = OffHeapViews.doubles(x.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                b.put(j, a.get(j) * b.get(j));
+            }
+        } else {
+            FloatBuffer a = OffHeapViews.floats(d.pointer(), 0, n);
+            FloatBuffer b = OffHeapViews.floats(x.pointer(), 0, n);
+            for (int j = 0; j < n; j++) {
+                b.put(j, a.get(j) * b.get(j));
+            }
+        }
+    }
+
+    /** to ← from. */
+    static void copy(CpuVector from, CpuVector to) {
+        org.bytedeco.javacpp.Pointer.memcpy(to.pointer(), from.pointer(), from.length() * from.precision().bytes());
+    }
+
     /** xᵀy accumulated in float64, in index order. */
     static double dot(CpuVector x, CpuVector y) {
         int n = Math.toIntExact(x.length());

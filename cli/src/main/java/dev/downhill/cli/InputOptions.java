@@ -1,0 +1,80 @@
+package dev.downhill.cli;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.io.CsvReader;
+import dev.downhill.io.NpyReader;
+import dev.downhill.io.SvmLightReader;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the data comes from: {@code --x X.npy --y y.npy}, or {@code --data file} (CSV/TSV with
+ * {@code --target}, or svmlight/libsvm), plus {@code --precision}.
+ */
+final class InputOptions {
+    @Option(names = "--x", paramLabel = "X.npy", description = "Features as a 2-D .npy array (with --y).")
+    Path x;
+
+    @Option(names = "--y", paramLabel = "y.npy", description = "Targets as a 1-D .npy array (with --x).")
+    Path y;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/TSV file (.csv, .tsv) or an svmlight/libsvm file (.svm, .libsvm, .svmlight).")
+    Path data;
+
+    @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column: a header name or a zero-based index (default: the last column).")
+    String target;
+
+    @Option(names = "--precision", paramLabel = "float32|float64", description = "Working precision (default: the data's).")
+    String precision;
+
+    /** The requested precision, or null for the data's own. */
+    Precision precision() {
+        return precision == null ? null : Precision.parse(precision);
+    }
+
+    /** Reads the data named by the options. */
+    Dataset load() {
+        if (data != null && (x != null || y != null)) {
+            throw new IllegalArgumentException("give either --x/--y or --data, not both");
+        }
+        if (data == null) {
+            if (x == null || y == null) {
+                throw new IllegalArgumentException("give --x X.npy and --y y.npy, or --data FILE");
+            }
+            if (target != null) {
+                throw new IllegalArgumentException("--target applies to --data CSV files only");
+            }
+            return NpyReader.readDataset(x, y, precision());
+        }
+        String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".txt") && target != null) {
+            CsvReader reader = CsvReader.defaults();
+            if (name.endsWith(".tsv")) {
+                reader = reader.withDelimiter('\t');
+            }
+            if (target != null) {
+                reader = target.matches("\\d+") ? reader.withTargetIndex(Integer.parseInt(target)) : reader.withTarget(target);
+            }
+            if (precision() != null) {
+                reader = reader.withPrecision(precision());
+            }
+            return reader.read(data);
+        }
+        if (name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".svmlight") || name.endsWith(".txt")) {
+            if (target != null) {
+                throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
+            }
+            SvmLightReader reader = SvmLightReader.defaults();
+            if (precision() != null) {
+                reader = reader.withPrecision(precision());
+            }
+            return reader.read(data);
+        }
+        if (name.endsWith(".npy")) {
+            throw new IllegalArgumentException(".npy files hold one array: use --x X.npy --y y.npy");
+        }
+        throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .svm, .libsvm or .svmlight");
+    }
+}

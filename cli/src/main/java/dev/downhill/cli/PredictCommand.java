@@ -1,0 +1,103 @@
+package dev.downhill.cli;
+
+import dev.downhill.Dataset;
+import dev.downhill.FittedModel;
+import dev.downhill.ModelFile;
+import dev.downhill.Precision;
+import dev.downhill.Score;
+import dev.downhill.io.HostArray;
+import dev.downhill.io.NpyReader;
+import dev.downhill.io.NpyWriter;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code downhill predict}: a model file and X → predictions, as .npy (float64) or .csv (one value
+ * per line, shortest round-trip decimal), or on stdout. With {@code --data} (a CSV or svmlight
+ * file that carries targets) it also prints MSE and R².
+ */
+@Command(name = "predict", description = "Predict with a model file: ŷ = Xθ + b.", sortOptions = false)
+final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "model.json", description = "A model written by fit --out.")
+    Path model;
+
+    @Option(names = "--x", paramLabel = "X.npy", description = "Features as a 2-D .npy array.")
+    Path x;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/svmlight file with features and targets (prints MSE and R² too).")
+    Path data;
+
+    @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column (default: the last).")
+    String target;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write predictions to .npy or .csv (default: stdout).")
+    Path out;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if ((x == null) == (data == null)) {
+            throw new IllegalArgumentException("give exactly one of --x X.npy or --data FILE");
+        }
+        FittedModel m = ModelFile.read(model).model();
+        double[] predictions;
+        PrintWriter o = spec.commandLine().getOut();
+        if (x != null) {
+            try (HostArray array = NpyReader.readMatrix(x)) {
+                if (array.cols() != m.features()) {
+                    throw new IllegalArgumentException(x + " has " + array.cols() + " columns but the model has "
+                            + m.features() + " coefficients");
+                }
+                predictions = m.predict(array.pointer(), array.rows());
+            }
+        } else {
+            InputOptions input = new InputOptions();
+            input.data = data;
+            input.target = target;
+            try (Dataset d = input.load()) {
+                predictions = m.predict(d);
+                Score s = m.score(d);
+                spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%n", s.mse(), s.r2(), d.rows());
+            }
+        }
+        if (out == null) {
+            for (double v : predictions) {
+                o.println(v);
+            }
+            return 0;
+        }
+        String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".npy")) {
+            NpyWriter.writeVector(out, predictions, Precision.FLOAT64);
+        } else if (name.endsWith(".csv") || name.endsWith(".txt")) {
+            try (BufferedWriter w = Files.newBufferedWriter(out)) {
+                w.write("prediction\n");
+                for (double v : predictions) {
+                    w.write(Double.toString(v));
+                    w.write('\n');
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+            }
+        } else {
+            throw new IllegalArgumentException("--out must end in .npy or .csv, got " + out);
+        }
+        o.println("wrote " + predictions.length + " predictions to " + out);
+        return 0;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.downhill.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.FittedModel;
+import dev.downhill.ModelFile;
+import dev.downhill.io.HostArray;
+import dev.downhill.io.NpyReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end, through {@link Main#run} (no JVM exit). */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void genFitPredictRoundTripMatchesTheLibrary() throws IOException {
+        Result gen = run("gen", "--rows", "300", "--features", "4", "--noise", "0.1", "--intercept", "2", "--seed", "5",
+                "--precision", "float64", "--out-dir", dir.toString(), "--quiet");
+        assertEquals(0, gen.code(), gen.err());
+        Path model = dir.resolve("model.json");
+        Path plot = dir.resolve("loss.png");
+        Result fit = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--solver", "gd",
+                "--tol", "1e-10", "--out", model.toString(), "--plot", plot.toString(), "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        assertTrue(fit.out().contains("stop reason: converged"), fit.out());
+        assertTrue(Files.size(plot) > 1000, "a PNG was written");
+        FittedModel m = ModelFile.read(model).model();
+        try (HostArray theta = NpyReader.readVector(dir.resolve("theta.npy"))) {
+            for (int j = 0; j < 4; j++) {
+                // noise σ = 0.1 on 300 rows: the estimate is within a few σ/√m ≈ 0.006 of the truth
+                assertEquals(theta.get(j), m.coefficient(j), 0.05, "coefficient " + j);
+            }
+        }
+        assertEquals(2, m.intercept(), 0.05);
+        Path predictions = dir.resolve("p.npy");
+        Result predict = run("predict", "--model", model.toString(), "--x", dir.resolve("X.npy").toString(), "--out",
+                predictions.toString());
+        assertEquals(0, predict.code(), predict.err());
+        try (HostArray x = NpyReader.readMatrix(dir.resolve("X.npy")); HostArray p = NpyReader.readVector(predictions)) {
+            assertArrayEquals(m.predict(x.pointer(), x.rows()), p.toDoubleArray(), 0, "predict matches the library exactly");
+        }
+    }
+
+    @Test
+    void csvFitWithTargetByNameAndPredictWithScore() throws IOException {
+        Path csv = dir.resolve("d.csv");
+        StringBuilder sb = new StringBuilder("a,target,b\n");
+        for (int i = 0; i < 40; i++) {
+            double a = i * 0.25;
+            double b = (i % 7) - 3;
+            sb.append(a).append(',').append(3 * a - 2 * b + 1).append(',').append(b).append('\n');
+        }
+        Files.writeString(csv, sb.toString());
+        Path model = dir.resolve("m.json");
+        Result fit = run("fit", "--data", csv.toString(), "--target", "target", "--solver", "normal", "--out", model.toString());
+        assertEquals(0, fit.code(), fit.err());
+        FittedModel m = ModelFile.read(model).model();
+        assertArrayEquals(new double[] {3, -2}, m.coefficients(), 1e-9);
+        assertEquals(1, m.intercept(), 1e-9);
+        Result predict = run("predict", "--model", model.toString(), "--data", csv.toString(), "--target", "target");
+        assertEquals(0, predict.code(), predict.err());
+        assertTrue(predict.err().contains("R²"), predict.err());
+        assertEquals(40, predict.out().lines().count());
+    }
+
+    @Test
+    void exitCodesAndOneLineErrors() throws IOException {
+        Result usage = run("fit", "--no-such-option");
+        assertEquals(2, usage.code());
+        assertTrue(usage.err().startsWith("downhill: "), usage.err());
+
+        Result missing = run("fit", "--x", dir.resolve("nope.npy").toString(), "--y", dir.resolve("nope2.npy").toString());
+        assertEquals(1, missing.code());
+        assertEquals(1, missing.err().lines().count(), "one line, no stack trace: " + missing.err());
+        assertTrue(missing.err().contains("nope.npy"), missing.err());
+
+        Result verbose = run("fit", "--x", dir.resolve("nope.npy").toString(), "--y", dir.resolve("nope2.npy").toString(), "--verbose");
+        assertEquals(1, verbose.code());
+        assertTrue(verbose.err().lines().count() > 1, "stack trace with --verbose");
+
+        run("gen", "--rows", "50", "--features", "2", "--out-dir", dir.toString(), "--quiet");
+        Result limit = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--iterations", "3",
+                "--tol", "0", "--quiet");
+        assertEquals(0, limit.code(), "stopping at the iteration limit is a success");
+        assertTrue(limit.out().contains("stop reason: iteration limit"), limit.out());
+
+        Result diverged = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--lr", "50",
+                "--quiet");
+        assertEquals(1, diverged.code());
+        assertTrue(diverged.err().contains("diverged"), diverged.err());
+
+        Result badModel = run("predict", "--model", dir.resolve("X.npy").toString(), "--x", dir.resolve("X.npy").toString());
+        assertEquals(1, badModel.code());
+        assertTrue(badModel.err().contains("not valid JSON"), badModel.err());
+    }
+
+    @Test
+    void infoAndDemo() {
+        Result info = run("info");
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("cpu (priority 10): available"), info.out());
+        Result demo = run("demo", "--out-dir", dir.toString());
+        assertEquals(0, demo.code(), demo.err());
+        List<String> solvers = List.of("gd ", "sgd ", "minibatch ", "normal ", "svd ");
+        for (String s : solvers) {
+            assertTrue(demo.out().contains("\n" + s), s + " row in\n" + demo.out());
+        }
+        assertTrue(Files.exists(dir.resolve("classic-fitted-line.png")));
+        assertFalse(demo.out().contains("NaN"), demo.out());
+    }
+}

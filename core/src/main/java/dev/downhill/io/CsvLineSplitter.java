@@ -1,0 +1,113 @@
+package dev.downhill.io;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits one CSV line into cells: cells are separated by the delimiter and stripped of
+ * surrounding whitespace; a cell may be enclosed in double quotes (RFC 4180), inside which the
+ * delimiter is literal and {@code ""} stands for one quote. Quoted cells cannot span lines. A
+ * line ending in a delimiter has an empty last cell. Reuses one list: not thread-safe.
+ */
+final class CsvLineSplitter {
+    private final char delimiter;
+    private final List<String> cells = new ArrayList<>();
+    private final StringBuilder quoted = new StringBuilder();
+
+    CsvLineSplitter(char delimiter) {
+        this.delimiter = delimiter;
+    }
+
+    char delimiter() {
+        return delimiter;
+    }
+
+    /**
+     * The cells of {@code line}, in a list that the next call reuses.
+     *
+     * @throws MalformedFileException naming {@code file}, {@code lineNumber} and the cell for an
+     *                                unterminated quote or text after a closing quote
+     */
+    List<String> split(String line, Path file, long lineNumber) {
+        cells.clear();
+        int n = line.length();
+        int i = 0;
+        while (true) {
+            int start = i;
+            while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+            if (i < n && line.charAt(i) == '"') {
+                i = quotedCell(line, i + 1, file, lineNumber);
+            } else {
+                int end = line.indexOf(delimiter, start);
+                if (end < 0) {
+                    end = n;
+                }
+                cells.add(line.substring(start, end).strip());
+                i = end;
+            }
+            if (i >= n) {
+                return cells;
+            }
+            i++; // the delimiter
+            if (i == n) {
+                cells.add("");
+                return cells;
+            }
+        }
+    }
+
+    /** Reads a quoted cell whose text starts at {@code i}; returns the index of the delimiter after it, or n. */
+    private int quotedCell(String line, int i, Path file, long lineNumber) {
+        int n = line.length();
+        int column = cells.size() + 1;
+        quoted.setLength(0);
+        while (true) {
+            if (i >= n) {
+                throw new MalformedFileException(file, lineNumber, column,
+                        "unterminated quote (quoted cells cannot span lines)");
+            }
+            char c = line.charAt(i++);
+            if (c == '"') {
+                if (i < n && line.charAt(i) == '"') {
+                    quoted.append('"');
+                    i++;
+                    continue;
+                }
+                break;
+            }
+            quoted.append(c);
+        }
+        while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) {
+            i++;
+        }
+        if (i < n && line.charAt(i) != delimiter) {
+            throw new MalformedFileException(file, lineNumber, column, "unexpected text after the closing quote: '"
+                    + line.substring(i, Math.min(n, i + 20)) + "'");
+        }
+        cells.add(quoted.toString().strip());
+        return i;
+    }
+
+    /**
+     * The delimiter of a first line: tab if it holds a tab outside quotes, else ';' if it holds
+     * one (files that use ';' do so because ',' is their decimal mark), else ','.
+     */
+    static char detect(String firstLine) {
+        boolean inQuotes = false;
+        boolean tab = false;
+        boolean semicolon = false;
+        for (int i = 0; i < firstLine.length(); i++) {
+            char c = firstLine.charAt(i);
+            if (c == '"') {
+                inQuotes = !inQuotes;
+            } else if (!inQuotes) {
+                tab |= c == '\t';
+                semicolon |= c == ';';
+            }
+        }
+        return tab ? '\t' : semicolon ? ';' : ',';
+    }
+}

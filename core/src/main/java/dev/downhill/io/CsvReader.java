@@ -1,0 +1,282 @@
+package dev.downhill.io;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads a numeric CSV file into a {@link Dataset}: one column is the target y, every other column
+ * is a feature of X, in file order.
+ *
+ * <p>Format: UTF-8 text, one row per line (see {@link TextLines} for line endings and blank
+ * lines, which are skipped). Cells are separated by {@code ','}, {@code ';'} or tab: by default the
+ * delimiter is detected from the first non-blank line (tab if present, else {@code ';'} if
+ * present, else {@code ','}), or fixed with {@link #withDelimiter}. Cells may be double-quoted
+ * ({@link CsvLineSplitter}). Every data cell must be a finite decimal number ({@link DecimalText}):
+ * an empty cell, NaN, an infinity or text is an error naming the 1-based line and column (and the
+ * column's name when there is a header). Every row must have as many cells as the first; a ragged
+ * row is an error naming its line.
+ *
+ * <p>Header: by default the first non-blank line is a header when none of its cells is a number
+ * (so a first row that mixes numbers and text is read as data and fails on the text, rather than
+ * being silently dropped); {@link #withHeader} forces either way. Target: the last column by
+ * default, or a column named by {@link #withTarget(String)} (needs a header) or by zero-based
+ * index with {@link #withTargetIndex(int)}. Precision: float64 by default (text holds decimal
+ * digits; float64 keeps them), float32 on request (each cell rounded once, correctly).
+ *
+ * <p>Memory: two passes over the file. The first counts the non-blank lines from the bytes; the
+ * second parses and appends straight into off-heap X and y allocated at their exact final size,
+ * through a buffer of 64 K values. Two passes were chosen over a growing buffer because the
+ * growing one needs a copy at each doubling and up to three times the final size at its peak
+ * (old block + new block with up to 2× slack), and the final size is what must fit when X is
+ * close to the memory limit; counting lines costs one sequential read, far cheaper than parsing.
+ * The file must therefore be a regular file that does not change between the passes (a change
+ * in row count is detected and reported).
+ *
+ * <p>Errors: {@link MalformedFileException} for content, {@link java.io.UncheckedIOException} for
+ * I/O failures; memory allocated for a failed read is freed. Instances are immutable and
+ * thread-safe; {@code with*} methods return modified copies.
+ */
+public final class CsvReader {
+    /** Whether the first non-blank line is a header. */
+    public enum Header {
+        /** A header when none of its cells is a number. */
+        AUTO,
+        /** Always a header. */
+        PRESENT,
+        /** Never a header: the first line is data. */
+        ABSENT
+    }
+
+    private static final int LAST = -1;
+
+    private final Header header;
+    private final Character delimiter;
+    private final String targetName;
+    private final int targetIndex;
+    private final Precision precision;
+
+    private CsvReader(Header header, Character delimiter, String targetName, int targetIndex, Precision precision) {
+        this.header = header;
+        this.delimiter = delimiter;
+        this.targetName = targetName;
+        this.targetIndex = targetIndex;
+        this.precision = precision;
+    }
+
+    /** Header detected, delimiter detected, last column is the target, float64. */
+    public static CsvReader defaults() {
+        return new CsvReader(Header.AUTO, null, null, LAST, Precision.FLOAT64);
+    }
+
+    /** Reads {@code file} with the defaults. */
+    public static Dataset readDataset(Path file) {
+        return defaults().read(file);
+    }
+
+    public CsvReader withHeader(Header header) {
+        return new CsvReader(Objects.requireNonNull(header, "header"), delimiter, targetName, targetIndex, precision);
+    }
+
+    /** A fixed delimiter (any character but a quote, CR or LF) instead of detection. */
+    public CsvReader withDelimiter(char delimiter) {
+        if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
+            throw new IllegalArgumentException("a CSV delimiter cannot be a quote or a line break");
+        }
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision);
+    }
+
+    /** The target is the column with this header name (exact match); needs a header. */
+    public CsvReader withTarget(String name) {
+        Objects.requireNonNull(name, "name");
+        return new CsvReader(header, delimiter, name, LAST, precision);
+    }
+
+    /** The target is the column at this zero-based index. */
+    public CsvReader withTargetIndex(int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("target column index must be zero or more, got " + index);
+        }
+        return new CsvReader(header, delimiter, null, index, precision);
+    }
+
+    public CsvReader withPrecision(Precision precision) {
+        return new CsvReader(header, delimiter, targetName, targetIndex, Objects.requireNonNull(precision, "precision"));
+    }
+
+    /** The layout of {@code file} (delimiter, header, names, target) from its first non-blank line only. */
+    public CsvLayout layout(Path file) {
+        try (BufferedReader in = TextLines.open(file)) {
+            FirstLine first = firstLine(in, file);
+            return resolve(first, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** Reads {@code file} into a new dataset the caller owns (and closes). */
+    public Dataset read(Path file) {
+        try {
+            long lines = TextLines.countNonBlankLines(file);
+            try (BufferedReader in = TextLines.open(file)) {
+                FirstLine first = firstLine(in, file);
+                CsvLayout layout = resolve(first, file);
+                long rows = lines - (layout.hasHeader() ? 1 : 0);
+                if (rows <= 0) {
+                    throw new MalformedFileException(file, "the file has a header (line " + first.number + ") but no data rows");
+                }
+                return readRows(in, file, first, layout, rows);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    private Dataset readRows(BufferedReader in, Path file, FirstLine first, CsvLayout layout, long rows) throws IOException {
+        long features = layout.features();
+        long xValues;
+        try {
+            xValues = Math.multiplyExact(rows, features);
+        } catch (ArithmeticException e) {
+            throw new MalformedFileException(file, rows + " rows × " + features + " features overflow a long");
+        }
+        CsvLineSplitter splitter = new CsvLineSplitter(layout.delimiter());
+        try (OffHeapAppender x = new OffHeapAppender(precision, xValues, file, "X");
+             OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y")) {
+            RowParser parser = new RowParser(file, layout, splitter, x, y, first.number);
+            if (!layout.hasHeader()) {
+                parser.row(first.text, first.number);
+            }
+            long number = first.number;
+            for (String line; (line = in.readLine()) != null; ) {
+                number++;
+                if (TextLines.isBlank(line)) {
+                    continue;
+                }
+                if (y.size() == rows) {
+                    throw new MalformedFileException(file, number, 0, "more rows than the first pass counted ("
+                            + rows + "): did the file change while being read?");
+                }
+                parser.row(line, number);
+            }
+            if (y.size() != rows) {
+                throw new MalformedFileException(file, "found " + y.size() + " rows, but the first pass counted " + rows
+                        + ": did the file change while being read?");
+            }
+            return OffHeapAppender.toDataset(x, y, rows, features);
+        }
+    }
+
+    /** Parses data rows into the appenders. */
+    private final class RowParser {
+        private final Path file;
+        private final CsvLayout layout;
+        private final CsvLineSplitter splitter;
+        private final OffHeapAppender x;
+        private final OffHeapAppender y;
+        private final long firstLine;
+
+        RowParser(Path file, CsvLayout layout, CsvLineSplitter splitter, OffHeapAppender x, OffHeapAppender y, long firstLine) {
+            this.file = file;
+            this.layout = layout;
+            this.splitter = splitter;
+            this.x = x;
+            this.y = y;
+            this.firstLine = firstLine;
+        }
+
+        void row(String line, long number) {
+            List<String> cells = splitter.split(line, file, number);
+            if (cells.size() != layout.columns()) {
+                throw new MalformedFileException(file, number, 0, "the row has " + cells.size() + " cells, expected "
+                        + layout.columns() + " like line " + firstLine + " (delimiter " + show(layout.delimiter()) + ")");
+            }
+            for (int k = 0; k < cells.size(); k++) {
+                String cell = cells.get(k);
+                String problem = DecimalText.problem(cell);
+                if (problem != null) {
+                    throw badCell(number, k, problem);
+                }
+                double v = DecimalText.parse(cell, precision);
+                if (!Double.isFinite(v)) {
+                    throw badCell(number, k, DecimalText.outOfRange(cell, precision));
+                }
+                if (k == layout.targetIndex()) {
+                    y.append(v);
+                } else {
+                    x.append(v);
+                }
+            }
+        }
+
+        private MalformedFileException badCell(long number, int k, String problem) {
+            String name = layout.hasHeader() ? " (column '" + layout.name(k) + "')" : "";
+            return new MalformedFileException(file, number, k + 1, problem + name);
+        }
+    }
+
+    /** The first non-blank line and its 1-based number. */
+    private record FirstLine(String text, long number) {
+    }
+
+    private static FirstLine firstLine(BufferedReader in, Path file) throws IOException {
+        long number = 0;
+        for (String line; (line = in.readLine()) != null; ) {
+            number++;
+            if (number == 1) {
+                line = TextLines.stripBom(line);
+            }
+            if (!TextLines.isBlank(line)) {
+                return new FirstLine(line, number);
+            }
+        }
+        throw new MalformedFileException(file, "the file is empty (no non-blank lines)");
+    }
+
+    private CsvLayout resolve(FirstLine first, Path file) {
+        char d = delimiter != null ? delimiter : CsvLineSplitter.detect(first.text);
+        List<String> cells = new ArrayList<>(new CsvLineSplitter(d).split(first.text, file, first.number));
+        boolean hasHeader = header == Header.PRESENT
+                || (header == Header.AUTO && cells.stream().allMatch(c -> DecimalText.problem(c) != null));
+        if (cells.size() < 2) {
+            throw new MalformedFileException(file, first.number, 0, "found " + cells.size() + " column with delimiter "
+                    + show(d) + "; need at least 2 (the features and the target): is the delimiter right?");
+        }
+        int target;
+        if (targetName != null) {
+            if (!hasHeader) {
+                throw new MalformedFileException(file, first.number, 0, "the target is named '" + targetName
+                        + "', but the file has no header" + (header == Header.AUTO ? " (line " + first.number
+                        + " holds numbers; use Header.PRESENT if it is a header anyway)" : ""));
+            }
+            target = cells.indexOf(targetName);
+            if (target < 0) {
+                throw new MalformedFileException(file, first.number, 0, "no column is named '" + targetName
+                        + "'; the header has " + cells);
+            }
+            if (cells.lastIndexOf(targetName) != target) {
+                throw new MalformedFileException(file, first.number, 0, "several columns are named '" + targetName
+                        + "'; choose the target by index");
+            }
+        } else if (targetIndex == LAST) {
+            target = cells.size() - 1;
+        } else {
+            if (targetIndex >= cells.size()) {
+                throw new MalformedFileException(file, first.number, 0, "target column index " + targetIndex
+                        + " (zero-based) is out of range: the file has " + cells.size() + " columns");
+            }
+            target = targetIndex;
+        }
+        return new CsvLayout(d, hasHeader, hasHeader ? cells : List.of(), cells.size(), target);
+    }
+
+    private static String show(char d) {
+        return d == '\t' ? "tab" : "'" + d + "'";
+    }
+}

@@ -1,0 +1,202 @@
+package dev.downhill.io;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Reads an svmlight / libsvm file (sparse text, {@code label index:value ...}, see
+ * {@link SvmLightLine}) into a dense {@link Dataset}: row i of X holds line i's values at their
+ * columns and zeros elsewhere; y holds the labels. The number of features n is the largest index
+ * in the file (1-based indices: index k is column k−1), or a fixed n given with
+ * {@link #withFeatures(long)} (an index beyond it is an error).
+ *
+ * <p>Dense size limit: densifying can turn a small sparse file into a huge matrix, so before
+ * allocating anything the reader checks rows × n × bytes per value against a limit (8 GiB by
+ * default, {@link #withDenseLimit(long)}) and fails with a message giving all four numbers.
+ *
+ * <p>Memory: two passes. The first checks every line's syntax and finds the row count and n
+ * (nothing is stored); the second parses the values and writes X row by row, zeros included,
+ * into off-heap memory of the exact final size through a buffer of 64 K values. X is never on
+ * the Java heap. The file must not change between the passes. Precision: float64 by default,
+ * float32 on request (each value rounded once, correctly).
+ *
+ * <p>Errors: {@link MalformedFileException} naming the 1-based line and token for malformed
+ * labels, indices, values, non-increasing indices, non-finite values; {@link UncheckedIOException}
+ * for I/O; memory of a failed read is freed. Immutable and thread-safe; {@code with*} methods return copies.
+ */
+public final class SvmLightReader {
+    /** Default limit on the dense X: 8 GiB. */
+    public static final long DEFAULT_DENSE_LIMIT_BYTES = 8L << 30;
+
+    private final long features;
+    private final boolean zeroBased;
+    private final long denseLimitBytes;
+    private final Precision precision;
+
+    private SvmLightReader(long features, boolean zeroBased, long denseLimitBytes, Precision precision) {
+        this.features = features;
+        this.zeroBased = zeroBased;
+        this.denseLimitBytes = denseLimitBytes;
+        this.precision = precision;
+    }
+
+    /** n from the file, 1-based indices, 8 GiB dense limit, float64. */
+    public static SvmLightReader defaults() {
+        return new SvmLightReader(0, false, DEFAULT_DENSE_LIMIT_BYTES, Precision.FLOAT64);
+    }
+
+    /** Reads {@code file} with the defaults. */
+    public static Dataset readDataset(Path file) {
+        return defaults().read(file);
+    }
+
+    /** A fixed number of features (columns of X); 0 means the largest index in the file. */
+    public SvmLightReader withFeatures(long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("number of features must be zero (from the file) or more, got " + n);
+        }
+        return new SvmLightReader(n, zeroBased, denseLimitBytes, precision);
+    }
+
+    /** Whether indices start at 0 (as scikit-learn's {@code dump_svmlight_file} writes by default) instead of 1. */
+    public SvmLightReader withZeroBasedIndices(boolean zeroBased) {
+        return new SvmLightReader(features, zeroBased, denseLimitBytes, precision);
+    }
+
+    /** The largest dense X, in bytes, the reader will allocate. */
+    public SvmLightReader withDenseLimit(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("dense limit must be positive, got " + bytes);
+        }
+        return new SvmLightReader(features, zeroBased, bytes, precision);
+    }
+
+    public SvmLightReader withPrecision(Precision precision) {
+        return new SvmLightReader(features, zeroBased, denseLimitBytes, Objects.requireNonNull(precision, "precision"));
+    }
+
+    /** Reads {@code file} into a new dataset the caller owns (and closes). */
+    public Dataset read(Path file) {
+        try {
+            Shape shape = scan(file);
+            long n = features > 0 ? features : shape.maxColumn + 1;
+            if (n == 0) {
+                throw new MalformedFileException(file, "no line has any index:value pair, so there are no features; "
+                        + "give the number of features explicitly");
+            }
+            if (shape.maxColumn >= n) {
+                throw MalformedFileException.atToken(file, shape.maxColumnLine, shape.maxColumnToken, "index "
+                        + (zeroBased ? shape.maxColumn : shape.maxColumn + 1) + " exceeds the " + n + " features requested");
+            }
+            checkDenseSize(file, shape.rows, n);
+            return fill(file, shape.rows, n);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** What the first pass learns. */
+    private static final class Shape {
+        long rows;
+        long maxColumn = -1;
+        long maxColumnLine;
+        int maxColumnToken;
+    }
+
+    /** First pass: syntax of every line, row count, largest column. */
+    private Shape scan(Path file) throws IOException {
+        Shape shape = new Shape();
+        SvmLightLine parsed = new SvmLightLine(file, zeroBased);
+        try (BufferedReader in = TextLines.open(file)) {
+            long number = 0;
+            for (String line; (line = in.readLine()) != null; ) {
+                number++;
+                if (!parsed.parse(number == 1 ? TextLines.stripBom(line) : line, number)) {
+                    continue;
+                }
+                shape.rows++;
+                if (parsed.maxColumn() > shape.maxColumn) {
+                    shape.maxColumn = parsed.maxColumn();
+                    shape.maxColumnLine = number;
+                    shape.maxColumnToken = parsed.token(parsed.count() - 1);
+                }
+            }
+        }
+        if (shape.rows == 0) {
+            throw new MalformedFileException(file, "the file has no data lines (only blank lines or comments)");
+        }
+        return shape;
+    }
+
+    private void checkDenseSize(Path file, long rows, long n) {
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Math.multiplyExact(rows, n), (long) precision.bytes());
+        } catch (ArithmeticException e) {
+            bytes = Long.MAX_VALUE;
+        }
+        if (bytes > denseLimitBytes) {
+            throw new MalformedFileException(file, "the dense X would be " + rows + " rows × " + n + " features × "
+                    + precision.bytes() + " bytes (" + precision.name().toLowerCase(Locale.ROOT) + ") = "
+                    + (bytes == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(bytes)) + " bytes ("
+                    + gib(bytes) + "), over the limit of " + denseLimitBytes + " bytes (" + gib(denseLimitBytes)
+                    + "); raise the limit, use float32, or fix the number of features");
+        }
+    }
+
+    /** Second pass: values into off-heap X (dense, zeros filled) and y. */
+    private Dataset fill(Path file, long rows, long n) throws IOException {
+        SvmLightLine parsed = new SvmLightLine(file, zeroBased);
+        try (OffHeapAppender x = new OffHeapAppender(precision, rows * n, file, "X");
+             OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
+             BufferedReader in = TextLines.open(file)) {
+            long number = 0;
+            for (String line; (line = in.readLine()) != null; ) {
+                number++;
+                if (!parsed.parse(number == 1 ? TextLines.stripBom(line) : line, number)) {
+                    continue;
+                }
+                if (y.size() == rows) {
+                    throw new MalformedFileException(file, number, 0, "more rows than the first pass counted ("
+                            + rows + "): did the file change while being read?");
+                }
+                if (parsed.maxColumn() >= n) {
+                    throw new MalformedFileException(file, number, 0, "index beyond the " + n
+                            + " features the first pass found: did the file change while being read?");
+                }
+                y.append(value(parsed, parsed.labelText(), 1));
+                long next = 0;
+                for (int k = 0; k < parsed.count(); k++) {
+                    long column = parsed.column(k);
+                    x.appendZeros(column - next);
+                    x.append(value(parsed, parsed.valueText(k), parsed.token(k)));
+                    next = column + 1;
+                }
+                x.appendZeros(n - next);
+            }
+            if (y.size() != rows) {
+                throw new MalformedFileException(file, "found " + y.size() + " rows, but the first pass counted " + rows
+                        + ": did the file change while being read?");
+            }
+            return OffHeapAppender.toDataset(x, y, rows, n);
+        }
+    }
+
+    private double value(SvmLightLine parsed, String text, int token) {
+        double v = DecimalText.parse(text, precision);
+        if (!Double.isFinite(v)) {
+            throw parsed.error(token, DecimalText.outOfRange(text, precision));
+        }
+        return v;
+    }
+
+    private static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
+}

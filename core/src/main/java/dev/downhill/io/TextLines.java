@@ -1,0 +1,89 @@
+package dev.downhill.io;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Line handling shared by the text readers. Text is UTF-8 (a leading byte-order mark is ignored;
+ * invalid bytes become U+FFFD, which then fails as a number). Lines end at {@code \n}, {@code \r}
+ * or {@code \r\n}, as {@link BufferedReader#readLine()} splits them; line numbers are 1-based
+ * and count every line, blank ones included. A line is blank when it holds only spaces, tabs,
+ * form feeds and vertical tabs.
+ */
+final class TextLines {
+    private static final int BUFFER = 1 << 20;
+
+    private TextLines() {
+    }
+
+    /** A reader over {@code file}; the caller closes it. */
+    static BufferedReader open(Path file) throws IOException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), BUFFER);
+    }
+
+    /** {@code line} without a leading byte-order mark (call on the first line). */
+    static String stripBom(String line) {
+        return !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
+    }
+
+    static boolean isBlank(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            if (!isBlankChar(line.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isBlankChar(int c) {
+        return c == ' ' || c == '\t' || c == '\f' || c == 0x0B;
+    }
+
+    /**
+     * The number of non-blank lines, counted from the bytes with a 1 MiB buffer (the first pass of
+     * the CSV reader; it agrees with {@link #open} + {@link #isBlank} line by line, since every
+     * terminator and blank character is ASCII and a UTF-8 multi-byte sequence never contains ASCII bytes).
+     */
+    static long countNonBlankLines(Path file) throws IOException {
+        long count = 0;
+        boolean content = false;
+        boolean first = true;
+        byte[] buf = new byte[BUFFER];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+                int i = 0;
+                if (first) {
+                    first = false;
+                    i = bomLength(buf, n);
+                }
+                for (; i < n; i++) {
+                    byte b = buf[i];
+                    if (b == '\n' || b == '\r') {
+                        if (content) {
+                            count++;
+                        }
+                        content = false;
+                    } else if (!isBlankChar(b)) {
+                        content = true;
+                    }
+                }
+            }
+        }
+        return content ? count + 1 : count;
+    }
+
+    /** 3 when {@code buf} starts with the UTF-8 byte-order mark. */
+    private static int bomLength(byte[] buf, int n) {
+        return n >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB && (buf[2] & 0xff) == 0xBF ? 3 : 0;
+    }
+}

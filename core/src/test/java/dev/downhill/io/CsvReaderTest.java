@@ -1,0 +1,187 @@
+package dev.downhill.io;
+
+import static dev.downhill.io.NpyReaderTest.assertMalformed;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** CsvReader on good files (headers, targets, delimiters, quoting, line endings) and broken ones. */
+class CsvReaderTest {
+    /** Decimal text parsed to float64 is compared with the same literal in Java: exact. */
+    private static final double EXACT = 0.0;
+
+    @TempDir
+    Path dir;
+
+    private Path csv(String text) {
+        try {
+            return Files.writeString(dir.resolve("data.csv"), text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void assertData(Dataset d, double[][] x, double[] y) {
+        assertEquals(x.length, d.rows());
+        assertEquals(x[0].length, d.cols());
+        for (int i = 0; i < x.length; i++) {
+            assertArrayEquals(x[i], d.row(i), EXACT, "row " + i);
+        }
+        assertArrayEquals(y, d.targets(), EXACT);
+    }
+
+    @Test
+    void readsAHeaderedFileWithTheLastColumnAsTarget() {
+        Path f = csv("x1,x2,price\n1.5,-2,10\n3e2,.25,20.5\n");
+        try (Dataset d = CsvReader.readDataset(f)) {
+            assertEquals(Precision.FLOAT64, d.precision());
+            assertData(d, new double[][] {{1.5, -2}, {300, 0.25}}, new double[] {10, 20.5});
+        }
+        CsvLayout layout = CsvReader.defaults().layout(f);
+        assertTrue(layout.hasHeader());
+        assertEquals(',', layout.delimiter());
+        assertEquals("price", layout.targetName());
+        assertEquals(List.of("x1", "x2"), layout.featureNames());
+    }
+
+    @Test
+    void readsAFileWithoutHeader() {
+        Path f = csv("1,2,3\n4,5,6\n");
+        try (Dataset d = CsvReader.readDataset(f)) {
+            assertData(d, new double[][] {{1, 2}, {4, 5}}, new double[] {3, 6});
+        }
+        CsvLayout layout = CsvReader.defaults().layout(f);
+        assertFalse(layout.hasHeader());
+        assertEquals(List.of("column 1", "column 2"), layout.featureNames());
+    }
+
+    @Test
+    void choosesTheTargetByNameOrIndex() {
+        Path f = csv("a,target,b\n1,100,2\n3,300,4\n");
+        try (Dataset d = CsvReader.defaults().withTarget("target").read(f)) {
+            assertData(d, new double[][] {{1, 2}, {3, 4}}, new double[] {100, 300});
+        }
+        try (Dataset d = CsvReader.defaults().withTargetIndex(0).read(f)) {
+            assertData(d, new double[][] {{100, 2}, {300, 4}}, new double[] {1, 3});
+        }
+        assertEquals(List.of("a", "b"), CsvReader.defaults().withTarget("target").layout(f).featureNames());
+    }
+
+    @Test
+    void detectsSemicolonAndTabOrTakesTheDelimiterGiven() {
+        try (Dataset d = CsvReader.readDataset(csv("a;b;y\n1;2;3\n"))) {
+            assertData(d, new double[][] {{1, 2}}, new double[] {3});
+        }
+        try (Dataset d = CsvReader.readDataset(csv("a\tb\ty\n1\t2\t3\n4\t5\t6\n"))) {
+            assertData(d, new double[][] {{1, 2}, {4, 5}}, new double[] {3, 6});
+        }
+        try (Dataset d = CsvReader.defaults().withDelimiter('|').read(csv("1|2\n3|4\n"))) {
+            assertData(d, new double[][] {{1}, {3}}, new double[] {2, 4});
+        }
+    }
+
+    @Test
+    void handlesQuotesBlankLinesCrlfBomAndSpaces() {
+        String text = "\uFEFF\"x, first\",\"say \"\"y\"\"\"\r\n\r\n \"1.5\" , 2 \r\n\n3,\"4\"";
+        Path f = csv(text);
+        try (Dataset d = CsvReader.readDataset(f)) {
+            assertData(d, new double[][] {{1.5}, {3}}, new double[] {2, 4});
+        }
+        assertEquals(List.of("x, first", "say \"y\""), CsvReader.defaults().layout(f).columnNames());
+    }
+
+    @Test
+    void headerCanBeForcedEitherWay() {
+        Path numericNames = csv("1,2\n3,4\n5,6\n");
+        try (Dataset d = CsvReader.defaults().withHeader(CsvReader.Header.PRESENT).read(numericNames)) {
+            assertData(d, new double[][] {{3}, {5}}, new double[] {4, 6});
+        }
+        Path f = csv("a,b\n1,2\n");
+        assertMalformed(() -> CsvReader.defaults().withHeader(CsvReader.Header.ABSENT).read(f),
+                "line 1, column 1", "'a' is not a number");
+    }
+
+    @Test
+    void readsFloat32RoundingEachCellOnce() {
+        Path f = csv("0.1,0.2\n16777217,3.4028235e38\n");
+        try (Dataset d = CsvReader.defaults().withPrecision(Precision.FLOAT32).read(f)) {
+            assertEquals(Precision.FLOAT32, d.precision());
+            assertEquals((double) 0.1f, d.x(0, 0), EXACT);
+            assertEquals((double) 0.2f, d.y(0), EXACT);
+            assertEquals(16777216.0, d.x(1, 0), EXACT, "2^24 + 1 rounds to 2^24 in float32");
+            assertEquals((double) Float.MAX_VALUE, d.y(1), EXACT);
+        }
+    }
+
+    // ---------------------------------------------------------------- broken files
+
+    @Test
+    void reportsARaggedRowWithItsLine() {
+        Path f = csv("a,b,y\n1,2,3\n\n4,5\n6,7,8\n");
+        MalformedFileException e = assertMalformed(() -> CsvReader.readDataset(f),
+                "data.csv: line 4", "2 cells, expected 3");
+        assertEquals(4, e.line());
+        assertMalformed(() -> CsvReader.readDataset(csv("1,2\n3,4,5\n")), "line 2", "3 cells, expected 2");
+    }
+
+    @Test
+    void reportsBadCellsWithLineColumnAndName() {
+        MalformedFileException nan = assertMalformed(() -> CsvReader.readDataset(csv("a,b,y\n1,2,3\n4,NaN,6\n")),
+                "data.csv: line 3, column 2", "'NaN' is not a finite number", "(column 'b')");
+        assertEquals(3, nan.line());
+        assertEquals(2, nan.column());
+        assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,5,-inf\n")), "line 2, column 3", "not a finite number");
+        assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,,6\n")), "line 2, column 2", "empty");
+        assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,5,\n")), "line 2, column 3", "empty");
+        assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,five,6\n")), "line 2, column 2", "'five' is not a number");
+        assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,0x10,6\n")), "'0x10' is not a number");
+        assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,1e999,6\n")), "line 2, column 2", "out of the float64 range");
+        assertMalformed(() -> CsvReader.defaults().withPrecision(Precision.FLOAT32).read(csv("1,1e39\n")),
+                "line 1, column 2", "out of the float32 range");
+        assertMalformed(() -> CsvReader.readDataset(csv("x,y\n1,2\n\"3,4\n")), "line 3, column 1", "unterminated quote");
+        // a first row mixing numbers and text is data, so the text is reported rather than the row dropped
+        assertMalformed(() -> CsvReader.readDataset(csv("1,b,3\n4,5,6\n")), "line 1, column 2", "'b' is not a number");
+    }
+
+    @Test
+    void reportsLayoutProblems() {
+        assertMalformed(() -> CsvReader.readDataset(csv("")), "empty");
+        assertMalformed(() -> CsvReader.readDataset(csv("\n  \n")), "empty");
+        assertMalformed(() -> CsvReader.readDataset(csv("a,b\n\n")), "header (line 1) but no data rows");
+        assertMalformed(() -> CsvReader.readDataset(csv("1\n2\n")), "found 1 column", "delimiter");
+        Path f = csv("a,b,y\n1,2,3\n");
+        assertMalformed(() -> CsvReader.defaults().withTarget("price").read(f), "no column is named 'price'", "[a, b, y]");
+        assertMalformed(() -> CsvReader.defaults().withTargetIndex(3).read(f), "index 3", "3 columns");
+        assertMalformed(() -> CsvReader.defaults().withTarget("y").read(csv("1,2\n")), "no header");
+        assertMalformed(() -> CsvReader.defaults().withTarget("a").read(csv("a,a,y\n1,2,3\n")), "several columns");
+        assertThrows(UncheckedIOException.class, () -> CsvReader.readDataset(dir.resolve("missing.csv")));
+    }
+
+    @Test
+    void freesItsMemoryWhenTheLastRowIsBad() {
+        StringBuilder sb = new StringBuilder();
+        int rows = 20_000;
+        for (int i = 0; i < rows; i++) {
+            sb.append(i).append(',').append(i + 1).append(',').append(i + 2).append('\n');
+        }
+        sb.append("1,2,oops\n");
+        Path f = csv(sb.toString());
+        long before = Pointer.totalBytes();
+        assertMalformed(() -> CsvReader.readDataset(f), "line " + (rows + 1) + ", column 3");
+        assertTrue(Pointer.totalBytes() < before + 8L * 2 * rows, "X (320 KB) must have been freed");
+    }
+}
