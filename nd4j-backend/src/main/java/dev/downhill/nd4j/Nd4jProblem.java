@@ -38,10 +38,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * nor multiplied: r from a BLAS dot on a view of the row, out = (s·r)·xᵢ by a BLAS copy and scal.
  * ND4J's per-call overhead (10–50 µs for an op on small arrays, under 1 µs for a level-1 BLAS
  * call through its wrapper) is why. pullRows takes int row indices, so slices need m &lt; 2³¹.
- * <li>column statistics, R²: row blocks of about 4 MiB as float64 (views of X; float32 blocks are
- * cast to a float64 copy), reduced with ND4J's sum; blocks are combined in order in float64.
- * <li>axpy, scale: BLAS axpy/scal on the vectors (in the vectors' precision); dot: ddot, float32
- * vectors cast to float64 first.
+ * <li>column statistics and per-column deviations: row blocks of about 4 MiB as float64 (views of X;
+ * float32 blocks are cast to a float64 copy), reduced with ND4J's sum; blocks are combined in order
+ * in float64.
+ * <li>axpy, scale, copy: BLAS axpy/scal/copy on the vectors (in the vectors' precision); multiply:
+ * ND4J's muli; dot: ddot, float32 vectors cast to float64 first.
  * <li>normal equations and SVD: {@link Nd4jLeastSquares}.
  * </ul>
  * Each operation runs with ND4J's op threads and OpenBLAS's threads set to {@link #threads()} and
@@ -66,7 +67,7 @@ final class Nd4jProblem implements ResidentProblem {
     private Work full;
     private final Map<Integer, Work> slices = new LinkedHashMap<>(4, 0.75f, true);
     private ColumnStatistics statistics;
-    private final double[] meanSquaredDeviation = {Double.NaN, Double.NaN};
+    private final double[][] columnDeviations = new double[2][];
     private boolean closed;
 
     /** Loads on ND4J's current backend: wraps the dataset on host memory, copies otherwise. */
@@ -187,14 +188,17 @@ final class Nd4jProblem implements ResidentProblem {
         return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
     }
 
-    /** Row blocks in float64 (centred with subiRowVector), Σ of squares by ND4J's sum, blocks added in order; cached. */
+    /**
+     * Row blocks in float64 (centred with subiRowVector), squared in place and summed per column with
+     * ND4J's sum(0); blocks added in order in float64; cached.
+     */
     @Override
-    public synchronized double meanSquaredDeviation(boolean centred) {
+    public synchronized double[] columnMeanSquaredDeviations(boolean centred) {
         ensureOpen();
         int slot = centred ? 1 : 0;
-        if (Double.isNaN(meanSquaredDeviation[slot])) {
+        if (columnDeviations[slot] == null) {
             INDArray c = centred ? Nd4j.createFromArray(columnStatistics().means()).reshape(1, cols) : null;
-            double total = 0;
+            INDArray sums = Nd4j.zeros(DataType.DOUBLE, cols);
             try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
                 long block = blockRows();
                 for (long r0 = 0; r0 < rows; r0 += block) {
@@ -203,15 +207,20 @@ final class Nd4jProblem implements ResidentProblem {
                     if (c != null) {
                         d.subiRowVector(c);
                     }
-                    total += d.muli(d).sumNumber().doubleValue();
-                    Nd4jRuntime.release(d);
+                    INDArray s = d.muli(d).sum(0);
+                    sums.addi(s);
+                    Nd4jRuntime.release(s, d);
                 }
+                double[] out = sums.toDoubleVector();
+                for (int j = 0; j < out.length; j++) {
+                    out[j] /= rows;
+                }
+                columnDeviations[slot] = out;
             } finally {
-                Nd4jRuntime.release(c);
+                Nd4jRuntime.release(sums, c);
             }
-            meanSquaredDeviation[slot] = total / rows;
         }
-        return meanSquaredDeviation[slot];
+        return columnDeviations[slot].clone();
     }
 
     @Override
@@ -317,6 +326,28 @@ final class Nd4jProblem implements ResidentProblem {
         Nd4jVector a = vector(x);
         try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
             Nd4j.getBlasWrapper().level1().scal(cols, alpha, a.array());
+        }
+    }
+
+    /** x ← d∘x by ND4J's in-place multiply (in the vectors' precision). */
+    @Override
+    public void multiply(BackendVector d, BackendVector x) {
+        ensureOpen();
+        INDArray a = vector(d).array();
+        INDArray b = vector(x).array();
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            b.muli(a);
+        }
+    }
+
+    /** to ← from by a BLAS copy. */
+    @Override
+    public void copy(BackendVector from, BackendVector to) {
+        ensureOpen();
+        INDArray a = vector(from).array();
+        INDArray b = vector(to).array();
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            Nd4j.getBlasWrapper().level1().copy(a, b);
         }
     }
 
