@@ -51,8 +51,12 @@ public final class FitConfig {
     private final IterationListener listener;
     private final Boolean standardize;
     private final boolean exactReference;
+    private final LearningRateSchedule schedule;
+    private final double validationFraction;
 
     private FitConfig(Builder b) {
+        this.schedule = b.schedule;
+        this.validationFraction = b.validationFraction;
         this.standardize = b.standardize;
         this.exactReference = b.exactReference;
         this.solver = b.solver;
@@ -94,6 +98,8 @@ public final class FitConfig {
         b.listener = listener;
         b.standardize = standardize;
         b.exactReference = exactReference;
+        b.schedule = schedule;
+        b.validationFraction = validationFraction;
         return b;
     }
 
@@ -216,6 +222,20 @@ public final class FitConfig {
         return standardize;
     }
 
+    /** The step schedule of the stochastic solvers (constant by default). */
+    public LearningRateSchedule schedule() {
+        return schedule;
+    }
+
+    /**
+     * Fraction of rows held out for early stopping (0: off). With it, the stochastic solvers train on
+     * the other rows and stop when the validation MSE has not improved by tol (relative) for
+     * {@code patience} epochs. The held-out rows are a seeded random subset, fixed for the fit.
+     */
+    public double validationFraction() {
+        return validationFraction;
+    }
+
     /** Whether the fit also computes the SVD solution to report the relative distance to it. */
     public boolean exactReference() {
         return exactReference;
@@ -227,7 +247,8 @@ public final class FitConfig {
                 + ", batchSize=" + (batchSize > 0 ? batchSize : "default") + ", tolerance=" + tolerance() + ", patience=" + patience
                 + ", initial=" + initialCoefficients + ", fitIntercept=" + fitIntercept + ", precision="
                 + (precision == null ? "data" : precision) + ", backend=" + (backend == null ? "auto" : backend) + ", seed=" + seed
-                + ", threads=" + threads + ", standardize=" + (standardize == null ? "auto" : standardize) + (exactReference ? ", exactReference" : "") + "]";
+                + ", threads=" + threads + ", standardize=" + (standardize == null ? "auto" : standardize) + ", schedule=" + schedule
+                + (validationFraction > 0 ? ", validationFraction=" + validationFraction : "") + (exactReference ? ", exactReference" : "") + "]";
     }
 
     /** Mutable builder; {@link #build()} returns an immutable {@link FitConfig}. */
@@ -248,6 +269,8 @@ public final class FitConfig {
         private IterationListener listener = IterationListener.NONE;
         private Boolean standardize;
         private boolean exactReference;
+        private LearningRateSchedule schedule = LearningRateSchedule.constant();
+        private double validationFraction;
 
         private Builder() {
         }
@@ -358,6 +381,21 @@ public final class FitConfig {
         /** Standardize features implicitly (see {@link FitConfig#standardize()}); null restores the default. */
         public Builder standardize(Boolean standardize) {
             this.standardize = standardize;
+            return this;
+        }
+
+        /** Step schedule for SGD and mini-batch. */
+        public Builder schedule(LearningRateSchedule schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
+            return this;
+        }
+
+        /** Hold out this fraction of rows for early stopping, 0 ≤ f &lt; 1 (SGD and mini-batch). */
+        public Builder validationFraction(double fraction) {
+            if (!(fraction >= 0 && fraction < 1)) {
+                throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + fraction);
+            }
+            this.validationFraction = fraction;
             return this;
         }
 

@@ -75,6 +75,8 @@ public final class ModelFile {
             h.put("standardize", c.standardizeSetting());
         }
         h.put("exactReference", c.exactReference());
+        h.put("schedule", c.schedule().toString());
+        h.put("validationFraction", c.validationFraction());
         h.put("seed", c.seed());
         h.put("threads", c.threads());
         if (!Double.isNaN(c.rankCutoff())) {
@@ -193,6 +195,12 @@ public final class ModelFile {
                 if (h.has("standardize")) {
                     JsonNode st = h.get("standardize");
                     b.standardize(st.isBoolean() ? Boolean.valueOf(st.asBoolean()) : null);
+                }
+                if (h.has("schedule")) {
+                    b.schedule(LearningRateSchedule.parse(text(h, "schedule")));
+                }
+                if (h.has("validationFraction")) {
+                    b.validationFraction(finite(h, "validationFraction"));
                 }
                 if (h.has("exactReference")) {
                     b.exactReference(bool(h, "exactReference"));

@@ -4,6 +4,7 @@ import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.LearningRate;
+import dev.downhill.LearningRateSchedule;
 import dev.downhill.LinearRegression;
 import dev.downhill.ModelFile;
 import dev.downhill.Precision;
@@ -27,7 +28,8 @@ final class FitCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Option(names = "--solver", description = "gd, sgd, minibatch, normal or svd (default: ${DEFAULT-VALUE}).", defaultValue = "gd")
+    @Option(names = "--solver", description = "gd, nesterov, cg, sgd, minibatch, normal or svd (default: ${DEFAULT-VALUE}).",
+            defaultValue = "gd")
     String solver;
 
     @Option(names = "--lr", description = "Learning rate: a number > 0 or auto (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
@@ -41,6 +43,17 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--tol", description = "Tolerance (gd: ‖∇‖ ≤ tol·‖∇₀‖; sgd/minibatch: relative epoch-loss improvement).")
     Double tolerance;
+
+    @Option(names = "--schedule", description = "SGD/minibatch step schedule: constant, adaptive, invtime:T0,T1 or invscaling:P (default: ${DEFAULT-VALUE}).",
+            defaultValue = "constant")
+    String schedule;
+
+    @Option(names = "--validation-fraction", description = "SGD/minibatch early stopping: hold out this fraction of rows (default: off).")
+    Double validationFraction;
+
+    @Option(names = "--standardize", description = "Implicit standardization: auto, on or off (default: ${DEFAULT-VALUE}).",
+            defaultValue = "auto")
+    String standardize;
 
     @Option(names = "--seed", description = "Seed of the SGD row order and the power iteration (default: ${DEFAULT-VALUE}).",
             defaultValue = "0")
@@ -74,6 +87,16 @@ final class FitCommand implements Callable<Integer> {
     public Integer call() {
         FitConfig.Builder b = FitConfig.builder().solver(Solver.parse(solver)).learningRate(LearningRate.parse(learningRate))
                 .seed(seed).fitIntercept(!noIntercept).backend(backend).threads(threads);
+        b.schedule(LearningRateSchedule.parse(schedule));
+        if (validationFraction != null) {
+            b.validationFraction(validationFraction);
+        }
+        switch (standardize.toLowerCase(Locale.ROOT)) {
+            case "auto": break;
+            case "on": case "true": b.standardize(true); break;
+            case "off": case "false": b.standardize(false); break;
+            default: throw new IllegalArgumentException("--standardize must be auto, on or off, got '" + standardize + "'");
+        }
         if (iterations != null) {
             b.maxIterations(iterations);
         }
@@ -131,6 +154,10 @@ final class FitCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "stop reason: %s%n", m.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         if (!Double.isNaN(m.learningRate())) {
             o.printf(Locale.ROOT, "η:           %.6g%s%n", m.learningRate(), m.config().learningRate().isAuto() ? " (auto)" : "");
+        }
+        if (m.report().standardized()) {
+            o.printf(Locale.ROOT, "standardized: yes%s%n", m.report().constantColumns().length == 0 ? ""
+                    : ", constant columns (coefficient 0): " + java.util.Arrays.toString(m.report().constantColumns()));
         }
         if (m.rank() >= 0) {
             o.printf(Locale.ROOT, "rank:        %d%n", m.rank());

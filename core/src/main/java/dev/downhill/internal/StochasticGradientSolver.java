@@ -2,6 +2,7 @@ package dev.downhill.internal;
 
 import dev.downhill.FitConfig;
 import dev.downhill.IterationListener;
+import dev.downhill.LearningRateSchedule;
 import dev.downhill.StopReason;
 import dev.downhill.sampling.CounterBasedSampler;
 import dev.downhill.spi.BackendVector;
@@ -9,25 +10,43 @@ import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 
 /**
- * SGD (batch size 1) and mini-batch SGD: each epoch visits the rows in the order
- * {@link CounterBasedSampler#epochOrder}(seed, epoch, m); consecutive slices of B rows (the last
- * one shorter when B does not divide m) each take a step θ ← θ − η·(2/B)X_Bcᵀr_B.
+ * SGD (batch size 1) and mini-batch SGD: each epoch visits the training rows in the order
+ * {@link CounterBasedSampler#epochOrder}(seed, epoch, m_train); consecutive slices of B rows (the
+ * last one shorter when B does not divide m_train) each take a step θ ← θ − η_t·P(2/B)X_Bcᵀr_B,
+ * with η_t from the {@link LearningRateSchedule} (t = steps taken) and P = S² when standardized.
  * Iteration 0 is one full pass at θ₀ (the starting loss); the loss of epoch e is the mean of the
- * batch losses seen during the epoch, Σ_B‖r_B‖²/m. Stops when that loss has not dropped below
- * (1 − tol)·best for {@code patience} epochs (tol &gt; 0), at the epoch limit, or by the listener.
+ * batch losses seen during the epoch, Σ_B‖r_B‖²/m_train. Stopping (tol &gt; 0): the monitored loss —
+ * the epoch loss, or the validation MSE with early stopping — has not dropped below (1 − tol)·best for
+ * {@code patience} epochs (an adaptive schedule first divides η by 5, and stops once η &lt; 10⁻⁶η₀);
+ * also the epoch limit and the listener.
+ *
+ * <p>Early stopping ({@link FitConfig#validationFraction()} = f &gt; 0): the first round(f·m) positions
+ * of a seeded permutation (independent of the epoch orders) are held out; they never take a step.
  */
 public final class StochasticGradientSolver {
+    /** Mixed into the seed for the permutation that picks the validation rows. */
+    static final long VALIDATION_SALT = 0x5EED_0F_7A11DL;
+
     private StochasticGradientSolver() {
     }
 
     public static IterativeResult fit(CentredObjective objective, FitConfig config) {
         long m = objective.problem().rows();
         int n = Math.toIntExact(objective.problem().cols());
-        long batch = config.batchSize(m);
-        if (batch > m) {
-            throw new IllegalArgumentException("batch size " + batch + " exceeds the " + m + " rows of X");
+        long held = config.validationFraction() > 0 ? Math.max(1, Math.round(config.validationFraction() * m)) : 0;
+        long train = m - held;
+        long batch = config.batchSize(train);
+        if (train < 1) {
+            throw new IllegalArgumentException("validation fraction " + config.validationFraction() + " leaves no training rows of " + m);
         }
-        double eta = StepSize.resolve(config, objective, batch);
+        if (batch > train) {
+            throw new IllegalArgumentException("batch size " + batch + " exceeds the " + train + " training rows of X"
+                    + (held > 0 ? " (" + held + " held out for validation)" : ""));
+        }
+        long[] split = held > 0 ? CounterBasedSampler.epochOrder(config.seed() ^ VALIDATION_SALT, 0, m) : null;
+        double eta0 = StepSize.resolve(config, objective, batch);
+        double eta = eta0;
+        LearningRateSchedule schedule = config.schedule();
         double tol = config.tolerance(objective.problem().precision());
         IterationListener listener = config.listener();
         History losses = new History();
@@ -39,7 +58,7 @@ public final class StochasticGradientSolver {
             ResidualSums start = objective.gradient(theta, RowSlice.all(), gradient);
             double loss = start.sumOfSquares() / m;
             double norm = objective.gradientNorm(gradient);
-            DivergenceGuard guard = new DivergenceGuard(loss, eta, config.learningRate().isAuto());
+            DivergenceGuard guard = new DivergenceGuard(loss, eta0, config.learningRate().isAuto());
             losses.add(loss);
             norms.add(norm);
             guard.check(0, loss, norm);
@@ -50,23 +69,25 @@ public final class StochasticGradientSolver {
             double best = Double.POSITIVE_INFINITY;
             int stale = 0;
             long epoch = 0;
+            long steps = 0;
             while (stop == StopReason.ITERATION_LIMIT && epoch < config.maxIterations()) {
-                long[] order = CounterBasedSampler.epochOrder(config.seed(), epoch, m);
+                long[] order = epochOrder(config.seed(), epoch, m, train, split);
                 double sumSquares = 0;
-                for (long from = 0; from < m; from += batch) {
-                    long to = Math.min(m, from + batch);
+                for (long from = 0; from < train; from += batch) {
+                    long to = Math.min(train, from + batch);
                     ResidualSums sums = objective.gradient(theta, RowSlice.of(order, (int) from, (int) to), gradient);
                     sumSquares += sums.sumOfSquares();
+                    double rate = schedule.at(steps++, eta);
                     if (objective.standardized()) {
                         objective.problem().copy(gradient, step); // keep the batch gradient for the epoch's norm
                         objective.precondition(step);
-                        objective.problem().axpy(-eta, step, theta);
+                        objective.problem().axpy(-rate, step, theta);
                     } else {
-                        objective.problem().axpy(-eta, gradient, theta);
+                        objective.problem().axpy(-rate, gradient, theta);
                     }
                 }
                 epoch++;
-                loss = sumSquares / m;
+                loss = sumSquares / train;
                 norm = objective.gradientNorm(gradient);
                 losses.add(loss);
                 norms.add(norm);
@@ -76,16 +97,44 @@ public final class StochasticGradientSolver {
                     break;
                 }
                 if (tol > 0) {
-                    stale = loss < (1 - tol) * best ? 0 : stale + 1;
-                    best = Math.min(best, loss);
+                    double monitored = held > 0
+                            ? objective.gradient(theta, RowSlice.of(order, (int) train, (int) m), gradient).sumOfSquares() / held
+                            : loss;
+                    stale = monitored < (1 - tol) * best ? 0 : stale + 1;
+                    best = Math.min(best, monitored);
                     if (stale >= config.patience()) {
-                        stop = StopReason.CONVERGED;
+                        boolean adapt = schedule.kind() == LearningRateSchedule.Kind.ADAPTIVE
+                                && eta / LearningRateSchedule.ADAPTIVE_FACTOR >= LearningRateSchedule.ADAPTIVE_FLOOR * eta0;
+                        if (adapt) {
+                            eta /= LearningRateSchedule.ADAPTIVE_FACTOR;
+                            stale = 0;
+                        } else {
+                            stop = StopReason.CONVERGED;
+                        }
                     }
                 }
             }
             double[] coefficients = theta.copyToHost();
             return new IterativeResult(coefficients, objective.interceptFor(coefficients), epoch, stop, losses.toArray(),
-                    norms.toArray(), eta);
+                    norms.toArray(), eta0);
         }
+    }
+
+    /**
+     * Positions [0, train) hold this epoch's permutation of the training rows; positions [train, m)
+     * hold the validation rows (when {@code split} is given: split[0..m−train) are the held-out rows).
+     */
+    static long[] epochOrder(long seed, long epoch, long m, long train, long[] split) {
+        if (split == null) {
+            return CounterBasedSampler.epochOrder(seed, epoch, m);
+        }
+        int held = (int) (m - train);
+        long[] perm = CounterBasedSampler.epochOrder(seed, epoch, train);
+        long[] order = new long[(int) m];
+        for (int p = 0; p < train; p++) {
+            order[p] = split[held + (int) perm[p]];
+        }
+        System.arraycopy(split, 0, order, (int) train, held);
+        return order;
     }
 }

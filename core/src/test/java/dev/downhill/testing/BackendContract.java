@@ -13,6 +13,7 @@ import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.InitialCoefficients;
 import dev.downhill.IterationListener;
+import dev.downhill.LearningRateSchedule;
 import dev.downhill.LinearRegression;
 import dev.downhill.Precision;
 import dev.downhill.SingularMatrixException;
@@ -571,5 +572,43 @@ public abstract class BackendContract {
         FittedModel cg = fit(x, t.y, config(Solver.CG).tolerance(1e-12).build());
         assertClose(withIntercept(fit(t.x, t.y, config(Solver.CG).tolerance(1e-12).build())), withIntercept(svd), 1e-9, "cg");
         assertEquals(svd.intercept(), cg.intercept(), 1e-9 * Math.abs(svd.intercept()));
+    }
+
+    // ------------------------------------------------------------------ schedules and early stopping
+
+    @Test
+    void aDecayingScheduleShrinksTheNoiseBallOfConstantStepSgd() {
+        TestData t = TestData.gaussian(400, 4, TestData.ramp(4), 1, 1.0, 41);
+        double[] exact = withIntercept(fit(t.x, t.y, config(Solver.SVD).build()));
+        FittedModel constant = fit(t.x, t.y, config(Solver.SGD).learningRate(0.05).maxIterations(200).tolerance(0).build());
+        FittedModel decaying = fit(t.x, t.y, config(Solver.SGD).learningRate(0.05).maxIterations(200).tolerance(0)
+                .schedule(LearningRateSchedule.inverseTime(1, 20)).build());
+        FittedModel scaling = fit(t.x, t.y, config(Solver.SGD).learningRate(0.05).maxIterations(200).tolerance(0)
+                .schedule(LearningRateSchedule.inverseScaling(0.5)).build());
+        double e0 = Compare.relativeError(withIntercept(constant), exact);
+        double e1 = Compare.relativeError(withIntercept(decaying), exact);
+        double e2 = Compare.relativeError(withIntercept(scaling), exact);
+        // the SGD noise ball scales like √η·σ: η = 0.05 constant vs η ≈ 1.25e-5 at the end of the 1/t schedule
+        assertTrue(e1 < e0 / 5, "1/t schedule " + e1 + " vs constant " + e0);
+        assertTrue(e2 < e0, "1/√t schedule " + e2 + " vs constant " + e0);
+        assertTrue(e1 < 1e-2, "1/t schedule " + e1);
+    }
+
+    @Test
+    void adaptiveScheduleAndEarlyStoppingEndTheFitEarly() {
+        TestData t = TestData.gaussian(500, 3, TestData.ramp(3), 1, 0.5, 42);
+        double[] exact = withIntercept(fit(t.x, t.y, config(Solver.SVD).build()));
+        FittedModel adaptive = fit(t.x, t.y, config(Solver.MINIBATCH).batchSize(10).learningRate(0.05).tolerance(1e-3)
+                .schedule(LearningRateSchedule.adaptive()).build());
+        assertEquals(StopReason.CONVERGED, adaptive.stopReason());
+        assertTrue(adaptive.iterations() < FitConfig.DEFAULT_SGD_EPOCHS);
+        assertClose(withIntercept(adaptive), exact, 1e-2, "adaptive");
+        FittedModel early = fit(t.x, t.y, config(Solver.MINIBATCH).batchSize(10).learningRate(0.05).tolerance(1e-3)
+                .validationFraction(0.2).build());
+        assertEquals(StopReason.CONVERGED, early.stopReason());
+        assertTrue(early.iterations() < 100, "early stopping after " + early.iterations() + " epochs");
+        // trained on 80% of the rows: within the sampling noise (σ/√400 ≈ 0.025) of the full-data answer
+        assertClose(withIntercept(early), exact, 0.1, "early stopping");
+        assertThrows(IllegalArgumentException.class, () -> config(Solver.SGD).validationFraction(1.0));
     }
 }

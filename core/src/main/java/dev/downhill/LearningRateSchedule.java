@@ -1,0 +1,110 @@
+package dev.downhill;
+
+import java.util.Locale;
+
+/**
+ * How the stochastic solvers (SGD, mini-batch) vary the step during a fit; t counts the steps
+ * (batches) taken before the current one, from 0, across epochs. η₀ is the fit's learning rate
+ * (the configured number, or the automatic one). Immutable.
+ * <ul>
+ *   <li>{@link #constant()}: η = η₀ (the default);</li>
+ *   <li>{@link #inverseTime(double, double)}: η = t₀/(t + t₁) — Hands-On ML's "learning schedule"
+ *       (there t₀ = 5, t₁ = 50 with per-example steps, in the ½-squared-error convention; ours takes
+ *       half of that, see the README's conversion table); η₀ is not used;</li>
+ *   <li>{@link #inverseScaling(double)}: η = η₀/(t + 1)^p (scikit-learn's "invscaling");</li>
+ *   <li>{@link #adaptive()}: η = η₀, divided by 5 each time the epoch loss (or the validation loss, with
+ *       early stopping) has not improved for {@code patience} epochs; the fit stops once η would fall
+ *       below 10⁻⁶·η₀ (scikit-learn's "adaptive").</li>
+ * </ul>
+ */
+public final class LearningRateSchedule {
+    /** The kinds of schedule. */
+    public enum Kind { CONSTANT, INVERSE_TIME, INVERSE_SCALING, ADAPTIVE }
+
+    /** Factor of each adaptive reduction. */
+    public static final double ADAPTIVE_FACTOR = 5;
+    /** Adaptive schedules stop when η would fall below this fraction of η₀. */
+    public static final double ADAPTIVE_FLOOR = 1e-6;
+
+    private static final LearningRateSchedule CONSTANT = new LearningRateSchedule(Kind.CONSTANT, 0, 0);
+    private static final LearningRateSchedule ADAPTIVE = new LearningRateSchedule(Kind.ADAPTIVE, 0, 0);
+
+    private final Kind kind;
+    private final double a;
+    private final double b;
+
+    private LearningRateSchedule(Kind kind, double a, double b) {
+        this.kind = kind;
+        this.a = a;
+        this.b = b;
+    }
+
+    public static LearningRateSchedule constant() {
+        return CONSTANT;
+    }
+
+    /** η = t₀/(t + t₁), t₀ &gt; 0, t₁ &gt; 0. */
+    public static LearningRateSchedule inverseTime(double t0, double t1) {
+        if (!(t0 > 0) || !(t1 > 0) || !Double.isFinite(t0) || !Double.isFinite(t1)) {
+            throw new IllegalArgumentException("inverse-time schedule needs t0 > 0 and t1 > 0, got " + t0 + ", " + t1);
+        }
+        return new LearningRateSchedule(Kind.INVERSE_TIME, t0, t1);
+    }
+
+    /** η = η₀/(t + 1)^p, 0 &lt; p ≤ 1. */
+    public static LearningRateSchedule inverseScaling(double power) {
+        if (!(power > 0 && power <= 1)) {
+            throw new IllegalArgumentException("inverse-scaling power must be in (0, 1], got " + power);
+        }
+        return new LearningRateSchedule(Kind.INVERSE_SCALING, power, 0);
+    }
+
+    public static LearningRateSchedule adaptive() {
+        return ADAPTIVE;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** η for step t (t ≥ 0) given η₀; for adaptive schedules η₀ is the current (reduced) value. */
+    public double at(long t, double eta0) {
+        switch (kind) {
+            case INVERSE_TIME: return a / (t + b);
+            case INVERSE_SCALING: return eta0 / Math.pow(t + 1.0, a);
+            default: return eta0;
+        }
+    }
+
+    /** Parses {@code constant}, {@code adaptive}, {@code invtime:t0,t1}, {@code invscaling:p}. */
+    public static LearningRateSchedule parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.equals("constant")) {
+                return constant();
+            }
+            if (t.equals("adaptive")) {
+                return adaptive();
+            }
+            if (t.startsWith("invtime:")) {
+                String[] p = t.substring(8).split(",");
+                return inverseTime(Double.parseDouble(p[0]), Double.parseDouble(p[1]));
+            }
+            if (t.startsWith("invscaling:")) {
+                return inverseScaling(Double.parseDouble(t.substring(11)));
+            }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            // fall through to the message below
+        }
+        throw new IllegalArgumentException("unknown schedule '" + text + "': expected constant, adaptive, invtime:T0,T1 or invscaling:P");
+    }
+
+    @Override
+    public String toString() {
+        switch (kind) {
+            case INVERSE_TIME: return "invtime:" + a + "," + b;
+            case INVERSE_SCALING: return "invscaling:" + a;
+            default: return kind.name().toLowerCase(Locale.ROOT);
+        }
+    }
+}
