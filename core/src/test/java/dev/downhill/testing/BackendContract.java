@@ -611,4 +611,22 @@ public abstract class BackendContract {
         assertClose(withIntercept(early), exact, 0.1, "early stopping");
         assertThrows(IllegalArgumentException.class, () -> config(Solver.SGD).validationFraction(1.0));
     }
+
+    @Test
+    void float32GradientDescentKeepsItsPromise() {
+        // well-conditioned float32 data: ‖∇‖/‖∇₀‖ ≤ 1e-6 must be reachable (the float32 default tolerance)
+        TestData t = TestData.gaussian(3000, 20, TestData.ramp(20), 2, 0.5, 51);
+        for (Solver s : new Solver[] {Solver.GD, Solver.NESTEROV, Solver.CG}) {
+            FittedModel m;
+            try (Dataset d = Dataset.of(t.xFloat(), t.yFloat())) {
+                m = LinearRegression.fit(d, config(s).build());
+            }
+            assertEquals(Precision.FLOAT32, m.precision());
+            assertEquals(StopReason.CONVERGED, m.stopReason(), s.cliName());
+            assertTrue(m.finalRelativeGradient() <= 1e-6, s.cliName() + " " + m.finalRelativeGradient());
+            FittedModel f64 = fit(t.x, t.y, config(Solver.SVD).build());
+            // float32 data and arithmetic: ε₃₂·κ ≈ 1e-7·1.3 per coefficient, plus the 1e-6 stopping rule
+            assertClose(withIntercept(m), withIntercept(f64), 1e-5, s.cliName() + " float32 vs float64 SVD");
+        }
+    }
 }
