@@ -1,7 +1,6 @@
 package dev.downhill.internal;
 
 import dev.downhill.FitConfig;
-import dev.downhill.IterationListener;
 import dev.downhill.StopReason;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidualSums;
@@ -32,10 +31,7 @@ public final class ConjugateGradientSolver {
         var problem = objective.problem();
         int n = Math.toIntExact(problem.cols());
         long m = problem.rows();
-        double tol = config.tolerance(objective.problem().precision());
-        IterationListener listener = config.listener();
-        History losses = new History();
-        History norms = new History();
+        FullBatchProgress progress = new FullBatchProgress(config, config.tolerance(problem.precision()), Double.NaN, false);
         try (BackendVector theta = problem.allocateVector(n);
              BackendVector r = problem.allocateVector(n);
              BackendVector z = problem.allocateVector(n);
@@ -48,23 +44,11 @@ public final class ConjugateGradientSolver {
             problem.copy(z, p);
             double rz = problem.dot(r, z);
             double norm = Math.sqrt(Math.max(0, rz));
-            double firstNorm = norm;
-            DivergenceGuard guard = new DivergenceGuard(loss, Double.NaN, false);
-            StopReason stop = StopReason.ITERATION_LIMIT;
+            StopReason stop;
             long step = 0;
             while (true) {
-                losses.add(loss);
-                norms.add(norm);
-                guard.check(step, loss, norm);
-                if (listener.onIteration(step, loss, norm) == IterationListener.Control.STOP) {
-                    stop = StopReason.STOPPED_BY_LISTENER;
-                    break;
-                }
-                if (norm <= tol * firstNorm) {
-                    stop = StopReason.CONVERGED;
-                    break;
-                }
-                if (step == config.maxIterations()) {
+                stop = progress.record(step, loss, norm);
+                if (stop != null) {
                     break;
                 }
                 objective.hessianTimes(p, w);
@@ -92,8 +76,7 @@ public final class ConjugateGradientSolver {
                 problem.axpy(1, z, p);
             }
             double[] coefficients = theta.copyToHost();
-            return new IterativeResult(coefficients, objective.interceptFor(coefficients), step, stop, losses.toArray(),
-                    norms.toArray(), Double.NaN);
+            return progress.result(coefficients, objective.interceptFor(coefficients), step, stop, Double.NaN);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.downhill.internal;
 
 import dev.downhill.FitConfig;
-import dev.downhill.IterationListener;
 import dev.downhill.StopReason;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidualSums;
@@ -27,41 +26,22 @@ public final class NesterovSolver {
         int n = Math.toIntExact(problem.cols());
         long m = problem.rows();
         double eta = StepSize.resolve(config, objective, m);
-        double tol = config.tolerance(objective.problem().precision());
-        IterationListener listener = config.listener();
-        History losses = new History();
-        History norms = new History();
+        FullBatchProgress progress = new FullBatchProgress(config, config.tolerance(problem.precision()), eta,
+                config.learningRate().isAuto());
         try (BackendVector theta = problem.allocateVector(n);
              BackendVector previous = problem.allocateVector(n);
              BackendVector y = problem.allocateVector(n);
              BackendVector gradient = problem.allocateVector(n)) {
             theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
             problem.copy(theta, y);
-            DivergenceGuard guard = null;
-            double firstNorm = Double.NaN;
-            StopReason stop = StopReason.ITERATION_LIMIT;
+            StopReason stop;
             long step = 0;
             long momentum = 0;
             while (true) {
                 ResidualSums sums = objective.gradient(y, RowSlice.all(), gradient);
-                double loss = sums.sumOfSquares() / m;
                 double norm = objective.gradientNorm(gradient);
-                losses.add(loss);
-                norms.add(norm);
-                if (guard == null) {
-                    guard = new DivergenceGuard(loss, eta, config.learningRate().isAuto());
-                    firstNorm = norm;
-                }
-                guard.check(step, loss, norm);
-                if (listener.onIteration(step, loss, norm) == IterationListener.Control.STOP) {
-                    stop = StopReason.STOPPED_BY_LISTENER;
-                    break;
-                }
-                if (norm <= tol * firstNorm) {
-                    stop = StopReason.CONVERGED;
-                    break;
-                }
-                if (step == config.maxIterations()) {
+                stop = progress.record(step, sums.sumOfSquares() / m, norm);
+                if (stop != null) {
                     break;
                 }
                 // ∇ᵀ(θₖ₊₁ − θₖ) = ∇ᵀ(y − θ) − η∇ᵀP∇, and ∇ᵀP∇ = ‖S∇‖² = norm² (‖∇‖² unstandardized)
@@ -81,8 +61,7 @@ public final class NesterovSolver {
                 step++;
             }
             double[] coefficients = y.copyToHost();
-            return new IterativeResult(coefficients, objective.interceptFor(coefficients), step, stop, losses.toArray(),
-                    norms.toArray(), eta);
+            return progress.result(coefficients, objective.interceptFor(coefficients), step, stop, eta);
         }
     }
 }
