@@ -61,4 +61,32 @@ final class ExtendedResidual {
         }
         return r;
     }
+
+    /** X_cᵀr (n values, rounded to double) with every product and sum in double-double. */
+    double[] transposedTimes(double[] r) {
+        int n = means.length;
+        DoubleDouble[] sums = new DoubleDouble[n];
+        for (int j = 0; j < n; j++) {
+            sums[j] = new DoubleDouble();
+        }
+        DoubleDouble total = new DoubleDouble();
+        for (int i = 0; i < r.length; i++) {
+            double[] row = data.row(i);
+            for (int j = 0; j < n; j++) {
+                sums[j].addProduct(row[j], r[i]);
+            }
+            total.add(r[i]);
+        }
+        double[] out = new double[n];
+        for (int j = 0; j < n; j++) {
+            if (centred) {
+                DoubleDouble shift = new DoubleDouble();
+                shift.addProduct(means[j], total.hi());
+                shift.addProduct(means[j], total.lo());
+                sums[j].add(shift.negate());
+            }
+            out[j] = sums[j].value();
+        }
+        return out;
+    }
 }

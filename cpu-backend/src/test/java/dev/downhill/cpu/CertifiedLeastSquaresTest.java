@@ -28,10 +28,14 @@ class CertifiedLeastSquaresTest {
     }
 
     private static int worstDigits(double[][] x, double[] y) {
+        return worstDigits(x, y, Solver.SVD);
+    }
+
+    private static int worstDigits(double[][] x, double[] y, Solver solver) {
         double[] exact = ExactLeastSquares.solve(x, y, true);
         FittedModel m;
         try (Dataset d = Dataset.of(x, y)) {
-            m = LinearRegression.fit(d, FitConfig.builder().solver(Solver.SVD).backend("cpu").build());
+            m = LinearRegression.fit(d, FitConfig.builder().solver(solver).backend("cpu").build());
         }
         int worst = 17;
         for (int j = 0; j < x[0].length; j++) {
@@ -71,6 +75,10 @@ class CertifiedLeastSquaresTest {
         }
         int digits = worstDigits(powers(x, 10), y);
         assertTrue(digits >= 7, "Filip-like: " + digits + " correct digits");
+        // the normal equations square the condition number: refused with the estimate and a pointer to SVD
+        dev.downhill.SingularMatrixException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.downhill.SingularMatrixException.class, () -> worstDigits(powers(x, 10), y, Solver.NORMAL));
+        assertTrue(e.conditionEstimate() > FitConfig.NORMAL_EQUATIONS_MAX_CONDITION && e.getMessage().contains("SVD"), e.getMessage());
     }
 
     @Test
@@ -96,6 +104,9 @@ class CertifiedLeastSquaresTest {
         int d2 = worstDigits(powers(x, 5), noisy);
         assertTrue(d1 >= 7, "Wampler-1-like: " + d1 + " correct digits");
         assertTrue(d2 >= 7, "Wampler-4/5-like: " + d2 + " correct digits");
+        int n1 = worstDigits(powers(x, 5), exact, Solver.NORMAL);
+        int n2 = worstDigits(powers(x, 5), noisy, Solver.NORMAL);
+        assertTrue(n1 >= 7 && n2 >= 7, "normal equations, Wampler-like: " + n1 + ", " + n2 + " correct digits");
     }
 
     @Test
@@ -117,5 +128,7 @@ class CertifiedLeastSquaresTest {
         }
         int digits = worstDigits(x, y);
         assertTrue(digits >= 7, "Longley-like: " + digits + " correct digits");
+        int normal = worstDigits(x, y, Solver.NORMAL);
+        assertTrue(normal >= 7, "normal equations, Longley-like: " + normal + " correct digits");
     }
 }
