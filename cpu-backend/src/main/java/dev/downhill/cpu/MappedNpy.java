@@ -1,0 +1,109 @@
+package dev.downhill.cpu;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.io.HostArray;
+import dev.downhill.io.NpyDtype;
+import dev.downhill.io.NpyHeader;
+import dev.downhill.io.NpyReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Datasets whose X is a memory-mapped .npy file instead of a copy in memory: for X larger than the
+ * memory one wants to spend. The CPU backend's kernels read X through the map exactly as they read
+ * memory (same blocks, same order, same reductions — results are bit-identical to an in-memory fit);
+ * the operating system pages row blocks in as each thread streams its range (read-ahead:
+ * MADV_SEQUENTIAL) and drops them under memory pressure, so every step re-reads what did not stay in
+ * the page cache. X must be float32 or float64, C order, little-endian; y is read into memory.
+ * Closing the dataset unmaps the file.
+ */
+public final class MappedNpy {
+    private MappedNpy() {
+    }
+
+    /** Maps {@code xFile} (rows × cols) and reads {@code yFile} (rows values, converted to X's precision). */
+    public static Dataset open(Path xFile, Path yFile) {
+        String failure = GradientStrategy.probeNative();
+        if (failure != null) {
+            throw new IllegalStateException("memory-mapped datasets need the native library: " + failure);
+        }
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalStateException("memory-mapped .npy needs a little-endian machine");
+        }
+        NpyHeader header = NpyReader.readHeader(xFile);
+        if (header.rank() != 2) {
+            throw new IllegalArgumentException(xFile + ": X must be a 2-D array, found shape " + header.shapeText());
+        }
+        if (header.fortranOrder()) {
+            throw new IllegalArgumentException(xFile + ": a Fortran-order array cannot be mapped row by row; "
+                    + "read it into memory (it is transposed while reading) or rewrite it in C order");
+        }
+        if (header.dtype() != NpyDtype.FLOAT32 && header.dtype() != NpyDtype.FLOAT64) {
+            throw new IllegalArgumentException(xFile + ": only float32 and float64 arrays can be mapped, found " + header.dtype().descr());
+        }
+        Precision precision = header.dtype() == NpyDtype.FLOAT32 ? Precision.FLOAT32 : Precision.FLOAT64;
+        long rows = header.shape()[0];
+        long cols = header.shape()[1];
+        long length;
+        try {
+            length = Files.size(xFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + xFile + ": " + e.getMessage(), e);
+        }
+        if (length != header.dataOffset() + header.dataBytes()) {
+            throw new IllegalArgumentException(xFile + ": file holds " + length + " bytes but its header says "
+                    + (header.dataOffset() + header.dataBytes()));
+        }
+        if (header.dataOffset() % precision.bytes() != 0) {
+            throw new IllegalArgumentException(xFile + ": data offset " + header.dataOffset() + " is not aligned to "
+                    + precision.bytes() + " bytes");
+        }
+        Mapping map = new Mapping(xFile, length);
+        Pointer x;
+        Pointer y;
+        try (HostArray targets = NpyReader.readVector(yFile, precision)) {
+            if (targets.rows() != rows) {
+                throw new IllegalArgumentException("X " + xFile + " has " + rows + " rows but y " + yFile + " has " + targets.rows());
+            }
+            long first = header.dataOffset() / precision.bytes();
+            x = precision == Precision.FLOAT32 ? new FloatPointer(map).position(first) : new DoublePointer(map).position(first);
+            y = targets.release();
+        } catch (RuntimeException | Error e) {
+            map.close();
+            throw e;
+        }
+        return Dataset.adopt(x, y, rows, cols);
+    }
+
+    /** One read-only mapping; closing it (or a view of it) unmaps the file once. */
+    private static final class Mapping extends Pointer {
+        Mapping(Path file, long length) {
+            IntPointer error = new IntPointer(1);
+            try {
+                Pointer p = NativeKernels.map_file(file.toAbsolutePath().toString(), length, error);
+                if (p == null || p.isNull()) {
+                    throw new UncheckedIOException(new IOException("cannot map " + file + " (errno " + error.get() + ")"));
+                }
+                this.address = p.address();
+                this.capacity = length;
+                this.limit = length;
+                long base = this.address; // not named "address": that would be the inherited field inside the class below
+                deallocator(() -> NativeKernels.unmap_file(new Pointer() {
+                    {
+                        this.address = base;
+                    }
+                }, length));
+            } finally {
+                error.close();
+            }
+        }
+    }
+}
