@@ -111,6 +111,7 @@ final class FitCommand implements Callable<Integer> {
             b.precision(precision);
         }
         PrintWriter o = spec.commandLine().getOut();
+        input.notes = quiet ? null : spec.commandLine().getErr();
         try (Dataset data = input.load()) {
             FitConfig probe = b.build();
             Progress progress = null;

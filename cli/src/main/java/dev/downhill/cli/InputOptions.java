@@ -2,6 +2,8 @@ package dev.downhill.cli;
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
+import dev.downhill.cpu.HostMemoryBudget;
+import dev.downhill.cpu.MappedNpy;
 import dev.downhill.io.CsvReader;
 import dev.downhill.io.NpyReader;
 import dev.downhill.io.SvmLightReader;
@@ -29,6 +31,13 @@ final class InputOptions {
     @Option(names = "--precision", paramLabel = "float32|float64", description = "Working precision (default: the data's).")
     String precision;
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE", description = "Host memory for X (e.g. 8g); a larger .npy X is "
+            + "memory-mapped from its file and streamed each step (default: 80% of available memory).")
+    String memoryBudget;
+
+    /** Where progress notes go (set by the command; may stay null). */
+    java.io.PrintWriter notes;
+
     /** The requested precision, or null for the data's own. */
     Precision precision() {
         return precision == null ? null : Precision.parse(precision);
@@ -45,6 +54,22 @@ final class InputOptions {
             }
             if (target != null) {
                 throw new IllegalArgumentException("--target applies to --data CSV files only");
+            }
+            long budget = memoryBudget == null ? HostMemoryBudget.defaultBytes() : HostMemoryBudget.parse(memoryBudget);
+            long bytes = NpyReader.readHeader(x).dataBytes();
+            if (bytes > budget) {
+                Precision own = NpyReader.readHeader(x).dtype().naturalPrecision();
+                if (precision() != null && precision() != own) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT, "X (%.3g GB) exceeds the memory budget (%.3g GB), so it "
+                            + "is mapped from its file as it is: --precision %s cannot convert it (the file holds %s)",
+                            bytes / 1e9, budget / 1e9, precision, own.name().toLowerCase(Locale.ROOT)));
+                }
+                if (notes != null) {
+                    notes.printf(Locale.ROOT, "X (%.3g GB) exceeds the memory budget (%.3g GB): mapping it from %s and streaming it each step%n",
+                            bytes / 1e9, budget / 1e9, x);
+                    notes.flush();
+                }
+                return MappedNpy.open(x, y);
             }
             return NpyReader.readDataset(x, y, precision());
         }

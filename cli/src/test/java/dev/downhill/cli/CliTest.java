@@ -129,4 +129,23 @@ class CliTest {
         assertTrue(Files.exists(dir.resolve("classic-fitted-line.png")));
         assertFalse(demo.out().contains("NaN"), demo.out());
     }
+
+    @Test
+    void aTinyMemoryBudgetMapsXAndGivesTheSameModel() throws IOException {
+        run("gen", "--rows", "500", "--features", "7", "--out-dir", dir.toString(), "--quiet");
+        String x = dir.resolve("X.npy").toString();
+        String y = dir.resolve("y.npy").toString();
+        Result inMemory = run("fit", "--x", x, "--y", y, "--out", dir.resolve("a.json").toString());
+        Result mapped = run("fit", "--x", x, "--y", y, "--memory-budget", "1k", "--out", dir.resolve("b.json").toString());
+        assertEquals(0, mapped.code(), mapped.err());
+        assertTrue(mapped.err().contains("exceeds the memory budget"), mapped.err());
+        assertFalse(inMemory.err().contains("exceeds the memory budget"), inMemory.err());
+        FittedModel a = ModelFile.read(dir.resolve("a.json")).model();
+        FittedModel b = ModelFile.read(dir.resolve("b.json")).model();
+        assertArrayEquals(a.coefficients(), b.coefficients(), 0, "bit for bit");
+        assertEquals(a.intercept(), b.intercept(), 0);
+        Result convert = run("fit", "--x", x, "--y", y, "--memory-budget", "1k", "--precision", "float64", "--quiet");
+        assertEquals(1, convert.code());
+        assertTrue(convert.err().contains("cannot convert"), convert.err());
+    }
 }

@@ -1,0 +1,59 @@
+package dev.downhill.cpu;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * How much host memory the CPU backend may spend on X: data larger than this is memory-mapped from
+ * its file instead of read into memory ({@link MappedNpy}). Default: {@value #DEFAULT_FRACTION} of
+ * the memory the kernel reports available (MemAvailable in /proc/meminfo), else of the JVM's
+ * off-heap limit.
+ */
+public final class HostMemoryBudget {
+    /** Fraction of available memory used by default. */
+    public static final double DEFAULT_FRACTION = 0.8;
+
+    private HostMemoryBudget() {
+    }
+
+    /** The default budget in bytes. */
+    public static long defaultBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    return (long) (DEFAULT_FRACTION * kib * 1024);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux: fall through
+        }
+        return (long) (DEFAULT_FRACTION * org.bytedeco.javacpp.Pointer.maxBytes());
+    }
+
+    /** Parses a size: a number of bytes, or with a k/m/g/t suffix (powers of 1024), e.g. "512m", "16g". */
+    public static long parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+        switch (last) {
+            case 'k': unit = 1L << 10; break;
+            case 'm': unit = 1L << 20; break;
+            case 'g': unit = 1L << 30; break;
+            case 't': unit = 1L << 40; break;
+            default: break;
+        }
+        String number = unit == 1 ? t : t.substring(0, t.length() - 1);
+        try {
+            double v = Double.parseDouble(number);
+            if (!(v > 0) || !Double.isFinite(v)) {
+                throw new NumberFormatException();
+            }
+            return (long) (v * unit);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("memory budget must be a size like 512m or 16g, got '" + text + "'");
+        }
+    }
+}
