@@ -93,8 +93,8 @@ public final class MappedNpy {
                     throw new UncheckedIOException(new IOException("cannot map " + file + " (errno " + error.get() + ")"));
                 }
                 this.address = p.address();
-                this.capacity = length;
-                this.limit = length;
+                // capacity and limit stay 0: JavaCPP would count a registered deallocator's capacity
+                // against org.bytedeco.javacpp.maxbytes, but a file mapping is not allocated memory
                 long base = this.address; // not named "address": that would be the inherited field inside the class below
                 deallocator(() -> NativeKernels.unmap_file(new Pointer() {
                     {
