@@ -29,9 +29,10 @@ public final class FitConfig {
     public static final double DEFAULT_SGD_TOLERANCE = 1e-4;
     public static final int DEFAULT_PATIENCE = 5;
     /**
-     * The normal equations refuse XᵀX whose estimated condition number exceeds this: the Cholesky
-     * answer's relative error is bounded by about cond·ε₆₄, so beyond 1e12 fewer than 4 digits are
-     * guaranteed.
+     * The normal equations refuse XᵀX whose estimated condition number exceeds this (the cpu backend
+     * tests XᵀX scaled to unit diagonal, the nd4j backend XᵀX itself): the Cholesky answer's relative
+     * error is bounded by about cond·ε₆₄, so beyond 1e12 fewer than 4 digits are guaranteed before
+     * refinement, and refinement needs cond·ε₆₄ &lt; 1 with room to spare.
      */
     public static final double NORMAL_EQUATIONS_MAX_CONDITION = 1e12;
 
@@ -230,7 +231,8 @@ public final class FitConfig {
     /**
      * Fraction of rows held out for early stopping (0: off). With it, the stochastic solvers train on
      * the other rows and stop when the validation MSE has not improved by tol (relative) for
-     * {@code patience} epochs. The held-out rows are a seeded random subset, fixed for the fit.
+     * {@code patience} epochs. The held-out rows are a seeded random subset, fixed for the fit (the
+     * column means and scales still come from all rows).
      */
     public double validationFraction() {
         return validationFraction;

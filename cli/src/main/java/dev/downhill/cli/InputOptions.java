@@ -56,9 +56,11 @@ final class InputOptions {
                 throw new IllegalArgumentException("--target applies to --data CSV files only");
             }
             long budget = memoryBudget == null ? HostMemoryBudget.defaultBytes() : HostMemoryBudget.parse(memoryBudget);
-            long bytes = NpyReader.readHeader(x).dataBytes();
+            var header = NpyReader.readHeader(x);
+            Precision own = header.dtype().naturalPrecision();
+            Precision target = precision() == null ? own : precision();
+            long bytes = header.elementCount() * target.bytes(); // the size in memory, after any conversion
             if (bytes > budget) {
-                Precision own = NpyReader.readHeader(x).dtype().naturalPrecision();
                 if (precision() != null && precision() != own) {
                     throw new IllegalArgumentException(String.format(Locale.ROOT, "X (%.3g GB) exceeds the memory budget (%.3g GB), so it "
                             + "is mapped from its file as it is: --precision %s cannot convert it (the file holds %s)",

@@ -45,7 +45,9 @@ public final class NesterovSolver {
                     break;
                 }
                 // ∇ᵀ(θₖ₊₁ − θₖ) = ∇ᵀ(y − θ) − η∇ᵀP∇, and ∇ᵀP∇ = ‖S∇‖² = norm² (‖∇‖² unstandardized)
-                double towardsY = problem.dot(gradient, y) - problem.dot(gradient, theta);
+                problem.copy(y, previous); // previous ← y − θ (free here): one dot, no cancellation of two large ones
+                problem.axpy(-1, theta, previous);
+                double towardsY = problem.dot(gradient, previous);
                 boolean restart = towardsY - eta * norm * norm > 0;
                 objective.precondition(gradient);
                 problem.copy(theta, previous);

@@ -22,6 +22,8 @@ import dev.downhill.spi.RowSlice;
  *
  * <p>Early stopping ({@link FitConfig#validationFraction()} = f &gt; 0): the first round(f·m) positions
  * of a seeded permutation (independent of the epoch orders) are held out; they never take a step.
+ * They are not invisible, though: the column means (and scales, when standardized) that centre every
+ * step and define the intercept are those of all m rows, so the validation MSE is slightly optimistic.
  */
 public final class StochasticGradientSolver {
     /** Mixed into the seed for the permutation that picks the validation rows. */

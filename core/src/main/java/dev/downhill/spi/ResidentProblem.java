@@ -107,13 +107,16 @@ public interface ResidentProblem extends AutoCloseable {
      *
      * @return θ (host)
      * @throws dev.downhill.SingularMatrixException when XᵀX is singular or its estimated condition
-     *         number exceeds {@link dev.downhill.FitConfig#NORMAL_EQUATIONS_MAX_CONDITION}
+     *         number (the cpu backend: of XᵀX scaled to unit diagonal) exceeds
+     *         {@link dev.downhill.FitConfig#NORMAL_EQUATIONS_MAX_CONDITION}
      */
     double[] solveNormalEquations(boolean centred);
 
     /**
-     * The minimum-norm least-squares solution by SVD (float64), of the centred problem when
-     * {@code centred}. Singular values at or below {@code rankCutoff}·σ_max are treated as zero.
+     * The least-squares solution by SVD (float64), of the centred problem when {@code centred}; the
+     * minimum-norm one when X is rank-deficient. Singular values at or below {@code rankCutoff}·σ_max
+     * are treated as zero (of the factored matrix: backends may scale the columns first, see
+     * {@link LeastSquaresSolution#singularValues()}).
      * Needs a float64 working copy of X (m·n·8 bytes, plus the LAPACK routine's workspace), freed
      * before returning.
      */

@@ -1,82 +1,81 @@
 package dev.downhill.cpu;
 
 import dev.downhill.Dataset;
+import dev.downhill.Precision;
 import dev.downhill.internal.DoubleDouble;
+import dev.downhill.internal.OffHeapViews;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 
 /**
- * Residuals of the (centred) least-squares problem computed in double-double arithmetic, for
- * iterative refinement of the direct solvers: rᵢ = (yᵢ − ȳ) − Σⱼ (Xᵢⱼ − x̄ⱼ)θⱼ with the means and every
- * product and sum carried to ~106 bits, then rounded once. Reads X, y (host memory) and θ.
+ * Residuals of the (centred) least-squares problem in double-double arithmetic, for iterative
+ * refinement of the direct solvers: rᵢ = (yᵢ − ȳ) − Σⱼ (Xᵢⱼ − x̄ⱼ)θⱼ with the means and every product
+ * and sum carried to ~106 bits. Streams X in row blocks through windows (no per-row allocation);
+ * reads X, y (host memory) and θ, writes nothing it does not return.
  */
 final class ExtendedResidual {
+    /** Elements per window (a block of whole rows, at least one). */
+    private static final int WINDOW = OffHeapViews.MAX_WINDOW;
+
     private final Dataset data;
     private final boolean centred;
+    private final int n;
+    private final int blockRows;
     private final DoubleDouble[] means;
-    private final DoubleDouble targetMean;
+    private final DoubleDouble targetMean = new DoubleDouble();
 
     ExtendedResidual(Dataset data, boolean centred) {
         this.data = data;
         this.centred = centred;
-        int n = Math.toIntExact(data.cols());
-        long m = data.rows();
+        this.n = Math.toIntExact(data.cols());
+        this.blockRows = (int) Math.max(1, Math.min(4096, WINDOW / Math.max(1, n)));
         this.means = new DoubleDouble[n];
-        this.targetMean = new DoubleDouble();
         for (int j = 0; j < n; j++) {
             means[j] = new DoubleDouble();
         }
         if (centred) {
-            for (long i = 0; i < m; i++) {
-                double[] row = data.row(i);
-                for (int j = 0; j < n; j++) {
-                    means[j].add(row[j]);
+            double[] row = new double[n];
+            for (long start = 0; start < data.rows(); start += blockRows) {
+                int rows = (int) Math.min(blockRows, data.rows() - start);
+                java.nio.Buffer block = window(start, rows);
+                for (int i = 0; i < rows; i++) {
+                    rowInto(block, i, row);
+                    for (int j = 0; j < n; j++) {
+                        means[j].add(row[j]);
+                    }
+                    targetMean.add(data.y(start + i));
                 }
-                targetMean.add(data.y(i));
             }
             for (int j = 0; j < n; j++) {
-                means[j].divide(m);
+                means[j].divide(data.rows());
             }
-            targetMean.divide(m);
+            targetMean.divide(data.rows());
         }
     }
 
-    /** r (m values, rounded to double) for the given θ. */
+    /** r (m values, each rounded to double once) for θ; m must be below 2³¹ (the SVD's own limit). */
     double[] residual(double[] theta) {
-        int m = Math.toIntExact(data.rows());
-        DoubleDouble offset = new DoubleDouble();
-        if (centred) {
-            for (int j = 0; j < theta.length; j++) {
-                offset.addProduct(means[j], theta[j]);
-            }
-            offset.add(new DoubleDouble(targetMean.hi(), targetMean.lo()).negate());
-        }
-        double[] r = new double[m];
-        DoubleDouble acc = new DoubleDouble();
-        for (int i = 0; i < m; i++) {
-            double[] row = data.row(i);
-            acc.set(offset.hi(), offset.lo()).add(data.y(i));
-            for (int j = 0; j < theta.length; j++) {
-                acc.addProduct(row[j], -theta[j]);
-            }
-            r[i] = acc.value();
-        }
+        double[] r = new double[Math.toIntExact(data.rows())];
+        forEachResidual(theta, (i, row, value) -> r[(int) i] = value.value());
         return r;
     }
 
-    /** X_cᵀr (n values, rounded to double) with every product and sum in double-double. */
-    double[] transposedTimes(double[] r) {
-        int n = means.length;
+    /**
+     * X_cᵀr for r = r(θ), in one streaming pass: each rᵢ in double-double, and the n sums Σᵢ (Xᵢⱼ − x̄ⱼ)rᵢ
+     * carried in double-double too; no m-length array. Returns n values rounded to double.
+     */
+    double[] transposedResidual(double[] theta) {
         DoubleDouble[] sums = new DoubleDouble[n];
         for (int j = 0; j < n; j++) {
             sums[j] = new DoubleDouble();
         }
         DoubleDouble total = new DoubleDouble();
-        for (int i = 0; i < r.length; i++) {
-            double[] row = data.row(i);
+        forEachResidual(theta, (i, row, value) -> {
             for (int j = 0; j < n; j++) {
-                sums[j].addProduct(row[j], r[i]);
+                sums[j].addProduct(value, row[j]);
             }
-            total.add(r[i]);
-        }
+            total.add(value);
+        });
         double[] out = new double[n];
         for (int j = 0; j < n; j++) {
             if (centred) {
@@ -88,5 +87,57 @@ final class ExtendedResidual {
             out[j] = sums[j].value();
         }
         return out;
+    }
+
+    private interface ResidualConsumer {
+        void accept(long row, double[] x, DoubleDouble residual);
+    }
+
+    private void forEachResidual(double[] theta, ResidualConsumer consumer) {
+        DoubleDouble offset = new DoubleDouble();
+        if (centred) {
+            for (int j = 0; j < n; j++) {
+                offset.addProduct(means[j], theta[j]);
+            }
+            offset.add(new DoubleDouble(targetMean.hi(), targetMean.lo()).negate());
+        }
+        double[] row = new double[n];
+        DoubleDouble acc = new DoubleDouble();
+        for (long start = 0; start < data.rows(); start += blockRows) {
+            int rows = (int) Math.min(blockRows, data.rows() - start);
+            java.nio.Buffer block = window(start, rows);
+            for (int i = 0; i < rows; i++) {
+                rowInto(block, i, row);
+                acc.set(offset.hi(), offset.lo()).add(data.y(start + i));
+                for (int j = 0; j < n; j++) {
+                    acc.addProduct(row[j], -theta[j]);
+                }
+                consumer.accept(start + i, row, acc);
+            }
+        }
+    }
+
+    /** A window over rows [start, start + rows) of X. */
+    private java.nio.Buffer window(long start, int rows) {
+        long offset = start * n;
+        return data.precision() == Precision.FLOAT64
+                ? OffHeapViews.doubles(data.xPointer(), offset, rows * n)
+                : OffHeapViews.floats(data.xPointer(), offset, rows * n);
+    }
+
+    /** Copies row i of a block window into {@code out}. */
+    private void rowInto(java.nio.Buffer block, int i, double[] out) {
+        int base = i * n;
+        if (block instanceof DoubleBuffer) {
+            DoubleBuffer w = (DoubleBuffer) block;
+            for (int j = 0; j < n; j++) {
+                out[j] = w.get(base + j);
+            }
+        } else {
+            FloatBuffer w = (FloatBuffer) block;
+            for (int j = 0; j < n; j++) {
+                out[j] = w.get(base + j);
+            }
+        }
     }
 }

@@ -70,10 +70,10 @@ final class LeastSquares {
                 double diagonal = gram.get((long) j * n + j);
                 scales[j] = diagonal > 0 ? 1 / Math.sqrt(diagonal) : 1;
             }
-            DoubleBuffer g = OffHeapViews.doubles(gram, 0, n * n);
             for (int i = 0; i < n; i++) {
+                DoubleBuffer g = OffHeapViews.doubles(gram, (long) i * n, n); // one row: n² may exceed a window
                 for (int j = i; j < n; j++) {
-                    g.put(i * n + j, g.get(i * n + j) * scales[i] * scales[j]);
+                    g.put(j, g.get(j) * scales[i] * scales[j]);
                 }
                 rhs.put(i, rhs.get(i) * scales[i]);
             }
@@ -101,7 +101,7 @@ final class LeastSquares {
             }
             ExtendedResidual residual = new ExtendedResidual(data, stats != null);
             for (int step = 0; step < MAX_REFINEMENTS; step++) {
-                double[] correction = residual.transposedTimes(residual.residual(theta));
+                double[] correction = residual.transposedResidual(theta);
                 for (int j = 0; j < n; j++) {
                     rhs.put(j, scales[j] * correction[j]);
                 }

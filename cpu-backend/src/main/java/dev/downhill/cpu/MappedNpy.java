@@ -85,6 +85,33 @@ public final class MappedNpy {
 
     /** One read-only mapping; closing it (or a view of it) unmaps the file once. */
     private static final class Mapping extends Pointer {
+        /**
+         * Unmaps one region. Static and holding only numbers: a deallocator that referred to its Pointer
+         * would keep it strongly reachable from JavaCPP's deallocator list, so a dataset that is never
+         * closed could never be unmapped by the garbage collector.
+         */
+        private static final class Unmap implements Deallocator {
+            private final long address;
+            private final long length;
+
+            Unmap(long address, long length) {
+                this.address = address;
+                this.length = length;
+            }
+
+            @Override
+            public void deallocate() {
+                NativeKernels.unmap_file(new Region(address), length);
+            }
+        }
+
+        /** A bare address (for the unmap call). */
+        private static final class Region extends Pointer {
+            Region(long at) {
+                this.address = at;
+            }
+        }
+
         Mapping(Path file, long length) {
             IntPointer error = new IntPointer(1);
             try {
@@ -95,12 +122,7 @@ public final class MappedNpy {
                 this.address = p.address();
                 // capacity and limit stay 0: JavaCPP would count a registered deallocator's capacity
                 // against org.bytedeco.javacpp.maxbytes, but a file mapping is not allocated memory
-                long base = this.address; // not named "address": that would be the inherited field inside the class below
-                deallocator(() -> NativeKernels.unmap_file(new Pointer() {
-                    {
-                        this.address = base;
-                    }
-                }, length));
+                deallocator(new Unmap(this.address, length));
             } finally {
                 error.close();
             }
