@@ -278,7 +278,8 @@ final class CpuProblem implements ResidentProblem {
     public LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff) {
         ensureOpen();
         ColumnStatistics s = columnStatistics();
-        return OpenBlas.withThreads(kernels.length, () -> LeastSquares.svd(data, centred ? s : null, rankCutoff));
+        double[] deviations = columnMeanSquaredDeviations(centred);
+        return OpenBlas.withThreads(kernels.length, () -> LeastSquares.svd(data, centred ? s : null, deviations, rankCutoff));
     }
 
     /** Runs body(k) for every range k, range 0 on the calling thread; waits for all before returning or throwing. */

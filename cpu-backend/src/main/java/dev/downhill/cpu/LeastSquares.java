@@ -139,10 +139,10 @@ final class LeastSquares {
      * </ol>
      * The singular values returned are those of the matrix that was finally factored.
      */
-    static LeastSquaresSolution svd(Dataset data, ColumnStatistics stats, double rankCutoff) {
+    static LeastSquaresSolution svd(Dataset data, ColumnStatistics stats, double[] meanSquaredDeviations, double rankCutoff) {
         int m = lapackSize(data.rows(), "rows");
         int n = lapackSize(data.cols(), "columns");
-        double[] scales = columnScales(data, stats, n);
+        double[] scales = columnScales(meanSquaredDeviations, m);
         Gelsd scaled = gelsd(data, stats, scales, null, rankCutoff);
         if (scaled.rank < n) {
             double[] ones = new double[n];
@@ -172,20 +172,12 @@ final class LeastSquares {
         return new LeastSquaresSolution(theta, scaled.rank, scaled.singular);
     }
 
-    /** 1/‖column j of X_c‖ (1 for an all-zero column). */
-    private static double[] columnScales(Dataset data, ColumnStatistics stats, int n) {
-        double[] sums = new double[n];
-        double[] means = stats == null ? new double[n] : stats.means();
-        for (long i = 0; i < data.rows(); i++) {
-            double[] row = data.row(i);
-            for (int j = 0; j < n; j++) {
-                double d = row[j] - means[j];
-                sums[j] += d * d;
-            }
-        }
-        double[] scales = new double[n];
-        for (int j = 0; j < n; j++) {
-            scales[j] = sums[j] > 0 ? 1 / Math.sqrt(sums[j]) : 1;
+    /** 1/‖column j of X_c‖ = 1/√(m·deviationⱼ) (1 for an all-zero column), from the problem's cached deviations. */
+    private static double[] columnScales(double[] meanSquaredDeviations, long rows) {
+        double[] scales = new double[meanSquaredDeviations.length];
+        for (int j = 0; j < scales.length; j++) {
+            double sum = meanSquaredDeviations[j] * rows;
+            scales[j] = sum > 0 ? 1 / Math.sqrt(sum) : 1;
         }
         return scales;
     }
