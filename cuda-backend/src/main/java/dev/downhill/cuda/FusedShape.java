@@ -1,0 +1,79 @@
+package dev.downhill.cuda;
+
+import dev.downhill.Precision;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The launch shape of the fused gradient kernel for n columns: clusters of {@code cluster} blocks
+ * share each row (block r of a cluster owns a contiguous n/cluster of the columns), {@code threads}
+ * per block, each thread holding {@code columnsPerThread} columns of {@code rowsPerGroup} rows in
+ * registers. Chosen so that the registers hold a whole row of the block's share
+ * (ceil(n/cluster) ≤ threads·columnsPerThread): X is then read from memory once per pass.
+ *
+ * <p>The smallest cluster that fits is used; clusters of 16 are non-portable (Hopper allows them
+ * when the kernel opts in). Narrow rows get smaller blocks and several rows per barrier so that
+ * the per-row reduction does not dominate. Past {@code 16 · 512 · maxColumnsPerThread} columns
+ * there is no fused shape and the backend uses cuBLAS for full passes.
+ */
+record FusedShape(int cluster, int threads, int columnsPerThread, int rowsPerGroup) {
+    static final int MAX_THREADS = 512;
+    static final int[] CLUSTERS = {1, 2, 4, 8, 16};
+    /** Largest cluster the CUDA programming guide calls portable. */
+    static final int MAX_PORTABLE_CLUSTER = 8;
+
+    /** Columns per thread that compile without register spills at 512 threads (ptxas, sm_90, CUDA 13). */
+    static int maxColumnsPerThread(Precision precision) {
+        return precision == Precision.FLOAT64 ? 16 : 14;
+    }
+
+    /** Largest n with a fused shape. */
+    static long maxColumns(Precision precision) {
+        return (long) CLUSTERS[CLUSTERS.length - 1] * MAX_THREADS * maxColumnsPerThread(precision);
+    }
+
+    /** The shape for {@code n} columns, or empty when n exceeds {@link #maxColumns}. */
+    static Optional<FusedShape> forColumns(long n, Precision precision) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be ≥ 1, got " + n);
+        }
+        int limit = maxColumnsPerThread(precision);
+        for (int cluster : CLUSTERS) {
+            long width = (n + cluster - 1) / cluster;
+            int threads = cluster == 1 ? (int) Math.min(MAX_THREADS, Math.max(32, Long.highestOneBit(Math.max(1, width - 1)) << 1)) : MAX_THREADS;
+            long perThread = (width + threads - 1) / threads;
+            if (perThread <= limit) {
+                int k = (int) perThread;
+                int rows = cluster == 1 ? Math.max(1, Math.min(16, 16 / k)) : 1;
+                return Optional.of(new FusedShape(cluster, threads, k, rows));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The NVRTC macros of this shape's kernel module. */
+    Map<String, String> macros(Precision precision) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("REAL", precision == Precision.FLOAT64 ? "double" : "float");
+        m.put("THREADS", Integer.toString(threads));
+        m.put("KPT", Integer.toString(columnsPerThread));
+        m.put("CLUSTER", Integer.toString(cluster));
+        m.put("ROWS", Integer.toString(rowsPerGroup));
+        return m;
+    }
+
+    /** The macros of the module with the other kernels (vectors, reductions, least squares): 256 threads, no clusters. */
+    static Map<String, String> utilityMacros(Precision precision) {
+        return new FusedShape(1, UTILITY_THREADS, 1, 1).macros(precision);
+    }
+
+    /** Block size of the utility kernels. */
+    static final int UTILITY_THREADS = 256;
+
+    @Override
+    public String toString() {
+        return "clusters of " + cluster + " × " + threads + " threads, " + columnsPerThread + " columns/thread, "
+                + rowsPerGroup + " rows/barrier";
+    }
+}

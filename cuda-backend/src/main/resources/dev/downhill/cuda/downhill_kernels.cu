@@ -1,0 +1,460 @@
+// downhill's CUDA kernels. Compiled at run time by NVRTC for the device's compute capability
+// (dev.downhill.cuda.KernelCompiler), once per precision and fused-kernel shape; the build also
+// compiles every variant with `nvcc -ptx` (KernelSourceTest) and runs the kernels' logic on the host
+// under an emulation header (HostEmulationTest, DOWNHILL_HOST_EMULATION).
+//
+// Macros (set with -D by the compiler):
+//   REAL     float | double: the precision of X, y and every vector
+//   THREADS  threads per block of every kernel (a power of two, 32..1024)
+//   KPT      fused_gradient: columns each thread holds per row (registers)
+//   CLUSTER  fused_gradient: blocks per thread-block cluster sharing one row (1, 2, 4, 8 or 16)
+//   ROWS     fused_gradient: rows reduced together per barrier
+//
+// Determinism: no float atomics. Every reduction has a fixed shape that depends only on the
+// launch configuration (grid size, THREADS, CLUSTER), so the same device gives bit-identical
+// results run to run. Sums are accumulated in float64.
+//
+// Memory: every pointer argument is device memory. X is row-major (C order), m × n.
+
+#ifndef REAL
+#define REAL float
+#endif
+#ifndef THREADS
+#define THREADS 512
+#endif
+#ifndef KPT
+#define KPT 1
+#endif
+#ifndef CLUSTER
+#define CLUSTER 1
+#endif
+#ifndef ROWS
+#define ROWS 1
+#endif
+
+typedef long long i64;
+
+#ifndef DOWNHILL_HOST_EMULATION
+// ------------------------------------------------------------------------------ device primitives
+#define DH_KERNEL extern "C" __global__
+#define DH_BOUNDS __launch_bounds__(THREADS, 1)
+#define DH_SHARED(type, name, count) __shared__ type name[count]
+#if CLUSTER > 1
+#define DH_CLUSTER_DIMS __cluster_dims__(CLUSTER, 1, 1)
+#else
+#define DH_CLUSTER_DIMS
+#endif
+
+static __device__ __forceinline__ void dh_sync() { __syncthreads(); }
+
+/** Load of data every row reuses (θ): read-only cache. */
+static __device__ __forceinline__ REAL dh_load_cached(const REAL* p) { return __ldg(p); }
+
+/** Streaming load of X (read once per pass: evict first, do not pollute L1). */
+static __device__ __forceinline__ REAL dh_load_stream(const REAL* p) { return __ldcs(p); }
+
+#if CLUSTER > 1
+static __device__ __forceinline__ unsigned dh_cluster_rank() {
+    unsigned r;
+    asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(r));
+    return r;
+}
+static __device__ __forceinline__ unsigned dh_cluster_id() {
+    unsigned r;
+    asm volatile("mov.u32 %0, %%clusterid.x;" : "=r"(r));
+    return r;
+}
+static __device__ __forceinline__ unsigned dh_cluster_count() {
+    unsigned r;
+    asm volatile("mov.u32 %0, %%nclusterid.x;" : "=r"(r));
+    return r;
+}
+/** Barrier over every thread of every block of the cluster; orders shared-memory writes before it. */
+static __device__ __forceinline__ void dh_cluster_sync() {
+    asm volatile("barrier.cluster.arrive.release.aligned;\n\tbarrier.cluster.wait.acquire.aligned;" ::: "memory");
+}
+/** Reads the double at {@code local}'s address in the shared memory of block {@code rank} of this cluster. */
+static __device__ __forceinline__ double dh_cluster_load(const double* local, unsigned rank) {
+    unsigned address = (unsigned) __cvta_generic_to_shared(local);
+    unsigned remote;
+    asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote) : "r"(address), "r"(rank));
+    double v;
+    asm volatile("ld.shared::cluster.f64 %0, [%1];" : "=d"(v) : "r"(remote) : "memory");
+    return v;
+}
+#else
+static __device__ __forceinline__ unsigned dh_cluster_rank() { return 0; }
+static __device__ __forceinline__ unsigned dh_cluster_id() { return blockIdx.x; }
+static __device__ __forceinline__ unsigned dh_cluster_count() { return gridDim.x; }
+#endif
+
+/** Sum over the block, the same value returned to every thread. scratch: 33 doubles of shared memory. */
+static __device__ __forceinline__ double dh_block_sum(double v, double* scratch) {
+    #pragma unroll
+    for (int mask = 16; mask > 0; mask >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, mask);   // butterfly: every lane ends with the same value
+    }
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    if (lane == 0) {
+        scratch[warp] = v;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        v = lane < THREADS / 32 ? scratch[lane] : 0.0;
+        #pragma unroll
+        for (int mask = 16; mask > 0; mask >>= 1) {
+            v += __shfl_xor_sync(0xffffffffu, v, mask);
+        }
+        if (lane == 0) {
+            scratch[32] = v;
+        }
+    }
+    __syncthreads();
+    return scratch[32];
+}
+
+/** d[q] ← Σ over the block of d[q], for q < ROWS, with one pair of barriers. scratch: ROWS·33 doubles. */
+static __device__ __forceinline__ void dh_block_sums(double* d, double* scratch) {
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    #pragma unroll
+    for (int q = 0; q < ROWS; ++q) {
+        double v = d[q];
+        #pragma unroll
+        for (int mask = 16; mask > 0; mask >>= 1) {
+            v += __shfl_xor_sync(0xffffffffu, v, mask);
+        }
+        if (lane == 0) {
+            scratch[q * 33 + warp] = v;
+        }
+    }
+    __syncthreads();
+    if (warp == 0) {
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            double v = lane < THREADS / 32 ? scratch[q * 33 + lane] : 0.0;
+            #pragma unroll
+            for (int mask = 16; mask > 0; mask >>= 1) {
+                v += __shfl_xor_sync(0xffffffffu, v, mask);
+            }
+            if (lane == 0) {
+                scratch[q * 33 + 32] = v;
+            }
+        }
+    }
+    __syncthreads();
+    #pragma unroll
+    for (int q = 0; q < ROWS; ++q) {
+        d[q] = scratch[q * 33 + 32];
+    }
+}
+#endif // !DOWNHILL_HOST_EMULATION
+
+/** Row index of position {@code r} of a pass: order[first + r], or first + r when order is null. */
+static __device__ __forceinline__ i64 dh_row(const i64* order, i64 first, i64 r) {
+    return order ? order[first + r] : first + r;
+}
+
+// ------------------------------------------------------------------------------ fused gradient
+//
+// One pass over the rows {@code dh_row(order, first, r)}, r in [0, count):
+//     r_i = x_iᵀθ + b − τ·y_i,     gpartial[c][j] = Σ_{i in cluster c's rows} r_i·X_ij,
+//     spartial[c] = (Σ r_i², Σ r_i)
+// Each cluster (CLUSTER blocks) takes a contiguous range of the pass's rows, ROWS rows at a time.
+// Block `rank` of the cluster owns the columns [rank·W, min(n, (rank+1)·W)), W = ceil(n / CLUSTER);
+// thread t holds columns rank·W + t + k·THREADS (k < KPT) of the current ROWS rows in registers
+// (θ comes from the read-only cache), so X is read from memory exactly once: the rows' dot
+// products are reduced over the block, then over the cluster through distributed shared memory
+// (fixed rank order), and the same registers update the thread's float64 accumulators. The next
+// ROWS rows are loaded while the current ones are reduced.
+// Requires W ≤ THREADS·KPT, gridDim.x a multiple of CLUSTER, blockDim.x = THREADS.
+// Writes gpartial[cluster][n] (float64) and spartial[cluster][2]; reduce_partials finishes.
+DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
+        const REAL* __restrict__ X, const REAL* __restrict__ y, const REAL* __restrict__ theta,
+        double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 count,
+        double* __restrict__ gpartial, double* __restrict__ spartial) {
+    DH_SHARED(double, scratch, ROWS * 33);
+    DH_SHARED(double, slot, 2 * ROWS);
+    DH_SHARED(double, total, ROWS);
+    const int tid = threadIdx.x;
+    const unsigned rank = dh_cluster_rank();
+    const unsigned cluster = dh_cluster_id();
+    const unsigned clusters = dh_cluster_count();
+    const int width = (n + CLUSTER - 1) / CLUSTER;
+    const int c0 = (int) rank * width;
+    const int c1 = c0 + width < n ? c0 + width : n;
+    const i64 r0 = count * (i64) cluster / (i64) clusters;
+    const i64 r1 = count * (i64) (cluster + 1) / (i64) clusters;
+
+    double acc[KPT];
+    REAL cur[ROWS][KPT];
+    REAL nxt[ROWS][KPT];
+    #pragma unroll
+    for (int k = 0; k < KPT; ++k) {
+        acc[k] = 0.0;
+    }
+    #pragma unroll
+    for (int q = 0; q < ROWS; ++q) {
+        const REAL* row = r0 + q < r1 ? X + dh_row(order, first, r0 + q) * (i64) n : 0;
+        #pragma unroll
+        for (int k = 0; k < KPT; ++k) {
+            const int col = c0 + tid + k * THREADS;
+            cur[q][k] = row && col < c1 ? dh_load_stream(row + col) : (REAL) 0;
+            nxt[q][k] = (REAL) 0;
+        }
+    }
+    double sumSquares = 0.0;
+    double sum = 0.0;
+    for (i64 r = r0; r < r1; r += ROWS) {
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            const REAL* row = r + ROWS + q < r1 ? X + dh_row(order, first, r + ROWS + q) * (i64) n : 0;
+            #pragma unroll
+            for (int k = 0; k < KPT; ++k) {
+                const int col = c0 + tid + k * THREADS;
+                nxt[q][k] = row && col < c1 ? dh_load_stream(row + col) : (REAL) 0;
+            }
+        }
+        double d[ROWS];
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            d[q] = 0.0;
+        }
+        #pragma unroll
+        for (int k = 0; k < KPT; ++k) {
+            const int col = c0 + tid + k * THREADS;
+            const double t = col < c1 ? (double) dh_load_cached(theta + col) : 0.0;
+            #pragma unroll
+            for (int q = 0; q < ROWS; ++q) {
+                d[q] += (double) cur[q][k] * t;
+            }
+        }
+        dh_block_sums(d, scratch);
+#if CLUSTER > 1
+        // Double-buffered slots: group g+2 rewrites slot[p] only after every block passed the
+        // cluster barrier of group g+1, i.e. after every block finished reading group g's slots.
+        const int p = (int) (((r - r0) / ROWS) & 1);
+        if (tid == 0) {
+            #pragma unroll
+            for (int q = 0; q < ROWS; ++q) {
+                slot[p * ROWS + q] = d[q];
+            }
+        }
+        dh_cluster_sync();
+        if (tid < ROWS) {
+            double t = 0.0;
+            for (unsigned c = 0; c < CLUSTER; ++c) {
+                t += dh_cluster_load(&slot[p * ROWS + tid], c);
+            }
+            total[tid] = t;
+        }
+        dh_sync();
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            d[q] = total[q];
+        }
+#endif
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            if (r + q < r1) {
+                const double residual = d[q] + b - tau * (double) y[dh_row(order, first, r + q)];
+                if (tid == 0) {
+                    sumSquares += residual * residual;
+                    sum += residual;
+                }
+                #pragma unroll
+                for (int k = 0; k < KPT; ++k) {
+                    acc[k] += residual * (double) cur[q][k];
+                }
+            }
+            #pragma unroll
+            for (int k = 0; k < KPT; ++k) {
+                cur[q][k] = nxt[q][k];
+            }
+        }
+    }
+    #pragma unroll
+    for (int k = 0; k < KPT; ++k) {
+        const int col = c0 + tid + k * THREADS;
+        if (col < c1) {
+            gpartial[(i64) cluster * n + col] = acc[k];
+        }
+    }
+    if (rank == 0 && tid == 0) {
+        spartial[2 * (i64) cluster] = sumSquares;
+        spartial[2 * (i64) cluster + 1] = sum;
+    }
+#if CLUSTER > 1
+    dh_cluster_sync(); // a block's shared memory must outlive the other blocks' reads of it
+#endif
+}
+
+// ------------------------------------------------------------------------------ reductions
+//
+// out[j] = s · Σ_{p < parts} partial[p][j] (p in order), as REAL into `out` (if not null) and as
+// float64 into `out64` (if not null), for j < n. Block 0's thread 0 also writes
+// sums[q] = Σ_p spartial[p][q] for q = 0, 1 when spartial is not null.
+DH_KERNEL void reduce_partials(const double* __restrict__ partial, int parts, int n, double s,
+                               REAL* __restrict__ out, double* __restrict__ out64,
+                               const double* __restrict__ spartial, double* __restrict__ sums) {
+    const i64 j = (i64) blockIdx.x * THREADS + threadIdx.x;
+    if (j < n) {
+        double t = 0.0;
+        for (int p = 0; p < parts; ++p) {
+            t += partial[(i64) p * n + j];
+        }
+        t *= s;
+        if (out) {
+            out[j] = (REAL) t;
+        }
+        if (out64) {
+            out64[j] = t;
+        }
+    }
+    if (spartial && j == 0) {
+        double a = 0.0;
+        double c = 0.0;
+        for (int p = 0; p < parts; ++p) {
+            a += spartial[2 * (i64) p];
+            c += spartial[2 * (i64) p + 1];
+        }
+        sums[0] = a;
+        sums[1] = c;
+    }
+}
+
+// partial[c][j] = Σ_{i in chunk c} (X_ij − center_j)^(squared ? 2 : 1), chunk c = rows
+// [m·c/chunks, m·(c+1)/chunks), c = blockIdx.y (center null: 0). Grid (ceil(n/THREADS), chunks).
+DH_KERNEL void column_moments(const REAL* __restrict__ X, i64 m, int n, const double* __restrict__ center,
+                              int squared, double* __restrict__ partial) {
+    const i64 j = (i64) blockIdx.x * THREADS + threadIdx.x;
+    if (j >= n) {
+        return;
+    }
+    const i64 chunks = gridDim.y;
+    const i64 c = blockIdx.y;
+    const i64 r0 = m * c / chunks;
+    const i64 r1 = m * (c + 1) / chunks;
+    const double shift = center ? center[j] : 0.0;
+    double t = 0.0;
+    for (i64 i = r0; i < r1; ++i) {
+        const double v = (double) X[i * n + j] - shift;
+        t += squared ? v * v : v;
+    }
+    partial[c * n + j] = t;
+}
+
+// ------------------------------------------------------------------------------ vectors (length n)
+// Grid-stride loops; float32 vectors are computed in float64 and rounded once.
+
+/** y ← y + α·x. */
+DH_KERNEL void vector_axpy(i64 n, double alpha, const REAL* __restrict__ x, REAL* __restrict__ y) {
+    for (i64 j = (i64) blockIdx.x * THREADS + threadIdx.x; j < n; j += (i64) gridDim.x * THREADS) {
+        y[j] = (REAL) ((double) y[j] + alpha * (double) x[j]);
+    }
+}
+
+/** x ← α·x. */
+DH_KERNEL void vector_scale(i64 n, double alpha, REAL* __restrict__ x) {
+    for (i64 j = (i64) blockIdx.x * THREADS + threadIdx.x; j < n; j += (i64) gridDim.x * THREADS) {
+        x[j] = (REAL) (alpha * (double) x[j]);
+    }
+}
+
+/** x ← d∘x. */
+DH_KERNEL void vector_multiply(i64 n, const REAL* __restrict__ d, REAL* __restrict__ x) {
+    for (i64 j = (i64) blockIdx.x * THREADS + threadIdx.x; j < n; j += (i64) gridDim.x * THREADS) {
+        x[j] = d[j] * x[j];
+    }
+}
+
+/** result[0] = xᵀy in float64, by one block (fixed order). */
+DH_KERNEL void vector_dot(i64 n, const REAL* __restrict__ x, const REAL* __restrict__ y, double* __restrict__ result) {
+    DH_SHARED(double, scratch, 33);
+    double t = 0.0;
+    for (i64 j = threadIdx.x; j < n; j += THREADS) {
+        t += (double) x[j] * (double) y[j];
+    }
+    t = dh_block_sum(t, scratch);
+    if (threadIdx.x == 0) {
+        result[0] = t;
+    }
+}
+
+// ------------------------------------------------------------------------------ cuBLAS strategy
+//
+// After r = Xθ (cuBLAS gemv): r_i ← r_i + b − τ·y_i for i < m (REAL), and
+// partial[block] = (Σ r_i², Σ r_i) over the block's grid-stride share, in float64 (fixed grid).
+DH_KERNEL void residual_finish(i64 m, REAL* __restrict__ r, const REAL* __restrict__ y, double b, double tau,
+                               double* __restrict__ partial) {
+    DH_SHARED(double, scratch, 33);
+    double ss = 0.0;
+    double s = 0.0;
+    for (i64 i = (i64) blockIdx.x * THREADS + threadIdx.x; i < m; i += (i64) gridDim.x * THREADS) {
+        const double v = (double) r[i] + b - tau * (double) y[i];
+        r[i] = (REAL) v;
+        ss += v * v;
+        s += v;
+    }
+    ss = dh_block_sum(ss, scratch);
+    s = dh_block_sum(s, scratch);
+    if (threadIdx.x == 0) {
+        partial[2 * (i64) blockIdx.x] = ss;
+        partial[2 * (i64) blockIdx.x + 1] = s;
+    }
+}
+
+// ------------------------------------------------------------------------------ least squares
+//
+// Rows [rowStart, rowStart + rows) of X as float64, centred and scaled:
+//     v = (X_ij − center_j) · scale_j          (center, scale: null for 0 and 1)
+// written column-major A[i + j·lda] (columnMajor != 0) or row-major A[i·lda + j], i relative to rowStart.
+DH_KERNEL void convert_matrix(const REAL* __restrict__ X, int n, i64 rowStart, i64 rows,
+                              const double* __restrict__ center, const double* __restrict__ scale,
+                              double* __restrict__ A, i64 lda, int columnMajor) {
+    const i64 total = rows * n;
+    for (i64 e = (i64) blockIdx.x * THREADS + threadIdx.x; e < total; e += (i64) gridDim.x * THREADS) {
+        const i64 i = e / n;
+        const int j = (int) (e - i * n);
+        double v = (double) X[(rowStart + i) * n + j];
+        if (center) {
+            v -= center[j];
+        }
+        if (scale) {
+            v *= scale[j];
+        }
+        if (columnMajor) {
+            A[i + (i64) j * lda] = v;
+        } else {
+            A[i * lda + j] = v;
+        }
+    }
+}
+
+/** out[i] = y[rowStart + i] − shift for i < rows, in float64. */
+DH_KERNEL void convert_vector(const REAL* __restrict__ y, i64 rowStart, i64 rows, double shift, double* __restrict__ out) {
+    for (i64 i = (i64) blockIdx.x * THREADS + threadIdx.x; i < rows; i += (i64) gridDim.x * THREADS) {
+        out[i] = (double) y[rowStart + i] - shift;
+    }
+}
+
+/** R[i + j·k] = A[i + j·lda] for i ≤ j, 0 below the diagonal: the upper triangle of a k×k block of A. */
+DH_KERNEL void upper_triangle(const double* __restrict__ A, i64 lda, int k, double* __restrict__ R) {
+    const i64 total = (i64) k * k;
+    for (i64 e = (i64) blockIdx.x * THREADS + threadIdx.x; e < total; e += (i64) gridDim.x * THREADS) {
+        const i64 j = e / k;
+        const i64 i = e - j * k;
+        R[e] = i <= j ? A[i + j * lda] : 0.0;
+    }
+}
+
+/** G[i + j·n] ← G[i + j·n]·d_i·d_j (a symmetric matrix scaled to unit diagonal by d = diag^(−1/2)). */
+DH_KERNEL void scale_symmetric(int n, const double* __restrict__ d, double* __restrict__ G) {
+    const i64 total = (i64) n * n;
+    for (i64 e = (i64) blockIdx.x * THREADS + threadIdx.x; e < total; e += (i64) gridDim.x * THREADS) {
+        const i64 j = e / n;
+        const i64 i = e - j * n;
+        G[e] *= d[i] * d[j];
+    }
+}

@@ -1,0 +1,379 @@
+// Host emulation of the device primitives of downhill_kernels.cu, so that g++ compiles the very same
+// kernel source and the kernels' logic can be checked on a machine without a GPU
+// (HostEmulationTest, kernel_harness.cpp). Passed with
+//     g++ -std=c++20 -pthread -DDOWNHILL_HOST_EMULATION -include host_emulation.h ...
+//
+// Model: every thread of a block is a real std::thread. Blocks run cluster by cluster: the blocks of
+// one cluster (clusterSize consecutive blocks in x) run concurrently, since they synchronise with
+// each other; clusters run one after another. Shared memory is one arena per block (every
+// DH_SHARED declaration of a kernel gets the same offset in every thread, so the threads of a block
+// share it and blocks do not), filled with 0xFF bytes (NaN doubles) before each launch so that a
+// read of shared memory nobody wrote shows up as NaN; the bytes between and after the allocations are
+// guards, checked when the block's last thread exits; then the block's shared memory is poisoned
+// again (it dies with the block). Barriers are std::barrier: an exited thread is NOT dropped from
+// them, so a barrier that only some threads reach deadlocks (the harness has a watchdog) instead of
+// passing silently. Block sums replay the device's exact summation (warp butterflies, then warp 0
+// over the warps' sums, through the kernel's own scratch) so results are bit-for-bit in the device's
+// order.
+#pragma once
+
+#include <atomic>
+#include <barrier>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#define __device__
+#define __global__
+#define __host__
+#define __forceinline__ inline
+
+#define DH_KERNEL extern "C"
+#define DH_BOUNDS
+#define DH_CLUSTER_DIMS
+#define DH_SHARED(type, name, count) type* const name = ::dh_emu::shared_alloc<type>((std::size_t) (count))
+
+struct dim3 {
+    unsigned x = 1, y = 1, z = 1;
+    constexpr dim3() = default;
+    constexpr dim3(unsigned x_, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+
+inline thread_local dim3 threadIdx;
+inline thread_local dim3 blockIdx;
+inline thread_local dim3 blockDim;
+inline thread_local dim3 gridDim;
+
+namespace dh_emu {
+
+/** Shared memory per block (the device's default static limit). */
+constexpr std::size_t kSharedBytes = 48 * 1024;
+/** Guard bytes left between two DH_SHARED allocations. */
+constexpr std::size_t kGuard = 64;
+/** Most values per thread dh_block_sums can take (ROWS). */
+constexpr int kMaxRows = 32;
+
+[[noreturn]] inline void fatal(const char* what) {
+    std::fprintf(stderr, "host emulation: %s\n", what);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::abort();
+}
+
+struct Cluster;
+
+/** Runs when every thread of the cluster has arrived at a cluster barrier, before any leaves it. */
+struct PhaseEnd {
+    Cluster* cluster;
+    void operator()() noexcept;
+};
+
+/** A remote shared-memory read: where, and the bytes it returned. */
+struct RemoteRead {
+    const unsigned char* where;
+    unsigned char bytes[sizeof(double)];
+};
+
+/** The blocks of one cluster, running concurrently. */
+struct Cluster {
+    unsigned size;      // blocks
+    unsigned threads;   // per block
+    std::vector<unsigned char> arena;                            // size × kSharedBytes
+    std::vector<std::unique_ptr<std::barrier<>>> blockBarrier;  // per block
+    std::unique_ptr<std::barrier<PhaseEnd>> clusterBarrier;
+    std::vector<std::vector<double>> exchange;                   // per block: threads × kMaxRows (warp shuffles)
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> allocations;  // per block, by its thread 0
+    std::unique_ptr<std::atomic<unsigned>[]> exited;             // per block: threads done
+    // Lifetime of distributed shared memory, checked deterministically: block R's memory may be read
+    // by another block in cluster phase e (after e cluster barriers) only if R's threads pass at
+    // least e + 1 cluster barriers before they exit (the reader reaches barrier e + 1 after its read).
+    std::unique_ptr<std::atomic<long>[]> lastRemoteRead;         // per block: latest phase it was read in, -1
+    std::vector<long> exitPhase;                                 // per block: cluster barriers passed
+    // Remote reads of the current phase, per thread (rank · threads + tid). At the barrier ending the
+    // phase each must still find the bytes it read: if the owner rewrote them in the same phase, the
+    // write raced with the read (had the write come first, the read returned the wrong value).
+    std::vector<std::vector<RemoteRead>> remoteReads;
+    std::atomic<int> raced{0};
+
+    Cluster(unsigned size_, unsigned threads_)
+        : size(size_), threads(threads_), arena(size_ * kSharedBytes, 0xFF),
+          clusterBarrier(std::make_unique<std::barrier<PhaseEnd>>((std::ptrdiff_t) size_ * threads_, PhaseEnd{this})),
+          exchange(size_, std::vector<double>((std::size_t) threads_ * kMaxRows)), allocations(size_),
+          exited(new std::atomic<unsigned>[size_]), lastRemoteRead(new std::atomic<long>[size_]),
+          exitPhase(size_, 0), remoteReads((std::size_t) size_ * threads_) {
+        for (unsigned b = 0; b < size_; ++b) {
+            exited[b] = 0;
+            lastRemoteRead[b] = -1;
+        }
+        for (unsigned b = 0; b < size_; ++b) {
+            blockBarrier.push_back(std::make_unique<std::barrier<>>((std::ptrdiff_t) threads_));
+        }
+    }
+    unsigned char* shared(unsigned rank) { return arena.data() + (std::size_t) rank * kSharedBytes; }
+
+    /**
+     * Called by the last thread of block `rank` to exit: returns 1 if a shared byte outside every
+     * DH_SHARED allocation was written (reported), 0 if not; then poisons the block's shared memory.
+     */
+    int retire(unsigned rank, dim3 where) {
+        std::vector<bool> inside(kSharedBytes, false);
+        for (auto [start, bytes] : allocations[rank]) {
+            for (std::size_t i = start; i < start + bytes; ++i) {
+                inside[i] = true;
+            }
+        }
+        unsigned char* s = shared(rank);
+        int bad = 0;
+        for (std::size_t i = 0; i < kSharedBytes; ++i) {
+            if (!inside[i] && s[i] != 0xFF) {
+                std::fprintf(stderr, "host emulation: block (%u, %u, %u) wrote shared byte %zu, "
+                             "outside every DH_SHARED allocation\n", where.x, where.y, where.z, i);
+                bad = 1;
+                break;
+            }
+        }
+        std::memset(s, 0xFF, kSharedBytes);
+        return bad;
+    }
+};
+
+inline void PhaseEnd::operator()() noexcept {
+    for (std::vector<RemoteRead>& reads : cluster->remoteReads) {
+        for (const RemoteRead& r : reads) {
+            if (std::memcmp(r.where, r.bytes, sizeof r.bytes) != 0) {
+                if (cluster->raced.fetch_add(1) == 0) {
+                    std::fprintf(stderr, "host emulation: distributed shared memory read raced with a write "
+                                 "by its owner in the same cluster phase\n");
+                }
+            }
+        }
+        reads.clear();
+    }
+}
+
+struct ThreadContext {
+    Cluster* cluster = nullptr;
+    unsigned rank = 0;          // block within the cluster
+    std::size_t offset = 0;     // next free shared byte
+    long phase = 0;             // cluster barriers passed
+};
+inline thread_local ThreadContext context;
+
+/** Number of shared-memory guard and lifetime violations found so far. */
+inline std::atomic<int> violations{0};
+
+inline ThreadContext& ctx() {
+    if (!context.cluster) {
+        fatal("device primitive called outside a launch");
+    }
+    return context;
+}
+
+template <class T>
+T* shared_alloc(std::size_t count) {
+    ThreadContext& c = ctx();
+    std::size_t start = (c.offset + 15) & ~(std::size_t) 15;
+    std::size_t bytes = count * sizeof(T);
+    if (start + bytes + kGuard > kSharedBytes) {
+        fatal("DH_SHARED: more than 48 KiB of shared memory in one block");
+    }
+    if (threadIdx.x == 0 && threadIdx.y == 0 && threadIdx.z == 0) {
+        c.cluster->allocations[c.rank].emplace_back(start, bytes);
+    }
+    c.offset = start + bytes + kGuard;
+    return reinterpret_cast<T*>(c.cluster->shared(c.rank) + start);
+}
+
+inline void block_barrier() { ctx().cluster->blockBarrier[context.rank]->arrive_and_wait(); }
+inline void cluster_barrier() {
+    ctx().cluster->clusterBarrier->arrive_and_wait();
+    ++context.phase;
+}
+
+inline void check_cluster(unsigned clusterMacro) {
+    if (ctx().cluster->size != clusterMacro) {
+        fatal("cluster primitive used in a launch whose cluster size is not CLUSTER");
+    }
+}
+
+/** The value lane `lane` holds after `v += __shfl_xor_sync(~0u, v, mask)` for mask = 16, 8, 4, 2, 1. */
+inline double warp_butterfly(const double* lanes, unsigned lane) {
+    double v[32];
+    for (int l = 0; l < 32; ++l) {
+        v[l] = lanes[l];
+    }
+    for (int mask = 16; mask > 0; mask >>= 1) {
+        double w[32];
+        for (int l = 0; l < 32; ++l) {
+            w[l] = v[l] + v[l ^ mask];
+        }
+        std::memcpy(v, w, sizeof v);
+    }
+    return v[lane];
+}
+
+/** The device's dh_block_sums (dh_block_sum for R = 1, stride 33 doubles of scratch per value). */
+template <int R>
+void block_sums(double* d, double* scratch) {
+    static_assert(R >= 1 && R <= kMaxRows, "ROWS out of range");
+    ThreadContext& c = ctx();
+    const unsigned tid = threadIdx.x;
+    const unsigned threads = blockDim.x;
+    const unsigned lane = tid & 31;
+    const unsigned warp = tid >> 5;
+    double* exchange = c.cluster->exchange[c.rank].data();
+    for (int q = 0; q < R; ++q) {
+        exchange[(std::size_t) q * threads + tid] = d[q];
+    }
+    block_barrier();   // the warps' lockstep shuffle exchange
+    for (int q = 0; q < R; ++q) {
+        const double v = warp_butterfly(exchange + (std::size_t) q * threads + warp * 32, lane);
+        if (lane == 0) {
+            scratch[q * 33 + warp] = v;
+        }
+    }
+    block_barrier();   // the device's first __syncthreads
+    if (warp == 0) {
+        for (int q = 0; q < R; ++q) {
+            double lanes[32];
+            for (unsigned l = 0; l < 32; ++l) {
+                lanes[l] = l < threads / 32 ? scratch[q * 33 + l] : 0.0;
+            }
+            const double v = warp_butterfly(lanes, lane);
+            if (lane == 0) {
+                scratch[q * 33 + 32] = v;
+            }
+        }
+    }
+    block_barrier();   // the device's second __syncthreads
+    for (int q = 0; q < R; ++q) {
+        d[q] = scratch[q * 33 + 32];
+    }
+}
+
+/**
+ * Runs kernel(args...) on `grid` blocks of `block.x` threads (block.y = block.z = 1), the blocks of
+ * a cluster (clusterSize consecutive blocks in x) concurrently, clusters one after another.
+ * Returns the number of shared-memory guard violations found.
+ */
+template <class... P, class... A>
+int launch_kernel(void (*kernel)(P...), dim3 grid, dim3 block, unsigned clusterSize, A&&... args) {
+    static_assert(sizeof...(P) == sizeof...(A), "wrong number of kernel arguments");
+    if (block.y != 1 || block.z != 1 || block.x == 0 || block.x % 32 != 0 || block.x > 1024) {
+        fatal("launch: blockDim must be (32k, 1, 1), at most 1024");
+    }
+    if (clusterSize == 0 || grid.x % clusterSize != 0) {
+        fatal("launch: gridDim.x must be a multiple of the cluster size");
+    }
+    const std::tuple<std::decay_t<P>...> params(std::forward<A>(args)...);
+    std::atomic<int> found{0};
+    for (unsigned z = 0; z < grid.z; ++z) {
+        for (unsigned y = 0; y < grid.y; ++y) {
+            for (unsigned x0 = 0; x0 < grid.x; x0 += clusterSize) {
+                Cluster cluster(clusterSize, block.x);
+                std::vector<std::thread> threads;
+                threads.reserve((std::size_t) clusterSize * block.x);
+                for (unsigned rank = 0; rank < clusterSize; ++rank) {
+                    for (unsigned t = 0; t < block.x; ++t) {
+                        threads.emplace_back([&, rank, t, x0, y, z]() {
+                            threadIdx = dim3(t, 0, 0);
+                            blockIdx = dim3(x0 + rank, y, z);
+                            blockDim = block;
+                            gridDim = grid;
+                            context.cluster = &cluster;
+                            context.rank = rank;
+                            context.offset = 0;
+                            context.phase = 0;
+                            std::tuple<std::decay_t<P>...> copy = params;   // kernel parameters are per thread
+                            std::apply(kernel, copy);
+                            context.cluster = nullptr;
+                            if (cluster.exited[rank].fetch_add(1) + 1 == block.x) {
+                                cluster.exitPhase[rank] = context.phase;
+                                // The block's last thread: check its guards, then its shared memory
+                                // dies (so a read by another block after this shows up as NaN or,
+                                // under -fsanitize=thread, as a race).
+                                found += cluster.retire(rank, dim3(x0 + rank, y, z));
+                            }
+                        });
+                    }
+                }
+                for (std::thread& t : threads) {
+                    t.join();
+                }
+                if (cluster.raced.load() != 0) {
+                    ++found;
+                }
+                for (unsigned rank = 0; rank < clusterSize; ++rank) {
+                    if (cluster.lastRemoteRead[rank] >= cluster.exitPhase[rank]) {
+                        std::fprintf(stderr, "host emulation: block %u's shared memory was read by another block of "
+                                     "its cluster after its last cluster barrier (it may have exited)\n", x0 + rank);
+                        ++found;
+                    }
+                }
+            }
+        }
+    }
+    violations += found.load();
+    return found.load();
+}
+
+} // namespace dh_emu
+
+// ------------------------------------------------------------------------------ the kernels' primitives
+
+static inline void dh_sync() { ::dh_emu::block_barrier(); }
+
+template <class T>
+static inline T dh_load_stream(const T* p) { return *p; }
+
+template <class T>
+static inline T dh_load_cached(const T* p) { return *p; }
+
+// Macros so that CLUSTER and ROWS are read where the kernels use them (the .cu defines their defaults
+// after this header).
+#define dh_cluster_rank() (::dh_emu::check_cluster(CLUSTER), (unsigned) (blockIdx.x % (CLUSTER)))
+#define dh_cluster_id() (::dh_emu::check_cluster(CLUSTER), (unsigned) (blockIdx.x / (CLUSTER)))
+#define dh_cluster_count() (::dh_emu::check_cluster(CLUSTER), (unsigned) (gridDim.x / (CLUSTER)))
+#define dh_cluster_sync() (::dh_emu::check_cluster(CLUSTER), ::dh_emu::cluster_barrier())
+#define dh_block_sums(d, scratch) ::dh_emu::block_sums<ROWS>((d), (scratch))
+
+/** Reads the double at `local`'s offset in the shared memory of block `rank` of this cluster. */
+static inline double dh_cluster_load(const double* local, unsigned rank) {
+    ::dh_emu::ThreadContext& c = ::dh_emu::ctx();
+    const unsigned char* mine = c.cluster->shared(c.rank);
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(local);
+    if (p < mine || p + sizeof(double) > mine + ::dh_emu::kSharedBytes) {
+        ::dh_emu::fatal("dh_cluster_load: pointer is not in this block's shared memory");
+    }
+    if (rank >= c.cluster->size) {
+        ::dh_emu::fatal("dh_cluster_load: rank out of range");
+    }
+    if (rank != c.rank) {
+        std::atomic<long>& last = c.cluster->lastRemoteRead[rank];
+        long seen = last.load();
+        while (seen < c.phase && !last.compare_exchange_weak(seen, c.phase)) {
+        }
+    }
+    const unsigned char* remote = c.cluster->shared(rank) + (p - mine);
+    double v;
+    std::memcpy(&v, remote, sizeof v);
+    if (rank != c.rank) {
+        ::dh_emu::RemoteRead read{remote, {}};
+        std::memcpy(read.bytes, &v, sizeof v);
+        c.cluster->remoteReads[(std::size_t) c.rank * c.cluster->threads + threadIdx.x].push_back(read);
+    }
+    return v;
+}
+
+/** The device's dh_block_sum: the block's sum, the same value in every thread. */
+static inline double dh_block_sum(double v, double* scratch) {
+    ::dh_emu::block_sums<1>(&v, scratch);
+    return v;
+}

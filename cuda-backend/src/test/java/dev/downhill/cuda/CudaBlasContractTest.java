@@ -1,0 +1,24 @@
+package dev.downhill.cuda;
+
+import dev.downhill.testing.BackendContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The backend contract on the CUDA backend with the cuBLAS two-gemv strategy (skipped without a GPU). */
+class CudaBlasContractTest extends BackendContract {
+    @BeforeAll
+    static void useBlas() {
+        CudaDevice.assume();
+        System.setProperty(CudaGradientStrategy.PROPERTY, "cublas");
+    }
+
+    @AfterAll
+    static void restore() {
+        System.clearProperty(CudaGradientStrategy.PROPERTY);
+    }
+
+    @Override
+    protected String backendName() {
+        return CudaBackend.NAME;
+    }
+}
