@@ -10,6 +10,7 @@ import dev.downhill.ModelFile;
 import dev.downhill.Precision;
 import dev.downhill.Score;
 import dev.downhill.Solver;
+import dev.downhill.spi.Backends;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -146,7 +147,10 @@ final class FitCommand implements Callable<Integer> {
     static void print(PrintWriter o, FittedModel m, Score score, Dataset data) {
         o.printf(Locale.ROOT, "data:        %d rows × %d features, %s%n", data.rows(), data.cols(),
                 m.precision().name().toLowerCase(Locale.ROOT));
-        o.printf(Locale.ROOT, "solver:      %s on %s%n", m.solver().cliName(), m.backend());
+        String backendConfig = m.config().backend();
+        String passedOver = backendConfig == null || backendConfig.equalsIgnoreCase("auto") ? Backends.passedOver(m.backend()) : "";
+        o.printf(Locale.ROOT, "solver:      %s on %s%s%n", m.solver().cliName(), m.backend(),
+                passedOver.isEmpty() ? "" : " (automatic choice; not available: " + passedOver + ")");
         o.println("coefficients: " + listing(m.coefficients()));
         o.printf(Locale.ROOT, "intercept:   %.10g%s%n", m.intercept(), m.fitIntercept() ? "" : " (not fitted)");
         o.printf(Locale.ROOT, "MSE:         %.10g%n", score.mse());

@@ -46,10 +46,13 @@ public final class Backends {
         }
         List<Backend> all = all();
         if (isAuto(name)) {
+            List<Backend> skipped = new ArrayList<>();
             for (Backend b : all) {
                 if (b.availability().available()) {
+                    logSkipped(skipped, b);
                     return b;
                 }
+                skipped.add(b);
             }
             throw new BackendUnavailableException("no backend can run here. " + describe(all));
         }
@@ -65,6 +68,48 @@ public final class Backends {
         }
         throw new BackendUnavailableException("unknown backend '" + wanted + "'. " + describe(all));
     }
+
+    /**
+     * Why the backends preferred over {@code chosen} (higher priority) could not run, as
+     * "name: reason; …", or "" when none was passed over.
+     */
+    public static String passedOver(String chosen) {
+        List<Backend> all = all();
+        int priority = Integer.MIN_VALUE;
+        for (Backend b : all) {
+            if (b.name().equals(chosen)) {
+                priority = b.priority();
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Backend b : all) {
+            Availability a = b.availability();
+            if (b.priority() > priority && !a.available()) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(b.name()).append(": ").append(a.reason());
+            }
+        }
+        return sb.toString();
+    }
+
+    /** One log line (info, once per process and choice) naming the preferred backends that could not run and why. */
+    private static void logSkipped(List<Backend> skipped, Backend chosen) {
+        if (skipped.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder("automatic backend choice: ").append(chosen.name());
+        for (Backend b : skipped) {
+            sb.append("; ").append(b.name()).append(" skipped: ").append(b.availability().reason());
+        }
+        String line = sb.toString();
+        synchronized (LOGGED) {
+            if (LOGGED.add(line)) {
+                LOG.info(line);
+            }
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Backends.class);
+    private static final java.util.Set<String> LOGGED = new java.util.HashSet<>();
 
     /** One line per backend: name, priority, and "available" or why not. */
     public static String describe(List<Backend> backends) {
