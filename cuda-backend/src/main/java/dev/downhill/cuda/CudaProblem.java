@@ -17,6 +17,7 @@ import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 import java.util.Locale;
+import java.util.Objects;
 import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -52,7 +53,7 @@ final class CudaProblem implements ResidentProblem {
     private final CudaGradientStrategy strategy;
     private final FusedShape shape;
     private final KernelModule utility;
-    private final KernelModule fused;
+    private KernelModule fused;
     private final long maxClusters;
     private final DeviceMemory x;
     private final DeviceMemory y;
@@ -71,9 +72,25 @@ final class CudaProblem implements ResidentProblem {
     private boolean closed;
 
     CudaProblem(Dataset source, Precision precision, CudaGradientStrategy strategy, int device) {
+        this(Objects.requireNonNull(source, "source"), source.rows(), source.cols(), precision, strategy, device, 0);
+    }
+
+    /**
+     * A problem whose X and y are generated on the device (uniform in [−1, 1] from {@code seed}; see the
+     * kernel {@code fill_uniform}): for benchmarks on matrices the host could not hold or upload quickly.
+     */
+    static CudaProblem generated(long rows, long cols, Precision precision, CudaGradientStrategy strategy, int device, long seed) {
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("need at least one row and one column, got " + rows + " × " + cols);
+        }
+        return new CudaProblem(null, rows, cols, precision, strategy, device, seed);
+    }
+
+    private CudaProblem(Dataset source, long rows, long cols, Precision precision, CudaGradientStrategy strategy, int device,
+                        long seed) {
         this.source = source;
-        this.rows = source.rows();
-        this.cols = source.cols();
+        this.rows = rows;
+        this.cols = cols;
         if (cols > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("the cuda backend supports at most 2^31 - 9 columns, got " + cols);
         }
@@ -109,7 +126,7 @@ final class CudaProblem implements ResidentProblem {
             this.fused = f;
             this.maxClusters = clusters;
             long partialBytes = 8 * maxClusters * cols;
-            long needed = bytesX + bytesY + partialBytes + (this.strategy == CudaGradientStrategy.CUBLAS ? bytesY : 0);
+            long needed = bytesX + bytesY + partialBytes + bytesY; // + the cuBLAS residual, allocated on first use
             if (needed > memory[0]) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "X (%d × %d %s) does not fit on %s: needs %,d bytes (X %,d, y and work buffers %,d), %,d free of %,d",
@@ -118,13 +135,19 @@ final class CudaProblem implements ResidentProblem {
             }
             this.x = context.allocate(bytesX, "X");
             this.y = context.allocate(bytesY, "y");
-            Dataset host = source.precision() == precision ? source : source.toPrecision(precision);
-            try {
-                context.toDevice(host.xPointer(), x, 0, bytesX);
-                context.toDevice(host.yPointer(), y, 0, bytesY);
-            } finally {
-                if (host != source) {
-                    host.close();
+            if (source == null) {
+                context.launch(utility, "fill_uniform", 4096, 1, UTILITY_THREADS, x, rows * cols, seed, -1.0, 1.0);
+                context.launch(utility, "fill_uniform", 1024, 1, UTILITY_THREADS, y, rows, seed ^ 0x5DEECE66DL, -1.0, 1.0);
+                context.synchronize();
+            } else {
+                Dataset host = source.precision() == precision ? source : source.toPrecision(precision);
+                try {
+                    context.toDevice(host.xPointer(), x, 0, bytesX);
+                    context.toDevice(host.yPointer(), y, 0, bytesY);
+                } finally {
+                    if (host != source) {
+                        host.close();
+                    }
                 }
             }
             this.gradientPartials = context.allocate(partialBytes, "gradient partials");
@@ -136,6 +159,11 @@ final class CudaProblem implements ResidentProblem {
         }
     }
 
+    /** The context (for benchmarks and tests in this package). */
+    CudaContext context() {
+        return context;
+    }
+
     /** Bytes copied between host and device since the problem was made (the upload of X and y included). */
     long bytesTransferred() {
         return context.bytesTransferred();
@@ -143,7 +171,7 @@ final class CudaProblem implements ResidentProblem {
 
     /** The fused kernel's shape, or null when passes use cuBLAS. */
     FusedShape shape() {
-        return strategy == CudaGradientStrategy.FUSED ? shape : null;
+        return fused != null ? shape : null;
     }
 
     DeviceInfo device() {
@@ -246,26 +274,68 @@ final class CudaProblem implements ResidentProblem {
     @Override
     public ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale,
                                  RowSlice slice, BackendVector out) {
+        queueGradient(theta, intercept, targetWeight, scale, slice, out);
+        double[] s = context.doublesToHost(sums, 0, 2);
+        return new ResidualSums(s[0], s[1]);
+    }
+
+    /**
+     * Queues the pass of {@link #gradient} on the stream and returns without waiting: {@code out} and
+     * the device copy of the two sums are written when the stream gets there.
+     */
+    void queueGradient(BackendVector theta, double intercept, double targetWeight, double scale, RowSlice slice, BackendVector out) {
         ensureOpen();
         CudaVector t = vector(theta);
         CudaVector g = vector(out);
         long count = slice.size(rows);
         long first = slice.isAll() ? 0 : slice.from();
         DeviceMemory rowOrder = slice.isAll() ? null : order(slice);
-        if (fused != null) {
-            long clusters = Math.max(1, Math.min(maxClusters, (count + shape.rowsPerGroup() - 1) / shape.rowsPerGroup()));
-            context.launch(fused, "fused_gradient", clusters * shape.cluster(), 1, shape.threads(),
-                    x, y, t.memory(), intercept, targetWeight, n, rowOrder, first, count, gradientPartials, sumPartials);
-            context.launch(fused, "reduce_partials", (cols + shape.threads() - 1) / shape.threads(), 1, shape.threads(),
-                    gradientPartials, (int) clusters, n, scale, g.memory(), null, sumPartials, sums);
+        if (fused != null && launchFused(t, g, intercept, targetWeight, scale, rowOrder, first, count)) {
+            // done on the device
         } else if (slice.isAll()) {
             blasPass(x, y, rows, t, intercept, targetWeight, scale, g);
         } else {
             gather(slice);
             blasPass(gatherX, gatherY, count, t, intercept, targetWeight, scale, g);
         }
+    }
+
+    /** Queues a full pass with the cuBLAS strategy whatever the configured one (benchmarks compare the two). */
+    void queueBlasGradient(BackendVector theta, double intercept, double targetWeight, double scale, BackendVector out) {
+        ensureOpen();
+        blasPass(x, y, rows, vector(theta), intercept, targetWeight, scale, vector(out));
+    }
+
+    /** The two sums of the last pass (downloads 16 bytes). */
+    ResidualSums lastSums() {
         double[] s = context.doublesToHost(sums, 0, 2);
         return new ResidualSums(s[0], s[1]);
+    }
+
+    /**
+     * Queues the fused kernel and its reduction. Returns false (after one warning, and for the rest of
+     * the problem's life) when the device refuses a non-portable cluster of 16 blocks at launch: the
+     * passes then use cuBLAS.
+     */
+    private boolean launchFused(CudaVector t, CudaVector g, double intercept, double targetWeight, double scale,
+                                DeviceMemory rowOrder, long first, long count) {
+        long clusters = Math.max(1, Math.min(maxClusters, (count + shape.rowsPerGroup() - 1) / shape.rowsPerGroup()));
+        try {
+            context.launch(fused, "fused_gradient", clusters * shape.cluster(), 1, shape.threads(),
+                    x, y, t.memory(), intercept, targetWeight, n, rowOrder, first, count, gradientPartials, sumPartials);
+        } catch (CudaException e) {
+            if (shape.cluster() <= FusedShape.MAX_PORTABLE_CLUSTER) {
+                throw e;
+            }
+            LOG.warn("{} refused the fused kernel's clusters of {} blocks ({}); gradient passes use cuBLAS from now on",
+                    context.device().name(), shape.cluster(), e.getMessage());
+            fused = null;
+            uploadedOrder = null;
+            return false;
+        }
+        context.launch(fused, "reduce_partials", (cols + shape.threads() - 1) / shape.threads(), 1, shape.threads(),
+                gradientPartials, (int) clusters, n, scale, g.memory(), null, sumPartials, sums);
+        return true;
     }
 
     /**
@@ -433,7 +503,7 @@ final class CudaProblem implements ResidentProblem {
         if (closed) {
             throw new IllegalStateException("problem is closed");
         }
-        if (!source.isOpen()) {
+        if (source != null && !source.isOpen()) {
             throw new IllegalStateException("the dataset this problem was loaded from has been closed; keep it open while the problem is used");
         }
     }

@@ -45,7 +45,6 @@ typedef long long i64;
 #define DH_CLUSTER_DIMS
 #endif
 
-static __device__ __forceinline__ void dh_sync() { __syncthreads(); }
 
 /** Load of data every row reuses (θ): read-only cache. */
 static __device__ __forceinline__ REAL dh_load_cached(const REAL* p) { return __ldg(p); }
@@ -54,6 +53,8 @@ static __device__ __forceinline__ REAL dh_load_cached(const REAL* p) { return __
 static __device__ __forceinline__ REAL dh_load_stream(const REAL* p) { return __ldcs(p); }
 
 #if CLUSTER > 1
+static __device__ __forceinline__ void dh_sync() { __syncthreads(); }
+
 static __device__ __forceinline__ unsigned dh_cluster_rank() {
     unsigned r;
     asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(r));
@@ -175,8 +176,10 @@ DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
         double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 count,
         double* __restrict__ gpartial, double* __restrict__ spartial) {
     DH_SHARED(double, scratch, ROWS * 33);
+#if CLUSTER > 1
     DH_SHARED(double, slot, 2 * ROWS);
     DH_SHARED(double, total, ROWS);
+#endif
     const int tid = threadIdx.x;
     const unsigned rank = dh_cluster_rank();
     const unsigned cluster = dh_cluster_id();
@@ -456,5 +459,20 @@ DH_KERNEL void scale_symmetric(int n, const double* __restrict__ d, double* __re
         const i64 j = e / n;
         const i64 i = e - j * n;
         G[e] *= d[i] * d[j];
+    }
+}
+
+// ------------------------------------------------------------------------------ benchmarks
+//
+// a[i] = low + (high − low)·u_i for i < count, u_i uniform in [0, 1) from splitmix64(seed + i):
+// random data generated on the device (DeviceStepBenchmark), never zeros.
+DH_KERNEL void fill_uniform(REAL* __restrict__ a, i64 count, i64 seed, double low, double high) {
+    for (i64 i = (i64) blockIdx.x * THREADS + threadIdx.x; i < count; i += (i64) gridDim.x * THREADS) {
+        unsigned long long z = (unsigned long long) seed + (unsigned long long) i * 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        const double u = (double) (z >> 11) * (1.0 / 9007199254740992.0);
+        a[i] = (REAL) (low + (high - low) * u);
     }
 }

@@ -1,0 +1,189 @@
+package dev.downhill.cuda;
+
+import dev.downhill.Precision;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The GPU side of the gradient-step comparison, on one device in one process: X (uniform in [−1, 1],
+ * generated on the device, never zeros) is read by {@code steps} queued full-batch gradient passes
+ * of the fused kernel and of the cuBLAS two-gemv strategy, timed with CUDA events after
+ * {@code warmup} passes, {@code repeats} times (median and range reported); a device-to-device copy
+ * of {@code copyGiB} measures the bandwidth ceiling (bytes read + written). It also checks on the
+ * device that the two strategies give the same gradient. Writes JSON; prints a summary.
+ *
+ * <pre>java -cp … dev.downhill.cuda.DeviceStepBenchmark --rows 50000 --cols 100000 --precision float32 --out step.json</pre>
+ * (the PyTorch loop of the same shape: scripts/gpu/torch_step.py)
+ */
+public final class DeviceStepBenchmark {
+    private DeviceStepBenchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> a = options(args);
+        long rows = Long.parseLong(a.getOrDefault("rows", "50000"));
+        long cols = Long.parseLong(a.getOrDefault("cols", "100000"));
+        Precision precision = Precision.parse(a.getOrDefault("precision", "float32"));
+        int steps = Integer.parseInt(a.getOrDefault("steps", "100"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "10"));
+        int repeats = Integer.parseInt(a.getOrDefault("repeats", "5"));
+        double copyGiB = Double.parseDouble(a.getOrDefault("copy-gib", "4"));
+        Path out = Path.of(a.getOrDefault("out", "device-step.json"));
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (CudaProblem p = CudaProblem.generated(rows, cols, precision, CudaGradientStrategy.FUSED, CudaBackend.device(), 20261123L);
+             BackendVector theta = p.allocateVector(cols);
+             BackendVector fusedOut = p.allocateVector(cols);
+             BackendVector blasOut = p.allocateVector(cols);
+             DeviceTimer timer = new DeviceTimer(p.context())) {
+            DeviceInfo d = p.device();
+            result.put("device", d.name());
+            result.put("computeCapability", d.major() + "." + d.minor());
+            result.put("multiprocessors", d.multiprocessors());
+            result.put("driver", d.driverVersion());
+            result.put("runtime", d.runtimeVersion());
+            result.put("rows", rows);
+            result.put("cols", cols);
+            result.put("precision", precision.name().toLowerCase(Locale.ROOT));
+            result.put("fusedShape", p.shape() == null ? "none (cuBLAS)" : p.shape().toString());
+            result.put("steps", steps);
+            result.put("warmup", warmup);
+            result.put("repeats", repeats);
+            double bytesX = (double) rows * cols * precision.bytes();
+            result.put("bytesX", bytesX);
+
+            SplittableRandom random = new SplittableRandom(7);
+            double[] t = new double[(int) cols];
+            for (int j = 0; j < t.length; j++) {
+                t[j] = random.nextDouble(-1, 1);
+            }
+            theta.copyFromHost(t);
+            double scale = 2.0 / rows;
+
+            p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
+            ResidualSums fusedSums = p.lastSums();
+            p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
+            ResidualSums blasSums = p.lastSums();
+            double[] g1 = fusedOut.copyToHost();
+            double[] g2 = blasOut.copyToHost();
+            result.put("gradientRelativeDifference", relativeDifference(g1, g2));
+            result.put("sumOfSquaresRelativeDifference", Math.abs(fusedSums.sumOfSquares() - blasSums.sumOfSquares()) / blasSums.sumOfSquares());
+
+            double[] fused = new double[repeats];
+            double[] blas = new double[repeats];
+            for (int w = 0; w < warmup; w++) {
+                p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
+                p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
+            }
+            for (int r = 0; r < repeats; r++) {
+                timer.start();
+                for (int s = 0; s < steps; s++) {
+                    p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
+                }
+                fused[r] = timer.stopMillis() / steps;
+                timer.start();
+                for (int s = 0; s < steps; s++) {
+                    p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
+                }
+                blas[r] = timer.stopMillis() / steps;
+            }
+            result.put("fusedMsPerStep", fused);
+            result.put("cublasMsPerStep", blas);
+            double copy = copyBandwidth(p.context(), timer, (long) (copyGiB * (1L << 30)), repeats);
+            result.put("copyBytes", (long) (copyGiB * (1L << 30)));
+            result.put("copyGBps", copy);
+            double fusedMedian = median(fused);
+            double blasMedian = median(blas);
+            result.put("fusedGBps", bytesX / fusedMedian / 1e6);
+            result.put("cublasGBps", bytesX / blasMedian / 1e6);
+            result.put("fusedFractionOfCopy", bytesX / fusedMedian / 1e6 / copy);
+            result.put("fusedSpeedupOverCublas", blasMedian / fusedMedian);
+        }
+        Files.writeString(out, json(result), StandardCharsets.UTF_8);
+        System.out.println(json(result));
+    }
+
+    /** GB/s of device-to-device copies of {@code bytes} (read + written), median of {@code repeats}. */
+    private static double copyBandwidth(CudaContext context, DeviceTimer timer, long bytes, int repeats) {
+        DeviceMemory from = context.allocate(bytes, "copy source");
+        DeviceMemory to = context.allocate(bytes, "copy destination");
+        try {
+            context.zero(from);
+            context.copy(from, 0, to, 0, bytes); // warm-up
+            double[] gbps = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                timer.start();
+                context.copy(from, 0, to, 0, bytes);
+                gbps[r] = 2.0 * bytes / timer.stopMillis() / 1e6;
+            }
+            return median(gbps);
+        } finally {
+            context.free(to);
+            context.free(from);
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double relativeDifference(double[] a, double[] b) {
+        double d = 0;
+        double n = 0;
+        for (int i = 0; i < a.length; i++) {
+            d += (a[i] - b[i]) * (a[i] - b[i]);
+            n += b[i] * b[i];
+        }
+        return Math.sqrt(d / n);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
+            }
+            m.put(args[i].substring(2), args[++i]);
+        }
+        return m;
+    }
+
+    private static String json(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder("{\n");
+        int k = 0;
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            sb.append("  \"").append(e.getKey()).append("\": ").append(value(e.getValue()));
+            sb.append(++k < m.size() ? ",\n" : "\n");
+        }
+        return sb.append("}\n").toString();
+    }
+
+    private static String value(Object v) {
+        if (v instanceof String) {
+            return "\"" + ((String) v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        }
+        if (v instanceof double[]) {
+            StringBuilder sb = new StringBuilder("[");
+            for (double d : (double[]) v) {
+                sb.append(sb.length() > 1 ? ", " : "").append(String.format(Locale.ROOT, "%.6g", d));
+            }
+            return sb.append("]").toString();
+        }
+        if (v instanceof Double) {
+            return String.format(Locale.ROOT, "%.6g", (Double) v);
+        }
+        return String.valueOf(v);
+    }
+}
