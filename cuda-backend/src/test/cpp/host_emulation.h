@@ -3,18 +3,23 @@
 // (HostEmulationTest, kernel_harness.cpp). Passed with
 //     g++ -std=c++20 -pthread -DDOWNHILL_HOST_EMULATION -include host_emulation.h ...
 //
-// Model: every thread of a block is a real std::thread. Blocks run cluster by cluster: the blocks of
-// one cluster (clusterSize consecutive blocks in x) run concurrently, since they synchronise with
-// each other; clusters run one after another. Shared memory is one arena per block (every
-// DH_SHARED declaration of a kernel gets the same offset in every thread, so the threads of a block
-// share it and blocks do not), filled with 0xFF bytes (NaN doubles) before each launch so that a
-// read of shared memory nobody wrote shows up as NaN; the bytes between and after the allocations are
-// guards, checked when the block's last thread exits; then the block's shared memory is poisoned
-// again (it dies with the block). Barriers are std::barrier: an exited thread is NOT dropped from
-// them, so a barrier that only some threads reach deadlocks (the harness has a watchdog) instead of
-// passing silently. Block sums replay the device's exact summation (warp butterflies, then warp 0
-// over the warps' sums, through the kernel's own scratch) so results are bit-for-bit in the device's
-// order.
+// Model: every thread of a block is a real std::thread (from a pool, reused across launches). Blocks
+// run cluster by cluster: the blocks of one cluster (clusterSize consecutive blocks in x) run
+// concurrently, since they synchronise with each other; clusters run one after another.
+//  - Shared memory is one 48 KiB arena per block: every DH_SHARED declaration of a kernel gets the
+//    same offset in every thread, so the threads of a block share it and blocks do not. It starts as
+//    0xFF bytes (NaN doubles), so a read of shared memory nobody wrote shows up as NaN; the bytes
+//    between and after the allocations are guards, checked when the block's last thread exits, and
+//    then the block's shared memory is poisoned again (it dies with the block).
+//  - Distributed shared memory (dh_cluster_load) is checked deterministically: a block's memory read
+//    by another block in some cluster phase must outlive the next cluster barrier, and every remote
+//    read must still find the bytes it read at the barrier ending its phase (else its owner wrote
+//    them in the same phase: a race).
+//  - Barriers are std::barrier: an exited thread is NOT dropped from them, so a barrier that only
+//    some threads reach deadlocks (the harness has a watchdog) instead of passing silently.
+//  - Block sums replay the device's exact summation (warp butterflies, then warp 0 over the warps'
+//    sums, through the kernel's own scratch), so results are bit-for-bit in the device's order.
+// Under -fsanitize=thread the emulation is race-free, so any report is a race in a kernel.
 #pragma once
 
 #include <atomic>
@@ -225,28 +230,25 @@ void block_sums(double* d, double* scratch) {
     static_assert(R >= 1 && R <= kMaxRows, "ROWS out of range");
     ThreadContext& c = ctx();
     const unsigned tid = threadIdx.x;
-    const unsigned threads = blockDim.x;
+    const unsigned warps = blockDim.x / 32;
     const unsigned lane = tid & 31;
-    const unsigned warp = tid >> 5;
     double* exchange = c.cluster->exchange[c.rank].data();
     for (int q = 0; q < R; ++q) {
-        exchange[(std::size_t) q * threads + tid] = d[q];
+        exchange[(std::size_t) q * blockDim.x + tid] = d[q];
     }
-    block_barrier();   // the warps' lockstep shuffle exchange
-    for (int q = 0; q < R; ++q) {
-        const double v = warp_butterfly(exchange + (std::size_t) q * threads + warp * 32, lane);
-        if (lane == 0) {
-            scratch[q * 33 + warp] = v;
-        }
-    }
-    block_barrier();   // the device's first __syncthreads
-    if (warp == 0) {
+    block_barrier();   // the device's first __syncthreads (the warps' shuffles need no barrier there)
+    if (tid < 32) {
+        // Warp 0 replays every warp's butterfly (whose lane 0 stores scratch[q·33 + warp] on the
+        // device), then its own over the warps' sums, as the device does.
         for (int q = 0; q < R; ++q) {
-            double lanes[32];
-            for (unsigned l = 0; l < 32; ++l) {
-                lanes[l] = l < threads / 32 ? scratch[q * 33 + l] : 0.0;
+            double sums[32];
+            for (unsigned w = 0; w < 32; ++w) {
+                sums[w] = w < warps ? warp_butterfly(exchange + (std::size_t) q * blockDim.x + w * 32, 0) : 0.0;
+                if (lane == 0 && w < warps) {
+                    scratch[q * 33 + w] = sums[w];
+                }
             }
-            const double v = warp_butterfly(lanes, lane);
+            const double v = warp_butterfly(sums, lane);
             if (lane == 0) {
                 scratch[q * 33 + 32] = v;
             }
@@ -259,54 +261,122 @@ void block_sums(double* d, double* scratch) {
 }
 
 /**
- * Runs kernel(args...) on `grid` blocks of `block.x` threads (block.y = block.z = 1), the blocks of
- * a cluster (clusterSize consecutive blocks in x) concurrently, clusters one after another.
- * Returns the number of shared-memory guard violations found.
+ * The threads that run the blocks: real std::threads, created once and reused by every launch
+ * (creating hundreds of threads per cluster would cost more than the kernels).
  */
-template <class... P, class... A>
-int launch_kernel(void (*kernel)(P...), dim3 grid, dim3 block, unsigned clusterSize, A&&... args) {
-    static_assert(sizeof...(P) == sizeof...(A), "wrong number of kernel arguments");
+class Pool {
+public:
+    static Pool& instance() {
+        static Pool pool;
+        return pool;
+    }
+
+    /** Runs job(arg, i) for every i < count, each on its own thread, all concurrently; returns when all are done. */
+    void run(unsigned count, void (*job_)(void*, unsigned), void* arg_) {
+        while (workers.size() < count) {
+            workers.push_back(std::make_unique<Worker>());
+            Worker* w = workers.back().get();
+            const unsigned index = (unsigned) workers.size() - 1;
+            w->thread = std::thread([this, w, index] { loop(*w, index); });
+        }
+        job = job_;
+        arg = arg_;
+        remaining.store(count);
+        for (unsigned i = 0; i < count; ++i) {
+            workers[i]->go.fetch_add(1);
+            workers[i]->go.notify_one();
+        }
+        for (unsigned r = remaining.load(); r != 0; r = remaining.load()) {
+            remaining.wait(r);
+        }
+    }
+
+    ~Pool() {
+        stopping.store(true);
+        for (auto& w : workers) {
+            w->go.fetch_add(1);
+            w->go.notify_one();
+        }
+        for (auto& w : workers) {
+            w->thread.join();
+        }
+    }
+
+private:
+    struct alignas(64) Worker {
+        std::atomic<unsigned> go{0};
+        std::thread thread;
+    };
+
+    void loop(Worker& w, unsigned index) {
+        unsigned seen = 0;
+        for (;;) {
+            w.go.wait(seen);
+            seen = w.go.load();
+            if (stopping.load()) {
+                return;
+            }
+            job(arg, index);
+            if (remaining.fetch_sub(1) == 1) {
+                remaining.notify_one();
+            }
+        }
+    }
+
+    std::vector<std::unique_ptr<Worker>> workers;
+    void (*job)(void*, unsigned) = nullptr;
+    void* arg = nullptr;
+    std::atomic<unsigned> remaining{0};
+    std::atomic<bool> stopping{false};
+};
+
+/** One cluster of a launch. */
+struct ClusterRun {
+    Cluster* cluster;
+    dim3 grid, block;
+    unsigned x0, y, z;
+    void (*body)(const void*);
+    const void* arg;
+    std::atomic<int>* found;
+
+    /** Thread i of the cluster: thread i % block.x of its block i / block.x. */
+    static void thread(void* self, unsigned i) {
+        const ClusterRun& r = *static_cast<const ClusterRun*>(self);
+        const unsigned rank = i / r.block.x;
+        threadIdx = dim3(i % r.block.x, 0, 0);
+        blockIdx = dim3(r.x0 + rank, r.y, r.z);
+        blockDim = r.block;
+        gridDim = r.grid;
+        context.cluster = r.cluster;
+        context.rank = rank;
+        context.offset = 0;
+        context.phase = 0;
+        r.body(r.arg);
+        context.cluster = nullptr;
+        if (r.cluster->exited[rank].fetch_add(1) + 1 == r.block.x) {
+            // The block's last thread: check its guards, then its shared memory dies (a later read
+            // of it by another block shows up as NaN or, under -fsanitize=thread, as a race).
+            r.cluster->exitPhase[rank] = context.phase;
+            *r.found += r.cluster->retire(rank, blockIdx);
+        }
+    }
+};
+
+/** Runs body(arg) in every thread of `grid`; see launch_kernel. Returns the violations found. */
+inline int run_grid(dim3 grid, dim3 block, unsigned clusterSize, void (*body)(const void*), const void* arg) {
     if (block.y != 1 || block.z != 1 || block.x == 0 || block.x % 32 != 0 || block.x > 1024) {
         fatal("launch: blockDim must be (32k, 1, 1), at most 1024");
     }
     if (clusterSize == 0 || grid.x % clusterSize != 0) {
         fatal("launch: gridDim.x must be a multiple of the cluster size");
     }
-    const std::tuple<std::decay_t<P>...> params(std::forward<A>(args)...);
     std::atomic<int> found{0};
     for (unsigned z = 0; z < grid.z; ++z) {
         for (unsigned y = 0; y < grid.y; ++y) {
             for (unsigned x0 = 0; x0 < grid.x; x0 += clusterSize) {
                 Cluster cluster(clusterSize, block.x);
-                std::vector<std::thread> threads;
-                threads.reserve((std::size_t) clusterSize * block.x);
-                for (unsigned rank = 0; rank < clusterSize; ++rank) {
-                    for (unsigned t = 0; t < block.x; ++t) {
-                        threads.emplace_back([&, rank, t, x0, y, z]() {
-                            threadIdx = dim3(t, 0, 0);
-                            blockIdx = dim3(x0 + rank, y, z);
-                            blockDim = block;
-                            gridDim = grid;
-                            context.cluster = &cluster;
-                            context.rank = rank;
-                            context.offset = 0;
-                            context.phase = 0;
-                            std::tuple<std::decay_t<P>...> copy = params;   // kernel parameters are per thread
-                            std::apply(kernel, copy);
-                            context.cluster = nullptr;
-                            if (cluster.exited[rank].fetch_add(1) + 1 == block.x) {
-                                cluster.exitPhase[rank] = context.phase;
-                                // The block's last thread: check its guards, then its shared memory
-                                // dies (so a read by another block after this shows up as NaN or,
-                                // under -fsanitize=thread, as a race).
-                                found += cluster.retire(rank, dim3(x0 + rank, y, z));
-                            }
-                        });
-                    }
-                }
-                for (std::thread& t : threads) {
-                    t.join();
-                }
+                ClusterRun run{&cluster, grid, block, x0, y, z, body, arg, &found};
+                Pool::instance().run(clusterSize * block.x, &ClusterRun::thread, &run);
                 if (cluster.raced.load() != 0) {
                     ++found;
                 }
@@ -322,6 +392,30 @@ int launch_kernel(void (*kernel)(P...), dim3 grid, dim3 block, unsigned clusterS
     }
     violations += found.load();
     return found.load();
+}
+
+template <class K, class T>
+struct Call {
+    K kernel;
+    T params;
+    static void run(const void* self) {
+        const Call* call = static_cast<const Call*>(self);
+        T copy = call->params;   // kernel parameters are per thread
+        std::apply(call->kernel, copy);
+    }
+};
+
+/**
+ * Runs kernel(args...) on `grid` blocks of `block.x` threads (block.y = block.z = 1), the blocks of
+ * a cluster (clusterSize consecutive blocks in x) concurrently, clusters one after another.
+ * Returns the number of shared-memory guard and lifetime violations found.
+ */
+template <class... P, class... A>
+int launch_kernel(void (*kernel)(P...), dim3 grid, dim3 block, unsigned clusterSize, A&&... args) {
+    static_assert(sizeof...(P) == sizeof...(A), "wrong number of kernel arguments");
+    typedef Call<void (*)(P...), std::tuple<std::decay_t<P>...>> C;
+    const C call{kernel, std::tuple<std::decay_t<P>...>(std::forward<A>(args)...)};
+    return run_grid(grid, block, clusterSize, &C::run, &call);
 }
 
 } // namespace dh_emu

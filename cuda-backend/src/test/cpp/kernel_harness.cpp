@@ -186,6 +186,7 @@ struct FusedCase {
     double tau;
     double b;
     unsigned clusters;
+    bool checkDeterminism;
 };
 
 struct FusedOut {
@@ -261,6 +262,9 @@ static void testFused(const FusedCase& fc) {
         result(false, name + " inputs", "an input buffer's guards were overwritten");
     }
 
+    if (!fc.checkDeterminism) {
+        return;
+    }
     // Determinism: the same launch again gives bit-identical partials.
     FusedOut b2 = runFused(fc, X, y, theta, order);
     const bool same = std::memcmp(a.g.p(), b2.g.p(), a.g.n * sizeof(double)) == 0
@@ -275,17 +279,17 @@ static void testFusedAll() {
                          ? nBig : CLUSTER * (THREADS * (KPT - 1) + THREADS / 2) + 1;
     const int nOdd = std::min(37, nBig);
     const FusedCase cases[] = {
-        // what,                       m,   n,    order, first, count, tau,  b,     clusters
-        {"all rows, widest n",         41,  nBig, false, 0,     41,    1.0,  0.37,  5},
-        {"all rows, tau=0",            23,  nMid, false, 0,     23,    0.0,  -0.25, 3},
-        {"gather slice, tau=1",        60,  nMid, true,  11,    29,    1.0,  -0.8,  3},
-        {"gather slice, tau=0",        60,  nOdd,   true,  5,     31,    0.0,  0.5,   4},
-        {"contiguous slice",           50,  nBig, false, 7,     17,    1.0,  0.0,   2},
-        {"rows < clusters",            10,  3,    false, 2,     3,     1.0,  0.1,   7},
-        {"gather, rows < clusters",    10,  5,    true,  4,     2,     1.0,  1.5,   6},
-        {"n=1",                        19,  1,    true,  0,     19,    1.0,  0.2,   2},
-        {"one cluster",                33,  nMid, true,  3,     26,    1.0,  -0.1,  1},
-        {"empty pass",                 10,  9,    false, 0,     0,     1.0,  0.3,   3},
+        // what,                     m,  n,    order, first, count, tau, b,     clusters, determinism
+        {"all rows, widest n",       41, nBig, false, 0,     41,    1.0, 0.37,  5,        true},
+        {"all rows, tau=0",          23, nMid, false, 0,     23,    0.0, -0.25, 3,        false},
+        {"gather slice, tau=1",      60, nMid, true,  11,    29,    1.0, -0.8,  3,        true},
+        {"gather slice, tau=0",      60, nOdd, true,  5,     31,    0.0, 0.5,   4,        false},
+        {"contiguous slice",         50, nBig, false, 7,     17,    1.0, 0.0,   2,        false},
+        {"rows < clusters",          10, 3,    false, 2,     3,     1.0, 0.1,   7,        true},
+        {"gather, rows < clusters",  10, 5,    true,  4,     2,     1.0, 1.5,   6,        false},
+        {"n=1",                      19, 1,    true,  0,     19,    1.0, 0.2,   2,        false},
+        {"one cluster",              33, nMid, true,  3,     26,    1.0, -0.1,  1,        false},
+        {"empty pass",               10, 9,    false, 0,     0,     1.0, 0.3,   3,        false},
     };
     for (const FusedCase& fc : cases) {
         testFused(fc);
@@ -344,6 +348,108 @@ static void testReducePartials() {
         } else {
             checkUntouched(name + " sums untouched", sums);
         }
+    }
+    // The cuBLAS strategy's use: only the sums (partial, out and out64 null, n = 0), one block.
+    {
+        const std::string name = fmt("reduce_partials (sums only: partial=null n=0 parts=%d, one block)", parts);
+        Buf<double> sums(2);
+        launch(reduce_partials, dim3(1), (const double*) nullptr, parts, 0, 1.0, (real*) nullptr, (double*) nullptr,
+               spartial.p(), sums.p());
+        check(name, sums, sref, smag, 1e-12);
+    }
+}
+
+// ------------------------------------------------------------------------------ chunked passes
+
+/** accumulate_partials over three chunks of a pass (the last one writing out), then accumulate_vector and scale_total. */
+static void testAccumulate() {
+    current = "accumulate_partials";
+    const int n = 2 * THREADS + 5;
+    const double sc = 0.125;
+    const unsigned blocks = (n + THREADS - 1) / THREADS + 1;   // one block more than needed
+    for (int withS = 1; withS >= 0; --withS) {
+        Buf<double> total = randomBuf<double>(n, -1.0, 1.0);   // a running total from earlier chunks
+        Buf<double> sums = randomBuf<double>(2, 0.0, 2.0);
+        std::vector<double> ref(n), mag(n), sref(2), smag(2);
+        for (int j = 0; j < n; ++j) {
+            ref[j] = total[j];
+            mag[j] = std::fabs(total[j]);
+        }
+        for (int q = 0; q < 2; ++q) {
+            sref[q] = sums[q];
+            smag[q] = std::fabs(sums[q]);
+        }
+        const Buf<double> sums0 = sums;
+        const int partsPerChunk[] = {3, 0, 4};   // the middle chunk has no partials (partial null)
+        for (int chunk = 0; chunk < 3; ++chunk) {
+            const int parts = partsPerChunk[chunk];
+            const bool last = chunk == 2;
+            Buf<double> partial = randomBuf<double>((std::size_t) parts * n, -3.0, 3.0);
+            Buf<double> spartial = randomBuf<double>(2 * (std::size_t) parts, -3.0, 3.0);
+            for (int j = 0; j < n; ++j) {
+                for (int p = 0; p < parts; ++p) {
+                    ref[j] += partial[(std::size_t) p * n + j];
+                    mag[j] += std::fabs(partial[(std::size_t) p * n + j]);
+                }
+            }
+            for (int p = 0; p < parts && withS; ++p) {
+                for (int q = 0; q < 2; ++q) {
+                    sref[q] += spartial[2 * (std::size_t) p + q];
+                    smag[q] += std::fabs(spartial[2 * (std::size_t) p + q]);
+                }
+            }
+            Buf<real> out(n);
+            launch(accumulate_partials, dim3(blocks), parts ? partial.p() : (const double*) nullptr, parts, n, total.p(),
+                   withS ? spartial.p() : (const double*) nullptr, sums.p(), sc, last ? out.p() : (real*) nullptr);
+            const std::string name = fmt("accumulate_partials (chunk %d of 3: parts=%d n=%d spartial=%s out=%s)", chunk + 1,
+                                         parts, n, withS ? "yes" : "null", last ? "yes" : "null");
+            check(name + " total", total, ref, mag, 1e-12);
+            if (withS) {
+                check(name + " sums", sums, sref, smag, 1e-12);
+            } else {
+                const bool same = std::memcmp(sums.p(), sums0.p(), 2 * sizeof(double)) == 0 && sums.guardsIntact();
+                result(same, name + " sums unchanged", same ? "" : "sums changed without spartial");
+            }
+            if (last) {
+                std::vector<double> oref(n), omag(n);
+                for (int j = 0; j < n; ++j) {
+                    oref[j] = sc * ref[j];
+                    omag[j] = sc * mag[j];
+                }
+                check(name + " out", out, oref, omag);
+            } else {
+                checkUntouched(name + " out untouched", out);
+            }
+        }
+    }
+
+    current = "accumulate_vector";
+    {
+        const int n = 3 * THREADS + 7;
+        Buf<real> v = randomBuf<real>(n, -2.0, 2.0);
+        Buf<double> total = randomBuf<double>(n, -1.0, 1.0);
+        std::vector<double> ref(n), mag(n);
+        for (int j = 0; j < n; ++j) {
+            ref[j] = total[j] + (double) v[j];
+            mag[j] = std::fabs(total[j]) + std::fabs((double) v[j]);
+        }
+        launch(accumulate_vector, dim3(2), n, (const real*) v.p(), total.p());
+        check(fmt("accumulate_vector (n=%d grid=2)", n), total, ref, mag, 1e-12);
+    }
+
+    current = "scale_total";
+    {
+        const int n = 3 * THREADS + 7;
+        const double sc = -0.3;
+        Buf<double> total = randomBuf<double>(n, -5.0, 5.0);
+        std::vector<double> ref(n), mag(n);
+        for (int j = 0; j < n; ++j) {
+            ref[j] = sc * total[j];
+            mag[j] = std::fabs(ref[j]);
+        }
+        Buf<real> out(n);
+        launch(scale_total, dim3(2), n, (const double*) total.p(), sc, out.p());
+        check(fmt("scale_total (n=%d s=%g grid=2)", n, sc), out, ref, mag);
     }
 }
 
@@ -588,6 +694,38 @@ static void testScaleSymmetric() {
     result(symmetric, fmt("scale_symmetric (n=%d) stays symmetric", n), "");
 }
 
+// ------------------------------------------------------------------------------ benchmarks
+
+static void testFillUniform() {
+    current = "fill_uniform";
+    const i64 count = 5 * THREADS + 3;
+    const i64 seed = 1234567;
+    const double low = -2.5, high = 4.0;
+    std::vector<double> ref(count), mag(count);
+    bool inRange = true;
+    for (i64 i = 0; i < count; ++i) {
+        unsigned long long z = (unsigned long long) seed + (unsigned long long) i * 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        const double u = (double) (z >> 11) / 9007199254740992.0;
+        ref[i] = low + (high - low) * u;
+        mag[i] = std::fabs(low) + (high - low) * u;
+    }
+    Buf<real> a((std::size_t) count);
+    a.poison();
+    launch(fill_uniform, dim3(3), a.p(), count, seed, low, high);
+    check(fmt("fill_uniform (count=%lld seed=%lld [%g, %g) grid=3)", count, seed, low, high), a, ref, mag);
+    double lo = INFINITY, hi = -INFINITY;
+    for (i64 i = 0; i < count; ++i) {
+        const double v = (double) a[(std::size_t) i];
+        inRange &= v >= low && v <= high;   // ≤: rounding to REAL may reach the upper end
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    result(inRange && hi - lo > 0.5 * (high - low), fmt("fill_uniform range"), fmt("values in [%g, %g]", lo, hi));
+}
+
 // ------------------------------------------------------------------------------ main
 
 int main() {
@@ -606,6 +744,7 @@ int main() {
 
     testFusedAll();
     testReducePartials();
+    testAccumulate();
     testColumnMoments();
     testVectors();
     testResidualFinish();
@@ -613,6 +752,7 @@ int main() {
     testConvertVector();
     testUpperTriangle();
     testScaleSymmetric();
+    testFillUniform();
 
     if (dh_emu::violations.load() != 0) {
         std::printf("FAIL %d shared-memory guard or lifetime violations\n", dh_emu::violations.load());

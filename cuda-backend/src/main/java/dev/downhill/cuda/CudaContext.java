@@ -182,6 +182,18 @@ final class CudaContext implements AutoCloseable {
         bytesToDevice += bytes;
     }
 
+    /**
+     * Queues a copy of {@code bytes} from host memory {@code host} to {@code dst} at byte {@code offset} on
+     * {@code stream} and returns (asynchronous when the host memory is page-locked); counted.
+     */
+    void toDeviceAsync(Pointer host, DeviceMemory dst, long offset, long bytes, CUstream_st stream) {
+        enter();
+        checkRange(dst, offset, bytes);
+        CudaStatus.check(cudaMemcpyAsync(dst.pointer(offset), host, bytes, cudaMemcpyHostToDevice, stream),
+                "cudaMemcpyAsync(host → " + dst.what() + ", streamed)");
+        bytesToDevice += bytes;
+    }
+
     /** Copies {@code bytes} from {@code src} at byte {@code offset} to host memory {@code host}; counted. Returns when done. */
     void toHost(DeviceMemory src, long offset, Pointer host, long bytes) {
         enter();

@@ -22,6 +22,7 @@ import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,7 @@ final class CudaProblem implements ResidentProblem {
     private static final int STATISTICS_CHUNKS = 512;
 
     private final Dataset source;
+    private final Dataset converted;
     private final CudaContext context;
     private final long rows;
     private final long cols;
@@ -55,13 +57,15 @@ final class CudaProblem implements ResidentProblem {
     private final KernelModule utility;
     private KernelModule fused;
     private final long maxClusters;
-    private final DeviceMemory x;
+    private final DeviceRows x;
     private final DeviceMemory y;
     private final DeviceMemory gradientPartials;
     private final DeviceMemory sumPartials;
+    private final DeviceMemory total;
     private final DeviceMemory sums;
     private DeviceMemory residual;
     private DeviceMemory residualPartials;
+    private DeviceMemory chunkGradient;
     private DeviceMemory order;
     private long[] uploadedOrder;
     private DeviceMemory gatherX;
@@ -97,10 +101,14 @@ final class CudaProblem implements ResidentProblem {
         this.n = (int) cols;
         this.precision = precision;
         this.context = CudaContext.open(device);
+        Dataset copy = null;
         try {
-            long bytesX = Math.multiplyExact(Math.multiplyExact(rows, cols), (long) precision.bytes());
+            long rowBytes = Math.multiplyExact(cols, (long) precision.bytes());
+            long bytesX = Math.multiplyExact(rows, rowBytes);
             long bytesY = rows * precision.bytes();
+            long chunkRows = Math.min(rows, CudaMemoryBudget.chunkRows(rowBytes));
             long[] memory = context.memory();
+            long budget = CudaMemoryBudget.budget(memory[0]);
             FusedShape s = strategy == CudaGradientStrategy.FUSED ? FusedShape.forColumns(cols, precision).orElse(null) : null;
             if (strategy == CudaGradientStrategy.FUSED && s == null) {
                 LOG.warn("n = {} exceeds the fused kernel's {} columns in {}: full passes use cuBLAS (two gemv calls)",
@@ -125,43 +133,61 @@ final class CudaProblem implements ResidentProblem {
             }
             this.fused = f;
             this.maxClusters = clusters;
-            long partialBytes = 8 * maxClusters * cols;
-            long needed = bytesX + bytesY + partialBytes + bytesY; // + the cuBLAS residual, allocated on first use
-            if (needed > memory[0]) {
+            // everything but X: y, partials, running totals, the cuBLAS residual and chunk gradient
+            long work = bytesY + 8 * maxClusters * cols + 16 * maxClusters + 8 * cols + 16
+                    + chunkRows * precision.bytes() + rowBytes + 16L * 4 * context.device().multiprocessors();
+            if (source == null && bytesX + work > memory[0]) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "X (%d × %d %s) does not fit on %s: needs %,d bytes (X %,d, y and work buffers %,d), %,d free of %,d",
-                        rows, cols, precision.name().toLowerCase(Locale.ROOT), context.device().name(), needed, bytesX,
-                        needed - bytesX, memory[0], memory[1]));
+                        rows, cols, precision.name().toLowerCase(Locale.ROOT), context.device().name(), bytesX + work, bytesX,
+                        work, memory[0], memory[1]));
             }
-            this.x = context.allocate(bytesX, "X");
+            if (work >= budget) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "the device memory budget (%,d bytes of %,d free on %s) cannot hold y and the work buffers (%,d bytes); raise %s",
+                        budget, memory[0], context.device().name(), work, CudaMemoryBudget.PROPERTY));
+            }
             this.y = context.allocate(bytesY, "y");
             if (source == null) {
-                context.launch(utility, "fill_uniform", 4096, 1, UTILITY_THREADS, x, rows * cols, seed, -1.0, 1.0);
+                DeviceMemory all = context.allocate(bytesX, "X");
+                context.launch(utility, "fill_uniform", 4096, 1, UTILITY_THREADS, all, rows * cols, seed, -1.0, 1.0);
                 context.launch(utility, "fill_uniform", 1024, 1, UTILITY_THREADS, y, rows, seed ^ 0x5DEECE66DL, -1.0, 1.0);
                 context.synchronize();
+                this.x = DeviceRows.resident(context, rows, rowBytes, chunkRows, all);
             } else {
-                Dataset host = source.precision() == precision ? source : source.toPrecision(precision);
-                try {
-                    context.toDevice(host.xPointer(), x, 0, bytesX);
-                    context.toDevice(host.yPointer(), y, 0, bytesY);
-                } finally {
-                    if (host != source) {
-                        host.close();
-                    }
+                Dataset host = source.precision() == precision ? source : (copy = source.toPrecision(precision));
+                this.x = DeviceRows.load(context, host.xPointer(), rows, rowBytes, chunkRows, budget - work);
+                context.toDevice(host.yPointer(), y, 0, bytesY);
+                if (copy != null && x.allResident()) {
+                    copy.close(); // everything is on the device
+                    copy = null;
                 }
             }
-            this.gradientPartials = context.allocate(partialBytes, "gradient partials");
+            this.gradientPartials = context.allocate(8 * maxClusters * cols, "gradient partials");
             this.sumPartials = context.allocate(16 * maxClusters, "residual-sum partials");
+            this.total = context.allocate(8 * cols, "gradient running total");
             this.sums = context.allocate(16, "residual sums");
         } catch (RuntimeException | Error e) {
-            context.close();
+            try {
+                context.close();
+            } finally {
+                if (copy != null) {
+                    copy.close();
+                }
+            }
             throw e;
         }
+        this.converted = copy;
     }
 
     /** The context (for benchmarks and tests in this package). */
     CudaContext context() {
         return context;
+    }
+
+    /** Where X's rows are (resident chunks, streamed chunks). */
+    DeviceRows deviceRows() {
+        return x;
     }
 
     /** Bytes copied between host and device since the problem was made (the upload of X and y included). */
@@ -215,17 +241,17 @@ final class CudaProblem implements ResidentProblem {
     public synchronized ColumnStatistics columnStatistics() {
         ensureOpen();
         if (statistics == null) {
-            DeviceMemory means = context.allocate(8 * cols, "column means");
-            columnMoments(x, cols, null, false, means);
+            double[] means = columnMoments(null, false);
             DeviceMemory targetMean = context.allocate(8, "target mean");
             try {
-                columnMoments(y, 1, null, false, targetMean);
-                double ybar = context.doublesToHost(targetMean, 0, 1)[0];
-                statistics = new ColumnStatistics(context.doublesToHost(means, 0, n), ybar);
+                momentsOfChunk(y.address(0), rows, 1, null, false, targetMean);
+                double ybar = context.doublesToHost(targetMean, 0, 1)[0] / rows;
+                statistics = new ColumnStatistics(means, ybar);
             } finally {
                 context.free(targetMean);
             }
-            columnMeans = means;
+            columnMeans = context.allocate(8 * cols, "column means");
+            context.doublesToDevice(means, columnMeans, 0);
         }
         return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
     }
@@ -241,32 +267,37 @@ final class CudaProblem implements ResidentProblem {
         ensureOpen();
         int slot = centred ? 1 : 0;
         if (columnDeviations[slot] == null) {
-            DeviceMemory center = centred ? columnMeansOnDevice() : null;
-            DeviceMemory out = context.allocate(8 * cols, "column deviations");
-            try {
-                columnMoments(x, cols, center, true, out);
-                columnDeviations[slot] = context.doublesToHost(out, 0, n);
-            } finally {
-                context.free(out);
-            }
+            columnDeviations[slot] = columnMoments(centred ? columnMeansOnDevice() : null, true);
         }
         return columnDeviations[slot].clone();
     }
 
-    /** out[j] = (1/m)Σᵢ (A_ij − c_j)^(squared ? 2 : 1) for an m × width row-major A on the device (float64 out). */
-    private void columnMoments(DeviceMemory a, long width, DeviceMemory center, boolean squared, DeviceMemory out) {
-        int chunks = (int) Math.min(rows, STATISTICS_CHUNKS);
-        DeviceMemory partial = context.allocate(8L * chunks * width, "column-moment partials");
+    /** (1/m)Σᵢ (X_ij − c_j)^(squared ? 2 : 1) per column, chunk by chunk (totals in chunk order, float64). */
+    private double[] columnMoments(DeviceMemory center, boolean squared) {
+        DeviceMemory sumsOfChunks = context.allocate(8 * cols, "column moments");
         try {
-            long blocks = (width + UTILITY_THREADS - 1) / UTILITY_THREADS;
-            context.launch(utility, "column_moments", blocks, chunks, UTILITY_THREADS,
-                    a, rows, (int) width, center, squared ? 1 : 0, partial);
-            context.launch(utility, "reduce_partials", blocks, 1, UTILITY_THREADS,
-                    partial, chunks, (int) width, 1.0 / rows, null, out, null, null);
-            context.synchronize();
+            context.zero(sumsOfChunks);
+            x.forEachChunk((address, first, count) -> momentsOfChunk(address, count, n, center, squared, sumsOfChunks));
+            double[] out = context.doublesToHost(sumsOfChunks, 0, n);
+            for (int j = 0; j < n; j++) {
+                out[j] /= rows;
+            }
+            return out;
         } finally {
-            context.free(partial);
+            context.free(sumsOfChunks);
         }
+    }
+
+    /** into[j] += Σ over the {@code count} rows at {@code address} (row-major, width columns) of (A_ij − c_j)^p. */
+    private void momentsOfChunk(long address, long count, long width, DeviceMemory center, boolean squared, DeviceMemory into) {
+        int parts = (int) Math.min(count, STATISTICS_CHUNKS);
+        DeviceMemory partial = context.allocate(8L * parts * width, "column-moment partials");
+        long blocks = (width + UTILITY_THREADS - 1) / UTILITY_THREADS;
+        context.launch(utility, "column_moments", blocks, parts, UTILITY_THREADS,
+                new RawPointer(address), count, (int) width, center, squared ? 1 : 0, partial);
+        context.launch(utility, "accumulate_partials", blocks, 1, UTILITY_THREADS,
+                partial, parts, (int) width, into, null, null, 1.0, null);
+        context.free(partial);
     }
 
     // ------------------------------------------------------------------ the fused gradient
@@ -275,35 +306,7 @@ final class CudaProblem implements ResidentProblem {
     public ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale,
                                  RowSlice slice, BackendVector out) {
         queueGradient(theta, intercept, targetWeight, scale, slice, out);
-        double[] s = context.doublesToHost(sums, 0, 2);
-        return new ResidualSums(s[0], s[1]);
-    }
-
-    /**
-     * Queues the pass of {@link #gradient} on the stream and returns without waiting: {@code out} and
-     * the device copy of the two sums are written when the stream gets there.
-     */
-    void queueGradient(BackendVector theta, double intercept, double targetWeight, double scale, RowSlice slice, BackendVector out) {
-        ensureOpen();
-        CudaVector t = vector(theta);
-        CudaVector g = vector(out);
-        long count = slice.size(rows);
-        long first = slice.isAll() ? 0 : slice.from();
-        DeviceMemory rowOrder = slice.isAll() ? null : order(slice);
-        if (fused != null && launchFused(t, g, intercept, targetWeight, scale, rowOrder, first, count)) {
-            // done on the device
-        } else if (slice.isAll()) {
-            blasPass(x, y, rows, t, intercept, targetWeight, scale, g);
-        } else {
-            gather(slice);
-            blasPass(gatherX, gatherY, count, t, intercept, targetWeight, scale, g);
-        }
-    }
-
-    /** Queues a full pass with the cuBLAS strategy whatever the configured one (benchmarks compare the two). */
-    void queueBlasGradient(BackendVector theta, double intercept, double targetWeight, double scale, BackendVector out) {
-        ensureOpen();
-        blasPass(x, y, rows, vector(theta), intercept, targetWeight, scale, vector(out));
+        return lastSums();
     }
 
     /** The two sums of the last pass (downloads 16 bytes). */
@@ -313,16 +316,71 @@ final class CudaProblem implements ResidentProblem {
     }
 
     /**
-     * Queues the fused kernel and its reduction. Returns false (after one warning, and for the rest of
+     * Queues the pass of {@link #gradient} on the stream and returns without waiting: {@code out} and
+     * the device copy of the two sums are written when the stream gets there. Full passes go chunk by
+     * chunk ({@link DeviceRows}) into float64 running totals; slices run on the resident rows through
+     * the epoch order (fused kernel) or on rows gathered into a buffer.
+     */
+    void queueGradient(BackendVector theta, double intercept, double targetWeight, double scale, RowSlice slice, BackendVector out) {
+        ensureOpen();
+        CudaVector t = vector(theta);
+        CudaVector g = vector(out);
+        context.zero(total);
+        context.zero(sums);
+        if (slice.isAll()) {
+            long last = x.chunks() - 1;
+            boolean blas = fused == null;
+            x.forEachChunk((address, first, count) -> chunk(blas, address, y.address(first * precision.bytes()), null, 0, count,
+                    t, intercept, targetWeight, scale, first / x.chunkRows() == last ? g : null));
+            return;
+        }
+        long count = slice.size(rows);
+        if (fused != null && x.allResident()) {
+            chunk(false, x.residentMemory().address(0), y.address(0), order(slice), slice.from(), count,
+                    t, intercept, targetWeight, scale, g);
+        } else {
+            gather(slice);
+            chunk(fused == null, gatherX.address(0), gatherY.address(0), null, 0, count, t, intercept, targetWeight, scale, g);
+        }
+    }
+
+    /** Queues a full pass with the cuBLAS strategy whatever the configured one (benchmarks compare the two). */
+    void queueBlasGradient(BackendVector theta, double intercept, double targetWeight, double scale, BackendVector out) {
+        ensureOpen();
+        CudaVector t = vector(theta);
+        CudaVector g = vector(out);
+        context.zero(total);
+        context.zero(sums);
+        long last = x.chunks() - 1;
+        x.forEachChunk((address, first, count) -> chunk(true, address, y.address(first * precision.bytes()), null, 0, count,
+                t, intercept, targetWeight, scale, first / x.chunkRows() == last ? g : null));
+    }
+
+    /**
+     * One chunk of a pass: rows {@code order[first + r]} (or {@code first + r}) for r < count of the X at
+     * {@code xAddress}, targets at {@code yAddress} indexed the same way. Adds the chunk's gradient and
+     * sums to the running totals; with {@code out} (the last chunk) writes out = s·total.
+     */
+    private void chunk(boolean blas, long xAddress, long yAddress, DeviceMemory rowOrder, long first, long count,
+                       CudaVector theta, double intercept, double targetWeight, double scale, CudaVector out) {
+        if (!blas && launchFused(xAddress, yAddress, rowOrder, first, count, theta, intercept, targetWeight, scale, out)) {
+            return;
+        }
+        blasChunk(xAddress, yAddress, count, theta, intercept, targetWeight, scale, out);
+    }
+
+    /**
+     * Queues the fused kernel and its accumulation. Returns false (after one warning, and for the rest of
      * the problem's life) when the device refuses a non-portable cluster of 16 blocks at launch: the
      * passes then use cuBLAS.
      */
-    private boolean launchFused(CudaVector t, CudaVector g, double intercept, double targetWeight, double scale,
-                                DeviceMemory rowOrder, long first, long count) {
+    private boolean launchFused(long xAddress, long yAddress, DeviceMemory rowOrder, long first, long count, CudaVector t,
+                                double intercept, double targetWeight, double scale, CudaVector g) {
         long clusters = Math.max(1, Math.min(maxClusters, (count + shape.rowsPerGroup() - 1) / shape.rowsPerGroup()));
         try {
             context.launch(fused, "fused_gradient", clusters * shape.cluster(), 1, shape.threads(),
-                    x, y, t.memory(), intercept, targetWeight, n, rowOrder, first, count, gradientPartials, sumPartials);
+                    new RawPointer(xAddress), new RawPointer(yAddress), t.memory(), intercept, targetWeight, n, rowOrder,
+                    first, count, gradientPartials, sumPartials);
         } catch (CudaException e) {
             if (shape.cluster() <= FusedShape.MAX_PORTABLE_CLUSTER) {
                 throw e;
@@ -333,50 +391,58 @@ final class CudaProblem implements ResidentProblem {
             uploadedOrder = null;
             return false;
         }
-        context.launch(fused, "reduce_partials", (cols + shape.threads() - 1) / shape.threads(), 1, shape.threads(),
-                gradientPartials, (int) clusters, n, scale, g.memory(), null, sumPartials, sums);
+        context.launch(fused, "accumulate_partials", (cols + shape.threads() - 1) / shape.threads(), 1, shape.threads(),
+                gradientPartials, (int) clusters, n, total, sumPartials, sums, scale, g);
         return true;
     }
 
     /**
-     * The cuBLAS strategy over the first {@code count} rows of {@code a} (row-major, n columns):
-     * r = Aθ (gemv), rᵢ += b − τyᵢ with the sums (kernel), out = s·Aᵀr (gemv). cuBLAS sees row-major
-     * A as the column-major n × count matrix Aᵀ with leading dimension n.
+     * The cuBLAS strategy on one chunk of {@code count} rows: r = Aθ (gemv), rᵢ += b − τyᵢ with the sums
+     * (kernel), c = Aᵀr (gemv), total += c; with {@code out}: out = s·total. cuBLAS sees row-major A as
+     * the column-major n × count matrix Aᵀ with leading dimension n.
      */
-    private void blasPass(DeviceMemory a, DeviceMemory targets, long count, CudaVector theta, double intercept,
-                          double targetWeight, double scale, CudaVector out) {
-        if (residual == null) {
-            residual = context.allocate(rows * precision.bytes(), "residual");
+    private void blasChunk(long xAddress, long yAddress, long count, CudaVector theta, double intercept,
+                           double targetWeight, double scale, CudaVector out) {
+        if (residual == null || residual.bytes() < count * precision.bytes()) {
+            context.free(residual);
+            residual = context.allocate(Math.max(count, x.chunkRows()) * precision.bytes(), "residual");
+        }
+        if (residualPartials == null) {
             residualPartials = context.allocate(16L * residualBlocks(), "residual partials");
+            chunkGradient = context.allocate(cols * precision.bytes(), "chunk gradient");
         }
         context.enter();
+        Pointer a = new RawPointer(xAddress);
         if (precision == Precision.FLOAT64) {
-            try (DoublePointer one = new DoublePointer(1.0); DoublePointer zero = new DoublePointer(0.0);
-                 DoublePointer s = new DoublePointer(scale)) {
-                CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, one, a.doubles(0), cols,
+            try (DoublePointer one = new DoublePointer(1.0); DoublePointer zero = new DoublePointer(0.0)) {
+                CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, one, new DoublePointer(a), cols,
                         theta.memory().doubles(0), 1, zero, residual.doubles(0), 1), "cublasDgemv_v2_64(Xθ)");
-                finishResidual(count, targets, intercept, targetWeight);
-                CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, s, a.doubles(0), cols,
-                        residual.doubles(0), 1, zero, out.memory().doubles(0), 1), "cublasDgemv_v2_64(Xᵀr)");
+                finishResidual(count, yAddress, intercept, targetWeight);
+                CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, one, new DoublePointer(a), cols,
+                        residual.doubles(0), 1, zero, chunkGradient.doubles(0), 1), "cublasDgemv_v2_64(Xᵀr)");
             }
         } else {
-            try (FloatPointer one = new FloatPointer(1f); FloatPointer zero = new FloatPointer(0f);
-                 FloatPointer s = new FloatPointer((float) scale)) {
-                CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, one, a.floats(0), cols,
+            try (FloatPointer one = new FloatPointer(1f); FloatPointer zero = new FloatPointer(0f)) {
+                CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, one, new FloatPointer(a), cols,
                         theta.memory().floats(0), 1, zero, residual.floats(0), 1), "cublasSgemv_v2_64(Xθ)");
-                finishResidual(count, targets, intercept, targetWeight);
-                CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, s, a.floats(0), cols,
-                        residual.floats(0), 1, zero, out.memory().floats(0), 1), "cublasSgemv_v2_64(Xᵀr)");
+                finishResidual(count, yAddress, intercept, targetWeight);
+                CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, one, new FloatPointer(a), cols,
+                        residual.floats(0), 1, zero, chunkGradient.floats(0), 1), "cublasSgemv_v2_64(Xᵀr)");
             }
+        }
+        long blocks = vectorBlocks();
+        context.launch(utility, "accumulate_vector", blocks, 1, UTILITY_THREADS, n, chunkGradient, total);
+        if (out != null) {
+            context.launch(utility, "scale_total", blocks, 1, UTILITY_THREADS, n, total, scale, out.memory());
         }
     }
 
-    private void finishResidual(long count, DeviceMemory targets, double intercept, double targetWeight) {
+    private void finishResidual(long count, long yAddress, double intercept, double targetWeight) {
         int blocks = residualBlocks();
         context.launch(utility, "residual_finish", blocks, 1, UTILITY_THREADS,
-                count, residual, targets, intercept, targetWeight, residualPartials);
-        context.launch(utility, "reduce_partials", 1, 1, UTILITY_THREADS,
-                null, blocks, 0, 1.0, null, null, residualPartials, sums);
+                count, residual, new RawPointer(yAddress), intercept, targetWeight, residualPartials);
+        context.launch(utility, "accumulate_partials", 1, 1, UTILITY_THREADS,
+                null, blocks, 0, null, residualPartials, sums, 1.0, null);
     }
 
     /** Blocks of the residual kernel: fixed per device (4 per multiprocessor), so its sums have a fixed order. */
@@ -384,21 +450,35 @@ final class CudaProblem implements ResidentProblem {
         return 4 * context.device().multiprocessors();
     }
 
-    /** Copies the slice's rows of X and y, in slice order, to the gather buffers (device to device). */
+    /**
+     * Copies the slice's rows of X and y, in slice order, to the gather buffers: device to device from
+     * resident rows, host to device (counted) from streamed ones.
+     */
     private void gather(RowSlice slice) {
         long count = slice.size(rows);
-        long rowBytes = cols * precision.bytes();
+        int es = precision.bytes();
+        long rowBytes = cols * es;
         if (gatherX == null || gatherX.bytes() < count * rowBytes) {
             context.free(gatherX);
             context.free(gatherY);
             gatherX = context.allocate(count * rowBytes, "gathered rows");
-            gatherY = context.allocate(count * precision.bytes(), "gathered targets");
+            gatherY = context.allocate(count * es, "gathered targets");
         }
         long[] o = slice.order();
+        if (o.length != rows) {
+            throw new IllegalArgumentException("row order has " + o.length + " entries but X has " + rows + " rows");
+        }
+        long residentRows = x.residentChunks() * x.chunkRows();
+        Dataset host = converted != null ? converted : source;
         for (int q = 0; q < count; q++) {
             long i = o[slice.from() + q];
-            context.copy(x, i * rowBytes, gatherX, q * rowBytes, rowBytes);
-            context.copy(y, i * precision.bytes(), gatherY, (long) q * precision.bytes(), precision.bytes());
+            if (i < residentRows) {
+                context.copy(x.residentMemory(), i * rowBytes, gatherX, q * rowBytes, rowBytes);
+            } else {
+                context.toDeviceAsync(new RawPointer(host.xPointer().address() + i * rowBytes), gatherX, q * rowBytes, rowBytes,
+                        context.stream());
+            }
+            context.copy(y, i * es, gatherY, (long) q * es, es);
         }
     }
 
@@ -407,9 +487,6 @@ final class CudaProblem implements ResidentProblem {
         long[] o = slice.order();
         if (o.length != rows) {
             throw new IllegalArgumentException("row order has " + o.length + " entries but X has " + rows + " rows");
-        }
-        if (fused == null) {
-            return null; // the cuBLAS path gathers on the host's order
         }
         if (o != uploadedOrder) {
             if (order == null) {
@@ -469,7 +546,7 @@ final class CudaProblem implements ResidentProblem {
     @Override
     public double[] solveNormalEquations(boolean centred) {
         ensureOpen();
-        return new DeviceLeastSquares(context, utility, x, y, rows, cols, precision).normalEquations(
+        return new DeviceLeastSquares(context, utility, x, y, rows, cols).normalEquations(
                 centred ? columnMeansOnDevice() : null, centred ? columnStatistics().targetMean() : 0);
     }
 
@@ -477,7 +554,7 @@ final class CudaProblem implements ResidentProblem {
     public LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff) {
         ensureOpen();
         double[] deviations = columnMeanSquaredDeviations(centred);
-        return new DeviceLeastSquares(context, utility, x, y, rows, cols, precision).svd(
+        return new DeviceLeastSquares(context, utility, x, y, rows, cols).svd(
                 centred ? columnMeansOnDevice() : null, centred ? columnStatistics().targetMean() : 0, deviations, rankCutoff);
     }
 
@@ -514,6 +591,13 @@ final class CudaProblem implements ResidentProblem {
             return;
         }
         closed = true;
-        context.close();
+        try {
+            x.close();
+            context.close();
+        } finally {
+            if (converted != null) {
+                converted.close();
+            }
+        }
     }
 }

@@ -17,7 +17,6 @@ import static org.bytedeco.cuda.global.cusolver.cusolverDnXpotrf_bufferSize;
 import static org.bytedeco.cuda.global.cusolver.cusolverDnXpotrs;
 
 import dev.downhill.FitConfig;
-import dev.downhill.Precision;
 import dev.downhill.SingularMatrixException;
 import dev.downhill.spi.LeastSquaresSolution;
 import java.util.ArrayList;
@@ -62,14 +61,13 @@ final class DeviceLeastSquares {
 
     private final CudaContext context;
     private final KernelModule kernels;
-    private final DeviceMemory x;
+    private final DeviceRows x;
     private final DeviceMemory y;
     private final long rows;
     private final long cols;
     private final List<DeviceMemory> work = new ArrayList<>();
 
-    DeviceLeastSquares(CudaContext context, KernelModule kernels, DeviceMemory x, DeviceMemory y, long rows, long cols,
-                       Precision precision) {
+    DeviceLeastSquares(CudaContext context, KernelModule kernels, DeviceRows x, DeviceMemory y, long rows, long cols) {
         this.context = context;
         this.kernels = kernels;
         this.x = x;
@@ -93,16 +91,18 @@ final class DeviceLeastSquares {
             context.zero(rhs);
             context.enter();
             try (DoublePointer one = new DoublePointer(1.0)) {
-                for (long row = 0; row < rows; row += blockRows) {
-                    long k = Math.min(blockRows, rows - row);
-                    convert(row, k, means, null, block, k, true);
-                    context.launch(kernels, "convert_vector", blocks(k), 1, CudaProblem.UTILITY_THREADS,
-                            y, row, k, targetMean, targets);
-                    CudaStatus.checkBlas(cublasDsyrk_v2_64(context.blas(), CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, cols, k,
-                            one, block.doubles(0), k, one, gram.doubles(0), cols), "cublasDsyrk_v2_64");
-                    CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_T, k, cols, one, block.doubles(0), k,
-                            targets.doubles(0), 1, one, rhs.doubles(0), 1), "cublasDgemv_v2_64(Xᵀy)");
-                }
+                x.forEachChunk((address, first, count) -> {
+                    for (long row = 0; row < count; row += blockRows) {
+                        long k = Math.min(blockRows, count - row);
+                        convert(address, row, k, means, null, block, k, true);
+                        context.launch(kernels, "convert_vector", blocks(k), 1, CudaProblem.UTILITY_THREADS,
+                                y, first + row, k, targetMean, targets);
+                        CudaStatus.checkBlas(cublasDsyrk_v2_64(context.blas(), CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, cols, k,
+                                one, block.doubles(0), k, one, gram.doubles(0), cols), "cublasDsyrk_v2_64");
+                        CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_T, k, cols, one, block.doubles(0), k,
+                                targets.doubles(0), 1, one, rhs.doubles(0), 1), "cublasDgemv_v2_64(Xᵀy)");
+                    }
+                });
             }
             release(block);
             release(targets);
@@ -215,6 +215,11 @@ final class DeviceLeastSquares {
 
     /** Minimum-norm least squares; centring when {@code means} is not null. */
     LeastSquaresSolution svd(DeviceMemory means, double targetMean, double[] meanSquaredDeviations, double rankCutoff) {
+        if (!x.allResident()) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "the SVD needs X on the device in float64 (%,d bytes) but X is streamed (over the device memory budget); "
+                            + "use gd, nesterov, cg or normal", 8 * rows * cols));
+        }
         try {
             if (rows < cols) {
                 return wide(means, targetMean, rankCutoff);
@@ -242,7 +247,7 @@ final class DeviceLeastSquares {
         DeviceMemory a = allocate(8 * rows * (cols + 1), "[X·D | y] (float64, column-major)");
         DeviceMemory d = allocate(8L * n, "column scales");
         context.doublesToDevice(scales, d, 0);
-        convert(0, rows, means, d, a, rows, true);
+        convert(x.residentMemory().address(0), 0, rows, means, d, a, rows, true);
         context.launch(kernels, "convert_vector", blocks(rows), 1, CudaProblem.UTILITY_THREADS,
                 y, 0L, rows, targetMean, new RawPointer(a.address(8 * rows * cols)));
         geqrf(a, rows, cols + 1, rows);
@@ -271,7 +276,7 @@ final class DeviceLeastSquares {
         int n = Math.toIntExact(cols);
         requireMemory(8 * rows * cols + 8L * 3 * m * m, "the SVD of a wide X (QR of Xᵀ plus the SVD of R)");
         DeviceMemory a = allocate(8 * rows * cols, "Xᵀ (float64, column-major)");
-        convert(0, rows, means, null, a, cols, false);
+        convert(x.residentMemory().address(0), 0, rows, means, null, a, cols, false);
         geqrf(a, cols, rows, cols);
         DeviceMemory r = allocate(8L * m * m, "R");
         context.launch(kernels, "upper_triangle", blocks((long) m * m), 1, CudaProblem.UTILITY_THREADS, a, cols, m, r);
@@ -284,7 +289,7 @@ final class DeviceLeastSquares {
         int rank = applyPseudoInverse(c, svd.singular, rankCutoff, 2);
         context.doublesToDevice(c, t, 0);
         gemv(CUBLAS_OP_T, m, m, svd.vt, m, t, yc);
-        convert(0, rows, means, null, a, cols, false); // X_cᵀ again (geqrf overwrote it)
+        convert(x.residentMemory().address(0), 0, rows, means, null, a, cols, false); // X_cᵀ again (geqrf overwrote it)
         DeviceMemory theta = allocate(8L * n, "θ");
         gemv(CUBLAS_OP_N, n, m, a, n, yc, theta);
         return new LeastSquaresSolution(context.doublesToHost(theta, 0, n), rank, svd.singular);
@@ -374,10 +379,14 @@ final class DeviceLeastSquares {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Rows [row, row+k) of X as float64, centred by {@code means} and scaled by {@code scales} (nullable), into {@code out}. */
-    private void convert(long row, long k, DeviceMemory means, DeviceMemory scales, DeviceMemory out, long lda, boolean columnMajor) {
+    /**
+     * Rows [row, row+k) of the X at device address {@code address} as float64, centred by {@code means} and
+     * scaled by {@code scales} (nullable), into {@code out}.
+     */
+    private void convert(long address, long row, long k, DeviceMemory means, DeviceMemory scales, DeviceMemory out, long lda,
+                         boolean columnMajor) {
         context.launch(kernels, "convert_matrix", blocks(k * cols), 1, CudaProblem.UTILITY_THREADS,
-                x, (int) cols, row, k, means, scales, out, lda, columnMajor ? 1 : 0);
+                new RawPointer(address), (int) cols, row, k, means, scales, out, lda, columnMajor ? 1 : 0);
     }
 
     private static long blocks(long elements) {

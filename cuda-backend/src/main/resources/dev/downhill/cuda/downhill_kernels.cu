@@ -327,6 +327,51 @@ DH_KERNEL void reduce_partials(const double* __restrict__ partial, int parts, in
     }
 }
 
+// Running totals over the chunks of a pass, in chunk order (so a pass cut into chunks gives the same
+// bits whether each chunk's rows were resident or streamed in):
+//     total[j] += Σ_{p < parts} partial[p][j]   (p in order; j < n; partial may be null when parts = 0)
+//     sums[q]  += Σ_p spartial[p][q]              (block 0, thread 0; when spartial is not null)
+// and, when out is not null (the pass's last chunk), out[j] = (REAL) (s · total[j]).
+DH_KERNEL void accumulate_partials(const double* __restrict__ partial, int parts, int n, double* __restrict__ total,
+                                   const double* __restrict__ spartial, double* __restrict__ sums,
+                                   double s, REAL* __restrict__ out) {
+    const i64 j = (i64) blockIdx.x * THREADS + threadIdx.x;
+    if (j < n) {
+        double t = total[j];
+        for (int p = 0; p < parts; ++p) {
+            t += partial[(i64) p * n + j];
+        }
+        total[j] = t;
+        if (out) {
+            out[j] = (REAL) (s * t);
+        }
+    }
+    if (spartial && j == 0) {
+        double a = sums[0];
+        double c = sums[1];
+        for (int p = 0; p < parts; ++p) {
+            a += spartial[2 * (i64) p];
+            c += spartial[2 * (i64) p + 1];
+        }
+        sums[0] = a;
+        sums[1] = c;
+    }
+}
+
+/** total[j] += (double) v[j] for j < n (a chunk's cuBLAS gradient into the pass's float64 running total). */
+DH_KERNEL void accumulate_vector(int n, const REAL* __restrict__ v, double* __restrict__ total) {
+    for (i64 j = (i64) blockIdx.x * THREADS + threadIdx.x; j < n; j += (i64) gridDim.x * THREADS) {
+        total[j] += (double) v[j];
+    }
+}
+
+/** out[j] = (REAL) (s · total[j]) for j < n. */
+DH_KERNEL void scale_total(int n, const double* __restrict__ total, double s, REAL* __restrict__ out) {
+    for (i64 j = (i64) blockIdx.x * THREADS + threadIdx.x; j < n; j += (i64) gridDim.x * THREADS) {
+        out[j] = (REAL) (s * total[j]);
+    }
+}
+
 // partial[c][j] = Σ_{i in chunk c} (X_ij − center_j)^(squared ? 2 : 1), chunk c = rows
 // [m·c/chunks, m·(c+1)/chunks), c = blockIdx.y (center null: 0). Grid (ceil(n/THREADS), chunks).
 DH_KERNEL void column_moments(const REAL* __restrict__ X, i64 m, int n, const double* __restrict__ center,
@@ -464,7 +509,7 @@ DH_KERNEL void scale_symmetric(int n, const double* __restrict__ d, double* __re
 
 // ------------------------------------------------------------------------------ benchmarks
 //
-// a[i] = low + (high − low)·u_i for i < count, u_i uniform in [0, 1) from splitmix64(seed + i):
+// a[i] = low + (high − low)·u_i for i < count, u_i uniform in [0, 1) from splitmix64(seed + i) (float32 may round to high):
 // random data generated on the device (DeviceStepBenchmark), never zeros.
 DH_KERNEL void fill_uniform(REAL* __restrict__ a, i64 count, i64 seed, double low, double high) {
     for (i64 i = (i64) blockIdx.x * THREADS + threadIdx.x; i < count; i += (i64) gridDim.x * THREADS) {

@@ -1,0 +1,94 @@
+package dev.downhill.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.testing.TestData;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * X over the device memory budget: leading chunks resident, the rest streamed each pass; the fit is
+ * the same bit for bit as with every chunk resident (same chunk cut, sums in chunk order). A tiny
+ * budget and 64 KiB chunks force streaming on small data. Skipped without a GPU.
+ */
+class CudaStreamingTest {
+    private static final String CHUNK = "64k";
+
+    @BeforeAll
+    static void requireDevice() {
+        CudaDevice.assume();
+    }
+
+    @AfterEach
+    void clear() {
+        System.clearProperty(CudaMemoryBudget.PROPERTY);
+        System.clearProperty(CudaMemoryBudget.CHUNK_PROPERTY);
+        System.clearProperty(CudaGradientStrategy.PROPERTY);
+    }
+
+    private static <T> T withProblem(Dataset d, Precision p, String budget, Function<ResidentProblem, T> body) {
+        System.setProperty(CudaMemoryBudget.CHUNK_PROPERTY, CHUNK);
+        if (budget == null) {
+            System.clearProperty(CudaMemoryBudget.PROPERTY);
+        } else {
+            System.setProperty(CudaMemoryBudget.PROPERTY, budget);
+        }
+        try (ResidentProblem problem = LinearRegression.load(d, FitConfig.builder().backend(CudaBackend.NAME).precision(p).build())) {
+            return body.apply(problem);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"FUSED", "CUBLAS"})
+    void streamedAndResidentFitsAgreeBitForBit(CudaGradientStrategy strategy) {
+        System.setProperty(CudaGradientStrategy.PROPERTY, strategy.name().toLowerCase());
+        TestData t = TestData.gaussian(6000, 40, TestData.ramp(40), 1, 0.5, 51);
+        for (Precision p : Precision.values()) {
+            for (Solver solver : new Solver[] {Solver.GD, Solver.CG, Solver.MINIBATCH, Solver.NORMAL}) {
+                FitConfig config = FitConfig.builder().solver(solver).tolerance(0).maxIterations(solver == Solver.MINIBATCH ? 2 : 25)
+                        .batchSize(64).seed(3).build();
+                try (Dataset d = Dataset.of(t.x, t.y)) {
+                    FittedModel resident = withProblem(d, p, null, problem -> {
+                        assertTrue(((CudaProblem) problem).deviceRows().allResident());
+                        return LinearRegression.fit(problem, config);
+                    });
+                    FittedModel streamed = withProblem(d, p, "1m", problem -> {
+                        DeviceRows rows = ((CudaProblem) problem).deviceRows();
+                        assertTrue(rows.residentChunks() < rows.chunks(), "streaming forced: " + rows.residentChunks() + " of " + rows.chunks());
+                        return LinearRegression.fit(problem, config);
+                    });
+                    String what = strategy + " " + p + " " + solver;
+                    assertArrayEquals(resident.coefficients(), streamed.coefficients(), 0.0, what);
+                    assertEquals(resident.intercept(), streamed.intercept(), 0.0, what);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"FUSED"})
+    void theSvdRefusesStreamedDataAndABudgetBelowTheBuffersIsAnError(CudaGradientStrategy strategy) {
+        TestData t = TestData.gaussian(6000, 40, TestData.ramp(40), 1, 0.5, 52);
+        try (Dataset d = Dataset.of(t.x, t.y)) {
+            IllegalStateException svd = assertThrows(IllegalStateException.class, () -> withProblem(d, Precision.FLOAT64, "1m",
+                    problem -> LinearRegression.fit(problem, FitConfig.builder().solver(Solver.SVD).build())));
+            assertTrue(svd.getMessage().contains("streamed"), svd.getMessage());
+            IllegalStateException tiny = assertThrows(IllegalStateException.class,
+                    () -> withProblem(d, Precision.FLOAT64, "16k", problem -> null));
+            assertTrue(tiny.getMessage().contains("budget"), tiny.getMessage());
+        }
+    }
+}
