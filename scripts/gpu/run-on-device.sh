@@ -6,7 +6,8 @@
 # On the build machine first:   ../shared/gpu/pack.sh core cpu-backend cuda-backend
 # Then, with the device tool:   run(command="bash scripts/gpu/run-on-device.sh", carry=[".gpu"])
 #
-# Environment: ROWS, COLS (default 50000 × 100000 float32), SKIP_SANITIZER=1, SKIP_BENCH=1.
+# Environment: ROWS, COLS (default 50000 × 100000 float32), SKIP_SANITIZER=1, SKIP_BENCH=1, SKIP_STREAM=1,
+# STREAM_ROWS × STREAM_COLS (default 2,000,000 × 5000 float32 = 40 GB of host memory) with STREAM_BUDGET (16g).
 set -uo pipefail
 OUT=${OUT:-/tmp/downhill-gpu-out}
 mkdir -p "$OUT"
@@ -35,4 +36,13 @@ if [ "${SKIP_BENCH:-0}" != 1 ]; then
     --out "$OUT/device-step.json" > "$OUT/device-step.log" 2>&1; echo "benchmark exit $?"; cat "$OUT/device-step.json"
   python3 scripts/gpu/torch_step.py --rows "$ROWS" --cols "$COLS" --dtype float32 --out "$OUT/torch-step.json" \
     > "$OUT/torch-step.log" 2>&1; echo "torch exit $?"; grep -E "medianMsPerStep|GBps|notRun" "$OUT/torch-step.json"
+fi
+
+if [ "${SKIP_STREAM:-0}" != 1 ]; then
+  SR=${STREAM_ROWS:-2000000}; SC=${STREAM_COLS:-5000}
+  echo "== streamed step: ${SR} × ${SC} float32 in host memory, device budget ${STREAM_BUDGET:-16g}"
+  java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0 \
+    -Ddownhill.cuda.memoryBudget="${STREAM_BUDGET:-16g}" -cp "$CP" dev.downhill.cuda.DeviceStreamBenchmark \
+    --rows "$SR" --cols "$SC" --out "$OUT/device-stream.json" > "$OUT/device-stream.log" 2>&1
+  echo "stream exit $?"; cat "$OUT/device-stream.json"
 fi

@@ -35,6 +35,11 @@ final class InputOptions {
             + "memory-mapped from its file and streamed each step (default: 80% of available memory).")
     String memoryBudget;
 
+    @Option(names = "--device-memory-budget", paramLabel = "SIZE", description = "GPU memory a problem may use (e.g. 16g; cuda "
+            + "backend). A larger X keeps its leading rows on the device and streams the rest from host memory each step "
+            + "(default: 90% of the device's free memory).")
+    String deviceMemoryBudget;
+
     /** Where progress notes go (set by the command; may stay null). */
     java.io.PrintWriter notes;
 
@@ -43,8 +48,12 @@ final class InputOptions {
         return precision == null ? null : Precision.parse(precision);
     }
 
-    /** Reads the data named by the options. */
+    /** Reads the data named by the options (and passes --device-memory-budget on to the cuda backend). */
     Dataset load() {
+        if (deviceMemoryBudget != null) {
+            dev.downhill.internal.ByteSizes.parse(deviceMemoryBudget, "--device-memory-budget");
+            System.setProperty("downhill.cuda.memoryBudget", deviceMemoryBudget.trim());
+        }
         if (data != null && (x != null || y != null)) {
             throw new IllegalArgumentException("give either --x/--y or --data, not both");
         }

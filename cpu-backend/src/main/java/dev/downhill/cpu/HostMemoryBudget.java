@@ -40,25 +40,6 @@ public final class HostMemoryBudget {
 
     /** Parses a size: a number of bytes, or with a k/m/g/t suffix (powers of 1024), e.g. "512m", "16g". */
     public static long parse(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
-        switch (last) {
-            case 'k': unit = 1L << 10; break;
-            case 'm': unit = 1L << 20; break;
-            case 'g': unit = 1L << 30; break;
-            case 't': unit = 1L << 40; break;
-            default: break;
-        }
-        String number = unit == 1 ? t : t.substring(0, t.length() - 1);
-        try {
-            double v = Double.parseDouble(number);
-            if (!(v > 0) || !Double.isFinite(v)) {
-                throw new NumberFormatException();
-            }
-            return (long) (v * unit);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("memory budget must be a size like 512m or 16g, got '" + text + "'");
-        }
+        return dev.downhill.internal.ByteSizes.parse(text, "memory budget");
     }
 }

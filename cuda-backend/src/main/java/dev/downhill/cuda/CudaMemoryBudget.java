@@ -1,6 +1,6 @@
 package dev.downhill.cuda;
 
-import java.util.Locale;
+import dev.downhill.internal.ByteSizes;
 
 /**
  * How much device memory a problem may use, and the chunk size passes are cut into. The budget is
@@ -34,26 +34,6 @@ final class CudaMemoryBudget {
 
     /** Parses "123", "64k", "512m", "16g", "1t" (binary multiples). */
     static long parse(String text, String name) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        if (!t.isEmpty()) {
-            switch (t.charAt(t.length() - 1)) {
-                case 'k': unit = 1L << 10; break;
-                case 'm': unit = 1L << 20; break;
-                case 'g': unit = 1L << 30; break;
-                case 't': unit = 1L << 40; break;
-                default: unit = 1;
-            }
-        }
-        String digits = unit == 1 ? t : t.substring(0, t.length() - 1);
-        try {
-            long value = Long.parseLong(digits.trim());
-            if (value > 0) {
-                return Math.multiplyExact(value, unit);
-            }
-        } catch (NumberFormatException | ArithmeticException e) {
-            // fall through
-        }
-        throw new IllegalArgumentException(name + " must be a positive size such as 512m or 16g, got '" + text + "'");
+        return ByteSizes.parse(text, name);
     }
 }

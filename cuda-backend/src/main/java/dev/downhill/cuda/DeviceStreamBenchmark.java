@@ -1,0 +1,167 @@
+package dev.downhill.cuda;
+
+import static org.bytedeco.cuda.global.cudart.cudaHostRegister;
+import static org.bytedeco.cuda.global.cudart.cudaHostRegisterDefault;
+import static org.bytedeco.cuda.global.cudart.cudaHostUnregister;
+
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import dev.downhill.internal.OffHeapViews;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.RowSlice;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * Issue 8's GPU measurement: X in host memory larger than the device memory budget
+ * ({@value CudaMemoryBudget#PROPERTY}), so each full-batch step streams the overflow chunks. Measures,
+ * in one process: the host→device copy bandwidth from page-locked memory ({@code copy-gib}), the
+ * streamed gradient step (CUDA events, median of {@code repeats} × {@code steps}) and its streamed
+ * bytes per second as a fraction of that bandwidth; then fits GD to a relative gradient tolerance on
+ * the streamed problem and records time and iterations. X is float32 uniform in [−1, 1] (generated
+ * on the host in parallel), y = X·θ* + noise. Writes JSON.
+ *
+ * <pre>java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=0 -Ddownhill.cuda.memoryBudget=16g -cp … \
+ *     dev.downhill.cuda.DeviceStreamBenchmark --rows 2000000 --cols 5000 --out stream.json</pre>
+ */
+public final class DeviceStreamBenchmark {
+    private DeviceStreamBenchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        long rows = Long.parseLong(a.getOrDefault("rows", "2000000"));
+        int cols = Integer.parseInt(a.getOrDefault("cols", "5000"));
+        int steps = Integer.parseInt(a.getOrDefault("steps", "5"));
+        int repeats = Integer.parseInt(a.getOrDefault("repeats", "3"));
+        double copyGiB = Double.parseDouble(a.getOrDefault("copy-gib", "4"));
+        double tolerance = Double.parseDouble(a.getOrDefault("tol", "1e-3"));
+        int maxIterations = Integer.parseInt(a.getOrDefault("iterations", "100"));
+        Path out = Path.of(a.getOrDefault("out", "device-stream.json"));
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        long bytesX = rows * cols * 4L;
+        result.put("rows", rows);
+        result.put("cols", cols);
+        result.put("bytesX", bytesX);
+        result.put("budget", System.getProperty(CudaMemoryBudget.PROPERTY, "default (0.9 of free)"));
+        long t0 = System.nanoTime();
+        try (FloatPointer x = new FloatPointer(rows * cols); FloatPointer y = new FloatPointer(rows)) {
+            fill(x, y, rows, cols);
+            result.put("hostGenerationSeconds", (System.nanoTime() - t0) / 1e9);
+            try (Dataset data = Dataset.wrap(x, y, rows, cols);
+                 ResidentProblem loaded = LinearRegression.load(data, FitConfig.builder().backend(CudaBackend.NAME)
+                         .precision(Precision.FLOAT32).build())) {
+                CudaProblem p = (CudaProblem) loaded;
+                DeviceRows r = p.deviceRows();
+                result.put("device", p.device().name());
+                result.put("chunks", r.chunks());
+                result.put("residentChunks", r.residentChunks());
+                long streamedBytes = Math.max(0, rows - r.residentChunks() * r.chunkRows()) * cols * 4L;
+                result.put("streamedBytesPerStep", streamedBytes);
+                result.put("hostToDeviceGBps", hostToDevice(p.context(), copyGiB));
+                double[] ms = new double[repeats];
+                try (BackendVector theta = p.allocateVector(cols); BackendVector g = p.allocateVector(cols);
+                     DeviceTimer timer = new DeviceTimer(p.context())) {
+                    p.queueGradient(theta, 0, 1, 2.0 / rows, RowSlice.all(), g); // warm-up (and module load)
+                    for (int k = 0; k < repeats; k++) {
+                        timer.start();
+                        for (int s = 0; s < steps; s++) {
+                            p.queueGradient(theta, 0, 1, 2.0 / rows, RowSlice.all(), g);
+                        }
+                        ms[k] = timer.stopMillis() / steps;
+                    }
+                }
+                double median = DeviceStepBenchmark.median(ms);
+                result.put("msPerStep", ms);
+                result.put("streamedGBps", streamedBytes / median / 1e6);
+                result.put("fractionOfHostToDevice", streamedBytes / median / 1e6 / (double) result.get("hostToDeviceGBps"));
+                long fitStart = System.nanoTime();
+                FittedModel m = LinearRegression.fit(loaded, FitConfig.builder().solver(Solver.GD).tolerance(tolerance)
+                        .maxIterations(maxIterations).build());
+                result.put("fitSeconds", (System.nanoTime() - fitStart) / 1e9);
+                result.put("fitIterations", m.iterations());
+                result.put("fitStopReason", m.stopReason().name());
+                result.put("fitRelativeGradient", m.finalRelativeGradient());
+                result.put("fitTolerance", tolerance);
+            }
+        }
+        StringBuilder sb = new StringBuilder("{\n");
+        int k = 0;
+        for (Map.Entry<String, Object> e : result.entrySet()) {
+            Object v = e.getValue();
+            String text = v instanceof String ? "\"" + v + "\"" : v instanceof double[] ? java.util.Arrays.toString((double[]) v)
+                    : v instanceof Double ? String.format(Locale.ROOT, "%.6g", (Double) v) : String.valueOf(v);
+            sb.append("  \"").append(e.getKey()).append("\": ").append(text).append(++k < result.size() ? ",\n" : "\n");
+        }
+        sb.append("}\n");
+        Files.writeString(out, sb, StandardCharsets.UTF_8);
+        System.out.print(sb);
+    }
+
+    /** GB/s of one page-locked host buffer of {@code gib} copied to the device (median of 3). */
+    private static double hostToDevice(CudaContext context, double gib) {
+        long bytes = (long) (gib * (1L << 30));
+        try (BytePointer host = new BytePointer(bytes)) {
+            context.enter();
+            CudaStatus.check(cudaHostRegister(host, bytes, cudaHostRegisterDefault), "cudaHostRegister(copy probe)");
+            DeviceMemory device = context.allocate(bytes, "copy probe");
+            try (DeviceTimer timer = new DeviceTimer(context)) {
+                double[] gbps = new double[3];
+                for (int k = 0; k < 3; k++) {
+                    timer.start();
+                    context.toDeviceAsync(host, device, 0, bytes, context.stream());
+                    gbps[k] = bytes / timer.stopMillis() / 1e6;
+                }
+                return DeviceStepBenchmark.median(gbps);
+            } finally {
+                context.free(device);
+                cudaHostUnregister(host);
+            }
+        }
+    }
+
+    /** X uniform in [−1, 1] (splitmix64 per element), y = X·θ* + 0.1·noise with θ*_j = 1/(1 + j). */
+    private static void fill(FloatPointer x, FloatPointer y, long rows, int cols) {
+        int threads = Runtime.getRuntime().availableProcessors();
+        IntStream.range(0, threads).parallel().forEach(t -> {
+            long from = rows * t / threads;
+            long to = rows * (t + 1) / threads;
+            for (long i = from; i < to; i++) {
+                FloatBuffer row = OffHeapViews.floats(x, i * cols, cols);
+                double target = 0;
+                for (int j = 0; j < cols; j++) {
+                    float v = (float) (2 * uniform(i * cols + j) - 1);
+                    row.put(j, v);
+                    target += v / (1.0 + j);
+                }
+                y.put(i, (float) (target + 0.1 * (2 * uniform(~i) - 1)));
+            }
+        });
+    }
+
+    private static double uniform(long index) {
+        long z = index * 0x9E3779B97F4A7C15L + 0x2545F4914F6CDD1DL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (z >>> 11) * 0x1.0p-53;
+    }
+}
