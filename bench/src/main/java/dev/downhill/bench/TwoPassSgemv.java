@@ -16,7 +16,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * second one (X read twice), OpenBLAS threaded over {@code threads} for the duration of the call.
  * Owns its host buffers (θ, r, g); close once.
  */
-final class TwoPassSgemv implements AutoCloseable {
+public final class TwoPassSgemv implements AutoCloseable {
     private final Dataset data;
     private final int rows;
     private final int cols;
@@ -25,7 +25,7 @@ final class TwoPassSgemv implements AutoCloseable {
     private final FloatPointer residual;
     private final FloatPointer gradient;
 
-    TwoPassSgemv(Dataset data, double[] theta, int threads) {
+    public TwoPassSgemv(Dataset data, double[] theta, int threads) {
         this.data = data;
         this.rows = Math.toIntExact(data.rows());
         this.cols = Math.toIntExact(data.cols());
@@ -39,7 +39,7 @@ final class TwoPassSgemv implements AutoCloseable {
     }
 
     /** One gradient with intercept b; returns g₀ (to keep the work observable). */
-    float step(float intercept) {
+    public float step(float intercept) {
         openblas_set_num_threads(threads);
         try {
             FloatPointer x = (FloatPointer) data.xPointer();
