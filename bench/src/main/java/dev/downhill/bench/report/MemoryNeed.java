@@ -38,6 +38,16 @@ final class MemoryNeed {
         return residentX + 8 * cols * cols + (4L << 20);
     }
 
+    /** numpy.linalg.lstsq on a centred float64 copy (peers.py): X (float32), the copy, gelsd's own Fortran copy. */
+    static long numpyLstsq(long rows, long cols) {
+        return 4 * rows * cols + 16 * rows * cols + 8 * (rows + cols) * 64;
+    }
+
+    /** scikit-learn LinearRegression on float32 X (peers.py's estimate): X, the centred copy, scipy's copy, slack. */
+    static long sklearnLinear(long rows, long cols) {
+        return 16 * rows * cols + 8 * (rows + cols) * 64;
+    }
+
     static String gigabytes(long bytes) {
         return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
     }

@@ -128,13 +128,13 @@ public final class ScalingReport {
             boolean standardized = FitConfig.builder().build().standardize(m, n);
             cell.put("standardized", standardized);
             long residentX = MemoryNeed.residentX(m, n, 4, settings.memoryLimit());
-            Outcome svd = capped("svd", n, () -> feasible(MemoryNeed.svd(m, n, residentX), () -> java("svd", n, dir,
+            Outcome svd = feasible(MemoryNeed.svd(m, n, residentX), () -> capped("svd", n, () -> java("svd", n, dir,
                     List.of("out=" + dir.resolve("theta-svd.npy")), settings.capSeconds())));
             cell.set("svd", svd.json());
             List<String> reference = svd.ok() ? List.of("reference=" + dir.resolve("theta-svd.npy"), "loss=" + svd.number("loss"),
                     "signal=" + svd.number("signal")) : List.of();
             Outcome normal = n >= m - 1 ? Outcome.of(Outcome.NOT_APPLICABLE, "n/a: n ≥ m − 1, XᵀX is singular")
-                    : capped("normal", n, () -> feasible(MemoryNeed.normal(n, residentX),
+                    : feasible(MemoryNeed.normal(n, residentX), () -> capped("normal", n,
                             () -> java("normal", n, dir, reference, settings.capSeconds())));
             cell.set("normal", normal.json());
             List<String> gdArgs = new ArrayList<>(reference);
@@ -145,9 +145,10 @@ public final class ScalingReport {
             if (settings.peers()) {
                 List<String> common = peerArguments(dir, svd, standardized, settings.accuracy());
                 peers.set("numpy-gd", peer("numpy-gd", common, settings.capSeconds() + loadAllowance(m, n)).json());
-                peers.set("numpy-lstsq", capped("numpy-lstsq", n, () -> peer("numpy-lstsq", common, settings.capSeconds())).json());
-                peers.set("sklearn-linear", capped("sklearn-linear", n,
-                        () -> peer(settings.sklearnPython(), "sklearn-linear", common, settings.capSeconds())).json());
+                peers.set("numpy-lstsq", feasible(MemoryNeed.numpyLstsq(m, n), () -> capped("numpy-lstsq", n,
+                        () -> peer("numpy-lstsq", common, settings.capSeconds()))).json());
+                peers.set("sklearn-linear", feasible(MemoryNeed.sklearnLinear(m, n), () -> capped("sklearn-linear", n,
+                        () -> peer(settings.sklearnPython(), "sklearn-linear", common, settings.capSeconds()))).json());
                 peers.set("torch-gd", peer("torch-gd", common, settings.capSeconds() + loadAllowance(m, n)).json());
                 peers.set("torch-lstsq", capped("torch-lstsq", n, () -> peer("torch-lstsq", common, settings.capSeconds())).json());
             }
