@@ -13,6 +13,11 @@ import java.util.Locale;
  */
 record Crossover(long features, String sentence) {
 
+    /** Whether GD won at every size of the grid (the crossover lies below the smallest n). */
+    boolean everywhere() {
+        return sentence.startsWith("GD was faster than the SVD solution at every size");
+    }
+
     static Crossover of(JsonNode cells) {
         int count = cells.size();
         int from = count;

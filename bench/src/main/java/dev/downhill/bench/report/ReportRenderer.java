@@ -207,8 +207,9 @@ public final class ReportRenderer {
         JsonNode cells = r.path("scaling");
         Crossover crossover = Crossover.of(cells);
         XYChart chart = new XYChartBuilder().width(1000).height(640)
-                .title(crossover.features() > 0 ? "GD vs SVD — crossover at n = " + crossover.features() + " features (" + r.path("settings")
-                        .path("rows").asLong() + " rows)" : "GD vs SVD (" + r.path("settings").path("rows").asLong() + " rows): no crossover")
+                .title("GD vs SVD, " + r.path("settings").path("rows").asLong() + " rows: " + (crossover.features() < 0 ? "no crossover"
+                        : crossover.everywhere() ? "GD faster at every n measured (crossover below n = " + crossover.features() + ")"
+                        : "crossover at n = " + crossover.features()))
                 .xAxisTitle("features n (log)").yAxisTitle("seconds to the target (log)").build();
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setYAxisLogarithmic(true);
@@ -237,7 +238,7 @@ public final class ReportRenderer {
                     hi = Math.max(hi, v);
                 }
             }
-            XYSeries line = chart.addSeries("crossover n = " + crossover.features(), new double[] {crossover.features(), crossover.features()},
+            XYSeries line = chart.addSeries((crossover.everywhere() ? "GD faster from n = " : "crossover n = ") + crossover.features(), new double[] {crossover.features(), crossover.features()},
                     new double[] {lo, hi});
             line.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
         }
