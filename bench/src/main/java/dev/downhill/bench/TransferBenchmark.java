@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * and frees it again (host→device for a GPU; the cpu backend wraps the dataset's memory, so it measures
  * the bookkeeping); {@code deviceCopy} copies one 256 MiB vector into another inside the backend and
  * reads back their dot product (a host scalar: the copy has finished) — device memory bandwidth,
- * 3 × 256 MiB moved (copy read + write, dot read).
+ * 3 × 256 MiB moved (copy read + write, dot read). The vectors belong to a second problem of one row
+ * and 64 Mi columns (a backend's vectors have its problem's column count).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,6 +42,7 @@ public class TransferBenchmark {
     public String shape;
 
     private Dataset data;
+    private Dataset row;
     private ResidentProblem resident;
     private BackendVector from;
     private BackendVector to;
@@ -55,7 +57,8 @@ public class TransferBenchmark {
         }
         String[] s = shape.split("x");
         data = SyntheticMatrix.float32(Integer.parseInt(s[0]), Integer.parseInt(s[1]), 42);
-        resident = backend.load(data, Runtime.getRuntime().availableProcessors());
+        row = SyntheticMatrix.float32(1, (int) (COPY_BYTES / 4), 7);
+        resident = backend.load(row, Runtime.getRuntime().availableProcessors());
         from = resident.allocateVector(COPY_BYTES / 4);
         to = resident.allocateVector(COPY_BYTES / 4);
     }
@@ -65,6 +68,7 @@ public class TransferBenchmark {
         to.close();
         from.close();
         resident.close();
+        row.close();
         data.close();
     }
 

@@ -286,14 +286,16 @@ public final class ReportTask {
                     }
                     referenceName = "host read probe (1 GiB, " + threads + " threads)";
                 } else {
-                    long len = (256L << 20) / p.precision().bytes();
-                    try (BackendVector from = p.allocateVector(len); BackendVector to = p.allocateVector(len)) {
-                        referenceRate = 2.0 * len * p.precision().bytes() / median(() -> {
-                            p.copy(from, to);
-                            return p.dot(to, to); // brings a scalar back: the copy has finished
+                    int len = (int) ((256L << 20) / 4);
+                    try (Dataset row = dev.downhill.bench.SyntheticMatrixAccessPoint.row(len);
+                         ResidentProblem q = LinearRegression.load(row, FitConfig.builder().backend(backend).build());
+                         BackendVector from = q.allocateVector(len); BackendVector to = q.allocateVector(len)) {
+                        referenceRate = 3.0 * len * q.precision().bytes() / median(() -> {
+                            q.copy(from, to);
+                            return q.dot(to, to); // brings a scalar back: the copy has finished
                         }, rounds);
                     }
-                    referenceName = "device copy (2 × 256 MiB, read + write)";
+                    referenceName = "device copy + dot (3 × 256 MiB moved)";
                 }
                 v.put("rows", m);
                 v.put("cols", n);
