@@ -20,14 +20,14 @@ import org.bytedeco.javacpp.Pointer;
  * AVX2 sum ({@link ReadProbe}, C), OpenBLAS's {@code cblas_sasum}, and a Java loop of 64-bit loads
  * into eight independent accumulators. Each reads every byte exactly once.
  */
-final class ReadBandwidthProbe implements AutoCloseable {
+public final class ReadBandwidthProbe implements AutoCloseable {
     private static final int CHUNK = 1 << 24;
     private final FloatPointer buffer;
     private final long elements;
     private final int threads;
     private final ExecutorService pool;
 
-    ReadBandwidthProbe(long bytes, int threads, ExecutorService pool) {
+    public ReadBandwidthProbe(long bytes, int threads, ExecutorService pool) {
         this.elements = bytes / 4;
         this.buffer = new FloatPointer(elements);
         this.threads = threads;
@@ -41,12 +41,12 @@ final class ReadBandwidthProbe implements AutoCloseable {
         }
     }
 
-    long bytes() {
+    public long bytes() {
         return elements * 4;
     }
 
     /** Σ|xᵢ| over the buffer by cblas_sasum on each thread's share (OpenBLAS must be single-threaded). */
-    double sasum() {
+    public double sasum() {
         return parallel((start, end) -> {
             double s = 0;
             FloatPointer p = new FloatPointer(buffer);
@@ -59,12 +59,12 @@ final class ReadBandwidthProbe implements AutoCloseable {
     }
 
     /** Σ xᵢ by the native AVX2 loop ({@link ReadProbe}) on each thread's share. */
-    double nativeSum() {
+    public double nativeSum() {
         return parallel((start, end) -> ReadProbe.sum(new FloatPointer(buffer).position(start), end - start));
     }
 
     /** Sum of the buffer's 64-bit words (as longs) with eight accumulators per thread. */
-    double javaLongSum() {
+    public double javaLongSum() {
         return parallel((start, end) -> {
             long a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
             for (long i = start; i < end; i += CHUNK) {
