@@ -34,6 +34,9 @@
 #include <tuple>
 #include <type_traits>
 #include <vector>
+#ifdef DH_EMU_FIBERS
+#include <ucontext.h>
+#endif
 
 #define __device__
 #define __global__
@@ -106,6 +109,15 @@ struct Cluster {
     // write raced with the read (had the write come first, the read returned the wrong value).
     std::vector<std::vector<RemoteRead>> remoteReads;
     std::atomic<int> raced{0};
+#ifdef DH_EMU_FIBERS
+    struct FiberBarrier {
+        unsigned expected;
+        unsigned arrived;
+        unsigned long generation;
+    };
+    std::vector<FiberBarrier> fiberBlockBarrier;   // per block
+    FiberBarrier fiberClusterBarrier{0, 0, 0};
+#endif
 
     Cluster(unsigned size_, unsigned threads_)
         : size(size_), threads(threads_), arena(size_ * kSharedBytes, 0xFF),
@@ -120,6 +132,10 @@ struct Cluster {
         for (unsigned b = 0; b < size_; ++b) {
             blockBarrier.push_back(std::make_unique<std::barrier<>>((std::ptrdiff_t) threads_));
         }
+#ifdef DH_EMU_FIBERS
+        fiberBlockBarrier.assign(size_, FiberBarrier{threads_, 0, 0});
+        fiberClusterBarrier.expected = size_ * threads_;
+#endif
     }
     unsigned char* shared(unsigned rank) { return arena.data() + (std::size_t) rank * kSharedBytes; }
 
@@ -196,11 +212,142 @@ T* shared_alloc(std::size_t count) {
     return reinterpret_cast<T*>(c.cluster->shared(c.rank) + start);
 }
 
+#ifdef DH_EMU_FIBERS
+// Fiber mode (opt-in, used by the fake CUDA stack under src/test/fake-cuda): the threads of a cluster
+// are ucontext fibers on the launching thread, switched round robin at barriers, instead of OS
+// threads. Same semantics (a barrier that only some threads reach deadlocks, and is reported as
+// such); far cheaper on a machine with few cores. The per-thread variables (threadIdx, blockIdx,
+// blockDim, gridDim, context) are saved and restored around every switch.
+namespace fiber {
+
+struct Fiber {
+    ucontext_t uc;
+    char* stack = nullptr;
+    bool done = false;
+    dim3 t, b, bd, gd;
+    ThreadContext c;
+};
+
+struct Scheduler {
+    ucontext_t main;
+    std::vector<Fiber> fibers;
+    unsigned current = 0;
+    unsigned long progress = 0;   // arrivals and exits: no change over a whole round is a deadlock
+    void (*job)(void*, unsigned) = nullptr;
+    void* arg = nullptr;
+
+    ~Scheduler() {
+        for (Fiber& f : fibers) {
+            std::free(f.stack);
+        }
+    }
+};
+
+constexpr std::size_t kStackBytes = 256 * 1024;
+inline thread_local Scheduler* active = nullptr;
+
+inline void entry() {
+    Scheduler* s = active;
+    const unsigned i = s->current;
+    s->job(s->arg, i);
+    s->fibers[i].done = true;
+    ++s->progress;
+}   // returns to s->main through uc_link
+
+/** Switches back to the scheduler; resumes later with this fiber's per-thread variables. */
+inline void yield() {
+    Scheduler* s = active;
+    Fiber& f = s->fibers[s->current];
+    f.t = threadIdx, f.b = blockIdx, f.bd = blockDim, f.gd = gridDim, f.c = context;
+    swapcontext(&f.uc, &s->main);
+    Fiber& g = active->fibers[active->current];
+    threadIdx = g.t, blockIdx = g.b, blockDim = g.bd, gridDim = g.gd, context = g.c;
+}
+
+/** Runs job(arg, i) for i < count as fibers on the calling thread; returns when all are done. */
+inline void run(unsigned count, void (*job)(void*, unsigned), void* arg) {
+    static thread_local Scheduler scheduler;
+    Scheduler* s = &scheduler;
+    if (active != nullptr) {
+        fatal("fiber launch inside a fiber launch");
+    }
+    if (s->fibers.size() < count) {
+        s->fibers.resize(count);
+    }
+    s->job = job;
+    s->arg = arg;
+    for (unsigned i = 0; i < count; ++i) {
+        Fiber& f = s->fibers[i];
+        if (f.stack == nullptr) {
+            f.stack = static_cast<char*>(std::malloc(kStackBytes));
+            if (f.stack == nullptr) {
+                fatal("fiber stacks: out of memory");
+            }
+        }
+        f.done = false;
+        getcontext(&f.uc);
+        f.uc.uc_stack.ss_sp = f.stack;
+        f.uc.uc_stack.ss_size = kStackBytes;
+        f.uc.uc_link = &s->main;
+        makecontext(&f.uc, &entry, 0);
+    }
+    const dim3 t = threadIdx, b = blockIdx, bd = blockDim, gd = gridDim;
+    const ThreadContext c = context;
+    active = s;
+    unsigned live = count;
+    while (live > 0) {
+        const unsigned long before = s->progress;
+        for (unsigned i = 0; i < count; ++i) {
+            if (!s->fibers[i].done) {
+                s->current = i;
+                swapcontext(&s->main, &s->fibers[i].uc);
+                if (s->fibers[i].done) {
+                    --live;
+                }
+            }
+        }
+        if (live > 0 && s->progress == before) {
+            fatal("barrier deadlock: some threads wait at a barrier that the others never reach");
+        }
+    }
+    active = nullptr;
+    threadIdx = t, blockIdx = b, blockDim = bd, gridDim = gd, context = c;
+}
+
+/** Arrives at b and waits (yielding) until every expected thread has arrived; `last` runs before any leaves. */
+template <class F>
+inline void arrive_and_wait(Cluster::FiberBarrier& b, F last) {
+    ++active->progress;
+    const unsigned long generation = b.generation;
+    if (++b.arrived == b.expected) {
+        b.arrived = 0;
+        last();
+        ++b.generation;
+        return;
+    }
+    while (b.generation == generation) {
+        yield();
+    }
+}
+
+} // namespace fiber
+
+inline void block_barrier() {
+    ThreadContext& c = ctx();
+    fiber::arrive_and_wait(c.cluster->fiberBlockBarrier[c.rank], [] {});
+}
+inline void cluster_barrier() {
+    Cluster* cluster = ctx().cluster;
+    fiber::arrive_and_wait(cluster->fiberClusterBarrier, [cluster] { PhaseEnd{cluster}(); });
+    ++context.phase;
+}
+#else
 inline void block_barrier() { ctx().cluster->blockBarrier[context.rank]->arrive_and_wait(); }
 inline void cluster_barrier() {
     ctx().cluster->clusterBarrier->arrive_and_wait();
     ++context.phase;
 }
+#endif
 
 inline void check_cluster(unsigned clusterMacro) {
     if (ctx().cluster->size != clusterMacro) {
@@ -237,7 +384,11 @@ void block_sums(double* d, double* scratch) {
         exchange[(std::size_t) q * blockDim.x + tid] = d[q];
     }
     block_barrier();   // the device's first __syncthreads (the warps' shuffles need no barrier there)
+#ifdef DH_EMU_FIBERS
+    if (tid == 0) {    // only lane 0's values are stored: the other lanes' replay is unobservable
+#else
     if (tid < 32) {
+#endif
         // Warp 0 replays every warp's butterfly (whose lane 0 stores scratch[q·33 + warp] on the
         // device), then its own over the warps' sums, as the device does.
         for (int q = 0; q < R; ++q) {
@@ -376,7 +527,11 @@ inline int run_grid(dim3 grid, dim3 block, unsigned clusterSize, void (*body)(co
             for (unsigned x0 = 0; x0 < grid.x; x0 += clusterSize) {
                 Cluster cluster(clusterSize, block.x);
                 ClusterRun run{&cluster, grid, block, x0, y, z, body, arg, &found};
+#ifdef DH_EMU_FIBERS
+                fiber::run(clusterSize * block.x, &ClusterRun::thread, &run);
+#else
                 Pool::instance().run(clusterSize * block.x, &ClusterRun::thread, &run);
+#endif
                 if (cluster.raced.load() != 0) {
                     ++found;
                 }

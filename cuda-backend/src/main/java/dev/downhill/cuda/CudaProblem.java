@@ -244,6 +244,7 @@ final class CudaProblem implements ResidentProblem {
             double[] means = columnMoments(null, false);
             DeviceMemory targetMean = context.allocate(8, "target mean");
             try {
+                context.zero(targetMean); // momentsOfChunk adds into it
                 momentsOfChunk(y.address(0), rows, 1, null, false, targetMean);
                 double ybar = context.doublesToHost(targetMean, 0, 1)[0] / rows;
                 statistics = new ColumnStatistics(means, ybar);
@@ -392,7 +393,7 @@ final class CudaProblem implements ResidentProblem {
             return false;
         }
         context.launch(fused, "accumulate_partials", (cols + shape.threads() - 1) / shape.threads(), 1, shape.threads(),
-                gradientPartials, (int) clusters, n, total, sumPartials, sums, scale, g);
+                gradientPartials, (int) clusters, n, total, sumPartials, sums, scale, g == null ? null : g.memory());
         return true;
     }
 

@@ -5,6 +5,11 @@ import org.junit.jupiter.api.Assumptions;
 
 /** Test gate: the tests that need a GPU are skipped, with the probe's reason, where none is usable. */
 final class CudaDevice {
+    /**
+     * Whether this run is on the fake CUDA stack (src/test/fake-cuda, the fake-device surefire execution):
+     * a host emulation, so tests may use smaller shapes there.
+     */
+    static final boolean FAKE = Boolean.getBoolean("downhill.cuda.fakeDevice");
     private static boolean reported;
 
     private CudaDevice() {
