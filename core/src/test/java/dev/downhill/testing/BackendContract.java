@@ -254,6 +254,37 @@ public abstract class BackendContract {
     // ------------------------------------------------------------------ precision, determinism, reuse
 
     @Test
+    void float32DirectSolversSolveTheFloat64ProblemOfTheRoundedData() {
+        // A float32 problem is the float64 problem of its rounded values: the direct solvers work in float64,
+        // so both must give the same answer to float64 accuracy (κ of these data ≈ 3: 1e-9 leaves 10^6 room).
+        // The wide case also checks the column means: centring must remove the mean direction exactly enough
+        // that the SVD's rank cutoff (max(m,n)·ε₆₄) drops it — means accumulated in float32 leave a singular
+        // value near 1e-7·σ_max and a minimum-norm answer 1e-2 away.
+        for (int[] shape : new int[][] {{200, 12}, {60, 150}}) {
+            TestData t = TestData.gaussian(shape[0], shape[1], TestData.ramp(shape[1]), 1.5, 0.5, 61 + shape[1]);
+            float[][] xf = t.xFloat();
+            float[] yf = t.yFloat();
+            double[][] rounded = new double[xf.length][];
+            double[] roundedY = new double[yf.length];
+            for (int i = 0; i < xf.length; i++) {
+                rounded[i] = new double[xf[i].length];
+                for (int j = 0; j < xf[i].length; j++) {
+                    rounded[i][j] = xf[i][j];
+                }
+                roundedY[i] = yf[i];
+            }
+            for (Solver s : shape[0] > shape[1] ? new Solver[] {Solver.NORMAL, Solver.SVD} : new Solver[] {Solver.SVD}) {
+                FittedModel f32;
+                try (Dataset d = Dataset.of(xf, yf)) {
+                    f32 = LinearRegression.fit(d, config(s).build());
+                }
+                FittedModel f64 = fit(rounded, roundedY, config(s).build());
+                assertClose(withIntercept(f32), withIntercept(f64), 1e-9, s + " " + shape[0] + "×" + shape[1] + " float32 vs its float64 problem");
+            }
+        }
+    }
+
+    @Test
     void float32AgreesWithFloat64() {
         TestData t = TestData.gaussian(400, 5, TestData.ramp(5), 1.5, 0.2, 9);
         for (Solver s : new Solver[] {Solver.GD, Solver.NORMAL, Solver.SVD}) {

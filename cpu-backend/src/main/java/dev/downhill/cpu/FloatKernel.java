@@ -24,7 +24,6 @@ final class FloatKernel extends FusedKernel {
     private final FloatBuffer residualView;
     private final FloatPointer partial;
     private final FloatBuffer partialView;
-    private final FloatPointer ones;
     private final int blocksPerFlush;
 
     private final long flushRows;
@@ -41,10 +40,6 @@ final class FloatKernel extends FusedKernel {
         this.partial = new FloatPointer(cols);
         this.partialView = OffHeapViews.floats(partial, 0, n);
         Pointer.memset(partial, 0, cols * 4);
-        this.ones = new FloatPointer(rowsPerBlock);
-        for (int i = 0; i < rowsPerBlock; i++) {
-            ones.put(i, 1f);
-        }
         this.blocksPerFlush = shape.blocksPerFlush(rowsPerBlock);
     }
 
@@ -101,24 +96,20 @@ final class FloatKernel extends FusedKernel {
         flush();
     }
 
+    /**
+     * Column sums of rows [start, end) added to the float64 accumulator element by element (no float32
+     * partial: means exact to float64 rounding, so centring removes the mean direction exactly enough
+     * for the SVD's rank cutoff to see it), and Σy.
+     */
     @Override
     void statisticsRows(long start, long end) {
-        int blocks = 0;
-        for (long row = start; row < end; row += rowsPerBlock) {
-            int rows = (int) Math.min(rowsPerBlock, end - row);
-            block.position(x.position() + row * cols);
-            cblas_sgemv(CblasRowMajor, CblasTrans, rows, n, 1f, block, n, ones, 1, 1f, partial, 1);
-            FloatBuffer targets = OffHeapViews.floats(y, row, rows);
-            double s = 0;
-            for (int i = 0; i < rows; i++) {
-                s += targets.get(i);
+        for (long row = start; row < end; row++) {
+            FloatBuffer values = OffHeapViews.floats(x, row * cols, n);
+            for (int j = 0; j < n; j++) {
+                accumulatorView.put(j, accumulatorView.get(j) + values.get(j));
             }
-            sum += s;
-            if (++blocks % blocksPerFlush == 0) {
-                flush();
-            }
+            sum += y.get(row);
         }
-        flush();
     }
 
     /** accumulator += partial; partial = 0. */
@@ -131,7 +122,6 @@ final class FloatKernel extends FusedKernel {
 
     @Override
     public void close() {
-        ones.close();
         partial.close();
         residual.close();
         super.close();

@@ -57,6 +57,7 @@ final class CudaProblem implements ResidentProblem {
     private final KernelModule utility;
     private KernelModule fused;
     private final long maxClusters;
+    private final long workBytes;
     private final DeviceRows x;
     private final DeviceMemory y;
     private final DeviceMemory gradientPartials;
@@ -136,6 +137,7 @@ final class CudaProblem implements ResidentProblem {
             // everything but X: y, partials, running totals, the cuBLAS residual and chunk gradient
             long work = bytesY + 8 * maxClusters * cols + 16 * maxClusters + 8 * cols + 16
                     + chunkRows * precision.bytes() + rowBytes + 16L * 4 * context.device().multiprocessors();
+            this.workBytes = work;
             if (source == null && bytesX + work > memory[0]) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "X (%d × %d %s) does not fit on %s: needs %,d bytes (X %,d, y and work buffers %,d), %,d free of %,d",
@@ -183,6 +185,11 @@ final class CudaProblem implements ResidentProblem {
     /** The context (for benchmarks and tests in this package). */
     CudaContext context() {
         return context;
+    }
+
+    /** Device bytes besides X that the problem budgets for (y, partial sums, running totals, cuBLAS buffers). */
+    long workBytes() {
+        return workBytes;
     }
 
     /** Where X's rows are (resident chunks, streamed chunks). */

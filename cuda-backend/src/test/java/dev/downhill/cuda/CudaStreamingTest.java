@@ -26,6 +26,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class CudaStreamingTest {
     private static final String CHUNK = "64k";
+    private static final long CHUNK_BYTES = 64 << 10;
+    /** Rows: 6000 on a GPU; 1500 on the fake device (a host emulation, milliseconds per launch) — still 8 chunks. */
+    private static final int ROWS = CudaDevice.FAKE ? 1500 : 6000;
 
     @BeforeAll
     static void requireDevice() {
@@ -37,6 +40,15 @@ class CudaStreamingTest {
         System.clearProperty(CudaMemoryBudget.PROPERTY);
         System.clearProperty(CudaMemoryBudget.CHUNK_PROPERTY);
         System.clearProperty(CudaGradientStrategy.PROPERTY);
+    }
+
+    /**
+     * A budget that leaves room for the work buffers, the two streaming buffers and one resident chunk:
+     * streaming is forced whatever the device's cluster count (which sizes the work buffers).
+     */
+    private static String streamingBudget(Dataset d, Precision p) {
+        long work = withProblem(d, p, null, problem -> ((CudaProblem) problem).workBytes());
+        return Long.toString(work + 3 * CHUNK_BYTES + 1024);
     }
 
     private static <T> T withProblem(Dataset d, Precision p, String budget, Function<ResidentProblem, T> body) {
@@ -55,7 +67,7 @@ class CudaStreamingTest {
     @EnumSource(names = {"FUSED", "CUBLAS"})
     void streamedAndResidentFitsAgreeBitForBit(CudaGradientStrategy strategy) {
         System.setProperty(CudaGradientStrategy.PROPERTY, strategy.name().toLowerCase());
-        TestData t = TestData.gaussian(6000, 40, TestData.ramp(40), 1, 0.5, 51);
+        TestData t = TestData.gaussian(ROWS, 40, TestData.ramp(40), 1, 0.5, 51);
         for (Precision p : Precision.values()) {
             for (Solver solver : new Solver[] {Solver.GD, Solver.CG, Solver.MINIBATCH, Solver.NORMAL}) {
                 FitConfig config = FitConfig.builder().solver(solver).tolerance(0).maxIterations(solver == Solver.MINIBATCH ? 2 : 25)
@@ -65,7 +77,7 @@ class CudaStreamingTest {
                         assertTrue(((CudaProblem) problem).deviceRows().allResident());
                         return LinearRegression.fit(problem, config);
                     });
-                    FittedModel streamed = withProblem(d, p, "1m", problem -> {
+                    FittedModel streamed = withProblem(d, p, streamingBudget(d, p), problem -> {
                         DeviceRows rows = ((CudaProblem) problem).deviceRows();
                         assertTrue(rows.residentChunks() < rows.chunks(), "streaming forced: " + rows.residentChunks() + " of " + rows.chunks());
                         return LinearRegression.fit(problem, config);
@@ -81,13 +93,14 @@ class CudaStreamingTest {
     @ParameterizedTest
     @EnumSource(names = {"FUSED"})
     void theSvdRefusesStreamedDataAndABudgetBelowTheBuffersIsAnError(CudaGradientStrategy strategy) {
-        TestData t = TestData.gaussian(6000, 40, TestData.ramp(40), 1, 0.5, 52);
+        TestData t = TestData.gaussian(ROWS, 40, TestData.ramp(40), 1, 0.5, 52);
         try (Dataset d = Dataset.of(t.x, t.y)) {
-            IllegalStateException svd = assertThrows(IllegalStateException.class, () -> withProblem(d, Precision.FLOAT64, "1m",
+            String budget = streamingBudget(d, Precision.FLOAT64);
+            IllegalStateException svd = assertThrows(IllegalStateException.class, () -> withProblem(d, Precision.FLOAT64, budget,
                     problem -> LinearRegression.fit(problem, FitConfig.builder().solver(Solver.SVD).build())));
             assertTrue(svd.getMessage().contains("streamed"), svd.getMessage());
             IllegalStateException tiny = assertThrows(IllegalStateException.class,
-                    () -> withProblem(d, Precision.FLOAT64, "16k", problem -> null));
+                    () -> withProblem(d, Precision.FLOAT64, "1k", problem -> null));
             assertTrue(tiny.getMessage().contains("budget"), tiny.getMessage());
         }
     }
