@@ -1,0 +1,61 @@
+package dev.downhill.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The GPU benchmarks' code paths at toy sizes (events, device-generated data, both strategies, the
+ * device copy, streaming with a small budget, the fit): not measurements — those need a real GPU.
+ * Skipped without a device; runs under the fake device.
+ */
+class DeviceBenchmarksSmokeTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void requireDevice() {
+        CudaDevice.assume();
+    }
+
+    @AfterEach
+    void clear() {
+        System.clearProperty(CudaMemoryBudget.PROPERTY);
+        System.clearProperty(CudaMemoryBudget.CHUNK_PROPERTY);
+    }
+
+    @Test
+    void stepBenchmarkRunsAndReportsBothStrategiesAndTheirAgreement() throws Exception {
+        Path out = dir.resolve("step.json");
+        DeviceStepBenchmark.main(new String[] {"--rows", "96", "--cols", "300", "--steps", "2", "--warmup", "1",
+            "--repeats", "1", "--copy-gib", "0.001", "--out", out.toString()});
+        String json = Files.readString(out);
+        for (String key : new String[] {"fusedMsPerStep", "cublasMsPerStep", "copyGBps", "fusedFractionOfCopy", "fusedShape"}) {
+            assertTrue(json.contains("\"" + key + "\""), key + " in " + json);
+        }
+        double difference = Double.parseDouble(json.replaceAll("(?s).*\"gradientRelativeDifference\": ([^,\\n]+).*", "$1"));
+        assertTrue(difference < 1e-4, "fused vs cuBLAS gradient on the device (float32): " + difference);
+    }
+
+    @Test
+    void streamBenchmarkStreamsAndFits() throws Exception {
+        // the work buffers scale with the device's cluster count: a real GPU needs a larger budget than the fake
+        System.setProperty(CudaMemoryBudget.CHUNK_PROPERTY, "16k");
+        System.setProperty(CudaMemoryBudget.PROPERTY, CudaDevice.FAKE ? "160k" : "4m");
+        String rows = CudaDevice.FAKE ? "4000" : "40000";
+        Path out = dir.resolve("stream.json");
+        DeviceStreamBenchmark.main(new String[] {"--rows", rows, "--cols", "24", "--steps", "1", "--repeats", "1",
+            "--copy-gib", "0.001", "--iterations", "5", "--out", out.toString()});
+        String json = Files.readString(out);
+        assertTrue(json.contains("\"fractionOfHostToDevice\""), json);
+        assertTrue(json.contains("\"fitIterations\""), json);
+        long resident = Long.parseLong(json.replaceAll("(?s).*\"residentChunks\": (\\d+).*", "$1"));
+        long chunks = Long.parseLong(json.replaceAll("(?s).*\"chunks\": (\\d+).*", "$1"));
+        assertTrue(resident < chunks, "streams: " + resident + " of " + chunks + " chunks resident");
+    }
+}
