@@ -62,7 +62,7 @@ public final class CudaBackend implements Backend {
         throw new IllegalArgumentException(DEVICE_PROPERTY + " must be a device ordinal ≥ 0, got '" + v + "'");
     }
 
-    /** @param threads ignored (a GPU backend); must be ≥ 0 */
+    /** @param threads host threads (≥ 0; 0 for one): recorded by the problem, the device does the work */
     @Override
     public ResidentProblem load(Dataset data, Precision precision, int threads) {
         Objects.requireNonNull(data, "data");
@@ -74,6 +74,6 @@ public final class CudaBackend implements Backend {
         if (!a.available()) {
             throw new IllegalStateException("cuda backend cannot run: " + a.reason());
         }
-        return new CudaProblem(data, precision, CudaGradientStrategy.configured(), device());
+        return new CudaProblem(data, precision, CudaGradientStrategy.configured(), device(), threads);
     }
 }

@@ -74,10 +74,13 @@ final class CudaProblem implements ResidentProblem {
     private DeviceMemory columnMeans;
     private ColumnStatistics statistics;
     private final double[][] columnDeviations = new double[2][];
+    private int threads = 1;
     private boolean closed;
 
-    CudaProblem(Dataset source, Precision precision, CudaGradientStrategy strategy, int device) {
+    /** @param threads the host threads asked for (recorded, see {@link #threads()}; the device does the work) */
+    CudaProblem(Dataset source, Precision precision, CudaGradientStrategy strategy, int device, int threads) {
         this(Objects.requireNonNull(source, "source"), source.rows(), source.cols(), precision, strategy, device, 0);
+        this.threads = Math.max(1, threads);
     }
 
     /**
@@ -231,9 +234,13 @@ final class CudaProblem implements ResidentProblem {
         return precision;
     }
 
+    /**
+     * The host thread count the problem was loaded with (1 when none was asked for). The device does the
+     * work: any count gives the same results; it is kept so configurations naming one match the problem.
+     */
     @Override
     public int threads() {
-        return 1;
+        return threads;
     }
 
     @Override

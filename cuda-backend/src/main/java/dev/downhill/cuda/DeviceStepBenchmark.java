@@ -5,10 +5,7 @@ import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +27,7 @@ public final class DeviceStepBenchmark {
     }
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> a = options(args);
+        Map<String, String> a = BenchmarkOutput.options(args);
         long rows = Long.parseLong(a.getOrDefault("rows", "50000"));
         long cols = Long.parseLong(a.getOrDefault("cols", "100000"));
         Precision precision = Precision.parse(a.getOrDefault("precision", "float32"));
@@ -102,15 +99,14 @@ public final class DeviceStepBenchmark {
             double copy = copyBandwidth(p.context(), timer, (long) (copyGiB * (1L << 30)), repeats);
             result.put("copyBytes", (long) (copyGiB * (1L << 30)));
             result.put("copyGBps", copy);
-            double fusedMedian = median(fused);
-            double blasMedian = median(blas);
+            double fusedMedian = BenchmarkOutput.median(fused);
+            double blasMedian = BenchmarkOutput.median(blas);
             result.put("fusedGBps", bytesX / fusedMedian / 1e6);
             result.put("cublasGBps", bytesX / blasMedian / 1e6);
             result.put("fusedFractionOfCopy", bytesX / fusedMedian / 1e6 / copy);
             result.put("fusedSpeedupOverCublas", blasMedian / fusedMedian);
         }
-        Files.writeString(out, json(result), StandardCharsets.UTF_8);
-        System.out.println(json(result));
+        BenchmarkOutput.write(result, out);
     }
 
     /** GB/s of device-to-device copies of {@code bytes} (read + written), median of {@code repeats}. */
@@ -126,18 +122,13 @@ public final class DeviceStepBenchmark {
                 context.copy(from, 0, to, 0, bytes);
                 gbps[r] = 2.0 * bytes / timer.stopMillis() / 1e6;
             }
-            return median(gbps);
+            return BenchmarkOutput.median(gbps);
         } finally {
             context.free(to);
             context.free(from);
         }
     }
 
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 
     private static double relativeDifference(double[] a, double[] b) {
         double d = 0;
@@ -149,41 +140,6 @@ public final class DeviceStepBenchmark {
         return Math.sqrt(d / n);
     }
 
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
-            }
-            m.put(args[i].substring(2), args[++i]);
-        }
-        return m;
-    }
 
-    private static String json(Map<String, Object> m) {
-        StringBuilder sb = new StringBuilder("{\n");
-        int k = 0;
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            sb.append("  \"").append(e.getKey()).append("\": ").append(value(e.getValue()));
-            sb.append(++k < m.size() ? ",\n" : "\n");
-        }
-        return sb.append("}\n").toString();
-    }
 
-    private static String value(Object v) {
-        if (v instanceof String) {
-            return "\"" + ((String) v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-        }
-        if (v instanceof double[]) {
-            StringBuilder sb = new StringBuilder("[");
-            for (double d : (double[]) v) {
-                sb.append(sb.length() > 1 ? ", " : "").append(String.format(Locale.ROOT, "%.6g", d));
-            }
-            return sb.append("]").toString();
-        }
-        if (v instanceof Double) {
-            return String.format(Locale.ROOT, "%.6g", (Double) v);
-        }
-        return String.valueOf(v);
-    }
 }

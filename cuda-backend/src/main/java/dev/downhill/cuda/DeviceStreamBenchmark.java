@@ -16,11 +16,8 @@ import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.RowSlice;
 import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.BytePointer;
@@ -43,10 +40,7 @@ public final class DeviceStreamBenchmark {
     }
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> a = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> a = BenchmarkOutput.options(args);
         long rows = Long.parseLong(a.getOrDefault("rows", "2000000"));
         int cols = Integer.parseInt(a.getOrDefault("cols", "5000"));
         int steps = Integer.parseInt(a.getOrDefault("steps", "5"));
@@ -89,7 +83,7 @@ public final class DeviceStreamBenchmark {
                         ms[k] = timer.stopMillis() / steps;
                     }
                 }
-                double median = DeviceStepBenchmark.median(ms);
+                double median = BenchmarkOutput.median(ms);
                 result.put("msPerStep", ms);
                 result.put("streamedGBps", streamedBytes / median / 1e6);
                 result.put("fractionOfHostToDevice", streamedBytes / median / 1e6 / (double) result.get("hostToDeviceGBps"));
@@ -103,17 +97,7 @@ public final class DeviceStreamBenchmark {
                 result.put("fitTolerance", tolerance);
             }
         }
-        StringBuilder sb = new StringBuilder("{\n");
-        int k = 0;
-        for (Map.Entry<String, Object> e : result.entrySet()) {
-            Object v = e.getValue();
-            String text = v instanceof String ? "\"" + v + "\"" : v instanceof double[] ? java.util.Arrays.toString((double[]) v)
-                    : v instanceof Double ? String.format(Locale.ROOT, "%.6g", (Double) v) : String.valueOf(v);
-            sb.append("  \"").append(e.getKey()).append("\": ").append(text).append(++k < result.size() ? ",\n" : "\n");
-        }
-        sb.append("}\n");
-        Files.writeString(out, sb, StandardCharsets.UTF_8);
-        System.out.print(sb);
+        BenchmarkOutput.write(result, out);
     }
 
     /** GB/s of one page-locked host buffer of {@code gib} copied to the device (median of 3). */
@@ -130,7 +114,7 @@ public final class DeviceStreamBenchmark {
                     context.toDeviceAsync(host, device, 0, bytes, context.stream());
                     gbps[k] = bytes / timer.stopMillis() / 1e6;
                 }
-                return DeviceStepBenchmark.median(gbps);
+                return BenchmarkOutput.median(gbps);
             } finally {
                 context.free(device);
                 cudaHostUnregister(host);

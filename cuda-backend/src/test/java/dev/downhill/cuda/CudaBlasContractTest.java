@@ -3,8 +3,10 @@ package dev.downhill.cuda;
 import dev.downhill.testing.BackendContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The backend contract on the CUDA backend with the cuBLAS two-gemv strategy (skipped without a GPU). */
+@ExtendWith(SlowUnderTheFakeDevice.class)
 class CudaBlasContractTest extends BackendContract {
     @BeforeAll
     static void useBlas() {
