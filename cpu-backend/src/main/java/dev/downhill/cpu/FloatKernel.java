@@ -13,8 +13,10 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * float32 fused kernel: sgemv per block into a float32 partial that is flushed into the float64
- * accumulator every {@code blocksPerFlush} blocks (and at the end of every pass).
+ * float32 kernels. The OpenBLAS strategy: per block, r = Xθ row by row with {@code cblas_dsdot}
+ * (float64 accumulation: an sgemv's float32 sums left GD a gradient floor near ‖∇‖/‖∇₀‖ ≈ 2e-6, above
+ * the float32 default tolerance), then Xᵀr by sgemv into a float32 partial that is flushed into the
+ * float64 accumulator every {@code blocksPerFlush} blocks (and at the end of every pass).
  */
 final class FloatKernel extends FusedKernel {
     private final FloatPointer x;
@@ -27,6 +29,7 @@ final class FloatKernel extends FusedKernel {
     private final int blocksPerFlush;
 
     private final long flushRows;
+    private final double[] residualDots;
 
     FloatKernel(FloatPointer x, FloatPointer y, long cols, BlockShape shape, GradientStrategy strategy) {
         // a block's float32 partial never spans more than flushRows rows
@@ -41,6 +44,7 @@ final class FloatKernel extends FusedKernel {
         this.partialView = OffHeapViews.floats(partial, 0, n);
         Pointer.memset(partial, 0, cols * 4);
         this.blocksPerFlush = shape.blocksPerFlush(rowsPerBlock);
+        this.residualDots = new double[rowsPerBlock];
     }
 
     @Override
@@ -58,7 +62,11 @@ final class FloatKernel extends FusedKernel {
         for (long row = start; row < end; row += rowsPerBlock) {
             int rows = (int) Math.min(rowsPerBlock, end - row);
             block.position(x.position() + row * cols);
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, rows, n, 1f, block, n, t, 1, 0f, residual, 1);
+            for (int i = 0; i < rows; i++) { // r = Xθ with float64 accumulation (sdot's float32 sum sets GD's floor)
+                block.position(x.position() + (row + i) * cols);
+                residualDots[i] = cblas_dsdot(n, block, 1, t, 1);
+            }
+            block.position(x.position() + row * cols);
             if (targets == null || row + rows > targetsStart + targets.capacity()) {
                 targetsStart = row;
                 targets = OffHeapViews.floats(y, row, (int) Math.min(end - row, OffHeapViews.MAX_WINDOW));
@@ -67,7 +75,7 @@ final class FloatKernel extends FusedKernel {
             double ss = 0;
             double s = 0;
             for (int i = 0; i < rows; i++) {
-                double r = residualView.get(i) + intercept - targetWeight * targets.get(base + i);
+                double r = residualDots[i] + intercept - targetWeight * targets.get(base + i);
                 ss += r * r;
                 s += r;
                 residualView.put(i, (float) r);
