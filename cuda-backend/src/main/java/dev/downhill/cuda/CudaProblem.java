@@ -131,8 +131,16 @@ final class CudaProblem implements ResidentProblem {
                             "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED)");
                 }
                 int[] perSm = new int[1];
-                CudaStatus.checkDriver(cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, function, s.threads(), 0),
-                        "cuOccupancyMaxActiveBlocksPerMultiprocessor(fused_gradient)");
+                int status = cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, function, s.threads(), 0);
+                if (status != 0) {
+                    if (s.cluster() == 1) {
+                        CudaStatus.checkDriver(status, "cuOccupancyMaxActiveBlocksPerMultiprocessor(fused_gradient)");
+                    }
+                    // the blocks-per-SM query is not meant for cluster kernels on every driver: size the grid
+                    // for one block per multiprocessor (what 128 registers × 512 threads allow anyway)
+                    LOG.debug("occupancy query refused for clusters of {} (CUresult {}); one block per multiprocessor", s.cluster(), status);
+                    perSm[0] = 1;
+                }
                 clusters = Math.max(1, (long) Math.max(1, perSm[0]) * context.device().multiprocessors() / s.cluster());
             }
             this.fused = f;
