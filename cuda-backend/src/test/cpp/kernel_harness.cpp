@@ -296,69 +296,6 @@ static void testFusedAll() {
     }
 }
 
-// ------------------------------------------------------------------------------ reduce_partials
-
-static void testReducePartials() {
-    current = "reduce_partials";
-    const int parts = 5;
-    const int n = 2 * THREADS + 7;
-    const double sc = 0.5;
-    Buf<double> partial = randomBuf<double>((std::size_t) parts * n, -3.0, 3.0);
-    Buf<double> spartial = randomBuf<double>(2 * (std::size_t) parts, -3.0, 3.0);
-    std::vector<double> ref(n), mag(n), sref(2, 0.0), smag(2, 0.0);
-    for (int j = 0; j < n; ++j) {
-        double t = 0.0, a = 0.0;
-        for (int p = 0; p < parts; ++p) {
-            t += partial[(std::size_t) p * n + j];
-            a += std::fabs(partial[(std::size_t) p * n + j]);
-        }
-        ref[j] = sc * t;
-        mag[j] = sc * a;
-    }
-    for (int p = 0; p < parts; ++p) {
-        for (int q = 0; q < 2; ++q) {
-            sref[q] += spartial[2 * (std::size_t) p + q];
-            smag[q] += std::fabs(spartial[2 * (std::size_t) p + q]);
-        }
-    }
-    const unsigned blocks = (n + THREADS - 1) / THREADS + 1;  // one block more than needed
-    for (int variant = 0; variant < 4; ++variant) {
-        const bool withOut = variant != 1;
-        const bool withOut64 = variant != 2;
-        const bool withS = variant != 3;
-        const std::string name = fmt("reduce_partials (parts=%d n=%d s=%g out=%s out64=%s spartial=%s)", parts, n, sc,
-                                     withOut ? "yes" : "null", withOut64 ? "yes" : "null", withS ? "yes" : "null");
-        Buf<real> out(n);
-        Buf<double> out64(n);
-        Buf<double> sums(2);
-        launch(reduce_partials, dim3(blocks), partial.p(), parts, n, sc, withOut ? out.p() : (real*) nullptr,
-               withOut64 ? out64.p() : (double*) nullptr, withS ? spartial.p() : (const double*) nullptr, sums.p());
-        if (withOut) {
-            check(name + " out", out, ref, mag);
-        } else {
-            checkUntouched(name + " out untouched", out);
-        }
-        if (withOut64) {
-            check(name + " out64", out64, ref, mag, 1e-12);
-        } else {
-            checkUntouched(name + " out64 untouched", out64);
-        }
-        if (withS) {
-            check(name + " sums", sums, sref, smag, 1e-12);
-        } else {
-            checkUntouched(name + " sums untouched", sums);
-        }
-    }
-    // The cuBLAS strategy's use: only the sums (partial, out and out64 null, n = 0), one block.
-    {
-        const std::string name = fmt("reduce_partials (sums only: partial=null n=0 parts=%d, one block)", parts);
-        Buf<double> sums(2);
-        launch(reduce_partials, dim3(1), (const double*) nullptr, parts, 0, 1.0, (real*) nullptr, (double*) nullptr,
-               spartial.p(), sums.p());
-        check(name, sums, sref, smag, 1e-12);
-    }
-}
-
 // ------------------------------------------------------------------------------ chunked passes
 
 /** accumulate_partials over three chunks of a pass (the last one writing out), then accumulate_vector and scale_total. */
@@ -743,7 +680,6 @@ int main() {
     }).detach();
 
     testFusedAll();
-    testReducePartials();
     testAccumulate();
     testColumnMoments();
     testVectors();

@@ -22,18 +22,13 @@ final class CudaMemoryBudget {
     /** The budget in bytes given the device's free memory now. */
     static long budget(long freeBytes) {
         String v = System.getProperty(PROPERTY);
-        return v == null || v.isBlank() ? (long) (DEFAULT_FRACTION * freeBytes) : parse(v, PROPERTY);
+        return v == null || v.isBlank() ? (long) (DEFAULT_FRACTION * freeBytes) : ByteSizes.parse(v, PROPERTY);
     }
 
     /** Rows per chunk for rows of {@code rowBytes} (at least one). */
     static long chunkRows(long rowBytes) {
         String v = System.getProperty(CHUNK_PROPERTY);
-        long bytes = v == null || v.isBlank() ? DEFAULT_CHUNK_BYTES : parse(v, CHUNK_PROPERTY);
+        long bytes = v == null || v.isBlank() ? DEFAULT_CHUNK_BYTES : ByteSizes.parse(v, CHUNK_PROPERTY);
         return Math.max(1, bytes / rowBytes);
-    }
-
-    /** Parses "123", "64k", "512m", "16g", "1t" (binary multiples). */
-    static long parse(String text, String name) {
-        return ByteSizes.parse(text, name);
     }
 }

@@ -44,6 +44,11 @@ final class CudaProblem implements ResidentProblem {
     static final int UTILITY_THREADS = FusedShape.UTILITY_THREADS;
     /** Row chunks of the column-statistics pass (fixed: the sums' order does not depend on the device). */
     private static final int STATISTICS_CHUNKS = 512;
+    /** gemv's α = 1 and β = 0 in host memory (cuBLAS's host pointer mode reads them at the call), allocated once. */
+    private static final DoublePointer ONE64 = new DoublePointer(1.0);
+    private static final DoublePointer ZERO64 = new DoublePointer(0.0);
+    private static final FloatPointer ONE32 = new FloatPointer(1f);
+    private static final FloatPointer ZERO32 = new FloatPointer(0f);
 
     private final Dataset source;
     private final Dataset converted;
@@ -52,7 +57,6 @@ final class CudaProblem implements ResidentProblem {
     private final long cols;
     private final int n;
     private final Precision precision;
-    private final CudaGradientStrategy strategy;
     private final FusedShape shape;
     private final KernelModule utility;
     private KernelModule fused;
@@ -74,13 +78,12 @@ final class CudaProblem implements ResidentProblem {
     private DeviceMemory columnMeans;
     private ColumnStatistics statistics;
     private final double[][] columnDeviations = new double[2][];
-    private int threads = 1;
+    private final int threads;
     private boolean closed;
 
     /** @param threads the host threads asked for (recorded, see {@link #threads()}; the device does the work) */
     CudaProblem(Dataset source, Precision precision, CudaGradientStrategy strategy, int device, int threads) {
-        this(Objects.requireNonNull(source, "source"), source.rows(), source.cols(), precision, strategy, device, 0);
-        this.threads = Math.max(1, threads);
+        this(Objects.requireNonNull(source, "source"), source.rows(), source.cols(), precision, strategy, device, 0, threads);
     }
 
     /**
@@ -91,12 +94,13 @@ final class CudaProblem implements ResidentProblem {
         if (rows < 1 || cols < 1) {
             throw new IllegalArgumentException("need at least one row and one column, got " + rows + " × " + cols);
         }
-        return new CudaProblem(null, rows, cols, precision, strategy, device, seed);
+        return new CudaProblem(null, rows, cols, precision, strategy, device, seed, 1);
     }
 
     private CudaProblem(Dataset source, long rows, long cols, Precision precision, CudaGradientStrategy strategy, int device,
-                        long seed) {
+                        long seed, int threads) {
         this.source = source;
+        this.threads = Math.max(1, threads);
         this.rows = rows;
         this.cols = cols;
         if (cols > Integer.MAX_VALUE - 8) {
@@ -118,7 +122,6 @@ final class CudaProblem implements ResidentProblem {
                 LOG.warn("n = {} exceeds the fused kernel's {} columns in {}: full passes use cuBLAS (two gemv calls)",
                         cols, FusedShape.maxColumns(precision), precision);
             }
-            this.strategy = s == null ? CudaGradientStrategy.CUBLAS : strategy;
             this.shape = s;
             this.utility = context.kernels(FusedShape.utilityMacros(precision));
             KernelModule f = null;
@@ -358,6 +361,9 @@ final class CudaProblem implements ResidentProblem {
             return;
         }
         long count = slice.size(rows);
+        if (slice.order().length != rows) {
+            throw new IllegalArgumentException("row order has " + slice.order().length + " entries but X has " + rows + " rows");
+        }
         if (fused != null && x.allResident()) {
             chunk(false, x.residentMemory().address(0), y.address(0), order(slice), slice.from(), count,
                     t, intercept, targetWeight, scale, g);
@@ -437,21 +443,17 @@ final class CudaProblem implements ResidentProblem {
         context.enter();
         Pointer a = new RawPointer(xAddress);
         if (precision == Precision.FLOAT64) {
-            try (DoublePointer one = new DoublePointer(1.0); DoublePointer zero = new DoublePointer(0.0)) {
-                CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, one, new DoublePointer(a), cols,
-                        theta.memory().doubles(0), 1, zero, residual.doubles(0), 1), "cublasDgemv_v2_64(Xθ)");
-                finishResidual(count, yAddress, intercept, targetWeight);
-                CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, one, new DoublePointer(a), cols,
-                        residual.doubles(0), 1, zero, chunkGradient.doubles(0), 1), "cublasDgemv_v2_64(Xᵀr)");
-            }
+            CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, ONE64, new DoublePointer(a), cols,
+                    theta.memory().doubles(0), 1, ZERO64, residual.doubles(0), 1), "cublasDgemv_v2_64(Xθ)");
+            finishResidual(count, yAddress, intercept, targetWeight);
+            CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, ONE64, new DoublePointer(a), cols,
+                    residual.doubles(0), 1, ZERO64, chunkGradient.doubles(0), 1), "cublasDgemv_v2_64(Xᵀr)");
         } else {
-            try (FloatPointer one = new FloatPointer(1f); FloatPointer zero = new FloatPointer(0f)) {
-                CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, one, new FloatPointer(a), cols,
-                        theta.memory().floats(0), 1, zero, residual.floats(0), 1), "cublasSgemv_v2_64(Xθ)");
-                finishResidual(count, yAddress, intercept, targetWeight);
-                CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, one, new FloatPointer(a), cols,
-                        residual.floats(0), 1, zero, chunkGradient.floats(0), 1), "cublasSgemv_v2_64(Xᵀr)");
-            }
+            CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, ONE32, new FloatPointer(a), cols,
+                    theta.memory().floats(0), 1, ZERO32, residual.floats(0), 1), "cublasSgemv_v2_64(Xθ)");
+            finishResidual(count, yAddress, intercept, targetWeight);
+            CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, ONE32, new FloatPointer(a), cols,
+                    residual.floats(0), 1, ZERO32, chunkGradient.floats(0), 1), "cublasSgemv_v2_64(Xᵀr)");
         }
         long blocks = vectorBlocks();
         context.launch(utility, "accumulate_vector", blocks, 1, UTILITY_THREADS, n, chunkGradient, total);
@@ -488,9 +490,6 @@ final class CudaProblem implements ResidentProblem {
             gatherY = context.allocate(count * es, "gathered targets");
         }
         long[] o = slice.order();
-        if (o.length != rows) {
-            throw new IllegalArgumentException("row order has " + o.length + " entries but X has " + rows + " rows");
-        }
         long residentRows = x.residentChunks() * x.chunkRows();
         Dataset host = converted != null ? converted : source;
         for (int q = 0; q < count; q++) {
@@ -508,9 +507,6 @@ final class CudaProblem implements ResidentProblem {
     /** The slice's epoch order on the device, uploaded when the order array changes (once per epoch). */
     private DeviceMemory order(RowSlice slice) {
         long[] o = slice.order();
-        if (o.length != rows) {
-            throw new IllegalArgumentException("row order has " + o.length + " entries but X has " + rows + " rows");
-        }
         if (o != uploadedOrder) {
             if (order == null) {
                 order = context.allocate(8 * rows, "row order");

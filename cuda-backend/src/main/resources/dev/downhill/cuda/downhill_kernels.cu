@@ -170,7 +170,7 @@ static __device__ __forceinline__ i64 dh_row(const i64* order, i64 first, i64 r)
 // (fixed rank order), and the same registers update the thread's float64 accumulators. The next
 // ROWS rows are loaded while the current ones are reduced.
 // Requires W ≤ THREADS·KPT, gridDim.x a multiple of CLUSTER, blockDim.x = THREADS.
-// Writes gpartial[cluster][n] (float64) and spartial[cluster][2]; reduce_partials finishes.
+// Writes gpartial[cluster][n] (float64) and spartial[cluster][2]; accumulate_partials adds them up.
 DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
         const REAL* __restrict__ X, const REAL* __restrict__ y, const REAL* __restrict__ theta,
         double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 count,
@@ -295,38 +295,6 @@ DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
 
 // ------------------------------------------------------------------------------ reductions
 //
-// out[j] = s · Σ_{p < parts} partial[p][j] (p in order), as REAL into `out` (if not null) and as
-// float64 into `out64` (if not null), for j < n. Block 0's thread 0 also writes
-// sums[q] = Σ_p spartial[p][q] for q = 0, 1 when spartial is not null.
-DH_KERNEL void reduce_partials(const double* __restrict__ partial, int parts, int n, double s,
-                               REAL* __restrict__ out, double* __restrict__ out64,
-                               const double* __restrict__ spartial, double* __restrict__ sums) {
-    const i64 j = (i64) blockIdx.x * THREADS + threadIdx.x;
-    if (j < n) {
-        double t = 0.0;
-        for (int p = 0; p < parts; ++p) {
-            t += partial[(i64) p * n + j];
-        }
-        t *= s;
-        if (out) {
-            out[j] = (REAL) t;
-        }
-        if (out64) {
-            out64[j] = t;
-        }
-    }
-    if (spartial && j == 0) {
-        double a = 0.0;
-        double c = 0.0;
-        for (int p = 0; p < parts; ++p) {
-            a += spartial[2 * (i64) p];
-            c += spartial[2 * (i64) p + 1];
-        }
-        sums[0] = a;
-        sums[1] = c;
-    }
-}
-
 // Running totals over the chunks of a pass, in chunk order (so a pass cut into chunks gives the same
 // bits whether each chunk's rows were resident or streamed in):
 //     total[j] += Σ_{p < parts} partial[p][j]   (p in order; j < n; partial may be null when parts = 0)
