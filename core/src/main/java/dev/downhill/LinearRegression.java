@@ -6,9 +6,10 @@ import dev.downhill.internal.GradientDescentSolver;
 import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.StochasticGradientSolver;
+import dev.downhill.internal.direct.DirectLeastSquares;
+import dev.downhill.internal.direct.DirectSolution;
 import dev.downhill.spi.Backend;
 import dev.downhill.spi.Backends;
-import dev.downhill.spi.LeastSquaresSolution;
 import dev.downhill.spi.ResidentProblem;
 import java.time.Duration;
 import java.util.Objects;
@@ -90,35 +91,30 @@ public final class LinearRegression {
                         elapsed(startNanos), r.learningRate(), -1, config,
                         new ConvergenceReport(standardize, objective.constantColumns(), distance));
             }
-            double[] theta;
-            long rank = -1;
-            if (solver == Solver.NORMAL) {
-                theta = problem.solveNormalEquations(config.fitIntercept());
-            } else {
-                LeastSquaresSolution s = problem.solveLeastSquares(config.fitIntercept(),
-                        config.rankCutoff(problem.rows(), problem.cols()));
-                theta = s.coefficients();
-                rank = s.rank();
+            DirectSolution d = solver == Solver.NORMAL
+                    ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION)
+                    : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()));
+            if (solver == Solver.SVD) {
                 long full = Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
-                if (rank < full) {
+                if (d.rank() < full) {
                     LOG.warn("SVD: effective rank {} < {} (singular values ≤ {}·σ_max treated as zero); the answer is the "
                             + "minimum-norm one. If columns differ greatly in scale, this may drop real signal: rescale them "
-                            + "or lower rankCutoff.", rank, full, config.rankCutoff(problem.rows(), problem.cols()));
+                            + "or lower rankCutoff.", d.rank(), full, config.rankCutoff(problem.rows(), problem.cols()));
                 }
             }
-            double b = objective.interceptFor(theta);
-            return new FittedModel(theta, b, solver, problem.backendName(), problem.precision(), problem.rows(), 0,
-                    StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos), Double.NaN, rank, config,
-                    new ConvergenceReport(false, new int[0], Double.NaN));
+            return new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
+                    problem.rows(), 0, StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos),
+                    Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN));
         }
     }
 
     /** ‖[θ, b] − [θ*, b*]‖ / ‖[θ*, b*]‖ against the SVD solution of the same problem. */
     private static double distanceToExact(ResidentProblem problem, FitConfig config, CentredObjective objective,
                                           double[] theta, double intercept) {
-        double[] exact = problem.solveLeastSquares(config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()))
-                .coefficients();
-        double exactIntercept = objective.interceptFor(exact);
+        DirectSolution solution = DirectLeastSquares.svd(problem, config.fitIntercept(),
+                config.rankCutoff(problem.rows(), problem.cols()));
+        double[] exact = solution.coefficients();
+        double exactIntercept = solution.intercept();
         double num = (intercept - exactIntercept) * (intercept - exactIntercept);
         double den = exactIntercept * exactIntercept;
         for (int j = 0; j < theta.length; j++) {

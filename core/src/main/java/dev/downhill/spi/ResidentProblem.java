@@ -101,26 +101,39 @@ public interface ResidentProblem extends AutoCloseable {
     /** xᵀy, accumulated in float64. */
     double dot(BackendVector x, BackendVector y);
 
-    /**
-     * Solves the normal equations (XᵀX)θ = Xᵀy by Cholesky, in float64; with {@code centred},
-     * of the centred problem (X − 1x̄ᵀ, y − ȳ) without copying X.
-     *
-     * @return θ (host)
-     * @throws dev.downhill.SingularMatrixException when XᵀX is singular or its estimated condition
-     *         number (the cpu backend: of XᵀX scaled to unit diagonal) exceeds
-     *         {@link dev.downhill.FitConfig#NORMAL_EQUATIONS_MAX_CONDITION}
-     */
-    double[] solveNormalEquations(boolean centred);
+    // ------------------------------------------------------------------ passes for the direct solvers
+    // Core's direct solvers (dev.downhill.internal.direct) make every decision — scaling, the condition
+    // estimate and refusal, the rank, refinement, messages; backends only stream X for them.
 
     /**
-     * The least-squares solution by SVD (float64), of the centred problem when {@code centred}; the
-     * minimum-norm one when X is rank-deficient. Singular values at or below {@code rankCutoff}·σ_max
-     * are treated as zero (of the factored matrix: backends may scale the columns first, see
-     * {@link LeastSquaresSolution#singularValues()}).
-     * Needs a float64 working copy of X (m·n·8 bytes, plus the LAPACK routine's workspace), freed
-     * before returning.
+     * The Gram pass: G = X_cᵀX_c and c = X_cᵀy_c accumulated in float64 by row blocks, with X_c, y_c centred by
+     * {@link #columnStatistics()} when {@code centred}, else X, y. Host result; memory n² doubles on the host
+     * (and wherever the backend accumulates). Reads X and y only.
      */
-    LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff);
+    CrossProducts crossProducts(boolean centred);
+
+    /**
+     * The QR reduction pass: the triangular factor R of A = [X_c·diag(columnScales) | y_c] in float64
+     * (X_c, y_c as in {@link #crossProducts}), with Q never formed — by Householder QR of a float64 copy of A,
+     * or block by block for tall X (R of [R_previous; next block]). Host result, {@link QrReduction}'s layout.
+     * Reads X and y only; the backend's float64 work memory is freed before returning.
+     *
+     * @param columnScales D, length n (read only)
+     * @throws IllegalStateException when the backend cannot hold the float64 work copy (the message says how much)
+     */
+    QrReduction qrReduction(boolean centred, double[] columnScales);
+
+    /**
+     * The extended-precision residual pass for iterative refinement ({@link ExtendedResidual}), centred like
+     * {@link #crossProducts} when {@code centred}. Backends whose X (or the host dataset it came from) is on
+     * the host return a {@link HostExtendedResidual}.
+     */
+    ExtendedResidual extendedResidual(boolean centred);
+
+    /** The dense n × n kernels (Cholesky, SVD) the direct solvers use; plain Java unless the backend has better. */
+    default DenseKernels denseKernels() {
+        return dev.downhill.internal.direct.JavaDenseKernels.INSTANCE;
+    }
 
     @Override
     void close();

@@ -5,7 +5,11 @@ import dev.downhill.Precision;
 import dev.downhill.internal.OffHeapViews;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
-import dev.downhill.spi.LeastSquaresSolution;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.DenseKernels;
+import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.HostExtendedResidual;
+import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
@@ -268,18 +272,31 @@ final class CpuProblem implements ResidentProblem {
     }
 
     @Override
-    public double[] solveNormalEquations(boolean centred) {
+    public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
-        ColumnStatistics s = columnStatistics();
-        return OpenBlas.withThreads(kernels.length, () -> LeastSquares.normalEquations(data, centred ? s : null));
+        ColumnStatistics s = centred ? columnStatistics() : null;
+        return OpenBlas.withThreads(kernels.length, () -> DirectPasses.crossProducts(data, s));
     }
 
     @Override
-    public LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff) {
+    public QrReduction qrReduction(boolean centred, double[] columnScales) {
         ensureOpen();
-        ColumnStatistics s = columnStatistics();
-        double[] deviations = columnMeanSquaredDeviations(centred);
-        return OpenBlas.withThreads(kernels.length, () -> LeastSquares.svd(data, centred ? s : null, deviations, rankCutoff));
+        if (columnScales.length != cols) {
+            throw new IllegalArgumentException(columnScales.length + " column scales for " + cols + " columns");
+        }
+        ColumnStatistics s = centred ? columnStatistics() : null;
+        return OpenBlas.withThreads(kernels.length, () -> DirectPasses.qrReduction(data, s, columnScales.clone()));
+    }
+
+    @Override
+    public ExtendedResidual extendedResidual(boolean centred) {
+        ensureOpen();
+        return new HostExtendedResidual(data, centred);
+    }
+
+    @Override
+    public DenseKernels denseKernels() {
+        return new LapackDenseKernels(kernels.length);
     }
 
     /** Runs body(k) for every range k, range 0 on the calling thread; waits for all before returning or throwing. */

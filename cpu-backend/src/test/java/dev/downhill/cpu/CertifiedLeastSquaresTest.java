@@ -74,6 +74,7 @@ class CertifiedLeastSquaresTest {
             y[i] = s + 0.003 * r.nextGaussian();
         }
         int digits = worstDigits(powers(x, 10), y);
+        System.out.println("DIGITS filip " + digits);
         assertTrue(digits >= 7, "Filip-like: " + digits + " correct digits");
         // the normal equations square the condition number: refused with the estimate and a pointer to SVD
         dev.downhill.SingularMatrixException e = org.junit.jupiter.api.Assertions.assertThrows(
@@ -102,6 +103,7 @@ class CertifiedLeastSquaresTest {
         }
         int d1 = worstDigits(powers(x, 5), exact);
         int d2 = worstDigits(powers(x, 5), noisy);
+        System.out.println("DIGITS wampler " + d1 + " " + d2);
         assertTrue(d1 >= 7, "Wampler-1-like: " + d1 + " correct digits");
         assertTrue(d2 >= 7, "Wampler-4/5-like: " + d2 + " correct digits");
         int n1 = worstDigits(powers(x, 5), exact, Solver.NORMAL);

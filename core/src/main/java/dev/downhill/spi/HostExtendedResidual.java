@@ -1,4 +1,4 @@
-package dev.downhill.cpu;
+package dev.downhill.spi;
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
@@ -8,12 +8,13 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
- * Residuals of the (centred) least-squares problem in double-double arithmetic, for iterative
- * refinement of the direct solvers: rᵢ = (yᵢ − ȳ) − Σⱼ (Xᵢⱼ − x̄ⱼ)θⱼ with the means and every product
- * and sum carried to ~106 bits. Streams X in row blocks through windows (no per-row allocation);
- * reads X, y (host memory) and θ, writes nothing it does not return.
+ * {@link ExtendedResidual} over a host {@link Dataset} (for backends whose X is in host memory, or
+ * that keep the host copy they were loaded from): rᵢ = (yᵢ − ȳ) − Σⱼ (Xᵢⱼ − x̄ⱼ)θⱼ with the means and
+ * every product and sum carried to ~106 bits. Streams X in row blocks through windows (no per-row
+ * allocation); reads X, y (host memory) and θ, writes nothing it does not return. The means are
+ * computed (one pass) when the object is made.
  */
-final class ExtendedResidual {
+public final class HostExtendedResidual implements ExtendedResidual {
     /** Elements per window (a block of whole rows, at least one). */
     private static final int WINDOW = OffHeapViews.MAX_WINDOW;
 
@@ -24,7 +25,7 @@ final class ExtendedResidual {
     private final DoubleDouble[] means;
     private final DoubleDouble targetMean = new DoubleDouble();
 
-    ExtendedResidual(Dataset data, boolean centred) {
+    public HostExtendedResidual(Dataset data, boolean centred) {
         this.data = data;
         this.centred = centred;
         this.n = Math.toIntExact(data.cols());
@@ -53,18 +54,24 @@ final class ExtendedResidual {
         }
     }
 
-    /** r (m values, each rounded to double once) for θ; m must be below 2³¹ (the SVD's own limit). */
-    double[] residual(double[] theta) {
-        double[] r = new double[Math.toIntExact(data.rows())];
-        forEachResidual(theta, (i, row, value) -> r[(int) i] = value.value());
-        return r;
+    @Override
+    public double intercept(double[] theta) {
+        if (!centred) {
+            return 0;
+        }
+        DoubleDouble b = new DoubleDouble(targetMean.hi(), targetMean.lo());
+        for (int j = 0; j < n; j++) {
+            b.addProduct(means[j], -theta[j]);
+        }
+        return b.value();
     }
 
     /**
      * X_cᵀr for r = r(θ), in one streaming pass: each rᵢ in double-double, and the n sums Σᵢ (Xᵢⱼ − x̄ⱼ)rᵢ
      * carried in double-double too; no m-length array. Returns n values rounded to double.
      */
-    double[] transposedResidual(double[] theta) {
+    @Override
+    public double[] transposedResidual(double[] theta) {
         DoubleDouble[] sums = new DoubleDouble[n];
         for (int j = 0; j < n; j++) {
             sums[j] = new DoubleDouble();

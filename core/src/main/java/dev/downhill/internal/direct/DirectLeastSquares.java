@@ -1,0 +1,293 @@
+package dev.downhill.internal.direct;
+
+import dev.downhill.SingularMatrixException;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.DenseKernels;
+import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.QrReduction;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.SingularValueDecomposition;
+import java.util.Locale;
+
+/**
+ * The direct solvers, written once against the backend's passes ({@link ResidentProblem#crossProducts},
+ * {@link ResidentProblem#qrReduction}, {@link ResidentProblem#extendedResidual}) and dense kernels
+ * ({@link DenseKernels}). Every decision is made here, so every backend solves or refuses the same data
+ * the same way, with the same numbers in its messages:
+ * <ul>
+ *   <li><b>Normal equations.</b> G = X_cᵀX_c and c = X_cᵀy_c from the Gram pass; G is scaled to unit
+ *       diagonal (G' = DGD, D = diag(1/√Gⱼⱼ)), factored G' = LLᵀ, and its 1-norm condition number estimated
+ *       (Hager–Higham, {@link CholeskyFactor#inverseNormEstimate}). A breakdown, a zero diagonal (a constant
+ *       column) or an estimate above the threshold refuses with {@link SingularMatrixException}, which names
+ *       the estimate and the SVD solver. Otherwise θ = D·G'⁻¹·D·c, refined.</li>
+ *   <li><b>SVD.</b> The columns of X_c are scaled to unit norm (D), the QR pass reduces [X_c·D | y_c] to its
+ *       triangular factor R (Q never formed; z = Q₁ᵀy_c comes with it), and the SVD of the small factor
+ *       R₁₁ = UΣVᵀ decides the rank: singular values ≤ cutoff·σ_max count as zero. Full column rank: the
+ *       unique θ = D·V·Σ⁻¹·Uᵀz, refined. Rank-deficient (or wide) X: the minimum-norm θ of the unscaled
+ *       problem, θ = V'·Σ'⁺·U'ᵀz from the SVD of R₁₁·D⁻¹ (the factor of X_c itself), with the rank decided
+ *       again on its singular values; not refined (the minimum-norm answer is not a fixed point of the
+ *       corrections).</li>
+ *   <li><b>Refinement</b> (both): r = y_c − X_cθ and g = X_cᵀr in double-double (the extended residual pass,
+ *       O(mn)), the correction δ = G⁻¹g from the factorization already made (O(n²): G⁻¹ = D·G'⁻¹·D, or
+ *       D·V·Σ⁻²·Vᵀ·D from the SVD of R₁₁ — the corrected semi-normal equations), θ += δ, until
+ *       ‖δ‖ ≤ 4ε‖θ‖, the corrections stop shrinking, or {@value #MAX_REFINEMENTS} steps. Because g is
+ *       accumulated from the unrounded extended residual, large-residual problems refine to full accuracy
+ *       too (rounding r to double first would leave an error of order κ²ε‖r‖).</li>
+ *   <li>The intercept b = ȳ − x̄ᵀθ in double-double.</li>
+ * </ul>
+ */
+public final class DirectLeastSquares {
+    /** Refinement steps at most (each one extended-precision pass over X and O(n²) work). */
+    public static final int MAX_REFINEMENTS = 8;
+
+    private DirectLeastSquares() {
+    }
+
+    /**
+     * θ solving X_cᵀX_c θ = X_cᵀy_c (Cholesky of the scaled Gram matrix, refined).
+     *
+     * @param maxCondition the refusal threshold on the estimated 1-norm condition number of the scaled XᵀX
+     * @throws SingularMatrixException when XᵀX is singular or its estimated condition exceeds {@code maxCondition}
+     * @throws ArithmeticException     when XᵀX is not finite in float64 (values too large to square)
+     */
+    public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition) {
+        int n = denseSize(problem.cols(), "columns");
+        CrossProducts products = problem.crossProducts(centred);
+        double[] g = products.gram();
+        String what = centred ? "XᵀX (centred)" : "XᵀX";
+        for (double v : g) {
+            if (!Double.isFinite(v)) {
+                throw new ArithmeticException(what + " overflows float64 (entries of X too large to square, beyond ~1e154); "
+                        + "rescale X, or use the svd solver");
+            }
+        }
+        double[] scales = new double[n];
+        for (int j = 0; j < n; j++) {
+            double diagonal = g[j + j * n];
+            if (!(diagonal > 0)) {
+                throw new SingularMatrixException(what + " is singular: column " + j + " is all zero"
+                        + (centred ? " after centring (a constant column)" : ""), Double.POSITIVE_INFINITY);
+            }
+            scales[j] = 1 / Math.sqrt(diagonal);
+        }
+        double[] a = new double[n * n];
+        double norm1 = 0;
+        for (int j = 0; j < n; j++) {
+            double column = 0;
+            for (int i = 0; i < n; i++) {
+                double v = g[i + j * n] * scales[i] * scales[j];
+                a[i + j * n] = v;
+                column += Math.abs(v);
+            }
+            norm1 = Math.max(norm1, column);
+        }
+        int info = problem.denseKernels().cholesky(a, n);
+        if (info > 0) {
+            throw new SingularMatrixException(what + " is singular: Cholesky broke down at column " + (info - 1)
+                    + " (linearly dependent columns" + (problem.rows() <= n ? ", or no more rows than columns" : "") + ")",
+                    Double.POSITIVE_INFINITY);
+        }
+        CholeskyFactor factor = new CholeskyFactor(a, n);
+        double condition = norm1 * factor.inverseNormEstimate();
+        if (!(condition <= maxCondition)) {
+            throw new SingularMatrixException(String.format(Locale.ROOT,
+                    "XᵀX is too badly conditioned for the normal equations: estimated condition number %.3g "
+                            + "(1-norm, after scaling to unit diagonal) > %.0e", condition, maxCondition), condition);
+        }
+        Correction correction = gradient -> {
+            double[] b = new double[n];
+            for (int j = 0; j < n; j++) {
+                b[j] = scales[j] * gradient[j];
+            }
+            double[] z = factor.solve(b);
+            for (int j = 0; j < n; j++) {
+                z[j] *= scales[j];
+            }
+            return z;
+        };
+        double[] theta = correction.apply(products.moment());
+        return refine(problem, centred, theta, correction, -1, new double[0], condition);
+    }
+
+    /**
+     * The least-squares θ by QR and the SVD of the triangular factor: unique and refined when X_c has full
+     * column rank (after scaling its columns to unit norm), the minimum-norm one otherwise.
+     *
+     * @param rankCutoff singular values at or below rankCutoff·σ_max count as zero
+     */
+    public static DirectSolution svd(ResidentProblem problem, boolean centred, double rankCutoff) {
+        int n = denseSize(problem.cols(), "columns");
+        long m = problem.rows();
+        double[] deviations = problem.columnMeanSquaredDeviations(centred);
+        double[] scales = new double[n];
+        for (int j = 0; j < n; j++) {
+            double sum = deviations[j] * m;
+            scales[j] = sum > 0 && Double.isFinite(sum) ? 1 / Math.sqrt(sum) : 1;
+        }
+        QrReduction qr = problem.qrReduction(centred, scales);
+        int k = qr.factorRows();
+        double[] factor = new double[k * n];
+        double[] z = new double[k];
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i <= Math.min(j, k - 1); i++) {
+                factor[i + j * k] = qr.get(i, j);
+            }
+        }
+        for (int i = 0; i < k; i++) {
+            z[i] = qr.get(i, n);
+        }
+        for (double v : factor) {
+            if (!Double.isFinite(v)) {
+                throw new ArithmeticException("the QR factor of X is not finite in float64 (values of X or y too large); rescale the data");
+            }
+        }
+        DenseKernels kernels = problem.denseKernels();
+        SingularValueDecomposition scaled = kernels.svd(factor, k, n);
+        int rank = rank(scaled.singular(), rankCutoff);
+        if (rank == n) {
+            double[] s = scaled.singular();
+            double[] w = multiplyTransposedU(scaled, z);
+            for (int l = 0; l < n; l++) {
+                w[l] /= s[l];
+            }
+            double[] theta = multiplyV(scaled, w);
+            for (int j = 0; j < n; j++) {
+                theta[j] *= scales[j];
+            }
+            Correction correction = gradient -> {
+                double[] b = new double[n];
+                for (int j = 0; j < n; j++) {
+                    b[j] = scales[j] * gradient[j];
+                }
+                double[] c = multiplyVt(scaled, b);
+                for (int l = 0; l < n; l++) {
+                    c[l] /= s[l] * s[l];
+                }
+                double[] d = multiplyV(scaled, c);
+                for (int j = 0; j < n; j++) {
+                    d[j] *= scales[j];
+                }
+                return d;
+            };
+            return refine(problem, centred, theta, correction, rank, s, s[0] / s[n - 1]);
+        }
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < k; i++) {
+                factor[i + j * k] /= scales[j];
+            }
+        }
+        SingularValueDecomposition plain = kernels.svd(factor, k, n);
+        int plainRank = rank(plain.singular(), rankCutoff);
+        double[] w = multiplyTransposedU(plain, z);
+        for (int l = 0; l < w.length; l++) {
+            w[l] = l < plainRank ? w[l] / plain.singular()[l] : 0;
+        }
+        double[] theta = multiplyV(plain, w);
+        ExtendedResidual pass = problem.extendedResidual(centred);
+        return new DirectSolution(theta, pass.intercept(theta), plainRank, plain.singular(), Double.POSITIVE_INFINITY, 0);
+    }
+
+    /** g ↦ G⁻¹g with the factorization already made (O(n²)). */
+    private interface Correction {
+        double[] apply(double[] gradient);
+    }
+
+    private static DirectSolution refine(ResidentProblem problem, boolean centred, double[] theta, Correction correction,
+                                         long rank, double[] singular, double condition) {
+        ExtendedResidual pass = problem.extendedResidual(centred);
+        double eps = Math.ulp(1.0);
+        double previous = Double.POSITIVE_INFINITY;
+        int steps = 0;
+        for (int step = 0; step < MAX_REFINEMENTS; step++) {
+            double[] delta = correction.apply(pass.transposedResidual(theta));
+            double change = norm(delta);
+            if (!(change < previous)) {
+                break; // no longer contracting: the rounding floor (or a factor too inaccurate to refine with)
+            }
+            for (int j = 0; j < theta.length; j++) {
+                theta[j] += delta[j];
+            }
+            steps++;
+            if (change <= 4 * eps * norm(theta)) {
+                break;
+            }
+            previous = change;
+        }
+        return new DirectSolution(theta, pass.intercept(theta), rank, singular, condition, steps);
+    }
+
+    /** Number of singular values above cutoff·σ_max (σ sorted largest first). */
+    private static int rank(double[] singular, double cutoff) {
+        double threshold = singular.length == 0 ? 0 : cutoff * singular[0];
+        int r = 0;
+        for (double s : singular) {
+            if (s > threshold && s > 0) {
+                r++;
+            }
+        }
+        return r;
+    }
+
+    /** Uᵀz (length k). */
+    private static double[] multiplyTransposedU(SingularValueDecomposition s, double[] z) {
+        int rows = s.rows();
+        int k = s.rank();
+        double[] out = new double[k];
+        for (int l = 0; l < k; l++) {
+            double sum = 0;
+            for (int i = 0; i < rows; i++) {
+                sum += s.u()[i + l * rows] * z[i];
+            }
+            out[l] = sum;
+        }
+        return out;
+    }
+
+    /** V·w = (Vᵀ)ᵀw (length cols). */
+    private static double[] multiplyV(SingularValueDecomposition s, double[] w) {
+        int k = s.rank();
+        int cols = s.cols();
+        double[] out = new double[cols];
+        for (int j = 0; j < cols; j++) {
+            double sum = 0;
+            int base = j * k;
+            for (int l = 0; l < k; l++) {
+                sum += s.vt()[l + base] * w[l];
+            }
+            out[j] = sum;
+        }
+        return out;
+    }
+
+    /** Vᵀb (length k). */
+    private static double[] multiplyVt(SingularValueDecomposition s, double[] b) {
+        int k = s.rank();
+        int cols = s.cols();
+        double[] out = new double[k];
+        for (int j = 0; j < cols; j++) {
+            double bj = b[j];
+            int base = j * k;
+            for (int l = 0; l < k; l++) {
+                out[l] += s.vt()[l + base] * bj;
+            }
+        }
+        return out;
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double d : v) {
+            s += d * d;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static int denseSize(long size, String what) {
+        if (size > 46_340) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%,d %s: the direct solvers need an n × n float64 matrix (%,d bytes), beyond their limit of 46,340 columns; "
+                            + "use gd, nesterov or cg", size, what, 8 * size * size));
+        }
+        return (int) size;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.downhill.internal.direct;
+
+import dev.downhill.spi.DenseKernels;
+import dev.downhill.spi.SingularValueDecomposition;
+
+/**
+ * The dense kernels in plain Java: a column-oriented Cholesky and a one-sided Jacobi SVD (Hestenes),
+ * which is accurate to the last digits even for graded matrices but costs O(sweeps·rows·cols²) — meant for
+ * the small matrices of tests and of backends without a LAPACK; the cpu backend uses LAPACK instead.
+ */
+public final class JavaDenseKernels implements DenseKernels {
+    public static final JavaDenseKernels INSTANCE = new JavaDenseKernels();
+    private static final int MAX_SWEEPS = 80;
+
+    private JavaDenseKernels() {
+    }
+
+    @Override
+    public int cholesky(double[] a, int n) {
+        for (int j = 0; j < n; j++) {
+            double d = a[j + j * n];
+            for (int k = 0; k < j; k++) {
+                d -= a[j + k * n] * a[j + k * n];
+            }
+            if (!(d > 0)) {
+                return j + 1;
+            }
+            d = Math.sqrt(d);
+            a[j + j * n] = d;
+            for (int i = j + 1; i < n; i++) {
+                double s = a[i + j * n];
+                for (int k = 0; k < j; k++) {
+                    s -= a[i + k * n] * a[j + k * n];
+                }
+                a[i + j * n] = s / d;
+            }
+            for (int i = 0; i < j; i++) {
+                a[i + j * n] = 0;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public SingularValueDecomposition svd(double[] a, int rows, int cols) {
+        if (rows >= cols) {
+            return tall(a.clone(), rows, cols);
+        }
+        // A = (Aᵀ)ᵀ = (U'ΣV'ᵀ)ᵀ = V'ΣU'ᵀ
+        double[] t = new double[a.length];
+        for (int j = 0; j < cols; j++) {
+            for (int i = 0; i < rows; i++) {
+                t[j + i * cols] = a[i + j * rows];
+            }
+        }
+        SingularValueDecomposition s = tall(t, cols, rows);
+        int k = rows;
+        double[] u = new double[rows * k];
+        double[] vt = new double[k * cols];
+        for (int l = 0; l < k; l++) {
+            for (int i = 0; i < rows; i++) {
+                u[i + l * rows] = s.vt()[l + i * k];
+            }
+            for (int j = 0; j < cols; j++) {
+                vt[l + j * k] = s.u()[j + l * cols];
+            }
+        }
+        return new SingularValueDecomposition(u, s.singular(), vt, rows, cols);
+    }
+
+    /** One-sided Jacobi on the columns of w (rows ≥ cols, overwritten). */
+    private static SingularValueDecomposition tall(double[] w, int rows, int cols) {
+        double[] v = new double[cols * cols];
+        for (int j = 0; j < cols; j++) {
+            v[j + j * cols] = 1;
+        }
+        double eps = Math.ulp(1.0);
+        boolean rotated = true;
+        for (int sweep = 0; sweep < MAX_SWEEPS && rotated; sweep++) {
+            rotated = false;
+            for (int p = 0; p < cols - 1; p++) {
+                for (int q = p + 1; q < cols; q++) {
+                    double alpha = 0;
+                    double beta = 0;
+                    double gamma = 0;
+                    for (int i = 0; i < rows; i++) {
+                        double x = w[i + p * rows];
+                        double y = w[i + q * rows];
+                        alpha += x * x;
+                        beta += y * y;
+                        gamma += x * y;
+                    }
+                    if (gamma == 0 || Math.abs(gamma) <= eps * Math.sqrt(alpha) * Math.sqrt(beta)) {
+                        continue;
+                    }
+                    rotated = true;
+                    double zeta = (beta - alpha) / (2 * gamma);
+                    double t = Math.signum(zeta) / (Math.abs(zeta) + Math.hypot(1, zeta));
+                    if (zeta == 0) {
+                        t = 1;
+                    }
+                    double c = 1 / Math.hypot(1, t);
+                    double s = c * t;
+                    rotate(w, rows, p, q, c, s);
+                    rotate(v, cols, p, q, c, s);
+                }
+            }
+            if (sweep == MAX_SWEEPS - 1 && rotated) {
+                throw new ArithmeticException("one-sided Jacobi SVD did not converge in " + MAX_SWEEPS + " sweeps");
+            }
+        }
+        double[] sigma = new double[cols];
+        Integer[] order = new Integer[cols];
+        for (int j = 0; j < cols; j++) {
+            double s = 0;
+            for (int i = 0; i < rows; i++) {
+                s += w[i + j * rows] * w[i + j * rows];
+            }
+            sigma[j] = Math.sqrt(s);
+            order[j] = j;
+        }
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(sigma[y], sigma[x]));
+        double[] u = new double[rows * cols];
+        double[] vt = new double[cols * cols];
+        double[] sorted = new double[cols];
+        for (int l = 0; l < cols; l++) {
+            int j = order[l];
+            sorted[l] = sigma[j];
+            for (int i = 0; i < rows; i++) {
+                u[i + l * rows] = sigma[j] > 0 ? w[i + j * rows] / sigma[j] : 0;
+            }
+            for (int i = 0; i < cols; i++) {
+                vt[l + i * cols] = v[i + j * cols];
+            }
+        }
+        return new SingularValueDecomposition(u, sorted, vt, rows, cols);
+    }
+
+    private static void rotate(double[] a, int ld, int p, int q, double c, double s) {
+        for (int i = 0; i < ld; i++) {
+            double x = a[i + p * ld];
+            double y = a[i + q * ld];
+            a[i + p * ld] = c * x - s * y;
+            a[i + q * ld] = s * x + c * y;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.downhill.spi;
+
+/**
+ * The small dense kernels the direct solvers in core need, on matrices of the order of n × n that
+ * live in host memory (column-major double arrays). A backend may run them wherever it likes (LAPACK on
+ * the host, cuSOLVER on the device, plain Java); core decides what to do with the results. The
+ * default, {@link dev.downhill.internal.direct.JavaDenseKernels}, is plain Java.
+ */
+public interface DenseKernels {
+
+    /**
+     * Cholesky factorisation G = LLᵀ of the symmetric n × n {@code a} (column-major; only the lower
+     * triangle is read). Writes L into the lower triangle of {@code a} and zeros above it.
+     *
+     * @return 0 on success, or j + 1 when the leading (j+1) × (j+1) minor is not positive definite
+     *         (then {@code a} holds partial results)
+     */
+    int cholesky(double[] a, int n);
+
+    /**
+     * The thin SVD of the rows × cols column-major {@code a}; {@code a} is not modified.
+     *
+     * @throws ArithmeticException when the iteration does not converge
+     */
+    SingularValueDecomposition svd(double[] a, int rows, int cols);
+}

@@ -1,0 +1,177 @@
+package dev.downhill.cpu;
+
+import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_full.CblasUpper;
+import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
+import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dgeqrf;
+import static org.bytedeco.openblas.global.openblas_full.cblas_dgemv;
+import static org.bytedeco.openblas.global.openblas_full.cblas_dsyrk;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.internal.OffHeapViews;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.QrReduction;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Locale;
+import org.bytedeco.javacpp.DoublePointer;
+
+/**
+ * The passes over X that core's direct solvers need, on OpenBLAS/LAPACK in float64. Centring (when
+ * {@code stats} is given) and column scaling are applied while copying row blocks into float64
+ * workspace; X itself is never modified. Work memory is off-heap and freed before returning.
+ */
+final class DirectPasses {
+    /** Bytes of X converted per block when forming XᵀX. */
+    private static final long GRAM_BLOCK_BYTES = 4L << 20;
+    /** The QR pass factors X in one piece up to this size, else in row blocks of about {@value #QR_BLOCK_BYTES}. */
+    private static final long QR_WHOLE_BYTES = 1L << 30;
+    private static final long QR_BLOCK_BYTES = 256L << 20;
+
+    private DirectPasses() {
+    }
+
+    /** G = X_cᵀX_c (both triangles) and c = X_cᵀy_c, block by block (dsyrk, dgemv). */
+    static CrossProducts crossProducts(Dataset data, ColumnStatistics stats) {
+        int n = Math.toIntExact(data.cols());
+        long m = data.rows();
+        int blockRows = (int) Math.max(1, Math.min(m, GRAM_BLOCK_BYTES / (8L * n)));
+        try (DoublePointer gram = new DoublePointer((long) n * n);
+             DoublePointer rhs = new DoublePointer(n);
+             DoublePointer block = new DoublePointer((long) blockRows * n);
+             DoublePointer targets = new DoublePointer(blockRows)) {
+            DoublePointer.memset(gram, 0, 8L * n * n);
+            DoublePointer.memset(rhs, 0, 8L * n);
+            for (long row = 0; row < m; row += blockRows) {
+                int rows = (int) Math.min(blockRows, m - row);
+                copyRowMajor(data, stats, row, rows, block, targets);
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, block, n, 1.0, gram, n);
+                cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, targets, 1, 1.0, rhs, 1);
+            }
+            double[] g = new double[Math.multiplyExact(n, n)];
+            gram.get(g);
+            for (int i = 0; i < n; i++) { // row-major upper → mirror into the lower triangle
+                for (int j = i + 1; j < n; j++) {
+                    g[j * n + i] = g[i * n + j];
+                }
+            }
+            double[] c = new double[n];
+            rhs.get(c);
+            return new CrossProducts(g, c);
+        }
+    }
+
+    /**
+     * R of [X_c·D | y_c] by Householder QR (dgeqrf): in one piece when the float64 copy fits
+     * {@value #QR_WHOLE_BYTES} bytes, else block by block — each block stacked under the previous R and
+     * factored again, so memory is one block plus R.
+     */
+    static QrReduction qrReduction(Dataset data, ColumnStatistics stats, double[] scales) {
+        long m = data.rows();
+        int n = Math.toIntExact(data.cols());
+        int w = n + 1;
+        long blockRows = 8L * m * w <= QR_WHOLE_BYTES ? m : Math.max(4L * w, QR_BLOCK_BYTES / (8L * w));
+        blockRows = Math.min(blockRows, m);
+        long lda = blockRows + (blockRows < m ? w : 0);
+        if (lda * w > Integer.MAX_VALUE || lda > Integer.MAX_VALUE) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "the QR pass needs a float64 block of %,d × %,d beyond LAPACK's 32-bit sizes; use a gradient solver", lda, w));
+        }
+        int k = 0; // rows of R held at the top of a
+        try (DoublePointer a = new DoublePointer(lda * w);
+             DoublePointer tau = new DoublePointer(Math.min(lda, w))) {
+            for (long row = 0; row < m; row += blockRows) {
+                int rows = (int) Math.min(blockRows, m - row);
+                copyColumnMajor(data, stats, scales, row, rows, a, k, (int) lda);
+                int used = k + rows;
+                int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, used, w, a, (int) lda, tau);
+                checkInfo(info, "LAPACKE_dgeqrf");
+                k = Math.min(used, w);
+                for (int j = 0; j < w; j++) { // Householder vectors below the diagonal of R's rows: zero them
+                    DoubleBuffer column = OffHeapViews.doubles(a, (long) j * lda, k);
+                    for (int i = j + 1; i < k; i++) {
+                        column.put(i, 0);
+                    }
+                }
+            }
+            double[] r = new double[k * w];
+            for (int j = 0; j < w; j++) {
+                DoubleBuffer column = OffHeapViews.doubles(a, (long) j * lda, k);
+                for (int i = 0; i <= Math.min(j, k - 1); i++) {
+                    r[i + j * k] = column.get(i);
+                }
+            }
+            return new QrReduction(r, k, w);
+        }
+    }
+
+    /** Rows [row, row+rows) of [X_c·D | y_c] into column-major {@code a} (leading dimension lda) from row {@code top}. */
+    private static void copyColumnMajor(Dataset data, ColumnStatistics stats, double[] scales, long row, int rows,
+                                        DoublePointer a, int top, int lda) {
+        int n = (int) data.cols();
+        double[] means = stats == null ? new double[n] : stats.means();
+        double targetMean = stats == null ? 0 : stats.targetMean();
+        int chunk = Math.max(1, Math.min(rows, OffHeapViews.MAX_WINDOW / Math.max(1, n)));
+        for (int start = 0; start < rows; start += chunk) {
+            int count = Math.min(chunk, rows - start);
+            long offset = (row + start) * n;
+            java.nio.Buffer in = data.precision() == Precision.FLOAT64
+                    ? OffHeapViews.doubles(data.xPointer(), offset, count * n)
+                    : OffHeapViews.floats(data.xPointer(), offset, count * n);
+            for (int j = 0; j < n; j++) {
+                DoubleBuffer column = OffHeapViews.doubles(a, (long) j * lda + top + start, count);
+                double mean = means[j];
+                double scale = scales[j];
+                if (in instanceof DoubleBuffer d) {
+                    for (int i = 0; i < count; i++) {
+                        column.put(i, (d.get(i * n + j) - mean) * scale);
+                    }
+                } else {
+                    FloatBuffer f = (FloatBuffer) in;
+                    for (int i = 0; i < count; i++) {
+                        column.put(i, (f.get(i * n + j) - mean) * scale);
+                    }
+                }
+            }
+            DoubleBuffer target = OffHeapViews.doubles(a, (long) n * lda + top + start, count);
+            for (int i = 0; i < count; i++) {
+                target.put(i, data.y(row + start + i) - targetMean);
+            }
+        }
+    }
+
+    /** Writes rows [row, row+rows) of X (minus x̄ when stats is given) to {@code block} and of y (minus ȳ) to {@code targets}. */
+    private static void copyRowMajor(Dataset data, ColumnStatistics stats, long row, int rows, DoublePointer block, DoublePointer targets) {
+        int n = (int) data.cols();
+        double[] means = stats == null ? null : stats.means();
+        double targetMean = stats == null ? 0 : stats.targetMean();
+        DoubleBuffer out = OffHeapViews.doubles(block, 0, rows * n);
+        DoubleBuffer outY = OffHeapViews.doubles(targets, 0, rows);
+        if (data.precision() == Precision.FLOAT64) {
+            DoubleBuffer in = OffHeapViews.doubles(data.xPointer(), row * n, rows * n);
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < n; j++) {
+                    out.put(i * n + j, in.get(i * n + j) - (means == null ? 0 : means[j]));
+                }
+                outY.put(i, data.y(row + i) - targetMean);
+            }
+        } else {
+            FloatBuffer in = OffHeapViews.floats(data.xPointer(), row * n, rows * n);
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < n; j++) {
+                    out.put(i * n + j, in.get(i * n + j) - (means == null ? 0 : means[j]));
+                }
+                outY.put(i, data.y(row + i) - targetMean);
+            }
+        }
+    }
+
+    static void checkInfo(int info, String call) {
+        if (info != 0) {
+            throw new IllegalStateException(call + " failed: info " + info + (info < 0 ? " (argument " + (-info) + " is invalid)" : ""));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.downhill.cpu;
+
+import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
+import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dgesdd;
+import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrf;
+
+import dev.downhill.spi.DenseKernels;
+import dev.downhill.spi.SingularValueDecomposition;
+import org.bytedeco.javacpp.DoublePointer;
+
+/** The dense kernels on LAPACK (OpenBLAS): dpotrf and dgesdd, on off-heap copies of the host arrays. */
+final class LapackDenseKernels implements DenseKernels {
+    private final int threads;
+
+    LapackDenseKernels(int threads) {
+        this.threads = threads;
+    }
+
+    @Override
+    public int cholesky(double[] a, int n) {
+        return OpenBlas.withThreads(threads, () -> {
+            try (DoublePointer p = new DoublePointer(a)) {
+                int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, (byte) 'L', n, p, n);
+                if (info < 0) {
+                    DirectPasses.checkInfo(info, "LAPACKE_dpotrf");
+                }
+                p.get(a);
+                if (info == 0) {
+                    for (int j = 1; j < n; j++) {
+                        java.util.Arrays.fill(a, j * n, j * n + j, 0.0);
+                    }
+                }
+                return info;
+            }
+        });
+    }
+
+    @Override
+    public SingularValueDecomposition svd(double[] a, int rows, int cols) {
+        int k = Math.min(rows, cols);
+        return OpenBlas.withThreads(threads, () -> {
+            try (DoublePointer p = new DoublePointer(a);
+                 DoublePointer s = new DoublePointer(k);
+                 DoublePointer u = new DoublePointer((long) rows * k);
+                 DoublePointer vt = new DoublePointer((long) k * cols)) {
+                int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, (byte) 'S', rows, cols, p, rows, s, u, rows, vt, k);
+                if (info > 0) {
+                    throw new ArithmeticException("SVD did not converge (LAPACKE_dgesdd info " + info + ")");
+                }
+                DirectPasses.checkInfo(info, "LAPACKE_dgesdd");
+                double[] sigma = new double[k];
+                double[] uu = new double[rows * k];
+                double[] vv = new double[k * cols];
+                s.get(sigma);
+                u.get(uu);
+                vt.get(vv);
+                return new SingularValueDecomposition(uu, sigma, vv, rows, cols);
+            }
+        });
+    }
+}
