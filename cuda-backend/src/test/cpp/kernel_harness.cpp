@@ -584,51 +584,25 @@ static void testConvertVector() {
     check(fmt("convert_vector (rowStart=%lld rows=%lld shift=%g grid=2)", rowStart, rows, shift), out, ref, mag, 0.0);
 }
 
-static void testUpperTriangle() {
-    current = "upper_triangle";
-    const int k = 11;
+static void testUpperRows() {
+    current = "upper_rows";
     const i64 lda = 14;
-    Buf<double> A = randomBuf<double>((std::size_t) (lda * k));
-    std::vector<double> ref((std::size_t) k * k), mag(ref.size());
-    for (int j = 0; j < k; ++j) {
-        for (int i = 0; i < k; ++i) {
-            ref[(std::size_t) (i + j * k)] = i <= j ? A[(std::size_t) (i + j * lda)] : 0.0;
-            mag[(std::size_t) (i + j * k)] = 0.0;   // exact copies
+    for (int shape = 0; shape < 2; ++shape) {
+        const int k = shape == 0 ? 11 : 5;      // square factor, and the k < cols rows of a wide one
+        const int cols = shape == 0 ? 11 : 12;
+        Buf<double> A = randomBuf<double>((std::size_t) (lda * cols));
+        std::vector<double> ref((std::size_t) k * cols), mag(ref.size());
+        for (int j = 0; j < cols; ++j) {
+            for (int i = 0; i < k; ++i) {
+                ref[(std::size_t) (i + j * k)] = i <= j ? A[(std::size_t) (i + j * lda)] : 0.0;
+                mag[(std::size_t) (i + j * k)] = 0.0;   // exact copies
+            }
         }
+        Buf<double> R((std::size_t) k * cols);
+        R.poison();
+        launch(upper_rows, dim3(1), A.p(), lda, k, cols, R.p());
+        check(fmt("upper_rows (k=%d cols=%d lda=%lld grid=1)", k, cols, lda), R, ref, mag, 0.0);
     }
-    Buf<double> R((std::size_t) k * k);
-    R.poison();
-    launch(upper_triangle, dim3(1), A.p(), lda, k, R.p());
-    check(fmt("upper_triangle (k=%d lda=%lld grid=1)", k, lda), R, ref, mag, 0.0);
-}
-
-static void testScaleSymmetric() {
-    current = "scale_symmetric";
-    const int n = 13;
-    Buf<double> G((std::size_t) n * n);
-    for (int j = 0; j < n; ++j) {
-        for (int i = 0; i <= j; ++i) {
-            G[(std::size_t) (i + j * n)] = G[(std::size_t) (j + i * n)] = uniform() + (i == j ? 2.0 : 0.0);
-        }
-    }
-    Buf<double> d = randomBuf<double>(n, 0.2, 1.5);
-    std::vector<double> ref((std::size_t) n * n), mag(ref.size());
-    for (int j = 0; j < n; ++j) {
-        for (int i = 0; i < n; ++i) {
-            ref[(std::size_t) (i + j * n)] = G[(std::size_t) (i + j * n)] * d[i] * d[j];
-            mag[(std::size_t) (i + j * n)] = std::fabs(ref[(std::size_t) (i + j * n)]);
-        }
-    }
-    Buf<double> out = G;
-    launch(scale_symmetric, dim3(2), n, d.p(), out.p());
-    check(fmt("scale_symmetric (n=%d grid=2)", n), out, ref, mag, 1e-12);
-    bool symmetric = true;
-    for (int j = 0; j < n; ++j) {
-        for (int i = 0; i < n; ++i) {
-            symmetric &= out[(std::size_t) (i + j * n)] == out[(std::size_t) (j + i * n)];
-        }
-    }
-    result(symmetric, fmt("scale_symmetric (n=%d) stays symmetric", n), "");
 }
 
 // ------------------------------------------------------------------------------ benchmarks
@@ -686,8 +660,7 @@ int main() {
     testResidualFinish();
     testConvertMatrix();
     testConvertVector();
-    testUpperTriangle();
-    testScaleSymmetric();
+    testUpperRows();
     testFillUniform();
 
     if (dh_emu::violations.load() != 0) {

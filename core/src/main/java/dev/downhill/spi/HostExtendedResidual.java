@@ -20,13 +20,24 @@ public final class HostExtendedResidual implements ExtendedResidual {
 
     private final Dataset data;
     private final boolean centred;
+    private final boolean round;
     private final int n;
     private final int blockRows;
     private final DoubleDouble[] means;
     private final DoubleDouble targetMean = new DoubleDouble();
 
     public HostExtendedResidual(Dataset data, boolean centred) {
+        this(data, data.precision(), centred);
+    }
+
+    /**
+     * @param precision the precision the backend holds X and y in: with FLOAT32 over float64 data every value
+     *                  is rounded to float32 as it is read (the problem the backend solves), with FLOAT64 it is
+     *                  read as stored
+     */
+    public HostExtendedResidual(Dataset data, Precision precision, boolean centred) {
         this.data = data;
+        this.round = precision == Precision.FLOAT32 && data.precision() == Precision.FLOAT64;
         this.centred = centred;
         this.n = Math.toIntExact(data.cols());
         this.blockRows = (int) Math.max(1, Math.min(4096, WINDOW / Math.max(1, n)));
@@ -44,7 +55,7 @@ public final class HostExtendedResidual implements ExtendedResidual {
                     for (int j = 0; j < n; j++) {
                         means[j].add(row[j]);
                     }
-                    targetMean.add(data.y(start + i));
+                    targetMean.add(y(start + i));
                 }
             }
             for (int j = 0; j < n; j++) {
@@ -115,13 +126,17 @@ public final class HostExtendedResidual implements ExtendedResidual {
             java.nio.Buffer block = window(start, rows);
             for (int i = 0; i < rows; i++) {
                 rowInto(block, i, row);
-                acc.set(offset.hi(), offset.lo()).add(data.y(start + i));
+                acc.set(offset.hi(), offset.lo()).add(y(start + i));
                 for (int j = 0; j < n; j++) {
                     acc.addProduct(row[j], -theta[j]);
                 }
                 consumer.accept(start + i, row, acc);
             }
         }
+    }
+
+    private double y(long i) {
+        return round ? (float) data.y(i) : data.y(i);
     }
 
     /** A window over rows [start, start + rows) of X. */
@@ -138,7 +153,7 @@ public final class HostExtendedResidual implements ExtendedResidual {
         if (block instanceof DoubleBuffer) {
             DoubleBuffer w = (DoubleBuffer) block;
             for (int j = 0; j < n; j++) {
-                out[j] = w.get(base + j);
+                out[j] = round ? (float) w.get(base + j) : w.get(base + j);
             }
         } else {
             FloatBuffer w = (FloatBuffer) block;

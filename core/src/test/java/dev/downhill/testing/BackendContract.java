@@ -425,6 +425,123 @@ public abstract class BackendContract {
                 "a constant column is dependent on the intercept");
     }
 
+    // ------------------------------------------------------------------ the direct solvers' one policy
+
+    /**
+     * Certified accuracy: every coefficient and the intercept to ≥ 9 significant digits against the 60-digit
+     * BigDecimal solution, on every certified kind of problem (scaled condition numbers up to ~4e9; the
+     * extended-precision refinement takes float64's 16 digits as far as the data's own conditioning allows).
+     */
+    @Test
+    void svdIsCertifiedToNineDigitsOnEveryCertifiedProblem() {
+        StringBuilder report = new StringBuilder();
+        boolean ok = true;
+        for (CertifiedProblems.Problem p : CertifiedProblems.all()) {
+            FittedModel m = fit(p.x(), p.y(), config(Solver.SVD).precision(Precision.FLOAT64).fitIntercept(p.intercept()).build());
+            int digits = p.worstDigits(m.coefficients(), m.intercept());
+            report.append(p.name()).append(": ").append(digits).append(" digits; ");
+            ok &= digits >= 9;
+        }
+        assertTrue(ok, report.toString());
+    }
+
+    /**
+     * The normal equations solve every problem whose scaled XᵀX core accepts to the same 9 digits, and refuse
+     * the others with the estimate and a pointer to svd — the same decision and, within a factor 2, the same
+     * estimate as core's plain-Java reference passes on the same data.
+     */
+    @Test
+    void normalEquationsSolveOrRefuseCertifiedProblemsLikeTheReference() {
+        StringBuilder report = new StringBuilder();
+        boolean ok = true;
+        for (CertifiedProblems.Problem p : CertifiedProblems.all()) {
+            double reference;
+            try (Dataset d = Dataset.of(p.x(), p.y())) {
+                reference = referenceEstimate(new ReferenceProblem(d), p.intercept());
+            }
+            FitConfig c = config(Solver.NORMAL).precision(Precision.FLOAT64).fitIntercept(p.intercept()).build();
+            if (p.wellPosed()) {
+                assertTrue(reference <= FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, p + ": reference estimate " + reference);
+                FittedModel m = fit(p.x(), p.y(), c);
+                int digits = p.worstDigits(m.coefficients(), m.intercept());
+                report.append(p.name()).append(": ").append(digits).append(" digits; ");
+                ok &= digits >= 9;
+            } else {
+                SingularMatrixException e = assertThrows(SingularMatrixException.class, () -> fit(p.x(), p.y(), c), p.name());
+                assertTrue(e.getMessage().contains("--solver svd") && e.getMessage().contains("condition"), e.getMessage());
+                assertSameEstimate(p.name(), e.conditionEstimate(), reference);
+            }
+        }
+        assertTrue(ok, report.toString());
+        // refused between the threshold and the rounding floor: two columns correlated to 1 − 5e-14
+        SplittableRandom r = new SplittableRandom(29);
+        double[][] x = new double[60][3];
+        double[] y = new double[60];
+        for (int i = 0; i < 60; i++) {
+            x[i][0] = r.nextGaussian();
+            x[i][1] = x[i][0] + 3e-7 * r.nextGaussian();
+            x[i][2] = r.nextGaussian();
+            y[i] = x[i][0] + x[i][2] + 0.1 * r.nextGaussian();
+        }
+        double reference;
+        try (Dataset d = Dataset.of(x, y)) {
+            reference = referenceEstimate(new ReferenceProblem(d), true);
+        }
+        assertTrue(reference > FitConfig.NORMAL_EQUATIONS_MAX_CONDITION && reference < 1 / Math.ulp(1.0), "reference " + reference);
+        SingularMatrixException e = assertThrows(SingularMatrixException.class, () -> fit(x, y, config(Solver.NORMAL).build()));
+        assertSameEstimate("two nearly equal columns", e.conditionEstimate(), reference);
+    }
+
+    /**
+     * Within a factor 2 of the reference; beyond 1/ε the estimate of a float64 factorization is rounding
+     * noise (or a breakdown, ∞), so there both must only lie beyond 1/ε.
+     */
+    private static void assertSameEstimate(String what, double estimate, double reference) {
+        double floor = 1 / Math.ulp(1.0);
+        if (reference >= floor) {
+            assertTrue(estimate >= floor, what + ": estimate " + estimate + " vs reference " + reference + " (beyond 1/ε)");
+        } else {
+            double ratio = estimate / reference;
+            assertTrue(ratio >= 0.5 && ratio <= 2, what + ": estimate " + estimate + " vs reference " + reference);
+        }
+    }
+
+    /** The estimate core's policy gives on the reference passes (from the refusal when it refuses). */
+    private static double referenceEstimate(ReferenceProblem reference, boolean centred) {
+        try {
+            return dev.downhill.internal.direct.DirectLeastSquares.normalEquations(reference, centred,
+                    FitConfig.NORMAL_EQUATIONS_MAX_CONDITION).conditionEstimate();
+        } catch (SingularMatrixException e) {
+            return e.conditionEstimate();
+        }
+    }
+
+    /** Rank-deficient and wide X: the same rank as the reference and the same minimum-norm answer. */
+    @Test
+    void svdDecidesTheRankLikeTheReference() {
+        TestData t = TestData.gaussian(40, 4, TestData.ramp(4), 1, 0.1, 23);
+        double[][] deficient = new double[40][6];
+        for (int i = 0; i < 40; i++) {
+            System.arraycopy(t.x[i], 0, deficient[i], 0, 4);
+            deficient[i][4] = t.x[i][0] - 3 * t.x[i][2];   // dependent
+            deficient[i][5] = 1e-3 * t.x[i][1];             // independent but small
+        }
+        TestData wide = TestData.gaussian(7, 12, TestData.ramp(12), 0.5, 0.1, 24);
+        for (double[][] x : new double[][][] {deficient, wide.x}) {
+            double[] y = x == deficient ? t.y : wide.y;
+            dev.downhill.internal.direct.DirectSolution reference;
+            try (Dataset d = Dataset.of(x, y)) {
+                reference = dev.downhill.internal.direct.DirectLeastSquares.svd(new ReferenceProblem(d), true,
+                        FitConfig.builder().build().rankCutoff(x.length, x[0].length));
+            }
+            FittedModel m = fit(x, y, config(Solver.SVD).precision(Precision.FLOAT64).build());
+            assertEquals(reference.rank(), m.rank(), "rank");
+            // both minimum-norm answers of the same float64 problem: agreement to rounding times κ of the kept part
+            assertClose(m.coefficients(), reference.coefficients(), 1e-9, "minimum-norm θ vs the reference");
+            assertEquals(reference.intercept(), m.intercept(), 1e-9 * (1 + Math.abs(reference.intercept())));
+        }
+    }
+
     @Test
     void badShapesAndValuesAreRejectedWithTheirLocation() {
         TestData t = TestData.gaussian(20, 3, TestData.ramp(3), 0, 0.1, 19);

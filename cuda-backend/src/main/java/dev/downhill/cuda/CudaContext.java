@@ -213,21 +213,6 @@ final class CudaContext implements AutoCloseable {
         return out;
     }
 
-    /** The diagonal of the n × n column-major float64 matrix {@code square}, to the host (counted: 8n bytes). */
-    double[] diagonalToHost(DeviceMemory square, int n) {
-        enter();
-        checkRange(square, 0, 8L * n * n);
-        double[] out = new double[n];
-        try (DoublePointer host = new DoublePointer(Math.max(1, n))) {
-            CudaStatus.check(cudaMemcpy2DAsync(host, 8, square.pointer(0), 8L * (n + 1), 8, n, cudaMemcpyDeviceToHost, stream),
-                    "cudaMemcpy2DAsync(diagonal of " + square.what() + ")");
-            synchronize();
-            bytesToHost += 8L * n;
-            host.get(out);
-        }
-        return out;
-    }
-
     /** Writes {@code values} into {@code dst} from element {@code first} as doubles (counted). */
     void doublesToDevice(double[] values, DeviceMemory dst, long first) {
         try (DoublePointer host = new DoublePointer(values)) {

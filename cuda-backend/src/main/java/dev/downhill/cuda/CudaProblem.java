@@ -12,7 +12,11 @@ import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
-import dev.downhill.spi.LeastSquaresSolution;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.DenseKernels;
+import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.HostExtendedResidual;
+import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
@@ -563,18 +567,43 @@ final class CudaProblem implements ResidentProblem {
     // ------------------------------------------------------------------ direct solvers
 
     @Override
-    public double[] solveNormalEquations(boolean centred) {
+    public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
-        return new DeviceLeastSquares(context, utility, x, y, rows, cols).normalEquations(
-                centred ? columnMeansOnDevice() : null, centred ? columnStatistics().targetMean() : 0);
+        return passes().crossProducts(centred ? columnMeansOnDevice() : null, centred ? columnStatistics().targetMean() : 0);
     }
 
     @Override
-    public LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff) {
+    public QrReduction qrReduction(boolean centred, double[] columnScales) {
         ensureOpen();
-        double[] deviations = columnMeanSquaredDeviations(centred);
-        return new DeviceLeastSquares(context, utility, x, y, rows, cols).svd(
-                centred ? columnMeansOnDevice() : null, centred ? columnStatistics().targetMean() : 0, deviations, rankCutoff);
+        if (columnScales.length != cols) {
+            throw new IllegalArgumentException(columnScales.length + " column scales for " + cols + " columns");
+        }
+        return passes().qrReduction(centred ? columnMeansOnDevice() : null, centred ? columnStatistics().targetMean() : 0,
+                columnScales);
+    }
+
+    /**
+     * On the host dataset the problem was loaded from (read in the problem's precision): the device has no
+     * double-double kernels yet, so each refinement step reads X on the host.
+     */
+    @Override
+    public ExtendedResidual extendedResidual(boolean centred) {
+        ensureOpen();
+        if (source == null) {
+            throw new IllegalStateException("this problem was generated on the device and has no host copy of X to refine with");
+        }
+        return new HostExtendedResidual(source, precision, centred);
+    }
+
+    /** cuSOLVER's potrf and gesvd on device copies of the small host matrices. */
+    @Override
+    public DenseKernels denseKernels() {
+        ensureOpen();
+        return passes();
+    }
+
+    private DevicePasses passes() {
+        return new DevicePasses(context, utility, x, y, rows, cols);
     }
 
     // ------------------------------------------------------------------ housekeeping

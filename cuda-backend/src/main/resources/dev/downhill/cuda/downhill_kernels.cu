@@ -455,23 +455,13 @@ DH_KERNEL void convert_vector(const REAL* __restrict__ y, i64 rowStart, i64 rows
     }
 }
 
-/** R[i + j·k] = A[i + j·lda] for i ≤ j, 0 below the diagonal: the upper triangle of a k×k block of A. */
-DH_KERNEL void upper_triangle(const double* __restrict__ A, i64 lda, int k, double* __restrict__ R) {
-    const i64 total = (i64) k * k;
+/** R[i + j·k] ← A[i + j·lda] for i ≤ j, else 0: the leading k rows (i < k, j < cols) of a column-major QR factor. */
+DH_KERNEL void upper_rows(const double* __restrict__ A, i64 lda, int k, int cols, double* __restrict__ R) {
+    const i64 total = (i64) k * cols;
     for (i64 e = (i64) blockIdx.x * THREADS + threadIdx.x; e < total; e += (i64) gridDim.x * THREADS) {
         const i64 j = e / k;
         const i64 i = e - j * k;
         R[e] = i <= j ? A[i + j * lda] : 0.0;
-    }
-}
-
-/** G[i + j·n] ← G[i + j·n]·d_i·d_j (a symmetric matrix scaled to unit diagonal by d = diag^(−1/2)). */
-DH_KERNEL void scale_symmetric(int n, const double* __restrict__ d, double* __restrict__ G) {
-    const i64 total = (i64) n * n;
-    for (i64 e = (i64) blockIdx.x * THREADS + threadIdx.x; e < total; e += (i64) gridDim.x * THREADS) {
-        const i64 j = e / n;
-        const i64 i = e - j * n;
-        G[e] *= d[i] * d[j];
     }
 }
 

@@ -4,7 +4,10 @@ import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
-import dev.downhill.spi.LeastSquaresSolution;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.HostExtendedResidual;
+import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
@@ -372,21 +375,34 @@ final class Nd4jProblem implements ResidentProblem {
     }
 
     @Override
-    public double[] solveNormalEquations(boolean centred) {
+    public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
-        ColumnStatistics s = columnStatistics();
+        ColumnStatistics s = centred ? columnStatistics() : null;
         try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
-            return Nd4jLeastSquares.normalEquations(x, y, centred ? s : null, blockRows());
+            return Nd4jDirectPasses.crossProducts(x, y, s, blockRows());
         }
     }
 
     @Override
-    public LeastSquaresSolution solveLeastSquares(boolean centred, double rankCutoff) {
+    public QrReduction qrReduction(boolean centred, double[] columnScales) {
         ensureOpen();
-        ColumnStatistics s = columnStatistics();
-        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
-            return Nd4jLeastSquares.svd(x, y, centred ? s : null, rankCutoff);
+        if (columnScales.length != cols) {
+            throw new IllegalArgumentException(columnScales.length + " column scales for " + cols + " columns");
         }
+        if (rows > Integer.MAX_VALUE || (rows + 1) * (cols + 1) > Integer.MAX_VALUE) {
+            throw new IllegalStateException("the QR pass on ND4J needs a float64 copy of X beyond 2³¹ elements; use a gradient solver or the cpu backend");
+        }
+        ColumnStatistics s = centred ? columnStatistics() : null;
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            return Nd4jDirectPasses.qrReduction(x, y, s, columnScales);
+        }
+    }
+
+    /** On the host dataset the problem was loaded from, read in the problem's precision. */
+    @Override
+    public ExtendedResidual extendedResidual(boolean centred) {
+        ensureOpen();
+        return new HostExtendedResidual(source, precision, centred);
     }
 
     /** Rows per float64 block of about {@link #BLOCK_BYTES}. */

@@ -1,0 +1,155 @@
+package dev.downhill.testing;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.internal.direct.HouseholderQr;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.HostExtendedResidual;
+import dev.downhill.spi.QrReduction;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+
+/**
+ * The direct solvers' passes in plain loops over a host dataset, with core's plain-Java dense kernels: an
+ * independent implementation of the SPI's direct-solver half, so the contract can check that a backend
+ * reaches the same decisions (condition estimate, rank) as this reference. The gradient half is not
+ * implemented. Float64 data only.
+ */
+public final class ReferenceProblem implements ResidentProblem {
+    private final Dataset data;
+    private final int m;
+    private final int n;
+
+    public ReferenceProblem(Dataset data) {
+        this.data = data;
+        this.m = Math.toIntExact(data.rows());
+        this.n = Math.toIntExact(data.cols());
+    }
+
+    @Override
+    public String backendName() {
+        return "reference";
+    }
+
+    @Override
+    public long rows() {
+        return m;
+    }
+
+    @Override
+    public long cols() {
+        return n;
+    }
+
+    @Override
+    public Precision precision() {
+        return data.precision();
+    }
+
+    @Override
+    public int threads() {
+        return 1;
+    }
+
+    @Override
+    public ColumnStatistics columnStatistics() {
+        double[] means = new double[n];
+        double yMean = 0;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                means[j] += data.x(i, j);
+            }
+            yMean += data.y(i);
+        }
+        for (int j = 0; j < n; j++) {
+            means[j] /= m;
+        }
+        return new ColumnStatistics(means, yMean / m);
+    }
+
+    @Override
+    public double[] columnMeanSquaredDeviations(boolean centred) {
+        double[] c = centred ? columnStatistics().means() : new double[n];
+        double[] s = new double[n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double d = data.x(i, j) - c[j];
+                s[j] += d * d;
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            s[j] /= m;
+        }
+        return s;
+    }
+
+    @Override
+    public CrossProducts crossProducts(boolean centred) {
+        ColumnStatistics st = columnStatistics();
+        double[] g = new double[n * n];
+        double[] c = new double[n];
+        for (int i = 0; i < m; i++) {
+            double yi = data.y(i) - (centred ? st.targetMean() : 0);
+            for (int a = 0; a < n; a++) {
+                double xa = data.x(i, a) - (centred ? st.means()[a] : 0);
+                c[a] += xa * yi;
+                for (int b = 0; b < n; b++) {
+                    g[a + b * n] += xa * (data.x(i, b) - (centred ? st.means()[b] : 0));
+                }
+            }
+        }
+        return new CrossProducts(g, c);
+    }
+
+    @Override
+    public QrReduction qrReduction(boolean centred, double[] columnScales) {
+        ColumnStatistics st = columnStatistics();
+        double[] a = new double[m * (n + 1)];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                a[i + j * m] = (data.x(i, j) - (centred ? st.means()[j] : 0)) * columnScales[j];
+            }
+            a[i + n * m] = data.y(i) - (centred ? st.targetMean() : 0);
+        }
+        return HouseholderQr.reduce(a, m, n + 1);
+    }
+
+    @Override
+    public ExtendedResidual extendedResidual(boolean centred) {
+        return new HostExtendedResidual(data, centred);
+    }
+
+    @Override
+    public BackendVector allocateVector(long length) {
+        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+    }
+
+    @Override
+    public ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale, RowSlice rows,
+                                 BackendVector out) {
+        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+    }
+
+    @Override
+    public void axpy(double alpha, BackendVector x, BackendVector y) {
+        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+    }
+
+    @Override
+    public void scale(double alpha, BackendVector x) {
+        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+    }
+
+    @Override
+    public double dot(BackendVector x, BackendVector y) {
+        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+    }
+
+    @Override
+    public void close() {
+    }
+}
