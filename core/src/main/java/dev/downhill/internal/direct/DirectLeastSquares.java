@@ -65,7 +65,7 @@ public final class DirectLeastSquares {
         for (int j = 0; j < n; j++) {
             double diagonal = g[j + j * n];
             if (!(diagonal > 0)) {
-                throw new SingularMatrixException(what + " is singular: column " + j + " is all zero"
+                throw new SingularMatrixException(what + " is singular (condition number ∞): column " + j + " is all zero"
                         + (centred ? " after centring (a constant column)" : ""), Double.POSITIVE_INFINITY);
             }
             scales[j] = 1 / Math.sqrt(diagonal);
@@ -83,7 +83,8 @@ public final class DirectLeastSquares {
         }
         int info = problem.denseKernels().cholesky(a, n);
         if (info > 0) {
-            throw new SingularMatrixException(what + " is singular: Cholesky broke down at column " + (info - 1)
+            throw new SingularMatrixException(what + " is singular to working precision: Cholesky broke down at column "
+                    + (info - 1) + ", so its condition number (after scaling to unit diagonal) exceeds 1/ε ≈ 4.5e15"
                     + " (linearly dependent columns" + (problem.rows() <= n ? ", or no more rows than columns" : "") + ")",
                     Double.POSITIVE_INFINITY);
         }
