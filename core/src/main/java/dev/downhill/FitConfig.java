@@ -6,7 +6,7 @@ import java.util.Objects;
  * Immutable configuration of a fit, made with {@link #builder()}. Every setter of the builder
  * validates its argument and throws {@link IllegalArgumentException} naming the problem.
  *
- * <p>Defaults: solver {@link Solver#GD}; learning rate {@link LearningRate#auto()}; max iterations
+ * <p>Defaults: solver {@link Solver#AUTO} (chosen per problem; {@link Solver#GD} is the textbook one); learning rate {@link LearningRate#auto()}; max iterations
  * {@value #DEFAULT_GD_ITERATIONS} steps for GD, {@value #DEFAULT_SGD_EPOCHS} epochs for SGD
  * variants; batch size min({@value #DEFAULT_BATCH_SIZE}, m) for mini-batch (SGD always uses 1);
  * tolerance {@value #DEFAULT_GD_TOLERANCE} for the full-batch solvers on float64 ({@value
@@ -54,8 +54,10 @@ public final class FitConfig {
     private final boolean exactReference;
     private final LearningRateSchedule schedule;
     private final double validationFraction;
+    private final long directMemoryBudget;
 
     private FitConfig(Builder b) {
+        this.directMemoryBudget = b.directMemoryBudget;
         this.schedule = b.schedule;
         this.validationFraction = b.validationFraction;
         this.standardize = b.standardize;
@@ -101,11 +103,20 @@ public final class FitConfig {
         b.exactReference = exactReference;
         b.schedule = schedule;
         b.validationFraction = validationFraction;
+        b.directMemoryBudget = directMemoryBudget;
         return b;
     }
 
     public Solver solver() {
         return solver;
+    }
+
+    /**
+     * Bytes the direct solvers may use for their float64 work (the automatic solver choice does not pick them
+     * beyond it): the configured budget, else half the JVM's maximum heap (their n × n matrices live there).
+     */
+    public long directMemoryBudget() {
+        return directMemoryBudget > 0 ? directMemoryBudget : Runtime.getRuntime().maxMemory() / 2;
     }
 
     public LearningRate learningRate() {
@@ -255,7 +266,8 @@ public final class FitConfig {
 
     /** Mutable builder; {@link #build()} returns an immutable {@link FitConfig}. */
     public static final class Builder {
-        private Solver solver = Solver.GD;
+        private Solver solver = Solver.AUTO;
+        private long directMemoryBudget;
         private LearningRate learningRate = LearningRate.auto();
         private long maxIterations = 0;
         private int batchSize = 0;
@@ -298,6 +310,15 @@ public final class FitConfig {
                 throw new IllegalArgumentException("max iterations must be ≥ 1, got " + maxIterations);
             }
             this.maxIterations = maxIterations;
+            return this;
+        }
+
+        /** Bytes the direct solvers may use (&gt; 0; see {@link FitConfig#directMemoryBudget()}). */
+        public Builder directMemoryBudget(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("direct solver memory budget must be positive, got " + bytes);
+            }
+            this.directMemoryBudget = bytes;
             return this;
         }
 

@@ -45,6 +45,12 @@ public final class FittedModel {
         this.config = config;
     }
 
+    /** This model with another report (the automatic solver choice recorded after the fit). */
+    FittedModel withReport(ConvergenceReport newReport) {
+        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
+                gradientNormHistory, wallTime, learningRate, rank, config, newReport);
+    }
+
     /** θ, a copy. */
     public double[] coefficients() {
         return coefficients.clone();

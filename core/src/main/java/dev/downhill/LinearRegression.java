@@ -5,6 +5,7 @@ import dev.downhill.internal.ConjugateGradientSolver;
 import dev.downhill.internal.GradientDescentSolver;
 import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.IterativeResult;
+import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.StochasticGradientSolver;
 import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.direct.DirectSolution;
@@ -61,8 +62,21 @@ public final class LinearRegression {
         return fit(problem, config, System.nanoTime());
     }
 
-    private static FittedModel fit(ResidentProblem problem, FitConfig config, long startNanos) {
-        checkMatches(problem, config);
+    private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos) {
+        checkMatches(problem, requested);
+        String choice = "";
+        FitConfig config = requested;
+        if (requested.solver().isAuto()) {
+            SolverChoice c = SolverChoice.choose(problem.rows(), problem.cols(), problem.precision(), requested.directMemoryBudget());
+            choice = c.reason();
+            config = requested.toBuilder().solver(c.solver()).build();
+            LOG.info("solver auto → {}", choice);
+        }
+        FittedModel model = fitWith(problem, config, startNanos);
+        return choice.isEmpty() ? model : model.withReport(model.report().withSolverChoice(choice));
+    }
+
+    private static FittedModel fitWith(ResidentProblem problem, FitConfig config, long startNanos) {
         int n = Math.toIntExact(problem.cols());
         config.initialCoefficients().values(n); // validates the length before any work
         Solver solver = config.solver();

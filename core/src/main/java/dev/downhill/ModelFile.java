@@ -96,6 +96,9 @@ public final class ModelFile {
             constant.add(j);
         }
         putNumberOrNull(r, "distanceToExact", model.report().distanceToExact());
+        if (!model.report().solverChoice().isEmpty()) {
+            r.put("solverChoice", model.report().solverChoice());
+        }
         if (training != null) {
             ObjectNode t = root.putObject("training");
             putNumberOrNull(t, "mse", training.mse());
@@ -249,7 +252,8 @@ public final class ModelFile {
                 }
             }
             double distance = r.has("distanceToExact") ? nullableNumber(r, "distanceToExact") : Double.NaN;
-            return new ConvergenceReport(standardized, constant, distance);
+            String choice = r.hasNonNull("solverChoice") ? r.get("solverChoice").asText() : "";
+            return new ConvergenceReport(standardized, constant, distance, choice);
         }
 
         private <T> T parse(String field, java.util.function.Supplier<T> body) {

@@ -25,8 +25,17 @@ public enum Solver {
     MINIBATCH("minibatch", true),
     /** Normal equations XᵀXθ = Xᵀy solved by Cholesky (never an explicit inverse). Needs full column rank. */
     NORMAL("normal", false),
-    /** Minimum-norm least squares by SVD (LAPACK gelsd): right for rank-deficient and wide X. */
-    SVD("svd", false);
+    /**
+     * Least squares by QR of the column-scaled X and the SVD of its small triangular factor, refined in extended
+     * precision; the minimum-norm answer for rank-deficient and wide X.
+     */
+    SVD("svd", false),
+    /**
+     * Chosen per problem when the fit starts, from its shape, precision and the memory a direct solve would need
+     * (see {@link dev.downhill.internal.SolverChoice}); the choice and its reason are recorded in the model.
+     * The default.
+     */
+    AUTO("auto", false);
 
     private final String cliName;
     private final boolean iterative;
@@ -39,6 +48,11 @@ public enum Solver {
     /** The lower-case name used on the command line and in model files. */
     public String cliName() {
         return cliName;
+    }
+
+    /** Whether the solver is chosen per problem ({@link #AUTO}). */
+    public boolean isAuto() {
+        return this == AUTO;
     }
 
     /** Whether the solver is a gradient method (learning rate, iterations and tolerance apply). */
@@ -65,6 +79,6 @@ public enum Solver {
         if (t.equals("cgls")) {
             return CG;
         }
-        throw new IllegalArgumentException("unknown solver '" + text + "': expected gd, nesterov, cg, sgd, minibatch, normal or svd");
+        throw new IllegalArgumentException("unknown solver '" + text + "': expected auto, gd, nesterov, cg, sgd, minibatch, normal or svd");
     }
 }

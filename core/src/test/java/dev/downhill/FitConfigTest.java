@@ -97,7 +97,8 @@ class FitConfigTest {
 
     @Test
     void defaultsForGradientDescent() {
-        FitConfig c = FitConfig.builder().build();
+        assertEquals(Solver.AUTO, FitConfig.builder().build().solver(), "the default solver is chosen per problem");
+        FitConfig c = FitConfig.builder().solver(Solver.GD).build();
         assertEquals(Solver.GD, c.solver());
         assertTrue(c.learningRate().isAuto());
         assertEquals(10_000, c.maxIterations());

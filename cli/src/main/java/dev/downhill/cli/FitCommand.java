@@ -29,8 +29,8 @@ final class FitCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Option(names = "--solver", description = "gd, nesterov, cg, sgd, minibatch, normal or svd (default: ${DEFAULT-VALUE}).",
-            defaultValue = "gd")
+    @Option(names = "--solver", description = "auto, gd, nesterov, cg, sgd, minibatch, normal or svd (default: ${DEFAULT-VALUE}: "
+            + "chosen per problem, the choice and its reason printed and recorded).", defaultValue = "auto")
     String solver;
 
     @Option(names = "--lr", description = "Learning rate: a number > 0 or auto (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
@@ -151,6 +151,9 @@ final class FitCommand implements Callable<Integer> {
         String passedOver = backendConfig == null || backendConfig.equalsIgnoreCase("auto") ? Backends.passedOver(m.backend()) : "";
         o.printf(Locale.ROOT, "solver:      %s on %s%s%n", m.solver().cliName(), m.backend(),
                 passedOver.isEmpty() ? "" : " (automatic choice; not available: " + passedOver + ")");
+        if (!m.report().solverChoice().isEmpty()) {
+            o.printf(Locale.ROOT, "auto:        %s%n", m.report().solverChoice());
+        }
         o.println("coefficients: " + listing(m.coefficients()));
         o.printf(Locale.ROOT, "intercept:   %.10g%s%n", m.intercept(), m.fitIntercept() ? "" : " (not fitted)");
         o.printf(Locale.ROOT, "MSE:         %.10g%n", score.mse());

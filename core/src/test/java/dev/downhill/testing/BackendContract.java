@@ -516,6 +516,27 @@ public abstract class BackendContract {
         }
     }
 
+    /**
+     * The default solver (auto) picks per problem and records why: the exact answer on a tall problem, conjugate
+     * gradients when the direct solve is over its memory budget — converged, not stopped by the iteration limit,
+     * and within 1e-6 (relative) of the centred least-squares answer.
+     */
+    @Test
+    void automaticSolverChoosesPerProblemAndRecordsWhy() {
+        TestData t = TestData.gaussian(400, 30, TestData.ramp(30), 1, 0.3, 41);
+        FittedModel exact = fit(t.x, t.y, config(Solver.SVD).build());
+        FittedModel direct = fit(t.x, t.y, FitConfig.builder().backend(backendName()).build());
+        assertEquals(Solver.SVD, direct.solver());
+        assertTrue(direct.report().solverChoice().startsWith("svd: "), direct.report().solverChoice());
+        assertArrayEquals(exact.coefficients(), direct.coefficients(), 0, "auto → svd is the svd answer");
+        FittedModel iterative = fit(t.x, t.y, FitConfig.builder().backend(backendName()).directMemoryBudget(1000).build());
+        assertEquals(Solver.CG, iterative.solver());
+        assertTrue(iterative.report().solverChoice().contains("budget"), iterative.report().solverChoice());
+        assertEquals(StopReason.CONVERGED, iterative.stopReason());
+        // cg stops at ‖S∇‖ ≤ 1e-10·‖S∇₀‖ on well-conditioned data (κ ≈ 1.3): far inside 1e-6
+        assertClose(withIntercept(iterative), withIntercept(exact), 1e-6, "auto → cg vs svd");
+    }
+
     /** Rank-deficient and wide X: the same rank as the reference and the same minimum-norm answer. */
     @Test
     void svdDecidesTheRankLikeTheReference() {

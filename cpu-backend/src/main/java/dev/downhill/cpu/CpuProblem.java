@@ -49,6 +49,8 @@ final class CpuProblem implements ResidentProblem {
     private final ExecutorService pool;
     private ColumnStatistics statistics;
     private final double[][] columnDeviations = new double[2][];
+    /** The extended-precision residual passes (uncentred, centred), made on first use: they hold the double-double means. */
+    private final HostExtendedResidual[] extendedResiduals = new HostExtendedResidual[2];
     private boolean closed;
 
     /** @param threads the thread count asked for (≥ 1); at most one worker per row is used */
@@ -289,9 +291,13 @@ final class CpuProblem implements ResidentProblem {
     }
 
     @Override
-    public ExtendedResidual extendedResidual(boolean centred) {
+    public synchronized ExtendedResidual extendedResidual(boolean centred) {
         ensureOpen();
-        return new HostExtendedResidual(data, centred);
+        int slot = centred ? 1 : 0;
+        if (extendedResiduals[slot] == null) {
+            extendedResiduals[slot] = new HostExtendedResidual(data, precision, centred, kernels.length);
+        }
+        return extendedResiduals[slot];
     }
 
     @Override

@@ -82,6 +82,8 @@ final class CudaProblem implements ResidentProblem {
     private DeviceMemory columnMeans;
     private ColumnStatistics statistics;
     private final double[][] columnDeviations = new double[2][];
+    /** The extended-precision residual passes (uncentred, centred), made on first use: they hold the double-double means. */
+    private final HostExtendedResidual[] extendedResiduals = new HostExtendedResidual[2];
     private final int threads;
     private boolean closed;
 
@@ -587,12 +589,17 @@ final class CudaProblem implements ResidentProblem {
      * double-double kernels yet, so each refinement step reads X on the host.
      */
     @Override
-    public ExtendedResidual extendedResidual(boolean centred) {
+    public synchronized ExtendedResidual extendedResidual(boolean centred) {
         ensureOpen();
         if (source == null) {
             throw new IllegalStateException("this problem was generated on the device and has no host copy of X to refine with");
         }
-        return new HostExtendedResidual(source, precision, centred);
+        int slot = centred ? 1 : 0;
+        if (extendedResiduals[slot] == null) {
+            extendedResiduals[slot] = new HostExtendedResidual(source, precision, centred,
+                    threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+        }
+        return extendedResiduals[slot];
     }
 
     /** cuSOLVER's potrf and gesvd on device copies of the small host matrices. */

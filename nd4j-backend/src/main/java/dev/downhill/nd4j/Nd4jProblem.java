@@ -71,6 +71,8 @@ final class Nd4jProblem implements ResidentProblem {
     private final Map<Integer, Work> slices = new LinkedHashMap<>(4, 0.75f, true);
     private ColumnStatistics statistics;
     private final double[][] columnDeviations = new double[2][];
+    /** The extended-precision residual passes (uncentred, centred), made on first use: they hold the double-double means. */
+    private final HostExtendedResidual[] extendedResiduals = new HostExtendedResidual[2];
     private boolean closed;
 
     /** Loads on ND4J's current backend: wraps the dataset on host memory, copies otherwise. */
@@ -400,9 +402,13 @@ final class Nd4jProblem implements ResidentProblem {
 
     /** On the host dataset the problem was loaded from, read in the problem's precision. */
     @Override
-    public ExtendedResidual extendedResidual(boolean centred) {
+    public synchronized ExtendedResidual extendedResidual(boolean centred) {
         ensureOpen();
-        return new HostExtendedResidual(source, precision, centred);
+        int slot = centred ? 1 : 0;
+        if (extendedResiduals[slot] == null) {
+            extendedResiduals[slot] = new HostExtendedResidual(source, precision, centred, Math.max(1, threads));
+        }
+        return extendedResiduals[slot];
     }
 
     /** Rows per float64 block of about {@link #BLOCK_BYTES}. */

@@ -30,7 +30,8 @@ import java.util.Locale;
  *   <li><b>Refinement</b> (both): r = y_c − X_cθ and g = X_cᵀr in double-double (the extended residual pass,
  *       O(mn)), the correction δ = G⁻¹g from the factorization already made (O(n²): G⁻¹ = D·G'⁻¹·D, or
  *       D·V·Σ⁻²·Vᵀ·D from the SVD of R₁₁ — the corrected semi-normal equations), θ += δ, until
- *       ‖δ‖ ≤ 4ε‖θ‖, the corrections stop shrinking, or {@value #MAX_REFINEMENTS} steps. Because g is
+ *       ‖δ‖ ≤ 4ε‖θ‖, what a correction leaves behind (at most n·κ(XᵀX)·ε of it) is below ε‖θ‖, the
+ *       corrections stop shrinking, or {@value #MAX_REFINEMENTS} steps — one step on well-conditioned data. Because g is
  *       accumulated from the unrounded extended residual, large-residual problems refine to full accuracy
  *       too (rounding r to double first would leave an error of order κ²ε‖r‖).</li>
  *   <li>The intercept b = ȳ − x̄ᵀθ in double-double.</li>
@@ -107,7 +108,7 @@ public final class DirectLeastSquares {
             return z;
         };
         double[] theta = correction.apply(products.moment());
-        return refine(problem, centred, theta, correction, -1, new double[0], condition);
+        return refine(problem, centred, theta, correction, n * condition * Math.ulp(1.0), -1, new double[0], condition);
     }
 
     /**
@@ -170,7 +171,8 @@ public final class DirectLeastSquares {
                 }
                 return d;
             };
-            return refine(problem, centred, theta, correction, rank, s, s[0] / s[n - 1]);
+            double kappa = s[0] / s[n - 1];
+            return refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), rank, s, kappa);
         }
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < k; i++) {
@@ -193,8 +195,13 @@ public final class DirectLeastSquares {
         double[] apply(double[] gradient);
     }
 
+    /**
+     * @param contraction a bound on how much of a correction's size is left as error after it is applied
+     *                    (n·κ(XᵀX)·ε for corrections solved with a factorization of XᵀX or of X's triangle):
+     *                    refinement stops as soon as that remaining error is below θ's rounding
+     */
     private static DirectSolution refine(ResidentProblem problem, boolean centred, double[] theta, Correction correction,
-                                         long rank, double[] singular, double condition) {
+                                         double contraction, long rank, double[] singular, double condition) {
         ExtendedResidual pass = problem.extendedResidual(centred);
         double eps = Math.ulp(1.0);
         double previous = Double.POSITIVE_INFINITY;
@@ -209,7 +216,8 @@ public final class DirectLeastSquares {
                 theta[j] += delta[j];
             }
             steps++;
-            if (change <= 4 * eps * norm(theta)) {
+            double size = norm(theta);
+            if (change <= 4 * eps * size || Math.min(1, contraction) * change <= eps * size) {
                 break;
             }
             previous = change;

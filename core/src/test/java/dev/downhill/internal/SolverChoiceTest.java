@@ -1,0 +1,41 @@
+package dev.downhill.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import org.junit.jupiter.api.Test;
+
+/** The automatic solver choice on the shapes the README's table names: no single fixed solver is right for all. */
+class SolverChoiceTest {
+    private static final long GB = 1L << 30;
+
+    private static Solver choose(long m, long n, Precision p, long budget) {
+        SolverChoice c = SolverChoice.choose(m, n, p, budget);
+        assertTrue(c.reason().startsWith(c.solver().cliName() + ": "), c.reason());
+        return c.solver();
+    }
+
+    @Test
+    void tallAndModeratelyWideGetTheExactAnswer() {
+        assertEquals(Solver.SVD, choose(20_000, 500, Precision.FLOAT64, 8 * GB));     // the correlated-columns case
+        assertEquals(Solver.SVD, choose(2_000_000, 20, Precision.FLOAT32, 8 * GB));   // very tall, few features
+        assertEquals(Solver.SVD, choose(1_000, 800, Precision.FLOAT64, 8 * GB));      // square-ish
+        assertEquals(Solver.SVD, choose(82, 10, Precision.FLOAT64, 8 * GB));          // small and ill-conditioned (Filip-like)
+    }
+
+    @Test
+    void wideDataGetsTheMinimumNormAnswerExactlyWhileItIsCheap() {
+        assertEquals(Solver.SVD, choose(200, 5_000, Precision.FLOAT64, 8 * GB));
+        assertEquals(Solver.CG, choose(20_000, 150_000, Precision.FLOAT32, 64 * GB)); // E2006-like: O(m²n) is too much
+    }
+
+    @Test
+    void manyColumnsOrAnOverBudgetSolveGetConjugateGradients() {
+        assertEquals(Solver.CG, choose(20_000, 5_000, Precision.FLOAT32, 64 * GB));
+        assertEquals(Solver.CG, choose(100_000, 50_000, Precision.FLOAT32, 1L << 40));
+        assertEquals(Solver.CG, choose(20_000, 500, Precision.FLOAT64, 10L << 20));   // 10 MB budget
+        assertTrue(SolverChoice.choose(20_000, 500, Precision.FLOAT64, 10L << 20).reason().contains("budget"));
+    }
+}
