@@ -26,10 +26,12 @@ import org.bytedeco.javacpp.DoublePointer;
  */
 final class DirectPasses {
     /** Bytes of X converted per block when forming XᵀX. */
-    private static final long GRAM_BLOCK_BYTES = 4L << 20;
+    private static final long GRAM_BLOCK_BYTES = 32L << 20;
     /** The QR pass factors X in one piece up to this size, else in row blocks of about {@value #QR_BLOCK_BYTES}. */
     private static final long QR_WHOLE_BYTES = 1L << 30;
     private static final long QR_BLOCK_BYTES = 256L << 20;
+    /** Rows transposed at a time into the column-major QR buffer (their row-major source stays in cache). */
+    private static final int TILE_ROWS = 64;
 
     private DirectPasses() {
     }
@@ -114,8 +116,8 @@ final class DirectPasses {
         int n = (int) data.cols();
         double[] means = stats == null ? new double[n] : stats.means();
         double targetMean = stats == null ? 0 : stats.targetMean();
-        int chunk = Math.max(1, Math.min(rows, OffHeapViews.MAX_WINDOW / Math.max(1, n)));
-        for (int start = 0; start < rows; start += chunk) {
+        int chunk = Math.max(1, Math.min(Math.min(rows, TILE_ROWS), OffHeapViews.MAX_WINDOW / Math.max(1, n)));
+        for (int start = 0; start < rows; start += chunk) { // tiles of rows: read row-major in cache, write column runs
             int count = Math.min(chunk, rows - start);
             long offset = (row + start) * n;
             java.nio.Buffer in = data.precision() == Precision.FLOAT64

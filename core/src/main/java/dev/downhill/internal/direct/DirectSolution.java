@@ -7,9 +7,10 @@ package dev.downhill.internal.direct;
  * @param intercept         b = ȳ − x̄ᵀθ evaluated in double-double (0 without an intercept)
  * @param rank              the effective rank decided by core (−1 for the normal equations: full by construction)
  * @param singularValues    σ of the matrix whose rank was decided (the column-scaled centred X, or the unscaled one
- *                          for a rank-deficient X), largest first; empty for the normal equations
+ *                          for a rank-deficient X), largest first; empty for the normal equations and when an O(n²)
+ *                          condition bound showed full rank without an SVD
  * @param conditionEstimate the normal equations: the 1-norm condition estimate of the scaled XᵀX; the SVD: σ_max/σ_min
- *                          of the scaled X (∞ when rank-deficient)
+ *                          of the scaled X, or the upper bound that made the SVD unnecessary (∞ when rank-deficient)
  * @param refinementSteps   extended-precision refinement steps taken
  */
 public record DirectSolution(double[] coefficients, double intercept, long rank, double[] singularValues,
