@@ -14,7 +14,8 @@ import java.util.Objects;
  * precision that of the data; backend chosen by {@link dev.downhill.spi.Backends}; seed 0;
  * threads 0 (all cores); rank cutoff max(m, n)·ε₆₄ for SVD.
  *
- * <p>Stopping: full-batch GD stops when ‖∇θ‖ ≤ tol·‖∇θ₀‖ (tol = 0 runs to the iteration limit);
+ * <p>Stopping: full-batch GD stops when ‖∇θ‖ ≤ tol·‖∇θ₀‖, or with {@link StopReason#NO_PROGRESS} when it
+ * can no longer improve in its precision (tol = 0 turns both off and runs to the iteration limit);
  * SGD variants stop when the epoch loss has not dropped below (1 − tol)·(best epoch loss so far)
  * for {@code patience} consecutive epochs (tol = 0 disables the rule).
  */

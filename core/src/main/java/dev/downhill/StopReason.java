@@ -9,5 +9,21 @@ public enum StopReason {
     /** An {@link IterationListener} asked the fit to stop. */
     STOPPED_BY_LISTENER,
     /** A direct solver (normal equations, SVD) computed the solution. */
-    DIRECT_SOLUTION
+    DIRECT_SOLUTION,
+    /**
+     * Full-batch solvers (GD, Nesterov, CG) with a tolerance &gt; 0: the fit can no longer make progress in
+     * this precision — over the last max({@value #NO_PROGRESS_MIN_WINDOW}, k/{@value #NO_PROGRESS_WINDOW_DIVISOR})
+     * of its k iterations neither did the gradient norm fall by {@value #NO_PROGRESS_NORM_DROP} of its best
+     * value nor did the loss fall by more than its own rounding error — before reaching ‖∇‖ ≤ tol·‖∇₀‖
+     * (the tolerance is below the rounding floor of the gradient). The coefficients are as accurate as
+     * the working precision allows this solver to make them; the model is returned as usual.
+     */
+    NO_PROGRESS;
+
+    /** The shortest window of iterations without progress after which a full-batch fit stops with {@link #NO_PROGRESS}. */
+    public static final int NO_PROGRESS_MIN_WINDOW = 100;
+    /** The window grows with the fit: k/this after k iterations (a tenth of the work done so far). */
+    public static final int NO_PROGRESS_WINDOW_DIVISOR = 10;
+    /** The relative fall of the best gradient norm that counts as progress. */
+    public static final double NO_PROGRESS_NORM_DROP = 1e-3;
 }

@@ -1,6 +1,7 @@
 package dev.downhill;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,6 +56,22 @@ class ModelFileTest {
         assertEquals(Version.VERSION, saved.libraryVersion());
         double[][] x = {{1, 2, 3}, {-0.1, 1e-7, 4e-24}};
         assertArrayEquals(m.predict(x), r.predict(x), 0, "bit-identical predictions");
+    }
+
+    @Test
+    void everyStopReasonIsWrittenAsItsLowerCaseNameAndReadBack() {
+        FittedModel m = model();
+        for (StopReason reason : StopReason.values()) {
+            FittedModel withReason = new FittedModel(m.coefficients(), m.intercept(), m.solver(), m.backend(), m.precision(),
+                    m.trainingRows(), m.iterations(), reason, m.lossHistory(), m.gradientNormHistory(), m.wallTime(),
+                    m.learningRate(), m.rank(), m.config(), m.report());
+            Path f = dir.resolve(reason + ".json");
+            ModelFile.write(f, withReason, null);
+            assertTrue(assertDoesNotThrow(() -> Files.readString(f))
+                    .contains("\"stopReason\" : \"" + reason.name().toLowerCase(java.util.Locale.ROOT) + "\""), reason.name());
+            assertEquals(reason, ModelFile.read(f).model().stopReason());
+        }
+        assertEquals("no_progress", StopReason.NO_PROGRESS.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     @Test

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code downhill} command: fit, predict, gen, info, demo.
- * Exit codes: 0 on success (a fit that stopped at the iteration limit included); 1 when a
+ * Exit codes: 0 on success (a fit that stopped at the iteration limit or for want of progress included); 1 when a
  * command fails (bad data, divergence, unavailable backend, I/O); 2 on a usage error. Errors are
  * one line on stderr; {@code --verbose} adds the stack trace.
  */

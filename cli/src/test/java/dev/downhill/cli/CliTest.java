@@ -85,6 +85,36 @@ class CliTest {
     }
 
     @Test
+    void aFitThatCanNoLongerMakeProgressStopsWithItsOwnReasonAndWritesTheModel() throws IOException {
+        // a quadratic in x = 1.5e5 … 3e6 (x² to 9e12): tol 1e-15 is reached; 1e-25 lies below the float64
+        // gradient's rounding floor, so the fit stops for want of progress — a success, the model written
+        Path csv = dir.resolve("q.csv");
+        StringBuilder sb = new StringBuilder("x,x2,y\n");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        for (int i = 0; i < 40; i++) {
+            double x = 150000.0 * (i / 2 + 1);
+            double y = Math.rint(1e5 * (6.7e-4 + 7.32e-7 * x - 3.16e-15 * x * x + 2e-4 * r.nextGaussian())) / 1e5;
+            sb.append(x).append(',').append(x * x).append(',').append(y).append('\n');
+        }
+        Files.writeString(csv, sb.toString());
+        for (String solver : new String[] {"gd", "nesterov", "cg"}) {
+            Result converged = run("fit", "--data", csv.toString(), "--solver", solver, "--tol", "1e-15", "--iterations", "500000",
+                    "--precision", "float64", "--quiet");
+            assertEquals(0, converged.code(), converged.err());
+            assertTrue(converged.out().contains("stop reason: converged"), solver + ": " + converged.out());
+            Path model = dir.resolve(solver + ".json");
+            Result stalled = run("fit", "--data", csv.toString(), "--solver", solver, "--tol", "1e-25", "--iterations", "500000",
+                    "--precision", "float64", "--out", model.toString(), "--quiet");
+            assertEquals(0, stalled.code(), stalled.err());
+            assertTrue(stalled.out().contains("stop reason: no progress"), solver + ": " + stalled.out());
+            FittedModel m = ModelFile.read(model).model();
+            assertEquals(dev.downhill.StopReason.NO_PROGRESS, m.stopReason());
+            assertTrue(m.iterations() < 20_000, solver + ": " + m.iterations() + " iterations");
+            assertTrue(Files.readString(model).contains("\"stopReason\" : \"no_progress\""));
+        }
+    }
+
+    @Test
     void exitCodesAndOneLineErrors() throws IOException {
         Result usage = run("fit", "--no-such-option");
         assertEquals(2, usage.code());

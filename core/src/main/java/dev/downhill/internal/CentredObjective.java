@@ -1,5 +1,6 @@
 package dev.downhill.internal;
 
+import dev.downhill.Precision;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.ResidentProblem;
@@ -39,6 +40,7 @@ public final class CentredObjective implements AutoCloseable {
     private final BackendVector squaredScales;
     private final BackendVector scratch;
     private final int[] constantColumns;
+    private double[] rootMeanSquares;
 
     public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize) {
         this.problem = problem;
@@ -190,6 +192,46 @@ public final class CentredObjective implements AutoCloseable {
         problem.multiply(scales, scratch);
         hessianTimes(scratch, out);
         problem.multiply(scales, out);
+    }
+
+    /**
+     * An upper estimate of the rounding error in a loss (1/m)‖r‖² that a gradient pass computed at θ in this
+     * problem's working precision (unit roundoff u). Each rᵢ = fl(xᵢᵀθ + b − yᵢ) carries an error of about
+     * u·√(n+2)·(Σⱼ|xᵢⱼθⱼ| + |b| + |yᵢ|) ≤ u·√(n+2)·(2Σⱼ|xᵢⱼθⱼ| + 2|b| + |rᵢ|) (as |yᵢ| ≤ |ŷᵢ| + |rᵢ|); over the rows
+     * that is at most u·√(n+2)·a with a = 2Σⱼ|θⱼ|·rmsⱼ(x) + 2|b| + √loss, and the loss then moves by up to
+     * 2·√loss·(that) plus the summation's 64·u·loss:
+     * <pre>
+     *   δloss ≈ u·(64·loss + 8·√(n+2)·√loss·a)
+     * </pre>
+     * When the fitted values are much larger than the residuals (a good fit of data far from 0) this is many
+     * orders above u·loss: the loss stops resolving progress long before the gradient does. Copies θ to the
+     * host (O(n)); the first call without standardization may make one pass for the column scales. Reads θ.
+     */
+    public double lossRoundingError(BackendVector theta, double loss) {
+        double[] t = theta.copyToHost();
+        double[] rms = columnRootMeanSquares();
+        double sum = 0;
+        for (int j = 0; j < t.length; j++) {
+            sum += Math.abs(t[j]) * rms[j];
+        }
+        double root = Math.sqrt(Math.max(0, loss));
+        double a = 2 * sum + 2 * Math.abs(interceptFor(t)) + root;
+        double u = problem.precision() == Precision.FLOAT32 ? 0x1p-24 : 0x1p-53;
+        return u * (64 * loss + 8 * Math.sqrt(t.length + 2.0) * root * a);
+    }
+
+    /** rmsⱼ = √((1/m)Σᵢ xᵢⱼ²) = √(deviation² + x̄ⱼ²), from the cached column statistics. */
+    private double[] columnRootMeanSquares() {
+        if (rootMeanSquares == null) {
+            double[] deviations = problem.columnMeanSquaredDeviations(centred);
+            double[] means = stats.means();
+            double[] rms = new double[deviations.length];
+            for (int j = 0; j < rms.length; j++) {
+                rms[j] = Math.sqrt(deviations[j] + (centred ? means[j] * means[j] : 0));
+            }
+            rootMeanSquares = rms;
+        }
+        return rootMeanSquares;
     }
 
     /** R² in the solver's coordinates: (1/m)Σ‖xᵢ − c‖², or the number of non-constant columns when standardized. */

@@ -16,9 +16,11 @@ import dev.downhill.spi.RowSlice;
  *   α = rᵀz / pᵀHp;  θ += αp;  r −= αw;  z = Pr;  β = rᵀz(new)/rᵀz;  p = z + βp
  * </pre>
  * The loss follows f(θ + αp) = f(θ) − ½α·rᵀz; every {@value #REFRESH} iterations r and the loss are
- * recomputed from a true gradient pass (guarding against drift). The gradient norm is √(rᵀz) = ‖S∇‖
- * (‖∇‖ unstandardized); stops when it is ≤ tol·(its first value), at the limit, or when pᵀHp ≤ 0
- * (p in the null space: nothing left to gain — converged).
+ * recomputed from a true gradient pass (guarding against drift), and so they are whenever the recurrence
+ * says the fit has converged: the recurred r keeps shrinking below the rounding floor of the true gradient,
+ * so only a true pass may end the fit (if it disagrees, CG restarts from it, p = Pr). The gradient norm is
+ * √(rᵀz) = ‖S∇‖ (‖∇‖ unstandardized); stops when it is ≤ tol·(its first value), at the limit, when pᵀHp ≤ 0
+ * (p in the null space: nothing left to gain — converged), or with {@link StopReason#NO_PROGRESS}.
  */
 public final class ConjugateGradientSolver {
     /** Iterations between residual refreshes. */
@@ -31,7 +33,7 @@ public final class ConjugateGradientSolver {
         var problem = objective.problem();
         int n = Math.toIntExact(problem.cols());
         long m = problem.rows();
-        FullBatchProgress progress = new FullBatchProgress(config, config.tolerance(problem.precision()), Double.NaN, false);
+        FullBatchProgress progress = new FullBatchProgress(objective, config, config.tolerance(problem.precision()), Double.NaN, false);
         try (BackendVector theta = problem.allocateVector(n);
              BackendVector r = problem.allocateVector(n);
              BackendVector z = problem.allocateVector(n);
@@ -47,7 +49,7 @@ public final class ConjugateGradientSolver {
             StopReason stop;
             long step = 0;
             while (true) {
-                stop = progress.record(step, loss, norm);
+                stop = progress.record(step, loss, norm, theta);
                 if (stop != null) {
                     break;
                 }
@@ -60,7 +62,8 @@ public final class ConjugateGradientSolver {
                 double alpha = rz / curvature;
                 problem.axpy(alpha, p, theta);
                 step++;
-                if (step % REFRESH == 0) {
+                boolean refreshed = step % REFRESH == 0;
+                if (refreshed) {
                     loss = residual(objective, theta, r);
                 } else {
                     problem.axpy(-alpha, w, r);
@@ -69,9 +72,20 @@ public final class ConjugateGradientSolver {
                 problem.copy(r, z);
                 objective.precondition(z);
                 double next = problem.dot(r, z);
+                norm = Math.sqrt(Math.max(0, next));
+                if (!refreshed && progress.wouldConverge(norm)) {
+                    // the recurrence for r drifts from the true −∇ and keeps falling below the rounding floor of
+                    // the true one: convergence is judged on a true gradient pass, and CG restarts from it if not
+                    loss = residual(objective, theta, r);
+                    problem.copy(r, z);
+                    objective.precondition(z);
+                    rz = problem.dot(r, z);
+                    norm = Math.sqrt(Math.max(0, rz));
+                    problem.copy(z, p);
+                    continue;
+                }
                 double beta = next / rz;
                 rz = next;
-                norm = Math.sqrt(Math.max(0, rz));
                 problem.scale(beta, p);
                 problem.axpy(1, z, p);
             }

@@ -3,13 +3,22 @@ package dev.downhill.internal;
 import dev.downhill.FitConfig;
 import dev.downhill.IterationListener;
 import dev.downhill.StopReason;
+import dev.downhill.spi.BackendVector;
 
 /**
  * The bookkeeping every full-batch solver (GD, Nesterov, CG) does once per iteration, in one place:
  * record loss and gradient norm, check for divergence, call the listener, and apply the stopping
- * rule ‖∇ₖ‖ ≤ tol·‖∇₀‖ and the iteration limit — in that order.
+ * rule ‖∇ₖ‖ ≤ tol·‖∇₀‖, the iteration limit and the no-progress rule — in that order.
+ *
+ * <p>No progress ({@link StopReason#NO_PROGRESS}, only with a tolerance &gt; 0): progress is a fall of the
+ * best gradient norm by {@link StopReason#NO_PROGRESS_NORM_DROP} of itself, or a fall of the best loss by more
+ * than the loss's rounding error ({@link CentredObjective#lossRoundingError}). When none has happened for
+ * max({@link StopReason#NO_PROGRESS_MIN_WINDOW}, k/{@link StopReason#NO_PROGRESS_WINDOW_DIVISOR}) iterations the
+ * fit stops. The loss test needs θ on the host, so it runs only when the window has run out on the gradient
+ * test: a fit whose gradient keeps falling pays nothing for it.
  */
 final class FullBatchProgress {
+    private final CentredObjective objective;
     private final IterationListener listener;
     private final double tolerance;
     private final long maxIterations;
@@ -19,9 +28,15 @@ final class FullBatchProgress {
     private double learningRate;
     private DivergenceGuard guard;
     private double firstNorm = Double.NaN;
+    /** The best gradient norm and loss at the last progress, when it happened, and the best loss since. */
+    private double progressNorm = Double.POSITIVE_INFINITY;
+    private double progressLoss = Double.POSITIVE_INFINITY;
+    private long progressIteration;
+    private double bestLoss = Double.POSITIVE_INFINITY;
 
     /** @param learningRate the step for divergence messages (NaN for solvers without one) */
-    FullBatchProgress(FitConfig config, double tolerance, double learningRate, boolean automaticStep) {
+    FullBatchProgress(CentredObjective objective, FitConfig config, double tolerance, double learningRate, boolean automaticStep) {
+        this.objective = objective;
         this.listener = config.listener();
         this.tolerance = tolerance;
         this.maxIterations = config.maxIterations();
@@ -30,10 +45,11 @@ final class FullBatchProgress {
     }
 
     /**
-     * Records iteration k (its loss and gradient norm) and says whether to stop now: the reason, or
-     * null to take another step. Throws {@link dev.downhill.DivergenceException} on divergence.
+     * Records iteration k (its loss and gradient norm, both at {@code point}) and says whether to stop
+     * now: the reason, or null to take another step. Throws {@link dev.downhill.DivergenceException} on
+     * divergence. Reads {@code point} (copies it to the host) only when the no-progress window runs out.
      */
-    StopReason record(long k, double loss, double norm) {
+    StopReason record(long k, double loss, double norm, BackendVector point) {
         losses.add(loss);
         norms.add(norm);
         if (guard == null) {
@@ -50,7 +66,35 @@ final class FullBatchProgress {
         if (k == maxIterations) {
             return StopReason.ITERATION_LIMIT;
         }
-        return null;
+        return tolerance > 0 && stalled(k, loss, norm, point) ? StopReason.NO_PROGRESS : null;
+    }
+
+    /** Whether a gradient norm would meet the stopping rule ‖∇‖ ≤ tol·‖∇₀‖ (false before the first record). */
+    boolean wouldConverge(double norm) {
+        return norm <= tolerance * firstNorm;
+    }
+
+    private boolean stalled(long k, double loss, double norm, BackendVector point) {
+        bestLoss = Math.min(bestLoss, loss);
+        if (norm < progressNorm * (1 - StopReason.NO_PROGRESS_NORM_DROP)) {
+            progress(k, norm);
+            return false;
+        }
+        long window = Math.max(StopReason.NO_PROGRESS_MIN_WINDOW, k / StopReason.NO_PROGRESS_WINDOW_DIVISOR);
+        if (k - progressIteration < window) {
+            return false;
+        }
+        if (progressLoss - bestLoss > objective.lossRoundingError(point, bestLoss)) {
+            progress(k, progressNorm);
+            return false;
+        }
+        return true;
+    }
+
+    private void progress(long k, double norm) {
+        progressNorm = norm;
+        progressLoss = bestLoss;
+        progressIteration = k;
     }
 
     /** The step changed (GD's automatic-step halving): later divergence messages name the new one. */

@@ -26,7 +26,7 @@ public final class NesterovSolver {
         int n = Math.toIntExact(problem.cols());
         long m = problem.rows();
         double eta = StepSize.resolve(config, objective, m);
-        FullBatchProgress progress = new FullBatchProgress(config, config.tolerance(problem.precision()), eta,
+        FullBatchProgress progress = new FullBatchProgress(objective, config, config.tolerance(problem.precision()), eta,
                 config.learningRate().isAuto());
         try (BackendVector theta = problem.allocateVector(n);
              BackendVector previous = problem.allocateVector(n);
@@ -40,7 +40,7 @@ public final class NesterovSolver {
             while (true) {
                 ResidualSums sums = objective.gradient(y, RowSlice.all(), gradient);
                 double norm = objective.gradientNorm(gradient);
-                stop = progress.record(step, sums.sumOfSquares() / m, norm);
+                stop = progress.record(step, sums.sumOfSquares() / m, norm, y);
                 if (stop != null) {
                     break;
                 }

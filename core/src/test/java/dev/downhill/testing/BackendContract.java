@@ -725,6 +725,52 @@ public abstract class BackendContract {
     }
 
     @Test
+    void iterativeSolversReachNineDigitsOnTheCertifiedWellPosedProblems() {
+        // issue 12 item 6: gd, nesterov and cg with --tol 1e-15 --iterations 500000 (float64). The answers
+        // are limited by the rounding floor of the float64 gradient (≈ u·κ), not by the loss's (≈ √u): a
+        // fit either meets the tolerance or stops for want of progress, never at the limit.
+        for (CertifiedProblems.Problem p : CertifiedProblems.wellPosed()) {
+            for (Solver solver : new Solver[] {Solver.GD, Solver.NESTEROV, Solver.CG}) {
+                FittedModel m = fit(p.x(), p.y(), config(solver).fitIntercept(p.intercept())
+                        .tolerance(1e-15).maxIterations(500_000).build());
+                String what = solver + " on the " + p.name() + ": " + m.stopReason() + " after " + m.iterations()
+                        + " iterations, η " + m.learningRate();
+                assertTrue(p.worstDigits(m) >= 9, what + ", " + p.worstDigits(m) + " correct digits");
+                assertTrue(m.stopReason() == StopReason.CONVERGED || m.stopReason() == StopReason.NO_PROGRESS, what);
+                assertTrue(m.iterations() < 20_000, what);
+            }
+        }
+    }
+
+    @Test
+    void aToleranceBelowTheRoundingFloorStopsWithNoProgressAndKeepsTheAnswer() {
+        // tol 1e-25 lies far below what the float64 gradient can resolve: each solver stops when neither the
+        // gradient norm nor the loss (beyond its rounding error) has improved for max(100, k/10) iterations —
+        // a few hundred here, where the iteration limit would have cost 500,000
+        for (CertifiedProblems.Problem p : java.util.List.of(CertifiedProblems.norrisLike(),
+                CertifiedProblems.noInterceptLineThroughLargeOffsets())) {
+            for (Solver solver : new Solver[] {Solver.GD, Solver.NESTEROV, Solver.CG}) {
+                FittedModel m = fit(p.x(), p.y(), config(solver).fitIntercept(p.intercept()).tolerance(1e-25)
+                        .maxIterations(500_000).build());
+                String what = solver + " on the " + p.name() + ": " + m.stopReason() + " after " + m.iterations()
+                        + " iterations, " + p.worstDigits(m) + " correct digits";
+                assertEquals(StopReason.NO_PROGRESS, m.stopReason(), what);
+                assertTrue(m.iterations() < 2_000, what);
+                assertTrue(p.worstDigits(m) >= 9, what);
+                if (solver != Solver.CG) {
+                    assertEquals(fit(p.x(), p.y(), config(solver).fitIntercept(p.intercept()).maxIterations(1).build())
+                            .learningRate(), m.learningRate(), 0, what + ": the automatic step was not halved at the rounding floor");
+                }
+            }
+        }
+        // tolerance(0) still runs to the limit
+        CertifiedProblems.Problem p = CertifiedProblems.norrisLike();
+        FittedModel all = fit(p.x(), p.y(), config(Solver.GD).tolerance(0).maxIterations(400).build());
+        assertEquals(StopReason.ITERATION_LIMIT, all.stopReason());
+        assertEquals(400, all.iterations());
+    }
+
+    @Test
     void aConstantColumnGetsCoefficientZeroAndIsReported() {
         TestData t = TestData.gaussian(200, 3, TestData.ramp(3), 1, 0.1, 33);
         double[][] x = new double[200][4];

@@ -1,5 +1,6 @@
 package dev.downhill.testing;
 
+import dev.downhill.FittedModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -12,7 +13,8 @@ import java.util.SplittableRandom;
  *   <li>Wampler-like: degree-5 polynomials on x = 0…20 with exact y, small noise and huge noise (a large
  *       residual);</li>
  *   <li>Longley-like: 16 rows of strongly collinear macro-economic columns;</li>
- *   <li>Norris-like: a straight line;</li>
+ *   <li>Norris-like: a straight line over x ∈ [0, 1000];</li>
+ *   <li>Pontius-like: a quadratic with x to 3e6, x² to 9e12;</li>
  *   <li>a quadratic in x ≈ 1e6 (x² ≈ 1e12): a parabola in x − 1e6 expanded in raw powers;</li>
  *   <li>NoInt-like: a line through the origin fitted without intercept, x ≈ 1e6.</li>
  * </ul>
@@ -28,6 +30,15 @@ public final class CertifiedProblems {
                 worst = Math.min(worst, digits(coefficients[j], exact[j]));
             }
             return this.intercept ? Math.min(worst, digits(intercept, exact[coefficients.length])) : worst;
+        }
+
+        /** The same for a fitted model, as a real number of digits (−log₁₀ of the worst relative error, at most 17). */
+        public double worstDigits(FittedModel m) {
+            double worst = 17;
+            for (int j = 0; j < x[0].length; j++) {
+                worst = Math.min(worst, realDigits(m.coefficient(j), exact[j]));
+            }
+            return intercept ? Math.min(worst, realDigits(m.intercept(), exact[x[0].length])) : worst;
         }
 
         @Override
@@ -47,10 +58,21 @@ public final class CertifiedProblems {
         list.add(wampler("Wampler-3-like (small noise)", 2000, 3));
         list.add(wampler("Wampler-5-like (huge noise: a large residual)", 1e7, 4));
         list.add(longley());
-        list.add(norris());
+        list.add(norrisLike());
+        list.add(pontiusLike());
         list.add(quadraticNearAMillion());
-        list.add(noInterceptLine());
+        list.add(noInterceptLineThroughLargeOffsets());
         return list;
+    }
+
+    /** The well-posed problems the iterative solvers must also solve to ≥ 9 digits. */
+    public static List<Problem> wellPosed() {
+        return List.of(norrisLike(), pontiusLike(), noInterceptLineThroughLargeOffsets());
+    }
+
+    /** −log₁₀ of the relative error (17 when exact). */
+    public static double realDigits(double got, double exact) {
+        return got == exact ? 17 : -Math.log10(Math.abs(got - exact) / Math.abs(exact));
     }
 
     public static int digits(double got, double exact) {
@@ -59,6 +81,10 @@ public final class CertifiedProblems {
         }
         double d = -Math.log10(Math.abs(got - exact) / Math.abs(exact));
         return Double.isNaN(d) ? 0 : (int) Math.max(0, Math.min(17, Math.floor(d)));
+    }
+
+    private static Problem problem(String name, double[][] x, double[] y, boolean intercept) {
+        return of(name, x, y, intercept, true);
     }
 
     private static Problem of(String name, double[][] x, double[] y, boolean intercept, boolean wellPosed) {
@@ -131,18 +157,6 @@ public final class CertifiedProblems {
         return of("Longley-like (collinear columns)", x, y, true, true);
     }
 
-    public static Problem norris() {
-        SplittableRandom r = new SplittableRandom(5);
-        int m = 36;
-        double[][] x = new double[m][1];
-        double[] y = new double[m];
-        for (int i = 0; i < m; i++) {
-            x[i][0] = Math.rint(1000 * r.nextDouble() * 10) / 10;
-            y[i] = -0.262 + 1.00211 * x[i][0] + 0.9 * r.nextGaussian();
-        }
-        return of("Norris-like (a line)", x, y, true, true);
-    }
-
     /** y = 1e-3·(x − 1e6)² + 0.5·(x − 1e6) + noise on x = 1e6 + 0…40, fitted in raw powers x, x². */
     public static Problem quadraticNearAMillion() {
         SplittableRandom r = new SplittableRandom(6);
@@ -157,16 +171,44 @@ public final class CertifiedProblems {
         return of("quadratic in x ~ 1e6 (x² ~ 1e12)", powers(x, 2), y, true, true);
     }
 
-    /** y = 2.000001·x + noise for x = 1e6 + 0…10, fitted without intercept. */
-    public static Problem noInterceptLine() {
+    /** 36 rows, y = −0.262 + 1.00021x + 0.9·N(0,1), x uniform on [0, 1000], both rounded to 0.1 (as in Norris). */
+    public static Problem norrisLike() {
         SplittableRandom r = new SplittableRandom(7);
-        int m = 11;
+        int m = 36;
+        double[][] x = new double[m][1];
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            x[i][0] = Math.rint(10000 * r.nextDouble()) / 10;
+            y[i] = Math.rint(10 * (-0.262 + 1.00021 * x[i][0] + 0.9 * r.nextGaussian())) / 10;
+        }
+        return problem("Norris-like line", x, y, true);
+    }
+
+    /** 40 rows, columns x and x², x = 1.5e5·k (k = 1…20, twice each), y = 6.7e-4 + 7.32e-7x − 3.16e-15x² + 2e-4·N(0,1) to 5 decimals. */
+    public static Problem pontiusLike() {
+        SplittableRandom r = new SplittableRandom(11);
+        int m = 40;
+        double[][] x = new double[m][2];
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            double xi = 150000.0 * (i / 2 + 1);
+            x[i][0] = xi;
+            x[i][1] = xi * xi;
+            y[i] = Math.rint(1e5 * (6.7e-4 + 7.32e-7 * xi - 3.16e-15 * xi * xi + 2e-4 * r.nextGaussian())) / 1e5;
+        }
+        return problem("Pontius-like quadratic, x to 3e6", x, y, true);
+    }
+
+    /** 21 rows, no intercept, x = 1e6 + i (i = 0…20), y = 2.5x + N(0,1): the line through 0 fitted far from 0. */
+    public static Problem noInterceptLineThroughLargeOffsets() {
+        SplittableRandom r = new SplittableRandom(13);
+        int m = 21;
         double[][] x = new double[m][1];
         double[] y = new double[m];
         for (int i = 0; i < m; i++) {
             x[i][0] = 1e6 + i;
-            y[i] = 2.000001 * x[i][0] + 0.3 * r.nextGaussian();
+            y[i] = 2.5 * x[i][0] + r.nextGaussian();
         }
-        return of("NoInt-like (no intercept, x ~ 1e6)", x, y, false, true);
+        return problem("no-intercept line at x ~ 1e6", x, y, false);
     }
 }
