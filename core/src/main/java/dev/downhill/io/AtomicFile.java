@@ -57,9 +57,22 @@ public final class AtomicFile implements AutoCloseable {
         Path folder = checkTarget(target);
         Path temp = null;
         try {
-            temp = Files.createTempFile(folder, "." + target.getFileName(), ".tmp");
+            FileChannel ch = null;
+            for (int attempt = 0; ch == null; attempt++) {
+                temp = folder.resolve(temporaryName(target));
+                try {
+                    // CREATE_NEW with default attributes: the file gets the umask's permissions like any new file
+                    // (createTempFile would make it owner-only)
+                    ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    if (attempt > 100) {
+                        throw e;
+                    }
+                    temp = null;
+                }
+            }
             PENDING.add(temp);
-            FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            copyPermissions(target, temp);
             return new AtomicFile(target, temp, ch);
         } catch (IOException e) {
             if (temp != null) {
@@ -76,7 +89,8 @@ public final class AtomicFile implements AutoCloseable {
     public static void checkWritable(Path target) {
         Path folder = checkTarget(target);
         try {
-            Path probe = Files.createTempFile(folder, "." + target.getFileName(), ".probe");
+            Path probe = folder.resolve(temporaryName(target));
+            Files.newByteChannel(probe, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW).close();
             Files.delete(probe);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + describe(e), e);
@@ -208,6 +222,21 @@ public final class AtomicFile implements AutoCloseable {
             throw failure(target, "folder " + folder + (Files.exists(folder) ? " is not a folder" : " does not exist"));
         }
         return folder;
+    }
+
+    private static String temporaryName(Path target) {
+        return "." + target.getFileName() + "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp";
+    }
+
+    /** A replaced file keeps its permissions (POSIX file systems; elsewhere nothing happens). */
+    private static void copyPermissions(Path target, Path temp) {
+        try {
+            if (Files.isRegularFile(target)) {
+                Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // the umask's defaults then
+        }
     }
 
     private static UncheckedIOException failure(Path target, String why) {

@@ -85,4 +85,18 @@ class AtomicFileTest {
         assertFalse(Files.exists(dir.resolve("fine.json")), "checking creates nothing that stays");
         assertEquals(List.of("file", "sub"), names());
     }
+
+    @Test
+    void newFilesGetTheUsualPermissionsAndReplacedFilesKeepTheirs() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path plain = Files.writeString(dir.resolve("plain.txt"), "x");
+        Path atomic = dir.resolve("atomic.txt");
+        AtomicFile.write(atomic, new byte[] {1});
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(atomic),
+                "like any new file (a temporary file from createTempFile would be owner-only)");
+        var custom = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
+        Files.setPosixFilePermissions(atomic, custom);
+        AtomicFile.write(atomic, new byte[] {2});
+        assertEquals(custom, Files.getPosixFilePermissions(atomic));
+    }
 }
