@@ -222,6 +222,9 @@ public final class ModelFile {
 
     /** Field-by-field validation of one file's tree. */
     private static final class Reader {
+        /** Longest problem description in an error message. */
+        private static final int MAX_DETAIL = 300;
+
         private final Path path;
 
         Reader(Path path) {
@@ -457,6 +460,9 @@ public final class ModelFile {
         }
 
         private IllegalArgumentException error(String what) {
+            if (what.length() > MAX_DETAIL) { // a bad value is echoed, and a corrupt file can hold a huge one
+                what = what.substring(0, MAX_DETAIL) + "… (" + what.length() + " characters)";
+            }
             return new IllegalArgumentException("model file " + path + ": " + what);
         }
     }
