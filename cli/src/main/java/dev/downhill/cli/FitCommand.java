@@ -98,6 +98,9 @@ final class FitCommand implements Callable<Integer> {
         warnIgnored(chosen);
         Plots.Target plotTarget = plot == null ? null : Main.option(spec, () -> Plots.Target.of(plot));
         Outputs.check(out, plotTarget == null ? null : plotTarget.path()); // before any work: a bad path fails now, not after the fit
+        if (!backend.trim().equalsIgnoreCase("auto")) {
+            Backends.select(backend); // a named backend that cannot run fails now (exit 1), before the data are read
+        }
         PrintWriter o = spec.commandLine().getOut();
         input.notes = quiet ? null : spec.commandLine().getErr();
         try (Dataset data = input.load()) {
@@ -159,6 +162,13 @@ final class FitCommand implements Callable<Integer> {
             LearningRateSchedule sched = LearningRateSchedule.parse(schedule);
             if (threads < 0) {
                 throw new IllegalArgumentException("--threads must be ≥ 0 (0 = all cores), got " + threads);
+            }
+            String wanted = backend.trim().toLowerCase(Locale.ROOT);
+            java.util.List<String> names = Backends.all().stream().map(dev.downhill.spi.Backend::name).collect(
+                    java.util.stream.Collectors.toList());
+            if (!wanted.equals("auto") && !names.contains(wanted)) {
+                throw new IllegalArgumentException("--backend must be auto or one of " + String.join(", ", names) + ", got "
+                        + dev.downhill.io.MalformedFileException.quote(backend));
             }
             Boolean standardized;
             switch (standardize.toLowerCase(Locale.ROOT)) {

@@ -109,7 +109,7 @@ class CliReliabilityTest {
                 fit("--tol", "-1"), fit("--tol", "x"), fit("--iterations", "0"), fit("--batch-size", "0", "--solver", "minibatch"),
                 fit("--threads", "-1"), fit("--solver", "nope"), fit("--standardize", "maybe"), fit("--precision", "float16"),
                 fit("--memory-budget", "lots"), fit("--schedule", "sometimes"), fit("--validation-fraction", "2", "--solver", "sgd"),
-                fit("--plot", "loss.svg"), fit("--lr", "-1", "--solver", "svd"),
+                fit("--plot", "loss.svg"), fit("--lr", "-1", "--solver", "svd"), fit("--backend", "quantum"),
                 new String[] {"fit", "--data", csv.toString(), "--target", "99999999999"},
                 new String[] {"predict", "--model", "m.json", "--x", x, "--out", "p.parquet"},
                 new String[] {"predict", "--model", "m.json"},
