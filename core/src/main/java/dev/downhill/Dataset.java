@@ -24,11 +24,11 @@ import org.bytedeco.javacpp.Pointer;
  * first bad value's row and column. The caller's arrays and memory are never modified.
  *
  * <p>{@link #close()} frees owned memory (closing twice is harmless; wrapped memory is left to
- * its owner). Backends read the memory directly, so a fit, a prediction or a loaded problem marks
- * the dataset in use ({@link #use()}) while it runs: closing it then — from another thread, or
- * before closing a problem loaded from it — throws {@link IllegalStateException} and frees
- * nothing, instead of pulling the memory from under the reader. Immutable and safe to read from
- * several threads.
+ * its owner). Backends read the memory directly, so {@code LinearRegression.fit(Dataset, …)}, a
+ * prediction and a problem the cpu backend loaded from it mark the dataset in use ({@link #use()})
+ * while they run or live: closing it then — from another thread, or before closing such a problem —
+ * throws {@link IllegalStateException} and frees nothing, instead of pulling the memory from under
+ * the reader. Immutable and safe to read from several threads.
  */
 public final class Dataset implements AutoCloseable {
     private final Pointer x;
