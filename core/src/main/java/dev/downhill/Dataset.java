@@ -24,11 +24,13 @@ import org.bytedeco.javacpp.Pointer;
  * first bad value's row and column. The caller's arrays and memory are never modified.
  *
  * <p>{@link #close()} frees owned memory (closing twice is harmless; wrapped memory is left to
- * its owner). Backends read the memory directly, so {@code LinearRegression.fit(Dataset, …)}, a
- * prediction and a problem the cpu backend loaded from it mark the dataset in use ({@link #use()})
- * while they run or live: closing it then — from another thread, or before closing such a problem —
- * throws {@link IllegalStateException} and frees nothing, instead of pulling the memory from under
- * the reader. Immutable and safe to read from several threads.
+ * its owner). Backends read the memory directly, so {@code LinearRegression.fit(Dataset, …)} and
+ * a prediction mark the dataset in use ({@link #use()}) while they run: closing it then from
+ * another thread throws {@link IllegalStateException} and frees nothing, instead of pulling the
+ * memory from under the fit. A problem loaded with {@code LinearRegression.load} does not pin the
+ * dataset: close the problem first; a pass started after the dataset was closed throws
+ * {@link IllegalStateException}, but closing it while another thread runs a fit on that problem is
+ * not guarded (take a {@link #use()} around such fits). Immutable and safe to read from several threads.
  */
 public final class Dataset implements AutoCloseable {
     private final Pointer x;
@@ -323,8 +325,9 @@ public final class Dataset implements AutoCloseable {
 
     /**
      * Marks the dataset in use until the returned handle is closed: while any use is open,
-     * {@link #close()} throws instead of freeing the memory. Fits, predictions and loaded problems
-     * take one; code that hands {@link #xPointer()} to other threads should too.
+     * {@link #close()} throws instead of freeing the memory. {@code LinearRegression.fit(Dataset, …)}
+     * and predictions take one; code that reads {@link #xPointer()} from other threads, or fits a
+     * loaded problem while another thread may close the dataset, should too.
      *
      * @throws IllegalStateException when the dataset is already closed
      */
@@ -357,16 +360,16 @@ public final class Dataset implements AutoCloseable {
     /**
      * Frees owned memory; a second call does nothing.
      *
-     * @throws IllegalStateException while a fit, a prediction or a loaded problem still uses the
-     *                               dataset (see {@link #use()}); nothing is freed then
+     * @throws IllegalStateException while a fit or a prediction still uses the dataset (see
+     *                               {@link #use()}); nothing is freed then
      */
     @Override
     public void close() {
         synchronized (this) {
             if (users > 0) {
-                throw new IllegalStateException("cannot close " + this + ": " + users + (users == 1 ? " fit, prediction or "
-                        + "loaded problem still uses it" : " fits, predictions or loaded problems still use it")
-                        + "; close it after they finish (close a loaded problem before its dataset)");
+                throw new IllegalStateException("cannot close " + this + ": " + users + (users == 1 ? " fit or prediction (or other "
+                        + "use) still reads it" : " fits or predictions (or other uses) still read it")
+                        + "; close it after they finish");
             }
             if (!closed.compareAndSet(false, true)) {
                 return;

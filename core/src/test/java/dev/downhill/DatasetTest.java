@@ -412,7 +412,7 @@ class DatasetTest {
         Dataset.Use a = d.use();
         Dataset.Use b = d.use();
         IllegalStateException e = assertThrows(IllegalStateException.class, d::close);
-        assertTrue(e.getMessage().contains("2 fits, predictions or loaded problems still use it"), e.getMessage());
+        assertTrue(e.getMessage().contains("2 fits or predictions (or other uses) still read it"), e.getMessage());
         assertTrue(d.isOpen());
         assertArrayEquals(X[1], d.row(1), 0, "the memory is still there");
         a.close();

@@ -332,7 +332,7 @@ class CliReliabilityTest {
                     .backend("cpu").threads(2).maxIterations(50).tolerance(0).listener(pause).build()));
             assertTrue(fitting.await(30, TimeUnit.SECONDS));
             IllegalStateException e = assertThrows(IllegalStateException.class, data::close);
-            assertTrue(e.getMessage().contains("cannot close") && e.getMessage().contains("still use"), e.getMessage());
+            assertTrue(e.getMessage().contains("cannot close") && e.getMessage().contains("1 fit or prediction (or other use) still reads it"), e.getMessage());
             release.countDown();
             FittedModel m = fit.get(60, TimeUnit.SECONDS);
             assertEquals(1.0, m.coefficient(0), 1e-6, "the fit finished on intact memory");

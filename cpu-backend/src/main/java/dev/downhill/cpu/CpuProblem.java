@@ -33,7 +33,6 @@ import org.bytedeco.javacpp.FloatPointer;
  */
 final class CpuProblem implements ResidentProblem {
     private final Dataset source;
-    private final Dataset.Use sourceUse; // the source cannot be closed while this problem may read it
     private final Dataset converted;
     private final Dataset data;
     private final long rows;
@@ -63,7 +62,6 @@ final class CpuProblem implements ResidentProblem {
             rangeStart[t] = rows * t / workers;
         }
         Dataset copy = null;
-        this.sourceUse = source.use();
         try {
             copy = source.precision() == precision ? null : source.toPrecision(precision);
             Dataset d = copy == null ? source : copy;
@@ -81,7 +79,6 @@ final class CpuProblem implements ResidentProblem {
             if (copy != null) {
                 copy.close();
             }
-            sourceUse.close();
             throw e;
         }
         this.converted = copy;
@@ -386,6 +383,5 @@ final class CpuProblem implements ResidentProblem {
         if (converted != null) {
             converted.close();
         }
-        sourceUse.close();
     }
 }
