@@ -24,8 +24,13 @@ import org.bytedeco.javacpp.Pointer;
  * first bad value's row and column. The caller's arrays and memory are never modified.
  *
  * <p>{@link #close()} frees owned memory (closing twice is harmless; wrapped memory is left to
- * its owner). Backends may read the memory directly, so keep the dataset open while a problem
- * made from it is in use. Immutable and safe to read from several threads.
+ * its owner). Backends read the memory directly, so {@code LinearRegression.fit(Dataset, …)} and
+ * a prediction mark the dataset in use ({@link #use()}) while they run: closing it then from
+ * another thread throws {@link IllegalStateException} and frees nothing, instead of pulling the
+ * memory from under the fit. A problem loaded with {@code LinearRegression.load} does not pin the
+ * dataset: close the problem first; a pass started after the dataset was closed throws
+ * {@link IllegalStateException}, but closing it while another thread runs a fit on that problem is
+ * not guarded (take a {@link #use()} around such fits). Immutable and safe to read from several threads.
  */
 public final class Dataset implements AutoCloseable {
     private final Pointer x;
@@ -36,6 +41,8 @@ public final class Dataset implements AutoCloseable {
     private final boolean owned;
     private final Pointer[] ownedMemory;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Open {@link Use}s; guarded by {@code this}. */
+    private int users;
 
     private Dataset(Pointer x, Pointer y, long rows, long cols, Precision precision, boolean owned) {
         this(x, y, rows, cols, precision, owned ? new Pointer[] {x, y} : new Pointer[0]);
@@ -316,12 +323,60 @@ public final class Dataset implements AutoCloseable {
         return new Dataset(nx, ny, rows, cols, target, true).validatedOrClosed(); // float64 → float32 may overflow
     }
 
+    /**
+     * Marks the dataset in use until the returned handle is closed: while any use is open,
+     * {@link #close()} throws instead of freeing the memory. {@code LinearRegression.fit(Dataset, …)}
+     * and predictions take one; code that reads {@link #xPointer()} from other threads, or fits a
+     * loaded problem while another thread may close the dataset, should too.
+     *
+     * @throws IllegalStateException when the dataset is already closed
+     */
+    public Use use() {
+        synchronized (this) {
+            ensureOpen();
+            users++;
+        }
+        return new Use();
+    }
+
+    /** A mark that the dataset is in use (see {@link #use()}); closing it twice is harmless. */
+    public final class Use implements AutoCloseable {
+        private boolean released;
+
+        private Use() {
+        }
+
+        @Override
+        public void close() {
+            synchronized (Dataset.this) {
+                if (!released) {
+                    released = true;
+                    users--;
+                }
+            }
+        }
+    }
+
+    /**
+     * Frees owned memory; a second call does nothing.
+     *
+     * @throws IllegalStateException while a fit or a prediction still uses the dataset (see
+     *                               {@link #use()}); nothing is freed then
+     */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            for (Pointer p : ownedMemory) {
-                p.close();
+        synchronized (this) {
+            if (users > 0) {
+                throw new IllegalStateException("cannot close " + this + ": " + users + (users == 1 ? " fit or prediction (or other "
+                        + "use) still reads it" : " fits or predictions (or other uses) still read it")
+                        + "; close it after they finish");
             }
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+        }
+        for (Pointer p : ownedMemory) {
+            p.close();
         }
     }
 

@@ -170,7 +170,9 @@ public final class FittedModel {
     /** ŷᵢ for every row of {@code data} (m must be below 2³¹). */
     public double[] predict(Dataset data) {
         checkColumns(data.cols());
-        return predict(data.xPointer(), data.rows());
+        try (Dataset.Use use = data.use()) {
+            return predict(data.xPointer(), data.rows());
+        }
     }
 
     /**

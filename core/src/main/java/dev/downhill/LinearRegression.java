@@ -42,7 +42,7 @@ public final class LinearRegression {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         long start = System.nanoTime();
-        try (ResidentProblem problem = load(data, config)) {
+        try (Dataset.Use use = data.use(); ResidentProblem problem = load(data, config)) { // data cannot be closed under the fit
             return fit(problem, config, start);
         }
     }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.downhill.io.AtomicFile;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,8 +37,43 @@ public final class ModelFile {
     private ModelFile() {
     }
 
-    /** Writes {@code model} (and the training score, may be null) to {@code path}, replacing it. */
+    /**
+     * Histories longer than this are thinned in the file to at most this many points (see
+     * {@link #write(Path, FittedModel, Score)}).
+     */
+    public static final int MAX_HISTORY_POINTS = 2000;
+
+    /**
+     * Writes {@code model} (and the training score, may be null) to {@code path}, replacing it
+     * atomically: the JSON goes to a temporary file beside {@code path}, is fsynced and renamed over
+     * it ({@link AtomicFile}), so a failure leaves the previous file intact and no temporary file.
+     *
+     * <p>A loss or gradient-norm history longer than {@value #MAX_HISTORY_POINTS} points is thinned
+     * to at most that many — the first and last iterations, points spaced evenly in the iteration
+     * number and points spaced evenly in its logarithm (the early, steep part of a curve) — and the
+     * iteration number of each kept point goes in {@code result.lossHistoryIterations} /
+     * {@code result.gradientNormHistoryIterations} (absent when a history is complete), with the full
+     * length in {@code result.lossHistoryLength} / {@code result.gradientNormHistoryLength}. So a
+     * 300,000-iteration fit writes a file of tens of kilobytes, not megabytes; the model read back
+     * predicts exactly like the one written, and its {@code lossHistory()} holds the kept points.
+     */
     public static void write(Path path, FittedModel model, Score training) {
+        byte[] bytes = toJson(model, training);
+        try {
+            AtomicFile.write(path, bytes);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cannot write model file " + path + ": " + e.getMessage().replaceFirst("^cannot write [^:]*: ", ""),
+                    e.getCause());
+        }
+    }
+
+    /** Writes the model file's bytes (see {@link #write(Path, FittedModel, Score)}) to {@code out}, which stays open. */
+    public static void write(OutputStream out, FittedModel model, Score training) throws IOException {
+        out.write(toJson(model, training));
+        out.flush();
+    }
+
+    private static byte[] toJson(FittedModel model, Score training) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
@@ -88,8 +125,8 @@ public final class ModelFile {
         putNumberOrNull(r, "learningRateUsed", model.learningRate());
         r.put("wallTimeSeconds", model.wallTime().toNanos() / 1e9);
         r.put("rank", model.rank());
-        r.set("lossHistory", array(model.lossHistory()));
-        r.set("gradientNormHistory", array(model.gradientNormHistory()));
+        putHistory(r, "lossHistory", model.lossHistory());
+        putHistory(r, "gradientNormHistory", model.gradientNormHistory());
         r.put("standardized", model.report().standardized());
         ArrayNode constant = r.putArray("constantColumns");
         for (int j : model.report().constantColumns()) {
@@ -105,10 +142,47 @@ public final class ModelFile {
             putNumberOrNull(t, "r2", training.r2());
         }
         try {
-            JSON.writeValue(path.toFile(), root);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write model file " + path + ": " + e.getMessage(), e);
+            return JSON.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode the model as JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** {@code name}: the history, thinned with {@code nameIterations} and {@code nameLength} when it is long. */
+    private static void putHistory(ObjectNode r, String name, double[] history) {
+        if (history.length <= MAX_HISTORY_POINTS) {
+            r.set(name, array(history));
+            return;
+        }
+        int[] kept = thinnedIndices(history.length, MAX_HISTORY_POINTS);
+        double[] values = new double[kept.length];
+        ArrayNode iterations = r.arrayNode();
+        for (int k = 0; k < kept.length; k++) {
+            values[k] = history[kept[k]];
+            iterations.add(kept[k]);
+        }
+        r.set(name, array(values));
+        r.set(name + "Iterations", iterations);
+        r.put(name + "Length", history.length);
+    }
+
+    /**
+     * At most {@code max} (≥ 4) distinct indices in [0, length), increasing: 0 and length − 1, half
+     * spaced evenly, half spaced evenly in log(1 + index).
+     */
+    static int[] thinnedIndices(int length, int max) {
+        java.util.TreeSet<Integer> kept = new java.util.TreeSet<>();
+        kept.add(0);
+        kept.add(length - 1);
+        int half = (max - 2) / 2;
+        for (int k = 1; k <= half; k++) {
+            kept.add((int) Math.round((double) (length - 1) * k / (half + 1)));
+        }
+        double logEnd = Math.log(length);
+        for (int k = 1; k <= half; k++) {
+            kept.add((int) Math.min(length - 1, Math.round(Math.exp(logEnd * k / (half + 1))) - 1));
+        }
+        return kept.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Reads a model file written by {@link #write}. */
@@ -151,6 +225,9 @@ public final class ModelFile {
 
     /** Field-by-field validation of one file's tree. */
     private static final class Reader {
+        /** Longest problem description in an error message. */
+        private static final int MAX_DETAIL = 300;
+
         private final Path path;
 
         Reader(Path path) {
@@ -226,15 +303,46 @@ public final class ModelFile {
                     () -> StopReason.valueOf(text(r, "stopReason").toUpperCase(Locale.ROOT)));
             double eta = nullableNumber(r, "learningRateUsed");
             double seconds = finite(r, "wallTimeSeconds");
+            double[] loss = nullableArray(r, "lossHistory");
+            double[] gradient = nullableArray(r, "gradientNormHistory");
+            long[] lossIterations = historyIterations(r, "lossHistory", loss.length);
+            historyIterations(r, "gradientNormHistory", gradient.length);
             FittedModel model = new FittedModel(theta, intercept, solver, text(root, "backend"), precision, rows,
-                    integer(r, "iterations"), stop, nullableArray(r, "lossHistory"), nullableArray(r, "gradientNormHistory"),
+                    integer(r, "iterations"), stop, loss, gradient,
                     Duration.ofNanos(Math.round(seconds * 1e9)), eta, integer(r, "rank"), b.build(), report(r, theta.length));
             Optional<Score> training = Optional.empty();
             if (root.has("training")) {
                 JsonNode t = object(root, "training");
                 training = Optional.of(new Score(nullableNumber(t, "mse"), nullableNumber(t, "r2")));
             }
-            return new SavedModel(model, training, text(root, "libraryVersion"));
+            return new SavedModel(model, training, text(root, "libraryVersion"), lossIterations);
+        }
+
+        /**
+         * The iteration of each kept point of a thinned history ({@code nameIterations}: increasing
+         * integers ≥ 0, one per value, below {@code nameLength}), or 0, 1, … when the history is complete.
+         */
+        private long[] historyIterations(JsonNode r, String name, int values) {
+            long[] out = new long[values];
+            if (!r.has(name + "Iterations")) {
+                for (int k = 0; k < values; k++) {
+                    out[k] = k;
+                }
+                return out;
+            }
+            double[] it = nullableArray(r, name + "Iterations");
+            long length = integer(r, name + "Length");
+            if (it.length != values) {
+                throw error("'" + name + "Iterations' has " + it.length + " values but '" + name + "' has " + values);
+            }
+            for (int k = 0; k < values; k++) {
+                if (!(it[k] >= 0 && it[k] < length && it[k] == Math.rint(it[k])) || k > 0 && !(it[k] > it[k - 1])) {
+                    throw error("element " + k + " of '" + name + "Iterations' is not an increasing iteration number below "
+                            + name + "Length (" + length + ")");
+                }
+                out[k] = (long) it[k];
+            }
+            return out;
         }
 
         /** The convergence report; fields absent in files written before it existed take their neutral values. */
@@ -356,6 +464,9 @@ public final class ModelFile {
         }
 
         private IllegalArgumentException error(String what) {
+            if (what.length() > MAX_DETAIL) { // a bad value is echoed, and a corrupt file can hold a huge one
+                what = what.substring(0, MAX_DETAIL) + "… (" + what.length() + " characters)";
+            }
             return new IllegalArgumentException("model file " + path + ": " + what);
         }
     }

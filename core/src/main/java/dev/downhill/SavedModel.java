@@ -5,9 +5,25 @@ import java.util.Optional;
 /**
  * A model read back from a model file, with what the file recorded besides the model.
  *
- * @param model          the fitted model (predicts exactly as the one that was written)
- * @param training       MSE and R² on the training data, when the writer recorded them
- * @param libraryVersion the downhill version that wrote the file
+ * @param model                 the fitted model (predicts exactly as the one that was written)
+ * @param training              MSE and R² on the training data, when the writer recorded them
+ * @param libraryVersion        the downhill version that wrote the file
+ * @param lossHistoryIterations the iteration number of each value of {@code model.lossHistory()}:
+ *                              0, 1, 2, … for a complete history, the kept iterations of one the
+ *                              writer thinned (see {@link ModelFile#write}); a copy is returned
  */
-public record SavedModel(FittedModel model, Optional<Score> training, String libraryVersion) {
+public record SavedModel(FittedModel model, Optional<Score> training, String libraryVersion, long[] lossHistoryIterations) {
+    public SavedModel {
+        lossHistoryIterations = lossHistoryIterations.clone();
+    }
+
+    /** A saved model whose loss history is complete (iterations 0, 1, 2, …). */
+    public SavedModel(FittedModel model, Optional<Score> training, String libraryVersion) {
+        this(model, training, libraryVersion, java.util.stream.LongStream.range(0, model.lossHistory().length).toArray());
+    }
+
+    @Override
+    public long[] lossHistoryIterations() {
+        return lossHistoryIterations.clone();
+    }
 }

@@ -405,4 +405,34 @@ class DatasetTest {
         assertTrue(x.isNull(), "adopted memory is freed on close");
         assertDoesNotThrow(d::close);
     }
+
+    @Test
+    void aDatasetInUseRefusesToCloseAndFreesNothing() {
+        Dataset d = Dataset.of(X, Y);
+        Dataset.Use a = d.use();
+        Dataset.Use b = d.use();
+        IllegalStateException e = assertThrows(IllegalStateException.class, d::close);
+        assertTrue(e.getMessage().contains("2 fits or predictions (or other uses) still read it"), e.getMessage());
+        assertTrue(d.isOpen());
+        assertArrayEquals(X[1], d.row(1), 0, "the memory is still there");
+        a.close();
+        a.close(); // releasing twice counts once
+        assertThrows(IllegalStateException.class, d::close);
+        b.close();
+        d.close();
+        assertFalse(d.isOpen());
+        assertThrows(IllegalStateException.class, d::use, "a closed dataset cannot be used");
+        d.close();
+    }
+
+    @Test
+    void predictionMarksTheDatasetInUse() throws Exception {
+        FittedModel m = new FittedModel(new double[] {1, 1, 1}, 0, Solver.GD, "cpu", Precision.FLOAT64, 2, 1,
+                StopReason.CONVERGED, new double[] {1}, new double[] {1}, java.time.Duration.ZERO, 0.1, -1,
+                FitConfig.builder().build(), new ConvergenceReport(false, new int[0], Double.NaN));
+        try (Dataset d = Dataset.of(X, Y)) {
+            assertArrayEquals(new double[] {2.75, 3.999}, m.predict(d), 1e-12);
+            // after a prediction the use is released: closing works (checked by the try-with-resources)
+        }
+    }
 }

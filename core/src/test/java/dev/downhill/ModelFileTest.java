@@ -104,4 +104,83 @@ class ModelFileTest {
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         assertTrue(json.contains("\"training\"") == false, "no training block without a score");
     }
+
+    @Test
+    void longHistoriesAreThinnedWithTheirIterationsAndTheFileStaysSmall() throws IOException {
+        int iterations = 300_000;
+        double[] loss = new double[iterations + 1];
+        double[] grad = new double[iterations + 1];
+        for (int k = 0; k <= iterations; k++) {
+            loss[k] = 1.0 / (1 + k) + 1e-3;
+            grad[k] = Math.exp(-k * 1e-5);
+        }
+        FitConfig config = FitConfig.builder().solver(Solver.GD).maxIterations(iterations).build();
+        FittedModel m = new FittedModel(new double[] {1.5, -2}, 0.25, Solver.GD, "cpu", Precision.FLOAT64, 100, iterations,
+                StopReason.ITERATION_LIMIT, loss, grad, Duration.ofSeconds(3), 0.1, -1, config,
+                new ConvergenceReport(false, new int[0], Double.NaN));
+        Path f = dir.resolve("long.json");
+        ModelFile.write(f, m, null);
+        assertTrue(Files.size(f) < 200_000, "a 300,000-iteration model is small: " + Files.size(f) + " bytes");
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile());
+        assertEquals("iteration_limit", tree.get("result").get("stopReason").asText(), "documented fields stay where they are");
+        assertEquals(3.0, tree.get("result").get("wallTimeSeconds").asDouble(), 0);
+        assertEquals(iterations + 1, tree.get("result").get("lossHistoryLength").asLong());
+        SavedModel saved = ModelFile.read(f);
+        double[] kept = saved.model().lossHistory();
+        long[] at = saved.lossHistoryIterations();
+        assertTrue(kept.length <= ModelFile.MAX_HISTORY_POINTS && kept.length > 1000, "kept " + kept.length);
+        assertEquals(kept.length, at.length);
+        assertEquals(0, at[0]);
+        assertEquals(iterations, at[at.length - 1], "the last point is kept");
+        for (int k = 0; k < at.length; k++) {
+            assertEquals(loss[(int) at[k]], kept[k], 0, "point " + k + " is the value at its iteration");
+        }
+        assertEquals(m.finalLoss(), saved.model().finalLoss(), 0);
+        assertEquals(m.finalRelativeGradient(), saved.model().finalRelativeGradient(), 0);
+        assertArrayEquals(m.coefficients(), saved.model().coefficients(), 0);
+        // early iterations are dense (log spacing): every one of the first ten is there
+        for (int k = 0; k < 10; k++) {
+            assertEquals(k, at[k]);
+        }
+    }
+
+    @Test
+    void shortHistoriesAreCompleteAndFilesWithoutIterationsStillRead() throws IOException {
+        Path f = dir.resolve("m.json");
+        ModelFile.write(f, model(), null);
+        String text = Files.readString(f);
+        assertTrue(!text.contains("lossHistoryIterations"), "a complete history has no iteration list");
+        assertArrayEquals(new long[] {0, 1, 2}, ModelFile.read(f).lossHistoryIterations());
+        String bad = text.replace("\"lossHistory\" : [", "\"lossHistoryIterations\" : [ 0, 5, 5 ],\n    \"lossHistoryLength\" : 9,\n    \"lossHistory\" : [");
+        Files.writeString(f, bad);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("lossHistoryIterations"), e.getMessage());
+    }
+
+    @Test
+    void aFailedWriteLeavesThePreviousFile() throws IOException {
+        Path f = dir.resolve("m.json");
+        ModelFile.write(f, model(), null);
+        byte[] before = Files.readAllBytes(f);
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> ModelFile.write(dir.resolve("missing").resolve("m.json"), model(), null));
+        assertTrue(e.getMessage().startsWith("cannot write model file ") && e.getMessage().contains("does not exist"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(f));
+        try (var s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temporary file");
+        }
+    }
+
+    @Test
+    void thinnedIndicesAreIncreasingDistinctAndBounded() {
+        for (int length : new int[] {2001, 2500, 10_000, 1_000_000, Integer.MAX_VALUE / 4}) {
+            int[] k = ModelFile.thinnedIndices(length, ModelFile.MAX_HISTORY_POINTS);
+            assertTrue(k.length <= ModelFile.MAX_HISTORY_POINTS, length + ": " + k.length);
+            assertEquals(0, k[0]);
+            assertEquals(length - 1, k[k.length - 1]);
+            for (int i = 1; i < k.length; i++) {
+                assertTrue(k[i] > k[i - 1]);
+            }
+        }
+    }
 }

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
  * once and fitted by every solver with the defaults; a table per dataset, and plots (fitted line,
  * loss curves, predicted vs actual) in the output folder.
  */
-@Command(name = "demo", description = "Fit y = 4 + 3x + noise and a two-feature set with every solver; print tables and write plots.")
+@Command(name = "demo", description = "Fit y = 4 + 3x + noise and a two-feature set with every solver; print tables and write plots.",
+        mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
@@ -50,8 +51,9 @@ final class DemoCommand implements Callable<Integer> {
             try {
                 Files.createDirectories(outDir);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot create " + outDir + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot create " + outDir + ": " + e, e);
             }
+            Outputs.check(outDir.resolve("classic-fitted-line.png")); // before any work
         }
         SplittableRandom r = new SplittableRandom(42);
         double[][] x = new double[100][1];
@@ -74,17 +76,22 @@ final class DemoCommand implements Callable<Integer> {
             for (int i = 0; i < 100; i++) {
                 column[i] = x[i][0];
             }
-            Plots.fittedLine(column, y, classic[Solver.NORMAL.ordinal()], outDir.resolve("classic-fitted-line.png"));
+            // each plot is written atomically (a temporary file beside it, renamed when complete)
+            Plots.write(Plots.fittedLine(column, y, classic[Solver.NORMAL.ordinal()]), png("classic-fitted-line.png"));
             for (Solver s : new Solver[] {Solver.GD, Solver.SGD, Solver.MINIBATCH}) {
-                Plots.lossCurve(classic[s.ordinal()], outDir.resolve("classic-loss-" + s.cliName() + ".png"));
+                Plots.write(Plots.lossCurve(classic[s.ordinal()]), png("classic-loss-" + s.cliName() + ".png"));
             }
             FittedModel gd = two[Solver.GD.ordinal()];
-            Plots.predictedVsActual(y2, gd.predict(x2), "Two features, gradient descent: predicted vs actual",
-                    outDir.resolve("two-features-predicted-vs-actual.png"));
+            Plots.write(Plots.predictedVsActual(y2, gd.predict(x2), "Two features, gradient descent: predicted vs actual"),
+                    png("two-features-predicted-vs-actual.png"));
             out.println();
             out.println("plots written to " + outDir.toAbsolutePath());
         }
         return 0;
+    }
+
+    private Plots.Target png(String name) {
+        return new Plots.Target(outDir.resolve(name), org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
     }
 
     private FittedModel[] table(PrintWriter out, String title, double[][] x, double[] y) {

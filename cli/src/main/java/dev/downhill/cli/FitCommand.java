@@ -15,13 +15,15 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code downhill fit}: fits a model to data files and prints (and optionally saves and plots) it. */
-@Command(name = "fit", description = "Fit y ≈ Xθ + b to data files.", sortOptions = false)
+@Command(name = "fit", description = "Fit y ≈ Xθ + b to data files.", sortOptions = false, mixinStandardHelpOptions = true)
 final class FitCommand implements Callable<Integer> {
     /** Coefficients printed in full up to this many; beyond, the first and last few. */
     static final int FULL_LISTING = 12;
@@ -42,7 +44,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Rows per mini-batch (default: min(32, rows)).")
     Integer batchSize;
 
-    @Option(names = "--tol", description = "Tolerance (gd: ‖∇‖ ≤ tol·‖∇₀‖; sgd/minibatch: relative epoch-loss improvement).")
+    @Option(names = "--tol", description = "Tolerance in [0, 1) (gd: ‖∇‖ ≤ tol·‖∇₀‖; sgd/minibatch: relative epoch-loss improvement).")
     Double tolerance;
 
     @Option(names = "--schedule", description = "SGD/minibatch step schedule: constant, adaptive, invtime:T0,T1 or invscaling:P (default: ${DEFAULT-VALUE}).",
@@ -66,13 +68,15 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "auto, cpu, cuda or nd4j (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
     String backend;
 
-    @Option(names = "--threads", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--threads", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}); at most 4 per core "
+            + "and one per row.", defaultValue = "0")
     int threads;
 
-    @Option(names = "--out", description = "Write the model as JSON to this file.")
+    @Option(names = "--out", description = "Write the model as JSON to this file (atomically; checked before the fit).")
     Path out;
 
-    @Option(names = "--plot", description = "Write the loss curve (gradient solvers) or predicted-vs-actual (direct solvers) as PNG.")
+    @Option(names = "--plot", description = "Write the loss curve (gradient solvers) or predicted-vs-actual (direct solvers): "
+            + ".png or .jpg/.jpeg; no extension writes NAME.png.")
     Path plot;
 
     @Option(names = "--quiet", description = "No progress output.")
@@ -84,36 +88,29 @@ final class FitCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** At most this many CPU threads per core ({@code --threads} above it is capped, with a note). */
+    static final int THREADS_PER_CORE = 4;
+
     @Override
     public Integer call() {
-        FitConfig.Builder b = FitConfig.builder().solver(Solver.parse(solver)).learningRate(LearningRate.parse(learningRate))
-                .seed(seed).fitIntercept(!noIntercept).backend(backend).threads(threads);
-        b.schedule(LearningRateSchedule.parse(schedule));
-        if (validationFraction != null) {
-            b.validationFraction(validationFraction);
-        }
-        switch (standardize.toLowerCase(Locale.ROOT)) {
-            case "auto": break;
-            case "on": case "true": b.standardize(true); break;
-            case "off": case "false": b.standardize(false); break;
-            default: throw new IllegalArgumentException("--standardize must be auto, on or off, got '" + standardize + "'");
-        }
-        if (iterations != null) {
-            b.maxIterations(iterations);
-        }
-        if (batchSize != null) {
-            b.batchSize(batchSize);
-        }
-        if (tolerance != null) {
-            b.tolerance(tolerance);
-        }
-        Precision precision = input.precision();
-        if (precision != null) {
-            b.precision(precision);
+        FitConfig.Builder b = configure();
+        Solver chosen = Main.option(spec, () -> Solver.parse(solver));
+        warnIgnored(chosen);
+        Plots.Target plotTarget = plot == null ? null : Main.option(spec, () -> Plots.Target.of(plot));
+        Outputs.check(out, plotTarget == null ? null : plotTarget.path()); // before any work: a bad path fails now, not after the fit
+        if (!backend.trim().equalsIgnoreCase("auto")) {
+            Backends.select(backend); // a named backend that cannot run fails now (exit 1), before the data are read
         }
         PrintWriter o = spec.commandLine().getOut();
         input.notes = quiet ? null : spec.commandLine().getErr();
         try (Dataset data = input.load()) {
+            int workers = cappedThreads(threads, data.rows());
+            if (workers != threads && !quiet) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core "
+                        + "on %d cores and one per row)%n", threads, workers, THREADS_PER_CORE,
+                        Runtime.getRuntime().availableProcessors());
+            }
+            b.threads(workers);
             FitConfig probe = b.build();
             Progress progress = null;
             if (probe.solver().isIterative() && !quiet) {
@@ -127,21 +124,150 @@ final class FitCommand implements Callable<Integer> {
             }
             Score score = model.score(data);
             print(o, model, score, data);
+            // every output is staged beside its target and renamed only when all are complete
+            try (Outputs outputs = new Outputs()) {
+                if (out != null) {
+                    try {
+                        ModelFile.write(outputs.open(out).stream(), model, score);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("cannot write model file " + out + ": " + e.getMessage(), e);
+                    }
+                }
+                if (plotTarget != null) {
+                    XYChart chart = model.solver().isIterative() ? Plots.lossCurve(model)
+                            : Plots.predictedVsActual(data.targets(), model.predict(data), "Predicted vs actual — "
+                                    + model.solver().cliName());
+                    Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
+                }
+                outputs.commit();
+            }
             if (out != null) {
-                ModelFile.write(out, model, score);
                 o.println("model written to " + out);
             }
-            if (plot != null) {
-                if (model.solver().isIterative()) {
-                    Plots.lossCurve(model, plot);
-                } else {
-                    Plots.predictedVsActual(data.targets(), model.predict(data), "Predicted vs actual — "
-                            + model.solver().cliName(), plot);
-                }
-                o.println("plot written to " + plot);
+            if (plotTarget != null) {
+                o.println("plot written to " + plotTarget.path() + " (" + (plotTarget.format() == BitmapEncoder.BitmapFormat.JPG
+                        ? "JPEG" : "PNG") + ")");
             }
         }
         return 0;
+    }
+
+    /** The configuration from the options; a bad value is a usage error (exit 2), whichever solver ignores it. */
+    private FitConfig.Builder configure() {
+        return Main.option(spec, () -> {
+            FitConfig.Builder b = FitConfig.builder().solver(Solver.parse(solver)).seed(seed).fitIntercept(!noIntercept)
+                    .backend(backend);
+            Solver s = Solver.parse(solver);
+            LearningRate eta = LearningRate.parse(learningRate);
+            LearningRateSchedule sched = LearningRateSchedule.parse(schedule);
+            if (threads < 0) {
+                throw new IllegalArgumentException("--threads must be ≥ 0 (0 = all cores), got " + threads);
+            }
+            String wanted = backend.trim().toLowerCase(Locale.ROOT);
+            java.util.List<String> names = Backends.all().stream().map(dev.downhill.spi.Backend::name).collect(
+                    java.util.stream.Collectors.toList());
+            if (!wanted.equals("auto") && !names.contains(wanted)) {
+                throw new IllegalArgumentException("--backend must be auto or one of " + String.join(", ", names) + ", got "
+                        + dev.downhill.io.MalformedFileException.quote(backend));
+            }
+            Boolean standardized;
+            switch (standardize.toLowerCase(Locale.ROOT)) {
+                case "auto": standardized = null; break;
+                case "on": case "true": standardized = true; break;
+                case "off": case "false": standardized = false; break;
+                default: throw new IllegalArgumentException("--standardize must be auto, on or off, got '" + standardize + "'");
+            }
+            if (tolerance != null && !(tolerance < 1)) {
+                throw new IllegalArgumentException("--tol must be below 1 (it is relative: the gradient solvers stop when "
+                        + "‖∇‖ ≤ tol·‖∇₀‖, which tol ≥ 1 satisfies before the first step), got " + tolerance);
+            }
+            // validate every value even where the solver ignores it, then pass on only what the solver uses
+            FitConfig.builder().learningRate(eta).schedule(sched);
+            if (validationFraction != null) {
+                FitConfig.builder().validationFraction(validationFraction);
+            }
+            if (iterations != null) {
+                FitConfig.builder().maxIterations(iterations);
+            }
+            if (batchSize != null) {
+                FitConfig.builder().batchSize(batchSize);
+            }
+            if (tolerance != null) {
+                FitConfig.builder().tolerance(tolerance);
+            }
+            input.validate();
+            if (usesLearningRate(s)) {
+                b.learningRate(eta);
+            }
+            if (s.isStochastic()) {
+                b.schedule(sched);
+                if (validationFraction != null) {
+                    b.validationFraction(validationFraction);
+                }
+            }
+            if (s.isIterative() || s.isAuto()) { // auto may choose cg, which uses these
+                b.standardize(standardized);
+                if (iterations != null) {
+                    b.maxIterations(iterations);
+                }
+                if (tolerance != null) {
+                    b.tolerance(tolerance);
+                }
+            }
+            if (batchSize != null && s == Solver.MINIBATCH) {
+                b.batchSize(batchSize);
+            }
+            Precision precision = input.precision();
+            if (precision != null) {
+                b.precision(precision);
+            }
+            return b;
+        });
+    }
+
+    private static boolean usesLearningRate(Solver s) {
+        return s != Solver.CG && s.isIterative();
+    }
+
+    /** One warning line per option given that the chosen solver does not use (never an error: scripts pass a common set). */
+    private void warnIgnored(Solver s) {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        java.util.List<String> ignored = new java.util.ArrayList<>();
+        if (!usesLearningRate(s)) {
+            ignored.add("--lr");
+        }
+        if (s != Solver.MINIBATCH) {
+            ignored.add("--batch-size");
+        }
+        if (!s.isStochastic()) {
+            ignored.add("--schedule");
+            ignored.add("--validation-fraction");
+        }
+        if (!s.isIterative() && !s.isAuto()) {
+            ignored.add("--iterations");
+            ignored.add("--tol");
+            ignored.add("--standardize");
+            ignored.add("--seed");
+        }
+        for (String name : ignored) {
+            if (pr.hasMatchedOption(name)) {
+                Main.warn(spec, name + " does nothing with --solver " + s.cliName() + " (ignored)"
+                        + (s.isAuto() ? "; auto chooses svd or cg — name a gradient solver (e.g. --solver gd) to use it" : ""));
+            }
+        }
+    }
+
+    /**
+     * The worker threads to use for {@code requested} ({@code 0} = all cores): at most
+     * {@value #THREADS_PER_CORE} per core and never more than one per row.
+     */
+    static int cappedThreads(int requested, long rows) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (requested == 0) {
+            return 0;
+        }
+        long cap = Math.min((long) THREADS_PER_CORE * cores, Math.max(1, rows));
+        return (int) Math.min(requested, cap);
     }
 
     static void print(PrintWriter o, FittedModel m, Score score, Dataset data) {

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  * yᵢ = xᵢᵀθ + b + σ·N(0,1). Row i draws from its own generator seeded by (seed, i), so the data
  * do not depend on the chunking or the thread count.
  */
-@Command(name = "gen", description = "Generate synthetic regression data as .npy files (X.npy, y.npy, theta.npy).", sortOptions = false)
+@Command(name = "gen", description = "Generate synthetic regression data as .npy files (X.npy, y.npy, theta.npy).", sortOptions = false,
+        mixinStandardHelpOptions = true)
 final class GenCommand implements Callable<Integer> {
     @Option(names = "--rows", required = true, description = "Rows m.")
     long rows;
@@ -59,7 +60,8 @@ final class GenCommand implements Callable<Integer> {
     @Option(names = "--out-dir", description = "Folder for X.npy, y.npy, theta.npy (default: ${DEFAULT-VALUE}).", defaultValue = ".")
     Path outDir;
 
-    @Option(names = "--threads", description = "Generator threads, 0 = all cores (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    @Option(names = "--threads", description = "Generator threads, 0 = all cores (default: ${DEFAULT-VALUE}); at most 4 per core.",
+            defaultValue = "0")
     int threads;
 
     @Option(names = "--quiet", description = "No progress output.")
@@ -77,16 +79,27 @@ final class GenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (rows <= 0 || features <= 0) {
-            throw new IllegalArgumentException("--rows and --features must be ≥ 1, got " + rows + " × " + features);
+            throw Main.usage(spec, "--rows and --features must be ≥ 1, got " + rows + " × " + features);
         }
         if (!(condition >= 1) || !Double.isFinite(condition)) {
-            throw new IllegalArgumentException("--condition must be a finite number ≥ 1, got " + condition);
+            throw Main.usage(spec, "--condition must be a finite number ≥ 1, got " + condition);
         }
         if (!(noise >= 0) || !Double.isFinite(noise) || !Double.isFinite(intercept)) {
-            throw new IllegalArgumentException("--noise must be ≥ 0 and --intercept finite");
+            throw Main.usage(spec, "--noise must be ≥ 0 and --intercept finite");
         }
-        Precision p = Precision.parse(precision);
-        Files.createDirectories(outDir);
+        if (threads < 0) {
+            throw Main.usage(spec, "--threads must be ≥ 0 (0 = all cores), got " + threads);
+        }
+        Precision p = Main.option(spec, () -> Precision.parse(precision));
+        try {
+            Files.createDirectories(outDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create --out-dir " + outDir + ": " + e, e);
+        }
+        Path xFile = outDir.resolve("X.npy");
+        Path yFile = outDir.resolve("y.npy");
+        Path thetaFile = outDir.resolve("theta.npy");
+        Outputs.check(xFile, yFile, thetaFile);
         double[] theta = new double[features];
         double[] scale = new double[features];
         SplittableRandom thetaRandom = new SplittableRandom(seed);
@@ -94,59 +107,68 @@ final class GenCommand implements Callable<Integer> {
             theta[j] = thetaRandom.nextGaussian();
             scale[j] = features == 1 ? 1 : Math.pow(condition, -(double) j / (features - 1));
         }
-        int workers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int cores = Runtime.getRuntime().availableProcessors();
+        int workers = threads > 0 ? (int) Math.min(threads, Math.min((long) FitCommand.THREADS_PER_CORE * cores,
+                Math.max(1, (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK))) : cores;
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         long lastReport = start;
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         double[] y = new double[workers * ROWS_PER_TASK];
-        try (NpyWriter xOut = NpyWriter.create(outDir.resolve("X.npy"), p, rows, features);
-             NpyWriter yOut = NpyWriter.create(outDir.resolve("y.npy"), p, rows)) {
-            float[][] floatRows = p == Precision.FLOAT32 ? new float[workers * ROWS_PER_TASK][features] : null;
-            double[][] doubleRows = p == Precision.FLOAT64 ? new double[workers * ROWS_PER_TASK][features] : null;
-            for (long first = 0; first < rows; first += (long) workers * ROWS_PER_TASK) {
-                List<Future<?>> tasks = new ArrayList<>();
-                for (int w = 0; w < workers; w++) {
-                    long from = first + (long) w * ROWS_PER_TASK;
-                    int slot = w * ROWS_PER_TASK;
-                    tasks.add(pool.submit(() -> {
-                        for (int k = 0; k < ROWS_PER_TASK && from + k < rows; k++) {
-                            y[slot + k] = generateRow(from + k, theta, scale,
-                                    floatRows == null ? null : floatRows[slot + k], doubleRows == null ? null : doubleRows[slot + k]);
+        // X, y and theta are staged beside their targets and renamed together at the end: a failed or
+        // interrupted run leaves the previous files (if any) as they were
+        try (Outputs outputs = new Outputs()) {
+            try (NpyWriter xOut = NpyWriter.create(outputs.open(xFile), p, rows, features);
+                 NpyWriter yOut = NpyWriter.create(outputs.open(yFile), p, rows)) {
+                float[][] floatRows = p == Precision.FLOAT32 ? new float[workers * ROWS_PER_TASK][features] : null;
+                double[][] doubleRows = p == Precision.FLOAT64 ? new double[workers * ROWS_PER_TASK][features] : null;
+                for (long first = 0; first < rows; first += (long) workers * ROWS_PER_TASK) {
+                    List<Future<?>> tasks = new ArrayList<>();
+                    for (int w = 0; w < workers; w++) {
+                        long from = first + (long) w * ROWS_PER_TASK;
+                        int slot = w * ROWS_PER_TASK;
+                        tasks.add(pool.submit(() -> {
+                            for (int k = 0; k < ROWS_PER_TASK && from + k < rows; k++) {
+                                y[slot + k] = generateRow(from + k, theta, scale,
+                                        floatRows == null ? null : floatRows[slot + k], doubleRows == null ? null : doubleRows[slot + k]);
+                            }
+                        }));
+                    }
+                    for (Future<?> f : tasks) {
+                        f.get();
+                    }
+                    int count = (int) Math.min((long) workers * ROWS_PER_TASK, rows - first);
+                    for (int k = 0; k < count; k++) {
+                        if (floatRows != null) {
+                            xOut.write(floatRows[k]);
+                        } else {
+                            xOut.write(doubleRows[k]);
                         }
-                    }));
-                }
-                for (Future<?> f : tasks) {
-                    f.get();
-                }
-                int count = (int) Math.min((long) workers * ROWS_PER_TASK, rows - first);
-                for (int k = 0; k < count; k++) {
-                    if (floatRows != null) {
-                        xOut.write(floatRows[k]);
-                    } else {
-                        xOut.write(doubleRows[k]);
+                    }
+                    yOut.write(y, 0, count);
+                    long now = System.nanoTime();
+                    if (!quiet && now - lastReport > 5_000_000_000L) {
+                        lastReport = now;
+                        double done = (first + count) / (double) rows;
+                        double elapsed = (now - start) / 1e9;
+                        err.printf(Locale.ROOT, "gen: %.1f%% of rows, %s elapsed, ETA %s%n", 100 * done, Progress.clock(elapsed),
+                                Progress.clock(elapsed / done * (1 - done)));
+                        err.flush();
                     }
                 }
-                yOut.write(y, 0, count);
-                long now = System.nanoTime();
-                if (!quiet && now - lastReport > 5_000_000_000L) {
-                    lastReport = now;
-                    double done = (first + count) / (double) rows;
-                    double elapsed = (now - start) / 1e9;
-                    err.printf(Locale.ROOT, "gen: %.1f%% of rows, %s elapsed, ETA %s%n", 100 * done, Progress.clock(elapsed),
-                            Progress.clock(elapsed / done * (1 - done)));
-                    err.flush();
-                }
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("generator thread failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            } finally {
+                pool.shutdownNow();
             }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("generator thread failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted");
-        } finally {
-            pool.shutdownNow();
+            try (NpyWriter thetaOut = NpyWriter.create(outputs.open(thetaFile), Precision.FLOAT64, theta.length)) {
+                thetaOut.write(theta);
+            }
+            outputs.commit();
         }
-        NpyWriter.writeVector(outDir.resolve("theta.npy"), theta, Precision.FLOAT64);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "wrote %s/X.npy (%d × %d %s, %.3g GB), y.npy, theta.npy in %.1f s%n", outDir, rows, features,
                 p.name().toLowerCase(Locale.ROOT), (double) rows * features * p.bytes() / 1e9, (System.nanoTime() - start) / 1e9);

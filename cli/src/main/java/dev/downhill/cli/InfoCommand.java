@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code downhill info}: version, Java, each backend with why it is unavailable, and what it runs on. */
-@Command(name = "info", description = "Print the version, the backends (and why any is unavailable), devices and BLAS threads.")
+@Command(name = "info", description = "Print the version, the backends (and why any is unavailable), devices and BLAS threads.",
+        mixinStandardHelpOptions = true)
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;

@@ -32,12 +32,12 @@ final class InputOptions {
     String precision;
 
     @Option(names = "--memory-budget", paramLabel = "SIZE", description = "Host memory for X (e.g. 8g); a larger .npy X is "
-            + "memory-mapped from its file and streamed each step (default: 80% of available memory).")
+            + "memory-mapped from its file and streamed each step (default: 80%% of available memory).")
     String memoryBudget;
 
     @Option(names = "--device-memory-budget", paramLabel = "SIZE", description = "GPU memory a problem may use (e.g. 16g; cuda "
             + "backend). A larger X keeps its leading rows on the device and streams the rest from host memory each step "
-            + "(default: 90% of the device's free memory).")
+            + "(default: 90%% of the device's free memory).")
     String deviceMemoryBudget;
 
     /** Where progress notes go (set by the command; may stay null). */
@@ -46,6 +46,31 @@ final class InputOptions {
     /** The requested precision, or null for the data's own. */
     Precision precision() {
         return precision == null ? null : Precision.parse(precision);
+    }
+
+    /** Checks the option values (IllegalArgumentException naming the option; the command makes it a usage error). */
+    void validate() {
+        precision();
+        if (memoryBudget != null) {
+            dev.downhill.internal.ByteSizes.parse(memoryBudget, "--memory-budget");
+        }
+        if (deviceMemoryBudget != null) {
+            dev.downhill.internal.ByteSizes.parse(deviceMemoryBudget, "--device-memory-budget");
+        }
+        targetIndex();
+    }
+
+    /** --target as a zero-based index, or -1 when it is a name (or absent). */
+    int targetIndex() {
+        if (target == null || !target.matches("\\d+")) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(target);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--target " + dev.downhill.io.MalformedFileException.quote(target)
+                    + " is too large for a column index (at most " + Integer.MAX_VALUE + ")");
+        }
     }
 
     /** Reads the data named by the options (and passes --device-memory-budget on to the cuda backend). */
@@ -63,6 +88,12 @@ final class InputOptions {
             }
             if (target != null) {
                 throw new IllegalArgumentException("--target applies to --data CSV files only");
+            }
+            for (Path p : new Path[] {x, y}) {
+                if (java.nio.file.Files.exists(p) && !java.nio.file.Files.isRegularFile(p)) {
+                    throw new IllegalArgumentException(p + " is not a regular file (a pipe or a device?): .npy inputs are "
+                            + "read by their size and may be memory-mapped; save it to a file first");
+                }
             }
             long budget = memoryBudget == null ? HostMemoryBudget.defaultBytes() : HostMemoryBudget.parse(memoryBudget);
             var header = NpyReader.readHeader(x);
@@ -91,7 +122,8 @@ final class InputOptions {
                 reader = reader.withDelimiter('\t');
             }
             if (target != null) {
-                reader = target.matches("\\d+") ? reader.withTargetIndex(Integer.parseInt(target)) : reader.withTarget(target);
+                int index = targetIndex();
+                reader = index >= 0 ? reader.withTargetIndex(index) : reader.withTarget(target);
             }
             if (precision() != null) {
                 reader = reader.withPrecision(precision());

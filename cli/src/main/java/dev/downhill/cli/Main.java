@@ -7,15 +7,20 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code downhill} command: fit, predict, gen, info, demo.
- * Exit codes: 0 on success (a fit that stopped at the iteration limit or for want of progress included); 1 when a
- * command fails (bad data, divergence, unavailable backend, I/O); 2 on a usage error. Errors are
- * one line on stderr; {@code --verbose} adds the stack trace.
+ * Exit codes: 0 on success (a fit that stopped at the iteration limit or for want of progress included, and
+ * {@code --help}/{@code --version}); 1 when a command fails (bad data, divergence, unavailable
+ * backend, I/O, out of memory); 2 on a usage error (unknown option, bad option value, missing
+ * or conflicting options). Errors are one line on stderr (at most {@value #MAX_MESSAGE}
+ * characters); {@code --verbose} adds the stack trace.
  */
 @Command(name = "downhill", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Linear regression by gradient descent and closed forms, on CPUs and GPUs.",
         subcommands = {FitCommand.class, PredictCommand.class, GenCommand.class, InfoCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    /** Longest error line printed (a message echoing huge input is cut). */
+    static final int MAX_MESSAGE = 1000;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -40,18 +45,50 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((e, a) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("downhill: " + e.getMessage() + " (try: downhill " + (c.getCommandName().equals("downhill")
+            c.getErr().println("downhill: " + oneLine(e) + " (try: downhill " + (c.getCommandName().equals("downhill")
                     ? "" : c.getCommandName() + " ") + "--help)");
             c.getErr().flush();
             return 2;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes Errors through; an allocation failure is a failed command, not a crash
+            err.println("downhill: out of memory: " + oneLine(e) + " (raise the JVM's limits through DOWNHILL_JAVA_OPTS, "
+                    + "e.g. -Xmx8g, or use less data or --precision float32)");
+            if (java.util.Arrays.asList(args).contains("--verbose")) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        }
+    }
+
+    /** A usage error (exit 2) of {@code spec}'s command with {@code message}. */
+    static CommandLine.ParameterException usage(CommandLine.Model.CommandSpec spec, String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /** Runs {@code body}, turning an {@link IllegalArgumentException} (a bad option value) into a usage error. */
+    static <T> T option(CommandLine.Model.CommandSpec spec, java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (IllegalArgumentException e) {
+            throw usage(spec, oneLine(e));
+        }
+    }
+
+    /** A one-line warning on stderr (never an error). */
+    static void warn(CommandLine.Model.CommandSpec spec, String message) {
+        spec.commandLine().getErr().println("downhill: warning: " + message);
+        spec.commandLine().getErr().flush();
     }
 
     /** The message of an exception as one line (class name when it has none). */
     static String oneLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replace('\n', ' ');
+        m = m.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
+        return m.length() <= MAX_MESSAGE ? m : m.substring(0, MAX_MESSAGE) + "… (" + m.length() + " characters)";
     }
 
     @Override

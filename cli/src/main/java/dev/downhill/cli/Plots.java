@@ -1,17 +1,22 @@
 package dev.downhill.cli;
 
 import dev.downhill.FittedModel;
+import dev.downhill.io.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The PNG pictures of the CLI (XChart, headless): loss curve, fitted line, predicted vs actual. */
+/**
+ * The pictures of the CLI (XChart, headless): loss curve, fitted line, predicted vs actual, as PNG
+ * or JPEG ({@link Target}); each written atomically ({@link AtomicFile}).
+ */
 final class Plots {
     private static final int WIDTH = 800;
     private static final int HEIGHT = 560;
@@ -20,10 +25,36 @@ final class Plots {
     }
 
     /**
+     * Where a plot goes and in which format: a name ending in {@code .png} is PNG, {@code .jpg} or
+     * {@code .jpeg} JPEG (any case); a name without an extension gets {@code .png} appended; any
+     * other extension is refused (IllegalArgumentException: the CLI reports it as a usage error).
+     */
+    record Target(Path path, BitmapEncoder.BitmapFormat format) {
+        static Target of(Path given) {
+            Path name = given.getFileName();
+            String text = name == null ? "" : name.toString();
+            int dot = text.lastIndexOf('.');
+            if (text.isEmpty() || text.equals(".") || text.equals("..")) {
+                throw new IllegalArgumentException("--plot needs a file name, got '" + given + "'");
+            }
+            if (dot <= 0) {
+                return new Target(given.resolveSibling(text + ".png"), BitmapEncoder.BitmapFormat.PNG);
+            }
+            switch (text.substring(dot + 1).toLowerCase(Locale.ROOT)) {
+                case "png": return new Target(given, BitmapEncoder.BitmapFormat.PNG);
+                case "jpg": case "jpeg": return new Target(given, BitmapEncoder.BitmapFormat.JPG);
+                default:
+                    throw new IllegalArgumentException("--plot writes PNG (.png) or JPEG (.jpg, .jpeg), or PNG with .png "
+                            + "appended to a name without an extension; got '" + given + "'");
+            }
+        }
+    }
+
+    /**
      * log₁₀(MSE) per iteration (GD: per step; SGD variants: per epoch) on a linear axis, so that every
      * tick is labelled even when the loss spans less than a decade.
      */
-    static void lossCurve(FittedModel model, Path png) {
+    static XYChart lossCurve(FittedModel model) {
         double[] loss = model.lossHistory();
         if (loss.length == 0) {
             throw new IllegalArgumentException("the " + model.solver().cliName() + " solver has no loss history to plot");
@@ -41,11 +72,11 @@ final class Plots {
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setMarkerSize(loss.length > 60 ? 0 : 5);
         chart.addSeries("log10 MSE", x, y);
-        save(chart, png);
+        return chart;
     }
 
     /** The data as points and the fitted line ŷ = θx + b over their x range (one feature). */
-    static void fittedLine(double[] x, double[] y, FittedModel model, Path png) {
+    static XYChart fittedLine(double[] x, double[] y, FittedModel model) {
         if (model.features() != 1) {
             throw new IllegalArgumentException("a fitted-line plot needs one feature; the model has " + model.features());
         }
@@ -60,11 +91,11 @@ final class Plots {
         XYSeries line = chart.addSeries("fit", new double[] {lo, hi},
                 new double[] {model.predict(new double[] {lo}), model.predict(new double[] {hi})});
         line.setMarker(SeriesMarkers.NONE);
-        save(chart, png);
+        return chart;
     }
 
     /** Predicted against actual targets, with the diagonal ŷ = y (any number of features). */
-    static void predictedVsActual(double[] actual, double[] predicted, String title, Path png) {
+    static XYChart predictedVsActual(double[] actual, double[] predicted, String title) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("actual y")
                 .yAxisTitle("predicted ŷ").build();
         XYSeries points = chart.addSeries("rows", actual, predicted);
@@ -73,14 +104,38 @@ final class Plots {
         double hi = Math.max(Arrays.stream(actual).max().orElse(1), Arrays.stream(predicted).max().orElse(1));
         XYSeries diagonal = chart.addSeries("ŷ = y", new double[] {lo, hi}, new double[] {lo, hi});
         diagonal.setMarker(SeriesMarkers.NONE);
-        save(chart, png);
+        return chart;
     }
 
-    private static void save(XYChart chart, Path png) {
+    /** Draws {@code chart} into {@code out} (a staged file the caller commits) in {@code target}'s format. */
+    static void draw(XYChart chart, Target target, AtomicFile out) {
         try {
-            BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+            if (target.format() == BitmapEncoder.BitmapFormat.JPG) {
+                // JPEG has no alpha channel: draw on an opaque image
+                java.awt.image.BufferedImage rgb = new java.awt.image.BufferedImage(chart.getWidth(), chart.getHeight(),
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                java.awt.Graphics2D g = rgb.createGraphics();
+                try {
+                    chart.paint(g, chart.getWidth(), chart.getHeight());
+                } finally {
+                    g.dispose();
+                }
+                if (!javax.imageio.ImageIO.write(rgb, "jpg", out.stream())) {
+                    throw new IOException("no JPEG writer in this JVM");
+                }
+            } else {
+                BitmapEncoder.saveBitmap(chart, out.stream(), target.format());
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write plot " + png + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write plot " + target.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code chart} to {@code target} atomically. */
+    static void write(XYChart chart, Target target) {
+        try (AtomicFile out = AtomicFile.create(target.path())) {
+            draw(chart, target, out);
+            out.commit();
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.downhill.FittedModel;
 import dev.downhill.ModelFile;
 import dev.downhill.Precision;
 import dev.downhill.Score;
+import dev.downhill.io.AtomicFile;
 import dev.downhill.io.HostArray;
 import dev.downhill.io.NpyReader;
 import dev.downhill.io.NpyWriter;
@@ -12,7 +13,8 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Option;
  * per line, shortest round-trip decimal), or on stdout. With {@code --data} (a CSV or svmlight
  * file that carries targets) it also prints MSE and R².
  */
-@Command(name = "predict", description = "Predict with a model file: ŷ = Xθ + b.", sortOptions = false)
+@Command(name = "predict", description = "Predict with a model file: ŷ = Xθ + b.", sortOptions = false,
+        mixinStandardHelpOptions = true)
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "model.json", description = "A model written by fit --out.")
     Path model;
@@ -40,7 +43,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column (default: the last).")
     String target;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write predictions to .npy or .csv (default: stdout).")
+    @Option(names = "--out", paramLabel = "FILE", description = "Write predictions to .npy or .csv/.txt, atomically (default: stdout).")
     Path out;
 
     @Mixin
@@ -52,7 +55,26 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if ((x == null) == (data == null)) {
-            throw new IllegalArgumentException("give exactly one of --x X.npy or --data FILE");
+            throw Main.usage(spec, "give exactly one of --x X.npy or --data FILE");
+        }
+        if (x != null && target != null) {
+            throw Main.usage(spec, "--target applies to --data files only");
+        }
+        InputOptions input = new InputOptions();
+        input.data = data;
+        input.target = target;
+        Main.option(spec, () -> {
+            input.validate();
+            return null;
+        });
+        boolean npy = false;
+        if (out != null) {
+            String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
+            npy = name.endsWith(".npy");
+            if (!npy && !name.endsWith(".csv") && !name.endsWith(".txt")) {
+                throw Main.usage(spec, "--out must end in .npy, .csv or .txt, got " + out);
+            }
+            Outputs.check(out); // before reading anything
         }
         FittedModel m = ModelFile.read(model).model();
         double[] predictions;
@@ -66,9 +88,6 @@ final class PredictCommand implements Callable<Integer> {
                 predictions = m.predict(array.pointer(), array.rows());
             }
         } else {
-            InputOptions input = new InputOptions();
-            input.data = data;
-            input.target = target;
             try (Dataset d = input.load()) {
                 predictions = m.predict(d);
                 Score s = m.score(d);
@@ -81,21 +100,21 @@ final class PredictCommand implements Callable<Integer> {
             }
             return 0;
         }
-        String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".npy")) {
+        if (npy) {
             NpyWriter.writeVector(out, predictions, Precision.FLOAT64);
-        } else if (name.endsWith(".csv") || name.endsWith(".txt")) {
-            try (BufferedWriter w = Files.newBufferedWriter(out)) {
+        } else {
+            try (AtomicFile file = AtomicFile.create(out)) {
+                BufferedWriter w = new BufferedWriter(new OutputStreamWriter(file.stream(), StandardCharsets.UTF_8), 1 << 16);
                 w.write("prediction\n");
                 for (double v : predictions) {
                     w.write(Double.toString(v));
                     w.write('\n');
                 }
+                w.flush();
+                file.commit();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
             }
-        } else {
-            throw new IllegalArgumentException("--out must end in .npy or .csv, got " + out);
         }
         o.println("wrote " + predictions.length + " predictions to " + out);
         return 0;

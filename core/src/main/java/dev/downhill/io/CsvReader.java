@@ -36,8 +36,9 @@ import java.util.Objects;
  * growing one needs a copy at each doubling and up to three times the final size at its peak
  * (old block + new block with up to 2× slack), and the final size is what must fit when X is
  * close to the memory limit; counting lines costs one sequential read, far cheaper than parsing.
- * The file must therefore be a regular file that does not change between the passes (a change
- * in row count is detected and reported).
+ * A regular file must not change between the passes (a change in row count is detected and
+ * reported); anything else (a named pipe, {@code /dev/stdin}) is read once, into a temporary copy
+ * that both passes read.
  *
  * <p>Errors: {@link MalformedFileException} for content, {@link java.io.UncheckedIOException} for
  * I/O failures; memory allocated for a failed read is freed. Instances are immutable and
@@ -122,9 +123,9 @@ public final class CsvReader {
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
-        try {
-            long lines = TextLines.countNonBlankLines(file);
-            try (BufferedReader in = TextLines.open(file)) {
+        try (TextLines.Spool source = TextLines.spool(file)) {
+            long lines = TextLines.countNonBlankLines(source.path());
+            try (BufferedReader in = TextLines.open(source.path())) {
                 FirstLine first = firstLine(in, file);
                 CsvLayout layout = resolve(first, file);
                 long rows = lines - (layout.hasHeader() ? 1 : 0);
@@ -216,7 +217,7 @@ public final class CsvReader {
         }
 
         private MalformedFileException badCell(long number, int k, String problem) {
-            String name = layout.hasHeader() ? " (column '" + layout.name(k) + "')" : "";
+            String name = layout.hasHeader() ? " (column " + MalformedFileException.quote(layout.name(k)) + ")" : "";
             return new MalformedFileException(file, number, k + 1, problem + name);
         }
     }
@@ -251,18 +252,18 @@ public final class CsvReader {
         int target;
         if (targetName != null) {
             if (!hasHeader) {
-                throw new MalformedFileException(file, first.number, 0, "the target is named '" + targetName
-                        + "', but the file has no header" + (header == Header.AUTO ? " (line " + first.number
+                throw new MalformedFileException(file, first.number, 0, "the target is named " + MalformedFileException.quote(targetName)
+                        + ", but the file has no header" + (header == Header.AUTO ? " (line " + first.number
                         + " holds numbers; use Header.PRESENT if it is a header anyway)" : ""));
             }
             target = cells.indexOf(targetName);
             if (target < 0) {
-                throw new MalformedFileException(file, first.number, 0, "no column is named '" + targetName
-                        + "'; the header has " + cells);
+                throw new MalformedFileException(file, first.number, 0, "no column is named " + MalformedFileException.quote(targetName)
+                        + "; the header has " + MalformedFileException.quote("[" + String.join(", ", cells) + "]"));
             }
             if (cells.lastIndexOf(targetName) != target) {
-                throw new MalformedFileException(file, first.number, 0, "several columns are named '" + targetName
-                        + "'; choose the target by index");
+                throw new MalformedFileException(file, first.number, 0, "several columns are named " + MalformedFileException.quote(targetName)
+                        + "; choose the target by index");
             }
         } else if (targetIndex == LAST) {
             target = cells.size() - 1;

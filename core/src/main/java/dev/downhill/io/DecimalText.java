@@ -28,9 +28,9 @@ final class DecimalText {
             t = t.substring(1);
         }
         if (t.equals("nan") || t.equals("inf") || t.equals("infinity")) {
-            return "'" + text + "' is not a finite number (NaN and infinities are not allowed)";
+            return MalformedFileException.quote(text) + " is not a finite number (NaN and infinities are not allowed)";
         }
-        return "'" + text + "' is not a number";
+        return MalformedFileException.quote(text) + " is not a number";
     }
 
     /**
@@ -44,7 +44,7 @@ final class DecimalText {
 
     /** The message for a literal whose magnitude overflows {@code precision}. */
     static String outOfRange(String text, Precision precision) {
-        return "'" + text + "' is out of the " + precision.name().toLowerCase(Locale.ROOT) + " range";
+        return MalformedFileException.quote(text) + " is out of the " + precision.name().toLowerCase(Locale.ROOT) + " range";
     }
 
     static boolean isDecimal(CharSequence s) {

@@ -49,6 +49,25 @@ public final class MalformedFileException extends IllegalArgumentException {
         return new MalformedFileException(file, line, token, "token", detail);
     }
 
+    /** Longest excerpt of file content an error message echoes (see {@link #quote}). */
+    public static final int MAX_ECHO = 60;
+
+    /**
+     * {@code text} in single quotes for an error message, cut to its first {@value #MAX_ECHO}
+     * characters followed by "…" and the full length when longer (a 1 MB cell must not become a
+     * 1 MB error line).
+     */
+    public static String quote(CharSequence text) {
+        if (text.length() <= MAX_ECHO) {
+            return "'" + text + "'";
+        }
+        int end = MAX_ECHO;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return "'" + text.subSequence(0, end) + "…' (" + text.length() + " characters)";
+    }
+
     /** The file, as given to the reader. */
     public Path file() {
         return file;

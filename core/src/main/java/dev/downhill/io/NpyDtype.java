@@ -72,12 +72,12 @@ public enum NpyDtype {
         String body = descr.length() > 1 ? descr.substring(1) : descr;
         boolean known = body.equals("f4") || body.equals("f8") || body.equals("i4") || body.equals("i8");
         if (descr.startsWith(">") && known) {
-            throw new MalformedFileException(file, "dtype '" + descr + "' is big-endian, which is not supported; "
+            throw new MalformedFileException(file, "dtype " + MalformedFileException.quote(descr) + " is big-endian, which is not supported; "
                     + "convert it to little-endian first, e.g. np.save(path, a.astype('<" + body + "'))");
         }
         if ((descr.startsWith("=") || descr.startsWith("|")) && known) {
-            throw new MalformedFileException(file, "dtype '" + descr + "' does not state its byte order; expected '<" + body + "'");
+            throw new MalformedFileException(file, "dtype " + MalformedFileException.quote(descr) + " does not state its byte order; expected '<" + body + "'");
         }
-        throw new MalformedFileException(file, "unsupported dtype '" + descr + "': supported are " + SUPPORTED);
+        throw new MalformedFileException(file, "unsupported dtype " + MalformedFileException.quote(descr) + ": supported are " + SUPPORTED);
     }
 }

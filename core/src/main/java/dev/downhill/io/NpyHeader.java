@@ -182,14 +182,14 @@ public final class NpyHeader {
         List<String> expected = List.of("descr", "fortran_order", "shape");
         for (String key : dict.keySet()) {
             if (!expected.contains(key)) {
-                throw new MalformedFileException(file, "header has unexpected key '" + key
-                        + "' (an .npy header has exactly 'descr', 'fortran_order' and 'shape')");
+                throw new MalformedFileException(file, "header has unexpected key " + MalformedFileException.quote(key)
+                        + " (an .npy header has exactly 'descr', 'fortran_order' and 'shape')");
             }
         }
         for (String key : expected) {
             if (!dict.containsKey(key)) {
                 throw new MalformedFileException(file, "header lacks the key '" + key + "' (it has "
-                        + dict.keySet().stream().map(k -> "'" + k + "'").collect(Collectors.joining(", ")) + ")");
+                        + dict.keySet().stream().map(MalformedFileException::quote).collect(Collectors.joining(", ")) + ")");
             }
         }
         Object descr = dict.get("descr");

@@ -84,7 +84,7 @@ final class NpyHeaderParser {
             Object v = value();
             if (map.containsKey(key)) {
                 pos = keyAt;
-                throw error("key '" + key + "' appears twice");
+                throw error("key " + MalformedFileException.quote(String.valueOf(key)) + " appears twice");
             }
             map.put((String) key, v);
             if (!commaOr('}')) {
@@ -202,7 +202,7 @@ final class NpyHeaderParser {
             case "None": return null;
             default:
                 pos = start;
-                throw error("unexpected name '" + name + "' (expected True, False or None)");
+                throw error("unexpected name " + MalformedFileException.quote(name) + " (expected True, False or None)");
         }
     }
 

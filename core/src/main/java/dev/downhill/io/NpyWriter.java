@@ -9,9 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -30,14 +28,19 @@ import org.bytedeco.javacpp.Pointer;
  * Arguments are read, never modified. Ownership: the writer owns its file channel; pointers and
  * arrays passed in stay the caller's.
  *
- * <p>If {@link #close()} finds fewer values than the shape needs, it deletes the incomplete file
- * and throws {@link IllegalStateException}; writing more than the shape holds throws at once.
+ * <p>Atomic: the file is written to a temporary file beside it and renamed over it only when
+ * {@link #close()} finds every value written ({@link AtomicFile}); if {@link #close()} finds fewer
+ * values than the shape needs, or a write failed, it deletes the temporary file (the previous
+ * file, if any, is left intact) and throws {@link IllegalStateException}; writing more than the
+ * shape holds throws at once.
  * I/O failures are {@link UncheckedIOException}s naming the file. Not thread-safe.
  */
 public final class NpyWriter implements AutoCloseable {
     private static final int BUFFER_BYTES = 1 << 20;
 
     private final Path file;
+    private final AtomicFile out;
+    private final boolean ownsOut;
     private final FileChannel ch;
     private final Precision precision;
     private final long[] shape;
@@ -45,10 +48,13 @@ public final class NpyWriter implements AutoCloseable {
     private final ByteBuffer buffer;
     private long written;
     private boolean closed;
+    private boolean failed;
 
-    private NpyWriter(Path file, FileChannel ch, Precision precision, long[] shape, long expected) {
-        this.file = file;
-        this.ch = ch;
+    private NpyWriter(AtomicFile out, boolean ownsOut, Precision precision, long[] shape, long expected) {
+        this.file = out.target();
+        this.out = out;
+        this.ownsOut = ownsOut;
+        this.ch = out.channel();
         this.precision = precision;
         this.shape = shape;
         this.expected = expected;
@@ -56,12 +62,44 @@ public final class NpyWriter implements AutoCloseable {
     }
 
     /**
-     * Creates (or truncates) {@code file} and writes the header of a C-order array of
-     * {@code shape} (1 or 2 non-negative dimensions) in {@code precision}.
+     * Starts writing {@code file} (replacing it only when {@link #close()} finds the array complete:
+     * the values go to a temporary file beside it that is renamed over it then, see
+     * {@link AtomicFile}) and writes the header of a C-order array of {@code shape} (1 or 2
+     * non-negative dimensions) in {@code precision}.
      */
     public static NpyWriter create(Path file, Precision precision, long... shape) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(precision, "precision");
+        byte[] header = header(precision, shape);
+        AtomicFile out = AtomicFile.create(file);
+        try {
+            out.write(ByteBuffer.wrap(header));
+            return new NpyWriter(out, true, precision, shape.clone(), count(shape, precision));
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Like {@link #create(Path, Precision, long...)} but into an {@link AtomicFile} the caller
+     * commits (so that several files can be committed together): {@link #close()} checks that the
+     * array is complete and flushes it, but does not commit.
+     */
+    public static NpyWriter create(AtomicFile out, Precision precision, long... shape) {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(precision, "precision");
+        byte[] header = header(precision, shape);
+        out.write(ByteBuffer.wrap(header));
+        return new NpyWriter(out, false, precision, shape.clone(), count(shape, precision));
+    }
+
+    private static byte[] header(Precision precision, long[] shape) {
+        count(shape, precision);
+        return NpyHeader.encode(NpyDtype.of(precision), false, shape);
+    }
+
+    private static long count(long[] shape, Precision precision) {
         if (shape.length != 1 && shape.length != 2) {
             throw new IllegalArgumentException("an .npy array written here has 1 or 2 dimensions, got shape "
                     + java.util.Arrays.toString(shape));
@@ -78,16 +116,7 @@ public final class NpyWriter implements AutoCloseable {
                 throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " overflows 2^63 bytes");
             }
         }
-        byte[] header = NpyHeader.encode(NpyDtype.of(precision), false, shape);
-        FileChannel ch = null;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            writeFully(ch, ByteBuffer.wrap(header));
-            return new NpyWriter(file, ch, precision, shape.clone(), count);
-        } catch (IOException e) {
-            closeQuietly(ch);
-            throw new UncheckedIOException("cannot write " + file + ": " + e, e);
-        }
+        return count;
     }
 
     /** Appends all of {@code values}. */
@@ -187,8 +216,10 @@ public final class NpyWriter implements AutoCloseable {
     }
 
     /**
-     * Flushes and closes the file. If fewer values than the shape needs were written, deletes the
-     * incomplete file and throws {@link IllegalStateException}. A second call does nothing.
+     * Flushes the values and, when the writer made its own temporary file ({@link #create(Path,
+     * Precision, long...)}), renames it over the target. If fewer values than the shape needs were
+     * written, deletes the temporary file (the target keeps its previous content) and throws
+     * {@link IllegalStateException}. A second call does nothing.
      */
     @Override
     public void close() {
@@ -197,22 +228,26 @@ public final class NpyWriter implements AutoCloseable {
         }
         closed = true;
         try {
-            try {
-                flush();
-            } finally {
-                ch.close();
+            flush();
+        } catch (RuntimeException e) {
+            if (ownsOut) {
+                out.close();
             }
-        } catch (IOException e) {
-            throw failed(e);
+            throw e;
+        }
+        if (failed && ownsOut) {
+            out.close();
+            throw new IllegalStateException(file + ": an earlier write failed; nothing was written");
         }
         if (written != expected) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // the exception below still says the file is incomplete
+            if (ownsOut) {
+                out.close();
             }
             throw new IllegalStateException(file + ": closed after " + written + " of the " + expected + " values shape "
-                    + NpyHeader.shapeText(shape) + " needs; the incomplete file was deleted");
+                    + NpyHeader.shapeText(shape) + " needs; the incomplete array was not written");
+        }
+        if (ownsOut) {
+            out.commit();
         }
     }
 
@@ -327,22 +362,13 @@ public final class NpyWriter implements AutoCloseable {
     }
 
     private UncheckedIOException failed(IOException e) {
+        failed = true;
         return new UncheckedIOException("cannot write " + file + ": " + e, e);
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             ch.write(b);
-        }
-    }
-
-    private static void closeQuietly(FileChannel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // already failing
-            }
         }
     }
 }

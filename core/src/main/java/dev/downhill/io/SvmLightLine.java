@@ -72,25 +72,25 @@ final class SvmLightLine {
     private long feature(String text, int from, int to, int token, long previous) {
         int colon = text.indexOf(':', from);
         if (colon < 0 || colon >= to) {
-            throw error(token, "expected index:value, got '" + text.substring(from, to) + "'");
+            throw error(token, "expected index:value, got " + MalformedFileException.quote(text.substring(from, to)));
         }
         if (text.startsWith("qid", from) && colon == from + 3) {
             if (token != 2) {
                 throw error(token, "qid must directly follow the label");
             }
             if (!isDigits(text, colon + 1, to)) {
-                throw error(token, "qid '" + text.substring(colon + 1, to) + "' is not a non-negative integer");
+                throw error(token, "qid " + MalformedFileException.quote(text.substring(colon + 1, to)) + " is not a non-negative integer");
             }
             return previous;
         }
         if (!isDigits(text, from, colon)) {
-            throw error(token, "index '" + text.substring(from, colon) + "' is not a non-negative integer");
+            throw error(token, "index " + MalformedFileException.quote(text.substring(from, colon)) + " is not a non-negative integer");
         }
         long index;
         try {
             index = Long.parseLong(text, from, colon, 10);
         } catch (NumberFormatException e) {
-            throw error(token, "index '" + text.substring(from, colon) + "' is too large");
+            throw error(token, "index " + MalformedFileException.quote(text.substring(from, colon)) + " is too large");
         }
         long column = zeroBased ? index : index - 1;
         if (column < 0) {

@@ -23,7 +23,8 @@ import java.util.Objects;
  * <p>Memory: two passes. The first checks every line's syntax and finds the row count and n
  * (nothing is stored); the second parses the values and writes X row by row, zeros included,
  * into off-heap memory of the exact final size through a buffer of 64 K values. X is never on
- * the Java heap. The file must not change between the passes. Precision: float64 by default,
+ * the Java heap. A regular file must not change between the passes; anything else (a named pipe,
+ * {@code /dev/stdin}) is read once, into a temporary copy that both passes read. Precision: float64 by default,
  * float32 on request (each value rounded once, correctly).
  *
  * <p>Errors: {@link MalformedFileException} naming the 1-based line and token for malformed
@@ -83,8 +84,8 @@ public final class SvmLightReader {
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
-        try {
-            Shape shape = scan(file);
+        try (TextLines.Spool source = TextLines.spool(file)) {
+            Shape shape = scan(file, source.path());
             long n = features > 0 ? features : shape.maxColumn + 1;
             if (n == 0) {
                 throw new MalformedFileException(file, "no line has any index:value pair, so there are no features; "
@@ -95,7 +96,7 @@ public final class SvmLightReader {
                         + (zeroBased ? shape.maxColumn : shape.maxColumn + 1) + " exceeds the " + n + " features requested");
             }
             checkDenseSize(file, shape.rows, n);
-            return fill(file, shape.rows, n);
+            return fill(file, source.path(), shape.rows, n);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e, e);
         }
@@ -110,10 +111,10 @@ public final class SvmLightReader {
     }
 
     /** First pass: syntax of every line, row count, largest column. */
-    private Shape scan(Path file) throws IOException {
+    private Shape scan(Path file, Path readable) throws IOException {
         Shape shape = new Shape();
         SvmLightLine parsed = new SvmLightLine(file, zeroBased);
-        try (BufferedReader in = TextLines.open(file)) {
+        try (BufferedReader in = TextLines.open(readable)) {
             long number = 0;
             for (String line; (line = in.readLine()) != null; ) {
                 number++;
@@ -151,11 +152,11 @@ public final class SvmLightReader {
     }
 
     /** Second pass: values into off-heap X (dense, zeros filled) and y. */
-    private Dataset fill(Path file, long rows, long n) throws IOException {
+    private Dataset fill(Path file, Path readable, long rows, long n) throws IOException {
         SvmLightLine parsed = new SvmLightLine(file, zeroBased);
         try (OffHeapAppender x = new OffHeapAppender(precision, rows * n, file, "X");
              OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
-             BufferedReader in = TextLines.open(file)) {
+             BufferedReader in = TextLines.open(readable)) {
             long number = 0;
             for (String line; (line = in.readLine()) != null; ) {
                 number++;

@@ -31,6 +31,53 @@ final class TextLines {
         return new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), BUFFER);
     }
 
+    /**
+     * The text readers read a file twice (count, then parse). A regular file is simply opened
+     * twice; anything else — a named pipe (FIFO), {@code /dev/stdin}, a process substitution —
+     * can be read only once, so it is first copied to a temporary file (in {@code java.io.tmpdir},
+     * deleted on close), and both passes read the copy.
+     */
+    static final class Spool implements AutoCloseable {
+        private final Path path;
+        private final boolean temporary;
+
+        private Spool(Path path, boolean temporary) {
+            this.path = path;
+            this.temporary = temporary;
+        }
+
+        /** The file to open: {@code file} itself, or its one-time copy. */
+        Path path() {
+            return path;
+        }
+
+        @Override
+        public void close() {
+            if (temporary) {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException ignored) {
+                    // a leftover temporary file is harmless
+                }
+            }
+        }
+    }
+
+    /** {@code file} ready to be read twice (see {@link Spool}). */
+    static Spool spool(Path file) throws IOException {
+        if (Files.isRegularFile(file) || !Files.exists(file)) {
+            return new Spool(file, false); // a missing file fails later with the usual message
+        }
+        Path copy = Files.createTempFile("downhill-", ".spool");
+        try (InputStream in = Files.newInputStream(file)) {
+            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(copy);
+            throw e;
+        }
+        return new Spool(copy, true);
+    }
+
     /** {@code line} without a leading byte-order mark (call on the first line). */
     static String stripBom(String line) {
         return !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;

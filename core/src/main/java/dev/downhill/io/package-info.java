@@ -9,6 +9,8 @@
  *       chosen by name or index.</li>
  *   <li>{@link dev.downhill.io.SvmLightReader}: svmlight / libsvm sparse text, densified under a
  *       size limit.</li>
+ *   <li>{@link dev.downhill.io.AtomicFile}: all-or-nothing output files (a temporary file beside the
+ *       target, fsynced and renamed over it); {@code NpyWriter} and {@code ModelFile} write through it.</li>
  * </ul>
  *
  * <p>Ownership: a reader returns a {@link dev.downhill.Dataset} or a

@@ -184,4 +184,46 @@ class CsvReaderTest {
         assertMalformed(() -> CsvReader.readDataset(f), "line " + (rows + 1) + ", column 3");
         assertTrue(Pointer.totalBytes() < before + 8L * 2 * rows, "X (320 KB) must have been freed");
     }
+
+    @Test
+    void aHugeBadCellIsEchoedShort() {
+        String cell = "x".repeat(1_000_000);
+        MalformedFileException e = assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4," + cell + ",6\n")),
+                "line 2, column 2", "'" + "x".repeat(60) + "…' (1000000 characters) is not a number");
+        assertTrue(e.getMessage().length() < 300, "message length " + e.getMessage().length());
+        assertEquals("'abc'", MalformedFileException.quote("abc"));
+        assertEquals(62, MalformedFileException.quote("y".repeat(60)).length(), "60 characters are echoed whole");
+    }
+
+    @Test
+    void aNamedPipeIsReadOnceWithoutHanging() throws Exception {
+        Path fifo = dir.resolve("pipe.csv");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0,
+                "mkfifo is available");
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "a,b,y\n1,2,3\n4,5,6\n", StandardCharsets.UTF_8); // blocks until the reader opens it
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            java.util.concurrent.Future<double[]> read = pool.submit(() -> {
+                try (Dataset d = CsvReader.readDataset(fifo)) {
+                    return d.targets();
+                }
+            });
+            // before the fix the second pass opened the pipe again and waited forever for a writer
+            assertArrayEquals(new double[] {3, 6}, read.get(20, java.util.concurrent.TimeUnit.SECONDS), EXACT);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -120,14 +120,39 @@ class NpyWriterTest {
     }
 
     @Test
-    void anIncompleteFileIsDeletedOnClose() {
+    void anIncompleteFileIsDeletedOnClose() throws IOException {
         Path f = dir.resolve("partial.npy");
         NpyWriter w = NpyWriter.create(f, Precision.FLOAT32, 2, 2);
         w.write(new float[] {1, 2, 3});
         IllegalStateException e = assertThrows(IllegalStateException.class, w::close);
-        assertTrue(e.getMessage().contains("3 of the 4 values") && e.getMessage().contains("deleted"), e.getMessage());
+        assertTrue(e.getMessage().contains("3 of the 4 values") && e.getMessage().contains("not written"), e.getMessage());
         assertFalse(Files.exists(f));
         w.close(); // second close is harmless
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count(), "no temporary file left behind");
+        }
+    }
+
+    @Test
+    void anIncompleteRewriteKeepsThePreviousFileAndTheNewOneAppearsOnlyOnClose() throws IOException {
+        Path f = dir.resolve("kept.npy");
+        NpyWriter.writeVector(f, new double[] {1, 2}, Precision.FLOAT64);
+        byte[] before = Files.readAllBytes(f);
+        NpyWriter w = NpyWriter.create(f, Precision.FLOAT64, 3);
+        w.write(new double[] {7, 8});
+        assertArrayEquals(before, Files.readAllBytes(f), "the target is untouched while the writer runs");
+        assertThrows(IllegalStateException.class, w::close);
+        assertArrayEquals(before, Files.readAllBytes(f), "a failed rewrite leaves the previous file intact");
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file left behind");
+        }
+        try (NpyWriter ok = NpyWriter.create(f, Precision.FLOAT64, 3)) {
+            ok.write(new double[] {7, 8, 9});
+            assertArrayEquals(before, Files.readAllBytes(f), "replaced only on close");
+        }
+        try (HostArray v = NpyReader.readVector(f)) {
+            assertArrayEquals(new double[] {7, 8, 9}, v.toDoubleArray(), EXACT);
+        }
     }
 
     @Test

@@ -148,4 +148,36 @@ class SvmLightReaderTest {
         assertMalformed(() -> SvmLightReader.readDataset(f), "line 10001, token 2", "out of the float64 range");
         assertTrue(Pointer.totalBytes() < before + 8L * 50 * 10_000, "X (4 MB) must have been freed");
     }
+
+    @Test
+    void aNamedPipeIsReadOnceAndHugeTokensAreEchoedShort() throws Exception {
+        assertMalformed(() -> SvmLightReader.readDataset(svm("1 1:" + "7".repeat(10) + "z".repeat(500_000) + "\n")),
+                "line 1, token 2", "…' (500010 characters) is not a number");
+        Path fifo = svm("").resolveSibling("pipe.svm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "3 1:1 2:2\n6 2:5\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            java.util.concurrent.Future<double[]> read = pool.submit(() -> {
+                try (dev.downhill.Dataset d = SvmLightReader.readDataset(fifo)) {
+                    return d.row(1);
+                }
+            });
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0, 5}, read.get(20, java.util.concurrent.TimeUnit.SECONDS), 0);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

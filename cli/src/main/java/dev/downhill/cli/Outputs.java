@@ -1,0 +1,47 @@
+package dev.downhill.cli;
+
+import dev.downhill.io.AtomicFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The files one command writes, committed together: each is written to a temporary file beside
+ * its target ({@link AtomicFile}); {@link #commit()} renames them all once every one is complete,
+ * and {@link #close()} deletes whatever was not committed. So a command that fails part-way
+ * (a plot that cannot be drawn, a full disk) leaves every previous output intact and no
+ * temporary file behind.
+ */
+final class Outputs implements AutoCloseable {
+    private final List<AtomicFile> files = new ArrayList<>();
+
+    /** Checks, before any work, that every target can be written (null entries are skipped). */
+    static void check(Path... targets) {
+        for (Path t : targets) {
+            if (t != null) {
+                AtomicFile.checkWritable(t);
+            }
+        }
+    }
+
+    /** A new staged file for {@code target}. */
+    AtomicFile open(Path target) {
+        AtomicFile f = AtomicFile.create(target);
+        files.add(f);
+        return f;
+    }
+
+    /** Renames every staged file over its target, in the order they were opened. */
+    void commit() {
+        for (AtomicFile f : files) {
+            f.commit();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (AtomicFile f : files) {
+            f.close();
+        }
+    }
+}
