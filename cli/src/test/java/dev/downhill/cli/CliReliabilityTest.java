@@ -190,7 +190,7 @@ class CliReliabilityTest {
         assertEquals(0, ok.code(), ok.err());
         byte[] before = Files.readAllBytes(model);
         List<String> files = names();
-        Result diverged = run(fit("--lr", "50", "--out", model.toString(), "--plot", dir.resolve("p.png").toString(), "--quiet"));
+        Result diverged = run(fit("--solver", "gd", "--lr", "50", "--out", model.toString(), "--plot", dir.resolve("p.png").toString(), "--quiet"));
         assertEquals(1, diverged.code());
         assertTrue(diverged.err().contains("diverged"), diverged.err());
         assertArrayEquals(before, Files.readAllBytes(model), "--out untouched");
@@ -275,7 +275,7 @@ class CliReliabilityTest {
     @Test
     void longHistoriesKeepTheModelFileSmall() throws IOException {
         Path model = dir.resolve("long.json");
-        Result r = run(fit("--iterations", "20000", "--tol", "0", "--lr", "0.01", "--out", model.toString(), "--quiet"));
+        Result r = run(fit("--solver", "gd", "--iterations", "20000", "--tol", "0", "--lr", "0.01", "--out", model.toString(), "--quiet"));
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.size(model) < 150_000, "20,001-point histories thinned: " + Files.size(model) + " bytes");
         JsonNode result = new ObjectMapper().readTree(model.toFile()).get("result");

@@ -131,12 +131,12 @@ class CliTest {
 
         run("gen", "--rows", "50", "--features", "2", "--out-dir", dir.toString(), "--quiet");
         Result limit = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--iterations", "3",
-                "--tol", "0", "--quiet");
+                "--tol", "0", "--solver", "gd", "--quiet");
         assertEquals(0, limit.code(), "stopping at the iteration limit is a success");
         assertTrue(limit.out().contains("stop reason: iteration limit"), limit.out());
 
         Result diverged = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--lr", "50",
-                "--quiet");
+                "--solver", "gd", "--quiet");
         assertEquals(1, diverged.code());
         assertTrue(diverged.err().contains("diverged"), diverged.err());
 
@@ -177,5 +177,28 @@ class CliTest {
         Result convert = run("fit", "--x", x, "--y", y, "--memory-budget", "1k", "--precision", "float64", "--quiet");
         assertEquals(1, convert.code());
         assertTrue(convert.err().contains("cannot convert"), convert.err());
+    }
+
+    /**
+     * The default solver (auto) says what it chose and why; normal on nearly collinear columns is refused with
+     * exit 1 and one stderr line giving the condition estimate and naming svd, which then solves it.
+     */
+    @Test
+    void autoExplainsItsChoiceAndNormalRefusesWithTheEstimate() throws IOException {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 40; i++) {
+            double a = r.nextGaussian();
+            csv.append(a).append(',').append(a + 1e-9 * r.nextGaussian()).append(',').append(2 * a + 0.1 * r.nextGaussian()).append('\n');
+        }
+        Path data = dir.resolve("collinear.csv");
+        Files.writeString(data, csv);
+        Result normal = run("fit", "--data", data.toString(), "--solver", "normal", "--quiet");
+        assertEquals(1, normal.code(), normal.out());
+        assertEquals(1, normal.err().lines().count(), normal.err());
+        assertTrue(normal.err().contains("estimated condition number") && normal.err().contains("--solver svd"), normal.err());
+        Result auto = run("fit", "--data", data.toString());
+        assertEquals(0, auto.code(), auto.err());
+        assertTrue(auto.out().contains("solver:      svd") && auto.out().contains("auto:        svd: "), auto.out());
     }
 }
