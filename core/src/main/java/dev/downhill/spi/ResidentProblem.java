@@ -7,6 +7,14 @@ import dev.downhill.Precision;
  * the solvers in core are written against. Solvers never see backend memory directly; they
  * hold {@link BackendVector}s and call these operations.
  *
+ * <p>The cut: <b>backends stream X, core decides.</b> A backend implements passes over its X — the fused
+ * gradient ({@link #gradient}), column moments ({@link #columnStatistics}, {@link #columnMeanSquaredDeviations}),
+ * the Gram pass ({@link #crossProducts}), the QR reduction ({@link #qrReduction}), the extended-precision residual
+ * ({@link #extendedResidual}) — plus small dense kernels ({@link #denseKernels}). Everything that chooses —
+ * centring and scaling, the condition estimate and refusal, the rank, refinement, stopping, the messages users
+ * read — lives in core ({@code dev.downhill.internal}, {@code dev.downhill.internal.direct}), once for every
+ * backend. Each pass says which buffers it writes and whether its result is in host or backend memory.
+ *
  * <p>Lifecycle: made by {@link Backend#load}; reusable for any number of fits; {@link #close()}
  * frees what the backend allocated (closing twice is harmless). A problem may reference the
  * {@link dev.downhill.Dataset}'s memory without copying it (the CPU backend does), so the dataset
