@@ -87,7 +87,8 @@ final class FitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FitConfig.Builder b = FitConfig.builder().solver(Solver.parse(solver)).learningRate(LearningRate.parse(learningRate))
-                .seed(seed).fitIntercept(!noIntercept).backend(backend).threads(threads);
+                .seed(seed).fitIntercept(!noIntercept).backend(backend)
+                .backendOptions(input.backendOptions().toBuilder().threads(threads).build());
         b.schedule(LearningRateSchedule.parse(schedule));
         if (validationFraction != null) {
             b.validationFraction(validationFraction);
