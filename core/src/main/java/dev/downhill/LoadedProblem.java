@@ -25,6 +25,18 @@ public final class LoadedProblem implements AutoCloseable {
         this.options = options;
     }
 
+    /**
+     * A handle over a problem loaded through the SPI ({@link dev.downhill.spi.Backends#load}): for backend modules'
+     * tests and benchmarks that drive the passes themselves and then fit with the public API. The handle takes
+     * ownership (closing it closes {@code problem}; closing both is harmless) and exposes none of the passes.
+     *
+     * @param data    the dataset the problem was loaded from (needed by {@link FittedModel#score(LoadedProblem)}), or null
+     * @param options the options it was loaded with
+     */
+    public static LoadedProblem of(ResidentProblem problem, Dataset data, BackendOptions options) {
+        return new LoadedProblem(problem, data, Objects.requireNonNull(options, "options"));
+    }
+
     /** Name of the backend that holds the problem ("cpu", "cuda", "nd4j"; the automatic choice is recorded here). */
     public String backendName() {
         return problem.backendName();

@@ -30,6 +30,8 @@ import java.util.TreeMap;
  * <tr><td>{@value #CPU_BLOCK_BYTES}, {@value #CPU_FLUSH_ROWS}</td><td>cpu</td><td>row-block bytes, float32 flush rows</td>
  *     <td>{@code downhill.cpu.blockBytes}, {@code downhill.cpu.flushRows}</td></tr>
  * <tr><td>{@value #CUDA_KERNEL}</td><td>cuda</td><td>{@code fused} or {@code cublas}</td><td>{@code downhill.cuda.kernel}</td></tr>
+ * <tr><td>{@value #ND4J_COPY}</td><td>nd4j</td><td>{@code true}: copy X into ND4J memory instead of wrapping the
+ *     dataset's (the path of a non-host ND4J backend)</td><td>{@code downhill.nd4j.copy}</td></tr>
  * </table>
  *
  * <p>System properties and environment variables are read in one place only, {@link #defaults()} (and
@@ -46,6 +48,8 @@ public final class BackendOptions {
     public static final String CPU_FLUSH_ROWS = "cpu.flushRows";
     /** cuda: the gradient kernel, {@code fused} or {@code cublas}. */
     public static final String CUDA_KERNEL = "cuda.kernel";
+    /** nd4j: {@code true} copies X and y into ND4J memory instead of wrapping the dataset's (default false). */
+    public static final String ND4J_COPY = "nd4j.copy";
 
     /** System property naming the backend when none is configured. */
     public static final String BACKEND_PROPERTY = "downhill.backend";
@@ -54,7 +58,7 @@ public final class BackendOptions {
     /** Prefix of every system property {@link #defaults()} reads. */
     public static final String PROPERTY_PREFIX = "downhill.";
 
-    private static final String[] SETTING_KEYS = {CPU_KERNEL, CPU_BLOCK_BYTES, CPU_FLUSH_ROWS, CUDA_KERNEL};
+    private static final String[] SETTING_KEYS = {CPU_KERNEL, CPU_BLOCK_BYTES, CPU_FLUSH_ROWS, CUDA_KERNEL, ND4J_COPY};
     private static final BackendOptions NONE = new Builder().build();
 
     private final int threads;

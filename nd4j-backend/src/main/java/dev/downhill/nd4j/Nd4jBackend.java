@@ -49,7 +49,10 @@ public final class Nd4jBackend implements Backend {
         return probe() == null ? Nd4jRuntime.details() : "";
     }
 
-    /** Reads the {@link BackendOptions} threads (0: ND4J's default); the other options do not apply. */
+    /**
+     * Reads the {@link BackendOptions} threads (0: ND4J's default) and {@value BackendOptions#ND4J_COPY}; the other
+     * options do not apply.
+     */
     @Override
     public ResidentProblem load(Dataset data, Precision precision, BackendOptions options) {
         Objects.requireNonNull(data, "data");
@@ -60,7 +63,12 @@ public final class Nd4jBackend implements Backend {
         if (failure != null) {
             throw new IllegalStateException("nd4j backend cannot run: " + failure);
         }
-        return new Nd4jProblem(data, precision, threads == 0 ? Nd4jRuntime.defaultThreads() : threads);
+        String copy = options.setting(BackendOptions.ND4J_COPY).orElse("false").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!copy.equals("true") && !copy.equals("false")) {
+            throw new IllegalArgumentException(BackendOptions.ND4J_COPY + " must be true or false, got '" + copy + "'");
+        }
+        int t = threads == 0 ? Nd4jRuntime.defaultThreads() : threads;
+        return copy.equals("true") ? new Nd4jProblem(data, precision, t, false) : new Nd4jProblem(data, precision, t);
     }
 
     /**
