@@ -1,5 +1,6 @@
 package dev.downhill;
 
+import dev.downhill.spi.BackendOptions;
 import java.util.Objects;
 
 /**
@@ -12,7 +13,8 @@ import java.util.Objects;
  * tolerance {@value #DEFAULT_GD_TOLERANCE} for the full-batch solvers on float64 ({@value
  * #DEFAULT_GD_TOLERANCE_FLOAT32} on float32), {@value #DEFAULT_SGD_TOLERANCE} for SGD variants; patience {@value #DEFAULT_PATIENCE} epochs; initial coefficients zeros; intercept fitted;
  * precision that of the data; backend chosen by {@link dev.downhill.spi.Backends}; seed 0;
- * threads 0 (all cores); rank cutoff max(m, n)·ε₆₄ for SVD.
+ * threads 0 (all cores), other backend options unset ({@link BackendOptions#none()}: the system-property
+ * defaults apply); rank cutoff max(m, n)·ε₆₄ for SVD.
  *
  * <p>Stopping: full-batch GD stops when ‖∇θ‖ ≤ tol·‖∇θ₀‖, or with {@link StopReason#NO_PROGRESS} when it
  * can no longer improve in its precision (tol = 0 turns both off and runs to the iteration limit);
@@ -48,7 +50,7 @@ public final class FitConfig {
     private final Precision precision;
     private final String backend;
     private final long seed;
-    private final int threads;
+    private final BackendOptions backendOptions;
     private final double rankCutoff;
     private final IterationListener listener;
     private final Boolean standardize;
@@ -74,7 +76,7 @@ public final class FitConfig {
         this.precision = b.precision;
         this.backend = b.backend;
         this.seed = b.seed;
-        this.threads = b.threads;
+        this.backendOptions = b.backendOptions;
         this.rankCutoff = b.rankCutoff;
         this.listener = b.listener;
     }
@@ -97,7 +99,7 @@ public final class FitConfig {
         b.precision = precision;
         b.backend = backend;
         b.seed = seed;
-        b.threads = threads;
+        b.backendOptions = backendOptions;
         b.rankCutoff = rankCutoff;
         b.listener = listener;
         b.standardize = standardize;
@@ -193,9 +195,17 @@ public final class FitConfig {
         return seed;
     }
 
-    /** CPU threads; 0 means the backend's default (all cores). */
+    /** CPU threads; 0 means the backend's default (all cores). The same as {@code backendOptions().threads()}. */
     public int threads() {
-        return threads;
+        return backendOptions.threads();
+    }
+
+    /**
+     * The settings the backend is loaded with (threads, device, memory budgets, kernel choice); fields left unset
+     * take their defaults from system properties when the data are loaded ({@link BackendOptions#defaults()}).
+     */
+    public BackendOptions backendOptions() {
+        return backendOptions;
     }
 
     /** Relative singular-value cutoff for SVD; NaN means max(m, n)·ε₆₄. */
@@ -261,7 +271,9 @@ public final class FitConfig {
                 + ", batchSize=" + (batchSize > 0 ? batchSize : "default") + ", tolerance=" + tolerance() + ", patience=" + patience
                 + ", initial=" + initialCoefficients + ", fitIntercept=" + fitIntercept + ", precision="
                 + (precision == null ? "data" : precision) + ", backend=" + (backend == null ? "auto" : backend) + ", seed=" + seed
-                + ", threads=" + threads + ", standardize=" + (standardize == null ? "auto" : standardize) + ", schedule=" + schedule
+                + ", threads=" + threads()
+                + (backendOptions.toBuilder().threads(0).build().equals(BackendOptions.none()) ? "" : ", backendOptions=" + backendOptions)
+                + ", standardize=" + (standardize == null ? "auto" : standardize) + ", schedule=" + schedule
                 + (validationFraction > 0 ? ", validationFraction=" + validationFraction : "") + (exactReference ? ", exactReference" : "") + "]";
     }
 
@@ -279,7 +291,7 @@ public final class FitConfig {
         private Precision precision;
         private String backend;
         private long seed;
-        private int threads;
+        private BackendOptions backendOptions = BackendOptions.none();
         private double rankCutoff = Double.NaN;
         private IterationListener listener = IterationListener.NONE;
         private Boolean standardize;
@@ -378,12 +390,21 @@ public final class FitConfig {
             return this;
         }
 
-        /** CPU threads ≥ 0 (0: all cores). Results are bit-identical for the same thread count. */
+        /**
+         * CPU threads ≥ 0 (0: all cores). Results are bit-identical for the same thread count. Sets the threads
+         * of {@link #backendOptions(BackendOptions)}.
+         */
         public Builder threads(int threads) {
             if (threads < 0) {
                 throw new IllegalArgumentException("threads must be ≥ 0 (0 = all cores), got " + threads);
             }
-            this.threads = threads;
+            this.backendOptions = backendOptions.toBuilder().threads(threads).build();
+            return this;
+        }
+
+        /** The backend's settings (replaces any set before, threads included); see {@link BackendOptions}. */
+        public Builder backendOptions(BackendOptions options) {
+            this.backendOptions = Objects.requireNonNull(options, "backendOptions");
             return this;
         }
 

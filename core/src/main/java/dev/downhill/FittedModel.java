@@ -1,6 +1,7 @@
 package dev.downhill;
 
 import java.time.Duration;
+import org.bytedeco.javacpp.DoublePointer;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -153,7 +154,7 @@ public final class FittedModel {
         return config;
     }
 
-    /** ŷᵢ = xᵢᵀθ + b for each row. */
+    /** ŷᵢ = xᵢᵀθ + b for each row (plain Java on the calling thread: for small inputs; datasets go to the backend). */
     public double[] predict(double[][] x) {
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
@@ -167,45 +168,150 @@ public final class FittedModel {
         return predictRow(x, 0);
     }
 
-    /** ŷᵢ for every row of {@code data} (m must be below 2³¹). */
+    /**
+     * ŷᵢ for every row of {@code data} (m below 2³¹; {@link #predict(Dataset, DoublePointer)} has no limit),
+     * computed by the backend's prediction pass: {@code data} is loaded into the backend this model's
+     * configuration names (automatic selection when it names none) with its backend options.
+     */
     public double[] predict(Dataset data) {
         checkColumns(data.cols());
-        try (Dataset.Use use = data.use()) {
-            return predict(data.xPointer(), data.rows());
+        long m = data.rows();
+        if (m > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(m + " rows do not fit a Java array: use predict(Dataset, DoublePointer)");
         }
+        try (DoublePointer out = new DoublePointer(m)) {
+            predict(data, out);
+            double[] a = new double[(int) m];
+            out.get(a);
+            return a;
+        }
+    }
+
+    /**
+     * ŷᵢ for every row of {@code data} into {@code out} (m float64 values from its position; any m), by the
+     * backend's prediction pass as {@link #predict(Dataset)}.
+     */
+    public void predict(Dataset data, DoublePointer out) {
+        checkColumns(data.cols());
+        try (Dataset.Use use = data.use(); LoadedProblem p = LinearRegression.load(data, predictionConfig())) {
+            predict(p, out);
+        }
+    }
+
+    /** ŷᵢ for every row of a loaded problem (m below 2³¹), computed where the problem lives (its backend's prediction pass). */
+    public double[] predict(LoadedProblem problem) {
+        long m = problem.rows();
+        if (m > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(m + " rows do not fit a Java array: use predict(LoadedProblem, DoublePointer)");
+        }
+        try (DoublePointer out = new DoublePointer(m)) {
+            predict(problem, out);
+            double[] a = new double[(int) m];
+            out.get(a);
+            return a;
+        }
+    }
+
+    /**
+     * ŷᵢ = xᵢᵀθ + b for every row of a loaded problem, written to {@code out} (host memory, m float64 values
+     * from its position; m may exceed 2³¹), by the backend's prediction pass (the cpu backend's threads, the
+     * GPU, ND4J ops). Dot products are accumulated in float64. Writes {@code out} only.
+     */
+    public void predict(LoadedProblem problem, DoublePointer out) {
+        java.util.Objects.requireNonNull(problem, "problem");
+        java.util.Objects.requireNonNull(out, "out");
+        checkColumns(problem.cols());
+        long room = out.capacity() - out.position();
+        if (out.capacity() > 0 && room < problem.rows()) {
+            throw new IllegalArgumentException("out holds " + room + " values from its position but the problem has "
+                    + problem.rows() + " rows");
+        }
+        problem.problem().predict(coefficients.clone(), intercept, out);
     }
 
     /**
      * ŷᵢ for every row of a row-major matrix in host off-heap memory: {@code x} is a
      * {@link org.bytedeco.javacpp.FloatPointer} or {@link org.bytedeco.javacpp.DoublePointer} holding
-     * rows × {@link #features()} values from its position (m must be below 2³¹). Reads x only.
+     * rows × {@link #features()} values from its position (m below 2³¹). Reads x only; runs on the backend
+     * as {@link #predict(Dataset)} (x is wrapped, not copied, with zero targets).
      */
     public double[] predict(org.bytedeco.javacpp.Pointer x, long rows) {
-        double[] out = new double[Math.toIntExact(rows)];
-        int n = coefficients.length;
-        for (int i = 0; i < out.length; i++) {
-            double s = 0;
-            if (x instanceof org.bytedeco.javacpp.DoublePointer) {
-                java.nio.DoubleBuffer row = dev.downhill.internal.OffHeapViews.doubles(x, (long) i * n, n);
-                for (int j = 0; j < n; j++) {
-                    s += coefficients[j] * row.get(j);
-                }
-            } else if (x instanceof org.bytedeco.javacpp.FloatPointer) {
-                java.nio.FloatBuffer row = dev.downhill.internal.OffHeapViews.floats(x, (long) i * n, n);
-                for (int j = 0; j < n; j++) {
-                    s += coefficients[j] * row.get(j);
-                }
-            } else {
-                throw new IllegalArgumentException("x must be a FloatPointer or DoublePointer, got " + x.getClass().getName());
-            }
-            out[i] = s + intercept;
+        if (!(x instanceof DoublePointer) && !(x instanceof org.bytedeco.javacpp.FloatPointer)) {
+            throw new IllegalArgumentException("x must be a FloatPointer or DoublePointer, got " + x.getClass().getName());
         }
-        return out;
+        org.bytedeco.javacpp.Pointer zeros = x instanceof DoublePointer ? new DoublePointer(rows) : new org.bytedeco.javacpp.FloatPointer(rows);
+        try {
+            org.bytedeco.javacpp.Pointer.memset(zeros, 0, rows * (x instanceof DoublePointer ? 8 : 4));
+            try (Dataset d = Dataset.wrap(x, zeros, rows, coefficients.length)) {
+                return predict(d);
+            }
+        } finally {
+            zeros.close();
+        }
     }
 
-    /** MSE and R² of the predictions on {@code data}. */
+    /** MSE and R² of the predictions on {@code data} (computed by the backend's prediction pass, see {@link #predict(Dataset)}). */
     public Score score(Dataset data) {
-        return score(predict(data), data.targets());
+        checkColumns(data.cols());
+        try (LoadedProblem p = LinearRegression.load(data, predictionConfig())) {
+            return score(p);
+        }
+    }
+
+    /** MSE and R² of the predictions on the data a problem was loaded from (the backend's prediction pass; any m). */
+    public Score score(LoadedProblem problem) {
+        long m = problem.rows();
+        if (m == 0) {
+            throw new IllegalArgumentException("cannot score zero rows");
+        }
+        Dataset data = problem.data();
+        try (DoublePointer predicted = new DoublePointer(m)) {
+            predict(problem, predicted);
+            double[] y = new double[(int) Math.min(WINDOW, m)];
+            double mean = 0;
+            for (long i0 = 0; i0 < m; i0 += WINDOW) {
+                int len = targets(data, i0, y);
+                for (int i = 0; i < len; i++) {
+                    mean += y[i];
+                }
+            }
+            mean /= m;
+            double ssRes = 0;
+            double ssTot = 0;
+            for (long i0 = 0; i0 < m; i0 += WINDOW) {
+                int len = targets(data, i0, y);
+                java.nio.DoubleBuffer p = dev.downhill.internal.OffHeapViews.doubles(predicted, i0, len);
+                for (int i = 0; i < len; i++) {
+                    double yi = y[i];
+                    double r = p.get(i) - yi;
+                    ssRes += r * r;
+                    double d = yi - mean;
+                    ssTot += d * d;
+                }
+            }
+            return new Score(ssRes / m, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
+        }
+    }
+
+    private static final int WINDOW = 1 << 16;
+
+    /** Copies y[from, from + len) of the dataset into {@code into} (len = min(into.length, m − from)); returns len. */
+    private static int targets(Dataset data, long from, double[] into) {
+        int len = (int) Math.min(into.length, data.rows() - from);
+        if (data.precision() == Precision.FLOAT64) {
+            dev.downhill.internal.OffHeapViews.doubles(data.yPointer(), from, len).get(into, 0, len);
+        } else {
+            java.nio.FloatBuffer f = dev.downhill.internal.OffHeapViews.floats(data.yPointer(), from, len);
+            for (int i = 0; i < len; i++) {
+                into[i] = f.get(i);
+            }
+        }
+        return len;
+    }
+
+    /** Where predictions run: the backend this model's configuration asked for (auto when none), with its options. */
+    private FitConfig predictionConfig() {
+        return FitConfig.builder().backend(config.backend()).backendOptions(config.backendOptions()).build();
     }
 
     /** MSE and R² of the predictions on ({@code x}, {@code y}). */

@@ -9,7 +9,7 @@ import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.StochasticGradientSolver;
 import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.direct.DirectSolution;
-import dev.downhill.spi.Backend;
+import dev.downhill.spi.BackendOptions;
 import dev.downhill.spi.Backends;
 import dev.downhill.spi.ResidentProblem;
 import java.time.Duration;
@@ -23,7 +23,7 @@ import java.util.Objects;
  * }
  * }</pre>
  * To fit one dataset many times without reloading it into the backend, {@link #load} it once and
- * call {@link #fit(ResidentProblem, FitConfig)}.
+ * call {@link #fit(LoadedProblem, FitConfig)}.
  *
  * <p>Conventions: loss MSE = (1/m)‖r‖², r = Xθ + b − y; gradient (2/m)Xᵀr. With an intercept the
  * answer is the least-squares solution with an unpenalised intercept: X and y are centred
@@ -42,28 +42,40 @@ public final class LinearRegression {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         long start = System.nanoTime();
-        try (Dataset.Use use = data.use(); ResidentProblem problem = load(data, config)) { // data cannot be closed under the fit
+        try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             return fit(problem, config, start);
         }
     }
 
-    /** Loads {@code data} into the backend, precision and thread count {@code config} names. The caller closes the problem. */
-    public static ResidentProblem load(Dataset data, FitConfig config) {
-        Backend backend = Backends.select(config.backend());
-        Precision precision = config.precision() == null ? data.precision() : config.precision();
-        return backend.load(data, precision, config.threads());
+    /**
+     * Loads {@code data} into the backend, precision and {@link FitConfig#backendOptions() backend options}
+     * {@code config} names (options left unset take their defaults from system properties,
+     * {@link BackendOptions#defaults()}). The caller closes the problem; {@code data} must stay open while it is used.
+     */
+    public static LoadedProblem load(Dataset data, FitConfig config) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(config, "config");
+        BackendOptions options = config.backendOptions().orElse(BackendOptions.defaults());
+        return new LoadedProblem(Backends.load(config.backend(), data, config.precision(), options), data, options);
     }
 
     /**
      * Fits a loaded problem. The configuration's backend, precision and threads, when set, must
-     * match the problem's (they were fixed by {@link #load}).
+     * match the problem's (they were fixed by {@link #load}); its other backend options are not used.
      */
-    public static FittedModel fit(ResidentProblem problem, FitConfig config) {
-        return fit(problem, config, System.nanoTime());
+    public static FittedModel fit(LoadedProblem problem, FitConfig config) {
+        Objects.requireNonNull(problem, "problem");
+        Objects.requireNonNull(config, "config");
+        checkMatches(problem, config);
+        return fit(problem.problem(), config, System.nanoTime());
+    }
+
+    private static FittedModel fit(LoadedProblem problem, FitConfig config, long startNanos) {
+        checkMatches(problem, config);
+        return fit(problem.problem(), config, startNanos);
     }
 
     private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos) {
-        checkMatches(problem, requested);
         String choice = "";
         FitConfig config = requested;
         if (requested.solver().isAuto()) {
@@ -138,7 +150,7 @@ public final class LinearRegression {
         return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
     }
 
-    private static void checkMatches(ResidentProblem problem, FitConfig config) {
+    private static void checkMatches(LoadedProblem problem, FitConfig config) {
         if (config.backend() != null && !config.backend().equalsIgnoreCase(problem.backendName())) {
             throw new IllegalArgumentException("configuration names backend '" + config.backend()
                     + "' but the problem was loaded on '" + problem.backendName() + "'");
@@ -147,9 +159,10 @@ public final class LinearRegression {
             throw new IllegalArgumentException("configuration asks for " + config.precision()
                     + " but the problem was loaded as " + problem.precision());
         }
-        if (config.threads() != 0 && config.threads() != problem.threads()) {
+        int loaded = problem.options().threads();
+        if (config.threads() != 0 && config.threads() != loaded) {
             throw new IllegalArgumentException("configuration asks for " + config.threads()
-                    + " threads but the problem was loaded with " + problem.threads());
+                    + " threads but the problem was loaded with " + (loaded == 0 ? "the default (all cores)" : loaded));
         }
     }
 

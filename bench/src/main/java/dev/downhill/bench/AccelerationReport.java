@@ -6,7 +6,7 @@ import dev.downhill.FittedModel;
 import dev.downhill.LinearRegression;
 import dev.downhill.Solver;
 import dev.downhill.StopReason;
-import dev.downhill.spi.ResidentProblem;
+import dev.downhill.LoadedProblem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ public final class AccelerationReport {
                 MachineDescription.cpu(), rows, cols, a, 1 + cols * a * a, tol));
         sb.append("| solver | step | iterations | stop | time s | rel. error vs SVD |\n|---|---|---:|---|---:|---:|\n");
         try (Dataset data = Dataset.ofRowMajor(x, rows, cols, y);
-             ResidentProblem problem = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
+             LoadedProblem problem = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
             FittedModel svd = LinearRegression.fit(problem, FitConfig.builder().solver(Solver.SVD).build());
             // the largest stable fixed step for unstandardized GD: 2/L; the grid brackets the optimum 2/(L+μ) ≈ 2/L
             FittedModel probe = LinearRegression.fit(problem, FitConfig.builder().standardize(false).maxIterations(1).build());
@@ -96,7 +96,7 @@ public final class AccelerationReport {
         Files.writeString(out.resolve("acceleration.md"), sb.toString());
     }
 
-    private static FittedModel run(ResidentProblem problem, FitConfig config) {
+    private static FittedModel run(LoadedProblem problem, FitConfig config) {
         try {
             return LinearRegression.fit(problem, config);
         } catch (ArithmeticException e) {

@@ -56,19 +56,10 @@ public record BackendContender(String backend, String strategy) {
 
     /** Loads {@code data} into this contender's backend with its strategy selected. */
     public dev.downhill.spi.ResidentProblem load(Dataset data, int threads) {
-        String property = "downhill." + backend + ".kernel";
-        String previous = System.getProperty(property);
+        dev.downhill.spi.BackendOptions.Builder options = dev.downhill.spi.BackendOptions.builder().threads(threads);
         if (!strategy.isEmpty() && !twoPass()) {
-            System.setProperty(property, strategy);
+            options.set(backend + ".kernel", strategy);
         }
-        try {
-            return LinearRegression.load(data, FitConfig.builder().backend(backend).threads(threads).build());
-        } finally {
-            if (previous == null) {
-                System.clearProperty(property);
-            } else {
-                System.setProperty(property, previous);
-            }
-        }
+        return dev.downhill.spi.Backends.load(backend, data, null, options.build());
     }
 }

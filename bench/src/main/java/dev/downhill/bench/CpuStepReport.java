@@ -102,12 +102,7 @@ public final class CpuStepReport {
     }
 
     private static ResidentProblem load(Dataset data, int threads, String kernel) {
-        System.setProperty("downhill.cpu.kernel", kernel);
-        try {
-            return LinearRegression.load(data, FitConfig.builder().solver(Solver.GD).backend("cpu").threads(threads).build());
-        } finally {
-            System.clearProperty("downhill.cpu.kernel");
-        }
+        return dev.downhill.spi.Backends.load("cpu", data, null, dev.downhill.spi.BackendOptions.builder().threads(threads).cpuKernel(kernel).build());
     }
 
     private static String render(int rows, int cols, int threads, int rounds, double xBytes, Map<String, List<Double>> times,

@@ -5,7 +5,7 @@ import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.LinearRegression;
 import dev.downhill.Solver;
-import dev.downhill.spi.ResidentProblem;
+import dev.downhill.LoadedProblem;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -40,7 +40,7 @@ public class DirectSolveBenchmark {
     public String shape;
 
     private Dataset data;
-    private ResidentProblem problem;
+    private LoadedProblem problem;
     private FitConfig config;
 
     @Setup(Level.Trial)

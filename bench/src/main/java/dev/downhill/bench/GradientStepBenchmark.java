@@ -76,9 +76,8 @@ public class GradientStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         threadCount = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
-        System.setProperty("downhill.cpu.kernel", kernel);
         data = SyntheticMatrix.float32(rows, cols, 42);
-        problem = LinearRegression.load(data, FitConfig.builder().solver(Solver.GD).backend("cpu").threads(threadCount).build());
+        problem = dev.downhill.spi.Backends.load("cpu", data, null, dev.downhill.spi.BackendOptions.builder().threads(threadCount).cpuKernel(kernel).build());
         theta = problem.allocateVector(cols);
         gradient = problem.allocateVector(cols);
         double[] t = new double[cols];

@@ -4,9 +4,9 @@ import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.LinearRegression;
+import dev.downhill.LoadedProblem;
 import dev.downhill.Score;
 import dev.downhill.Solver;
-import dev.downhill.spi.ResidentProblem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -99,15 +99,15 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println(title);
         FitConfig base = FitConfig.builder().backend(backend).build();
-        try (Dataset data = Dataset.of(x, y); ResidentProblem problem = LinearRegression.load(data, base)) {
-            out.printf(Locale.ROOT, "backend: %s, %d threads, %s%n%n", problem.backendName(), problem.threads(),
+        try (Dataset data = Dataset.of(x, y); LoadedProblem problem = LinearRegression.load(data, base)) {
+            out.printf(Locale.ROOT, "backend: %s, %s, %s%n%n", problem.backendName(), problem.description(),
                     problem.precision().name().toLowerCase(Locale.ROOT));
             out.printf(Locale.ROOT, "%-10s %-20s %10s %9s %7s %10s %-16s %9s %8s%n",
                     "solver", "theta", "b", "MSE", "R2", "iterations", "stop", "eta", "ms");
             for (Solver s : Solver.values()) {
                 FittedModel m = LinearRegression.fit(problem, base.toBuilder().solver(s).build());
                 models[s.ordinal()] = m;
-                Score score = m.score(data);
+                Score score = m.score(problem);
                 StringBuilder theta = new StringBuilder();
                 for (double c : m.coefficients()) {
                     theta.append(theta.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.5f", c));

@@ -156,7 +156,7 @@ final class FitCommand implements Callable<Integer> {
     private FitConfig.Builder configure() {
         return Main.option(spec, () -> {
             FitConfig.Builder b = FitConfig.builder().solver(Solver.parse(solver)).seed(seed).fitIntercept(!noIntercept)
-                    .backend(backend);
+                    .backend(backend).backendOptions(input.backendOptions());
             Solver s = Solver.parse(solver);
             LearningRate eta = LearningRate.parse(learningRate);
             LearningRateSchedule sched = LearningRateSchedule.parse(schedule);

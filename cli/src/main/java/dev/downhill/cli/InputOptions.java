@@ -2,9 +2,11 @@ package dev.downhill.cli;
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
-import dev.downhill.cpu.HostMemoryBudget;
-import dev.downhill.cpu.MappedNpy;
+import dev.downhill.io.HostMemoryBudget;
+import dev.downhill.io.MappedNpy;
+import dev.downhill.internal.ByteSizes;
 import dev.downhill.io.CsvReader;
+import dev.downhill.spi.BackendOptions;
 import dev.downhill.io.NpyReader;
 import dev.downhill.io.SvmLightReader;
 import java.nio.file.Path;
@@ -73,12 +75,21 @@ final class InputOptions {
         }
     }
 
-    /** Reads the data named by the options (and passes --device-memory-budget on to the cuda backend). */
-    Dataset load() {
-        if (deviceMemoryBudget != null) {
-            dev.downhill.internal.ByteSizes.parse(deviceMemoryBudget, "--device-memory-budget");
-            System.setProperty("downhill.cuda.memoryBudget", deviceMemoryBudget.trim());
+    /** --memory-budget and --device-memory-budget as backend options (unset ones keep their defaults). */
+    BackendOptions backendOptions() {
+        BackendOptions.Builder b = BackendOptions.builder();
+        if (memoryBudget != null) {
+            b.hostMemoryBudget(ByteSizes.parse(memoryBudget, "--memory-budget"));
         }
+        if (deviceMemoryBudget != null) {
+            b.deviceMemoryBudget(ByteSizes.parse(deviceMemoryBudget, "--device-memory-budget"));
+        }
+        return b.build();
+    }
+
+    /** Reads the data named by the options (a .npy X over the host memory budget is memory-mapped). */
+    Dataset load() {
+        BackendOptions options = backendOptions().orElse(BackendOptions.defaults());
         if (data != null && (x != null || y != null)) {
             throw new IllegalArgumentException("give either --x/--y or --data, not both");
         }
@@ -95,7 +106,7 @@ final class InputOptions {
                             + "read by their size and may be memory-mapped; save it to a file first");
                 }
             }
-            long budget = memoryBudget == null ? HostMemoryBudget.defaultBytes() : HostMemoryBudget.parse(memoryBudget);
+            long budget = options.hostMemoryBudget().orElseGet(HostMemoryBudget::defaultBytes);
             var header = NpyReader.readHeader(x);
             Precision own = header.dtype().naturalPrecision();
             Precision target = precision() == null ? own : precision();

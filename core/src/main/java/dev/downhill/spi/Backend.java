@@ -21,17 +21,24 @@ public interface Backend {
 
     /**
      * One line about what the backend runs on, for {@code downhill info}: the BLAS build and
-     * threads for a CPU backend, the device name and memory for a GPU backend. Empty when the
-     * backend is unavailable or has nothing to say.
+     * threads for a CPU backend, the device name and memory for a GPU backend, as it would run with
+     * {@code options}. Empty when the backend is unavailable or has nothing to say.
      */
-    default String details() {
+    default String details(BackendOptions options) {
         return "";
     }
 
+    /** {@link #details(BackendOptions)} with the defaults the system properties give ({@link BackendOptions#defaults()}). */
+    default String details() {
+        return details(BackendOptions.defaults());
+    }
+
     /**
-     * Loads {@code data} (converted to {@code precision} if it differs) into a resident problem.
-     *
-     * @param threads CPU threads to use, 0 for the backend's default (all cores)
+     * Loads {@code data} (converted to {@code precision} if it differs) into a resident problem, with the
+     * settings in {@code options} (threads, device, memory budgets, kernel choice; see {@link BackendOptions}).
+     * The backend reads its settings from {@code options} only — never from system properties — and ignores
+     * the ones it has no use for; a setting it cannot honour (an unknown kernel name, a device that does not
+     * exist) is an {@link IllegalArgumentException} or {@link IllegalStateException} saying why.
      */
-    ResidentProblem load(Dataset data, Precision precision, int threads);
+    ResidentProblem load(Dataset data, Precision precision, BackendOptions options);
 }

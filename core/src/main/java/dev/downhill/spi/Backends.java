@@ -9,12 +9,17 @@ import java.util.ServiceLoader;
 /**
  * Finds backends with {@link ServiceLoader} and picks one. Selection order: the name passed in
  * (from {@link dev.downhill.FitConfig#backend()}), else system property {@value #PROPERTY}, else
- * environment variable {@value #ENVIRONMENT}, else the highest-priority available backend.
- * "auto" at any of these levels means automatic selection.
+ * environment variable {@value #ENVIRONMENT} (both read by {@link BackendOptions#defaultBackend()}), else
+ * the highest-priority available backend. "auto" at any of these levels means automatic selection.
+ *
+ * <p>Probing: a backend's {@link Backend#availability()} (which may initialise native libraries) is asked
+ * only of the backend named, or — for automatic selection — of the backends tried in priority order up to
+ * the first that can run; {@link #passedOver} asks only those again; listings ({@link #describe}) ask
+ * every backend they list.
  */
 public final class Backends {
-    public static final String PROPERTY = "downhill.backend";
-    public static final String ENVIRONMENT = "DOWNHILL_BACKEND";
+    public static final String PROPERTY = BackendOptions.BACKEND_PROPERTY;
+    public static final String ENVIRONMENT = BackendOptions.BACKEND_ENVIRONMENT;
 
     private Backends() {
     }
@@ -37,22 +42,24 @@ public final class Backends {
      *         none can; the message lists every backend and why it is unavailable
      */
     public static Backend select(String requested) {
+        return select(requested, all());
+    }
+
+    /** {@link #select(String)} among {@code all} (highest priority first). */
+    static Backend select(String requested, List<Backend> all) {
         String name = requested;
         if (isAuto(name)) {
-            name = System.getProperty(PROPERTY);
+            name = BackendOptions.defaultBackend();
         }
         if (isAuto(name)) {
-            name = System.getenv(ENVIRONMENT);
-        }
-        List<Backend> all = all();
-        if (isAuto(name)) {
-            List<Backend> skipped = new ArrayList<>();
+            List<String> skipped = new ArrayList<>();
             for (Backend b : all) {
-                if (b.availability().available()) {
+                Availability a = b.availability();
+                if (a.available()) {
                     logSkipped(skipped, b);
                     return b;
                 }
-                skipped.add(b);
+                skipped.add(b.name() + " skipped: " + a.reason());
             }
             throw new BackendUnavailableException("no backend can run here. " + describe(all));
         }
@@ -70,12 +77,30 @@ public final class Backends {
     }
 
     /**
+     * Selects a backend as {@link #select(String)} does and loads {@code data} into it with {@code options}
+     * (fields left unset filled from {@link BackendOptions#defaults()}): the SPI-level load, for backend
+     * tests and benchmarks that call the passes themselves. Users call {@link dev.downhill.LinearRegression#load}.
+     *
+     * @param precision null for the data's own
+     */
+    public static ResidentProblem load(String backend, dev.downhill.Dataset data, dev.downhill.Precision precision,
+                                       BackendOptions options) {
+        java.util.Objects.requireNonNull(data, "data");
+        BackendOptions effective = (options == null ? BackendOptions.none() : options).orElse(BackendOptions.defaults());
+        return select(backend).load(data, precision == null ? data.precision() : precision, effective);
+    }
+
+    /**
      * Why the backends preferred over {@code chosen} (higher priority) could not run, as
-     * "name: reason; …", or "" when none was passed over.
+     * "name: reason; …", or "" when none was passed over. Asks only those backends (automatic selection
+     * already asked them), never one of lower priority.
      */
     public static String passedOver(String chosen) {
-        List<Backend> all = all();
-        int priority = Integer.MIN_VALUE;
+        return passedOver(chosen, all());
+    }
+
+    static String passedOver(String chosen, List<Backend> all) {
+        int priority = Integer.MAX_VALUE;
         for (Backend b : all) {
             if (b.name().equals(chosen)) {
                 priority = b.priority();
@@ -83,8 +108,11 @@ public final class Backends {
         }
         StringBuilder sb = new StringBuilder();
         for (Backend b : all) {
+            if (b.priority() <= priority) {
+                continue;
+            }
             Availability a = b.availability();
-            if (b.priority() > priority && !a.available()) {
+            if (!a.available()) {
                 sb.append(sb.length() == 0 ? "" : "; ").append(b.name()).append(": ").append(a.reason());
             }
         }
@@ -92,13 +120,13 @@ public final class Backends {
     }
 
     /** One log line (info, once per process and choice) naming the preferred backends that could not run and why. */
-    private static void logSkipped(List<Backend> skipped, Backend chosen) {
+    private static void logSkipped(List<String> skipped, Backend chosen) {
         if (skipped.isEmpty()) {
             return;
         }
         StringBuilder sb = new StringBuilder("automatic backend choice: ").append(chosen.name());
-        for (Backend b : skipped) {
-            sb.append("; ").append(b.name()).append(" skipped: ").append(b.availability().reason());
+        for (String why : skipped) {
+            sb.append("; ").append(why);
         }
         String line = sb.toString();
         synchronized (LOGGED) {

@@ -38,8 +38,15 @@ public interface ResidentProblem extends AutoCloseable {
     /** Precision of X, y and every vector of this problem. */
     Precision precision();
 
-    /** Number of threads (CPU) the operations use; 1 for a GPU. */
-    int threads();
+    /**
+     * What runs this problem, in the backend's words, for people (logs, the demo): e.g. "2 threads, native
+     * single-pass kernel (AVX2/FMA)" on the cpu backend, the device and whether X is streamed on cuda. Empty
+     * when the backend has nothing to say. (Thread counts and such are backend-specific, so they are not
+     * part of the generic SPI.)
+     */
+    default String description() {
+        return "";
+    }
 
     /** A zero-filled vector of the given length in this problem's memory and precision. */
     BackendVector allocateVector(long length);
@@ -99,6 +106,18 @@ public interface ResidentProblem extends AutoCloseable {
      */
     ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale,
                           RowSlice rows, BackendVector out);
+
+    /**
+     * The prediction pass: ŷᵢ = xᵢᵀθ + b for every row i of this problem's X, each a dot product accumulated
+     * in float64 (whatever the problem's precision), written as float64 to host memory. Runs where X is: on
+     * the backend's threads (cpu), on the device (cuda), as ND4J ops (nd4j). Reads X only.
+     *
+     * @param theta     θ, length n, on the host (read only)
+     * @param intercept b
+     * @param out       written: {@link #rows()} float64 values from its position, in host (off-heap) memory;
+     *                  m may exceed 2³¹
+     */
+    void predict(double[] theta, double intercept, org.bytedeco.javacpp.DoublePointer out);
 
     /** y ← y + α·x (the step θ ← θ − η·g is {@code axpy(-η, g, θ)}). Writes {@code y}. */
     void axpy(double alpha, BackendVector x, BackendVector y);

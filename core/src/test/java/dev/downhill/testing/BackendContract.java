@@ -15,12 +15,15 @@ import dev.downhill.InitialCoefficients;
 import dev.downhill.IterationListener;
 import dev.downhill.LearningRateSchedule;
 import dev.downhill.LinearRegression;
+import dev.downhill.LoadedProblem;
 import dev.downhill.Precision;
 import dev.downhill.SingularMatrixException;
 import dev.downhill.Solver;
 import dev.downhill.StopReason;
 import dev.downhill.sampling.CounterBasedSampler;
+import dev.downhill.spi.BackendOptions;
 import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.Backends;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
@@ -46,6 +49,14 @@ public abstract class BackendContract {
         return FitConfig.builder().solver(solver).backend(backendName());
     }
 
+    /**
+     * Loads {@code d} into the backend under test through the SPI ({@link Backends#load}), with the configuration's
+     * precision and backend options: for tests that call the passes themselves.
+     */
+    protected ResidentProblem load(Dataset d, FitConfig config) {
+        return Backends.load(config.backend(), d, config.precision(), config.backendOptions());
+    }
+
     protected FittedModel fit(double[][] x, double[] y, FitConfig config) {
         try (Dataset d = Dataset.of(x, y)) {
             return LinearRegression.fit(d, config);
@@ -61,7 +72,7 @@ public abstract class BackendContract {
         double b = 0.7;
         long[] order = CounterBasedSampler.epochOrder(5, 2, 301);
         try (Dataset d = Dataset.of(t.x, t.y);
-             ResidentProblem p = LinearRegression.load(d, config(Solver.GD).build());
+             ResidentProblem p = load(d, config(Solver.GD).build());
              BackendVector th = p.allocateVector(7);
              BackendVector g = p.allocateVector(7)) {
             th.copyFromHost(theta);
@@ -105,10 +116,50 @@ public abstract class BackendContract {
     }
 
     @Test
+    void predictionPassMatchesAPlainLoopAndRunsOnTheBackend() {
+        TestData t = TestData.gaussian(1037, 9, TestData.ramp(9), 2, 0.3, 41);
+        double[] theta = {0.3, -1, 2, 0.25, 0, -0.5, 1.5, 1e-3, -7};
+        double b = 0.7;
+        for (Precision precision : Precision.values()) {
+            try (Dataset d = precision == Precision.FLOAT64 ? Dataset.of(t.x, t.y) : Dataset.of(t.xFloat(), t.yFloat());
+                 ResidentProblem p = load(d, config(Solver.GD).threads(2).build());
+                 org.bytedeco.javacpp.DoublePointer out = new org.bytedeco.javacpp.DoublePointer(1040)) {
+                org.bytedeco.javacpp.Pointer.memset(out, 0, 1040 * 8);
+                out.position(2);
+                p.predict(theta, b, out);
+                out.position(0);
+                assertEquals(0, out.get(1), 0, "nothing written before the position");
+                assertEquals(0, out.get(1039), 0, "nothing written after the last row");
+                for (int i = 0; i < 1037; i++) {
+                    double s = 0;
+                    double mag = Math.abs(b);
+                    for (int j = 0; j < 9; j++) {
+                        s += d.x(i, j) * theta[j];
+                        mag += Math.abs(d.x(i, j) * theta[j]);
+                    }
+                    // float64 products of the stored values (float32 X widened exactly): only the summation order differs
+                    assertEquals(s + b, out.get(2 + i), 1e-14 * mag, precision + " row " + i);
+                }
+            }
+            // the model's predict and score on a loaded problem go through the same pass
+            try (Dataset d = precision == Precision.FLOAT64 ? Dataset.of(t.x, t.y) : Dataset.of(t.xFloat(), t.yFloat());
+                 LoadedProblem p = LinearRegression.load(d, config(Solver.GD).build())) {
+                assertEquals(backendName(), p.backendName());
+                FittedModel m = LinearRegression.fit(p, config(Solver.SVD).build());
+                double[] onBackend = m.predict(p);
+                double[] onHost = m.predict(TestData.rowsOf(d));
+                assertClose(onBackend, onHost, 1e-13, precision + " predictions");
+                assertEquals(m.score(TestData.rowsOf(d), d.targets()).mse(), m.score(p).mse(), 1e-12 * m.score(p).mse());
+                assertClose(m.predict(d), onBackend, 1e-13, "predict(Dataset)");
+            }
+        }
+    }
+
+    @Test
     void vectorOperations() {
         TestData t = TestData.gaussian(10, 3, TestData.ramp(3), 0, 0, 1);
         try (Dataset d = Dataset.of(t.x, t.y);
-             ResidentProblem p = LinearRegression.load(d, config(Solver.GD).build());
+             ResidentProblem p = load(d, config(Solver.GD).build());
              BackendVector a = p.allocateVector(3);
              BackendVector c = p.allocateVector(3)) {
             assertArrayEquals(new double[3], a.copyToHost(), "allocated vectors start at zero");
@@ -332,7 +383,7 @@ public abstract class BackendContract {
         double[][] xCopy = Arrays.stream(t.x).map(double[]::clone).toArray(double[][]::new);
         double[] yCopy = t.y.clone();
         double[] start = {0.1, 0.2, 0.3, 0.4};
-        try (Dataset d = Dataset.of(t.x, t.y); ResidentProblem p = LinearRegression.load(d, config(Solver.GD).build())) {
+        try (Dataset d = Dataset.of(t.x, t.y); LoadedProblem p = LinearRegression.load(d, config(Solver.GD).build())) {
             FittedModel svd = LinearRegression.fit(p, config(Solver.SVD).build());
             FittedModel gd = LinearRegression.fit(p, config(Solver.GD).initialCoefficients(InitialCoefficients.given(start)).build());
             FittedModel again = LinearRegression.fit(p, config(Solver.GD).initialCoefficients(InitialCoefficients.given(start)).build());
@@ -621,7 +672,7 @@ public abstract class BackendContract {
     void aProblemWhoseDatasetWasClosedThrowsInsteadOfReadingFreedMemory() {
         TestData t = TestData.gaussian(50, 3, TestData.ramp(3), 1, 0.1, 22);
         Dataset d = Dataset.of(t.x, t.y);
-        try (ResidentProblem p = LinearRegression.load(d, config(Solver.GD).build())) {
+        try (LoadedProblem p = LinearRegression.load(d, config(Solver.GD).build())) {
             LinearRegression.fit(p, config(Solver.GD).maxIterations(3).build());
             d.close();
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -657,7 +708,7 @@ public abstract class BackendContract {
             exact += x[i][0];
         }
         exact /= m;
-        try (Dataset d = Dataset.of(x, y); ResidentProblem p = LinearRegression.load(d, config(Solver.GD).build())) {
+        try (Dataset d = Dataset.of(x, y); ResidentProblem p = load(d, config(Solver.GD).build())) {
             // float32 partials over ≤ 512 rows, float64 across them: error ≈ 512·ε₃₂·2000/… ≪ 1e-6 relative
             assertEquals(exact, p.columnStatistics().means()[0], 1e-6 * exact);
             assertEquals(1.0, p.meanSquaredDeviation(true), 0.02, "centred R² is the variance (σ = 1), no cancellation");

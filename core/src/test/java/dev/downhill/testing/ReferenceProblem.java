@@ -17,9 +17,9 @@ import dev.downhill.spi.RowSlice;
  * The direct solvers' passes in plain loops over a host dataset, with core's plain-Java dense kernels: an
  * independent implementation of the SPI's direct-solver half, so the contract can check that a backend
  * reaches the same decisions (condition estimate, rank) as this reference. The gradient half is not
- * implemented. Float64 data only.
+ * implemented; the prediction pass is (plain loops). Float64 data only.
  */
-public final class ReferenceProblem implements ResidentProblem {
+public class ReferenceProblem implements ResidentProblem {
     private final Dataset data;
     private final int m;
     private final int n;
@@ -50,9 +50,16 @@ public final class ReferenceProblem implements ResidentProblem {
         return data.precision();
     }
 
+    /** ŷᵢ = Σⱼ xᵢⱼθⱼ + b in plain float64 loops. */
     @Override
-    public int threads() {
-        return 1;
+    public void predict(double[] theta, double intercept, org.bytedeco.javacpp.DoublePointer out) {
+        for (int i = 0; i < m; i++) {
+            double s = 0;
+            for (int j = 0; j < n; j++) {
+                s += data.x(i, j) * theta[j];
+            }
+            out.put((long) i, s + intercept); // relative to out's position
+        }
     }
 
     @Override
@@ -123,9 +130,37 @@ public final class ReferenceProblem implements ResidentProblem {
         return new HostExtendedResidual(data, centred);
     }
 
+    /** Plain Java arrays (the solvers' bookkeeping vectors; the gradient pass itself is not implemented). */
     @Override
     public BackendVector allocateVector(long length) {
-        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+        return new HostVector(Math.toIntExact(length));
+    }
+
+    private static final class HostVector implements BackendVector {
+        final double[] v;
+
+        HostVector(int n) {
+            v = new double[n];
+        }
+
+        @Override
+        public long length() {
+            return v.length;
+        }
+
+        @Override
+        public void copyFromHost(double[] values) {
+            System.arraycopy(values, 0, v, 0, v.length);
+        }
+
+        @Override
+        public double[] copyToHost() {
+            return v.clone();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     @Override
@@ -136,17 +171,30 @@ public final class ReferenceProblem implements ResidentProblem {
 
     @Override
     public void axpy(double alpha, BackendVector x, BackendVector y) {
-        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+        double[] a = ((HostVector) x).v;
+        double[] b = ((HostVector) y).v;
+        for (int j = 0; j < b.length; j++) {
+            b[j] += alpha * a[j];
+        }
     }
 
     @Override
     public void scale(double alpha, BackendVector x) {
-        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+        double[] a = ((HostVector) x).v;
+        for (int j = 0; j < a.length; j++) {
+            a[j] *= alpha;
+        }
     }
 
     @Override
     public double dot(BackendVector x, BackendVector y) {
-        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+        double[] a = ((HostVector) x).v;
+        double[] b = ((HostVector) y).v;
+        double s = 0;
+        for (int j = 0; j < a.length; j++) {
+            s += a[j] * b[j];
+        }
+        return s;
     }
 
     @Override

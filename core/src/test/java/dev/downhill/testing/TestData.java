@@ -54,6 +54,15 @@ public final class TestData {
         return t;
     }
 
+    /** Every row of {@code d}'s X, widened to double. */
+    public static double[][] rowsOf(dev.downhill.Dataset d) {
+        double[][] x = new double[Math.toIntExact(d.rows())][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = d.row(i);
+        }
+        return x;
+    }
+
     public float[][] xFloat() {
         float[][] f = new float[x.length][];
         for (int i = 0; i < x.length; i++) {

@@ -4,14 +4,30 @@ package dev.downhill.cpu;
  * How the fused kernels cut X into row blocks: a block holds about {@code blockBytes} of X
  * (so it is still in the core's L2 cache when Xᵀr re-reads it), and float32 block partials are
  * flushed into the float64 accumulator every {@code flushRows} rows.
- * Defaults from system properties {@code downhill.cpu.blockBytes} (524288) and
- * {@code downhill.cpu.flushRows} (512).
+ * From backend options {@value dev.downhill.spi.BackendOptions#CPU_BLOCK_BYTES} (default 524288) and
+ * {@value dev.downhill.spi.BackendOptions#CPU_FLUSH_ROWS} (default 512).
  */
 record BlockShape(long blockBytes, long flushRows) {
 
-    static BlockShape defaults() {
-        return new BlockShape(Long.getLong("downhill.cpu.blockBytes", 512 * 1024),
-                Long.getLong("downhill.cpu.flushRows", 512));
+    static BlockShape of(dev.downhill.spi.BackendOptions options) {
+        return new BlockShape(positive(options, dev.downhill.spi.BackendOptions.CPU_BLOCK_BYTES, 512 * 1024),
+                positive(options, dev.downhill.spi.BackendOptions.CPU_FLUSH_ROWS, 512));
+    }
+
+    private static long positive(dev.downhill.spi.BackendOptions options, String key, long fallback) {
+        String v = options.setting(key).orElse(null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(key + " must be a whole number > 0, got '" + v + "'");
     }
 
     /** Rows per block for rows of {@code cols} elements of {@code elementBytes} each (at least 1). */

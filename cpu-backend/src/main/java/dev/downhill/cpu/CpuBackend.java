@@ -4,6 +4,7 @@ import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import dev.downhill.spi.Availability;
 import dev.downhill.spi.Backend;
+import dev.downhill.spi.BackendOptions;
 import dev.downhill.spi.ResidentProblem;
 import java.util.Objects;
 
@@ -11,7 +12,8 @@ import java.util.Objects;
  * The CPU backend: X in host off-heap memory (the dataset's own, not copied unless the precision
  * changes); the fused gradient on Java threads, each running the native single-pass kernel (or
  * OpenBLAS level-2 calls on cache-sized blocks, see {@link GradientStrategy}); LAPACK for least
- * squares. Name "cpu", priority {@value #PRIORITY}. Loading it sets OpenBLAS to one thread for the
+ * squares. Name "cpu", priority {@value #PRIORITY}. Reads the {@link BackendOptions} threads,
+ * {@value BackendOptions#CPU_KERNEL}, {@value BackendOptions#CPU_BLOCK_BYTES} and {@value BackendOptions#CPU_FLUSH_ROWS}. Loading it sets OpenBLAS to one thread for the
  * whole process (OpenBLAS's thread count is global); the least-squares solves raise it to the
  * problem's thread count for their duration.
  */
@@ -36,20 +38,26 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public String details() {
+    public String details(BackendOptions options) {
         if (OpenBlas.probe() != null) {
             return "";
         }
         GradientStrategy strategy;
         try {
-            strategy = GradientStrategy.configured();
+            strategy = GradientStrategy.configured(options);
         } catch (RuntimeException e) {
             return OpenBlas.config() + "; " + e.getMessage();
         }
-        String kernel = strategy == GradientStrategy.SINGLE_PASS
+        int threads = options.threads() == 0 ? defaultThreads() : options.threads();
+        return OpenBlas.config() + "; " + threads + " threads" + (options.threads() == 0 ? " by default" : "")
+                + "; gradient: " + kernelName(strategy);
+    }
+
+    /** The kernel in words, for details and problem descriptions. */
+    static String kernelName(GradientStrategy strategy) {
+        return strategy == GradientStrategy.SINGLE_PASS
                 ? "native single-pass kernel (" + (NativeKernels.avx2_available() ? "AVX2/FMA" : "portable C") + ")"
                 : "OpenBLAS blocked kernel" + (GradientStrategy.probeNative() == null ? "" : " (native kernel unavailable)");
-        return OpenBlas.config() + "; " + defaultThreads() + " threads by default; gradient: " + kernel;
     }
 
     /** Default thread count: the available processors. */
@@ -58,17 +66,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public ResidentProblem load(Dataset data, Precision precision, int threads) {
+    public ResidentProblem load(Dataset data, Precision precision, BackendOptions options) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(precision, "precision");
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads must be ≥ 0, got " + threads);
-        }
+        Objects.requireNonNull(options, "options");
+        int threads = options.threads();
         String failure = OpenBlas.probe();
         if (failure != null) {
             throw new IllegalStateException("cpu backend cannot run: " + failure);
         }
-        return new CpuProblem(data, precision, threads == 0 ? defaultThreads() : threads, BlockShape.defaults(),
-                GradientStrategy.configured());
+        return new CpuProblem(data, precision, threads == 0 ? defaultThreads() : threads, BlockShape.of(options),
+                GradientStrategy.configured(options));
     }
 }

@@ -117,9 +117,13 @@ final class CpuProblem implements ResidentProblem {
     }
 
     /** The thread count the problem was loaded with (it uses at most one worker per row). */
-    @Override
-    public int threads() {
+    int threads() {
         return threads;
+    }
+
+    @Override
+    public String description() {
+        return threads + (threads == 1 ? " thread, " : " threads, ") + CpuBackend.kernelName(strategy);
     }
 
     /** The kernel full passes use. */
@@ -241,6 +245,60 @@ final class CpuProblem implements ResidentProblem {
             }
         }
         return new ResidualSums(ss, s);
+    }
+
+    /**
+     * ŷ = Xθ + b on the problem's threads, one contiguous row range each (the ranges of the gradient pass):
+     * float64 X by {@code cblas_dgemv} on row blocks straight into {@code out}; float32 X by a loop
+     * accumulating each row's dot product in float64.
+     */
+    @Override
+    public void predict(double[] theta, double intercept, DoublePointer out) {
+        ensureOpen();
+        if (theta.length != cols) {
+            throw new IllegalArgumentException("θ has " + theta.length + " values but X has " + cols + " columns");
+        }
+        int n = theta.length;
+        long base = out.position();
+        try (DoublePointer t64 = new DoublePointer(theta)) {
+            forEachRange(k -> {
+                long from = rangeStart[k];
+                long to = rangeStart[k + 1];
+                final int window = Math.max(1, Math.min(1 << 14, OffHeapViews.MAX_WINDOW / Math.max(1, n)));
+                if (precision == Precision.FLOAT64) {
+                    DoublePointer x = new DoublePointer(data.xPointer());
+                    DoublePointer y = new DoublePointer(out);
+                    long x0 = x.position();
+                    for (long i = from; i < to; i += window) {
+                        int rowsHere = (int) Math.min(window, to - i);
+                        x.position(x0 + i * cols);
+                        y.position(base + i);
+                        org.bytedeco.openblas.global.openblas_full.cblas_dgemv(
+                                org.bytedeco.openblas.global.openblas_full.CblasRowMajor,
+                                org.bytedeco.openblas.global.openblas_full.CblasNoTrans,
+                                rowsHere, n, 1.0, x, n, t64, 1, 0.0, y, 1);
+                        DoubleBuffer yb = OffHeapViews.doubles(out, i, rowsHere);
+                        for (int r = 0; r < rowsHere; r++) {
+                            yb.put(r, yb.get(r) + intercept);
+                        }
+                    }
+                } else {
+                    for (long i = from; i < to; i += window) {
+                        int rowsHere = (int) Math.min(window, to - i);
+                        FloatBuffer xb = OffHeapViews.floats(data.xPointer(), i * cols, rowsHere * n);
+                        DoubleBuffer yb = OffHeapViews.doubles(out, i, rowsHere);
+                        for (int r = 0; r < rowsHere; r++) {
+                            double s = 0;
+                            int o = r * n;
+                            for (int j = 0; j < n; j++) {
+                                s += theta[j] * xb.get(o + j);
+                            }
+                            yb.put(r, s + intercept);
+                        }
+                    }
+                }
+            });
+        }
     }
 
     @Override

@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
  *       then X_Bᵀr_B (sgemv) while X_B is still in L2. X is read from memory once, but the second
  *       sgemv does not overlap the memory stream.</li>
  * </ul>
- * Chosen by system property {@value #PROPERTY} ({@code native} or {@code blas}); by default
- * {@code native} when its library loads, else {@code blas} (the reason is logged once).
+ * Chosen by backend option {@value dev.downhill.spi.BackendOptions#CPU_KERNEL} ({@code native}, {@code blas}
+ * or {@code auto}; its default comes from system property {@value #PROPERTY}, read by
+ * {@link dev.downhill.spi.BackendOptions#defaults()}); {@code auto} is {@code native} when its library loads,
+ * else {@code blas} (the reason is logged once).
  */
 enum GradientStrategy {
     SINGLE_PASS,
@@ -26,16 +28,16 @@ enum GradientStrategy {
     private static volatile String nativeFailure;
     private static volatile boolean probed;
 
-    /** The strategy the property asks for (or the default); an explicit "native" that cannot load throws. */
-    static GradientStrategy configured() {
-        String wanted = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+    /** The strategy the options ask for (auto when unset); an explicit "native" that cannot load throws. */
+    static GradientStrategy configured(dev.downhill.spi.BackendOptions options) {
+        String wanted = options.setting(dev.downhill.spi.BackendOptions.CPU_KERNEL).orElse("auto").trim().toLowerCase(Locale.ROOT);
         switch (wanted) {
             case "blas":
                 return BLAS_BLOCKED;
             case "native": {
                 String failure = probeNative();
                 if (failure != null) {
-                    throw new IllegalStateException(PROPERTY + "=native but the native kernel cannot load: " + failure);
+                    throw new IllegalStateException(dev.downhill.spi.BackendOptions.CPU_KERNEL + "=native but the native kernel cannot load: " + failure);
                 }
                 return SINGLE_PASS;
             }
@@ -47,7 +49,7 @@ enum GradientStrategy {
                 return BLAS_BLOCKED;
             }
             default:
-                throw new IllegalArgumentException(PROPERTY + " must be native, blas or auto; got '" + wanted + "'");
+                throw new IllegalArgumentException(dev.downhill.spi.BackendOptions.CPU_KERNEL + " must be native, blas or auto; got '" + wanted + "'");
         }
     }
 

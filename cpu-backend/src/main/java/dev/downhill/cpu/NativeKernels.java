@@ -2,8 +2,6 @@ package dev.downhill.cpu;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
@@ -16,7 +14,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * the CPU has it, portable C otherwise). All pointers are host memory; see the header for the
  * exact contract. Call {@link #load()} before use.
  */
-@Platform(include = {"downhill_fused.h", "downhill_mmap.h"})
+@Platform(include = "downhill_fused.h")
 @Namespace("downhill")
 final class NativeKernels {
     private NativeKernels() {
@@ -42,12 +40,6 @@ final class NativeKernels {
 
     /** Σ p[i] for i &lt; n with AVX2 (four 8-wide accumulators): reads every byte once. */
     static native double read_sum(@Const FloatPointer p, long n);
-
-    /** mmap(2) of {@code length} bytes of {@code path}, read-only, MADV_SEQUENTIAL; null with error[0] = errno on failure. */
-    static native Pointer map_file(String path, long length, IntPointer error);
-
-    /** munmap(2); returns 0 or errno. */
-    static native int unmap_file(Pointer address, long length);
 
     /** The float64 kernel: as the float one, accumulating straight into {@code accumulator}. */
     static native void fused_gradient_double(@Const DoublePointer x, long cols, @Const DoublePointer y, long start, long end,

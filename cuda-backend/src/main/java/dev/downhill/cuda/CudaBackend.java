@@ -4,14 +4,16 @@ import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import dev.downhill.spi.Availability;
 import dev.downhill.spi.Backend;
+import dev.downhill.spi.BackendOptions;
 import dev.downhill.spi.ResidentProblem;
 import java.util.Objects;
 
 /**
  * The CUDA backend: X, y and every vector in device memory (uploaded once), the fused gradient as
  * an NVRTC-compiled kernel (or cuBLAS, {@link CudaGradientStrategy}), least squares with cuSOLVER.
- * Name "cuda", priority {@value #PRIORITY} (chosen over the CPU when a device is usable). Device
- * {@code downhill.cuda.device} (default 0). Availability is probed once per process
+ * Name "cuda", priority {@value #PRIORITY} (chosen over the CPU when a device is usable). Reads the
+ * {@link BackendOptions} device (default 0), device memory budget, chunk size and
+ * {@value BackendOptions#CUDA_KERNEL}; threads do not apply (the device does the work). Availability is probed once per process
  * ({@link CudaProbe}); without a driver or a device it reports why and automatic selection moves on.
  */
 public final class CudaBackend implements Backend {
@@ -35,45 +37,29 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public String details() {
+    public String details(BackendOptions options) {
         if (!availability().available()) {
             return "";
         }
         String strategy;
         try {
-            strategy = CudaGradientStrategy.configured().name().toLowerCase(java.util.Locale.ROOT);
+            strategy = CudaGradientStrategy.configured(options).name().toLowerCase(java.util.Locale.ROOT);
         } catch (RuntimeException e) {
             strategy = e.getMessage();
         }
-        return DeviceInfo.query(device()).describe() + "; gradient: " + strategy;
+        return DeviceInfo.query(options.device()).describe() + "; gradient: " + strategy;
     }
 
-    /** The device ordinal from {@value #DEVICE_PROPERTY}. */
-    static int device() {
-        String v = System.getProperty(DEVICE_PROPERTY, "0").trim();
-        try {
-            int d = Integer.parseInt(v);
-            if (d >= 0) {
-                return d;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw new IllegalArgumentException(DEVICE_PROPERTY + " must be a device ordinal ≥ 0, got '" + v + "'");
-    }
-
-    /** @param threads host threads (≥ 0; 0 for one): recorded by the problem, the device does the work */
     @Override
-    public ResidentProblem load(Dataset data, Precision precision, int threads) {
+    public ResidentProblem load(Dataset data, Precision precision, BackendOptions options) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(precision, "precision");
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads must be ≥ 0, got " + threads);
-        }
+        Objects.requireNonNull(options, "options");
+        CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
         Availability a = availability();
         if (!a.available()) {
             throw new IllegalStateException("cuda backend cannot run: " + a.reason());
         }
-        return new CudaProblem(data, precision, CudaGradientStrategy.configured(), device(), threads);
+        return new CudaProblem(data, precision, strategy, options);
     }
 }

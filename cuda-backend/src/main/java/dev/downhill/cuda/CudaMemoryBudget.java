@@ -1,14 +1,15 @@
 package dev.downhill.cuda;
 
-import dev.downhill.internal.ByteSizes;
+import dev.downhill.spi.BackendOptions;
 
 /**
  * How much device memory a problem may use, and the chunk size passes are cut into. The budget is
- * system property {@value #PROPERTY} (bytes, or with a k/m/g/t suffix), default
- * {@value #DEFAULT_FRACTION} of the device's free memory when the problem is loaded. X larger than
- * what the budget leaves for it is streamed in chunks of {@value #CHUNK_PROPERTY} bytes (default
- * 1 GiB, whole rows); the chunk size also fixes the order of the pass's float64 sums, so it must be
- * the same for two problems whose results should agree bit for bit.
+ * {@link BackendOptions#deviceMemoryBudget()} (default from system property {@value #PROPERTY}, read by
+ * {@link BackendOptions#defaults()}), else {@value #DEFAULT_FRACTION} of the device's free memory when the
+ * problem is loaded. X larger than what the budget leaves for it is streamed in chunks of
+ * {@link BackendOptions#chunkBytes()} bytes (default from {@value #CHUNK_PROPERTY}, else 1 GiB, whole rows);
+ * the chunk size also fixes the order of the pass's float64 sums, so it must be the same for two problems
+ * whose results should agree bit for bit.
  */
 final class CudaMemoryBudget {
     static final String PROPERTY = "downhill.cuda.memoryBudget";
@@ -19,16 +20,18 @@ final class CudaMemoryBudget {
     private CudaMemoryBudget() {
     }
 
-    /** The budget in bytes given the device's free memory now. */
-    static long budget(long freeBytes) {
-        String v = System.getProperty(PROPERTY);
-        return v == null || v.isBlank() ? (long) (DEFAULT_FRACTION * freeBytes) : ByteSizes.parse(v, PROPERTY);
+    /** What to raise or lower, in error messages. */
+    static final String BUDGET_NAME = "the device memory budget (BackendOptions.deviceMemoryBudget, --device-memory-budget, "
+            + "default -D" + PROPERTY + ")";
+    static final String CHUNK_NAME = "the chunk size (BackendOptions.chunkBytes, default -D" + CHUNK_PROPERTY + ")";
+
+    /** The budget in bytes given the options and the device's free memory now. */
+    static long budget(BackendOptions options, long freeBytes) {
+        return options.deviceMemoryBudget().orElse((long) (DEFAULT_FRACTION * freeBytes));
     }
 
     /** Rows per chunk for rows of {@code rowBytes} (at least one). */
-    static long chunkRows(long rowBytes) {
-        String v = System.getProperty(CHUNK_PROPERTY);
-        long bytes = v == null || v.isBlank() ? DEFAULT_CHUNK_BYTES : ByteSizes.parse(v, CHUNK_PROPERTY);
-        return Math.max(1, bytes / rowBytes);
+    static long chunkRows(BackendOptions options, long rowBytes) {
+        return Math.max(1, options.chunkBytes().orElse(DEFAULT_CHUNK_BYTES) / rowBytes);
     }
 }

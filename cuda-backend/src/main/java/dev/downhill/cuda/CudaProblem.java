@@ -10,6 +10,7 @@ import static org.bytedeco.cuda.global.cudart.cuOccupancyMaxActiveBlocksPerMulti
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
+import dev.downhill.spi.BackendOptions;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
@@ -84,29 +85,33 @@ final class CudaProblem implements ResidentProblem {
     private final double[][] columnDeviations = new double[2][];
     /** The extended-precision residual passes (uncentred, centred), made on first use: they hold the double-double means. */
     private final HostExtendedResidual[] extendedResiduals = new HostExtendedResidual[2];
-    private final int threads;
+    private final CudaGradientStrategy strategy;
+    private DeviceMemory predictTheta;
+    private DeviceMemory predictOut;
     private boolean closed;
 
-    /** @param threads the host threads asked for (recorded, see {@link #threads()}; the device does the work) */
-    CudaProblem(Dataset source, Precision precision, CudaGradientStrategy strategy, int device, int threads) {
-        this(Objects.requireNonNull(source, "source"), source.rows(), source.cols(), precision, strategy, device, 0, threads);
+    /** @param options the device, the device memory budget and the chunk size (see {@link CudaMemoryBudget}) */
+    CudaProblem(Dataset source, Precision precision, CudaGradientStrategy strategy, BackendOptions options) {
+        this(Objects.requireNonNull(source, "source"), source.rows(), source.cols(), precision, strategy, options, 0);
     }
 
     /**
      * A problem whose X and y are generated on the device (uniform in [−1, 1] from {@code seed}; see the
      * kernel {@code fill_uniform}): for benchmarks on matrices the host could not hold or upload quickly.
      */
-    static CudaProblem generated(long rows, long cols, Precision precision, CudaGradientStrategy strategy, int device, long seed) {
+    static CudaProblem generated(long rows, long cols, Precision precision, CudaGradientStrategy strategy, BackendOptions options,
+                                 long seed) {
         if (rows < 1 || cols < 1) {
             throw new IllegalArgumentException("need at least one row and one column, got " + rows + " × " + cols);
         }
-        return new CudaProblem(null, rows, cols, precision, strategy, device, seed, 1);
+        return new CudaProblem(null, rows, cols, precision, strategy, options, seed);
     }
 
-    private CudaProblem(Dataset source, long rows, long cols, Precision precision, CudaGradientStrategy strategy, int device,
-                        long seed, int threads) {
+    private CudaProblem(Dataset source, long rows, long cols, Precision precision, CudaGradientStrategy strategy,
+                        BackendOptions options, long seed) {
         this.source = source;
-        this.threads = Math.max(1, threads);
+        this.strategy = strategy;
+        int device = options.device();
         this.rows = rows;
         this.cols = cols;
         if (cols > Integer.MAX_VALUE - 8) {
@@ -120,9 +125,9 @@ final class CudaProblem implements ResidentProblem {
             long rowBytes = Math.multiplyExact(cols, (long) precision.bytes());
             long bytesX = Math.multiplyExact(rows, rowBytes);
             long bytesY = rows * precision.bytes();
-            long chunkRows = Math.min(rows, CudaMemoryBudget.chunkRows(rowBytes));
+            long chunkRows = Math.min(rows, CudaMemoryBudget.chunkRows(options, rowBytes));
             long[] memory = context.memory();
-            long budget = CudaMemoryBudget.budget(memory[0]);
+            long budget = CudaMemoryBudget.budget(options, memory[0]);
             FusedShape s = strategy == CudaGradientStrategy.FUSED ? FusedShape.forColumns(cols, precision).orElse(null) : null;
             if (strategy == CudaGradientStrategy.FUSED && s == null) {
                 LOG.warn("n = {} exceeds the fused kernel's {} columns in {}: full passes use cuBLAS (two gemv calls)",
@@ -167,7 +172,7 @@ final class CudaProblem implements ResidentProblem {
             if (work >= budget) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "the device memory budget (%,d bytes of %,d free on %s) cannot hold y and the work buffers (%,d bytes); raise %s",
-                        budget, memory[0], context.device().name(), work, CudaMemoryBudget.PROPERTY));
+                        budget, memory[0], context.device().name(), work, CudaMemoryBudget.BUDGET_NAME));
             }
             this.y = context.allocate(bytesY, "y");
             if (source == null) {
@@ -251,13 +256,37 @@ final class CudaProblem implements ResidentProblem {
         return precision;
     }
 
+    @Override
+    public String description() {
+        String where = x.allResident() ? "X resident" : String.format(Locale.ROOT, "X streamed (%d of %d chunks resident)",
+                x.residentChunks(), x.chunks());
+        return context.device().name() + ", " + where + ", gradient: " + (fused != null ? "fused kernel" : "cuBLAS")
+                + (strategy == CudaGradientStrategy.CUBLAS ? " (configured)" : "");
+    }
+
     /**
-     * The host thread count the problem was loaded with (1 when none was asked for). The device does the
-     * work: any count gives the same results; it is kept so configurations naming one match the problem.
+     * ŷ = Xθ + b on the device, chunk by chunk ({@link DeviceRows}: resident chunks in place, streamed ones
+     * through the staging buffers): the kernel {@code predict_rows} (one block per row, float64 products and
+     * a fixed-order block sum) into a device buffer of one chunk's rows, copied to {@code out} after each chunk.
      */
     @Override
-    public int threads() {
-        return threads;
+    public synchronized void predict(double[] theta, double intercept, DoublePointer out) {
+        ensureOpen();
+        if (theta.length != cols) {
+            throw new IllegalArgumentException("θ has " + theta.length + " values but X has " + cols + " columns");
+        }
+        if (predictTheta == null) {
+            predictTheta = context.allocate(8 * cols, "prediction θ");
+            predictOut = context.allocate(8 * x.chunkRows(), "predictions");
+        }
+        context.doublesToDevice(theta, predictTheta, 0);
+        long base = out.position();
+        x.forEachChunk((address, first, count) -> {
+            long blocks = Math.min(count, 65535L * 16);
+            context.launch(utility, "predict_rows", blocks, 1, UTILITY_THREADS,
+                    new RawPointer(address), count, n, predictTheta, intercept, predictOut);
+            context.toHost(predictOut, 0, new RawPointer(out.address() + 8 * (base + first)), count * 8);
+        });
     }
 
     @Override
@@ -597,7 +626,7 @@ final class CudaProblem implements ResidentProblem {
         int slot = centred ? 1 : 0;
         if (extendedResiduals[slot] == null) {
             extendedResiduals[slot] = new HostExtendedResidual(source, precision, centred,
-                    threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+                    Runtime.getRuntime().availableProcessors());
         }
         return extendedResiduals[slot];
     }

@@ -126,7 +126,7 @@ final class DeviceRows implements AutoCloseable {
             if (2 * chunkBytes > budget) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "the device memory budget (%,d bytes for X) cannot hold the two %,d-byte streaming buffers; raise "
-                                + "%s or lower %s", budget, chunkBytes, CudaMemoryBudget.PROPERTY, CudaMemoryBudget.CHUNK_PROPERTY));
+                                + "%s or lower %s", budget, chunkBytes, CudaMemoryBudget.BUDGET_NAME, CudaMemoryBudget.CHUNK_NAME));
             }
             residentChunks = Math.min(chunks - 1, (budget - 2 * chunkBytes) / chunkBytes);
             LOG.info("X ({} bytes) exceeds the device budget ({} bytes): {} of {} chunks resident, the rest streamed each pass",

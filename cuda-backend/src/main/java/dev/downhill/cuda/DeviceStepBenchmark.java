@@ -38,7 +38,8 @@ public final class DeviceStepBenchmark {
         Path out = Path.of(a.getOrDefault("out", "device-step.json"));
 
         Map<String, Object> result = new LinkedHashMap<>();
-        try (CudaProblem p = CudaProblem.generated(rows, cols, precision, CudaGradientStrategy.FUSED, CudaBackend.device(), 20261123L);
+        try (CudaProblem p = CudaProblem.generated(rows, cols, precision, CudaGradientStrategy.FUSED,
+                dev.downhill.spi.BackendOptions.defaults(), 20261123L);
              BackendVector theta = p.allocateVector(cols);
              BackendVector fusedOut = p.allocateVector(cols);
              BackendVector blasOut = p.allocateVector(cols);

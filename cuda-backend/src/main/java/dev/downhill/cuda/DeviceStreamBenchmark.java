@@ -55,14 +55,14 @@ public final class DeviceStreamBenchmark {
         result.put("rows", rows);
         result.put("cols", cols);
         result.put("bytesX", bytesX);
-        result.put("budget", System.getProperty(CudaMemoryBudget.PROPERTY, "default (0.9 of free)"));
+        result.put("budget", dev.downhill.spi.BackendOptions.defaults().deviceMemoryBudget().isPresent()
+                ? Long.toString(dev.downhill.spi.BackendOptions.defaults().deviceMemoryBudget().getAsLong()) : "default (0.9 of free)");
         long t0 = System.nanoTime();
         try (FloatPointer x = new FloatPointer(rows * cols); FloatPointer y = new FloatPointer(rows)) {
             fill(x, y, rows, cols);
             result.put("hostGenerationSeconds", (System.nanoTime() - t0) / 1e9);
             try (Dataset data = Dataset.wrap(x, y, rows, cols);
-                 ResidentProblem loaded = LinearRegression.load(data, FitConfig.builder().backend(CudaBackend.NAME)
-                         .precision(Precision.FLOAT32).build())) {
+                 ResidentProblem loaded = dev.downhill.spi.Backends.load(CudaBackend.NAME, data, Precision.FLOAT32, null)) {
                 CudaProblem p = (CudaProblem) loaded;
                 DeviceRows r = p.deviceRows();
                 result.put("device", p.device().name());
@@ -87,9 +87,15 @@ public final class DeviceStreamBenchmark {
                 result.put("msPerStep", ms);
                 result.put("streamedGBps", streamedBytes / median / 1e6);
                 result.put("fractionOfHostToDevice", streamedBytes / median / 1e6 / (double) result.get("hostToDeviceGBps"));
-                long fitStart = System.nanoTime();
-                FittedModel m = LinearRegression.fit(loaded, FitConfig.builder().solver(Solver.GD).tolerance(tolerance)
-                        .maxIterations(maxIterations).build());
+                loaded.close(); // frees the device for the fit's own load
+                FitConfig fitConfig = FitConfig.builder().backend(CudaBackend.NAME).precision(Precision.FLOAT32).solver(Solver.GD)
+                        .tolerance(tolerance).maxIterations(maxIterations).build();
+                FittedModel m;
+                long fitStart;
+                try (dev.downhill.LoadedProblem fitProblem = LinearRegression.load(data, fitConfig)) {
+                    fitStart = System.nanoTime();
+                    m = LinearRegression.fit(fitProblem, fitConfig);
+                }
                 result.put("fitSeconds", (System.nanoTime() - fitStart) / 1e9);
                 result.put("fitIterations", m.iterations());
                 result.put("fitStopReason", m.stopReason().name());

@@ -398,6 +398,26 @@ DH_KERNEL void vector_dot(i64 n, const REAL* __restrict__ x, const REAL* __restr
     }
 }
 
+// ------------------------------------------------------------------------------ prediction
+//
+// out[i] = b + Σ_j (double) X[i·n + j] · θ_j for i < m: one block per row (grid-stride over rows), the
+// products in float64, summed in a fixed order (per thread, then dh_block_sum). θ is float64.
+DH_KERNEL void predict_rows(const REAL* __restrict__ X, i64 m, int n, const double* __restrict__ theta, double b,
+                            double* __restrict__ out) {
+    DH_SHARED(double, scratch, 33);
+    for (i64 i = blockIdx.x; i < m; i += gridDim.x) {
+        const REAL* row = X + i * (i64) n;
+        double t = 0.0;
+        for (int j = threadIdx.x; j < n; j += THREADS) {
+            t += (double) row[j] * theta[j];
+        }
+        t = dh_block_sum(t, scratch);
+        if (threadIdx.x == 0) {
+            out[i] = t + b;
+        }
+    }
+}
+
 // ------------------------------------------------------------------------------ cuBLAS strategy
 //
 // After r = Xθ (cuBLAS gemv): r_i ← r_i + b − τ·y_i for i < m (REAL), and

@@ -49,21 +49,27 @@ class CudaAvailabilityTest {
             BackendUnavailableException fit = assertThrows(BackendUnavailableException.class,
                     () -> LinearRegression.fit(d, FitConfig.builder().backend("cuda").build()));
             assertTrue(fit.getMessage().contains(reason), fit.getMessage());
-            IllegalStateException load = assertThrows(IllegalStateException.class, () -> backend.load(d, Precision.FLOAT64, 0));
+            IllegalStateException load = assertThrows(IllegalStateException.class, () -> backend.load(d, Precision.FLOAT64, dev.downhill.spi.BackendOptions.none()));
             assertTrue(load.getMessage().contains(reason), load.getMessage());
         }
     }
 
     @Test
-    void theStrategyPropertyIsValidated() {
-        System.setProperty(CudaGradientStrategy.PROPERTY, "fast");
+    void theStrategyOptionIsValidatedAndThePropertyIsItsDefault() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaGradientStrategy.configured(
+                dev.downhill.spi.BackendOptions.builder().cudaKernel("fast").build()));
+        assertTrue(e.getMessage().contains("fused or cublas"), e.getMessage());
+        assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none()));
+        assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.configured(
+                dev.downhill.spi.BackendOptions.builder().cudaKernel("CUBLAS").build()));
+        System.setProperty(CudaGradientStrategy.PROPERTY, "cublas");
         try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, CudaGradientStrategy::configured);
-            assertTrue(e.getMessage().contains("fused or cublas"), e.getMessage());
+            assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.defaults()));
+            assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none()),
+                    "the backend itself reads no property");
         } finally {
             System.clearProperty(CudaGradientStrategy.PROPERTY);
         }
-        assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.configured());
     }
 
     @Test

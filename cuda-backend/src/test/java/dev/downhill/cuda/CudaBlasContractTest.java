@@ -1,7 +1,6 @@
 package dev.downhill.cuda;
 
 import dev.downhill.testing.BackendContract;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -9,14 +8,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SlowUnderTheFakeDevice.class)
 class CudaBlasContractTest extends BackendContract {
     @BeforeAll
-    static void useBlas() {
+    static void requireDevice() {
         CudaDevice.assume();
-        System.setProperty(CudaGradientStrategy.PROPERTY, "cublas");
     }
 
-    @AfterAll
-    static void restore() {
-        System.clearProperty(CudaGradientStrategy.PROPERTY);
+    /** cuBLAS through the backend options (no system property). */
+    @Override
+    protected dev.downhill.FitConfig.Builder config(dev.downhill.Solver solver) {
+        return super.config(solver).backendOptions(dev.downhill.spi.BackendOptions.builder().cudaKernel("cublas").build());
     }
 
     @Override

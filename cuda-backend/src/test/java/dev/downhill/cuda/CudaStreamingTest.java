@@ -9,6 +9,9 @@ import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.LinearRegression;
+import dev.downhill.LoadedProblem;
+import dev.downhill.spi.BackendOptions;
+import dev.downhill.spi.Backends;
 import dev.downhill.Precision;
 import dev.downhill.Solver;
 import dev.downhill.spi.ResidentProblem;
@@ -35,11 +38,12 @@ class CudaStreamingTest {
         CudaDevice.assume();
     }
 
+    /** The kernel of the current test, passed in the backend options. */
+    private static String kernel = "fused";
+
     @AfterEach
     void clear() {
-        System.clearProperty(CudaMemoryBudget.PROPERTY);
-        System.clearProperty(CudaMemoryBudget.CHUNK_PROPERTY);
-        System.clearProperty(CudaGradientStrategy.PROPERTY);
+        kernel = "fused";
     }
 
     /**
@@ -52,21 +56,24 @@ class CudaStreamingTest {
     }
 
     private static <T> T withProblem(Dataset d, Precision p, String budget, Function<ResidentProblem, T> body) {
-        System.setProperty(CudaMemoryBudget.CHUNK_PROPERTY, CHUNK);
-        if (budget == null) {
-            System.clearProperty(CudaMemoryBudget.PROPERTY);
-        } else {
-            System.setProperty(CudaMemoryBudget.PROPERTY, budget);
+        BackendOptions.Builder options = BackendOptions.builder().chunkBytes(CHUNK).cudaKernel(kernel);
+        if (budget != null) {
+            options.deviceMemoryBudget(budget);
         }
-        try (ResidentProblem problem = LinearRegression.load(d, FitConfig.builder().backend(CudaBackend.NAME).precision(p).build())) {
+        try (ResidentProblem problem = Backends.load(CudaBackend.NAME, d, p, options.build())) {
             return body.apply(problem);
         }
+    }
+
+    /** A public-API fit of a problem loaded through the SPI. */
+    private static FittedModel fit(ResidentProblem problem, FitConfig config) {
+        return LinearRegression.fit(LoadedProblem.of(problem, null, BackendOptions.none()), config);
     }
 
     @ParameterizedTest
     @EnumSource(names = {"FUSED", "CUBLAS"})
     void streamedAndResidentFitsAgreeBitForBit(CudaGradientStrategy strategy) {
-        System.setProperty(CudaGradientStrategy.PROPERTY, strategy.name().toLowerCase());
+        kernel = strategy.name().toLowerCase();
         TestData t = TestData.gaussian(ROWS, 40, TestData.ramp(40), 1, 0.5, 51);
         for (Precision p : Precision.values()) {
             for (Solver solver : new Solver[] {Solver.GD, Solver.CG, Solver.MINIBATCH, Solver.NORMAL}) {
@@ -75,12 +82,12 @@ class CudaStreamingTest {
                 try (Dataset d = Dataset.of(t.x, t.y)) {
                     FittedModel resident = withProblem(d, p, null, problem -> {
                         assertTrue(((CudaProblem) problem).deviceRows().allResident());
-                        return LinearRegression.fit(problem, config);
+                        return fit(problem, config);
                     });
                     FittedModel streamed = withProblem(d, p, streamingBudget(d, p), problem -> {
                         DeviceRows rows = ((CudaProblem) problem).deviceRows();
                         assertTrue(rows.residentChunks() < rows.chunks(), "streaming forced: " + rows.residentChunks() + " of " + rows.chunks());
-                        return LinearRegression.fit(problem, config);
+                        return fit(problem, config);
                     });
                     String what = strategy + " " + p + " " + solver;
                     assertArrayEquals(resident.coefficients(), streamed.coefficients(), 0.0, what);
@@ -97,7 +104,7 @@ class CudaStreamingTest {
         try (Dataset d = Dataset.of(t.x, t.y)) {
             String budget = streamingBudget(d, Precision.FLOAT64);
             IllegalStateException svd = assertThrows(IllegalStateException.class, () -> withProblem(d, Precision.FLOAT64, budget,
-                    problem -> LinearRegression.fit(problem, FitConfig.builder().solver(Solver.SVD).build())));
+                    problem -> fit(problem, FitConfig.builder().solver(Solver.SVD).build())));
             assertTrue(svd.getMessage().contains("streamed"), svd.getMessage());
             IllegalStateException tiny = assertThrows(IllegalStateException.class,
                     () -> withProblem(d, Precision.FLOAT64, "1k", problem -> null));

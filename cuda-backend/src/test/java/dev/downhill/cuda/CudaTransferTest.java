@@ -8,6 +8,9 @@ import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.LinearRegression;
+import dev.downhill.LoadedProblem;
+import dev.downhill.spi.BackendOptions;
+import dev.downhill.spi.Backends;
 import dev.downhill.Solver;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.testing.TestData;
@@ -25,10 +28,11 @@ class CudaTransferTest {
     void aFullBatchIterationMovesAtMost64Bytes() {
         TestData t = TestData.gaussian(3000, 40, TestData.ramp(40), 1, 0.5, 41);
         for (String strategy : new String[] {"fused", "cublas"}) {
-            System.setProperty(CudaGradientStrategy.PROPERTY, strategy);
+            BackendOptions options = BackendOptions.builder().cudaKernel(strategy).build();
             try (Dataset d = Dataset.of(t.x, t.y);
-                 ResidentProblem p = LinearRegression.load(d, FitConfig.builder().backend(CudaBackend.NAME).build())) {
-                CudaProblem problem = (CudaProblem) p;
+                 ResidentProblem resident = Backends.load(CudaBackend.NAME, d, null, options);
+                 LoadedProblem p = LoadedProblem.of(resident, d, options)) {
+                CudaProblem problem = (CudaProblem) resident;
                 long uploaded = problem.bytesTransferred();
                 assertEquals(3000L * 40 * 8 + 3000L * 8, uploaded, "X and y uploaded once (float64)");
                 FitConfig.Builder c = FitConfig.builder().solver(Solver.GD).learningRate(0.01).tolerance(0).fitIntercept(false);
@@ -41,8 +45,6 @@ class CudaTransferTest {
                 assertTrue(perIteration <= 64, strategy + ": " + perIteration + " bytes per iteration");
                 assertEquals(10, ten.iterations());
                 assertEquals(40, forty.iterations());
-            } finally {
-                System.clearProperty(CudaGradientStrategy.PROPERTY);
             }
         }
     }
@@ -53,12 +55,10 @@ class CudaTransferTest {
         double[][] results = new double[2][];
         String[] strategies = {"fused", "cublas"};
         for (int k = 0; k < 2; k++) {
-            System.setProperty(CudaGradientStrategy.PROPERTY, strategies[k]);
             try (Dataset d = Dataset.of(t.x, t.y)) {
                 results[k] = LinearRegression.fit(d, FitConfig.builder().backend(CudaBackend.NAME).solver(Solver.GD)
+                        .backendOptions(BackendOptions.builder().cudaKernel(strategies[k]).build())
                         .maxIterations(30).tolerance(0).build()).coefficients();
-            } finally {
-                System.clearProperty(CudaGradientStrategy.PROPERTY);
             }
         }
         assertArrayEquals(results[1], results[0], 1e-9 * 300, "fused vs cuBLAS (float64, 30 steps)");

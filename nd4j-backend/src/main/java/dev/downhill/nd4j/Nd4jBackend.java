@@ -4,6 +4,7 @@ import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import dev.downhill.spi.Availability;
 import dev.downhill.spi.Backend;
+import dev.downhill.spi.BackendOptions;
 import dev.downhill.spi.ResidentProblem;
 import java.util.Objects;
 
@@ -44,22 +45,30 @@ public final class Nd4jBackend implements Backend {
     }
 
     @Override
-    public String details() {
+    public String details(BackendOptions options) {
         return probe() == null ? Nd4jRuntime.details() : "";
     }
 
+    /**
+     * Reads the {@link BackendOptions} threads (0: ND4J's default) and {@value BackendOptions#ND4J_COPY}; the other
+     * options do not apply.
+     */
     @Override
-    public ResidentProblem load(Dataset data, Precision precision, int threads) {
+    public ResidentProblem load(Dataset data, Precision precision, BackendOptions options) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(precision, "precision");
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads must be ≥ 0, got " + threads);
-        }
+        Objects.requireNonNull(options, "options");
+        int threads = options.threads();
         String failure = probe();
         if (failure != null) {
             throw new IllegalStateException("nd4j backend cannot run: " + failure);
         }
-        return new Nd4jProblem(data, precision, threads == 0 ? Nd4jRuntime.defaultThreads() : threads);
+        String copy = options.setting(BackendOptions.ND4J_COPY).orElse("false").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!copy.equals("true") && !copy.equals("false")) {
+            throw new IllegalArgumentException(BackendOptions.ND4J_COPY + " must be true or false, got '" + copy + "'");
+        }
+        int t = threads == 0 ? Nd4jRuntime.defaultThreads() : threads;
+        return copy.equals("true") ? new Nd4jProblem(data, precision, t, false) : new Nd4jProblem(data, precision, t);
     }
 
     /**

@@ -143,9 +143,47 @@ final class Nd4jProblem implements ResidentProblem {
     }
 
     /** The thread count the problem was loaded with (ND4J's OpenMP pool and OpenBLAS get this many). */
-    @Override
-    public int threads() {
+    int threads() {
         return threads;
+    }
+
+    @Override
+    public String description() {
+        return threads + (threads == 1 ? " thread" : " threads") + (wrapsDataset ? ", X wrapped without copying" : ", X copied");
+    }
+
+    /**
+     * ŷ = Xθ + b by ND4J ops on row blocks of about {@value #BLOCK_BYTES} bytes of float64: the block (a view;
+     * float32 blocks cast to a float64 copy) times θ as a float64 column ({@code mmul}), plus b ({@code addi}),
+     * copied into {@code out}.
+     */
+    @Override
+    public void predict(double[] theta, double intercept, org.bytedeco.javacpp.DoublePointer out) {
+        ensureOpen();
+        if (theta.length != cols) {
+            throw new IllegalArgumentException("θ has " + theta.length + " values but X has " + cols + " columns");
+        }
+        long base = out.position();
+        try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            INDArray t = Nd4j.createFromArray(theta).reshape(cols, 1);
+            try {
+                long block = blockRows();
+                for (long r0 = 0; r0 < rows; r0 += block) {
+                    INDArray view = x.get(NDArrayIndex.interval(r0, Math.min(rows, r0 + block)), NDArrayIndex.all());
+                    INDArray d = view.dataType() == DataType.DOUBLE ? view : view.castTo(DataType.DOUBLE);
+                    INDArray p = d.mmul(t);
+                    p.addi(intercept);
+                    double[] v = p.toDoubleVector();
+                    new org.bytedeco.javacpp.DoublePointer(out).position(base + r0).put(v, 0, v.length);
+                    Nd4jRuntime.release(p);
+                    if (d != view) {
+                        Nd4jRuntime.release(d);
+                    }
+                }
+            } finally {
+                Nd4jRuntime.release(t);
+            }
+        }
     }
 
     /** Whether X and y are the dataset's own memory (no copy was made). */

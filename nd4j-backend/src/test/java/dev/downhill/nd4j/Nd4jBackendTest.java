@@ -10,6 +10,8 @@ import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.LinearRegression;
+import dev.downhill.LoadedProblem;
+import dev.downhill.spi.BackendOptions;
 import dev.downhill.Precision;
 import dev.downhill.Solver;
 import dev.downhill.spi.Backend;
@@ -39,11 +41,17 @@ class Nd4jBackendTest {
     void loadWrapsTheDatasetAndConvertsOtherPrecisions() {
         TestData t = TestData.gaussian(30, 3, TestData.ramp(3), 0, 0.1, 1);
         try (Dataset d = Dataset.of(t.x, t.y)) {
-            try (ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT64, 0)) {
+            try (ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT64, BackendOptions.none())) {
                 assertTrue(((Nd4jProblem) p).wrapsDataset());
-                assertEquals(Runtime.getRuntime().availableProcessors(), p.threads());
+                assertEquals(Runtime.getRuntime().availableProcessors(), ((Nd4jProblem) p).threads());
             }
-            try (ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT32, 1)) {
+            try (ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT64, BackendOptions.builder().threads(3)
+                    .set(BackendOptions.ND4J_COPY, "true").build())) {
+                assertFalse(((Nd4jProblem) p).wrapsDataset(), "copied as the options asked");
+                assertEquals(3, ((Nd4jProblem) p).threads());
+                assertTrue(p.description().startsWith("3 threads"), p.description());
+            }
+            try (ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT32, BackendOptions.builder().threads(1).build())) {
                 assertFalse(((Nd4jProblem) p).wrapsDataset());
                 assertEquals(Precision.FLOAT32, p.precision());
                 assertEquals(t.x[0].length, p.columnStatistics().means().length);
@@ -55,7 +63,7 @@ class Nd4jBackendTest {
     void closingTwiceIsHarmlessAndUseAfterCloseThrows() {
         TestData t = TestData.gaussian(30, 3, TestData.ramp(3), 0, 0.1, 2);
         try (Dataset d = Dataset.of(t.x, t.y)) {
-            ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT64, 1);
+            ResidentProblem p = new Nd4jBackend().load(d, Precision.FLOAT64, BackendOptions.builder().threads(1).build());
             BackendVector v = p.allocateVector(3);
             BackendVector g = p.allocateVector(3);
             long[] order = {2, 0, 1};
@@ -101,19 +109,22 @@ class Nd4jBackendTest {
         TestData t = TestData.gaussian(200, 5, TestData.ramp(5), 1, 0.1, 3);
         FitConfig gd = FitConfig.builder().solver(Solver.GD).backend("nd4j").threads(1).maxIterations(100).tolerance(0).build();
         FitConfig svd = FitConfig.builder().solver(Solver.SVD).backend("nd4j").threads(1).build();
+        FitConfig copy = gd.toBuilder().backendOptions(BackendOptions.builder().threads(1).set(BackendOptions.ND4J_COPY, "true").build())
+                .build();
         try (Dataset d = Dataset.of(t.x, t.y);
-             ResidentProblem wrapped = new Nd4jProblem(d, Precision.FLOAT64, 1, true);
-             ResidentProblem copied = new Nd4jProblem(d, Precision.FLOAT64, 1, false)) {
-            assertFalse(((Nd4jProblem) copied).wrapsDataset());
+             LoadedProblem wrapped = LinearRegression.load(d, gd);
+             LoadedProblem copied = LinearRegression.load(d, copy)) {
+            assertTrue(copied.description().contains("X copied"), copied.description());
+            assertTrue(wrapped.description().contains("wrapped"), wrapped.description());
             FittedModel a = LinearRegression.fit(wrapped, gd);
             FittedModel b = LinearRegression.fit(copied, gd);
             assertArrayEquals(a.coefficients(), b.coefficients(), 0);
             assertArrayEquals(LinearRegression.fit(wrapped, svd).coefficients(), LinearRegression.fit(copied, svd).coefficients(), 0);
+            assertArrayEquals(a.predict(wrapped), a.predict(copied), 0);
         }
         try (Dataset d = Dataset.of(t.xFloat(), t.yFloat());
-             ResidentProblem copied = new Nd4jProblem(d, Precision.FLOAT64, 1, false)) {
-            assertEquals(t.xFloat()[7][3], copied.columnStatistics().means().length == 5 ? d.x(7, 3) : Double.NaN, 0);
-            LinearRegression.fit(copied, gd);
+             LoadedProblem copied = LinearRegression.load(d, copy.toBuilder().precision(Precision.FLOAT64).build())) {
+            LinearRegression.fit(copied, copy.toBuilder().precision(Precision.FLOAT64).build());
         }
     }
 }

@@ -14,8 +14,8 @@ import dev.downhill.Solver;
 import dev.downhill.StopReason;
 import dev.downhill.bench.ReadBandwidthProbe;
 import dev.downhill.bench.TwoPassSgemv;
-import dev.downhill.cpu.HostMemoryBudget;
-import dev.downhill.cpu.MappedNpy;
+import dev.downhill.io.HostMemoryBudget;
+import dev.downhill.io.MappedNpy;
 import dev.downhill.io.HostArray;
 import dev.downhill.io.NpyReader;
 import dev.downhill.io.NpyWriter;
@@ -66,7 +66,7 @@ public final class ReportTask {
      * loading and JIT compilation (the measured fit is then the first on its own data, as a user's is).
      */
     private static void warmUp(Solver solver) {
-        try (Dataset small = SyntheticMatrixAccess.small(); ResidentProblem p = LinearRegression.load(small, FitConfig.builder().backend("cpu").build())) {
+        try (Dataset small = SyntheticMatrixAccess.small(); dev.downhill.LoadedProblem p = LinearRegression.load(small, FitConfig.builder().backend("cpu").build())) {
             LinearRegression.fit(p, FitConfig.builder().solver(solver).maxIterations(solver.isStochastic() ? 2 : 50).build());
         }
     }
@@ -99,7 +99,7 @@ public final class ReportTask {
     private static Outcome svd(TaskArguments a) {
         ObjectNode v = JsonNodeFactory.instance.objectNode();
         warmUp(Solver.SVD);
-        try (Dataset data = open(a, v); ResidentProblem p = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
+        try (Dataset data = open(a, v); dev.downhill.LoadedProblem p = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
             long start = System.nanoTime();
             FittedModel m = LinearRegression.fit(p, FitConfig.builder().solver(Solver.SVD).build());
             v.put("seconds", (System.nanoTime() - start) / 1e9);
@@ -122,7 +122,7 @@ public final class ReportTask {
     private static Outcome normal(TaskArguments a) {
         ObjectNode v = JsonNodeFactory.instance.objectNode();
         warmUp(Solver.NORMAL);
-        try (Dataset data = open(a, v); ResidentProblem p = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
+        try (Dataset data = open(a, v); dev.downhill.LoadedProblem p = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
             long start = System.nanoTime();
             FittedModel m = LinearRegression.fit(p, FitConfig.builder().solver(Solver.NORMAL).build());
             v.put("seconds", (System.nanoTime() - start) / 1e9);
@@ -148,7 +148,7 @@ public final class ReportTask {
         double accuracy = a.number("accuracy");
         ReferenceSolution ref = a.has("reference") ? reference(a) : null;
         warmUp(solver);
-        try (Dataset data = open(a, v); ResidentProblem p = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
+        try (Dataset data = open(a, v); dev.downhill.LoadedProblem p = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
             long start = System.nanoTime();
             boolean[] capped = {false};
             IterationListener stop = (iteration, loss, gradientNorm) -> {
@@ -192,7 +192,7 @@ public final class ReportTask {
         double accuracy = a.number("accuracy");
         ReferenceSolution ref = reference(a);
         warmUp(solver);
-        try (Dataset data = open(a, v); ResidentProblem p = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
+        try (Dataset data = open(a, v); dev.downhill.LoadedProblem p = LinearRegression.load(data, FitConfig.builder().backend("cpu").build())) {
             long searchStart = System.nanoTime();
             double best = Double.POSITIVE_INFINITY;
             for (long epochs = 1; ; epochs *= 2) {
@@ -241,11 +241,12 @@ public final class ReportTask {
         String backend = a.text("backend");
         String kernel = a.text("kernel", "");
         int rounds = (int) a.number("rounds", 20);
+        dev.downhill.spi.BackendOptions.Builder options = dev.downhill.spi.BackendOptions.builder();
         if (backend.equals("cpu") && !kernel.equals("two-pass") && !kernel.isEmpty()) {
-            System.setProperty("downhill.cpu.kernel", kernel);
+            options.cpuKernel(kernel);
         }
         if (backend.equals("cuda") && !kernel.isEmpty()) {
-            System.setProperty("downhill.cuda.kernel", kernel);
+            options.cudaKernel(kernel);
         }
         try (Dataset data = open(a, v)) {
             int n = Math.toIntExact(data.cols());
@@ -255,7 +256,7 @@ public final class ReportTask {
             ResidentProblem p;
             long loadStart = System.nanoTime();
             try {
-                p = LinearRegression.load(data, FitConfig.builder().backend(backend).threads(threads).build());
+                p = dev.downhill.spi.Backends.load(backend, data, null, options.threads(threads).build());
             } catch (BackendUnavailableException e) {
                 return Outcome.of(Outcome.NOT_RUN, backend + ": " + e.getMessage().split("\\. Backends:")[0]);
             }
@@ -288,7 +289,7 @@ public final class ReportTask {
                 } else {
                     int len = (int) ((256L << 20) / 4);
                     try (Dataset row = dev.downhill.bench.SyntheticMatrixAccessPoint.row(len);
-                         ResidentProblem q = LinearRegression.load(row, FitConfig.builder().backend(backend).build());
+                         ResidentProblem q = dev.downhill.spi.Backends.load(backend, row, null, null);
                          BackendVector from = q.allocateVector(len); BackendVector to = q.allocateVector(len)) {
                         referenceRate = 3.0 * len * q.precision().bytes() / median(() -> {
                             q.copy(from, to);
@@ -300,7 +301,8 @@ public final class ReportTask {
                 v.put("rows", m);
                 v.put("cols", n);
                 v.put("precision", data.precision().name().toLowerCase());
-                v.put("threads", p.threads());
+                v.put("threads", threads);
+                v.put("problem", p.description());
                 v.put("stepSeconds", stepSeconds);
                 v.put("stepsPerSecond", 1 / stepSeconds);
                 v.put("gbPerSecond", xBytes / stepSeconds / 1e9);

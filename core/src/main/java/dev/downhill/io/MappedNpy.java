@@ -1,11 +1,8 @@
-package dev.downhill.cpu;
+package dev.downhill.io;
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
-import dev.downhill.io.HostArray;
-import dev.downhill.io.NpyDtype;
-import dev.downhill.io.NpyHeader;
-import dev.downhill.io.NpyReader;
+import dev.downhill.nativeio.NativeFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
@@ -18,12 +15,14 @@ import org.bytedeco.javacpp.Pointer;
 
 /**
  * Datasets whose X is a memory-mapped .npy file instead of a copy in memory: for X larger than the
- * memory one wants to spend. The CPU backend's kernels read X through the map exactly as they read
+ * memory one wants to spend ({@link HostMemoryBudget}). The result is an ordinary host {@link Dataset}, so
+ * every backend can load it: the cpu backend's kernels read X through the map exactly as they read
  * memory (same blocks, same order, same reductions — results are bit-identical to an in-memory fit);
- * the operating system pages row blocks in as each thread streams its range (read-ahead:
- * MADV_SEQUENTIAL) and drops them under memory pressure, so every step re-reads what did not stay in
- * the page cache. X must be float32 or float64, C order, little-endian; y is read into memory.
- * Closing the dataset unmaps the file.
+ * the cuda backend streams the rows that do not fit its device budget from it; nd4j wraps it. The
+ * operating system pages row blocks in as they are read (read-ahead: MADV_SEQUENTIAL) and drops them
+ * under memory pressure, so every pass re-reads what did not stay in the page cache. X must be float32
+ * or float64, C order, little-endian; y is read into memory. Closing the dataset unmaps the file. The
+ * mmap itself is a tiny JNI helper ({@code downhill-native-io}).
  */
 public final class MappedNpy {
     private MappedNpy() {
@@ -31,9 +30,9 @@ public final class MappedNpy {
 
     /** Maps {@code xFile} (rows × cols) and reads {@code yFile} (rows values, converted to X's precision). */
     public static Dataset open(Path xFile, Path yFile) {
-        String failure = GradientStrategy.probeNative();
+        String failure = NativeFiles.probe();
         if (failure != null) {
-            throw new IllegalStateException("memory-mapped datasets need the native library: " + failure);
+            throw new IllegalStateException("memory-mapped datasets need the native file-mapping helper (downhill-native-io): " + failure);
         }
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new IllegalStateException("memory-mapped .npy needs a little-endian machine");
@@ -101,7 +100,7 @@ public final class MappedNpy {
 
             @Override
             public void deallocate() {
-                NativeKernels.unmap_file(new Region(address), length);
+                NativeFiles.unmap_file(new Region(address), length);
             }
         }
 
@@ -115,7 +114,7 @@ public final class MappedNpy {
         Mapping(Path file, long length) {
             IntPointer error = new IntPointer(1);
             try {
-                Pointer p = NativeKernels.map_file(file.toAbsolutePath().toString(), length, error);
+                Pointer p = NativeFiles.map_file(file.toAbsolutePath().toString(), length, error);
                 if (p == null || p.isNull()) {
                     throw new UncheckedIOException(new IOException("cannot map " + file + " (errno " + error.get() + ")"));
                 }

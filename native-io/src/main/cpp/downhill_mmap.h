@@ -1,5 +1,5 @@
-// Read-only memory maps of data files for the CPU backend (dev.downhill.cpu.MappedNpy): the fused
-// kernels then stream X straight from the page cache, block by block, with sequential read-ahead.
+// Read-only memory maps of data files (dev.downhill.io.MappedNpy, through dev.downhill.nativeio.NativeFiles): the
+// backends then stream X straight from the page cache, block by block, with sequential read-ahead.
 #ifndef DOWNHILL_MMAP_H
 #define DOWNHILL_MMAP_H
 

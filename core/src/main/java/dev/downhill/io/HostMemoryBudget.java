@@ -1,4 +1,4 @@
-package dev.downhill.cpu;
+package dev.downhill.io;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * How much host memory the CPU backend may spend on X: data larger than this is memory-mapped from
- * its file instead of read into memory ({@link MappedNpy}). Default: {@value #DEFAULT_FRACTION} of
+ * How much host memory X may take: a .npy X larger than this is memory-mapped from its file instead
+ * of read into memory ({@link MappedNpy}); the budget a caller sets travels in
+ * {@link dev.downhill.spi.BackendOptions#hostMemoryBudget()}. Default: {@value #DEFAULT_FRACTION} of
  * the memory the kernel reports available (MemAvailable in /proc/meminfo), capped by what
  * JavaCPP's off-heap limit (org.bytedeco.javacpp.maxbytes) still allows.
  */

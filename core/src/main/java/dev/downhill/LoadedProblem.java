@@ -1,0 +1,91 @@
+package dev.downhill;
+
+import dev.downhill.spi.BackendOptions;
+import dev.downhill.spi.ResidentProblem;
+import java.util.Objects;
+
+/**
+ * A dataset loaded into a backend once, for any number of fits ({@link LinearRegression#fit(LoadedProblem, FitConfig)})
+ * and predictions ({@link FittedModel#predict(LoadedProblem, org.bytedeco.javacpp.DoublePointer)}); made by
+ * {@link LinearRegression#load}. It says what was loaded where, and nothing more: the backend's passes stay
+ * behind it.
+ *
+ * <p>Lifecycle: {@link #close()} frees what the backend allocated (closing twice is harmless). A backend may
+ * use the {@link Dataset}'s memory without copying it, so the dataset must stay open while this is used.
+ * Thread-safety: one fit or prediction at a time.
+ */
+public final class LoadedProblem implements AutoCloseable {
+    private final ResidentProblem problem;
+    private final Dataset data;
+    private final BackendOptions options;
+
+    LoadedProblem(ResidentProblem problem, Dataset data, BackendOptions options) {
+        this.problem = Objects.requireNonNull(problem, "problem");
+        this.data = data;
+        this.options = options;
+    }
+
+    /**
+     * A handle over a problem loaded through the SPI ({@link dev.downhill.spi.Backends#load}): for backend modules'
+     * tests and benchmarks that drive the passes themselves and then fit with the public API. The handle takes
+     * ownership (closing it closes {@code problem}; closing both is harmless) and exposes none of the passes.
+     *
+     * @param data    the dataset the problem was loaded from (needed by {@link FittedModel#score(LoadedProblem)}), or null
+     * @param options the options it was loaded with
+     */
+    public static LoadedProblem of(ResidentProblem problem, Dataset data, BackendOptions options) {
+        return new LoadedProblem(problem, data, Objects.requireNonNull(options, "options"));
+    }
+
+    /** Name of the backend that holds the problem ("cpu", "cuda", "nd4j"; the automatic choice is recorded here). */
+    public String backendName() {
+        return problem.backendName();
+    }
+
+    /** m, the number of rows. */
+    public long rows() {
+        return problem.rows();
+    }
+
+    /** n, the number of features. */
+    public long cols() {
+        return problem.cols();
+    }
+
+    /** The working precision X was loaded in. */
+    public Precision precision() {
+        return problem.precision();
+    }
+
+    /** The options the backend was loaded with (the configuration's, unset fields filled from the system-property defaults). */
+    public BackendOptions options() {
+        return options;
+    }
+
+    /** What runs the problem, in the backend's words (threads and kernel on cpu; device and streaming on cuda); may be empty. */
+    public String description() {
+        return problem.description();
+    }
+
+    /** The resident problem (for core's solvers). */
+    ResidentProblem problem() {
+        return problem;
+    }
+
+    /** The host dataset the problem was loaded from. */
+    Dataset data() {
+        return data;
+    }
+
+    @Override
+    public void close() {
+        problem.close();
+    }
+
+    @Override
+    public String toString() {
+        String d = problem.description();
+        return "LoadedProblem[" + problem.rows() + " × " + problem.cols() + " " + problem.precision() + " on " + problem.backendName()
+                + (d.isEmpty() ? "" : ": " + d) + "]";
+    }
+}
