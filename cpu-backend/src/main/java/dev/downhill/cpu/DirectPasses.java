@@ -36,8 +36,71 @@ final class DirectPasses {
     private DirectPasses() {
     }
 
-    /** G = X_cᵀX_c (both triangles) and c = X_cᵀy_c, block by block (dsyrk, dgemv). */
+    /**
+     * G = X_cᵀX_c (both triangles) and c = X_cᵀy_c. Float64 X whose column means are small against the
+     * columns' spread (x̄ⱼ² ≤ E[xⱼ²]/{@value #DOWNDATE_RATIO} for every j, so at most ~1.2 of float64's digits
+     * cancel) is multiplied in place — dsyrk and dgemv straight on X, no copy — and centred afterwards by the
+     * rank-one downdate G − m·x̄x̄ᵀ, c − m·x̄ȳ; otherwise rows are centred in float64 blocks first (dsyrk, dgemv
+     * per block). Either way the direct solver's refinement takes θ to full accuracy; this only chooses how
+     * exact the factorization it refines with is.
+     */
     static CrossProducts crossProducts(Dataset data, ColumnStatistics stats) {
+        if (data.precision() == Precision.FLOAT64) {
+            CrossProducts fast = inPlace(data, stats);
+            if (fast != null) {
+                return fast;
+            }
+        }
+        return centredBlocks(data, stats);
+    }
+
+    /** Rows per dsyrk call on X in place (int sizes). */
+    private static final long IN_PLACE_ROWS = 1L << 20;
+    static final double DOWNDATE_RATIO = 17;
+
+    /** XᵀX and Xᵀy on X itself, then downdated by the means; null when the means are too large for that. */
+    private static CrossProducts inPlace(Dataset data, ColumnStatistics stats) {
+        int n = Math.toIntExact(data.cols());
+        long m = data.rows();
+        try (DoublePointer gram = new DoublePointer((long) n * n); DoublePointer rhs = new DoublePointer(n)) {
+            DoublePointer.memset(gram, 0, 8L * n * n);
+            DoublePointer.memset(rhs, 0, 8L * n);
+            for (long row = 0; row < m; row += IN_PLACE_ROWS) {
+                int rows = (int) Math.min(IN_PLACE_ROWS, m - row);
+                DoublePointer x = (DoublePointer) OffHeapViews.offset(data.xPointer(), row * n);
+                DoublePointer y = (DoublePointer) OffHeapViews.offset(data.yPointer(), row);
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, x, n, 1.0, gram, n);
+                cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, x, n, y, 1, 1.0, rhs, 1);
+            }
+            double[] g = new double[Math.multiplyExact(n, n)];
+            gram.get(g);
+            double[] c = new double[n];
+            rhs.get(c);
+            if (stats != null) {
+                double[] mean = stats.means();
+                for (int j = 0; j < n; j++) {
+                    if (!(mean[j] * mean[j] * DOWNDATE_RATIO <= g[j * n + j] / m)) {
+                        return null;
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    for (int j = i; j < n; j++) {
+                        g[i * n + j] -= m * mean[i] * mean[j];
+                    }
+                    c[i] -= m * mean[i] * stats.targetMean();
+                }
+            }
+            for (int i = 0; i < n; i++) { // row-major upper → mirror into the lower triangle
+                for (int j = i + 1; j < n; j++) {
+                    g[j * n + i] = g[i * n + j];
+                }
+            }
+            return new CrossProducts(g, c);
+        }
+    }
+
+    /** G and c from float64 row blocks centred on the way (dsyrk, dgemv per block). */
+    private static CrossProducts centredBlocks(Dataset data, ColumnStatistics stats) {
         int n = Math.toIntExact(data.cols());
         long m = data.rows();
         int blockRows = (int) Math.max(1, Math.min(m, GRAM_BLOCK_BYTES / (8L * n)));

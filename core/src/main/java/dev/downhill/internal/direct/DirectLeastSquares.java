@@ -87,7 +87,9 @@ public final class DirectLeastSquares {
             }
             norm1 = Math.max(norm1, column);
         }
+        long t1 = System.nanoTime();
         int info = problem.denseKernels().cholesky(a, n);
+        long t2 = System.nanoTime();
         if (info > 0) {
             throw new SingularMatrixException(what + " is singular to working precision: Cholesky broke down at column "
                     + (info - 1) + ", so its condition number (after scaling to unit diagonal) exceeds 1/ε ≈ 4.5e15"
@@ -96,6 +98,8 @@ public final class DirectLeastSquares {
         }
         CholeskyFactor factor = new CholeskyFactor(a, n);
         double condition = norm1 * factor.inverseNormEstimate();
+        LOG.debug("normal: scaling {} ms, Cholesky {} ms, condition estimate {} ms", (t1 - t0) / 1_000_000 - 0, (t2 - t1) / 1_000_000,
+                (System.nanoTime() - t2) / 1_000_000);
         if (!(condition <= maxCondition)) {
             throw new SingularMatrixException(String.format(Locale.ROOT,
                     "XᵀX is too badly conditioned for the normal equations: estimated condition number %.3g "
