@@ -60,7 +60,7 @@ def model(name):
     return np.append(np.array(m["coefficients"]), m["intercept"])
 ref = np.load(os.path.join(work, "numpy-lstsq.npy"))
 agree = {s: float(np.linalg.norm(model(s) - ref) / np.linalg.norm(ref)) for s in ("svd", "normal")}
-cpu = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": ") if os.path.exists("/proc/cpuinfo") else platform.processor()
+cpu = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(" \t:") if os.path.exists("/proc/cpuinfo") else platform.processor()
 lines = ["# Direct solvers vs NumPy, %s × %s float64 (`gen --condition 100 --noise 0.5`)" % (rows, feats), "",
          "Machine: %s, %d CPUs; NumPy %s. Rounds alternate our fit and NumPy's; times exclude reading the files." % (cpu, os.cpu_count(), np.__version__), "",
          "| solver | ours: median s (range) | NumPy: median s (range) | ours / NumPy |", "|---|---:|---:|---:|"]

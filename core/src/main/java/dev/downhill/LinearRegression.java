@@ -41,6 +41,8 @@ public final class LinearRegression {
     public static FittedModel fit(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
+        // the one-time backend initialisation (availability probes, native libraries) is not part of the fit's time
+        Backends.select(config.backend());
         long start = System.nanoTime();
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             return fit(problem, config, start);
@@ -82,6 +84,17 @@ public final class LinearRegression {
             SolverChoice c = SolverChoice.choose(problem.rows(), problem.cols(), problem.precision(), requested.directMemoryBudget());
             choice = c.reason();
             config = requested.toBuilder().solver(c.solver()).build();
+            if (c.cgTrialPasses() > 0) {
+                long passes = Math.min(c.cgTrialPasses(), requested.maxIterations());
+                FittedModel trial = fitWith(problem, requested.toBuilder().solver(Solver.CG).maxIterations(passes).build(), startNanos);
+                if (trial.stopReason() == StopReason.CONVERGED) {
+                    String why = String.format(java.util.Locale.ROOT, "cg: converged in %d passes over X, within the %d "
+                            + "allowed before the exact solve (%s)", trial.iterations(), passes, choice);
+                    LOG.info("solver auto → {}", why);
+                    return trial.withReport(trial.report().withSolverChoice(why));
+                }
+                choice = String.format(java.util.Locale.ROOT, "%s; cg tried first did not converge in %d passes", choice, passes);
+            }
             LOG.info("solver auto → {}", choice);
         }
         FittedModel model = fitWith(problem, config, startNanos);

@@ -26,6 +26,14 @@ class SolverChoiceTest {
     }
 
     @Test
+    void conjugateGradientsGetATrialOnlyWhereTheExactSolveCostsManyPasses() {
+        long trial = SolverChoice.choose(20_000, 500, Precision.FLOAT64, 8 * GB).cgTrialPasses();
+        assertTrue(trial >= 10 && trial <= 150, "trial passes " + trial);
+        assertEquals(0, SolverChoice.choose(82, 10, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "tiny: the exact solve at once");
+        assertEquals(0, SolverChoice.choose(20_000, 5_000, Precision.FLOAT32, 64 * GB).cgTrialPasses(), "cg chosen outright");
+    }
+
+    @Test
     void wideDataGetsTheMinimumNormAnswerExactlyWhileItIsCheap() {
         assertEquals(Solver.SVD, choose(200, 5_000, Precision.FLOAT64, 8 * GB));
         assertEquals(Solver.CG, choose(20_000, 150_000, Precision.FLOAT32, 64 * GB)); // E2006-like: O(m²n) is too much

@@ -1,0 +1,76 @@
+package dev.downhill.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.Solver;
+import dev.downhill.StopReason;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The automatic solver's conjugate-gradient trial on a problem big enough to have one (20,000 × 500: the exact
+ * solve costs ~17 passes' worth): well-conditioned columns converge inside the trial; strongly correlated columns
+ * do not, and the exact answer follows. Either way the answer is within 1e-6 of the SVD's.
+ */
+class AutoSolverTrialTest {
+
+    private static double[][] columns(SplittableRandom r, int m, int n, double shared) {
+        double[][] x = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            double z = r.nextGaussian();
+            for (int j = 0; j < n; j++) {
+                x[i][j] = shared * z + r.nextGaussian() * (1 + j % 7);
+            }
+        }
+        return x;
+    }
+
+    private static double relativeDistance(FittedModel a, FittedModel b) {
+        double num = (a.intercept() - b.intercept()) * (a.intercept() - b.intercept());
+        double den = b.intercept() * b.intercept();
+        for (int j = 0; j < a.features(); j++) {
+            num += (a.coefficient(j) - b.coefficient(j)) * (a.coefficient(j) - b.coefficient(j));
+            den += b.coefficient(j) * b.coefficient(j);
+        }
+        return Math.sqrt(num / den);
+    }
+
+    private static void check(double shared, Solver expected, String because) {
+        SplittableRandom r = new SplittableRandom(61);
+        int m = 20_000;
+        int n = 500;
+        double[][] x = columns(r, m, n, shared);
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            double s = 3;
+            for (int j = 0; j < n; j++) {
+                s += x[i][j] * ((j % 5) - 2) * 0.1;
+            }
+            y[i] = s + 0.5 * r.nextGaussian();
+        }
+        try (Dataset d = Dataset.of(x, y)) {
+            FittedModel auto = LinearRegression.fit(d, FitConfig.builder().backend("cpu").build());
+            FittedModel svd = LinearRegression.fit(d, FitConfig.builder().backend("cpu").solver(Solver.SVD).build());
+            assertEquals(expected, auto.solver(), auto.report().solverChoice());
+            assertTrue(auto.report().solverChoice().contains(because), auto.report().solverChoice());
+            assertTrue(auto.stopReason() != StopReason.ITERATION_LIMIT, auto.stopReason().toString());
+            // cg stops at ‖S∇‖ ≤ 1e-10·‖S∇₀‖; on these conditionings that is well inside 1e-6 of the exact answer
+            assertTrue(relativeDistance(auto, svd) < 1e-6, "auto vs svd: " + relativeDistance(auto, svd));
+        }
+    }
+
+    @Test
+    void wellConditionedColumnsConvergeInTheConjugateGradientTrial() {
+        check(0, Solver.CG, "converged in");
+    }
+
+    @Test
+    void correlatedColumnsFallBackToTheExactSolve() {
+        check(300, Solver.SVD, "did not converge");
+    }
+}
