@@ -16,4 +16,21 @@ public record SingularValueDecomposition(double[] u, double[] singular, double[]
     public int rank() {
         return singular.length;
     }
+
+    /** The rows × cols column-major {@code a} transposed (cols × rows, column-major). */
+    public static double[] transpose(double[] a, int rows, int cols) {
+        double[] t = new double[a.length];
+        for (int j = 0; j < cols; j++) {
+            for (int i = 0; i < rows; i++) {
+                t[j + i * cols] = a[i + j * rows];
+            }
+        }
+        return t;
+    }
+
+    /** Given this SVD of Aᵀ, the SVD of A: Aᵀ = UΣVᵀ ⇒ A = VΣUᵀ. */
+    public SingularValueDecomposition ofTranspose() {
+        int k = rank();
+        return new SingularValueDecomposition(transpose(vt, k, cols), singular, transpose(u, rows, k), cols, rows);
+    }
 }

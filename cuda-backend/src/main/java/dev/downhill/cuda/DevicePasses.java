@@ -145,25 +145,8 @@ final class DevicePasses implements DenseKernels {
 
     @Override
     public SingularValueDecomposition svd(double[] a, int m, int n) {
-        if (m < n) { // A = (Aᵀ)ᵀ = (U'ΣV'ᵀ)ᵀ
-            double[] t = new double[a.length];
-            for (int j = 0; j < n; j++) {
-                for (int i = 0; i < m; i++) {
-                    t[j + i * n] = a[i + j * m];
-                }
-            }
-            SingularValueDecomposition s = svd(t, n, m);
-            double[] u = new double[m * m];
-            double[] vt = new double[m * n];
-            for (int l = 0; l < m; l++) {
-                for (int i = 0; i < m; i++) {
-                    u[i + l * m] = s.vt()[l + i * m];
-                }
-                for (int j = 0; j < n; j++) {
-                    vt[l + j * m] = s.u()[j + l * n];
-                }
-            }
-            return new SingularValueDecomposition(u, s.singular(), vt, m, n);
+        if (m < n) { // A = (Aᵀ)ᵀ = (U'ΣV'ᵀ)ᵀ (gesvd wants rows ≥ cols)
+            return svd(SingularValueDecomposition.transpose(a, m, n), n, m).ofTranspose();
         }
         try {
             DeviceMemory d = allocate(8L * m * n, "matrix to decompose");

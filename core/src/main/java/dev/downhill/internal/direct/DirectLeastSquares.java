@@ -316,31 +316,24 @@ public final class DirectLeastSquares {
 
     /** Uᵀz (length k). */
     private static double[] multiplyTransposedU(SingularValueDecomposition s, double[] z) {
-        int rows = s.rows();
-        int k = s.rank();
-        double[] out = new double[k];
-        for (int l = 0; l < k; l++) {
-            double sum = 0;
-            for (int i = 0; i < rows; i++) {
-                sum += s.u()[i + l * rows] * z[i];
-            }
-            out[l] = sum;
-        }
-        return out;
+        return transposeTimes(s.u(), s.rows(), s.rank(), z);
     }
 
     /** V·w = (Vᵀ)ᵀw (length cols). */
     private static double[] multiplyV(SingularValueDecomposition s, double[] w) {
-        int k = s.rank();
-        int cols = s.cols();
+        return transposeTimes(s.vt(), s.rank(), s.cols(), w);
+    }
+
+    /** Aᵀv for the rows × cols column-major A: one dot product per column. */
+    private static double[] transposeTimes(double[] a, int rows, int cols, double[] v) {
         double[] out = new double[cols];
-        for (int j = 0; j < cols; j++) {
+        for (int c = 0; c < cols; c++) {
             double sum = 0;
-            int base = j * k;
-            for (int l = 0; l < k; l++) {
-                sum += s.vt()[l + base] * w[l];
+            int base = c * rows;
+            for (int r = 0; r < rows; r++) {
+                sum += a[r + base] * v[r];
             }
-            out[j] = sum;
+            out[c] = sum;
         }
         return out;
     }

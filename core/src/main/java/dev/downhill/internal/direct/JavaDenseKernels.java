@@ -47,25 +47,7 @@ public final class JavaDenseKernels implements DenseKernels {
             return tall(a.clone(), rows, cols);
         }
         // A = (Aᵀ)ᵀ = (U'ΣV'ᵀ)ᵀ = V'ΣU'ᵀ
-        double[] t = new double[a.length];
-        for (int j = 0; j < cols; j++) {
-            for (int i = 0; i < rows; i++) {
-                t[j + i * cols] = a[i + j * rows];
-            }
-        }
-        SingularValueDecomposition s = tall(t, cols, rows);
-        int k = rows;
-        double[] u = new double[rows * k];
-        double[] vt = new double[k * cols];
-        for (int l = 0; l < k; l++) {
-            for (int i = 0; i < rows; i++) {
-                u[i + l * rows] = s.vt()[l + i * k];
-            }
-            for (int j = 0; j < cols; j++) {
-                vt[l + j * k] = s.u()[j + l * cols];
-            }
-        }
-        return new SingularValueDecomposition(u, s.singular(), vt, rows, cols);
+        return tall(SingularValueDecomposition.transpose(a, rows, cols), cols, rows).ofTranspose();
     }
 
     /** One-sided Jacobi on the columns of w (rows ≥ cols, overwritten). */
