@@ -78,6 +78,9 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
     }
 
     private static String bytes(double b) {
-        return b >= 1e9 ? String.format(Locale.ROOT, "%.1f GB", b / 1e9) : String.format(Locale.ROOT, "%.0f MB", b / 1e6);
+        if (b >= 1e9) {
+            return String.format(Locale.ROOT, "%.1f GB", b / 1e9);
+        }
+        return b >= 1e6 ? String.format(Locale.ROOT, "%.0f MB", b / 1e6) : String.format(Locale.ROOT, "%.0f kB", b / 1e3);
     }
 }
