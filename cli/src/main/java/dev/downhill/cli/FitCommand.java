@@ -155,9 +155,9 @@ final class FitCommand implements Callable<Integer> {
     /** The configuration from the options; a bad value is a usage error (exit 2), whichever solver ignores it. */
     private FitConfig.Builder configure() {
         return Main.option(spec, () -> {
-            FitConfig.Builder b = FitConfig.builder().solver(Solver.parse(solver)).seed(seed).fitIntercept(!noIntercept)
-                    .backend(backend).backendOptions(input.backendOptions());
             Solver s = Solver.parse(solver);
+            FitConfig.Builder b = FitConfig.builder().solver(s).seed(seed).fitIntercept(!noIntercept)
+                    .backend(backend).backendOptions(input.backendOptions());
             LearningRate eta = LearningRate.parse(learningRate);
             LearningRateSchedule sched = LearningRateSchedule.parse(schedule);
             if (threads < 0) {

@@ -18,8 +18,6 @@ import dev.downhill.Solver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,14 +40,8 @@ class CliReliabilityTest {
     private String x;
     private String y;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static String[] concat(String[] a, String... b) {
@@ -70,7 +62,7 @@ class CliReliabilityTest {
 
     @BeforeEach
     void data() {
-        Result gen = run("gen", "--rows", "120", "--features", "3", "--noise", "0.1", "--seed", "3", "--out-dir", dir.toString(), "--quiet");
+        CliRun gen = run("gen", "--rows", "120", "--features", "3", "--noise", "0.1", "--seed", "3", "--out-dir", dir.toString(), "--quiet");
         assertEquals(0, gen.code(), gen.err());
         x = dir.resolve("X.npy").toString();
         y = dir.resolve("y.npy").toString();
@@ -84,13 +76,13 @@ class CliReliabilityTest {
         try {
             for (String command : List.of("fit", "predict", "gen", "info", "demo")) {
                 for (String[] args : List.of(new String[] {command, "--help"}, new String[] {command, "-h"}, new String[] {"help", command})) {
-                    Result r = run(args);
+                    CliRun r = run(args);
                     assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
                     assertTrue(r.out().contains("Usage: downhill " + command), r.out());
                     assertEquals("", r.err(), String.join(" ", args));
                 }
             }
-            Result fit = run("fit", "--help");
+            CliRun fit = run("fit", "--help");
             for (String option : List.of("--solver", "--lr", "--iterations", "--batch-size", "--tol", "--memory-budget",
                     "--device-memory-budget", "--threads", "--out", "--plot", "--target")) {
                 assertTrue(fit.out().contains(option), option + " in\n" + fit.out());
@@ -116,31 +108,31 @@ class CliReliabilityTest {
                 new String[] {"gen", "--rows", "0", "--features", "2", "--out-dir", dir.toString()},
                 new String[] {"gen", "--rows", "5", "--features", "2", "--precision", "int8", "--out-dir", dir.toString()});
         for (String[] args : bad) {
-            Result r = run(args);
+            CliRun r = run(args);
             assertEquals(2, r.code(), String.join(" ", args) + " → " + r.err());
             assertEquals(1, r.err().lines().count(), r.err());
             assertTrue(r.err().startsWith("downhill: ") && !r.err().contains("Exception"), r.err());
             assertFalse(r.out().contains("coefficients"), "no fit ran: " + r.out());
         }
-        Result target = run("fit", "--data", csv.toString(), "--target", "99999999999");
+        CliRun target = run("fit", "--data", csv.toString(), "--target", "99999999999");
         assertTrue(target.err().contains("--target") && target.err().contains("too large"), target.err());
     }
 
     @Test
     void optionsTheSolverIgnoresGetAOneLineWarningAndNeverFail() {
-        Result svd = run(fit("--solver", "svd", "--lr", "0.1", "--iterations", "5", "--tol", "1e-3", "--batch-size", "8", "--quiet"));
+        CliRun svd = run(fit("--solver", "svd", "--lr", "0.1", "--iterations", "5", "--tol", "1e-3", "--batch-size", "8", "--quiet"));
         assertEquals(0, svd.code(), svd.err());
         for (String option : List.of("--lr", "--iterations", "--tol", "--batch-size")) {
             assertTrue(svd.err().contains("warning: " + option + " does nothing with --solver svd"), svd.err());
         }
         assertEquals(4, svd.err().lines().count(), svd.err());
-        Result sgd = run(fit("--solver", "sgd", "--batch-size", "8", "--iterations", "3", "--quiet"));
+        CliRun sgd = run(fit("--solver", "sgd", "--batch-size", "8", "--iterations", "3", "--quiet"));
         assertEquals(0, sgd.code(), "one row per step; the batch size is ignored, not an error: " + sgd.err());
         assertTrue(sgd.err().contains("--batch-size does nothing with --solver sgd"), sgd.err());
-        Result cg = run(fit("--solver", "cg", "--lr", "0.5", "--quiet"));
+        CliRun cg = run(fit("--solver", "cg", "--lr", "0.5", "--quiet"));
         assertEquals(0, cg.code(), cg.err());
         assertTrue(cg.err().contains("--lr does nothing with --solver cg"), cg.err());
-        Result gd = run(fit("--solver", "gd", "--lr", "0.1", "--quiet"));
+        CliRun gd = run(fit("--solver", "gd", "--lr", "0.1", "--quiet"));
         assertEquals("", gd.err(), "options the solver uses draw no warning");
     }
 
@@ -149,36 +141,36 @@ class CliReliabilityTest {
         for (String[] args : List.of(fit("--out", dir.resolve("nodir").resolve("m.json").toString()),
                 fit("--plot", dir.resolve("nodir").resolve("loss.png").toString()),
                 fit("--out", dir.toString()))) {
-            Result r = run(args);
+            CliRun r = run(args);
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().startsWith("downhill: cannot write"), r.err());
             assertEquals("", r.out(), "nothing was fitted or printed");
         }
-        Result predict = run("predict", "--model", dir.resolve("absent.json").toString(), "--x", x, "--out",
+        CliRun predict = run("predict", "--model", dir.resolve("absent.json").toString(), "--x", x, "--out",
                 dir.resolve("nodir").resolve("p.npy").toString());
         assertEquals(1, predict.code());
         assertTrue(predict.err().contains("nodir"), "the output is checked before the model is read: " + predict.err());
         Path file = dir.resolve("X.npy");
-        Result gen = run("gen", "--rows", "5", "--features", "2", "--out-dir", file.toString(), "--quiet");
+        CliRun gen = run("gen", "--rows", "5", "--features", "2", "--out-dir", file.toString(), "--quiet");
         assertEquals(1, gen.code());
         assertTrue(gen.err().contains("cannot create --out-dir"), gen.err());
     }
 
     @Test
     void plotNamesSayWhatIsWritten() throws IOException {
-        Result bare = run(fit("--plot", dir.resolve("out").toString(), "--quiet"));
+        CliRun bare = run(fit("--plot", dir.resolve("out").toString(), "--quiet"));
         assertEquals(0, bare.code(), bare.err());
         assertTrue(Files.size(dir.resolve("out.png")) > 1000);
         assertFalse(Files.exists(dir.resolve("out")));
         assertTrue(bare.out().contains("plot written to " + dir.resolve("out.png") + " (PNG)"), bare.out());
-        Result jpg = run(fit("--plot", dir.resolve("loss.jpg").toString(), "--quiet"));
+        CliRun jpg = run(fit("--plot", dir.resolve("loss.jpg").toString(), "--quiet"));
         assertEquals(0, jpg.code(), jpg.err());
         byte[] bytes = Files.readAllBytes(dir.resolve("loss.jpg"));
         assertEquals((byte) 0xFF, bytes[0], "a JPEG, not a PNG under a .jpg name");
         assertEquals((byte) 0xD8, bytes[1]);
         assertFalse(Files.exists(dir.resolve("loss.jpg.png")));
         assertTrue(jpg.out().contains("(JPEG)"), jpg.out());
-        Result svd = run(fit("--solver", "svd", "--plot", dir.resolve("pva.PNG").toString(), "--quiet"));
+        CliRun svd = run(fit("--solver", "svd", "--plot", dir.resolve("pva.PNG").toString(), "--quiet"));
         assertEquals(0, svd.code(), svd.err());
         assertTrue(Files.size(dir.resolve("pva.PNG")) > 1000);
     }
@@ -186,11 +178,11 @@ class CliReliabilityTest {
     @Test
     void aFailedFitLeavesTheOldModelAndNoTemporaryFiles() throws IOException {
         Path model = dir.resolve("m.json");
-        Result ok = run(fit("--out", model.toString(), "--quiet"));
+        CliRun ok = run(fit("--out", model.toString(), "--quiet"));
         assertEquals(0, ok.code(), ok.err());
         byte[] before = Files.readAllBytes(model);
         List<String> files = names();
-        Result diverged = run(fit("--solver", "gd", "--lr", "50", "--out", model.toString(), "--plot", dir.resolve("p.png").toString(), "--quiet"));
+        CliRun diverged = run(fit("--solver", "gd", "--lr", "50", "--out", model.toString(), "--plot", dir.resolve("p.png").toString(), "--quiet"));
         assertEquals(1, diverged.code());
         assertTrue(diverged.err().contains("diverged"), diverged.err());
         assertArrayEquals(before, Files.readAllBytes(model), "--out untouched");
@@ -218,7 +210,7 @@ class CliReliabilityTest {
         Path model = dir.resolve("m.json");
         assertEquals(0, run(fit("--out", model.toString(), "--quiet")).code());
         Path p = dir.resolve("p.csv");
-        Result predict = run("predict", "--model", model.toString(), "--x", x, "--out", p.toString());
+        CliRun predict = run("predict", "--model", model.toString(), "--x", x, "--out", p.toString());
         assertEquals(0, predict.code(), predict.err());
         assertEquals(121, Files.readAllLines(p).size());
         assertFalse(names().stream().anyMatch(n -> n.endsWith(".tmp")), names().toString());
@@ -232,7 +224,7 @@ class CliReliabilityTest {
         assertEquals(2, FitCommand.cappedThreads(2, 1000));
         assertEquals(0, FitCommand.cappedThreads(0, 1000), "0 = all cores, unchanged");
         Path model = dir.resolve("m.json");
-        Result r = run(fit("--threads", "10000", "--out", model.toString()));
+        CliRun r = run(fit("--threads", "10000", "--out", model.toString()));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("--threads 10000 capped at " + Math.min(4 * cores, 120)), r.err());
         JsonNode json = new ObjectMapper().readTree(model.toFile());
@@ -242,7 +234,7 @@ class CliReliabilityTest {
     @Test
     void aHugeBadCellIsEchoedShortAndAPipeDoesNotHang() throws Exception {
         Path csv = Files.writeString(dir.resolve("bad.csv"), "a,b\n1,2\n" + "9".repeat(5) + "q".repeat(1_000_000) + ",3\n");
-        Result r = run("fit", "--data", csv.toString());
+        CliRun r = run("fit", "--data", csv.toString());
         assertEquals(1, r.code());
         assertEquals(1, r.err().lines().count());
         assertTrue(r.err().length() < 300 && r.err().contains("(1000005 characters)"), r.err().length() + ": " + r.err());
@@ -263,8 +255,8 @@ class CliReliabilityTest {
             return th;
         });
         try {
-            Future<Result> fit = pool.submit(() -> run("fit", "--data", fifo.toString(), "--solver", "svd"));
-            Result piped = fit.get(30, TimeUnit.SECONDS);
+            Future<CliRun> fit = pool.submit(() -> run("fit", "--data", fifo.toString(), "--solver", "svd"));
+            CliRun piped = fit.get(30, TimeUnit.SECONDS);
             assertEquals(0, piped.code(), piped.err());
             assertTrue(piped.out().contains("3 rows × 1 features"), piped.out());
         } finally {
@@ -275,7 +267,7 @@ class CliReliabilityTest {
     @Test
     void longHistoriesKeepTheModelFileSmall() throws IOException {
         Path model = dir.resolve("long.json");
-        Result r = run(fit("--solver", "gd", "--iterations", "20000", "--tol", "0", "--lr", "0.01", "--out", model.toString(), "--quiet"));
+        CliRun r = run(fit("--solver", "gd", "--iterations", "20000", "--tol", "0", "--lr", "0.01", "--out", model.toString(), "--quiet"));
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.size(model) < 150_000, "20,001-point histories thinned: " + Files.size(model) + " bytes");
         JsonNode result = new ObjectMapper().readTree(model.toFile()).get("result");

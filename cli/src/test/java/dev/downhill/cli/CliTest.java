@@ -10,8 +10,6 @@ import dev.downhill.ModelFile;
 import dev.downhill.io.HostArray;
 import dev.downhill.io.NpyReader;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,24 +21,18 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void genFitPredictRoundTripMatchesTheLibrary() throws IOException {
-        Result gen = run("gen", "--rows", "300", "--features", "4", "--noise", "0.1", "--intercept", "2", "--seed", "5",
+        CliRun gen = run("gen", "--rows", "300", "--features", "4", "--noise", "0.1", "--intercept", "2", "--seed", "5",
                 "--precision", "float64", "--out-dir", dir.toString(), "--quiet");
         assertEquals(0, gen.code(), gen.err());
         Path model = dir.resolve("model.json");
         Path plot = dir.resolve("loss.png");
-        Result fit = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--solver", "gd",
+        CliRun fit = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--solver", "gd",
                 "--tol", "1e-10", "--out", model.toString(), "--plot", plot.toString(), "--quiet");
         assertEquals(0, fit.code(), fit.err());
         assertTrue(fit.out().contains("stop reason: converged"), fit.out());
@@ -54,7 +46,7 @@ class CliTest {
         }
         assertEquals(2, m.intercept(), 0.05);
         Path predictions = dir.resolve("p.npy");
-        Result predict = run("predict", "--model", model.toString(), "--x", dir.resolve("X.npy").toString(), "--out",
+        CliRun predict = run("predict", "--model", model.toString(), "--x", dir.resolve("X.npy").toString(), "--out",
                 predictions.toString());
         assertEquals(0, predict.code(), predict.err());
         try (HostArray x = NpyReader.readMatrix(dir.resolve("X.npy")); HostArray p = NpyReader.readVector(predictions)) {
@@ -73,12 +65,12 @@ class CliTest {
         }
         Files.writeString(csv, sb.toString());
         Path model = dir.resolve("m.json");
-        Result fit = run("fit", "--data", csv.toString(), "--target", "target", "--solver", "normal", "--out", model.toString());
+        CliRun fit = run("fit", "--data", csv.toString(), "--target", "target", "--solver", "normal", "--out", model.toString());
         assertEquals(0, fit.code(), fit.err());
         FittedModel m = ModelFile.read(model).model();
         assertArrayEquals(new double[] {3, -2}, m.coefficients(), 1e-9);
         assertEquals(1, m.intercept(), 1e-9);
-        Result predict = run("predict", "--model", model.toString(), "--data", csv.toString(), "--target", "target");
+        CliRun predict = run("predict", "--model", model.toString(), "--data", csv.toString(), "--target", "target");
         assertEquals(0, predict.code(), predict.err());
         assertTrue(predict.err().contains("R²"), predict.err());
         assertEquals(40, predict.out().lines().count());
@@ -98,12 +90,12 @@ class CliTest {
         }
         Files.writeString(csv, sb.toString());
         for (String solver : new String[] {"gd", "nesterov", "cg"}) {
-            Result converged = run("fit", "--data", csv.toString(), "--solver", solver, "--tol", "1e-15", "--iterations", "500000",
+            CliRun converged = run("fit", "--data", csv.toString(), "--solver", solver, "--tol", "1e-15", "--iterations", "500000",
                     "--precision", "float64", "--quiet");
             assertEquals(0, converged.code(), converged.err());
             assertTrue(converged.out().contains("stop reason: converged"), solver + ": " + converged.out());
             Path model = dir.resolve(solver + ".json");
-            Result stalled = run("fit", "--data", csv.toString(), "--solver", solver, "--tol", "1e-25", "--iterations", "500000",
+            CliRun stalled = run("fit", "--data", csv.toString(), "--solver", solver, "--tol", "1e-25", "--iterations", "500000",
                     "--precision", "float64", "--out", model.toString(), "--quiet");
             assertEquals(0, stalled.code(), stalled.err());
             assertTrue(stalled.out().contains("stop reason: no progress"), solver + ": " + stalled.out());
@@ -116,41 +108,41 @@ class CliTest {
 
     @Test
     void exitCodesAndOneLineErrors() throws IOException {
-        Result usage = run("fit", "--no-such-option");
+        CliRun usage = run("fit", "--no-such-option");
         assertEquals(2, usage.code());
         assertTrue(usage.err().startsWith("downhill: "), usage.err());
 
-        Result missing = run("fit", "--x", dir.resolve("nope.npy").toString(), "--y", dir.resolve("nope2.npy").toString());
+        CliRun missing = run("fit", "--x", dir.resolve("nope.npy").toString(), "--y", dir.resolve("nope2.npy").toString());
         assertEquals(1, missing.code());
         assertEquals(1, missing.err().lines().count(), "one line, no stack trace: " + missing.err());
         assertTrue(missing.err().contains("nope.npy"), missing.err());
 
-        Result verbose = run("fit", "--x", dir.resolve("nope.npy").toString(), "--y", dir.resolve("nope2.npy").toString(), "--verbose");
+        CliRun verbose = run("fit", "--x", dir.resolve("nope.npy").toString(), "--y", dir.resolve("nope2.npy").toString(), "--verbose");
         assertEquals(1, verbose.code());
         assertTrue(verbose.err().lines().count() > 1, "stack trace with --verbose");
 
         run("gen", "--rows", "50", "--features", "2", "--out-dir", dir.toString(), "--quiet");
-        Result limit = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--iterations", "3",
+        CliRun limit = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--iterations", "3",
                 "--tol", "0", "--solver", "gd", "--quiet");
         assertEquals(0, limit.code(), "stopping at the iteration limit is a success");
         assertTrue(limit.out().contains("stop reason: iteration limit"), limit.out());
 
-        Result diverged = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--lr", "50",
+        CliRun diverged = run("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(), "--lr", "50",
                 "--solver", "gd", "--quiet");
         assertEquals(1, diverged.code());
         assertTrue(diverged.err().contains("diverged"), diverged.err());
 
-        Result badModel = run("predict", "--model", dir.resolve("X.npy").toString(), "--x", dir.resolve("X.npy").toString());
+        CliRun badModel = run("predict", "--model", dir.resolve("X.npy").toString(), "--x", dir.resolve("X.npy").toString());
         assertEquals(1, badModel.code());
         assertTrue(badModel.err().contains("not valid JSON"), badModel.err());
     }
 
     @Test
     void infoAndDemo() {
-        Result info = run("info");
+        CliRun info = run("info");
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("cpu (priority 10): available"), info.out());
-        Result demo = run("demo", "--out-dir", dir.toString());
+        CliRun demo = run("demo", "--out-dir", dir.toString());
         assertEquals(0, demo.code(), demo.err());
         List<String> solvers = List.of("gd ", "sgd ", "minibatch ", "normal ", "svd ");
         for (String s : solvers) {
@@ -165,8 +157,8 @@ class CliTest {
         run("gen", "--rows", "500", "--features", "7", "--out-dir", dir.toString(), "--quiet");
         String x = dir.resolve("X.npy").toString();
         String y = dir.resolve("y.npy").toString();
-        Result inMemory = run("fit", "--x", x, "--y", y, "--out", dir.resolve("a.json").toString());
-        Result mapped = run("fit", "--x", x, "--y", y, "--memory-budget", "1k", "--out", dir.resolve("b.json").toString());
+        CliRun inMemory = run("fit", "--x", x, "--y", y, "--out", dir.resolve("a.json").toString());
+        CliRun mapped = run("fit", "--x", x, "--y", y, "--memory-budget", "1k", "--out", dir.resolve("b.json").toString());
         assertEquals(0, mapped.code(), mapped.err());
         assertTrue(mapped.err().contains("exceeds the memory budget"), mapped.err());
         assertFalse(inMemory.err().contains("exceeds the memory budget"), inMemory.err());
@@ -174,7 +166,7 @@ class CliTest {
         FittedModel b = ModelFile.read(dir.resolve("b.json")).model();
         assertArrayEquals(a.coefficients(), b.coefficients(), 0, "bit for bit");
         assertEquals(a.intercept(), b.intercept(), 0);
-        Result convert = run("fit", "--x", x, "--y", y, "--memory-budget", "1k", "--precision", "float64", "--quiet");
+        CliRun convert = run("fit", "--x", x, "--y", y, "--memory-budget", "1k", "--precision", "float64", "--quiet");
         assertEquals(1, convert.code());
         assertTrue(convert.err().contains("cannot convert"), convert.err());
     }
@@ -193,12 +185,12 @@ class CliTest {
         }
         Path data = dir.resolve("collinear.csv");
         Files.writeString(data, csv);
-        Result normal = run("fit", "--data", data.toString(), "--solver", "normal", "--quiet");
+        CliRun normal = run("fit", "--data", data.toString(), "--solver", "normal", "--quiet");
         assertEquals(1, normal.code(), normal.out());
         assertEquals(1, normal.err().lines().count(), normal.err());
         // κ(XᵀX) ~ 1e14: beyond the 1e12 threshold, below 1/ε, so refused by the estimate (not a breakdown)
         assertTrue(normal.err().contains("estimated condition number") && normal.err().contains("--solver svd"), normal.err());
-        Result auto = run("fit", "--data", data.toString());
+        CliRun auto = run("fit", "--data", data.toString());
         assertEquals(0, auto.code(), auto.err());
         assertTrue(auto.out().contains("solver:      svd") && auto.out().contains("auto:        svd: "), auto.out());
     }

@@ -24,22 +24,11 @@ class MappedNpyTest {
     @TempDir
     Path dir;
 
-    private void write(TestData t, Precision p) {
-        double[] flat = new double[t.x.length * t.x[0].length];
-        for (int i = 0; i < t.x.length; i++) {
-            System.arraycopy(t.x[i], 0, flat, i * t.x[0].length, t.x[0].length);
-        }
-        try (NpyWriter w = NpyWriter.create(dir.resolve("X.npy"), p, t.x.length, t.x[0].length)) {
-            w.write(flat);
-        }
-        NpyWriter.writeVector(dir.resolve("y.npy"), t.y, p);
-    }
-
     @Test
     void mappedValuesAreTheFilesValues() {
         TestData t = TestData.gaussian(301, 7, TestData.ramp(7), 1, 0.2, 63);
         for (Precision p : Precision.values()) {
-            write(t, p);
+            t.writeNpy(dir, p);
             try (Dataset mapped = MappedNpy.open(dir.resolve("X.npy"), dir.resolve("y.npy"));
                  Dataset loaded = NpyReader.readDataset(dir.resolve("X.npy"), dir.resolve("y.npy"), p)) {
                 assertEquals(p, mapped.precision());
@@ -56,7 +45,7 @@ class MappedNpyTest {
     @Test
     void aBackendLoadsAMappedDataset() {
         TestData t = TestData.gaussian(120, 3, TestData.ramp(3), 2, 0.1, 64);
-        write(t, Precision.FLOAT64);
+        t.writeNpy(dir, Precision.FLOAT64);
         try (Dataset mapped = MappedNpy.open(dir.resolve("X.npy"), dir.resolve("y.npy"));
              Dataset loaded = NpyReader.readDataset(dir.resolve("X.npy"), dir.resolve("y.npy"), null)) {
             FitConfig c = FitConfig.builder().solver(Solver.SVD).backend("test-host").build();
@@ -70,7 +59,7 @@ class MappedNpyTest {
     @Test
     void closingUnmapsAndBadFilesAreRejected() throws IOException {
         TestData t = TestData.gaussian(20, 3, TestData.ramp(3), 0, 0.1, 62);
-        write(t, Precision.FLOAT64);
+        t.writeNpy(dir, Precision.FLOAT64);
         Dataset d = MappedNpy.open(dir.resolve("X.npy"), dir.resolve("y.npy"));
         String file = dir.resolve("X.npy").toAbsolutePath().toString();
         assertTrue(Files.readString(Path.of("/proc/self/maps")).contains(file), "mapped while open");

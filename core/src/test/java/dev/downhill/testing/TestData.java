@@ -81,4 +81,16 @@ public final class TestData {
         }
         return f;
     }
+
+    /** Writes X to {@code dir}/X.npy and y to {@code dir}/y.npy in {@code precision} (C order). */
+    public void writeNpy(java.nio.file.Path dir, dev.downhill.Precision precision) {
+        double[] flat = new double[x.length * x[0].length];
+        for (int i = 0; i < x.length; i++) {
+            System.arraycopy(x[i], 0, flat, i * x[0].length, x[0].length);
+        }
+        try (dev.downhill.io.NpyWriter w = dev.downhill.io.NpyWriter.create(dir.resolve("X.npy"), precision, x.length, x[0].length)) {
+            w.write(flat);
+        }
+        dev.downhill.io.NpyWriter.writeVector(dir.resolve("y.npy"), y, precision);
+    }
 }

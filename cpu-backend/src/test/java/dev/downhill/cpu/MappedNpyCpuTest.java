@@ -14,7 +14,6 @@ import dev.downhill.Precision;
 import dev.downhill.Solver;
 import dev.downhill.io.MappedNpy;
 import dev.downhill.io.NpyReader;
-import dev.downhill.io.NpyWriter;
 import dev.downhill.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,22 +26,11 @@ class MappedNpyCpuTest {
     @TempDir
     Path dir;
 
-    private void write(TestData t, Precision p) {
-        double[] flat = new double[t.x.length * t.x[0].length];
-        for (int i = 0; i < t.x.length; i++) {
-            System.arraycopy(t.x[i], 0, flat, i * t.x[0].length, t.x[0].length);
-        }
-        try (NpyWriter w = NpyWriter.create(dir.resolve("X.npy"), p, t.x.length, t.x[0].length)) {
-            w.write(flat);
-        }
-        NpyWriter.writeVector(dir.resolve("y.npy"), t.y, p);
-    }
-
     @Test
     void mappedAndInMemoryFitsAgreeBitForBit() {
         TestData t = TestData.gaussian(1003, 13, TestData.ramp(13), 1, 0.2, 61);
         for (Precision p : Precision.values()) {
-            write(t, p);
+            t.writeNpy(dir, p);
             try (Dataset mapped = MappedNpy.open(dir.resolve("X.npy"), dir.resolve("y.npy"));
                  Dataset loaded = NpyReader.readDataset(dir.resolve("X.npy"), dir.resolve("y.npy"), p)) {
                 assertTrue(mapped.ownsMemory());

@@ -58,7 +58,8 @@ public final class DirectLeastSquares {
         int n = denseSize(problem.cols(), "columns");
         long t0 = System.nanoTime();
         CrossProducts products = problem.crossProducts(centred);
-        LOG.debug("normal: Gram pass {} ms", (System.nanoTime() - t0) / 1_000_000);
+        long t1 = System.nanoTime();
+        LOG.debug("normal: Gram pass {} ms", (t1 - t0) / 1_000_000);
         double[] g = products.gram();
         String what = centred ? "XᵀX (centred)" : "XᵀX";
         for (double v : g) {
@@ -87,7 +88,6 @@ public final class DirectLeastSquares {
             }
             norm1 = Math.max(norm1, column);
         }
-        long t1 = System.nanoTime();
         int info = problem.denseKernels().cholesky(a, n);
         long t2 = System.nanoTime();
         if (info > 0) {
@@ -98,24 +98,14 @@ public final class DirectLeastSquares {
         }
         CholeskyFactor factor = new CholeskyFactor(a, n);
         double condition = norm1 * factor.inverseNormEstimate();
-        LOG.debug("normal: scaling {} ms, Cholesky {} ms, condition estimate {} ms", (t1 - t0) / 1_000_000 - 0, (t2 - t1) / 1_000_000,
+        LOG.debug("normal: scaling and Cholesky {} ms, condition estimate {} ms", (t2 - t1) / 1_000_000,
                 (System.nanoTime() - t2) / 1_000_000);
         if (!(condition <= maxCondition)) {
             throw new SingularMatrixException(String.format(Locale.ROOT,
                     "XᵀX is too badly conditioned for the normal equations: estimated condition number %.3g "
                             + "(1-norm, after scaling to unit diagonal) > %.0e", condition, maxCondition), condition);
         }
-        Correction correction = gradient -> {
-            double[] b = new double[n];
-            for (int j = 0; j < n; j++) {
-                b[j] = scales[j] * gradient[j];
-            }
-            double[] z = factor.solve(b);
-            for (int j = 0; j < n; j++) {
-                z[j] *= scales[j];
-            }
-            return z;
-        };
+        Correction correction = scaled(scales, factor::solve);
         double[] theta = correction.apply(products.moment());
         return refine(problem, centred, theta, correction, n * condition * Math.ulp(1.0), -1, new double[0], condition);
     }
@@ -177,21 +167,13 @@ public final class DirectLeastSquares {
             for (int j = 0; j < n; j++) {
                 theta[j] *= scales[j];
             }
-            Correction correction = gradient -> {
-                double[] b = new double[n];
-                for (int j = 0; j < n; j++) {
-                    b[j] = scales[j] * gradient[j];
-                }
+            Correction correction = scaled(scales, b -> { // (RᵀR)⁻¹ = VΣ⁻²Vᵀ
                 double[] c = multiplyVt(scaled, b);
                 for (int l = 0; l < n; l++) {
                     c[l] /= s[l] * s[l];
                 }
-                double[] d = multiplyV(scaled, c);
-                for (int j = 0; j < n; j++) {
-                    d[j] *= scales[j];
-                }
-                return d;
-            };
+                return multiplyV(scaled, c);
+            });
             double kappa = s[0] / s[n - 1];
             return refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), rank, s, kappa);
         }
@@ -251,23 +233,31 @@ public final class DirectLeastSquares {
         for (int j = 0; j < n; j++) {
             theta[j] *= scales[j];
         }
-        Correction correction = gradient -> {
-            double[] b = new double[n];
-            for (int j = 0; j < n; j++) {
-                b[j] = scales[j] * gradient[j];
-            }
-            double[] d = normal.solve(b);
-            for (int j = 0; j < n; j++) {
-                d[j] *= scales[j];
-            }
-            return d;
-        };
+        Correction correction = scaled(scales, normal::solve);
         return refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), n, new double[0], kappa);
     }
 
     /** g ↦ G⁻¹g with the factorization already made (O(n²)). */
     private interface Correction {
         double[] apply(double[] gradient);
+    }
+
+    /**
+     * The correction for G = D⁻¹G'D⁻¹ given G'⁻¹ of the column-scaled problem: G⁻¹g = D·G'⁻¹(D·g). The scaled
+     * inverse may overwrite the vector it is given (a fresh one), and returns a fresh one.
+     */
+    private static Correction scaled(double[] scales, java.util.function.UnaryOperator<double[]> scaledInverse) {
+        return gradient -> {
+            double[] b = new double[scales.length];
+            for (int j = 0; j < b.length; j++) {
+                b[j] = scales[j] * gradient[j];
+            }
+            double[] d = scaledInverse.apply(b);
+            for (int j = 0; j < d.length; j++) {
+                d[j] *= scales[j];
+            }
+            return d;
+        };
     }
 
     /**
