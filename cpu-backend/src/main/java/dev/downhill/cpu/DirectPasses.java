@@ -11,6 +11,7 @@ import static org.bytedeco.openblas.global.openblas_full.cblas_dsyrk;
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import dev.downhill.internal.OffHeapViews;
+import dev.downhill.io.HugePages;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.QrReduction;
@@ -62,7 +63,7 @@ final class DirectPasses {
     private static CrossProducts inPlace(Dataset data, ColumnStatistics stats) {
         int n = Math.toIntExact(data.cols());
         long m = data.rows();
-        try (DoublePointer gram = new DoublePointer((long) n * n); DoublePointer rhs = new DoublePointer(n)) {
+        try (DoublePointer gram = HugePages.advise(new DoublePointer((long) n * n)); DoublePointer rhs = new DoublePointer(n)) {
             DoublePointer.memset(gram, 0, 8L * n * n);
             DoublePointer.memset(rhs, 0, 8L * n);
             for (long row = 0; row < m; row += IN_PLACE_ROWS) {
@@ -104,9 +105,9 @@ final class DirectPasses {
         int n = Math.toIntExact(data.cols());
         long m = data.rows();
         int blockRows = (int) Math.max(1, Math.min(m, GRAM_BLOCK_BYTES / (8L * n)));
-        try (DoublePointer gram = new DoublePointer((long) n * n);
+        try (DoublePointer gram = HugePages.advise(new DoublePointer((long) n * n));
              DoublePointer rhs = new DoublePointer(n);
-             DoublePointer block = new DoublePointer((long) blockRows * n);
+             DoublePointer block = HugePages.advise(new DoublePointer((long) blockRows * n));
              DoublePointer targets = new DoublePointer(blockRows)) {
             DoublePointer.memset(gram, 0, 8L * n * n);
             DoublePointer.memset(rhs, 0, 8L * n);
@@ -146,7 +147,7 @@ final class DirectPasses {
                     "the QR pass needs a float64 block of %,d × %,d beyond LAPACK's 32-bit sizes; use a gradient solver", lda, w));
         }
         int k = 0; // rows of R held at the top of a
-        try (DoublePointer a = new DoublePointer(lda * w);
+        try (DoublePointer a = HugePages.advise(new DoublePointer(lda * w));
              DoublePointer tau = new DoublePointer(Math.min(lda, w))) {
             for (long row = 0; row < m; row += blockRows) {
                 int rows = (int) Math.min(blockRows, m - row);
