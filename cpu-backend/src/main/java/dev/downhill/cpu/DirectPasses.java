@@ -91,12 +91,29 @@ final class DirectPasses {
                     c[i] -= m * mean[i] * stats.targetMean();
                 }
             }
-            for (int i = 0; i < n; i++) { // row-major upper → mirror into the lower triangle
-                for (int j = i + 1; j < n; j++) {
-                    g[j * n + i] = g[i * n + j];
+            mirrorUpper(g, n);
+            return new CrossProducts(g, c);
+        }
+    }
+
+    /** Tiles of the mirror copy: 64 × 64 doubles read and 64 × 64 written stay in the L1/L2 cache. */
+    private static final int MIRROR_TILE = 64;
+
+    /**
+     * Copies the upper triangle of the row-major n × n {@code g} into its lower triangle, tile by tile (a plain
+     * column-strided copy misses the cache on every write: ~40 ms for n = 2,000).
+     */
+    static void mirrorUpper(double[] g, int n) {
+        for (int ib = 0; ib < n; ib += MIRROR_TILE) {
+            int iEnd = Math.min(n, ib + MIRROR_TILE);
+            for (int jb = ib; jb < n; jb += MIRROR_TILE) {
+                int jEnd = Math.min(n, jb + MIRROR_TILE);
+                for (int i = ib; i < iEnd; i++) {
+                    for (int j = Math.max(jb, i + 1); j < jEnd; j++) {
+                        g[j * n + i] = g[i * n + j];
+                    }
                 }
             }
-            return new CrossProducts(g, c);
         }
     }
 
@@ -119,11 +136,7 @@ final class DirectPasses {
             }
             double[] g = new double[Math.multiplyExact(n, n)];
             gram.get(g);
-            for (int i = 0; i < n; i++) { // row-major upper → mirror into the lower triangle
-                for (int j = i + 1; j < n; j++) {
-                    g[j * n + i] = g[i * n + j];
-                }
-            }
+            mirrorUpper(g, n);
             double[] c = new double[n];
             rhs.get(c);
             return new CrossProducts(g, c);
