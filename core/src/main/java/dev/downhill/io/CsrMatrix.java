@@ -99,33 +99,56 @@ public final class CsrMatrix implements AutoCloseable {
             throw new IllegalArgumentException("CSR row pointers must start at 0, got " + rowPointers.get(0));
         }
         long nnz = rowPointers.get(rows);
-        DoublePointer doubles = precision == Precision.FLOAT64 ? (DoublePointer) values : null;
-        FloatPointer floats = precision == Precision.FLOAT32 ? (FloatPointer) values : null;
-        for (long i = 0; i < rows; i++) {
-            long from = rowPointers.get(i);
-            long to = rowPointers.get(i + 1);
-            if (to < from || to > nnz) {
-                throw new IllegalArgumentException("CSR row " + i + ": row pointers go from " + from + " to " + to
-                        + " (they must not decrease, nor pass the " + nnz + " non-zeros)");
-            }
-            int previous = -1;
-            for (long k = from; k < to; k++) {
-                int column = columns.get(k);
-                if (column < 0 || column >= cols) {
-                    throw new IllegalArgumentException("CSR row " + i + ": column index " + column + " is outside [0, " + cols + ")");
+        // bulk copies a chunk at a time (one JNI call each), not a native call per element
+        long[] pointers = new long[(int) Math.min(CHUNK + 1, rows + 1)];
+        int[] cs = new int[CHUNK];
+        double[] ds = precision == Precision.FLOAT64 ? new double[CHUNK] : null;
+        float[] fs = precision == Precision.FLOAT32 ? new float[CHUNK] : null;
+        for (long first = 0; first < rows; first += CHUNK) {
+            int count = (int) Math.min(CHUNK, rows - first);
+            rowPointers.position(first).get(pointers, 0, count + 1);
+            rowPointers.position(0);
+            for (int r = 0; r < count; r++) {
+                long i = first + r;
+                long from = pointers[r];
+                long to = pointers[r + 1];
+                if (to < from || to > nnz) {
+                    throw new IllegalArgumentException("CSR row " + i + ": row pointers go from " + from + " to " + to
+                            + " (they must not decrease, nor pass the " + nnz + " non-zeros)");
                 }
-                if (column <= previous) {
-                    throw new IllegalArgumentException("CSR row " + i + ": column index " + column + (column == previous
-                            ? " appears twice" : " follows " + previous + " (indices must be sorted within a row)"));
-                }
-                previous = column;
-                double v = doubles != null ? doubles.get(k) : floats.get(k);
-                if (!Double.isFinite(v)) {
-                    throw new IllegalArgumentException("CSR row " + i + ", column " + column + ": value " + v + " is not finite");
+                int previous = -1;
+                for (long k = from; k < to; k += CHUNK) {
+                    int n = (int) Math.min(CHUNK, to - k);
+                    columns.position(k).get(cs, 0, n);
+                    columns.position(0);
+                    if (ds != null) {
+                        ((DoublePointer) values).position(k).get(ds, 0, n);
+                    } else {
+                        ((FloatPointer) values).position(k).get(fs, 0, n);
+                    }
+                    values.position(0);
+                    for (int e = 0; e < n; e++) {
+                        int column = cs[e];
+                        if (column < 0 || column >= cols) {
+                            throw new IllegalArgumentException("CSR row " + i + ": column index " + column + " is outside [0, " + cols + ")");
+                        }
+                        if (column <= previous) {
+                            throw new IllegalArgumentException("CSR row " + i + ": column index " + column + (column == previous
+                                    ? " appears twice" : " follows " + previous + " (indices must be sorted within a row)"));
+                        }
+                        previous = column;
+                        double v = ds != null ? ds[e] : fs[e];
+                        if (!Double.isFinite(v)) {
+                            throw new IllegalArgumentException("CSR row " + i + ", column " + column + ": value " + v + " is not finite");
+                        }
+                    }
                 }
             }
         }
     }
+
+    /** Elements copied to the heap at a time while validating. */
+    private static final int CHUNK = 1 << 14;
 
     /** m. */
     public long rows() {
