@@ -52,6 +52,14 @@ final class GenCommand implements Callable<Integer> {
             + "singular values then span about (1+ρ)/(1−ρ) (default: ${DEFAULT-VALUE}).", defaultValue = "0")
     double correlation;
 
+    @Option(names = "--density", description = "Sparse X: the fraction of non-zeros per row, in (0, 1], with text-like column "
+            + "frequencies (∝ rank^-0.8); writes X.npz (scipy.sparse.save_npz) or data.svm (--format) instead of X.npy.")
+    Double density;
+
+    @Option(names = "--format", description = "With --density: npz (X.npz, y.npy) or svmlight (data.svm, 0-based indices as "
+            + "scikit-learn writes them) (default: ${DEFAULT-VALUE}).", defaultValue = "npz")
+    String format;
+
     @Option(names = "--noise", description = "σ of the Gaussian noise on y (default: ${DEFAULT-VALUE}).", defaultValue = "1")
     double noise;
 
@@ -100,6 +108,15 @@ final class GenCommand implements Callable<Integer> {
         if (threads < 0) {
             throw Main.usage(spec, "--threads must be ≥ 0 (0 = all cores), got " + threads);
         }
+        if (density != null && !(density > 0 && density <= 1)) {
+            throw Main.usage(spec, "--density must be in (0, 1], got " + density);
+        }
+        if (!format.equals("npz") && !format.equals("svmlight")) {
+            throw Main.usage(spec, "--format must be npz or svmlight, got '" + format + "'");
+        }
+        if (density == null && !format.equals("npz")) {
+            throw Main.usage(spec, "--format applies to sparse data: give --density too");
+        }
         Precision p = Main.option(spec, () -> Precision.parse(precision));
         try {
             Files.createDirectories(outDir);
@@ -109,7 +126,6 @@ final class GenCommand implements Callable<Integer> {
         Path xFile = outDir.resolve("X.npy");
         Path yFile = outDir.resolve("y.npy");
         Path thetaFile = outDir.resolve("theta.npy");
-        Outputs.check(xFile, yFile, thetaFile);
         double[] theta = new double[features];
         double[] scale = new double[features];
         SplittableRandom thetaRandom = new SplittableRandom(seed);
@@ -117,6 +133,10 @@ final class GenCommand implements Callable<Integer> {
             theta[j] = thetaRandom.nextGaussian();
             scale[j] = features == 1 ? 1 : Math.pow(condition, -(double) j / (features - 1));
         }
+        if (density != null) {
+            return sparse(p, theta, scale, thetaFile);
+        }
+        Outputs.check(xFile, yFile, thetaFile);
         int cores = Runtime.getRuntime().availableProcessors();
         int workers = threads > 0 ? (int) Math.min(threads, Math.min((long) FitCommand.THREADS_PER_CORE * cores,
                 Math.max(1, (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK))) : cores;
@@ -187,6 +207,71 @@ final class GenCommand implements Callable<Integer> {
                 correlation == 0 ? "" : String.format(Locale.ROOT, ", neighbouring columns correlated %.6g", correlation),
                 intercept, noise, seed);
         return 0;
+    }
+
+    /** {@code --density}: X.npz and y.npy, or data.svm, plus theta.npy, staged and renamed together. */
+    private int sparse(Precision p, double[] theta, double[] scale, Path thetaFile) throws IOException {
+        if (correlation != 0) {
+            throw Main.usage(spec, "--correlation applies to dense data, not with --density");
+        }
+        boolean npz = format.equals("npz");
+        Path xFile = outDir.resolve(npz ? "X.npz" : "data.svm");
+        Path yFile = outDir.resolve("y.npy");
+        if (npz) {
+            Outputs.check(xFile, yFile, thetaFile);
+        } else {
+            Outputs.check(xFile, thetaFile);
+        }
+        long start = System.nanoTime();
+        SparseRows source = new SparseRows(features, density, seed, theta, scale, intercept, noise, p == Precision.FLOAT32);
+        int[] columns = new int[features];
+        double[] values = new double[features];
+        long nnz = 0;
+        try (Outputs outputs = new Outputs()) {
+            if (npz) {
+                nnz = dev.downhill.io.NpzWriter.write(outputs.open(xFile), rows, features, p, source);
+                try (NpyWriter yOut = NpyWriter.create(outputs.open(yFile), p, rows)) {
+                    double[] one = new double[1];
+                    for (long i = 0; i < rows; i++) {
+                        source.row(i, columns, values);
+                        one[0] = source.lastTarget();
+                        yOut.write(one, 0, 1);
+                    }
+                }
+            } else {
+                try (java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(outputs.open(xFile).stream(),
+                        java.nio.charset.StandardCharsets.US_ASCII), 1 << 20)) {
+                    StringBuilder line = new StringBuilder();
+                    for (long i = 0; i < rows; i++) {
+                        int k = source.row(i, columns, values);
+                        nnz += k;
+                        line.setLength(0);
+                        line.append(number(source.lastTarget(), p));
+                        for (int e = 0; e < k; e++) {
+                            line.append(' ').append(columns[e]).append(':').append(number(values[e], p));
+                        }
+                        w.write(line.append('\n').toString());
+                    }
+                }
+            }
+            try (NpyWriter thetaOut = NpyWriter.create(outputs.open(thetaFile), Precision.FLOAT64, theta.length)) {
+                thetaOut.write(theta);
+            }
+            outputs.commit();
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "wrote %s (%d × %d %s, %d non-zeros, %.3g%% dense)%s, theta.npy in %.1f s%n", xFile, rows, features,
+                p.name().toLowerCase(Locale.ROOT), nnz, 100.0 * nnz / ((double) rows * features), npz ? ", y.npy" : "",
+                (System.nanoTime() - start) / 1e9);
+        out.printf(Locale.ROOT, "model: row i has ⌊d·n⌋ or ⌈d·n⌉ non-zeros (d = %.6g) in columns drawn ∝ (j+1)^-%.1f, values "
+                + "s_j·N(0,1); y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", density, SparseRows.EXPONENT,
+                intercept, noise, seed);
+        return 0;
+    }
+
+    /** A value as svmlight text: the shortest decimal that reads back to the same float32 or float64. */
+    private static String number(double v, Precision p) {
+        return p == Precision.FLOAT32 ? Float.toString((float) v) : Double.toString(v);
     }
 
     /** Fills one row (into whichever array is non-null) and returns its target. */

@@ -74,6 +74,34 @@ class CliTest {
     }
 
     @Test
+    void genWritesSparseDataAsNpzAndSvmlightThatReadBackEqual() throws IOException {
+        Path npz = dir.resolve("npz");
+        Path svm = dir.resolve("svm");
+        for (String[] format : new String[][] {{"npz", npz.toString()}, {"svmlight", svm.toString()}}) {
+            CliRun gen = run("gen", "--rows", "120", "--features", "300", "--density", "0.05", "--format", format[0],
+                    "--precision", "float32", "--seed", "4", "--out-dir", format[1], "--quiet");
+            assertEquals(0, gen.code(), gen.err());
+        }
+        try (dev.downhill.io.CsrMatrix x = dev.downhill.io.NpzReader.readCsr(npz.resolve("X.npz"));
+             dev.downhill.io.SparseData d = dev.downhill.io.SvmLightReader.defaults().withPrecision(dev.downhill.Precision.FLOAT32)
+                     .withFeatures(300).readSparse(svm.resolve("data.svm"));
+             dev.downhill.io.HostArray y = dev.downhill.io.NpyReader.readVector(npz.resolve("y.npy"))) {
+            assertEquals(dev.downhill.Precision.FLOAT32, x.precision());
+            assertEquals(120L * 15, x.nonZeros(), "⌊0.05·300⌋ = 15 non-zeros a row");
+            assertEquals(x.nonZeros(), d.x().nonZeros());
+            for (int i = 0; i < 120; i++) {
+                for (int j = 0; j < 300; j++) {
+                    assertEquals(x.get(i, j), d.x().get(i, j), 0, i + ", " + j);
+                }
+            }
+            assertArrayEquals(y.toDoubleArray(), d.y().toDoubleArray(), 0, "y.npy = the svmlight labels");
+        }
+        CliRun bad = run("gen", "--rows", "5", "--features", "5", "--density", "2", "--out-dir", npz.toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--density must be in (0, 1]"), bad.err());
+    }
+
+    @Test
     void csvFitWithTargetByNameAndPredictWithScore() throws IOException {
         Path csv = dir.resolve("d.csv");
         StringBuilder sb = new StringBuilder("a,target,b\n");

@@ -256,7 +256,16 @@ public final class NpyHeader {
      * bytes, as NumPy writes it. Version 1.0 unless the text needs more than 65535 bytes (then 2.0).
      */
     static byte[] encode(NpyDtype dtype, boolean fortranOrder, long[] shape) {
-        String dict = "{'descr': '" + dtype.descr() + "', 'fortran_order': " + (fortranOrder ? "True" : "False")
+        return encode(dtype.descr(), fortranOrder, shape);
+    }
+
+    /** {@link #encode(NpyDtype, boolean, long[])} for any type string (e.g. {@code |S3} for a byte string), C order. */
+    static byte[] encodeRaw(String descr, long[] shape) {
+        return encode(descr, false, shape);
+    }
+
+    private static byte[] encode(String descr, boolean fortranOrder, long[] shape) {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortranOrder ? "True" : "False")
                 + ", 'shape': " + shapeText(shape) + ", }";
         int major = 10 + dict.length() + 1 <= 0xffff ? 1 : 2;
         int preamble = major == 1 ? 10 : 12;

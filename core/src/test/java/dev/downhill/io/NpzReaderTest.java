@@ -87,6 +87,58 @@ class NpzReaderTest {
     }
 
     @Test
+    void whatNpzWriterWritesReadsBackAndScipyAgreesWhenPresent() throws Exception {
+        SplittableRandom seeds = new SplittableRandom(8);
+        long seed = seeds.nextLong();
+        int m = 40;
+        int n = 25;
+        NpzWriter.RowSource rows = (i, columns, values) -> {
+            SplittableRandom r = new SplittableRandom(seed + i);
+            int k = 0;
+            for (int j = 0; j < n; j++) {
+                if (r.nextInt(4) == 0) {
+                    columns[k] = j;
+                    values[k++] = r.nextGaussian();
+                }
+            }
+            return k;
+        };
+        double[][] dense = new double[m][n];
+        int[] c = new int[n];
+        double[] v = new double[n];
+        for (int i = 0; i < m; i++) {
+            int k = rows.row(i, c, v);
+            for (int e = 0; e < k; e++) {
+                dense[i][c[e]] = v[e];
+            }
+        }
+        Path f = dir.resolve("w.npz");
+        long nnz = NpzWriter.write(f, m, n, Precision.FLOAT64, rows);
+        try (CsrMatrix x = NpzReader.readCsr(f)) {
+            assertEquals(nnz, x.nonZeros());
+            assertMatrix(dense, x, 0);
+        }
+        Path python = Path.of("/usr/bin/python3");
+        if (Files.isExecutable(python)) {
+            Process p = new ProcessBuilder(python.toString(), "-c", "import sys, scipy.sparse as sp; "
+                    + "X = sp.load_npz(sys.argv[1]); print(X.shape[0], X.shape[1], X.nnz, repr(float(X.sum())))", f.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() == 0) {
+                double sum = 0;
+                for (double[] row : dense) {
+                    for (double x : row) {
+                        sum += x;
+                    }
+                }
+                String[] parts = out.split(" ");
+                assertEquals(m + " " + n + " " + nnz, parts[0] + " " + parts[1] + " " + parts[2], out);
+                assertEquals(sum, Double.parseDouble(parts[3]), 1e-12 * nnz, "SciPy's sum of the values");
+            }
+        }
+    }
+
+    @Test
     void refusesWhatIsNotAScipySparseFileWithTheReason() throws IOException {
         double[][] one = {{1, 0}, {0, 2}};
         assertMalformed(() -> NpzReader.readCsr(write(dir.resolve("coo.npz"), one, false, false, "|S3", "coo")),

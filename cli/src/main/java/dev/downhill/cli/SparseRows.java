@@ -1,0 +1,105 @@
+package dev.downhill.cli;
+
+import dev.downhill.io.NpzWriter;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The rows of {@code gen --density}: sparse X with text-like column frequencies and y = Xθ + b + σ·N(0,1).
+ *
+ * <p>Row i draws from its own generator seeded by (seed, i), so it is the same whenever it is asked for (the .npz
+ * writer asks three times). It holds k = ⌊d·n⌋ non-zeros, plus one with probability frac(d·n). Their columns are drawn
+ * without replacement with probability ∝ (j + 1)^−{@value #EXPONENT} (column 0 the most frequent, like word
+ * frequencies in a tf-idf matrix; E2006-tfidf's columns fall off about so), or uniformly when k > n/4 (where rejecting
+ * repeats of a power law would take too long); values sⱼ·N(0,1) with the dense generator's column scales. Not
+ * thread-safe (one per thread).
+ */
+final class SparseRows implements NpzWriter.RowSource {
+    static final double EXPONENT = 0.8;
+
+    private final int n;
+    private final double density;
+    private final long seed;
+    private final double[] theta;
+    private final double[] scale;
+    private final double intercept;
+    private final double noise;
+    private final boolean float32;
+    private final double[] cumulative;
+    private final int[] stamp;
+    private int stampValue;
+    private double lastTarget;
+
+    /** @param float32 whether values are rounded to float32 (y is then computed from the rounded values, as stored) */
+    SparseRows(int n, double density, long seed, double[] theta, double[] scale, double intercept, double noise, boolean float32) {
+        this.float32 = float32;
+        this.n = n;
+        this.density = density;
+        this.seed = seed;
+        this.theta = theta;
+        this.scale = scale;
+        this.intercept = intercept;
+        this.noise = noise;
+        this.cumulative = new double[n];
+        double total = 0;
+        for (int j = 0; j < n; j++) {
+            total += Math.pow(j + 1, -EXPONENT);
+            cumulative[j] = total;
+        }
+        for (int j = 0; j < n; j++) {
+            cumulative[j] /= total;
+        }
+        this.stamp = new int[n];
+    }
+
+    @Override
+    public int row(long i, int[] columns, double[] values) {
+        SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+        double expected = density * n;
+        int k = (int) Math.min(n, Math.floor(expected) + (r.nextDouble() < expected - Math.floor(expected) ? 1 : 0));
+        if (++stampValue == 0) {
+            Arrays.fill(stamp, 0);
+            stampValue = 1;
+        }
+        int found = 0;
+        boolean uniform = k > n / 4;
+        while (found < k) {
+            int j = uniform ? r.nextInt(n) : column(r.nextDouble());
+            if (stamp[j] != stampValue) {
+                stamp[j] = stampValue;
+                columns[found++] = j;
+            }
+        }
+        Arrays.sort(columns, 0, k);
+        double y = intercept;
+        for (int e = 0; e < k; e++) {
+            double v = scale[columns[e]] * r.nextGaussian();
+            if (float32) {
+                v = (float) v;
+            }
+            values[e] = v;
+            y += v * theta[columns[e]];
+        }
+        lastTarget = y + noise * r.nextGaussian();
+        return k;
+    }
+
+    /** y of the row {@link #row} made last. */
+    double lastTarget() {
+        return lastTarget;
+    }
+
+    private int column(double u) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] < u) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}
