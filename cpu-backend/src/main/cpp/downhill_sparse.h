@@ -1,0 +1,190 @@
+// Passes over a CSR X (host memory): int64 row pointers, int32 column indices, float32 or float64 values.
+// Every product and sum is carried in float64 whatever the values' precision. A row's entries are visited in storage
+// order, rows in increasing order (or in the given order for the gather variants), so each call is deterministic; the
+// Java side gives each thread a contiguous row range and its own float64 accumulator, and combines them in thread order.
+// Weights w (per row, float64) are optional: a null pointer means every w_i = 1 and costs nothing.
+#ifndef DOWNHILL_SPARSE_H
+#define DOWNHILL_SPARSE_H
+
+#include <cstdint>
+
+namespace downhill {
+
+typedef long long csr_index;
+
+// Rows [start, end): r_i = x_i·θ + b − τ·y_i; acc[j] += w_i r_i x_ij over row i's entries; sums[0] += Σ w r², sums[1] += Σ w r.
+template <typename T>
+static void csr_gradient_rows(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w,
+                              csr_index start, csr_index end, const T* theta, double b, double tau, double* acc, double* sums) {
+    double ss = 0, s = 0;
+    for (csr_index i = start; i < end; i++) {
+        const csr_index from = ptr[i], to = ptr[i + 1];
+        double d = 0;
+        for (csr_index k = from; k < to; k++) {
+            d += (double) val[k] * (double) theta[col[k]];
+        }
+        double r = d + b - tau * (double) y[i];
+        double wr = w ? w[i] * r : r;
+        ss += wr * r;
+        s += wr;
+        for (csr_index k = from; k < to; k++) {
+            acc[col[k]] += wr * (double) val[k];
+        }
+    }
+    sums[0] += ss;
+    sums[1] += s;
+}
+
+// As csr_gradient_rows for rows order[from..to) (a mini-batch of an epoch's order).
+template <typename T>
+static void csr_gradient_gather(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w,
+                                const long long* order, csr_index from, csr_index to, const T* theta, double b, double tau,
+                                double* acc, double* sums) {
+    double ss = 0, s = 0;
+    for (csr_index q = from; q < to; q++) {
+        const csr_index i = order[q];
+        double d = 0;
+        for (csr_index k = ptr[i]; k < ptr[i + 1]; k++) {
+            d += (double) val[k] * (double) theta[col[k]];
+        }
+        double r = d + b - tau * (double) y[i];
+        double wr = w ? w[i] * r : r;
+        ss += wr * r;
+        s += wr;
+        for (csr_index k = ptr[i]; k < ptr[i + 1]; k++) {
+            acc[col[k]] += wr * (double) val[k];
+        }
+    }
+    sums[0] += ss;
+    sums[1] += s;
+}
+
+// Rows [start, end): acc[j] += w_i x_ij; sums[0] += Σ w_i y_i, sums[1] += Σ w_i.
+template <typename T>
+static void csr_column_sums_rows(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w,
+                                 csr_index start, csr_index end, double* acc, double* sums) {
+    double sy = 0, sw = 0;
+    for (csr_index i = start; i < end; i++) {
+        double wi = w ? w[i] : 1.0;
+        for (csr_index k = ptr[i]; k < ptr[i + 1]; k++) {
+            acc[col[k]] += wi * (double) val[k];
+        }
+        sy += wi * (double) y[i];
+        sw += wi;
+    }
+    sums[0] += sy;
+    sums[1] += sw;
+}
+
+// Rows [start, end): dev[j] += w_i (x_ij − c_j)² and stored[j] += w_i over row i's stored entries (the rows where
+// x_ij = 0 add w_i c_j², which the caller adds from the total weight: no cancellation anywhere).
+template <typename T>
+static void csr_column_deviations_rows(const csr_index* ptr, const int* col, const T* val, const double* w,
+                                       csr_index start, csr_index end, const double* c, double* dev, double* stored) {
+    for (csr_index i = start; i < end; i++) {
+        double wi = w ? w[i] : 1.0;
+        for (csr_index k = ptr[i]; k < ptr[i + 1]; k++) {
+            int j = col[k];
+            double d = (double) val[k] - c[j];
+            dev[j] += wi * d * d;
+            stored[j] += wi;
+        }
+    }
+}
+
+// Rows [start, end): out[i − start] = x_i·θ + b (θ float64).
+template <typename T>
+static void csr_predict_rows(const csr_index* ptr, const int* col, const T* val, csr_index start, csr_index end,
+                             const double* theta, double b, double* out) {
+    for (csr_index i = start; i < end; i++) {
+        double d = 0;
+        for (csr_index k = ptr[i]; k < ptr[i + 1]; k++) {
+            d += (double) val[k] * theta[col[k]];
+        }
+        out[i - start] = d + b;
+    }
+}
+
+// Rows [start, end): G += w_i x_i x_iᵀ (upper triangle, row-major n × n, j ≤ l) and c += w_i y_i x_i.
+template <typename T>
+static void csr_gram_rows(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w, csr_index start,
+                          csr_index end, long long n, double* gram, double* rhs) {
+    for (csr_index i = start; i < end; i++) {
+        double wi = w ? w[i] : 1.0;
+        const csr_index from = ptr[i], to = ptr[i + 1];
+        for (csr_index a = from; a < to; a++) {
+            double wa = wi * (double) val[a];
+            double* row = gram + (long long) col[a] * n;
+            for (csr_index k = a; k < to; k++) {
+                row[col[k]] += wa * (double) val[k];
+            }
+            rhs[col[a]] += wa * (double) y[i];
+        }
+    }
+}
+
+inline void csr_gradient_float(const csr_index* ptr, const int* col, const float* val, const float* y, const double* w,
+                               csr_index start, csr_index end, const float* theta, double b, double tau, double* acc, double* sums) {
+    csr_gradient_rows<float>(ptr, col, val, y, w, start, end, theta, b, tau, acc, sums);
+}
+
+inline void csr_gradient_double(const csr_index* ptr, const int* col, const double* val, const double* y, const double* w,
+                                csr_index start, csr_index end, const double* theta, double b, double tau, double* acc, double* sums) {
+    csr_gradient_rows<double>(ptr, col, val, y, w, start, end, theta, b, tau, acc, sums);
+}
+
+inline void csr_gather_float(const csr_index* ptr, const int* col, const float* val, const float* y, const double* w,
+                             const long long* order, csr_index from, csr_index to, const float* theta, double b, double tau,
+                             double* acc, double* sums) {
+    csr_gradient_gather<float>(ptr, col, val, y, w, order, from, to, theta, b, tau, acc, sums);
+}
+
+inline void csr_gather_double(const csr_index* ptr, const int* col, const double* val, const double* y, const double* w,
+                              const long long* order, csr_index from, csr_index to, const double* theta, double b, double tau,
+                              double* acc, double* sums) {
+    csr_gradient_gather<double>(ptr, col, val, y, w, order, from, to, theta, b, tau, acc, sums);
+}
+
+inline void csr_column_sums_float(const csr_index* ptr, const int* col, const float* val, const float* y, const double* w,
+                                  csr_index start, csr_index end, double* acc, double* sums) {
+    csr_column_sums_rows<float>(ptr, col, val, y, w, start, end, acc, sums);
+}
+
+inline void csr_column_sums_double(const csr_index* ptr, const int* col, const double* val, const double* y, const double* w,
+                                   csr_index start, csr_index end, double* acc, double* sums) {
+    csr_column_sums_rows<double>(ptr, col, val, y, w, start, end, acc, sums);
+}
+
+inline void csr_column_deviations_float(const csr_index* ptr, const int* col, const float* val, const double* w,
+                                        csr_index start, csr_index end, const double* c, double* dev, double* stored) {
+    csr_column_deviations_rows<float>(ptr, col, val, w, start, end, c, dev, stored);
+}
+
+inline void csr_column_deviations_double(const csr_index* ptr, const int* col, const double* val, const double* w,
+                                         csr_index start, csr_index end, const double* c, double* dev, double* stored) {
+    csr_column_deviations_rows<double>(ptr, col, val, w, start, end, c, dev, stored);
+}
+
+inline void csr_predict_float(const csr_index* ptr, const int* col, const float* val, csr_index start, csr_index end,
+                              const double* theta, double b, double* out) {
+    csr_predict_rows<float>(ptr, col, val, start, end, theta, b, out);
+}
+
+inline void csr_predict_double(const csr_index* ptr, const int* col, const double* val, csr_index start, csr_index end,
+                               const double* theta, double b, double* out) {
+    csr_predict_rows<double>(ptr, col, val, start, end, theta, b, out);
+}
+
+inline void csr_gram_float(const csr_index* ptr, const int* col, const float* val, const float* y, const double* w,
+                           csr_index start, csr_index end, long long n, double* gram, double* rhs) {
+    csr_gram_rows<float>(ptr, col, val, y, w, start, end, n, gram, rhs);
+}
+
+inline void csr_gram_double(const csr_index* ptr, const int* col, const double* val, const double* y, const double* w,
+                            csr_index start, csr_index end, long long n, double* gram, double* rhs) {
+    csr_gram_rows<double>(ptr, col, val, y, w, start, end, n, gram, rhs);
+}
+
+}  // namespace downhill
+
+#endif
