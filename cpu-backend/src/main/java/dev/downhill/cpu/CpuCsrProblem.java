@@ -1,0 +1,514 @@
+package dev.downhill.cpu;
+
+import dev.downhill.Precision;
+import dev.downhill.io.CsrMatrix;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.QrReduction;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * A CSR X (and y) on the cpu backend: the passes of {@link ResidentProblem} over the stored entries only — X is never
+ * densified — with the native kernels of {@code downhill_sparse.h} on a pool of threads. Rows are split into contiguous
+ * ranges of about equal non-zeros, one per thread, each with its own float64 accumulator of n values; accumulators are
+ * combined in thread order, so results are bit-identical for the same inputs and thread count. Centring stays implicit
+ * (core removes x̄·Σr from the gradient), so the centred problem costs no more than the raw one.
+ *
+ * <p>The direct solvers: the Gram pass accumulates XᵀX over each row's pairs of entries (n² float64 on the host, O(Σᵢ
+ * nnzᵢ²) work) and centres it by the rank-one downdate G − m·x̄x̄ᵀ; the QR reduction is refused (it would densify X;
+ * the message gives the memory and points to {@code cg}); the extended-precision residual is
+ * {@link SparseExtendedResidual}.
+ *
+ * <p>Memory: the matrix and y are borrowed (the caller keeps them open while this problem is used); values in a
+ * precision other than the problem's are converted into a copy this problem owns. Not thread-safe: one pass at a time.
+ */
+final class CpuCsrProblem implements ResidentProblem {
+    private final CsrMatrix x;
+    private final Pointer values;
+    private final Pointer ownedValues;
+    private final Pointer y;
+    private final Pointer ownedY;
+    private final DoublePointer weights;
+    private final Precision precision;
+    private final long rows;
+    private final int n;
+    private final long[] rangeStart;
+    private final DoublePointer[] accumulators;
+    private final DoublePointer[] sums;
+    private final ExecutorService pool;
+    private ColumnStatistics statistics;
+    private final double[][] deviations = new double[2][];
+    private final SparseExtendedResidual[] residuals = new SparseExtendedResidual[2];
+    private boolean closed;
+
+    /**
+     * @param x         the CSR matrix (borrowed)
+     * @param y         m targets in {@code x}'s value precision (borrowed)
+     * @param weights   m float64 row weights (borrowed), or null for all ones
+     * @param precision the working precision (values and y are converted into owned copies when it differs)
+     * @param threads   threads for full passes (≥ 1; at most one per row)
+     */
+    CpuCsrProblem(CsrMatrix x, Pointer y, DoublePointer weights, Precision precision, int threads) {
+        SparseKernels.load();
+        this.x = x;
+        this.rows = x.rows();
+        this.n = Math.toIntExact(x.cols());
+        this.precision = precision;
+        this.weights = weights;
+        boolean convert = x.precision() != precision;
+        this.ownedValues = convert ? converted(x.values(), x.nonZeros(), precision) : null;
+        this.ownedY = convert ? converted(y, rows, precision) : null;
+        this.values = convert ? ownedValues : x.values();
+        this.y = convert ? ownedY : y;
+        int workers = (int) Math.max(1, Math.min(threads, rows));
+        this.rangeStart = balancedRanges(x.rowPointers(), rows, workers);
+        this.accumulators = new DoublePointer[workers];
+        this.sums = new DoublePointer[workers];
+        for (int t = 0; t < workers; t++) {
+            accumulators[t] = new DoublePointer(Math.max(1, n));
+            sums[t] = new DoublePointer(2);
+        }
+        this.pool = workers == 1 ? null : Executors.newFixedThreadPool(workers, r -> {
+            Thread th = new Thread(r, "downhill-cpu-csr");
+            th.setDaemon(true);
+            return th;
+        });
+    }
+
+    /** Row ranges of about equal non-zeros (and at least one row each): boundaries found by binary search on the pointers. */
+    static long[] balancedRanges(LongPointer pointers, long rows, int workers) {
+        long nnz = pointers.get(rows);
+        long[] start = new long[workers + 1];
+        start[workers] = rows;
+        for (int t = 1; t < workers; t++) {
+            long target = nnz * t / workers;
+            long lo = start[t - 1] + 1;
+            long hi = rows - (workers - t);
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                if (pointers.get(mid) < target) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            start[t] = Math.max(start[t - 1] + 1, Math.min(lo, rows - (workers - t)));
+        }
+        return start;
+    }
+
+    private static Pointer converted(Pointer from, long count, Precision to) {
+        Pointer out = to == Precision.FLOAT64 ? new DoublePointer(Math.max(1, count)) : new FloatPointer(Math.max(1, count));
+        int chunk = 1 << 16;
+        double[] d = new double[chunk];
+        float[] f = new float[chunk];
+        for (long k = 0; k < count; k += chunk) {
+            int c = (int) Math.min(chunk, count - k);
+            if (from instanceof DoublePointer dp) {
+                dp.position(k).get(d, 0, c);
+                dp.position(0);
+                for (int e = 0; e < c; e++) {
+                    f[e] = (float) d[e];
+                }
+                ((FloatPointer) out).position(k).put(f, 0, c).position(0);
+            } else {
+                ((FloatPointer) from).position(k).get(f, 0, c);
+                from.position(0);
+                for (int e = 0; e < c; e++) {
+                    d[e] = f[e];
+                }
+                ((DoublePointer) out).position(k).put(d, 0, c).position(0);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String backendName() {
+        return CpuBackend.NAME;
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public long cols() {
+        return n;
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
+    }
+
+    @Override
+    public String description() {
+        return String.format(Locale.ROOT, "%d thread%s, CSR X (%,d non-zeros, %.3g%% dense), native sparse kernels",
+                accumulators.length, accumulators.length == 1 ? "" : "s", x.nonZeros(), 100.0 * x.nonZeros() / ((double) rows * n));
+    }
+
+    @Override
+    public BackendVector allocateVector(long length) {
+        ensureOpen();
+        return new CpuVector(length, precision);
+    }
+
+    /** {ȳ·Σw, Σw} and the column sums in the accumulators' combination. */
+    private double[] columnStatistics0() {
+        if (statistics == null) {
+            forEachRange(t -> {
+                clear(t);
+                if (precision == Precision.FLOAT64) {
+                    SparseKernels.csr_column_sums_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y,
+                            weights, rangeStart[t], rangeStart[t + 1], accumulators[t], sums[t]);
+                } else {
+                    SparseKernels.csr_column_sums_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y,
+                            weights, rangeStart[t], rangeStart[t + 1], accumulators[t], sums[t]);
+                }
+            });
+            double[] means = combined();
+            double sy = 0;
+            double sw = 0;
+            for (DoublePointer s : sums) {
+                sy += s.get(0);
+                sw += s.get(1);
+            }
+            for (int j = 0; j < n; j++) {
+                means[j] /= sw;
+            }
+            statistics = new ColumnStatistics(means, sy / sw);
+            totalWeight = sw;
+        }
+        return new double[] {statistics.targetMean() * totalWeight, totalWeight};
+    }
+
+    private double totalWeight;
+
+    @Override
+    public synchronized ColumnStatistics columnStatistics() {
+        ensureOpen();
+        columnStatistics0();
+        return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
+    }
+
+    /** Σᵢ wᵢ(xᵢⱼ − cⱼ)²/Σw from the stored entries plus cⱼ² times the weight of the rows where xᵢⱼ = 0: no cancellation. */
+    @Override
+    public synchronized double[] columnMeanSquaredDeviations(boolean centred) {
+        ensureOpen();
+        int slot = centred ? 1 : 0;
+        if (deviations[slot] == null) {
+            double[] c = centred ? columnStatistics().means() : new double[n];
+            double total = columnStatistics0()[1];
+            try (DoublePointer cp = new DoublePointer(c)) {
+                DoublePointer[] stored = new DoublePointer[accumulators.length];
+                try {
+                    for (int t = 0; t < stored.length; t++) {
+                        stored[t] = new DoublePointer(Math.max(1, n));
+                        Pointer.memset(stored[t], 0, 8L * Math.max(1, n));
+                    }
+                    forEachRange(t -> {
+                        clear(t);
+                        if (precision == Precision.FLOAT64) {
+                            SparseKernels.csr_column_deviations_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, weights,
+                                    rangeStart[t], rangeStart[t + 1], cp, accumulators[t], stored[t]);
+                        } else {
+                            SparseKernels.csr_column_deviations_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, weights,
+                                    rangeStart[t], rangeStart[t + 1], cp, accumulators[t], stored[t]);
+                        }
+                    });
+                    double[] dev = combined();
+                    double[] storedWeight = new double[n];
+                    double[] part = new double[n];
+                    for (DoublePointer s : stored) {
+                        s.get(part);
+                        for (int j = 0; j < n; j++) {
+                            storedWeight[j] += part[j];
+                        }
+                    }
+                    for (int j = 0; j < n; j++) {
+                        dev[j] = (dev[j] + c[j] * c[j] * Math.max(0, total - storedWeight[j])) / total;
+                    }
+                    deviations[slot] = dev;
+                } finally {
+                    for (DoublePointer s : stored) {
+                        if (s != null) {
+                            s.close();
+                        }
+                    }
+                }
+            }
+        }
+        return deviations[slot].clone();
+    }
+
+    @Override
+    public ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale, RowSlice slice,
+                                 BackendVector out) {
+        ensureOpen();
+        CpuVector t = vector(theta);
+        CpuVector g = vector(out);
+        if (slice.isAll()) {
+            forEachRange(k -> {
+                clear(k);
+                if (precision == Precision.FLOAT64) {
+                    SparseKernels.csr_gradient_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y, weights,
+                            rangeStart[k], rangeStart[k + 1], (DoublePointer) t.pointer(), intercept, targetWeight, accumulators[k], sums[k]);
+                } else {
+                    SparseKernels.csr_gradient_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y, weights,
+                            rangeStart[k], rangeStart[k + 1], (FloatPointer) t.pointer(), intercept, targetWeight, accumulators[k], sums[k]);
+                }
+            });
+            return write(accumulators.length, scale, g);
+        }
+        clear(0);
+        try (LongPointer order = new LongPointer(slice.order())) {
+            if (precision == Precision.FLOAT64) {
+                SparseKernels.csr_gather_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y, weights, order,
+                        slice.from(), slice.to(), (DoublePointer) t.pointer(), intercept, targetWeight, accumulators[0], sums[0]);
+            } else {
+                SparseKernels.csr_gather_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y, weights, order,
+                        slice.from(), slice.to(), (FloatPointer) t.pointer(), intercept, targetWeight, accumulators[0], sums[0]);
+            }
+        }
+        return write(1, scale, g);
+    }
+
+    /** out = scale · Σ_k accumulator_k (k in order); returns the reductions of those threads. */
+    private ResidualSums write(int used, double scale, CpuVector out) {
+        double[] total = combined(used);
+        double ss = 0;
+        double s = 0;
+        for (int k = 0; k < used; k++) {
+            ss += sums[k].get(0);
+            s += sums[k].get(1);
+        }
+        for (int j = 0; j < n; j++) {
+            total[j] *= scale;
+        }
+        out.copyFromHost(total);
+        return new ResidualSums(ss, s);
+    }
+
+    @Override
+    public void predict(double[] theta, double intercept, DoublePointer out) {
+        ensureOpen();
+        long base = out.position();
+        try (DoublePointer t64 = new DoublePointer(theta)) {
+            forEachRange(k -> {
+                DoublePointer o = new DoublePointer(out).position(base + rangeStart[k]);
+                if (precision == Precision.FLOAT64) {
+                    SparseKernels.csr_predict_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, rangeStart[k],
+                            rangeStart[k + 1], t64, intercept, o);
+                } else {
+                    SparseKernels.csr_predict_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, rangeStart[k],
+                            rangeStart[k + 1], t64, intercept, o);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void axpy(double alpha, BackendVector a, BackendVector b) {
+        ensureOpen();
+        VectorOps.axpy(alpha, vector(a), vector(b));
+    }
+
+    @Override
+    public void scale(double alpha, BackendVector a) {
+        ensureOpen();
+        VectorOps.scale(alpha, vector(a));
+    }
+
+    @Override
+    public void multiply(BackendVector d, BackendVector a) {
+        ensureOpen();
+        VectorOps.multiply(vector(d), vector(a));
+    }
+
+    @Override
+    public void copy(BackendVector from, BackendVector to) {
+        ensureOpen();
+        VectorOps.copy(vector(from), vector(to));
+    }
+
+    @Override
+    public double dot(BackendVector a, BackendVector b) {
+        ensureOpen();
+        return VectorOps.dot(vector(a), vector(b));
+    }
+
+    /**
+     * G = XᵀWX and c = XᵀWy from each row's pairs of entries (one thread: the n × n accumulator is shared), centred by
+     * the rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when asked (the direct solver's refinement restores what the
+     * downdate's cancellation costs).
+     */
+    @Override
+    public CrossProducts crossProducts(boolean centred) {
+        ensureOpen();
+        long cells = (long) n * n;
+        if (cells > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "the Gram matrix of %,d columns (%,d float64 values) does "
+                    + "not fit a Java array; use the cg solver", n, cells));
+        }
+        double[] g = new double[(int) cells];
+        double[] c = new double[n];
+        try (DoublePointer gram = new DoublePointer(cells); DoublePointer rhs = new DoublePointer(Math.max(1, n))) {
+            Pointer.memset(gram, 0, 8 * cells);
+            Pointer.memset(rhs, 0, 8L * Math.max(1, n));
+            if (precision == Precision.FLOAT64) {
+                SparseKernels.csr_gram_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y, weights, 0, rows,
+                        n, gram, rhs);
+            } else {
+                SparseKernels.csr_gram_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y, weights, 0, rows,
+                        n, gram, rhs);
+            }
+            gram.get(g);
+            rhs.get(c, 0, n);
+        }
+        if (centred) {
+            ColumnStatistics s = columnStatistics();
+            double total = columnStatistics0()[1];
+            double[] mean = s.means();
+            for (int i = 0; i < n; i++) {
+                for (int j = i; j < n; j++) {
+                    g[i * n + j] -= total * mean[i] * mean[j];
+                }
+                c[i] -= total * mean[i] * s.targetMean();
+            }
+        }
+        DirectPasses.mirrorUpper(g, n);
+        return new CrossProducts(g, c);
+    }
+
+    @Override
+    public QrReduction qrReduction(boolean centred, double[] columnScales) {
+        ensureOpen();
+        double bytes = 8.0 * rows * (n + 1.0);
+        throw new IllegalStateException(String.format(Locale.ROOT, "the QR reduction of a sparse X would densify it: %,d × %,d "
+                + "float64 is %.3g GB (X has %,d non-zeros); use the cg solver (or normal when n is small)", rows, n, bytes / 1e9,
+                x.nonZeros()));
+    }
+
+    @Override
+    public synchronized ExtendedResidual extendedResidual(boolean centred) {
+        ensureOpen();
+        int slot = centred ? 1 : 0;
+        if (residuals[slot] == null) {
+            residuals[slot] = new SparseExtendedResidual(x, values, y, weights, precision, centred);
+        }
+        return residuals[slot];
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        for (int t = 0; t < accumulators.length; t++) {
+            accumulators[t].close();
+            sums[t].close();
+        }
+        if (ownedValues != null) {
+            ownedValues.close();
+        }
+        if (ownedY != null) {
+            ownedY.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void clear(int t) {
+        Pointer.memset(accumulators[t], 0, 8L * Math.max(1, n));
+        sums[t].put(0, 0.0).put(1, 0.0);
+    }
+
+    private double[] combined() {
+        return combined(accumulators.length);
+    }
+
+    /** Σ of the first {@code used} accumulators, in thread order. */
+    private double[] combined(int used) {
+        double[] total = new double[n];
+        double[] part = new double[n];
+        for (int k = 0; k < used; k++) {
+            accumulators[k].get(part);
+            for (int j = 0; j < n; j++) {
+                total[j] += part[j];
+            }
+        }
+        return total;
+    }
+
+    private CpuVector vector(BackendVector v) {
+        if (!(v instanceof CpuVector c) || c.precision() != precision) {
+            throw new IllegalArgumentException("not a cpu-backend " + precision + " vector: " + v);
+        }
+        return c;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the problem is closed");
+        }
+    }
+
+    /** Runs body(k) for every range k, range 0 on the calling thread; waits for all before returning or throwing. */
+    private void forEachRange(IntConsumer body) {
+        if (pool == null) {
+            body.accept(0);
+            return;
+        }
+        List<Future<?>> tasks = new ArrayList<>();
+        for (int k = 1; k < accumulators.length; k++) {
+            int range = k;
+            tasks.add(pool.submit(() -> body.accept(range)));
+        }
+        Throwable failure = null;
+        try {
+            body.accept(0);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (Future<?> f : tasks) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure == null ? e : failure;
+            } catch (java.util.concurrent.ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            }
+        }
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+}

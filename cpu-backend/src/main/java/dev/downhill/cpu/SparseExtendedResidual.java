@@ -1,0 +1,305 @@
+package dev.downhill.cpu;
+
+import dev.downhill.Precision;
+import dev.downhill.io.CsrMatrix;
+import dev.downhill.spi.ExtendedResidual;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * The extended-precision residual pass ({@link ExtendedResidual}) over a CSR X: with weights wᵢ (all 1 when absent)
+ * and, for a centred problem, the weighted means x̄ = Σwᵢxᵢ/Σw, ȳ = Σwᵢyᵢ/Σw carried in double-double,
+ * <pre>  rᵢ = (yᵢ − ȳ) − (xᵢ − x̄)ᵀθ,   g = Σᵢ wᵢ rᵢ (xᵢ − x̄) = Σᵢ xᵢ·wᵢrᵢ − x̄·Σᵢ wᵢrᵢ</pre>
+ * every product and sum in double-double over the stored entries only (the zeros of X add nothing to xᵢᵀθ, and the
+ * centring enters through the offset x̄ᵀθ − ȳ and the last term). One thread; reads each row's entries once per pass
+ * (bulk copies of a row at a time, pieces of {@value #PIECE} entries for longer rows). Allocates nothing of length m.
+ */
+final class SparseExtendedResidual implements ExtendedResidual {
+    private static final int PIECE = 1 << 16;
+    private static final int ROWS = 1 << 12;
+
+    private final CsrMatrix x;
+    private final Pointer values;
+    private final Pointer y;
+    private final DoublePointer weights;
+    private final boolean float64;
+    private final boolean centred;
+    private final int n;
+    private final double[] meanHi;
+    private final double[] meanLo;
+    private double targetMeanHi;
+    private double targetMeanLo;
+
+    SparseExtendedResidual(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision, boolean centred) {
+        this.x = x;
+        this.values = values;
+        this.y = y;
+        this.weights = weights;
+        this.float64 = precision == Precision.FLOAT64;
+        this.centred = centred;
+        this.n = Math.toIntExact(x.cols());
+        this.meanHi = new double[n];
+        this.meanLo = new double[n];
+        if (centred) {
+            means();
+        }
+    }
+
+    /** Σwᵢxᵢ, Σwᵢyᵢ and Σw in double-double, then the quotients. */
+    private void means() {
+        double[] sh = new double[n];
+        double[] sl = new double[n];
+        double[] total = new double[4]; // Σwy (hi, lo), Σw (hi, lo)
+        visit((firstPiece, yi, wi, columns, vals, count) -> {
+            for (int e = 0; e < count; e++) {
+                int j = columns[e];
+                double p = wi * vals[e];
+                double pe = Math.fma(wi, vals[e], -p);
+                double s = sh[j] + p;
+                double v = s - sh[j];
+                sl[j] += ((sh[j] - (s - v)) + (p - v)) + pe;
+                sh[j] = s;
+            }
+        }, (yi, wi) -> {
+            addProduct(total, 0, wi, yi);
+            addProduct(total, 2, wi, 1);
+        });
+        for (int j = 0; j < n; j++) {
+            double[] q = divide(sh[j], sl[j], total[2], total[3]);
+            meanHi[j] = q[0];
+            meanLo[j] = q[1];
+        }
+        double[] q = divide(total[0], total[1], total[2], total[3]);
+        targetMeanHi = q[0];
+        targetMeanLo = q[1];
+    }
+
+    @Override
+    public double intercept(double[] theta) {
+        if (!centred) {
+            return 0;
+        }
+        double hi = targetMeanHi;
+        double lo = targetMeanLo;
+        for (int j = 0; j < n; j++) {
+            double p = meanHi[j] * theta[j];
+            double pe = Math.fma(meanHi[j], theta[j], -p) + meanLo[j] * theta[j];
+            double s = hi - p;
+            double v = s - hi;
+            lo += ((hi - (s - v)) + (-p - v)) - pe;
+            hi = s;
+        }
+        return hi + lo;
+    }
+
+    @Override
+    public double[] transposedResidual(double[] theta) {
+        double offsetHi = 0;
+        double offsetLo = 0;
+        if (centred) { // offset = x̄ᵀθ − ȳ, so that rᵢ = yᵢ − xᵢᵀθ + offset
+            offsetHi = -targetMeanHi;
+            offsetLo = -targetMeanLo;
+            for (int j = 0; j < n; j++) {
+                double p = meanHi[j] * theta[j];
+                double pe = Math.fma(meanHi[j], theta[j], -p) + meanLo[j] * theta[j];
+                double s = offsetHi + p;
+                double v = s - offsetHi;
+                offsetLo += ((offsetHi - (s - v)) + (p - v)) + pe;
+                offsetHi = s;
+            }
+        }
+        final double oh = offsetHi;
+        final double ol = offsetLo;
+        double[] sh = new double[n];
+        double[] sl = new double[n];
+        double[] total = new double[2];
+        double[] r = new double[2];
+        visit((firstPiece, yi, wi, columns, vals, count) -> {
+            // r = y + offset − Σ x θ in double-double (one piece of a long row at a time: carried in r)
+            if (firstPiece) {
+                double ah = oh + yi;
+                double v0 = ah - oh;
+                r[0] = ah;
+                r[1] = ol + ((oh - (ah - v0)) + (yi - v0));
+            }
+            double ah = r[0];
+            double al = r[1];
+            for (int e = 0; e < count; e++) {
+                double q = vals[e] * theta[columns[e]];
+                double qe = Math.fma(vals[e], theta[columns[e]], -q);
+                double s = ah - q;
+                double v = s - ah;
+                al += ((ah - (s - v)) + (-q - v)) - qe;
+                ah = s;
+            }
+            r[0] = ah;
+            r[1] = al;
+        }, null, (wi, columns, vals, count) -> {
+            double rh = r[0] + r[1];
+            double rl = r[1] - (rh - r[0]);
+            double wh = wi * rh;
+            double wl = Math.fma(wi, rh, -wh) + wi * rl;
+            for (int e = 0; e < count; e++) {
+                int j = columns[e];
+                double q = wh * vals[e];
+                double qe = Math.fma(wh, vals[e], -q) + wl * vals[e];
+                double s = sh[j] + q;
+                double v = s - sh[j];
+                sl[j] += ((sh[j] - (s - v)) + (q - v)) + qe;
+                sh[j] = s;
+            }
+        }, () -> {
+            double rh = r[0] + r[1];
+            double rl = r[1] - (rh - r[0]);
+            double wi = lastWeight[0];
+            double wh = wi * rh;
+            double wl = Math.fma(wi, rh, -wh) + wi * rl;
+            double s = total[0] + wh;
+            double v = s - total[0];
+            total[1] += ((total[0] - (s - v)) + (wh - v)) + wl;
+            total[0] = s;
+        });
+        double[] out = new double[n];
+        for (int j = 0; j < n; j++) {
+            double hi = sh[j];
+            double lo = sl[j];
+            if (centred) { // − x̄ⱼ·Σwr
+                double p = meanHi[j] * total[0];
+                double pe = Math.fma(meanHi[j], total[0], -p) + meanHi[j] * total[1] + meanLo[j] * total[0];
+                double s = hi - p;
+                double v = s - hi;
+                lo += ((hi - (s - v)) + (-p - v)) - pe;
+                hi = s;
+            }
+            out[j] = hi + lo;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- row visits
+
+    /** Sees one piece of a row: {@code first} is true for its first piece. */
+    private interface PieceVisitor {
+        void piece(boolean first, double yi, double wi, int[] columns, double[] values, int count);
+    }
+
+    /** Sees one piece of a row again, after the whole row was visited. */
+    private interface SecondVisitor {
+        void piece(double wi, int[] columns, double[] values, int count);
+    }
+
+    /** Sees a row's target and weight once. */
+    private interface RowVisitor {
+        void row(double yi, double wi);
+    }
+
+    private final double[] lastWeight = new double[1];
+
+    private void visit(PieceVisitor pieces, RowVisitor perRow) {
+        visit(pieces, perRow, null, null);
+    }
+
+    /**
+     * For every row: {@code pieces} over its entries (in pieces), then {@code second} over the same entries again (the
+     * row re-read only when it is longer than one piece), then {@code after}; {@code perRow} once per row.
+     */
+    private void visit(PieceVisitor pieces, RowVisitor perRow, SecondVisitor second, Runnable after) {
+        long rows = x.rows();
+        long[] pointers = new long[ROWS + 1];
+        double[] ys = new double[ROWS];
+        double[] ws = new double[ROWS];
+        float[] yf = float64 ? null : new float[ROWS];
+        int[] columns = new int[PIECE];
+        double[] vals = new double[PIECE];
+        float[] valf = float64 ? null : new float[PIECE];
+        for (long first = 0; first < rows; first += ROWS) {
+            int count = (int) Math.min(ROWS, rows - first);
+            x.rowPointers().position(first).get(pointers, 0, count + 1);
+            x.rowPointers().position(0);
+            if (float64) {
+                ((DoublePointer) y).position(first).get(ys, 0, count);
+            } else {
+                ((FloatPointer) y).position(first).get(yf, 0, count);
+                for (int r = 0; r < count; r++) {
+                    ys[r] = yf[r];
+                }
+            }
+            y.position(0);
+            if (weights != null) {
+                weights.position(first).get(ws, 0, count);
+                weights.position(0);
+            } else {
+                java.util.Arrays.fill(ws, 0, count, 1.0);
+            }
+            for (int r = 0; r < count; r++) {
+                long from = pointers[r];
+                long to = pointers[r + 1];
+                lastWeight[0] = ws[r];
+                if (perRow != null) {
+                    perRow.row(ys[r], ws[r]);
+                }
+                boolean oneRead = to - from <= PIECE;
+                for (long k = from; k < to || k == from; k += PIECE) {
+                    int c = (int) Math.min(PIECE, to - k);
+                    read(k, c, columns, vals, valf);
+                    pieces.piece(k == from, ys[r], ws[r], columns, vals, c);
+                    if (k >= to) {
+                        break;
+                    }
+                }
+                if (second != null) {
+                    if (oneRead) {
+                        second.piece(ws[r], columns, vals, (int) (to - from));
+                    } else {
+                        for (long k = from; k < to; k += PIECE) {
+                            int c = (int) Math.min(PIECE, to - k);
+                            read(k, c, columns, vals, valf);
+                            second.piece(ws[r], columns, vals, c);
+                        }
+                    }
+                }
+                if (after != null) {
+                    after.run();
+                }
+            }
+        }
+    }
+
+    private void read(long k, int count, int[] columns, double[] vals, float[] valf) {
+        if (count <= 0) {
+            return;
+        }
+        x.columnIndices().position(k).get(columns, 0, count);
+        x.columnIndices().position(0);
+        if (float64) {
+            ((DoublePointer) values).position(k).get(vals, 0, count);
+        } else {
+            ((FloatPointer) values).position(k).get(valf, 0, count);
+            for (int e = 0; e < count; e++) {
+                vals[e] = valf[e];
+            }
+        }
+        values.position(0);
+    }
+
+    /** (t[at], t[at+1]) += a·b in double-double. */
+    private static void addProduct(double[] t, int at, double a, double b) {
+        double p = a * b;
+        double pe = Math.fma(a, b, -p);
+        double s = t[at] + p;
+        double v = s - t[at];
+        t[at + 1] += ((t[at] - (s - v)) + (p - v)) + pe;
+        t[at] = s;
+    }
+
+    /** (ah + al) / (bh + bl) in double-double. */
+    private static double[] divide(double ah, double al, double bh, double bl) {
+        double q = ah / bh;
+        double p = q * bh;
+        double pe = Math.fma(q, bh, -p) + q * bl;
+        double rest = ((ah - p) - pe + al) / bh;
+        double h = q + rest;
+        return new double[] {h, rest - (h - q)};
+    }
+}

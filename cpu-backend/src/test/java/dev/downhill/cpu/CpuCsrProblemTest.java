@@ -1,0 +1,192 @@
+package dev.downhill.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.LoadedProblem;
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import dev.downhill.io.CsrMatrix;
+import dev.downhill.spi.BackendOptions;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CSR passes against the dense cpu problem on the same (densified) data: the same sums in another order, so equal to
+ * a few units of float64 rounding relative to the magnitudes summed; and fits through core's solvers on the CSR problem
+ * against the dense SVD answer.
+ */
+class CpuCsrProblemTest {
+    /** Relative agreement of float64 sums of ~10²–10³ terms taken in different orders. */
+    private static final double SUMS = 1e-12;
+
+    /** A random sparse m × n matrix with ~density non-zeros, its columns' means far from 0 for some (centring matters). */
+    private static double[][] sparse(SplittableRandom r, int m, int n, double density) {
+        double[][] x = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (r.nextDouble() < density) {
+                    x[i][j] = r.nextGaussian() * (1 + j % 3) + (j % 4 == 0 ? 5 : 0);
+                }
+            }
+        }
+        return x;
+    }
+
+    private static CsrMatrix csr(double[][] x, Precision p) {
+        List<Integer> cols = new ArrayList<>();
+        List<Double> vals = new ArrayList<>();
+        long[] ptr = new long[x.length + 1];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < x[i].length; j++) {
+                if (x[i][j] != 0) {
+                    cols.add(j);
+                    vals.add(x[i][j]);
+                }
+            }
+            ptr[i + 1] = cols.size();
+        }
+        return CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
+                vals.stream().mapToDouble(Double::doubleValue).toArray(), x[0].length, p);
+    }
+
+    private static void close(double[] a, double[] b, double tolerance, String what) {
+        double scale = 0;
+        for (double v : a) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int j = 0; j < a.length; j++) {
+            assertEquals(a[j], b[j], tolerance * Math.max(scale, 1e-300), what + " [" + j + "]");
+        }
+    }
+
+    @Test
+    void everyPassAgreesWithTheDenseProblem() {
+        SplittableRandom r = new SplittableRandom(21);
+        int m = 700;
+        int n = 40;
+        double[][] x = sparse(r, m, n, 0.15);
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            y[i] = r.nextGaussian() * 3 + 1;
+        }
+        for (int threads : new int[] {1, 3}) {
+            try (Dataset d = Dataset.of(x, y);
+                 CsrMatrix a = csr(x, Precision.FLOAT64);
+                 DoublePointer yp = new DoublePointer(y);
+                 ResidentProblem dense = new CpuBackend().load(d, Precision.FLOAT64, BackendOptions.builder().threads(threads).build());
+                 CpuCsrProblem sparse = new CpuCsrProblem(a, yp, null, Precision.FLOAT64, threads)) {
+                close(dense.columnStatistics().means(), sparse.columnStatistics().means(), SUMS, "means");
+                assertEquals(dense.columnStatistics().targetMean(), sparse.columnStatistics().targetMean(), 1e-14);
+                for (boolean centred : new boolean[] {false, true}) {
+                    close(dense.columnMeanSquaredDeviations(centred), sparse.columnMeanSquaredDeviations(centred), SUMS, "deviations");
+                    CrossProducts gd = dense.crossProducts(centred);
+                    CrossProducts gs = sparse.crossProducts(centred);
+                    close(gd.gram(), gs.gram(), 1e-11, "Gram " + centred);
+                    close(gd.moment(), gs.moment(), 1e-11, "Xᵀy " + centred);
+                    double[] theta = new double[n];
+                    for (int j = 0; j < n; j++) {
+                        theta[j] = r.nextGaussian();
+                    }
+                    close(dense.extendedResidual(centred).transposedResidual(theta),
+                            sparse.extendedResidual(centred).transposedResidual(theta), 1e-14, "extended residual " + centred);
+                    assertEquals(dense.extendedResidual(centred).intercept(theta), sparse.extendedResidual(centred).intercept(theta), 1e-15);
+                }
+                double[] theta = new double[n];
+                for (int j = 0; j < n; j++) {
+                    theta[j] = r.nextGaussian();
+                }
+                try (BackendVector td = dense.allocateVector(n); BackendVector ts = sparse.allocateVector(n);
+                     BackendVector gd = dense.allocateVector(n); BackendVector gs = sparse.allocateVector(n)) {
+                    td.copyFromHost(theta);
+                    ts.copyFromHost(theta);
+                    ResidualSums sd = dense.gradient(td, 0.3, 1, 2.0 / m, RowSlice.all(), gd);
+                    ResidualSums ss = sparse.gradient(ts, 0.3, 1, 2.0 / m, RowSlice.all(), gs);
+                    close(gd.copyToHost(), gs.copyToHost(), SUMS, "gradient");
+                    assertEquals(sd.sumOfSquares(), ss.sumOfSquares(), SUMS * sd.sumOfSquares());
+                    assertEquals(sd.sum(), ss.sum(), SUMS * Math.sqrt(m * sd.sumOfSquares()));
+                    long[] order = new long[m];
+                    for (int i = 0; i < m; i++) {
+                        order[i] = (i * 37L) % m;
+                    }
+                    RowSlice batch = RowSlice.of(order, 100, 132);
+                    sd = dense.gradient(td, -1, 1, 1.0 / 32, batch, gd);
+                    ss = sparse.gradient(ts, -1, 1, 1.0 / 32, batch, gs);
+                    close(gd.copyToHost(), gs.copyToHost(), SUMS, "mini-batch gradient");
+                    assertEquals(sd.sumOfSquares(), ss.sumOfSquares(), SUMS * sd.sumOfSquares());
+                }
+                try (DoublePointer pd = new DoublePointer(m); DoublePointer ps = new DoublePointer(m)) {
+                    dense.predict(theta, 2.5, pd);
+                    sparse.predict(theta, 2.5, ps);
+                    double[] a1 = new double[m];
+                    double[] a2 = new double[m];
+                    pd.get(a1);
+                    ps.get(a2);
+                    close(a1, a2, 1e-14, "prediction");
+                }
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> sparse.qrReduction(true, new double[n]));
+                assertTrue(e.getMessage().contains("would densify it") && e.getMessage().contains("use the cg solver"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void coreSolversOnTheCsrProblemReachTheDenseSvdAnswer() {
+        SplittableRandom r = new SplittableRandom(4);
+        int m = 900;
+        int n = 30;
+        double[][] x = sparse(r, m, n, 0.2);
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            double s = 2;
+            for (int j = 0; j < n; j++) {
+                s += x[i][j] * ((j % 5) - 2);
+            }
+            y[i] = s + 0.1 * r.nextGaussian();
+        }
+        try (Dataset d = Dataset.of(x, y)) {
+            FittedModel exact = LinearRegression.fit(d, FitConfig.builder().backend("cpu").solver(Solver.SVD).build());
+            for (Precision p : Precision.values()) {
+                try (CsrMatrix a = csr(x, Precision.FLOAT64);
+                     DoublePointer yp = new DoublePointer(y);
+                     LoadedProblem loaded = LoadedProblem.of(new CpuCsrProblem(a, yp, null, p, 2), null, BackendOptions.none())) {
+                    for (Solver s : new Solver[] {Solver.CG, Solver.NORMAL, Solver.NESTEROV}) {
+                        if (p == Precision.FLOAT32 && s == Solver.NORMAL) {
+                            continue;
+                        }
+                        FittedModel m1 = LinearRegression.fit(loaded, FitConfig.builder().solver(s).maxIterations(20_000).build());
+                        // float64: cg/nesterov stop at ‖S∇‖ ≤ 1e-10·‖S∇₀‖ (well-conditioned: ~1e-9 in θ); normal is refined to
+                        // rounding. float32 data are the rounded values: their answer differs by ~κ·1e-7 from float64's
+                        double tolerance = p == Precision.FLOAT64 ? (s == Solver.NORMAL ? 1e-12 : 1e-8) : 1e-4;
+                        close(exact.coefficients(), m1.coefficients(), tolerance, s + " " + p);
+                        assertEquals(exact.intercept(), m1.intercept(), tolerance * 10, s + " " + p + " intercept");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowRangesBalanceTheNonZerosAndEachHasARow() {
+        try (LongPointer p = new LongPointer(new long[] {0, 100, 101, 102, 103, 200, 300})) {
+            // 300 non-zeros in three ranges of 100: row 0, rows 1–4, row 5
+            assertArrayEquals(new long[] {0, 1, 5, 6}, CpuCsrProblem.balancedRanges(p, 6, 3));
+            assertArrayEquals(new long[] {0, 1, 2, 3, 4, 5, 6}, CpuCsrProblem.balancedRanges(p, 6, 6));
+        }
+    }
+}
