@@ -54,6 +54,30 @@ public final class LinearRegression {
     }
 
     /**
+     * Fits y ≈ Xθ + b on a sparse X without densifying it: the backend (the cpu backend, or the one {@code config}
+     * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG};
+     * {@code normal} works through the sparse Gram matrix (n² memory); {@code svd} is refused (its QR reduction would
+     * densify X). The model's {@code score} needs the dense form: {@link FittedModel#predict(LoadedProblem)} from
+     * {@link #load(SparseDataset, FitConfig)} gives the predictions.
+     */
+    public static FittedModel fit(SparseDataset data, FitConfig config) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(config, "config");
+        long start = System.nanoTime();
+        try (LoadedProblem problem = load(data, config)) {
+            return fit(problem, config, start);
+        }
+    }
+
+    /** Loads a sparse dataset into a backend that takes sparse X (see {@link #fit(SparseDataset, FitConfig)}); the caller closes it. */
+    public static LoadedProblem load(SparseDataset data, FitConfig config) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(config, "config");
+        BackendOptions options = config.backendOptions().orElse(BackendOptions.defaults());
+        return new LoadedProblem(Backends.loadSparse(config.backend(), data, config.precision(), options), null, options);
+    }
+
+    /**
      * Loads {@code data} into the backend, precision and {@link FitConfig#backendOptions() backend options}
      * {@code config} names (options left unset take their defaults from system properties,
      * {@link BackendOptions#defaults()}). The caller closes the problem; {@code data} must stay open while it is used.
@@ -84,7 +108,12 @@ public final class LinearRegression {
     private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos) {
         String choice = "";
         FitConfig config = requested;
-        if (requested.solver().isAuto()) {
+        if (requested.solver().isAuto() && problem.isSparse()) {
+            choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
+                    + "iteration, while the direct solvers would need its dense Gram matrix or QR factor", problem.rows(), problem.cols());
+            config = requested.toBuilder().solver(Solver.CG).build();
+            LOG.info("solver auto → {}", choice);
+        } else if (requested.solver().isAuto()) {
             SolverChoice c = SolverChoice.choose(problem.rows(), problem.cols(), problem.precision(), requested.directMemoryBudget());
             choice = c.reason();
             config = requested.toBuilder().solver(c.solver()).build();

@@ -66,6 +66,11 @@ public final class CheckedProblem implements ResidentProblem {
     }
 
     @Override
+    public boolean isSparse() {
+        return backend.isSparse();
+    }
+
+    @Override
     public BackendVector allocateVector(long length) {
         if (length < 0 || length > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("vector length " + length + " is outside [0, 2^31 - 1]");

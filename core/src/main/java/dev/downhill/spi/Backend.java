@@ -41,4 +41,20 @@ public interface Backend {
      * exist) is an {@link IllegalArgumentException} or {@link IllegalStateException} saying why.
      */
     ResidentProblem load(Dataset data, Precision precision, BackendOptions options);
+
+    /**
+     * Loads a sparse (CSR) dataset into a resident problem whose passes visit the stored entries only, as
+     * {@link #load} does for dense X. The problem may borrow {@code data}'s memory (keep it open while the problem is
+     * used). A backend without sparse passes refuses with an {@link UnsupportedOperationException} saying so — the
+     * default.
+     */
+    default ResidentProblem loadSparse(dev.downhill.SparseDataset data, Precision precision, BackendOptions options) {
+        throw new UnsupportedOperationException("the " + name() + " backend does not take sparse X yet: use the cpu backend, "
+                + "or densify X");
+    }
+
+    /** Whether {@link #loadSparse} is implemented (asked without probing the hardware). */
+    default boolean takesSparse() {
+        return false;
+    }
 }

@@ -91,6 +91,26 @@ public final class Backends {
     }
 
     /**
+     * Loads a sparse dataset as {@link #load} does a dense one. With {@code backend} automatic ("auto" or null) the
+     * first available backend that takes sparse X is used (today cpu), not the highest-priority one.
+     */
+    public static ResidentProblem loadSparse(String backend, dev.downhill.SparseDataset data, dev.downhill.Precision precision,
+                                             BackendOptions options) {
+        java.util.Objects.requireNonNull(data, "data");
+        BackendOptions effective = (options == null ? BackendOptions.none() : options).orElse(BackendOptions.defaults());
+        dev.downhill.Precision p = precision == null ? data.precision() : precision;
+        if (backend == null || isAuto(backend)) {
+            for (Backend b : all()) { // only backends that take sparse X are probed
+                if (b.takesSparse() && b.availability().available()) {
+                    return b.loadSparse(data, p, effective);
+                }
+            }
+            throw new UnsupportedOperationException("no available backend takes sparse X (the cpu backend does: is it on the class path?)");
+        }
+        return select(backend).loadSparse(data, p, effective);
+    }
+
+    /**
      * Why the backends preferred over {@code chosen} (higher priority) could not run, as
      * "name: reason; …", or "" when none was passed over. Asks only those backends (automatic selection
      * already asked them), never one of lower priority.

@@ -48,6 +48,11 @@ public interface ResidentProblem extends AutoCloseable {
         return "";
     }
 
+    /** Whether X is held sparse (CSR): the passes visit its stored entries only. */
+    default boolean isSparse() {
+        return false;
+    }
+
     /** A zero-filled vector of the given length in this problem's memory and precision. */
     BackendVector allocateVector(long length);
 

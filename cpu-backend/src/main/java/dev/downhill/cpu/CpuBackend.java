@@ -78,4 +78,19 @@ public final class CpuBackend implements Backend {
         return new CpuProblem(data, precision, threads == 0 ? defaultThreads() : threads, BlockShape.of(options),
                 GradientStrategy.configured(options));
     }
+
+    /** A {@link CpuCsrProblem}: the CSR passes with the native sparse kernels, on {@code options}' threads. */
+    @Override
+    public ResidentProblem loadSparse(dev.downhill.SparseDataset data, Precision precision, BackendOptions options) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(precision, "precision");
+        Objects.requireNonNull(options, "options");
+        int threads = options.threads();
+        return new CpuCsrProblem(data.x(), data.yPointer(), null, precision, threads == 0 ? defaultThreads() : threads);
+    }
+
+    @Override
+    public boolean takesSparse() {
+        return true;
+    }
 }

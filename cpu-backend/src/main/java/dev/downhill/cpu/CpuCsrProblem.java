@@ -165,6 +165,11 @@ final class CpuCsrProblem implements ResidentProblem {
     }
 
     @Override
+    public boolean isSparse() {
+        return true;
+    }
+
+    @Override
     public BackendVector allocateVector(long length) {
         ensureOpen();
         return new CpuVector(length, precision);

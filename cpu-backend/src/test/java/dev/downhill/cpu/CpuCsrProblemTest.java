@@ -12,6 +12,7 @@ import dev.downhill.LinearRegression;
 import dev.downhill.LoadedProblem;
 import dev.downhill.Precision;
 import dev.downhill.Solver;
+import dev.downhill.SparseDataset;
 import dev.downhill.io.CsrMatrix;
 import dev.downhill.spi.BackendOptions;
 import dev.downhill.spi.BackendVector;
@@ -177,6 +178,40 @@ class CpuCsrProblemTest {
                         assertEquals(exact.intercept(), m1.intercept(), tolerance * 10, s + " " + p + " intercept");
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void theLibraryFitsASparseDatasetWithAutoChoosingCgAndRefusesSvd() {
+        SplittableRandom r = new SplittableRandom(9);
+        int m = 600;
+        int n = 25;
+        double[][] x = sparse(r, m, n, 0.2);
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            double s = -1;
+            for (int j = 0; j < n; j++) {
+                s += x[i][j] * (j % 3);
+            }
+            y[i] = s + 0.05 * r.nextGaussian();
+        }
+        try (Dataset d = Dataset.of(x, y); SparseDataset sd = SparseDataset.of(csr(x, Precision.FLOAT64), y)) {
+            FittedModel exact = LinearRegression.fit(d, FitConfig.builder().backend("cpu").solver(Solver.SVD).build());
+            FittedModel auto = LinearRegression.fit(sd, FitConfig.builder().build());
+            assertEquals(Solver.CG, auto.solver());
+            assertEquals("cpu", auto.backend());
+            assertTrue(auto.report().solverChoice().startsWith("cg: X is sparse"), auto.report().solverChoice());
+            close(exact.coefficients(), auto.coefficients(), 1e-8, "auto on CSR vs dense svd");
+            FittedModel normal = LinearRegression.fit(sd, FitConfig.builder().solver(Solver.NORMAL).build());
+            close(exact.coefficients(), normal.coefficients(), 1e-12, "normal on CSR vs dense svd");
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> LinearRegression.fit(sd, FitConfig.builder().solver(Solver.SVD).build()));
+            assertTrue(e.getMessage().contains("would densify it"), e.getMessage());
+            try (LoadedProblem loaded = LinearRegression.load(sd, FitConfig.builder().build())) {
+                double[] predicted = auto.predict(loaded);
+                double[] dense = auto.predict(x);
+                close(dense, predicted, 1e-14, "predictions over the CSR problem");
             }
         }
     }
