@@ -103,6 +103,9 @@ final class FitCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         input.notes = quiet ? null : spec.commandLine().getErr();
+        if (input.isSparse()) {
+            return fitSparse(b, o, plotTarget);
+        }
         try (Dataset data = input.load()) {
             int workers = cappedThreads(threads, data.rows());
             if (workers != threads && !quiet) {
@@ -150,6 +153,74 @@ final class FitCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The fit of sparse data ({@code --sparse} svmlight, or an .npz {@code --x}): X is never densified; the score comes
+     * from the backend's prediction pass over the CSR problem.
+     */
+    private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget) {
+        try (dev.downhill.SparseDataset data = input.loadSparse()) {
+            b.threads(cappedThreads(threads, data.rows()));
+            FitConfig probe = b.build();
+            Progress progress = null;
+            if (probe.solver().isIterative() && !quiet) {
+                progress = new Progress(spec.commandLine().getErr(), probe.maxIterations(), System.console() != null,
+                        probe.solver().isStochastic() ? "epoch" : "step");
+                b.listener(progress);
+            }
+            FitConfig config = b.build();
+            FittedModel model = LinearRegression.fit(data, config);
+            if (progress != null) {
+                progress.finish();
+            }
+            double[] predicted;
+            try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE).build())) {
+                predicted = model.predict(loaded);
+            }
+            double[] actual = data.targets();
+            Score score = score(actual, predicted);
+            print(o, model, score, data.rows(), data.cols(), String.format(Locale.ROOT, ", CSR (%,d non-zeros)", data.x().nonZeros()));
+            try (Outputs outputs = new Outputs()) {
+                if (out != null) {
+                    try {
+                        ModelFile.write(outputs.open(out).stream(), model, score);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("cannot write model file " + out + ": " + e.getMessage(), e);
+                    }
+                }
+                if (plotTarget != null) {
+                    XYChart chart = model.solver().isIterative() ? Plots.lossCurve(model)
+                            : Plots.predictedVsActual(actual, predicted, "Predicted vs actual — " + model.solver().cliName());
+                    Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
+                }
+                outputs.commit();
+            }
+            if (out != null) {
+                o.println("model written to " + out);
+            }
+            if (plotTarget != null) {
+                o.println("plot written to " + plotTarget.path());
+            }
+        }
+        return 0;
+    }
+
+    /** MSE and R² of {@code predicted} against {@code actual}. */
+    static Score score(double[] actual, double[] predicted) {
+        double mean = 0;
+        for (double v : actual) {
+            mean += v;
+        }
+        mean /= actual.length;
+        double ssRes = 0;
+        double ssTot = 0;
+        for (int i = 0; i < actual.length; i++) {
+            double r = predicted[i] - actual[i];
+            ssRes += r * r;
+            ssTot += (actual[i] - mean) * (actual[i] - mean);
+        }
+        return new Score(ssRes / actual.length, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
     }
 
     /** The configuration from the options; a bad value is a usage error (exit 2), whichever solver ignores it. */
@@ -271,8 +342,13 @@ final class FitCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter o, FittedModel m, Score score, Dataset data) {
-        o.printf(Locale.ROOT, "data:        %d rows × %d features, %s%n", data.rows(), data.cols(),
-                m.precision().name().toLowerCase(Locale.ROOT));
+        print(o, m, score, data.rows(), data.cols(), "");
+    }
+
+    /** The fit summary for data of {@code rows} × {@code cols}; {@code layout} follows the precision (e.g. ", CSR …"). */
+    static void print(PrintWriter o, FittedModel m, Score score, long rows, long cols, String layout) {
+        o.printf(Locale.ROOT, "data:        %d rows × %d features, %s%s%n", rows, cols,
+                m.precision().name().toLowerCase(Locale.ROOT), layout);
         String backendConfig = m.config().backend();
         String passedOver = backendConfig == null || backendConfig.equalsIgnoreCase("auto") ? Backends.passedOver(m.backend()) : "";
         o.printf(Locale.ROOT, "solver:      %s on %s%s%n", m.solver().cliName(), m.backend(),

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * {@code --target}, or svmlight/libsvm), plus {@code --precision}.
  */
 final class InputOptions {
-    @Option(names = "--x", paramLabel = "X.npy", description = "Features as a 2-D .npy array (with --y).")
+    @Option(names = "--x", paramLabel = "X.npy", description = "Features as a 2-D .npy array, or a sparse matrix saved by "
+            + "scipy.sparse.save_npz (.npz, fitted sparse) (with --y).")
     Path x;
 
     @Option(names = "--y", paramLabel = "y.npy", description = "Targets as a 1-D .npy array (with --x).")
@@ -32,6 +33,10 @@ final class InputOptions {
 
     @Option(names = "--precision", paramLabel = "float32|float64", description = "Working precision (default: the data's).")
     String precision;
+
+    @Option(names = "--sparse", description = "Read an svmlight --data file sparse (CSR) and fit it without densifying X "
+            + "(cpu backend; an .npz --x is always sparse).")
+    boolean sparse;
 
     @Option(names = "--zero-based", description = "svmlight indices start at 0 (default: scikit-learn's rule — a 0 index anywhere "
             + "in the file means 0-based, else 1-based).")
@@ -178,5 +183,48 @@ final class InputOptions {
             throw new IllegalArgumentException(".npy files hold one array: use --x X.npy --y y.npy");
         }
         throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .svm, .libsvm or .svmlight");
+    }
+
+    /** Whether the data are read sparse: an .npz --x, or --sparse with an svmlight --data file. */
+    boolean isSparse() {
+        return sparse || x != null && x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz");
+    }
+
+    /** Reads sparse data: an .npz X (scipy.sparse.save_npz) with a .npy y, or an svmlight file read sparse. */
+    dev.downhill.SparseDataset loadSparse() {
+        if (data != null && (x != null || y != null)) {
+            throw new IllegalArgumentException("give either --x/--y or --data, not both");
+        }
+        if (data == null) {
+            if (x == null || y == null) {
+                throw new IllegalArgumentException("give --x X.npz and --y y.npy, or --data FILE");
+            }
+            if (!x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
+                throw new IllegalArgumentException("--sparse needs a sparse file: an svmlight --data file or an .npz --x (scipy.sparse."
+                        + "save_npz), got " + x);
+            }
+            dev.downhill.io.CsrMatrix matrix = dev.downhill.io.NpzReader.readCsr(x, precision());
+            try (dev.downhill.io.HostArray targets = NpyReader.readVector(y, Precision.FLOAT64)) {
+                return dev.downhill.SparseDataset.of(matrix, targets.toDoubleArray());
+            } catch (RuntimeException | Error e) {
+                matrix.close();
+                throw e;
+            }
+        }
+        String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!(name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".svmlight") || name.endsWith(".txt") && target == null)) {
+            throw new IllegalArgumentException("--sparse applies to svmlight files (.svm, .libsvm, .svmlight) and .npz X, not " + data);
+        }
+        SvmLightReader reader = SvmLightReader.defaults();
+        if (zeroBased || oneBased) {
+            reader = reader.withZeroBasedIndices(zeroBased);
+        }
+        if (features != null) {
+            reader = reader.withFeatures(features);
+        }
+        if (precision() != null) {
+            reader = reader.withPrecision(precision());
+        }
+        return dev.downhill.SparseDataset.adopt(reader.readSparse(data));
     }
 }

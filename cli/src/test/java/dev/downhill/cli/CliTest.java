@@ -102,6 +102,48 @@ class CliTest {
     }
 
     @Test
+    void sparseFitsFromNpzAndSvmlightAgreeWithTheDenseFit() throws IOException {
+        Path npz = dir.resolve("snpz");
+        Path svm = dir.resolve("ssvm");
+        for (String[] format : new String[][] {{"npz", npz.toString()}, {"svmlight", svm.toString()}}) {
+            CliRun gen = run("gen", "--rows", "400", "--features", "60", "--density", "0.2", "--format", format[0],
+                    "--precision", "float64", "--noise", "0.1", "--intercept", "1.5", "--seed", "2", "--out-dir", format[1], "--quiet");
+            assertEquals(0, gen.code(), gen.err());
+        }
+        Path dense = dir.resolve("dense.json");
+        Path fromNpz = dir.resolve("npz.json");
+        Path fromSvm = dir.resolve("svm.json");
+        CliRun d = run("fit", "--data", svm.resolve("data.svm").toString(), "--features", "60", "--solver", "svd", "--out",
+                dense.toString(), "--quiet");
+        assertEquals(0, d.code(), d.err());
+        CliRun a = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--out",
+                fromNpz.toString(), "--quiet");
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().contains("CSR (4,800 non-zeros)") && a.out().contains("auto:        cg: X is sparse"), a.out());
+        CliRun b = run("fit", "--data", svm.resolve("data.svm").toString(), "--sparse", "--features", "60", "--solver", "normal",
+                "--out", fromSvm.toString(), "--quiet");
+        assertEquals(0, b.code(), b.err());
+        double[] exact = coefficients(dense);
+        double[] viaCg = coefficients(fromNpz);
+        double[] viaNormal = coefficients(fromSvm);
+        for (int j = 0; j < exact.length; j++) {
+            // cg stops at ‖S∇‖ ≤ 1e-10·‖S∇₀‖ (well-conditioned: ~1e-9 in θ); normal is refined to rounding
+            assertEquals(exact[j], viaCg[j], 1e-7 * (1 + Math.abs(exact[j])), "cg on npz, coefficient " + j);
+            assertEquals(exact[j], viaNormal[j], 1e-10 * (1 + Math.abs(exact[j])), "normal on sparse svmlight, coefficient " + j);
+        }
+        CliRun svd = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--solver", "svd");
+        assertEquals(1, svd.code());
+        assertTrue(svd.err().contains("would densify it"), svd.err());
+        CliRun nd4j = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--backend", "nd4j");
+        assertEquals(1, nd4j.code());
+        assertTrue(nd4j.err().contains("does not take sparse X yet"), nd4j.err());
+    }
+
+    private static double[] coefficients(Path model) throws IOException {
+        return dev.downhill.ModelFile.read(model).model().coefficients();
+    }
+
+    @Test
     void csvFitWithTargetByNameAndPredictWithScore() throws IOException {
         Path csv = dir.resolve("d.csv");
         StringBuilder sb = new StringBuilder("a,target,b\n");
