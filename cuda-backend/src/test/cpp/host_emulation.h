@@ -34,7 +34,7 @@
 #include <tuple>
 #include <type_traits>
 #include <vector>
-#ifdef DH_EMU_FIBERS
+#if defined(DH_EMU_FIBERS) && !defined(__x86_64__)
 #include <ucontext.h>
 #endif
 
@@ -214,14 +214,83 @@ T* shared_alloc(std::size_t count) {
 
 #ifdef DH_EMU_FIBERS
 // Fiber mode (opt-in, used by the fake CUDA stack under src/test/fake-cuda): the threads of a cluster
-// are ucontext fibers on the launching thread, switched round robin at barriers, instead of OS
-// threads. Same semantics (a barrier that only some threads reach deadlocks, and is reported as
+// are fibers on the launching thread (their own stacks, switched by a few instructions on x86-64,
+// by ucontext elsewhere), switched round robin at barriers, instead of OS threads. Same semantics (a barrier that only some threads reach deadlocks, and is reported as
 // such); far cheaper on a machine with few cores. The per-thread variables (threadIdx, blockIdx,
 // blockDim, gridDim, context) are saved and restored around every switch.
 namespace fiber {
 
-struct Fiber {
+#if defined(__x86_64__)
+// The switch between fibers: glibc's swapcontext makes two system calls (the signal mask) per switch,
+// ~3 µs on a VM, which made the emulation's launches cost milliseconds; this one saves what the
+// System V ABI says a callee keeps (rbx, rbp, r12–r15, the MXCSR and x87 control words) on the old
+// stack, stores the stack pointer in *from and resumes the fiber whose stack pointer is `to`.
+// A new fiber's stack is laid out as if it had switched away just before its first instruction.
+__attribute__((naked, noinline)) static void switch_stack(void** /* from: rdi */, void* /* to: rsi */) {
+    asm volatile(
+        "pushq %rbp\n\t"
+        "pushq %rbx\n\t"
+        "pushq %r12\n\t"
+        "pushq %r13\n\t"
+        "pushq %r14\n\t"
+        "pushq %r15\n\t"
+        "subq $8, %rsp\n\t"
+        "stmxcsr (%rsp)\n\t"
+        "fnstcw 4(%rsp)\n\t"
+        "movq %rsp, (%rdi)\n\t"
+        "movq %rsi, %rsp\n\t"
+        "ldmxcsr (%rsp)\n\t"
+        "fldcw 4(%rsp)\n\t"
+        "addq $8, %rsp\n\t"
+        "popq %r15\n\t"
+        "popq %r14\n\t"
+        "popq %r13\n\t"
+        "popq %r12\n\t"
+        "popq %rbx\n\t"
+        "popq %rbp\n\t"
+        "ret\n\t");
+}
+
+struct Context {
+    void* sp = nullptr;
+};
+
+/** Switches from the context saved into `from` to `to`. */
+inline void swap(Context& from, const Context& to) { switch_stack(&from.sp, to.sp); }
+
+/** Lays out `stack` so that the first swap to `c` enters start() (which must never return). */
+inline void prepare(Context& c, char* stack, std::size_t bytes, void (*start)()) {
+    std::uintptr_t top = (reinterpret_cast<std::uintptr_t>(stack) + bytes) & ~(std::uintptr_t) 15;
+    void** sp = reinterpret_cast<void**>(top);
+    *--sp = nullptr;                                  // start()'s return address: none (entry sees rsp ≡ 8 mod 16)
+    *--sp = reinterpret_cast<void*>(start);           // popped by switch_stack's ret
+    for (int r = 0; r < 6; ++r) {
+        *--sp = nullptr;                              // rbp, rbx, r12–r15
+    }
+    std::uint32_t control[2] = {0, 0};
+    asm volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(control[0]), "=m"(control[1]));
+    *--sp = nullptr;
+    std::memcpy(sp, control, sizeof control);         // the MXCSR and x87 control words of the launching thread
+    c.sp = sp;
+}
+#else
+struct Context {
     ucontext_t uc;
+};
+
+inline void swap(Context& from, const Context& to) { swapcontext(&from.uc, &to.uc); }
+
+inline void prepare(Context& c, char* stack, std::size_t bytes, void (*start)()) {
+    getcontext(&c.uc);
+    c.uc.uc_stack.ss_sp = stack;
+    c.uc.uc_stack.ss_size = bytes;
+    c.uc.uc_link = nullptr;
+    makecontext(&c.uc, start, 0);
+}
+#endif
+
+struct Fiber {
+    Context uc;
     char* stack = nullptr;
     bool done = false;
     dim3 t, b, bd, gd;
@@ -229,7 +298,8 @@ struct Fiber {
 };
 
 struct Scheduler {
-    ucontext_t main;
+    Context main;
+    Context finished;   // where a finished fiber's last switch saves its (never resumed) state
     std::vector<Fiber> fibers;
     unsigned current = 0;
     unsigned long progress = 0;   // arrivals and exits: no change over a whole round is a deadlock
@@ -246,20 +316,22 @@ struct Scheduler {
 constexpr std::size_t kStackBytes = 256 * 1024;
 inline thread_local Scheduler* active = nullptr;
 
-inline void entry() {
+[[noreturn]] inline void entry() {
     Scheduler* s = active;
     const unsigned i = s->current;
     s->job(s->arg, i);
     s->fibers[i].done = true;
     ++s->progress;
-}   // returns to s->main through uc_link
+    swap(s->finished, s->main);
+    fatal("a finished fiber was resumed");
+}
 
 /** Switches back to the scheduler; resumes later with this fiber's per-thread variables. */
 inline void yield() {
     Scheduler* s = active;
     Fiber& f = s->fibers[s->current];
     f.t = threadIdx, f.b = blockIdx, f.bd = blockDim, f.gd = gridDim, f.c = context;
-    swapcontext(&f.uc, &s->main);
+    swap(f.uc, s->main);
     Fiber& g = active->fibers[active->current];
     threadIdx = g.t, blockIdx = g.b, blockDim = g.bd, gridDim = g.gd, context = g.c;
 }
@@ -285,11 +357,7 @@ inline void run(unsigned count, void (*job)(void*, unsigned), void* arg) {
             }
         }
         f.done = false;
-        getcontext(&f.uc);
-        f.uc.uc_stack.ss_sp = f.stack;
-        f.uc.uc_stack.ss_size = kStackBytes;
-        f.uc.uc_link = &s->main;
-        makecontext(&f.uc, &entry, 0);
+        prepare(f.uc, f.stack, kStackBytes, &entry);
     }
     const dim3 t = threadIdx, b = blockIdx, bd = blockDim, gd = gridDim;
     const ThreadContext c = context;
@@ -300,7 +368,7 @@ inline void run(unsigned count, void (*job)(void*, unsigned), void* arg) {
         for (unsigned i = 0; i < count; ++i) {
             if (!s->fibers[i].done) {
                 s->current = i;
-                swapcontext(&s->main, &s->fibers[i].uc);
+                swap(s->main, s->fibers[i].uc);
                 if (s->fibers[i].done) {
                     --live;
                 }

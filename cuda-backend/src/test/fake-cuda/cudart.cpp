@@ -5,6 +5,7 @@
 // a device pointer given as host memory) are reported on stderr.
 #include "fake_common.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace {
@@ -402,6 +403,12 @@ int cudaEventElapsedTime(float* ms, void* start, void* stop) {
 
 int cudaHostRegister(void* p, std::size_t bytes, unsigned flags) {
     dhfake_make_current();
+    // DOWNHILL_FAKE_CUDA_REFUSE_HOST_REGISTER=1: refuse as a system whose locked-memory limit is too low does,
+    // so that the callers' fallback to pageable copies can be rehearsed
+    const char* refuse = std::getenv("DOWNHILL_FAKE_CUDA_REFUSE_HOST_REGISTER");
+    if (refuse != nullptr && *refuse != '\0' && std::strcmp(refuse, "0") != 0) {
+        return result(cudaErrorMemoryAllocation);
+    }
     return result(dhfake_host_register(p, bytes, flags));
 }
 
