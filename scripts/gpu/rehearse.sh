@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Rehearses scripts/gpu/run-on-device.sh at tiny sizes on the fake CUDA stack, in the GPU machine's layout
 # (../shared/gpu/rehearse.sh: no system JDK, the packed runtime, the fake libraries where the wheels and the
-# driver would be, a clean environment), before every device call. Five runs, each checked (README.md):
+# driver would be, a clean environment), before every device call. Six runs, each checked (README.md):
 #   full      everything at toy sizes: exit 0, every step passed (memcheck skipped: no compute-sanitizer here;
 #             torch writes notRun when torch or CUDA for torch is missing), at most 8 files in $OUT;
-#   no-cuda   the driver library replaced by a stub without its symbols (device-env.sh still finds a file):
-#             the pre-flight fails loudly, exit 2, nothing else runs;
+#   no-cuda   the driver sees no GPU (DOWNHILL_FAKE_CUDA_NO_DEVICE=1: cudaGetDeviceCount says cudaErrorNoDevice):
+#             the pre-flight fails loudly with the probe's reason, exit 2, nothing else runs;
+#   broken-driver  the driver library replaced by a stub without its symbols (device-env.sh still finds a
+#             file; the JVM dies at the first CUDA call): the pre-flight fails loudly, exit 2;
 #   no-libs   no CUDA libraries at all (DOWNHILL_CUDA_LIBS names an empty folder): device-env.sh fails, exit 2;
-#   aborted   the pre-flight skipped and CUDA broken as in no-cuda: the test step fails on aborted containers
+#   aborted   the pre-flight skipped, no GPU as in no-cuda: the test step fails on aborted containers
 #             (the GPU tests' classes skip themselves and JUnit's console exits 0), exit 1;
 #   unpinned  cudaHostRegister refused: the streaming benchmark falls back to pageable copies and records
 #             "pinned": false and "hostToDevicePinned": false.
@@ -22,7 +24,7 @@ root=$(git rev-parse --show-toplevel) || exit 1
 cd "$root"
 shared=${SHARED_GPU:-$root/../shared/gpu}
 if [ "${PACK:-0}" = 1 ] || [ ! -f .gpu/device-env.sh ]; then
-  "$shared/pack.sh" core cpu-backend cuda-backend || exit 1
+  bash scripts/gpu/pack.sh core cpu-backend cuda-backend || exit 1
 fi
 base=${REHEARSAL_OUT:-/tmp/downhill-rehearsal}
 rm -rf "$base" && mkdir -p "$base"
@@ -54,7 +56,7 @@ rehearse() {   # rehearse NAME COMMAND...: one run under ../shared/gpu/rehearse.
   OUT=$base/$name "$shared/rehearse.sh" "$@" > "$base/$name.log" 2>&1
   rc=$?
   echo "   exit $rc"
-  sed 's/^/   | /' "$base/$name.log" | grep -E '^   \| (==|   [a-z]+: |PRE-FLIGHT|device-env|tests:)' | head -30
+  sed 's/^/   | /' "$base/$name.log" | grep -E '^   \| (==|   [a-z]+: |PRE-FLIGHT|device-env|tests:|java: symbol)' | head -30
 }
 
 rehearse full env "${tiny[@]}" bash scripts/gpu/run-on-device.sh
@@ -70,18 +72,24 @@ check "the tests ran" grep -qE '"successful": [1-9]' "$out/run.json"
 check "the streaming benchmark pinned X's streamed rows" grep -q '"pinned": true' "$out/device-stream.json"
 check "logs.tgz holds the JUnit reports" bash -c "tar -tzf '$out/logs.tgz' | grep -q 'junit-reports/.*\.xml'"
 
-rehearse no-cuda env "${tiny[@]}" bash -c "$broken_driver"
+rehearse no-cuda env "${tiny[@]}" DOWNHILL_FAKE_CUDA_NO_DEVICE=1 bash scripts/gpu/run-on-device.sh
 out=$base/no-cuda
 check "exit 2" test "$rc" -eq 2
-check "PRE-FLIGHT FAILED printed" grep -q "PRE-FLIGHT FAILED" "$base/no-cuda.log"
+check "PRE-FLIGHT FAILED printed, with the probe's reason" grep -q "PRE-FLIGHT FAILED: CUDA is unavailable: cudaGetDeviceCount" "$base/no-cuda.log"
 check "preflight.json says unavailable" grep -q '"available": false' "$out/preflight.json"
 check "nothing else ran" test ! -e "$out/device-step.json"
+
+rehearse broken-driver env "${tiny[@]}" bash -c "$broken_driver"
+check "exit 2" test "$rc" -eq 2
+check "PRE-FLIGHT FAILED printed" grep -q "PRE-FLIGHT FAILED" "$base/broken-driver.log"
+check "nothing else ran" test ! -e "$base/broken-driver/device-step.json"
 
 rehearse no-libs env "${tiny[@]}" DOWNHILL_CUDA_LIBS="$base/no-libs" bash scripts/gpu/run-on-device.sh
 check "exit 2" test "$rc" -eq 2
 check "PRE-FLIGHT FAILED printed" grep -q "PRE-FLIGHT FAILED" "$base/no-libs.log"
 
-rehearse aborted env "${tiny[@]}" SKIP_PREFLIGHT=1 SKIP_BENCH=1 SKIP_STREAM=1 bash -c "$broken_driver"
+rehearse aborted env "${tiny[@]}" SKIP_PREFLIGHT=1 SKIP_BENCH=1 SKIP_STREAM=1 DOWNHILL_FAKE_CUDA_NO_DEVICE=1 \
+  bash scripts/gpu/run-on-device.sh
 check "exit 1" test "$rc" -eq 1
 check "the test step failed on aborted containers" grep -qE '"status": "failed: [1-9][0-9]* containers aborted' "$base/aborted/run.json"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One call on a lent GPU machine (see ../shared/gpu/README.md and scripts/gpu/README.md), in priority order,
 # every step under `timeout -k 10`, every figure in $OUT as soon as it is measured:
-#   1. preflight  (T_PREFLIGHT, 20 s)  DevicePreflight: CUDA usable, the fused kernel and cuBLAS agree on a small X.
+#   1. preflight  (T_PREFLIGHT, 40 s)  DevicePreflight: CUDA usable, the fused kernel and cuBLAS agree on a small X.
 #                                      Stops the run (exit 2, "PRE-FLIGHT FAILED") when it is not.
 #   2. step       (T_STEP, 90 s)       DeviceStepBenchmark ROWS × COLS float32 (50,000 × 100,000): fused, device copy, cuBLAS
 #   3. torch      (T_TORCH, 45 s)      scripts/gpu/torch_step.py on the same shape (torch.addmv twice)
@@ -15,7 +15,7 @@
 # device-step.json, torch-step.json, device-stream.json, logs.tgz (every log, JUnit XML reports, nvidia-smi);
 # logs.tgz is rewritten after every step.
 #
-# On the build machine first:   ../shared/gpu/pack.sh core cpu-backend cuda-backend
+# On the build machine first:   scripts/gpu/pack.sh core cpu-backend cuda-backend
 #                               bash scripts/gpu/rehearse.sh          (the rehearsal on the fake CUDA stack)
 # Then, with the device tool:   run(command="bash scripts/gpu/run-on-device.sh", carry=[".gpu"], timeout_s=540)
 #
@@ -142,7 +142,7 @@ env | grep -E '^(SKIP_|T_|ROWS|COLS|STEP_|TORCH_|TEST_|STREAM_|MEMCHECK_|PREFLIG
 # ---------------------------------------------------------------------------------------------- 1. pre-flight
 if [ "${SKIP_PREFLIGHT:-0}" != 1 ]; then
   # shellcheck disable=SC2086
-  step preflight "${T_PREFLIGHT:-20}" java $PREFLIGHT_JVM -cp "$CP" dev.downhill.cuda.DevicePreflight \
+  step preflight "${T_PREFLIGHT:-40}" java $PREFLIGHT_JVM -cp "$CP" dev.downhill.cuda.DevicePreflight \
     --out "$OUT/preflight.json" $PREFLIGHT_ARGS
   finish preflight
   if [ "$step_rc" -ne 0 ]; then

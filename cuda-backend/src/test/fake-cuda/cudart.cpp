@@ -17,6 +17,7 @@ enum {
     cudaErrorInvalidPitchValue = 12,
     cudaErrorInvalidDevicePointer = 17,
     cudaErrorInvalidMemcpyDirection = 21,
+    cudaErrorNoDevice = 100,
     cudaErrorInvalidDevice = 101,
     cudaErrorInvalidResourceHandle = 400,
     cudaErrorNotReady = 600,
@@ -162,6 +163,12 @@ int cudaPeekAtLastError(void) { return lastError; }
 int cudaGetDeviceCount(int* count) {
     if (count == nullptr) {
         return result(cudaErrorInvalidValue);
+    }
+    // DOWNHILL_FAKE_CUDA_NO_DEVICE=1: a machine whose driver sees no GPU, to rehearse the callers' refusal
+    const char* none = std::getenv("DOWNHILL_FAKE_CUDA_NO_DEVICE");
+    if (none != nullptr && *none != '\0' && std::strcmp(none, "0") != 0) {
+        *count = 0;
+        return result(cudaErrorNoDevice);
     }
     *count = 1;
     return cudaSuccess;
