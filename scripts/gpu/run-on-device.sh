@@ -193,6 +193,7 @@ if [ "${SKIP_TESTS:-0}" != 1 ]; then
   if [ "$step_status" = passed ] && { [ -z "$aborted" ] || [ "${aborted:-0}" -gt 0 ] || [ "${ok:-0}" -eq 0 ]; }; then
     step_status="failed: ${aborted:-?} containers aborted, ${ok:-0} tests successful"
     step_rc=3
+    echo "   tests: FAILED: ${aborted:-?} containers aborted (classes skipped: is CUDA usable?), ${ok:-0} tests successful" >&2
   fi
   finish tests "$(printf '"successful": %s, "failed": %s, "aborted": %s, "skipped": %s, "containersAborted": %s, "containersFailed": %s' \
     "${ok:-null}" "${tfailed:-null}" "${taborted:-null}" "${tskipped:-null}" "${aborted:-null}" "${cfailed:-null}")"
