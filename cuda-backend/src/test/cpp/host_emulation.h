@@ -22,6 +22,7 @@
 // Under -fsanitize=thread the emulation is race-free, so any report is a race in a kernel.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <cstddef>
@@ -34,7 +35,7 @@
 #include <tuple>
 #include <type_traits>
 #include <vector>
-#ifdef DH_EMU_FIBERS
+#if defined(DH_EMU_FIBERS) && !defined(__x86_64__)
 #include <ucontext.h>
 #endif
 
@@ -89,14 +90,29 @@ struct RemoteRead {
     unsigned char bytes[sizeof(double)];
 };
 
+/**
+ * The large buffers of a cluster (shared memory, the warp-shuffle exchange), kept per launching thread and
+ * reused by its next cluster: allocated fresh, they were mmap'd and unmapped at every launch, which cost
+ * more than small kernels do.
+ */
+struct ClusterStorage {
+    std::vector<unsigned char> arena;
+    std::vector<double> exchange;
+
+    static ClusterStorage& local() {
+        static thread_local ClusterStorage storage;
+        return storage;
+    }
+};
+
 /** The blocks of one cluster, running concurrently. */
 struct Cluster {
     unsigned size;      // blocks
     unsigned threads;   // per block
-    std::vector<unsigned char> arena;                            // size × kSharedBytes
+    unsigned char* arena = nullptr;                              // size × kSharedBytes (ClusterStorage)
+    double* exchangeData = nullptr;                              // per block: threads × kMaxRows (warp shuffles)
     std::vector<std::unique_ptr<std::barrier<>>> blockBarrier;  // per block
     std::unique_ptr<std::barrier<PhaseEnd>> clusterBarrier;
-    std::vector<std::vector<double>> exchange;                   // per block: threads × kMaxRows (warp shuffles)
     std::vector<std::vector<std::pair<std::size_t, std::size_t>>> allocations;  // per block, by its thread 0
     std::unique_ptr<std::atomic<unsigned>[]> exited;             // per block: threads done
     // Lifetime of distributed shared memory, checked deterministically: block R's memory may be read
@@ -120,11 +136,21 @@ struct Cluster {
 #endif
 
     Cluster(unsigned size_, unsigned threads_)
-        : size(size_), threads(threads_), arena(size_ * kSharedBytes, 0xFF),
+        : size(size_), threads(threads_),
           clusterBarrier(std::make_unique<std::barrier<PhaseEnd>>((std::ptrdiff_t) size_ * threads_, PhaseEnd{this})),
-          exchange(size_, std::vector<double>((std::size_t) threads_ * kMaxRows)), allocations(size_),
+          allocations(size_),
           exited(new std::atomic<unsigned>[size_]), lastRemoteRead(new std::atomic<long>[size_]),
           exitPhase(size_, 0), remoteReads((std::size_t) size_ * threads_) {
+        ClusterStorage& storage = ClusterStorage::local();
+        if (storage.arena.size() < (std::size_t) size_ * kSharedBytes) {
+            storage.arena.resize((std::size_t) size_ * kSharedBytes);
+        }
+        if (storage.exchange.size() < (std::size_t) size_ * threads_ * kMaxRows) {
+            storage.exchange.resize((std::size_t) size_ * threads_ * kMaxRows);
+        }
+        arena = storage.arena.data();
+        exchangeData = storage.exchange.data();   // each value is written before it is read (block_sums)
+        std::memset(arena, 0xFF, (std::size_t) size_ * kSharedBytes);
         for (unsigned b = 0; b < size_; ++b) {
             exited[b] = 0;
             lastRemoteRead[b] = -1;
@@ -137,27 +163,35 @@ struct Cluster {
         fiberClusterBarrier.expected = size_ * threads_;
 #endif
     }
-    unsigned char* shared(unsigned rank) { return arena.data() + (std::size_t) rank * kSharedBytes; }
+    unsigned char* shared(unsigned rank) { return arena + (std::size_t) rank * kSharedBytes; }
+    double* exchange(unsigned rank) { return exchangeData + (std::size_t) rank * threads * kMaxRows; }
 
     /**
      * Called by the last thread of block `rank` to exit: returns 1 if a shared byte outside every
      * DH_SHARED allocation was written (reported), 0 if not; then poisons the block's shared memory.
      */
     int retire(unsigned rank, dim3 where) {
-        std::vector<bool> inside(kSharedBytes, false);
-        for (auto [start, bytes] : allocations[rank]) {
-            for (std::size_t i = start; i < start + bytes; ++i) {
-                inside[i] = true;
-            }
-        }
+        // the gaps between the allocations (made at increasing offsets; sorted to be sure), each compared
+        // with 0xFF bytes at memcmp's speed
+        static const std::vector<unsigned char> untouched(kSharedBytes, 0xFF);
+        std::vector<std::pair<std::size_t, std::size_t>> used = allocations[rank];
+        std::sort(used.begin(), used.end());
         unsigned char* s = shared(rank);
         int bad = 0;
-        for (std::size_t i = 0; i < kSharedBytes; ++i) {
-            if (!inside[i] && s[i] != 0xFF) {
+        std::size_t from = 0;
+        for (std::size_t k = 0; k <= used.size() && !bad; ++k) {
+            const std::size_t to = k < used.size() ? used[k].first : kSharedBytes;
+            if (to > from && std::memcmp(s + from, untouched.data(), to - from) != 0) {
+                std::size_t i = from;
+                while (s[i] == 0xFF) {
+                    ++i;
+                }
                 std::fprintf(stderr, "host emulation: block (%u, %u, %u) wrote shared byte %zu, "
                              "outside every DH_SHARED allocation\n", where.x, where.y, where.z, i);
                 bad = 1;
-                break;
+            }
+            if (k < used.size()) {
+                from = std::max(from, used[k].first + used[k].second);
             }
         }
         std::memset(s, 0xFF, kSharedBytes);
@@ -214,14 +248,83 @@ T* shared_alloc(std::size_t count) {
 
 #ifdef DH_EMU_FIBERS
 // Fiber mode (opt-in, used by the fake CUDA stack under src/test/fake-cuda): the threads of a cluster
-// are ucontext fibers on the launching thread, switched round robin at barriers, instead of OS
-// threads. Same semantics (a barrier that only some threads reach deadlocks, and is reported as
+// are fibers on the launching thread (their own stacks, switched by a few instructions on x86-64,
+// by ucontext elsewhere), switched round robin at barriers, instead of OS threads. Same semantics (a barrier that only some threads reach deadlocks, and is reported as
 // such); far cheaper on a machine with few cores. The per-thread variables (threadIdx, blockIdx,
 // blockDim, gridDim, context) are saved and restored around every switch.
 namespace fiber {
 
-struct Fiber {
+#if defined(__x86_64__)
+// The switch between fibers: glibc's swapcontext makes two system calls (the signal mask) per switch,
+// ~3 µs on a VM, which made the emulation's launches cost milliseconds; this one saves what the
+// System V ABI says a callee keeps (rbx, rbp, r12–r15, the MXCSR and x87 control words) on the old
+// stack, stores the stack pointer in *from and resumes the fiber whose stack pointer is `to`.
+// A new fiber's stack is laid out as if it had switched away just before its first instruction.
+__attribute__((naked, noinline)) static void switch_stack(void** /* from: rdi */, void* /* to: rsi */) {
+    asm volatile(
+        "pushq %rbp\n\t"
+        "pushq %rbx\n\t"
+        "pushq %r12\n\t"
+        "pushq %r13\n\t"
+        "pushq %r14\n\t"
+        "pushq %r15\n\t"
+        "subq $8, %rsp\n\t"
+        "stmxcsr (%rsp)\n\t"
+        "fnstcw 4(%rsp)\n\t"
+        "movq %rsp, (%rdi)\n\t"
+        "movq %rsi, %rsp\n\t"
+        "ldmxcsr (%rsp)\n\t"
+        "fldcw 4(%rsp)\n\t"
+        "addq $8, %rsp\n\t"
+        "popq %r15\n\t"
+        "popq %r14\n\t"
+        "popq %r13\n\t"
+        "popq %r12\n\t"
+        "popq %rbx\n\t"
+        "popq %rbp\n\t"
+        "ret\n\t");
+}
+
+struct Context {
+    void* sp = nullptr;
+};
+
+/** Switches from the context saved into `from` to `to`. */
+inline void swap(Context& from, const Context& to) { switch_stack(&from.sp, to.sp); }
+
+/** Lays out `stack` so that the first swap to `c` enters start() (which must never return). */
+inline void prepare(Context& c, char* stack, std::size_t bytes, void (*start)()) {
+    std::uintptr_t top = (reinterpret_cast<std::uintptr_t>(stack) + bytes) & ~(std::uintptr_t) 15;
+    void** sp = reinterpret_cast<void**>(top);
+    *--sp = nullptr;                                  // start()'s return address: none (entry sees rsp ≡ 8 mod 16)
+    *--sp = reinterpret_cast<void*>(start);           // popped by switch_stack's ret
+    for (int r = 0; r < 6; ++r) {
+        *--sp = nullptr;                              // rbp, rbx, r12–r15
+    }
+    std::uint32_t control[2] = {0, 0};
+    asm volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(control[0]), "=m"(control[1]));
+    *--sp = nullptr;
+    std::memcpy(sp, control, sizeof control);         // the MXCSR and x87 control words of the launching thread
+    c.sp = sp;
+}
+#else
+struct Context {
     ucontext_t uc;
+};
+
+inline void swap(Context& from, const Context& to) { swapcontext(&from.uc, &to.uc); }
+
+inline void prepare(Context& c, char* stack, std::size_t bytes, void (*start)()) {
+    getcontext(&c.uc);
+    c.uc.uc_stack.ss_sp = stack;
+    c.uc.uc_stack.ss_size = bytes;
+    c.uc.uc_link = nullptr;
+    makecontext(&c.uc, start, 0);
+}
+#endif
+
+struct Fiber {
+    Context uc;
     char* stack = nullptr;
     bool done = false;
     dim3 t, b, bd, gd;
@@ -229,7 +332,8 @@ struct Fiber {
 };
 
 struct Scheduler {
-    ucontext_t main;
+    Context main;
+    Context finished;   // where a finished fiber's last switch saves its (never resumed) state
     std::vector<Fiber> fibers;
     unsigned current = 0;
     unsigned long progress = 0;   // arrivals and exits: no change over a whole round is a deadlock
@@ -246,20 +350,22 @@ struct Scheduler {
 constexpr std::size_t kStackBytes = 256 * 1024;
 inline thread_local Scheduler* active = nullptr;
 
-inline void entry() {
+[[noreturn]] inline void entry() {
     Scheduler* s = active;
     const unsigned i = s->current;
     s->job(s->arg, i);
     s->fibers[i].done = true;
     ++s->progress;
-}   // returns to s->main through uc_link
+    swap(s->finished, s->main);
+    fatal("a finished fiber was resumed");
+}
 
 /** Switches back to the scheduler; resumes later with this fiber's per-thread variables. */
 inline void yield() {
     Scheduler* s = active;
     Fiber& f = s->fibers[s->current];
     f.t = threadIdx, f.b = blockIdx, f.bd = blockDim, f.gd = gridDim, f.c = context;
-    swapcontext(&f.uc, &s->main);
+    swap(f.uc, s->main);
     Fiber& g = active->fibers[active->current];
     threadIdx = g.t, blockIdx = g.b, blockDim = g.bd, gridDim = g.gd, context = g.c;
 }
@@ -285,11 +391,7 @@ inline void run(unsigned count, void (*job)(void*, unsigned), void* arg) {
             }
         }
         f.done = false;
-        getcontext(&f.uc);
-        f.uc.uc_stack.ss_sp = f.stack;
-        f.uc.uc_stack.ss_size = kStackBytes;
-        f.uc.uc_link = &s->main;
-        makecontext(&f.uc, &entry, 0);
+        prepare(f.uc, f.stack, kStackBytes, &entry);
     }
     const dim3 t = threadIdx, b = blockIdx, bd = blockDim, gd = gridDim;
     const ThreadContext c = context;
@@ -300,7 +402,7 @@ inline void run(unsigned count, void (*job)(void*, unsigned), void* arg) {
         for (unsigned i = 0; i < count; ++i) {
             if (!s->fibers[i].done) {
                 s->current = i;
-                swapcontext(&s->main, &s->fibers[i].uc);
+                swap(s->main, s->fibers[i].uc);
                 if (s->fibers[i].done) {
                     --live;
                 }
@@ -379,7 +481,7 @@ void block_sums(double* d, double* scratch) {
     const unsigned tid = threadIdx.x;
     const unsigned warps = blockDim.x / 32;
     const unsigned lane = tid & 31;
-    double* exchange = c.cluster->exchange[c.rank].data();
+    double* exchange = c.cluster->exchange(c.rank);
     for (int q = 0; q < R; ++q) {
         exchange[(std::size_t) q * blockDim.x + tid] = d[q];
     }

@@ -5,6 +5,7 @@
 // a device pointer given as host memory) are reported on stderr.
 #include "fake_common.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace {
@@ -16,6 +17,7 @@ enum {
     cudaErrorInvalidPitchValue = 12,
     cudaErrorInvalidDevicePointer = 17,
     cudaErrorInvalidMemcpyDirection = 21,
+    cudaErrorNoDevice = 100,
     cudaErrorInvalidDevice = 101,
     cudaErrorInvalidResourceHandle = 400,
     cudaErrorNotReady = 600,
@@ -161,6 +163,12 @@ int cudaPeekAtLastError(void) { return lastError; }
 int cudaGetDeviceCount(int* count) {
     if (count == nullptr) {
         return result(cudaErrorInvalidValue);
+    }
+    // DOWNHILL_FAKE_CUDA_NO_DEVICE=1: a machine whose driver sees no GPU, to rehearse the callers' refusal
+    const char* none = std::getenv("DOWNHILL_FAKE_CUDA_NO_DEVICE");
+    if (none != nullptr && *none != '\0' && std::strcmp(none, "0") != 0) {
+        *count = 0;
+        return result(cudaErrorNoDevice);
     }
     *count = 1;
     return cudaSuccess;
@@ -402,6 +410,12 @@ int cudaEventElapsedTime(float* ms, void* start, void* stop) {
 
 int cudaHostRegister(void* p, std::size_t bytes, unsigned flags) {
     dhfake_make_current();
+    // DOWNHILL_FAKE_CUDA_REFUSE_HOST_REGISTER=1: refuse as a system whose locked-memory limit is too low does,
+    // so that the callers' fallback to pageable copies can be rehearsed
+    const char* refuse = std::getenv("DOWNHILL_FAKE_CUDA_REFUSE_HOST_REGISTER");
+    if (refuse != nullptr && *refuse != '\0' && std::strcmp(refuse, "0") != 0) {
+        return result(cudaErrorMemoryAllocation);
+    }
     return result(dhfake_host_register(p, bytes, flags));
 }
 

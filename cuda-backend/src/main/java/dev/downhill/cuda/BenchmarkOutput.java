@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** What the device benchmarks share: "--name value" options, medians, and a flat JSON object written to a file and printed. */
+/**
+ * What the device benchmarks share: "--name value" options, medians, and a flat JSON object written to a file
+ * ({@link Report}: rewritten after every figure, so a run killed half-way keeps what it measured) and printed.
+ */
 final class BenchmarkOutput {
     private BenchmarkOutput() {
     }
@@ -34,25 +38,82 @@ final class BenchmarkOutput {
 
     /** Writes {@code values} as one JSON object (strings, numbers, double arrays) to {@code out} and to standard output. */
     static void write(Map<String, Object> values, Path out) throws IOException {
+        String json = json(values);
+        replace(out, json);
+        System.out.print(json);
+    }
+
+    /**
+     * A JSON object that is on disk after every {@link #put}: the file is rewritten (a temporary file renamed over
+     * it) each time, so a benchmark that fails or is killed leaves every figure it measured before. Each figure is
+     * also printed as one line, {@code name: value}, as it comes.
+     */
+    static final class Report {
+        private final Map<String, Object> values = new LinkedHashMap<>();
+        private final Path out;
+
+        Report(Path out) throws IOException {
+            this.out = out;
+            replace(out, json(values));
+        }
+
+        /** Adds (or replaces) one figure and rewrites the file. Returns {@code value}. */
+        <T> T put(String name, T value) throws IOException {
+            values.put(name, value);
+            replace(out, json(values));
+            System.out.println(name + ": " + value(value));
+            return value;
+        }
+
+        Object get(String name) {
+            return values.get(name);
+        }
+
+        /** Records {@code e} as {@code "error"} (the class and message; the first failure kept) and rewrites the file. */
+        void fail(Throwable e) throws IOException {
+            if (!values.containsKey("error")) {
+                put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+
+        /** Prints the whole object (the file already holds it). */
+        void print() {
+            System.out.print(json(values));
+        }
+    }
+
+    private static String json(Map<String, Object> values) {
         StringBuilder sb = new StringBuilder("{\n");
         int k = 0;
         for (Map.Entry<String, Object> e : values.entrySet()) {
             sb.append("  \"").append(e.getKey()).append("\": ").append(value(e.getValue()));
             sb.append(++k < values.size() ? ",\n" : "\n");
         }
-        sb.append("}\n");
-        Files.writeString(out, sb, StandardCharsets.UTF_8);
-        System.out.print(sb);
+        return sb.append("}\n").toString();
+    }
+
+    private static void replace(Path out, String text) throws IOException {
+        Path parent = out.toAbsolutePath().getParent();
+        Path tmp = parent.resolve("." + out.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static String value(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof Double && !Double.isFinite((Double) v)) {
+            return "\"" + v + "\"";   // JSON has no NaN or Infinity
+        }
         if (v instanceof String) {
-            return "\"" + ((String) v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            return "\"" + ((String) v).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+                    .replace("\r", "\\r").replace("\t", "\\t") + "\"";
         }
         if (v instanceof double[]) {
             StringBuilder sb = new StringBuilder("[");
             for (double d : (double[]) v) {
-                sb.append(sb.length() > 1 ? ", " : "").append(String.format(Locale.ROOT, "%.6g", d));
+                sb.append(sb.length() > 1 ? ", " : "").append(value(d));
             }
             return sb.append("]").toString();
         }

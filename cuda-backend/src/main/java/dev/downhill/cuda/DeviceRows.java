@@ -162,6 +162,11 @@ final class DeviceRows implements AutoCloseable {
         return residentChunks;
     }
 
+    /** Whether the streamed rows' host memory is page-locked (false when nothing is streamed or the system refused). */
+    boolean streamedRowsPinned() {
+        return registered != null;
+    }
+
     /**
      * Visits every chunk in row order, with the rows on the device when the visitor's kernels run:
      * the visitor queues work on the context's stream and returns. Streamed chunks are copied on the

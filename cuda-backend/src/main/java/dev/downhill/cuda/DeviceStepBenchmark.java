@@ -6,7 +6,6 @@ import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -17,7 +16,8 @@ import java.util.SplittableRandom;
  * of the fused kernel and of the cuBLAS two-gemv strategy, timed with CUDA events after
  * {@code warmup} passes, {@code repeats} times (median and range reported); a device-to-device copy
  * of {@code copyGiB} measures the bandwidth ceiling (bytes read + written). It also checks on the
- * device that the two strategies give the same gradient. Writes JSON; prints a summary.
+ * device that the two strategies give the same gradient. Writes JSON after every figure (fused, copy, cuBLAS, in
+ * that order: a run cut short keeps the most important ones); prints each as it comes.
  *
  * <pre>java -cp … dev.downhill.cuda.DeviceStepBenchmark --rows 50000 --cols 100000 --precision float32 --out step.json</pre>
  * (the PyTorch loop of the same shape: scripts/gpu/torch_step.py)
@@ -37,7 +37,16 @@ public final class DeviceStepBenchmark {
         double copyGiB = Double.parseDouble(a.getOrDefault("copy-gib", "4"));
         Path out = Path.of(a.getOrDefault("out", "device-step.json"));
 
-        Map<String, Object> result = new LinkedHashMap<>();
+        BenchmarkOutput.Report result = new BenchmarkOutput.Report(out);
+        result.put("rows", rows);
+        result.put("cols", cols);
+        result.put("precision", precision.name().toLowerCase(Locale.ROOT));
+        result.put("steps", steps);
+        result.put("warmup", warmup);
+        result.put("repeats", repeats);
+        double bytesX = (double) rows * cols * precision.bytes();
+        result.put("bytesX", bytesX);
+        long started = System.nanoTime();
         try (CudaProblem p = CudaProblem.generated(rows, cols, precision, CudaGradientStrategy.FUSED,
                 dev.downhill.spi.BackendOptions.defaults(), 20261123L);
              BackendVector theta = p.allocateVector(cols);
@@ -50,15 +59,8 @@ public final class DeviceStepBenchmark {
             result.put("multiprocessors", d.multiprocessors());
             result.put("driver", d.driverVersion());
             result.put("runtime", d.runtimeVersion());
-            result.put("rows", rows);
-            result.put("cols", cols);
-            result.put("precision", precision.name().toLowerCase(Locale.ROOT));
             result.put("fusedShape", p.shape() == null ? "none (cuBLAS)" : p.shape().toString());
-            result.put("steps", steps);
-            result.put("warmup", warmup);
-            result.put("repeats", repeats);
-            double bytesX = (double) rows * cols * precision.bytes();
-            result.put("bytesX", bytesX);
+            result.put("setupSeconds", (System.nanoTime() - started) / 1e9);
 
             SplittableRandom random = new SplittableRandom(7);
             double[] t = new double[(int) cols];
@@ -68,46 +70,58 @@ public final class DeviceStepBenchmark {
             theta.copyFromHost(t);
             double scale = 2.0 / rows;
 
+            // In priority order, each figure on disk as soon as it is measured: the fused step, the copy
+            // bandwidth it is compared with, then cuBLAS and the two strategies' agreement.
             p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
             ResidualSums fusedSums = p.lastSums();
-            p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
-            ResidualSums blasSums = p.lastSums();
-            double[] g1 = fusedOut.copyToHost();
-            double[] g2 = blasOut.copyToHost();
-            result.put("gradientRelativeDifference", relativeDifference(g1, g2));
-            result.put("sumOfSquaresRelativeDifference", Math.abs(fusedSums.sumOfSquares() - blasSums.sumOfSquares()) / blasSums.sumOfSquares());
-
-            double[] fused = new double[repeats];
-            double[] blas = new double[repeats];
             for (int w = 0; w < warmup; w++) {
                 p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
-                p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
             }
+            double[] fused = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 timer.start();
                 for (int s = 0; s < steps; s++) {
                     p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
                 }
                 fused[r] = timer.stopMillis() / steps;
+            }
+            double fusedMedian = BenchmarkOutput.median(fused);
+            result.put("fusedMsPerStep", fused);
+            result.put("fusedGBps", bytesX / fusedMedian / 1e6);
+
+            double copy = copyBandwidth(p.context(), timer, (long) (copyGiB * (1L << 30)), repeats);
+            result.put("copyBytes", (long) (copyGiB * (1L << 30)));
+            result.put("copyGBps", copy);
+            result.put("fusedFractionOfCopy", bytesX / fusedMedian / 1e6 / copy);
+
+            p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
+            ResidualSums blasSums = p.lastSums();
+            p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
+            double[] g1 = fusedOut.copyToHost();
+            double[] g2 = blasOut.copyToHost();
+            result.put("gradientRelativeDifference", relativeDifference(g1, g2));
+            result.put("sumOfSquaresRelativeDifference", Math.abs(fusedSums.sumOfSquares() - blasSums.sumOfSquares()) / blasSums.sumOfSquares());
+            for (int w = 0; w < warmup; w++) {
+                p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
+            }
+            double[] blas = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
                 timer.start();
                 for (int s = 0; s < steps; s++) {
                     p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
                 }
                 blas[r] = timer.stopMillis() / steps;
             }
-            result.put("fusedMsPerStep", fused);
-            result.put("cublasMsPerStep", blas);
-            double copy = copyBandwidth(p.context(), timer, (long) (copyGiB * (1L << 30)), repeats);
-            result.put("copyBytes", (long) (copyGiB * (1L << 30)));
-            result.put("copyGBps", copy);
-            double fusedMedian = BenchmarkOutput.median(fused);
             double blasMedian = BenchmarkOutput.median(blas);
-            result.put("fusedGBps", bytesX / fusedMedian / 1e6);
+            result.put("cublasMsPerStep", blas);
             result.put("cublasGBps", bytesX / blasMedian / 1e6);
-            result.put("fusedFractionOfCopy", bytesX / fusedMedian / 1e6 / copy);
             result.put("fusedSpeedupOverCublas", blasMedian / fusedMedian);
+            result.put("totalSeconds", (System.nanoTime() - started) / 1e9);
+        } catch (RuntimeException | Error e) {
+            result.fail(e);
+            throw e;
         }
-        BenchmarkOutput.write(result, out);
+        result.print();
     }
 
     /** GB/s of device-to-device copies of {@code bytes} (read + written), median of {@code repeats}. */

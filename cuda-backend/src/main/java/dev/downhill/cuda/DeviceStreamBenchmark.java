@@ -1,5 +1,7 @@
 package dev.downhill.cuda;
 
+import static org.bytedeco.cuda.global.cudart.cudaGetErrorString;
+import static org.bytedeco.cuda.global.cudart.cudaGetLastError;
 import static org.bytedeco.cuda.global.cudart.cudaHostRegister;
 import static org.bytedeco.cuda.global.cudart.cudaHostRegisterDefault;
 import static org.bytedeco.cuda.global.cudart.cudaHostUnregister;
@@ -17,7 +19,6 @@ import dev.downhill.spi.RowSlice;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.BytePointer;
@@ -30,7 +31,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * streamed gradient step (CUDA events, median of {@code repeats} × {@code steps}) and its streamed
  * bytes per second as a fraction of that bandwidth; then fits GD to a relative gradient tolerance on
  * the streamed problem and records time and iterations. X is float32 uniform in [−1, 1] (generated
- * on the host in parallel), y = X·θ* + noise. Writes JSON.
+ * on the host in parallel), y = X·θ* + noise. Writes JSON after every figure (a failure or a kill keeps what was
+ * measured; an exception is recorded as {@code error}), including whether X's streamed rows ({@code pinned}) and
+ * the probe's buffer ({@code hostToDevicePinned}) were page-locked: where {@code cudaHostRegister} is refused,
+ * both fall back to pageable copies.
  *
  * <pre>java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=0 -Ddownhill.cuda.memoryBudget=16g -cp … \
  *     dev.downhill.cuda.DeviceStreamBenchmark --rows 2000000 --cols 5000 --out stream.json</pre>
@@ -50,7 +54,7 @@ public final class DeviceStreamBenchmark {
         int maxIterations = Integer.parseInt(a.getOrDefault("iterations", "100"));
         Path out = Path.of(a.getOrDefault("out", "device-stream.json"));
 
-        Map<String, Object> result = new LinkedHashMap<>();
+        BenchmarkOutput.Report result = new BenchmarkOutput.Report(out);
         long bytesX = rows * cols * 4L;
         result.put("rows", rows);
         result.put("cols", cols);
@@ -61,16 +65,21 @@ public final class DeviceStreamBenchmark {
         try (FloatPointer x = new FloatPointer(rows * cols); FloatPointer y = new FloatPointer(rows)) {
             fill(x, y, rows, cols);
             result.put("hostGenerationSeconds", (System.nanoTime() - t0) / 1e9);
+            long loadStart = System.nanoTime();
             try (Dataset data = Dataset.wrap(x, y, rows, cols);
                  ResidentProblem loaded = dev.downhill.spi.Backends.load(CudaBackend.NAME, data, Precision.FLOAT32, null)) {
                 CudaProblem p = (CudaProblem) loaded;
                 DeviceRows r = p.deviceRows();
+                result.put("loadSeconds", (System.nanoTime() - loadStart) / 1e9);
                 result.put("device", p.device().name());
                 result.put("chunks", r.chunks());
                 result.put("residentChunks", r.residentChunks());
                 long streamedBytes = Math.max(0, rows - r.residentChunks() * r.chunkRows()) * cols * 4L;
                 result.put("streamedBytesPerStep", streamedBytes);
-                result.put("hostToDeviceGBps", hostToDevice(p.context(), copyGiB));
+                result.put("pinned", r.streamedRowsPinned());
+                HostToDevice probe = hostToDevice(p.context(), copyGiB);
+                result.put("hostToDevicePinned", probe.pinned());
+                result.put("hostToDeviceGBps", probe.gbps());
                 double[] ms = new double[repeats];
                 try (BackendVector theta = p.allocateVector(cols); BackendVector g = p.allocateVector(cols);
                      DeviceTimer timer = new DeviceTimer(p.context())) {
@@ -86,7 +95,7 @@ public final class DeviceStreamBenchmark {
                 double median = BenchmarkOutput.median(ms);
                 result.put("msPerStep", ms);
                 result.put("streamedGBps", streamedBytes / median / 1e6);
-                result.put("fractionOfHostToDevice", streamedBytes / median / 1e6 / (double) result.get("hostToDeviceGBps"));
+                result.put("fractionOfHostToDevice", streamedBytes / median / 1e6 / probe.gbps());
                 loaded.close(); // frees the device for the fit's own load
                 FitConfig fitConfig = FitConfig.builder().backend(CudaBackend.NAME).precision(Precision.FLOAT32).solver(Solver.GD)
                         .tolerance(tolerance).maxIterations(maxIterations).build();
@@ -102,16 +111,33 @@ public final class DeviceStreamBenchmark {
                 result.put("fitRelativeGradient", m.finalRelativeGradient());
                 result.put("fitTolerance", tolerance);
             }
+        } catch (RuntimeException | Error e) {
+            result.fail(e);
+            throw e;
         }
-        BenchmarkOutput.write(result, out);
+        result.print();
     }
 
-    /** GB/s of one page-locked host buffer of {@code gib} copied to the device (median of 3). */
-    private static double hostToDevice(CudaContext context, double gib) {
+    /** The host→device probe: GB/s, and whether the host buffer was page-locked. */
+    record HostToDevice(double gbps, boolean pinned) {
+    }
+
+    /**
+     * GB/s of one host buffer of {@code gib} copied to the device (median of 3), page-locked with
+     * {@code cudaHostRegister}; where the system refuses, the copies go through pageable memory as
+     * {@link DeviceRows}' do (slower; {@code pinned} false).
+     */
+    private static HostToDevice hostToDevice(CudaContext context, double gib) {
         long bytes = (long) (gib * (1L << 30));
         try (BytePointer host = new BytePointer(bytes)) {
             context.enter();
-            CudaStatus.check(cudaHostRegister(host, bytes, cudaHostRegisterDefault), "cudaHostRegister(copy probe)");
+            int status = cudaHostRegister(host, bytes, cudaHostRegisterDefault);
+            boolean pinned = status == 0;
+            if (!pinned) {
+                System.err.println("cudaHostRegister refused the copy probe's buffer ("
+                        + CudaStatus.string(cudaGetErrorString(status)) + "); measuring pageable copies");
+                cudaGetLastError(); // clear the error state, as DeviceRows does
+            }
             DeviceMemory device = context.allocate(bytes, "copy probe");
             try (DeviceTimer timer = new DeviceTimer(context)) {
                 double[] gbps = new double[3];
@@ -120,10 +146,12 @@ public final class DeviceStreamBenchmark {
                     context.toDeviceAsync(host, device, 0, bytes, context.stream());
                     gbps[k] = bytes / timer.stopMillis() / 1e6;
                 }
-                return BenchmarkOutput.median(gbps);
+                return new HostToDevice(BenchmarkOutput.median(gbps), pinned);
             } finally {
                 context.free(device);
-                cudaHostUnregister(host);
+                if (pinned) {
+                    cudaHostUnregister(host);
+                }
             }
         }
     }

@@ -57,5 +57,18 @@ class DeviceBenchmarksSmokeTest {
         long resident = Long.parseLong(json.replaceAll("(?s).*\"residentChunks\": (\\d+).*", "$1"));
         long chunks = Long.parseLong(json.replaceAll("(?s).*\"chunks\": (\\d+).*", "$1"));
         assertTrue(resident < chunks, "streams: " + resident + " of " + chunks + " chunks resident");
+        assertTrue(json.contains("\"pinned\": true"), "the streamed rows are page-locked: " + json);
+        assertTrue(json.contains("\"hostToDevicePinned\": true"), json);
+    }
+
+    @Test
+    void preflightCompilesAndRunsBothStrategiesInBothPrecisions() throws Exception {
+        Path out = dir.resolve("preflight.json");
+        // 1000 columns: the kernels CudaAgreementTest compiles too (the fake device caches them on disk)
+        DevicePreflight.main(new String[] {"--rows", "64", "--cols", "1000", "--out", out.toString()});
+        String json = Files.readString(out);
+        assertTrue(json.contains("\"available\": true"), json);
+        assertTrue(json.contains("\"float64FusedVsCublas\""), json);
+        assertTrue(json.contains("\"ok\": true"), json);
     }
 }
