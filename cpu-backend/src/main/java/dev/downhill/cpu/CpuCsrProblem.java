@@ -283,7 +283,8 @@ final class CpuCsrProblem implements ResidentProblem {
             return write(accumulators.length, scale, g);
         }
         clear(0);
-        try (LongPointer order = new LongPointer(slice.order())) {
+        LongPointer order = orderOnce(slice.order());
+        {
             if (precision == Precision.FLOAT64) {
                 SparseKernels.csr_gather_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y, weights, order,
                         slice.from(), slice.to(), (DoublePointer) t.pointer(), intercept, targetWeight, accumulators[0], sums[0]);
@@ -294,6 +295,21 @@ final class CpuCsrProblem implements ResidentProblem {
         }
         return write(1, scale, g);
     }
+
+    /** The epoch's row order in off-heap memory: copied when a new order array arrives, reused for the epoch's other slices. */
+    private LongPointer orderOnce(long[] order) {
+        if (order != lastOrder) {
+            if (orderCopy != null) {
+                orderCopy.close();
+            }
+            orderCopy = new LongPointer(order);
+            lastOrder = order;
+        }
+        return orderCopy;
+    }
+
+    private long[] lastOrder;
+    private LongPointer orderCopy;
 
     /** out = scale · Σ_k accumulator_k (k in order); returns the reductions of those threads. */
     private ResidualSums write(int used, double scale, CpuVector out) {
@@ -436,6 +452,9 @@ final class CpuCsrProblem implements ResidentProblem {
         }
         if (ownedValues != null) {
             ownedValues.close();
+        }
+        if (orderCopy != null) {
+            orderCopy.close();
         }
         if (ownedY != null) {
             ownedY.close();

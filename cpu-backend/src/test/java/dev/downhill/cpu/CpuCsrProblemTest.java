@@ -205,6 +205,15 @@ class CpuCsrProblemTest {
             close(exact.coefficients(), auto.coefficients(), 1e-8, "auto on CSR vs dense svd");
             FittedModel normal = LinearRegression.fit(sd, FitConfig.builder().solver(Solver.NORMAL).build());
             close(exact.coefficients(), normal.coefficients(), 1e-12, "normal on CSR vs dense svd");
+            for (Solver stochastic : new Solver[] {Solver.SGD, Solver.MINIBATCH}) {
+                // the same seeded row order on both: the same steps, summed in another order within each row
+                FitConfig.Builder cb = FitConfig.builder().backend("cpu").solver(stochastic).learningRate(0.002).maxIterations(4)
+                        .tolerance(0).seed(3);
+                FitConfig c = (stochastic == Solver.MINIBATCH ? cb.batchSize(16) : cb).build();
+                FittedModel onDense = LinearRegression.fit(d, c);
+                FittedModel onCsr = LinearRegression.fit(sd, c);
+                close(onDense.coefficients(), onCsr.coefficients(), 1e-9, stochastic + " on CSR vs dense");
+            }
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> LinearRegression.fit(sd, FitConfig.builder().solver(Solver.SVD).build()));
             assertTrue(e.getMessage().contains("would densify it"), e.getMessage());
