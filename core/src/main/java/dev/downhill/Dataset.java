@@ -345,6 +345,37 @@ public final class Dataset implements AutoCloseable {
     }
 
     /**
+     * As {@link #adopt(Pointer, Pointer, long, long)} with per-row sample weights: takes ownership of {@code weights}
+     * (rows float64 values, validated as in {@link #withWeights(double[])}) too; on a validation error all three are freed.
+     */
+    public static Dataset adopt(Pointer x, Pointer y, DoublePointer weights, long rows, long cols) {
+        Objects.requireNonNull(weights, "weights");
+        Dataset plain;
+        try {
+            plain = adopt(x, y, rows, cols);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+        double sum;
+        try {
+            long limit = weights.limit() > 0 ? weights.limit() - weights.position() : Long.MAX_VALUE;
+            if (limit < rows) {
+                throw new IllegalArgumentException("X has " + rows + " rows but the weights hold " + limit + " values");
+            }
+            validateWeights(weights, rows);
+            sum = sumOfWeights(weights, rows);
+        } catch (RuntimeException e) {
+            plain.close();
+            weights.close();
+            throw e;
+        }
+        Pointer[] owned = java.util.Arrays.copyOf(plain.ownedMemory, plain.ownedMemory.length + 1);
+        owned[owned.length - 1] = weights;
+        return new Dataset(plain.x, plain.y, weights, sum, rows, cols, plain.precision, owned, null);
+    }
+
+    /**
      * Wraps caller-owned direct buffers without copying (values in native byte order, from
      * position 0): {@code x} holds rows × cols values row-major, {@code y} holds rows values.
      * For X over 2 GiB use {@link #wrap(Pointer, Pointer, long, long)}.

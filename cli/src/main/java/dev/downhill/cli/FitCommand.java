@@ -103,7 +103,7 @@ final class FitCommand implements Callable<Integer> {
         }
         PrintWriter o = spec.commandLine().getOut();
         input.notes = quiet ? null : spec.commandLine().getErr();
-        try (Dataset data = input.load()) {
+        try (Dataset loaded = input.load(); Dataset data = input.weighted(loaded)) {
             int workers = cappedThreads(threads, data.rows());
             if (workers != threads && !quiet) {
                 spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core "
@@ -271,8 +271,9 @@ final class FitCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter o, FittedModel m, Score score, Dataset data) {
-        o.printf(Locale.ROOT, "data:        %d rows × %d features, %s%n", data.rows(), data.cols(),
-                m.precision().name().toLowerCase(Locale.ROOT));
+        o.printf(Locale.ROOT, "data:        %d rows × %d features, %s%s%n", data.rows(), data.cols(),
+                m.precision().name().toLowerCase(Locale.ROOT),
+                data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : "");
         String backendConfig = m.config().backend();
         String passedOver = backendConfig == null || backendConfig.equalsIgnoreCase("auto") ? Backends.passedOver(m.backend()) : "";
         o.printf(Locale.ROOT, "solver:      %s on %s%s%n", m.solver().cliName(), m.backend(),
@@ -282,8 +283,8 @@ final class FitCommand implements Callable<Integer> {
         }
         o.println("coefficients: " + listing(m.coefficients()));
         o.printf(Locale.ROOT, "intercept:   %.10g%s%n", m.intercept(), m.fitIntercept() ? "" : " (not fitted)");
-        o.printf(Locale.ROOT, "MSE:         %.10g%n", score.mse());
-        o.printf(Locale.ROOT, "R²:          %.10g%n", score.r2());
+        o.printf(Locale.ROOT, "MSE:         %.10g%s%n", score.mse(), data.isWeighted() ? " (weighted: Σw·r²/Σw)" : "");
+        o.printf(Locale.ROOT, "R²:          %.10g%s%n", score.r2(), data.isWeighted() ? " (weighted)" : "");
         o.printf(Locale.ROOT, "iterations:  %d%s%n", m.iterations(), m.solver().isStochastic() ? " epochs" : "");
         o.printf(Locale.ROOT, "stop reason: %s%n", m.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         if (!Double.isNaN(m.learningRate())) {
