@@ -2,7 +2,6 @@ package dev.downhill.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.downhill.FittedModel;
@@ -128,31 +127,31 @@ class CliWeightsTest {
         String ys = dir.resolve("y.npy").toString();
         NpyWriter.writeVector(dir.resolve("short.npy"), new double[M - 1], Precision.FLOAT64);
         CliRun shortRun = CliRun.of("fit", "--x", xs, "--y", ys, "--weights", dir.resolve("short.npy").toString(), "--quiet");
-        assertNotEquals(0, shortRun.code());
+        assertEquals(1, shortRun.code(), shortRun.err());
         assertTrue(shortRun.err().contains((M - 1) + " weights") && shortRun.err().contains(M + " rows"), shortRun.err());
         double[] negative = w.clone();
         negative[4] = -1;
         NpyWriter.writeVector(dir.resolve("neg.npy"), negative, Precision.FLOAT64);
         CliRun neg = CliRun.of("fit", "--x", xs, "--y", ys, "--weights", dir.resolve("neg.npy").toString(), "--quiet");
-        assertNotEquals(0, neg.code());
+        assertEquals(1, neg.code(), neg.err());
         assertTrue(neg.err().contains("row 4") && neg.err().contains("-1.0"), neg.err());
         NpyWriter.writeVector(dir.resolve("zero.npy"), new double[M], Precision.FLOAT64);
         CliRun zero = CliRun.of("fit", "--x", xs, "--y", ys, "--weights", dir.resolve("zero.npy").toString(), "--quiet");
-        assertNotEquals(0, zero.code());
+        assertEquals(1, zero.code(), zero.err());
         assertTrue(zero.err().contains("every weight is 0"), zero.err());
         CliRun column = CliRun.of("fit", "--x", xs, "--y", ys, "--weight-column", "w", "--quiet");
-        assertNotEquals(0, column.code());
+        assertEquals(1, column.code(), column.err());
         assertTrue(column.err().contains("--weight-column applies to --data CSV"), column.err());
         Path csv = dir.resolve("d.csv");
         Files.writeString(csv, "a,w,y\n1,1,2\n2,-3,4\n3,1,5\n");
         CliRun negativeCell = CliRun.of("fit", "--data", csv.toString(), "--weight-column", "w", "--quiet");
-        assertNotEquals(0, negativeCell.code());
+        assertEquals(1, negativeCell.code(), negativeCell.err());
         assertTrue(negativeCell.err().contains("line 3") && negativeCell.err().contains("negative"), negativeCell.err());
         CliRun same = CliRun.of("fit", "--data", csv.toString(), "--weight-column", "y", "--quiet");
-        assertNotEquals(0, same.code());
+        assertEquals(1, same.code(), same.err());
         assertTrue(same.err().contains("also the target"), same.err());
         CliRun missing = CliRun.of("fit", "--data", csv.toString(), "--weight-column", "nope", "--quiet");
-        assertNotEquals(0, missing.code());
+        assertEquals(1, missing.code(), missing.err());
         assertTrue(missing.err().contains("nope"), missing.err());
     }
 }
