@@ -114,6 +114,12 @@ class CliWeightsTest {
         assertEquals(2, ma.features(), "the weight column is not a feature");
         assertArrayEquals(mb.coefficients(), ma.coefficients(), 1e-12);
         assertEquals(mb.intercept(), ma.intercept(), 1e-12);
+        // predict on the same file: the weight column is skipped, the score weighted
+        CliRun predict = CliRun.of("predict", "--model", fromCsv.toString(), "--data", file.toString(), "--target", "target",
+                "--weight-column", "weight");
+        assertEquals(0, predict.code(), predict.err());
+        assertTrue(predict.err().contains("(weighted)"), predict.err());
+        assertEquals(M, predict.out().lines().count());
         // by index too
         CliRun c = CliRun.of("fit", "--data", file.toString(), "--weight-column", "1", "--solver", "svd", "--backend", "cpu",
                 "--quiet");
