@@ -10,20 +10,30 @@ package dev.downhill;
  *                        ({@link FitConfig#exactReference()}), else NaN
  * @param solverChoice    when the solver was chosen automatically ({@link Solver#AUTO}): the choice and its
  *                        reason in one line; empty when the configuration named the solver
+ * @param backendInitSeconds seconds the backend's one-time initialisation (availability probe, native libraries,
+ *                        device context) took before this fit's clock started — not part of
+ *                        {@link FittedModel#wallTime()}; 0 when the backend was already initialised in this JVM,
+ *                        NaN when not measured (a fit of a {@link LoadedProblem} loaded elsewhere)
  */
-public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice) {
+public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
+                                double backendInitSeconds) {
     public ConvergenceReport {
         constantColumns = constantColumns.clone();
         solverChoice = solverChoice == null ? "" : solverChoice;
     }
 
     public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact) {
-        this(standardized, constantColumns, distanceToExact, "");
+        this(standardized, constantColumns, distanceToExact, "", Double.NaN);
     }
 
     /** The same report with the automatic solver choice recorded. */
     public ConvergenceReport withSolverChoice(String choice) {
-        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice);
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, backendInitSeconds);
+    }
+
+    /** The same report with the backend's one-time initialisation time recorded. */
+    public ConvergenceReport withBackendInitSeconds(double seconds) {
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, seconds);
     }
 
     @Override

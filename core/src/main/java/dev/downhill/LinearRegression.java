@@ -7,6 +7,7 @@ import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.StochasticGradientSolver;
+import dev.downhill.internal.TrialBudget;
 import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.direct.DirectSolution;
 import dev.downhill.spi.BackendOptions;
@@ -43,11 +44,14 @@ public final class LinearRegression {
     public static FittedModel fit(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
-        // the one-time backend initialisation (availability probes, native libraries) is not part of the fit's time
+        // the one-time backend initialisation (availability probes, native libraries) is not part of the fit's time;
+        // the model reports it apart
+        long initStart = System.nanoTime();
         Backends.select(config.backend());
         long start = System.nanoTime();
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
-            return fit(problem, config, start);
+            FittedModel model = fit(problem, config, start);
+            return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
         }
     }
 
@@ -95,14 +99,20 @@ public final class LinearRegression {
             config = requested.toBuilder().solver(c.solver()).build();
             if (c.cgTrialPasses() > 0) {
                 long passes = Math.min(c.cgTrialPasses(), requested.maxIterations());
-                FittedModel trial = fitWith(problem, requested.toBuilder().solver(Solver.CG).maxIterations(passes).build(), startNanos);
-                if (trial.stopReason() == StopReason.CONVERGED) {
-                    String why = String.format(java.util.Locale.ROOT, "cg: converged in %d passes over X, within the %d "
-                            + "allowed before the exact solve (%s)", trial.iterations(), passes, choice);
+                TrialBudget budget = new TrialBudget(requested.listener(), passes, requested.tolerance(problem.precision()));
+                FittedModel trial = fitWith(problem, requested.toBuilder().solver(Solver.CG).maxIterations(passes)
+                        .listener(budget).build(), startNanos);
+                if (trial.stopReason() == StopReason.CONVERGED
+                        || trial.stopReason() == StopReason.STOPPED_BY_LISTENER && !budget.abandoned()) {
+                    // converged, or stopped by the caller's listener: either way the trial's model is the answer
+                    String why = String.format(java.util.Locale.ROOT, "cg: %s in %d passes over X, within the %d "
+                            + "allowed before the exact solve (%s)", trial.stopReason() == StopReason.CONVERGED ? "converged"
+                            : trial.stopReason().name().toLowerCase(java.util.Locale.ROOT), trial.iterations(), passes, choice);
                     LOG.info("solver auto → {}", why);
                     return trial.withReport(trial.report().withSolverChoice(why));
                 }
-                choice = String.format(java.util.Locale.ROOT, "%s; cg tried first did not converge in %d passes", choice, passes);
+                choice = String.format(java.util.Locale.ROOT, "%s; cg tried first %s", choice, budget.abandoned() ? budget.why()
+                        : "did not converge in " + passes + " passes");
             }
             LOG.info("solver auto → {}", choice);
         }

@@ -141,6 +141,9 @@ public final class ModelFile {
         if (!model.report().solverChoice().isEmpty()) {
             r.put("solverChoice", model.report().solverChoice());
         }
+        if (Double.isFinite(model.report().backendInitSeconds())) {
+            r.put("backendInitSeconds", model.report().backendInitSeconds());
+        }
         if (training != null) {
             ObjectNode t = root.putObject("training");
             putNumberOrNull(t, "mse", training.mse());
@@ -374,7 +377,8 @@ public final class ModelFile {
             }
             double distance = r.has("distanceToExact") ? nullableNumber(r, "distanceToExact") : Double.NaN;
             String choice = r.hasNonNull("solverChoice") ? r.get("solverChoice").asText() : "";
-            return new ConvergenceReport(standardized, constant, distance, choice);
+            double init = r.has("backendInitSeconds") ? nullableNumber(r, "backendInitSeconds") : Double.NaN;
+            return new ConvergenceReport(standardized, constant, distance, choice, init);
         }
 
         private <T> T parse(String field, java.util.function.Supplier<T> body) {
