@@ -3,6 +3,8 @@
 // For rows [start, end) of a row-major X (cols columns), with r_i = x_i . theta + b - tau * y_i:
 //     accumulator += sum_i x_i * r_i        (float64, cols values; added to, never cleared)
 //     sums[0]     += sum_i r_i^2,  sums[1] += sum_i r_i
+// With per-row sample weights w (float64, m values; NULL when unweighted, and then the code path is the
+// unweighted one, bit for bit) every row's contribution is multiplied by w_i: x_i * (w_i r_i), w_i r_i^2, w_i r_i.
 // in ONE pass over X from memory: rows go in groups of GROUP; while the dot products of group j
 // stream from memory, the same sweep adds group j-1 (still in L1/L2) times its residuals into the
 // gradient, so the second use of each row rides along with the memory stream. Each sweep also
@@ -116,7 +118,7 @@ inline bool avx2_available() {
 // The pipeline over groups, shared by both precisions. After each sweep, `after_sweep(rows_added)`
 // runs (the float32 kernel flushes its partial there).
 template <class S, class AfterSweep>
-static void fused_rows(const typename S::T* x, i64 cols, const typename S::T* y, i64 start, i64 end,
+static void fused_rows(const typename S::T* x, i64 cols, const typename S::T* y, const double* w, i64 start, i64 end,
                        const typename S::T* theta, double intercept, double target_weight,
                        typename S::T* out, double* sums, AfterSweep after_sweep) {
     typedef typename S::T T;
@@ -137,12 +139,23 @@ static void fused_rows(const typename S::T* x, i64 cols, const typename S::T* y,
         if (avx) sweep_avx2<S>(cur, nc, theta, dots, prev, prev_r, np, out, cols);
         else sweep_plain<T>(cur, nc, theta, dots, prev, prev_r, np, out, cols);
         after_sweep(np);
-        for (int k = 0; k < nc; k++) {
-            double r = dots[k] + intercept - target_weight * y[row + k];
-            ss += r * r;
-            s += r;
-            prev[k] = cur[k];
-            prev_r[k] = (T) r;
+        if (w) {
+            for (int k = 0; k < nc; k++) {
+                double r = dots[k] + intercept - target_weight * y[row + k];
+                double wr = w[row + k] * r;
+                ss += wr * r;
+                s += wr;
+                prev[k] = cur[k];
+                prev_r[k] = (T) wr;
+            }
+        } else {
+            for (int k = 0; k < nc; k++) {
+                double r = dots[k] + intercept - target_weight * y[row + k];
+                ss += r * r;
+                s += r;
+                prev[k] = cur[k];
+                prev_r[k] = (T) r;
+            }
         }
         for (int k = nc; k < GROUP; k++) {
             prev[k] = cur[0];
@@ -177,18 +190,19 @@ struct NoFlush {
     void operator()(int) {}
 };
 
-inline void fused_gradient_float(const float* x, i64 cols, const float* y, i64 start, i64 end, const float* theta,
-                                 double intercept, double target_weight, float* partial, double* accumulator,
-                                 i64 flush_rows, double* sums) {
+inline void fused_gradient_float(const float* x, i64 cols, const float* y, const double* w, i64 start, i64 end,
+                                 const float* theta, double intercept, double target_weight, float* partial,
+                                 double* accumulator, i64 flush_rows, double* sums) {
     FloatFlush flush = {partial, accumulator, cols, flush_rows, 0};
-    fused_rows<Avx2Float>(x, cols, y, start, end, theta, intercept, target_weight, partial, sums,
+    fused_rows<Avx2Float>(x, cols, y, w, start, end, theta, intercept, target_weight, partial, sums,
                           [&flush](int rows) { flush(rows); });
     flush.flush();
 }
 
-inline void fused_gradient_double(const double* x, i64 cols, const double* y, i64 start, i64 end, const double* theta,
-                                  double intercept, double target_weight, double* accumulator, double* sums) {
-    fused_rows<Avx2Double>(x, cols, y, start, end, theta, intercept, target_weight, accumulator, sums, NoFlush());
+inline void fused_gradient_double(const double* x, i64 cols, const double* y, const double* w, i64 start, i64 end,
+                                  const double* theta, double intercept, double target_weight, double* accumulator,
+                                  double* sums) {
+    fused_rows<Avx2Double>(x, cols, y, w, start, end, theta, intercept, target_weight, accumulator, sums, NoFlush());
 }
 
 // The machine's read bandwidth probe: sum of n floats from p, 4 x 8-wide accumulators (every byte read once).

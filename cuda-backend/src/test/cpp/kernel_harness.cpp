@@ -187,6 +187,7 @@ struct FusedCase {
     double b;
     unsigned clusters;
     bool checkDeterminism;
+    bool weighted;   // sample weights w_i in [0, 2] (indexed like y); false: w null
 };
 
 struct FusedOut {
@@ -194,18 +195,19 @@ struct FusedOut {
     Buf<double> s;
 };
 
-static FusedOut runFused(const FusedCase& fc, const Buf<real>& X, const Buf<real>& y, const Buf<real>& theta,
-                         const Buf<i64>& order) {
+static FusedOut runFused(const FusedCase& fc, const Buf<real>& X, const Buf<real>& y, const Buf<double>& w,
+                         const Buf<real>& theta, const Buf<i64>& order) {
     FusedOut out{Buf<double>((std::size_t) fc.clusters * fc.n), Buf<double>(2 * (std::size_t) fc.clusters)};
-    launch(fused_gradient, dim3(fc.clusters * CLUSTER), X.p(), y.p(), theta.p(), fc.b, fc.tau, fc.n,
+    launch(fused_gradient, dim3(fc.clusters * CLUSTER), X.p(), y.p(), fc.weighted ? w.p() : (const double*) nullptr,
+           theta.p(), fc.b, fc.tau, fc.n,
            fc.useOrder ? order.p() : (const i64*) nullptr, fc.first, fc.count, out.g.p(), out.s.p());
     return out;
 }
 
 static void testFused(const FusedCase& fc) {
-    const std::string name = fmt("fused_gradient %s (m=%lld n=%d order=%s first=%lld count=%lld tau=%g b=%g clusters=%u)",
+    const std::string name = fmt("fused_gradient %s (m=%lld n=%d order=%s first=%lld count=%lld tau=%g b=%g clusters=%u%s)",
                                  fc.what, fc.m, fc.n, fc.useOrder ? "gather" : "null", fc.first, fc.count, fc.tau,
-                                 fc.b, fc.clusters);
+                                 fc.b, fc.clusters, fc.weighted ? " weighted" : "");
     current = fc.what;
     const int n = fc.n;
     const int width = (n + CLUSTER - 1) / CLUSTER;
@@ -216,6 +218,7 @@ static void testFused(const FusedCase& fc) {
     Buf<real> X = randomBuf<real>((std::size_t) fc.m * n);
     Buf<real> y = randomBuf<real>((std::size_t) fc.m, -2.0, 2.0);
     Buf<real> theta = randomBuf<real>((std::size_t) n, -0.5, 0.5);
+    Buf<double> w = randomBuf<double>((std::size_t) fc.m, 0.0, 2.0);
     // The pass's rows: a shuffled multiset of row indices (repeats included), read from `first` on.
     Buf<i64> order((std::size_t) std::max<i64>(fc.first + fc.count, 1));
     for (std::size_t i = 0; i < order.n; ++i) {
@@ -241,24 +244,25 @@ static void testFused(const FusedCase& fc) {
                 res += p;
                 mag += std::fabs(p);
             }
+            const double wi = fc.weighted ? w[(std::size_t) i] : 1.0;
             for (int j = 0; j < n; ++j) {
                 const double x = (double) X[(std::size_t) (i * n + j)];
-                g[(std::size_t) c * n + j] += res * x;
-                gmag[(std::size_t) c * n + j] += mag * std::fabs(x);
+                g[(std::size_t) c * n + j] += wi * res * x;
+                gmag[(std::size_t) c * n + j] += wi * mag * std::fabs(x);
             }
-            s[2 * c] += res * res;
-            smag[2 * c] += mag * mag;
-            s[2 * c + 1] += res;
-            smag[2 * c + 1] += mag;
+            s[2 * c] += wi * res * res;
+            smag[2 * c] += wi * mag * mag;
+            s[2 * c + 1] += wi * res;
+            smag[2 * c + 1] += wi * mag;
         }
     }
     // Magnitudes must be scaled by the number of terms summed in float64 for a fair tolerance at
     // float64 (1e-12 covers ~1e4 terms of 1e-16 each); the cases here stay well below that.
 
-    FusedOut a = runFused(fc, X, y, theta, order);
+    FusedOut a = runFused(fc, X, y, w, theta, order);
     check(name + " gpartial", a.g, g, gmag);
     check(name + " spartial", a.s, s, smag);
-    if (!X.guardsIntact() || !y.guardsIntact() || !theta.guardsIntact() || !order.guardsIntact()) {
+    if (!X.guardsIntact() || !y.guardsIntact() || !w.guardsIntact() || !theta.guardsIntact() || !order.guardsIntact()) {
         result(false, name + " inputs", "an input buffer's guards were overwritten");
     }
 
@@ -266,7 +270,7 @@ static void testFused(const FusedCase& fc) {
         return;
     }
     // Determinism: the same launch again gives bit-identical partials.
-    FusedOut b2 = runFused(fc, X, y, theta, order);
+    FusedOut b2 = runFused(fc, X, y, w, theta, order);
     const bool same = std::memcmp(a.g.p(), b2.g.p(), a.g.n * sizeof(double)) == 0
                       && std::memcmp(a.s.p(), b2.s.p(), a.s.n * sizeof(double)) == 0;
     result(same, name + " determinism", same ? "two runs bit-identical" : "two runs differ");
@@ -290,6 +294,8 @@ static void testFusedAll() {
         {"n=1",                      19, 1,    true,  0,     19,    1.0, 0.2,   2,        false},
         {"one cluster",              33, nMid, true,  3,     26,    1.0, -0.1,  1,        false},
         {"empty pass",               10, 9,    false, 0,     0,     1.0, 0.3,   3,        false},
+        {"all rows, weighted",       41, nBig, false, 0,     41,    1.0, 0.37,  5,        true,         true},
+        {"gather slice, weighted",   60, nOdd, true,  11,    29,    1.0, -0.8,  3,        false,        true},
     };
     for (const FusedCase& fc : cases) {
         testFused(fc);
@@ -415,7 +421,7 @@ static void testColumnMoments() {
                 }
                 Buf<double> partial((std::size_t) sh.chunks * sh.n);
                 launch(column_moments, dim3((sh.n + THREADS - 1) / THREADS, sh.chunks), X.p(), sh.m, sh.n,
-                       centred ? center.p() : (const double*) nullptr, squared, partial.p());
+                       centred ? center.p() : (const double*) nullptr, squared, (const double*) nullptr, partial.p());
                 check(name, partial, ref, mag, 1e-12);
             }
         }
@@ -503,7 +509,7 @@ static void testResidualFinish() {
         }
         Buf<real> r = r0;
         Buf<double> partial(2 * grid);
-        launch(residual_finish, dim3(grid), m, r.p(), y.p(), b, tau, partial.p());
+        launch(residual_finish, dim3(grid), m, r.p(), y.p(), (const double*) nullptr, b, tau, partial.p());
         check(fmt("residual_finish r (m=%lld grid=%u tau=%g)", m, grid, tau), r, ref, mag);
         check(fmt("residual_finish partial (m=%lld grid=%u tau=%g)", m, grid, tau), partial, pref, pmag);
     }
@@ -530,7 +536,7 @@ static void testConvertMatrix() {
                 Buf<double> A(size);
                 A.poison();
                 launch(convert_matrix, dim3(2), X.p(), n, rowStart, rows, withCenter ? center.p() : (const double*) nullptr,
-                       withScale ? scale.p() : (const double*) nullptr, A.p(), lda, columnMajor);
+                       withScale ? scale.p() : (const double*) nullptr, (const double*) nullptr, A.p(), lda, columnMajor);
                 std::vector<double> ref, mag;
                 std::size_t bad = 0;
                 for (std::size_t e = 0; e < size; ++e) {
@@ -580,7 +586,7 @@ static void testConvertVector() {
         mag[i] = std::fabs(ref[i]);
     }
     Buf<double> out(rows);
-    launch(convert_vector, dim3(2), y.p(), rowStart, rows, shift, out.p());
+    launch(convert_vector, dim3(2), y.p(), rowStart, rows, shift, (const double*) nullptr, out.p());
     check(fmt("convert_vector (rowStart=%lld rows=%lld shift=%g grid=2)", rowStart, rows, shift), out, ref, mag, 0.0);
 }
 

@@ -31,10 +31,20 @@ import org.bytedeco.javacpp.Pointer;
  * dataset: close the problem first; a pass started after the dataset was closed throws
  * {@link IllegalStateException}, but closing it while another thread runs a fit on that problem is
  * not guarded (take a {@link #use()} around such fits). Immutable and safe to read from several threads.
+ *
+ * <p>Sample weights (optional): m float64 values wᵢ ≥ 0 beside X and y ({@link #of(double[][], double[], double[])},
+ * {@link #withWeights(double[])}); every backend's passes are then weighted and the fit minimises
+ * (1/Σw)·Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)². Negative or non-finite weights and all-zero weights are refused naming the row.
  */
 public final class Dataset implements AutoCloseable {
     private final Pointer x;
     private final Pointer y;
+    /** Per-row weights (float64), or null when unweighted. */
+    private final DoublePointer weights;
+    /** Σw (float64, summed in row order), or m when unweighted. */
+    private final double weightSum;
+    /** The dataset whose X and y this weighted view shares (it must stay open), or null. */
+    private final Dataset base;
     private final long rows;
     private final long cols;
     private final Precision precision;
@@ -50,12 +60,20 @@ public final class Dataset implements AutoCloseable {
 
     /** {@code ownedMemory}: the allocations to free on close (possibly other Pointer objects than x, y). */
     private Dataset(Pointer x, Pointer y, long rows, long cols, Precision precision, Pointer[] ownedMemory) {
+        this(x, y, null, rows, rows, cols, precision, ownedMemory, null);
+    }
+
+    private Dataset(Pointer x, Pointer y, DoublePointer weights, double weightSum, long rows, long cols, Precision precision,
+                    Pointer[] ownedMemory, Dataset base) {
         this.x = x;
         this.y = y;
+        this.weights = weights;
+        this.weightSum = weightSum;
+        this.base = base;
         this.rows = rows;
         this.cols = cols;
         this.precision = precision;
-        this.owned = ownedMemory.length > 0;
+        this.owned = ownedMemory.length > 0 && base == null;
         this.ownedMemory = ownedMemory;
     }
 
@@ -144,6 +162,141 @@ public final class Dataset implements AutoCloseable {
         return d.validatedOrClosed();
     }
 
+    /**
+     * Copies {@code x}, {@code y} and the per-row sample weights {@code weights} (m values, each finite and ≥ 0,
+     * not all zero) into a float64 dataset: the fit then minimises (1/Σw)·Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)².
+     */
+    public static Dataset of(double[][] x, double[] y, double[] weights) {
+        return of(x, y).adoptWeights(weights);
+    }
+
+    /** Copies {@code x}, {@code y} (float32) and float64 sample weights; see {@link #of(double[][], double[], double[])}. */
+    public static Dataset of(float[][] x, float[] y, double[] weights) {
+        return of(x, y).adoptWeights(weights);
+    }
+
+    /** Copies a row-major flat {@code x}, {@code y} and sample weights into a float64 dataset (see {@link #withWeights(double[])}). */
+    public static Dataset ofRowMajor(double[] x, long rows, long cols, double[] y, double[] weights) {
+        return ofRowMajor(x, rows, cols, y).adoptWeights(weights);
+    }
+
+    /** Copies a row-major flat {@code x}, {@code y} and sample weights into a float32 dataset (see {@link #withWeights(double[])}). */
+    public static Dataset ofRowMajor(float[] x, long rows, long cols, float[] y, double[] weights) {
+        return ofRowMajor(x, rows, cols, y).adoptWeights(weights);
+    }
+
+    /** A new dataset owning this one's memory and a copy of {@code weights} (this one is dropped, never closed). */
+    private Dataset adoptWeights(double[] w) {
+        DoublePointer pw;
+        try {
+            pw = copyWeights(w, rows);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        Pointer[] owned = java.util.Arrays.copyOf(ownedMemory, ownedMemory.length + 1);
+        owned[owned.length - 1] = pw;
+        return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, owned, null);
+    }
+
+    /**
+     * This dataset with per-row sample weights (a copy of {@code weights}, owned by the result; m values, each
+     * finite and ≥ 0, not all zero — else an {@link IllegalArgumentException} naming the row). The result shares
+     * X and y with this dataset without copying them: keep this dataset open while the result is used (a pass
+     * over the result after this one was closed throws {@link IllegalStateException}); closing the result frees
+     * only its weights. Weights replace any this dataset had.
+     *
+     * <p>The fit then minimises (1/Σw)·Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² (the MSE convention: gradient (2/Σw)·X_cᵀW r with X, y
+     * centred by their weighted means); a row of weight 0 contributes nothing, and integer weights fit as
+     * duplicated rows would. Weights are always float64, whatever the precision of X.
+     */
+    public Dataset withWeights(double[] weights) {
+        ensureOpen();
+        DoublePointer pw = copyWeights(weights, rows);
+        return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[] {pw}, root());
+    }
+
+    /**
+     * As {@link #withWeights(double[])} over caller-owned off-heap weights (m float64 values from the pointer's
+     * position), wrapped without copying; they are read once here to validate them and must outlive the result.
+     */
+    public Dataset withWeights(DoublePointer weights) {
+        ensureOpen();
+        Objects.requireNonNull(weights, "weights");
+        if (weights.isNull()) {
+            throw new IllegalArgumentException("cannot wrap a null weights pointer");
+        }
+        long limit = weights.limit() > 0 ? weights.limit() - weights.position() : Long.MAX_VALUE;
+        if (limit < rows) {
+            throw new IllegalArgumentException("X has " + rows + " rows but the weights hold " + limit + " values");
+        }
+        DoublePointer pw = new DoublePointer(weights).getPointer(weights.position());
+        pw.position(0).capacity(rows).limit(rows);
+        validateWeights(pw, rows);
+        return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[0], root());
+    }
+
+    /** The dataset that owns X and y (this one unless it is a weighted view). */
+    private Dataset root() {
+        return base == null ? this : base;
+    }
+
+    private static DoublePointer copyWeights(double[] w, long rows) {
+        Objects.requireNonNull(w, "weights");
+        if (w.length != rows) {
+            throw new IllegalArgumentException("X has " + rows + " rows but the weights have " + w.length + " values");
+        }
+        for (int i = 0; i < w.length; i++) {
+            checkWeight(w[i], i);
+        }
+        DoublePointer pw = new DoublePointer(w.length).put(w);
+        if (!(sumOfWeights(pw, rows) > 0)) {
+            pw.close();
+            throw allZeroWeights();
+        }
+        return pw;
+    }
+
+    private static void validateWeights(DoublePointer pw, long rows) {
+        for (long start = 0; start < rows; start += OffHeapViews.MAX_WINDOW) {
+            int len = (int) Math.min(OffHeapViews.MAX_WINDOW, rows - start);
+            DoubleBuffer b = OffHeapViews.doubles(pw, start, len);
+            for (int i = 0; i < len; i++) {
+                checkWeight(b.get(i), start + i);
+            }
+        }
+        if (!(sumOfWeights(pw, rows) > 0)) {
+            throw allZeroWeights();
+        }
+    }
+
+    private static void checkWeight(double w, long row) {
+        if (!Double.isFinite(w) || w < 0) {
+            throw new IllegalArgumentException("weights contain " + w + " at row " + row
+                    + " (zero-based); every weight must be finite and ≥ 0");
+        }
+    }
+
+    private static IllegalArgumentException allZeroWeights() {
+        return new IllegalArgumentException("every weight is 0: at least one row needs a positive weight");
+    }
+
+    /** Σw in row order, float64 (overflow to ∞ is refused). */
+    private static double sumOfWeights(DoublePointer pw, long rows) {
+        double s = 0;
+        for (long start = 0; start < rows; start += OffHeapViews.MAX_WINDOW) {
+            int len = (int) Math.min(OffHeapViews.MAX_WINDOW, rows - start);
+            DoubleBuffer b = OffHeapViews.doubles(pw, start, len);
+            for (int i = 0; i < len; i++) {
+                s += b.get(i);
+            }
+        }
+        if (!Double.isFinite(s)) {
+            throw new IllegalArgumentException("the weights sum to " + s + ": rescale them");
+        }
+        return s;
+    }
+
     // ---------------------------------------------------------------- wrapping factories
 
     /**
@@ -189,6 +342,37 @@ public final class Dataset implements AutoCloseable {
             throw e;
         }
         return new Dataset(wrapped.x, wrapped.y, rows, cols, wrapped.precision, new Pointer[] {x, y});
+    }
+
+    /**
+     * As {@link #adopt(Pointer, Pointer, long, long)} with per-row sample weights: takes ownership of {@code weights}
+     * (rows float64 values, validated as in {@link #withWeights(double[])}) too; on a validation error all three are freed.
+     */
+    public static Dataset adopt(Pointer x, Pointer y, DoublePointer weights, long rows, long cols) {
+        Objects.requireNonNull(weights, "weights");
+        Dataset plain;
+        try {
+            plain = adopt(x, y, rows, cols);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+        double sum;
+        try {
+            long limit = weights.limit() > 0 ? weights.limit() - weights.position() : Long.MAX_VALUE;
+            if (limit < rows) {
+                throw new IllegalArgumentException("X has " + rows + " rows but the weights hold " + limit + " values");
+            }
+            validateWeights(weights, rows);
+            sum = sumOfWeights(weights, rows);
+        } catch (RuntimeException e) {
+            plain.close();
+            weights.close();
+            throw e;
+        }
+        Pointer[] owned = java.util.Arrays.copyOf(plain.ownedMemory, plain.ownedMemory.length + 1);
+        owned[owned.length - 1] = weights;
+        return new Dataset(plain.x, plain.y, weights, sum, rows, cols, plain.precision, owned, null);
     }
 
     /**
@@ -243,9 +427,43 @@ public final class Dataset implements AutoCloseable {
         return precision;
     }
 
-    /** Whether the dataset is still open (its memory may be read). */
+    /** Whether the dataset is still open (its memory may be read; for a weighted view, also the dataset it shares X with). */
     public boolean isOpen() {
-        return !closed.get();
+        return !closed.get() && (base == null || base.isOpen());
+    }
+
+    /** Whether the dataset carries per-row sample weights. */
+    public boolean isWeighted() {
+        return weights != null;
+    }
+
+    /** The sample weights (m float64 values; read only), or null when the dataset is unweighted. */
+    public DoublePointer weightsPointer() {
+        ensureOpen();
+        return weights;
+    }
+
+    /** wᵢ (1 when the dataset is unweighted). */
+    public double weight(long i) {
+        ensureOpen();
+        checkIndex(i, 0);
+        return weights == null ? 1 : weights.get(i);
+    }
+
+    /** Σᵢ wᵢ summed in float64 in row order; m (as a double) when the dataset is unweighted. */
+    public double weightSum() {
+        return weightSum;
+    }
+
+    /** The weights as a new array (m below 2³¹), or null when the dataset is unweighted. */
+    public double[] weights() {
+        ensureOpen();
+        if (weights == null) {
+            return null;
+        }
+        double[] out = new double[Math.toIntExact(rows)];
+        weights.get(out);
+        return out;
     }
 
     /** Whether this dataset owns (and will free) its memory. */
@@ -320,6 +538,11 @@ public final class Dataset implements AutoCloseable {
         Pointer ny = target == Precision.FLOAT64 ? new DoublePointer(rows) : new FloatPointer(rows);
         convert(x, nx, total);
         convert(y, ny, rows);
+        if (weights != null) {
+            DoublePointer nw = new DoublePointer(rows);
+            Pointer.memcpy(nw, weights, rows * 8);
+            return new Dataset(nx, ny, nw, weightSum, rows, cols, target, new Pointer[] {nx, ny, nw}, null).validatedOrClosed();
+        }
         return new Dataset(nx, ny, rows, cols, target, true).validatedOrClosed(); // float64 → float32 may overflow
     }
 
@@ -332,18 +555,29 @@ public final class Dataset implements AutoCloseable {
      * @throws IllegalStateException when the dataset is already closed
      */
     public Use use() {
+        Use inner = base == null ? null : base.use();
         synchronized (this) {
-            ensureOpen();
+            try {
+                ensureOpen();
+            } catch (RuntimeException e) {
+                if (inner != null) {
+                    inner.close();
+                }
+                throw e;
+            }
             users++;
         }
-        return new Use();
+        return new Use(inner);
     }
 
     /** A mark that the dataset is in use (see {@link #use()}); closing it twice is harmless. */
     public final class Use implements AutoCloseable {
         private boolean released;
+        /** The use of the dataset a weighted view shares X and y with, or null. */
+        private final Use inner;
 
-        private Use() {
+        private Use(Use inner) {
+            this.inner = inner;
         }
 
         @Override
@@ -353,6 +587,9 @@ public final class Dataset implements AutoCloseable {
                     released = true;
                     users--;
                 }
+            }
+            if (inner != null) {
+                inner.close();
             }
         }
     }
@@ -383,7 +620,7 @@ public final class Dataset implements AutoCloseable {
     @Override
     public String toString() {
         return "Dataset[" + rows + " × " + cols + ", " + precision.name().toLowerCase(Locale.ROOT)
-                + (owned ? "" : ", wrapped") + "]";
+                + (weights != null ? ", weighted" : "") + (owned || base != null ? "" : ", wrapped") + "]";
     }
 
     // ---------------------------------------------------------------- validation
@@ -397,6 +634,9 @@ public final class Dataset implements AutoCloseable {
     private void ensureOpen() {
         if (closed.get()) {
             throw new IllegalStateException("dataset is closed");
+        }
+        if (base != null && !base.isOpen()) {
+            throw new IllegalStateException("the dataset this weighted view shares X and y with is closed");
         }
     }
 

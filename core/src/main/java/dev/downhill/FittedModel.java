@@ -25,10 +25,21 @@ public final class FittedModel {
     private final long rank;
     private final FitConfig config;
     private final ConvergenceReport report;
+    /** Σw of the training data when it was weighted, else NaN. */
+    private final double trainingWeightSum;
 
     FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
                 long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
                 double learningRate, long rank, FitConfig config, ConvergenceReport report) {
+        this(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory, gradientNormHistory,
+                wallTime, learningRate, rank, config, report, Double.NaN);
+    }
+
+    /** @param trainingWeightSum Σw of weighted training data, NaN when it was unweighted */
+    FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
+                long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
+                double learningRate, long rank, FitConfig config, ConvergenceReport report, double trainingWeightSum) {
+        this.trainingWeightSum = trainingWeightSum;
         this.report = report;
         this.coefficients = coefficients.clone();
         this.intercept = intercept;
@@ -49,7 +60,17 @@ public final class FittedModel {
     /** This model with another report (the automatic solver choice recorded after the fit). */
     FittedModel withReport(ConvergenceReport newReport) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, newReport);
+                gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum);
+    }
+
+    /** Whether the model was fitted to weighted data (sample weights; see {@link Dataset#withWeights(double[])}). */
+    public boolean trainingWeighted() {
+        return !Double.isNaN(trainingWeightSum);
+    }
+
+    /** Σw of the training data's sample weights; NaN when it was unweighted. */
+    public double trainingWeightSum() {
+        return trainingWeightSum;
     }
 
     /** θ, a copy. */
@@ -104,7 +125,10 @@ public final class FittedModel {
         return stopReason;
     }
 
-    /** MSE at each iteration, starting point first (SGD variants: one mean batch loss per epoch); a copy. */
+    /**
+     * MSE at each iteration, starting point first (SGD variants: one mean batch loss per epoch); a copy. Weighted
+     * data: (1/Σw)Σwᵢrᵢ² for the full-batch solvers, (1/k)Σwᵢrᵢ² over the k rows visited for sgd and mini-batches.
+     */
     public double[] lossHistory() {
         return lossHistory.clone();
     }
@@ -250,7 +274,11 @@ public final class FittedModel {
         }
     }
 
-    /** MSE and R² of the predictions on {@code data} (computed by the backend's prediction pass, see {@link #predict(Dataset)}). */
+    /**
+     * MSE and R² of the predictions on {@code data} (computed by the backend's prediction pass, see {@link #predict(Dataset)}).
+     * When {@code data} carries sample weights both are weighted, like scikit-learn's {@code score(X, y, sample_weight)}:
+     * MSE = Σwᵢrᵢ²/Σw and R² = 1 − Σwᵢrᵢ²/Σwᵢ(yᵢ − ȳ_w)² with ȳ_w the weighted mean.
+     */
     public Score score(Dataset data) {
         checkColumns(data.cols());
         try (LoadedProblem p = LinearRegression.load(data, predictionConfig())) {
@@ -258,13 +286,19 @@ public final class FittedModel {
         }
     }
 
-    /** MSE and R² of the predictions on the data a problem was loaded from (the backend's prediction pass; any m). */
+    /**
+     * MSE and R² of the predictions on the data a problem was loaded from (the backend's prediction pass; any m);
+     * weighted as {@link #score(Dataset)} when that data carries sample weights.
+     */
     public Score score(LoadedProblem problem) {
         long m = problem.rows();
         if (m == 0) {
             throw new IllegalArgumentException("cannot score zero rows");
         }
         Dataset data = problem.data();
+        if (data.isWeighted()) {
+            return weightedScore(problem, data);
+        }
         try (DoublePointer predicted = new DoublePointer(m)) {
             predict(problem, predicted);
             double[] y = new double[(int) Math.min(WINDOW, m)];
@@ -294,6 +328,40 @@ public final class FittedModel {
     }
 
     private static final int WINDOW = 1 << 16;
+
+    /** Σwr²/Σw and 1 − Σwr²/Σw(y − ȳ_w)², two passes over y like the unweighted score. */
+    private Score weightedScore(LoadedProblem problem, Dataset data) {
+        long m = problem.rows();
+        try (DoublePointer predicted = new DoublePointer(m)) {
+            predict(problem, predicted);
+            double[] y = new double[(int) Math.min(WINDOW, m)];
+            double mean = 0;
+            double total = 0;
+            for (long i0 = 0; i0 < m; i0 += WINDOW) {
+                int len = targets(data, i0, y);
+                java.nio.DoubleBuffer w = dev.downhill.internal.OffHeapViews.doubles(data.weightsPointer(), i0, len);
+                for (int i = 0; i < len; i++) {
+                    mean += w.get(i) * y[i];
+                    total += w.get(i);
+                }
+            }
+            mean /= total;
+            double ssRes = 0;
+            double ssTot = 0;
+            for (long i0 = 0; i0 < m; i0 += WINDOW) {
+                int len = targets(data, i0, y);
+                java.nio.DoubleBuffer p = dev.downhill.internal.OffHeapViews.doubles(predicted, i0, len);
+                java.nio.DoubleBuffer w = dev.downhill.internal.OffHeapViews.doubles(data.weightsPointer(), i0, len);
+                for (int i = 0; i < len; i++) {
+                    double r = p.get(i) - y[i];
+                    ssRes += w.get(i) * r * r;
+                    double d = y[i] - mean;
+                    ssTot += w.get(i) * d * d;
+                }
+            }
+            return new Score(ssRes / total, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
+        }
+    }
 
     /** Copies y[from, from + len) of the dataset into {@code into} (len = min(into.length, m − from)); returns len. */
     private static int targets(Dataset data, long from, double[] into) {

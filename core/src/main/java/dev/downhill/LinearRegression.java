@@ -28,7 +28,9 @@ import java.util.Objects;
  *
  * <p>Conventions: loss MSE = (1/m)‖r‖², r = Xθ + b − y; gradient (2/m)Xᵀr. With an intercept the
  * answer is the least-squares solution with an unpenalised intercept: X and y are centred
- * implicitly (never copied) and b = ȳ − x̄ᵀθ. The same configuration and seed on the same backend
+ * implicitly (never copied) and b = ȳ − x̄ᵀθ. With sample weights ({@link Dataset#isWeighted()}) the loss is
+ * (1/Σw)Σᵢ wᵢrᵢ², the gradient (2/Σw)XᵀWr, and the means weighted (sgd and mini-batches: see
+ * {@link Solver#SGD}; the README's "Sample weights"). The same configuration and seed on the same backend
  * and thread count give bit-identical models. Neither the dataset nor the caller's arrays are
  * modified.
  */
@@ -74,7 +76,13 @@ public final class LinearRegression {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         BackendOptions options = config.backendOptions().orElse(BackendOptions.defaults());
-        return new LoadedProblem(Backends.loadSparse(config.backend(), data, config.precision(), options), null, options);
+        ResidentProblem resident = Backends.loadSparse(config.backend(), data, config.precision(), options);
+        if (resident.weighted() != data.isWeighted()) { // never ignore weights
+            resident.close();
+            throw new IllegalStateException("the " + resident.backendName() + " backend " + (data.isWeighted()
+                    ? "ignored the sample weights" : "weighted an unweighted dataset"));
+        }
+        return new LoadedProblem(resident, null, options);
     }
 
     /**
@@ -86,7 +94,14 @@ public final class LinearRegression {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         BackendOptions options = config.backendOptions().orElse(BackendOptions.defaults());
-        return new LoadedProblem(Backends.load(config.backend(), data, config.precision(), options), data, options);
+        ResidentProblem resident = Backends.load(config.backend(), data, config.precision(), options);
+        if (resident.weighted() != data.isWeighted()) { // a backend must weight every pass or refuse: never ignore weights
+            String name = resident.backendName();
+            resident.close();
+            throw new IllegalStateException("backend '" + name + "' " + (data.isWeighted()
+                    ? "does not support sample weights" : "reports weights the dataset does not have"));
+        }
+        return new LoadedProblem(resident, data, options);
     }
 
     /**
@@ -167,7 +182,7 @@ public final class LinearRegression {
                 return new FittedModel(r.coefficients(), r.intercept(), solver, problem.backendName(), problem.precision(),
                         problem.rows(), r.iterations(), r.stopReason(), r.lossHistory(), r.gradientNormHistory(),
                         elapsed(startNanos), r.learningRate(), -1, config,
-                        new ConvergenceReport(standardize, objective.constantColumns(), distance));
+                        new ConvergenceReport(standardize, objective.constantColumns(), distance), weightSum(problem));
             }
             DirectSolution d = solver == Solver.NORMAL
                     ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION)
@@ -182,8 +197,13 @@ public final class LinearRegression {
             }
             return new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
                     problem.rows(), 0, StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos),
-                    Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN));
+                    Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN), weightSum(problem));
         }
+    }
+
+    /** Σw recorded in the model: the problem's when it is weighted, else NaN. */
+    private static double weightSum(ResidentProblem problem) {
+        return problem.weighted() ? problem.weightSum() : Double.NaN;
     }
 
     /** ‖[θ, b] − [θ*, b*]‖ / ‖[θ*, b*]‖ against the SVD solution of the same problem. */

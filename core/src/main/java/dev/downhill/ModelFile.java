@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * Model files: a fitted model as JSON — {@code coefficients}, {@code intercept}, the solver and
  * every hyperparameter, the result (iterations, stop reason, histories, η used), the training
- * metrics when given, the backend, the library version and the data shape. Doubles are written
+ * metrics when given, the backend, the library version and the data shape ({@code data.rows},
+ * {@code data.features}, {@code data.weighted} and, for sample-weighted data, {@code data.weightSum} = Σw). Doubles are written
  * in Java's shortest round-trip form, so a model read back predicts bit for bit like the one
  * written. Reading checks the format, every field's presence and type, finiteness, and that the
  * coefficient count matches the recorded feature count; any problem is an
@@ -87,6 +88,10 @@ public final class ModelFile {
         ObjectNode data = root.putObject("data");
         data.put("rows", model.trainingRows());
         data.put("features", model.features());
+        data.put("weighted", model.trainingWeighted());
+        if (model.trainingWeighted()) {
+            data.put("weightSum", model.trainingWeightSum());
+        }
         FitConfig c = model.config();
         ObjectNode h = root.putObject("hyperparameters");
         if (c.learningRate().isAuto()) {
@@ -310,9 +315,17 @@ public final class ModelFile {
             double[] gradient = nullableArray(r, "gradientNormHistory");
             long[] lossIterations = historyIterations(r, "lossHistory", loss.length);
             historyIterations(r, "gradientNormHistory", gradient.length);
+            double weightSum = Double.NaN; // files written before weights existed: unweighted
+            if (data.has("weighted") && bool(data, "weighted")) {
+                weightSum = finite(data, "weightSum");
+                if (!(weightSum > 0)) {
+                    throw error("field 'weightSum' must be positive");
+                }
+            }
             FittedModel model = new FittedModel(theta, intercept, solver, text(root, "backend"), precision, rows,
                     integer(r, "iterations"), stop, loss, gradient,
-                    Duration.ofNanos(Math.round(seconds * 1e9)), eta, integer(r, "rank"), b.build(), report(r, theta.length));
+                    Duration.ofNanos(Math.round(seconds * 1e9)), eta, integer(r, "rank"), b.build(), report(r, theta.length),
+                    weightSum);
             Optional<Score> training = Optional.empty();
             if (root.has("training")) {
                 JsonNode t = object(root, "training");

@@ -19,7 +19,12 @@ public enum Solver {
      * preconditioned by the column scales; no learning rate; one fused pass per iteration.
      */
     CG("cg", true),
-    /** Stochastic gradient descent: one row per step, rows in a fresh random order each epoch. Iterations count epochs. */
+    /**
+     * Stochastic gradient descent: one row per step, rows in a fresh random order each epoch. Iterations count epochs.
+     * With sample weights each row's step is multiplied by its weight (the batch normaliser stays the batch size, as
+     * in scikit-learn's SGDRegressor with {@code sample_weight}); the losses recorded are (1/k)Σwᵢrᵢ² over the k rows
+     * visited.
+     */
     SGD("sgd", true),
     /** Mini-batch SGD: consecutive slices of each epoch's random order. Iterations count epochs. */
     MINIBATCH("minibatch", true),

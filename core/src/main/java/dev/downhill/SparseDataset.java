@@ -23,11 +23,20 @@ import org.bytedeco.javacpp.Pointer;
 public final class SparseDataset implements AutoCloseable {
     private final CsrMatrix x;
     private final Pointer y;
+    /** Per-row sample weights (float64, owned), or null. */
+    private final DoublePointer weights;
+    private final double weightSum;
     private volatile boolean closed;
 
     private SparseDataset(CsrMatrix x, Pointer y) {
+        this(x, y, null, x.rows());
+    }
+
+    private SparseDataset(CsrMatrix x, Pointer y, DoublePointer weights, double weightSum) {
         this.x = x;
         this.y = y;
+        this.weights = weights;
+        this.weightSum = weightSum;
     }
 
     /** Takes over the memory of a sparse reader's result ({@code data} must not be used or closed afterwards). */
@@ -68,6 +77,51 @@ public final class SparseDataset implements AutoCloseable {
             p = new FloatPointer(f);
         }
         return new SparseDataset(x, p);
+    }
+
+    /**
+     * A new dataset that takes over this one's X and y with per-row sample weights (a copy of {@code weights}: m values,
+     * each finite and ≥ 0, not all zero, else an {@link IllegalArgumentException} naming the row); this dataset is
+     * emptied (closing it afterwards frees nothing). The fit then minimises (1/Σw)·Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)², as
+     * {@link Dataset#withWeights(double[])} describes.
+     */
+    public synchronized SparseDataset withWeights(double[] weights) {
+        ensureOpen();
+        Objects.requireNonNull(weights, "weights");
+        if (weights.length != rows()) {
+            throw new IllegalArgumentException("X has " + rows() + " rows but the weights have " + weights.length + " values");
+        }
+        double sum = 0;
+        for (int i = 0; i < weights.length; i++) {
+            if (!(weights[i] >= 0) || !Double.isFinite(weights[i])) {
+                throw new IllegalArgumentException("weight " + i + " is " + weights[i] + ": weights must be finite and ≥ 0");
+            }
+            sum += weights[i];
+        }
+        if (!(sum > 0)) {
+            throw new IllegalArgumentException("every weight is 0: nothing to fit");
+        }
+        closed = true; // the new dataset owns the memory now
+        if (this.weights != null) {
+            this.weights.close();
+        }
+        return new SparseDataset(x, y, new DoublePointer(weights), sum);
+    }
+
+    /** Whether the rows carry sample weights. */
+    public boolean isWeighted() {
+        return weights != null;
+    }
+
+    /** The m float64 weights (owned by this dataset), or null when unweighted. */
+    public DoublePointer weightsPointer() {
+        ensureOpen();
+        return weights;
+    }
+
+    /** Σw, or m when unweighted. */
+    public double weightSum() {
+        return weightSum;
     }
 
     /** X (owned by this dataset: do not close it). */
@@ -125,6 +179,9 @@ public final class SparseDataset implements AutoCloseable {
             closed = true;
             x.close();
             y.close();
+            if (weights != null) {
+                weights.close();
+            }
         }
     }
 

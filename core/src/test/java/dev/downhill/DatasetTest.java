@@ -435,4 +435,75 @@ class DatasetTest {
             // after a prediction the use is released: closing works (checked by the try-with-resources)
         }
     }
+
+    // ---------------------------------------------------------------- sample weights
+
+    @Test
+    void weightsAreCopiedSummedAndCarriedThroughConversion() {
+        double[] w = {0.5, 2};
+        try (Dataset d = Dataset.of(X, Y, w)) {
+            w[0] = 99; // a copy
+            assertTrue(d.isWeighted());
+            assertEquals(2.5, d.weightSum(), 0);
+            assertEquals(0.5, d.weight(0), 0);
+            assertArrayEquals(new double[] {0.5, 2}, d.weights(), 0);
+            assertTrue(d.toString().contains("weighted"), d.toString());
+            try (Dataset f = d.toPrecision(Precision.FLOAT32)) {
+                assertTrue(f.isWeighted());
+                assertArrayEquals(new double[] {0.5, 2}, f.weights(), 0);
+                assertEquals(2.5, f.weightSum(), 0);
+            }
+        }
+        try (Dataset d = Dataset.of(X, Y)) {
+            assertFalse(d.isWeighted());
+            assertEquals(2.0, d.weightSum(), 0);
+            assertEquals(1.0, d.weight(1), 0);
+            assertEquals(null, d.weights());
+        }
+        try (Dataset d = Dataset.ofRowMajor(new float[] {1, 2, 3, 4}, 2, 2, new float[] {1, 2}, new double[] {0, 3})) {
+            assertEquals(Precision.FLOAT32, d.precision());
+            assertEquals(3.0, d.weightSum(), 0);
+        }
+    }
+
+    @Test
+    void badWeightsAreRefusedNamingTheRow() {
+        assertRejects(() -> Dataset.of(X, Y, new double[] {1, -0.5}), "weights", "-0.5", "row 1", "≥ 0");
+        assertRejects(() -> Dataset.of(X, Y, new double[] {Double.NaN, 1}), "NaN", "row 0");
+        assertRejects(() -> Dataset.of(X, Y, new double[] {1, Double.POSITIVE_INFINITY}), "Infinity", "row 1");
+        assertRejects(() -> Dataset.of(X, Y, new double[] {0, 0}), "every weight is 0");
+        assertRejects(() -> Dataset.of(X, Y, new double[] {1, 2, 3}), "2 rows", "3 values");
+        assertRejects(() -> Dataset.ofRowMajor(new double[] {1, 2}, 2, 1, new double[] {1, 2}, new double[] {1}), "2 rows",
+                "1 values");
+        try (Dataset d = Dataset.of(X, Y)) {
+            assertRejects(() -> d.withWeights(new double[] {-1, 1}), "row 0");
+            try (DoublePointer p = new DoublePointer(1.0, Double.NaN)) {
+                assertRejects(() -> d.withWeights(p), "NaN", "row 1");
+            }
+            try (DoublePointer p = new DoublePointer(1.0)) {
+                assertRejects(() -> d.withWeights(p), "2 rows", "1 values");
+            }
+        }
+    }
+
+    @Test
+    void aWeightedViewSharesXAndYAndNeedsItsBaseOpen() {
+        Dataset base = Dataset.of(X, Y);
+        Dataset view = base.withWeights(new double[] {1, 3});
+        assertTrue(view.isWeighted());
+        assertFalse(base.isWeighted());
+        assertEquals(base.xPointer().address(), view.xPointer().address());
+        assertFalse(view.ownsMemory());
+        try (Dataset.Use use = view.use()) {
+            assertThrows(IllegalStateException.class, base::close, "the view's use pins the base");
+        }
+        try (DoublePointer wrapped = new DoublePointer(2.0, 0.0); Dataset other = base.withWeights(wrapped)) {
+            assertEquals(2.0, other.weightSum(), 0);
+            assertEquals(0.0, other.weight(1), 0);
+        }
+        base.close();
+        assertFalse(view.isOpen());
+        assertThrows(IllegalStateException.class, view::xPointer);
+        view.close();
+    }
 }

@@ -106,7 +106,7 @@ final class FitCommand implements Callable<Integer> {
         if (input.isSparse()) {
             return fitSparse(b, o, plotTarget);
         }
-        try (Dataset data = input.load()) {
+        try (Dataset loaded = input.load(); Dataset data = input.weighted(loaded)) {
             int workers = cappedThreads(threads, data.rows());
             if (workers != threads && !quiet) {
                 spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core "
@@ -160,7 +160,7 @@ final class FitCommand implements Callable<Integer> {
      * from the backend's prediction pass over the CSR problem.
      */
     private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget) {
-        try (dev.downhill.SparseDataset data = input.loadSparse()) {
+        try (dev.downhill.SparseDataset data = input.weighted(input.loadSparse())) {
             b.threads(cappedThreads(threads, data.rows()));
             FitConfig probe = b.build();
             Progress progress = null;
@@ -179,8 +179,14 @@ final class FitCommand implements Callable<Integer> {
                 predicted = model.predict(loaded);
             }
             double[] actual = data.targets();
-            Score score = score(actual, predicted);
-            print(o, model, score, data.rows(), data.cols(), String.format(Locale.ROOT, ", CSR (%,d non-zeros)", data.x().nonZeros()));
+            double[] w = null;
+            if (data.isWeighted()) {
+                w = new double[actual.length];
+                data.weightsPointer().get(w);
+            }
+            Score score = score(actual, predicted, w);
+            print(o, model, score, data.rows(), data.cols(), String.format(Locale.ROOT, ", CSR (%,d non-zeros)%s", data.x().nonZeros(),
+                    data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : ""));
             try (Outputs outputs = new Outputs()) {
                 if (out != null) {
                     try {
@@ -206,21 +212,25 @@ final class FitCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** MSE and R² of {@code predicted} against {@code actual}. */
-    static Score score(double[] actual, double[] predicted) {
+    /** MSE and R² of {@code predicted} against {@code actual}, weighted by {@code w} (null: all ones) as scikit-learn's score. */
+    static Score score(double[] actual, double[] predicted, double[] w) {
+        double total = 0;
         double mean = 0;
-        for (double v : actual) {
-            mean += v;
+        for (int i = 0; i < actual.length; i++) {
+            double wi = w == null ? 1 : w[i];
+            mean += wi * actual[i];
+            total += wi;
         }
-        mean /= actual.length;
+        mean /= total;
         double ssRes = 0;
         double ssTot = 0;
         for (int i = 0; i < actual.length; i++) {
+            double wi = w == null ? 1 : w[i];
             double r = predicted[i] - actual[i];
-            ssRes += r * r;
-            ssTot += (actual[i] - mean) * (actual[i] - mean);
+            ssRes += wi * r * r;
+            ssTot += wi * (actual[i] - mean) * (actual[i] - mean);
         }
-        return new Score(ssRes / actual.length, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
+        return new Score(ssRes / total, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
     }
 
     /** The configuration from the options; a bad value is a usage error (exit 2), whichever solver ignores it. */
@@ -342,7 +352,8 @@ final class FitCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter o, FittedModel m, Score score, Dataset data) {
-        print(o, m, score, data.rows(), data.cols(), "");
+        print(o, m, score, data.rows(), data.cols(),
+                data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : "");
     }
 
     /** The fit summary for data of {@code rows} × {@code cols}; {@code layout} follows the precision (e.g. ", CSR …"). */
@@ -358,8 +369,8 @@ final class FitCommand implements Callable<Integer> {
         }
         o.println("coefficients: " + listing(m.coefficients()));
         o.printf(Locale.ROOT, "intercept:   %.10g%s%n", m.intercept(), m.fitIntercept() ? "" : " (not fitted)");
-        o.printf(Locale.ROOT, "MSE:         %.10g%n", score.mse());
-        o.printf(Locale.ROOT, "R²:          %.10g%n", score.r2());
+        o.printf(Locale.ROOT, "MSE:         %.10g%s%n", score.mse(), m.trainingWeighted() ? " (weighted: Σw·r²/Σw)" : "");
+        o.printf(Locale.ROOT, "R²:          %.10g%s%n", score.r2(), m.trainingWeighted() ? " (weighted)" : "");
         o.printf(Locale.ROOT, "iterations:  %d%s%n", m.iterations(), m.solver().isStochastic() ? " epochs" : "");
         o.printf(Locale.ROOT, "stop reason: %s%n", m.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         if (!Double.isNaN(m.learningRate())) {

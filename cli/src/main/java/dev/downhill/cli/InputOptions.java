@@ -31,6 +31,14 @@ final class InputOptions {
     @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column: a header name or a zero-based index (default: the last column).")
     String target;
 
+    @Option(names = "--weights", paramLabel = "w.npy", description = "Per-row sample weights: a 1-D float32/float64 .npy of one "
+            + "value ≥ 0 per row (not all zero). The fit minimises Σw·r²/Σw; the score is weighted too.")
+    Path weights;
+
+    @Option(names = "--weight-column", paramLabel = "NAME|INDEX", description = "CSV column holding per-row sample weights (a header "
+            + "name or a zero-based index); it is not a feature.")
+    String weightColumn;
+
     @Option(names = "--precision", paramLabel = "float32|float64", description = "Working precision (default: the data's).")
     String precision;
 
@@ -109,8 +117,82 @@ final class InputOptions {
         return b.build();
     }
 
-    /** Reads the data named by the options (a .npy X over the host memory budget is memory-mapped). */
+    /**
+     * Reads the data named by the options (a .npy X over the host memory budget is memory-mapped); with
+     * {@code --weight-column} the CSV's weights come with it. {@code --weights} is applied by {@link #weighted}.
+     */
     Dataset load() {
+        if (weights != null && weightColumn != null) {
+            throw new IllegalArgumentException("give either --weights or --weight-column, not both");
+        }
+        if (weightColumn != null && (data == null || !isCsv(data))) {
+            throw new IllegalArgumentException("--weight-column applies to --data CSV/TSV files; with .npy or svmlight data use --weights w.npy");
+        }
+        return loadData();
+    }
+
+    private static boolean isCsv(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".txt");
+    }
+
+    /**
+     * {@code data} with the weights of {@code --weights} (a view sharing X and y: close it before {@code data};
+     * closing both is harmless), or {@code data} itself without the option.
+     */
+    Dataset weighted(Dataset data) {
+        return weights == null ? data : withWeightsFile(data, weights);
+    }
+
+    /** {@code data} with the weights of a 1-D float32/float64 .npy file of one value ≥ 0 per row (a view, see {@link #weighted}). */
+    static Dataset withWeightsFile(Dataset data, Path file) {
+        double[] w = readWeights(file, data.rows());
+        try {
+            return data.withWeights(w);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--weights " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code data} with the weights of {@code --weights} (the result takes over data's memory), or data itself. */
+    dev.downhill.SparseDataset weighted(dev.downhill.SparseDataset data) {
+        if (weights == null) {
+            return data;
+        }
+        double[] w;
+        try {
+            w = readWeights(weights, data.rows());
+            return data.withWeights(w);
+        } catch (RuntimeException e) {
+            data.close();
+            throw e instanceof IllegalArgumentException && !e.getMessage().startsWith("--weights")
+                    ? new IllegalArgumentException("--weights " + weights + ": " + e.getMessage(), e) : e;
+        }
+    }
+
+    /** The weights of a 1-D float32/float64 .npy of {@code rows} values (checked here for shape and type only). */
+    static double[] readWeights(Path file, long rows) {
+        var header = NpyReader.readHeader(file);
+        String dtype = header.dtype().name();
+        if (!dtype.equals("FLOAT32") && !dtype.equals("FLOAT64")) {
+            throw new IllegalArgumentException("--weights " + file + " holds " + dtype.toLowerCase(Locale.ROOT)
+                    + " values: it must be float32 or float64");
+        }
+        long[] shape = header.shape();
+        if (shape.length != 1) {
+            throw new IllegalArgumentException("--weights " + file + " has shape " + java.util.Arrays.toString(shape)
+                    + ": it must be 1-D, one weight per row");
+        }
+        if (shape[0] != rows) {
+            throw new IllegalArgumentException("--weights " + file + " holds " + shape[0] + " weights but the data have "
+                    + rows + " rows");
+        }
+        try (dev.downhill.io.HostArray w = NpyReader.readVector(file, Precision.FLOAT64)) {
+            return w.toDoubleArray();
+        }
+    }
+
+    private Dataset loadData() {
         BackendOptions options = backendOptions().orElse(BackendOptions.defaults());
         if (data != null && (x != null || y != null)) {
             throw new IllegalArgumentException("give either --x/--y or --data, not both");
@@ -157,6 +239,9 @@ final class InputOptions {
             if (target != null) {
                 int index = targetIndex();
                 reader = index >= 0 ? reader.withTargetIndex(index) : reader.withTarget(target);
+            }
+            if (weightColumn != null) {
+                reader = reader.withWeightColumn(weightColumn);
             }
             if (precision() != null) {
                 reader = reader.withPrecision(precision());

@@ -43,6 +43,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column (default: the last).")
     String target;
 
+    @Option(names = "--weight-column", paramLabel = "NAME|INDEX", description = "CSV column of sample weights (not a feature): "
+            + "the printed MSE and R² are weighted.")
+    String weightColumn;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Write predictions to .npy or .csv/.txt, atomically (default: stdout).")
     Path out;
 
@@ -63,6 +67,7 @@ final class PredictCommand implements Callable<Integer> {
         InputOptions input = new InputOptions();
         input.data = data;
         input.target = target;
+        input.weightColumn = weightColumn;
         Main.option(spec, () -> {
             input.validate();
             return null;
@@ -91,7 +96,8 @@ final class PredictCommand implements Callable<Integer> {
             try (Dataset d = input.load()) {
                 predictions = m.predict(d);
                 Score s = m.score(d);
-                spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%n", s.mse(), s.r2(), d.rows());
+                spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%s%n", s.mse(), s.r2(), d.rows(),
+                        d.isWeighted() ? " (weighted)" : "");
             }
         }
         if (out == null) {

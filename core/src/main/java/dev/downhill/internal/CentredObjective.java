@@ -115,6 +115,14 @@ public final class CentredObjective implements AutoCloseable {
         return stats;
     }
 
+    /**
+     * Σw, the normaliser of the full-batch objective (1/Σw)Σwᵢrᵢ² and of its gradient (2/Σw)X_cᵀWr: the number
+     * of rows m, exactly, when the problem is unweighted ({@link ResidentProblem#weightSum()}).
+     */
+    public double weightSum() {
+        return problem.weightSum();
+    }
+
     /** θ₀ as the solvers start from it: the given values with constant columns' coefficients set to 0. */
     public double[] startingPoint(double[] theta0) {
         double[] t = theta0.clone();
@@ -143,11 +151,13 @@ public final class CentredObjective implements AutoCloseable {
     }
 
     /**
-     * Writes g = (2/k)·X_Sᵀ r_S (centred) for the k rows of {@code rows} and returns ‖r_S‖², Σr_S.
-     * Reads θ, writes {@code gradient}. This is the θ-gradient (not preconditioned).
+     * Writes g = (2/k)·X_Sᵀ W r_S (centred) for the k rows of {@code rows} and returns Σwr_S², Σwr_S (W = I when
+     * unweighted). Reads θ, writes {@code gradient}. This is the θ-gradient (not preconditioned). The normaliser k
+     * is Σw for all rows ({@link #weightSum()}) and the slice's row count for a slice (sgd, mini-batches: each row's
+     * contribution is multiplied by its weight, the batch normaliser stays the batch size).
      */
     public ResidualSums gradient(BackendVector theta, RowSlice rows, BackendVector gradient) {
-        double scale = 2.0 / rows.size(problem.rows());
+        double scale = 2.0 / (rows.isAll() ? weightSum() : rows.size(problem.rows()));
         ResidualSums sums = problem.gradient(theta, interceptFor(theta), 1.0, scale, rows, gradient);
         if (centred) {
             problem.axpy(-scale * sums.sum(), means, gradient);
@@ -172,9 +182,9 @@ public final class CentredObjective implements AutoCloseable {
         }
     }
 
-    /** Writes out = H·v with H = (2/m)X_cᵀX_c (or (2/m)XᵀX without an intercept), the Hessian of the MSE in θ. */
+    /** Writes out = H·v with H = (2/Σw)X_cᵀWX_c (or (2/Σw)XᵀWX without an intercept), the Hessian of the MSE in θ. */
     public void hessianTimes(BackendVector v, BackendVector out) {
-        double scale = 2.0 / problem.rows();
+        double scale = 2.0 / weightSum();
         double b = centred ? -problem.dot(means, v) : 0;
         ResidualSums sums = problem.gradient(v, b, 0.0, scale, RowSlice.all(), out);
         if (centred) {

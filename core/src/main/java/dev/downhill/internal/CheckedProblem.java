@@ -71,6 +71,16 @@ public final class CheckedProblem implements ResidentProblem {
     }
 
     @Override
+    public boolean weighted() {
+        return backend.weighted();
+    }
+
+    @Override
+    public double weightSum() {
+        return backend.weightSum();
+    }
+
+    @Override
     public BackendVector allocateVector(long length) {
         if (length < 0 || length > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("vector length " + length + " is outside [0, 2^31 - 1]");

@@ -98,6 +98,6 @@ public final class ConjugateGradientSolver {
     private static double residual(CentredObjective objective, BackendVector theta, BackendVector r) {
         ResidualSums sums = objective.gradient(theta, RowSlice.all(), r);
         objective.problem().scale(-1, r);
-        return sums.sumOfSquares() / objective.problem().rows();
+        return sums.sumOfSquares() / objective.weightSum();
     }
 }

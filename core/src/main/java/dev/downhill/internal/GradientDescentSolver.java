@@ -43,7 +43,7 @@ public final class GradientDescentSolver {
             long step = 0;
             while (true) {
                 ResidualSums sums = objective.gradient(theta, RowSlice.all(), gradient);
-                double loss = sums.sumOfSquares() / m;
+                double loss = sums.sumOfSquares() / objective.weightSum();
                 stop = progress.record(step, loss, objective.gradientNorm(gradient), theta);
                 if (stop != null) {
                     break;

@@ -40,7 +40,7 @@ public final class NesterovSolver {
             while (true) {
                 ResidualSums sums = objective.gradient(y, RowSlice.all(), gradient);
                 double norm = objective.gradientNorm(gradient);
-                stop = progress.record(step, sums.sumOfSquares() / m, norm, y);
+                stop = progress.record(step, sums.sumOfSquares() / objective.weightSum(), norm, y);
                 if (stop != null) {
                     break;
                 }

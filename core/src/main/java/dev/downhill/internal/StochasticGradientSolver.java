@@ -20,6 +20,10 @@ import dev.downhill.spi.RowSlice;
  * {@code patience} epochs (an adaptive schedule first divides η by 5, and stops once η &lt; 10⁻⁶η₀);
  * also the epoch limit and the listener.
  *
+ * <p>Sample weights: each visited row's contribution to a batch gradient is multiplied by its weight and the
+ * batch normaliser stays B (as scikit-learn's SGDRegressor does with {@code sample_weight}); the losses here are
+ * then (1/k)Σwᵢrᵢ² over the k rows visited (the starting loss over all m rows), the objective SGD samples.
+ *
  * <p>Early stopping ({@link FitConfig#validationFraction()} = f &gt; 0): the first round(f·m) positions
  * of a seeded permutation (independent of the epoch orders) are held out; they never take a step.
  * They are not invisible, though: the column means (and scales, when standardized) that centre every

@@ -27,7 +27,8 @@ import java.util.Objects;
  * (so a first row that mixes numbers and text is read as data and fails on the text, rather than
  * being silently dropped); {@link #withHeader} forces either way. Target: the last column by
  * default, or a column named by {@link #withTarget(String)} (needs a header) or by zero-based
- * index with {@link #withTargetIndex(int)}. Precision: float64 by default (text holds decimal
+ * index with {@link #withTargetIndex(int)}. Sample weights: {@link #withWeightColumn(String)} names a column whose
+ * values become the dataset's per-row weights (neither feature nor target). Precision: float64 by default (text holds decimal
  * digits; float64 keeps them), float32 on request (each cell rounded once, correctly).
  *
  * <p>Memory: two passes over the file. The first counts the non-blank lines from the bytes; the
@@ -62,13 +63,31 @@ public final class CsvReader {
     private final String targetName;
     private final int targetIndex;
     private final Precision precision;
+    /** The sample-weight column: a header name or a zero-based index in decimal digits; null for none. */
+    private final String weightColumn;
 
     private CsvReader(Header header, Character delimiter, String targetName, int targetIndex, Precision precision) {
+        this(header, delimiter, targetName, targetIndex, precision, null);
+    }
+
+    private CsvReader(Header header, Character delimiter, String targetName, int targetIndex, Precision precision,
+                      String weightColumn) {
         this.header = header;
         this.delimiter = delimiter;
         this.targetName = targetName;
         this.targetIndex = targetIndex;
         this.precision = precision;
+        this.weightColumn = weightColumn;
+    }
+
+    /**
+     * Reads per-row sample weights from this column — a header name, or a zero-based index (all digits) — which is
+     * then neither a feature nor the target. Weights are read in float64 whatever the precision; a negative weight
+     * is an error naming its line, as are the checks of {@link Dataset#withWeights(double[])} (all zero).
+     */
+    public CsvReader withWeightColumn(String column) {
+        Objects.requireNonNull(column, "column");
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, column);
     }
 
     /** Header detected, delimiter detected, last column is the target, float64. */
@@ -82,7 +101,7 @@ public final class CsvReader {
     }
 
     public CsvReader withHeader(Header header) {
-        return new CsvReader(Objects.requireNonNull(header, "header"), delimiter, targetName, targetIndex, precision);
+        return new CsvReader(Objects.requireNonNull(header, "header"), delimiter, targetName, targetIndex, precision, weightColumn);
     }
 
     /** A fixed delimiter (any character but a quote, CR or LF) instead of detection. */
@@ -90,13 +109,13 @@ public final class CsvReader {
         if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
             throw new IllegalArgumentException("a CSV delimiter cannot be a quote or a line break");
         }
-        return new CsvReader(header, delimiter, targetName, targetIndex, precision);
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn);
     }
 
     /** The target is the column with this header name (exact match); needs a header. */
     public CsvReader withTarget(String name) {
         Objects.requireNonNull(name, "name");
-        return new CsvReader(header, delimiter, name, LAST, precision);
+        return new CsvReader(header, delimiter, name, LAST, precision, weightColumn);
     }
 
     /** The target is the column at this zero-based index. */
@@ -104,11 +123,12 @@ public final class CsvReader {
         if (index < 0) {
             throw new IllegalArgumentException("target column index must be zero or more, got " + index);
         }
-        return new CsvReader(header, delimiter, null, index, precision);
+        return new CsvReader(header, delimiter, null, index, precision, weightColumn);
     }
 
     public CsvReader withPrecision(Precision precision) {
-        return new CsvReader(header, delimiter, targetName, targetIndex, Objects.requireNonNull(precision, "precision"));
+        return new CsvReader(header, delimiter, targetName, targetIndex, Objects.requireNonNull(precision, "precision"),
+                weightColumn);
     }
 
     /** The layout of {@code file} (delimiter, header, names, target) from its first non-blank line only. */
@@ -132,15 +152,59 @@ public final class CsvReader {
                 if (rows <= 0) {
                     throw new MalformedFileException(file, "the file has a header (line " + first.number + ") but no data rows");
                 }
-                return readRows(in, file, first, layout, rows);
+                return readRows(in, file, first, layout, rows, weightIndex(layout, file, first.number));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e, e);
         }
     }
 
-    private Dataset readRows(BufferedReader in, Path file, FirstLine first, CsvLayout layout, long rows) throws IOException {
-        long features = layout.features();
+    /** The zero-based index of the weight column, or −1 without one. */
+    private int weightIndex(CsvLayout layout, Path file, long line) {
+        if (weightColumn == null) {
+            return -1;
+        }
+        int index;
+        if (weightColumn.matches("\\d+")) {
+            try {
+                index = Integer.parseInt(weightColumn);
+            } catch (NumberFormatException e) {
+                index = Integer.MAX_VALUE;
+            }
+            if (index >= layout.columns()) {
+                throw new MalformedFileException(file, line, 0, "weight column index " + weightColumn
+                        + " (zero-based) is out of range: the file has " + layout.columns() + " columns");
+            }
+        } else {
+            if (!layout.hasHeader()) {
+                throw new MalformedFileException(file, line, 0, "the weight column is named " + MalformedFileException.quote(weightColumn)
+                        + ", but the file has no header");
+            }
+            index = layout.columnNames().indexOf(weightColumn);
+            if (index < 0) {
+                throw new MalformedFileException(file, line, 0, "no column is named " + MalformedFileException.quote(weightColumn)
+                        + " (the weight column); the header has " + MalformedFileException.quote("["
+                        + String.join(", ", layout.columnNames()) + "]"));
+            }
+            if (layout.columnNames().lastIndexOf(weightColumn) != index) {
+                throw new MalformedFileException(file, line, 0, "several columns are named " + MalformedFileException.quote(weightColumn)
+                        + "; choose the weight column by index");
+            }
+        }
+        if (index == layout.targetIndex()) {
+            throw new MalformedFileException(file, line, 0, "the weight column " + MalformedFileException.quote(weightColumn)
+                    + " is also the target column");
+        }
+        if (layout.columns() < 3) {
+            throw new MalformedFileException(file, line, 0, "with a weight column and a target, the file needs at least 3 columns; it has "
+                    + layout.columns());
+        }
+        return index;
+    }
+
+    private Dataset readRows(BufferedReader in, Path file, FirstLine first, CsvLayout layout, long rows, int weightIndex)
+            throws IOException {
+        long features = layout.features() - (weightIndex >= 0 ? 1 : 0);
         long xValues;
         try {
             xValues = Math.multiplyExact(rows, features);
@@ -149,8 +213,9 @@ public final class CsvReader {
         }
         CsvLineSplitter splitter = new CsvLineSplitter(layout.delimiter());
         try (OffHeapAppender x = new OffHeapAppender(precision, xValues, file, "X");
-             OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y")) {
-            RowParser parser = new RowParser(file, layout, splitter, x, y, first.number);
+             OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
+             OffHeapAppender w = weightIndex < 0 ? null : new OffHeapAppender(Precision.FLOAT64, rows, file, "weights")) {
+            RowParser parser = new RowParser(file, layout, splitter, x, y, first.number, w, weightIndex);
             if (!layout.hasHeader()) {
                 parser.row(first.text, first.number);
             }
@@ -170,6 +235,16 @@ public final class CsvReader {
                 throw new MalformedFileException(file, "found " + y.size() + " rows, but the first pass counted " + rows
                         + ": did the file change while being read?");
             }
+            if (w != null) { // all three full before any is released, so no memory is left without an owner
+                if (x.size() != xValues || y.size() != rows || w.size() != rows) {
+                    throw new IllegalStateException("read " + x.size() + ", " + y.size() + " and " + w.size()
+                            + " values of X, y and the weights for " + rows + " rows");
+                }
+                org.bytedeco.javacpp.Pointer px = x.release();
+                org.bytedeco.javacpp.Pointer py = y.release();
+                org.bytedeco.javacpp.DoublePointer pw = (org.bytedeco.javacpp.DoublePointer) w.release();
+                return Dataset.adopt(px, py, pw, rows, features); // frees all three if it rejects them
+            }
             return OffHeapAppender.toDataset(x, y, rows, features);
         }
     }
@@ -182,8 +257,13 @@ public final class CsvReader {
         private final OffHeapAppender x;
         private final OffHeapAppender y;
         private final long firstLine;
+        private final OffHeapAppender weights;
+        private final int weightIndex;
 
-        RowParser(Path file, CsvLayout layout, CsvLineSplitter splitter, OffHeapAppender x, OffHeapAppender y, long firstLine) {
+        RowParser(Path file, CsvLayout layout, CsvLineSplitter splitter, OffHeapAppender x, OffHeapAppender y, long firstLine,
+                  OffHeapAppender weights, int weightIndex) {
+            this.weights = weights;
+            this.weightIndex = weightIndex;
             this.file = file;
             this.layout = layout;
             this.splitter = splitter;
@@ -203,6 +283,17 @@ public final class CsvReader {
                 String problem = DecimalText.problem(cell);
                 if (problem != null) {
                     throw badCell(number, k, problem);
+                }
+                if (k == weightIndex) { // float64, ≥ 0
+                    double w = DecimalText.parse(cell, Precision.FLOAT64);
+                    if (!Double.isFinite(w)) {
+                        throw badCell(number, k, DecimalText.outOfRange(cell, Precision.FLOAT64));
+                    }
+                    if (w < 0) {
+                        throw badCell(number, k, "the weight " + cell.trim() + " is negative (weights must be ≥ 0)");
+                    }
+                    weights.append(w);
+                    continue;
                 }
                 double v = DecimalText.parse(cell, precision);
                 if (!Double.isFinite(v)) {

@@ -21,6 +21,9 @@ import java.util.concurrent.Future;
  * ≈ 106 bits less log₂ of the terms per row). Streams X in row blocks through windows (no per-row
  * allocation, nothing of length m); reads X, y (host memory) and θ, writes nothing it does not return.
  *
+ * <p>Weighted datasets ({@link Dataset#isWeighted()}): the means are the weighted ones, (1/Σw)Σᵢ wᵢxᵢ with the
+ * products wᵢxᵢ and Σw carried in double-double, and the pass returns X_cᵀW r, each wᵢrᵢ formed in double-double.
+ *
  * <p>The rows are split into {@code threads} contiguous ranges whose partial sums are combined in range
  * order: the same inputs and thread count give bit-identical results. The means are computed (one pass)
  * when the object is made; a backend may keep the object for later fits of the same problem.
@@ -39,6 +42,8 @@ public final class HostExtendedResidual implements ExtendedResidual {
     private final double[] meanLo;
     private final double targetMeanHi;
     private final double targetMeanLo;
+    /** The dataset's weights, or null when unweighted. */
+    private final org.bytedeco.javacpp.DoublePointer weights;
 
     public HostExtendedResidual(Dataset data, boolean centred) {
         this(data, data.precision(), centred, 1);
@@ -59,15 +64,17 @@ public final class HostExtendedResidual implements ExtendedResidual {
         this.threads = (int) Math.max(1, Math.min(threads, data.rows()));
         this.meanHi = new double[n];
         this.meanLo = new double[n];
+        this.weights = data.isWeighted() ? data.weightsPointer() : null;
         if (centred) {
             Partial total = run(range -> columnSums(range[0], range[1]));
             double m = data.rows();
+            double[] w = weights == null ? new double[] {m, 0} : weightSum();
             for (int j = 0; j < n; j++) {
-                double[] q = divide(total.hi[j], total.lo[j], m);
+                double[] q = divide(total.hi[j], total.lo[j], w[0], w[1]);
                 meanHi[j] = q[0];
                 meanLo[j] = q[1];
             }
-            double[] q = divide(total.totalHi, total.totalLo, m);
+            double[] q = divide(total.totalHi, total.totalLo, w[0], w[1]);
             targetMeanHi = q[0];
             targetMeanLo = q[1];
         } else {
@@ -183,6 +190,26 @@ public final class HostExtendedResidual implements ExtendedResidual {
             Buffer block = window(start, rows);
             for (int i = 0; i < rows; i++) {
                 rowInto(block, i, row);
+                if (weights != null) { // Σ wᵢxᵢ and Σ wᵢyᵢ, each product split exactly
+                    double wi = weights.get(start + i);
+                    for (int j = 0; j < n; j++) {
+                        double q = wi * row[j];
+                        double qe = Math.fma(wi, row[j], -q);
+                        double h = p.hi[j];
+                        double s = h + q;
+                        double v = s - h;
+                        p.lo[j] += ((h - (s - v)) + (q - v)) + qe;
+                        p.hi[j] = s;
+                    }
+                    double yi = y(start + i);
+                    double q = wi * yi;
+                    double qe = Math.fma(wi, yi, -q);
+                    double s = p.totalHi + q;
+                    double v = s - p.totalHi;
+                    p.totalLo += ((p.totalHi - (s - v)) + (q - v)) + qe;
+                    p.totalHi = s;
+                    continue;
+                }
                 for (int j = 0; j < n; j++) {
                     double h = p.hi[j];
                     double s = h + row[j];
@@ -274,6 +301,13 @@ public final class HostExtendedResidual implements ExtendedResidual {
                 f = (ah - (c - u)) + (-h0 - u) + al - l0;
                 double rh = c + f;
                 double rl = f - (rh - c);
+                if (weights != null) { // (rh, rl) ← wᵢ·(rh + rl) in double-double
+                    double wi = weights.get(start + i);
+                    double q = rh * wi;
+                    double qe = Math.fma(rh, wi, -q) + rl * wi;
+                    rh = q + qe;
+                    rl = qe - (rh - q);
+                }
                 for (j = 0; j < n; j++) { // (sh, sl)ⱼ += xⱼ·(rh + rl)
                     double x = row[j];
                     double q = rh * x;
@@ -361,14 +395,34 @@ public final class HostExtendedResidual implements ExtendedResidual {
         return new double[] {h, e - (h - s)};
     }
 
-    /** (hi + lo) / d in double-double. */
-    private static double[] divide(double hi, double lo, double d) {
-        double q = hi / d;
-        double p = q * d;
-        double pe = Math.fma(q, d, -p);
-        double r = ((hi - p) - pe + lo) / d;
+    /** (hi + lo) / (dh + dl) in double-double (dl = 0: exactly the division by a double). */
+    private static double[] divide(double hi, double lo, double dh, double dl) {
+        double q = hi / dh;
+        double p = q * dh;
+        double pe = Math.fma(q, dh, -p);
+        double r = dl == 0 ? ((hi - p) - pe + lo) / dh : ((hi - p) - pe + lo - q * dl) / dh;
         double h = q + r;
         return new double[] {h, r - (h - q)};
+    }
+
+    /** Σw in double-double, in row order. */
+    private double[] weightSum() {
+        double hi = 0;
+        double lo = 0;
+        long m = data.rows();
+        for (long start = 0; start < m; start += WINDOW) {
+            int len = (int) Math.min(WINDOW, m - start);
+            DoubleBuffer b = OffHeapViews.doubles(weights, start, len);
+            for (int i = 0; i < len; i++) {
+                double wi = b.get(i);
+                double s = hi + wi;
+                double v = s - hi;
+                lo += (hi - (s - v)) + (wi - v);
+                hi = s;
+            }
+        }
+        double s = hi + lo;
+        return new double[] {s, lo - (s - hi)};
     }
 
     private double y(long i) {

@@ -39,6 +39,24 @@ public interface ResidentProblem extends AutoCloseable {
     Precision precision();
 
     /**
+     * Whether the problem carries the per-row sample weights of its dataset ({@link dev.downhill.Dataset#isWeighted()}).
+     * When it does, every pass is weighted as its Javadoc says (the gradient, the column statistics, the Gram and
+     * QR passes, the extended residual); {@link #predict} is not. A backend that cannot weight must refuse a
+     * weighted dataset in {@link Backend#load}, never ignore the weights (core checks this flag against the dataset).
+     */
+    default boolean weighted() {
+        return false;
+    }
+
+    /**
+     * Σᵢ wᵢ, the normaliser of the weighted objective (1/Σw)Σᵢ wᵢrᵢ² — exactly {@code (double) rows()} when the
+     * problem is unweighted. The dataset's {@link dev.downhill.Dataset#weightSum()}.
+     */
+    default double weightSum() {
+        return rows();
+    }
+
+    /**
      * What runs this problem, in the backend's words, for people (logs, the demo): e.g. "2 threads, native
      * single-pass kernel (AVX2/FMA)" on the cpu backend, the device and whether X is streamed on cuda. Empty
      * when the backend has nothing to say. (Thread counts and such are backend-specific, so they are not
@@ -56,12 +74,12 @@ public interface ResidentProblem extends AutoCloseable {
     /** A zero-filled vector of the given length in this problem's memory and precision. */
     BackendVector allocateVector(long length);
 
-    /** Column means and ȳ from one pass (computed once, then cached). */
+    /** Column means and ȳ from one pass (computed once, then cached); weighted means (1/Σw)Σᵢ wᵢxᵢ when {@link #weighted()}. */
     ColumnStatistics columnStatistics();
 
     /**
      * Per column, (1/m)Σᵢ (Xᵢⱼ − cⱼ)² with c = x̄ when {@code centred}, else 0 (the squared column scale
-     * used by standardization), in float64. Computed on first use with a pass after the means (no
+     * used by standardization), in float64; weighted, (1/Σw)Σᵢ wᵢ(Xᵢⱼ − cⱼ)² with the weighted means. Computed on first use with a pass after the means (no
      * cancellation), then cached; returns a copy.
      */
     double[] columnMeanSquaredDeviations(boolean centred);
@@ -98,8 +116,10 @@ public interface ResidentProblem extends AutoCloseable {
 
     /**
      * The fused gradient: one pass over the selected rows computing
-     * <pre>  rᵢ = xᵢᵀθ + b − τ·yᵢ,   out = s · Σᵢ xᵢ rᵢ</pre>
-     * and returning ‖r‖² and Σr from the same pass (float64 accumulation).
+     * <pre>  rᵢ = xᵢᵀθ + b − τ·yᵢ,   out = s · Σᵢ wᵢ xᵢ rᵢ</pre>
+     * and returning Σwᵢrᵢ² and Σwᵢrᵢ from the same pass (float64 accumulation); wᵢ = 1 when the problem is
+     * unweighted (and then the pass is exactly the unweighted one: ‖r‖², Σr). Also for slices: each visited row's
+     * contribution is multiplied by its weight.
      * With τ = 0 it is the product s·Xᵀ(Xθ + b) used by power iteration.
      *
      * @param theta        θ, length n; read only
@@ -139,14 +159,14 @@ public interface ResidentProblem extends AutoCloseable {
 
     /**
      * The Gram pass: G = X_cᵀX_c and c = X_cᵀy_c accumulated in float64 by row blocks, with X_c, y_c centred by
-     * {@link #columnStatistics()} when {@code centred}, else X, y. Host result; memory n² doubles on the host
+     * {@link #columnStatistics()} when {@code centred}, else X, y; weighted, G = X_cᵀWX_c and c = X_cᵀWy_c. Host result; memory n² doubles on the host
      * (and wherever the backend accumulates). Reads X and y only.
      */
     CrossProducts crossProducts(boolean centred);
 
     /**
      * The QR reduction pass: the triangular factor R of A = [X_c·diag(columnScales) | y_c] in float64
-     * (X_c, y_c as in {@link #crossProducts}), with Q never formed — by Householder QR of a float64 copy of A,
+     * (X_c, y_c as in {@link #crossProducts}; weighted, each row of A multiplied by √wᵢ), with Q never formed — by Householder QR of a float64 copy of A,
      * or block by block for tall X (R of [R_previous; next block]). Host result, {@link QrReduction}'s layout.
      * Reads X and y only; the backend's float64 work memory is freed before returning.
      *
@@ -157,7 +177,7 @@ public interface ResidentProblem extends AutoCloseable {
 
     /**
      * The extended-precision residual pass for iterative refinement ({@link ExtendedResidual}), centred like
-     * {@link #crossProducts} when {@code centred}. Backends whose X (or the host dataset it came from) is on
+     * {@link #crossProducts} when {@code centred} (weighted: X_cᵀW r and the weighted means). Backends whose X (or the host dataset it came from) is on
      * the host return a {@link HostExtendedResidual}.
      */
     ExtendedResidual extendedResidual(boolean centred);

@@ -896,4 +896,326 @@ public abstract class BackendContract {
             assertClose(withIntercept(m), withIntercept(f64), 1e-5, s.cliName() + " float32 vs float64 SVD");
         }
     }
+
+    // ------------------------------------------------------------------ sample weights (issue 13, items 4 and 5)
+
+    /** Weights in {0, 1, 2, 3} (row 0 always 2, so none is all zero), from a seed. */
+    private static double[] integerWeights(int m, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = i == 0 ? 2 : r.nextInt(4);
+        }
+        return w;
+    }
+
+    /** Each row i repeated w[i] times (rows of weight 0 dropped). */
+    private static TestData duplicated(TestData t, double[] w) {
+        java.util.List<double[]> rows = new java.util.ArrayList<>();
+        java.util.List<Double> ys = new java.util.ArrayList<>();
+        for (int i = 0; i < w.length; i++) {
+            for (int k = 0; k < (int) w[i]; k++) {
+                rows.add(t.x[i]);
+                ys.add(t.y[i]);
+            }
+        }
+        return TestData.of(rows.toArray(new double[0][]), ys.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    protected FittedModel fitWeighted(double[][] x, double[] y, double[] w, FitConfig config) {
+        try (Dataset d = Dataset.of(x, y, w)) {
+            return LinearRegression.fit(d, config);
+        }
+    }
+
+    @Test
+    void weightedPassesMatchPlainLoops() {
+        int m = 53;
+        int n = 4;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 1.5, 0.3, 61);
+        double[] w = new double[m];
+        SplittableRandom random = new SplittableRandom(62);
+        for (int i = 0; i < m; i++) {
+            w[i] = i % 7 == 3 ? 0 : 0.25 + 2 * random.nextDouble();
+        }
+        double[] theta = {0.3, -1, 2, 0.25};
+        double b = 0.7;
+        long[] order = CounterBasedSampler.epochOrder(5, 2, m);
+        try (Dataset d = Dataset.of(t.x, t.y, w);
+             ResidentProblem p = load(d, config(Solver.GD).build());
+             BackendVector th = p.allocateVector(n);
+             BackendVector g = p.allocateVector(n)) {
+            assertTrue(p.weighted());
+            double total = 0;
+            for (double v : w) {
+                total += v;
+            }
+            assertEquals(total, p.weightSum(), 1e-14 * total);
+            th.copyFromHost(theta);
+            for (RowSlice slice : new RowSlice[] {RowSlice.all(), RowSlice.of(order, 5, 31)}) {
+                double[] expected = new double[n];
+                double ss = 0;
+                double sum = 0;
+                long k = slice.size(m);
+                for (long q = 0; q < k; q++) {
+                    int i = (int) (slice.isAll() ? q : order[slice.from() + (int) q]);
+                    double r = b - t.y[i];
+                    for (int j = 0; j < n; j++) {
+                        r += t.x[i][j] * theta[j];
+                    }
+                    ss += w[i] * r * r;
+                    sum += w[i] * r;
+                    for (int j = 0; j < n; j++) {
+                        expected[j] += 2.0 / k * w[i] * t.x[i][j] * r;
+                    }
+                }
+                ResidualSums sums = p.gradient(th, b, 1, 2.0 / k, slice, g);
+                assertClose(g.copyToHost(), expected, 1e-12, "weighted gradient");
+                assertEquals(ss, sums.sumOfSquares(), 1e-12 * ss);
+                assertEquals(sum, sums.sum(), 1e-10 * Math.sqrt(ss * k));
+            }
+            double[] means = new double[n];
+            double yMean = 0;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    means[j] += w[i] * t.x[i][j] / total;
+                }
+                yMean += w[i] * t.y[i] / total;
+            }
+            ColumnStatistics st = p.columnStatistics();
+            assertClose(st.means(), means, 1e-12, "weighted column means");
+            assertEquals(yMean, st.targetMean(), 1e-12 * Math.abs(yMean));
+            double[] deviations = new double[n];
+            double[][] gram = new double[n][n];
+            double[] moment = new double[n];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double dj = t.x[i][j] - means[j];
+                    deviations[j] += w[i] * dj * dj / total;
+                    for (int l = 0; l < n; l++) {
+                        gram[j][l] += w[i] * dj * (t.x[i][l] - means[l]);
+                    }
+                    moment[j] += w[i] * dj * (t.y[i] - yMean);
+                }
+            }
+            assertClose(p.columnMeanSquaredDeviations(true), deviations, 1e-12, "weighted mean squared deviations");
+            dev.downhill.spi.CrossProducts cp = p.crossProducts(true);
+            for (int j = 0; j < n; j++) {
+                assertClose(Arrays.copyOfRange(cp.gram(), j * n, j * n + n), gram[j], 1e-12, "X_cᵀWX_c row " + j);
+            }
+            assertClose(cp.moment(), moment, 1e-12, "X_cᵀWy_c");
+            // the QR factor of W^½[X_c·D | y_c]: RᵀR = [X_c D | y_c]ᵀ W [X_c D | y_c]
+            double[] scales = {1, 0.5, 2, 1};
+            dev.downhill.spi.QrReduction qr = p.qrReduction(true, scales);
+            for (int a = 0; a <= n; a++) {
+                double[] expectedRow = new double[n + 1];
+                double[] actualRow = new double[n + 1];
+                for (int c = 0; c <= n; c++) {
+                    double v = 0;
+                    for (int i = 0; i < m; i++) {
+                        double va = a < n ? (t.x[i][a] - means[a]) * scales[a] : t.y[i] - yMean;
+                        double vc = c < n ? (t.x[i][c] - means[c]) * scales[c] : t.y[i] - yMean;
+                        v += w[i] * va * vc;
+                    }
+                    expectedRow[c] = v;
+                    double u = 0;
+                    for (int l = 0; l < qr.rows(); l++) {
+                        u += qr.get(l, a) * qr.get(l, c);
+                    }
+                    actualRow[c] = u;
+                }
+                assertClose(actualRow, expectedRow, 1e-12, "RᵀR row " + a);
+            }
+            // the extended residual: X_cᵀW(y_c − X_cθ) and b = ȳ_w − x̄_wᵀθ
+            dev.downhill.spi.ExtendedResidual er = p.extendedResidual(true);
+            double[] xr = new double[n];
+            for (int i = 0; i < m; i++) {
+                double r = t.y[i] - yMean;
+                for (int j = 0; j < n; j++) {
+                    r -= (t.x[i][j] - means[j]) * theta[j];
+                }
+                for (int j = 0; j < n; j++) {
+                    xr[j] += w[i] * (t.x[i][j] - means[j]) * r;
+                }
+            }
+            assertClose(er.transposedResidual(theta), xr, 1e-12, "X_cᵀW r");
+            double intercept = yMean;
+            for (int j = 0; j < n; j++) {
+                intercept -= means[j] * theta[j];
+            }
+            assertEquals(intercept, er.intercept(theta), 1e-12 * Math.abs(intercept));
+        }
+    }
+
+    @Test
+    void integerWeightsFitLikeDuplicatedRows() {
+        int m = 30;
+        int n = 3;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), -1, 0.4, 63);
+        double[] w = integerWeights(m, 64);
+        TestData dup = duplicated(t, w);
+        double[] exact = ExactLeastSquares.solve(t.x, t.y, w, true);
+        assertClose(exact, ExactLeastSquares.solve(dup.x, dup.y, true), 1e-14, "the references agree");
+        for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD, Solver.CG, Solver.GD, Solver.NESTEROV}) {
+            // gd and nesterov on a well-conditioned problem (κ ≈ 2): a tolerance of 1e-13 on the gradient is ~1e-13
+            // on θ; cg reaches it in n + 1 passes; the direct solvers are refined to full float64 accuracy
+            FitConfig c = config(s).tolerance(1e-13).maxIterations(2000).build();
+            FittedModel weighted = fitWeighted(t.x, t.y, w, c);
+            FittedModel duplicate = fit(dup.x, dup.y, c);
+            assertClose(withIntercept(weighted), withIntercept(duplicate), 1e-10, s.cliName() + ": weights vs duplicated rows");
+            assertClose(withIntercept(weighted), exact, 1e-10, s.cliName() + ": weights vs BigDecimal");
+            assertTrue(weighted.trainingWeighted());
+            assertEquals(Arrays.stream(w).sum(), weighted.trainingWeightSum(), 0);
+            if (s == Solver.GD) { // the loss reported is the weighted MSE, Σwr²/Σw — the duplicated rows' MSE
+                assertEquals(duplicate.finalLoss(), weighted.finalLoss(), 1e-10 * duplicate.finalLoss());
+            }
+        }
+    }
+
+    @Test
+    void zeroWeightsRemoveTheirRows() {
+        int m = 24;
+        int n = 3;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 2, 0.5, 65);
+        double[] w = new double[m];
+        java.util.List<double[]> keptX = new java.util.ArrayList<>();
+        java.util.List<Double> keptY = new java.util.ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            w[i] = i % 3 == 1 ? 0 : 1;
+            if (w[i] > 0) {
+                keptX.add(t.x[i]);
+                keptY.add(t.y[i]);
+            }
+        }
+        double[][] x = keptX.toArray(new double[0][]);
+        double[] y = keptY.stream().mapToDouble(Double::doubleValue).toArray();
+        for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD, Solver.CG}) {
+            FittedModel weighted = fitWeighted(t.x, t.y, w, config(s).build());
+            FittedModel subset = fit(x, y, config(s).build());
+            assertClose(withIntercept(weighted), withIntercept(subset), 1e-10, s.cliName() + ": zero weights vs rows removed");
+        }
+        // and the weighted score is the score of the remaining rows
+        FittedModel model = fit(x, y, config(Solver.SVD).build());
+        dev.downhill.Score full;
+        try (Dataset d = Dataset.of(t.x, t.y, w)) {
+            full = model.score(d);
+        }
+        dev.downhill.Score kept = model.score(x, y);
+        assertEquals(kept.mse(), full.mse(), 1e-12 * kept.mse());
+        assertEquals(kept.r2(), full.r2(), 1e-12);
+    }
+
+    @Test
+    void weightedLeastSquaresMatchesTheBigDecimalClosedFormWithAndWithoutIntercept() {
+        int m = 40;
+        int n = 4;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 3, 1.0, 66);
+        double[] w = new double[m];
+        SplittableRandom r = new SplittableRandom(67);
+        for (int i = 0; i < m; i++) {
+            w[i] = Math.exp(2 * r.nextGaussian()); // weights spread over several orders of magnitude
+        }
+        for (boolean intercept : new boolean[] {true, false}) {
+            double[] exact = ExactLeastSquares.solve(t.x, t.y, w, intercept);
+            double[] plain = ExactLeastSquares.solve(t.x, t.y, intercept);
+            assertTrue(Compare.relativeError(exact, plain) > 1e-3, "the weights matter here");
+            for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD, Solver.CG}) {
+                FittedModel model = fitWeighted(t.x, t.y, w, config(s).fitIntercept(intercept).tolerance(1e-13).build());
+                assertClose(withIntercept(model), exact, 1e-10, s.cliName() + (intercept ? "" : " without intercept"));
+            }
+        }
+        // a full-batch mini-batch (B = m) takes the weighted gradient with normaliser m: it reaches the same answer
+        double[] exact = ExactLeastSquares.solve(t.x, t.y, w, true);
+        FittedModel mini = fitWeighted(t.x, t.y, w, config(Solver.MINIBATCH).batchSize(m).maxIterations(400).tolerance(0)
+                .build());
+        // deterministic (one batch per epoch, the whole data): linear convergence under the automatic step's margin;
+        // 400 epochs reach ~1e-8 (the weights move θ by > 1e-3)
+        assertClose(withIntercept(mini), exact, 1e-6, "minibatch B = m");
+    }
+
+    @Test
+    void weightedScoreIsTheWeightedRSquared() {
+        TestData t = TestData.gaussian(50, 3, TestData.ramp(3), 1, 0.8, 68);
+        double[] w = integerWeights(50, 69);
+        TestData dup = duplicated(t, w);
+        FittedModel model = fitWeighted(t.x, t.y, w, config(Solver.NORMAL).build());
+        dev.downhill.Score weighted;
+        try (Dataset d = Dataset.of(t.x, t.y, w)) {
+            weighted = model.score(d);
+        }
+        dev.downhill.Score duplicate = model.score(dup.x, dup.y);
+        assertEquals(duplicate.mse(), weighted.mse(), 1e-12 * duplicate.mse());
+        assertEquals(duplicate.r2(), weighted.r2(), 1e-12);
+        dev.downhill.Score unweighted = model.score(t.x, t.y);
+        assertTrue(Math.abs(unweighted.r2() - weighted.r2()) > 1e-6, "the weights change R²");
+    }
+
+    @Test
+    void unweightedProblemsReportRowsAsTheirWeightSum() {
+        TestData t = TestData.gaussian(20, 2, TestData.ramp(2), 1, 0.1, 70);
+        try (Dataset d = Dataset.of(t.x, t.y); ResidentProblem p = load(d, config(Solver.GD).build())) {
+            assertTrue(!p.weighted());
+            assertEquals(20.0, p.weightSum(), 0);
+        }
+        FittedModel model = fit(t.x, t.y, config(Solver.NORMAL).build());
+        assertTrue(!model.trainingWeighted());
+        assertTrue(Double.isNaN(model.trainingWeightSum()));
+    }
+
+    @Test
+    void weightedFloat32PassesAndFitsAgreeWithFloat64() {
+        int m = 45;
+        int n = 3;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 0.5, 0.3, 71);
+        double[] w = integerWeights(m, 72);
+        float[][] xf = t.xFloat();
+        float[] yf = t.yFloat();
+        double[][] xr = new double[m][n]; // the float32 data, exactly, in float64
+        double[] yr = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                xr[i][j] = xf[i][j];
+            }
+            yr[i] = yf[i];
+        }
+        long[] order = CounterBasedSampler.epochOrder(3, 1, m);
+        double[] theta = {1, -0.5, 0.25};
+        try (Dataset d = Dataset.of(xf, yf, w);
+             ResidentProblem p = load(d, config(Solver.GD).build());
+             BackendVector th = p.allocateVector(n);
+             BackendVector g = p.allocateVector(n)) {
+            assertEquals(Precision.FLOAT32, p.precision());
+            th.copyFromHost(theta);
+            for (RowSlice slice : new RowSlice[] {RowSlice.all(), RowSlice.of(order, 4, 20)}) {
+                long k = slice.size(m);
+                double[] expected = new double[n];
+                double ss = 0;
+                for (long q = 0; q < k; q++) {
+                    int i = (int) (slice.isAll() ? q : order[slice.from() + (int) q]);
+                    double r = 0.5 - yr[i];
+                    for (int j = 0; j < n; j++) {
+                        r += xr[i][j] * theta[j];
+                    }
+                    ss += w[i] * r * r;
+                    for (int j = 0; j < n; j++) {
+                        expected[j] += 2.0 / k * w[i] * xr[i][j] * r;
+                    }
+                }
+                ResidualSums sums = p.gradient(th, 0.5, 1, 2.0 / k, slice, g);
+                // float32 products of float32 residuals: a few ε₃₂ relative
+                assertClose(g.copyToHost(), expected, 1e-5, "float32 weighted gradient");
+                assertEquals(ss, sums.sumOfSquares(), 1e-6 * ss);
+            }
+        }
+        double[] exact = ExactLeastSquares.solve(xr, yr, w, true);
+        for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD, Solver.CG}) {
+            FittedModel model;
+            try (Dataset d = Dataset.of(xf, yf, w)) {
+                model = LinearRegression.fit(d, config(s).build());
+            }
+            assertEquals(Precision.FLOAT32, model.precision());
+            // the direct solvers solve the float64 problem of the rounded data; cg stops at float32's 1e-6 default
+            assertClose(withIntercept(model), exact, s.isIterative() ? 1e-5 : 1e-10, s.cliName() + " float32 weighted");
+        }
+    }
 }

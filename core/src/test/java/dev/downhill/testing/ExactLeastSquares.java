@@ -16,6 +16,14 @@ public final class ExactLeastSquares {
 
     /** Returns [θ₁ … θₙ, b] (b = 0 when {@code intercept} is false). */
     public static double[] solve(double[][] x, double[] y, boolean intercept) {
+        return solve(x, y, null, intercept);
+    }
+
+    /**
+     * Weighted least squares: minimises Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² (weighted means, X_cᵀWX_c θ = X_cᵀWy_c), exactly from
+     * the double inputs; {@code w} null means every weight 1. Returns [θ₁ … θₙ, b].
+     */
+    public static double[] solve(double[][] x, double[] y, double[] w, boolean intercept) {
         int m = x.length;
         int n = x[0].length;
         BigDecimal[] means = new BigDecimal[n];
@@ -24,13 +32,16 @@ public final class ExactLeastSquares {
             means[j] = BigDecimal.ZERO;
         }
         if (intercept) {
+            BigDecimal total = BigDecimal.ZERO;
             for (int i = 0; i < m; i++) {
+                BigDecimal wi = w == null ? BigDecimal.ONE : new BigDecimal(w[i]);
+                total = total.add(wi);
                 for (int j = 0; j < n; j++) {
-                    means[j] = means[j].add(new BigDecimal(x[i][j]));
+                    means[j] = means[j].add(wi.multiply(new BigDecimal(x[i][j])));
                 }
-                yMean = yMean.add(new BigDecimal(y[i]));
+                yMean = yMean.add(wi.multiply(new BigDecimal(y[i])));
             }
-            BigDecimal bm = BigDecimal.valueOf(m);
+            BigDecimal bm = w == null ? BigDecimal.valueOf(m) : total;
             for (int j = 0; j < n; j++) {
                 means[j] = means[j].divide(bm, MC);
             }
@@ -46,9 +57,14 @@ public final class ExactLeastSquares {
                 xc[j] = new BigDecimal(x[i][j]).subtract(means[j], MC);
             }
             BigDecimal yc = new BigDecimal(y[i]).subtract(yMean, MC);
+            if (w != null) { // w·x_c, so that the sums below are Σ w x_c x_cᵀ and Σ w x_c y_c
+                BigDecimal wi = new BigDecimal(w[i]);
+                yc = yc.multiply(wi, MC);
+            }
             for (int j = 0; j < n; j++) {
                 for (int k = j; k < n; k++) {
-                    a[j][k] = a[j][k].add(xc[j].multiply(xc[k], MC), MC);
+                    BigDecimal p = xc[j].multiply(xc[k], MC);
+                    a[j][k] = a[j][k].add(w == null ? p : p.multiply(new BigDecimal(w[i]), MC), MC);
                 }
                 a[j][n] = a[j][n].add(xc[j].multiply(yc, MC), MC);
             }

@@ -86,7 +86,7 @@ public final class CpuBackend implements Backend {
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(options, "options");
         int threads = options.threads();
-        return new CpuCsrProblem(data.x(), data.yPointer(), null, precision, threads == 0 ? defaultThreads() : threads);
+        return new CpuCsrProblem(data.x(), data.yPointer(), data.weightsPointer(), precision, threads == 0 ? defaultThreads() : threads);
     }
 
     @Override

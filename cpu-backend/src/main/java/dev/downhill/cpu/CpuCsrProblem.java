@@ -170,6 +170,17 @@ final class CpuCsrProblem implements ResidentProblem {
     }
 
     @Override
+    public boolean weighted() {
+        return weights != null;
+    }
+
+    /** Σw from the statistics pass (m exactly when unweighted). */
+    @Override
+    public synchronized double weightSum() {
+        return weights == null ? rows : columnStatistics0()[1];
+    }
+
+    @Override
     public BackendVector allocateVector(long length) {
         ensureOpen();
         return new CpuVector(length, precision);

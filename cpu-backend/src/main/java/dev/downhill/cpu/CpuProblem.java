@@ -42,6 +42,9 @@ final class CpuProblem implements ResidentProblem {
     private final long rows;
     private final long cols;
     private final Precision precision;
+    /** The dataset's sample weights (float64), or null when unweighted. */
+    private final DoublePointer weights;
+    private final double weightSum;
     private final int threads;
     private final GradientStrategy strategy;
     private final FusedKernel[] kernels;
@@ -73,8 +76,10 @@ final class CpuProblem implements ResidentProblem {
             Dataset d = copy == null ? source : copy;
             for (int t = 0; t < workers; t++) {
                 kernels[t] = precision == Precision.FLOAT64
-                        ? new DoubleKernel((DoublePointer) d.xPointer(), (DoublePointer) d.yPointer(), cols, shape, strategy)
-                        : new FloatKernel((FloatPointer) d.xPointer(), (FloatPointer) d.yPointer(), cols, shape, strategy);
+                        ? new DoubleKernel((DoublePointer) d.xPointer(), (DoublePointer) d.yPointer(), d.weightsPointer(), cols,
+                                shape, strategy)
+                        : new FloatKernel((FloatPointer) d.xPointer(), (FloatPointer) d.yPointer(), d.weightsPointer(), cols,
+                                shape, strategy);
             }
         } catch (RuntimeException | Error e) {
             for (int t = workers - 1; t >= 0; t--) {
@@ -89,6 +94,8 @@ final class CpuProblem implements ResidentProblem {
         }
         this.converted = copy;
         this.data = copy == null ? source : copy;
+        this.weights = data.weightsPointer();
+        this.weightSum = source.weightSum();
         this.pool = workers == 1 ? null : Executors.newFixedThreadPool(workers, r -> {
             Thread th = new Thread(r, "downhill-cpu");
             th.setDaemon(true);
@@ -114,6 +121,16 @@ final class CpuProblem implements ResidentProblem {
     @Override
     public Precision precision() {
         return precision;
+    }
+
+    @Override
+    public boolean weighted() {
+        return weights != null;
+    }
+
+    @Override
+    public double weightSum() {
+        return weights == null ? rows : weightSum;
     }
 
     /** The thread count the problem was loaded with (it uses at most one worker per row). */
@@ -154,10 +171,17 @@ final class CpuProblem implements ResidentProblem {
                 }
                 targetSum += k.sum();
             }
-            for (int j = 0; j < means.length; j++) {
-                means[j] /= rows;
+            if (weights != null) { // weighted means: Σwx/Σw
+                for (int j = 0; j < means.length; j++) {
+                    means[j] /= weightSum;
+                }
+                statistics = new ColumnStatistics(means, targetSum / weightSum);
+            } else {
+                for (int j = 0; j < means.length; j++) {
+                    means[j] /= rows;
+                }
+                statistics = new ColumnStatistics(means, targetSum / rows);
             }
-            statistics = new ColumnStatistics(means, targetSum / rows);
         }
         return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
     }
@@ -172,6 +196,17 @@ final class CpuProblem implements ResidentProblem {
             int n = c.length;
             double[] sums = new double[n];
             for (long i = 0; i < rows; i++) {
+                if (weights != null) { // Σ wᵢ(xᵢⱼ − cⱼ)²
+                    double w = weights.get(i);
+                    java.nio.Buffer row = precision == Precision.FLOAT64 ? OffHeapViews.doubles(data.xPointer(), i * cols, n)
+                            : OffHeapViews.floats(data.xPointer(), i * cols, n);
+                    for (int j = 0; j < n; j++) {
+                        double v = row instanceof DoubleBuffer db ? db.get(j) : ((FloatBuffer) row).get(j);
+                        double d = v - c[j];
+                        sums[j] += w * d * d;
+                    }
+                    continue;
+                }
                 if (precision == Precision.FLOAT64) {
                     DoubleBuffer row = OffHeapViews.doubles(data.xPointer(), i * cols, n);
                     for (int j = 0; j < n; j++) {
@@ -187,7 +222,7 @@ final class CpuProblem implements ResidentProblem {
                 }
             }
             for (int j = 0; j < n; j++) {
-                sums[j] /= rows;
+                sums[j] /= weights != null ? weightSum : rows;
             }
             columnDeviations[slot] = sums;
         }

@@ -23,7 +23,9 @@ import org.bytedeco.javacpp.DoublePointer;
 /**
  * The passes over X that core's direct solvers need, on OpenBLAS/LAPACK in float64. Centring (when
  * {@code stats} is given) and column scaling are applied while copying row blocks into float64
- * workspace; X itself is never modified. Work memory is off-heap and freed before returning.
+ * workspace; X itself is never modified. Sample weights (when the dataset has them) enter the same way: each
+ * copied row of [X_c | y_c] is multiplied by √wᵢ, so the Gram pass gives X_cᵀWX_c, X_cᵀWy_c and the QR pass the
+ * factor of W^½[X_c·D | y_c]. Work memory is off-heap and freed before returning.
  */
 final class DirectPasses {
     /** Bytes of X converted per block when forming XᵀX. */
@@ -46,7 +48,7 @@ final class DirectPasses {
      * exact the factorization it refines with is.
      */
     static CrossProducts crossProducts(Dataset data, ColumnStatistics stats) {
-        if (data.precision() == Precision.FLOAT64) {
+        if (data.precision() == Precision.FLOAT64 && !data.isWeighted()) {
             CrossProducts fast = inPlace(data, stats);
             if (fast != null) {
                 return fast;
@@ -219,6 +221,15 @@ final class DirectPasses {
             for (int i = 0; i < count; i++) {
                 target.put(i, data.y(row + start + i) - targetMean);
             }
+            if (data.isWeighted()) { // rows scaled by √wᵢ
+                DoubleBuffer w = OffHeapViews.doubles(data.weightsPointer(), row + start, count);
+                for (int j = 0; j <= n; j++) {
+                    DoubleBuffer column = OffHeapViews.doubles(a, (long) j * lda + top + start, count);
+                    for (int i = 0; i < count; i++) {
+                        column.put(i, column.get(i) * Math.sqrt(w.get(i)));
+                    }
+                }
+            }
         }
     }
 
@@ -244,6 +255,16 @@ final class DirectPasses {
                     out.put(i * n + j, in.get(i * n + j) - (means == null ? 0 : means[j]));
                 }
                 outY.put(i, data.y(row + i) - targetMean);
+            }
+        }
+        if (data.isWeighted()) { // rows scaled by √wᵢ
+            DoubleBuffer w = OffHeapViews.doubles(data.weightsPointer(), row, rows);
+            for (int i = 0; i < rows; i++) {
+                double s = Math.sqrt(w.get(i));
+                for (int j = 0; j < n; j++) {
+                    out.put(i * n + j, out.get(i * n + j) * s);
+                }
+                outY.put(i, outY.get(i) * s);
             }
         }
     }

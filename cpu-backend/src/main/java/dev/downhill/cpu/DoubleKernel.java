@@ -16,15 +16,18 @@ import org.bytedeco.javacpp.Pointer;
 final class DoubleKernel extends FusedKernel {
     private final DoublePointer x;
     private final DoublePointer y;
+    /** Sample weights (m values), or null when unweighted. */
+    private final DoublePointer weights;
     private final DoublePointer block;
     private final DoublePointer residual;
     private final DoubleBuffer residualView;
     private final DoublePointer ones;
 
-    DoubleKernel(DoublePointer x, DoublePointer y, long cols, BlockShape shape, GradientStrategy strategy) {
+    DoubleKernel(DoublePointer x, DoublePointer y, DoublePointer weights, long cols, BlockShape shape, GradientStrategy strategy) {
         super(cols, shape.rowsPerBlock(cols, 8), strategy);
         this.x = x;
         this.y = y;
+        this.weights = weights;
         this.block = new DoublePointer(x);
         this.residual = new DoublePointer(rowsPerBlock);
         this.residualView = OffHeapViews.doubles(residual, 0, rowsPerBlock);
@@ -38,7 +41,7 @@ final class DoubleKernel extends FusedKernel {
     void gradientRows(long start, long end, Pointer theta, double intercept, double targetWeight) {
         DoublePointer t = (DoublePointer) theta;
         if (strategy == GradientStrategy.SINGLE_PASS) {
-            NativeKernels.fused_gradient_double(x, cols, y, start, end, t, intercept, targetWeight, accumulator, nativeSums);
+            NativeKernels.fused_gradient_double(x, cols, y, weights, start, end, t, intercept, targetWeight, accumulator, nativeSums);
             takeNativeSums();
             return;
         }
@@ -55,11 +58,22 @@ final class DoubleKernel extends FusedKernel {
             int base = (int) (row - targetsStart);
             double ss = 0;
             double s = 0;
-            for (int i = 0; i < rows; i++) {
-                double r = residualView.get(i) + intercept - targetWeight * targets.get(base + i);
-                ss += r * r;
-                s += r;
-                residualView.put(i, r);
+            if (weights != null) {
+                DoubleBuffer w = OffHeapViews.doubles(weights, row, rows);
+                for (int i = 0; i < rows; i++) {
+                    double r = residualView.get(i) + intercept - targetWeight * targets.get(base + i);
+                    double wr = w.get(i) * r;
+                    ss += wr * r;
+                    s += wr;
+                    residualView.put(i, wr);
+                }
+            } else {
+                for (int i = 0; i < rows; i++) {
+                    double r = residualView.get(i) + intercept - targetWeight * targets.get(base + i);
+                    ss += r * r;
+                    s += r;
+                    residualView.put(i, r);
+                }
             }
             sumOfSquares += ss;
             sum += s;
@@ -74,6 +88,13 @@ final class DoubleKernel extends FusedKernel {
             long row = order[p];
             block.position(x.position() + row * cols);
             double r = cblas_ddot(n, block, 1, t, 1) + intercept - targetWeight * y.get(row);
+            if (weights != null) {
+                double wr = weights.get(row) * r;
+                sumOfSquares += wr * r;
+                sum += wr;
+                cblas_daxpy(n, wr, block, 1, accumulator, 1);
+                continue;
+            }
             sumOfSquares += r * r;
             sum += r;
             cblas_daxpy(n, r, block, 1, accumulator, 1);
@@ -85,11 +106,20 @@ final class DoubleKernel extends FusedKernel {
         for (long row = start; row < end; row += rowsPerBlock) {
             int rows = (int) Math.min(rowsPerBlock, end - row);
             block.position(x.position() + row * cols);
-            cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, ones, 1, 1.0, accumulator, 1);
             DoubleBuffer targets = OffHeapViews.doubles(y, row, rows);
             double s = 0;
-            for (int i = 0; i < rows; i++) {
-                s += targets.get(i);
+            if (weights != null) { // Σ wᵢxᵢ = X_Bᵀw_B, Σ wᵢyᵢ
+                DoublePointer w = (DoublePointer) dev.downhill.internal.OffHeapViews.offset(weights, row);
+                cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, w, 1, 1.0, accumulator, 1);
+                DoubleBuffer wb = OffHeapViews.doubles(weights, row, rows);
+                for (int i = 0; i < rows; i++) {
+                    s += wb.get(i) * targets.get(i);
+                }
+            } else {
+                cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, ones, 1, 1.0, accumulator, 1);
+                for (int i = 0; i < rows; i++) {
+                    s += targets.get(i);
+                }
             }
             sum += s;
         }

@@ -21,6 +21,8 @@ import org.bytedeco.javacpp.Pointer;
 final class FloatKernel extends FusedKernel {
     private final FloatPointer x;
     private final FloatPointer y;
+    /** Sample weights (float64, m values), or null when unweighted. */
+    private final org.bytedeco.javacpp.DoublePointer weights;
     private final FloatPointer block;
     private final FloatPointer residual;
     private final FloatBuffer residualView;
@@ -31,12 +33,14 @@ final class FloatKernel extends FusedKernel {
     private final long flushRows;
     private final double[] residualDots;
 
-    FloatKernel(FloatPointer x, FloatPointer y, long cols, BlockShape shape, GradientStrategy strategy) {
+    FloatKernel(FloatPointer x, FloatPointer y, org.bytedeco.javacpp.DoublePointer weights, long cols, BlockShape shape,
+                GradientStrategy strategy) {
         // a block's float32 partial never spans more than flushRows rows
         super(cols, (int) Math.min(shape.rowsPerBlock(cols, 4), Math.max(1, shape.flushRows())), strategy);
         this.flushRows = shape.flushRows();
         this.x = x;
         this.y = y;
+        this.weights = weights;
         this.block = new FloatPointer(x);
         this.residual = new FloatPointer(rowsPerBlock);
         this.residualView = OffHeapViews.floats(residual, 0, rowsPerBlock);
@@ -51,7 +55,7 @@ final class FloatKernel extends FusedKernel {
     void gradientRows(long start, long end, Pointer theta, double intercept, double targetWeight) {
         FloatPointer t = (FloatPointer) theta;
         if (strategy == GradientStrategy.SINGLE_PASS) {
-            NativeKernels.fused_gradient_float(x, cols, y, start, end, t, intercept, targetWeight, partial, accumulator,
+            NativeKernels.fused_gradient_float(x, cols, y, weights, start, end, t, intercept, targetWeight, partial, accumulator,
                     flushRows, nativeSums);
             takeNativeSums();
             return;
@@ -74,11 +78,22 @@ final class FloatKernel extends FusedKernel {
             int base = (int) (row - targetsStart);
             double ss = 0;
             double s = 0;
-            for (int i = 0; i < rows; i++) {
-                double r = residualDots[i] + intercept - targetWeight * targets.get(base + i);
-                ss += r * r;
-                s += r;
-                residualView.put(i, (float) r);
+            if (weights != null) {
+                java.nio.DoubleBuffer w = OffHeapViews.doubles(weights, row, rows);
+                for (int i = 0; i < rows; i++) {
+                    double r = residualDots[i] + intercept - targetWeight * targets.get(base + i);
+                    double wr = w.get(i) * r;
+                    ss += wr * r;
+                    s += wr;
+                    residualView.put(i, (float) wr);
+                }
+            } else {
+                for (int i = 0; i < rows; i++) {
+                    double r = residualDots[i] + intercept - targetWeight * targets.get(base + i);
+                    ss += r * r;
+                    s += r;
+                    residualView.put(i, (float) r);
+                }
             }
             sumOfSquares += ss;
             sum += s;
@@ -97,6 +112,13 @@ final class FloatKernel extends FusedKernel {
             long row = order[p];
             block.position(x.position() + row * cols);
             double r = cblas_dsdot(n, block, 1, t, 1) + intercept - targetWeight * y.get(row);
+            if (weights != null) {
+                double wr = weights.get(row) * r;
+                sumOfSquares += wr * r;
+                sum += wr;
+                cblas_saxpy(n, (float) wr, block, 1, partial, 1);
+                continue;
+            }
             sumOfSquares += r * r;
             sum += r;
             cblas_saxpy(n, (float) r, block, 1, partial, 1);
@@ -113,6 +135,14 @@ final class FloatKernel extends FusedKernel {
     void statisticsRows(long start, long end) {
         for (long row = start; row < end; row++) {
             FloatBuffer values = OffHeapViews.floats(x, row * cols, n);
+            if (weights != null) { // Σ wᵢxᵢ, Σ wᵢyᵢ in float64
+                double w = weights.get(row);
+                for (int j = 0; j < n; j++) {
+                    accumulatorView.put(j, accumulatorView.get(j) + w * values.get(j));
+                }
+                sum += w * y.get(row);
+                continue;
+            }
             for (int j = 0; j < n; j++) {
                 accumulatorView.put(j, accumulatorView.get(j) + values.get(j));
             }

@@ -30,11 +30,13 @@ final class NativeKernels {
     static native boolean avx2_available();
 
     /**
-     * Rows [start, end): accumulator += Σ xᵢ rᵢ with rᵢ = xᵢ·θ + b − τyᵢ, sums[0] += Σr², sums[1] += Σr.
+     * Rows [start, end): accumulator += Σ xᵢ rᵢ with rᵢ = xᵢ·θ + b − τyᵢ, sums[0] += Σr², sums[1] += Σr; with sample
+     * weights ({@code weights} non-null, m float64 values) Σ xᵢwᵢrᵢ, Σwᵢrᵢ², Σwᵢrᵢ (null: the unweighted code, bit for bit).
      * Writes {@code partial} (float32 scratch of cols values, zero on entry and on return),
      * {@code accumulator} and {@code sums}; reads x, y, theta.
      */
-    static native void fused_gradient_float(@Const FloatPointer x, long cols, @Const FloatPointer y, long start, long end,
+    static native void fused_gradient_float(@Const FloatPointer x, long cols, @Const FloatPointer y,
+                                            @Const DoublePointer weights, long start, long end,
                                             @Const FloatPointer theta, double intercept, double targetWeight,
                                             FloatPointer partial, DoublePointer accumulator, long flushRows, DoublePointer sums);
 
@@ -42,7 +44,8 @@ final class NativeKernels {
     static native double read_sum(@Const FloatPointer p, long n);
 
     /** The float64 kernel: as the float one, accumulating straight into {@code accumulator}. */
-    static native void fused_gradient_double(@Const DoublePointer x, long cols, @Const DoublePointer y, long start, long end,
+    static native void fused_gradient_double(@Const DoublePointer x, long cols, @Const DoublePointer y,
+                                             @Const DoublePointer weights, long start, long end,
                                              @Const DoublePointer theta, double intercept, double targetWeight,
                                              DoublePointer accumulator, DoublePointer sums);
 }

@@ -226,6 +226,37 @@ class CpuCsrProblemTest {
     }
 
     @Test
+    void integerWeightsOnCsrEqualDuplicatedRows() {
+        SplittableRandom r = new SplittableRandom(12);
+        int m = 300;
+        int n = 12;
+        double[][] x = sparse(r, m, n, 0.3);
+        double[] y = new double[m];
+        double[] w = new double[m];
+        List<double[]> rowsDup = new ArrayList<>();
+        List<Double> yDup = new ArrayList<>();
+        for (int i = 0; i < m; i++) {
+            y[i] = r.nextGaussian() + x[i][0] - 2 * x[i][3];
+            w[i] = r.nextInt(4);
+            for (int k = 0; k < w[i]; k++) {
+                rowsDup.add(x[i]);
+                yDup.add(y[i]);
+            }
+        }
+        try (Dataset dup = Dataset.of(rowsDup.toArray(new double[0][]), yDup.stream().mapToDouble(Double::doubleValue).toArray());
+             SparseDataset sd = SparseDataset.of(csr(x, Precision.FLOAT64), y).withWeights(w)) {
+            assertTrue(sd.isWeighted());
+            FittedModel exact = LinearRegression.fit(dup, FitConfig.builder().backend("cpu").solver(Solver.SVD).build());
+            FittedModel normal = LinearRegression.fit(sd, FitConfig.builder().solver(Solver.NORMAL).build());
+            FittedModel cg = LinearRegression.fit(sd, FitConfig.builder().solver(Solver.CG).build());
+            close(exact.coefficients(), normal.coefficients(), 1e-10, "weighted normal on CSR vs duplicated rows");
+            close(exact.coefficients(), cg.coefficients(), 1e-8, "weighted cg on CSR vs duplicated rows");
+            assertEquals(exact.intercept(), normal.intercept(), 1e-10 * (1 + Math.abs(exact.intercept())));
+            assertTrue(normal.trainingWeighted());
+        }
+    }
+
+    @Test
     void rowRangesBalanceTheNonZerosAndEachHasARow() {
         try (LongPointer p = new LongPointer(new long[] {0, 100, 101, 102, 103, 200, 300})) {
             // 300 non-zeros in three ranges of 100: row 0, rows 1–4, row 5

@@ -69,6 +69,11 @@ final class CudaProblem implements ResidentProblem {
     private final long workBytes;
     private final DeviceRows x;
     private final DeviceMemory y;
+    /** Sample weights and their square roots on the device (float64, m values each), or null when unweighted. */
+    private final DeviceMemory weights;
+    private final DeviceMemory rootWeights;
+    private final double weightSum;
+    private DeviceMemory gatherW;
     private final DeviceMemory gradientPartials;
     private final DeviceMemory sumPartials;
     private final DeviceMemory total;
@@ -160,8 +165,10 @@ final class CudaProblem implements ResidentProblem {
             this.fused = f;
             this.maxClusters = clusters;
             // everything but X: y, partials, running totals, the cuBLAS residual and chunk gradient
+            boolean weighted = source != null && source.isWeighted();
             long work = bytesY + 8 * maxClusters * cols + 16 * maxClusters + 8 * cols + 16
-                    + chunkRows * precision.bytes() + rowBytes + 16L * 4 * context.device().multiprocessors();
+                    + chunkRows * precision.bytes() + rowBytes + 16L * 4 * context.device().multiprocessors()
+                    + (weighted ? 16 * rows : 0); // the weights and their square roots
             this.workBytes = work;
             if (source == null && bytesX + work > memory[0]) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
@@ -175,6 +182,22 @@ final class CudaProblem implements ResidentProblem {
                         budget, memory[0], context.device().name(), work, CudaMemoryBudget.BUDGET_NAME));
             }
             this.y = context.allocate(bytesY, "y");
+            if (weighted) {
+                this.weights = context.allocate(8 * rows, "sample weights");
+                this.rootWeights = context.allocate(8 * rows, "square roots of the sample weights");
+                context.toDevice(source.weightsPointer(), weights, 0, 8 * rows);
+                try (DoublePointer roots = new DoublePointer(rows)) {
+                    for (long i = 0; i < rows; i++) {
+                        roots.put(i, Math.sqrt(source.weightsPointer().get(i)));
+                    }
+                    context.toDevice(roots, rootWeights, 0, 8 * rows);
+                }
+                this.weightSum = source.weightSum();
+            } else {
+                this.weights = null;
+                this.rootWeights = null;
+                this.weightSum = rows;
+            }
             if (source == null) {
                 DeviceMemory all = context.allocate(bytesX, "X");
                 context.launch(utility, "fill_uniform", 4096, 1, UTILITY_THREADS, all, rows * cols, seed, -1.0, 1.0);
@@ -257,6 +280,26 @@ final class CudaProblem implements ResidentProblem {
     }
 
     @Override
+    public boolean weighted() {
+        return weights != null;
+    }
+
+    @Override
+    public double weightSum() {
+        return weights == null ? rows : weightSum;
+    }
+
+    /** The weights from row {@code first} on (device address), or null when unweighted. */
+    private Pointer weightsFrom(long first) {
+        return weights == null ? null : new RawPointer(weights.address(8 * first));
+    }
+
+    /** The square roots of the weights from row {@code first} on (device address), or null when unweighted. */
+    Pointer rootWeightsFrom(long first) {
+        return rootWeights == null ? null : new RawPointer(rootWeights.address(8 * first));
+    }
+
+    @Override
     public String description() {
         String where = x.allResident() ? "X resident" : String.format(Locale.ROOT, "X streamed (%d of %d chunks resident)",
                 x.residentChunks(), x.chunks());
@@ -305,8 +348,8 @@ final class CudaProblem implements ResidentProblem {
             DeviceMemory targetMean = context.allocate(8, "target mean");
             try {
                 context.zero(targetMean); // momentsOfChunk adds into it
-                momentsOfChunk(y.address(0), rows, 1, null, false, targetMean);
-                double ybar = context.doublesToHost(targetMean, 0, 1)[0] / rows;
+                momentsOfChunk(y.address(0), weightsFrom(0), rows, 1, null, false, targetMean);
+                double ybar = context.doublesToHost(targetMean, 0, 1)[0] / (weights == null ? rows : weightSum);
                 statistics = new ColumnStatistics(means, ybar);
             } finally {
                 context.free(targetMean);
@@ -333,15 +376,16 @@ final class CudaProblem implements ResidentProblem {
         return columnDeviations[slot].clone();
     }
 
-    /** (1/m)Σᵢ (X_ij − c_j)^(squared ? 2 : 1) per column, chunk by chunk (totals in chunk order, float64). */
+    /** (1/m)Σᵢ (X_ij − c_j)^(squared ? 2 : 1) per column (weighted: (1/Σw)Σᵢ wᵢ(…)), chunk by chunk (totals in chunk order, float64). */
     private double[] columnMoments(DeviceMemory center, boolean squared) {
         DeviceMemory sumsOfChunks = context.allocate(8 * cols, "column moments");
         try {
             context.zero(sumsOfChunks);
-            x.forEachChunk((address, first, count) -> momentsOfChunk(address, count, n, center, squared, sumsOfChunks));
+            x.forEachChunk((address, first, count) -> momentsOfChunk(address, weightsFrom(first), count, n, center, squared,
+                    sumsOfChunks));
             double[] out = context.doublesToHost(sumsOfChunks, 0, n);
             for (int j = 0; j < n; j++) {
-                out[j] /= rows;
+                out[j] /= weights == null ? rows : weightSum;
             }
             return out;
         } finally {
@@ -349,13 +393,14 @@ final class CudaProblem implements ResidentProblem {
         }
     }
 
-    /** into[j] += Σ over the {@code count} rows at {@code address} (row-major, width columns) of (A_ij − c_j)^p. */
-    private void momentsOfChunk(long address, long count, long width, DeviceMemory center, boolean squared, DeviceMemory into) {
+    /** into[j] += Σ over the {@code count} rows at {@code address} (row-major, width columns) of w_i·(A_ij − c_j)^p (w null: 1). */
+    private void momentsOfChunk(long address, Pointer w, long count, long width, DeviceMemory center, boolean squared,
+                                DeviceMemory into) {
         int parts = (int) Math.min(count, STATISTICS_CHUNKS);
         DeviceMemory partial = context.allocate(8L * parts * width, "column-moment partials");
         long blocks = (width + UTILITY_THREADS - 1) / UTILITY_THREADS;
         context.launch(utility, "column_moments", blocks, parts, UTILITY_THREADS,
-                new RawPointer(address), count, (int) width, center, squared ? 1 : 0, partial);
+                new RawPointer(address), count, (int) width, center, squared ? 1 : 0, w, partial);
         context.launch(utility, "accumulate_partials", blocks, 1, UTILITY_THREADS,
                 partial, parts, (int) width, into, null, null, 1.0, null);
         context.free(partial);
@@ -391,8 +436,8 @@ final class CudaProblem implements ResidentProblem {
         if (slice.isAll()) {
             long last = x.chunks() - 1;
             boolean blas = fused == null;
-            x.forEachChunk((address, first, count) -> chunk(blas, address, y.address(first * precision.bytes()), null, 0, count,
-                    t, intercept, targetWeight, scale, first / x.chunkRows() == last ? g : null));
+            x.forEachChunk((address, first, count) -> chunk(blas, address, y.address(first * precision.bytes()), weightsFrom(first),
+                    null, 0, count, t, intercept, targetWeight, scale, first / x.chunkRows() == last ? g : null));
             return;
         }
         long count = slice.size(rows);
@@ -400,11 +445,12 @@ final class CudaProblem implements ResidentProblem {
             throw new IllegalArgumentException("row order has " + slice.order().length + " entries but X has " + rows + " rows");
         }
         if (fused != null && x.allResident()) {
-            chunk(false, x.residentMemory().address(0), y.address(0), order(slice), slice.from(), count,
+            chunk(false, x.residentMemory().address(0), y.address(0), weightsFrom(0), order(slice), slice.from(), count,
                     t, intercept, targetWeight, scale, g);
         } else {
             gather(slice);
-            chunk(fused == null, gatherX.address(0), gatherY.address(0), null, 0, count, t, intercept, targetWeight, scale, g);
+            chunk(fused == null, gatherX.address(0), gatherY.address(0), gatherW == null ? null : new RawPointer(gatherW.address(0)),
+                    null, 0, count, t, intercept, targetWeight, scale, g);
         }
     }
 
@@ -416,21 +462,21 @@ final class CudaProblem implements ResidentProblem {
         context.zero(total);
         context.zero(sums);
         long last = x.chunks() - 1;
-        x.forEachChunk((address, first, count) -> chunk(true, address, y.address(first * precision.bytes()), null, 0, count,
-                t, intercept, targetWeight, scale, first / x.chunkRows() == last ? g : null));
+        x.forEachChunk((address, first, count) -> chunk(true, address, y.address(first * precision.bytes()), weightsFrom(first),
+                null, 0, count, t, intercept, targetWeight, scale, first / x.chunkRows() == last ? g : null));
     }
 
     /**
      * One chunk of a pass: rows {@code order[first + r]} (or {@code first + r}) for r < count of the X at
-     * {@code xAddress}, targets at {@code yAddress} indexed the same way. Adds the chunk's gradient and
-     * sums to the running totals; with {@code out} (the last chunk) writes out = s·total.
+     * {@code xAddress}, targets at {@code yAddress} and weights at {@code w} (null when unweighted) indexed the same
+     * way. Adds the chunk's gradient and sums to the running totals; with {@code out} (the last chunk) writes out = s·total.
      */
-    private void chunk(boolean blas, long xAddress, long yAddress, DeviceMemory rowOrder, long first, long count,
+    private void chunk(boolean blas, long xAddress, long yAddress, Pointer w, DeviceMemory rowOrder, long first, long count,
                        CudaVector theta, double intercept, double targetWeight, double scale, CudaVector out) {
-        if (!blas && launchFused(xAddress, yAddress, rowOrder, first, count, theta, intercept, targetWeight, scale, out)) {
+        if (!blas && launchFused(xAddress, yAddress, w, rowOrder, first, count, theta, intercept, targetWeight, scale, out)) {
             return;
         }
-        blasChunk(xAddress, yAddress, count, theta, intercept, targetWeight, scale, out);
+        blasChunk(xAddress, yAddress, w, count, theta, intercept, targetWeight, scale, out);
     }
 
     /**
@@ -438,12 +484,12 @@ final class CudaProblem implements ResidentProblem {
      * the problem's life) when the device refuses a non-portable cluster of 16 blocks at launch: the
      * passes then use cuBLAS.
      */
-    private boolean launchFused(long xAddress, long yAddress, DeviceMemory rowOrder, long first, long count, CudaVector t,
+    private boolean launchFused(long xAddress, long yAddress, Pointer w, DeviceMemory rowOrder, long first, long count, CudaVector t,
                                 double intercept, double targetWeight, double scale, CudaVector g) {
         long clusters = Math.max(1, Math.min(maxClusters, (count + shape.rowsPerGroup() - 1) / shape.rowsPerGroup()));
         try {
             context.launch(fused, "fused_gradient", clusters * shape.cluster(), 1, shape.threads(),
-                    new RawPointer(xAddress), new RawPointer(yAddress), t.memory(), intercept, targetWeight, n, rowOrder,
+                    new RawPointer(xAddress), new RawPointer(yAddress), w, t.memory(), intercept, targetWeight, n, rowOrder,
                     first, count, gradientPartials, sumPartials);
         } catch (CudaException e) {
             if (shape.cluster() <= FusedShape.MAX_PORTABLE_CLUSTER) {
@@ -465,7 +511,7 @@ final class CudaProblem implements ResidentProblem {
      * (kernel), c = Aᵀr (gemv), total += c; with {@code out}: out = s·total. cuBLAS sees row-major A as
      * the column-major n × count matrix Aᵀ with leading dimension n.
      */
-    private void blasChunk(long xAddress, long yAddress, long count, CudaVector theta, double intercept,
+    private void blasChunk(long xAddress, long yAddress, Pointer w, long count, CudaVector theta, double intercept,
                            double targetWeight, double scale, CudaVector out) {
         if (residual == null || residual.bytes() < count * precision.bytes()) {
             context.free(residual);
@@ -480,13 +526,13 @@ final class CudaProblem implements ResidentProblem {
         if (precision == Precision.FLOAT64) {
             CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, ONE64, new DoublePointer(a), cols,
                     theta.memory().doubles(0), 1, ZERO64, residual.doubles(0), 1), "cublasDgemv_v2_64(Xθ)");
-            finishResidual(count, yAddress, intercept, targetWeight);
+            finishResidual(count, yAddress, w, intercept, targetWeight);
             CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, ONE64, new DoublePointer(a), cols,
                     residual.doubles(0), 1, ZERO64, chunkGradient.doubles(0), 1), "cublasDgemv_v2_64(Xᵀr)");
         } else {
             CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_T, cols, count, ONE32, new FloatPointer(a), cols,
                     theta.memory().floats(0), 1, ZERO32, residual.floats(0), 1), "cublasSgemv_v2_64(Xθ)");
-            finishResidual(count, yAddress, intercept, targetWeight);
+            finishResidual(count, yAddress, w, intercept, targetWeight);
             CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, ONE32, new FloatPointer(a), cols,
                     residual.floats(0), 1, ZERO32, chunkGradient.floats(0), 1), "cublasSgemv_v2_64(Xᵀr)");
         }
@@ -497,10 +543,10 @@ final class CudaProblem implements ResidentProblem {
         }
     }
 
-    private void finishResidual(long count, long yAddress, double intercept, double targetWeight) {
+    private void finishResidual(long count, long yAddress, Pointer w, double intercept, double targetWeight) {
         int blocks = residualBlocks();
         context.launch(utility, "residual_finish", blocks, 1, UTILITY_THREADS,
-                count, residual, new RawPointer(yAddress), intercept, targetWeight, residualPartials);
+                count, residual, new RawPointer(yAddress), w, intercept, targetWeight, residualPartials);
         context.launch(utility, "accumulate_partials", 1, 1, UTILITY_THREADS,
                 null, blocks, 0, null, residualPartials, sums, 1.0, null);
     }
@@ -523,6 +569,10 @@ final class CudaProblem implements ResidentProblem {
             context.free(gatherY);
             gatherX = context.allocate(count * rowBytes, "gathered rows");
             gatherY = context.allocate(count * es, "gathered targets");
+            if (weights != null) {
+                context.free(gatherW);
+                gatherW = context.allocate(8 * count, "gathered weights");
+            }
         }
         long[] o = slice.order();
         long residentRows = x.residentChunks() * x.chunkRows();
@@ -536,6 +586,9 @@ final class CudaProblem implements ResidentProblem {
                         context.stream());
             }
             context.copy(y, i * es, gatherY, (long) q * es, es);
+            if (weights != null) {
+                context.copy(weights, 8 * i, gatherW, 8L * q, 8);
+            }
         }
     }
 
@@ -639,7 +692,7 @@ final class CudaProblem implements ResidentProblem {
     }
 
     private DevicePasses passes() {
-        return new DevicePasses(context, utility, x, y, rows, cols);
+        return new DevicePasses(context, utility, x, y, rootWeights, rows, cols);
     }
 
     // ------------------------------------------------------------------ housekeeping

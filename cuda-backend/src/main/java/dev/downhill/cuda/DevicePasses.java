@@ -31,6 +31,9 @@ import org.bytedeco.javacpp.SizeTPointer;
  * cuSOLVER's 64-bit API ({@code cusolverDnX*}) and cuBLAS's {@code _64} entry points. Work buffers are
  * allocated from the context and freed before returning; results are copied to the host.
  *
+ * Sample weights: every converted row of [X_c | y_c] is multiplied by √wᵢ (kernel argument {@code rowScale}), so the
+ * Gram pass gives X_cᵀWX_c, X_cᵀWy_c and the QR pass the factor of W^½[X_c·D | y_c].
+ *
  * <ul>
  *   <li>Gram pass: G = X_cᵀX_c by {@code dsyrk} and c = X_cᵀy_c by {@code dgemv} over row blocks of every
  *       chunk (resident or streamed X).</li>
@@ -47,11 +50,15 @@ final class DevicePasses implements DenseKernels {
     private final KernelModule kernels;
     private final DeviceRows x;
     private final DeviceMemory y;
+    /** √w (float64, m values) for weighted problems, else null: converted rows are scaled by it. */
+    private final DeviceMemory rootWeights;
     private final long rows;
     private final long cols;
     private final List<DeviceMemory> work = new ArrayList<>();
 
-    DevicePasses(CudaContext context, KernelModule kernels, DeviceRows x, DeviceMemory y, long rows, long cols) {
+    DevicePasses(CudaContext context, KernelModule kernels, DeviceRows x, DeviceMemory y, DeviceMemory rootWeights, long rows,
+                 long cols) {
+        this.rootWeights = rootWeights;
         this.context = context;
         this.kernels = kernels;
         this.x = x;
@@ -76,9 +83,9 @@ final class DevicePasses implements DenseKernels {
                 x.forEachChunk((address, first, count) -> {
                     for (long row = 0; row < count; row += blockRows) {
                         long k = Math.min(blockRows, count - row);
-                        convert(address, row, k, means, null, block, k, true);
+                        convert(address, roots(first), row, k, means, null, block, k, true);
                         context.launch(kernels, "convert_vector", blocks(k), 1, CudaProblem.UTILITY_THREADS,
-                                y, first + row, k, targetMean, targets);
+                                y, first + row, k, targetMean, roots(0), targets);
                         CudaStatus.checkBlas(cublasDsyrk_v2_64(context.blas(), CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, cols, k,
                                 one, block.doubles(0), k, one, gram.doubles(0), cols), "cublasDsyrk_v2_64");
                         CudaStatus.checkBlas(cublasDgemv_v2_64(context.blas(), CUBLAS_OP_T, k, cols, one, block.doubles(0), k,
@@ -112,9 +119,9 @@ final class DevicePasses implements DenseKernels {
             DeviceMemory a = allocate(8 * rows * w, "[X·D | y] (float64, column-major)");
             DeviceMemory d = allocate(8L * cols, "column scales");
             context.doublesToDevice(scales, d, 0);
-            convert(x.residentMemory().address(0), 0, rows, means, d, a, rows, true);
+            convert(x.residentMemory().address(0), roots(0), 0, rows, means, d, a, rows, true);
             context.launch(kernels, "convert_vector", blocks(rows), 1, CudaProblem.UTILITY_THREADS,
-                    y, 0L, rows, targetMean, new RawPointer(a.address(8 * rows * cols)));
+                    y, 0L, rows, targetMean, roots(0), new RawPointer(a.address(8 * rows * cols)));
             geqrf(a, rows, w, rows);
             DeviceMemory r = allocate(8L * k * w, "R");
             context.launch(kernels, "upper_rows", blocks((long) k * w), 1, CudaProblem.UTILITY_THREADS, a, rows, k, w, r);
@@ -243,10 +250,15 @@ final class DevicePasses implements DenseKernels {
      * Rows [row, row+k) of the X at device address {@code address} as float64, centred by {@code means} and
      * scaled by {@code scales} (nullable), into {@code out}.
      */
-    private void convert(long address, long row, long k, DeviceMemory means, DeviceMemory scales, DeviceMemory out, long lda,
-                         boolean columnMajor) {
+    private void convert(long address, Pointer rowScale, long row, long k, DeviceMemory means, DeviceMemory scales, DeviceMemory out,
+                         long lda, boolean columnMajor) {
         context.launch(kernels, "convert_matrix", blocks(k * cols), 1, CudaProblem.UTILITY_THREADS,
-                new RawPointer(address), (int) cols, row, k, means, scales, out, lda, columnMajor ? 1 : 0);
+                new RawPointer(address), (int) cols, row, k, means, scales, rowScale, out, lda, columnMajor ? 1 : 0);
+    }
+
+    /** √w from row {@code first} on (device address), or null when unweighted. */
+    private Pointer roots(long first) {
+        return rootWeights == null ? null : new RawPointer(rootWeights.address(8 * first));
     }
 
     private static long blocks(long elements) {

@@ -15,6 +15,9 @@
 // results run to run. Sums are accumulated in float64.
 //
 // Memory: every pointer argument is device memory. X is row-major (C order), m × n.
+//
+// Sample weights: kernels taking `w` (float64, indexed like y; null when unweighted — then the
+// code computes exactly what it did without weights) multiply each row's contribution by w_i.
 
 #ifndef REAL
 #define REAL float
@@ -160,8 +163,8 @@ static __device__ __forceinline__ i64 dh_row(const i64* order, i64 first, i64 r)
 // ------------------------------------------------------------------------------ fused gradient
 //
 // One pass over the rows {@code dh_row(order, first, r)}, r in [0, count):
-//     r_i = x_iᵀθ + b − τ·y_i,     gpartial[c][j] = Σ_{i in cluster c's rows} r_i·X_ij,
-//     spartial[c] = (Σ r_i², Σ r_i)
+//     r_i = x_iᵀθ + b − τ·y_i,     gpartial[c][j] = Σ_{i in cluster c's rows} w_i·r_i·X_ij,
+//     spartial[c] = (Σ w_i·r_i², Σ w_i·r_i)          (w_i = 1 when w is null)
 // Each cluster (CLUSTER blocks) takes a contiguous range of the pass's rows, ROWS rows at a time.
 // Block `rank` of the cluster owns the columns [rank·W, min(n, (rank+1)·W)), W = ceil(n / CLUSTER);
 // thread t holds columns rank·W + t + k·THREADS (k < KPT) of the current ROWS rows in registers
@@ -172,8 +175,8 @@ static __device__ __forceinline__ i64 dh_row(const i64* order, i64 first, i64 r)
 // Requires W ≤ THREADS·KPT, gridDim.x a multiple of CLUSTER, blockDim.x = THREADS.
 // Writes gpartial[cluster][n] (float64) and spartial[cluster][2]; accumulate_partials adds them up.
 DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
-        const REAL* __restrict__ X, const REAL* __restrict__ y, const REAL* __restrict__ theta,
-        double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 count,
+        const REAL* __restrict__ X, const REAL* __restrict__ y, const double* __restrict__ w,
+        const REAL* __restrict__ theta, double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 count,
         double* __restrict__ gpartial, double* __restrict__ spartial) {
     DH_SHARED(double, scratch, ROWS * 33);
 #if CLUSTER > 1
@@ -261,14 +264,16 @@ DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
         #pragma unroll
         for (int q = 0; q < ROWS; ++q) {
             if (r + q < r1) {
-                const double residual = d[q] + b - tau * (double) y[dh_row(order, first, r + q)];
+                const i64 row = dh_row(order, first, r + q);
+                const double residual = d[q] + b - tau * (double) y[row];
+                const double weighted = w ? w[row] * residual : residual;
                 if (tid == 0) {
-                    sumSquares += residual * residual;
-                    sum += residual;
+                    sumSquares += weighted * residual;
+                    sum += weighted;
                 }
                 #pragma unroll
                 for (int k = 0; k < KPT; ++k) {
-                    acc[k] += residual * (double) cur[q][k];
+                    acc[k] += weighted * (double) cur[q][k];
                 }
             }
             #pragma unroll
@@ -340,10 +345,10 @@ DH_KERNEL void scale_total(int n, const double* __restrict__ total, double s, RE
     }
 }
 
-// partial[c][j] = Σ_{i in chunk c} (X_ij − center_j)^(squared ? 2 : 1), chunk c = rows
-// [m·c/chunks, m·(c+1)/chunks), c = blockIdx.y (center null: 0). Grid (ceil(n/THREADS), chunks).
+// partial[c][j] = Σ_{i in chunk c} w_i·(X_ij − center_j)^(squared ? 2 : 1), chunk c = rows
+// [m·c/chunks, m·(c+1)/chunks), c = blockIdx.y (center null: 0; w null: 1). Grid (ceil(n/THREADS), chunks).
 DH_KERNEL void column_moments(const REAL* __restrict__ X, i64 m, int n, const double* __restrict__ center,
-                              int squared, double* __restrict__ partial) {
+                              int squared, const double* __restrict__ w, double* __restrict__ partial) {
     const i64 j = (i64) blockIdx.x * THREADS + threadIdx.x;
     if (j >= n) {
         return;
@@ -356,7 +361,8 @@ DH_KERNEL void column_moments(const REAL* __restrict__ X, i64 m, int n, const do
     double t = 0.0;
     for (i64 i = r0; i < r1; ++i) {
         const double v = (double) X[i * n + j] - shift;
-        t += squared ? v * v : v;
+        const double p = squared ? v * v : v;
+        t += w ? w[i] * p : p;
     }
     partial[c * n + j] = t;
 }
@@ -420,18 +426,19 @@ DH_KERNEL void predict_rows(const REAL* __restrict__ X, i64 m, int n, const doub
 
 // ------------------------------------------------------------------------------ cuBLAS strategy
 //
-// After r = Xθ (cuBLAS gemv): r_i ← r_i + b − τ·y_i for i < m (REAL), and
-// partial[block] = (Σ r_i², Σ r_i) over the block's grid-stride share, in float64 (fixed grid).
-DH_KERNEL void residual_finish(i64 m, REAL* __restrict__ r, const REAL* __restrict__ y, double b, double tau,
-                               double* __restrict__ partial) {
+// After r = Xθ (cuBLAS gemv): v_i = r_i + b − τ·y_i, r_i ← w_i·v_i for i < m (REAL), and
+// partial[block] = (Σ w_i·v_i², Σ w_i·v_i) over the block's grid-stride share, in float64 (fixed grid; w null: 1).
+DH_KERNEL void residual_finish(i64 m, REAL* __restrict__ r, const REAL* __restrict__ y, const double* __restrict__ w,
+                               double b, double tau, double* __restrict__ partial) {
     DH_SHARED(double, scratch, 33);
     double ss = 0.0;
     double s = 0.0;
     for (i64 i = (i64) blockIdx.x * THREADS + threadIdx.x; i < m; i += (i64) gridDim.x * THREADS) {
         const double v = (double) r[i] + b - tau * (double) y[i];
-        r[i] = (REAL) v;
-        ss += v * v;
-        s += v;
+        const double wv = w ? w[i] * v : v;
+        r[i] = (REAL) wv;
+        ss += wv * v;
+        s += wv;
     }
     ss = dh_block_sum(ss, scratch);
     s = dh_block_sum(s, scratch);
@@ -444,11 +451,11 @@ DH_KERNEL void residual_finish(i64 m, REAL* __restrict__ r, const REAL* __restri
 // ------------------------------------------------------------------------------ least squares
 //
 // Rows [rowStart, rowStart + rows) of X as float64, centred and scaled:
-//     v = (X_ij − center_j) · scale_j          (center, scale: null for 0 and 1)
+//     v = (X_ij − center_j) · scale_j · rowScale_(rowStart+i)     (center, scale, rowScale: null for 0, 1, 1)
 // written column-major A[i + j·lda] (columnMajor != 0) or row-major A[i·lda + j], i relative to rowStart.
 DH_KERNEL void convert_matrix(const REAL* __restrict__ X, int n, i64 rowStart, i64 rows,
                               const double* __restrict__ center, const double* __restrict__ scale,
-                              double* __restrict__ A, i64 lda, int columnMajor) {
+                              const double* __restrict__ rowScale, double* __restrict__ A, i64 lda, int columnMajor) {
     const i64 total = rows * n;
     for (i64 e = (i64) blockIdx.x * THREADS + threadIdx.x; e < total; e += (i64) gridDim.x * THREADS) {
         const i64 i = e / n;
@@ -460,6 +467,9 @@ DH_KERNEL void convert_matrix(const REAL* __restrict__ X, int n, i64 rowStart, i
         if (scale) {
             v *= scale[j];
         }
+        if (rowScale) {
+            v *= rowScale[rowStart + i];
+        }
         if (columnMajor) {
             A[i + (i64) j * lda] = v;
         } else {
@@ -468,10 +478,12 @@ DH_KERNEL void convert_matrix(const REAL* __restrict__ X, int n, i64 rowStart, i
     }
 }
 
-/** out[i] = y[rowStart + i] − shift for i < rows, in float64. */
-DH_KERNEL void convert_vector(const REAL* __restrict__ y, i64 rowStart, i64 rows, double shift, double* __restrict__ out) {
+/** out[i] = (y[rowStart + i] − shift) · rowScale[rowStart + i] for i < rows, in float64 (rowScale null: 1). */
+DH_KERNEL void convert_vector(const REAL* __restrict__ y, i64 rowStart, i64 rows, double shift,
+                              const double* __restrict__ rowScale, double* __restrict__ out) {
     for (i64 i = (i64) blockIdx.x * THREADS + threadIdx.x; i < rows; i += (i64) gridDim.x * THREADS) {
-        out[i] = (double) y[rowStart + i] - shift;
+        const double v = (double) y[rowStart + i] - shift;
+        out[i] = rowScale ? v * rowScale[rowStart + i] : v;
     }
 }
 

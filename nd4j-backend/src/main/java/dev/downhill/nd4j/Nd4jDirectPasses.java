@@ -14,14 +14,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * (gemm with transposeA over float64 row blocks, β = 1) and the QR pass (ND4J's LAPACK wrapper
  * {@code geqrf} on a column-major float64 copy of [X_c·D | y_c] when it is tall; ND4J 1.0.0-M2.1's wrapper
  * wants an n × n R, so a wide one — fewer rows than columns + 1 — is reduced by core's Householder QR).
- * Centring and scaling are done on the float64 copies; X is never modified.
+ * Centring and scaling are done on the float64 copies; X is never modified. Sample weights: the copied rows of
+ * [X_c | y_c] are multiplied by √wᵢ ({@code rootWeights}, float64 [m, 1]; null when unweighted).
  */
 final class Nd4jDirectPasses {
     private Nd4jDirectPasses() {
     }
 
     /** G = X_cᵀX_c and c = X_cᵀy_c from float64 blocks of {@code blockRows} rows. */
-    static CrossProducts crossProducts(INDArray x, INDArray y, ColumnStatistics stats, long blockRows) {
+    static CrossProducts crossProducts(INDArray x, INDArray y, INDArray rootWeights, ColumnStatistics stats, long blockRows) {
         long m = x.size(0);
         int n = Math.toIntExact(x.size(1));
         INDArray gram = Nd4j.zeros(DataType.DOUBLE, n, n);
@@ -32,6 +33,11 @@ final class Nd4jDirectPasses {
                 long r1 = Math.min(m, r0 + blockRows);
                 INDArray block = centredRows(x, means, r0, r1);
                 INDArray targets = centredTargets(y, stats, r0, r1);
+                if (rootWeights != null) {
+                    INDArray root = rootWeights.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all());
+                    block.muliColumnVector(root);
+                    targets.muliColumnVector(root);
+                }
                 Nd4j.gemm(block, block, gram, true, false, 1.0, 1.0);
                 Nd4j.gemm(block, targets, rhs, true, false, 1.0, 1.0);
                 Nd4jRuntime.release(targets, block);
@@ -43,7 +49,7 @@ final class Nd4jDirectPasses {
     }
 
     /** R of [X_c·D | y_c]. */
-    static QrReduction qrReduction(INDArray x, INDArray y, ColumnStatistics stats, double[] scales) {
+    static QrReduction qrReduction(INDArray x, INDArray y, INDArray rootWeights, ColumnStatistics stats, double[] scales) {
         int m = Math.toIntExact(x.size(0));
         int n = Math.toIntExact(x.size(1));
         int w = n + 1;
@@ -60,6 +66,9 @@ final class Nd4jDirectPasses {
             }
             left.muliRowVector(scale);
             a.get(NDArrayIndex.all(), NDArrayIndex.point(n)).assign(yc.reshape(m));
+            if (rootWeights != null) {
+                a.muliColumnVector(rootWeights);
+            }
             if (m < w) {
                 return HouseholderQr.reduce(a.data().asDouble(), m, w);
             }

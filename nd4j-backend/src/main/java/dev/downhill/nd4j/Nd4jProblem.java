@@ -47,6 +47,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <li>axpy, scale, copy: BLAS axpy/scal/copy on the vectors (in the vectors' precision); multiply:
  * ND4J's muli; dot: ddot, float32 vectors cast to float64 first.
  * <li>normal equations and SVD: {@link Nd4jLeastSquares}.
+ * <li>sample weights (when the dataset has them): a float64 [m, 1] copy w, and √w for the direct passes. The
+ * gradient forms w∘r in float64 (muli) before the reductions and Xᵀ(w∘r); the statistics are Xᵀw per block
+ * (gemm) over Σw; the Gram and QR passes scale their float64 row copies by √w (muliColumnVector).
  * </ul>
  * Each operation runs with ND4J's op threads and OpenBLAS's threads set to {@link #threads()} and
  * restores them afterwards (both are process-wide). One fit at a time; not thread-safe.
@@ -67,6 +70,10 @@ final class Nd4jProblem implements ResidentProblem {
     private final INDArray x;
     private final INDArray y;
     private final boolean wrapsDataset;
+    /** Sample weights as float64 [m, 1] and their square roots, or null when unweighted. */
+    private final INDArray weights;
+    private final INDArray rootWeights;
+    private final double weightSum;
     private Work full;
     private final Map<Integer, Work> slices = new LinkedHashMap<>(4, 0.75f, true);
     private ColumnStatistics statistics;
@@ -93,7 +100,13 @@ final class Nd4jProblem implements ResidentProblem {
         this.cols = source.cols();
         INDArray xa = null;
         INDArray ya = null;
+        INDArray wa = null;
+        INDArray ra = null;
         try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
+            if (source.isWeighted()) {
+                wa = Nd4jData.copyFromHost(source.weightsPointer(), Precision.FLOAT64, rows, 1, Precision.FLOAT64);
+                ra = org.nd4j.linalg.ops.transforms.Transforms.sqrt(wa, true);
+            }
             if (wrap) {
                 xa = Nd4jData.wrap(source.xPointer(), rows, cols, source.precision());
                 ya = Nd4jData.wrap(source.yPointer(), rows, 1, source.precision());
@@ -110,11 +123,14 @@ final class Nd4jProblem implements ResidentProblem {
                 ya = Nd4jData.copyFromHost(source.yPointer(), source.precision(), rows, 1, precision);
             }
         } catch (RuntimeException | Error e) {
-            Nd4jRuntime.release(ya, xa);
+            Nd4jRuntime.release(ra, wa, ya, xa);
             throw e;
         }
         this.x = xa;
         this.y = ya;
+        this.weights = wa;
+        this.rootWeights = ra;
+        this.weightSum = source.weightSum();
         this.wrapsDataset = wrap && source.precision() == precision;
     }
 
@@ -140,6 +156,16 @@ final class Nd4jProblem implements ResidentProblem {
     @Override
     public Precision precision() {
         return precision;
+    }
+
+    @Override
+    public boolean weighted() {
+        return weights != null;
+    }
+
+    @Override
+    public double weightSum() {
+        return weights == null ? rows : weightSum;
     }
 
     /** The thread count the problem was loaded with (ND4J's OpenMP pool and OpenBLAS get this many). */
@@ -207,7 +233,7 @@ final class Nd4jProblem implements ResidentProblem {
                 for (long r0 = 0; r0 < rows; r0 += block) {
                     INDArray view = x.get(NDArrayIndex.interval(r0, Math.min(rows, r0 + block)), NDArrayIndex.all());
                     INDArray d = view.dataType() == DataType.DOUBLE ? view : view.castTo(DataType.DOUBLE);
-                    INDArray s = d.sum(0);
+                    INDArray s = weights == null ? d.sum(0) : weightedColumnSums(d, r0);
                     sums.addi(s);
                     Nd4jRuntime.release(s);
                     if (d != view) {
@@ -215,15 +241,23 @@ final class Nd4jProblem implements ResidentProblem {
                     }
                 }
                 double[] means = sums.toDoubleVector();
-                for (int j = 0; j < means.length; j++) {
-                    means[j] /= rows;
-                }
                 INDArray yd = y.dataType() == DataType.DOUBLE ? y : y.castTo(DataType.DOUBLE);
-                double targetSum = yd.sumNumber().doubleValue();
+                if (weights != null) { // Σwx/Σw, Σwy/Σw
+                    for (int j = 0; j < means.length; j++) {
+                        means[j] /= weightSum;
+                    }
+                    double targetSum = Nd4j.getBlasWrapper().level1().dot(rows, 1.0, yd, weights);
+                    statistics = new ColumnStatistics(means, targetSum / weightSum);
+                } else {
+                    for (int j = 0; j < means.length; j++) {
+                        means[j] /= rows;
+                    }
+                    double targetSum = yd.sumNumber().doubleValue();
+                    statistics = new ColumnStatistics(means, targetSum / rows);
+                }
                 if (yd != y) {
                     Nd4jRuntime.release(yd);
                 }
-                statistics = new ColumnStatistics(means, targetSum / rows);
             } finally {
                 Nd4jRuntime.release(sums);
             }
@@ -250,13 +284,14 @@ final class Nd4jProblem implements ResidentProblem {
                     if (c != null) {
                         d.subiRowVector(c);
                     }
-                    INDArray s = d.muli(d).sum(0);
+                    d.muli(d);
+                    INDArray s = weights == null ? d.sum(0) : weightedColumnSums(d, r0);
                     sums.addi(s);
                     Nd4jRuntime.release(s, d);
                 }
                 double[] out = sums.toDoubleVector();
                 for (int j = 0; j < out.length; j++) {
-                    out[j] /= rows;
+                    out[j] /= weights == null ? rows : weightSum;
                 }
                 columnDeviations[slot] = out;
             } finally {
@@ -264,6 +299,14 @@ final class Nd4jProblem implements ResidentProblem {
             }
         }
         return columnDeviations[slot].clone();
+    }
+
+    /** dᵀw over the block's rows (d: a float64 block of rows from r0), a new [n] float64 array (gemm). */
+    private INDArray weightedColumnSums(INDArray d, long r0) {
+        INDArray w = weights.get(NDArrayIndex.interval(r0, r0 + d.size(0)), NDArrayIndex.all());
+        INDArray out = Nd4j.create(DataType.DOUBLE, cols, 1);
+        Nd4j.gemm(d, w, out, true, false, 1.0, 0.0);
+        return out.reshape(cols);
     }
 
     @Override
@@ -310,6 +353,19 @@ final class Nd4jProblem implements ResidentProblem {
             w.r64.assign(w.r);
             r64 = w.r64;
         }
+        if (weights != null) { // w∘r in float64: Σwr² = (w∘r)ᵀr, Σwr, then Xᵀ(w∘r)
+            INDArray wk = slice.isAll() ? weights : w.w64;
+            w.wr64.assign(r64).muli(wk);
+            double sumOfSquares = blas.dot(k, 1.0, w.wr64, r64);
+            double sum = blas.dot(k, 1.0, w.wr64, w.ones64);
+            INDArray wr = w.wr64;
+            if (type != DataType.DOUBLE) {
+                w.r.assign(w.wr64);
+                wr = w.r;
+            }
+            Nd4j.gemm(xs, wr, g, true, false, scale, 0.0);
+            return new ResidualSums(sumOfSquares, sum);
+        }
         double sumOfSquares = blas.dot(k, 1.0, r64, r64);
         double sum = blas.dot(k, 1.0, r64, w.ones64);
         Nd4j.gemm(xs, w.r, g, true, false, scale, 0.0);
@@ -326,6 +382,11 @@ final class Nd4jProblem implements ResidentProblem {
         INDArray row = x.get(NDArrayIndex.point(i), NDArrayIndex.all());
         double r = blas.dot(cols, 1.0, row, theta) + intercept - targetWeight * y.data().getDouble(i);
         blas.copy(row, out);
+        if (weights != null) {
+            double wr = weights.data().getDouble(i) * r;
+            blas.scal(cols, scale * wr, out);
+            return new ResidualSums(wr * r, wr);
+        }
         blas.scal(cols, scale * r, out);
         return new ResidualSums(r * r, r);
     }
@@ -348,6 +409,11 @@ final class Nd4jProblem implements ResidentProblem {
             }
         } else {
             Nd4j.pullRows(y, w.y, 1, index);
+        }
+        if (weights != null) {
+            for (int q = 0; q < k; q++) {
+                w.w64.data().put(q, weights.data().getDouble(index[q]));
+            }
         }
     }
 
@@ -419,7 +485,7 @@ final class Nd4jProblem implements ResidentProblem {
         ensureOpen();
         ColumnStatistics s = centred ? columnStatistics() : null;
         try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
-            return Nd4jDirectPasses.crossProducts(x, y, s, blockRows());
+            return Nd4jDirectPasses.crossProducts(x, y, rootWeights, s, blockRows());
         }
     }
 
@@ -434,7 +500,7 @@ final class Nd4jProblem implements ResidentProblem {
         }
         ColumnStatistics s = centred ? columnStatistics() : null;
         try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
-            return Nd4jDirectPasses.qrReduction(x, y, s, columnScales);
+            return Nd4jDirectPasses.qrReduction(x, y, rootWeights, s, columnScales);
         }
     }
 
@@ -483,6 +549,9 @@ final class Nd4jProblem implements ResidentProblem {
         final INDArray ones;
         final INDArray r64;
         final INDArray ones64;
+        /** Weighted problems: w∘r in float64, and the gathered weights of a slice (null for the full pass). */
+        final INDArray wr64;
+        final INDArray w64;
 
         Work(long k, INDArray gathered) {
             List<INDArray> made = new ArrayList<>();
@@ -494,6 +563,8 @@ final class Nd4jProblem implements ResidentProblem {
                 this.ones = add(made, Nd4j.ones(type, k, 1));
                 this.r64 = type == DataType.DOUBLE ? null : add(made, Nd4j.create(DataType.DOUBLE, k, 1));
                 this.ones64 = type == DataType.DOUBLE ? ones : add(made, Nd4j.ones(DataType.DOUBLE, k, 1));
+                this.wr64 = weights == null ? null : add(made, Nd4j.create(DataType.DOUBLE, k, 1));
+                this.w64 = weights == null || gathered == null ? null : add(made, Nd4j.create(DataType.DOUBLE, k, 1));
             } catch (RuntimeException | Error e) {
                 Nd4jRuntime.release(made.toArray(new INDArray[0]));
                 throw e;
@@ -507,7 +578,7 @@ final class Nd4jProblem implements ResidentProblem {
 
         @Override
         public void close() {
-            Nd4jRuntime.release(ones64 == ones ? null : ones64, r64, ones, r, y, x);
+            Nd4jRuntime.release(w64, wr64, ones64 == ones ? null : ones64, r64, ones, r, y, x);
         }
     }
 
@@ -556,6 +627,6 @@ final class Nd4jProblem implements ResidentProblem {
         if (full != null) {
             full.close();
         }
-        Nd4jRuntime.release(y, x);
+        Nd4jRuntime.release(rootWeights, weights, y, x);
     }
 }

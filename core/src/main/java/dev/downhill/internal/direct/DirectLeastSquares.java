@@ -118,7 +118,7 @@ public final class DirectLeastSquares {
      */
     public static DirectSolution svd(ResidentProblem problem, boolean centred, double rankCutoff) {
         int n = denseSize(problem.cols(), "columns");
-        long m = problem.rows();
+        double m = problem.weightSum(); // the rows, or Σw: deviations are normalised by it
         double[] deviations = problem.columnMeanSquaredDeviations(centred);
         double[] scales = new double[n];
         for (int j = 0; j < n; j++) {
