@@ -20,6 +20,11 @@ import dev.downhill.Precision;
  * {@link dev.downhill.Dataset}'s memory without copying it (the CPU backend does), so the dataset
  * must stay open while the problem is used.
  *
+ * <p>Arguments: core wraps every problem it is given in {@code dev.downhill.internal.CheckedProblem}, which checks the
+ * lengths of θ, vectors, column scales, row orders and prediction outputs once for every backend (and caches the
+ * column statistics and the extended-residual pass); a backend checks only what it alone can (that a vector is its
+ * own kind, its own size limits). Code that drives a raw problem through this SPI must pass well-formed arguments.
+ *
  * <p>Thread-safety: one fit at a time per problem; operations are not safe to call concurrently.
  * Determinism: each operation gives bit-identical results for the same inputs, backend and
  * thread count (reductions are combined in float64 in a fixed order).

@@ -243,7 +243,6 @@ final class CpuProblem implements ResidentProblem {
             });
             used = kernels.length;
         } else {
-            checkOrder(slice);
             kernels[0].clear();
             kernels[0].gradientGather(slice.order(), slice.from(), slice.to(), t.pointer(), intercept, targetWeight);
             used = 1;
@@ -290,9 +289,6 @@ final class CpuProblem implements ResidentProblem {
     @Override
     public void predict(double[] theta, double intercept, DoublePointer out) {
         ensureOpen();
-        if (theta.length != cols) {
-            throw new IllegalArgumentException("θ has " + theta.length + " values but X has " + cols + " columns");
-        }
         int n = theta.length;
         long base = out.position();
         try (DoublePointer t64 = new DoublePointer(theta)) {
@@ -376,9 +372,6 @@ final class CpuProblem implements ResidentProblem {
     @Override
     public QrReduction qrReduction(boolean centred, double[] columnScales) {
         ensureOpen();
-        if (columnScales.length != cols) {
-            throw new IllegalArgumentException(columnScales.length + " column scales for " + cols + " columns");
-        }
         ColumnStatistics s = centred ? columnStatistics() : null;
         return OpenBlas.withThreads(kernels.length, () -> DirectPasses.qrReduction(data, s, columnScales.clone()));
     }
@@ -445,11 +438,6 @@ final class CpuProblem implements ResidentProblem {
         }
     }
 
-    private void checkOrder(RowSlice slice) {
-        if (slice.order().length != rows) {
-            throw new IllegalArgumentException("row order has " + slice.order().length + " entries but X has " + rows + " rows");
-        }
-    }
 
     private CpuVector vector(BackendVector v) {
         if (!(v instanceof CpuVector)) {

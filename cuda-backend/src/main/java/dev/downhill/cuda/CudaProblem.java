@@ -315,9 +315,6 @@ final class CudaProblem implements ResidentProblem {
     @Override
     public synchronized void predict(double[] theta, double intercept, DoublePointer out) {
         ensureOpen();
-        if (theta.length != cols) {
-            throw new IllegalArgumentException("θ has " + theta.length + " values but X has " + cols + " columns");
-        }
         if (predictTheta == null) {
             predictTheta = context.allocate(8 * cols, "prediction θ");
             predictOut = context.allocate(8 * x.chunkRows(), "predictions");
@@ -441,9 +438,6 @@ final class CudaProblem implements ResidentProblem {
             return;
         }
         long count = slice.size(rows);
-        if (slice.order().length != rows) {
-            throw new IllegalArgumentException("row order has " + slice.order().length + " entries but X has " + rows + " rows");
-        }
         if (fused != null && x.allResident()) {
             chunk(false, x.residentMemory().address(0), y.address(0), weightsFrom(0), order(slice), slice.from(), count,
                     t, intercept, targetWeight, scale, g);
@@ -659,9 +653,6 @@ final class CudaProblem implements ResidentProblem {
     @Override
     public QrReduction qrReduction(boolean centred, double[] columnScales) {
         ensureOpen();
-        if (columnScales.length != cols) {
-            throw new IllegalArgumentException(columnScales.length + " column scales for " + cols + " columns");
-        }
         return passes().qrReduction(centred ? columnMeansOnDevice() : null, centred ? columnStatistics().targetMean() : 0,
                 columnScales);
     }

@@ -186,9 +186,6 @@ final class Nd4jProblem implements ResidentProblem {
     @Override
     public void predict(double[] theta, double intercept, org.bytedeco.javacpp.DoublePointer out) {
         ensureOpen();
-        if (theta.length != cols) {
-            throw new IllegalArgumentException("θ has " + theta.length + " values but X has " + cols + " columns");
-        }
         long base = out.position();
         try (Nd4jRuntime.ThreadScope scope = Nd4jRuntime.threads(threads)) {
             INDArray t = Nd4j.createFromArray(theta).reshape(cols, 1);
@@ -330,7 +327,7 @@ final class Nd4jProblem implements ResidentProblem {
             xs = x;
             ys = y;
         } else {
-            checkOrder(slice);
+            checkGatherable();
             int k = slice.to() - slice.from();
             if (k == 1) {
                 return singleRow(blas, t, intercept, targetWeight, scale, slice.order()[slice.from()], g);
@@ -492,9 +489,6 @@ final class Nd4jProblem implements ResidentProblem {
     @Override
     public QrReduction qrReduction(boolean centred, double[] columnScales) {
         ensureOpen();
-        if (columnScales.length != cols) {
-            throw new IllegalArgumentException(columnScales.length + " column scales for " + cols + " columns");
-        }
         if (rows > Integer.MAX_VALUE || (rows + 1) * (cols + 1) > Integer.MAX_VALUE) {
             throw new IllegalStateException("the QR pass on ND4J needs a float64 copy of X beyond 2³¹ elements; use a gradient solver or the cpu backend");
         }
@@ -582,10 +576,8 @@ final class Nd4jProblem implements ResidentProblem {
         }
     }
 
-    private void checkOrder(RowSlice slice) {
-        if (slice.order().length != rows) {
-            throw new IllegalArgumentException("row order has " + slice.order().length + " entries but X has " + rows + " rows");
-        }
+    /** Mini-batches gather rows by int index here (the order's length is checked in core, {@code CheckedProblem}). */
+    private void checkGatherable() {
         if (rows > Integer.MAX_VALUE) {
             throw new UnsupportedOperationException("the nd4j backend gathers rows with Nd4j.pullRows, whose row indices are ints; "
                     + "X has " + rows + " rows: use a full-batch solver or the cpu backend");
