@@ -10,8 +10,13 @@ package dev.downhill;
  *                        ({@link FitConfig#exactReference()}), else NaN
  * @param solverChoice    when the solver was chosen automatically ({@link Solver#AUTO}): the choice and its
  *                        reason in one line; empty when the configuration named the solver
+ * @param objective       with a penalty: {@link Penalty}'s objective (1/(2m))‖r‖² + penalty at the answer (one pass
+ *                        over X after the fit), else NaN
+ * @param dualityGap      the last relative duality gap of a proximal full-batch fit (gd, nesterov with an l1 term,
+ *                        see {@link StopReason#DUALITY_GAP}), else NaN
  */
-public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice) {
+public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
+                                double objective, double dualityGap) {
     public ConvergenceReport {
         constantColumns = constantColumns.clone();
         solverChoice = solverChoice == null ? "" : solverChoice;
@@ -21,9 +26,13 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
         this(standardized, constantColumns, distanceToExact, "");
     }
 
+    public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice) {
+        this(standardized, constantColumns, distanceToExact, solverChoice, Double.NaN, Double.NaN);
+    }
+
     /** The same report with the automatic solver choice recorded. */
     public ConvergenceReport withSolverChoice(String choice) {
-        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice);
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, objective, dualityGap);
     }
 
     @Override

@@ -16,6 +16,14 @@ public final class ExactLeastSquares {
 
     /** Returns [θ₁ … θₙ, b] (b = 0 when {@code intercept} is false). */
     public static double[] solve(double[][] x, double[] y, boolean intercept) {
+        return solveRidge(x, y, intercept, null);
+    }
+
+    /**
+     * Ridge: [θ, b] solving (X_cᵀX_c + diag(Λ))θ = X_cᵀy_c exactly (60 digits) from the double inputs; Λ = null for
+     * plain least squares. With every Λⱼ &gt; 0 the system is definite, so wide X is fine.
+     */
+    public static double[] solveRidge(double[][] x, double[] y, boolean intercept, double[] ridge) {
         int m = x.length;
         int n = x[0].length;
         BigDecimal[] means = new BigDecimal[n];
@@ -56,6 +64,9 @@ public final class ExactLeastSquares {
         for (int j = 0; j < n; j++) {
             for (int k = 0; k < j; k++) {
                 a[j][k] = a[k][j];
+            }
+            if (ridge != null) {
+                a[j][j] = a[j][j].add(new BigDecimal(ridge[j]), MC);
             }
         }
         BigDecimal[] theta = gauss(a, n);
