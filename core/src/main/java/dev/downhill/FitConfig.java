@@ -470,6 +470,10 @@ public final class FitConfig {
         }
 
         public FitConfig build() {
+            if (penalty.hasL1() && (solver == Solver.CG || solver == Solver.NORMAL || solver == Solver.SVD)) {
+                throw new IllegalArgumentException("solver " + solver.cliName() + " cannot fit an l1 penalty (" + penalty
+                        + "): use gd or nesterov (proximal gradient; sgd and minibatch also work)");
+            }
             if (batchSize > 1 && solver == Solver.SGD) {
                 throw new IllegalArgumentException("SGD uses one row per step; batch size " + batchSize
                         + " needs the minibatch solver");

@@ -20,7 +20,11 @@ import java.util.Optional;
 /**
  * Model files: a fitted model as JSON — {@code coefficients}, {@code intercept}, the solver and
  * every hyperparameter, the result (iterations, stop reason, histories, η used), the training
- * metrics when given, the backend, the library version and the data shape. Doubles are written
+ * metrics when given, the backend, the library version and the data shape. The penalty is
+ * {@code hyperparameters.penalty} (none, l2, l1, elasticnet), {@code hyperparameters.alpha},
+ * {@code hyperparameters.l1Ratio} and, when set, {@code hyperparameters.penaltyFactors}; a penalised fit adds
+ * {@code result.objective} ({@link ConvergenceReport#objective()}) and, for the proximal full-batch solvers,
+ * {@code result.dualityGap}. Files without these fields (written before penalties) read as unpenalised. Doubles are written
  * in Java's shortest round-trip form, so a model read back predicts bit for bit like the one
  * written. Reading checks the format, every field's presence and type, finiteness, and that the
  * coefficient count matches the recorded feature count; any problem is an
@@ -119,6 +123,12 @@ public final class ModelFile {
         if (!Double.isNaN(c.rankCutoff())) {
             h.put("rankCutoff", c.rankCutoff());
         }
+        h.put("penalty", c.penalty().kind().cliName());
+        h.put("alpha", c.penalty().alpha());
+        h.put("l1Ratio", c.penalty().l1Ratio());
+        if (c.penalty().penaltyFactors() != null) {
+            h.set("penaltyFactors", array(c.penalty().penaltyFactors()));
+        }
         ObjectNode r = root.putObject("result");
         r.put("iterations", model.iterations());
         r.put("stopReason", model.stopReason().name().toLowerCase(Locale.ROOT));
@@ -135,6 +145,12 @@ public final class ModelFile {
         putNumberOrNull(r, "distanceToExact", model.report().distanceToExact());
         if (!model.report().solverChoice().isEmpty()) {
             r.put("solverChoice", model.report().solverChoice());
+        }
+        if (!Double.isNaN(model.report().objective())) {
+            r.put("objective", model.report().objective());
+        }
+        if (!Double.isNaN(model.report().dualityGap())) {
+            r.put("dualityGap", model.report().dualityGap());
         }
         if (training != null) {
             ObjectNode t = root.putObject("training");
@@ -289,6 +305,20 @@ public final class ModelFile {
                 if (h.has("rankCutoff")) {
                     b.rankCutoff(finite(h, "rankCutoff"));
                 }
+                if (h.has("penalty")) { // files written before penalties have none
+                    Penalty.Kind kind = Penalty.Kind.parse(text(h, "penalty"));
+                    double alpha = finite(h, "alpha");
+                    Penalty penalty = switch (kind) {
+                        case NONE -> Penalty.none();
+                        case L2 -> Penalty.l2(alpha);
+                        case L1 -> Penalty.l1(alpha);
+                        case ELASTIC_NET -> Penalty.elasticNet(alpha, finite(h, "l1Ratio"));
+                    };
+                    if (h.has("penaltyFactors")) {
+                        penalty = penalty.withPenaltyFactors(finiteArray(h, "penaltyFactors"));
+                    }
+                    b.penalty(penalty);
+                }
                 JsonNode init = object(h, "initialCoefficients");
                 switch (text(init, "kind")) {
                     case "zeros": b.initialCoefficients(InitialCoefficients.zeros()); break;
@@ -361,7 +391,9 @@ public final class ModelFile {
             }
             double distance = r.has("distanceToExact") ? nullableNumber(r, "distanceToExact") : Double.NaN;
             String choice = r.hasNonNull("solverChoice") ? r.get("solverChoice").asText() : "";
-            return new ConvergenceReport(standardized, constant, distance, choice);
+            double objective = r.has("objective") ? nullableNumber(r, "objective") : Double.NaN;
+            double gap = r.has("dualityGap") ? nullableNumber(r, "dualityGap") : Double.NaN;
+            return new ConvergenceReport(standardized, constant, distance, choice, objective, gap);
         }
 
         private <T> T parse(String field, java.util.function.Supplier<T> body) {

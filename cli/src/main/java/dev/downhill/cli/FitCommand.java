@@ -7,6 +7,7 @@ import dev.downhill.LearningRate;
 import dev.downhill.LearningRateSchedule;
 import dev.downhill.LinearRegression;
 import dev.downhill.ModelFile;
+import dev.downhill.Penalty;
 import dev.downhill.Precision;
 import dev.downhill.Score;
 import dev.downhill.Solver;
@@ -44,7 +45,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Rows per mini-batch (default: min(32, rows)).")
     Integer batchSize;
 
-    @Option(names = "--tol", description = "Tolerance in [0, 1) (gd: ‖∇‖ ≤ tol·‖∇₀‖; sgd/minibatch: relative epoch-loss improvement).")
+    @Option(names = "--tol", description = "Tolerance in [0, 1) (gd: ‖∇‖ ≤ tol·‖∇₀‖; with an l1 penalty: relative duality gap; sgd/minibatch: relative epoch-loss improvement).")
     Double tolerance;
 
     @Option(names = "--schedule", description = "SGD/minibatch step schedule: constant, adaptive, invtime:T0,T1 or invscaling:P (default: ${DEFAULT-VALUE}).",
@@ -61,6 +62,16 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the SGD row order and the power iteration (default: ${DEFAULT-VALUE}).",
             defaultValue = "0")
     long seed;
+
+    @Option(names = "--penalty", description = "none, l2, l1 or elasticnet: minimise (1/(2m))‖r‖² + α·ρ·‖θ‖₁ + (α(1−ρ)/2)·‖θ‖² "
+            + "(scikit-learn's ElasticNet; intercept unpenalised) (default: ${DEFAULT-VALUE}).", defaultValue = "none")
+    String penalty;
+
+    @Option(names = "--alpha", description = "Penalty strength α ≥ 0 (required with --penalty other than none).")
+    Double alpha;
+
+    @Option(names = "--l1-ratio", description = "Penalty mix ρ in [0, 1] for --penalty elasticnet (default 0.5); l1 means 1, l2 means 0.")
+    Double l1Ratio;
 
     @Option(names = "--no-intercept", description = "Fit y ≈ Xθ without an intercept.")
     boolean noIntercept;
@@ -221,8 +232,35 @@ final class FitCommand implements Callable<Integer> {
             if (precision != null) {
                 b.precision(precision);
             }
+            b.penalty(penalty());
+            b.build(); // a solver that cannot fit the penalty (cg, normal, svd with l1) is a usage error too
             return b;
         });
+    }
+
+    /** The penalty from --penalty, --alpha and --l1-ratio (an IllegalArgumentException names a conflict or bad value). */
+    private Penalty penalty() {
+        Penalty.Kind kind = Penalty.Kind.parse(penalty);
+        if (kind == Penalty.Kind.NONE) {
+            if (alpha != null || l1Ratio != null) {
+                throw new IllegalArgumentException((alpha != null ? "--alpha" : "--l1-ratio")
+                        + " needs --penalty l2, l1 or elasticnet (the penalty is none)");
+            }
+            return Penalty.none();
+        }
+        if (alpha == null) {
+            throw new IllegalArgumentException("--penalty " + kind.cliName() + " needs --alpha (the penalty strength α ≥ 0)");
+        }
+        double implied = kind == Penalty.Kind.L1 ? 1 : 0;
+        if (kind != Penalty.Kind.ELASTIC_NET && l1Ratio != null && l1Ratio != implied) {
+            throw new IllegalArgumentException("--l1-ratio " + l1Ratio + " contradicts --penalty " + kind.cliName() + " (which means "
+                    + "--l1-ratio " + (int) implied + "); use --penalty elasticnet for a mix");
+        }
+        switch (kind) {
+            case L2: return Penalty.l2(alpha);
+            case L1: return Penalty.l1(alpha);
+            default: return Penalty.elasticNet(alpha, l1Ratio == null ? 0.5 : l1Ratio);
+        }
     }
 
     private static boolean usesLearningRate(Solver s) {
@@ -286,6 +324,16 @@ final class FitCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "R²:          %.10g%n", score.r2());
         o.printf(Locale.ROOT, "iterations:  %d%s%n", m.iterations(), m.solver().isStochastic() ? " epochs" : "");
         o.printf(Locale.ROOT, "stop reason: %s%n", m.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        if (m.config().penalty().kind() != Penalty.Kind.NONE) {
+            o.printf(Locale.ROOT, "penalty:     %s, α = %s, ρ = %s%n", m.config().penalty().kind().cliName(),
+                    m.config().penalty().alpha(), m.config().penalty().l1Ratio());
+        }
+        if (!Double.isNaN(m.report().objective())) {
+            o.printf(Locale.ROOT, "objective:   %.10g ((1/(2m))‖r‖² + penalty)%n", m.report().objective());
+        }
+        if (!Double.isNaN(m.report().dualityGap())) {
+            o.printf(Locale.ROOT, "duality gap: %.3g (relative)%n", m.report().dualityGap());
+        }
         if (!Double.isNaN(m.learningRate())) {
             o.printf(Locale.ROOT, "η:           %.6g%s%n", m.learningRate(), m.config().learningRate().isAuto() ? " (auto)" : "");
         }
