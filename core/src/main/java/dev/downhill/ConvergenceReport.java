@@ -14,9 +14,10 @@ package dev.downhill;
  *                        over X after the fit), else NaN
  * @param dualityGap      the last relative duality gap of a proximal full-batch fit (gd, nesterov with an l1 term,
  *                        see {@link StopReason#DUALITY_GAP}), else NaN
+ * @param crossValidation when α was chosen by {@link CrossValidation}: its table and choice, else null
  */
 public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
-                                double objective, double dualityGap) {
+                                double objective, double dualityGap, CrossValidationReport crossValidation) {
     public ConvergenceReport {
         constantColumns = constantColumns.clone();
         solverChoice = solverChoice == null ? "" : solverChoice;
@@ -30,9 +31,19 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
         this(standardized, constantColumns, distanceToExact, solverChoice, Double.NaN, Double.NaN);
     }
 
+    public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
+                             double objective, double dualityGap) {
+        this(standardized, constantColumns, distanceToExact, solverChoice, objective, dualityGap, null);
+    }
+
     /** The same report with the automatic solver choice recorded. */
     public ConvergenceReport withSolverChoice(String choice) {
-        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, objective, dualityGap);
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, objective, dualityGap, crossValidation);
+    }
+
+    /** The same report with the cross-validation that chose α. */
+    public ConvergenceReport withCrossValidation(CrossValidationReport cv) {
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, objective, dualityGap, cv);
     }
 
     @Override

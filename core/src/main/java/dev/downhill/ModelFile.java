@@ -24,7 +24,9 @@ import java.util.Optional;
  * {@code hyperparameters.penalty} (none, l2, l1, elasticnet), {@code hyperparameters.alpha},
  * {@code hyperparameters.l1Ratio} and, when set, {@code hyperparameters.penaltyFactors}; a penalised fit adds
  * {@code result.objective} ({@link ConvergenceReport#objective()}) and, for the proximal full-batch solvers,
- * {@code result.dualityGap}. Files without these fields (written before penalties) read as unpenalised. Doubles are written
+ * {@code result.dualityGap}; when α was chosen by {@link CrossValidation}, {@code result.crossValidation} holds
+ * folds, rule, chosenAlpha, alphaMin, alpha1se and the table (alphas, meanMse, standardError). Files without these
+ * fields (written before penalties) read as unpenalised. Doubles are written
  * in Java's shortest round-trip form, so a model read back predicts bit for bit like the one
  * written. Reading checks the format, every field's presence and type, finiteness, and that the
  * coefficient count matches the recorded feature count; any problem is an
@@ -151,6 +153,18 @@ public final class ModelFile {
         }
         if (!Double.isNaN(model.report().dualityGap())) {
             r.put("dualityGap", model.report().dualityGap());
+        }
+        CrossValidationReport cv = model.report().crossValidation();
+        if (cv != null) {
+            ObjectNode v = r.putObject("crossValidation");
+            v.put("folds", cv.folds());
+            v.put("rule", cv.rule());
+            v.put("chosenAlpha", cv.chosenAlpha());
+            v.put("alphaMin", cv.alphaMin());
+            v.put("alpha1se", cv.alpha1se());
+            v.set("alphas", array(cv.alphas()));
+            v.set("meanMse", array(cv.meanMse()));
+            v.set("standardError", array(cv.standardError()));
         }
         if (training != null) {
             ObjectNode t = root.putObject("training");
@@ -393,7 +407,19 @@ public final class ModelFile {
             String choice = r.hasNonNull("solverChoice") ? r.get("solverChoice").asText() : "";
             double objective = r.has("objective") ? nullableNumber(r, "objective") : Double.NaN;
             double gap = r.has("dualityGap") ? nullableNumber(r, "dualityGap") : Double.NaN;
-            return new ConvergenceReport(standardized, constant, distance, choice, objective, gap);
+            CrossValidationReport cv = null;
+            if (r.has("crossValidation")) {
+                JsonNode v = object(r, "crossValidation");
+                double[] alphas = finiteArray(v, "alphas");
+                double[] mean = finiteArray(v, "meanMse");
+                double[] se = nullableArray(v, "standardError");
+                if (mean.length != alphas.length || se.length != alphas.length) {
+                    throw error("'crossValidation': alphas, meanMse and standardError differ in length");
+                }
+                cv = new CrossValidationReport(Math.toIntExact(integer(v, "folds")), text(v, "rule"), alphas, mean, se,
+                        finite(v, "alphaMin"), finite(v, "alpha1se"), finite(v, "chosenAlpha"));
+            }
+            return new ConvergenceReport(standardized, constant, distance, choice, objective, gap, cv);
         }
 
         private <T> T parse(String field, java.util.function.Supplier<T> body) {

@@ -97,6 +97,11 @@ public final class Penalty {
         return new Penalty(kind, alpha, l1Ratio, f);
     }
 
+    /** The same kind, mix and factors with strength α (a point of a regularization path). */
+    public Penalty withAlpha(double alpha) {
+        return new Penalty(kind == Kind.NONE ? Kind.L2 : kind, checkAlpha(alpha), l1Ratio, factors);
+    }
+
     private static double checkAlpha(double alpha) {
         if (!(alpha >= 0) || !Double.isFinite(alpha)) {
             throw new IllegalArgumentException("penalty alpha must be a finite number ≥ 0, got " + alpha);

@@ -1,5 +1,7 @@
 package dev.downhill.cli;
 
+import dev.downhill.CrossValidation;
+import dev.downhill.CrossValidationReport;
 import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
@@ -67,8 +69,16 @@ final class FitCommand implements Callable<Integer> {
             + "(scikit-learn's ElasticNet; intercept unpenalised) (default: ${DEFAULT-VALUE}).", defaultValue = "none")
     String penalty;
 
-    @Option(names = "--alpha", description = "Penalty strength α ≥ 0 (required with --penalty other than none).")
-    Double alpha;
+    @Option(names = "--alpha", description = "Penalty strength α ≥ 0, or auto: K-fold cross-validation over 100 values from "
+            + "α_max down to 1e-3·α_max (required with --penalty other than none).")
+    String alpha;
+
+    @Option(names = "--cv", description = "Folds of the cross-validation of --alpha auto (default: 5).")
+    Integer cvFolds;
+
+    @Option(names = "--alpha-rule", description = "--alpha auto chooses min (least mean validation MSE) or 1se (the largest α "
+            + "within one standard error of it) (default: min).")
+    String alphaRule;
 
     @Option(names = "--l1-ratio", description = "Penalty mix ρ in [0, 1] for --penalty elasticnet (default 0.5); l1 means 1, l2 means 0.")
     Double l1Ratio;
@@ -129,7 +139,20 @@ final class FitCommand implements Callable<Integer> {
                         probe.solver().isStochastic() ? "epoch" : "step");
                 b.listener(progress);
             }
-            FittedModel model = LinearRegression.fit(data, b.build());
+            FittedModel model;
+            if (crossValidated()) {
+                int folds = cvFolds == null ? CrossValidation.DEFAULT_FOLDS : cvFolds;
+                if (!quiet) {
+                    spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --alpha auto: %d-fold cross-validation over "
+                            + "%d values of α (%d fits)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
+                            (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH);
+                }
+                model = CrossValidation.fit(data, b.listener(dev.downhill.IterationListener.NONE).build(), folds,
+                        alphaRule == null ? CrossValidation.Rule.MIN : CrossValidation.Rule.parse(alphaRule));
+                progress = null;
+            } else {
+                model = LinearRegression.fit(data, b.build());
+            }
             if (progress != null) {
                 progress.finish();
             }
@@ -238,9 +261,26 @@ final class FitCommand implements Callable<Integer> {
         });
     }
 
-    /** The penalty from --penalty, --alpha and --l1-ratio (an IllegalArgumentException names a conflict or bad value). */
+    /** Whether --alpha auto asks for cross-validation. */
+    private boolean crossValidated() {
+        return alpha != null && alpha.trim().equalsIgnoreCase("auto");
+    }
+
+    /**
+     * The penalty from --penalty, --alpha and --l1-ratio (an IllegalArgumentException names a conflict or bad value); with
+     * --alpha auto its α is a placeholder (1) that the path replaces.
+     */
     private Penalty penalty() {
         Penalty.Kind kind = Penalty.Kind.parse(penalty);
+        if (!crossValidated() && (cvFolds != null || alphaRule != null)) {
+            throw new IllegalArgumentException((cvFolds != null ? "--cv" : "--alpha-rule") + " needs --alpha auto");
+        }
+        if (cvFolds != null && cvFolds < 2) {
+            throw new IllegalArgumentException("--cv must be ≥ 2 folds, got " + cvFolds);
+        }
+        if (alphaRule != null) {
+            CrossValidation.Rule.parse(alphaRule);
+        }
         if (kind == Penalty.Kind.NONE) {
             if (alpha != null || l1Ratio != null) {
                 throw new IllegalArgumentException((alpha != null ? "--alpha" : "--l1-ratio")
@@ -249,7 +289,17 @@ final class FitCommand implements Callable<Integer> {
             return Penalty.none();
         }
         if (alpha == null) {
-            throw new IllegalArgumentException("--penalty " + kind.cliName() + " needs --alpha (the penalty strength α ≥ 0)");
+            throw new IllegalArgumentException("--penalty " + kind.cliName() + " needs --alpha (the penalty strength α ≥ 0, or auto)");
+        }
+        double alpha;
+        if (crossValidated()) {
+            alpha = 1;
+        } else {
+            try {
+                alpha = Double.parseDouble(this.alpha.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--alpha must be a number ≥ 0 or auto, got '" + this.alpha + "'");
+            }
         }
         double implied = kind == Penalty.Kind.L1 ? 1 : 0;
         if (kind != Penalty.Kind.ELASTIC_NET && l1Ratio != null && l1Ratio != implied) {
@@ -327,6 +377,11 @@ final class FitCommand implements Callable<Integer> {
         if (m.config().penalty().kind() != Penalty.Kind.NONE) {
             o.printf(Locale.ROOT, "penalty:     %s, α = %s, ρ = %s%n", m.config().penalty().kind().cliName(),
                     m.config().penalty().alpha(), m.config().penalty().l1Ratio());
+        }
+        CrossValidationReport cv = m.report().crossValidation();
+        if (cv != null) {
+            o.printf(Locale.ROOT, "alpha:       %.6g chosen by %d-fold cross-validation (rule %s; α_min %.6g, α_1se %.6g, "
+                    + "α_max %.6g)%n", cv.chosenAlpha(), cv.folds(), cv.rule(), cv.alphaMin(), cv.alpha1se(), cv.alphas()[0]);
         }
         if (!Double.isNaN(m.report().objective())) {
             o.printf(Locale.ROOT, "objective:   %.10g ((1/(2m))‖r‖² + penalty)%n", m.report().objective());

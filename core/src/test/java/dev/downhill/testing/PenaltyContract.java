@@ -277,6 +277,61 @@ public abstract class PenaltyContract {
         assertTrue(ridge.solver() == Solver.SVD || ridge.solver() == Solver.CG, ridge.solver().toString());
     }
 
+    // ------------------------------------------------------------------ paths and cross-validation
+
+    @Test
+    void alphaMaxIsTheSmallestAlphaWithAZeroAnswerAndCrossValidationIsReproducible() {
+        Data tall = Reference.load().data.get("tall");
+        FitConfig.Builder b = config(Solver.NESTEROV, Penalty.elasticNet(1, 0.5)).tolerance(1e-12);
+        double alphaMax;
+        try (Dataset d = Dataset.of(tall.x, tall.y)) {
+            alphaMax = dev.downhill.CrossValidation.alphaMax(d, b.build());
+        }
+        // computed here: max |(1/m)X_cᵀy_c|ⱼ / ρ
+        int m = tall.x.length;
+        int n = tall.x[0].length;
+        double yMean = Arrays.stream(tall.y).average().orElseThrow();
+        double expected = 0;
+        for (int j = 0; j < n; j++) {
+            double mean = 0;
+            for (double[] row : tall.x) {
+                mean += row[j] / m;
+            }
+            double c = 0;
+            for (int i = 0; i < m; i++) {
+                c += (tall.x[i][j] - mean) * (tall.y[i] - yMean) / m;
+            }
+            expected = Math.max(expected, Math.abs(c) / 0.5);
+        }
+        assertEquals(expected, alphaMax, 1e-12 * expected);
+        // at α_max exactly the largest correlation sits on the threshold (rounding decides); 0.1 % above it, θ = 0
+        FittedModel atMax = fit(tall.x, tall.y, b.penalty(Penalty.elasticNet(1.001 * alphaMax, 0.5)).build());
+        assertTrue(Arrays.stream(atMax.coefficients()).allMatch(v -> v == 0), Arrays.toString(atMax.coefficients()));
+        FittedModel below = fit(tall.x, tall.y, b.penalty(Penalty.elasticNet(0.95 * alphaMax, 0.5)).build());
+        assertTrue(Arrays.stream(below.coefficients()).anyMatch(v -> v != 0), "below α_max something enters");
+
+        Assumptions.assumeFalse(cheap(), "hundreds of fits; skipped on an emulated device");
+        FitConfig cv = config(Solver.NESTEROV, Penalty.l1(1)).tolerance(1e-10).seed(3).build();
+        try (Dataset d = Dataset.of(tall.x, tall.y)) {
+            FittedModel a = dev.downhill.CrossValidation.fit(d, cv, 3, dev.downhill.CrossValidation.Rule.MIN, 20, 1e-3);
+            FittedModel again = dev.downhill.CrossValidation.fit(d, cv, 3, dev.downhill.CrossValidation.Rule.ONE_SE, 20, 1e-3);
+            dev.downhill.CrossValidationReport r = a.report().crossValidation();
+            assertEquals(20, r.alphas().length);
+            assertEquals(alphaMax * 0.5, r.alphas()[0], 1e-12 * alphaMax, "α_max of the lasso is ρ = 1's");
+            assertEquals(1e-3 * r.alphas()[0], r.alphas()[19], 1e-15 * r.alphas()[0]);
+            assertEquals(r.alphaMin(), r.chosenAlpha());
+            assertEquals(r.chosenAlpha(), a.config().penalty().alpha(), "the model is the fit at the chosen α");
+            assertTrue(r.alpha1se() >= r.alphaMin());
+            // the same seed gives the same folds: the table is identical, only the rule differs
+            assertTrue(Arrays.equals(r.meanMse(), again.report().crossValidation().meanMse()));
+            assertEquals(r.alpha1se(), again.report().crossValidation().chosenAlpha());
+            // the curve: at α_max the fit predicts the mean, so its validation MSE is about var(y), far above the best
+            int best = java.util.stream.IntStream.range(0, 20).reduce((i, j) -> r.meanMse()[i] <= r.meanMse()[j] ? i : j).orElseThrow();
+            assertEquals(r.alphaMin(), r.alphas()[best]);
+            assertTrue(r.meanMse()[0] > 2 * r.meanMse()[best], Arrays.toString(r.meanMse()));
+        }
+    }
+
     // ------------------------------------------------------------------ the committed scikit-learn reference
 
     /** X and y of one data set of the reference file. */
