@@ -56,6 +56,23 @@ class CliPenaltyTest {
     }
 
     @Test
+    void alphaAutoCrossValidatesAndRecordsTheTable() throws IOException {
+        String[] base = data();
+        Path model = dir.resolve("cv.json");
+        CliRun cv = CliRun.of(with(base, "--penalty", "l1", "--alpha", "auto", "--cv", "3", "--alpha-rule", "1se", "--tol", "1e-8",
+                "--out", model.toString()));
+        assertEquals(0, cv.code(), cv.err());
+        assertTrue(cv.out().contains("chosen by 3-fold cross-validation (rule 1se"), cv.out());
+        FittedModel m = ModelFile.read(model).model();
+        dev.downhill.CrossValidationReport r = m.report().crossValidation();
+        assertEquals(3, r.folds());
+        assertEquals("1se", r.rule());
+        assertEquals(100, r.alphas().length);
+        assertEquals(r.alpha1se(), r.chosenAlpha());
+        assertEquals(r.chosenAlpha(), m.config().penalty().alpha());
+    }
+
+    @Test
     void refusalsAndConflictsAreOneLineUsageErrors() {
         String[] base = data();
         String[][] cases = {
@@ -69,10 +86,16 @@ class CliPenaltyTest {
             {"--penalty", "l1", "--alpha", "-1"},
             {"--penalty", "elasticnet", "--alpha", "0.1", "--l1-ratio", "1.5"},
             {"--penalty", "lasso", "--alpha", "0.1"},
+            {"--penalty", "l1", "--alpha", "0.1", "--cv", "3"},
+            {"--penalty", "l1", "--alpha", "auto", "--cv", "1"},
+            {"--penalty", "l1", "--alpha", "auto", "--alpha-rule", "max"},
+            {"--penalty", "l1", "--alpha", "auto", "--solver", "svd"},
+            {"--penalty", "l1", "--alpha", "lots"},
         };
         String[] expected = {"gd or nesterov", "gd or nesterov", "gd or nesterov", "contradicts --penalty l1",
             "contradicts --penalty l2", "needs --alpha", "needs --penalty", "alpha must be", "l1 ratio must be in [0, 1]",
-            "unknown penalty"};
+            "unknown penalty", "--cv needs --alpha auto", "--cv must be ≥ 2", "alpha rule must be min or 1se",
+            "gd or nesterov", "--alpha must be a number ≥ 0 or auto"};
         for (int k = 0; k < cases.length; k++) {
             CliRun r = CliRun.of(with(base, cases[k]));
             assertEquals(2, r.code(), String.join(" ", cases[k]) + ": " + r.err());
