@@ -119,7 +119,47 @@ public abstract class PenaltyContract {
                 "factors of the wrong length are refused when the fit starts");
     }
 
+    @Test
+    void ridgeMakesASingularProblemDefiniteForTheDirectSolvers() {
+        TestData t = TestData.gaussian(40, 4, TestData.ramp(4), 1, 0.2, 24);
+        double[][] x = new double[40][];
+        for (int i = 0; i < 40; i++) { // column 4 duplicates column 0, column 5 is constant
+            x[i] = new double[] {t.x[i][0], t.x[i][1], t.x[i][2], t.x[i][3], t.x[i][0], 3};
+        }
+        assertThrows(dev.downhill.SingularMatrixException.class, () -> fit(x, t.y, config(Solver.NORMAL, Penalty.none()).build()));
+        double[] exact = ExactLeastSquares.solveRidge(x, t.y, true, ridgeDiagonal(40, 0.1, ones(6)));
+        for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD, Solver.CG}) {
+            FittedModel m = fit(x, t.y, config(s, Penalty.l2(0.1)).tolerance(1e-13).build());
+            // the regularised matrix has condition ~1e2: refined direct answers ~1e-15, cg to its tolerance
+            assertClose(withIntercept(m), exact, 1e-9, s.cliName() + " on a singular X with ridge");
+            assertEquals(m.coefficient(0), m.coefficient(4), 1e-12, "the duplicated columns share the weight");
+            assertEquals(0, m.coefficient(5), 1e-12, "the constant column gets nothing");
+        }
+    }
+
     // ------------------------------------------------------------------ lasso and elastic net
+
+    @Test
+    void float32LassoStopsOnTheGapAtItsDefaultTolerance() {
+        Reference ref = Reference.load();
+        Data tall = ref.data.get("tall");
+        Model lasso = ref.models.get(0);
+        float[][] xf = new float[tall.x.length][tall.x[0].length];
+        float[] yf = new float[tall.y.length];
+        for (int i = 0; i < xf.length; i++) {
+            for (int j = 0; j < xf[0].length; j++) {
+                xf[i][j] = (float) tall.x[i][j];
+            }
+            yf[i] = (float) tall.y[i];
+        }
+        try (Dataset d = Dataset.of(xf, yf)) {
+            FittedModel m = LinearRegression.fit(d, config(Solver.NESTEROV, lasso.penalty()).build());
+            assertEquals(StopReason.DUALITY_GAP, m.stopReason());
+            assertTrue(m.report().dualityGap() <= FitConfig.DEFAULT_GD_TOLERANCE_FLOAT32);
+            // data rounded to float32 (relative 6e-8) and a gap of 1e-6: measured 8e-7 from the float64 answer; 1e-5
+            assertClose(withIntercept(m), lasso.answer(), 1e-5, "float32 lasso");
+        }
+    }
 
     /**
      * The optimality conditions of {@link Penalty}'s objective at (θ, b) in float64: with cⱼ = (1/m)Σᵢxᵢⱼrᵢ,
