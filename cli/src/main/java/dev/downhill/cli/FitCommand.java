@@ -96,7 +96,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Write the model as JSON to this file (atomically; checked before the fit).")
     Path out;
 
-    @Option(names = "--plot", description = "Write the loss curve (gradient solvers) or predicted-vs-actual (direct solvers): "
+    @Option(names = "--plot", description = "Write the loss curve (gradient solvers), the cross-validation curve (--alpha auto) or predicted-vs-actual (direct solvers): "
             + ".png or .jpg/.jpeg; no extension writes NAME.png.")
     Path plot;
 
@@ -168,7 +168,9 @@ final class FitCommand implements Callable<Integer> {
                     }
                 }
                 if (plotTarget != null) {
-                    XYChart chart = model.solver().isIterative() ? Plots.lossCurve(model)
+                    XYChart chart = model.report().crossValidation() != null
+                            ? Plots.crossValidationCurve(model.report().crossValidation())
+                            : model.solver().isIterative() ? Plots.lossCurve(model)
                             : Plots.predictedVsActual(data.targets(), model.predict(data), "Predicted vs actual — "
                                     + model.solver().cliName());
                     Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));

@@ -59,9 +59,11 @@ class CliPenaltyTest {
     void alphaAutoCrossValidatesAndRecordsTheTable() throws IOException {
         String[] base = data();
         Path model = dir.resolve("cv.json");
+        Path plot = dir.resolve("cv.png");
         CliRun cv = CliRun.of(with(base, "--penalty", "l1", "--alpha", "auto", "--cv", "3", "--alpha-rule", "1se", "--tol", "1e-8",
-                "--out", model.toString()));
+                "--out", model.toString(), "--plot", plot.toString()));
         assertEquals(0, cv.code(), cv.err());
+        assertTrue(java.nio.file.Files.size(plot) > 1000, "the cross-validation curve was drawn");
         assertTrue(cv.out().contains("chosen by 3-fold cross-validation (rule 1se"), cv.out());
         FittedModel m = ModelFile.read(model).model();
         dev.downhill.CrossValidationReport r = m.report().crossValidation();
