@@ -117,11 +117,7 @@ public final class LinearRegression {
         config.initialCoefficients().values(n); // validates the length before any work
         Solver solver = config.solver();
         Penalty penalty = config.penalty();
-        penalty.factors(n); // validates the penalty factors' length before any work
-        if (penalty.hasL1() && (solver == Solver.CG || !solver.isIterative())) {
-            throw new IllegalArgumentException("solver " + solver.cliName() + " cannot fit an l1 penalty (" + penalty
-                    + "): use gd or nesterov (proximal gradient; sgd and minibatch also work)");
-        }
+        penalty.factors(n); // validates the penalty factors' length before any work (FitConfig refused l1 on cg/normal/svd)
         boolean standardize = solver.isIterative() && config.standardize(problem.rows(), problem.cols());
         try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty)) {
             if (solver.isIterative()) {
