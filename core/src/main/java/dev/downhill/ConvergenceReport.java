@@ -10,6 +10,10 @@ package dev.downhill;
  *                        ({@link FitConfig#exactReference()}), else NaN
  * @param solverChoice    when the solver was chosen automatically ({@link Solver#AUTO}): the choice and its
  *                        reason in one line; empty when the configuration named the solver
+ * @param backendInitSeconds seconds the backend's one-time initialisation (availability probe, native libraries,
+ *                        device context) took before this fit's clock started — not part of
+ *                        {@link FittedModel#wallTime()}; 0 when the backend was already initialised in this JVM,
+ *                        NaN when not measured (a fit of a {@link LoadedProblem} loaded elsewhere)
  * @param objective       with a penalty: {@link Penalty}'s objective (1/(2m))‖r‖² + penalty at the answer (one pass
  *                        over X after the fit), else NaN
  * @param dualityGap      the last relative duality gap of a proximal full-batch fit (gd, nesterov with an l1 term,
@@ -17,33 +21,44 @@ package dev.downhill;
  * @param crossValidation when α was chosen by {@link CrossValidation}: its table and choice, else null
  */
 public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
-                                double objective, double dualityGap, CrossValidationReport crossValidation) {
+                                double backendInitSeconds, double objective, double dualityGap,
+                                CrossValidationReport crossValidation) {
     public ConvergenceReport {
         constantColumns = constantColumns.clone();
         solverChoice = solverChoice == null ? "" : solverChoice;
     }
 
     public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact) {
-        this(standardized, constantColumns, distanceToExact, "");
-    }
-
-    public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice) {
-        this(standardized, constantColumns, distanceToExact, solverChoice, Double.NaN, Double.NaN);
+        this(standardized, constantColumns, distanceToExact, "", Double.NaN);
     }
 
     public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
-                             double objective, double dualityGap) {
-        this(standardized, constantColumns, distanceToExact, solverChoice, objective, dualityGap, null);
+                             double backendInitSeconds) {
+        this(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, Double.NaN, Double.NaN, null);
     }
 
     /** The same report with the automatic solver choice recorded. */
     public ConvergenceReport withSolverChoice(String choice) {
-        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, objective, dualityGap, crossValidation);
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, backendInitSeconds, objective,
+                dualityGap, crossValidation);
+    }
+
+    /** The same report with the backend's one-time initialisation time recorded. */
+    public ConvergenceReport withBackendInitSeconds(double seconds) {
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, seconds, objective, dualityGap,
+                crossValidation);
+    }
+
+    /** The same report with a penalised fit's objective and (proximal solvers) relative duality gap. */
+    public ConvergenceReport withPenaltyResult(double objective, double dualityGap) {
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
+                dualityGap, crossValidation);
     }
 
     /** The same report with the cross-validation that chose α. */
     public ConvergenceReport withCrossValidation(CrossValidationReport cv) {
-        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, objective, dualityGap, cv);
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
+                dualityGap, cv);
     }
 
     @Override

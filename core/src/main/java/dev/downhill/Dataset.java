@@ -66,7 +66,7 @@ public final class Dataset implements AutoCloseable {
         int n = checkRows(x, y == null ? -1 : y.length);
         long m = x.length;
         validateFinite(y, "y", 1);
-        DoublePointer px = new DoublePointer(m * n);
+        DoublePointer px = dev.downhill.io.HugePages.advise(new DoublePointer(m * n));
         DoublePointer py = new DoublePointer(m);
         try {
             for (int i = 0; i < m; i++) {
@@ -98,7 +98,7 @@ public final class Dataset implements AutoCloseable {
                 throw badValue("y", y[i], i, -1);
             }
         }
-        FloatPointer px = new FloatPointer(m * n);
+        FloatPointer px = dev.downhill.io.HugePages.advise(new FloatPointer(m * n));
         FloatPointer py = new FloatPointer(m);
         try {
             for (int i = 0; i < m; i++) {
@@ -316,7 +316,7 @@ public final class Dataset implements AutoCloseable {
             return this;
         }
         long total = rows * cols;
-        Pointer nx = target == Precision.FLOAT64 ? new DoublePointer(total) : new FloatPointer(total);
+        Pointer nx = dev.downhill.io.HugePages.advise(target == Precision.FLOAT64 ? new DoublePointer(total) : new FloatPointer(total));
         Pointer ny = target == Precision.FLOAT64 ? new DoublePointer(rows) : new FloatPointer(rows);
         convert(x, nx, total);
         convert(y, ny, rows);

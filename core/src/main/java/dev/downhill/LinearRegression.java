@@ -8,6 +8,7 @@ import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.StochasticGradientSolver;
+import dev.downhill.internal.TrialBudget;
 import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.direct.DirectSolution;
 import dev.downhill.spi.BackendOptions;
@@ -48,11 +49,14 @@ public final class LinearRegression {
     public static FittedModel fit(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
-        // the one-time backend initialisation (availability probes, native libraries) is not part of the fit's time
+        // the one-time backend initialisation (availability probes, native libraries) is not part of the fit's time;
+        // the model reports it apart
+        long initStart = System.nanoTime();
         Backends.select(config.backend());
         long start = System.nanoTime();
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
-            return fit(problem, config, start);
+            FittedModel model = fit(problem, config, start);
+            return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
         }
     }
 
@@ -97,14 +101,20 @@ public final class LinearRegression {
             config = requested.toBuilder().solver(c.solver()).build();
             if (c.cgTrialPasses() > 0) {
                 long passes = Math.min(c.cgTrialPasses(), requested.maxIterations());
-                FittedModel trial = fitWith(problem, requested.toBuilder().solver(Solver.CG).maxIterations(passes).build(), startNanos);
-                if (trial.stopReason() == StopReason.CONVERGED) {
-                    String why = String.format(java.util.Locale.ROOT, "cg: converged in %d passes over X, within the %d "
-                            + "allowed before the exact solve (%s)", trial.iterations(), passes, choice);
+                TrialBudget budget = new TrialBudget(requested.listener(), passes, requested.tolerance(problem.precision()));
+                FittedModel trial = fitWith(problem, requested.toBuilder().solver(Solver.CG).maxIterations(passes)
+                        .listener(budget).build(), startNanos);
+                if (trial.stopReason() == StopReason.CONVERGED
+                        || trial.stopReason() == StopReason.STOPPED_BY_LISTENER && !budget.abandoned()) {
+                    // converged, or stopped by the caller's listener: either way the trial's model is the answer
+                    String why = String.format(java.util.Locale.ROOT, "cg: %s in %d passes over X, within the %d "
+                            + "allowed before the exact solve (%s)", trial.stopReason() == StopReason.CONVERGED ? "converged"
+                            : trial.stopReason().name().toLowerCase(java.util.Locale.ROOT), trial.iterations(), passes, choice);
                     LOG.info("solver auto → {}", why);
                     return trial.withReport(trial.report().withSolverChoice(why));
                 }
-                choice = String.format(java.util.Locale.ROOT, "%s; cg tried first did not converge in %d passes", choice, passes);
+                choice = String.format(java.util.Locale.ROOT, "%s; cg tried first %s", choice, budget.abandoned() ? budget.why()
+                        : "did not converge in " + passes + " passes");
             }
             LOG.info("solver auto → {}", choice);
         }
@@ -142,8 +152,8 @@ public final class LinearRegression {
                 return new FittedModel(r.coefficients(), r.intercept(), solver, problem.backendName(), problem.precision(),
                         problem.rows(), r.iterations(), r.stopReason(), r.lossHistory(), r.gradientNormHistory(),
                         elapsed(startNanos), r.learningRate(), -1, config,
-                        new ConvergenceReport(standardize, objective.constantColumns(), distance, "",
-                                objectiveValue(objective, r.coefficients()), r.dualityGap()));
+                        new ConvergenceReport(standardize, objective.constantColumns(), distance)
+                                .withPenaltyResult(objectiveValue(objective, r.coefficients()), r.dualityGap()));
             }
             double[] ridge = ridgeDiagonal(problem, penalty);
             DirectSolution d = solver == Solver.NORMAL
@@ -159,8 +169,8 @@ public final class LinearRegression {
             }
             return new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
                     problem.rows(), 0, StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos),
-                    Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN, "",
-                    objectiveValue(objective, d.coefficients()), Double.NaN));
+                    Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN)
+                    .withPenaltyResult(objectiveValue(objective, d.coefficients()), Double.NaN));
         }
     }
 

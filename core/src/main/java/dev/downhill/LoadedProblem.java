@@ -20,7 +20,7 @@ public final class LoadedProblem implements AutoCloseable {
     private final BackendOptions options;
 
     LoadedProblem(ResidentProblem problem, Dataset data, BackendOptions options) {
-        this.problem = Objects.requireNonNull(problem, "problem");
+        this.problem = dev.downhill.internal.CheckedProblem.of(Objects.requireNonNull(problem, "problem"));
         this.data = data;
         this.options = options;
     }

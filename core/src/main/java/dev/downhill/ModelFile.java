@@ -148,6 +148,9 @@ public final class ModelFile {
         if (!model.report().solverChoice().isEmpty()) {
             r.put("solverChoice", model.report().solverChoice());
         }
+        if (Double.isFinite(model.report().backendInitSeconds())) {
+            r.put("backendInitSeconds", model.report().backendInitSeconds());
+        }
         if (!Double.isNaN(model.report().objective())) {
             r.put("objective", model.report().objective());
         }
@@ -419,7 +422,8 @@ public final class ModelFile {
                 cv = new CrossValidationReport(Math.toIntExact(integer(v, "folds")), text(v, "rule"), alphas, mean, se,
                         finite(v, "alphaMin"), finite(v, "alpha1se"), finite(v, "chosenAlpha"));
             }
-            return new ConvergenceReport(standardized, constant, distance, choice, objective, gap, cv);
+            double init = r.has("backendInitSeconds") ? nullableNumber(r, "backendInitSeconds") : Double.NaN;
+            return new ConvergenceReport(standardized, constant, distance, choice, init, objective, gap, cv);
         }
 
         private <T> T parse(String field, java.util.function.Supplier<T> body) {

@@ -24,7 +24,7 @@ class ModelFileTest {
         double[] theta = {Math.PI, -1.0 / 3, 6.02214076e23};
         return new FittedModel(theta, Math.E, Solver.MINIBATCH, "cpu", Precision.FLOAT32, 1234, 77, StopReason.ITERATION_LIMIT,
                 new double[] {3.5, 1.25, 0.1 + 0.2}, new double[] {10, Double.NaN, 0.001}, Duration.ofNanos(123_456_789),
-                0.0123, -1, config, new ConvergenceReport(true, new int[] {2}, 3.5e-9));
+                0.0123, -1, config, new ConvergenceReport(true, new int[] {2}, 3.5e-9).withBackendInitSeconds(0.25));
     }
 
     @Test
@@ -51,6 +51,7 @@ class ModelFileTest {
         assertEquals(m.report().standardized(), r.report().standardized());
         assertArrayEquals(m.report().constantColumns(), r.report().constantColumns());
         assertEquals(m.report().distanceToExact(), r.report().distanceToExact(), 0);
+        assertEquals(0.25, r.report().backendInitSeconds(), 0);
         assertArrayEquals(m.config().initialCoefficients().givenValues(), r.config().initialCoefficients().givenValues(), 0);
         assertEquals(new Score(0.75, 0.5), saved.training().orElseThrow());
         assertEquals(Version.VERSION, saved.libraryVersion());

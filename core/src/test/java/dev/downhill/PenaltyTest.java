@@ -65,7 +65,7 @@ class PenaltyTest {
         FitConfig c = FitConfig.builder().solver(Solver.NESTEROV).penalty(penalty).build();
         FittedModel m = new FittedModel(new double[] {1.5, -2, 0}, 0.5, Solver.NESTEROV, "cpu", Precision.FLOAT64, 10, 3,
                 StopReason.DUALITY_GAP, new double[] {3, 2, 1}, new double[] {1, 0.5, 0.1}, Duration.ofMillis(12), 0.1, -1, c,
-                new ConvergenceReport(true, new int[0], Double.NaN, "", 0.25, 3e-11));
+                new ConvergenceReport(true, new int[0], Double.NaN).withPenaltyResult(0.25, 3e-11));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ModelFile.write(out, m, new Score(0.1, 0.9));
         String json = out.toString(java.nio.charset.StandardCharsets.UTF_8).replace(" ", "");

@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
  * {@code downhill gen}: synthetic regression data as .npy files (X.npy, y.npy, theta.npy), written in
  * row chunks, in memory bounded by a few chunks whatever the size.
  *
- * <p>Model: xᵢⱼ = sⱼ·zᵢⱼ with zᵢⱼ ~ N(0,1), column scales sⱼ = κ^(−j/(n−1)) falling geometrically
+ * <p>Model: xᵢⱼ = sⱼ·zᵢⱼ with zᵢⱼ ~ N(0,1) (or, with {@code --correlation ρ}, an AR(1) sequence across the row:
+ * zᵢ₀ = eᵢ₀, zᵢⱼ = ρ·zᵢ,ⱼ₋₁ + √(1−ρ²)·eᵢⱼ with eᵢⱼ ~ N(0,1), so every zᵢⱼ ~ N(0,1) and corr(zⱼ, zₖ) = ρ^|j−k|: the
+ * correlation matrix's eigenvalues lie between (1−ρ)/(1+ρ) and (1+ρ)/(1−ρ), so even standardized columns leave X
+ * with singular values spanning about (1+ρ)/(1−ρ)), column scales sⱼ = κ^(−j/(n−1)) falling geometrically
  * from 1 to 1/κ (so the population covariance of x has condition number κ², i.e. X's expected
  * singular values span a factor κ; a finite Gaussian sample multiplies that by about
  * (1+√(n/m))/(1−√(n/m)) when m &gt; n and is rank-deficient when m ≤ n); θ ~ N(0,1) per feature;
@@ -44,6 +47,10 @@ final class GenCommand implements Callable<Integer> {
     @Option(names = "--condition", description = "κ: column scales fall geometrically from 1 to 1/κ (default: ${DEFAULT-VALUE}).",
             defaultValue = "1")
     double condition;
+
+    @Option(names = "--correlation", description = "ρ in [0, 1): neighbouring columns correlated ρ (AR(1)); standardized X's "
+            + "singular values then span about (1+ρ)/(1−ρ) (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    double correlation;
 
     @Option(names = "--noise", description = "σ of the Gaussian noise on y (default: ${DEFAULT-VALUE}).", defaultValue = "1")
     double noise;
@@ -83,6 +90,9 @@ final class GenCommand implements Callable<Integer> {
         }
         if (!(condition >= 1) || !Double.isFinite(condition)) {
             throw Main.usage(spec, "--condition must be a finite number ≥ 1, got " + condition);
+        }
+        if (!(correlation >= 0 && correlation < 1)) {
+            throw Main.usage(spec, "--correlation must be in [0, 1), got " + correlation);
         }
         if (!(noise >= 0) || !Double.isFinite(noise) || !Double.isFinite(intercept)) {
             throw Main.usage(spec, "--noise must be ≥ 0 and --intercept finite");
@@ -172,8 +182,10 @@ final class GenCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "wrote %s/X.npy (%d × %d %s, %.3g GB), y.npy, theta.npy in %.1f s%n", outDir, rows, features,
                 p.name().toLowerCase(Locale.ROOT), (double) rows * features * p.bytes() / 1e9, (System.nanoTime() - start) / 1e9);
-        out.printf(Locale.ROOT, "model: x_ij = s_j·N(0,1), s_j from 1 down to 1/%.6g (condition κ = %.6g of the scales); "
-                + "y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", condition, condition, intercept, noise, seed);
+        out.printf(Locale.ROOT, "model: x_ij = s_j·N(0,1), s_j from 1 down to 1/%.6g (condition κ = %.6g of the scales)%s; "
+                + "y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", condition, condition,
+                correlation == 0 ? "" : String.format(Locale.ROOT, ", neighbouring columns correlated %.6g", correlation),
+                intercept, noise, seed);
         return 0;
     }
 
@@ -181,8 +193,11 @@ final class GenCommand implements Callable<Integer> {
     private double generateRow(long row, double[] theta, double[] scale, float[] f, double[] d) {
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + row);
         double s = intercept;
+        double innovation = Math.sqrt(1 - correlation * correlation);
+        double z = 0;
         for (int j = 0; j < theta.length; j++) {
-            double v = scale[j] * r.nextGaussian();
+            z = j == 0 ? r.nextGaussian() : correlation * z + innovation * r.nextGaussian();
+            double v = scale[j] * z;
             if (f != null) {
                 float fv = (float) v;
                 f[j] = fv;

@@ -33,6 +33,17 @@ final class InputOptions {
     @Option(names = "--precision", paramLabel = "float32|float64", description = "Working precision (default: the data's).")
     String precision;
 
+    @Option(names = "--zero-based", description = "svmlight indices start at 0 (default: scikit-learn's rule — a 0 index anywhere "
+            + "in the file means 0-based, else 1-based).")
+    boolean zeroBased;
+
+    @Option(names = "--one-based", description = "svmlight indices start at 1 (an index 0 is an error).")
+    boolean oneBased;
+
+    @Option(names = "--features", paramLabel = "N", description = "svmlight: the number of features n (default: from the "
+            + "largest index in the file).")
+    Long features;
+
     @Option(names = "--memory-budget", paramLabel = "SIZE", description = "Host memory for X (e.g. 8g); a larger .npy X is "
             + "memory-mapped from its file and streamed each step (default: 80%% of available memory).")
     String memoryBudget;
@@ -60,6 +71,12 @@ final class InputOptions {
             dev.downhill.internal.ByteSizes.parse(deviceMemoryBudget, "--device-memory-budget");
         }
         targetIndex();
+        if (zeroBased && oneBased) {
+            throw new IllegalArgumentException("--zero-based and --one-based contradict each other: give one");
+        }
+        if (features != null && features < 1) {
+            throw new IllegalArgumentException("--features must be ≥ 1, got " + features);
+        }
     }
 
     /** --target as a zero-based index, or -1 when it is a name (or absent). */
@@ -146,6 +163,12 @@ final class InputOptions {
                 throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
             }
             SvmLightReader reader = SvmLightReader.defaults();
+            if (zeroBased || oneBased) {
+                reader = reader.withZeroBasedIndices(zeroBased);
+            }
+            if (features != null) {
+                reader = reader.withFeatures(features);
+            }
             if (precision() != null) {
                 reader = reader.withPrecision(precision());
             }

@@ -55,6 +55,25 @@ class CliTest {
     }
 
     @Test
+    void aScikitLearnSvmlightDumpFitsWithNoIndexOptionAndTheNumberingCanBeForced() throws IOException {
+        // what dump_svmlight_file writes: 0-based indices (y = 2·x₀ − x₂ + 1 exactly, so svd recovers it)
+        Path svm = Files.writeString(dir.resolve("d.svm"), "3 0:1\n0 1:0.5 2:1\n2 0:1 2:1\n5 0:2\n1 1:3\n");
+        Path model = dir.resolve("m.json");
+        CliRun fit = run("fit", "--data", svm.toString(), "--solver", "svd", "--out", model.toString(), "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        String json = Files.readString(model);
+        assertTrue(json.contains("\"features\" : 3") || json.contains("\"features\":3"), json);
+        CliRun forced = run("fit", "--data", svm.toString(), "--one-based", "--solver", "svd", "--quiet");
+        assertEquals(1, forced.code(), forced.err());
+        assertTrue(forced.err().contains("index 0, but indices are 1-based"), forced.err());
+        CliRun both = run("fit", "--data", svm.toString(), "--zero-based", "--one-based", "--quiet");
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("--zero-based and --one-based contradict each other"), both.err());
+        CliRun wider = run("fit", "--data", svm.toString(), "--features", "5", "--solver", "svd", "--out", model.toString(), "--quiet");
+        assertEquals(0, wider.code(), wider.err());
+    }
+
+    @Test
     void csvFitWithTargetByNameAndPredictWithScore() throws IOException {
         Path csv = dir.resolve("d.csv");
         StringBuilder sb = new StringBuilder("a,target,b\n");

@@ -21,7 +21,7 @@ final class OffHeap {
      */
     static Pointer allocate(Precision precision, long count, Path file, String what) {
         try {
-            return precision == Precision.FLOAT64 ? new DoublePointer(count) : new FloatPointer(count);
+            return HugePages.advise(precision == Precision.FLOAT64 ? new DoublePointer(count) : new FloatPointer(count));
         } catch (OutOfMemoryError e) {
             OutOfMemoryError wrapped = new OutOfMemoryError(file + ": cannot allocate " + what + " (" + count + " "
                     + precision.name().toLowerCase(java.util.Locale.ROOT) + " values, " + count * precision.bytes()

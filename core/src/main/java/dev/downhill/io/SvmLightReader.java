@@ -35,21 +35,31 @@ public final class SvmLightReader {
     /** Default limit on the dense X: 8 GiB. */
     public static final long DEFAULT_DENSE_LIMIT_BYTES = 8L << 30;
 
+    /** How the indices of a file are numbered. */
+    public enum IndexBase {
+        /** scikit-learn's rule ({@code zero_based="auto"}): a 0 index anywhere in the file means 0-based, else 1-based. */
+        AUTO,
+        /** Indices start at 0 (index k is column k). */
+        ZERO,
+        /** Indices start at 1 (index k is column k − 1); a 0 is an error. */
+        ONE
+    }
+
     private final long features;
-    private final boolean zeroBased;
+    private final IndexBase indexBase;
     private final long denseLimitBytes;
     private final Precision precision;
 
-    private SvmLightReader(long features, boolean zeroBased, long denseLimitBytes, Precision precision) {
+    private SvmLightReader(long features, IndexBase indexBase, long denseLimitBytes, Precision precision) {
         this.features = features;
-        this.zeroBased = zeroBased;
+        this.indexBase = indexBase;
         this.denseLimitBytes = denseLimitBytes;
         this.precision = precision;
     }
 
-    /** n from the file, 1-based indices, 8 GiB dense limit, float64. */
+    /** n from the file, indices numbered by scikit-learn's rule ({@link IndexBase#AUTO}), 8 GiB dense limit, float64. */
     public static SvmLightReader defaults() {
-        return new SvmLightReader(0, false, DEFAULT_DENSE_LIMIT_BYTES, Precision.FLOAT64);
+        return new SvmLightReader(0, IndexBase.AUTO, DEFAULT_DENSE_LIMIT_BYTES, Precision.FLOAT64);
     }
 
     /** Reads {@code file} with the defaults. */
@@ -62,12 +72,17 @@ public final class SvmLightReader {
         if (n < 0) {
             throw new IllegalArgumentException("number of features must be zero (from the file) or more, got " + n);
         }
-        return new SvmLightReader(n, zeroBased, denseLimitBytes, precision);
+        return new SvmLightReader(n, indexBase, denseLimitBytes, precision);
     }
 
-    /** Whether indices start at 0 (as scikit-learn's {@code dump_svmlight_file} writes by default) instead of 1. */
+    /** Whether indices start at 0 (as scikit-learn's {@code dump_svmlight_file} writes by default) or at 1: forces the numbering. */
     public SvmLightReader withZeroBasedIndices(boolean zeroBased) {
-        return new SvmLightReader(features, zeroBased, denseLimitBytes, precision);
+        return withIndexBase(zeroBased ? IndexBase.ZERO : IndexBase.ONE);
+    }
+
+    /** How indices are numbered ({@link IndexBase#AUTO} by default). */
+    public SvmLightReader withIndexBase(IndexBase base) {
+        return new SvmLightReader(features, Objects.requireNonNull(base, "base"), denseLimitBytes, precision);
     }
 
     /** The largest dense X, in bytes, the reader will allocate. */
@@ -75,28 +90,39 @@ public final class SvmLightReader {
         if (bytes <= 0) {
             throw new IllegalArgumentException("dense limit must be positive, got " + bytes);
         }
-        return new SvmLightReader(features, zeroBased, bytes, precision);
+        return new SvmLightReader(features, indexBase, bytes, precision);
     }
 
     public SvmLightReader withPrecision(Precision precision) {
-        return new SvmLightReader(features, zeroBased, denseLimitBytes, Objects.requireNonNull(precision, "precision"));
+        return new SvmLightReader(features, indexBase, denseLimitBytes, Objects.requireNonNull(precision, "precision"));
     }
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
         try (TextLines.Spool source = TextLines.spool(file)) {
             Shape shape = scan(file, source.path());
-            long n = features > 0 ? features : shape.maxColumn + 1;
-            if (n == 0) {
-                throw new MalformedFileException(file, "no line has any index:value pair, so there are no features; "
-                        + "give the number of features explicitly");
-            }
-            if (shape.maxColumn >= n) {
-                throw MalformedFileException.atToken(file, shape.maxColumnLine, shape.maxColumnToken, "index "
-                        + (zeroBased ? shape.maxColumn : shape.maxColumn + 1) + " exceeds the " + n + " features requested");
-            }
+            long n = columns(file, shape);
             checkDenseSize(file, shape.rows, n);
-            return fill(file, source.path(), shape.rows, n);
+            return fill(file, source.path(), shape, n);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * Reads {@code file} as it is stored, sparse: X in CSR form ({@link CsrMatrix}: the file's index:value pairs,
+     * explicit zeros kept) and y, in off-heap memory of the exact final size — never the dense X, never on the Java
+     * heap (a file far bigger than the heap reads under {@code -Xmx1g}); the dense size limit does not apply. The
+     * caller owns (and closes) the result.
+     */
+    public SparseData readSparse(Path file) {
+        try (TextLines.Spool source = TextLines.spool(file)) {
+            Shape shape = scan(file, source.path());
+            long n = columns(file, shape);
+            if (n > Integer.MAX_VALUE) {
+                throw new MalformedFileException(file, n + " features: a sparse X has at most 2^31 − 1 columns");
+            }
+            return fillSparse(file, source.path(), shape, n);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e, e);
         }
@@ -105,15 +131,36 @@ public final class SvmLightReader {
     /** What the first pass learns. */
     private static final class Shape {
         long rows;
+        long nonZeros;
+        /** Largest column, numbered as the pass parsed (0-based, or raw indices under AUTO until resolved). */
         long maxColumn = -1;
         long maxColumnLine;
         int maxColumnToken;
+        boolean sawZeroIndex;
+        /** The numbering that applies, once the first pass has seen the whole file. */
+        boolean zeroBased;
     }
 
-    /** First pass: syntax of every line, row count, largest column. */
+    /** n: given, or the largest column + 1; checks the file's largest index against a given n. */
+    private long columns(Path file, Shape shape) {
+        long n = features > 0 ? features : shape.maxColumn + 1;
+        if (n == 0) {
+            throw new MalformedFileException(file, "no line has any index:value pair, so there are no features; "
+                    + "give the number of features explicitly");
+        }
+        if (shape.maxColumn >= n) {
+            throw MalformedFileException.atToken(file, shape.maxColumnLine, shape.maxColumnToken, "index "
+                    + (shape.zeroBased ? shape.maxColumn : shape.maxColumn + 1) + " exceeds the " + n + " features requested"
+                    + (shape.zeroBased ? " (indices are 0-based" + (indexBase == IndexBase.AUTO ? ": the file has an index 0)" : ")")
+                    : ""));
+        }
+        return n;
+    }
+
+    /** First pass: syntax of every line, row count, non-zeros, largest column, and the numbering of the indices. */
     private Shape scan(Path file, Path readable) throws IOException {
         Shape shape = new Shape();
-        SvmLightLine parsed = new SvmLightLine(file, zeroBased);
+        SvmLightLine parsed = new SvmLightLine(file, indexBase != IndexBase.ONE);
         try (BufferedReader in = TextLines.open(readable)) {
             long number = 0;
             for (String line; (line = in.readLine()) != null; ) {
@@ -122,6 +169,10 @@ public final class SvmLightReader {
                     continue;
                 }
                 shape.rows++;
+                shape.nonZeros += parsed.count();
+                if (parsed.count() > 0 && parsed.column(0) == 0) {
+                    shape.sawZeroIndex = true;
+                }
                 if (parsed.maxColumn() > shape.maxColumn) {
                     shape.maxColumn = parsed.maxColumn();
                     shape.maxColumnLine = number;
@@ -131,6 +182,10 @@ public final class SvmLightReader {
         }
         if (shape.rows == 0) {
             throw new MalformedFileException(file, "the file has no data lines (only blank lines or comments)");
+        }
+        shape.zeroBased = indexBase == IndexBase.ZERO || indexBase == IndexBase.AUTO && shape.sawZeroIndex;
+        if (indexBase == IndexBase.AUTO && !shape.zeroBased && shape.maxColumn >= 0) {
+            shape.maxColumn--; // parsed as raw indices; the file turned out 1-based
         }
         return shape;
     }
@@ -152,8 +207,9 @@ public final class SvmLightReader {
     }
 
     /** Second pass: values into off-heap X (dense, zeros filled) and y. */
-    private Dataset fill(Path file, Path readable, long rows, long n) throws IOException {
-        SvmLightLine parsed = new SvmLightLine(file, zeroBased);
+    private Dataset fill(Path file, Path readable, Shape shape, long n) throws IOException {
+        long rows = shape.rows;
+        SvmLightLine parsed = new SvmLightLine(file, shape.zeroBased);
         try (OffHeapAppender x = new OffHeapAppender(precision, rows * n, file, "X");
              OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
              BufferedReader in = TextLines.open(readable)) {
@@ -186,6 +242,46 @@ public final class SvmLightReader {
                         + ": did the file change while being read?");
             }
             return OffHeapAppender.toDataset(x, y, rows, n);
+        }
+    }
+
+    /** Second pass, sparse: row pointers, column indices and values into off-heap CSR arrays, labels into y. */
+    private SparseData fillSparse(Path file, Path readable, Shape shape, long n) throws IOException {
+        long rows = shape.rows;
+        long nnz = shape.nonZeros;
+        SvmLightLine parsed = new SvmLightLine(file, shape.zeroBased);
+        try (LongAppender pointers = new LongAppender(rows + 1, file);
+             IntAppender columns = new IntAppender(nnz, file);
+             OffHeapAppender values = new OffHeapAppender(precision, nnz, file, "the non-zero values of X");
+             OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
+             BufferedReader in = TextLines.open(readable)) {
+            long number = 0;
+            pointers.append(0);
+            for (String line; (line = in.readLine()) != null; ) {
+                number++;
+                if (!parsed.parse(number == 1 ? TextLines.stripBom(line) : line, number)) {
+                    continue;
+                }
+                if (y.size() == rows || values.size() + parsed.count() > nnz) {
+                    throw new MalformedFileException(file, number, 0, "more rows or values than the first pass counted ("
+                            + rows + " rows, " + nnz + " values): did the file change while being read?");
+                }
+                if (parsed.maxColumn() >= n) {
+                    throw new MalformedFileException(file, number, 0, "index beyond the " + n
+                            + " features the first pass found: did the file change while being read?");
+                }
+                y.append(value(parsed, parsed.labelText(), 1));
+                for (int k = 0; k < parsed.count(); k++) {
+                    columns.append((int) parsed.column(k));
+                    values.append(value(parsed, parsed.valueText(k), parsed.token(k)));
+                }
+                pointers.append(values.size());
+            }
+            if (y.size() != rows || values.size() != nnz) {
+                throw new MalformedFileException(file, "found " + y.size() + " rows and " + values.size() + " values, but the "
+                        + "first pass counted " + rows + " and " + nnz + ": did the file change while being read?");
+            }
+            return SparseData.adopt(rows, n, precision, pointers, columns, values, y);
         }
     }
 

@@ -8,7 +8,9 @@
  *   <li>{@link dev.downhill.io.CsvReader}: numeric CSV with header detection and a target column
  *       chosen by name or index.</li>
  *   <li>{@link dev.downhill.io.SvmLightReader}: svmlight / libsvm sparse text, densified under a
- *       size limit.</li>
+ *       size limit, or read sparse into a {@link dev.downhill.io.CsrMatrix} ({@code readSparse}).</li>
+ *   <li>{@link dev.downhill.io.NpzReader}: SciPy {@code save_npz} sparse matrices (csr, csc) into a
+ *       {@link dev.downhill.io.CsrMatrix}.</li>
  *   <li>{@link dev.downhill.io.AtomicFile}: all-or-nothing output files (a temporary file beside the
  *       target, fsynced and renamed over it); {@code NpyWriter} and {@code ModelFile} write through it.</li>
  * </ul>

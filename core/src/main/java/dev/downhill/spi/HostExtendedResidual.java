@@ -216,17 +216,65 @@ public final class HostExtendedResidual implements ExtendedResidual {
                 double ah = offsetHi + yi;
                 double v0 = ah - offsetHi;
                 double al = offsetLo + ((offsetHi - (ah - v0)) + (yi - v0));
-                for (int j = 0; j < n; j++) { // (ah, al) −= xⱼθⱼ
-                    double q = row[j] * theta[j];
-                    double qe = Math.fma(row[j], theta[j], -q);
-                    double s = ah - q;
-                    double v = s - ah;
-                    al += ((ah - (s - v)) + (-q - v)) - qe;
-                    ah = s;
+                // xᵢᵀθ in four interleaved double-double sums (independent dependency chains, so the loop runs at
+                // the FPU's throughput rather than the latency of one chain), then (ah, al) −= their total
+                double h0 = 0, l0 = 0, h1 = 0, l1 = 0, h2 = 0, l2 = 0, h3 = 0, l3 = 0;
+                int j = 0;
+                for (; j + 3 < n; j += 4) {
+                    double q0 = row[j] * theta[j];
+                    double q1 = row[j + 1] * theta[j + 1];
+                    double q2 = row[j + 2] * theta[j + 2];
+                    double q3 = row[j + 3] * theta[j + 3];
+                    double e0 = Math.fma(row[j], theta[j], -q0);
+                    double e1 = Math.fma(row[j + 1], theta[j + 1], -q1);
+                    double e2 = Math.fma(row[j + 2], theta[j + 2], -q2);
+                    double e3 = Math.fma(row[j + 3], theta[j + 3], -q3);
+                    double s0 = h0 + q0;
+                    double s1 = h1 + q1;
+                    double s2 = h2 + q2;
+                    double s3 = h3 + q3;
+                    double w0 = s0 - h0;
+                    double w1 = s1 - h1;
+                    double w2 = s2 - h2;
+                    double w3 = s3 - h3;
+                    l0 += ((h0 - (s0 - w0)) + (q0 - w0)) + e0;
+                    l1 += ((h1 - (s1 - w1)) + (q1 - w1)) + e1;
+                    l2 += ((h2 - (s2 - w2)) + (q2 - w2)) + e2;
+                    l3 += ((h3 - (s3 - w3)) + (q3 - w3)) + e3;
+                    h0 = s0;
+                    h1 = s1;
+                    h2 = s2;
+                    h3 = s3;
                 }
-                double rh = ah + al;
-                double rl = al - (rh - ah);
-                for (int j = 0; j < n; j++) { // (sh, sl)ⱼ += xⱼ·(rh + rl)
+                for (; j < n; j++) {
+                    double q = row[j] * theta[j];
+                    double e = Math.fma(row[j], theta[j], -q);
+                    double s = h0 + q;
+                    double w = s - h0;
+                    l0 += ((h0 - (s - w)) + (q - w)) + e;
+                    h0 = s;
+                }
+                double c = h0 + h1; // (h0, l0) += (h1, l1), then (h2, l2), (h3, l3): double-double additions
+                double u = c - h0;
+                double f = (h0 - (c - u)) + (h1 - u) + l0 + l1;
+                h0 = c + f;
+                l0 = f - (h0 - c);
+                c = h0 + h2;
+                u = c - h0;
+                f = (h0 - (c - u)) + (h2 - u) + l0 + l2;
+                h0 = c + f;
+                l0 = f - (h0 - c);
+                c = h0 + h3;
+                u = c - h0;
+                f = (h0 - (c - u)) + (h3 - u) + l0 + l3;
+                h0 = c + f;
+                l0 = f - (h0 - c);
+                c = ah - h0; // r = (ah, al) − (h0, l0)
+                u = c - ah;
+                f = (ah - (c - u)) + (-h0 - u) + al - l0;
+                double rh = c + f;
+                double rl = f - (rh - c);
+                for (j = 0; j < n; j++) { // (sh, sl)ⱼ += xⱼ·(rh + rl)
                     double x = row[j];
                     double q = rh * x;
                     double qe = Math.fma(rh, x, -q) + rl * x;

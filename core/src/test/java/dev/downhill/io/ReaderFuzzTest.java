@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A seeded mutation fuzzer of the readers (.npy, CSV, svmlight, model JSON): valid seed files are
+ * A seeded mutation fuzzer of the readers (.npy, CSV, svmlight dense and sparse, SciPy .npz, model JSON): valid seed files are
  * mutated (bit flips, interesting bytes and tokens, insertions, deletions, duplicated ranges,
  * truncation, number tweaks) and read back. A reader may accept the input or throw what it documents —
  * {@link IllegalArgumentException} (including {@link MalformedFileException}) or
@@ -262,6 +262,8 @@ class ReaderFuzzTest {
                 utf8("# header comment\n3 4:1\n\n4 1:-1 4:2\n"),
                 utf8("1.5 1:1\t2:2\n2 2:3\n"));
         all.add(new Format("svmlight", ".svm", svm, ReaderFuzzTest::readSvm));
+        all.add(new Format("svmlight-sparse", ".svm", svm, ReaderFuzzTest::readSvmSparse));
+        all.add(new Format("npz", ".npz", List.of(resource("/npz/csc32.npz"), resource("/npz/csr.npz")), ReaderFuzzTest::readNpz));
         all.add(new Format("model", ".json", List.of(modelJson(Solver.GD, 3), modelJson(Solver.SVD, 1), modelJson(Solver.MINIBATCH, 2500)),
                 ReaderFuzzTest::readModel));
         return all;
@@ -286,6 +288,26 @@ class ReaderFuzzTest {
     private static void readSvm(Path p) {
         try (Dataset d = SvmLightReader.defaults().withDenseLimit(DENSE_LIMIT).read(p)) {
             d.rows();
+        }
+    }
+
+    private static void readSvmSparse(Path p) {
+        try (SparseData d = SvmLightReader.defaults().readSparse(p)) {
+            d.x().nonZeros();
+        }
+    }
+
+    private static void readNpz(Path p) {
+        try (CsrMatrix x = NpzReader.readCsr(p)) {
+            x.nonZeros();
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (java.io.InputStream in = ReaderFuzzTest.class.getResourceAsStream(name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

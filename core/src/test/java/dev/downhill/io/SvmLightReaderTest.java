@@ -114,7 +114,8 @@ class SvmLightReaderTest {
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 x:1\n")), "line 1, token 2", "index 'x'");
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 -1:1\n")), "index '-1'");
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 99999999999999999999:1\n")), "too large");
-        assertMalformed(() -> SvmLightReader.readDataset(svm("1 0:1\n")), "line 1, token 2", "1-based", "zero-based");
+        assertMalformed(() -> SvmLightReader.defaults().withIndexBase(SvmLightReader.IndexBase.ONE).read(svm("1 0:1\n")),
+                "line 1, token 2", "1-based", "zero-based");
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 3:1 2:1\n")), "line 1, token 3", "index 2 does not increase",
                 "previous one was 3");
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 2:1 2:5\n")), "line 1, token 3", "does not increase");

@@ -46,4 +46,10 @@ public final class NativeFiles {
 
     /** munmap(2); returns 0 or errno. */
     public static native int unmap_file(Pointer address, long length);
+
+    /**
+     * madvise(MADV_HUGEPAGE) on the 2 MiB-aligned interior of {@code length} bytes at the address {@code address} (host memory,
+     * not yet touched): transparent huge pages for a large array. Returns 0 or errno; advisory only.
+     */
+    public static native int advise_huge_pages(@org.bytedeco.javacpp.annotation.Cast("void*") long address, long length);
 }

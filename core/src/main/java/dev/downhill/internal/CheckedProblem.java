@@ -1,0 +1,224 @@
+package dev.downhill.internal;
+
+import dev.downhill.Precision;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.DenseKernels;
+import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.QrReduction;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+import org.bytedeco.javacpp.DoublePointer;
+
+/**
+ * The one place that checks the arguments of every pass and caches the column statistics, in front of whichever
+ * backend runs the passes: {@link dev.downhill.LoadedProblem} wraps each problem it is given in one. Lengths
+ * (θ, the gradient's output, the vectors of the vector operations, column scales, the prediction's output), row
+ * orders (one entry per row) and column scales (positive, finite) are checked here with one message each (scalars
+ * are not: a diverging fit's NaN must reach core's divergence guard, not stop in an argument check), so a backend sees only well-formed calls; what only a backend can check (that a vector is its own kind) it
+ * still checks. The column statistics and mean squared deviations are computed once by the backend and kept here
+ * (copies are returned), and so is the extended-residual pass (whose constructor makes a pass for the means in
+ * double-double). Every operation of {@link ResidentProblem} is forwarded — including those with a default
+ * implementation, so a backend's override is never bypassed ({@code CheckedProblemTest} checks that by reflection).
+ */
+public final class CheckedProblem implements ResidentProblem {
+    private final ResidentProblem backend;
+    private final int n;
+    private ColumnStatistics statistics;
+    private final double[][] deviations = new double[2][];
+    private final ExtendedResidual[] residuals = new ExtendedResidual[2];
+
+    private CheckedProblem(ResidentProblem backend) {
+        this.backend = backend;
+        this.n = Math.toIntExact(backend.cols());
+    }
+
+    /** {@code problem} behind the checks (itself when it already is a checked problem). */
+    public static ResidentProblem of(ResidentProblem problem) {
+        return problem instanceof CheckedProblem ? problem : new CheckedProblem(problem);
+    }
+
+    @Override
+    public String backendName() {
+        return backend.backendName();
+    }
+
+    @Override
+    public long rows() {
+        return backend.rows();
+    }
+
+    @Override
+    public long cols() {
+        return backend.cols();
+    }
+
+    @Override
+    public Precision precision() {
+        return backend.precision();
+    }
+
+    @Override
+    public String description() {
+        return backend.description();
+    }
+
+    @Override
+    public BackendVector allocateVector(long length) {
+        if (length < 0 || length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("vector length " + length + " is outside [0, 2^31 - 1]");
+        }
+        return backend.allocateVector(length);
+    }
+
+    @Override
+    public synchronized ColumnStatistics columnStatistics() {
+        if (statistics == null) {
+            ColumnStatistics s = backend.columnStatistics();
+            statistics = new ColumnStatistics(s.means().clone(), s.targetMean());
+        }
+        return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
+    }
+
+    @Override
+    public synchronized double[] columnMeanSquaredDeviations(boolean centred) {
+        int slot = centred ? 1 : 0;
+        if (deviations[slot] == null) {
+            deviations[slot] = backend.columnMeanSquaredDeviations(centred).clone();
+        }
+        return deviations[slot].clone();
+    }
+
+    @Override
+    public double meanSquaredDeviation(boolean centred) {
+        return backend.meanSquaredDeviation(centred);
+    }
+
+    @Override
+    public void multiply(BackendVector d, BackendVector x) {
+        length(d, "d");
+        length(x, "x");
+        backend.multiply(d, x);
+    }
+
+    @Override
+    public void copy(BackendVector from, BackendVector to) {
+        length(from, "from");
+        length(to, "to");
+        backend.copy(from, to);
+    }
+
+    @Override
+    public ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale, RowSlice rows,
+                                 BackendVector out) {
+        length(theta, "θ");
+        length(out, "the gradient's output");
+        if (!rows.isAll() && rows.order().length != rows()) {
+            throw new IllegalArgumentException("row order has " + rows.order().length + " entries but X has " + rows() + " rows");
+        }
+        return backend.gradient(theta, intercept, targetWeight, scale, rows, out);
+    }
+
+    @Override
+    public void predict(double[] theta, double intercept, DoublePointer out) {
+        if (theta.length != n) {
+            throw new IllegalArgumentException("θ has " + theta.length + " values but X has " + n + " columns");
+        }
+        long room = out.capacity() - out.position();
+        if (out.capacity() > 0 && room < rows()) {
+            throw new IllegalArgumentException("prediction output has room for " + room + " values but X has " + rows() + " rows");
+        }
+        backend.predict(theta, intercept, out);
+    }
+
+    @Override
+    public void axpy(double alpha, BackendVector x, BackendVector y) {
+        length(x, "x");
+        length(y, "y");
+        backend.axpy(alpha, x, y);
+    }
+
+    @Override
+    public void scale(double alpha, BackendVector x) {
+        length(x, "x");
+        backend.scale(alpha, x);
+    }
+
+    @Override
+    public double dot(BackendVector x, BackendVector y) {
+        if (x.length() != y.length()) {
+            throw new IllegalArgumentException("dot of vectors of " + x.length() + " and " + y.length() + " values");
+        }
+        return backend.dot(x, y);
+    }
+
+    @Override
+    public CrossProducts crossProducts(boolean centred) {
+        return backend.crossProducts(centred);
+    }
+
+    @Override
+    public QrReduction qrReduction(boolean centred, double[] columnScales) {
+        if (columnScales.length != n) {
+            throw new IllegalArgumentException(columnScales.length + " column scales for " + n + " columns");
+        }
+        for (int j = 0; j < n; j++) {
+            if (!(columnScales[j] > 0 && Double.isFinite(columnScales[j]))) {
+                throw new IllegalArgumentException("column scale " + j + " is " + columnScales[j] + ", not a positive finite number");
+            }
+        }
+        return backend.qrReduction(centred, columnScales.clone());
+    }
+
+    @Override
+    public synchronized ExtendedResidual extendedResidual(boolean centred) {
+        int slot = centred ? 1 : 0;
+        if (residuals[slot] == null) {
+            residuals[slot] = backend.extendedResidual(centred);
+        }
+        ExtendedResidual pass = residuals[slot];
+        return new ExtendedResidual() {
+            @Override
+            public double[] transposedResidual(double[] theta) {
+                checkTheta(theta);
+                return pass.transposedResidual(theta);
+            }
+
+            @Override
+            public double intercept(double[] theta) {
+                checkTheta(theta);
+                return pass.intercept(theta);
+            }
+        };
+    }
+
+    @Override
+    public DenseKernels denseKernels() {
+        return backend.denseKernels();
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    private void checkTheta(double[] theta) {
+        if (theta.length != n) {
+            throw new IllegalArgumentException("θ has " + theta.length + " values but X has " + n + " columns");
+        }
+    }
+
+    /** Vectors of a problem have n values (the only length core's solvers use). */
+    private void length(BackendVector v, String what) {
+        if (v.length() != n) {
+            throw new IllegalArgumentException(what + " has " + v.length() + " values but X has " + n + " columns");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return backend.toString();
+    }
+}

@@ -1,0 +1,241 @@
+package dev.downhill.io;
+
+import dev.downhill.Precision;
+import java.util.Objects;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * A sparse m × n matrix in compressed sparse row (CSR) form, in host off-heap memory this object owns:
+ * <ul>
+ *   <li>{@code rowPointers}: m + 1 int64 offsets, p₀ = 0 ≤ p₁ ≤ … ≤ p_m = nnz; row i's entries are [pᵢ, pᵢ₊₁);</li>
+ *   <li>{@code columns}: nnz int32 column indices in [0, n), strictly increasing within each row (no duplicates);</li>
+ *   <li>{@code values}: nnz float32 or float64 values ({@link #precision()}), finite.</li>
+ * </ul>
+ * The number of non-zeros is an int64: more than 2³¹ entries are allowed (each array is addressed by long offsets);
+ * n is below 2³¹. The layout is SciPy's {@code csr_matrix} with sorted indices (SciPy's {@code indptr},
+ * {@code indices}, {@code data}) and what cuSPARSE and MKL take as CSR with 0-based indices.
+ *
+ * <p>Every instance has been validated (by {@link #of} or by the reader that built it): a matrix that breaks any of
+ * the rules above is refused with one line naming the row. Ownership: {@link #close()} frees the three arrays
+ * (closing twice is harmless); reading from several threads is fine.
+ */
+public final class CsrMatrix implements AutoCloseable {
+    private final long rows;
+    private final long cols;
+    private final long nonZeros;
+    private final Precision precision;
+    private LongPointer rowPointers;
+    private IntPointer columns;
+    private Pointer values;
+
+    /** Takes ownership of the three arrays, which {@link #validate} has accepted (readers build these). */
+    CsrMatrix(long rows, long cols, Precision precision, LongPointer rowPointers, IntPointer columns, Pointer values) {
+        this.rows = rows;
+        this.cols = cols;
+        this.precision = precision;
+        this.rowPointers = rowPointers;
+        this.columns = columns;
+        this.values = values;
+        this.nonZeros = rowPointers.get(rows);
+    }
+
+    /**
+     * A validated copy of SciPy-style CSR arrays (row pointers, column indices, values) of a {@code rows} × {@code cols}
+     * matrix, in {@code precision} (float64 values rounded once to float32 when asked).
+     *
+     * @throws IllegalArgumentException naming the first broken rule and its row
+     */
+    public static CsrMatrix of(long[] rowPointers, int[] columnIndices, double[] values, long cols, Precision precision) {
+        Objects.requireNonNull(rowPointers, "rowPointers");
+        Objects.requireNonNull(columnIndices, "columnIndices");
+        Objects.requireNonNull(values, "values");
+        Objects.requireNonNull(precision, "precision");
+        if (rowPointers.length < 1) {
+            throw new IllegalArgumentException("CSR row pointers need m + 1 ≥ 1 entries, got none");
+        }
+        if (columnIndices.length != values.length) {
+            throw new IllegalArgumentException("CSR has " + columnIndices.length + " column indices but " + values.length + " values");
+        }
+        long rows = rowPointers.length - 1L;
+        if (rowPointers[rowPointers.length - 1] != columnIndices.length) {
+            throw new IllegalArgumentException("CSR row pointers end at " + rowPointers[rowPointers.length - 1] + " but there are "
+                    + columnIndices.length + " column indices");
+        }
+        LongPointer p = new LongPointer(rowPointers);
+        IntPointer c = new IntPointer(columnIndices);
+        Pointer v = precision == Precision.FLOAT64 ? new DoublePointer(values) : toFloats(values);
+        try {
+            validate(rows, cols, p, c, v, precision);
+            return new CsrMatrix(rows, cols, precision, p, c, v);
+        } catch (RuntimeException e) {
+            p.close();
+            c.close();
+            v.close();
+            throw e;
+        }
+    }
+
+    private static FloatPointer toFloats(double[] values) {
+        float[] f = new float[values.length];
+        for (int k = 0; k < f.length; k++) {
+            f[k] = (float) values[k];
+        }
+        return new FloatPointer(f);
+    }
+
+    /**
+     * Checks every CSR rule (see the class comment) over the arrays, in one pass; throws {@link IllegalArgumentException}
+     * naming the rule and the row (0-based) that breaks it.
+     */
+    static void validate(long rows, long cols, LongPointer rowPointers, IntPointer columns, Pointer values, Precision precision) {
+        if (rows < 0 || cols < 0 || cols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("CSR shape " + rows + " × " + cols + " is not valid (n must be below 2^31)");
+        }
+        if (rowPointers.get(0) != 0) {
+            throw new IllegalArgumentException("CSR row pointers must start at 0, got " + rowPointers.get(0));
+        }
+        long nnz = rowPointers.get(rows);
+        // bulk copies a chunk at a time (one JNI call each), not a native call per element
+        long[] pointers = new long[(int) Math.min(CHUNK + 1, rows + 1)];
+        int[] cs = new int[CHUNK];
+        double[] ds = precision == Precision.FLOAT64 ? new double[CHUNK] : null;
+        float[] fs = precision == Precision.FLOAT32 ? new float[CHUNK] : null;
+        for (long first = 0; first < rows; first += CHUNK) {
+            int count = (int) Math.min(CHUNK, rows - first);
+            rowPointers.position(first).get(pointers, 0, count + 1);
+            rowPointers.position(0);
+            for (int r = 0; r < count; r++) {
+                long i = first + r;
+                long from = pointers[r];
+                long to = pointers[r + 1];
+                if (to < from || to > nnz) {
+                    throw new IllegalArgumentException("CSR row " + i + ": row pointers go from " + from + " to " + to
+                            + " (they must not decrease, nor pass the " + nnz + " non-zeros)");
+                }
+                int previous = -1;
+                for (long k = from; k < to; k += CHUNK) {
+                    int n = (int) Math.min(CHUNK, to - k);
+                    columns.position(k).get(cs, 0, n);
+                    columns.position(0);
+                    if (ds != null) {
+                        ((DoublePointer) values).position(k).get(ds, 0, n);
+                    } else {
+                        ((FloatPointer) values).position(k).get(fs, 0, n);
+                    }
+                    values.position(0);
+                    for (int e = 0; e < n; e++) {
+                        int column = cs[e];
+                        if (column < 0 || column >= cols) {
+                            throw new IllegalArgumentException("CSR row " + i + ": column index " + column + " is outside [0, " + cols + ")");
+                        }
+                        if (column <= previous) {
+                            throw new IllegalArgumentException("CSR row " + i + ": column index " + column + (column == previous
+                                    ? " appears twice" : " follows " + previous + " (indices must be sorted within a row)"));
+                        }
+                        previous = column;
+                        double v = ds != null ? ds[e] : fs[e];
+                        if (!Double.isFinite(v)) {
+                            throw new IllegalArgumentException("CSR row " + i + ", column " + column + ": value " + v + " is not finite");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Elements copied to the heap at a time while validating. */
+    private static final int CHUNK = 1 << 14;
+
+    /** m. */
+    public long rows() {
+        return rows;
+    }
+
+    /** n. */
+    public long cols() {
+        return cols;
+    }
+
+    /** The number of stored entries, p_m. */
+    public long nonZeros() {
+        return nonZeros;
+    }
+
+    /** float32 or float64 values. */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** The m + 1 row pointers (host off-heap memory owned by this matrix; valid until it is closed). */
+    public LongPointer rowPointers() {
+        ensureOpen();
+        return rowPointers;
+    }
+
+    /** The nnz column indices (host off-heap memory owned by this matrix). */
+    public IntPointer columnIndices() {
+        ensureOpen();
+        return columns;
+    }
+
+    /** The nnz values: a {@link DoublePointer} for float64, a {@link FloatPointer} for float32 (owned by this matrix). */
+    public Pointer values() {
+        ensureOpen();
+        return values;
+    }
+
+    /** Bytes of the three arrays: 8(m+1) + nnz·(4 + value bytes). */
+    public long bytes() {
+        return 8 * (rows + 1) + nonZeros * (4L + precision.bytes());
+    }
+
+    /** Element (i, j): the stored value, or 0 (a binary search of row i; for tests and small lookups). */
+    public double get(long i, long j) {
+        ensureOpen();
+        if (i < 0 || i >= rows || j < 0 || j >= cols) {
+            throw new IndexOutOfBoundsException("(" + i + ", " + j + ") outside " + rows + " × " + cols);
+        }
+        long lo = rowPointers.get(i);
+        long hi = rowPointers.get(i + 1) - 1;
+        while (lo <= hi) {
+            long mid = (lo + hi) >>> 1;
+            int c = columns.get(mid);
+            if (c == j) {
+                return precision == Precision.FLOAT64 ? ((DoublePointer) values).get(mid) : ((FloatPointer) values).get(mid);
+            }
+            if (c < j) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return 0;
+    }
+
+    private void ensureOpen() {
+        if (rowPointers == null) {
+            throw new IllegalStateException("the CSR matrix is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (rowPointers != null) {
+            rowPointers.close();
+            columns.close();
+            values.close();
+            rowPointers = null;
+            columns = null;
+            values = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return rows + " × " + cols + " CSR, " + nonZeros + " non-zeros, " + precision.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

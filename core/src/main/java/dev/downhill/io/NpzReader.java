@@ -1,0 +1,421 @@
+package dev.downhill.io;
+
+import dev.downhill.Precision;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Reads a sparse matrix saved by SciPy's {@code scipy.sparse.save_npz} — a zip (deflated or stored) of
+ * {@code format.npy} ({@code 'csr'} or {@code 'csc'}), {@code shape.npy} (m, n), {@code indptr.npy},
+ * {@code indices.npy} (int32 or int64) and {@code data.npy} (float32, float64, int32 or int64) — into a
+ * {@link CsrMatrix}. Each array is streamed from its zip entry into off-heap memory of its final size (never the
+ * Java heap); a CSC file is converted to CSR (a counting sort by row: one more set of arrays of the same size, the
+ * CSC ones freed after). Values keep the data's precision (float32 for {@code <f4}, float64 otherwise) unless one
+ * is asked for.
+ *
+ * <p>Validation is that of {@link CsrMatrix}: indices sorted and unique within each row (column for CSC), in range,
+ * finite values, monotone pointers; a file saved from a matrix with unsorted or duplicate indices is refused with a
+ * hint ({@code X.sum_duplicates()} sorts and merges them in SciPy). Errors name the file and the entry
+ * ({@link MalformedFileException}). Other sparse formats ({@code coo}, {@code bsr}, …) are refused with the
+ * conversion to make. Thread-safe (no state).
+ */
+public final class NpzReader {
+    private static final int CHUNK = 1 << 20;
+
+    private NpzReader() {
+    }
+
+    /** Reads {@code file} in the data's own precision. */
+    public static CsrMatrix readCsr(Path file) {
+        return readCsr(file, null);
+    }
+
+    /** Reads {@code file}, values converted to {@code precision} (null: the data's own). The caller closes the result. */
+    public static CsrMatrix readCsr(Path file, Precision precision) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            String format = text(zip, file, "format.npy");
+            if (!format.equals("csr") && !format.equals("csc")) {
+                throw new MalformedFileException(file, "sparse format '" + format + "' is not supported: save it with "
+                        + "scipy.sparse.save_npz(path, X.tocsr())");
+            }
+            boolean csr = format.equals("csr");
+            long[] shape = smallIntegers(zip, file, "shape.npy", 2);
+            long rows = shape[0];
+            long cols = shape[1];
+            if (rows < 0 || cols < 0 || cols > Integer.MAX_VALUE || !csr && rows > Integer.MAX_VALUE) {
+                throw new MalformedFileException(file, "shape (" + rows + ", " + cols + ") is not supported (the column count, "
+                        + "and for CSC the row count, must be below 2^31)");
+            }
+            long major = csr ? rows : cols;
+            Header dataHeader = header(zip, file, "data.npy");
+            Precision p = precision != null ? precision : dataHeader.dtype == NpyDtype.FLOAT32 ? Precision.FLOAT32 : Precision.FLOAT64;
+            LongPointer pointers = null;
+            IntPointer indices = null;
+            Pointer values = null;
+            try {
+                pointers = readPointers(zip, file, major + 1);
+                indices = readIndices(zip, file, pointers.get(major), csr ? cols : rows);
+                values = readValues(zip, file, pointers.get(major), p);
+                if (csr) {
+                    try {
+                        CsrMatrix.validate(rows, cols, pointers, indices, values, p);
+                    } catch (IllegalArgumentException e) {
+                        throw new MalformedFileException(file, e.getMessage() + hint(e));
+                    }
+                    CsrMatrix m = new CsrMatrix(rows, cols, p, pointers, indices, values);
+                    pointers = null; // owned by the matrix now
+                    indices = null;
+                    values = null;
+                    return m;
+                }
+                return transpose(file, rows, cols, p, pointers, indices, values);
+            } finally {
+                for (Pointer q : new Pointer[] {pointers, indices, values}) {
+                    if (q != null) {
+                        q.close();
+                    }
+                }
+            }
+        } catch (ZipException e) {
+            throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    private static String hint(IllegalArgumentException e) {
+        String m = e.getMessage();
+        return m.contains("appears twice") || m.contains("must be sorted")
+                ? " (in SciPy, X.sum_duplicates() sorts the indices and merges duplicates before save_npz)" : "";
+    }
+
+    /**
+     * CSC (column pointers, row indices) → CSR by a counting sort on the row: rows' entries come out in increasing
+     * column order because columns are visited in order. The CSC arrays are validated as CSR of the transpose first.
+     */
+    private static CsrMatrix transpose(Path file, long rows, long cols, Precision p, LongPointer colPointers, IntPointer rowIndices,
+                                       Pointer values) {
+        try {
+            CsrMatrix.validate(cols, rows, colPointers, rowIndices, values, p);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFileException(file, "(CSC, read as the CSR of Xᵀ) " + e.getMessage() + hint(e));
+        }
+        long nnz = colPointers.get(cols);
+        LongPointer rowPointers = HugePages.advise(new LongPointer(rows + 1));
+        IntPointer columns = null;
+        Pointer out = null;
+        try {
+            columns = HugePages.advise(new IntPointer(Math.max(1, nnz)));
+            out = HugePages.advise(p == Precision.FLOAT64 ? new DoublePointer(Math.max(1, nnz)) : new FloatPointer(Math.max(1, nnz)));
+            Pointer.memset(rowPointers, 0, 8 * (rows + 1));
+            for (long k = 0; k < nnz; k++) {
+                long r = rowIndices.get(k) + 1;
+                rowPointers.put(r, rowPointers.get(r) + 1);
+            }
+            for (long i = 0; i < rows; i++) {
+                rowPointers.put(i + 1, rowPointers.get(i + 1) + rowPointers.get(i));
+            }
+            long[] next = new long[Math.toIntExact(rows)];
+            for (int i = 0; i < rows; i++) {
+                next[i] = rowPointers.get(i);
+            }
+            for (int j = 0; j < cols; j++) {
+                for (long k = colPointers.get(j); k < colPointers.get(j + 1); k++) {
+                    int r = rowIndices.get(k);
+                    long slot = next[r]++;
+                    columns.put(slot, j);
+                    if (p == Precision.FLOAT64) {
+                        ((DoublePointer) out).put(slot, ((DoublePointer) values).get(k));
+                    } else {
+                        ((FloatPointer) out).put(slot, ((FloatPointer) values).get(k));
+                    }
+                }
+            }
+            CsrMatrix m = new CsrMatrix(rows, cols, p, rowPointers, columns, out);
+            return m;
+        } catch (RuntimeException | Error e) {
+            rowPointers.close();
+            if (columns != null) {
+                columns.close();
+            }
+            if (out != null) {
+                out.close();
+            }
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- entries
+
+    /** A parsed .npy header of a zip entry and the stream positioned at its data. */
+    private record Header(NpyDtype dtype, long[] shape, String descr, InputStream data, long dataBytes) {
+        long count() {
+            long c = 1;
+            for (long d : shape) {
+                c *= d;
+            }
+            return c;
+        }
+    }
+
+    private static ZipEntry entry(ZipFile zip, Path file, String name) {
+        ZipEntry e = zip.getEntry(name);
+        if (e == null) {
+            throw new MalformedFileException(file, "not a scipy.sparse .npz file: it has no " + name
+                    + " (save the matrix with scipy.sparse.save_npz)");
+        }
+        return e;
+    }
+
+    /** Reads the preamble and header dict of entry {@code name}; numeric dtypes only unless {@code anyType}. */
+    private static Header header(ZipFile zip, Path file, String name, boolean anyType) throws IOException {
+        ZipEntry entry = entry(zip, file, name);
+        InputStream in = new BufferedInputStream(zip.getInputStream(entry), CHUNK);
+        byte[] pre = readN(in, 10, file, name);
+        if ((pre[0] & 0xff) != 0x93 || pre[1] != 'N' || pre[2] != 'U' || pre[3] != 'M' || pre[4] != 'P' || pre[5] != 'Y') {
+            throw new MalformedFileException(file, name + " is not an .npy array");
+        }
+        int major = pre[6] & 0xff;
+        if (major < 1 || major > 3) {
+            throw new MalformedFileException(file, name + ": unsupported .npy version " + major);
+        }
+        long length;
+        if (major == 1) {
+            length = (pre[8] & 0xff) | (pre[9] & 0xff) << 8;
+        } else {
+            byte[] more = readN(in, 2, file, name);
+            length = (pre[8] & 0xffL) | (pre[9] & 0xffL) << 8 | (more[0] & 0xffL) << 16 | (more[1] & 0xffL) << 24;
+        }
+        if (length > NpyHeader.MAX_HEADER_BYTES) {
+            throw new MalformedFileException(file, name + ": header length " + length + " is implausible");
+        }
+        String text = new String(readN(in, (int) length, file, name), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Map<String, Object> dict = NpyHeaderParser.parseDict(text, file);
+        Object descr = dict.get("descr");
+        Object shapeValue = dict.get("shape");
+        if (!(descr instanceof String) || !(shapeValue instanceof NpyHeaderParser.Tuple) || Boolean.TRUE.equals(dict.get("fortran_order"))
+                && ((NpyHeaderParser.Tuple) shapeValue).items().size() > 1) {
+            throw new MalformedFileException(file, name + ": unexpected header " + text.trim());
+        }
+        List<Object> items = ((NpyHeaderParser.Tuple) shapeValue).items();
+        long[] shape = new long[items.size()];
+        for (int d = 0; d < shape.length; d++) {
+            if (!(items.get(d) instanceof Long) || (Long) items.get(d) < 0) {
+                throw new MalformedFileException(file, name + ": bad shape " + items);
+            }
+            shape[d] = (Long) items.get(d);
+        }
+        NpyDtype dtype = anyType ? null : NpyDtype.parse((String) descr, file);
+        long preamble = (major == 1 ? 10 : 12) + length;
+        // the entry's size as the zip states it (−1 when it does not): checked before anything is allocated for it
+        long dataBytes = entry.getSize() < 0 ? -1 : entry.getSize() - preamble;
+        return new Header(dtype, shape, (String) descr, in, dataBytes);
+    }
+
+    private static Header header(ZipFile zip, Path file, String name) throws IOException {
+        Header h = header(zip, file, name, false);
+        h.data.close();
+        return h;
+    }
+
+    /** The one string of {@code format.npy} (dtype |S or <U, as SciPy versions write it). */
+    private static String text(ZipFile zip, Path file, String name) throws IOException {
+        Header h = header(zip, file, name, true);
+        try (InputStream in = h.data) {
+            String d = h.descr;
+            if (h.shape.length != 0 || !d.matches("[|<][SU]\\d{1,3}")) {
+                throw new MalformedFileException(file, name + " should hold one string, found dtype '" + d + "' of shape "
+                        + NpyHeader.shapeText(h.shape));
+            }
+            int chars = Integer.parseInt(d.substring(2));
+            boolean unicode = d.charAt(1) == 'U';
+            byte[] b = readN(in, unicode ? 4 * chars : chars, file, name);
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < chars; i++) {
+                int c = unicode ? ByteBuffer.wrap(b, 4 * i, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() : b[i] & 0xff;
+                if (c != 0) {
+                    s.appendCodePoint(c);
+                }
+            }
+            return s.toString().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A small integer vector of exactly {@code length} values. */
+    private static long[] smallIntegers(ZipFile zip, Path file, String name, int length) throws IOException {
+        Header h = header(zip, file, name, false);
+        try (InputStream in = h.data) {
+            if (h.shape.length != 1 || h.shape[0] != length || h.dtype.isFloatingPoint()) {
+                throw new MalformedFileException(file, name + " should hold " + length + " integers, found " + h.descr + " of shape "
+                        + NpyHeader.shapeText(h.shape));
+            }
+            ByteBuffer b = ByteBuffer.wrap(readN(in, length * h.dtype.itemSize(), file, name)).order(ByteOrder.LITTLE_ENDIAN);
+            long[] out = new long[length];
+            for (int i = 0; i < length; i++) {
+                out[i] = h.dtype == NpyDtype.INT64 ? b.getLong() : b.getInt();
+            }
+            return out;
+        }
+    }
+
+    /** {@code indptr.npy}: {@code count} int32 or int64 offsets into int64 off-heap memory. */
+    private static LongPointer readPointers(ZipFile zip, Path file, long count) throws IOException {
+        Header h = header(zip, file, "indptr.npy", false);
+        try (InputStream in = h.data) {
+            integerVector(h, file, "indptr.npy", count);
+            LongPointer out = HugePages.advise(new LongPointer(count));
+            try {
+                long[] decoded = new long[CHUNK / 4];
+                stream(in, file, "indptr.npy", count, h.dtype.itemSize(), (b, first, n) -> {
+                    for (int e = 0; e < n; e++) {
+                        decoded[e] = h.dtype == NpyDtype.INT64 ? b.getLong() : b.getInt();
+                    }
+                    out.position(first).put(decoded, 0, n).position(0);
+                });
+                return out;
+            } catch (RuntimeException | IOException e) {
+                out.close();
+                throw e;
+            }
+        }
+    }
+
+    /** {@code indices.npy}: {@code count} indices below {@code bound} into int32 off-heap memory. */
+    private static IntPointer readIndices(ZipFile zip, Path file, long count, long bound) throws IOException {
+        Header h = header(zip, file, "indices.npy", false);
+        try (InputStream in = h.data) {
+            integerVector(h, file, "indices.npy", count);
+            IntPointer out = HugePages.advise(new IntPointer(Math.max(1, count)));
+            try {
+                int[] decoded = new int[CHUNK / 4];
+                stream(in, file, "indices.npy", count, h.dtype.itemSize(), (b, first, n) -> {
+                    for (int e = 0; e < n; e++) {
+                        long v = h.dtype == NpyDtype.INT64 ? b.getLong() : b.getInt();
+                        if (v < 0 || v >= bound) {
+                            throw new MalformedFileException(file, "indices.npy: entry " + (first + e) + " is " + v + ", outside [0, "
+                                    + bound + ")");
+                        }
+                        decoded[e] = (int) v;
+                    }
+                    out.position(first).put(decoded, 0, n).position(0);
+                });
+                return out;
+            } catch (RuntimeException | IOException e) {
+                out.close();
+                throw e;
+            }
+        }
+    }
+
+    /** {@code data.npy}: {@code count} values converted to {@code p}. */
+    private static Pointer readValues(ZipFile zip, Path file, long count, Precision p) throws IOException {
+        Header h = header(zip, file, "data.npy", false);
+        try (InputStream in = h.data) {
+            if (h.shape.length != 1 || h.shape[0] != count) {
+                throw new MalformedFileException(file, "data.npy has shape " + NpyHeader.shapeText(h.shape) + " but indptr says "
+                        + count + " non-zeros");
+            }
+            checkSize(h, file, "data.npy", count);
+            Pointer out = HugePages.advise(p == Precision.FLOAT64 ? new DoublePointer(Math.max(1, count)) : new FloatPointer(Math.max(1, count)));
+            try {
+                double[] doubles = p == Precision.FLOAT64 ? new double[CHUNK / 4] : null;
+                float[] floats = p == Precision.FLOAT32 ? new float[CHUNK / 4] : null;
+                stream(in, file, "data.npy", count, h.dtype.itemSize(), (b, first, n) -> {
+                    for (int e = 0; e < n; e++) {
+                        double v = switch (h.dtype) {
+                            case FLOAT32 -> b.getFloat();
+                            case FLOAT64 -> b.getDouble();
+                            case INT32 -> b.getInt();
+                            case INT64 -> (double) b.getLong();
+                        };
+                        if (doubles != null) {
+                            doubles[e] = v;
+                        } else {
+                            floats[e] = (float) v;
+                        }
+                    }
+                    if (doubles != null) {
+                        ((DoublePointer) out).position(first).put(doubles, 0, n).position(0);
+                    } else {
+                        ((FloatPointer) out).position(first).put(floats, 0, n).position(0);
+                    }
+                });
+                return out;
+            } catch (RuntimeException | IOException e) {
+                out.close();
+                throw e;
+            }
+        }
+    }
+
+    private static void integerVector(Header h, Path file, String name, long count) {
+        if (h.dtype.isFloatingPoint() || h.shape.length != 1 || h.shape[0] != count) {
+            throw new MalformedFileException(file, name + " should hold " + count + " integers, found " + h.descr + " of shape "
+                    + NpyHeader.shapeText(h.shape));
+        }
+        checkSize(h, file, name, count);
+    }
+
+    /** The entry must hold {@code count} elements (when the zip states its size): refuses a lying header before allocating. */
+    private static void checkSize(Header h, Path file, String name, long count) {
+        if (h.dataBytes >= 0 && (count > Long.MAX_VALUE / 8 || h.dataBytes != count * h.dtype.itemSize())) {
+            throw new MalformedFileException(file, name + " should hold " + count + " elements of " + h.descr + " ("
+                    + (count > Long.MAX_VALUE / 8 ? "too many" : count * h.dtype.itemSize() + " bytes") + "), but its entry has "
+                    + h.dataBytes + " data bytes");
+        }
+    }
+
+    /** Where a chunk of decoded elements goes: {@code count} values starting at element {@code first}. */
+    private interface ChunkSink {
+        void take(ByteBuffer source, long first, int count);
+    }
+
+    /** Streams {@code count} little-endian elements of {@code size} bytes from {@code in}, a chunk at a time. */
+    private static void stream(InputStream in, Path file, String name, long count, int size, ChunkSink sink) throws IOException {
+        byte[] chunk = new byte[CHUNK - CHUNK % size];
+        ByteBuffer b = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+        long k = 0;
+        while (k < count) {
+            int elements = (int) Math.min(count - k, chunk.length / size);
+            readFully(in, chunk, elements * size, file, name);
+            b.clear();
+            sink.take(b, k, elements);
+            k += elements;
+        }
+    }
+
+    private static byte[] readN(InputStream in, int n, Path file, String name) throws IOException {
+        byte[] b = new byte[n];
+        readFully(in, b, n, file, name);
+        return b;
+    }
+
+    private static void readFully(InputStream in, byte[] b, int n, Path file, String name) throws IOException {
+        int off = 0;
+        while (off < n) {
+            int r = in.read(b, off, n - off);
+            if (r < 0) {
+                throw new MalformedFileException(file, name + " ends early (truncated entry)");
+            }
+            off += r;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.downhill.io;
+
+import static dev.downhill.io.NpyReaderTest.assertMalformed;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.downhill.Precision;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** scipy.sparse.save_npz files: real ones written by SciPy 1.10 (committed), and hand-made ones for every variation and error. */
+class NpzReaderTest {
+    private static final double[][] X = {{0, 1.5, 0, 0}, {2.25, 0, 0, -3e-7}, {0, 0, 0, 0}, {0, 0, 7, 0}};
+
+    @TempDir
+    Path dir;
+
+    private static Path resource(String name) throws URISyntaxException {
+        return Path.of(NpzReaderTest.class.getResource("/npz/" + name).toURI());
+    }
+
+    private static void assertMatrix(double[][] expected, CsrMatrix x, double tolerance) {
+        assertEquals(expected.length, x.rows());
+        assertEquals(expected[0].length, x.cols());
+        long stored = 0;
+        for (int i = 0; i < expected.length; i++) {
+            for (int j = 0; j < expected[i].length; j++) {
+                assertEquals(expected[i][j], x.get(i, j), tolerance * Math.abs(expected[i][j]), i + ", " + j);
+                stored += expected[i][j] != 0 ? 1 : 0;
+            }
+        }
+        assertEquals(stored, x.nonZeros());
+    }
+
+    @Test
+    void readsWhatSciPyWritesCompressedCsrAndStoredCsc() throws URISyntaxException {
+        // save_npz('csr.npz', X) (deflated, float64, int32 indices) and save_npz('csc32.npz', X.tocsc().astype(float32), compressed=False)
+        try (CsrMatrix x = NpzReader.readCsr(resource("csr.npz"))) {
+            assertEquals(Precision.FLOAT64, x.precision());
+            assertMatrix(X, x, 0);
+        }
+        try (CsrMatrix x = NpzReader.readCsr(resource("csc32.npz"))) {
+            assertEquals(Precision.FLOAT32, x.precision());
+            assertMatrix(X, x, 0x1p-24);
+            long[] pointers = new long[5];
+            x.rowPointers().get(pointers);
+            assertArrayEquals(new long[] {0, 1, 3, 3, 4}, pointers, "converted to CSR");
+        }
+        try (CsrMatrix x = NpzReader.readCsr(resource("csc32.npz"), Precision.FLOAT64)) {
+            assertEquals(Precision.FLOAT64, x.precision());
+            assertEquals((double) (float) -3e-7, x.get(1, 3), 0);
+        }
+    }
+
+    @Test
+    void aRandomMatrixRoundTripsThroughHandMadeFilesOfEveryIndexWidthAndLayout() throws IOException {
+        SplittableRandom r = new SplittableRandom(3);
+        int m = 57;
+        int n = 33;
+        double[][] dense = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                dense[i][j] = r.nextInt(6) == 0 ? r.nextGaussian() : 0;
+            }
+        }
+        for (boolean csc : new boolean[] {false, true}) {
+            for (boolean wide : new boolean[] {false, true}) {
+                Path f = write(dir.resolve("r" + csc + wide + ".npz"), dense, csc, wide, "|S3");
+                try (CsrMatrix x = NpzReader.readCsr(f)) {
+                    assertMatrix(dense, x, 0);
+                }
+            }
+        }
+        try (CsrMatrix x = NpzReader.readCsr(write(dir.resolve("u.npz"), dense, false, false, "<U3"))) {
+            assertMatrix(dense, x, 0);
+        }
+    }
+
+    @Test
+    void refusesWhatIsNotAScipySparseFileWithTheReason() throws IOException {
+        double[][] one = {{1, 0}, {0, 2}};
+        assertMalformed(() -> NpzReader.readCsr(write(dir.resolve("coo.npz"), one, false, false, "|S3", "coo")),
+                "sparse format 'coo' is not supported", "X.tocsr()");
+        Path notZip = Files.writeString(dir.resolve("x.npz"), "hello");
+        assertMalformed(() -> NpzReader.readCsr(notZip), "not a readable .npz (zip) file");
+        Path empty = dir.resolve("empty.npz");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(empty))) {
+            entry(z, "data.npy", npy("<f8", new long[] {0}, new byte[0]));
+        }
+        assertMalformed(() -> NpzReader.readCsr(empty), "it has no format.npy", "save_npz");
+        Path unsorted = dir.resolve("unsorted.npz");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(unsorted))) {
+            entry(z, "format.npy", npy("|S3", new long[0], "csr".getBytes(StandardCharsets.US_ASCII)));
+            entry(z, "shape.npy", npy("<i8", new long[] {2}, longs(1, 3)));
+            entry(z, "indptr.npy", npy("<i4", new long[] {2}, ints(0, 2)));
+            entry(z, "indices.npy", npy("<i4", new long[] {2}, ints(2, 0)));
+            entry(z, "data.npy", npy("<f8", new long[] {2}, doubles(1, 2)));
+        }
+        assertMalformed(() -> NpzReader.readCsr(unsorted), "CSR row 0: column index 0 follows 2", "X.sum_duplicates()");
+    }
+
+    // ---------------------------------------------------------------- a save_npz look-alike
+
+    private static Path write(Path f, double[][] dense, boolean csc, boolean wideIndices, String formatType) throws IOException {
+        return write(f, dense, csc, wideIndices, formatType, csc ? "csc" : "csr");
+    }
+
+    private static Path write(Path f, double[][] dense, boolean csc, boolean wideIndices, String formatType, String format)
+            throws IOException {
+        int outer = csc ? dense[0].length : dense.length;
+        int inner = csc ? dense.length : dense[0].length;
+        long[] pointers = new long[outer + 1];
+        java.util.List<Long> idx = new java.util.ArrayList<>();
+        java.util.List<Double> val = new java.util.ArrayList<>();
+        for (int a = 0; a < outer; a++) {
+            for (int b = 0; b < inner; b++) {
+                double v = csc ? dense[b][a] : dense[a][b];
+                if (v != 0) {
+                    idx.add((long) b);
+                    val.add(v);
+                }
+            }
+            pointers[a + 1] = idx.size();
+        }
+        String intType = wideIndices ? "<i8" : "<i4";
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(f))) {
+            byte[] text = formatType.startsWith("|") ? format.getBytes(StandardCharsets.US_ASCII) : utf32(format);
+            entry(z, "indices.npy", npy(intType, new long[] {idx.size()}, wideIndices ? longs(idx) : ints(idx)));
+            entry(z, "indptr.npy", npy(intType, new long[] {pointers.length}, wideIndices ? longs(pointers) : ints(pointers)));
+            entry(z, "format.npy", npy(formatType, new long[0], text));
+            entry(z, "shape.npy", npy("<i8", new long[] {2}, longs(dense.length, dense[0].length)));
+            entry(z, "data.npy", npy("<f8", new long[] {val.size()}, doubles(val.stream().mapToDouble(Double::doubleValue).toArray())));
+        }
+        return f;
+    }
+
+    private static void entry(ZipOutputStream z, String name, byte[] bytes) throws IOException {
+        z.putNextEntry(new ZipEntry(name));
+        z.write(bytes);
+        z.closeEntry();
+    }
+
+    private static byte[] npy(String descr, long[] shape, byte[] data) {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + NpyHeader.shapeText(shape) + ", }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1)).put(data);
+        return b.array();
+    }
+
+    private static byte[] utf32(String s) {
+        ByteBuffer b = ByteBuffer.allocate(4 * s.length()).order(ByteOrder.LITTLE_ENDIAN);
+        s.codePoints().forEach(b::putInt);
+        return b.array();
+    }
+
+    private static byte[] ints(java.util.List<Long> v) {
+        return ints(v.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private static byte[] longs(java.util.List<Long> v) {
+        return longs(v.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private static byte[] ints(long... v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long x : v) {
+            b.putInt((int) x);
+        }
+        return b.array();
+    }
+
+    private static byte[] longs(long... v) {
+        ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long x : v) {
+            b.putLong(x);
+        }
+        return b.array();
+    }
+
+    private static byte[] doubles(double... v) {
+        ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (double x : v) {
+            b.putDouble(x);
+        }
+        return b.array();
+    }
+}
