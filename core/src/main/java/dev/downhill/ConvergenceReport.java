@@ -14,9 +14,15 @@ package dev.downhill;
  *                        device context) took before this fit's clock started — not part of
  *                        {@link FittedModel#wallTime()}; 0 when the backend was already initialised in this JVM,
  *                        NaN when not measured (a fit of a {@link LoadedProblem} loaded elsewhere)
+ * @param objective       with a penalty: {@link Penalty}'s objective (1/(2m))‖r‖² + penalty at the answer (one pass
+ *                        over X after the fit), else NaN
+ * @param dualityGap      the last relative duality gap of a proximal full-batch fit (gd, nesterov with an l1 term,
+ *                        see {@link StopReason#DUALITY_GAP}), else NaN
+ * @param crossValidation when α was chosen by {@link CrossValidation}: its table and choice, else null
  */
 public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
-                                double backendInitSeconds) {
+                                double backendInitSeconds, double objective, double dualityGap,
+                                CrossValidationReport crossValidation) {
     public ConvergenceReport {
         constantColumns = constantColumns.clone();
         solverChoice = solverChoice == null ? "" : solverChoice;
@@ -26,14 +32,33 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
         this(standardized, constantColumns, distanceToExact, "", Double.NaN);
     }
 
+    public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
+                             double backendInitSeconds) {
+        this(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, Double.NaN, Double.NaN, null);
+    }
+
     /** The same report with the automatic solver choice recorded. */
     public ConvergenceReport withSolverChoice(String choice) {
-        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, backendInitSeconds);
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, backendInitSeconds, objective,
+                dualityGap, crossValidation);
     }
 
     /** The same report with the backend's one-time initialisation time recorded. */
     public ConvergenceReport withBackendInitSeconds(double seconds) {
-        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, seconds);
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, seconds, objective, dualityGap,
+                crossValidation);
+    }
+
+    /** The same report with a penalised fit's objective and (proximal solvers) relative duality gap. */
+    public ConvergenceReport withPenaltyResult(double objective, double dualityGap) {
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
+                dualityGap, crossValidation);
+    }
+
+    /** The same report with the cross-validation that chose α. */
+    public ConvergenceReport withCrossValidation(CrossValidationReport cv) {
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
+                dualityGap, cv);
     }
 
     @Override

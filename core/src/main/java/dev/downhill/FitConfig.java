@@ -58,8 +58,10 @@ public final class FitConfig {
     private final LearningRateSchedule schedule;
     private final double validationFraction;
     private final long directMemoryBudget;
+    private final Penalty penalty;
 
     private FitConfig(Builder b) {
+        this.penalty = b.penalty;
         this.directMemoryBudget = b.directMemoryBudget;
         this.schedule = b.schedule;
         this.validationFraction = b.validationFraction;
@@ -107,11 +109,17 @@ public final class FitConfig {
         b.schedule = schedule;
         b.validationFraction = validationFraction;
         b.directMemoryBudget = directMemoryBudget;
+        b.penalty = penalty;
         return b;
     }
 
     public Solver solver() {
         return solver;
+    }
+
+    /** The penalty on the coefficients ({@link Penalty#none()} by default); see {@link Penalty} for the objective. */
+    public Penalty penalty() {
+        return penalty;
     }
 
     /**
@@ -274,7 +282,8 @@ public final class FitConfig {
                 + ", threads=" + threads()
                 + (backendOptions.toBuilder().threads(0).build().equals(BackendOptions.none()) ? "" : ", backendOptions=" + backendOptions)
                 + ", standardize=" + (standardize == null ? "auto" : standardize) + ", schedule=" + schedule
-                + (validationFraction > 0 ? ", validationFraction=" + validationFraction : "") + (exactReference ? ", exactReference" : "") + "]";
+                + (validationFraction > 0 ? ", validationFraction=" + validationFraction : "")
+                + (penalty.kind() == Penalty.Kind.NONE ? "" : ", penalty=" + penalty) + (exactReference ? ", exactReference" : "") + "]";
     }
 
     /** Mutable builder; {@link #build()} returns an immutable {@link FitConfig}. */
@@ -298,12 +307,22 @@ public final class FitConfig {
         private boolean exactReference;
         private LearningRateSchedule schedule = LearningRateSchedule.constant();
         private double validationFraction;
+        private Penalty penalty = Penalty.none();
 
         private Builder() {
         }
 
         public Builder solver(Solver solver) {
             this.solver = Objects.requireNonNull(solver, "solver");
+            return this;
+        }
+
+        /**
+         * The penalty (default {@link Penalty#none()}). An l1 term (ρ &gt; 0) needs a proximal solver — gd, nesterov,
+         * sgd or minibatch (or auto); cg, normal and svd refuse it when the fit starts.
+         */
+        public Builder penalty(Penalty penalty) {
+            this.penalty = Objects.requireNonNull(penalty, "penalty");
             return this;
         }
 
@@ -451,6 +470,10 @@ public final class FitConfig {
         }
 
         public FitConfig build() {
+            if (penalty.hasL1() && (solver == Solver.CG || solver == Solver.NORMAL || solver == Solver.SVD)) {
+                throw new IllegalArgumentException("solver " + solver.cliName() + " cannot fit an l1 penalty (" + penalty
+                        + "): use gd or nesterov (proximal gradient; sgd and minibatch also work)");
+            }
             if (batchSize > 1 && solver == Solver.SGD) {
                 throw new IllegalArgumentException("SGD uses one row per step; batch size " + batchSize
                         + " needs the minibatch solver");

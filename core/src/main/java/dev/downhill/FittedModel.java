@@ -128,12 +128,17 @@ public final class FittedModel {
     /**
      * MSE at each iteration, starting point first (SGD variants: one mean batch loss per epoch); a copy. Weighted
      * data: (1/Σw)Σwᵢrᵢ² for the full-batch solvers, (1/k)Σwᵢrᵢ² over the k rows visited for sgd and mini-batches.
+     * With a {@link Penalty} it is what the solver minimises, MSE + 2·penalty (twice {@link Penalty}'s objective; the
+     * objective at the answer is {@link ConvergenceReport#objective()}).
      */
     public double[] lossHistory() {
         return lossHistory.clone();
     }
 
-    /** ‖∇θ‖ at each iteration (GD) or of each epoch's last batch (SGD variants); a copy. */
+    /**
+     * ‖∇θ‖ at each iteration (GD) or of each epoch's last batch (SGD variants); a copy. With an l2 penalty the gradient
+     * includes its term; with an l1 term (gd, nesterov) it is the norm of the minimum-norm subgradient (the KKT residual).
+     */
     public double[] gradientNormHistory() {
         return gradientNormHistory.clone();
     }

@@ -4,6 +4,7 @@ import dev.downhill.internal.CentredObjective;
 import dev.downhill.internal.ConjugateGradientSolver;
 import dev.downhill.internal.GradientDescentSolver;
 import dev.downhill.internal.NesterovSolver;
+import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.StochasticGradientSolver;
@@ -33,6 +34,12 @@ import java.util.Objects;
  * {@link Solver#SGD}; the README's "Sample weights"). The same configuration and seed on the same backend
  * and thread count give bit-identical models. Neither the dataset nor the caller's arrays are
  * modified.
+ *
+ * <p>Penalties ({@link FitConfig#penalty()}, {@link Penalty}): the answer minimises scikit-learn's elastic-net objective
+ * (1/(2m))‖r‖² + αρΣpⱼ|θⱼ| + (α(1−ρ)/2)Σpⱼθⱼ² on the original-scale θ, intercept unpenalised. l2 works with every
+ * solver; l1 and elastic net with gd (ISTA), nesterov (FISTA), sgd and minibatch (proximal steps); cg, normal and svd
+ * refuse them, and auto picks nesterov. With a penalty the loss history records what the solver minimises, twice
+ * that objective (the MSE plus 2·penalty), and {@link ConvergenceReport#objective()} the objective at the answer.
  */
 public final class LinearRegression {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LinearRegression.class);
@@ -123,7 +130,11 @@ public final class LinearRegression {
     private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos) {
         String choice = "";
         FitConfig config = requested;
-        if (requested.solver().isAuto() && problem.isSparse()) {
+        if (requested.solver().isAuto() && requested.penalty().hasL1()) {
+            choice = "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
+            LOG.info("solver auto → {}", choice);
+            config = requested.toBuilder().solver(Solver.NESTEROV).build();
+        } else if (requested.solver().isAuto() && problem.isSparse()) {
             choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
                     + "iteration, while the direct solvers would need its dense Gram matrix or QR factor", problem.rows(), problem.cols());
             config = requested.toBuilder().solver(Solver.CG).build();
@@ -159,8 +170,10 @@ public final class LinearRegression {
         int n = Math.toIntExact(problem.cols());
         config.initialCoefficients().values(n); // validates the length before any work
         Solver solver = config.solver();
+        Penalty penalty = config.penalty();
+        penalty.factors(n); // validates the penalty factors' length before any work (FitConfig refused l1 on cg/normal/svd)
         boolean standardize = solver.isIterative() && config.standardize(problem.rows(), problem.cols());
-        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize)) {
+        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty)) {
             if (solver.isIterative()) {
                 IterativeResult r;
                 switch (solver) {
@@ -169,26 +182,29 @@ public final class LinearRegression {
                         r = StochasticGradientSolver.fit(objective, config);
                         break;
                     case NESTEROV:
-                        r = NesterovSolver.fit(objective, config);
+                        r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, config, true) : NesterovSolver.fit(objective, config);
                         break;
                     case CG:
                         r = ConjugateGradientSolver.fit(objective, config);
                         break;
                     default:
-                        r = GradientDescentSolver.fit(objective, config);
+                        r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, config, false)
+                                : GradientDescentSolver.fit(objective, config);
                 }
-                double distance = config.exactReference()
+                double distance = config.exactReference() && !penalty.hasL1()
                         ? distanceToExact(problem, config, objective, r.coefficients(), r.intercept()) : Double.NaN;
                 return new FittedModel(r.coefficients(), r.intercept(), solver, problem.backendName(), problem.precision(),
                         problem.rows(), r.iterations(), r.stopReason(), r.lossHistory(), r.gradientNormHistory(),
                         elapsed(startNanos), r.learningRate(), -1, config,
-                        new ConvergenceReport(standardize, objective.constantColumns(), distance), weightSum(problem));
+                        new ConvergenceReport(standardize, objective.constantColumns(), distance)
+                                .withPenaltyResult(objectiveValue(objective, r.coefficients()), r.dualityGap()), weightSum(problem));
             }
+            double[] ridge = ridgeDiagonal(problem, penalty);
             DirectSolution d = solver == Solver.NORMAL
-                    ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION)
-                    : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()));
+                    ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, ridge)
+                    : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge);
             if (solver == Solver.SVD) {
-                long full = Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
+                long full = ridge != null ? problem.cols() : Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
                 if (d.rank() < full) {
                     LOG.warn("SVD: effective rank {} < {} (singular values ≤ {}·σ_max treated as zero); the answer is the "
                             + "minimum-norm one. If columns differ greatly in scale, this may drop real signal: rescale them "
@@ -197,7 +213,41 @@ public final class LinearRegression {
             }
             return new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
                     problem.rows(), 0, StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos),
-                    Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN), weightSum(problem));
+                    Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN)
+                    .withPenaltyResult(objectiveValue(objective, d.coefficients()), Double.NaN), weightSum(problem));
+        }
+    }
+
+    /**
+     * Λ = m·α(1−ρ)·p, the l2 term of {@link Penalty}'s objective in the direct solvers' units ((X_cᵀX_c + Λ)θ = X_cᵀy_c),
+     * or null without one. m is {@link CentredObjective#weightSum}.
+     */
+    private static double[] ridgeDiagonal(ResidentProblem problem, Penalty penalty) {
+        if (!(penalty.l2Strength() > 0)) {
+            return null;
+        }
+        double[] p = penalty.factors(Math.toIntExact(problem.cols()));
+        double scale = CentredObjective.weightSum(problem) * penalty.l2Strength();
+        for (int j = 0; j < p.length; j++) {
+            p[j] *= scale;
+        }
+        return p;
+    }
+
+    /**
+     * {@link Penalty}'s objective (1/(2m))‖r‖² + penalty at θ (one pass over X), or NaN without an active penalty (no
+     * pass then).
+     */
+    private static double objectiveValue(CentredObjective objective, double[] theta) {
+        if (!objective.penalty().isActive()) {
+            return Double.NaN;
+        }
+        ResidentProblem problem = objective.problem();
+        try (dev.downhill.spi.BackendVector t = problem.allocateVector(theta.length);
+             dev.downhill.spi.BackendVector g = problem.allocateVector(theta.length)) {
+            t.copyFromHost(theta);
+            double squares = objective.gradient(t, dev.downhill.spi.RowSlice.all(), g).sumOfSquares();
+            return squares / (2 * objective.weightSum()) + objective.penalty().value(theta);
         }
     }
 
@@ -210,7 +260,7 @@ public final class LinearRegression {
     private static double distanceToExact(ResidentProblem problem, FitConfig config, CentredObjective objective,
                                           double[] theta, double intercept) {
         DirectSolution solution = DirectLeastSquares.svd(problem, config.fitIntercept(),
-                config.rankCutoff(problem.rows(), problem.cols()));
+                config.rankCutoff(problem.rows(), problem.cols()), ridgeDiagonal(problem, config.penalty()));
         double[] exact = solution.coefficients();
         double exactIntercept = solution.intercept();
         double num = (intercept - exactIntercept) * (intercept - exactIntercept);

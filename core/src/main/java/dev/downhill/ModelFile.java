@@ -21,7 +21,13 @@ import java.util.Optional;
  * Model files: a fitted model as JSON — {@code coefficients}, {@code intercept}, the solver and
  * every hyperparameter, the result (iterations, stop reason, histories, η used), the training
  * metrics when given, the backend, the library version and the data shape ({@code data.rows},
- * {@code data.features}, {@code data.weighted} and, for sample-weighted data, {@code data.weightSum} = Σw). Doubles are written
+ * {@code data.features}, {@code data.weighted} and, for sample-weighted data, {@code data.weightSum} = Σw). The penalty is
+ * {@code hyperparameters.penalty} (none, l2, l1, elasticnet), {@code hyperparameters.alpha},
+ * {@code hyperparameters.l1Ratio} and, when set, {@code hyperparameters.penaltyFactors}; a penalised fit adds
+ * {@code result.objective} ({@link ConvergenceReport#objective()}) and, for the proximal full-batch solvers,
+ * {@code result.dualityGap}; when α was chosen by {@link CrossValidation}, {@code result.crossValidation} holds
+ * folds, rule, chosenAlpha, alphaMin, alpha1se and the table (alphas, meanMse, standardError). Files without these
+ * fields (written before penalties) read as unpenalised. Doubles are written
  * in Java's shortest round-trip form, so a model read back predicts bit for bit like the one
  * written. Reading checks the format, every field's presence and type, finiteness, and that the
  * coefficient count matches the recorded feature count; any problem is an
@@ -124,6 +130,12 @@ public final class ModelFile {
         if (!Double.isNaN(c.rankCutoff())) {
             h.put("rankCutoff", c.rankCutoff());
         }
+        h.put("penalty", c.penalty().kind().cliName());
+        h.put("alpha", c.penalty().alpha());
+        h.put("l1Ratio", c.penalty().l1Ratio());
+        if (c.penalty().penaltyFactors() != null) {
+            h.set("penaltyFactors", array(c.penalty().penaltyFactors()));
+        }
         ObjectNode r = root.putObject("result");
         r.put("iterations", model.iterations());
         r.put("stopReason", model.stopReason().name().toLowerCase(Locale.ROOT));
@@ -143,6 +155,24 @@ public final class ModelFile {
         }
         if (Double.isFinite(model.report().backendInitSeconds())) {
             r.put("backendInitSeconds", model.report().backendInitSeconds());
+        }
+        if (!Double.isNaN(model.report().objective())) {
+            r.put("objective", model.report().objective());
+        }
+        if (!Double.isNaN(model.report().dualityGap())) {
+            r.put("dualityGap", model.report().dualityGap());
+        }
+        CrossValidationReport cv = model.report().crossValidation();
+        if (cv != null) {
+            ObjectNode v = r.putObject("crossValidation");
+            v.put("folds", cv.folds());
+            v.put("rule", cv.rule());
+            v.put("chosenAlpha", cv.chosenAlpha());
+            v.put("alphaMin", cv.alphaMin());
+            v.put("alpha1se", cv.alpha1se());
+            v.set("alphas", array(cv.alphas()));
+            v.set("meanMse", array(cv.meanMse()));
+            v.set("standardError", array(cv.standardError()));
         }
         if (training != null) {
             ObjectNode t = root.putObject("training");
@@ -297,6 +327,20 @@ public final class ModelFile {
                 if (h.has("rankCutoff")) {
                     b.rankCutoff(finite(h, "rankCutoff"));
                 }
+                if (h.has("penalty")) { // files written before penalties have none
+                    Penalty.Kind kind = Penalty.Kind.parse(text(h, "penalty"));
+                    double alpha = finite(h, "alpha");
+                    Penalty penalty = switch (kind) {
+                        case NONE -> Penalty.none();
+                        case L2 -> Penalty.l2(alpha);
+                        case L1 -> Penalty.l1(alpha);
+                        case ELASTIC_NET -> Penalty.elasticNet(alpha, finite(h, "l1Ratio"));
+                    };
+                    if (h.has("penaltyFactors")) {
+                        penalty = penalty.withPenaltyFactors(finiteArray(h, "penaltyFactors"));
+                    }
+                    b.penalty(penalty);
+                }
                 JsonNode init = object(h, "initialCoefficients");
                 switch (text(init, "kind")) {
                     case "zeros": b.initialCoefficients(InitialCoefficients.zeros()); break;
@@ -377,8 +421,22 @@ public final class ModelFile {
             }
             double distance = r.has("distanceToExact") ? nullableNumber(r, "distanceToExact") : Double.NaN;
             String choice = r.hasNonNull("solverChoice") ? r.get("solverChoice").asText() : "";
+            double objective = r.has("objective") ? nullableNumber(r, "objective") : Double.NaN;
+            double gap = r.has("dualityGap") ? nullableNumber(r, "dualityGap") : Double.NaN;
+            CrossValidationReport cv = null;
+            if (r.has("crossValidation")) {
+                JsonNode v = object(r, "crossValidation");
+                double[] alphas = finiteArray(v, "alphas");
+                double[] mean = finiteArray(v, "meanMse");
+                double[] se = nullableArray(v, "standardError");
+                if (mean.length != alphas.length || se.length != alphas.length) {
+                    throw error("'crossValidation': alphas, meanMse and standardError differ in length");
+                }
+                cv = new CrossValidationReport(Math.toIntExact(integer(v, "folds")), text(v, "rule"), alphas, mean, se,
+                        finite(v, "alphaMin"), finite(v, "alpha1se"), finite(v, "chosenAlpha"));
+            }
             double init = r.has("backendInitSeconds") ? nullableNumber(r, "backendInitSeconds") : Double.NaN;
-            return new ConvergenceReport(standardized, constant, distance, choice, init);
+            return new ConvergenceReport(standardized, constant, distance, choice, init, objective, gap, cv);
         }
 
         private <T> T parse(String field, java.util.function.Supplier<T> body) {

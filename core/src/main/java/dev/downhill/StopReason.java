@@ -18,7 +18,13 @@ public enum StopReason {
      * (the tolerance is below the rounding floor of the gradient). The coefficients are as accurate as
      * the working precision allows this solver to make them; the model is returned as usual.
      */
-    NO_PROGRESS;
+    NO_PROGRESS,
+    /**
+     * Full-batch proximal solvers (gd, nesterov) with an l1 penalty: the relative duality gap fell to the tolerance,
+     * G(θ)·m/‖y_c‖² ≤ tol with G the gap of {@link Penalty}'s objective (scikit-learn's test: gap ≤ tol·‖y‖² in its
+     * unnormalised units), which bounds how far the objective is from its minimum.
+     */
+    DUALITY_GAP;
 
     /** The shortest window of iterations without progress after which a full-batch fit stops with {@link #NO_PROGRESS}. */
     public static final int NO_PROGRESS_MIN_WINDOW = 100;

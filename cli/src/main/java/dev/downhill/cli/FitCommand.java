@@ -1,5 +1,7 @@
 package dev.downhill.cli;
 
+import dev.downhill.CrossValidation;
+import dev.downhill.CrossValidationReport;
 import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
@@ -7,6 +9,7 @@ import dev.downhill.LearningRate;
 import dev.downhill.LearningRateSchedule;
 import dev.downhill.LinearRegression;
 import dev.downhill.ModelFile;
+import dev.downhill.Penalty;
 import dev.downhill.Precision;
 import dev.downhill.Score;
 import dev.downhill.Solver;
@@ -44,7 +47,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "Rows per mini-batch (default: min(32, rows)).")
     Integer batchSize;
 
-    @Option(names = "--tol", description = "Tolerance in [0, 1) (gd: ‖∇‖ ≤ tol·‖∇₀‖; sgd/minibatch: relative epoch-loss improvement).")
+    @Option(names = "--tol", description = "Tolerance in [0, 1) (gd: ‖∇‖ ≤ tol·‖∇₀‖; with an l1 penalty: relative duality gap; sgd/minibatch: relative epoch-loss improvement).")
     Double tolerance;
 
     @Option(names = "--schedule", description = "SGD/minibatch step schedule: constant, adaptive, invtime:T0,T1 or invscaling:P (default: ${DEFAULT-VALUE}).",
@@ -62,6 +65,24 @@ final class FitCommand implements Callable<Integer> {
             defaultValue = "0")
     long seed;
 
+    @Option(names = "--penalty", description = "none, l2, l1 or elasticnet: minimise (1/(2m))‖r‖² + α·ρ·‖θ‖₁ + (α(1−ρ)/2)·‖θ‖² "
+            + "(scikit-learn's ElasticNet; intercept unpenalised) (default: ${DEFAULT-VALUE}).", defaultValue = "none")
+    String penalty;
+
+    @Option(names = "--alpha", description = "Penalty strength α ≥ 0, or auto: K-fold cross-validation over 100 values from "
+            + "α_max down to 1e-3·α_max (required with --penalty other than none).")
+    String alpha;
+
+    @Option(names = "--cv", description = "Folds of the cross-validation of --alpha auto (default: 5).")
+    Integer cvFolds;
+
+    @Option(names = "--alpha-rule", description = "--alpha auto chooses min (least mean validation MSE) or 1se (the largest α "
+            + "within one standard error of it) (default: min).")
+    String alphaRule;
+
+    @Option(names = "--l1-ratio", description = "Penalty mix ρ in [0, 1] for --penalty elasticnet (default 0.5); l1 means 1, l2 means 0.")
+    Double l1Ratio;
+
     @Option(names = "--no-intercept", description = "Fit y ≈ Xθ without an intercept.")
     boolean noIntercept;
 
@@ -75,7 +96,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Write the model as JSON to this file (atomically; checked before the fit).")
     Path out;
 
-    @Option(names = "--plot", description = "Write the loss curve (gradient solvers) or predicted-vs-actual (direct solvers): "
+    @Option(names = "--plot", description = "Write the loss curve (gradient solvers), the cross-validation curve (--alpha auto) or predicted-vs-actual (direct solvers): "
             + ".png or .jpg/.jpeg; no extension writes NAME.png.")
     Path plot;
 
@@ -121,7 +142,20 @@ final class FitCommand implements Callable<Integer> {
                         probe.solver().isStochastic() ? "epoch" : "step");
                 b.listener(progress);
             }
-            FittedModel model = LinearRegression.fit(data, b.build());
+            FittedModel model;
+            if (crossValidated()) {
+                int folds = cvFolds == null ? CrossValidation.DEFAULT_FOLDS : cvFolds;
+                if (!quiet) {
+                    spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --alpha auto: %d-fold cross-validation over "
+                            + "%d values of α (%d fits)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
+                            (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH);
+                }
+                model = CrossValidation.fit(data, b.listener(dev.downhill.IterationListener.NONE).build(), folds,
+                        alphaRule == null ? CrossValidation.Rule.MIN : CrossValidation.Rule.parse(alphaRule));
+                progress = null;
+            } else {
+                model = LinearRegression.fit(data, b.build());
+            }
             if (progress != null) {
                 progress.finish();
             }
@@ -137,7 +171,9 @@ final class FitCommand implements Callable<Integer> {
                     }
                 }
                 if (plotTarget != null) {
-                    XYChart chart = model.solver().isIterative() ? Plots.lossCurve(model)
+                    XYChart chart = model.report().crossValidation() != null
+                            ? Plots.crossValidationCurve(model.report().crossValidation())
+                            : model.solver().isIterative() ? Plots.lossCurve(model)
                             : Plots.predictedVsActual(data.targets(), model.predict(data), "Predicted vs actual — "
                                     + model.solver().cliName());
                     Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
@@ -160,6 +196,9 @@ final class FitCommand implements Callable<Integer> {
      * from the backend's prediction pass over the CSR problem.
      */
     private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget) {
+        if (crossValidated()) {
+            throw new IllegalArgumentException("--alpha auto (cross-validation) is not supported on sparse X yet: give --alpha A");
+        }
         try (dev.downhill.SparseDataset data = input.weighted(input.loadSparse())) {
             b.threads(cappedThreads(threads, data.rows()));
             FitConfig probe = b.build();
@@ -302,8 +341,62 @@ final class FitCommand implements Callable<Integer> {
             if (precision != null) {
                 b.precision(precision);
             }
+            b.penalty(penalty());
+            b.build(); // a solver that cannot fit the penalty (cg, normal, svd with l1) is a usage error too
             return b;
         });
+    }
+
+    /** Whether --alpha auto asks for cross-validation. */
+    private boolean crossValidated() {
+        return alpha != null && alpha.trim().equalsIgnoreCase("auto");
+    }
+
+    /**
+     * The penalty from --penalty, --alpha and --l1-ratio (an IllegalArgumentException names a conflict or bad value); with
+     * --alpha auto its α is a placeholder (1) that the path replaces.
+     */
+    private Penalty penalty() {
+        Penalty.Kind kind = Penalty.Kind.parse(penalty);
+        if (!crossValidated() && (cvFolds != null || alphaRule != null)) {
+            throw new IllegalArgumentException((cvFolds != null ? "--cv" : "--alpha-rule") + " needs --alpha auto");
+        }
+        if (cvFolds != null && cvFolds < 2) {
+            throw new IllegalArgumentException("--cv must be ≥ 2 folds, got " + cvFolds);
+        }
+        if (alphaRule != null) {
+            CrossValidation.Rule.parse(alphaRule);
+        }
+        if (kind == Penalty.Kind.NONE) {
+            if (alpha != null || l1Ratio != null) {
+                throw new IllegalArgumentException((alpha != null ? "--alpha" : "--l1-ratio")
+                        + " needs --penalty l2, l1 or elasticnet (the penalty is none)");
+            }
+            return Penalty.none();
+        }
+        if (alpha == null) {
+            throw new IllegalArgumentException("--penalty " + kind.cliName() + " needs --alpha (the penalty strength α ≥ 0, or auto)");
+        }
+        double alpha;
+        if (crossValidated()) {
+            alpha = 1;
+        } else {
+            try {
+                alpha = Double.parseDouble(this.alpha.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--alpha must be a number ≥ 0 or auto, got '" + this.alpha + "'");
+            }
+        }
+        double implied = kind == Penalty.Kind.L1 ? 1 : 0;
+        if (kind != Penalty.Kind.ELASTIC_NET && l1Ratio != null && l1Ratio != implied) {
+            throw new IllegalArgumentException("--l1-ratio " + l1Ratio + " contradicts --penalty " + kind.cliName() + " (which means "
+                    + "--l1-ratio " + (int) implied + "); use --penalty elasticnet for a mix");
+        }
+        switch (kind) {
+            case L2: return Penalty.l2(alpha);
+            case L1: return Penalty.l1(alpha);
+            default: return Penalty.elasticNet(alpha, l1Ratio == null ? 0.5 : l1Ratio);
+        }
     }
 
     private static boolean usesLearningRate(Solver s) {
@@ -373,6 +466,21 @@ final class FitCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "R²:          %.10g%s%n", score.r2(), m.trainingWeighted() ? " (weighted)" : "");
         o.printf(Locale.ROOT, "iterations:  %d%s%n", m.iterations(), m.solver().isStochastic() ? " epochs" : "");
         o.printf(Locale.ROOT, "stop reason: %s%n", m.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        if (m.config().penalty().kind() != Penalty.Kind.NONE) {
+            o.printf(Locale.ROOT, "penalty:     %s, α = %s, ρ = %s%n", m.config().penalty().kind().cliName(),
+                    m.config().penalty().alpha(), m.config().penalty().l1Ratio());
+        }
+        CrossValidationReport cv = m.report().crossValidation();
+        if (cv != null) {
+            o.printf(Locale.ROOT, "alpha:       %.6g chosen by %d-fold cross-validation (rule %s; α_min %.6g, α_1se %.6g, "
+                    + "α_max %.6g)%n", cv.chosenAlpha(), cv.folds(), cv.rule(), cv.alphaMin(), cv.alpha1se(), cv.alphas()[0]);
+        }
+        if (!Double.isNaN(m.report().objective())) {
+            o.printf(Locale.ROOT, "objective:   %.10g ((1/(2m))‖r‖² + penalty)%n", m.report().objective());
+        }
+        if (!Double.isNaN(m.report().dualityGap())) {
+            o.printf(Locale.ROOT, "duality gap: %.3g (relative)%n", m.report().dualityGap());
+        }
         if (!Double.isNaN(m.learningRate())) {
             o.printf(Locale.ROOT, "η:           %.6g%s%n", m.learningRate(), m.config().learningRate().isAuto() ? " (auto)" : "");
         }

@@ -68,10 +68,37 @@ final class Plots {
         }
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("Training loss — " + model.solver().cliName() + " on " + model.backend())
-                .xAxisTitle(model.solver().isStochastic() ? "epoch" : "step").yAxisTitle("log10 MSE").build();
+                .xAxisTitle(model.solver().isStochastic() ? "epoch" : "step")
+                .yAxisTitle(model.config().penalty().isActive() ? "log10 (MSE + 2·penalty)" : "log10 MSE").build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setMarkerSize(loss.length > 60 ? 0 : 5);
         chart.addSeries("log10 MSE", x, y);
+        return chart;
+    }
+
+    /**
+     * The cross-validation curve of {@code --alpha auto}: mean validation MSE against log₁₀ α with ± one standard
+     * error bars, and the α chosen by the min and 1se rules as vertical lines.
+     */
+    static XYChart crossValidationCurve(dev.downhill.CrossValidationReport cv) {
+        double[] alphas = cv.alphas();
+        double[] x = new double[alphas.length];
+        for (int k = 0; k < x.length; k++) {
+            x[k] = Math.log10(alphas[k]);
+        }
+        double[] mean = cv.meanMse();
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(String.format(Locale.ROOT, "%d-fold cross-validation — α = %.4g (%s)", cv.folds(), cv.chosenAlpha(), cv.rule()))
+                .xAxisTitle("log10 α").yAxisTitle("validation MSE (mean ± s.e.)").build();
+        chart.getStyler().setMarkerSize(4);
+        chart.addSeries("mean MSE", x, mean, cv.standardError());
+        double lo = Arrays.stream(mean).min().orElse(0);
+        double hi = Arrays.stream(mean).max().orElse(1);
+        for (String rule : new String[] {"min", "1se"}) {
+            double a = Math.log10(rule.equals("min") ? cv.alphaMin() : cv.alpha1se());
+            XYSeries line = chart.addSeries("α " + rule, new double[] {a, a}, new double[] {lo, hi});
+            line.setMarker(SeriesMarkers.NONE);
+        }
         return chart;
     }
 

@@ -1,5 +1,6 @@
 package dev.downhill.internal;
 
+import dev.downhill.Penalty;
 import dev.downhill.Precision;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
@@ -26,6 +27,16 @@ import java.util.List;
  * the gradient norm that decides convergence is ‖S∇‖ ({@link #gradientNorm}) and the curvature
  * is that of SHS ({@link #curvatureTimes}). Constant columns (σⱼ ≤ 1e-12·|x̄ⱼ|, or σⱼ = 0) get Sⱼⱼ = 0:
  * their coefficient stays 0. Owns its backend vectors; close it once.
+ *
+ * <p>Penalty ({@link Penalty}): the solvers minimise twice the penalised objective in the library's MSE scale,
+ * <pre>
+ *   F(θ) = (1/m)‖r‖² + Σⱼ κⱼ|θⱼ| + ½Σⱼ λⱼθⱼ²,     κⱼ = 2αρ·pⱼ,  λⱼ = 2α(1−ρ)·pⱼ
+ * </pre>
+ * — the same minimiser as {@link Penalty}'s P = F/2 — always on the original-scale θ, whatever the standardization.
+ * The smooth part's gradient gains λ∘θ ({@link #addRidge}) and its Hessian diag(λ) ({@link #hessianTimes}, so the
+ * power iteration's curvature bound and cg's operator include it); the l1 part is handled by the proximal solvers
+ * with the thresholds κ ({@link #l1Thresholds}). The normaliser m is {@link #weightSum()}, the one place that
+ * defines it.
  */
 public final class CentredObjective implements AutoCloseable {
     /** A centred column whose RMS deviation is at most this times |mean| counts as constant. */
@@ -41,9 +52,23 @@ public final class CentredObjective implements AutoCloseable {
     private final BackendVector scratch;
     private final int[] constantColumns;
     private double[] rootMeanSquares;
+    private final Penalty penalty;
+    /** λ = 2α(1−ρ)·p on the backend, null without an l2 term; ridgeScratch holds λ∘θ. */
+    private final BackendVector ridge;
+    private final BackendVector ridgeScratch;
+    private final double[] l1Thresholds;
+    private final double[] hostSquaredScales;
 
     public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize) {
+        this(problem, fitIntercept, standardize, Penalty.none());
+    }
+
+    /**
+     * @param penalty the penalty (its factors must have one entry per column: checked here)
+     */
+    public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize, Penalty penalty) {
         this.problem = problem;
+        this.penalty = penalty;
         this.centred = fitIntercept;
         this.stats = problem.columnStatistics();
         this.standardized = standardize;
@@ -75,11 +100,34 @@ public final class CentredObjective implements AutoCloseable {
                 scales.copyFromHost(s);
                 squaredScales.copyFromHost(s2);
                 this.constantColumns = constant.stream().mapToInt(Integer::intValue).toArray();
+                this.hostSquaredScales = s2;
             } else {
                 this.scales = null;
                 this.squaredScales = null;
                 this.scratch = null;
                 this.constantColumns = new int[0];
+                double[] ones = new double[n];
+                java.util.Arrays.fill(ones, 1);
+                this.hostSquaredScales = ones;
+            }
+            double[] factors = penalty.factors(n);
+            double l2 = 2 * penalty.l2Strength();
+            double l1 = 2 * penalty.l1Strength();
+            if (l2 > 0) {
+                double[] lambda = new double[n];
+                for (int j = 0; j < n; j++) {
+                    lambda[j] = l2 * factors[j];
+                }
+                this.ridge = track(made, problem.allocateVector(n));
+                this.ridgeScratch = track(made, problem.allocateVector(n));
+                ridge.copyFromHost(lambda);
+            } else {
+                this.ridge = null;
+                this.ridgeScratch = null;
+            }
+            this.l1Thresholds = new double[n];
+            for (int j = 0; j < n; j++) {
+                l1Thresholds[j] = l1 * factors[j];
             }
         } catch (RuntimeException | Error e) {
             for (int k = made.size() - 1; k >= 0; k--) {
@@ -96,6 +144,49 @@ public final class CentredObjective implements AutoCloseable {
 
     public ResidentProblem problem() {
         return problem;
+    }
+
+    /** {@link #weightSum()} for a problem without an objective (the direct solvers): Σw, m when unweighted. */
+    public static double weightSum(ResidentProblem problem) {
+        return problem.weightSum();
+    }
+
+    public Penalty penalty() {
+        return penalty;
+    }
+
+    /** Whether the objective has an l2 term (λ ≠ 0). */
+    public boolean hasRidge() {
+        return ridge != null;
+    }
+
+    /** κ = 2αρ·p, the l1 weights of F (all 0 without an l1 term); a copy. */
+    public double[] l1Thresholds() {
+        return l1Thresholds.clone();
+    }
+
+    /** The preconditioner's diagonal on the host: S² when standardized (0 for constant columns), else ones; a copy. */
+    public double[] squaredScales() {
+        return hostSquaredScales.clone();
+    }
+
+    /**
+     * gradient ← gradient + λ∘θ (the l2 term's gradient) and returns ½Σλⱼθⱼ² = α(1−ρ)Σpⱼθⱼ², the l2 term of F;
+     * no work and 0 without an l2 term. Reads θ, writes {@code gradient}.
+     */
+    public double addRidge(BackendVector theta, BackendVector gradient) {
+        if (ridge == null) {
+            return 0;
+        }
+        problem.copy(theta, ridgeScratch);
+        problem.multiply(ridge, ridgeScratch);
+        problem.axpy(1, ridgeScratch, gradient);
+        return 0.5 * problem.dot(theta, ridgeScratch);
+    }
+
+    /** The penalty part of F at θ (host): Σκⱼ|θⱼ| + ½Σλⱼθⱼ² = 2·{@link Penalty#value}. */
+    public double penaltyTerm(double[] theta) {
+        return 2 * penalty.value(theta);
     }
 
     public boolean centred() {
@@ -116,8 +207,9 @@ public final class CentredObjective implements AutoCloseable {
     }
 
     /**
-     * Σw, the normaliser of the full-batch objective (1/Σw)Σwᵢrᵢ² and of its gradient (2/Σw)X_cᵀWr: the number
-     * of rows m, exactly, when the problem is unweighted ({@link ResidentProblem#weightSum()}).
+     * Σw, the normaliser of the full-batch objective (1/Σw)Σwᵢrᵢ² and of its gradient (2/Σw)X_cᵀWr, and of the
+     * penalty's scale: the number of rows m, exactly, when the problem is unweighted ({@link ResidentProblem#weightSum()}).
+     * Every use of "m as the normaliser" goes through here.
      */
     public double weightSum() {
         return problem.weightSum();
@@ -182,13 +274,21 @@ public final class CentredObjective implements AutoCloseable {
         }
     }
 
-    /** Writes out = H·v with H = (2/Σw)X_cᵀWX_c (or (2/Σw)XᵀWX without an intercept), the Hessian of the MSE in θ. */
+    /**
+     * Writes out = H·v with H = (2/Σw)X_cᵀWX_c (or (2/Σw)XᵀWX without an intercept) + diag(λ), the Hessian of the
+     * smooth part of F in θ (the MSE's alone without an l2 term). Reads v.
+     */
     public void hessianTimes(BackendVector v, BackendVector out) {
         double scale = 2.0 / weightSum();
         double b = centred ? -problem.dot(means, v) : 0;
         ResidualSums sums = problem.gradient(v, b, 0.0, scale, RowSlice.all(), out);
         if (centred) {
             problem.axpy(-scale * sums.sum(), means, out);
+        }
+        if (ridge != null) {
+            problem.copy(v, ridgeScratch);
+            problem.multiply(ridge, ridgeScratch);
+            problem.axpy(1, ridgeScratch, out);
         }
     }
 
@@ -251,7 +351,7 @@ public final class CentredObjective implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BackendVector v : new BackendVector[] {scratch, squaredScales, scales, means}) {
+        for (BackendVector v : new BackendVector[] {ridgeScratch, ridge, scratch, squaredScales, scales, means}) {
             if (v != null) {
                 v.close();
             }

@@ -21,6 +21,10 @@ import dev.downhill.spi.RowSlice;
  * so only a true pass may end the fit (if it disagrees, CG restarts from it, p = Pr). The gradient norm is
  * √(rᵀz) = ‖S∇‖ (‖∇‖ unstandardized); stops when it is ≤ tol·(its first value), at the limit, when pᵀHp ≤ 0
  * (p in the null space: nothing left to gain — converged), or with {@link StopReason#NO_PROGRESS}.
+ *
+ * <p>With an l2 penalty the operator is the regularised H + diag(λ) ({@link CentredObjective#hessianTimes}) and
+ * r = −(∇MSE + λ∘θ): cg solves (X_cᵀX_c + m·α(1−ρ)·P)θ = X_cᵀy_c, definite even when p &gt; n. The loss it reports is
+ * then F = MSE + the l2 term. l1 is refused before cg starts.
  */
 public final class ConjugateGradientSolver {
     /** Iterations between residual refreshes. */
@@ -94,10 +98,11 @@ public final class ConjugateGradientSolver {
         }
     }
 
-    /** r = −∇f(θ) from one fused pass; returns the loss f(θ). Writes r. */
+    /** r = −∇f(θ) from one fused pass; returns the loss f(θ) (with an l2 penalty: F, the MSE plus the l2 term). Writes r. */
     private static double residual(CentredObjective objective, BackendVector theta, BackendVector r) {
         ResidualSums sums = objective.gradient(theta, RowSlice.all(), r);
+        double ridge = objective.addRidge(theta, r);
         objective.problem().scale(-1, r);
-        return sums.sumOfSquares() / objective.weightSum();
+        return sums.sumOfSquares() / objective.weightSum() + ridge;
     }
 }

@@ -34,8 +34,18 @@ final class FullBatchProgress {
     private long progressIteration;
     private double bestLoss = Double.POSITIVE_INFINITY;
 
+    /** Whether ‖∇ₖ‖ ≤ tol·‖∇₀‖ stops the fit (false for the proximal solvers, which stop on the duality gap). */
+    private final boolean normStops;
+
     /** @param learningRate the step for divergence messages (NaN for solvers without one) */
     FullBatchProgress(CentredObjective objective, FitConfig config, double tolerance, double learningRate, boolean automaticStep) {
+        this(objective, config, tolerance, learningRate, automaticStep, true);
+    }
+
+    /** @param normStops whether the gradient-norm rule stops the fit (the other rules apply either way) */
+    FullBatchProgress(CentredObjective objective, FitConfig config, double tolerance, double learningRate, boolean automaticStep,
+                      boolean normStops) {
+        this.normStops = normStops;
         this.objective = objective;
         this.listener = config.listener();
         this.tolerance = tolerance;
@@ -60,7 +70,7 @@ final class FullBatchProgress {
         if (listener.onIteration(k, loss, norm) == IterationListener.Control.STOP) {
             return StopReason.STOPPED_BY_LISTENER;
         }
-        if (norm <= tolerance * firstNorm) {
+        if (normStops && norm <= tolerance * firstNorm) {
             return StopReason.CONVERGED;
         }
         if (k == maxIterations) {
@@ -108,5 +118,10 @@ final class FullBatchProgress {
     /** The result, with the histories recorded so far. */
     IterativeResult result(double[] coefficients, double intercept, long iterations, StopReason stop, double eta) {
         return new IterativeResult(coefficients, intercept, iterations, stop, losses.toArray(), norms.toArray(), eta);
+    }
+
+    /** The result with the last relative duality gap (proximal solvers). */
+    IterativeResult result(double[] coefficients, double intercept, long iterations, StopReason stop, double eta, double gap) {
+        return new IterativeResult(coefficients, intercept, iterations, stop, losses.toArray(), norms.toArray(), eta, gap);
     }
 }

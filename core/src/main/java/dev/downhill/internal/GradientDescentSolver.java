@@ -22,6 +22,9 @@ import dev.downhill.spi.RowSlice;
  * quadratic in the error of θ, a loss-based rule resolves θ only to about √u; the gradient, which the stopping
  * rule uses, to about u·κ. Host↔device traffic per step: the scalars of the stopping rule and the intercept
  * (θ, only on a candidate rise).
+ *
+ * <p>With an l2 penalty the gradient gains λ∘θ and the loss the l2 term (the smooth objective F of
+ * {@link CentredObjective}); an l1 term goes to {@link ProximalGradientSolver} instead.
  */
 public final class GradientDescentSolver {
     private GradientDescentSolver() {
@@ -43,7 +46,7 @@ public final class GradientDescentSolver {
             long step = 0;
             while (true) {
                 ResidualSums sums = objective.gradient(theta, RowSlice.all(), gradient);
-                double loss = sums.sumOfSquares() / objective.weightSum();
+                double loss = sums.sumOfSquares() / objective.weightSum() + objective.addRidge(theta, gradient); // + the l2 term, if any
                 stop = progress.record(step, loss, objective.gradientNorm(gradient), theta);
                 if (stop != null) {
                     break;

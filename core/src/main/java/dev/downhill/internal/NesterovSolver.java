@@ -15,7 +15,8 @@ import dev.downhill.spi.RowSlice;
  *   yₖ₊₁ = θₖ₊₁ + k/(k+3)·(θₖ₊₁ − θₖ)
  * </pre>
  * One fused pass per step, at yₖ; the loss, gradient norm and stopping rule (‖∇‖ ≤ tol·‖∇₀‖, in the
- * standardized norm when standardized) are those at yₖ, and the answer is the last yₖ.
+ * standardized norm when standardized) are those at yₖ, and the answer is the last yₖ. With an l2 penalty f is the
+ * smooth objective F of {@link CentredObjective} (gradient + λ∘θ); an l1 term goes to {@link ProximalGradientSolver}.
  */
 public final class NesterovSolver {
     private NesterovSolver() {
@@ -39,8 +40,9 @@ public final class NesterovSolver {
             long momentum = 0;
             while (true) {
                 ResidualSums sums = objective.gradient(y, RowSlice.all(), gradient);
+                double ridge = objective.addRidge(y, gradient); // the l2 term of F and its gradient, if any
                 double norm = objective.gradientNorm(gradient);
-                stop = progress.record(step, sums.sumOfSquares() / objective.weightSum(), norm, y);
+                stop = progress.record(step, sums.sumOfSquares() / objective.weightSum() + ridge, norm, y);
                 if (stop != null) {
                     break;
                 }

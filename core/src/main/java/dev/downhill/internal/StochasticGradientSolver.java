@@ -28,6 +28,10 @@ import dev.downhill.spi.RowSlice;
  * of a seeded permutation (independent of the epoch orders) are held out; they never take a step.
  * They are not invisible, though: the column means (and scales, when standardized) that centre every
  * step and define the intercept are those of all m rows, so the validation MSE is slightly optimistic.
+ *
+ * <p>Penalties ({@link CentredObjective}): each batch gradient gains λ∘θ (l2); with an l1 term each step is followed
+ * by its proximal step, soft-thresholding θⱼ at η_t·κⱼ·Sⱼⱼ² (proximal SGD; done on the host, O(n) per batch). The
+ * epoch loss is then F: the mean batch MSE plus the penalty at the end of the epoch.
  */
 public final class StochasticGradientSolver {
     /** Mixed into the seed for the permutation that picks the validation rows. */
@@ -62,7 +66,12 @@ public final class StochasticGradientSolver {
              BackendVector step = objective.problem().allocateVector(n)) {
             theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
             ResidualSums start = objective.gradient(theta, RowSlice.all(), gradient);
-            double loss = start.sumOfSquares() / m;
+            boolean penalised = objective.penalty().isActive();
+            boolean l1 = objective.penalty().hasL1();
+            double[] kappa = l1 ? objective.l1Thresholds() : null;
+            double[] squaredScales = l1 ? objective.squaredScales() : null;
+            objective.addRidge(theta, gradient);
+            double loss = start.sumOfSquares() / m + (penalised ? objective.penaltyTerm(theta.copyToHost()) : 0);
             double norm = objective.gradientNorm(gradient);
             DivergenceGuard guard = new DivergenceGuard(loss, eta0, config.learningRate().isAuto());
             losses.add(loss);
@@ -84,6 +93,7 @@ public final class StochasticGradientSolver {
                     ResidualSums sums = objective.gradient(theta, RowSlice.of(order, (int) from, (int) to), gradient);
                     sumSquares += sums.sumOfSquares();
                     double rate = schedule.at(steps++, eta);
+                    objective.addRidge(theta, gradient); // + λ∘θ with an l2 term
                     if (objective.standardized()) {
                         objective.problem().copy(gradient, step); // keep the batch gradient for the epoch's norm
                         objective.precondition(step);
@@ -91,9 +101,14 @@ public final class StochasticGradientSolver {
                     } else {
                         objective.problem().axpy(-rate, gradient, theta);
                     }
+                    if (l1) { // the proximal step of the l1 term, on the host: θ ← soft(θ, η_t·κ∘S²)
+                        double[] t = theta.copyToHost();
+                        SoftThreshold.apply(t, kappa, squaredScales, rate);
+                        theta.copyFromHost(t);
+                    }
                 }
                 epoch++;
-                loss = sumSquares / train;
+                loss = sumSquares / train + (penalised ? objective.penaltyTerm(theta.copyToHost()) : 0);
                 norm = objective.gradientNorm(gradient);
                 losses.add(loss);
                 norms.add(norm);

@@ -24,6 +24,19 @@ public final class ExactLeastSquares {
      * the double inputs; {@code w} null means every weight 1. Returns [θ₁ … θₙ, b].
      */
     public static double[] solve(double[][] x, double[] y, double[] w, boolean intercept) {
+        return solve(x, y, w, intercept, null);
+    }
+
+    /**
+     * Ridge: [θ, b] solving (X_cᵀX_c + diag(Λ))θ = X_cᵀy_c exactly (60 digits) from the double inputs; Λ = null for
+     * plain least squares. With every Λⱼ &gt; 0 the system is definite, so wide X is fine.
+     */
+    public static double[] solveRidge(double[][] x, double[] y, boolean intercept, double[] ridge) {
+        return solve(x, y, null, intercept, ridge);
+    }
+
+    /** Weighted ridge: (X_cᵀWX_c + diag(Λ))θ = X_cᵀWy_c with weighted means, exactly; w and Λ may be null. */
+    public static double[] solve(double[][] x, double[] y, double[] w, boolean intercept, double[] ridge) {
         int m = x.length;
         int n = x[0].length;
         BigDecimal[] means = new BigDecimal[n];
@@ -72,6 +85,9 @@ public final class ExactLeastSquares {
         for (int j = 0; j < n; j++) {
             for (int k = 0; k < j; k++) {
                 a[j][k] = a[k][j];
+            }
+            if (ridge != null) {
+                a[j][j] = a[j][j].add(new BigDecimal(ridge[j]), MC);
             }
         }
         BigDecimal[] theta = gauss(a, n);

@@ -55,13 +55,31 @@ public final class DirectLeastSquares {
      * @throws ArithmeticException     when XᵀX is not finite in float64 (values too large to square)
      */
     public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition) {
+        return normalEquations(problem, centred, maxCondition, null);
+    }
+
+    /**
+     * θ solving (X_cᵀX_c + Λ)θ = X_cᵀy_c, Λ = diag({@code ridge}) ≥ 0 — ridge regression when Λ ≠ 0 (Λⱼ = m·α(1−ρ)·pⱼ
+     * for {@link dev.downhill.Penalty}'s objective). The scaling D = diag(1/√(Gⱼⱼ + Λⱼ)) makes the regularised matrix
+     * unit-diagonal (the penalty becomes D·Λ·D in scaled coordinates), the condition test and the refusal apply to it,
+     * and refinement corrects with g = X_cᵀ(y_c − X_cθ) − Λθ. With every Λⱼ &gt; 0 the matrix is definite: p &gt; n and
+     * constant columns are fine.
+     *
+     * @param ridge Λ's diagonal (length n, ≥ 0), or null for none
+     */
+    public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge) {
         int n = denseSize(problem.cols(), "columns");
         long t0 = System.nanoTime();
         CrossProducts products = problem.crossProducts(centred);
         long t1 = System.nanoTime();
         LOG.debug("normal: Gram pass {} ms", (t1 - t0) / 1_000_000);
         double[] g = products.gram();
-        String what = centred ? "XᵀX (centred)" : "XᵀX";
+        if (ridge != null) {
+            for (int j = 0; j < n; j++) {
+                g[j + j * n] += ridge[j];
+            }
+        }
+        String what = (centred ? "XᵀX (centred)" : "XᵀX") + (ridge != null ? " + αI" : "");
         for (double v : g) {
             if (!Double.isFinite(v)) {
                 throw new ArithmeticException(what + " overflows float64 (entries of X too large to square, beyond ~1e154); "
@@ -102,12 +120,13 @@ public final class DirectLeastSquares {
                 (System.nanoTime() - t2) / 1_000_000);
         if (!(condition <= maxCondition)) {
             throw new SingularMatrixException(String.format(Locale.ROOT,
-                    "XᵀX is too badly conditioned for the normal equations: estimated condition number %.3g "
-                            + "(1-norm, after scaling to unit diagonal) > %.0e", condition, maxCondition), condition);
+                    "%s is too badly conditioned for the normal equations: estimated condition number %.3g "
+                            + "(1-norm, after scaling to unit diagonal) > %.0e", ridge != null ? "XᵀX + αI" : "XᵀX",
+                    condition, maxCondition), condition);
         }
         Correction correction = scaled(scales, factor::solve);
         double[] theta = correction.apply(products.moment());
-        return refine(problem, centred, theta, correction, n * condition * Math.ulp(1.0), -1, new double[0], condition);
+        return refine(problem, centred, theta, correction, n * condition * Math.ulp(1.0), -1, new double[0], condition, ridge);
     }
 
     /**
@@ -117,6 +136,24 @@ public final class DirectLeastSquares {
      * @param rankCutoff singular values at or below rankCutoff·σ_max count as zero
      */
     public static DirectSolution svd(ResidentProblem problem, boolean centred, double rankCutoff) {
+        return svd(problem, centred, rankCutoff, null);
+    }
+
+    /**
+     * Ridge by the SVD route: the least-squares solution of the augmented system [X_c; Λ^{1/2}]θ ≈ [y_c; 0], whose
+     * normal equations are (X_cᵀX_c + Λ)θ = X_cᵀy_c. The backend's QR pass reduces [X_c·D | y_c] as without a penalty;
+     * the n rows [Λ^{1/2}·D | 0] are appended to its triangular factor and reduced again on the host (Householder,
+     * O(n³)), leaving the n × n factor R' with R'ᵀR' = D(X_cᵀX_c + Λ)D and z' = Q'ᵀ[z; 0]. Everything after that —
+     * the rank test, the SVD of R' (or triangular solves when clearly of full rank), refinement with
+     * g = X_cᵀ(y_c − X_cθ) − Λθ — is the unpenalised machinery unchanged. Why not filter factors σ/(σ² + α') on the
+     * SVD of X_c: they are what this computes when Λ = α'I (the augmented system's solution is V·diag(σ/(σ² + α'))·Uᵀy),
+     * but the augmented form also covers penalty factors (Λ ≠ α'I), keeps the backend's QR pass and the certified
+     * refinement as they are, and never squares X's singular values. With every Λⱼ &gt; 0 R' is non-singular, so wide
+     * X (p &gt; n) has a unique, refined answer.
+     *
+     * @param ridge Λ's diagonal (length n, ≥ 0), or null for none
+     */
+    public static DirectSolution svd(ResidentProblem problem, boolean centred, double rankCutoff, double[] ridge) {
         int n = denseSize(problem.cols(), "columns");
         double m = problem.weightSum(); // the rows, or Σw: deviations are normalised by it
         double[] deviations = problem.columnMeanSquaredDeviations(centred);
@@ -144,8 +181,31 @@ public final class DirectLeastSquares {
                 throw new ArithmeticException("the QR factor of X is not finite in float64 (values of X or y too large); rescale the data");
             }
         }
+        if (ridge != null) { // R' of [R z; Λ^{1/2}D 0]: (k + n) × (n + 1), reduced to n × (n + 1)
+            int rows = k + n;
+            double[] augmented = new double[rows * (n + 1)];
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < k; i++) {
+                    augmented[i + j * rows] = factor[i + j * k];
+                }
+                augmented[k + j + j * rows] = Math.sqrt(ridge[j]) * scales[j];
+            }
+            for (int i = 0; i < k; i++) {
+                augmented[i + n * rows] = z[i];
+            }
+            QrReduction reduced = HouseholderQr.reduce(augmented, rows, n + 1);
+            k = n;
+            factor = new double[n * n];
+            z = new double[n];
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i <= j; i++) {
+                    factor[i + j * n] = reduced.get(i, j);
+                }
+                z[j] = reduced.get(j, n);
+            }
+        }
         if (k == n) {
-            DirectSolution clear = clearlyFullRank(problem, centred, factor, z, scales, rankCutoff);
+            DirectSolution clear = clearlyFullRank(problem, centred, factor, z, scales, rankCutoff, ridge);
             if (clear != null) {
                 LOG.debug("svd: QR pass {} ms; the factor is clearly of full rank (κ ≤ {}): triangular solves, no SVD",
                         (t1 - t0) / 1_000_000, clear.conditionEstimate());
@@ -175,7 +235,7 @@ public final class DirectLeastSquares {
                 return multiplyV(scaled, c);
             });
             double kappa = s[0] / s[n - 1];
-            return refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), rank, s, kappa);
+            return refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), rank, s, kappa, ridge);
         }
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < k; i++) {
@@ -203,7 +263,7 @@ public final class DirectLeastSquares {
      * @return the refined solution, or null when the factor is not clearly of full rank (then the SVD decides)
      */
     private static DirectSolution clearlyFullRank(ResidentProblem problem, boolean centred, double[] factor, double[] z,
-                                                  double[] scales, double rankCutoff) {
+                                                  double[] scales, double rankCutoff, double[] ridge) {
         int n = z.length;
         double[] lower = new double[n * n];
         double frobenius = 0;
@@ -234,7 +294,7 @@ public final class DirectLeastSquares {
             theta[j] *= scales[j];
         }
         Correction correction = scaled(scales, normal::solve);
-        return refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), n, new double[0], kappa);
+        return refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), n, new double[0], kappa, ridge);
     }
 
     /** g ↦ G⁻¹g with the factorization already made (O(n²)). */
@@ -266,14 +326,20 @@ public final class DirectLeastSquares {
      *                    refinement stops as soon as that remaining error is below θ's rounding
      */
     private static DirectSolution refine(ResidentProblem problem, boolean centred, double[] theta, Correction correction,
-                                         double contraction, long rank, double[] singular, double condition) {
+                                         double contraction, long rank, double[] singular, double condition, double[] ridge) {
         ExtendedResidual pass = problem.extendedResidual(centred);
         double eps = Math.ulp(1.0);
         double previous = Double.POSITIVE_INFINITY;
         int steps = 0;
         for (int step = 0; step < MAX_REFINEMENTS; step++) {
             long t0 = System.nanoTime();
-            double[] delta = correction.apply(pass.transposedResidual(theta));
+            double[] gradient = pass.transposedResidual(theta);
+            if (ridge != null) { // X_cᵀ(y_c − X_cθ) − Λθ
+                for (int j = 0; j < gradient.length; j++) {
+                    gradient[j] -= ridge[j] * theta[j];
+                }
+            }
+            double[] delta = correction.apply(gradient);
             LOG.debug("refinement step {}: ‖δ‖/‖θ‖ = {} ({} ms)", step + 1, norm(delta) / norm(theta), (System.nanoTime() - t0) / 1_000_000);
             double change = norm(delta);
             if (!(change < previous)) {

@@ -1,0 +1,259 @@
+package dev.downhill;
+
+import dev.downhill.internal.CentredObjective;
+import dev.downhill.sampling.CounterBasedSampler;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.RowSlice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Regularization paths and K-fold cross-validation choosing the penalty strength α (glmnet's {@code cv.glmnet},
+ * scikit-learn's {@code ElasticNetCV}).
+ *
+ * <p>The path: {@value #DEFAULT_PATH_LENGTH} values of α spaced evenly in log from α_max down to
+ * {@value #DEFAULT_PATH_RATIO}·α_max, where α_max = max_{pⱼ&gt;0} |(1/m)X_cᵀy_c|ⱼ / (ρ'·pⱼ) with ρ' = max(ρ, 10⁻³): for
+ * an l1 term (ρ &gt; 0) the smallest α whose answer is θ = 0 (scikit-learn's {@code _alpha_grid}); for ridge (ρ = 0)
+ * the same scale with ρ' = 10⁻³, glmnet's convention. Each fit of a path starts from the previous answer (warm
+ * start), so the path costs a few times one fit.
+ *
+ * <p>Cross-validation: the rows are split into K folds by a seeded permutation
+ * ({@link CounterBasedSampler#epochOrder}(seed ⊕ salt, 0, m); fold f holds positions [f·m/K, (f+1)·m/K)), so the
+ * same seed gives the same folds on every backend. For each fold the path is fitted on the other rows and the
+ * validation MSE of each α recorded; the chosen α is the one of least mean MSE ({@link Rule#MIN}) or the largest α
+ * whose mean is within one standard error (standard deviation of the folds' MSEs / √K) of that minimum
+ * ({@link Rule#ONE_SE}). The model returned is the full-data path's fit at the chosen α, with the
+ * {@link CrossValidationReport} in its {@link ConvergenceReport#crossValidation()}.
+ *
+ * <p>The folds' training sets are copied (on the Java heap, in the data's precision): m·n must stay below 2³¹. The
+ * configuration's solver, tolerance and other settings apply to every fit.
+ */
+public final class CrossValidation {
+    /** Values of α on a path. */
+    public static final int DEFAULT_PATH_LENGTH = 100;
+    /** The smallest α of a path, relative to α_max. */
+    public static final double DEFAULT_PATH_RATIO = 1e-3;
+    /** Folds by default. */
+    public static final int DEFAULT_FOLDS = 5;
+    /** The mix assumed for α_max when ρ is smaller (ridge): glmnet's convention. */
+    public static final double MIN_RATIO_FOR_ALPHA_MAX = 1e-3;
+    static final long FOLD_SALT = 0xF01D_5EEDL;
+
+    /** How α is chosen from the cross-validation curve. */
+    public enum Rule {
+        /** The α of least mean validation MSE. */
+        MIN,
+        /** The largest α whose mean validation MSE is within one standard error of the minimum (glmnet's lambda.1se). */
+        ONE_SE;
+
+        public String cliName() {
+            return this == MIN ? "min" : "1se";
+        }
+
+        public static Rule parse(String s) {
+            switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "min": return MIN;
+                case "1se": return ONE_SE;
+                default: throw new IllegalArgumentException("alpha rule must be min or 1se, got '" + s + "'");
+            }
+        }
+    }
+
+    private CrossValidation() {
+    }
+
+    /**
+     * α_max for {@code penalty}'s mix and factors on {@code data} (one pass over X on the configured backend): see the
+     * class Javadoc.
+     *
+     * @throws IllegalArgumentException when X_cᵀy_c is 0 on every penalised column (no path to build)
+     */
+    public static double alphaMax(Dataset data, FitConfig config) {
+        try (LoadedProblem problem = LinearRegression.load(data, config)) {
+            return alphaMax(problem.problem(), config.fitIntercept(), config.penalty());
+        }
+    }
+
+    static double alphaMax(ResidentProblem problem, boolean fitIntercept, Penalty penalty) {
+        int n = Math.toIntExact(problem.cols());
+        double[] factors = penalty.factors(n);
+        double ratio = Math.max(penalty.l1Ratio(), MIN_RATIO_FOR_ALPHA_MAX);
+        double max = 0;
+        try (CentredObjective objective = new CentredObjective(problem, fitIntercept, false);
+             BackendVector zero = problem.allocateVector(n);
+             BackendVector g = problem.allocateVector(n)) {
+            objective.gradient(zero, RowSlice.all(), g); // g = −(2/m)X_cᵀy_c
+            double[] c = g.copyToHost();
+            for (int j = 0; j < n; j++) {
+                if (factors[j] > 0) {
+                    max = Math.max(max, 0.5 * Math.abs(c[j]) / (ratio * factors[j]));
+                }
+            }
+        }
+        if (!(max > 0) || !Double.isFinite(max)) {
+            throw new IllegalArgumentException("cannot build a regularization path: X_cᵀy_c is 0 on every penalised column "
+                    + "(y constant, or uncorrelated with X)");
+        }
+        return max;
+    }
+
+    /** {@code count} values from {@code alphaMax} down to ratio·alphaMax, evenly spaced in log (count ≥ 2, 0 &lt; ratio &lt; 1). */
+    public static double[] alphaGrid(double alphaMax, int count, double ratio) {
+        if (count < 2 || !(ratio > 0 && ratio < 1) || !(alphaMax > 0)) {
+            throw new IllegalArgumentException("an α grid needs ≥ 2 values, 0 < ratio < 1 and α_max > 0; got " + count + ", "
+                    + ratio + ", " + alphaMax);
+        }
+        double[] a = new double[count];
+        for (int k = 0; k < count; k++) {
+            a[k] = alphaMax * Math.pow(ratio, k / (count - 1.0));
+        }
+        return a;
+    }
+
+    /**
+     * Fits {@code config} (its penalty's kind, mix and factors) at every α of {@code alphas} in turn on a loaded problem,
+     * each fit warm-started from the previous answer.
+     */
+    public static List<FittedModel> path(LoadedProblem problem, FitConfig config, double[] alphas) {
+        Objects.requireNonNull(problem, "problem");
+        List<FittedModel> models = new ArrayList<>(alphas.length);
+        InitialCoefficients start = config.initialCoefficients();
+        for (double alpha : alphas) {
+            FitConfig c = config.toBuilder().penalty(config.penalty().withAlpha(alpha)).initialCoefficients(start).build();
+            FittedModel m = LinearRegression.fit(problem, c);
+            models.add(m);
+            start = InitialCoefficients.given(m.coefficients());
+        }
+        return models;
+    }
+
+    /**
+     * K-fold cross-validation over the default path ({@value #DEFAULT_PATH_LENGTH} values down to
+     * {@value #DEFAULT_PATH_RATIO}·α_max), choosing α by {@code rule}; the folds come from {@code config.seed()}.
+     *
+     * @return the full-data fit at the chosen α, its report carrying the {@link CrossValidationReport}
+     */
+    public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
+        return fit(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO);
+    }
+
+    /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max. */
+    public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(rule, "rule");
+        if (data.isWeighted()) {
+            throw new IllegalArgumentException("cross-validation with sample weights is not supported yet: give α explicitly");
+        }
+        long m = data.rows();
+        if (folds < 2 || folds > m) {
+            throw new IllegalArgumentException("cross-validation needs 2 ≤ folds ≤ rows (" + m + "), got " + folds);
+        }
+        if (config.penalty().kind() == Penalty.Kind.NONE) {
+            throw new IllegalArgumentException("cross-validation chooses a penalty's α: name the penalty (l2, l1 or elasticnet)");
+        }
+        // the solver must accept the penalty at any α > 0 (cg, normal and svd refuse l1): fail before any work
+        config.toBuilder().penalty(config.penalty().withAlpha(1)).build();
+        double[] alphas;
+        List<FittedModel> full;
+        try (Dataset.Use use = data.use(); LoadedProblem problem = LinearRegression.load(data, config)) {
+            alphas = alphaGrid(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()), count, ratio);
+            full = path(problem, config, alphas);
+        }
+        long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
+        double[][] mse = new double[folds][];
+        for (int f = 0; f < folds; f++) {
+            int from = (int) (f * m / folds);
+            int to = (int) ((f + 1) * m / folds);
+            boolean[] held = new boolean[(int) m];
+            for (int q = from; q < to; q++) {
+                held[(int) order[q]] = true;
+            }
+            double[][] validationX = new double[to - from][];
+            double[] validationY = new double[to - from];
+            for (int q = from; q < to; q++) {
+                validationX[q - from] = data.row(order[q]);
+                validationY[q - from] = data.y(order[q]);
+            }
+            try (Dataset training = subset(data, held); LoadedProblem problem = LinearRegression.load(training, config)) {
+                List<FittedModel> models = path(problem, config, alphas);
+                mse[f] = new double[alphas.length];
+                for (int k = 0; k < alphas.length; k++) {
+                    mse[f][k] = models.get(k).score(validationX, validationY).mse();
+                }
+            }
+        }
+        double[] mean = new double[alphas.length];
+        double[] se = new double[alphas.length];
+        int best = 0;
+        for (int k = 0; k < alphas.length; k++) {
+            double s = 0;
+            for (int f = 0; f < folds; f++) {
+                s += mse[f][k];
+            }
+            mean[k] = s / folds;
+            double v = 0;
+            for (int f = 0; f < folds; f++) {
+                v += (mse[f][k] - mean[k]) * (mse[f][k] - mean[k]);
+            }
+            se[k] = Math.sqrt(v / (folds - 1)) / Math.sqrt(folds);
+            if (mean[k] < mean[best]) {
+                best = k;
+            }
+        }
+        int oneSe = best;
+        for (int k = 0; k < best; k++) { // alphas decrease: the first within the band is the largest
+            if (mean[k] <= mean[best] + se[best]) {
+                oneSe = k;
+                break;
+            }
+        }
+        int chosen = rule == Rule.MIN ? best : oneSe;
+        CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
+                alphas[oneSe], alphas[chosen]);
+        FittedModel model = full.get(chosen);
+        return model.withReport(model.report().withCrossValidation(report));
+    }
+
+    /** The rows not {@code held} out, copied in the data's precision. */
+    private static Dataset subset(Dataset data, boolean[] held) {
+        int n = Math.toIntExact(data.cols());
+        int rows = 0;
+        for (boolean h : held) {
+            rows += h ? 0 : 1;
+        }
+        if ((long) rows * n >= Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cross-validation copies each fold's training rows: " + rows + " × " + n
+                    + " is beyond a Java array");
+        }
+        boolean single = data.precision() == Precision.FLOAT32;
+        double[] xd = single ? null : new double[rows * n];
+        float[] xf = single ? new float[rows * n] : null;
+        double[] yd = single ? null : new double[rows];
+        float[] yf = single ? new float[rows] : null;
+        int r = 0;
+        for (int i = 0; i < held.length; i++) {
+            if (held[i]) {
+                continue;
+            }
+            for (int j = 0; j < n; j++) {
+                double v = data.x(i, j);
+                if (single) {
+                    xf[r * n + j] = (float) v;
+                } else {
+                    xd[r * n + j] = v;
+                }
+            }
+            if (single) {
+                yf[r] = (float) data.y(i);
+            } else {
+                yd[r] = data.y(i);
+            }
+            r++;
+        }
+        return single ? Dataset.ofRowMajor(xf, rows, n, yf) : Dataset.ofRowMajor(xd, rows, n, yd);
+    }
+}

@@ -1,0 +1,202 @@
+package dev.downhill;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The penalty on the coefficients, immutable. With strength α ≥ 0, mix ρ ∈ [0, 1] and optional penalty factors
+ * pⱼ ≥ 0 (glmnet's {@code penalty.factor}; default 1, 0 leaves θⱼ unpenalised) a fit minimises
+ * <pre>
+ *   P(θ, b) = (1/(2m))·Σᵢ(yᵢ − xᵢᵀθ − b)²  +  α·ρ·Σⱼ pⱼ|θⱼ|  +  (α(1−ρ)/2)·Σⱼ pⱼθⱼ²
+ * </pre>
+ * with the intercept b unpenalised: scikit-learn's {@code ElasticNet(alpha=α, l1_ratio=ρ)} (and {@code Lasso(alpha=α)},
+ * ρ = 1), so the same α gives the same θ; scikit-learn's {@code Ridge(alpha=α_sk)} is {@code l2(α_sk/m)}. The penalty
+ * is always on the coefficients of the original features, whatever {@link FitConfig#standardize(long, long)} does
+ * internally. (The library's loss is the MSE (1/m)‖r‖² = 2·(the first term); the solvers minimise
+ * 2·P, which has the same minimiser.) The normaliser m is the number of rows (the sum of the weights once rows
+ * carry weights).
+ *
+ * <p>{@code none()} and α = 0 mean ordinary least squares. Validation: α finite and ≥ 0, ρ in [0, 1], factors
+ * finite and ≥ 0 (their number must equal the number of features; that is checked when a fit starts).
+ */
+public final class Penalty {
+    /** What the user asked for; {@link #l2}, {@link #l1} and {@link #elasticNet} fix ρ to 0, 1 and the given mix. */
+    public enum Kind {
+        NONE, L2, L1, ELASTIC_NET;
+
+        /** The CLI and model-file name: none, l2, l1, elasticnet. */
+        public String cliName() {
+            return this == ELASTIC_NET ? "elasticnet" : name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses a CLI name (case-insensitive; "elastic-net" and "elastic_net" too). */
+        public static Kind parse(String name) {
+            String s = name.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
+            for (Kind k : values()) {
+                if (k.cliName().equals(s)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown penalty '" + name + "' (expected none, l2, l1 or elasticnet)");
+        }
+    }
+
+    private static final Penalty NONE = new Penalty(Kind.NONE, 0, 0, null);
+
+    private final Kind kind;
+    private final double alpha;
+    private final double l1Ratio;
+    private final double[] factors;
+
+    private Penalty(Kind kind, double alpha, double l1Ratio, double[] factors) {
+        this.kind = kind;
+        this.alpha = alpha;
+        this.l1Ratio = l1Ratio;
+        this.factors = factors;
+    }
+
+    /** No penalty: ordinary least squares. */
+    public static Penalty none() {
+        return NONE;
+    }
+
+    /** Ridge: α‖θ‖²/2 (ρ = 0). scikit-learn's {@code Ridge(alpha=α_sk)} is {@code l2(α_sk / m)}. */
+    public static Penalty l2(double alpha) {
+        return new Penalty(Kind.L2, checkAlpha(alpha), 0, null);
+    }
+
+    /** Lasso: α‖θ‖₁ (ρ = 1), scikit-learn's {@code Lasso(alpha=α)}. */
+    public static Penalty l1(double alpha) {
+        return new Penalty(Kind.L1, checkAlpha(alpha), 1, null);
+    }
+
+    /** Elastic net: αρ‖θ‖₁ + (α(1−ρ)/2)‖θ‖², scikit-learn's {@code ElasticNet(alpha=α, l1_ratio=ρ)}. */
+    public static Penalty elasticNet(double alpha, double l1Ratio) {
+        checkAlpha(alpha);
+        if (!(l1Ratio >= 0 && l1Ratio <= 1)) {
+            throw new IllegalArgumentException("penalty l1 ratio must be in [0, 1], got " + l1Ratio);
+        }
+        return new Penalty(Kind.ELASTIC_NET, alpha, l1Ratio, null);
+    }
+
+    /**
+     * The same penalty with per-coefficient factors pⱼ (finite, ≥ 0; 0 leaves θⱼ unpenalised), one per feature;
+     * null restores the default (all 1). The array is copied.
+     */
+    public Penalty withPenaltyFactors(double[] penaltyFactors) {
+        if (penaltyFactors == null) {
+            return new Penalty(kind, alpha, l1Ratio, null);
+        }
+        double[] f = penaltyFactors.clone();
+        for (int j = 0; j < f.length; j++) {
+            if (!(f[j] >= 0) || !Double.isFinite(f[j])) {
+                throw new IllegalArgumentException("penalty factor " + j + " must be a finite number ≥ 0, got " + f[j]);
+            }
+        }
+        return new Penalty(kind, alpha, l1Ratio, f);
+    }
+
+    /** The same kind, mix and factors with strength α (a point of a regularization path). */
+    public Penalty withAlpha(double alpha) {
+        return new Penalty(kind == Kind.NONE ? Kind.L2 : kind, checkAlpha(alpha), l1Ratio, factors);
+    }
+
+    private static double checkAlpha(double alpha) {
+        if (!(alpha >= 0) || !Double.isFinite(alpha)) {
+            throw new IllegalArgumentException("penalty alpha must be a finite number ≥ 0, got " + alpha);
+        }
+        return alpha;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** α, the strength (0 for none). */
+    public double alpha() {
+        return alpha;
+    }
+
+    /** ρ, the share of the l1 term (0 for l2 and none, 1 for l1). */
+    public double l1Ratio() {
+        return l1Ratio;
+    }
+
+    /** Whether the penalty changes the answer at all (α &gt; 0). */
+    public boolean isActive() {
+        return alpha > 0;
+    }
+
+    /** Whether there is an l1 term (α &gt; 0 and ρ &gt; 0): only the proximal solvers can fit it. */
+    public boolean hasL1() {
+        return alpha > 0 && l1Ratio > 0;
+    }
+
+    /** α·ρ, the l1 strength. */
+    public double l1Strength() {
+        return alpha * l1Ratio;
+    }
+
+    /** α·(1−ρ), the l2 strength. */
+    public double l2Strength() {
+        return alpha * (1 - l1Ratio);
+    }
+
+    /** The configured factors (a copy), or null when all are 1. */
+    public double[] penaltyFactors() {
+        return factors == null ? null : factors.clone();
+    }
+
+    /**
+     * The factors for n features: the configured ones, else n ones.
+     *
+     * @throws IllegalArgumentException when factors were given for a different number of features
+     */
+    public double[] factors(int n) {
+        if (factors == null) {
+            double[] ones = new double[n];
+            Arrays.fill(ones, 1);
+            return ones;
+        }
+        if (factors.length != n) {
+            throw new IllegalArgumentException("penalty factors: " + factors.length + " given for " + n + " features");
+        }
+        return factors.clone();
+    }
+
+    /** αρ·Σpⱼ|θⱼ| + (α(1−ρ)/2)·Σpⱼθⱼ², the penalty term of the objective at θ. */
+    public double value(double[] theta) {
+        if (!isActive()) {
+            return 0;
+        }
+        double l1 = 0;
+        double l2 = 0;
+        for (int j = 0; j < theta.length; j++) {
+            double p = factors == null ? 1 : factors[j];
+            l1 += p * Math.abs(theta[j]);
+            l2 += p * theta[j] * theta[j];
+        }
+        return l1Strength() * l1 + 0.5 * l2Strength() * l2;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Penalty p && p.kind == kind && Double.compare(p.alpha, alpha) == 0
+                && Double.compare(p.l1Ratio, l1Ratio) == 0 && Arrays.equals(p.factors, factors);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, alpha, l1Ratio, Arrays.hashCode(factors));
+    }
+
+    @Override
+    public String toString() {
+        if (kind == Kind.NONE) {
+            return "none";
+        }
+        return kind.cliName() + "(alpha=" + alpha + (kind == Kind.ELASTIC_NET ? ", l1Ratio=" + l1Ratio : "")
+                + (factors == null ? "" : ", factors=" + factors.length) + ")";
+    }
+}
