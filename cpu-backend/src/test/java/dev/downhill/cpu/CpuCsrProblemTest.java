@@ -257,6 +257,29 @@ class CpuCsrProblemTest {
     }
 
     @Test
+    void penaltiesApplyToCsrAsToDenseX() {
+        SplittableRandom r = new SplittableRandom(31);
+        int m = 250;
+        int n = 20;
+        double[][] x = sparse(r, m, n, 0.25);
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            y[i] = 2 * x[i][1] - x[i][5] + 0.3 * r.nextGaussian();
+        }
+        try (Dataset d = Dataset.of(x, y); SparseDataset sd = SparseDataset.of(csr(x, Precision.FLOAT64), y)) {
+            FitConfig ridge = FitConfig.builder().backend("cpu").solver(Solver.NORMAL).penalty(dev.downhill.Penalty.l2(0.1)).build();
+            close(LinearRegression.fit(d, ridge).coefficients(), LinearRegression.fit(sd, ridge).coefficients(), 1e-12, "ridge, normal");
+            FitConfig lasso = FitConfig.builder().backend("cpu").penalty(dev.downhill.Penalty.l1(0.05)).tolerance(1e-12)
+                    .maxIterations(50_000).build();
+            FittedModel onDense = LinearRegression.fit(d, lasso);
+            FittedModel onCsr = LinearRegression.fit(sd, lasso);
+            assertEquals(Solver.NESTEROV, onCsr.solver(), "auto with l1 picks nesterov on sparse X too");
+            // both stop at a relative duality gap of 1e-12: the two answers agree to ~1e-6 of their scale
+            close(onDense.coefficients(), onCsr.coefficients(), 1e-6, "lasso, nesterov");
+        }
+    }
+
+    @Test
     void rowRangesBalanceTheNonZerosAndEachHasARow() {
         try (LongPointer p = new LongPointer(new long[] {0, 100, 101, 102, 103, 200, 300})) {
             // 300 non-zeros in three ranges of 100: row 0, rows 1–4, row 5
