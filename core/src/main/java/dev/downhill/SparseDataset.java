@@ -33,15 +33,36 @@ public final class SparseDataset implements AutoCloseable {
     }
 
     private SparseDataset(CsrMatrix x, Pointer y, DoublePointer weights, double weightSum) {
+        checkShape(x);
         this.x = x;
         this.y = y;
         this.weights = weights;
         this.weightSum = weightSum;
     }
 
+    /** The largest n: θ and the gradient are Java arrays of n values. */
+    public static final long MAX_FEATURES = Integer.MAX_VALUE - 8;
+
+    /** At least one row and one feature, and no more features than a Java array holds. */
+    private static void checkShape(CsrMatrix x) {
+        if (x.rows() == 0 || x.cols() == 0) {
+            throw new IllegalArgumentException("need at least one row and one feature, got " + x.rows() + " × " + x.cols());
+        }
+        if (x.cols() > MAX_FEATURES) {
+            throw new IllegalArgumentException(x.cols() + " features: θ is a Java array, so at most " + MAX_FEATURES
+                    + " features (2^31 − 9)");
+        }
+    }
+
     /** Takes over the memory of a sparse reader's result ({@code data} must not be used or closed afterwards). */
     public static SparseDataset adopt(SparseData data) {
         Objects.requireNonNull(data, "data");
+        try {
+            checkShape(data.x());
+        } catch (IllegalArgumentException e) {
+            data.close();
+            throw e;
+        }
         HostArray y = data.y();
         Pointer memory = y.release();
         return new SparseDataset(data.x(), memory);
@@ -55,6 +76,7 @@ public final class SparseDataset implements AutoCloseable {
     public static SparseDataset of(CsrMatrix x, double[] y) {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(y, "y");
+        checkShape(x);
         if (y.length != x.rows()) {
             throw new IllegalArgumentException("X has " + x.rows() + " rows but y has " + y.length + " values");
         }

@@ -200,7 +200,13 @@ final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--alpha auto (cross-validation) is not supported on sparse X yet: give --alpha A");
         }
         try (dev.downhill.SparseDataset data = input.weighted(input.loadSparse())) {
-            b.threads(cappedThreads(threads, data.rows()));
+            int workers = cappedThreads(threads, data.rows());
+            if (workers != threads && !quiet) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core "
+                        + "on %d cores and one per row)%n", threads, workers, THREADS_PER_CORE,
+                        Runtime.getRuntime().availableProcessors());
+            }
+            b.threads(workers);
             FitConfig probe = b.build();
             Progress progress = null;
             if (probe.solver().isIterative() && !quiet) {

@@ -215,6 +215,10 @@ final class GenCommand implements Callable<Integer> {
             throw Main.usage(spec, "--correlation applies to dense data, not with --density");
         }
         boolean npz = format.equals("npz");
+        if (density * features < 1) {
+            Main.warn(spec, String.format(Locale.ROOT, "--density %.3g × %d features is %.3g non-zeros a row on average: most rows "
+                    + "will be empty", density, features, density * features));
+        }
         Path xFile = outDir.resolve(npz ? "X.npz" : "data.svm");
         Path yFile = outDir.resolve("y.npy");
         if (npz) {
@@ -266,6 +270,10 @@ final class GenCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model: row i has ⌊d·n⌋ or ⌈d·n⌉ non-zeros (d = %.6g) in columns drawn ∝ (j+1)^-%.1f, values "
                 + "s_j·N(0,1); y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", density, SparseRows.EXPONENT,
                 intercept, noise, seed);
+        if (!npz) {
+            out.printf(Locale.ROOT, "note: svmlight does not record n; a column no row uses is not seen: read it with --features %d%n",
+                    features);
+        }
         return 0;
     }
 

@@ -288,6 +288,13 @@ final class InputOptions {
                 throw new IllegalArgumentException("--sparse needs a sparse file: an svmlight --data file or an .npz --x (scipy.sparse."
                         + "save_npz), got " + x);
             }
+            for (String[] given : new String[][] {{"--features", features == null ? null : "x"}, {"--zero-based", zeroBased ? "x" : null},
+                    {"--one-based", oneBased ? "x" : null}, {"--target", target}, {"--memory-budget", memoryBudget}}) {
+                if (given[1] != null && notes != null) {
+                    notes.println("downhill: warning: " + given[0] + " does nothing for an .npz X (its shape is in the file; "
+                            + "sparse X is held in memory)");
+                }
+            }
             dev.downhill.io.CsrMatrix matrix = dev.downhill.io.NpzReader.readCsr(x, precision());
             try (dev.downhill.io.HostArray targets = NpyReader.readVector(y, Precision.FLOAT64)) {
                 return dev.downhill.SparseDataset.of(matrix, targets.toDoubleArray());
@@ -299,6 +306,9 @@ final class InputOptions {
         String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!(name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".svmlight") || name.endsWith(".txt") && target == null)) {
             throw new IllegalArgumentException("--sparse applies to svmlight files (.svm, .libsvm, .svmlight) and .npz X, not " + data);
+        }
+        if (memoryBudget != null && notes != null) {
+            notes.println("downhill: warning: --memory-budget does nothing for sparse X (it is held in memory)");
         }
         SvmLightReader reader = SvmLightReader.defaults();
         if (zeroBased || oneBased) {

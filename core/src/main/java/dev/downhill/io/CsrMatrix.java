@@ -147,6 +147,104 @@ public final class CsrMatrix implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts every row in canonical form in place, as SciPy's {@code sum_duplicates()} does: entries sorted by column and
+     * duplicates merged by summing their values; rows already canonical are left as they are (moved down when an
+     * earlier row shrank). The row pointers must already be monotone (rows whose pointers are not are left for
+     * {@link #validate} to report). Returns {rows that were not sorted, entries removed as duplicates}.
+     */
+    static long[] canonicalize(long rows, LongPointer rowPointers, IntPointer columns, Pointer values, Precision precision) {
+        long unsortedRows = 0;
+        long removed = 0;
+        long write = rowPointers.get(0);
+        long from = write;
+        int[] cs = new int[16];
+        double[] ds = new double[16];
+        for (long i = 0; i < rows; i++) {
+            long to = rowPointers.get(i + 1);
+            if (to < from || to - from > Integer.MAX_VALUE - 8) {
+                return new long[] {unsortedRows, removed}; // broken pointers: validate() names the row
+            }
+            int n = (int) (to - from);
+            if (cs.length < n) {
+                cs = new int[n];
+                ds = new double[n];
+            }
+            if (n > 0) {
+                columns.position(from).get(cs, 0, n);
+                columns.position(0);
+                read(values, precision, from, ds, n);
+            }
+            boolean canonical = true;
+            for (int e = 1; e < n && canonical; e++) {
+                canonical = cs[e] > cs[e - 1];
+            }
+            int kept = n;
+            if (!canonical) {
+                unsortedRows++;
+                Integer[] order = new Integer[n];
+                for (int e = 0; e < n; e++) {
+                    order[e] = e;
+                }
+                final int[] c = cs;
+                java.util.Arrays.sort(order, (a, b) -> Integer.compare(c[a], c[b]));
+                int[] sc = new int[n];
+                double[] sv = new double[n];
+                kept = 0;
+                for (int e = 0; e < n; e++) {
+                    int k = order[e];
+                    if (kept > 0 && sc[kept - 1] == cs[k]) {
+                        sv[kept - 1] += ds[k];
+                    } else {
+                        sc[kept] = cs[k];
+                        sv[kept] = ds[k];
+                        kept++;
+                    }
+                }
+                removed += n - kept;
+                System.arraycopy(sc, 0, cs, 0, kept);
+                System.arraycopy(sv, 0, ds, 0, kept);
+            }
+            if (!canonical || write != from) {
+                if (kept > 0) {
+                    columns.position(write).put(cs, 0, kept);
+                    columns.position(0);
+                    write(values, precision, write, ds, kept);
+                }
+            }
+            write += kept;
+            from = to;
+            rowPointers.put(i + 1, write);
+        }
+        return new long[] {unsortedRows, removed};
+    }
+
+    private static void read(Pointer values, Precision precision, long at, double[] into, int n) {
+        if (precision == Precision.FLOAT64) {
+            ((DoublePointer) values).position(at).get(into, 0, n);
+        } else {
+            float[] f = new float[n];
+            ((FloatPointer) values).position(at).get(f, 0, n);
+            for (int e = 0; e < n; e++) {
+                into[e] = f[e];
+            }
+        }
+        values.position(0);
+    }
+
+    private static void write(Pointer values, Precision precision, long at, double[] from, int n) {
+        if (precision == Precision.FLOAT64) {
+            ((DoublePointer) values).position(at).put(from, 0, n);
+        } else {
+            float[] f = new float[n];
+            for (int e = 0; e < n; e++) {
+                f[e] = (float) from[e];
+            }
+            ((FloatPointer) values).position(at).put(f, 0, n);
+        }
+        values.position(0);
+    }
+
     /** Elements copied to the heap at a time while validating. */
     private static final int CHUNK = 1 << 14;
 

@@ -31,9 +31,10 @@ import org.bytedeco.javacpp.Pointer;
  * CSC ones freed after). Values keep the data's precision (float32 for {@code <f4}, float64 otherwise) unless one
  * is asked for.
  *
- * <p>Validation is that of {@link CsrMatrix}: indices sorted and unique within each row (column for CSC), in range,
- * finite values, monotone pointers; a file saved from a matrix with unsorted or duplicate indices is refused with a
- * hint ({@code X.sum_duplicates()} sorts and merges them in SciPy). Errors name the file and the entry
+ * <p>Rows (columns for CSC) whose indices are unsorted or repeated — what SciPy's column indexing and arithmetic
+ * leave, {@code has_canonical_format == False} — are put in canonical form while reading, as SciPy's
+ * {@code X.sum_duplicates()} would: sorted, duplicates summed (logged at info level). Then the rules of
+ * {@link CsrMatrix}: indices in range, finite values, monotone pointers. Errors name the file and the entry
  * ({@link MalformedFileException}). Other sparse formats ({@code coo}, {@code bsr}, …) are refused with the
  * conversion to make. Thread-safe (no state).
  */
@@ -50,6 +51,10 @@ public final class NpzReader {
 
     /** Reads {@code file}, values converted to {@code precision} (null: the data's own). The caller closes the result. */
     public static CsrMatrix readCsr(Path file, Precision precision) {
+        if (java.nio.file.Files.exists(file) && !java.nio.file.Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + " is not a regular file (a pipe or a device?): an .npz is a zip, read with "
+                    + "random access; save it to a file first");
+        }
         try (ZipFile zip = new ZipFile(file.toFile())) {
             String format = text(zip, file, "format.npy");
             if (!format.equals("csr") && !format.equals("csc")) {
@@ -74,6 +79,7 @@ public final class NpzReader {
                 pointers = readPointers(zip, file, major + 1);
                 indices = readIndices(zip, file, pointers.get(major), csr ? cols : rows);
                 values = readValues(zip, file, pointers.get(major), p);
+                canonical(file, csr ? rows : cols, pointers, indices, values, p, csr);
                 if (csr) {
                     try {
                         CsrMatrix.validate(rows, cols, pointers, indices, values, p);
@@ -98,6 +104,18 @@ public final class NpzReader {
             throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NpzReader.class);
+
+    /** Sorts unsorted rows (columns for CSC) and sums duplicates, as SciPy's sum_duplicates(); says so when it did. */
+    private static void canonical(Path file, long major, LongPointer pointers, IntPointer indices, Pointer values, Precision p,
+                                  boolean csr) {
+        long[] done = CsrMatrix.canonicalize(major, pointers, indices, values, p);
+        if (done[0] > 0) {
+            LOG.info("{}: sorted the indices of {} {} and summed {} duplicate entries (as SciPy's X.sum_duplicates() would)",
+                    file, done[0], csr ? "rows" : "columns", done[1]);
         }
     }
 

@@ -32,7 +32,17 @@ public final class NpzWriter {
         int row(long i, int[] columns, double[] values);
     }
 
+    /** Every entry's time stamp (1980-01-01, the zip format's epoch): the same matrix gives the same bytes. */
+    private static final long ENTRY_TIME = java.time.LocalDateTime.of(1980, 1, 1, 0, 0).atZone(java.time.ZoneId.systemDefault())
+            .toInstant().toEpochMilli();
+
     private NpzWriter() {
+    }
+
+    private static ZipEntry entry(String name) {
+        ZipEntry e = new ZipEntry(name);
+        e.setTime(ENTRY_TIME);
+        return e;
     }
 
     /**
@@ -67,7 +77,7 @@ public final class NpzWriter {
             ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(out.stream(), BUFFER));
             zip.setLevel(Deflater.BEST_SPEED);
             Sink sink = new Sink(zip);
-            zip.putNextEntry(new ZipEntry("indices.npy"));
+            zip.putNextEntry(entry("indices.npy"));
             zip.write(NpyHeader.encodeRaw("<i4", new long[] {nnz}));
             for (long i = 0; i < rows; i++) {
                 int k = source.row(i, columns, values);
@@ -77,7 +87,7 @@ public final class NpzWriter {
             }
             sink.flush();
             zip.closeEntry();
-            zip.putNextEntry(new ZipEntry("indptr.npy"));
+            zip.putNextEntry(entry("indptr.npy"));
             zip.write(NpyHeader.encodeRaw("<i8", new long[] {rows + 1}));
             long offset = 0;
             sink.putLong(0);
@@ -87,17 +97,17 @@ public final class NpzWriter {
             }
             sink.flush();
             zip.closeEntry();
-            zip.putNextEntry(new ZipEntry("format.npy"));
+            zip.putNextEntry(entry("format.npy"));
             zip.write(NpyHeader.encodeRaw("|S3", new long[0]));
             zip.write("csr".getBytes(StandardCharsets.US_ASCII));
             zip.closeEntry();
-            zip.putNextEntry(new ZipEntry("shape.npy"));
+            zip.putNextEntry(entry("shape.npy"));
             zip.write(NpyHeader.encodeRaw("<i8", new long[] {2}));
             sink.putLong(rows);
             sink.putLong(cols);
             sink.flush();
             zip.closeEntry();
-            zip.putNextEntry(new ZipEntry("data.npy"));
+            zip.putNextEntry(entry("data.npy"));
             zip.write(NpyHeader.encodeRaw(precision == Precision.FLOAT64 ? "<f8" : "<f4", new long[] {nnz}));
             for (long i = 0; i < rows; i++) {
                 int k = source.row(i, columns, values);

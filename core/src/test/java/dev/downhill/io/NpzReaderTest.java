@@ -158,7 +158,30 @@ class NpzReaderTest {
             entry(z, "indices.npy", npy("<i4", new long[] {2}, ints(2, 0)));
             entry(z, "data.npy", npy("<f8", new long[] {2}, doubles(1, 2)));
         }
-        assertMalformed(() -> NpzReader.readCsr(unsorted), "CSR row 0: column index 0 follows 2", "X.sum_duplicates()");
+        try (CsrMatrix x = NpzReader.readCsr(unsorted)) { // sorted on reading, as SciPy's sum_duplicates() would
+            assertEquals(2, x.nonZeros());
+            assertEquals(2, x.get(0, 0), 0);
+            assertEquals(1, x.get(0, 2), 0);
+        }
+        Path duplicates = dir.resolve("duplicates.npz");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(duplicates))) {
+            entry(z, "format.npy", npy("|S3", new long[0], "csr".getBytes(StandardCharsets.US_ASCII)));
+            entry(z, "shape.npy", npy("<i8", new long[] {2}, longs(3, 4)));
+            // row 0: (3, 1), (1, 2), (3, 4) → (1, 2), (3, 5); row 1 empty; row 2: (0, 7), (2, 8) already canonical
+            entry(z, "indptr.npy", npy("<i8", new long[] {4}, longs(0, 3, 3, 5)));
+            entry(z, "indices.npy", npy("<i4", new long[] {5}, ints(3, 1, 3, 0, 2)));
+            entry(z, "data.npy", npy("<f8", new long[] {5}, doubles(1, 2, 4, 7, 8)));
+        }
+        try (CsrMatrix x = NpzReader.readCsr(duplicates)) {
+            assertEquals(4, x.nonZeros(), "one duplicate merged");
+            long[] pointers = new long[4];
+            x.rowPointers().get(pointers);
+            assertArrayEquals(new long[] {0, 2, 2, 4}, pointers);
+            assertEquals(2, x.get(0, 1), 0);
+            assertEquals(5, x.get(0, 3), 0);
+            assertEquals(7, x.get(2, 0), 0);
+            assertEquals(8, x.get(2, 2), 0);
+        }
     }
 
     // ---------------------------------------------------------------- a save_npz look-alike

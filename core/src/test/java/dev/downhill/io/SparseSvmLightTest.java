@@ -130,6 +130,9 @@ class SparseSvmLightTest {
         refused("CSR row pointers end at 0 but there are 1 column indices", new long[] {0, 1, 0}, new int[] {2}, new double[] {1}, 5);
         refused("CSR row pointers must start at 0, got 1", new long[] {1, 1}, new int[] {2}, new double[] {1}, 5);
         refused("CSR has 1 column indices but 2 values", new long[] {0, 1}, new int[] {2}, new double[] {1, 2}, 5);
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> dev.downhill.SparseDataset.of(
+                CsrMatrix.of(new long[] {0, 0}, new int[0], new double[0], 0, Precision.FLOAT64), new double[] {1}));
+        assertEquals("need at least one row and one feature, got 1 × 0", empty.getMessage());
         CsrMatrix closed = CsrMatrix.of(new long[] {0}, new int[0], new double[0], 3, Precision.FLOAT32);
         closed.close();
         closed.close();
