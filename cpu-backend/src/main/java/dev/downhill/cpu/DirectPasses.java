@@ -36,6 +36,8 @@ final class DirectPasses {
     /** Rows transposed at a time into the column-major QR buffer (their row-major source stays in cache). */
     private static final int TILE_ROWS = 64;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectPasses.class);
+
     private DirectPasses() {
     }
 
@@ -65,6 +67,7 @@ final class DirectPasses {
     private static CrossProducts inPlace(Dataset data, ColumnStatistics stats) {
         int n = Math.toIntExact(data.cols());
         long m = data.rows();
+        long started = System.nanoTime();
         try (DoublePointer gram = HugePages.advise(new DoublePointer((long) n * n)); DoublePointer rhs = new DoublePointer(n)) {
             DoublePointer.memset(gram, 0, 8L * n * n);
             DoublePointer.memset(rhs, 0, 8L * n);
@@ -75,8 +78,11 @@ final class DirectPasses {
                 cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, x, n, 1.0, gram, n);
                 cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, x, n, y, 1, 1.0, rhs, 1);
             }
+            long multiplied = System.nanoTime();
             double[] g = new double[Math.multiplyExact(n, n)];
             gram.get(g);
+            LOG.debug("Gram in place: dsyrk and dgemv {} ms, copy to the heap {} ms", (multiplied - started) / 1_000_000,
+                    (System.nanoTime() - multiplied) / 1_000_000);
             double[] c = new double[n];
             rhs.get(c);
             if (stats != null) {
