@@ -8,6 +8,7 @@ import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.StochasticGradientSolver;
+import dev.downhill.internal.ScaleGuard;
 import dev.downhill.internal.TrialBudget;
 import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.direct.DirectSolution;
@@ -143,7 +144,10 @@ public final class LinearRegression {
             SolverChoice c = SolverChoice.choose(problem.rows(), problem.cols(), problem.precision(), requested.directMemoryBudget());
             choice = c.reason();
             config = requested.toBuilder().solver(c.solver()).build();
-            if (c.cgTrialPasses() > 0) {
+            String scale = c.cgTrialPasses() > 0 ? ScaleGuard.problem(problem, requested.fitIntercept()) : null;
+            if (scale != null) { // no trial: the exact solve does not square X the way cg does
+                choice = choice + "; no cg trial (X's magnitude is out of its range)";
+            } else if (c.cgTrialPasses() > 0) {
                 long passes = Math.min(c.cgTrialPasses(), requested.maxIterations());
                 TrialBudget budget = new TrialBudget(requested.listener(), passes, requested.tolerance(problem.precision()));
                 FittedModel trial = fitWith(problem, requested.toBuilder().solver(Solver.CG).maxIterations(passes)
@@ -173,6 +177,12 @@ public final class LinearRegression {
         Penalty penalty = config.penalty();
         penalty.factors(n); // validates the penalty factors' length before any work (FitConfig refused l1 on cg/normal/svd)
         boolean standardize = solver.isIterative() && config.standardize(problem.rows(), problem.cols());
+        if (solver.isIterative()) {
+            String scale = ScaleGuard.problem(problem, config.fitIntercept());
+            if (scale != null) {
+                throw new ArithmeticException(scale);
+            }
+        }
         try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty)) {
             if (solver.isIterative()) {
                 IterativeResult r;
