@@ -156,14 +156,19 @@ public final class CsrMatrix implements AutoCloseable {
     static long[] canonicalize(long rows, LongPointer rowPointers, IntPointer columns, Pointer values, Precision precision) {
         long unsortedRows = 0;
         long removed = 0;
-        long write = rowPointers.get(0);
-        long from = write;
+        long nnz = rowPointers.get(rows);
+        if (rowPointers.get(0) != 0 || nnz < 0) {
+            return new long[] {0, 0}; // broken pointers: validate() names them, nothing is read here
+        }
+        long write = 0;
+        long from = 0;
         int[] cs = new int[16];
         double[] ds = new double[16];
         for (long i = 0; i < rows; i++) {
             long to = rowPointers.get(i + 1);
-            if (to < from || to - from > Integer.MAX_VALUE - 8) {
-                return new long[] {unsortedRows, removed}; // broken pointers: validate() names the row
+            if (to < from || to > nnz || to - from > Integer.MAX_VALUE - 8) {
+                // broken pointers: validate() names the row; nothing beyond the arrays' nnz entries is ever read
+                return new long[] {unsortedRows, removed};
             }
             int n = (int) (to - from);
             if (cs.length < n) {
