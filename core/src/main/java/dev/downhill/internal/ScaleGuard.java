@@ -12,7 +12,8 @@ import java.util.Locale;
  * wrong answer. Until the solvers scale X internally (issue 16's item 4), such data are refused with one line that names
  * the magnitude and the way out (rescale, or a direct solver, which does not square the values in the same way).
  *
- * <p>The measure is the largest column root mean square about 0, √(σⱼ² + x̄ⱼ²), from the cached column statistics; the
+ * <p>y is checked the same way from ȳ and one pass at θ = 0 (its spread about ȳ). The measure for X is the largest
+ * column root mean square about 0, √(σⱼ² + x̄ⱼ²), from the cached column statistics; the
  * accepted range is [{@value #MIN_FLOAT64}, {@value #MAX_FLOAT64}] for float64 (squares and sums of squares of m values
  * stay normal) and [{@value #MIN_FLOAT32}, {@value #MAX_FLOAT32}] for float32 (curvature vectors are stored in float32).
  * A column whose squares underflowed is recognised by a non-zero mean with a zero root mean square.
@@ -61,6 +62,31 @@ public final class ScaleGuard {
             double shown = underflow ? smallestMean : largest;
             return String.format(Locale.ROOT, "X's values are too small for the gradient solvers in %s: about %.3g (they handle "
                     + "down to %.0e, as they square X); %s", precision, shown, min, way);
+        }
+        return targetProblem(problem, centred, stats.targetMean(), min, max, precision);
+    }
+
+    /**
+     * y's magnitude, from ȳ and one pass at θ = 0 (Σr² = Σ(yᵢ − ȳ)², or Σyᵢ² uncentred): a sum of squares that
+     * overflowed, or a non-zero mean whose squares vanished, is refused like X's.
+     */
+    private static String targetProblem(ResidentProblem problem, boolean centred, double mean, double min, double max,
+                                        String precision) {
+        double sumOfSquares;
+        try (dev.downhill.spi.BackendVector zero = problem.allocateVector(problem.cols());
+             dev.downhill.spi.BackendVector out = problem.allocateVector(problem.cols())) {
+            sumOfSquares = problem.gradient(zero, centred ? mean : 0, 1, 0, dev.downhill.spi.RowSlice.all(), out).sumOfSquares();
+        }
+        double rms = Math.sqrt(sumOfSquares / problem.rows());
+        String way = "rescale y (a power of ten; θ and b scale by the same factor), or use the svd or normal solver";
+        if (!Double.isFinite(rms) || rms > max || Math.abs(mean) > max) {
+            return String.format(Locale.ROOT, "y's values are too large for the gradient solvers in %s: %s (they handle up to "
+                    + "%.0e, as they square the residuals); %s", precision, Double.isFinite(rms)
+                    ? String.format(Locale.ROOT, "about %.3g", Math.max(rms, Math.abs(mean))) : "their squares overflow", max, way);
+        }
+        if (rms == 0 && mean != 0 && Math.abs(mean) < min || rms > 0 && rms < min) {
+            return String.format(Locale.ROOT, "y's values are too small for the gradient solvers in %s: about %.3g (they handle "
+                    + "down to %.0e, as they square the residuals); %s", precision, rms > 0 ? rms : Math.abs(mean), min, way);
         }
         return null;
     }

@@ -82,6 +82,29 @@ class ScaleGuardTest {
     }
 
     @Test
+    void targetsFarOutOfRangeAreRefusedByGradientSolversAndSolvedByAuto() {
+        for (double k : new double[] {1e155, 1e-200}) {
+            int m = 150;
+            double[] y = new double[m];
+            double[][] x = data(new SplittableRandom(5), m, 3, 1, y);
+            double[] scaled = new double[m];
+            for (int i = 0; i < m; i++) {
+                scaled[i] = y[i] * k;
+            }
+            try (Dataset d = Dataset.of(x, scaled); Dataset u = Dataset.of(x, y)) {
+                ArithmeticException e = assertThrows(ArithmeticException.class,
+                        () -> LinearRegression.fit(d, FitConfig.builder().backend("cpu").solver(Solver.CG).build()));
+                assertTrue(e.getMessage().startsWith("y's values are too " + (k > 1 ? "large" : "small")), e.getMessage());
+                FittedModel auto = LinearRegression.fit(d, FitConfig.builder().backend("cpu").build());
+                FittedModel reference = LinearRegression.fit(u, FitConfig.builder().backend("cpu").solver(Solver.SVD).build());
+                for (int j = 0; j < 3; j++) { // θ scales with y
+                    assertEquals(reference.coefficient(j) * k, auto.coefficient(j), 1e-9 * Math.abs(reference.coefficient(j) * k));
+                }
+            }
+        }
+    }
+
+    @Test
     void constantColumnsAndOrdinaryDataPassTheGuard() {
         double[][] x = {{5, 1}, {5, 2}, {5, 4}, {5, 7}};
         double[] y = {1, 2, 3, 5};
