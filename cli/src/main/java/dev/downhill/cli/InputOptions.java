@@ -303,9 +303,11 @@ final class InputOptions {
                 throw e;
             }
         }
-        String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!(name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".svmlight") || name.endsWith(".txt") && target == null)) {
-            throw new IllegalArgumentException("--sparse applies to svmlight files (.svm, .libsvm, .svmlight) and .npz X, not " + data);
+        String name = data.getFileName() == null ? "" : data.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".npy") || name.endsWith(".npz") || target != null) {
+            // any other name (a pipe, /dev/stdin, .svm, .libsvm, .svmlight, .txt) is read as svmlight
+            throw new IllegalArgumentException("--sparse applies to svmlight files (.svm, .libsvm, .svmlight, or a pipe) and "
+                    + ".npz X (as --x), not " + data);
         }
         if (memoryBudget != null && notes != null) {
             notes.println("downhill: warning: --memory-budget does nothing for sparse X (it is held in memory)");

@@ -131,6 +131,12 @@ class CliTest {
             assertEquals(exact[j], viaCg[j], 1e-7 * (1 + Math.abs(exact[j])), "cg on npz, coefficient " + j);
             assertEquals(exact[j], viaNormal[j], 1e-10 * (1 + Math.abs(exact[j])), "normal on sparse svmlight, coefficient " + j);
         }
+        Path unnamed = Files.copy(svm.resolve("data.svm"), dir.resolve("data-without-extension"));
+        CliRun anyName = run("fit", "--data", unnamed.toString(), "--sparse", "--features", "60", "--solver", "normal", "--quiet");
+        assertEquals(0, anyName.code(), anyName.err() + " (a pipe or /dev/stdin has no extension either)");
+        CliRun csv = run("fit", "--data", dir.resolve("x.csv").toString(), "--sparse");
+        assertEquals(1, csv.code());
+        assertTrue(csv.err().contains("--sparse applies to svmlight files"), csv.err());
         CliRun svd = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--solver", "svd");
         assertEquals(1, svd.code());
         assertTrue(svd.err().contains("would densify it"), svd.err());
