@@ -10,12 +10,7 @@ import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -50,7 +45,7 @@ final class CpuCsrProblem implements ResidentProblem {
     private final long[] rangeStart;
     private final DoublePointer[] accumulators;
     private final DoublePointer[] sums;
-    private final ExecutorService pool;
+    private final RangePool pool;
     private ColumnStatistics statistics;
     private final double[][] deviations = new double[2][];
     private final SparseExtendedResidual[] residuals = new SparseExtendedResidual[2];
@@ -83,11 +78,7 @@ final class CpuCsrProblem implements ResidentProblem {
             accumulators[t] = new DoublePointer(Math.max(1, n));
             sums[t] = new DoublePointer(2);
         }
-        this.pool = workers == 1 ? null : Executors.newFixedThreadPool(workers, r -> {
-            Thread th = new Thread(r, "downhill-cpu-csr");
-            th.setDaemon(true);
-            return th;
-        });
+        this.pool = new RangePool(workers, "downhill-cpu-csr");
     }
 
     /** Row ranges of about equal non-zeros (and at least one row each): boundaries found by binary search on the pointers. */
@@ -454,9 +445,7 @@ final class CpuCsrProblem implements ResidentProblem {
             return;
         }
         closed = true;
-        if (pool != null) {
-            pool.shutdownNow();
-        }
+        pool.close();
         for (int t = 0; t < accumulators.length; t++) {
             accumulators[t].close();
             sums[t].close();
@@ -509,41 +498,7 @@ final class CpuCsrProblem implements ResidentProblem {
         }
     }
 
-    /** Runs body(k) for every range k, range 0 on the calling thread; waits for all before returning or throwing. */
     private void forEachRange(IntConsumer body) {
-        if (pool == null) {
-            body.accept(0);
-            return;
-        }
-        List<Future<?>> tasks = new ArrayList<>();
-        for (int k = 1; k < accumulators.length; k++) {
-            int range = k;
-            tasks.add(pool.submit(() -> body.accept(range)));
-        }
-        Throwable failure = null;
-        try {
-            body.accept(0);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        for (Future<?> f : tasks) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure == null ? e : failure;
-            } catch (java.util.concurrent.ExecutionException e) {
-                failure = failure == null ? e.getCause() : failure;
-            }
-        }
-        if (failure instanceof RuntimeException r) {
-            throw r;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        if (failure != null) {
-            throw new IllegalStateException(failure);
-        }
+        pool.run(body);
     }
 }

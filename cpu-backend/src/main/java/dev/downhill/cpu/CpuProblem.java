@@ -15,13 +15,6 @@ import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -49,7 +42,7 @@ final class CpuProblem implements ResidentProblem {
     private final GradientStrategy strategy;
     private final FusedKernel[] kernels;
     private final long[] rangeStart;
-    private final ExecutorService pool;
+    private final RangePool pool;
     private ColumnStatistics statistics;
     private final double[][] columnDeviations = new double[2][];
     /** The extended-precision residual passes (uncentred, centred), made on first use: they hold the double-double means. */
@@ -96,11 +89,7 @@ final class CpuProblem implements ResidentProblem {
         this.data = copy == null ? source : copy;
         this.weights = data.weightsPointer();
         this.weightSum = source.weightSum();
-        this.pool = workers == 1 ? null : Executors.newFixedThreadPool(workers, r -> {
-            Thread th = new Thread(r, "downhill-cpu");
-            th.setDaemon(true);
-            return th;
-        });
+        this.pool = new RangePool(workers, "downhill-cpu");
     }
 
     @Override
@@ -393,51 +382,9 @@ final class CpuProblem implements ResidentProblem {
         return new LapackDenseKernels(kernels.length);
     }
 
-    /** Runs body(k) for every range k, range 0 on the calling thread; waits for all before returning or throwing. */
+    /** Runs body(k) for every range k on the problem's threads (see {@link RangePool#run}). */
     private void forEachRange(IntConsumer body) {
-        if (pool == null) {
-            body.accept(0);
-            return;
-        }
-        List<Future<?>> futures = new ArrayList<>(kernels.length);
-        for (int t = 1; t < kernels.length; t++) {
-            int k = t;
-            futures.add(pool.submit(() -> body.accept(k)));
-        }
-        Throwable failure = null;
-        try {
-            body.accept(0);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        boolean interrupted = false;
-        for (Future<?> f : futures) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // keep waiting: the workers read memory the caller may free next
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        failure = e.getCause();
-                    }
-                    break;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (failure instanceof RuntimeException) {
-            throw (RuntimeException) failure;
-        }
-        if (failure instanceof Error) {
-            throw (Error) failure;
-        }
-        if (failure != null) {
-            throw new IllegalStateException(failure);
-        }
+        pool.run(body);
     }
 
 
@@ -468,21 +415,7 @@ final class CpuProblem implements ResidentProblem {
             return;
         }
         closed = true;
-        if (pool != null) {
-            pool.shutdown();
-            boolean done = false;
-            boolean interrupted = false;
-            while (!done) {
-                try {
-                    done = pool.awaitTermination(1, TimeUnit.MINUTES);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        pool.close();
         for (int t = kernels.length - 1; t >= 0; t--) {
             kernels[t].close();
         }
