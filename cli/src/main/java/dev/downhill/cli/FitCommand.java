@@ -128,20 +128,7 @@ final class FitCommand implements Callable<Integer> {
             return fitSparse(b, o, plotTarget);
         }
         try (Dataset loaded = input.load(); Dataset data = input.weighted(loaded)) {
-            int workers = cappedThreads(threads, data.rows());
-            if (workers != threads && !quiet) {
-                spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core "
-                        + "on %d cores and one per row)%n", threads, workers, THREADS_PER_CORE,
-                        Runtime.getRuntime().availableProcessors());
-            }
-            b.threads(workers);
-            FitConfig probe = b.build();
-            Progress progress = null;
-            if (probe.solver().isIterative() && !quiet) {
-                progress = new Progress(spec.commandLine().getErr(), probe.maxIterations(), System.console() != null,
-                        probe.solver().isStochastic() ? "epoch" : "step");
-                b.listener(progress);
-            }
+            Progress progress = threadsAndProgress(b, data.rows());
             FittedModel model;
             if (crossValidated()) {
                 int folds = cvFolds == null ? CrossValidation.DEFAULT_FOLDS : cvFolds;
@@ -161,32 +148,7 @@ final class FitCommand implements Callable<Integer> {
             }
             Score score = model.score(data);
             print(o, model, score, data);
-            // every output is staged beside its target and renamed only when all are complete
-            try (Outputs outputs = new Outputs()) {
-                if (out != null) {
-                    try {
-                        ModelFile.write(outputs.open(out).stream(), model, score);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException("cannot write model file " + out + ": " + e.getMessage(), e);
-                    }
-                }
-                if (plotTarget != null) {
-                    XYChart chart = model.report().crossValidation() != null
-                            ? Plots.crossValidationCurve(model.report().crossValidation())
-                            : model.solver().isIterative() ? Plots.lossCurve(model)
-                            : Plots.predictedVsActual(data.targets(), model.predict(data), "Predicted vs actual — "
-                                    + model.solver().cliName());
-                    Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
-                }
-                outputs.commit();
-            }
-            if (out != null) {
-                o.println("model written to " + out);
-            }
-            if (plotTarget != null) {
-                o.println("plot written to " + plotTarget.path() + " (" + (plotTarget.format() == BitmapEncoder.BitmapFormat.JPG
-                        ? "JPEG" : "PNG") + ")");
-            }
+            writeOutputs(o, model, score, plotTarget, () -> new double[][] {data.targets(), model.predict(data)});
         }
         return 0;
     }
@@ -200,20 +162,7 @@ final class FitCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--alpha auto (cross-validation) is not supported on sparse X yet: give --alpha A");
         }
         try (dev.downhill.SparseDataset data = input.weighted(input.loadSparse())) {
-            int workers = cappedThreads(threads, data.rows());
-            if (workers != threads && !quiet) {
-                spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core "
-                        + "on %d cores and one per row)%n", threads, workers, THREADS_PER_CORE,
-                        Runtime.getRuntime().availableProcessors());
-            }
-            b.threads(workers);
-            FitConfig probe = b.build();
-            Progress progress = null;
-            if (probe.solver().isIterative() && !quiet) {
-                progress = new Progress(spec.commandLine().getErr(), probe.maxIterations(), System.console() != null,
-                        probe.solver().isStochastic() ? "epoch" : "step");
-                b.listener(progress);
-            }
+            Progress progress = threadsAndProgress(b, data.rows());
             FitConfig config = b.build();
             FittedModel model = LinearRegression.fit(data, config);
             if (progress != null) {
@@ -232,29 +181,65 @@ final class FitCommand implements Callable<Integer> {
             Score score = score(actual, predicted, w);
             print(o, model, score, data.rows(), data.cols(), String.format(Locale.ROOT, ", CSR (%,d non-zeros)%s", data.x().nonZeros(),
                     data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : ""));
-            try (Outputs outputs = new Outputs()) {
-                if (out != null) {
-                    try {
-                        ModelFile.write(outputs.open(out).stream(), model, score);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException("cannot write model file " + out + ": " + e.getMessage(), e);
-                    }
-                }
-                if (plotTarget != null) {
-                    XYChart chart = model.solver().isIterative() ? Plots.lossCurve(model)
-                            : Plots.predictedVsActual(actual, predicted, "Predicted vs actual — " + model.solver().cliName());
-                    Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
-                }
-                outputs.commit();
-            }
-            if (out != null) {
-                o.println("model written to " + out);
-            }
-            if (plotTarget != null) {
-                o.println("plot written to " + plotTarget.path());
-            }
+            writeOutputs(o, model, score, plotTarget, () -> new double[][] {actual, predicted});
         }
         return 0;
+    }
+
+    /** Caps --threads (saying so), sets them, and adds a progress bar for an iterative solver (null otherwise). */
+    private Progress threadsAndProgress(FitConfig.Builder b, long rows) {
+        int workers = cappedThreads(threads, rows);
+        if (workers != threads && !quiet) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core "
+                    + "on %d cores and one per row)%n", threads, workers, THREADS_PER_CORE,
+                    Runtime.getRuntime().availableProcessors());
+        }
+        b.threads(workers);
+        FitConfig probe = b.build();
+        if (!probe.solver().isIterative() || quiet) {
+            return null;
+        }
+        Progress progress = new Progress(spec.commandLine().getErr(), probe.maxIterations(), System.console() != null,
+                probe.solver().isStochastic() ? "epoch" : "step");
+        b.listener(progress);
+        return progress;
+    }
+
+    /**
+     * Writes --out and --plot, each staged beside its target and renamed only when all are complete, then says so.
+     * {@code actualAndPredicted} gives {y, ŷ} for a direct solver's predicted-vs-actual plot (asked only then).
+     */
+    private void writeOutputs(PrintWriter o, FittedModel model, Score score, Plots.Target plotTarget,
+                              java.util.function.Supplier<double[][]> actualAndPredicted) {
+        try (Outputs outputs = new Outputs()) {
+            if (out != null) {
+                try {
+                    ModelFile.write(outputs.open(out).stream(), model, score);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write model file " + out + ": " + e.getMessage(), e);
+                }
+            }
+            if (plotTarget != null) {
+                XYChart chart;
+                if (model.report().crossValidation() != null) {
+                    chart = Plots.crossValidationCurve(model.report().crossValidation());
+                } else if (model.solver().isIterative()) {
+                    chart = Plots.lossCurve(model);
+                } else {
+                    double[][] ya = actualAndPredicted.get();
+                    chart = Plots.predictedVsActual(ya[0], ya[1], "Predicted vs actual — " + model.solver().cliName());
+                }
+                Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
+            }
+            outputs.commit();
+        }
+        if (out != null) {
+            o.println("model written to " + out);
+        }
+        if (plotTarget != null) {
+            o.println("plot written to " + plotTarget.path() + " (" + (plotTarget.format() == BitmapEncoder.BitmapFormat.JPG
+                    ? "JPEG" : "PNG") + ")");
+        }
     }
 
     /** MSE and R² of {@code predicted} against {@code actual}, weighted by {@code w} (null: all ones) as scikit-learn's score. */
