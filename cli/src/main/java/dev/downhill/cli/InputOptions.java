@@ -252,17 +252,7 @@ final class InputOptions {
             if (target != null) {
                 throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
             }
-            SvmLightReader reader = SvmLightReader.defaults();
-            if (zeroBased || oneBased) {
-                reader = reader.withZeroBasedIndices(zeroBased);
-            }
-            if (features != null) {
-                reader = reader.withFeatures(features);
-            }
-            if (precision() != null) {
-                reader = reader.withPrecision(precision());
-            }
-            return reader.read(data);
+            return svmLightReader().read(data);
         }
         if (name.endsWith(".npy")) {
             throw new IllegalArgumentException(".npy files hold one array: use --x X.npy --y y.npy");
@@ -312,6 +302,11 @@ final class InputOptions {
         if (memoryBudget != null && notes != null) {
             notes.println("downhill: warning: --memory-budget does nothing for sparse X (it is held in memory)");
         }
+        return dev.downhill.SparseDataset.adopt(svmLightReader().readSparse(data));
+    }
+
+    /** The svmlight reader the options describe: index numbering, --features, --precision. */
+    private SvmLightReader svmLightReader() {
         SvmLightReader reader = SvmLightReader.defaults();
         if (zeroBased || oneBased) {
             reader = reader.withZeroBasedIndices(zeroBased);
@@ -319,9 +314,6 @@ final class InputOptions {
         if (features != null) {
             reader = reader.withFeatures(features);
         }
-        if (precision() != null) {
-            reader = reader.withPrecision(precision());
-        }
-        return dev.downhill.SparseDataset.adopt(reader.readSparse(data));
+        return precision() == null ? reader : reader.withPrecision(precision());
     }
 }

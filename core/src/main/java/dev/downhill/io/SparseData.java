@@ -23,14 +23,14 @@ public final class SparseData implements AutoCloseable {
      * Takes the readers' filled arrays, validates X ({@link CsrMatrix#validate}) and hands them to the new object; every
      * appender is left empty (released) or freed, whatever happens.
      */
-    static SparseData adopt(long rows, long cols, Precision precision, LongAppender pointers, IntAppender columns,
+    static SparseData adopt(long rows, long cols, Precision precision, IndexAppender pointers, IndexAppender columns,
                             OffHeapAppender values, OffHeapAppender y) {
-        LongPointer p = pointers.release();
+        LongPointer p = pointers.releaseLongs();
         IntPointer c = null;
         Pointer v = null;
         Pointer t = null;
         try {
-            c = columns.release();
+            c = columns.releaseInts();
             v = values.release();
             t = y.release();
             CsrMatrix.validate(rows, cols, p, c, v, precision);

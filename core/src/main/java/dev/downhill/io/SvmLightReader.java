@@ -250,8 +250,8 @@ public final class SvmLightReader {
         long rows = shape.rows;
         long nnz = shape.nonZeros;
         SvmLightLine parsed = new SvmLightLine(file, shape.zeroBased);
-        try (LongAppender pointers = new LongAppender(rows + 1, file);
-             IntAppender columns = new IntAppender(nnz, file);
+        try (IndexAppender pointers = new IndexAppender(rows + 1, true, file, "CSR row pointers");
+             IndexAppender columns = new IndexAppender(nnz, false, file, "CSR column indices");
              OffHeapAppender values = new OffHeapAppender(precision, nnz, file, "the non-zero values of X");
              OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
              BufferedReader in = TextLines.open(readable)) {

@@ -354,9 +354,7 @@ final class CpuProblem implements ResidentProblem {
     @Override
     public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
-        long t0 = System.nanoTime();
         ColumnStatistics s = centred ? columnStatistics() : null;
-        org.slf4j.LoggerFactory.getLogger(CpuProblem.class).debug("Gram: column statistics {} ms", (System.nanoTime() - t0) / 1_000_000);
         return OpenBlas.withThreads(kernels.length, () -> DirectPasses.crossProducts(data, s));
     }
 

@@ -19,13 +19,9 @@ final class LapackDenseKernels implements DenseKernels {
     @Override
     public int cholesky(double[] a, int n) {
         return OpenBlas.withThreads(threads, () -> {
-            long t0 = System.nanoTime();
             // fresh off-heap memory in huge pages: a 32 MB copy then costs ~5 ms, not ~130 ms of 4 KiB page faults
             try (DoublePointer p = dev.downhill.io.HugePages.advise(new DoublePointer((long) a.length)).put(a)) {
-                long t1 = System.nanoTime();
                 int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, (byte) 'L', n, p, n);
-                org.slf4j.LoggerFactory.getLogger(LapackDenseKernels.class).debug("dpotrf: copy in {} ms, factor {} ms",
-                        (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
                 if (info < 0) {
                     DirectPasses.checkInfo(info, "LAPACKE_dpotrf");
                 }

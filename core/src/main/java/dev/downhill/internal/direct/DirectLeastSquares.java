@@ -108,9 +108,7 @@ public final class DirectLeastSquares {
             }
             norm1 = Math.max(norm1, column);
         }
-        long tScaled = System.nanoTime();
         int info = problem.denseKernels().cholesky(a, n);
-        LOG.debug("normal: checks and scaling {} ms, Cholesky {} ms", (tScaled - t1) / 1_000_000, (System.nanoTime() - tScaled) / 1_000_000);
         long t2 = System.nanoTime();
         if (info > 0) {
             throw new SingularMatrixException(what + " is singular to working precision: Cholesky broke down at column "
