@@ -27,8 +27,37 @@ import java.util.concurrent.Future;
  * <p>The rows are split into {@code threads} contiguous ranges whose partial sums are combined in range
  * order: the same inputs and thread count give bit-identical results. The means are computed (one pass)
  * when the object is made; a backend may keep the object for later fits of the same problem.
+ *
+ * <p>The per-range arithmetic is this class's Java code unless a {@link RangeKernel} is given: a backend may run
+ * the same operations natively (the cpu backend does, with AVX2), and must then give the same bits.
  */
 public final class HostExtendedResidual implements ExtendedResidual {
+
+    /**
+     * The two passes' arithmetic over one row range, operation for operation as this class's Java code: the same
+     * double-double operations in the same order, the dot product xᵢᵀθ in four interleaved chains (column j in
+     * chain j mod 4, the tail past the last multiple of four in chain 0, then chains 1, 2, 3 added to chain 0), and
+     * every (hi, lo) pair renormalised after each {@code blockRows} rows counted from {@code from}. {@code hi} and
+     * {@code lo} hold n + 1 sums (the n columns, then the total), zero on entry; X, y and the weights are read as
+     * the dataset holds them, rounded to float32 first when {@code round}.
+     */
+    public interface RangeKernel {
+        /** The Java code: the reference a native kernel is tested against. */
+        static RangeKernel java() {
+            return JavaRangeKernel.INSTANCE;
+        }
+
+        /** Adds Σᵢ xᵢ and Σᵢ yᵢ (weighted: Σ wᵢxᵢ, Σ wᵢyᵢ, each product split exactly) over rows [from, to). */
+        void columnSums(Dataset data, boolean round, long from, long to, int blockRows, double[] hi, double[] lo);
+
+        /**
+         * Adds Σᵢ xᵢrᵢ and Σᵢ rᵢ over rows [from, to), rᵢ = yᵢ − xᵢᵀθ + offset in double-double (weighted: wᵢrᵢ in
+         * place of rᵢ).
+         */
+        void residualSums(Dataset data, boolean round, long from, long to, int blockRows, double[] theta,
+                          double offsetHi, double offsetLo, double[] hi, double[] lo);
+    }
+
     /** Elements per window (a block of whole rows, at least one). */
     private static final int WINDOW = OffHeapViews.MAX_WINDOW;
 
@@ -44,6 +73,8 @@ public final class HostExtendedResidual implements ExtendedResidual {
     private final double targetMeanLo;
     /** The dataset's weights, or null when unweighted. */
     private final org.bytedeco.javacpp.DoublePointer weights;
+    /** The per-range arithmetic: {@link JavaRangeKernel} or a backend's native code with the same bits. */
+    private final RangeKernel kernel;
 
     public HostExtendedResidual(Dataset data, boolean centred) {
         this(data, data.precision(), centred, 1);
@@ -56,6 +87,14 @@ public final class HostExtendedResidual implements ExtendedResidual {
      * @param threads   threads for each pass (≥ 1)
      */
     public HostExtendedResidual(Dataset data, Precision precision, boolean centred, int threads) {
+        this(data, precision, centred, threads, null);
+    }
+
+    /**
+     * @param kernel the per-range arithmetic, or null for this class's Java code
+     */
+    public HostExtendedResidual(Dataset data, Precision precision, boolean centred, int threads, RangeKernel kernel) {
+        this.kernel = kernel == null ? JavaRangeKernel.INSTANCE : kernel;
         this.data = data;
         this.centred = centred;
         this.round = precision == Precision.FLOAT32 && data.precision() == Precision.FLOAT64;
@@ -74,7 +113,7 @@ public final class HostExtendedResidual implements ExtendedResidual {
                 meanHi[j] = q[0];
                 meanLo[j] = q[1];
             }
-            double[] q = divide(total.totalHi, total.totalLo, w[0], w[1]);
+            double[] q = divide(total.totalHi(), total.totalLo(), w[0], w[1]);
             targetMeanHi = q[0];
             targetMeanLo = q[1];
         } else {
@@ -132,8 +171,8 @@ public final class HostExtendedResidual implements ExtendedResidual {
             double hi = total.hi[j];
             double lo = total.lo[j];
             if (centred) { // − x̄ⱼ·Σr
-                double p = meanHi[j] * total.totalHi;
-                double pe = Math.fma(meanHi[j], total.totalHi, -p) + meanHi[j] * total.totalLo + meanLo[j] * total.totalHi;
+                double p = meanHi[j] * total.totalHi();
+                double pe = Math.fma(meanHi[j], total.totalHi(), -p) + meanHi[j] * total.totalLo() + meanLo[j] * total.totalHi();
                 double s = hi - p;
                 double v = s - hi;
                 lo += ((hi - (s - v)) + (-p - v)) - pe;
@@ -144,16 +183,22 @@ public final class HostExtendedResidual implements ExtendedResidual {
         return out;
     }
 
-    /** Per-range double-double sums: n column sums and one total. */
+    /** Per-range double-double sums: n column sums and one total, the total at index n. */
     private static final class Partial {
         final double[] hi;
         final double[] lo;
-        double totalHi;
-        double totalLo;
 
         Partial(int n) {
-            hi = new double[n];
-            lo = new double[n];
+            hi = new double[n + 1];
+            lo = new double[n + 1];
+        }
+
+        double totalHi() {
+            return hi[hi.length - 1];
+        }
+
+        double totalLo() {
+            return lo[lo.length - 1];
         }
 
         /** this += other, in double-double. */
@@ -163,168 +208,20 @@ public final class HostExtendedResidual implements ExtendedResidual {
                 hi[j] = s[0];
                 lo[j] = s[1];
             }
-            double[] s = twoSumAdd(totalHi, totalLo, other.totalHi, other.totalLo);
-            totalHi = s[0];
-            totalLo = s[1];
-        }
-
-        /** Renormalises every (hi, lo) pair so that |lo| ≤ ulp(hi)/2. */
-        void normalize() {
-            for (int j = 0; j < hi.length; j++) {
-                double s = hi[j] + lo[j];
-                lo[j] = lo[j] - (s - hi[j]);
-                hi[j] = s;
-            }
-            double s = totalHi + totalLo;
-            totalLo = totalLo - (s - totalHi);
-            totalHi = s;
         }
     }
 
-    /** Σᵢ xᵢ and Σᵢ yᵢ over rows [from, to). */
+    /** Σᵢ xᵢ and Σᵢ yᵢ (weighted: Σ wᵢxᵢ, Σ wᵢyᵢ) over rows [from, to). */
     private Partial columnSums(long from, long to) {
         Partial p = new Partial(n);
-        double[] row = new double[n];
-        for (long start = from; start < to; start += blockRows) {
-            int rows = (int) Math.min(blockRows, to - start);
-            Buffer block = window(start, rows);
-            for (int i = 0; i < rows; i++) {
-                rowInto(block, i, row);
-                if (weights != null) { // Σ wᵢxᵢ and Σ wᵢyᵢ, each product split exactly
-                    double wi = weights.get(start + i);
-                    for (int j = 0; j < n; j++) {
-                        double q = wi * row[j];
-                        double qe = Math.fma(wi, row[j], -q);
-                        double h = p.hi[j];
-                        double s = h + q;
-                        double v = s - h;
-                        p.lo[j] += ((h - (s - v)) + (q - v)) + qe;
-                        p.hi[j] = s;
-                    }
-                    double yi = y(start + i);
-                    double q = wi * yi;
-                    double qe = Math.fma(wi, yi, -q);
-                    double s = p.totalHi + q;
-                    double v = s - p.totalHi;
-                    p.totalLo += ((p.totalHi - (s - v)) + (q - v)) + qe;
-                    p.totalHi = s;
-                    continue;
-                }
-                for (int j = 0; j < n; j++) {
-                    double h = p.hi[j];
-                    double s = h + row[j];
-                    double v = s - h;
-                    p.lo[j] += (h - (s - v)) + (row[j] - v);
-                    p.hi[j] = s;
-                }
-                double yi = y(start + i);
-                double s = p.totalHi + yi;
-                double v = s - p.totalHi;
-                p.totalLo += (p.totalHi - (s - v)) + (yi - v);
-                p.totalHi = s;
-            }
-            p.normalize();
-        }
+        kernel.columnSums(data, round, from, to, blockRows, p.hi, p.lo);
         return p;
     }
 
     /** Σᵢ xᵢrᵢ and Σᵢ rᵢ over rows [from, to), rᵢ = yᵢ − xᵢᵀθ + offset in double-double. */
     private Partial residualSums(long from, long to, double[] theta, double offsetHi, double offsetLo) {
         Partial p = new Partial(n);
-        double[] row = new double[n];
-        double[] sh = p.hi;
-        double[] sl = p.lo;
-        for (long start = from; start < to; start += blockRows) {
-            int rows = (int) Math.min(blockRows, to - start);
-            Buffer block = window(start, rows);
-            for (int i = 0; i < rows; i++) {
-                rowInto(block, i, row);
-                double yi = y(start + i);
-                double ah = offsetHi + yi;
-                double v0 = ah - offsetHi;
-                double al = offsetLo + ((offsetHi - (ah - v0)) + (yi - v0));
-                // xᵢᵀθ in four interleaved double-double sums (independent dependency chains, so the loop runs at
-                // the FPU's throughput rather than the latency of one chain), then (ah, al) −= their total
-                double h0 = 0, l0 = 0, h1 = 0, l1 = 0, h2 = 0, l2 = 0, h3 = 0, l3 = 0;
-                int j = 0;
-                for (; j + 3 < n; j += 4) {
-                    double q0 = row[j] * theta[j];
-                    double q1 = row[j + 1] * theta[j + 1];
-                    double q2 = row[j + 2] * theta[j + 2];
-                    double q3 = row[j + 3] * theta[j + 3];
-                    double e0 = Math.fma(row[j], theta[j], -q0);
-                    double e1 = Math.fma(row[j + 1], theta[j + 1], -q1);
-                    double e2 = Math.fma(row[j + 2], theta[j + 2], -q2);
-                    double e3 = Math.fma(row[j + 3], theta[j + 3], -q3);
-                    double s0 = h0 + q0;
-                    double s1 = h1 + q1;
-                    double s2 = h2 + q2;
-                    double s3 = h3 + q3;
-                    double w0 = s0 - h0;
-                    double w1 = s1 - h1;
-                    double w2 = s2 - h2;
-                    double w3 = s3 - h3;
-                    l0 += ((h0 - (s0 - w0)) + (q0 - w0)) + e0;
-                    l1 += ((h1 - (s1 - w1)) + (q1 - w1)) + e1;
-                    l2 += ((h2 - (s2 - w2)) + (q2 - w2)) + e2;
-                    l3 += ((h3 - (s3 - w3)) + (q3 - w3)) + e3;
-                    h0 = s0;
-                    h1 = s1;
-                    h2 = s2;
-                    h3 = s3;
-                }
-                for (; j < n; j++) {
-                    double q = row[j] * theta[j];
-                    double e = Math.fma(row[j], theta[j], -q);
-                    double s = h0 + q;
-                    double w = s - h0;
-                    l0 += ((h0 - (s - w)) + (q - w)) + e;
-                    h0 = s;
-                }
-                double c = h0 + h1; // (h0, l0) += (h1, l1), then (h2, l2), (h3, l3): double-double additions
-                double u = c - h0;
-                double f = (h0 - (c - u)) + (h1 - u) + l0 + l1;
-                h0 = c + f;
-                l0 = f - (h0 - c);
-                c = h0 + h2;
-                u = c - h0;
-                f = (h0 - (c - u)) + (h2 - u) + l0 + l2;
-                h0 = c + f;
-                l0 = f - (h0 - c);
-                c = h0 + h3;
-                u = c - h0;
-                f = (h0 - (c - u)) + (h3 - u) + l0 + l3;
-                h0 = c + f;
-                l0 = f - (h0 - c);
-                c = ah - h0; // r = (ah, al) − (h0, l0)
-                u = c - ah;
-                f = (ah - (c - u)) + (-h0 - u) + al - l0;
-                double rh = c + f;
-                double rl = f - (rh - c);
-                if (weights != null) { // (rh, rl) ← wᵢ·(rh + rl) in double-double
-                    double wi = weights.get(start + i);
-                    double q = rh * wi;
-                    double qe = Math.fma(rh, wi, -q) + rl * wi;
-                    rh = q + qe;
-                    rl = qe - (rh - q);
-                }
-                for (j = 0; j < n; j++) { // (sh, sl)ⱼ += xⱼ·(rh + rl)
-                    double x = row[j];
-                    double q = rh * x;
-                    double qe = Math.fma(rh, x, -q) + rl * x;
-                    double h = sh[j];
-                    double s = h + q;
-                    double v = s - h;
-                    sl[j] += ((h - (s - v)) + (q - v)) + qe;
-                    sh[j] = s;
-                }
-                double s = p.totalHi + rh;
-                double v = s - p.totalHi;
-                p.totalLo += ((p.totalHi - (s - v)) + (rh - v)) + rl;
-                p.totalHi = s;
-            }
-            p.normalize();
-        }
+        kernel.residualSums(data, round, from, to, blockRows, theta, offsetHi, offsetLo, p.hi, p.lo);
         return p;
     }
 
@@ -425,36 +322,4 @@ public final class HostExtendedResidual implements ExtendedResidual {
         return new double[] {s, lo - (s - hi)};
     }
 
-    private double y(long i) {
-        return round ? (float) data.y(i) : data.y(i);
-    }
-
-    /** A window over rows [start, start + rows) of X. */
-    private Buffer window(long start, int rows) {
-        long offset = start * n;
-        return data.precision() == Precision.FLOAT64
-                ? OffHeapViews.doubles(data.xPointer(), offset, rows * n)
-                : OffHeapViews.floats(data.xPointer(), offset, rows * n);
-    }
-
-    /** Copies row i of a block window into {@code out}, rounded to float32 when the backend holds float32. */
-    private void rowInto(Buffer block, int i, double[] out) {
-        int base = i * n;
-        if (block instanceof DoubleBuffer w) {
-            if (round) {
-                for (int j = 0; j < n; j++) {
-                    out[j] = (float) w.get(base + j);
-                }
-            } else {
-                for (int j = 0; j < n; j++) {
-                    out[j] = w.get(base + j);
-                }
-            }
-        } else {
-            FloatBuffer w = (FloatBuffer) block;
-            for (int j = 0; j < n; j++) {
-                out[j] = w.get(base + j);
-            }
-        }
-    }
 }

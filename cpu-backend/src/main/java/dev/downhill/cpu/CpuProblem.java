@@ -370,7 +370,7 @@ final class CpuProblem implements ResidentProblem {
         ensureOpen();
         int slot = centred ? 1 : 0;
         if (extendedResiduals[slot] == null) {
-            extendedResiduals[slot] = new HostExtendedResidual(data, precision, centred, kernels.length);
+            extendedResiduals[slot] = new HostExtendedResidual(data, precision, centred, kernels.length, NativeRangeKernel.orJava());
         }
         return extendedResiduals[slot];
     }

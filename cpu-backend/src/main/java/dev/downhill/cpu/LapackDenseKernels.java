@@ -2,13 +2,14 @@ package dev.downhill.cpu;
 
 import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dgesdd;
+import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpocon;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrf;
 
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.SingularValueDecomposition;
 import org.bytedeco.javacpp.DoublePointer;
 
-/** The dense kernels on LAPACK (OpenBLAS): dpotrf and dgesdd, on off-heap copies of the host arrays. */
+/** The dense kernels on LAPACK (OpenBLAS): dpotrf, dpocon and dgesdd, on off-heap copies of the host arrays. */
 final class LapackDenseKernels implements DenseKernels {
     private final int threads;
 
@@ -32,6 +33,19 @@ final class LapackDenseKernels implements DenseKernels {
                     }
                 }
                 return info;
+            }
+        });
+    }
+
+    /** dpocon with ‖A‖₁ = 1: its rcond is then 1/est(‖A⁻¹‖₁). */
+    @Override
+    public double choleskyInverseNormEstimate(double[] l, int n) {
+        return OpenBlas.withThreads(threads, () -> {
+            try (DoublePointer p = dev.downhill.io.HugePages.advise(new DoublePointer((long) l.length)).put(l);
+                 DoublePointer rcond = new DoublePointer(1)) {
+                DirectPasses.checkInfo(LAPACKE_dpocon(LAPACK_COL_MAJOR, (byte) 'L', n, p, n, 1.0, rcond), "LAPACKE_dpocon");
+                double r = rcond.get();
+                return r > 0 ? 1 / r : Double.POSITIVE_INFINITY;
             }
         });
     }

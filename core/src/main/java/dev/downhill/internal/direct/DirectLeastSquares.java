@@ -117,7 +117,7 @@ public final class DirectLeastSquares {
                     Double.POSITIVE_INFINITY);
         }
         CholeskyFactor factor = new CholeskyFactor(a, n);
-        double condition = norm1 * factor.inverseNormEstimate();
+        double condition = norm1 * problem.denseKernels().choleskyInverseNormEstimate(a, n);
         LOG.debug("normal: scaling and Cholesky {} ms, condition estimate {} ms", (t2 - t1) / 1_000_000,
                 (System.nanoTime() - t2) / 1_000_000);
         if (!(condition <= maxCondition)) {

@@ -42,6 +42,11 @@ public final class JavaDenseKernels implements DenseKernels {
     }
 
     @Override
+    public double choleskyInverseNormEstimate(double[] l, int n) {
+        return new CholeskyFactor(l, n).inverseNormEstimate();
+    }
+
+    @Override
     public SingularValueDecomposition svd(double[] a, int rows, int cols) {
         if (rows >= cols) {
             return tall(a.clone(), rows, cols);
