@@ -4,6 +4,8 @@ import java.time.Duration;
 import org.bytedeco.javacpp.DoublePointer;
 import java.util.Arrays;
 import java.util.Locale;
+import dev.downhill.spi.Backends;
+import dev.downhill.spi.ResidentProblem;
 
 /**
  * An immutable fitted linear model ŷ = xᵀθ + b, with the record of how it was made.
@@ -227,6 +229,52 @@ public final class FittedModel {
         }
     }
 
+    /**
+     * ŷᵢ for every row of a sparse X (m below 2³¹), by a backend's prediction pass over the stored entries — never
+     * densified: the model's backend when it takes sparse X, else the first available one that does (the cpu backend).
+     * {@code data} may have fewer columns than the model (its last columns all zero, as a test file often is); more
+     * columns are refused.
+     */
+    public double[] predict(SparseDataset data) {
+        long m = data.rows();
+        if (m > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(m + " rows do not fit a Java array: use predict(SparseDataset, DoublePointer)");
+        }
+        try (DoublePointer out = new DoublePointer(m)) {
+            predict(data, out);
+            double[] a = new double[(int) m];
+            out.get(a);
+            return a;
+        }
+    }
+
+    /** ŷᵢ for every row of a sparse X into {@code out} (m float64 values from its position; any m); see {@link #predict(SparseDataset)}. */
+    public void predict(SparseDataset data, DoublePointer out) {
+        if (data.cols() > coefficients.length) {
+            throw new IllegalArgumentException("X has " + data.cols() + " columns but the model has " + coefficients.length
+                    + " coefficients");
+        }
+        String backend = config.backend();
+        if (backend != null && !Backends.isAuto(backend) && !Backends.select(backend).takesSparse()) {
+            backend = null; // the model was fitted dense on a backend without sparse passes: predict where sparse X runs
+        }
+        double[] theta = java.util.Arrays.copyOf(coefficients, Math.toIntExact(data.cols()));
+        try (ResidentProblem p = Backends.loadSparse(backend, data, null, config.backendOptions())) {
+            p.predict(theta, intercept, out);
+        }
+    }
+
+    /** MSE and R² of the predictions on a sparse X and its targets (weighted as {@link #score(Dataset)} when it carries weights). */
+    public Score score(SparseDataset data) {
+        double[] predicted = predict(data);
+        double[] weights = null;
+        if (data.isWeighted()) {
+            weights = new double[predicted.length];
+            data.weightsPointer().get(weights);
+        }
+        return score(predicted, data.targets(), weights);
+    }
+
     /** ŷᵢ for every row of a loaded problem (m below 2³¹), computed where the problem lives (its backend's prediction pass). */
     public double[] predict(LoadedProblem problem) {
         long m = problem.rows();
@@ -392,27 +440,32 @@ public final class FittedModel {
         if (x.length != y.length) {
             throw new IllegalArgumentException("X has " + x.length + " rows but y has " + y.length + " values");
         }
-        return score(predict(x), y);
+        return score(predict(x), y, null);
     }
 
-    private static Score score(double[] predicted, double[] y) {
+    /** MSE = Σw(ŷ − y)²/Σw and R² = 1 − Σw(ŷ − y)²/Σw(y − ȳ_w)², wᵢ = 1 when {@code weights} is null. */
+    private static Score score(double[] predicted, double[] y, double[] weights) {
         if (y.length == 0) {
             throw new IllegalArgumentException("cannot score zero rows");
         }
         double mean = 0;
-        for (double v : y) {
-            mean += v;
+        double total = 0;
+        for (int i = 0; i < y.length; i++) {
+            double w = weights == null ? 1 : weights[i];
+            mean += w * y[i];
+            total += w;
         }
-        mean /= y.length;
+        mean /= total;
         double ssRes = 0;
         double ssTot = 0;
         for (int i = 0; i < y.length; i++) {
+            double w = weights == null ? 1 : weights[i];
             double r = predicted[i] - y[i];
-            ssRes += r * r;
+            ssRes += w * r * r;
             double d = y[i] - mean;
-            ssTot += d * d;
+            ssTot += w * d * d;
         }
-        return new Score(ssRes / y.length, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
+        return new Score(ssRes / total, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
     }
 
     private double predictRow(double[] row, int index) {

@@ -5,6 +5,10 @@ import dev.downhill.FittedModel;
 import dev.downhill.ModelFile;
 import dev.downhill.Precision;
 import dev.downhill.Score;
+import dev.downhill.SparseDataset;
+import dev.downhill.io.CsrMatrix;
+import dev.downhill.io.NpzReader;
+import dev.downhill.io.SvmLightReader;
 import dev.downhill.io.AtomicFile;
 import dev.downhill.io.HostArray;
 import dev.downhill.io.NpyReader;
@@ -26,7 +30,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code downhill predict}: a model file and X → predictions, as .npy (float64) or .csv (one value
  * per line, shortest round-trip decimal), or on stdout. With {@code --data} (a CSV or svmlight
- * file that carries targets) it also prints MSE and R².
+ * file that carries targets) it also prints MSE and R². Sparse X — an .npz {@code --x} or an svmlight
+ * {@code --data} file — is read sparse and predicted over its stored entries, never densified.
  */
 @Command(name = "predict", description = "Predict with a model file: ŷ = Xθ + b.", sortOptions = false,
         mixinStandardHelpOptions = true)
@@ -34,11 +39,20 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "model.json", description = "A model written by fit --out.")
     Path model;
 
-    @Option(names = "--x", paramLabel = "X.npy", description = "Features as a 2-D .npy array.")
+    @Option(names = "--x", paramLabel = "X.npy", description = "Features as a 2-D .npy array, or a sparse matrix saved by "
+            + "scipy.sparse.save_npz (.npz, read sparse).")
     Path x;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/svmlight file with features and targets (prints MSE and R² too).")
+    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/svmlight file with features and targets (prints MSE and R² too); "
+            + "svmlight files are read sparse.")
     Path data;
+
+    @Option(names = "--zero-based", description = "svmlight: feature indices start at 0 (default: scikit-learn's rule — "
+            + "zero-based when the file has an index 0, else one-based; give the numbering the model was fitted with).")
+    boolean zeroBased;
+
+    @Option(names = "--one-based", description = "svmlight: feature indices start at 1.")
+    boolean oneBased;
 
     @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column (default: the last).")
     String target;
@@ -81,10 +95,31 @@ final class PredictCommand implements Callable<Integer> {
             }
             Outputs.check(out); // before reading anything
         }
+        if (zeroBased && oneBased) {
+            throw Main.usage(spec, "give at most one of --zero-based and --one-based");
+        }
         FittedModel m = ModelFile.read(model).model();
         double[] predictions;
         PrintWriter o = spec.commandLine().getOut();
-        if (x != null) {
+        boolean npz = x != null && x.getFileName() != null && x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz");
+        if ((zeroBased || oneBased) && (data == null || !isSvmLight(data))) {
+            spec.commandLine().getErr().println("downhill: warning: --zero-based/--one-based apply to svmlight --data files only");
+        }
+        if (npz) {
+            try (CsrMatrix matrix = NpzReader.readCsr(x); SparseDataset d = SparseDataset.of(matrix, new double[Math.toIntExact(matrix.rows())])) {
+                predictions = m.predict(d); // y is not read: zeros stand in
+            }
+        } else if (data != null && isSvmLight(data)) {
+            SvmLightReader reader = SvmLightReader.defaults().withFeatures(m.features());
+            if (zeroBased || oneBased) {
+                reader = reader.withZeroBasedIndices(zeroBased);
+            }
+            try (SparseDataset d = SparseDataset.adopt(reader.readSparse(data))) {
+                predictions = m.predict(d);
+                Score s = m.score(d);
+                spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%n", s.mse(), s.r2(), d.rows());
+            }
+        } else if (x != null) {
             try (HostArray array = NpyReader.readMatrix(x)) {
                 if (array.cols() != m.features()) {
                     throw new IllegalArgumentException(x + " has " + array.cols() + " columns but the model has "
@@ -124,5 +159,11 @@ final class PredictCommand implements Callable<Integer> {
         }
         o.println("wrote " + predictions.length + " predictions to " + out);
         return 0;
+    }
+
+    /** An svmlight --data file, by the names fit reads as svmlight (.txt is CSV when --target is given). */
+    private boolean isSvmLight(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".svmlight") || name.endsWith(".txt") && target == null;
     }
 }

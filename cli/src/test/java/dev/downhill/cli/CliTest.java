@@ -145,6 +145,48 @@ class CliTest {
         assertTrue(nd4j.err().contains("does not take sparse X yet"), nd4j.err());
     }
 
+    @Test
+    void predictReadsSparseFilesSparseAndAgreesWithTheDenseProduct() throws IOException {
+        Path npz = dir.resolve("pnpz");
+        Path svm = dir.resolve("psvm");
+        for (String[] format : new String[][] {{"npz", npz.toString()}, {"svmlight", svm.toString()}}) {
+            CliRun gen = run("gen", "--rows", "300", "--features", "40", "--density", "0.1", "--format", format[0],
+                    "--precision", "float64", "--intercept", "0.75", "--seed", "5", "--out-dir", format[1], "--quiet");
+            assertEquals(0, gen.code(), gen.err());
+        }
+        Path model = dir.resolve("pm.json");
+        CliRun fit = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--out",
+                model.toString(), "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        Path fromNpz = dir.resolve("p-npz.npy");
+        Path fromSvm = dir.resolve("p-svm.npy");
+        CliRun a = run("predict", "--model", model.toString(), "--x", npz.resolve("X.npz").toString(), "--out", fromNpz.toString());
+        assertEquals(0, a.code(), a.err());
+        CliRun b = run("predict", "--model", model.toString(), "--data", svm.resolve("data.svm").toString(), "--out", fromSvm.toString());
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.err().contains("MSE") && b.err().contains("on 300 rows"), b.err());
+        dev.downhill.FittedModel m = dev.downhill.ModelFile.read(model).model();
+        try (dev.downhill.io.CsrMatrix x = dev.downhill.io.NpzReader.readCsr(npz.resolve("X.npz"));
+             dev.downhill.io.HostArray p1 = dev.downhill.io.NpyReader.readVector(fromNpz);
+             dev.downhill.io.HostArray p2 = dev.downhill.io.NpyReader.readVector(fromSvm)) {
+            double[] viaNpz = p1.toDoubleArray();
+            double[] viaSvm = p2.toDoubleArray();
+            for (int i = 0; i < 300; i++) { // the dense product xᵢᵀθ + b, summed in float64 over all 40 columns
+                double expected = m.intercept();
+                for (int j = 0; j < 40; j++) {
+                    expected += x.get(i, j) * m.coefficients()[j];
+                }
+                assertEquals(expected, viaNpz[i], 1e-12 * (1 + Math.abs(expected)), "npz row " + i);
+                // svmlight stores shortest round-trip decimals of the same values: the same rows exactly
+                assertEquals(expected, viaSvm[i], 1e-12 * (1 + Math.abs(expected)), "svmlight row " + i);
+            }
+        }
+        Path wide = Files.writeString(dir.resolve("wide.svm"), "1 0:1 41:2\n");
+        CliRun tooWide = run("predict", "--model", model.toString(), "--data", wide.toString());
+        assertEquals(1, tooWide.code());
+        assertTrue(tooWide.err().contains("41"), tooWide.err());
+    }
+
     private static double[] coefficients(Path model) throws IOException {
         return dev.downhill.ModelFile.read(model).model().coefficients();
     }

@@ -173,7 +173,8 @@ public final class Backends {
         return sb.toString();
     }
 
-    private static boolean isAuto(String name) {
+    /** Whether {@code name} asks for automatic selection ("auto", any case). */
+    public static boolean isAuto(String name) {
         return name == null || name.isBlank() || name.trim().equalsIgnoreCase("auto");
     }
 }
