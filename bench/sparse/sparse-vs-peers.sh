@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Issue 14, item 4: sparse X against SciPy and scikit-learn, side by side in one run on one machine.
+#   bench/sparse/sparse-vs-peers.sh [rows] [features] [density] [outdir]
+# Defaults: E2006-tfidf's shape, 16,087 × 150,360 at 0.8 % non-zeros (power-law column frequencies, `gen --density`).
+# 1. gen writes X.npz + y.npy (and the same rows as svmlight, for the memory check).
+# 2. The reference: SciPy lsqr to atol = btol = 1e-14; its training predictions ŷ_ref.
+# 3. Each contender runs with a sequence of tightening tolerances until its training predictions are within 1e-4
+#    (relative, ‖ŷ − ŷ_ref‖/‖ŷ_ref‖) of the reference; its time is that run's: downhill `fit --solver cg` on the .npz
+#    (the model's result.wallTimeSeconds: the fit, not the JVM start or the file read), SciPy `lsqr`,
+#    scikit-learn `Ridge(solver='sparse_cg', alpha=1e-10)` and `SGDRegressor` (constant η, up to 20 epochs) — peers
+#    timed in-process around fit(), excluding the load.
+# 4. The CSR step vs the read probe (bench's SparseStepReport), and the peak RSS of the whole process fitting the
+#    svmlight file with -Xmx1g (/usr/bin/time -v).
+# Writes results.jsonl and README.md to the output folder. Python: /usr/bin/python3 with SciPy and scikit-learn.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+rows="${1:-16087}"; features="${2:-150360}"; density="${3:-0.008}"
+out="${4:-$here/bench/results/$(date +%F)-sparse}"
+work="${SPARSE_WORK:-/tmp/downhill-sparse-$rows-$features-$density}"
+py=/usr/bin/python3
+mkdir -p "$out" "$work"
+dh="$here/downhill"
+if [ ! -f "$work/npz/X.npz" ]; then
+  "$dh" gen --rows "$rows" --features "$features" --density "$density" --format npz --precision float64 --noise 0.5 \
+      --out-dir "$work/npz" --quiet >&2
+  "$dh" gen --rows "$rows" --features "$features" --density "$density" --format svmlight --precision float64 --noise 0.5 \
+      --out-dir "$work/svm" --quiet >&2
+fi
+results="$out/results.jsonl"; : > "$results"
+$py - "$work" <<'PY' >> "$results"
+import sys, time, json, numpy as np, scipy.sparse as sp
+from scipy.sparse.linalg import lsqr
+work = sys.argv[1]
+X = sp.load_npz(work + "/npz/X.npz").tocsr(); y = np.load(work + "/npz/y.npy")
+t0 = time.perf_counter()
+# the intercept: lsqr on [X 1]
+A = sp.hstack([X, np.ones((X.shape[0], 1))]).tocsr()
+r = lsqr(A, y, atol=1e-14, btol=1e-14, iter_lim=100000)
+t1 = time.perf_counter()
+ref = A @ r[0]
+np.save(work + "/ref.npy", ref)
+print(json.dumps({"who": "reference lsqr 1e-14", "seconds": t1 - t0, "iterations": int(r[2]), "stop": int(r[1])}))
+PY
+$py - "$work" <<'PY' >> "$results"
+import sys, time, json, numpy as np, scipy.sparse as sp, warnings
+from scipy.sparse.linalg import lsqr
+from sklearn.linear_model import Ridge, SGDRegressor
+warnings.filterwarnings("ignore")
+work = sys.argv[1]
+X = sp.load_npz(work + "/npz/X.npz").tocsr(); y = np.load(work + "/npz/y.npy"); ref = np.load(work + "/ref.npy")
+def err(p): return float(np.linalg.norm(p - ref) / np.linalg.norm(ref))
+A = sp.hstack([X, np.ones((X.shape[0], 1))]).tocsr()
+def run_lsqr(tol):
+    t0 = time.perf_counter(); r = lsqr(A, y, atol=tol, btol=tol, iter_lim=100000); t = time.perf_counter() - t0
+    return t, A @ r[0]
+def run_ridge(tol):
+    m = Ridge(alpha=1e-10, solver="sparse_cg", tol=tol, max_iter=100000)
+    t0 = time.perf_counter(); m.fit(X, y); t = time.perf_counter() - t0
+    return t, m.predict(X)
+def run_sgd(tol):
+    m = SGDRegressor(max_iter=20, tol=None, learning_rate="constant", eta0=tol, penalty=None)
+    t0 = time.perf_counter(); m.fit(X, y); t = time.perf_counter() - t0
+    return t, m.predict(X)
+for name, fn, tols in (("scipy lsqr", run_lsqr, [1e-4, 1e-6, 1e-8, 1e-10, 1e-12]),
+                       ("sklearn Ridge sparse_cg", run_ridge, [1e-4, 1e-6, 1e-8, 1e-10, 1e-12]),
+                       ("sklearn SGDRegressor (η = tol column)", run_sgd, [1e-3, 1e-4, 1e-5])):
+    for tol in tols:
+        t, p = fn(tol)
+        e = err(p)
+        print(json.dumps({"who": name, "tol": tol, "seconds": t, "error": e, "reached": e <= 1e-4}), flush=True)
+        if e <= 1e-4:
+            break
+PY
+for tol in 1e-4 1e-6 1e-8 1e-10; do
+  "$dh" fit --x "$work/npz/X.npz" --y "$work/npz/y.npy" --solver cg --tol "$tol" --iterations 100000 --quiet --out "$work/cg.json" >&2
+  line=$($py - "$work" "$tol" <<'PY'
+import sys, json, numpy as np, scipy.sparse as sp
+work, tol = sys.argv[1], float(sys.argv[2])
+m = json.load(open(work + "/cg.json"))
+X = sp.load_npz(work + "/npz/X.npz").tocsr(); ref = np.load(work + "/ref.npy")
+p = X @ np.array(m["coefficients"]) + m["intercept"]
+e = float(np.linalg.norm(p - ref) / np.linalg.norm(ref))
+print(json.dumps({"who": "downhill cg (cpu)", "tol": tol, "seconds": m["result"]["wallTimeSeconds"], "error": e,
+                  "iterations": m["result"]["iterations"], "reached": e <= 1e-4}))
+PY
+)
+  echo "$line" >> "$results"
+  case "$line" in *'"reached": true'*) break;; esac
+done
+java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -cp "$here/bench/target/benchmarks.jar" \
+  dev.downhill.bench.SparseStepReport "$work/npz/X.npz" "$work/npz/y.npy" 20 "$out" >&2
+if [ -x /usr/bin/time ]; then
+  DOWNHILL_JAVA_OPTS="-Xmx1g -Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0" \
+    /usr/bin/time -v "$dh" fit --data "$work/svm/data.svm" --sparse --features "$features" --solver cg --tol 1e-6 --quiet \
+    2> "$work/time.txt" >/dev/null || true
+  rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
+  echo "{\"who\": \"peak RSS, fit --data data.svm --sparse -Xmx1g\", \"kbytes\": ${rss:-null}}" >> "$results"
+fi
+$py - "$results" "$out" "$rows" "$features" "$density" <<'PY'
+import json, sys, os
+res = [json.loads(l) for l in open(sys.argv[1])]
+out, rows, feats, dens = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+cpu = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(" \t:")
+lines = ["# Sparse X: downhill vs SciPy and scikit-learn, %s × %s at %s density (`gen --density`)" % (rows, feats, dens), "",
+         "Machine: %s, %d CPUs. Target: training predictions within 1e-4 (relative) of SciPy lsqr run to 1e-14. "
+         "Each contender's first tolerance that reaches it; times exclude reading the files." % (cpu, os.cpu_count()), "",
+         "| who | tol | seconds | relative error | reached |", "|---|---:|---:|---:|---|"]
+best = {}
+for r in res:
+    if "error" in r:
+        lines.append("| %s | %g | %.3f | %.2e | %s |" % (r["who"], r["tol"], r["seconds"], r["error"], r["reached"]))
+        if r["reached"]:
+            best[r["who"]] = r["seconds"]
+    elif "kbytes" in r:
+        lines.append("")
+        lines.append("Peak RSS fitting the svmlight file with -Xmx1g: %s MB." % (r["kbytes"] // 1024 if r["kbytes"] else "?"))
+    else:
+        lines.append("| %s | | %.3f | (reference: %s iterations) | |" % (r["who"], r["seconds"], r.get("iterations")))
+ours = best.get("downhill cg (cpu)")
+peers = {k: v for k, v in best.items() if not k.startswith("downhill")}
+if ours and peers:
+    k = min(peers, key=peers.get)
+    lines += ["", "Fastest peer: %s, %.3f s; ours %.3f s: **%.2f×** faster (the bar: ≥ 2×)." % (k, peers[k], ours, peers[k] / ours)]
+open(os.path.join(out, "README.md"), "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PY
