@@ -99,15 +99,24 @@ public final class Backends {
         java.util.Objects.requireNonNull(data, "data");
         BackendOptions effective = (options == null ? BackendOptions.none() : options).orElse(BackendOptions.defaults());
         dev.downhill.Precision p = precision == null ? data.precision() : precision;
+        return selectSparse(backend).loadSparse(data, p, effective);
+    }
+
+    /**
+     * The backend {@link #loadSparse} would use: the one named, or with {@code null}/"auto" the first available backend
+     * that takes sparse X (only those are probed). Runs its availability probe (native libraries), the one-time
+     * initialisation a fit does not count.
+     */
+    public static Backend selectSparse(String backend) {
         if (backend == null || isAuto(backend)) {
             for (Backend b : all()) { // only backends that take sparse X are probed
                 if (b.takesSparse() && b.availability().available()) {
-                    return b.loadSparse(data, p, effective);
+                    return b;
                 }
             }
             throw new UnsupportedOperationException("no available backend takes sparse X (the cpu backend does: is it on the class path?)");
         }
-        return select(backend).loadSparse(data, p, effective);
+        return select(backend);
     }
 
     /**

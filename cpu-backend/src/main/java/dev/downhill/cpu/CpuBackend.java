@@ -34,6 +34,9 @@ public final class CpuBackend implements Backend {
     @Override
     public Availability availability() {
         String failure = OpenBlas.probe();
+        if (failure == null) {
+            NativeRangeKernel.orJava(); // the direct solvers' JNI library loads here, with the backend, not inside a fit's time
+        }
         return failure == null ? Availability.yes() : Availability.no(failure);
     }
 

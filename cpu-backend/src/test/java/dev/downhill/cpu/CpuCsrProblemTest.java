@@ -202,6 +202,8 @@ class CpuCsrProblemTest {
             assertEquals(Solver.CG, auto.solver());
             assertEquals("cpu", auto.backend());
             assertTrue(auto.report().solverChoice().startsWith("cg: X is sparse"), auto.report().solverChoice());
+            // the backend's one-time initialisation is reported apart from the fit's time, as for dense X
+            assertTrue(auto.report().backendInitSeconds() >= 0, "backendInitSeconds " + auto.report().backendInitSeconds());
             close(exact.coefficients(), auto.coefficients(), 1e-8, "auto on CSR vs dense svd");
             FittedModel normal = LinearRegression.fit(sd, FitConfig.builder().solver(Solver.NORMAL).build());
             close(exact.coefficients(), normal.coefficients(), 1e-12, "normal on CSR vs dense svd");
