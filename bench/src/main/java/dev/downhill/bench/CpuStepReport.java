@@ -17,6 +17,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import static dev.downhill.bench.Samples.max;
+import static dev.downhill.bench.Samples.median;
+import static dev.downhill.bench.Samples.min;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -131,18 +134,5 @@ public final class CpuStepReport {
         sb.append(String.format(Locale.ROOT, "%nProbe validity (≥ 20 GB/s): %.1f GB/s — %s.%n", probeMedian,
                 probeMedian >= 20 ? "valid" : "INVALID RUN"));
         return sb.toString();
-    }
-
-    private static double median(List<Double> v) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-    }
-
-    private static double min(List<Double> v) {
-        return v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-    }
-
-    private static double max(List<Double> v) {
-        return v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 }
