@@ -122,6 +122,14 @@ public final class HostExtendedResidual implements ExtendedResidual {
         }
     }
 
+    /**
+     * The column means and ȳ this pass centres with, each the double nearest its double-double value (zeros for an
+     * uncentred pass): correctly rounded means, from the pass made when this object was.
+     */
+    public ColumnStatistics roundedMeans() {
+        return new ColumnStatistics(meanHi.clone(), targetMeanHi);
+    }
+
     @Override
     public double intercept(double[] theta) {
         if (!centred) {

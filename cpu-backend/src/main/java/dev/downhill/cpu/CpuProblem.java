@@ -354,14 +354,16 @@ final class CpuProblem implements ResidentProblem {
     @Override
     public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
-        ColumnStatistics s = centred ? columnStatistics() : null;
+        // centred by the refinement pass's correctly rounded means (which the direct solver needs anyway): no separate
+        // statistics pass, and the same Gram whatever ran on this problem before
+        ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null;
         return OpenBlas.withThreads(kernels.length, () -> DirectPasses.crossProducts(data, s));
     }
 
     @Override
     public QrReduction qrReduction(boolean centred, double[] columnScales) {
         ensureOpen();
-        ColumnStatistics s = centred ? columnStatistics() : null;
+        ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null; // as crossProducts
         return OpenBlas.withThreads(kernels.length, () -> DirectPasses.qrReduction(data, s, columnScales.clone()));
     }
 
