@@ -85,6 +85,15 @@ public final class Checkpoint {
         return interval;
     }
 
+    /**
+     * Reads the checkpoint in {@code folder} and says what it holds in a few words ("gd at iteration 1234", "cg, finished
+     * after 80 iterations"); an {@link IllegalArgumentException} names what is missing or damaged. Checks the manifest only
+     * (the fingerprint and the state file are checked when the fit resumes).
+     */
+    public static String describe(Path folder) {
+        return dev.downhill.internal.Checkpointer.describe(folder);
+    }
+
     /** Whether this checkpoint saves or resumes anything. */
     public boolean isActive() {
         return directory != null || resumeFrom != null;
