@@ -261,12 +261,14 @@ final class FitCommand implements Callable<Integer> {
                 }
                 model = CrossValidation.fit(data, b.listener(dev.downhill.IterationListener.NONE).build(), folds,
                         alphaRule == null ? CrossValidation.Rule.MIN : CrossValidation.Rule.parse(alphaRule));
-                progress = null;
             } else {
-                model = LinearRegression.fit(data, b.build());
-            }
-            if (progress != null) {
-                progress.finish();
+                try {
+                    model = LinearRegression.fit(data, b.build());
+                } finally {
+                    if (progress != null) {
+                        progress.finish(); // ends the bar's line, also before an interruption's message
+                    }
+                }
             }
             Score score = model.score(data);
             print(o, model, score, data);
@@ -287,9 +289,13 @@ final class FitCommand implements Callable<Integer> {
             warmStart(b, warmStart, data.cols());
             Progress progress = threadsAndProgress(b, data.rows());
             FitConfig config = b.build();
-            FittedModel model = LinearRegression.fit(data, config);
-            if (progress != null) {
-                progress.finish();
+            FittedModel model;
+            try {
+                model = LinearRegression.fit(data, config);
+            } finally {
+                if (progress != null) {
+                    progress.finish();
+                }
             }
             double[] predicted;
             try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE)

@@ -211,7 +211,8 @@ public final class Checkpointer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode the checkpoint manifest: " + e.getMessage(), e);
         }
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(directory, "state-*.bin")) {
+        // older states, and the temporary files of saves a kill -9 interrupted (this one's are renamed by now)
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(directory, "{state-*.bin,.state-*.tmp,.checkpoint.json.*.tmp}")) {
             for (Path p : old) {
                 if (!p.getFileName().toString().equals(name)) {
                     Files.deleteIfExists(p);
