@@ -87,6 +87,9 @@ public final class Fingerprint {
         f.put("checksum", checksum == null ? "unknown" : checksum);
         f.put("backend", problem.backendName());
         f.put("backendOptions", options == null ? "unknown" : options.toString());
+        if (options != null && options.threads() == 0) { // the default thread count is the machine's: it decides the sums' order
+            f.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        }
         f.put("solver", config.solver().cliName());
         f.put("learningRate", config.learningRate().toString());
         f.put("maxIterations", Long.toString(config.maxIterations()));
