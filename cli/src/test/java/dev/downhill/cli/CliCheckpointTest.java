@@ -102,8 +102,11 @@ class CliCheckpointTest {
         }
     }
 
-    /** A child fit: its options, and whether it gets SIGTERM (else SIGKILL once its checkpoint is past iteration 0). */
-    private record Case(String name, List<String> args, boolean term) {
+    /**
+     * A child fit: its options, and the signal it gets in a JVM of its own ({@code TERM} or {@code INT}, 0.1 s after its first
+     * checkpoint), or none: then it shares a JVM killed with SIGKILL once every such checkpoint is past iteration 0.
+     */
+    private record Case(String name, List<String> args, String signal) {
         Path folder() {
             return dir.resolve("ck-" + name);
         }
@@ -115,99 +118,107 @@ class CliCheckpointTest {
         Path never() {
             return dir.resolve("never-" + name + ".json");
         }
+
+        boolean signalled() {
+            return !signal.isEmpty();
+        }
+
+        List<String> line() {
+            return with(args, "--checkpoint", folder().toString(), "--checkpoint-every", signalled() ? "3600" : "0.05",
+                    "--out", never().toString());
+        }
     }
 
     /**
      * Every gradient solver fits in a child JVM (all at once, one thread each: a JVM's start-up is most of the cost), killed
-     * with SIGKILL once every checkpoint is past iteration 0; one gd fit in a second child gets SIGTERM 0.1 s after its first
-     * checkpoint (iteration 0; the interval is an hour, so only the signal can make the next one). Each is then resumed
-     * here and compared with the uninterrupted fit. Each fit would run ~0.3–0.5 s alone.
+     * with SIGKILL once every checkpoint is past iteration 0; two gd fits in JVMs of their own get SIGTERM and SIGINT 0.1 s
+     * after their first checkpoint (iteration 0; the interval is an hour, so only the signal can make the next one). Each
+     * is then resumed here and compared with the uninterrupted fit. Each fit would run ~0.3–0.5 s alone.
      */
     @Test
     void everyGradientSolverKilledMidFitResumesToTheUninterruptedModel() throws Exception {
         List<Case> cases = List.of(
-                new Case("gd", fit("--solver", "gd", "--lr", "0.002", "--tol", "0", "--iterations", "3000"), false),
-                new Case("nesterov", fit("--solver", "nesterov", "--lr", "0.0002", "--tol", "0", "--iterations", "3000"), false),
-                new Case("cg", fit("--solver", "cg", "--tol", "0", "--iterations", "3000"), false),
-                new Case("sgd", fit("--solver", "sgd", "--lr", "0.0005", "--tol", "0", "--iterations", "6"), false),
-                new Case("minibatch", fit("--solver", "minibatch", "--batch-size", "8", "--tol", "0", "--iterations", "20"), false),
-                new Case("fista", fit("--solver", "nesterov", "--penalty", "l1", "--alpha", "0.01", "--tol", "0", "--iterations", "3000"),
-                        false),
-                new Case("ista", fit("--solver", "gd", "--penalty", "l1", "--alpha", "0.01", "--tol", "0", "--iterations", "3000"), false),
-                new Case("term", fit("--solver", "gd", "--lr", "0.002", "--tol", "0", "--iterations", "4000"), true));
-        // the SIGKILL cases share one JVM (one thread each), killed once every one is past iteration 0; SIGTERM has its own
+                new Case("gd", fit("--solver", "gd", "--lr", "0.002", "--tol", "0", "--iterations", "3000"), ""),
+                new Case("nesterov", fit("--solver", "nesterov", "--lr", "0.0002", "--tol", "0", "--iterations", "3000"), ""),
+                new Case("cg", fit("--solver", "cg", "--tol", "0", "--iterations", "3000"), ""),
+                new Case("sgd", fit("--solver", "sgd", "--lr", "0.0005", "--tol", "0", "--iterations", "6"), ""),
+                new Case("minibatch", fit("--solver", "minibatch", "--batch-size", "8", "--tol", "0", "--iterations", "20"), ""),
+                new Case("fista", fit("--solver", "nesterov", "--penalty", "l1", "--alpha", "0.01", "--tol", "0", "--iterations", "3000"), ""),
+                new Case("ista", fit("--solver", "gd", "--penalty", "l1", "--alpha", "0.01", "--tol", "0", "--iterations", "3000"), ""),
+                new Case("term", fit("--solver", "gd", "--lr", "0.002", "--tol", "0", "--iterations", "4000"), "TERM"),
+                new Case("int", fit("--solver", "gd", "--lr", "0.001", "--tol", "0", "--iterations", "4000"), "INT"));
         List<String> many = new ArrayList<>();
-        Case term = null;
+        java.util.Map<Case, Process> own = new java.util.LinkedHashMap<>();
         for (Case c : cases) {
-            List<String> line = with(c.args(), "--checkpoint", c.folder().toString(), "--checkpoint-every", c.term() ? "3600" : "0.05",
-                    "--out", c.never().toString());
-            if (c.term()) {
-                term = c;
-                continue;
+            if (c.signalled()) {
+                own.put(c, child(Main.class, c.line(), c.err()));
+            } else {
+                many.addAll(many.isEmpty() ? c.line() : with(List.of("--next"), c.line().toArray(new String[0])));
             }
-            many.addAll(many.isEmpty() ? line : with(List.of("--next"), line.toArray(new String[0])));
         }
         Path manyErr = dir.resolve("err-many.txt");
         Process killed = child(ManyFits.class, many, manyErr);
-        Process terminated = child(Main.class, with(term.args(), "--checkpoint", term.folder().toString(), "--checkpoint-every", "3600",
-                "--out", term.never().toString()), term.err());
+        java.util.Map<Case, Long> seen = new java.util.HashMap<>();
+        java.util.Set<Case> signalled = new java.util.HashSet<>();
         try {
-            long termSeen = 0;
-            boolean termStopped = false;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (killed.isAlive() || !termStopped) {
+            while (killed.isAlive() || signalled.size() < own.size()) {
                 assertTrue(System.nanoTime() < deadline, "no checkpoints past iteration 0 within 120 s");
                 int past = 0;
                 for (Case c : cases) {
                     Path manifest = c.folder().resolve("checkpoint.json");
-                    if (!Files.exists(manifest) || c.term() && termStopped || !c.term() && !killed.isAlive()) {
+                    if (!Files.exists(manifest) || signalled.contains(c) || !c.signalled() && !killed.isAlive()) {
                         continue;
                     }
                     JsonNode m = JSON.readTree(manifest.toFile());
                     assertFalse(m.get("finished").asBoolean(), c.name() + " ended before it could be stopped: make it longer");
-                    if (c.term()) {
-                        assertTrue(terminated.isAlive(), Files.readString(c.err()));
-                        termSeen = termSeen == 0 ? System.nanoTime() : termSeen;
-                        if (System.nanoTime() - termSeen > 100_000_000L) {
-                            terminated.destroy(); // SIGTERM
-                            termStopped = true;
+                    if (c.signalled()) {
+                        assertTrue(own.get(c).isAlive(), Files.readString(c.err()));
+                        seen.putIfAbsent(c, System.nanoTime());
+                        if (System.nanoTime() - seen.get(c) > 100_000_000L) {
+                            Process kill = new ProcessBuilder("kill", "-" + c.signal(), Long.toString(own.get(c).pid())).start();
+                            assertEquals(0, kill.waitFor());
+                            signalled.add(c);
                         }
                     } else if (m.get("iteration").asLong() > 0) {
                         past++;
                     }
                 }
-                if (killed.isAlive() && past == cases.size() - 1) {
+                if (killed.isAlive() && past == cases.size() - own.size()) {
                     killed.destroyForcibly(); // SIGKILL
                     assertTrue(killed.waitFor(60, TimeUnit.SECONDS));
                 }
                 assertTrue(killed.isAlive() || killed.exitValue() == 137, "the fits ended early: " + Files.readString(manyErr));
                 Thread.sleep(5);
             }
-            assertTrue(terminated.waitFor(60, TimeUnit.SECONDS));
+            for (Process p : own.values()) {
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            }
         } finally {
             killed.destroyForcibly();
-            terminated.destroyForcibly();
+            own.values().forEach(Process::destroyForcibly);
         }
         for (Case c : cases) {
             assertFalse(Files.exists(c.never()), c.name() + ": a killed or interrupted fit writes no model");
             long at = JSON.readTree(c.folder().resolve("checkpoint.json").toFile()).get("iteration").asLong();
             assertTrue(at > 0, c.name() + " checkpoint at " + at);
-            if (c.term()) {
+            if (c.signalled()) {
                 String err = Files.readString(c.err(), StandardCharsets.UTF_8);
-                assertEquals(143, terminated.exitValue(), err);
+                assertEquals(c.signal().equals("TERM") ? 143 : 130, own.get(c).exitValue(), err);
                 assertEquals("downhill: interrupted at iteration " + at + "; checkpoint saved in " + c.folder() + " (continue with --resume "
                         + c.folder() + "); no model written", err.strip());
             }
             Path resumed = dir.resolve("resumed-" + c.name() + ".json");
-            // the SIGTERM case resumes without --checkpoint (saves nothing); the others keep saving into their folder
-            List<String> resume = c.term() ? with(c.args(), "--resume", c.folder().toString())
+            // the signalled cases resume without --checkpoint (saving nothing); the others keep saving into their folder
+            List<String> resume = c.signalled() ? with(c.args(), "--resume", c.folder().toString())
                     : with(c.args(), "--resume", c.folder().toString(), "--checkpoint", c.folder().toString());
             CliRun r = run(with(resume, "--out", resumed.toString()));
             assertEquals(0, r.code(), r.err());
             JsonNode result = JSON.readTree(resumed.toFile()).get("result");
             assertEquals(at, result.get("resumedFromIteration").asLong(), "the resumed run started at the checkpoint, past 0");
             assertTrue(result.get("wallTimeSeconds").asDouble() >= result.get("resumedRunSeconds").asDouble());
-            assertEquals(!c.term(), JSON.readTree(c.folder().resolve("checkpoint.json").toFile()).get("finished").asBoolean(), c.name());
+            assertEquals(!c.signalled(), JSON.readTree(c.folder().resolve("checkpoint.json").toFile()).get("finished").asBoolean(),
+                    c.name());
 
             Path full = dir.resolve("full-" + c.name() + ".json");
             CliRun u = run(with(c.args(), "--out", full.toString()));
