@@ -100,7 +100,7 @@ public final class LinearRegression {
             throw new IllegalStateException("the " + resident.backendName() + " backend " + (data.isWeighted()
                     ? "ignored the sample weights" : "weighted an unweighted dataset"));
         }
-        return new LoadedProblem(resident, null, options);
+        return new LoadedProblem(resident, null, data, options);
     }
 
     /**
@@ -131,7 +131,7 @@ public final class LinearRegression {
         Objects.requireNonNull(config, "config");
         checkMatches(problem, config);
         long start = System.nanoTime();
-        String checksum = config.checkpoint().isActive() && problem.data() != null ? Fingerprint.checksum(problem.data()) : null;
+        String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
         return fit(problem.problem(), config, start, checkpointer(problem, config, checksum, start));
     }
 

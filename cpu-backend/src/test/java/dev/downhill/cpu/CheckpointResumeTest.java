@@ -225,6 +225,54 @@ class CheckpointResumeTest {
     }
 
     @Test
+    void sparseConjugateGradientsResumeBitForBitAndTheSparseSampleIsChecked() throws IOException {
+        SplittableRandom r = new SplittableRandom(11);
+        int m = 500;
+        int n = 40;
+        long[] pointers = new long[m + 1];
+        java.util.List<Integer> columns = new java.util.ArrayList<>();
+        java.util.List<Double> values = new java.util.ArrayList<>();
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (r.nextDouble() < 0.2) {
+                    double v = r.nextGaussian();
+                    columns.add(j);
+                    values.add(v);
+                    y[i] += v * (j % 4 - 1.5);
+                }
+            }
+            y[i] += 0.1 * r.nextGaussian();
+            pointers[i + 1] = columns.size();
+        }
+        int[] idx = columns.stream().mapToInt(Integer::intValue).toArray();
+        double[] val = values.stream().mapToDouble(Double::doubleValue).toArray();
+        FitConfig config = base(Solver.CG).tolerance(0).maxIterations(80).build();
+        Path folder = dir.resolve("sparse");
+        try (dev.downhill.SparseDataset d = dev.downhill.SparseDataset.of(dev.downhill.io.CsrMatrix.of(pointers, idx, val, n,
+                dev.downhill.Precision.FLOAT64), y)) {
+            FittedModel full = LinearRegression.fit(d, config);
+            Checkpoint checkpoint = Checkpoint.to(folder);
+            FitInterruptedException e = assertThrows(FitInterruptedException.class, () -> LinearRegression.fit(d, config.toBuilder()
+                    .checkpoint(checkpoint).listener((k, l, g) -> {
+                        if (k == 10) {
+                            checkpoint.requestStop();
+                        }
+                        return IterationListener.Control.CONTINUE;
+                    }).build()));
+            assertEquals(11, e.iteration());
+            assertSameFit(full, LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
+        }
+        val[val.length / 2] += 1; // a stored value of a sampled row (all 500 rows are sampled) changes the checksum
+        try (dev.downhill.SparseDataset d = dev.downhill.SparseDataset.of(dev.downhill.io.CsrMatrix.of(pointers, idx, val, n,
+                dev.downhill.Precision.FLOAT64), y)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
+            assertTrue(e.getMessage().contains("checksum: checkpoint "), e.getMessage());
+        }
+    }
+
+    @Test
     void theFingerprintRefusesOtherOptionsAndOtherData() throws IOException {
         Path folder = dir.resolve("fp");
         FitConfig config = base(Solver.GD).maxIterations(30).build();
