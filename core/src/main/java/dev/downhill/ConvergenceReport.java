@@ -19,13 +19,34 @@ package dev.downhill;
  * @param dualityGap      the last relative duality gap of a proximal full-batch fit (gd, nesterov with an l1 term,
  *                        see {@link StopReason#DUALITY_GAP}), else NaN
  * @param crossValidation when α was chosen by {@link CrossValidation}: its table and choice, else null
+ * @param resumedFromIteration when the fit was resumed from a {@link Checkpoint}: the iteration (step or epoch) it
+ *                        resumed at (for a finished checkpoint: its iterations), else −1
+ * @param resumedRunSeconds when resumed: the seconds of this run alone ({@link FittedModel#wallTime()} adds the earlier
+ *                        runs'), else NaN
  */
 public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
                                 double backendInitSeconds, double objective, double dualityGap,
-                                CrossValidationReport crossValidation) {
+                                CrossValidationReport crossValidation, long resumedFromIteration, double resumedRunSeconds) {
     public ConvergenceReport {
         constantColumns = constantColumns.clone();
         solverChoice = solverChoice == null ? "" : solverChoice;
+    }
+
+    public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
+                             double backendInitSeconds, double objective, double dualityGap, CrossValidationReport crossValidation) {
+        this(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective, dualityGap,
+                crossValidation, -1, Double.NaN);
+    }
+
+    /** Whether the fit was resumed from a checkpoint. */
+    public boolean resumed() {
+        return resumedFromIteration >= 0;
+    }
+
+    /** The same report saying the fit resumed at {@code iteration} and this run took {@code seconds}. */
+    public ConvergenceReport withResume(long iteration, double seconds) {
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
+                dualityGap, crossValidation, iteration, seconds);
     }
 
     public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact) {
@@ -40,25 +61,25 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
     /** The same report with the automatic solver choice recorded. */
     public ConvergenceReport withSolverChoice(String choice) {
         return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, backendInitSeconds, objective,
-                dualityGap, crossValidation);
+                dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds);
     }
 
     /** The same report with the backend's one-time initialisation time recorded. */
     public ConvergenceReport withBackendInitSeconds(double seconds) {
         return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, seconds, objective, dualityGap,
-                crossValidation);
+                crossValidation, resumedFromIteration, resumedRunSeconds);
     }
 
     /** The same report with a penalised fit's objective and (proximal solvers) relative duality gap. */
     public ConvergenceReport withPenaltyResult(double objective, double dualityGap) {
         return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
-                dualityGap, crossValidation);
+                dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds);
     }
 
     /** The same report with the cross-validation that chose α. */
     public ConvergenceReport withCrossValidation(CrossValidationReport cv) {
         return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
-                dualityGap, cv);
+                dualityGap, cv, resumedFromIteration, resumedRunSeconds);
     }
 
     @Override

@@ -113,12 +113,21 @@ public final class CrossValidation {
         return a;
     }
 
+    /** A path or cross-validation is many fits: one checkpoint folder cannot hold them (not supported yet). */
+    private static void refuseCheckpoint(FitConfig config) {
+        if (config.checkpoint().isActive()) {
+            throw new IllegalArgumentException("checkpoints are not supported for cross-validation and α paths yet (many fits): "
+                    + "give α explicitly to checkpoint a fit");
+        }
+    }
+
     /**
      * Fits {@code config} (its penalty's kind, mix and factors) at every α of {@code alphas} in turn on a loaded problem,
      * each fit warm-started from the previous answer.
      */
     public static List<FittedModel> path(LoadedProblem problem, FitConfig config, double[] alphas) {
         Objects.requireNonNull(problem, "problem");
+        refuseCheckpoint(config);
         List<FittedModel> models = new ArrayList<>(alphas.length);
         InitialCoefficients start = config.initialCoefficients();
         for (double alpha : alphas) {
@@ -145,6 +154,7 @@ public final class CrossValidation {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(rule, "rule");
+        refuseCheckpoint(config);
         if (data.isWeighted()) {
             throw new IllegalArgumentException("cross-validation with sample weights is not supported yet: give α explicitly");
         }

@@ -59,8 +59,10 @@ public final class FitConfig {
     private final double validationFraction;
     private final long directMemoryBudget;
     private final Penalty penalty;
+    private final Checkpoint checkpoint;
 
     private FitConfig(Builder b) {
+        this.checkpoint = b.checkpoint;
         this.penalty = b.penalty;
         this.directMemoryBudget = b.directMemoryBudget;
         this.schedule = b.schedule;
@@ -110,11 +112,20 @@ public final class FitConfig {
         b.validationFraction = validationFraction;
         b.directMemoryBudget = directMemoryBudget;
         b.penalty = penalty;
+        b.checkpoint = checkpoint;
         return b;
     }
 
     public Solver solver() {
         return solver;
+    }
+
+    /**
+     * Where the fit saves its state and where it resumes from ({@link Checkpoint#none()} by default); not part of the
+     * model or of a checkpoint's fingerprint.
+     */
+    public Checkpoint checkpoint() {
+        return checkpoint;
     }
 
     /** The penalty on the coefficients ({@link Penalty#none()} by default); see {@link Penalty} for the objective. */
@@ -283,7 +294,8 @@ public final class FitConfig {
                 + (backendOptions.toBuilder().threads(0).build().equals(BackendOptions.none()) ? "" : ", backendOptions=" + backendOptions)
                 + ", standardize=" + (standardize == null ? "auto" : standardize) + ", schedule=" + schedule
                 + (validationFraction > 0 ? ", validationFraction=" + validationFraction : "")
-                + (penalty.kind() == Penalty.Kind.NONE ? "" : ", penalty=" + penalty) + (exactReference ? ", exactReference" : "") + "]";
+                + (penalty.kind() == Penalty.Kind.NONE ? "" : ", penalty=" + penalty) + (exactReference ? ", exactReference" : "")
+                + (checkpoint.isActive() ? ", checkpoint " + checkpoint : "") + "]";
     }
 
     /** Mutable builder; {@link #build()} returns an immutable {@link FitConfig}. */
@@ -308,8 +320,15 @@ public final class FitConfig {
         private LearningRateSchedule schedule = LearningRateSchedule.constant();
         private double validationFraction;
         private Penalty penalty = Penalty.none();
+        private Checkpoint checkpoint = Checkpoint.none();
 
         private Builder() {
+        }
+
+        /** Save the solver's state and/or resume from a saved one (see {@link Checkpoint}). */
+        public Builder checkpoint(Checkpoint checkpoint) {
+            this.checkpoint = Objects.requireNonNull(checkpoint, "checkpoint");
+            return this;
         }
 
         public Builder solver(Solver solver) {

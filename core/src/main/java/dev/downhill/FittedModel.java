@@ -65,6 +65,12 @@ public final class FittedModel {
                 gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum);
     }
 
+    /** This model with another wall time (a resumed fit's: its runs together). */
+    FittedModel withWallTime(Duration time) {
+        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
+                gradientNormHistory, time, learningRate, rank, config, report, trainingWeightSum);
+    }
+
     /** Whether the model was fitted to weighted data (sample weights; see {@link Dataset#withWeights(double[])}). */
     public boolean trainingWeighted() {
         return !Double.isNaN(trainingWeightSum);
@@ -150,7 +156,11 @@ public final class FittedModel {
         return lossHistory.length == 0 ? Double.NaN : lossHistory[lossHistory.length - 1];
     }
 
-    /** Wall-clock time of the fit, including loading into the backend when {@code fit(Dataset)} was used. */
+    /**
+     * Wall-clock time of the fit, including loading into the backend when {@code fit(Dataset)} was used; for a fit resumed
+     * from a {@link Checkpoint}, the time of all its runs up to their last checkpoint plus this run's (this run alone:
+     * {@link ConvergenceReport#resumedRunSeconds()}).
+     */
     public Duration wallTime() {
         return wallTime;
     }

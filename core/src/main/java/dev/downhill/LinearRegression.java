@@ -1,6 +1,9 @@
 package dev.downhill;
 
 import dev.downhill.internal.CentredObjective;
+import dev.downhill.internal.Checkpointer;
+import dev.downhill.internal.Fingerprint;
+import dev.downhill.internal.SolverState;
 import dev.downhill.internal.ConjugateGradientSolver;
 import dev.downhill.internal.GradientDescentSolver;
 import dev.downhill.internal.NesterovSolver;
@@ -58,7 +61,9 @@ public final class LinearRegression {
         Backends.select(config.backend());
         long start = System.nanoTime();
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
-            FittedModel model = fit(problem, config, start);
+            Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start);
+            checkMatches(problem, config);
+            FittedModel model = fit(problem.problem(), config, start, checkpoint);
             return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
         }
     }
@@ -77,7 +82,9 @@ public final class LinearRegression {
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();
         try (LoadedProblem problem = load(data, config)) {
-            FittedModel model = fit(problem, config, start);
+            Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start);
+            checkMatches(problem, config);
+            FittedModel model = fit(problem.problem(), config, start, checkpoint);
             return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
         }
     }
@@ -93,7 +100,7 @@ public final class LinearRegression {
             throw new IllegalStateException("the " + resident.backendName() + " backend " + (data.isWeighted()
                     ? "ignored the sample weights" : "weighted an unweighted dataset"));
         }
-        return new LoadedProblem(resident, null, options);
+        return new LoadedProblem(resident, null, data, options);
     }
 
     /**
@@ -123,15 +130,62 @@ public final class LinearRegression {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
         checkMatches(problem, config);
-        return fit(problem.problem(), config, System.nanoTime());
+        long start = System.nanoTime();
+        String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
+        return fit(problem.problem(), config, start, checkpointer(problem, config, checksum, start));
     }
 
-    private static FittedModel fit(LoadedProblem problem, FitConfig config, long startNanos) {
-        checkMatches(problem, config);
-        return fit(problem.problem(), config, startNanos);
+    /** Opens the configuration's checkpoint for a fit of {@code problem} (its data's sample checksum, or null when unknown). */
+    private static Checkpointer checkpointer(LoadedProblem problem, FitConfig config, String checksum, long startNanos) {
+        if (!config.checkpoint().isActive()) {
+            return Checkpointer.NONE;
+        }
+        return Checkpointer.open(config.checkpoint(), Fingerprint.of(problem.problem(), problem.options(), checksum, config), startNanos);
     }
 
-    private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos) {
+    /**
+     * Fits, resuming from and saving to {@code checkpoint}, and saves the finished fit there; a resumed model's wall time
+     * adds the earlier runs' and its report says where it resumed.
+     */
+    private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos, Checkpointer checkpoint) {
+        SolverState restored = checkpoint.restored();
+        long[] trialPasses = {0};
+        FittedModel model = restored != null && restored.finished()
+                ? finishedFit(problem, requested, startNanos, checkpoint, restored)
+                : fit(problem, requested, startNanos, checkpoint, trialPasses);
+        checkpoint.finish(finishedState(model, trialPasses[0]));
+        if (checkpoint.resumedAt() >= 0) {
+            double run = elapsed(startNanos).toNanos() / 1e9;
+            model = model.withWallTime(Duration.ofNanos(Math.round((checkpoint.priorSeconds() + run) * 1e9)))
+                    .withReport(model.report().withResume(checkpoint.resumedAt(), run));
+        }
+        return model;
+    }
+
+    /** The state of a finished fit: its answer, enough to give the same model again without iterating. */
+    private static SolverState finishedState(FittedModel model, long trialPasses) {
+        return SolverState.builder(model.solver().cliName(), model.iterations(), true)
+                .put("coefficients", model.coefficients()).put("intercept", model.intercept())
+                .put("stopReason", model.stopReason().name()).put("lossHistory", model.lossHistory())
+                .put("gradientNormHistory", model.gradientNormHistory()).put("learningRate", model.learningRate())
+                .put("rank", model.rank()).put("dualityGap", model.report().dualityGap())
+                .put("solverChoice", model.report().solverChoice()).put("trialPasses", trialPasses).build();
+    }
+
+    /** The model of a finished checkpoint: the configuration the fit ended with, its answer, the report made again. */
+    private static FittedModel finishedFit(ResidentProblem problem, FitConfig requested, long startNanos, Checkpointer checkpoint,
+                                           SolverState done) {
+        FitConfig config = requested.toBuilder().solver(Solver.parse(done.solver())).build();
+        if (done.integer("trialPasses") > 0) { // auto's cg trial gave the answer: its configuration had the trial's limit
+            config = config.toBuilder().maxIterations(done.integer("trialPasses")).build();
+        }
+        FittedModel model = fitWith(problem, config, startNanos, checkpoint);
+        String choice = done.text("solverChoice");
+        return choice.isEmpty() ? model : model.withReport(model.report().withSolverChoice(choice));
+    }
+
+    private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos, Checkpointer checkpoint,
+                                   long[] trialPasses) {
         String choice = "";
         FitConfig config = requested;
         if (requested.solver().isAuto() && requested.penalty().hasL1()) {
@@ -153,8 +207,14 @@ public final class LinearRegression {
             } else if (c.cgTrialPasses() > 0) {
                 long passes = Math.min(c.cgTrialPasses(), requested.maxIterations());
                 TrialBudget budget = new TrialBudget(requested.listener(), passes, requested.tolerance(problem.precision()));
+                SolverState restored = checkpoint.restored();
+                boolean resumable = restored == null || restored.solver().equals(ConjugateGradientSolver.NAME);
+                if (restored != null && resumable) {
+                    budget.replay(restored.vector("gradientNormHistory")); // the budget's judgement needs the trial's history
+                }
+                // a checkpoint of the direct solve that followed the trial: the trial (bounded, deterministic) runs again unsaved
                 FittedModel trial = fitWith(problem, requested.toBuilder().solver(Solver.CG).maxIterations(passes)
-                        .listener(budget).build(), startNanos);
+                        .listener(budget).build(), startNanos, resumable ? checkpoint : Checkpointer.NONE);
                 if (trial.stopReason() == StopReason.CONVERGED
                         || trial.stopReason() == StopReason.STOPPED_BY_LISTENER && !budget.abandoned()) {
                     // converged, or stopped by the caller's listener: either way the trial's model is the answer
@@ -162,6 +222,7 @@ public final class LinearRegression {
                             + "allowed before the exact solve (%s)", trial.stopReason() == StopReason.CONVERGED ? "converged"
                             : trial.stopReason().name().toLowerCase(java.util.Locale.ROOT), trial.iterations(), passes, choice);
                     LOG.info("solver auto → {}", why);
+                    trialPasses[0] = passes;
                     return trial.withReport(trial.report().withSolverChoice(why));
                 }
                 choice = String.format(java.util.Locale.ROOT, "%s; cg tried first %s", choice, budget.abandoned() ? budget.why()
@@ -169,11 +230,16 @@ public final class LinearRegression {
             }
             LOG.info("solver auto → {}", choice);
         }
-        FittedModel model = fitWith(problem, config, startNanos);
+        FittedModel model = fitWith(problem, config, startNanos, checkpoint);
         return choice.isEmpty() ? model : model.withReport(model.report().withSolverChoice(choice));
     }
 
-    private static FittedModel fitWith(ResidentProblem problem, FitConfig config, long startNanos) {
+    /**
+     * Fits with the named solver. With a finished checkpoint state, the solver is not run: its saved answer is the result
+     * (the report is made again from the problem, as after a solve).
+     */
+    private static FittedModel fitWith(ResidentProblem problem, FitConfig config, long startNanos, Checkpointer checkpoint) {
+        SolverState done = checkpoint.restored() != null && checkpoint.restored().finished() ? checkpoint.restored() : null;
         int n = Math.toIntExact(problem.cols());
         config.initialCoefficients().values(n); // validates the length before any work
         Solver solver = config.solver();
@@ -189,20 +255,27 @@ public final class LinearRegression {
         try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty)) {
             if (solver.isIterative()) {
                 IterativeResult r;
-                switch (solver) {
-                    case SGD:
-                    case MINIBATCH:
-                        r = StochasticGradientSolver.fit(objective, config);
-                        break;
-                    case NESTEROV:
-                        r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, config, true) : NesterovSolver.fit(objective, config);
-                        break;
-                    case CG:
-                        r = ConjugateGradientSolver.fit(objective, config);
-                        break;
-                    default:
-                        r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, config, false)
-                                : GradientDescentSolver.fit(objective, config);
+                if (done != null) {
+                    r = new IterativeResult(done.vector("coefficients", n), done.real("intercept"), done.iteration(),
+                            StopReason.valueOf(done.text("stopReason")), done.vector("lossHistory"), done.vector("gradientNormHistory"),
+                            done.real("learningRate"), done.real("dualityGap"));
+                } else {
+                    switch (solver) {
+                        case SGD:
+                        case MINIBATCH:
+                            r = StochasticGradientSolver.fit(objective, config, checkpoint);
+                            break;
+                        case NESTEROV:
+                            r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, config, true, checkpoint)
+                                    : NesterovSolver.fit(objective, config, checkpoint);
+                            break;
+                        case CG:
+                            r = ConjugateGradientSolver.fit(objective, config, checkpoint);
+                            break;
+                        default:
+                            r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, config, false, checkpoint)
+                                    : GradientDescentSolver.fit(objective, config, checkpoint);
+                    }
                 }
                 double distance = config.exactReference() && !penalty.hasL1()
                         ? distanceToExact(problem, config, objective, r.coefficients(), r.intercept()) : Double.NaN;
@@ -213,7 +286,16 @@ public final class LinearRegression {
                                 .withPenaltyResult(objectiveValue(objective, r.coefficients()), r.dualityGap()), weightSum(problem));
             }
             double[] ridge = ridgeDiagonal(problem, penalty);
-            DirectSolution d = solver == Solver.NORMAL
+            // a direct solve has no iterations: its one boundary (a checkpoint saying it started, a stop request) is before it
+            if (done == null) {
+                SolverState started = checkpoint.restored();
+                if (started != null && started.solver().equals(solver.cliName())) {
+                    checkpoint.take(solver.cliName()); // a direct solve that had started: it starts again
+                }
+                checkpoint.boundary(0, () -> SolverState.builder(solver.cliName(), 0, false).build());
+            }
+            DirectSolution d = done != null ? new DirectSolution(done.vector("coefficients", n), done.real("intercept"),
+                    done.integer("rank"), new double[0], Double.NaN, 0) : solver == Solver.NORMAL
                     ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, ridge)
                     : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge);
             if (solver == Solver.SVD) {

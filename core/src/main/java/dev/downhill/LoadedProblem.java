@@ -18,10 +18,17 @@ public final class LoadedProblem implements AutoCloseable {
     private final ResidentProblem problem;
     private final Dataset data;
     private final BackendOptions options;
+    /** The sparse dataset it was loaded from (for a checkpoint's fingerprint), or null. */
+    private final SparseDataset sparse;
 
     LoadedProblem(ResidentProblem problem, Dataset data, BackendOptions options) {
+        this(problem, data, null, options);
+    }
+
+    LoadedProblem(ResidentProblem problem, Dataset data, SparseDataset sparse, BackendOptions options) {
         this.problem = dev.downhill.internal.CheckedProblem.of(Objects.requireNonNull(problem, "problem"));
         this.data = data;
+        this.sparse = sparse;
         this.options = options;
     }
 
@@ -70,6 +77,12 @@ public final class LoadedProblem implements AutoCloseable {
     /** The resident problem (for core's solvers). */
     ResidentProblem problem() {
         return problem;
+    }
+
+    /** The checksum of the host data's sample for a checkpoint's fingerprint, or null when they are not known. */
+    String checksum() {
+        return data != null ? dev.downhill.internal.Fingerprint.checksum(data)
+                : sparse != null ? dev.downhill.internal.Fingerprint.checksum(sparse) : null;
     }
 
     /** The host dataset the problem was loaded from. */

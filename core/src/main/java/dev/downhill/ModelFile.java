@@ -26,7 +26,9 @@ import java.util.Optional;
  * {@code hyperparameters.l1Ratio} and, when set, {@code hyperparameters.penaltyFactors}; a penalised fit adds
  * {@code result.objective} ({@link ConvergenceReport#objective()}) and, for the proximal full-batch solvers,
  * {@code result.dualityGap}; when α was chosen by {@link CrossValidation}, {@code result.crossValidation} holds
- * folds, rule, chosenAlpha, alphaMin, alpha1se and the table (alphas, meanMse, standardError). Files without these
+ * folds, rule, chosenAlpha, alphaMin, alpha1se and the table (alphas, meanMse, standardError). A fit resumed from a
+ * {@link Checkpoint} adds {@code result.resumedFromIteration} and {@code result.resumedRunSeconds} (this run alone;
+ * {@code result.wallTimeSeconds} is then the time of all its runs). Files without these
  * fields (written before penalties) read as unpenalised. Doubles are written
  * in Java's shortest round-trip form, so a model read back predicts bit for bit like the one
  * written. Reading checks the format, every field's presence and type, finiteness, and that the
@@ -155,6 +157,10 @@ public final class ModelFile {
         }
         if (Double.isFinite(model.report().backendInitSeconds())) {
             r.put("backendInitSeconds", model.report().backendInitSeconds());
+        }
+        if (model.report().resumed()) {
+            r.put("resumedFromIteration", model.report().resumedFromIteration());
+            putNumberOrNull(r, "resumedRunSeconds", model.report().resumedRunSeconds());
         }
         if (!Double.isNaN(model.report().objective())) {
             r.put("objective", model.report().objective());
@@ -436,7 +442,16 @@ public final class ModelFile {
                         finite(v, "alphaMin"), finite(v, "alpha1se"), finite(v, "chosenAlpha"));
             }
             double init = r.has("backendInitSeconds") ? nullableNumber(r, "backendInitSeconds") : Double.NaN;
-            return new ConvergenceReport(standardized, constant, distance, choice, init, objective, gap, cv);
+            long resumedFrom = -1;
+            double resumedRun = Double.NaN;
+            if (r.has("resumedFromIteration")) {
+                resumedFrom = integer(r, "resumedFromIteration");
+                if (resumedFrom < 0) {
+                    throw error("'resumedFromIteration' is negative");
+                }
+                resumedRun = r.has("resumedRunSeconds") ? nullableNumber(r, "resumedRunSeconds") : Double.NaN;
+            }
+            return new ConvergenceReport(standardized, constant, distance, choice, init, objective, gap, cv, resumedFrom, resumedRun);
         }
 
         private <T> T parse(String field, java.util.function.Supplier<T> body) {

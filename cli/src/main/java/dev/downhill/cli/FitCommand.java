@@ -1,9 +1,11 @@
 package dev.downhill.cli;
 
+import dev.downhill.Checkpoint;
 import dev.downhill.CrossValidation;
 import dev.downhill.CrossValidationReport;
 import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
+import dev.downhill.FitInterruptedException;
 import dev.downhill.FittedModel;
 import dev.downhill.LearningRate;
 import dev.downhill.LearningRateSchedule;
@@ -100,6 +102,23 @@ final class FitCommand implements Callable<Integer> {
             + ".png or .jpg/.jpeg; no extension writes NAME.png.")
     Path plot;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "Save the solver's state in DIR (created if needed): before "
+            + "the first iteration, every --checkpoint-every seconds, at the end and on SIGINT/SIGTERM (which then exit 130/143 "
+            + "without writing --out). Resume with --resume DIR.")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "SECONDS", description = "Seconds between checkpoints, ≥ 0 (default: "
+            + "10; 0 saves at every iteration or epoch).")
+    Double checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the fit saved in DIR by --checkpoint (same data and "
+            + "options, checked; a finished checkpoint gives its final model). With --checkpoint DIR it keeps saving.")
+    Path resume;
+
+    @Option(names = "--init", paramLabel = "MODEL", description = "Warm start: the gradient solvers start from the coefficients of "
+            + "this model file (the intercept follows from them).")
+    Path init;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -108,6 +127,9 @@ final class FitCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Seconds a SIGINT/SIGTERM waits for the fit to reach an iteration boundary and save its checkpoint. */
+    static final int SIGNAL_WAIT_SECONDS = 30;
 
     /** At most this many CPU threads per core ({@code --threads} above it is capped, with a note). */
     static final int THREADS_PER_CORE = 4;
@@ -122,12 +144,112 @@ final class FitCommand implements Callable<Integer> {
         if (!backend.trim().equalsIgnoreCase("auto")) {
             Backends.select(backend); // a named backend that cannot run fails now (exit 1), before the data are read
         }
+        Checkpoint saving = checkpointing(b); // the folders are checked and the warm start read before the data
+        double[] warmStart = init == null ? null : readInit();
         PrintWriter o = spec.commandLine().getOut();
         input.notes = quiet ? null : spec.commandLine().getErr();
-        if (input.isSparse()) {
-            return fitSparse(b, o, plotTarget);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = saving.directory().isPresent() ? stopOnSignal(saving, done) : null;
+        try {
+            return input.isSparse() ? fitSparse(b, o, plotTarget, warmStart) : fitDense(b, o, plotTarget, warmStart);
+        } catch (FitInterruptedException e) {
+            spec.commandLine().getErr().println("downhill: interrupted at " + (b.build().solver().isStochastic() ? "epoch " : "iteration ")
+                    + e.iteration() + (e.directory().isPresent() ? "; checkpoint saved in " + e.directory().get() + " (continue with --resume "
+                    + e.directory().get() + ")" : "; no checkpoint saved") + "; no model written");
+            spec.commandLine().getErr().flush();
+            return INTERRUPTED;
+        } finally {
+            done.countDown();
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it has been told the fit is done
+                }
+            }
         }
+    }
+
+    /** The exit code of a fit interrupted by a stop request (SIGINT's shell convention; the JVM exits 143 on SIGTERM). */
+    static final int INTERRUPTED = 130;
+
+    /**
+     * The checkpoint from --checkpoint, --checkpoint-every and --resume (set on {@code b}): the folder to save in is
+     * created and the one to resume from read now, before any work.
+     */
+    private Checkpoint checkpointing(FitConfig.Builder b) {
+        if (checkpointEvery != null && checkpoint == null) {
+            Main.warn(spec, "--checkpoint-every does nothing without --checkpoint (ignored)");
+        }
+        if ((checkpoint != null || resume != null) && crossValidated()) {
+            throw Main.usage(spec, (checkpoint != null ? "--checkpoint" : "--resume") + " does not work with --alpha auto yet "
+                    + "(cross-validation is many fits): give --alpha A");
+        }
+        Checkpoint c = Checkpoint.none();
+        if (checkpoint != null) {
+            if (checkpointEvery != null && !(checkpointEvery >= 0 && checkpointEvery <= 1e9)) {
+                throw Main.usage(spec, "--checkpoint-every must be a number of seconds ≥ 0, got " + checkpointEvery);
+            }
+            try {
+                java.nio.file.Files.createDirectories(checkpoint);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot create checkpoint folder " + checkpoint + ": "
+                        + (java.nio.file.Files.exists(checkpoint) ? "it exists and is not a folder" : Main.oneLine(e)));
+            }
+            c = Checkpoint.to(checkpoint);
+            if (checkpointEvery != null) {
+                c = c.every(java.time.Duration.ofNanos(Math.round(checkpointEvery * 1e9)));
+            }
+        }
+        if (resume != null) {
+            String what = Checkpoint.describe(resume);
+            c = checkpoint == null ? Checkpoint.resume(resume) : c.resumingFrom(resume);
+            if (!quiet) {
+                spec.commandLine().getErr().println("downhill: note: resuming from " + resume + ": " + what);
+            }
+        }
+        b.checkpoint(c);
+        return c;
+    }
+
+    /** The coefficients of the --init model file. */
+    private double[] readInit() {
+        dev.downhill.SavedModel saved = ModelFile.read(init);
+        return saved.model().coefficients();
+    }
+
+    /**
+     * Asks the fit to stop at its next boundary on SIGINT/SIGTERM (the JVM's shutdown) and waits, at most
+     * {@value #SIGNAL_WAIT_SECONDS} s, for it to save its checkpoint and say so.
+     */
+    private static Thread stopOnSignal(Checkpoint c, java.util.concurrent.CountDownLatch done) {
+        Thread hook = new Thread(() -> {
+            c.requestStop();
+            try {
+                done.await(SIGNAL_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "downhill-checkpoint-on-signal");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    /** Sets the --init warm start after checking its length against X's columns. */
+    private void warmStart(FitConfig.Builder b, double[] warmStart, long cols) {
+        if (warmStart == null) {
+            return;
+        }
+        if (warmStart.length != cols) {
+            throw new IllegalArgumentException("--init " + init + " has " + warmStart.length + " coefficients but X has " + cols
+                    + " columns");
+        }
+        b.initialCoefficients(dev.downhill.InitialCoefficients.given(warmStart));
+    }
+
+    private int fitDense(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart) {
         try (Dataset loaded = input.load(); Dataset data = input.weighted(loaded)) {
+            warmStart(b, warmStart, data.cols());
             Progress progress = threadsAndProgress(b, data.rows());
             FittedModel model;
             if (crossValidated()) {
@@ -139,12 +261,14 @@ final class FitCommand implements Callable<Integer> {
                 }
                 model = CrossValidation.fit(data, b.listener(dev.downhill.IterationListener.NONE).build(), folds,
                         alphaRule == null ? CrossValidation.Rule.MIN : CrossValidation.Rule.parse(alphaRule));
-                progress = null;
             } else {
-                model = LinearRegression.fit(data, b.build());
-            }
-            if (progress != null) {
-                progress.finish();
+                try {
+                    model = LinearRegression.fit(data, b.build());
+                } finally {
+                    if (progress != null) {
+                        progress.finish(); // ends the bar's line, also before an interruption's message
+                    }
+                }
             }
             Score score = model.score(data);
             print(o, model, score, data);
@@ -157,19 +281,25 @@ final class FitCommand implements Callable<Integer> {
      * The fit of sparse data ({@code --sparse} svmlight, or an .npz {@code --x}): X is never densified; the score comes
      * from the backend's prediction pass over the CSR problem.
      */
-    private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget) {
+    private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart) {
         if (crossValidated()) {
             throw new IllegalArgumentException("--alpha auto (cross-validation) is not supported on sparse X yet: give --alpha A");
         }
         try (dev.downhill.SparseDataset data = input.weighted(input.loadSparse())) {
+            warmStart(b, warmStart, data.cols());
             Progress progress = threadsAndProgress(b, data.rows());
             FitConfig config = b.build();
-            FittedModel model = LinearRegression.fit(data, config);
-            if (progress != null) {
-                progress.finish();
+            FittedModel model;
+            try {
+                model = LinearRegression.fit(data, config);
+            } finally {
+                if (progress != null) {
+                    progress.finish();
+                }
             }
             double[] predicted;
-            try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE).build())) {
+            try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE)
+                    .checkpoint(Checkpoint.none()).build())) {
                 predicted = model.predict(loaded);
             }
             double[] actual = data.targets();
@@ -409,6 +539,7 @@ final class FitCommand implements Callable<Integer> {
             ignored.add("--validation-fraction");
         }
         if (!s.isIterative() && !s.isAuto()) {
+            ignored.add("--init");
             ignored.add("--iterations");
             ignored.add("--tol");
             ignored.add("--standardize");
@@ -481,6 +612,10 @@ final class FitCommand implements Callable<Integer> {
         }
         if (m.rank() >= 0) {
             o.printf(Locale.ROOT, "rank:        %d%n", m.rank());
+        }
+        if (m.report().resumed()) {
+            o.printf(Locale.ROOT, "resumed:     at %s %d (this run %.3f s; the time below is of all runs)%n",
+                    m.solver().isStochastic() ? "epoch" : "iteration", m.report().resumedFromIteration(), m.report().resumedRunSeconds());
         }
         o.printf(Locale.ROOT, "time:        %.3f s%n", m.wallTime().toNanos() / 1e9);
     }

@@ -21,6 +21,8 @@ final class Progress implements IterationListener {
     private final long start = System.nanoTime();
     private long lastOutput = System.nanoTime();
     private boolean drawn;
+    /** The first iteration seen (past 0 for a resumed fit): the ETA's rate counts from it. */
+    private long first = -1;
 
     Progress(PrintWriter err, long maxIterations, boolean terminal, String unit) {
         this.err = err;
@@ -32,11 +34,14 @@ final class Progress implements IterationListener {
     @Override
     public Control onIteration(long iteration, double loss, double gradientNorm) {
         long now = System.nanoTime();
+        if (first < 0) {
+            first = iteration;
+        }
         long interval = terminal ? REDRAW_MILLIS * 1_000_000L : LINE_SECONDS * 1_000_000_000L;
         if (now - lastOutput >= interval || iteration == maxIterations) {
             lastOutput = now;
             double elapsed = (now - start) / 1e9;
-            double eta = iteration == 0 ? Double.NaN : elapsed / iteration * (maxIterations - iteration);
+            double eta = iteration == first ? Double.NaN : elapsed / (iteration - first) * (maxIterations - iteration);
             String text = String.format(Locale.ROOT, "%s %d/%d  loss %.6g  |grad| %.3g  elapsed %s  ETA ≤ %s", unit, iteration,
                     maxIterations, loss, gradientNorm, clock(elapsed), clock(eta));
             if (terminal) {

@@ -30,10 +30,19 @@ public final class ConjugateGradientSolver {
     /** Iterations between residual refreshes. */
     public static final int REFRESH = 50;
 
+    /** The name of its checkpoint state. */
+    public static final String NAME = "cg";
+
     private ConjugateGradientSolver() {
     }
 
-    public static IterativeResult fit(CentredObjective objective, FitConfig config) {
+    /**
+     * Fits, saving the state at iteration boundaries through {@code checkpoint} and starting from its restored state when it
+     * has one: θ, r, z, p, rᵀz, the loss and gradient norm of the coming record, the step and {@link FullBatchProgress}'s
+     * bookkeeping.
+     */
+    public static IterativeResult fit(CentredObjective objective, FitConfig config, Checkpointer checkpoint) {
+        SolverState resume = checkpoint.take(NAME);
         var problem = objective.problem();
         int n = Math.toIntExact(problem.cols());
         long m = problem.rows();
@@ -43,16 +52,42 @@ public final class ConjugateGradientSolver {
              BackendVector z = problem.allocateVector(n);
              BackendVector p = problem.allocateVector(n);
              BackendVector w = problem.allocateVector(n)) {
-            theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
-            double loss = residual(objective, theta, r);
-            problem.copy(r, z);
-            objective.precondition(z);
-            problem.copy(z, p);
-            double rz = problem.dot(r, z);
-            double norm = Math.sqrt(Math.max(0, rz));
-            StopReason stop;
+            double loss;
+            double rz;
+            double norm;
             long step = 0;
+            if (resume != null) {
+                theta.copyFromHost(resume.vector("theta", n));
+                r.copyFromHost(resume.vector("r", n));
+                z.copyFromHost(resume.vector("z", n));
+                p.copyFromHost(resume.vector("p", n));
+                rz = resume.real("rz");
+                loss = resume.real("loss");
+                norm = resume.real("norm");
+                step = resume.iteration();
+                progress.restore(resume, Double.NaN);
+            } else {
+                theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
+                loss = residual(objective, theta, r);
+                problem.copy(r, z);
+                objective.precondition(z);
+                problem.copy(z, p);
+                rz = problem.dot(r, z);
+                norm = Math.sqrt(Math.max(0, rz));
+            }
+            StopReason stop;
             while (true) {
+                long k = step;
+                double l = loss;
+                double g = norm;
+                double d = rz;
+                checkpoint.boundary(step, () -> {
+                    SolverState.Builder s = SolverState.builder(NAME, k, false).put("theta", theta.copyToHost())
+                            .put("r", r.copyToHost()).put("z", z.copyToHost()).put("p", p.copyToHost())
+                            .put("rz", d).put("loss", l).put("norm", g);
+                    progress.capture(s);
+                    return s.build();
+                });
                 stop = progress.record(step, loss, norm, theta);
                 if (stop != null) {
                     break;

@@ -115,6 +115,40 @@ final class FullBatchProgress {
         }
     }
 
+    /** Adds this bookkeeping's state (histories, progress-rule memory) to a checkpoint's {@code state}. */
+    void capture(SolverState.Builder state) {
+        state.put("lossHistory", losses.toArray());
+        state.put("gradientNormHistory", norms.toArray());
+        state.put("progress.norm", progressNorm);
+        state.put("progress.loss", progressLoss);
+        state.put("progress.iteration", progressIteration);
+        state.put("progress.bestLoss", bestLoss);
+    }
+
+    /**
+     * Continues from a checkpoint's {@code state} (see {@link #capture}), the step since then being {@code learningRate}:
+     * afterwards this bookkeeping is exactly what it was when the state was captured.
+     */
+    void restore(SolverState state, double learningRate) {
+        double[] l = state.vector("lossHistory");
+        double[] g = state.vector("gradientNormHistory");
+        for (double v : l) {
+            losses.add(v);
+        }
+        for (double v : g) {
+            norms.add(v);
+        }
+        this.learningRate = learningRate;
+        if (l.length > 0) {
+            guard = new DivergenceGuard(l[0], learningRate, automaticStep);
+            firstNorm = g[0];
+        }
+        progressNorm = state.real("progress.norm");
+        progressLoss = state.real("progress.loss");
+        progressIteration = state.integer("progress.iteration");
+        bestLoss = state.real("progress.bestLoss");
+    }
+
     /** The result, with the histories recorded so far. */
     IterativeResult result(double[] coefficients, double intercept, long iterations, StopReason stop, double eta) {
         return new IterativeResult(coefficients, intercept, iterations, stop, losses.toArray(), norms.toArray(), eta);

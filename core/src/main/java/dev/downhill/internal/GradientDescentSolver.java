@@ -27,24 +27,46 @@ import dev.downhill.spi.RowSlice;
  * {@link CentredObjective}); an l1 term goes to {@link ProximalGradientSolver} instead.
  */
 public final class GradientDescentSolver {
+    /** The name of its checkpoint state. */
+    public static final String NAME = "gd";
+
     private GradientDescentSolver() {
     }
 
-    public static IterativeResult fit(CentredObjective objective, FitConfig config) {
+    /**
+     * Fits, saving the state at iteration boundaries through {@code checkpoint} and starting from its restored state when it
+     * has one: θ, η (after any halvings), the previous loss, the step and {@link FullBatchProgress}'s bookkeeping.
+     */
+    public static IterativeResult fit(CentredObjective objective, FitConfig config, Checkpointer checkpoint) {
         var problem = objective.problem();
         int n = Math.toIntExact(problem.cols());
         long m = problem.rows();
-        double eta = StepSize.resolve(config, objective, m);
+        SolverState resume = checkpoint.take(NAME);
+        double eta = resume != null ? resume.real("eta") : StepSize.resolve(config, objective, m);
         boolean automatic = config.learningRate().isAuto();
         FullBatchProgress progress = new FullBatchProgress(objective, config, config.tolerance(problem.precision()), eta, automatic);
         double riseTolerance = 64 * Math.ulp(problem.precision() == Precision.FLOAT32 ? 1f : 1.0);
         try (BackendVector theta = problem.allocateVector(n);
              BackendVector gradient = problem.allocateVector(n)) {
-            theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
+            theta.copyFromHost(resume != null ? resume.vector("theta", n) : objective.startingPoint(config.initialCoefficients().values(n)));
             double previousLoss = Double.POSITIVE_INFINITY;
             StopReason stop;
             long step = 0;
+            if (resume != null) {
+                progress.restore(resume, eta);
+                previousLoss = resume.real("previousLoss");
+                step = resume.iteration();
+            }
             while (true) {
+                long k = step;
+                double e = eta;
+                double before = previousLoss;
+                checkpoint.boundary(step, () -> {
+                    SolverState.Builder s = SolverState.builder(NAME, k, false).put("theta", theta.copyToHost()).put("eta", e)
+                            .put("previousLoss", before);
+                    progress.capture(s);
+                    return s.build();
+                });
                 ResidualSums sums = objective.gradient(theta, RowSlice.all(), gradient);
                 double loss = sums.sumOfSquares() / objective.weightSum() + objective.addRidge(theta, gradient); // + the l2 term, if any
                 stop = progress.record(step, loss, objective.gradientNorm(gradient), theta);

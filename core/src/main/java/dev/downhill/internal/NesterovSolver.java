@@ -19,26 +19,50 @@ import dev.downhill.spi.RowSlice;
  * smooth objective F of {@link CentredObjective} (gradient + λ∘θ); an l1 term goes to {@link ProximalGradientSolver}.
  */
 public final class NesterovSolver {
+    /** The name of its checkpoint state. */
+    public static final String NAME = "nesterov";
+
     private NesterovSolver() {
     }
 
-    public static IterativeResult fit(CentredObjective objective, FitConfig config) {
+    /**
+     * Fits, saving the state at iteration boundaries through {@code checkpoint} and starting from its restored state when it
+     * has one: θₖ, yₖ, the momentum count, η, the step and {@link FullBatchProgress}'s bookkeeping.
+     */
+    public static IterativeResult fit(CentredObjective objective, FitConfig config, Checkpointer checkpoint) {
         var problem = objective.problem();
         int n = Math.toIntExact(problem.cols());
         long m = problem.rows();
-        double eta = StepSize.resolve(config, objective, m);
+        SolverState resume = checkpoint.take(NAME);
+        double eta = resume != null ? resume.real("eta") : StepSize.resolve(config, objective, m);
         FullBatchProgress progress = new FullBatchProgress(objective, config, config.tolerance(problem.precision()), eta,
                 config.learningRate().isAuto());
         try (BackendVector theta = problem.allocateVector(n);
              BackendVector previous = problem.allocateVector(n);
              BackendVector y = problem.allocateVector(n);
              BackendVector gradient = problem.allocateVector(n)) {
-            theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
-            problem.copy(theta, y);
             StopReason stop;
             long step = 0;
             long momentum = 0;
+            if (resume != null) {
+                theta.copyFromHost(resume.vector("theta", n));
+                y.copyFromHost(resume.vector("y", n));
+                momentum = resume.integer("momentum");
+                step = resume.iteration();
+                progress.restore(resume, eta);
+            } else {
+                theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
+                problem.copy(theta, y);
+            }
             while (true) {
+                long k = step;
+                long mom = momentum;
+                checkpoint.boundary(step, () -> {
+                    SolverState.Builder s = SolverState.builder(NAME, k, false).put("theta", theta.copyToHost())
+                            .put("y", y.copyToHost()).put("momentum", mom).put("eta", eta);
+                    progress.capture(s);
+                    return s.build();
+                });
                 ResidualSums sums = objective.gradient(y, RowSlice.all(), gradient);
                 double ridge = objective.addRidge(y, gradient); // the l2 term of F and its gradient, if any
                 double norm = objective.gradientNorm(gradient);

@@ -36,15 +36,26 @@ import dev.downhill.spi.RowSlice;
  * rises by more than its rounding error (as {@link GradientDescentSolver} does).
  */
 public final class ProximalGradientSolver {
+    /** The names of its checkpoint states: ISTA (gd) and FISTA (nesterov). */
+    public static final String ISTA = "ista";
+    public static final String FISTA = "fista";
+
     private ProximalGradientSolver() {
     }
 
-    public static IterativeResult fit(CentredObjective objective, FitConfig config, boolean accelerated) {
+    /**
+     * Fits, saving the state at iteration boundaries through {@code checkpoint} and starting from its restored state when it
+     * has one: θₖ, yₖ, the momentum count, η (after any halvings), the previous loss, the scales of the stopping rules,
+     * the step and {@link FullBatchProgress}'s bookkeeping.
+     */
+    public static IterativeResult fit(CentredObjective objective, FitConfig config, boolean accelerated, Checkpointer checkpoint) {
         var problem = objective.problem();
         int n = Math.toIntExact(problem.cols());
         long rows = problem.rows();
         double m = objective.weightSum();
-        double eta = StepSize.resolve(config, objective, rows);
+        String name = accelerated ? FISTA : ISTA;
+        SolverState resume = checkpoint.take(name);
+        double eta = resume != null ? resume.real("eta") : StepSize.resolve(config, objective, rows);
         boolean automatic = config.learningRate().isAuto();
         double tol = config.tolerance(problem.precision());
         FullBatchProgress progress = new FullBatchProgress(objective, config, tol, eta, automatic, false);
@@ -57,22 +68,51 @@ public final class ProximalGradientSolver {
         double l2reg = penalty.l2Strength() * m;
         try (BackendVector point = problem.allocateVector(n);
              BackendVector gradient = problem.allocateVector(n)) {
-            // one pass at θ = 0: ‖y_c‖², the gap's scale, and ∇f(0), the scale of the unpenalised coefficients' test
-            double targetSquares = objective.gradient(point, RowSlice.all(), gradient).sumOfSquares();
+            double targetSquares;
             double freeScale = 0;
-            for (double v : gradient.copyToHost()) {
-                freeScale = Math.max(freeScale, Math.abs(v));
-            }
-            double[] theta = objective.startingPoint(config.initialCoefficients().values(n));
-            double[] y = theta.clone();
-            double[] next = new double[n];
-            double[] g = new double[n];
+            double[] theta;
+            double[] y;
             double previousLoss = Double.POSITIVE_INFINITY;
-            double gap = Double.NaN;
-            StopReason stop;
             long step = 0;
             long momentum = 0;
+            if (resume != null) {
+                targetSquares = resume.real("targetSquares");
+                freeScale = resume.real("freeScale");
+                theta = resume.vector("theta", n);
+                y = resume.vector("y", n);
+                previousLoss = resume.real("previousLoss");
+                momentum = resume.integer("momentum");
+                step = resume.iteration();
+                progress.restore(resume, eta);
+            } else {
+                // one pass at θ = 0: ‖y_c‖², the gap's scale, and ∇f(0), the scale of the unpenalised coefficients' test
+                targetSquares = objective.gradient(point, RowSlice.all(), gradient).sumOfSquares();
+                for (double v : gradient.copyToHost()) {
+                    freeScale = Math.max(freeScale, Math.abs(v));
+                }
+                theta = objective.startingPoint(config.initialCoefficients().values(n));
+                y = theta.clone();
+            }
+            double[] next = new double[n];
+            double[] g = new double[n];
+            double gap = Double.NaN;
+            StopReason stop;
             while (true) {
+                long k = step;
+                double e = eta;
+                double before = previousLoss;
+                long mom = momentum;
+                double[] t0 = theta;
+                double[] y0 = y;
+                double scaleOfGap = targetSquares;
+                double scaleOfFree = freeScale;
+                checkpoint.boundary(step, () -> {
+                    SolverState.Builder s = SolverState.builder(name, k, false).put("theta", t0).put("y", y0)
+                            .put("momentum", mom).put("eta", e).put("previousLoss", before)
+                            .put("targetSquares", scaleOfGap).put("freeScale", scaleOfFree);
+                    progress.capture(s);
+                    return s.build();
+                });
                 point.copyFromHost(y);
                 ResidualSums sums = objective.gradient(point, RowSlice.all(), gradient);
                 double ridge = objective.addRidge(point, gradient);

@@ -40,7 +40,15 @@ public final class StochasticGradientSolver {
     private StochasticGradientSolver() {
     }
 
-    public static IterativeResult fit(CentredObjective objective, FitConfig config) {
+    /**
+     * Fits, saving the state at epoch boundaries (before an epoch's first batch) through {@code checkpoint} and starting from
+     * its restored state when it has one: θ, η₀ and η (the adaptive schedule's), the steps taken (the schedule's
+     * position), the epoch (which fixes the row order: the sampler is counter-based), the stopping rule's best loss and
+     * stale count, and the histories.
+     */
+    public static IterativeResult fit(CentredObjective objective, FitConfig config, Checkpointer checkpoint) {
+        String name = config.solver().cliName();
+        SolverState resume = checkpoint.take(name);
         long m = objective.problem().rows();
         int n = Math.toIntExact(objective.problem().cols());
         long held = config.validationFraction() > 0 ? Math.max(1, Math.round(config.validationFraction() * m)) : 0;
@@ -54,8 +62,8 @@ public final class StochasticGradientSolver {
                     + (held > 0 ? " (" + held + " held out for validation)" : ""));
         }
         long[] split = held > 0 ? CounterBasedSampler.epochOrder(config.seed() ^ VALIDATION_SALT, 0, m) : null;
-        double eta0 = StepSize.resolve(config, objective, batch);
-        double eta = eta0;
+        double eta0 = resume != null ? resume.real("eta0") : StepSize.resolve(config, objective, batch);
+        double eta = resume != null ? resume.real("eta") : eta0;
         LearningRateSchedule schedule = config.schedule();
         double tol = config.tolerance(objective.problem().precision());
         IterationListener listener = config.listener();
@@ -64,28 +72,54 @@ public final class StochasticGradientSolver {
         try (BackendVector theta = objective.problem().allocateVector(n);
              BackendVector gradient = objective.problem().allocateVector(n);
              BackendVector step = objective.problem().allocateVector(n)) {
-            theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
-            ResidualSums start = objective.gradient(theta, RowSlice.all(), gradient);
             boolean penalised = objective.penalty().isActive();
             boolean l1 = objective.penalty().hasL1();
             double[] kappa = l1 ? objective.l1Thresholds() : null;
             double[] squaredScales = l1 ? objective.squaredScales() : null;
-            objective.addRidge(theta, gradient);
-            double loss = start.sumOfSquares() / m + (penalised ? objective.penaltyTerm(theta.copyToHost()) : 0);
-            double norm = objective.gradientNorm(gradient);
-            DivergenceGuard guard = new DivergenceGuard(loss, eta0, config.learningRate().isAuto());
-            losses.add(loss);
-            norms.add(norm);
-            guard.check(0, loss, norm);
+            double loss;
+            double norm;
+            DivergenceGuard guard;
             StopReason stop = StopReason.ITERATION_LIMIT;
-            if (listener.onIteration(0, loss, norm) == IterationListener.Control.STOP) {
-                stop = StopReason.STOPPED_BY_LISTENER;
-            }
             double best = Double.POSITIVE_INFINITY;
             int stale = 0;
             long epoch = 0;
             long steps = 0;
+            if (resume != null) {
+                theta.copyFromHost(resume.vector("theta", n));
+                for (double v : resume.vector("lossHistory")) {
+                    losses.add(v);
+                }
+                for (double v : resume.vector("gradientNormHistory")) {
+                    norms.add(v);
+                }
+                guard = new DivergenceGuard(resume.vector("lossHistory")[0], eta0, config.learningRate().isAuto());
+                best = resume.real("best");
+                stale = Math.toIntExact(resume.integer("stale"));
+                epoch = resume.iteration();
+                steps = resume.integer("steps");
+            } else {
+                theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
+                ResidualSums start = objective.gradient(theta, RowSlice.all(), gradient);
+                objective.addRidge(theta, gradient);
+                loss = start.sumOfSquares() / m + (penalised ? objective.penaltyTerm(theta.copyToHost()) : 0);
+                norm = objective.gradientNorm(gradient);
+                guard = new DivergenceGuard(loss, eta0, config.learningRate().isAuto());
+                losses.add(loss);
+                norms.add(norm);
+                guard.check(0, loss, norm);
+                if (listener.onIteration(0, loss, norm) == IterationListener.Control.STOP) {
+                    stop = StopReason.STOPPED_BY_LISTENER;
+                }
+            }
             while (stop == StopReason.ITERATION_LIMIT && epoch < config.maxIterations()) {
+                long at = epoch;
+                double e = eta;
+                double bestSoFar = best;
+                long staleSoFar = stale;
+                long stepsSoFar = steps;
+                checkpoint.boundary(epoch, () -> SolverState.builder(name, at, false).put("theta", theta.copyToHost())
+                        .put("eta0", eta0).put("eta", e).put("steps", stepsSoFar).put("best", bestSoFar).put("stale", staleSoFar)
+                        .put("lossHistory", losses.toArray()).put("gradientNormHistory", norms.toArray()).build());
                 long[] order = epochOrder(config.seed(), epoch, m, train, split);
                 double sumSquares = 0;
                 for (long from = 0; from < train; from += batch) {

@@ -44,6 +44,20 @@ public final class TrialBudget implements IterationListener {
         if (caller.onIteration(iteration, loss, gradientNorm) == Control.STOP) {
             return Control.STOP;
         }
+        return observe(iteration, gradientNorm);
+    }
+
+    /**
+     * Brings a trial resumed from a checkpoint to where it was: observes the gradient norms of its iterations 0, 1, …
+     * (its saved history) as they were seen, without calling the caller's listener.
+     */
+    public void replay(double[] gradientNorms) {
+        for (int k = 0; k < gradientNorms.length; k++) {
+            observe(k, gradientNorms[k]);
+        }
+    }
+
+    private Control observe(long iteration, double gradientNorm) {
         if (iteration == 0) {
             first = gradientNorm;
         }

@@ -1,0 +1,131 @@
+package dev.downhill;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where and how often a fit saves its solver's state, and where it resumes from ({@link FitConfig.Builder#checkpoint}).
+ * Made with {@link #to(Path)} (write), {@link #resume(Path)} (resume only) or both ({@code to(dir).resumingFrom(dir)}).
+ *
+ * <p>Writing: the fit creates the folder (and its parents) and saves the state atomically ({@link dev.downhill.io.AtomicFile})
+ * at its first iteration boundary — before the first step —, then at the first boundary after every {@link #interval()}
+ * (checked once per iteration), when the fit ends (a <em>finished</em> checkpoint that holds the final answer), and
+ * when {@link #requestStop()} is called. The boundaries are the full-batch solvers' iterations (before the gradient pass
+ * of iteration k) and the stochastic solvers' epochs (before the epoch's first batch); the direct solvers (normal, svd)
+ * have none: their checkpoint is the finished one.
+ *
+ * <p>Resuming: the fit reads the checkpoint, compares its fingerprint (the data's shape, precision, weights and a
+ * checksum of a sample of rows; every setting of {@link FitConfig} that changes the answer, and the backend and
+ * threads it runs on) with this fit's — a difference is an {@link IllegalArgumentException} naming it — and continues
+ * from the saved state: the model equals bit for bit (coefficients, intercept, iterations, stop reason, histories) the
+ * one an uninterrupted fit gives. A finished checkpoint gives the final model without iterating.
+ *
+ * <p>Immutable, except for the stop request, which copies made by {@link #every} and {@link #resumingFrom} share.
+ */
+public final class Checkpoint {
+    /** The default interval between checkpoints. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+
+    private static final Checkpoint NONE = new Checkpoint(null, DEFAULT_INTERVAL, null, new Stop());
+
+    private final Path directory;
+    private final Duration interval;
+    private final Path resumeFrom;
+    private final Stop stop;
+
+    private Checkpoint(Path directory, Duration interval, Path resumeFrom, Stop stop) {
+        this.directory = directory;
+        this.interval = interval;
+        this.resumeFrom = resumeFrom;
+        this.stop = stop;
+    }
+
+    /** No checkpoint (the default). */
+    public static Checkpoint none() {
+        return NONE;
+    }
+
+    /** Save the state in {@code directory} every {@link #DEFAULT_INTERVAL}. */
+    public static Checkpoint to(Path directory) {
+        return new Checkpoint(Objects.requireNonNull(directory, "directory"), DEFAULT_INTERVAL, null, new Stop());
+    }
+
+    /** Resume from the checkpoint in {@code directory} without saving new ones. */
+    public static Checkpoint resume(Path directory) {
+        return new Checkpoint(null, DEFAULT_INTERVAL, Objects.requireNonNull(directory, "directory"), new Stop());
+    }
+
+    /** This checkpoint, saved every {@code interval} (≥ 0; 0 saves at every boundary). */
+    public Checkpoint every(Duration interval) {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("checkpoint interval must be ≥ 0, got " + interval);
+        }
+        return new Checkpoint(directory, interval, resumeFrom, stop);
+    }
+
+    /** This checkpoint, also resuming from the one in {@code directory} (it may be the folder this one writes). */
+    public Checkpoint resumingFrom(Path directory) {
+        return new Checkpoint(this.directory, interval, Objects.requireNonNull(directory, "directory"), stop);
+    }
+
+    /** The folder the state is saved in, if any. */
+    public Optional<Path> directory() {
+        return Optional.ofNullable(directory);
+    }
+
+    /** The folder the fit resumes from, if any. */
+    public Optional<Path> resumeFrom() {
+        return Optional.ofNullable(resumeFrom);
+    }
+
+    public Duration interval() {
+        return interval;
+    }
+
+    /**
+     * Reads the checkpoint in {@code folder} and says what it holds in a few words ("gd at iteration 1234", "cg, finished
+     * after 80 iterations"); an {@link IllegalArgumentException} names what is missing or damaged. Checks the manifest only
+     * (the fingerprint and the state file are checked when the fit resumes).
+     */
+    public static String describe(Path folder) {
+        return dev.downhill.internal.Checkpointer.describe(folder);
+    }
+
+    /** Whether this checkpoint saves or resumes anything. */
+    public boolean isActive() {
+        return directory != null || resumeFrom != null;
+    }
+
+    /**
+     * Asks the fit running with this checkpoint to stop at its next boundary (thread-safe; for a signal handler or
+     * another thread): it saves its state there (when {@link #directory()} is set) and throws
+     * {@link FitInterruptedException}. A fit that starts after the request stops at its first boundary.
+     */
+    public void requestStop() {
+        if (this == NONE) {
+            throw new IllegalStateException("Checkpoint.none() cannot be stopped: give the fit a Checkpoint");
+        }
+        stop.requested = true;
+    }
+
+    /** Whether {@link #requestStop()} was called. */
+    public boolean stopRequested() {
+        return stop.requested;
+    }
+
+    @Override
+    public String toString() {
+        if (!isActive()) {
+            return "none";
+        }
+        return (directory == null ? "" : "to " + directory + " every " + interval.toMillis() / 1000.0 + " s")
+                + (directory != null && resumeFrom != null ? ", " : "") + (resumeFrom == null ? "" : "resuming from " + resumeFrom);
+    }
+
+    private static final class Stop {
+        volatile boolean requested;
+    }
+}

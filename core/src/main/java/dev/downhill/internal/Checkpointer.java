@@ -1,0 +1,294 @@
+package dev.downhill.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.downhill.Checkpoint;
+import dev.downhill.FitInterruptedException;
+import dev.downhill.Version;
+import dev.downhill.io.AtomicFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.zip.CRC32;
+
+/**
+ * One fit's side of a {@link Checkpoint}: restores the saved state (after checking the fingerprint) and saves new ones at
+ * the solvers' boundaries. A checkpoint folder holds
+ * <ul>
+ *   <li>{@value #MANIFEST}: JSON — {@code format} ({@value #FORMAT}), {@code formatVersion}, {@code libraryVersion},
+ *       {@code solver}, {@code iteration}, {@code finished}, {@code state} (the state file's name), {@code stateBytes},
+ *       {@code stateCrc32}, {@code wallTimeSeconds} (of all runs so far) and {@code fingerprint} ({@link Fingerprint});</li>
+ *   <li>{@code state-<iteration>-<random>.bin}: the {@link SolverState} in its binary form.</li>
+ * </ul>
+ * A save writes a new state file, then the manifest naming it (each all or nothing, {@link AtomicFile}), then deletes the
+ * older state files: the manifest's rename is the commit, so a kill at any moment leaves a complete checkpoint (the new
+ * one or the previous one). Used by one thread, the fit's; {@link Checkpoint#requestStop()} comes from any.
+ */
+public final class Checkpointer {
+    public static final String MANIFEST = "checkpoint.json";
+    public static final String FORMAT = "downhill-checkpoint";
+    public static final int FORMAT_VERSION = 1;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpointer.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** No checkpoint: every call does nothing. */
+    public static final Checkpointer NONE = new Checkpointer(Checkpoint.none(), Map.of(), System.nanoTime(), null, 0);
+
+    private final Checkpoint policy;
+    private final Path directory;
+    private final long intervalNanos;
+    private final Map<String, String> fingerprint;
+    private final long startNanos;
+    private final double priorSeconds;
+    private final boolean active;
+    private SolverState restored;
+    private final long resumedAt;
+    private long lastSave;
+    private boolean saved;
+
+    private Checkpointer(Checkpoint policy, Map<String, String> fingerprint, long startNanos, SolverState restored, double priorSeconds) {
+        this.policy = policy;
+        this.directory = policy.directory().orElse(null);
+        this.intervalNanos = policy.interval().toNanos();
+        this.fingerprint = fingerprint;
+        this.startNanos = startNanos;
+        this.restored = restored;
+        this.resumedAt = restored == null ? -1 : restored.iteration();
+        this.priorSeconds = priorSeconds;
+        this.active = policy.isActive();
+    }
+
+    /**
+     * Opens {@code policy} for one fit whose fingerprint is {@code fingerprint}: reads and checks the checkpoint to resume
+     * (an {@link IllegalArgumentException} naming the folder and what is wrong or different), creates the folder to save in.
+     */
+    public static Checkpointer open(Checkpoint policy, Map<String, String> fingerprint, long startNanos) {
+        if (!policy.isActive()) {
+            return NONE;
+        }
+        SolverState state = null;
+        double prior = 0;
+        if (policy.resumeFrom().isPresent()) {
+            Path from = policy.resumeFrom().get();
+            JsonNode manifest = readManifest(from);
+            Map<String, String> saved = new LinkedHashMap<>();
+            manifest.get("fingerprint").fields().forEachRemaining(e -> saved.put(e.getKey(), e.getValue().asText()));
+            String diff = Fingerprint.differences(saved, fingerprint);
+            if (!diff.isEmpty()) {
+                throw new IllegalArgumentException("checkpoint " + from + " is of another fit: " + diff);
+            }
+            state = readState(from, manifest);
+            prior = manifest.path("wallTimeSeconds").asDouble(0);
+        }
+        if (policy.directory().isPresent()) {
+            Path dir = policy.directory().get();
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create checkpoint folder " + dir + ": " + describe(e), e);
+            }
+        }
+        return new Checkpointer(policy, fingerprint, startNanos, state, prior);
+    }
+
+    /** Checks, before any work, that {@code dir} holds a readable checkpoint; returns its manifest's summary line. */
+    public static String describe(Path dir) {
+        JsonNode m = readManifest(dir);
+        return m.get("solver").asText() + (m.get("finished").asBoolean() ? ", finished after " + m.get("iteration").asLong()
+                + " iterations" : " at iteration " + m.get("iteration").asLong());
+    }
+
+    /** The state to resume from, if any (finished or not), without taking it. */
+    public SolverState restored() {
+        return restored;
+    }
+
+    /**
+     * The unfinished state of {@code solver} to resume from, taken (a second call returns null), or null when there is none.
+     * A state of another solver is an {@link IllegalArgumentException}.
+     */
+    public SolverState take(String solver) {
+        SolverState s = restored;
+        if (s == null || s.finished()) {
+            return null;
+        }
+        if (!s.solver().equals(solver)) {
+            throw new IllegalArgumentException("checkpoint " + policy.resumeFrom().orElse(null) + " holds a " + s.solver()
+                    + " state, but this fit runs " + solver);
+        }
+        restored = null;
+        return s;
+    }
+
+    /** The iteration the fit resumed at, −1 when it did not resume. */
+    public long resumedAt() {
+        return resumedAt;
+    }
+
+    /** Seconds of the earlier runs of a resumed fit (0 otherwise). */
+    public double priorSeconds() {
+        return priorSeconds;
+    }
+
+    /**
+     * An iteration boundary at {@code iteration}: saves {@code state} when this is the run's first boundary, when the
+     * interval has passed since the last save, or when a stop was requested; then, on a stop request, throws
+     * {@link FitInterruptedException}. Costs a clock read when nothing is due.
+     */
+    public void boundary(long iteration, Supplier<SolverState> state) {
+        if (!active) {
+            return;
+        }
+        boolean stop = policy.stopRequested();
+        boolean wrote = false;
+        if (directory != null && (stop || !saved || System.nanoTime() - lastSave >= intervalNanos)) {
+            wrote = save(state.get(), stop);
+        }
+        if (stop) {
+            throw new FitInterruptedException(iteration, wrote ? directory : null);
+        }
+    }
+
+    /** Saves the finished fit's state (when saving). */
+    public void finish(SolverState state) {
+        if (directory != null) {
+            save(state, true);
+        }
+    }
+
+    /** Writes the state file and the manifest; returns whether it succeeded (failures of later periodic saves are logged). */
+    private boolean save(SolverState state, boolean mustTry) {
+        RuntimeException failure = null;
+        for (int attempt = 0; attempt < (mustTry ? 2 : 1); attempt++) { // a second try: a shutdown hook may delete temporary files
+            try {
+                write(state);
+                lastSave = System.nanoTime();
+                saved = true;
+                return true;
+            } catch (UncheckedIOException e) {
+                failure = e;
+            }
+        }
+        if (!saved) {
+            throw failure; // the first save: a folder that cannot take a checkpoint fails the fit before its work
+        }
+        LOG.warn("checkpoint at iteration {} not saved: {}", state.iteration(), failure.getMessage());
+        lastSave = System.nanoTime();
+        return false;
+    }
+
+    private void write(SolverState state) {
+        byte[] bytes = state.encode();
+        String name = String.format(Locale.ROOT, "state-%d-%08x.bin", state.iteration(),
+                java.util.concurrent.ThreadLocalRandom.current().nextInt());
+        AtomicFile.write(directory.resolve(name), bytes);
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        ObjectNode m = JSON.createObjectNode();
+        m.put("format", FORMAT);
+        m.put("formatVersion", FORMAT_VERSION);
+        m.put("libraryVersion", Version.VERSION);
+        m.put("solver", state.solver());
+        m.put("iteration", state.iteration());
+        m.put("finished", state.finished());
+        m.put("state", name);
+        m.put("stateBytes", bytes.length);
+        m.put("stateCrc32", String.format(Locale.ROOT, "%08x", crc.getValue()));
+        m.put("wallTimeSeconds", priorSeconds + (System.nanoTime() - startNanos) / 1e9);
+        ObjectNode f = m.putObject("fingerprint");
+        fingerprint.forEach(f::put);
+        try {
+            AtomicFile.write(directory.resolve(MANIFEST), JSON.writeValueAsBytes(m));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode the checkpoint manifest: " + e.getMessage(), e);
+        }
+        // older states, and the temporary files of saves a kill -9 interrupted (this one's are renamed by now)
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(directory, "{state-*.bin,.state-*.tmp,.checkpoint.json.*.tmp}")) {
+            for (Path p : old) {
+                if (!p.getFileName().toString().equals(name)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("old checkpoint state files not deleted: {}", e.toString());
+        }
+    }
+
+    private static JsonNode readManifest(Path dir) {
+        Path file = dir.resolve(MANIFEST);
+        JsonNode m;
+        try {
+            m = JSON.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("checkpoint " + dir + " does not exist or holds no " + MANIFEST
+                    + (Files.isDirectory(dir) ? "" : " (no such folder)"));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("checkpoint " + file + " is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + file + ": " + describe(e), e);
+        }
+        if (m == null || !FORMAT.equals(m.path("format").asText())) {
+            throw new IllegalArgumentException("checkpoint " + file + " is not a downhill checkpoint (format is not '" + FORMAT + "')");
+        }
+        if (m.path("formatVersion").asInt(-1) != FORMAT_VERSION) {
+            throw new IllegalArgumentException("checkpoint " + file + " has format version " + m.path("formatVersion")
+                    + "; this downhill reads version " + FORMAT_VERSION);
+        }
+        for (String field : new String[] {"solver", "iteration", "finished", "state", "stateBytes", "stateCrc32", "fingerprint"}) {
+            if (!m.hasNonNull(field)) {
+                throw new IllegalArgumentException("checkpoint " + file + " lacks the field '" + field + "'");
+            }
+        }
+        if (!m.get("fingerprint").isObject()) {
+            throw new IllegalArgumentException("checkpoint " + file + ": 'fingerprint' is not an object");
+        }
+        return m;
+    }
+
+    private static SolverState readState(Path dir, JsonNode manifest) {
+        String name = manifest.get("state").asText();
+        if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            throw new IllegalArgumentException("checkpoint " + dir.resolve(MANIFEST) + " names a state file outside its folder: " + name);
+        }
+        Path file = dir.resolve(name);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("checkpoint " + dir + " lacks its state file " + name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint state " + file + ": " + describe(e), e);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        if (bytes.length != manifest.get("stateBytes").asLong()
+                || !String.format(Locale.ROOT, "%08x", crc.getValue()).equals(manifest.get("stateCrc32").asText())) {
+            throw new IllegalArgumentException("checkpoint state " + file + " does not match its manifest (size or CRC-32): damaged");
+        }
+        SolverState s = SolverState.decode(bytes, "checkpoint state " + file);
+        if (!s.solver().equals(manifest.get("solver").asText()) || s.iteration() != manifest.get("iteration").asLong()
+                || s.finished() != manifest.get("finished").asBoolean()) {
+            throw new IllegalArgumentException("checkpoint state " + file + " does not match its manifest (solver or iteration)");
+        }
+        return s;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "a file of that name exists";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,322 @@
+package dev.downhill.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.downhill.Checkpoint;
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.FitInterruptedException;
+import dev.downhill.FittedModel;
+import dev.downhill.IterationListener;
+import dev.downhill.LearningRateSchedule;
+import dev.downhill.LinearRegression;
+import dev.downhill.ModelFile;
+import dev.downhill.Penalty;
+import dev.downhill.Solver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoint and resume through the library on every solver: a fit stopped at an iteration boundary (a listener asks its
+ * {@link Checkpoint} to stop at iteration k) and resumed from the saved state ends with the model an uninterrupted fit
+ * gives — coefficients, intercept, iterations, stop reason, histories, η and duality gap equal bit for bit —; a finished
+ * checkpoint gives the final model again without iterating; the fingerprint refuses other data and other options.
+ */
+class CheckpointResumeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private static Dataset data(int m, int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        double[][] x = new double[m][n];
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            double s = 1.5;
+            double shared = r.nextGaussian();
+            for (int j = 0; j < n; j++) {
+                x[i][j] = (1 + j) * r.nextGaussian() + 0.8 * shared + 3;
+                s += x[i][j] * (j % 3 - 1) * 0.7;
+            }
+            y[i] = s + 0.3 * r.nextGaussian();
+        }
+        return Dataset.of(x, y);
+    }
+
+    private static FitConfig.Builder base(Solver solver) {
+        return FitConfig.builder().backend("cpu").threads(2).solver(solver);
+    }
+
+    private static void assertSameFit(FittedModel expected, FittedModel actual) {
+        assertArrayEquals(expected.coefficients(), actual.coefficients(), "coefficients");
+        assertEquals(expected.intercept(), actual.intercept(), "intercept");
+        assertEquals(expected.iterations(), actual.iterations(), "iterations");
+        assertEquals(expected.stopReason(), actual.stopReason(), "stop reason");
+        assertArrayEquals(expected.lossHistory(), actual.lossHistory(), "loss history");
+        assertArrayEquals(expected.gradientNormHistory(), actual.gradientNormHistory(), "gradient-norm history");
+        assertEquals(expected.learningRate(), actual.learningRate(), "η");
+        assertEquals(expected.rank(), actual.rank(), "rank");
+        assertEquals(expected.report().dualityGap(), actual.report().dualityGap(), "duality gap");
+        assertEquals(expected.report().objective(), actual.report().objective(), "objective");
+        assertEquals(expected.report().solverChoice(), actual.report().solverChoice(), "solver choice");
+        assertEquals(expected.solver(), actual.solver());
+    }
+
+    private JsonNode manifest(Path folder) throws IOException {
+        return JSON.readTree(folder.resolve("checkpoint.json").toFile());
+    }
+
+    /**
+     * Fits {@code config} uninterrupted; then again, stopped by a request at iteration {@code stopAt}, and resumed; returns
+     * the iteration it resumed at after checking the models are equal.
+     */
+    private long interruptAndResume(Dataset d, FitConfig config, long stopAt, Duration every) throws IOException {
+        FittedModel full = LinearRegression.fit(d, config);
+        assertTrue(full.iterations() > stopAt + 2, "the fit must outlast the interruption: " + full.iterations());
+        Path folder = dir.resolve(config.solver().cliName() + "-" + config.penalty().kind().cliName() + "-" + System.nanoTime());
+        Checkpoint checkpoint = Checkpoint.to(folder).every(every);
+        IterationListener stopper = (k, loss, norm) -> {
+            if (k == stopAt) {
+                checkpoint.requestStop();
+            }
+            return IterationListener.Control.CONTINUE;
+        };
+        FitInterruptedException stopped = assertThrows(FitInterruptedException.class,
+                () -> LinearRegression.fit(d, config.toBuilder().checkpoint(checkpoint).listener(stopper).build()));
+        assertTrue(stopped.iteration() > 0 && stopped.iteration() <= stopAt + 1, "stopped at " + stopped.iteration());
+        assertEquals(folder, stopped.directory().orElseThrow());
+        JsonNode m = manifest(folder);
+        assertEquals(stopped.iteration(), m.get("iteration").asLong());
+        assertFalse(m.get("finished").asBoolean());
+        try (var files = Files.list(folder)) { // the manifest and one state file: older states were deleted
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+            assertEquals(2, names.size(), names.toString());
+            assertEquals(m.get("state").asText(), names.get(1));
+        }
+
+        // resume into the same folder (keeps checkpointing): the model of the uninterrupted fit, then a finished checkpoint
+        FittedModel resumed = LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.to(folder).resumingFrom(folder)).build());
+        assertSameFit(full, resumed);
+        assertEquals(stopped.iteration(), resumed.report().resumedFromIteration());
+        assertTrue(resumed.report().resumedRunSeconds() >= 0 && resumed.wallTime().toNanos() / 1e9 >= resumed.report().resumedRunSeconds());
+        assertTrue(manifest(folder).get("finished").asBoolean());
+        assertEquals(full.iterations(), manifest(folder).get("iteration").asLong());
+
+        // a finished checkpoint gives the final model again without iterating (a listener would see iterations)
+        FittedModel again = LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).listener((k, l, g) -> {
+            throw new AssertionError("a finished checkpoint must not iterate (iteration " + k + ")");
+        }).build());
+        assertSameFit(full, again);
+        assertEquals(full.iterations(), again.report().resumedFromIteration());
+        // the model file records the resume
+        Path file = dir.resolve("model-" + System.nanoTime() + ".json");
+        ModelFile.write(file, again, null);
+        FittedModel back = ModelFile.read(file).model();
+        assertEquals(full.iterations(), back.report().resumedFromIteration());
+        assertArrayEquals(full.coefficients(), back.coefficients());
+        return stopped.iteration();
+    }
+
+    @Test
+    void gradientDescentResumesBitForBit() throws IOException {
+        try (Dataset d = data(400, 6, 1)) {
+            interruptAndResume(d, base(Solver.GD).build(), 7, Duration.ofHours(1));
+            // a fixed step and every boundary saved (the periodic path)
+            interruptAndResume(d, base(Solver.GD).learningRate(1e-3).maxIterations(60).tolerance(0).build(), 20, Duration.ZERO);
+        }
+    }
+
+    @Test
+    void nesterovResumesBitForBit() throws IOException {
+        try (Dataset d = data(400, 6, 2)) {
+            interruptAndResume(d, base(Solver.NESTEROV).build(), 9, Duration.ZERO);
+        }
+    }
+
+    @Test
+    void conjugateGradientsResumeBitForBitAcrossAResidualRefresh() throws IOException {
+        try (Dataset d = data(400, 6, 3)) {
+            // tol 0 and 120 iterations: the run passes the refresh at 50 and 100 after the resume at 31
+            interruptAndResume(d, base(Solver.CG).tolerance(0).maxIterations(120).build(), 30, Duration.ofHours(1));
+        }
+    }
+
+    @Test
+    void stochasticSolversResumeAtEpochBoundaries() throws IOException {
+        try (Dataset d = data(300, 5, 4)) {
+            long at = interruptAndResume(d, base(Solver.SGD).maxIterations(12).tolerance(0).build(), 4, Duration.ofHours(1));
+            assertEquals(4, at, "sgd checkpoints at the epoch boundary after the listener's epoch");
+            interruptAndResume(d, base(Solver.MINIBATCH).batchSize(16).maxIterations(40).schedule(LearningRateSchedule.adaptive())
+                    .validationFraction(0.2).build(), 3, Duration.ZERO);
+        }
+    }
+
+    @Test
+    void proximalSolversResumeBitForBit() throws IOException {
+        try (Dataset d = data(400, 6, 5)) {
+            interruptAndResume(d, base(Solver.GD).penalty(Penalty.l1(0.05)).build(), 6, Duration.ofHours(1)); // ISTA
+            interruptAndResume(d, base(Solver.NESTEROV).penalty(Penalty.elasticNet(0.05, 0.5)).build(), 6, Duration.ZERO); // FISTA
+            interruptAndResume(d, base(Solver.MINIBATCH).penalty(Penalty.l1(0.05)).maxIterations(10).build(), 2, Duration.ZERO);
+        }
+    }
+
+    @Test
+    void directSolversSaveAFinishedCheckpointAndAnInterruptedOneStartsAgain() throws IOException {
+        try (Dataset d = data(300, 5, 6)) {
+            for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
+                FitConfig config = base(s).penalty(Penalty.l2(0.1)).build();
+                FittedModel full = LinearRegression.fit(d, config);
+                Path folder = dir.resolve(s.cliName());
+                LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.to(folder)).build());
+                assertTrue(manifest(folder).get("finished").asBoolean());
+                FittedModel again = LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build());
+                assertSameFit(full, again);
+                assertEquals(0, again.report().resumedFromIteration());
+
+                // stopped before the solve: an unfinished checkpoint at 0; resuming solves
+                Path other = dir.resolve(s.cliName() + "-stopped");
+                Checkpoint stop = Checkpoint.to(other);
+                stop.requestStop();
+                assertThrows(FitInterruptedException.class, () -> LinearRegression.fit(d, config.toBuilder().checkpoint(stop).build()));
+                assertFalse(manifest(other).get("finished").asBoolean());
+                assertEquals(s.cliName(), manifest(other).get("solver").asText());
+                assertSameFit(full, LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(other)).build()));
+            }
+        }
+    }
+
+    @Test
+    void autoResumesItsConjugateGradientTrialAndThenSolvesExactly() throws IOException {
+        // 400 × 200: auto gives cg a trial of 18 passes before the svd; the budget's judgement is replayed on resume
+        try (Dataset d = data(400, 200, 7)) {
+            FitConfig config = base(Solver.AUTO).build();
+            FittedModel full = LinearRegression.fit(d, config);
+            assertEquals(Solver.SVD, full.solver(), full.report().solverChoice());
+            assertTrue(full.report().solverChoice().contains("cg tried first"), full.report().solverChoice());
+            Path folder = dir.resolve("auto");
+            Checkpoint checkpoint = Checkpoint.to(folder);
+            IterationListener stopper = (k, loss, norm) -> {
+                if (k == 4) {
+                    checkpoint.requestStop();
+                }
+                return IterationListener.Control.CONTINUE;
+            };
+            FitInterruptedException e = assertThrows(FitInterruptedException.class,
+                    () -> LinearRegression.fit(d, config.toBuilder().checkpoint(checkpoint).listener(stopper).build()));
+            assertEquals(5, e.iteration());
+            assertEquals("cg", manifest(folder).get("solver").asText());
+            FittedModel resumed = LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build());
+            assertSameFit(full, resumed);
+        }
+    }
+
+    @Test
+    void sparseConjugateGradientsResumeBitForBitAndTheSparseSampleIsChecked() throws IOException {
+        SplittableRandom r = new SplittableRandom(11);
+        int m = 500;
+        int n = 40;
+        long[] pointers = new long[m + 1];
+        java.util.List<Integer> columns = new java.util.ArrayList<>();
+        java.util.List<Double> values = new java.util.ArrayList<>();
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (r.nextDouble() < 0.2) {
+                    double v = r.nextGaussian();
+                    columns.add(j);
+                    values.add(v);
+                    y[i] += v * (j % 4 - 1.5);
+                }
+            }
+            y[i] += 0.1 * r.nextGaussian();
+            pointers[i + 1] = columns.size();
+        }
+        int[] idx = columns.stream().mapToInt(Integer::intValue).toArray();
+        double[] val = values.stream().mapToDouble(Double::doubleValue).toArray();
+        FitConfig config = base(Solver.CG).tolerance(0).maxIterations(80).build();
+        Path folder = dir.resolve("sparse");
+        try (dev.downhill.SparseDataset d = dev.downhill.SparseDataset.of(dev.downhill.io.CsrMatrix.of(pointers, idx, val, n,
+                dev.downhill.Precision.FLOAT64), y)) {
+            FittedModel full = LinearRegression.fit(d, config);
+            Checkpoint checkpoint = Checkpoint.to(folder);
+            FitInterruptedException e = assertThrows(FitInterruptedException.class, () -> LinearRegression.fit(d, config.toBuilder()
+                    .checkpoint(checkpoint).listener((k, l, g) -> {
+                        if (k == 10) {
+                            checkpoint.requestStop();
+                        }
+                        return IterationListener.Control.CONTINUE;
+                    }).build()));
+            assertEquals(11, e.iteration());
+            assertSameFit(full, LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
+        }
+        val[val.length / 2] += 1; // a stored value of a sampled row (all 500 rows are sampled) changes the checksum
+        try (dev.downhill.SparseDataset d = dev.downhill.SparseDataset.of(dev.downhill.io.CsrMatrix.of(pointers, idx, val, n,
+                dev.downhill.Precision.FLOAT64), y)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
+            assertTrue(e.getMessage().contains("checksum: checkpoint "), e.getMessage());
+        }
+    }
+
+    @Test
+    void theFingerprintRefusesOtherOptionsAndOtherData() throws IOException {
+        Path folder = dir.resolve("fp");
+        FitConfig config = base(Solver.GD).maxIterations(30).build();
+        try (Dataset d = data(200, 4, 8)) {
+            LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.to(folder)).build());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LinearRegression.fit(d,
+                    config.toBuilder().learningRate(0.01).seed(3).checkpoint(Checkpoint.resume(folder)).build()));
+            assertEquals("checkpoint " + folder + " is of another fit: learningRate: checkpoint auto, now 0.01; seed: checkpoint 0, "
+                    + "now 3", e.getMessage());
+            // the listener and the checkpoint's own settings are not part of it
+            LinearRegression.fit(d, config.toBuilder().listener((k, l, g) -> IterationListener.Control.CONTINUE)
+                    .checkpoint(Checkpoint.resume(folder).every(Duration.ZERO)).build());
+        }
+        try (Dataset other = data(200, 4, 9)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LinearRegression.fit(other, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
+            assertTrue(e.getMessage().startsWith("checkpoint " + folder + " is of another fit: checksum: checkpoint "), e.getMessage());
+        }
+        try (Dataset smaller = data(199, 4, 8)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LinearRegression.fit(smaller, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
+            assertTrue(e.getMessage().contains("rows: checkpoint 200, now 199"), e.getMessage());
+        }
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> {
+            try (Dataset d = data(200, 4, 8)) {
+                LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(dir.resolve("nothing"))).build());
+            }
+        });
+        assertTrue(missing.getMessage().contains("does not exist or holds no checkpoint.json"), missing.getMessage());
+    }
+
+    @Test
+    void aDamagedStateFileIsRefusedWithOneLine() throws IOException {
+        Path folder = dir.resolve("damaged");
+        FitConfig config = base(Solver.GD).maxIterations(30).build();
+        try (Dataset d = data(200, 4, 10)) {
+            LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.to(folder)).build());
+            Path state = folder.resolve(manifest(folder).get("state").asText());
+            byte[] bytes = Files.readAllBytes(state);
+            bytes[bytes.length / 2] ^= 1;
+            Files.write(state, bytes);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
+            assertTrue(e.getMessage().contains("does not match its manifest (size or CRC-32): damaged"), e.getMessage());
+        }
+    }
+}
