@@ -2,6 +2,7 @@ package dev.downhill.cuda;
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
+import dev.downhill.SparseDataset;
 import dev.downhill.spi.Availability;
 import dev.downhill.spi.Backend;
 import dev.downhill.spi.BackendOptions;
@@ -61,5 +62,31 @@ public final class CudaBackend implements Backend {
             throw new IllegalStateException("cuda backend cannot run: " + a.reason());
         }
         return new CudaProblem(data, precision, strategy, options);
+    }
+
+    /**
+     * A CSR X on the device ({@link CudaCsrProblem}): the fused CSR gradient kernel (deterministic partial gradients,
+     * no atomics), predictions on the device, the once-per-problem passes on the host. {@value BackendOptions#CUDA_KERNEL}
+     * = {@code cublas} is refused (a dense-X strategy; sparse X has no vendor-library strategy yet).
+     */
+    @Override
+    public ResidentProblem loadSparse(SparseDataset data, Precision precision, BackendOptions options) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(precision, "precision");
+        Objects.requireNonNull(options, "options");
+        if (CudaGradientStrategy.configured(options) != CudaGradientStrategy.FUSED) {
+            throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = cublas applies to dense X only: sparse X runs the "
+                    + "fused CSR kernel (leave " + BackendOptions.CUDA_KERNEL + " unset or fused)");
+        }
+        Availability a = availability();
+        if (!a.available()) {
+            throw new IllegalStateException("cuda backend cannot run: " + a.reason());
+        }
+        return new CudaCsrProblem(data, precision, options);
+    }
+
+    @Override
+    public boolean takesSparse() {
+        return true;
     }
 }
