@@ -33,7 +33,9 @@ import org.bytedeco.javacpp.Pointer;
  * rᵢ = xᵢᵀθ + b − τyᵢ and g += wᵢrᵢxᵢ — into {@link #parts()} float64 partial gradients (one per block, each block
  * taking a contiguous range of rows of about equal non-zeros), then {@code accumulate_partials} adds them up in part
  * order. No atomics: every sum has a fixed order that depends only on m, n and the non-zeros (not on the device), so a
- * pass is bit-identical run to run and on any device. Mini-batches visit the epoch's row order on the device (uploaded
+ * pass is bit-identical run to run and on any device. With {@link CudaGradientStrategy#ATOMIC} the kernel
+ * {@code csr_gradient_atomic} instead scatters into one float64 gradient with atomicAdd from a fixed grid of row-striding
+ * blocks (8n bytes of work memory instead of 8·P·n; results vary run to run in the last bits). Mini-batches visit the epoch's row order on the device (uploaded
  * once per epoch). A step moves 16 bytes back to the host (Σwr², Σwr).
  *
  * <p><b>Other passes</b>: {@link #predict} runs on the device ({@code csr_predict}); the once-per-problem passes (column
@@ -69,6 +71,7 @@ final class CudaCsrProblem implements ResidentProblem {
     private final KernelModule csr;
     private final int csrThreads;
     private final int parts;
+    private final boolean atomic;
     private final long deviceBytes;
     private final DeviceMemory pointers;
     private final DeviceMemory columns;
@@ -97,8 +100,12 @@ final class CudaCsrProblem implements ResidentProblem {
      * @throws IllegalStateException when X, y, the weights and the work buffers do not fit the device memory budget (one
      *                               line with the bytes needed and available)
      */
-    CudaCsrProblem(SparseDataset data, Precision precision, BackendOptions options) {
+    CudaCsrProblem(SparseDataset data, Precision precision, CudaGradientStrategy strategy, BackendOptions options) {
         this.source = Objects.requireNonNull(data, "data");
+        if (strategy != CudaGradientStrategy.FUSED && strategy != CudaGradientStrategy.ATOMIC) {
+            throw new IllegalArgumentException("sparse X takes the fused or atomic strategy, not " + strategy);
+        }
+        this.atomic = strategy == CudaGradientStrategy.ATOMIC;
         this.precision = Objects.requireNonNull(precision, "precision");
         this.matrix = data.x();
         this.rows = data.rows();
@@ -116,23 +123,24 @@ final class CudaCsrProblem implements ResidentProblem {
             this.context = c;
             int es = precision.bytes();
             long csrBytes = 8 * (rows + 1) + (4L + es) * nonZeros;
-            this.parts = parts(rows, n, csrBytes);
+            this.csrThreads = threads(rows, nonZeros);
+            this.parts = atomic ? atomicBlocks(rows, csrThreads) : parts(rows, n, csrBytes);
             long bytesY = es * rows;
             long bytesW = data.isWeighted() ? 8 * rows : 0;
-            long work = 8L * parts * n + 16L * parts + 8L * (parts + 1) + 8L * n + 16;
+            // the partial gradients (or the one atomic gradient), their sums, the parts' bounds, the total and the sums
+            long work = 8L * (atomic ? 1 : parts) * n + 16L * parts + 8L * (parts + 1) + 8L * n + 16;
             long need = csrBytes + bytesY + bytesW + work;
             long[] memory = context.memory();
             long budget = CudaMemoryBudget.budget(options, memory[0]);
             if (need > budget) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "the sparse X (%,d × %,d, %,d non-zeros, %s) does not fit the device memory budget of %s: needs %,d bytes "
-                                + "(X %,d, y and weights %,d, %d partial gradients %,d), budget %,d of %,d free; raise %s, or "
+                                + "(X %,d, y and weights %,d, work buffers for %d parts %,d), budget %,d of %,d free; raise %s, or "
                                 + "use the cpu backend (sparse row blocks are not streamed to the device yet)",
                         rows, n, nonZeros, precision.name().toLowerCase(Locale.ROOT), context.device().name(), need, csrBytes,
                         bytesY + bytesW, parts, work, budget, memory[0], CudaMemoryBudget.BUDGET_NAME));
             }
             this.deviceBytes = need;
-            this.csrThreads = threads(rows, nonZeros);
             this.utility = context.kernels(FusedShape.utilityMacros(precision));
             Map<String, String> macros = new LinkedHashMap<>(new FusedShape(1, csrThreads, 1, 1).macros(precision));
             this.csr = context.kernels(macros);
@@ -156,7 +164,7 @@ final class CudaCsrProblem implements ResidentProblem {
             try (LongPointer b = new LongPointer(balancedBounds(matrix.rowPointers(), rows, parts))) {
                 context.toDevice(b, bounds, 0, 8L * (parts + 1));
             }
-            this.gradientPartials = context.allocate(8L * parts * n, "partial gradients");
+            this.gradientPartials = context.allocate(8L * (atomic ? 1 : parts) * n, atomic ? "gradient (atomics)" : "partial gradients");
             this.sumPartials = context.allocate(16L * parts, "partial residual sums");
             this.total = context.allocate(8L * n, "gradient total");
             this.sums = context.allocate(16, "residual sums");
@@ -177,6 +185,14 @@ final class CudaCsrProblem implements ResidentProblem {
     static int parts(long rows, int n, long csrBytes) {
         long byTraffic = Math.max(1, csrBytes / (8L * n));
         return (int) Math.max(1, Math.min(Math.min(MAX_PARTS, rows), byTraffic));
+    }
+
+    /**
+     * Blocks of the atomic strategy: enough to fill any device (8 per multiprocessor on 132 — fixed, not queried, so
+     * the residual sums' order does not depend on the device), at most one per row.
+     */
+    static int atomicBlocks(long rows, int threads) {
+        return (int) Math.max(1, Math.min(rows, 132L * 2048 / threads));
     }
 
     /** Block size of the CSR kernels: the average row's non-zeros rounded up to a power of two, within 32..256. */
@@ -214,7 +230,7 @@ final class CudaCsrProblem implements ResidentProblem {
         return b;
     }
 
-    /** The number of partial gradients (blocks) of a full pass. */
+    /** The blocks of a full pass: partial gradients (fused) or row-striding blocks (atomic). */
     int parts() {
         return parts;
     }
@@ -271,8 +287,8 @@ final class CudaCsrProblem implements ResidentProblem {
     @Override
     public String description() {
         return String.format(Locale.ROOT, "%s, CSR X resident (%,d non-zeros, %.3g%% dense), gradient: fused CSR kernel "
-                        + "(%d parts × %d threads, deterministic)", context.device().name(), nonZeros,
-                100.0 * nonZeros / ((double) rows * n), parts, csrThreads);
+                        + "(%d %s × %d threads, %s)", context.device().name(), nonZeros, 100.0 * nonZeros / ((double) rows * n),
+                parts, atomic ? "blocks" : "parts", csrThreads, atomic ? "float64 atomics" : "deterministic");
     }
 
     @Override
@@ -377,12 +393,25 @@ final class CudaCsrProblem implements ResidentProblem {
             p = (int) Math.max(1, Math.min(parts, count));
             rowBounds = null; // positions split evenly among the parts
         }
-        context.launch(csr, "csr_gradient", p, 1, csrThreads, pointers, columns, values, y, weights, t.memory(), intercept,
-                targetWeight, n, rowOrder, first, count, rowBounds, gradientPartials, sumPartials);
+        if (atomic) {
+            context.zero(gradientPartials);
+            context.launch(csr, "csr_gradient_atomic", p, 1, csrThreads, pointers, columns, values, y, weights, t.memory(),
+                    intercept, targetWeight, rowOrder, first, count, gradientPartials, sumPartials);
+        } else {
+            context.launch(csr, "csr_gradient", p, 1, csrThreads, pointers, columns, values, y, weights, t.memory(), intercept,
+                    targetWeight, n, rowOrder, first, count, rowBounds, gradientPartials, sumPartials);
+        }
         context.zero(total);
         context.zero(sums);
-        context.launch(utility, "accumulate_partials", (n + UTILITY_THREADS - 1) / UTILITY_THREADS, 1, UTILITY_THREADS,
-                gradientPartials, p, n, total, sumPartials, sums, scale, g.memory());
+        long vectorBlocks = (n + UTILITY_THREADS - 1) / UTILITY_THREADS;
+        if (atomic) { // one gradient, p blocks' residual sums
+            context.launch(utility, "accumulate_partials", vectorBlocks, 1, UTILITY_THREADS, gradientPartials, 1, n, total, null,
+                    null, scale, g.memory());
+            context.launch(utility, "accumulate_partials", 1, 1, UTILITY_THREADS, null, p, 0, null, sumPartials, sums, 1.0, null);
+        } else {
+            context.launch(utility, "accumulate_partials", vectorBlocks, 1, UTILITY_THREADS, gradientPartials, p, n, total,
+                    sumPartials, sums, scale, g.memory());
+        }
         double[] s = context.doublesToHost(sums, 0, 2);
         return new ResidualSums(s[0], s[1]);
     }

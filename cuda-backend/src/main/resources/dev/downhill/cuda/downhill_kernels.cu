@@ -511,6 +511,49 @@ DH_KERNEL void csr_gradient(const i64* __restrict__ ptr, const int* __restrict__
     }
 }
 
+// csr_gradient_atomic — the same pass with float64 atomics instead of partial gradients: block b takes the positions
+// q = b, b + gridDim.x, … (every block busy whatever m and n), each row as in csr_gradient (entries over the block's
+// threads, dh_block_sum), and scatters w_i·r_i·X_ij into the one n-vector g with atomicAdd (g zeroed before the
+// launch; 8n bytes, L2-resident for n up to millions). spartial[b] = (Σ w_i·r_i², Σ w_i·r_i) over the block's rows.
+// The additions into g land in whatever order the device runs the blocks: results differ run to run by float64
+// rounding (~1e-16 relative per addition), not bit-identical — the fast strategy where the partial gradients would
+// cost more traffic than X (large n, many short rows). Requires blockDim.x = THREADS.
+DH_KERNEL void csr_gradient_atomic(const i64* __restrict__ ptr, const int* __restrict__ col, const REAL* __restrict__ val,
+                                   const REAL* __restrict__ y, const double* __restrict__ w, const REAL* __restrict__ theta,
+                                   double b, double tau, const i64* __restrict__ order, i64 first, i64 count,
+                                   double* __restrict__ g, double* __restrict__ spartial) {
+    DH_SHARED(double, scratch, 33);
+    double ss = 0.0;
+    double s = 0.0;
+    for (i64 q = blockIdx.x; q < count; q += gridDim.x) {
+        const i64 i = dh_row(order, first, q);
+        const i64 k0 = ptr[i];
+        const i64 k1 = ptr[i + 1];
+        const i64 kt = k0 + threadIdx.x;
+        const int c0 = kt < k1 ? col[kt] : 0;
+        const REAL v0 = kt < k1 ? dh_load_stream(val + kt) : (REAL) 0;
+        double t = kt < k1 ? (double) v0 * (double) dh_load_cached(theta + c0) : 0.0;
+        for (i64 k = kt + THREADS; k < k1; k += THREADS) {
+            t += (double) val[k] * (double) dh_load_cached(theta + col[k]);
+        }
+        t = dh_block_sum(t, scratch);
+        const double v = t + b - tau * (double) y[i];
+        const double wv = w ? w[i] * v : v;
+        ss += wv * v;
+        s += wv;
+        if (kt < k1) {
+            atomicAdd(g + c0, wv * (double) v0);
+        }
+        for (i64 k = kt + THREADS; k < k1; k += THREADS) {
+            atomicAdd(g + col[k], wv * (double) val[k]);
+        }
+    }
+    if (threadIdx.x == 0) {
+        spartial[2 * (i64) blockIdx.x] = ss;
+        spartial[2 * (i64) blockIdx.x + 1] = s;
+    }
+}
+
 // csr_predict: out[q] = b + Σ_k (double) val[k]·θ[col[k]] over row i = rowStart + q's entries, for q < rows: one
 // block per row (grid-stride), the products in float64 summed in a fixed order (per thread, then dh_block_sum).
 DH_KERNEL void csr_predict(const i64* __restrict__ ptr, const int* __restrict__ col, const REAL* __restrict__ val,

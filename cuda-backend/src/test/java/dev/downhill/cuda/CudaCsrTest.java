@@ -225,6 +225,37 @@ class CudaCsrTest {
         }
     }
 
+    /**
+     * The atomic strategy: the same sums as the fused kernel in another order (float64 atomics), so equal to ~1e-12 of the
+     * magnitudes, full passes and mini-batches; a cg fit with it agrees with the cpu sparse fit.
+     */
+    @Test
+    void theAtomicStrategyAgreesWithTheFusedKernelAndTheCpuFit() {
+        Data t = data(35, true);
+        BackendOptions atomic = BackendOptions.builder().cudaKernel("atomic").build();
+        try (SparseDataset sd = sparseData(t.x, t.y, t.w, Precision.FLOAT64);
+             ResidentProblem fused = Backends.loadSparse(CudaBackend.NAME, sd, Precision.FLOAT64, BackendOptions.none());
+             ResidentProblem atomics = Backends.loadSparse(CudaBackend.NAME, sd, Precision.FLOAT64, atomic)) {
+            assertTrue(atomics.description().contains("atomics") && fused.description().contains("deterministic"),
+                    atomics.description());
+            close(gradient(fused, t.theta, 0.4, 1, 2.0 / M, RowSlice.all()), gradient(atomics, t.theta, 0.4, 1, 2.0 / M,
+                    RowSlice.all()), SUMS, "atomic gradient");
+            long[] order = new long[M];
+            for (int i = 0; i < M; i++) {
+                order[M - 1 - i] = i;
+            }
+            RowSlice slice = RowSlice.of(order, 5, 5 + 64);
+            close(gradient(fused, t.theta, 0.4, 1, 2.0 / 64, slice), gradient(atomics, t.theta, 0.4, 1, 2.0 / 64, slice), SUMS,
+                    "atomic mini-batch gradient");
+        }
+        FitConfig.Builder b = FitConfig.builder().solver(Solver.CG).tolerance(1e-12).maxIterations(500);
+        try (SparseDataset sd = sparseData(t.x, t.y, t.w, Precision.FLOAT64)) {
+            FittedModel onGpu = LinearRegression.fit(sd, b.backend(CudaBackend.NAME).backendOptions(atomic).build());
+            FittedModel onCpu = LinearRegression.fit(sd, b.backend("cpu").backendOptions(BackendOptions.none()).build());
+            Compare.assertClose(Compare.withIntercept(onGpu), Compare.withIntercept(onCpu), 1e-8, "atomic cg vs cpu sparse");
+        }
+    }
+
     @Test
     void refusesAMatrixOverTheBudgetAndTheCublasStrategy() {
         Data t = data(34, false);
@@ -244,6 +275,11 @@ class CudaCsrTest {
             IllegalArgumentException c = assertThrows(IllegalArgumentException.class, () -> Backends.loadSparse(CudaBackend.NAME,
                     sd, Precision.FLOAT64, BackendOptions.builder().cudaKernel("cublas").build()));
             assertTrue(c.getMessage().contains("dense X only"), c.getMessage());
+            try (Dataset dense = Dataset.of(t.x, t.y)) {
+                IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> Backends.load(CudaBackend.NAME,
+                        dense, Precision.FLOAT64, BackendOptions.builder().cudaKernel("atomic").build()));
+                assertTrue(d.getMessage().contains("sparse X only"), d.getMessage());
+            }
         }
     }
 
