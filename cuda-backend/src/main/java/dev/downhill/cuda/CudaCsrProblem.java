@@ -127,15 +127,17 @@ final class CudaCsrProblem implements ResidentProblem {
             this.parts = atomic ? atomicBlocks(rows, csrThreads) : parts(rows, n, csrBytes);
             long bytesY = es * rows;
             long bytesW = data.isWeighted() ? 8 * rows : 0;
-            // the partial gradients (or the one atomic gradient), their sums, the parts' bounds, the total and the sums
-            long work = 8L * (atomic ? 1 : parts) * n + 16L * parts + 8L * (parts + 1) + 8L * n + 16;
+            // the partial gradients (or the one atomic gradient), their sums, the parts' bounds, the total and the sums, the
+            // dot product; made on first use: the epoch's row order (mini-batches) and the prediction buffers
+            long work = 8L * (atomic ? 1 : parts) * n + 16L * parts + 8L * (parts + 1) + 8L * n + 16 + 8
+                    + 8 * rows + 8L * n + 8 * Math.min(rows, PREDICT_ROWS);
             long need = csrBytes + bytesY + bytesW + work;
             long[] memory = context.memory();
             long budget = CudaMemoryBudget.budget(options, memory[0]);
             if (need > budget) {
                 throw new IllegalStateException(String.format(Locale.ROOT,
                         "the sparse X (%,d × %,d, %,d non-zeros, %s) does not fit the device memory budget of %s: needs %,d bytes "
-                                + "(X %,d, y and weights %,d, work buffers for %d parts %,d), budget %,d of %,d free; raise %s, or "
+                                + "(X %,d, y and weights %,d, work buffers with %d parts %,d), budget %,d of %,d free; raise %s, or "
                                 + "use the cpu backend (sparse row blocks are not streamed to the device yet)",
                         rows, n, nonZeros, precision.name().toLowerCase(Locale.ROOT), context.device().name(), need, csrBytes,
                         bytesY + bytesW, parts, work, budget, memory[0], CudaMemoryBudget.BUDGET_NAME));
@@ -240,7 +242,7 @@ final class CudaCsrProblem implements ResidentProblem {
         return csrThreads;
     }
 
-    /** Device bytes the problem budgeted for (X, y, weights, partial gradients and totals). */
+    /** Device bytes the problem budgets for: X, y, the weights and every work buffer (those made on first use too). */
     long deviceBytes() {
         return deviceBytes;
     }
@@ -465,10 +467,12 @@ final class CudaCsrProblem implements ResidentProblem {
 
     // ------------------------------------------------------------------ housekeeping
 
+    /** The problem is open, and so is the dataset it borrows (its host CSR is read by the host passes). */
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("problem is closed");
         }
+        source.x(); // throws IllegalStateException when the dataset was closed
     }
 
     private void closeHostCopies() {
