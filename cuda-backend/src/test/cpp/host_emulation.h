@@ -723,6 +723,11 @@ static inline double dh_cluster_load(const double* local, unsigned rank) {
     return v;
 }
 
+/** The device's float64 atomicAdd (sm_60+): returns the old value. */
+static inline double atomicAdd(double* address, double v) {
+    return std::atomic_ref<double>(*address).fetch_add(v);
+}
+
 /** The device's dh_block_sum: the block's sum, the same value in every thread. */
 static inline double dh_block_sum(double v, double* scratch) {
     ::dh_emu::block_sums<1>(&v, scratch);

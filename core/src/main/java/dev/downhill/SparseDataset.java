@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.Pointer;
  * precision, both in host off-heap memory this object owns. Fitted with {@link LinearRegression#fit(SparseDataset, FitConfig)}
  * without ever densifying X: the backend's passes visit the stored entries only (centring and standardization stay
  * implicit). Backends that cannot take sparse X refuse it with one line ({@link dev.downhill.spi.Backend#loadSparse}); the
- * cpu backend takes it.
+ * cpu and cuda backends take it.
  *
  * <p>Made from a reader's result ({@link #adopt(SparseData)}: {@code SvmLightReader.readSparse}) or from a matrix and
  * targets ({@link #of(CsrMatrix, double[])}). y is checked finite; X was checked when it was built. Ownership:

@@ -92,7 +92,7 @@ public final class Backends {
 
     /**
      * Loads a sparse dataset as {@link #load} does a dense one. With {@code backend} automatic ("auto" or null) the
-     * first available backend that takes sparse X is used (today cpu), not the highest-priority one.
+     * highest-priority available backend that takes sparse X is used (cuda where a device is usable, else cpu).
      */
     public static ResidentProblem loadSparse(String backend, dev.downhill.SparseDataset data, dev.downhill.Precision precision,
                                              BackendOptions options) {

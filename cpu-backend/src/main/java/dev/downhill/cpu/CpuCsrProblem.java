@@ -10,6 +10,7 @@ import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
+import dev.downhill.spi.SparseExtendedResidual;
 import java.util.Locale;
 import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.DoublePointer;

@@ -2,6 +2,7 @@ package dev.downhill.cuda;
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
+import dev.downhill.SparseDataset;
 import dev.downhill.spi.Availability;
 import dev.downhill.spi.Backend;
 import dev.downhill.spi.BackendOptions;
@@ -56,10 +57,42 @@ public final class CudaBackend implements Backend {
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(options, "options");
         CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
+        if (strategy == CudaGradientStrategy.ATOMIC) {
+            throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = atomic applies to sparse X only: dense X runs "
+                    + "fused or cublas");
+        }
         Availability a = availability();
         if (!a.available()) {
             throw new IllegalStateException("cuda backend cannot run: " + a.reason());
         }
         return new CudaProblem(data, precision, strategy, options);
+    }
+
+    /**
+     * A CSR X on the device ({@link CudaCsrProblem}): the fused CSR gradient kernel ({@value BackendOptions#CUDA_KERNEL}
+     * {@code fused}, the default: deterministic partial gradients; {@code atomic}: float64 atomics), predictions on the
+     * device, the once-per-problem passes on the host. {@code cublas} is refused (a dense-X strategy; sparse X has no
+     * vendor-library strategy: JavaCPP's cuSPARSE bindings lack cusparseSpMV).
+     */
+    @Override
+    public ResidentProblem loadSparse(SparseDataset data, Precision precision, BackendOptions options) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(precision, "precision");
+        Objects.requireNonNull(options, "options");
+        CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
+        if (strategy == CudaGradientStrategy.CUBLAS) {
+            throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = cublas applies to dense X only: sparse X runs the "
+                    + "fused CSR kernel (" + BackendOptions.CUDA_KERNEL + " fused, the default, or atomic)");
+        }
+        Availability a = availability();
+        if (!a.available()) {
+            throw new IllegalStateException("cuda backend cannot run: " + a.reason());
+        }
+        return new CudaCsrProblem(data, precision, strategy, options);
+    }
+
+    @Override
+    public boolean takesSparse() {
+        return true;
     }
 }

@@ -10,8 +10,14 @@ import java.util.Locale;
 public enum CudaGradientStrategy {
     /** The NVRTC fused kernel: X read once per pass (falls back to cuBLAS past {@link FusedShape#maxColumns}). */
     FUSED,
-    /** Two cuBLAS gemv calls (r = Xθ, then g = s·Xᵀr): X read twice; the baseline the fused kernel must beat. */
-    CUBLAS;
+    /** Two cuBLAS gemv calls (r = Xθ, then g = s·Xᵀr): X read twice; the baseline the fused kernel must beat. Dense X only. */
+    CUBLAS,
+    /**
+     * Sparse X only: the fused CSR kernel scattering into one float64 gradient with atomics instead of per-part partial
+     * gradients — faster where the partials would cost more than X (large n, many short rows), but not bit-identical
+     * run to run (the additions' order varies).
+     */
+    ATOMIC;
 
     public static final String PROPERTY = "downhill.cuda.kernel";
 
@@ -23,8 +29,10 @@ public enum CudaGradientStrategy {
                 return FUSED;
             case "cublas":
                 return CUBLAS;
+            case "atomic":
+                return ATOMIC;
             default:
-                throw new IllegalArgumentException(dev.downhill.spi.BackendOptions.CUDA_KERNEL + " must be fused or cublas, got '" + v + "'");
+                throw new IllegalArgumentException(dev.downhill.spi.BackendOptions.CUDA_KERNEL + " must be fused or cublas (dense X), or fused or atomic (sparse X), got '" + v + "'");
         }
     }
 }

@@ -448,6 +448,130 @@ DH_KERNEL void residual_finish(i64 m, REAL* __restrict__ r, const REAL* __restri
     }
 }
 
+// ------------------------------------------------------------------------------ sparse X (CSR)
+//
+// X as CSR: row pointers ptr (m + 1, int64), column indices col (int32) and values val (REAL) of the stored
+// entries, each row's columns strictly increasing (CsrMatrix's canonical form: no column twice in a row).
+//
+// csr_gradient — the fused CSR gradient: one pass over the rows i = dh_row(order, first, q), q in [0, count),
+// cut into P = gridDim.x parts; part p = blockIdx.x takes the positions [bounds[p], bounds[p + 1])
+// (bounds null: [count·p/P, count·(p+1)/P)). Over the row's stored entries only:
+//     r_i = x_iᵀθ + b − τ·y_i,   gpartial[p][j] = Σ_{i in part p} w_i·r_i·X_ij,
+//     spartial[p] = (Σ w_i·r_i², Σ w_i·r_i)                       (w_i = 1 when w is null)
+// The block takes its rows one at a time: thread t reads entries t, t + THREADS, … of the row (consecutive
+// threads read consecutive col/val: coalesced), the float64 products x_ij·θ_j are summed per thread then over the
+// block (dh_block_sum: fixed order), and the same threads scatter w_i·r_i·X_ij into the part's own float64 row
+// gpartial[p]. No atomics: the row's columns are distinct, so no two threads of the block write one address in a
+// row, and dh_block_sum's barriers (which order the block's global-memory accesses) put one row's scatter before
+// the next row's; no other block writes gpartial[p]. Every sum has a fixed order for a given P and bounds, so the
+// pass is bit-identical run to run (and across devices with the same P). The block zeroes its row first.
+// accumulate_partials adds the P rows up (in part order). Requires blockDim.x = THREADS.
+DH_KERNEL void csr_gradient(const i64* __restrict__ ptr, const int* __restrict__ col, const REAL* __restrict__ val,
+                            const REAL* __restrict__ y, const double* __restrict__ w, const REAL* __restrict__ theta,
+                            double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 count,
+                            const i64* __restrict__ bounds, double* __restrict__ gpartial, double* __restrict__ spartial) {
+    DH_SHARED(double, scratch, 33);
+    const i64 p = blockIdx.x;
+    const i64 parts = gridDim.x;
+    double* const g = gpartial + p * (i64) n;
+    for (i64 j = threadIdx.x; j < n; j += THREADS) {
+        g[j] = 0.0;
+    }
+    const i64 q0 = bounds ? bounds[p] : count * p / parts;
+    const i64 q1 = bounds ? bounds[p + 1] : count * (p + 1) / parts;
+    double ss = 0.0;
+    double s = 0.0;
+    for (i64 q = q0; q < q1; ++q) {
+        const i64 i = dh_row(order, first, q);
+        const i64 k0 = ptr[i];
+        const i64 k1 = ptr[i + 1];
+        // the thread's first entry stays in registers for the scatter (rows of ≤ THREADS entries are read once)
+        const i64 kt = k0 + threadIdx.x;
+        const int c0 = kt < k1 ? col[kt] : 0;
+        const REAL v0 = kt < k1 ? dh_load_stream(val + kt) : (REAL) 0;
+        double t = kt < k1 ? (double) v0 * (double) dh_load_cached(theta + c0) : 0.0;
+        for (i64 k = kt + THREADS; k < k1; k += THREADS) {
+            t += (double) val[k] * (double) dh_load_cached(theta + col[k]);
+        }
+        t = dh_block_sum(t, scratch);   // barriers: every thread is past the previous row's scatter
+        const double v = t + b - tau * (double) y[i];
+        const double wv = w ? w[i] * v : v;
+        ss += wv * v;
+        s += wv;
+        if (kt < k1) {
+            g[c0] += wv * (double) v0;
+        }
+        for (i64 k = kt + THREADS; k < k1; k += THREADS) {
+            g[col[k]] += wv * (double) val[k];
+        }
+    }
+    if (threadIdx.x == 0) {   // ss and s are the same in every thread (sums of block-wide values)
+        spartial[2 * p] = ss;
+        spartial[2 * p + 1] = s;
+    }
+}
+
+// csr_gradient_atomic — the same pass with float64 atomics instead of partial gradients: block b takes the positions
+// q = b, b + gridDim.x, … (every block busy whatever m and n), each row as in csr_gradient (entries over the block's
+// threads, dh_block_sum), and scatters w_i·r_i·X_ij into the one n-vector g with atomicAdd (g zeroed before the
+// launch; 8n bytes, L2-resident for n up to millions). spartial[b] = (Σ w_i·r_i², Σ w_i·r_i) over the block's rows.
+// The additions into g land in whatever order the device runs the blocks: results differ run to run by float64
+// rounding (~1e-16 relative per addition), not bit-identical — the fast strategy where the partial gradients would
+// cost more traffic than X (large n, many short rows). Requires blockDim.x = THREADS.
+DH_KERNEL void csr_gradient_atomic(const i64* __restrict__ ptr, const int* __restrict__ col, const REAL* __restrict__ val,
+                                   const REAL* __restrict__ y, const double* __restrict__ w, const REAL* __restrict__ theta,
+                                   double b, double tau, const i64* __restrict__ order, i64 first, i64 count,
+                                   double* __restrict__ g, double* __restrict__ spartial) {
+    DH_SHARED(double, scratch, 33);
+    double ss = 0.0;
+    double s = 0.0;
+    for (i64 q = blockIdx.x; q < count; q += gridDim.x) {
+        const i64 i = dh_row(order, first, q);
+        const i64 k0 = ptr[i];
+        const i64 k1 = ptr[i + 1];
+        const i64 kt = k0 + threadIdx.x;
+        const int c0 = kt < k1 ? col[kt] : 0;
+        const REAL v0 = kt < k1 ? dh_load_stream(val + kt) : (REAL) 0;
+        double t = kt < k1 ? (double) v0 * (double) dh_load_cached(theta + c0) : 0.0;
+        for (i64 k = kt + THREADS; k < k1; k += THREADS) {
+            t += (double) val[k] * (double) dh_load_cached(theta + col[k]);
+        }
+        t = dh_block_sum(t, scratch);
+        const double v = t + b - tau * (double) y[i];
+        const double wv = w ? w[i] * v : v;
+        ss += wv * v;
+        s += wv;
+        if (kt < k1) {
+            atomicAdd(g + c0, wv * (double) v0);
+        }
+        for (i64 k = kt + THREADS; k < k1; k += THREADS) {
+            atomicAdd(g + col[k], wv * (double) val[k]);
+        }
+    }
+    if (threadIdx.x == 0) {
+        spartial[2 * (i64) blockIdx.x] = ss;
+        spartial[2 * (i64) blockIdx.x + 1] = s;
+    }
+}
+
+// csr_predict: out[q] = b + Σ_k (double) val[k]·θ[col[k]] over row i = rowStart + q's entries, for q < rows: one
+// block per row (grid-stride), the products in float64 summed in a fixed order (per thread, then dh_block_sum).
+DH_KERNEL void csr_predict(const i64* __restrict__ ptr, const int* __restrict__ col, const REAL* __restrict__ val,
+                           i64 rowStart, i64 rows, const double* __restrict__ theta, double b, double* __restrict__ out) {
+    DH_SHARED(double, scratch, 33);
+    for (i64 q = blockIdx.x; q < rows; q += gridDim.x) {
+        const i64 i = rowStart + q;
+        double t = 0.0;
+        for (i64 k = ptr[i] + threadIdx.x; k < ptr[i + 1]; k += THREADS) {
+            t += (double) val[k] * theta[col[k]];
+        }
+        t = dh_block_sum(t, scratch);
+        if (threadIdx.x == 0) {
+            out[q] = t + b;
+        }
+    }
+}
+
 // ------------------------------------------------------------------------------ least squares
 //
 // Rows [rowStart, rowStart + rows) of X as float64, centred and scaled:

@@ -1,8 +1,7 @@
-package dev.downhill.cpu;
+package dev.downhill.spi;
 
 import dev.downhill.Precision;
 import dev.downhill.io.CsrMatrix;
-import dev.downhill.spi.ExtendedResidual;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -15,7 +14,7 @@ import org.bytedeco.javacpp.Pointer;
  * centring enters through the offset x̄ᵀθ − ȳ and the last term). One thread; reads each row's entries once per pass
  * (bulk copies of a row at a time, pieces of {@value #PIECE} entries for longer rows). Allocates nothing of length m.
  */
-final class SparseExtendedResidual implements ExtendedResidual {
+public final class SparseExtendedResidual implements ExtendedResidual {
     private static final int PIECE = 1 << 16;
     private static final int ROWS = 1 << 12;
 
@@ -31,7 +30,7 @@ final class SparseExtendedResidual implements ExtendedResidual {
     private double targetMeanHi;
     private double targetMeanLo;
 
-    SparseExtendedResidual(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision, boolean centred) {
+    public SparseExtendedResidual(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision, boolean centred) {
         this.x = x;
         this.values = values;
         this.y = y;

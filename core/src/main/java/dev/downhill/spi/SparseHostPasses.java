@@ -1,0 +1,255 @@
+package dev.downhill.spi;
+
+import dev.downhill.Precision;
+import dev.downhill.io.CsrMatrix;
+import java.util.Arrays;
+import java.util.Locale;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * The once-per-problem passes of a CSR X in plain Java on the host, for backends whose hot passes run elsewhere (the
+ * cuda backend's CSR problem keeps a host copy of X, as the dense cuda problem does for its host passes): the column
+ * statistics, the mean squared deviations and the Gram pass, over the stored entries only, in float64, one thread, rows
+ * in order (deterministic). The cpu backend has native, threaded versions of the same formulas ({@code CpuCsrProblem});
+ * these are their reference in Java.
+ *
+ * <p>Inputs are borrowed: the matrix's structure, its values in {@code precision} ({@code values}: a {@link DoublePointer}
+ * for float64, a {@link FloatPointer} for float32 — which may be a converted copy of the matrix's own values), y in the same
+ * precision and the float64 weights (null for all ones). Reads are bulk copies of row blocks.
+ */
+public final class SparseHostPasses {
+    /** Rows per bulk read of the pointers, y and w. */
+    private static final int ROWS = 1 << 12;
+    /** Entries per bulk read of the columns and values. */
+    private static final int PIECE = 1 << 16;
+
+    private final CsrMatrix x;
+    private final Pointer values;
+    private final Pointer y;
+    private final DoublePointer weights;
+    private final boolean float64;
+    private final int n;
+
+    public SparseHostPasses(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision) {
+        this.x = x;
+        this.values = values;
+        this.y = y;
+        this.weights = weights;
+        this.float64 = precision == Precision.FLOAT64;
+        this.n = Math.toIntExact(x.cols());
+    }
+
+    /** What a pass does with (a piece of) row i's entries (columns[e], vals[e] for e < count) and the row's yᵢ and wᵢ. */
+    private interface RowVisitor {
+        void row(long i, double yi, double wi, int[] columns, double[] vals, int count);
+    }
+
+    /**
+     * Visits every row in order (an empty row once, with no entries). A row longer than {@value #PIECE} entries is visited
+     * in pieces, or read whole when {@code wholeRows} (the Gram pass pairs a row's entries).
+     */
+    private void visit(RowVisitor visitor, boolean wholeRows) {
+        long rows = x.rows();
+        long[] pointers = new long[ROWS + 1];
+        double[] ys = new double[ROWS];
+        double[] ws = new double[ROWS];
+        float[] yf = float64 ? null : new float[ROWS];
+        int[] columns = new int[PIECE];
+        double[] vals = new double[PIECE];
+        float[] valf = float64 ? null : new float[PIECE];
+        for (long first = 0; first < rows; first += ROWS) {
+            int count = (int) Math.min(ROWS, rows - first);
+            x.rowPointers().position(first).get(pointers, 0, count + 1);
+            x.rowPointers().position(0);
+            if (float64) {
+                ((DoublePointer) y).position(first).get(ys, 0, count);
+            } else {
+                ((FloatPointer) y).position(first).get(yf, 0, count);
+                for (int r = 0; r < count; r++) {
+                    ys[r] = yf[r];
+                }
+            }
+            y.position(0);
+            if (weights != null) {
+                weights.position(first).get(ws, 0, count);
+                weights.position(0);
+            } else {
+                Arrays.fill(ws, 0, count, 1.0);
+            }
+            for (int r = 0; r < count; r++) {
+                long from = pointers[r];
+                long to = pointers[r + 1];
+                if (to - from > PIECE && wholeRows) {
+                    int length = Math.toIntExact(to - from);
+                    int[] c = new int[length];
+                    double[] v = new double[length];
+                    float[] f = float64 ? null : new float[length];
+                    read(from, length, c, v, f);
+                    visitor.row(first + r, ys[r], ws[r], c, v, length);
+                    continue;
+                }
+                long k = from;
+                do {
+                    int c = (int) Math.min(PIECE, to - k);
+                    read(k, c, columns, vals, valf);
+                    visitor.row(first + r, ys[r], ws[r], columns, vals, c);
+                    k += c;
+                } while (k < to);
+            }
+        }
+    }
+
+    private void read(long from, int count, int[] columns, double[] vals, float[] valf) {
+        x.columnIndices().position(from).get(columns, 0, count);
+        x.columnIndices().position(0);
+        if (float64) {
+            ((DoublePointer) values).position(from).get(vals, 0, count);
+        } else {
+            ((FloatPointer) values).position(from).get(valf, 0, count);
+            for (int e = 0; e < count; e++) {
+                vals[e] = valf[e];
+            }
+        }
+        values.position(0);
+    }
+
+    /**
+     * One pass: the weighted column means x̄ⱼ = Σᵢ wᵢXᵢⱼ / Σw, ȳ = Σᵢ wᵢyᵢ / Σw and Σw (all sums float64 in row order;
+     * pieces of a long row add the row's yᵢ and wᵢ once).
+     *
+     * @return the statistics and Σw
+     */
+    public Statistics columnStatistics() {
+        double[] sums = new double[n];
+        double[] totals = new double[2]; // Σwy, Σw
+        long[] lastRow = {-1};
+        visit((row, yi, wi, columns, vals, count) -> {
+            for (int e = 0; e < count; e++) {
+                sums[columns[e]] += wi * vals[e];
+            }
+            if (row != lastRow[0]) {
+                lastRow[0] = row;
+                totals[0] += wi * yi;
+                totals[1] += wi;
+            }
+        }, false);
+        for (int j = 0; j < n; j++) {
+            sums[j] /= totals[1];
+        }
+        return new Statistics(new ColumnStatistics(sums, totals[0] / totals[1]), totals[1]);
+    }
+
+    /** The column statistics and Σw from one pass. */
+    public record Statistics(ColumnStatistics statistics, double weightSum) {
+    }
+
+    /**
+     * Per column, (1/Σw)Σᵢ wᵢ(Xᵢⱼ − cⱼ)² from the stored entries plus cⱼ² times the weight of the rows where Xᵢⱼ is not
+     * stored (Σw − Σ_{stored} wᵢ): no cancellation. {@code center} is c (length n), or null for 0.
+     *
+     * @param weightSum Σw (from {@link #columnStatistics})
+     */
+    public double[] columnMeanSquaredDeviations(double[] center, double weightSum) {
+        double[] c = center == null ? new double[n] : center;
+        double[] dev = new double[n];
+        double[] storedWeight = new double[n];
+        visit((row, yi, wi, columns, vals, count) -> {
+            for (int e = 0; e < count; e++) {
+                int j = columns[e];
+                double d = vals[e] - c[j];
+                dev[j] += wi * d * d;
+                storedWeight[j] += wi;
+            }
+        }, false);
+        for (int j = 0; j < n; j++) {
+            dev[j] = (dev[j] + c[j] * c[j] * Math.max(0, weightSum - storedWeight[j])) / weightSum;
+        }
+        return dev;
+    }
+
+    /**
+     * G = XᵀWX and c = XᵀWy from each row's pairs of entries (O(Σᵢ nnzᵢ²) work, n² float64 on the heap), centred by the
+     * rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when {@code statistics} is given (as the cpu backend's CSR Gram pass;
+     * the direct solver's refinement restores what the downdate's cancellation costs).
+     *
+     * @param statistics the column statistics and Σw for the centred products, or null for the raw ones
+     * @throws IllegalStateException when n² exceeds a Java array (the message points to cg)
+     */
+    public CrossProducts crossProducts(Statistics statistics) {
+        long cells = (long) n * n;
+        if (cells > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "the Gram matrix of %,d columns (%,d float64 values) does "
+                    + "not fit a Java array; use the cg solver", n, cells));
+        }
+        double[] g = new double[(int) cells];
+        double[] c = new double[n];
+        visit((row, yi, wi, columns, vals, count) -> {
+            for (int a = 0; a < count; a++) {
+                int ja = columns[a];
+                double wa = wi * vals[a];
+                c[ja] += wa * yi;
+                long base = (long) ja * n;
+                for (int b = a; b < count; b++) {
+                    g[(int) (base + columns[b])] += wa * vals[b]; // columns increase along the row: the upper triangle
+                }
+            }
+        }, true);
+        if (statistics != null) {
+            double[] mean = statistics.statistics().means();
+            double total = statistics.weightSum();
+            double ybar = statistics.statistics().targetMean();
+            for (int i = 0; i < n; i++) {
+                for (int j = i; j < n; j++) {
+                    g[i * n + j] -= total * mean[i] * mean[j];
+                }
+                c[i] -= total * mean[i] * ybar;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                g[j * n + i] = g[i * n + j];
+            }
+        }
+        return new CrossProducts(g, c);
+    }
+
+    /**
+     * A new off-heap copy of {@code count} values of {@code from} (a {@link DoublePointer} or {@link FloatPointer}) in
+     * precision {@code to} (float64 → float32 rounds to nearest), in bulk chunks. The caller closes it.
+     */
+    public static Pointer converted(Pointer from, long count, Precision to) {
+        Pointer out = to == Precision.FLOAT64 ? new DoublePointer(Math.max(1, count)) : new FloatPointer(Math.max(1, count));
+        int chunk = PIECE;
+        double[] d = new double[chunk];
+        float[] f = new float[chunk];
+        for (long k = 0; k < count; k += chunk) {
+            int c = (int) Math.min(chunk, count - k);
+            if (from instanceof DoublePointer dp) {
+                dp.position(k).get(d, 0, c);
+                dp.position(0);
+                if (to == Precision.FLOAT64) {
+                    ((DoublePointer) out).position(k).put(d, 0, c).position(0);
+                } else {
+                    for (int e = 0; e < c; e++) {
+                        f[e] = (float) d[e];
+                    }
+                    ((FloatPointer) out).position(k).put(f, 0, c).position(0);
+                }
+            } else {
+                ((FloatPointer) from).position(k).get(f, 0, c);
+                from.position(0);
+                if (to == Precision.FLOAT32) {
+                    ((FloatPointer) out).position(k).put(f, 0, c).position(0);
+                } else {
+                    for (int e = 0; e < c; e++) {
+                        d[e] = f[e];
+                    }
+                    ((DoublePointer) out).position(k).put(d, 0, c).position(0);
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.downhill.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.downhill.Precision;
+import dev.downhill.io.CsrMatrix;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.SparseHostPasses;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Core's host CSR passes in Java (used by the cuda backend's CSR problem) against the cpu backend's native CSR passes on
+ * the same matrix: the same float64 sums in another order (threads), so equal to ~1e-12 of the magnitudes summed; in
+ * float32 as well (the same float32 values summed in float64). Includes a row longer than one bulk read (65,536 entries)
+ * and empty rows.
+ */
+class SparseHostPassesTest {
+    private static final double SUMS = 1e-12;
+
+    private static void close(double[] expected, double[] actual, double tolerance, String what) {
+        double scale = 0;
+        for (double v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertEquals(expected.length, actual.length, what);
+        for (int j = 0; j < expected.length; j++) {
+            assertEquals(expected[j], actual[j], tolerance * Math.max(scale, 1e-300), what + " [" + j + "]");
+        }
+    }
+
+    @Test
+    void hostPassesEqualTheNativeCpuPasses() {
+        SplittableRandom r = new SplittableRandom(5);
+        int m = 400;
+        int n = 70_000; // row 0 holds every column: one row longer than a bulk read of 65,536 entries
+        List<Integer> cols = new ArrayList<>();
+        List<Double> vals = new ArrayList<>();
+        long[] ptr = new long[m + 1];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (i == 0 || (i % 50 != 1 && r.nextDouble() < 0.0004)) {
+                    cols.add(j);
+                    vals.add(r.nextGaussian() * (1 + j % 3) + (j % 4 == 0 ? 5 : 0));
+                }
+            }
+            ptr[i + 1] = cols.size();
+        }
+        double[] y = new double[m];
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            y[i] = r.nextGaussian() * 2 - 1;
+            w[i] = i % 7 == 0 ? 0 : r.nextDouble() * 3;
+        }
+        int[] c = cols.stream().mapToInt(Integer::intValue).toArray();
+        double[] v = vals.stream().mapToDouble(Double::doubleValue).toArray();
+        for (Precision p : Precision.values()) {
+            try (CsrMatrix x = CsrMatrix.of(ptr, c, v, n, p); DoublePointer wp = new DoublePointer(w)) {
+                Pointer yp = p == Precision.FLOAT64 ? new DoublePointer(y) : new FloatPointer(toFloats(y));
+                try (CpuCsrProblem cpu = new CpuCsrProblem(x, yp, wp, p, 3)) {
+                    SparseHostPasses host = new SparseHostPasses(x, x.values(), yp, wp, p);
+                    SparseHostPasses.Statistics s = host.columnStatistics();
+                    ColumnStatistics cs = cpu.columnStatistics();
+                    String what = p + " ";
+                    assertEquals(cpu.weightSum(), s.weightSum(), 1e-13 * s.weightSum(), what + "Σw");
+                    close(cs.means(), s.statistics().means(), SUMS, what + "means");
+                    assertEquals(cs.targetMean(), s.statistics().targetMean(), 1e-13, what + "ȳ");
+                    close(cpu.columnMeanSquaredDeviations(false), host.columnMeanSquaredDeviations(null, s.weightSum()), SUMS,
+                            what + "raw deviations");
+                    close(cpu.columnMeanSquaredDeviations(true), host.columnMeanSquaredDeviations(s.statistics().means(),
+                            s.weightSum()), SUMS, what + "centred deviations");
+                } finally {
+                    yp.close();
+                }
+            }
+        }
+    }
+
+    /** The Gram pass on a matrix whose n² fits (the 70,000-column one does not): raw and centred. */
+    @Test
+    void hostGramEqualsTheNativeGram() {
+        SplittableRandom r = new SplittableRandom(6);
+        int m = 300;
+        int n = 30;
+        List<Integer> cols = new ArrayList<>();
+        List<Double> vals = new ArrayList<>();
+        long[] ptr = new long[m + 1];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (r.nextDouble() < 0.2) {
+                    cols.add(j);
+                    vals.add(r.nextGaussian() + (j % 3 == 0 ? 4 : 0));
+                }
+            }
+            ptr[i + 1] = cols.size();
+        }
+        double[] y = new double[m];
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            y[i] = r.nextGaussian();
+            w[i] = 0.5 + r.nextDouble();
+        }
+        try (CsrMatrix x = CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
+                vals.stream().mapToDouble(Double::doubleValue).toArray(), n, Precision.FLOAT64);
+             DoublePointer yp = new DoublePointer(y); DoublePointer wp = new DoublePointer(w);
+             CpuCsrProblem cpu = new CpuCsrProblem(x, yp, wp, Precision.FLOAT64, 2)) {
+            SparseHostPasses host = new SparseHostPasses(x, x.values(), yp, wp, Precision.FLOAT64);
+            for (boolean centred : new boolean[] {false, true}) {
+                CrossProducts a = cpu.crossProducts(centred);
+                CrossProducts b = host.crossProducts(centred ? host.columnStatistics() : null);
+                close(a.gram(), b.gram(), SUMS, "Gram " + centred);
+                close(a.moment(), b.moment(), SUMS, "Xᵀy " + centred);
+            }
+        }
+    }
+
+    private static float[] toFloats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+}
