@@ -1,6 +1,8 @@
 package dev.downhill;
 
 import dev.downhill.internal.CentredObjective;
+import dev.downhill.internal.GramCoordinateDescent;
+import dev.downhill.internal.IterativeResult;
 import dev.downhill.sampling.CounterBasedSampler;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidentProblem;
@@ -23,10 +25,18 @@ import java.util.Objects;
  * <p>Cross-validation: the rows are split into K folds by a seeded permutation
  * ({@link CounterBasedSampler#epochOrder}(seed ⊕ salt, 0, m); fold f holds positions [f·m/K, (f+1)·m/K)), so the
  * same seed gives the same folds on every backend. For each fold the path is fitted on the other rows and the
- * validation MSE of each α recorded; the chosen α is the one of least mean MSE ({@link Rule#MIN}) or the largest α
+ * validation error of each α recorded — the MSE, or with sample weights the weighted mean Σwᵢrᵢ²/Σwᵢ over the fold's
+ * held-out rows (scikit-learn's {@code LassoCV(...).fit(X, y, sample_weight=w)}: each training fold fitted with its own
+ * weights, each validation error weighted by its rows' weights; the folds' errors averaged unweighted); the chosen α is the one of least mean MSE ({@link Rule#MIN}) or the largest α
  * whose mean is within one standard error (standard deviation of the folds' MSEs / √K) of that minimum
  * ({@link Rule#ONE_SE}). The model returned is the full-data path's fit at the chosen α, with the
  * {@link CrossValidationReport} in its {@link ConvergenceReport#crossValidation()}.
+ *
+ * <p>Paths on the Gram matrix: with the solver left to {@link Solver#AUTO}, an l1 term and dense X with no more columns
+ * than rows (G within the direct memory budget), every path — each fold's and the full data's, whose fit at the chosen
+ * α is the model — runs by coordinate descent on its Gram matrix ({@link Solver#CD}, {@link GramCoordinateDescent}):
+ * one Gram pass over X per path instead of hundreds of passes. The models record it (solver {@code cd}, the reason in
+ * {@link ConvergenceReport#solverChoice()}).
  *
  * <p>The folds' training sets are copied (on the Java heap, in the data's precision): m·n must stay below 2³¹. The
  * configuration's solver, tolerance and other settings apply to every fit.
@@ -115,10 +125,18 @@ public final class CrossValidation {
 
     /**
      * Fits {@code config} (its penalty's kind, mix and factors) at every α of {@code alphas} in turn on a loaded problem,
-     * each fit warm-started from the previous answer.
+     * each fit warm-started from the previous answer. With the solver left to {@link Solver#AUTO}, an l1 term and dense X
+     * with no more columns than rows whose Gram matrix fits the direct memory budget, the path runs on the Gram matrix
+     * ({@link Solver#CD}: one Gram pass, then no pass over X; the choice and its reason in each model's
+     * {@link ConvergenceReport#solverChoice()}); otherwise each α is one {@link LinearRegression#fit} over X.
      */
     public static List<FittedModel> path(LoadedProblem problem, FitConfig config, double[] alphas) {
         Objects.requireNonNull(problem, "problem");
+        String choice = GramCoordinateDescent.choosePath(problem.problem(), config);
+        return choice != null ? gramPath(problem.problem(), config, alphas, choice) : xPath(problem, config, alphas);
+    }
+
+    private static List<FittedModel> xPath(LoadedProblem problem, FitConfig config, double[] alphas) {
         List<FittedModel> models = new ArrayList<>(alphas.length);
         InitialCoefficients start = config.initialCoefficients();
         for (double alpha : alphas) {
@@ -126,6 +144,25 @@ public final class CrossValidation {
             FittedModel m = LinearRegression.fit(problem, c);
             models.add(m);
             start = InitialCoefficients.given(m.coefficients());
+        }
+        return models;
+    }
+
+    /** The path by coordinate descent on the Gram matrix of {@code problem} (one Gram pass), each α from the last answer. */
+    private static List<FittedModel> gramPath(ResidentProblem problem, FitConfig config, double[] alphas, String choice) {
+        List<FittedModel> models = new ArrayList<>(alphas.length);
+        long start = System.nanoTime();
+        try (GramCoordinateDescent cd = new GramCoordinateDescent(problem, config.fitIntercept(), config.penalty())) {
+            double[] theta = cd.objective().startingPoint(config.initialCoefficients().values(Math.toIntExact(problem.cols())));
+            for (double alpha : alphas) {
+                FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
+                        .initialCoefficients(InitialCoefficients.given(theta)).build();
+                IterativeResult r = cd.fit(c, alpha, theta);
+                FittedModel m = LinearRegression.cdModel(problem, c, r, start);
+                models.add(m.withReport(m.report().withSolverChoice(choice)));
+                theta = r.coefficients();
+                start = System.nanoTime();
+            }
         }
         return models;
     }
@@ -145,9 +182,6 @@ public final class CrossValidation {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(rule, "rule");
-        if (data.isWeighted()) {
-            throw new IllegalArgumentException("cross-validation with sample weights is not supported yet: give α explicitly");
-        }
         long m = data.rows();
         if (folds < 2 || folds > m) {
             throw new IllegalArgumentException("cross-validation needs 2 ≤ folds ≤ rows (" + m + "), got " + folds);
@@ -174,15 +208,23 @@ public final class CrossValidation {
             }
             double[][] validationX = new double[to - from][];
             double[] validationY = new double[to - from];
+            double[] validationW = new double[to - from];
+            double validationWeight = 0;
             for (int q = from; q < to; q++) {
                 validationX[q - from] = data.row(order[q]);
                 validationY[q - from] = data.y(order[q]);
+                validationW[q - from] = data.weight(order[q]);
+                validationWeight += validationW[q - from];
+            }
+            if (!(validationWeight > 0)) {
+                throw new IllegalArgumentException("cross-validation: every row held out in fold " + (f + 1) + " of " + folds
+                        + " has weight 0, so its validation error is undefined: use fewer folds or give α explicitly");
             }
             try (Dataset training = subset(data, held); LoadedProblem problem = LinearRegression.load(training, config)) {
                 List<FittedModel> models = path(problem, config, alphas);
                 mse[f] = new double[alphas.length];
                 for (int k = 0; k < alphas.length; k++) {
-                    mse[f][k] = models.get(k).score(validationX, validationY).mse();
+                    mse[f][k] = validationError(models.get(k), validationX, validationY, validationW, validationWeight);
                 }
             }
         }
@@ -218,7 +260,23 @@ public final class CrossValidation {
         return model.withReport(model.report().withCrossValidation(report));
     }
 
-    /** The rows not {@code held} out, copied in the data's precision. */
+    /** Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² / Σw over the validation rows (the MSE when every weight is 1). */
+    private static double validationError(FittedModel model, double[][] x, double[] y, double[] w, double weightSum) {
+        double[] theta = model.coefficients();
+        double b = model.intercept();
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            double[] row = x[i];
+            double r = y[i] - b;
+            for (int j = 0; j < theta.length; j++) {
+                r -= row[j] * theta[j];
+            }
+            s += w[i] * r * r;
+        }
+        return s / weightSum;
+    }
+
+    /** The rows not {@code held} out (and their weights), copied in the data's precision. */
     private static Dataset subset(Dataset data, boolean[] held) {
         int n = Math.toIntExact(data.cols());
         int rows = 0;
@@ -234,6 +292,7 @@ public final class CrossValidation {
         float[] xf = single ? new float[rows * n] : null;
         double[] yd = single ? null : new double[rows];
         float[] yf = single ? new float[rows] : null;
+        double[] w = data.isWeighted() ? new double[rows] : null;
         int r = 0;
         for (int i = 0; i < held.length; i++) {
             if (held[i]) {
@@ -252,8 +311,24 @@ public final class CrossValidation {
             } else {
                 yd[r] = data.y(i);
             }
+            if (w != null) {
+                w[r] = data.weight(i);
+            }
             r++;
         }
-        return single ? Dataset.ofRowMajor(xf, rows, n, yf) : Dataset.ofRowMajor(xd, rows, n, yd);
+        if (w != null) {
+            boolean any = false;
+            for (double v : w) {
+                any |= v > 0;
+            }
+            if (!any) {
+                throw new IllegalArgumentException("cross-validation: every training row of a fold has weight 0: use fewer "
+                        + "folds or give α explicitly");
+            }
+        }
+        if (w == null) {
+            return single ? Dataset.ofRowMajor(xf, rows, n, yf) : Dataset.ofRowMajor(xd, rows, n, yd);
+        }
+        return single ? Dataset.ofRowMajor(xf, rows, n, yf, w) : Dataset.ofRowMajor(xd, rows, n, yd, w);
     }
 }

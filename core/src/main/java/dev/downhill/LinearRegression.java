@@ -3,6 +3,7 @@ package dev.downhill;
 import dev.downhill.internal.CentredObjective;
 import dev.downhill.internal.ConjugateGradientSolver;
 import dev.downhill.internal.GradientDescentSolver;
+import dev.downhill.internal.GramCoordinateDescent;
 import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
@@ -176,6 +177,15 @@ public final class LinearRegression {
         Solver solver = config.solver();
         Penalty penalty = config.penalty();
         penalty.factors(n); // validates the penalty factors' length before any work (FitConfig refused l1 on cg/normal/svd)
+        if (solver == Solver.CD) {
+            if (problem.isSparse()) {
+                throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");
+            }
+            try (GramCoordinateDescent cd = new GramCoordinateDescent(problem, config.fitIntercept(), penalty)) {
+                return cdModel(problem, config, cd.fit(config, penalty.alpha(),
+                        cd.objective().startingPoint(config.initialCoefficients().values(n))), startNanos);
+            }
+        }
         boolean standardize = solver.isIterative() && config.standardize(problem.rows(), problem.cols());
         if (solver.isIterative()) {
             String scale = ScaleGuard.problem(problem, config.fitIntercept());
@@ -226,6 +236,15 @@ public final class LinearRegression {
                     Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN)
                     .withPenaltyResult(objectiveValue(objective, d.coefficients()), Double.NaN), weightSum(problem));
         }
+    }
+
+    /** The model of one {@link Solver#CD} fit (its objective from the Gram matrix: no pass over X). */
+    static FittedModel cdModel(ResidentProblem problem, FitConfig config, IterativeResult r, long startNanos) {
+        double[] losses = r.lossHistory(); // 2·P at each sweep's start; the last is at the answer
+        return new FittedModel(r.coefficients(), r.intercept(), Solver.CD, problem.backendName(), problem.precision(),
+                problem.rows(), r.iterations(), r.stopReason(), losses, r.gradientNormHistory(), elapsed(startNanos),
+                Double.NaN, -1, config, new ConvergenceReport(false, new int[0], Double.NaN)
+                .withPenaltyResult(losses[losses.length - 1] / 2, r.dualityGap()), weightSum(problem));
     }
 
     /**

@@ -34,8 +34,9 @@ final class FitCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Option(names = "--solver", description = "auto, gd, nesterov, cg, sgd, minibatch, normal or svd (default: ${DEFAULT-VALUE}: "
-            + "chosen per problem, the choice and its reason printed and recorded).", defaultValue = "auto")
+    @Option(names = "--solver", description = "auto, gd, nesterov, cg, sgd, minibatch, normal, svd or cd (coordinate descent on the "
+            + "Gram matrix, lasso / elastic net) (default: ${DEFAULT-VALUE}: chosen per problem, the choice and its reason "
+            + "printed and recorded).", defaultValue = "auto")
     String solver;
 
     @Option(names = "--lr", description = "Learning rate: a number > 0 or auto (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
@@ -391,7 +392,7 @@ final class FitCommand implements Callable<Integer> {
     }
 
     private static boolean usesLearningRate(Solver s) {
-        return s != Solver.CG && s.isIterative();
+        return s != Solver.CG && s != Solver.CD && s.isIterative();
     }
 
     /** One warning line per option given that the chosen solver does not use (never an error: scripts pass a common set). */

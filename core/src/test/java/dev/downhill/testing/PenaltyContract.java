@@ -372,6 +372,92 @@ public abstract class PenaltyContract {
         }
     }
 
+    @Test
+    void coordinateDescentOnTheGramMatchesScikitLearnAndMeetsTheOptimalityConditions() {
+        Reference ref = Reference.load();
+        for (Model model : ref.models) {
+            if (model.kind.equals("l2")) {
+                continue;
+            }
+            Data d = ref.data.get(model.dataset);
+            FittedModel m = fit(d.x, d.y, config(Solver.CD, model.penalty()).fitIntercept(model.intercept).tolerance(1e-15)
+                    .maxIterations(1_000_000).build());
+            assertEquals(Solver.CD, m.solver());
+            // scikit-learn ran to a gap of 1e-15·‖y‖², we to the float64 fixed point of the same sweeps: 1e-6 as above
+            assertClose(withIntercept(m), model.answer(), 1e-6, model + " on cd");
+            assertTrue(m.stopReason() == StopReason.DUALITY_GAP || m.stopReason() == StopReason.NO_PROGRESS,
+                    m.stopReason().toString());
+            if (model.intercept) {
+                double v = kktViolation(d.x, d.y, m.coefficients(), m.intercept(), model.alpha, model.ratio,
+                        ones(d.x[0].length));
+                assertTrue(v <= 1e-9, model + " on cd: KKT violation " + v + " after " + m.iterations() + " sweeps");
+            }
+            // the objective recorded (from the Gram matrix) is P at the answer, computed here from X
+            double ss = 0;
+            for (int i = 0; i < d.x.length; i++) {
+                double r = d.y[i] - m.intercept();
+                for (int j = 0; j < d.x[0].length; j++) {
+                    r -= d.x[i][j] * m.coefficient(j);
+                }
+                ss += r * r;
+            }
+            double p = ss / (2 * d.x.length) + model.penalty().value(m.coefficients());
+            // ‖R‖² from G cancels ~ε‖y_c‖² (‖y_c‖²/(2m) ≲ 50 here): 1e-12 relative
+            assertEquals(p, m.report().objective(), 1e-12 * Math.max(1, p), model + " objective");
+        }
+        Data tall = ref.data.get("tall");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fit(tall.x, tall.y, config(Solver.CD, Penalty.l2(0.1)).build()));
+        assertTrue(e.getMessage().startsWith("solver cd fits an l1 or elastic-net penalty"), e.getMessage());
+    }
+
+    @Test
+    void crossValidationOnTheGramMatchesScikitLearnsLassoCvWithAndWithoutWeights() {
+        Reference ref = Reference.load();
+        assertEquals(2, ref.crossValidations.size());
+        for (CvModel cv : ref.crossValidations) {
+            Data d = ref.data.get(cv.dataset());
+            FitConfig auto = config(Solver.AUTO, Penalty.l1(1)).tolerance(1e-15).maxIterations(1_000_000).seed(cv.seed()).build();
+            FittedModel gram;
+            try (Dataset data = cv.weights() == null ? Dataset.of(d.x, d.y) : Dataset.of(d.x, d.y, cv.weights())) {
+                gram = dev.downhill.CrossValidation.fit(data, auto, cv.folds(), dev.downhill.CrossValidation.Rule.MIN,
+                        cv.count(), cv.ratio());
+            }
+            dev.downhill.CrossValidationReport r = gram.report().crossValidation();
+            assertEquals(Solver.CD, gram.solver(), cv + ": auto runs the path on the Gram matrix (n ≤ m)");
+            assertTrue(gram.report().solverChoice().startsWith("cd: "), gram.report().solverChoice());
+            // the same grid (α_max from the weighted X_cᵀWy_c, computed by the generator in NumPy)
+            assertClose(r.alphas(), cv.alphas(), 1e-13, cv + " grid");
+            // the same folds (our sampler recomputed in Python), each fold's validation MSE weighted by its rows' weights
+            // as scikit-learn's np.average does: every fit at the float64 floor, so the table agrees to ~1e-9; 1e-7
+            assertClose(r.meanMse(), cv.meanMse(), 1e-7, cv + " mean validation MSE");
+            assertEquals(cv.alpha(), r.chosenAlpha(), 1e-13 * cv.alpha(), cv + " chosen α");
+            assertClose(withIntercept(gram), cv.answer(), 1e-6, cv + " refit");
+        }
+    }
+
+    @Test
+    void theGramPathEqualsTheXPath() {
+        Assumptions.assumeFalse(cheap(), "a hundred FISTA fits; skipped on an emulated device");
+        Data tall = Reference.load().data.get("tall");
+        double[] alphas = dev.downhill.CrossValidation.alphaGrid(0.5, 12, 1e-3);
+        FitConfig.Builder b = config(Solver.AUTO, Penalty.elasticNet(1, 0.7)).tolerance(1e-14).maxIterations(100_000);
+        try (Dataset d = Dataset.of(tall.x, tall.y); dev.downhill.LoadedProblem problem = LinearRegression.load(d, b.build())) {
+            List<FittedModel> gram = dev.downhill.CrossValidation.path(problem, b.build(), alphas);
+            List<FittedModel> fista = dev.downhill.CrossValidation.path(problem, b.solver(Solver.NESTEROV).build(), alphas);
+            for (int k = 0; k < alphas.length; k++) {
+                assertEquals(Solver.CD, gram.get(k).solver());
+                assertEquals(Solver.NESTEROV, fista.get(k).solver());
+                // both at a relative gap ≤ 1e-14 of the same strongly convex problem (ρ < 1): 1e-6 relative
+                assertClose(withIntercept(gram.get(k)), withIntercept(fista.get(k)), 1e-6, "α = " + alphas[k]);
+                assertEquals(fista.get(k).report().objective(), gram.get(k).report().objective(),
+                        1e-10 * fista.get(k).report().objective(), "objective at α = " + alphas[k]);
+                assertTrue(kktViolation(tall.x, tall.y, gram.get(k).coefficients(), gram.get(k).intercept(), alphas[k], 0.7,
+                        ones(tall.x[0].length)) <= 1e-9, "KKT at α = " + alphas[k]);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the committed scikit-learn reference
 
     /** X and y of one data set of the reference file. */
@@ -401,10 +487,29 @@ public abstract class PenaltyContract {
         }
     }
 
+    /**
+     * One scikit-learn {@code LassoCV} of the reference file, run on our α grid and our folds (seed, K), with the
+     * sample weights given (null: unweighted): its grid, mean validation MSE per α, chosen α and refit.
+     */
+    public record CvModel(String dataset, double[] weights, int seed, int folds, int count, double ratio, double[] alphas,
+                          double[] meanMse, double alpha, double[] coef, double b) {
+        public double[] answer() {
+            double[] a = Arrays.copyOf(coef, coef.length + 1);
+            a[coef.length] = b;
+            return a;
+        }
+
+        @Override
+        public String toString() {
+            return "LassoCV on " + dataset + (weights != null ? " weighted" : "");
+        }
+    }
+
     /** {@code sklearn-reference.txt} (made by {@code make_sklearn_reference.py} beside it). */
     public static final class Reference {
         public final Map<String, Data> data = new LinkedHashMap<>();
         public final List<Model> models = new ArrayList<>();
+        public final List<CvModel> crossValidations = new ArrayList<>();
 
         public static Reference load() {
             try (var in = PenaltyContract.class.getResourceAsStream("sklearn-reference.txt")) {
@@ -426,6 +531,16 @@ public abstract class PenaltyContract {
                         x[k] = numbers.apply(lines.get(++i));
                     }
                     r.data.put(w[1], new Data(x, numbers.apply(lines.get(++i))));
+                } else if (w[0].equals("cv")) {
+                    String wl = lines.get(++i).trim();
+                    double[] weights = wl.equals("none") ? null : numbers.apply(wl);
+                    double[] alphas = numbers.apply(lines.get(++i));
+                    double[] mse = numbers.apply(lines.get(++i));
+                    double chosen = Double.parseDouble(lines.get(++i).trim());
+                    double[] coef = numbers.apply(lines.get(++i));
+                    double b = Double.parseDouble(lines.get(++i).trim());
+                    r.crossValidations.add(new CvModel(w[1], weights, Integer.parseInt(w[4]), Integer.parseInt(w[5]),
+                            Integer.parseInt(w[6]), Double.parseDouble(w[7]), alphas, mse, chosen, coef, b));
                 } else if (w[0].equals("model")) {
                     double[] coef = numbers.apply(lines.get(++i));
                     double b = Double.parseDouble(lines.get(++i).trim());
