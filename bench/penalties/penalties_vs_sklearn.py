@@ -137,13 +137,16 @@ def peer(args):
 # ---------------------------------------------------------------- the driver
 def run_cell(name, cmd, cap, env=None):
     t0 = time.perf_counter()
+    u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(["timeout", str(cap)] + cmd, capture_output=True, text=True, env=env)
     sec = time.perf_counter() - t0
+    u1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (u1.ru_utime - u0.ru_utime) + (u1.ru_stime - u0.ru_stime)
     if p.returncode == 124:
-        return {"status": "over-cap", "seconds": sec, "reason": "over %d s" % cap}
+        return {"status": "over-cap", "seconds": sec, "cpuSeconds": cpu, "reason": "over %d s" % cap}
     if p.returncode != 0:
         return {"status": "failed", "seconds": sec, "reason": (p.stderr.strip().splitlines() or ["rc %d" % p.returncode])[-1][:300]}
-    return {"status": "ok", "seconds": sec, "stdout": p.stdout}
+    return {"status": "ok", "seconds": sec, "cpuSeconds": cpu, "stdout": p.stdout}
 
 
 def objective(x, y, theta, b, alpha, ratio):
@@ -283,7 +286,8 @@ def write_report(res, out):
     mach = res["machine"]
     lines = ["# Penalised least squares vs scikit-learn (`bench/penalties/penalties_vs_sklearn.py`)", "",
              "Machine: %s, %d CPUs; Python %s, scikit-learn %s, NumPy %s. Each cell capped at %d s and %s; times are the "
-             "whole cell's wall clock (ours: JVM start and reading X included; scikit-learn's fit alone in parentheses). "
+             "whole cell's wall clock (ours: JVM start and reading X included; the fit alone in parentheses where known) and its "
+             "CPU time (user + system, all threads; steadier than wall time on a shared machine). "
              "Objective: P(θ, b) = (1/(2m))‖y − Xθ − b‖² + αρ‖θ‖₁ + (α(1−ρ)/2)‖θ‖² at the cell's α, computed by the "
              "script in float64." % (mach["cpu"], mach["cpus"], mach["python"], mach["sklearn"], mach["numpy"],
                                      res["capSeconds"], res["capMemory"]), ""]
@@ -291,13 +295,14 @@ def write_report(res, out):
     def t(cell):
         if cell["status"] != "ok":
             return "%s (%s)" % (cell["status"], cell.get("reason", ""))
-        return "%.1f" % cell["seconds"] + (" (%.1f)" % cell["fitSeconds"] if "fitSeconds" in cell else "")
+        return ("%.1f" % cell["seconds"] + (" (%.1f)" % cell["fitSeconds"] if "fitSeconds" in cell else "")
+                + " | %.1f" % cell.get("cpuSeconds", float("nan")))
 
     if "lassoShape" in res:
         o, s = c.get("ours-lasso-cv", {}), c.get("sklearn-lassocv", {})
         lines += ["## Lasso, 100-α path, %d-fold CV, %d × %d float32, tol %g on the relative duality gap"
                   % (5, res["lassoShape"][0], res["lassoShape"][1], res["tol"]), "",
-                  "| who | seconds | chosen α | non-zeros | objective at its α |", "|---|---:|---:|---:|---:|"]
+                  "| who | wall seconds | CPU seconds | chosen α | non-zeros | objective at its α |", "|---|---:|---:|---:|---:|---:|"]
         for name, cell in (("downhill `--alpha auto`" + (" (%s)" % o.get("solver", "")), o), ("scikit-learn `LassoCV`", s)):
             if cell:
                 lines.append("| %s | %s | %s | %s | %s |" % (name, t(cell), "%.6g" % cell["alpha"] if "alpha" in cell else "–",
@@ -306,15 +311,16 @@ def write_report(res, out):
             a = res["lassoAgreement"]
             lines += ["", "Same grid and folds: chosen α %s; CV curves (mean validation MSE) differ by at most %.1e relative; "
                       "ours scored at scikit-learn's α %.10g; ‖[θ,b] − sklearn‖/‖sklearn‖ = %.1e. downhill / scikit-learn "
-                      "time: %.2f." % ("equal" if a["sameAlpha"] else "differ", a["maxRelativeMeanMseDifference"],
-                                        a["oursObjectiveAtPeerAlpha"], a["relativeCoefficientDifference"], o["seconds"] / s["seconds"])]
+                      "time: %.2f wall, %.2f CPU." % ("equal" if a["sameAlpha"] else "differ", a["maxRelativeMeanMseDifference"],
+                                        a["oursObjectiveAtPeerAlpha"], a["relativeCoefficientDifference"], o["seconds"] / s["seconds"],
+                                        o["cpuSeconds"] / s["cpuSeconds"])]
         if o.get("solverChoice"):
             lines += ["", "Our solver choice: " + o["solverChoice"]]
         lines.append("")
     if "ridgeShape" in res:
         lines += ["## Ridge, one α = %g (scikit-learn alpha = m·α), %d × %d float32" % (res["ridgeAlpha"], res["ridgeShape"][0],
                                                                                          res["ridgeShape"][1]), "",
-                  "| who | seconds (fit) | objective |", "|---|---:|---:|"]
+                  "| who | wall seconds (fit) | CPU seconds | objective |", "|---|---:|---:|---:|"]
         for name in ("ours-ridge-auto", "ours-ridge-cg", "sklearn-ridge"):
             cell = c.get(name)
             if cell:

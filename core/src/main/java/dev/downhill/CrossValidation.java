@@ -30,7 +30,8 @@ import java.util.Objects;
  * weights, each validation error weighted by its rows' weights; the folds' errors averaged unweighted); the chosen α is the one of least mean MSE ({@link Rule#MIN}) or the largest α
  * whose mean is within one standard error (standard deviation of the folds' MSEs / √K) of that minimum
  * ({@link Rule#ONE_SE}). The model returned is the full-data path's fit at the chosen α, with the
- * {@link CrossValidationReport} in its {@link ConvergenceReport#crossValidation()}.
+ * {@link CrossValidationReport} in its {@link ConvergenceReport#crossValidation()} and the whole run's time (every fold and
+ * the full-data path) as its {@link FittedModel#wallTime()}.
  *
  * <p>Paths on the Gram matrix: with the solver left to {@link Solver#AUTO}, an l1 term and dense X with no more columns
  * than rows (G within the direct memory budget), every path — each fold's and the full data's, whose fit at the chosen
@@ -182,6 +183,7 @@ public final class CrossValidation {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(rule, "rule");
+        long started = System.nanoTime();
         long m = data.rows();
         if (folds < 2 || folds > m) {
             throw new IllegalArgumentException("cross-validation needs 2 ≤ folds ≤ rows (" + m + "), got " + folds);
@@ -254,21 +256,37 @@ public final class CrossValidation {
             }
         }
         int chosen = rule == Rule.MIN ? best : oneSe;
+        double[][] coefficientPath = new double[alphas.length][];
+        for (int k = 0; k < alphas.length; k++) {
+            coefficientPath[k] = full.get(k).coefficients();
+        }
         CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
-                alphas[oneSe], alphas[chosen]);
+                alphas[oneSe], alphas[chosen], coefficientPath);
         FittedModel model = full.get(chosen);
-        return model.withReport(model.report().withCrossValidation(report));
+        return model.withReport(model.report().withCrossValidation(report))
+                .withWallTime(java.time.Duration.ofNanos(System.nanoTime() - started));
     }
 
-    /** Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² / Σw over the validation rows (the MSE when every weight is 1). */
+    /**
+     * Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² / Σw over the validation rows (the MSE when every weight is 1), over θ's non-zeros only (a
+     * lasso path's θ is mostly zero at its large α).
+     */
     private static double validationError(FittedModel model, double[][] x, double[] y, double[] w, double weightSum) {
         double[] theta = model.coefficients();
+        int[] support = new int[theta.length];
+        int k = 0;
+        for (int j = 0; j < theta.length; j++) {
+            if (theta[j] != 0) {
+                support[k++] = j;
+            }
+        }
         double b = model.intercept();
         double s = 0;
         for (int i = 0; i < x.length; i++) {
             double[] row = x[i];
             double r = y[i] - b;
-            for (int j = 0; j < theta.length; j++) {
+            for (int q = 0; q < k; q++) {
+                int j = support[q];
                 r -= row[j] * theta[j];
             }
             s += w[i] * r * r;

@@ -63,6 +63,12 @@ public final class FittedModel {
                 gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum);
     }
 
+    /** This model with another wall time (cross-validation records its whole run). */
+    FittedModel withWallTime(Duration time) {
+        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
+                gradientNormHistory, time, learningRate, rank, config, report, trainingWeightSum);
+    }
+
     /** Whether the model was fitted to weighted data (sample weights; see {@link Dataset#withWeights(double[])}). */
     public boolean trainingWeighted() {
         return !Double.isNaN(trainingWeightSum);

@@ -101,6 +101,11 @@ final class FitCommand implements Callable<Integer> {
             + ".png or .jpg/.jpeg; no extension writes NAME.png.")
     Path plot;
 
+    @Option(names = "--path-plot", description = "With --alpha auto: write the coefficient path (each coefficient of the "
+            + "full-data fits against log10 α, the chosen α marked; the 20 largest when there are more): .png or .jpg/.jpeg; "
+            + "no extension writes NAME.png.")
+    Path pathPlot;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -109,6 +114,9 @@ final class FitCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** --path-plot's file and format, once checked. */
+    private Plots.Target pathTarget;
 
     /** At most this many CPU threads per core ({@code --threads} above it is capped, with a note). */
     static final int THREADS_PER_CORE = 4;
@@ -119,7 +127,14 @@ final class FitCommand implements Callable<Integer> {
         Solver chosen = Main.option(spec, () -> Solver.parse(solver));
         warnIgnored(chosen);
         Plots.Target plotTarget = plot == null ? null : Main.option(spec, () -> Plots.Target.of(plot));
-        Outputs.check(out, plotTarget == null ? null : plotTarget.path()); // before any work: a bad path fails now, not after the fit
+        pathTarget = pathPlot == null ? null : Main.option(spec, () -> {
+            if (!crossValidated()) {
+                throw new IllegalArgumentException("--path-plot needs --alpha auto (the path is the cross-validation's)");
+            }
+            return Plots.Target.of(pathPlot, "--path-plot");
+        });
+        // before any work: a bad path fails now, not after the fit
+        Outputs.check(out, plotTarget == null ? null : plotTarget.path(), pathTarget == null ? null : pathTarget.path());
         if (!backend.trim().equalsIgnoreCase("auto")) {
             Backends.select(backend); // a named backend that cannot run fails now (exit 1), before the data are read
         }
@@ -232,6 +247,9 @@ final class FitCommand implements Callable<Integer> {
                 }
                 Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
             }
+            if (pathTarget != null && model.report().crossValidation() != null) {
+                Plots.draw(Plots.coefficientPath(model.report().crossValidation()), pathTarget, outputs.open(pathTarget.path()));
+            }
             outputs.commit();
         }
         if (out != null) {
@@ -240,6 +258,10 @@ final class FitCommand implements Callable<Integer> {
         if (plotTarget != null) {
             o.println("plot written to " + plotTarget.path() + " (" + (plotTarget.format() == BitmapEncoder.BitmapFormat.JPG
                     ? "JPEG" : "PNG") + ")");
+        }
+        if (pathTarget != null && model.report().crossValidation() != null) {
+            o.println("coefficient path written to " + pathTarget.path() + " (" + (pathTarget.format()
+                    == BitmapEncoder.BitmapFormat.JPG ? "JPEG" : "PNG") + ")");
         }
     }
 

@@ -25,9 +25,12 @@ import java.util.Locale;
  *   t = cⱼ − qⱼ + Gⱼⱼθⱼ;   θⱼ' = sign(t)·max(|t| − l1·pⱼ, 0) / (Gⱼⱼ + l2·pⱼ);   q += (θⱼ' − θⱼ)·G[:, j]
  * </pre>
  * (a coordinate with Gⱼⱼ + l2·pⱼ = 0 — a constant column without an l2 term — stays at 0). After each sweep, from
- * X_cᵀWR = c − q and ‖R‖²_W = ‖y_c‖²_W − 2cᵀθ + θᵀq (O(n)), the <b>same stopping rule as the proximal solvers</b>:
- * the relative duality gap of {@link ProximalGradientSolver#relativeGap} ≤ tol, and unpenalised coefficients'
- * gradients ≤ tol·‖∇f(0)‖_∞ ({@link StopReason#DUALITY_GAP}); or a sweep that moves no coefficient (a fixed point in
+ * X_cᵀWR = c − q and ‖R‖²_W = ‖y_c‖²_W − 2cᵀθ + θᵀq (O(n)), <b>scikit-learn's stopping rule</b>
+ * ({@code enet_coordinate_descent_gram}): once the sweep's largest coordinate change is ≤ tol·max|θⱼ| (or θ = 0), the
+ * relative duality gap of {@link ProximalGradientSolver#relativeGap} — the proximal solvers' test — must be ≤ tol, and
+ * unpenalised coefficients' gradients ≤ tol·‖∇f(0)‖_∞ ({@link StopReason#DUALITY_GAP}), tested after each sweep (at
+ * least one: a warm start from the neighbouring α of a path, whose gap may already be ≤ tol, still moves). So the same tol gives the same guarantee as scikit-learn's {@code tol} and
+ * the proximal solvers' (gap ≤ tol), and the same two-part test as scikit-learn's coordinate descent; or a sweep that moves no coefficient (a fixed point in
  * float64: {@link StopReason#NO_PROGRESS}); or the iteration limit (sweeps). The loss history records 2·P (as the
  * proximal solvers do), computed from G; the gradient-norm history the norm of the minimum-norm subgradient (KKT
  * residual) of 2·P.
@@ -44,6 +47,9 @@ public final class GramCoordinateDescent implements AutoCloseable {
     private final double m;
     private final double targetSquares;
     private final double freeScale;
+    /** The last fit's answer and Gθ at it (a path's next fit starts there). */
+    private double[] lastTheta;
+    private double[] lastQ;
 
     /**
      * Runs the Gram pass and one gradient pass at θ = 0 on {@code problem}. The caller closes this (it holds a
@@ -135,13 +141,18 @@ public final class GramCoordinateDescent implements AutoCloseable {
         long maxSweeps = config.maxIterations();
         IterationListener listener = config.listener();
         double[] theta = start.clone();
-        double[] q = new double[n];
-        for (int j = 0; j < n; j++) {
-            double t = theta[j];
-            if (t != 0) {
-                int base = j * n;
-                for (int i = 0; i < n; i++) {
-                    q[i] += t * gram[base + i];
+        double[] q;
+        if (java.util.Arrays.equals(theta, lastTheta)) { // a path's warm start: Gθ is the last fit's
+            q = lastQ.clone();
+        } else {
+            q = new double[n];
+            for (int j = 0; j < n; j++) {
+                double t = theta[j];
+                if (t != 0) {
+                    int base = j * n;
+                    for (int i = 0; i < n; i++) {
+                        q[i] += t * gram[base + i];
+                    }
                 }
             }
         }
@@ -152,6 +163,8 @@ public final class GramCoordinateDescent implements AutoCloseable {
         double gap;
         long sweep = 0;
         boolean moved = true;
+        double changeMax = 0;
+        double thetaMax = 0;
         while (true) {
             // the state at θ: ∇f = −(2/m)(c − q − l2·p∘θ), ‖R‖² = ‖y_c‖² − 2cᵀθ + θᵀq
             double ct = 0;
@@ -176,7 +189,9 @@ public final class GramCoordinateDescent implements AutoCloseable {
                 stop = StopReason.STOPPED_BY_LISTENER;
                 break;
             }
-            if (tol > 0 && gap <= tol && freeSettled(g, p, tol * freeScale)) {
+            // scikit-learn's rule: the gap is consulted once the sweep's largest change is ≤ tol·max|θⱼ| (or θ = 0)
+            if (tol > 0 && sweep > 0 && (thetaMax == 0 || changeMax <= tol * thetaMax) && gap <= tol
+                    && freeSettled(g, p, tol * freeScale)) {
                 stop = StopReason.DUALITY_GAP;
                 break;
             }
@@ -189,6 +204,8 @@ public final class GramCoordinateDescent implements AutoCloseable {
                 break;
             }
             moved = false;
+            changeMax = 0;
+            thetaMax = 0;
             for (int j = 0; j < n; j++) {
                 int base = j * n;
                 double d = gram[base + j] + l2 * p[j];
@@ -200,6 +217,8 @@ public final class GramCoordinateDescent implements AutoCloseable {
                 double threshold = l1 * p[j];
                 double next = Math.abs(t) <= threshold ? 0 : Math.copySign(Math.abs(t) - threshold, t) / d;
                 double delta = next - old;
+                changeMax = Math.max(changeMax, Math.abs(delta));
+                thetaMax = Math.max(thetaMax, Math.abs(next));
                 if (delta != 0) {
                     theta[j] = next;
                     moved = true;
@@ -210,6 +229,8 @@ public final class GramCoordinateDescent implements AutoCloseable {
             }
             sweep++;
         }
+        lastTheta = theta.clone();
+        lastQ = q;
         return new IterativeResult(theta, objective.interceptFor(theta), sweep, stop, toArray(losses), toArray(norms),
                 Double.NaN, gap);
     }
