@@ -134,7 +134,11 @@ public final class CrossValidation {
     public static List<FittedModel> path(LoadedProblem problem, FitConfig config, double[] alphas) {
         Objects.requireNonNull(problem, "problem");
         String choice = GramCoordinateDescent.choosePath(problem.problem(), config);
-        return choice != null ? gramPath(problem.problem(), config, alphas, choice) : xPath(problem, config, alphas);
+        if (choice == null) {
+            return xPath(problem, config, alphas);
+        }
+        return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()), problem.problem(),
+                problem.problem().rows(), config, alphas, choice);
     }
 
     private static List<FittedModel> xPath(LoadedProblem problem, FitConfig config, double[] alphas) {
@@ -149,21 +153,25 @@ public final class CrossValidation {
         return models;
     }
 
-    /** The path by coordinate descent on the Gram matrix of {@code problem} (one Gram pass), each α from the last answer. */
-    private static List<FittedModel> gramPath(ResidentProblem problem, FitConfig config, double[] alphas, String choice) {
+    /**
+     * The path by coordinate descent on {@code statistics}, each α from the last answer; the models name {@code like}'s
+     * backend and precision and {@code rows} training rows.
+     */
+    private static List<FittedModel> gramPath(GramCoordinateDescent.Statistics statistics, ResidentProblem like, long rows,
+                                              FitConfig config, double[] alphas, String choice) {
         List<FittedModel> models = new ArrayList<>(alphas.length);
         long start = System.nanoTime();
-        try (GramCoordinateDescent cd = new GramCoordinateDescent(problem, config.fitIntercept(), config.penalty())) {
-            double[] theta = cd.objective().startingPoint(config.initialCoefficients().values(Math.toIntExact(problem.cols())));
-            for (double alpha : alphas) {
-                FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
-                        .initialCoefficients(InitialCoefficients.given(theta)).build();
-                IterativeResult r = cd.fit(c, alpha, theta);
-                FittedModel m = LinearRegression.cdModel(problem, c, r, start);
-                models.add(m.withReport(m.report().withSolverChoice(choice)));
-                theta = r.coefficients();
-                start = System.nanoTime();
-            }
+        GramCoordinateDescent cd = new GramCoordinateDescent(statistics, config.penalty());
+        double[] theta = config.initialCoefficients().values(statistics.moment().length);
+        double weightSum = like.weighted() ? statistics.weightSum() : Double.NaN;
+        for (double alpha : alphas) {
+            FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
+                    .initialCoefficients(InitialCoefficients.given(theta)).build();
+            IterativeResult r = cd.fit(c, alpha, theta);
+            FittedModel m = LinearRegression.cdModel(like.backendName(), like.precision(), rows, weightSum, c, r, start);
+            models.add(m.withReport(m.report().withSolverChoice(choice)));
+            theta = r.coefficients();
+            start = System.nanoTime();
         }
         return models;
     }
@@ -195,9 +203,17 @@ public final class CrossValidation {
         config.toBuilder().penalty(config.penalty().withAlpha(1)).build();
         double[] alphas;
         List<FittedModel> full;
+        String gramChoice;
+        GramCoordinateDescent.Statistics all = null;
         try (Dataset.Use use = data.use(); LoadedProblem problem = LinearRegression.load(data, config)) {
             alphas = alphaGrid(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()), count, ratio);
-            full = path(problem, config, alphas);
+            gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
+            if (gramChoice != null) {
+                all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
+                full = gramPath(all, problem.problem(), problem.problem().rows(), config, alphas, gramChoice);
+            } else {
+                full = xPath(problem, config, alphas);
+            }
         }
         long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
         double[][] mse = new double[folds][];
@@ -222,12 +238,21 @@ public final class CrossValidation {
                 throw new IllegalArgumentException("cross-validation: every row held out in fold " + (f + 1) + " of " + folds
                         + " has weight 0, so its validation error is undefined: use fewer folds or give α explicitly");
             }
-            try (Dataset training = subset(data, held); LoadedProblem problem = LinearRegression.load(training, config)) {
-                List<FittedModel> models = path(problem, config, alphas);
-                mse[f] = new double[alphas.length];
-                for (int k = 0; k < alphas.length; k++) {
-                    mse[f][k] = validationError(models.get(k), validationX, validationY, validationW, validationWeight);
+            List<FittedModel> models;
+            if (all != null) { // the training fold's Gram matrix = all rows' − the held-out rows' (one small pass)
+                GramCoordinateDescent.Statistics training;
+                try (Dataset heldOut = subset(data, held, true); LoadedProblem problem = LinearRegression.load(heldOut, config)) {
+                    training = all.without(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()));
+                    models = gramPath(training, problem.problem(), m - (to - from), config, alphas, gramChoice);
                 }
+            } else {
+                try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config)) {
+                    models = xPath(problem, config, alphas);
+                }
+            }
+            mse[f] = new double[alphas.length];
+            for (int k = 0; k < alphas.length; k++) {
+                mse[f][k] = validationError(models.get(k), validationX, validationY, validationW, validationWeight);
             }
         }
         double[] mean = new double[alphas.length];
@@ -294,15 +319,16 @@ public final class CrossValidation {
         return s / weightSum;
     }
 
-    /** The rows not {@code held} out (and their weights), copied in the data's precision. */
-    private static Dataset subset(Dataset data, boolean[] held) {
+    /** The rows whose {@code held} flag is {@code take} (and their weights), copied in the data's precision. */
+    private static Dataset subset(Dataset data, boolean[] held, boolean take) {
         int n = Math.toIntExact(data.cols());
         int rows = 0;
         for (boolean h : held) {
-            rows += h ? 0 : 1;
+            rows += h == take ? 1 : 0;
         }
         if ((long) rows * n >= Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("cross-validation copies each fold's training rows: " + rows + " × " + n
+            throw new IllegalArgumentException("cross-validation copies each fold's " + (take ? "held-out" : "training")
+                    + " rows: " + rows + " × " + n
                     + " is beyond a Java array");
         }
         boolean single = data.precision() == Precision.FLOAT32;
@@ -313,7 +339,7 @@ public final class CrossValidation {
         double[] w = data.isWeighted() ? new double[rows] : null;
         int r = 0;
         for (int i = 0; i < held.length; i++) {
-            if (held[i]) {
+            if (held[i] != take) {
                 continue;
             }
             for (int j = 0; j < n; j++) {
@@ -340,8 +366,8 @@ public final class CrossValidation {
                 any |= v > 0;
             }
             if (!any) {
-                throw new IllegalArgumentException("cross-validation: every training row of a fold has weight 0: use fewer "
-                        + "folds or give α explicitly");
+                throw new IllegalArgumentException("cross-validation: every " + (take ? "held-out" : "training")
+                        + " row of a fold has weight 0: use fewer folds or give α explicitly");
             }
         }
         if (w == null) {

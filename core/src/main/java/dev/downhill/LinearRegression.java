@@ -181,10 +181,10 @@ public final class LinearRegression {
             if (problem.isSparse()) {
                 throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");
             }
-            try (GramCoordinateDescent cd = new GramCoordinateDescent(problem, config.fitIntercept(), penalty)) {
-                return cdModel(problem, config, cd.fit(config, penalty.alpha(),
-                        cd.objective().startingPoint(config.initialCoefficients().values(n))), startNanos);
-            }
+            GramCoordinateDescent cd = new GramCoordinateDescent(
+                    GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty);
+            return cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem), config,
+                    cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
         }
         boolean standardize = solver.isIterative() && config.standardize(problem.rows(), problem.cols());
         if (solver.isIterative()) {
@@ -239,12 +239,13 @@ public final class LinearRegression {
     }
 
     /** The model of one {@link Solver#CD} fit (its objective from the Gram matrix: no pass over X). */
-    static FittedModel cdModel(ResidentProblem problem, FitConfig config, IterativeResult r, long startNanos) {
+    static FittedModel cdModel(String backend, Precision precision, long rows, double weightSum, FitConfig config,
+                               IterativeResult r, long startNanos) {
         double[] losses = r.lossHistory(); // 2·P at each sweep's start; the last is at the answer
-        return new FittedModel(r.coefficients(), r.intercept(), Solver.CD, problem.backendName(), problem.precision(),
-                problem.rows(), r.iterations(), r.stopReason(), losses, r.gradientNormHistory(), elapsed(startNanos),
-                Double.NaN, -1, config, new ConvergenceReport(false, new int[0], Double.NaN)
-                .withPenaltyResult(losses[losses.length - 1] / 2, r.dualityGap()), weightSum(problem));
+        return new FittedModel(r.coefficients(), r.intercept(), Solver.CD, backend, precision, rows, r.iterations(),
+                r.stopReason(), losses, r.gradientNormHistory(), elapsed(startNanos), Double.NaN, -1, config,
+                new ConvergenceReport(false, new int[0], Double.NaN).withPenaltyResult(losses[losses.length - 1] / 2,
+                r.dualityGap()), weightSum);
     }
 
     /**
@@ -281,7 +282,7 @@ public final class LinearRegression {
     }
 
     /** Σw recorded in the model: the problem's when it is weighted, else NaN. */
-    private static double weightSum(ResidentProblem problem) {
+    static double weightSum(ResidentProblem problem) {
         return problem.weighted() ? problem.weightSum() : Double.NaN;
     }
 

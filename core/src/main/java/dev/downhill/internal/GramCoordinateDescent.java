@@ -5,6 +5,7 @@ import dev.downhill.IterationListener;
 import dev.downhill.Penalty;
 import dev.downhill.StopReason;
 import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.RowSlice;
@@ -17,7 +18,8 @@ import java.util.Locale;
  * updates", scikit-learn's {@code enet_coordinate_descent_gram}, which its {@code LassoCV} uses when
  * n_samples &gt; n_features). One pass over X — the backend's Gram pass ({@link ResidentProblem#crossProducts}) giving
  * G = X_cᵀWX_c and c = X_cᵀWy_c in float64, and one gradient pass at θ = 0 giving ‖y_c‖²_W — then every fit of a path
- * works on G alone, O(n) per coordinate that moves, never reading X again.
+ * works on G alone, O(n) per coordinate that moves, never reading X again. A cross-validation's training folds get their
+ * statistics by subtraction ({@link Statistics#without}): no training set is copied or passed over.
  *
  * <p>In the unnormalised units of scikit-learn (m = Σw; l1 = mαρ, l2 = mα(1−ρ); p the penalty factors), with
  * q = Gθ kept up to date, one sweep visits j = 0 … n−1 in order:
@@ -39,8 +41,9 @@ import java.util.Locale;
  * tolerance below that ends in {@code NO_PROGRESS} at the float64 fixed point (as scikit-learn's would loop to its
  * iteration limit).
  */
-public final class GramCoordinateDescent implements AutoCloseable {
-    private final CentredObjective objective;
+public final class GramCoordinateDescent {
+    private final Statistics statistics;
+    private final Penalty penalty;
     private final double[] gram;
     private final double[] moment;
     private final int n;
@@ -52,41 +55,138 @@ public final class GramCoordinateDescent implements AutoCloseable {
     private double[] lastQ;
 
     /**
-     * Runs the Gram pass and one gradient pass at θ = 0 on {@code problem}. The caller closes this (it holds a
-     * {@link CentredObjective}'s backend vectors).
+     * The sufficient statistics of one (weighted) least-squares problem, host memory, float64.
      *
-     * @param penalty the mix and factors of the path (α is given per fit)
-     * @throws ArithmeticException when G is not finite in float64
+     * @param gram          G = X_cᵀWX_c (n × n, both triangles), X_c centred by {@code means} (X itself without an intercept)
+     * @param moment        c = X_cᵀW y_c
+     * @param targetSquares ‖y_c‖²_W = Σwᵢ(yᵢ − ȳ)² (Σwᵢyᵢ² without an intercept)
+     * @param weightSum     W = Σw (m when unweighted)
+     * @param means         the weighted column means x̄, or null without an intercept
+     * @param targetMean    ȳ (0 without an intercept)
      */
-    public GramCoordinateDescent(ResidentProblem problem, boolean fitIntercept, Penalty penalty) {
-        this.n = Math.toIntExact(problem.cols());
-        CrossProducts products = problem.crossProducts(fitIntercept);
-        this.gram = products.gram();
-        this.moment = products.moment();
-        for (double v : gram) {
-            if (!Double.isFinite(v)) {
-                throw new ArithmeticException("XᵀX overflows float64 (entries of X too large to square, beyond ~1e154): "
-                        + "rescale X, or use the nesterov solver");
+    public record Statistics(double[] gram, double[] moment, double targetSquares, double weightSum, double[] means,
+                             double targetMean) {
+        /**
+         * One Gram pass ({@link ResidentProblem#crossProducts}) and one gradient pass at θ = 0 (for ‖y_c‖²_W) over
+         * {@code problem}; the means are its {@link ResidentProblem#columnStatistics()}, as the Gram pass centres by them.
+         *
+         * @throws ArithmeticException when G is not finite in float64
+         */
+        public static Statistics of(ResidentProblem problem, boolean fitIntercept) {
+            int n = Math.toIntExact(problem.cols());
+            CrossProducts products = problem.crossProducts(fitIntercept);
+            for (double v : products.gram()) {
+                if (!Double.isFinite(v)) {
+                    throw new ArithmeticException("XᵀX overflows float64 (entries of X too large to square, beyond ~1e154): "
+                            + "rescale X, or use the nesterov solver");
+                }
             }
+            double squares;
+            try (CentredObjective objective = new CentredObjective(problem, fitIntercept, false);
+                 BackendVector zero = problem.allocateVector(n); BackendVector g = problem.allocateVector(n)) {
+                squares = objective.gradient(zero, RowSlice.all(), g).sumOfSquares();
+            }
+            ColumnStatistics stats = problem.columnStatistics();
+            return new Statistics(products.gram(), products.moment(), squares, problem.weightSum(),
+                    fitIntercept ? stats.means().clone() : null, fitIntercept ? stats.targetMean() : 0);
         }
-        this.objective = new CentredObjective(problem, fitIntercept, false, penalty);
-        this.m = objective.weightSum();
-        try (BackendVector zero = problem.allocateVector(n); BackendVector g = problem.allocateVector(n)) {
-            this.targetSquares = objective.gradient(zero, RowSlice.all(), g).sumOfSquares();
-            double s = 0;
-            for (double v : g.copyToHost()) {
-                s = Math.max(s, Math.abs(v));
+
+        /**
+         * The statistics of the rows of {@code this} (the whole data) that are not in {@code held} (a subset of its rows):
+         * with W_t = W − W_h, d = x̄_h − x̄, e = ȳ_h − ȳ and k = W_h·W/W_t (the parallel-axis, or Chan–Golub–LeVeque,
+         * combination of centred sums),
+         * <pre>
+         *   G_t = G − G_h − k·ddᵀ,   c_t = c − c_h − k·d·e,   ‖y_t − ȳ_t‖² = S − S_h − k·e²,
+         *   x̄_t = x̄ − (W_h/W_t)·d,   ȳ_t = ȳ − (W_h/W_t)·e
+         * </pre>
+         * (without an intercept, plain differences). So a K-fold cross-validation needs one Gram pass over all rows and
+         * one over each held-out fold — 2·m·n² multiply-adds in all instead of K·m·n² — and never copies a training set.
+         * The subtraction loses about ε·‖G‖ against the direct pass (relative ε·W/W_t: ≈ 1.25ε for 5 folds).
+         * {@code held}'s arrays are overwritten (they become the result's).
+         *
+         * @throws IllegalArgumentException when the remaining rows' weights sum to 0
+         */
+        public Statistics without(Statistics held) {
+            int n = moment.length;
+            double wt = weightSum - held.weightSum;
+            if (!(wt > 0) || !(wt > 1e-12 * weightSum)) {
+                throw new IllegalArgumentException("cross-validation: every training row of a fold has weight 0: use fewer "
+                        + "folds or give α explicitly");
             }
-            this.freeScale = s;
-        } catch (RuntimeException | Error e) {
-            objective.close();
-            throw e;
+            double[] g = held.gram;
+            double[] c = held.moment;
+            if (means == null) {
+                for (int q = 0; q < g.length; q++) {
+                    g[q] = gram[q] - g[q];
+                }
+                for (int j = 0; j < n; j++) {
+                    c[j] = moment[j] - c[j];
+                }
+                return new Statistics(g, c, Math.max(0, targetSquares - held.targetSquares), wt, null, 0);
+            }
+            double k = held.weightSum * weightSum / wt;
+            double share = held.weightSum / wt;
+            double[] d = new double[n];
+            double[] meansT = new double[n];
+            for (int j = 0; j < n; j++) {
+                d[j] = held.means[j] - means[j];
+                meansT[j] = means[j] - share * d[j];
+            }
+            double e = held.targetMean - targetMean;
+            for (int j = 0; j < n; j++) {
+                int base = j * n;
+                double kd = k * d[j];
+                for (int i = 0; i < n; i++) {
+                    g[base + i] = gram[base + i] - g[base + i] - kd * d[i];
+                }
+                c[j] = moment[j] - c[j] - kd * e;
+            }
+            return new Statistics(g, c, Math.max(0, targetSquares - held.targetSquares - k * e * e), wt, meansT,
+                    targetMean - share * e);
+        }
+
+        /** b(θ) = ȳ − x̄ᵀθ with an intercept, else 0. */
+        public double interceptFor(double[] theta) {
+            if (means == null) {
+                return 0;
+            }
+            double s = 0;
+            for (int j = 0; j < theta.length; j++) {
+                s += means[j] * theta[j];
+            }
+            return targetMean - s;
         }
     }
 
-    /** Bytes of host memory the Gram path needs for n features: G (n² float64) and the backend's accumulator of it. */
+    /**
+     * Coordinate descent on {@code statistics} (read only) for {@code penalty}'s mix and factors (α is given per fit).
+     *
+     * @throws IllegalArgumentException when the penalty factors do not match the number of features
+     */
+    public GramCoordinateDescent(Statistics statistics, Penalty penalty) {
+        this.statistics = statistics;
+        this.penalty = penalty;
+        this.gram = statistics.gram();
+        this.moment = statistics.moment();
+        this.n = moment.length;
+        penalty.factors(n);
+        this.m = statistics.weightSum();
+        this.targetSquares = statistics.targetSquares();
+        double s = 0;
+        for (double v : moment) { // ∇f(0) = −(2/W)·c: the scale of the unpenalised coefficients' test
+            s = Math.max(s, 2 * Math.abs(v) / m);
+        }
+        this.freeScale = s;
+    }
+
+    /** Bytes of host memory a cross-validated Gram path needs for n features: G, a fold's G and the backend's accumulator. */
     public static double memory(long cols) {
-        return 2.0 * 8 * (double) cols * cols;
+        return 3.0 * 8 * (double) cols * cols;
+    }
+
+    /** θ's starting point: the given values (every coordinate is free to move; constant columns have Gⱼⱼ = 0 and stay). */
+    public double[] startingPoint(double[] theta0) {
+        return theta0.clone();
     }
 
     /**
@@ -106,13 +206,9 @@ public final class GramCoordinateDescent implements AutoCloseable {
             return null;
         }
         return String.format(Locale.ROOT, "cd: coordinate descent on the Gram matrix for the path (%,d × %,d: no more "
-                + "columns than rows, G needs %.0f MB of the %.0f MB budget; one Gram pass per fold, then no pass over X)",
+                + "columns than rows, its Gram matrices need %.0f MB of the %.0f MB budget; one Gram pass over all rows and one "
+                + "over each held-out fold, then no pass over X)",
                 rows, cols, memory(cols) / 1e6, config.directMemoryBudget() / 1e6);
-    }
-
-    /** The objective this works on (its means give the intercept). */
-    public CentredObjective objective() {
-        return objective;
     }
 
     /**
@@ -122,7 +218,7 @@ public final class GramCoordinateDescent implements AutoCloseable {
      */
     public List<IterativeResult> path(FitConfig config, double[] alphas, double[] start) {
         List<IterativeResult> out = new ArrayList<>(alphas.length);
-        double[] theta = objective.startingPoint(start);
+        double[] theta = start.clone();
         for (double alpha : alphas) {
             IterativeResult r = fit(config, alpha, theta);
             out.add(r);
@@ -133,7 +229,7 @@ public final class GramCoordinateDescent implements AutoCloseable {
 
     /** One fit at α from {@code start} (not modified). */
     public IterativeResult fit(FitConfig config, double alpha, double[] start) {
-        Penalty penalty = objective.penalty().withAlpha(alpha);
+        Penalty penalty = this.penalty.withAlpha(alpha);
         double[] p = penalty.factors(n);
         double l1 = m * penalty.l1Strength();
         double l2 = m * penalty.l2Strength();
@@ -231,7 +327,7 @@ public final class GramCoordinateDescent implements AutoCloseable {
         }
         lastTheta = theta.clone();
         lastQ = q;
-        return new IterativeResult(theta, objective.interceptFor(theta), sweep, stop, toArray(losses), toArray(norms),
+        return new IterativeResult(theta, statistics.interceptFor(theta), sweep, stop, toArray(losses), toArray(norms),
                 Double.NaN, gap);
     }
 
@@ -252,8 +348,4 @@ public final class GramCoordinateDescent implements AutoCloseable {
         return a;
     }
 
-    @Override
-    public void close() {
-        objective.close();
-    }
 }

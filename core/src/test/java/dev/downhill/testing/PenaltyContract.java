@@ -53,6 +53,12 @@ public abstract class PenaltyContract {
         }
     }
 
+    private static dev.downhill.spi.ResidentProblem load(Dataset d, FitConfig config) {
+        // checked as LinearRegression.load does (the column statistics cached there)
+        return dev.downhill.internal.CheckedProblem.of(dev.downhill.spi.Backends.load(config.backend(), d, config.precision(),
+                config.backendOptions()));
+    }
+
     private static double[] ridgeDiagonal(int m, double alpha, double[] factors) {
         double[] r = new double[factors.length];
         for (int j = 0; j < r.length; j++) {
@@ -433,6 +439,49 @@ public abstract class PenaltyContract {
             assertClose(r.meanMse(), cv.meanMse(), 1e-7, cv + " mean validation MSE");
             assertEquals(cv.alpha(), r.chosenAlpha(), 1e-13 * cv.alpha(), cv + " chosen α");
             assertClose(withIntercept(gram), cv.answer(), 1e-6, cv + " refit");
+        }
+    }
+
+    @Test
+    void aTrainingFoldsStatisticsBySubtractionEqualTheDirectGramPass() {
+        Data tall = Reference.load().data.get("tall");
+        int m = tall.x.length;
+        int n = tall.x[0].length;
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = (i % 4) + 0.25 * (i % 3); // includes zero weights
+        }
+        boolean[] held = new boolean[m];
+        for (int i = 0; i < m; i += 5) {
+            held[i] = true;
+        }
+        double[][] xt = java.util.stream.IntStream.range(0, m).filter(i -> !held[i]).mapToObj(i -> tall.x[i]).toArray(double[][]::new);
+        double[] yt = java.util.stream.IntStream.range(0, m).filter(i -> !held[i]).mapToDouble(i -> tall.y[i]).toArray();
+        double[] wt = java.util.stream.IntStream.range(0, m).filter(i -> !held[i]).mapToDouble(i -> w[i]).toArray();
+        double[][] xh = java.util.stream.IntStream.range(0, m).filter(i -> held[i]).mapToObj(i -> tall.x[i]).toArray(double[][]::new);
+        double[] yh = java.util.stream.IntStream.range(0, m).filter(i -> held[i]).mapToDouble(i -> tall.y[i]).toArray();
+        double[] wh = java.util.stream.IntStream.range(0, m).filter(i -> held[i]).mapToDouble(i -> w[i]).toArray();
+        FitConfig c = config(Solver.CD, Penalty.l1(0.1)).build();
+        for (boolean intercept : new boolean[] {true, false}) {
+            dev.downhill.internal.GramCoordinateDescent.Statistics all;
+            dev.downhill.internal.GramCoordinateDescent.Statistics direct;
+            dev.downhill.internal.GramCoordinateDescent.Statistics byDifference;
+            try (Dataset d = Dataset.of(tall.x, tall.y, w); Dataset t = Dataset.of(xt, yt, wt); Dataset h = Dataset.of(xh, yh, wh);
+                 dev.downhill.spi.ResidentProblem pd = load(d, c); dev.downhill.spi.ResidentProblem pt = load(t, c);
+                 dev.downhill.spi.ResidentProblem ph = load(h, c)) {
+                all = dev.downhill.internal.GramCoordinateDescent.Statistics.of(pd, intercept);
+                direct = dev.downhill.internal.GramCoordinateDescent.Statistics.of(pt, intercept);
+                byDifference = all.without(dev.downhill.internal.GramCoordinateDescent.Statistics.of(ph, intercept));
+            }
+            // float64 sums over 60 rows, G's entries up to ~1e4: the subtraction costs a few ε·‖G‖; 1e-12 relative
+            assertClose(byDifference.gram(), direct.gram(), 1e-12, "G, intercept " + intercept);
+            assertClose(byDifference.moment(), direct.moment(), 1e-12, "c, intercept " + intercept);
+            assertEquals(direct.targetSquares(), byDifference.targetSquares(), 1e-12 * direct.targetSquares(), "‖y_c‖²");
+            assertEquals(direct.weightSum(), byDifference.weightSum(), 1e-13 * direct.weightSum(), "W");
+            assertEquals(direct.targetMean(), byDifference.targetMean(), 1e-13 * Math.abs(direct.targetMean()) + 1e-15, "ȳ");
+            if (intercept) {
+                assertClose(byDifference.means(), direct.means(), 1e-13, "x̄");
+            }
         }
     }
 
