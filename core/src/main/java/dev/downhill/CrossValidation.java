@@ -224,12 +224,16 @@ public final class CrossValidation {
             for (int q = from; q < to; q++) {
                 held[(int) order[q]] = true;
             }
-            double[][] validationX = new double[to - from][];
+            int n = Math.toIntExact(data.cols());
+            double[][] validationX = new double[n][to - from]; // by column: a model's predictions are axpys over its support
             double[] validationY = new double[to - from];
             double[] validationW = new double[to - from];
             double validationWeight = 0;
             for (int q = from; q < to; q++) {
-                validationX[q - from] = data.row(order[q]);
+                double[] row = data.row(order[q]);
+                for (int j = 0; j < n; j++) {
+                    validationX[j][q - from] = row[j];
+                }
                 validationY[q - from] = data.y(order[q]);
                 validationW[q - from] = data.weight(order[q]);
                 validationWeight += validationW[q - from];
@@ -293,28 +297,28 @@ public final class CrossValidation {
     }
 
     /**
-     * Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² / Σw over the validation rows (the MSE when every weight is 1), over θ's non-zeros only (a
-     * lasso path's θ is mostly zero at its large α).
+     * Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² / Σw over the validation rows (the MSE when every weight is 1), X given by column
+     * ({@code x[j][i]}); r = y − b − Σ_{θⱼ≠0} θⱼ·x[j] over θ's support (a lasso path's θ is mostly zero at its large α).
      */
     private static double validationError(FittedModel model, double[][] x, double[] y, double[] w, double weightSum) {
         double[] theta = model.coefficients();
-        int[] support = new int[theta.length];
-        int k = 0;
+        double b = model.intercept();
+        double[] r = new double[y.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = y[i] - b;
+        }
         for (int j = 0; j < theta.length; j++) {
-            if (theta[j] != 0) {
-                support[k++] = j;
+            double t = theta[j];
+            if (t != 0) {
+                double[] column = x[j];
+                for (int i = 0; i < r.length; i++) {
+                    r[i] -= t * column[i];
+                }
             }
         }
-        double b = model.intercept();
         double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            double[] row = x[i];
-            double r = y[i] - b;
-            for (int q = 0; q < k; q++) {
-                int j = support[q];
-                r -= row[j] * theta[j];
-            }
-            s += w[i] * r * r;
+        for (int i = 0; i < r.length; i++) {
+            s += w[i] * r[i] * r[i];
         }
         return s / weightSum;
     }
