@@ -439,6 +439,15 @@ public abstract class PenaltyContract {
             assertClose(r.meanMse(), cv.meanMse(), 1e-7, cv + " mean validation MSE");
             assertEquals(cv.alpha(), r.chosenAlpha(), 1e-13 * cv.alpha(), cv + " chosen α");
             assertClose(withIntercept(gram), cv.answer(), 1e-6, cv + " refit");
+            if (cv.weights() == null) { // naming cd runs the same Gram path (one Gram matrix, not one per α)
+                FittedModel named;
+                try (Dataset data = Dataset.of(d.x, d.y)) {
+                    named = dev.downhill.CrossValidation.fit(data, auto.toBuilder().solver(Solver.CD).build(), cv.folds(),
+                            dev.downhill.CrossValidation.Rule.MIN, cv.count(), cv.ratio());
+                }
+                assertTrue(Arrays.equals(r.meanMse(), named.report().crossValidation().meanMse()), "cd named = cd chosen");
+                assertTrue(named.report().solverChoice().startsWith("cd: as configured"), named.report().solverChoice());
+            }
         }
     }
 
