@@ -302,36 +302,57 @@ public final class GramCoordinateDescent {
                 stop = StopReason.ITERATION_LIMIT;
                 break;
             }
-            moved = false;
-            changeMax = 0;
-            thetaMax = 0;
-            for (int j = 0; j < n; j++) {
-                int base = j * n;
-                double d = gram[base + j] + l2 * p[j];
-                if (!(d > 0)) {
-                    continue;
-                }
-                double old = theta[j];
-                double t = moment[j] - q[j] + gram[base + j] * old;
-                double threshold = l1 * p[j];
-                double next = Math.abs(t) <= threshold ? 0 : Math.copySign(Math.abs(t) - threshold, t) / d;
-                double delta = next - old;
-                changeMax = Math.max(changeMax, Math.abs(delta));
-                thetaMax = Math.max(thetaMax, Math.abs(next));
-                if (delta != 0) {
-                    theta[j] = next;
-                    moved = true;
-                    for (int i = 0; i < n; i++) {
-                        q[i] += delta * gram[base + i];
-                    }
-                }
-            }
+            double[] changes = sweep(gram, moment, p, l1, l2, theta, q);
+            changeMax = changes[0];
+            thetaMax = changes[1];
+            moved = changes[2] != 0;
             sweep++;
         }
         lastTheta = theta.clone();
         lastQ = q;
         return new IterativeResult(theta, statistics.interceptFor(theta), sweep, stop, toArray(losses), toArray(norms),
                 Double.NaN, gap);
+    }
+
+    /**
+     * One cyclic sweep over j = 0 … n−1 (see the class Javadoc). Writes θ and q = Gθ; returns {largest |Δθⱼ|, largest
+     * |θⱼ| after the sweep, 1 if any θⱼ moved else 0}. Kept apart (and the axpy apart again) so that the JIT compiles
+     * the hot loop on its own and vectorizes it.
+     */
+    private static double[] sweep(double[] gram, double[] moment, double[] p, double l1, double l2, double[] theta,
+                                  double[] q) {
+        int n = theta.length;
+        double changeMax = 0;
+        double thetaMax = 0;
+        boolean moved = false;
+        for (int j = 0; j < n; j++) {
+            int base = j * n;
+            double gjj = gram[base + j];
+            double d = gjj + l2 * p[j];
+            if (!(d > 0)) {
+                continue;
+            }
+            double old = theta[j];
+            double t = moment[j] - q[j] + gjj * old;
+            double threshold = l1 * p[j];
+            double next = Math.abs(t) <= threshold ? 0 : Math.copySign(Math.abs(t) - threshold, t) / d;
+            double delta = next - old;
+            changeMax = Math.max(changeMax, Math.abs(delta));
+            thetaMax = Math.max(thetaMax, Math.abs(next));
+            if (delta != 0) {
+                theta[j] = next;
+                moved = true;
+                axpy(delta, gram, base, q, n);
+            }
+        }
+        return new double[] {changeMax, thetaMax, moved ? 1 : 0};
+    }
+
+    /** y[0, n) += a·x[offset, offset + n). Writes y. */
+    private static void axpy(double a, double[] x, int offset, double[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] += a * x[offset + i];
+        }
     }
 
     private static boolean freeSettled(double[] g, double[] p, double bound) {
