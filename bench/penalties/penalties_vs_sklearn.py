@@ -154,8 +154,9 @@ def run_cell(name, cmd, cap, env=None):
 def objective(x, y, theta, b, alpha, ratio):
     import numpy as np
     r = y.astype(np.float64) - b
-    for s in range(0, x.shape[0], 4096):  # X @ θ in float64, by row blocks (no float64 copy of X)
-        r[s:s + 4096] -= x[s:s + 4096].astype(np.float64) @ theta
+    block = max(1, (1 << 28) // (8 * x.shape[1]))  # X @ θ in float64, by row blocks of ≤ 256 MB (no float64 copy of X)
+    for s in range(0, x.shape[0], block):
+        r[s:s + block] -= x[s:s + block].astype(np.float64) @ theta
     return float(r @ r / (2 * x.shape[0]) + alpha * ratio * np.abs(theta).sum() + 0.5 * alpha * (1 - ratio) * theta @ theta)
 
 
@@ -178,6 +179,7 @@ def main():
     ap.add_argument("--work", default=None)
     ap.add_argument("--out", default=None)
     ap.add_argument("--skip", default="", help="comma-separated cells to skip: lasso,ridge")
+    ap.add_argument("--note", default="", help="a line for the report (e.g. the machine's state)")
     # peer mode
     ap.add_argument("--peer", choices=["lassocv", "ridge"])
     ap.add_argument("--x"); ap.add_argument("--y"); ap.add_argument("--coef"); ap.add_argument("--alphas")
@@ -200,7 +202,7 @@ def main():
     results = {"machine": {"cpu": open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(" \t:")
                            if os.path.exists("/proc/cpuinfo") else platform.processor(), "cpus": os.cpu_count(),
                            "python": platform.python_version(), "sklearn": sklearn.__version__, "numpy": np.__version__},
-               "tol": args.tol, "capSeconds": args.cap_seconds, "capMemory": args.cap_memory, "cells": {}}
+               "note": args.note, "tol": args.tol, "capSeconds": args.cap_seconds, "capMemory": args.cap_memory, "cells": {}}
     skip = set(filter(None, args.skip.split(",")))
 
     def gen(shape_, name, seed):
@@ -294,6 +296,8 @@ def write_report(res, out):
              "Objective: P(θ, b) = (1/(2m))‖y − Xθ − b‖² + αρ‖θ‖₁ + (α(1−ρ)/2)‖θ‖² at the cell's α, computed by the "
              "script in float64." % (mach["cpu"], mach["cpus"], mach["python"], mach["sklearn"], mach["numpy"],
                                      res["capSeconds"], res["capMemory"]), ""]
+    if res.get("note"):
+        lines += [res["note"], ""]
 
     def t(cell):
         if cell["status"] != "ok":
@@ -316,7 +320,8 @@ def write_report(res, out):
                       "ours scored at scikit-learn's α %.10g; ‖[θ,b] − sklearn‖/‖sklearn‖ = %.1e. downhill / scikit-learn "
                       "time: %.2f wall, %.2f CPU, %.2f the fit alone (wall)." % ("equal" if a["sameAlpha"] else "differ", a["maxRelativeMeanMseDifference"],
                                         a["oursObjectiveAtPeerAlpha"], a["relativeCoefficientDifference"], o["seconds"] / s["seconds"],
-                                        o["cpuSeconds"] / s["cpuSeconds"], o["fitSeconds"] / s["fitSeconds"])]
+                                        o["cpuSeconds"] / s["cpuSeconds"],
+                                        o.get("fitSeconds", float("nan")) / s.get("fitSeconds", float("nan")))]
         if o.get("solverChoice"):
             lines += ["", "Our solver choice: " + o["solverChoice"]]
         lines.append("")
