@@ -16,8 +16,8 @@ package dev.downhill;
  *                        NaN when not measured (a fit of a {@link LoadedProblem} loaded elsewhere)
  * @param objective       with a penalty: {@link Penalty}'s objective (1/(2m))‖r‖² + penalty at the answer (one pass
  *                        over X after the fit), else NaN
- * @param dualityGap      the last relative duality gap of a proximal full-batch fit (gd, nesterov with an l1 term,
- *                        see {@link StopReason#DUALITY_GAP}), else NaN
+ * @param dualityGap      the last relative duality gap of a proximal full-batch fit (gd, nesterov with an l1 term) or of cd
+ *                        (see {@link StopReason#DUALITY_GAP}), else NaN
  * @param crossValidation when α was chosen by {@link CrossValidation}: its table and choice, else null
  */
 public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,

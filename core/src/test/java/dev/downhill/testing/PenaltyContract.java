@@ -247,6 +247,9 @@ public abstract class PenaltyContract {
         assertClose(withIntercept(on), withIntercept(off), 1e-9, "standardize on vs off");
         assertTrue(kktViolation(tall.x, tall.y, on.coefficients(), on.intercept(), 0.3, 1, factors) <= 1e-9, "KKT with factors");
         assertTrue(on.coefficient(2) != 0, "the unpenalised coefficient is free");
+        // coordinate descent on the Gram matrix: a factor-0 coordinate has threshold 0 and its own stopping test
+        FittedModel cd = fit(tall.x, tall.y, config(Solver.CD, penalty).tolerance(1e-15).maxIterations(100_000).build());
+        assertClose(withIntercept(cd), withIntercept(on), 1e-9, "cd vs nesterov with a zero factor");
     }
 
     @Test
