@@ -27,20 +27,25 @@ import java.util.Objects;
  * same seed gives the same folds on every backend. For each fold the path is fitted on the other rows and the
  * validation error of each α recorded — the MSE, or with sample weights the weighted mean Σwᵢrᵢ²/Σwᵢ over the fold's
  * held-out rows (scikit-learn's {@code LassoCV(...).fit(X, y, sample_weight=w)}: each training fold fitted with its own
- * weights, each validation error weighted by its rows' weights; the folds' errors averaged unweighted); the chosen α is the one of least mean MSE ({@link Rule#MIN}) or the largest α
+ * weights, each validation error weighted by its rows' weights; the folds' errors averaged unweighted); the chosen α
+ * is the one of least mean error ({@link Rule#MIN}) or the largest α
  * whose mean is within one standard error (standard deviation of the folds' MSEs / √K) of that minimum
  * ({@link Rule#ONE_SE}). The model returned is the full-data path's fit at the chosen α, with the
  * {@link CrossValidationReport} in its {@link ConvergenceReport#crossValidation()} and the whole run's time (every fold and
  * the full-data path) as its {@link FittedModel#wallTime()}.
  *
- * <p>Paths on the Gram matrix: with the solver left to {@link Solver#AUTO}, an l1 term and dense X with no more columns
- * than rows (G within the direct memory budget), every path — each fold's and the full data's, whose fit at the chosen
- * α is the model — runs by coordinate descent on its Gram matrix ({@link Solver#CD}, {@link GramCoordinateDescent}):
- * one Gram pass over X per path instead of hundreds of passes. The models record it (solver {@code cd}, the reason in
- * {@link ConvergenceReport#solverChoice()}).
+ * <p>Paths on the Gram matrix: with the solver named {@link Solver#CD}, or left to {@link Solver#AUTO} with an l1 term
+ * and dense X with no more columns than rows (its Gram matrices within the direct memory budget,
+ * {@link GramCoordinateDescent#choosePath}), every path — each fold's and the full data's, whose fit at the chosen α is
+ * the model — runs by coordinate descent on its Gram matrix ({@link GramCoordinateDescent}): one Gram pass over all
+ * rows and one over each held-out fold, each training fold's statistics by subtraction
+ * ({@link GramCoordinateDescent.Statistics#without}), then no pass over X. The models record it (solver {@code cd},
+ * the reason in {@link ConvergenceReport#solverChoice()}). Otherwise each α is one {@link LinearRegression#fit} over X.
  *
- * <p>The folds' training sets are copied (on the Java heap, in the data's precision): m·n must stay below 2³¹. The
- * configuration's solver, tolerance and other settings apply to every fit.
+ * <p>Copies: the held-out rows of each fold (by column, float64, for the validation errors; and on the Gram path in
+ * the data's precision for their Gram pass), and on the X path each fold's training rows (on the Java heap, in the
+ * data's precision): m·n must stay below 2³¹. The configuration's solver, tolerance and other settings apply to every
+ * fit.
  */
 public final class CrossValidation {
     /** Values of α on a path. */
