@@ -498,6 +498,21 @@ public abstract class PenaltyContract {
     }
 
     @Test
+    void aFoldWhoseHeldOutRowsAllWeighZeroIsRefusedNamingIt() {
+        Data tall = Reference.load().data.get("tall");
+        int m = tall.x.length;
+        double[] w = new double[m];
+        Arrays.fill(w, 1);
+        w[17] = 0; // leave-one-out: the fold holding row 17 has no validation weight
+        try (Dataset d = Dataset.of(tall.x, tall.y, w)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.downhill.CrossValidation.fit(d,
+                    config(Solver.AUTO, Penalty.l1(1)).build(), m, dev.downhill.CrossValidation.Rule.MIN, 3, 0.1));
+            assertTrue(e.getMessage().matches("cross-validation: every row held out in fold \\d+ of 60 has weight 0, .*")
+                    && !e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
+    @Test
     void theGramPathEqualsTheXPath() {
         Assumptions.assumeFalse(cheap(), "a hundred FISTA fits; skipped on an emulated device");
         Data tall = Reference.load().data.get("tall");
