@@ -16,8 +16,8 @@ package dev.downhill;
  *                        NaN when not measured (a fit of a {@link LoadedProblem} loaded elsewhere)
  * @param objective       with a penalty: {@link Penalty}'s objective (1/(2m))‖r‖² + penalty at the answer (one pass
  *                        over X after the fit), else NaN
- * @param dualityGap      the last relative duality gap of a proximal full-batch fit (gd, nesterov with an l1 term,
- *                        see {@link StopReason#DUALITY_GAP}), else NaN
+ * @param dualityGap      the last relative duality gap of a proximal full-batch fit (gd, nesterov with an l1 term) or of cd
+ *                        (see {@link StopReason#DUALITY_GAP}), else NaN
  * @param crossValidation when α was chosen by {@link CrossValidation}: its table and choice, else null
  * @param resumedFromIteration when the fit was resumed from a {@link Checkpoint}: the iteration (step or epoch) it
  *                        resumed at (for a finished checkpoint: its iterations), else −1

@@ -1,6 +1,8 @@
 package dev.downhill;
 
 import dev.downhill.internal.CentredObjective;
+import dev.downhill.internal.GramCoordinateDescent;
+import dev.downhill.internal.IterativeResult;
 import dev.downhill.sampling.CounterBasedSampler;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidentProblem;
@@ -23,13 +25,27 @@ import java.util.Objects;
  * <p>Cross-validation: the rows are split into K folds by a seeded permutation
  * ({@link CounterBasedSampler#epochOrder}(seed ⊕ salt, 0, m); fold f holds positions [f·m/K, (f+1)·m/K)), so the
  * same seed gives the same folds on every backend. For each fold the path is fitted on the other rows and the
- * validation MSE of each α recorded; the chosen α is the one of least mean MSE ({@link Rule#MIN}) or the largest α
+ * validation error of each α recorded — the MSE, or with sample weights the weighted mean Σwᵢrᵢ²/Σwᵢ over the fold's
+ * held-out rows (scikit-learn's {@code LassoCV(...).fit(X, y, sample_weight=w)}: each training fold fitted with its own
+ * weights, each validation error weighted by its rows' weights; the folds' errors averaged unweighted); the chosen α
+ * is the one of least mean error ({@link Rule#MIN}) or the largest α
  * whose mean is within one standard error (standard deviation of the folds' MSEs / √K) of that minimum
  * ({@link Rule#ONE_SE}). The model returned is the full-data path's fit at the chosen α, with the
- * {@link CrossValidationReport} in its {@link ConvergenceReport#crossValidation()}.
+ * {@link CrossValidationReport} in its {@link ConvergenceReport#crossValidation()} and the whole run's time (every fold and
+ * the full-data path) as its {@link FittedModel#wallTime()}.
  *
- * <p>The folds' training sets are copied (on the Java heap, in the data's precision): m·n must stay below 2³¹. The
- * configuration's solver, tolerance and other settings apply to every fit.
+ * <p>Paths on the Gram matrix: with the solver named {@link Solver#CD}, or left to {@link Solver#AUTO} with an l1 term
+ * and dense X with no more columns than rows (its Gram matrices within the direct memory budget,
+ * {@link GramCoordinateDescent#choosePath}), every path — each fold's and the full data's, whose fit at the chosen α is
+ * the model — runs by coordinate descent on its Gram matrix ({@link GramCoordinateDescent}): one Gram pass over all
+ * rows and one over each held-out fold, each training fold's statistics by subtraction
+ * ({@link GramCoordinateDescent.Statistics#without}), then no pass over X. The models record it (solver {@code cd},
+ * the reason in {@link ConvergenceReport#solverChoice()}). Otherwise each α is one {@link LinearRegression#fit} over X.
+ *
+ * <p>Copies: the held-out rows of each fold (by column, float64, for the validation errors; and on the Gram path in
+ * the data's precision for their Gram pass), and on the X path each fold's training rows (on the Java heap, in the
+ * data's precision): m·n must stay below 2³¹. The configuration's solver, tolerance and other settings apply to every
+ * fit.
  */
 public final class CrossValidation {
     /** Values of α on a path. */
@@ -123,11 +139,23 @@ public final class CrossValidation {
 
     /**
      * Fits {@code config} (its penalty's kind, mix and factors) at every α of {@code alphas} in turn on a loaded problem,
-     * each fit warm-started from the previous answer.
+     * each fit warm-started from the previous answer. With the solver left to {@link Solver#AUTO}, an l1 term and dense X
+     * with no more columns than rows whose Gram matrix fits the direct memory budget, the path runs on the Gram matrix
+     * ({@link Solver#CD}: one Gram pass, then no pass over X; the choice and its reason in each model's
+     * {@link ConvergenceReport#solverChoice()}); otherwise each α is one {@link LinearRegression#fit} over X.
      */
     public static List<FittedModel> path(LoadedProblem problem, FitConfig config, double[] alphas) {
         Objects.requireNonNull(problem, "problem");
         refuseCheckpoint(config);
+        String choice = GramCoordinateDescent.choosePath(problem.problem(), config);
+        if (choice == null) {
+            return xPath(problem, config, alphas);
+        }
+        return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()), problem.problem(),
+                problem.problem().rows(), config, alphas, choice);
+    }
+
+    private static List<FittedModel> xPath(LoadedProblem problem, FitConfig config, double[] alphas) {
         List<FittedModel> models = new ArrayList<>(alphas.length);
         InitialCoefficients start = config.initialCoefficients();
         for (double alpha : alphas) {
@@ -135,6 +163,29 @@ public final class CrossValidation {
             FittedModel m = LinearRegression.fit(problem, c);
             models.add(m);
             start = InitialCoefficients.given(m.coefficients());
+        }
+        return models;
+    }
+
+    /**
+     * The path by coordinate descent on {@code statistics}, each α from the last answer; the models name {@code like}'s
+     * backend and precision and {@code rows} training rows.
+     */
+    private static List<FittedModel> gramPath(GramCoordinateDescent.Statistics statistics, ResidentProblem like, long rows,
+                                              FitConfig config, double[] alphas, String choice) {
+        List<FittedModel> models = new ArrayList<>(alphas.length);
+        long start = System.nanoTime();
+        GramCoordinateDescent cd = new GramCoordinateDescent(statistics, config.penalty());
+        double[] theta = config.initialCoefficients().values(statistics.moment().length);
+        double weightSum = like.weighted() ? statistics.weightSum() : Double.NaN;
+        for (double alpha : alphas) {
+            FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
+                    .initialCoefficients(InitialCoefficients.given(theta)).build();
+            IterativeResult r = cd.fit(c, alpha, theta);
+            FittedModel m = LinearRegression.cdModel(like.backendName(), like.precision(), rows, weightSum, c, r, start);
+            models.add(m.withReport(m.report().withSolverChoice(choice)));
+            theta = r.coefficients();
+            start = System.nanoTime();
         }
         return models;
     }
@@ -155,9 +206,7 @@ public final class CrossValidation {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(rule, "rule");
         refuseCheckpoint(config);
-        if (data.isWeighted()) {
-            throw new IllegalArgumentException("cross-validation with sample weights is not supported yet: give α explicitly");
-        }
+        long started = System.nanoTime();
         long m = data.rows();
         if (folds < 2 || folds > m) {
             throw new IllegalArgumentException("cross-validation needs 2 ≤ folds ≤ rows (" + m + "), got " + folds);
@@ -169,9 +218,17 @@ public final class CrossValidation {
         config.toBuilder().penalty(config.penalty().withAlpha(1)).build();
         double[] alphas;
         List<FittedModel> full;
+        String gramChoice;
+        GramCoordinateDescent.Statistics all = null;
         try (Dataset.Use use = data.use(); LoadedProblem problem = LinearRegression.load(data, config)) {
             alphas = alphaGrid(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()), count, ratio);
-            full = path(problem, config, alphas);
+            gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
+            if (gramChoice != null) {
+                all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
+                full = gramPath(all, problem.problem(), problem.problem().rows(), config, alphas, gramChoice);
+            } else {
+                full = xPath(problem, config, alphas);
+            }
         }
         long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
         double[][] mse = new double[folds][];
@@ -182,18 +239,39 @@ public final class CrossValidation {
             for (int q = from; q < to; q++) {
                 held[(int) order[q]] = true;
             }
-            double[][] validationX = new double[to - from][];
+            int n = Math.toIntExact(data.cols());
+            double[][] validationX = new double[n][to - from]; // by column: a model's predictions are axpys over its support
             double[] validationY = new double[to - from];
+            double[] validationW = new double[to - from];
+            double validationWeight = 0;
             for (int q = from; q < to; q++) {
-                validationX[q - from] = data.row(order[q]);
-                validationY[q - from] = data.y(order[q]);
-            }
-            try (Dataset training = subset(data, held); LoadedProblem problem = LinearRegression.load(training, config)) {
-                List<FittedModel> models = path(problem, config, alphas);
-                mse[f] = new double[alphas.length];
-                for (int k = 0; k < alphas.length; k++) {
-                    mse[f][k] = models.get(k).score(validationX, validationY).mse();
+                double[] row = data.row(order[q]);
+                for (int j = 0; j < n; j++) {
+                    validationX[j][q - from] = row[j];
                 }
+                validationY[q - from] = data.y(order[q]);
+                validationW[q - from] = data.weight(order[q]);
+                validationWeight += validationW[q - from];
+            }
+            if (!(validationWeight > 0)) {
+                throw new IllegalArgumentException("cross-validation: every row held out in fold " + (f + 1) + " of " + folds
+                        + " has weight 0, so its validation error is undefined: use fewer folds or give α explicitly");
+            }
+            List<FittedModel> models;
+            if (all != null) { // the training fold's Gram matrix = all rows' − the held-out rows' (one small pass)
+                GramCoordinateDescent.Statistics training;
+                try (Dataset heldOut = subset(data, held, true); LoadedProblem problem = LinearRegression.load(heldOut, config)) {
+                    training = all.without(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()));
+                    models = gramPath(training, problem.problem(), m - (to - from), config, alphas, gramChoice);
+                }
+            } else {
+                try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config)) {
+                    models = xPath(problem, config, alphas);
+                }
+            }
+            mse[f] = new double[alphas.length];
+            for (int k = 0; k < alphas.length; k++) {
+                mse[f][k] = validationError(models.get(k), validationX, validationY, validationW, validationWeight);
             }
         }
         double[] mean = new double[alphas.length];
@@ -222,21 +300,54 @@ public final class CrossValidation {
             }
         }
         int chosen = rule == Rule.MIN ? best : oneSe;
+        double[][] coefficientPath = new double[alphas.length][];
+        for (int k = 0; k < alphas.length; k++) {
+            coefficientPath[k] = full.get(k).coefficients();
+        }
         CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
-                alphas[oneSe], alphas[chosen]);
+                alphas[oneSe], alphas[chosen], coefficientPath);
         FittedModel model = full.get(chosen);
-        return model.withReport(model.report().withCrossValidation(report));
+        return model.withReport(model.report().withCrossValidation(report))
+                .withWallTime(java.time.Duration.ofNanos(System.nanoTime() - started));
     }
 
-    /** The rows not {@code held} out, copied in the data's precision. */
-    private static Dataset subset(Dataset data, boolean[] held) {
+    /**
+     * Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² / Σw over the validation rows (the MSE when every weight is 1), X given by column
+     * ({@code x[j][i]}); r = y − b − Σ_{θⱼ≠0} θⱼ·x[j] over θ's support (a lasso path's θ is mostly zero at its large α).
+     */
+    private static double validationError(FittedModel model, double[][] x, double[] y, double[] w, double weightSum) {
+        double[] theta = model.coefficients();
+        double b = model.intercept();
+        double[] r = new double[y.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = y[i] - b;
+        }
+        for (int j = 0; j < theta.length; j++) {
+            double t = theta[j];
+            if (t != 0) {
+                double[] column = x[j];
+                for (int i = 0; i < r.length; i++) {
+                    r[i] -= t * column[i];
+                }
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < r.length; i++) {
+            s += w[i] * r[i] * r[i];
+        }
+        return s / weightSum;
+    }
+
+    /** The rows whose {@code held} flag is {@code take} (and their weights), copied in the data's precision. */
+    private static Dataset subset(Dataset data, boolean[] held, boolean take) {
         int n = Math.toIntExact(data.cols());
         int rows = 0;
         for (boolean h : held) {
-            rows += h ? 0 : 1;
+            rows += h == take ? 1 : 0;
         }
         if ((long) rows * n >= Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("cross-validation copies each fold's training rows: " + rows + " × " + n
+            throw new IllegalArgumentException("cross-validation copies each fold's " + (take ? "held-out" : "training")
+                    + " rows: " + rows + " × " + n
                     + " is beyond a Java array");
         }
         boolean single = data.precision() == Precision.FLOAT32;
@@ -244,9 +355,10 @@ public final class CrossValidation {
         float[] xf = single ? new float[rows * n] : null;
         double[] yd = single ? null : new double[rows];
         float[] yf = single ? new float[rows] : null;
+        double[] w = data.isWeighted() ? new double[rows] : null;
         int r = 0;
         for (int i = 0; i < held.length; i++) {
-            if (held[i]) {
+            if (held[i] != take) {
                 continue;
             }
             for (int j = 0; j < n; j++) {
@@ -262,8 +374,24 @@ public final class CrossValidation {
             } else {
                 yd[r] = data.y(i);
             }
+            if (w != null) {
+                w[r] = data.weight(i);
+            }
             r++;
         }
-        return single ? Dataset.ofRowMajor(xf, rows, n, yf) : Dataset.ofRowMajor(xd, rows, n, yd);
+        if (w != null) {
+            boolean any = false;
+            for (double v : w) {
+                any |= v > 0;
+            }
+            if (!any) {
+                throw new IllegalArgumentException("cross-validation: every " + (take ? "held-out" : "training")
+                        + " row of a fold has weight 0: use fewer folds or give α explicitly");
+            }
+        }
+        if (w == null) {
+            return single ? Dataset.ofRowMajor(xf, rows, n, yf) : Dataset.ofRowMajor(xd, rows, n, yd);
+        }
+        return single ? Dataset.ofRowMajor(xf, rows, n, yf, w) : Dataset.ofRowMajor(xd, rows, n, yd, w);
     }
 }

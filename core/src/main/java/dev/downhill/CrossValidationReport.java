@@ -12,13 +12,43 @@ package dev.downhill;
  * @param alphaMin      the α of least mean validation MSE
  * @param alpha1se      the largest α with mean MSE ≤ that minimum + its standard error
  * @param chosenAlpha   the α of the model (alphaMin or alpha1se, by the rule)
+ * @param coefficientPath per α, θ of the full-data path's fit ({@code [k][j]}: α_k, feature j), or null when not known:
+ *                      kept in memory for the coefficient-path plot, not written to the model file (100·n numbers), so
+ *                      null in a report read back from one
  */
 public record CrossValidationReport(int folds, String rule, double[] alphas, double[] meanMse, double[] standardError,
-                                    double alphaMin, double alpha1se, double chosenAlpha) {
+                                    double alphaMin, double alpha1se, double chosenAlpha, double[][] coefficientPath) {
     public CrossValidationReport {
         alphas = alphas.clone();
         meanMse = meanMse.clone();
         standardError = standardError.clone();
+        coefficientPath = copy(coefficientPath);
+        if (coefficientPath != null && coefficientPath.length != alphas.length) {
+            throw new IllegalArgumentException("a coefficient path needs one θ per α: " + coefficientPath.length + " for "
+                    + alphas.length);
+        }
+    }
+
+    /** A report without the coefficient path (as read from a model file). */
+    public CrossValidationReport(int folds, String rule, double[] alphas, double[] meanMse, double[] standardError,
+                                 double alphaMin, double alpha1se, double chosenAlpha) {
+        this(folds, rule, alphas, meanMse, standardError, alphaMin, alpha1se, chosenAlpha, null);
+    }
+
+    @Override
+    public double[][] coefficientPath() {
+        return copy(coefficientPath);
+    }
+
+    private static double[][] copy(double[][] a) {
+        if (a == null) {
+            return null;
+        }
+        double[][] c = new double[a.length][];
+        for (int k = 0; k < a.length; k++) {
+            c[k] = a[k].clone();
+        }
+        return c;
     }
 
     @Override

@@ -491,7 +491,11 @@ public final class FitConfig {
         public FitConfig build() {
             if (penalty.hasL1() && (solver == Solver.CG || solver == Solver.NORMAL || solver == Solver.SVD)) {
                 throw new IllegalArgumentException("solver " + solver.cliName() + " cannot fit an l1 penalty (" + penalty
-                        + "): use gd or nesterov (proximal gradient; sgd and minibatch also work)");
+                        + "): use gd or nesterov (proximal gradient; cd, coordinate descent on the Gram matrix; sgd and minibatch also work)");
+            }
+            if (solver == Solver.CD && !penalty.hasL1()) {
+                throw new IllegalArgumentException("solver cd fits an l1 or elastic-net penalty (α > 0, ρ > 0), got " + penalty
+                        + ": use another solver");
             }
             if (batchSize > 1 && solver == Solver.SGD) {
                 throw new IllegalArgumentException("SGD uses one row per step; batch size " + batchSize

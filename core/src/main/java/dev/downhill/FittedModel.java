@@ -65,7 +65,7 @@ public final class FittedModel {
                 gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum);
     }
 
-    /** This model with another wall time (a resumed fit's: its runs together). */
+    /** This model with another wall time (a resumed fit's runs together; a cross-validation's whole run). */
     FittedModel withWallTime(Duration time) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
                 gradientNormHistory, time, learningRate, rank, config, report, trainingWeightSum);

@@ -6,6 +6,7 @@ import dev.downhill.internal.Fingerprint;
 import dev.downhill.internal.SolverState;
 import dev.downhill.internal.ConjugateGradientSolver;
 import dev.downhill.internal.GradientDescentSolver;
+import dev.downhill.internal.GramCoordinateDescent;
 import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
@@ -245,6 +246,18 @@ public final class LinearRegression {
         Solver solver = config.solver();
         Penalty penalty = config.penalty();
         penalty.factors(n); // validates the penalty factors' length before any work (FitConfig refused l1 on cg/normal/svd)
+        if (solver == Solver.CD) {
+            if (problem.isSparse()) {
+                throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");
+            }
+            if (config.checkpoint().isActive()) {
+                LOG.warn("solver cd saves no checkpoint and resumes none (one Gram pass, then sweeps on the host): fitting from the start");
+            }
+            GramCoordinateDescent cd = new GramCoordinateDescent(
+                    GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty);
+            return cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem), config,
+                    cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
+        }
         boolean standardize = solver.isIterative() && config.standardize(problem.rows(), problem.cols());
         if (solver.isIterative()) {
             String scale = ScaleGuard.problem(problem, config.fitIntercept());
@@ -313,6 +326,16 @@ public final class LinearRegression {
         }
     }
 
+    /** The model of one {@link Solver#CD} fit (its objective from the Gram matrix: no pass over X). */
+    static FittedModel cdModel(String backend, Precision precision, long rows, double weightSum, FitConfig config,
+                               IterativeResult r, long startNanos) {
+        double[] losses = r.lossHistory(); // 2·P at each sweep's start; the last is at the answer
+        return new FittedModel(r.coefficients(), r.intercept(), Solver.CD, backend, precision, rows, r.iterations(),
+                r.stopReason(), losses, r.gradientNormHistory(), elapsed(startNanos), Double.NaN, -1, config,
+                new ConvergenceReport(false, new int[0], Double.NaN).withPenaltyResult(losses[losses.length - 1] / 2,
+                r.dualityGap()), weightSum);
+    }
+
     /**
      * Λ = m·α(1−ρ)·p, the l2 term of {@link Penalty}'s objective in the direct solvers' units ((X_cᵀX_c + Λ)θ = X_cᵀy_c),
      * or null without one. m is {@link CentredObjective#weightSum}.
@@ -347,7 +370,7 @@ public final class LinearRegression {
     }
 
     /** Σw recorded in the model: the problem's when it is weighted, else NaN. */
-    private static double weightSum(ResidentProblem problem) {
+    static double weightSum(ResidentProblem problem) {
         return problem.weighted() ? problem.weightSum() : Double.NaN;
     }
 

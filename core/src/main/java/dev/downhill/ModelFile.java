@@ -24,7 +24,7 @@ import java.util.Optional;
  * {@code data.features}, {@code data.weighted} and, for sample-weighted data, {@code data.weightSum} = Σw). The penalty is
  * {@code hyperparameters.penalty} (none, l2, l1, elasticnet), {@code hyperparameters.alpha},
  * {@code hyperparameters.l1Ratio} and, when set, {@code hyperparameters.penaltyFactors}; a penalised fit adds
- * {@code result.objective} ({@link ConvergenceReport#objective()}) and, for the proximal full-batch solvers,
+ * {@code result.objective} ({@link ConvergenceReport#objective()}) and, for the proximal full-batch solvers and cd,
  * {@code result.dualityGap}; when α was chosen by {@link CrossValidation}, {@code result.crossValidation} holds
  * folds, rule, chosenAlpha, alphaMin, alpha1se and the table (alphas, meanMse, standardError). A fit resumed from a
  * {@link Checkpoint} adds {@code result.resumedFromIteration} and {@code result.resumedRunSeconds} (this run alone;

@@ -36,6 +36,15 @@ public enum Solver {
      */
     SVD("svd", false),
     /**
+     * Coordinate descent for the lasso and elastic net on the Gram matrix (covariance updates, as glmnet and
+     * scikit-learn's {@code LassoCV} on tall data): one Gram pass over X (n² float64 on the host), then cyclic
+     * coordinate sweeps that never read X again; stopped on the same relative duality gap as the proximal solvers.
+     * Needs an l1 term (α &gt; 0, ρ &gt; 0) and dense X; iterations count sweeps. {@link dev.downhill.CrossValidation}
+     * uses it for its paths when the solver is {@link #AUTO} and X has no more columns than rows. See
+     * {@link dev.downhill.internal.GramCoordinateDescent}.
+     */
+    CD("cd", true),
+    /**
      * Chosen per problem when the fit starts, from its shape, precision and the memory a direct solve would need
      * (see {@link dev.downhill.internal.SolverChoice}); the choice and its reason are recorded in the model.
      * The default.
@@ -84,6 +93,6 @@ public enum Solver {
         if (t.equals("cgls")) {
             return CG;
         }
-        throw new IllegalArgumentException("unknown solver '" + text + "': expected auto, gd, nesterov, cg, sgd, minibatch, normal or svd");
+        throw new IllegalArgumentException("unknown solver '" + text + "': expected auto, gd, nesterov, cg, sgd, minibatch, normal, svd or cd");
     }
 }

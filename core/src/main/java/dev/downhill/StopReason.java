@@ -20,7 +20,7 @@ public enum StopReason {
      */
     NO_PROGRESS,
     /**
-     * Full-batch proximal solvers (gd, nesterov) with an l1 penalty: the relative duality gap fell to the tolerance,
+     * Full-batch proximal solvers (gd, nesterov) and cd with an l1 penalty: the relative duality gap fell to the tolerance,
      * G(θ)·m/‖y_c‖² ≤ tol with G the gap of {@link Penalty}'s objective (scikit-learn's test: gap ≤ tol·‖y‖² in its
      * unnormalised units), which bounds how far the objective is from its minimum.
      */

@@ -247,7 +247,7 @@ class FitConfigTest {
         for (Solver s : Solver.values()) {
             assertEquals(s, Solver.parse(s.cliName()), "cliName round trip of " + s);
         }
-        assertRejects(() -> Solver.parse("adam"), "'adam'", "gd, nesterov, cg, sgd, minibatch, normal or svd");
+        assertRejects(() -> Solver.parse("adam"), "'adam'", "gd, nesterov, cg, sgd, minibatch, normal, svd or cd");
         assertRejects(() -> Solver.parse(""), "''");
         assertTrue(Solver.GD.isIterative() && !Solver.GD.isStochastic());
         assertTrue(Solver.SGD.isIterative() && Solver.SGD.isStochastic());

@@ -105,6 +105,9 @@ final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-10s %-20s %10s %9s %7s %10s %-16s %9s %8s%n",
                     "solver", "theta", "b", "MSE", "R2", "iterations", "stop", "eta", "ms");
             for (Solver s : Solver.values()) {
+                if (s == Solver.CD) {
+                    continue; // coordinate descent fits lasso / elastic net only; the demo fits least squares
+                }
                 FittedModel m = LinearRegression.fit(problem, base.toBuilder().solver(s).build());
                 models[s.ordinal()] = m;
                 Score score = m.score(problem);

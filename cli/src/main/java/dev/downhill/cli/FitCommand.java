@@ -36,8 +36,9 @@ final class FitCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Option(names = "--solver", description = "auto, gd, nesterov, cg, sgd, minibatch, normal or svd (default: ${DEFAULT-VALUE}: "
-            + "chosen per problem, the choice and its reason printed and recorded).", defaultValue = "auto")
+    @Option(names = "--solver", description = "auto, gd, nesterov, cg, sgd, minibatch, normal, svd or cd (coordinate descent on the "
+            + "Gram matrix, lasso / elastic net) (default: ${DEFAULT-VALUE}: chosen per problem, the choice and its reason "
+            + "printed and recorded).", defaultValue = "auto")
     String solver;
 
     @Option(names = "--lr", description = "Learning rate: a number > 0 or auto (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
@@ -119,6 +120,11 @@ final class FitCommand implements Callable<Integer> {
             + "this model file (the intercept follows from them).")
     Path init;
 
+    @Option(names = "--path-plot", description = "With --alpha auto: write the coefficient path (each coefficient of the "
+            + "full-data fits against log10 α, the chosen α marked; the 20 largest when there are more): .png or .jpg/.jpeg; "
+            + "no extension writes NAME.png.")
+    Path pathPlot;
+
     @Option(names = "--quiet", description = "No progress output.")
     boolean quiet;
 
@@ -131,6 +137,9 @@ final class FitCommand implements Callable<Integer> {
     /** Seconds a SIGINT/SIGTERM waits for the fit to reach an iteration boundary and save its checkpoint. */
     static final int SIGNAL_WAIT_SECONDS = 30;
 
+    /** --path-plot's file and format, once checked. */
+    private Plots.Target pathTarget;
+
     /** At most this many CPU threads per core ({@code --threads} above it is capped, with a note). */
     static final int THREADS_PER_CORE = 4;
 
@@ -140,7 +149,14 @@ final class FitCommand implements Callable<Integer> {
         Solver chosen = Main.option(spec, () -> Solver.parse(solver));
         warnIgnored(chosen);
         Plots.Target plotTarget = plot == null ? null : Main.option(spec, () -> Plots.Target.of(plot));
-        Outputs.check(out, plotTarget == null ? null : plotTarget.path()); // before any work: a bad path fails now, not after the fit
+        pathTarget = pathPlot == null ? null : Main.option(spec, () -> {
+            if (!crossValidated()) {
+                throw new IllegalArgumentException("--path-plot needs --alpha auto (the path is the cross-validation's)");
+            }
+            return Plots.Target.of(pathPlot, "--path-plot");
+        });
+        // before any work: a bad path fails now, not after the fit
+        Outputs.check(out, plotTarget == null ? null : plotTarget.path(), pathTarget == null ? null : pathTarget.path());
         if (!backend.trim().equalsIgnoreCase("auto")) {
             Backends.select(backend); // a named backend that cannot run fails now (exit 1), before the data are read
         }
@@ -361,6 +377,9 @@ final class FitCommand implements Callable<Integer> {
                 }
                 Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
             }
+            if (pathTarget != null && model.report().crossValidation() != null) {
+                Plots.draw(Plots.coefficientPath(model.report().crossValidation()), pathTarget, outputs.open(pathTarget.path()));
+            }
             outputs.commit();
         }
         if (out != null) {
@@ -369,6 +388,10 @@ final class FitCommand implements Callable<Integer> {
         if (plotTarget != null) {
             o.println("plot written to " + plotTarget.path() + " (" + (plotTarget.format() == BitmapEncoder.BitmapFormat.JPG
                     ? "JPEG" : "PNG") + ")");
+        }
+        if (pathTarget != null && model.report().crossValidation() != null) {
+            o.println("coefficient path written to " + pathTarget.path() + " (" + (pathTarget.format()
+                    == BitmapEncoder.BitmapFormat.JPG ? "JPEG" : "PNG") + ")");
         }
     }
 
@@ -521,7 +544,7 @@ final class FitCommand implements Callable<Integer> {
     }
 
     private static boolean usesLearningRate(Solver s) {
-        return s != Solver.CG && s.isIterative();
+        return s != Solver.CG && s != Solver.CD && s.isIterative();
     }
 
     /** One warning line per option given that the chosen solver does not use (never an error: scripts pass a common set). */
@@ -537,6 +560,11 @@ final class FitCommand implements Callable<Integer> {
         if (!s.isStochastic()) {
             ignored.add("--schedule");
             ignored.add("--validation-fraction");
+        }
+        if (s == Solver.CD) { // one Gram pass and sweeps on the host: nothing is saved or resumed
+            ignored.add("--checkpoint");
+            ignored.add("--checkpoint-every");
+            ignored.add("--resume");
         }
         if (!s.isIterative() && !s.isAuto()) {
             ignored.add("--init");

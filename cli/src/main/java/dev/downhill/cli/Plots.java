@@ -14,7 +14,8 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The pictures of the CLI (XChart, headless): loss curve, fitted line, predicted vs actual, as PNG
+ * The pictures of the CLI (XChart, headless): loss curve, fitted line, predicted vs actual, the cross-validation
+ * curve and the coefficient path, as PNG
  * or JPEG ({@link Target}); each written atomically ({@link AtomicFile}).
  */
 final class Plots {
@@ -31,11 +32,16 @@ final class Plots {
      */
     record Target(Path path, BitmapEncoder.BitmapFormat format) {
         static Target of(Path given) {
+            return of(given, "--plot");
+        }
+
+        /** As {@link #of(Path)}, the messages naming {@code option}. */
+        static Target of(Path given, String option) {
             Path name = given.getFileName();
             String text = name == null ? "" : name.toString();
             int dot = text.lastIndexOf('.');
             if (text.isEmpty() || text.equals(".") || text.equals("..")) {
-                throw new IllegalArgumentException("--plot needs a file name, got '" + given + "'");
+                throw new IllegalArgumentException(option + " needs a file name, got '" + given + "'");
             }
             if (dot <= 0) {
                 return new Target(given.resolveSibling(text + ".png"), BitmapEncoder.BitmapFormat.PNG);
@@ -44,7 +50,7 @@ final class Plots {
                 case "png": return new Target(given, BitmapEncoder.BitmapFormat.PNG);
                 case "jpg": case "jpeg": return new Target(given, BitmapEncoder.BitmapFormat.JPG);
                 default:
-                    throw new IllegalArgumentException("--plot writes PNG (.png) or JPEG (.jpg, .jpeg), or PNG with .png "
+                    throw new IllegalArgumentException(option + " writes PNG (.png) or JPEG (.jpg, .jpeg), or PNG with .png "
                             + "appended to a name without an extension; got '" + given + "'");
             }
         }
@@ -99,6 +105,64 @@ final class Plots {
             XYSeries line = chart.addSeries("α " + rule, new double[] {a, a}, new double[] {lo, hi});
             line.setMarker(SeriesMarkers.NONE);
         }
+        return chart;
+    }
+
+    /** Coefficients drawn at most on a coefficient-path plot (the largest along the path; more would be unreadable). */
+    static final int PATH_PLOT_MAX_COEFFICIENTS = 20;
+
+    /**
+     * The regularization path: each coefficient θⱼ of the full-data fits against log₁₀ α, with the chosen α marked — the
+     * {@value #PATH_PLOT_MAX_COEFFICIENTS} coefficients of largest max_α |θⱼ| when there are more (the title says so;
+     * ties by index).
+     *
+     * @throws IllegalArgumentException when the report carries no path (one read back from a model file)
+     */
+    static XYChart coefficientPath(dev.downhill.CrossValidationReport cv) {
+        double[][] path = cv.coefficientPath();
+        if (path == null || path.length == 0) {
+            throw new IllegalArgumentException("no coefficient path to plot (it is kept only by the cross-validation run itself)");
+        }
+        double[] alphas = cv.alphas();
+        double[] x = new double[alphas.length];
+        for (int k = 0; k < x.length; k++) {
+            x[k] = Math.log10(alphas[k]);
+        }
+        int n = path[0].length;
+        double[] size = new double[n];
+        for (double[] theta : path) {
+            for (int j = 0; j < n; j++) {
+                size[j] = Math.max(size[j], Math.abs(theta[j]));
+            }
+        }
+        Integer[] order = new Integer[n];
+        for (int j = 0; j < n; j++) {
+            order[j] = j;
+        }
+        Arrays.sort(order, (a, b) -> size[a] != size[b] ? Double.compare(size[b], size[a]) : Integer.compare(a, b));
+        int shown = Math.min(n, PATH_PLOT_MAX_COEFFICIENTS);
+        Integer[] drawn = Arrays.copyOf(order, shown);
+        Arrays.sort(drawn);
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(String.format(Locale.ROOT, "Coefficient path — α = %.4g (%s)%s", cv.chosenAlpha(), cv.rule(),
+                        shown < n ? String.format(Locale.ROOT, "; the %d largest of %d", shown, n) : ""))
+                .xAxisTitle("log10 α").yAxisTitle("θⱼ").build();
+        chart.getStyler().setMarkerSize(0);
+        chart.getStyler().setLegendVisible(shown <= PATH_PLOT_MAX_COEFFICIENTS);
+        double lo = 0;
+        double hi = 0;
+        for (int j : drawn) {
+            double[] y = new double[alphas.length];
+            for (int k = 0; k < y.length; k++) {
+                y[k] = path[k][j];
+                lo = Math.min(lo, y[k]);
+                hi = Math.max(hi, y[k]);
+            }
+            chart.addSeries("θ" + j, x, y).setMarker(SeriesMarkers.NONE);
+        }
+        double a = Math.log10(cv.chosenAlpha());
+        XYSeries line = chart.addSeries("chosen α", new double[] {a, a}, new double[] {lo, hi == lo ? lo + 1 : hi});
+        line.setMarker(SeriesMarkers.NONE);
         return chart;
     }
 

@@ -72,6 +72,36 @@ class CliPenaltyTest {
         assertEquals(100, r.alphas().length);
         assertEquals(r.alpha1se(), r.chosenAlpha());
         assertEquals(r.chosenAlpha(), m.config().penalty().alpha());
+        // 200 × 6: auto runs the paths on the Gram matrix, and says so
+        assertEquals(dev.downhill.Solver.CD, m.solver());
+        assertTrue(m.report().solverChoice().startsWith("cd: coordinate descent on the Gram matrix"), m.report().solverChoice());
+    }
+
+    @Test
+    void theCoefficientPathIsDrawnAndWeightedCrossValidationRuns() throws IOException {
+        String[] base = data();
+        Path path = dir.resolve("path.png");
+        Path plain = dir.resolve("plain.json");
+        CliRun cv = CliRun.of(with(base, "--penalty", "elasticnet", "--l1-ratio", "0.8", "--alpha", "auto", "--cv", "4",
+                "--tol", "1e-12", "--out", plain.toString(), "--path-plot", path.toString(), "--quiet"));
+        assertEquals(0, cv.code(), cv.err());
+        assertTrue(java.nio.file.Files.size(path) > 1000, "the coefficient path was drawn");
+        assertTrue(cv.out().contains("coefficient path written to " + path + " (PNG)"), cv.out());
+        // weights all 2: the same objective and the same weighted validation errors as no weights (Σw cancels in both)
+        dev.downhill.io.NpyWriter.writeVector(dir.resolve("w.npy"), java.util.stream.DoubleStream.generate(() -> 2).limit(200)
+                .toArray(), dev.downhill.Precision.FLOAT64);
+        Path weighted = dir.resolve("weighted.json");
+        CliRun w = CliRun.of(with(base, "--penalty", "elasticnet", "--l1-ratio", "0.8", "--alpha", "auto", "--cv", "4",
+                "--tol", "1e-12", "--weights", dir.resolve("w.npy").toString(), "--out", weighted.toString(), "--quiet"));
+        assertEquals(0, w.code(), w.err());
+        dev.downhill.CrossValidationReport a = ModelFile.read(plain).model().report().crossValidation();
+        dev.downhill.CrossValidationReport b = ModelFile.read(weighted).model().report().crossValidation();
+        assertEquals(a.chosenAlpha(), b.chosenAlpha(), 1e-12 * a.chosenAlpha());
+        for (int k = 0; k < a.alphas().length; k++) {
+            // the Gram and the gap scale by 2 exactly; every fit stops at the same sweep: rounding-level agreement
+            assertEquals(a.meanMse()[k], b.meanMse()[k], 1e-9 * a.meanMse()[k], "mean MSE at α_" + k);
+        }
+        assertTrue(ModelFile.read(weighted).model().trainingWeighted());
     }
 
     @Test
@@ -93,11 +123,15 @@ class CliPenaltyTest {
             {"--penalty", "l1", "--alpha", "auto", "--alpha-rule", "max"},
             {"--penalty", "l1", "--alpha", "auto", "--solver", "svd"},
             {"--penalty", "l1", "--alpha", "lots"},
+            {"--penalty", "l1", "--alpha", "0.1", "--path-plot", "p.png"},
+            {"--penalty", "l2", "--alpha", "0.1", "--solver", "cd"},
+            {"--penalty", "l1", "--alpha", "auto", "--path-plot", "p.gif"},
         };
         String[] expected = {"gd or nesterov", "gd or nesterov", "gd or nesterov", "contradicts --penalty l1",
             "contradicts --penalty l2", "needs --alpha", "needs --penalty", "alpha must be", "l1 ratio must be in [0, 1]",
             "unknown penalty", "--cv needs --alpha auto", "--cv must be ≥ 2", "alpha rule must be min or 1se",
-            "gd or nesterov", "--alpha must be a number ≥ 0 or auto"};
+            "gd or nesterov", "--alpha must be a number ≥ 0 or auto", "--path-plot needs --alpha auto",
+            "solver cd fits an l1 or elastic-net penalty", "--path-plot writes PNG"};
         for (int k = 0; k < cases.length; k++) {
             CliRun r = CliRun.of(with(base, cases[k]));
             assertEquals(2, r.code(), String.join(" ", cases[k]) + ": " + r.err());

@@ -9,7 +9,7 @@ import dev.downhill.StopReason;
  * @param intercept    b
  * @param iterations   steps (GD) or epochs (SGD variants) taken
  * @param learningRate the η used
- * @param dualityGap   the last relative duality gap of a proximal full-batch fit (l1 penalty), else NaN
+ * @param dualityGap   the last relative duality gap of a proximal full-batch or cd fit (l1 penalty), else NaN
  */
 public record IterativeResult(double[] coefficients, double intercept, long iterations, StopReason stopReason,
                               double[] lossHistory, double[] gradientNormHistory, double learningRate, double dualityGap) {

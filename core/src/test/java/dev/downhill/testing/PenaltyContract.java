@@ -53,6 +53,12 @@ public abstract class PenaltyContract {
         }
     }
 
+    private static dev.downhill.spi.ResidentProblem load(Dataset d, FitConfig config) {
+        // checked as LinearRegression.load does (the column statistics cached there)
+        return dev.downhill.internal.CheckedProblem.of(dev.downhill.spi.Backends.load(config.backend(), d, config.precision(),
+                config.backendOptions()));
+    }
+
     private static double[] ridgeDiagonal(int m, double alpha, double[] factors) {
         double[] r = new double[factors.length];
         for (int j = 0; j < r.length; j++) {
@@ -241,6 +247,9 @@ public abstract class PenaltyContract {
         assertClose(withIntercept(on), withIntercept(off), 1e-9, "standardize on vs off");
         assertTrue(kktViolation(tall.x, tall.y, on.coefficients(), on.intercept(), 0.3, 1, factors) <= 1e-9, "KKT with factors");
         assertTrue(on.coefficient(2) != 0, "the unpenalised coefficient is free");
+        // coordinate descent on the Gram matrix: a factor-0 coordinate has threshold 0 and its own stopping test
+        FittedModel cd = fit(tall.x, tall.y, config(Solver.CD, penalty).tolerance(1e-15).maxIterations(100_000).build());
+        assertClose(withIntercept(cd), withIntercept(on), 1e-9, "cd vs nesterov with a zero factor");
     }
 
     @Test
@@ -372,6 +381,159 @@ public abstract class PenaltyContract {
         }
     }
 
+    @Test
+    void coordinateDescentOnTheGramMatchesScikitLearnAndMeetsTheOptimalityConditions() {
+        Reference ref = Reference.load();
+        for (Model model : ref.models) {
+            if (model.kind.equals("l2")) {
+                continue;
+            }
+            Data d = ref.data.get(model.dataset);
+            FittedModel m = fit(d.x, d.y, config(Solver.CD, model.penalty()).fitIntercept(model.intercept).tolerance(1e-15)
+                    .maxIterations(1_000_000).build());
+            assertEquals(Solver.CD, m.solver());
+            // scikit-learn ran to a gap of 1e-15·‖y‖², we to the float64 fixed point of the same sweeps: 1e-6 as above
+            assertClose(withIntercept(m), model.answer(), 1e-6, model + " on cd");
+            assertTrue(m.stopReason() == StopReason.DUALITY_GAP || m.stopReason() == StopReason.NO_PROGRESS,
+                    m.stopReason().toString());
+            if (model.intercept) {
+                double v = kktViolation(d.x, d.y, m.coefficients(), m.intercept(), model.alpha, model.ratio,
+                        ones(d.x[0].length));
+                assertTrue(v <= 1e-9, model + " on cd: KKT violation " + v + " after " + m.iterations() + " sweeps");
+            }
+            // the objective recorded (from the Gram matrix) is P at the answer, computed here from X
+            double ss = 0;
+            for (int i = 0; i < d.x.length; i++) {
+                double r = d.y[i] - m.intercept();
+                for (int j = 0; j < d.x[0].length; j++) {
+                    r -= d.x[i][j] * m.coefficient(j);
+                }
+                ss += r * r;
+            }
+            double p = ss / (2 * d.x.length) + model.penalty().value(m.coefficients());
+            // ‖R‖² from G cancels ~ε‖y_c‖² (‖y_c‖²/(2m) ≲ 50 here): 1e-12 relative
+            assertEquals(p, m.report().objective(), 1e-12 * Math.max(1, p), model + " objective");
+        }
+        Data tall = ref.data.get("tall");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fit(tall.x, tall.y, config(Solver.CD, Penalty.l2(0.1)).build()));
+        assertTrue(e.getMessage().startsWith("solver cd fits an l1 or elastic-net penalty"), e.getMessage());
+    }
+
+    @Test
+    void crossValidationOnTheGramMatchesScikitLearnsLassoCvWithAndWithoutWeights() {
+        Reference ref = Reference.load();
+        assertEquals(2, ref.crossValidations.size());
+        for (CvModel cv : ref.crossValidations) {
+            Data d = ref.data.get(cv.dataset());
+            FitConfig auto = config(Solver.AUTO, Penalty.l1(1)).tolerance(1e-15).maxIterations(1_000_000).seed(cv.seed()).build();
+            FittedModel gram;
+            try (Dataset data = cv.weights() == null ? Dataset.of(d.x, d.y) : Dataset.of(d.x, d.y, cv.weights())) {
+                gram = dev.downhill.CrossValidation.fit(data, auto, cv.folds(), dev.downhill.CrossValidation.Rule.MIN,
+                        cv.count(), cv.ratio());
+            }
+            dev.downhill.CrossValidationReport r = gram.report().crossValidation();
+            assertEquals(Solver.CD, gram.solver(), cv + ": auto runs the path on the Gram matrix (n ≤ m)");
+            assertTrue(gram.report().solverChoice().startsWith("cd: "), gram.report().solverChoice());
+            // the same grid (α_max from the weighted X_cᵀWy_c, computed by the generator in NumPy)
+            assertClose(r.alphas(), cv.alphas(), 1e-13, cv + " grid");
+            // the same folds (our sampler recomputed in Python), each fold's validation MSE weighted by its rows' weights
+            // as scikit-learn's np.average does: every fit at the float64 floor, so the table agrees to ~1e-9; 1e-7
+            assertClose(r.meanMse(), cv.meanMse(), 1e-7, cv + " mean validation MSE");
+            assertEquals(cv.alpha(), r.chosenAlpha(), 1e-13 * cv.alpha(), cv + " chosen α");
+            assertClose(withIntercept(gram), cv.answer(), 1e-6, cv + " refit");
+            if (cv.weights() == null) { // naming cd runs the same Gram path (one Gram matrix, not one per α)
+                FittedModel named;
+                try (Dataset data = Dataset.of(d.x, d.y)) {
+                    named = dev.downhill.CrossValidation.fit(data, auto.toBuilder().solver(Solver.CD).build(), cv.folds(),
+                            dev.downhill.CrossValidation.Rule.MIN, cv.count(), cv.ratio());
+                }
+                assertTrue(Arrays.equals(r.meanMse(), named.report().crossValidation().meanMse()), "cd named = cd chosen");
+                assertTrue(named.report().solverChoice().startsWith("cd: as configured"), named.report().solverChoice());
+            }
+        }
+    }
+
+    @Test
+    void aTrainingFoldsStatisticsBySubtractionEqualTheDirectGramPass() {
+        Data tall = Reference.load().data.get("tall");
+        int m = tall.x.length;
+        int n = tall.x[0].length;
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = (i % 4) + 0.25 * (i % 3); // includes zero weights
+        }
+        boolean[] held = new boolean[m];
+        for (int i = 0; i < m; i += 5) {
+            held[i] = true;
+        }
+        double[][] xt = java.util.stream.IntStream.range(0, m).filter(i -> !held[i]).mapToObj(i -> tall.x[i]).toArray(double[][]::new);
+        double[] yt = java.util.stream.IntStream.range(0, m).filter(i -> !held[i]).mapToDouble(i -> tall.y[i]).toArray();
+        double[] wt = java.util.stream.IntStream.range(0, m).filter(i -> !held[i]).mapToDouble(i -> w[i]).toArray();
+        double[][] xh = java.util.stream.IntStream.range(0, m).filter(i -> held[i]).mapToObj(i -> tall.x[i]).toArray(double[][]::new);
+        double[] yh = java.util.stream.IntStream.range(0, m).filter(i -> held[i]).mapToDouble(i -> tall.y[i]).toArray();
+        double[] wh = java.util.stream.IntStream.range(0, m).filter(i -> held[i]).mapToDouble(i -> w[i]).toArray();
+        FitConfig c = config(Solver.CD, Penalty.l1(0.1)).build();
+        for (boolean intercept : new boolean[] {true, false}) {
+            dev.downhill.internal.GramCoordinateDescent.Statistics all;
+            dev.downhill.internal.GramCoordinateDescent.Statistics direct;
+            dev.downhill.internal.GramCoordinateDescent.Statistics byDifference;
+            try (Dataset d = Dataset.of(tall.x, tall.y, w); Dataset t = Dataset.of(xt, yt, wt); Dataset h = Dataset.of(xh, yh, wh);
+                 dev.downhill.spi.ResidentProblem pd = load(d, c); dev.downhill.spi.ResidentProblem pt = load(t, c);
+                 dev.downhill.spi.ResidentProblem ph = load(h, c)) {
+                all = dev.downhill.internal.GramCoordinateDescent.Statistics.of(pd, intercept);
+                direct = dev.downhill.internal.GramCoordinateDescent.Statistics.of(pt, intercept);
+                byDifference = all.without(dev.downhill.internal.GramCoordinateDescent.Statistics.of(ph, intercept));
+            }
+            // float64 sums over 60 rows, G's entries up to ~1e4: the subtraction costs a few ε·‖G‖; 1e-12 relative
+            assertClose(byDifference.gram(), direct.gram(), 1e-12, "G, intercept " + intercept);
+            assertClose(byDifference.moment(), direct.moment(), 1e-12, "c, intercept " + intercept);
+            assertEquals(direct.targetSquares(), byDifference.targetSquares(), 1e-12 * direct.targetSquares(), "‖y_c‖²");
+            assertEquals(direct.weightSum(), byDifference.weightSum(), 1e-13 * direct.weightSum(), "W");
+            assertEquals(direct.targetMean(), byDifference.targetMean(), 1e-13 * Math.abs(direct.targetMean()) + 1e-15, "ȳ");
+            if (intercept) {
+                assertClose(byDifference.means(), direct.means(), 1e-13, "x̄");
+            }
+        }
+    }
+
+    @Test
+    void aFoldWhoseHeldOutRowsAllWeighZeroIsRefusedNamingIt() {
+        Data tall = Reference.load().data.get("tall");
+        int m = tall.x.length;
+        double[] w = new double[m];
+        Arrays.fill(w, 1);
+        w[17] = 0; // leave-one-out: the fold holding row 17 has no validation weight
+        try (Dataset d = Dataset.of(tall.x, tall.y, w)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.downhill.CrossValidation.fit(d,
+                    config(Solver.AUTO, Penalty.l1(1)).build(), m, dev.downhill.CrossValidation.Rule.MIN, 3, 0.1));
+            assertTrue(e.getMessage().matches("cross-validation: every row held out in fold \\d+ of 60 has weight 0, .*")
+                    && !e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theGramPathEqualsTheXPath() {
+        Assumptions.assumeFalse(cheap(), "a hundred FISTA fits; skipped on an emulated device");
+        Data tall = Reference.load().data.get("tall");
+        double[] alphas = dev.downhill.CrossValidation.alphaGrid(0.5, 12, 1e-3);
+        FitConfig.Builder b = config(Solver.AUTO, Penalty.elasticNet(1, 0.7)).tolerance(1e-14).maxIterations(100_000);
+        try (Dataset d = Dataset.of(tall.x, tall.y); dev.downhill.LoadedProblem problem = LinearRegression.load(d, b.build())) {
+            List<FittedModel> gram = dev.downhill.CrossValidation.path(problem, b.build(), alphas);
+            List<FittedModel> fista = dev.downhill.CrossValidation.path(problem, b.solver(Solver.NESTEROV).build(), alphas);
+            for (int k = 0; k < alphas.length; k++) {
+                assertEquals(Solver.CD, gram.get(k).solver());
+                assertEquals(Solver.NESTEROV, fista.get(k).solver());
+                // both at a relative gap ≤ 1e-14 of the same strongly convex problem (ρ < 1): 1e-6 relative
+                assertClose(withIntercept(gram.get(k)), withIntercept(fista.get(k)), 1e-6, "α = " + alphas[k]);
+                assertEquals(fista.get(k).report().objective(), gram.get(k).report().objective(),
+                        1e-10 * fista.get(k).report().objective(), "objective at α = " + alphas[k]);
+                assertTrue(kktViolation(tall.x, tall.y, gram.get(k).coefficients(), gram.get(k).intercept(), alphas[k], 0.7,
+                        ones(tall.x[0].length)) <= 1e-9, "KKT at α = " + alphas[k]);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the committed scikit-learn reference
 
     /** X and y of one data set of the reference file. */
@@ -401,10 +563,29 @@ public abstract class PenaltyContract {
         }
     }
 
+    /**
+     * One scikit-learn {@code LassoCV} of the reference file, run on our α grid and our folds (seed, K), with the
+     * sample weights given (null: unweighted): its grid, mean validation MSE per α, chosen α and refit.
+     */
+    public record CvModel(String dataset, double[] weights, int seed, int folds, int count, double ratio, double[] alphas,
+                          double[] meanMse, double alpha, double[] coef, double b) {
+        public double[] answer() {
+            double[] a = Arrays.copyOf(coef, coef.length + 1);
+            a[coef.length] = b;
+            return a;
+        }
+
+        @Override
+        public String toString() {
+            return "LassoCV on " + dataset + (weights != null ? " weighted" : "");
+        }
+    }
+
     /** {@code sklearn-reference.txt} (made by {@code make_sklearn_reference.py} beside it). */
     public static final class Reference {
         public final Map<String, Data> data = new LinkedHashMap<>();
         public final List<Model> models = new ArrayList<>();
+        public final List<CvModel> crossValidations = new ArrayList<>();
 
         public static Reference load() {
             try (var in = PenaltyContract.class.getResourceAsStream("sklearn-reference.txt")) {
@@ -426,6 +607,16 @@ public abstract class PenaltyContract {
                         x[k] = numbers.apply(lines.get(++i));
                     }
                     r.data.put(w[1], new Data(x, numbers.apply(lines.get(++i))));
+                } else if (w[0].equals("cv")) {
+                    String wl = lines.get(++i).trim();
+                    double[] weights = wl.equals("none") ? null : numbers.apply(wl);
+                    double[] alphas = numbers.apply(lines.get(++i));
+                    double[] mse = numbers.apply(lines.get(++i));
+                    double chosen = Double.parseDouble(lines.get(++i).trim());
+                    double[] coef = numbers.apply(lines.get(++i));
+                    double b = Double.parseDouble(lines.get(++i).trim());
+                    r.crossValidations.add(new CvModel(w[1], weights, Integer.parseInt(w[4]), Integer.parseInt(w[5]),
+                            Integer.parseInt(w[6]), Double.parseDouble(w[7]), alphas, mse, chosen, coef, b));
                 } else if (w[0].equals("model")) {
                     double[] coef = numbers.apply(lines.get(++i));
                     double b = Double.parseDouble(lines.get(++i).trim());

@@ -1,10 +1,10 @@
-"""Writes sklearn-reference.txt: scikit-learn's Lasso / ElasticNet / Ridge answers on small seeded data sets, the
+"""Writes sklearn-reference.txt: scikit-learn's Lasso / ElasticNet / Ridge / LassoCV answers on small seeded data sets, the
 independent reference PenaltyContract checks to 1e-6 relative (CI has no scikit-learn; run with /usr/bin/python3 and
 Debian's python3-sklearn to regenerate). Coordinate descent is run to a duality gap of 1e-15·‖y‖² so that its own
 error is far below the tolerance checked."""
 import sys
 import numpy as np
-from sklearn.linear_model import ElasticNet, Lasso, Ridge
+from sklearn.linear_model import ElasticNet, Lasso, LassoCV, Ridge
 import sklearn
 
 
@@ -42,4 +42,69 @@ for name, x, y in sets:
         out.append(f"model {name} {kind} {alpha!r} {ratio!r} {str(intercept).lower()}")
         out.append(" ".join(repr(float(v)) for v in est.coef_))
         out.append(repr(float(est.intercept_)))
+
+
+# ---- cross-validation: LassoCV on downhill's alpha grid and folds (CrossValidation: the grid from the weighted
+# alpha_max, the folds from CounterBasedSampler.epochOrder(seed ^ 0xF01D5EED, 0, m), fold f = positions
+# [f*m/K, (f+1)*m/K)), with and without sample weights; scikit-learn weights each fold's validation MSE by its rows'
+# weights (np.average) and averages the folds unweighted.
+MASK = (1 << 64) - 1
+
+
+def mix(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def epoch_order(seed, epoch, rows):
+    half = max(1, ((rows - 1).bit_length() + 1) // 2)
+    mask = (1 << half) - 1
+    key = mix((seed & MASK) ^ mix((epoch + 0x9E3779B97F4A7C15) & MASK))
+
+    def permute(x):
+        left, right = x >> half, x & mask
+        for rnd in range(6):
+            f = mix(right ^ key ^ ((rnd * 0xD1B54A32D192ED03) & MASK)) & mask
+            left, right = right, left ^ f
+        return (left << half) | right
+
+    order = []
+    for p in range(rows):
+        x = permute(p)
+        while x >= rows:
+            x = permute(x)
+        order.append(x)
+    return order
+
+
+def folds(rows, k, seed):
+    order = epoch_order(seed ^ 0xF01D5EED, 0, rows)
+    out = []
+    for f in range(k):
+        test = sorted(order[f * rows // k:(f + 1) * rows // k])
+        train = sorted(set(range(rows)) - set(test))
+        out.append((np.array(train), np.array(test)))
+    return out
+
+
+name, x, y = sets[0]
+m, n = x.shape
+wrng = np.random.default_rng(7)
+weights = wrng.integers(0, 4, m).astype(float) + wrng.uniform(0, 1, m).round(2)
+for weighted in (False, True):
+    w = weights if weighted else np.ones(m)
+    xm = w @ x / w.sum()
+    ym = w @ y / w.sum()
+    alpha_max = np.max(np.abs((w * (y - ym)) @ (x - xm))) / w.sum()
+    grid = alpha_max * 1e-3 ** (np.arange(20) / 19.0)
+    est = LassoCV(alphas=grid, cv=folds(m, 3, 3), tol=1e-15, max_iter=1_000_000)
+    est.fit(x, y, sample_weight=weights if weighted else None)
+    out.append(f"cv {name} l1 {'weighted' if weighted else 'unweighted'} 3 3 20 0.001")
+    out.append(" ".join(repr(float(v)) for v in weights) if weighted else "none")
+    out.append(" ".join(repr(float(v)) for v in est.alphas_))
+    out.append(" ".join(repr(float(v)) for v in est.mse_path_.mean(axis=1)))
+    out.append(repr(float(est.alpha_)))
+    out.append(" ".join(repr(float(v)) for v in est.coef_))
+    out.append(repr(float(est.intercept_)))
 open(sys.argv[1] if len(sys.argv) > 1 else "sklearn-reference.txt", "w").write("\n".join(out) + "\n")

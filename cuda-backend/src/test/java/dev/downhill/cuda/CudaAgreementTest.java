@@ -59,6 +59,7 @@ class CudaAgreementTest {
             case CG -> b.maxIterations(8);
             case SGD -> b.maxIterations(3).learningRate(0.002);
             case MINIBATCH -> b.maxIterations(5).batchSize(32).learningRate(0.01);
+            case CD -> b.maxIterations(50).penalty(dev.downhill.Penalty.l1(0.01)); // cd fits l1 only: the Gram pass on both
             default -> { }
         }
         FittedModel cpu;
