@@ -11,6 +11,8 @@ public final class DivergenceException extends ArithmeticException {
     private final long iteration;
     private final double loss;
     private final double learningRate;
+    private final double initialLoss;
+    private final boolean automatic;
 
     /**
      * @param automatic whether η came from {@link LearningRate#auto()} (the advice differs)
@@ -25,6 +27,18 @@ public final class DivergenceException extends ArithmeticException {
         this.iteration = iteration;
         this.loss = loss;
         this.learningRate = learningRate;
+        this.initialLoss = initialLoss;
+        this.automatic = automatic;
+    }
+
+    /** The loss at the starting point. */
+    public double initialLoss() {
+        return initialLoss;
+    }
+
+    /** Whether η came from {@link LearningRate#auto()}. */
+    public boolean automatic() {
+        return automatic;
     }
 
     public long iteration() {
