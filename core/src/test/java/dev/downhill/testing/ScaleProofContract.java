@@ -246,6 +246,58 @@ public abstract class ScaleProofContract {
     }
 
     /**
+     * A fixed step without standardization means what it says at any scale: the iterates are exactly τ/d times the
+     * unscaled ones (η' = η/d² inside), so gd with η/s_x² on X·s_x takes the unscaled fit's steps (same iteration
+     * count, same answer scaled back: 1e-9 in float64, 1e-4 in float32 as in {@link #matchesUnscaledFit}) and reports
+     * η/s_x² as its learning rate. A warm start (user units) starts where it says — the first loss is the loss at θ₀ —
+     * and cg from it reaches the exact answer (tolerances as in {@link #fullBatchMatchesExact}).
+     */
+    @Test
+    void fixedStepAndWarmStartAreInTheUsersUnits() {
+        for (Precision p : Precision.values()) {
+            double[] y0 = new double[M];
+            double[][] x0 = x(y0);
+            FitConfig.Builder gd = FitConfig.builder().solver(Solver.GD).standardize(false).maxIterations(5000);
+            FittedModel unscaled = fit(scaledX(x0, 1, p), scaledY(y0, 1, p), p, gd.learningRate(0.05));
+            for (double[] s : scales(p)) {
+                String what = p + " X·" + s[0] + " y·" + s[1];
+                double[][] x = scaledX(x0, s[0], p);
+                double[] y = scaledY(y0, s[1], p);
+                double eta = 0.05 / s[0] / s[0];
+                FittedModel m = fit(x, y, p, gd.learningRate(eta));
+                assertEquals(eta, m.learningRate(), 1e-15 * eta, what + ": learning rate");
+                assertEquals(unscaled.iterations(), m.iterations(), 2, what + ": iterations");
+                assertClose(withIntercept(m), scaledBack(unscaled, s[0], s[1]), p == Precision.FLOAT64 ? 1e-9 : 1e-4, what);
+                double[] exact = ExactLeastSquares.solve(x, y, true);
+                double[] start = new double[N];
+                for (int j = 0; j < N; j++) {
+                    start[j] = exact[j] / 2;
+                }
+                FittedModel warm = fit(x, y, p, FitConfig.builder().solver(Solver.CG)
+                        .initialCoefficients(dev.downhill.InitialCoefficients.given(start)));
+                assertClose(withIntercept(warm), exact, p == Precision.FLOAT64 ? 1e-7 : 1e-3, what + ": warm start");
+                // the first loss is that at θ₀ (with b(θ₀) = ȳ − x̄ᵀθ₀), computed here in y's units / s_y
+                double[] u = new double[M];
+                double mean = 0;
+                for (int i = 0; i < M; i++) {
+                    for (int j = 0; j < N; j++) {
+                        u[i] += x[i][j] * start[j] / s[1];
+                    }
+                    u[i] -= y[i] / s[1];
+                    mean += u[i] / M;
+                }
+                double mse = 0;
+                for (int i = 0; i < M; i++) {
+                    mse += (u[i] - mean) * (u[i] - mean) / M;
+                }
+                // θ₀ is held in the working precision: relative 1e-10 in float64, 1e-5 in float32 (u₃₂·κ)
+                assertEquals(mse, warm.lossHistory()[0] / s[1] / s[1], (p == Precision.FLOAT64 ? 1e-10 : 1e-5) * mse,
+                        what + ": loss at θ₀");
+            }
+        }
+    }
+
+    /**
      * float64 X beyond what the column statistics can measure (squares overflow at 1e155, vanish at 1e-200): one line
      * naming the cause; the exact solvers (auto) get it right. y at those magnitudes is scaled like any other.
      */

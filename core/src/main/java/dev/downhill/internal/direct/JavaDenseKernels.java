@@ -50,23 +50,8 @@ public final class JavaDenseKernels implements DenseKernels {
         return tall(SingularValueDecomposition.transpose(a, rows, cols), cols, rows).ofTranspose();
     }
 
-    /**
-     * One-sided Jacobi on the columns of w (rows ≥ cols, overwritten). The rotations square w's entries: a w whose
-     * largest entry lies outside 2^±{@value #NEUTRAL_EXPONENT} is first multiplied by a power of two that brings it to
-     * [1, 2) (exact), and σ divided by it at the end, so that entries near 1e±155 neither overflow nor vanish.
-     */
+    /** One-sided Jacobi on the columns of w (rows ≥ cols, overwritten). */
     private static SingularValueDecomposition tall(double[] w, int rows, int cols) {
-        double largest = 0;
-        for (double x : w) {
-            largest = Math.max(largest, Math.abs(x));
-        }
-        double factor = 1;
-        if (largest > 0 && Double.isFinite(largest) && Math.abs(Math.getExponent(largest)) > NEUTRAL_EXPONENT) {
-            factor = Math.scalb(1.0, -Math.getExponent(largest));
-            for (int i = 0; i < w.length; i++) {
-                w[i] *= factor;
-            }
-        }
         double[] v = new double[cols * cols];
         for (int j = 0; j < cols; j++) {
             v[j + j * cols] = 1;
@@ -122,7 +107,7 @@ public final class JavaDenseKernels implements DenseKernels {
         double[] sorted = new double[cols];
         for (int l = 0; l < cols; l++) {
             int j = order[l];
-            sorted[l] = sigma[j] / factor;
+            sorted[l] = sigma[j];
             for (int i = 0; i < rows; i++) {
                 u[i + l * rows] = sigma[j] > 0 ? w[i + j * rows] / sigma[j] : 0;
             }
@@ -132,9 +117,6 @@ public final class JavaDenseKernels implements DenseKernels {
         }
         return new SingularValueDecomposition(u, sorted, vt, rows, cols);
     }
-
-    /** Largest entries within 2^±this are decomposed as they are. */
-    private static final int NEUTRAL_EXPONENT = 100;
 
     private static void rotate(double[] a, int ld, int p, int q, double c, double s) {
         for (int i = 0; i < ld; i++) {
