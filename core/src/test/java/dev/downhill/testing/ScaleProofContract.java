@@ -298,6 +298,53 @@ public abstract class ScaleProofContract {
     }
 
     /**
+     * Sample weights (0.5 to 2) on scaled data: gd and cg against the exact weighted least-squares answer of the same
+     * scaled data (tolerances as in {@link #fullBatchMatchesExact}).
+     */
+    @Test
+    void weightedFitsMatchTheExactAnswer() {
+        for (Precision p : Precision.values()) {
+            double[] y0 = new double[M];
+            double[][] x0 = x(y0);
+            double[] w = new double[M];
+            SplittableRandom r = new SplittableRandom(5);
+            for (int i = 0; i < M; i++) {
+                w[i] = 0.5 + 1.5 * r.nextDouble();
+            }
+            for (double[] s : scales(p)) {
+                double[][] x = scaledX(x0, s[0], p);
+                double[] y = scaledY(y0, s[1], p);
+                double[] exact = ExactLeastSquares.solve(x, y, w, true);
+                for (Solver solver : new Solver[] {Solver.GD, Solver.CG}) {
+                    FittedModel m;
+                    try (Dataset d = p == Precision.FLOAT64 ? Dataset.of(x, y, w) : Dataset.of(toFloat(x), toFloat(y), w)) {
+                        m = LinearRegression.fit(d, FitConfig.builder().solver(solver).backend(backendName()).precision(p)
+                                .maxIterations(20_000).build());
+                    }
+                    assertClose(withIntercept(m), exact, p == Precision.FLOAT64 ? 1e-7 : 1e-3,
+                            "weighted " + solver + " " + p + " X·" + s[0] + " y·" + s[1]);
+                }
+            }
+        }
+    }
+
+    private static float[][] toFloat(double[][] x) {
+        float[][] f = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = toFloat(x[i]);
+        }
+        return f;
+    }
+
+    private static float[] toFloat(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = (float) x[i];
+        }
+        return f;
+    }
+
+    /**
      * float64 X beyond what the column statistics can measure (squares overflow at 1e155, vanish at 1e-200): one line
      * naming the cause; the exact solvers (auto) get it right. y at those magnitudes is scaled like any other.
      */
