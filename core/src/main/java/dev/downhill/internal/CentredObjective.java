@@ -368,6 +368,7 @@ public final class CentredObjective implements AutoCloseable {
         return constantColumns.clone();
     }
 
+    /** The problem's column statistics in the user's units (x̄, ȳ; the internal ones are D∘x̄ and τȳ). */
     public ColumnStatistics statistics() {
         return stats;
     }
