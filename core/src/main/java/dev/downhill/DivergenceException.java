@@ -11,12 +11,19 @@ public final class DivergenceException extends ArithmeticException {
     private final long iteration;
     private final double loss;
     private final double learningRate;
+    private final double initialLoss;
+    private final boolean automatic;
 
     /**
-     * @param automatic whether η came from {@link LearningRate#auto()} (the advice differs)
+     * @param learningRate η, or NaN for a solver without one (cg): the message then gives no step advice
+     * @param automatic    whether η came from {@link LearningRate#auto()} (the advice differs)
      */
     public DivergenceException(long iteration, double loss, double initialLoss, double learningRate, boolean automatic) {
-        super(String.format(java.util.Locale.ROOT,
+        super(Double.isNaN(learningRate) // cg: no step to advise on
+                ? String.format(java.util.Locale.ROOT, "the fit diverged at iteration %d: loss %.6g (starting loss %.6g); "
+                        + "the solver has no step size to lower and should not diverge: please report the data's shape and scale",
+                        iteration, loss, initialLoss)
+                : String.format(java.util.Locale.ROOT,
                 "gradient descent diverged at iteration %d: loss %.6g (starting loss %.6g) with learning rate %.6g%s; "
                         + "use a smaller learning rate (e.g. %.3g)%s",
                 iteration, loss, initialLoss, learningRate, automatic ? " (automatic)" : "", learningRate / 10,
@@ -25,6 +32,18 @@ public final class DivergenceException extends ArithmeticException {
         this.iteration = iteration;
         this.loss = loss;
         this.learningRate = learningRate;
+        this.initialLoss = initialLoss;
+        this.automatic = automatic;
+    }
+
+    /** The loss at the starting point. */
+    public double initialLoss() {
+        return initialLoss;
+    }
+
+    /** Whether η came from {@link LearningRate#auto()}. */
+    public boolean automatic() {
+        return automatic;
     }
 
     public long iteration() {

@@ -12,7 +12,6 @@ import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.StochasticGradientSolver;
-import dev.downhill.internal.ScaleGuard;
 import dev.downhill.internal.TrialBudget;
 import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.direct.DirectSolution;
@@ -202,8 +201,8 @@ public final class LinearRegression {
             SolverChoice c = SolverChoice.choose(problem.rows(), problem.cols(), problem.precision(), requested.directMemoryBudget());
             choice = c.reason();
             config = requested.toBuilder().solver(c.solver()).build();
-            String scale = c.cgTrialPasses() > 0 ? ScaleGuard.problem(problem, requested.fitIntercept()) : null;
-            if (scale != null) { // no trial: the exact solve does not square X the way cg does
+            String scale = c.cgTrialPasses() > 0 ? CentredObjective.scaleProblem(problem, requested.fitIntercept()) : null;
+            if (scale != null) { // no trial: X's magnitude is beyond what the gradient solvers can scale, not the exact solve's
                 choice = choice + "; no cg trial (X's magnitude is out of its range)";
             } else if (c.cgTrialPasses() > 0) {
                 long passes = Math.min(c.cgTrialPasses(), requested.maxIterations());
@@ -259,42 +258,59 @@ public final class LinearRegression {
                     cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
         }
         boolean standardize = solver.isIterative() && config.standardize(problem.rows(), problem.cols());
-        if (solver.isIterative()) {
-            String scale = ScaleGuard.problem(problem, config.fitIntercept());
-            if (scale != null) {
-                throw new ArithmeticException(scale);
-            }
-        }
-        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty)) {
+        // the gradient solvers work in internal units (X and y scaled by powers of two, CentredObjective): the results
+        // are mapped back to the user's units here, once; data that cannot be scaled are refused with one line
+        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty,
+                solver.isIterative())) {
             if (solver.isIterative()) {
+                FitConfig internal = config.toBuilder().listener(objective.userListener(config.listener())).build();
+                if (done != null) { // a finished checkpoint: its answer as the model had it, in the user's units
+                    double[] theta = done.vector("coefficients", n);
+                    return new FittedModel(theta, done.real("intercept"), solver, problem.backendName(), problem.precision(),
+                            problem.rows(), done.iteration(), StopReason.valueOf(done.text("stopReason")), done.vector("lossHistory"),
+                            done.vector("gradientNormHistory"), elapsed(startNanos), done.real("learningRate"), -1, config,
+                            new ConvergenceReport(standardize, objective.constantColumns(), config.exactReference() && !penalty.hasL1()
+                                    ? distanceToExact(problem, config, objective, theta, done.real("intercept")) : Double.NaN).withPenaltyResult(
+                                    objectiveValue(objective, objective.startingPoint(theta)), done.real("dualityGap")),
+                            weightSum(problem));
+                }
                 IterativeResult r;
-                if (done != null) {
-                    r = new IterativeResult(done.vector("coefficients", n), done.real("intercept"), done.iteration(),
-                            StopReason.valueOf(done.text("stopReason")), done.vector("lossHistory"), done.vector("gradientNormHistory"),
-                            done.real("learningRate"), done.real("dualityGap"));
-                } else {
+                try {
                     switch (solver) {
                         case SGD:
                         case MINIBATCH:
-                            r = StochasticGradientSolver.fit(objective, config, checkpoint);
+                            r = StochasticGradientSolver.fit(objective, internal, checkpoint);
                             break;
                         case NESTEROV:
-                            r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, config, true, checkpoint)
-                                    : NesterovSolver.fit(objective, config, checkpoint);
+                            r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, internal, true, checkpoint)
+                                    : NesterovSolver.fit(objective, internal, checkpoint);
                             break;
                         case CG:
-                            r = ConjugateGradientSolver.fit(objective, config, checkpoint);
+                            r = ConjugateGradientSolver.fit(objective, internal, checkpoint);
                             break;
                         default:
-                            r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, config, false, checkpoint)
-                                    : GradientDescentSolver.fit(objective, config, checkpoint);
+                            r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, internal, false, checkpoint)
+                                    : GradientDescentSolver.fit(objective, internal, checkpoint);
                     }
+                } catch (DivergenceException e) {
+                    throw new DivergenceException(e.iteration(), objective.userLoss(e.loss()), objective.userLoss(e.initialLoss()),
+                            objective.userLearningRate(e.learningRate()), e.automatic());
+                }
+                double[] theta = objective.userCoefficients(r.coefficients());
+                double intercept = objective.userIntercept(r.intercept());
+                double[] losses = r.lossHistory();
+                double[] norms = r.gradientNormHistory();
+                for (int k = 0; k < losses.length; k++) {
+                    losses[k] = objective.userLoss(losses[k]);
+                }
+                for (int k = 0; k < norms.length; k++) {
+                    norms[k] = objective.userGradientNorm(norms[k]);
                 }
                 double distance = config.exactReference() && !penalty.hasL1()
-                        ? distanceToExact(problem, config, objective, r.coefficients(), r.intercept()) : Double.NaN;
-                return new FittedModel(r.coefficients(), r.intercept(), solver, problem.backendName(), problem.precision(),
-                        problem.rows(), r.iterations(), r.stopReason(), r.lossHistory(), r.gradientNormHistory(),
-                        elapsed(startNanos), r.learningRate(), -1, config,
+                        ? distanceToExact(problem, config, objective, theta, intercept) : Double.NaN;
+                return new FittedModel(theta, intercept, solver, problem.backendName(), problem.precision(),
+                        problem.rows(), r.iterations(), r.stopReason(), losses, norms,
+                        elapsed(startNanos), objective.userLearningRate(r.learningRate()), -1, config,
                         new ConvergenceReport(standardize, objective.constantColumns(), distance)
                                 .withPenaltyResult(objectiveValue(objective, r.coefficients()), r.dualityGap()), weightSum(problem));
             }
@@ -354,7 +370,7 @@ public final class LinearRegression {
 
     /**
      * {@link Penalty}'s objective (1/(2m))‖r‖² + penalty at θ (one pass over X), or NaN without an active penalty (no
-     * pass then).
+     * pass then). θ in the objective's units (internal for the gradient solvers); the value in the user's.
      */
     private static double objectiveValue(CentredObjective objective, double[] theta) {
         if (!objective.penalty().isActive()) {
@@ -365,7 +381,7 @@ public final class LinearRegression {
              dev.downhill.spi.BackendVector g = problem.allocateVector(theta.length)) {
             t.copyFromHost(theta);
             double squares = objective.gradient(t, dev.downhill.spi.RowSlice.all(), g).sumOfSquares();
-            return squares / (2 * objective.weightSum()) + objective.penalty().value(theta);
+            return objective.userLoss(squares / (2 * objective.weightSum()) + objective.penaltyValue(theta));
         }
     }
 

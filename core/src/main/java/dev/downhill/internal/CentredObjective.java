@@ -37,6 +37,25 @@ import java.util.List;
  * power iteration's curvature bound and cg's operator include it); the l1 part is handled by the proximal solvers
  * with the thresholds κ ({@link #l1Thresholds}). The normaliser m is {@link #weightSum()}, the one place that
  * defines it.
+ *
+ * <p>Internal units (the gradient solvers' objective, {@code rescale = true}): the solvers see the problem
+ * X' = X·D, y' = τ·y with power-of-two factors (exact in floating point: multiplying by 2^k adds no rounding), chosen
+ * so that X' and y' are O(1) whatever the data's magnitude — every scalar the solvers compute (the loss, ‖∇‖², the
+ * curvature, the step size, cg's α and β) and every vector the backend stores then stays far from overflow and
+ * underflow. θ' = τ·D⁻¹θ and b' = τ·b, so X'θ' + b' − y' = τ·r. The backend's fused pass applies the factors exactly:
+ * it is called with θ̃ = D∘θ' (= τθ), intercept b' and target weight τ, and its output is multiplied by D. The
+ * objective in internal units is τ²·F with the penalty's l1 factors τ·dⱼ·pⱼ and l2 factors dⱼ²·pⱼ. Dⱼ = 2^−eⱼ with
+ * eⱼ the binary exponent of column j's root mean square about 0 when standardized (standardization absorbs any column
+ * scaling: the iterates in the standardized coordinates are those of the unscaled problem times τ); one factor
+ * d = 2^−e for every column (e from the largest column) without standardization, so that the iterates are exactly
+ * τ/d times those of the unscaled problem when the step is η' = η/d² ({@link #internalLearningRate}). D = I when
+ * every column's magnitude lies within 2^±{@value #NEUTRAL_EXPONENT} (ordinary data: no extra work per pass).
+ * τ = 2^−e with e the exponent of y's root mean square about 0 (τ = 1 within 2^±{@value #NEUTRAL_EXPONENT} unless D
+ * ≠ I), measured from the first gradient pass at θ = 0, which the solvers make anyway when they start from 0 (a warm
+ * start pays one extra pass; a float64 y whose squares overflow or vanish in that pass pays one more). Results are
+ * mapped back to the user's units by {@link #userCoefficients}, {@link #userIntercept}, {@link #userLoss},
+ * {@link #userGradientNorm}, {@link #userLearningRate}. Data that cannot be scaled this way are refused when the
+ * objective is made ({@link #scaleProblem}).
  */
 public final class CentredObjective implements AutoCloseable {
     /** A centred column whose RMS deviation is at most this times |mean| counts as constant. */
@@ -59,6 +78,36 @@ public final class CentredObjective implements AutoCloseable {
     private final double[] l1Thresholds;
     private final double[] hostSquaredScales;
 
+    /** Magnitudes within 2^±this are left unscaled (D = I, τ = 1 when y is also within it). */
+    public static final int NEUTRAL_EXPONENT = 20;
+    /** float32: column magnitudes beyond 2^±this are refused (the backends hold X·r products and θ in float32). */
+    static final int FLOAT32_LIMIT_EXPONENT = 108;
+    /** float64: column magnitudes below 2^−this are refused (their squares vanish in the column statistics). */
+    static final int FLOAT64_LOW_EXPONENT = 510;
+    /** float32: y's magnitude below 2^−this (subnormal) is refused (τ would not fit float32). */
+    static final int FLOAT32_TARGET_LOW_EXPONENT = 126;
+    /** The target factor tried when y's squares overflow (or vanish: its inverse) in a float64 first pass. */
+    private static final int RETRY_EXPONENT = 600;
+
+    /** Whether the objective works in internal units (the gradient solvers); false: τ = 1, D = I, as given. */
+    private final boolean rescale;
+    /** D on the host, null when D = I; dUniform the common factor without standardization (1 when D = I). */
+    private final double[] columnFactors;
+    private final double uniformFactor;
+    /** D on the backend and the scratch θ̃ = D∘θ' (null when D = I; the scratch also serves the measuring pass). */
+    private final BackendVector factorVector;
+    private final BackendVector passScratch;
+    /** x̄' = D∘x̄ and the column mean squared deviations D²∘dev on the host. */
+    private final double[] hostMeans;
+    private double[] deviations;
+    /** τ, the target factor; NaN until the first gradient pass (or a warm start) has measured y. */
+    private double targetFactor;
+    /** The raw l1 thresholds 2αρ·p (κ is them times τ·dⱼ once τ is known). */
+    private final double[] rawL1Thresholds;
+    /** l1 and l2 penalty factors in internal units: τ·dⱼ·pⱼ and dⱼ²·pⱼ (p when unscaled). */
+    private double[] l1Factors;
+    private final double[] l2Factors;
+
     public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize) {
         this(problem, fitIntercept, standardize, Penalty.none());
     }
@@ -67,26 +116,86 @@ public final class CentredObjective implements AutoCloseable {
      * @param penalty the penalty (its factors must have one entry per column: checked here)
      */
     public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize, Penalty penalty) {
+        this(problem, fitIntercept, standardize, penalty, false);
+    }
+
+    /**
+     * @param penalty the penalty (its factors must have one entry per column: checked here)
+     * @param rescale whether to work in internal units (see the class Javadoc): the gradient solvers' objective
+     * @throws ArithmeticException (one line, {@link #scaleProblem}) when {@code rescale} and X cannot be scaled
+     */
+    public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize, Penalty penalty,
+                            boolean rescale) {
         this.problem = problem;
+        this.rescale = rescale;
         this.penalty = penalty;
         this.centred = fitIntercept;
         this.stats = problem.columnStatistics();
         this.standardized = standardize;
         int n = Math.toIntExact(problem.cols());
+        this.targetFactor = rescale ? Double.NaN : 1;
+        double[] d = null;
+        double uniform = 1;
+        if (rescale) {
+            String refusal = scaleProblem(problem, fitIntercept);
+            if (refusal != null) {
+                throw new ArithmeticException(refusal);
+            }
+            double[] magnitudes = columnMagnitudes(problem, fitIntercept);
+            boolean outside = false;
+            int largest = Integer.MIN_VALUE;
+            for (double a : magnitudes) {
+                if (a > 0) {
+                    outside |= Math.abs(Math.getExponent(a)) > NEUTRAL_EXPONENT;
+                    largest = Math.max(largest, Math.getExponent(a));
+                }
+            }
+            if (outside) {
+                d = new double[n];
+                uniform = Math.scalb(1.0, -largest);
+                for (int j = 0; j < n; j++) {
+                    d[j] = standardize ? magnitudes[j] > 0 ? Math.scalb(1.0, -Math.getExponent(magnitudes[j])) : 1 : uniform;
+                }
+                if (standardize) {
+                    uniform = 1; // unused: the standardized norms do not see D
+                }
+            }
+        }
+        this.columnFactors = d;
+        this.uniformFactor = uniform;
+        this.hostMeans = stats.means().clone();
+        if (d != null) {
+            for (int j = 0; j < n; j++) {
+                hostMeans[j] *= d[j];
+            }
+        }
+        if (standardize || d != null) {
+            this.deviations = problem.columnMeanSquaredDeviations(centred);
+            if (d != null) {
+                for (int j = 0; j < n; j++) {
+                    deviations[j] *= d[j] * d[j];
+                }
+            }
+        }
         List<BackendVector> made = new ArrayList<>();
         try {
+            this.factorVector = d != null ? track(made, problem.allocateVector(n)) : null;
+            if (factorVector != null) {
+                factorVector.copyFromHost(d);
+            }
+            this.passScratch = rescale ? track(made, problem.allocateVector(n)) : null;
             this.means = centred ? track(made, problem.allocateVector(n)) : null;
             if (means != null) {
-                means.copyFromHost(stats.means());
+                means.copyFromHost(hostMeans);
             }
             if (standardize) {
-                double[] deviations = problem.columnMeanSquaredDeviations(centred);
+                double[] deviations = this.deviations;
                 double[] s = new double[n];
                 double[] s2 = new double[n];
                 List<Integer> constant = new ArrayList<>();
                 for (int j = 0; j < n; j++) {
                     double sigma = Math.sqrt(deviations[j]);
-                    boolean isConstant = sigma == 0 || centred && sigma <= CONSTANT_COLUMN_RATIO * Math.abs(stats.means()[j]);
+                    boolean isConstant = sigma == 0 || centred && sigma <= CONSTANT_COLUMN_RATIO * Math.abs(hostMeans[j]);
                     if (isConstant) {
                         constant.add(j);
                     } else {
@@ -113,10 +222,17 @@ public final class CentredObjective implements AutoCloseable {
             double[] factors = penalty.factors(n);
             double l2 = 2 * penalty.l2Strength();
             double l1 = 2 * penalty.l1Strength();
+            this.l1Factors = factors.clone();
+            this.l2Factors = factors.clone();
+            if (d != null) {
+                for (int j = 0; j < n; j++) {
+                    l2Factors[j] *= d[j] * d[j];
+                }
+            }
             if (l2 > 0) {
                 double[] lambda = new double[n];
                 for (int j = 0; j < n; j++) {
-                    lambda[j] = l2 * factors[j];
+                    lambda[j] = d == null ? l2 * factors[j] : l2 * factors[j] * (d[j] * d[j]);
                 }
                 this.ridge = track(made, problem.allocateVector(n));
                 this.ridgeScratch = track(made, problem.allocateVector(n));
@@ -128,6 +244,10 @@ public final class CentredObjective implements AutoCloseable {
             this.l1Thresholds = new double[n];
             for (int j = 0; j < n; j++) {
                 l1Thresholds[j] = l1 * factors[j];
+            }
+            this.rawL1Thresholds = l1Thresholds.clone();
+            if (!rescale) {
+                l1FactorsFor(1);
             }
         } catch (RuntimeException | Error e) {
             for (int k = made.size() - 1; k >= 0; k--) {
@@ -160,9 +280,34 @@ public final class CentredObjective implements AutoCloseable {
         return ridge != null;
     }
 
-    /** κ = 2αρ·p, the l1 weights of F (all 0 without an l1 term); a copy. */
+    /**
+     * κ = 2αρ·p, the l1 weights of F (all 0 without an l1 term), in internal units (2αρ·τ·dⱼ·pⱼ); a copy. Needs τ:
+     * call it after the first gradient pass (before it, this measures y with a pass of its own).
+     */
     public double[] l1Thresholds() {
+        ensureTargetFactor();
         return l1Thresholds.clone();
+    }
+
+    /** The penalty's l1 factors in internal units, τ·dⱼ·pⱼ (p unscaled); a copy. Needs τ, as {@link #l1Thresholds}. */
+    public double[] l1Factors() {
+        ensureTargetFactor();
+        return l1Factors.clone();
+    }
+
+    /** The penalty's l2 factors in internal units, dⱼ²·pⱼ (p unscaled); a copy. */
+    public double[] l2Factors() {
+        return l2Factors.clone();
+    }
+
+    /** Sets the l1 factors and thresholds for target factor τ (exact: power-of-two products). */
+    private void l1FactorsFor(double tau) {
+        double[] p = penalty.factors(l1Factors.length);
+        for (int j = 0; j < p.length; j++) {
+            double f = columnFactors == null ? tau : tau * columnFactors[j];
+            l1Factors[j] = f == 1 ? p[j] : p[j] * f;
+            l1Thresholds[j] = f == 1 ? rawL1Thresholds[j] : rawL1Thresholds[j] * f;
+        }
     }
 
     /** The preconditioner's diagonal on the host: S² when standardized (0 for constant columns), else ones; a copy. */
@@ -184,9 +329,30 @@ public final class CentredObjective implements AutoCloseable {
         return 0.5 * problem.dot(theta, ridgeScratch);
     }
 
-    /** The penalty part of F at θ (host): Σκⱼ|θⱼ| + ½Σλⱼθⱼ² = 2·{@link Penalty#value}. */
+    /** The penalty part of F at θ (host, internal units): Σκⱼ|θⱼ| + ½Σλⱼθⱼ² = 2·{@link #penaltyValue}. */
     public double penaltyTerm(double[] theta) {
-        return 2 * penalty.value(theta);
+        return 2 * penaltyValue(theta);
+    }
+
+    /**
+     * {@link Penalty#value} at θ in internal units: αρ·Σ(τdⱼpⱼ)|θ'ⱼ| + ½α(1−ρ)·Σ(dⱼ²pⱼ)θ'ⱼ² = τ²·Penalty.value(θ)
+     * (exactly Penalty.value when unscaled). Needs τ.
+     */
+    public double penaltyValue(double[] theta) {
+        if (!penalty.isActive()) {
+            return 0;
+        }
+        ensureTargetFactor();
+        if (columnFactors == null && targetFactor == 1) {
+            return penalty.value(theta);
+        }
+        double l1 = 0;
+        double l2 = 0;
+        for (int j = 0; j < theta.length; j++) {
+            l1 += l1Factors[j] * Math.abs(theta[j]);
+            l2 += l2Factors[j] * theta[j] * theta[j];
+        }
+        return penalty.l1Strength() * l1 + 0.5 * penalty.l2Strength() * l2;
     }
 
     public boolean centred() {
@@ -202,6 +368,7 @@ public final class CentredObjective implements AutoCloseable {
         return constantColumns.clone();
     }
 
+    /** The problem's column statistics in the user's units (x̄, ȳ; the internal ones are D∘x̄ and τȳ). */
     public ColumnStatistics statistics() {
         return stats;
     }
@@ -215,31 +382,235 @@ public final class CentredObjective implements AutoCloseable {
         return problem.weightSum();
     }
 
-    /** θ₀ as the solvers start from it: the given values with constant columns' coefficients set to 0. */
+    /**
+     * θ₀ as the solvers start from it, in internal units (θ'₀ = τ·D⁻¹θ₀): the given values (user units) with constant
+     * columns' coefficients set to 0. A non-zero θ₀ needs τ: the first call measures y with one pass at θ = 0.
+     */
     public double[] startingPoint(double[] theta0) {
         double[] t = theta0.clone();
         for (int j : constantColumns) {
             t[j] = 0;
         }
+        boolean zero = true;
+        for (double v : t) {
+            zero &= v == 0;
+        }
+        if (rescale && !zero) {
+            ensureTargetFactor();
+            for (int j = 0; j < t.length; j++) {
+                t[j] = t[j] * (targetFactor / (columnFactors == null ? 1 : columnFactors[j]));
+            }
+        }
         return t;
     }
 
-    /** b(θ) = ȳ − x̄ᵀθ with an intercept, else 0. */
+    /** b(θ) = ȳ − x̄ᵀθ with an intercept, else 0 (internal units: τȳ − x̄'ᵀθ'). */
     public double interceptFor(BackendVector theta) {
-        return centred ? stats.targetMean() - problem.dot(means, theta) : 0;
+        return centred ? targetMean() - problem.dot(means, theta) : 0;
     }
 
-    /** b(θ) = ȳ − x̄ᵀθ from the float64 means on the host (θ given on the host), else 0. */
+    /** b(θ) = ȳ − x̄ᵀθ from the float64 means on the host (θ given on the host), else 0 (internal units). */
     public double interceptFor(double[] theta) {
         if (!centred) {
             return 0;
         }
-        double[] m = stats.means();
+        double[] m = hostMeans;
         double s = 0;
         for (int j = 0; j < theta.length; j++) {
             s += m[j] * theta[j];
         }
-        return stats.targetMean() - s;
+        return targetMean() - s;
+    }
+
+    /** ȳ' = τȳ. */
+    private double targetMean() {
+        ensureTargetFactor();
+        return targetFactor == 1 ? stats.targetMean() : targetFactor * stats.targetMean();
+    }
+
+    // ------------------------------------------------------------------ internal units
+
+    /**
+     * Why the gradient solvers cannot scale {@code problem}'s X (one line naming the column, its magnitude and the way
+     * out), or null. Measured from the cached column statistics (no pass beyond them): a column's root mean square
+     * about 0, √(devⱼ + x̄ⱼ²), overflow-safe. Refused: in float64, a column whose squares overflow in the statistics
+     * (values beyond about 1e154: the deviation is infinite) or vanish (root mean square below 2^−{@value
+     * #FLOAT64_LOW_EXPONENT} ≈ 3e-154, or a non-zero mean with a zero deviation below it: the spread cannot be told
+     * from 0); in float32, a column beyond 2^±{@value #FLOAT32_LIMIT_EXPONENT} (≈ 3e±32), where the backends' float32
+     * products X·r and θ cannot both be held. The svd solver, which scales columns by their norms itself, and float64
+     * take such data.
+     */
+    public static String scaleProblem(ResidentProblem problem, boolean centred) {
+        double[] deviations = problem.columnMeanSquaredDeviations(centred);
+        double[] means = problem.columnStatistics().means();
+        boolean float32 = problem.precision() == Precision.FLOAT32;
+        String precision = float32 ? "float32" : "float64";
+        String way = "rescale X (a power of ten; θ scales back by the same factor)" + (float32 ? ", use float64," : "")
+                + " or use the svd solver";
+        for (int j = 0; j < deviations.length; j++) {
+            double mean = centred ? means[j] : 0;
+            if (!Double.isFinite(deviations[j]) || !Double.isFinite(mean)) {
+                return String.format(java.util.Locale.ROOT, "X's values are too large for the gradient solvers in %s: "
+                        + "column %d's squares overflow (values beyond about 1e154); %s", precision, j, way);
+            }
+            double a = Math.hypot(Math.sqrt(deviations[j]), mean);
+            if (a == 0) {
+                continue;
+            }
+            int e = Math.getExponent(a);
+            if (float32 && e > FLOAT32_LIMIT_EXPONENT) {
+                return String.format(java.util.Locale.ROOT, "X's values are too large for the gradient solvers in %s: "
+                        + "column %d's root mean square is %.3g (they handle up to %.1e); %s", precision, j, a,
+                        Math.scalb(1.0, FLOAT32_LIMIT_EXPONENT + 1), way);
+            }
+            int low = float32 ? FLOAT32_LIMIT_EXPONENT : FLOAT64_LOW_EXPONENT;
+            if (e < -low) {
+                return String.format(java.util.Locale.ROOT, "X's values are too small for the gradient solvers in %s: "
+                        + "column %d's root mean square is about %.3g (they handle down to %.1e%s); %s", precision, j, a,
+                        Math.scalb(1.0, -low), float32 ? "" : ", as the column statistics square X", way);
+            }
+        }
+        return null;
+    }
+
+    /** Each column's root mean square about 0, √(devⱼ + x̄ⱼ²) (devⱼ about 0 already uncentred), overflow-safe; 0 for a zero column. */
+    private static double[] columnMagnitudes(ResidentProblem problem, boolean centred) {
+        double[] deviations = problem.columnMeanSquaredDeviations(centred);
+        double[] means = problem.columnStatistics().means();
+        double[] a = new double[deviations.length];
+        for (int j = 0; j < a.length; j++) {
+            a[j] = Math.hypot(Math.sqrt(deviations[j]), centred ? means[j] : 0);
+        }
+        return a;
+    }
+
+    /** τ, measured on first use (see the class Javadoc) with a pass of its own. */
+    private void ensureTargetFactor() {
+        if (targetFactor > 0) {
+            return;
+        }
+        try (BackendVector out = problem.allocateVector(problem.cols())) {
+            measureTarget(false, 2.0 / weightSum(), out);
+        }
+    }
+
+    /**
+     * Measures y with the gradient pass at θ = 0 over all rows (into {@code out}) and sets τ. Returns that pass's sums
+     * when {@code reusable} and τ came out as the factor the pass used (then {@code out} holds the internal gradient at
+     * θ = 0, before centring), else null.
+     */
+    private ResidualSums measureTarget(boolean reusable, double scale, BackendVector out) {
+        int n = Math.toIntExact(problem.cols());
+        boolean float64 = problem.precision() == Precision.FLOAT64;
+        double tau = 1;
+        double magnitude;
+        ResidualSums sums;
+        while (true) {
+            passScratch.copyFromHost(new double[n]);
+            sums = problem.gradient(passScratch, centred ? tau * stats.targetMean() : 0, tau, scale, RowSlice.all(), out);
+            double meanSquare = sums.sumOfSquares() / weightSum();
+            if (float64 && tau == 1 && meanSquare == Double.POSITIVE_INFINITY) {
+                tau = Math.scalb(1.0, -RETRY_EXPONENT); // y's squares overflowed: measure it scaled down
+                continue;
+            }
+            if (float64 && tau == 1 && meanSquare == 0) {
+                tau = Math.scalb(1.0, RETRY_EXPONENT); // zero, or squares that vanished: measure it scaled up
+                continue;
+            }
+            double spread = Math.sqrt(meanSquare) / tau;
+            magnitude = centred ? Math.hypot(spread, stats.targetMean()) : spread;
+            break;
+        }
+        double chosen = 1;
+        if (magnitude > 0 && Double.isFinite(magnitude)) {
+            int e = Math.getExponent(magnitude);
+            if (!float64 && e < -FLOAT32_TARGET_LOW_EXPONENT) { // τ = 2^−e would not fit float32
+                throw new ArithmeticException(String.format(java.util.Locale.ROOT, "y's values are too small for the "
+                        + "gradient solvers in float32: about %.3g, below float32's normal range; rescale y (a power of ten; "
+                        + "θ and b scale by the same factor), use float64, or use the svd solver", magnitude));
+            }
+            if (columnFactors != null || Math.abs(e) > NEUTRAL_EXPONENT) {
+                chosen = Math.scalb(1.0, -e);
+            }
+        }
+        targetFactor = chosen;
+        l1FactorsFor(chosen);
+        if (!reusable || chosen != tau) {
+            return null;
+        }
+        if (factorVector != null) {
+            problem.multiply(factorVector, out);
+        }
+        return sums;
+    }
+
+    /** One fused pass in internal units: θ̃ = D∘θ' to the backend, its output times D. Reads θ, writes out. */
+    private ResidualSums pass(BackendVector theta, double intercept, double targetWeight, double scale, RowSlice rows,
+                              BackendVector out) {
+        if (factorVector == null) {
+            return problem.gradient(theta, intercept, targetWeight, scale, rows, out);
+        }
+        problem.copy(theta, passScratch);
+        problem.multiply(factorVector, passScratch);
+        ResidualSums sums = problem.gradient(passScratch, intercept, targetWeight, scale, rows, out);
+        problem.multiply(factorVector, out);
+        return sums;
+    }
+
+    /** Whether this objective works in internal units (it was made with {@code rescale}). */
+    public boolean rescaled() {
+        return rescale;
+    }
+
+    /** θ = D·θ'/τ (host, float64): internal coefficients in the user's units. */
+    public double[] userCoefficients(double[] internal) {
+        double[] t = internal.clone();
+        if (rescale) {
+            ensureTargetFactor();
+            for (int j = 0; j < t.length; j++) {
+                t[j] = t[j] * ((columnFactors == null ? 1 : columnFactors[j]) / targetFactor);
+            }
+        }
+        return t;
+    }
+
+    /** b = b'/τ. */
+    public double userIntercept(double internal) {
+        return rescale ? internal / targetFactor() : internal;
+    }
+
+    /** A loss (or objective) in the user's units: F = F'/τ². */
+    public double userLoss(double internal) {
+        double tau = targetFactor();
+        return internal / tau / tau;
+    }
+
+    /** A gradient norm in the user's units: ‖S∇‖ = ‖S'∇'‖/τ standardized; ‖∇‖ = ‖∇'‖/(τ·d) otherwise. */
+    public double userGradientNorm(double internal) {
+        return internal / targetFactor() / uniformFactor;
+    }
+
+    /** η in the user's units: η' standardized (the standardized coordinates do not see D), η'·d² otherwise. */
+    public double userLearningRate(double internal) {
+        return internal * uniformFactor * uniformFactor;
+    }
+
+    /** η' for a step η given in the user's units (the inverse of {@link #userLearningRate}). */
+    public double internalLearningRate(double user) {
+        return user / uniformFactor / uniformFactor;
+    }
+
+    /** τ (1 before it is measured: nothing in internal units exists before then). */
+    private double targetFactor() {
+        return targetFactor > 0 ? targetFactor : 1;
+    }
+
+    /** The listener, seeing losses and gradient norms in the user's units. */
+    public dev.downhill.IterationListener userListener(dev.downhill.IterationListener listener) {
+        if (!rescale) {
+            return listener;
+        }
+        return (k, loss, norm) -> listener.onIteration(k, userLoss(loss), userGradientNorm(norm));
     }
 
     /**
@@ -250,11 +621,26 @@ public final class CentredObjective implements AutoCloseable {
      */
     public ResidualSums gradient(BackendVector theta, RowSlice rows, BackendVector gradient) {
         double scale = 2.0 / (rows.isAll() ? weightSum() : rows.size(problem.rows()));
-        ResidualSums sums = problem.gradient(theta, interceptFor(theta), 1.0, scale, rows, gradient);
+        ResidualSums sums = null;
+        if (!(targetFactor > 0)) { // the first pass: measure y (at θ = 0 this is the pass asked for)
+            sums = measureTarget(rows.isAll() && isZero(theta), scale, gradient);
+        }
+        if (sums == null) {
+            sums = pass(theta, interceptFor(theta), targetFactor, scale, rows, gradient);
+        }
         if (centred) {
             problem.axpy(-scale * sums.sum(), means, gradient);
         }
         return sums;
+    }
+
+    private static boolean isZero(BackendVector v) {
+        for (double x : v.copyToHost()) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** ‖S∇‖ when standardized, else ‖∇‖ (host scalar; reads g). */
@@ -281,7 +667,7 @@ public final class CentredObjective implements AutoCloseable {
     public void hessianTimes(BackendVector v, BackendVector out) {
         double scale = 2.0 / weightSum();
         double b = centred ? -problem.dot(means, v) : 0;
-        ResidualSums sums = problem.gradient(v, b, 0.0, scale, RowSlice.all(), out);
+        ResidualSums sums = pass(v, b, 0.0, scale, RowSlice.all(), out);
         if (centred) {
             problem.axpy(-scale * sums.sum(), means, out);
         }
@@ -333,8 +719,8 @@ public final class CentredObjective implements AutoCloseable {
     /** rmsⱼ = √((1/m)Σᵢ xᵢⱼ²) = √(deviation² + x̄ⱼ²), from the cached column statistics. */
     private double[] columnRootMeanSquares() {
         if (rootMeanSquares == null) {
-            double[] deviations = problem.columnMeanSquaredDeviations(centred);
-            double[] means = stats.means();
+            double[] deviations = this.deviations != null ? this.deviations : problem.columnMeanSquaredDeviations(centred);
+            double[] means = hostMeans;
             double[] rms = new double[deviations.length];
             for (int j = 0; j < rms.length; j++) {
                 rms[j] = Math.sqrt(deviations[j] + (centred ? means[j] * means[j] : 0));
@@ -346,12 +732,23 @@ public final class CentredObjective implements AutoCloseable {
 
     /** R² in the solver's coordinates: (1/m)Σ‖xᵢ − c‖², or the number of non-constant columns when standardized. */
     public double meanSquaredRowNorm() {
-        return standardized ? problem.cols() - constantColumns.length : problem.meanSquaredDeviation(centred);
+        if (standardized) {
+            return problem.cols() - constantColumns.length;
+        }
+        if (columnFactors == null) {
+            return problem.meanSquaredDeviation(centred);
+        }
+        double s = 0;
+        for (double v : deviations) {
+            s += v;
+        }
+        return s;
     }
 
     @Override
     public void close() {
-        for (BackendVector v : new BackendVector[] {ridgeScratch, ridge, scratch, squaredScales, scales, means}) {
+        for (BackendVector v : new BackendVector[] {ridgeScratch, ridge, scratch, squaredScales, scales, means, passScratch,
+                factorVector}) {
             if (v != null) {
                 v.close();
             }

@@ -283,7 +283,7 @@ public final class GramCoordinateDescent {
             double loss = (residualSquares + 2 * penaltyValue) / m;
             losses.add(loss);
             norms.add(Math.sqrt(kkt));
-            gap = ProximalGradientSolver.relativeGap(residualSquares, targetSquares, g, theta, p, l1, l2, m);
+            gap = ProximalGradientSolver.relativeGap(residualSquares, targetSquares, g, theta, p, p, l1, l2, m);
             if (listener.onIteration(sweep, loss, Math.sqrt(kkt)) == IterationListener.Control.STOP) {
                 stop = StopReason.STOPPED_BY_LISTENER;
                 break;

@@ -60,10 +60,8 @@ public final class ProximalGradientSolver {
         double tol = config.tolerance(problem.precision());
         FullBatchProgress progress = new FullBatchProgress(objective, config, tol, eta, automatic, false);
         double riseTolerance = 64 * Math.ulp(problem.precision() == Precision.FLOAT32 ? 1f : 1.0);
-        double[] kappa = objective.l1Thresholds();
         double[] s2 = objective.squaredScales();
         Penalty penalty = objective.penalty();
-        double[] factors = penalty.factors(n);
         double l1reg = penalty.l1Strength() * m;
         double l2reg = penalty.l2Strength() * m;
         try (BackendVector point = problem.allocateVector(n);
@@ -93,6 +91,11 @@ public final class ProximalGradientSolver {
                 theta = objective.startingPoint(config.initialCoefficients().values(n));
                 y = theta.clone();
             }
+            // the penalty in the objective's internal units (known once y is measured: by the first pass above, or on
+            // resume by a pass of the objective's own — the same measurement, so the same units as the saved state)
+            double[] kappa = objective.l1Thresholds();
+            double[] factors = objective.l1Factors();
+            double[] l2Factors = objective.l2Factors();
             double[] next = new double[n];
             double[] g = new double[n];
             double gap = Double.NaN;
@@ -126,7 +129,7 @@ public final class ProximalGradientSolver {
                 }
                 double loss = sums.sumOfSquares() / m + ridge + l1;
                 stop = progress.record(step, loss, Math.sqrt(kkt), point);
-                gap = relativeGap(sums.sumOfSquares(), targetSquares, g, y, factors, l1reg, l2reg, m);
+                gap = relativeGap(sums.sumOfSquares(), targetSquares, g, y, factors, l2Factors, l1reg, l2reg, m);
                 if (stop != null) {
                     break;
                 }
@@ -191,14 +194,16 @@ public final class ProximalGradientSolver {
      * <pre>
      *   gap = ½‖R‖²(1 + c²) (or ‖R‖² when c = 1) + l1reg·Σpⱼ|θⱼ| − c·Rᵀy_c + ½·l2reg·(1 + c²)·Σpⱼθⱼ²
      * </pre>
-     * with Rᵀy_c = ‖R‖² + θᵀX_cᵀR. l1reg = mαρ, l2reg = mα(1−ρ).
+     * with Rᵀy_c = ‖R‖² + θᵀX_cᵀR. l1reg = mαρ, l2reg = mα(1−ρ). The l1 terms use the factors p, the l2 terms q
+     * (q = p but for the objective's internal units, where p = τ·dⱼ·(the penalty's factors), q = dⱼ²·(them): the gap
+     * of τ²·P, which relative to ‖y'_c‖² = τ²‖y_c‖² is the same number).
      *
      * @param residualSquares ‖R‖²
      * @param targetSquares   ‖y_c‖²
      * @param g               ∇f at θ: (2/m)X_cᵀ(X_cθ − y_c) + 2α(1−ρ)p∘θ
      */
     static double relativeGap(double residualSquares, double targetSquares, double[] g, double[] theta, double[] factors,
-                              double l1reg, double l2reg, double m) {
+                              double[] l2Factors, double l1reg, double l2reg, double m) {
         double dual = 0;
         double l1 = 0;
         double l2 = 0;
@@ -209,8 +214,8 @@ public final class ProximalGradientSolver {
                 dual = Math.max(dual, Math.abs(a) / factors[j]);
             }
             l1 += factors[j] * Math.abs(theta[j]);
-            l2 += factors[j] * theta[j] * theta[j];
-            thetaXtR += theta[j] * (a + l2reg * factors[j] * theta[j]);
+            l2 += l2Factors[j] * theta[j] * theta[j];
+            thetaXtR += theta[j] * (a + l2reg * l2Factors[j] * theta[j]);
         }
         double c;
         double gap;

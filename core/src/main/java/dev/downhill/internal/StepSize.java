@@ -3,14 +3,17 @@ package dev.downhill.internal;
 import dev.downhill.FitConfig;
 import dev.downhill.LearningRate;
 
-/** Resolves {@link LearningRate#auto()} to a number for one fit (see LearningRate's Javadoc for the formulas). */
+/**
+ * Resolves {@link LearningRate#auto()} to a number for one fit (see LearningRate's Javadoc for the formulas), in the
+ * objective's internal units: a fixed η given by the user becomes {@link CentredObjective#internalLearningRate}(η).
+ */
 final class StepSize {
     private StepSize() {
     }
 
     static double resolve(FitConfig config, CentredObjective objective, long batchSize) {
         if (!config.learningRate().isAuto()) {
-            return config.learningRate().value();
+            return objective.internalLearningRate(config.learningRate().value());
         }
         double lipschitz = PowerIteration.largestEigenvalue(objective, LearningRate.POWER_ITERATIONS, config.seed());
         double curvature = lipschitz;

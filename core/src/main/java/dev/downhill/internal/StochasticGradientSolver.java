@@ -126,7 +126,8 @@ public final class StochasticGradientSolver {
                     long to = Math.min(train, from + batch);
                     ResidualSums sums = objective.gradient(theta, RowSlice.of(order, (int) from, (int) to), gradient);
                     sumSquares += sums.sumOfSquares();
-                    double rate = schedule.at(steps++, eta);
+                    double rate = schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME // a/(t + b): the user's units
+                            ? objective.internalLearningRate(schedule.at(steps++, eta)) : schedule.at(steps++, eta);
                     objective.addRidge(theta, gradient); // + λ∘θ with an l2 term
                     if (objective.standardized()) {
                         objective.problem().copy(gradient, step); // keep the batch gradient for the epoch's norm

@@ -215,7 +215,7 @@ public final class DirectLeastSquares {
             }
         }
         DenseKernels kernels = problem.denseKernels();
-        SingularValueDecomposition scaled = kernels.svd(factor, k, n);
+        SingularValueDecomposition scaled = svd(kernels, factor, k, n);
         LOG.debug("svd: QR pass {} ms, SVD of the {} × {} factor {} ms", (t1 - t0) / 1_000_000, k, n,
                 (System.nanoTime() - t1) / 1_000_000);
         int rank = rank(scaled.singular(), rankCutoff);
@@ -244,7 +244,7 @@ public final class DirectLeastSquares {
                 factor[i + j * k] /= scales[j];
             }
         }
-        SingularValueDecomposition plain = kernels.svd(factor, k, n);
+        SingularValueDecomposition plain = svd(kernels, factor, k, n);
         int plainRank = rank(plain.singular(), rankCutoff);
         double[] w = multiplyTransposedU(plain, z);
         for (int l = 0; l < w.length; l++) {
@@ -253,6 +253,36 @@ public final class DirectLeastSquares {
         double[] theta = multiplyV(plain, w);
         ExtendedResidual pass = problem.extendedResidual(centred);
         return new DirectSolution(theta, pass.intercept(theta), plainRank, plain.singular(), Double.POSITIVE_INFINITY, 0);
+    }
+
+    /** Largest entries within 2^±this are decomposed as they are by {@link #svd(DenseKernels, double[], int, int)}. */
+    private static final int SVD_NEUTRAL_EXPONENT = 100;
+
+    /**
+     * {@code kernels.svd(a)}, with a first multiplied by a power of two that brings its largest entry to [1, 2) when that
+     * entry lies outside 2^±{@value #SVD_NEUTRAL_EXPONENT} (exact), and σ divided by it after: the kernels square their
+     * input's entries (Jacobi rotations, bidiagonalisation norms), which overflow near 1e155 or vanish near 1e-160 —
+     * the Java kernel stopped with "did not converge", cuSOLVER's gesvd likewise. a is not modified.
+     */
+    private static SingularValueDecomposition svd(DenseKernels kernels, double[] a, int rows, int cols) {
+        double largest = 0;
+        for (double x : a) {
+            largest = Math.max(largest, Math.abs(x));
+        }
+        if (!(largest > 0) || !Double.isFinite(largest) || Math.abs(Math.getExponent(largest)) <= SVD_NEUTRAL_EXPONENT) {
+            return kernels.svd(a, rows, cols);
+        }
+        double factor = Math.scalb(1.0, -Math.getExponent(largest));
+        double[] scaled = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            scaled[i] = a[i] * factor;
+        }
+        SingularValueDecomposition d = kernels.svd(scaled, rows, cols);
+        double[] singular = d.singular().clone();
+        for (int l = 0; l < singular.length; l++) {
+            singular[l] /= factor;
+        }
+        return new SingularValueDecomposition(d.u(), singular, d.vt(), d.rows(), d.cols());
     }
 
     /**
