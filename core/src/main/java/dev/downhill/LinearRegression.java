@@ -257,89 +257,106 @@ public final class LinearRegression {
             return cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem), config,
                     cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
         }
-        boolean standardize = solver.isIterative() && config.standardize(problem.rows(), problem.cols());
+        if (!solver.isIterative()) {
+            return directFit(problem, config, startNanos, checkpoint, done);
+        }
+        boolean standardize = config.standardize(problem.rows(), problem.cols());
         // the gradient solvers work in internal units (X and y scaled by powers of two, CentredObjective): the results
         // are mapped back to the user's units here, once; data that cannot be scaled are refused with one line
-        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty,
-                solver.isIterative())) {
-            if (solver.isIterative()) {
-                FitConfig internal = config.toBuilder().listener(objective.userListener(config.listener())).build();
-                if (done != null) { // a finished checkpoint: its answer as the model had it, in the user's units
-                    double[] theta = done.vector("coefficients", n);
-                    return new FittedModel(theta, done.real("intercept"), solver, problem.backendName(), problem.precision(),
-                            problem.rows(), done.iteration(), StopReason.valueOf(done.text("stopReason")), done.vector("lossHistory"),
-                            done.vector("gradientNormHistory"), elapsed(startNanos), done.real("learningRate"), -1, config,
-                            new ConvergenceReport(standardize, objective.constantColumns(), config.exactReference() && !penalty.hasL1()
-                                    ? distanceToExact(problem, config, objective, theta, done.real("intercept")) : Double.NaN).withPenaltyResult(
-                                    objectiveValue(objective, objective.startingPoint(theta)), done.real("dualityGap")),
-                            weightSum(problem));
-                }
-                IterativeResult r;
-                try {
-                    switch (solver) {
-                        case SGD:
-                        case MINIBATCH:
-                            r = StochasticGradientSolver.fit(objective, internal, checkpoint);
-                            break;
-                        case NESTEROV:
-                            r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, internal, true, checkpoint)
-                                    : NesterovSolver.fit(objective, internal, checkpoint);
-                            break;
-                        case CG:
-                            r = ConjugateGradientSolver.fit(objective, internal, checkpoint);
-                            break;
-                        default:
-                            r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, internal, false, checkpoint)
-                                    : GradientDescentSolver.fit(objective, internal, checkpoint);
-                    }
-                } catch (DivergenceException e) {
-                    throw new DivergenceException(e.iteration(), objective.userLoss(e.loss()), objective.userLoss(e.initialLoss()),
-                            objective.userLearningRate(e.learningRate()), e.automatic());
-                }
-                double[] theta = objective.userCoefficients(r.coefficients());
-                double intercept = objective.userIntercept(r.intercept());
-                double[] losses = r.lossHistory();
-                double[] norms = r.gradientNormHistory();
-                for (int k = 0; k < losses.length; k++) {
-                    losses[k] = objective.userLoss(losses[k]);
-                }
-                for (int k = 0; k < norms.length; k++) {
-                    norms[k] = objective.userGradientNorm(norms[k]);
-                }
-                double distance = config.exactReference() && !penalty.hasL1()
-                        ? distanceToExact(problem, config, objective, theta, intercept) : Double.NaN;
-                return new FittedModel(theta, intercept, solver, problem.backendName(), problem.precision(),
-                        problem.rows(), r.iterations(), r.stopReason(), losses, norms,
-                        elapsed(startNanos), objective.userLearningRate(r.learningRate()), -1, config,
-                        new ConvergenceReport(standardize, objective.constantColumns(), distance)
-                                .withPenaltyResult(objectiveValue(objective, r.coefficients()), r.dualityGap()), weightSum(problem));
+        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty, true)) {
+            FitConfig internal = config.toBuilder().listener(objective.userListener(config.listener())).build();
+            if (done != null) { // a finished checkpoint: its answer as the model had it, in the user's units
+                double[] theta = done.vector("coefficients", n);
+                return new FittedModel(theta, done.real("intercept"), solver, problem.backendName(), problem.precision(),
+                        problem.rows(), done.iteration(), StopReason.valueOf(done.text("stopReason")), done.vector("lossHistory"),
+                        done.vector("gradientNormHistory"), elapsed(startNanos), done.real("learningRate"), -1, config,
+                        new ConvergenceReport(standardize, objective.constantColumns(), config.exactReference() && !penalty.hasL1()
+                                ? distanceToExact(problem, config, objective, theta, done.real("intercept")) : Double.NaN).withPenaltyResult(
+                                objectiveValue(objective, objective.startingPoint(theta)), done.real("dualityGap")),
+                        weightSum(problem));
             }
-            double[] ridge = ridgeDiagonal(problem, penalty);
-            // a direct solve has no iterations: its one boundary (a checkpoint saying it started, a stop request) is before it
-            if (done == null) {
-                SolverState started = checkpoint.restored();
-                if (started != null && started.solver().equals(solver.cliName())) {
-                    checkpoint.take(solver.cliName()); // a direct solve that had started: it starts again
+            IterativeResult r;
+            try {
+                switch (solver) {
+                    case SGD:
+                    case MINIBATCH:
+                        r = StochasticGradientSolver.fit(objective, internal, checkpoint);
+                        break;
+                    case NESTEROV:
+                        r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, internal, true, checkpoint)
+                                : NesterovSolver.fit(objective, internal, checkpoint);
+                        break;
+                    case CG:
+                        r = ConjugateGradientSolver.fit(objective, internal, checkpoint);
+                        break;
+                    default:
+                        r = penalty.hasL1() ? ProximalGradientSolver.fit(objective, internal, false, checkpoint)
+                                : GradientDescentSolver.fit(objective, internal, checkpoint);
                 }
-                checkpoint.boundary(0, () -> SolverState.builder(solver.cliName(), 0, false).build());
+            } catch (DivergenceException e) {
+                throw new DivergenceException(e.iteration(), objective.userLoss(e.loss()), objective.userLoss(e.initialLoss()),
+                        objective.userLearningRate(e.learningRate()), e.automatic());
             }
-            DirectSolution d = done != null ? new DirectSolution(done.vector("coefficients", n), done.real("intercept"),
-                    done.integer("rank"), new double[0], Double.NaN, 0) : solver == Solver.NORMAL
-                    ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, ridge)
-                    : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge);
-            if (solver == Solver.SVD) {
-                long full = ridge != null ? problem.cols() : Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
-                if (d.rank() < full) {
-                    LOG.warn("SVD: effective rank {} < {} (singular values ≤ {}·σ_max treated as zero); the answer is the "
-                            + "minimum-norm one. If columns differ greatly in scale, this may drop real signal: rescale them "
-                            + "or lower rankCutoff.", d.rank(), full, config.rankCutoff(problem.rows(), problem.cols()));
-                }
+            double[] theta = objective.userCoefficients(r.coefficients());
+            double intercept = objective.userIntercept(r.intercept());
+            double[] losses = r.lossHistory();
+            double[] norms = r.gradientNormHistory();
+            for (int k = 0; k < losses.length; k++) {
+                losses[k] = objective.userLoss(losses[k]);
             }
-            return new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
-                    problem.rows(), 0, StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos),
-                    Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN)
-                    .withPenaltyResult(objectiveValue(objective, d.coefficients()), Double.NaN), weightSum(problem));
+            for (int k = 0; k < norms.length; k++) {
+                norms[k] = objective.userGradientNorm(norms[k]);
+            }
+            double distance = config.exactReference() && !penalty.hasL1()
+                    ? distanceToExact(problem, config, objective, theta, intercept) : Double.NaN;
+            return new FittedModel(theta, intercept, solver, problem.backendName(), problem.precision(),
+                    problem.rows(), r.iterations(), r.stopReason(), losses, norms,
+                    elapsed(startNanos), objective.userLearningRate(r.learningRate()), -1, config,
+                    new ConvergenceReport(standardize, objective.constantColumns(), distance)
+                            .withPenaltyResult(objectiveValue(objective, r.coefficients()), r.dualityGap()), weightSum(problem));
         }
+    }
+
+    /**
+     * A direct solve (normal, svd), or a finished checkpoint's answer. No {@link CentredObjective} is made unless a penalty
+     * needs its objective value: the direct solvers make their own passes (and need no column-statistics pass).
+     */
+    private static FittedModel directFit(ResidentProblem problem, FitConfig config, long startNanos, Checkpointer checkpoint,
+                                         SolverState done) {
+        int n = Math.toIntExact(problem.cols());
+        Solver solver = config.solver();
+        Penalty penalty = config.penalty();
+        double[] ridge = ridgeDiagonal(problem, penalty);
+        // a direct solve has no iterations: its one boundary (a checkpoint saying it started, a stop request) is before it
+        if (done == null) {
+            SolverState started = checkpoint.restored();
+            if (started != null && started.solver().equals(solver.cliName())) {
+                checkpoint.take(solver.cliName()); // a direct solve that had started: it starts again
+            }
+            checkpoint.boundary(0, () -> SolverState.builder(solver.cliName(), 0, false).build());
+        }
+        DirectSolution d = done != null ? new DirectSolution(done.vector("coefficients", n), done.real("intercept"),
+                done.integer("rank"), new double[0], Double.NaN, 0) : solver == Solver.NORMAL
+                ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, ridge)
+                : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge);
+        if (solver == Solver.SVD) {
+            long full = ridge != null ? problem.cols() : Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
+            if (d.rank() < full) {
+                LOG.warn("SVD: effective rank {} < {} (singular values ≤ {}·σ_max treated as zero); the answer is the "
+                        + "minimum-norm one. If columns differ greatly in scale, this may drop real signal: rescale them "
+                        + "or lower rankCutoff.", d.rank(), full, config.rankCutoff(problem.rows(), problem.cols()));
+            }
+        }
+        double objective = Double.NaN; // the penalised objective at the answer: one pass, with a penalty only
+        if (penalty.isActive()) {
+            try (CentredObjective o = new CentredObjective(problem, config.fitIntercept(), false, penalty, false)) {
+                objective = objectiveValue(o, d.coefficients());
+            }
+        }
+        return new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
+                problem.rows(), 0, StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos),
+                Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN)
+                .withPenaltyResult(objective, Double.NaN), weightSum(problem));
     }
 
     /** The model of one {@link Solver#CD} fit (its objective from the Gram matrix: no pass over X). */

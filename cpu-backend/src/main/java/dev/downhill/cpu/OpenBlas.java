@@ -51,6 +51,14 @@ final class OpenBlas {
 
     /** The build configuration string of the loaded OpenBLAS (e.g. its kernel and thread model). */
     static String config() {
-        return openblas_full.openblas_get_config().getString();
+        return openblas_full.openblas_get_config().getString() + "; kernels " + core();
+    }
+
+    /**
+     * The kernel family OpenBLAS runs (e.g. "SkylakeX", "Haswell"): its own choice for this CPU, or OPENBLAS_CORETYPE's
+     * when that was set before it loaded (some machines pin it).
+     */
+    static String core() {
+        return openblas_full.openblas_get_corename().getString();
     }
 }
