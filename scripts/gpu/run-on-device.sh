@@ -9,7 +9,7 @@
 #                                      test fails or a container aborts (a class skipped because CUDA was unavailable)
 #   5. stream     (T_STREAM, 120 s)    DeviceStreamBenchmark STREAM_ROWS × STREAM_COLS (1,000,000 × 5,000 float32 = 20 GB
 #                                      of host memory) with a STREAM_BUDGET (8g) device budget
-#   6. memcheck   (T_MEMCHECK, 90 s)   compute-sanitizer --tool memcheck on CudaAgreementTest
+#   6. memcheck   (T_MEMCHECK, 90 s)   compute-sanitizer --tool memcheck on CudaAgreementTest and CudaCsrTest (the CSR kernels)
 # A step starts only while BUDGET_S (510 s) is not spent and gets at most what is left of it.
 # $OUT receives at most 7 files: run.json (every step's status, exit code, seconds, test counts), preflight.json,
 # device-step.json, torch-step.json, device-stream.json, logs.tgz (every log, JUnit XML reports, nvidia-smi);
@@ -28,7 +28,7 @@
 #   TEST_SELECT      [--select-package dev.downhill.cuda]   TEST_JVM [-Xmx8g, JavaCPP maxbytes 16g]
 #   STREAM_ROWS [1000000] STREAM_COLS [5000] STREAM_BUDGET [8g]
 #   STREAM_ARGS      [--steps 3 --repeats 3 --copy-gib 4 --iterations 20]   STREAM_JVM [-Xmx4g]
-#   MEMCHECK_SELECT  [--select-class dev.downhill.cuda.CudaAgreementTest]
+#   MEMCHECK_SELECT  [--select-class dev.downhill.cuda.CudaAgreementTest --select-class dev.downhill.cuda.CudaCsrTest]
 #   PREFLIGHT_JVM [] PREFLIGHT_ARGS []  T_PREFLIGHT T_STEP T_TORCH T_TESTS T_STREAM T_MEMCHECK BUDGET_S   (seconds)
 #   OUT [/tmp/downhill-gpu-out]   LOGS [/tmp/downhill-gpu-logs]
 # Exit status: 0 when every step that ran passed; 2 when the pre-flight failed (nothing else ran); 1 otherwise.
@@ -48,7 +48,7 @@ STREAM_COLS=${STREAM_COLS:-5000}
 STREAM_BUDGET=${STREAM_BUDGET:-8g}
 STREAM_ARGS=${STREAM_ARGS:---steps 3 --repeats 3 --copy-gib 4 --iterations 20}
 STREAM_JVM=${STREAM_JVM:--Xmx4g}
-MEMCHECK_SELECT=${MEMCHECK_SELECT:---select-class dev.downhill.cuda.CudaAgreementTest}
+MEMCHECK_SELECT=${MEMCHECK_SELECT:---select-class dev.downhill.cuda.CudaAgreementTest --select-class dev.downhill.cuda.CudaCsrTest}
 PREFLIGHT_JVM=${PREFLIGHT_JVM:-}
 PREFLIGHT_ARGS=${PREFLIGHT_ARGS:-}
 MIN_STEP_S=10

@@ -140,6 +140,29 @@ class CheckpointResumeTest {
         }
     }
 
+    /**
+     * Data far outside 2^±20 (X by 1e40, y by 1e-30): the solvers work in internal units (powers of two on X's columns and
+     * y), the checkpoints hold the solver's internal state and the finished one the model's answer in the user's units —
+     * resumed and finished fits must still give the uninterrupted model bit for bit (no unit mapped twice).
+     */
+    @Test
+    void resumesBitForBitOnDataTheSolversRescale() throws IOException {
+        try (Dataset raw = data(400, 6, 11)) {
+            double[][] x = new double[400][6];
+            double[] y = new double[400];
+            for (int i = 0; i < 400; i++) {
+                for (int j = 0; j < 6; j++) {
+                    x[i][j] = raw.x(i, j) * 1e40;
+                }
+                y[i] = raw.y(i) * 1e-30;
+            }
+            try (Dataset d = Dataset.of(x, y)) {
+                interruptAndResume(d, base(Solver.CG).tolerance(0).maxIterations(40).build(), 12, Duration.ZERO);
+                interruptAndResume(d, base(Solver.GD).build(), 7, Duration.ofHours(1));
+            }
+        }
+    }
+
     @Test
     void nesterovResumesBitForBit() throws IOException {
         try (Dataset d = data(400, 6, 2)) {
