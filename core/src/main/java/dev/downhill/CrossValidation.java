@@ -9,6 +9,12 @@ import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.RowSlice;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -151,7 +157,7 @@ public final class CrossValidation {
         if (choice == null) {
             return xPath(problem, config, alphas);
         }
-        return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()), problem.problem(),
+        return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()), Origin.of(problem.problem()),
                 problem.problem().rows(), config, alphas, choice);
     }
 
@@ -167,11 +173,18 @@ public final class CrossValidation {
         return models;
     }
 
+    /** What the models of a Gram path name: the backend and precision the statistics came from, and whether weighted. */
+    private record Origin(String backend, Precision precision, boolean weighted) {
+        static Origin of(ResidentProblem problem) {
+            return new Origin(problem.backendName(), problem.precision(), problem.weighted());
+        }
+    }
+
     /**
      * The path by coordinate descent on {@code statistics}, each α from the last answer; the models name {@code like}'s
-     * backend and precision and {@code rows} training rows.
+     * backend and precision and {@code rows} training rows. Reads {@code statistics} only (paths may share it).
      */
-    private static List<FittedModel> gramPath(GramCoordinateDescent.Statistics statistics, ResidentProblem like, long rows,
+    private static List<FittedModel> gramPath(GramCoordinateDescent.Statistics statistics, Origin like, long rows,
                                               FitConfig config, double[] alphas, String choice) {
         List<FittedModel> models = new ArrayList<>(alphas.length);
         long start = System.nanoTime();
@@ -182,7 +195,7 @@ public final class CrossValidation {
             FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
                     .initialCoefficients(InitialCoefficients.given(theta)).build();
             IterativeResult r = cd.fit(c, alpha, theta);
-            FittedModel m = LinearRegression.cdModel(like.backendName(), like.precision(), rows, weightSum, c, r, start);
+            FittedModel m = LinearRegression.cdModel(like.backend(), like.precision(), rows, weightSum, c, r, start);
             models.add(m.withReport(m.report().withSolverChoice(choice)));
             theta = r.coefficients();
             start = System.nanoTime();
@@ -217,98 +230,200 @@ public final class CrossValidation {
         // the solver must accept the penalty at any α > 0 (cg, normal and svd refuse l1): fail before any work
         config.toBuilder().penalty(config.penalty().withAlpha(1)).build();
         double[] alphas;
-        List<FittedModel> full;
+        List<FittedModel> fullOnX = null;
         String gramChoice;
         GramCoordinateDescent.Statistics all = null;
+        Origin origin;
         try (Dataset.Use use = data.use(); LoadedProblem problem = LinearRegression.load(data, config)) {
             alphas = alphaGrid(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()), count, ratio);
             gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
+            origin = Origin.of(problem.problem());
             if (gramChoice != null) {
                 all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
-                full = gramPath(all, problem.problem(), problem.problem().rows(), config, alphas, gramChoice);
             } else {
-                full = xPath(problem, config, alphas);
+                fullOnX = xPath(problem, config, alphas);
             }
         }
-        long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
-        double[][] mse = new double[folds][];
-        for (int f = 0; f < folds; f++) {
-            int from = (int) (f * m / folds);
-            int to = (int) ((f + 1) * m / folds);
-            boolean[] held = new boolean[(int) m];
-            for (int q = from; q < to; q++) {
-                held[(int) order[q]] = true;
+        // On the Gram path every path (the full data's, each fold's) is coordinate descent on its own n × n statistics,
+        // single-threaded and independent of the others: they run side by side on the cores, as many at once as the
+        // direct-memory budget holds matrices (each path's answers do not depend on the others or on the order)
+        int parallel = all == null ? 1 : concurrentPaths(Math.toIntExact(data.cols()), config.directMemoryBudget());
+        ExecutorService pool = parallel > 1 ? Executors.newFixedThreadPool(parallel, r -> {
+            Thread t = new Thread(r, "downhill-cv-path");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        try {
+            final GramCoordinateDescent.Statistics allRows = all;
+            final double[] grid = alphas;
+            // at most `parallel` paths hold their matrices at once: a fold's statistics are made once a slot is free
+            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(parallel);
+            Future<List<FittedModel>> fullPath = null;
+            if (all != null) {
+                acquire(slots);
+                fullPath = submit(pool, slots, () -> gramPath(allRows, origin, m, config, grid, gramChoice));
             }
-            int n = Math.toIntExact(data.cols());
-            double[][] validationX = new double[n][to - from]; // by column: a model's predictions are axpys over its support
-            double[] validationY = new double[to - from];
-            double[] validationW = new double[to - from];
-            double validationWeight = 0;
-            for (int q = from; q < to; q++) {
-                double[] row = data.row(order[q]);
-                for (int j = 0; j < n; j++) {
-                    validationX[j][q - from] = row[j];
+            long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
+            List<Future<double[]>> foldErrors = new ArrayList<>(folds);
+            for (int f = 0; f < folds; f++) {
+                int from = (int) (f * m / folds);
+                int to = (int) ((f + 1) * m / folds);
+                boolean[] held = new boolean[(int) m];
+                for (int q = from; q < to; q++) {
+                    held[(int) order[q]] = true;
                 }
-                validationY[q - from] = data.y(order[q]);
-                validationW[q - from] = data.weight(order[q]);
-                validationWeight += validationW[q - from];
-            }
-            if (!(validationWeight > 0)) {
-                throw new IllegalArgumentException("cross-validation: every row held out in fold " + (f + 1) + " of " + folds
-                        + " has weight 0, so its validation error is undefined: use fewer folds or give α explicitly");
-            }
-            List<FittedModel> models;
-            if (all != null) { // the training fold's Gram matrix = all rows' − the held-out rows' (one small pass)
-                GramCoordinateDescent.Statistics training;
-                try (Dataset heldOut = subset(data, held, true); LoadedProblem problem = LinearRegression.load(heldOut, config)) {
-                    training = all.without(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()));
-                    models = gramPath(training, problem.problem(), m - (to - from), config, alphas, gramChoice);
+                int n = Math.toIntExact(data.cols());
+                double[][] validationX = new double[n][to - from]; // by column: a model's predictions are axpys over its support
+                double[] validationY = new double[to - from];
+                double[] validationW = new double[to - from];
+                double validationWeight = 0;
+                for (int q = from; q < to; q++) {
+                    double[] row = data.row(order[q]);
+                    for (int j = 0; j < n; j++) {
+                        validationX[j][q - from] = row[j];
+                    }
+                    validationY[q - from] = data.y(order[q]);
+                    validationW[q - from] = data.weight(order[q]);
+                    validationWeight += validationW[q - from];
                 }
-            } else {
-                try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config)) {
-                    models = xPath(problem, config, alphas);
+                if (!(validationWeight > 0)) {
+                    throw new IllegalArgumentException("cross-validation: every row held out in fold " + (f + 1) + " of " + folds
+                            + " has weight 0, so its validation error is undefined: use fewer folds or give α explicitly");
+                }
+                double heldWeight = validationWeight;
+                if (all != null) { // the training fold's Gram matrix = all rows' − the held-out rows' (one small pass)
+                    GramCoordinateDescent.Statistics training;
+                    Origin foldOrigin;
+                    acquire(slots);
+                    try (Dataset heldOut = subset(data, held, true); LoadedProblem problem = LinearRegression.load(heldOut, config)) {
+                        training = all.without(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()));
+                        foldOrigin = Origin.of(problem.problem());
+                    }
+                    long trainingRows = m - (to - from);
+                    foldErrors.add(submit(pool, slots, () -> errors(gramPath(training, foldOrigin, trainingRows, config, grid,
+                            gramChoice), validationX, validationY, validationW, heldWeight)));
+                } else {
+                    try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config)) {
+                        List<FittedModel> models = xPath(problem, config, alphas);
+                        foldErrors.add(CompletableFuture.completedFuture(errors(models, validationX, validationY, validationW, heldWeight)));
+                    }
                 }
             }
-            mse[f] = new double[alphas.length];
+            double[][] mse = new double[folds][];
+            for (int f = 0; f < folds; f++) {
+                mse[f] = get(foldErrors.get(f));
+            }
+            List<FittedModel> full = fullPath == null ? fullOnX : get(fullPath);
+            double[] mean = new double[alphas.length];
+            double[] se = new double[alphas.length];
+            int best = 0;
             for (int k = 0; k < alphas.length; k++) {
-                mse[f][k] = validationError(models.get(k), validationX, validationY, validationW, validationWeight);
+                double s = 0;
+                for (int f = 0; f < folds; f++) {
+                    s += mse[f][k];
+                }
+                mean[k] = s / folds;
+                double v = 0;
+                for (int f = 0; f < folds; f++) {
+                    v += (mse[f][k] - mean[k]) * (mse[f][k] - mean[k]);
+                }
+                se[k] = Math.sqrt(v / (folds - 1)) / Math.sqrt(folds);
+                if (mean[k] < mean[best]) {
+                    best = k;
+                }
+            }
+            int oneSe = best;
+            for (int k = 0; k < best; k++) { // alphas decrease: the first within the band is the largest
+                if (mean[k] <= mean[best] + se[best]) {
+                    oneSe = k;
+                    break;
+                }
+            }
+            int chosen = rule == Rule.MIN ? best : oneSe;
+            double[][] coefficientPath = new double[alphas.length][];
+            for (int k = 0; k < alphas.length; k++) {
+                coefficientPath[k] = full.get(k).coefficients();
+            }
+            CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
+                    alphas[oneSe], alphas[chosen], coefficientPath);
+            FittedModel model = full.get(chosen);
+            return model.withReport(model.report().withCrossValidation(report))
+                    .withWallTime(java.time.Duration.ofNanos(System.nanoTime() - started));
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
             }
         }
-        double[] mean = new double[alphas.length];
-        double[] se = new double[alphas.length];
-        int best = 0;
-        for (int k = 0; k < alphas.length; k++) {
-            double s = 0;
-            for (int f = 0; f < folds; f++) {
-                s += mse[f][k];
+    }
+
+    /**
+     * How many Gram paths run at once: the cores, as far as the direct-memory budget holds their n × n matrices besides
+     * the three the path needs anyway (all rows', a held-out fold's, the training fold's being prepared).
+     */
+    static int concurrentPaths(int n, long budget) {
+        long matrix = 8L * n * n;
+        long room = budget / Math.max(1, matrix) - 3;
+        return (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), room));
+    }
+
+    /**
+     * Runs {@code task} on {@code pool} (or here and now without one), releasing one of {@code slots} when it ends; the
+     * caller acquired that slot.
+     */
+    private static <T> Future<T> submit(ExecutorService pool, java.util.concurrent.Semaphore slots, Callable<T> task) {
+        Callable<T> releasing = () -> {
+            try {
+                return task.call();
+            } finally {
+                slots.release();
             }
-            mean[k] = s / folds;
-            double v = 0;
-            for (int f = 0; f < folds; f++) {
-                v += (mse[f][k] - mean[k]) * (mse[f][k] - mean[k]);
-            }
-            se[k] = Math.sqrt(v / (folds - 1)) / Math.sqrt(folds);
-            if (mean[k] < mean[best]) {
-                best = k;
-            }
+        };
+        if (pool != null) {
+            return pool.submit(releasing);
         }
-        int oneSe = best;
-        for (int k = 0; k < best; k++) { // alphas decrease: the first within the band is the largest
-            if (mean[k] <= mean[best] + se[best]) {
-                oneSe = k;
-                break;
+        try {
+            return CompletableFuture.completedFuture(releasing.call());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void acquire(java.util.concurrent.Semaphore slots) {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("cross-validation interrupted", e);
+        }
+    }
+
+    /** The task's result; its exception as thrown (an interrupt is kept for the caller). */
+    private static <T> T get(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("cross-validation interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
             }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
         }
-        int chosen = rule == Rule.MIN ? best : oneSe;
-        double[][] coefficientPath = new double[alphas.length][];
-        for (int k = 0; k < alphas.length; k++) {
-            coefficientPath[k] = full.get(k).coefficients();
+    }
+
+    /** Each model's validation error on the held-out rows (see {@link #validationError}). */
+    private static double[] errors(List<FittedModel> models, double[][] x, double[] y, double[] w, double weightSum) {
+        double[] out = new double[models.size()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = validationError(models.get(k), x, y, w, weightSum);
         }
-        CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
-                alphas[oneSe], alphas[chosen], coefficientPath);
-        FittedModel model = full.get(chosen);
-        return model.withReport(model.report().withCrossValidation(report))
-                .withWallTime(java.time.Duration.ofNanos(System.nanoTime() - started));
+        return out;
     }
 
     /**
