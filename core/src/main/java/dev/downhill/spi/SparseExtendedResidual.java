@@ -15,14 +15,11 @@ import org.bytedeco.javacpp.Pointer;
  * (bulk copies of a row at a time, pieces of {@value #PIECE} entries for longer rows). Allocates nothing of length m.
  */
 public final class SparseExtendedResidual implements ExtendedResidual {
-    private static final int PIECE = 1 << 16;
-    private static final int ROWS = 1 << 12;
+    private static final int PIECE = CsrBlockReader.PIECE;
+    private static final int ROWS = CsrBlockReader.ROWS;
 
     private final CsrMatrix x;
-    private final Pointer values;
-    private final Pointer y;
-    private final DoublePointer weights;
-    private final boolean float64;
+    private final CsrBlockReader reader;
     private final boolean centred;
     private final int n;
     private final double[] meanHi;
@@ -32,10 +29,7 @@ public final class SparseExtendedResidual implements ExtendedResidual {
 
     public SparseExtendedResidual(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision, boolean centred) {
         this.x = x;
-        this.values = values;
-        this.y = y;
-        this.weights = weights;
-        this.float64 = precision == Precision.FLOAT64;
+        this.reader = new CsrBlockReader(x, values, y, weights, precision);
         this.centred = centred;
         this.n = Math.toIntExact(x.cols());
         this.meanHi = new double[n];
@@ -208,29 +202,10 @@ public final class SparseExtendedResidual implements ExtendedResidual {
         long[] pointers = new long[ROWS + 1];
         double[] ys = new double[ROWS];
         double[] ws = new double[ROWS];
-        float[] yf = float64 ? null : new float[ROWS];
         int[] columns = new int[PIECE];
         double[] vals = new double[PIECE];
-        float[] valf = float64 ? null : new float[PIECE];
         for (long first = 0; first < rows; first += ROWS) {
-            int count = (int) Math.min(ROWS, rows - first);
-            x.rowPointers().position(first).get(pointers, 0, count + 1);
-            x.rowPointers().position(0);
-            if (float64) {
-                ((DoublePointer) y).position(first).get(ys, 0, count);
-            } else {
-                ((FloatPointer) y).position(first).get(yf, 0, count);
-                for (int r = 0; r < count; r++) {
-                    ys[r] = yf[r];
-                }
-            }
-            y.position(0);
-            if (weights != null) {
-                weights.position(first).get(ws, 0, count);
-                weights.position(0);
-            } else {
-                java.util.Arrays.fill(ws, 0, count, 1.0);
-            }
+            int count = reader.rows(first, pointers, ys, ws);
             for (int r = 0; r < count; r++) {
                 long from = pointers[r];
                 long to = pointers[r + 1];
@@ -241,7 +216,7 @@ public final class SparseExtendedResidual implements ExtendedResidual {
                 boolean oneRead = to - from <= PIECE;
                 for (long k = from; k < to || k == from; k += PIECE) {
                     int c = (int) Math.min(PIECE, to - k);
-                    read(k, c, columns, vals, valf);
+                    reader.entries(k, c, columns, vals);
                     pieces.piece(k == from, ys[r], ws[r], columns, vals, c);
                     if (k >= to) {
                         break;
@@ -253,7 +228,7 @@ public final class SparseExtendedResidual implements ExtendedResidual {
                     } else {
                         for (long k = from; k < to; k += PIECE) {
                             int c = (int) Math.min(PIECE, to - k);
-                            read(k, c, columns, vals, valf);
+                            reader.entries(k, c, columns, vals);
                             second.piece(ws[r], columns, vals, c);
                         }
                     }
@@ -263,23 +238,6 @@ public final class SparseExtendedResidual implements ExtendedResidual {
                 }
             }
         }
-    }
-
-    private void read(long k, int count, int[] columns, double[] vals, float[] valf) {
-        if (count <= 0) {
-            return;
-        }
-        x.columnIndices().position(k).get(columns, 0, count);
-        x.columnIndices().position(0);
-        if (float64) {
-            ((DoublePointer) values).position(k).get(vals, 0, count);
-        } else {
-            ((FloatPointer) values).position(k).get(valf, 0, count);
-            for (int e = 0; e < count; e++) {
-                vals[e] = valf[e];
-            }
-        }
-        values.position(0);
     }
 
     /** (t[at], t[at+1]) += a·b in double-double. */

@@ -21,23 +21,17 @@ import org.bytedeco.javacpp.Pointer;
  */
 public final class SparseHostPasses {
     /** Rows per bulk read of the pointers, y and w. */
-    private static final int ROWS = 1 << 12;
+    private static final int ROWS = CsrBlockReader.ROWS;
     /** Entries per bulk read of the columns and values. */
-    private static final int PIECE = 1 << 16;
+    private static final int PIECE = CsrBlockReader.PIECE;
 
     private final CsrMatrix x;
-    private final Pointer values;
-    private final Pointer y;
-    private final DoublePointer weights;
-    private final boolean float64;
+    private final CsrBlockReader reader;
     private final int n;
 
     public SparseHostPasses(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision) {
         this.x = x;
-        this.values = values;
-        this.y = y;
-        this.weights = weights;
-        this.float64 = precision == Precision.FLOAT64;
+        this.reader = new CsrBlockReader(x, values, y, weights, precision);
         this.n = Math.toIntExact(x.cols());
     }
 
@@ -55,29 +49,10 @@ public final class SparseHostPasses {
         long[] pointers = new long[ROWS + 1];
         double[] ys = new double[ROWS];
         double[] ws = new double[ROWS];
-        float[] yf = float64 ? null : new float[ROWS];
         int[] columns = new int[PIECE];
         double[] vals = new double[PIECE];
-        float[] valf = float64 ? null : new float[PIECE];
         for (long first = 0; first < rows; first += ROWS) {
-            int count = (int) Math.min(ROWS, rows - first);
-            x.rowPointers().position(first).get(pointers, 0, count + 1);
-            x.rowPointers().position(0);
-            if (float64) {
-                ((DoublePointer) y).position(first).get(ys, 0, count);
-            } else {
-                ((FloatPointer) y).position(first).get(yf, 0, count);
-                for (int r = 0; r < count; r++) {
-                    ys[r] = yf[r];
-                }
-            }
-            y.position(0);
-            if (weights != null) {
-                weights.position(first).get(ws, 0, count);
-                weights.position(0);
-            } else {
-                Arrays.fill(ws, 0, count, 1.0);
-            }
+            int count = reader.rows(first, pointers, ys, ws);
             for (int r = 0; r < count; r++) {
                 long from = pointers[r];
                 long to = pointers[r + 1];
@@ -85,34 +60,19 @@ public final class SparseHostPasses {
                     int length = Math.toIntExact(to - from);
                     int[] c = new int[length];
                     double[] v = new double[length];
-                    float[] f = float64 ? null : new float[length];
-                    read(from, length, c, v, f);
+                    reader.entries(from, length, c, v);
                     visitor.row(first + r, ys[r], ws[r], c, v, length);
                     continue;
                 }
                 long k = from;
                 do {
                     int c = (int) Math.min(PIECE, to - k);
-                    read(k, c, columns, vals, valf);
+                    reader.entries(k, c, columns, vals);
                     visitor.row(first + r, ys[r], ws[r], columns, vals, c);
                     k += c;
                 } while (k < to);
             }
         }
-    }
-
-    private void read(long from, int count, int[] columns, double[] vals, float[] valf) {
-        x.columnIndices().position(from).get(columns, 0, count);
-        x.columnIndices().position(0);
-        if (float64) {
-            ((DoublePointer) values).position(from).get(vals, 0, count);
-        } else {
-            ((FloatPointer) values).position(from).get(valf, 0, count);
-            for (int e = 0; e < count; e++) {
-                vals[e] = valf[e];
-            }
-        }
-        values.position(0);
     }
 
     /**

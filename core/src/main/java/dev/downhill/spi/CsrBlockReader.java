@@ -1,0 +1,90 @@
+package dev.downhill.spi;
+
+import dev.downhill.Precision;
+import dev.downhill.io.CsrMatrix;
+import java.util.Arrays;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Bulk reads of a host CSR matrix and its y and weights into Java arrays, for the Java passes over sparse X
+ * ({@link SparseHostPasses}, {@link SparseExtendedResidual}): a block of rows' pointers, targets and weights, then a row's
+ * entries piece by piece. Values and targets are widened to double (float32 exactly). Holds its float32 scratch: one
+ * reader per thread.
+ */
+final class CsrBlockReader {
+    /** Rows per block of pointers, targets and weights. */
+    static final int ROWS = 1 << 12;
+    /** Entries per piece of a row. */
+    static final int PIECE = 1 << 16;
+
+    private final CsrMatrix x;
+    private final Pointer values;
+    private final Pointer y;
+    private final DoublePointer weights;
+    private final boolean float64;
+    private final float[] yf;
+    private float[] valf = new float[0];
+
+    /**
+     * @param values  x's values as the problem holds them (a {@link FloatPointer} or {@link DoublePointer}, per precision)
+     * @param y       m targets in the same precision
+     * @param weights m float64 weights, or null for all ones
+     */
+    CsrBlockReader(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision) {
+        this.x = x;
+        this.values = values;
+        this.y = y;
+        this.weights = weights;
+        this.float64 = precision == Precision.FLOAT64;
+        this.yf = float64 ? null : new float[ROWS];
+    }
+
+    /**
+     * Rows [first, first + count), count = min({@value #ROWS}, m − first): their count + 1 row pointers into
+     * {@code pointers}, targets into {@code ys}, weights into {@code ws} (1 when unweighted). Returns count.
+     */
+    int rows(long first, long[] pointers, double[] ys, double[] ws) {
+        int count = (int) Math.min(ROWS, x.rows() - first);
+        x.rowPointers().position(first).get(pointers, 0, count + 1);
+        x.rowPointers().position(0);
+        if (float64) {
+            ((DoublePointer) y).position(first).get(ys, 0, count);
+        } else {
+            ((FloatPointer) y).position(first).get(yf, 0, count);
+            for (int r = 0; r < count; r++) {
+                ys[r] = yf[r];
+            }
+        }
+        y.position(0);
+        if (weights != null) {
+            weights.position(first).get(ws, 0, count);
+            weights.position(0);
+        } else {
+            Arrays.fill(ws, 0, count, 1.0);
+        }
+        return count;
+    }
+
+    /** Entries [from, from + count): column indices into {@code columns}, values widened into {@code vals}. */
+    void entries(long from, int count, int[] columns, double[] vals) {
+        if (count <= 0) {
+            return;
+        }
+        x.columnIndices().position(from).get(columns, 0, count);
+        x.columnIndices().position(0);
+        if (float64) {
+            ((DoublePointer) values).position(from).get(vals, 0, count);
+        } else {
+            if (valf.length < count) {
+                valf = new float[Math.max(count, Math.min(PIECE, count * 2))];
+            }
+            ((FloatPointer) values).position(from).get(valf, 0, count);
+            for (int e = 0; e < count; e++) {
+                vals[e] = valf[e];
+            }
+        }
+        values.position(0);
+    }
+}
