@@ -85,8 +85,7 @@ final class CudaCsrProblem implements ResidentProblem {
     private final DeviceMemory sums;
     private final SparseHostPasses hostPasses;
     private final DeviceVectors vectors;
-    private DeviceMemory order;
-    private long[] uploadedOrder;
+    private final DeviceRowOrder orders;
     private DeviceMemory predictTheta;
     private DeviceMemory predictOut;
     private SparseHostPasses.Statistics statistics;
@@ -121,6 +120,7 @@ final class CudaCsrProblem implements ResidentProblem {
         try {
             c = CudaContext.open(options.device());
             this.context = c;
+            this.orders = new DeviceRowOrder(c, rows);
             int es = precision.bytes();
             long csrBytes = 8 * (rows + 1) + (4L + es) * nonZeros;
             this.csrThreads = threads(rows, nonZeros);
@@ -389,7 +389,7 @@ final class CudaCsrProblem implements ResidentProblem {
         int p = parts;
         DeviceMemory rowBounds = bounds;
         if (!slice.isAll()) {
-            rowOrder = order(slice);
+            rowOrder = orders.of(slice);
             first = slice.from();
             count = slice.size(rows);
             p = (int) Math.max(1, Math.min(parts, count));
@@ -416,21 +416,6 @@ final class CudaCsrProblem implements ResidentProblem {
         }
         double[] s = context.doublesToHost(sums, 0, 2);
         return new ResidualSums(s[0], s[1]);
-    }
-
-    /** The slice's epoch order on the device, uploaded when the order array changes (once per epoch). */
-    private DeviceMemory order(RowSlice slice) {
-        long[] o = slice.order();
-        if (o != uploadedOrder) {
-            if (order == null) {
-                order = context.allocate(8 * rows, "row order");
-            }
-            try (LongPointer host = new LongPointer(o)) {
-                context.toDevice(host, order, 0, 8 * rows);
-            }
-            uploadedOrder = o;
-        }
-        return order;
     }
 
     // ------------------------------------------------------------------ vectors

@@ -81,8 +81,9 @@ final class CudaProblem implements ResidentProblem {
     private DeviceMemory residual;
     private DeviceMemory residualPartials;
     private DeviceMemory chunkGradient;
-    private DeviceMemory order;
-    private long[] uploadedOrder;
+    private final DeviceRowOrder orders;
+    /** The level-1 vector operations (the same kernels and grid as the CSR problem's). */
+    private final DeviceVectors vectors;
     private DeviceMemory gatherX;
     private DeviceMemory gatherY;
     private DeviceMemory columnMeans;
@@ -125,6 +126,7 @@ final class CudaProblem implements ResidentProblem {
         this.n = (int) cols;
         this.precision = precision;
         this.context = CudaContext.open(device);
+        this.orders = new DeviceRowOrder(context, rows);
         Dataset copy = null;
         try {
             long rowBytes = Math.multiplyExact(cols, (long) precision.bytes());
@@ -217,6 +219,7 @@ final class CudaProblem implements ResidentProblem {
             this.sumPartials = context.allocate(16 * maxClusters, "residual-sum partials");
             this.total = context.allocate(8 * cols, "gradient running total");
             this.sums = context.allocate(16, "residual sums");
+            this.vectors = new DeviceVectors(context, utility, cols, precision);
         } catch (RuntimeException | Error e) {
             try {
                 context.close();
@@ -439,7 +442,7 @@ final class CudaProblem implements ResidentProblem {
         }
         long count = slice.size(rows);
         if (fused != null && x.allResident()) {
-            chunk(false, x.residentMemory().address(0), y.address(0), weightsFrom(0), order(slice), slice.from(), count,
+            chunk(false, x.residentMemory().address(0), y.address(0), weightsFrom(0), orders.of(slice), slice.from(), count,
                     t, intercept, targetWeight, scale, g);
         } else {
             gather(slice);
@@ -492,7 +495,7 @@ final class CudaProblem implements ResidentProblem {
             LOG.warn("{} refused the fused kernel's clusters of {} blocks ({}); gradient passes use cuBLAS from now on",
                     context.device().name(), shape.cluster(), e.getMessage());
             fused = null;
-            uploadedOrder = null;
+            orders.invalidate();
             return false;
         }
         context.launch(fused, "accumulate_partials", (cols + shape.threads() - 1) / shape.threads(), 1, shape.threads(),
@@ -530,7 +533,7 @@ final class CudaProblem implements ResidentProblem {
             CudaStatus.checkBlas(cublasSgemv_v2_64(context.blas(), CUBLAS_OP_N, cols, count, ONE32, new FloatPointer(a), cols,
                     residual.floats(0), 1, ZERO32, chunkGradient.floats(0), 1), "cublasSgemv_v2_64(Xᵀr)");
         }
-        long blocks = vectorBlocks();
+        long blocks = vectors.blocks();
         context.launch(utility, "accumulate_vector", blocks, 1, UTILITY_THREADS, n, chunkGradient, total);
         if (out != null) {
             context.launch(utility, "scale_total", blocks, 1, UTILITY_THREADS, n, total, scale, out.memory());
@@ -586,60 +589,36 @@ final class CudaProblem implements ResidentProblem {
         }
     }
 
-    /** The slice's epoch order on the device, uploaded when the order array changes (once per epoch). */
-    private DeviceMemory order(RowSlice slice) {
-        long[] o = slice.order();
-        if (o != uploadedOrder) {
-            if (order == null) {
-                order = context.allocate(8 * rows, "row order");
-            }
-            try (LongPointer host = new LongPointer(o)) {
-                context.toDevice(host, order, 0, 8 * rows);
-            }
-            uploadedOrder = o;
-        }
-        return order;
-    }
-
     // ------------------------------------------------------------------ vectors
 
     @Override
     public void axpy(double alpha, BackendVector xv, BackendVector yv) {
         ensureOpen();
-        CudaVector a = vector(xv);
-        CudaVector b = vector(yv);
-        context.launch(utility, "vector_axpy", vectorBlocks(), 1, UTILITY_THREADS, cols, alpha, a.memory(), b.memory());
+        vectors.axpy(alpha, xv, yv);
     }
 
     @Override
     public void scale(double alpha, BackendVector xv) {
         ensureOpen();
-        context.launch(utility, "vector_scale", vectorBlocks(), 1, UTILITY_THREADS, cols, alpha, vector(xv).memory());
+        vectors.scale(alpha, xv);
     }
 
     @Override
     public void multiply(BackendVector d, BackendVector xv) {
         ensureOpen();
-        context.launch(utility, "vector_multiply", vectorBlocks(), 1, UTILITY_THREADS, cols, vector(d).memory(), vector(xv).memory());
+        vectors.multiply(d, xv);
     }
 
     @Override
     public void copy(BackendVector from, BackendVector to) {
         ensureOpen();
-        CudaVector a = vector(from);
-        CudaVector b = vector(to);
-        context.copy(a.memory(), 0, b.memory(), 0, cols * precision.bytes());
+        vectors.copy(from, to);
     }
 
     @Override
     public double dot(BackendVector xv, BackendVector yv) {
         ensureOpen();
-        context.launch(utility, "vector_dot", 1, 1, UTILITY_THREADS, cols, vector(xv).memory(), vector(yv).memory(), sums);
-        return context.doublesToHost(sums, 0, 1)[0];
-    }
-
-    private long vectorBlocks() {
-        return Math.max(1, Math.min(1024, (cols + UTILITY_THREADS - 1) / UTILITY_THREADS));
+        return vectors.dot(xv, yv);
     }
 
     // ------------------------------------------------------------------ direct solvers
@@ -689,15 +668,7 @@ final class CudaProblem implements ResidentProblem {
     // ------------------------------------------------------------------ housekeeping
 
     private CudaVector vector(BackendVector v) {
-        if (!(v instanceof CudaVector)) {
-            throw new IllegalArgumentException("not a cuda-backend vector: " + (v == null ? "null" : v.getClass().getName()));
-        }
-        CudaVector c = (CudaVector) v;
-        if (c.length() != cols || c.precision() != precision) {
-            throw new IllegalArgumentException("vector of " + c.length() + " " + c.precision() + " values does not match "
-                    + cols + " columns in " + precision);
-        }
-        return c;
+        return vectors.vector(v);
     }
 
     /**

@@ -5,8 +5,8 @@ import dev.downhill.spi.BackendVector;
 
 /**
  * The vector operations of a cuda problem (length-n vectors in device memory, the problem's precision) with the utility
- * kernels: y ← y + αx, x ← αx, x ← d∘x, to ← from, xᵀy (float64, one block: a fixed order). Used by the CSR problem; the
- * same kernels and grid as {@link CudaProblem}'s, so the two give the same bits.
+ * kernels: y ← y + αx, x ← αx, x ← d∘x, to ← from, xᵀy (float64, one block: a fixed order). Used by the dense and the CSR
+ * problem alike.
  */
 final class DeviceVectors implements AutoCloseable {
     private final CudaContext context;
@@ -35,7 +35,8 @@ final class DeviceVectors implements AutoCloseable {
         return c;
     }
 
-    private long blocks() {
+    /** Blocks of the utility kernels over n values (at most 1024). */
+    long blocks() {
         return Math.max(1, Math.min(1024, (n + FusedShape.UTILITY_THREADS - 1) / FusedShape.UTILITY_THREADS));
     }
 
