@@ -186,7 +186,9 @@ final class NpyHeaderParser {
             return Long.parseLong(literal);
         } catch (NumberFormatException e) {
             pos = start;
-            throw error("integer " + literal + " is out of range");
+            // a literal of any length: its first digits and how many there are, so that the line stays short
+            String shown = literal.length() <= 24 ? literal : literal.substring(0, 20) + "… (" + literal.length() + " digits)";
+            throw error("integer " + shown + " is out of range");
         }
     }
 

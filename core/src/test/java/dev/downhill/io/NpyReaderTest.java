@@ -116,6 +116,18 @@ class NpyReaderTest {
     }
 
     @Test
+    void aHugeIntegerInTheHeaderIsNamedByItsFirstDigitsNotEchoedWhole() {
+        // found by the long fuzz run: a 600-digit shape entry was echoed whole into the error line
+        String digits = "9".repeat(600);
+        Path f = NpyFiles.write(dir.resolve("huge.npy"), NpyFiles.header("{'descr': '<f8', 'fortran_order': False, 'shape': (" + digits
+                + ", 3), }", 1));
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> NpyReader.readMatrix(f));
+        String message = e.getMessage().replace(f.toString(), "");
+        assertTrue(message.contains("integer 99999999999999999999… (600 digits) is out of range"), message);
+        assertTrue(message.length() < 200, message.length() + " characters: " + message);
+    }
+
+    @Test
     void acceptsTheHeaderSpellingsPythonWrites() {
         // double quotes, no trailing comma, keys in another order, Python 2 longs, extra spaces
         String dict = "{\"shape\": ( 2L ,3L ), \"fortran_order\":False,\"descr\":\"<f8\"}";
