@@ -6,6 +6,7 @@ import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.GramSystem;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
@@ -172,6 +173,11 @@ public final class CheckedProblem implements ResidentProblem {
     @Override
     public CrossProducts crossProducts(boolean centred) {
         return backend.crossProducts(centred);
+    }
+
+    @Override
+    public GramSystem gramSystem(boolean centred) {
+        return backend.gramSystem(centred);
     }
 
     @Override

@@ -170,6 +170,16 @@ public interface ResidentProblem extends AutoCloseable {
     CrossProducts crossProducts(boolean centred);
 
     /**
+     * The Gram pass for the normal-equations solver: G and c as {@link #crossProducts} computes them, left where the pass
+     * computed them and factored there ({@link GramSystem}). The default copies {@link #crossProducts} into a
+     * {@link HostGramSystem} factored by {@link #denseKernels()}; the cpu backend keeps G off the Java heap (no n² copies).
+     * The caller closes the result.
+     */
+    default GramSystem gramSystem(boolean centred) {
+        return new HostGramSystem(crossProducts(centred), denseKernels());
+    }
+
+    /**
      * The QR reduction pass: the triangular factor R of A = [X_c·diag(columnScales) | y_c] in float64
      * (X_c, y_c as in {@link #crossProducts}; weighted, each row of A multiplied by √wᵢ), with Q never formed — by Householder QR of a float64 copy of A,
      * or block by block for tall X (R of [R_previous; next block]). Host result, {@link QrReduction}'s layout.

@@ -8,6 +8,7 @@ import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.GramSystem;
 import dev.downhill.spi.HostExtendedResidual;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
@@ -357,7 +358,18 @@ final class CpuProblem implements ResidentProblem {
         // centred by the refinement pass's correctly rounded means (which the direct solver needs anyway): no separate
         // statistics pass, and the same Gram whatever ran on this problem before
         ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null;
-        return OpenBlas.withThreads(kernels.length, () -> DirectPasses.crossProducts(data, s));
+        return OpenBlas.withThreads(kernels.length, () -> DirectPasses.crossProducts(data, s, kernels.length));
+    }
+
+    /** G kept off the Java heap, scaled and factored in place (up to order {@value OffHeapGramSystem#MAX_VIEW_ORDER}). */
+    @Override
+    public GramSystem gramSystem(boolean centred) {
+        ensureOpen();
+        if (data.cols() > OffHeapGramSystem.MAX_VIEW_ORDER) {
+            return ResidentProblem.super.gramSystem(centred);
+        }
+        ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null; // as crossProducts
+        return OpenBlas.withThreads(kernels.length, () -> DirectPasses.gram(data, s, kernels.length));
     }
 
     @Override

@@ -42,21 +42,29 @@ final class DirectPasses {
     }
 
     /**
-     * G = X_cᵀX_c (both triangles) and c = X_cᵀy_c. Float64 X whose column means are small against the
-     * columns' spread (x̄ⱼ² ≤ E[xⱼ²]/{@value #DOWNDATE_RATIO} for every j, so at most ~1.2 of float64's digits
-     * cancel) is multiplied in place — dsyrk and dgemv straight on X, no copy — and centred afterwards by the
-     * rank-one downdate G − m·x̄x̄ᵀ, c − m·x̄ȳ; otherwise rows are centred in float64 blocks first (dsyrk, dgemv
-     * per block). Either way the direct solver's refinement takes θ to full accuracy; this only chooses how
-     * exact the factorization it refines with is.
+     * G = X_cᵀX_c and c = X_cᵀy_c, G off-heap as {@link OffHeapGramSystem} holds it (the row-major upper triangle, which is
+     * the column-major lower one). Float64 X whose column means are small against the columns' spread
+     * (x̄ⱼ² ≤ E[xⱼ²]/{@value #DOWNDATE_RATIO} for every j, so at most ~1.2 of float64's digits cancel) is multiplied in
+     * place — dsyrk and dgemv straight on X, no copy — and centred afterwards by the rank-one downdate G − m·x̄x̄ᵀ,
+     * c − m·x̄ȳ; otherwise rows are centred in float64 blocks first (dsyrk, dgemv per block). Either way the direct
+     * solver's refinement takes θ to full accuracy; this only chooses how exact the factorization it refines with is.
+     * Runs on the calling thread's OpenBLAS thread count; the caller owns (closes) the result.
      */
-    static CrossProducts crossProducts(Dataset data, ColumnStatistics stats) {
+    static OffHeapGramSystem gram(Dataset data, ColumnStatistics stats, int threads) {
         if (data.precision() == Precision.FLOAT64 && !data.isWeighted()) {
-            CrossProducts fast = inPlace(data, stats);
+            OffHeapGramSystem fast = inPlace(data, stats, threads);
             if (fast != null) {
                 return fast;
             }
         }
-        return centredBlocks(data, stats);
+        return centredBlocks(data, stats, threads);
+    }
+
+    /** {@link #gram} copied to the heap with both triangles filled. */
+    static CrossProducts crossProducts(Dataset data, ColumnStatistics stats, int threads) {
+        try (OffHeapGramSystem system = gram(data, stats, threads)) {
+            return system.toHost();
+        }
     }
 
     /** Rows per dsyrk call on X in place (int sizes). */
@@ -64,43 +72,45 @@ final class DirectPasses {
     static final double DOWNDATE_RATIO = 17;
 
     /** XᵀX and Xᵀy on X itself, then downdated by the means; null when the means are too large for that. */
-    private static CrossProducts inPlace(Dataset data, ColumnStatistics stats) {
+    private static OffHeapGramSystem inPlace(Dataset data, ColumnStatistics stats, int threads) {
         int n = Math.toIntExact(data.cols());
         long m = data.rows();
         long started = System.nanoTime();
-        try (DoublePointer gram = HugePages.advise(new DoublePointer((long) n * n)); DoublePointer rhs = new DoublePointer(n)) {
-            DoublePointer.memset(gram, 0, 8L * n * n);
-            DoublePointer.memset(rhs, 0, 8L * n);
-            for (long row = 0; row < m; row += IN_PLACE_ROWS) {
-                int rows = (int) Math.min(IN_PLACE_ROWS, m - row);
-                DoublePointer x = (DoublePointer) OffHeapViews.offset(data.xPointer(), row * n);
-                DoublePointer y = (DoublePointer) OffHeapViews.offset(data.yPointer(), row);
-                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, x, n, 1.0, gram, n);
-                cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, x, n, y, 1, 1.0, rhs, 1);
+        OffHeapGramSystem system = new OffHeapGramSystem(n, threads);
+        try {
+            DoublePointer gram = system.pointer();
+            double[] c;
+            try (DoublePointer rhs = new DoublePointer(n)) {
+                DoublePointer.memset(rhs, 0, 8L * n);
+                for (long row = 0; row < m; row += IN_PLACE_ROWS) {
+                    int rows = (int) Math.min(IN_PLACE_ROWS, m - row);
+                    DoublePointer x = (DoublePointer) OffHeapViews.offset(data.xPointer(), row * n);
+                    DoublePointer y = (DoublePointer) OffHeapViews.offset(data.yPointer(), row);
+                    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, x, n, 1.0, gram, n);
+                    cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, x, n, y, 1, 1.0, rhs, 1);
+                }
+                c = new double[n];
+                rhs.get(c);
             }
-            long multiplied = System.nanoTime();
-            double[] g = new double[Math.multiplyExact(n, n)];
-            gram.get(g);
-            LOG.debug("Gram in place: dsyrk and dgemv {} ms, copy to the heap {} ms", (multiplied - started) / 1_000_000,
-                    (System.nanoTime() - multiplied) / 1_000_000);
-            double[] c = new double[n];
-            rhs.get(c);
+            LOG.debug("Gram in place: dsyrk and dgemv {} ms", (System.nanoTime() - started) / 1_000_000);
             if (stats != null) {
                 double[] mean = stats.means();
                 for (int j = 0; j < n; j++) {
-                    if (!(mean[j] * mean[j] * DOWNDATE_RATIO <= g[j * n + j] / m)) {
+                    if (!(mean[j] * mean[j] * DOWNDATE_RATIO <= system.upper(j, j) / m)) {
+                        system.close();
                         return null;
                     }
                 }
+                system.downdate(m, mean);
                 for (int i = 0; i < n; i++) {
-                    for (int j = i; j < n; j++) {
-                        g[i * n + j] -= m * mean[i] * mean[j];
-                    }
                     c[i] -= m * mean[i] * stats.targetMean();
                 }
             }
-            mirrorUpper(g, n);
-            return new CrossProducts(g, c);
+            system.setMoment(c);
+            return system;
+        } catch (RuntimeException | Error e) {
+            system.close();
+            throw e;
         }
     }
 
@@ -126,15 +136,15 @@ final class DirectPasses {
     }
 
     /** G and c from float64 row blocks centred on the way (dsyrk, dgemv per block). */
-    private static CrossProducts centredBlocks(Dataset data, ColumnStatistics stats) {
+    private static OffHeapGramSystem centredBlocks(Dataset data, ColumnStatistics stats, int threads) {
         int n = Math.toIntExact(data.cols());
         long m = data.rows();
         int blockRows = (int) Math.max(1, Math.min(m, GRAM_BLOCK_BYTES / (8L * n)));
-        try (DoublePointer gram = HugePages.advise(new DoublePointer((long) n * n));
-             DoublePointer rhs = new DoublePointer(n);
+        OffHeapGramSystem system = new OffHeapGramSystem(n, threads);
+        try (DoublePointer rhs = new DoublePointer(n);
              DoublePointer block = HugePages.advise(new DoublePointer((long) blockRows * n));
              DoublePointer targets = new DoublePointer(blockRows)) {
-            DoublePointer.memset(gram, 0, 8L * n * n);
+            DoublePointer gram = system.pointer();
             DoublePointer.memset(rhs, 0, 8L * n);
             for (long row = 0; row < m; row += blockRows) {
                 int rows = (int) Math.min(blockRows, m - row);
@@ -142,12 +152,13 @@ final class DirectPasses {
                 cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, block, n, 1.0, gram, n);
                 cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, targets, 1, 1.0, rhs, 1);
             }
-            double[] g = new double[Math.multiplyExact(n, n)];
-            gram.get(g);
-            mirrorUpper(g, n);
             double[] c = new double[n];
             rhs.get(c);
-            return new CrossProducts(g, c);
+            system.setMoment(c);
+            return system;
+        } catch (RuntimeException | Error e) {
+            system.close();
+            throw e;
         }
     }
 

@@ -1,15 +1,22 @@
 package dev.downhill.internal.direct;
 
+import java.nio.DoubleBuffer;
+
 /**
  * A Cholesky factor L (n × n, column-major, lower) of a symmetric positive definite G = LLᵀ, with the
  * O(n²) operations core needs on it: solves and Hager–Higham's estimate of ‖G⁻¹‖₁ (what LAPACK's
- * dlacon/dpocon do), so the condition estimate is the same number on every backend.
+ * dlacon/dpocon do), so the condition estimate is the same number on every backend. L is read in place: a heap
+ * array or the off-heap memory a backend's {@link dev.downhill.spi.GramSystem} holds it in (absolute indexing).
  */
 final class CholeskyFactor {
-    private final double[] l;
+    private final DoubleBuffer l;
     private final int n;
 
     CholeskyFactor(double[] l, int n) {
+        this(DoubleBuffer.wrap(l), n);
+    }
+
+    CholeskyFactor(DoubleBuffer l, int n) {
         this.l = l;
         this.n = n;
     }
@@ -18,20 +25,20 @@ final class CholeskyFactor {
     double[] solve(double[] b) {
         double[] x = b.clone();
         for (int j = 0; j < n; j++) { // L z = b, column-oriented
-            double v = x[j] / l[j + j * n];
+            double v = x[j] / l.get(j + j * n);
             x[j] = v;
             int base = j * n;
             for (int i = j + 1; i < n; i++) {
-                x[i] -= l[i + base] * v;
+                x[i] -= l.get(i + base) * v;
             }
         }
         for (int i = n - 1; i >= 0; i--) { // Lᵀ x = z: row i of Lᵀ is column i of L
             int base = i * n;
             double s = x[i];
             for (int k = i + 1; k < n; k++) {
-                s -= l[k + base] * x[k];
+                s -= l.get(k + base) * x[k];
             }
-            x[i] = s / l[i + base];
+            x[i] = s / l.get(i + base);
         }
         return x;
     }

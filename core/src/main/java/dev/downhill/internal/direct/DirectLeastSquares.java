@@ -1,12 +1,13 @@
 package dev.downhill.internal.direct;
 
 import dev.downhill.SingularMatrixException;
-import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.GramSystem;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.SingularValueDecomposition;
+import java.nio.DoubleBuffer;
 import java.util.Locale;
 
 /**
@@ -63,72 +64,89 @@ public final class DirectLeastSquares {
      * for {@link dev.downhill.Penalty}'s objective). The scaling D = diag(1/√(Gⱼⱼ + Λⱼ)) makes the regularised matrix
      * unit-diagonal (the penalty becomes D·Λ·D in scaled coordinates), the condition test and the refusal apply to it,
      * and refinement corrects with g = X_cᵀ(y_c − X_cθ) − Λθ. With every Λⱼ &gt; 0 the matrix is definite: p &gt; n and
-     * constant columns are fine.
+     * constant columns are fine. G is the backend's {@link ResidentProblem#gramSystem}: scaled, factored and solved
+     * where the backend keeps it (off the Java heap on cpu), closed before returning.
      *
      * @param ridge Λ's diagonal (length n, ≥ 0), or null for none
      */
     public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge) {
         int n = denseSize(problem.cols(), "columns");
         long t0 = System.nanoTime();
-        CrossProducts products = problem.crossProducts(centred);
-        long t1 = System.nanoTime();
-        LOG.debug("normal: Gram pass {} ms", (t1 - t0) / 1_000_000);
-        double[] g = products.gram();
-        if (ridge != null) {
+        try (GramSystem system = problem.gramSystem(centred)) {
+            long t1 = System.nanoTime();
+            LOG.debug("normal: Gram pass {} ms", (t1 - t0) / 1_000_000);
+            DoubleBuffer a = system.lower(); // G, scaled in place (not needed afterwards): no second n × n array
+            String what = (centred ? "XᵀX (centred)" : "XᵀX") + (ridge != null ? " + αI" : "");
             for (int j = 0; j < n; j++) {
-                g[j + j * n] += ridge[j];
+                int d = j + j * n;
+                if (ridge != null) {
+                    a.put(d, a.get(d) + ridge[j]);
+                }
+                if (!Double.isFinite(a.get(d))) {
+                    throw overflow(what);
+                }
             }
-        }
-        String what = (centred ? "XᵀX (centred)" : "XᵀX") + (ridge != null ? " + αI" : "");
-        for (double v : g) {
-            if (!Double.isFinite(v)) {
-                throw new ArithmeticException(what + " overflows float64 (entries of X too large to square, beyond ~1e154); "
-                        + "rescale X, or use the svd solver");
+            double[] scales = new double[n];
+            for (int j = 0; j < n; j++) {
+                double diagonal = a.get(j + j * n);
+                if (!(diagonal > 0)) {
+                    throw new SingularMatrixException(what + " is singular (condition number ∞): column " + j + " is all zero"
+                            + (centred ? " after centring (a constant column)" : ""), Double.POSITIVE_INFINITY);
+                }
+                scales[j] = 1 / Math.sqrt(diagonal);
             }
-        }
-        double[] scales = new double[n];
-        for (int j = 0; j < n; j++) {
-            double diagonal = g[j + j * n];
-            if (!(diagonal > 0)) {
-                throw new SingularMatrixException(what + " is singular (condition number ∞): column " + j + " is all zero"
-                        + (centred ? " after centring (a constant column)" : ""), Double.POSITIVE_INFINITY);
+            // the lower triangle scaled to unit diagonal, and the 1-norm of the symmetric result from it: entry (i, j),
+            // i > j, counts in columns j and i
+            double[] columnSums = new double[n];
+            boolean finite = true;
+            for (int j = 0; j < n; j++) {
+                double sj = scales[j];
+                int base = j * n;
+                double column = 0;
+                for (int i = j; i < n; i++) {
+                    double v = a.get(base + i) * scales[i] * sj;
+                    a.put(base + i, v);
+                    double magnitude = Math.abs(v);
+                    column += magnitude;
+                    columnSums[i] += i > j ? magnitude : 0;
+                    finite &= magnitude < Double.POSITIVE_INFINITY;
+                }
+                columnSums[j] += column;
             }
-            scales[j] = 1 / Math.sqrt(diagonal);
-        }
-        double[] a = g; // scaled in place (G is not needed afterwards): no second n × n array
-        double norm1 = 0;
-        for (int j = 0; j < n; j++) {
-            double column = 0;
-            double sj = scales[j];
-            int base = j * n;
-            for (int i = 0; i < n; i++) {
-                double v = a[base + i] * scales[i] * sj;
-                a[base + i] = v;
-                column += Math.abs(v);
+            if (!finite) {
+                throw overflow(what);
             }
-            norm1 = Math.max(norm1, column);
+            double norm1 = 0;
+            for (double c : columnSums) {
+                norm1 = Math.max(norm1, c);
+            }
+            int info = system.cholesky();
+            long t2 = System.nanoTime();
+            if (info > 0) {
+                throw new SingularMatrixException(what + " is singular to working precision: Cholesky broke down at column "
+                        + (info - 1) + ", so its condition number (after scaling to unit diagonal) exceeds 1/ε ≈ 4.5e15"
+                        + " (linearly dependent columns" + (problem.rows() <= n ? ", or no more rows than columns" : "") + ")",
+                        Double.POSITIVE_INFINITY);
+            }
+            double condition = norm1 * system.inverseNormEstimate();
+            LOG.debug("normal: scaling and Cholesky {} ms, condition estimate {} ms", (t2 - t1) / 1_000_000,
+                    (System.nanoTime() - t2) / 1_000_000);
+            if (!(condition <= maxCondition)) {
+                throw new SingularMatrixException(String.format(Locale.ROOT,
+                        "%s is too badly conditioned for the normal equations: estimated condition number %.3g "
+                                + "(1-norm, after scaling to unit diagonal) > %.0e", ridge != null ? "XᵀX + αI" : "XᵀX",
+                        condition, maxCondition), condition);
+            }
+            CholeskyFactor factor = new CholeskyFactor(a, n);
+            Correction correction = scaled(scales, factor::solve);
+            double[] theta = correction.apply(system.moment());
+            return refine(problem, centred, theta, correction, n * condition * Math.ulp(1.0), -1, new double[0], condition, ridge);
         }
-        int info = problem.denseKernels().cholesky(a, n);
-        long t2 = System.nanoTime();
-        if (info > 0) {
-            throw new SingularMatrixException(what + " is singular to working precision: Cholesky broke down at column "
-                    + (info - 1) + ", so its condition number (after scaling to unit diagonal) exceeds 1/ε ≈ 4.5e15"
-                    + " (linearly dependent columns" + (problem.rows() <= n ? ", or no more rows than columns" : "") + ")",
-                    Double.POSITIVE_INFINITY);
-        }
-        CholeskyFactor factor = new CholeskyFactor(a, n);
-        double condition = norm1 * problem.denseKernels().choleskyInverseNormEstimate(a, n);
-        LOG.debug("normal: scaling and Cholesky {} ms, condition estimate {} ms", (t2 - t1) / 1_000_000,
-                (System.nanoTime() - t2) / 1_000_000);
-        if (!(condition <= maxCondition)) {
-            throw new SingularMatrixException(String.format(Locale.ROOT,
-                    "%s is too badly conditioned for the normal equations: estimated condition number %.3g "
-                            + "(1-norm, after scaling to unit diagonal) > %.0e", ridge != null ? "XᵀX + αI" : "XᵀX",
-                    condition, maxCondition), condition);
-        }
-        Correction correction = scaled(scales, factor::solve);
-        double[] theta = correction.apply(products.moment());
-        return refine(problem, centred, theta, correction, n * condition * Math.ulp(1.0), -1, new double[0], condition, ridge);
+    }
+
+    private static ArithmeticException overflow(String what) {
+        return new ArithmeticException(what + " overflows float64 (entries of X too large to square, beyond ~1e154); "
+                + "rescale X, or use the svd solver");
     }
 
     /**

@@ -1,0 +1,46 @@
+package dev.downhill.spi;
+
+import java.nio.DoubleBuffer;
+
+/**
+ * The normal equations' matrix and right-hand side, G = X_cᵀX_c and c = X_cᵀy_c (as {@link CrossProducts} defines
+ * them), held where the backend's Gram pass left G — the cpu backend keeps it off the Java heap, so the direct solver
+ * scales, factors and solves it in place without copying n² doubles back and forth — together with the two dense
+ * kernels the normal-equations solver runs on it. Core does the rest (scaling, the refusal rule, solves, refinement)
+ * through {@link #lower()}.
+ *
+ * <p>Layout: column-major with leading dimension n; only the lower triangle (i ≥ j, index i + j·n) is defined and read
+ * (what is above the diagonal is unspecified and never read). Lifecycle: one per solve; {@link #close()} frees G (closing
+ * twice is harmless); nothing may be used after it.
+ */
+public interface GramSystem extends AutoCloseable {
+
+    /** n, the order of G. */
+    int size();
+
+    /**
+     * G's storage, host memory (a heap array or off-heap memory), capacity n²: column-major, lower triangle. Writable —
+     * core scales G in place before {@link #cholesky()}, which then overwrites it with L. Absolute indexing (the
+     * buffer's position is 0).
+     */
+    DoubleBuffer lower();
+
+    /** c = X_cᵀy_c (length n; a copy). */
+    double[] moment();
+
+    /**
+     * Cholesky factorisation G = LLᵀ in place (the lower triangle of {@link #lower()} becomes L).
+     *
+     * @return 0 on success, or j + 1 when the leading (j+1) × (j+1) minor is not positive definite
+     */
+    int cholesky();
+
+    /**
+     * An estimate of ‖G⁻¹‖₁ from the factor {@link #cholesky()} wrote (Hager–Higham, as LAPACK's dpocon); L is not
+     * modified. See {@link DenseKernels#choleskyInverseNormEstimate}.
+     */
+    double inverseNormEstimate();
+
+    @Override
+    void close();
+}

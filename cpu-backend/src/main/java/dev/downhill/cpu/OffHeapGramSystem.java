@@ -1,0 +1,119 @@
+package dev.downhill.cpu;
+
+import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
+import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpocon;
+import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrf;
+
+import dev.downhill.internal.OffHeapViews;
+import dev.downhill.io.HugePages;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.GramSystem;
+import java.nio.DoubleBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+
+/**
+ * G and c of the normal equations with G in off-heap memory (huge pages where the kernel offers them), as the cpu
+ * backend's Gram pass wrote it: dsyrk's row-major upper triangle, which is the column-major lower triangle
+ * {@link GramSystem} defines. The direct solver scales it in place through {@link #lower()}, LAPACK factors it in place
+ * (dpotrf) and estimates its inverse's norm (dpocon) — no n² copy between the heap and native memory. Owns its memory:
+ * {@link #close()} frees it once.
+ */
+final class OffHeapGramSystem implements GramSystem {
+    /** Largest n whose n² doubles one {@link DoubleBuffer} view can address (2³¹ bytes). */
+    static final int MAX_VIEW_ORDER = 16_383;
+
+    private final int n;
+    private final int threads;
+    private final DoublePointer gram;
+    private double[] moment;
+    private boolean closed;
+
+    /** A zero-filled G of order n (c unset); BLAS and LAPACK calls on it use {@code threads} threads. */
+    OffHeapGramSystem(int n, int threads) {
+        this.n = n;
+        this.threads = threads;
+        this.gram = HugePages.advise(new DoublePointer((long) n * n));
+        DoublePointer.memset(gram, 0, 8L * n * n);
+    }
+
+    /** The memory BLAS writes G into: row-major, leading dimension n (upper triangle). */
+    DoublePointer pointer() {
+        return gram;
+    }
+
+    /** Entry (i, j), i ≤ j, of the row-major upper triangle. */
+    double upper(int i, int j) {
+        return gram.get((long) i * n + j);
+    }
+
+    void setMoment(double[] c) {
+        this.moment = c;
+    }
+
+    /** G ← G − m·x̄x̄ᵀ on the stored triangle: the centring of a Gram matrix computed on uncentred X. */
+    void downdate(long m, double[] mean) {
+        for (int i = 0; i < n; i++) {
+            DoubleBuffer row = OffHeapViews.doubles(gram, (long) i * n, n);
+            for (int j = i; j < n; j++) {
+                row.put(j, row.get(j) - m * mean[i] * mean[j]);
+            }
+        }
+    }
+
+    /** A heap copy with both triangles filled (G is symmetric, so row- and column-major agree). */
+    CrossProducts toHost() {
+        double[] g = new double[Math.multiplyExact(n, n)];
+        gram.get(g);
+        DirectPasses.mirrorUpper(g, n);
+        return new CrossProducts(g, moment.clone());
+    }
+
+    @Override
+    public int size() {
+        return n;
+    }
+
+    @Override
+    public DoubleBuffer lower() {
+        if (n > MAX_VIEW_ORDER) {
+            throw new IllegalStateException("a Gram matrix of order " + n + " is beyond one buffer view (" + MAX_VIEW_ORDER + ")");
+        }
+        return OffHeapViews.doubles(gram, 0, n * n);
+    }
+
+    @Override
+    public double[] moment() {
+        return moment.clone();
+    }
+
+    @Override
+    public int cholesky() {
+        return OpenBlas.withThreads(threads, () -> {
+            int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, (byte) 'L', n, gram, n);
+            if (info < 0) {
+                DirectPasses.checkInfo(info, "LAPACKE_dpotrf");
+            }
+            return info;
+        });
+    }
+
+    /** dpocon with ‖A‖₁ = 1: its rcond is then 1/est(‖A⁻¹‖₁). */
+    @Override
+    public double inverseNormEstimate() {
+        return OpenBlas.withThreads(threads, () -> {
+            try (DoublePointer rcond = new DoublePointer(1)) {
+                DirectPasses.checkInfo(LAPACKE_dpocon(LAPACK_COL_MAJOR, (byte) 'L', n, gram, n, 1.0, rcond), "LAPACKE_dpocon");
+                double r = rcond.get();
+                return r > 0 ? 1 / r : Double.POSITIVE_INFINITY;
+            }
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            gram.close();
+        }
+    }
+}
