@@ -62,15 +62,12 @@ public final class HostExtendedResidual implements ExtendedResidual {
     private static final int WINDOW = OffHeapViews.MAX_WINDOW;
 
     private final Dataset data;
-    private final boolean centred;
     private final boolean round;
     private final int n;
     private final int blockRows;
     private final int threads;
-    private final double[] meanHi;
-    private final double[] meanLo;
-    private final double targetMeanHi;
-    private final double targetMeanLo;
+    /** x̄ and ȳ in double-double ({@link DoubleDoubleMeans#NONE} when uncentred). */
+    private final DoubleDoubleMeans means;
     /** The dataset's weights, or null when unweighted. */
     private final org.bytedeco.javacpp.DoublePointer weights;
     /** The per-range arithmetic: {@link JavaRangeKernel} or a backend's native code with the same bits. */
@@ -96,29 +93,17 @@ public final class HostExtendedResidual implements ExtendedResidual {
     public HostExtendedResidual(Dataset data, Precision precision, boolean centred, int threads, RangeKernel kernel) {
         this.kernel = kernel == null ? JavaRangeKernel.INSTANCE : kernel;
         this.data = data;
-        this.centred = centred;
         this.round = precision == Precision.FLOAT32 && data.precision() == Precision.FLOAT64;
         this.n = Math.toIntExact(data.cols());
         this.blockRows = (int) Math.max(1, Math.min(4096, WINDOW / Math.max(1, n)));
         this.threads = (int) Math.max(1, Math.min(threads, data.rows()));
-        this.meanHi = new double[n];
-        this.meanLo = new double[n];
         this.weights = data.isWeighted() ? data.weightsPointer() : null;
         if (centred) {
             Partial total = run(range -> columnSums(range[0], range[1]));
-            double m = data.rows();
-            double[] w = weights == null ? new double[] {m, 0} : weightSum();
-            for (int j = 0; j < n; j++) {
-                double[] q = divide(total.hi[j], total.lo[j], w[0], w[1]);
-                meanHi[j] = q[0];
-                meanLo[j] = q[1];
-            }
-            double[] q = divide(total.totalHi(), total.totalLo(), w[0], w[1]);
-            targetMeanHi = q[0];
-            targetMeanLo = q[1];
+            double[] w = weights == null ? new double[] {data.rows(), 0} : weightSum();
+            this.means = DoubleDoubleMeans.of(total.hi, total.lo, n, total.totalHi(), total.totalLo(), w[0], w[1]);
         } else {
-            targetMeanHi = 0;
-            targetMeanLo = 0;
+            this.means = DoubleDoubleMeans.NONE;
         }
     }
 
@@ -127,25 +112,12 @@ public final class HostExtendedResidual implements ExtendedResidual {
      * uncentred pass): correctly rounded means, from the pass made when this object was.
      */
     public ColumnStatistics roundedMeans() {
-        return new ColumnStatistics(meanHi.clone(), targetMeanHi);
+        return means.rounded(n);
     }
 
     @Override
     public double intercept(double[] theta) {
-        if (!centred) {
-            return 0;
-        }
-        double hi = targetMeanHi;
-        double lo = targetMeanLo;
-        for (int j = 0; j < n; j++) { // b −= (x̄ⱼ,hi + x̄ⱼ,lo)·θⱼ
-            double p = meanHi[j] * theta[j];
-            double pe = Math.fma(meanHi[j], theta[j], -p) + meanLo[j] * theta[j];
-            double s = hi - p;
-            double v = s - hi;
-            lo += ((hi - (s - v)) + (-p - v)) - pe;
-            hi = s;
-        }
-        return hi + lo;
+        return means.intercept(theta);
     }
 
     /**
@@ -154,41 +126,9 @@ public final class HostExtendedResidual implements ExtendedResidual {
      */
     @Override
     public double[] transposedResidual(double[] theta) {
-        double offsetHi = 0;
-        double offsetLo = 0;
-        if (centred) { // offset = x̄ᵀθ − ȳ, so that rᵢ = yᵢ − xᵢᵀθ + offset
-            offsetHi = -targetMeanHi;
-            offsetLo = -targetMeanLo;
-            for (int j = 0; j < n; j++) {
-                double p = meanHi[j] * theta[j];
-                double pe = Math.fma(meanHi[j], theta[j], -p) + meanLo[j] * theta[j];
-                double s = offsetHi + p;
-                double v = s - offsetHi;
-                offsetLo += ((offsetHi - (s - v)) + (p - v)) + pe;
-                offsetHi = s;
-            }
-            double s = offsetHi + offsetLo;
-            offsetLo = offsetLo - (s - offsetHi);
-            offsetHi = s;
-        }
-        final double oh = offsetHi;
-        final double ol = offsetLo;
-        Partial total = run(range -> residualSums(range[0], range[1], theta, oh, ol));
-        double[] out = new double[n];
-        for (int j = 0; j < n; j++) {
-            double hi = total.hi[j];
-            double lo = total.lo[j];
-            if (centred) { // − x̄ⱼ·Σr
-                double p = meanHi[j] * total.totalHi();
-                double pe = Math.fma(meanHi[j], total.totalHi(), -p) + meanHi[j] * total.totalLo() + meanLo[j] * total.totalHi();
-                double s = hi - p;
-                double v = s - hi;
-                lo += ((hi - (s - v)) + (-p - v)) - pe;
-                hi = s;
-            }
-            out[j] = hi + lo;
-        }
-        return out;
+        double[] offset = means.offset(theta); // x̄ᵀθ − ȳ, so that rᵢ = yᵢ − xᵢᵀθ + offset
+        Partial total = run(range -> residualSums(range[0], range[1], theta, offset[0], offset[1]));
+        return means.centre(total.hi, total.lo, n, total.totalHi(), total.totalLo());
     }
 
     /** Per-range double-double sums: n column sums and one total, the total at index n. */
@@ -298,16 +238,6 @@ public final class HostExtendedResidual implements ExtendedResidual {
         double e = (ah - (s - v)) + (bh - v) + al + bl;
         double h = s + e;
         return new double[] {h, e - (h - s)};
-    }
-
-    /** (hi + lo) / (dh + dl) in double-double (dl = 0: exactly the division by a double). */
-    private static double[] divide(double hi, double lo, double dh, double dl) {
-        double q = hi / dh;
-        double p = q * dh;
-        double pe = Math.fma(q, dh, -p);
-        double r = dl == 0 ? ((hi - p) - pe + lo) / dh : ((hi - p) - pe + lo - q * dl) / dh;
-        double h = q + r;
-        return new double[] {h, r - (h - q)};
     }
 
     /** Σw in double-double, in row order. */

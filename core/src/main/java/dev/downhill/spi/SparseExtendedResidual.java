@@ -20,27 +20,19 @@ public final class SparseExtendedResidual implements ExtendedResidual {
 
     private final CsrMatrix x;
     private final CsrBlockReader reader;
-    private final boolean centred;
     private final int n;
-    private final double[] meanHi;
-    private final double[] meanLo;
-    private double targetMeanHi;
-    private double targetMeanLo;
+    /** x̄ and ȳ in double-double ({@link DoubleDoubleMeans#NONE} when uncentred). */
+    private final DoubleDoubleMeans means;
 
     public SparseExtendedResidual(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision, boolean centred) {
         this.x = x;
         this.reader = new CsrBlockReader(x, values, y, weights, precision);
-        this.centred = centred;
         this.n = Math.toIntExact(x.cols());
-        this.meanHi = new double[n];
-        this.meanLo = new double[n];
-        if (centred) {
-            means();
-        }
+        this.means = centred ? means() : DoubleDoubleMeans.NONE;
     }
 
     /** Σwᵢxᵢ, Σwᵢyᵢ and Σw in double-double, then the quotients. */
-    private void means() {
+    private DoubleDoubleMeans means() {
         double[] sh = new double[n];
         double[] sl = new double[n];
         double[] total = new double[4]; // Σwy (hi, lo), Σw (hi, lo)
@@ -58,52 +50,19 @@ public final class SparseExtendedResidual implements ExtendedResidual {
             addProduct(total, 0, wi, yi);
             addProduct(total, 2, wi, 1);
         });
-        for (int j = 0; j < n; j++) {
-            double[] q = divide(sh[j], sl[j], total[2], total[3]);
-            meanHi[j] = q[0];
-            meanLo[j] = q[1];
-        }
-        double[] q = divide(total[0], total[1], total[2], total[3]);
-        targetMeanHi = q[0];
-        targetMeanLo = q[1];
+        return DoubleDoubleMeans.of(sh, sl, n, total[0], total[1], total[2], total[3]);
     }
 
     @Override
     public double intercept(double[] theta) {
-        if (!centred) {
-            return 0;
-        }
-        double hi = targetMeanHi;
-        double lo = targetMeanLo;
-        for (int j = 0; j < n; j++) {
-            double p = meanHi[j] * theta[j];
-            double pe = Math.fma(meanHi[j], theta[j], -p) + meanLo[j] * theta[j];
-            double s = hi - p;
-            double v = s - hi;
-            lo += ((hi - (s - v)) + (-p - v)) - pe;
-            hi = s;
-        }
-        return hi + lo;
+        return means.intercept(theta);
     }
 
     @Override
     public double[] transposedResidual(double[] theta) {
-        double offsetHi = 0;
-        double offsetLo = 0;
-        if (centred) { // offset = x̄ᵀθ − ȳ, so that rᵢ = yᵢ − xᵢᵀθ + offset
-            offsetHi = -targetMeanHi;
-            offsetLo = -targetMeanLo;
-            for (int j = 0; j < n; j++) {
-                double p = meanHi[j] * theta[j];
-                double pe = Math.fma(meanHi[j], theta[j], -p) + meanLo[j] * theta[j];
-                double s = offsetHi + p;
-                double v = s - offsetHi;
-                offsetLo += ((offsetHi - (s - v)) + (p - v)) + pe;
-                offsetHi = s;
-            }
-        }
-        final double oh = offsetHi;
-        final double ol = offsetLo;
+        double[] offset = means.offset(theta); // x̄ᵀθ − ȳ, so that rᵢ = yᵢ − xᵢᵀθ + offset
+        final double oh = offset[0];
+        final double ol = offset[1];
         double[] sh = new double[n];
         double[] sl = new double[n];
         double[] total = new double[2];
@@ -153,21 +112,7 @@ public final class SparseExtendedResidual implements ExtendedResidual {
             total[1] += ((total[0] - (s - v)) + (wh - v)) + wl;
             total[0] = s;
         });
-        double[] out = new double[n];
-        for (int j = 0; j < n; j++) {
-            double hi = sh[j];
-            double lo = sl[j];
-            if (centred) { // − x̄ⱼ·Σwr
-                double p = meanHi[j] * total[0];
-                double pe = Math.fma(meanHi[j], total[0], -p) + meanHi[j] * total[1] + meanLo[j] * total[0];
-                double s = hi - p;
-                double v = s - hi;
-                lo += ((hi - (s - v)) + (-p - v)) - pe;
-                hi = s;
-            }
-            out[j] = hi + lo;
-        }
-        return out;
+        return means.centre(sh, sl, n, total[0], total[1]);
     }
 
     // ---------------------------------------------------------------- row visits
@@ -248,15 +193,5 @@ public final class SparseExtendedResidual implements ExtendedResidual {
         double v = s - t[at];
         t[at + 1] += ((t[at] - (s - v)) + (p - v)) + pe;
         t[at] = s;
-    }
-
-    /** (ah + al) / (bh + bl) in double-double. */
-    private static double[] divide(double ah, double al, double bh, double bl) {
-        double q = ah / bh;
-        double p = q * bh;
-        double pe = Math.fma(q, bh, -p) + q * bl;
-        double rest = ((ah - p) - pe + al) / bh;
-        double h = q + rest;
-        return new double[] {h, rest - (h - q)};
     }
 }
