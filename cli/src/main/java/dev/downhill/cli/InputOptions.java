@@ -279,13 +279,12 @@ final class InputOptions {
                         + "save_npz), got " + x);
             }
             for (String[] given : new String[][] {{"--features", features == null ? null : "x"}, {"--zero-based", zeroBased ? "x" : null},
-                    {"--one-based", oneBased ? "x" : null}, {"--target", target}, {"--memory-budget", memoryBudget}}) {
+                    {"--one-based", oneBased ? "x" : null}, {"--target", target}}) {
                 if (given[1] != null && notes != null) {
-                    notes.println("downhill: warning: " + given[0] + " does nothing for an .npz X (its shape is in the file; "
-                            + "sparse X is held in memory)");
+                    notes.println("downhill: warning: " + given[0] + " does nothing for an .npz X (its shape is in the file)");
                 }
             }
-            dev.downhill.io.CsrMatrix matrix = dev.downhill.io.NpzReader.readCsr(x, precision());
+            dev.downhill.io.CsrMatrix matrix = readOrMapCsr(x, notes);
             try (dev.downhill.io.HostArray targets = NpyReader.readVector(y, Precision.FLOAT64)) {
                 return dev.downhill.SparseDataset.of(matrix, targets.toDoubleArray());
             } catch (RuntimeException | Error e) {
@@ -303,6 +302,37 @@ final class InputOptions {
             notes.println("downhill: warning: --memory-budget does nothing for sparse X (it is held in memory)");
         }
         return dev.downhill.SparseDataset.adopt(svmLightReader().readSparse(data));
+    }
+
+    /**
+     * An .npz X read into memory, or mapped from its file ({@link NpzReader#mapCsr}) when its CSR arrays would exceed the
+     * host memory budget — as a dense .npy X is mapped. A file that cannot be mapped (compressed, converted, unaligned) and
+     * is over the budget is refused with the reason and what to do.
+     */
+    private dev.downhill.io.CsrMatrix readOrMapCsr(Path file, java.io.PrintWriter notes) {
+        long budget = backendOptions().orElse(BackendOptions.defaults()).hostMemoryBudget().orElseGet(HostMemoryBudget::defaultBytes);
+        dev.downhill.io.NpzReader.Size size = dev.downhill.io.NpzReader.csrSize(file);
+        Precision target = precision() == null ? size.precision() : precision();
+        long bytes = size.bytes(target);
+        if (bytes <= budget) {
+            return dev.downhill.io.NpzReader.readCsr(file, precision());
+        }
+        String over = String.format(Locale.ROOT, "X (%.3g GB as CSR) exceeds the memory budget (%.3g GB)", bytes / 1e9, budget / 1e9);
+        if (target != size.precision()) {
+            throw new IllegalArgumentException(over + ", so it is mapped from its file as it is: --precision "
+                    + target.name().toLowerCase(Locale.ROOT) + " cannot convert it (the file holds "
+                    + size.precision().name().toLowerCase(Locale.ROOT) + ")");
+        }
+        try {
+            dev.downhill.io.CsrMatrix mapped = dev.downhill.io.NpzReader.mapCsr(file);
+            if (notes != null) {
+                notes.printf(Locale.ROOT, "%s: mapping its indices and values from %s%n", over, file);
+                notes.flush();
+            }
+            return mapped;
+        } catch (dev.downhill.io.NpzReader.NotMappableException e) {
+            throw new IllegalArgumentException(over + ", and " + e.getMessage() + "; or raise --memory-budget", e);
+        }
     }
 
     /** The svmlight reader the options describe: index numbering, --features, --precision. */

@@ -308,6 +308,26 @@ class CliTest {
         assertTrue(convert.err().contains("cannot convert"), convert.err());
     }
 
+    /** A sparse .npz X over the memory budget is mapped (what gen writes is mappable) and fits to the same bits. */
+    @Test
+    void aTinyMemoryBudgetMapsASparseNpzAndGivesTheSameModel() throws IOException {
+        Path out = dir.resolve("mapped-npz");
+        run("gen", "--rows", "300", "--features", "40", "--density", "0.2", "--out-dir", out.toString(), "--quiet");
+        String x = out.resolve("X.npz").toString();
+        String y = out.resolve("y.npy").toString();
+        CliRun inMemory = run("fit", "--x", x, "--y", y, "--solver", "cg", "--out", dir.resolve("sa.json").toString());
+        CliRun mapped = run("fit", "--x", x, "--y", y, "--solver", "cg", "--memory-budget", "1k", "--out",
+                dir.resolve("sb.json").toString());
+        assertEquals(0, mapped.code(), mapped.err());
+        assertTrue(mapped.err().contains("exceeds the memory budget") && mapped.err().contains("mapping its indices and values"),
+                mapped.err());
+        assertFalse(inMemory.err().contains("exceeds the memory budget"), inMemory.err());
+        FittedModel a = ModelFile.read(dir.resolve("sa.json")).model();
+        FittedModel b = ModelFile.read(dir.resolve("sb.json")).model();
+        assertArrayEquals(a.coefficients(), b.coefficients(), 0, "bit for bit");
+        assertEquals(a.intercept(), b.intercept(), 0);
+    }
+
     /**
      * The default solver (auto) says what it chose and why; normal on nearly collinear columns is refused with
      * exit 1 and one stderr line giving the condition estimate and naming svd, which then solves it.

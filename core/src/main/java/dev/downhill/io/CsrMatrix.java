@@ -31,9 +31,21 @@ public final class CsrMatrix implements AutoCloseable {
     private LongPointer rowPointers;
     private IntPointer columns;
     private Pointer values;
+    /** What else closing frees (the file mapping the arrays are views of), or null. */
+    private AutoCloseable owner;
 
     /** Takes ownership of the three arrays, which {@link #validate} has accepted (readers build these). */
     CsrMatrix(long rows, long cols, Precision precision, LongPointer rowPointers, IntPointer columns, Pointer values) {
+        this(rows, cols, precision, rowPointers, columns, values, null);
+    }
+
+    /**
+     * As above, the arrays being views of memory {@code owner} holds (a file mapping): closing the matrix closes the
+     * arrays, then the owner.
+     */
+    CsrMatrix(long rows, long cols, Precision precision, LongPointer rowPointers, IntPointer columns, Pointer values,
+              AutoCloseable owner) {
+        this.owner = owner;
         this.rows = rows;
         this.cols = cols;
         this.precision = precision;
@@ -334,7 +346,20 @@ public final class CsrMatrix implements AutoCloseable {
             rowPointers = null;
             columns = null;
             values = null;
+            if (owner != null) {
+                try {
+                    owner.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot release the CSR matrix's memory: " + e.getMessage(), e);
+                }
+                owner = null;
+            }
         }
+    }
+
+    /** Whether the column indices and values are views of a mapped file ({@link NpzReader#mapCsr}) rather than memory. */
+    public boolean isMapped() {
+        return owner != null;
     }
 
     @Override

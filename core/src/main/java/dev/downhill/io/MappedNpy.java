@@ -65,7 +65,7 @@ public final class MappedNpy {
             throw new IllegalArgumentException(xFile + ": data offset " + header.dataOffset() + " is not aligned to "
                     + precision.bytes() + " bytes");
         }
-        Mapping map = new Mapping(xFile, length);
+        FileMapping map = new FileMapping(xFile, length);
         Pointer x;
         Pointer y;
         try (HostArray targets = NpyReader.readVector(yFile, precision)) {
@@ -80,51 +80,5 @@ public final class MappedNpy {
             throw e;
         }
         return Dataset.adopt(x, y, rows, cols);
-    }
-
-    /** One read-only mapping; closing it (or a view of it) unmaps the file once. */
-    private static final class Mapping extends Pointer {
-        /**
-         * Unmaps one region. Static and holding only numbers: a deallocator that referred to its Pointer
-         * would keep it strongly reachable from JavaCPP's deallocator list, so a dataset that is never
-         * closed could never be unmapped by the garbage collector.
-         */
-        private static final class Unmap implements Deallocator {
-            private final long address;
-            private final long length;
-
-            Unmap(long address, long length) {
-                this.address = address;
-                this.length = length;
-            }
-
-            @Override
-            public void deallocate() {
-                NativeFiles.unmap_file(new Region(address), length);
-            }
-        }
-
-        /** A bare address (for the unmap call). */
-        private static final class Region extends Pointer {
-            Region(long at) {
-                this.address = at;
-            }
-        }
-
-        Mapping(Path file, long length) {
-            IntPointer error = new IntPointer(1);
-            try {
-                Pointer p = NativeFiles.map_file(file.toAbsolutePath().toString(), length, error);
-                if (p == null || p.isNull()) {
-                    throw new UncheckedIOException(new IOException("cannot map " + file + " (errno " + error.get() + ")"));
-                }
-                this.address = p.address();
-                // capacity and limit stay 0: JavaCPP would count a registered deallocator's capacity
-                // against org.bytedeco.javacpp.maxbytes, but a file mapping is not allocated memory
-                deallocator(new Unmap(this.address, length));
-            } finally {
-                error.close();
-            }
-        }
     }
 }

@@ -107,6 +107,156 @@ public final class NpzReader {
         }
     }
 
+    /**
+     * What {@link #csrSize} reads: the shape, the non-zeros and the values' own precision.
+     */
+    public record Size(long rows, long cols, long nonZeros, Precision precision) {
+        /** Bytes of the CSR arrays in memory with values in {@code values}: (m + 1)·8 + nnz·(4 + value bytes). */
+        public long bytes(Precision values) {
+            return (rows + 1) * 8 + nonZeros * (4L + values.bytes());
+        }
+    }
+
+    /** The size of {@code file}'s matrix from its headers alone (no array is read). */
+    public static Size csrSize(Path file) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            long[] shape = smallIntegers(zip, file, "shape.npy", 2);
+            Header data = header(zip, file, "data.npy");
+            if (data.shape.length != 1) {
+                throw new MalformedFileException(file, "data.npy has shape " + NpyHeader.shapeText(data.shape) + ", not one dimension");
+            }
+            return new Size(shape[0], shape[1], data.shape[0], data.dtype == NpyDtype.FLOAT32 ? Precision.FLOAT32 : Precision.FLOAT64);
+        } catch (ZipException e) {
+            throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** Why a file cannot be mapped (it can still be read): the message says why and what would make it mappable. */
+    public static final class NotMappableException extends IllegalArgumentException {
+        NotMappableException(Path file, String why) {
+            super(file + " cannot be memory-mapped: " + why);
+        }
+    }
+
+    /**
+     * Maps {@code file} instead of reading it, as {@link MappedNpy} maps a dense .npy: the column indices and the values
+     * stay in the file (read-only, paged in as passes read them, dropped under memory pressure) and only the row pointers
+     * (m + 1 int64) are read into memory. The result is an ordinary {@link CsrMatrix} — every backend and pass reads it as
+     * it reads one in memory, with the same results; closing it unmaps the file. Checked as {@link #readCsr} checks (one
+     * pass over the mapped entries).
+     *
+     * <p>What can be mapped: a CSR file whose {@code indices.npy} (int32) and {@code data.npy} (float32 or float64, kept in
+     * that precision) are stored uncompressed — {@code scipy.sparse.save_npz(path, X, compressed=False)}, or what
+     * {@link NpzWriter} writes — with each array's data aligned to its element size in the file ({@link NpzWriter} aligns
+     * them to 64 bytes; NumPy does not align zip members, so a SciPy file is mappable only where they happen to fall
+     * aligned), and every row canonical (sorted, no duplicates: a mapping cannot be fixed in place).
+     *
+     * @throws NotMappableException when the file is valid but cannot be mapped (the message says why); read it instead
+     */
+    public static CsrMatrix mapCsr(Path file) {
+        String failure = dev.downhill.nativeio.NativeFiles.probe();
+        if (failure != null) {
+            throw new NotMappableException(file, "the native file-mapping helper (downhill-native-io) cannot load: " + failure);
+        }
+        if (java.nio.ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new NotMappableException(file, "memory-mapped .npz needs a little-endian machine");
+        }
+        long rows;
+        long cols;
+        Header indicesHeader;
+        Header dataHeader;
+        LongPointer pointers;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            String format = text(zip, file, "format.npy");
+            if (!format.equals("csr")) {
+                throw new NotMappableException(file, "it holds a '" + format + "' matrix, which is converted to CSR while reading; "
+                        + "save it with scipy.sparse.save_npz(path, X.tocsr(), compressed=False)");
+            }
+            long[] shape = smallIntegers(zip, file, "shape.npy", 2);
+            rows = shape[0];
+            cols = shape[1];
+            if (rows < 0 || cols < 0 || cols > Integer.MAX_VALUE) {
+                throw new MalformedFileException(file, "shape (" + rows + ", " + cols + ") is not supported (the column count "
+                        + "must be below 2^31)");
+            }
+            indicesHeader = header(zip, file, "indices.npy");
+            dataHeader = header(zip, file, "data.npy");
+            pointers = readPointers(zip, file, rows + 1);
+        } catch (ZipException e) {
+            throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        }
+        FileMapping mapping = null;
+        try {
+            long nnz = pointers.get(rows);
+            if (indicesHeader.dtype != NpyDtype.INT32) {
+                throw new NotMappableException(file, "its column indices are " + indicesHeader.descr + ", not int32 (they are "
+                        + "converted while reading)");
+            }
+            if (dataHeader.dtype != NpyDtype.FLOAT32 && dataHeader.dtype != NpyDtype.FLOAT64) {
+                throw new NotMappableException(file, "its values are " + dataHeader.descr + ", not float32 or float64 (they are "
+                        + "converted while reading)");
+            }
+            for (Header h : new Header[] {indicesHeader, dataHeader}) {
+                if (h.shape.length != 1 || h.shape[0] != nnz) {
+                    throw new MalformedFileException(file, (h == dataHeader ? "data.npy" : "indices.npy") + " has shape "
+                            + NpyHeader.shapeText(h.shape) + " but indptr says " + nnz + " non-zeros");
+                }
+            }
+            Map<String, ZipDirectory.Member> members = ZipDirectory.read(file);
+            long[] starts = new long[2];
+            String[] names = {"indices.npy", "data.npy"};
+            Header[] headers = {indicesHeader, dataHeader};
+            for (int k = 0; k < 2; k++) {
+                ZipDirectory.Member member = members.get(names[k]);
+                if (!member.stored()) {
+                    throw new NotMappableException(file, names[k] + " is " + (member.encrypted() ? "encrypted" : "compressed")
+                            + "; save it with scipy.sparse.save_npz(path, X, compressed=False) (or downhill gen) to map it");
+                }
+                starts[k] = member.dataStart() + headers[k].preamble;
+                int size = headers[k].dtype.itemSize();
+                if (starts[k] % size != 0) {
+                    throw new NotMappableException(file, names[k] + "'s data starts at byte " + starts[k] + ", not a multiple of "
+                            + size + " (NumPy does not align zip members; downhill gen writes aligned ones)");
+                }
+                if (member.size() != headers[k].preamble + nnz * size) {
+                    throw new MalformedFileException(file, names[k] + " should hold " + nnz + " elements of " + headers[k].descr
+                            + ", but its entry has " + (member.size() - headers[k].preamble) + " data bytes");
+                }
+            }
+            mapping = new FileMapping(file, java.nio.file.Files.size(file));
+            IntPointer columns = new IntPointer(mapping.view(starts[0]));
+            Precision p = dataHeader.dtype == NpyDtype.FLOAT32 ? Precision.FLOAT32 : Precision.FLOAT64;
+            Pointer values = p == Precision.FLOAT32 ? new FloatPointer(mapping.view(starts[1])) : new DoublePointer(mapping.view(starts[1]));
+            try {
+                CsrMatrix.validate(rows, cols, pointers, columns, values, p);
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage();
+                if (m.contains("appears twice") || m.contains("must be sorted")) {
+                    throw new NotMappableException(file, m + " (rows are put in canonical form while reading; a mapping cannot be "
+                            + "changed)");
+                }
+                throw new MalformedFileException(file, m);
+            }
+            CsrMatrix matrix = new CsrMatrix(rows, cols, p, pointers, columns, values, mapping);
+            pointers = null;
+            mapping = null;
+            return matrix;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+        } finally {
+            if (pointers != null) {
+                pointers.close();
+            }
+            if (mapping != null) {
+                mapping.close();
+            }
+        }
+    }
+
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NpzReader.class);
 
     /** Sorts unsorted rows (columns for CSC) and sums duplicates, as SciPy's sum_duplicates(); says so when it did. */
@@ -184,7 +334,7 @@ public final class NpzReader {
     // ---------------------------------------------------------------- entries
 
     /** A parsed .npy header of a zip entry and the stream positioned at its data. */
-    private record Header(NpyDtype dtype, long[] shape, String descr, InputStream data, long dataBytes) {
+    private record Header(NpyDtype dtype, long[] shape, String descr, InputStream data, long dataBytes, long preamble) {
         long count() {
             long c = 1;
             for (long d : shape) {
@@ -245,7 +395,7 @@ public final class NpzReader {
         long preamble = (major == 1 ? 10 : 12) + length;
         // the entry's size as the zip states it (−1 when it does not): checked before anything is allocated for it
         long dataBytes = entry.getSize() < 0 ? -1 : entry.getSize() - preamble;
-        return new Header(dtype, shape, (String) descr, in, dataBytes);
+        return new Header(dtype, shape, (String) descr, in, dataBytes, preamble);
     }
 
     private static Header header(ZipFile zip, Path file, String name) throws IOException {
