@@ -301,6 +301,11 @@ final class PartitionProblem implements AutoCloseable {
         return sparse;
     }
 
+    /** The backend that holds this partition ("cpu", "cuda": what "auto" chose on this executor), or null when empty. */
+    String backendName() {
+        return problem == null ? null : problem.backendName();
+    }
+
     /** Off-heap bytes this partition's data holds (X, y, weights). */
     long bytes() {
         return bytes;

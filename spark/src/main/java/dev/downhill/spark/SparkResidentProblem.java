@@ -115,7 +115,7 @@ final class SparkResidentProblem implements ResidentProblem {
         int nAt = -1;
         boolean anySparse = false;
         long b = 0;
-        String be = null;
+        java.util.TreeSet<String> be = new java.util.TreeSet<>();
         for (Handle h : loaded) {
             m += h.rows;
             b += h.bytes;
@@ -129,7 +129,7 @@ final class SparkResidentProblem implements ResidentProblem {
                 }
                 anySparse |= h.sparse;
                 if (h.backend != null) {
-                    be = h.backend;
+                    be.add(h.backend); // "auto" may choose differently on different executors
                 }
             }
         }
@@ -140,7 +140,7 @@ final class SparkResidentProblem implements ResidentProblem {
         this.cols = n;
         this.sparse = anySparse;
         this.bytes = b;
-        this.backend = be == null ? layout.backend() : be;
+        this.backend = be.isEmpty() ? layout.backend() : String.join("+", be);
         int nn = n;
         double[] s = pass("statistics", OrderedTreeSum.SUM, p -> {
             double[] full = p.summary(nn);
@@ -173,7 +173,7 @@ final class SparkResidentProblem implements ResidentProblem {
         long fit = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         JavaRDD<Handle> handles = source.mapPartitionsWithIndex((index, rows) -> {
             PartitionProblem p = PartitionRegistry.getOrBuild(fit, index, rows, layout);
-            return Collections.singletonList(new Handle(index, p.rows(), p.cols(), p.isSparse(), p.bytes(), layout.backend()))
+            return Collections.singletonList(new Handle(index, p.rows(), p.cols(), p.isSparse(), p.bytes(), p.backendName()))
                     .iterator();
         }, true).persist(StorageLevel.MEMORY_ONLY());
         handles.setName("downhill partitions (fit " + Long.toHexString(fit) + ")");
