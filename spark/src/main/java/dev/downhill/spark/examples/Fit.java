@@ -83,12 +83,16 @@ public final class Fit {
         if (data == null || label == null) {
             throw new IllegalArgumentException("--data FILE and --label NAME are required");
         }
+        // a session that is already running (an application calling run) is used and left running; one made here is stopped
+        boolean own = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession.Builder builder = SparkSession.builder().appName("downhill-fit");
-        if (master != null) {
+        if (master != null && own) {
             builder.master(master);
         }
         SparkSession spark = builder.getOrCreate();
-        spark.sparkContext().setLogLevel("WARN");
+        if (own) {
+            spark.sparkContext().setLogLevel("WARN");
+        }
         try {
             boolean parquet = data.endsWith(".parquet") || java.nio.file.Files.isDirectory(Path.of(data));
             Dataset<Row> raw = parquet ? spark.read().parquet(data) : spark.read().option("header", "true").csv(data);
@@ -142,7 +146,9 @@ public final class Fit {
                 System.out.println("wrote " + out);
             }
         } finally {
-            spark.stop();
+            if (own) {
+                spark.stop();
+            }
         }
     }
 

@@ -49,7 +49,7 @@ class FitTest {
         try (dev.downhill.Dataset local = dev.downhill.Dataset.of(x, y)) {
             reference = LinearRegression.fit(local, FitConfig.builder().solver(Solver.SVD).build());
         }
-        // Parquet first: the example stops the session it finds when it ends
+        // one session for every run: the example uses the session it finds and leaves it running
         SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
         StructType schema = new StructType(new StructField[] {
             DataTypes.createStructField("u", DataTypes.DoubleType, false),
@@ -78,5 +78,7 @@ class FitTest {
         assertEquals("column 'v': row 1 of partition 0 has NaN (every value must be a finite number)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Fit.run(new String[] {"--data", data.toString(), "--label", "nope",
             "--master", "local[2]"}));
+        assertTrue(!spark.sparkContext().isStopped(), "the example left the caller's session running");
+        spark.stop();
     }
 }
