@@ -95,7 +95,7 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
                 "whether the penalty is on the standardized coefficients (sⱼ = σⱼ), as Spark's LinearRegression");
         solver = new Param<>(this, "solver", "downhill's solver: " + String.join(", ", SOLVERS),
                 ParamValidators.inArray(SOLVERS));
-        maxIter = new IntParam(this, "maxIter", "maximum number of iterations (>= 0)", ParamValidators.gtEq(0));
+        maxIter = new IntParam(this, "maxIter", "maximum number of iterations (>= 1)", ParamValidators.gtEq(1));
         tol = new DoubleParam(this, "tol", "downhill's convergence tolerance (the relative gradient norm; >= 0)",
                 ParamValidators.gtEq(0));
         backend = new Param<>(this, "backend", "the downhill backend on each executor: cpu, cuda or auto",

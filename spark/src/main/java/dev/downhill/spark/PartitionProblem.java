@@ -40,6 +40,9 @@ import org.bytedeco.javacpp.DoublePointer;
  * </pre>
  * (the cross terms vanish because Σᵢ wᵢ(xᵢ − x̄ₚ) = 0). A partition with no rows, or whose weights are all zero,
  * holds no problem and contributes zeros.
+ *
+ * <p>Thread-safety: the passes and {@link #close()} are synchronized (a retried or speculative task may reach the same
+ * partition while another runs); a pass after close fails with an {@link IllegalStateException}.
  */
 final class PartitionProblem implements AutoCloseable {
     /** Which column of the input row holds what (the driver selects features, label[, weight] in this order). */
@@ -66,6 +69,7 @@ final class PartitionProblem implements AutoCloseable {
     private final SparseDataset csr;
     private BackendVector theta;
     private BackendVector gradient;
+    private boolean closed;
 
     private PartitionProblem(int partition, long rows, int cols, boolean sparse, double weightSum, double weightSquareSum,
                              double[] means, double targetMean, double targetSquaredDeviations, long bytes,
@@ -338,7 +342,8 @@ final class PartitionProblem implements AutoCloseable {
     }
 
     /** The fused gradient pass over this partition: [s·Σwᵢxᵢrᵢ (n), Σwᵢrᵢ², Σwᵢrᵢ]. */
-    double[] gradient(double[] th, double intercept, double targetWeight, double scale, int n) {
+    synchronized double[] gradient(double[] th, double intercept, double targetWeight, double scale, int n) {
+        ensureOpen();
         double[] out = new double[n + 2];
         if (problem == null) {
             return out;
@@ -356,7 +361,8 @@ final class PartitionProblem implements AutoCloseable {
     }
 
     /** Σᵢ wᵢ(xᵢⱼ − cⱼ)² with c the global means when centred, else 0. */
-    double[] squaredDeviations(boolean centred, double[] globalMeans, int n) {
+    synchronized double[] squaredDeviations(boolean centred, double[] globalMeans, int n) {
+        ensureOpen();
         double[] out = new double[n];
         if (problem == null) {
             return out;
@@ -373,7 +379,8 @@ final class PartitionProblem implements AutoCloseable {
     }
 
     /** [G (n·n), c (n)] of this partition in the global frame. */
-    double[] crossProducts(boolean centred, double[] globalMeans, double globalTargetMean, int n) {
+    synchronized double[] crossProducts(boolean centred, double[] globalMeans, double globalTargetMean, int n) {
+        ensureOpen();
         double[] out = new double[n * n + n];
         if (problem == null) {
             return out;
@@ -401,7 +408,8 @@ final class PartitionProblem implements AutoCloseable {
     }
 
     /** The R factor of this partition's rows of A = [X_c·D | y_c] in the global frame, as {@link OrderedTreeSum#QR} payload. */
-    double[] qrReduction(boolean centred, double[] scales, double[] globalMeans, double globalTargetMean, int n) {
+    synchronized double[] qrReduction(boolean centred, double[] scales, double[] globalMeans, double globalTargetMean, int n) {
+        ensureOpen();
         if (problem == null) {
             return OrderedTreeSum.emptyFactor(n + 1);
         }
@@ -429,7 +437,8 @@ final class PartitionProblem implements AutoCloseable {
      * Σᵢ wᵢ(xᵢ − c)(yᵢ − ȳ − (xᵢ − c)ᵀθ) in the global frame: the local problem's extended-precision pass (double-double
      * within the partition, rounded once), moved to the global means.
      */
-    double[] transposedResidual(boolean centred, double[] th, double[] globalMeans, double globalTargetMean, int n) {
+    synchronized double[] transposedResidual(boolean centred, double[] th, double[] globalMeans, double globalTargetMean, int n) {
+        ensureOpen();
         double[] out = new double[n];
         if (problem == null) {
             return out;
@@ -448,8 +457,16 @@ final class PartitionProblem implements AutoCloseable {
         return out;
     }
 
+    /** A pass on a partition its fit already freed (a task that outlived its fit) fails instead of reading freed memory. */
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("partition " + partition + " was freed: its fit has ended");
+        }
+    }
+
     @Override
     public synchronized void close() {
+        closed = true;
         if (theta != null) {
             theta.close();
             gradient.close();

@@ -507,7 +507,7 @@ final class SparkResidentProblem implements ResidentProblem {
         } catch (Exception e) {
             org.slf4j.LoggerFactory.getLogger(SparkResidentProblem.class).warn("freeing the fit's partitions failed: {}", e.toString());
         } finally {
-            handles.unpersist(false);
+            handles.unpersist(true);
             PartitionRegistry.closeFit(fit); // the driver's own (local mode)
         }
     }

@@ -383,6 +383,44 @@ class DownhillRegressorTest {
     }
 
     @Test
+    void mixedDenseAndSparseRowsInOnePartition() {
+        Data d = Data.make(200, 4, 12);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < d.y.length; i++) { // a sparse row first, then alternating: the partition moves to dense
+            Vector v = Vectors.dense(d.x[i]);
+            rows.add(RowFactory.create(i % 2 == 0 ? v.toSparse() : v, d.y[i], d.w[i]));
+        }
+        DownhillRegressor est = new DownhillRegressor().setSolver("normal").setWeightCol("weight");
+        double[] mixed = modelVector(est.fit(spark.createDataFrame(jsc.parallelize(rows, 2), SCHEMA)));
+        double[] dense = modelVector(est.fit(d.frame(2, false)));
+        assertTrue(relativeError(mixed, dense) < 1e-12, "mixed vs dense " + relativeError(mixed, dense));
+    }
+
+    @Test
+    void theBlockManagerAccountsForTheLoadedPartitionsUntilClose() {
+        Data d = Data.make(1000, 10, 13);
+        org.apache.spark.api.java.JavaRDD<Row> rows = d.frame(2, false).select("features", "label").toJavaRDD();
+        PartitionProblem.Layout layout = new PartitionProblem.Layout("features", "label", null, "cpu", 1);
+        String name;
+        try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, 2)) {
+            assertEquals(1000 * 10 * 8 + 1000 * 8, problem.bytes(), "X and y, float64, off-heap");
+            name = "downhill partitions (fit " + Long.toHexString(problem.fitId()) + ")";
+            long stored = 0;
+            for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+                if (info.name().equals(name)) {
+                    stored += info.memSize();
+                }
+            }
+            assertTrue(stored >= problem.bytes(), "storage memory counts " + stored + " bytes of " + problem.bytes());
+            assertEquals(2, loadedPartitions());
+        }
+        assertEquals(0, loadedPartitions(), "closed: nothing left on the executors");
+        for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+            assertFalse(info.name().equals(name), "unpersisted");
+        }
+    }
+
+    @Test
     void savesLoadsAndSwapsIntoAPipeline(@TempDir Path dir) throws Exception {
         Data d = Data.make(200, 3, 9);
         Dataset<Row> frame = d.frame(2, false);
