@@ -205,10 +205,10 @@ final class PartitionProblem implements AutoCloseable {
                 bytes = matrix.bytes() + m * 8L * (w == null ? 1 : 2);
                 problem = Backends.loadSparse(layout.backend(), csr, Precision.FLOAT64, options);
             } else {
+                bytes = x.capacityBytes() + y.capacityBytes() + (w == null ? 0 : w.capacityBytes());
                 DoublePointer px = x.detach(m * n);
                 DoublePointer py = y.detach(m);
                 dense = w == null ? Dataset.adopt(px, py, m, n) : Dataset.adopt(px, py, w.detach(m), m, n);
-                bytes = m * (long) n * 8 + m * 8L * (w == null ? 1 : 2);
                 problem = Backends.load(layout.backend(), dense, Precision.FLOAT64, options);
             }
             ColumnStatistics stats = problem.columnStatistics();
@@ -542,7 +542,7 @@ final class PartitionProblem implements AutoCloseable {
             if (need <= capacity) {
                 return;
             }
-            long c = Math.max(need, capacity * 2);
+            long c = Math.max(need, capacity + capacity / 2); // 1.5×: at most a third of the capacity unused
             DoublePointer q = new DoublePointer(c);
             org.bytedeco.javacpp.Pointer.memcpy(q, p, size * 8);
             p.close();
@@ -550,13 +550,19 @@ final class PartitionProblem implements AutoCloseable {
             capacity = c;
         }
 
-        /** Hands the first {@code length} values over as an exactly sized pointer (this buffer is emptied). */
+        /**
+         * Hands the buffer over, without a copy, as a pointer limited to its first {@code length} values (its capacity
+         * may be up to half as large again: {@link #capacityBytes()}); this buffer is emptied.
+         */
         DoublePointer detach(long length) {
-            DoublePointer q = new DoublePointer(Math.max(length, 1));
-            org.bytedeco.javacpp.Pointer.memcpy(q, p, length * 8);
-            p.close();
+            DoublePointer q = p;
             p = null;
             return q.limit(length);
+        }
+
+        /** The off-heap bytes the buffer holds (its capacity). */
+        long capacityBytes() {
+            return capacity * 8;
         }
 
         double[] toArrayAndClose() {

@@ -403,7 +403,8 @@ class DownhillRegressorTest {
         PartitionProblem.Layout layout = new PartitionProblem.Layout("features", "label", null, "cpu", 1);
         String name;
         try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, 2)) {
-            assertEquals(1000 * 10 * 8 + 1000 * 8, problem.bytes(), "X and y, float64, off-heap");
+            // X and y in float64 off-heap, in buffers grown by half: at most half as large again
+            assertTrue(problem.bytes() >= 1000 * 11 * 8 && problem.bytes() <= 1.5 * 1000 * 11 * 8 + 2 * 1024 * 8, "" + problem.bytes());
             name = "downhill partitions (fit " + Long.toHexString(problem.fitId()) + ")";
             long stored = 0;
             for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
