@@ -82,6 +82,8 @@ final class SparkResidentProblem implements ResidentProblem {
 
     private final JavaSparkContext sc;
     private final JavaRDD<Row> source;
+    /** The rows, computed only if a pass's executor must load its partition again ({@link DeferredRDD}). */
+    private final JavaRDD<Row> deferred;
     private final JavaRDD<Handle> handles;
     private final long fit;
     private final PartitionProblem.Layout layout;
@@ -105,6 +107,7 @@ final class SparkResidentProblem implements ResidentProblem {
                                  PartitionProblem.Layout layout, int depth, List<Handle> loaded) {
         this.sc = sc;
         this.source = source;
+        this.deferred = new JavaRDD<>(new DeferredRDD<>(source.rdd(), source.classTag()), source.classTag());
         this.handles = handles;
         this.fit = fit;
         this.layout = layout;
@@ -198,7 +201,7 @@ final class SparkResidentProblem implements ResidentProblem {
         long f = fit;
         PartitionProblem.Layout l = layout;
         passes++;
-        return unwrap(() -> handles.zipPartitions(source, (Iterator<Handle> hs, Iterator<Row> rs) -> {
+        return unwrap(() -> handles.zipPartitions(deferred, (Iterator<Handle> hs, Iterator<Row> rs) -> {
             Handle h = hs.next();
             PartitionProblem p = PartitionRegistry.getOrBuild(f, h.partition, rs, l);
             PassHook k = hook;

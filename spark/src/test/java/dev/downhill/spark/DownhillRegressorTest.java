@@ -382,6 +382,38 @@ class DownhillRegressorTest {
         }
     }
 
+    static final AtomicInteger COMPUTED = new AtomicInteger();
+
+    @Test
+    void passesReadTheLoadedPartitionsNotTheInput() {
+        Data d = Data.make(300, 4, 14);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < d.y.length; i++) {
+            rows.add(RowFactory.create(Vectors.dense(d.x[i]), d.y[i], d.w[i]));
+        }
+        // counts each computation of an input partition (local mode: the executors are this JVM)
+        Dataset<Row> frame = spark.createDataFrame(jsc.parallelize(rows, 3).mapPartitions(it -> {
+            COMPUTED.incrementAndGet();
+            return it;
+        }), SCHEMA);
+        COMPUTED.set(0);
+        DownhillRegressionModel model = new DownhillRegressor().setSolver("cg").setTol(1e-12).setMaxIter(100).fit(frame);
+        assertTrue(model.summary().passes() > 5, "passes " + model.summary().passes());
+        assertEquals(3, COMPUTED.get(), "each input partition is read once, by the load, whatever the number of passes");
+        // a partition lost from its executor is read again, once, by the pass that needs it
+        COMPUTED.set(0);
+        AtomicInteger evicted = new AtomicInteger();
+        SparkResidentProblem.hook = (fit, pass, partition) -> {
+            if (pass.equals("gradient") && partition == 2 && evicted.getAndIncrement() == 1) {
+                PartitionRegistry.evict(fit, partition);
+                throw new IllegalStateException("injected: the partition was lost");
+            }
+        };
+        DownhillRegressionModel again = new DownhillRegressor().setSolver("cg").setTol(1e-12).setMaxIter(100).fit(frame);
+        assertEquals(4, COMPUTED.get(), "the load's 3, and partition 2 once more");
+        assertArrayEquals(modelVector(model), modelVector(again), 0);
+    }
+
     @Test
     void mixedDenseAndSparseRowsInOnePartition() {
         Data d = Data.make(200, 4, 12);
