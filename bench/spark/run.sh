@@ -7,8 +7,8 @@
 #   bench/spark/run.sh ROWS COLS [DENSITY] [-- …]  one size (DENSITY < 1: sparse); options after -- go to SparkBenchmark
 #                                                  (--partitions P, --master M, --tol T, --spark-tol T, --out FILE)
 #
-# Needs the example jar (mvn -B -q package -DskipTests -pl spark -am). HEAP (default 14g) is the JVM heap: Spark's cached
-# rows and the driver; downhill's executor copies and the single-machine copy are off-heap (OFFHEAP, default 8g).
+# Needs the example jar (mvn -B -q package -DskipTests -pl spark -am). HEAP (default 10g) is the JVM heap: Spark's cached
+# rows and the driver; downhill's executor copies and the single-machine copy are off-heap (OFFHEAP, default 10g; 8 partitions keep each partition's read buffer small).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 jar=spark/target/downhill-spark-examples.jar
@@ -22,14 +22,14 @@ opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.la
  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true"
 run() {
   # shellcheck disable=SC2086
-  java -Xmx"${HEAP:-14g}" -Dorg.bytedeco.javacpp.maxbytes="${OFFHEAP:-8g}" -Dorg.bytedeco.javacpp.maxphysicalbytes=0 $opens \
+  java -Xmx"${HEAP:-10g}" -Dorg.bytedeco.javacpp.maxbytes="${OFFHEAP:-10g}" -Dorg.bytedeco.javacpp.maxphysicalbytes=0 $opens \
     -cp "$jar" dev.downhill.spark.bench.SparkBenchmark "$@"
 }
 if [ "${1:-}" = "--full" ]; then
   mkdir -p "bench/results/$(date -u +%Y-%m-%d)-spark"; out="bench/results/$(date -u +%Y-%m-%d)-spark/results.md"
   { echo "## downhill on Spark vs Spark's LinearRegression ($(date -u +%Y-%m-%d), $(nproc) cores, $(java -version 2>&1 | head -1))"; echo; } >>"$out"
-  run --rows 2000000 --cols 200 --master 'local[2]' --out "$out"
-  run --rows 100000 --cols 20000 --density 0.001 --master 'local[2]' --out "$out"
+  run --rows 2000000 --cols 200 --partitions 8 --master 'local[2]' --out "$out"
+  run --rows 100000 --cols 20000 --density 0.001 --partitions 8 --master 'local[2]' --out "$out"
   exit 0
 fi
 [ $# -ge 2 ] || { sed -n 2,12p "$0" >&2; exit 2; }
