@@ -1,0 +1,167 @@
+package dev.downhill.spark;
+
+import dev.downhill.FittedModel;
+import java.io.IOException;
+import java.util.List;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.regression.RegressionModel;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsReader$;
+import org.apache.spark.ml.util.DefaultParamsWriter$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The model {@link DownhillRegressor} fits: ŷ = xᵀθ + b, a Spark ML {@code Transformer} that predicts on the executors
+ * (dense or sparse feature vectors). Persistence as Spark ML's own models: {@code write().save(path)} writes Spark's
+ * metadata (class, uid, params) and one Parquet row (intercept, coefficients); {@link #load} reads it back, also from a
+ * saved {@code PipelineModel}.
+ */
+public final class DownhillRegressionModel extends RegressionModel<Vector, DownhillRegressionModel> implements MLWritable {
+    private static final long serialVersionUID = 1L;
+
+    private final String uid;
+    private final Vector coefficients;
+    private final double intercept;
+    private transient DownhillRegressionSummary summary;
+    private transient FittedModel fitted;
+
+    DownhillRegressionModel(String uid, Vector coefficients, double intercept) {
+        this(Uids.pending(uid), coefficients, intercept);
+    }
+
+    private DownhillRegressionModel(Uids.Pending pending, Vector coefficients, double intercept) {
+        this.uid = pending.take();
+        this.coefficients = coefficients;
+        this.intercept = intercept;
+    }
+
+    @Override
+    public String uid() {
+        return uid != null ? uid : Uids.current();
+    }
+
+    /** θ, one per feature. */
+    public Vector coefficients() {
+        return coefficients;
+    }
+
+    /** b (0 when fitIntercept was false). */
+    public double intercept() {
+        return intercept;
+    }
+
+    @Override
+    public int numFeatures() {
+        return coefficients.size();
+    }
+
+    @Override
+    public double predict(Vector features) {
+        if (features.size() != coefficients.size()) {
+            throw new IllegalArgumentException("column '" + getFeaturesCol() + "': a vector of " + features.size()
+                    + " values, the model has " + coefficients.size() + " features");
+        }
+        return features.dot(coefficients) + intercept;
+    }
+
+    /** Whether the training summary is here (a model just fitted; not one loaded from disk). */
+    public boolean hasSummary() {
+        return summary != null;
+    }
+
+    /** The training summary: loss history, r², RMSE, iterations. */
+    public DownhillRegressionSummary summary() {
+        if (summary == null) {
+            throw new IllegalStateException("no training summary: this model was not fitted in this session (loaded or copied)");
+        }
+        return summary;
+    }
+
+    /** downhill's own model of the fit (for {@code dev.downhill.ModelFile}); null for a model loaded from disk. */
+    public FittedModel fittedModel() {
+        return fitted;
+    }
+
+    DownhillRegressionModel withTraining(DownhillRegressionSummary s, FittedModel f) {
+        this.summary = s;
+        this.fitted = f;
+        return this;
+    }
+
+    @Override
+    public DownhillRegressionModel copy(ParamMap extra) {
+        DownhillRegressionModel copy = copyValues(new DownhillRegressionModel(uid, coefficients, intercept), extra);
+        copy.summary = summary;
+        copy.fitted = fitted;
+        return copy.setParent(parent());
+    }
+
+    @Override
+    public MLWriter write() {
+        return new Writer(this);
+    }
+
+    public static MLReader<DownhillRegressionModel> read() {
+        return new Reader();
+    }
+
+    public static DownhillRegressionModel load(String path) {
+        return read().load(path);
+    }
+
+    @Override
+    public void save(String path) throws IOException {
+        write().save(path);
+    }
+
+    @Override
+    public String toString() {
+        return "DownhillRegressionModel: uid=" + uid + ", numFeatures=" + numFeatures();
+    }
+
+    private static final StructType DATA = new StructType(new StructField[] {
+        DataTypes.createStructField("intercept", DataTypes.DoubleType, false),
+        DataTypes.createStructField("coefficients", SQLDataTypes.VectorType(), false)});
+
+    private static final class Writer extends MLWriter {
+        private final DownhillRegressionModel model;
+
+        Writer(DownhillRegressionModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public void saveImpl(String path) {
+            DefaultParamsWriter$.MODULE$.saveMetadata(model, path, sparkSession());
+            sparkSession().createDataFrame(List.of(RowFactory.create(model.intercept, model.coefficients)), DATA)
+                    .repartition(1).write().parquet(path + "/data");
+        }
+    }
+
+    private static final class Reader extends MLReader<DownhillRegressionModel> {
+        @Override
+        public DownhillRegressionModel load(String path) {
+            DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
+                    DownhillRegressionModel.class.getName());
+            Row row = sparkSession().read().parquet(path + "/data").select("intercept", "coefficients").head();
+            DownhillRegressionModel model = new DownhillRegressionModel(metadata.uid(), (Vector) row.get(1),
+                    row.getDouble(0));
+            metadata.getAndSetParams(model, scala.Option.empty());
+            return model;
+        }
+    }
+
+    static Vector dense(double[] values) {
+        return Vectors.dense(values);
+    }
+}

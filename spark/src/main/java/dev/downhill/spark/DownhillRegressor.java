@@ -1,0 +1,334 @@
+package dev.downhill.spark;
+
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.LoadedProblem;
+import dev.downhill.Penalty;
+import dev.downhill.Solver;
+import dev.downhill.spi.BackendOptions;
+import java.util.Locale;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.ml.Predictor;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/**
+ * downhill's linear regression as a Spark ML {@code Estimator} ({@code Predictor}): fits y ≈ Xθ + b on a DataFrame of
+ * feature vectors (dense or sparse) and labels, optionally weighted, and produces a {@link DownhillRegressionModel}. Each
+ * partition is loaded once into a downhill problem on its executor; core's solvers run on the driver, one Spark job per
+ * pass over X ({@link SparkResidentProblem}); no rows are brought to the driver.
+ *
+ * <p>Params follow Spark's {@code LinearRegression} where it has the same one, with its meaning, so a pipeline can swap
+ * one for the other: featuresCol, labelCol, weightCol, predictionCol, fitIntercept, regParam (λ), elasticNetParam (a),
+ * standardization, maxIter, tol, aggregationDepth. The objective is Spark's,
+ * <pre>
+ *   (1/(2Σw))·Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)²  +  λ·a·Σⱼ sⱼ|θⱼ|  +  (λ(1−a)/(2σ_y))·Σⱼ sⱼ²θⱼ²
+ * </pre>
+ * with sⱼ = σⱼ (the column's standard deviation) when standardization is true, else 1, and σ_y the label's, both
+ * weighted and divided by Σw, as Spark's normal solver (WeightedLeastSquares) computes them. (Spark's l-bfgs path divides
+ * by Σw − Σw²/Σw instead, so its λ differs from the normal solver's by a factor 1 + O(1/m); downhill follows the normal
+ * solver, which is also glmnet's convention.) It is expressed through core's {@link Penalty}: l1
+ * (a = 1) is {@code Penalty.l1(λ)} with factors sⱼ, l2 (a = 0) is {@code Penalty.l2(λ/σ_y)} with factors sⱼ², and an
+ * elastic net without standardization is {@code Penalty.elasticNet(α, ρ)} with α = λa + λ(1−a)/σ_y, ρ = λa/α. An
+ * elastic net (0 &lt; a &lt; 1) with standardization is refused: its l1 and l2 factors (σⱼ and σⱼ²) differ, and core's
+ * penalty has one set.
+ *
+ * <p>Params of its own: solver (gd, nesterov, cg, normal, svd, cd, auto — auto is core's choice; sgd and minibatch are
+ * refused: each step would be a Spark job), backend (cpu, cuda or auto, chosen on each executor), threads (per task, default
+ * 1 — Spark runs one task per core).
+ */
+public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor, DownhillRegressionModel>
+        implements DefaultParamsWritable {
+    private static final long serialVersionUID = 1L;
+
+    static {
+        NativeBlasGuard.apply();
+    }
+
+    static final String[] SOLVERS = {"auto", "gd", "nesterov", "cg", "normal", "svd", "cd"};
+    static final String[] BACKENDS = {"cpu", "cuda", "auto"};
+
+    private final String uid;
+    private final Param<String> weightCol;
+    private final BooleanParam fitIntercept;
+    private final DoubleParam regParam;
+    private final DoubleParam elasticNetParam;
+    private final BooleanParam standardization;
+    private final Param<String> solver;
+    private final IntParam maxIter;
+    private final DoubleParam tol;
+    private final Param<String> backend;
+    private final IntParam threads;
+    private final IntParam aggregationDepth;
+
+    public DownhillRegressor() {
+        this(Identifiable$.MODULE$.randomUID("downhillReg"));
+    }
+
+    public DownhillRegressor(String uid) {
+        this(Uids.pending(uid));
+    }
+
+    /** Spark's superclass makes its params in its constructor and asks {@link #uid()} then: the uid waits in {@link Uids}. */
+    private DownhillRegressor(Uids.Pending pending) {
+        this.uid = pending.take();
+        weightCol = new Param<>(this, "weightCol", "weight column name; unset or empty: every row has weight 1");
+        fitIntercept = new BooleanParam(this, "fitIntercept", "whether to fit an intercept term");
+        regParam = new DoubleParam(this, "regParam", "regularization parameter λ (>= 0)", ParamValidators.gtEq(0));
+        elasticNetParam = new DoubleParam(this, "elasticNetParam", "the l1 share a of the penalty, in [0, 1]: 0 is l2, 1 is l1",
+                ParamValidators.inRange(0, 1));
+        standardization = new BooleanParam(this, "standardization",
+                "whether the penalty is on the standardized coefficients (sⱼ = σⱼ), as Spark's LinearRegression");
+        solver = new Param<>(this, "solver", "downhill's solver: " + String.join(", ", SOLVERS),
+                ParamValidators.inArray(SOLVERS));
+        maxIter = new IntParam(this, "maxIter", "maximum number of iterations (>= 1)", ParamValidators.gtEq(1));
+        tol = new DoubleParam(this, "tol", "downhill's convergence tolerance (the relative gradient norm; >= 0)",
+                ParamValidators.gtEq(0));
+        backend = new Param<>(this, "backend", "the downhill backend on each executor: cpu, cuda or auto",
+                ParamValidators.inArray(BACKENDS));
+        threads = new IntParam(this, "threads", "threads each task's backend uses (>= 1)", ParamValidators.gtEq(1));
+        aggregationDepth = new IntParam(this, "aggregationDepth", "depth of the treeAggregate of every pass (>= 2)",
+                ParamValidators.gtEq(2));
+        setDefault(weightCol, "");
+        setDefault(fitIntercept, true);
+        setDefault(regParam, 0.0);
+        setDefault(elasticNetParam, 0.0);
+        setDefault(standardization, true);
+        setDefault(solver, "auto");
+        setDefault(maxIter, 100);
+        setDefault(tol, 1e-6);
+        setDefault(backend, "cpu");
+        setDefault(threads, 1);
+        setDefault(aggregationDepth, 2);
+    }
+
+    @Override
+    public String uid() {
+        return uid != null ? uid : Uids.current();
+    }
+
+    public Param<String> weightCol() {
+        return weightCol;
+    }
+
+    public BooleanParam fitIntercept() {
+        return fitIntercept;
+    }
+
+    public DoubleParam regParam() {
+        return regParam;
+    }
+
+    public DoubleParam elasticNetParam() {
+        return elasticNetParam;
+    }
+
+    public BooleanParam standardization() {
+        return standardization;
+    }
+
+    public Param<String> solver() {
+        return solver;
+    }
+
+    public IntParam maxIter() {
+        return maxIter;
+    }
+
+    public DoubleParam tol() {
+        return tol;
+    }
+
+    public Param<String> backend() {
+        return backend;
+    }
+
+    public IntParam threads() {
+        return threads;
+    }
+
+    public IntParam aggregationDepth() {
+        return aggregationDepth;
+    }
+
+    public DownhillRegressor setWeightCol(String v) {
+        return (DownhillRegressor) set(weightCol, v);
+    }
+
+    public DownhillRegressor setFitIntercept(boolean v) {
+        return (DownhillRegressor) set(fitIntercept, v);
+    }
+
+    public DownhillRegressor setRegParam(double v) {
+        return (DownhillRegressor) set(regParam, v);
+    }
+
+    public DownhillRegressor setElasticNetParam(double v) {
+        return (DownhillRegressor) set(elasticNetParam, v);
+    }
+
+    public DownhillRegressor setStandardization(boolean v) {
+        return (DownhillRegressor) set(standardization, v);
+    }
+
+    public DownhillRegressor setSolver(String v) {
+        return (DownhillRegressor) set(solver, v);
+    }
+
+    public DownhillRegressor setMaxIter(int v) {
+        return (DownhillRegressor) set(maxIter, v);
+    }
+
+    public DownhillRegressor setTol(double v) {
+        return (DownhillRegressor) set(tol, v);
+    }
+
+    public DownhillRegressor setBackend(String v) {
+        return (DownhillRegressor) set(backend, v);
+    }
+
+    public DownhillRegressor setThreads(int v) {
+        return (DownhillRegressor) set(threads, v);
+    }
+
+    public DownhillRegressor setAggregationDepth(int v) {
+        return (DownhillRegressor) set(aggregationDepth, v);
+    }
+
+    @Override
+    public DownhillRegressor copy(ParamMap extra) {
+        return defaultCopy(extra);
+    }
+
+    public static MLReader<DownhillRegressor> read() {
+        return new DefaultParamsReader<>();
+    }
+
+    public static DownhillRegressor load(String path) {
+        return read().load(path);
+    }
+
+    @Override
+    public DownhillRegressionModel train(Dataset<?> dataset) {
+        long start = System.nanoTime();
+        String w = $(weightCol);
+        boolean weighted = w != null && !w.isEmpty();
+        String features = $(featuresCol());
+        String label = $(labelCol());
+        Column[] columns = weighted
+                ? new Column[] {functions.col(features), functions.col(label).cast("double"), functions.col(w).cast("double")}
+                : new Column[] {functions.col(features), functions.col(label).cast("double")};
+        JavaRDD<Row> rows = dataset.select(columns).toJavaRDD();
+        int cores = (Integer) $(threads);
+        PartitionProblem.Layout layout = new PartitionProblem.Layout(features, label, weighted ? w : null, $(backend), cores);
+        FitConfig.Builder config = FitConfig.builder()
+                .solver(solverOf($(solver)))
+                .maxIterations((Integer) $(maxIter))
+                .tolerance((Double) $(tol))
+                .fitIntercept((Boolean) $(fitIntercept));
+        try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, (Integer) $(aggregationDepth))) {
+            config.penalty(penalty(problem));
+            // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
+            LoadedProblem loaded = LoadedProblem.of(problem, null, BackendOptions.none());
+            FittedModel fitted = SparkResidentProblem.unwrap(() -> LinearRegression.fit(loaded, config.build()));
+            DownhillRegressionSummary summary = summarize(problem, fitted, start);
+            DownhillRegressionModel model = new DownhillRegressionModel(uid, DownhillRegressionModel.dense(fitted.coefficients()),
+                    fitted.intercept());
+            return copyValues(model, ParamMap.empty()).setParent(this).withTraining(summary, fitted);
+        }
+    }
+
+    private static Solver solverOf(String name) {
+        String s = name.toLowerCase(Locale.ROOT);
+        if (s.equals("sgd") || s.equals("minibatch")) {
+            throw new IllegalArgumentException("solver " + s + " is not offered on Spark (each step would be a Spark job): use gd, "
+                    + "nesterov or cg");
+        }
+        if (s.equals("l-bfgs")) {
+            throw new IllegalArgumentException("solver l-bfgs is Spark's LinearRegression's; downhill's are "
+                    + String.join(", ", SOLVERS));
+        }
+        return Solver.parse(s);
+    }
+
+    /** Spark's regParam / elasticNetParam / standardization as core's penalty (see the class comment). */
+    private Penalty penalty(SparkResidentProblem problem) {
+        double lambda = (Double) $(regParam);
+        double a = (Double) $(elasticNetParam);
+        if (!(lambda > 0)) {
+            return Penalty.none();
+        }
+        boolean standardize = (Boolean) $(standardization);
+        double w = problem.weightSum();
+        double sy = Math.sqrt(problem.targetSquaredDeviations() / w);
+        if (!(sy > 0)) {
+            sy = Math.abs(problem.columnStatistics().targetMean());
+        }
+        if (!(sy > 0)) {
+            throw new IllegalArgumentException("column '" + $(labelCol()) + "': every label is 0, so Spark's penalty (scaled by the "
+                    + "label's standard deviation) is undefined; the answer is θ = 0");
+        }
+        int n = (int) problem.cols();
+        double[] s = new double[n];
+        if (standardize) {
+            double[] msd = problem.columnMeanSquaredDeviations(true);
+            for (int j = 0; j < n; j++) {
+                s[j] = Math.sqrt(msd[j]);
+            }
+        } else {
+            java.util.Arrays.fill(s, 1);
+        }
+        if (a == 1) {
+            return Penalty.l1(lambda).withPenaltyFactors(s);
+        }
+        if (a == 0) {
+            double[] s2 = new double[n];
+            for (int j = 0; j < n; j++) {
+                s2[j] = s[j] * s[j];
+            }
+            return Penalty.l2(lambda / sy).withPenaltyFactors(s2);
+        }
+        if (standardize) {
+            throw new IllegalArgumentException("elasticNetParam " + a + " (strictly between 0 and 1) with standardization=true: "
+                    + "Spark's l1 and l2 terms then have different per-feature factors (σⱼ and σⱼ²), which downhill's penalty "
+                    + "cannot express; set standardization=false, or standardize the features first (StandardScaler)");
+        }
+        double alpha = lambda * a + lambda * (1 - a) / sy;
+        return Penalty.elasticNet(alpha, lambda * a / alpha);
+    }
+
+    /** The training summary: one more pass for the residual at the answer. */
+    private DownhillRegressionSummary summarize(SparkResidentProblem problem, FittedModel fitted, long start) {
+        int n = (int) problem.cols();
+        SparkResidentProblem.HostVector theta = (SparkResidentProblem.HostVector) problem.allocateVector(n);
+        SparkResidentProblem.HostVector g = (SparkResidentProblem.HostVector) problem.allocateVector(n);
+        theta.copyFromHost(fitted.coefficients());
+        double ssRes = problem.gradient(theta, fitted.intercept(), 1, 0, dev.downhill.spi.RowSlice.all(), g).sumOfSquares();
+        double w = problem.weightSum();
+        double ssTot;
+        if (fitted.fitIntercept()) {
+            ssTot = problem.targetSquaredDeviations();
+        } else {
+            double ym = problem.columnStatistics().targetMean();
+            ssTot = problem.targetSquaredDeviations() + w * ym * ym; // Σwy² = Σw(y − ȳ)² + Σw·ȳ²
+        }
+        double mse = ssRes / w;
+        return new DownhillRegressionSummary(fitted.lossHistory(), mse, Math.sqrt(mse), ssTot > 0 ? 1 - ssRes / ssTot : Double.NaN,
+                fitted.iterations(), fitted.solver().cliName(), fitted.stopReason().name(), problem.passes(),
+                (System.nanoTime() - start) / 1e9);
+    }
+}

@@ -1,0 +1,629 @@
+package dev.downhill.spark;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.SparseDataset;
+import dev.downhill.internal.direct.HouseholderQr;
+import dev.downhill.io.CsrMatrix;
+import dev.downhill.spi.BackendOptions;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.Backends;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.QrReduction;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.ResidualSums;
+import dev.downhill.spi.RowSlice;
+import java.util.Arrays;
+import java.util.Iterator;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+import org.bytedeco.javacpp.DoublePointer;
+
+/**
+ * One partition's rows loaded into a downhill problem on its executor (executor side; never serialized). Built once per
+ * fit from the partition's rows ({@link #build}), kept in {@link PartitionRegistry} across the fit's passes and closed at
+ * its end. A partition whose vectors are all {@link SparseVector}s is held as CSR (the passes visit its stored entries),
+ * any other as dense row-major float64; both in off-heap memory ({@link #bytes()}).
+ *
+ * <p>Every pass returns this partition's float64 partial of a sum over rows, in the global frame the driver passes in
+ * (the global means): the driver adds the partials of all partitions in a fixed order ({@link OrderedTreeSum}). The
+ * local problem centres with this partition's own (weighted) means x̄ₚ, ȳₚ; the partials move to the global means
+ * x̄, ȳ with the parallel-axis identities (Wₚ = Σᵢ∈ₚ wᵢ, dₚ = x̄ₚ − x̄):
+ * <pre>
+ *   Σᵢ wᵢ(xᵢⱼ − x̄ⱼ)²           = Σᵢ wᵢ(xᵢⱼ − x̄ₚⱼ)² + Wₚ·dₚⱼ²
+ *   Σᵢ wᵢ(xᵢ − x̄)(xᵢ − x̄)ᵀ     = Gₚ + Wₚ·dₚdₚᵀ,     Σᵢ wᵢ(xᵢ − x̄)(yᵢ − ȳ) = cₚ + Wₚ·dₚ(ȳₚ − ȳ)
+ *   R of the globally centred rows = R of [Rₚ; √Wₚ·(dₚᵀD, ȳₚ − ȳ)]
+ *   Σᵢ wᵢ(xᵢ − x̄)rᵢ            = gₚ + Wₚ·dₚ·δₚ,     δₚ = (ȳₚ − ȳ) − dₚᵀθ
+ * </pre>
+ * (the cross terms vanish because Σᵢ wᵢ(xᵢ − x̄ₚ) = 0). A partition with no rows, or whose weights are all zero,
+ * holds no problem and contributes zeros.
+ *
+ * <p>Thread-safety: the passes and {@link #close()} are synchronized (a retried or speculative task may reach the same
+ * partition while another runs); a pass after close fails with an {@link IllegalStateException}.
+ */
+final class PartitionProblem implements AutoCloseable {
+    /** Which column of the input row holds what (the driver selects features, label[, weight] in this order). */
+    static final int FEATURES = 0;
+    static final int LABEL = 1;
+    static final int WEIGHT = 2;
+
+    static {
+        NativeBlasGuard.apply();
+    }
+
+    private final int partition;
+    private final long rows;
+    private final int cols;
+    private final boolean sparse;
+    private final double weightSum;
+    private final double weightSquareSum;
+    private final double[] means; // x̄ₚ (weighted), empty problem: zeros
+    private final double targetMean;
+    private final double targetSquaredDeviations; // Σᵢ wᵢ(yᵢ − ȳₚ)²
+    private final long bytes;
+    private final ResidentProblem problem; // null when empty
+    private final Dataset dense;
+    private final SparseDataset csr;
+    private BackendVector theta;
+    private BackendVector gradient;
+    private boolean closed;
+
+    private PartitionProblem(int partition, long rows, int cols, boolean sparse, double weightSum, double weightSquareSum,
+                             double[] means, double targetMean, double targetSquaredDeviations, long bytes,
+                             ResidentProblem problem, Dataset dense, SparseDataset csr) {
+        this.partition = partition;
+        this.rows = rows;
+        this.cols = cols;
+        this.sparse = sparse;
+        this.weightSum = weightSum;
+        this.weightSquareSum = weightSquareSum;
+        this.means = means;
+        this.targetMean = targetMean;
+        this.targetSquaredDeviations = targetSquaredDeviations;
+        this.bytes = bytes;
+        this.problem = problem;
+        this.dense = dense;
+        this.csr = csr;
+    }
+
+    /** What a fit's executors need to know to load a partition (serialized with the pass closures). */
+    record Layout(String featuresCol, String labelCol, String weightCol, String backend, int threads) implements java.io.Serializable {
+        boolean weighted() {
+            return weightCol != null;
+        }
+    }
+
+    /**
+     * Reads the partition's rows (features vector, label, and weight when {@code layout.weighted()}), checks every value
+     * and loads them. Bad input fails with an {@link InvalidRowException} naming the column, the partition and the row
+     * (zero-based within the partition): a null, a NaN or an infinity, a negative weight, or a vector whose length
+     * differs from the partition's first.
+     */
+    static PartitionProblem build(int partition, Iterator<Row> input, Layout layout) {
+        GrowableDoubles x = new GrowableDoubles();
+        GrowableDoubles y = new GrowableDoubles();
+        GrowableDoubles w = layout.weighted() ? new GrowableDoubles() : null;
+        GrowableInts indices = new GrowableInts();
+        GrowableLongs rowPointers = new GrowableLongs();
+        rowPointers.add(0);
+        boolean allSparse = true;
+        int n = -1;
+        long i = 0;
+        java.util.List<Vector> pendingDense = null;
+        try {
+            while (input.hasNext()) {
+                Row row = input.next();
+                if (row.isNullAt(FEATURES)) {
+                    throw InvalidRowException.of(layout.featuresCol(), partition, i, "is null");
+                }
+                Vector v = (Vector) row.get(FEATURES);
+                if (n < 0) {
+                    n = v.size();
+                    if (n == 0) {
+                        throw InvalidRowException.of(layout.featuresCol(), partition, i, "is an empty vector");
+                    }
+                } else if (v.size() != n) {
+                    throw InvalidRowException.of(layout.featuresCol(), partition, i, "has " + v.size()
+                            + " values where row 0 of the partition has " + n + " (every feature vector must have the same length)");
+                }
+                double label = label(row, LABEL, layout.labelCol(), partition, i);
+                y.add(label);
+                if (w != null) {
+                    double weight = label(row, WEIGHT, layout.weightCol(), partition, i);
+                    if (weight < 0) {
+                        throw InvalidRowException.of(layout.weightCol(), partition, i, "is " + weight + " (weights must be ≥ 0)");
+                    }
+                    w.add(weight);
+                }
+                if (v instanceof SparseVector s) {
+                    int[] idx = s.indices();
+                    double[] val = s.values();
+                    for (int k = 0; k < idx.length; k++) {
+                        checkFinite(val[k], layout.featuresCol(), partition, i, idx[k]);
+                    }
+                    if (allSparse) {
+                        for (int k = 0; k < idx.length; k++) {
+                            indices.add(idx[k]);
+                            x.add(val[k]);
+                        }
+                        rowPointers.add(indices.size());
+                    } else {
+                        appendDense(x, v, n);
+                    }
+                } else {
+                    double[] val = ((DenseVector) v).values();
+                    for (int k = 0; k < val.length; k++) {
+                        checkFinite(val[k], layout.featuresCol(), partition, i, k);
+                    }
+                    if (allSparse) { // the first dense row: the rows so far move to the dense layout
+                        allSparse = false;
+                        x = densify(x, indices, rowPointers, i, n);
+                        indices = null;
+                        rowPointers = null;
+                    }
+                    appendDense(x, v, n);
+                }
+                i++;
+            }
+        } catch (RuntimeException e) {
+            x.close();
+            y.close();
+            if (w != null) {
+                w.close();
+            }
+            throw e;
+        }
+        long m = i;
+        double weightSum = w == null ? m : w.sum();
+        double weightSquareSum = w == null ? m : w.sumOfSquares();
+        if (m == 0 || !(weightSum > 0)) { // nothing (or only zero weights) to contribute
+            x.close();
+            y.close();
+            if (w != null) {
+                w.close();
+            }
+            return new PartitionProblem(partition, m, Math.max(n, 0), false, 0, 0, n > 0 ? new double[n] : new double[0], 0, 0, 0,
+                    null, null, null);
+        }
+        BackendOptions options = BackendOptions.builder().threads(layout.threads()).build();
+        ResidentProblem problem = null;
+        Dataset dense = null;
+        SparseDataset csr = null;
+        long bytes;
+        try {
+            if (allSparse) {
+                double[] values = x.toArrayAndClose();
+                CsrMatrix matrix = CsrMatrix.of(rowPointers.toArray(), indices.toArray(), values, n, Precision.FLOAT64);
+                csr = SparseDataset.of(matrix, y.toArrayAndClose());
+                if (w != null) {
+                    SparseDataset weighted = csr.withWeights(w.toArrayAndClose());
+                    csr = weighted;
+                }
+                bytes = matrix.bytes() + m * 8L * (w == null ? 1 : 2);
+                problem = Backends.loadSparse(layout.backend(), csr, Precision.FLOAT64, options);
+            } else {
+                bytes = x.capacityBytes() + y.capacityBytes() + (w == null ? 0 : w.capacityBytes());
+                DoublePointer px = x.detach(m * n);
+                DoublePointer py = y.detach(m);
+                dense = w == null ? Dataset.adopt(px, py, m, n) : Dataset.adopt(px, py, w.detach(m), m, n);
+                problem = Backends.load(layout.backend(), dense, Precision.FLOAT64, options);
+            }
+            ColumnStatistics stats = problem.columnStatistics();
+            double ym = stats.targetMean();
+            double ss = 0;
+            for (long r = 0; r < m; r++) {
+                double d = (dense != null ? dense.y(r) : csrTarget(csr, r)) - ym;
+                ss += (dense != null ? dense.weight(r) : csrWeight(csr, r)) * d * d;
+            }
+            return new PartitionProblem(partition, m, n, allSparse, weightSum, weightSquareSum, stats.means().clone(), ym, ss,
+                    bytes, problem, dense, csr);
+        } catch (RuntimeException e) {
+            if (problem != null) {
+                problem.close();
+            }
+            if (dense != null) {
+                dense.close();
+            }
+            if (csr != null) {
+                csr.close();
+            }
+            throw e;
+        }
+    }
+
+    private static double csrTarget(SparseDataset csr, long r) {
+        return ((DoublePointer) csr.yPointer()).get(r);
+    }
+
+    private static double csrWeight(SparseDataset csr, long r) {
+        return csr.isWeighted() ? csr.weightsPointer().get(r) : 1;
+    }
+
+    private static double label(Row row, int index, String column, int partition, long i) {
+        if (row.isNullAt(index)) {
+            throw InvalidRowException.of(column, partition, i, "is null");
+        }
+        double v = ((Number) row.get(index)).doubleValue();
+        if (!Double.isFinite(v)) {
+            throw InvalidRowException.of(column, partition, i, "is " + v + " (every value must be finite)");
+        }
+        return v;
+    }
+
+    private static void checkFinite(double v, String column, int partition, long i, int j) {
+        if (!Double.isFinite(v)) {
+            throw InvalidRowException.of(column, partition, i, "has " + v + " at index " + j + " (every value must be finite)");
+        }
+    }
+
+    private static void appendDense(GrowableDoubles x, Vector v, int n) {
+        if (v instanceof DenseVector d) {
+            x.addAll(d.values());
+        } else {
+            SparseVector s = (SparseVector) v;
+            long base = x.size();
+            x.addZeros(n);
+            int[] idx = s.indices();
+            double[] val = s.values();
+            for (int k = 0; k < idx.length; k++) {
+                x.set(base + idx[k], val[k]);
+            }
+        }
+    }
+
+    /** The CSR rows read so far as dense row-major values. */
+    private static GrowableDoubles densify(GrowableDoubles values, GrowableInts indices, GrowableLongs rowPointers, long rows, int n) {
+        GrowableDoubles d = new GrowableDoubles();
+        for (long r = 0; r < rows; r++) {
+            long base = d.size();
+            d.addZeros(n);
+            for (long k = rowPointers.get(r); k < rowPointers.get(r + 1); k++) {
+                d.set(base + indices.get(k), values.get(k));
+            }
+        }
+        values.close();
+        return d;
+    }
+
+    int partition() {
+        return partition;
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    /** n, or 0 for a partition without rows. */
+    int cols() {
+        return cols;
+    }
+
+    boolean isSparse() {
+        return sparse;
+    }
+
+    /** The backend that holds this partition ("cpu", "cuda": what "auto" chose on this executor), or null when empty. */
+    String backendName() {
+        return problem == null ? null : problem.backendName();
+    }
+
+    /** Off-heap bytes this partition's data holds (X, y, weights). */
+    long bytes() {
+        return bytes;
+    }
+
+    /** The build's summary for the driver: [rows, n, sparse, Wₚ, Σwₚ², Wₚ·x̄ₚ (n), Wₚ·ȳₚ, Σwᵢ(yᵢ − ȳₚ)², bytes]. */
+    double[] summary(int n) {
+        double[] s = new double[n + 8];
+        s[0] = rows;
+        s[1] = cols;
+        s[2] = sparse ? 1 : 0;
+        s[3] = weightSum;
+        s[4] = weightSquareSum;
+        for (int j = 0; j < Math.min(n, means.length); j++) {
+            s[5 + j] = weightSum * means[j];
+        }
+        s[5 + n] = weightSum * targetMean;
+        s[6 + n] = targetSquaredDeviations;
+        s[7 + n] = bytes;
+        return s;
+    }
+
+    /** This partition's local means and ȳₚ, with its weight Wₚ: [Wₚ, ȳₚ, x̄ₚ (n)]. */
+    double[] localMeans() {
+        double[] s = new double[means.length + 2];
+        s[0] = weightSum;
+        s[1] = targetMean;
+        System.arraycopy(means, 0, s, 2, means.length);
+        return s;
+    }
+
+    /** The fused gradient pass over this partition: [s·Σwᵢxᵢrᵢ (n), Σwᵢrᵢ², Σwᵢrᵢ]. */
+    synchronized double[] gradient(double[] th, double intercept, double targetWeight, double scale, int n) {
+        ensureOpen();
+        double[] out = new double[n + 2];
+        if (problem == null) {
+            return out;
+        }
+        if (theta == null) {
+            theta = problem.allocateVector(n);
+            gradient = problem.allocateVector(n);
+        }
+        theta.copyFromHost(th);
+        ResidualSums sums = problem.gradient(theta, intercept, targetWeight, scale, RowSlice.all(), gradient);
+        System.arraycopy(gradient.copyToHost(), 0, out, 0, n);
+        out[n] = sums.sumOfSquares();
+        out[n + 1] = sums.sum();
+        return out;
+    }
+
+    /** Σᵢ wᵢ(xᵢⱼ − cⱼ)² with c the global means when centred, else 0. */
+    synchronized double[] squaredDeviations(boolean centred, double[] globalMeans, int n) {
+        ensureOpen();
+        double[] out = new double[n];
+        if (problem == null) {
+            return out;
+        }
+        double[] local = problem.columnMeanSquaredDeviations(centred);
+        for (int j = 0; j < n; j++) {
+            out[j] = weightSum * local[j];
+            if (centred) {
+                double d = means[j] - globalMeans[j];
+                out[j] += weightSum * d * d;
+            }
+        }
+        return out;
+    }
+
+    /** [G (n·n), c (n)] of this partition in the global frame. */
+    synchronized double[] crossProducts(boolean centred, double[] globalMeans, double globalTargetMean, int n) {
+        ensureOpen();
+        double[] out = new double[n * n + n];
+        if (problem == null) {
+            return out;
+        }
+        CrossProducts local = problem.crossProducts(centred);
+        System.arraycopy(local.gram(), 0, out, 0, n * n);
+        System.arraycopy(local.moment(), 0, out, n * n, n);
+        if (centred) {
+            double[] d = new double[n];
+            for (int j = 0; j < n; j++) {
+                d[j] = means[j] - globalMeans[j];
+            }
+            double dy = targetMean - globalTargetMean;
+            for (int j = 0; j < n; j++) {
+                double wd = weightSum * d[j];
+                if (wd != 0) {
+                    for (int k = 0; k < n; k++) {
+                        out[j * n + k] += wd * d[k];
+                    }
+                }
+                out[n * n + j] += wd * dy;
+            }
+        }
+        return out;
+    }
+
+    /** The R factor of this partition's rows of A = [X_c·D | y_c] in the global frame, as {@link OrderedTreeSum#QR} payload. */
+    synchronized double[] qrReduction(boolean centred, double[] scales, double[] globalMeans, double globalTargetMean, int n) {
+        ensureOpen();
+        if (problem == null) {
+            return OrderedTreeSum.emptyFactor(n + 1);
+        }
+        QrReduction local = problem.qrReduction(centred, scales);
+        if (!centred) {
+            return OrderedTreeSum.factor(local.r(), local.rows(), local.cols());
+        }
+        int rows = local.rows() + 1;
+        double[] a = new double[rows * (n + 1)];
+        for (int j = 0; j <= n; j++) {
+            for (int r = 0; r < local.rows(); r++) {
+                a[r + j * rows] = local.get(r, j);
+            }
+        }
+        double root = Math.sqrt(weightSum);
+        for (int j = 0; j < n; j++) {
+            a[local.rows() + j * rows] = root * (means[j] - globalMeans[j]) * scales[j];
+        }
+        a[local.rows() + n * rows] = root * (targetMean - globalTargetMean);
+        QrReduction reduced = HouseholderQr.reduce(a, rows, n + 1);
+        return OrderedTreeSum.factor(reduced.r(), reduced.rows(), reduced.cols());
+    }
+
+    /**
+     * Σᵢ wᵢ(xᵢ − c)(yᵢ − ȳ − (xᵢ − c)ᵀθ) in the global frame: the local problem's extended-precision pass (double-double
+     * within the partition, rounded once), moved to the global means.
+     */
+    synchronized double[] transposedResidual(boolean centred, double[] th, double[] globalMeans, double globalTargetMean, int n) {
+        ensureOpen();
+        double[] out = new double[n];
+        if (problem == null) {
+            return out;
+        }
+        double[] g = problem.extendedResidual(centred).transposedResidual(th);
+        System.arraycopy(g, 0, out, 0, n);
+        if (centred) {
+            double delta = targetMean - globalTargetMean;
+            for (int j = 0; j < n; j++) {
+                delta -= (means[j] - globalMeans[j]) * th[j];
+            }
+            for (int j = 0; j < n; j++) {
+                out[j] += weightSum * (means[j] - globalMeans[j]) * delta;
+            }
+        }
+        return out;
+    }
+
+    /** A pass on a partition its fit already freed (a task that outlived its fit) fails instead of reading freed memory. */
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("partition " + partition + " was freed: its fit has ended");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (theta != null) {
+            theta.close();
+            gradient.close();
+            theta = null;
+        }
+        if (problem != null) {
+            problem.close();
+        }
+        if (dense != null) {
+            dense.close();
+        }
+        if (csr != null) {
+            csr.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ growable buffers
+
+    /** A growable off-heap float64 buffer (doubling), so a partition's X is never held twice on the Java heap. */
+    static final class GrowableDoubles implements AutoCloseable {
+        private DoublePointer p = new DoublePointer(1024);
+        private long capacity = 1024;
+        private long size;
+
+        void add(double v) {
+            ensure(size + 1);
+            p.put(size++, v);
+        }
+
+        void addAll(double[] v) {
+            ensure(size + v.length);
+            p.position(size).put(v, 0, v.length);
+            p.position(0);
+            size += v.length;
+        }
+
+        void addZeros(int k) {
+            ensure(size + k);
+            org.bytedeco.javacpp.Pointer.memset(p.getPointer(size), 0, k * 8L);
+            size += k;
+        }
+
+        void set(long i, double v) {
+            p.put(i, v);
+        }
+
+        double get(long i) {
+            return p.get(i);
+        }
+
+        long size() {
+            return size;
+        }
+
+        double sum() {
+            double s = 0;
+            for (long i = 0; i < size; i++) {
+                s += p.get(i);
+            }
+            return s;
+        }
+
+        double sumOfSquares() {
+            double s = 0;
+            for (long i = 0; i < size; i++) {
+                double v = p.get(i);
+                s += v * v;
+            }
+            return s;
+        }
+
+        private void ensure(long need) {
+            if (need <= capacity) {
+                return;
+            }
+            long c = Math.max(need, capacity + capacity / 2); // 1.5×: at most a third of the capacity unused
+            DoublePointer q = new DoublePointer(c);
+            org.bytedeco.javacpp.Pointer.memcpy(q, p, size * 8);
+            p.close();
+            p = q;
+            capacity = c;
+        }
+
+        /**
+         * Hands the buffer over, without a copy, as a pointer limited to its first {@code length} values (its capacity
+         * may be up to half as large again: {@link #capacityBytes()}); this buffer is emptied.
+         */
+        DoublePointer detach(long length) {
+            DoublePointer q = p;
+            p = null;
+            return q.limit(length);
+        }
+
+        /** The off-heap bytes the buffer holds (its capacity). */
+        long capacityBytes() {
+            return capacity * 8;
+        }
+
+        double[] toArrayAndClose() {
+            double[] a = new double[Math.toIntExact(size)];
+            p.get(a);
+            close();
+            return a;
+        }
+
+        @Override
+        public void close() {
+            if (p != null) {
+                p.close();
+                p = null;
+            }
+        }
+    }
+
+    /** A growable int array (CSR column indices). */
+    static final class GrowableInts {
+        private int[] a = new int[1024];
+        private int size;
+
+        void add(int v) {
+            if (size == a.length) {
+                a = Arrays.copyOf(a, Math.toIntExact(Math.min((long) a.length * 2, Integer.MAX_VALUE - 8)));
+            }
+            a[size++] = v;
+        }
+
+        int get(long i) {
+            return a[(int) i];
+        }
+
+        int size() {
+            return size;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(a, size);
+        }
+    }
+
+    /** A growable long array (CSR row pointers). */
+    static final class GrowableLongs {
+        private long[] a = new long[1024];
+        private int size;
+
+        void add(long v) {
+            if (size == a.length) {
+                a = Arrays.copyOf(a, a.length * 2);
+            }
+            a[size++] = v;
+        }
+
+        long get(long i) {
+            return a[(int) i];
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(a, size);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.downhill.spark.examples;
+
+import dev.downhill.ModelFile;
+import dev.downhill.Score;
+import dev.downhill.spark.DownhillRegressionModel;
+import dev.downhill.spark.DownhillRegressor;
+import dev.downhill.spark.InvalidRowException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * Fits a linear regression on Spark with downhill and prints it:
+ * <pre>
+ *   java -jar spark/target/downhill-spark-examples.jar --master local[2] --data FILE --label NAME
+ *        [--solver auto|gd|nesterov|cg|normal|svd] [--weight NAME] [--reg-param λ] [--elastic-net a]
+ *        [--no-intercept] [--max-iter N] [--tol T] [--partitions P] [--out model.json]
+ * </pre>
+ * FILE is CSV with a header (every column but the label, and the weight when given, is a feature, read as float64) or
+ * Parquet (by its .parquet suffix, or a directory; numeric columns). Prints the coefficients, the intercept and the
+ * training summary; {@code --out} writes downhill's JSON model file (the CLI's fields, {@link ModelFile}). Without
+ * {@code --master} the master comes from spark-submit. Exit status 0, or 2 with one line on standard error for bad input.
+ */
+public final class Fit {
+    private Fit() {
+    }
+
+    public static void main(String[] args) {
+        // before Spark's classes load: what Spark's launcher would pass on Java 17, and Spark ML on Java BLAS (its native
+        // BLAS must not bind to the cpu backend's OpenBLAS in one JVM)
+        System.setProperty("io.netty.tryReflectionSetAccessible", "true");
+        for (String lib : new String[] {"blas", "lapack", "arpack"}) {
+            if (System.getProperty("dev.ludovic.netlib." + lib + ".allowNative") == null) {
+                System.setProperty("dev.ludovic.netlib." + lib + ".allowNative", "false");
+            }
+        }
+        try {
+            run(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static void run(String[] args) {
+        String master = null, data = null, label = null, solver = "auto", weight = null, out = null;
+        double reg = 0, net = 0, tol = 1e-6;
+        int maxIter = 100, partitions = 0;
+        boolean intercept = true;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--master" -> master = value(args, ++i, a);
+                case "--data" -> data = value(args, ++i, a);
+                case "--label" -> label = value(args, ++i, a);
+                case "--solver" -> solver = value(args, ++i, a);
+                case "--weight" -> weight = value(args, ++i, a);
+                case "--out" -> out = value(args, ++i, a);
+                case "--reg-param" -> reg = number(args, ++i, a);
+                case "--elastic-net" -> net = number(args, ++i, a);
+                case "--tol" -> tol = number(args, ++i, a);
+                case "--max-iter" -> maxIter = (int) number(args, ++i, a);
+                case "--partitions" -> partitions = (int) number(args, ++i, a);
+                case "--no-intercept" -> intercept = false;
+                case "--help", "-h" -> {
+                    System.out.println("usage: java -jar downhill-spark-examples.jar [--master M] --data FILE --label NAME "
+                            + "[--solver S] [--weight NAME] [--reg-param λ] [--elastic-net a] [--no-intercept] [--max-iter N] "
+                            + "[--tol T] [--partitions P] [--out model.json]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + a + "' (--help lists them)");
+            }
+        }
+        if (data == null || label == null) {
+            throw new IllegalArgumentException("--data FILE and --label NAME are required");
+        }
+        // a session that is already running (an application calling run) is used and left running; one made here is stopped
+        boolean own = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        SparkSession.Builder builder = SparkSession.builder().appName("downhill-fit");
+        if (master != null && own) {
+            builder.master(master);
+        }
+        SparkSession spark = builder.getOrCreate();
+        if (own) {
+            spark.sparkContext().setLogLevel("WARN");
+        }
+        try {
+            boolean parquet = data.endsWith(".parquet") || java.nio.file.Files.isDirectory(Path.of(data));
+            Dataset<Row> raw = parquet ? spark.read().parquet(data) : spark.read().option("header", "true").csv(data);
+            List<String> columns = List.of(raw.columns());
+            if (!columns.contains(label)) {
+                throw new IllegalArgumentException("no column '" + label + "' in " + data + " (columns: " + String.join(", ", columns) + ")");
+            }
+            if (weight != null && !columns.contains(weight)) {
+                throw new IllegalArgumentException("no column '" + weight + "' in " + data);
+            }
+            List<String> features = new ArrayList<>();
+            List<Column> cast = new ArrayList<>();
+            for (String c : columns) {
+                cast.add(functions.col("`" + c + "`").try_cast("double").as(c)); // a malformed cell: null, refused by the fit naming it
+                if (!c.equals(label) && !c.equals(weight)) {
+                    features.add(c);
+                }
+            }
+            if (features.isEmpty()) {
+                throw new IllegalArgumentException(data + " has no feature column (only the label)");
+            }
+            Dataset<Row> numeric = raw.select(cast.toArray(new Column[0]));
+            if (partitions > 0) {
+                numeric = numeric.repartition(partitions);
+            }
+            // "keep": a missing or non-numeric cell becomes NaN in the vector, which the fit refuses naming the row
+            Dataset<Row> frame = new VectorAssembler().setInputCols(features.toArray(new String[0])).setOutputCol("features")
+                    .setHandleInvalid("keep").transform(numeric);
+            DownhillRegressor est = new DownhillRegressor().setLabelCol(label).setSolver(solver).setRegParam(reg)
+                    .setElasticNetParam(net).setFitIntercept(intercept).setMaxIter(maxIter).setTol(tol);
+            if (weight != null) {
+                est.setWeightCol(weight);
+            }
+            DownhillRegressionModel model;
+            try {
+                model = est.fit(frame);
+            } catch (InvalidRowException e) {
+                throw new IllegalArgumentException(nameFeature(e.getMessage(), features));
+            }
+            double[] theta = model.coefficients().toArray();
+            System.out.printf(Locale.ROOT, "fitted %s on %s: solver %s, %d iterations, %s%n", label, data, model.summary().solver(),
+                    model.summary().totalIterations(), model.summary().stopReason());
+            for (int j = 0; j < theta.length; j++) {
+                System.out.printf(Locale.ROOT, "  %-24s %.17g%n", features.get(j), theta[j]);
+            }
+            System.out.printf(Locale.ROOT, "  %-24s %.17g%n", "(intercept)", model.intercept());
+            System.out.printf(Locale.ROOT, "r2 %.12f  rmse %.12g  passes %d  %.3f s%n", model.summary().r2(),
+                    model.summary().rootMeanSquaredError(), model.summary().passes(), model.summary().seconds());
+            if (out != null) {
+                ModelFile.write(Path.of(out), model.fittedModel(), new Score(model.summary().meanSquaredError(), model.summary().r2()));
+                System.out.println("wrote " + out);
+            }
+        } finally {
+            if (own) {
+                spark.stop();
+            }
+        }
+    }
+
+    /** "column 'features': … at index 3 …" names the feature column too. */
+    static String nameFeature(String message, List<String> features) {
+        Matcher m = Pattern.compile("^column 'features': (.*) at index (\\d+)(.*)$").matcher(message);
+        if (m.matches()) {
+            int j = Integer.parseInt(m.group(2));
+            if (j < features.size()) {
+                return "column '" + features.get(j) + "': " + m.group(1) + m.group(3).replace(" (every value must be finite)",
+                        " (every value must be a finite number)");
+            }
+        }
+        return message;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static double number(String[] args, int i, String option) {
+        String v = value(args, i, option);
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, got '" + v + "'");
+        }
+    }
+}

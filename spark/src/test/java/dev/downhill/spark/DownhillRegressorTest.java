@@ -1,0 +1,502 @@
+package dev.downhill.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.Penalty;
+import dev.downhill.Solver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.regression.LinearRegressionModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The estimator in local mode: one shared {@code local[2,2]} session (2 cores; a failed task is retried once), tiny data.
+ * References: downhill's single-machine fit of the same rows, Spark's own LinearRegression, the same fit on other
+ * partitionings. The driver may hold 1 MiB of task results ({@code spark.driver.maxResultSize}), less than the largest
+ * dataset here: a step that collected rows would fail.
+ */
+class DownhillRegressorTest {
+    private static SparkSession spark;
+    private static JavaSparkContext jsc;
+
+    static final StructType SCHEMA = new StructType(new StructField[] {
+        DataTypes.createStructField("features", SQLDataTypes.VectorType(), true),
+        DataTypes.createStructField("label", DataTypes.DoubleType, true),
+        DataTypes.createStructField("weight", DataTypes.DoubleType, true)});
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2,2]").appName("downhill-spark-test")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.driver.maxResultSize", "1m")
+                .getOrCreate();
+        spark.sparkContext().setLogLevel("ERROR");
+        jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    @AfterEach
+    void noHook() {
+        SparkResidentProblem.hook = null;
+    }
+
+    /** m × n data: x ~ N(0, 1) per column scaled by 1..n and shifted, y = xᵀθ* + 3 + noise, weights in [0.5, 2). */
+    record Data(double[][] x, double[] y, double[] w) {
+        static Data make(int m, int n, long seed) {
+            Random r = new Random(seed);
+            double[][] x = new double[m][n];
+            double[] y = new double[m];
+            double[] w = new double[m];
+            for (int i = 0; i < m; i++) {
+                double s = 3;
+                for (int j = 0; j < n; j++) {
+                    x[i][j] = (j + 1) * r.nextGaussian() + 0.5 * j;
+                    s += x[i][j] * (j % 2 == 0 ? 1.5 : -0.75) / (j + 1);
+                }
+                y[i] = s + 0.1 * r.nextGaussian();
+                w[i] = 0.5 + 1.5 * r.nextDouble();
+            }
+            return new Data(x, y, w);
+        }
+
+        Dataset<Row> frame(int partitions, boolean sparse) {
+            List<Row> rows = new ArrayList<>();
+            for (int i = 0; i < y.length; i++) {
+                Vector v = Vectors.dense(x[i]);
+                rows.add(RowFactory.create(sparse ? v.toSparse() : v, y[i], w[i]));
+            }
+            return spark.createDataFrame(jsc.parallelize(rows, partitions), SCHEMA);
+        }
+
+        dev.downhill.Dataset local(boolean weighted) {
+            return weighted ? dev.downhill.Dataset.of(x, y, w) : dev.downhill.Dataset.of(x, y);
+        }
+    }
+
+    private static double[] modelVector(DownhillRegressionModel m) {
+        double[] c = m.coefficients().toArray();
+        double[] out = java.util.Arrays.copyOf(c, c.length + 1);
+        out[c.length] = m.intercept();
+        return out;
+    }
+
+    private static double[] modelVector(FittedModel m) {
+        double[] c = m.coefficients();
+        double[] out = java.util.Arrays.copyOf(c, c.length + 1);
+        out[c.length] = m.intercept();
+        return out;
+    }
+
+    /** max |a − b| / max(1, |b|) over the components. */
+    private static double relativeError(double[] a, double[] b) {
+        double e = 0;
+        for (int i = 0; i < a.length; i++) {
+            e = Math.max(e, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
+        }
+        return e;
+    }
+
+    @Test
+    void agreesWithTheSingleMachineFitForEverySolver() {
+        Data d = Data.make(300, 6, 1);
+        Dataset<Row> frame = d.frame(3, false).cache();
+        for (String solver : new String[] {"normal", "svd", "cg", "nesterov", "auto"}) {
+            for (boolean weighted : new boolean[] {false, true}) {
+                DownhillRegressor est = new DownhillRegressor().setSolver(solver).setMaxIter(20_000).setTol(1e-13);
+                if (weighted) {
+                    est.setWeightCol("weight");
+                }
+                DownhillRegressionModel model = est.fit(frame);
+                FitConfig config = FitConfig.builder().solver(Solver.parse(solver)).maxIterations(20_000).tolerance(1e-13).build();
+                try (dev.downhill.Dataset local = d.local(weighted)) {
+                    FittedModel reference = LinearRegression.fit(local, config);
+                    double e = relativeError(modelVector(model), modelVector(reference));
+                    assertTrue(e < 1e-10, solver + (weighted ? " weighted" : "") + ": relative error " + e);
+                    assertEquals(reference.solver().cliName(), model.summary().solver(), "auto chooses as on one machine");
+                }
+                assertTrue(model.summary().r2() > 0.99 && model.summary().r2() < 1, "r2 " + model.summary().r2());
+                assertEquals(0, loadedPartitions(), "partitions left loaded after the fit");
+            }
+        }
+        frame.unpersist();
+    }
+
+    /** How many partitions of any fit the registry still holds. */
+    private static int loadedPartitions() {
+        try {
+            java.lang.reflect.Field f = PartitionRegistry.class.getDeclaredField("LOADED");
+            f.setAccessible(true);
+            return ((java.util.Map<?, ?>) f.get(null)).size();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void summaryMatchesAnIndependentComputation() {
+        Data d = Data.make(200, 3, 2);
+        DownhillRegressionModel model = new DownhillRegressor().setSolver("normal").setWeightCol("weight").fit(d.frame(2, false));
+        double[] th = model.coefficients().toArray();
+        double b = model.intercept();
+        double sw = 0, swy = 0;
+        for (int i = 0; i < d.y.length; i++) {
+            sw += d.w[i];
+            swy += d.w[i] * d.y[i];
+        }
+        double ym = swy / sw, ssRes = 0, ssTot = 0;
+        for (int i = 0; i < d.y.length; i++) {
+            double p = b;
+            for (int j = 0; j < th.length; j++) {
+                p += d.x[i][j] * th[j];
+            }
+            ssRes += d.w[i] * (d.y[i] - p) * (d.y[i] - p);
+            ssTot += d.w[i] * (d.y[i] - ym) * (d.y[i] - ym);
+        }
+        assertEquals(ssRes / sw, model.summary().meanSquaredError(), 1e-12 * ssRes / sw);
+        assertEquals(Math.sqrt(ssRes / sw), model.summary().rootMeanSquaredError(), 1e-12);
+        assertEquals(1 - ssRes / ssTot, model.summary().r2(), 1e-12);
+        assertEquals(0, model.summary().totalIterations());
+        // the transform predicts xᵀθ + b on the executors
+        List<Row> predicted = model.transform(d.frame(2, false)).select("prediction").collectAsList();
+        for (int i = 0; i < 5; i++) {
+            double p = b;
+            for (int j = 0; j < th.length; j++) {
+                p += d.x[i][j] * th[j];
+            }
+            assertEquals(p, predicted.get(i).getDouble(0), 1e-12 * Math.max(1, Math.abs(p)));
+        }
+    }
+
+    @Test
+    void agreesWithSparksLinearRegression() {
+        Data d = Data.make(400, 5, 3);
+        Dataset<Row> frame = d.frame(3, false).cache();
+        // ordinary (weighted) least squares: the same objective, solved exactly by both
+        LinearRegressionModel spk = new org.apache.spark.ml.regression.LinearRegression().setSolver("normal")
+                .setWeightCol("weight").fit(frame);
+        DownhillRegressionModel ours = new DownhillRegressor().setSolver("normal").setWeightCol("weight").fit(frame);
+        double[] s = java.util.Arrays.copyOf(spk.coefficients().toArray(), 6);
+        s[5] = spk.intercept();
+        assertTrue(relativeError(modelVector(ours), s) < 1e-10, "ols vs Spark: " + relativeError(modelVector(ours), s));
+        // ridge (a = 0) against Spark's normal solver, which shares downhill's standard deviations (divided by Σw)
+        for (boolean standardization : new boolean[] {true, false}) {
+            LinearRegressionModel sm = new org.apache.spark.ml.regression.LinearRegression().setRegParam(0.3)
+                    .setElasticNetParam(0).setStandardization(standardization).setWeightCol("weight").setSolver("normal").fit(frame);
+            DownhillRegressionModel om = new DownhillRegressor().setRegParam(0.3).setStandardization(standardization)
+                    .setWeightCol("weight").setSolver("normal").fit(frame);
+            double e = relativeError(modelVector(om), withIntercept(sm));
+            assertTrue(e < 1e-10, "ridge, standardization=" + standardization + ": " + e);
+        }
+        // lasso (a = 1) and an elastic net against Spark's l-bfgs (OWL-QN), whose standard deviations are divided by
+        // Σw − Σw²/Σw: every σ is c times downhill's, c = √(Σw / (Σw − Σw²/Σw)), so Spark's λ is downhill's c·λ where
+        // σⱼ/σ_y scale the terms (lasso with standardization) — the tolerance is OWL-QN's convergence at tol 1e-12
+        double sw = 0, sww = 0;
+        for (double v : d.w) {
+            sw += v;
+            sww += v * v;
+        }
+        double c = Math.sqrt(sw / (sw - sww / sw));
+        double[][] cases = {{1, 1, c}, {1, 0, 1}}; // a, standardization, factor on λ
+        for (double[] k : cases) {
+            boolean standardization = k[1] == 1;
+            LinearRegressionModel sm = new org.apache.spark.ml.regression.LinearRegression().setRegParam(0.05)
+                    .setElasticNetParam(k[0]).setStandardization(standardization).setWeightCol("weight").setSolver("l-bfgs")
+                    .setMaxIter(1000).setTol(1e-12).fit(frame);
+            DownhillRegressionModel om = new DownhillRegressor().setRegParam(0.05 * k[2]).setElasticNetParam(k[0])
+                    .setStandardization(standardization).setWeightCol("weight").setSolver("nesterov").setMaxIter(50_000)
+                    .setTol(1e-13).fit(frame);
+            double e = relativeError(modelVector(om), withIntercept(sm));
+            assertTrue(e < 1e-6, "a=" + k[0] + " standardization=" + standardization + ": " + e
+                    + "\n ours " + java.util.Arrays.toString(modelVector(om)) + "\n spark " + java.util.Arrays.toString(withIntercept(sm)));
+        }
+        // an elastic net's l2 term carries 1/σ_y, which c does not cancel there: checked against core's elastic net with
+        // α = λa + λ(1−a)/σ_y, ρ = λa/α, σ_y computed here (weighted, divided by Σw)
+        double swy = 0;
+        for (int i = 0; i < d.y.length; i++) {
+            swy += d.w[i] * d.y[i];
+        }
+        double ss = 0;
+        for (int i = 0; i < d.y.length; i++) {
+            ss += d.w[i] * (d.y[i] - swy / sw) * (d.y[i] - swy / sw);
+        }
+        double sy = Math.sqrt(ss / sw);
+        double lambda = 0.05, a = 0.5, alpha = lambda * a + lambda * (1 - a) / sy;
+        DownhillRegressionModel om = new DownhillRegressor().setRegParam(lambda).setElasticNetParam(a).setStandardization(false)
+                .setWeightCol("weight").setSolver("nesterov").setMaxIter(50_000).setTol(1e-13).fit(frame);
+        try (dev.downhill.Dataset local = d.local(true)) {
+            FittedModel ref = LinearRegression.fit(local, FitConfig.builder().solver(Solver.NESTEROV).maxIterations(50_000)
+                    .tolerance(1e-13).penalty(Penalty.elasticNet(alpha, lambda * a / alpha)).build());
+            double e = relativeError(modelVector(om), modelVector(ref));
+            assertTrue(e < 1e-10, "elastic net vs core's: " + e);
+        }
+        frame.unpersist();
+    }
+
+    private static double[] withIntercept(LinearRegressionModel m) {
+        double[] c = m.coefficients().toArray();
+        double[] out = java.util.Arrays.copyOf(c, c.length + 1);
+        out[c.length] = m.intercept();
+        return out;
+    }
+
+    @Test
+    void partitionCountChangesOnlyRoundingAndRunsAreBitIdentical() {
+        Data d = Data.make(500, 4, 4);
+        DownhillRegressor cg = new DownhillRegressor().setSolver("cg").setTol(1e-10).setMaxIter(100).setWeightCol("weight");
+        DownhillRegressor svd = new DownhillRegressor().setSolver("svd").setWeightCol("weight");
+        Dataset<Row> single = d.frame(1, false);
+        double[] one = modelVector(cg.fit(single));
+        double[] oneSvd = modelVector(svd.fit(single));
+        for (int p : new int[] {2, 5, 8}) {
+            Dataset<Row> frame = d.frame(p, false);
+            DownhillRegressionModel first = cg.fit(frame);
+            double[] a = modelVector(first);
+            double[] b = modelVector(cg.fit(frame));
+            assertArrayEquals(a, b, 0, p + " partitions: two runs differ"); // bit-identical
+            assertTrue(first.summary().totalIterations() > 2, "an iterative fit: many passes combined");
+            assertTrue(relativeError(a, one) < 1e-13, p + " partitions vs 1 (cg): " + relativeError(a, one));
+            double[] s = modelVector(svd.fit(frame));
+            assertTrue(relativeError(s, oneSvd) < 1e-13, p + " partitions vs 1 (svd, TSQR): " + relativeError(s, oneSvd));
+        }
+    }
+
+    @Test
+    void aTaskThatFailsOnceIsRetriedWithTheSameAnswer() {
+        Data d = Data.make(300, 4, 5);
+        Dataset<Row> frame = d.frame(3, false);
+        DownhillRegressor est = new DownhillRegressor().setSolver("cg").setTol(1e-13).setMaxIter(100);
+        double[] clean = modelVector(est.fit(frame));
+        AtomicInteger gradients = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        SparkResidentProblem.hook = (fit, pass, partition) -> {
+            if (pass.equals("gradient") && partition == 1 && gradients.incrementAndGet() == 3 && failures.getAndIncrement() == 0) {
+                PartitionRegistry.evict(fit, partition); // the executor's copy is lost too: the retry loads the rows again
+                throw new IllegalStateException("injected task failure");
+            }
+        };
+        double[] retried = modelVector(est.fit(frame));
+        assertEquals(1, failures.get(), "the hook failed a task once");
+        assertArrayEquals(clean, retried, 0);
+    }
+
+    @Test
+    void badInputFailsNamingTheColumnAndRow() {
+        Data d = Data.make(20, 3, 6);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            rows.add(RowFactory.create(Vectors.dense(d.x[i]), d.y[i], d.w[i]));
+        }
+        assertBad(rows, 7, RowFactory.create(Vectors.dense(d.x[7]), Double.NaN, 1.0), "column 'label': row 7 of partition 0 is NaN");
+        assertBad(rows, 3, RowFactory.create(Vectors.dense(d.x[3]), null, 1.0), "column 'label': row 3 of partition 0 is null");
+        assertBad(rows, 12, RowFactory.create(null, 1.0, 1.0), "column 'features': row 2 of partition 1 is null");
+        assertBad(rows, 4, RowFactory.create(Vectors.dense(1, Double.POSITIVE_INFINITY, 3), 1.0, 1.0),
+                "column 'features': row 4 of partition 0 has Infinity at index 1");
+        assertBad(rows, 5, RowFactory.create(Vectors.dense(1, 2), 1.0, 1.0), "column 'features': row 5 of partition 0 has 2 values");
+        assertBad(rows, 9, RowFactory.create(Vectors.dense(d.x[9]), 1.0, -2.0), "column 'weight': row 9 of partition 0 is -2.0");
+        assertBad(rows, 10, RowFactory.create(Vectors.dense(d.x[10]), 1.0, Double.NaN), "column 'weight': row 0 of partition 1 is NaN");
+        List<Row> shorter = new ArrayList<>(rows.subList(0, 10));
+        for (int i = 10; i < 20; i++) {
+            shorter.add(RowFactory.create(Vectors.dense(1, 2), 1.0, 1.0));
+        }
+        InvalidRowException e = assertThrows(InvalidRowException.class, () -> new DownhillRegressor().setWeightCol("weight")
+                .fit(spark.createDataFrame(jsc.parallelize(shorter, 2), SCHEMA)));
+        assertTrue(e.getMessage().startsWith("column 'features': row 0 of partition 1 has 2 values where row 0 of partition 0 has 3"),
+                e.getMessage());
+    }
+
+    private static void assertBad(List<Row> good, int at, Row bad, String expected) {
+        List<Row> rows = new ArrayList<>(good);
+        rows.set(at, bad);
+        Dataset<Row> frame = spark.createDataFrame(jsc.parallelize(rows, 2), SCHEMA);
+        InvalidRowException e = assertThrows(InvalidRowException.class,
+                () -> new DownhillRegressor().setWeightCol("weight").fit(frame));
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+        assertEquals(0, loadedPartitions(), "a failed load leaves nothing loaded");
+    }
+
+    @Test
+    void noRowsReachTheDriver() {
+        // 40,000 × 8 float64 is 2.5 MB, over the 1 MiB the driver may receive: collecting it fails, fitting does not
+        Data d = Data.make(40_000, 8, 7);
+        Dataset<Row> frame = d.frame(4, false);
+        Exception tooBig = assertThrows(Exception.class, () -> frame.toJavaRDD().collect());
+        assertTrue(String.valueOf(tooBig.getMessage()).contains("maxResultSize"), tooBig.getMessage());
+        for (String solver : new String[] {"cg", "normal", "svd"}) {
+            DownhillRegressionModel model = new DownhillRegressor().setSolver(solver).setTol(1e-12).fit(frame);
+            assertTrue(model.summary().r2() > 0.99, solver);
+        }
+    }
+
+    @Test
+    void sparseVectorsGiveTheDenseAnswer() {
+        Data d = Data.make(300, 5, 8);
+        for (int i = 0; i < d.y.length; i++) { // make X sparse: about half the entries zero
+            for (int j = 0; j < 5; j++) {
+                if ((i + j) % 2 == 0) {
+                    d.x[i][j] = 0;
+                }
+            }
+        }
+        for (String solver : new String[] {"cg", "normal"}) {
+            DownhillRegressor est = new DownhillRegressor().setSolver(solver).setTol(1e-13).setMaxIter(200).setWeightCol("weight");
+            DownhillRegressionModel dense = est.fit(d.frame(3, false));
+            DownhillRegressionModel sparse = est.fit(d.frame(3, true));
+            double e = relativeError(modelVector(sparse), modelVector(dense));
+            assertTrue(e < 1e-10, solver + ": sparse vs dense " + e);
+        }
+    }
+
+    static final AtomicInteger COMPUTED = new AtomicInteger();
+
+    @Test
+    void passesReadTheLoadedPartitionsNotTheInput() {
+        Data d = Data.make(300, 4, 14);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < d.y.length; i++) {
+            rows.add(RowFactory.create(Vectors.dense(d.x[i]), d.y[i], d.w[i]));
+        }
+        // counts each computation of an input partition (local mode: the executors are this JVM)
+        Dataset<Row> frame = spark.createDataFrame(jsc.parallelize(rows, 3).mapPartitions(it -> {
+            COMPUTED.incrementAndGet();
+            return it;
+        }), SCHEMA);
+        COMPUTED.set(0);
+        DownhillRegressionModel model = new DownhillRegressor().setSolver("cg").setTol(1e-12).setMaxIter(100).fit(frame);
+        assertTrue(model.summary().passes() > 5, "passes " + model.summary().passes());
+        assertEquals(3, COMPUTED.get(), "each input partition is read once, by the load, whatever the number of passes");
+        // a partition lost from its executor is read again, once, by the pass that needs it
+        COMPUTED.set(0);
+        AtomicInteger evicted = new AtomicInteger();
+        SparkResidentProblem.hook = (fit, pass, partition) -> {
+            if (pass.equals("gradient") && partition == 2 && evicted.getAndIncrement() == 1) {
+                PartitionRegistry.evict(fit, partition);
+                throw new IllegalStateException("injected: the partition was lost");
+            }
+        };
+        DownhillRegressionModel again = new DownhillRegressor().setSolver("cg").setTol(1e-12).setMaxIter(100).fit(frame);
+        assertEquals(4, COMPUTED.get(), "the load's 3, and partition 2 once more");
+        assertArrayEquals(modelVector(model), modelVector(again), 0);
+    }
+
+    @Test
+    void mixedDenseAndSparseRowsInOnePartition() {
+        Data d = Data.make(200, 4, 12);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < d.y.length; i++) { // a sparse row first, then alternating: the partition moves to dense
+            Vector v = Vectors.dense(d.x[i]);
+            rows.add(RowFactory.create(i % 2 == 0 ? v.toSparse() : v, d.y[i], d.w[i]));
+        }
+        DownhillRegressor est = new DownhillRegressor().setSolver("normal").setWeightCol("weight");
+        double[] mixed = modelVector(est.fit(spark.createDataFrame(jsc.parallelize(rows, 2), SCHEMA)));
+        double[] dense = modelVector(est.fit(d.frame(2, false)));
+        assertTrue(relativeError(mixed, dense) < 1e-12, "mixed vs dense " + relativeError(mixed, dense));
+    }
+
+    @Test
+    void theBlockManagerAccountsForTheLoadedPartitionsUntilClose() {
+        Data d = Data.make(1000, 10, 13);
+        org.apache.spark.api.java.JavaRDD<Row> rows = d.frame(2, false).select("features", "label").toJavaRDD();
+        PartitionProblem.Layout layout = new PartitionProblem.Layout("features", "label", null, "cpu", 1);
+        String name;
+        try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, 2)) {
+            // X and y in float64 off-heap, in buffers grown by half: at most half as large again
+            assertTrue(problem.bytes() >= 1000 * 11 * 8 && problem.bytes() <= 1.5 * 1000 * 11 * 8 + 2 * 1024 * 8, "" + problem.bytes());
+            name = "downhill partitions (fit " + Long.toHexString(problem.fitId()) + ")";
+            long stored = 0;
+            for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+                if (info.name().equals(name)) {
+                    stored += info.memSize();
+                }
+            }
+            assertTrue(stored >= problem.bytes(), "storage memory counts " + stored + " bytes of " + problem.bytes());
+            assertEquals(2, loadedPartitions());
+        }
+        assertEquals(0, loadedPartitions(), "closed: nothing left on the executors");
+        for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+            assertFalse(info.name().equals(name), "unpersisted");
+        }
+    }
+
+    @Test
+    void savesLoadsAndSwapsIntoAPipeline(@TempDir Path dir) throws Exception {
+        Data d = Data.make(200, 3, 9);
+        Dataset<Row> frame = d.frame(2, false);
+        DownhillRegressionModel model = new DownhillRegressor().setSolver("normal").setPredictionCol("p").fit(frame);
+        String path = dir.resolve("model").toString();
+        model.write().save(path);
+        DownhillRegressionModel back = DownhillRegressionModel.load(path);
+        assertEquals(model.uid(), back.uid());
+        assertArrayEquals(model.coefficients().toArray(), back.coefficients().toArray(), 0);
+        assertEquals(model.intercept(), back.intercept(), 0);
+        assertEquals("p", back.getPredictionCol());
+        assertFalse(back.hasSummary());
+        // a pipeline with Spark's LinearRegression swapped for ours gives the same model (ordinary least squares)
+        PipelineModel theirs = new Pipeline().setStages(new PipelineStage[] {
+            new org.apache.spark.ml.regression.LinearRegression().setSolver("normal")}).fit(frame);
+        PipelineModel ours = new Pipeline().setStages(new PipelineStage[] {new DownhillRegressor().setSolver("normal")}).fit(frame);
+        String pipelinePath = dir.resolve("pipeline").toString();
+        ours.write().save(pipelinePath);
+        PipelineModel oursBack = PipelineModel.load(pipelinePath);
+        double[] a = theirs.transform(frame).select("prediction").as(org.apache.spark.sql.Encoders.DOUBLE()).collectAsList()
+                .stream().mapToDouble(Double::doubleValue).toArray();
+        double[] b = oursBack.transform(frame).select("prediction").as(org.apache.spark.sql.Encoders.DOUBLE()).collectAsList()
+                .stream().mapToDouble(Double::doubleValue).toArray();
+        assertTrue(relativeError(b, a) < 1e-10, "pipeline predictions " + relativeError(b, a));
+        // the estimator's params persist too
+        String estPath = dir.resolve("estimator").toString();
+        new DownhillRegressor().setSolver("cg").setRegParam(0.5).write().save(estPath);
+        DownhillRegressor est = DownhillRegressor.load(estPath);
+        assertEquals("cg", est.getOrDefault(est.solver()));
+        assertEquals(0.5, (Double) est.getOrDefault(est.regParam()), 0);
+        assertTrue(Files.exists(dir.resolve("model/data")));
+    }
+
+    @Test
+    void refusesWhatItCannotDo() {
+        Dataset<Row> frame = Data.make(50, 3, 10).frame(2, false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DownhillRegressor().setRegParam(0.1).setElasticNetParam(0.5).fit(frame));
+        assertTrue(e.getMessage().contains("standardization=false"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new DownhillRegressor().setSolver("sgd"));
+        // the elastic net without standardization is core's elastic net with α = λa + λ(1−a)/σ_y, ρ = λa/α
+        DownhillRegressionModel en = new DownhillRegressor().setRegParam(0.1).setElasticNetParam(0.5).setStandardization(false)
+                .setSolver("nesterov").setMaxIter(20_000).setTol(1e-13).fit(frame);
+        assertEquals("nesterov", en.summary().solver());
+    }
+}
