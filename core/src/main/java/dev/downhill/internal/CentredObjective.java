@@ -7,6 +7,8 @@ import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
+import dev.downhill.spi.EpochRows;
+import dev.downhill.spi.StochasticEpoch;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -632,6 +634,26 @@ public final class CentredObjective implements AutoCloseable {
             problem.axpy(-scale * sums.sum(), means, gradient);
         }
         return sums;
+    }
+
+    /**
+     * The epoch description of this objective's SGD step ({@link StochasticEpoch}): the same arithmetic as
+     * {@link #gradient} on a slice, {@link #addRidge}, {@link #precondition} and the l1 proximal step on
+     * {@link #l1Thresholds} with {@link #squaredScales}. Needs τ (measured here when no pass has yet). The vectors are
+     * this objective's: the description is valid while it is open.
+     */
+    public StochasticEpoch.Builder epochBuilder(EpochRows rows, long batchSize) {
+        ensureTargetFactor();
+        StochasticEpoch.Builder b = StochasticEpoch.builder(rows, batchSize)
+                .target(targetFactor, centred ? targetMean() : 0)
+                .means(means)
+                .columnFactors(factorVector)
+                .ridge(ridge)
+                .squaredScales(standardized ? squaredScales : null);
+        if (penalty.hasL1()) {
+            b.l1(l1Thresholds(), squaredScales());
+        }
+        return b;
     }
 
     private static boolean isZero(BackendVector v) {

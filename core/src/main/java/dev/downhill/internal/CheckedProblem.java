@@ -10,13 +10,14 @@ import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
+import dev.downhill.spi.StochasticEpoch;
 import org.bytedeco.javacpp.DoublePointer;
 
 /**
  * The one place that checks the arguments of every pass and caches the column statistics, in front of whichever
  * backend runs the passes: {@link dev.downhill.LoadedProblem} wraps each problem it is given in one. Lengths
  * (θ, the gradient's output, the vectors of the vector operations, column scales, the prediction's output), row
- * orders (one entry per row) and column scales (positive, finite) are checked here with one message each (scalars
+ * orders (entries within [0, m)) and column scales (positive, finite) are checked here with one message each (scalars
  * are not: a diverging fit's NaN must reach core's divergence guard, not stop in an argument check), so a backend sees only well-formed calls; what only a backend can check (that a vector is its own kind) it
  * still checks. The column statistics and mean squared deviations are computed once by the backend and kept here
  * (copies are returned), and so is the extended-residual pass (whose constructor makes a pass for the means in
@@ -130,10 +131,35 @@ public final class CheckedProblem implements ResidentProblem {
                                  BackendVector out) {
         length(theta, "θ");
         length(out, "the gradient's output");
-        if (!rows.isAll() && rows.order().length != rows()) {
-            throw new IllegalArgumentException("row order has " + rows.order().length + " entries but X has " + rows() + " rows");
+        if (!rows.isAll()) {
+            long[] order = rows.order();
+            long m = rows();
+            for (int p = rows.from(); p < rows.to(); p++) {
+                if (order[p] < 0 || order[p] >= m) {
+                    throw new IllegalArgumentException("row order entry " + p + " is " + order[p] + ", outside X's " + m + " rows");
+                }
+            }
         }
         return backend.gradient(theta, intercept, targetWeight, scale, rows, out);
+    }
+
+    @Override
+    public StochasticEpoch.EpochSums epoch(StochasticEpoch epoch, BackendVector theta, BackendVector gradient) {
+        length(theta, "θ");
+        length(gradient, "the gradient's output");
+        if (epoch.rows().rows() != rows()) {
+            throw new IllegalArgumentException("the epoch's order covers " + epoch.rows().rows() + " rows but X has " + rows() + " rows");
+        }
+        for (BackendVector v : new BackendVector[] {epoch.means(), epoch.columnFactors(), epoch.ridge(), epoch.squaredScales()}) {
+            if (v != null) {
+                length(v, "an epoch vector");
+            }
+        }
+        double[] kappa = epoch.l1Thresholds();
+        if (kappa != null && kappa.length != n) {
+            throw new IllegalArgumentException(kappa.length + " l1 thresholds for " + n + " columns");
+        }
+        return backend.epoch(epoch, theta, gradient);
     }
 
     @Override
