@@ -126,6 +126,34 @@ final class FloatKernel extends FusedKernel {
         flush();
     }
 
+    @Override
+    void gradientGatherNative(org.bytedeco.javacpp.LongPointer order, int from, int to, Pointer theta, double intercept,
+                              double targetWeight) {
+        EpochKernels.gather_float(x, cols, y, weights, order, from, to, (FloatPointer) theta, intercept, targetWeight, partial,
+                accumulator, nativeSums);
+        takeNativeSums();
+    }
+
+    @Override
+    Pointer x() {
+        return x;
+    }
+
+    @Override
+    Pointer y() {
+        return y;
+    }
+
+    @Override
+    org.bytedeco.javacpp.DoublePointer weights() {
+        return weights;
+    }
+
+    @Override
+    FloatPointer partial() {
+        return partial;
+    }
+
     /**
      * Column sums of rows [start, end) added to the float64 accumulator element by element (no float32
      * partial: means exact to float64 rounding, so centring removes the mean direction exactly enough

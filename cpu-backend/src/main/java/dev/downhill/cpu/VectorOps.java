@@ -71,22 +71,44 @@ final class VectorOps {
         org.bytedeco.javacpp.Pointer.memcpy(to.pointer(), from.pointer(), from.length() * from.precision().bytes());
     }
 
-    /** xᵀy accumulated in float64, in index order. */
+    /**
+     * xᵀy accumulated in float64: four interleaved sums (j mod 4) combined as (s₀ + s₁) + (s₂ + s₃), then the tail
+     * j ≥ 4⌊n/4⌋ in order — the order of the native epoch loop's dot4 ({@code downhill_epoch.h}), so its intercepts
+     * b = ȳ − x̄ᵀθ are this method's bits.
+     */
     static double dot(CpuVector x, CpuVector y) {
         int n = Math.toIntExact(x.length());
-        double s = 0;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = 0;
         if (x.precision() == Precision.FLOAT64) {
             DoubleBuffer a = OffHeapViews.doubles(x.pointer(), 0, n);
             DoubleBuffer b = OffHeapViews.doubles(y.pointer(), 0, n);
-            for (int j = 0; j < n; j++) {
+            for (; j + 4 <= n; j += 4) {
+                s0 += a.get(j) * b.get(j);
+                s1 += a.get(j + 1) * b.get(j + 1);
+                s2 += a.get(j + 2) * b.get(j + 2);
+                s3 += a.get(j + 3) * b.get(j + 3);
+            }
+            double s = (s0 + s1) + (s2 + s3);
+            for (; j < n; j++) {
                 s += a.get(j) * b.get(j);
             }
-        } else {
-            FloatBuffer a = OffHeapViews.floats(x.pointer(), 0, n);
-            FloatBuffer b = OffHeapViews.floats(y.pointer(), 0, n);
-            for (int j = 0; j < n; j++) {
-                s += (double) a.get(j) * b.get(j);
-            }
+            return s;
+        }
+        FloatBuffer a = OffHeapViews.floats(x.pointer(), 0, n);
+        FloatBuffer b = OffHeapViews.floats(y.pointer(), 0, n);
+        for (; j + 4 <= n; j += 4) {
+            s0 += (double) a.get(j) * b.get(j);
+            s1 += (double) a.get(j + 1) * b.get(j + 1);
+            s2 += (double) a.get(j + 2) * b.get(j + 2);
+            s3 += (double) a.get(j + 3) * b.get(j + 3);
+        }
+        double s = (s0 + s1) + (s2 + s3);
+        for (; j < n; j++) {
+            s += (double) a.get(j) * b.get(j);
         }
         return s;
     }

@@ -105,4 +105,70 @@ class CpuEpochTest {
             }
         }
     }
+
+    /** The sampler's Feistel network in C gives Java's rows: whole epochs, blocks far into 2⁴⁰ rows, the validation split. */
+    @org.junit.jupiter.api.Test
+    void nativeOrdersAreJavasOrders() {
+        org.junit.jupiter.api.Assertions.assertTrue(EpochKernels.available(), "the native epoch library loads");
+        for (long m : new long[] {1, 2, 3, 1000, 65_537}) {
+            long[] java = dev.downhill.sampling.CounterBasedSampler.epochOrder(17, 3, m);
+            try (org.bytedeco.javacpp.LongPointer out = new org.bytedeco.javacpp.LongPointer(m)) {
+                EpochKernels.sampler_fill(17, 3, m, 0, out, m);
+                long[] c = new long[(int) m];
+                out.get(c);
+                assertArrayEquals(java, c, "m = " + m);
+            }
+        }
+        long m = 1L << 40;
+        dev.downhill.spi.EpochRows rows = dev.downhill.spi.EpochRows.of(-5, 9, m, m - 1234, 77);
+        long from = m - 1234 - 3000;
+        long[] java = new long[3000];
+        rows.training(from, java, 0, java.length);
+        try (org.bytedeco.javacpp.LongPointer out = new org.bytedeco.javacpp.LongPointer(3000)) {
+            EpochKernels.epoch_rows_fill(-5, 9, m, m - 1234, 77, from, out, 3000);
+            long[] c = new long[3000];
+            out.get(c);
+            assertArrayEquals(java, c, "training rows near the end of a 2^40-row epoch with 1234 held out");
+        }
+    }
+
+    /** The native epoch against the per-batch default on one problem, several epochs and step offsets, every option on. */
+    @ParameterizedTest(name = "{0} B={1}")
+    @MethodSource("direct")
+    void nativeEpochEqualsRunPerBatch(Precision precision, int batch) {
+        TestData t = TestData.gaussian(M, N, TestData.ramp(N), -0.4, 0.2, 5);
+        for (double[] row : t.x) {
+            row[2] *= 5e6; // D ≠ I with standardization
+        }
+        double[] w = new double[M];
+        for (int i = 0; i < M; i++) {
+            w[i] = 0.5 + (i % 5) * 0.3;
+        }
+        try (Dataset data = Dataset.of(t.x, t.y, w);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
+                     BackendOptions.builder().threads(2).build()));
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.elasticNet(0.01, 0.3), true);
+             var theta1 = problem.allocateVector(N); var g1 = problem.allocateVector(N);
+             var theta2 = problem.allocateVector(N); var g2 = problem.allocateVector(N)) {
+            dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(3, 0, M, M - 20, 8), batch)
+                    .steps(0, s -> 0.01 / Math.sqrt(s + 1.0)).build();
+            long steps = 0;
+            for (int e = 0; e < 3; e++) {
+                dev.downhill.spi.StochasticEpoch plan = base.next(e, steps, s -> 0.01 / Math.sqrt(s + 1.0));
+                var a = problem.epoch(plan, theta1, g1);
+                var b = dev.downhill.spi.StochasticEpoch.runPerBatch(problem, plan, theta2, g2);
+                assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
+                assertEquals(b.steps(), a.steps());
+                assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
+                assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last batch gradient of epoch " + e);
+                steps += a.steps();
+            }
+            org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[0], "θ moved");
+        }
+    }
+
+    static Stream<Arguments> direct() {
+        return Stream.of(Arguments.of(Precision.FLOAT32, 1), Arguments.of(Precision.FLOAT32, 16),
+                Arguments.of(Precision.FLOAT64, 1), Arguments.of(Precision.FLOAT64, 9));
+    }
 }

@@ -1,0 +1,290 @@
+// SGD / mini-batch epochs of the CPU backend (called through JavaCPP from dev.downhill.cpu.EpochKernels).
+//
+// The row kernels here (dot4, axpy_add) are the only arithmetic of both the per-batch gather pass (one batch per call,
+// CpuProblem.gradient on a RowSlice) and the epoch loop (every batch of an epoch in one call), so the two give the
+// same bits: the epoch loop is the per-batch loop of dev.downhill.spi.StochasticEpoch.runPerBatch moved into C, each
+// vector operation rounding as VectorOps does in Java (float32 vectors: the operation in float64, rounded once;
+// float32 products d*x in float32). IEEE double/float arithmetic without contraction into FMA: this file must be
+// compiled for an ISA without FMA (JavaCPP's default -march=x86-64), which the #error below enforces.
+//
+// Rows: the Feistel network of dev.downhill.sampling.CounterBasedSampler (6 rounds of the SplitMix64 finaliser on
+// 2h-bit values, cycle-walking into [0, rows)), ported bit for bit with uint64 arithmetic.
+#ifndef DOWNHILL_EPOCH_H
+#define DOWNHILL_EPOCH_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#if defined(__FMA__) || defined(__FMA4__) || defined(__FAST_MATH__)
+#error "downhill_epoch.h must be compiled without FMA contraction and fast-math (bit-identical epochs)"
+#endif
+
+namespace downhill {
+
+typedef long long ep_i64;
+
+// ------------------------------------------------------------------ the sampler
+
+static inline uint64_t ep_mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static inline int ep_half_bits(ep_i64 rows) {
+    uint64_t v = (uint64_t) (rows - 1);
+    int bits = v == 0 ? 0 : 64 - __builtin_clzll(v);
+    int h = (bits + 1) / 2;
+    return h < 1 ? 1 : h;
+}
+
+static inline uint64_t ep_epoch_key(ep_i64 seed, ep_i64 epoch) {
+    return ep_mix((uint64_t) seed ^ ep_mix((uint64_t) epoch + 0x9E3779B97F4A7C15ULL));
+}
+
+static inline uint64_t ep_permute(uint64_t x, uint64_t key, int half) {
+    uint64_t mask = (1ULL << half) - 1;
+    uint64_t left = x >> half;
+    uint64_t right = x & mask;
+    for (int round = 0; round < 6; round++) {
+        uint64_t f = ep_mix(right ^ key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL)) & mask;
+        uint64_t next = left ^ f;
+        left = right;
+        right = next;
+    }
+    return (left << half) | right;
+}
+
+// One Feistel permutation of [0, rows) (CounterBasedSampler.rowAt for one (seed, epoch)).
+struct EpPermutation {
+    uint64_t key;
+    int half;
+    ep_i64 rows;
+    void init(ep_i64 seed, ep_i64 epoch, ep_i64 n) {
+        key = ep_epoch_key(seed, epoch);
+        half = ep_half_bits(n);
+        rows = n;
+    }
+    inline ep_i64 at(ep_i64 p) const {
+        if (rows == 1) {
+            return 0;
+        }
+        uint64_t x = (uint64_t) p;
+        do {
+            x = ep_permute(x, key, half);
+        } while (x >= (uint64_t) rows);
+        return (ep_i64) x;
+    }
+};
+
+// The rows of an epoch (dev.downhill.spi.EpochRows): training position p -> split(held + perm(p)), or perm(p).
+struct EpRows {
+    EpPermutation perm;
+    EpPermutation split;
+    ep_i64 held;
+    void init(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train, ep_i64 validation_seed) {
+        perm.init(seed, epoch, train);
+        split.init(validation_seed, 0, rows);
+        held = rows - train;
+    }
+    inline ep_i64 training(ep_i64 p) const {
+        ep_i64 v = perm.at(p);
+        return held == 0 ? v : split.at(held + v);
+    }
+};
+
+// out[k] = CounterBasedSampler.rowAt(seed, epoch, from + k, rows), k < count (tests compare it with Java's).
+inline void sampler_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 from, ep_i64* out, ep_i64 count) {
+    EpPermutation p;
+    p.init(seed, epoch, rows);
+    for (ep_i64 k = 0; k < count; k++) {
+        out[k] = p.at(from + k);
+    }
+}
+
+// out[k] = EpochRows.training(from + k): an epoch's training rows with validation_seed's split (held = rows - train).
+inline void epoch_rows_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train, ep_i64 validation_seed, ep_i64 from,
+                            ep_i64* out, ep_i64 count) {
+    EpRows r;
+    r.init(seed, epoch, rows, train, validation_seed);
+    for (ep_i64 k = 0; k < count; k++) {
+        out[k] = r.training(from + k);
+    }
+}
+
+// ------------------------------------------------------------------ row kernels
+
+// sum_j a_j b_j in float64, four interleaved accumulators (j mod 4) combined as (s0 + s1) + (s2 + s3), then the tail
+// in order: the order of VectorOps.dot in Java, so core's per-batch dot and this one agree.
+template <class T>
+static inline double dot4(const T* a, const T* b, ep_i64 n) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    ep_i64 j = 0;
+    for (; j + 4 <= n; j += 4) {
+        s0 += (double) a[j] * (double) b[j];
+        s1 += (double) a[j + 1] * (double) b[j + 1];
+        s2 += (double) a[j + 2] * (double) b[j + 2];
+        s3 += (double) a[j + 3] * (double) b[j + 3];
+    }
+    double s = (s0 + s1) + (s2 + s3);
+    for (; j < n; j++) {
+        s += (double) a[j] * (double) b[j];
+    }
+    return s;
+}
+
+// p_j = p_j + a*x_j in T (float32: a float32 product and sum, each rounded).
+template <class T>
+static inline void axpy_add(T* p, T a, const T* x, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        p[j] = p[j] + a * x[j];
+    }
+}
+
+// One batch of the gather pass: for rows[q], q < k: r = x.theta + b - tau*y (float64), weighted wr = w*r;
+// ss += wr*r (or r*r), s += wr (or r), partial += (T) wr * x. Reads x, y, w, theta; adds into partial, ss, s.
+template <class T>
+static inline void gather_batch(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* rows, ep_i64 k,
+                                const T* theta, double b, double tau, T* partial, double* ss, double* s) {
+    for (ep_i64 q = 0; q < k; q++) {
+        ep_i64 i = rows[q];
+        const T* xi = x + i * cols;
+        double r = dot4(xi, theta, cols) + b - tau * (double) y[i];
+        if (w != NULL) {
+            double wr = w[i] * r;
+            *ss += wr * r;
+            *s += wr;
+            axpy_add(partial, (T) wr, xi, cols);
+        } else {
+            *ss += r * r;
+            *s += r;
+            axpy_add(partial, (T) r, xi, cols);
+        }
+    }
+}
+
+// The gather pass for rows order[from..to) (CpuProblem.gradient on a slice): acc_j = 0 + (double) partial_j after the
+// batch (float32; for float64 the partial is acc itself, zero on entry); sums[0] = ss, sums[1] = s (from 0).
+// Writes acc (cols values), sums; uses partial (float32 scratch, zero on entry and exit; ignored for float64).
+template <class T>
+static inline void gather_pass(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* order, ep_i64 from,
+                               ep_i64 to, const T* theta, double b, double tau, T* partial, double* acc, double* sums) {
+    double ss = 0, s = 0;
+    if (sizeof(T) == 8) {
+        for (ep_i64 j = 0; j < cols; j++) {
+            acc[j] = 0;
+        }
+        gather_batch(x, cols, y, w, order + from, to - from, theta, b, tau, (T*) acc, &ss, &s);
+    } else {
+        gather_batch(x, cols, y, w, order + from, to - from, theta, b, tau, partial, &ss, &s);
+        for (ep_i64 j = 0; j < cols; j++) {
+            acc[j] = 0.0 + (double) partial[j];
+            partial[j] = 0;
+        }
+    }
+    sums[0] = ss;
+    sums[1] = s;
+}
+
+inline void gather_float(const float* x, ep_i64 cols, const float* y, const double* w, const ep_i64* order, ep_i64 from,
+                         ep_i64 to, const float* theta, double b, double tau, float* partial, double* acc, double* sums) {
+    gather_pass(x, cols, y, w, order, from, to, theta, b, tau, partial, acc, sums);
+}
+
+inline void gather_double(const double* x, ep_i64 cols, const double* y, const double* w, const ep_i64* order,
+                          ep_i64 from, ep_i64 to, const double* theta, double b, double tau, double* acc, double* sums) {
+    gather_pass(x, cols, y, w, order, from, to, theta, b, tau, (double*) NULL, acc, sums);
+}
+
+// ------------------------------------------------------------------ the epoch loop
+
+// Batches [first_batch, first_batch + batches) of an epoch (positions first_batch*B ...; the last batch of the epoch
+// is cut at train), each exactly StochasticEpoch's batch (see its Javadoc and runPerBatch), with rate rates[k] for
+// the k-th batch of this call. Optional vectors are NULL when absent: means (x̄), factors (D), ridge (λ), s2 (S²),
+// kappa/l1s2 (the l1 thresholds and their squared scales, float64). Scratch: tt (θ̃, cols), partial (cols, zero on
+// entry and exit), acc (cols float64), rows (B int64). Writes theta, g (the last batch's g + λ∘θ) and
+// *sum_squares (+= each batch's Σwr², in order).
+template <class T>
+static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
+                          ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
+                          const double* rates, T* theta, T* g, double tau, double ymean, const T* means,
+                          const T* factors, const T* ridge, const T* s2, const double* kappa, const double* l1s2,
+                          T* tt, T* partial, double* acc, ep_i64* rows, double* sum_squares) {
+    EpRows order;
+    order.init(seed, epoch, m, train, validation_seed);
+    double total = *sum_squares;
+    for (ep_i64 k = 0; k < batches; k++) {
+        ep_i64 from = (first_batch + k) * batch;
+        ep_i64 count = train - from < batch ? train - from : batch;
+        for (ep_i64 q = 0; q < count; q++) {
+            rows[q] = order.training(from + q);
+        }
+        double scale = 2.0 / (double) count;
+        double b = means != NULL ? ymean - dot4(means, theta, cols) : 0;
+        const T* t = theta;
+        if (factors != NULL) {
+            for (ep_i64 j = 0; j < cols; j++) {
+                tt[j] = factors[j] * theta[j];
+            }
+            t = tt;
+        }
+        double sums[2];
+        gather_pass(x, cols, y, w, rows, 0, count, t, b, tau, partial, acc, sums);
+        double ss = 0.0 + sums[0];
+        double sum = 0.0 + sums[1];
+        double alpha = -scale * sum;
+        double rate = rates[k];
+        double minus_rate = -rate;
+        for (ep_i64 j = 0; j < cols; j++) {
+            double v = 0.0 + acc[j];
+            T gj = (T) (scale * v);
+            if (factors != NULL) {
+                gj = factors[j] * gj;
+            }
+            if (means != NULL) {
+                gj = (T) ((double) gj + alpha * (double) means[j]);
+            }
+            if (ridge != NULL) {
+                T rs = ridge[j] * theta[j];
+                gj = (T) ((double) gj + 1.0 * (double) rs);
+            }
+            g[j] = gj;
+            T step = gj;
+            if (s2 != NULL) {
+                step = s2[j] * step;
+            }
+            T th = (T) ((double) theta[j] + minus_rate * (double) step);
+            if (kappa != NULL) {
+                double thr = rate * kappa[j] * l1s2[j];
+                double v2 = (double) th;
+                th = (T) (v2 > thr ? v2 - thr : v2 < -thr ? v2 + thr : 0);
+            }
+            theta[j] = th;
+        }
+        total += ss;
+    }
+    *sum_squares = total;
+}
+
+inline void epoch_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
+                        ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
+                        const double* rates, float* theta, float* g, double tau, double ymean, const float* means,
+                        const float* factors, const float* ridge, const float* s2, const double* kappa,
+                        const double* l1s2, float* tt, float* partial, double* acc, ep_i64* rows, double* sum_squares) {
+    epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, sum_squares);
+}
+
+inline void epoch_double(const double* x, ep_i64 cols, const double* y, const double* w, ep_i64 m, ep_i64 seed,
+                         ep_i64 epoch, ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch,
+                         ep_i64 batches, const double* rates, double* theta, double* g, double tau, double ymean,
+                         const double* means, const double* factors, const double* ridge, const double* s2,
+                         const double* kappa, const double* l1s2, double* tt, double* acc, ep_i64* rows,
+                         double* sum_squares) {
+    epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, sum_squares);
+}
+
+}  // namespace downhill
+
+#endif
