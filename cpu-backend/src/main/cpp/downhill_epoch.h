@@ -77,6 +77,37 @@ struct EpPermutation {
     }
 };
 
+// Four positions of one permutation at once, the rounds interleaved across the lanes (independent dependency chains
+// for the out-of-order core), then each lane cycle-walked on its own: out[l] = p.at(in[l]).
+static inline void ep_at4(const EpPermutation& p, const uint64_t* in, uint64_t* out) {
+    if (p.rows == 1) {
+        out[0] = out[1] = out[2] = out[3] = 0;
+        return;
+    }
+    uint64_t mask = (1ULL << p.half) - 1;
+    uint64_t left[4], right[4];
+    for (int l = 0; l < 4; l++) {
+        left[l] = in[l] >> p.half;
+        right[l] = in[l] & mask;
+    }
+    for (int round = 0; round < 6; round++) {
+        uint64_t rk = p.key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL);
+        for (int l = 0; l < 4; l++) {
+            uint64_t f = ep_mix(right[l] ^ rk) & mask;
+            uint64_t next = left[l] ^ f;
+            left[l] = right[l];
+            right[l] = next;
+        }
+    }
+    for (int l = 0; l < 4; l++) {
+        uint64_t x = (left[l] << p.half) | right[l];
+        while (x >= (uint64_t) p.rows) {
+            x = ep_permute(x, p.key, p.half);
+        }
+        out[l] = x;
+    }
+}
+
 // The rows of an epoch (dev.downhill.spi.EpochRows): training position p -> split(held + perm(p)), or perm(p).
 struct EpRows {
     EpPermutation perm;
@@ -90,6 +121,17 @@ struct EpRows {
     inline ep_i64 training(ep_i64 p) const {
         ep_i64 v = perm.at(p);
         return held == 0 ? v : split.at(held + v);
+    }
+    // out[l] = training(p + l), l < 4.
+    inline void training4(ep_i64 p, uint64_t* out) const {
+        uint64_t in[4] = {(uint64_t) p, (uint64_t) p + 1, (uint64_t) p + 2, (uint64_t) p + 3};
+        ep_at4(perm, in, out);
+        if (held != 0) {
+            for (int l = 0; l < 4; l++) {
+                in[l] = (uint64_t) held + out[l];
+            }
+            ep_at4(split, in, out);
+        }
     }
 };
 
@@ -141,13 +183,42 @@ static inline void axpy_add(T* p, T a, const T* x, ep_i64 n) {
     }
 }
 
-// One batch of the gather pass: for rows[q], q < k: r = x.theta + b - tau*y (float64), weighted wr = w*r;
-// ss += wr*r (or r*r), s += wr (or r), partial += (T) wr * x. Reads x, y, w, theta; adds into partial, ss, s.
+// Rows looked ahead: the row PREFETCH_ROWS positions ahead is prefetched (x's first lines, y, w) while one is summed.
+static const ep_i64 PREFETCH_ROWS = 16;
+static const ep_i64 PREFETCH_LINES = 4;
+
 template <class T>
-static inline void gather_batch(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* rows, ep_i64 k,
-                                const T* theta, double b, double tau, T* partial, double* ss, double* s) {
+static inline void prefetch_row(const T* x, ep_i64 cols, const T* y, ep_i64 i) {
+    uintptr_t first = (uintptr_t) (x + i * cols);
+    uintptr_t last = first + (uintptr_t) (cols * (ep_i64) sizeof(T)) - 1;
+    first &= ~(uintptr_t) 63;
+    last &= ~(uintptr_t) 63;
+    if (last > first + 64 * (PREFETCH_LINES - 1)) {
+        last = first + 64 * (PREFETCH_LINES - 1);
+    }
+    for (uintptr_t line = first; line <= last; line += 64) {
+        __builtin_prefetch((const void*) line, 0, 3);
+    }
+    __builtin_prefetch(y + i, 0, 3);
+}
+
+// One batch of the gather pass: for the k rows ring[(start + q) & mask], q < k: r = x.theta + b - tau*y (float64),
+// weighted wr = w*r; ss += wr*r (or r*r), s += wr (or r), partial += (T) wr * x. Rows up to `ahead` positions past
+// the batch (already in the ring) are prefetched; prefetching changes no value. Reads x, y, w, theta; adds into
+// partial, ss, s. mask = -1 reads a plain array from `start`.
+template <class T>
+static inline void gather_batch(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
+                                ep_i64 start, ep_i64 k, ep_i64 ahead, const T* theta, double b, double tau, T* partial,
+                                double* ss, double* s) {
     for (ep_i64 q = 0; q < k; q++) {
-        ep_i64 i = rows[q];
+        if (q + PREFETCH_ROWS < k + ahead) {
+            ep_i64 next = ring[(start + q + PREFETCH_ROWS) & mask];
+            prefetch_row(x, cols, y, next);
+            if (w != NULL) {
+                __builtin_prefetch(w + next, 0, 3);
+            }
+        }
+        ep_i64 i = ring[(start + q) & mask];
         const T* xi = x + i * cols;
         double r = dot4(xi, theta, cols) + b - tau * (double) y[i];
         if (w != NULL) {
@@ -163,20 +234,22 @@ static inline void gather_batch(const T* x, ep_i64 cols, const T* y, const doubl
     }
 }
 
-// The gather pass for rows order[from..to) (CpuProblem.gradient on a slice): acc_j = 0 + (double) partial_j after the
-// batch (float32; for float64 the partial is acc itself, zero on entry); sums[0] = ss, sums[1] = s (from 0).
-// Writes acc (cols values), sums; uses partial (float32 scratch, zero on entry and exit; ignored for float64).
+// The gather pass for the rows ring[(start + q) & mask], q < k (CpuProblem.gradient on a slice: a plain array, mask -1):
+// acc_j = 0 + (double) partial_j after the batch (float32; for float64 the partial is acc itself, zeroed first);
+// sums[0] = ss, sums[1] = s (from 0). Writes acc (cols values), sums; uses partial (float32 scratch, zero on entry and
+// exit; ignored for float64).
 template <class T>
-static inline void gather_pass(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* order, ep_i64 from,
-                               ep_i64 to, const T* theta, double b, double tau, T* partial, double* acc, double* sums) {
+static inline void gather_pass(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
+                               ep_i64 start, ep_i64 k, ep_i64 ahead, const T* theta, double b, double tau, T* partial,
+                               double* acc, double* sums) {
     double ss = 0, s = 0;
     if (sizeof(T) == 8) {
         for (ep_i64 j = 0; j < cols; j++) {
             acc[j] = 0;
         }
-        gather_batch(x, cols, y, w, order + from, to - from, theta, b, tau, (T*) acc, &ss, &s);
+        gather_batch(x, cols, y, w, ring, mask, start, k, ahead, theta, b, tau, (T*) acc, &ss, &s);
     } else {
-        gather_batch(x, cols, y, w, order + from, to - from, theta, b, tau, partial, &ss, &s);
+        gather_batch(x, cols, y, w, ring, mask, start, k, ahead, theta, b, tau, partial, &ss, &s);
         for (ep_i64 j = 0; j < cols; j++) {
             acc[j] = 0.0 + (double) partial[j];
             partial[j] = 0;
@@ -188,36 +261,65 @@ static inline void gather_pass(const T* x, ep_i64 cols, const T* y, const double
 
 inline void gather_float(const float* x, ep_i64 cols, const float* y, const double* w, const ep_i64* order, ep_i64 from,
                          ep_i64 to, const float* theta, double b, double tau, float* partial, double* acc, double* sums) {
-    gather_pass(x, cols, y, w, order, from, to, theta, b, tau, partial, acc, sums);
+    gather_pass(x, cols, y, w, order, (ep_i64) -1, from, to - from, 0, theta, b, tau, partial, acc, sums);
 }
 
 inline void gather_double(const double* x, ep_i64 cols, const double* y, const double* w, const ep_i64* order,
                           ep_i64 from, ep_i64 to, const double* theta, double b, double tau, double* acc, double* sums) {
-    gather_pass(x, cols, y, w, order, from, to, theta, b, tau, (double*) NULL, acc, sums);
+    gather_pass(x, cols, y, w, order, (ep_i64) -1, from, to - from, 0, theta, b, tau, (double*) NULL, acc, sums);
 }
 
 // ------------------------------------------------------------------ the epoch loop
+
+// Positions whose rows are computed in one go when the ring runs low (in lanes of four).
+static const ep_i64 FILL_AHEAD = 64;
+
+// The ring size the epoch loop needs for batch size B: the smallest power of two ≥ B + PREFETCH_ROWS + FILL_AHEAD.
+inline ep_i64 ring_size(ep_i64 batch) {
+    ep_i64 r = 1;
+    while (r < batch + PREFETCH_ROWS + FILL_AHEAD) {
+        r <<= 1;
+    }
+    return r;
+}
 
 // Batches [first_batch, first_batch + batches) of an epoch (positions first_batch*B ...; the last batch of the epoch
 // is cut at train), each exactly StochasticEpoch's batch (see its Javadoc and runPerBatch), with rate rates[k] for
 // the k-th batch of this call. Optional vectors are NULL when absent: means (x̄), factors (D), ridge (λ), s2 (S²),
 // kappa/l1s2 (the l1 thresholds and their squared scales, float64). Scratch: tt (θ̃, cols), partial (cols, zero on
-// entry and exit), acc (cols float64), rows (B int64). Writes theta, g (the last batch's g + λ∘θ) and
-// *sum_squares (+= each batch's Σwr², in order).
+// entry and exit), acc (cols float64), rows: a ring of ring_size(B) int64 (a power of two) holding the row indices of the
+// positions being summed and of up to PREFETCH_ROWS + FILL_AHEAD more (computed ahead in lanes of four; the next
+// PREFETCH_ROWS rows are prefetched). Writes theta, g (the last batch's g + λ∘θ) and *sum_squares (+= each batch's Σwr², in order).
 template <class T>
 static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
                           ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
                           const double* rates, T* theta, T* g, double tau, double ymean, const T* means,
                           const T* factors, const T* ridge, const T* s2, const double* kappa, const double* l1s2,
-                          T* tt, T* partial, double* acc, ep_i64* rows, double* sum_squares) {
+                          T* tt, T* partial, double* acc, ep_i64* rows, ep_i64 ring, double* sum_squares) {
     EpRows order;
     order.init(seed, epoch, m, train, validation_seed);
     double total = *sum_squares;
+    ep_i64 mask = ring - 1;
+    ep_i64 filled = first_batch * batch; // positions [first_batch·B, filled) are in the ring
     for (ep_i64 k = 0; k < batches; k++) {
         ep_i64 from = (first_batch + k) * batch;
         ep_i64 count = train - from < batch ? train - from : batch;
-        for (ep_i64 q = 0; q < count; q++) {
-            rows[q] = order.training(from + q);
+        ep_i64 until = from + count + PREFETCH_ROWS < train ? from + count + PREFETCH_ROWS : train;
+        if (filled < until) { // refill: FILL_AHEAD positions at a time, four lanes at once
+            ep_i64 target = filled + FILL_AHEAD < until ? until : filled + FILL_AHEAD;
+            if (target > train) {
+                target = train;
+            }
+            for (; filled + 4 <= target; filled += 4) {
+                uint64_t four[4];
+                order.training4(filled, four);
+                for (int l = 0; l < 4; l++) {
+                    rows[(filled + l) & mask] = (ep_i64) four[l];
+                }
+            }
+            for (; filled < target; filled++) {
+                rows[filled & mask] = order.training(filled);
+            }
         }
         double scale = 2.0 / (double) count;
         double b = means != NULL ? ymean - dot4(means, theta, cols) : 0;
@@ -229,7 +331,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
             t = tt;
         }
         double sums[2];
-        gather_pass(x, cols, y, w, rows, 0, count, t, b, tau, partial, acc, sums);
+        gather_pass(x, cols, y, w, rows, mask, from, count, until - from - count, t, b, tau, partial, acc, sums);
         double ss = 0.0 + sums[0];
         double sum = 0.0 + sums[1];
         double alpha = -scale * sum;
@@ -270,19 +372,20 @@ inline void epoch_float(const float* x, ep_i64 cols, const float* y, const doubl
                         ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
                         const double* rates, float* theta, float* g, double tau, double ymean, const float* means,
                         const float* factors, const float* ridge, const float* s2, const double* kappa,
-                        const double* l1s2, float* tt, float* partial, double* acc, ep_i64* rows, double* sum_squares) {
+                        const double* l1s2, float* tt, float* partial, double* acc, ep_i64* rows, ep_i64 ring,
+                        double* sum_squares) {
     epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, sum_squares);
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, sum_squares);
 }
 
 inline void epoch_double(const double* x, ep_i64 cols, const double* y, const double* w, ep_i64 m, ep_i64 seed,
                          ep_i64 epoch, ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch,
                          ep_i64 batches, const double* rates, double* theta, double* g, double tau, double ymean,
                          const double* means, const double* factors, const double* ridge, const double* s2,
-                         const double* kappa, const double* l1s2, double* tt, double* acc, ep_i64* rows,
+                         const double* kappa, const double* l1s2, double* tt, double* acc, ep_i64* rows, ep_i64 ring,
                          double* sum_squares) {
     epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, sum_squares);
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, sum_squares);
 }
 
 }  // namespace downhill

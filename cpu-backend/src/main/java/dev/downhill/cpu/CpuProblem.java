@@ -287,7 +287,7 @@ final class CpuProblem implements ResidentProblem {
         EpochRows order = plan.rows();
         boolean f64 = precision == Precision.FLOAT64;
         try (DoublePointer rates = new DoublePointer(chunk);
-             LongPointer rowScratch = new LongPointer(plan.batchSize());
+             LongPointer rowScratch = new LongPointer(EpochKernels.ring_size(plan.batchSize()));
              DoublePointer sumSquares = new DoublePointer(1);
              CpuVector tt = new CpuVector(cols, precision);
              DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
@@ -306,14 +306,14 @@ final class CpuProblem implements ResidentProblem {
                             (DoublePointer) t.pointer(), (DoublePointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
                             (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, sumSquares);
+                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), sumSquares);
                 } else {
                     EpochKernels.epoch_float((FloatPointer) k.x(), cols, (FloatPointer) k.y(), k.weights(), rows, order.seed(),
                             order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
                             (FloatPointer) t.pointer(), (FloatPointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
                             (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, sumSquares);
+                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), sumSquares);
                 }
             }
             return new StochasticEpoch.EpochSums(sumSquares.get(0), batches);

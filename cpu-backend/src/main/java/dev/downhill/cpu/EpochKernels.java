@@ -45,6 +45,9 @@ final class EpochKernels {
         return l;
     }
 
+    /** The length of the epoch loop's row ring for batch size B (a power of two ≥ B + the rows it looks ahead). */
+    static native long ring_size(long batch);
+
     /** out[k] = CounterBasedSampler.rowAt(seed, epoch, from + k, rows), k &lt; count. Writes out. */
     static native void sampler_fill(long seed, long epoch, long rows, long from, LongPointer out, long count);
 
@@ -64,14 +67,17 @@ final class EpochKernels {
                                      @Const LongPointer order, long from, long to, @Const DoublePointer theta, double b,
                                      double tau, DoublePointer acc, DoublePointer sums);
 
-    /** Batches [firstBatch, firstBatch + batches) of an epoch (see the header). Writes theta, g, sumSquares[0] (added to). */
+    /**
+     * Batches [firstBatch, firstBatch + batches) of an epoch (see the header); rows is a ring of {@code ring} =
+     * {@link #ring_size}(B) int64. Writes theta, g, sumSquares[0] (added to).
+     */
     static native void epoch_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w, long m,
                                    long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
                                    long batches, @Const DoublePointer rates, FloatPointer theta, FloatPointer g, double tau,
                                    double ymean, @Const FloatPointer means, @Const FloatPointer factors,
                                    @Const FloatPointer ridge, @Const FloatPointer s2, @Const DoublePointer kappa,
                                    @Const DoublePointer l1s2, FloatPointer tt, FloatPointer partial, DoublePointer acc,
-                                   LongPointer rows, DoublePointer sumSquares);
+                                   LongPointer rows, long ring, DoublePointer sumSquares);
 
     static native void epoch_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w, long m,
                                     long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -79,5 +85,5 @@ final class EpochKernels {
                                     double ymean, @Const DoublePointer means, @Const DoublePointer factors,
                                     @Const DoublePointer ridge, @Const DoublePointer s2, @Const DoublePointer kappa,
                                     @Const DoublePointer l1s2, DoublePointer tt, DoublePointer acc, LongPointer rows,
-                                    DoublePointer sumSquares);
+                                    long ring, DoublePointer sumSquares);
 }

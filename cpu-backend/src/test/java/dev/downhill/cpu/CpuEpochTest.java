@@ -133,9 +133,9 @@ class CpuEpochTest {
     }
 
     /** The native epoch against the per-batch default on one problem, several epochs and step offsets, every option on. */
-    @ParameterizedTest(name = "{0} B={1}")
+    @ParameterizedTest(name = "{0} B={1} m={2}")
     @MethodSource("direct")
-    void nativeEpochEqualsRunPerBatch(Precision precision, int batch) {
+    void nativeEpochEqualsRunPerBatch(Precision precision, int batch, int M) {
         TestData t = TestData.gaussian(M, N, TestData.ramp(N), -0.4, 0.2, 5);
         for (double[] row : t.x) {
             row[2] *= 5e6; // D ≠ I with standardization
@@ -168,7 +168,9 @@ class CpuEpochTest {
     }
 
     static Stream<Arguments> direct() {
-        return Stream.of(Arguments.of(Precision.FLOAT32, 1), Arguments.of(Precision.FLOAT32, 16),
-                Arguments.of(Precision.FLOAT64, 1), Arguments.of(Precision.FLOAT64, 9));
+        // m = 40,000 with B = 1: more batches than one native call takes (CpuProblem.EPOCH_CHUNK), so the loop resumes
+        return Stream.of(Arguments.of(Precision.FLOAT32, 1, M), Arguments.of(Precision.FLOAT32, 16, M),
+                Arguments.of(Precision.FLOAT64, 1, M), Arguments.of(Precision.FLOAT64, 9, M),
+                Arguments.of(Precision.FLOAT32, 1, 40_000), Arguments.of(Precision.FLOAT64, 3, 40_000));
     }
 }
