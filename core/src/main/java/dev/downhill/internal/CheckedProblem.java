@@ -5,6 +5,7 @@ import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.DenseKernels;
+import dev.downhill.spi.EpochRows;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
@@ -31,14 +32,52 @@ public final class CheckedProblem implements ResidentProblem {
     private final double[][] deviations = new double[2][];
     private final ExtendedResidual[] residuals = new ExtendedResidual[2];
 
-    private CheckedProblem(ResidentProblem backend) {
+    /** The host dataset the problem was loaded from (one of them, or neither when unknown). */
+    private final dev.downhill.Dataset hostData;
+    private final dev.downhill.SparseDataset hostSparse;
+
+    private CheckedProblem(ResidentProblem backend, dev.downhill.Dataset hostData, dev.downhill.SparseDataset hostSparse) {
         this.backend = backend;
         this.n = Math.toIntExact(backend.cols());
+        this.hostData = hostData;
+        this.hostSparse = hostSparse;
     }
 
     /** {@code problem} behind the checks (itself when it already is a checked problem). */
     public static ResidentProblem of(ResidentProblem problem) {
-        return problem instanceof CheckedProblem ? problem : new CheckedProblem(problem);
+        return problem instanceof CheckedProblem ? problem : new CheckedProblem(problem, null, null);
+    }
+
+    /**
+     * {@code problem} behind the checks, knowing the host dataset it was loaded from ({@code data} or {@code sparse}, either
+     * may be null), so that {@link #heldOut} can read a few of its rows. A checked problem without that knowledge is
+     * wrapped anew (around the same backend problem).
+     */
+    public static ResidentProblem of(ResidentProblem problem, dev.downhill.Dataset data, dev.downhill.SparseDataset sparse) {
+        if (problem instanceof CheckedProblem c) {
+            if (c.hostData != null || c.hostSparse != null || data == null && sparse == null) {
+                return c;
+            }
+            problem = c.backend;
+        }
+        return new CheckedProblem(problem, data, sparse);
+    }
+
+    /**
+     * The validation rows' moments ({@link HeldOutMoments}) of an SGD split, read from the host dataset; null when this
+     * problem does not know its host dataset (then the column statistics include those rows).
+     */
+    public HeldOutMoments heldOut(EpochRows rows) {
+        if (rows.rows() != rows()) {
+            throw new IllegalArgumentException("the split covers " + rows.rows() + " rows but X has " + rows() + " rows");
+        }
+        if (hostData != null && hostData.rows() == rows() && hostData.isOpen()) {
+            return HeldOutMoments.of(hostData, rows, columnStatistics());
+        }
+        if (hostSparse != null && hostSparse.rows() == rows()) {
+            return HeldOutMoments.of(hostSparse, rows, columnStatistics());
+        }
+        return null;
     }
 
     @Override

@@ -28,9 +28,10 @@ import dev.downhill.spi.StochasticEpoch;
  * then (1/k)Σwᵢrᵢ² over the k rows visited (the starting loss over all m rows), the objective SGD samples.
  *
  * <p>Early stopping ({@link FitConfig#validationFraction()} = f &gt; 0): the first round(f·m) positions
- * of a seeded permutation (independent of the epoch orders) are held out; they never take a step.
- * They are not invisible, though: the column means (and scales, when standardized) that centre every
- * step and define the intercept are those of all m rows, so the validation MSE is slightly optimistic.
+ * of a seeded permutation (independent of the epoch orders) are held out ({@link #split}); they never take a step,
+ * and the column means (and scales, when standardized) that centre every step and define the intercept are those of
+ * the training rows only when the objective was made with the split ({@link CentredObjective}'s six-argument
+ * constructor, as {@link dev.downhill.LinearRegression} does).
  *
  * <p>Penalties ({@link CentredObjective}): each batch gradient gains λ∘θ (l2); with an l1 term each step is followed
  * by its proximal step, soft-thresholding θⱼ at η_t·κⱼ·Sⱼⱼ² (proximal SGD; done on the host, O(n) per batch). The
@@ -38,7 +39,7 @@ import dev.downhill.spi.StochasticEpoch;
  */
 public final class StochasticGradientSolver {
     /** Mixed into the seed for the permutation that picks the validation rows. */
-    static final long VALIDATION_SALT = 0x5EED_0F_7A11DL;
+    public static final long VALIDATION_SALT = 0x5EED_0F_7A11DL;
 
     private StochasticGradientSolver() {
     }
@@ -112,8 +113,7 @@ public final class StochasticGradientSolver {
                     stop = StopReason.STOPPED_BY_LISTENER;
                 }
             }
-            StochasticEpoch base = objective.epochBuilder(EpochRows.of(config.seed(), 0, m, train, config.seed() ^ VALIDATION_SALT),
-                    batch).steps(0, t -> eta0).build();
+            StochasticEpoch base = objective.epochBuilder(split(config, m), batch).steps(0, t -> eta0).build();
             while (stop == StopReason.ITERATION_LIMIT && epoch < config.maxIterations()) {
                 long at = epoch;
                 double e = eta;
@@ -159,6 +159,19 @@ public final class StochasticGradientSolver {
             return new IterativeResult(coefficients, objective.interceptFor(coefficients), epoch, stop, losses.toArray(),
                     norms.toArray(), eta0);
         }
+    }
+
+    /**
+     * The rows of epoch 0 of a stochastic fit of m rows: its training rows and, with early stopping
+     * ({@link FitConfig#validationFraction()} = f &gt; 0), the max(1, round(f·m)) validation rows held out of every epoch
+     * (the split is keyed by seed ⊕ {@link #VALIDATION_SALT}).
+     */
+    public static EpochRows split(FitConfig config, long m) {
+        long held = config.validationFraction() > 0 ? Math.max(1, Math.round(config.validationFraction() * m)) : 0;
+        if (held >= m) {
+            throw new IllegalArgumentException("validation fraction " + config.validationFraction() + " leaves no training rows of " + m);
+        }
+        return EpochRows.of(config.seed(), 0, m, m - held, config.seed() ^ VALIDATION_SALT);
     }
 
     /**

@@ -173,4 +173,54 @@ class CpuEpochTest {
                 Arguments.of(Precision.FLOAT64, 1, M), Arguments.of(Precision.FLOAT64, 9, M),
                 Arguments.of(Precision.FLOAT32, 1, 40_000), Arguments.of(Precision.FLOAT64, 3, 40_000));
     }
+
+    /**
+     * Early stopping leaves the validation rows out of the column statistics: the fitted intercept is ȳₜ − x̄ₜᵀθ with
+     * the weighted means of the training rows (summed here directly), not of all rows.
+     */
+    @org.junit.jupiter.api.Test
+    void validationRowsDoNotLeakIntoTheColumnStatistics() {
+        int m = 400;
+        TestData t = TestData.gaussian(m, N, TestData.ramp(N), 3, 0.5, 8);
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = 0.5 + (i % 7) * 0.25;
+            if (i % 5 == 0) { // rows whose X and y are far off: they move the means if they count
+                t.y[i] += 40;
+                t.x[i][0] += 10;
+            }
+        }
+        FitConfig config = FitConfig.builder().solver(Solver.MINIBATCH).batchSize(8).learningRate(0.01).maxIterations(20)
+                .tolerance(1e-3).validationFraction(0.3).seed(4).standardize(true).build();
+        try (Dataset data = Dataset.of(t.x, t.y, w)) {
+            dev.downhill.FittedModel model = dev.downhill.LinearRegression.fit(data, config);
+            dev.downhill.spi.EpochRows split = StochasticGradientSolver.split(config, m);
+            boolean[] held = new boolean[m];
+            for (long q = 0; q < split.held(); q++) {
+                held[(int) split.validation(q)] = true;
+            }
+            double wt = 0;
+            double[] mean = new double[N];
+            double ymean = 0;
+            double[] all = new double[N];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < N; j++) {
+                    all[j] += t.x[i][j];
+                }
+                if (!held[i]) {
+                    wt += w[i];
+                    ymean += w[i] * t.y[i];
+                    for (int j = 0; j < N; j++) {
+                        mean[j] += w[i] * t.x[i][j];
+                    }
+                }
+            }
+            double b = ymean / wt;
+            for (int j = 0; j < N; j++) {
+                b -= mean[j] / wt * model.coefficients()[j];
+            }
+            // float64 sums of 400 values of size ~40: 1e-12 covers their rounding; the leaking means differ by ~1
+            assertEquals(b, model.intercept(), 1e-11 * (1 + Math.abs(b)), "b = ȳₜ − x̄ₜᵀθ over the training rows");
+        }
+    }
 }
