@@ -388,6 +388,59 @@ inline void epoch_double(const double* x, ep_i64 cols, const double* y, const do
                   ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, sum_squares);
 }
 
+// ------------------------------------------------------------------ column statistics (the Java loops they replace, bit for bit)
+
+// Rows [start, end) of float32 X: acc_j += x_ij (weighted: w_i x_ij), *sum += y_i (w_i y_i), in row order, float64.
+inline void column_sums_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 start, ep_i64 end,
+                              double* acc, double* sum) {
+    double s = *sum;
+    for (ep_i64 i = start; i < end; i++) {
+        const float* xi = x + i * cols;
+        if (w != NULL) {
+            double wi = w[i];
+            for (ep_i64 j = 0; j < cols; j++) {
+                acc[j] = acc[j] + wi * (double) xi[j];
+            }
+            s += wi * (double) y[i];
+        } else {
+            for (ep_i64 j = 0; j < cols; j++) {
+                acc[j] = acc[j] + (double) xi[j];
+            }
+            s += (double) y[i];
+        }
+    }
+    *sum = s;
+}
+
+// Rows [0, m): sums_j += (x_ij − c_j)² (weighted: w_i (x_ij − c_j)(x_ij − c_j), as (w·d)·d), in row order, float64.
+template <class T>
+static inline void squared_deviations(const T* x, ep_i64 cols, const double* w, ep_i64 m, const double* c, double* sums) {
+    for (ep_i64 i = 0; i < m; i++) {
+        const T* xi = x + i * cols;
+        if (w != NULL) {
+            double wi = w[i];
+            for (ep_i64 j = 0; j < cols; j++) {
+                double d = (double) xi[j] - c[j];
+                sums[j] = sums[j] + wi * d * d;
+            }
+        } else {
+            for (ep_i64 j = 0; j < cols; j++) {
+                double d = (double) xi[j] - c[j];
+                sums[j] = sums[j] + d * d;
+            }
+        }
+    }
+}
+
+inline void squared_deviations_float(const float* x, ep_i64 cols, const double* w, ep_i64 m, const double* c, double* sums) {
+    squared_deviations(x, cols, w, m, c, sums);
+}
+
+inline void squared_deviations_double(const double* x, ep_i64 cols, const double* w, ep_i64 m, const double* c,
+                                      double* sums) {
+    squared_deviations(x, cols, w, m, c, sums);
+}
+
 }  // namespace downhill
 
 #endif

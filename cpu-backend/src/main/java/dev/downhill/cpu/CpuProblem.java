@@ -187,7 +187,18 @@ final class CpuProblem implements ResidentProblem {
             double[] c = centred ? columnStatistics().means() : new double[Math.toIntExact(cols)];
             int n = c.length;
             double[] sums = new double[n];
-            for (long i = 0; i < rows; i++) {
+            if (EpochKernels.available()) { // the loop below in C: the same order and bits
+                try (DoublePointer cp = new DoublePointer(c); DoublePointer sp = new DoublePointer(n)) {
+                    sp.fill(0);
+                    if (precision == Precision.FLOAT64) {
+                        EpochKernels.squared_deviations_double((DoublePointer) data.xPointer(), cols, weights, rows, cp, sp);
+                    } else {
+                        EpochKernels.squared_deviations_float((FloatPointer) data.xPointer(), cols, weights, rows, cp, sp);
+                    }
+                    sp.get(sums);
+                }
+            }
+            for (long i = 0; i < rows && !EpochKernels.available(); i++) {
                 if (weights != null) { // Σ wᵢ(xᵢⱼ − cⱼ)²
                     double w = weights.get(i);
                     java.nio.Buffer row = precision == Precision.FLOAT64 ? OffHeapViews.doubles(data.xPointer(), i * cols, n)

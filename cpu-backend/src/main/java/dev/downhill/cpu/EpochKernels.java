@@ -86,4 +86,15 @@ final class EpochKernels {
                                     @Const DoublePointer ridge, @Const DoublePointer s2, @Const DoublePointer kappa,
                                     @Const DoublePointer l1s2, DoublePointer tt, DoublePointer acc, LongPointer rows,
                                     long ring, DoublePointer sumSquares);
+
+    /** Rows [start, end) of float32 X: acc += Σ (w)x, sum[0] += Σ (w)y, in row order (FloatKernel.statisticsRows). */
+    static native void column_sums_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w,
+                                         long start, long end, DoublePointer acc, DoublePointer sum);
+
+    /** Rows [0, m): sums += Σ (w)(x − c)², in row order (CpuProblem.columnMeanSquaredDeviations). */
+    static native void squared_deviations_float(@Const FloatPointer x, long cols, @Const DoublePointer w, long m,
+                                                @Const DoublePointer c, DoublePointer sums);
+
+    static native void squared_deviations_double(@Const DoublePointer x, long cols, @Const DoublePointer w, long m,
+                                                 @Const DoublePointer c, DoublePointer sums);
 }

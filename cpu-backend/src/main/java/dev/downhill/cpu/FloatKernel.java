@@ -161,6 +161,13 @@ final class FloatKernel extends FusedKernel {
      */
     @Override
     void statisticsRows(long start, long end) {
+        if (EpochKernels.available()) { // the loop below in C, the same order and bits
+            nativeSums.put(0, sum);
+            EpochKernels.column_sums_float(x, cols, y, weights, start, end, accumulator, nativeSums);
+            sum = nativeSums.get(0);
+            nativeSums.put(0, 0.0);
+            return;
+        }
         for (long row = start; row < end; row++) {
             FloatBuffer values = OffHeapViews.floats(x, row * cols, n);
             if (weights != null) { // Σ wᵢxᵢ, Σ wᵢyᵢ in float64

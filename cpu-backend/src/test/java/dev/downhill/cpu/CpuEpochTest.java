@@ -223,4 +223,60 @@ class CpuEpochTest {
             assertEquals(b, model.intercept(), 1e-11 * (1 + Math.abs(b)), "b = ȳₜ − x̄ₜᵀθ over the training rows");
         }
     }
+
+    /**
+     * The column statistics in C (float32 column sums, the squared deviations) give the bits of the Java loops they
+     * replaced: row-order float64 sums, recomputed here (one thread, so one range).
+     */
+    @ParameterizedTest(name = "{0} weighted={1}")
+    @MethodSource("statisticsCases")
+    void nativeColumnStatisticsAreTheJavaLoopsBits(Precision precision, boolean weighted) {
+        int m = 301;
+        TestData t = TestData.gaussian(m, N, TestData.ramp(N), 2, 1, 12);
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = 0.1 + (i % 9) * 0.37;
+        }
+        try (Dataset data = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y);
+             ResidentProblem problem = new CpuBackend().load(data, precision, BackendOptions.builder().threads(1).build())) {
+            double[][] x = new double[m][N];
+            double[] y = new double[m];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < N; j++) {
+                    x[i][j] = precision == Precision.FLOAT32 ? (float) t.x[i][j] : t.x[i][j];
+                }
+                y[i] = precision == Precision.FLOAT32 ? (float) t.y[i] : t.y[i];
+            }
+            double norm = weighted ? problem.weightSum() : m;
+            double[] c = new double[N];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < N; j++) {
+                    c[j] += weighted ? w[i] * x[i][j] : x[i][j];
+                }
+            }
+            for (int j = 0; j < N; j++) {
+                c[j] = (0.0 + c[j]) / norm;
+            }
+            if (precision == Precision.FLOAT32) { // (the float64 kernel sums the means with dgemv, unchanged)
+                assertArrayEquals(c, problem.columnStatistics().means(), "means");
+            }
+            double[] means = problem.columnStatistics().means();
+            double[] d = new double[N];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < N; j++) {
+                    double e = x[i][j] - means[j];
+                    d[j] += weighted ? w[i] * e * e : e * e;
+                }
+            }
+            for (int j = 0; j < N; j++) {
+                d[j] /= norm;
+            }
+            assertArrayEquals(d, problem.columnMeanSquaredDeviations(true), "centred squared deviations");
+        }
+    }
+
+    static Stream<Arguments> statisticsCases() {
+        return Stream.of(Arguments.of(Precision.FLOAT32, false), Arguments.of(Precision.FLOAT32, true),
+                Arguments.of(Precision.FLOAT64, false), Arguments.of(Precision.FLOAT64, true));
+    }
 }
