@@ -283,6 +283,60 @@ inline ep_i64 ring_size(ep_i64 batch) {
     return r;
 }
 
+// The step of one batch after its gather pass, element by element (each j independent): g_j from the accumulator
+// (scaled, times D, centred, plus λ∘θ), then θ_j (minus η·S²g, then soft-thresholded). F's bits say which of means,
+// factors, ridge, S², l1 are present (compile-time, so each combination is a loop without branches).
+template <class T, int F>
+static void update_step(ep_i64 cols, const double* acc, double scale, double alpha, double rate, T* theta, T* g,
+                        const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
+                        const double* l1s2) {
+    double minus_rate = -rate;
+    for (ep_i64 j = 0; j < cols; j++) {
+        double v = 0.0 + acc[j];
+        T gj = (T) (scale * v);
+        if (F & 2) {
+            gj = factors[j] * gj;
+        }
+        if (F & 1) {
+            gj = (T) ((double) gj + alpha * (double) means[j]);
+        }
+        if (F & 4) {
+            T rs = ridge[j] * theta[j];
+            gj = (T) ((double) gj + 1.0 * (double) rs);
+        }
+        g[j] = gj;
+        T step = gj;
+        if (F & 8) {
+            step = s2[j] * step;
+        }
+        T th = (T) ((double) theta[j] + minus_rate * (double) step);
+        if (F & 16) {
+            double thr = rate * kappa[j] * l1s2[j];
+            double v2 = (double) th;
+            th = (T) (v2 > thr ? v2 - thr : v2 < -thr ? v2 + thr : 0);
+        }
+        theta[j] = th;
+    }
+}
+
+template <class T>
+static inline void update(ep_i64 cols, const double* acc, double scale, double alpha, double rate, T* theta, T* g,
+                          const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
+                          const double* l1s2) {
+    int f = (means != NULL ? 1 : 0) | (factors != NULL ? 2 : 0) | (ridge != NULL ? 4 : 0) | (s2 != NULL ? 8 : 0)
+            | (kappa != NULL ? 16 : 0);
+    switch (f) {
+#define DOWNHILL_STEP(k) case k: update_step<T, k>(cols, acc, scale, alpha, rate, theta, g, means, factors, ridge, s2, kappa, l1s2); return;
+        DOWNHILL_STEP(0) DOWNHILL_STEP(1) DOWNHILL_STEP(2) DOWNHILL_STEP(3) DOWNHILL_STEP(4) DOWNHILL_STEP(5)
+        DOWNHILL_STEP(6) DOWNHILL_STEP(7) DOWNHILL_STEP(8) DOWNHILL_STEP(9) DOWNHILL_STEP(10) DOWNHILL_STEP(11)
+        DOWNHILL_STEP(12) DOWNHILL_STEP(13) DOWNHILL_STEP(14) DOWNHILL_STEP(15) DOWNHILL_STEP(16) DOWNHILL_STEP(17)
+        DOWNHILL_STEP(18) DOWNHILL_STEP(19) DOWNHILL_STEP(20) DOWNHILL_STEP(21) DOWNHILL_STEP(22) DOWNHILL_STEP(23)
+        DOWNHILL_STEP(24) DOWNHILL_STEP(25) DOWNHILL_STEP(26) DOWNHILL_STEP(27) DOWNHILL_STEP(28) DOWNHILL_STEP(29)
+        DOWNHILL_STEP(30) DOWNHILL_STEP(31)
+#undef DOWNHILL_STEP
+    }
+}
+
 // Batches [first_batch, first_batch + batches) of an epoch (positions first_batch*B ...; the last batch of the epoch
 // is cut at train), each exactly StochasticEpoch's batch (see its Javadoc and runPerBatch), with rate rates[k] for
 // the k-th batch of this call. Optional vectors are NULL when absent: means (x̄), factors (D), ridge (λ), s2 (S²),
@@ -334,35 +388,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
         gather_pass(x, cols, y, w, rows, mask, from, count, until - from - count, t, b, tau, partial, acc, sums);
         double ss = 0.0 + sums[0];
         double sum = 0.0 + sums[1];
-        double alpha = -scale * sum;
-        double rate = rates[k];
-        double minus_rate = -rate;
-        for (ep_i64 j = 0; j < cols; j++) {
-            double v = 0.0 + acc[j];
-            T gj = (T) (scale * v);
-            if (factors != NULL) {
-                gj = factors[j] * gj;
-            }
-            if (means != NULL) {
-                gj = (T) ((double) gj + alpha * (double) means[j]);
-            }
-            if (ridge != NULL) {
-                T rs = ridge[j] * theta[j];
-                gj = (T) ((double) gj + 1.0 * (double) rs);
-            }
-            g[j] = gj;
-            T step = gj;
-            if (s2 != NULL) {
-                step = s2[j] * step;
-            }
-            T th = (T) ((double) theta[j] + minus_rate * (double) step);
-            if (kappa != NULL) {
-                double thr = rate * kappa[j] * l1s2[j];
-                double v2 = (double) th;
-                th = (T) (v2 > thr ? v2 - thr : v2 < -thr ? v2 + thr : 0);
-            }
-            theta[j] = th;
-        }
+        update(cols, acc, scale, -scale * sum, rates[k], theta, g, means, factors, ridge, s2, kappa, l1s2);
         total += ss;
     }
     *sum_squares = total;
