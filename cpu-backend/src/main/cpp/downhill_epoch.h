@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <atomic>
+#include <thread>
 
 #if defined(__FMA__) || defined(__FMA4__) || defined(__FAST_MATH__)
 #error "downhill_epoch.h must be compiled without FMA contraction and fast-math (bit-identical epochs)"
@@ -274,13 +276,62 @@ inline void gather_double(const double* x, ep_i64 cols, const double* y, const d
 // Positions whose rows are computed in one go when the ring runs low (in lanes of four).
 static const ep_i64 FILL_AHEAD = 64;
 
-// The ring size the epoch loop needs for batch size B: the smallest power of two ≥ B + PREFETCH_ROWS + FILL_AHEAD.
-inline ep_i64 ring_size(ep_i64 batch) {
+// Rows the producer thread computes per publication, and how far ahead of the batch being summed it may run.
+static const ep_i64 PRODUCER_CHUNK = 256;
+static const ep_i64 PRODUCER_AHEAD = 8192;
+
+// The ring size the epoch loop needs for batch size B: the smallest power of two ≥ B + PREFETCH_ROWS + FILL_AHEAD, or
+// ≥ B + PREFETCH_ROWS + PRODUCER_AHEAD + PRODUCER_CHUNK when a producer thread computes the rows.
+inline ep_i64 ring_size(ep_i64 batch, bool producer) {
+    ep_i64 need = batch + PREFETCH_ROWS + (producer ? PRODUCER_AHEAD + PRODUCER_CHUNK : FILL_AHEAD);
     ep_i64 r = 1;
-    while (r < batch + PREFETCH_ROWS + FILL_AHEAD) {
+    while (r < need) {
         r <<= 1;
     }
     return r;
+}
+
+// Rows of positions [from, to) into the ring, four lanes at a time.
+static inline void fill_rows(const EpRows& order, ep_i64* rows, ep_i64 mask, ep_i64 from, ep_i64 to) {
+    ep_i64 p = from;
+    for (; p + 4 <= to; p += 4) {
+        uint64_t four[4];
+        order.training4(p, four);
+        for (int l = 0; l < 4; l++) {
+            rows[(p + l) & mask] = (ep_i64) four[l];
+        }
+    }
+    for (; p < to; p++) {
+        rows[p & mask] = order.training(p);
+    }
+}
+
+// The producer side of the ring: positions [start, end) computed PRODUCER_CHUNK at a time and published in
+// `produced`, never more than the ring holds past `consumed` (the first position the consumer still reads).
+struct RowProducer {
+    std::atomic<ep_i64> produced;
+    std::atomic<ep_i64> consumed;
+    std::atomic<bool> stop;
+};
+
+static void produce_rows(const EpRows* order, ep_i64* rows, ep_i64 ring, ep_i64 start, ep_i64 end, RowProducer* state) {
+    ep_i64 mask = ring - 1;
+    ep_i64 p = start;
+    while (p < end && !state->stop.load(std::memory_order_relaxed)) {
+        ep_i64 to = p + PRODUCER_CHUNK < end ? p + PRODUCER_CHUNK : end;
+        int spins = 0;
+        while (to > state->consumed.load(std::memory_order_acquire) + ring) { // the slots still hold unread rows
+            if (state->stop.load(std::memory_order_relaxed)) {
+                return;
+            }
+            if (++spins > 64) {
+                std::this_thread::yield();
+            }
+        }
+        fill_rows(*order, rows, mask, p, to);
+        state->produced.store(to, std::memory_order_release);
+        p = to;
+    }
 }
 
 // The step of one batch after its gather pass, element by element (each j independent): g_j from the accumulator
@@ -343,37 +394,53 @@ static inline void update(ep_i64 cols, const double* acc, double scale, double a
 // kappa/l1s2 (the l1 thresholds and their squared scales, float64). Scratch: tt (θ̃, cols), partial (cols, zero on
 // entry and exit), acc (cols float64), rows: a ring of ring_size(B) int64 (a power of two) holding the row indices of the
 // positions being summed and of up to PREFETCH_ROWS + FILL_AHEAD more (computed ahead in lanes of four; the next
-// PREFETCH_ROWS rows are prefetched). Writes theta, g (the last batch's g + λ∘θ) and *sum_squares (+= each batch's Σwr², in order).
+// PREFETCH_ROWS rows are prefetched). With `producer`, a second thread computes the rows ahead instead (ring of
+// ring_size(B, true)); the arithmetic is the same. Writes theta, g (the last batch's g + λ∘θ) and *sum_squares
+// (+= each batch's Σwr², in order).
 template <class T>
 static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
                           ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
                           const double* rates, T* theta, T* g, double tau, double ymean, const T* means,
                           const T* factors, const T* ridge, const T* s2, const double* kappa, const double* l1s2,
-                          T* tt, T* partial, double* acc, ep_i64* rows, ep_i64 ring, double* sum_squares) {
+                          T* tt, T* partial, double* acc, ep_i64* rows, ep_i64 ring, bool producer,
+                          double* sum_squares) {
     EpRows order;
     order.init(seed, epoch, m, train, validation_seed);
     double total = *sum_squares;
     ep_i64 mask = ring - 1;
-    ep_i64 filled = first_batch * batch; // positions [first_batch·B, filled) are in the ring
+    ep_i64 start = first_batch * batch;
+    ep_i64 filled = start; // positions [first_batch·B, filled) are in the ring
+    ep_i64 last = (first_batch + batches) * batch + PREFETCH_ROWS;
+    if (last > train) {
+        last = train;
+    }
+    RowProducer state;
+    state.produced.store(start);
+    state.consumed.store(start);
+    state.stop.store(false);
+    std::thread worker;
+    if (producer) {
+        worker = std::thread(produce_rows, &order, rows, ring, start, last, &state);
+    }
     for (ep_i64 k = 0; k < batches; k++) {
         ep_i64 from = (first_batch + k) * batch;
         ep_i64 count = train - from < batch ? train - from : batch;
         ep_i64 until = from + count + PREFETCH_ROWS < train ? from + count + PREFETCH_ROWS : train;
-        if (filled < until) { // refill: FILL_AHEAD positions at a time, four lanes at once
+        if (producer) { // wait for the rows through `until`; positions before `from` are done
+            state.consumed.store(from, std::memory_order_release);
+            int spins = 0;
+            while (state.produced.load(std::memory_order_acquire) < until) {
+                if (++spins > 64) {
+                    std::this_thread::yield();
+                }
+            }
+        } else if (filled < until) { // refill: FILL_AHEAD positions at a time, four lanes at once
             ep_i64 target = filled + FILL_AHEAD < until ? until : filled + FILL_AHEAD;
             if (target > train) {
                 target = train;
             }
-            for (; filled + 4 <= target; filled += 4) {
-                uint64_t four[4];
-                order.training4(filled, four);
-                for (int l = 0; l < 4; l++) {
-                    rows[(filled + l) & mask] = (ep_i64) four[l];
-                }
-            }
-            for (; filled < target; filled++) {
-                rows[filled & mask] = order.training(filled);
-            }
+            fill_rows(order, rows, mask, filled, target);
+            filled = target;
         }
         double scale = 2.0 / (double) count;
         double b = means != NULL ? ymean - dot4(means, theta, cols) : 0;
@@ -391,6 +458,10 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
         update(cols, acc, scale, -scale * sum, rates[k], theta, g, means, factors, ridge, s2, kappa, l1s2);
         total += ss;
     }
+    if (producer) {
+        state.stop.store(true);
+        worker.join();
+    }
     *sum_squares = total;
 }
 
@@ -399,9 +470,9 @@ inline void epoch_float(const float* x, ep_i64 cols, const float* y, const doubl
                         const double* rates, float* theta, float* g, double tau, double ymean, const float* means,
                         const float* factors, const float* ridge, const float* s2, const double* kappa,
                         const double* l1s2, float* tt, float* partial, double* acc, ep_i64* rows, ep_i64 ring,
-                        double* sum_squares) {
+                        bool producer, double* sum_squares) {
     epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, sum_squares);
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, sum_squares);
 }
 
 inline void epoch_double(const double* x, ep_i64 cols, const double* y, const double* w, ep_i64 m, ep_i64 seed,
@@ -409,9 +480,9 @@ inline void epoch_double(const double* x, ep_i64 cols, const double* y, const do
                          ep_i64 batches, const double* rates, double* theta, double* g, double tau, double ymean,
                          const double* means, const double* factors, const double* ridge, const double* s2,
                          const double* kappa, const double* l1s2, double* tt, double* acc, ep_i64* rows, ep_i64 ring,
-                         double* sum_squares) {
+                         bool producer, double* sum_squares) {
     epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, sum_squares);
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, producer, sum_squares);
 }
 
 // ------------------------------------------------------------------ column statistics (the Java loops they replace, bit for bit)

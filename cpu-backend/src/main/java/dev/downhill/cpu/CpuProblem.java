@@ -280,7 +280,8 @@ final class CpuProblem implements ResidentProblem {
      * The whole epoch in native code ({@code epoch_float}/{@code epoch_double} of {@code downhill_epoch.h}) on the
      * calling thread, {@value #EPOCH_CHUNK} batches per JNI call (the step sizes of those batches computed here from the
      * schedule); the same bits as {@link StochasticEpoch#runPerBatch} on this problem (which the gather pass makes
-     * through the same row kernels). Without the native library: the per-batch default.
+     * through the same row kernels). With 2 or more threads a second native thread computes the rows (the sampler's
+     * Feistel network) ahead of the loop. Without the native library: the per-batch default.
      */
     @Override
     public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
@@ -297,8 +298,9 @@ final class CpuProblem implements ResidentProblem {
         FusedKernel k = kernels[0];
         EpochRows order = plan.rows();
         boolean f64 = precision == Precision.FLOAT64;
+        boolean producer = threads > 1 && batches > 1; // a second core computes the rows (the sampler) ahead
         try (DoublePointer rates = new DoublePointer(chunk);
-             LongPointer rowScratch = new LongPointer(EpochKernels.ring_size(plan.batchSize()));
+             LongPointer rowScratch = new LongPointer(EpochKernels.ring_size(plan.batchSize(), producer));
              DoublePointer sumSquares = new DoublePointer(1);
              CpuVector tt = new CpuVector(cols, precision);
              DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
@@ -317,14 +319,14 @@ final class CpuProblem implements ResidentProblem {
                             (DoublePointer) t.pointer(), (DoublePointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
                             (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), sumSquares);
+                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, sumSquares);
                 } else {
                     EpochKernels.epoch_float((FloatPointer) k.x(), cols, (FloatPointer) k.y(), k.weights(), rows, order.seed(),
                             order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
                             (FloatPointer) t.pointer(), (FloatPointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
                             (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), sumSquares);
+                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, sumSquares);
                 }
             }
             return new StochasticEpoch.EpochSums(sumSquares.get(0), batches);

@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
@@ -46,7 +47,7 @@ final class EpochKernels {
     }
 
     /** The length of the epoch loop's row ring for batch size B (a power of two ≥ B + the rows it looks ahead). */
-    static native long ring_size(long batch);
+    static native long ring_size(long batch, @Cast("bool") boolean producer);
 
     /** out[k] = CounterBasedSampler.rowAt(seed, epoch, from + k, rows), k &lt; count. Writes out. */
     static native void sampler_fill(long seed, long epoch, long rows, long from, LongPointer out, long count);
@@ -69,7 +70,8 @@ final class EpochKernels {
 
     /**
      * Batches [firstBatch, firstBatch + batches) of an epoch (see the header); rows is a ring of {@code ring} =
-     * {@link #ring_size}(B) int64. Writes theta, g, sumSquares[0] (added to).
+     * {@link #ring_size}(B, producer) int64; {@code producer}: a second native thread computes the rows ahead (the same
+     * results). Writes theta, g, sumSquares[0] (added to).
      */
     static native void epoch_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w, long m,
                                    long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -77,7 +79,7 @@ final class EpochKernels {
                                    double ymean, @Const FloatPointer means, @Const FloatPointer factors,
                                    @Const FloatPointer ridge, @Const FloatPointer s2, @Const DoublePointer kappa,
                                    @Const DoublePointer l1s2, FloatPointer tt, FloatPointer partial, DoublePointer acc,
-                                   LongPointer rows, long ring, DoublePointer sumSquares);
+                                   LongPointer rows, long ring, @Cast("bool") boolean producer, DoublePointer sumSquares);
 
     static native void epoch_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w, long m,
                                     long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -85,7 +87,7 @@ final class EpochKernels {
                                     double ymean, @Const DoublePointer means, @Const DoublePointer factors,
                                     @Const DoublePointer ridge, @Const DoublePointer s2, @Const DoublePointer kappa,
                                     @Const DoublePointer l1s2, DoublePointer tt, DoublePointer acc, LongPointer rows,
-                                    long ring, DoublePointer sumSquares);
+                                    long ring, @Cast("bool") boolean producer, DoublePointer sumSquares);
 
     /** Rows [start, end) of float32 X: acc += Σ (w)x, sum[0] += Σ (w)y, in row order (FloatKernel.statisticsRows). */
     static native void column_sums_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w,
