@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <atomic>
 #include <thread>
+#include <immintrin.h>
 
 #if defined(__FMA__) || defined(__FMA4__) || defined(__FAST_MATH__)
 #error "downhill_epoch.h must be compiled without FMA contraction and fast-math (bit-identical epochs)"
@@ -158,30 +159,90 @@ inline void epoch_rows_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train
 
 // ------------------------------------------------------------------ row kernels
 
-// sum_j a_j b_j in float64, four interleaved accumulators (j mod 4) combined as (s0 + s1) + (s2 + s3), then the tail
-// in order: the order of VectorOps.dot in Java, so core's per-batch dot and this one agree.
+// sum_j a_j b_j in float64: sixteen interleaved sums s_k (j ≡ k mod 16), combined lane-wise as
+// t_k = (s_k + s_{k+4}) + (s_{k+8} + s_{k+12}) for k < 4, then (t_0 + t_1) + (t_2 + t_3), then the tail
+// j ≥ 16⌊n/16⌋ in order — exactly the order of VectorOps.dot in Java, so core's per-batch dot and this one agree.
+// The AVX2 flavour (four ymm accumulators of four lanes, multiply then add: no FMA) gives the same bits.
 template <class T>
-static inline double dot4(const T* a, const T* b, ep_i64 n) {
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+static inline double dot16_portable(const T* a, const T* b, ep_i64 n) {
+    double s[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     ep_i64 j = 0;
-    for (; j + 4 <= n; j += 4) {
-        s0 += (double) a[j] * (double) b[j];
-        s1 += (double) a[j + 1] * (double) b[j + 1];
-        s2 += (double) a[j + 2] * (double) b[j + 2];
-        s3 += (double) a[j + 3] * (double) b[j + 3];
+    for (; j + 16 <= n; j += 16) {
+        for (int k = 0; k < 16; k++) {
+            s[k] += (double) a[j + k] * (double) b[j + k];
+        }
     }
-    double s = (s0 + s1) + (s2 + s3);
+    double t[4];
+    for (int k = 0; k < 4; k++) {
+        t[k] = (s[k] + s[k + 4]) + (s[k + 8] + s[k + 12]);
+    }
+    double r = (t[0] + t[1]) + (t[2] + t[3]);
     for (; j < n; j++) {
-        s += (double) a[j] * (double) b[j];
+        r += (double) a[j] * (double) b[j];
     }
-    return s;
+    return r;
 }
 
-// p_j = p_j + a*x_j in T (float32: a float32 product and sum, each rounded).
+__attribute__((target("avx2"))) static inline __m256d ep_load4(const float* p) {
+    return _mm256_cvtps_pd(_mm_loadu_ps(p));
+}
+
+__attribute__((target("avx2"))) static inline __m256d ep_load4(const double* p) {
+    return _mm256_loadu_pd(p);
+}
+
 template <class T>
-static inline void axpy_add(T* p, T a, const T* x, ep_i64 n) {
+__attribute__((target("avx2"))) static double dot16_avx2(const T* a, const T* b, ep_i64 n) {
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+    ep_i64 j = 0;
+    for (; j + 16 <= n; j += 16) {
+        s0 = _mm256_add_pd(s0, _mm256_mul_pd(ep_load4(a + j), ep_load4(b + j)));
+        s1 = _mm256_add_pd(s1, _mm256_mul_pd(ep_load4(a + j + 4), ep_load4(b + j + 4)));
+        s2 = _mm256_add_pd(s2, _mm256_mul_pd(ep_load4(a + j + 8), ep_load4(b + j + 8)));
+        s3 = _mm256_add_pd(s3, _mm256_mul_pd(ep_load4(a + j + 12), ep_load4(b + j + 12)));
+    }
+    __m256d t = _mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3));
+    double l[4];
+    _mm256_storeu_pd(l, t);
+    double r = (l[0] + l[1]) + (l[2] + l[3]);
+    for (; j < n; j++) {
+        r += (double) a[j] * (double) b[j];
+    }
+    return r;
+}
+
+static inline bool ep_avx2() {
+    static const bool has = __builtin_cpu_supports("avx2");
+    return has;
+}
+
+template <class T>
+static inline double dot4(const T* a, const T* b, ep_i64 n) {
+    return n >= 16 && ep_avx2() ? dot16_avx2(a, b, n) : dot16_portable(a, b, n);
+}
+
+// p_j = p_j + a*x_j in T (float32: a float32 product and sum, each rounded; element by element, so the AVX2 clone,
+// multiply then add without FMA, gives the same bits).
+template <class T>
+static inline void axpy_portable(T* p, T a, const T* x, ep_i64 n) {
     for (ep_i64 j = 0; j < n; j++) {
         p[j] = p[j] + a * x[j];
+    }
+}
+
+template <class T>
+__attribute__((target("avx2"))) static void axpy_avx2(T* p, T a, const T* x, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        p[j] = p[j] + a * x[j];
+    }
+}
+
+template <class T>
+static inline void axpy_add(T* p, T a, const T* x, ep_i64 n) {
+    if (n >= 32 && ep_avx2()) {
+        axpy_avx2(p, a, x, n);
+    } else {
+        axpy_portable(p, a, x, n);
     }
 }
 

@@ -133,9 +133,9 @@ class CpuEpochTest {
     }
 
     /** The native epoch against the per-batch default on one problem, several epochs and step offsets, every option on. */
-    @ParameterizedTest(name = "{0} B={1} m={2}")
+    @ParameterizedTest(name = "{0} B={1} m={2} n={3}")
     @MethodSource("direct")
-    void nativeEpochEqualsRunPerBatch(Precision precision, int batch, int M) {
+    void nativeEpochEqualsRunPerBatch(Precision precision, int batch, int M, int N) {
         TestData t = TestData.gaussian(M, N, TestData.ramp(N), -0.4, 0.2, 5);
         for (double[] row : t.x) {
             row[2] *= 5e6; // D ≠ I with standardization
@@ -169,9 +169,12 @@ class CpuEpochTest {
 
     static Stream<Arguments> direct() {
         // m = 40,000 with B = 1: more batches than one native call takes (CpuProblem.EPOCH_CHUNK), so the loop resumes
-        return Stream.of(Arguments.of(Precision.FLOAT32, 1, M), Arguments.of(Precision.FLOAT32, 16, M),
-                Arguments.of(Precision.FLOAT64, 1, M), Arguments.of(Precision.FLOAT64, 9, M),
-                Arguments.of(Precision.FLOAT32, 1, 40_000), Arguments.of(Precision.FLOAT64, 3, 40_000));
+        // n = 37, 70: the dot's sixteen lanes (AVX2 when the CPU has it) and its tail; the axpy's AVX2 clone (n ≥ 32)
+        return Stream.of(Arguments.of(Precision.FLOAT32, 1, M, N), Arguments.of(Precision.FLOAT32, 16, M, N),
+                Arguments.of(Precision.FLOAT64, 1, M, N), Arguments.of(Precision.FLOAT64, 9, M, N),
+                Arguments.of(Precision.FLOAT32, 1, 40_000, N), Arguments.of(Precision.FLOAT64, 3, 40_000, N),
+                Arguments.of(Precision.FLOAT32, 5, M, 37), Arguments.of(Precision.FLOAT64, 1, M, 70),
+                Arguments.of(Precision.FLOAT32, 1, M, 70));
     }
 
     /**
