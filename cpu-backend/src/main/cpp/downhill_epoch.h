@@ -1,6 +1,6 @@
 // SGD / mini-batch epochs of the CPU backend (called through JavaCPP from dev.downhill.cpu.EpochKernels).
 //
-// The row kernels here (dot4, axpy_add) are the only arithmetic of both the per-batch gather pass (one batch per call,
+// The row kernels here (row_dot, axpy_add) are the only arithmetic of both the per-batch gather pass (one batch per call,
 // CpuProblem.gradient on a RowSlice) and the epoch loop (every batch of an epoch in one call), so the two give the
 // same bits: the epoch loop is the per-batch loop of dev.downhill.spi.StochasticEpoch.runPerBatch moved into C, each
 // vector operation rounding as VectorOps does in Java (float32 vectors: the operation in float64, rounded once;
@@ -159,9 +159,20 @@ inline void epoch_rows_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train
 
 // ------------------------------------------------------------------ row kernels
 
+// sum_j a_j b_j in float64, in index order: VectorOps.dot's order in Java, so the intercept b = ȳ − x̄ᵀθ of the epoch
+// loop has the bits of core's per-batch loop (which asks the problem's dot).
+template <class T>
+static inline double dot_in_order(const T* a, const T* b, ep_i64 n) {
+    double s = 0;
+    for (ep_i64 j = 0; j < n; j++) {
+        s += (double) a[j] * (double) b[j];
+    }
+    return s;
+}
+
 // sum_j a_j b_j in float64: sixteen interleaved sums s_k (j ≡ k mod 16), combined lane-wise as
 // t_k = (s_k + s_{k+4}) + (s_{k+8} + s_{k+12}) for k < 4, then (t_0 + t_1) + (t_2 + t_3), then the tail
-// j ≥ 16⌊n/16⌋ in order — exactly the order of VectorOps.dot in Java, so core's per-batch dot and this one agree.
+// j ≥ 16⌊n/16⌋ in order: the row dot x_i·θ of the gather pass and of the epoch loop (both here, so they agree).
 // The AVX2 flavour (four ymm accumulators of four lanes, multiply then add: no FMA) gives the same bits.
 template <class T>
 static inline double dot16_portable(const T* a, const T* b, ep_i64 n) {
@@ -217,7 +228,7 @@ static inline bool ep_avx2() {
 }
 
 template <class T>
-static inline double dot4(const T* a, const T* b, ep_i64 n) {
+static inline double row_dot(const T* a, const T* b, ep_i64 n) {
     return n >= 16 && ep_avx2() ? dot16_avx2(a, b, n) : dot16_portable(a, b, n);
 }
 
@@ -283,7 +294,7 @@ static inline void gather_batch(const T* x, ep_i64 cols, const T* y, const doubl
         }
         ep_i64 i = ring[(start + q) & mask];
         const T* xi = x + i * cols;
-        double r = dot4(xi, theta, cols) + b - tau * (double) y[i];
+        double r = row_dot(xi, theta, cols) + b - tau * (double) y[i];
         if (w != NULL) {
             double wr = w[i] * r;
             *ss += wr * r;
@@ -504,7 +515,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
             filled = target;
         }
         double scale = 2.0 / (double) count;
-        double b = means != NULL ? ymean - dot4(means, theta, cols) : 0;
+        double b = means != NULL ? ymean - dot_in_order(means, theta, cols) : 0;
         const T* t = theta;
         if (factors != NULL) {
             for (ep_i64 j = 0; j < cols; j++) {

@@ -299,7 +299,7 @@ final class CpuCsrProblem implements ResidentProblem {
         return write(1, scale, g);
     }
 
-    /** The epoch's row order in off-heap memory: copied when a new order array arrives, reused for the epoch's other slices. */
+    /** The slice's order array in off-heap memory: copied when a new array (a new block of the epoch) arrives, reused for its other slices. */
     private LongPointer orderOnce(long[] order) {
         if (order != lastOrder) {
             if (orderCopy != null) {
