@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Feistel network in C (its tests compare it with {@link dev.downhill.sampling.CounterBasedSampler}). All pointers are
  * host memory; the header states each contract. {@link #available()} loads the library once.
  */
-@Platform(include = "downhill_epoch.h")
+@Platform(include = {"downhill_epoch.h", "downhill_csr_epoch.h"})
 @Namespace("downhill")
 final class EpochKernels {
     private static final Logger LOG = LoggerFactory.getLogger(EpochKernels.class);
@@ -99,4 +99,25 @@ final class EpochKernels {
 
     static native void squared_deviations_double(@Const DoublePointer x, long cols, @Const DoublePointer w, long m,
                                                  @Const DoublePointer c, DoublePointer sums);
+
+    /**
+     * Batches [firstBatch, firstBatch + batches) of an epoch over CSR X ({@code downhill_csr_epoch.h}: the gather of
+     * {@code downhill_sparse.h} and the step of {@code downhill_epoch.h}); rows: B int64 of scratch. Writes theta, g,
+     * sumSquares[0] (added to).
+     */
+    static native void csr_epoch_float(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const FloatPointer val,
+                                       @Const FloatPointer y, @Const DoublePointer w, long m, long cols, long seed, long epoch,
+                                       long train, long validationSeed, long batch, long firstBatch, long batches,
+                                       @Const DoublePointer rates, FloatPointer theta, FloatPointer g, double tau, double ymean,
+                                       @Const FloatPointer means, @Const FloatPointer factors, @Const FloatPointer ridge,
+                                       @Const FloatPointer s2, @Const DoublePointer kappa, @Const DoublePointer l1s2,
+                                       FloatPointer tt, DoublePointer acc, LongPointer rows, DoublePointer sumSquares);
+
+    static native void csr_epoch_double(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const DoublePointer val,
+                                        @Const DoublePointer y, @Const DoublePointer w, long m, long cols, long seed, long epoch,
+                                        long train, long validationSeed, long batch, long firstBatch, long batches,
+                                        @Const DoublePointer rates, DoublePointer theta, DoublePointer g, double tau, double ymean,
+                                        @Const DoublePointer means, @Const DoublePointer factors, @Const DoublePointer ridge,
+                                        @Const DoublePointer s2, @Const DoublePointer kappa, @Const DoublePointer l1s2,
+                                        DoublePointer tt, DoublePointer acc, LongPointer rows, DoublePointer sumSquares);
 }

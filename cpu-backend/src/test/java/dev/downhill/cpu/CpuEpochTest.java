@@ -282,4 +282,56 @@ class CpuEpochTest {
         return Stream.of(Arguments.of(Precision.FLOAT32, false), Arguments.of(Precision.FLOAT32, true),
                 Arguments.of(Precision.FLOAT64, false), Arguments.of(Precision.FLOAT64, true));
     }
+
+    /** CSR X: the native epoch against the per-batch default through the CSR gather pass, every option on. */
+    @ParameterizedTest(name = "{0} B={1} m={2}")
+    @MethodSource("sparseCases")
+    void nativeSparseEpochEqualsRunPerBatch(Precision precision, int batch, int m) {
+        int n = 23;
+        SplittableRandom r = new SplittableRandom(31);
+        List<Integer> cols = new ArrayList<>();
+        List<Double> vals = new ArrayList<>();
+        long[] ptr = new long[m + 1];
+        double[] y = new double[m];
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (r.nextDouble() < 0.3) {
+                    cols.add(j);
+                    vals.add(j == 4 ? 3e6 * r.nextGaussian() : r.nextGaussian()); // column 4: D ≠ I
+                }
+            }
+            ptr[i + 1] = cols.size();
+            y[i] = 1 + r.nextGaussian();
+            w[i] = 0.5 + (i % 3) * 0.5;
+        }
+        dev.downhill.io.CsrMatrix x = dev.downhill.io.CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
+                vals.stream().mapToDouble(Double::doubleValue).toArray(), n, precision);
+        try (dev.downhill.SparseDataset data = dev.downhill.SparseDataset.of(x, y).withWeights(w);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().loadSparse(data, precision,
+                     BackendOptions.builder().threads(2).build()));
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.elasticNet(0.01, 0.4), true);
+             var theta1 = problem.allocateVector(n); var g1 = problem.allocateVector(n);
+             var theta2 = problem.allocateVector(n); var g2 = problem.allocateVector(n)) {
+            java.util.function.LongToDoubleFunction rate = s -> 0.02 / (1 + s * 1e-3);
+            dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(6, 0, m, m - 7, 2), batch)
+                    .steps(0, rate).build();
+            long steps = 0;
+            for (int e = 0; e < 3; e++) {
+                dev.downhill.spi.StochasticEpoch plan = base.next(e, steps, rate);
+                var a = problem.epoch(plan, theta1, g1);
+                var b = dev.downhill.spi.StochasticEpoch.runPerBatch(problem, plan, theta2, g2);
+                assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
+                assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
+                assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last batch gradient of epoch " + e);
+                steps += a.steps();
+            }
+            org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[1], "θ moved");
+        }
+    }
+
+    static Stream<Arguments> sparseCases() {
+        return Stream.of(Arguments.of(Precision.FLOAT32, 1, 300), Arguments.of(Precision.FLOAT64, 1, 300),
+                Arguments.of(Precision.FLOAT32, 8, 300), Arguments.of(Precision.FLOAT64, 2, 40_000));
+    }
 }
