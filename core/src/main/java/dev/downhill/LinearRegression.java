@@ -263,7 +263,10 @@ public final class LinearRegression {
         boolean standardize = config.standardize(problem.rows(), problem.cols());
         // the gradient solvers work in internal units (X and y scaled by powers of two, CentredObjective): the results
         // are mapped back to the user's units here, once; data that cannot be scaled are refused with one line
-        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty, true)) {
+        // early stopping: the validation rows are left out of the column statistics the training rows are centred by
+        dev.downhill.spi.EpochRows split = solver.isStochastic() && config.validationFraction() > 0
+                ? StochasticGradientSolver.split(config, problem.rows()) : null;
+        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty, true, split)) {
             FitConfig internal = config.toBuilder().listener(objective.userListener(config.listener())).build();
             if (done != null) { // a finished checkpoint: its answer as the model had it, in the user's units
                 double[] theta = done.vector("coefficients", n);

@@ -26,7 +26,7 @@ public final class LoadedProblem implements AutoCloseable {
     }
 
     LoadedProblem(ResidentProblem problem, Dataset data, SparseDataset sparse, BackendOptions options) {
-        this.problem = dev.downhill.internal.CheckedProblem.of(Objects.requireNonNull(problem, "problem"));
+        this.problem = dev.downhill.internal.CheckedProblem.of(Objects.requireNonNull(problem, "problem"), data, sparse);
         this.data = data;
         this.sparse = sparse;
         this.options = options;

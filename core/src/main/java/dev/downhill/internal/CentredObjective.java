@@ -7,6 +7,8 @@ import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
+import dev.downhill.spi.EpochRows;
+import dev.downhill.spi.StochasticEpoch;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -64,6 +66,8 @@ public final class CentredObjective implements AutoCloseable {
     private final ResidentProblem problem;
     private final boolean centred;
     private final ColumnStatistics stats;
+    /** The validation rows' moments when the statistics are the training rows' (null: all rows). */
+    private final HeldOutMoments heldOut;
     private final BackendVector means;
     private final boolean standardized;
     private final BackendVector scales;
@@ -126,11 +130,27 @@ public final class CentredObjective implements AutoCloseable {
      */
     public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize, Penalty penalty,
                             boolean rescale) {
+        this(problem, fitIntercept, standardize, penalty, rescale, null);
+    }
+
+    /**
+     * As the five-argument constructor, with the column statistics (x̄, ȳ and, when standardized, the scales) of the
+     * training rows only: without the validation rows of {@code split} (SGD's early stopping), read from the host
+     * dataset by {@link CheckedProblem#heldOut} ({@link HeldOutMoments}). A problem that does not know its host dataset
+     * keeps the statistics of all rows. The power-of-two factors D and the refusals of {@link #scaleProblem} still look
+     * at all rows (they bound magnitudes; D is exact).
+     *
+     * @param split the SGD split (null or no held rows: all rows)
+     */
+    public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize, Penalty penalty,
+                            boolean rescale, EpochRows split) {
         this.problem = problem;
         this.rescale = rescale;
         this.penalty = penalty;
         this.centred = fitIntercept;
-        this.stats = problem.columnStatistics();
+        HeldOutMoments held = split != null && split.held() > 0 && problem instanceof CheckedProblem c ? c.heldOut(split) : null;
+        this.heldOut = held;
+        this.stats = held == null ? problem.columnStatistics() : held.trainingStatistics(problem.columnStatistics(), problem.weightSum());
         this.standardized = standardize;
         int n = Math.toIntExact(problem.cols());
         this.targetFactor = rescale ? Double.NaN : 1;
@@ -170,7 +190,7 @@ public final class CentredObjective implements AutoCloseable {
             }
         }
         if (standardize || d != null) {
-            this.deviations = problem.columnMeanSquaredDeviations(centred);
+            this.deviations = trainingDeviations();
             if (d != null) {
                 for (int j = 0; j < n; j++) {
                     deviations[j] *= d[j] * d[j];
@@ -255,6 +275,17 @@ public final class CentredObjective implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The column mean squared deviations of the training rows (all rows without a split). */
+    private double[] trainingDeviations() {
+        double[] all = problem.columnMeanSquaredDeviations(centred);
+        return heldOut == null ? all : heldOut.trainingDeviations(all, centred, problem.weightSum());
+    }
+
+    /** Whether the statistics exclude held-out validation rows. */
+    public boolean excludesHeldOutRows() {
+        return heldOut != null;
     }
 
     private static BackendVector track(List<BackendVector> made, BackendVector v) {
@@ -634,6 +665,26 @@ public final class CentredObjective implements AutoCloseable {
         return sums;
     }
 
+    /**
+     * The epoch description of this objective's SGD step ({@link StochasticEpoch}): the same arithmetic as
+     * {@link #gradient} on a slice, {@link #addRidge}, {@link #precondition} and the l1 proximal step on
+     * {@link #l1Thresholds} with {@link #squaredScales}. Needs τ (measured here when no pass has yet). The vectors are
+     * this objective's: the description is valid while it is open.
+     */
+    public StochasticEpoch.Builder epochBuilder(EpochRows rows, long batchSize) {
+        ensureTargetFactor();
+        StochasticEpoch.Builder b = StochasticEpoch.builder(rows, batchSize)
+                .target(targetFactor, centred ? targetMean() : 0)
+                .means(means)
+                .columnFactors(factorVector)
+                .ridge(ridge)
+                .squaredScales(standardized ? squaredScales : null);
+        if (penalty.hasL1()) {
+            b.l1(l1Thresholds(), squaredScales());
+        }
+        return b;
+    }
+
     private static boolean isZero(BackendVector v) {
         for (double x : v.copyToHost()) {
             if (x != 0) {
@@ -719,7 +770,7 @@ public final class CentredObjective implements AutoCloseable {
     /** rmsⱼ = √((1/m)Σᵢ xᵢⱼ²) = √(deviation² + x̄ⱼ²), from the cached column statistics. */
     private double[] columnRootMeanSquares() {
         if (rootMeanSquares == null) {
-            double[] deviations = this.deviations != null ? this.deviations : problem.columnMeanSquaredDeviations(centred);
+            double[] deviations = this.deviations != null ? this.deviations : trainingDeviations();
             double[] means = hostMeans;
             double[] rms = new double[deviations.length];
             for (int j = 0; j < rms.length; j++) {
@@ -735,8 +786,15 @@ public final class CentredObjective implements AutoCloseable {
         if (standardized) {
             return problem.cols() - constantColumns.length;
         }
-        if (columnFactors == null) {
+        if (columnFactors == null && heldOut == null) {
             return problem.meanSquaredDeviation(centred);
+        }
+        if (columnFactors == null) {
+            double s = 0;
+            for (double v : trainingDeviations()) {
+                s += v;
+            }
+            return s;
         }
         double s = 0;
         for (double v : deviations) {

@@ -5,19 +5,21 @@ import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.DenseKernels;
+import dev.downhill.spi.EpochRows;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.GramSystem;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
+import dev.downhill.spi.StochasticEpoch;
 import org.bytedeco.javacpp.DoublePointer;
 
 /**
  * The one place that checks the arguments of every pass and caches the column statistics, in front of whichever
  * backend runs the passes: {@link dev.downhill.LoadedProblem} wraps each problem it is given in one. Lengths
  * (θ, the gradient's output, the vectors of the vector operations, column scales, the prediction's output), row
- * orders (one entry per row) and column scales (positive, finite) are checked here with one message each (scalars
+ * orders (entries within [0, m)) and column scales (positive, finite) are checked here with one message each (scalars
  * are not: a diverging fit's NaN must reach core's divergence guard, not stop in an argument check), so a backend sees only well-formed calls; what only a backend can check (that a vector is its own kind) it
  * still checks. The column statistics and mean squared deviations are computed once by the backend and kept here
  * (copies are returned), and so is the extended-residual pass (whose constructor makes a pass for the means in
@@ -31,14 +33,52 @@ public final class CheckedProblem implements ResidentProblem {
     private final double[][] deviations = new double[2][];
     private final ExtendedResidual[] residuals = new ExtendedResidual[2];
 
-    private CheckedProblem(ResidentProblem backend) {
+    /** The host dataset the problem was loaded from (one of them, or neither when unknown). */
+    private final dev.downhill.Dataset hostData;
+    private final dev.downhill.SparseDataset hostSparse;
+
+    private CheckedProblem(ResidentProblem backend, dev.downhill.Dataset hostData, dev.downhill.SparseDataset hostSparse) {
         this.backend = backend;
         this.n = Math.toIntExact(backend.cols());
+        this.hostData = hostData;
+        this.hostSparse = hostSparse;
     }
 
     /** {@code problem} behind the checks (itself when it already is a checked problem). */
     public static ResidentProblem of(ResidentProblem problem) {
-        return problem instanceof CheckedProblem ? problem : new CheckedProblem(problem);
+        return problem instanceof CheckedProblem ? problem : new CheckedProblem(problem, null, null);
+    }
+
+    /**
+     * {@code problem} behind the checks, knowing the host dataset it was loaded from ({@code data} or {@code sparse}, either
+     * may be null), so that {@link #heldOut} can read a few of its rows. A checked problem without that knowledge is
+     * wrapped anew (around the same backend problem).
+     */
+    public static ResidentProblem of(ResidentProblem problem, dev.downhill.Dataset data, dev.downhill.SparseDataset sparse) {
+        if (problem instanceof CheckedProblem c) {
+            if (c.hostData != null || c.hostSparse != null || data == null && sparse == null) {
+                return c;
+            }
+            problem = c.backend;
+        }
+        return new CheckedProblem(problem, data, sparse);
+    }
+
+    /**
+     * The validation rows' moments ({@link HeldOutMoments}) of an SGD split, read from the host dataset; null when this
+     * problem does not know its host dataset (then the column statistics include those rows).
+     */
+    public HeldOutMoments heldOut(EpochRows rows) {
+        if (rows.rows() != rows()) {
+            throw new IllegalArgumentException("the split covers " + rows.rows() + " rows but X has " + rows() + " rows");
+        }
+        if (hostData != null && hostData.rows() == rows() && hostData.isOpen()) {
+            return HeldOutMoments.of(hostData, rows, columnStatistics());
+        }
+        if (hostSparse != null && hostSparse.rows() == rows()) {
+            return HeldOutMoments.of(hostSparse, rows, columnStatistics());
+        }
+        return null;
     }
 
     @Override
@@ -131,10 +171,35 @@ public final class CheckedProblem implements ResidentProblem {
                                  BackendVector out) {
         length(theta, "θ");
         length(out, "the gradient's output");
-        if (!rows.isAll() && rows.order().length != rows()) {
-            throw new IllegalArgumentException("row order has " + rows.order().length + " entries but X has " + rows() + " rows");
+        if (!rows.isAll()) {
+            long[] order = rows.order();
+            long m = rows();
+            for (int p = rows.from(); p < rows.to(); p++) {
+                if (order[p] < 0 || order[p] >= m) {
+                    throw new IllegalArgumentException("row order entry " + p + " is " + order[p] + ", outside X's " + m + " rows");
+                }
+            }
         }
         return backend.gradient(theta, intercept, targetWeight, scale, rows, out);
+    }
+
+    @Override
+    public StochasticEpoch.EpochSums epoch(StochasticEpoch epoch, BackendVector theta, BackendVector gradient) {
+        length(theta, "θ");
+        length(gradient, "the gradient's output");
+        if (epoch.rows().rows() != rows()) {
+            throw new IllegalArgumentException("the epoch's order covers " + epoch.rows().rows() + " rows but X has " + rows() + " rows");
+        }
+        for (BackendVector v : new BackendVector[] {epoch.means(), epoch.columnFactors(), epoch.ridge(), epoch.squaredScales()}) {
+            if (v != null) {
+                length(v, "an epoch vector");
+            }
+        }
+        double[] kappa = epoch.l1Thresholds();
+        if (kappa != null && kappa.length != n) {
+            throw new IllegalArgumentException(kappa.length + " l1 thresholds for " + n + " columns");
+        }
+        return backend.epoch(epoch, theta, gradient);
     }
 
     @Override

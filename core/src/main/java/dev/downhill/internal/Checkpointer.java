@@ -38,7 +38,10 @@ public final class Checkpointer {
     public static final String FORMAT = "downhill-checkpoint";
     public static final int FORMAT_VERSION = 1;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpointer.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Made on first use (a holder class): a fit without a checkpoint does not pay Jackson's start-up in its wall time. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     /** No checkpoint: every call does nothing. */
     public static final Checkpointer NONE = new Checkpointer(Checkpoint.none(), Map.of(), System.nanoTime(), null, 0);
@@ -193,7 +196,7 @@ public final class Checkpointer {
         AtomicFile.write(directory.resolve(name), bytes);
         CRC32 crc = new CRC32();
         crc.update(bytes);
-        ObjectNode m = JSON.createObjectNode();
+        ObjectNode m = Json.MAPPER.createObjectNode();
         m.put("format", FORMAT);
         m.put("formatVersion", FORMAT_VERSION);
         m.put("libraryVersion", Version.VERSION);
@@ -207,7 +210,7 @@ public final class Checkpointer {
         ObjectNode f = m.putObject("fingerprint");
         fingerprint.forEach(f::put);
         try {
-            AtomicFile.write(directory.resolve(MANIFEST), JSON.writeValueAsBytes(m));
+            AtomicFile.write(directory.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(m));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode the checkpoint manifest: " + e.getMessage(), e);
         }
@@ -227,7 +230,7 @@ public final class Checkpointer {
         Path file = dir.resolve(MANIFEST);
         JsonNode m;
         try {
-            m = JSON.readTree(Files.readAllBytes(file));
+            m = Json.MAPPER.readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("checkpoint " + dir + " does not exist or holds no " + MANIFEST
                     + (Files.isDirectory(dir) ? "" : " (no such folder)"));

@@ -4,16 +4,19 @@ import dev.downhill.FitConfig;
 import dev.downhill.IterationListener;
 import dev.downhill.LearningRateSchedule;
 import dev.downhill.StopReason;
-import dev.downhill.sampling.CounterBasedSampler;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
+import dev.downhill.spi.EpochRows;
+import dev.downhill.spi.StochasticEpoch;
 
 /**
  * SGD (batch size 1) and mini-batch SGD: each epoch visits the training rows in the order
- * {@link CounterBasedSampler#epochOrder}(seed, epoch, m_train); consecutive slices of B rows (the
- * last one shorter when B does not divide m_train) each take a step θ ← θ − η_t·P(2/B)X_Bcᵀr_B,
- * with η_t from the {@link LearningRateSchedule} (t = steps taken) and P = S² when standardized.
+ * {@link EpochRows} gives (the counter-based sampler's permutation of the training rows for (seed, epoch));
+ * consecutive slices of B rows (the last one shorter when B does not divide m_train) each take a step
+ * θ ← θ − η_t·P(2/B)X_Bcᵀr_B, with η_t from the {@link LearningRateSchedule} (t = steps taken) and P = S² when
+ * standardized. A whole epoch is one backend call ({@link dev.downhill.spi.ResidentProblem#epoch}, described by
+ * {@link CentredObjective#epochBuilder}): the cpu backend runs it as one native loop.
  * Iteration 0 is one full pass at θ₀ (the starting loss); the loss of epoch e is the mean of the
  * batch losses seen during the epoch, Σ_B‖r_B‖²/m_train. Stopping (tol &gt; 0): the monitored loss —
  * the epoch loss, or the validation MSE with early stopping — has not dropped below (1 − tol)·best for
@@ -25,9 +28,10 @@ import dev.downhill.spi.RowSlice;
  * then (1/k)Σwᵢrᵢ² over the k rows visited (the starting loss over all m rows), the objective SGD samples.
  *
  * <p>Early stopping ({@link FitConfig#validationFraction()} = f &gt; 0): the first round(f·m) positions
- * of a seeded permutation (independent of the epoch orders) are held out; they never take a step.
- * They are not invisible, though: the column means (and scales, when standardized) that centre every
- * step and define the intercept are those of all m rows, so the validation MSE is slightly optimistic.
+ * of a seeded permutation (independent of the epoch orders) are held out ({@link #split}); they never take a step,
+ * and the column means (and scales, when standardized) that centre every step and define the intercept are those of
+ * the training rows only when the objective was made with the split ({@link CentredObjective}'s six-argument
+ * constructor, as {@link dev.downhill.LinearRegression} does).
  *
  * <p>Penalties ({@link CentredObjective}): each batch gradient gains λ∘θ (l2); with an l1 term each step is followed
  * by its proximal step, soft-thresholding θⱼ at η_t·κⱼ·Sⱼⱼ² (proximal SGD; done on the host, O(n) per batch). The
@@ -35,7 +39,7 @@ import dev.downhill.spi.RowSlice;
  */
 public final class StochasticGradientSolver {
     /** Mixed into the seed for the permutation that picks the validation rows. */
-    static final long VALIDATION_SALT = 0x5EED_0F_7A11DL;
+    public static final long VALIDATION_SALT = 0x5EED_0F_7A11DL;
 
     private StochasticGradientSolver() {
     }
@@ -61,7 +65,6 @@ public final class StochasticGradientSolver {
             throw new IllegalArgumentException("batch size " + batch + " exceeds the " + train + " training rows of X"
                     + (held > 0 ? " (" + held + " held out for validation)" : ""));
         }
-        long[] split = held > 0 ? CounterBasedSampler.epochOrder(config.seed() ^ VALIDATION_SALT, 0, m) : null;
         double eta0 = resume != null ? resume.real("eta0") : StepSize.resolve(config, objective, batch);
         double eta = resume != null ? resume.real("eta") : eta0;
         LearningRateSchedule schedule = config.schedule();
@@ -70,12 +73,11 @@ public final class StochasticGradientSolver {
         History losses = new History();
         History norms = new History();
         try (BackendVector theta = objective.problem().allocateVector(n);
-             BackendVector gradient = objective.problem().allocateVector(n);
-             BackendVector step = objective.problem().allocateVector(n)) {
+             BackendVector gradient = objective.problem().allocateVector(n)) {
             boolean penalised = objective.penalty().isActive();
-            boolean l1 = objective.penalty().hasL1();
-            double[] kappa = l1 ? objective.l1Thresholds() : null;
-            double[] squaredScales = l1 ? objective.squaredScales() : null;
+            if (objective.penalty().hasL1()) {
+                objective.l1Thresholds(); // τ first (a pass of its own), as before the epoch operation
+            }
             double loss;
             double norm;
             DivergenceGuard guard;
@@ -111,6 +113,7 @@ public final class StochasticGradientSolver {
                     stop = StopReason.STOPPED_BY_LISTENER;
                 }
             }
+            StochasticEpoch base = objective.epochBuilder(split(config, m), batch).steps(0, t -> eta0).build();
             while (stop == StopReason.ITERATION_LIMIT && epoch < config.maxIterations()) {
                 long at = epoch;
                 double e = eta;
@@ -120,28 +123,12 @@ public final class StochasticGradientSolver {
                 checkpoint.boundary(epoch, () -> SolverState.builder(name, at, false).put("theta", theta.copyToHost())
                         .put("eta0", eta0).put("eta", e).put("steps", stepsSoFar).put("best", bestSoFar).put("stale", staleSoFar)
                         .put("lossHistory", losses.toArray()).put("gradientNormHistory", norms.toArray()).build());
-                long[] order = epochOrder(config.seed(), epoch, m, train, split);
-                double sumSquares = 0;
-                for (long from = 0; from < train; from += batch) {
-                    long to = Math.min(train, from + batch);
-                    ResidualSums sums = objective.gradient(theta, RowSlice.of(order, (int) from, (int) to), gradient);
-                    sumSquares += sums.sumOfSquares();
-                    double rate = schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME // a/(t + b): the user's units
-                            ? objective.internalLearningRate(schedule.at(steps++, eta)) : schedule.at(steps++, eta);
-                    objective.addRidge(theta, gradient); // + λ∘θ with an l2 term
-                    if (objective.standardized()) {
-                        objective.problem().copy(gradient, step); // keep the batch gradient for the epoch's norm
-                        objective.precondition(step);
-                        objective.problem().axpy(-rate, step, theta);
-                    } else {
-                        objective.problem().axpy(-rate, gradient, theta);
-                    }
-                    if (l1) { // the proximal step of the l1 term, on the host: θ ← soft(θ, η_t·κ∘S²)
-                        double[] t = theta.copyToHost();
-                        SoftThreshold.apply(t, kappa, squaredScales, rate);
-                        theta.copyFromHost(t);
-                    }
-                }
+                double epochEta = eta;
+                StochasticEpoch plan = base.next(epoch, steps, t -> schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME
+                        ? objective.internalLearningRate(schedule.at(t, epochEta)) : schedule.at(t, epochEta)); // a/(t + b): the user's units
+                StochasticEpoch.EpochSums sums = objective.problem().epoch(plan, theta, gradient);
+                double sumSquares = sums.sumOfSquares();
+                steps += sums.steps();
                 epoch++;
                 loss = sumSquares / train + (penalised ? objective.penaltyTerm(theta.copyToHost()) : 0);
                 norm = objective.gradientNorm(gradient);
@@ -153,9 +140,7 @@ public final class StochasticGradientSolver {
                     break;
                 }
                 if (tol > 0) {
-                    double monitored = held > 0
-                            ? objective.gradient(theta, RowSlice.of(order, (int) train, (int) m), gradient).sumOfSquares() / held
-                            : loss;
+                    double monitored = held > 0 ? validationSumOfSquares(objective, plan.rows(), theta, gradient) / held : loss;
                     stale = monitored < (1 - tol) * best ? 0 : stale + 1;
                     best = Math.min(best, monitored);
                     if (stale >= config.patience()) {
@@ -177,20 +162,32 @@ public final class StochasticGradientSolver {
     }
 
     /**
-     * Positions [0, train) hold this epoch's permutation of the training rows; positions [train, m)
-     * hold the validation rows (when {@code split} is given: split[0..m−train) are the held-out rows).
+     * The rows of epoch 0 of a stochastic fit of m rows: its training rows and, with early stopping
+     * ({@link FitConfig#validationFraction()} = f &gt; 0), the max(1, round(f·m)) validation rows held out of every epoch
+     * (the split is keyed by seed ⊕ {@link #VALIDATION_SALT}).
      */
-    static long[] epochOrder(long seed, long epoch, long m, long train, long[] split) {
-        if (split == null) {
-            return CounterBasedSampler.epochOrder(seed, epoch, m);
+    public static EpochRows split(FitConfig config, long m) {
+        long held = config.validationFraction() > 0 ? Math.max(1, Math.round(config.validationFraction() * m)) : 0;
+        if (held >= m) {
+            throw new IllegalArgumentException("validation fraction " + config.validationFraction() + " leaves no training rows of " + m);
         }
-        int held = (int) (m - train);
-        long[] perm = CounterBasedSampler.epochOrder(seed, epoch, train);
-        long[] order = new long[(int) m];
-        for (int p = 0; p < train; p++) {
-            order[p] = split[held + (int) perm[p]];
+        return EpochRows.of(config.seed(), 0, m, m - held, config.seed() ^ VALIDATION_SALT);
+    }
+
+    /**
+     * Σwr² of the validation rows at θ (one pass over them: one slice when they fit an array, else blocks of 2³⁰ whose
+     * sums are added). Writes {@code gradient}.
+     */
+    static double validationSumOfSquares(CentredObjective objective, EpochRows rows, BackendVector theta, BackendVector gradient) {
+        long held = rows.held();
+        int block = (int) Math.min(held, held <= Integer.MAX_VALUE - 8 ? held : 1 << 30);
+        double sum = 0;
+        for (long from = 0; from < held; from += block) {
+            int count = (int) Math.min(block, held - from);
+            long[] order = new long[count];
+            rows.validation(from, order, 0, count);
+            sum += objective.gradient(theta, RowSlice.of(order, 0, count), gradient).sumOfSquares();
         }
-        System.arraycopy(split, 0, order, (int) train, held);
-        return order;
+        return sum;
     }
 }

@@ -61,6 +61,33 @@ public final class CounterBasedSampler {
         return order;
     }
 
+    /**
+     * {@code count} consecutive positions of epoch {@code epoch}'s order from {@code from} into {@code out[offset..]}:
+     * {@code out[offset + k] = rowAt(seed, epoch, from + k, rows)}. Blocks of any size, so an epoch over more than 2³¹
+     * rows never needs its whole order in one array. Writes {@code out}.
+     */
+    public static void fill(long seed, long epoch, long rows, long from, long[] out, int offset, int count) {
+        if (rows <= 0 || rows > MAX_ROWS) {
+            throw new IllegalArgumentException("the sampler supports 1 ≤ rows ≤ 2⁶², got " + rows);
+        }
+        if (from < 0 || count < 0 || from > rows - count) {
+            throw new IllegalArgumentException("positions [" + from + ", " + from + " + " + count + ") outside [0, " + rows + ")");
+        }
+        if (rows == 1) {
+            java.util.Arrays.fill(out, offset, offset + count, 0L);
+            return;
+        }
+        int halfBits = halfBits(rows);
+        long key = epochKey(seed, epoch);
+        for (int k = 0; k < count; k++) {
+            long x = from + k;
+            do {
+                x = permute(x, key, halfBits);
+            } while (x >= rows);
+            out[offset + k] = x;
+        }
+    }
+
     /** Half the bit width of the Feistel domain: the smallest h ≥ 1 with 2^(2h) ≥ rows. */
     static int halfBits(long rows) {
         int bits = 64 - Long.numberOfLeadingZeros(rows - 1);

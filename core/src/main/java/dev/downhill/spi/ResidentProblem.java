@@ -131,11 +131,25 @@ public interface ResidentProblem extends AutoCloseable {
      * @param intercept    b, added to every row's prediction
      * @param targetWeight τ, 1 for the gradient, 0 to ignore y
      * @param scale        s, typically 2/(rows visited)
-     * @param rows         which rows to visit
+     * @param rows         which rows to visit (a slice's entries are row indices in [0, m))
      * @param out          written: the gradient, length n (previous contents ignored)
      */
     ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale,
                           RowSlice rows, BackendVector out);
+
+    /**
+     * One whole epoch of SGD / mini-batch SGD in one call: every batch of {@code epoch} (its rows from the counter-based
+     * sampler, its step sizes, centring, column factors, scaling and penalties — {@link StochasticEpoch} states the
+     * arithmetic of one batch), run where X is. The default runs {@link StochasticEpoch#runPerBatch}: one
+     * {@link #gradient} call on a {@link RowSlice} per batch, which is also the reference an override must reproduce
+     * bit for bit on the same backend and thread count (the cpu backend runs it as one native loop; the sampler's
+     * Feistel network ported). Writes θ and {@code gradient} (the last batch's gradient plus λ∘θ, before S²).
+     *
+     * @return Σ over batches of the batch's Σwr² (added in batch order) and the number of steps taken
+     */
+    default StochasticEpoch.EpochSums epoch(StochasticEpoch epoch, BackendVector theta, BackendVector gradient) {
+        return StochasticEpoch.runPerBatch(this, epoch, theta, gradient);
+    }
 
     /**
      * The prediction pass: ŷᵢ = xᵢᵀθ + b for every row i of this problem's X, each a dot product accumulated

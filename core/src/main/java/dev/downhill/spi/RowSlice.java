@@ -4,9 +4,10 @@ import java.util.Objects;
 
 /**
  * The rows a gradient pass visits: all rows in storage order, or positions
- * {@code [from, to)} of an epoch's row order (from {@link dev.downhill.sampling.CounterBasedSampler}).
- * Immutable; the {@code order} array is shared, never modified, and the same instance is
- * passed for every slice of one epoch (a GPU backend may upload it once per epoch).
+ * {@code [from, to)} of an array of row indices (a block of an epoch's row order, from
+ * {@link dev.downhill.sampling.CounterBasedSampler}, or the validation rows): each entry in [0, m), the array of
+ * any length. Immutable; the {@code order} array is shared, never modified, and the same instance is
+ * passed for every slice of one block (a GPU backend may upload it once per block: a new block is a new array).
  */
 public final class RowSlice {
     private static final RowSlice ALL = new RowSlice(null, 0, -1);
@@ -39,7 +40,7 @@ public final class RowSlice {
         return order == null;
     }
 
-    /** The epoch's full row order (shared, do not modify); null for {@link #all()}. */
+    /** The array of row indices the slice is part of (shared, do not modify); null for {@link #all()}. */
     public long[] order() {
         return order;
     }

@@ -40,8 +40,8 @@ class CheckedProblemTest {
                         () -> problem.gradient(wrong, 0, 1, 1, RowSlice.all(), out));
                 assertEquals("θ has 3 values but X has 2 columns", e.getMessage());
                 e = assertThrows(IllegalArgumentException.class,
-                        () -> problem.gradient(theta, 0, 1, 1, RowSlice.of(new long[] {0, 1}, 0, 2), out));
-                assertEquals("row order has 2 entries but X has 3 rows", e.getMessage());
+                        () -> problem.gradient(theta, 0, 1, 1, RowSlice.of(new long[] {0, 3}, 0, 2), out));
+                assertEquals("row order entry 1 is 3, outside X's 3 rows", e.getMessage());
                 assertThrows(IllegalArgumentException.class, () -> problem.axpy(1, wrong, out));
             }
             e(() -> problem.predict(new double[1], 0, new DoublePointer(3)), "θ has 1 values but X has 2 columns");

@@ -36,6 +36,7 @@ public final class CpuBackend implements Backend {
         String failure = OpenBlas.probe();
         if (failure == null) {
             NativeRangeKernel.orJava(); // the direct solvers' JNI library loads here, with the backend, not inside a fit's time
+            EpochKernels.available(); // so does the SGD epoch loop's (and the column statistics')
         }
         return failure == null ? Availability.yes() : Availability.no(failure);
     }

@@ -299,7 +299,66 @@ final class CpuCsrProblem implements ResidentProblem {
         return write(1, scale, g);
     }
 
-    /** The epoch's row order in off-heap memory: copied when a new order array arrives, reused for the epoch's other slices. */
+    /**
+     * The whole epoch in native code ({@code csr_epoch_float}/{@code csr_epoch_double} of {@code downhill_csr_epoch.h})
+     * on the calling thread, {@value CpuProblem#EPOCH_CHUNK} batches per JNI call: per batch the gather of
+     * {@link #gradient} on a slice (the same C function) and the step; the same bits as
+     * {@link dev.downhill.spi.StochasticEpoch#runPerBatch} on this problem. Without the epoch library: the per-batch default.
+     */
+    @Override
+    public dev.downhill.spi.StochasticEpoch.EpochSums epoch(dev.downhill.spi.StochasticEpoch plan, BackendVector theta,
+                                                          BackendVector gradient) {
+        ensureOpen();
+        if (!EpochKernels.available()) {
+            return ResidentProblem.super.epoch(plan, theta, gradient);
+        }
+        CpuVector t = vector(theta);
+        CpuVector g = vector(gradient);
+        long batches = plan.batches();
+        int chunk = (int) Math.min(batches, CpuProblem.EPOCH_CHUNK);
+        double[] kappa = plan.l1Thresholds();
+        double[] l1s2 = plan.l1SquaredScales();
+        dev.downhill.spi.EpochRows order = plan.rows();
+        try (DoublePointer rates = new DoublePointer(chunk);
+             LongPointer rowScratch = new LongPointer(plan.batchSize());
+             DoublePointer sumSquares = new DoublePointer(1);
+             DoublePointer acc = new DoublePointer(Math.max(1, n));
+             CpuVector tt = new CpuVector(n, precision);
+             DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
+             DoublePointer l1s2P = l1s2 == null ? null : new DoublePointer(l1s2)) {
+            sumSquares.put(0, 0.0);
+            double[] r = new double[chunk];
+            for (long first = 0; first < batches; first += chunk) {
+                int count = (int) Math.min(chunk, batches - first);
+                for (int q = 0; q < count; q++) {
+                    r[q] = plan.stepSize(plan.firstStep() + first + q);
+                }
+                rates.put(r, 0, count);
+                if (precision == Precision.FLOAT64) {
+                    EpochKernels.csr_epoch_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y,
+                            weights, rows, n, order.seed(), order.epoch(), order.train(), order.validationSeed(), plan.batchSize(),
+                            first, count, rates, (DoublePointer) t.pointer(), (DoublePointer) g.pointer(), plan.targetWeight(),
+                            plan.targetMean(), (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
+                            (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
+                            (DoublePointer) tt.pointer(), acc, rowScratch, sumSquares);
+                } else {
+                    EpochKernels.csr_epoch_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y,
+                            weights, rows, n, order.seed(), order.epoch(), order.train(), order.validationSeed(), plan.batchSize(),
+                            first, count, rates, (FloatPointer) t.pointer(), (FloatPointer) g.pointer(), plan.targetWeight(),
+                            plan.targetMean(), (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
+                            (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
+                            (FloatPointer) tt.pointer(), acc, rowScratch, sumSquares);
+                }
+            }
+            return new dev.downhill.spi.StochasticEpoch.EpochSums(sumSquares.get(0), batches);
+        }
+    }
+
+    private Pointer pointer(BackendVector v) {
+        return v == null ? null : vector(v).pointer();
+    }
+
+    /** The slice's order array in off-heap memory: copied when a new array (a new block of the epoch) arrives, reused for its other slices. */
     private LongPointer orderOnce(long[] order) {
         if (order != lastOrder) {
             if (orderCopy != null) {

@@ -14,6 +14,9 @@ import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
+import dev.downhill.spi.EpochRows;
+import dev.downhill.spi.StochasticEpoch;
+import org.bytedeco.javacpp.LongPointer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.function.IntConsumer;
@@ -185,7 +188,18 @@ final class CpuProblem implements ResidentProblem {
             double[] c = centred ? columnStatistics().means() : new double[Math.toIntExact(cols)];
             int n = c.length;
             double[] sums = new double[n];
-            for (long i = 0; i < rows; i++) {
+            if (EpochKernels.available()) { // the loop below in C: the same order and bits
+                try (DoublePointer cp = new DoublePointer(c); DoublePointer sp = new DoublePointer(n)) {
+                    sp.fill(0);
+                    if (precision == Precision.FLOAT64) {
+                        EpochKernels.squared_deviations_double((DoublePointer) data.xPointer(), cols, weights, rows, cp, sp);
+                    } else {
+                        EpochKernels.squared_deviations_float((FloatPointer) data.xPointer(), cols, weights, rows, cp, sp);
+                    }
+                    sp.get(sums);
+                }
+            }
+            for (long i = 0; i < rows && !EpochKernels.available(); i++) {
                 if (weights != null) { // Σ wᵢ(xᵢⱼ − cⱼ)²
                     double w = weights.get(i);
                     java.nio.Buffer row = precision == Precision.FLOAT64 ? OffHeapViews.doubles(data.xPointer(), i * cols, n)
@@ -234,10 +248,94 @@ final class CpuProblem implements ResidentProblem {
             used = kernels.length;
         } else {
             kernels[0].clear();
-            kernels[0].gradientGather(slice.order(), slice.from(), slice.to(), t.pointer(), intercept, targetWeight);
+            if (EpochKernels.available()) { // the row kernels the native epoch loop uses: the same bits batch by batch
+                kernels[0].gradientGatherNative(orderOnce(slice.order()), slice.from(), slice.to(), t.pointer(), intercept,
+                        targetWeight);
+            } else {
+                kernels[0].gradientGather(slice.order(), slice.from(), slice.to(), t.pointer(), intercept, targetWeight);
+            }
             used = 1;
         }
         return combine(used, scale, g);
+    }
+
+    /** A native copy of the slice's order array, made once per array (per block of an epoch). */
+    private LongPointer orderOnce(long[] order) {
+        if (order != lastOrder) {
+            if (orderCopy != null) {
+                orderCopy.close();
+            }
+            orderCopy = new LongPointer(order);
+            lastOrder = order;
+        }
+        return orderCopy;
+    }
+
+    private long[] lastOrder;
+    private LongPointer orderCopy;
+
+    /** Batches per native call of the epoch loop (their step sizes are handed over in one array). */
+    static final int EPOCH_CHUNK = 1 << 14;
+
+    /**
+     * The whole epoch in native code ({@code epoch_float}/{@code epoch_double} of {@code downhill_epoch.h}) on the
+     * calling thread, {@value #EPOCH_CHUNK} batches per JNI call (the step sizes of those batches computed here from the
+     * schedule); the same bits as {@link StochasticEpoch#runPerBatch} on this problem (which the gather pass makes
+     * through the same row kernels). With 2 or more threads a second native thread computes the rows (the sampler's
+     * Feistel network) ahead of the loop. Without the native library: the per-batch default.
+     */
+    @Override
+    public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        ensureOpen();
+        if (!EpochKernels.available()) {
+            return ResidentProblem.super.epoch(plan, theta, gradient);
+        }
+        CpuVector t = vector(theta);
+        CpuVector g = vector(gradient);
+        long batches = plan.batches();
+        int chunk = (int) Math.min(batches, EPOCH_CHUNK);
+        double[] kappa = plan.l1Thresholds();
+        double[] l1s2 = plan.l1SquaredScales();
+        FusedKernel k = kernels[0];
+        EpochRows order = plan.rows();
+        boolean f64 = precision == Precision.FLOAT64;
+        boolean producer = threads > 1 && batches > 1; // a second core computes the rows (the sampler) ahead
+        try (DoublePointer rates = new DoublePointer(chunk);
+             LongPointer rowScratch = new LongPointer(EpochKernels.ring_size(plan.batchSize(), producer));
+             DoublePointer sumSquares = new DoublePointer(1);
+             CpuVector tt = new CpuVector(cols, precision);
+             DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
+             DoublePointer l1s2P = l1s2 == null ? null : new DoublePointer(l1s2)) {
+            sumSquares.put(0, 0.0);
+            double[] r = new double[chunk];
+            for (long first = 0; first < batches; first += chunk) {
+                int count = (int) Math.min(chunk, batches - first);
+                for (int q = 0; q < count; q++) {
+                    r[q] = plan.stepSize(plan.firstStep() + first + q);
+                }
+                rates.put(r, 0, count);
+                if (f64) {
+                    EpochKernels.epoch_double((DoublePointer) k.x(), cols, (DoublePointer) k.y(), k.weights(), rows, order.seed(),
+                            order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
+                            (DoublePointer) t.pointer(), (DoublePointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
+                            (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
+                            (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
+                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, sumSquares);
+                } else {
+                    EpochKernels.epoch_float((FloatPointer) k.x(), cols, (FloatPointer) k.y(), k.weights(), rows, order.seed(),
+                            order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
+                            (FloatPointer) t.pointer(), (FloatPointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
+                            (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
+                            (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
+                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, sumSquares);
+                }
+            }
+            return new StochasticEpoch.EpochSums(sumSquares.get(0), batches);
+        }
+    }
+
+    private org.bytedeco.javacpp.Pointer pointer(BackendVector v) {
+        return v == null ? null : vector(v).pointer();
     }
 
     /** out = scale · Σ_k accumulator_k (k in order); returns the combined reductions. */
@@ -428,6 +526,9 @@ final class CpuProblem implements ResidentProblem {
         }
         closed = true;
         pool.close();
+        if (orderCopy != null) {
+            orderCopy.close();
+        }
         for (int t = kernels.length - 1; t >= 0; t--) {
             kernels[t].close();
         }

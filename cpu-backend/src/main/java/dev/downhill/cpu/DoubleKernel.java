@@ -102,6 +102,34 @@ final class DoubleKernel extends FusedKernel {
     }
 
     @Override
+    void gradientGatherNative(org.bytedeco.javacpp.LongPointer order, int from, int to, Pointer theta, double intercept,
+                              double targetWeight) {
+        EpochKernels.gather_double(x, cols, y, weights, order, from, to, (DoublePointer) theta, intercept, targetWeight,
+                accumulator, nativeSums);
+        takeNativeSums();
+    }
+
+    @Override
+    Pointer x() {
+        return x;
+    }
+
+    @Override
+    Pointer y() {
+        return y;
+    }
+
+    @Override
+    DoublePointer weights() {
+        return weights;
+    }
+
+    @Override
+    org.bytedeco.javacpp.FloatPointer partial() {
+        return null;
+    }
+
+    @Override
     void statisticsRows(long start, long end) {
         for (long row = start; row < end; row += rowsPerBlock) {
             int rows = (int) Math.min(rowsPerBlock, end - row);

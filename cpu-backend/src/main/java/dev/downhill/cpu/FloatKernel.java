@@ -126,6 +126,34 @@ final class FloatKernel extends FusedKernel {
         flush();
     }
 
+    @Override
+    void gradientGatherNative(org.bytedeco.javacpp.LongPointer order, int from, int to, Pointer theta, double intercept,
+                              double targetWeight) {
+        EpochKernels.gather_float(x, cols, y, weights, order, from, to, (FloatPointer) theta, intercept, targetWeight, partial,
+                accumulator, nativeSums);
+        takeNativeSums();
+    }
+
+    @Override
+    Pointer x() {
+        return x;
+    }
+
+    @Override
+    Pointer y() {
+        return y;
+    }
+
+    @Override
+    org.bytedeco.javacpp.DoublePointer weights() {
+        return weights;
+    }
+
+    @Override
+    FloatPointer partial() {
+        return partial;
+    }
+
     /**
      * Column sums of rows [start, end) added to the float64 accumulator element by element (no float32
      * partial: means exact to float64 rounding, so centring removes the mean direction exactly enough
@@ -133,6 +161,13 @@ final class FloatKernel extends FusedKernel {
      */
     @Override
     void statisticsRows(long start, long end) {
+        if (EpochKernels.available()) { // the loop below in C, the same order and bits
+            nativeSums.put(0, sum);
+            EpochKernels.column_sums_float(x, cols, y, weights, start, end, accumulator, nativeSums);
+            sum = nativeSums.get(0);
+            nativeSums.put(0, 0.0);
+            return;
+        }
         for (long row = start; row < end; row++) {
             FloatBuffer values = OffHeapViews.floats(x, row * cols, n);
             if (weights != null) { // Σ wᵢxᵢ, Σ wᵢyᵢ in float64

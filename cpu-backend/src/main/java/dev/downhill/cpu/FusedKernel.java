@@ -60,6 +60,28 @@ abstract class FusedKernel implements AutoCloseable {
     /** As {@link #gradientRows} for rows {@code order[from..to)} (the SGD gather path, one row at a time). */
     abstract void gradientGather(long[] order, int from, int to, Pointer theta, double intercept, double targetWeight);
 
+    /**
+     * The same gather pass through the native row kernels of {@link EpochKernels} (which the native epoch loop shares):
+     * the accumulator and the reductions are set (they were cleared), from {@code order}'s entries [from, to).
+     */
+    abstract void gradientGatherNative(org.bytedeco.javacpp.LongPointer order, int from, int to, Pointer theta, double intercept,
+                                       double targetWeight);
+
+    /** X, y and the weights (null when unweighted) this kernel reads. */
+    abstract Pointer x();
+
+    abstract Pointer y();
+
+    abstract org.bytedeco.javacpp.DoublePointer weights();
+
+    /** The float32 partial (zero between passes); null for float64. */
+    abstract org.bytedeco.javacpp.FloatPointer partial();
+
+    /** The float64 accumulator's memory (n values). */
+    final org.bytedeco.javacpp.DoublePointer accumulatorPointer() {
+        return accumulator;
+    }
+
     /** Adds column sums of rows [start, end) to the accumulator and Σyᵢ to sum. */
     abstract void statisticsRows(long start, long end);
 

@@ -36,7 +36,7 @@ import org.bytedeco.javacpp.Pointer;
  * pass is bit-identical run to run and on any device. With {@link CudaGradientStrategy#ATOMIC} the kernel
  * {@code csr_gradient_atomic} instead scatters into one float64 gradient with atomicAdd from a fixed grid of row-striding
  * blocks (8n bytes of work memory instead of 8·P·n; results vary run to run in the last bits). Mini-batches visit the epoch's row order on the device (uploaded
- * once per epoch). A step moves 16 bytes back to the host (Σwr², Σwr).
+ * once per block of the epoch). A step moves 16 bytes back to the host (Σwr², Σwr).
  *
  * <p><b>Other passes</b>: {@link #predict} runs on the device ({@code csr_predict}); the once-per-problem passes (column
  * statistics, mean squared deviations), the Gram pass of {@code normal} and the extended-precision residual of the direct

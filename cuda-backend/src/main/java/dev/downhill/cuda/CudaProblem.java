@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * device memory, uploaded once by the constructor; the host dataset is not read afterwards (it must
  * still stay open, as for every backend).
  * A full-batch gradient step moves only the two float64 reductions (16 bytes) back to the host;
- * {@link #dot} moves 8. Mini-batch passes upload the epoch's row order once per epoch (8 bytes a
+ * {@link #dot} moves 8. Mini-batch passes upload each block of the epoch's row order once (8 bytes a
  * row) and gather rows on the device.
  *
  * <p>Gradient passes use the fused kernel ({@link FusedShape}) unless {@link CudaGradientStrategy#CUBLAS}

@@ -1,0 +1,615 @@
+// SGD / mini-batch epochs of the CPU backend (called through JavaCPP from dev.downhill.cpu.EpochKernels).
+//
+// The row kernels here (row_dot, axpy_add) are the only arithmetic of both the per-batch gather pass (one batch per call,
+// CpuProblem.gradient on a RowSlice) and the epoch loop (every batch of an epoch in one call), so the two give the
+// same bits: the epoch loop is the per-batch loop of dev.downhill.spi.StochasticEpoch.runPerBatch moved into C, each
+// vector operation rounding as VectorOps does in Java (float32 vectors: the operation in float64, rounded once;
+// float32 products d*x in float32). IEEE double/float arithmetic without contraction into FMA: this file must be
+// compiled for an ISA without FMA (JavaCPP's default -march=x86-64), which the #error below enforces.
+//
+// Rows: the Feistel network of dev.downhill.sampling.CounterBasedSampler (6 rounds of the SplitMix64 finaliser on
+// 2h-bit values, cycle-walking into [0, rows)), ported bit for bit with uint64 arithmetic.
+#ifndef DOWNHILL_EPOCH_H
+#define DOWNHILL_EPOCH_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <atomic>
+#include <thread>
+#include <immintrin.h>
+
+#if defined(__FMA__) || defined(__FMA4__) || defined(__FAST_MATH__)
+#error "downhill_epoch.h must be compiled without FMA contraction and fast-math (bit-identical epochs)"
+#endif
+
+namespace downhill {
+
+typedef long long ep_i64;
+
+// ------------------------------------------------------------------ the sampler
+
+static inline uint64_t ep_mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static inline int ep_half_bits(ep_i64 rows) {
+    uint64_t v = (uint64_t) (rows - 1);
+    int bits = v == 0 ? 0 : 64 - __builtin_clzll(v);
+    int h = (bits + 1) / 2;
+    return h < 1 ? 1 : h;
+}
+
+static inline uint64_t ep_epoch_key(ep_i64 seed, ep_i64 epoch) {
+    return ep_mix((uint64_t) seed ^ ep_mix((uint64_t) epoch + 0x9E3779B97F4A7C15ULL));
+}
+
+static inline uint64_t ep_permute(uint64_t x, uint64_t key, int half) {
+    uint64_t mask = (1ULL << half) - 1;
+    uint64_t left = x >> half;
+    uint64_t right = x & mask;
+    for (int round = 0; round < 6; round++) {
+        uint64_t f = ep_mix(right ^ key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL)) & mask;
+        uint64_t next = left ^ f;
+        left = right;
+        right = next;
+    }
+    return (left << half) | right;
+}
+
+// One Feistel permutation of [0, rows) (CounterBasedSampler.rowAt for one (seed, epoch)).
+struct EpPermutation {
+    uint64_t key;
+    int half;
+    ep_i64 rows;
+    void init(ep_i64 seed, ep_i64 epoch, ep_i64 n) {
+        key = ep_epoch_key(seed, epoch);
+        half = ep_half_bits(n);
+        rows = n;
+    }
+    inline ep_i64 at(ep_i64 p) const {
+        if (rows == 1) {
+            return 0;
+        }
+        uint64_t x = (uint64_t) p;
+        do {
+            x = ep_permute(x, key, half);
+        } while (x >= (uint64_t) rows);
+        return (ep_i64) x;
+    }
+};
+
+// Four positions of one permutation at once, the rounds interleaved across the lanes (independent dependency chains
+// for the out-of-order core), then each lane cycle-walked on its own: out[l] = p.at(in[l]).
+static inline void ep_at4(const EpPermutation& p, const uint64_t* in, uint64_t* out) {
+    if (p.rows == 1) {
+        out[0] = out[1] = out[2] = out[3] = 0;
+        return;
+    }
+    uint64_t mask = (1ULL << p.half) - 1;
+    uint64_t left[4], right[4];
+    for (int l = 0; l < 4; l++) {
+        left[l] = in[l] >> p.half;
+        right[l] = in[l] & mask;
+    }
+    for (int round = 0; round < 6; round++) {
+        uint64_t rk = p.key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL);
+        for (int l = 0; l < 4; l++) {
+            uint64_t f = ep_mix(right[l] ^ rk) & mask;
+            uint64_t next = left[l] ^ f;
+            left[l] = right[l];
+            right[l] = next;
+        }
+    }
+    for (int l = 0; l < 4; l++) {
+        uint64_t x = (left[l] << p.half) | right[l];
+        while (x >= (uint64_t) p.rows) {
+            x = ep_permute(x, p.key, p.half);
+        }
+        out[l] = x;
+    }
+}
+
+// The rows of an epoch (dev.downhill.spi.EpochRows): training position p -> split(held + perm(p)), or perm(p).
+struct EpRows {
+    EpPermutation perm;
+    EpPermutation split;
+    ep_i64 held;
+    void init(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train, ep_i64 validation_seed) {
+        perm.init(seed, epoch, train);
+        split.init(validation_seed, 0, rows);
+        held = rows - train;
+    }
+    inline ep_i64 training(ep_i64 p) const {
+        ep_i64 v = perm.at(p);
+        return held == 0 ? v : split.at(held + v);
+    }
+    // out[l] = training(p + l), l < 4.
+    inline void training4(ep_i64 p, uint64_t* out) const {
+        uint64_t in[4] = {(uint64_t) p, (uint64_t) p + 1, (uint64_t) p + 2, (uint64_t) p + 3};
+        ep_at4(perm, in, out);
+        if (held != 0) {
+            for (int l = 0; l < 4; l++) {
+                in[l] = (uint64_t) held + out[l];
+            }
+            ep_at4(split, in, out);
+        }
+    }
+};
+
+// out[k] = CounterBasedSampler.rowAt(seed, epoch, from + k, rows), k < count (tests compare it with Java's).
+inline void sampler_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 from, ep_i64* out, ep_i64 count) {
+    EpPermutation p;
+    p.init(seed, epoch, rows);
+    for (ep_i64 k = 0; k < count; k++) {
+        out[k] = p.at(from + k);
+    }
+}
+
+// out[k] = EpochRows.training(from + k): an epoch's training rows with validation_seed's split (held = rows - train).
+inline void epoch_rows_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train, ep_i64 validation_seed, ep_i64 from,
+                            ep_i64* out, ep_i64 count) {
+    EpRows r;
+    r.init(seed, epoch, rows, train, validation_seed);
+    for (ep_i64 k = 0; k < count; k++) {
+        out[k] = r.training(from + k);
+    }
+}
+
+// ------------------------------------------------------------------ row kernels
+
+// sum_j a_j b_j in float64, in index order: VectorOps.dot's order in Java, so the intercept b = ȳ − x̄ᵀθ of the epoch
+// loop has the bits of core's per-batch loop (which asks the problem's dot).
+template <class T>
+static inline double dot_in_order(const T* a, const T* b, ep_i64 n) {
+    double s = 0;
+    for (ep_i64 j = 0; j < n; j++) {
+        s += (double) a[j] * (double) b[j];
+    }
+    return s;
+}
+
+// sum_j a_j b_j in float64: sixteen interleaved sums s_k (j ≡ k mod 16), combined lane-wise as
+// t_k = (s_k + s_{k+4}) + (s_{k+8} + s_{k+12}) for k < 4, then (t_0 + t_1) + (t_2 + t_3), then the tail
+// j ≥ 16⌊n/16⌋ in order: the row dot x_i·θ of the gather pass and of the epoch loop (both here, so they agree).
+// The AVX2 flavour (four ymm accumulators of four lanes, multiply then add: no FMA) gives the same bits.
+template <class T>
+static inline double dot16_portable(const T* a, const T* b, ep_i64 n) {
+    double s[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    ep_i64 j = 0;
+    for (; j + 16 <= n; j += 16) {
+        for (int k = 0; k < 16; k++) {
+            s[k] += (double) a[j + k] * (double) b[j + k];
+        }
+    }
+    double t[4];
+    for (int k = 0; k < 4; k++) {
+        t[k] = (s[k] + s[k + 4]) + (s[k + 8] + s[k + 12]);
+    }
+    double r = (t[0] + t[1]) + (t[2] + t[3]);
+    for (; j < n; j++) {
+        r += (double) a[j] * (double) b[j];
+    }
+    return r;
+}
+
+__attribute__((target("avx2"))) static inline __m256d ep_load4(const float* p) {
+    return _mm256_cvtps_pd(_mm_loadu_ps(p));
+}
+
+__attribute__((target("avx2"))) static inline __m256d ep_load4(const double* p) {
+    return _mm256_loadu_pd(p);
+}
+
+template <class T>
+__attribute__((target("avx2"))) static double dot16_avx2(const T* a, const T* b, ep_i64 n) {
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
+    ep_i64 j = 0;
+    for (; j + 16 <= n; j += 16) {
+        s0 = _mm256_add_pd(s0, _mm256_mul_pd(ep_load4(a + j), ep_load4(b + j)));
+        s1 = _mm256_add_pd(s1, _mm256_mul_pd(ep_load4(a + j + 4), ep_load4(b + j + 4)));
+        s2 = _mm256_add_pd(s2, _mm256_mul_pd(ep_load4(a + j + 8), ep_load4(b + j + 8)));
+        s3 = _mm256_add_pd(s3, _mm256_mul_pd(ep_load4(a + j + 12), ep_load4(b + j + 12)));
+    }
+    __m256d t = _mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3));
+    double l[4];
+    _mm256_storeu_pd(l, t);
+    double r = (l[0] + l[1]) + (l[2] + l[3]);
+    for (; j < n; j++) {
+        r += (double) a[j] * (double) b[j];
+    }
+    return r;
+}
+
+static inline bool ep_avx2() {
+    static const bool has = __builtin_cpu_supports("avx2");
+    return has;
+}
+
+template <class T>
+static inline double row_dot(const T* a, const T* b, ep_i64 n) {
+    return n >= 16 && ep_avx2() ? dot16_avx2(a, b, n) : dot16_portable(a, b, n);
+}
+
+// p_j = p_j + a*x_j in T (float32: a float32 product and sum, each rounded; element by element, so the AVX2 clone,
+// multiply then add without FMA, gives the same bits).
+template <class T>
+static inline void axpy_portable(T* p, T a, const T* x, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        p[j] = p[j] + a * x[j];
+    }
+}
+
+template <class T>
+__attribute__((target("avx2"))) static void axpy_avx2(T* p, T a, const T* x, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        p[j] = p[j] + a * x[j];
+    }
+}
+
+template <class T>
+static inline void axpy_add(T* p, T a, const T* x, ep_i64 n) {
+    if (n >= 32 && ep_avx2()) {
+        axpy_avx2(p, a, x, n);
+    } else {
+        axpy_portable(p, a, x, n);
+    }
+}
+
+// Rows looked ahead: the row PREFETCH_ROWS positions ahead is prefetched (x's first lines, y, w) while one is summed.
+static const ep_i64 PREFETCH_ROWS = 16;
+static const ep_i64 PREFETCH_LINES = 4;
+
+template <class T>
+static inline void prefetch_row(const T* x, ep_i64 cols, const T* y, ep_i64 i) {
+    uintptr_t first = (uintptr_t) (x + i * cols);
+    uintptr_t last = first + (uintptr_t) (cols * (ep_i64) sizeof(T)) - 1;
+    first &= ~(uintptr_t) 63;
+    last &= ~(uintptr_t) 63;
+    if (last > first + 64 * (PREFETCH_LINES - 1)) {
+        last = first + 64 * (PREFETCH_LINES - 1);
+    }
+    for (uintptr_t line = first; line <= last; line += 64) {
+        __builtin_prefetch((const void*) line, 0, 3);
+    }
+    __builtin_prefetch(y + i, 0, 3);
+}
+
+// One batch of the gather pass: for the k rows ring[(start + q) & mask], q < k: r = x.theta + b - tau*y (float64),
+// weighted wr = w*r; ss += wr*r (or r*r), s += wr (or r), partial += (T) wr * x. Rows up to `ahead` positions past
+// the batch (already in the ring) are prefetched; prefetching changes no value. Reads x, y, w, theta; adds into
+// partial, ss, s. mask = -1 reads a plain array from `start`.
+template <class T>
+static inline void gather_batch(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
+                                ep_i64 start, ep_i64 k, ep_i64 ahead, const T* theta, double b, double tau, T* partial,
+                                double* ss, double* s) {
+    for (ep_i64 q = 0; q < k; q++) {
+        if (q + PREFETCH_ROWS < k + ahead) {
+            ep_i64 next = ring[(start + q + PREFETCH_ROWS) & mask];
+            prefetch_row(x, cols, y, next);
+            if (w != NULL) {
+                __builtin_prefetch(w + next, 0, 3);
+            }
+        }
+        ep_i64 i = ring[(start + q) & mask];
+        const T* xi = x + i * cols;
+        double r = row_dot(xi, theta, cols) + b - tau * (double) y[i];
+        if (w != NULL) {
+            double wr = w[i] * r;
+            *ss += wr * r;
+            *s += wr;
+            axpy_add(partial, (T) wr, xi, cols);
+        } else {
+            *ss += r * r;
+            *s += r;
+            axpy_add(partial, (T) r, xi, cols);
+        }
+    }
+}
+
+// The gather pass for the rows ring[(start + q) & mask], q < k (CpuProblem.gradient on a slice: a plain array, mask -1):
+// acc_j = 0 + (double) partial_j after the batch (float32; for float64 the partial is acc itself, zeroed first);
+// sums[0] = ss, sums[1] = s (from 0). Writes acc (cols values), sums; uses partial (float32 scratch, zero on entry and
+// exit; ignored for float64).
+template <class T>
+static inline void gather_pass(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
+                               ep_i64 start, ep_i64 k, ep_i64 ahead, const T* theta, double b, double tau, T* partial,
+                               double* acc, double* sums) {
+    double ss = 0, s = 0;
+    if (sizeof(T) == 8) {
+        for (ep_i64 j = 0; j < cols; j++) {
+            acc[j] = 0;
+        }
+        gather_batch(x, cols, y, w, ring, mask, start, k, ahead, theta, b, tau, (T*) acc, &ss, &s);
+    } else {
+        gather_batch(x, cols, y, w, ring, mask, start, k, ahead, theta, b, tau, partial, &ss, &s);
+        for (ep_i64 j = 0; j < cols; j++) {
+            acc[j] = 0.0 + (double) partial[j];
+            partial[j] = 0;
+        }
+    }
+    sums[0] = ss;
+    sums[1] = s;
+}
+
+inline void gather_float(const float* x, ep_i64 cols, const float* y, const double* w, const ep_i64* order, ep_i64 from,
+                         ep_i64 to, const float* theta, double b, double tau, float* partial, double* acc, double* sums) {
+    gather_pass(x, cols, y, w, order, (ep_i64) -1, from, to - from, 0, theta, b, tau, partial, acc, sums);
+}
+
+inline void gather_double(const double* x, ep_i64 cols, const double* y, const double* w, const ep_i64* order,
+                          ep_i64 from, ep_i64 to, const double* theta, double b, double tau, double* acc, double* sums) {
+    gather_pass(x, cols, y, w, order, (ep_i64) -1, from, to - from, 0, theta, b, tau, (double*) NULL, acc, sums);
+}
+
+// ------------------------------------------------------------------ the epoch loop
+
+// Positions whose rows are computed in one go when the ring runs low (in lanes of four).
+static const ep_i64 FILL_AHEAD = 64;
+
+// Rows the producer thread computes per publication, and how far ahead of the batch being summed it may run.
+static const ep_i64 PRODUCER_CHUNK = 256;
+static const ep_i64 PRODUCER_AHEAD = 8192;
+
+// The ring size the epoch loop needs for batch size B: the smallest power of two ≥ B + PREFETCH_ROWS + FILL_AHEAD, or
+// ≥ B + PREFETCH_ROWS + PRODUCER_AHEAD + PRODUCER_CHUNK when a producer thread computes the rows.
+inline ep_i64 ring_size(ep_i64 batch, bool producer) {
+    ep_i64 need = batch + PREFETCH_ROWS + (producer ? PRODUCER_AHEAD + PRODUCER_CHUNK : FILL_AHEAD);
+    ep_i64 r = 1;
+    while (r < need) {
+        r <<= 1;
+    }
+    return r;
+}
+
+// Rows of positions [from, to) into the ring, four lanes at a time.
+static inline void fill_rows(const EpRows& order, ep_i64* rows, ep_i64 mask, ep_i64 from, ep_i64 to) {
+    ep_i64 p = from;
+    for (; p + 4 <= to; p += 4) {
+        uint64_t four[4];
+        order.training4(p, four);
+        for (int l = 0; l < 4; l++) {
+            rows[(p + l) & mask] = (ep_i64) four[l];
+        }
+    }
+    for (; p < to; p++) {
+        rows[p & mask] = order.training(p);
+    }
+}
+
+// The producer side of the ring: positions [start, end) computed PRODUCER_CHUNK at a time and published in
+// `produced`, never more than the ring holds past `consumed` (the first position the consumer still reads).
+struct RowProducer {
+    std::atomic<ep_i64> produced;
+    std::atomic<ep_i64> consumed;
+    std::atomic<bool> stop;
+};
+
+static void produce_rows(const EpRows* order, ep_i64* rows, ep_i64 ring, ep_i64 start, ep_i64 end, RowProducer* state) {
+    ep_i64 mask = ring - 1;
+    ep_i64 p = start;
+    while (p < end && !state->stop.load(std::memory_order_relaxed)) {
+        ep_i64 to = p + PRODUCER_CHUNK < end ? p + PRODUCER_CHUNK : end;
+        int spins = 0;
+        while (to > state->consumed.load(std::memory_order_acquire) + ring) { // the slots still hold unread rows
+            if (state->stop.load(std::memory_order_relaxed)) {
+                return;
+            }
+            if (++spins > 64) {
+                std::this_thread::yield();
+            }
+        }
+        fill_rows(*order, rows, mask, p, to);
+        state->produced.store(to, std::memory_order_release);
+        p = to;
+    }
+}
+
+// The step of one batch after its gather pass, element by element (each j independent): g_j from the accumulator
+// (scaled, times D, centred, plus λ∘θ), then θ_j (minus η·S²g, then soft-thresholded). F's bits say which of means,
+// factors, ridge, S², l1 are present (compile-time, so each combination is a loop without branches).
+template <class T, int F>
+static void update_step(ep_i64 cols, const double* acc, double scale, double alpha, double rate, T* theta, T* g,
+                        const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
+                        const double* l1s2) {
+    double minus_rate = -rate;
+    for (ep_i64 j = 0; j < cols; j++) {
+        double v = 0.0 + acc[j];
+        T gj = (T) (scale * v);
+        if (F & 2) {
+            gj = factors[j] * gj;
+        }
+        if (F & 1) {
+            gj = (T) ((double) gj + alpha * (double) means[j]);
+        }
+        if (F & 4) {
+            T rs = ridge[j] * theta[j];
+            gj = (T) ((double) gj + 1.0 * (double) rs);
+        }
+        g[j] = gj;
+        T step = gj;
+        if (F & 8) {
+            step = s2[j] * step;
+        }
+        T th = (T) ((double) theta[j] + minus_rate * (double) step);
+        if (F & 16) {
+            double thr = rate * kappa[j] * l1s2[j];
+            double v2 = (double) th;
+            th = (T) (v2 > thr ? v2 - thr : v2 < -thr ? v2 + thr : 0);
+        }
+        theta[j] = th;
+    }
+}
+
+template <class T>
+static inline void update(ep_i64 cols, const double* acc, double scale, double alpha, double rate, T* theta, T* g,
+                          const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
+                          const double* l1s2) {
+    int f = (means != NULL ? 1 : 0) | (factors != NULL ? 2 : 0) | (ridge != NULL ? 4 : 0) | (s2 != NULL ? 8 : 0)
+            | (kappa != NULL ? 16 : 0);
+    switch (f) {
+#define DOWNHILL_STEP(k) case k: update_step<T, k>(cols, acc, scale, alpha, rate, theta, g, means, factors, ridge, s2, kappa, l1s2); return;
+        DOWNHILL_STEP(0) DOWNHILL_STEP(1) DOWNHILL_STEP(2) DOWNHILL_STEP(3) DOWNHILL_STEP(4) DOWNHILL_STEP(5)
+        DOWNHILL_STEP(6) DOWNHILL_STEP(7) DOWNHILL_STEP(8) DOWNHILL_STEP(9) DOWNHILL_STEP(10) DOWNHILL_STEP(11)
+        DOWNHILL_STEP(12) DOWNHILL_STEP(13) DOWNHILL_STEP(14) DOWNHILL_STEP(15) DOWNHILL_STEP(16) DOWNHILL_STEP(17)
+        DOWNHILL_STEP(18) DOWNHILL_STEP(19) DOWNHILL_STEP(20) DOWNHILL_STEP(21) DOWNHILL_STEP(22) DOWNHILL_STEP(23)
+        DOWNHILL_STEP(24) DOWNHILL_STEP(25) DOWNHILL_STEP(26) DOWNHILL_STEP(27) DOWNHILL_STEP(28) DOWNHILL_STEP(29)
+        DOWNHILL_STEP(30) DOWNHILL_STEP(31)
+#undef DOWNHILL_STEP
+    }
+}
+
+// Batches [first_batch, first_batch + batches) of an epoch (positions first_batch*B ...; the last batch of the epoch
+// is cut at train), each exactly StochasticEpoch's batch (see its Javadoc and runPerBatch), with rate rates[k] for
+// the k-th batch of this call. Optional vectors are NULL when absent: means (x̄), factors (D), ridge (λ), s2 (S²),
+// kappa/l1s2 (the l1 thresholds and their squared scales, float64). Scratch: tt (θ̃, cols), partial (cols, zero on
+// entry and exit), acc (cols float64), rows: a ring of ring_size(B) int64 (a power of two) holding the row indices of the
+// positions being summed and of up to PREFETCH_ROWS + FILL_AHEAD more (computed ahead in lanes of four; the next
+// PREFETCH_ROWS rows are prefetched). With `producer`, a second thread computes the rows ahead instead (ring of
+// ring_size(B, true)); the arithmetic is the same. Writes theta, g (the last batch's g + λ∘θ) and *sum_squares
+// (+= each batch's Σwr², in order).
+template <class T>
+static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
+                          ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
+                          const double* rates, T* theta, T* g, double tau, double ymean, const T* means,
+                          const T* factors, const T* ridge, const T* s2, const double* kappa, const double* l1s2,
+                          T* tt, T* partial, double* acc, ep_i64* rows, ep_i64 ring, bool producer,
+                          double* sum_squares) {
+    EpRows order;
+    order.init(seed, epoch, m, train, validation_seed);
+    double total = *sum_squares;
+    ep_i64 mask = ring - 1;
+    ep_i64 start = first_batch * batch;
+    ep_i64 filled = start; // positions [first_batch·B, filled) are in the ring
+    ep_i64 last = (first_batch + batches) * batch + PREFETCH_ROWS;
+    if (last > train) {
+        last = train;
+    }
+    RowProducer state;
+    state.produced.store(start);
+    state.consumed.store(start);
+    state.stop.store(false);
+    std::thread worker;
+    if (producer) {
+        worker = std::thread(produce_rows, &order, rows, ring, start, last, &state);
+    }
+    for (ep_i64 k = 0; k < batches; k++) {
+        ep_i64 from = (first_batch + k) * batch;
+        ep_i64 count = train - from < batch ? train - from : batch;
+        ep_i64 until = from + count + PREFETCH_ROWS < train ? from + count + PREFETCH_ROWS : train;
+        if (producer) { // wait for the rows through `until`; positions before `from` are done
+            state.consumed.store(from, std::memory_order_release);
+            int spins = 0;
+            while (state.produced.load(std::memory_order_acquire) < until) {
+                if (++spins > 64) {
+                    std::this_thread::yield();
+                }
+            }
+        } else if (filled < until) { // refill: FILL_AHEAD positions at a time, four lanes at once
+            ep_i64 target = filled + FILL_AHEAD < until ? until : filled + FILL_AHEAD;
+            if (target > train) {
+                target = train;
+            }
+            fill_rows(order, rows, mask, filled, target);
+            filled = target;
+        }
+        double scale = 2.0 / (double) count;
+        double b = means != NULL ? ymean - dot_in_order(means, theta, cols) : 0;
+        const T* t = theta;
+        if (factors != NULL) {
+            for (ep_i64 j = 0; j < cols; j++) {
+                tt[j] = factors[j] * theta[j];
+            }
+            t = tt;
+        }
+        double sums[2];
+        gather_pass(x, cols, y, w, rows, mask, from, count, until - from - count, t, b, tau, partial, acc, sums);
+        double ss = 0.0 + sums[0];
+        double sum = 0.0 + sums[1];
+        update(cols, acc, scale, -scale * sum, rates[k], theta, g, means, factors, ridge, s2, kappa, l1s2);
+        total += ss;
+    }
+    if (producer) {
+        state.stop.store(true);
+        worker.join();
+    }
+    *sum_squares = total;
+}
+
+inline void epoch_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
+                        ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
+                        const double* rates, float* theta, float* g, double tau, double ymean, const float* means,
+                        const float* factors, const float* ridge, const float* s2, const double* kappa,
+                        const double* l1s2, float* tt, float* partial, double* acc, ep_i64* rows, ep_i64 ring,
+                        bool producer, double* sum_squares) {
+    epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, sum_squares);
+}
+
+inline void epoch_double(const double* x, ep_i64 cols, const double* y, const double* w, ep_i64 m, ep_i64 seed,
+                         ep_i64 epoch, ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch,
+                         ep_i64 batches, const double* rates, double* theta, double* g, double tau, double ymean,
+                         const double* means, const double* factors, const double* ridge, const double* s2,
+                         const double* kappa, const double* l1s2, double* tt, double* acc, ep_i64* rows, ep_i64 ring,
+                         bool producer, double* sum_squares) {
+    epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, producer, sum_squares);
+}
+
+// ------------------------------------------------------------------ column statistics (the Java loops they replace, bit for bit)
+
+// Rows [start, end) of float32 X: acc_j += x_ij (weighted: w_i x_ij), *sum += y_i (w_i y_i), in row order, float64.
+inline void column_sums_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 start, ep_i64 end,
+                              double* acc, double* sum) {
+    double s = *sum;
+    for (ep_i64 i = start; i < end; i++) {
+        const float* xi = x + i * cols;
+        if (w != NULL) {
+            double wi = w[i];
+            for (ep_i64 j = 0; j < cols; j++) {
+                acc[j] = acc[j] + wi * (double) xi[j];
+            }
+            s += wi * (double) y[i];
+        } else {
+            for (ep_i64 j = 0; j < cols; j++) {
+                acc[j] = acc[j] + (double) xi[j];
+            }
+            s += (double) y[i];
+        }
+    }
+    *sum = s;
+}
+
+// Rows [0, m): sums_j += (x_ij − c_j)² (weighted: w_i (x_ij − c_j)(x_ij − c_j), as (w·d)·d), in row order, float64.
+template <class T>
+static inline void squared_deviations(const T* x, ep_i64 cols, const double* w, ep_i64 m, const double* c, double* sums) {
+    for (ep_i64 i = 0; i < m; i++) {
+        const T* xi = x + i * cols;
+        if (w != NULL) {
+            double wi = w[i];
+            for (ep_i64 j = 0; j < cols; j++) {
+                double d = (double) xi[j] - c[j];
+                sums[j] = sums[j] + wi * d * d;
+            }
+        } else {
+            for (ep_i64 j = 0; j < cols; j++) {
+                double d = (double) xi[j] - c[j];
+                sums[j] = sums[j] + d * d;
+            }
+        }
+    }
+}
+
+inline void squared_deviations_float(const float* x, ep_i64 cols, const double* w, ep_i64 m, const double* c, double* sums) {
+    squared_deviations(x, cols, w, m, c, sums);
+}
+
+inline void squared_deviations_double(const double* x, ep_i64 cols, const double* w, ep_i64 m, const double* c,
+                                      double* sums) {
+    squared_deviations(x, cols, w, m, c, sums);
+}
+
+}  // namespace downhill
+
+#endif

@@ -1,0 +1,123 @@
+package dev.downhill.cpu;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Namespace;
+import org.bytedeco.javacpp.annotation.Platform;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JNI entry points to {@code src/main/cpp/downhill_epoch.h}: the SGD gather pass (one batch per call) and the epoch
+ * loop (every batch of an epoch, or a run of them, per call), which share their row kernels, plus the sampler's
+ * Feistel network in C (its tests compare it with {@link dev.downhill.sampling.CounterBasedSampler}). All pointers are
+ * host memory; the header states each contract. {@link #available()} loads the library once.
+ */
+@Platform(include = {"downhill_epoch.h", "downhill_csr_epoch.h"})
+@Namespace("downhill")
+final class EpochKernels {
+    private static final Logger LOG = LoggerFactory.getLogger(EpochKernels.class);
+    private static volatile Boolean loaded;
+
+    private EpochKernels() {
+    }
+
+    /** Whether the library loads (tried once; the reason it does not is logged once). */
+    static boolean available() {
+        Boolean l = loaded;
+        if (l == null) {
+            synchronized (EpochKernels.class) {
+                if (loaded == null) {
+                    try {
+                        Loader.load(EpochKernels.class);
+                        loaded = true;
+                    } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+                        LOG.warn("downhill native epoch kernels unavailable, SGD runs batch by batch through OpenBLAS: {}", e.toString());
+                        loaded = false;
+                    }
+                }
+                l = loaded;
+            }
+        }
+        return l;
+    }
+
+    /** The length of the epoch loop's row ring for batch size B (a power of two ≥ B + the rows it looks ahead). */
+    static native long ring_size(long batch, @Cast("bool") boolean producer);
+
+    /** out[k] = CounterBasedSampler.rowAt(seed, epoch, from + k, rows), k &lt; count. Writes out. */
+    static native void sampler_fill(long seed, long epoch, long rows, long from, LongPointer out, long count);
+
+    /** out[k] = EpochRows.of(seed, epoch, rows, train, validationSeed).training(from + k). Writes out. */
+    static native void epoch_rows_fill(long seed, long epoch, long rows, long train, long validationSeed, long from,
+                                       LongPointer out, long count);
+
+    /**
+     * The gather pass over rows order[from..to): acc = Σ x (w)r (float32 through the zeroed float32 partial), sums =
+     * {Σwr², Σwr}. Writes acc, sums; partial is zero on entry and return.
+     */
+    static native void gather_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w,
+                                    @Const LongPointer order, long from, long to, @Const FloatPointer theta, double b,
+                                    double tau, FloatPointer partial, DoublePointer acc, DoublePointer sums);
+
+    static native void gather_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w,
+                                     @Const LongPointer order, long from, long to, @Const DoublePointer theta, double b,
+                                     double tau, DoublePointer acc, DoublePointer sums);
+
+    /**
+     * Batches [firstBatch, firstBatch + batches) of an epoch (see the header); rows is a ring of {@code ring} =
+     * {@link #ring_size}(B, producer) int64; {@code producer}: a second native thread computes the rows ahead (the same
+     * results). Writes theta, g, sumSquares[0] (added to).
+     */
+    static native void epoch_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w, long m,
+                                   long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
+                                   long batches, @Const DoublePointer rates, FloatPointer theta, FloatPointer g, double tau,
+                                   double ymean, @Const FloatPointer means, @Const FloatPointer factors,
+                                   @Const FloatPointer ridge, @Const FloatPointer s2, @Const DoublePointer kappa,
+                                   @Const DoublePointer l1s2, FloatPointer tt, FloatPointer partial, DoublePointer acc,
+                                   LongPointer rows, long ring, @Cast("bool") boolean producer, DoublePointer sumSquares);
+
+    static native void epoch_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w, long m,
+                                    long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
+                                    long batches, @Const DoublePointer rates, DoublePointer theta, DoublePointer g, double tau,
+                                    double ymean, @Const DoublePointer means, @Const DoublePointer factors,
+                                    @Const DoublePointer ridge, @Const DoublePointer s2, @Const DoublePointer kappa,
+                                    @Const DoublePointer l1s2, DoublePointer tt, DoublePointer acc, LongPointer rows,
+                                    long ring, @Cast("bool") boolean producer, DoublePointer sumSquares);
+
+    /** Rows [start, end) of float32 X: acc += Σ (w)x, sum[0] += Σ (w)y, in row order (FloatKernel.statisticsRows). */
+    static native void column_sums_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w,
+                                         long start, long end, DoublePointer acc, DoublePointer sum);
+
+    /** Rows [0, m): sums += Σ (w)(x − c)², in row order (CpuProblem.columnMeanSquaredDeviations). */
+    static native void squared_deviations_float(@Const FloatPointer x, long cols, @Const DoublePointer w, long m,
+                                                @Const DoublePointer c, DoublePointer sums);
+
+    static native void squared_deviations_double(@Const DoublePointer x, long cols, @Const DoublePointer w, long m,
+                                                 @Const DoublePointer c, DoublePointer sums);
+
+    /**
+     * Batches [firstBatch, firstBatch + batches) of an epoch over CSR X ({@code downhill_csr_epoch.h}: the gather of
+     * {@code downhill_sparse.h} and the step of {@code downhill_epoch.h}); rows: B int64 of scratch. Writes theta, g,
+     * sumSquares[0] (added to).
+     */
+    static native void csr_epoch_float(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const FloatPointer val,
+                                       @Const FloatPointer y, @Const DoublePointer w, long m, long cols, long seed, long epoch,
+                                       long train, long validationSeed, long batch, long firstBatch, long batches,
+                                       @Const DoublePointer rates, FloatPointer theta, FloatPointer g, double tau, double ymean,
+                                       @Const FloatPointer means, @Const FloatPointer factors, @Const FloatPointer ridge,
+                                       @Const FloatPointer s2, @Const DoublePointer kappa, @Const DoublePointer l1s2,
+                                       FloatPointer tt, DoublePointer acc, LongPointer rows, DoublePointer sumSquares);
+
+    static native void csr_epoch_double(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const DoublePointer val,
+                                        @Const DoublePointer y, @Const DoublePointer w, long m, long cols, long seed, long epoch,
+                                        long train, long validationSeed, long batch, long firstBatch, long batches,
+                                        @Const DoublePointer rates, DoublePointer theta, DoublePointer g, double tau, double ymean,
+                                        @Const DoublePointer means, @Const DoublePointer factors, @Const DoublePointer ridge,
+                                        @Const DoublePointer s2, @Const DoublePointer kappa, @Const DoublePointer l1s2,
+                                        DoublePointer tt, DoublePointer acc, LongPointer rows, DoublePointer sumSquares);
+}

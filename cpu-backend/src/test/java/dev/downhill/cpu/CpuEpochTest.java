@@ -1,0 +1,337 @@
+package dev.downhill.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.LearningRateSchedule;
+import dev.downhill.Penalty;
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import dev.downhill.internal.CentredObjective;
+import dev.downhill.internal.CheckedProblem;
+import dev.downhill.internal.Checkpointer;
+import dev.downhill.internal.IterativeResult;
+import dev.downhill.internal.StochasticGradientSolver;
+import dev.downhill.spi.BackendOptions;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.testing.PerBatchReference;
+import dev.downhill.testing.TestData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The epoch operation (one backend call per epoch) against the per-batch loop it replaced ({@link PerBatchReference}:
+ * one gradient call per batch through the objective): the same θ and the same epoch losses, bit for bit, for B = 1
+ * and B &gt; 1 (not dividing m), with and without intercept, standardization, column factors (D ≠ I), sample weights,
+ * l2 and l1 terms, validation rows and the schedules, in float32 and float64, on 1 and 2 threads.
+ */
+class CpuEpochTest {
+    static final int M = 157;
+    static final int N = 6;
+
+    static Stream<Arguments> cases() {
+        List<Arguments> list = new ArrayList<>();
+        Penalty[] penalties = {Penalty.none(), Penalty.l2(0.05), Penalty.elasticNet(0.02, 0.5)};
+        String[] schedules = {"constant", "invscaling:0.5", "invtime:0.1,40"};
+        int k = 0;
+        for (Precision p : Precision.values()) {
+            for (int batch : new int[] {1, 7}) {
+                for (boolean intercept : new boolean[] {true, false}) {
+                    for (boolean standardize : new boolean[] {false, true}) {
+                        for (int variant = 0; variant < 3; variant++) {
+                            k++;
+                            list.add(Arguments.of(p, batch, intercept, standardize, penalties[variant], schedules[(k) % 3],
+                                    k % 2 == 0, k % 3 == 0 ? 0.2 : 0.0, k % 4 == 1, 1 + k % 2));
+                        }
+                    }
+                }
+            }
+        }
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0} B={1} intercept={2} std={3} {4} {5} weights={6} val={7} big={8} threads={9}")
+    @MethodSource("cases")
+    void epochOperationGivesThePerBatchLoopsBits(Precision precision, int batch, boolean intercept, boolean standardize,
+                                                 Penalty penalty, String schedule, boolean weighted, double validation,
+                                                 boolean largeColumns, int threads) {
+        TestData t = TestData.gaussian(M, N, TestData.ramp(N), 0.7, 0.3, 42 + batch);
+        if (largeColumns) { // magnitudes beyond 2^20: the objective's column factors D ≠ I
+            for (double[] row : t.x) {
+                row[1] *= 3e7;
+                row[4] *= standardize && penalty.isActive() ? 1 : 1e-7; // (an l2 term on a 1e-7 column is too stiff for η)
+            }
+        }
+        double[] w = new double[M];
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < M; i++) {
+            w[i] = 0.25 + 2 * r.nextDouble();
+        }
+        if (largeColumns && schedule.startsWith("invtime")) {
+            schedule = "constant"; // invtime's rates are in the user's units: 0.1/(t + 40) diverges on columns of 3e7
+        }
+        double eta = largeColumns && !standardize ? 1e-17 : 0.003;
+        FitConfig config = FitConfig.builder().solver(batch == 1 ? Solver.SGD : Solver.MINIBATCH).batchSize(batch)
+                .learningRate(eta).maxIterations(4).tolerance(0).seed(11).penalty(penalty)
+                .schedule(LearningRateSchedule.parse(schedule)).validationFraction(validation).fitIntercept(intercept)
+                .standardize(standardize).build();
+        try (Dataset data = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
+                     BackendOptions.builder().threads(threads).build()))) {
+            PerBatchReference.Result reference;
+            try (CentredObjective objective = new CentredObjective(problem, intercept, standardize, penalty, true)) {
+                reference = PerBatchReference.run(objective, config, objective.internalLearningRate(eta), 4);
+            }
+            for (double v : reference.theta()) {
+                org.junit.jupiter.api.Assertions.assertTrue(Double.isFinite(v), "reference θ finite " + precision + " B=" + batch + " i=" + intercept + " s=" + standardize + " " + penalty + " " + schedule + " w=" + weighted + " v=" + validation + " big=" + largeColumns);
+            }
+            IterativeResult fitted;
+            try (CentredObjective objective = new CentredObjective(problem, intercept, standardize, penalty, true)) {
+                fitted = StochasticGradientSolver.fit(objective, config, Checkpointer.NONE);
+            }
+            assertArrayEquals(reference.theta(), fitted.coefficients(), "θ after 4 epochs");
+            long train = M - (validation > 0 ? Math.round(validation * M) : 0);
+            if (!penalty.isActive()) {
+                for (int e = 0; e < 4; e++) {
+                    assertEquals(reference.epochSums()[e] / train, fitted.lossHistory()[e + 1], 0.0, "epoch " + e + "'s loss");
+                }
+            }
+        }
+    }
+
+    /** The sampler's Feistel network in C gives Java's rows: whole epochs, blocks far into 2⁴⁰ rows, the validation split. */
+    @org.junit.jupiter.api.Test
+    void nativeOrdersAreJavasOrders() {
+        org.junit.jupiter.api.Assertions.assertTrue(EpochKernels.available(), "the native epoch library loads");
+        for (long m : new long[] {1, 2, 3, 1000, 65_537}) {
+            long[] java = dev.downhill.sampling.CounterBasedSampler.epochOrder(17, 3, m);
+            try (org.bytedeco.javacpp.LongPointer out = new org.bytedeco.javacpp.LongPointer(m)) {
+                EpochKernels.sampler_fill(17, 3, m, 0, out, m);
+                long[] c = new long[(int) m];
+                out.get(c);
+                assertArrayEquals(java, c, "m = " + m);
+            }
+        }
+        long m = 1L << 40;
+        dev.downhill.spi.EpochRows rows = dev.downhill.spi.EpochRows.of(-5, 9, m, m - 1234, 77);
+        long from = m - 1234 - 3000;
+        long[] java = new long[3000];
+        rows.training(from, java, 0, java.length);
+        try (org.bytedeco.javacpp.LongPointer out = new org.bytedeco.javacpp.LongPointer(3000)) {
+            EpochKernels.epoch_rows_fill(-5, 9, m, m - 1234, 77, from, out, 3000);
+            long[] c = new long[3000];
+            out.get(c);
+            assertArrayEquals(java, c, "training rows near the end of a 2^40-row epoch with 1234 held out");
+        }
+    }
+
+    /** The native epoch against the per-batch default on one problem, several epochs and step offsets, every option on. */
+    @ParameterizedTest(name = "{0} B={1} m={2} n={3}")
+    @MethodSource("direct")
+    void nativeEpochEqualsRunPerBatch(Precision precision, int batch, int M, int N) {
+        TestData t = TestData.gaussian(M, N, TestData.ramp(N), -0.4, 0.2, 5);
+        for (double[] row : t.x) {
+            row[2] *= 5e6; // D ≠ I with standardization
+        }
+        double[] w = new double[M];
+        for (int i = 0; i < M; i++) {
+            w[i] = 0.5 + (i % 5) * 0.3;
+        }
+        try (Dataset data = Dataset.of(t.x, t.y, w);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
+                     BackendOptions.builder().threads(2).build()));
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.elasticNet(0.01, 0.3), true);
+             var theta1 = problem.allocateVector(N); var g1 = problem.allocateVector(N);
+             var theta2 = problem.allocateVector(N); var g2 = problem.allocateVector(N)) {
+            dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(3, 0, M, M - 20, 8), batch)
+                    .steps(0, s -> 0.01 / Math.sqrt(s + 1.0)).build();
+            long steps = 0;
+            for (int e = 0; e < 3; e++) {
+                dev.downhill.spi.StochasticEpoch plan = base.next(e, steps, s -> 0.01 / Math.sqrt(s + 1.0));
+                var a = problem.epoch(plan, theta1, g1);
+                var b = dev.downhill.spi.StochasticEpoch.runPerBatch(problem, plan, theta2, g2);
+                assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
+                assertEquals(b.steps(), a.steps());
+                assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
+                assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last batch gradient of epoch " + e);
+                steps += a.steps();
+            }
+            org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[0], "θ moved");
+        }
+    }
+
+    static Stream<Arguments> direct() {
+        // m = 40,000 with B = 1: more batches than one native call takes (CpuProblem.EPOCH_CHUNK), so the loop resumes
+        // n = 37, 70: the dot's sixteen lanes (AVX2 when the CPU has it) and its tail; the axpy's AVX2 clone (n ≥ 32)
+        return Stream.of(Arguments.of(Precision.FLOAT32, 1, M, N), Arguments.of(Precision.FLOAT32, 16, M, N),
+                Arguments.of(Precision.FLOAT64, 1, M, N), Arguments.of(Precision.FLOAT64, 9, M, N),
+                Arguments.of(Precision.FLOAT32, 1, 40_000, N), Arguments.of(Precision.FLOAT64, 3, 40_000, N),
+                Arguments.of(Precision.FLOAT32, 5, M, 37), Arguments.of(Precision.FLOAT64, 1, M, 70),
+                Arguments.of(Precision.FLOAT32, 1, M, 70));
+    }
+
+    /**
+     * Early stopping leaves the validation rows out of the column statistics: the fitted intercept is ȳₜ − x̄ₜᵀθ with
+     * the weighted means of the training rows (summed here directly), not of all rows.
+     */
+    @org.junit.jupiter.api.Test
+    void validationRowsDoNotLeakIntoTheColumnStatistics() {
+        int m = 400;
+        TestData t = TestData.gaussian(m, N, TestData.ramp(N), 3, 0.5, 8);
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = 0.5 + (i % 7) * 0.25;
+            if (i % 5 == 0) { // rows whose X and y are far off: they move the means if they count
+                t.y[i] += 40;
+                t.x[i][0] += 10;
+            }
+        }
+        FitConfig config = FitConfig.builder().solver(Solver.MINIBATCH).batchSize(8).learningRate(0.01).maxIterations(20)
+                .tolerance(1e-3).validationFraction(0.3).seed(4).standardize(true).build();
+        try (Dataset data = Dataset.of(t.x, t.y, w)) {
+            dev.downhill.FittedModel model = dev.downhill.LinearRegression.fit(data, config);
+            dev.downhill.spi.EpochRows split = StochasticGradientSolver.split(config, m);
+            boolean[] held = new boolean[m];
+            for (long q = 0; q < split.held(); q++) {
+                held[(int) split.validation(q)] = true;
+            }
+            double wt = 0;
+            double[] mean = new double[N];
+            double ymean = 0;
+            double[] all = new double[N];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < N; j++) {
+                    all[j] += t.x[i][j];
+                }
+                if (!held[i]) {
+                    wt += w[i];
+                    ymean += w[i] * t.y[i];
+                    for (int j = 0; j < N; j++) {
+                        mean[j] += w[i] * t.x[i][j];
+                    }
+                }
+            }
+            double b = ymean / wt;
+            for (int j = 0; j < N; j++) {
+                b -= mean[j] / wt * model.coefficients()[j];
+            }
+            // float64 sums of 400 values of size ~40: 1e-12 covers their rounding; the leaking means differ by ~1
+            assertEquals(b, model.intercept(), 1e-11 * (1 + Math.abs(b)), "b = ȳₜ − x̄ₜᵀθ over the training rows");
+        }
+    }
+
+    /**
+     * The column statistics in C (float32 column sums, the squared deviations) give the bits of the Java loops they
+     * replaced: row-order float64 sums, recomputed here (one thread, so one range).
+     */
+    @ParameterizedTest(name = "{0} weighted={1}")
+    @MethodSource("statisticsCases")
+    void nativeColumnStatisticsAreTheJavaLoopsBits(Precision precision, boolean weighted) {
+        int m = 301;
+        TestData t = TestData.gaussian(m, N, TestData.ramp(N), 2, 1, 12);
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = 0.1 + (i % 9) * 0.37;
+        }
+        try (Dataset data = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y);
+             ResidentProblem problem = new CpuBackend().load(data, precision, BackendOptions.builder().threads(1).build())) {
+            double[][] x = new double[m][N];
+            double[] y = new double[m];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < N; j++) {
+                    x[i][j] = precision == Precision.FLOAT32 ? (float) t.x[i][j] : t.x[i][j];
+                }
+                y[i] = precision == Precision.FLOAT32 ? (float) t.y[i] : t.y[i];
+            }
+            double norm = weighted ? problem.weightSum() : m;
+            double[] c = new double[N];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < N; j++) {
+                    c[j] += weighted ? w[i] * x[i][j] : x[i][j];
+                }
+            }
+            for (int j = 0; j < N; j++) {
+                c[j] = (0.0 + c[j]) / norm;
+            }
+            if (precision == Precision.FLOAT32) { // (the float64 kernel sums the means with dgemv, unchanged)
+                assertArrayEquals(c, problem.columnStatistics().means(), "means");
+            }
+            double[] means = problem.columnStatistics().means();
+            double[] d = new double[N];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < N; j++) {
+                    double e = x[i][j] - means[j];
+                    d[j] += weighted ? w[i] * e * e : e * e;
+                }
+            }
+            for (int j = 0; j < N; j++) {
+                d[j] /= norm;
+            }
+            assertArrayEquals(d, problem.columnMeanSquaredDeviations(true), "centred squared deviations");
+        }
+    }
+
+    static Stream<Arguments> statisticsCases() {
+        return Stream.of(Arguments.of(Precision.FLOAT32, false), Arguments.of(Precision.FLOAT32, true),
+                Arguments.of(Precision.FLOAT64, false), Arguments.of(Precision.FLOAT64, true));
+    }
+
+    /** CSR X: the native epoch against the per-batch default through the CSR gather pass, every option on. */
+    @ParameterizedTest(name = "{0} B={1} m={2}")
+    @MethodSource("sparseCases")
+    void nativeSparseEpochEqualsRunPerBatch(Precision precision, int batch, int m) {
+        int n = 23;
+        SplittableRandom r = new SplittableRandom(31);
+        List<Integer> cols = new ArrayList<>();
+        List<Double> vals = new ArrayList<>();
+        long[] ptr = new long[m + 1];
+        double[] y = new double[m];
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (r.nextDouble() < 0.3) {
+                    cols.add(j);
+                    vals.add(j == 4 ? 3e6 * r.nextGaussian() : r.nextGaussian()); // column 4: D ≠ I
+                }
+            }
+            ptr[i + 1] = cols.size();
+            y[i] = 1 + r.nextGaussian();
+            w[i] = 0.5 + (i % 3) * 0.5;
+        }
+        dev.downhill.io.CsrMatrix x = dev.downhill.io.CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
+                vals.stream().mapToDouble(Double::doubleValue).toArray(), n, precision);
+        try (dev.downhill.SparseDataset data = dev.downhill.SparseDataset.of(x, y).withWeights(w);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().loadSparse(data, precision,
+                     BackendOptions.builder().threads(2).build()));
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.elasticNet(0.01, 0.4), true);
+             var theta1 = problem.allocateVector(n); var g1 = problem.allocateVector(n);
+             var theta2 = problem.allocateVector(n); var g2 = problem.allocateVector(n)) {
+            java.util.function.LongToDoubleFunction rate = s -> 0.02 / (1 + s * 1e-3);
+            dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(6, 0, m, m - 7, 2), batch)
+                    .steps(0, rate).build();
+            long steps = 0;
+            for (int e = 0; e < 3; e++) {
+                dev.downhill.spi.StochasticEpoch plan = base.next(e, steps, rate);
+                var a = problem.epoch(plan, theta1, g1);
+                var b = dev.downhill.spi.StochasticEpoch.runPerBatch(problem, plan, theta2, g2);
+                assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
+                assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
+                assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last batch gradient of epoch " + e);
+                steps += a.steps();
+            }
+            org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[1], "θ moved");
+        }
+    }
+
+    static Stream<Arguments> sparseCases() {
+        return Stream.of(Arguments.of(Precision.FLOAT32, 1, 300), Arguments.of(Precision.FLOAT64, 1, 300),
+                Arguments.of(Precision.FLOAT32, 8, 300), Arguments.of(Precision.FLOAT64, 2, 40_000));
+    }
+}
