@@ -11,6 +11,8 @@ import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 import dev.downhill.spi.SparseExtendedResidual;
+import dev.downhill.spi.SparseLazyEpoch;
+import dev.downhill.spi.StochasticEpoch;
 import java.util.Locale;
 import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.DoublePointer;
@@ -442,6 +444,19 @@ final class CpuCsrProblem implements ResidentProblem {
      * the rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when asked (the direct solver's refinement restores what the
      * downdate's cancellation costs).
      */
+    /**
+     * SGD / mini-batch epochs at the cost of each batch's stored entries ({@link SparseLazyEpoch}: θ = a·v + c·S²∘x̄) when
+     * the epoch has no l1 term and a uniform λ∘S²; otherwise the per-batch loop (a step then costs O(n)).
+     */
+    @Override
+    public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        ensureOpen();
+        if (SparseLazyEpoch.applies(plan)) {
+            return SparseLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient);
+        }
+        return ResidentProblem.super.epoch(plan, theta, gradient);
+    }
+
     @Override
     public CrossProducts crossProducts(boolean centred) {
         ensureOpen();

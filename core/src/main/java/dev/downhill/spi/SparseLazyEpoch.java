@@ -1,0 +1,359 @@
+package dev.downhill.spi;
+
+import dev.downhill.Precision;
+import dev.downhill.io.CsrMatrix;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * An SGD / mini-batch epoch ({@link StochasticEpoch}) over CSR X whose steps cost each batch's stored entries, not n —
+ * scikit-learn's {@code wscale} trick, extended to the implicit centring. θ is held as
+ * <pre>  θ = a·v + c·d,   d = S²∘x̄</pre>
+ * (v dense, a and c scalars; d = 0 without an intercept). A step of {@link StochasticEpoch}'s arithmetic,
+ * θ ← θ − η·S²∘(D∘g_B − s·Σwr·x̄ + λ∘θ) with g_B = s·Σᵢ wᵢrᵢxᵢ over the batch's rows (s = 2/k), is then
+ * <pre>  a ← (1 − q)·a,   c ← (1 − q)·c + η·s·Σwr,   vⱼ ← vⱼ − η·S²ⱼ·Dⱼ·(g_B)ⱼ / a   (j in the batch's rows)</pre>
+ * with q = η·λⱼ·S²ⱼ, which must be the same for every j (so: no l2 term, or one whose λ∘S² is uniform — the ridge without
+ * penalty factors on unstandardized X); x̄ᵀv is kept up to date with the same updates, so b = μ_y − x̄ᵀθ =
+ * μ_y − a·x̄ᵀv − c·x̄ᵀd costs nothing and rᵢ = xᵢᵀ(D∘θ) + b − τyᵢ costs the row's entries. v is folded back
+ * (v ← θ, a = 1, c = 0; O(n)) when a drops below 2⁻²⁰⁰ or a step would shrink θ by more than three quarters.
+ *
+ * <p>The same steps as {@link StochasticEpoch#runPerBatch} in exact arithmetic, with other roundings (θ is never rounded
+ * to a float32 vector within the epoch): results agree to rounding, not bit for bit. An l1 term (its proximal step
+ * touches every coordinate) or a non-uniform λ∘S² is not handled ({@link #applies}); the per-batch loop runs those.
+ * Host memory: the CSR arrays, y and the weights are read where they are (direct views when they fit one buffer,
+ * else bulk copies row by row); v, d, D, S² are n-length heap arrays. One thread.
+ */
+public final class SparseLazyEpoch {
+    /** v is folded back into θ when a falls below this. */
+    private static final double SMALLEST_SCALE = 0x1p-200;
+
+    private SparseLazyEpoch() {
+    }
+
+    /** Whether {@code plan} can run lazily: no l1 term, and λⱼ·S²ⱼ the same for every j (or no l2 term). */
+    public static boolean applies(StochasticEpoch plan) {
+        if (plan.l1Thresholds() != null) {
+            return false;
+        }
+        if (plan.ridge() == null) {
+            return true;
+        }
+        double[] lambda = plan.ridge().copyToHost();
+        double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
+        double q = lambda.length == 0 ? 0 : lambda[0] * (s2 == null ? 1 : s2[0]);
+        for (int j = 0; j < lambda.length; j++) {
+            if (lambda[j] * (s2 == null ? 1 : s2[j]) != q) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code plan} over the CSR X. Writes θ and {@code gradient} (the last batch's D∘g_B − s·Σwr·x̄ + λ∘θ, θ before
+     * its step, as {@link ResidentProblem#epoch} says).
+     *
+     * @param values  X's values as the problem holds them ({@link FloatPointer} or {@link DoublePointer} per precision)
+     * @param y       m targets in the same precision
+     * @param weights m float64 weights, or null
+     */
+    public static StochasticEpoch.EpochSums run(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision,
+                                                StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        return run(x, values, y, weights, precision, plan, theta, gradient, true);
+    }
+
+    /**
+     * As above; {@code bufferViews} false reads every row with bulk copies (the path for arrays beyond one buffer view),
+     * which gives the same bits.
+     */
+    public static StochasticEpoch.EpochSums run(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision,
+                                                StochasticEpoch plan, BackendVector theta, BackendVector gradient,
+                                                boolean bufferViews) {
+        return run(new Rows(x, values, y, weights, precision, bufferViews), plan, theta, gradient);
+    }
+
+    private static StochasticEpoch.EpochSums run(Rows rows, StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        if (!applies(plan)) {
+            throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S²");
+        }
+        int n = Math.toIntExact(theta.length());
+        double[] v = theta.copyToHost();
+        double[] mean = plan.means() == null ? null : plan.means().copyToHost();
+        double[] factor = plan.columnFactors() == null ? null : plan.columnFactors().copyToHost();
+        double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
+        double[] lambda = plan.ridge() == null ? null : plan.ridge().copyToHost();
+        double lambdaS2 = lambda == null || n == 0 ? 0 : lambda[0] * (s2 == null ? 1 : s2[0]);
+        double[] d = new double[n];
+        double xd = 0;
+        if (mean != null) {
+            for (int j = 0; j < n; j++) {
+                d[j] = (s2 == null ? 1 : s2[j]) * mean[j];
+                xd += mean[j] * d[j];
+            }
+        }
+        State s = new State(v, d, mean);
+        long train = plan.rows().train();
+        long batch = plan.batchSize();
+        int block = (int) (batch * Math.max(1, StochasticEpoch.BLOCK_POSITIONS / batch));
+        long[] order = new long[(int) Math.min(block, train)];
+        int capacity = (int) Math.min(batch, train);
+        long[] starts = new long[capacity + 1]; // the batch's entries, gathered once: offsets into cols/vals
+        double[] wr = new double[capacity];
+        Buffer entries = new Buffer();
+        double sumSquares = 0;
+        long t = plan.firstStep();
+        long lastBatchStart = (train - 1) / batch * batch;
+        double[] lastTheta = null;
+        double lastScale = 0;
+        double lastSumWr = 0;
+        int lastCount = 0;
+        for (long start = 0; start < train; start += block) {
+            int count = (int) Math.min(block, train - start);
+            plan.rows().training(start, order, 0, count);
+            for (int from = 0; from < count; from += (int) batch) {
+                int to = (int) Math.min(count, from + batch);
+                int k = to - from;
+                double scale = 2.0 / k;
+                boolean last = start + from == lastBatchStart;
+                if (last) {
+                    lastTheta = s.materialized();
+                }
+                double b = mean != null ? plan.targetMean() - (s.a * s.xv + s.c * xd) : 0;
+                entries.clear();
+                double sumWr = 0;
+                for (int r = 0; r < k; r++) {
+                    long i = order[from + r];
+                    starts[r] = entries.size;
+                    rows.append(i, entries);
+                    double dv = 0;
+                    double dd = 0;
+                    for (int e = (int) starts[r]; e < entries.size; e++) {
+                        int j = entries.columns[e];
+                        double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
+                        dv += xij * v[j];
+                        dd += xij * d[j];
+                    }
+                    double residual = s.a * dv + s.c * dd + b - plan.targetWeight() * rows.y(i);
+                    double w = rows.weight(i);
+                    wr[r] = w * residual;
+                    sumWr += wr[r];
+                    sumSquares += wr[r] * residual;
+                }
+                starts[k] = entries.size;
+                double rate = plan.stepSize(t++);
+                double shrink = 1 - rate * lambdaS2;
+                double drift = mean != null ? rate * scale * sumWr : 0;
+                if (shrink <= 0.25) { // a step that shrinks θ this much (or flips it): taken densely, v ← shrink·θ
+                    s.fold();
+                    for (int j = 0; j < n; j++) {
+                        v[j] *= shrink;
+                    }
+                    s.recount();
+                    s.c = drift;
+                } else {
+                    if (Math.abs(s.a * shrink) < SMALLEST_SCALE) {
+                        s.fold();
+                    }
+                    s.a *= shrink;
+                    s.c = s.c * shrink + drift;
+                }
+                for (int r = 0; r < k; r++) {
+                    double coefficient = -rate * scale * wr[r] / s.a;
+                    for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                        int j = entries.columns[e];
+                        double delta = coefficient * entries.values[e] * (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
+                        v[j] += delta;
+                        if (mean != null) {
+                            s.xv += mean[j] * delta;
+                        }
+                    }
+                }
+                if (last) {
+                    lastScale = scale;
+                    lastSumWr = sumWr;
+                    lastCount = k;
+                    double[] g = new double[n];
+                    for (int r = 0; r < lastCount; r++) {
+                        for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                            int j = entries.columns[e];
+                            g[j] += lastScale * wr[r] * entries.values[e] * (factor == null ? 1 : factor[j]);
+                        }
+                    }
+                    for (int j = 0; j < n; j++) {
+                        g[j] += (mean != null ? -lastScale * lastSumWr * mean[j] : 0) + (lambda != null ? lambda[j] * lastTheta[j] : 0);
+                    }
+                    gradient.copyFromHost(g);
+                }
+            }
+        }
+        theta.copyFromHost(s.materialized());
+        return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
+    }
+
+    /** θ = a·v + c·d and x̄ᵀv. */
+    private static final class State {
+        final double[] v;
+        final double[] d;
+        final double[] mean;
+        double a = 1;
+        double c;
+        double xv;
+
+        State(double[] v, double[] d, double[] mean) {
+            this.v = v;
+            this.d = d;
+            this.mean = mean;
+            recount();
+        }
+
+        double[] materialized() {
+            double[] theta = new double[v.length];
+            for (int j = 0; j < v.length; j++) {
+                theta[j] = a * v[j] + c * d[j];
+            }
+            return theta;
+        }
+
+        /** v ← θ, a = 1, c = 0. */
+        void fold() {
+            for (int j = 0; j < v.length; j++) {
+                v[j] = a * v[j] + c * d[j];
+            }
+            a = 1;
+            c = 0;
+            recount();
+        }
+
+        void recount() {
+            xv = 0;
+            if (mean != null) {
+                for (int j = 0; j < v.length; j++) {
+                    xv += mean[j] * v[j];
+                }
+            }
+        }
+    }
+
+    /** A batch's entries, appended row after row (grows as needed). */
+    private static final class Buffer {
+        int[] columns = new int[1024];
+        double[] values = new double[1024];
+        int size;
+
+        void clear() {
+            size = 0;
+        }
+
+        void reserve(int more) {
+            if (size + more > columns.length) {
+                int capacity = Math.max(size + more, 2 * columns.length);
+                columns = java.util.Arrays.copyOf(columns, capacity);
+                values = java.util.Arrays.copyOf(values, capacity);
+            }
+        }
+    }
+
+    /** Random access to rows of the host CSR, y and the weights: buffer views where the arrays fit one, else bulk copies. */
+    private static final class Rows {
+        private final CsrMatrix x;
+        private final Pointer valuesPointer;
+        private final Pointer yPointer;
+        private final DoublePointer weightsPointer;
+        private final boolean float64;
+        private final LongBuffer pointers;
+        private final IntBuffer columns;
+        private final DoubleBuffer doubles;
+        private final FloatBuffer floats;
+        private final DoubleBuffer yDoubles;
+        private final FloatBuffer yFloats;
+        private final DoubleBuffer weights;
+        private float[] scratch = new float[0];
+
+        Rows(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision, boolean views) {
+            this.x = x;
+            this.valuesPointer = values;
+            this.yPointer = y;
+            this.weightsPointer = weights;
+            this.float64 = precision == Precision.FLOAT64;
+            long m = x.rows();
+            long nnz = x.nonZeros();
+            int size = float64 ? 8 : 4;
+            this.pointers = views && fits(m + 1, 8) ? bytes(x.rowPointers(), m + 1, 8).asLongBuffer() : null;
+            boolean entries = views && fits(nnz, 4) && fits(nnz, size) && nnz > 0;
+            this.columns = entries ? bytes(x.columnIndices(), nnz, 4).asIntBuffer() : null;
+            this.doubles = entries && float64 ? bytes(values, nnz, 8).asDoubleBuffer() : null;
+            this.floats = entries && !float64 ? bytes(values, nnz, 4).asFloatBuffer() : null;
+            boolean targets = views && fits(m, size) && m > 0;
+            this.yDoubles = targets && float64 ? bytes(y, m, 8).asDoubleBuffer() : null;
+            this.yFloats = targets && !float64 ? bytes(y, m, 4).asFloatBuffer() : null;
+            this.weights = weights != null && views && fits(m, 8) && m > 0 ? bytes(weights, m, 8).asDoubleBuffer() : null;
+        }
+
+        private static boolean fits(long count, int size) {
+            return count * size <= Integer.MAX_VALUE;
+        }
+
+        /** The {@code count} elements of {@code size} bytes from p's position, as a native-order byte buffer. */
+        private static java.nio.ByteBuffer bytes(Pointer p, long count, int size) {
+            BytePointer b = new BytePointer(p);
+            b.position(p.position() * size).limit(p.position() * size + count * size);
+            return b.asByteBuffer().order(ByteOrder.nativeOrder());
+        }
+
+        /** Appends row i's column indices and values (widened to double) to {@code out}. */
+        void append(long i, Buffer out) {
+            long from = pointers != null ? pointers.get((int) i) : x.rowPointers().get(i);
+            long to = pointers != null ? pointers.get((int) i + 1) : x.rowPointers().get(i + 1);
+            int count = (int) (to - from);
+            out.reserve(count);
+            int at = out.size;
+            if (columns != null) {
+                int f = (int) from;
+                for (int e = 0; e < count; e++) {
+                    out.columns[at + e] = columns.get(f + e);
+                    out.values[at + e] = doubles != null ? doubles.get(f + e) : floats.get(f + e);
+                }
+            } else if (count > 0) {
+                x.columnIndices().position(from).get(out.columns, at, count);
+                x.columnIndices().position(0);
+                if (float64) {
+                    ((DoublePointer) valuesPointer).position(from).get(out.values, at, count);
+                } else {
+                    if (scratch.length < count) {
+                        scratch = new float[count];
+                    }
+                    ((FloatPointer) valuesPointer).position(from).get(scratch, 0, count);
+                    for (int e = 0; e < count; e++) {
+                        out.values[at + e] = scratch[e];
+                    }
+                }
+                valuesPointer.position(0);
+            }
+            out.size += count;
+        }
+
+        double y(long i) {
+            if (yDoubles != null) {
+                return yDoubles.get((int) i);
+            }
+            if (yFloats != null) {
+                return yFloats.get((int) i);
+            }
+            return float64 ? ((DoublePointer) yPointer).get(i) : ((FloatPointer) yPointer).get(i);
+        }
+
+        double weight(long i) {
+            if (weightsPointer == null) {
+                return 1;
+            }
+            return weights != null ? weights.get((int) i) : weightsPointer.get(i);
+        }
+    }
+}
