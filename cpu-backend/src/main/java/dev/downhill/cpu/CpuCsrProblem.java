@@ -302,7 +302,10 @@ final class CpuCsrProblem implements ResidentProblem {
     }
 
     /**
-     * The whole epoch in native code ({@code csr_epoch_float}/{@code csr_epoch_double} of {@code downhill_csr_epoch.h})
+     * Without an l1 term and with a uniform λ∘S² (no penalty factors under standardization): the lazy epoch
+     * ({@link SparseLazyEpoch}, θ = a·v + c·S²∘x̄), whose steps cost each batch's stored entries instead of n — the same
+     * steps as {@link dev.downhill.spi.StochasticEpoch#runPerBatch} up to rounding, not bit for bit. Otherwise the whole
+     * epoch in native code ({@code csr_epoch_float}/{@code csr_epoch_double} of {@code downhill_csr_epoch.h})
      * on the calling thread, {@value CpuProblem#EPOCH_CHUNK} batches per JNI call: per batch the gather of
      * {@link #gradient} on a slice (the same C function) and the step; the same bits as
      * {@link dev.downhill.spi.StochasticEpoch#runPerBatch} on this problem. Without the epoch library: the per-batch default.
@@ -311,6 +314,9 @@ final class CpuCsrProblem implements ResidentProblem {
     public dev.downhill.spi.StochasticEpoch.EpochSums epoch(dev.downhill.spi.StochasticEpoch plan, BackendVector theta,
                                                           BackendVector gradient) {
         ensureOpen();
+        if (SparseLazyEpoch.applies(plan)) { // a step costs the batch's entries, not n (same steps, other roundings)
+            return SparseLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient);
+        }
         if (!EpochKernels.available()) {
             return ResidentProblem.super.epoch(plan, theta, gradient);
         }
@@ -444,19 +450,6 @@ final class CpuCsrProblem implements ResidentProblem {
      * the rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when asked (the direct solver's refinement restores what the
      * downdate's cancellation costs).
      */
-    /**
-     * SGD / mini-batch epochs at the cost of each batch's stored entries ({@link SparseLazyEpoch}: θ = a·v + c·S²∘x̄) when
-     * the epoch has no l1 term and a uniform λ∘S²; otherwise the per-batch loop (a step then costs O(n)).
-     */
-    @Override
-    public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
-        ensureOpen();
-        if (SparseLazyEpoch.applies(plan)) {
-            return SparseLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient);
-        }
-        return ResidentProblem.super.epoch(plan, theta, gradient);
-    }
-
     @Override
     public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
