@@ -326,6 +326,7 @@ public final class LinearRegression {
      */
     private static FittedModel directFit(ResidentProblem problem, FitConfig config, long startNanos, Checkpointer checkpoint,
                                          SolverState done) {
+        LOG.debug("direct fit: {} ms after the fit started", (System.nanoTime() - startNanos) / 1_000_000);
         int n = Math.toIntExact(problem.cols());
         Solver solver = config.solver();
         Penalty penalty = config.penalty();

@@ -33,6 +33,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * when the calling thread is interrupted, so no worker outlives the memory it reads.
  */
 final class CpuProblem implements ResidentProblem {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CpuProblem.class);
+
     private final Dataset source;
     private final Dataset converted;
     private final Dataset data;
@@ -466,7 +468,9 @@ final class CpuProblem implements ResidentProblem {
         if (data.cols() > OffHeapGramSystem.MAX_VIEW_ORDER) {
             return ResidentProblem.super.gramSystem(centred);
         }
+        long started = System.nanoTime();
         ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null; // as crossProducts
+        LOG.debug("Gram pass: the means (double-double column sums) {} ms", (System.nanoTime() - started) / 1_000_000);
         return OpenBlas.withThreads(kernels.length, () -> DirectPasses.gram(data, s, kernels.length));
     }
 

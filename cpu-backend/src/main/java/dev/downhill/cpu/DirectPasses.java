@@ -101,7 +101,9 @@ final class DirectPasses {
                         return null;
                     }
                 }
+                long downdating = System.nanoTime();
                 system.downdate(m, mean);
+                LOG.debug("Gram in place: downdate {} ms", (System.nanoTime() - downdating) / 1_000_000);
                 for (int i = 0; i < n; i++) {
                     c[i] -= m * mean[i] * stats.targetMean();
                 }

@@ -52,12 +52,16 @@ final class OffHeapGramSystem implements GramSystem {
 
     /** G ← G − m·x̄x̄ᵀ on the stored triangle: the centring of a Gram matrix computed on uncentred X. */
     void downdate(long m, double[] mean) {
+        double[] values = new double[n]; // a row at a time through a heap array: bulk copies, then a plain loop
         for (int i = 0; i < n; i++) {
-            DoubleBuffer row = OffHeapViews.doubles(gram, (long) i * n, n);
-            for (int j = i; j < n; j++) {
-                row.put(j, row.get(j) - m * mean[i] * mean[j]);
+            int length = n - i;
+            gram.position((long) i * n + i).get(values, 0, length);
+            for (int k = 0; k < length; k++) {
+                values[k] -= m * mean[i] * mean[i + k];
             }
+            gram.position((long) i * n + i).put(values, 0, length);
         }
+        gram.position(0);
     }
 
     /** A heap copy with both triangles filled (G is symmetric, so row- and column-major agree). */
