@@ -244,7 +244,8 @@ public final class LinearRegression {
         config.initialCoefficients().values(n); // validates the length before any work
         Solver solver = config.solver();
         Penalty penalty = config.penalty();
-        penalty.factors(n); // validates the penalty factors' length before any work (FitConfig refused l1 on cg/normal/svd)
+        penalty.factors(n); // validates the penalty factors' lengths before any work (FitConfig refused l1 on cg/normal/svd)
+        penalty.l2Factors(n);
         if (solver == Solver.CD) {
             if (problem.isSparse()) {
                 throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");
@@ -381,7 +382,7 @@ public final class LinearRegression {
         if (!(penalty.l2Strength() > 0)) {
             return null;
         }
-        double[] p = penalty.factors(Math.toIntExact(problem.cols()));
+        double[] p = penalty.l2Factors(Math.toIntExact(problem.cols()));
         double scale = CentredObjective.weightSum(problem) * penalty.l2Strength();
         for (int j = 0; j < p.length; j++) {
             p[j] *= scale;

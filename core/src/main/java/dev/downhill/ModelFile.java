@@ -23,7 +23,8 @@ import java.util.Optional;
  * metrics when given, the backend, the library version and the data shape ({@code data.rows},
  * {@code data.features}, {@code data.weighted} and, for sample-weighted data, {@code data.weightSum} = Σw). The penalty is
  * {@code hyperparameters.penalty} (none, l2, l1, elasticnet), {@code hyperparameters.alpha},
- * {@code hyperparameters.l1Ratio} and, when set, {@code hyperparameters.penaltyFactors}; a penalised fit adds
+ * {@code hyperparameters.l1Ratio} and, when set, {@code hyperparameters.penaltyFactors} (and
+ * {@code hyperparameters.l2PenaltyFactors} when the l2 term has its own); a penalised fit adds
  * {@code result.objective} ({@link ConvergenceReport#objective()}) and, for the proximal full-batch solvers and cd,
  * {@code result.dualityGap}; when α was chosen by {@link CrossValidation}, {@code result.crossValidation} holds
  * folds, rule, chosenAlpha, alphaMin, alpha1se and the table (alphas, meanMse, standardError). A fit resumed from a
@@ -137,6 +138,9 @@ public final class ModelFile {
         h.put("l1Ratio", c.penalty().l1Ratio());
         if (c.penalty().penaltyFactors() != null) {
             h.set("penaltyFactors", array(c.penalty().penaltyFactors()));
+        }
+        if (c.penalty().l2PenaltyFactors() != null) {
+            h.set("l2PenaltyFactors", array(c.penalty().l2PenaltyFactors()));
         }
         ObjectNode r = root.putObject("result");
         r.put("iterations", model.iterations());
@@ -344,6 +348,9 @@ public final class ModelFile {
                     };
                     if (h.has("penaltyFactors")) {
                         penalty = penalty.withPenaltyFactors(finiteArray(h, "penaltyFactors"));
+                    }
+                    if (h.has("l2PenaltyFactors")) {
+                        penalty = penalty.withL2PenaltyFactors(finiteArray(h, "l2PenaltyFactors"));
                     }
                     b.penalty(penalty);
                 }

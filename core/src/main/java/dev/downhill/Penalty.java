@@ -42,18 +42,21 @@ public final class Penalty {
         }
     }
 
-    private static final Penalty NONE = new Penalty(Kind.NONE, 0, 0, null);
+    private static final Penalty NONE = new Penalty(Kind.NONE, 0, 0, null, null);
 
     private final Kind kind;
     private final double alpha;
     private final double l1Ratio;
     private final double[] factors;
+    /** The l2 term's own factors, or null: the l2 term then uses {@link #factors} too. */
+    private final double[] l2Factors;
 
-    private Penalty(Kind kind, double alpha, double l1Ratio, double[] factors) {
+    private Penalty(Kind kind, double alpha, double l1Ratio, double[] factors, double[] l2Factors) {
         this.kind = kind;
         this.alpha = alpha;
         this.l1Ratio = l1Ratio;
         this.factors = factors;
+        this.l2Factors = l2Factors;
     }
 
     /** No penalty: ordinary least squares. */
@@ -63,12 +66,12 @@ public final class Penalty {
 
     /** Ridge: α‖θ‖²/2 (ρ = 0). scikit-learn's {@code Ridge(alpha=α_sk)} is {@code l2(α_sk / m)}. */
     public static Penalty l2(double alpha) {
-        return new Penalty(Kind.L2, checkAlpha(alpha), 0, null);
+        return new Penalty(Kind.L2, checkAlpha(alpha), 0, null, null);
     }
 
     /** Lasso: α‖θ‖₁ (ρ = 1), scikit-learn's {@code Lasso(alpha=α)}. */
     public static Penalty l1(double alpha) {
-        return new Penalty(Kind.L1, checkAlpha(alpha), 1, null);
+        return new Penalty(Kind.L1, checkAlpha(alpha), 1, null, null);
     }
 
     /** Elastic net: αρ‖θ‖₁ + (α(1−ρ)/2)‖θ‖², scikit-learn's {@code ElasticNet(alpha=α, l1_ratio=ρ)}. */
@@ -77,7 +80,7 @@ public final class Penalty {
         if (!(l1Ratio >= 0 && l1Ratio <= 1)) {
             throw new IllegalArgumentException("penalty l1 ratio must be in [0, 1], got " + l1Ratio);
         }
-        return new Penalty(Kind.ELASTIC_NET, alpha, l1Ratio, null);
+        return new Penalty(Kind.ELASTIC_NET, alpha, l1Ratio, null, null);
     }
 
     /**
@@ -85,21 +88,34 @@ public final class Penalty {
      * null restores the default (all 1). The array is copied.
      */
     public Penalty withPenaltyFactors(double[] penaltyFactors) {
-        if (penaltyFactors == null) {
-            return new Penalty(kind, alpha, l1Ratio, null);
+        return new Penalty(kind, alpha, l1Ratio, checkFactors(penaltyFactors, "penalty factor"), l2Factors);
+    }
+
+    /**
+     * The same penalty with factors qⱼ of its own for the l2 term — αρ·Σpⱼ|θⱼ| + (α(1−ρ)/2)·Σqⱼθⱼ² — where the l1 and l2
+     * terms need different weights (Spark's elastic net with standardization: pⱼ = σⱼ, qⱼ = σⱼ²); null: the l2 term uses
+     * the penalty factors p. Finite, ≥ 0, one per feature; the array is copied.
+     */
+    public Penalty withL2PenaltyFactors(double[] l2PenaltyFactors) {
+        return new Penalty(kind, alpha, l1Ratio, factors, checkFactors(l2PenaltyFactors, "l2 penalty factor"));
+    }
+
+    private static double[] checkFactors(double[] given, String what) {
+        if (given == null) {
+            return null;
         }
-        double[] f = penaltyFactors.clone();
+        double[] f = given.clone();
         for (int j = 0; j < f.length; j++) {
             if (!(f[j] >= 0) || !Double.isFinite(f[j])) {
-                throw new IllegalArgumentException("penalty factor " + j + " must be a finite number ≥ 0, got " + f[j]);
+                throw new IllegalArgumentException(what + " " + j + " must be a finite number ≥ 0, got " + f[j]);
             }
         }
-        return new Penalty(kind, alpha, l1Ratio, f);
+        return f;
     }
 
     /** The same kind, mix and factors with strength α (a point of a regularization path). */
     public Penalty withAlpha(double alpha) {
-        return new Penalty(kind == Kind.NONE ? Kind.L2 : kind, checkAlpha(alpha), l1Ratio, factors);
+        return new Penalty(kind == Kind.NONE ? Kind.L2 : kind, checkAlpha(alpha), l1Ratio, factors, l2Factors);
     }
 
     private static double checkAlpha(double alpha) {
@@ -165,7 +181,27 @@ public final class Penalty {
         return factors.clone();
     }
 
-    /** αρ·Σpⱼ|θⱼ| + (α(1−ρ)/2)·Σpⱼθⱼ², the penalty term of the objective at θ. */
+    /** The l2 term's own factors (a copy), or null when it uses {@link #penaltyFactors()}. */
+    public double[] l2PenaltyFactors() {
+        return l2Factors == null ? null : l2Factors.clone();
+    }
+
+    /**
+     * The l2 term's factors for n features: its own ({@link #withL2PenaltyFactors}), else {@link #factors(int)}.
+     *
+     * @throws IllegalArgumentException when factors were given for a different number of features
+     */
+    public double[] l2Factors(int n) {
+        if (l2Factors == null) {
+            return factors(n);
+        }
+        if (l2Factors.length != n) {
+            throw new IllegalArgumentException("l2 penalty factors: " + l2Factors.length + " given for " + n + " features");
+        }
+        return l2Factors.clone();
+    }
+
+    /** αρ·Σpⱼ|θⱼ| + (α(1−ρ)/2)·Σqⱼθⱼ² (q = p unless the l2 term has its own factors), the penalty term at θ. */
     public double value(double[] theta) {
         if (!isActive()) {
             return 0;
@@ -174,8 +210,9 @@ public final class Penalty {
         double l2 = 0;
         for (int j = 0; j < theta.length; j++) {
             double p = factors == null ? 1 : factors[j];
+            double q = l2Factors != null ? l2Factors[j] : p;
             l1 += p * Math.abs(theta[j]);
-            l2 += p * theta[j] * theta[j];
+            l2 += q * theta[j] * theta[j];
         }
         return l1Strength() * l1 + 0.5 * l2Strength() * l2;
     }
@@ -183,12 +220,12 @@ public final class Penalty {
     @Override
     public boolean equals(Object o) {
         return o instanceof Penalty p && p.kind == kind && Double.compare(p.alpha, alpha) == 0
-                && Double.compare(p.l1Ratio, l1Ratio) == 0 && Arrays.equals(p.factors, factors);
+                && Double.compare(p.l1Ratio, l1Ratio) == 0 && Arrays.equals(p.factors, factors) && Arrays.equals(p.l2Factors, l2Factors);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, alpha, l1Ratio, Arrays.hashCode(factors));
+        return Objects.hash(kind, alpha, l1Ratio, Arrays.hashCode(factors), Arrays.hashCode(l2Factors));
     }
 
     @Override
@@ -197,6 +234,6 @@ public final class Penalty {
             return "none";
         }
         return kind.cliName() + "(alpha=" + alpha + (kind == Kind.ELASTIC_NET ? ", l1Ratio=" + l1Ratio : "")
-                + (factors == null ? "" : ", factors=" + factors.length) + ")";
+                + (factors == null ? "" : ", factors=" + factors.length) + (l2Factors == null ? "" : ", l2Factors=" + l2Factors.length) + ")";
     }
 }

@@ -240,10 +240,11 @@ public final class CentredObjective implements AutoCloseable {
                 this.hostSquaredScales = ones;
             }
             double[] factors = penalty.factors(n);
+            double[] quadratic = penalty.l2Factors(n); // the l2 term's factors (the same as the l1 term's unless set apart)
             double l2 = 2 * penalty.l2Strength();
             double l1 = 2 * penalty.l1Strength();
             this.l1Factors = factors.clone();
-            this.l2Factors = factors.clone();
+            this.l2Factors = quadratic.clone();
             if (d != null) {
                 for (int j = 0; j < n; j++) {
                     l2Factors[j] *= d[j] * d[j];
@@ -252,7 +253,7 @@ public final class CentredObjective implements AutoCloseable {
             if (l2 > 0) {
                 double[] lambda = new double[n];
                 for (int j = 0; j < n; j++) {
-                    lambda[j] = d == null ? l2 * factors[j] : l2 * factors[j] * (d[j] * d[j]);
+                    lambda[j] = d == null ? l2 * quadratic[j] : l2 * quadratic[j] * (d[j] * d[j]);
                 }
                 this.ridge = track(made, problem.allocateVector(n));
                 this.ridgeScratch = track(made, problem.allocateVector(n));

@@ -105,7 +105,8 @@ public final class Fingerprint {
         f.put("rankCutoff", Double.toString(config.rankCutoff(problem.rows(), problem.cols())));
         f.put("exactReference", Boolean.toString(config.exactReference()));
         f.put("penalty", config.penalty().toString() + (config.penalty().penaltyFactors() == null ? ""
-                : " factors " + vectorChecksum(config.penalty().penaltyFactors())));
+                : " factors " + vectorChecksum(config.penalty().penaltyFactors()))
+                + (config.penalty().l2PenaltyFactors() == null ? "" : " l2 factors " + vectorChecksum(config.penalty().l2PenaltyFactors())));
         if (config.solver().isAuto()) { // the automatic choice depends on the direct solvers' memory budget (half the heap by default)
             f.put("directMemoryBudget", Long.toString(config.directMemoryBudget()));
         }

@@ -234,6 +234,7 @@ public final class GramCoordinateDescent {
     public IterativeResult fit(FitConfig config, double alpha, double[] start) {
         Penalty penalty = this.penalty.withAlpha(alpha);
         double[] p = penalty.factors(n);
+        double[] p2 = penalty.l2Factors(n); // the l2 term's factors (p unless it has its own)
         double l1 = m * penalty.l1Strength();
         double l2 = m * penalty.l2Strength();
         double tol = config.tolerance(dev.downhill.Precision.FLOAT64);
@@ -273,8 +274,8 @@ public final class GramCoordinateDescent {
             for (int j = 0; j < n; j++) {
                 ct += moment[j] * theta[j];
                 tq += theta[j] * q[j];
-                g[j] = -(2 / m) * (moment[j] - q[j] - l2 * p[j] * theta[j]);
-                penaltyValue += l1 * p[j] * Math.abs(theta[j]) + 0.5 * l2 * p[j] * theta[j] * theta[j];
+                g[j] = -(2 / m) * (moment[j] - q[j] - l2 * p2[j] * theta[j]);
+                penaltyValue += l1 * p[j] * Math.abs(theta[j]) + 0.5 * l2 * p2[j] * theta[j] * theta[j];
                 double kappa = 2 * l1 * p[j] / m;
                 double v = theta[j] != 0 ? g[j] + Math.copySign(kappa, theta[j]) : Math.max(0, Math.abs(g[j]) - kappa);
                 kkt += v * v;
@@ -283,7 +284,7 @@ public final class GramCoordinateDescent {
             double loss = (residualSquares + 2 * penaltyValue) / m;
             losses.add(loss);
             norms.add(Math.sqrt(kkt));
-            gap = ProximalGradientSolver.relativeGap(residualSquares, targetSquares, g, theta, p, p, l1, l2, m);
+            gap = ProximalGradientSolver.relativeGap(residualSquares, targetSquares, g, theta, p, p2, l1, l2, m);
             if (listener.onIteration(sweep, loss, Math.sqrt(kkt)) == IterationListener.Control.STOP) {
                 stop = StopReason.STOPPED_BY_LISTENER;
                 break;
@@ -302,7 +303,7 @@ public final class GramCoordinateDescent {
                 stop = StopReason.ITERATION_LIMIT;
                 break;
             }
-            double[] changes = sweep(gram, moment, p, l1, l2, theta, q);
+            double[] changes = sweep(gram, moment, p, p2, l1, l2, theta, q);
             changeMax = changes[0];
             thetaMax = changes[1];
             moved = changes[2] != 0;
@@ -319,7 +320,7 @@ public final class GramCoordinateDescent {
      * |θⱼ| after the sweep, 1 if any θⱼ moved else 0}. Kept apart (and the axpy apart again) so that the JIT compiles
      * the hot loop on its own and vectorizes it.
      */
-    private static double[] sweep(double[] gram, double[] moment, double[] p, double l1, double l2, double[] theta,
+    private static double[] sweep(double[] gram, double[] moment, double[] p, double[] p2, double l1, double l2, double[] theta,
                                   double[] q) {
         int n = theta.length;
         double changeMax = 0;
@@ -328,7 +329,7 @@ public final class GramCoordinateDescent {
         for (int j = 0; j < n; j++) {
             int base = j * n;
             double gjj = gram[base + j];
-            double d = gjj + l2 * p[j];
+            double d = gjj + l2 * p2[j];
             if (!(d > 0)) {
                 continue;
             }

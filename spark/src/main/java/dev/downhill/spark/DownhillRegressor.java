@@ -43,9 +43,8 @@ import org.apache.spark.sql.functions;
  * by Σw − Σw²/Σw instead, so its λ differs from the normal solver's by a factor 1 + O(1/m); downhill follows the normal
  * solver, which is also glmnet's convention.) It is expressed through core's {@link Penalty}: l1
  * (a = 1) is {@code Penalty.l1(λ)} with factors sⱼ, l2 (a = 0) is {@code Penalty.l2(λ/σ_y)} with factors sⱼ², and an
- * elastic net without standardization is {@code Penalty.elasticNet(α, ρ)} with α = λa + λ(1−a)/σ_y, ρ = λa/α. An
- * elastic net (0 &lt; a &lt; 1) with standardization is refused: its l1 and l2 factors (σⱼ and σⱼ²) differ, and core's
- * penalty has one set.
+ * elastic net is {@code Penalty.elasticNet(α, ρ)} with α = λa + λ(1−a)/σ_y, ρ = λa/α — with standardization its l1
+ * factors sⱼ and its l2 term's own factors sⱼ² ({@link Penalty#withL2PenaltyFactors}).
  *
  * <p>Params of its own: solver (gd, nesterov, cg, normal, svd, cd, auto — auto is core's choice; sgd and minibatch are
  * refused: each step would be a Spark job), backend (cpu, cuda or auto, chosen on each executor), threads (per task, default
@@ -295,20 +294,17 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         if (a == 1) {
             return Penalty.l1(lambda).withPenaltyFactors(s);
         }
+        double[] s2 = new double[n];
+        for (int j = 0; j < n; j++) {
+            s2[j] = s[j] * s[j];
+        }
         if (a == 0) {
-            double[] s2 = new double[n];
-            for (int j = 0; j < n; j++) {
-                s2[j] = s[j] * s[j];
-            }
             return Penalty.l2(lambda / sy).withPenaltyFactors(s2);
         }
-        if (standardize) {
-            throw new IllegalArgumentException("elasticNetParam " + a + " (strictly between 0 and 1) with standardization=true: "
-                    + "Spark's l1 and l2 terms then have different per-feature factors (σⱼ and σⱼ²), which downhill's penalty "
-                    + "cannot express; set standardization=false, or standardize the features first (StandardScaler)");
-        }
         double alpha = lambda * a + lambda * (1 - a) / sy;
-        return Penalty.elasticNet(alpha, lambda * a / alpha);
+        Penalty net = Penalty.elasticNet(alpha, lambda * a / alpha);
+        // with standardization the l1 term's factors are σⱼ and the l2 term's σⱼ²: the l2 term gets its own
+        return standardize ? net.withPenaltyFactors(s).withL2PenaltyFactors(s2) : net;
     }
 
     /** The training summary: one more pass for the residual at the answer. */
