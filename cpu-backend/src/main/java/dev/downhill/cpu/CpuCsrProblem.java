@@ -288,7 +288,7 @@ final class CpuCsrProblem implements ResidentProblem {
             return write(accumulators.length, scale, g);
         }
         clear(0);
-        LongPointer order = orderOnce(slice.order());
+        LongPointer order = rowOrder.of(slice.order());
         {
             if (precision == Precision.FLOAT64) {
                 SparseKernels.csr_gather_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y, weights, order,
@@ -338,10 +338,7 @@ final class CpuCsrProblem implements ResidentProblem {
             double[] r = new double[chunk];
             for (long first = 0; first < batches; first += chunk) {
                 int count = (int) Math.min(chunk, batches - first);
-                for (int q = 0; q < count; q++) {
-                    r[q] = plan.stepSize(plan.firstStep() + first + q);
-                }
-                rates.put(r, 0, count);
+                CpuProblem.stepSizes(plan, first, count, r, rates);
                 if (precision == Precision.FLOAT64) {
                     EpochKernels.csr_epoch_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y,
                             weights, rows, n, order.seed(), order.epoch(), order.train(), order.validationSeed(), plan.batchSize(),
@@ -366,20 +363,8 @@ final class CpuCsrProblem implements ResidentProblem {
         return v == null ? null : vector(v).pointer();
     }
 
-    /** The slice's order array in off-heap memory: copied when a new array (a new block of the epoch) arrives, reused for its other slices. */
-    private LongPointer orderOnce(long[] order) {
-        if (order != lastOrder) {
-            if (orderCopy != null) {
-                orderCopy.close();
-            }
-            orderCopy = new LongPointer(order);
-            lastOrder = order;
-        }
-        return orderCopy;
-    }
-
-    private long[] lastOrder;
-    private LongPointer orderCopy;
+    /** The native copy of the slices' order arrays (one per block of an epoch). */
+    private final NativeRowOrder rowOrder = new NativeRowOrder();
 
     /** out = scale · Σ_k accumulator_k (k in order); returns the reductions of those threads. */
     private ResidualSums write(int used, double scale, CpuVector out) {
@@ -521,9 +506,7 @@ final class CpuCsrProblem implements ResidentProblem {
         if (ownedValues != null) {
             ownedValues.close();
         }
-        if (orderCopy != null) {
-            orderCopy.close();
-        }
+        rowOrder.close();
         if (ownedY != null) {
             ownedY.close();
         }

@@ -251,7 +251,7 @@ final class CpuProblem implements ResidentProblem {
         } else {
             kernels[0].clear();
             if (EpochKernels.available()) { // the row kernels the native epoch loop uses: the same bits batch by batch
-                kernels[0].gradientGatherNative(orderOnce(slice.order()), slice.from(), slice.to(), t.pointer(), intercept,
+                kernels[0].gradientGatherNative(rowOrder.of(slice.order()), slice.from(), slice.to(), t.pointer(), intercept,
                         targetWeight);
             } else {
                 kernels[0].gradientGather(slice.order(), slice.from(), slice.to(), t.pointer(), intercept, targetWeight);
@@ -261,20 +261,16 @@ final class CpuProblem implements ResidentProblem {
         return combine(used, scale, g);
     }
 
-    /** A native copy of the slice's order array, made once per array (per block of an epoch). */
-    private LongPointer orderOnce(long[] order) {
-        if (order != lastOrder) {
-            if (orderCopy != null) {
-                orderCopy.close();
-            }
-            orderCopy = new LongPointer(order);
-            lastOrder = order;
+    /** η for the {@code count} batches from batch {@code first} of {@code plan} into {@code rates} (through {@code scratch}). */
+    static void stepSizes(dev.downhill.spi.StochasticEpoch plan, long first, int count, double[] scratch, DoublePointer rates) {
+        for (int q = 0; q < count; q++) {
+            scratch[q] = plan.stepSize(plan.firstStep() + first + q);
         }
-        return orderCopy;
+        rates.put(scratch, 0, count);
     }
 
-    private long[] lastOrder;
-    private LongPointer orderCopy;
+    /** The native copy of the slices' order arrays (one per block of an epoch). */
+    private final NativeRowOrder rowOrder = new NativeRowOrder();
 
     /** Batches per native call of the epoch loop (their step sizes are handed over in one array). */
     static final int EPOCH_CHUNK = 1 << 14;
@@ -312,10 +308,7 @@ final class CpuProblem implements ResidentProblem {
             double[] r = new double[chunk];
             for (long first = 0; first < batches; first += chunk) {
                 int count = (int) Math.min(chunk, batches - first);
-                for (int q = 0; q < count; q++) {
-                    r[q] = plan.stepSize(plan.firstStep() + first + q);
-                }
-                rates.put(r, 0, count);
+                stepSizes(plan, first, count, r, rates);
                 if (f64) {
                     EpochKernels.epoch_double((DoublePointer) k.x(), cols, (DoublePointer) k.y(), k.weights(), rows, order.seed(),
                             order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
@@ -530,9 +523,7 @@ final class CpuProblem implements ResidentProblem {
         }
         closed = true;
         pool.close();
-        if (orderCopy != null) {
-            orderCopy.close();
-        }
+        rowOrder.close();
         for (int t = kernels.length - 1; t >= 0; t--) {
             kernels[t].close();
         }
