@@ -11,8 +11,6 @@ import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.EpochRows;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.testing.ReferenceProblem;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -85,19 +83,6 @@ class HeldOutMomentsTest {
     }
 
     private static CsrMatrix csr(double[][] x) {
-        List<Integer> cols = new ArrayList<>();
-        List<Double> vals = new ArrayList<>();
-        long[] ptr = new long[x.length + 1];
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < x[i].length; j++) {
-                if (x[i][j] != 0) {
-                    cols.add(j);
-                    vals.add(x[i][j]);
-                }
-            }
-            ptr[i + 1] = cols.size();
-        }
-        return CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
-                vals.stream().mapToDouble(Double::doubleValue).toArray(), x[0].length, Precision.FLOAT64);
+        return dev.downhill.testing.TestData.csr(x, Precision.FLOAT64);
     }
 }

@@ -93,4 +93,22 @@ public final class TestData {
         }
         dev.downhill.io.NpyWriter.writeVector(dir.resolve("y.npy"), y, precision);
     }
+
+    /** The non-zeros of the dense {@code x} as a validated CSR matrix with values in {@code precision} (row by row, in column order). */
+    public static dev.downhill.io.CsrMatrix csr(double[][] x, dev.downhill.Precision precision) {
+        java.util.List<Integer> cols = new java.util.ArrayList<>();
+        java.util.List<Double> vals = new java.util.ArrayList<>();
+        long[] ptr = new long[x.length + 1];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < x[i].length; j++) {
+                if (x[i][j] != 0) {
+                    cols.add(j);
+                    vals.add(x[i][j]);
+                }
+            }
+            ptr[i + 1] = cols.size();
+        }
+        return dev.downhill.io.CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
+                vals.stream().mapToDouble(Double::doubleValue).toArray(), x[0].length, precision);
+    }
 }

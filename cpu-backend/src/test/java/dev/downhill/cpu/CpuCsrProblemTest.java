@@ -50,20 +50,7 @@ class CpuCsrProblemTest {
     }
 
     private static CsrMatrix csr(double[][] x, Precision p) {
-        List<Integer> cols = new ArrayList<>();
-        List<Double> vals = new ArrayList<>();
-        long[] ptr = new long[x.length + 1];
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < x[i].length; j++) {
-                if (x[i][j] != 0) {
-                    cols.add(j);
-                    vals.add(x[i][j]);
-                }
-            }
-            ptr[i + 1] = cols.size();
-        }
-        return CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
-                vals.stream().mapToDouble(Double::doubleValue).toArray(), x[0].length, p);
+        return dev.downhill.testing.TestData.csr(x, p);
     }
 
     private static void close(double[] a, double[] b, double tolerance, String what) {

@@ -21,8 +21,6 @@ import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 import dev.downhill.testing.Compare;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.DoublePointer;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,20 +57,7 @@ class CudaCsrTest {
     }
 
     private static CsrMatrix csr(double[][] x, Precision p) {
-        List<Integer> cols = new ArrayList<>();
-        List<Double> vals = new ArrayList<>();
-        long[] ptr = new long[x.length + 1];
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < x[i].length; j++) {
-                if (x[i][j] != 0) {
-                    cols.add(j);
-                    vals.add(x[i][j]);
-                }
-            }
-            ptr[i + 1] = cols.size();
-        }
-        return CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
-                vals.stream().mapToDouble(Double::doubleValue).toArray(), x[0].length, p);
+        return dev.downhill.testing.TestData.csr(x, p);
     }
 
     private static SparseDataset sparseData(double[][] x, double[] y, double[] w, Precision p) {
