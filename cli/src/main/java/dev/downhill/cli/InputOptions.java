@@ -192,8 +192,12 @@ final class InputOptions {
         }
     }
 
+    /** --memory-budget, or the host budget's default: the size above which X is mapped from its file. */
+    private long hostMemoryBudget() {
+        return backendOptions().orElse(BackendOptions.defaults()).hostMemoryBudget().orElseGet(HostMemoryBudget::defaultBytes);
+    }
+
     private Dataset loadData() {
-        BackendOptions options = backendOptions().orElse(BackendOptions.defaults());
         if (data != null && (x != null || y != null)) {
             throw new IllegalArgumentException("give either --x/--y or --data, not both");
         }
@@ -210,7 +214,7 @@ final class InputOptions {
                             + "read by their size and may be memory-mapped; save it to a file first");
                 }
             }
-            long budget = options.hostMemoryBudget().orElseGet(HostMemoryBudget::defaultBytes);
+        long budget = hostMemoryBudget();
             var header = NpyReader.readHeader(x);
             Precision own = header.dtype().naturalPrecision();
             Precision target = precision() == null ? own : precision();
@@ -310,7 +314,7 @@ final class InputOptions {
      * is over the budget is refused with the reason and what to do.
      */
     private dev.downhill.io.CsrMatrix readOrMapCsr(Path file, java.io.PrintWriter notes) {
-        long budget = backendOptions().orElse(BackendOptions.defaults()).hostMemoryBudget().orElseGet(HostMemoryBudget::defaultBytes);
+        long budget = hostMemoryBudget();
         dev.downhill.io.NpzReader.Size size = dev.downhill.io.NpzReader.csrSize(file);
         Precision target = precision() == null ? size.precision() : precision();
         long bytes = size.bytes(target);

@@ -45,15 +45,19 @@ public final class SparseLazyEpoch {
         if (plan.ridge() == null) {
             return true;
         }
-        double[] lambda = plan.ridge().copyToHost();
-        double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
+        return !Double.isNaN(uniformProduct(plan.ridge().copyToHost(),
+                plan.squaredScales() == null ? null : plan.squaredScales().copyToHost()));
+    }
+
+    /** q with λⱼ·S²ⱼ = q for every j (S² = 1 when null; 0 for no columns), or NaN when the products differ. */
+    private static double uniformProduct(double[] lambda, double[] s2) {
         double q = lambda.length == 0 ? 0 : lambda[0] * (s2 == null ? 1 : s2[0]);
         for (int j = 0; j < lambda.length; j++) {
             if (lambda[j] * (s2 == null ? 1 : s2[j]) != q) {
-                return false;
+                return Double.NaN;
             }
         }
-        return true;
+        return q;
     }
 
     /**
@@ -80,16 +84,16 @@ public final class SparseLazyEpoch {
     }
 
     private static StochasticEpoch.EpochSums run(Rows rows, StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
-        if (!applies(plan)) {
-            throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S²");
-        }
         int n = Math.toIntExact(theta.length());
         double[] v = theta.copyToHost();
         double[] mean = plan.means() == null ? null : plan.means().copyToHost();
         double[] factor = plan.columnFactors() == null ? null : plan.columnFactors().copyToHost();
         double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
         double[] lambda = plan.ridge() == null ? null : plan.ridge().copyToHost();
-        double lambdaS2 = lambda == null || n == 0 ? 0 : lambda[0] * (s2 == null ? 1 : s2[0]);
+        double lambdaS2 = lambda == null ? 0 : uniformProduct(lambda, s2);
+        if (plan.l1Thresholds() != null || Double.isNaN(lambdaS2)) {
+            throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S²");
+        }
         double[] d = new double[n];
         double xd = 0;
         if (mean != null) {
@@ -111,9 +115,6 @@ public final class SparseLazyEpoch {
         long t = plan.firstStep();
         long lastBatchStart = (train - 1) / batch * batch;
         double[] lastTheta = null;
-        double lastScale = 0;
-        double lastSumWr = 0;
-        int lastCount = 0;
         for (long start = 0; start < train; start += block) {
             int count = (int) Math.min(block, train - start);
             plan.rows().training(start, order, 0, count);
@@ -175,19 +176,16 @@ public final class SparseLazyEpoch {
                         }
                     }
                 }
-                if (last) {
-                    lastScale = scale;
-                    lastSumWr = sumWr;
-                    lastCount = k;
+                if (last) { // the last batch's gradient at θ before its step, densely (once an epoch)
                     double[] g = new double[n];
-                    for (int r = 0; r < lastCount; r++) {
+                    for (int r = 0; r < k; r++) {
                         for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
                             int j = entries.columns[e];
-                            g[j] += lastScale * wr[r] * entries.values[e] * (factor == null ? 1 : factor[j]);
+                            g[j] += scale * wr[r] * entries.values[e] * (factor == null ? 1 : factor[j]);
                         }
                     }
                     for (int j = 0; j < n; j++) {
-                        g[j] += (mean != null ? -lastScale * lastSumWr * mean[j] : 0) + (lambda != null ? lambda[j] * lastTheta[j] : 0);
+                        g[j] += (mean != null ? -scale * sumWr * mean[j] : 0) + (lambda != null ? lambda[j] * lastTheta[j] : 0);
                     }
                     gradient.copyFromHost(g);
                 }

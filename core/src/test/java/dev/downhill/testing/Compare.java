@@ -36,4 +36,23 @@ public final class Compare {
         assertTrue(e <= tolerance, () -> what + ": relative error " + e + " > " + tolerance + "\n  actual   "
                 + Arrays.toString(actual) + "\n  expected " + Arrays.toString(expected));
     }
+
+    /**
+     * {@link #assertClose} on both vectors divided by the same power of two near max|expected| (exact): the relative
+     * error of vectors at 1e300 without squaring them.
+     */
+    public static void assertScaledClose(double[] actual, double[] expected, double tolerance, String what) {
+        double max = 0;
+        for (double v : expected) {
+            max = Math.max(max, Math.abs(v));
+        }
+        double f = Math.scalb(1.0, -Math.getExponent(max));
+        double[] a = actual.clone();
+        double[] e = expected.clone();
+        for (int j = 0; j < a.length; j++) {
+            a[j] *= f;
+            e[j] *= f;
+        }
+        assertClose(a, e, tolerance, what);
+    }
 }

@@ -93,25 +93,6 @@ public abstract class ScaleProofContract {
         }
     }
 
-    /**
-     * {@link Compare#assertClose} on both vectors divided by the same power of two near max|expected| (exact): the
-     * relative error of vectors at 1e300 without squaring them.
-     */
-    private static void assertClose(double[] actual, double[] expected, double tolerance, String what) {
-        double max = 0;
-        for (double v : expected) {
-            max = Math.max(max, Math.abs(v));
-        }
-        double f = Math.scalb(1.0, -Math.getExponent(max));
-        double[] a = actual.clone();
-        double[] e = expected.clone();
-        for (int j = 0; j < a.length; j++) {
-            a[j] *= f;
-            e[j] *= f;
-        }
-        Compare.assertClose(a, e, tolerance, what);
-    }
-
     private static double[][] scales(Precision p) {
         double k = p == Precision.FLOAT64 ? 1e150 : 1e30;
         return new double[][] {{k, k}, {1 / k, 1 / k}, {k, 1 / k}, {1 / k, k}, {1, k}, {k, 1}};
@@ -144,7 +125,7 @@ public abstract class ScaleProofContract {
             FittedModel m = fit(x, y, p, FitConfig.builder().solver(solver).standardize(standardize).maxIterations(20_000));
             assertTrue(m.stopReason() == StopReason.CONVERGED || m.stopReason() == StopReason.NO_PROGRESS,
                     what + ": " + m.stopReason());
-            assertClose(withIntercept(m), exact, tolerance, what);
+            Compare.assertScaledClose(withIntercept(m), exact, tolerance, what);
             // the histories are in the user's units: the first loss is the MSE at θ = 0 (with b = ȳ), exactly computable
             double mean = 0;
             for (double v : y) {
@@ -191,7 +172,7 @@ public abstract class ScaleProofContract {
                 double[][] x = scaledX(x0, s[0], p);
                 double[] y = scaledY(y0, s[1], p);
                 FittedModel m = fit(x, y, p, FitConfig.builder());
-                assertClose(withIntercept(m), ExactLeastSquares.solve(x, y, true), p == Precision.FLOAT64 ? 1e-7 : 1e-3,
+                Compare.assertScaledClose(withIntercept(m), ExactLeastSquares.solve(x, y, true), p == Precision.FLOAT64 ? 1e-7 : 1e-3,
                         "auto " + p + " X·" + s[0] + " y·" + s[1] + " (" + m.report().solverChoice() + ")");
             }
         }
@@ -216,7 +197,7 @@ public abstract class ScaleProofContract {
             FittedModel m = fit(scaledX(x0, s[0], p), scaledY(y0, s[1], p), p, config.penalty(scaled));
             String what = m.solver() + " " + p + " " + penalty + " X·" + s[0] + " y·" + s[1];
             assertEquals(unscaled.iterations(), m.iterations(), 2, what + ": iterations");
-            assertClose(withIntercept(m), scaledBack(unscaled, s[0], s[1]), tolerance, what);
+            Compare.assertScaledClose(withIntercept(m), scaledBack(unscaled, s[0], s[1]), tolerance, what);
             if (penalty.isActive()) { // the reported objective scales with y²
                 assertEquals(unscaled.report().objective(), m.report().objective() / s[1] / s[1],
                         1e-6 * unscaled.report().objective(), what + ": objective");
@@ -267,7 +248,7 @@ public abstract class ScaleProofContract {
                 FittedModel m = fit(x, y, p, gd.learningRate(eta));
                 assertEquals(eta, m.learningRate(), 1e-15 * eta, what + ": learning rate");
                 assertEquals(unscaled.iterations(), m.iterations(), 2, what + ": iterations");
-                assertClose(withIntercept(m), scaledBack(unscaled, s[0], s[1]), p == Precision.FLOAT64 ? 1e-9 : 1e-4, what);
+                Compare.assertScaledClose(withIntercept(m), scaledBack(unscaled, s[0], s[1]), p == Precision.FLOAT64 ? 1e-9 : 1e-4, what);
                 double[] exact = ExactLeastSquares.solve(x, y, true);
                 double[] start = new double[N];
                 for (int j = 0; j < N; j++) {
@@ -275,7 +256,7 @@ public abstract class ScaleProofContract {
                 }
                 FittedModel warm = fit(x, y, p, FitConfig.builder().solver(Solver.CG)
                         .initialCoefficients(dev.downhill.InitialCoefficients.given(start)));
-                assertClose(withIntercept(warm), exact, p == Precision.FLOAT64 ? 1e-7 : 1e-3, what + ": warm start");
+                Compare.assertScaledClose(withIntercept(warm), exact, p == Precision.FLOAT64 ? 1e-7 : 1e-3, what + ": warm start");
                 // the first loss is that at θ₀ (with b(θ₀) = ȳ − x̄ᵀθ₀), computed here in y's units / s_y
                 double[] u = new double[M];
                 double mean = 0;
@@ -321,7 +302,7 @@ public abstract class ScaleProofContract {
                         m = LinearRegression.fit(d, FitConfig.builder().solver(solver).backend(backendName()).precision(p)
                                 .maxIterations(20_000).build());
                     }
-                    assertClose(withIntercept(m), exact, p == Precision.FLOAT64 ? 1e-7 : 1e-3,
+                    Compare.assertScaledClose(withIntercept(m), exact, p == Precision.FLOAT64 ? 1e-7 : 1e-3,
                             "weighted " + solver + " " + p + " X·" + s[0] + " y·" + s[1]);
                 }
             }
@@ -360,10 +341,10 @@ public abstract class ScaleProofContract {
                     && !e.getMessage().contains("\n"), e.getMessage());
             FittedModel auto = fit(x, y0, Precision.FLOAT64, FitConfig.builder());
             assertNotEquals(Solver.CG, auto.solver());
-            assertClose(withIntercept(auto), ExactLeastSquares.solve(x, y0, true), 1e-9, "auto at " + k);
+            Compare.assertScaledClose(withIntercept(auto), ExactLeastSquares.solve(x, y0, true), 1e-9, "auto at " + k);
             double[] y = scaledY(y0, k, Precision.FLOAT64);
             FittedModel cg = fit(x0, y, Precision.FLOAT64, FitConfig.builder().solver(Solver.CG));
-            assertClose(withIntercept(cg), ExactLeastSquares.solve(x0, y, true), 1e-7, "cg with y at " + k);
+            Compare.assertScaledClose(withIntercept(cg), ExactLeastSquares.solve(x0, y, true), 1e-7, "cg with y at " + k);
         }
     }
 }

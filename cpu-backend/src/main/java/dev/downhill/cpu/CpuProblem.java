@@ -448,10 +448,19 @@ final class CpuProblem implements ResidentProblem {
     @Override
     public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
-        // centred by the refinement pass's correctly rounded means (which the direct solver needs anyway): no separate
-        // statistics pass, and the same Gram whatever ran on this problem before
-        ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null;
+        ColumnStatistics s = centringMeans(centred);
         return OpenBlas.withThreads(kernels.length, () -> DirectPasses.crossProducts(data, s, kernels.length));
+    }
+
+    /**
+     * What the direct passes centre by: the refinement pass's correctly rounded means (which the direct solver needs
+     * anyway: no separate statistics pass, and the same Gram and R whatever ran on this problem before); null uncentred.
+     */
+    private ColumnStatistics centringMeans(boolean centred) {
+        long started = System.nanoTime();
+        ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null;
+        LOG.debug("direct pass: the means (double-double column sums) {} ms", (System.nanoTime() - started) / 1_000_000);
+        return s;
     }
 
     /** G kept off the Java heap, scaled and factored in place (up to order {@value OffHeapGramSystem#MAX_VIEW_ORDER}). */
@@ -461,16 +470,14 @@ final class CpuProblem implements ResidentProblem {
         if (data.cols() > OffHeapGramSystem.MAX_VIEW_ORDER) {
             return ResidentProblem.super.gramSystem(centred);
         }
-        long started = System.nanoTime();
-        ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null; // as crossProducts
-        LOG.debug("Gram pass: the means (double-double column sums) {} ms", (System.nanoTime() - started) / 1_000_000);
+        ColumnStatistics s = centringMeans(centred);
         return OpenBlas.withThreads(kernels.length, () -> DirectPasses.gram(data, s, kernels.length));
     }
 
     @Override
     public QrReduction qrReduction(boolean centred, double[] columnScales) {
         ensureOpen();
-        ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null; // as crossProducts
+        ColumnStatistics s = centringMeans(centred);
         return OpenBlas.withThreads(kernels.length, () -> DirectPasses.qrReduction(data, s, columnScales.clone()));
     }
 

@@ -57,7 +57,7 @@ class CpuScaleProofTest extends ScaleProofContract {
                         model = LinearRegression.fit(d, FitConfig.builder().solver(solver).backend("cpu").precision(p)
                                 .maxIterations(20_000).build());
                     }
-                    assertScaledClose(Compare.withIntercept(model), exact, p == Precision.FLOAT64 ? 1e-7 : 1e-3,
+                    Compare.assertScaledClose(Compare.withIntercept(model), exact, p == Precision.FLOAT64 ? 1e-7 : 1e-3,
                             "sparse " + solver + " " + p + " X·" + s[0] + " y·" + s[1]);
                 }
             }
@@ -110,25 +110,9 @@ class CpuScaleProofTest extends ScaleProofContract {
                 String choice = auto.report().solverChoice();
                 String what = p + " X·" + s[0] + " y·" + s[1] + ": " + choice;
                 org.junit.jupiter.api.Assertions.assertTrue(choice.contains("converged in") || choice.contains("cg tried first"), what);
-                assertScaledClose(Compare.withIntercept(auto), Compare.withIntercept(svd), p == Precision.FLOAT64 ? 1e-6 : 1e-3, what);
+                Compare.assertScaledClose(Compare.withIntercept(auto), Compare.withIntercept(svd), p == Precision.FLOAT64 ? 1e-6 : 1e-3, what);
             }
         }
-    }
-
-    /** Compare.assertClose on both vectors divided by the same power of two near max|expected| (no squares near 1e300). */
-    private static void assertScaledClose(double[] actual, double[] expected, double tolerance, String what) {
-        double max = 0;
-        for (double v : expected) {
-            max = Math.max(max, Math.abs(v));
-        }
-        double f = Math.scalb(1.0, -Math.getExponent(max));
-        double[] a = actual.clone();
-        double[] e = expected.clone();
-        for (int j = 0; j < a.length; j++) {
-            a[j] *= f;
-            e[j] *= f;
-        }
-        Compare.assertClose(a, e, tolerance, what);
     }
 
     private static CsrMatrix csr(double[][] x, Precision p) {
