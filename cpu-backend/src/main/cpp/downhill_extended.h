@@ -99,11 +99,11 @@ struct DdAvx2 {
 
 template <class T, bool ROUND>
 static void dd_column_sums_any(const T* x, dd_i64 cols, const T* y, const double* w, dd_i64 from, dd_i64 to,
-                               dd_i64 block_rows, double* hi, double* lo) {
+                               dd_i64 block_rows, double* hi, double* lo, double* mhi, double* mlo) {
     if (dd_has_avx2()) {
-        dd_avx2::dd_column_sums<dd_avx2::DdAvx2, T, ROUND>(x, cols, y, w, from, to, block_rows, hi, lo);
+        dd_avx2::dd_column_sums<dd_avx2::DdAvx2, T, ROUND>(x, cols, y, w, from, to, block_rows, hi, lo, mhi, mlo);
     } else {
-        dd_portable::dd_column_sums<DdQuad, T, ROUND>(x, cols, y, w, from, to, block_rows, hi, lo);
+        dd_portable::dd_column_sums<DdQuad, T, ROUND>(x, cols, y, w, from, to, block_rows, hi, lo, mhi, mlo);
     }
 }
 
@@ -117,19 +117,20 @@ static void dd_residual_sums_any(const T* x, dd_i64 cols, const T* y, const doub
     }
 }
 
-// JNI entry points (see ExtendedKernels.java). `round` != 0: float64 data read as float32.
+// JNI entry points (see ExtendedKernels.java). `round` != 0: float64 data read as float32. mhi/mlo: NULL, or the
+// n moment sums sum_i x_ij y_i (unweighted data only).
 inline void dd_column_sums_double(const double* x, dd_i64 cols, const double* y, const double* w, dd_i64 from, dd_i64 to,
-                                  dd_i64 block_rows, bool round, double* hi, double* lo) {
+                                  dd_i64 block_rows, bool round, double* hi, double* lo, double* mhi, double* mlo) {
     if (round) {
-        dd_column_sums_any<double, true>(x, cols, y, w, from, to, block_rows, hi, lo);
+        dd_column_sums_any<double, true>(x, cols, y, w, from, to, block_rows, hi, lo, mhi, mlo);
     } else {
-        dd_column_sums_any<double, false>(x, cols, y, w, from, to, block_rows, hi, lo);
+        dd_column_sums_any<double, false>(x, cols, y, w, from, to, block_rows, hi, lo, mhi, mlo);
     }
 }
 
 inline void dd_column_sums_float(const float* x, dd_i64 cols, const float* y, const double* w, dd_i64 from, dd_i64 to,
-                                 dd_i64 block_rows, double* hi, double* lo) {
-    dd_column_sums_any<float, false>(x, cols, y, w, from, to, block_rows, hi, lo);
+                                 dd_i64 block_rows, double* hi, double* lo, double* mhi, double* mlo) {
+    dd_column_sums_any<float, false>(x, cols, y, w, from, to, block_rows, hi, lo, mhi, mlo);
 }
 
 inline void dd_residual_sums_double(const double* x, dd_i64 cols, const double* y, const double* w, dd_i64 from, dd_i64 to,

@@ -6,8 +6,8 @@ import java.nio.DoubleBuffer;
  * The normal equations' matrix and right-hand side, G = X_cᵀX_c and c = X_cᵀy_c (as {@link CrossProducts} defines
  * them), held where the backend's Gram pass left G — the cpu backend keeps it off the Java heap, so the direct solver
  * scales, factors and solves it in place without copying n² doubles back and forth — together with the two dense
- * kernels the normal-equations solver runs on it. Core does the rest (scaling, the refusal rule, solves, refinement)
- * through {@link #lower()}.
+ * kernels the normal-equations solver runs on it. Core does the rest (the scales, the refusal rule, refinement); the
+ * O(n²) kernels it applies — {@link #scale}, {@link #solve} — default to Java over {@link #lower()}.
  *
  * <p>Layout: column-major with leading dimension n; only the lower triangle (i ≥ j, index i + j·n) is defined and read
  * (what is above the diagonal is unspecified and never read). Lifecycle: one per solve; {@link #close()} frees G (closing
@@ -34,6 +34,24 @@ public interface GramSystem extends AutoCloseable {
      * @return 0 on success, or j + 1 when the leading (j+1) × (j+1) minor is not positive definite
      */
     int cholesky();
+
+    /**
+     * G ← D·G·D with D = diag({@code scales}) (host array, length n), on the lower triangle of {@link #lower()} (written
+     * in place; nothing else is). Returns ‖D·G·D‖₁ of the symmetric matrix — its largest column sum of magnitudes, an
+     * entry (i, j) below the diagonal counting in columns j and i — which is not finite when a scaled entry is not.
+     * Core chooses the scales; the default applies them in Java over {@link #lower()}.
+     */
+    default double scale(double[] scales) {
+        return dev.downhill.internal.direct.JavaDenseKernels.scaleSymmetricLower(lower(), size(), scales);
+    }
+
+    /**
+     * x = G⁻¹b = (LLᵀ)⁻¹b by two triangular solves with the factor {@link #cholesky()} wrote; {@code b} (host, length
+     * n) is not modified, x is a fresh host array. The default solves in Java over {@link #lower()}.
+     */
+    default double[] solve(double[] b) {
+        return dev.downhill.internal.direct.JavaDenseKernels.choleskySolve(lower(), size(), b);
+    }
 
     /**
      * An estimate of ‖G⁻¹‖₁ from the factor {@link #cholesky()} wrote (Hager–Higham, as LAPACK's dpocon); L is not

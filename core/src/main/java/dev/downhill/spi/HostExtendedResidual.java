@@ -47,8 +47,13 @@ public final class HostExtendedResidual implements ExtendedResidual {
             return JavaRangeKernel.INSTANCE;
         }
 
-        /** Adds Σᵢ xᵢ and Σᵢ yᵢ (weighted: Σ wᵢxᵢ, Σ wᵢyᵢ, each product split exactly) over rows [from, to). */
-        void columnSums(Dataset data, boolean round, long from, long to, int blockRows, double[] hi, double[] lo);
+        /**
+         * Adds Σᵢ xᵢ and Σᵢ yᵢ (weighted: Σ wᵢxᵢ, Σ wᵢyᵢ, each product split exactly) over rows [from, to); with
+         * {@code momentHi} non-null (unweighted data only) also Σᵢ xᵢyᵢ, each product split exactly, into the n sums
+         * {@code momentHi}/{@code momentLo} (zero on entry, renormalised with the others) — in the same pass.
+         */
+        void columnSums(Dataset data, boolean round, long from, long to, int blockRows, double[] hi, double[] lo,
+                        double[] momentHi, double[] momentLo);
 
         /**
          * Adds Σᵢ xᵢrᵢ and Σᵢ rᵢ over rows [from, to), rᵢ = yᵢ − xᵢᵀθ + offset in double-double (weighted: wᵢrᵢ in
@@ -72,6 +77,8 @@ public final class HostExtendedResidual implements ExtendedResidual {
     private final org.bytedeco.javacpp.DoublePointer weights;
     /** The per-range arithmetic: {@link JavaRangeKernel} or a backend's native code with the same bits. */
     private final RangeKernel kernel;
+    /** X_cᵀy_c rounded, when asked for at construction; else null. */
+    private final double[] centredMoment;
 
     public HostExtendedResidual(Dataset data, boolean centred) {
         this(data, data.precision(), centred, 1);
@@ -91,6 +98,19 @@ public final class HostExtendedResidual implements ExtendedResidual {
      * @param kernel the per-range arithmetic, or null for this class's Java code
      */
     public HostExtendedResidual(Dataset data, Precision precision, boolean centred, int threads, RangeKernel kernel) {
+        this(data, precision, centred, threads, kernel, false);
+    }
+
+    /**
+     * @param kernel the per-range arithmetic, or null for this class's Java code
+     * @param moment whether the means' pass also accumulates Σᵢ xᵢyᵢ, for {@link #centredMoment()} (centred and
+     *               unweighted only)
+     */
+    public HostExtendedResidual(Dataset data, Precision precision, boolean centred, int threads, RangeKernel kernel,
+                                boolean moment) {
+        if (moment && (!centred || data.isWeighted())) {
+            throw new IllegalArgumentException("the moment X_cᵀy_c comes with a centred pass over unweighted data");
+        }
         this.kernel = kernel == null ? JavaRangeKernel.INSTANCE : kernel;
         this.data = data;
         this.round = precision == Precision.FLOAT32 && data.precision() == Precision.FLOAT64;
@@ -99,12 +119,22 @@ public final class HostExtendedResidual implements ExtendedResidual {
         this.threads = (int) Math.max(1, Math.min(threads, data.rows()));
         this.weights = data.isWeighted() ? data.weightsPointer() : null;
         if (centred) {
-            Partial total = run(range -> columnSums(range[0], range[1]));
+            Partial total = run(range -> columnSums(range[0], range[1], moment));
             double[] w = weights == null ? new double[] {data.rows(), 0} : weightSum();
             this.means = DoubleDoubleMeans.of(total.hi, total.lo, n, total.totalHi(), total.totalLo(), w[0], w[1]);
+            this.centredMoment = moment ? means.centre(total.momentHi, total.momentLo, n, total.totalHi(), total.totalLo()) : null;
         } else {
             this.means = DoubleDoubleMeans.NONE;
+            this.centredMoment = null;
         }
+    }
+
+    /**
+     * X_cᵀy_c = Σᵢ xᵢyᵢ − x̄·Σᵢ yᵢ, each of the n values the double nearest its double-double value, from the means'
+     * pass (no pass of its own); null unless this object was made with {@code moment}. A fresh array.
+     */
+    public double[] centredMoment() {
+        return centredMoment == null ? null : centredMoment.clone();
     }
 
     /**
@@ -131,14 +161,22 @@ public final class HostExtendedResidual implements ExtendedResidual {
         return means.centre(total.hi, total.lo, n, total.totalHi(), total.totalLo());
     }
 
-    /** Per-range double-double sums: n column sums and one total, the total at index n. */
+    /** Per-range double-double sums: n column sums and one total, the total at index n; n moments Σxᵢyᵢ or none. */
     private static final class Partial {
         final double[] hi;
         final double[] lo;
+        final double[] momentHi;
+        final double[] momentLo;
 
         Partial(int n) {
+            this(n, false);
+        }
+
+        Partial(int n, boolean moment) {
             hi = new double[n + 1];
             lo = new double[n + 1];
+            momentHi = moment ? new double[n] : null;
+            momentLo = moment ? new double[n] : null;
         }
 
         double totalHi() {
@@ -151,8 +189,15 @@ public final class HostExtendedResidual implements ExtendedResidual {
 
         /** this += other, in double-double. */
         void add(Partial other) {
+            add(hi, lo, other.hi, other.lo);
+            if (momentHi != null) {
+                add(momentHi, momentLo, other.momentHi, other.momentLo);
+            }
+        }
+
+        private static void add(double[] hi, double[] lo, double[] otherHi, double[] otherLo) {
             for (int j = 0; j < hi.length; j++) {
-                double[] s = twoSumAdd(hi[j], lo[j], other.hi[j], other.lo[j]);
+                double[] s = twoSumAdd(hi[j], lo[j], otherHi[j], otherLo[j]);
                 hi[j] = s[0];
                 lo[j] = s[1];
             }
@@ -160,9 +205,9 @@ public final class HostExtendedResidual implements ExtendedResidual {
     }
 
     /** Σᵢ xᵢ and Σᵢ yᵢ (weighted: Σ wᵢxᵢ, Σ wᵢyᵢ) over rows [from, to). */
-    private Partial columnSums(long from, long to) {
-        Partial p = new Partial(n);
-        kernel.columnSums(data, round, from, to, blockRows, p.hi, p.lo);
+    private Partial columnSums(long from, long to, boolean moment) {
+        Partial p = new Partial(n, moment);
+        kernel.columnSums(data, round, from, to, blockRows, p.hi, p.lo, p.momentHi, p.momentLo);
         return p;
     }
 

@@ -19,12 +19,16 @@ final class JavaRangeKernel implements HostExtendedResidual.RangeKernel {
     private JavaRangeKernel() {
     }
 
-    /** Σᵢ xᵢ and Σᵢ yᵢ over rows [from, to). */
+    /** Σᵢ xᵢ and Σᵢ yᵢ over rows [from, to), and Σᵢ xᵢyᵢ when {@code momentHi} is given. */
     @Override
-    public void columnSums(Dataset data, boolean round, long from, long to, int blockRows, double[] hi, double[] lo) {
+    public void columnSums(Dataset data, boolean round, long from, long to, int blockRows, double[] hi, double[] lo,
+                           double[] momentHi, double[] momentLo) {
         Sums p = new Sums(data, round, hi, lo);
         int n = p.n;
         DoublePointer weights = p.weights;
+        if (momentHi != null && weights != null) {
+            throw new IllegalArgumentException("the column sums' moment Σᵢ xᵢyᵢ is for unweighted data");
+        }
         double[] row = new double[n];
         for (long start = from; start < to; start += blockRows) {
             int rows = (int) Math.min(blockRows, to - start);
@@ -59,12 +63,26 @@ final class JavaRangeKernel implements HostExtendedResidual.RangeKernel {
                     p.hi[j] = s;
                 }
                 double yi = p.y(start + i);
+                if (momentHi != null) { // Σ xᵢyᵢ, each product split exactly
+                    for (int j = 0; j < n; j++) {
+                        double q = row[j] * yi;
+                        double qe = Math.fma(row[j], yi, -q);
+                        double h = momentHi[j];
+                        double s = h + q;
+                        double v = s - h;
+                        momentLo[j] += ((h - (s - v)) + (q - v)) + qe;
+                        momentHi[j] = s;
+                    }
+                }
                 double s = p.hi[n] + yi;
                 double v = s - p.hi[n];
                 p.lo[n] += (p.hi[n] - (s - v)) + (yi - v);
                 p.hi[n] = s;
             }
             p.normalize();
+            if (momentHi != null) {
+                Sums.normalize(momentHi, momentLo);
+            }
         }
     }
 
@@ -191,6 +209,10 @@ final class JavaRangeKernel implements HostExtendedResidual.RangeKernel {
 
         /** Renormalises every (hi, lo) pair so that |lo| ≤ ulp(hi)/2. */
         void normalize() {
+            normalize(hi, lo);
+        }
+
+        static void normalize(double[] hi, double[] lo) {
             for (int j = 0; j < hi.length; j++) {
                 double s = hi[j] + lo[j];
                 lo[j] = lo[j] - (s - hi[j]);

@@ -449,7 +449,7 @@ final class CpuProblem implements ResidentProblem {
     public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
         ColumnStatistics s = centringMeans(centred);
-        return OpenBlas.withThreads(kernels.length, () -> DirectPasses.crossProducts(data, s, kernels.length));
+        return OpenBlas.withThreads(kernels.length, () -> DirectPasses.crossProducts(data, s, null, kernels.length));
     }
 
     /**
@@ -457,10 +457,25 @@ final class CpuProblem implements ResidentProblem {
      * anyway: no separate statistics pass, and the same Gram and R whatever ran on this problem before); null uncentred.
      */
     private ColumnStatistics centringMeans(boolean centred) {
-        long started = System.nanoTime();
-        ColumnStatistics s = centred ? ((HostExtendedResidual) extendedResidual(true)).roundedMeans() : null;
-        LOG.debug("direct pass: the means (double-double column sums) {} ms", (System.nanoTime() - started) / 1_000_000);
-        return s;
+        return centred ? centredResidual(false).roundedMeans() : null;
+    }
+
+    /**
+     * The centred refinement pass, made on first use — with X_cᵀy_c accumulated by its means' pass when {@code moment}
+     * asks for it and the data are unweighted (then the Gram pass needs no read of X for c). A pass made earlier without
+     * the moment is returned as it is.
+     */
+    private HostExtendedResidual centredResidual(boolean moment) {
+        synchronized (this) {
+            if (extendedResiduals[1] == null) {
+                long started = System.nanoTime();
+                extendedResiduals[1] = new HostExtendedResidual(data, precision, true, kernels.length, NativeRangeKernel.orJava(),
+                        moment && !data.isWeighted());
+                LOG.debug("direct pass: the means (double-double column sums{}) {} ms", moment ? " and X_cᵀy_c" : "",
+                        (System.nanoTime() - started) / 1_000_000);
+            }
+            return extendedResiduals[1];
+        }
     }
 
     /** G kept off the Java heap, scaled and factored in place (up to order {@value OffHeapGramSystem#MAX_VIEW_ORDER}). */
@@ -470,8 +485,10 @@ final class CpuProblem implements ResidentProblem {
         if (data.cols() > OffHeapGramSystem.MAX_VIEW_ORDER) {
             return ResidentProblem.super.gramSystem(centred);
         }
-        ColumnStatistics s = centringMeans(centred);
-        return OpenBlas.withThreads(kernels.length, () -> DirectPasses.gram(data, s, kernels.length));
+        HostExtendedResidual pass = centred ? centredResidual(true) : null;
+        ColumnStatistics s = centred ? pass.roundedMeans() : null;
+        double[] moment = centred ? pass.centredMoment() : null;
+        return OpenBlas.withThreads(kernels.length, () -> DirectPasses.gram(data, s, moment, kernels.length));
     }
 
     @Override
@@ -485,8 +502,11 @@ final class CpuProblem implements ResidentProblem {
     public synchronized ExtendedResidual extendedResidual(boolean centred) {
         ensureOpen();
         int slot = centred ? 1 : 0;
+        if (centred) {
+            return centredResidual(false);
+        }
         if (extendedResiduals[slot] == null) {
-            extendedResiduals[slot] = new HostExtendedResidual(data, precision, centred, kernels.length, NativeRangeKernel.orJava());
+            extendedResiduals[slot] = new HostExtendedResidual(data, precision, false, kernels.length, NativeRangeKernel.orJava());
         }
         return extendedResiduals[slot];
     }

@@ -48,21 +48,27 @@ final class DirectPasses {
      * place — dsyrk and dgemv straight on X, no copy — and centred afterwards by the rank-one downdate G − m·x̄x̄ᵀ,
      * c − m·x̄ȳ; otherwise rows are centred in float64 blocks first (dsyrk, dgemv per block). Either way the direct
      * solver's refinement takes θ to full accuracy; this only chooses how exact the factorization it refines with is.
+     * When the caller already has c (X_cᵀy_c from the means' double-double pass), no dgemv reads X for it.
      * Runs on the calling thread's OpenBLAS thread count; the caller owns (closes) the result.
+     *
+     * @param centredMoment X_cᵀy_c for the centring {@code stats} give, or null to compute c here
      */
-    static OffHeapGramSystem gram(Dataset data, ColumnStatistics stats, int threads) {
+    static OffHeapGramSystem gram(Dataset data, ColumnStatistics stats, double[] centredMoment, int threads) {
+        if (centredMoment != null && stats == null) {
+            throw new IllegalArgumentException("a centred moment for an uncentred Gram matrix");
+        }
         if (data.precision() == Precision.FLOAT64 && !data.isWeighted()) {
-            OffHeapGramSystem fast = inPlace(data, stats, threads);
+            OffHeapGramSystem fast = inPlace(data, stats, centredMoment, threads);
             if (fast != null) {
                 return fast;
             }
         }
-        return centredBlocks(data, stats, threads);
+        return centredBlocks(data, stats, centredMoment, threads);
     }
 
     /** {@link #gram} copied to the heap with both triangles filled. */
-    static CrossProducts crossProducts(Dataset data, ColumnStatistics stats, int threads) {
-        try (OffHeapGramSystem system = gram(data, stats, threads)) {
+    static CrossProducts crossProducts(Dataset data, ColumnStatistics stats, double[] centredMoment, int threads) {
+        try (OffHeapGramSystem system = gram(data, stats, centredMoment, threads)) {
             return system.toHost();
         }
     }
@@ -71,8 +77,11 @@ final class DirectPasses {
     private static final long IN_PLACE_ROWS = 1L << 20;
     static final double DOWNDATE_RATIO = 17;
 
-    /** XᵀX and Xᵀy on X itself, then downdated by the means; null when the means are too large for that. */
-    private static OffHeapGramSystem inPlace(Dataset data, ColumnStatistics stats, int threads) {
+    /**
+     * XᵀX and Xᵀy on X itself (Xᵀy only without {@code centredMoment}), then downdated by the means; null when the means
+     * are too large for that.
+     */
+    private static OffHeapGramSystem inPlace(Dataset data, ColumnStatistics stats, double[] centredMoment, int threads) {
         int n = Math.toIntExact(data.cols());
         long m = data.rows();
         long started = System.nanoTime();
@@ -80,19 +89,25 @@ final class DirectPasses {
         try {
             DoublePointer gram = system.pointer();
             double[] c;
-            try (DoublePointer rhs = new DoublePointer(n)) {
-                DoublePointer.memset(rhs, 0, 8L * n);
+            try (DoublePointer rhs = centredMoment == null ? new DoublePointer(n) : null) {
+                if (rhs != null) {
+                    DoublePointer.memset(rhs, 0, 8L * n);
+                }
                 for (long row = 0; row < m; row += IN_PLACE_ROWS) {
                     int rows = (int) Math.min(IN_PLACE_ROWS, m - row);
                     DoublePointer x = (DoublePointer) OffHeapViews.offset(data.xPointer(), row * n);
-                    DoublePointer y = (DoublePointer) OffHeapViews.offset(data.yPointer(), row);
                     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, x, n, 1.0, gram, n);
-                    cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, x, n, y, 1, 1.0, rhs, 1);
+                    if (rhs != null) {
+                        DoublePointer y = (DoublePointer) OffHeapViews.offset(data.yPointer(), row);
+                        cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, x, n, y, 1, 1.0, rhs, 1);
+                    }
                 }
                 c = new double[n];
-                rhs.get(c);
+                if (rhs != null) {
+                    rhs.get(c);
+                }
             }
-            LOG.debug("Gram in place: dsyrk and dgemv {} ms", (System.nanoTime() - started) / 1_000_000);
+            LOG.debug("Gram in place: dsyrk{} {} ms", centredMoment == null ? " and dgemv" : "", (System.nanoTime() - started) / 1_000_000);
             if (stats != null) {
                 double[] mean = stats.means();
                 for (int j = 0; j < n; j++) {
@@ -104,11 +119,13 @@ final class DirectPasses {
                 long downdating = System.nanoTime();
                 system.downdate(m, mean);
                 LOG.debug("Gram in place: downdate {} ms", (System.nanoTime() - downdating) / 1_000_000);
-                for (int i = 0; i < n; i++) {
-                    c[i] -= m * mean[i] * stats.targetMean();
+                if (centredMoment == null) {
+                    for (int i = 0; i < n; i++) {
+                        c[i] -= m * mean[i] * stats.targetMean();
+                    }
                 }
             }
-            system.setMoment(c);
+            system.setMoment(centredMoment != null ? centredMoment.clone() : c);
             return system;
         } catch (RuntimeException | Error e) {
             system.close();
@@ -137,8 +154,8 @@ final class DirectPasses {
         }
     }
 
-    /** G and c from float64 row blocks centred on the way (dsyrk, dgemv per block). */
-    private static OffHeapGramSystem centredBlocks(Dataset data, ColumnStatistics stats, int threads) {
+    /** G and c from float64 row blocks centred on the way (dsyrk per block, and dgemv without {@code centredMoment}). */
+    private static OffHeapGramSystem centredBlocks(Dataset data, ColumnStatistics stats, double[] centredMoment, int threads) {
         int n = Math.toIntExact(data.cols());
         long m = data.rows();
         int blockRows = (int) Math.max(1, Math.min(m, GRAM_BLOCK_BYTES / (8L * n)));
@@ -152,10 +169,14 @@ final class DirectPasses {
                 int rows = (int) Math.min(blockRows, m - row);
                 copyRowMajor(data, stats, row, rows, block, targets);
                 cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, block, n, 1.0, gram, n);
-                cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, targets, 1, 1.0, rhs, 1);
+                if (centredMoment == null) {
+                    cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, block, n, targets, 1, 1.0, rhs, 1);
+                }
             }
-            double[] c = new double[n];
-            rhs.get(c);
+            double[] c = centredMoment != null ? centredMoment.clone() : new double[n];
+            if (centredMoment == null) {
+                rhs.get(c);
+            }
             system.setMoment(c);
             return system;
         } catch (RuntimeException | Error e) {

@@ -25,13 +25,17 @@ final class ExtendedKernels {
         Loader.load(ExtendedKernels.class);
     }
 
-    /** Rows [from, to): Σ xᵢ (or Σ wᵢxᵢ) and Σ yᵢ into hi/lo; {@code round}: values rounded to float32 first. */
+    /**
+     * Rows [from, to): Σ xᵢ (or Σ wᵢxᵢ) and Σ yᵢ into hi/lo, and Σ xᵢyᵢ into the n sums mhi/mlo unless they are null
+     * (unweighted only); {@code round}: values rounded to float32 first.
+     */
     static native void dd_column_sums_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w,
                                              long from, long to, long blockRows, @Cast("bool") boolean round,
-                                             DoublePointer hi, DoublePointer lo);
+                                             DoublePointer hi, DoublePointer lo, DoublePointer mhi, DoublePointer mlo);
 
     static native void dd_column_sums_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w,
-                                            long from, long to, long blockRows, DoublePointer hi, DoublePointer lo);
+                                            long from, long to, long blockRows, DoublePointer hi, DoublePointer lo,
+                                            DoublePointer mhi, DoublePointer mlo);
 
     /** Rows [from, to): Σ xᵢrᵢ and Σ rᵢ into hi/lo, rᵢ = yᵢ − xᵢᵀθ + offset (wᵢrᵢ when weighted), in double-double. */
     static native void dd_residual_sums_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w,

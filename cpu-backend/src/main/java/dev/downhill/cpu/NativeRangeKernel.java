@@ -34,17 +34,27 @@ final class NativeRangeKernel implements HostExtendedResidual.RangeKernel {
     }
 
     @Override
-    public void columnSums(Dataset data, boolean round, long from, long to, int blockRows, double[] hi, double[] lo) {
-        try (DoublePointer h = new DoublePointer(hi); DoublePointer l = new DoublePointer(lo)) {
+    public void columnSums(Dataset data, boolean round, long from, long to, int blockRows, double[] hi, double[] lo,
+                           double[] momentHi, double[] momentLo) {
+        if (momentHi != null && data.isWeighted()) {
+            throw new IllegalArgumentException("the column sums' moment Σᵢ xᵢyᵢ is for unweighted data");
+        }
+        try (DoublePointer h = new DoublePointer(hi); DoublePointer l = new DoublePointer(lo);
+             DoublePointer mh = momentHi == null ? null : new DoublePointer(momentHi);
+             DoublePointer ml = momentLo == null ? null : new DoublePointer(momentLo)) {
             if (data.precision() == Precision.FLOAT64) {
                 ExtendedKernels.dd_column_sums_double((DoublePointer) data.xPointer(), data.cols(), (DoublePointer) data.yPointer(),
-                        weights(data), from, to, blockRows, round, h, l);
+                        weights(data), from, to, blockRows, round, h, l, mh, ml);
             } else {
                 ExtendedKernels.dd_column_sums_float((FloatPointer) data.xPointer(), data.cols(), (FloatPointer) data.yPointer(),
-                        weights(data), from, to, blockRows, h, l);
+                        weights(data), from, to, blockRows, h, l, mh, ml);
             }
             h.get(hi);
             l.get(lo);
+            if (mh != null) {
+                mh.get(momentHi);
+                ml.get(momentLo);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.downhill.cpu;
 import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpocon;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrf;
+import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrs;
 
 import dev.downhill.internal.OffHeapViews;
 import dev.downhill.io.HugePages;
@@ -14,8 +15,8 @@ import org.bytedeco.javacpp.DoublePointer;
 /**
  * G and c of the normal equations with G in off-heap memory (huge pages where the kernel offers them), as the cpu
  * backend's Gram pass wrote it: dsyrk's row-major upper triangle, which is the column-major lower triangle
- * {@link GramSystem} defines. The direct solver scales it in place through {@link #lower()}, LAPACK factors it in place
- * (dpotrf) and estimates its inverse's norm (dpocon) — no n² copy between the heap and native memory. Owns its memory:
+ * {@link GramSystem} defines. It is scaled in place in native code, LAPACK factors it in place (dpotrf), estimates its
+ * inverse's norm (dpocon) and solves with the factor (dpotrs) — no n² copy between the heap and native memory. Owns its memory:
  * {@link #close()} frees it once.
  */
 final class OffHeapGramSystem implements GramSystem {
@@ -88,6 +89,34 @@ final class OffHeapGramSystem implements GramSystem {
     @Override
     public double[] moment() {
         return moment.clone();
+    }
+
+    /** In native code ({@link GramKernels}) when its library loads, else core's Java. */
+    @Override
+    public double scale(double[] scales) {
+        if (GramKernels.available()) {
+            try (DoublePointer s = new DoublePointer(scales)) {
+                double norm = GramKernels.gram_scale_lower(n, gram, s);
+                if (norm >= 0) {
+                    return norm;
+                }
+            }
+        }
+        return GramSystem.super.scale(scales);
+    }
+
+    /** dpotrs on the factor in place. */
+    @Override
+    public double[] solve(double[] b) {
+        double[] x = b.clone();
+        try (DoublePointer rhs = new DoublePointer(x)) {
+            OpenBlas.withThreads(threads, () -> {
+                DirectPasses.checkInfo(LAPACKE_dpotrs(LAPACK_COL_MAJOR, (byte) 'L', n, 1, gram, n, rhs, n), "LAPACKE_dpotrs");
+                return null;
+            });
+            rhs.get(x);
+        }
+        return x;
     }
 
     @Override

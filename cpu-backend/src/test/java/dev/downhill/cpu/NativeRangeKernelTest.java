@@ -57,6 +57,15 @@ class NativeRangeKernelTest {
             assertArrayEquals(java.transposedResidual(theta), nat.transposedResidual(theta), 0.0, "X_cᵀr");
             double[] zero = new double[n];
             assertArrayEquals(java.transposedResidual(zero), nat.transposedResidual(zero), 0.0, "X_cᵀy_c");
+            if (centred && !weighted) { // X_cᵀy_c from the means' own pass: the same bits, and the residual pass's value
+                double[] fromMeans = new HostExtendedResidual(data, held, true, threads, null, true).centredMoment();
+                assertArrayEquals(fromMeans, new HostExtendedResidual(data, held, true, threads, NativeRangeKernel.orJava(), true)
+                        .centredMoment(), 0.0, "X_cᵀy_c from the column sums");
+                double[] fromResidual = java.transposedResidual(zero);
+                for (int j = 0; j < n; j++) { // two double-double routes (~1e-32 relative to the terms) rounded once each
+                    assertEquals(fromResidual[j], fromMeans[j], 1e-12 * Math.abs(fromResidual[j]), "X_cᵀy_c, column " + j);
+                }
+            }
             // the raw double-double sums of one range, low parts included (a final rounding hides most low-part slips)
             boolean round = held == Precision.FLOAT32 && stored == Precision.FLOAT64;
             int blockRows = Math.max(1, m / 3);
@@ -68,13 +77,25 @@ class NativeRangeKernelTest {
         }
     }
 
-    /** Column sums (hi, lo) and residual sums (hi, lo) over rows [1, m) with an offset (−ȳ-like, in double-double). */
+    /**
+     * Column sums (hi, lo), residual sums (hi, lo) over rows [1, m) with an offset (−ȳ-like, in double-double) and,
+     * unweighted, the moments Σ xᵢyᵢ (hi, lo).
+     */
     private static double[][] rawSums(HostExtendedResidual.RangeKernel kernel, Dataset data, boolean round, int blockRows,
                                       double[] theta) {
         int n = Math.toIntExact(data.cols());
         long m = data.rows();
-        double[][] out = new double[4][n + 1];
-        kernel.columnSums(data, round, 1, m, blockRows, out[0], out[1]);
+        double[][] out = new double[data.isWeighted() ? 4 : 6][n + 1];
+        kernel.columnSums(data, round, 1, m, blockRows, out[0], out[1], null, null);
+        if (!data.isWeighted()) { // the same column sums with the moments Σ xᵢyᵢ accumulated in the same pass
+            double[] hi = new double[n + 1];
+            double[] lo = new double[n + 1];
+            out[4] = new double[n];
+            out[5] = new double[n];
+            kernel.columnSums(data, round, 1, m, blockRows, hi, lo, out[4], out[5]);
+            assertArrayEquals(out[0], hi, 0.0, "column sums with the moments");
+            assertArrayEquals(out[1], lo, 0.0, "column sums with the moments (low parts)");
+        }
         kernel.residualSums(data, round, 1, m, blockRows, theta, -5e4, 1.25e-13, out[2], out[3]);
         return out;
     }

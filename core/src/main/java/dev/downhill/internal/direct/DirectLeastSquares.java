@@ -95,16 +95,9 @@ public final class DirectLeastSquares {
                 }
                 scales[j] = 1 / Math.sqrt(diagonal);
             }
-            // the lower triangle scaled to unit diagonal, and the 1-norm of the symmetric result from it: entry (i, j),
-            // i > j, counts in columns j and i
-            double[] columnSums = new double[n];
-            boolean finite = scaleLower(a, n, scales, columnSums);
-            if (!finite) {
+            double norm1 = system.scale(scales); // the unit-diagonal matrix's 1-norm, from its lower triangle
+            if (!(norm1 < Double.POSITIVE_INFINITY)) {
                 throw overflow(what);
-            }
-            double norm1 = 0;
-            for (double c : columnSums) {
-                norm1 = Math.max(norm1, c);
             }
             long scaled = System.nanoTime();
             int info = system.cholesky();
@@ -125,39 +118,10 @@ public final class DirectLeastSquares {
                                 + "(1-norm, after scaling to unit diagonal) > %.0e", ridge != null ? "XᵀX + αI" : "XᵀX",
                         condition, maxCondition), condition);
             }
-            CholeskyFactor factor = new CholeskyFactor(a, n);
-            Correction correction = scaled(scales, factor::solve);
+            Correction correction = scaled(scales, system::solve);
             double[] theta = correction.apply(system.moment());
             return refine(problem, centred, theta, correction, n * condition * Math.ulp(1.0), -1, new double[0], condition, ridge);
         }
-    }
-
-    /**
-     * G ← D·G·D on the lower triangle of the column-major {@code a} (D = diag(scales)), adding each scaled entry's
-     * magnitude to the sums of both columns it stands for in the symmetric matrix (the diagonal once). Returns whether
-     * every scaled entry is finite. A small method of its own, a column at a time through a heap array: the JIT compiles
-     * it early, and bulk copies stand in for per-element buffer calls.
-     */
-    private static boolean scaleLower(DoubleBuffer a, int n, double[] scales, double[] columnSums) {
-        boolean finite = true;
-        double[] values = new double[n];
-        for (int j = 0; j < n; j++) {
-            double sj = scales[j];
-            int length = n - j;
-            a.get(j * n + j, values, 0, length);
-            double column = 0;
-            for (int k = 0; k < length; k++) {
-                double v = values[k] * scales[j + k] * sj;
-                values[k] = v;
-                double magnitude = Math.abs(v);
-                column += magnitude;
-                columnSums[j + k] += k > 0 ? magnitude : 0;
-                finite &= magnitude < Double.POSITIVE_INFINITY;
-            }
-            a.put(j * n + j, values, 0, length);
-            columnSums[j] += column;
-        }
-        return finite;
     }
 
     private static ArithmeticException overflow(String what) {

@@ -2,6 +2,7 @@ package dev.downhill.internal.direct;
 
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.SingularValueDecomposition;
+import java.nio.DoubleBuffer;
 
 /**
  * The dense kernels in plain Java: a column-oriented Cholesky and a one-sided Jacobi SVD (Hestenes),
@@ -44,6 +45,47 @@ public final class JavaDenseKernels implements DenseKernels {
     @Override
     public double choleskyInverseNormEstimate(double[] l, int n) {
         return new CholeskyFactor(l, n).inverseNormEstimate();
+    }
+
+    /**
+     * x = (LLᵀ)⁻¹b for the factor L in the lower triangle of the column-major n × n {@code l} (heap or off-heap
+     * memory, absolute indexing); {@code b} is not modified.
+     */
+    public static double[] choleskySolve(DoubleBuffer l, int n, double[] b) {
+        return new CholeskyFactor(l, n).solve(b);
+    }
+
+    /**
+     * A ← D·A·D on the lower triangle of the column-major n × n {@code a} (D = diag(scales)); returns the 1-norm of the
+     * symmetric result from that triangle (an entry (i, j), i &gt; j, counts in columns j and i), +∞ when a scaled entry
+     * is not finite. A column at a time through a heap array, in a small method: bulk copies stand in for per-element
+     * buffer calls, and the JIT compiles it early.
+     */
+    public static double scaleSymmetricLower(DoubleBuffer a, int n, double[] scales) {
+        double[] columnSums = new double[n];
+        boolean finite = true;
+        double[] values = new double[n];
+        for (int j = 0; j < n; j++) {
+            double sj = scales[j];
+            int length = n - j;
+            a.get(j * n + j, values, 0, length);
+            double column = 0;
+            for (int k = 0; k < length; k++) {
+                double v = values[k] * scales[j + k] * sj;
+                values[k] = v;
+                double magnitude = Math.abs(v);
+                column += magnitude;
+                columnSums[j + k] += k > 0 ? magnitude : 0;
+                finite &= magnitude < Double.POSITIVE_INFINITY;
+            }
+            a.put(j * n + j, values, 0, length);
+            columnSums[j] += column;
+        }
+        double norm = 0;
+        for (double c : columnSums) {
+            norm = Math.max(norm, c);
+        }
+        return finite ? norm : Double.POSITIVE_INFINITY;
     }
 
     @Override

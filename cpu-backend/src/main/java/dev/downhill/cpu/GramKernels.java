@@ -1,0 +1,45 @@
+package dev.downhill.cpu;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Namespace;
+import org.bytedeco.javacpp.annotation.Platform;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JNI entry point to {@code src/main/cpp/downhill_gram.h}: the O(n²) scaling of the Gram matrix {@link OffHeapGramSystem}
+ * holds, in native code (host memory). {@link #available()} loads the library once.
+ */
+@Platform(include = "downhill_gram.h")
+@Namespace("downhill")
+final class GramKernels {
+    private static final Logger LOG = LoggerFactory.getLogger(GramKernels.class);
+    private static final boolean AVAILABLE = load();
+
+    private GramKernels() {
+    }
+
+    private static boolean load() {
+        try {
+            Loader.load(GramKernels.class);
+            return true;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            LOG.warn("native Gram kernels unavailable ({}); the normal equations are scaled in Java", e.toString());
+            return false;
+        }
+    }
+
+    /** Whether the library loaded. */
+    static boolean available() {
+        return AVAILABLE;
+    }
+
+    /**
+     * A ← D·A·D on the lower triangle of the column-major n × n {@code a}, D = diag(s) (both host memory; {@code a} is
+     * written). Returns the symmetric result's 1-norm, +∞ when an entry is not finite, −1 when the n doubles of scratch
+     * could not be allocated ({@code a} untouched).
+     */
+    static native double gram_scale_lower(long n, DoublePointer a, @Const DoublePointer s);
+}
