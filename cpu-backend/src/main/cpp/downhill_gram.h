@@ -46,6 +46,42 @@ inline double gram_scale_lower(long long n, double* a, const double* s) {
     return finite ? norm : HUGE_VAL;
 }
 
+// out (rows x n, row-major float32) = x_ij - mean_j rounded once to float32 (mean NULL: x_ij), for the row-major
+// float64 rows x points at.
+inline void gram_round_rows(const double* x, long long n, long long rows, const double* mean, float* out) {
+    for (long long i = 0; i < rows; i++) {
+        const double* row = x + i * n;
+        float* o = out + i * n;
+        if (mean != NULL) {
+            for (long long j = 0; j < n; j++) {
+                o[j] = (float) (row[j] - mean[j]);
+            }
+        } else {
+            for (long long j = 0; j < n; j++) {
+                o[j] = (float) row[j];
+            }
+        }
+    }
+}
+
+// g += g32 (or g = g32 when `assign`: g's triangle is not read) on the upper triangle (j >= i) of the row-major
+// n x n matrices (float64 g, float32 g32).
+inline void gram_add_upper(long long n, const float* g32, double* g, bool assign) {
+    for (long long i = 0; i < n; i++) {
+        const float* from = g32 + i * n;
+        double* to = g + i * n;
+        if (assign) {
+            for (long long j = i; j < n; j++) {
+                to[j] = (double) from[j];
+            }
+        } else {
+            for (long long j = i; j < n; j++) {
+                to[j] += (double) from[j];
+            }
+        }
+    }
+}
+
 }  // namespace downhill
 
 #endif

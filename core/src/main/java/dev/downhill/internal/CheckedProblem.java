@@ -241,8 +241,8 @@ public final class CheckedProblem implements ResidentProblem {
     }
 
     @Override
-    public GramSystem gramSystem(boolean centred) {
-        return backend.gramSystem(centred);
+    public GramSystem gramSystem(boolean centred, boolean float32Products) {
+        return backend.gramSystem(centred, float32Products);
     }
 
     @Override

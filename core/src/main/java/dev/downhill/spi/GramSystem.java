@@ -18,6 +18,21 @@ public interface GramSystem extends AutoCloseable {
     /** n, the order of G. */
     int size();
 
+    /** u₆₄ = 2⁻⁵³, the unit roundoff of a float64 Gram pass. */
+    double FLOAT64_ROUNDOFF = 0x1p-53;
+
+    /** u₃₂ = 2⁻²⁴, the unit roundoff of a Gram pass over X rounded to float32. */
+    double FLOAT32_ROUNDOFF = 0x1p-24;
+
+    /**
+     * The unit roundoff of the arithmetic G was formed in: {@link #FLOAT64_ROUNDOFF} (the default) for a float64 Gram
+     * pass, {@link #FLOAT32_ROUNDOFF} for one over X rounded to float32 (see {@link ResidentProblem#gramSystem(boolean,
+     * boolean)}). The solver's convergence test for refinement with this G depends on it.
+     */
+    default double unitRoundoff() {
+        return FLOAT64_ROUNDOFF;
+    }
+
     /**
      * G's storage, host memory (a heap array or off-heap memory), capacity n²: column-major, lower triangle. Writable —
      * core scales G in place before {@link #cholesky()}, which then overwrites it with L. Absolute indexing (the

@@ -185,11 +185,16 @@ public interface ResidentProblem extends AutoCloseable {
 
     /**
      * The Gram pass for the normal-equations solver: G and c as {@link #crossProducts} computes them, left where the pass
-     * computed them and factored there ({@link GramSystem}). The default copies {@link #crossProducts} into a
-     * {@link HostGramSystem} factored by {@link #denseKernels()}; the cpu backend keeps G off the Java heap (no n² copies).
-     * The caller closes the result.
+     * computed them and factored there ({@link GramSystem}). {@code float32Products} lets the backend form G from X_c
+     * rounded to float32 (float32 products summed in float32 over row blocks, the blocks added in float64) — about twice
+     * the speed of the float64 pass on CPUs and GPUs, each entry then accurate to a few float32 ulps of Σ|xᵢⱼxᵢₖ|; the
+     * system says which it holds ({@link GramSystem#unitRoundoff()}), and c is as accurate either way. That is for a
+     * solver that refines θ with extended-precision residuals and falls back to the float64 pass when refinement does not
+     * converge (core's normal-equations solver). The default ignores the permission and copies {@link #crossProducts}
+     * into a {@link HostGramSystem} factored by {@link #denseKernels()}; the cpu backend keeps G off the Java heap (no n²
+     * copies). The caller closes the result.
      */
-    default GramSystem gramSystem(boolean centred) {
+    default GramSystem gramSystem(boolean centred, boolean float32Products) {
         return new HostGramSystem(crossProducts(centred), denseKernels());
     }
 

@@ -453,6 +453,40 @@ public abstract class BackendContract {
         assertThrows(DivergenceException.class, () -> fit(t.x, t.y, config(Solver.SGD).learningRate(5).build()));
     }
 
+    /**
+     * From 256 columns the normal equations first try a Gram matrix of float32 products (where the backend offers one)
+     * and keep it only when refinement with it converges to full accuracy; otherwise the float64 pass answers. Either way
+     * the answer is the float64 one: on well-conditioned data with large column means (the float32 route) and on nearly
+     * collinear columns (κ(X) ≈ 1e5, beyond the float32 route), normal agrees with svd to 1e-10 — both are refined
+     * with double-double residuals, so each is within a few κ·ε of the exact answer.
+     */
+    @Test
+    void normalEquationsWithManyColumnsGiveTheFloat64Answer() {
+        int m = 700;
+        int n = 300;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(300);
+        for (double collinearity : new double[] {0, 1e-5}) {
+            double[][] x = new double[m][n];
+            double[] y = new double[m];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    x[i][j] = 5 + j % 7 + random.nextGaussian();
+                }
+                if (collinearity > 0) {
+                    x[i][n - 1] = x[i][0] + collinearity * random.nextGaussian();
+                }
+                for (int j = 0; j < n; j++) {
+                    y[i] += x[i][j] * ((j % 5) - 2);
+                }
+                y[i] += 3 + 0.5 * random.nextGaussian();
+            }
+            FitConfig.Builder normal = config(Solver.NORMAL);
+            double[] fromNormal = withIntercept(fit(x, y, normal.build()));
+            double[] fromSvd = withIntercept(fit(x, y, config(Solver.SVD).build()));
+            assertClose(fromNormal, fromSvd, 1e-10, "normal vs svd, collinearity " + collinearity);
+        }
+    }
+
     @Test
     void singularNormalEquationsPointToSvd() {
         TestData t = TestData.gaussian(50, 3, TestData.ramp(3), 1, 0.1, 18);

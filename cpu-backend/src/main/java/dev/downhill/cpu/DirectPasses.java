@@ -7,6 +7,7 @@ import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dgeqrf;
 import static org.bytedeco.openblas.global.openblas_full.cblas_dgemv;
 import static org.bytedeco.openblas.global.openblas_full.cblas_dsyrk;
+import static org.bytedeco.openblas.global.openblas_full.cblas_ssyrk;
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
@@ -19,6 +20,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Locale;
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * The passes over X that core's direct solvers need, on OpenBLAS/LAPACK in float64. Centring (when
@@ -70,6 +72,61 @@ final class DirectPasses {
     static CrossProducts crossProducts(Dataset data, ColumnStatistics stats, double[] centredMoment, int threads) {
         try (OffHeapGramSystem system = gram(data, stats, centredMoment, threads)) {
             return system.toHost();
+        }
+    }
+
+    /** Bytes of float32 rows per block of the float32-product Gram pass (ssyrk runs near its peak on such blocks). */
+    private static final long FLOAT32_BLOCK_BYTES = 16L << 20;
+
+    /**
+     * G from X_c rounded to float32, as {@link dev.downhill.spi.ResidentProblem#gramSystem(boolean, boolean)} allows:
+     * each row block centred in float64 and rounded once to float32 ({@link GramKernels#gram_round_rows}), ssyrk into a
+     * float32 n × n sum over the block (β = 0: what the sum's memory held is never read), which is added into the float64
+     * G (upper triangle, row-major; the first block's is copied, so G needs no zero fill) — about twice dsyrk's speed, each entry within ~(k + 2)·u₃₂·Σᵢ|xᵢⱼxᵢₗ| for blocks of k rows. c is {@code centredMoment} when
+     * centred; uncentred, Xᵀy by dgemv on the float64 rows of each block. Memory: G, one block and one float32 sum.
+     * Runs on the calling thread's OpenBLAS thread count; the caller owns (closes) the result.
+     *
+     * @return the system ({@link OffHeapGramSystem#unitRoundoff()} = u₃₂), or null where this pass does not apply: data
+     *         not float64, weighted, centred without {@code centredMoment}, or the native kernels unavailable
+     */
+    static OffHeapGramSystem float32Products(Dataset data, ColumnStatistics stats, double[] centredMoment, int threads) {
+        if (data.precision() != Precision.FLOAT64 || data.isWeighted() || (stats != null) != (centredMoment != null)
+                || !GramKernels.available()) {
+            return null;
+        }
+        int n = Math.toIntExact(data.cols());
+        long m = data.rows();
+        int blockRows = (int) Math.max(1, Math.min(m, FLOAT32_BLOCK_BYTES / (4L * n)));
+        long started = System.nanoTime();
+        OffHeapGramSystem system = new OffHeapGramSystem(n, threads, OffHeapGramSystem.FLOAT32_ROUNDOFF, false);
+        try (FloatPointer block = HugePages.advise(new FloatPointer((long) blockRows * n));
+             FloatPointer sum = HugePages.advise(new FloatPointer((long) n * n));
+             DoublePointer mean = stats == null ? null : new DoublePointer(stats.means());
+             DoublePointer rhs = centredMoment == null ? new DoublePointer(n) : null) {
+            if (rhs != null) {
+                DoublePointer.memset(rhs, 0, 8L * n);
+            }
+            for (long row = 0; row < m; row += blockRows) {
+                int rows = (int) Math.min(blockRows, m - row);
+                DoublePointer x = (DoublePointer) OffHeapViews.offset(data.xPointer(), row * n);
+                GramKernels.gram_round_rows(x, n, rows, mean, block);
+                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1f, block, n, 0f, sum, n);
+                GramKernels.gram_add_upper(n, sum, system.pointer(), row == 0);
+                if (rhs != null) {
+                    DoublePointer y = (DoublePointer) OffHeapViews.offset(data.yPointer(), row);
+                    cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, x, n, y, 1, 1.0, rhs, 1);
+                }
+            }
+            double[] c = centredMoment != null ? centredMoment.clone() : new double[n];
+            if (rhs != null) {
+                rhs.get(c);
+            }
+            system.setMoment(c);
+            LOG.debug("Gram of float32 products: {} ms", (System.nanoTime() - started) / 1_000_000);
+            return system;
+        } catch (RuntimeException | Error e) {
+            system.close();
+            throw e;
         }
     }
 

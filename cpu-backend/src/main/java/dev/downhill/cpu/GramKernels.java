@@ -1,7 +1,9 @@
 package dev.downhill.cpu;
 
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
@@ -9,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JNI entry point to {@code src/main/cpp/downhill_gram.h}: the O(n²) scaling of the Gram matrix {@link OffHeapGramSystem}
- * holds, in native code (host memory). {@link #available()} loads the library once.
+ * JNI entry points to {@code src/main/cpp/downhill_gram.h}: the O(n²) scaling of the Gram matrix {@link OffHeapGramSystem}
+ * holds, and the row rounding and block sums of the float32-product Gram pass, in native code (all pointers host memory).
+ * {@link #available()} loads the library once.
  */
 @Platform(include = "downhill_gram.h")
 @Namespace("downhill")
@@ -42,4 +45,13 @@ final class GramKernels {
      * could not be allocated ({@code a} untouched).
      */
     static native double gram_scale_lower(long n, DoublePointer a, @Const DoublePointer s);
+
+    /** out = (float) (xᵢⱼ − meanⱼ) for {@code rows} row-major float64 rows of n columns ({@code mean} null: no centring). */
+    static native void gram_round_rows(@Const DoublePointer x, long n, long rows, @Const DoublePointer mean, FloatPointer out);
+
+    /**
+     * g += g32 ({@code assign}: g = g32, g's old values not read) on the upper triangle of the row-major n × n matrices
+     * (g float64, g32 float32).
+     */
+    static native void gram_add_upper(long n, @Const FloatPointer g32, DoublePointer g, @Cast("bool") boolean assign);
 }

@@ -25,16 +25,29 @@ final class OffHeapGramSystem implements GramSystem {
 
     private final int n;
     private final int threads;
+    private final double roundoff;
     private final DoublePointer gram;
     private double[] moment;
     private boolean closed;
 
     /** A zero-filled G of order n (c unset); BLAS and LAPACK calls on it use {@code threads} threads. */
     OffHeapGramSystem(int n, int threads) {
+        this(n, threads, FLOAT64_ROUNDOFF, true);
+    }
+
+    /**
+     * @param roundoff the unit roundoff of the pass that fills G ({@link #unitRoundoff()})
+     * @param zeroFill whether G starts as zeros (else its memory is uninitialised, for a pass that writes the whole
+     *                 triangle before reading it)
+     */
+    OffHeapGramSystem(int n, int threads, double roundoff, boolean zeroFill) {
         this.n = n;
         this.threads = threads;
+        this.roundoff = roundoff;
         this.gram = HugePages.advise(new DoublePointer((long) n * n));
-        DoublePointer.memset(gram, 0, 8L * n * n);
+        if (zeroFill) {
+            DoublePointer.memset(gram, 0, 8L * n * n);
+        }
     }
 
     /** The memory BLAS writes G into: row-major, leading dimension n (upper triangle). */
@@ -76,6 +89,11 @@ final class OffHeapGramSystem implements GramSystem {
     @Override
     public int size() {
         return n;
+    }
+
+    @Override
+    public double unitRoundoff() {
+        return roundoff;
     }
 
     @Override

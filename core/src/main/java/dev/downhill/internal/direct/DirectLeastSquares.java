@@ -1,5 +1,6 @@
 package dev.downhill.internal.direct;
 
+import dev.downhill.Precision;
 import dev.downhill.SingularMatrixException;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
@@ -20,7 +21,12 @@ import java.util.Locale;
  *       diagonal (G' = DGD, D = diag(1/√Gⱼⱼ)), factored G' = LLᵀ, and its 1-norm condition number estimated
  *       (Hager–Higham, {@link CholeskyFactor#inverseNormEstimate}). A breakdown, a zero diagonal (a constant
  *       column) or an estimate above the threshold refuses with {@link SingularMatrixException}, which names
- *       the estimate and the SVD solver. Otherwise θ = D·G'⁻¹·D·c, refined.</li>
+ *       the estimate and the SVD solver. Otherwise θ = D·G'⁻¹·D·c, refined. From
+ *       {@value #FLOAT32_PRODUCTS_MIN_COLUMNS} columns (float64 problems) the backend may first form G from float32
+ *       products ({@link ResidentProblem#gramSystem}); that G is kept only when the predicted contraction κ·√n·u₃₂ is at
+ *       most {@value #FLOAT32_PRODUCTS_MAX_RATE} and refinement with it reaches ‖δ‖ ≤ 4ε‖θ‖ (a few more steps), else
+ *       the float64 Gram pass is made and decides as above — mixed-precision refinement (LAPACK's dsposv) applied to
+ *       the O(mn²) Gram pass.</li>
  *   <li><b>SVD.</b> The columns of X_c are scaled to unit norm (D), the QR pass reduces [X_c·D | y_c] to its
  *       triangular factor R (Q never formed; z = Q₁ᵀy_c comes with it), and the SVD of the small factor
  *       R₁₁ = UΣVᵀ decides the rank: singular values ≤ cutoff·σ_max count as zero. Full column rank: the
@@ -44,6 +50,13 @@ public final class DirectLeastSquares {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectLeastSquares.class);
     /** Refinement steps at most (each one extended-precision pass over X and O(n²) work). */
     public static final int MAX_REFINEMENTS = 8;
+    /**
+     * From this many columns the normal equations first try a Gram matrix of float32 products: the Gram pass's
+     * O(mn²) then dominates the O(mn) refinement steps it adds.
+     */
+    static final int FLOAT32_PRODUCTS_MIN_COLUMNS = 256;
+    /** The largest predicted contraction per refinement step (κ·√n·u₃₂) for which a float32-product G is kept. */
+    static final double FLOAT32_PRODUCTS_MAX_RATE = 1e-2;
 
     private DirectLeastSquares() {
     }
@@ -71,10 +84,31 @@ public final class DirectLeastSquares {
      */
     public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge) {
         int n = denseSize(problem.cols(), "columns");
+        if (problem.precision() == Precision.FLOAT64 && n >= FLOAT32_PRODUCTS_MIN_COLUMNS) {
+            DirectSolution fast = normalEquations(problem, centred, maxCondition, ridge, true);
+            if (fast != null) {
+                return fast;
+            }
+        }
+        return normalEquations(problem, centred, maxCondition, ridge, false);
+    }
+
+    /**
+     * One attempt. With {@code float32Products} the backend may form G from X_c rounded to float32
+     * ({@link GramSystem#unitRoundoff()} says whether it did): then refinement converges at a rate of about
+     * ρ ≈ κ·√n·u₃₂ per step, so the attempt is abandoned — null, and the caller makes the float64 Gram pass — unless
+     * ρ ≤ {@value #FLOAT32_PRODUCTS_MAX_RATE} and refinement reaches ‖δ‖ ≤ 4ε‖θ‖; every refusal (breakdown, overflow,
+     * condition) is then left to the float64 pass too, so the answer and the messages are the float64 pass's.
+     */
+    private static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge,
+                                                  boolean float32Products) {
+        int n = denseSize(problem.cols(), "columns");
         long t0 = System.nanoTime();
-        try (GramSystem system = problem.gramSystem(centred)) {
+        try (GramSystem system = problem.gramSystem(centred, float32Products)) {
             long t1 = System.nanoTime();
-            LOG.debug("normal: Gram pass {} ms", (t1 - t0) / 1_000_000);
+            double roundoff = system.unitRoundoff();
+            boolean approximate = roundoff > GramSystem.FLOAT64_ROUNDOFF;
+            LOG.debug("normal: Gram pass {} ms{}", (t1 - t0) / 1_000_000, approximate ? " (float32 products)" : "");
             DoubleBuffer a = system.lower(); // G, scaled in place (not needed afterwards): no second n × n array
             String what = (centred ? "XᵀX (centred)" : "XᵀX") + (ridge != null ? " + αI" : "");
             for (int j = 0; j < n; j++) {
@@ -83,6 +117,9 @@ public final class DirectLeastSquares {
                     a.put(d, a.get(d) + ridge[j]);
                 }
                 if (!Double.isFinite(a.get(d))) {
+                    if (approximate) {
+                        return null;
+                    }
                     throw overflow(what);
                 }
             }
@@ -90,6 +127,9 @@ public final class DirectLeastSquares {
             for (int j = 0; j < n; j++) {
                 double diagonal = a.get(j + j * n);
                 if (!(diagonal > 0)) {
+                    if (approximate) {
+                        return null;
+                    }
                     throw new SingularMatrixException(what + " is singular (condition number ∞): column " + j + " is all zero"
                             + (centred ? " after centring (a constant column)" : ""), Double.POSITIVE_INFINITY);
                 }
@@ -97,6 +137,9 @@ public final class DirectLeastSquares {
             }
             double norm1 = system.scale(scales); // the unit-diagonal matrix's 1-norm, from its lower triangle
             if (!(norm1 < Double.POSITIVE_INFINITY)) {
+                if (approximate) {
+                    return null;
+                }
                 throw overflow(what);
             }
             long scaled = System.nanoTime();
@@ -104,6 +147,10 @@ public final class DirectLeastSquares {
             long t2 = System.nanoTime();
             LOG.debug("normal: scaling {} ms, Cholesky {} ms", (scaled - t1) / 1_000_000, (t2 - scaled) / 1_000_000);
             if (info > 0) {
+                if (approximate) {
+                    LOG.debug("normal: the float32-product Gram matrix is not positive definite; the float64 Gram pass");
+                    return null;
+                }
                 throw new SingularMatrixException(what + " is singular to working precision: Cholesky broke down at column "
                         + (info - 1) + ", so its condition number (after scaling to unit diagonal) exceeds 1/ε ≈ 4.5e15"
                         + " (linearly dependent columns" + (problem.rows() <= n ? ", or no more rows than columns" : "") + ")",
@@ -112,6 +159,12 @@ public final class DirectLeastSquares {
             double condition = norm1 * system.inverseNormEstimate();
             LOG.debug("normal: scaling and Cholesky {} ms, condition estimate {} ms", (t2 - t1) / 1_000_000,
                     (System.nanoTime() - t2) / 1_000_000);
+            double rate = condition * Math.sqrt(n) * roundoff;
+            if (approximate && !(rate <= FLOAT32_PRODUCTS_MAX_RATE)) {
+                LOG.debug("normal: condition estimate {} of the float32-product Gram matrix: refinement would converge at a rate "
+                        + "~{} per step; the float64 Gram pass", condition, rate);
+                return null;
+            }
             if (!(condition <= maxCondition)) {
                 throw new SingularMatrixException(String.format(Locale.ROOT,
                         "%s is too badly conditioned for the normal equations: estimated condition number %.3g "
@@ -120,7 +173,12 @@ public final class DirectLeastSquares {
             }
             Correction correction = scaled(scales, system::solve);
             double[] theta = correction.apply(system.moment());
-            return refine(problem, centred, theta, correction, n * condition * Math.ulp(1.0), -1, new double[0], condition, ridge);
+            DirectSolution refined = refine(problem, centred, theta, correction, n * condition * Math.max(roundoff, Math.ulp(1.0)), -1,
+                    new double[0], condition, ridge, approximate);
+            if (refined == null) {
+                LOG.debug("normal: refinement with the float32-product Gram matrix did not reach full accuracy; the float64 Gram pass");
+            }
+            return refined;
         }
     }
 
@@ -357,10 +415,21 @@ public final class DirectLeastSquares {
      */
     private static DirectSolution refine(ResidentProblem problem, boolean centred, double[] theta, Correction correction,
                                          double contraction, long rank, double[] singular, double condition, double[] ridge) {
+        return refine(problem, centred, theta, correction, contraction, rank, singular, condition, ridge, false);
+    }
+
+    /**
+     * @param mustConverge return null unless the corrections end with ‖δ‖ ≤ 4ε‖θ‖ or the contraction bound shows the
+     *                     remaining error below ε‖θ‖ (not merely stop shrinking, nor run out of steps)
+     */
+    private static DirectSolution refine(ResidentProblem problem, boolean centred, double[] theta, Correction correction,
+                                         double contraction, long rank, double[] singular, double condition, double[] ridge,
+                                         boolean mustConverge) {
         ExtendedResidual pass = problem.extendedResidual(centred);
         double eps = Math.ulp(1.0);
         double previous = Double.POSITIVE_INFINITY;
         int steps = 0;
+        boolean converged = false;
         for (int step = 0; step < MAX_REFINEMENTS; step++) {
             long t0 = System.nanoTime();
             double[] gradient = pass.transposedResidual(theta);
@@ -381,9 +450,13 @@ public final class DirectLeastSquares {
             steps++;
             double size = norm(theta);
             if (change <= 4 * eps * size || Math.min(1, contraction) * change <= eps * size) {
+                converged = true;
                 break;
             }
             previous = change;
+        }
+        if (mustConverge && !converged) {
+            return null;
         }
         return new DirectSolution(theta, pass.intercept(theta), rank, singular, condition, steps);
     }
