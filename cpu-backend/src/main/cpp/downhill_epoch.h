@@ -111,6 +111,149 @@ static inline void ep_at4(const EpPermutation& p, const uint64_t* in, uint64_t* 
     }
 }
 
+// ------------------------------------------------------------------ many positions at once
+
+// One Feistel permutation (no cycle-walking) of each of a[0..count), in place: 8 lanes per AVX-512 instruction where
+// the CPU has AVX-512F/DQ (a native 64-bit multiply), 4 lanes with AVX2 (the 64-bit multiply from three 32-bit ones),
+// else one at a time. Integer arithmetic: every flavour gives ep_permute's values exactly.
+__attribute__((target("avx512f,avx512dq"))) static inline __m512i ep_mix8(__m512i z) {
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long) 0xBF58476D1CE4E5B9ULL));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long) 0x94D049BB133111EBULL));
+    return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+}
+
+__attribute__((target("avx512f,avx512dq"))) static void ep_permute_all_avx512(uint64_t* a, ep_i64 count, uint64_t key, int half) {
+    const __m512i mask = _mm512_set1_epi64((long long) ((1ULL << half) - 1));
+    const __m128i shift = _mm_cvtsi32_si128(half);
+    ep_i64 k = 0;
+    for (; k + 8 <= count; k += 8) {
+        __m512i x = _mm512_loadu_si512((const void*) (a + k));
+        __m512i left = _mm512_srl_epi64(x, shift);
+        __m512i right = _mm512_and_si512(x, mask);
+        for (int round = 0; round < 6; round++) {
+            __m512i rk = _mm512_set1_epi64((long long) (key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL)));
+            __m512i f = _mm512_and_si512(ep_mix8(_mm512_xor_si512(right, rk)), mask);
+            __m512i next = _mm512_xor_si512(left, f);
+            left = right;
+            right = next;
+        }
+        _mm512_storeu_si512((void*) (a + k), _mm512_or_si512(_mm512_sll_epi64(left, shift), right));
+    }
+    for (; k < count; k++) {
+        a[k] = ep_permute(a[k], key, half);
+    }
+}
+
+// a * c mod 2^64 for four lanes, from 32-bit multiplies: lo(a)lo(c) + ((hi(a)lo(c) + lo(a)hi(c)) << 32).
+__attribute__((target("avx2"))) static inline __m256i ep_mul64x4(__m256i a, __m256i c, __m256i c_hi) {
+    __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), c), _mm256_mul_epu32(a, c_hi));
+    return _mm256_add_epi64(_mm256_mul_epu32(a, c), _mm256_slli_epi64(cross, 32));
+}
+
+__attribute__((target("avx2"))) static inline __m256i ep_mix4(__m256i z) {
+    const __m256i c1 = _mm256_set1_epi64x((long long) 0xBF58476D1CE4E5B9ULL);
+    const __m256i c1_hi = _mm256_set1_epi64x((long long) (0xBF58476D1CE4E5B9ULL >> 32));
+    const __m256i c2 = _mm256_set1_epi64x((long long) 0x94D049BB133111EBULL);
+    const __m256i c2_hi = _mm256_set1_epi64x((long long) (0x94D049BB133111EBULL >> 32));
+    z = ep_mul64x4(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), c1, c1_hi);
+    z = ep_mul64x4(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), c2, c2_hi);
+    return _mm256_xor_si256(z, _mm256_srli_epi64(z, 31));
+}
+
+__attribute__((target("avx2"))) static void ep_permute_all_avx2(uint64_t* a, ep_i64 count, uint64_t key, int half) {
+    const __m256i mask = _mm256_set1_epi64x((long long) ((1ULL << half) - 1));
+    const __m128i shift = _mm_cvtsi32_si128(half);
+    ep_i64 k = 0;
+    for (; k + 4 <= count; k += 4) {
+        __m256i x = _mm256_loadu_si256((const __m256i*) (a + k));
+        __m256i left = _mm256_srl_epi64(x, shift);
+        __m256i right = _mm256_and_si256(x, mask);
+        for (int round = 0; round < 6; round++) {
+            __m256i rk = _mm256_set1_epi64x((long long) (key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL)));
+            __m256i f = _mm256_and_si256(ep_mix4(_mm256_xor_si256(right, rk)), mask);
+            __m256i next = _mm256_xor_si256(left, f);
+            left = right;
+            right = next;
+        }
+        _mm256_storeu_si256((__m256i*) (a + k), _mm256_or_si256(_mm256_sll_epi64(left, shift), right));
+    }
+    for (; k < count; k++) {
+        a[k] = ep_permute(a[k], key, half);
+    }
+}
+
+static inline int ep_simd_level() {
+    static const int level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 2
+            : __builtin_cpu_supports("avx2") ? 1 : 0;
+    return level;
+}
+
+static inline void ep_permute_all_at(int level, uint64_t* a, ep_i64 count, uint64_t key, int half) {
+    switch (level) {
+        case 2: ep_permute_all_avx512(a, count, key, half); return;
+        case 1: ep_permute_all_avx2(a, count, key, half); return;
+        default:
+            for (ep_i64 k = 0; k < count; k++) {
+                a[k] = ep_permute(a[k], key, half);
+            }
+    }
+}
+
+static inline void ep_permute_all(uint64_t* a, ep_i64 count, uint64_t key, int half) {
+    ep_permute_all_at(ep_simd_level(), a, count, key, half);
+}
+
+// Tests: one Feistel permutation (no cycle-walking) of v[k], k < count, with the flavour `level` (0 scalar, 1 AVX2,
+// 2 AVX-512) and the key of (seed, epoch) for `rows` rows. Returns false, writing nothing, where the CPU lacks `level`.
+inline bool feistel_at_level(int level, ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64* v, ep_i64 count) {
+    if (level > ep_simd_level() || level < 0) {
+        return false;
+    }
+    EpPermutation p;
+    p.init(seed, epoch, rows);
+    ep_permute_all_at(level, (uint64_t*) v, count, p.key, p.half);
+    return true;
+}
+
+// Positions per call of EpPermutation::at_all (the scratch it keeps on the stack).
+static const ep_i64 EP_BLOCK = 256;
+
+// v[k] = p.at(v[k]) for k < count ≤ EP_BLOCK: every value permuted at once, then the values that landed outside
+// [0, rows) gathered and permuted again (cycle-walking), until none is left — each walk as EpPermutation::at's.
+static inline void ep_at_all(const EpPermutation& p, uint64_t* v, ep_i64 count) {
+    if (p.rows == 1) {
+        for (ep_i64 k = 0; k < count; k++) {
+            v[k] = 0;
+        }
+        return;
+    }
+    uint64_t walk[EP_BLOCK];
+    int slot[EP_BLOCK];
+    ep_permute_all(v, count, p.key, p.half);
+    ep_i64 pending = 0;
+    for (ep_i64 k = 0; k < count; k++) {
+        if (v[k] >= (uint64_t) p.rows) {
+            walk[pending] = v[k];
+            slot[pending] = (int) k;
+            pending++;
+        }
+    }
+    while (pending > 0) {
+        ep_permute_all(walk, pending, p.key, p.half);
+        ep_i64 left = 0;
+        for (ep_i64 q = 0; q < pending; q++) {
+            if (walk[q] < (uint64_t) p.rows) {
+                v[slot[q]] = walk[q];
+            } else {
+                walk[left] = walk[q];
+                slot[left] = slot[q];
+                left++;
+            }
+        }
+        pending = left;
+    }
+}
+
 // The rows of an epoch (dev.downhill.spi.EpochRows): training position p -> split(held + perm(p)), or perm(p).
 struct EpRows {
     EpPermutation perm;
@@ -124,6 +267,19 @@ struct EpRows {
     inline ep_i64 training(ep_i64 p) const {
         ep_i64 v = perm.at(p);
         return held == 0 ? v : split.at(held + v);
+    }
+    // out[k] = training(p + k), k < count ≤ EP_BLOCK: the Feistel rounds vectorised across positions (ep_at_all).
+    inline void training_block(ep_i64 p, uint64_t* out, ep_i64 count) const {
+        for (ep_i64 k = 0; k < count; k++) {
+            out[k] = (uint64_t) (p + k);
+        }
+        ep_at_all(perm, out, count);
+        if (held != 0) {
+            for (ep_i64 k = 0; k < count; k++) {
+                out[k] = (uint64_t) held + out[k];
+            }
+            ep_at_all(split, out, count);
+        }
     }
     // out[l] = training(p + l), l < 4.
     inline void training4(ep_i64 p, uint64_t* out) const {
@@ -147,13 +303,19 @@ inline void sampler_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 from, ep
     }
 }
 
-// out[k] = EpochRows.training(from + k): an epoch's training rows with validation_seed's split (held = rows - train).
+// out[k] = EpochRows.training(from + k): an epoch's training rows with validation_seed's split (held = rows - train),
+// EP_BLOCK positions at a time as the epoch loop computes them.
 inline void epoch_rows_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train, ep_i64 validation_seed, ep_i64 from,
                             ep_i64* out, ep_i64 count) {
     EpRows r;
     r.init(seed, epoch, rows, train, validation_seed);
-    for (ep_i64 k = 0; k < count; k++) {
-        out[k] = r.training(from + k);
+    uint64_t block[EP_BLOCK];
+    for (ep_i64 k = 0; k < count; k += EP_BLOCK) {
+        ep_i64 c = count - k < EP_BLOCK ? count - k : EP_BLOCK;
+        r.training_block(from + k, block, c);
+        for (ep_i64 q = 0; q < c; q++) {
+            out[k + q] = (ep_i64) block[q];
+        }
     }
 }
 
@@ -363,18 +525,15 @@ inline ep_i64 ring_size(ep_i64 batch, bool producer) {
     return r;
 }
 
-// Rows of positions [from, to) into the ring, four lanes at a time.
+// Rows of positions [from, to) into the ring, EP_BLOCK positions at a time (vectorised across positions).
 static inline void fill_rows(const EpRows& order, ep_i64* rows, ep_i64 mask, ep_i64 from, ep_i64 to) {
-    ep_i64 p = from;
-    for (; p + 4 <= to; p += 4) {
-        uint64_t four[4];
-        order.training4(p, four);
-        for (int l = 0; l < 4; l++) {
-            rows[(p + l) & mask] = (ep_i64) four[l];
+    uint64_t block[EP_BLOCK];
+    for (ep_i64 p = from; p < to; p += EP_BLOCK) {
+        ep_i64 c = to - p < EP_BLOCK ? to - p : EP_BLOCK;
+        order.training_block(p, block, c);
+        for (ep_i64 q = 0; q < c; q++) {
+            rows[(p + q) & mask] = (ep_i64) block[q];
         }
-    }
-    for (; p < to; p++) {
-        rows[p & mask] = order.training(p);
     }
 }
 
@@ -396,8 +555,11 @@ static void produce_rows(const EpRows* order, ep_i64* rows, ep_i64 ring, ep_i64 
             if (state->stop.load(std::memory_order_relaxed)) {
                 return;
             }
-            if (++spins > 64) {
+            if (++spins > 4096) { // far ahead of the consumer (the usual case): pause, and now and then let others run
                 std::this_thread::yield();
+                spins = 0;
+            } else {
+                _mm_pause();
             }
         }
         fill_rows(*order, rows, mask, p, to);

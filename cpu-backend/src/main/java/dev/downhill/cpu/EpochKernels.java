@@ -52,6 +52,14 @@ final class EpochKernels {
     /** out[k] = CounterBasedSampler.rowAt(seed, epoch, from + k, rows), k &lt; count. Writes out. */
     static native void sampler_fill(long seed, long epoch, long rows, long from, LongPointer out, long count);
 
+    /**
+     * Tests: one round trip of the sampler's Feistel network (no cycle-walking) over v[k], k &lt; count, in place, by the
+     * flavour {@code level} (0 scalar, 1 AVX2, 2 AVX-512), keyed for (seed, epoch, rows). False (v untouched) where the
+     * CPU lacks that flavour.
+     */
+    @Cast("bool")
+    static native boolean feistel_at_level(int level, long seed, long epoch, long rows, LongPointer v, long count);
+
     /** out[k] = EpochRows.of(seed, epoch, rows, train, validationSeed).training(from + k). Writes out. */
     static native void epoch_rows_fill(long seed, long epoch, long rows, long train, long validationSeed, long from,
                                        LongPointer out, long count);
