@@ -113,80 +113,45 @@ static inline void ep_at4(const EpPermutation& p, const uint64_t* in, uint64_t* 
 
 // ------------------------------------------------------------------ many positions at once
 
-// GCC 12's AVX-512 intrinsics read an intentionally undefined register (_mm512_undefined_epi32), which -Wall reports
-// as maybe-uninitialised: a false positive, silenced for these functions only.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// One Feistel permutation (no cycle-walking) of each of a[0..count), in place, L lanes at a time in GCC vector types
+// (the same integer operations as ep_permute on every lane, so every flavour gives its values exactly), the tail one
+// at a time. Inlined into the callers below, each compiled for its instruction set: 8 lanes with AVX-512F/DQ (a native
+// 64-bit multiply), 4 with AVX2 (the compiler builds the 64-bit multiply from 32-bit ones).
+typedef uint64_t ep_lanes8 __attribute__((vector_size(64)));
+typedef uint64_t ep_lanes4 __attribute__((vector_size(32)));
 
-// One Feistel permutation (no cycle-walking) of each of a[0..count), in place: 8 lanes per AVX-512 instruction where
-// the CPU has AVX-512F/DQ (a native 64-bit multiply), 4 lanes with AVX2 (the 64-bit multiply from three 32-bit ones),
-// else one at a time. Integer arithmetic: every flavour gives ep_permute's values exactly.
-__attribute__((target("avx512f,avx512dq"))) static inline __m512i ep_mix8(__m512i z) {
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long) 0xBF58476D1CE4E5B9ULL));
-    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long) 0x94D049BB133111EBULL));
-    return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+template <class V, int L>
+static inline __attribute__((always_inline)) void ep_permute_lanes(uint64_t* a, ep_i64 count, uint64_t key, int half) {
+    const uint64_t mask = (1ULL << half) - 1;
+    ep_i64 k = 0;
+    for (; k + L <= count; k += L) {
+        V x;
+        __builtin_memcpy(&x, a + k, sizeof x);
+        V left = x >> half;
+        V right = x & mask;
+        for (int round = 0; round < 6; round++) {
+            V z = right ^ (key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL));
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+            z = z ^ (z >> 31);
+            V next = left ^ (z & mask);
+            left = right;
+            right = next;
+        }
+        V out = (left << half) | right;
+        __builtin_memcpy(a + k, &out, sizeof out);
+    }
+    for (; k < count; k++) {
+        a[k] = ep_permute(a[k], key, half);
+    }
 }
 
 __attribute__((target("avx512f,avx512dq"))) static void ep_permute_all_avx512(uint64_t* a, ep_i64 count, uint64_t key, int half) {
-    const __m512i mask = _mm512_set1_epi64((long long) ((1ULL << half) - 1));
-    const __m128i shift = _mm_cvtsi32_si128(half);
-    ep_i64 k = 0;
-    for (; k + 8 <= count; k += 8) {
-        __m512i x = _mm512_loadu_si512((const void*) (a + k));
-        __m512i left = _mm512_srl_epi64(x, shift);
-        __m512i right = _mm512_and_si512(x, mask);
-        for (int round = 0; round < 6; round++) {
-            __m512i rk = _mm512_set1_epi64((long long) (key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL)));
-            __m512i f = _mm512_and_si512(ep_mix8(_mm512_xor_si512(right, rk)), mask);
-            __m512i next = _mm512_xor_si512(left, f);
-            left = right;
-            right = next;
-        }
-        _mm512_storeu_si512((void*) (a + k), _mm512_or_si512(_mm512_sll_epi64(left, shift), right));
-    }
-    for (; k < count; k++) {
-        a[k] = ep_permute(a[k], key, half);
-    }
-}
-
-#pragma GCC diagnostic pop
-
-// a * c mod 2^64 for four lanes, from 32-bit multiplies: lo(a)lo(c) + ((hi(a)lo(c) + lo(a)hi(c)) << 32).
-__attribute__((target("avx2"))) static inline __m256i ep_mul64x4(__m256i a, __m256i c, __m256i c_hi) {
-    __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(a, 32), c), _mm256_mul_epu32(a, c_hi));
-    return _mm256_add_epi64(_mm256_mul_epu32(a, c), _mm256_slli_epi64(cross, 32));
-}
-
-__attribute__((target("avx2"))) static inline __m256i ep_mix4(__m256i z) {
-    const __m256i c1 = _mm256_set1_epi64x((long long) 0xBF58476D1CE4E5B9ULL);
-    const __m256i c1_hi = _mm256_set1_epi64x((long long) (0xBF58476D1CE4E5B9ULL >> 32));
-    const __m256i c2 = _mm256_set1_epi64x((long long) 0x94D049BB133111EBULL);
-    const __m256i c2_hi = _mm256_set1_epi64x((long long) (0x94D049BB133111EBULL >> 32));
-    z = ep_mul64x4(_mm256_xor_si256(z, _mm256_srli_epi64(z, 30)), c1, c1_hi);
-    z = ep_mul64x4(_mm256_xor_si256(z, _mm256_srli_epi64(z, 27)), c2, c2_hi);
-    return _mm256_xor_si256(z, _mm256_srli_epi64(z, 31));
+    ep_permute_lanes<ep_lanes8, 8>(a, count, key, half);
 }
 
 __attribute__((target("avx2"))) static void ep_permute_all_avx2(uint64_t* a, ep_i64 count, uint64_t key, int half) {
-    const __m256i mask = _mm256_set1_epi64x((long long) ((1ULL << half) - 1));
-    const __m128i shift = _mm_cvtsi32_si128(half);
-    ep_i64 k = 0;
-    for (; k + 4 <= count; k += 4) {
-        __m256i x = _mm256_loadu_si256((const __m256i*) (a + k));
-        __m256i left = _mm256_srl_epi64(x, shift);
-        __m256i right = _mm256_and_si256(x, mask);
-        for (int round = 0; round < 6; round++) {
-            __m256i rk = _mm256_set1_epi64x((long long) (key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL)));
-            __m256i f = _mm256_and_si256(ep_mix4(_mm256_xor_si256(right, rk)), mask);
-            __m256i next = _mm256_xor_si256(left, f);
-            left = right;
-            right = next;
-        }
-        _mm256_storeu_si256((__m256i*) (a + k), _mm256_or_si256(_mm256_sll_epi64(left, shift), right));
-    }
-    for (; k < count; k++) {
-        a[k] = ep_permute(a[k], key, half);
-    }
+    ep_permute_lanes<ep_lanes4, 4>(a, count, key, half);
 }
 
 static inline int ep_simd_level() {

@@ -17,9 +17,26 @@ class LapackDenseKernelsTest {
     @ParameterizedTest(name = "n = {0}")
     @ValueSource(ints = {1, 2, 7, 60, 201})
     void inverseNormEstimateBracketsTheExactNorm(int n) {
-        SplittableRandom random = new SplittableRandom(n);
-        int m = n + 5;
-        double[] b = new double[m * n]; // A = BᵀB + graded diagonal: SPD with condition ~1e6
+        // A = BᵀB + graded diagonal: SPD with condition ~1e6
+        double[] a = gramPlusDiagonal(n, n + 5, n, i -> Math.pow(10, -6.0 * i / Math.max(1, n - 1)));
+        LapackDenseKernels lapack = new LapackDenseKernels(2);
+        double[] l = a.clone();
+        assertEquals(0, lapack.cholesky(l, n));
+        double exact = exactInverseNorm(l, n);
+        double estimate = lapack.choleskyInverseNormEstimate(l, n);
+        double java = JavaDenseKernels.INSTANCE.choleskyInverseNormEstimate(l, n);
+        for (double e : new double[] {estimate, java}) {
+            assertTrue(e <= exact * (1 + 1e-9) && e >= exact / 3, "estimate " + e + " vs exact ‖A⁻¹‖₁ " + exact);
+        }
+    }
+
+    /**
+     * A = BᵀB + diag(d(0), …, d(n − 1)), column-major (symmetric), for an m × n Gaussian B drawn with {@code seed}: SPD
+     * whenever every d(i) &gt; 0. Shared by the dense-kernel tests.
+     */
+    static double[] gramPlusDiagonal(int n, int m, long seed, java.util.function.IntToDoubleFunction diagonal) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] b = new double[m * n];
         for (int k = 0; k < b.length; k++) {
             b[k] = random.nextGaussian();
         }
@@ -30,18 +47,10 @@ class LapackDenseKernelsTest {
                 for (int r = 0; r < m; r++) {
                     s += b[r * n + i] * b[r * n + j];
                 }
-                a[i + j * n] = s + (i == j ? Math.pow(10, -6.0 * i / Math.max(1, n - 1)) : 0);
+                a[i + j * n] = s + (i == j ? diagonal.applyAsDouble(i) : 0);
             }
         }
-        LapackDenseKernels lapack = new LapackDenseKernels(2);
-        double[] l = a.clone();
-        assertEquals(0, lapack.cholesky(l, n));
-        double exact = exactInverseNorm(l, n);
-        double estimate = lapack.choleskyInverseNormEstimate(l, n);
-        double java = JavaDenseKernels.INSTANCE.choleskyInverseNormEstimate(l, n);
-        for (double e : new double[] {estimate, java}) {
-            assertTrue(e <= exact * (1 + 1e-9) && e >= exact / 3, "estimate " + e + " vs exact ‖A⁻¹‖₁ " + exact);
-        }
+        return a;
     }
 
     /** max_j Σ_i |(A⁻¹)ᵢⱼ| with A⁻¹eⱼ from two triangular solves with L (column-major lower). */

@@ -78,25 +78,9 @@ class OffHeapGramSystemTest {
         }
     }
 
-    /** A = BᵀB + I·n/10 (column-major, symmetric), B m × n Gaussian: SPD with a moderate condition. */
+    /** A = BᵀB + (n/10 + 1)·I (column-major, symmetric), B (n + 3) × n Gaussian: SPD with a moderate condition. */
     private static double[] spd(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        int m = n + 3;
-        double[] b = new double[m * n];
-        for (int k = 0; k < b.length; k++) {
-            b[k] = random.nextGaussian();
-        }
-        double[] a = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                double s = 0;
-                for (int r = 0; r < m; r++) {
-                    s += b[r * n + i] * b[r * n + j];
-                }
-                a[i + j * n] = s + (i == j ? 0.1 * n + 1 : 0);
-            }
-        }
-        return a;
+        return LapackDenseKernelsTest.gramPlusDiagonal(n, n + 3, seed, i -> 0.1 * n + 1);
     }
 
     /** A system holding the symmetric {@code a}. */
