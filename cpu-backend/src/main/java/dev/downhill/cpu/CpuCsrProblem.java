@@ -367,19 +367,48 @@ final class CpuCsrProblem implements ResidentProblem {
     private final NativeRowOrder rowOrder = new NativeRowOrder();
 
     /** out = scale · Σ_k accumulator_k (k in order); returns the reductions of those threads. */
+    /**
+     * out = scale · Σ_k accumulator_k (k in thread order, from 0), straight from the accumulators into {@code out}'s
+     * memory — no n-length heap arrays per pass (for n in the hundreds of thousands each would be a humongous allocation
+     * whose fresh pages the kernel zeroes every step). Returns the combined reductions.
+     */
     private ResidualSums write(int used, double scale, CpuVector out) {
-        double[] total = combined(used);
         double ss = 0;
         double s = 0;
         for (int k = 0; k < used; k++) {
             ss += sums[k].get(0);
             s += sums[k].get(1);
         }
-        for (int j = 0; j < n; j++) {
-            total[j] *= scale;
+        java.nio.DoubleBuffer[] parts = new java.nio.DoubleBuffer[used];
+        for (int k = 0; k < used; k++) {
+            parts[k] = dev.downhill.internal.OffHeapViews.doubles(accumulators[k], 0, n);
         }
-        out.copyFromHost(total);
+        if (precision == Precision.FLOAT64) {
+            writeScaled(parts, scale, dev.downhill.internal.OffHeapViews.doubles(out.pointer(), 0, n));
+        } else {
+            writeScaled(parts, scale, dev.downhill.internal.OffHeapViews.floats(out.pointer(), 0, n));
+        }
         return new ResidualSums(ss, s);
+    }
+
+    private void writeScaled(java.nio.DoubleBuffer[] parts, double scale, java.nio.DoubleBuffer out) {
+        for (int j = 0; j < n; j++) {
+            double v = 0;
+            for (java.nio.DoubleBuffer part : parts) {
+                v += part.get(j);
+            }
+            out.put(j, v * scale);
+        }
+    }
+
+    private void writeScaled(java.nio.DoubleBuffer[] parts, double scale, java.nio.FloatBuffer out) {
+        for (int j = 0; j < n; j++) {
+            double v = 0;
+            for (java.nio.DoubleBuffer part : parts) {
+                v += part.get(j);
+            }
+            out.put(j, (float) (v * scale));
+        }
     }
 
     @Override
