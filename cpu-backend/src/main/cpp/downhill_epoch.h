@@ -527,11 +527,8 @@ static void produce_rows(const EpRows* order, ep_i64* rows, ep_i64 ring, ep_i64 
             if (state->stop.load(std::memory_order_relaxed)) {
                 return;
             }
-            if (++spins > 4096) { // far ahead of the consumer (the usual case): pause, and now and then let others run
-                std::this_thread::yield();
-                spins = 0;
-            } else {
-                _mm_pause();
+            if (++spins > 64) { // far ahead of the consumer: give the core to whoever needs it (in a JVM, its compiler
+                std::this_thread::yield(); // and collector threads, which would otherwise preempt the consumer)
             }
         }
         fill_rows(*order, rows, mask, p, to);
