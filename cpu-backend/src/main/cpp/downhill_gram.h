@@ -64,6 +64,23 @@ inline void gram_round_rows(const double* x, long long n, long long rows, const 
     }
 }
 
+// As gram_round_rows for float32 rows: out = (float) ((double) x_ij - mean_j) (mean NULL: x_ij itself).
+inline void gram_round_rows_float(const float* x, long long n, long long rows, const double* mean, float* out) {
+    for (long long i = 0; i < rows; i++) {
+        const float* row = x + i * n;
+        float* o = out + i * n;
+        if (mean != NULL) {
+            for (long long j = 0; j < n; j++) {
+                o[j] = (float) ((double) row[j] - mean[j]);
+            }
+        } else {
+            for (long long j = 0; j < n; j++) {
+                o[j] = row[j];
+            }
+        }
+    }
+}
+
 // g += g32 (or g = g32 when `assign`: g's triangle is not read) on the upper triangle (j >= i) of the row-major
 // n x n matrices (float64 g, float32 g32).
 inline void gram_add_upper(long long n, const float* g32, double* g, bool assign) {

@@ -480,8 +480,8 @@ final class CpuProblem implements ResidentProblem {
 
     /**
      * G kept off the Java heap, scaled and factored in place (up to order {@value OffHeapGramSystem#MAX_VIEW_ORDER}). With
-     * {@code float32Products}, float64 unweighted data held as float64 get {@link DirectPasses#float32Products} (ssyrk on
-     * rows centred and rounded to float32); otherwise the float64 Gram pass.
+     * {@code float32Products}, unweighted data get {@link DirectPasses#float32Products} where it applies (ssyrk on rows
+     * centred and rounded to float32); otherwise the float64 Gram pass.
      */
     @Override
     public GramSystem gramSystem(boolean centred, boolean float32Products) {
@@ -493,8 +493,7 @@ final class CpuProblem implements ResidentProblem {
         ColumnStatistics s = centred ? pass.roundedMeans() : null;
         double[] moment = centred ? pass.centredMoment() : null;
         return OpenBlas.withThreads(kernels.length, () -> {
-            OffHeapGramSystem fast = float32Products && precision == Precision.FLOAT64
-                    ? DirectPasses.float32Products(data, s, moment, kernels.length) : null;
+            OffHeapGramSystem fast = float32Products ? DirectPasses.float32Products(data, s, moment, kernels.length) : null;
             return fast != null ? fast : DirectPasses.gram(data, s, moment, kernels.length);
         });
     }

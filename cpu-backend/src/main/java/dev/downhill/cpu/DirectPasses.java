@@ -86,11 +86,15 @@ final class DirectPasses {
      * centred; uncentred, Xᵀy by dgemv on the float64 rows of each block. Memory: G, one block and one float32 sum.
      * Runs on the calling thread's OpenBLAS thread count; the caller owns (closes) the result.
      *
-     * @return the system ({@link OffHeapGramSystem#unitRoundoff()} = u₃₂), or null where this pass does not apply: data
-     *         not float64, weighted, centred without {@code centredMoment}, or the native kernels unavailable
+     * Float32 X is centred in float64 and rounded once the same way (uncentred, it is used as it is).
+     *
+     * @return the system ({@link OffHeapGramSystem#unitRoundoff()} = u₃₂), or null where this pass does not apply:
+     *         weighted data, centred without {@code centredMoment}, float32 data uncentred (c would need a float64
+     *         copy), or the native kernels unavailable
      */
     static OffHeapGramSystem float32Products(Dataset data, ColumnStatistics stats, double[] centredMoment, int threads) {
-        if (data.precision() != Precision.FLOAT64 || data.isWeighted() || (stats != null) != (centredMoment != null)
+        boolean float32 = data.precision() == Precision.FLOAT32;
+        if (data.isWeighted() || (stats != null) != (centredMoment != null) || (float32 && stats == null)
                 || !GramKernels.available()) {
             return null;
         }
@@ -108,11 +112,16 @@ final class DirectPasses {
             }
             for (long row = 0; row < m; row += blockRows) {
                 int rows = (int) Math.min(blockRows, m - row);
-                DoublePointer x = (DoublePointer) OffHeapViews.offset(data.xPointer(), row * n);
-                GramKernels.gram_round_rows(x, n, rows, mean, block);
+                if (float32) {
+                    GramKernels.gram_round_rows_float((FloatPointer) OffHeapViews.offset(data.xPointer(), row * n), n, rows, mean,
+                            block);
+                } else {
+                    GramKernels.gram_round_rows((DoublePointer) OffHeapViews.offset(data.xPointer(), row * n), n, rows, mean, block);
+                }
                 cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1f, block, n, 0f, sum, n);
                 GramKernels.gram_add_upper(n, sum, system.pointer(), row == 0);
-                if (rhs != null) {
+                if (rhs != null) { // uncentred float64 data only
+                    DoublePointer x = (DoublePointer) OffHeapViews.offset(data.xPointer(), row * n);
                     DoublePointer y = (DoublePointer) OffHeapViews.offset(data.yPointer(), row);
                     cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, x, n, y, 1, 1.0, rhs, 1);
                 }

@@ -49,6 +49,9 @@ final class GramKernels {
     /** out = (float) (xᵢⱼ − meanⱼ) for {@code rows} row-major float64 rows of n columns ({@code mean} null: no centring). */
     static native void gram_round_rows(@Const DoublePointer x, long n, long rows, @Const DoublePointer mean, FloatPointer out);
 
+    /** out = (float) (xᵢⱼ − meanⱼ), the difference in float64, for float32 rows ({@code mean} null: a copy). */
+    static native void gram_round_rows_float(@Const FloatPointer x, long n, long rows, @Const DoublePointer mean, FloatPointer out);
+
     /**
      * g += g32 ({@code assign}: g = g32, g's old values not read) on the upper triangle of the row-major n × n matrices
      * (g float64, g32 float32).

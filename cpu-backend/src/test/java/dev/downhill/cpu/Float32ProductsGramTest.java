@@ -21,14 +21,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The float32-product Gram pass ({@link DirectPasses#float32Products}) against the float64 one: every entry of G within
- * the float32 error bound, c as given (centred) or Xᵀy (uncentred), and the system says it holds float32 products.
+ * The float32-product Gram pass ({@link DirectPasses#float32Products}) against the float64 one, on float64 and float32
+ * data: every entry of G within the float32 error bound, c as given (centred) or Xᵀy (uncentred), and the system says
+ * it holds float32 products.
  */
 class Float32ProductsGramTest {
 
-    @ParameterizedTest(name = "centred {0}")
-    @ValueSource(booleans = {true, false})
-    void entriesAreWithinTheFloat32BoundOfTheFloat64Gram(boolean centred) {
+    @ParameterizedTest(name = "centred {0}, {1} data")
+    @org.junit.jupiter.params.provider.CsvSource({"true, FLOAT64", "false, FLOAT64", "true, FLOAT32"})
+    void entriesAreWithinTheFloat32BoundOfTheFloat64Gram(boolean centred, Precision stored) {
         int m = 5_000; // several blocks of rows for n = 1,000 (16 MB of float32 rows is 4,194 rows)
         int n = 1_000;
         SplittableRandom random = new SplittableRandom(7);
@@ -40,7 +41,15 @@ class Float32ProductsGramTest {
             }
             y[i] = 2 + random.nextGaussian();
         }
-        try (Dataset data = Dataset.ofRowMajor(x, m, n, y)) {
+        if (stored == Precision.FLOAT32) { // the values float32 holds, so that the bound's magnitudes are the data's
+            for (int k = 0; k < x.length; k++) {
+                x[k] = (float) x[k];
+            }
+            for (int i = 0; i < m; i++) {
+                y[i] = (float) y[i];
+            }
+        }
+        try (Dataset data = stored == Precision.FLOAT64 ? Dataset.ofRowMajor(x, m, n, y) : float32(x, m, n, y)) {
             HostExtendedResidual pass = new HostExtendedResidual(data, Precision.FLOAT64, true, 2, NativeRangeKernel.orJava(), true);
             ColumnStatistics stats = centred ? pass.roundedMeans() : null;
             double[] moment = centred ? pass.centredMoment() : null;
@@ -73,6 +82,18 @@ class Float32ProductsGramTest {
         }
     }
 
+    private static Dataset float32(double[] x, int m, int n, double[] y) {
+        float[] xf = new float[x.length];
+        float[] yf = new float[y.length];
+        for (int k = 0; k < x.length; k++) {
+            xf[k] = (float) x[k];
+        }
+        for (int i = 0; i < y.length; i++) {
+            yf[i] = (float) y[i];
+        }
+        return Dataset.ofRowMajor(xf, m, n, yf);
+    }
+
     @Test
     void declinesWeightedDataAndCentringWithoutTheMoment() {
         double[] x = {1, 2, 3, 4, 5, 7};
@@ -82,6 +103,9 @@ class Float32ProductsGramTest {
             ColumnStatistics stats = new ColumnStatistics(new double[] {3, 4.67}, 2.33);
             assertNull(DirectPasses.float32Products(weighted, null, null, 1));
             assertNull(DirectPasses.float32Products(plain, stats, null, 1));
+        }
+        try (Dataset float32 = float32(x, 3, 2, y)) { // uncentred float32 data: c would need a float64 copy of X
+            assertNull(DirectPasses.float32Products(float32, null, null, 1));
         }
     }
 

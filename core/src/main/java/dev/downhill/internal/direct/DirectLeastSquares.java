@@ -1,6 +1,5 @@
 package dev.downhill.internal.direct;
 
-import dev.downhill.Precision;
 import dev.downhill.SingularMatrixException;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
@@ -22,7 +21,7 @@ import java.util.Locale;
  *       (Hager–Higham, {@link CholeskyFactor#inverseNormEstimate}). A breakdown, a zero diagonal (a constant
  *       column) or an estimate above the threshold refuses with {@link SingularMatrixException}, which names
  *       the estimate and the SVD solver. Otherwise θ = D·G'⁻¹·D·c, refined. From
- *       {@value #FLOAT32_PRODUCTS_MIN_COLUMNS} columns (float64 problems) the backend may first form G from float32
+ *       {@value #FLOAT32_PRODUCTS_MIN_COLUMNS} columns the backend may first form G from float32
  *       products ({@link ResidentProblem#gramSystem}); that G is kept only when the predicted contraction κ·√n·u₃₂ is at
  *       most {@value #FLOAT32_PRODUCTS_MAX_RATE} and refinement with it reaches ‖δ‖ ≤ 4ε‖θ‖ (a few more steps), else
  *       the float64 Gram pass is made and decides as above — mixed-precision refinement (LAPACK's dsposv) applied to
@@ -84,7 +83,7 @@ public final class DirectLeastSquares {
      */
     public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge) {
         int n = denseSize(problem.cols(), "columns");
-        if (problem.precision() == Precision.FLOAT64 && n >= FLOAT32_PRODUCTS_MIN_COLUMNS) {
+        if (n >= FLOAT32_PRODUCTS_MIN_COLUMNS) {
             DirectSolution fast = normalEquations(problem, centred, maxCondition, ridge, true);
             if (fast != null) {
                 return fast;
