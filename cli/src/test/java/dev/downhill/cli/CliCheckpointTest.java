@@ -141,8 +141,9 @@ class CliCheckpointTest {
                 new Case("gd", fit("--solver", "gd", "--lr", "0.002", "--tol", "0", "--iterations", "3000"), ""),
                 new Case("nesterov", fit("--solver", "nesterov", "--lr", "0.0002", "--tol", "0", "--iterations", "3000"), ""),
                 new Case("cg", fit("--solver", "cg", "--tol", "0", "--iterations", "3000"), ""),
-                new Case("sgd", fit("--solver", "sgd", "--lr", "0.0005", "--tol", "0", "--iterations", "6"), ""),
-                new Case("minibatch", fit("--solver", "minibatch", "--batch-size", "8", "--tol", "0", "--iterations", "20"), ""),
+                // epochs of 6,000 rows take milliseconds in the native loop: enough of them to outlast the first checkpoints
+                new Case("sgd", fit("--solver", "sgd", "--lr", "0.0005", "--tol", "0", "--iterations", "300"), ""),
+                new Case("minibatch", fit("--solver", "minibatch", "--batch-size", "8", "--tol", "0", "--iterations", "300"), ""),
                 new Case("fista", fit("--solver", "nesterov", "--penalty", "l1", "--alpha", "0.01", "--tol", "0", "--iterations", "3000"), ""),
                 new Case("ista", fit("--solver", "gd", "--penalty", "l1", "--alpha", "0.01", "--tol", "0", "--iterations", "3000"), ""),
                 new Case("term", fit("--solver", "gd", "--lr", "0.002", "--tol", "0", "--iterations", "4000"), "TERM"),
