@@ -5,7 +5,7 @@ import java.nio.DoubleBuffer;
 /**
  * The normal equations' matrix and right-hand side, G = X_cᵀX_c and c = X_cᵀy_c (as {@link CrossProducts} defines
  * them), held where the backend's Gram pass left G — the cpu backend keeps it off the Java heap, so the direct solver
- * scales, factors and solves it in place without copying n² doubles back and forth — together with the two dense
+ * scales, factors and solves it in place without copying n² doubles back and forth — together with the dense
  * kernels the normal-equations solver runs on it. Core does the rest (the scales, the refusal rule, refinement); the
  * O(n²) kernels it applies — {@link #scale}, {@link #solve} — default to Java over {@link #lower()}.
  *
