@@ -230,7 +230,19 @@ public final class LinearRegression {
             }
             LOG.info("solver auto → {}", choice);
         }
-        FittedModel model = fitWith(problem, config, startNanos, checkpoint);
+        FittedModel model;
+        if (requested.solver().isAuto() && config.solver() == Solver.NORMAL) {
+            try {
+                model = fitWith(problem, config, startNanos, checkpoint);
+            } catch (ArithmeticException refused) { // singular, too ill-conditioned or overflowing: the SVD answers
+                choice = String.format(java.util.Locale.ROOT, "%s; the normal equations refused (%s): svd", choice,
+                        refused.getMessage());
+                LOG.info("solver auto → svd: the normal equations refused ({})", refused.getMessage());
+                model = fitWith(problem, config.toBuilder().solver(Solver.SVD).build(), startNanos, checkpoint);
+            }
+        } else {
+            model = fitWith(problem, config, startNanos, checkpoint);
+        }
         return choice.isEmpty() ? model : model.withReport(model.report().withSolverChoice(choice));
     }
 

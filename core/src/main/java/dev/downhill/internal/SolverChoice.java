@@ -21,6 +21,11 @@ import java.util.Locale;
  *       project's 2-core AVX-512 hosts);</li>
  *   <li>else {@link Solver#CG}.</li>
  * </ol>
+ * Where the exact answer is chosen for tall X (more rows than columns) it is asked of {@link Solver#NORMAL} first — the
+ * Gram pass costs about half the QR and the normal equations' answer is certified to the same digits below their
+ * refusal threshold — and of {@link Solver#SVD} when they refuse (rank deficiency, a condition estimate over the
+ * threshold): {@code LinearRegression} makes that switch and records it in the reason. Wide or square X go to the SVD
+ * directly (their normal equations are singular or nearly so).
  * So tall data with up to ~1–2 thousand columns, wide data with up to a few thousand rows and every
  * ill-conditioned problem of those sizes get the exact answer; wider, bigger or over-budget problems get
  * conjugate gradients. (Sparse X will weigh its non-zeros here when it lands.)
@@ -59,6 +64,12 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
         double ratio = directFlops * FLOPS_PER_BYTE / iterativeBytes;
         if (ratio <= 1) {
             long trial = (long) (0.5 * ratio * ITERATIVE_PASSES);
+            if (rows > cols) { // the normal equations first, the SVD if they refuse (LinearRegression switches)
+                return new SolverChoice(Solver.NORMAL, String.format(Locale.ROOT,
+                        "normal: the exact answer is cheap for %,d × %,d (at most QR + SVD ~%.2g flops, %.2g× the cost of ~%.0f "
+                                + "passes over X; the normal equations first, refined, and svd if they refuse)",
+                        rows, cols, directFlops, ratio, ITERATIVE_PASSES), trial >= MIN_TRIAL_PASSES ? trial : 0);
+            }
             return new SolverChoice(Solver.SVD, String.format(Locale.ROOT,
                     "svd: the exact answer is cheap for %,d × %,d (QR + SVD ~%.2g flops, %.2g× the cost of ~%.0f passes over X)",
                     rows, cols, directFlops, ratio, ITERATIVE_PASSES), trial >= MIN_TRIAL_PASSES ? trial : 0);

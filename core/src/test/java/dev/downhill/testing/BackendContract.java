@@ -602,7 +602,8 @@ public abstract class BackendContract {
     }
 
     /**
-     * The default solver (auto) picks per problem and records why: the exact answer on a tall problem, conjugate
+     * The default solver (auto) picks per problem and records why: the exact answer on a tall problem (the normal
+     * equations; the SVD when they refuse, as on a repeated column), conjugate
      * gradients when the direct solve is over its memory budget — converged, not stopped by the iteration limit,
      * and within 1e-6 (relative) of the centred least-squares answer.
      */
@@ -611,9 +612,21 @@ public abstract class BackendContract {
         TestData t = TestData.gaussian(400, 30, TestData.ramp(30), 1, 0.3, 41);
         FittedModel exact = fit(t.x, t.y, config(Solver.SVD).build());
         FittedModel direct = fit(t.x, t.y, FitConfig.builder().backend(backendName()).build());
-        assertEquals(Solver.SVD, direct.solver());
-        assertTrue(direct.report().solverChoice().startsWith("svd: "), direct.report().solverChoice());
-        assertArrayEquals(exact.coefficients(), direct.coefficients(), 0, "auto → svd is the svd answer");
+        assertEquals(Solver.NORMAL, direct.solver()); // tall: the normal equations first
+        assertTrue(direct.report().solverChoice().startsWith("normal: "), direct.report().solverChoice());
+        assertArrayEquals(withIntercept(fit(t.x, t.y, config(Solver.NORMAL).build())), withIntercept(direct), 0,
+                "auto → normal is the normal answer");
+        // both refined in double-double: each within a few units of rounding of the exact answer (cond(X) ≈ 1.5)
+        assertClose(withIntercept(direct), withIntercept(exact), 1e-12, "auto (normal) vs svd");
+        double[][] dependent = new double[t.x.length][];
+        for (int i = 0; i < t.x.length; i++) { // a column twice: the normal equations refuse, the SVD answers
+            dependent[i] = java.util.Arrays.copyOf(t.x[i], 31);
+            dependent[i][30] = 2 * t.x[i][3];
+        }
+        FittedModel refused = fit(dependent, t.y, FitConfig.builder().backend(backendName()).build());
+        assertEquals(Solver.SVD, refused.solver(), refused.report().solverChoice());
+        assertTrue(refused.report().solverChoice().contains("the normal equations refused"), refused.report().solverChoice());
+        assertEquals(30, refused.rank());
         FittedModel iterative = fit(t.x, t.y, FitConfig.builder().backend(backendName()).directMemoryBudget(1000).build());
         assertEquals(Solver.CG, iterative.solver());
         assertTrue(iterative.report().solverChoice().contains("budget"), iterative.report().solverChoice());

@@ -224,11 +224,12 @@ class CheckpointResumeTest {
 
     @Test
     void autoResumesItsConjugateGradientTrialAndThenSolvesExactly() throws IOException {
-        // 400 × 200: auto gives cg a trial of 18 passes before the svd; the budget's judgement is replayed on resume
+        // 400 × 200: auto gives cg a trial of 18 passes before the exact solve (the normal equations: tall X); the budget's
+        // judgement is replayed on resume
         try (Dataset d = data(400, 200, 7)) {
             FitConfig config = base(Solver.AUTO).build();
             FittedModel full = LinearRegression.fit(d, config);
-            assertEquals(Solver.SVD, full.solver(), full.report().solverChoice());
+            assertEquals(Solver.NORMAL, full.solver(), full.report().solverChoice());
             assertTrue(full.report().solverChoice().contains("cg tried first"), full.report().solverChoice());
             Path folder = dir.resolve("auto");
             Checkpoint checkpoint = Checkpoint.to(folder);
