@@ -46,15 +46,16 @@ inline double gram_scale_lower(long long n, double* a, const double* s) {
     return finite ? norm : HUGE_VAL;
 }
 
-// out (rows x n, row-major float32) = x_ij - mean_j rounded once to float32 (mean NULL: x_ij), for the row-major
-// float64 rows x points at.
-inline void gram_round_rows(const double* x, long long n, long long rows, const double* mean, float* out) {
+// out (rows x n, row-major float32) = x_ij - mean_j, the difference in float64 rounded once to float32 (mean NULL:
+// x_ij rounded), for the row-major rows of float64 or float32 X that x points at.
+template <class T>
+static inline void gram_round_rows_of(const T* x, long long n, long long rows, const double* mean, float* out) {
     for (long long i = 0; i < rows; i++) {
-        const double* row = x + i * n;
+        const T* row = x + i * n;
         float* o = out + i * n;
         if (mean != NULL) {
             for (long long j = 0; j < n; j++) {
-                o[j] = (float) (row[j] - mean[j]);
+                o[j] = (float) ((double) row[j] - mean[j]);
             }
         } else {
             for (long long j = 0; j < n; j++) {
@@ -64,21 +65,12 @@ inline void gram_round_rows(const double* x, long long n, long long rows, const 
     }
 }
 
-// As gram_round_rows for float32 rows: out = (float) ((double) x_ij - mean_j) (mean NULL: x_ij itself).
+inline void gram_round_rows(const double* x, long long n, long long rows, const double* mean, float* out) {
+    gram_round_rows_of(x, n, rows, mean, out);
+}
+
 inline void gram_round_rows_float(const float* x, long long n, long long rows, const double* mean, float* out) {
-    for (long long i = 0; i < rows; i++) {
-        const float* row = x + i * n;
-        float* o = out + i * n;
-        if (mean != NULL) {
-            for (long long j = 0; j < n; j++) {
-                o[j] = (float) ((double) row[j] - mean[j]);
-            }
-        } else {
-            for (long long j = 0; j < n; j++) {
-                o[j] = row[j];
-            }
-        }
-    }
+    gram_round_rows_of(x, n, rows, mean, out);
 }
 
 // g += g32 (or g = g32 when `assign`: g's triangle is not read) on the upper triangle (j >= i) of the row-major

@@ -83,15 +83,7 @@ class Float32ProductsGramTest {
     }
 
     private static Dataset float32(double[] x, int m, int n, double[] y) {
-        float[] xf = new float[x.length];
-        float[] yf = new float[y.length];
-        for (int k = 0; k < x.length; k++) {
-            xf[k] = (float) x[k];
-        }
-        for (int i = 0; i < y.length; i++) {
-            yf[i] = (float) y[i];
-        }
-        return Dataset.ofRowMajor(xf, m, n, yf);
+        return NativeRangeKernelTest.dataset(x, y, null, m, n, Precision.FLOAT32);
     }
 
     @Test

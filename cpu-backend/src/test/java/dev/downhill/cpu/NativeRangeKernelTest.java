@@ -100,7 +100,8 @@ class NativeRangeKernelTest {
         return out;
     }
 
-    private static Dataset dataset(double[] x, double[] y, double[] w, int m, int n, Precision stored) {
+    /** X and y (and w) as a dataset stored in {@code stored} precision (float32: each value rounded). */
+    static Dataset dataset(double[] x, double[] y, double[] w, int m, int n, Precision stored) {
         if (stored == Precision.FLOAT64) {
             return w == null ? Dataset.ofRowMajor(x, m, n, y) : Dataset.ofRowMajor(x, m, n, y, w);
         }
