@@ -26,26 +26,10 @@ static void csr_epoch_batches(const csr_index* ptr, const int* col, const T* val
     for (ep_i64 k = 0; k < batches; k++) {
         ep_i64 from = (first_batch + k) * batch;
         ep_i64 count = train - from < batch ? train - from : batch;
-        ep_i64 q = 0;
-        for (; q + 4 <= count; q += 4) {
-            uint64_t four[4];
-            order.training4(from + q, four);
-            for (int l = 0; l < 4; l++) {
-                rows[q + l] = (ep_i64) four[l];
-            }
-        }
-        for (; q < count; q++) {
-            rows[q] = order.training(from + q);
-        }
+        order.training_rows(from, rows, count);
         double scale = 2.0 / (double) count;
-        double b = means != NULL ? ymean - dot_in_order(means, theta, cols) : 0;
-        const T* t = theta;
-        if (factors != NULL) {
-            for (ep_i64 j = 0; j < cols; j++) {
-                tt[j] = factors[j] * theta[j];
-            }
-            t = tt;
-        }
+        double b;
+        const T* t = batch_inputs(cols, theta, ymean, means, factors, tt, &b);
         for (ep_i64 j = 0; j < cols; j++) {
             acc[j] = 0;
         }

@@ -80,37 +80,6 @@ struct EpPermutation {
     }
 };
 
-// Four positions of one permutation at once, the rounds interleaved across the lanes (independent dependency chains
-// for the out-of-order core), then each lane cycle-walked on its own: out[l] = p.at(in[l]).
-static inline void ep_at4(const EpPermutation& p, const uint64_t* in, uint64_t* out) {
-    if (p.rows == 1) {
-        out[0] = out[1] = out[2] = out[3] = 0;
-        return;
-    }
-    uint64_t mask = (1ULL << p.half) - 1;
-    uint64_t left[4], right[4];
-    for (int l = 0; l < 4; l++) {
-        left[l] = in[l] >> p.half;
-        right[l] = in[l] & mask;
-    }
-    for (int round = 0; round < 6; round++) {
-        uint64_t rk = p.key ^ ((uint64_t) round * 0xD1B54A32D192ED03ULL);
-        for (int l = 0; l < 4; l++) {
-            uint64_t f = ep_mix(right[l] ^ rk) & mask;
-            uint64_t next = left[l] ^ f;
-            left[l] = right[l];
-            right[l] = next;
-        }
-    }
-    for (int l = 0; l < 4; l++) {
-        uint64_t x = (left[l] << p.half) | right[l];
-        while (x >= (uint64_t) p.rows) {
-            x = ep_permute(x, p.key, p.half);
-        }
-        out[l] = x;
-    }
-}
-
 // ------------------------------------------------------------------ many positions at once
 
 // One Feistel permutation (no cycle-walking) of each of a[0..count), in place, L lanes at a time in GCC vector types
@@ -236,10 +205,6 @@ struct EpRows {
         split.init(validation_seed, 0, rows);
         held = rows - train;
     }
-    inline ep_i64 training(ep_i64 p) const {
-        ep_i64 v = perm.at(p);
-        return held == 0 ? v : split.at(held + v);
-    }
     // out[k] = training(p + k), k < count ≤ EP_BLOCK: the Feistel rounds vectorised across positions (ep_at_all).
     inline void training_block(ep_i64 p, uint64_t* out, ep_i64 count) const {
         for (ep_i64 k = 0; k < count; k++) {
@@ -253,15 +218,15 @@ struct EpRows {
             ep_at_all(split, out, count);
         }
     }
-    // out[l] = training(p + l), l < 4.
-    inline void training4(ep_i64 p, uint64_t* out) const {
-        uint64_t in[4] = {(uint64_t) p, (uint64_t) p + 1, (uint64_t) p + 2, (uint64_t) p + 3};
-        ep_at4(perm, in, out);
-        if (held != 0) {
-            for (int l = 0; l < 4; l++) {
-                in[l] = (uint64_t) held + out[l];
+    // out[k] = training(p + k) for any count, EP_BLOCK positions at a time.
+    inline void training_rows(ep_i64 p, ep_i64* out, ep_i64 count) const {
+        uint64_t block[EP_BLOCK];
+        for (ep_i64 k = 0; k < count; k += EP_BLOCK) {
+            ep_i64 c = count - k < EP_BLOCK ? count - k : EP_BLOCK;
+            training_block(p + k, block, c);
+            for (ep_i64 q = 0; q < c; q++) {
+                out[k + q] = (ep_i64) block[q];
             }
-            ep_at4(split, in, out);
         }
     }
 };
@@ -281,14 +246,7 @@ inline void epoch_rows_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train
                             ep_i64* out, ep_i64 count) {
     EpRows r;
     r.init(seed, epoch, rows, train, validation_seed);
-    uint64_t block[EP_BLOCK];
-    for (ep_i64 k = 0; k < count; k += EP_BLOCK) {
-        ep_i64 c = count - k < EP_BLOCK ? count - k : EP_BLOCK;
-        r.training_block(from + k, block, c);
-        for (ep_i64 q = 0; q < c; q++) {
-            out[k + q] = (ep_i64) block[q];
-        }
-    }
+    r.training_rows(from, out, count);
 }
 
 // ------------------------------------------------------------------ row kernels
@@ -537,6 +495,21 @@ static void produce_rows(const EpRows* order, ep_i64* rows, ep_i64 ring, ep_i64 
     }
 }
 
+// A batch's inputs from θ: returns θ̃ = D∘θ (into tt; θ itself without D) and sets *b = ȳ − x̄ᵀθ (in order, as the
+// problem's dot; 0 uncentred). Shared by the dense and the CSR epoch loops.
+template <class T>
+static inline const T* batch_inputs(ep_i64 cols, const T* theta, double ymean, const T* means, const T* factors, T* tt,
+                                    double* b) {
+    *b = means != NULL ? ymean - dot_in_order(means, theta, cols) : 0;
+    if (factors == NULL) {
+        return theta;
+    }
+    for (ep_i64 j = 0; j < cols; j++) {
+        tt[j] = factors[j] * theta[j];
+    }
+    return tt;
+}
+
 // The step of one batch after its gather pass, element by element (each j independent): g_j from the accumulator
 // (scaled, times D, centred, plus λ∘θ), then θ_j (minus η·S²g, then soft-thresholded). F's bits say which of means,
 // factors, ridge, S², l1 are present (compile-time, so each combination is a loop without branches).
@@ -646,14 +619,8 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
             filled = target;
         }
         double scale = 2.0 / (double) count;
-        double b = means != NULL ? ymean - dot_in_order(means, theta, cols) : 0;
-        const T* t = theta;
-        if (factors != NULL) {
-            for (ep_i64 j = 0; j < cols; j++) {
-                tt[j] = factors[j] * theta[j];
-            }
-            t = tt;
-        }
+        double b;
+        const T* t = batch_inputs(cols, theta, ymean, means, factors, tt, &b);
         double sums[2];
         gather_pass(x, cols, y, w, rows, mask, from, count, until - from - count, t, b, tau, partial, acc, sums);
         double ss = 0.0 + sums[0];
