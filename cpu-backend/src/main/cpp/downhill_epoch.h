@@ -2,7 +2,8 @@
 //
 // The row kernels here (row_dot, axpy_add) are the only arithmetic of both the per-batch gather pass (one batch per call,
 // CpuProblem.gradient on a RowSlice) and the epoch loop (every batch of an epoch in one call), so the two give the
-// same bits: the epoch loop is the per-batch loop of dev.downhill.spi.StochasticEpoch.runPerBatch moved into C, each
+// same bits (batches of one row run fused, single_row_body: the same expressions, without the round trips through the
+// accumulators between them, which is what a B = 1 epoch's dependency chain spent its time on): the epoch loop is the per-batch loop of dev.downhill.spi.StochasticEpoch.runPerBatch moved into C, each
 // vector operation rounding as VectorOps does in Java (float32 vectors: the operation in float64, rounded once;
 // float32 products d*x in float32). IEEE double/float arithmetic without contraction into FMA: this file must be
 // compiled for an ISA without FMA (JavaCPP's default -march=x86-64), which the #error below enforces.
@@ -123,10 +124,30 @@ __attribute__((target("avx2"))) static void ep_permute_all_avx2(uint64_t* a, ep_
     ep_permute_lanes<ep_lanes4, 4>(a, count, key, half);
 }
 
-static inline int ep_simd_level() {
+// The SIMD flavour the CPU has: 2 AVX-512F/DQ, 1 AVX2, 0 neither.
+static inline int ep_cpu_level() {
     static const int level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 2
             : __builtin_cpu_supports("avx2") ? 1 : 0;
     return level;
+}
+
+// The highest flavour the kernels may use (tests lower it to run the scalar and AVX2 code on any CPU; 2 by default).
+static inline std::atomic<int>& ep_simd_cap() {
+    static std::atomic<int> cap(2);
+    return cap;
+}
+
+// Tests: the epoch kernels (sampler, dots, axpys, single-row batches) use no flavour above `level` (0 scalar, 1 AVX2,
+// 2 whatever the CPU has) from now on, process-wide. Every flavour gives the same bits; this only makes that testable.
+inline void epoch_simd_limit(int level) {
+    ep_simd_cap().store(level < 0 ? 0 : level > 2 ? 2 : level, std::memory_order_relaxed);
+}
+
+// The flavour the kernels use: the CPU's, capped by epoch_simd_limit.
+static inline int ep_simd_level() {
+    int cap = ep_simd_cap().load(std::memory_order_relaxed);
+    int level = ep_cpu_level();
+    return level < cap ? level : cap;
 }
 
 static inline void ep_permute_all_at(int level, uint64_t* a, ep_i64 count, uint64_t key, int half) {
@@ -147,7 +168,7 @@ static inline void ep_permute_all(uint64_t* a, ep_i64 count, uint64_t key, int h
 // Tests: one Feistel permutation (no cycle-walking) of v[k], k < count, with the flavour `level` (0 scalar, 1 AVX2,
 // 2 AVX-512) and the key of (seed, epoch) for `rows` rows. Returns false, writing nothing, where the CPU lacks `level`.
 inline bool feistel_at_level(int level, ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64* v, ep_i64 count) {
-    if (level > ep_simd_level() || level < 0) {
+    if (level > ep_cpu_level() || level < 0) {
         return false;
     }
     EpPermutation p;
@@ -315,8 +336,7 @@ __attribute__((target("avx2"))) static double dot16_avx2(const T* a, const T* b,
 }
 
 static inline bool ep_avx2() {
-    static const bool has = __builtin_cpu_supports("avx2");
-    return has;
+    return ep_simd_level() >= 1;
 }
 
 template <class T>
@@ -440,14 +460,18 @@ inline void gather_double(const double* x, ep_i64 cols, const double* y, const d
 // Positions whose rows are computed in one go when the ring runs low (in lanes of four).
 static const ep_i64 FILL_AHEAD = 64;
 
+// Batches of one row (B = 1) summed per wait for their rows (one call of single_rows).
+static const ep_i64 SINGLE_ROW_SPAN = 64;
+
 // Rows the producer thread computes per publication, and how far ahead of the batch being summed it may run.
 static const ep_i64 PRODUCER_CHUNK = 256;
 static const ep_i64 PRODUCER_AHEAD = 8192;
 
-// The ring size the epoch loop needs for batch size B: the smallest power of two ≥ B + PREFETCH_ROWS + FILL_AHEAD, or
-// ≥ B + PREFETCH_ROWS + PRODUCER_AHEAD + PRODUCER_CHUNK when a producer thread computes the rows.
+// The ring size the epoch loop needs for batch size B: the smallest power of two ≥ B' + PREFETCH_ROWS + FILL_AHEAD, or
+// ≥ B' + PREFETCH_ROWS + PRODUCER_AHEAD + PRODUCER_CHUNK when a producer thread computes the rows, where B' = B, or
+// SINGLE_ROW_SPAN for B = 1 (whose rows are summed that many at a time).
 inline ep_i64 ring_size(ep_i64 batch, bool producer) {
-    ep_i64 need = batch + PREFETCH_ROWS + (producer ? PRODUCER_AHEAD + PRODUCER_CHUNK : FILL_AHEAD);
+    ep_i64 need = (batch == 1 ? SINGLE_ROW_SPAN : batch) + PREFETCH_ROWS + (producer ? PRODUCER_AHEAD + PRODUCER_CHUNK : FILL_AHEAD);
     ep_i64 r = 1;
     while (r < need) {
         r <<= 1;
@@ -546,13 +570,18 @@ static void update_step(ep_i64 cols, const double* acc, double scale, double alp
     }
 }
 
+// The bits of update_step's F: which of means, factors, ridge, S², l1 (kappa) are present.
+template <class T>
+static inline int update_flags(const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa) {
+    return (means != NULL ? 1 : 0) | (factors != NULL ? 2 : 0) | (ridge != NULL ? 4 : 0) | (s2 != NULL ? 8 : 0)
+            | (kappa != NULL ? 16 : 0);
+}
+
 template <class T>
 static inline void update(ep_i64 cols, const double* acc, double scale, double alpha, double rate, T* theta, T* g,
                           const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
                           const double* l1s2) {
-    int f = (means != NULL ? 1 : 0) | (factors != NULL ? 2 : 0) | (ridge != NULL ? 4 : 0) | (s2 != NULL ? 8 : 0)
-            | (kappa != NULL ? 16 : 0);
-    switch (f) {
+    switch (update_flags(means, factors, ridge, s2, kappa)) {
 #define DOWNHILL_STEP(k) case k: update_step<T, k>(cols, acc, scale, alpha, rate, theta, g, means, factors, ridge, s2, kappa, l1s2); return;
         DOWNHILL_STEP(0) DOWNHILL_STEP(1) DOWNHILL_STEP(2) DOWNHILL_STEP(3) DOWNHILL_STEP(4) DOWNHILL_STEP(5)
         DOWNHILL_STEP(6) DOWNHILL_STEP(7) DOWNHILL_STEP(8) DOWNHILL_STEP(9) DOWNHILL_STEP(10) DOWNHILL_STEP(11)
@@ -562,6 +591,140 @@ static inline void update(ep_i64 cols, const double* acc, double scale, double a
         DOWNHILL_STEP(30) DOWNHILL_STEP(31)
 #undef DOWNHILL_STEP
     }
+}
+
+// ------------------------------------------------------------------ batches of one row
+
+// One batch of the single row x_i (B = 1), fused: exactly the operations of batch_inputs, gather_pass and update_step
+// for count = 1 — the same expressions on the same values in the same order, so the same bits — without the float64
+// accumulator, the float32 partial and the per-batch calls between them. Writes theta, g (and tt with factors);
+// returns the batch's Σwr² (0 + wr·r, as the general path's sums[0] after its 0 + ...).
+template <class T, int F>
+static inline __attribute__((always_inline)) double single_row_body(const T* xi, ep_i64 cols, double yi, const double* wi,
+                                                                     double tau, double ymean, double rate, T* theta, T* g,
+                                                                     const T* means, const T* factors, const T* ridge,
+                                                                     const T* s2, const double* kappa, const double* l1s2,
+                                                                     T* tt, bool avx2) {
+    double b = (F & 1) ? ymean - dot_in_order(means, theta, cols) : 0;
+    const T* t = theta;
+    if (F & 2) {
+        for (ep_i64 j = 0; j < cols; j++) {
+            tt[j] = factors[j] * theta[j];
+        }
+        t = tt;
+    }
+    double d = cols >= 16 && avx2 ? dot16_avx2(xi, t, cols) : dot16_portable(xi, t, cols);
+    double r = d + b - tau * yi;
+    double wr = wi != NULL ? *wi * r : r;
+    double ss = 0.0 + (0.0 + wr * r);
+    double sum = 0.0 + (0.0 + wr);
+    const T a = (T) wr;
+    const double scale = 2.0 / (double) 1;
+    const double alpha = -scale * sum;
+    const double minus_rate = -rate;
+    for (ep_i64 j = 0; j < cols; j++) {
+        // The general path's v = 0 + acc_j, acc_j = 0 + (double) (0 + a·x_j) (float32: the partial's 0 + a·x_j in T;
+        // float64: acc_j itself): adding +0 changes only −0 (into +0), so one addition gives all three's bits.
+        double v = 0.0 + (double) (a * xi[j]);
+        T gj = (T) (scale * v);
+        if (F & 2) {
+            gj = factors[j] * gj;
+        }
+        if (F & 1) {
+            gj = (T) ((double) gj + alpha * (double) means[j]);
+        }
+        if (F & 4) {
+            T rs = ridge[j] * theta[j];
+            gj = (T) ((double) gj + 1.0 * (double) rs);
+        }
+        g[j] = gj;
+        T step = gj;
+        if (F & 8) {
+            step = s2[j] * step;
+        }
+        T th = (T) ((double) theta[j] + minus_rate * (double) step);
+        if (F & 16) {
+            double thr = rate * kappa[j] * l1s2[j];
+            double v2 = (double) th;
+            th = (T) (v2 > thr ? v2 - thr : v2 < -thr ? v2 + thr : 0);
+        }
+        theta[j] = th;
+    }
+    return ss;
+}
+
+// The batches of one row at positions [from, from + count) of the ring: prefetching PREFETCH_ROWS rows ahead (up to
+// `ahead` positions past the last), each row's batch by single_row_body with rate rates[q]; total += each Σwr², in
+// order. The AVX2 clone runs the same expressions on wider registers (no FMA), so both give the same bits.
+template <class T, int F>
+static void single_rows_portable(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
+                                 ep_i64 from, ep_i64 count, ep_i64 ahead, const double* rates, double tau, double ymean,
+                                 T* theta, T* g, const T* means, const T* factors, const T* ridge, const T* s2,
+                                 const double* kappa, const double* l1s2, T* tt, double* total) {
+    double sum_squares = *total;
+    for (ep_i64 q = 0; q < count; q++) {
+        if (q + PREFETCH_ROWS < count + ahead) {
+            ep_i64 next = ring[(from + q + PREFETCH_ROWS) & mask];
+            prefetch_row(x, cols, y, next);
+            if (w != NULL) {
+                __builtin_prefetch(w + next, 0, 3);
+            }
+        }
+        ep_i64 i = ring[(from + q) & mask];
+        sum_squares += single_row_body<T, F>(x + i * cols, cols, (double) y[i], w != NULL ? w + i : NULL, tau, ymean,
+                                             rates[q], theta, g, means, factors, ridge, s2, kappa, l1s2, tt, false);
+    }
+    *total = sum_squares;
+}
+
+template <class T, int F>
+__attribute__((target("avx2"))) static void single_rows_avx2(const T* x, ep_i64 cols, const T* y, const double* w,
+                                                             const ep_i64* ring, ep_i64 mask, ep_i64 from, ep_i64 count,
+                                                             ep_i64 ahead, const double* rates, double tau, double ymean,
+                                                             T* theta, T* g, const T* means, const T* factors,
+                                                             const T* ridge, const T* s2, const double* kappa,
+                                                             const double* l1s2, T* tt, double* total) {
+    double sum_squares = *total;
+    for (ep_i64 q = 0; q < count; q++) {
+        if (q + PREFETCH_ROWS < count + ahead) {
+            ep_i64 next = ring[(from + q + PREFETCH_ROWS) & mask];
+            prefetch_row(x, cols, y, next);
+            if (w != NULL) {
+                __builtin_prefetch(w + next, 0, 3);
+            }
+        }
+        ep_i64 i = ring[(from + q) & mask];
+        sum_squares += single_row_body<T, F>(x + i * cols, cols, (double) y[i], w != NULL ? w + i : NULL, tau, ymean,
+                                             rates[q], theta, g, means, factors, ridge, s2, kappa, l1s2, tt, true);
+    }
+    *total = sum_squares;
+}
+
+template <class T>
+using SingleRows = void (*)(const T*, ep_i64, const T*, const double*, const ep_i64*, ep_i64, ep_i64, ep_i64, ep_i64,
+                            const double*, double, double, T*, T*, const T*, const T*, const T*, const T*, const double*,
+                            const double*, T*, double*);
+
+template <class T, int F>
+static SingleRows<T> single_rows_for(bool avx2) {
+    return avx2 ? single_rows_avx2<T, F> : single_rows_portable<T, F>;
+}
+
+// The single-row loop for the optional vectors present (F's bits as update's) and the CPU.
+template <class T>
+static SingleRows<T> single_rows(int f) {
+    bool avx2 = ep_avx2();
+    switch (f) {
+#define DOWNHILL_ROWS(k) case k: return single_rows_for<T, k>(avx2);
+        DOWNHILL_ROWS(0) DOWNHILL_ROWS(1) DOWNHILL_ROWS(2) DOWNHILL_ROWS(3) DOWNHILL_ROWS(4) DOWNHILL_ROWS(5)
+        DOWNHILL_ROWS(6) DOWNHILL_ROWS(7) DOWNHILL_ROWS(8) DOWNHILL_ROWS(9) DOWNHILL_ROWS(10) DOWNHILL_ROWS(11)
+        DOWNHILL_ROWS(12) DOWNHILL_ROWS(13) DOWNHILL_ROWS(14) DOWNHILL_ROWS(15) DOWNHILL_ROWS(16) DOWNHILL_ROWS(17)
+        DOWNHILL_ROWS(18) DOWNHILL_ROWS(19) DOWNHILL_ROWS(20) DOWNHILL_ROWS(21) DOWNHILL_ROWS(22) DOWNHILL_ROWS(23)
+        DOWNHILL_ROWS(24) DOWNHILL_ROWS(25) DOWNHILL_ROWS(26) DOWNHILL_ROWS(27) DOWNHILL_ROWS(28) DOWNHILL_ROWS(29)
+        DOWNHILL_ROWS(30) DOWNHILL_ROWS(31)
+#undef DOWNHILL_ROWS
+    }
+    return single_rows_portable<T, 0>;
 }
 
 // Batches [first_batch, first_batch + batches) of an epoch (positions first_batch*B ...; the last batch of the epoch
@@ -598,10 +761,13 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
     if (producer) {
         worker = std::thread(produce_rows, &order, rows, ring, start, last, &state);
     }
-    for (ep_i64 k = 0; k < batches; k++) {
+    SingleRows<T> single = batch == 1 ? single_rows<T>(update_flags(means, factors, ridge, s2, kappa)) : NULL;
+    for (ep_i64 k = 0; k < batches;) {
         ep_i64 from = (first_batch + k) * batch;
         ep_i64 count = train - from < batch ? train - from : batch;
-        ep_i64 until = from + count + PREFETCH_ROWS < train ? from + count + PREFETCH_ROWS : train;
+        ep_i64 span = batch == 1 ? (batches - k < SINGLE_ROW_SPAN ? batches - k : SINGLE_ROW_SPAN) : 1; // batches now
+        ep_i64 positions = batch == 1 ? span : count;
+        ep_i64 until = from + positions + PREFETCH_ROWS < train ? from + positions + PREFETCH_ROWS : train;
         if (producer) { // wait for the rows through `until`; positions before `from` are done
             state.consumed.store(from, std::memory_order_release);
             int spins = 0;
@@ -618,6 +784,12 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
             fill_rows(order, rows, mask, filled, target);
             filled = target;
         }
+        if (single != NULL) {
+            single(x, cols, y, w, rows, mask, from, span, until - from - span, rates + k, tau, ymean, theta, g, means,
+                   factors, ridge, s2, kappa, l1s2, tt, &total);
+            k += span;
+            continue;
+        }
         double scale = 2.0 / (double) count;
         double b;
         const T* t = batch_inputs(cols, theta, ymean, means, factors, tt, &b);
@@ -627,6 +799,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
         double sum = 0.0 + sums[1];
         update(cols, acc, scale, -scale * sum, rates[k], theta, g, means, factors, ridge, s2, kappa, l1s2);
         total += ss;
+        k++;
     }
     if (producer) {
         state.stop.store(true);

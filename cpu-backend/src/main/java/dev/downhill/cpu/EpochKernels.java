@@ -60,6 +60,13 @@ final class EpochKernels {
     @Cast("bool")
     static native boolean feistel_at_level(int level, long seed, long epoch, long rows, LongPointer v, long count);
 
+    /**
+     * Tests: the epoch kernels (sampler, row dots, axpys, single-row batches) use no SIMD flavour above {@code level}
+     * (0 scalar, 1 AVX2, 2 whatever the CPU has) from now on, in the whole process. Every flavour gives the same bits;
+     * this makes that testable on a CPU that has the wider ones.
+     */
+    static native void epoch_simd_limit(int level);
+
     /** out[k] = EpochRows.of(seed, epoch, rows, train, validationSeed).training(from + k). Writes out. */
     static native void epoch_rows_fill(long seed, long epoch, long rows, long train, long validationSeed, long from,
                                        LongPointer out, long count);

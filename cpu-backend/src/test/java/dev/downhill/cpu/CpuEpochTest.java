@@ -211,6 +211,59 @@ class CpuEpochTest {
                 Arguments.of(Precision.FLOAT32, 1, M, 70));
     }
 
+    static Stream<Arguments> flavours() {
+        return Stream.of(Arguments.of(Precision.FLOAT32, 1, 37), Arguments.of(Precision.FLOAT64, 1, 70),
+                Arguments.of(Precision.FLOAT32, 5, 70), Arguments.of(Precision.FLOAT64, 3, 37),
+                Arguments.of(Precision.FLOAT32, 1, 6));
+    }
+
+    /**
+     * The scalar and AVX2 code of the epoch kernels (forced by {@code epoch_simd_limit}) give the bits of the widest the
+     * CPU has: θ, the last gradient and every epoch's Σwr², with every option on (the single-row batches of B = 1
+     * included). Where the CPU lacks AVX2 all three runs are the scalar code and agree trivially.
+     */
+    @ParameterizedTest(name = "{0} B={1} n={2}")
+    @MethodSource("flavours")
+    void everySimdFlavourOfTheEpochGivesTheSameBits(Precision precision, int batch, int n) {
+        TestData t = TestData.gaussian(M, n, TestData.ramp(n), -0.4, 0.2, 9);
+        for (double[] row : t.x) {
+            row[2] *= 5e6; // D ≠ I with standardization
+        }
+        double[] w = new double[M];
+        for (int i = 0; i < M; i++) {
+            w[i] = 0.5 + (i % 5) * 0.3;
+        }
+        double[][] results = new double[3][];
+        try (Dataset data = Dataset.of(t.x, t.y, w);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
+                     BackendOptions.builder().threads(2).build()));
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.elasticNet(0.01, 0.3), true)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
+            for (int level = 0; level <= 2; level++) {
+                EpochKernels.epoch_simd_limit(level);
+                try (var theta = problem.allocateVector(n); var g = problem.allocateVector(n)) {
+                    dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(3, 0, M, M - 20, 8), batch)
+                            .steps(0, s -> 0.01 / Math.sqrt(s + 1.0)).build();
+                    double[] out = new double[2 * n + 3];
+                    long steps = 0;
+                    for (int e = 0; e < 3; e++) {
+                        var a = problem.epoch(base.next(e, steps, s -> 0.01 / Math.sqrt(s + 1.0)), theta, g);
+                        out[2 * n + e] = a.sumOfSquares();
+                        steps += a.steps();
+                    }
+                    System.arraycopy(theta.copyToHost(), 0, out, 0, n);
+                    System.arraycopy(g.copyToHost(), 0, out, n, n);
+                    results[level] = out;
+                } finally {
+                    EpochKernels.epoch_simd_limit(2);
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertNotEquals(0.0, results[2][0], "θ moved");
+        assertArrayEquals(results[2], results[0], "scalar vs widest: θ, g, Σwr²");
+        assertArrayEquals(results[2], results[1], "AVX2 vs widest: θ, g, Σwr²");
+    }
+
     /**
      * Early stopping leaves the validation rows out of the column statistics: the fitted intercept is ȳₜ − x̄ₜᵀθ with
      * the weighted means of the training rows (summed here directly), not of all rows.
