@@ -1,9 +1,10 @@
 // SGD / mini-batch epochs of the CPU backend (called through JavaCPP from dev.downhill.cpu.EpochKernels).
 //
-// The row kernels here (row_dot, axpy_add) are the only arithmetic of both the per-batch gather pass (one batch per call,
-// CpuProblem.gradient on a RowSlice) and the epoch loop (every batch of an epoch in one call), so the two give the
-// same bits (batches of one row run fused, single_row_body: the same expressions, without the round trips through the
-// accumulators between them, which is what a B = 1 epoch's dependency chain spent its time on): the epoch loop is the per-batch loop of dev.downhill.spi.StochasticEpoch.runPerBatch moved into C, each
+// The row kernels here (the row dot dot16_*, and the axpy p_j = p_j + a·x_j in T, element by element) are the only
+// arithmetic of both the per-batch gather pass (one batch per call, CpuProblem.gradient on a RowSlice) and the epoch
+// loop (every batch of an epoch in one call), so the two give the same bits (batches of one row run fused,
+// single_row_body: the same expressions, without the round trips through the accumulators between them, which is
+// what a B = 1 epoch's dependency chain spent its time on): the epoch loop is the per-batch loop of dev.downhill.spi.StochasticEpoch.runPerBatch moved into C, each
 // vector operation rounding as VectorOps does in Java (float32 vectors: the operation in float64, rounded once;
 // float32 products d*x in float32). IEEE double/float arithmetic without contraction into FMA: this file must be
 // compiled for an ISA without FMA (JavaCPP's default -march=x86-64), which the #error below enforces.
@@ -316,7 +317,7 @@ __attribute__((target("avx2"))) static inline __m256d ep_load4(const double* p) 
 }
 
 template <class T>
-__attribute__((target("avx2"))) static double dot16_avx2(const T* a, const T* b, ep_i64 n) {
+__attribute__((target("avx2"))) static inline double dot16_avx2(const T* a, const T* b, ep_i64 n) {
     __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
     ep_i64 j = 0;
     for (; j + 16 <= n; j += 16) {
@@ -337,36 +338,6 @@ __attribute__((target("avx2"))) static double dot16_avx2(const T* a, const T* b,
 
 static inline bool ep_avx2() {
     return ep_simd_level() >= 1;
-}
-
-template <class T>
-static inline double row_dot(const T* a, const T* b, ep_i64 n) {
-    return n >= 16 && ep_avx2() ? dot16_avx2(a, b, n) : dot16_portable(a, b, n);
-}
-
-// p_j = p_j + a*x_j in T (float32: a float32 product and sum, each rounded; element by element, so the AVX2 clone,
-// multiply then add without FMA, gives the same bits).
-template <class T>
-static inline void axpy_portable(T* p, T a, const T* x, ep_i64 n) {
-    for (ep_i64 j = 0; j < n; j++) {
-        p[j] = p[j] + a * x[j];
-    }
-}
-
-template <class T>
-__attribute__((target("avx2"))) static void axpy_avx2(T* p, T a, const T* x, ep_i64 n) {
-    for (ep_i64 j = 0; j < n; j++) {
-        p[j] = p[j] + a * x[j];
-    }
-}
-
-template <class T>
-static inline void axpy_add(T* p, T a, const T* x, ep_i64 n) {
-    if (n >= 32 && ep_avx2()) {
-        axpy_avx2(p, a, x, n);
-    } else {
-        axpy_portable(p, a, x, n);
-    }
 }
 
 // Rows looked ahead: the row PREFETCH_ROWS positions ahead is prefetched (x's first lines, y, w) while one is summed.
@@ -391,11 +362,14 @@ static inline void prefetch_row(const T* x, ep_i64 cols, const T* y, ep_i64 i) {
 // One batch of the gather pass: for the k rows ring[(start + q) & mask], q < k: r = x.theta + b - tau*y (float64),
 // weighted wr = w*r; ss += wr*r (or r*r), s += wr (or r), partial += (T) wr * x. Rows up to `ahead` positions past
 // the batch (already in the ring) are prefetched; prefetching changes no value. Reads x, y, w, theta; adds into
-// partial, ss, s. mask = -1 reads a plain array from `start`.
-template <class T>
-static inline void gather_batch(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
-                                ep_i64 start, ep_i64 k, ep_i64 ahead, const T* theta, double b, double tau, T* partial,
-                                double* ss, double* s) {
+// partial, ss, s. mask = -1 reads a plain array from `start`. Compiled twice (gather_batch_portable, gather_batch_avx2:
+// the row dot's AVX2 flavour inlined, the axpy on wider registers), element by element the same operations, so the
+// same bits (dot16_portable says why for the dot; the axpy is element by element).
+template <class T, bool AVX2>
+static inline __attribute__((always_inline)) void gather_batch_body(const T* x, ep_i64 cols, const T* y, const double* w,
+                                                                     const ep_i64* ring, ep_i64 mask, ep_i64 start, ep_i64 k,
+                                                                     ep_i64 ahead, const T* theta, double b, double tau,
+                                                                     T* partial, double* ss, double* s) {
     for (ep_i64 q = 0; q < k; q++) {
         if (q + PREFETCH_ROWS < k + ahead) {
             ep_i64 next = ring[(start + q + PREFETCH_ROWS) & mask];
@@ -406,17 +380,48 @@ static inline void gather_batch(const T* x, ep_i64 cols, const T* y, const doubl
         }
         ep_i64 i = ring[(start + q) & mask];
         const T* xi = x + i * cols;
-        double r = row_dot(xi, theta, cols) + b - tau * (double) y[i];
+        double d = AVX2 && cols >= 16 ? dot16_avx2(xi, theta, cols) : dot16_portable(xi, theta, cols);
+        double r = d + b - tau * (double) y[i];
+        T a;
         if (w != NULL) {
             double wr = w[i] * r;
             *ss += wr * r;
             *s += wr;
-            axpy_add(partial, (T) wr, xi, cols);
+            a = (T) wr;
         } else {
             *ss += r * r;
             *s += r;
-            axpy_add(partial, (T) r, xi, cols);
+            a = (T) r;
         }
+        for (ep_i64 j = 0; j < cols; j++) {
+            partial[j] = partial[j] + a * xi[j];
+        }
+    }
+}
+
+template <class T>
+static void gather_batch_portable(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
+                                  ep_i64 start, ep_i64 k, ep_i64 ahead, const T* theta, double b, double tau, T* partial,
+                                  double* ss, double* s) {
+    gather_batch_body<T, false>(x, cols, y, w, ring, mask, start, k, ahead, theta, b, tau, partial, ss, s);
+}
+
+template <class T>
+__attribute__((target("avx2"))) static void gather_batch_avx2(const T* x, ep_i64 cols, const T* y, const double* w,
+                                                              const ep_i64* ring, ep_i64 mask, ep_i64 start, ep_i64 k,
+                                                              ep_i64 ahead, const T* theta, double b, double tau,
+                                                              T* partial, double* ss, double* s) {
+    gather_batch_body<T, true>(x, cols, y, w, ring, mask, start, k, ahead, theta, b, tau, partial, ss, s);
+}
+
+template <class T>
+static inline void gather_batch(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
+                                ep_i64 start, ep_i64 k, ep_i64 ahead, const T* theta, double b, double tau, T* partial,
+                                double* ss, double* s) {
+    if (ep_avx2()) {
+        gather_batch_avx2(x, cols, y, w, ring, mask, start, k, ahead, theta, b, tau, partial, ss, s);
+    } else {
+        gather_batch_portable(x, cols, y, w, ring, mask, start, k, ahead, theta, b, tau, partial, ss, s);
     }
 }
 
