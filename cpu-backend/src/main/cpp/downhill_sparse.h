@@ -123,6 +123,63 @@ static void csr_gram_rows(const csr_index* ptr, const int* col, const T* val, co
     }
 }
 
+// The per-thread float64 accumulators a_k = acc + k·stride (k < count), combined in thread order: v_j =
+// ((0 + a_0[j]) + a_1[j]) + … + a_{count−1}[j]. The Java loops they replace ran interpreted on a one-time pass over
+// large n (tens of ms at n = 150,000); these give their bits.
+// out[j] = v_j·scale (float64), or (float) (v_j·scale) (float32).
+inline void accumulators_scaled_double(const double* acc, long long count, long long stride, long long n, double scale,
+                                       double* out) {
+    for (long long j = 0; j < n; j++) {
+        double v = 0;
+        for (long long k = 0; k < count; k++) {
+            v += acc[k * stride + j];
+        }
+        out[j] = v * scale;
+    }
+}
+
+inline void accumulators_scaled_float(const double* acc, long long count, long long stride, long long n, double scale,
+                                      float* out) {
+    for (long long j = 0; j < n; j++) {
+        double v = 0;
+        for (long long k = 0; k < count; k++) {
+            v += acc[k * stride + j];
+        }
+        out[j] = (float) (v * scale);
+    }
+}
+
+// out[j] = v_j / divisor (the column means from the column sums).
+inline void accumulators_divided(const double* acc, long long count, long long stride, long long n, double divisor,
+                                 double* out) {
+    for (long long j = 0; j < n; j++) {
+        double v = 0;
+        for (long long k = 0; k < count; k++) {
+            v += acc[k * stride + j];
+        }
+        out[j] = v / divisor;
+    }
+}
+
+// The column mean squared deviations from csr_column_deviations' accumulators: out[j] = (D_j + (c_j·c_j)·max(0, total −
+// W_j)) / total, D_j and W_j the thread-order sums of dev_k and stored_k (the weight of the rows where x_ij = 0 adds
+// their c_j² in one product). max(0, NaN) is NaN, as Java's Math.max.
+inline void csr_deviations_finish(const double* dev, const double* stored, long long count, long long stride, long long n,
+                                  const double* c, double total, double* out) {
+    for (long long j = 0; j < n; j++) {
+        double d = 0, w = 0;
+        for (long long k = 0; k < count; k++) {
+            d += dev[k * stride + j];
+        }
+        for (long long k = 0; k < count; k++) {
+            w += stored[k * stride + j];
+        }
+        double zeros = total - w;
+        double weight = zeros != zeros ? zeros : zeros > 0 ? zeros : 0.0;
+        out[j] = (d + c[j] * c[j] * weight) / total;
+    }
+}
+
 inline void csr_gradient_float(const csr_index* ptr, const int* col, const float* val, const float* y, const double* w,
                                csr_index start, csr_index end, const float* theta, double b, double tau, double* acc, double* sums) {
     csr_gradient_rows<float>(ptr, col, val, y, w, start, end, theta, b, tau, acc, sums);

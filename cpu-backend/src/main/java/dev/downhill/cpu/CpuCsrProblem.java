@@ -23,8 +23,8 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * A CSR X (and y) on the cpu backend: the passes of {@link ResidentProblem} over the stored entries only — X is never
  * densified — with the native kernels of {@code downhill_sparse.h} on a pool of threads. Rows are split into contiguous
- * ranges of about equal non-zeros, one per thread, each with its own float64 accumulator of n values; accumulators are
- * combined in thread order, so results are bit-identical for the same inputs and thread count. Centring stays implicit
+ * ranges of about equal non-zeros, one per thread, each with its own float64 accumulator of n values (rows of one
+ * off-heap block); accumulators are combined in thread order, natively, so results are bit-identical for the same inputs and thread count. Centring stays implicit
  * (core removes x̄·Σr from the gradient), so the centred problem costs no more than the raw one.
  *
  * <p>The direct solvers: the Gram pass accumulates XᵀX over each row's pairs of entries (n² float64 on the host, O(Σᵢ
@@ -46,6 +46,8 @@ final class CpuCsrProblem implements ResidentProblem {
     private final long rows;
     private final int n;
     private final long[] rangeStart;
+    private final long stride;
+    private final DoublePointer accumulatorBlock;
     private final DoublePointer[] accumulators;
     private final DoublePointer[] sums;
     private final RangePool pool;
@@ -75,10 +77,12 @@ final class CpuCsrProblem implements ResidentProblem {
         this.y = convert ? ownedY : y;
         int workers = (int) Math.max(1, Math.min(threads, rows));
         this.rangeStart = balancedRanges(x.rowPointers(), rows, workers);
+        this.stride = Math.max(1, n);
+        this.accumulatorBlock = new DoublePointer(workers * stride);
         this.accumulators = new DoublePointer[workers];
         this.sums = new DoublePointer[workers];
         for (int t = 0; t < workers; t++) {
-            accumulators[t] = new DoublePointer(Math.max(1, n));
+            accumulators[t] = accumulatorBlock.getPointer(t * stride); // a view: the block owns the memory
             sums[t] = new DoublePointer(2);
         }
         this.pool = new RangePool(workers, "downhill-cpu-csr");
@@ -193,15 +197,16 @@ final class CpuCsrProblem implements ResidentProblem {
                             weights, rangeStart[t], rangeStart[t + 1], accumulators[t], sums[t]);
                 }
             });
-            double[] means = combined();
             double sy = 0;
             double sw = 0;
             for (DoublePointer s : sums) {
                 sy += s.get(0);
                 sw += s.get(1);
             }
-            for (int j = 0; j < n; j++) {
-                means[j] /= sw;
+            double[] means = new double[n];
+            try (DoublePointer out = new DoublePointer(stride)) {
+                SparseKernels.accumulators_divided(accumulatorBlock, accumulators.length, stride, n, sw, out);
+                out.get(means);
             }
             statistics = new ColumnStatistics(means, sy / sw);
             totalWeight = sw;
@@ -226,43 +231,28 @@ final class CpuCsrProblem implements ResidentProblem {
         if (deviations[slot] == null) {
             double[] c = centred ? columnStatistics().means() : new double[n];
             double total = columnStatistics0()[1];
-            try (DoublePointer cp = new DoublePointer(c)) {
+            try (DoublePointer cp = new DoublePointer(c);
+                 DoublePointer storedBlock = new DoublePointer(accumulators.length * stride);
+                 DoublePointer out = new DoublePointer(stride)) {
+                Pointer.memset(storedBlock, 0, 8L * accumulators.length * stride);
                 DoublePointer[] stored = new DoublePointer[accumulators.length];
-                try {
-                    for (int t = 0; t < stored.length; t++) {
-                        stored[t] = new DoublePointer(Math.max(1, n));
-                        Pointer.memset(stored[t], 0, 8L * Math.max(1, n));
-                    }
-                    forEachRange(t -> {
-                        clear(t);
-                        if (precision == Precision.FLOAT64) {
-                            SparseKernels.csr_column_deviations_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, weights,
-                                    rangeStart[t], rangeStart[t + 1], cp, accumulators[t], stored[t]);
-                        } else {
-                            SparseKernels.csr_column_deviations_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, weights,
-                                    rangeStart[t], rangeStart[t + 1], cp, accumulators[t], stored[t]);
-                        }
-                    });
-                    double[] dev = combined();
-                    double[] storedWeight = new double[n];
-                    double[] part = new double[n];
-                    for (DoublePointer s : stored) {
-                        s.get(part);
-                        for (int j = 0; j < n; j++) {
-                            storedWeight[j] += part[j];
-                        }
-                    }
-                    for (int j = 0; j < n; j++) {
-                        dev[j] = (dev[j] + c[j] * c[j] * Math.max(0, total - storedWeight[j])) / total;
-                    }
-                    deviations[slot] = dev;
-                } finally {
-                    for (DoublePointer s : stored) {
-                        if (s != null) {
-                            s.close();
-                        }
-                    }
+                for (int t = 0; t < stored.length; t++) {
+                    stored[t] = storedBlock.getPointer(t * stride);
                 }
+                forEachRange(t -> {
+                    clear(t);
+                    if (precision == Precision.FLOAT64) {
+                        SparseKernels.csr_column_deviations_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, weights,
+                                rangeStart[t], rangeStart[t + 1], cp, accumulators[t], stored[t]);
+                    } else {
+                        SparseKernels.csr_column_deviations_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, weights,
+                                rangeStart[t], rangeStart[t + 1], cp, accumulators[t], stored[t]);
+                    }
+                });
+                SparseKernels.csr_deviations_finish(accumulatorBlock, storedBlock, accumulators.length, stride, n, cp, total, out);
+                double[] dev = new double[n];
+                out.get(dev);
+                deviations[slot] = dev;
             }
         }
         return deviations[slot].clone();
@@ -366,11 +356,11 @@ final class CpuCsrProblem implements ResidentProblem {
     /** The native copy of the slices' order arrays (one per block of an epoch). */
     private final NativeRowOrder rowOrder = new NativeRowOrder();
 
-    /** out = scale · Σ_k accumulator_k (k in order); returns the reductions of those threads. */
     /**
-     * out = scale · Σ_k accumulator_k (k in thread order, from 0), straight from the accumulators into {@code out}'s
+     * out = scale · Σ_k accumulator_k (k in thread order, from 0), natively from the accumulators into {@code out}'s
      * memory — no n-length heap arrays per pass (for n in the hundreds of thousands each would be a humongous allocation
-     * whose fresh pages the kernel zeroes every step). Returns the combined reductions.
+     * whose fresh pages the kernel zeroes every step), and no Java loop over n that runs interpreted in a fit's first
+     * passes. Returns the combined reductions.
      */
     private ResidualSums write(int used, double scale, CpuVector out) {
         double ss = 0;
@@ -379,36 +369,12 @@ final class CpuCsrProblem implements ResidentProblem {
             ss += sums[k].get(0);
             s += sums[k].get(1);
         }
-        java.nio.DoubleBuffer[] parts = new java.nio.DoubleBuffer[used];
-        for (int k = 0; k < used; k++) {
-            parts[k] = dev.downhill.internal.OffHeapViews.doubles(accumulators[k], 0, n);
-        }
         if (precision == Precision.FLOAT64) {
-            writeScaled(parts, scale, dev.downhill.internal.OffHeapViews.doubles(out.pointer(), 0, n));
+            SparseKernels.accumulators_scaled_double(accumulatorBlock, used, stride, n, scale, (DoublePointer) out.pointer());
         } else {
-            writeScaled(parts, scale, dev.downhill.internal.OffHeapViews.floats(out.pointer(), 0, n));
+            SparseKernels.accumulators_scaled_float(accumulatorBlock, used, stride, n, scale, (FloatPointer) out.pointer());
         }
         return new ResidualSums(ss, s);
-    }
-
-    private void writeScaled(java.nio.DoubleBuffer[] parts, double scale, java.nio.DoubleBuffer out) {
-        for (int j = 0; j < n; j++) {
-            double v = 0;
-            for (java.nio.DoubleBuffer part : parts) {
-                v += part.get(j);
-            }
-            out.put(j, v * scale);
-        }
-    }
-
-    private void writeScaled(java.nio.DoubleBuffer[] parts, double scale, java.nio.FloatBuffer out) {
-        for (int j = 0; j < n; j++) {
-            double v = 0;
-            for (java.nio.DoubleBuffer part : parts) {
-                v += part.get(j);
-            }
-            out.put(j, (float) (v * scale));
-        }
     }
 
     @Override
@@ -528,9 +494,9 @@ final class CpuCsrProblem implements ResidentProblem {
         }
         closed = true;
         pool.close();
-        for (int t = 0; t < accumulators.length; t++) {
-            accumulators[t].close();
-            sums[t].close();
+        accumulatorBlock.close();
+        for (DoublePointer s : sums) {
+            s.close();
         }
         if (ownedValues != null) {
             ownedValues.close();
@@ -544,25 +510,8 @@ final class CpuCsrProblem implements ResidentProblem {
     // ---------------------------------------------------------------- helpers
 
     private void clear(int t) {
-        Pointer.memset(accumulators[t], 0, 8L * Math.max(1, n));
+        Pointer.memset(accumulators[t], 0, 8L * stride);
         sums[t].put(0, 0.0).put(1, 0.0);
-    }
-
-    private double[] combined() {
-        return combined(accumulators.length);
-    }
-
-    /** Σ of the first {@code used} accumulators, in thread order. */
-    private double[] combined(int used) {
-        double[] total = new double[n];
-        double[] part = new double[n];
-        for (int k = 0; k < used; k++) {
-            accumulators[k].get(part);
-            for (int j = 0; j < n; j++) {
-                total[j] += part[j];
-            }
-        }
-        return total;
     }
 
     private CpuVector vector(BackendVector v) {

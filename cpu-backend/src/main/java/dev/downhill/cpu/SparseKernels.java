@@ -25,6 +25,28 @@ final class SparseKernels {
         Loader.load(SparseKernels.class);
     }
 
+    /**
+     * The per-thread accumulators a_k = acc + k·stride (k &lt; count) summed in thread order from 0, times scale:
+     * out[j] = (Σ_k a_k[j])·scale. Writes out (n values, float64).
+     */
+    static native void accumulators_scaled_double(@Const DoublePointer acc, long count, long stride, long n, double scale,
+                                                  DoublePointer out);
+
+    /** As {@link #accumulators_scaled_double}, rounded once to float32. Writes out (n values). */
+    static native void accumulators_scaled_float(@Const DoublePointer acc, long count, long stride, long n, double scale,
+                                                 FloatPointer out);
+
+    /** out[j] = (Σ_k a_k[j]) / divisor, the sums in thread order from 0. Writes out (n values). */
+    static native void accumulators_divided(@Const DoublePointer acc, long count, long stride, long n, double divisor,
+                                            DoublePointer out);
+
+    /**
+     * out[j] = (Σ_k dev_k[j] + c_j²·max(0, total − Σ_k stored_k[j])) / total, each Σ in thread order from 0 (the
+     * accumulators of {@link #csr_column_deviations_double}). Writes out (n values).
+     */
+    static native void csr_deviations_finish(@Const DoublePointer dev, @Const DoublePointer stored, long count, long stride,
+                                             long n, @Const DoublePointer c, double total, DoublePointer out);
+
     /** Rows [start, end): acc += Σ w r x with r = x·θ + b − τy; sums[0] += Σ w r², sums[1] += Σ w r. Writes acc, sums. */
     static native void csr_gradient_float(@Const LongPointer ptr, @Const IntPointer col, @Const FloatPointer val, @Const FloatPointer y,
                                           @Const DoublePointer w, long start, long end, @Const FloatPointer theta, double b, double tau,
