@@ -359,6 +359,17 @@ static inline void prefetch_row(const T* x, ep_i64 cols, const T* y, ep_i64 i) {
     __builtin_prefetch(y + i, 0, 3);
 }
 
+// Prefetches the row at ring position `position` (x's first lines, y, and w when weighted); changes no value.
+template <class T>
+static inline void prefetch_position(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring,
+                                     ep_i64 mask, ep_i64 position) {
+    ep_i64 next = ring[position & mask];
+    prefetch_row(x, cols, y, next);
+    if (w != NULL) {
+        __builtin_prefetch(w + next, 0, 3);
+    }
+}
+
 // One batch of the gather pass: for the k rows ring[(start + q) & mask], q < k: r = x.theta + b - tau*y (float64),
 // weighted wr = w*r; ss += wr*r (or r*r), s += wr (or r), partial += (T) wr * x. Rows up to `ahead` positions past
 // the batch (already in the ring) are prefetched; prefetching changes no value. Reads x, y, w, theta; adds into
@@ -372,11 +383,7 @@ static inline __attribute__((always_inline)) void gather_batch_body(const T* x, 
                                                                      T* partial, double* ss, double* s) {
     for (ep_i64 q = 0; q < k; q++) {
         if (q + PREFETCH_ROWS < k + ahead) {
-            ep_i64 next = ring[(start + q + PREFETCH_ROWS) & mask];
-            prefetch_row(x, cols, y, next);
-            if (w != NULL) {
-                __builtin_prefetch(w + next, 0, 3);
-            }
+            prefetch_position(x, cols, y, w, ring, mask, start + q + PREFETCH_ROWS);
         }
         ep_i64 i = ring[(start + q) & mask];
         const T* xi = x + i * cols;
@@ -542,38 +549,52 @@ static inline const T* batch_inputs(ep_i64 cols, const T* theta, double ymean, c
 // The step of one batch after its gather pass, element by element (each j independent): g_j from the accumulator
 // (scaled, times D, centred, plus λ∘θ), then θ_j (minus η·S²g, then soft-thresholded). F's bits say which of means,
 // factors, ridge, S², l1 are present (compile-time, so each combination is a loop without branches).
+// Element j of the step: g_j and θ_j from v = 0 + acc_j (the batch's accumulated Σ w r x_j). Shared by update_step
+// and single_row_body, so both round exactly alike. Writes g[j], theta[j].
+template <class T, int F>
+static inline __attribute__((always_inline)) void update_element(ep_i64 j, double v, double scale, double alpha,
+                                                                  double rate, double minus_rate, T* theta, T* g,
+                                                                  const T* means, const T* factors, const T* ridge,
+                                                                  const T* s2, const double* kappa, const double* l1s2) {
+    T gj = (T) (scale * v);
+    if (F & 2) {
+        gj = factors[j] * gj;
+    }
+    if (F & 1) {
+        gj = (T) ((double) gj + alpha * (double) means[j]);
+    }
+    if (F & 4) {
+        T rs = ridge[j] * theta[j];
+        gj = (T) ((double) gj + 1.0 * (double) rs);
+    }
+    g[j] = gj;
+    T step = gj;
+    if (F & 8) {
+        step = s2[j] * step;
+    }
+    T th = (T) ((double) theta[j] + minus_rate * (double) step);
+    if (F & 16) {
+        double thr = rate * kappa[j] * l1s2[j];
+        double v2 = (double) th;
+        th = (T) (v2 > thr ? v2 - thr : v2 < -thr ? v2 + thr : 0);
+    }
+    theta[j] = th;
+}
+
 template <class T, int F>
 static void update_step(ep_i64 cols, const double* acc, double scale, double alpha, double rate, T* theta, T* g,
                         const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
                         const double* l1s2) {
     double minus_rate = -rate;
     for (ep_i64 j = 0; j < cols; j++) {
-        double v = 0.0 + acc[j];
-        T gj = (T) (scale * v);
-        if (F & 2) {
-            gj = factors[j] * gj;
-        }
-        if (F & 1) {
-            gj = (T) ((double) gj + alpha * (double) means[j]);
-        }
-        if (F & 4) {
-            T rs = ridge[j] * theta[j];
-            gj = (T) ((double) gj + 1.0 * (double) rs);
-        }
-        g[j] = gj;
-        T step = gj;
-        if (F & 8) {
-            step = s2[j] * step;
-        }
-        T th = (T) ((double) theta[j] + minus_rate * (double) step);
-        if (F & 16) {
-            double thr = rate * kappa[j] * l1s2[j];
-            double v2 = (double) th;
-            th = (T) (v2 > thr ? v2 - thr : v2 < -thr ? v2 + thr : 0);
-        }
-        theta[j] = th;
+        update_element<T, F>(j, 0.0 + acc[j], scale, alpha, rate, minus_rate, theta, g, means, factors, ridge, s2, kappa,
+                             l1s2);
     }
 }
+
+// X(F) for every combination F of update_step's flags (the cases of a switch over them).
+#define DOWNHILL_EACH_FLAGS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) \
+    X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31)
 
 // The bits of update_step's F: which of means, factors, ridge, S², l1 (kappa) are present.
 template <class T>
@@ -588,12 +609,7 @@ static inline void update(ep_i64 cols, const double* acc, double scale, double a
                           const double* l1s2) {
     switch (update_flags(means, factors, ridge, s2, kappa)) {
 #define DOWNHILL_STEP(k) case k: update_step<T, k>(cols, acc, scale, alpha, rate, theta, g, means, factors, ridge, s2, kappa, l1s2); return;
-        DOWNHILL_STEP(0) DOWNHILL_STEP(1) DOWNHILL_STEP(2) DOWNHILL_STEP(3) DOWNHILL_STEP(4) DOWNHILL_STEP(5)
-        DOWNHILL_STEP(6) DOWNHILL_STEP(7) DOWNHILL_STEP(8) DOWNHILL_STEP(9) DOWNHILL_STEP(10) DOWNHILL_STEP(11)
-        DOWNHILL_STEP(12) DOWNHILL_STEP(13) DOWNHILL_STEP(14) DOWNHILL_STEP(15) DOWNHILL_STEP(16) DOWNHILL_STEP(17)
-        DOWNHILL_STEP(18) DOWNHILL_STEP(19) DOWNHILL_STEP(20) DOWNHILL_STEP(21) DOWNHILL_STEP(22) DOWNHILL_STEP(23)
-        DOWNHILL_STEP(24) DOWNHILL_STEP(25) DOWNHILL_STEP(26) DOWNHILL_STEP(27) DOWNHILL_STEP(28) DOWNHILL_STEP(29)
-        DOWNHILL_STEP(30) DOWNHILL_STEP(31)
+        DOWNHILL_EACH_FLAGS(DOWNHILL_STEP)
 #undef DOWNHILL_STEP
     }
 }
@@ -610,14 +626,9 @@ static inline __attribute__((always_inline)) double single_row_body(const T* xi,
                                                                      const T* means, const T* factors, const T* ridge,
                                                                      const T* s2, const double* kappa, const double* l1s2,
                                                                      T* tt, bool avx2) {
-    double b = (F & 1) ? ymean - dot_in_order(means, theta, cols) : 0;
-    const T* t = theta;
-    if (F & 2) {
-        for (ep_i64 j = 0; j < cols; j++) {
-            tt[j] = factors[j] * theta[j];
-        }
-        t = tt;
-    }
+    double b;
+    const T* t = batch_inputs(cols, theta, ymean, (F & 1) ? means : (const T*) NULL, (F & 2) ? factors : (const T*) NULL,
+                              tt, &b);
     double d = cols >= 16 && avx2 ? dot16_avx2(xi, t, cols) : dot16_portable(xi, t, cols);
     double r = d + b - tau * yi;
     double wr = wi != NULL ? *wi * r : r;
@@ -630,30 +641,8 @@ static inline __attribute__((always_inline)) double single_row_body(const T* xi,
     for (ep_i64 j = 0; j < cols; j++) {
         // The general path's v = 0 + acc_j, acc_j = 0 + (double) (0 + a·x_j) (float32: the partial's 0 + a·x_j in T;
         // float64: acc_j itself): adding +0 changes only −0 (into +0), so one addition gives all three's bits.
-        double v = 0.0 + (double) (a * xi[j]);
-        T gj = (T) (scale * v);
-        if (F & 2) {
-            gj = factors[j] * gj;
-        }
-        if (F & 1) {
-            gj = (T) ((double) gj + alpha * (double) means[j]);
-        }
-        if (F & 4) {
-            T rs = ridge[j] * theta[j];
-            gj = (T) ((double) gj + 1.0 * (double) rs);
-        }
-        g[j] = gj;
-        T step = gj;
-        if (F & 8) {
-            step = s2[j] * step;
-        }
-        T th = (T) ((double) theta[j] + minus_rate * (double) step);
-        if (F & 16) {
-            double thr = rate * kappa[j] * l1s2[j];
-            double v2 = (double) th;
-            th = (T) (v2 > thr ? v2 - thr : v2 < -thr ? v2 + thr : 0);
-        }
-        theta[j] = th;
+        update_element<T, F>(j, 0.0 + (double) (a * xi[j]), scale, alpha, rate, minus_rate, theta, g, means, factors, ridge,
+                             s2, kappa, l1s2);
     }
     return ss;
 }
@@ -661,25 +650,33 @@ static inline __attribute__((always_inline)) double single_row_body(const T* xi,
 // The batches of one row at positions [from, from + count) of the ring: prefetching PREFETCH_ROWS rows ahead (up to
 // `ahead` positions past the last), each row's batch by single_row_body with rate rates[q]; total += each Σwr², in
 // order. The AVX2 clone runs the same expressions on wider registers (no FMA), so both give the same bits.
+template <class T, int F, bool AVX2>
+static inline __attribute__((always_inline)) void single_rows_body(const T* x, ep_i64 cols, const T* y, const double* w,
+                                                                    const ep_i64* ring, ep_i64 mask, ep_i64 from,
+                                                                    ep_i64 count, ep_i64 ahead, const double* rates,
+                                                                    double tau, double ymean, T* theta, T* g,
+                                                                    const T* means, const T* factors, const T* ridge,
+                                                                    const T* s2, const double* kappa, const double* l1s2,
+                                                                    T* tt, double* total) {
+    double sum_squares = *total;
+    for (ep_i64 q = 0; q < count; q++) {
+        if (q + PREFETCH_ROWS < count + ahead) {
+            prefetch_position(x, cols, y, w, ring, mask, from + q + PREFETCH_ROWS);
+        }
+        ep_i64 i = ring[(from + q) & mask];
+        sum_squares += single_row_body<T, F>(x + i * cols, cols, (double) y[i], w != NULL ? w + i : NULL, tau, ymean,
+                                             rates[q], theta, g, means, factors, ridge, s2, kappa, l1s2, tt, AVX2);
+    }
+    *total = sum_squares;
+}
+
 template <class T, int F>
 static void single_rows_portable(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
                                  ep_i64 from, ep_i64 count, ep_i64 ahead, const double* rates, double tau, double ymean,
                                  T* theta, T* g, const T* means, const T* factors, const T* ridge, const T* s2,
                                  const double* kappa, const double* l1s2, T* tt, double* total) {
-    double sum_squares = *total;
-    for (ep_i64 q = 0; q < count; q++) {
-        if (q + PREFETCH_ROWS < count + ahead) {
-            ep_i64 next = ring[(from + q + PREFETCH_ROWS) & mask];
-            prefetch_row(x, cols, y, next);
-            if (w != NULL) {
-                __builtin_prefetch(w + next, 0, 3);
-            }
-        }
-        ep_i64 i = ring[(from + q) & mask];
-        sum_squares += single_row_body<T, F>(x + i * cols, cols, (double) y[i], w != NULL ? w + i : NULL, tau, ymean,
-                                             rates[q], theta, g, means, factors, ridge, s2, kappa, l1s2, tt, false);
-    }
-    *total = sum_squares;
+    single_rows_body<T, F, false>(x, cols, y, w, ring, mask, from, count, ahead, rates, tau, ymean, theta, g, means,
+                                  factors, ridge, s2, kappa, l1s2, tt, total);
 }
 
 template <class T, int F>
@@ -689,20 +686,8 @@ __attribute__((target("avx2"))) static void single_rows_avx2(const T* x, ep_i64 
                                                              T* theta, T* g, const T* means, const T* factors,
                                                              const T* ridge, const T* s2, const double* kappa,
                                                              const double* l1s2, T* tt, double* total) {
-    double sum_squares = *total;
-    for (ep_i64 q = 0; q < count; q++) {
-        if (q + PREFETCH_ROWS < count + ahead) {
-            ep_i64 next = ring[(from + q + PREFETCH_ROWS) & mask];
-            prefetch_row(x, cols, y, next);
-            if (w != NULL) {
-                __builtin_prefetch(w + next, 0, 3);
-            }
-        }
-        ep_i64 i = ring[(from + q) & mask];
-        sum_squares += single_row_body<T, F>(x + i * cols, cols, (double) y[i], w != NULL ? w + i : NULL, tau, ymean,
-                                             rates[q], theta, g, means, factors, ridge, s2, kappa, l1s2, tt, true);
-    }
-    *total = sum_squares;
+    single_rows_body<T, F, true>(x, cols, y, w, ring, mask, from, count, ahead, rates, tau, ymean, theta, g, means,
+                                 factors, ridge, s2, kappa, l1s2, tt, total);
 }
 
 template <class T>
@@ -721,12 +706,7 @@ static SingleRows<T> single_rows(int f) {
     bool avx2 = ep_avx2();
     switch (f) {
 #define DOWNHILL_ROWS(k) case k: return single_rows_for<T, k>(avx2);
-        DOWNHILL_ROWS(0) DOWNHILL_ROWS(1) DOWNHILL_ROWS(2) DOWNHILL_ROWS(3) DOWNHILL_ROWS(4) DOWNHILL_ROWS(5)
-        DOWNHILL_ROWS(6) DOWNHILL_ROWS(7) DOWNHILL_ROWS(8) DOWNHILL_ROWS(9) DOWNHILL_ROWS(10) DOWNHILL_ROWS(11)
-        DOWNHILL_ROWS(12) DOWNHILL_ROWS(13) DOWNHILL_ROWS(14) DOWNHILL_ROWS(15) DOWNHILL_ROWS(16) DOWNHILL_ROWS(17)
-        DOWNHILL_ROWS(18) DOWNHILL_ROWS(19) DOWNHILL_ROWS(20) DOWNHILL_ROWS(21) DOWNHILL_ROWS(22) DOWNHILL_ROWS(23)
-        DOWNHILL_ROWS(24) DOWNHILL_ROWS(25) DOWNHILL_ROWS(26) DOWNHILL_ROWS(27) DOWNHILL_ROWS(28) DOWNHILL_ROWS(29)
-        DOWNHILL_ROWS(30) DOWNHILL_ROWS(31)
+        DOWNHILL_EACH_FLAGS(DOWNHILL_ROWS)
 #undef DOWNHILL_ROWS
     }
     return single_rows_portable<T, 0>;

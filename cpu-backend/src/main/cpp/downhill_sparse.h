@@ -124,41 +124,35 @@ static void csr_gram_rows(const csr_index* ptr, const int* col, const T* val, co
 }
 
 // The per-thread float64 accumulators a_k = acc + k·stride (k < count), combined in thread order: v_j =
-// ((0 + a_0[j]) + a_1[j]) + … + a_{count−1}[j]. The Java loops they replace ran interpreted on a one-time pass over
-// large n (tens of ms at n = 150,000); these give their bits.
-// out[j] = v_j·scale (float64), or (float) (v_j·scale) (float32).
-inline void accumulators_scaled_double(const double* acc, long long count, long long stride, long long n, double scale,
-                                       double* out) {
+// ((0 + a_0[j]) + a_1[j]) + … + a_{count−1}[j], then out[j] = finish(v_j). The Java loops they replace ran interpreted on a
+// one-time pass over large n (tens of ms at n = 150,000); these give their bits.
+template <typename Out, typename Finish>
+static inline void accumulators_combined(const double* acc, long long count, long long stride, long long n, Out* out,
+                                         Finish finish) {
     for (long long j = 0; j < n; j++) {
         double v = 0;
         for (long long k = 0; k < count; k++) {
             v += acc[k * stride + j];
         }
-        out[j] = v * scale;
+        out[j] = finish(v);
     }
+}
+
+// out[j] = v_j·scale (float64), or (float) (v_j·scale) (float32).
+inline void accumulators_scaled_double(const double* acc, long long count, long long stride, long long n, double scale,
+                                       double* out) {
+    accumulators_combined(acc, count, stride, n, out, [scale](double v) { return v * scale; });
 }
 
 inline void accumulators_scaled_float(const double* acc, long long count, long long stride, long long n, double scale,
                                       float* out) {
-    for (long long j = 0; j < n; j++) {
-        double v = 0;
-        for (long long k = 0; k < count; k++) {
-            v += acc[k * stride + j];
-        }
-        out[j] = (float) (v * scale);
-    }
+    accumulators_combined(acc, count, stride, n, out, [scale](double v) { return (float) (v * scale); });
 }
 
 // out[j] = v_j / divisor (the column means from the column sums).
 inline void accumulators_divided(const double* acc, long long count, long long stride, long long n, double divisor,
                                  double* out) {
-    for (long long j = 0; j < n; j++) {
-        double v = 0;
-        for (long long k = 0; k < count; k++) {
-            v += acc[k * stride + j];
-        }
-        out[j] = v / divisor;
-    }
+    accumulators_combined(acc, count, stride, n, out, [divisor](double v) { return v / divisor; });
 }
 
 // The column mean squared deviations from csr_column_deviations' accumulators: out[j] = (D_j + (c_j·c_j)·max(0, total −

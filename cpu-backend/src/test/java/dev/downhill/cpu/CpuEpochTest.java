@@ -166,19 +166,24 @@ class CpuEpochTest {
         }
     }
 
+    /** m × n Gaussian rows (seed), column 2 scaled by 5e6 (D ≠ I with standardization), weights 0.5 … 1.7. */
+    private static Dataset weightedWithALargeColumn(int m, int n, long seed) {
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), -0.4, 0.2, seed);
+        for (double[] row : t.x) {
+            row[2] *= 5e6;
+        }
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = 0.5 + (i % 5) * 0.3;
+        }
+        return Dataset.of(t.x, t.y, w);
+    }
+
     /** The native epoch against the per-batch default on one problem, several epochs and step offsets, every option on. */
     @ParameterizedTest(name = "{0} B={1} m={2} n={3}")
     @MethodSource("direct")
     void nativeEpochEqualsRunPerBatch(Precision precision, int batch, int M, int N) {
-        TestData t = TestData.gaussian(M, N, TestData.ramp(N), -0.4, 0.2, 5);
-        for (double[] row : t.x) {
-            row[2] *= 5e6; // D ≠ I with standardization
-        }
-        double[] w = new double[M];
-        for (int i = 0; i < M; i++) {
-            w[i] = 0.5 + (i % 5) * 0.3;
-        }
-        try (Dataset data = Dataset.of(t.x, t.y, w);
+        try (Dataset data = weightedWithALargeColumn(M, N, 5);
              ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
                      BackendOptions.builder().threads(2).build()));
              CentredObjective objective = new CentredObjective(problem, true, true, Penalty.elasticNet(0.01, 0.3), true);
@@ -225,16 +230,8 @@ class CpuEpochTest {
     @ParameterizedTest(name = "{0} B={1} n={2}")
     @MethodSource("flavours")
     void everySimdFlavourOfTheEpochGivesTheSameBits(Precision precision, int batch, int n) {
-        TestData t = TestData.gaussian(M, n, TestData.ramp(n), -0.4, 0.2, 9);
-        for (double[] row : t.x) {
-            row[2] *= 5e6; // D ≠ I with standardization
-        }
-        double[] w = new double[M];
-        for (int i = 0; i < M; i++) {
-            w[i] = 0.5 + (i % 5) * 0.3;
-        }
         double[][] results = new double[3][];
-        try (Dataset data = Dataset.of(t.x, t.y, w);
+        try (Dataset data = weightedWithALargeColumn(M, n, 9);
              ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
                      BackendOptions.builder().threads(2).build()));
              CentredObjective objective = new CentredObjective(problem, true, true, Penalty.elasticNet(0.01, 0.3), true)) {
