@@ -370,36 +370,55 @@ static inline void prefetch_position(const T* x, ep_i64 cols, const T* y, const 
     }
 }
 
+// Row i of a batch: r = x_i·θ + b − τ·y_i; ss += wr·r, s += wr (w_i·r weighted, else r); returns (T) wr, the row's
+// factor in the axpy.
+template <class T, bool AVX2>
+static inline __attribute__((always_inline)) T batch_row(const T* xi, ep_i64 cols, double yi, const double* wi,
+                                                         const T* theta, double b, double tau, double* ss, double* s) {
+    double d = AVX2 && cols >= 16 ? dot16_avx2(xi, theta, cols) : dot16_portable(xi, theta, cols);
+    double r = d + b - tau * yi;
+    double wr = wi != NULL ? *wi * r : r;
+    *ss += wr * r;
+    *s += wr;
+    return (T) wr;
+}
+
 // One batch of the gather pass: for the k rows ring[(start + q) & mask], q < k: r = x.theta + b - tau*y (float64),
 // weighted wr = w*r; ss += wr*r (or r*r), s += wr (or r), partial += (T) wr * x. Rows up to `ahead` positions past
 // the batch (already in the ring) are prefetched; prefetching changes no value. Reads x, y, w, theta; adds into
 // partial, ss, s. mask = -1 reads a plain array from `start`. Compiled twice (gather_batch_portable, gather_batch_avx2:
 // the row dot's AVX2 flavour inlined, the axpy on wider registers), element by element the same operations, so the
 // same bits (dot16_portable says why for the dot; the axpy is element by element).
+// Rows go two at a time through the axpy (their dots are independent; the partial is swept once for both).
 template <class T, bool AVX2>
 static inline __attribute__((always_inline)) void gather_batch_body(const T* x, ep_i64 cols, const T* y, const double* w,
                                                                      const ep_i64* ring, ep_i64 mask, ep_i64 start, ep_i64 k,
                                                                      ep_i64 ahead, const T* theta, double b, double tau,
                                                                      T* partial, double* ss, double* s) {
-    for (ep_i64 q = 0; q < k; q++) {
+    ep_i64 q = 0;
+    for (; q + 2 <= k; q += 2) { // two rows per sweep of the partial: (p + a₁x₁) + a₂x₂, row by row's roundings
+        for (ep_i64 e = q; e < q + 2; e++) {
+            if (e + PREFETCH_ROWS < k + ahead) {
+                prefetch_position(x, cols, y, w, ring, mask, start + e + PREFETCH_ROWS);
+            }
+        }
+        ep_i64 i1 = ring[(start + q) & mask];
+        ep_i64 i2 = ring[(start + q + 1) & mask];
+        const T* x1 = x + i1 * cols;
+        const T* x2 = x + i2 * cols;
+        T a1 = batch_row<T, AVX2>(x1, cols, (double) y[i1], w != NULL ? w + i1 : NULL, theta, b, tau, ss, s);
+        T a2 = batch_row<T, AVX2>(x2, cols, (double) y[i2], w != NULL ? w + i2 : NULL, theta, b, tau, ss, s);
+        for (ep_i64 j = 0; j < cols; j++) {
+            partial[j] = (partial[j] + a1 * x1[j]) + a2 * x2[j];
+        }
+    }
+    for (; q < k; q++) {
         if (q + PREFETCH_ROWS < k + ahead) {
             prefetch_position(x, cols, y, w, ring, mask, start + q + PREFETCH_ROWS);
         }
         ep_i64 i = ring[(start + q) & mask];
         const T* xi = x + i * cols;
-        double d = AVX2 && cols >= 16 ? dot16_avx2(xi, theta, cols) : dot16_portable(xi, theta, cols);
-        double r = d + b - tau * (double) y[i];
-        T a;
-        if (w != NULL) {
-            double wr = w[i] * r;
-            *ss += wr * r;
-            *s += wr;
-            a = (T) wr;
-        } else {
-            *ss += r * r;
-            *s += r;
-            a = (T) r;
-        }
+        T a = batch_row<T, AVX2>(xi, cols, (double) y[i], w != NULL ? w + i : NULL, theta, b, tau, ss, s);
         for (ep_i64 j = 0; j < cols; j++) {
             partial[j] = partial[j] + a * xi[j];
         }
@@ -629,12 +648,11 @@ static inline __attribute__((always_inline)) double single_row_body(const T* xi,
     double b;
     const T* t = batch_inputs(cols, theta, ymean, (F & 1) ? means : (const T*) NULL, (F & 2) ? factors : (const T*) NULL,
                               tt, &b);
-    double d = cols >= 16 && avx2 ? dot16_avx2(xi, t, cols) : dot16_portable(xi, t, cols);
-    double r = d + b - tau * yi;
-    double wr = wi != NULL ? *wi * r : r;
-    double ss = 0.0 + (0.0 + wr * r);
-    double sum = 0.0 + (0.0 + wr);
-    const T a = (T) wr;
+    double sums[2] = {0, 0}; // the general path's gather sums from 0, then 0 + each (as epoch_batches)
+    const T a = avx2 ? batch_row<T, true>(xi, cols, yi, wi, t, b, tau, &sums[0], &sums[1])
+                     : batch_row<T, false>(xi, cols, yi, wi, t, b, tau, &sums[0], &sums[1]);
+    double ss = 0.0 + sums[0];
+    double sum = 0.0 + sums[1];
     const double scale = 2.0 / (double) 1;
     const double alpha = -scale * sum;
     const double minus_rate = -rate;
