@@ -2,7 +2,7 @@
 """Issue 15, item 3: SGD and mini-batches, seconds per epoch, side by side in one run on the same data.
 
   /usr/bin/python3 bench/sgd/sgd_vs_sklearn.py [--sizes 2000000x20,200000x1000] [--epochs 3] [--lr 0.001]
-        [--batches 32,256] [--threads 0] [--cap-seconds 1800] [--work DIR] [--out DIR]
+        [--batches 32,256] [--threads 0] [--repeats 3] [--cap-seconds 1800] [--work DIR] [--out DIR]
 
 For each size R×N (X float32 from `downhill gen --rows R --features N`, noise 1, seed 0):
   ours     `downhill fit --solver sgd --batch-size 1` and `--solver minibatch --batch-size B` for each B, all with
@@ -19,7 +19,9 @@ For each size R×N (X float32 from `downhill gen --rows R --features N`, noise 1
            Its loss is ½r², ours r²: the same η gives scikit-learn steps half as long (the times do not depend on it).
   numpy    a NumPy mini-batch loop, B for each --batches: per epoch rng.permutation(m), then per batch
            r = X[idx]θ + b − y[idx], θ −= η(2/B)X[idx]ᵀr, b −= η(2/B)Σr (float32 X, float64 θ); wall time of the E epochs.
-The bars (issue 15) are checked on the first size: ours sgd at least 10× faster than SGDRegressor (whole fit vs
+Every measurement is repeated --repeats times (each of ours in a fresh JVM), one after another; the tables give the
+median and results.json every run (the VM's speed swings by 2× within minutes, and a short fit in a fresh JVM shares
+its two cores with the JIT compiler). The bars (issue 15) are checked on the first size: ours sgd at least 10× faster than SGDRegressor (whole fit vs
 whole fit), and minibatch with B = 256 per epoch within 3× of one GD step. Every process runs on the same machine one
 after the other; run on a quiet one. Writes results.json and results.md to --out.
 """
@@ -64,6 +66,15 @@ def ours(dh, d, solver, batch, iters, lr, threads, cap):
             "finalLoss": r["lossHistory"][-1], "trainingMse": model["training"]["mse"]}
 
 
+def median_of(repeats, measure, key):
+    """Runs measure() `repeats` times; returns the run with the median `key`, with every run's key in key + 'Runs'."""
+    runs = [measure() for _ in range(max(1, repeats))]
+    ordered = sorted(runs, key=lambda r: r[key])
+    best = dict(ordered[(len(ordered) - 1) // 2])
+    best[key + "Runs"] = [r[key] for r in runs]
+    return best
+
+
 def sklearn_cell(x, y, epochs, lr):
     from sklearn.linear_model import SGDRegressor
     import warnings
@@ -105,6 +116,7 @@ def main():
     ap.add_argument("--lr", type=float, default=0.001)
     ap.add_argument("--batches", default="32,256")
     ap.add_argument("--threads", type=int, default=0, help="our --threads (0: the default, every core)")
+    ap.add_argument("--repeats", type=int, default=3, help="runs of every measurement; the median is reported")
     ap.add_argument("--cap-seconds", type=int, default=1800)
     ap.add_argument("--work", default="/tmp/downhill-sgd-bench")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", time.strftime("%Y-%m-%d") + "-sgd"))
@@ -116,7 +128,7 @@ def main():
     E = args.epochs
     results = {"machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count(),
                            "python": sys.version.split()[0], "numpy": np.__version__},
-               "epochs": E, "lr": args.lr, "sizes": []}
+               "epochs": E, "lr": args.lr, "repeats": args.repeats, "sizes": []}
     try:
         import sklearn
         results["machine"]["sklearn"] = sklearn.__version__
@@ -130,31 +142,36 @@ def main():
             run([dh, "gen", "--rows", str(R), "--features", str(N), "--out-dir", d, "--quiet"], args.cap_seconds)
         cell = {"rows": R, "cols": N, "ours": {}, "sklearn": None, "numpy": {}}
         print("== %d × %d" % (R, N), flush=True)
-        o = ours(dh, d, "sgd", 1, E, args.lr, args.threads, args.cap_seconds)
+        R = args.repeats
+
+        def mine(solver, batch, iters):
+            return median_of(R, lambda: ours(dh, d, solver, batch, iters, args.lr, args.threads, args.cap_seconds),
+                             "wallTimeSeconds")
+        o = mine("sgd", 1, E)
         cell["ours"]["sgd"] = o
         print("  ours sgd: %.3f s (%.3f s/epoch)" % (o["wallTimeSeconds"], o["wallTimeSeconds"] / E), flush=True)
         for b in batches:
-            o = ours(dh, d, "minibatch", b, E, args.lr, args.threads, args.cap_seconds)
+            o = mine("minibatch", b, E)
             cell["ours"]["minibatch-%d" % b] = o
             print("  ours minibatch B=%d: %.3f s (%.3f s/epoch)" % (b, o["wallTimeSeconds"], o["wallTimeSeconds"] / E), flush=True)
         if E > 1 and 256 in batches:  # the marginal epoch: (wall(E) − wall(1))/(E − 1), without the fit's fixed part
-            one = ours(dh, d, "minibatch", 256, 1, args.lr, args.threads, args.cap_seconds)
+            one = mine("minibatch", 256, 1)
             cell["ours"]["minibatch-256"]["oneEpoch"] = one
             cell["ours"]["minibatch-256"]["marginalEpochSeconds"] = max(
                 0.0, (cell["ours"]["minibatch-256"]["wallTimeSeconds"] - one["wallTimeSeconds"]) / (E - 1))
-        g1 = ours(dh, d, "gd", 0, 1, args.lr, args.threads, args.cap_seconds)
-        g21 = ours(dh, d, "gd", 0, 21, args.lr, args.threads, args.cap_seconds)
+        g1 = mine("gd", 0, 1)
+        g21 = mine("gd", 0, 21)
         step = max(0.0, (g21["wallTimeSeconds"] - g1["wallTimeSeconds"]) / 20)
         cell["ours"]["gd"] = {"oneStep": g1, "twentyOneSteps": g21, "stepSeconds": step}
         print("  ours gd: one step %.4f s (fit of one step %.3f s)" % (step, g1["wallTimeSeconds"]), flush=True)
         x = np.load(os.path.join(d, "X.npy"))
         y = np.load(os.path.join(d, "y.npy")).astype(np.float64)
         if sklearn is not None:
-            cell["sklearn"] = sklearn_cell(x, y, E, args.lr)
+            cell["sklearn"] = median_of(R, lambda: sklearn_cell(x, y, E, args.lr), "fitSeconds")
             print("  sklearn SGDRegressor: %.3f s" % cell["sklearn"]["fitSeconds"], flush=True)
         if not args.skip_numpy:
             for b in batches:
-                cell["numpy"]["minibatch-%d" % b] = numpy_cell(x, y, E, args.lr, b)
+                cell["numpy"]["minibatch-%d" % b] = median_of(R, lambda: numpy_cell(x, y, E, args.lr, b), "seconds")
                 print("  numpy minibatch B=%d: %.3f s" % (b, cell["numpy"]["minibatch-%d" % b]["seconds"]), flush=True)
         del x, y
         results["sizes"].append(cell)
@@ -188,7 +205,19 @@ def render(res, batches):
         row += ["%.4f" % (c["numpy"]["minibatch-%d" % b]["seconds"] / E) if ("minibatch-%d" % b) in c["numpy"] else "—"
                 for b in batches]
         lines.append("| " + " | ".join(row) + " |")
-    lines += ["", "Seconds per epoch (per step for GD).", ""]
+    R = res.get("repeats", 1)
+    lines += ["", "Seconds per epoch (per step for GD)%s." % (", medians of %d runs each" % R if R > 1 else ""), ""]
+    if R > 1:
+        def spread(cell, key):
+            runs = cell.get(key + "Runs") if cell else None
+            return "%.3f–%.3f" % (min(runs), max(runs)) if runs else "—"
+        for c in res["sizes"]:
+            o = c["ours"]
+            parts = ["sgd %s" % spread(o["sgd"], "wallTimeSeconds")]
+            parts += ["B = %d %s" % (b, spread(o["minibatch-%d" % b], "wallTimeSeconds")) for b in batches]
+            parts += ["SGDRegressor %s" % spread(c["sklearn"], "fitSeconds")]
+            lines.append("Whole fits, %d × %d, range over the runs (s): %s." % (c["rows"], c["cols"], ", ".join(parts)))
+        lines.append("")
     c = res["sizes"][0]
     o = c["ours"]
     if c["sklearn"]:
