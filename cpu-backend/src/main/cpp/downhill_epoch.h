@@ -273,20 +273,10 @@ inline void epoch_rows_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train
 
 // ------------------------------------------------------------------ row kernels
 
-// sum_j a_j b_j in float64, in index order: VectorOps.dot's order in Java, so the intercept b = ȳ − x̄ᵀθ of the epoch
-// loop has the bits of core's per-batch loop (which asks the problem's dot).
-template <class T>
-static inline double dot_in_order(const T* a, const T* b, ep_i64 n) {
-    double s = 0;
-    for (ep_i64 j = 0; j < n; j++) {
-        s += (double) a[j] * (double) b[j];
-    }
-    return s;
-}
-
 // sum_j a_j b_j in float64: sixteen interleaved sums s_k (j ≡ k mod 16), combined lane-wise as
 // t_k = (s_k + s_{k+4}) + (s_{k+8} + s_{k+12}) for k < 4, then (t_0 + t_1) + (t_2 + t_3), then the tail
-// j ≥ 16⌊n/16⌋ in order: the row dot x_i·θ of the gather pass and of the epoch loop (both here, so they agree).
+// j ≥ 16⌊n/16⌋ in order: the row dot x_i·θ of the gather pass and of the epoch loop (both here, so they agree), and
+// from SIXTEEN_CHAINS_FROM values the intercept's x̄ᵀθ (intercept_dot, VectorOps.dot's rule).
 // The AVX2 flavour (four ymm accumulators of four lanes, multiply then add: no FMA) gives the same bits.
 template <class T>
 static inline double dot16_portable(const T* a, const T* b, ep_i64 n) {
@@ -338,6 +328,23 @@ __attribute__((target("avx2"))) static inline double dot16_avx2(const T* a, cons
 
 static inline bool ep_avx2() {
     return ep_simd_level() >= 1;
+}
+
+// From this length on, intercept_dot sums in sixteen chains (VectorOps.SIXTEEN_CHAINS_FROM).
+static const ep_i64 SIXTEEN_CHAINS_FROM = 32;
+
+// x̄ᵀθ for a batch's intercept, by VectorOps.dot's rule (so the per-batch loop, which asks the problem's dot, has the
+// same bits): in index order below SIXTEEN_CHAINS_FROM values, else dot16's order.
+template <class T>
+static inline double intercept_dot(const T* a, const T* b, ep_i64 n) {
+    if (n < SIXTEEN_CHAINS_FROM) {
+        double s = 0;
+        for (ep_i64 j = 0; j < n; j++) {
+            s += (double) a[j] * (double) b[j];
+        }
+        return s;
+    }
+    return ep_avx2() ? dot16_avx2(a, b, n) : dot16_portable(a, b, n);
 }
 
 // Rows looked ahead: the row PREFETCH_ROWS positions ahead is prefetched (x's first lines, y, w) while one is summed.
@@ -550,12 +557,12 @@ static void produce_rows(const EpRows* order, ep_i64* rows, ep_i64 ring, ep_i64 
     }
 }
 
-// A batch's inputs from θ: returns θ̃ = D∘θ (into tt; θ itself without D) and sets *b = ȳ − x̄ᵀθ (in order, as the
-// problem's dot; 0 uncentred). Shared by the dense and the CSR epoch loops.
+// A batch's inputs from θ: returns θ̃ = D∘θ (into tt; θ itself without D) and sets *b = ȳ − x̄ᵀθ (intercept_dot, as
+// the problem's dot, VectorOps.dot; 0 uncentred). Shared by the dense and the CSR epoch loops.
 template <class T>
 static inline const T* batch_inputs(ep_i64 cols, const T* theta, double ymean, const T* means, const T* factors, T* tt,
                                     double* b) {
-    *b = means != NULL ? ymean - dot_in_order(means, theta, cols) : 0;
+    *b = means != NULL ? ymean - intercept_dot(means, theta, cols) : 0;
     if (factors == NULL) {
         return theta;
     }

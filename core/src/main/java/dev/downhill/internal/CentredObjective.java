@@ -157,11 +157,11 @@ public final class CentredObjective implements AutoCloseable {
         double[] d = null;
         double uniform = 1;
         if (rescale) {
-            String refusal = scaleProblem(problem, fitIntercept);
+            double[] magnitudes = columnMagnitudes(problem, fitIntercept);
+            String refusal = scaleRefusal(problem, fitIntercept, magnitudes);
             if (refusal != null) {
                 throw new ArithmeticException(refusal);
             }
-            double[] magnitudes = columnMagnitudes(problem, fitIntercept);
             boolean outside = false;
             int largest = Integer.MIN_VALUE;
             for (double a : magnitudes) {
@@ -473,6 +473,11 @@ public final class CentredObjective implements AutoCloseable {
      * take such data.
      */
     public static String scaleProblem(ResidentProblem problem, boolean centred) {
+        return scaleRefusal(problem, centred, columnMagnitudes(problem, centred));
+    }
+
+    /** {@link #scaleProblem} given the {@link #columnMagnitudes} (a loop of Math.hypot over n, made once per objective). */
+    private static String scaleRefusal(ResidentProblem problem, boolean centred, double[] magnitudes) {
         double[] deviations = problem.columnMeanSquaredDeviations(centred);
         double[] means = problem.columnStatistics().means();
         boolean float32 = problem.precision() == Precision.FLOAT32;
@@ -485,7 +490,7 @@ public final class CentredObjective implements AutoCloseable {
                 return String.format(java.util.Locale.ROOT, "X's values are too large for the gradient solvers in %s: "
                         + "column %d's squares overflow (values beyond about 1e154); %s", precision, j, way);
             }
-            double a = Math.hypot(Math.sqrt(deviations[j]), mean);
+            double a = magnitudes[j];
             if (a == 0) {
                 continue;
             }

@@ -41,7 +41,7 @@ class AutoSolverTrialTest {
         return Math.sqrt(num / den);
     }
 
-    private static void check(double shared, Solver expected, String because) {
+    private static void check(double shared, Solver expected, String... because) {
         SplittableRandom r = new SplittableRandom(61);
         int m = 20_000;
         int n = 500;
@@ -58,7 +58,8 @@ class AutoSolverTrialTest {
             FittedModel auto = LinearRegression.fit(d, FitConfig.builder().backend("cpu").build());
             FittedModel svd = LinearRegression.fit(d, FitConfig.builder().backend("cpu").solver(Solver.SVD).build());
             assertEquals(expected, auto.solver(), auto.report().solverChoice());
-            assertTrue(auto.report().solverChoice().contains(because), auto.report().solverChoice());
+            String why = auto.report().solverChoice();
+            assertTrue(java.util.Arrays.stream(because).anyMatch(why::contains), why);
             assertTrue(auto.stopReason() != StopReason.ITERATION_LIMIT, auto.stopReason().toString());
             // cg stops at ‖S∇‖ ≤ 1e-10·‖S∇₀‖; on these conditionings that is well inside 1e-6 of the exact answer
             assertTrue(relativeDistance(auto, svd) < 1e-6, "auto vs svd: " + relativeDistance(auto, svd));
@@ -72,6 +73,9 @@ class AutoSolverTrialTest {
 
     @Test
     void correlatedColumnsFallBackToTheExactSolve() {
-        check(300, Solver.NORMAL, "cg tried first abandoned after"); // the exact answer: tall, so the normal equations
+        // the exact answer (tall, so the normal equations) once the trial has failed: abandoned at a check (its
+        // predicted passes beyond twice the budget) or at the end of its budget — which of the two depends on the
+        // last bits of the iterates of conjugate gradients on these ill-conditioned columns
+        check(300, Solver.NORMAL, "cg tried first abandoned after", "cg tried first did not converge in");
     }
 }
