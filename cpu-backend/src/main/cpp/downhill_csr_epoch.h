@@ -6,6 +6,8 @@
 #ifndef DOWNHILL_CSR_EPOCH_H
 #define DOWNHILL_CSR_EPOCH_H
 
+#include <stdlib.h>
+
 #include "downhill_epoch.h"
 #include "downhill_sparse.h"
 
@@ -41,6 +43,204 @@ static void csr_epoch_batches(const csr_index* ptr, const int* col, const T* val
         total += ss;
     }
     *sum_squares = total;
+}
+
+// ------------------------------------------------------------------ the lazy epoch (no l1 term, uniform λ∘S²)
+
+// dev.downhill.spi.SparseLazyEpoch in native code, operation for operation (the same expressions in the same order,
+// IEEE float64 without contraction, so the same bits as the Java loop): θ = a·v + c·d with d = S²∘x̄, a step costing
+// the batch's stored entries. The state (a, c, x̄ᵀv, x̄ᵀd) lives in state[0..3] between calls; v, d are float64 n-vectors.
+
+// Before the first batch: d_j = S²_j·x̄_j (S² = 1 when null; d = 0 without means), state = {1, 0, x̄ᵀv, x̄ᵀd}.
+inline void csr_lazy_begin(const double* v, const double* mean, const double* s2, ep_i64 n, double* d, double* state) {
+    double xd = 0;
+    double xv = 0;
+    for (ep_i64 j = 0; j < n; j++) {
+        d[j] = 0;
+    }
+    if (mean != NULL) {
+        for (ep_i64 j = 0; j < n; j++) {
+            d[j] = (s2 == NULL ? 1.0 : s2[j]) * mean[j];
+            xd += mean[j] * d[j];
+        }
+        for (ep_i64 j = 0; j < n; j++) {
+            xv += mean[j] * v[j];
+        }
+    }
+    state[0] = 1;
+    state[1] = 0;
+    state[2] = xv;
+    state[3] = xd;
+}
+
+// θ_j = a·v_j + c·d_j into out.
+inline void csr_lazy_materialize(const double* v, const double* d, const double* state, ep_i64 n, double* out) {
+    for (ep_i64 j = 0; j < n; j++) {
+        out[j] = state[0] * v[j] + state[1] * d[j];
+    }
+}
+
+// A column's state in the lazy epoch: v_j, d_j, D_j (1 without factors), S²_j (1 without), x̄_j (0 without means).
+struct LazyColumn {
+    double v;
+    double d;
+    double factor;
+    double s2;
+    double mean;
+};
+
+// x̄ᵀv (0 without means).
+static inline double csr_lazy_recount(const LazyColumn* cs, ep_i64 n, bool centred) {
+    double xv = 0;
+    if (centred) {
+        for (ep_i64 j = 0; j < n; j++) {
+            xv += cs[j].mean * cs[j].v;
+        }
+    }
+    return xv;
+}
+
+// v ← θ, a = 1, c = 0; returns x̄ᵀv recounted.
+static inline double csr_lazy_fold(LazyColumn* cs, ep_i64 n, bool centred, double* a, double* c) {
+    for (ep_i64 j = 0; j < n; j++) {
+        cs[j].v = *a * cs[j].v + *c * cs[j].d;
+    }
+    *a = 1;
+    *c = 0;
+    return csr_lazy_recount(cs, n, centred);
+}
+
+// Batches [first_batch, first_batch + batches) of the epoch, rates[k] for the k-th of them. Optional (NULL): mean (x̄),
+// factor (D), s2 (S²), lambda (λ, for the last batch's gradient), w. Scratch: wr (B), rows (B). The epoch's last
+// batch, when among these, writes last_theta (θ before its step) and g (its D∘g_B − s·Σwr·x̄ + λ∘θ). Adds each row's
+// w·r² to *sum_squares in order.
+template <class T>
+static void csr_lazy_batches(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w, ep_i64 m,
+                             ep_i64 n, ep_i64 seed, ep_i64 epoch, ep_i64 train, ep_i64 validation_seed, ep_i64 batch,
+                             ep_i64 first_batch, ep_i64 batches, const double* rates, double* v, const double* d,
+                             const double* mean, const double* factor, const double* s2, const double* lambda,
+                             double lambda_s2, double target_mean, double tau, double* state, double* wr, ep_i64* rows,
+                             double* last_theta, double* g, double* sum_squares) {
+    const double smallest_scale = 0x1p-200;
+    // Each column's v, d, D, S², x̄ side by side (absent ones as 1 or 0, which change no value: x·1 = x), so a stored
+    // entry's column costs one cache line, not five; v is copied back at the end.
+    LazyColumn* cs = (LazyColumn*) malloc(sizeof(LazyColumn) * (size_t) (n > 0 ? n : 1));
+    for (ep_i64 j = 0; j < n; j++) {
+        cs[j].v = v[j];
+        cs[j].d = d[j];
+        cs[j].factor = factor == NULL ? 1.0 : factor[j];
+        cs[j].s2 = s2 == NULL ? 1.0 : s2[j];
+        cs[j].mean = mean == NULL ? 0.0 : mean[j];
+    }
+    EpRows order;
+    order.init(seed, epoch, m, train, validation_seed);
+    const ep_i64 last_batch_start = (train - 1) / batch * batch;
+    // the state in locals (stores into v cannot alias them): a, c, x̄ᵀv, x̄ᵀd
+    double a = state[0], c = state[1], xv = state[2];
+    const double xd = state[3];
+    double total = *sum_squares;
+    for (ep_i64 q = 0; q < batches; q++) {
+        ep_i64 from = (first_batch + q) * batch;
+        ep_i64 k = train - from < batch ? train - from : batch;
+        order.training_rows(from, rows, k);
+        double scale = 2.0 / (double) k;
+        bool last = from == last_batch_start;
+        if (last) {
+            for (ep_i64 j = 0; j < n; j++) {
+                last_theta[j] = a * cs[j].v + c * cs[j].d;
+            }
+        }
+        double b = mean != NULL ? target_mean - (a * xv + c * xd) : 0;
+        double sum_wr = 0;
+        for (ep_i64 r = 0; r < k; r++) {
+            ep_i64 i = rows[r];
+            double dv = 0;
+            double dd = 0;
+            for (csr_index e = ptr[i]; e < ptr[i + 1]; e++) {
+                const LazyColumn& cj = cs[col[e]];
+                double xij = (double) val[e] * cj.factor;
+                dv += xij * cj.v;
+                dd += xij * cj.d;
+            }
+            double residual = a * dv + c * dd + b - tau * (double) y[i];
+            double wi = w == NULL ? 1.0 : w[i];
+            wr[r] = wi * residual;
+            sum_wr += wr[r];
+            total += wr[r] * residual;
+        }
+        double rate = rates[q];
+        double shrink = 1 - rate * lambda_s2;
+        double drift = mean != NULL ? rate * scale * sum_wr : 0;
+        if (shrink <= 0.25) { // a step that shrinks θ this much (or flips it): taken densely, v ← shrink·θ
+            csr_lazy_fold(cs, n, mean != NULL, &a, &c);
+            for (ep_i64 j = 0; j < n; j++) {
+                cs[j].v *= shrink;
+            }
+            xv = csr_lazy_recount(cs, n, mean != NULL);
+            c = drift;
+        } else {
+            if (__builtin_fabs(a * shrink) < smallest_scale) {
+                xv = csr_lazy_fold(cs, n, mean != NULL, &a, &c);
+            }
+            a *= shrink;
+            c = c * shrink + drift;
+        }
+        for (ep_i64 r = 0; r < k; r++) {
+            ep_i64 i = rows[r];
+            double coefficient = -rate * scale * wr[r] / a;
+            for (csr_index e = ptr[i]; e < ptr[i + 1]; e++) {
+                LazyColumn& cj = cs[col[e]];
+                double delta = coefficient * (double) val[e] * cj.factor * cj.s2;
+                cj.v += delta;
+                if (mean != NULL) {
+                    xv += cj.mean * delta;
+                }
+            }
+        }
+        if (last) { // the last batch's gradient at θ before its step, densely (once an epoch)
+            for (ep_i64 j = 0; j < n; j++) {
+                g[j] = 0;
+            }
+            for (ep_i64 r = 0; r < k; r++) {
+                ep_i64 i = rows[r];
+                for (csr_index e = ptr[i]; e < ptr[i + 1]; e++) {
+                    int j = col[e];
+                    g[j] += scale * wr[r] * (double) val[e] * cs[j].factor;
+                }
+            }
+            for (ep_i64 j = 0; j < n; j++) {
+                g[j] += (mean != NULL ? -scale * sum_wr * mean[j] : 0.0) + (lambda != NULL ? lambda[j] * last_theta[j] : 0.0);
+            }
+        }
+    }
+    for (ep_i64 j = 0; j < n; j++) {
+        v[j] = cs[j].v;
+    }
+    free(cs);
+    state[0] = a;
+    state[1] = c;
+    state[2] = xv;
+    *sum_squares = total;
+}
+
+inline void csr_lazy_float(const csr_index* ptr, const int* col, const float* val, const float* y, const double* w, ep_i64 m,
+                           ep_i64 n, ep_i64 seed, ep_i64 epoch, ep_i64 train, ep_i64 validation_seed, ep_i64 batch,
+                           ep_i64 first_batch, ep_i64 batches, const double* rates, double* v, const double* d,
+                           const double* mean, const double* factor, const double* s2, const double* lambda,
+                           double lambda_s2, double target_mean, double tau, double* state, double* wr, ep_i64* rows,
+                           double* last_theta, double* g, double* sum_squares) {
+    csr_lazy_batches(ptr, col, val, y, w, m, n, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, v, d,
+                     mean, factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows, last_theta, g, sum_squares);
+}
+
+inline void csr_lazy_double(const csr_index* ptr, const int* col, const double* val, const double* y, const double* w,
+                            ep_i64 m, ep_i64 n, ep_i64 seed, ep_i64 epoch, ep_i64 train, ep_i64 validation_seed,
+                            ep_i64 batch, ep_i64 first_batch, ep_i64 batches, const double* rates, double* v,
+                            const double* d, const double* mean, const double* factor, const double* s2,
+                            const double* lambda, double lambda_s2, double target_mean, double tau, double* state,
+                            double* wr, ep_i64* rows, double* last_theta, double* g, double* sum_squares) {
+    csr_lazy_batches(ptr, col, val, y, w, m, n, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, v, d,
+                     mean, factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows, last_theta, g, sum_squares);
 }
 
 inline void csr_epoch_float(const csr_index* ptr, const int* col, const float* val, const float* y, const double* w,

@@ -42,11 +42,15 @@ public final class SparseLazyEpoch {
         if (plan.l1Thresholds() != null) {
             return false;
         }
+        return !Double.isNaN(uniformRidgeRate(plan));
+    }
+
+    /** The uniform λⱼ·S²ⱼ of {@code plan} (0 without an l2 term), or NaN when the products differ. */
+    public static double uniformRidgeRate(StochasticEpoch plan) {
         if (plan.ridge() == null) {
-            return true;
+            return 0;
         }
-        return !Double.isNaN(uniformProduct(plan.ridge().copyToHost(),
-                plan.squaredScales() == null ? null : plan.squaredScales().copyToHost()));
+        return uniformProduct(plan.ridge().copyToHost(), plan.squaredScales() == null ? null : plan.squaredScales().copyToHost());
     }
 
     /** q with λⱼ·S²ⱼ = q for every j (S² = 1 when null; 0 for no columns), or NaN when the products differ. */

@@ -305,7 +305,8 @@ final class CpuCsrProblem implements ResidentProblem {
                                                           BackendVector gradient) {
         ensureOpen();
         if (SparseLazyEpoch.applies(plan)) { // a step costs the batch's entries, not n (same steps, other roundings)
-            return SparseLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient);
+            return EpochKernels.available() ? CsrLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient)
+                    : SparseLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient);
         }
         if (!EpochKernels.available()) {
             return ResidentProblem.super.epoch(plan, theta, gradient);

@@ -135,4 +135,35 @@ final class EpochKernels {
                                         @Const DoublePointer means, @Const DoublePointer factors, @Const DoublePointer ridge,
                                         @Const DoublePointer s2, @Const DoublePointer kappa, @Const DoublePointer l1s2,
                                         DoublePointer tt, DoublePointer acc, LongPointer rows, DoublePointer sumSquares);
+
+    /** Before a lazy CSR epoch's first batch ({@code csr_lazy_begin}): d = S²∘x̄ (0 without means), state = {1, 0, x̄ᵀv, x̄ᵀd}. */
+    static native void csr_lazy_begin(@Const DoublePointer v, @Const DoublePointer mean, @Const DoublePointer s2, long n,
+                                      DoublePointer d, DoublePointer state);
+
+    /** θ = a·v + c·d into out (n float64). */
+    static native void csr_lazy_materialize(@Const DoublePointer v, @Const DoublePointer d, @Const DoublePointer state, long n,
+                                            DoublePointer out);
+
+    /**
+     * Batches [firstBatch, firstBatch + batches) of a lazy epoch over CSR X ({@code csr_lazy_batches}:
+     * {@link dev.downhill.spi.SparseLazyEpoch}'s arithmetic, the same bits). Writes v, state, wr and rows (B each, scratch),
+     * lastTheta and g (n each, when the epoch's last batch is among these), sumSquares[0] (added to).
+     */
+    static native void csr_lazy_float(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const FloatPointer val,
+                                      @Const FloatPointer y, @Const DoublePointer w, long m, long n, long seed, long epoch,
+                                      long train, long validationSeed, long batch, long firstBatch, long batches,
+                                      @Const DoublePointer rates, DoublePointer v, @Const DoublePointer d,
+                                      @Const DoublePointer mean, @Const DoublePointer factor, @Const DoublePointer s2,
+                                      @Const DoublePointer lambda, double lambdaS2, double targetMean, double tau,
+                                      DoublePointer state, DoublePointer wr, LongPointer rows, DoublePointer lastTheta,
+                                      DoublePointer g, DoublePointer sumSquares);
+
+    static native void csr_lazy_double(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const DoublePointer val,
+                                       @Const DoublePointer y, @Const DoublePointer w, long m, long n, long seed, long epoch,
+                                       long train, long validationSeed, long batch, long firstBatch, long batches,
+                                       @Const DoublePointer rates, DoublePointer v, @Const DoublePointer d,
+                                       @Const DoublePointer mean, @Const DoublePointer factor, @Const DoublePointer s2,
+                                       @Const DoublePointer lambda, double lambdaS2, double targetMean, double tau,
+                                       DoublePointer state, DoublePointer wr, LongPointer rows, DoublePointer lastTheta,
+                                       DoublePointer g, DoublePointer sumSquares);
 }
