@@ -6,8 +6,6 @@
 #ifndef DOWNHILL_CSR_EPOCH_H
 #define DOWNHILL_CSR_EPOCH_H
 
-#include <stdlib.h>
-
 #include "downhill_epoch.h"
 #include "downhill_sparse.h"
 
@@ -113,18 +111,18 @@ static inline double csr_lazy_fold(LazyColumn* cs, ep_i64 n, bool centred, doubl
 // Batches [first_batch, first_batch + batches) of the epoch, rates[k] for the k-th of them. Optional (NULL): mean (x̄),
 // factor (D), s2 (S²), lambda (λ, for the last batch's gradient), w. Scratch: wr (B), rows (B). The epoch's last
 // batch, when among these, writes last_theta (θ before its step) and g (its D∘g_B − s·Σwr·x̄ + λ∘θ). Adds each row's
-// w·r² to *sum_squares in order.
+// w·r² to *sum_squares in order. columns: 5·n float64 of scratch (the columns' state side by side).
 template <class T>
 static void csr_lazy_batches(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w, ep_i64 m,
                              ep_i64 n, ep_i64 seed, ep_i64 epoch, ep_i64 train, ep_i64 validation_seed, ep_i64 batch,
                              ep_i64 first_batch, ep_i64 batches, const double* rates, double* v, const double* d,
                              const double* mean, const double* factor, const double* s2, const double* lambda,
                              double lambda_s2, double target_mean, double tau, double* state, double* wr, ep_i64* rows,
-                             double* last_theta, double* g, double* sum_squares) {
+                             double* last_theta, double* g, double* sum_squares, double* columns) {
     const double smallest_scale = 0x1p-200;
-    // Each column's v, d, D, S², x̄ side by side (absent ones as 1 or 0, which change no value: x·1 = x), so a stored
-    // entry's column costs one cache line, not five; v is copied back at the end.
-    LazyColumn* cs = (LazyColumn*) malloc(sizeof(LazyColumn) * (size_t) (n > 0 ? n : 1));
+    // Each column's v, d, D, S², x̄ side by side in `columns` (absent ones as 1 or 0, which change no value: x·1 = x), so
+    // a stored entry's column costs one cache line, not five; v is copied back at the end.
+    LazyColumn* cs = (LazyColumn*) columns;
     for (ep_i64 j = 0; j < n; j++) {
         cs[j].v = v[j];
         cs[j].d = d[j];
@@ -216,7 +214,6 @@ static void csr_lazy_batches(const csr_index* ptr, const int* col, const T* val,
     for (ep_i64 j = 0; j < n; j++) {
         v[j] = cs[j].v;
     }
-    free(cs);
     state[0] = a;
     state[1] = c;
     state[2] = xv;
@@ -228,9 +225,10 @@ inline void csr_lazy_float(const csr_index* ptr, const int* col, const float* va
                            ep_i64 first_batch, ep_i64 batches, const double* rates, double* v, const double* d,
                            const double* mean, const double* factor, const double* s2, const double* lambda,
                            double lambda_s2, double target_mean, double tau, double* state, double* wr, ep_i64* rows,
-                           double* last_theta, double* g, double* sum_squares) {
+                           double* last_theta, double* g, double* sum_squares, double* columns) {
     csr_lazy_batches(ptr, col, val, y, w, m, n, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, v, d,
-                     mean, factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows, last_theta, g, sum_squares);
+                     mean, factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows, last_theta, g, sum_squares,
+                     columns);
 }
 
 inline void csr_lazy_double(const csr_index* ptr, const int* col, const double* val, const double* y, const double* w,
@@ -238,9 +236,11 @@ inline void csr_lazy_double(const csr_index* ptr, const int* col, const double* 
                             ep_i64 batch, ep_i64 first_batch, ep_i64 batches, const double* rates, double* v,
                             const double* d, const double* mean, const double* factor, const double* s2,
                             const double* lambda, double lambda_s2, double target_mean, double tau, double* state,
-                            double* wr, ep_i64* rows, double* last_theta, double* g, double* sum_squares) {
+                            double* wr, ep_i64* rows, double* last_theta, double* g, double* sum_squares,
+                            double* columns) {
     csr_lazy_batches(ptr, col, val, y, w, m, n, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, v, d,
-                     mean, factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows, last_theta, g, sum_squares);
+                     mean, factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows, last_theta, g, sum_squares,
+                     columns);
 }
 
 inline void csr_epoch_float(const csr_index* ptr, const int* col, const float* val, const float* y, const double* w,

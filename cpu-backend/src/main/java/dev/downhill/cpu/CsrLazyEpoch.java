@@ -50,7 +50,8 @@ final class CsrLazyEpoch {
              DoublePointer lastTheta = new DoublePointer(size);
              DoublePointer g = new DoublePointer(size);
              DoublePointer sumSquares = new DoublePointer(1);
-             DoublePointer rates = new DoublePointer(Math.max(1, chunk))) {
+             DoublePointer rates = new DoublePointer(Math.max(1, chunk));
+             DoublePointer columns = new DoublePointer(5L * size)) {
             EpochKernels.csr_lazy_begin(v, mean, s2, n, d, state);
             sumSquares.put(0, 0.0);
             double[] r = new double[Math.max(1, chunk)];
@@ -61,12 +62,12 @@ final class CsrLazyEpoch {
                     EpochKernels.csr_lazy_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y,
                             weights, x.rows(), n, order.seed(), order.epoch(), order.train(), order.validationSeed(),
                             plan.batchSize(), first, count, rates, v, d, mean, factor, s2, lambda, lambdaS2, plan.targetMean(),
-                            plan.targetWeight(), state, wr, rows, lastTheta, g, sumSquares);
+                            plan.targetWeight(), state, wr, rows, lastTheta, g, sumSquares, columns);
                 } else {
                     EpochKernels.csr_lazy_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y,
                             weights, x.rows(), n, order.seed(), order.epoch(), order.train(), order.validationSeed(),
                             plan.batchSize(), first, count, rates, v, d, mean, factor, s2, lambda, lambdaS2, plan.targetMean(),
-                            plan.targetWeight(), state, wr, rows, lastTheta, g, sumSquares);
+                            plan.targetWeight(), state, wr, rows, lastTheta, g, sumSquares, columns);
                 }
             }
             double[] out = new double[n];

@@ -147,7 +147,8 @@ final class EpochKernels {
     /**
      * Batches [firstBatch, firstBatch + batches) of a lazy epoch over CSR X ({@code csr_lazy_batches}:
      * {@link dev.downhill.spi.SparseLazyEpoch}'s arithmetic, the same bits). Writes v, state, wr and rows (B each, scratch),
-     * lastTheta and g (n each, when the epoch's last batch is among these), sumSquares[0] (added to).
+     * lastTheta and g (n each, when the epoch's last batch is among these), sumSquares[0] (added to); columns: 5·n
+     * float64 of scratch.
      */
     static native void csr_lazy_float(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const FloatPointer val,
                                       @Const FloatPointer y, @Const DoublePointer w, long m, long n, long seed, long epoch,
@@ -156,7 +157,7 @@ final class EpochKernels {
                                       @Const DoublePointer mean, @Const DoublePointer factor, @Const DoublePointer s2,
                                       @Const DoublePointer lambda, double lambdaS2, double targetMean, double tau,
                                       DoublePointer state, DoublePointer wr, LongPointer rows, DoublePointer lastTheta,
-                                      DoublePointer g, DoublePointer sumSquares);
+                                      DoublePointer g, DoublePointer sumSquares, DoublePointer columns);
 
     static native void csr_lazy_double(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const DoublePointer val,
                                        @Const DoublePointer y, @Const DoublePointer w, long m, long n, long seed, long epoch,
@@ -165,5 +166,5 @@ final class EpochKernels {
                                        @Const DoublePointer mean, @Const DoublePointer factor, @Const DoublePointer s2,
                                        @Const DoublePointer lambda, double lambdaS2, double targetMean, double tau,
                                        DoublePointer state, DoublePointer wr, LongPointer rows, DoublePointer lastTheta,
-                                       DoublePointer g, DoublePointer sumSquares);
+                                       DoublePointer g, DoublePointer sumSquares, DoublePointer columns);
 }
