@@ -74,36 +74,29 @@ for name, fn, tols in (("scipy lsqr", run_lsqr, [1e-4, 1e-6, 1e-8, 1e-10, 1e-12]
         if e <= 1e-4:
             break
 PY
-for tol in 1e-4 1e-6 1e-8 1e-10; do
-  "$dh" fit --x "$work/npz/X.npz" --y "$work/npz/y.npy" --solver cg --tol "$tol" --iterations 100000 --quiet --out "$work/cg.json" >&2
-  line=$($py - "$work" "$tol" <<'PY'
+# One result line for our fit written to $2 (who $1, tolerance or epochs $3): its training predictions' error.
+scored() {
+  $py - "$work" "$1" "$2" "$3" <<'PY'
 import sys, json, numpy as np, scipy.sparse as sp
-work, tol = sys.argv[1], float(sys.argv[2])
-m = json.load(open(work + "/cg.json"))
+work, who, model, tol = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+m = json.load(open(model))
 X = sp.load_npz(work + "/npz/X.npz").tocsr(); ref = np.load(work + "/ref.npy")
 p = X @ np.array(m["coefficients"]) + m["intercept"]
 e = float(np.linalg.norm(p - ref) / np.linalg.norm(ref))
-print(json.dumps({"who": "downhill cg (cpu)", "tol": tol, "seconds": m["result"]["wallTimeSeconds"], "error": e,
+print(json.dumps({"who": who, "tol": tol, "seconds": m["result"]["wallTimeSeconds"], "error": e,
                   "iterations": m["result"]["iterations"], "reached": e <= 1e-4}))
 PY
-)
+}
+for tol in 1e-4 1e-6 1e-8 1e-10; do
+  "$dh" fit --x "$work/npz/X.npz" --y "$work/npz/y.npy" --solver cg --tol "$tol" --iterations 100000 --quiet --out "$work/cg.json" >&2
+  line=$(scored "downhill cg (cpu)" "$work/cg.json" "$tol")
   echo "$line" >> "$results"
   case "$line" in *'"reached": true'*) break;; esac
 done
 for epochs in 2 4 6 8 10 12 14 16 20 24 32; do
   "$dh" fit --x "$work/npz/X.npz" --y "$work/npz/y.npy" --solver sgd --lr 0.0005 --tol 0 --iterations "$epochs" --quiet \
       --out "$work/sgd.json" >&2
-  line=$($py - "$work" "$epochs" <<'PY'
-import sys, json, numpy as np, scipy.sparse as sp
-work, epochs = sys.argv[1], int(sys.argv[2])
-m = json.load(open(work + "/sgd.json"))
-X = sp.load_npz(work + "/npz/X.npz").tocsr(); ref = np.load(work + "/ref.npy")
-p = X @ np.array(m["coefficients"]) + m["intercept"]
-e = float(np.linalg.norm(p - ref) / np.linalg.norm(ref))
-print(json.dumps({"who": "downhill sgd (cpu; η 0.0005; tol column: epochs)", "tol": epochs,
-                  "seconds": m["result"]["wallTimeSeconds"], "error": e, "reached": e <= 1e-4}))
-PY
-)
+  line=$(scored "downhill sgd (cpu; η 0.0005; tol column: epochs)" "$work/sgd.json" "$epochs")
   echo "$line" >> "$results"
   case "$line" in *'"reached": true'*) break;; esac
 done

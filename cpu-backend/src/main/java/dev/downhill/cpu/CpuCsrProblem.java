@@ -24,8 +24,9 @@ import org.bytedeco.javacpp.Pointer;
  * A CSR X (and y) on the cpu backend: the passes of {@link ResidentProblem} over the stored entries only — X is never
  * densified — with the native kernels of {@code downhill_sparse.h} on a pool of threads. Rows are split into contiguous
  * ranges of about equal non-zeros, one per thread, each with its own float64 accumulator of n values (rows of one
- * off-heap block); accumulators are combined in thread order, natively, so results are bit-identical for the same inputs and thread count. Centring stays implicit
- * (core removes x̄·Σr from the gradient), so the centred problem costs no more than the raw one.
+ * off-heap block); accumulators are combined in thread order, natively, so results are bit-identical for the same
+ * inputs and thread count. Centring stays implicit (core removes x̄·Σr from the gradient), so the centred problem
+ * costs no more than the raw one.
  *
  * <p>The direct solvers: the Gram pass accumulates XᵀX over each row's pairs of entries (n² float64 on the host, O(Σᵢ
  * nnzᵢ²) work) and centres it by the rank-one downdate G − m·x̄x̄ᵀ; the QR reduction is refused (it would densify X;
