@@ -201,7 +201,9 @@ public final class LinearRegression {
             SolverChoice c = SolverChoice.choose(problem.rows(), problem.cols(), problem.precision(), requested.directMemoryBudget());
             choice = c.reason();
             config = requested.toBuilder().solver(c.solver()).build();
-            String scale = c.cgTrialPasses() > 0 ? CentredObjective.scaleProblem(problem, requested.fitIntercept()) : null;
+            FitConfig trialConfig = requested.toBuilder().solver(Solver.CG).build(); // the statistics the trial will use
+            String scale = c.cgTrialPasses() > 0 ? CentredObjective.scaleProblem(problem, requested.fitIntercept(),
+                    trialConfig.standardize(problem.rows(), problem.cols())) : null;
             if (scale != null) { // no trial: X's magnitude is beyond what the gradient solvers can scale, not the exact solve's
                 choice = choice + "; no cg trial (X's magnitude is out of its range)";
             } else if (c.cgTrialPasses() > 0) {

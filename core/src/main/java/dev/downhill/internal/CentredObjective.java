@@ -157,24 +157,16 @@ public final class CentredObjective implements AutoCloseable {
         double[] d = null;
         double uniform = 1;
         if (rescale) {
-            double[] magnitudes = columnMagnitudes(problem, fitIntercept);
-            String refusal = scaleRefusal(problem, fitIntercept, magnitudes);
-            if (refusal != null) {
-                throw new ArithmeticException(refusal);
+            ColumnMagnitudes magnitudes = ColumnMagnitudes.measure(problem, fitIntercept, standardize);
+            if (magnitudes.refusal() != null) {
+                throw new ArithmeticException(magnitudes.refusal());
             }
-            boolean outside = false;
-            int largest = Integer.MIN_VALUE;
-            for (double a : magnitudes) {
-                if (a > 0) {
-                    outside |= Math.abs(Math.getExponent(a)) > NEUTRAL_EXPONENT;
-                    largest = Math.max(largest, Math.getExponent(a));
-                }
-            }
-            if (outside) {
+            if (magnitudes.outsideNeutral()) {
+                double[] a = magnitudes.values();
                 d = new double[n];
-                uniform = Math.scalb(1.0, -largest);
+                uniform = Math.scalb(1.0, -magnitudes.largestExponent());
                 for (int j = 0; j < n; j++) {
-                    d[j] = standardize ? magnitudes[j] > 0 ? Math.scalb(1.0, -Math.getExponent(magnitudes[j])) : 1 : uniform;
+                    d[j] = standardize ? a[j] > 0 ? Math.scalb(1.0, -Math.getExponent(a[j])) : 1 : uniform;
                 }
                 if (standardize) {
                     uniform = 1; // unused: the standardized norms do not see D
@@ -464,61 +456,16 @@ public final class CentredObjective implements AutoCloseable {
 
     /**
      * Why the gradient solvers cannot scale {@code problem}'s X (one line naming the column, its magnitude and the way
-     * out), or null. Measured from the cached column statistics (no pass beyond them): a column's root mean square
-     * about 0, √(devⱼ + x̄ⱼ²), overflow-safe. Refused: in float64, a column whose squares overflow in the statistics
-     * (values beyond about 1e154: the deviation is infinite) or vanish (root mean square below 2^−{@value
-     * #FLOAT64_LOW_EXPONENT} ≈ 3e-154, or a non-zero mean with a zero deviation below it: the spread cannot be told
+     * out), or null. Measured from the column statistics a fit with these {@code centred} and {@code standardize} settings
+     * needs anyway ({@link ColumnMagnitudes}): a column's root mean square about 0. Refused: in float64, a column whose
+     * squares overflow in the statistics (values beyond about 1e154: the deviation is infinite) or vanish (root mean square
+     * below 2^−{@value #FLOAT64_LOW_EXPONENT} ≈ 3e-154, or a non-zero mean whose squares vanished: the spread cannot be told
      * from 0); in float32, a column beyond 2^±{@value #FLOAT32_LIMIT_EXPONENT} (≈ 3e±32), where the backends' float32
      * products X·r and θ cannot both be held. The svd solver, which scales columns by their norms itself, and float64
      * take such data.
      */
-    public static String scaleProblem(ResidentProblem problem, boolean centred) {
-        return scaleRefusal(problem, centred, columnMagnitudes(problem, centred));
-    }
-
-    /** {@link #scaleProblem} given the {@link #columnMagnitudes} (a loop of Math.hypot over n, made once per objective). */
-    private static String scaleRefusal(ResidentProblem problem, boolean centred, double[] magnitudes) {
-        double[] deviations = problem.columnMeanSquaredDeviations(centred);
-        double[] means = problem.columnStatistics().means();
-        boolean float32 = problem.precision() == Precision.FLOAT32;
-        String precision = float32 ? "float32" : "float64";
-        String way = "rescale X (a power of ten; θ scales back by the same factor)" + (float32 ? ", use float64," : "")
-                + " or use the svd solver";
-        for (int j = 0; j < deviations.length; j++) {
-            double mean = centred ? means[j] : 0;
-            if (!Double.isFinite(deviations[j]) || !Double.isFinite(mean)) {
-                return String.format(java.util.Locale.ROOT, "X's values are too large for the gradient solvers in %s: "
-                        + "column %d's squares overflow (values beyond about 1e154); %s", precision, j, way);
-            }
-            double a = magnitudes[j];
-            if (a == 0) {
-                continue;
-            }
-            int e = Math.getExponent(a);
-            if (float32 && e > FLOAT32_LIMIT_EXPONENT) {
-                return String.format(java.util.Locale.ROOT, "X's values are too large for the gradient solvers in %s: "
-                        + "column %d's root mean square is %.3g (they handle up to %.1e); %s", precision, j, a,
-                        Math.scalb(1.0, FLOAT32_LIMIT_EXPONENT + 1), way);
-            }
-            int low = float32 ? FLOAT32_LIMIT_EXPONENT : FLOAT64_LOW_EXPONENT;
-            if (e < -low) {
-                return String.format(java.util.Locale.ROOT, "X's values are too small for the gradient solvers in %s: "
-                        + "column %d's root mean square is about %.3g (they handle down to %.1e%s); %s", precision, j, a,
-                        Math.scalb(1.0, -low), float32 ? "" : ", as the column statistics square X", way);
-            }
-        }
-        return null;
-    }
-
-    /** Each column's root mean square about 0, √(devⱼ + x̄ⱼ²) (devⱼ about 0 already uncentred), overflow-safe; 0 for a zero column. */
-    private static double[] columnMagnitudes(ResidentProblem problem, boolean centred) {
-        double[] deviations = problem.columnMeanSquaredDeviations(centred);
-        double[] means = problem.columnStatistics().means();
-        double[] a = new double[deviations.length];
-        for (int j = 0; j < a.length; j++) {
-            a[j] = Math.hypot(Math.sqrt(deviations[j]), centred ? means[j] : 0);
-        }
-        return a;
+    public static String scaleProblem(ResidentProblem problem, boolean centred, boolean standardize) {
+        return ColumnMagnitudes.measure(problem, centred, standardize).refusal();
     }
 
     /** τ, measured on first use (see the class Javadoc) with a pass of its own. */

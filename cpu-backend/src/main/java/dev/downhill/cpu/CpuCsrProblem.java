@@ -185,32 +185,46 @@ final class CpuCsrProblem implements ResidentProblem {
         return new CpuVector(length, precision);
     }
 
-    /** {ȳ·Σw, Σw} and the column sums in the accumulators' combination. */
+    /**
+     * {ȳ·Σw, Σw}. The first call makes the one-time moments pass: the column means (sums in the accumulators' combination)
+     * and, from the same pass, the mean squares about 0 — {@link #columnMeanSquaredDeviations}{@code (false)}, the bits its
+     * own pass would give — in per-thread blocks of 2n side-by-side values, freed after.
+     */
     private double[] columnStatistics0() {
         if (statistics == null) {
-            forEachRange(t -> {
-                clear(t);
-                if (precision == Precision.FLOAT64) {
-                    SparseKernels.csr_column_sums_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y,
-                            weights, rangeStart[t], rangeStart[t + 1], accumulators[t], sums[t]);
-                } else {
-                    SparseKernels.csr_column_sums_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y,
-                            weights, rangeStart[t], rangeStart[t + 1], accumulators[t], sums[t]);
+            long momentStride = 2L * stride;
+            try (DoublePointer block = new DoublePointer(accumulators.length * momentStride);
+                 DoublePointer means = new DoublePointer(stride);
+                 DoublePointer squares = new DoublePointer(stride)) {
+                forEachRange(t -> {
+                    DoublePointer moments = block.getPointer(t * momentStride);
+                    Pointer.memset(moments, 0, 8L * momentStride);
+                    sums[t].put(0, 0.0).put(1, 0.0);
+                    if (precision == Precision.FLOAT64) {
+                        SparseKernels.csr_column_moments_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y,
+                                weights, rangeStart[t], rangeStart[t + 1], moments, sums[t]);
+                    } else {
+                        SparseKernels.csr_column_moments_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y,
+                                weights, rangeStart[t], rangeStart[t + 1], moments, sums[t]);
+                    }
+                });
+                double sy = 0;
+                double sw = 0;
+                for (DoublePointer s : sums) {
+                    sy += s.get(0);
+                    sw += s.get(1);
                 }
-            });
-            double sy = 0;
-            double sw = 0;
-            for (DoublePointer s : sums) {
-                sy += s.get(0);
-                sw += s.get(1);
+                SparseKernels.csr_moments_finish(block, accumulators.length, momentStride, n, sw, means, squares);
+                double[] m = new double[n];
+                double[] q = new double[n];
+                means.get(m);
+                squares.get(q);
+                statistics = new ColumnStatistics(m, sy / sw);
+                if (deviations[0] == null) {
+                    deviations[0] = q;
+                }
+                totalWeight = sw;
             }
-            double[] means = new double[n];
-            try (DoublePointer out = new DoublePointer(stride)) {
-                SparseKernels.accumulators_divided(accumulatorBlock, accumulators.length, stride, n, sw, out);
-                out.get(means);
-            }
-            statistics = new ColumnStatistics(means, sy / sw);
-            totalWeight = sw;
         }
         return new double[] {statistics.targetMean() * totalWeight, totalWeight};
     }

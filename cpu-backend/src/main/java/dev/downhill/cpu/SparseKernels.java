@@ -36,16 +36,19 @@ final class SparseKernels {
     static native void accumulators_scaled_float(@Const DoublePointer acc, long count, long stride, long n, double scale,
                                                  FloatPointer out);
 
-    /** out[j] = (Σ_k a_k[j]) / divisor, the sums in thread order from 0. Writes out (n values). */
-    static native void accumulators_divided(@Const DoublePointer acc, long count, long stride, long n, double divisor,
-                                            DoublePointer out);
-
     /**
      * out[j] = (Σ_k dev_k[j] + c_j²·max(0, total − Σ_k stored_k[j])) / total, each Σ in thread order from 0 (the
      * accumulators of {@link #csr_column_deviations_double}). Writes out (n values).
      */
     static native void csr_deviations_finish(@Const DoublePointer dev, @Const DoublePointer stored, long count, long stride,
                                              long n, @Const DoublePointer c, double total, DoublePointer out);
+
+    /**
+     * The per-thread moments a_k = acc + k·stride of {@link #csr_column_moments_double} (2n values each) combined in thread
+     * order from 0: means[j] = (Σ_k a_k[2j]) / total, squares[j] = (Σ_k a_k[2j + 1]) / total. Writes means, squares (n each).
+     */
+    static native void csr_moments_finish(@Const DoublePointer acc, long count, long stride, long n, double total,
+                                          DoublePointer means, DoublePointer squares);
 
     /** Rows [start, end): acc += Σ w r x with r = x·θ + b − τy; sums[0] += Σ w r², sums[1] += Σ w r. Writes acc, sums. */
     static native void csr_gradient_float(@Const LongPointer ptr, @Const IntPointer col, @Const FloatPointer val, @Const FloatPointer y,
@@ -65,13 +68,17 @@ final class SparseKernels {
                                          @Const DoublePointer w, @Const LongPointer order, long from, long to, @Const DoublePointer theta,
                                          double b, double tau, DoublePointer acc, DoublePointer sums);
 
-    /** Rows [start, end): acc[j] += w x_ij; sums[0] += Σ w y, sums[1] += Σ w. */
-    static native void csr_column_sums_float(@Const LongPointer ptr, @Const IntPointer col, @Const FloatPointer val, @Const FloatPointer y,
-                                             @Const DoublePointer w, long start, long end, DoublePointer acc, DoublePointer sums);
+    /**
+     * Rows [start, end): the column moments about 0 side by side, moments[2j] += w x_ij and moments[2j + 1] += (w x_ij)·x_ij;
+     * sums[0] += Σ w y, sums[1] += Σ w. Writes moments (2n values), sums.
+     */
+    static native void csr_column_moments_float(@Const LongPointer ptr, @Const IntPointer col, @Const FloatPointer val,
+                                                @Const FloatPointer y, @Const DoublePointer w, long start, long end,
+                                                DoublePointer moments, DoublePointer sums);
 
-    static native void csr_column_sums_double(@Const LongPointer ptr, @Const IntPointer col, @Const DoublePointer val,
-                                              @Const DoublePointer y, @Const DoublePointer w, long start, long end, DoublePointer acc,
-                                              DoublePointer sums);
+    static native void csr_column_moments_double(@Const LongPointer ptr, @Const IntPointer col, @Const DoublePointer val,
+                                                 @Const DoublePointer y, @Const DoublePointer w, long start, long end,
+                                                 DoublePointer moments, DoublePointer sums);
 
     /** Rows [start, end): dev[j] += w (x_ij − c_j)², stored[j] += w over the stored entries. */
     static native void csr_column_deviations_float(@Const LongPointer ptr, @Const IntPointer col, @Const FloatPointer val,

@@ -214,6 +214,70 @@ class CpuCsrProblemTest {
         }
     }
 
+    /**
+     * The one-time moments pass gives the weighted means and, from the same pass, the mean squares about 0 (which
+     * {@code columnMeanSquaredDeviations(false)} then returns without a pass of its own): against Σwx/Σw and Σwx²/Σw
+     * summed directly in float64 from the values the problem holds (float32 values are exact in float64), for both
+     * precisions and 1 and 3 threads; and the same bits whatever was asked first.
+     */
+    @Test
+    void theMomentsPassGivesTheMeansAndTheMeanSquaresAboutZero() {
+        SplittableRandom r = new SplittableRandom(44);
+        int m = 500;
+        int n = 30;
+        double[][] x = sparse(r, m, n, 0.2);
+        double[] y = new double[m];
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            y[i] = r.nextGaussian();
+            w[i] = r.nextInt(5) * 0.5;
+        }
+        for (Precision p : Precision.values()) {
+            double[] sum = new double[n];
+            double[] squares = new double[n];
+            double total = 0;
+            for (int i = 0; i < m; i++) {
+                total += w[i];
+                for (int j = 0; j < n; j++) {
+                    double v = p == Precision.FLOAT32 ? (float) x[i][j] : x[i][j];
+                    sum[j] += w[i] * v;
+                    squares[j] += w[i] * v * v;
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                sum[j] /= total;
+                squares[j] /= total;
+            }
+            for (int threads : new int[] {1, 3}) {
+                double[] first;
+                try (CsrMatrix a = csr(x, p);
+                     org.bytedeco.javacpp.Pointer yp = p == Precision.FLOAT64 ? new DoublePointer(y) : new org.bytedeco.javacpp.FloatPointer(toFloat(y));
+                     DoublePointer wp = new DoublePointer(w);
+                     CpuCsrProblem sparse = new CpuCsrProblem(a, yp, wp, p, threads)) {
+                    first = sparse.columnMeanSquaredDeviations(false); // the moments pass runs here
+                    close(sum, sparse.columnStatistics().means(), SUMS, p + " weighted means, " + threads + " threads");
+                    close(squares, first, SUMS, p + " weighted mean squares about 0, " + threads + " threads");
+                }
+                try (CsrMatrix a = csr(x, p);
+                     org.bytedeco.javacpp.Pointer yp = p == Precision.FLOAT64 ? new DoublePointer(y) : new org.bytedeco.javacpp.FloatPointer(toFloat(y));
+                     DoublePointer wp = new DoublePointer(w);
+                     CpuCsrProblem sparse = new CpuCsrProblem(a, yp, wp, p, threads)) {
+                    sparse.columnStatistics();
+                    sparse.columnMeanSquaredDeviations(true);
+                    assertArrayEquals(first, sparse.columnMeanSquaredDeviations(false), p + ": the same bits in another call order");
+                }
+            }
+        }
+    }
+
+    private static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+
     @Test
     void integerWeightsOnCsrEqualDuplicatedRows() {
         SplittableRandom r = new SplittableRandom(12);
