@@ -76,18 +76,24 @@ public final class SparseHostPasses {
     }
 
     /**
-     * One pass: the weighted column means x̄ⱼ = Σᵢ wᵢXᵢⱼ / Σw, ȳ = Σᵢ wᵢyᵢ / Σw and Σw (all sums float64 in row order;
-     * pieces of a long row add the row's yᵢ and wᵢ once).
+     * One pass: the weighted column means x̄ⱼ = Σᵢ wᵢXᵢⱼ / Σw, ȳ = Σᵢ wᵢyᵢ / Σw, Σw, and the mean squares about 0,
+     * (1/Σw)Σᵢ (wᵢXᵢⱼ)Xᵢⱼ — the bits of {@link #columnMeanSquaredDeviations}{@code (null, Σw)}, so that a fit that needs only
+     * those makes no second pass (all sums float64 in row order; pieces of a long row add the row's yᵢ and wᵢ once).
      *
-     * @return the statistics and Σw
+     * @return the statistics, Σw and the mean squares about 0
      */
     public Statistics columnStatistics() {
         double[] sums = new double[n];
+        double[] squares = new double[n];
         double[] totals = new double[2]; // Σwy, Σw
         long[] lastRow = {-1};
         visit((row, yi, wi, columns, vals, count) -> {
             for (int e = 0; e < count; e++) {
-                sums[columns[e]] += wi * vals[e];
+                int j = columns[e];
+                double v = vals[e];
+                double wv = wi * v;
+                sums[j] += wv;
+                squares[j] += wv * v;
             }
             if (row != lastRow[0]) {
                 lastRow[0] = row;
@@ -97,12 +103,16 @@ public final class SparseHostPasses {
         }, false);
         for (int j = 0; j < n; j++) {
             sums[j] /= totals[1];
+            squares[j] /= totals[1];
         }
-        return new Statistics(new ColumnStatistics(sums, totals[0] / totals[1]), totals[1]);
+        return new Statistics(new ColumnStatistics(sums, totals[0] / totals[1]), totals[1], squares);
     }
 
-    /** The column statistics and Σw from one pass. */
-    public record Statistics(ColumnStatistics statistics, double weightSum) {
+    /**
+     * The column statistics, Σw and the mean squares about 0 from one pass ({@code meanSquares} is the pass's own array:
+     * read only).
+     */
+    public record Statistics(ColumnStatistics statistics, double weightSum, double[] meanSquares) {
     }
 
     /**

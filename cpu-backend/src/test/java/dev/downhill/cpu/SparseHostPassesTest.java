@@ -1,5 +1,6 @@
 package dev.downhill.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.downhill.Precision;
@@ -71,8 +72,9 @@ class SparseHostPassesTest {
                     assertEquals(cpu.weightSum(), s.weightSum(), 1e-13 * s.weightSum(), what + "Σw");
                     close(cs.means(), s.statistics().means(), SUMS, what + "means");
                     assertEquals(cs.targetMean(), s.statistics().targetMean(), 1e-13, what + "ȳ");
-                    close(cpu.columnMeanSquaredDeviations(false), host.columnMeanSquaredDeviations(null, s.weightSum()), SUMS,
-                            what + "raw deviations");
+                    double[] raw = host.columnMeanSquaredDeviations(null, s.weightSum());
+                    close(cpu.columnMeanSquaredDeviations(false), raw, SUMS, what + "raw deviations");
+                    assertArrayEquals(raw, s.meanSquares(), what + "the statistics pass's mean squares: the deviation pass's bits");
                     close(cpu.columnMeanSquaredDeviations(true), host.columnMeanSquaredDeviations(s.statistics().means(),
                             s.weightSum()), SUMS, what + "centred deviations");
                 } finally {

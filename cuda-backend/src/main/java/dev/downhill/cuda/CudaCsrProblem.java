@@ -322,7 +322,8 @@ final class CudaCsrProblem implements ResidentProblem {
         int slot = centred ? 1 : 0;
         if (deviations[slot] == null) {
             SparseHostPasses.Statistics s = statistics();
-            deviations[slot] = hostPasses.columnMeanSquaredDeviations(centred ? s.statistics().means() : null, s.weightSum());
+            deviations[slot] = centred ? hostPasses.columnMeanSquaredDeviations(s.statistics().means(), s.weightSum())
+                    : s.meanSquares().clone(); // about 0: from the statistics pass
         }
         return deviations[slot].clone();
     }
