@@ -720,14 +720,26 @@ public final class CentredObjective implements AutoCloseable {
         return u * (64 * loss + 8 * Math.sqrt(t.length + 2.0) * root * a);
     }
 
-    /** rmsⱼ = √((1/m)Σᵢ xᵢⱼ²) = √(deviation² + x̄ⱼ²), from the cached column statistics. */
+    /**
+     * rmsⱼ = √((1/m)Σᵢ xᵢⱼ²) of the training rows, from the cached column statistics: √(deviation² + x̄ⱼ²) from the
+     * deviations the fit holds (standardized, or with column factors), else √ of the mean squares about 0 (what an
+     * unstandardized fit measured its magnitudes from: no pass of its own).
+     */
     private double[] columnRootMeanSquares() {
         if (rootMeanSquares == null) {
-            double[] deviations = this.deviations != null ? this.deviations : trainingDeviations();
-            double[] means = hostMeans;
-            double[] rms = new double[deviations.length];
-            for (int j = 0; j < rms.length; j++) {
-                rms[j] = Math.sqrt(deviations[j] + (centred ? means[j] * means[j] : 0));
+            double[] rms;
+            if (deviations != null) {
+                double[] means = hostMeans;
+                rms = new double[deviations.length];
+                for (int j = 0; j < rms.length; j++) {
+                    rms[j] = Math.sqrt(deviations[j] + (centred ? means[j] * means[j] : 0));
+                }
+            } else {
+                double[] all = problem.columnMeanSquaredDeviations(false);
+                rms = heldOut == null ? all : heldOut.trainingDeviations(all, false, problem.weightSum());
+                for (int j = 0; j < rms.length; j++) {
+                    rms[j] = Math.sqrt(rms[j]);
+                }
             }
             rootMeanSquares = rms;
         }
