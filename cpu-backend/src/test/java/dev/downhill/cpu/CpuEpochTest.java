@@ -57,11 +57,47 @@ class CpuEpochTest {
         return list.stream();
     }
 
+    /**
+     * Batches of at least {@link CpuProblem#SPLIT_SLICE_FROM} rows, which two threads sum in halves (in the per-batch
+     * loop's gradient and in the native epoch alike): even and odd B, a last batch below the threshold (summed whole), on
+     * 2 threads (and 1, where nothing is split), with every option.
+     */
+    static Stream<Arguments> largeBatches() {
+        List<Arguments> list = new ArrayList<>();
+        Penalty[] penalties = {Penalty.none(), Penalty.l2(0.05), Penalty.elasticNet(0.02, 0.5)};
+        String[] schedules = {"constant", "invscaling:0.5", "invtime:0.1,40"};
+        int k = 0;
+        for (Precision p : Precision.values()) {
+            for (int batch : new int[] {CpuProblem.SPLIT_SLICE_FROM, 257, 300}) {
+                for (boolean intercept : new boolean[] {true, false}) {
+                    k++;
+                    list.add(Arguments.of(p, batch, intercept, k % 2 == 0, penalties[k % 3], schedules[k % 3], k % 2 == 1,
+                            k % 3 == 0 ? 0.2 : 0.0, k % 4 == 1, k % 5 == 4 ? 1 : 2));
+                }
+            }
+        }
+        return list.stream();
+    }
+
     @ParameterizedTest(name = "{0} B={1} intercept={2} std={3} {4} {5} weights={6} val={7} big={8} threads={9}")
     @MethodSource("cases")
     void epochOperationGivesThePerBatchLoopsBits(Precision precision, int batch, boolean intercept, boolean standardize,
                                                  Penalty penalty, String schedule, boolean weighted, double validation,
                                                  boolean largeColumns, int threads) {
+        check(M, precision, batch, intercept, standardize, penalty, schedule, weighted, validation, largeColumns, threads);
+    }
+
+    @ParameterizedTest(name = "{0} B={1} intercept={2} std={3} {4} {5} weights={6} val={7} big={8} threads={9}")
+    @MethodSource("largeBatches")
+    void batchesSummedInHalvesGiveThePerBatchLoopsBits(Precision precision, int batch, boolean intercept, boolean standardize,
+                                                       Penalty penalty, String schedule, boolean weighted, double validation,
+                                                       boolean largeColumns, int threads) {
+        check(1000, precision, batch, intercept, standardize, penalty, schedule, weighted, validation, largeColumns, threads);
+    }
+
+    private static void check(int m, Precision precision, int batch, boolean intercept, boolean standardize, Penalty penalty,
+                              String schedule, boolean weighted, double validation, boolean largeColumns, int threads) {
+        final int M = m;
         TestData t = TestData.gaussian(M, N, TestData.ramp(N), 0.7, 0.3, 42 + batch);
         if (largeColumns) { // magnitudes beyond 2^20: the objective's column factors D ≠ I
             for (double[] row : t.x) {
