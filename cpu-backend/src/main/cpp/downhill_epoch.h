@@ -507,13 +507,9 @@ static const ep_i64 PRODUCER_AHEAD = 8192;
 
 // The ring size the epoch loop needs for batch size B: the smallest power of two ≥ B' + PREFETCH_ROWS + FILL_AHEAD, or
 // ≥ B' + PREFETCH_ROWS + PRODUCER_AHEAD + PRODUCER_CHUNK when a producer thread computes the rows, where B' = B, or
-// SINGLE_ROW_SPAN for B = 1 (whose rows are summed that many at a time); and ≥ 4⌈B/2⌉ when batches are summed in halves
-// (B ≥ split_from > 0: each thread's half of a batch and of the next one).
-inline ep_i64 ring_size(ep_i64 batch, bool producer, ep_i64 split_from) {
+// SINGLE_ROW_SPAN for B = 1 (whose rows are summed that many at a time).
+inline ep_i64 ring_size(ep_i64 batch, bool producer) {
     ep_i64 need = (batch == 1 ? SINGLE_ROW_SPAN : batch) + PREFETCH_ROWS + (producer ? PRODUCER_AHEAD + PRODUCER_CHUNK : FILL_AHEAD);
-    if (split_from > 0 && batch >= split_from && need < 4 * ((batch + 1) / 2)) {
-        need = 4 * ((batch + 1) / 2); // two threads' halves, each this batch's and the next one's
-    }
     ep_i64 r = 1;
     while (r < need) {
         r <<= 1;
@@ -558,79 +554,6 @@ static void produce_rows(const EpRows* order, ep_i64* rows, ep_i64 ring, ep_i64 
         fill_rows(*order, rows, mask, p, to);
         state->produced.store(to, std::memory_order_release);
         p = to;
-    }
-}
-
-// ------------------------------------------------------------------ batches in two halves
-
-// One thread's half of batches summed in halves: buf[0, held) holds the rows of positions [held_from, held_from + held);
-// a half is summed with the next batch's half placed after it, so that the prefetch runs on across batches.
-struct HalfRows {
-    ep_i64* buf;
-    ep_i64 held_from;
-    ep_i64 held;
-};
-
-// Rows at positions [from, from + len) (the next batch's half at [next_from, next_from + next_len) after them) through
-// the gather pass into acc and sums (gather_pass' contract), then keeps the next half's rows for the next call.
-template <class T>
-static inline void half_pass(const EpRows& order, HalfRows* h, ep_i64 from, ep_i64 len, ep_i64 next_from, ep_i64 next_len,
-                             const T* x, ep_i64 cols, const T* y, const double* w, const T* t, double b, double tau,
-                             T* partial, double* acc, double* sums) {
-    if (h->held_from != from || h->held != len) {
-        order.training_rows(from, h->buf, len);
-    }
-    order.training_rows(next_from, h->buf + len, next_len);
-    gather_pass(x, cols, y, w, h->buf, (ep_i64) -1, 0, len, next_len, t, b, tau, partial, acc, sums);
-    for (ep_i64 q = 0; q < next_len; q++) {
-        h->buf[q] = h->buf[len + q];
-    }
-    h->held_from = next_from;
-    h->held = next_len;
-}
-
-// What the calling thread hands the helper thread per batch (published by `go`, a batch sequence number; the helper
-// answers with `done` and its half's sums).
-template <class T>
-struct HalfHandoff {
-    std::atomic<ep_i64> go;
-    std::atomic<ep_i64> done;
-    std::atomic<bool> stop;
-    const T* t;
-    double b;
-    ep_i64 from, count, next_from, next_count;
-    double sums[2];
-};
-
-// Spins until `value` reaches `target` (or `stop`, when given, is set), yielding the core after 64 spins.
-static inline bool await_at_least(const std::atomic<ep_i64>& value, ep_i64 target, const std::atomic<bool>* stop) {
-    int spins = 0;
-    while (value.load(std::memory_order_acquire) < target) {
-        if (stop != NULL && stop->load(std::memory_order_acquire)) {
-            return false;
-        }
-        if (++spins > 64) {
-            std::this_thread::yield();
-        }
-    }
-    return true;
-}
-
-// The helper thread: the second half, rows [⌊k/2⌋, k) of each batch handed over, into its own partial and acc.
-template <class T>
-static void half_worker(const EpRows* order, const T* x, ep_i64 cols, const T* y, const double* w, double tau,
-                        ep_i64 split_from, ep_i64* buf, T* partial, double* acc, HalfHandoff<T>* hand) {
-    HalfRows mine = {buf, -1, 0};
-    for (ep_i64 seq = 1;; seq++) {
-        if (!await_at_least(hand->go, seq, &hand->stop)) {
-            return;
-        }
-        ep_i64 first = hand->count / 2;
-        ep_i64 next_first = hand->next_count / 2;
-        ep_i64 next_len = hand->next_count >= split_from ? hand->next_count - next_first : 0;
-        half_pass(*order, &mine, hand->from + first, hand->count - first, hand->next_from + next_first, next_len, x, cols, y,
-                  w, hand->t, hand->b, tau, partial, acc, hand->sums);
-        hand->done.store(seq, std::memory_order_release);
     }
 }
 
@@ -823,82 +746,16 @@ static SingleRows<T> single_rows(int f) {
 // PREFETCH_ROWS rows are prefetched). With `producer`, a second thread computes the rows ahead instead (ring of
 // ring_size(B, true)); the arithmetic is the same. Writes theta, g (the last batch's g + λ∘θ) and *sum_squares
 // (+= each batch's Σwr², in order).
-// The epoch loop when batches are summed in halves (B ≥ split_from; CpuProblem.gradient's rule for a slice on two or more
-// threads): a batch of k ≥ split_from rows has rows [0, ⌊k/2⌋) summed here and [⌊k/2⌋, k) by a helper thread, each into its
-// own accumulator from 0, then acc_j = (0 + acc_j) + acc1_j, Σwr² = (0 + ss₀) + ss₁ and Σwr alike — the two-kernel
-// combination of the per-batch loop — before the same step; a shorter batch (the last) is summed here alone. Rows come
-// from the sampler in each thread (no producer). Scratch: rows holds both threads' halves (ring_size(B, _, split_from));
-// partial1 (float32: zero on entry and exit) and acc1 are the helper's. Adds to *total.
-template <class T>
-static void epoch_halves(const T* x, ep_i64 cols, const T* y, const double* w, const EpRows& order, ep_i64 train,
-                         ep_i64 batch, ep_i64 first_batch, ep_i64 batches, const double* rates, T* theta, T* g, double tau,
-                         double ymean, const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
-                         const double* l1s2, T* tt, T* partial, double* acc, ep_i64* rows, ep_i64 ring, ep_i64 split_from,
-                         T* partial1, double* acc1, double* total) {
-    ep_i64 half = 2 * ((batch + 1) / 2);
-    (void) ring;
-    HalfRows mine = {rows, -1, 0};
-    HalfHandoff<T> hand;
-    hand.go.store(0);
-    hand.done.store(0);
-    hand.stop.store(false);
-    std::thread helper(half_worker<T>, &order, x, cols, y, w, tau, split_from, rows + half, partial1, acc1, &hand);
-    ep_i64 seq = 0;
-    for (ep_i64 k = 0; k < batches; k++) {
-        ep_i64 from = (first_batch + k) * batch;
-        ep_i64 count = train - from < batch ? train - from : batch;
-        ep_i64 next_from = from + batch;
-        ep_i64 next_count = k + 1 < batches ? (train - next_from < batch ? train - next_from : batch) : 0;
-        double scale = 2.0 / (double) count;
-        double b;
-        const T* t = batch_inputs(cols, theta, ymean, means, factors, tt, &b);
-        double sums[2];
-        double ss;
-        double sum;
-        if (count >= split_from) {
-            hand.t = t;
-            hand.b = b;
-            hand.from = from;
-            hand.count = count;
-            hand.next_from = next_from;
-            hand.next_count = next_count;
-            hand.go.store(++seq, std::memory_order_release);
-            ep_i64 next_len = next_count >= split_from ? next_count / 2 : 0;
-            half_pass(order, &mine, from, count / 2, next_from, next_len, x, cols, y, w, t, b, tau, partial, acc, sums);
-            await_at_least(hand.done, seq, NULL);
-            for (ep_i64 j = 0; j < cols; j++) {
-                acc[j] = (0.0 + acc[j]) + acc1[j];
-            }
-            ss = (0.0 + sums[0]) + hand.sums[0];
-            sum = (0.0 + sums[1]) + hand.sums[1];
-        } else {
-            half_pass(order, &mine, from, count, 0, 0, x, cols, y, w, t, b, tau, partial, acc, sums);
-            ss = 0.0 + sums[0];
-            sum = 0.0 + sums[1];
-        }
-        update(cols, acc, scale, -scale * sum, rates[k], theta, g, means, factors, ridge, s2, kappa, l1s2);
-        *total += ss;
-    }
-    hand.stop.store(true, std::memory_order_release);
-    helper.join();
-}
-
 template <class T>
 static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
                           ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
                           const double* rates, T* theta, T* g, double tau, double ymean, const T* means,
                           const T* factors, const T* ridge, const T* s2, const double* kappa, const double* l1s2,
                           T* tt, T* partial, double* acc, ep_i64* rows, ep_i64 ring, bool producer,
-                          ep_i64 split_from, T* partial1, double* acc1, double* sum_squares) {
+                          double* sum_squares) {
     EpRows order;
     order.init(seed, epoch, m, train, validation_seed);
     double total = *sum_squares;
-    if (split_from > 0 && batch >= split_from) {
-        epoch_halves(x, cols, y, w, order, train, batch, first_batch, batches, rates, theta, g, tau, ymean, means, factors,
-                     ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, split_from, partial1, acc1, &total);
-        *sum_squares = total;
-        return;
-    }
     ep_i64 mask = ring - 1;
     ep_i64 start = first_batch * batch;
     ep_i64 filled = start; // positions [first_batch·B, filled) are in the ring
@@ -966,10 +823,9 @@ inline void epoch_float(const float* x, ep_i64 cols, const float* y, const doubl
                         const double* rates, float* theta, float* g, double tau, double ymean, const float* means,
                         const float* factors, const float* ridge, const float* s2, const double* kappa,
                         const double* l1s2, float* tt, float* partial, double* acc, ep_i64* rows, ep_i64 ring,
-                        bool producer, ep_i64 split_from, float* partial1, double* acc1, double* sum_squares) {
+                        bool producer, double* sum_squares) {
     epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, split_from, partial1,
-                  acc1, sum_squares);
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, sum_squares);
 }
 
 inline void epoch_double(const double* x, ep_i64 cols, const double* y, const double* w, ep_i64 m, ep_i64 seed,
@@ -977,10 +833,9 @@ inline void epoch_double(const double* x, ep_i64 cols, const double* y, const do
                          ep_i64 batches, const double* rates, double* theta, double* g, double tau, double ymean,
                          const double* means, const double* factors, const double* ridge, const double* s2,
                          const double* kappa, const double* l1s2, double* tt, double* acc, ep_i64* rows, ep_i64 ring,
-                         bool producer, ep_i64 split_from, double* acc1, double* sum_squares) {
+                         bool producer, double* sum_squares) {
     epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, producer, split_from,
-                  (double*) NULL, acc1, sum_squares);
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, producer, sum_squares);
 }
 
 // ------------------------------------------------------------------ column statistics (the Java loops they replace, bit for bit)

@@ -249,39 +249,16 @@ final class CpuProblem implements ResidentProblem {
             });
             used = kernels.length;
         } else {
-            int from = slice.from();
-            int to = slice.to();
-            if (kernels.length >= 2 && to - from >= SPLIT_SLICE_FROM) { // two halves on two threads, combined in order
-                int middle = from + (to - from) / 2;
-                forEachRange(k -> {
-                    if (k < 2) {
-                        sliceGather(k, slice, k == 0 ? from : middle, k == 0 ? middle : to, t, intercept, targetWeight);
-                    }
-                });
-                used = 2;
+            kernels[0].clear();
+            if (EpochKernels.available()) { // the row kernels the native epoch loop uses: the same bits batch by batch
+                kernels[0].gradientGatherNative(rowOrder.of(slice.order()), slice.from(), slice.to(), t.pointer(), intercept,
+                        targetWeight);
             } else {
-                sliceGather(0, slice, from, to, t, intercept, targetWeight);
-                used = 1;
+                kernels[0].gradientGather(slice.order(), slice.from(), slice.to(), t.pointer(), intercept, targetWeight);
             }
+            used = 1;
         }
         return combine(used, scale, g);
-    }
-
-    /**
-     * A slice (a mini-batch) of at least this many rows, on two or more threads, is summed in two halves — rows [from,
-     * from + ⌊k/2⌋) and the rest — on two threads into their own accumulators, combined in order; the native epoch loop
-     * does the same (so a batch costs about half its rows' time). Shorter slices run on the calling thread.
-     */
-    static final int SPLIT_SLICE_FROM = 128;
-
-    /** Kernel {@code k} (cleared) gathers rows order[from..to) of {@code slice}'s order. */
-    private void sliceGather(int k, RowSlice slice, int from, int to, CpuVector theta, double intercept, double targetWeight) {
-        kernels[k].clear();
-        if (EpochKernels.available()) { // the row kernels the native epoch loop uses: the same bits batch by batch
-            kernels[k].gradientGatherNative(rowOrder.of(slice.order()), from, to, theta.pointer(), intercept, targetWeight);
-        } else {
-            kernels[k].gradientGather(slice.order(), from, to, theta.pointer(), intercept, targetWeight);
-        }
     }
 
     /** η for the {@code count} batches from batch {@code first} of {@code plan} into {@code rates} (through {@code scratch}). */
@@ -303,8 +280,7 @@ final class CpuProblem implements ResidentProblem {
      * calling thread, {@value #EPOCH_CHUNK} batches per JNI call (the step sizes of those batches computed here from the
      * schedule); the same bits as {@link StochasticEpoch#runPerBatch} on this problem (which the gather pass makes
      * through the same row kernels). With 2 or more threads a second native thread computes the rows (the sampler's
-     * Feistel network) ahead of the loop, or, for batches of at least {@value #SPLIT_SLICE_FROM} rows, sums the second
-     * half of each batch (as {@link #gradient} does for such a slice). Without the native library: the per-batch default.
+     * Feistel network) ahead of the loop. Without the native library: the per-batch default.
      */
     @Override
     public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
@@ -322,13 +298,8 @@ final class CpuProblem implements ResidentProblem {
         EpochRows order = plan.rows();
         boolean f64 = precision == Precision.FLOAT64;
         boolean producer = threads > 1 && batches > 1; // a second core computes the rows (the sampler) ahead
-        long splitFrom = kernels.length >= 2 ? SPLIT_SLICE_FROM : 0; // or sums the halves of large batches
-        FusedKernel second = kernels.length >= 2 ? kernels[1] : null;
-        if (second != null) {
-            second.clear();
-        }
         try (DoublePointer rates = new DoublePointer(chunk);
-             LongPointer rowScratch = new LongPointer(EpochKernels.ring_size(plan.batchSize(), producer, splitFrom));
+             LongPointer rowScratch = new LongPointer(EpochKernels.ring_size(plan.batchSize(), producer));
              DoublePointer sumSquares = new DoublePointer(1);
              CpuVector tt = new CpuVector(cols, precision);
              DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
@@ -344,17 +315,14 @@ final class CpuProblem implements ResidentProblem {
                             (DoublePointer) t.pointer(), (DoublePointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
                             (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer,
-                            splitFrom, second == null ? null : second.accumulatorPointer(), sumSquares);
+                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, sumSquares);
                 } else {
                     EpochKernels.epoch_float((FloatPointer) k.x(), cols, (FloatPointer) k.y(), k.weights(), rows, order.seed(),
                             order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
                             (FloatPointer) t.pointer(), (FloatPointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
                             (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer,
-                            splitFrom, second == null ? null : second.partial(), second == null ? null : second.accumulatorPointer(),
-                            sumSquares);
+                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, sumSquares);
                 }
             }
             return new StochasticEpoch.EpochSums(sumSquares.get(0), batches);

@@ -46,11 +46,8 @@ final class EpochKernels {
         return l;
     }
 
-    /**
-     * The length of the epoch loop's row ring for batch size B (a power of two ≥ B + the rows it looks ahead; ≥ 4⌈B/2⌉
-     * when B ≥ splitFrom &gt; 0, for two threads' halves).
-     */
-    static native long ring_size(long batch, @Cast("bool") boolean producer, long splitFrom);
+    /** The length of the epoch loop's row ring for batch size B (a power of two ≥ B + the rows it looks ahead). */
+    static native long ring_size(long batch, @Cast("bool") boolean producer);
 
     /** out[k] = CounterBasedSampler.rowAt(seed, epoch, from + k, rows), k &lt; count. Writes out. */
     static native void sampler_fill(long seed, long epoch, long rows, long from, LongPointer out, long count);
@@ -88,10 +85,8 @@ final class EpochKernels {
 
     /**
      * Batches [firstBatch, firstBatch + batches) of an epoch (see the header); rows is a ring of {@code ring} =
-     * {@link #ring_size}(B, producer, splitFrom) int64; {@code producer}: a second native thread computes the rows ahead
-     * (the same results). {@code splitFrom} &gt; 0: batches of at least that many rows are summed in two halves, the second
-     * by a helper thread into {@code partial1} (float32 scratch, zero on entry and return) and {@code acc1} — the bits of
-     * {@link CpuProblem#gradient} on a slice of as many rows with two threads. Writes theta, g, sumSquares[0] (added to).
+     * {@link #ring_size}(B, producer) int64; {@code producer}: a second native thread computes the rows ahead (the same
+     * results). Writes theta, g, sumSquares[0] (added to).
      */
     static native void epoch_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w, long m,
                                    long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -99,8 +94,7 @@ final class EpochKernels {
                                    double ymean, @Const FloatPointer means, @Const FloatPointer factors,
                                    @Const FloatPointer ridge, @Const FloatPointer s2, @Const DoublePointer kappa,
                                    @Const DoublePointer l1s2, FloatPointer tt, FloatPointer partial, DoublePointer acc,
-                                   LongPointer rows, long ring, @Cast("bool") boolean producer, long splitFrom,
-                                   FloatPointer partial1, DoublePointer acc1, DoublePointer sumSquares);
+                                   LongPointer rows, long ring, @Cast("bool") boolean producer, DoublePointer sumSquares);
 
     static native void epoch_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w, long m,
                                     long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -108,8 +102,7 @@ final class EpochKernels {
                                     double ymean, @Const DoublePointer means, @Const DoublePointer factors,
                                     @Const DoublePointer ridge, @Const DoublePointer s2, @Const DoublePointer kappa,
                                     @Const DoublePointer l1s2, DoublePointer tt, DoublePointer acc, LongPointer rows,
-                                    long ring, @Cast("bool") boolean producer, long splitFrom, DoublePointer acc1,
-                                    DoublePointer sumSquares);
+                                    long ring, @Cast("bool") boolean producer, DoublePointer sumSquares);
 
     /** Rows [start, end) of float32 X: acc += Σ (w)x, sum[0] += Σ (w)y, in row order (FloatKernel.statisticsRows). */
     static native void column_sums_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w,
