@@ -111,6 +111,11 @@ public final class CsrMatrix implements AutoCloseable {
             throw new IllegalArgumentException("CSR row pointers must start at 0, got " + rowPointers.get(0));
         }
         long nnz = rowPointers.get(rows);
+        long broken = firstBrokenRow(rows, rowPointers, nnz, Long.MAX_VALUE); // the pointers first: a broken one explains what follows it
+        if (broken >= 0) {
+            throw new IllegalArgumentException("CSR row " + broken + ": row pointers go from " + rowPointers.get(broken) + " to "
+                    + rowPointers.get(broken + 1) + " (they must not decrease, nor pass the " + nnz + " non-zeros)");
+        }
         // bulk copies a chunk at a time (one JNI call each), not a native call per element
         long[] pointers = new long[(int) Math.min(CHUNK + 1, rows + 1)];
         int[] cs = new int[CHUNK];
@@ -124,10 +129,6 @@ public final class CsrMatrix implements AutoCloseable {
                 long i = first + r;
                 long from = pointers[r];
                 long to = pointers[r + 1];
-                if (to < from || to > nnz) {
-                    throw new IllegalArgumentException("CSR row " + i + ": row pointers go from " + from + " to " + to
-                            + " (they must not decrease, nor pass the " + nnz + " non-zeros)");
-                }
                 int previous = -1;
                 for (long k = from; k < to; k += CHUNK) {
                     int n = (int) Math.min(CHUNK, to - k);
@@ -169,8 +170,9 @@ public final class CsrMatrix implements AutoCloseable {
         long unsortedRows = 0;
         long removed = 0;
         long nnz = rowPointers.get(rows);
-        if (rowPointers.get(0) != 0 || nnz < 0) {
-            return new long[] {0, 0}; // broken pointers: validate() names them, nothing is read here
+        if (rowPointers.get(0) != 0 || nnz < 0 || firstBrokenRow(rows, rowPointers, nnz, Integer.MAX_VALUE - 8) >= 0) {
+            // broken pointers: validate() names them; nothing is changed first (rewriting a row's pointer could hide them)
+            return new long[] {0, 0};
         }
         long write = 0;
         long from = 0;
@@ -234,6 +236,27 @@ public final class CsrMatrix implements AutoCloseable {
             rowPointers.put(i + 1, write);
         }
         return new long[] {unsortedRows, removed};
+    }
+
+    /**
+     * The first row whose pointers fall, pass nnz or span more than {@code longestRow} entries (canonicalize's limit: a
+     * row a Java array can hold), or −1 when every row's are sound.
+     */
+    private static long firstBrokenRow(long rows, LongPointer rowPointers, long nnz, long longestRow) {
+        long[] pointers = new long[(int) Math.min(CHUNK + 1, rows + 1)];
+        for (long first = 0; first < rows; first += CHUNK) {
+            int count = (int) Math.min(CHUNK, rows - first);
+            rowPointers.position(first).get(pointers, 0, count + 1);
+            rowPointers.position(0);
+            for (int r = 0; r < count; r++) {
+                long from = pointers[r];
+                long to = pointers[r + 1];
+                if (to < from || to > nnz || to - from > longestRow) {
+                    return first + r;
+                }
+            }
+        }
+        return -1;
     }
 
     private static void read(Pointer values, Precision precision, long at, double[] into, int n) {

@@ -182,6 +182,16 @@ class NpzReaderTest {
             assertEquals(7, x.get(2, 0), 0);
             assertEquals(8, x.get(2, 2), 0);
         }
+        // a pointer that falls after a row needing repair: refused, not hidden by the repair's rewritten pointer
+        Path falling = dir.resolve("falling.npz");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(falling))) {
+            entry(z, "format.npy", npy("|S3", new long[0], "csr".getBytes(StandardCharsets.US_ASCII)));
+            entry(z, "shape.npy", npy("<i8", new long[] {2}, longs(4, 3)));
+            entry(z, "indptr.npy", npy("<i4", new long[] {5}, ints(0, 5, 4, 5, 6)));
+            entry(z, "indices.npy", npy("<i4", new long[] {6}, ints(0, 1, 0, 2, 1, 2)));
+            entry(z, "data.npy", npy("<f8", new long[] {6}, doubles(1, 2, 3, 4, 5, 6)));
+        }
+        assertMalformed(() -> NpzReader.readCsr(falling), "CSR row 1: row pointers go from 5 to 4");
     }
 
     // ---------------------------------------------------------------- a save_npz look-alike
