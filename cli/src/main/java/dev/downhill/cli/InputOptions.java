@@ -122,13 +122,19 @@ final class InputOptions {
      * {@code --weight-column} the CSV's weights come with it. {@code --weights} is applied by {@link #weighted}.
      */
     Dataset load() {
+        checkWeightOptions();
+        return loadData();
+    }
+
+    /** --weights and --weight-column exclude each other, and the column is a CSV's (dense or sparse reads alike). */
+    private void checkWeightOptions() {
         if (weights != null && weightColumn != null) {
             throw new IllegalArgumentException("give either --weights or --weight-column, not both");
         }
         if (weightColumn != null && (data == null || !isCsv(data))) {
-            throw new IllegalArgumentException("--weight-column applies to --data CSV/TSV files; with .npy or svmlight data use --weights w.npy");
+            throw new IllegalArgumentException("--weight-column applies to --data CSV/TSV files; with .npy, .npz or svmlight data "
+                    + "use --weights w.npy");
         }
-        return loadData();
     }
 
     private static boolean isCsv(Path file) {
@@ -271,6 +277,7 @@ final class InputOptions {
 
     /** Reads sparse data: an .npz X (scipy.sparse.save_npz) with a .npy y, or an svmlight file read sparse. */
     dev.downhill.SparseDataset loadSparse() {
+        checkWeightOptions();
         if (data != null && (x != null || y != null)) {
             throw new IllegalArgumentException("give either --x/--y or --data, not both");
         }
@@ -297,6 +304,9 @@ final class InputOptions {
             }
         }
         String name = data.getFileName() == null ? "" : data.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (target != null && !(name.endsWith(".csv") || name.endsWith(".tsv"))) {
+            throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
+        }
         if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".npy") || name.endsWith(".npz") || target != null) {
             // any other name (a pipe, /dev/stdin, .svm, .libsvm, .svmlight, .txt) is read as svmlight
             throw new IllegalArgumentException("--sparse applies to svmlight files (.svm, .libsvm, .svmlight, or a pipe) and "

@@ -148,6 +148,14 @@ class CliWeightsTest {
         CliRun column = CliRun.of("fit", "--x", xs, "--y", ys, "--weight-column", "w", "--quiet");
         assertEquals(1, column.code(), column.err());
         assertTrue(column.err().contains("--weight-column applies to --data CSV"), column.err());
+        Path svm = dir.resolve("d.svm"); // sparse reads refuse it too (they once dropped it and fitted unweighted)
+        Files.writeString(svm, "2 1:1 3:2\n4 2:1\n5 1:3 2:1\n");
+        CliRun sparseColumn = CliRun.of("fit", "--data", svm.toString(), "--sparse", "--weight-column", "0", "--quiet");
+        assertEquals(1, sparseColumn.code(), sparseColumn.err());
+        assertTrue(sparseColumn.err().contains("--weight-column applies to --data CSV"), sparseColumn.err());
+        CliRun sparseTarget = CliRun.of("fit", "--data", svm.toString(), "--sparse", "--target", "0", "--quiet");
+        assertEquals(1, sparseTarget.code(), sparseTarget.err());
+        assertTrue(sparseTarget.err().contains("--target applies to CSV files"), sparseTarget.err());
         Path csv = dir.resolve("d.csv");
         Files.writeString(csv, "a,w,y\n1,1,2\n2,-3,4\n3,1,5\n");
         CliRun negativeCell = CliRun.of("fit", "--data", csv.toString(), "--weight-column", "w", "--quiet");
