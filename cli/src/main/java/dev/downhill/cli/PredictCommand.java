@@ -107,6 +107,10 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (npz) {
             try (CsrMatrix matrix = NpzReader.readCsr(x); SparseDataset d = SparseDataset.of(matrix, new double[Math.toIntExact(matrix.rows())])) {
+                if (matrix.cols() != m.features()) { // its shape is declared (svmlight's n is only its largest index)
+                    throw new IllegalArgumentException(x + " has " + matrix.cols() + " columns but the model has "
+                            + m.features() + " coefficients");
+                }
                 predictions = m.predict(d); // y is not read: zeros stand in
             }
         } else if (data != null && isSvmLight(data)) {

@@ -185,6 +185,14 @@ class CliTest {
         CliRun tooWide = run("predict", "--model", model.toString(), "--data", wide.toString());
         assertEquals(1, tooWide.code());
         assertTrue(tooWide.err().contains("41"), tooWide.err());
+        // an .npz declares its shape: a narrower one is refused as a narrower .npy is (svmlight's n is only its largest index)
+        Path narrow = dir.resolve("narrow");
+        CliRun gen = run("gen", "--rows", "20", "--features", "30", "--density", "0.2", "--format", "npz", "--out-dir",
+                narrow.toString(), "--quiet");
+        assertEquals(0, gen.code(), gen.err());
+        CliRun tooNarrow = run("predict", "--model", model.toString(), "--x", narrow.resolve("X.npz").toString());
+        assertEquals(1, tooNarrow.code(), tooNarrow.err());
+        assertTrue(tooNarrow.err().contains("30 columns but the model has 40"), tooNarrow.err());
     }
 
     private static double[] coefficients(Path model) throws IOException {
