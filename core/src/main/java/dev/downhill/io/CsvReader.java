@@ -137,7 +137,7 @@ public final class CsvReader {
             FirstLine first = firstLine(in, file);
             return resolve(first, file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            throw ReadFailure.of(file, e);
         }
     }
 
@@ -155,7 +155,7 @@ public final class CsvReader {
                 return readRows(in, file, first, layout, rows, weightIndex(layout, file, first.number));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            throw ReadFailure.of(file, e);
         }
     }
 

@@ -117,7 +117,7 @@ public final class NpyHeader {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(ch, file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            throw ReadFailure.of(file, e);
         }
     }
 

@@ -173,6 +173,6 @@ public final class NpyReader {
     }
 
     private static UncheckedIOException failed(Path file, IOException e) {
-        return new UncheckedIOException("cannot read " + file + ": " + e, e);
+        return ReadFailure.of(file, e);
     }
 }

@@ -103,7 +103,7 @@ public final class NpzReader {
         } catch (ZipException e) {
             throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            throw ReadFailure.of(file, e);
         }
     }
 
@@ -129,7 +129,7 @@ public final class NpzReader {
         } catch (ZipException e) {
             throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            throw ReadFailure.of(file, e);
         }
     }
 
@@ -187,7 +187,7 @@ public final class NpzReader {
         } catch (ZipException e) {
             throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            throw ReadFailure.of(file, e);
         }
         FileMapping mapping = null;
         try {
@@ -246,7 +246,7 @@ public final class NpzReader {
             mapping = null;
             return matrix;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            throw ReadFailure.of(file, e);
         } finally {
             if (pointers != null) {
                 pointers.close();

@@ -105,7 +105,7 @@ public final class SvmLightReader {
             checkDenseSize(file, shape.rows, n);
             return fill(file, source.path(), shape, n);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            throw ReadFailure.of(file, e);
         }
     }
 
@@ -124,7 +124,7 @@ public final class SvmLightReader {
             }
             return fillSparse(file, source.path(), shape, n);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e, e);
+            throw ReadFailure.of(file, e);
         }
     }
 
