@@ -56,6 +56,8 @@ final class CpuCsrProblem implements ResidentProblem {
     private final double[][] deviations = new double[2][];
     private final SparseExtendedResidual[] residuals = new SparseExtendedResidual[2];
     private boolean closed;
+    /** The lazy sparse epoch's off-heap scratch, kept from one epoch to the next. */
+    private final CsrLazyEpoch lazyEpoch = new CsrLazyEpoch();
 
     /**
      * @param x         the CSR matrix (borrowed)
@@ -320,7 +322,7 @@ final class CpuCsrProblem implements ResidentProblem {
                                                           BackendVector gradient) {
         ensureOpen();
         if (SparseLazyEpoch.applies(plan)) { // a step costs the batch's entries, not n (same steps, other roundings)
-            return EpochKernels.available() ? CsrLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient)
+            return EpochKernels.available() ? lazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient)
                     : SparseLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient);
         }
         if (!EpochKernels.available()) {
@@ -510,6 +512,7 @@ final class CpuCsrProblem implements ResidentProblem {
         }
         closed = true;
         pool.close();
+        lazyEpoch.close();
         accumulatorBlock.close();
         for (DoublePointer s : sums) {
             s.close();

@@ -235,14 +235,18 @@ class CpuSparseLazyEpochTest {
             }
             a.copyFromHost(start);
             b.copyFromHost(start);
-            StochasticEpoch.EpochSums java = SparseLazyEpoch.run(data.x(), data.x().values(), data.yPointer(),
-                    data.weightsPointer(), precision, plan, a, ga);
-            StochasticEpoch.EpochSums nativeSums = CsrLazyEpoch.run(data.x(), data.x().values(), data.yPointer(),
-                    data.weightsPointer(), precision, plan, b, gb);
-            assertEquals(java, nativeSums);
-            assertArrayEquals(a.copyToHost(), b.copyToHost(), 0.0, "θ");
-            assertArrayEquals(ga.copyToHost(), gb.copyToHost(), 0.0, "the last batch's gradient");
-            assertTrue(java.sumOfSquares() > 0);
+            try (CsrLazyEpoch lazy = new CsrLazyEpoch()) { // two epochs: the second reuses the first's scratch
+                for (int epoch = 0; epoch < 2; epoch++) {
+                    StochasticEpoch.EpochSums java = SparseLazyEpoch.run(data.x(), data.x().values(), data.yPointer(),
+                            data.weightsPointer(), precision, plan, a, ga);
+                    StochasticEpoch.EpochSums nativeSums = lazy.run(data.x(), data.x().values(), data.yPointer(),
+                            data.weightsPointer(), precision, plan, b, gb);
+                    assertEquals(java, nativeSums, "epoch " + epoch);
+                    assertArrayEquals(a.copyToHost(), b.copyToHost(), 0.0, "θ after epoch " + epoch);
+                    assertArrayEquals(ga.copyToHost(), gb.copyToHost(), 0.0, "the last batch's gradient, epoch " + epoch);
+                    assertTrue(java.sumOfSquares() > 0);
+                }
+            }
         }
     }
 }
