@@ -101,26 +101,32 @@ PY
 # reaches the target runs twice more and reports the median of the three wall times.
 ours() {
   local who="$1" options="$2" kind="$3"; shift 3
-  local v line runs t
+  local v line runs set_flag
   for v in "$@"; do
     if [ "$kind" = tol ]; then set_flag=(--tol "$v" --iterations 100000); else set_flag=(--tol 0 --iterations "$v"); fi
-    # shellcheck disable=SC2086
-    "$dh" fit --x "$work/npz/X.npz" --y "$work/npz/y.npy" $options "${set_flag[@]}" --quiet --out "$work/ours.json" >&2
+    fit_once "$options" "${set_flag[@]}"
     line=$(scored "$who" "$work/ours.json" "$v")
     case "$line" in
       *'"reached": true'*)
-        runs=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["wallTimeSeconds"])' "$work/ours.json")
+        runs=$(wall_time)
         for _ in 2 3; do
-          # shellcheck disable=SC2086
-          "$dh" fit --x "$work/npz/X.npz" --y "$work/npz/y.npy" $options "${set_flag[@]}" --quiet --out "$work/ours.json" >&2
-          t=$($py -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["wallTimeSeconds"])' "$work/ours.json")
-          runs="$runs $t"
+          fit_once "$options" "${set_flag[@]}"
+          runs="$runs $(wall_time)"
         done
         scored "$who" "$work/ours.json" "$v" "$runs" >> "$results"
         return;;
     esac
     echo "$line" >> "$results"
   done
+}
+# One fit of the .npz with the solver options $1 and the stopping flags after it, into $work/ours.json.
+fit_once() {
+  local options="$1"; shift
+  # shellcheck disable=SC2086
+  "$dh" fit --x "$work/npz/X.npz" --y "$work/npz/y.npy" $options "$@" --quiet --out "$work/ours.json" >&2
+}
+wall_time() {
+  $py -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"]["wallTimeSeconds"])' "$work/ours.json"
 }
 ours "downhill cg (cpu)" "--solver cg" tol 1e-4 1e-6 1e-8 1e-10
 # Standardized, cg is Jacobi-preconditioned and needs ~3× fewer iterations here; when m < n it finds another θ of the same

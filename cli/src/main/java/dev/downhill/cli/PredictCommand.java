@@ -108,8 +108,7 @@ final class PredictCommand implements Callable<Integer> {
         if (npz) {
             try (CsrMatrix matrix = NpzReader.readCsr(x); SparseDataset d = SparseDataset.of(matrix, new double[Math.toIntExact(matrix.rows())])) {
                 if (matrix.cols() != m.features()) { // its shape is declared (svmlight's n is only its largest index)
-                    throw new IllegalArgumentException(x + " has " + matrix.cols() + " columns but the model has "
-                            + m.features() + " coefficients");
+                    throw columnsDiffer(matrix.cols(), m);
                 }
                 predictions = m.predict(d); // y is not read: zeros stand in
             }
@@ -126,8 +125,7 @@ final class PredictCommand implements Callable<Integer> {
         } else if (x != null) {
             try (HostArray array = NpyReader.readMatrix(x)) {
                 if (array.cols() != m.features()) {
-                    throw new IllegalArgumentException(x + " has " + array.cols() + " columns but the model has "
-                            + m.features() + " coefficients");
+                    throw columnsDiffer(array.cols(), m);
                 }
                 predictions = m.predict(array.pointer(), array.rows());
             }
@@ -163,6 +161,11 @@ final class PredictCommand implements Callable<Integer> {
         }
         o.println("wrote " + predictions.length + " predictions to " + out);
         return 0;
+    }
+
+    /** The refusal of an --x file with another column count than the model's coefficients. */
+    private IllegalArgumentException columnsDiffer(long cols, FittedModel m) {
+        return new IllegalArgumentException(x + " has " + cols + " columns but the model has " + m.features() + " coefficients");
     }
 
     /** An svmlight --data file, by the names fit reads as svmlight (.txt is CSV when --target is given). */

@@ -179,11 +179,7 @@ public final class CsrMatrix implements AutoCloseable {
         int[] cs = new int[16];
         double[] ds = new double[16];
         for (long i = 0; i < rows; i++) {
-            long to = rowPointers.get(i + 1);
-            if (to < from || to > nnz || to - from > Integer.MAX_VALUE - 8) {
-                // broken pointers: validate() names the row; nothing beyond the arrays' nnz entries is ever read
-                return new long[] {unsortedRows, removed};
-            }
+            long to = rowPointers.get(i + 1); // sound: checked above
             int n = (int) (to - from);
             if (cs.length < n) {
                 cs = new int[n];

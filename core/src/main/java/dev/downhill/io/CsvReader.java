@@ -4,7 +4,6 @@ import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

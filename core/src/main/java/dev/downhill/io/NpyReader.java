@@ -4,7 +4,6 @@ import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import dev.downhill.internal.OffHeapViews;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -55,7 +54,7 @@ public final class NpyReader {
             requireMatrix(h, file, "a matrix");
             return readData(ch, h, file, precision, h.shape());
         } catch (IOException e) {
-            throw failed(file, e);
+            throw ReadFailure.of(file, e);
         }
     }
 
@@ -76,7 +75,7 @@ public final class NpyReader {
             requireVector(h, file);
             return readData(ch, h, file, precision, h.shape()[0]);
         } catch (IOException e) {
-            throw failed(file, e);
+            throw ReadFailure.of(file, e);
         }
     }
 
@@ -103,7 +102,7 @@ public final class NpyReader {
                 return Dataset.adopt(x.release(), y.release(), rows, cols);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + xFile + " and " + yFile + ": " + e, e);
+            throw ReadFailure.of(xFile + " and " + yFile, e);
         }
     }
 
@@ -123,7 +122,7 @@ public final class NpyReader {
             requireMatrix(h, file, "a matrix");
             return readData(ch, h, file, precision, chunkBytes, windowElements, h.shape());
         } catch (IOException e) {
-            throw failed(file, e);
+            throw ReadFailure.of(file, e);
         }
     }
 
@@ -168,11 +167,7 @@ public final class NpyReader {
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw failed(file, e);
+            throw ReadFailure.of(file, e);
         }
-    }
-
-    private static UncheckedIOException failed(Path file, IOException e) {
-        return ReadFailure.of(file, e);
     }
 }
