@@ -218,17 +218,9 @@ public final class CrossValidation {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(rule, "rule");
-        refuseCheckpoint(config);
         long started = System.nanoTime();
         long m = data.rows();
-        if (folds < 2 || folds > m) {
-            throw new IllegalArgumentException("cross-validation needs 2 ≤ folds ≤ rows (" + m + "), got " + folds);
-        }
-        if (config.penalty().kind() == Penalty.Kind.NONE) {
-            throw new IllegalArgumentException("cross-validation chooses a penalty's α: name the penalty (l2, l1 or elasticnet)");
-        }
-        // the solver must accept the penalty at any α > 0 (cg, normal and svd refuse l1): fail before any work
-        config.toBuilder().penalty(config.penalty().withAlpha(1)).build();
+        checkRequest(config, folds, m);
         double[] alphas;
         List<FittedModel> fullOnX = null;
         String gramChoice;
@@ -268,10 +260,7 @@ public final class CrossValidation {
             for (int f = 0; f < folds; f++) {
                 int from = (int) (f * m / folds);
                 int to = (int) ((f + 1) * m / folds);
-                boolean[] held = new boolean[(int) m];
-                for (int q = from; q < to; q++) {
-                    held[(int) order[q]] = true;
-                }
+                boolean[] held = held(order, m, f, folds);
                 int n = Math.toIntExact(data.cols());
                 double[][] validationX = new double[n][to - from]; // by column: a model's predictions are axpys over its support
                 double[] validationY = new double[to - from];
@@ -287,8 +276,7 @@ public final class CrossValidation {
                     validationWeight += validationW[q - from];
                 }
                 if (!(validationWeight > 0)) {
-                    throw new IllegalArgumentException("cross-validation: every row held out in fold " + (f + 1) + " of " + folds
-                            + " has weight 0, so its validation error is undefined: use fewer folds or give α explicitly");
+                    throw zeroWeightFold(f, folds);
                 }
                 double heldWeight = validationWeight;
                 if (all != null) { // the training fold's Gram matrix = all rows' − the held-out rows' (one small pass)
@@ -313,47 +301,124 @@ public final class CrossValidation {
             for (int f = 0; f < folds; f++) {
                 mse[f] = get(foldErrors.get(f));
             }
-            List<FittedModel> full = fullPath == null ? fullOnX : get(fullPath);
-            double[] mean = new double[alphas.length];
-            double[] se = new double[alphas.length];
-            int best = 0;
-            for (int k = 0; k < alphas.length; k++) {
-                double s = 0;
-                for (int f = 0; f < folds; f++) {
-                    s += mse[f][k];
-                }
-                mean[k] = s / folds;
-                double v = 0;
-                for (int f = 0; f < folds; f++) {
-                    v += (mse[f][k] - mean[k]) * (mse[f][k] - mean[k]);
-                }
-                se[k] = Math.sqrt(v / (folds - 1)) / Math.sqrt(folds);
-                if (mean[k] < mean[best]) {
-                    best = k;
-                }
-            }
-            int oneSe = best;
-            for (int k = 0; k < best; k++) { // alphas decrease: the first within the band is the largest
-                if (mean[k] <= mean[best] + se[best]) {
-                    oneSe = k;
-                    break;
-                }
-            }
-            int chosen = rule == Rule.MIN ? best : oneSe;
-            double[][] coefficientPath = new double[alphas.length][];
-            for (int k = 0; k < alphas.length; k++) {
-                coefficientPath[k] = full.get(k).coefficients();
-            }
-            CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
-                    alphas[oneSe], alphas[chosen], coefficientPath);
-            FittedModel model = full.get(chosen);
-            return model.withReport(model.report().withCrossValidation(report))
-                    .withWallTime(java.time.Duration.ofNanos(System.nanoTime() - started));
+            return chosen(fullPath == null ? fullOnX : get(fullPath), mse, alphas, rule, started);
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
             }
         }
+    }
+
+    /**
+     * K-fold cross-validation on sparse X over the default path, as {@link #fit(Dataset, FitConfig, int, Rule)} does on
+     * dense X (the same folds for the same seed, the same grid, the same rules): every path runs over X with the
+     * configured solver (there is no Gram path for sparse X), each fold's training rows copied as CSR (X is never
+     * densified; a fold's stored entries must stay below 2³¹).
+     */
+    public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule) {
+        return fit(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO);
+    }
+
+    /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max. */
+    public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(rule, "rule");
+        long started = System.nanoTime();
+        long m = data.rows();
+        checkRequest(config, folds, m);
+        double[] alphas;
+        List<FittedModel> full;
+        try (LoadedProblem problem = LinearRegression.load(data, config)) {
+            alphas = alphaGrid(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()), count, ratio);
+            full = xPath(problem, config, alphas);
+        }
+        long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
+        SparseFolds split = new SparseFolds(data);
+        double[][] mse = new double[folds][];
+        for (int f = 0; f < folds; f++) {
+            boolean[] held = held(order, m, f, folds);
+            SparseFolds.Validation validation = split.validation(held);
+            if (!(validation.weightSum() > 0)) {
+                throw zeroWeightFold(f, folds);
+            }
+            try (SparseDataset training = split.training(held); LoadedProblem problem = LinearRegression.load(training, config)) {
+                mse[f] = validation.errors(xPath(problem, config, alphas));
+            }
+        }
+        return chosen(full, mse, alphas, rule, started);
+    }
+
+    /**
+     * Refuses, before any work, what cross-validation cannot do: a checkpoint, folds outside [2, m], no penalty, or a
+     * solver that does not take the penalty at α &gt; 0 (cg, normal and svd refuse l1).
+     */
+    private static void checkRequest(FitConfig config, int folds, long m) {
+        refuseCheckpoint(config);
+        if (folds < 2 || folds > m) {
+            throw new IllegalArgumentException("cross-validation needs 2 ≤ folds ≤ rows (" + m + "), got " + folds);
+        }
+        if (config.penalty().kind() == Penalty.Kind.NONE) {
+            throw new IllegalArgumentException("cross-validation chooses a penalty's α: name the penalty (l2, l1 or elasticnet)");
+        }
+        config.toBuilder().penalty(config.penalty().withAlpha(1)).build();
+    }
+
+    /** Fold f's held-out rows (positions [f·m/K, (f+1)·m/K) of {@code order}) flagged by row. */
+    private static boolean[] held(long[] order, long m, int f, int folds) {
+        boolean[] held = new boolean[Math.toIntExact(m)];
+        for (long q = f * m / folds; q < (f + 1) * m / folds; q++) {
+            held[(int) order[(int) q]] = true;
+        }
+        return held;
+    }
+
+    private static IllegalArgumentException zeroWeightFold(int f, int folds) {
+        return new IllegalArgumentException("cross-validation: every row held out in fold " + (f + 1) + " of " + folds
+                + " has weight 0, so its validation error is undefined: use fewer folds or give α explicitly");
+    }
+
+    /**
+     * The table (mean validation error and its standard error per α, over the folds' errors {@code mse[f][k]}), the α
+     * the rule picks, and the full-data path's model at that α carrying the report and the whole run's time.
+     */
+    private static FittedModel chosen(List<FittedModel> full, double[][] mse, double[] alphas, Rule rule, long started) {
+        int folds = mse.length;
+        double[] mean = new double[alphas.length];
+        double[] se = new double[alphas.length];
+        int best = 0;
+        for (int k = 0; k < alphas.length; k++) {
+            double s = 0;
+            for (int f = 0; f < folds; f++) {
+                s += mse[f][k];
+            }
+            mean[k] = s / folds;
+            double v = 0;
+            for (int f = 0; f < folds; f++) {
+                v += (mse[f][k] - mean[k]) * (mse[f][k] - mean[k]);
+            }
+            se[k] = Math.sqrt(v / (folds - 1)) / Math.sqrt(folds);
+            if (mean[k] < mean[best]) {
+                best = k;
+            }
+        }
+        int oneSe = best;
+        for (int k = 0; k < best; k++) { // alphas decrease: the first within the band is the largest
+            if (mean[k] <= mean[best] + se[best]) {
+                oneSe = k;
+                break;
+            }
+        }
+        int chosen = rule == Rule.MIN ? best : oneSe;
+        double[][] coefficientPath = new double[alphas.length][];
+        for (int k = 0; k < alphas.length; k++) {
+            coefficientPath[k] = full.get(k).coefficients();
+        }
+        CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
+                alphas[oneSe], alphas[chosen], coefficientPath);
+        FittedModel model = full.get(chosen);
+        return model.withReport(model.report().withCrossValidation(report))
+                .withWallTime(java.time.Duration.ofNanos(System.nanoTime() - started));
     }
 
     /**

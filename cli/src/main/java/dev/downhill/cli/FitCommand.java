@@ -269,14 +269,8 @@ final class FitCommand implements Callable<Integer> {
             Progress progress = threadsAndProgress(b, data.rows());
             FittedModel model;
             if (crossValidated()) {
-                int folds = cvFolds == null ? CrossValidation.DEFAULT_FOLDS : cvFolds;
-                if (!quiet) {
-                    spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --alpha auto: %d-fold cross-validation over "
-                            + "%d values of α (%d fits)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
-                            (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH);
-                }
-                model = CrossValidation.fit(data, b.listener(dev.downhill.IterationListener.NONE).build(), folds,
-                        alphaRule == null ? CrossValidation.Rule.MIN : CrossValidation.Rule.parse(alphaRule));
+                model = CrossValidation.fit(data, b.listener(dev.downhill.IterationListener.NONE).build(), announceFolds(),
+                        alphaRule());
             } else {
                 try {
                     model = LinearRegression.fit(data, b.build());
@@ -293,24 +287,41 @@ final class FitCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The folds of --alpha auto, said on stderr with the number of fits (unless --quiet). */
+    private int announceFolds() {
+        int folds = cvFolds == null ? CrossValidation.DEFAULT_FOLDS : cvFolds;
+        if (!quiet) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --alpha auto: %d-fold cross-validation over "
+                    + "%d values of α (%d fits)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
+                    (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH);
+        }
+        return folds;
+    }
+
+    private CrossValidation.Rule alphaRule() {
+        return alphaRule == null ? CrossValidation.Rule.MIN : CrossValidation.Rule.parse(alphaRule);
+    }
+
     /**
      * The fit of sparse data ({@code --sparse} svmlight, or an .npz {@code --x}): X is never densified; the score comes
      * from the backend's prediction pass over the CSR problem.
      */
     private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart) {
-        if (crossValidated()) {
-            throw new IllegalArgumentException("--alpha auto (cross-validation) is not supported on sparse X yet: give --alpha A");
-        }
         try (dev.downhill.SparseDataset data = input.weighted(input.loadSparse())) {
             warmStart(b, warmStart, data.cols());
             Progress progress = threadsAndProgress(b, data.rows());
             FitConfig config = b.build();
             FittedModel model;
-            try {
-                model = LinearRegression.fit(data, config);
-            } finally {
-                if (progress != null) {
-                    progress.finish();
+            if (crossValidated()) {
+                model = CrossValidation.fit(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE).build(),
+                        announceFolds(), alphaRule());
+            } else {
+                try {
+                    model = LinearRegression.fit(data, config);
+                } finally {
+                    if (progress != null) {
+                        progress.finish();
+                    }
                 }
             }
             double[] predicted;

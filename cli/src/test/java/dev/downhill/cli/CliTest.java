@@ -195,6 +195,37 @@ class CliTest {
         assertTrue(tooNarrow.err().contains("30 columns but the model has 40"), tooNarrow.err());
     }
 
+    /**
+     * {@code --alpha auto} on an .npz cross-validates without densifying X (nesterov over X on every fold) and picks the
+     * α the dense file's cross-validation picks (coordinate descent on the Gram matrix): the same folds and grid, the
+     * tables equal to the solvers' tolerance.
+     */
+    @Test
+    void crossValidationOnSparseXPicksTheDenseFilesAlpha() throws IOException {
+        Path npz = dir.resolve("cvnpz");
+        Path svm = dir.resolve("cvsvm");
+        for (String[] format : new String[][] {{"npz", npz.toString()}, {"svmlight", svm.toString()}}) {
+            CliRun gen = run("gen", "--rows", "300", "--features", "40", "--density", "0.25", "--format", format[0],
+                    "--precision", "float64", "--seed", "4", "--out-dir", format[1], "--quiet");
+            assertEquals(0, gen.code(), gen.err());
+        }
+        Path sparse = dir.resolve("cv-sparse.json");
+        Path dense = dir.resolve("cv-dense.json");
+        CliRun a = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--penalty", "l1",
+                "--alpha", "auto", "--cv", "3", "--out", sparse.toString());
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().contains("chosen by 3-fold cross-validation") && a.out().contains("CSR ("), a.out());
+        CliRun b = run("fit", "--data", svm.resolve("data.svm").toString(), "--features", "40", "--penalty", "l1", "--alpha", "auto",
+                "--cv", "3", "--out", dense.toString(), "--quiet");
+        assertEquals(0, b.code(), b.err());
+        dev.downhill.CrossValidationReport s = dev.downhill.ModelFile.read(sparse).model().report().crossValidation();
+        dev.downhill.CrossValidationReport d = dev.downhill.ModelFile.read(dense).model().report().crossValidation();
+        assertEquals(d.chosenAlpha(), s.chosenAlpha(), 1e-9 * d.chosenAlpha());
+        for (int k = 0; k < d.meanMse().length; k++) {
+            assertEquals(d.meanMse()[k], s.meanMse()[k], 1e-5 * d.meanMse()[k], "mean validation error " + k);
+        }
+    }
+
     private static double[] coefficients(Path model) throws IOException {
         return dev.downhill.ModelFile.read(model).model().coefficients();
     }

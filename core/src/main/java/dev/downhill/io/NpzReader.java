@@ -225,6 +225,10 @@ public final class NpzReader {
                     throw new MalformedFileException(file, names[k] + " should hold " + nnz + " elements of " + headers[k].descr
                             + ", but its entry has " + (member.size() - headers[k].preamble) + " data bytes");
                 }
+                if (!member.crcMatches(file)) {
+                    throw new MalformedFileException(file, names[k] + " is corrupted: the CRC-32 of its bytes is not the one the zip "
+                            + "records");
+                }
             }
             mapping = new FileMapping(file, java.nio.file.Files.size(file));
             IntPointer columns = new IntPointer(mapping.view(starts[0]));
@@ -333,7 +337,24 @@ public final class NpzReader {
     // ---------------------------------------------------------------- entries
 
     /** A parsed .npy header of a zip entry and the stream positioned at its data. */
-    private record Header(NpyDtype dtype, long[] shape, String descr, InputStream data, long dataBytes, long preamble) {
+    private record Header(NpyDtype dtype, long[] shape, String descr, InputStream data, long dataBytes, long preamble,
+                          java.util.zip.Checksum checksum, long expectedCrc) {
+        /**
+         * After the whole entry was read: reads what is left of it (nothing, in a well-formed file) and compares the CRC-32
+         * of its bytes with the one the zip records, as NumPy's {@code zipfile} does. A corrupted stored (uncompressed)
+         * member would otherwise be read as other numbers.
+         */
+        void checkCrc(Path file, String name) throws IOException {
+            byte[] rest = new byte[8192];
+            while (data.read(rest) >= 0) {
+                // drained into the checksum
+            }
+            if (expectedCrc >= 0 && checksum.getValue() != expectedCrc) {
+                throw new MalformedFileException(file, name + " is corrupted: its CRC-32 is " + String.format(Locale.ROOT, "%08x",
+                        checksum.getValue()) + " but the zip records " + String.format(Locale.ROOT, "%08x", expectedCrc));
+            }
+        }
+
         long count() {
             long c = 1;
             for (long d : shape) {
@@ -355,7 +376,8 @@ public final class NpzReader {
     /** Reads the preamble and header dict of entry {@code name}; numeric dtypes only unless {@code anyType}. */
     private static Header header(ZipFile zip, Path file, String name, boolean anyType) throws IOException {
         ZipEntry entry = entry(zip, file, name);
-        InputStream in = new BufferedInputStream(zip.getInputStream(entry), CHUNK);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        InputStream in = new BufferedInputStream(new java.util.zip.CheckedInputStream(zip.getInputStream(entry), crc), CHUNK);
         byte[] pre = readN(in, 10, file, name);
         if ((pre[0] & 0xff) != 0x93 || pre[1] != 'N' || pre[2] != 'U' || pre[3] != 'M' || pre[4] != 'P' || pre[5] != 'Y') {
             throw new MalformedFileException(file, name + " is not an .npy array");
@@ -394,7 +416,7 @@ public final class NpzReader {
         long preamble = (major == 1 ? 10 : 12) + length;
         // the entry's size as the zip states it (−1 when it does not): checked before anything is allocated for it
         long dataBytes = entry.getSize() < 0 ? -1 : entry.getSize() - preamble;
-        return new Header(dtype, shape, (String) descr, in, dataBytes, preamble);
+        return new Header(dtype, shape, (String) descr, in, dataBytes, preamble, crc, entry.getCrc());
     }
 
     private static Header header(ZipFile zip, Path file, String name) throws IOException {
@@ -415,6 +437,7 @@ public final class NpzReader {
             int chars = Integer.parseInt(d.substring(2));
             boolean unicode = d.charAt(1) == 'U';
             byte[] b = readN(in, unicode ? 4 * chars : chars, file, name);
+            h.checkCrc(file, name);
             StringBuilder s = new StringBuilder();
             for (int i = 0; i < chars; i++) {
                 int c = unicode ? ByteBuffer.wrap(b, 4 * i, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() : b[i] & 0xff;
@@ -435,6 +458,7 @@ public final class NpzReader {
                         + NpyHeader.shapeText(h.shape));
             }
             ByteBuffer b = ByteBuffer.wrap(readN(in, length * h.dtype.itemSize(), file, name)).order(ByteOrder.LITTLE_ENDIAN);
+            h.checkCrc(file, name);
             long[] out = new long[length];
             for (int i = 0; i < length; i++) {
                 out[i] = h.dtype == NpyDtype.INT64 ? b.getLong() : b.getInt();
@@ -457,6 +481,7 @@ public final class NpzReader {
                     }
                     out.position(first).put(decoded, 0, n).position(0);
                 });
+                h.checkCrc(file, "indptr.npy");
                 return out;
             } catch (RuntimeException | IOException e) {
                 out.close();
@@ -484,6 +509,7 @@ public final class NpzReader {
                     }
                     out.position(first).put(decoded, 0, n).position(0);
                 });
+                h.checkCrc(file, "indices.npy");
                 return out;
             } catch (RuntimeException | IOException e) {
                 out.close();
@@ -525,6 +551,7 @@ public final class NpzReader {
                         ((FloatPointer) out).position(first).put(floats, 0, n).position(0);
                     }
                 });
+                h.checkCrc(file, "data.npy");
                 return out;
             } catch (RuntimeException | IOException e) {
                 out.close();

@@ -16,10 +16,27 @@ import java.util.Map;
  * {@link java.util.zip.ZipFile} does not say, and what mapping a stored (uncompressed) member needs.
  */
 final class ZipDirectory {
-    /** A member: method 0 is stored, 8 deflated; {@code dataStart} is the file offset of its first data byte. */
-    record Member(String name, int method, boolean encrypted, long compressedSize, long size, long dataStart) {
+    /**
+     * A member: method 0 is stored, 8 deflated; {@code dataStart} is the file offset of its first data byte; {@code crc}
+     * the CRC-32 of its uncompressed bytes as the central directory records it.
+     */
+    record Member(String name, int method, boolean encrypted, long compressedSize, long size, long dataStart, long crc) {
         boolean stored() {
             return method == 0 && !encrypted;
+        }
+
+        /**
+         * Whether the CRC-32 of this stored member's bytes in {@code file} is the recorded one (read through mappings of
+         * at most 1 GiB: one sequential pass over the member).
+         */
+        boolean crcMatches(Path file) throws IOException {
+            java.util.zip.CRC32 sum = new java.util.zip.CRC32();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                for (long at = 0; at < compressedSize; at += 1L << 30) {
+                    sum.update(ch.map(FileChannel.MapMode.READ_ONLY, dataStart + at, Math.min(1L << 30, compressedSize - at)));
+                }
+            }
+            return sum.getValue() == crc;
         }
     }
 
@@ -77,6 +94,7 @@ final class ZipDirectory {
                 }
                 int flags = dir.getShort(p + 8) & 0xFFFF;
                 int method = dir.getShort(p + 10) & 0xFFFF;
+                long crc = dir.getInt(p + 16) & MAGIC32;
                 long compressed = dir.getInt(p + 20) & MAGIC32;
                 long uncompressed = dir.getInt(p + 24) & MAGIC32;
                 int nameLength = dir.getShort(p + 28) & 0xFFFF;
@@ -119,7 +137,7 @@ final class ZipDirectory {
                 if (compressed < 0 || dataStart + compressed > size) {
                     throw new MalformedFileException(file, name + ": data outside the file");
                 }
-                members.put(name, new Member(name, method, (flags & 1) != 0, compressed, uncompressed, dataStart));
+                members.put(name, new Member(name, method, (flags & 1) != 0, compressed, uncompressed, dataStart, crc));
                 p += 46 + nameLength + extraLength + commentLength;
             }
             return members;

@@ -57,6 +57,34 @@ class NpzMappingTest {
         }
     }
 
+    /**
+     * One flipped bit in a stored member — the lowest mantissa bit of a value, or the lowest bit of a column index that
+     * stays in range: every value still finite, every index valid — is refused by the member's CRC-32, read or mapped,
+     * as NumPy's zipfile refuses it.
+     */
+    @Test
+    void aCorruptedStoredMemberIsRefusedByItsCrc() throws Exception {
+        int n = 17;
+        for (String name : new String[] {"data.npy", "indices.npy"}) {
+            Path f = dir.resolve("corrupt-" + name + ".npz");
+            NpzWriter.write(f, 31, n, Precision.FLOAT64, rows(5, n));
+            ZipDirectory.Member member = ZipDirectory.read(f).get(name);
+            byte[] bytes = Files.readAllBytes(f);
+            int element = name.equals("data.npy") ? 8 : 4;
+            int at = (int) (member.dataStart() + member.size() - element); // the last element's lowest byte (little-endian)
+            while (name.equals("indices.npy") && (bytes[at] ^ 1) >= n) {
+                at -= element;
+            }
+            bytes[at] ^= 1;
+            Files.write(f, bytes);
+            for (boolean mapped : new boolean[] {false, true}) {
+                MalformedFileException e = assertThrows(MalformedFileException.class,
+                        () -> (mapped ? NpzReader.mapCsr(f) : NpzReader.readCsr(f)).close(), name + (mapped ? " mapped" : " read"));
+                assertTrue(e.getMessage().contains(name + " is corrupted"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void whatNpzWriterWritesIsStoredAlignedAndMapsAsItReads() throws Exception {
         for (Precision p : Precision.values()) {
