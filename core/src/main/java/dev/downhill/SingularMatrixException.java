@@ -3,13 +3,23 @@ package dev.downhill;
 /**
  * The normal equations cannot give a trustworthy answer: XᵀX (centred when fitting an intercept)
  * is singular or so badly conditioned that Cholesky would lose every significant digit.
- * The SVD solver handles such problems (minimum-norm solution).
+ * The SVD solver handles such problems (minimum-norm solution); on sparse X, which the SVD would densify, cg does.
  */
 public final class SingularMatrixException extends ArithmeticException {
     private final double conditionEstimate;
 
     public SingularMatrixException(String detail, double conditionEstimate) {
-        super(detail + "; use the SVD solver (Solver.SVD, --solver svd), which returns the minimum-norm solution");
+        this(detail, conditionEstimate, false);
+    }
+
+    /**
+     * @param sparseX whether X is sparse: the SVD would densify it, so the message points to cg instead (it needs no dense
+     * factor, and from θ = 0, unstandardized, it converges to the same minimum-norm solution)
+     */
+    public SingularMatrixException(String detail, double conditionEstimate, boolean sparseX) {
+        super(detail + (sparseX ? "; use the cg solver (Solver.CG, --solver cg): it needs no dense factor of the sparse X, and "
+                + "from θ = 0, unstandardized, it converges to the minimum-norm solution"
+                : "; use the SVD solver (Solver.SVD, --solver svd), which returns the minimum-norm solution"));
         this.conditionEstimate = conditionEstimate;
     }
 

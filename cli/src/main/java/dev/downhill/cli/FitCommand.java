@@ -164,6 +164,7 @@ final class FitCommand implements Callable<Integer> {
         double[] warmStart = init == null ? null : readInit();
         PrintWriter o = spec.commandLine().getOut();
         input.notes = quiet ? null : spec.commandLine().getErr();
+        input.warnings = spec.commandLine().getErr();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = saving.directory().isPresent() ? stopOnSignal(saving, done) : null;
         try {
@@ -286,6 +287,24 @@ final class FitCommand implements Callable<Integer> {
         }
         return 0;
     }
+
+    /**
+     * "constant columns (coefficient 0): [..]" with at most {@value #LISTED_COLUMNS} indices and how many more (the model
+     * file lists them all, {@code result.constantColumns}).
+     */
+    static String constantColumns(int[] columns) {
+        StringBuilder s = new StringBuilder().append(columns.length).append(columns.length == 1 ? " constant column" : " constant columns")
+                .append(" (coefficient 0): [");
+        for (int k = 0; k < Math.min(columns.length, LISTED_COLUMNS); k++) {
+            s.append(k > 0 ? ", " : "").append(columns[k]);
+        }
+        if (columns.length > LISTED_COLUMNS) {
+            s.append(", … ").append(columns.length - LISTED_COLUMNS).append(" more: result.constantColumns in the model file");
+        }
+        return s.append(']').toString();
+    }
+
+    private static final int LISTED_COLUMNS = 10;
 
     /** The folds of --alpha auto, said on stderr with the number of fits (unless --quiet). */
     private int announceFolds() {
@@ -617,7 +636,7 @@ final class FitCommand implements Callable<Integer> {
         String backendConfig = m.config().backend();
         String passedOver = backendConfig == null || backendConfig.equalsIgnoreCase("auto") ? Backends.passedOver(m.backend()) : "";
         o.printf(Locale.ROOT, "solver:      %s on %s%s%n", m.solver().cliName(), m.backend(),
-                passedOver.isEmpty() ? "" : " (automatic choice; not available: " + passedOver + ")");
+                passedOver.isEmpty() ? "" : " (the backend chosen automatically; not available: " + passedOver + ")");
         if (!m.report().solverChoice().isEmpty()) {
             o.printf(Locale.ROOT, "auto:        %s%n", m.report().solverChoice());
         }
@@ -647,7 +666,7 @@ final class FitCommand implements Callable<Integer> {
         }
         if (m.report().standardized()) {
             o.printf(Locale.ROOT, "standardized: yes%s%n", m.report().constantColumns().length == 0 ? ""
-                    : ", constant columns (coefficient 0): " + java.util.Arrays.toString(m.report().constantColumns()));
+                    : ", " + constantColumns(m.report().constantColumns()));
         }
         if (m.rank() >= 0) {
             o.printf(Locale.ROOT, "rank:        %d%n", m.rank());

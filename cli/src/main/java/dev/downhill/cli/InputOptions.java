@@ -66,8 +66,10 @@ final class InputOptions {
             + "(default: 90%% of the device's free memory).")
     String deviceMemoryBudget;
 
-    /** Where progress notes go (set by the command; may stay null). */
+    /** Where progress notes go (set by the command; may stay null, as under --quiet). */
     java.io.PrintWriter notes;
+    /** Where warnings about options that do nothing go (set by the command; shown under --quiet too, as the solver's are). */
+    java.io.PrintWriter warnings;
 
     /** The requested precision, or null for the data's own. */
     Precision precision() {
@@ -291,8 +293,8 @@ final class InputOptions {
             }
             for (String[] given : new String[][] {{"--features", features == null ? null : "x"}, {"--zero-based", zeroBased ? "x" : null},
                     {"--one-based", oneBased ? "x" : null}, {"--target", target}}) {
-                if (given[1] != null && notes != null) {
-                    notes.println("downhill: warning: " + given[0] + " does nothing for an .npz X (its shape is in the file)");
+                if (given[1] != null && warnings != null) {
+                    warnings.println("downhill: warning: " + given[0] + " does nothing for an .npz X (its shape is in the file)");
                 }
             }
             dev.downhill.io.CsrMatrix matrix = readOrMapCsr(x, notes);
@@ -312,8 +314,8 @@ final class InputOptions {
             throw new IllegalArgumentException("--sparse applies to svmlight files (.svm, .libsvm, .svmlight, or a pipe) and "
                     + ".npz X (as --x), not " + data);
         }
-        if (memoryBudget != null && notes != null) {
-            notes.println("downhill: warning: --memory-budget does nothing for sparse X (it is held in memory)");
+        if (memoryBudget != null && warnings != null) {
+            warnings.println("downhill: warning: --memory-budget does nothing for sparse X (it is held in memory)");
         }
         return dev.downhill.SparseDataset.adopt(svmLightReader().readSparse(data));
     }

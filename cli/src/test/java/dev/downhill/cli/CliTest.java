@@ -65,7 +65,7 @@ class CliTest {
         assertTrue(json.contains("\"features\" : 3") || json.contains("\"features\":3"), json);
         CliRun forced = run("fit", "--data", svm.toString(), "--one-based", "--solver", "svd", "--quiet");
         assertEquals(1, forced.code(), forced.err());
-        assertTrue(forced.err().contains("index 0, but indices are 1-based"), forced.err());
+        assertTrue(forced.err().contains("index 0, but indices are 1-based") && forced.err().contains("--zero-based"), forced.err());
         CliRun both = run("fit", "--data", svm.toString(), "--zero-based", "--one-based", "--quiet");
         assertEquals(2, both.code(), both.err());
         assertTrue(both.err().contains("--zero-based and --one-based contradict each other"), both.err());
@@ -140,6 +140,15 @@ class CliTest {
         CliRun svd = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--solver", "svd");
         assertEquals(1, svd.code());
         assertTrue(svd.err().contains("would densify it"), svd.err());
+        Path wide = dir.resolve("swide");
+        assertEquals(0, run("gen", "--rows", "30", "--features", "60", "--density", "0.2", "--precision", "float64", "--out-dir",
+                wide.toString(), "--quiet").code());
+        CliRun singular = run("fit", "--x", wide.resolve("X.npz").toString(), "--y", wide.resolve("y.npy").toString(), "--solver",
+                "normal", "--features", "60", "--quiet");
+        assertEquals(1, singular.code());
+        assertTrue(singular.err().contains("singular") && singular.err().contains("--solver cg") && !singular.err().contains("svd"),
+                "sparse X: the advice is cg, not the svd that refuses sparse X: " + singular.err());
+        assertTrue(singular.err().contains("warning: --features does nothing for an .npz X"), "shown under --quiet: " + singular.err());
         CliRun nd4j = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--backend", "nd4j");
         assertEquals(1, nd4j.code());
         assertTrue(nd4j.err().contains("does not take sparse X yet"), nd4j.err());

@@ -543,6 +543,10 @@ public final class NpzReader {
                             doubles[e] = v;
                         } else {
                             floats[e] = (float) v;
+                            if (Float.isInfinite(floats[e]) && Double.isFinite(v)) {
+                                throw new MalformedFileException(file, "data.npy: entry " + (first + e) + " is " + v + ", beyond "
+                                        + "float32's range (±" + Float.MAX_VALUE + "): read it in float64 (--precision float64)");
+                            }
                         }
                     }
                     if (doubles != null) {

@@ -143,6 +143,9 @@ class NpzReaderTest {
         double[][] one = {{1, 0}, {0, 2}};
         assertMalformed(() -> NpzReader.readCsr(write(dir.resolve("coo.npz"), one, false, false, "|S3", "coo")),
                 "sparse format 'coo' is not supported", "X.tocsr()");
+        Path huge = write(dir.resolve("huge.npz"), new double[][] {{1, 0}, {0, 1e300}}, false, false, "|S3");
+        assertMalformed(() -> NpzReader.readCsr(huge, dev.downhill.Precision.FLOAT32), "data.npy: entry 1 is 1.0E300",
+                "beyond float32's range", "--precision float64");
         Path notZip = Files.writeString(dir.resolve("x.npz"), "hello");
         assertMalformed(() -> NpzReader.readCsr(notZip), "not a readable .npz (zip) file");
         Path empty = dir.resolve("empty.npz");

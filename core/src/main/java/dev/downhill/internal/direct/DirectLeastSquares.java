@@ -130,7 +130,7 @@ public final class DirectLeastSquares {
                         return null;
                     }
                     throw new SingularMatrixException(what + " is singular (condition number ∞): column " + j + " is all zero"
-                            + (centred ? " after centring (a constant column)" : ""), Double.POSITIVE_INFINITY);
+                            + (centred ? " after centring (a constant column)" : ""), Double.POSITIVE_INFINITY, problem.isSparse());
                 }
                 scales[j] = 1 / Math.sqrt(diagonal);
             }
@@ -153,7 +153,7 @@ public final class DirectLeastSquares {
                 throw new SingularMatrixException(what + " is singular to working precision: Cholesky broke down at column "
                         + (info - 1) + ", so its condition number (after scaling to unit diagonal) exceeds 1/ε ≈ 4.5e15"
                         + " (linearly dependent columns" + (problem.rows() <= n ? ", or no more rows than columns" : "") + ")",
-                        Double.POSITIVE_INFINITY);
+                        Double.POSITIVE_INFINITY, problem.isSparse());
             }
             double condition = norm1 * system.inverseNormEstimate();
             LOG.debug("normal: scaling and Cholesky {} ms, condition estimate {} ms", (t2 - t1) / 1_000_000,
@@ -168,7 +168,7 @@ public final class DirectLeastSquares {
                 throw new SingularMatrixException(String.format(Locale.ROOT,
                         "%s is too badly conditioned for the normal equations: estimated condition number %.3g "
                                 + "(1-norm, after scaling to unit diagonal) > %.0e", ridge != null ? "XᵀX + αI" : "XᵀX",
-                        condition, maxCondition), condition);
+                        condition, maxCondition), condition, problem.isSparse());
             }
             Correction correction = scaled(scales, system::solve);
             double[] theta = correction.apply(system.moment());
