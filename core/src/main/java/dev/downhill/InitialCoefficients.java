@@ -59,6 +59,13 @@ public final class InitialCoefficients {
         return values == null ? null : values.clone();
     }
 
+    /** Refuses given values whose count is not n (what {@link #values(int)} checks), without making θ₀. */
+    void checkLength(int n) {
+        if (values != null && values.length != n) {
+            throw new IllegalArgumentException("initial coefficients have " + values.length + " values but X has " + n + " columns");
+        }
+    }
+
     /** θ₀ for n features, as a new array. */
     public double[] values(int n) {
         switch (kind) {

@@ -255,11 +255,10 @@ public final class LinearRegression {
     private static FittedModel fitWith(ResidentProblem problem, FitConfig config, long startNanos, Checkpointer checkpoint) {
         SolverState done = checkpoint.restored() != null && checkpoint.restored().finished() ? checkpoint.restored() : null;
         int n = Math.toIntExact(problem.cols());
-        config.initialCoefficients().values(n); // validates the length before any work
+        config.initialCoefficients().checkLength(n); // before any work
         Solver solver = config.solver();
         Penalty penalty = config.penalty();
-        penalty.factors(n); // validates the penalty factors' lengths before any work (FitConfig refused l1 on cg/normal/svd)
-        penalty.l2Factors(n);
+        penalty.checkFactors(n); // before any work (FitConfig refused l1 on cg/normal/svd)
         if (solver == Solver.CD) {
             if (problem.isSparse()) {
                 throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");

@@ -181,6 +181,16 @@ public final class Penalty {
         return factors.clone();
     }
 
+    /** Refuses factors given for another number of features than n (what {@link #factors} and {@link #l2Factors} check). */
+    void checkFactors(int n) {
+        if (factors != null && factors.length != n) {
+            throw new IllegalArgumentException("penalty factors: " + factors.length + " given for " + n + " features");
+        }
+        if (l2Factors != null && l2Factors.length != n) {
+            throw new IllegalArgumentException("l2 penalty factors: " + l2Factors.length + " given for " + n + " features");
+        }
+    }
+
     /** The l2 term's own factors (a copy), or null when it uses {@link #penaltyFactors()}. */
     public double[] l2PenaltyFactors() {
         return l2Factors == null ? null : l2Factors.clone();

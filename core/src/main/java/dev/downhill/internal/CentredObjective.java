@@ -490,7 +490,7 @@ public final class CentredObjective implements AutoCloseable {
         double magnitude;
         ResidualSums sums;
         while (true) {
-            passScratch.copyFromHost(new double[n]);
+            problem.scale(0, passScratch); // θ = 0 (the vector holds zeros or a finite θ: no allocation of n zeros)
             sums = problem.gradient(passScratch, centred ? tau * stats.targetMean() : 0, tau, scale, RowSlice.all(), out);
             double meanSquare = sums.sumOfSquares() / weightSum();
             if (float64 && tau == 1 && meanSquare == Double.POSITIVE_INFINITY) {
