@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <immintrin.h>
 
@@ -504,6 +505,29 @@ static const ep_i64 SINGLE_ROW_SPAN = 64;
 // Rows the producer thread computes per publication, and how far ahead of the batch being summed it may run.
 static const ep_i64 PRODUCER_CHUNK = 256;
 static const ep_i64 PRODUCER_AHEAD = 8192;
+// How long the consumer waits for rows before it stops the producer and computes them itself: far longer than the
+// producer's start (a thread start, ~0.1 ms), about one scheduler time slice of a busy machine.
+static const std::chrono::microseconds PRODUCER_PATIENCE(2000);
+
+// Tests: the wait (counted from 1 in each call) at which the consumer stops the producer whether or not it is behind
+// (0: never), and how many producers have been stopped, for either reason.
+static inline std::atomic<long long>& ep_forced_handover() {
+    static std::atomic<long long> wait(0);
+    return wait;
+}
+
+static inline std::atomic<long long>& ep_producer_handovers() {
+    static std::atomic<long long> count(0);
+    return count;
+}
+
+// Tests: from now on, process-wide, every epoch call stops its producer at its `wait`-th wait for rows (0: only when
+// the producer falls PRODUCER_PATIENCE behind) and computes the rows itself (the same rows, the same bits); returns how
+// many producers have been stopped so far.
+inline long long epoch_producer_handover_at(long long wait) {
+    ep_forced_handover().store(wait < 0 ? 0 : wait, std::memory_order_relaxed);
+    return ep_producer_handovers().load(std::memory_order_relaxed);
+}
 
 // The ring size the epoch loop needs for batch size B: the smallest power of two ≥ B' + PREFETCH_ROWS + FILL_AHEAD, or
 // ≥ B' + PREFETCH_ROWS + PRODUCER_AHEAD + PRODUCER_CHUNK when a producer thread computes the rows, where B' = B, or
@@ -555,6 +579,35 @@ static void produce_rows(const EpRows* order, ep_i64* rows, ep_i64 ring, ep_i64 
         state->produced.store(to, std::memory_order_release);
         p = to;
     }
+}
+
+// Waits until the producer has published the rows through `until`: spins, then yields; false when that took longer
+// than PRODUCER_PATIENCE (the producer is not being run: the machine's other work holds the cores) or when a test forces
+// the handover at this wait, so that the caller computes the rows itself from then on, as with one thread (the same
+// rows, so the same arithmetic and bits).
+static inline bool await_rows(RowProducer& state, ep_i64 until, long long wait) {
+    if (wait == ep_forced_handover().load(std::memory_order_relaxed)) {
+        ep_producer_handovers().fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    int spins = 0;
+    std::chrono::steady_clock::time_point start;
+    while (state.produced.load(std::memory_order_acquire) < until) {
+        if (++spins <= 64) {
+            continue;
+        }
+        if (spins == 65) {
+            start = std::chrono::steady_clock::now();
+        } else if (std::chrono::steady_clock::now() - start > PRODUCER_PATIENCE) {
+            if (state.produced.load(std::memory_order_acquire) >= until) {
+                return true;
+            }
+            ep_producer_handovers().fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        std::this_thread::yield();
+    }
+    return true;
 }
 
 // A batch's inputs from θ: returns θ̃ = D∘θ (into tt; θ itself without D) and sets *b = ȳ − x̄ᵀθ (intercept_dot, as
@@ -771,6 +824,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
     if (producer) {
         worker = std::thread(produce_rows, &order, rows, ring, start, last, &state);
     }
+    long long waits = 0; // the consumer's waits for rows so far (await_rows)
     SingleRows<T> single = batch == 1 ? single_rows<T>(update_flags(means, factors, ridge, s2, kappa)) : NULL;
     for (ep_i64 k = 0; k < batches;) {
         ep_i64 from = (first_batch + k) * batch;
@@ -780,13 +834,14 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
         ep_i64 until = from + positions + PREFETCH_ROWS < train ? from + positions + PREFETCH_ROWS : train;
         if (producer) { // wait for the rows through `until`; positions before `from` are done
             state.consumed.store(from, std::memory_order_release);
-            int spins = 0;
-            while (state.produced.load(std::memory_order_acquire) < until) {
-                if (++spins > 64) {
-                    std::this_thread::yield();
-                }
+            if (!await_rows(state, until, ++waits)) { // the producer is not being run (a busy machine): compute the rows here
+                state.stop.store(true);
+                worker.join();
+                producer = false;
+                filled = state.produced.load(std::memory_order_acquire);
             }
-        } else if (filled < until) { // refill: FILL_AHEAD positions at a time, four lanes at once
+        }
+        if (!producer && filled < until) { // refill: FILL_AHEAD positions at a time, four lanes at once
             ep_i64 target = filled + FILL_AHEAD < until ? until : filled + FILL_AHEAD;
             if (target > train) {
                 target = train;

@@ -67,6 +67,13 @@ final class EpochKernels {
      */
     static native void epoch_simd_limit(int level);
 
+    /**
+     * Tests: from now on, in the whole process, each epoch call stops the thread that computes its rows at its
+     * {@code wait}-th wait for them (counted from 1; 0: only when that thread falls 2 ms behind, as on a busy machine) and
+     * computes the rows itself (the same rows, so the same bits); returns how many times that has happened so far.
+     */
+    static native long epoch_producer_handover_at(long wait);
+
     /** out[k] = EpochRows.of(seed, epoch, rows, train, validationSeed).training(from + k). Writes out. */
     static native void epoch_rows_fill(long seed, long epoch, long rows, long train, long validationSeed, long from,
                                        LongPointer out, long count);

@@ -94,6 +94,29 @@ class CpuEpochTest {
         check(1000, precision, batch, intercept, standardize, penalty, schedule, weighted, validation, largeColumns, threads);
     }
 
+    /**
+     * On a busy machine the thread that computes an epoch's rows may not be run for a while; the epoch then stops it and
+     * computes the rows itself. Forced at the first wait of each call or at a later one (wherever the producer had got to),
+     * the model is still the per-batch loop's, bit for bit.
+     */
+    @ParameterizedTest(name = "{0} B={1} at wait {2}")
+    @MethodSource("handoverCases")
+    void aProducerThatIsNotRunHandsOverWithoutChangingTheBits(Precision precision, int batch, int wait) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
+        long before = EpochKernels.epoch_producer_handover_at(wait);
+        try {
+            check(1000, precision, batch, true, true, Penalty.elasticNet(0.01, 0.5), "invtime:0.1,40", true, 0.1, false, 2);
+        } finally {
+            long after = EpochKernels.epoch_producer_handover_at(0);
+            org.junit.jupiter.api.Assertions.assertTrue(after > before, "the epoch handed over from its producer");
+        }
+    }
+
+    static Stream<Arguments> handoverCases() {
+        return Stream.of(Arguments.of(Precision.FLOAT32, 1, 1), Arguments.of(Precision.FLOAT64, 1, 3), Arguments.of(Precision.FLOAT32, 7, 1),
+                Arguments.of(Precision.FLOAT32, 7, 40), Arguments.of(Precision.FLOAT64, 32, 9));
+    }
+
     private static void check(int m, Precision precision, int batch, boolean intercept, boolean standardize, Penalty penalty,
                               String schedule, boolean weighted, double validation, boolean largeColumns, int threads) {
         final int M = m;
