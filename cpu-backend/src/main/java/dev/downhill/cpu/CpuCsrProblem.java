@@ -2,6 +2,7 @@ package dev.downhill.cpu;
 
 import dev.downhill.Precision;
 import dev.downhill.io.CsrMatrix;
+import dev.downhill.io.HugePages;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
@@ -64,7 +65,7 @@ final class CpuCsrProblem implements ResidentProblem {
      * @param y         m targets in {@code x}'s value precision (borrowed)
      * @param weights   m float64 row weights (borrowed), or null for all ones
      * @param precision the working precision (values and y are converted into owned copies when it differs)
-     * @param threads   threads for full passes (≥ 1; at most one per row)
+     * @param threads   threads for full passes (≥ 1; at most one per row and one per n stored entries, {@link #workers})
      */
     CpuCsrProblem(CsrMatrix x, Pointer y, DoublePointer weights, Precision precision, int threads) {
         SparseKernels.load();
@@ -78,10 +79,10 @@ final class CpuCsrProblem implements ResidentProblem {
         this.ownedY = convert ? converted(y, rows, precision) : null;
         this.values = convert ? ownedValues : x.values();
         this.y = convert ? ownedY : y;
-        int workers = (int) Math.max(1, Math.min(threads, rows));
+        int workers = workers(threads, rows, x.nonZeros(), n);
         this.rangeStart = balancedRanges(x.rowPointers(), rows, workers);
         this.stride = Math.max(1, n);
-        this.accumulatorBlock = new DoublePointer(workers * stride);
+        this.accumulatorBlock = HugePages.advise(new DoublePointer(workers * stride));
         this.accumulators = new DoublePointer[workers];
         this.sums = new DoublePointer[workers];
         for (int t = 0; t < workers; t++) {
@@ -89,6 +90,17 @@ final class CpuCsrProblem implements ResidentProblem {
             sums[t] = new DoublePointer(2);
         }
         this.pool = new RangePool(workers, "downhill-cpu-csr");
+    }
+
+    /**
+     * Threads for the full passes: at most one per row, and one per n stored entries — each thread beyond the first adds
+     * an n-value accumulator to zero and combine on every pass (~1 ns a value), which only pays when its share of the
+     * entries (a gather and a scatter each, ~2–3 ns) is at least about as large. Hashed features (n = 2²⁰, 2,000 rows of
+     * ~50 entries) thus get one thread; E2006-tfidf's shape (129 entries per column) keeps them all.
+     */
+    static int workers(int threads, long rows, long nonZeros, long cols) {
+        long byEntries = Math.max(1, nonZeros / Math.max(1, cols));
+        return (int) Math.max(1, Math.min(threads, Math.min(rows, byEntries)));
     }
 
     /** Row ranges of about equal non-zeros (and at least one row each): boundaries found by binary search on the pointers. */
@@ -195,9 +207,9 @@ final class CpuCsrProblem implements ResidentProblem {
     private double[] columnStatistics0() {
         if (statistics == null) {
             long momentStride = 2L * stride;
-            try (DoublePointer block = new DoublePointer(accumulators.length * momentStride);
-                 DoublePointer means = new DoublePointer(stride);
-                 DoublePointer squares = new DoublePointer(stride)) {
+            try (DoublePointer block = HugePages.advise(new DoublePointer(accumulators.length * momentStride));
+                 DoublePointer means = HugePages.advise(new DoublePointer(stride));
+                 DoublePointer squares = HugePages.advise(new DoublePointer(stride))) {
                 forEachRange(t -> {
                     DoublePointer moments = block.getPointer(t * momentStride);
                     Pointer.memset(moments, 0, 8L * momentStride);
@@ -249,8 +261,8 @@ final class CpuCsrProblem implements ResidentProblem {
             double[] c = centred ? columnStatistics().means() : new double[n];
             double total = columnStatistics0()[1];
             try (DoublePointer cp = new DoublePointer(c);
-                 DoublePointer storedBlock = new DoublePointer(accumulators.length * stride);
-                 DoublePointer out = new DoublePointer(stride)) {
+                 DoublePointer storedBlock = HugePages.advise(new DoublePointer(accumulators.length * stride));
+                 DoublePointer out = HugePages.advise(new DoublePointer(stride))) {
                 Pointer.memset(storedBlock, 0, 8L * accumulators.length * stride);
                 DoublePointer[] stored = new DoublePointer[accumulators.length];
                 for (int t = 0; t < stored.length; t++) {
@@ -338,7 +350,7 @@ final class CpuCsrProblem implements ResidentProblem {
         try (DoublePointer rates = new DoublePointer(chunk);
              LongPointer rowScratch = new LongPointer(plan.batchSize());
              DoublePointer sumSquares = new DoublePointer(1);
-             DoublePointer acc = new DoublePointer(Math.max(1, n));
+             DoublePointer acc = HugePages.advise(new DoublePointer(Math.max(1, n)));
              CpuVector tt = new CpuVector(n, precision);
              DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
              DoublePointer l1s2P = l1s2 == null ? null : new DoublePointer(l1s2)) {

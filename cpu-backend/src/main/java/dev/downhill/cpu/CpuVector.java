@@ -19,7 +19,8 @@ final class CpuVector implements BackendVector {
     CpuVector(long length, Precision precision) {
         this.length = length;
         this.precision = precision;
-        this.data = precision == Precision.FLOAT64 ? new DoublePointer(length) : new FloatPointer(length);
+        // huge pages for large vectors: a fresh 8 MB vector (n = 2^20) is 2,048 page faults on its first touch otherwise
+        this.data = dev.downhill.io.HugePages.advise(precision == Precision.FLOAT64 ? new DoublePointer(length) : new FloatPointer(length));
         Pointer.memset(data, 0, length * precision.bytes());
     }
 

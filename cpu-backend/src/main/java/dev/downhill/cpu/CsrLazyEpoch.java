@@ -6,6 +6,7 @@ import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.EpochRows;
 import dev.downhill.spi.SparseLazyEpoch;
 import dev.downhill.spi.StochasticEpoch;
+import dev.downhill.io.HugePages;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -17,7 +18,8 @@ import org.bytedeco.javacpp.Pointer;
  * reads. θ = a·v + c·S²∘x̄ with v, d = S²∘x̄ and the state (a, c, x̄ᵀv, x̄ᵀd) off-heap in float64 for the epoch; the
  * batches run on the calling thread, {@value CpuProblem#EPOCH_CHUNK} per JNI call (their step sizes computed here).
  *
- * <p>One instance per problem holds the epoch's off-heap scratch (about 11·n float64 and 2·B values) from one epoch to
+ * <p>One instance per problem holds the epoch's off-heap scratch (8·n float64 and 2·B values; float64 vectors — θ, g,
+ * x̄, D, S², λ — are read and written in place, other precisions through 5·n more of float64 copies) from one epoch to
  * the next, grown when n or B grows, and frees it in {@link #close}: allocating it afresh each epoch cost more than the
  * epoch itself when n is large and the rows few (n = 2²⁰, 2,000 rows of ~52 entries: ~0.2 s an epoch, mostly the new
  * pages' faults and zeroing). Not thread-safe (the problem runs one pass at a time).
@@ -27,13 +29,10 @@ final class CsrLazyEpoch implements AutoCloseable {
     private int batchCapacity = -1;
     private DoublePointer v;
     private DoublePointer d;
-    private DoublePointer mean;
-    private DoublePointer factor;
-    private DoublePointer s2;
-    private DoublePointer lambda;
     private DoublePointer lastTheta;
-    private DoublePointer g;
     private DoublePointer records;
+    /** float64 copies of x̄, D, S², λ and g for vectors that are not float64 cpu vectors (made when needed). */
+    private final DoublePointer[] copies = new DoublePointer[5];
     private DoublePointer wr;
     private LongPointer rows;
     private DoublePointer state;
@@ -57,12 +56,18 @@ final class CsrLazyEpoch implements AutoCloseable {
         int batch = (int) Math.min(plan.batchSize(), plan.rows().train());
         ensure(n, batch, chunk);
         EpochRows order = plan.rows();
-        double[] host = theta.copyToHost();
-        v.put(host, 0, n);
-        DoublePointer meanP = load(plan.means(), mean);
-        DoublePointer factorP = load(plan.columnFactors(), factor);
-        DoublePointer s2P = load(plan.squaredScales(), s2);
-        DoublePointer lambdaP = load(plan.ridge(), lambda);
+        // float64 cpu vectors are read and written in place; others go through float64 copies (the same values)
+        DoublePointer thetaIn = doubles(theta);
+        if (thetaIn != null) {
+            Pointer.memcpy(v, thetaIn, 8L * n);
+        } else {
+            v.put(theta.copyToHost(), 0, n);
+        }
+        DoublePointer meanP = load(plan.means(), 0);
+        DoublePointer factorP = load(plan.columnFactors(), 1);
+        DoublePointer s2P = load(plan.squaredScales(), 2);
+        DoublePointer lambdaP = load(plan.ridge(), 3);
+        DoublePointer gOut = doubles(gradient) != null ? doubles(gradient) : scratch(4);
         EpochKernels.csr_lazy_begin(v, meanP, s2P, n, d, state);
         sumSquares.put(0, 0.0);
         double[] r = new double[Math.max(1, chunk)];
@@ -73,36 +78,56 @@ final class CsrLazyEpoch implements AutoCloseable {
                 EpochKernels.csr_lazy_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y,
                         weights, x.rows(), n, order.seed(), order.epoch(), order.train(), order.validationSeed(),
                         plan.batchSize(), first, count, rates, v, d, meanP, factorP, s2P, lambdaP, lambdaS2, plan.targetMean(),
-                        plan.targetWeight(), state, wr, rows, lastTheta, g, sumSquares, records);
+                        plan.targetWeight(), state, wr, rows, lastTheta, gOut, sumSquares, records);
             } else {
                 EpochKernels.csr_lazy_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y,
                         weights, x.rows(), n, order.seed(), order.epoch(), order.train(), order.validationSeed(),
                         plan.batchSize(), first, count, rates, v, d, meanP, factorP, s2P, lambdaP, lambdaS2, plan.targetMean(),
-                        plan.targetWeight(), state, wr, rows, lastTheta, g, sumSquares, records);
+                        plan.targetWeight(), state, wr, rows, lastTheta, gOut, sumSquares, records);
             }
         }
-        if (batches > 0) {
-            g.get(host, 0, n);
+        if (batches > 0 && gOut != doubles(gradient)) {
+            double[] host = new double[n];
+            gOut.get(host, 0, n);
             gradient.copyFromHost(host);
         }
-        EpochKernels.csr_lazy_materialize(v, d, state, n, lastTheta);
-        lastTheta.get(host, 0, n);
-        theta.copyFromHost(host);
+        DoublePointer thetaOut = doubles(theta);
+        EpochKernels.csr_lazy_materialize(v, d, state, n, thetaOut != null ? thetaOut : lastTheta);
+        if (thetaOut == null) {
+            double[] host = new double[n];
+            lastTheta.get(host, 0, n);
+            theta.copyFromHost(host);
+        }
         return new StochasticEpoch.EpochSums(sumSquares.get(0), batches);
     }
 
-    /** {@code into} holding {@code vector}'s values in float64, or null without a vector. */
-    private static DoublePointer load(BackendVector vector, DoublePointer into) {
+    /** A float64 cpu vector's own memory, or null (another precision or backend: its values go through copies). */
+    private static DoublePointer doubles(BackendVector vector) {
+        return vector instanceof CpuVector c && c.precision() == Precision.FLOAT64 ? c.doubles() : null;
+    }
+
+    /**
+     * {@code vector}'s values in float64 — its own memory for a float64 cpu vector (the kernels only read these), else a
+     * copy in scratch slot {@code slot} — or null without a vector.
+     */
+    private DoublePointer load(BackendVector vector, int slot) {
         if (vector == null) {
             return null;
         }
-        if (vector instanceof CpuVector c && c.precision() == Precision.FLOAT64) {
-            Pointer.memcpy(into, c.pointer(), 8L * vector.length());
-            return into;
+        DoublePointer own = doubles(vector);
+        if (own != null) {
+            return own;
         }
         double[] values = vector.copyToHost();
-        into.put(values, 0, values.length);
-        return into;
+        return scratch(slot).put(values, 0, values.length);
+    }
+
+    /** Copy slot k (0–3: x̄, D, S², λ; 4: g) of n float64, made when first needed (float32 problems only). */
+    private DoublePointer scratch(int slot) {
+        if (copies[slot] == null) {
+            copies[slot] = HugePages.advise(new DoublePointer(Math.max(1, columns)));
+        }
+        return copies[slot];
     }
 
     /** Scratch for n columns, batches of B rows and chunks of `chunk` step sizes (kept when already large enough). */
@@ -114,15 +139,10 @@ final class CsrLazyEpoch implements AutoCloseable {
         if (n > columns) {
             freeColumns();
             long size = Math.max(1, n);
-            v = new DoublePointer(size);
-            d = new DoublePointer(size);
-            mean = new DoublePointer(size);
-            factor = new DoublePointer(size);
-            s2 = new DoublePointer(size);
-            lambda = new DoublePointer(size);
-            lastTheta = new DoublePointer(size);
-            g = new DoublePointer(size);
-            records = new DoublePointer(5 * size);
+            v = HugePages.advise(new DoublePointer(size));
+            d = HugePages.advise(new DoublePointer(size));
+            lastTheta = HugePages.advise(new DoublePointer(size));
+            records = HugePages.advise(new DoublePointer(5 * size));
             columns = n;
         }
         if (batch > batchCapacity) {
@@ -144,9 +164,15 @@ final class CsrLazyEpoch implements AutoCloseable {
     }
 
     private void freeColumns() {
-        for (Pointer p : new Pointer[] {v, d, mean, factor, s2, lambda, lastTheta, g, records}) {
+        for (Pointer p : new Pointer[] {v, d, lastTheta, records}) {
             if (p != null) {
                 p.close();
+            }
+        }
+        for (int k = 0; k < copies.length; k++) {
+            if (copies[k] != null) {
+                copies[k].close();
+                copies[k] = null;
             }
         }
         columns = -1;
