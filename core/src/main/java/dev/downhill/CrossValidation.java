@@ -216,11 +216,9 @@ public final class CrossValidation {
     /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max. */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
-        Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(rule, "rule");
         long started = System.nanoTime();
         long m = data.rows();
-        checkRequest(config, folds, m);
+        checkRequest(config, rule, folds, m);
         double[] alphas;
         List<FittedModel> fullOnX = null;
         String gramChoice;
@@ -322,11 +320,9 @@ public final class CrossValidation {
     /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max. */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
-        Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(rule, "rule");
         long started = System.nanoTime();
         long m = data.rows();
-        checkRequest(config, folds, m);
+        checkRequest(config, rule, folds, m);
         double[] alphas;
         List<FittedModel> full;
         try (LoadedProblem problem = LinearRegression.load(data, config)) {
@@ -353,7 +349,9 @@ public final class CrossValidation {
      * Refuses, before any work, what cross-validation cannot do: a checkpoint, folds outside [2, m], no penalty, or a
      * solver that does not take the penalty at α &gt; 0 (cg, normal and svd refuse l1).
      */
-    private static void checkRequest(FitConfig config, int folds, long m) {
+    private static void checkRequest(FitConfig config, Rule rule, int folds, long m) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(rule, "rule");
         refuseCheckpoint(config);
         if (folds < 2 || folds > m) {
             throw new IllegalArgumentException("cross-validation needs 2 ≤ folds ≤ rows (" + m + "), got " + folds);
