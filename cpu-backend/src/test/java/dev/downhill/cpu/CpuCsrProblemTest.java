@@ -63,6 +63,16 @@ class CpuCsrProblemTest {
         }
     }
 
+    /** Threads for CSR passes: at most the rows, and one per n stored entries (an extra accumulator costs n a pass). */
+    @Test
+    void threadsAreCappedByRowsAndByEntriesPerColumn() {
+        assertEquals(2, CpuCsrProblem.workers(2, 16_087, 19_350_708, 150_360), "E2006-tfidf's shape keeps both");
+        assertEquals(1, CpuCsrProblem.workers(8, 2_000, 104_876, 1 << 20), "hashed features: one thread");
+        assertEquals(3, CpuCsrProblem.workers(8, 3, 1_000, 10), "no more threads than rows");
+        assertEquals(4, CpuCsrProblem.workers(4, 1_000, 40_000, 10_000), "one per n entries");
+        assertEquals(1, CpuCsrProblem.workers(4, 1, 0, 5), "at least one");
+    }
+
     @Test
     void everyPassAgreesWithTheDenseProblem() {
         SplittableRandom r = new SplittableRandom(21);
