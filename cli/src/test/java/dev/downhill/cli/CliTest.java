@@ -235,6 +235,29 @@ class CliTest {
         }
     }
 
+    /**
+     * Ridge cross-validation by cg on float32 data: the warm-started fits sit at float32's rounding floor, where the
+     * recurred residual drifts from the true one; a refresh that mixed the two blew θ up ("diverged at iteration 100").
+     * CG now restarts when they disagree: the float32 run picks the float64 run's α.
+     */
+    @Test
+    void ridgeCrossValidationByCgInFloat32PicksTheFloat64Alpha() throws IOException {
+        Path g = dir.resolve("g32");
+        assertEquals(0, run("gen", "--rows", "400", "--features", "30", "--density", "0.2", "--seed", "0", "--out-dir", g.toString(),
+                "--quiet").code());
+        Path single = dir.resolve("cv32.json");
+        Path dbl = dir.resolve("cv64.json");
+        CliRun a = run("fit", "--x", g.resolve("X.npz").toString(), "--y", g.resolve("y.npy").toString(), "--penalty", "l2",
+                "--alpha", "auto", "--out", single.toString(), "--quiet");
+        assertEquals(0, a.code(), a.err());
+        CliRun b = run("fit", "--x", g.resolve("X.npz").toString(), "--y", g.resolve("y.npy").toString(), "--penalty", "l2",
+                "--alpha", "auto", "--precision", "float64", "--out", dbl.toString(), "--quiet");
+        assertEquals(0, b.code(), b.err());
+        double chosen32 = dev.downhill.ModelFile.read(single).model().report().crossValidation().chosenAlpha();
+        double chosen64 = dev.downhill.ModelFile.read(dbl).model().report().crossValidation().chosenAlpha();
+        assertEquals(chosen64, chosen32, 1e-5 * chosen64, "the same grid point (α_max from float32 vs float64 passes)");
+    }
+
     private static double[] coefficients(Path model) throws IOException {
         return dev.downhill.ModelFile.read(model).model().coefficients();
     }

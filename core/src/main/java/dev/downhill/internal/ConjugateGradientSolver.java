@@ -16,7 +16,8 @@ import dev.downhill.spi.RowSlice;
  *   α = rᵀz / pᵀHp;  θ += αp;  r −= αw;  z = Pr;  β = rᵀz(new)/rᵀz;  p = z + βp
  * </pre>
  * The loss follows f(θ + αp) = f(θ) − ½α·rᵀz; every {@value #REFRESH} iterations r and the loss are
- * recomputed from a true gradient pass (guarding against drift), and so they are whenever the recurrence
+ * recomputed from a true gradient pass (guarding against drift; when the recurred r was off by more than
+ * {@value #DISAGREEMENT} of the true one, CG restarts from it, p = Pr), and so they are whenever the recurrence
  * says the fit has converged: the recurred r keeps shrinking below the rounding floor of the true gradient,
  * so only a true pass may end the fit (if it disagrees, CG restarts from it, p = Pr). The gradient norm is
  * √(rᵀz) = ‖S∇‖ (‖∇‖ unstandardized); stops when it is ≤ tol·(its first value), at the limit, when pᵀHp ≤ 0
@@ -29,6 +30,12 @@ import dev.downhill.spi.RowSlice;
 public final class ConjugateGradientSolver {
     /** Iterations between residual refreshes. */
     public static final int REFRESH = 50;
+    /**
+     * At a refresh, the largest ‖r_recurred − r_true‖/‖r_true‖ with which CG carries on; beyond it the recurrence had
+     * drifted (near the rounding floor, in float32 above all), its β would mix the two residuals' scales and blow p up,
+     * so CG restarts from the true residual (p = Pr).
+     */
+    static final double DISAGREEMENT = 0.1;
 
     /** The name of its checkpoint state. */
     public static final String NAME = "cg";
@@ -102,16 +109,25 @@ public final class ConjugateGradientSolver {
                 problem.axpy(alpha, p, theta);
                 step++;
                 boolean refreshed = step % REFRESH == 0;
-                if (refreshed) {
+                problem.axpy(-alpha, w, r);
+                boolean restart = false;
+                if (refreshed) { // the true −∇ replaces the recurred r; if they disagree grossly, p is stale too: restart
+                    problem.copy(r, w); // w is free: the recurred r
                     loss = residual(objective, theta, r);
+                    problem.axpy(-1, r, w);
+                    restart = !(problem.dot(w, w) <= DISAGREEMENT * DISAGREEMENT * problem.dot(r, r));
                 } else {
-                    problem.axpy(-alpha, w, r);
                     loss -= 0.5 * alpha * rz;
                 }
                 problem.copy(r, z);
                 objective.precondition(z);
                 double next = problem.dot(r, z);
                 norm = Math.sqrt(Math.max(0, next));
+                if (restart) {
+                    rz = next;
+                    problem.copy(z, p);
+                    continue;
+                }
                 if (!refreshed && progress.wouldConverge(norm)) {
                     // the recurrence for r drifts from the true −∇ and keeps falling below the rounding floor of
                     // the true one: convergence is judged on a true gradient pass, and CG restarts from it if not
