@@ -511,7 +511,8 @@ public final class CentredObjective implements AutoCloseable {
             if (!float64 && e < -FLOAT32_TARGET_LOW_EXPONENT) { // τ = 2^−e would not fit float32
                 throw new ArithmeticException(String.format(java.util.Locale.ROOT, "y's values are too small for the "
                         + "gradient solvers in float32: about %.3g, below float32's normal range; rescale y (a power of ten; "
-                        + "θ and b scale by the same factor), use float64, or use the svd solver", magnitude));
+                        + "θ and b scale by the same factor)" + (problem.isSparse() ? " or use float64" : ", use float64, or use the svd solver"),
+                        magnitude));
             }
             if (columnFactors != null || Math.abs(e) > NEUTRAL_EXPONENT) {
                 chosen = Math.scalb(1.0, -e);

@@ -38,6 +38,7 @@ final class ColumnMagnitudes {
         double[] squares = problem.columnMeanSquaredDeviations(aboutMeans);
         double[] means = problem.columnStatistics().means();
         boolean float32 = problem.precision() == Precision.FLOAT32;
+        boolean sparse = problem.isSparse();
         int low = float32 ? CentredObjective.FLOAT32_LIMIT_EXPONENT : CentredObjective.FLOAT64_LOW_EXPONENT;
         double[] a = new double[squares.length];
         boolean outside = false;
@@ -47,7 +48,7 @@ final class ColumnMagnitudes {
             double mean = means[j];
             double s = squares[j];
             if (!(s < Double.POSITIVE_INFINITY) || !Double.isFinite(mean)) { // NaN or ∞
-                refusal = refusal != null ? refusal : tooLarge(float32, String.format(Locale.ROOT,
+                refusal = refusal != null ? refusal : tooLarge(float32, sparse, String.format(Locale.ROOT,
                         "column %d's squares overflow (values beyond about 1e154)", j));
                 continue;
             }
@@ -58,17 +59,17 @@ final class ColumnMagnitudes {
             a[j] = v;
             if (v == 0) {
                 if (mean != 0) { // the squares vanished: a spread that cannot be told from 0
-                    refusal = refusal != null ? refusal : tooSmall(float32, j, Math.abs(mean), low);
+                    refusal = refusal != null ? refusal : tooSmall(float32, sparse, j, Math.abs(mean), low);
                 }
                 continue;
             }
             int e = Math.getExponent(v);
             if (refusal == null && float32 && e > CentredObjective.FLOAT32_LIMIT_EXPONENT) {
-                refusal = tooLarge(true, String.format(Locale.ROOT, "column %d's root mean square is %.3g (they handle up to %.1e)",
+                refusal = tooLarge(true, sparse, String.format(Locale.ROOT, "column %d's root mean square is %.3g (they handle up to %.1e)",
                         j, v, Math.scalb(1.0, CentredObjective.FLOAT32_LIMIT_EXPONENT + 1)));
             }
             if (refusal == null && e < -low) {
-                refusal = tooSmall(float32, j, v, low);
+                refusal = tooSmall(float32, sparse, j, v, low);
             }
             outside |= Math.abs(e) > CentredObjective.NEUTRAL_EXPONENT;
             largest = Math.max(largest, e);
@@ -76,20 +77,24 @@ final class ColumnMagnitudes {
         return new ColumnMagnitudes(a, refusal, outside, largest);
     }
 
-    private static String way(boolean float32) {
-        return "rescale X (a power of ten; θ scales back by the same factor)" + (float32 ? ", use float64," : "")
-                + " or use the svd solver";
+    /** What to do; the svd solver only for dense X (it would densify a sparse one). */
+    private static String way(boolean float32, boolean sparse) {
+        String rescale = "rescale X (a power of ten; θ scales back by the same factor)";
+        if (sparse) {
+            return rescale + (float32 ? " or use float64" : "");
+        }
+        return rescale + (float32 ? ", use float64," : "") + " or use the svd solver";
     }
 
-    private static String tooLarge(boolean float32, String what) {
+    private static String tooLarge(boolean float32, boolean sparse, String what) {
         return String.format(Locale.ROOT, "X's values are too large for the gradient solvers in %s: %s; %s",
-                float32 ? "float32" : "float64", what, way(float32));
+                float32 ? "float32" : "float64", what, way(float32, sparse));
     }
 
-    private static String tooSmall(boolean float32, int column, double magnitude, int low) {
+    private static String tooSmall(boolean float32, boolean sparse, int column, double magnitude, int low) {
         return String.format(Locale.ROOT, "X's values are too small for the gradient solvers in %s: column %d's root mean square "
                 + "is about %.3g (they handle down to %.1e%s); %s", float32 ? "float32" : "float64", column, magnitude,
-                Math.scalb(1.0, -low), float32 ? "" : ", as the column statistics square X", way(float32));
+                Math.scalb(1.0, -low), float32 ? "" : ", as the column statistics square X", way(float32, sparse));
     }
 
     /** aⱼ (0 for a zero column); the array itself (package-private, read only). */

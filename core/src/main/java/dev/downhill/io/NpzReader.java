@@ -100,10 +100,48 @@ public final class NpzReader {
                 }
             }
         } catch (ZipException e) {
-            throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
+            throw corruptedOr(file, new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage()));
         } catch (IOException e) {
-            throw ReadFailure.of(file, e);
+            throw corruptedOr(file, ReadFailure.of(file, e));
+        } catch (MalformedFileException e) {
+            throw corruptedOr(file, e);
         }
+    }
+
+    /**
+     * {@code failure}, unless a member of {@code file} is corrupted — its bytes do not match the CRC-32 the zip records,
+     * or a compressed member does not inflate — which is then what the exception says (a corrupted header or a corrupted
+     * deflate stream otherwise surfaces as a parse error, a shape mismatch or a zlib message). Reads every member once,
+     * on this error path only.
+     */
+    private static RuntimeException corruptedOr(Path file, RuntimeException failure) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            var entries = zip.entries();
+            byte[] buffer = new byte[1 << 16];
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                String why = null;
+                try (InputStream in = new java.util.zip.CheckedInputStream(zip.getInputStream(e), crc)) {
+                    while (in.read(buffer) >= 0) {
+                        // into the checksum
+                    }
+                } catch (IOException bad) {
+                    why = "it does not inflate (" + bad.getMessage() + ")";
+                }
+                if (why == null && e.getCrc() >= 0 && crc.getValue() != e.getCrc()) {
+                    why = "the CRC-32 of its bytes is not the one the zip records";
+                }
+                if (why != null) {
+                    MalformedFileException corrupted = new MalformedFileException(file, e.getName() + " is corrupted: " + why);
+                    corrupted.addSuppressed(failure);
+                    return corrupted;
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            failure.addSuppressed(unreadable);
+        }
+        return failure;
     }
 
     /**
@@ -126,9 +164,11 @@ public final class NpzReader {
             }
             return new Size(shape[0], shape[1], data.shape[0], data.dtype == NpyDtype.FLOAT32 ? Precision.FLOAT32 : Precision.FLOAT64);
         } catch (ZipException e) {
-            throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
+            throw corruptedOr(file, new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage()));
         } catch (IOException e) {
-            throw ReadFailure.of(file, e);
+            throw corruptedOr(file, ReadFailure.of(file, e));
+        } catch (MalformedFileException e) {
+            throw corruptedOr(file, e);
         }
     }
 
@@ -184,9 +224,11 @@ public final class NpzReader {
             dataHeader = header(zip, file, "data.npy");
             pointers = readPointers(zip, file, rows + 1);
         } catch (ZipException e) {
-            throw new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage());
+            throw corruptedOr(file, new MalformedFileException(file, "not a readable .npz (zip) file: " + e.getMessage()));
         } catch (IOException e) {
-            throw ReadFailure.of(file, e);
+            throw corruptedOr(file, ReadFailure.of(file, e));
+        } catch (MalformedFileException e) {
+            throw corruptedOr(file, e);
         }
         FileMapping mapping = null;
         try {
@@ -249,7 +291,9 @@ public final class NpzReader {
             mapping = null;
             return matrix;
         } catch (IOException e) {
-            throw ReadFailure.of(file, e);
+            throw corruptedOr(file, ReadFailure.of(file, e));
+        } catch (MalformedFileException e) {
+            throw corruptedOr(file, e);
         } finally {
             if (pointers != null) {
                 pointers.close();

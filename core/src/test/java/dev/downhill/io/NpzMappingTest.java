@@ -85,6 +85,24 @@ class NpzMappingTest {
         }
     }
 
+    /** A corrupted .npy header inside a member (its shape's first digit changed) is named as corruption, not as a shape. */
+    @Test
+    void aCorruptedMemberHeaderIsNamedAsCorruption() throws Exception {
+        Path f = dir.resolve("corrupt-header.npz");
+        NpzWriter.write(f, 31, 17, Precision.FLOAT64, rows(5, 17));
+        ZipDirectory.Member member = ZipDirectory.read(f).get("data.npy");
+        byte[] bytes = Files.readAllBytes(f);
+        String header = new String(bytes, (int) member.dataStart(), 128, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = (int) member.dataStart() + header.indexOf("'shape': (") + "'shape': (".length();
+        bytes[at] = (byte) (bytes[at] == '9' ? '1' : bytes[at] + 1);
+        Files.write(f, bytes);
+        for (boolean mapped : new boolean[] {false, true}) {
+            MalformedFileException e = assertThrows(MalformedFileException.class,
+                    () -> (mapped ? NpzReader.mapCsr(f) : NpzReader.readCsr(f)).close(), mapped ? "mapped" : "read");
+            assertTrue(e.getMessage().contains("data.npy is corrupted"), e.getMessage());
+        }
+    }
+
     @Test
     void whatNpzWriterWritesIsStoredAlignedAndMapsAsItReads() throws Exception {
         for (Precision p : Precision.values()) {

@@ -146,6 +146,12 @@ class NpzReaderTest {
         Path huge = write(dir.resolve("huge.npz"), new double[][] {{1, 0}, {0, 1e300}}, false, false, "|S3");
         assertMalformed(() -> NpzReader.readCsr(huge, dev.downhill.Precision.FLOAT32), "data.npy: entry 1 is 1.0E300",
                 "beyond float32's range", "--precision float64");
+        Path deflated = write(dir.resolve("deflated.npz"), new double[][] {{1, 0, 2}, {0, 3, 0}, {4, 0, 5}}, false, false, "|S3");
+        ZipDirectory.Member data = ZipDirectory.read(deflated).get("data.npy");
+        byte[] zipped = Files.readAllBytes(deflated);
+        zipped[(int) (data.dataStart() + data.compressedSize() - 1)] ^= 1; // the deflate stream's last byte
+        Files.write(deflated, zipped);
+        assertMalformed(() -> NpzReader.readCsr(deflated), "data.npy is corrupted");
         Path notZip = Files.writeString(dir.resolve("x.npz"), "hello");
         assertMalformed(() -> NpzReader.readCsr(notZip), "not a readable .npz (zip) file");
         Path empty = dir.resolve("empty.npz");

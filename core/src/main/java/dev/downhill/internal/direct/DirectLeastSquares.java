@@ -119,7 +119,7 @@ public final class DirectLeastSquares {
                     if (approximate) {
                         return null;
                     }
-                    throw overflow(what);
+                    throw overflow(what, problem.isSparse());
                 }
             }
             double[] scales = new double[n];
@@ -139,7 +139,7 @@ public final class DirectLeastSquares {
                 if (approximate) {
                     return null;
                 }
-                throw overflow(what);
+                throw overflow(what, problem.isSparse());
             }
             long scaled = System.nanoTime();
             int info = system.cholesky();
@@ -181,9 +181,9 @@ public final class DirectLeastSquares {
         }
     }
 
-    private static ArithmeticException overflow(String what) {
+    private static ArithmeticException overflow(String what, boolean sparse) {
         return new ArithmeticException(what + " overflows float64 (entries of X too large to square, beyond ~1e154); "
-                + "rescale X, or use the svd solver");
+                + (sparse ? "rescale X (the svd solver would densify the sparse X)" : "rescale X, or use the svd solver"));
     }
 
     /**
