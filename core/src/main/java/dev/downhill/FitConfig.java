@@ -490,11 +490,14 @@ public final class FitConfig {
 
         public FitConfig build() {
             if (penalty.hasL1() && (solver == Solver.CG || solver == Solver.NORMAL || solver == Solver.SVD)) {
-                throw new IllegalArgumentException("solver " + solver.cliName() + " cannot fit an l1 penalty (" + penalty
+                throw new IllegalArgumentException("solver " + solver.cliName() + " cannot fit an l1 penalty (" + penalty.kind().cliName()
+                        + (penalty.kind() == Penalty.Kind.ELASTIC_NET ? " with l1 ratio " + penalty.l1Ratio() : "")
                         + "): use gd or nesterov (proximal gradient; cd, coordinate descent on the Gram matrix; sgd and minibatch also work)");
             }
             if (solver == Solver.CD && !penalty.hasL1()) {
-                throw new IllegalArgumentException("solver cd fits an l1 or elastic-net penalty (α > 0, ρ > 0), got " + penalty
+                // the penalty's α only where it is the reason (α = 0): under cross-validation α is not chosen yet
+                throw new IllegalArgumentException("solver cd fits an l1 or elastic-net penalty (α > 0, ρ > 0), got "
+                        + (penalty.kind() == Penalty.Kind.L2 || penalty.kind() == Penalty.Kind.NONE ? penalty.kind().cliName() : penalty)
                         + ": use another solver");
             }
             if (batchSize > 1 && solver == Solver.SGD) {

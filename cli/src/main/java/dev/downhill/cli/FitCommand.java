@@ -147,7 +147,9 @@ final class FitCommand implements Callable<Integer> {
     public Integer call() {
         FitConfig.Builder b = configure();
         Solver chosen = Main.option(spec, () -> Solver.parse(solver));
-        warnIgnored(chosen);
+        if (!chosen.isAuto()) {
+            warnIgnored(chosen, ""); // with auto: once the fit has chosen (warnIgnoredByAuto)
+        }
         Plots.Target plotTarget = plot == null ? null : Main.option(spec, () -> Plots.Target.of(plot));
         pathTarget = pathPlot == null ? null : Main.option(spec, () -> {
             if (!crossValidated()) {
@@ -281,6 +283,7 @@ final class FitCommand implements Callable<Integer> {
                     }
                 }
             }
+            warnIgnoredByAuto(model);
             Score score = model.score(data);
             print(o, model, score, data);
             writeOutputs(o, model, score, plotTarget, () -> new double[][] {data.targets(), model.predict(data)});
@@ -343,6 +346,7 @@ final class FitCommand implements Callable<Integer> {
                     }
                 }
             }
+            warnIgnoredByAuto(model);
             double[] predicted;
             try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE)
                     .checkpoint(Checkpoint.none()).build())) {
@@ -577,8 +581,21 @@ final class FitCommand implements Callable<Integer> {
         return s != Solver.CG && s != Solver.CD && s.isIterative();
     }
 
-    /** One warning line per option given that the chosen solver does not use (never an error: scripts pass a common set). */
-    private void warnIgnored(Solver s) {
+    /**
+     * After a fit with {@code --solver auto}: the warnings of {@link #warnIgnored} for the solver it chose, saying so and
+     * how to have the options used.
+     */
+    private void warnIgnoredByAuto(FittedModel model) {
+        if (Solver.parse(solver).isAuto()) {
+            warnIgnored(model.solver(), " — chosen by --solver auto; name a solver that uses it");
+        }
+    }
+
+    /**
+     * One warning line per option given that solver {@code s} does not use (never an error: scripts pass a common set),
+     * ending with {@code suffix}.
+     */
+    private void warnIgnored(Solver s, String suffix) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         java.util.List<String> ignored = new java.util.ArrayList<>();
         if (!usesLearningRate(s)) {
@@ -605,8 +622,7 @@ final class FitCommand implements Callable<Integer> {
         }
         for (String name : ignored) {
             if (pr.hasMatchedOption(name)) {
-                Main.warn(spec, name + " does nothing with --solver " + s.cliName() + " (ignored)"
-                        + (s.isAuto() ? "; auto chooses svd or cg — name a gradient solver (e.g. --solver gd) to use it" : ""));
+                Main.warn(spec, name + " does nothing with --solver " + s.cliName() + " (ignored)" + suffix);
             }
         }
     }
@@ -656,7 +672,8 @@ final class FitCommand implements Callable<Integer> {
                     + "α_max %.6g)%n", cv.chosenAlpha(), cv.folds(), cv.rule(), cv.alphaMin(), cv.alpha1se(), cv.alphas()[0]);
         }
         if (!Double.isNaN(m.report().objective())) {
-            o.printf(Locale.ROOT, "objective:   %.10g ((1/(2m))‖r‖² + penalty)%n", m.report().objective());
+            o.printf(Locale.ROOT, "objective:   %.10g (%s + penalty)%n", m.report().objective(),
+                    m.trainingWeighted() ? "(1/(2Σw))Σwᵢrᵢ²" : "(1/(2m))‖r‖²");
         }
         if (!Double.isNaN(m.report().dualityGap())) {
             o.printf(Locale.ROOT, "duality gap: %.3g (relative)%n", m.report().dualityGap());

@@ -271,8 +271,9 @@ final class GenCommand implements Callable<Integer> {
                 + "s_j·N(0,1); y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", density, SparseRows.EXPONENT,
                 intercept, noise, seed);
         if (!npz) {
-            out.printf(Locale.ROOT, "note: svmlight does not record n; a column no row uses is not seen: read it with --features %d%n",
-                    features);
+            out.printf(Locale.ROOT, "note: svmlight records neither n nor where indices start: read it with --zero-based --features %d "
+                    + "(the indices are 0-based, as scikit-learn writes them; a file without a 0 would be read 1-based by the "
+                    + "automatic rule, every column shifted by one)%n", features);
         }
         return 0;
     }

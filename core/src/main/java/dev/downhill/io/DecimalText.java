@@ -44,7 +44,8 @@ final class DecimalText {
 
     /** The message for a literal whose magnitude overflows {@code precision}. */
     static String outOfRange(String text, Precision precision) {
-        return MalformedFileException.quote(text) + " is out of the " + precision.name().toLowerCase(Locale.ROOT) + " range";
+        return MalformedFileException.quote(text) + " is out of the " + precision.name().toLowerCase(Locale.ROOT) + " range"
+                + (precision == Precision.FLOAT32 ? " (read it in float64: --precision float64)" : "");
     }
 
     static boolean isDecimal(CharSequence s) {

@@ -55,12 +55,8 @@ public final class NpzReader {
                     + "random access; save it to a file first");
         }
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            String format = text(zip, file, "format.npy");
-            if (!format.equals("csr") && !format.equals("csc")) {
-                throw new MalformedFileException(file, "sparse format '" + format + "' is not supported: save it with "
-                        + "scipy.sparse.save_npz(path, X.tocsr())");
-            }
-            boolean csr = format.equals("csr");
+            checkFormat(zip, file);
+            boolean csr = text(zip, file, "format.npy").equals("csr");
             long[] shape = smallIntegers(zip, file, "shape.npy", 2);
             long rows = shape[0];
             long cols = shape[1];
@@ -105,6 +101,15 @@ public final class NpzReader {
             throw corruptedOr(file, ReadFailure.of(file, e));
         } catch (MalformedFileException e) {
             throw corruptedOr(file, e);
+        }
+    }
+
+    /** Refuses formats other than csr and csc (coo, bsr, dia, …) with the conversion to make. */
+    private static void checkFormat(ZipFile zip, Path file) throws IOException {
+        String format = text(zip, file, "format.npy");
+        if (!format.equals("csr") && !format.equals("csc")) {
+            throw new MalformedFileException(file, "sparse format '" + format + "' is not supported: save it with "
+                    + "scipy.sparse.save_npz(path, X.tocsr())");
         }
     }
 
@@ -157,6 +162,7 @@ public final class NpzReader {
     /** The size of {@code file}'s matrix from its headers alone (no array is read). */
     public static Size csrSize(Path file) {
         try (ZipFile zip = new ZipFile(file.toFile())) {
+            checkFormat(zip, file);
             long[] shape = smallIntegers(zip, file, "shape.npy", 2);
             Header data = header(zip, file, "data.npy");
             if (data.shape.length != 1) {

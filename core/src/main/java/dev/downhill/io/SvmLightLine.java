@@ -95,8 +95,7 @@ final class SvmLightLine {
         long column = zeroBased ? index : index - 1;
         if (column < 0) {
             throw error(token, "index 0, but indices are 1-based (for a file with 0-based indices, as scikit-learn's "
-                    + "dump_svmlight_file writes by default, read it zero-based: --zero-based, or leave the base to the file: "
-                    + "IndexBase.ZERO or AUTO)");
+                    + "dump_svmlight_file writes by default, read it zero-based: --zero-based; in the library, IndexBase.ZERO)");
         }
         if (column <= previous) {
             throw error(token, "index " + index + " does not increase along the line (the previous one was "

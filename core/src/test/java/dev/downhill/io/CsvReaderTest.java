@@ -151,7 +151,7 @@ class CsvReaderTest {
         assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,0x10,6\n")), "'0x10' is not a number");
         assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,1e999,6\n")), "line 2, column 2", "out of the float64 range");
         assertMalformed(() -> CsvReader.defaults().withPrecision(Precision.FLOAT32).read(csv("1,1e39\n")),
-                "line 1, column 2", "out of the float32 range");
+                "line 1, column 2", "out of the float32 range", "--precision float64");
         assertMalformed(() -> CsvReader.readDataset(csv("x,y\n1,2\n\"3,4\n")), "line 3, column 1", "unterminated quote");
         // a first row mixing numbers and text is data, so the text is reported rather than the row dropped
         assertMalformed(() -> CsvReader.readDataset(csv("1,b,3\n4,5,6\n")), "line 1, column 2", "'b' is not a number");
