@@ -137,6 +137,9 @@ final class FitCommand implements Callable<Integer> {
     /** Seconds a SIGINT/SIGTERM waits for the fit to reach an iteration boundary and save its checkpoint. */
     static final int SIGNAL_WAIT_SECONDS = 30;
 
+    /** Whether --solver is auto (set by {@link #call}): its "does nothing" warnings wait for the fit's choice. */
+    private boolean solverIsAuto;
+
     /** --path-plot's file and format, once checked. */
     private Plots.Target pathTarget;
 
@@ -147,6 +150,7 @@ final class FitCommand implements Callable<Integer> {
     public Integer call() {
         FitConfig.Builder b = configure();
         Solver chosen = Main.option(spec, () -> Solver.parse(solver));
+        solverIsAuto = chosen.isAuto();
         if (!chosen.isAuto()) {
             warnIgnored(chosen, ""); // with auto: once the fit has chosen (warnIgnoredByAuto)
         }
@@ -586,7 +590,7 @@ final class FitCommand implements Callable<Integer> {
      * how to have the options used.
      */
     private void warnIgnoredByAuto(FittedModel model) {
-        if (Solver.parse(solver).isAuto()) {
+        if (solverIsAuto) {
             warnIgnored(model.solver(), " — chosen by --solver auto; name a solver that uses it");
         }
     }

@@ -55,8 +55,7 @@ public final class NpzReader {
                     + "random access; save it to a file first");
         }
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            checkFormat(zip, file);
-            boolean csr = text(zip, file, "format.npy").equals("csr");
+            boolean csr = checkFormat(zip, file).equals("csr");
             long[] shape = smallIntegers(zip, file, "shape.npy", 2);
             long rows = shape[0];
             long cols = shape[1];
@@ -104,13 +103,14 @@ public final class NpzReader {
         }
     }
 
-    /** Refuses formats other than csr and csc (coo, bsr, dia, …) with the conversion to make. */
-    private static void checkFormat(ZipFile zip, Path file) throws IOException {
+    /** The format ("csr" or "csc"); other formats (coo, bsr, dia, …) are refused with the conversion to make. */
+    private static String checkFormat(ZipFile zip, Path file) throws IOException {
         String format = text(zip, file, "format.npy");
         if (!format.equals("csr") && !format.equals("csc")) {
             throw new MalformedFileException(file, "sparse format '" + format + "' is not supported: save it with "
                     + "scipy.sparse.save_npz(path, X.tocsr())");
         }
+        return format;
     }
 
     /**

@@ -67,7 +67,8 @@ final class CsrLazyEpoch implements AutoCloseable {
         DoublePointer factorP = load(plan.columnFactors(), 1);
         DoublePointer s2P = load(plan.squaredScales(), 2);
         DoublePointer lambdaP = load(plan.ridge(), 3);
-        DoublePointer gOut = doubles(gradient) != null ? doubles(gradient) : scratch(4);
+        DoublePointer gradientOwn = doubles(gradient);
+        DoublePointer gOut = gradientOwn != null ? gradientOwn : scratch(4);
         EpochKernels.csr_lazy_begin(v, meanP, s2P, n, d, state);
         sumSquares.put(0, 0.0);
         double[] r = new double[Math.max(1, chunk)];
@@ -86,7 +87,7 @@ final class CsrLazyEpoch implements AutoCloseable {
                         plan.targetWeight(), state, wr, rows, lastTheta, gOut, sumSquares, records);
             }
         }
-        if (batches > 0 && gOut != doubles(gradient)) {
+        if (batches > 0 && gradientOwn == null) {
             double[] host = new double[n];
             gOut.get(host, 0, n);
             gradient.copyFromHost(host);
