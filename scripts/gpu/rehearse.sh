@@ -41,6 +41,7 @@ tiny=(
   TEST_JVM=-Xmx1g
   STREAM_ROWS=4000 STREAM_COLS=24 STREAM_BUDGET=160k STREAM_JVM="-Xmx1g -Ddownhill.cuda.chunkBytes=16k"
   STREAM_ARGS="--steps 1 --repeats 1 --copy-gib 0.001 --iterations 5"
+  T_SOLVERS=300 SOLVER_JVM=-Xmx1g SOLVER_ARGS="--cpu-seconds 5 --tol 1e-2 --iterations 50 --direct-rows 200 --direct-cols 12"
 )
 # inside the rehearsal's namespace: the fake driver replaced by the stub
 broken_driver="cp $stub/libcuda.so.1 /opt/nvidia-driver/lib64/libcuda.so.1 && exec bash scripts/gpu/run-on-device.sh"
@@ -62,7 +63,7 @@ rehearse() {   # rehearse NAME COMMAND...: one run under ../shared/gpu/rehearse.
 rehearse full env "${tiny[@]}" bash scripts/gpu/run-on-device.sh
 out=$base/full
 check "exit 0" test "$rc" -eq 0
-for f in run.json preflight.json device-step.json torch-step.json device-stream.json logs.tgz; do
+for f in run.json preflight.json device-step.json torch-step.json device-stream.json device-solvers.json logs.tgz; do
   check "$f in \$OUT" test -s "$out/$f"
 done
 check "at most 8 files in \$OUT" test "$(find "$out" -type f | wc -l)" -le 8
@@ -70,6 +71,8 @@ check "no step failed" bash -c "! grep -E '\"status\": \"(failed|timed)' '$out/r
 check "the pre-flight ran the fused kernel and cuBLAS" grep -q '"ok": true' "$out/preflight.json"
 check "the tests ran" grep -qE '"successful": [1-9]' "$out/run.json"
 check "the streaming benchmark pinned X's streamed rows" grep -q '"pinned": true' "$out/device-stream.json"
+check "the solver benchmark fitted on both backends" grep -q '"gdCoefficientRelativeDifference"' "$out/device-solvers.json"
+check "every direct fit ran" bash -c "! grep -q 'Error\"' '$out/device-solvers.json' && grep -q directCpuSvdRelativeDifference '$out/device-solvers.json'"
 check "logs.tgz holds the JUnit reports" bash -c "tar -tzf '$out/logs.tgz' | grep -q 'junit-reports/.*\.xml'"
 
 rehearse no-cuda env "${tiny[@]}" DOWNHILL_FAKE_CUDA_NO_DEVICE=1 bash scripts/gpu/run-on-device.sh
@@ -88,12 +91,12 @@ rehearse no-libs env "${tiny[@]}" DOWNHILL_CUDA_LIBS="$base/no-libs" bash script
 check "exit 2" test "$rc" -eq 2
 check "PRE-FLIGHT FAILED printed" grep -q "PRE-FLIGHT FAILED" "$base/no-libs.log"
 
-rehearse aborted env "${tiny[@]}" SKIP_PREFLIGHT=1 SKIP_BENCH=1 SKIP_STREAM=1 DOWNHILL_FAKE_CUDA_NO_DEVICE=1 \
+rehearse aborted env "${tiny[@]}" SKIP_PREFLIGHT=1 SKIP_BENCH=1 SKIP_STREAM=1 SKIP_SOLVERS=1 DOWNHILL_FAKE_CUDA_NO_DEVICE=1 \
   bash scripts/gpu/run-on-device.sh
 check "exit 1" test "$rc" -eq 1
 check "the test step failed on aborted containers" grep -qE '"status": "failed: [1-9][0-9]* containers aborted' "$base/aborted/run.json"
 
-rehearse unpinned env "${tiny[@]}" SKIP_BENCH=1 SKIP_TESTS=1 DOWNHILL_FAKE_CUDA_REFUSE_HOST_REGISTER=1 \
+rehearse unpinned env "${tiny[@]}" SKIP_BENCH=1 SKIP_TESTS=1 SKIP_SOLVERS=1 DOWNHILL_FAKE_CUDA_REFUSE_HOST_REGISTER=1 \
   bash scripts/gpu/run-on-device.sh
 check "exit 0" test "$rc" -eq 0
 check "streamed rows not pinned, recorded" grep -q '"pinned": false' "$base/unpinned/device-stream.json"

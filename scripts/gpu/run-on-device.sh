@@ -10,9 +10,11 @@
 #   5. stream     (T_STREAM, 120 s)    DeviceStreamBenchmark STREAM_ROWS × STREAM_COLS (1,000,000 × 5,000 float32 = 20 GB
 #                                      of host memory) with a STREAM_BUDGET (8g) device budget
 #   6. memcheck   (T_MEMCHECK, 90 s)   compute-sanitizer --tool memcheck on CudaAgreementTest and CudaCsrTest (the CSR kernels)
+#   7. solvers    (T_SOLVERS, 150 s)   DeviceSolverBenchmark: GD to a gradient tolerance on ROWS × COLS, cuda vs cpu on every
+#                                      core (the cpu fit stopped after 40 s); svd, normal and GD at 20,000 × 5,000
 # A step starts only while BUDGET_S (510 s) is not spent and gets at most what is left of it.
-# $OUT receives at most 7 files: run.json (every step's status, exit code, seconds, test counts), preflight.json,
-# device-step.json, torch-step.json, device-stream.json, logs.tgz (every log, JUnit XML reports, nvidia-smi);
+# $OUT receives at most 8 files: run.json (every step's status, exit code, seconds, test counts), preflight.json,
+# device-step.json, torch-step.json, device-stream.json, device-solvers.json, logs.tgz (every log, JUnit XML reports, nvidia-smi);
 # logs.tgz is rewritten after every step.
 #
 # On the build machine first:   scripts/gpu/pack.sh core cpu-backend cuda-backend
@@ -20,7 +22,7 @@
 # Then, with the device tool:   run(command="bash scripts/gpu/run-on-device.sh", carry=[".gpu"], timeout_s=540)
 #
 # Variables (defaults in brackets):
-#   SKIP_PREFLIGHT SKIP_STEP SKIP_TORCH SKIP_TESTS SKIP_STREAM SKIP_SANITIZER   =1 skips that step
+#   SKIP_PREFLIGHT SKIP_STEP SKIP_TORCH SKIP_TESTS SKIP_STREAM SKIP_SANITIZER SKIP_SOLVERS   =1 skips that step
 #   SKIP_BENCH=1     skips step and torch (as before)
 #   ROWS [50000] COLS [100000]          step benchmark and torch shape (float32)
 #   STEP_ARGS        [--steps 10 --warmup 3 --repeats 3 --copy-gib 4]   STEP_JVM [-Xmx4g]
@@ -29,7 +31,8 @@
 #   STREAM_ROWS [1000000] STREAM_COLS [5000] STREAM_BUDGET [8g]
 #   STREAM_ARGS      [--steps 3 --repeats 3 --copy-gib 4 --iterations 20]   STREAM_JVM [-Xmx4g]
 #   MEMCHECK_SELECT  [--select-class dev.downhill.cuda.CudaAgreementTest --select-class dev.downhill.cuda.CudaCsrTest]
-#   PREFLIGHT_JVM [] PREFLIGHT_ARGS []  T_PREFLIGHT T_STEP T_TORCH T_TESTS T_STREAM T_MEMCHECK BUDGET_S   (seconds)
+#   SOLVER_ARGS      [--cpu-seconds 40 --tol 1e-3]   SOLVER_JVM [-Xmx4g]   (rows and cols: ROWS, COLS)
+#   PREFLIGHT_JVM [] PREFLIGHT_ARGS []  T_PREFLIGHT T_STEP T_TORCH T_TESTS T_STREAM T_MEMCHECK T_SOLVERS BUDGET_S (seconds)
 #   OUT [/tmp/downhill-gpu-out]   LOGS [/tmp/downhill-gpu-logs]
 # Exit status: 0 when every step that ran passed; 2 when the pre-flight failed (nothing else ran); 1 otherwise.
 set -uo pipefail
@@ -50,6 +53,8 @@ STREAM_ARGS=${STREAM_ARGS:---steps 3 --repeats 3 --copy-gib 4 --iterations 20}
 STREAM_JVM=${STREAM_JVM:--Xmx4g}
 MEMCHECK_SELECT=${MEMCHECK_SELECT:---select-class dev.downhill.cuda.CudaAgreementTest --select-class dev.downhill.cuda.CudaCsrTest}
 PREFLIGHT_JVM=${PREFLIGHT_JVM:-}
+SOLVER_ARGS=${SOLVER_ARGS:---cpu-seconds 40 --tol 1e-3}
+SOLVER_JVM=${SOLVER_JVM:--Xmx4g}
 PREFLIGHT_ARGS=${PREFLIGHT_ARGS:-}
 MIN_STEP_S=10
 started=$SECONDS
@@ -120,7 +125,7 @@ skip() {
 
 run_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 rm -f "$OUT"/run.json "$OUT"/preflight.json "$OUT"/device-step.json "$OUT"/torch-step.json "$OUT"/device-stream.json \
-      "$OUT"/logs.tgz "$OUT"/.*.tmp "$OUT"/*.part 2>/dev/null
+      "$OUT"/device-solvers.json "$OUT"/logs.tgz "$OUT"/.*.tmp "$OUT"/*.part 2>/dev/null
 
 # ---------------------------------------------------------------------------------------------- environment
 if ! source .gpu/device-env.sh > "$LOGS/device-env.log" 2>&1; then
@@ -137,7 +142,7 @@ cat "$LOGS/device-env.log"
 } > "$LOGS/nvidia-smi.txt"
 git rev-parse HEAD > "$LOGS/commit.txt" 2>/dev/null || true
 echo "$ROWS x $COLS; stream $STREAM_ROWS x $STREAM_COLS budget $STREAM_BUDGET; BUDGET_S $BUDGET_S" > "$LOGS/settings.txt"
-env | grep -E '^(SKIP_|T_|ROWS|COLS|STEP_|TORCH_|TEST_|STREAM_|MEMCHECK_|PREFLIGHT_|BUDGET_S|JAVA_TOOL_OPTIONS)' >> "$LOGS/settings.txt"
+env | grep -E '^(SKIP_|T_|ROWS|COLS|STEP_|TORCH_|TEST_|STREAM_|MEMCHECK_|PREFLIGHT_|SOLVER_|BUDGET_S|JAVA_TOOL_OPTIONS)' >> "$LOGS/settings.txt"
 
 # ---------------------------------------------------------------------------------------------- 1. pre-flight
 if [ "${SKIP_PREFLIGHT:-0}" != 1 ]; then
@@ -230,6 +235,17 @@ else
   errors=$(grep -E "ERROR SUMMARY: [0-9]+" "$LOGS/memcheck.log" | tail -1 | grep -oE "[0-9]+ error" | tr -dc 0-9)
   finish memcheck "\"errorSummary\": ${errors:-null}"
   grep -E "ERROR SUMMARY|tests (successful|failed)" "$LOGS/memcheck.log" | tail -5
+fi
+
+# ---------------------------------------------------------------------------------------------- 7. solvers (issue 18, Required 3)
+if [ "${SKIP_SOLVERS:-0}" != 1 ]; then
+  # shellcheck disable=SC2086
+  step solvers "${T_SOLVERS:-150}" java $SOLVER_JVM -Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0 \
+    -cp "$CP" dev.downhill.cuda.DeviceSolverBenchmark --rows "$ROWS" --cols "$COLS" --out "$OUT/device-solvers.json" $SOLVER_ARGS
+  finish solvers
+  grep -E '^(gd|direct)[A-Za-z]*(Seconds|Iterations|StopReason|Difference|Error|PerIteration):' "$LOGS/solvers.log"
+else
+  skip solvers SKIP_SOLVERS=1
 fi
 
 rm -f "$OUT"/.*.tmp "$OUT"/*.part 2>/dev/null

@@ -12,15 +12,12 @@ import dev.downhill.FittedModel;
 import dev.downhill.LinearRegression;
 import dev.downhill.Precision;
 import dev.downhill.Solver;
-import dev.downhill.internal.OffHeapViews;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.RowSlice;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 
@@ -30,8 +27,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * in one process: the host→device copy bandwidth from page-locked memory ({@code copy-gib}), the
  * streamed gradient step (CUDA events, median of {@code repeats} × {@code steps}) and its streamed
  * bytes per second as a fraction of that bandwidth; then fits GD to a relative gradient tolerance on
- * the streamed problem and records time and iterations. X is float32 uniform in [−1, 1] (generated
- * on the host in parallel), y = X·θ* + noise. Writes JSON after every figure (a failure or a kill keeps what was
+ * the streamed problem and records time and iterations. X and y are {@link GeneratedRegression}'s (float32). Writes JSON after every figure (a failure or a kill keeps what was
  * measured; an exception is recorded as {@code error}), including whether X's streamed rows ({@code pinned}) and
  * the probe's buffer ({@code hostToDevicePinned}) were page-locked: where {@code cudaHostRegister} is refused,
  * both fall back to pageable copies.
@@ -63,7 +59,7 @@ public final class DeviceStreamBenchmark {
                 ? Long.toString(dev.downhill.spi.BackendOptions.defaults().deviceMemoryBudget().getAsLong()) : "default (0.9 of free)");
         long t0 = System.nanoTime();
         try (FloatPointer x = new FloatPointer(rows * cols); FloatPointer y = new FloatPointer(rows)) {
-            fill(x, y, rows, cols);
+            GeneratedRegression.fill(x, y, rows, cols);
             result.put("hostGenerationSeconds", (System.nanoTime() - t0) / 1e9);
             long loadStart = System.nanoTime();
             try (Dataset data = Dataset.wrap(x, y, rows, cols);
@@ -154,32 +150,5 @@ public final class DeviceStreamBenchmark {
                 }
             }
         }
-    }
-
-    /** X uniform in [−1, 1] (splitmix64 per element), y = X·θ* + 0.1·noise with θ*_j = 1/(1 + j). */
-    private static void fill(FloatPointer x, FloatPointer y, long rows, int cols) {
-        int threads = Runtime.getRuntime().availableProcessors();
-        IntStream.range(0, threads).parallel().forEach(t -> {
-            long from = rows * t / threads;
-            long to = rows * (t + 1) / threads;
-            for (long i = from; i < to; i++) {
-                FloatBuffer row = OffHeapViews.floats(x, i * cols, cols);
-                double target = 0;
-                for (int j = 0; j < cols; j++) {
-                    float v = (float) (2 * uniform(i * cols + j) - 1);
-                    row.put(j, v);
-                    target += v / (1.0 + j);
-                }
-                y.put(i, (float) (target + 0.1 * (2 * uniform(~i) - 1)));
-            }
-        });
-    }
-
-    private static double uniform(long index) {
-        long z = index * 0x9E3779B97F4A7C15L + 0x2545F4914F6CDD1DL;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z ^= z >>> 31;
-        return (z >>> 11) * 0x1.0p-53;
     }
 }
