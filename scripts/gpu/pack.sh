@@ -7,8 +7,8 @@
 # a folder); device-env.sh still comes from ../shared/gpu (SHARED_GPU).
 #
 #   usage: scripts/gpu/pack.sh [MODULE ...]          (default: core cuda-backend)
-#   List every project module the run needs: the project's own jars (groupId PROJECT_GROUP,
-#   default dev.downhill) are not copied as dependencies; their classes are copied instead.
+#   The project's own jars (groupId PROJECT_GROUP, default dev.downhill) are not copied as dependencies; the
+#   classes of the listed modules and of every project module they depend on (found by dependency:list) are.
 #   then:  copy .gpu/ to the GPU machine's checkout and follow README.md beside this script
 #
 # The folder is git-ignored (.gitignore). It is kept under 60 MiB so that it
@@ -38,6 +38,18 @@ csv=$(IFS=,; echo "${modules[*]}")
 mvn -q -B -DskipTests -pl "$csv" -am test-compile package dependency:copy-dependencies \
     -DincludeScope=test -DoutputDirectory="$out/lib" -DexcludeGroupIds="${PROJECT_GROUP:-dev.downhill}" \
     -DexcludeArtifactIds=slf4j-nop
+# the project modules the listed ones depend on (e.g. native-io under core) travel as classes too
+deps=$(mktemp)
+mvn -q -B -pl "$csv" dependency:list -DincludeGroupIds="${PROJECT_GROUP:-dev.downhill}" -DoutputFile="$deps" \
+    -DappendOutput=true -DexcludeTransitive=false >/dev/null
+for m in $(sed -n 's:.*<module>\(.*\)</module>.*:\1:p' pom.xml); do
+  artifact=$(sed -n '/<parent>/,/<\/parent>/d; s:.*<artifactId>\(.*\)</artifactId>.*:\1:p' "$m/pom.xml" | head -1)
+  if [[ " ${modules[*]} " != *" $m "* ]] && grep -q ":$artifact:" "$deps"; then
+    echo "pack: adding $m (a dependency of ${modules[*]})"
+    modules+=("$m")
+  fi
+done
+rm -f "$deps"
 for m in "${modules[@]}"; do
   [ -d "$m/target/classes" ] && cp -r "$m/target/classes" "$out/classes/$m"
   [ -d "$m/target/test-classes" ] && cp -r "$m/target/test-classes" "$out/test-classes/$m"

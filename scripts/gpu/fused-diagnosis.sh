@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Where the fused gradient kernel stands against cuBLAS, by width, and where its time goes (issue 18, Required 2:
+# "if missed, say where the time goes"). Run on the GPU machine after run-on-device.sh (it sources .gpu/device-env.sh):
+#   1. sweep: DeviceStepBenchmark at SWEEP_SHAPES (float32, ~8 GB of X each): fused and cuBLAS ms per step,
+#      fraction of the copy bandwidth. Summary lines in $OUT/sweep.txt, every JSON in $LOGS/sweep/.
+#   2. ncu:   Nsight Compute (--clock-control none) on one fused_gradient launch at NCU_SHAPE: speed of light,
+#      memory workload, occupancy, warp stalls, scheduler. Report in $OUT/ncu.txt.
+# Every step under timeout -k 10 (T_SWEEP_EACH, T_NCU seconds).
+set -uo pipefail
+OUT=${OUT:-/tmp/downhill-gpu-out}
+LOGS=${LOGS:-/tmp/downhill-gpu-logs}
+SWEEP_SHAPES=${SWEEP_SHAPES:-2000000x1000 400000x5000 100000x20000 40000x50000 20000x100000}
+SWEEP_ARGS=${SWEEP_ARGS:---steps 10 --warmup 3 --repeats 3 --copy-gib 1}
+NCU_SHAPE=${NCU_SHAPE:-20000x100000}
+T_SWEEP_EACH=${T_SWEEP_EACH:-40}
+T_NCU=${T_NCU:-90}
+mkdir -p "$OUT" "$LOGS/sweep"
+source .gpu/device-env.sh > /dev/null 2>&1 || { echo "device-env.sh failed" >&2; exit 2; }
+if [ "${SKIP_SWEEP:-0}" != 1 ]; then
+  printf '%-16s %-62s %10s %10s %8s %8s\n' shape fusedShape fusedMs cublasMs fusedFr speedup > "$OUT/sweep.txt"
+  for shape in $SWEEP_SHAPES; do
+    rows=${shape%x*} cols=${shape#*x}
+    json=$LOGS/sweep/step-$shape.json
+    # shellcheck disable=SC2086
+    timeout -k 10 "$T_SWEEP_EACH" java -Xmx2g -cp "$CP" dev.downhill.cuda.DeviceStepBenchmark --rows "$rows" --cols "$cols" \
+      --precision float32 --out "$json" $SWEEP_ARGS > "$LOGS/sweep/step-$shape.log" 2>&1
+    echo "sweep $shape: exit $?"
+    python3 - "$json" "$shape" >> "$OUT/sweep.txt" <<'PY'
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+f = statistics.median(d.get("fusedMsPerStep", [float("nan")]))
+c = statistics.median(d.get("cublasMsPerStep", [float("nan")]))
+print("%-16s %-62s %10.3f %10.3f %8.3f %8.3f %s" % (sys.argv[2], d.get("fusedShape", "?"), f, c,
+      d.get("fusedFractionOfCopy", float("nan")), c / f, d.get("error", "")))
+PY
+  done
+  cat "$OUT/sweep.txt"
+fi
+if [ "${SKIP_NCU:-0}" != 1 ]; then
+  ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda*/bin/ncu 2>/dev/null | head -1)
+  if [ -z "$ncu" ]; then
+    echo "ncu not found" | tee "$OUT/ncu.txt"
+  else
+    rows=${NCU_SHAPE%x*} cols=${NCU_SHAPE#*x}
+    timeout -k 10 "$T_NCU" "$ncu" --clock-control none --target-processes all -k regex:fused_gradient -c 1 \
+      --section SpeedOfLight --section MemoryWorkloadAnalysis --section Occupancy --section LaunchStats \
+      --section WarpStateStats --section SchedulerStats \
+      java -Xmx2g -cp "$CP" dev.downhill.cuda.DeviceStepBenchmark --rows "$rows" --cols "$cols" --precision float32 \
+      --steps 1 --warmup 0 --repeats 1 --copy-gib 0.1 --out "$LOGS/ncu-step.json" > "$OUT/ncu.txt" 2>&1
+    echo "ncu: exit $?"
+    grep -E "fused_gradient|Throughput|Duration|Achieved Occupancy|Registers|Stall|Warp Cycles|Eligible|Issued" "$OUT/ncu.txt" | head -40
+  fi
+fi
+tar -C "$LOGS" -czf "$OUT/diag-logs.tgz" sweep $(cd "$LOGS" && ls ncu-step.json 2>/dev/null) 2>/dev/null
