@@ -457,13 +457,13 @@ inline void check_cluster(unsigned clusterMacro) {
     }
 }
 
-/** The value lane `lane` holds after `v += __shfl_xor_sync(~0u, v, mask)` for mask = 16, 8, 4, 2, 1. */
-inline double warp_butterfly(const double* lanes, unsigned lane) {
+/** The value lane `lane` holds after `v += __shfl_xor_sync(~0u, v, mask)` for mask = first, first / 2, …, 1. */
+inline double warp_butterfly(const double* lanes, unsigned lane, int first = 16) {
     double v[32];
     for (int l = 0; l < 32; ++l) {
         v[l] = lanes[l];
     }
-    for (int mask = 16; mask > 0; mask >>= 1) {
+    for (int mask = first; mask > 0; mask >>= 1) {
         double w[32];
         for (int l = 0; l < 32; ++l) {
             w[l] = v[l] + v[l ^ mask];
@@ -722,6 +722,20 @@ static inline double dh_cluster_load(const double* local, unsigned rank) {
     }
     return v;
 }
+
+/**
+ * The device's dh_cluster_sum, called by every lane of warp 0: lane c < CLUSTER reads block c's double at `local`'s
+ * offset, then a butterfly over masks CLUSTER/2 … 1; returns the calling lane's value (lane 0: the cluster's sum).
+ * Here every calling thread reads every block's copy (the same race checks) and replays the butterfly.
+ */
+static inline double dh_cluster_sum_of(const double* local, unsigned cluster) {
+    double lanes[32] = {};
+    for (unsigned r = 0; r < cluster; ++r) {
+        lanes[r] = dh_cluster_load(local, r);
+    }
+    return ::dh_emu::warp_butterfly(lanes, threadIdx.x & 31, (int) cluster / 2);
+}
+#define dh_cluster_sum(local) dh_cluster_sum_of((local), CLUSTER)
 
 /** The device's float64 atomicAdd (sm_60+): returns the old value. */
 static inline double atomicAdd(double* address, double v) {

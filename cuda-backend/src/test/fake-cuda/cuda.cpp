@@ -512,6 +512,30 @@ int cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, void* function, int
     return CUDA_SUCCESS;
 }
 
+struct LaunchConfig {   // mirrors CUlaunchConfig (cuda.h)
+    unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ, sharedMemBytes;
+    void* hStream;
+    void* attrs;
+    unsigned numAttrs;
+};
+
+// The fake's 4 multiprocessors hold one block each: max(1, 4 / cluster) clusters of the module's CLUSTER when a
+// block fits (as cuOccupancyMaxActiveBlocksPerMultiprocessor decides), else 0.
+int cuOccupancyMaxActiveClusters(int* clusters, void* function, const LaunchConfig* config) {
+    if (clusters == nullptr || config == nullptr) {
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    int blocks = 0;
+    int status = cuOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, function, (int) config->blockDimX, config->sharedMemBytes);
+    if (status != CUDA_SUCCESS) {
+        return status;
+    }
+    int cluster = static_cast<Function*>(function)->module->cluster;
+    cluster = cluster > 0 ? cluster : 1;
+    *clusters = blocks > 0 ? (4 / cluster > 1 ? 4 / cluster : 1) : 0;
+    return CUDA_SUCCESS;
+}
+
 int cuLaunchKernel(void* function, unsigned gridX, unsigned gridY, unsigned gridZ, unsigned blockX, unsigned blockY,
                    unsigned blockZ, unsigned sharedBytes, void* stream, void** params, void** extra) {
     if (!current) {

@@ -7,6 +7,7 @@ import static org.bytedeco.cuda.global.cublas.cublasSgemv_v2_64;
 import static org.bytedeco.cuda.global.cudart.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED;
 import static org.bytedeco.cuda.global.cudart.cuFuncSetAttribute;
 import static org.bytedeco.cuda.global.cudart.cuOccupancyMaxActiveBlocksPerMultiprocessor;
+import static org.bytedeco.cuda.global.cudart.cuOccupancyMaxActiveClusters;
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
@@ -24,6 +25,7 @@ import dev.downhill.spi.RowSlice;
 import java.util.Locale;
 import java.util.Objects;
 import org.bytedeco.cuda.cudart.CUfunc_st;
+import org.bytedeco.cuda.cudart.CUlaunchConfig;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -163,6 +165,9 @@ final class CudaProblem implements ResidentProblem {
                     perSm[0] = 1;
                 }
                 clusters = Math.max(1, (long) Math.max(1, perSm[0]) * context.device().multiprocessors() / s.cluster());
+                if (s.cluster() > 1) {
+                    clusters = coResidentClusters(function, s, clusters);
+                }
             }
             this.fused = f;
             this.maxClusters = clusters;
@@ -627,6 +632,29 @@ final class CudaProblem implements ResidentProblem {
     public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
         return passes().crossProducts(centred ? columnMeansOnDevice() : null, centred ? columnStatistics().targetMean() : 0);
+    }
+
+    /**
+     * How many clusters of {@code shape} the device runs at once ({@code cuOccupancyMaxActiveClusters}), which is what
+     * the fused kernel's grid must not exceed: a cluster must fit in one GPC, so on an H200 (132 multiprocessors)
+     * only 7 clusters of 16 are resident, not 132 / 16 = 8 — an 8th cluster ran as a second wave, alone, and the pass
+     * took twice as long (measured, 2026-12-01: 36.8 ms per step at 50,000 × 100,000 float32, the grid 8 clusters;
+     * ncu: 7 active clusters, multiprocessors busy 49 % of the time). Where the driver refuses the query or answers
+     * 0, {@code fallback} (one block per multiprocessor) stays.
+     */
+    private static long coResidentClusters(CUfunc_st function, FusedShape shape, long fallback) {
+        try (CUlaunchConfig config = new CUlaunchConfig()) {
+            config.gridDimX((int) (fallback * shape.cluster())).gridDimY(1).gridDimZ(1).blockDimX(shape.threads()).blockDimY(1)
+                    .blockDimZ(1).sharedMemBytes(0).hStream(null).attrs(null).numAttrs(0);
+            int[] active = new int[1];
+            int status = cuOccupancyMaxActiveClusters(active, function, config);
+            if (status != 0 || active[0] < 1) {
+                LOG.debug("cuOccupancyMaxActiveClusters for clusters of {}: CUresult {}, {} clusters; grid of {} clusters",
+                        shape.cluster(), status, active[0], fallback);
+                return fallback;
+            }
+            return active[0];
+        }
     }
 
     @Override

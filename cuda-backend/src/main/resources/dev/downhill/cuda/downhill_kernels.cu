@@ -86,6 +86,20 @@ static __device__ __forceinline__ double dh_cluster_load(const double* local, un
     asm volatile("ld.shared::cluster.f64 %0, [%1];" : "=d"(v) : "r"(remote) : "memory");
     return v;
 }
+/**
+ * Σ over the cluster's blocks of the double at {@code local}'s address, called by every lane of warp 0 (lane 0
+ * gets the sum): lane c < CLUSTER reads block c's copy, all at once, then a butterfly over the first CLUSTER lanes
+ * (a fixed order). One remote-load latency instead of CLUSTER of them in a chain.
+ */
+static __device__ __forceinline__ double dh_cluster_sum(const double* local) {
+    const unsigned lane = threadIdx.x & 31;
+    double v = lane < CLUSTER ? dh_cluster_load(local, lane) : 0.0;
+    #pragma unroll
+    for (int mask = CLUSTER / 2; mask > 0; mask >>= 1) {
+        v += __shfl_xor_sync(0xffffffffu, v, mask);
+    }
+    return v;
+}
 #else
 static __device__ __forceinline__ unsigned dh_cluster_rank() { return 0; }
 static __device__ __forceinline__ unsigned dh_cluster_id() { return blockIdx.x; }
@@ -170,7 +184,7 @@ static __device__ __forceinline__ i64 dh_row(const i64* order, i64 first, i64 r)
 // thread t holds columns rank·W + t + k·THREADS (k < KPT) of the current ROWS rows in registers
 // (θ comes from the read-only cache), so X is read from memory exactly once: the rows' dot
 // products are reduced over the block, then over the cluster through distributed shared memory
-// (fixed rank order), and the same registers update the thread's float64 accumulators. The next
+// (warp 0 reads every block's sum at once, then a fixed butterfly), and the same registers update the thread's float64 accumulators. The next
 // ROWS rows are loaded while the current ones are reduced.
 // Requires W ≤ THREADS·KPT, gridDim.x a multiple of CLUSTER, blockDim.x = THREADS.
 // Writes gpartial[cluster][n] (float64) and spartial[cluster][2]; accumulate_partials adds them up.
@@ -248,12 +262,14 @@ DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
             }
         }
         dh_cluster_sync();
-        if (tid < ROWS) {
-            double t = 0.0;
-            for (unsigned c = 0; c < CLUSTER; ++c) {
-                t += dh_cluster_load(&slot[p * ROWS + tid], c);
+        if (tid < 32) {
+            #pragma unroll
+            for (int q = 0; q < ROWS; ++q) {
+                const double t = dh_cluster_sum(&slot[p * ROWS + q]);
+                if (tid == 0) {
+                    total[q] = t;
+                }
             }
-            total[tid] = t;
         }
         dh_sync();
         #pragma unroll
