@@ -30,6 +30,17 @@ final class BenchmarkOutput {
         return m;
     }
 
+    /** ‖a − b‖ / ‖b‖ (the benchmarks' agreement figures). */
+    static double relativeDifference(double[] a, double[] b) {
+        double diff = 0;
+        double norm = 0;
+        for (int j = 0; j < a.length; j++) {
+            diff += (a[j] - b[j]) * (a[j] - b[j]);
+            norm += b[j] * b[j];
+        }
+        return Math.sqrt(diff / norm);
+    }
+
     static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);

@@ -61,7 +61,7 @@ public final class DevicePreflight {
                     theta.copyFromHost(t);
                     problem.queueGradient(theta, 0.25, 1, 2.0 / rows, RowSlice.all(), fused);
                     problem.queueBlasGradient(theta, 0.25, 1, 2.0 / rows, blas);
-                    double difference = relativeDifference(fused.copyToHost(), blas.copyToHost());
+                    double difference = BenchmarkOutput.relativeDifference(fused.copyToHost(), blas.copyToHost());
                     result.put(p + "FusedShape", problem.shape() == null ? "none (cuBLAS)" : problem.shape().toString());
                     result.put(p + "FusedVsCublas", difference);
                     double bound = precision == Precision.FLOAT32 ? 1e-4 : 1e-10;
@@ -79,13 +79,4 @@ public final class DevicePreflight {
         }
     }
 
-    private static double relativeDifference(double[] a, double[] b) {
-        double d = 0;
-        double n = 0;
-        for (int i = 0; i < a.length; i++) {
-            d += (a[i] - b[i]) * (a[i] - b[i]);
-            n += b[i] * b[i];
-        }
-        return Math.sqrt(d / n);
-    }
 }

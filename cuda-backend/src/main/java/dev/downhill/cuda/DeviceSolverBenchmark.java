@@ -67,7 +67,7 @@ public final class DeviceSolverBenchmark {
                     if (onGpu != null && onCpu != null) {
                         result.put("gdCpuOverCudaSecondsPerIteration", (Double) result.get("gdCpuSecondsPerIteration")
                                 / (Double) result.get("gdCudaSecondsPerIteration"));
-                        result.put("gdCoefficientRelativeDifference", relativeDifference(onCpu.coefficients(), onGpu.coefficients()));
+                        result.put("gdCoefficientRelativeDifference", BenchmarkOutput.relativeDifference(onCpu.coefficients(), onGpu.coefficients()));
                     }
                 }
             }
@@ -126,7 +126,7 @@ public final class DeviceSolverBenchmark {
     private static void compare(BenchmarkOutput.Report result, String name, FittedModel m, double[] reference)
             throws IOException {
         if (m != null && reference != null) {
-            result.put(name + "RelativeDifferenceFromCudaSvd", relativeDifference(m.coefficients(), reference));
+            result.put(name + "RelativeDifferenceFromCudaSvd", BenchmarkOutput.relativeDifference(m.coefficients(), reference));
         }
     }
 
@@ -142,16 +142,6 @@ public final class DeviceSolverBenchmark {
         };
     }
 
-    /** ‖a − b‖ / ‖b‖. */
-    static double relativeDifference(double[] a, double[] b) {
-        double diff = 0;
-        double norm = 0;
-        for (int j = 0; j < a.length; j++) {
-            diff += (a[j] - b[j]) * (a[j] - b[j]);
-            norm += b[j] * b[j];
-        }
-        return Math.sqrt(diff / norm);
-    }
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;

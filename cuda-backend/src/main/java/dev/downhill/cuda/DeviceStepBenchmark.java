@@ -99,7 +99,7 @@ public final class DeviceStepBenchmark {
             p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
             double[] g1 = fusedOut.copyToHost();
             double[] g2 = blasOut.copyToHost();
-            result.put("gradientRelativeDifference", relativeDifference(g1, g2));
+            result.put("gradientRelativeDifference", BenchmarkOutput.relativeDifference(g1, g2));
             result.put("sumOfSquaresRelativeDifference", Math.abs(fusedSums.sumOfSquares() - blasSums.sumOfSquares()) / blasSums.sumOfSquares());
             for (int w = 0; w < warmup; w++) {
                 p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
@@ -145,15 +145,6 @@ public final class DeviceStepBenchmark {
     }
 
 
-    private static double relativeDifference(double[] a, double[] b) {
-        double d = 0;
-        double n = 0;
-        for (int i = 0; i < a.length; i++) {
-            d += (a[i] - b[i]) * (a[i] - b[i]);
-            n += b[i] * b[i];
-        }
-        return Math.sqrt(d / n);
-    }
 
 
 
