@@ -23,8 +23,8 @@ import org.bytedeco.javacpp.FloatPointer;
  *       so, and seconds per iteration still compare). Recorded per backend: load and fit seconds, iterations,
  *       stop reason, final relative gradient; and the relative difference of the two coefficient vectors.</li>
  *   <li><b>Direct solvers against GD</b> on {@code direct-rows × direct-cols} (default 20,000 × 5,000): on cuda
- *       {@code normal}, {@code gd} (same tolerance) and {@code svd}; then {@code normal} and {@code svd} on cpu.
- *       Each fit's seconds and its coefficients' relative difference from cuda's {@code svd}.</li>
+ *       {@code svd} (the reference), {@code normal} and {@code gd} (same tolerance); then {@code normal} and
+ *       {@code svd} on cpu. Each fit's seconds and its coefficients' relative difference from cuda's {@code svd}.</li>
  * </ol>
  * X and y are {@link GeneratedRegression}'s. A failing fit records {@code <name>Error} and the run goes on.
  *
@@ -61,13 +61,13 @@ public final class DeviceSolverBenchmark {
                 GeneratedRegression.fill(x, y, rows, cols);
                 result.put("gdHostGenerationSeconds", seconds(t0));
                 try (Dataset data = Dataset.wrap(x, y, rows, cols)) {
-                    FittedModel onGpu = timedFit(result, "gdCuda", data, gd.toBuilder().backend(CudaBackend.NAME).build());
-                    FittedModel onCpu = timedFit(result, "gdCpu", data, gd.toBuilder().backend("cpu").threads(threads)
+                    Timed onGpu = timedFit(result, "gdCuda", data, gd.toBuilder().backend(CudaBackend.NAME).build());
+                    Timed onCpu = timedFit(result, "gdCpu", data, gd.toBuilder().backend("cpu").threads(threads)
                             .listener(stopAfter(cpuSeconds)).build());
                     if (onGpu != null && onCpu != null) {
-                        result.put("gdCpuOverCudaSecondsPerIteration", (Double) result.get("gdCpuSecondsPerIteration")
-                                / (Double) result.get("gdCudaSecondsPerIteration"));
-                        result.put("gdCoefficientRelativeDifference", BenchmarkOutput.relativeDifference(onCpu.coefficients(), onGpu.coefficients()));
+                        result.put("gdCpuOverCudaSecondsPerIteration", onCpu.secondsPerIteration() / onGpu.secondsPerIteration());
+                        result.put("gdCoefficientRelativeDifference",
+                                BenchmarkOutput.relativeDifference(onCpu.model().coefficients(), onGpu.model().coefficients()));
                     }
                 }
             }
@@ -79,8 +79,8 @@ public final class DeviceSolverBenchmark {
             try (Dataset data = Dataset.wrap(x, y, directRows, directCols)) {
                 FitConfig cuda = gd.toBuilder().backend(CudaBackend.NAME).build();
                 FitConfig cpu = gd.toBuilder().backend("cpu").threads(threads).build();
-                FittedModel svd = timedFit(result, "directCudaSvd", data, cuda.toBuilder().solver(Solver.SVD).build());
-                double[] reference = svd == null ? null : svd.coefficients();
+                Timed svd = timedFit(result, "directCudaSvd", data, cuda.toBuilder().solver(Solver.SVD).build());
+                double[] reference = svd == null ? null : svd.model().coefficients();
                 compare(result, "directCudaNormal", timedFit(result, "directCudaNormal", data,
                         cuda.toBuilder().solver(Solver.NORMAL).build()), reference);
                 compare(result, "directCudaGd", timedFit(result, "directCudaGd", data, cuda), reference);
@@ -93,28 +93,35 @@ public final class DeviceSolverBenchmark {
         result.print();
     }
 
+    /** A fitted model and the seconds its fit took (the load not counted). */
+    private record Timed(FittedModel model, double fitSeconds) {
+        /** Seconds per iteration (NaN for a direct solution or a fit stopped before its first step). */
+        double secondsPerIteration() {
+            return model.iterations() > 0 ? fitSeconds / model.iterations() : Double.NaN;
+        }
+    }
+
     /**
      * Loads {@code data} into {@code config}'s backend and fits; records {@code <name>LoadSeconds},
      * {@code <name>FitSeconds}, {@code <name>Iterations}, {@code <name>SecondsPerIteration} (iterative solvers),
      * {@code <name>StopReason}, {@code <name>RelativeGradient}; a failure as {@code <name>Error} (returns null).
      */
-    private static FittedModel timedFit(BenchmarkOutput.Report result, String name, Dataset data, FitConfig config)
+    private static Timed timedFit(BenchmarkOutput.Report result, String name, Dataset data, FitConfig config)
             throws IOException {
         try {
             long loadStart = System.nanoTime();
             try (LoadedProblem problem = LinearRegression.load(data, config)) {
                 result.put(name + "LoadSeconds", seconds(loadStart));
                 long fitStart = System.nanoTime();
-                FittedModel m = LinearRegression.fit(problem, config);
-                double fitSeconds = seconds(fitStart);
-                result.put(name + "FitSeconds", fitSeconds);
-                result.put(name + "Iterations", m.iterations());
-                if (m.iterations() > 0) {
-                    result.put(name + "SecondsPerIteration", fitSeconds / m.iterations());
+                Timed t = new Timed(LinearRegression.fit(problem, config), seconds(fitStart));
+                result.put(name + "FitSeconds", t.fitSeconds());
+                result.put(name + "Iterations", t.model().iterations());
+                if (t.model().iterations() > 0) {
+                    result.put(name + "SecondsPerIteration", t.secondsPerIteration());
                 }
-                result.put(name + "StopReason", m.stopReason().name());
-                result.put(name + "RelativeGradient", m.finalRelativeGradient());
-                return m;
+                result.put(name + "StopReason", t.model().stopReason().name());
+                result.put(name + "RelativeGradient", t.model().finalRelativeGradient());
+                return t;
             }
         } catch (RuntimeException | Error e) {
             result.put(name + "Error", e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -123,10 +130,11 @@ public final class DeviceSolverBenchmark {
         }
     }
 
-    private static void compare(BenchmarkOutput.Report result, String name, FittedModel m, double[] reference)
+    private static void compare(BenchmarkOutput.Report result, String name, Timed fit, double[] reference)
             throws IOException {
-        if (m != null && reference != null) {
-            result.put(name + "RelativeDifferenceFromCudaSvd", BenchmarkOutput.relativeDifference(m.coefficients(), reference));
+        if (fit != null && reference != null) {
+            result.put(name + "RelativeDifferenceFromCudaSvd",
+                    BenchmarkOutput.relativeDifference(fit.model().coefficients(), reference));
         }
     }
 
@@ -141,7 +149,6 @@ public final class DeviceSolverBenchmark {
             return (now - start[0]) / 1e9 > limit ? IterationListener.Control.STOP : IterationListener.Control.CONTINUE;
         };
     }
-
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;

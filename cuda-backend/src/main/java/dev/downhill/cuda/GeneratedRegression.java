@@ -34,7 +34,7 @@ final class GeneratedRegression {
     }
 
     /** splitmix64 of {@code index}, as a double uniform in [0, 1). */
-    static double uniform(long index) {
+    private static double uniform(long index) {
         long z = index * 0x9E3779B97F4A7C15L + 0x2545F4914F6CDD1DL;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

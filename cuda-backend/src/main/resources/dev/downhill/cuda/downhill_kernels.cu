@@ -184,8 +184,8 @@ static __device__ __forceinline__ i64 dh_row(const i64* order, i64 first, i64 r)
 // thread t holds columns rank·W + t + k·THREADS (k < KPT) of the current ROWS rows in registers
 // (θ comes from the read-only cache), so X is read from memory exactly once: the rows' dot
 // products are reduced over the block, then over the cluster through distributed shared memory
-// (warp 0 reads every block's sum at once, then a fixed butterfly), and the same registers update the thread's float64 accumulators. The next
-// ROWS rows are loaded while the current ones are reduced.
+// (warp 0 reads every block's sum at once, then a fixed butterfly), and the same registers update
+// the thread's float64 accumulators. The next ROWS rows are loaded while the current ones are reduced.
 // Requires W ≤ THREADS·KPT, gridDim.x a multiple of CLUSTER, blockDim.x = THREADS.
 // Writes gpartial[cluster][n] (float64) and spartial[cluster][2]; accumulate_partials adds them up.
 DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
