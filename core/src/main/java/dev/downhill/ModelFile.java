@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.downhill.io.AtomicFile;
+import dev.downhill.io.SvmLightReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -21,7 +22,8 @@ import java.util.Optional;
  * Model files: a fitted model as JSON — {@code coefficients}, {@code intercept}, the solver and
  * every hyperparameter, the result (iterations, stop reason, histories, η used), the training
  * metrics when given, the backend, the library version and the data shape ({@code data.rows},
- * {@code data.features}, {@code data.weighted} and, for sample-weighted data, {@code data.weightSum} = Σw). The penalty is
+ * {@code data.features}, {@code data.weighted} and, for sample-weighted data, {@code data.weightSum} = Σw; for a model
+ * fitted to an svmlight file, {@code data.indexBase}, 0 or 1: where that file's indices started). The penalty is
  * {@code hyperparameters.penalty} (none, l2, l1, elasticnet), {@code hyperparameters.alpha},
  * {@code hyperparameters.l1Ratio} and, when set, {@code hyperparameters.penaltyFactors} (and
  * {@code hyperparameters.l2PenaltyFactors} when the l2 term has its own); a penalised fit adds
@@ -79,11 +81,29 @@ public final class ModelFile {
 
     /** Writes the model file's bytes (see {@link #write(Path, FittedModel, Score)}) to {@code out}, which stays open. */
     public static void write(OutputStream out, FittedModel model, Score training) throws IOException {
-        out.write(toJson(model, training));
+        write(out, model, training, null);
+    }
+
+    /**
+     * As {@link #write(OutputStream, FittedModel, Score)}, for a model fitted to an svmlight file whose indices were
+     * numbered from {@code indexBase} ({@link SvmLightReader.IndexBase#ZERO} or {@link SvmLightReader.IndexBase#ONE},
+     * as the reader resolved them; null for other data): recorded as {@code data.indexBase} (0 or 1), so that files
+     * read for prediction are numbered as the training file was ({@link SavedModel#indexBase()}).
+     */
+    public static void write(OutputStream out, FittedModel model, Score training, SvmLightReader.IndexBase indexBase)
+            throws IOException {
+        if (indexBase == SvmLightReader.IndexBase.AUTO) {
+            throw new IllegalArgumentException("the index base to record is the numbering the reader resolved: ZERO or ONE, not AUTO");
+        }
+        out.write(toJson(model, training, indexBase));
         out.flush();
     }
 
     private static byte[] toJson(FittedModel model, Score training) {
+        return toJson(model, training, null);
+    }
+
+    private static byte[] toJson(FittedModel model, Score training, SvmLightReader.IndexBase indexBase) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
@@ -100,6 +120,9 @@ public final class ModelFile {
         data.put("weighted", model.trainingWeighted());
         if (model.trainingWeighted()) {
             data.put("weightSum", model.trainingWeightSum());
+        }
+        if (indexBase != null) {
+            data.put("indexBase", indexBase == SvmLightReader.IndexBase.ZERO ? 0 : 1);
         }
         FitConfig c = model.config();
         ObjectNode h = root.putObject("hyperparameters");
@@ -388,7 +411,15 @@ public final class ModelFile {
                 JsonNode t = object(root, "training");
                 training = Optional.of(new Score(nullableNumber(t, "mse"), nullableNumber(t, "r2")));
             }
-            return new SavedModel(model, training, text(root, "libraryVersion"), lossIterations);
+            Optional<SvmLightReader.IndexBase> indexBase = Optional.empty(); // absent: not fitted to an svmlight file (or older)
+            if (data.has("indexBase")) {
+                long base = integer(data, "indexBase");
+                if (base != 0 && base != 1) {
+                    throw error("field 'indexBase' must be 0 or 1, got " + base);
+                }
+                indexBase = Optional.of(base == 0 ? SvmLightReader.IndexBase.ZERO : SvmLightReader.IndexBase.ONE);
+            }
+            return new SavedModel(model, training, text(root, "libraryVersion"), lossIterations, indexBase);
         }
 
         /**

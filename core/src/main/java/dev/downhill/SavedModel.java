@@ -1,5 +1,7 @@
 package dev.downhill;
 
+import dev.downhill.io.SvmLightReader;
+
 import java.util.Optional;
 
 /**
@@ -11,10 +13,19 @@ import java.util.Optional;
  * @param lossHistoryIterations the iteration number of each value of {@code model.lossHistory()}:
  *                              0, 1, 2, … for a complete history, the kept iterations of one the
  *                              writer thinned (see {@link ModelFile#write}); a copy is returned
+ * @param indexBase             for a model fitted to an svmlight file, where that file's indices started
+ *                              ({@code data.indexBase}: ZERO or ONE); empty for other data and older files
  */
-public record SavedModel(FittedModel model, Optional<Score> training, String libraryVersion, long[] lossHistoryIterations) {
+public record SavedModel(FittedModel model, Optional<Score> training, String libraryVersion, long[] lossHistoryIterations,
+                         Optional<SvmLightReader.IndexBase> indexBase) {
     public SavedModel {
         lossHistoryIterations = lossHistoryIterations.clone();
+        java.util.Objects.requireNonNull(indexBase, "indexBase");
+    }
+
+    /** A saved model that records no svmlight index base. */
+    public SavedModel(FittedModel model, Optional<Score> training, String libraryVersion, long[] lossHistoryIterations) {
+        this(model, training, libraryVersion, lossHistoryIterations, Optional.empty());
     }
 
     /** A saved model whose loss history is complete (iterations 0, 1, 2, …). */

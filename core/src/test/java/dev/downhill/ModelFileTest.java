@@ -3,6 +3,7 @@ package dev.downhill;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,6 +105,29 @@ class ModelFileTest {
         e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(dir.resolve("missing.json")));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         assertTrue(json.contains("\"training\"") == false, "no training block without a score");
+    }
+
+    /** data.indexBase: written only when given (0 or 1), read back, and anything else refused with the field's name. */
+    @Test
+    void theSvmlightIndexBaseIsRecordedOnlyWhenGivenAndValidated() throws IOException {
+        Path f = dir.resolve("m.json");
+        for (dev.downhill.io.SvmLightReader.IndexBase base : new dev.downhill.io.SvmLightReader.IndexBase[] {
+                dev.downhill.io.SvmLightReader.IndexBase.ZERO, dev.downhill.io.SvmLightReader.IndexBase.ONE}) {
+            try (java.io.OutputStream out = Files.newOutputStream(f)) {
+                ModelFile.write(out, model(), null, base);
+            }
+            assertEquals(java.util.Optional.of(base), ModelFile.read(f).indexBase());
+        }
+        String json = Files.readString(f);
+        assertTrue(json.contains("\"indexBase\" : 1"), json);
+        ModelFile.write(f, model(), null);
+        assertTrue(ModelFile.read(f).indexBase().isEmpty());
+        assertFalse(Files.readString(f).contains("indexBase"));
+        Files.writeString(f, json.replace("\"indexBase\" : 1", "\"indexBase\" : 2"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("indexBase") && e.getMessage().contains("0 or 1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelFile.write(java.io.OutputStream.nullOutputStream(), model(), null,
+                dev.downhill.io.SvmLightReader.IndexBase.AUTO));
     }
 
     @Test

@@ -398,7 +398,7 @@ final class FitCommand implements Callable<Integer> {
         try (Outputs outputs = new Outputs()) {
             if (out != null) {
                 try {
-                    ModelFile.write(outputs.open(out).stream(), model, score);
+                    ModelFile.write(outputs.open(out).stream(), model, score, input.svmLightIndexBase());
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot write model file " + out + ": " + e.getMessage(), e);
                 }

@@ -46,6 +46,9 @@ final class InputOptions {
             + "(cpu backend; an .npz --x is always sparse).")
     boolean sparse;
 
+    /** Set by the svmlight reader: the numbering the file's indices turned out to have. */
+    private SvmLightReader.IndexBase svmLightIndexBase;
+
     @Option(names = "--zero-based", description = "svmlight indices start at 0 (default: scikit-learn's rule — a 0 index anywhere "
             + "in the file means 0-based, else 1-based).")
     boolean zeroBased;
@@ -351,9 +354,14 @@ final class InputOptions {
         }
     }
 
-    /** The svmlight reader the options describe: index numbering, --features, --precision. */
+    /** How the indices of the svmlight file read last turned out to be numbered (ZERO or ONE); null before one is read. */
+    SvmLightReader.IndexBase svmLightIndexBase() {
+        return svmLightIndexBase;
+    }
+
+    /** The svmlight reader the options describe: index numbering, --features, --precision; it records the numbering. */
     private SvmLightReader svmLightReader() {
-        SvmLightReader reader = SvmLightReader.defaults();
+        SvmLightReader reader = SvmLightReader.defaults().withIndexBaseReport(base -> svmLightIndexBase = base);
         if (zeroBased || oneBased) {
             reader = reader.withZeroBasedIndices(zeroBased);
         }

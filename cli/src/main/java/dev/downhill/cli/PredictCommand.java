@@ -47,8 +47,9 @@ final class PredictCommand implements Callable<Integer> {
             + "svmlight files are read sparse.")
     Path data;
 
-    @Option(names = "--zero-based", description = "svmlight: feature indices start at 0 (default: scikit-learn's rule — "
-            + "zero-based when the file has an index 0, else one-based; give the numbering the model was fitted with).")
+    @Option(names = "--zero-based", description = "svmlight: feature indices start at 0 (default: the numbering the model was "
+            + "fitted with, data.indexBase; for models without it, scikit-learn's rule — zero-based when the file has an index 0, "
+            + "else one-based).")
     boolean zeroBased;
 
     @Option(names = "--one-based", description = "svmlight: feature indices start at 1.")
@@ -98,7 +99,8 @@ final class PredictCommand implements Callable<Integer> {
         if (zeroBased && oneBased) {
             throw Main.usage(spec, "give at most one of --zero-based and --one-based");
         }
-        FittedModel m = ModelFile.read(model).model();
+        dev.downhill.SavedModel saved = ModelFile.read(model);
+        FittedModel m = saved.model();
         double[] predictions;
         PrintWriter o = spec.commandLine().getOut();
         boolean npz = x != null && x.getFileName() != null && x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz");
@@ -114,8 +116,17 @@ final class PredictCommand implements Callable<Integer> {
             }
         } else if (data != null && isSvmLight(data)) {
             SvmLightReader reader = SvmLightReader.defaults().withFeatures(m.features());
+            java.util.Optional<SvmLightReader.IndexBase> fitted = saved.indexBase();
             if (zeroBased || oneBased) {
                 reader = reader.withZeroBasedIndices(zeroBased);
+                SvmLightReader.IndexBase given = zeroBased ? SvmLightReader.IndexBase.ZERO : SvmLightReader.IndexBase.ONE;
+                if (fitted.isPresent() && fitted.get() != given) {
+                    spec.commandLine().getErr().printf(Locale.ROOT, "downhill: warning: the model was fitted to %s-based "
+                            + "indices; %s reads this file's as %s-based%n", baseName(fitted.get()), zeroBased ? "--zero-based"
+                            : "--one-based", baseName(given));
+                }
+            } else if (fitted.isPresent()) { // the training file's numbering, not a guess from this file's indices
+                reader = reader.withIndexBase(fitted.get());
             }
             try (SparseDataset d = SparseDataset.adopt(reader.readSparse(data))) {
                 predictions = m.predict(d);
@@ -166,6 +177,10 @@ final class PredictCommand implements Callable<Integer> {
     /** The refusal of an --x file with another column count than the model's coefficients. */
     private IllegalArgumentException columnsDiffer(long cols, FittedModel m) {
         return new IllegalArgumentException(x + " has " + cols + " columns but the model has " + m.features() + " coefficients");
+    }
+
+    private static String baseName(SvmLightReader.IndexBase base) {
+        return base == SvmLightReader.IndexBase.ZERO ? "zero" : "one";
     }
 
     /** An svmlight --data file, by the names fit reads as svmlight (.txt is CSV when --target is given). */

@@ -73,6 +73,49 @@ class CliTest {
         assertEquals(0, wider.code(), wider.err());
     }
 
+    /**
+     * A model fitted to a zero-based svmlight file records data.indexBase 0, and predict reads a later file with that
+     * numbering even when the later file has no index 0 (scikit-learn's rule alone would read it one-based and shift
+     * every column); the same for a one-based training file; a contradicting flag wins with a warning.
+     */
+    @Test
+    void predictReadsSvmlightWithTheNumberingTheModelWasFittedWith() throws IOException {
+        // y = 2·x₀ − x₂ + 1 exactly (zero-based), so svd recovers θ = (2, 0, −1), b = 1
+        Path zeroBased = Files.writeString(dir.resolve("train0.svm"), "3 0:1\n0 1:0.5 2:1\n2 0:1 2:1\n5 0:2\n1 1:3\n");
+        Path model = dir.resolve("m0.json");
+        CliRun fit = run("fit", "--data", zeroBased.toString(), "--solver", "svd", "--out", model.toString(), "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        assertEquals(java.util.Optional.of(dev.downhill.io.SvmLightReader.IndexBase.ZERO), ModelFile.read(model).indexBase());
+        assertTrue(Files.readString(model).matches("(?s).*\"indexBase\"\\s*:\\s*0.*"), Files.readString(model));
+        // no index 0 here: read by the model's numbering, column 2 is "2:", so ŷ = −1·4 + 1 = −3 (one-based would give 2·4 + 1)
+        Path later = Files.writeString(dir.resolve("later.svm"), "0 2:4\n");
+        CliRun predict = run("predict", "--model", model.toString(), "--data", later.toString());
+        assertEquals(0, predict.code(), predict.err());
+        assertEquals(-3, Double.parseDouble(predict.out().trim()), 1e-9, predict.out());
+        CliRun forced = run("predict", "--model", model.toString(), "--data", later.toString(), "--one-based");
+        assertEquals(0, forced.code(), forced.err());
+        assertEquals(1, Double.parseDouble(forced.out().trim()), 1e-9, "--one-based: \"2:4\" is column 1, whose coefficient is 0, so ŷ = b = 1");
+        assertTrue(forced.err().contains("fitted to zero-based indices"), forced.err());
+
+        Path oneBased = Files.writeString(dir.resolve("train1.svm"), "3 1:1\n0 2:0.5 3:1\n2 1:1 3:1\n5 1:2\n1 2:3\n");
+        Path model1 = dir.resolve("m1.json");
+        CliRun fit1 = run("fit", "--data", oneBased.toString(), "--sparse", "--solver", "cg", "--tol", "1e-12", "--out",
+                model1.toString(), "--quiet");
+        assertEquals(0, fit1.code(), fit1.err());
+        assertEquals(java.util.Optional.of(dev.downhill.io.SvmLightReader.IndexBase.ONE), ModelFile.read(model1).indexBase());
+        CliRun predict1 = run("predict", "--model", model1.toString(), "--data", later.toString());
+        assertEquals(0, predict1.code(), predict1.err());
+        assertEquals(1, Double.parseDouble(predict1.out().trim()), 1e-6, "one-based: \"2:4\" is column 1 (θ₁ = 0), ŷ = b = 1");
+
+        Path npyModel = dir.resolve("mx.json");
+        run("gen", "--rows", "20", "--features", "3", "--out-dir", dir.resolve("g").toString(), "--quiet");
+        CliRun dense = run("fit", "--x", dir.resolve("g/X.npy").toString(), "--y", dir.resolve("g/y.npy").toString(), "--solver",
+                "svd", "--out", npyModel.toString(), "--quiet");
+        assertEquals(0, dense.code(), dense.err());
+        assertTrue(ModelFile.read(npyModel).indexBase().isEmpty(), "no svmlight file, no index base");
+        assertFalse(Files.readString(npyModel).contains("indexBase"));
+    }
+
     @Test
     void genWritesSparseDataAsNpzAndSvmlightThatReadBackEqual() throws IOException {
         Path npz = dir.resolve("npz");

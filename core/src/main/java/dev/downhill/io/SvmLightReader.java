@@ -49,17 +49,20 @@ public final class SvmLightReader {
     private final IndexBase indexBase;
     private final long denseLimitBytes;
     private final Precision precision;
+    private final java.util.function.Consumer<IndexBase> numberingReport;
 
-    private SvmLightReader(long features, IndexBase indexBase, long denseLimitBytes, Precision precision) {
+    private SvmLightReader(long features, IndexBase indexBase, long denseLimitBytes, Precision precision,
+                           java.util.function.Consumer<IndexBase> numberingReport) {
         this.features = features;
         this.indexBase = indexBase;
         this.denseLimitBytes = denseLimitBytes;
         this.precision = precision;
+        this.numberingReport = numberingReport;
     }
 
     /** n from the file, indices numbered by scikit-learn's rule ({@link IndexBase#AUTO}), 8 GiB dense limit, float64. */
     public static SvmLightReader defaults() {
-        return new SvmLightReader(0, IndexBase.AUTO, DEFAULT_DENSE_LIMIT_BYTES, Precision.FLOAT64);
+        return new SvmLightReader(0, IndexBase.AUTO, DEFAULT_DENSE_LIMIT_BYTES, Precision.FLOAT64, base -> { });
     }
 
     /** Reads {@code file} with the defaults. */
@@ -72,7 +75,7 @@ public final class SvmLightReader {
         if (n < 0) {
             throw new IllegalArgumentException("number of features must be zero (from the file) or more, got " + n);
         }
-        return new SvmLightReader(n, indexBase, denseLimitBytes, precision);
+        return new SvmLightReader(n, indexBase, denseLimitBytes, precision, numberingReport);
     }
 
     /** Whether indices start at 0 (as scikit-learn's {@code dump_svmlight_file} writes by default) or at 1: forces the numbering. */
@@ -82,7 +85,17 @@ public final class SvmLightReader {
 
     /** How indices are numbered ({@link IndexBase#AUTO} by default). */
     public SvmLightReader withIndexBase(IndexBase base) {
-        return new SvmLightReader(features, Objects.requireNonNull(base, "base"), denseLimitBytes, precision);
+        return new SvmLightReader(features, Objects.requireNonNull(base, "base"), denseLimitBytes, precision, numberingReport);
+    }
+
+    /**
+     * A reader that tells {@code report} how the indices of each file it reads turned out to be numbered —
+     * {@link IndexBase#ZERO} or {@link IndexBase#ONE}, {@link IndexBase#AUTO} resolved by the file's contents — once per
+     * read, after the first pass, before X is filled. A model keeps it ({@code data.indexBase} in its file), so that a
+     * later file is read with the numbering the model was fitted with, whatever indices that file happens to contain.
+     */
+    public SvmLightReader withIndexBaseReport(java.util.function.Consumer<IndexBase> report) {
+        return new SvmLightReader(features, indexBase, denseLimitBytes, precision, Objects.requireNonNull(report, "report"));
     }
 
     /** The largest dense X, in bytes, the reader will allocate. */
@@ -90,11 +103,11 @@ public final class SvmLightReader {
         if (bytes <= 0) {
             throw new IllegalArgumentException("dense limit must be positive, got " + bytes);
         }
-        return new SvmLightReader(features, indexBase, bytes, precision);
+        return new SvmLightReader(features, indexBase, bytes, precision, numberingReport);
     }
 
     public SvmLightReader withPrecision(Precision precision) {
-        return new SvmLightReader(features, indexBase, denseLimitBytes, Objects.requireNonNull(precision, "precision"));
+        return new SvmLightReader(features, indexBase, denseLimitBytes, Objects.requireNonNull(precision, "precision"), numberingReport);
     }
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
@@ -103,6 +116,7 @@ public final class SvmLightReader {
             Shape shape = scan(file, source.path());
             long n = columns(file, shape);
             checkDenseSize(file, shape.rows, n);
+            numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
             return fill(file, source.path(), shape, n);
         } catch (IOException e) {
             throw ReadFailure.of(file, e);
@@ -122,6 +136,7 @@ public final class SvmLightReader {
             if (n > Integer.MAX_VALUE) {
                 throw new MalformedFileException(file, n + " features: a sparse X has at most 2^31 − 1 columns");
             }
+            numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
             return fillSparse(file, source.path(), shape, n);
         } catch (IOException e) {
             throw ReadFailure.of(file, e);

@@ -70,6 +70,20 @@ class SvmLightReaderTest {
         }
     }
 
+    /** The numbering each read resolved is reported once per read, dense or sparse: auto by the file's indices, or forced. */
+    @Test
+    void reportsTheNumberingEachReadResolved() {
+        java.util.List<SvmLightReader.IndexBase> seen = new java.util.ArrayList<>();
+        SvmLightReader reader = SvmLightReader.defaults().withIndexBaseReport(seen::add);
+        reader.read(svm("1 0:7 2:9\n")).close();
+        reader.read(svm("1 1:7 2:9\n")).close();
+        reader.readSparse(svm("1 3:7\n2 0:1\n")).close();
+        reader.withZeroBasedIndices(true).readSparse(svm("1 1:7\n")).close();
+        reader.withIndexBase(SvmLightReader.IndexBase.ONE).withFeatures(5).read(svm("1 1:7\n")).close();
+        assertEquals(java.util.List.of(SvmLightReader.IndexBase.ZERO, SvmLightReader.IndexBase.ONE, SvmLightReader.IndexBase.ZERO,
+                SvmLightReader.IndexBase.ZERO, SvmLightReader.IndexBase.ONE), seen);
+    }
+
     @Test
     void densifiesRowsWiderThanItsBuffer() {
         int n = OffHeapAppender.BUFFER_ELEMENTS + 17; // rows cross buffer flushes mid-row
