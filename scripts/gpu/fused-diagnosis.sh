@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Where the fused gradient kernel stands against cuBLAS, by width, and where its time goes (issue 18, Required 2:
 # "if missed, say where the time goes"). Run on the GPU machine after run-on-device.sh (it sources .gpu/device-env.sh):
-#   1. sweep: DeviceStepBenchmark at SWEEP_SHAPES (float32, ~8 GB of X each): fused and cuBLAS ms per step,
-#      fraction of the copy bandwidth. Summary lines in $OUT/sweep.txt, every JSON in $LOGS/sweep/.
+#   1. sweep: DeviceStepBenchmark at SWEEP_SHAPES (SWEEP_PRECISION, default float32; ~8 GB of X each): fused and cuBLAS
+#      ms per step, fraction of the copy bandwidth. Summary lines in $OUT/sweep.txt, every JSON in $LOGS/sweep/. The
+#      narrow shapes (20, 100 and 500 columns) check cuda.kernel=auto's threshold (cuBLAS from 1,000 columns, measured
+#      faster there on an H200; fused below, where nothing was measured yet).
 #   2. ncu:   Nsight Compute (--clock-control none) on one fused_gradient launch at NCU_SHAPE: speed of light,
 #      memory workload, occupancy, warp stalls, scheduler. Report in $OUT/ncu.txt.
 # Every step under timeout -k 10 (T_SWEEP_EACH, T_NCU seconds).
 set -uo pipefail
 OUT=${OUT:-/tmp/downhill-gpu-out}
 LOGS=${LOGS:-/tmp/downhill-gpu-logs}
-SWEEP_SHAPES=${SWEEP_SHAPES:-2000000x1000 400000x5000 100000x20000 40000x50000 20000x100000}
+SWEEP_SHAPES=${SWEEP_SHAPES:-100000000x20 20000000x100 4000000x500 2000000x1000 400000x5000 100000x20000 40000x50000 20000x100000}
+SWEEP_PRECISION=${SWEEP_PRECISION:-float32}
 SWEEP_ARGS=${SWEEP_ARGS:---steps 10 --warmup 3 --repeats 3 --copy-gib 1}
 NCU_SHAPE=${NCU_SHAPE:-20000x100000}
 T_SWEEP_EACH=${T_SWEEP_EACH:-40}
@@ -23,7 +26,7 @@ if [ "${SKIP_SWEEP:-0}" != 1 ]; then
     json=$LOGS/sweep/step-$shape.json
     # shellcheck disable=SC2086
     timeout -k 10 "$T_SWEEP_EACH" java -Xmx2g -cp "$CP" dev.downhill.cuda.DeviceStepBenchmark --rows "$rows" --cols "$cols" \
-      --precision float32 --out "$json" $SWEEP_ARGS > "$LOGS/sweep/step-$shape.log" 2>&1
+      --precision "$SWEEP_PRECISION" --out "$json" $SWEEP_ARGS > "$LOGS/sweep/step-$shape.log" 2>&1
     echo "sweep $shape: exit $?"
     python3 - "$json" "$shape" >> "$OUT/sweep.txt" <<'PY'
 import json, statistics, sys

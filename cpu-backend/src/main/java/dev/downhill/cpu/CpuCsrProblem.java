@@ -252,11 +252,27 @@ final class CpuCsrProblem implements ResidentProblem {
         return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
     }
 
-    /** Σᵢ wᵢ(xᵢⱼ − cⱼ)²/Σw from the stored entries plus cⱼ² times the weight of the rows where xᵢⱼ = 0: no cancellation. */
+    /**
+     * The largest x̄ⱼ²/E[xⱼ²] for which the deviations about the means come from the moments pass as E[xⱼ²] − x̄ⱼ² (see
+     * {@link #columnMeanSquaredDeviations}): at most 1/2, the difference is at least half of E[xⱼ²], so its rounding error
+     * is at most about twice the error of E[xⱼ²] itself — that of the exact pass's sum.
+     */
+    static final double ONE_PASS_DEVIATIONS_MAX_RATIO = 0.5;
+
+    /**
+     * About 0 (not centred): E[xⱼ²] = Σwx²/Σw, from the moments pass ({@link #columnStatistics0}). Centred, the mean
+     * squared deviations dⱼ = Σᵢ wᵢ(xᵢⱼ − x̄ⱼ)²/Σw: when every column has x̄ⱼ² ≤ {@value #ONE_PASS_DEVIATIONS_MAX_RATIO}·E[xⱼ²]
+     * (sparse columns: x̄ⱼ² is about the density times E[xⱼ²]), dⱼ = E[xⱼ²] − x̄ⱼ² from the moments pass, with no pass
+     * of its own; otherwise (a column with a large offset, where that difference would cancel) one exact pass over the
+     * stored entries, Σ over them of wᵢ(xᵢⱼ − x̄ⱼ)² plus x̄ⱼ² times the weight of the rows where xᵢⱼ = 0: no cancellation.
+     */
     @Override
     public synchronized double[] columnMeanSquaredDeviations(boolean centred) {
         ensureOpen();
         int slot = centred ? 1 : 0;
+        if (centred && deviations[1] == null) {
+            deviations[1] = deviationsFromMoments(); // null when a column would cancel
+        }
         if (deviations[slot] == null) {
             double[] c = centred ? columnStatistics().means() : new double[n];
             double total = columnStatistics0()[1];
@@ -285,6 +301,23 @@ final class CpuCsrProblem implements ResidentProblem {
             }
         }
         return deviations[slot].clone();
+    }
+
+    /** dⱼ = E[xⱼ²] − x̄ⱼ² from the moments pass, or null when some column has x̄ⱼ² > the ratio's share of E[xⱼ²]. */
+    private double[] deviationsFromMoments() {
+        columnStatistics0();
+        double[] squares = deviations[0];
+        double[] means = statistics.means();
+        double[] d = new double[n];
+        for (int j = 0; j < n; j++) {
+            double mean = means[j];
+            double squareOfMean = mean * mean;
+            if (!(squareOfMean <= ONE_PASS_DEVIATIONS_MAX_RATIO * squares[j])) { // also NaN: the exact pass says what is wrong
+                return null;
+            }
+            d[j] = squares[j] - squareOfMean;
+        }
+        return d;
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.nio.FloatBuffer;
 import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * A dataset resident in host memory for the CPU backend. X is the dataset's own memory (a
@@ -181,7 +182,11 @@ final class CpuProblem implements ResidentProblem {
         return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
     }
 
-    /** Two passes (means, then Σ(xᵢⱼ − cⱼ)² in float64 on the calling thread), cached. */
+    /**
+     * Σᵢ wᵢ(xᵢⱼ − cⱼ)²/Σw (c = the means when centred, else 0) in float64, cached: one pass over X after the means, each
+     * thread's row range summed in row order and the ranges' sums added in range order from 0 — so the bits depend on
+     * the thread count, as every full pass's do (one thread: the plain row-order sum).
+     */
     @Override
     public synchronized double[] columnMeanSquaredDeviations(boolean centred) {
         ensureOpen();
@@ -189,42 +194,12 @@ final class CpuProblem implements ResidentProblem {
         if (columnDeviations[slot] == null) {
             double[] c = centred ? columnStatistics().means() : new double[Math.toIntExact(cols)];
             int n = c.length;
+            double[][] parts = new double[rangeStart.length - 1][];
+            forEachRange(t -> parts[t] = squaredDeviations(c, rangeStart[t], rangeStart[t + 1]));
             double[] sums = new double[n];
-            if (EpochKernels.available()) { // the loop below in C: the same order and bits
-                try (DoublePointer cp = new DoublePointer(c); DoublePointer sp = new DoublePointer(n)) {
-                    sp.fill(0);
-                    if (precision == Precision.FLOAT64) {
-                        EpochKernels.squared_deviations_double((DoublePointer) data.xPointer(), cols, weights, rows, cp, sp);
-                    } else {
-                        EpochKernels.squared_deviations_float((FloatPointer) data.xPointer(), cols, weights, rows, cp, sp);
-                    }
-                    sp.get(sums);
-                }
-            }
-            for (long i = 0; i < rows && !EpochKernels.available(); i++) {
-                if (weights != null) { // Σ wᵢ(xᵢⱼ − cⱼ)²
-                    double w = weights.get(i);
-                    java.nio.Buffer row = precision == Precision.FLOAT64 ? OffHeapViews.doubles(data.xPointer(), i * cols, n)
-                            : OffHeapViews.floats(data.xPointer(), i * cols, n);
-                    for (int j = 0; j < n; j++) {
-                        double v = row instanceof DoubleBuffer db ? db.get(j) : ((FloatBuffer) row).get(j);
-                        double d = v - c[j];
-                        sums[j] += w * d * d;
-                    }
-                    continue;
-                }
-                if (precision == Precision.FLOAT64) {
-                    DoubleBuffer row = OffHeapViews.doubles(data.xPointer(), i * cols, n);
-                    for (int j = 0; j < n; j++) {
-                        double d = row.get(j) - c[j];
-                        sums[j] += d * d;
-                    }
-                } else {
-                    FloatBuffer row = OffHeapViews.floats(data.xPointer(), i * cols, n);
-                    for (int j = 0; j < n; j++) {
-                        double d = row.get(j) - c[j];
-                        sums[j] += d * d;
-                    }
+            for (double[] part : parts) {
+                for (int j = 0; j < n; j++) {
+                    sums[j] += part[j];
                 }
             }
             for (int j = 0; j < n; j++) {
@@ -233,6 +208,41 @@ final class CpuProblem implements ResidentProblem {
             columnDeviations[slot] = sums;
         }
         return columnDeviations[slot].clone();
+    }
+
+    /** Σᵢ wᵢ(xᵢⱼ − cⱼ)² over rows [start, end) in row order, float64 (natively when the epoch library loaded: the same bits). */
+    private double[] squaredDeviations(double[] c, long start, long end) {
+        int n = c.length;
+        double[] sums = new double[n];
+        if (EpochKernels.available()) { // the loop below in C: the same order and bits
+            Pointer x = dev.downhill.internal.OffHeapViews.offset(data.xPointer(), start * cols);
+            DoublePointer w = weights == null ? null : (DoublePointer) dev.downhill.internal.OffHeapViews.offset(weights, start);
+            try (DoublePointer cp = new DoublePointer(c); DoublePointer sp = new DoublePointer(n)) {
+                sp.fill(0);
+                if (precision == Precision.FLOAT64) {
+                    EpochKernels.squared_deviations_double((DoublePointer) x, cols, w, end - start, cp, sp);
+                } else {
+                    EpochKernels.squared_deviations_float((FloatPointer) x, cols, w, end - start, cp, sp);
+                }
+                sp.get(sums);
+            }
+            return sums;
+        }
+        for (long i = start; i < end; i++) {
+            double w = weights != null ? weights.get(i) : 1;
+            java.nio.Buffer row = precision == Precision.FLOAT64 ? OffHeapViews.doubles(data.xPointer(), i * cols, n)
+                    : OffHeapViews.floats(data.xPointer(), i * cols, n);
+            for (int j = 0; j < n; j++) {
+                double v = row instanceof DoubleBuffer db ? db.get(j) : ((FloatBuffer) row).get(j);
+                double d = v - c[j];
+                if (weights != null) { // Σ wᵢ(xᵢⱼ − cⱼ)², as (w·d)·d
+                    sums[j] += w * d * d;
+                } else {
+                    sums[j] += d * d;
+                }
+            }
+        }
+        return sums;
     }
 
     @Override

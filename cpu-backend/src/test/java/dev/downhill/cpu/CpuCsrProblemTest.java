@@ -280,6 +280,68 @@ class CpuCsrProblemTest {
         }
     }
 
+    /**
+     * The centred deviations come from the moments pass (E[x²] − x̄², no pass of their own) while every column has x̄² ≤
+     * E[x²]/2, and from the exact pass when one column has a large offset (1000 + N(0, 10⁻³²) in every row: E[x²] − x̄²
+     * would keep ~4 digits of the 10⁻⁶ variance). Each column against its deviation summed exactly (BigDecimal) from
+     * the stored values, relative to itself: the one-pass difference within 1e-13 (its error is a few times that of
+     * E[x²]'s sum of 400 terms), the exact pass within 1e-13 too — so the offset column shows the fallback ran.
+     */
+    @Test
+    void centredDeviationsComeFromTheMomentsPassUnlessAColumnWouldCancel() {
+        SplittableRandom r = new SplittableRandom(91);
+        int m = 400;
+        int n = 12;
+        double[][] x = sparse(r, m, n, 0.1);
+        double[][] offset = new double[m][];
+        for (int i = 0; i < m; i++) {
+            offset[i] = x[i].clone();
+            offset[i][n - 1] = 1000 + 1e-3 * r.nextGaussian();
+        }
+        double[] y = new double[m];
+        for (double[][] data : new double[][][] {x, offset}) {
+            double[] exact = exactDeviations(data);
+            for (int threads : new int[] {1, 2}) {
+                try (CsrMatrix a = csr(data, Precision.FLOAT64); DoublePointer yp = new DoublePointer(y);
+                     CpuCsrProblem sparse = new CpuCsrProblem(a, yp, null, Precision.FLOAT64, threads)) {
+                    double[] d = sparse.columnMeanSquaredDeviations(true);
+                    for (int j = 0; j < n; j++) {
+                        assertEquals(exact[j], d[j], 1e-13 * exact[j], (data == x ? "one pass" : "exact pass") + " [" + j + "]");
+                    }
+                    if (data == x) { // the moments pass's difference, bit for bit
+                        double[] squares = sparse.columnMeanSquaredDeviations(false);
+                        double[] means = sparse.columnStatistics().means();
+                        for (int j = 0; j < n; j++) {
+                            assertEquals(squares[j] - means[j] * means[j], d[j], 0.0, "E[x²] − x̄² [" + j + "]");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Σᵢ(xᵢⱼ − x̄ⱼ)²/m, exactly (BigDecimal) and rounded once. */
+    private static double[] exactDeviations(double[][] x) {
+        int m = x.length;
+        int n = x[0].length;
+        double[] out = new double[n];
+        java.math.MathContext mc = new java.math.MathContext(60);
+        for (int j = 0; j < n; j++) {
+            java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+            for (double[] row : x) {
+                sum = sum.add(new java.math.BigDecimal(row[j]));
+            }
+            java.math.BigDecimal mean = sum.divide(java.math.BigDecimal.valueOf(m), mc);
+            java.math.BigDecimal squares = java.math.BigDecimal.ZERO;
+            for (double[] row : x) {
+                java.math.BigDecimal d = new java.math.BigDecimal(row[j]).subtract(mean);
+                squares = squares.add(d.multiply(d));
+            }
+            out[j] = squares.divide(java.math.BigDecimal.valueOf(m), mc).doubleValue();
+        }
+        return out;
+    }
+
     private static float[] toFloat(double[] v) {
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) {
