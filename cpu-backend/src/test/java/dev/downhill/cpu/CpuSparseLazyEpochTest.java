@@ -184,7 +184,7 @@ class CpuSparseLazyEpochTest {
         List<Arguments> list = new ArrayList<>();
         for (Precision p : Precision.values()) {
             for (int batch : new int[] {1, 5}) {
-                for (int variant = 0; variant < 3; variant++) {
+                for (int variant = 0; variant < 6; variant++) {
                     list.add(Arguments.of(p, batch, variant));
                 }
             }
@@ -196,13 +196,15 @@ class CpuSparseLazyEpochTest {
      * The native lazy epoch ({@link CsrLazyEpoch}, what the cpu backend runs) against the Java loop it ports
      * ({@link SparseLazyEpoch#run}): θ, the last batch's gradient and Σwr², bit for bit. Variants: 0 every ingredient
      * (x̄, D, S², a uniform λ∘S², weights); 1 no intercept and no weights; 2 a λ∘S² so strong that every step is taken
-     * densely (the fold path).
+     * densely (the fold path); 3, 4, 5 the same without D and S² — the compact column state of the native loop
+     * ({@code PlainLazyColumn}), which must give the same bits.
      */
     @ParameterizedTest(name = "{0} B={1} variant={2}")
     @MethodSource("nativeCases")
     void theNativeLazyEpochGivesTheJavaLoopsBits(Precision precision, int batch, int variant) {
         org.junit.jupiter.api.Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
-        boolean weighted = variant != 1;
+        boolean weighted = variant % 3 != 1;
+        boolean plain = variant >= 3; // no D, no S²
         try (SparseDataset data = data(precision, weighted);
              ResidentProblem problem = new CpuBackend().loadSparse(data, precision, BackendOptions.defaults());
              BackendVector means = problem.allocateVector(N); BackendVector factors = problem.allocateVector(N);
@@ -213,18 +215,20 @@ class CpuSparseLazyEpochTest {
             double[] s2 = new double[N];
             double[] lambda = new double[N];
             for (int j = 0; j < N; j++) {
-                d[j] = j % 5 == 0 ? 0.5 : 1;
-                s2[j] = 1.0 / (1 << (j % 3)); // powers of two: λ∘S² stays uniform in float32 vectors too
-                lambda[j] = (variant == 2 ? 90 : 0.01) / s2[j]; // λ∘S² uniform; 90·0.01 = 0.9: every step shrinks θ below ¼
+                d[j] = plain ? 1 : j % 5 == 0 ? 0.5 : 1;
+                s2[j] = plain ? 1 : 1.0 / (1 << (j % 3)); // powers of two: λ∘S² stays uniform in float32 vectors too
+                lambda[j] = (variant % 3 == 2 ? 90 : 0.01) / s2[j]; // λ∘S² uniform; 90·0.01 = 0.9: every step shrinks θ below ¼
             }
             means.copyFromHost(problem.columnStatistics().means());
             factors.copyFromHost(d);
             squares.copyFromHost(s2);
             ridge.copyFromHost(lambda);
             StochasticEpoch.Builder builder = StochasticEpoch.builder(EpochRows.of(9, 1, M, M - 20, 4), batch)
-                    .steps(3, t -> 0.01 / (1 + 0.01 * t)).target(1, problem.columnStatistics().targetMean())
-                    .columnFactors(factors).squaredScales(squares).ridge(ridge);
-            if (variant != 1) {
+                    .steps(3, t -> 0.01 / (1 + 0.01 * t)).target(1, problem.columnStatistics().targetMean()).ridge(ridge);
+            if (!plain) {
+                builder.columnFactors(factors).squaredScales(squares);
+            }
+            if (variant % 3 != 1) {
                 builder.means(means);
             }
             StochasticEpoch plan = builder.build();
