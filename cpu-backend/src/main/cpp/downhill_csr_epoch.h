@@ -146,12 +146,13 @@ static inline double csr_lazy_fold(C* cs, ep_i64 n, bool centred, double* a, dou
 // batch, when among these, writes last_theta (θ before its step) and g (its D∘g_B − s·Σwr·x̄ + λ∘θ). Adds each row's
 // w·r² to *sum_squares in order. columns: 5·n float64 of scratch (the columns' state side by side).
 template <class T, class C>
-static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w, ep_i64 m,
-                             ep_i64 n, ep_i64 seed, ep_i64 epoch, ep_i64 train, ep_i64 validation_seed, ep_i64 batch,
-                             ep_i64 first_batch, ep_i64 batches, const double* rates, double* v, const double* d,
-                             const double* mean, const double* factor, const double* s2, const double* lambda,
-                             double lambda_s2, double target_mean, double tau, double* state, double* wr, ep_i64* rows,
-                             double* last_theta, double* g, double* sum_squares, double* columns) {
+static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w,
+                                  ep_i64 m, ep_i64 n, ep_i64 seed, ep_i64 epoch, ep_i64 train, ep_i64 validation_seed,
+                                  ep_i64 batch, ep_i64 first_batch, ep_i64 batches, const double* rates, double* v,
+                                  const double* d, const double* mean, const double* factor, const double* s2,
+                                  const double* lambda, double lambda_s2, double target_mean, double tau, double* state,
+                                  double* wr, ep_i64* rows, double* last_theta, double* g, double* sum_squares,
+                                  double* columns) {
     const double smallest_scale = 0x1p-200;
     // Each column's state side by side in `columns` (absent ones as 1 or 0, which change no value: x·1 = x); v is copied
     // back at the end.
@@ -263,15 +264,13 @@ static void csr_lazy_batches(const csr_index* ptr, const int* col, const T* val,
         double mj = mean == NULL ? 0.0 : mean[j];
         plain = d[j] == mj && __builtin_signbit(d[j]) == __builtin_signbit(mj);
     }
-    if (plain) {
-        csr_lazy_batches_with<T, PlainLazyColumn>(ptr, col, val, y, w, m, n, seed, epoch, train, validation_seed, batch,
-                first_batch, batches, rates, v, d, mean, factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows,
-                last_theta, g, sum_squares, columns);
-    } else {
-        csr_lazy_batches_with<T, LazyColumn>(ptr, col, val, y, w, m, n, seed, epoch, train, validation_seed, batch,
-                first_batch, batches, rates, v, d, mean, factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows,
-                last_theta, g, sum_squares, columns);
-    }
+    void (*batches_with)(const csr_index*, const int*, const T*, const T*, const double*, ep_i64, ep_i64, ep_i64, ep_i64,
+                         ep_i64, ep_i64, ep_i64, ep_i64, ep_i64, const double*, double*, const double*, const double*,
+                         const double*, const double*, const double*, double, double, double, double*, double*, ep_i64*,
+                         double*, double*, double*, double*) =
+            plain ? csr_lazy_batches_with<T, PlainLazyColumn> : csr_lazy_batches_with<T, LazyColumn>;
+    batches_with(ptr, col, val, y, w, m, n, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, v, d, mean,
+                 factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows, last_theta, g, sum_squares, columns);
 }
 
 inline void csr_lazy_float(const csr_index* ptr, const int* col, const float* val, const float* y, const double* w, ep_i64 m,
