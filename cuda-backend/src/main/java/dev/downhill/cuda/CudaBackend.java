@@ -44,7 +44,7 @@ public final class CudaBackend implements Backend {
         }
         String strategy;
         try {
-            strategy = CudaGradientStrategy.describe(options);
+            strategy = CudaGradientStrategy.configured(options).name().toLowerCase(java.util.Locale.ROOT);
         } catch (RuntimeException e) {
             strategy = e.getMessage();
         }
@@ -56,7 +56,7 @@ public final class CudaBackend implements Backend {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(options, "options");
-        CudaGradientStrategy strategy = CudaGradientStrategy.forDense(options, data.cols());
+        CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
         if (strategy == CudaGradientStrategy.ATOMIC) {
             throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = atomic applies to sparse X only: dense X runs "
                     + "fused or cublas");
@@ -79,7 +79,7 @@ public final class CudaBackend implements Backend {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(options, "options");
-        CudaGradientStrategy strategy = CudaGradientStrategy.forSparse(options);
+        CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
         if (strategy == CudaGradientStrategy.CUBLAS) {
             throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = cublas applies to dense X only: sparse X runs the "
                     + "fused CSR kernel (" + BackendOptions.CUDA_KERNEL + " fused, the default, or atomic)");

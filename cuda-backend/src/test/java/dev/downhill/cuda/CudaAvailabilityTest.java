@@ -56,37 +56,20 @@ class CudaAvailabilityTest {
 
     @Test
     void theStrategyOptionIsValidatedAndThePropertyIsItsDefault() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaGradientStrategy.forDense(
-                dev.downhill.spi.BackendOptions.builder().cudaKernel("fast").build(), 10));
-        assertTrue(e.getMessage().contains("auto, fused or cublas"), e.getMessage());
-        assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.forDense(
-                dev.downhill.spi.BackendOptions.builder().cudaKernel("CUBLAS").build(), 10));
-        assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.forDense(
-                dev.downhill.spi.BackendOptions.builder().cudaKernel("fused").build(), 100_000));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaGradientStrategy.configured(
+                dev.downhill.spi.BackendOptions.builder().cudaKernel("fast").build()));
+        assertTrue(e.getMessage().contains("fused or cublas"), e.getMessage());
+        assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none()));
+        assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.configured(
+                dev.downhill.spi.BackendOptions.builder().cudaKernel("CUBLAS").build()));
         System.setProperty(CudaGradientStrategy.PROPERTY, "cublas");
         try {
-            assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.forDense(dev.downhill.spi.BackendOptions.defaults(), 10));
-            assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.forDense(dev.downhill.spi.BackendOptions.none(), 10),
+            assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.defaults()));
+            assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none()),
                     "the backend itself reads no property");
         } finally {
             System.clearProperty(CudaGradientStrategy.PROPERTY);
         }
-    }
-
-    /** Unset or auto: cuBLAS for dense X from the width measured faster on an H200, fused below it and for sparse X. */
-    @Test
-    void autoTakesCublasForWideDenseXAndFusedOtherwise() {
-        for (dev.downhill.spi.BackendOptions o : new dev.downhill.spi.BackendOptions[] {dev.downhill.spi.BackendOptions.none(),
-                dev.downhill.spi.BackendOptions.builder().cudaKernel(" Auto ").build()}) {
-            long wide = CudaGradientStrategy.AUTO_CUBLAS_FROM_COLUMNS;
-            assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.forDense(o, wide));
-            assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.forDense(o, wide - 1));
-            assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.forSparse(o));
-            assertTrue(CudaGradientStrategy.describe(o).startsWith("auto"), CudaGradientStrategy.describe(o));
-        }
-        assertEquals(CudaGradientStrategy.ATOMIC, CudaGradientStrategy.forSparse(
-                dev.downhill.spi.BackendOptions.builder().cudaKernel("atomic").build()));
-        assertEquals("cublas", CudaGradientStrategy.describe(dev.downhill.spi.BackendOptions.builder().cudaKernel("cublas").build()));
     }
 
     @Test
