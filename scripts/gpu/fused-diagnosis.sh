@@ -3,8 +3,8 @@
 # "if missed, say where the time goes"). Run on the GPU machine after run-on-device.sh (it sources .gpu/device-env.sh):
 #   1. sweep: DeviceStepBenchmark at SWEEP_SHAPES (SWEEP_PRECISION, default float32; ~8 GB of X each): fused and cuBLAS
 #      ms per step, fraction of the copy bandwidth. Summary lines in $OUT/sweep.txt, every JSON in $LOGS/sweep/. The
-#      narrow shapes (20, 100 and 500 columns) check cuda.kernel=auto's threshold (cuBLAS from 1,000 columns, measured
-#      faster there on an H200; fused below, where nothing was measured yet).
+#      narrow shapes (20, 100 and 500 columns) and float64 cover what the H200 run did not measure (cuBLAS was faster
+#      from 1,000 to 100,000 float32 columns), which a cuBLAS default for wide dense X would need.
 #   2. ncu:   Nsight Compute (--clock-control none) on one fused_gradient launch at NCU_SHAPE: speed of light,
 #      memory workload, occupancy, warp stalls, scheduler. Report in $OUT/ncu.txt.
 # Every step under timeout -k 10 (T_SWEEP_EACH, T_NCU seconds).

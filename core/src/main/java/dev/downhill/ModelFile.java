@@ -70,7 +70,15 @@ public final class ModelFile {
      * predicts exactly like the one written, and its {@code lossHistory()} holds the kept points.
      */
     public static void write(Path path, FittedModel model, Score training) {
-        byte[] bytes = toJson(model, training);
+        write(path, model, training, null);
+    }
+
+    /**
+     * As {@link #write(Path, FittedModel, Score)}, recording where the indices of the svmlight file the model was fitted to
+     * started ({@code data.indexBase}; see {@link #write(OutputStream, FittedModel, Score, SvmLightReader.IndexBase)}).
+     */
+    public static void write(Path path, FittedModel model, Score training, SvmLightReader.IndexBase indexBase) {
+        byte[] bytes = toJson(model, training, checkedIndexBase(indexBase));
         try {
             AtomicFile.write(path, bytes);
         } catch (UncheckedIOException e) {
@@ -92,15 +100,16 @@ public final class ModelFile {
      */
     public static void write(OutputStream out, FittedModel model, Score training, SvmLightReader.IndexBase indexBase)
             throws IOException {
-        if (indexBase == SvmLightReader.IndexBase.AUTO) {
-            throw new IllegalArgumentException("the index base to record is the numbering the reader resolved: ZERO or ONE, not AUTO");
-        }
-        out.write(toJson(model, training, indexBase));
+        out.write(toJson(model, training, checkedIndexBase(indexBase)));
         out.flush();
     }
 
-    private static byte[] toJson(FittedModel model, Score training) {
-        return toJson(model, training, null);
+    /** The index base to record (null: none); AUTO is refused, as it says nothing about the file. */
+    private static SvmLightReader.IndexBase checkedIndexBase(SvmLightReader.IndexBase indexBase) {
+        if (indexBase == SvmLightReader.IndexBase.AUTO) {
+            throw new IllegalArgumentException("the index base to record is the numbering the reader resolved: ZERO or ONE, not AUTO");
+        }
+        return indexBase;
     }
 
     private static byte[] toJson(FittedModel model, Score training, SvmLightReader.IndexBase indexBase) {

@@ -120,6 +120,8 @@ class ModelFileTest {
         }
         String json = Files.readString(f);
         assertTrue(json.contains("\"indexBase\" : 1"), json);
+        ModelFile.write(f, model(), null, dev.downhill.io.SvmLightReader.IndexBase.ZERO); // the atomic Path overload
+        assertEquals(java.util.Optional.of(dev.downhill.io.SvmLightReader.IndexBase.ZERO), ModelFile.read(f).indexBase());
         ModelFile.write(f, model(), null);
         assertTrue(ModelFile.read(f).indexBase().isEmpty());
         assertFalse(Files.readString(f).contains("indexBase"));

@@ -128,7 +128,17 @@ final class PredictCommand implements Callable<Integer> {
             } else if (fitted.isPresent()) { // the training file's numbering, not a guess from this file's indices
                 reader = reader.withIndexBase(fitted.get());
             }
-            try (SparseDataset d = SparseDataset.adopt(reader.readSparse(data))) {
+            dev.downhill.io.SparseData read;
+            try {
+                read = reader.readSparse(data);
+            } catch (dev.downhill.io.MalformedFileException e) {
+                if (!zeroBased && !oneBased && fitted.orElse(null) == SvmLightReader.IndexBase.ONE && e.getMessage().contains("index 0")) {
+                    throw new IllegalArgumentException(e.getMessage() + " — the model was fitted to one-based indices "
+                            + "(data.indexBase 1), so its files are read one-based; --zero-based reads this one zero-based", e);
+                }
+                throw e;
+            }
+            try (SparseDataset d = SparseDataset.adopt(read)) {
                 predictions = m.predict(d);
                 Score s = m.score(d);
                 spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%n", s.mse(), s.r2(), d.rows());

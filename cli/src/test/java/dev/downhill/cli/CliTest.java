@@ -106,6 +106,10 @@ class CliTest {
         CliRun predict1 = run("predict", "--model", model1.toString(), "--data", later.toString());
         assertEquals(0, predict1.code(), predict1.err());
         assertEquals(1, Double.parseDouble(predict1.out().trim()), 1e-6, "one-based: \"2:4\" is column 1 (θ₁ = 0), ŷ = b = 1");
+        Path withZero = Files.writeString(dir.resolve("zero.svm"), "0 0:4\n");
+        CliRun refused = run("predict", "--model", model1.toString(), "--data", withZero.toString());
+        assertEquals(1, refused.code(), refused.err());
+        assertTrue(refused.err().contains("data.indexBase 1") && refused.err().contains("--zero-based"), refused.err());
 
         Path npyModel = dir.resolve("mx.json");
         run("gen", "--rows", "20", "--features", "3", "--out-dir", dir.resolve("g").toString(), "--quiet");

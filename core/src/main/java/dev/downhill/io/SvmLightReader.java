@@ -29,7 +29,8 @@ import java.util.Objects;
  *
  * <p>Errors: {@link MalformedFileException} naming the 1-based line and token for malformed
  * labels, indices, values, non-increasing indices, non-finite values; {@link UncheckedIOException}
- * for I/O; memory of a failed read is freed. Immutable and thread-safe; {@code with*} methods return copies.
+ * for I/O; memory of a failed read is freed. Immutable and thread-safe ({@code with*} methods return copies), as long as
+ * the callback given to {@link #withIndexBaseReport} is.
  */
 public final class SvmLightReader {
     /** Default limit on the dense X: 8 GiB. */
@@ -91,8 +92,9 @@ public final class SvmLightReader {
     /**
      * A reader that tells {@code report} how the indices of each file it reads turned out to be numbered —
      * {@link IndexBase#ZERO} or {@link IndexBase#ONE}, {@link IndexBase#AUTO} resolved by the file's contents — once per
-     * read, after the first pass, before X is filled. A model keeps it ({@code data.indexBase} in its file), so that a
-     * later file is read with the numbering the model was fitted with, whatever indices that file happens to contain.
+     * read, after the first pass, before X is filled (so a read that fails in its second pass has already reported), on
+     * the reading thread. A model keeps it ({@code data.indexBase} in its file), so that a later file is read with the
+     * numbering the model was fitted with, whatever indices that file happens to contain.
      */
     public SvmLightReader withIndexBaseReport(java.util.function.Consumer<IndexBase> report) {
         return new SvmLightReader(features, indexBase, denseLimitBytes, precision, Objects.requireNonNull(report, "report"));

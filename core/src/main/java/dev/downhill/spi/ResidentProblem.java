@@ -84,8 +84,10 @@ public interface ResidentProblem extends AutoCloseable {
 
     /**
      * Per column, (1/m)Σᵢ (Xᵢⱼ − cⱼ)² with c = x̄ when {@code centred}, else 0 (the squared column scale
-     * used by standardization), in float64; weighted, (1/Σw)Σᵢ wᵢ(Xᵢⱼ − cⱼ)² with the weighted means. Computed on first use with a pass after the means (no
-     * cancellation), then cached; returns a copy.
+     * used by standardization), in float64; weighted, (1/Σw)Σᵢ wᵢ(Xᵢⱼ − cⱼ)² with the weighted means. Computed on first use,
+     * then cached; returns a copy. Its rounding error must be at most a few times that of a pass after the means (no
+     * cancellation): a backend may instead take E[xⱼ²] − x̄ⱼ² from its statistics pass where x̄ⱼ² ≤ E[xⱼ²]/2 for every
+     * column (the cpu backend's CSR problem does), since the difference is then at least half of E[xⱼ²].
      */
     double[] columnMeanSquaredDeviations(boolean centred);
 
