@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@link #dot} moves 8. Mini-batch passes upload each block of the epoch's row order once (8 bytes a
  * row) and gather rows on the device.
  *
- * <p>Gradient passes use the fused kernel ({@link FusedShape}) unless {@link CudaGradientStrategy#CUBLAS}
- * is configured or n has no fused shape, in which case full passes are two cuBLAS gemv calls and
- * slices copy their rows into a gather buffer first. Reductions are float64 in a fixed order:
+ * <p>Gradient passes use the fused kernel ({@link FusedShape}). With {@link CudaGradientStrategy#CUBLAS} configured,
+ * full passes are two cuBLAS gemv calls instead, while slices (sgd, mini-batches) still run the fused kernel through
+ * the uploaded row order when X is resident; when n has no fused shape, full passes use cuBLAS and slices copy their
+ * rows into a gather buffer first (two or three device copies a row). Reductions are float64 in a fixed order:
  * bit-identical run to run on the same device. Not thread-safe: one fit at a time.
  */
 final class CudaProblem implements ResidentProblem {
@@ -137,7 +138,8 @@ final class CudaProblem implements ResidentProblem {
             long chunkRows = Math.min(rows, CudaMemoryBudget.chunkRows(options, rowBytes));
             long[] memory = context.memory();
             long budget = CudaMemoryBudget.budget(options, memory[0]);
-            FusedShape s = strategy == CudaGradientStrategy.FUSED ? FusedShape.forColumns(cols, precision).orElse(null) : null;
+            // the cublas strategy compiles the fused kernel too, for its slices (full passes are cuBLAS's)
+            FusedShape s = FusedShape.forColumns(cols, precision).orElse(null);
             if (strategy == CudaGradientStrategy.FUSED && s == null) {
                 LOG.warn("n = {} exceeds the fused kernel's {} columns in {}: full passes use cuBLAS (two gemv calls)",
                         cols, FusedShape.maxColumns(precision), precision);
@@ -258,7 +260,7 @@ final class CudaProblem implements ResidentProblem {
         return context.bytesTransferred();
     }
 
-    /** The fused kernel's shape, or null when passes use cuBLAS. */
+    /** The fused kernel's shape, or null when it is not used (n has no fused shape, or the device refused it). */
     FusedShape shape() {
         return fused != null ? shape : null;
     }
@@ -311,7 +313,9 @@ final class CudaProblem implements ResidentProblem {
     public String description() {
         String where = x.allResident() ? "X resident" : String.format(Locale.ROOT, "X streamed (%d of %d chunks resident)",
                 x.residentChunks(), x.chunks());
-        return context.device().name() + ", " + where + ", gradient: " + (fused != null ? "fused kernel" : "cuBLAS")
+        String gradient = fused == null ? "cuBLAS" : strategy == CudaGradientStrategy.CUBLAS
+                ? "cuBLAS for full passes, fused kernel for mini-batches" : "fused kernel";
+        return context.device().name() + ", " + where + ", gradient: " + gradient
                 + (strategy == CudaGradientStrategy.CUBLAS ? " (configured)" : "");
     }
 
@@ -440,7 +444,7 @@ final class CudaProblem implements ResidentProblem {
         context.zero(sums);
         if (slice.isAll()) {
             long last = x.chunks() - 1;
-            boolean blas = fused == null;
+            boolean blas = fused == null || strategy == CudaGradientStrategy.CUBLAS;
             x.forEachChunk((address, first, count) -> chunk(blas, address, y.address(first * precision.bytes()), weightsFrom(first),
                     null, 0, count, t, intercept, targetWeight, scale, first / x.chunkRows() == last ? g : null));
             return;

@@ -71,4 +71,38 @@ class CudaAgreementTest {
         double tolerance = precision == Precision.FLOAT32 ? 1e-4 : 1e-10;
         assertClose(withIntercept(gpu), withIntercept(cpu), tolerance, solver + " " + precision + " cuda vs cpu");
     }
+
+    /**
+     * With {@code cudaKernel("cublas")} only full passes run on cuBLAS: sgd and mini-batch steps still run the fused kernel
+     * through the row order, so a stochastic fit (whose steps are all slices; its full passes only measure y and the start)
+     * gives the fused strategy's model bit for bit, and the problem says which runs what.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("stochastic")
+    void theCublasStrategyRunsSlicesOnTheFusedKernel(Solver solver, Precision precision) {
+        TestData t = TestData.gaussian(400, 24, TestData.ramp(24), 1.5, 0.5, 77);
+        FitConfig.Builder b = FitConfig.builder().solver(solver).precision(precision).tolerance(0).seed(3).backend(CudaBackend.NAME)
+                .maxIterations(2).batchSize(solver == Solver.SGD ? 1 : 16).learningRate(0.005);
+        try (Dataset d = Dataset.of(t.x, t.y)) {
+            FittedModel fused = LinearRegression.fit(d, b.backendOptions(dev.downhill.spi.BackendOptions.builder().cudaKernel("fused").build()).build());
+            FittedModel cublas = LinearRegression.fit(d, b.backendOptions(dev.downhill.spi.BackendOptions.builder().cudaKernel("cublas").build()).build());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(fused.coefficients(), cublas.coefficients(), 0.0,
+                    solver + " " + precision + ": the same slices, the same kernel");
+            org.junit.jupiter.api.Assertions.assertEquals(fused.intercept(), cublas.intercept(), 0.0);
+        }
+        try (Dataset d = Dataset.of(t.x, t.y); // converted to the precision by the problem
+             CudaProblem p = new CudaProblem(d, precision, CudaGradientStrategy.CUBLAS, dev.downhill.spi.BackendOptions.none())) {
+            org.junit.jupiter.api.Assertions.assertTrue(p.description().contains("cuBLAS for full passes, fused kernel for mini-batches"),
+                    p.description());
+        }
+    }
+
+    static Stream<Arguments> stochastic() {
+        List<Arguments> list = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            list.add(Arguments.of(Solver.SGD, p));
+            list.add(Arguments.of(Solver.MINIBATCH, p));
+        }
+        return list.stream();
+    }
 }
