@@ -264,11 +264,7 @@ static void csr_lazy_batches(const csr_index* ptr, const int* col, const T* val,
         double mj = mean == NULL ? 0.0 : mean[j];
         plain = d[j] == mj && __builtin_signbit(d[j]) == __builtin_signbit(mj);
     }
-    void (*batches_with)(const csr_index*, const int*, const T*, const T*, const double*, ep_i64, ep_i64, ep_i64, ep_i64,
-                         ep_i64, ep_i64, ep_i64, ep_i64, ep_i64, const double*, double*, const double*, const double*,
-                         const double*, const double*, const double*, double, double, double, double*, double*, ep_i64*,
-                         double*, double*, double*, double*) =
-            plain ? csr_lazy_batches_with<T, PlainLazyColumn> : csr_lazy_batches_with<T, LazyColumn>;
+    auto batches_with = plain ? csr_lazy_batches_with<T, PlainLazyColumn> : csr_lazy_batches_with<T, LazyColumn>;
     batches_with(ptr, col, val, y, w, m, n, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, v, d, mean,
                  factor, s2, lambda, lambda_s2, target_mean, tau, state, wr, rows, last_theta, g, sum_squares, columns);
 }
