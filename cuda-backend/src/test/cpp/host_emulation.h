@@ -475,14 +475,14 @@ inline double warp_butterfly(const double* lanes, unsigned lane, int first = 16)
 
 /** The device's dh_block_sums (dh_block_sum for R = 1, stride 33 doubles of scratch per value). */
 template <int R>
-void block_sums(double* d, double* scratch) {
+void block_sums(double* d, double* scratch, int live = R) {
     static_assert(R >= 1 && R <= kMaxRows, "ROWS out of range");
     ThreadContext& c = ctx();
     const unsigned tid = threadIdx.x;
     const unsigned warps = blockDim.x / 32;
     const unsigned lane = tid & 31;
     double* exchange = c.cluster->exchange(c.rank);
-    for (int q = 0; q < R; ++q) {
+    for (int q = 0; q < live; ++q) {
         exchange[(std::size_t) q * blockDim.x + tid] = d[q];
     }
     block_barrier();   // the device's first __syncthreads (the warps' shuffles need no barrier there)
@@ -493,7 +493,7 @@ void block_sums(double* d, double* scratch) {
 #endif
         // Warp 0 replays every warp's butterfly (whose lane 0 stores scratch[q·33 + warp] on the
         // device), then its own over the warps' sums, as the device does.
-        for (int q = 0; q < R; ++q) {
+        for (int q = 0; q < live; ++q) {
             double sums[32];
             for (unsigned w = 0; w < 32; ++w) {
                 sums[w] = w < warps ? warp_butterfly(exchange + (std::size_t) q * blockDim.x + w * 32, 0) : 0.0;
@@ -508,7 +508,7 @@ void block_sums(double* d, double* scratch) {
         }
     }
     block_barrier();   // the device's second __syncthreads
-    for (int q = 0; q < R; ++q) {
+    for (int q = 0; q < live; ++q) {
         d[q] = scratch[q * 33 + 32];
     }
 }
@@ -694,6 +694,11 @@ static inline T dh_load_cached(const T* p) { return *p; }
 #define dh_cluster_count() (::dh_emu::check_cluster(CLUSTER), (unsigned) (gridDim.x / (CLUSTER)))
 #define dh_cluster_sync() (::dh_emu::check_cluster(CLUSTER), ::dh_emu::cluster_barrier())
 #define dh_block_sums(d, scratch) ::dh_emu::block_sums<ROWS>((d), (scratch))
+#define dh_block_sums_upto(d, scratch, live) ::dh_emu::block_sums<ROWS>((d), (scratch), (live))
+
+/** The device's dh_mul: one rounded product (g++ contracts nothing at the baseline x86-64 ISA). */
+static inline double dh_mul(double a, double b) { return a * b; }
+static inline float dh_mul(float a, float b) { return a * b; }
 
 /** Reads the double at `local`'s offset in the shared memory of block `rank` of this cluster. */
 static inline double dh_cluster_load(const double* local, unsigned rank) {

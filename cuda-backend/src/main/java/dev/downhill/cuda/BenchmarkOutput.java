@@ -131,6 +131,20 @@ final class BenchmarkOutput {
         if (v instanceof Double) {
             return String.format(Locale.ROOT, "%.6g", (Double) v);
         }
+        if (v instanceof java.util.List<?> list) {
+            StringBuilder sb = new StringBuilder("[");
+            for (Object o : list) {
+                sb.append(sb.length() > 1 ? ", " : "").append(value(o));
+            }
+            return sb.append("]").toString();
+        }
+        if (v instanceof Map<?, ?> map) {
+            StringBuilder sb = new StringBuilder("{");
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                sb.append(sb.length() > 1 ? ", " : "").append(value(String.valueOf(e.getKey()))).append(": ").append(value(e.getValue()));
+            }
+            return sb.append("}").toString();
+        }
         return String.valueOf(v);
     }
 }

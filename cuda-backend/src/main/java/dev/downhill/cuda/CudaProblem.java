@@ -22,6 +22,7 @@ import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
+import dev.downhill.spi.StochasticEpoch;
 import java.util.Locale;
 import java.util.Objects;
 import org.bytedeco.cuda.cudart.CUfunc_st;
@@ -95,6 +96,8 @@ final class CudaProblem implements ResidentProblem {
     /** The extended-precision residual passes (uncentred, centred), made on first use: they hold the double-double means. */
     private final HostExtendedResidual[] extendedResiduals = new HostExtendedResidual[2];
     private final CudaGradientStrategy strategy;
+    /** The device-side epoch's buffers, made on the first epoch it runs. */
+    private DeviceEpoch epochs;
     private DeviceMemory predictTheta;
     private DeviceMemory predictOut;
     private boolean closed;
@@ -596,6 +599,35 @@ final class CudaProblem implements ResidentProblem {
                 context.copy(weights, 8 * i, gatherW, 8L * q, 8);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ stochastic epochs
+
+    /**
+     * The whole epoch on the device ({@link DeviceEpoch}: one launch per block of the row order, the bits of the per-batch
+     * loop) when the fused kernel runs with clusters of 1 on resident X; otherwise {@link StochasticEpoch#runPerBatch}.
+     */
+    @Override
+    public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        ensureOpen();
+        if (fused == null || !DeviceEpoch.applies(shape) || !x.allResident()) {
+            return StochasticEpoch.runPerBatch(this, plan, theta, gradient);
+        }
+        if (epochs == null) {
+            epochs = new DeviceEpoch(context, fused, shape, maxClusters, n, precision);
+        }
+        return epochs.run(plan, new DeviceEpoch.Rows(x.residentMemory().address(0), y.address(0), weightsFrom(0)),
+                vector(theta), vector(gradient), vectorOrNull(plan.means()), vectorOrNull(plan.columnFactors()),
+                vectorOrNull(plan.ridge()), vectorOrNull(plan.squaredScales()));
+    }
+
+    /** Whether an epoch has run on the device ({@link DeviceEpoch}) rather than batch by batch (tests). */
+    boolean ranEpochOnDevice() {
+        return epochs != null;
+    }
+
+    private CudaVector vectorOrNull(BackendVector v) {
+        return v == null ? null : vector(v);
     }
 
     // ------------------------------------------------------------------ vectors

@@ -11,7 +11,7 @@ import org.bytedeco.javacpp.PointerPointer;
  * a double or 64-bit integer all 8, a device pointer its address. Not thread-safe (one per context).
  */
 final class KernelArguments implements AutoCloseable {
-    static final int SLOTS = 16;
+    static final int SLOTS = 24;
 
     private final LongPointer values = new LongPointer(SLOTS);
     private final PointerPointer<Pointer> pointers = new PointerPointer<>(SLOTS);

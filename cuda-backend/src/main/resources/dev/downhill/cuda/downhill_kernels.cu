@@ -55,8 +55,10 @@ static __device__ __forceinline__ REAL dh_load_cached(const REAL* p) { return __
 /** Streaming load of X (read once per pass: evict first, do not pollute L1). */
 static __device__ __forceinline__ REAL dh_load_stream(const REAL* p) { return __ldcs(p); }
 
-#if CLUSTER > 1
+/** Barrier over the block's threads; orders their shared- and global-memory accesses. */
 static __device__ __forceinline__ void dh_sync() { __syncthreads(); }
+
+#if CLUSTER > 1
 
 static __device__ __forceinline__ unsigned dh_cluster_rank() {
     unsigned r;
@@ -167,6 +169,52 @@ static __device__ __forceinline__ void dh_block_sums(double* d, double* scratch)
         d[q] = scratch[q * 33 + 32];
     }
 }
+
+/** dh_block_sums for d[q], q < live only (the others are left as they are): the same sums, fewer reductions. */
+static __device__ __forceinline__ void dh_block_sums_upto(double* d, double* scratch, int live) {
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    #pragma unroll
+    for (int q = 0; q < ROWS; ++q) {
+        if (q < live) {
+            double v = d[q];
+            #pragma unroll
+            for (int mask = 16; mask > 0; mask >>= 1) {
+                v += __shfl_xor_sync(0xffffffffu, v, mask);
+            }
+            if (lane == 0) {
+                scratch[q * 33 + warp] = v;
+            }
+        }
+    }
+    __syncthreads();
+    if (warp == 0) {
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            if (q < live) {
+                double v = lane < THREADS / 32 ? scratch[q * 33 + lane] : 0.0;
+                #pragma unroll
+                for (int mask = 16; mask > 0; mask >>= 1) {
+                    v += __shfl_xor_sync(0xffffffffu, v, mask);
+                }
+                if (lane == 0) {
+                    scratch[q * 33 + 32] = v;
+                }
+            }
+        }
+    }
+    __syncthreads();
+    #pragma unroll
+    for (int q = 0; q < ROWS; ++q) {
+        if (q < live) {
+            d[q] = scratch[q * 33 + 32];
+        }
+    }
+}
+
+/** a·b rounded once, never contracted into a neighbouring addition (the product a separate kernel would store). */
+[[maybe_unused]] static __device__ __forceinline__ double dh_mul(double a, double b) { return __dmul_rn(a, b); }
+[[maybe_unused]] static __device__ __forceinline__ float dh_mul(float a, float b) { return __fmul_rn(a, b); }
 #endif // !DOWNHILL_HOST_EMULATION
 
 /** Row index of position {@code r} of a pass: order[first + r], or first + r when order is null. */
@@ -188,26 +236,17 @@ static __device__ __forceinline__ i64 dh_row(const i64* order, i64 first, i64 r)
 // the thread's float64 accumulators. The next ROWS rows are loaded while the current ones are reduced.
 // Requires W ≤ THREADS·KPT, gridDim.x a multiple of CLUSTER, blockDim.x = THREADS.
 // Writes gpartial[cluster][n] (float64) and spartial[cluster][2]; accumulate_partials adds them up.
-DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
-        const REAL* __restrict__ X, const REAL* __restrict__ y, const double* __restrict__ w,
-        const REAL* __restrict__ theta, double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 count,
-        double* __restrict__ gpartial, double* __restrict__ spartial) {
-    DH_SHARED(double, scratch, ROWS * 33);
-#if CLUSTER > 1
-    DH_SHARED(double, slot, 2 * ROWS);
-    DH_SHARED(double, total, ROWS);
-#endif
+// dh_fused_rows: the body of one cluster of fused_gradient — the rows at positions [r0, r1) of the pass, the
+// columns [c0, c1) of this block — returning the thread's float64 accumulators acc[k] (column c0 + tid + k·THREADS)
+// and, in thread 0, the cluster's (Σ w_i·r_i², Σ w_i·r_i). EPOCH (epoch_batches, one block, CLUSTER = 1): θ is read
+// with plain loads (the kernel writes it between calls: the read-only cache would be stale) and only the groups'
+// real rows are reduced (the sums of those rows are the same; the empty slots of a short last group are skipped).
+template <bool EPOCH>
+static __device__ __forceinline__ void dh_fused_rows(
+        const REAL* __restrict__ X, const REAL* __restrict__ y, const double* __restrict__ w, const REAL* theta,
+        double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 r0, i64 r1, int c0, int c1,
+        double* scratch, double* slot, double* total, double* acc, double& sumSquares, double& sum) {
     const int tid = threadIdx.x;
-    const unsigned rank = dh_cluster_rank();
-    const unsigned cluster = dh_cluster_id();
-    const unsigned clusters = dh_cluster_count();
-    const int width = (n + CLUSTER - 1) / CLUSTER;
-    const int c0 = (int) rank * width;
-    const int c1 = c0 + width < n ? c0 + width : n;
-    const i64 r0 = count * (i64) cluster / (i64) clusters;
-    const i64 r1 = count * (i64) (cluster + 1) / (i64) clusters;
-
-    double acc[KPT];
     REAL cur[ROWS][KPT];
     REAL nxt[ROWS][KPT];
     #pragma unroll
@@ -224,8 +263,8 @@ DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
             nxt[q][k] = (REAL) 0;
         }
     }
-    double sumSquares = 0.0;
-    double sum = 0.0;
+    sumSquares = 0.0;
+    sum = 0.0;
     for (i64 r = r0; r < r1; r += ROWS) {
         #pragma unroll
         for (int q = 0; q < ROWS; ++q) {
@@ -244,13 +283,17 @@ DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
         #pragma unroll
         for (int k = 0; k < KPT; ++k) {
             const int col = c0 + tid + k * THREADS;
-            const double t = col < c1 ? (double) dh_load_cached(theta + col) : 0.0;
+            const double t = col < c1 ? (double) (EPOCH ? theta[col] : dh_load_cached(theta + col)) : 0.0;
             #pragma unroll
             for (int q = 0; q < ROWS; ++q) {
                 d[q] += (double) cur[q][k] * t;
             }
         }
-        dh_block_sums(d, scratch);
+        if (EPOCH) {
+            dh_block_sums_upto(d, scratch, r1 - r < ROWS ? (int) (r1 - r) : ROWS);
+        } else {
+            dh_block_sums(d, scratch);
+        }
 #if CLUSTER > 1
         // Double-buffered slots: group g+2 rewrites slot[p] only after every block passed the
         // cluster barrier of group g+1, i.e. after every block finished reading group g's slots.
@@ -298,6 +341,33 @@ DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
             }
         }
     }
+}
+
+DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
+        const REAL* __restrict__ X, const REAL* __restrict__ y, const double* __restrict__ w,
+        const REAL* __restrict__ theta, double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 count,
+        double* __restrict__ gpartial, double* __restrict__ spartial) {
+    DH_SHARED(double, scratch, ROWS * 33);
+#if CLUSTER > 1
+    DH_SHARED(double, slot, 2 * ROWS);
+    DH_SHARED(double, total, ROWS);
+#else
+    double* const slot = 0;
+    double* const total = 0;
+#endif
+    const int tid = threadIdx.x;
+    const unsigned rank = dh_cluster_rank();
+    const unsigned cluster = dh_cluster_id();
+    const unsigned clusters = dh_cluster_count();
+    const int width = (n + CLUSTER - 1) / CLUSTER;
+    const int c0 = (int) rank * width;
+    const int c1 = c0 + width < n ? c0 + width : n;
+    const i64 r0 = count * (i64) cluster / (i64) clusters;
+    const i64 r1 = count * (i64) (cluster + 1) / (i64) clusters;
+    double acc[KPT];
+    double sumSquares;
+    double sum;
+    dh_fused_rows<false>(X, y, w, theta, b, tau, n, order, first, r0, r1, c0, c1, scratch, slot, total, acc, sumSquares, sum);
     #pragma unroll
     for (int k = 0; k < KPT; ++k) {
         const int col = c0 + tid + k * THREADS;
@@ -386,10 +456,15 @@ DH_KERNEL void column_moments(const REAL* __restrict__ X, i64 m, int n, const do
 // ------------------------------------------------------------------------------ vectors (length n)
 // Grid-stride loops; float32 vectors are computed in float64 and rounded once.
 
+/** y + α·x in float64, rounded once to REAL: one element of vector_axpy (epoch_batches uses it too). */
+static __device__ __forceinline__ REAL dh_axpy_value(double alpha, REAL x, REAL y) {
+    return (REAL) ((double) y + alpha * (double) x);
+}
+
 /** y ← y + α·x. */
 DH_KERNEL void vector_axpy(i64 n, double alpha, const REAL* __restrict__ x, REAL* __restrict__ y) {
     for (i64 j = (i64) blockIdx.x * THREADS + threadIdx.x; j < n; j += (i64) gridDim.x * THREADS) {
-        y[j] = (REAL) ((double) y[j] + alpha * (double) x[j]);
+        y[j] = dh_axpy_value(alpha, x[j], y[j]);
     }
 }
 
@@ -407,17 +482,190 @@ DH_KERNEL void vector_multiply(i64 n, const REAL* __restrict__ d, REAL* __restri
     }
 }
 
+/** Σ_{j ≡ lane (mod stride), j < n, ascending} x_j·y_j in float64: one thread's share of vector_dot. */
+static __device__ __forceinline__ double dh_dot_share(i64 n, const REAL* x, const REAL* y, i64 lane, i64 stride) {
+    double t = 0.0;
+    for (i64 j = lane; j < n; j += stride) {
+        t += (double) x[j] * (double) y[j];
+    }
+    return t;
+}
+
 /** result[0] = xᵀy in float64, by one block (fixed order). */
 DH_KERNEL void vector_dot(i64 n, const REAL* __restrict__ x, const REAL* __restrict__ y, double* __restrict__ result) {
     DH_SHARED(double, scratch, 33);
-    double t = 0.0;
-    for (i64 j = threadIdx.x; j < n; j += THREADS) {
-        t += (double) x[j] * (double) y[j];
-    }
+    double t = dh_dot_share(n, x, y, threadIdx.x, THREADS);
     t = dh_block_sum(t, scratch);
     if (threadIdx.x == 0) {
         result[0] = t;
     }
+}
+
+// ------------------------------------------------------------------------------ stochastic epochs
+//
+// epoch_batches runs consecutive batches of an SGD / mini-batch epoch (core's StochasticEpoch) in one block, one
+// launch for a whole block of the epoch's row order, giving the bits of the per-batch loop on this device — the same
+// kernels' arithmetic, moved: vector_dot (its 256 threads' order replayed), fused_gradient over the batch's rows cut
+// into the same clusters as its launch (one after another here, each through dh_fused_rows), accumulate_partials,
+// vector_multiply and vector_axpy. Needs CLUSTER = 1 (n ≤ THREADS·KPT).
+
+/** Threads of vector_dot's block (the utility module's THREADS, FusedShape.UTILITY_THREADS). */
+#define DOT_THREADS 256
+
+/** The value lane 0 holds after the warp butterfly v += shfl_xor(v, m), m = 16, 8, …, 1, over v[0..31] (overwritten). */
+static __device__ __forceinline__ double dh_butterfly_lane0(double* v) {
+    #pragma unroll
+    for (int m = 16; m > 0; m >>= 1) {
+        #pragma unroll
+        for (int l = 0; l < m; ++l) {
+            v[l] = v[l] + v[l + m];
+        }
+    }
+    return v[0];
+}
+
+/**
+ * xᵀy with the bits vector_dot gives (DOT_THREADS threads, each its strided share, then dh_block_sum's warp
+ * butterflies and warp 0's over the warps' sums), computed by this block whatever its THREADS: the shares into
+ * lanes[0..DOT_THREADS), the two butterfly levels by thread 0, the result through lanes[DOT_THREADS] to every thread.
+ * Starts with a barrier (y may have just been written by other threads). lanes: DOT_THREADS + 1 doubles, shared.
+ */
+static __device__ __forceinline__ double dh_dot_as_vector_dot(int n, const REAL* x, const REAL* y, double* lanes) {
+    dh_sync();
+    for (int v = threadIdx.x; v < DOT_THREADS; v += THREADS) {
+        lanes[v] = dh_dot_share(n, x, y, v, DOT_THREADS);
+    }
+    dh_sync();
+    if (threadIdx.x == 0) {
+        double sums[32];
+        #pragma unroll
+        for (int warp = 0; warp < 32; ++warp) {
+            sums[warp] = 0.0;   // warps past DOT_THREADS / 32 are dh_block_sum's zeros; warps past n sum 32 zeros
+            if (warp < DOT_THREADS / 32 && warp * 32 < n) {
+                double v[32];
+                #pragma unroll
+                for (int l = 0; l < 32; ++l) {
+                    v[l] = lanes[warp * 32 + l];
+                }
+                sums[warp] = dh_butterfly_lane0(v);
+            }
+        }
+        lanes[DOT_THREADS] = dh_butterfly_lane0(sums);
+    }
+    dh_sync();
+    return lanes[DOT_THREADS];
+}
+
+// For the batches k = 0, 1, … of the positions [0, count) of `order` (batch size B = `batch`, the last one shorter),
+// with step size rates[k] and size k_B, exactly StochasticEpoch's batch:
+//     b = μ_y − x̄ᵀθ (means null: 0);  θ̃ = D∘θ (factors null: θ, else written to work);
+//     fused pass over the batch's rows with θ̃, b, τ, cut into max(1, min(maxClusters, ⌈k_B/ROWS⌉)) parts;
+//     g = (REAL) ((2/k_B)·Σ parts);  g ← D∘g;  g ← g − (2/k_B)·Σwr·x̄;  g ← g + λ∘θ;
+//     θ ← θ − rate·(S²∘g)  (S² null: θ − rate·g);  θ_j ← soft(θ_j, rate·κ_j·s_j) in float64 (κ null: none)
+// each vector, factor, λ, S², κ and s null when absent. state[0] += Σ over the batches of Σwr² (in batch order);
+// gradient ← the last batch's g. Launch: one block of THREADS threads, CLUSTER = 1. theta and work are read and
+// written; every pointer is device memory.
+DH_KERNEL void DH_BOUNDS epoch_batches(
+        const REAL* __restrict__ X, const REAL* __restrict__ y, const double* __restrict__ w, int n,
+        const i64* __restrict__ order, i64 count, i64 batch, i64 maxClusters, const double* __restrict__ rates,
+        double tau, double targetMean, const REAL* __restrict__ means, const REAL* __restrict__ factors,
+        const REAL* __restrict__ ridge, const REAL* __restrict__ squaredScales, const double* __restrict__ kappa,
+        const double* __restrict__ l1Scales, REAL* theta, REAL* work, REAL* __restrict__ gradient,
+        double* __restrict__ state) {
+#if CLUSTER == 1
+    DH_SHARED(double, scratch, ROWS * 33);
+    DH_SHARED(double, lanes, DOT_THREADS + 2);
+    const int tid = threadIdx.x;
+    double epochSquares = tid == 0 ? state[0] : 0.0;
+    REAL last[KPT];
+    #pragma unroll
+    for (int k = 0; k < KPT; ++k) {
+        last[k] = (REAL) 0;
+    }
+    i64 step = 0;
+    for (i64 p0 = 0; p0 < count; p0 += batch, ++step) {
+        const i64 size = count - p0 < batch ? count - p0 : batch;
+        const double scale = 2.0 / (double) size;
+        const double b = means ? targetMean - dh_dot_as_vector_dot(n, means, theta, lanes) : 0.0;
+        const REAL* current = theta;
+        if (factors) {
+            #pragma unroll
+            for (int k = 0; k < KPT; ++k) {
+                const int j = tid + k * THREADS;
+                if (j < n) {
+                    work[j] = dh_mul(factors[j], theta[j]);
+                }
+            }
+            current = work;
+        }
+        i64 parts = (size + ROWS - 1) / ROWS;
+        parts = parts < maxClusters ? parts : maxClusters;
+        parts = parts > 1 ? parts : 1;
+        double total[KPT];
+        #pragma unroll
+        for (int k = 0; k < KPT; ++k) {
+            total[k] = 0.0;
+        }
+        double squares = 0.0;
+        double sum = 0.0;
+        for (i64 c = 0; c < parts; ++c) {
+            double acc[KPT];
+            double partSquares;
+            double partSum;
+            dh_fused_rows<true>(X, y, w, current, b, tau, n, order, p0, size * c / parts, size * (c + 1) / parts, 0, n,
+                                scratch, 0, 0, acc, partSquares, partSum);
+            #pragma unroll
+            for (int k = 0; k < KPT; ++k) {
+                total[k] += acc[k];
+            }
+            squares += partSquares;
+            sum += partSum;
+        }
+        if (tid == 0) {
+            lanes[DOT_THREADS + 1] = sum;   // Σwr is thread 0's
+            epochSquares += squares;
+        }
+        dh_sync();
+        const double alpha = dh_mul(-scale, lanes[DOT_THREADS + 1]);
+        const double rate = rates[step];
+        #pragma unroll
+        for (int k = 0; k < KPT; ++k) {
+            const int j = tid + k * THREADS;
+            if (j < n) {
+                REAL g = (REAL) dh_mul(scale, total[k]);
+                if (factors) {
+                    g = dh_mul(factors[j], g);
+                }
+                if (means) {
+                    g = dh_axpy_value(alpha, means[j], g);
+                }
+                const REAL t = theta[j];
+                if (ridge) {
+                    g = dh_axpy_value(1.0, dh_mul(ridge[j], t), g);
+                }
+                REAL next = squaredScales ? dh_axpy_value(-rate, dh_mul(squaredScales[j], g), t) : dh_axpy_value(-rate, g, t);
+                if (kappa) {
+                    const double v = (double) next;
+                    const double threshold = dh_mul(dh_mul(rate, kappa[j]), l1Scales[j]);
+                    next = (REAL) (v > threshold ? v - threshold : v < -threshold ? v + threshold : 0.0);
+                }
+                theta[j] = next;
+                last[k] = g;
+            }
+        }
+        dh_sync();   // θ before other threads read it (the next dot); lanes[DOT_THREADS + 1] before its next write
+    }
+    #pragma unroll
+    for (int k = 0; k < KPT; ++k) {
+        const int j = tid + k * THREADS;
+        if (j < n) {
+            gradient[j] = last[k];
+        }
+    }
+    if (tid == 0) {
+        state[0] = epochSquares;
+    }
+#endif
 }
 
 // ------------------------------------------------------------------------------ prediction

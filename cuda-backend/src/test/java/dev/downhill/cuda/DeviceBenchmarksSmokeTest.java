@@ -62,6 +62,19 @@ class DeviceBenchmarksSmokeTest {
     }
 
     @Test
+    void epochBenchmarkTimesBothLoopsAndFindsTheSameBits() throws Exception {
+        Path out = dir.resolve("epochs.json");
+        DeviceEpochBenchmark.main(new String[] {"--shapes", "300x6", "--batches", "1,7", "--positions", "70",
+            "--per-batch-positions", "30", "--repeats", "1", "--out", out.toString()});
+        String json = Files.readString(out);
+        for (String key : new String[] {"deviceSecondsPerEpoch", "perBatchSecondsPerEpoch", "speedupOverPerBatch"}) {
+            assertTrue(json.contains("\"" + key + "\""), key + " in " + json);
+        }
+        assertTrue(!json.contains("\"bitIdenticalToPerBatch\": false") && json.contains("\"bitIdenticalToPerBatch\": true"), json);
+        assertTrue(json.contains("\"deviceEpoch\": true"), json);
+    }
+
+    @Test
     void preflightCompilesAndRunsBothStrategiesInBothPrecisions() throws Exception {
         Path out = dir.resolve("preflight.json");
         // 1000 columns: the kernels CudaAgreementTest compiles too (the fake device caches them on disk)
