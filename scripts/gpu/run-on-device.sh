@@ -261,7 +261,8 @@ if [ "${SKIP_EPOCHS:-0}" != 1 ]; then
   step epochs "${T_EPOCHS:-60}" java $EPOCH_JVM -cp "$CP" dev.downhill.cuda.DeviceEpochBenchmark \
     --shapes "$EPOCH_SHAPES" --out "$OUT/device-epochs.json" $EPOCH_ARGS
   finish epochs
-  grep -E '^(device|epochs|error):' "$LOGS/epochs.log" | cut -c1-2000
+  grep -E '^(device|error):' "$LOGS/epochs.log"
+  grep -E '^epochs:' "$LOGS/epochs.log" | tail -1 | cut -c1-3000
 else
   skip epochs SKIP_EPOCHS=1
 fi
