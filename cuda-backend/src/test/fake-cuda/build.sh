@@ -5,7 +5,7 @@
 #   libcublas.so.13     cuBLAS                 (version node libcublas.so.13) + an empty libcublasLt.so.13
 #   libcusolver.so.12   cuSOLVER               (version node libcusolver.so.12) + an empty libcusolverMg.so.12
 #   libnvrtc.so.13      NVRTC (runs g++)       (version node libnvrtc.so.13)
-#   libcusparse.so.12   empty (JavaCPP loads cuSPARSE's bindings with cuSOLVER's)
+#   libcusparse.so.12   cuSPARSE's generic SpMV (version node libcusparse.so.12), opened by the cusparse strategy
 # plus host_emulation.h and fake_module.h next to libnvrtc.so.13, which compiles kernels against them.
 # Usage: build.sh OUTDIR        (rebuilds only what changed)
 set -euo pipefail
@@ -65,5 +65,5 @@ build libcusolver.so.12 libcusolver.so.12 cusolver.cpp "${link[@]}"
 build libnvrtc.so.13 libnvrtc.so.13 nvrtc.cpp -ldl
 empty libcublasLt.so.13
 empty libcusolverMg.so.12
-empty libcusparse.so.12   # JavaCPP loads cuSPARSE with cuSOLVER (its preset inherits it); never called
+build libcusparse.so.12 libcusparse.so.12 cusparse.cpp "${link[@]}"   # also loaded by JavaCPP with cuSOLVER
 echo "fake CUDA stack built in $out"

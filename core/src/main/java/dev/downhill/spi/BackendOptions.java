@@ -46,7 +46,7 @@ public final class BackendOptions {
     public static final String CPU_BLOCK_BYTES = "cpu.blockBytes";
     /** cpu: float32 partial sums are flushed to float64 every this many rows (default 512). */
     public static final String CPU_FLUSH_ROWS = "cpu.flushRows";
-    /** cuda: the gradient kernel, {@code fused} or {@code cublas} (dense X); {@code fused} or {@code atomic} (sparse X). */
+    /** cuda: the gradient kernel, {@code fused} or {@code cublas} (dense X); {@code fused}, {@code atomic} or {@code cusparse} (sparse X). */
     public static final String CUDA_KERNEL = "cuda.kernel";
     /** nd4j: {@code true} copies X and y into ND4J memory instead of wrapping the dataset's (default false). */
     public static final String ND4J_COPY = "nd4j.copy";
@@ -320,7 +320,7 @@ public final class BackendOptions {
             return set(CPU_KERNEL, kernel);
         }
 
-        /** The cuda backend's gradient kernel: fused or cublas (dense X), fused or atomic (sparse X). */
+        /** The cuda backend's gradient kernel: fused or cublas (dense X), fused, atomic or cusparse (sparse X). */
         public Builder cudaKernel(String kernel) {
             return set(CUDA_KERNEL, kernel);
         }

@@ -57,9 +57,9 @@ public final class CudaBackend implements Backend {
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(options, "options");
         CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
-        if (strategy == CudaGradientStrategy.ATOMIC) {
-            throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = atomic applies to sparse X only: dense X runs "
-                    + "fused or cublas");
+        if (strategy == CudaGradientStrategy.ATOMIC || strategy == CudaGradientStrategy.CUSPARSE) {
+            throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = " + strategy.name().toLowerCase(java.util.Locale.ROOT)
+                    + " applies to sparse X only: dense X runs fused or cublas");
         }
         Availability a = availability();
         if (!a.available()) {
@@ -70,9 +70,9 @@ public final class CudaBackend implements Backend {
 
     /**
      * A CSR X on the device ({@link CudaCsrProblem}): the fused CSR gradient kernel ({@value BackendOptions#CUDA_KERNEL}
-     * {@code fused}, the default: deterministic partial gradients; {@code atomic}: float64 atomics), predictions on the
-     * device, the once-per-problem passes on the host. {@code cublas} is refused (a dense-X strategy; sparse X has no
-     * vendor-library strategy: JavaCPP's cuSPARSE bindings lack cusparseSpMV).
+     * {@code fused}, the default: deterministic partial gradients; {@code atomic}: float64 atomics; {@code cusparse}: full
+     * passes as two cuSPARSE SpMV calls, the vendor baseline), predictions on the device, the once-per-problem passes on
+     * the host. {@code cublas} is refused (a dense-X strategy).
      */
     @Override
     public ResidentProblem loadSparse(SparseDataset data, Precision precision, BackendOptions options) {
@@ -82,7 +82,7 @@ public final class CudaBackend implements Backend {
         CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
         if (strategy == CudaGradientStrategy.CUBLAS) {
             throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = cublas applies to dense X only: sparse X runs the "
-                    + "fused CSR kernel (" + BackendOptions.CUDA_KERNEL + " fused, the default, or atomic)");
+                    + "fused CSR kernel (" + BackendOptions.CUDA_KERNEL + " fused, the default, or atomic) or cuSPARSE (cusparse)");
         }
         Availability a = availability();
         if (!a.available()) {

@@ -86,6 +86,8 @@ final class CudaCsrProblem implements ResidentProblem {
     private final SparseHostPasses hostPasses;
     private final DeviceVectors vectors;
     private final DeviceRowOrder orders;
+    /** The cusparse strategy's full passes (two SpMV calls), or null with the CSR kernels' strategies. */
+    private final CusparseGradient vendor;
     private DeviceMemory predictTheta;
     private DeviceMemory predictOut;
     private SparseHostPasses.Statistics statistics;
@@ -101,10 +103,15 @@ final class CudaCsrProblem implements ResidentProblem {
      */
     CudaCsrProblem(SparseDataset data, Precision precision, CudaGradientStrategy strategy, BackendOptions options) {
         this.source = Objects.requireNonNull(data, "data");
-        if (strategy != CudaGradientStrategy.FUSED && strategy != CudaGradientStrategy.ATOMIC) {
-            throw new IllegalArgumentException("sparse X takes the fused or atomic strategy, not " + strategy);
+        if (strategy == CudaGradientStrategy.CUBLAS) {
+            throw new IllegalArgumentException("sparse X takes the fused, atomic or cusparse strategy, not " + strategy);
         }
         this.atomic = strategy == CudaGradientStrategy.ATOMIC;
+        boolean vendor = strategy == CudaGradientStrategy.CUSPARSE;
+        String refused = vendor ? CusparseGradient.refusal(data.x().nonZeros()) : null;
+        if (refused != null) {
+            throw new IllegalStateException(refused);
+        }
         this.precision = Objects.requireNonNull(precision, "precision");
         this.matrix = data.x();
         this.rows = data.rows();
@@ -130,7 +137,8 @@ final class CudaCsrProblem implements ResidentProblem {
             // the partial gradients (or the one atomic gradient), their sums, the parts' bounds, the total and the sums, the
             // dot product; made on first use: the epoch's row order (mini-batches) and the prediction buffers
             long work = 8L * (atomic ? 1 : parts) * n + 16L * parts + 8L * (parts + 1) + 8L * n + 16 + 8
-                    + 8 * rows + 8L * n + 8 * Math.min(rows, PREDICT_ROWS);
+                    + 8 * rows + 8L * n + 8 * Math.min(rows, PREDICT_ROWS)
+                    + (vendor ? CusparseGradient.workBytes(rows, n, precision, residualBlocks()) : 0);
             long need = csrBytes + bytesY + bytesW + work;
             long[] memory = context.memory();
             long budget = CudaMemoryBudget.budget(options, memory[0]);
@@ -171,6 +179,8 @@ final class CudaCsrProblem implements ResidentProblem {
             this.total = context.allocate(8L * n, "gradient total");
             this.sums = context.allocate(16, "residual sums");
             this.vectors = new DeviceVectors(context, utility, n, precision);
+            this.vendor = vendor ? new CusparseGradient(context, utility, rows, n, nonZeros, matrix.rowPointers(), columns, values,
+                    precision, residualBlocks()) : null;
         } catch (RuntimeException | Error e) {
             if (c != null) {
                 c.close();
@@ -195,6 +205,11 @@ final class CudaCsrProblem implements ResidentProblem {
      */
     static int atomicBlocks(long rows, int threads) {
         return (int) Math.max(1, Math.min(rows, 132L * 2048 / threads));
+    }
+
+    /** The residual kernel's grid in the cusparse strategy: fixed (its sums' order must not depend on the device). */
+    static int residualBlocks() {
+        return 512;
     }
 
     /** Block size of the CSR kernels: the average row's non-zeros rounded up to a power of two, within 32..256. */
@@ -288,9 +303,11 @@ final class CudaCsrProblem implements ResidentProblem {
 
     @Override
     public String description() {
-        return String.format(Locale.ROOT, "%s, CSR X resident (%,d non-zeros, %.3g%% dense), gradient: fused CSR kernel "
-                        + "(%d %s × %d threads, %s)", context.device().name(), nonZeros, 100.0 * nonZeros / ((double) rows * n),
-                parts, atomic ? "blocks" : "parts", csrThreads, atomic ? "float64 atomics" : "deterministic");
+        String kernel = String.format(Locale.ROOT, "fused CSR kernel (%d %s × %d threads, %s)", parts, atomic ? "blocks" : "parts",
+                csrThreads, atomic ? "float64 atomics" : "deterministic");
+        return String.format(Locale.ROOT, "%s, CSR X resident (%,d non-zeros, %.3g%% dense), gradient: %s", context.device().name(),
+                nonZeros, 100.0 * nonZeros / ((double) rows * n),
+                vendor != null ? "cuSPARSE SpMV twice for full passes (configured), " + kernel + " for mini-batches" : kernel);
     }
 
     @Override
@@ -389,6 +406,11 @@ final class CudaCsrProblem implements ResidentProblem {
         long count = rows;
         int p = parts;
         DeviceMemory rowBounds = bounds;
+        if (slice.isAll() && vendor != null) {
+            vendor.gradient(t.memory(), intercept, targetWeight, scale, y, weights, total, sums, g.memory());
+            double[] s = context.doublesToHost(sums, 0, 2);
+            return new ResidualSums(s[0], s[1]);
+        }
         if (!slice.isAll()) {
             rowOrder = orders.of(slice);
             first = slice.from();
@@ -477,6 +499,9 @@ final class CudaCsrProblem implements ResidentProblem {
         }
         closed = true;
         try {
+            if (vendor != null) {
+                vendor.close();
+            }
             vectors.close();
             context.close();
         } finally {

@@ -17,7 +17,14 @@ public enum CudaGradientStrategy {
      * gradients — faster where the partials would cost more than X (large n, many short rows), but not bit-identical
      * run to run (the additions' order varies).
      */
-    ATOMIC;
+    ATOMIC,
+    /**
+     * Sparse X only, the vendor baseline the CSR kernel must beat: full passes as two cuSPARSE SpMV calls (r = Xθ, then
+     * g = s·Xᵀr; CUSPARSE_SPMV_ALG_DEFAULT, X read twice, the residual rounded to X's precision between them), through
+     * the backend's own JNI shim ({@link CusparseLibrary}); mini-batch slices keep the fused CSR kernel. Fewer than 2³¹
+     * stored entries (int32 offsets).
+     */
+    CUSPARSE;
 
     public static final String PROPERTY = "downhill.cuda.kernel";
 
@@ -31,8 +38,10 @@ public enum CudaGradientStrategy {
                 return CUBLAS;
             case "atomic":
                 return ATOMIC;
+            case "cusparse":
+                return CUSPARSE;
             default:
-                throw new IllegalArgumentException(dev.downhill.spi.BackendOptions.CUDA_KERNEL + " must be fused or cublas (dense X), or fused or atomic (sparse X), got '" + v + "'");
+                throw new IllegalArgumentException(dev.downhill.spi.BackendOptions.CUDA_KERNEL + " must be fused or cublas (dense X), or fused, atomic or cusparse (sparse X), got '" + v + "'");
         }
     }
 }

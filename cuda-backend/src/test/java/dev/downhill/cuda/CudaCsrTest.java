@@ -241,6 +241,40 @@ class CudaCsrTest {
         }
     }
 
+    /**
+     * The cusparse strategy (two cuSPARSE SpMV calls, the vendor baseline): float64 full passes equal the fused kernel's
+     * to ~1e-12 of the magnitudes (the same float64 products summed in another order); float32 to 1e-5 (cuSPARSE sums in
+     * float32 on a real device, and the residual is rounded to float32 between the two products: ~1e-7 per operation over
+     * ~10² terms); mini-batch slices run the fused CSR kernel, bit for bit; a cg fit agrees with the cpu sparse fit.
+     */
+    @Test
+    void theCusparseStrategyAgreesWithTheFusedKernelAndTheCpuFit() {
+        Data t = data(36, true);
+        BackendOptions vendor = BackendOptions.builder().cudaKernel("cusparse").build();
+        for (Precision p : Precision.values()) {
+            try (SparseDataset sd = sparseData(t.x, t.y, t.w, p);
+                 ResidentProblem fused = Backends.loadSparse(CudaBackend.NAME, sd, p, BackendOptions.none());
+                 ResidentProblem spmv = Backends.loadSparse(CudaBackend.NAME, sd, p, vendor)) {
+                assertTrue(spmv.description().contains("cuSPARSE SpMV twice"), spmv.description());
+                close(gradient(fused, t.theta, 0.4, 1, 2.0 / M, RowSlice.all()), gradient(spmv, t.theta, 0.4, 1, 2.0 / M,
+                        RowSlice.all()), p == Precision.FLOAT64 ? SUMS : 1e-5, "cusparse gradient " + p);
+                long[] order = new long[M];
+                for (int i = 0; i < M; i++) {
+                    order[(i * 7) % M] = i;
+                }
+                RowSlice slice = RowSlice.of(order, 3, 3 + 40);
+                assertArrayEquals(gradient(fused, t.theta, 0.4, 1, 2.0 / 40, slice), gradient(spmv, t.theta, 0.4, 1, 2.0 / 40, slice),
+                        "cusparse mini-batch gradient (the fused CSR kernel) " + p);
+            }
+        }
+        FitConfig.Builder b = FitConfig.builder().solver(Solver.CG).tolerance(1e-12).maxIterations(500);
+        try (SparseDataset sd = sparseData(t.x, t.y, t.w, Precision.FLOAT64)) {
+            FittedModel onGpu = LinearRegression.fit(sd, b.backend(CudaBackend.NAME).backendOptions(vendor).build());
+            FittedModel onCpu = LinearRegression.fit(sd, b.backend("cpu").backendOptions(BackendOptions.none()).build());
+            Compare.assertClose(Compare.withIntercept(onGpu), Compare.withIntercept(onCpu), 1e-8, "cusparse cg vs cpu sparse");
+        }
+    }
+
     @Test
     void refusesAMatrixOverTheBudgetAndTheCublasStrategy() {
         Data t = data(34, false);
@@ -264,6 +298,9 @@ class CudaCsrTest {
                 IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> Backends.load(CudaBackend.NAME,
                         dense, Precision.FLOAT64, BackendOptions.builder().cudaKernel("atomic").build()));
                 assertTrue(d.getMessage().contains("sparse X only"), d.getMessage());
+                IllegalArgumentException v = assertThrows(IllegalArgumentException.class, () -> Backends.load(CudaBackend.NAME,
+                        dense, Precision.FLOAT64, BackendOptions.builder().cudaKernel("cusparse").build()));
+                assertTrue(v.getMessage().contains("cusparse applies to sparse X only"), v.getMessage());
             }
         }
     }
