@@ -42,6 +42,9 @@ tiny=(
   STREAM_ROWS=4000 STREAM_COLS=24 STREAM_BUDGET=160k STREAM_JVM="-Xmx1g -Ddownhill.cuda.chunkBytes=16k"
   STREAM_ARGS="--steps 1 --repeats 1 --copy-gib 0.001 --iterations 5"
   T_SOLVERS=300 SOLVER_JVM=-Xmx1g SOLVER_ARGS="--cpu-seconds 5 --tol 1e-2 --iterations 50 --direct-rows 200 --direct-cols 12"
+  T_EPOCHS=300 EPOCH_SHAPES=3000x20,300x1000 EPOCH_JVM=-Xmx1g
+  EPOCH_ARGS="--batches 1,32 --positions 256 --per-batch-positions 64 --repeats 1"
+  T_CSR=300 CSR_SHAPES=400x2000x0.01 CSR_JVM=-Xmx1g CSR_ARGS="--passes 1 --repeats 1 --copy-gib 0.001"
 )
 # inside the rehearsal's namespace: the fake driver replaced by the stub
 broken_driver="cp $stub/libcuda.so.1 /opt/nvidia-driver/lib64/libcuda.so.1 && exec bash scripts/gpu/run-on-device.sh"
@@ -63,7 +66,7 @@ rehearse() {   # rehearse NAME COMMAND...: one run under ../shared/gpu/rehearse.
 rehearse full env "${tiny[@]}" bash scripts/gpu/run-on-device.sh
 out=$base/full
 check "exit 0" test "$rc" -eq 0
-for f in run.json preflight.json device-step.json torch-step.json device-stream.json device-solvers.json logs.tgz; do
+for f in run.json preflight.json device-step.json torch-step.json device-stream.json device-solvers.json device-extra.json logs.tgz; do
   check "$f in \$OUT" test -s "$out/$f"
 done
 check "at most 8 files in \$OUT" test "$(find "$out" -type f | wc -l)" -le 8
@@ -73,6 +76,8 @@ check "the tests ran" grep -qE '"successful": [1-9]' "$out/run.json"
 check "the streaming benchmark pinned X's streamed rows" grep -q '"pinned": true' "$out/device-stream.json"
 check "the solver benchmark fitted on both backends" grep -q '"gdCoefficientRelativeDifference"' "$out/device-solvers.json"
 check "every direct fit ran" bash -c "! grep -q 'Error\"' '$out/device-solvers.json' && grep -q directCpuSvdRelativeDifference '$out/device-solvers.json'"
+check "the device epochs gave the per-batch loop's bits" bash -c "grep -q '\"bitIdenticalToPerBatch\": true' '$out/device-extra.json' && ! grep -q '\"bitIdenticalToPerBatch\": false' '$out/device-extra.json'"
+check "the CSR benchmark ran every strategy" bash -c "grep -q '\"speedupOver_cusparse\"' '$out/device-extra.json' && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' '$out/device-extra.json'"
 check "logs.tgz holds the JUnit reports" bash -c "tar -tzf '$out/logs.tgz' | grep -q 'junit-reports/.*\.xml'"
 
 rehearse no-cuda env "${tiny[@]}" DOWNHILL_FAKE_CUDA_NO_DEVICE=1 bash scripts/gpu/run-on-device.sh

@@ -14,9 +14,11 @@
 #                                      core (the cpu fit stopped after 40 s); svd, normal and GD at 20,000 × 5,000
 #   8. epochs     (T_EPOCHS, 60 s)     DeviceEpochBenchmark (issue 15): seconds per row of the device epoch and of the
 #                                      per-batch loop, B = 1, 32, 256, on EPOCH_SHAPES; whether the two agree bit for bit
+#   9. csr        (T_CSR, 90 s)        DeviceCsrBenchmark (issues 14, 18.5): a full CSR gradient pass, fused vs atomic vs
+#                                      cusparse, on CSR_SHAPES (E2006's shape and a tall one); fraction of the copy bandwidth
 # A step starts only while BUDGET_S (510 s) is not spent and gets at most what is left of it.
 # $OUT receives at most 8 files: run.json (every step's status, exit code, seconds, test counts), preflight.json,
-# device-step.json, torch-step.json, device-stream.json, device-solvers.json, device-epochs.json, logs.tgz (every log, JUnit XML reports, nvidia-smi);
+# device-step.json, torch-step.json, device-stream.json, device-solvers.json, device-extra.json (epochs and csr), logs.tgz (every log, JUnit XML reports, nvidia-smi);
 # logs.tgz is rewritten after every step.
 #
 # On the build machine first:   scripts/gpu/pack.sh core cpu-backend cuda-backend
@@ -24,7 +26,7 @@
 # Then, with the device tool:   run(command="bash scripts/gpu/run-on-device.sh", carry=[".gpu"], timeout_s=540)
 #
 # Variables (defaults in brackets):
-#   SKIP_PREFLIGHT SKIP_STEP SKIP_TORCH SKIP_TESTS SKIP_STREAM SKIP_SANITIZER SKIP_SOLVERS SKIP_EPOCHS   =1 skips that step
+#   SKIP_PREFLIGHT SKIP_STEP SKIP_TORCH SKIP_TESTS SKIP_STREAM SKIP_SANITIZER SKIP_SOLVERS SKIP_EPOCHS SKIP_CSR   =1 skips that step
 #   SKIP_BENCH=1     skips step and torch (as before)
 #   ROWS [50000] COLS [100000]          step benchmark and torch shape (float32)
 #   STEP_ARGS        [--steps 10 --warmup 3 --repeats 3 --copy-gib 4]   STEP_JVM [-Xmx4g]
@@ -36,7 +38,9 @@
 #   SOLVER_ARGS      [--cpu-seconds 40 --tol 1e-3]   SOLVER_JVM [-Xmx4g]   (rows and cols: ROWS, COLS)
 #   EPOCH_SHAPES     [2000000x20,200000x1000]   EPOCH_ARGS [--batches 1,32,256 --positions 65536 --per-batch-positions 4096
 #                    --repeats 3]   EPOCH_JVM [-Xmx4g]
-#   PREFLIGHT_JVM [] PREFLIGHT_ARGS []  T_PREFLIGHT T_STEP T_TORCH T_TESTS T_STREAM T_MEMCHECK T_SOLVERS T_EPOCHS BUDGET_S (seconds)
+#   CSR_SHAPES       [16087x150360x0.008,2000000x1000000x0.00004]   CSR_ARGS [--passes 20 --repeats 3 --copy-gib 2]
+#                    CSR_JVM [-Xmx12g]
+#   PREFLIGHT_JVM [] PREFLIGHT_ARGS []  T_PREFLIGHT T_STEP T_TORCH T_TESTS T_STREAM T_MEMCHECK T_SOLVERS T_EPOCHS T_CSR BUDGET_S (seconds)
 #   OUT [/tmp/downhill-gpu-out]   LOGS [/tmp/downhill-gpu-logs]
 # Exit status: 0 when every step that ran passed; 2 when the pre-flight failed (nothing else ran); 1 otherwise.
 set -uo pipefail
@@ -63,6 +67,9 @@ PREFLIGHT_ARGS=${PREFLIGHT_ARGS:-}
 EPOCH_SHAPES=${EPOCH_SHAPES:-2000000x20,200000x1000}
 EPOCH_ARGS=${EPOCH_ARGS:---batches 1,32,256 --positions 65536 --per-batch-positions 4096 --repeats 3}
 EPOCH_JVM=${EPOCH_JVM:--Xmx4g}
+CSR_SHAPES=${CSR_SHAPES:-16087x150360x0.008,2000000x1000000x0.00004}
+CSR_ARGS=${CSR_ARGS:---passes 20 --repeats 3 --copy-gib 2}
+CSR_JVM=${CSR_JVM:--Xmx12g}
 MIN_STEP_S=10
 started=$SECONDS
 mkdir -p "$OUT"
@@ -132,7 +139,7 @@ skip() {
 
 run_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 rm -f "$OUT"/run.json "$OUT"/preflight.json "$OUT"/device-step.json "$OUT"/torch-step.json "$OUT"/device-stream.json \
-      "$OUT"/device-solvers.json "$OUT"/device-epochs.json "$OUT"/logs.tgz "$OUT"/.*.tmp "$OUT"/*.part 2>/dev/null
+      "$OUT"/device-solvers.json "$OUT"/device-extra.json "$OUT"/logs.tgz "$OUT"/.*.tmp "$OUT"/*.part 2>/dev/null
 
 # ---------------------------------------------------------------------------------------------- environment
 if ! source .gpu/device-env.sh > "$LOGS/device-env.log" 2>&1; then
@@ -149,7 +156,7 @@ cat "$LOGS/device-env.log"
 } > "$LOGS/nvidia-smi.txt"
 git rev-parse HEAD > "$LOGS/commit.txt" 2>/dev/null || true
 echo "$ROWS x $COLS; stream $STREAM_ROWS x $STREAM_COLS budget $STREAM_BUDGET; BUDGET_S $BUDGET_S" > "$LOGS/settings.txt"
-env | grep -E '^(SKIP_|T_|ROWS|COLS|STEP_|TORCH_|TEST_|STREAM_|MEMCHECK_|PREFLIGHT_|SOLVER_|EPOCH_|BUDGET_S|JAVA_TOOL_OPTIONS)' >> "$LOGS/settings.txt"
+env | grep -E '^(SKIP_|T_|ROWS|COLS|STEP_|TORCH_|TEST_|STREAM_|MEMCHECK_|PREFLIGHT_|SOLVER_|EPOCH_|CSR_|BUDGET_S|JAVA_TOOL_OPTIONS)' >> "$LOGS/settings.txt"
 
 # ---------------------------------------------------------------------------------------------- 1. pre-flight
 if [ "${SKIP_PREFLIGHT:-0}" != 1 ]; then
@@ -255,16 +262,39 @@ else
   skip solvers SKIP_SOLVERS=1
 fi
 
-# ---------------------------------------------------------------------------------------------- 8. epochs (issue 15)
+# ---------------------------------------------------------------------------------------------- 8, 9. epochs, csr
+# $OUT holds at most 8 files: the two benchmarks write their JSON into $LOGS, and device-extra.json gathers both
+# ({"epochs": …, "csr": …}, null for one not run) after each.
+combine_extra() {
+  {
+    printf '{\n"epochs": '
+    cat "$LOGS/device-epochs.json" 2>/dev/null || printf 'null\n'
+    printf ',\n"csr": '
+    cat "$LOGS/device-csr.json" 2>/dev/null || printf 'null\n'
+    printf '}\n'
+  } > "$OUT/device-extra.json.part" && mv -f "$OUT/device-extra.json.part" "$OUT/device-extra.json"
+}
 if [ "${SKIP_EPOCHS:-0}" != 1 ]; then
   # shellcheck disable=SC2086
   step epochs "${T_EPOCHS:-60}" java $EPOCH_JVM -cp "$CP" dev.downhill.cuda.DeviceEpochBenchmark \
-    --shapes "$EPOCH_SHAPES" --out "$OUT/device-epochs.json" $EPOCH_ARGS
+    --shapes "$EPOCH_SHAPES" --out "$LOGS/device-epochs.json" $EPOCH_ARGS
+  combine_extra
   finish epochs
   grep -E '^(device|error):' "$LOGS/epochs.log"
   grep -E '^epochs:' "$LOGS/epochs.log" | tail -1 | cut -c1-3000
 else
   skip epochs SKIP_EPOCHS=1
+fi
+if [ "${SKIP_CSR:-0}" != 1 ]; then
+  # shellcheck disable=SC2086
+  step csr "${T_CSR:-90}" java $CSR_JVM -Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0 \
+    -cp "$CP" dev.downhill.cuda.DeviceCsrBenchmark --shapes "$CSR_SHAPES" --out "$LOGS/device-csr.json" $CSR_ARGS
+  combine_extra
+  finish csr
+  grep -E '^(device|copyGBps|error):' "$LOGS/csr.log"
+  grep -E '^results:' "$LOGS/csr.log" | tail -1 | cut -c1-4000
+else
+  skip csr SKIP_CSR=1
 fi
 
 rm -f "$OUT"/.*.tmp "$OUT"/*.part 2>/dev/null

@@ -125,7 +125,7 @@ public final class DeviceStepBenchmark {
     }
 
     /** GB/s of device-to-device copies of {@code bytes} (read + written), median of {@code repeats}. */
-    private static double copyBandwidth(CudaContext context, DeviceTimer timer, long bytes, int repeats) {
+    static double copyBandwidth(CudaContext context, DeviceTimer timer, long bytes, int repeats) {
         DeviceMemory from = context.allocate(bytes, "copy source");
         DeviceMemory to = context.allocate(bytes, "copy destination");
         try {

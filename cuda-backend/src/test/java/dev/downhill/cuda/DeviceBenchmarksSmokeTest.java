@@ -75,6 +75,25 @@ class DeviceBenchmarksSmokeTest {
     }
 
     @Test
+    void csrBenchmarkTimesEveryStrategyAndComparesTheirGradients() throws Exception {
+        Path out = dir.resolve("csr.json");
+        DeviceCsrBenchmark.main(new String[] {"--shapes", "200x500x0.02", "--passes", "1", "--repeats", "1",
+            "--copy-gib", "0.001", "--out", out.toString()});
+        String json = Files.readString(out);
+        for (String s : new String[] {"fused", "atomic", "cusparse"}) {
+            assertTrue(json.contains("\"strategy\": \"" + s + "\""), s + " in " + json);
+        }
+        assertTrue(!json.contains("\"error\"") && json.contains("\"speedupOver_cusparse\"") && json.contains("\"fractionOfCopy\""),
+                json);
+        for (String d : json.split("\"gradientRelativeDifferenceToFused\": ")) {
+            if (Character.isDigit(d.charAt(0))) {
+                double difference = Double.parseDouble(d.replaceAll("(?s)^([0-9.eE+-]+).*", "$1"));
+                assertTrue(difference < 1e-12, "float64 strategies agree with the fused kernel: " + difference);
+            }
+        }
+    }
+
+    @Test
     void preflightCompilesAndRunsBothStrategiesInBothPrecisions() throws Exception {
         Path out = dir.resolve("preflight.json");
         // 1000 columns: the kernels CudaAgreementTest compiles too (the fake device caches them on disk)
