@@ -696,6 +696,9 @@ static inline T dh_load_cached(const T* p) { return *p; }
 #define dh_block_sums(d, scratch) ::dh_emu::block_sums<ROWS>((d), (scratch))
 #define dh_block_sums_upto(d, scratch, live) ::dh_emu::block_sums<ROWS>((d), (scratch), (live))
 
+/** The device's L2 prefetch hint: nothing to emulate. */
+static inline void dh_prefetch_l2(const void*) {}
+
 /** The device's dh_mul: one rounded product (g++ contracts nothing at the baseline x86-64 ISA). */
 static inline double dh_mul(double a, double b) { return a * b; }
 static inline float dh_mul(float a, float b) { return a * b; }

@@ -212,6 +212,11 @@ static __device__ __forceinline__ void dh_block_sums_upto(double* d, double* scr
     }
 }
 
+/** Asks for the 128-byte line at p to be brought into L2 (a hint: no result, no fault on any address). */
+[[maybe_unused]] static __device__ __forceinline__ void dh_prefetch_l2(const void* p) {
+    asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
+}
+
 /** a·b rounded once, never contracted into a neighbouring addition (the product a separate kernel would store). */
 [[maybe_unused]] static __device__ __forceinline__ double dh_mul(double a, double b) { return __dmul_rn(a, b); }
 [[maybe_unused]] static __device__ __forceinline__ float dh_mul(float a, float b) { return __fmul_rn(a, b); }
@@ -511,9 +516,11 @@ DH_KERNEL void vector_dot(i64 n, const REAL* __restrict__ x, const REAL* __restr
 
 /** Threads of vector_dot's block (the utility module's THREADS, FusedShape.UTILITY_THREADS). */
 #define DOT_THREADS 256
+/** epoch_batches asks for the rows of the batch this many batches ahead to be brought into L2 (latency, not bits). */
+#define EPOCH_PREFETCH_BATCHES 4
 
 /** The value lane 0 holds after the warp butterfly v += shfl_xor(v, m), m = 16, 8, …, 1, over v[0..31] (overwritten). */
-static __device__ __forceinline__ double dh_butterfly_lane0(double* v) {
+[[maybe_unused]] static __device__ __forceinline__ double dh_butterfly_lane0(double* v) {
     #pragma unroll
     for (int m = 16; m > 0; m >>= 1) {
         #pragma unroll
@@ -530,7 +537,7 @@ static __device__ __forceinline__ double dh_butterfly_lane0(double* v) {
  * lanes[0..DOT_THREADS), the two butterfly levels by thread 0, the result through lanes[DOT_THREADS] to every thread.
  * Starts with a barrier (y may have just been written by other threads). lanes: DOT_THREADS + 1 doubles, shared.
  */
-static __device__ __forceinline__ double dh_dot_as_vector_dot(int n, const REAL* x, const REAL* y, double* lanes) {
+[[maybe_unused]] static __device__ __forceinline__ double dh_dot_as_vector_dot(int n, const REAL* x, const REAL* y, double* lanes) {
     dh_sync();
     for (int v = threadIdx.x; v < DOT_THREADS; v += THREADS) {
         lanes[v] = dh_dot_share(n, x, y, v, DOT_THREADS);
@@ -585,6 +592,13 @@ DH_KERNEL void DH_BOUNDS epoch_batches(
     i64 step = 0;
     for (i64 p0 = 0; p0 < count; p0 += batch, ++step) {
         const i64 size = count - p0 < batch ? count - p0 : batch;
+        const i64 ahead = p0 + EPOCH_PREFETCH_BATCHES * batch;
+        for (i64 q = tid; q < batch && ahead + q < count; q += THREADS) {   // a thread a row, every line of it
+            const char* row = (const char*) (X + order[ahead + q] * (i64) n);
+            for (i64 offset = 0; offset < (i64) n * (i64) sizeof(REAL); offset += 128) {
+                dh_prefetch_l2(row + offset);
+            }
+        }
         const double scale = 2.0 / (double) size;
         const double b = means ? targetMean - dh_dot_as_vector_dot(n, means, theta, lanes) : 0.0;
         const REAL* current = theta;
