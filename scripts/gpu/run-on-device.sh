@@ -36,7 +36,7 @@
 #   STREAM_ARGS      [--steps 3 --repeats 3 --copy-gib 4 --iterations 20]   STREAM_JVM [-Xmx4g]
 #   MEMCHECK_SELECT  [--select-class dev.downhill.cuda.CudaAgreementTest --select-class dev.downhill.cuda.CudaCsrTest]
 #   SOLVER_ARGS      [--cpu-seconds 40 --tol 1e-3]   SOLVER_JVM [-Xmx4g]   (rows and cols: ROWS, COLS)
-#   EPOCH_SHAPES     [2000000x20,200000x1000]   EPOCH_ARGS [--batches 1,32,256 --positions 65536 --per-batch-positions 4096
+#   EPOCH_SHAPES     [2000000x20,200000x1000]   EPOCH_ARGS [--batches 1,32,256,2048 --positions 65536 --per-batch-positions 4096
 #                    --repeats 3]   EPOCH_JVM [-Xmx4g]
 #   CSR_SHAPES       [16087x150360x0.008,2000000x1000000x0.00004]   CSR_ARGS [--passes 20 --repeats 3 --copy-gib 2]
 #                    CSR_JVM [-Xmx12g]
@@ -65,7 +65,7 @@ SOLVER_ARGS=${SOLVER_ARGS:---cpu-seconds 40 --tol 1e-3}
 SOLVER_JVM=${SOLVER_JVM:--Xmx4g}
 PREFLIGHT_ARGS=${PREFLIGHT_ARGS:-}
 EPOCH_SHAPES=${EPOCH_SHAPES:-2000000x20,200000x1000}
-EPOCH_ARGS=${EPOCH_ARGS:---batches 1,32,256 --positions 65536 --per-batch-positions 4096 --repeats 3}
+EPOCH_ARGS=${EPOCH_ARGS:---batches 1,32,256,2048 --positions 65536 --per-batch-positions 4096 --repeats 3}
 EPOCH_JVM=${EPOCH_JVM:--Xmx4g}
 CSR_SHAPES=${CSR_SHAPES:-16087x150360x0.008,2000000x1000000x0.00004}
 CSR_ARGS=${CSR_ARGS:---passes 20 --repeats 3 --copy-gib 2}

@@ -499,11 +499,17 @@ final class CudaCsrProblem implements ResidentProblem {
         }
         closed = true;
         try {
-            if (vendor != null) {
-                vendor.close();
+            try {
+                if (vendor != null) {
+                    vendor.close();
+                }
+            } finally {
+                try {
+                    vectors.close();
+                } finally {
+                    context.close();
+                }
             }
-            vectors.close();
-            context.close();
         } finally {
             closeHostCopies();
         }

@@ -605,13 +605,29 @@ final class CudaProblem implements ResidentProblem {
 
     /**
      * The whole epoch on the device ({@link DeviceEpoch}: one launch per block of the row order, the bits of the per-batch
-     * loop) when the fused kernel runs with clusters of 1 on resident X; otherwise {@link StochasticEpoch#runPerBatch}.
+     * loop) when the fused kernel runs with clusters of 1 on resident X and a batch is at most
+     * {@link DeviceEpoch#MAX_SERIAL_GROUPS} row groups (one block runs a batch's groups one after another, where the
+     * per-batch launch runs them on as many blocks); otherwise {@link StochasticEpoch#runPerBatch}.
      */
     @Override
     public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
         ensureOpen();
-        if (fused == null || !DeviceEpoch.applies(shape) || !x.allResident()) {
+        if (!deviceEpochApplies() || !DeviceEpoch.batchFits(shape, plan.batchSize())) {
             return StochasticEpoch.runPerBatch(this, plan, theta, gradient);
+        }
+        return epochOnDevice(plan, theta, gradient);
+    }
+
+    /** Whether the device epoch can run here at all (fused shape with clusters of 1, X resident). */
+    boolean deviceEpochApplies() {
+        return fused != null && DeviceEpoch.applies(shape) && x.allResident();
+    }
+
+    /** The device epoch whatever the batch size (benchmarks measure where it stops paying); needs {@link #deviceEpochApplies}. */
+    StochasticEpoch.EpochSums epochOnDevice(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        ensureOpen();
+        if (!deviceEpochApplies()) {
+            throw new IllegalStateException("the device epoch needs the fused kernel with clusters of 1 and X resident");
         }
         if (epochs == null) {
             epochs = new DeviceEpoch(context, fused, shape, maxClusters, n, precision);

@@ -83,8 +83,13 @@ final class CusparseGradient implements AutoCloseable {
             }
             this.session = s;
         }
-        long bytes = Math.max(spmv(false, product, residual, -1, null), spmv(true, residual, product, -1, null));
-        this.buffer = context.allocate(Math.max(1, bytes), "cuSPARSE SpMV work buffer");
+        try {
+            long bytes = Math.max(spmv(false, product, residual, -1, null), spmv(true, residual, product, -1, null));
+            this.buffer = context.allocate(Math.max(1, bytes), "cuSPARSE SpMV work buffer");
+        } catch (RuntimeException | Error e) {
+            close(); // the handle and descriptor are this object's; the device buffers go with the context
+            throw e;
+        }
     }
 
     /** SpMV's work buffer in bytes (for the problem's accounting). */
@@ -125,7 +130,11 @@ final class CusparseGradient implements AutoCloseable {
     }
 
     private static String describe(int status) {
-        return status < 0 ? String.valueOf(CusparseLibrary.unavailable()) : CusparseLibrary.cusparse_status_string(status).getString();
+        if (status < 0) {
+            String why = CusparseLibrary.unavailable();
+            return why != null ? why : "cuSPARSE is unavailable";
+        }
+        return CusparseLibrary.cusparse_status_string(status).getString();
     }
 
     /** Destroys the cuSPARSE handle and descriptor (once); the device buffers belong to the context. */

@@ -16,7 +16,8 @@ import org.bytedeco.javacpp.Pointer;
  * θ, the last batch's gradient and the running Σwr² stay on the device until the epoch ends (8 bytes back).
  *
  * <p>Applies where the fused kernel runs in one block per row (clusters of 1: n ≤ threads × columns per thread) on
- * resident X; elsewhere the problem keeps the per-batch loop. The work buffers (the order block, the step sizes,
+ * resident X, for batches of at most {@link #MAX_SERIAL_GROUPS} row groups; elsewhere the problem keeps the per-batch
+ * loop. The work buffers (the order block, the step sizes,
  * D∘θ, κ and the soft threshold's scales: at most ~1 MB + 24n bytes) are allocated on first use from the context and
  * live as long as it. Not thread-safe (one per problem).
  */
@@ -50,9 +51,21 @@ final class DeviceEpoch {
         this.precision = precision;
     }
 
+    /**
+     * Most row groups (ROWS rows each) a batch may have for the problem to choose the device epoch: the kernel's one block
+     * runs them one after another, the per-batch loop's launch on that many blocks at once. Provisional (not measured on a
+     * GPU yet; {@link DeviceEpochBenchmark} times both sides of it).
+     */
+    static final long MAX_SERIAL_GROUPS = 32;
+
     /** Whether the epoch kernel runs for this fused shape (null: no fused kernel). */
     static boolean applies(FusedShape shape) {
         return shape != null && shape.cluster() == 1;
+    }
+
+    /** Whether a batch of {@code batch} rows is at most {@link #MAX_SERIAL_GROUPS} row groups of the shape. */
+    static boolean batchFits(FusedShape shape, long batch) {
+        return (batch + shape.rowsPerGroup() - 1) / shape.rowsPerGroup() <= MAX_SERIAL_GROUPS;
     }
 
     /** X, y and the weights on the device (row i at x + i·n elements, y + i elements, weights + i doubles; weights null when unweighted). */

@@ -22,7 +22,9 @@ import java.util.Map;
  * same batches as a whole one, fewer of them), with the intercept's centring as a fit with an intercept runs it (x̄ and
  * μ_y from the device's column statistics), constant η. Wall-clock time (each epoch call returns after its last
  * kernel), {@code repeats} times after one warm-up, median and range; seconds per whole epoch = per row × m. Also
- * whether the two gave the same θ bit for bit on this device. JSON after every figure; prints it at the end.
+ * whether the two gave the same θ bit for bit on this device (the program fails when one did not). The device epoch is
+ * timed at every B, also past {@link DeviceEpoch#MAX_SERIAL_GROUPS} where fits keep the per-batch loop
+ * ({@code fitsChooseDeviceEpoch} says which a fit takes), to place that limit. JSON after every figure; prints it at the end.
  *
  * <pre>java -cp … dev.downhill.cuda.DeviceEpochBenchmark --shapes 2000000x20,200000x1000 --batches 1,32,256 --out epochs.json</pre>
  */
@@ -33,7 +35,7 @@ public final class DeviceEpochBenchmark {
     public static void main(String[] args) throws IOException {
         Map<String, String> a = BenchmarkOutput.options(args);
         String[] shapes = a.getOrDefault("shapes", "2000000x20,200000x1000").split(",");
-        long[] batches = Arrays.stream(a.getOrDefault("batches", "1,32,256").split(",")).mapToLong(Long::parseLong).toArray();
+        long[] batches = Arrays.stream(a.getOrDefault("batches", "1,32,256,2048").split(",")).mapToLong(Long::parseLong).toArray();
         Precision precision = Precision.parse(a.getOrDefault("precision", "float32"));
         long positions = Long.parseLong(a.getOrDefault("positions", "65536"));
         long perBatchPositions = Long.parseLong(a.getOrDefault("per-batch-positions", "4096"));
@@ -48,6 +50,7 @@ public final class DeviceEpochBenchmark {
         result.put("repeats", repeats);
         result.put("learningRate", eta);
         List<Map<String, Object>> rowsOut = new ArrayList<>();
+        int mismatches = 0;
         try {
             for (String shape : shapes) {
                 String[] mn = shape.trim().split("x");
@@ -69,14 +72,15 @@ public final class DeviceEpochBenchmark {
                         row.put("cols", n);
                         row.put("batch", batch);
                         row.put("fusedShape", p.shape() == null ? "none" : p.shape().toString());
-                        row.put("deviceEpoch", DeviceEpoch.applies(p.shape()));
+                        row.put("deviceEpoch", p.deviceEpochApplies());
+                        row.put("fitsChooseDeviceEpoch", p.deviceEpochApplies() && DeviceEpoch.batchFits(p.shape(), batch));
                         rowsOut.add(row);
                         long count = Math.min(m, Math.max(batch, positions / batch * batch));
                         double[] device = new double[repeats];
                         for (int r = -1; r < repeats; r++) {
                             StochasticEpoch plan = plan(m, count, batch, eta, stats.targetMean(), means, r + 1);
                             long t0 = System.nanoTime();
-                            p.epoch(plan, theta, gradient);
+                            p.epochOnDevice(plan, theta, gradient);
                             if (r >= 0) {
                                 device[r] = (System.nanoTime() - t0) / 1e9 / count;
                             }
@@ -103,9 +107,11 @@ public final class DeviceEpochBenchmark {
                         StochasticEpoch plan = plan(m, few, batch, eta, stats.targetMean(), means, 99);
                         theta.copyFromHost(new double[(int) n]);
                         check.copyFromHost(new double[(int) n]);
-                        p.epoch(plan, theta, gradient);
+                        p.epochOnDevice(plan, theta, gradient);
                         StochasticEpoch.runPerBatch(p, plan, check, gradient);
-                        row.put("bitIdenticalToPerBatch", Arrays.equals(theta.copyToHost(), check.copyToHost()));
+                        boolean same = Arrays.equals(theta.copyToHost(), check.copyToHost());
+                        row.put("bitIdenticalToPerBatch", same);
+                        mismatches += same ? 0 : 1;
                         result.put("epochs", rowsOut);
                     }
                 }
@@ -115,6 +121,9 @@ public final class DeviceEpochBenchmark {
             throw e;
         }
         result.print();
+        if (mismatches > 0) {
+            throw new IllegalStateException(mismatches + " device epoch(s) did not give the per-batch loop's θ bit for bit");
+        }
     }
 
     /** The first {@code count} positions of epoch {@code epoch} (a validation split holds the rest out), constant η, centred. */

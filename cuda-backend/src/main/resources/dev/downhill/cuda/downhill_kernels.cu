@@ -330,7 +330,8 @@ static __device__ __forceinline__ void dh_fused_rows(
             if (r + q < r1) {
                 const i64 row = dh_row(order, first, r + q);
                 const double residual = d[q] + b - tau * (double) y[row];
-                const double weighted = w ? w[row] * residual : residual;
+                // w_i·r_i rounded once (dh_mul): it is used three times, so no instantiation may fuse it into one of them
+                const double weighted = w ? dh_mul(w[row], residual) : residual;
                 if (tid == 0) {
                     sumSquares += weighted * residual;
                     sum += weighted;
@@ -516,7 +517,10 @@ DH_KERNEL void vector_dot(i64 n, const REAL* __restrict__ x, const REAL* __restr
 
 /** Threads of vector_dot's block (the utility module's THREADS, FusedShape.UTILITY_THREADS). */
 #define DOT_THREADS 256
-/** epoch_batches asks for the rows of the batch this many batches ahead to be brought into L2 (latency, not bits). */
+/**
+ * epoch_batches asks for (the first THREADS) rows of the batch this many batches ahead to be brought into L2 (latency,
+ * not bits): at most THREADS rows a batch, so the look-ahead stays a few MB whatever B.
+ */
 #define EPOCH_PREFETCH_BATCHES 4
 
 /** The value lane 0 holds after the warp butterfly v += shfl_xor(v, m), m = 16, 8, …, 1, over v[0..31] (overwritten). */
@@ -590,15 +594,20 @@ DH_KERNEL void DH_BOUNDS epoch_batches(
         last[k] = (REAL) 0;
     }
     i64 step = 0;
+    i64 pending = tid < batch && EPOCH_PREFETCH_BATCHES * batch + tid < count ? order[EPOCH_PREFETCH_BATCHES * batch + tid] : -1;
     for (i64 p0 = 0; p0 < count; p0 += batch, ++step) {
         const i64 size = count - p0 < batch ? count - p0 : batch;
-        const i64 ahead = p0 + EPOCH_PREFETCH_BATCHES * batch;
-        for (i64 q = tid; q < batch && ahead + q < count; q += THREADS) {   // a thread a row, every line of it
-            const char* row = (const char*) (X + order[ahead + q] * (i64) n);
-            for (i64 offset = 0; offset < (i64) n * (i64) sizeof(REAL); offset += 128) {
-                dh_prefetch_l2(row + offset);
+        // Thread t asks for the lines of row t of the batch EPOCH_PREFETCH_BATCHES ahead, whose index it loaded during
+        // the previous batch (so that load's latency hides behind a batch of work, not in front of this one).
+        if (pending >= 0) {
+            const unsigned long long start = (unsigned long long) (X + pending * (i64) n);
+            const unsigned long long end = start + (unsigned long long) n * sizeof(REAL);
+            for (unsigned long long line = start & ~127ull; line < end; line += 128) {
+                dh_prefetch_l2((const void*) line);
             }
         }
+        const i64 ahead = p0 + (EPOCH_PREFETCH_BATCHES + 1) * batch + tid;
+        pending = tid < batch && ahead < count ? order[ahead] : -1;
         const double scale = 2.0 / (double) size;
         const double b = means ? targetMean - dh_dot_as_vector_dot(n, means, theta, lanes) : 0.0;
         const REAL* current = theta;

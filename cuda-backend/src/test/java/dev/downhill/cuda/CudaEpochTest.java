@@ -53,6 +53,34 @@ class CudaEpochTest {
         return list.stream();
     }
 
+    /**
+     * Past {@link DeviceEpoch#MAX_SERIAL_GROUPS} row groups a batch (B = 600 at 16 rows a group: 38) a fit keeps the
+     * per-batch loop, and the device epoch forced there still gives its bits (several parts a batch, each many groups).
+     */
+    @org.junit.jupiter.api.Test
+    void largeBatchesKeepThePerBatchLoopAndTheForcedDeviceEpochStillMatches() {
+        int m = 1400;
+        int n = 6;
+        int batch = 600;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 0.7, 0.3, 5);
+        LongToDoubleFunction rates = s -> 0.01;
+        try (Dataset data = Dataset.of(t.x, t.y);
+             CudaProblem problem = (CudaProblem) new CudaBackend().load(data, Precision.FLOAT64, BackendOptions.none());
+             CentredObjective objective = new CentredObjective(problem, true, false, Penalty.l2(0.01), true);
+             BackendVector theta1 = problem.allocateVector(n); BackendVector g1 = problem.allocateVector(n);
+             BackendVector theta2 = problem.allocateVector(n); BackendVector g2 = problem.allocateVector(n)) {
+            StochasticEpoch plan = objective.epochBuilder(EpochRows.of(9, 0, m, m, 8), batch).steps(0, rates).build();
+            assertTrue(!DeviceEpoch.batchFits(problem.shape(), batch), "B = " + batch + " is past the limit for " + problem.shape());
+            problem.epoch(plan, theta1, g1);
+            assertTrue(!problem.ranEpochOnDevice(), "a fit's epoch kept the per-batch loop");
+            StochasticEpoch.EpochSums forced = problem.epochOnDevice(plan, theta2, g2);
+            assertTrue(problem.ranEpochOnDevice());
+            assertArrayEquals(theta1.copyToHost(), theta2.copyToHost(), "θ");
+            assertArrayEquals(g1.copyToHost(), g2.copyToHost(), "the last batch's gradient");
+            assertEquals(3, forced.steps());
+        }
+    }
+
     @ParameterizedTest(name = "{0} B={1} {2}×{3} every option={4}")
     @MethodSource("cases")
     void theDeviceEpochGivesThePerBatchLoopsBits(Precision precision, int batch, int m, int n, boolean everything) {

@@ -12,6 +12,20 @@ import org.junit.jupiter.api.Test;
 /** The fused kernel's launch shapes: every row share fits the registers, and the smallest cluster is used. */
 class FusedShapeTest {
 
+    /**
+     * epoch_batches replays vector_dot's summation order for a block of DOT_THREADS threads; vector_dot runs in the utility
+     * module with {@link FusedShape#UTILITY_THREADS}: the two must be the same number, or the device epoch's intercept
+     * (and so its bits) would silently differ from the per-batch loop's.
+     */
+    @Test
+    void theEpochKernelReplaysTheDotOfTheUtilityModulesBlockSize() throws java.io.IOException {
+        try (java.io.InputStream in = FusedShape.class.getResourceAsStream("downhill_kernels.cu")) {
+            String source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(source.contains("\n#define DOT_THREADS " + FusedShape.UTILITY_THREADS + "\n"),
+                    "DOT_THREADS in downhill_kernels.cu must be " + FusedShape.UTILITY_THREADS);
+        }
+    }
+
     @Test
     void everyWidthUpToTheLimitGetsAShapeThatHoldsItsRowShare() {
         for (Precision p : Precision.values()) {
