@@ -1,7 +1,7 @@
 package dev.downhill.cli;
 
 import dev.downhill.io.NpzWriter;
-import java.util.Arrays;
+import dev.downhill.sampling.PowerLawColumns;
 import java.util.SplittableRandom;
 
 /**
@@ -25,9 +25,7 @@ final class SparseRows implements NpzWriter.RowSource {
     private final double intercept;
     private final double noise;
     private final boolean float32;
-    private final double[] cumulative;
-    private final int[] stamp;
-    private int stampValue;
+    private final PowerLawColumns.Row columnsOfARow;
     private double lastTarget;
 
     /** @param float32 whether values are rounded to float32 (y is then computed from the rounded values, as stored) */
@@ -40,16 +38,7 @@ final class SparseRows implements NpzWriter.RowSource {
         this.scale = scale;
         this.intercept = intercept;
         this.noise = noise;
-        this.cumulative = new double[n];
-        double total = 0;
-        for (int j = 0; j < n; j++) {
-            total += Math.pow(j + 1, -EXPONENT);
-            cumulative[j] = total;
-        }
-        for (int j = 0; j < n; j++) {
-            cumulative[j] /= total;
-        }
-        this.stamp = new int[n];
+        this.columnsOfARow = new PowerLawColumns(n, EXPONENT).row();
     }
 
     @Override
@@ -57,20 +46,7 @@ final class SparseRows implements NpzWriter.RowSource {
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
         double expected = density * n;
         int k = (int) Math.min(n, Math.floor(expected) + (r.nextDouble() < expected - Math.floor(expected) ? 1 : 0));
-        if (++stampValue == 0) {
-            Arrays.fill(stamp, 0);
-            stampValue = 1;
-        }
-        int found = 0;
-        boolean uniform = k > n / 4;
-        while (found < k) {
-            int j = uniform ? r.nextInt(n) : column(r.nextDouble());
-            if (stamp[j] != stampValue) {
-                stamp[j] = stampValue;
-                columns[found++] = j;
-            }
-        }
-        Arrays.sort(columns, 0, k);
+        columnsOfARow.draw(r, k, columns, 0);
         double y = intercept;
         for (int e = 0; e < k; e++) {
             double v = scale[columns[e]] * r.nextGaussian();
@@ -87,19 +63,5 @@ final class SparseRows implements NpzWriter.RowSource {
     /** y of the row {@link #row} made last. */
     double lastTarget() {
         return lastTarget;
-    }
-
-    private int column(double u) {
-        int lo = 0;
-        int hi = n - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (cumulative[mid] < u) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }

@@ -3,6 +3,7 @@ package dev.downhill.cuda;
 import dev.downhill.Precision;
 import dev.downhill.SparseDataset;
 import dev.downhill.io.CsrMatrix;
+import dev.downhill.sampling.PowerLawColumns;
 import dev.downhill.spi.BackendOptions;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidentProblem;
@@ -146,15 +147,8 @@ public final class DeviceCsrBenchmark {
      * frac(d·n), distinct columns ∝ (j + 1)^−0.8 (uniform when k > n/4), sorted; values N(0, 1); y N(0, 1). Rows on every core.
      */
     static SparseDataset generate(int m, int n, double density, Precision precision, long seed) {
-        double[] cumulative = new double[n];
-        double total = 0;
-        for (int j = 0; j < n; j++) {
-            total += Math.pow(j + 1, -EXPONENT);
-            cumulative[j] = total;
-        }
-        for (int j = 0; j < n; j++) {
-            cumulative[j] /= total;
-        }
+        PowerLawColumns columnsOf = new PowerLawColumns(n, EXPONENT);
+        ThreadLocal<PowerLawColumns.Row> rows = ThreadLocal.withInitial(columnsOf::row);
         int[] counts = new int[m];
         IntStream.range(0, m).parallel().forEach(i -> {
             SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
@@ -173,21 +167,7 @@ public final class DeviceCsrBenchmark {
             r.nextDouble(); // the count's draw
             int k = counts[i];
             int from = (int) pointers[i];
-            java.util.HashSet<Integer> seen = new java.util.HashSet<>();
-            int filled = 0;
-            while (filled < k) {
-                int j;
-                if (k > n / 4) {
-                    j = r.nextInt(n);
-                } else {
-                    int at = Arrays.binarySearch(cumulative, r.nextDouble());
-                    j = Math.min(n - 1, at >= 0 ? at : -at - 1);
-                }
-                if (seen.add(j)) {
-                    columns[from + filled++] = j;
-                }
-            }
-            Arrays.sort(columns, from, from + k);
+            rows.get().draw(r, k, columns, from);
             for (int q = 0; q < k; q++) {
                 values[from + q] = r.nextGaussian();
             }

@@ -134,43 +134,10 @@ static __device__ __forceinline__ double dh_block_sum(double v, double* scratch)
     return scratch[32];
 }
 
-/** d[q] ← Σ over the block of d[q], for q < ROWS, with one pair of barriers. scratch: ROWS·33 doubles. */
-static __device__ __forceinline__ void dh_block_sums(double* d, double* scratch) {
-    const int lane = threadIdx.x & 31;
-    const int warp = threadIdx.x >> 5;
-    #pragma unroll
-    for (int q = 0; q < ROWS; ++q) {
-        double v = d[q];
-        #pragma unroll
-        for (int mask = 16; mask > 0; mask >>= 1) {
-            v += __shfl_xor_sync(0xffffffffu, v, mask);
-        }
-        if (lane == 0) {
-            scratch[q * 33 + warp] = v;
-        }
-    }
-    __syncthreads();
-    if (warp == 0) {
-        #pragma unroll
-        for (int q = 0; q < ROWS; ++q) {
-            double v = lane < THREADS / 32 ? scratch[q * 33 + lane] : 0.0;
-            #pragma unroll
-            for (int mask = 16; mask > 0; mask >>= 1) {
-                v += __shfl_xor_sync(0xffffffffu, v, mask);
-            }
-            if (lane == 0) {
-                scratch[q * 33 + 32] = v;
-            }
-        }
-    }
-    __syncthreads();
-    #pragma unroll
-    for (int q = 0; q < ROWS; ++q) {
-        d[q] = scratch[q * 33 + 32];
-    }
-}
-
-/** dh_block_sums for d[q], q < live only (the others are left as they are): the same sums, fewer reductions. */
+/**
+ * d[q] ← Σ over the block of d[q] for q < live (≤ ROWS; the others are left as they are), with one pair of barriers.
+ * scratch: ROWS·33 doubles. Each sum's order does not depend on live.
+ */
 static __device__ __forceinline__ void dh_block_sums_upto(double* d, double* scratch, int live) {
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
@@ -212,7 +179,12 @@ static __device__ __forceinline__ void dh_block_sums_upto(double* d, double* scr
     }
 }
 
-/** Asks for the 128-byte line at p to be brought into L2 (a hint: no result, no fault on any address). */
+/** d[q] ← Σ over the block of d[q], for q < ROWS, with one pair of barriers. scratch: ROWS·33 doubles. */
+static __device__ __forceinline__ void dh_block_sums(double* d, double* scratch) {
+    dh_block_sums_upto(d, scratch, ROWS);
+}
+
+/** Asks for the 128-byte line at p to be brought into L2 (a hint with no result; callers pass addresses inside X). */
 [[maybe_unused]] static __device__ __forceinline__ void dh_prefetch_l2(const void* p) {
     asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
 }
