@@ -27,7 +27,8 @@ import java.util.stream.IntStream;
  * baseline) — wall clock over {@code passes} passes (each returns after its sums reach the host), {@code repeats} times
  * after a warm-up; the CSR's bytes (row pointers, column indices, values, y) per pass over a device-to-device copy's
  * bandwidth measured in the same run; the ratio to cuSPARSE; and each strategy's gradient against the fused kernel's.
- * JSON after every figure; prints it at the end.
+ * A strategy that fails is recorded ({@code "error"}), the others still run, and the program fails at the end. JSON
+ * after every figure; prints it at the end.
  *
  * <pre>java -cp … dev.downhill.cuda.DeviceCsrBenchmark --shapes 16087x150360x0.008,2000000x1000000x0.00004 --out csr.json</pre>
  */
@@ -52,6 +53,7 @@ public final class DeviceCsrBenchmark {
         result.put("passes", passes);
         result.put("repeats", repeats);
         List<Map<String, Object>> rowsOut = new ArrayList<>();
+        int failures = 0;
         try {
             for (String shape : shapes) {
                 String[] f = shape.trim().split("x");
@@ -107,8 +109,9 @@ public final class DeviceCsrBenchmark {
                             } else if (reference != null) {
                                 row.put("gradientRelativeDifferenceToFused", BenchmarkOutput.relativeDifference(gradient, reference));
                             }
-                        } catch (RuntimeException e) {
+                        } catch (RuntimeException e) { // the other strategies still run; the program fails at the end
                             row.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
+                            failures++;
                         }
                         result.put("results", rowsOut);
                     }
@@ -121,6 +124,9 @@ public final class DeviceCsrBenchmark {
             throw e;
         }
         result.print();
+        if (failures > 0) {
+            throw new IllegalStateException(failures + " strategy run(s) failed; see \"error\" in " + out);
+        }
     }
 
     /** Adds to the fused row of the shape its speed-up over each other strategy (their milliseconds over its own). */
