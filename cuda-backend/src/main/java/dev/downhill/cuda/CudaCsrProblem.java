@@ -14,6 +14,8 @@ import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 import dev.downhill.spi.SparseExtendedResidual;
 import dev.downhill.spi.SparseHostPasses;
+import dev.downhill.spi.SparseLazyEpoch;
+import dev.downhill.spi.StochasticEpoch;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -35,8 +37,9 @@ import org.bytedeco.javacpp.Pointer;
  * order. No atomics: every sum has a fixed order that depends only on m, n and the non-zeros (not on the device), so a
  * pass is bit-identical run to run and on any device. With {@link CudaGradientStrategy#ATOMIC} the kernel
  * {@code csr_gradient_atomic} instead scatters into one float64 gradient with atomicAdd from a fixed grid of row-striding
- * blocks (8n bytes of work memory instead of 8·P·n; results vary run to run in the last bits). Mini-batches visit the epoch's row order on the device (uploaded
- * once per block of the epoch). A step moves 16 bytes back to the host (Σwr², Σwr).
+ * blocks (8n bytes of work memory instead of 8·P·n; results vary run to run in the last bits). Mini-batch gradients visit the epoch's row order on the device (uploaded
+ * once per block of the epoch). A step moves 16 bytes back to the host (Σwr², Σwr). Whole sgd/minibatch epochs without
+ * an l1 term run lazily on the host copy of the CSR ({@link #epoch}).
  *
  * <p><b>Other passes</b>: {@link #predict} runs on the device ({@code csr_predict}); the once-per-problem passes (column
  * statistics, mean squared deviations), the Gram pass of {@code normal} and the extended-precision residual of the direct
@@ -88,6 +91,7 @@ final class CudaCsrProblem implements ResidentProblem {
     private final DeviceRowOrder orders;
     /** The cusparse strategy's full passes (two SpMV calls), or null with the CSR kernels' strategies. */
     private final CusparseGradient vendor;
+    private long lazyEpochs;
     private DeviceMemory predictTheta;
     private DeviceMemory predictOut;
     private SparseHostPasses.Statistics statistics;
@@ -439,6 +443,30 @@ final class CudaCsrProblem implements ResidentProblem {
         }
         double[] s = context.doublesToHost(sums, 0, 2);
         return new ResidualSums(s[0], s[1]);
+    }
+
+    // ------------------------------------------------------------------ stochastic epochs
+
+    /**
+     * Without an l1 term and with a uniform λ∘S²: core's lazy epoch ({@link SparseLazyEpoch}, θ = a·v + c·S²∘x̄) on the
+     * host copy of the CSR this problem keeps for its host passes — a step costs the batch's stored entries, not n (the
+     * device's per-batch loop costs several launches, two device-to-host reads and O(n) vector kernels a batch); θ comes
+     * to the host once and goes back once an epoch. The same steps as {@link StochasticEpoch#runPerBatch} up to
+     * rounding, not bit for bit (as on the cpu backend). Otherwise the per-batch loop on the device.
+     */
+    @Override
+    public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        ensureOpen();
+        if (SparseLazyEpoch.applies(plan)) {
+            lazyEpochs++;
+            return SparseLazyEpoch.run(matrix, hostValues, hostY, source.weightsPointer(), precision, plan, theta, gradient);
+        }
+        return StochasticEpoch.runPerBatch(this, plan, theta, gradient);
+    }
+
+    /** Epochs run lazily on the host so far (tests). */
+    long lazyEpochs() {
+        return lazyEpochs;
     }
 
     // ------------------------------------------------------------------ vectors
