@@ -96,6 +96,14 @@ final class FitCommand implements Callable<Integer> {
             + "and one per row.", defaultValue = "0")
     int threads;
 
+    @Option(names = "--cpu-kernel", paramLabel = "native|blas|auto", description = "cpu backend's gradient pass: native "
+            + "(downhill's fused kernel), blas (OpenBLAS, two gemv) or auto (default: auto, or -Ddownhill.cpu.kernel).")
+    String cpuKernel;
+
+    @Option(names = "--cuda-kernel", paramLabel = "KERNEL", description = "cuda backend's gradient pass: fused or cublas for "
+            + "dense X; fused, atomic or cusparse for sparse X (default: fused, or -Ddownhill.cuda.kernel).")
+    String cudaKernel;
+
     @Option(names = "--out", description = "Write the model as JSON to this file (atomically; checked before the fit).")
     Path out;
 
@@ -288,6 +296,7 @@ final class FitCommand implements Callable<Integer> {
                 }
             }
             warnIgnoredByAuto(model);
+            warnKernelOptions(model);
             Score score = model.score(data);
             print(o, model, score, data);
             writeOutputs(o, model, score, plotTarget, () -> new double[][] {data.targets(), model.predict(data)});
@@ -351,6 +360,7 @@ final class FitCommand implements Callable<Integer> {
                 }
             }
             warnIgnoredByAuto(model);
+            warnKernelOptions(model);
             double[] predicted;
             try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE)
                     .checkpoint(Checkpoint.none()).build())) {
@@ -454,12 +464,52 @@ final class FitCommand implements Callable<Integer> {
         return new Score(ssRes / total, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
     }
 
+    /** Accepted --cpu-kernel and --cuda-kernel values (each backend checks the combination with X when it loads). */
+    private static final java.util.List<String> CPU_KERNELS = java.util.List.of("native", "blas", "auto");
+    private static final java.util.List<String> CUDA_KERNELS = java.util.List.of("fused", "cublas", "atomic", "cusparse");
+
+    /** {@code options} with --cpu-kernel and --cuda-kernel when given (checked: a usage error names the values). */
+    private dev.downhill.spi.BackendOptions kernels(dev.downhill.spi.BackendOptions options) {
+        if (cpuKernel == null && cudaKernel == null) {
+            return options;
+        }
+        dev.downhill.spi.BackendOptions.Builder b = options.toBuilder();
+        if (cpuKernel != null) {
+            String k = cpuKernel.trim().toLowerCase(Locale.ROOT);
+            if (!CPU_KERNELS.contains(k)) {
+                throw new IllegalArgumentException("--cpu-kernel must be native, blas or auto, got "
+                        + dev.downhill.io.MalformedFileException.quote(cpuKernel));
+            }
+            b.cpuKernel(k);
+        }
+        if (cudaKernel != null) {
+            String k = cudaKernel.trim().toLowerCase(Locale.ROOT);
+            if (!CUDA_KERNELS.contains(k)) {
+                throw new IllegalArgumentException("--cuda-kernel must be fused or cublas (dense X), or fused, atomic or cusparse "
+                        + "(sparse X), got " + dev.downhill.io.MalformedFileException.quote(cudaKernel));
+            }
+            b.cudaKernel(k);
+        }
+        return b.build();
+    }
+
+    /** After a fit: --cpu-kernel or --cuda-kernel given for a backend that did not run says so (never an error). */
+    private void warnKernelOptions(FittedModel model) {
+        String ran = model.backend();
+        if (cpuKernel != null && !ran.startsWith("cpu")) {
+            Main.warn(spec, "--cpu-kernel does nothing on the " + ran + " backend (ignored)");
+        }
+        if (cudaKernel != null && !ran.startsWith("cuda")) {
+            Main.warn(spec, "--cuda-kernel does nothing on the " + ran + " backend (ignored)");
+        }
+    }
+
     /** The configuration from the options; a bad value is a usage error (exit 2), whichever solver ignores it. */
     private FitConfig.Builder configure() {
         return Main.option(spec, () -> {
             Solver s = Solver.parse(solver);
             FitConfig.Builder b = FitConfig.builder().solver(s).seed(seed).fitIntercept(!noIntercept)
-                    .backend(backend).backendOptions(input.backendOptions());
+                    .backend(backend).backendOptions(kernels(input.backendOptions()));
             LearningRate eta = LearningRate.parse(learningRate);
             LearningRateSchedule sched = LearningRateSchedule.parse(schedule);
             if (threads < 0) {

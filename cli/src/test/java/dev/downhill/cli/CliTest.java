@@ -54,6 +54,42 @@ class CliTest {
         }
     }
 
+    /**
+     * --cpu-kernel picks the cpu backend's gradient pass (blas and native give the same fit to float64 rounding: GD to
+     * 1e-10); --cuda-kernel on a fit that ran on the cpu warns and changes nothing; an unknown kernel is a usage error
+     * naming the values.
+     */
+    @Test
+    void kernelOptionsPickTheGradientPassAndWarnWhereTheyDoNothing() throws IOException {
+        CliRun gen = run("gen", "--rows", "200", "--features", "5", "--noise", "0.1", "--seed", "3", "--precision", "float64",
+                "--out-dir", dir.toString(), "--quiet");
+        assertEquals(0, gen.code(), gen.err());
+        String x = dir.resolve("X.npy").toString();
+        String y = dir.resolve("y.npy").toString();
+        double[][] fits = new double[2][];
+        String[] kernels = {"native", "blas"};
+        for (int k = 0; k < 2; k++) {
+            Path model = dir.resolve("m-" + kernels[k] + ".json");
+            CliRun fit = run("fit", "--x", x, "--y", y, "--solver", "gd", "--tol", "1e-10", "--backend", "cpu", "--cpu-kernel",
+                    kernels[k], "--out", model.toString(), "--quiet");
+            assertEquals(0, fit.code(), fit.err());
+            assertTrue(!fit.err().contains("warning"), fit.err());
+            FittedModel m = ModelFile.read(model).model();
+            fits[k] = new double[] {m.coefficient(0), m.coefficient(4), m.intercept()};
+        }
+        assertArrayEquals(fits[0], fits[1], 1e-9, "native vs blas");
+        CliRun cuda = run("fit", "--x", x, "--y", y, "--solver", "gd", "--backend", "cpu", "--cuda-kernel", "cusparse", "--quiet");
+        assertEquals(0, cuda.code(), cuda.err());
+        assertTrue(cuda.err().contains("warning: --cuda-kernel does nothing on the cpu backend (ignored)"), cuda.err());
+        CliRun bad = run("fit", "--x", x, "--y", y, "--cpu-kernel", "fast", "--quiet");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--cpu-kernel must be native, blas or auto, got 'fast'"), bad.err());
+        CliRun badCuda = run("fit", "--x", x, "--y", y, "--cuda-kernel", "cusparce", "--quiet");
+        assertEquals(2, badCuda.code(), badCuda.err());
+        assertTrue(badCuda.err().contains("--cuda-kernel must be fused or cublas (dense X), or fused, atomic or cusparse"),
+                badCuda.err());
+    }
+
     @Test
     void aScikitLearnSvmlightDumpFitsWithNoIndexOptionAndTheNumberingCanBeForced() throws IOException {
         // what dump_svmlight_file writes: 0-based indices (y = 2·x₀ − x₂ + 1 exactly, so svd recovers it)
