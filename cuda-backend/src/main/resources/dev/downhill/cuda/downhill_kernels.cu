@@ -648,7 +648,8 @@ DH_KERNEL void DH_BOUNDS epoch_batches(
                 last[k] = g;
             }
         }
-        dh_sync();   // θ before other threads read it (the next dot); lanes[DOT_THREADS + 1] before its next write
+        // No barrier here: the next batch reads other threads' θ only in its dot, which starts with one, and rewrites
+        // lanes[DOT_THREADS + 1] only after its fused pass's barriers (every part holds a row: parts ≤ ⌈size/ROWS⌉).
     }
     #pragma unroll
     for (int k = 0; k < KPT; ++k) {
