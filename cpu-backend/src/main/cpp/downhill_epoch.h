@@ -895,9 +895,11 @@ inline void epoch_double(const double* x, ep_i64 cols, const double* y, const do
 
 // ------------------------------------------------------------------ column statistics (the Java loops they replace, bit for bit)
 
-// Rows [start, end) of float32 X: acc_j += x_ij (weighted: w_i x_ij), *sum += y_i (w_i y_i), in row order, float64.
+// Rows [start, end) of float32 X: acc_j += x_ij (weighted: w_i x_ij), *sum += y_i (w_i y_i), in row order, float64;
+// with squares (else NULL) also squares_j += x_ij² (weighted: (w_i x_ij) x_ij), in row order — squared_deviations' bits
+// for c = 0, so the moments pass gives the mean squares about 0 without a pass of their own.
 inline void column_sums_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 start, ep_i64 end,
-                              double* acc, double* sum) {
+                              double* acc, double* sum, double* squares) {
     double s = *sum;
     for (ep_i64 i = start; i < end; i++) {
         const float* xi = x + i * cols;
@@ -906,10 +908,22 @@ inline void column_sums_float(const float* x, ep_i64 cols, const float* y, const
             for (ep_i64 j = 0; j < cols; j++) {
                 acc[j] = acc[j] + wi * (double) xi[j];
             }
+            if (squares != NULL) {
+                for (ep_i64 j = 0; j < cols; j++) {
+                    double d = (double) xi[j] - 0.0;
+                    squares[j] = squares[j] + wi * d * d;
+                }
+            }
             s += wi * (double) y[i];
         } else {
             for (ep_i64 j = 0; j < cols; j++) {
                 acc[j] = acc[j] + (double) xi[j];
+            }
+            if (squares != NULL) {
+                for (ep_i64 j = 0; j < cols; j++) {
+                    double d = (double) xi[j] - 0.0;
+                    squares[j] = squares[j] + d * d;
+                }
             }
             s += (double) y[i];
         }

@@ -53,7 +53,8 @@ import java.util.List;
  * τ/d times those of the unscaled problem when the step is η' = η/d² ({@link #internalLearningRate}). D = I when
  * every column's magnitude lies within 2^±{@value #NEUTRAL_EXPONENT} (ordinary data: no extra work per pass).
  * τ = 2^−e with e the exponent of y's root mean square about 0 (τ = 1 within 2^±{@value #NEUTRAL_EXPONENT} unless D
- * ≠ I), measured from the first gradient pass at θ = 0, which the solvers make anyway when they start from 0 (a warm
+ * ≠ I), measured from the first gradient pass at θ = 0, which the solvers make anyway when they start from 0 — made
+ * with τ = 1 and scaled by the power of two τ turns out to be (the bits of a pass at τ), so no second pass (a warm
  * start pays one extra pass; a float64 y whose squares overflow or vanish in that pass pays one more). Results are
  * mapped back to the user's units by {@link #userCoefficients}, {@link #userIntercept}, {@link #userLoss},
  * {@link #userGradientNorm}, {@link #userLearningRate}. Data that cannot be scaled this way are refused when the
@@ -92,6 +93,14 @@ public final class CentredObjective implements AutoCloseable {
     static final int FLOAT32_TARGET_LOW_EXPONENT = 126;
     /** The target factor tried when y's squares overflow (or vanish: its inverse) in a float64 first pass. */
     private static final int RETRY_EXPONENT = 600;
+
+    /**
+     * The largest |k| for which the measuring pass at θ = 0 with target factor τ is reused for τ' = 2ᵏτ by scaling
+     * (r = b − τy, every product wr·x, the sums and g scale by 2ᵏ exactly): the bits of a second pass at τ' unless some
+     * product of the first fell below the normal range — a contribution under 2⁻⁶⁶ of the values around it at this
+     * bound — so the start of a fit costs one pass, not two, when τ ≠ 1.
+     */
+    private static final int REUSE_RESCALE_EXPONENT = 60;
 
     /** Whether the objective works in internal units (the gradient solvers); false: τ = 1, D = I, as given. */
     private final boolean rescale;
@@ -480,8 +489,9 @@ public final class CentredObjective implements AutoCloseable {
 
     /**
      * Measures y with the gradient pass at θ = 0 over all rows (into {@code out}) and sets τ. Returns that pass's sums
-     * when {@code reusable} and τ came out as the factor the pass used (then {@code out} holds the internal gradient at
-     * θ = 0, before centring), else null.
+     * when {@code reusable} and τ came out as the factor the pass used or within 2^±{@value #REUSE_RESCALE_EXPONENT}
+     * of it (then {@code out} holds the internal gradient at θ = 0 for τ, before centring: the pass's output scaled by
+     * the power of two between them), else null.
      */
     private ResidualSums measureTarget(boolean reusable, double scale, BackendVector out) {
         int n = Math.toIntExact(problem.cols());
@@ -520,8 +530,13 @@ public final class CentredObjective implements AutoCloseable {
         }
         targetFactor = chosen;
         l1FactorsFor(chosen);
-        if (!reusable || chosen != tau) {
+        if (!reusable || Math.abs(Math.getExponent(chosen) - Math.getExponent(tau)) > REUSE_RESCALE_EXPONENT) {
             return null;
+        }
+        if (chosen != tau) { // the pass at τ' = 2ᵏτ, without a second pass: r, Σwr x and the sums all scale by 2ᵏ
+            double ratio = chosen / tau;
+            problem.scale(ratio, out);
+            sums = new ResidualSums(sums.sumOfSquares() * ratio * ratio, sums.sum() * ratio);
         }
         if (factorVector != null) {
             problem.multiply(factorVector, out);
@@ -585,8 +600,8 @@ public final class CentredObjective implements AutoCloseable {
         return user / uniformFactor / uniformFactor;
     }
 
-    /** τ (1 before it is measured: nothing in internal units exists before then). */
-    private double targetFactor() {
+    /** τ, the power of two y is scaled by in internal units (1 before it is measured: nothing in internal units exists before then). */
+    public double targetFactor() {
         return targetFactor > 0 ? targetFactor : 1;
     }
 

@@ -154,10 +154,32 @@ final class CpuProblem implements ResidentProblem {
     public synchronized ColumnStatistics columnStatistics() {
         ensureOpen();
         if (statistics == null) {
-            forEachRange(t -> {
-                kernels[t].clear();
-                kernels[t].statisticsRows(rangeStart[t], rangeStart[t + 1]);
-            });
+            int ranges = rangeStart.length - 1;
+            DoublePointer[] squares = new DoublePointer[ranges]; // the mean squares about 0, where the pass can sum them
+            boolean[] summed = new boolean[ranges];
+            try {
+                for (int t = 0; t < ranges; t++) {
+                    squares[t] = new DoublePointer(cols);
+                    squares[t].fill(0);
+                }
+                forEachRange(t -> {
+                    kernels[t].clear();
+                    summed[t] = kernels[t].statisticsRows(rangeStart[t], rangeStart[t + 1], squares[t]);
+                });
+                boolean all = true;
+                for (boolean b : summed) {
+                    all &= b;
+                }
+                if (all && columnDeviations[0] == null) {
+                    columnDeviations[0] = meanOfParts(squares);
+                }
+            } finally {
+                for (DoublePointer p : squares) {
+                    if (p != null) {
+                        p.close();
+                    }
+                }
+            }
             double[] means = new double[Math.toIntExact(cols)];
             double targetSum = 0;
             for (FusedKernel k : kernels) {
@@ -196,18 +218,32 @@ final class CpuProblem implements ResidentProblem {
             int n = c.length;
             double[][] parts = new double[rangeStart.length - 1][];
             forEachRange(t -> parts[t] = squaredDeviations(c, rangeStart[t], rangeStart[t + 1]));
-            double[] sums = new double[n];
-            for (double[] part : parts) {
-                for (int j = 0; j < n; j++) {
-                    sums[j] += part[j];
-                }
-            }
-            for (int j = 0; j < n; j++) {
-                sums[j] /= weights != null ? weightSum : rows;
-            }
-            columnDeviations[slot] = sums;
+            columnDeviations[slot] = meanOfParts(parts);
         }
         return columnDeviations[slot].clone();
+    }
+
+    /** (Σ over the ranges, in range order from 0, of each range's sums)/Σw (or /m): the ranges' parts as one mean. */
+    private double[] meanOfParts(double[][] parts) {
+        int n = Math.toIntExact(cols);
+        double[] sums = new double[n];
+        for (double[] part : parts) {
+            for (int j = 0; j < n; j++) {
+                sums[j] += part[j];
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            sums[j] /= weights != null ? weightSum : rows;
+        }
+        return sums;
+    }
+
+    private double[] meanOfParts(DoublePointer[] parts) {
+        double[][] host = new double[parts.length][Math.toIntExact(cols)];
+        for (int t = 0; t < parts.length; t++) {
+            parts[t].get(host[t]);
+        }
+        return meanOfParts(host);
     }
 
     /** Σᵢ wᵢ(xᵢⱼ − cⱼ)² over rows [start, end) in row order, float64 (natively when the epoch library loaded: the same bits). */

@@ -161,13 +161,25 @@ final class FloatKernel extends FusedKernel {
      */
     @Override
     void statisticsRows(long start, long end) {
-        if (EpochKernels.available()) { // the loop below in C, the same order and bits
-            nativeSums.put(0, sum);
-            EpochKernels.column_sums_float(x, cols, y, weights, start, end, accumulator, nativeSums);
-            sum = nativeSums.get(0);
-            nativeSums.put(0, 0.0);
-            return;
+        statisticsRows(start, end, null);
+    }
+
+    /** With the native kernels, the squares ride along in the same pass (the squared-deviations pass's bits about 0). */
+    @Override
+    boolean statisticsRows(long start, long end, org.bytedeco.javacpp.DoublePointer squares) {
+        if (!EpochKernels.available()) {
+            statisticsRowsInJava(start, end);
+            return false;
         }
+        nativeSums.put(0, sum);
+        EpochKernels.column_sums_float(x, cols, y, weights, start, end, accumulator, nativeSums, squares);
+        sum = nativeSums.get(0);
+        nativeSums.put(0, 0.0);
+        return squares != null;
+    }
+
+    /** The column sums in Java (without the native library): the native loop's order and bits. */
+    private void statisticsRowsInJava(long start, long end) {
         for (long row = start; row < end; row++) {
             FloatBuffer values = OffHeapViews.floats(x, row * cols, n);
             if (weights != null) { // Σ wᵢxᵢ, Σ wᵢyᵢ in float64

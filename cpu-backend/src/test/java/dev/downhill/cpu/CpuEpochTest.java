@@ -417,7 +417,58 @@ class CpuEpochTest {
                 d[j] /= norm;
             }
             assertArrayEquals(d, problem.columnMeanSquaredDeviations(true), "centred squared deviations");
+            assertArrayEquals(squaresAboutZero(x, weighted ? w : null, new long[] {0, m}, norm),
+                    problem.columnMeanSquaredDeviations(false), "mean squares about 0");
         }
+    }
+
+    /**
+     * The mean squares about 0 that the float32 moments pass sums alongside the means (no pass of their own) are the
+     * bits of the squared-deviations pass they replace: each thread's row range in row order, the ranges added in
+     * order from 0 — here with two threads, so two ranges.
+     */
+    @ParameterizedTest(name = "{0} weighted={1}")
+    @MethodSource("statisticsCases")
+    void meanSquaresFromTheMomentsPassAreTheSquaresPassBits(Precision precision, boolean weighted) {
+        int m = 517;
+        TestData t = TestData.gaussian(m, N, TestData.ramp(N), 2, 1, 13);
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = 0.2 + (i % 7) * 0.41;
+        }
+        try (Dataset data = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y);
+             ResidentProblem problem = new CpuBackend().load(data, precision, BackendOptions.builder().threads(2).build())) {
+            double[][] x = new double[m][N];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < N; j++) {
+                    x[i][j] = precision == Precision.FLOAT32 ? (float) t.x[i][j] : t.x[i][j];
+                }
+            }
+            problem.columnStatistics(); // the moments pass first, as a fit runs it
+            double norm = weighted ? problem.weightSum() : m;
+            assertArrayEquals(squaresAboutZero(x, weighted ? w : null, new long[] {0, m / 2, m}, norm),
+                    problem.columnMeanSquaredDeviations(false), "mean squares about 0, two ranges");
+        }
+    }
+
+    /** (Σ over ranges [bounds[k], bounds[k+1]) of Σᵢ (wᵢxᵢⱼ)xᵢⱼ in row order, the ranges added from 0)/norm. */
+    private static double[] squaresAboutZero(double[][] x, double[] w, long[] bounds, double norm) {
+        double[] sums = new double[N];
+        for (int k = 0; k + 1 < bounds.length; k++) {
+            double[] part = new double[N];
+            for (int i = (int) bounds[k]; i < bounds[k + 1]; i++) {
+                for (int j = 0; j < N; j++) {
+                    part[j] += w != null ? w[i] * x[i][j] * x[i][j] : x[i][j] * x[i][j];
+                }
+            }
+            for (int j = 0; j < N; j++) {
+                sums[j] += part[j];
+            }
+        }
+        for (int j = 0; j < N; j++) {
+            sums[j] /= norm;
+        }
+        return sums;
     }
 
     static Stream<Arguments> statisticsCases() {
