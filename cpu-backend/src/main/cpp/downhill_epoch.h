@@ -893,6 +893,60 @@ inline void epoch_double(const double* x, ep_i64 cols, const double* y, const do
                   ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, producer, sum_squares);
 }
 
+// ------------------------------------------------------------------ level-1 vector operations (VectorOps' bits)
+
+// The cpu backend's vector operations (dev.downhill.cpu.VectorOps) for long vectors: the same expressions element by
+// element, so the same bits as its Java loops (which a cold JVM interprets: ~10 ms per first call at n = 150,000).
+// float32 vectors: each operation in float64, rounded once (the product d∘x in float32, as Java's float * float).
+
+// y = y + alpha·x.
+inline void vector_axpy_float(double alpha, const float* x, float* y, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        y[j] = (float) ((double) y[j] + alpha * (double) x[j]);
+    }
+}
+
+inline void vector_axpy_double(double alpha, const double* x, double* y, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        y[j] = y[j] + alpha * x[j];
+    }
+}
+
+// x = alpha·x.
+inline void vector_scale_float(double alpha, float* x, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        x[j] = (float) (alpha * (double) x[j]);
+    }
+}
+
+inline void vector_scale_double(double alpha, double* x, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        x[j] = alpha * x[j];
+    }
+}
+
+// x = d∘x.
+inline void vector_multiply_float(const float* d, float* x, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        x[j] = d[j] * x[j];
+    }
+}
+
+inline void vector_multiply_double(const double* d, double* x, ep_i64 n) {
+    for (ep_i64 j = 0; j < n; j++) {
+        x[j] = d[j] * x[j];
+    }
+}
+
+// xᵀy in float64 by VectorOps.dot's rule (intercept_dot: index order below SIXTEEN_CHAINS_FROM, else dot16's order).
+inline double vector_dot_float(const float* x, const float* y, ep_i64 n) {
+    return intercept_dot(x, y, n);
+}
+
+inline double vector_dot_double(const double* x, const double* y, ep_i64 n) {
+    return intercept_dot(x, y, n);
+}
+
 // ------------------------------------------------------------------ column statistics (the Java loops they replace, bit for bit)
 
 // Rows [start, end) of float32 X: acc_j += x_ij (weighted: w_i x_ij), *sum += y_i (w_i y_i), in row order, float64;

@@ -46,6 +46,26 @@ final class EpochKernels {
         return l;
     }
 
+    /** y ← y + αx, n values (VectorOps.axpy's bits: float32 in float64, rounded once). Writes y. */
+    static native void vector_axpy_float(double alpha, @Const FloatPointer x, FloatPointer y, long n);
+
+    static native void vector_axpy_double(double alpha, @Const DoublePointer x, DoublePointer y, long n);
+
+    /** x ← αx, n values (VectorOps.scale's bits). Writes x. */
+    static native void vector_scale_float(double alpha, FloatPointer x, long n);
+
+    static native void vector_scale_double(double alpha, DoublePointer x, long n);
+
+    /** x ← d∘x, n values (VectorOps.multiply's bits). Writes x. */
+    static native void vector_multiply_float(@Const FloatPointer d, FloatPointer x, long n);
+
+    static native void vector_multiply_double(@Const DoublePointer d, DoublePointer x, long n);
+
+    /** xᵀy in float64, n values, by VectorOps.dot's rule (the same bits). */
+    static native double vector_dot_float(@Const FloatPointer x, @Const FloatPointer y, long n);
+
+    static native double vector_dot_double(@Const DoublePointer x, @Const DoublePointer y, long n);
+
     /** The length of the epoch loop's row ring for batch size B (a power of two ≥ B + the rows it looks ahead). */
     static native long ring_size(long batch, @Cast("bool") boolean producer);
 

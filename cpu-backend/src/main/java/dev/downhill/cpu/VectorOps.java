@@ -3,20 +3,41 @@ package dev.downhill.cpu;
 import dev.downhill.Precision;
 import dev.downhill.internal.OffHeapViews;
 import java.nio.DoubleBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import java.nio.FloatBuffer;
 
 /**
  * Level-1 operations on {@link CpuVector}s of equal length and precision, as plain Java loops in a
  * fixed order: deterministic whatever OpenBLAS's (process-wide) thread setting is at the moment.
- * Vectors are n values, so these cost O(n) next to the O(mn) gradient pass.
+ * Vectors are n values, so these cost O(n) next to the O(mn) gradient pass. From {@value #NATIVE_FROM} values on
+ * (and where the epoch library loads) the same loops run in C ({@link EpochKernels}{@code .vector_*}, the same
+ * expressions, so the same bits): a cold JVM interprets a Java loop over off-heap buffers at tens of nanoseconds an
+ * element until it compiles it, ~10 ms for the first call of each operation at n = 150,000.
  */
 final class VectorOps {
+    /** The length from which the operations run natively (below it a JNI call costs more than the loop). */
+    static final int NATIVE_FROM = 2048;
+
     private VectorOps() {
+    }
+
+    /** Whether vectors of n values go through the native loops. */
+    private static boolean nativeLoops(long n) {
+        return n >= NATIVE_FROM && EpochKernels.available();
     }
 
     /** y ← y + αx (float32 vectors: computed in float64, rounded once). */
     static void axpy(double alpha, CpuVector x, CpuVector y) {
         int n = Math.toIntExact(x.length());
+        if (nativeLoops(n)) {
+            if (x.precision() == Precision.FLOAT64) {
+                EpochKernels.vector_axpy_double(alpha, (DoublePointer) x.pointer(), (DoublePointer) y.pointer(), n);
+            } else {
+                EpochKernels.vector_axpy_float(alpha, (FloatPointer) x.pointer(), (FloatPointer) y.pointer(), n);
+            }
+            return;
+        }
         if (x.precision() == Precision.FLOAT64) {
             DoubleBuffer a = OffHeapViews.doubles(x.pointer(), 0, n);
             DoubleBuffer b = OffHeapViews.doubles(y.pointer(), 0, n);
@@ -35,6 +56,14 @@ final class VectorOps {
     /** x ← αx. */
     static void scale(double alpha, CpuVector x) {
         int n = Math.toIntExact(x.length());
+        if (nativeLoops(n)) {
+            if (x.precision() == Precision.FLOAT64) {
+                EpochKernels.vector_scale_double(alpha, (DoublePointer) x.pointer(), n);
+            } else {
+                EpochKernels.vector_scale_float(alpha, (FloatPointer) x.pointer(), n);
+            }
+            return;
+        }
         if (x.precision() == Precision.FLOAT64) {
             DoubleBuffer a = OffHeapViews.doubles(x.pointer(), 0, n);
             for (int j = 0; j < n; j++) {
@@ -51,6 +80,14 @@ final class VectorOps {
     /** x ← d∘x. */
     static void multiply(CpuVector d, CpuVector x) {
         int n = Math.toIntExact(x.length());
+        if (nativeLoops(n)) {
+            if (x.precision() == Precision.FLOAT64) {
+                EpochKernels.vector_multiply_double((DoublePointer) d.pointer(), (DoublePointer) x.pointer(), n);
+            } else {
+                EpochKernels.vector_multiply_float((FloatPointer) d.pointer(), (FloatPointer) x.pointer(), n);
+            }
+            return;
+        }
         if (x.precision() == Precision.FLOAT64) {
             DoubleBuffer a = OffHeapViews.doubles(d.pointer(), 0, n);
             DoubleBuffer b = OffHeapViews.doubles(x.pointer(), 0, n);
@@ -89,6 +126,11 @@ final class VectorOps {
         int n = Math.toIntExact(x.length());
         if (n < SIXTEEN_CHAINS_FROM) {
             return inOrder(x, y, n);
+        }
+        if (nativeLoops(n)) {
+            return x.precision() == Precision.FLOAT64
+                    ? EpochKernels.vector_dot_double((DoublePointer) x.pointer(), (DoublePointer) y.pointer(), n)
+                    : EpochKernels.vector_dot_float((FloatPointer) x.pointer(), (FloatPointer) y.pointer(), n);
         }
         if (x.precision() == Precision.FLOAT64) {
             DoubleBuffer a = OffHeapViews.doubles(x.pointer(), 0, n);

@@ -55,7 +55,8 @@ class VectorOpsDotTest {
     }
 
     @ParameterizedTest(name = "{0} n={1}")
-    @CsvSource({"FLOAT64, 5", "FLOAT64, 31", "FLOAT64, 32", "FLOAT64, 47", "FLOAT64, 1000", "FLOAT32, 20", "FLOAT32, 70"})
+    @CsvSource({"FLOAT64, 5", "FLOAT64, 31", "FLOAT64, 32", "FLOAT64, 47", "FLOAT64, 1000", "FLOAT32, 20", "FLOAT32, 70",
+            "FLOAT64, 2047", "FLOAT64, 2048", "FLOAT64, 5003", "FLOAT32, 2048", "FLOAT32, 4099"}) // from 2,048: in C
     void dotHasTheDocumentedOrderAndIsAccurate(Precision precision, int n) {
         double[] a = values(n, 3 + n);
         double[] b = values(n, 7 + n);
