@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * loss curves, predicted vs actual) in the output folder.
  */
 @Command(name = "demo", description = "Fit y = 4 + 3x + noise and a two-feature set with every solver; print tables and write plots.",
-        mixinStandardHelpOptions = true)
+        mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;

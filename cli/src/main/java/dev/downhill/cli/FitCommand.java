@@ -28,7 +28,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code downhill fit}: fits a model to data files and prints (and optionally saves and plots) it. */
-@Command(name = "fit", description = "Fit y ≈ Xθ + b to data files.", sortOptions = false, mixinStandardHelpOptions = true)
+@Command(name = "fit", description = "Fit y ≈ Xθ + b to data files.", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
 final class FitCommand implements Callable<Integer> {
     /** Coefficients printed in full up to this many; beyond, the first and last few. */
     static final int FULL_LISTING = 12;
@@ -104,10 +104,10 @@ final class FitCommand implements Callable<Integer> {
             + "dense X; fused, atomic or cusparse for sparse X (default: fused, or -Ddownhill.cuda.kernel).")
     String cudaKernel;
 
-    @Option(names = "--out", description = "Write the model as JSON to this file (atomically; checked before the fit).")
+    @Option(names = "--out", converter = Outputs.FileName.class, description = "Write the model as JSON to this file (atomically; checked before the fit).")
     Path out;
 
-    @Option(names = "--plot", description = "Write the loss curve (gradient solvers), the cross-validation curve (--alpha auto) or predicted-vs-actual (direct solvers): "
+    @Option(names = "--plot", converter = Outputs.FileName.class, description = "Write the loss curve (gradient solvers), the cross-validation curve (--alpha auto) or predicted-vs-actual (direct solvers): "
             + ".png or .jpg/.jpeg; no extension writes NAME.png.")
     Path plot;
 
@@ -128,7 +128,7 @@ final class FitCommand implements Callable<Integer> {
             + "this model file (the intercept follows from them).")
     Path init;
 
-    @Option(names = "--path-plot", description = "With --alpha auto: write the coefficient path (each coefficient of the "
+    @Option(names = "--path-plot", converter = Outputs.FileName.class, description = "With --alpha auto: write the coefficient path (each coefficient of the "
             + "full-data fits against log10 α, the chosen α marked; the 20 largest when there are more): .png or .jpg/.jpeg; "
             + "no extension writes NAME.png.")
     Path pathPlot;
@@ -502,6 +502,9 @@ final class FitCommand implements Callable<Integer> {
         if (cudaKernel != null && !ran.startsWith("cuda")) {
             Main.warn(spec, "--cuda-kernel does nothing on the " + ran + " backend (ignored)");
         }
+        if (input.deviceMemoryBudget != null && !ran.startsWith("cuda")) {
+            Main.warn(spec, "--device-memory-budget does nothing on the " + ran + " backend (ignored)");
+        }
     }
 
     /** The configuration from the options; a bad value is a usage error (exit 2), whichever solver ignores it. */
@@ -548,6 +551,7 @@ final class FitCommand implements Callable<Integer> {
                 FitConfig.builder().tolerance(tolerance);
             }
             input.validate();
+            input.validateSources();
             if (usesLearningRate(s)) {
                 b.learningRate(eta);
             }
@@ -662,7 +666,9 @@ final class FitCommand implements Callable<Integer> {
             ignored.add("--schedule");
             ignored.add("--validation-fraction");
         }
-        if (s == Solver.CD) { // one Gram pass and sweeps on the host: nothing is saved or resumed
+        if (s == Solver.CD) { // one Gram pass and sweeps on the host: nothing is saved or resumed, nothing sampled or scaled
+            ignored.add("--standardize");
+            ignored.add("--seed");
             ignored.add("--checkpoint");
             ignored.add("--checkpoint-every");
             ignored.add("--resume");

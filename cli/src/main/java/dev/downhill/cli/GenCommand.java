@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  * do not depend on the chunking or the thread count.
  */
 @Command(name = "gen", description = "Generate synthetic regression data as .npy files (X.npy, y.npy, theta.npy).", sortOptions = false,
-        mixinStandardHelpOptions = true)
+        mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
 final class GenCommand implements Callable<Integer> {
     @Option(names = "--rows", required = true, description = "Rows m.")
     long rows;

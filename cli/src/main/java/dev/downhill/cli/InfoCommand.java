@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 
 /** {@code downhill info}: version, Java, each backend with why it is unavailable, and what it runs on. */
 @Command(name = "info", description = "Print the version, the backends (and why any is unavailable), devices and BLAS threads.",
-        mixinStandardHelpOptions = true)
+        mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;

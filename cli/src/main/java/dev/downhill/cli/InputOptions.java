@@ -25,8 +25,13 @@ final class InputOptions {
     @Option(names = "--y", paramLabel = "y.npy", description = "Targets as a 1-D .npy array (with --x).")
     Path y;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/TSV file (.csv, .tsv) or an svmlight/libsvm file (.svm, .libsvm, .svmlight).")
+    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/TSV file (.csv, .tsv) or an svmlight/libsvm file (.svm, .libsvm, "
+            + ".svmlight); - reads standard input (with --format).")
     Path data;
+
+    @Option(names = "--format", paramLabel = "csv|tsv|svmlight", description = "The --data file's format when its name does not "
+            + "tell (standard input, a pipe, another extension).")
+    String format;
 
     @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column: a header name or a zero-based index (default: the last column).")
     String target;
@@ -95,6 +100,82 @@ final class InputOptions {
         if (features != null && features < 1) {
             throw new IllegalArgumentException("--features must be ≥ 1, got " + features);
         }
+        if (format != null && !FORMATS.contains(format.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("--format must be csv, tsv or svmlight, got "
+                    + dev.downhill.io.MalformedFileException.quote(format));
+        }
+        if (format != null && data == null) {
+            throw new IllegalArgumentException("--format applies to --data files");
+        }
+    }
+
+    /**
+     * fit's sources: --x with --y, or --data, and --target only with --data (the same checks as the loads make, before
+     * any file is read, so that a missing or conflicting option is a usage error).
+     */
+    void validateSources() {
+        if (data != null && (x != null || y != null)) {
+            throw new IllegalArgumentException("give either --x/--y or --data, not both");
+        }
+        if (data == null && (x == null || y == null)) {
+            throw new IllegalArgumentException("give --x X.npy and --y y.npy, or --data FILE");
+        }
+        if (data == null && target != null) {
+            throw new IllegalArgumentException("--target applies to --data CSV files only");
+        }
+    }
+
+    /** --memory-budget decides when a .npy or .npz X is mapped from its file: for a --data text file it does nothing. */
+    private void warnMemoryBudgetForText() {
+        if (memoryBudget != null && warnings != null) {
+            warnings.println("downhill: warning: --memory-budget does nothing for a CSV or svmlight --data file (it decides "
+                    + "when a .npy or .npz X is mapped from its file)");
+        }
+    }
+
+    /** One warning per svmlight-only option given (--features, --zero-based, --one-based) for data that is not svmlight. */
+    private void warnSvmLightOptions(String what) {
+        for (String[] given : new String[][] {{"--features", features == null ? null : "x"}, {"--zero-based", zeroBased ? "x" : null},
+                {"--one-based", oneBased ? "x" : null}}) {
+            if (given[1] != null && warnings != null) {
+                warnings.println("downhill: warning: " + given[0] + " does nothing for " + what);
+            }
+        }
+    }
+
+    /** The formats --format names. */
+    static final java.util.List<String> FORMATS = java.util.List.of("csv", "tsv", "svmlight");
+
+    /** --data, with "-" as standard input. */
+    Path dataFile() {
+        return data != null && data.toString().equals("-") ? Path.of("/dev/stdin") : data;
+    }
+
+    /**
+     * The --data file's format: --format, else from its name (.csv, .tsv; .svm, .libsvm, .svmlight; .txt is CSV with
+     * --target, else svmlight); "" when neither tells.
+     */
+    String dataFormat() {
+        if (format != null) {
+            return format.toLowerCase(Locale.ROOT);
+        }
+        String name = data == null || data.getFileName() == null ? "" : data.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".csv")) {
+            return "csv";
+        }
+        if (name.endsWith(".tsv")) {
+            return "tsv";
+        }
+        if (name.endsWith(".txt")) {
+            return target != null ? "csv" : "svmlight";
+        }
+        return name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".svmlight") ? "svmlight" : "";
+    }
+
+    /** Whether the --data file is read as CSV or TSV. */
+    boolean isText() {
+        String f = dataFormat();
+        return f.equals("csv") || f.equals("tsv");
     }
 
     /** --target as a zero-based index, or -1 when it is a name (or absent). */
@@ -136,15 +217,10 @@ final class InputOptions {
         if (weights != null && weightColumn != null) {
             throw new IllegalArgumentException("give either --weights or --weight-column, not both");
         }
-        if (weightColumn != null && (data == null || !isCsv(data))) {
+        if (weightColumn != null && (data == null || !isText())) {
             throw new IllegalArgumentException("--weight-column applies to --data CSV/TSV files; with .npy, .npz or svmlight data "
                     + "use --weights w.npy");
         }
-    }
-
-    private static boolean isCsv(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".txt");
     }
 
     /**
@@ -225,6 +301,7 @@ final class InputOptions {
                             + "read by their size and may be memory-mapped; save it to a file first");
                 }
             }
+            warnSvmLightOptions("a .npy X (its shape is in the file)");
         long budget = hostMemoryBudget();
             var header = NpyReader.readHeader(x);
             Precision own = header.dtype().naturalPrecision();
@@ -245,10 +322,12 @@ final class InputOptions {
             }
             return NpyReader.readDataset(x, y, precision());
         }
-        String name = data.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".txt") && target != null) {
+        String name = data.getFileName() == null ? "" : data.getFileName().toString().toLowerCase(Locale.ROOT);
+        String format = dataFormat();
+        warnMemoryBudgetForText();
+        if (isText()) {
             CsvReader reader = CsvReader.defaults();
-            if (name.endsWith(".tsv")) {
+            if (format.equals("tsv")) {
                 reader = reader.withDelimiter('\t');
             }
             if (target != null) {
@@ -261,18 +340,19 @@ final class InputOptions {
             if (precision() != null) {
                 reader = reader.withPrecision(precision());
             }
-            return reader.read(data);
+            return reader.read(dataFile());
         }
-        if (name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".svmlight") || name.endsWith(".txt")) {
+        if (format.equals("svmlight")) {
             if (target != null) {
                 throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
             }
-            return svmLightReader().read(data);
+            return svmLightReader().read(dataFile());
         }
         if (name.endsWith(".npy")) {
             throw new IllegalArgumentException(".npy files hold one array: use --x X.npy --y y.npy");
         }
-        throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .svm, .libsvm or .svmlight");
+        throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .svm, .libsvm or "
+                + ".svmlight, or give --format csv|tsv|svmlight");
     }
 
     /** Whether the data are read sparse: an .npz --x, or --sparse with an svmlight --data file. */
@@ -294,11 +374,9 @@ final class InputOptions {
                 throw new IllegalArgumentException("--sparse needs a sparse file: an svmlight --data file or an .npz --x (scipy.sparse."
                         + "save_npz), got " + x);
             }
-            for (String[] given : new String[][] {{"--features", features == null ? null : "x"}, {"--zero-based", zeroBased ? "x" : null},
-                    {"--one-based", oneBased ? "x" : null}, {"--target", target}}) {
-                if (given[1] != null && warnings != null) {
-                    warnings.println("downhill: warning: " + given[0] + " does nothing for an .npz X (its shape is in the file)");
-                }
+            warnSvmLightOptions("an .npz X (its shape is in the file)");
+            if (target != null && warnings != null) {
+                warnings.println("downhill: warning: --target does nothing for an .npz X (its shape is in the file)");
             }
             dev.downhill.io.CsrMatrix matrix = readOrMapCsr(x, notes);
             try (dev.downhill.io.HostArray targets = NpyReader.readVector(y, Precision.FLOAT64)) {
@@ -309,10 +387,11 @@ final class InputOptions {
             }
         }
         String name = data.getFileName() == null ? "" : data.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (target != null && !(name.endsWith(".csv") || name.endsWith(".tsv"))) {
+        warnMemoryBudgetForText();
+        if (target != null && !isText()) {
             throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
         }
-        if (name.endsWith(".csv") || name.endsWith(".tsv") || name.endsWith(".npy") || name.endsWith(".npz") || target != null) {
+        if (isText() || name.endsWith(".npy") || name.endsWith(".npz") || target != null) {
             // any other name (a pipe, /dev/stdin, .svm, .libsvm, .svmlight, .txt) is read as svmlight
             throw new IllegalArgumentException("--sparse applies to svmlight files (.svm, .libsvm, .svmlight, or a pipe) and "
                     + ".npz X (as --x), not " + data);
@@ -320,7 +399,7 @@ final class InputOptions {
         if (memoryBudget != null && warnings != null) {
             warnings.println("downhill: warning: --memory-budget does nothing for sparse X (it is held in memory)");
         }
-        return dev.downhill.SparseDataset.adopt(svmLightReader().readSparse(data));
+        return dev.downhill.SparseDataset.adopt(svmLightReader().readSparse(dataFile()));
     }
 
     /**

@@ -15,6 +15,24 @@ import java.util.List;
 final class Outputs implements AutoCloseable {
     private final List<AtomicFile> files = new ArrayList<>();
 
+    /**
+     * Reads an output file option ({@code --out}, {@code --plot}): a path, refusing one that ends in a separator — it
+     * names a folder, and {@link Path} would drop the separator and write a file of that name.
+     */
+    static final class FileName implements picocli.CommandLine.ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            if (value.isEmpty()) {
+                throw new picocli.CommandLine.TypeConversionException("an empty file name");
+            }
+            if (value.endsWith("/") || value.endsWith(java.io.File.separator)) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' ends in '/', so it names a folder: "
+                        + "give a file name");
+            }
+            return Path.of(value);
+        }
+    }
+
     /** Checks, before any work, that every target can be written (null entries are skipped). */
     static void check(Path... targets) {
         for (Path t : targets) {

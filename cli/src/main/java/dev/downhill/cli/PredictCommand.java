@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * {@code --data} file — is read sparse and predicted over its stored entries, never densified.
  */
 @Command(name = "predict", description = "Predict with a model file: ŷ = Xθ + b.", sortOptions = false,
-        mixinStandardHelpOptions = true)
+        mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "model.json", description = "A model written by fit --out.")
     Path model;
@@ -46,6 +46,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE", description = "A CSV/svmlight file with features and targets (prints MSE and R² too); "
             + "svmlight files are read sparse.")
     Path data;
+
+    @Option(names = "--format", paramLabel = "csv|tsv|svmlight", description = "The --data file's format when its name does not "
+            + "tell (standard input as -, a pipe, another extension).")
+    String format;
 
     @Option(names = "--zero-based", description = "svmlight: feature indices start at 0 (default: the numbering the model was "
             + "fitted with, data.indexBase; for models without it, scikit-learn's rule — zero-based when the file has an index 0, "
@@ -62,7 +66,7 @@ final class PredictCommand implements Callable<Integer> {
             + "the printed MSE and R² are weighted.")
     String weightColumn;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write predictions to .npy or .csv/.txt, atomically (default: stdout).")
+    @Option(names = "--out", paramLabel = "FILE", converter = Outputs.FileName.class, description = "Write predictions to .npy or .csv/.txt, atomically (default: stdout).")
     Path out;
 
     @Mixin
@@ -81,6 +85,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         InputOptions input = new InputOptions();
         input.data = data;
+        input.format = format;
         input.target = target;
         input.weightColumn = weightColumn;
         Main.option(spec, () -> {
@@ -107,6 +112,10 @@ final class PredictCommand implements Callable<Integer> {
         if ((zeroBased || oneBased) && (data == null || !isSvmLight(data))) {
             spec.commandLine().getErr().println("downhill: warning: --zero-based/--one-based apply to svmlight --data files only");
         }
+        if (weightColumn != null && (data == null || isSvmLight(data))) {
+            spec.commandLine().getErr().println("downhill: warning: --weight-column applies to CSV --data files only (ignored: "
+                    + "the MSE and R² printed are unweighted)");
+        }
         if (npz) {
             try (CsrMatrix matrix = NpzReader.readCsr(x); SparseDataset d = SparseDataset.of(matrix, new double[Math.toIntExact(matrix.rows())])) {
                 if (matrix.cols() != m.features()) { // its shape is declared (svmlight's n is only its largest index)
@@ -127,10 +136,19 @@ final class PredictCommand implements Callable<Integer> {
                 }
             } else if (fitted.isPresent()) { // the training file's numbering, not a guess from this file's indices
                 reader = reader.withIndexBase(fitted.get());
+            } else { // scikit-learn's rule: a file without an index 0 is read one-based, which may be a wrong guess
+                reader = reader.withIndexBaseReport(base -> {
+                    if (base == SvmLightReader.IndexBase.ONE) {
+                        spec.commandLine().getErr().printf(Locale.ROOT, "downhill: warning: %s has no index 0, so it is read "
+                                + "one-based (index k is coefficient k − 1; scikit-learn's rule), and the model does not record "
+                                + "how its training data was numbered (it was not fitted on an svmlight file): give --zero-based "
+                                + "if this file's indices start at 0%n", data);
+                    }
+                });
             }
             dev.downhill.io.SparseData read;
             try {
-                read = reader.readSparse(data);
+                read = reader.readSparse(input.dataFile());
             } catch (dev.downhill.io.MalformedFileException e) {
                 if (!zeroBased && !oneBased && fitted.orElse(null) == SvmLightReader.IndexBase.ONE && e.getMessage().contains("index 0")) {
                     throw new IllegalArgumentException(e.getMessage() + " — the model was fitted to one-based indices "
@@ -193,9 +211,12 @@ final class PredictCommand implements Callable<Integer> {
         return base == SvmLightReader.IndexBase.ZERO ? "zero" : "one";
     }
 
-    /** An svmlight --data file, by the names fit reads as svmlight (.txt is CSV when --target is given). */
+    /** An svmlight --data file: --format svmlight, or a name fit reads as svmlight (.txt is CSV when --target is given). */
     private boolean isSvmLight(Path file) {
-        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".svmlight") || name.endsWith(".txt") && target == null;
+        InputOptions options = new InputOptions();
+        options.data = file;
+        options.format = format;
+        options.target = target;
+        return options.dataFormat().equals("svmlight");
     }
 }

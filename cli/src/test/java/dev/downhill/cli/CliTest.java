@@ -90,6 +90,116 @@ class CliTest {
                 badCuda.err());
     }
 
+    /** The CSV of y = 1 + x₀ − 2x₁ (+ small exact offsets), header a,b,y, and its path. */
+    private Path exactCsv(String name) throws IOException {
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 12; i++) {
+            double a = i % 5 - 2;
+            double b = (i * 7) % 3 + 0.5 * (i % 2);
+            csv.append(a).append(',').append(b).append(',').append(1 + a - 2 * b).append('\n');
+        }
+        return Files.writeString(dir.resolve(name), csv.toString());
+    }
+
+    /**
+     * A --data file whose name does not tell its format (as standard input, a pipe) is refused in one line naming
+     * --format, and read with it; an unknown --format is a usage error.
+     */
+    @Test
+    void formatNamesTheFormatOfADataFileWhoseNameDoesNotTell() throws IOException {
+        Path table = Files.copy(exactCsv("t.csv"), dir.resolve("table"));
+        CliRun unnamed = run("fit", "--data", table.toString(), "--solver", "normal", "--quiet");
+        assertEquals(1, unnamed.code(), unnamed.err());
+        assertTrue(unnamed.err().contains("cannot tell the format") && unnamed.err().contains("--format csv|tsv|svmlight"),
+                unnamed.err());
+        Path model = dir.resolve("m.json");
+        CliRun named = run("fit", "--data", table.toString(), "--format", "csv", "--solver", "normal", "--out", model.toString(),
+                "--quiet");
+        assertEquals(0, named.code(), named.err());
+        FittedModel m = ModelFile.read(model).model();
+        assertArrayEquals(new double[] {1, -2, 1}, new double[] {m.coefficient(0), m.coefficient(1), m.intercept()}, 1e-12,
+                "the exact fit of y = 1 + a − 2b");
+        CliRun predict = run("predict", "--model", model.toString(), "--data", table.toString(), "--format", "csv");
+        assertEquals(0, predict.code(), predict.err());
+        assertTrue(predict.err().contains("R² 1.000000000"), predict.err());
+        CliRun bad = run("fit", "--data", table.toString(), "--format", "xml", "--quiet");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--format must be csv, tsv or svmlight, got 'xml'"), bad.err());
+    }
+
+    /**
+     * Missing or conflicting input options are usage errors (exit 2) before anything is read; an output name ending in
+     * '/' is refused and nothing is written; every command answers --version.
+     */
+    @Test
+    void missingOrConflictingInputsAndAFolderAsOutputAreUsageErrors() throws IOException {
+        Path csv = exactCsv("t.csv");
+        CliRun gen = run("gen", "--rows", "40", "--features", "2", "--precision", "float64", "--out-dir", dir.toString(), "--quiet");
+        assertEquals(0, gen.code(), gen.err());
+        String x = dir.resolve("X.npy").toString();
+        String y = dir.resolve("y.npy").toString();
+        CliRun noY = run("fit", "--x", x, "--quiet");
+        assertEquals(2, noY.code(), noY.err());
+        assertTrue(noY.err().contains("give --x X.npy and --y y.npy, or --data FILE"), noY.err());
+        CliRun both = run("fit", "--data", csv.toString(), "--x", x, "--y", y, "--quiet");
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("give either --x/--y or --data, not both"), both.err());
+        CliRun target = run("fit", "--x", x, "--y", y, "--target", "1", "--quiet");
+        assertEquals(2, target.code(), target.err());
+        Path folder = dir.resolve("sub");
+        CliRun slash = run("fit", "--x", x, "--y", y, "--out", folder + "/", "--quiet");
+        assertEquals(2, slash.code(), slash.err());
+        assertTrue(slash.err().contains("ends in '/', so it names a folder"), slash.err());
+        assertTrue(!Files.exists(folder), "nothing written");
+        for (String command : new String[] {"fit", "predict", "gen", "info", "demo"}) {
+            CliRun version = run(command, "--version");
+            assertEquals(0, version.code(), version.err());
+            assertTrue(version.out().startsWith("downhill "), command + ": " + version.out());
+        }
+    }
+
+    /**
+     * Options that do nothing for the data or solver given warn and the run goes on: svmlight-only options with a .npy X,
+     * --memory-budget with a CSV file, --device-memory-budget off cuda, --standardize and --seed with cd, predict's
+     * --weight-column with --x; and predict says when it guesses an svmlight file's numbering for a model that does not
+     * record one (fitted on .npy here) — a file without an index 0 is read one-based by scikit-learn's rule.
+     */
+    @Test
+    void optionsThatDoNothingWarnAndPredictSaysWhenItGuessesTheNumbering() throws IOException {
+        Path csv = exactCsv("t.csv");
+        CliRun gen = run("gen", "--rows", "40", "--features", "2", "--precision", "float64", "--out-dir", dir.toString(), "--quiet");
+        assertEquals(0, gen.code(), gen.err());
+        String x = dir.resolve("X.npy").toString();
+        String y = dir.resolve("y.npy").toString();
+        Path model = dir.resolve("m.json");
+        CliRun fit = run("fit", "--x", x, "--y", y, "--solver", "normal", "--features", "2", "--zero-based", "--backend", "cpu",
+                "--device-memory-budget", "1g", "--out", model.toString(), "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        for (String w : new String[] {"--features does nothing for a .npy X", "--zero-based does nothing for a .npy X",
+                "--device-memory-budget does nothing on the cpu backend"}) {
+            assertTrue(fit.err().contains("warning: " + w), w + ": " + fit.err());
+        }
+        CliRun budget = run("fit", "--data", csv.toString(), "--solver", "normal", "--memory-budget", "1g", "--quiet");
+        assertEquals(0, budget.code(), budget.err());
+        assertTrue(budget.err().contains("warning: --memory-budget does nothing for a CSV or svmlight --data file"), budget.err());
+        CliRun cd = run("fit", "--x", x, "--y", y, "--solver", "cd", "--penalty", "l1", "--alpha", "0.01", "--standardize", "on",
+                "--seed", "7", "--quiet");
+        assertEquals(0, cd.code(), cd.err());
+        assertTrue(cd.err().contains("warning: --standardize does nothing with --solver cd")
+                && cd.err().contains("warning: --seed does nothing with --solver cd"), cd.err());
+        CliRun weighted = run("predict", "--model", model.toString(), "--x", x, "--weight-column", "1");
+        assertEquals(0, weighted.code(), weighted.err());
+        assertTrue(weighted.err().contains("warning: --weight-column applies to CSV --data files only"), weighted.err());
+        Path svm = Files.writeString(dir.resolve("test.svm"), "1 1:0.5\n2 1:3\n"); // no index 0: read one-based
+        CliRun guessed = run("predict", "--model", model.toString(), "--data", svm.toString());
+        assertEquals(0, guessed.code(), guessed.err());
+        assertTrue(guessed.err().contains("has no index 0, so it is read one-based") && guessed.err().contains("--zero-based"),
+                guessed.err());
+        CliRun told = run("predict", "--model", model.toString(), "--data", svm.toString(), "--zero-based");
+        assertEquals(0, told.code(), told.err());
+        assertTrue(!told.err().contains("has no index 0"), told.err());
+    }
+
     @Test
     void aScikitLearnSvmlightDumpFitsWithNoIndexOptionAndTheNumberingCanBeForced() throws IOException {
         // what dump_svmlight_file writes: 0-based indices (y = 2·x₀ − x₂ + 1 exactly, so svd recovers it)
