@@ -296,6 +296,9 @@ final class InputOptions {
                 throw new IllegalArgumentException("--target applies to --data CSV files only");
             }
             for (Path p : new Path[] {x, y}) {
+                if (java.nio.file.Files.isDirectory(p)) {
+                    throw new IllegalArgumentException(p + " is a folder, not a .npy file");
+                }
                 if (java.nio.file.Files.exists(p) && !java.nio.file.Files.isRegularFile(p)) {
                     throw new IllegalArgumentException(p + " is not a regular file (a pipe or a device?): .npy inputs are "
                             + "read by their size and may be memory-mapped; save it to a file first");

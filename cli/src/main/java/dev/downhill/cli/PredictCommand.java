@@ -170,6 +170,12 @@ final class PredictCommand implements Callable<Integer> {
             }
         } else {
             try (Dataset d = input.load()) {
+                if (d.cols() + 1 == m.features()) { // the file's last column went to y: likely features without a target
+                    throw new IllegalArgumentException(data + " has " + d.cols() + " feature columns and a target column ("
+                            + (target == null ? "the last" : "--target " + target) + ") but the model has " + m.features()
+                            + " coefficients: predict --data reads the target too (to print MSE and R²); to predict from "
+                            + "features alone, save them as a 2-D .npy and give --x");
+                }
                 predictions = m.predict(d);
                 Score s = m.score(d);
                 spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%s%n", s.mse(), s.r2(), d.rows(),
