@@ -115,6 +115,8 @@ public final class CentredObjective implements AutoCloseable {
     private double[] deviations;
     /** τ, the target factor; NaN until the first gradient pass (or a warm start) has measured y. */
     private double targetFactor;
+    /** ‖∇(0)‖ from the measuring pass of a warm start (see {@link #zeroStartGradientNorm()}); NaN otherwise. */
+    private double zeroStartGradientNorm = Double.NaN;
     /** The raw l1 thresholds 2αρ·p (κ is them times τ·dⱼ once τ is known). */
     private final double[] rawL1Thresholds;
     /** l1 and l2 penalty factors in internal units: τ·dⱼ·pⱼ and dⱼ²·pⱼ (p when unscaled). */
@@ -530,7 +532,7 @@ public final class CentredObjective implements AutoCloseable {
         }
         targetFactor = chosen;
         l1FactorsFor(chosen);
-        if (!reusable || Math.abs(Math.getExponent(chosen) - Math.getExponent(tau)) > REUSE_RESCALE_EXPONENT) {
+        if (Math.abs(Math.getExponent(chosen) - Math.getExponent(tau)) > REUSE_RESCALE_EXPONENT) {
             return null;
         }
         if (chosen != tau) { // the pass at τ' = 2ᵏτ, without a second pass: r, Σwr x and the sums all scale by 2ᵏ
@@ -541,7 +543,26 @@ public final class CentredObjective implements AutoCloseable {
         if (factorVector != null) {
             problem.multiply(factorVector, out);
         }
+        if (!reusable) { // a warm start (or a slice) measured y at θ = 0: keep the cold start's gradient norm
+            if (scale == 2.0 / weightSum()) {
+                if (centred) {
+                    problem.axpy(-scale * sums.sum(), means, out);
+                }
+                zeroStartGradientNorm = gradientNorm(out);
+            }
+            return null;
+        }
         return sums;
+    }
+
+    /**
+     * ‖∇‖ at θ = 0 (‖S∇‖ when standardized, internal units: what a fit from 0 records first) when y was measured by a
+     * pass of its own — a warm start — else NaN. The full-batch solvers stop a warm start at tol times the larger of
+     * this and its own first gradient norm, so that starting near the answer asks for the accuracy a cold start
+     * reaches, not tol times a gradient that is already small (which would run into the rounding floor).
+     */
+    public double zeroStartGradientNorm() {
+        return zeroStartGradientNorm;
     }
 
     /** One fused pass in internal units: θ̃ = D∘θ' to the backend, its output times D. Reads θ, writes out. */

@@ -70,7 +70,7 @@ final class FullBatchProgress {
         if (listener.onIteration(k, loss, norm) == IterationListener.Control.STOP) {
             return StopReason.STOPPED_BY_LISTENER;
         }
-        if (normStops && norm <= tolerance * firstNorm) {
+        if (normStops && norm <= tolerance * reference()) {
             return StopReason.CONVERGED;
         }
         if (k == maxIterations) {
@@ -81,7 +81,17 @@ final class FullBatchProgress {
 
     /** Whether a gradient norm would meet the stopping rule ‖∇‖ ≤ tol·‖∇₀‖ (false before the first record). */
     boolean wouldConverge(double norm) {
-        return norm <= tolerance * firstNorm;
+        return norm <= tolerance * reference();
+    }
+
+    /**
+     * ‖∇₀‖ of the stopping rule: the first gradient norm, or for a warm start the larger of it and the norm at θ = 0
+     * (the cold start's ‖∇₀‖, {@link CentredObjective#zeroStartGradientNorm}), so that a start near the answer stops
+     * at a cold start's accuracy instead of chasing tol times its own small gradient into the rounding floor.
+     */
+    private double reference() {
+        double zero = objective.zeroStartGradientNorm(); // NaN unless a warm start measured y at θ = 0
+        return zero > firstNorm ? zero : firstNorm;
     }
 
     private boolean stalled(long k, double loss, double norm, BackendVector point) {
