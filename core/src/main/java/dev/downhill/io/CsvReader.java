@@ -298,6 +298,10 @@ public final class CsvReader {
                 if (!Double.isFinite(v)) {
                     throw badCell(number, k, DecimalText.outOfRange(cell, precision));
                 }
+                String lost = DecimalText.belowRange(cell, v, precision);
+                if (lost != null) {
+                    throw badCell(number, k, lost);
+                }
                 if (k == layout.targetIndex()) {
                     y.append(v);
                 } else {
