@@ -1,5 +1,6 @@
 package dev.downhill;
 
+import dev.downhill.internal.Float32Range;
 import dev.downhill.internal.OffHeapViews;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -536,8 +537,14 @@ public final class Dataset implements AutoCloseable {
         long total = rows * cols;
         Pointer nx = dev.downhill.io.HugePages.advise(target == Precision.FLOAT64 ? new DoublePointer(total) : new FloatPointer(total));
         Pointer ny = target == Precision.FLOAT64 ? new DoublePointer(rows) : new FloatPointer(rows);
-        convert(x, nx, total);
-        convert(y, ny, rows);
+        try {
+            convert(x, nx, total, "X", cols);
+            convert(y, ny, rows, "y", 1);
+        } catch (RuntimeException e) {
+            nx.close();
+            ny.close();
+            throw e;
+        }
         if (weights != null) {
             DoublePointer nw = new DoublePointer(rows);
             Pointer.memcpy(nw, weights, rows * 8);
@@ -689,14 +696,26 @@ public final class Dataset implements AutoCloseable {
         return -1;
     }
 
-    private static void convert(Pointer from, Pointer to, long count) {
+    /**
+     * Copies {@code count} values to the other precision; float64 → float32 refuses (naming the row, and the column
+     * when {@code what} is X) a finite value that would overflow or a non-zero one that would become 0 or subnormal.
+     */
+    private static void convert(Pointer from, Pointer to, long count, String what, long cols) {
         for (long start = 0; start < count; start += OffHeapViews.MAX_WINDOW) {
             int len = (int) Math.min(OffHeapViews.MAX_WINDOW, count - start);
             if (from instanceof DoublePointer) {
                 DoubleBuffer src = OffHeapViews.doubles(from, start, len);
                 FloatBuffer dst = OffHeapViews.floats(to, start, len);
                 for (int i = 0; i < len; i++) {
-                    dst.put(i, (float) src.get(i));
+                    double v = src.get(i);
+                    float f = (float) v;
+                    if (!(Math.abs(f) >= Float.MIN_NORMAL && Float.isFinite(f)) && Float32Range.lost(v)) {
+                        long k = start + i;
+                        String where = what.equals("y") ? "row " + k : "row " + k / cols + ", column " + k % cols;
+                        throw new IllegalArgumentException(what + " at " + where + " (zero-based): " + Float32Range.problem(v)
+                                + "; keep the data in float64 or rescale it");
+                    }
+                    dst.put(i, f);
                 }
             } else {
                 FloatBuffer src = OffHeapViews.floats(from, start, len);

@@ -28,7 +28,7 @@ public final class DivergenceException extends ArithmeticException {
                         + "use a smaller learning rate (e.g. %.3g)%s",
                 iteration, loss, initialLoss, learningRate, automatic ? " (automatic)" : "", learningRate / 10,
                 automatic ? "; an automatic step should not diverge, please report the data's shape and scale"
-                        : " or learningRate auto"));
+                        : " or the automatic step (--lr auto)"));
         this.iteration = iteration;
         this.loss = loss;
         this.learningRate = learningRate;

@@ -76,27 +76,55 @@ public final class LearningRateSchedule {
         }
     }
 
-    /** Parses {@code constant}, {@code adaptive}, {@code invtime:t0,t1}, {@code invscaling:p}. */
+    /** The number syntax of {@link #parse}: decimal, optional sign and exponent (no NaN, infinities, hex or d/f suffixes). */
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private static final String EXPECTED = "expected constant, adaptive, invtime:T0,T1 or invscaling:P";
+
+    /**
+     * Parses {@code constant}, {@code adaptive}, {@code invtime:T0,T1} (two numbers) or {@code invscaling:P} (one
+     * number), case-insensitive. Anything else — extra or missing fields, empty parts, a trailing comma, text that is
+     * not a decimal number — is refused with an {@link IllegalArgumentException} saying what is wrong.
+     */
     public static LearningRateSchedule parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.equals("constant")) {
-                return constant();
-            }
-            if (t.equals("adaptive")) {
-                return adaptive();
-            }
-            if (t.startsWith("invtime:")) {
-                String[] p = t.substring(8).split(",");
-                return inverseTime(Double.parseDouble(p[0]), Double.parseDouble(p[1]));
-            }
-            if (t.startsWith("invscaling:")) {
-                return inverseScaling(Double.parseDouble(t.substring(11)));
-            }
-        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-            // fall through to the message below
+        if (t.equals("constant")) {
+            return constant();
         }
-        throw new IllegalArgumentException("unknown schedule '" + text + "': expected constant, adaptive, invtime:T0,T1 or invscaling:P");
+        if (t.equals("adaptive")) {
+            return adaptive();
+        }
+        if (t.startsWith("invtime:")) {
+            double[] v = numbers(text, t.substring(8), "invtime:T0,T1 (e.g. invtime:5,50)", "T0", "T1");
+            return inverseTime(v[0], v[1]);
+        }
+        if (t.startsWith("invscaling:")) {
+            double[] v = numbers(text, t.substring(11), "invscaling:P (e.g. invscaling:0.25)", "P");
+            return inverseScaling(v[0]);
+        }
+        throw new IllegalArgumentException("unknown schedule '" + text + "': " + EXPECTED);
+    }
+
+    /** The comma-separated numbers of {@code fields}, exactly one per name. */
+    private static double[] numbers(String text, String fields, String form, String... names) {
+        String[] parts = fields.split(",", -1); // -1: a trailing comma leaves an empty part, which is refused
+        if (parts.length != names.length) {
+            throw new IllegalArgumentException("schedule '" + text + "' has " + parts.length + (parts.length == 1 ? " value" : " values")
+                    + " after the colon; expected " + names.length + ": " + form);
+        }
+        double[] v = new double[names.length];
+        for (int k = 0; k < names.length; k++) {
+            String part = parts[k].trim();
+            if (part.isEmpty()) {
+                throw new IllegalArgumentException("schedule '" + text + "': " + names[k] + " is empty; expected " + form);
+            }
+            if (!NUMBER.matcher(part).matches()) {
+                throw new IllegalArgumentException("schedule '" + text + "': " + names[k] + " '" + part + "' is not a number; expected "
+                        + form);
+            }
+            v[k] = Double.parseDouble(part);
+        }
+        return v;
     }
 
     @Override

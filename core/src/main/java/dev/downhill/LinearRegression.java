@@ -47,6 +47,12 @@ import java.util.Objects;
  */
 public final class LinearRegression {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LinearRegression.class);
+    /**
+     * The warning that the svd solver found X rank deficient, on a logger of its own ({@value #RANK_LOGGER}) so that a
+     * front end that reports the rank itself (the CLI's {@code rank:} line) can silence it.
+     */
+    public static final String RANK_LOGGER = "dev.downhill.LinearRegression.rank";
+    private static final org.slf4j.Logger RANK_LOG = org.slf4j.LoggerFactory.getLogger(RANK_LOGGER);
 
     private LinearRegression() {
     }
@@ -360,9 +366,10 @@ public final class LinearRegression {
         if (solver == Solver.SVD) {
             long full = ridge != null ? problem.cols() : Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
             if (d.rank() < full) {
-                LOG.warn("SVD: effective rank {} < {} (singular values ≤ {}·σ_max treated as zero); the answer is the "
-                        + "minimum-norm one. If columns differ greatly in scale, this may drop real signal: rescale them "
-                        + "or lower rankCutoff.", d.rank(), full, config.rankCutoff(problem.rows(), problem.cols()));
+                RANK_LOG.warn("svd: X is rank deficient (rank {} < {}: singular values ≤ {}·σ_max count as zero); the answer "
+                        + "is the minimum-norm solution. If columns differ greatly in scale, this may drop real signal: "
+                        + "rescale them or lower the rank cutoff (FitConfig.Builder.rankCutoff).", d.rank(), full,
+                        config.rankCutoff(problem.rows(), problem.cols()));
             }
         }
         double objective = Double.NaN; // the penalised objective at the answer: one pass, with a penalty only

@@ -273,10 +273,10 @@ public final class ModelFile {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("model file " + path + " does not exist");
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr();
-            throw new IllegalArgumentException("model file " + path + " is not valid JSON (truncated or corrupt?)" + where
-                    + ": " + e.getOriginalMessage());
+            String what = dev.downhill.internal.JsonErrors.what(e);
+            throw new IllegalArgumentException("model file " + path + " is not valid JSON" + (what.startsWith("it holds") ? ""
+                    : " (truncated or corrupt?)") + dev.downhill.internal.JsonErrors.where(e) + ": " + what
+                    + (what.startsWith("it holds") ? "; it is not a valid model" : ""));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model file " + path + ": " + e.getMessage(), e);
         }

@@ -17,9 +17,9 @@ public final class SingularMatrixException extends ArithmeticException {
      * factor, and from θ = 0, unstandardized, it converges to the same minimum-norm solution)
      */
     public SingularMatrixException(String detail, double conditionEstimate, boolean sparseX) {
-        super(detail + (sparseX ? "; use the cg solver (Solver.CG, --solver cg): it needs no dense factor of the sparse X, and "
+        super(detail + (sparseX ? "; use the cg solver (--solver cg): it needs no dense factor of the sparse X, and "
                 + "from θ = 0, unstandardized, it converges to the minimum-norm solution"
-                : "; use the SVD solver (Solver.SVD, --solver svd), which returns the minimum-norm solution"));
+                : "; use the svd solver (--solver svd), which returns the minimum-norm solution"));
         this.conditionEstimate = conditionEstimate;
     }
 

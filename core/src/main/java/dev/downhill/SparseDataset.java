@@ -92,8 +92,9 @@ public final class SparseDataset implements AutoCloseable {
             float[] f = new float[y.length];
             for (int i = 0; i < f.length; i++) {
                 f[i] = (float) y[i];
-                if (!Float.isFinite(f[i])) {
-                    throw new IllegalArgumentException("y[" + i + "] = " + y[i] + " overflows float32");
+                if (dev.downhill.internal.Float32Range.lost(y[i])) {
+                    throw new IllegalArgumentException("y at row " + i + " (zero-based): " + dev.downhill.internal.Float32Range.problem(y[i])
+                            + "; keep the data in float64 (--precision float64) or rescale it");
                 }
             }
             p = new FloatPointer(f);

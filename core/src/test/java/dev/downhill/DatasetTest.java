@@ -377,6 +377,37 @@ class DatasetTest {
     }
 
     @Test
+    void toPrecisionRefusesValuesFloat32CannotHold() {
+        // 1e-50 would become 0 and 1e-40 a subnormal: the fit would silently see another X or y
+        double[][] x = {{1, 1e-50}, {2, 3e-50}, {3, 2e-50}};
+        try (Dataset d = Dataset.of(x, new double[] {1, 2, 3})) {
+            assertRejects(() -> d.toPrecision(Precision.FLOAT32), "X at row 0, column 1", "1.0E-50 is below float32's normal range",
+                    "become 0");
+        }
+        try (Dataset d = Dataset.of(new double[][] {{1}, {2}}, new double[] {1, -1e-40})) {
+            assertRejects(() -> d.toPrecision(Precision.FLOAT32), "y at row 1", "-1.0E-40", "subnormal");
+        }
+        try (Dataset d = Dataset.of(new double[][] {{1}, {3e38 * 2}}, new double[] {1, 2})) {
+            assertRejects(() -> d.toPrecision(Precision.FLOAT32), "X at row 1, column 0", "beyond float32's range");
+        }
+        // zeros and float32's smallest normal convert exactly
+        try (Dataset d = Dataset.of(new double[][] {{0}, {-0.0}, {Float.MIN_NORMAL}}, new double[] {1, 2, 3});
+             Dataset f = d.toPrecision(Precision.FLOAT32)) {
+            assertEquals(Float.MIN_NORMAL, f.x(2, 0), 0.0);
+        }
+    }
+
+    @Test
+    void sparseFloat32TargetsRefuseValuesFloat32CannotHold() {
+        try (dev.downhill.io.CsrMatrix m = dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2}, new int[] {0, 0}, new double[] {1, 2}, 1,
+                Precision.FLOAT32)) {
+            assertRejects(() -> SparseDataset.of(m, new double[] {1e-50, 1}), "y at row 0", "below float32's normal range");
+        }
+        assertRejects(() -> dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2}, new int[] {0, 0}, new double[] {1, 1e-50}, 1,
+                Precision.FLOAT32), "CSR value 1", "below float32's normal range");
+    }
+
+    @Test
     void reviewFindingsAreRejectedClearly() {
         DoubleBuffer bigEndian = ByteBuffer.allocateDirect(4 * 8).asDoubleBuffer();
         DoubleBuffer yNative = ByteBuffer.allocateDirect(2 * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer();

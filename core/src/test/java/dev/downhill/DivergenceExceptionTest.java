@@ -23,7 +23,7 @@ class DivergenceExceptionTest {
     void aFixedStepIsAdvisedTenTimesSmaller() {
         DivergenceException e = new DivergenceException(2, 1e40, 1.6e35, 1e-35, false);
         assertTrue(e.getMessage().contains("with learning rate 1.00000e-35; use a smaller learning rate (e.g. 1.00e-36) "
-                + "or learningRate auto"), e.getMessage());
+                + "or the automatic step (--lr auto)"), e.getMessage());
         assertEquals(1e-35, e.learningRate());
         assertEquals(1.6e35, e.initialLoss());
     }

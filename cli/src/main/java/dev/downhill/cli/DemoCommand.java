@@ -51,7 +51,8 @@ final class DemoCommand implements Callable<Integer> {
             try {
                 Files.createDirectories(outDir);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot create " + outDir + ": " + e, e);
+                throw new UncheckedIOException("cannot create " + outDir + ": " + (Files.exists(outDir) && !Files.isDirectory(outDir)
+                        ? "the path exists and is not a folder" : dev.downhill.io.IoErrors.reason(e)), e);
             }
             Outputs.check(outDir.resolve("classic-fitted-line.png")); // before any work
         }

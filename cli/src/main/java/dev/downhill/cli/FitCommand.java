@@ -183,6 +183,8 @@ final class FitCommand implements Callable<Integer> {
         Thread hook = saving.directory().isPresent() ? stopOnSignal(saving, done) : null;
         try {
             return input.isSparse() ? fitSparse(b, o, plotTarget, warmStart) : fitDense(b, o, plotTarget, warmStart);
+        } catch (dev.downhill.CheckpointMismatchException e) {
+            throw new IllegalArgumentException(CheckpointMismatch.message(e), e);
         } catch (FitInterruptedException e) {
             spec.commandLine().getErr().println("downhill: interrupted at " + (b.build().solver().isStochastic() ? "epoch " : "iteration ")
                     + e.iteration() + (e.directory().isPresent() ? "; checkpoint saved in " + e.directory().get() + " (continue with --resume "
@@ -225,7 +227,7 @@ final class FitCommand implements Callable<Integer> {
                 java.nio.file.Files.createDirectories(checkpoint);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("cannot create checkpoint folder " + checkpoint + ": "
-                        + (java.nio.file.Files.exists(checkpoint) ? "it exists and is not a folder" : Main.oneLine(e)));
+                        + (java.nio.file.Files.exists(checkpoint) ? "it exists and is not a folder" : dev.downhill.io.IoErrors.reason(e)));
             }
             c = Checkpoint.to(checkpoint);
             if (checkpointEvery != null) {
@@ -746,7 +748,10 @@ final class FitCommand implements Callable<Integer> {
                     : ", " + constantColumns(m.report().constantColumns()));
         }
         if (m.rank() >= 0) {
-            o.printf(Locale.ROOT, "rank:        %d%n", m.rank());
+            // the library's own warning (which names its rank-cutoff setting) is off in the CLI: this line says it
+            long full = m.config().penalty().l2Strength() > 0 ? cols : Math.min(rows - (m.fitIntercept() ? 1 : 0), cols);
+            o.printf(Locale.ROOT, "rank:        %d%s%n", m.rank(), m.rank() < full ? " of " + full + " (X is rank deficient: this is "
+                    + "the minimum-norm solution; if columns differ greatly in scale, rescale them, or real signal may be dropped)" : "");
         }
         if (m.report().resumed()) {
             o.printf(Locale.ROOT, "resumed:     at %s %d (this run %.3f s; the time below is of all runs)%n",

@@ -121,7 +121,8 @@ final class GenCommand implements Callable<Integer> {
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create --out-dir " + outDir + ": " + e, e);
+            throw new UncheckedIOException("cannot create --out-dir " + outDir + ": " + (Files.exists(outDir) && !Files.isDirectory(outDir)
+                    ? "the path exists and is not a folder" : dev.downhill.io.IoErrors.reason(e)), e);
         }
         Path xFile = outDir.resolve("X.npy");
         Path yFile = outDir.resolve("y.npy");

@@ -244,7 +244,8 @@ class CliCheckpointTest {
 
         CliRun other = run(fit("--solver", "normal", "--penalty", "l2", "--alpha", "0.2", "--resume", folder.toString()));
         assertEquals(1, other.code());
-        assertEquals("downhill: checkpoint " + folder + " is of another fit: penalty: checkpoint l2(alpha=0.1), now l2(alpha=0.2)",
+        assertEquals("downhill: checkpoint " + folder + " is of another fit: the penalty was --penalty l2 --alpha 0.1 when the checkpoint "
+                + "was saved, now --penalty l2 --alpha 0.2",
                 other.err().strip());
 
         CliRun missing = run(fit("--resume", dir.resolve("nowhere").toString()));

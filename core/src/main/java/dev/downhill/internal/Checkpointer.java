@@ -85,9 +85,9 @@ public final class Checkpointer {
             JsonNode manifest = readManifest(from);
             Map<String, String> saved = new LinkedHashMap<>();
             manifest.get("fingerprint").fields().forEachRemaining(e -> saved.put(e.getKey(), e.getValue().asText()));
-            String diff = Fingerprint.differences(saved, fingerprint);
+            java.util.List<dev.downhill.CheckpointMismatchException.Difference> diff = Fingerprint.differences(saved, fingerprint);
             if (!diff.isEmpty()) {
-                throw new IllegalArgumentException("checkpoint " + from + " is of another fit: " + diff);
+                throw new dev.downhill.CheckpointMismatchException(from, diff);
             }
             state = readState(from, manifest);
             prior = manifest.path("wallTimeSeconds").asDouble(0);
@@ -235,7 +235,8 @@ public final class Checkpointer {
             throw new IllegalArgumentException("checkpoint " + dir + " does not exist or holds no " + MANIFEST
                     + (Files.isDirectory(dir) ? "" : " (no such folder)"));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("checkpoint " + file + " is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException("checkpoint " + file + " is not valid JSON" + JsonErrors.where(e) + ": "
+                    + JsonErrors.what(e));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + file + ": " + describe(e), e);
         }
@@ -286,12 +287,6 @@ public final class Checkpointer {
     }
 
     private static String describe(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof java.nio.file.FileAlreadyExistsException) {
-            return "a file of that name exists";
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name exists" : dev.downhill.io.IoErrors.reason(e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.downhill.internal;
 
+import dev.downhill.CheckpointMismatchException;
 import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.InitialCoefficients;
@@ -113,19 +114,19 @@ public final class Fingerprint {
         return f;
     }
 
-    /** "" when equal, else the differences in one line: {@code name: checkpoint A, now B; …}. */
-    public static String differences(Map<String, String> saved, Map<String, String> now) {
-        StringBuilder sb = new StringBuilder();
+    /** The fields that differ, in {@code now}'s order (then those only the checkpoint has); empty when equal. */
+    public static java.util.List<CheckpointMismatchException.Difference> differences(Map<String, String> saved, Map<String, String> now) {
+        java.util.List<CheckpointMismatchException.Difference> out = new java.util.ArrayList<>();
         java.util.Set<String> names = new java.util.LinkedHashSet<>(now.keySet());
         names.addAll(saved.keySet());
         for (String name : names) {
             String a = saved.getOrDefault(name, "(absent)");
             String b = now.getOrDefault(name, "(absent)");
             if (!a.equals(b)) {
-                sb.append(sb.length() == 0 ? "" : "; ").append(name).append(": checkpoint ").append(a).append(", now ").append(b);
+                out.add(new CheckpointMismatchException.Difference(name, a, b));
             }
         }
-        return sb.toString();
+        return out;
     }
 
     private static String initial(InitialCoefficients init) {

@@ -219,7 +219,7 @@ public final class AtomicFile implements AutoCloseable {
         }
         Path folder = abs.getParent();
         if (!Files.isDirectory(folder)) {
-            throw failure(target, "folder " + folder + (Files.exists(folder) ? " is not a folder" : " does not exist"));
+            throw failure(target, Files.exists(folder) ? folder + " is not a folder" : "folder " + folder + " does not exist");
         }
         return folder;
     }
@@ -245,14 +245,7 @@ public final class AtomicFile implements AutoCloseable {
     }
 
     private static String describe(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
-            return ((java.nio.file.FileSystemException) e).getReason();
-        }
-        return m == null ? e.getClass().getSimpleName() : m;
+        return IoErrors.reason(e);
     }
 
     private static void syncFolder(Path folder) {

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
  * Decodes little-endian .npy elements from a byte buffer into a Java array of the target
  * precision, and finds non-finite values. Integers are converted by Java's rounding casts
  * (round to nearest, ties to even), float64 to float32 likewise (values beyond the float range
- * become infinite and are then reported as non-finite).
+ * become infinite, and tiny non-zero ones 0 or subnormal: both are then reported).
  */
 final class ChunkDecoder {
     private ChunkDecoder() {
@@ -77,6 +77,23 @@ final class ChunkDecoder {
             default:
                 throw new AssertionError(type);
         }
+    }
+
+    /**
+     * Index of the first value of {@code a[0, count)} — float32 roundings of the float64 values staged in {@code src} —
+     * that is not finite, or whose float64 original is non-zero but rounded to 0 or a subnormal; -1 when none.
+     */
+    static int firstLostOrNonFinite(ByteBuffer src, float[] a, int count) {
+        for (int i = 0; i < count; i++) {
+            float f = a[i];
+            if (!Float.isFinite(f)) {
+                return i;
+            }
+            if (Math.abs(f) < Float.MIN_NORMAL && src.getDouble(i * 8) != 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Index of the first NaN or infinity in {@code a[0, count)}, or -1. */

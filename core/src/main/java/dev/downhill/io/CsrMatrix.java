@@ -95,6 +95,10 @@ public final class CsrMatrix implements AutoCloseable {
         float[] f = new float[values.length];
         for (int k = 0; k < f.length; k++) {
             f[k] = (float) values[k];
+            if (dev.downhill.internal.Float32Range.lost(values[k])) {
+                throw new IllegalArgumentException("CSR value " + k + " (zero-based): " + dev.downhill.internal.Float32Range.problem(values[k])
+                        + "; keep the values in float64 or rescale them");
+            }
         }
         return new FloatPointer(f);
     }

@@ -298,6 +298,10 @@ public final class CsvReader {
                 if (!Double.isFinite(v)) {
                     throw badCell(number, k, DecimalText.outOfRange(cell, precision));
                 }
+                String lost = DecimalText.belowRange(cell, v, precision);
+                if (lost != null) {
+                    throw badCell(number, k, lost);
+                }
                 if (k == layout.targetIndex()) {
                     y.append(v);
                 } else {
@@ -344,7 +348,8 @@ public final class CsvReader {
             if (!hasHeader) {
                 throw new MalformedFileException(file, first.number, 0, "the target is named " + MalformedFileException.quote(targetName)
                         + ", but the file has no header" + (header == Header.AUTO ? " (line " + first.number
-                        + " holds numbers; use Header.PRESENT if it is a header anyway)" : ""));
+                        + " holds only numbers, so it is data)" : "") + ": give the target as a zero-based column index, 0 to "
+                        + (cells.size() - 1) + " (the last column is the default)");
             }
             target = cells.indexOf(targetName);
             if (target < 0) {

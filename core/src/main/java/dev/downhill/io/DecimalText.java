@@ -48,6 +48,34 @@ final class DecimalText {
                 + (precision == Precision.FLOAT32 ? " (read it in float64: --precision float64)" : "");
     }
 
+    /**
+     * The message for a non-zero literal that {@code precision} rounds to {@code parsed}, 0 or a subnormal (float32
+     * only: below {@link Float#MIN_NORMAL} a value keeps fewer significant bits, down to none); null when the value
+     * is held. {@code parsed} is {@link #parse}'s result.
+     */
+    static String belowRange(String text, double parsed, Precision precision) {
+        if (precision != Precision.FLOAT32 || Math.abs(parsed) >= Float.MIN_NORMAL || !nonZeroMantissa(text)) {
+            return null;
+        }
+        return MalformedFileException.quote(text) + " is below the float32 range (non-zero magnitudes from " + Float.MIN_NORMAL
+                + ": it would become " + (parsed == 0 ? "0" : "the subnormal " + (float) parsed) + "); read it in float64 "
+                + "(--precision float64) or rescale it";
+    }
+
+    /** Whether a decimal literal has a non-zero digit before its exponent. */
+    private static boolean nonZeroMantissa(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 'e' || c == 'E') {
+                return false;
+            }
+            if (c >= '1' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static boolean isDecimal(CharSequence s) {
         return isDecimal(s, 0, s.length());
     }

@@ -127,7 +127,7 @@ final class NpyDataReader {
             NpyHeader.readFully(ch, stage, position);
             int bad = decodeAndCheck(n);
             if (bad >= 0) {
-                throw nonFinite(done + bad, valueAt(bad));
+                throw badValue(done + bad, bad);
             }
             if (precision == Precision.FLOAT64) {
                 OffHeapViews.doubles(dst, done, n).put(doubles, 0, n);
@@ -159,7 +159,7 @@ final class NpyDataReader {
                 readTile(i0, in, j0, jn);
                 int bad = decodeAndCheck(in * jn);
                 if (bad >= 0) { // tile is column-major: index = c·in + r
-                    throw nonFinite((i0 + bad % in) * cols + j0 + bad / in, valueAt(bad));
+                    throw badValue((i0 + bad % in) * cols + j0 + bad / in, bad);
                 }
                 scatterTile(i0, in, j0, jn);
             }
@@ -223,8 +223,28 @@ final class NpyDataReader {
             return type.isFloatingPoint() ? ChunkDecoder.firstNonFinite(doubles, n) : -1;
         }
         ChunkDecoder.decode(stage, type, n, floats);
-        // int64 → float32 cannot overflow (2⁶³ < 3.4·10³⁸), so only float sources need the check
+        // int64 → float32 cannot overflow (2⁶³ < 3.4·10³⁸) nor lose a non-zero value, so only float sources need the check
+        if (type == NpyDtype.FLOAT64) {
+            return ChunkDecoder.firstLostOrNonFinite(stage, floats, n);
+        }
         return type.isFloatingPoint() ? ChunkDecoder.firstNonFinite(floats, n) : -1;
+    }
+
+    /** The error for staged element {@code bad} (destination index {@code k}): non-finite, or a float64 value float32 cannot hold. */
+    private MalformedFileException badValue(long k, int bad) {
+        if (type == NpyDtype.FLOAT64 && precision == Precision.FLOAT32) {
+            double original = stage.getDouble(bad * 8);
+            String problem = dev.downhill.internal.Float32Range.problem(original);
+            if (problem != null) {
+                return new MalformedFileException(file, "value at " + where(k) + " (zero-based): " + problem + "; "
+                        + dev.downhill.internal.Float32Range.ADVICE);
+            }
+        }
+        return nonFinite(k, valueAt(bad));
+    }
+
+    private String where(long k) {
+        return header.rank() == 2 ? "[" + k / cols + ", " + k % cols + "]" : "[" + k + "]";
     }
 
     private double valueAt(int k) {
@@ -251,7 +271,7 @@ final class NpyDataReader {
 
     /** {@code k}: row-major index in the destination. */
     private MalformedFileException nonFinite(long k, double value) {
-        String where = header.rank() == 2 ? "[" + k / cols + ", " + k % cols + "]" : "[" + k + "]";
+        String where = where(k);
         String why = Double.isNaN(value) || !type.isFloatingPoint() || type.naturalPrecision() == precision ? ""
                 : " (after conversion from " + type.descr() + " to " + precision.name().toLowerCase(java.util.Locale.ROOT)
                         + ": the value is out of range)";

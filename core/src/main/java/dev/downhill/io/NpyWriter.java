@@ -363,7 +363,7 @@ public final class NpyWriter implements AutoCloseable {
 
     private UncheckedIOException failed(IOException e) {
         failed = true;
-        return new UncheckedIOException("cannot write " + file + ": " + e, e);
+        return new UncheckedIOException("cannot write " + file + ": " + IoErrors.reason(e), e);
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

@@ -593,9 +593,9 @@ public final class NpzReader {
                             doubles[e] = v;
                         } else {
                             floats[e] = (float) v;
-                            if (Float.isInfinite(floats[e]) && Double.isFinite(v)) {
-                                throw new MalformedFileException(file, "data.npy: entry " + (first + e) + " is " + v + ", beyond "
-                                        + "float32's range (±" + Float.MAX_VALUE + "): read it in float64 (--precision float64)");
+                            if (dev.downhill.internal.Float32Range.lost(v)) {
+                                throw new MalformedFileException(file, "data.npy: entry " + (first + e) + " (zero-based): "
+                                        + dev.downhill.internal.Float32Range.problem(v) + "; " + dev.downhill.internal.Float32Range.ADVICE);
                             }
                         }
                     }

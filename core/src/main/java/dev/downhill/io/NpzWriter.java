@@ -124,7 +124,7 @@ public final class NpzWriter {
             zip.flush();
             return nnz;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e, e);
+            throw new UncheckedIOException("cannot write " + file + ": " + IoErrors.reason(e), e);
         }
     }
 

@@ -307,6 +307,10 @@ public final class SvmLightReader {
         if (!Double.isFinite(v)) {
             throw parsed.error(token, DecimalText.outOfRange(text, precision));
         }
+        String lost = DecimalText.belowRange(text, v, precision);
+        if (lost != null) {
+            throw parsed.error(token, lost);
+        }
         return v;
     }
 

@@ -63,9 +63,13 @@ class SolverStateTest {
         Map<String, String> now = new LinkedHashMap<>(Map.of("rows", "100"));
         now.put("solver", "cg");
         now.put("new", "y");
-        assertEquals("", Fingerprint.differences(saved, saved));
-        assertEquals("solver: checkpoint gd, now cg; new: checkpoint (absent), now y; old: checkpoint x, now (absent)",
-                Fingerprint.differences(saved, now));
+        assertTrue(Fingerprint.differences(saved, saved).isEmpty());
+        assertEquals("checkpoint ck is of another fit: solver: checkpoint gd, now cg; new: checkpoint (absent), now y; old: checkpoint x, "
+                + "now (absent)", new dev.downhill.CheckpointMismatchException(java.nio.file.Path.of("ck"),
+                        Fingerprint.differences(saved, now)).getMessage());
+        assertEquals(java.util.List.of(new dev.downhill.CheckpointMismatchException.Difference("solver", "gd", "cg"),
+                new dev.downhill.CheckpointMismatchException.Difference("new", "(absent)", "y"),
+                new dev.downhill.CheckpointMismatchException.Difference("old", "x", "(absent)")), Fingerprint.differences(saved, now));
     }
 
     @Test

@@ -152,6 +152,14 @@ class CsvReaderTest {
         assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,1e999,6\n")), "line 2, column 2", "out of the float64 range");
         assertMalformed(() -> CsvReader.defaults().withPrecision(Precision.FLOAT32).read(csv("1,1e39\n")),
                 "line 1, column 2", "out of the float32 range", "--precision float64");
+        // a non-zero literal float32 would hold as 0 (1e-50) or a subnormal (1e-40) is refused too; zeros are not
+        assertMalformed(() -> CsvReader.defaults().withPrecision(Precision.FLOAT32).read(csv("1,2\n3,1e-50\n")),
+                "line 2, column 2", "'1e-50' is below the float32 range", "become 0", "--precision float64");
+        assertMalformed(() -> CsvReader.defaults().withPrecision(Precision.FLOAT32).read(csv("-1e-40,2\n3,4\n")),
+                "line 1, column 1", "'-1e-40' is below the float32 range", "subnormal");
+        try (Dataset d = CsvReader.defaults().withPrecision(Precision.FLOAT32).read(csv("0e-50,-0.000,5\n"))) {
+            assertEquals(0.0, d.x(0, 0), EXACT);
+        }
         assertMalformed(() -> CsvReader.readDataset(csv("x,y\n1,2\n\"3,4\n")), "line 3, column 1", "unterminated quote");
         // a first row mixing numbers and text is data, so the text is reported rather than the row dropped
         assertMalformed(() -> CsvReader.readDataset(csv("1,b,3\n4,5,6\n")), "line 1, column 2", "'b' is not a number");

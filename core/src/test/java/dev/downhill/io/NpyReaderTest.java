@@ -354,7 +354,33 @@ class NpyReaderTest {
         assertMalformed(() -> NpyReader.readMatrix(f), "value at [1, 1] (zero-based) is Infinity");
         Path big = NpyFiles.write(dir.resolve("big.npy"), NpyFiles.header(NpyFiles.dict("<f8", false, "(2,)"), 1),
                 NpyFiles.littleEndian("<f8", 1, 1e300));
-        assertMalformed(() -> NpyReader.readVector(big, Precision.FLOAT32), "value at [1]", "Infinity", "out of range");
+        assertMalformed(() -> NpyReader.readVector(big, Precision.FLOAT32), "value at [1]", "1.0E300 is beyond float32's range",
+                "--precision float64");
+    }
+
+    @Test
+    void refusesFloat64ValuesThatFloat32WouldTurnIntoZeroOrASubnormal() {
+        // 1e-50 rounds to 0 and 1e-40 to a subnormal in float32: both would silently lose the value
+        for (double tiny : new double[] {1e-50, -1e-40}) {
+            double[] values = {1, 2, 3, 4, tiny, 6};
+            Path c = NpyFiles.write(dir.resolve("tinyC.npy"), NpyFiles.header(NpyFiles.dict("<f8", false, "(2, 3)"), 1),
+                    NpyFiles.littleEndian("<f8", values));
+            assertMalformed(() -> NpyReader.readMatrix(c, Precision.FLOAT32), "value at [1, 1] (zero-based)",
+                    tiny + " is below float32's normal range", tiny == 1e-50 ? "become 0" : "subnormal", "--precision float64");
+            try (HostArray a = NpyReader.readMatrix(c, Precision.FLOAT64)) {
+                assertEquals(tiny, a.get(4), EXACT, "float64 keeps it");
+            }
+            // Fortran order: file position 3 is (1, 1) of a 2 × 3 matrix
+            Path f = NpyFiles.write(dir.resolve("tinyF.npy"), NpyFiles.header(NpyFiles.dict("<f8", true, "(2, 3)"), 1),
+                    NpyFiles.littleEndian("<f8", 1, 2, 3, tiny, 5, 6));
+            assertMalformed(() -> NpyReader.readMatrix(f, Precision.FLOAT32), "value at [1, 1] (zero-based)", String.valueOf(tiny));
+        }
+        // zeros, float32's smallest normal and integers stay accepted
+        Path ok = NpyFiles.write(dir.resolve("ok.npy"), NpyFiles.header(NpyFiles.dict("<f8", false, "(3,)"), 1),
+                NpyFiles.littleEndian("<f8", 0.0, -0.0, Float.MIN_NORMAL));
+        try (HostArray a = NpyReader.readVector(ok, Precision.FLOAT32)) {
+            assertEquals(Float.MIN_NORMAL, a.get(2), EXACT);
+        }
     }
 
     @Test

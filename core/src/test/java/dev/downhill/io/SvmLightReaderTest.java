@@ -138,6 +138,10 @@ class SvmLightReaderTest {
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 1:1\nNaN 1:1\n")), "line 2, token 1", "label", "not a finite number");
         assertMalformed(() -> SvmLightReader.readDataset(svm("1,2 1:1\n")), "line 1, token 1", "multi-label");
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 1:1e999\n")), "line 1, token 2", "out of the float64 range");
+        assertMalformed(() -> SvmLightReader.defaults().withPrecision(Precision.FLOAT32).read(svm("1 1:1e-50\n")), "line 1, token 2",
+                "'1e-50' is below the float32 range", "--precision float64");
+        assertMalformed(() -> SvmLightReader.defaults().withPrecision(Precision.FLOAT32).read(svm("1e-45 1:1\n")), "line 1, token 1",
+                "subnormal");
         assertMalformed(() -> SvmLightReader.defaults().withFeatures(2).read(svm("1 1:1\n2 3:1\n")),
                 "line 2, token 2", "index 3 exceeds the 2 features");
     }

@@ -496,7 +496,7 @@ public abstract class BackendContract {
             x[i][3] = 2 * t.x[i][0]; // a dependent column
         }
         SingularMatrixException e = assertThrows(SingularMatrixException.class, () -> fit(x, t.y, config(Solver.NORMAL).build()));
-        assertTrue(e.getMessage().contains("SVD"), e.getMessage());
+        assertTrue(e.getMessage().contains("svd solver (--solver svd)"), e.getMessage());
         FittedModel svd = fit(x, t.y, config(Solver.SVD).build());
         assertEquals(3, svd.rank());
         // minimum norm splits the dependent pair as θ₀ : θ₃ = 1 : 2

@@ -1,0 +1,172 @@
+package dev.downhill.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.LinearRegression;
+import dev.downhill.Precision;
+import dev.downhill.io.NpyWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input and failures said in the command line's terms: one line, naming the option or the reason, never a Java
+ * class, an enum constant or a library-only setting.
+ */
+class CliMessagesTest {
+    /** What a CLI message must not contain: Java exception/class names, enum constants, library setting names. */
+    private static final Pattern LEAKS = Pattern.compile("Exception|java\\.|Header\\.|Solver\\.|JsonReadFeature|learningRate|rankCutoff"
+            + "|maxIterations|: checkpoint \\w+, now");
+
+    @TempDir
+    Path dir;
+
+    private static void assertOneCleanLine(CliRun r, int code, String... fragments) {
+        assertEquals(code, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("downhill: "), r.err());
+        assertFalse(LEAKS.matcher(r.err()).find(), "leaks a library internal: " + r.err());
+        for (String f : fragments) {
+            assertTrue(r.err().contains(f), "'" + r.err().strip() + "' should contain '" + f + "'");
+        }
+    }
+
+    /** m × 2 float64 X (column 1 scaled by {@code scale}) with y = x₀ + x₁/scale + 1: the exact θ is (1, 1/scale). */
+    private Path[] data(int m, double scale) {
+        double[] x = new double[2 * m];
+        double[] y = new double[m];
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < m; i++) {
+            x[2 * i] = r.nextGaussian();
+            x[2 * i + 1] = r.nextGaussian() * scale;
+            y[i] = x[2 * i] + x[2 * i + 1] / scale + 1;
+        }
+        Path xFile = dir.resolve("X.npy");
+        Path yFile = dir.resolve("y.npy");
+        try (NpyWriter w = NpyWriter.create(xFile, Precision.FLOAT64, m, 2)) {
+            w.write(x);
+        }
+        NpyWriter.writeVector(yFile, y, Precision.FLOAT64);
+        return new Path[] {xFile, yFile};
+    }
+
+    @Test
+    void float32RefusesAFloat64ColumnItWouldTurnIntoZeros() {
+        Path[] f = data(100, 1e-50);
+        CliRun r = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--precision", "float32", "--solver", "gd");
+        assertOneCleanLine(r, 1, "value at [0, 1] (zero-based)", "below float32's normal range", "--precision float64");
+        assertFalse(r.out().contains("coefficients"), r.out());
+        // float64 fits it: θ₁ = 1e50 (y is exactly linear, so svd recovers it to rounding)
+        CliRun ok = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "svd", "--quiet");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("e+50]"), ok.out());
+    }
+
+    @Test
+    void everyMalformedScheduleIsAUsageError() {
+        Path[] f = data(50, 1);
+        for (String s : new String[] {"invtime:1,2,abc", "invtime:1,2,", "invtime:1", "invtime:,2", "invtime:1,x", "invscaling:0.5,",
+            "invscaling:", "invscaling:0.5,1", "invtime:1d,2"}) {
+            CliRun r = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "sgd", "--schedule", s);
+            assertOneCleanLine(r, 2, "schedule '" + s + "'");
+            assertFalse(r.out().contains("coefficients"), s + ": " + r.out());
+        }
+    }
+
+    @Test
+    void aTargetNameForAHeaderlessCsvSaysToGiveAnIndex() throws IOException {
+        Path[] f = data(50, 1);
+        Path model = dir.resolve("m.json");
+        assertEquals(0, CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--out", model.toString(), "--quiet").code());
+        Path csv = Files.writeString(dir.resolve("nums.csv"), "1,2,3\n4,5,6\n");
+        assertOneCleanLine(CliRun.of("predict", "--model", model.toString(), "--data", csv.toString(), "--target", "-1"), 1,
+                "no header", "zero-based column index, 0 to 2");
+    }
+
+    @Test
+    void solverAndStepAdviceNameTheOptions() {
+        Path[] f = data(60, 1);
+        // a singular X: column 2 = column 0 + column 1
+        double[] x = new double[3 * 60];
+        double[] y = new double[60];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 60; i++) {
+            x[3 * i] = r.nextGaussian();
+            x[3 * i + 1] = r.nextGaussian();
+            x[3 * i + 2] = x[3 * i] + x[3 * i + 1];
+            y[i] = x[3 * i] - 2 * x[3 * i + 1] + 0.5;
+        }
+        Path xs = dir.resolve("Xs.npy");
+        try (NpyWriter w = NpyWriter.create(xs, Precision.FLOAT64, 60, 3)) {
+            w.write(x);
+        }
+        Path ys = dir.resolve("ys.npy");
+        NpyWriter.writeVector(ys, y, Precision.FLOAT64);
+        assertOneCleanLine(CliRun.of("fit", "--x", xs.toString(), "--y", ys.toString(), "--solver", "normal"), 1, "XᵀX",
+                "--solver svd");
+        assertOneCleanLine(CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "gd", "--lr", "100"), 1,
+                "diverged", "--lr auto");
+
+        // svd on the singular X: the rank line says it is deficient; --quiet leaves stderr empty
+        CliRun svd = CliRun.of("fit", "--x", xs.toString(), "--y", ys.toString(), "--solver", "svd", "--quiet");
+        assertEquals(0, svd.code(), svd.err());
+        assertTrue(svd.out().contains("rank:        2 of 3 (X is rank deficient: this is the minimum-norm solution"), svd.out());
+        assertEquals("", svd.err());
+        assertFalse(svd.out().contains("rankCutoff"), svd.out());
+        // and the library's own warning (which names its rankCutoff setting) is off in the CLI's logging
+        assertFalse(org.slf4j.LoggerFactory.getLogger(LinearRegression.RANK_LOGGER).isWarnEnabled());
+        assertTrue(org.slf4j.LoggerFactory.getLogger(LinearRegression.class).isWarnEnabled(), "other warnings stay on");
+    }
+
+    @Test
+    void aModelFileHoldingNaNIsNotAValidModel() throws IOException {
+        Path[] f = data(50, 1);
+        Path model = dir.resolve("m.json");
+        assertEquals(0, CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--out", model.toString(), "--quiet").code());
+        Path nan = Files.writeString(dir.resolve("nan.json"),
+                Files.readString(model).replaceFirst("\"intercept\" : [-0-9.eE+]+", "\"intercept\" : NaN"));
+        assertOneCleanLine(CliRun.of("predict", "--model", nan.toString(), "--x", f[0].toString()), 1, "non-numeric value NaN",
+                "not a valid model", "line ");
+    }
+
+    @Test
+    void writeFailuresGiveTheReason() throws IOException {
+        Path[] f = data(50, 1);
+        Path file = Files.writeString(dir.resolve("X2.npy"), "not a folder");
+        assertOneCleanLine(CliRun.of("gen", "--rows", "10", "--features", "2", "--out-dir", file.toString(), "--quiet"), 1,
+                "cannot create --out-dir " + file + ": the path exists and is not a folder");
+        assertOneCleanLine(CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--quiet", "--out",
+                file.resolve("m.json").toString()), 1, "cannot write " + file.resolve("m.json") + ": " + file + " is not a folder");
+        CliRun ck = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--quiet", "--checkpoint", file.resolve("ck").toString());
+        assertOneCleanLine(ck, 1, "cannot create checkpoint folder " + file.resolve("ck") + ": not a directory");
+        Path proc = Path.of("/proc");
+        if (Files.isDirectory(proc.resolve("self"))) { // Linux: /proc exists but takes no new files (ENOENT)
+            CliRun out = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--quiet", "--out", "/proc/m.json");
+            assertOneCleanLine(out, 1, "cannot write /proc/m.json: no such file or directory");
+            assertFalse(out.err().contains(".tmp"), "the reason, not the temporary file's name: " + out.err());
+            assertOneCleanLine(CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--quiet", "--checkpoint", "/proc/ck"),
+                    1, "cannot create checkpoint folder /proc/ck: no such file or directory");
+        }
+    }
+
+    @Test
+    void aResumeWithOtherOptionsNamesThemAsOptions() {
+        Path[] f = data(50, 1);
+        Path ck = dir.resolve("ck");
+        CliRun first = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "gd", "--standardize", "off",
+                "--iterations", "3", "--checkpoint", ck.toString(), "--quiet");
+        assertEquals(0, first.code(), first.err());
+        CliRun again = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "gd", "--iterations", "3",
+                "--resume", ck.toString(), "--quiet");
+        assertOneCleanLine(again, 1, "checkpoint " + ck + " is of another fit: --standardize was off when the checkpoint was saved, "
+                + "now auto");
+        CliRun more = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "gd", "--standardize", "off",
+                "--lr", "0.1", "--resume", ck.toString(), "--quiet");
+        assertOneCleanLine(more, 1, "--lr was auto when the checkpoint was saved, now 0.1; --iterations was 3, now 10000");
+    }
+}

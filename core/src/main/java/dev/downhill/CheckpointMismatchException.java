@@ -1,0 +1,61 @@
+package dev.downhill;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A checkpoint given to resume from is of another fit: its fingerprint (see {@link Checkpoint}) differs from this fit's.
+ * The message names every field that differs ({@code learningRate: checkpoint auto, now 0.01}); {@link #differences()}
+ * gives them one by one, so that a front end (the CLI) can name its own options instead.
+ */
+public final class CheckpointMismatchException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * One field of the fingerprint that differs: its name ({@code rows}, {@code learningRate}, {@code maxIterations},
+     * {@code standardize}, …) and its texts in the checkpoint and now ({@code "(absent)"} where one lacks it).
+     */
+    public record Difference(String field, String saved, String now) {
+    }
+
+    private final transient Path checkpoint;
+    private final List<Difference> differences;
+
+    public CheckpointMismatchException(Path checkpoint, List<Difference> differences) {
+        super("checkpoint " + checkpoint + " is of another fit: " + describe(differences));
+        this.checkpoint = checkpoint;
+        this.differences = List.copyOf(differences);
+    }
+
+    /** The checkpoint folder. */
+    public Path checkpoint() {
+        return checkpoint;
+    }
+
+    /** The fields that differ, in the fingerprint's order; never empty. */
+    public List<Difference> differences() {
+        return differences;
+    }
+
+    private static String describe(List<Difference> differences) {
+        StringBuilder sb = new StringBuilder();
+        for (Difference d : differences) {
+            sb.append(sb.length() == 0 ? "" : "; ").append(d.field()).append(": checkpoint ").append(shown(d.field(), d.saved()))
+                    .append(", now ").append(shown(d.field(), d.now()));
+        }
+        return sb.toString();
+    }
+
+    /** {@code standardize} is recorded as true, false or null (automatic): said as on, off and auto. */
+    private static String shown(String field, String value) {
+        if (field.equals("standardize")) {
+            switch (value) {
+                case "true": return "on";
+                case "false": return "off";
+                case "null": return "auto";
+                default: return value;
+            }
+        }
+        return value;
+    }
+}
