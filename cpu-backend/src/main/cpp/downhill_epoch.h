@@ -949,14 +949,15 @@ inline double vector_dot_double(const double* x, const double* y, ep_i64 n) {
 
 // ------------------------------------------------------------------ column statistics (the Java loops they replace, bit for bit)
 
-// Rows [start, end) of float32 X: acc_j += x_ij (weighted: w_i x_ij), *sum += y_i (w_i y_i), in row order, float64;
-// with squares (else NULL) also squares_j += x_ij² (weighted: (w_i x_ij) x_ij), in row order — squared_deviations' bits
-// for c = 0, so the moments pass gives the mean squares about 0 without a pass of their own.
-inline void column_sums_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 start, ep_i64 end,
-                              double* acc, double* sum, double* squares) {
+// Rows [start, end) of X: acc_j += x_ij (weighted: w_i x_ij), *sum += y_i (w_i y_i), in row order, float64; with
+// squares (else NULL) also squares_j += x_ij² (weighted: (w_i x_ij) x_ij), in row order — squared_deviations' bits for
+// c = 0, so the moments pass gives the mean squares about 0 without a pass of their own.
+template <class T>
+static inline void column_sums(const T* x, ep_i64 cols, const T* y, const double* w, ep_i64 start, ep_i64 end,
+                               double* acc, double* sum, double* squares) {
     double s = *sum;
     for (ep_i64 i = start; i < end; i++) {
-        const float* xi = x + i * cols;
+        const T* xi = x + i * cols;
         if (w != NULL) {
             double wi = w[i];
             for (ep_i64 j = 0; j < cols; j++) {
@@ -983,6 +984,16 @@ inline void column_sums_float(const float* x, ep_i64 cols, const float* y, const
         }
     }
     *sum = s;
+}
+
+inline void column_sums_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 start, ep_i64 end,
+                              double* acc, double* sum, double* squares) {
+    column_sums(x, cols, y, w, start, end, acc, sum, squares);
+}
+
+inline void column_sums_double(const double* x, ep_i64 cols, const double* y, const double* w, ep_i64 start, ep_i64 end,
+                               double* acc, double* sum, double* squares) {
+    column_sums(x, cols, y, w, start, end, acc, sum, squares);
 }
 
 // Rows [0, m): sums_j += (x_ij − c_j)² (weighted: w_i (x_ij − c_j)(x_ij − c_j), as (w·d)·d), in row order, float64.

@@ -131,6 +131,27 @@ final class DoubleKernel extends FusedKernel {
 
     @Override
     void statisticsRows(long start, long end) {
+        statisticsRows(start, end, null);
+    }
+
+    /**
+     * Column sums and Σy (and, with {@code squares}, Σ wx² in the same pass) by the native row-order loop that the float32
+     * kernel uses; without the native library, per block through dgemv (another order, no squares).
+     */
+    @Override
+    boolean statisticsRows(long start, long end, DoublePointer squares) {
+        if (!EpochKernels.available()) {
+            statisticsRowsThroughBlas(start, end);
+            return false;
+        }
+        nativeSums.put(0, sum);
+        EpochKernels.column_sums_double(x, cols, y, weights, start, end, accumulator, nativeSums, squares);
+        sum = nativeSums.get(0);
+        nativeSums.put(0, 0.0);
+        return squares != null;
+    }
+
+    private void statisticsRowsThroughBlas(long start, long end) {
         for (long row = start; row < end; row += rowsPerBlock) {
             int rows = (int) Math.min(rowsPerBlock, end - row);
             block.position(x.position() + row * cols);

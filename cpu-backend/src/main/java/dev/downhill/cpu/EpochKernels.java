@@ -132,12 +132,15 @@ final class EpochKernels {
                                     long ring, @Cast("bool") boolean producer, DoublePointer sumSquares);
 
     /**
-     * Rows [start, end) of float32 X: acc += Σ (w)x, sum[0] += Σ (w)y and, when {@code squares} is not null,
+     * Rows [start, end) of X: acc += Σ (w)x, sum[0] += Σ (w)y and, when {@code squares} is not null,
      * squares += Σ (w)x² (the bits of {@link #squared_deviations_float} about c = 0), in row order
-     * (FloatKernel.statisticsRows).
+     * (FloatKernel.statisticsRows, DoubleKernel.statisticsRows).
      */
     static native void column_sums_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w,
                                          long start, long end, DoublePointer acc, DoublePointer sum, DoublePointer squares);
+
+    static native void column_sums_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w,
+                                          long start, long end, DoublePointer acc, DoublePointer sum, DoublePointer squares);
 
     /** Rows [0, m): sums += Σ (w)(x − c)², in row order (CpuProblem.columnMeanSquaredDeviations). */
     static native void squared_deviations_float(@Const FloatPointer x, long cols, @Const DoublePointer w, long m,

@@ -370,8 +370,8 @@ class CpuEpochTest {
     }
 
     /**
-     * The column statistics in C (float32 column sums, the squared deviations) give the bits of the Java loops they
-     * replaced: row-order float64 sums, recomputed here (one thread, so one range).
+     * The column statistics in C (column sums, the squared deviations) give the bits of the Java loops they replaced:
+     * row-order float64 sums, recomputed here (one thread, so one range).
      */
     @ParameterizedTest(name = "{0} weighted={1}")
     @MethodSource("statisticsCases")
@@ -402,9 +402,7 @@ class CpuEpochTest {
             for (int j = 0; j < N; j++) {
                 c[j] = (0.0 + c[j]) / norm;
             }
-            if (precision == Precision.FLOAT32) { // (the float64 kernel sums the means with dgemv, unchanged)
-                assertArrayEquals(c, problem.columnStatistics().means(), "means");
-            }
+            assertArrayEquals(c, problem.columnStatistics().means(), "means");
             double[] means = problem.columnStatistics().means();
             double[] d = new double[N];
             for (int i = 0; i < m; i++) {
