@@ -90,6 +90,13 @@ class CliTest {
                 badCuda.err());
     }
 
+    /** gen's 40 × 2 float64 X.npy and y.npy in the test folder: their paths. */
+    private String[] smallNpy() {
+        CliRun gen = run("gen", "--rows", "40", "--features", "2", "--precision", "float64", "--out-dir", dir.toString(), "--quiet");
+        assertEquals(0, gen.code(), gen.err());
+        return new String[] {dir.resolve("X.npy").toString(), dir.resolve("y.npy").toString()};
+    }
+
     /** The CSV of y = 1 + x₀ − 2x₁ (+ small exact offsets), header a,b,y, and its path. */
     private Path exactCsv(String name) throws IOException {
         StringBuilder csv = new StringBuilder("a,b,y\n");
@@ -134,10 +141,9 @@ class CliTest {
     @Test
     void missingOrConflictingInputsAndAFolderAsOutputAreUsageErrors() throws IOException {
         Path csv = exactCsv("t.csv");
-        CliRun gen = run("gen", "--rows", "40", "--features", "2", "--precision", "float64", "--out-dir", dir.toString(), "--quiet");
-        assertEquals(0, gen.code(), gen.err());
-        String x = dir.resolve("X.npy").toString();
-        String y = dir.resolve("y.npy").toString();
+        String[] xy = smallNpy();
+        String x = xy[0];
+        String y = xy[1];
         CliRun noY = run("fit", "--x", x, "--quiet");
         assertEquals(2, noY.code(), noY.err());
         assertTrue(noY.err().contains("give --x X.npy and --y y.npy, or --data FILE"), noY.err());
@@ -167,10 +173,9 @@ class CliTest {
     @Test
     void optionsThatDoNothingWarnAndPredictSaysWhenItGuessesTheNumbering() throws IOException {
         Path csv = exactCsv("t.csv");
-        CliRun gen = run("gen", "--rows", "40", "--features", "2", "--precision", "float64", "--out-dir", dir.toString(), "--quiet");
-        assertEquals(0, gen.code(), gen.err());
-        String x = dir.resolve("X.npy").toString();
-        String y = dir.resolve("y.npy").toString();
+        String[] xy = smallNpy();
+        String x = xy[0];
+        String y = xy[1];
         Path model = dir.resolve("m.json");
         CliRun fit = run("fit", "--x", x, "--y", y, "--solver", "normal", "--features", "2", "--zero-based", "--backend", "cpu",
                 "--device-memory-budget", "1g", "--out", model.toString(), "--quiet");

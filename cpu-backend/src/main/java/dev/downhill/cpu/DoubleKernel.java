@@ -144,10 +144,7 @@ final class DoubleKernel extends FusedKernel {
             statisticsRowsThroughBlas(start, end);
             return false;
         }
-        nativeSums.put(0, sum);
-        EpochKernels.column_sums_double(x, cols, y, weights, start, end, accumulator, nativeSums, squares);
-        sum = nativeSums.get(0);
-        nativeSums.put(0, 0.0);
+        carryingSum(() -> EpochKernels.column_sums_double(x, cols, y, weights, start, end, accumulator, nativeSums, squares));
         return squares != null;
     }
 

@@ -171,10 +171,7 @@ final class FloatKernel extends FusedKernel {
             statisticsRowsInJava(start, end);
             return false;
         }
-        nativeSums.put(0, sum);
-        EpochKernels.column_sums_float(x, cols, y, weights, start, end, accumulator, nativeSums, squares);
-        sum = nativeSums.get(0);
-        nativeSums.put(0, 0.0);
+        carryingSum(() -> EpochKernels.column_sums_float(x, cols, y, weights, start, end, accumulator, nativeSums, squares));
         return squares != null;
     }
 

@@ -82,6 +82,17 @@ abstract class FusedKernel implements AutoCloseable {
         return accumulator;
     }
 
+    /**
+     * Runs a native column-sums call that adds Σyᵢ into {@link #nativeSums}[0]: the running Σy goes in and comes back
+     * into {@link #sum}.
+     */
+    protected final void carryingSum(Runnable nativeCall) {
+        nativeSums.put(0, sum);
+        nativeCall.run();
+        sum = nativeSums.get(0);
+        nativeSums.put(0, 0.0);
+    }
+
     /** Adds column sums of rows [start, end) to the accumulator and Σyᵢ to sum. */
     abstract void statisticsRows(long start, long end);
 

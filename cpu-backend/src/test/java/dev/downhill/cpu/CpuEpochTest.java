@@ -370,12 +370,13 @@ class CpuEpochTest {
     }
 
     /**
-     * The column statistics in C (column sums, the squared deviations) give the bits of the Java loops they replaced:
-     * row-order float64 sums, recomputed here (one thread, so one range).
+     * The column statistics in C (column sums with the squares about 0 in the same pass, the centred squared deviations)
+     * give the bits of the Java loops they replaced: each thread's row range summed in row order in float64, the ranges'
+     * sums added in order from 0 — recomputed here with one thread (one range) and two.
      */
-    @ParameterizedTest(name = "{0} weighted={1}")
+    @ParameterizedTest(name = "{0} weighted={1} threads={2}")
     @MethodSource("statisticsCases")
-    void nativeColumnStatisticsAreTheJavaLoopsBits(Precision precision, boolean weighted) {
+    void nativeColumnStatisticsAreTheJavaLoopsBits(Precision precision, boolean weighted, int threads) {
         int m = 301;
         TestData t = TestData.gaussian(m, N, TestData.ramp(N), 2, 1, 12);
         double[] w = new double[m];
@@ -383,80 +384,50 @@ class CpuEpochTest {
             w[i] = 0.1 + (i % 9) * 0.37;
         }
         try (Dataset data = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y);
-             ResidentProblem problem = new CpuBackend().load(data, precision, BackendOptions.builder().threads(1).build())) {
+             ResidentProblem problem = new CpuBackend().load(data, precision, BackendOptions.builder().threads(threads).build())) {
             double[][] x = new double[m][N];
-            double[] y = new double[m];
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < N; j++) {
                     x[i][j] = precision == Precision.FLOAT32 ? (float) t.x[i][j] : t.x[i][j];
                 }
-                y[i] = precision == Precision.FLOAT32 ? (float) t.y[i] : t.y[i];
             }
+            long[] ranges = threads == 1 ? new long[] {0, m} : new long[] {0, m / 2, m};
             double norm = weighted ? problem.weightSum() : m;
-            double[] c = new double[N];
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < N; j++) {
-                    c[j] += weighted ? w[i] * x[i][j] : x[i][j];
-                }
-            }
-            for (int j = 0; j < N; j++) {
-                c[j] = (0.0 + c[j]) / norm;
-            }
-            assertArrayEquals(c, problem.columnStatistics().means(), "means");
+            double[] wi = weighted ? w : null;
+            assertArrayEquals(rangeMeans(x, wi, ranges, norm, (u, v, j) -> u * v), problem.columnStatistics().means(), "means");
             double[] means = problem.columnStatistics().means();
-            double[] d = new double[N];
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < N; j++) {
-                    double e = x[i][j] - means[j];
-                    d[j] += weighted ? w[i] * e * e : e * e;
-                }
-            }
-            for (int j = 0; j < N; j++) {
-                d[j] /= norm;
-            }
-            assertArrayEquals(d, problem.columnMeanSquaredDeviations(true), "centred squared deviations");
-            assertArrayEquals(squaresAboutZero(x, weighted ? w : null, new long[] {0, m}, norm),
-                    problem.columnMeanSquaredDeviations(false), "mean squares about 0");
+            assertArrayEquals(rangeMeans(x, wi, ranges, norm, (u, v, j) -> u * (v - means[j]) * (v - means[j])),
+                    problem.columnMeanSquaredDeviations(true), "centred squared deviations");
+            assertArrayEquals(rangeMeans(x, wi, ranges, norm, (u, v, j) -> u * v * v), problem.columnMeanSquaredDeviations(false),
+                    "mean squares about 0");
         }
     }
 
-    /**
-     * The mean squares about 0 that the float32 moments pass sums alongside the means (no pass of their own) are the
-     * bits of the squared-deviations pass they replace: each thread's row range in row order, the ranges added in
-     * order from 0 — here with two threads, so two ranges.
-     */
-    @ParameterizedTest(name = "{0} weighted={1}")
-    @MethodSource("statisticsCases")
-    void meanSquaresFromTheMomentsPassAreTheSquaresPassBits(Precision precision, boolean weighted) {
-        int m = 517;
-        TestData t = TestData.gaussian(m, N, TestData.ramp(N), 2, 1, 13);
-        double[] w = new double[m];
-        for (int i = 0; i < m; i++) {
-            w[i] = 0.2 + (i % 7) * 0.41;
-        }
-        try (Dataset data = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y);
-             ResidentProblem problem = new CpuBackend().load(data, precision, BackendOptions.builder().threads(2).build())) {
-            double[][] x = new double[m][N];
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < N; j++) {
-                    x[i][j] = precision == Precision.FLOAT32 ? (float) t.x[i][j] : t.x[i][j];
+    static Stream<Arguments> statisticsCases() {
+        List<Arguments> list = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            for (boolean weighted : new boolean[] {false, true}) {
+                for (int threads : new int[] {1, 2}) {
+                    list.add(Arguments.of(p, weighted, threads));
                 }
             }
-            problem.columnStatistics(); // the moments pass first, as a fit runs it
-            double norm = weighted ? problem.weightSum() : m;
-            assertArrayEquals(squaresAboutZero(x, weighted ? w : null, new long[] {0, m / 2, m}, norm),
-                    problem.columnMeanSquaredDeviations(false), "mean squares about 0, two ranges");
         }
+        return list.stream();
     }
 
-    /** (Σ over ranges [bounds[k], bounds[k+1]) of Σᵢ (wᵢxᵢⱼ)xᵢⱼ in row order, the ranges added from 0)/norm. */
-    private static double[] squaresAboutZero(double[][] x, double[] w, long[] bounds, double norm) {
+    /** One row's term of a column sum: t(wᵢ, xᵢⱼ, j), written with the kernels' grouping (wᵢ = 1 unweighted). */
+    private interface RowTerm {
+        double of(double w, double v, int j);
+    }
+
+    /** (Σ over ranges [bounds[k], bounds[k+1]), the ranges added from 0, of Σᵢ t(wᵢ, xᵢⱼ, j) in row order)/norm. */
+    private static double[] rangeMeans(double[][] x, double[] w, long[] bounds, double norm, RowTerm t) {
         double[] sums = new double[N];
         for (int k = 0; k + 1 < bounds.length; k++) {
             double[] part = new double[N];
             for (int i = (int) bounds[k]; i < bounds[k + 1]; i++) {
                 for (int j = 0; j < N; j++) {
-                    part[j] += w != null ? w[i] * x[i][j] * x[i][j] : x[i][j] * x[i][j];
+                    part[j] += t.of(w != null ? w[i] : 1, x[i][j], j);
                 }
             }
             for (int j = 0; j < N; j++) {
@@ -467,11 +438,6 @@ class CpuEpochTest {
             sums[j] /= norm;
         }
         return sums;
-    }
-
-    static Stream<Arguments> statisticsCases() {
-        return Stream.of(Arguments.of(Precision.FLOAT32, false), Arguments.of(Precision.FLOAT32, true),
-                Arguments.of(Precision.FLOAT64, false), Arguments.of(Precision.FLOAT64, true));
     }
 
     /** CSR X: the native epoch against the per-batch default through the CSR gather pass, every option on. */
