@@ -80,7 +80,6 @@ public final class CentredObjective implements AutoCloseable {
     /** λ = 2α(1−ρ)·p on the backend, null without an l2 term; ridgeScratch holds λ∘θ. */
     private final BackendVector ridge;
     private final BackendVector ridgeScratch;
-    private final double[] l1Thresholds;
     private final double[] hostSquaredScales;
 
     /** Magnitudes within 2^±this are left unscaled (D = I, τ = 1 when y is also within it). */
@@ -117,11 +116,18 @@ public final class CentredObjective implements AutoCloseable {
     private double targetFactor;
     /** ‖∇(0)‖ from the measuring pass of a warm start (see {@link #zeroStartGradientNorm()}); NaN otherwise. */
     private double zeroStartGradientNorm = Double.NaN;
-    /** The raw l1 thresholds 2αρ·p (κ is them times τ·dⱼ once τ is known). */
-    private final double[] rawL1Thresholds;
-    /** l1 and l2 penalty factors in internal units: τ·dⱼ·pⱼ and dⱼ²·pⱼ (p when unscaled). */
+    /**
+     * The penalty's host arrays, made on first use ({@link #penaltyArrays}: n-long loops a fit without a penalty never
+     * needs): the penalty factors p, the raw l1 thresholds 2αρ·p (κ is them times τ·dⱼ once τ is known), the l2 factors in
+     * internal units dⱼ²·pⱼ; and for the target factor {@link #l1Tau}, the l1 factors τ·dⱼ·pⱼ and thresholds κ.
+     */
+    private double[] penaltyFactors;
+    private double[] rawL1Thresholds;
+    private double[] l2Factors;
     private double[] l1Factors;
-    private final double[] l2Factors;
+    private double[] l1Thresholds;
+    /** The target factor the l1 arrays are to be made for (set by {@link #l1FactorsFor}); NaN before it is known. */
+    private double l1Tau = Double.NaN;
 
     public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize) {
         this(problem, fitIntercept, standardize, Penalty.none());
@@ -242,18 +248,9 @@ public final class CentredObjective implements AutoCloseable {
                 java.util.Arrays.fill(ones, 1);
                 this.hostSquaredScales = ones;
             }
-            double[] factors = penalty.factors(n);
-            double[] quadratic = penalty.l2Factors(n); // the l2 term's factors (the same as the l1 term's unless set apart)
             double l2 = 2 * penalty.l2Strength();
-            double l1 = 2 * penalty.l1Strength();
-            this.l1Factors = factors.clone();
-            this.l2Factors = quadratic.clone();
-            if (d != null) {
-                for (int j = 0; j < n; j++) {
-                    l2Factors[j] *= d[j] * d[j];
-                }
-            }
             if (l2 > 0) {
+                double[] quadratic = penalty.l2Factors(n); // the l2 term's factors (the same as the l1 term's unless set apart)
                 double[] lambda = new double[n];
                 for (int j = 0; j < n; j++) {
                     lambda[j] = d == null ? l2 * quadratic[j] : l2 * quadratic[j] * (d[j] * d[j]);
@@ -265,11 +262,6 @@ public final class CentredObjective implements AutoCloseable {
                 this.ridge = null;
                 this.ridgeScratch = null;
             }
-            this.l1Thresholds = new double[n];
-            for (int j = 0; j < n; j++) {
-                l1Thresholds[j] = l1 * factors[j];
-            }
-            this.rawL1Thresholds = l1Thresholds.clone();
             if (!rescale) {
                 l1FactorsFor(1);
             }
@@ -321,27 +313,59 @@ public final class CentredObjective implements AutoCloseable {
      */
     public double[] l1Thresholds() {
         ensureTargetFactor();
+        penaltyArrays();
         return l1Thresholds.clone();
     }
 
     /** The penalty's l1 factors in internal units, τ·dⱼ·pⱼ (p unscaled); a copy. Needs τ, as {@link #l1Thresholds}. */
     public double[] l1Factors() {
         ensureTargetFactor();
+        penaltyArrays();
         return l1Factors.clone();
     }
 
     /** The penalty's l2 factors in internal units, dⱼ²·pⱼ (p unscaled); a copy. */
     public double[] l2Factors() {
+        penaltyArrays();
         return l2Factors.clone();
     }
 
-    /** Sets the l1 factors and thresholds for target factor τ (exact: power-of-two products). */
+    /** The l1 factors and thresholds are now those of target factor τ (made on their next use, {@link #penaltyArrays}). */
     private void l1FactorsFor(double tau) {
-        double[] p = penalty.factors(l1Factors.length);
-        for (int j = 0; j < p.length; j++) {
-            double f = columnFactors == null ? tau : tau * columnFactors[j];
-            l1Factors[j] = f == 1 ? p[j] : p[j] * f;
-            l1Thresholds[j] = f == 1 ? rawL1Thresholds[j] : rawL1Thresholds[j] * f;
+        if (tau != l1Tau) {
+            l1Tau = tau;
+            l1Factors = null;
+        }
+    }
+
+    /**
+     * Makes the penalty's host arrays on first use, and the l1 factors and thresholds for {@link #l1Tau} (τ·dⱼ·pⱼ and
+     * 2αρ·pⱼ·τ·dⱼ: exact, power-of-two products; p and 2αρ·p themselves before τ is known).
+     */
+    private void penaltyArrays() {
+        int n = Math.toIntExact(problem.cols());
+        if (penaltyFactors == null) {
+            penaltyFactors = penalty.factors(n);
+            double l1 = 2 * penalty.l1Strength();
+            rawL1Thresholds = new double[n];
+            for (int j = 0; j < n; j++) {
+                rawL1Thresholds[j] = l1 * penaltyFactors[j];
+            }
+            l2Factors = penalty.l2Factors(n).clone();
+            if (columnFactors != null) {
+                for (int j = 0; j < n; j++) {
+                    l2Factors[j] *= columnFactors[j] * columnFactors[j];
+                }
+            }
+        }
+        if (l1Factors == null) {
+            l1Factors = new double[n];
+            l1Thresholds = new double[n];
+            for (int j = 0; j < n; j++) {
+                double f = !(l1Tau > 0) ? 1 : columnFactors == null ? l1Tau : l1Tau * columnFactors[j];
+                l1Factors[j] = f == 1 ? penaltyFactors[j] : penaltyFactors[j] * f;
+                l1Thresholds[j] = f == 1 ? rawL1Thresholds[j] : rawL1Thresholds[j] * f;
+            }
         }
     }
 
@@ -381,6 +405,7 @@ public final class CentredObjective implements AutoCloseable {
         if (columnFactors == null && targetFactor == 1) {
             return penalty.value(theta);
         }
+        penaltyArrays();
         double l1 = 0;
         double l2 = 0;
         for (int j = 0; j < theta.length; j++) {
