@@ -260,6 +260,7 @@ public final class FittedModel {
 
     /** ŷᵢ for every row of a sparse X into {@code out} (m float64 values from its position; any m); see {@link #predict(SparseDataset)}. */
     public void predict(SparseDataset data, DoublePointer out) {
+        checkOutput(out, data.rows());
         if (data.cols() > coefficients.length) {
             throw new IllegalArgumentException("X has " + data.cols() + " columns but the model has " + coefficients.length
                     + " coefficients");
@@ -269,20 +270,41 @@ public final class FittedModel {
             backend = null; // the model was fitted dense on a backend without sparse passes: predict where sparse X runs
         }
         double[] theta = java.util.Arrays.copyOf(coefficients, Math.toIntExact(data.cols()));
-        try (ResidentProblem p = Backends.loadSparse(backend, data, null, config.backendOptions())) {
+        try (SparseDataset.Use use = data.use(); ResidentProblem p = Backends.loadSparse(backend, data, null, config.backendOptions())) {
             p.predict(theta, intercept, out);
         }
     }
 
     /** MSE and R² of the predictions on a sparse X and its targets (weighted as {@link #score(Dataset)} when it carries weights). */
     public Score score(SparseDataset data) {
-        double[] predicted = predict(data);
+        try (SparseDataset.Use use = data.use()) {
+            return sparseScore(predict(data), data);
+        }
+    }
+
+    /** MSE and R² of {@code predicted} against a sparse dataset's targets (and weights). */
+    private static Score sparseScore(double[] predicted, SparseDataset data) {
         double[] weights = null;
         if (data.isWeighted()) {
             weights = new double[predicted.length];
             data.weightsPointer().get(weights);
         }
         return score(predicted, data.targets(), weights);
+    }
+
+    /**
+     * Refuses an output buffer that is a null pointer or, when its capacity is known (memory JavaCPP allocated), one
+     * with fewer than {@code rows} values from its position.
+     */
+    private static void checkOutput(DoublePointer out, long rows) {
+        java.util.Objects.requireNonNull(out, "out");
+        if (out.isNull()) {
+            throw new IllegalArgumentException("out is a null pointer: give memory for " + rows + " values");
+        }
+        long room = out.capacity() - out.position();
+        if (out.capacity() > 0 && room < rows) {
+            throw new IllegalArgumentException("out holds " + room + " values from its position but there are " + rows + " rows");
+        }
     }
 
     /** ŷᵢ for every row of a loaded problem (m below 2³¹), computed where the problem lives (its backend's prediction pass). */
@@ -306,14 +328,11 @@ public final class FittedModel {
      */
     public void predict(LoadedProblem problem, DoublePointer out) {
         java.util.Objects.requireNonNull(problem, "problem");
-        java.util.Objects.requireNonNull(out, "out");
+        checkOutput(out, problem.rows());
         checkColumns(problem.cols());
-        long room = out.capacity() - out.position();
-        if (out.capacity() > 0 && room < problem.rows()) {
-            throw new IllegalArgumentException("out holds " + room + " values from its position but the problem has "
-                    + problem.rows() + " rows");
+        try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
+            problem.problem().predict(coefficients.clone(), intercept, out);
         }
-        problem.problem().predict(coefficients.clone(), intercept, out);
     }
 
     /**
@@ -324,7 +343,13 @@ public final class FittedModel {
      */
     public double[] predict(org.bytedeco.javacpp.Pointer x, long rows) {
         if (!(x instanceof DoublePointer) && !(x instanceof org.bytedeco.javacpp.FloatPointer)) {
-            throw new IllegalArgumentException("x must be a FloatPointer or DoublePointer, got " + x.getClass().getName());
+            throw new IllegalArgumentException("x must be a FloatPointer or DoublePointer, got " + (x == null ? "null" : x.getClass().getName()));
+        }
+        if (x.isNull()) {
+            throw new IllegalArgumentException("x is a null pointer");
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be at least 1, got " + rows);
         }
         org.bytedeco.javacpp.Pointer zeros = x instanceof DoublePointer ? new DoublePointer(rows) : new org.bytedeco.javacpp.FloatPointer(rows);
         try {
@@ -359,6 +384,16 @@ public final class FittedModel {
             throw new IllegalArgumentException("cannot score zero rows");
         }
         Dataset data = problem.data();
+        if (data == null) { // loaded from a sparse dataset: its targets (and weights) are on the host
+            SparseDataset sparse = problem.sparse();
+            if (sparse == null) {
+                throw new IllegalArgumentException("the problem does not know the data it was loaded from (LoadedProblem.of "
+                        + "without a dataset): score the dataset itself");
+            }
+            try (SparseDataset.Use use = sparse.use()) {
+                return sparseScore(predict(problem), sparse);
+            }
+        }
         if (data.isWeighted()) {
             return weightedScore(problem, data);
         }

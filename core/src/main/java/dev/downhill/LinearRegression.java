@@ -78,8 +78,9 @@ public final class LinearRegression {
      * Fits y ≈ Xθ + b on a sparse X without densifying it: the backend (the cpu backend, or the one {@code config}
      * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG};
      * {@code normal} works through the sparse Gram matrix (n² memory); {@code svd} is refused (its QR reduction would
-     * densify X). The model's {@code score} needs the dense form: {@link FittedModel#predict(LoadedProblem)} from
-     * {@link #load(SparseDataset, FitConfig)} gives the predictions.
+     * densify X). {@link FittedModel#predict(SparseDataset)} and {@link FittedModel#score(SparseDataset)} predict and
+     * score sparse X the same way, without densifying it. The dataset is in use during the fit ({@link SparseDataset#use()}):
+     * closing it from another thread meanwhile throws.
      */
     public static FittedModel fit(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
@@ -87,7 +88,7 @@ public final class LinearRegression {
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();
-        try (LoadedProblem problem = load(data, config)) {
+        try (SparseDataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start);
             checkMatches(problem, config);
             FittedModel model = fit(problem.problem(), config, start, checkpoint);
@@ -131,14 +132,17 @@ public final class LinearRegression {
     /**
      * Fits a loaded problem. The configuration's backend, precision and threads, when set, must
      * match the problem's (they were fixed by {@link #load}); its other backend options are not used.
+     * Fits and predictions on one problem from several threads run one after the other ({@link LoadedProblem}).
      */
     public static FittedModel fit(LoadedProblem problem, FitConfig config) {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
         checkMatches(problem, config);
-        long start = System.nanoTime();
-        String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
-        return fit(problem.problem(), config, start, checkpointer(problem, config, checksum, start));
+        try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
+            long start = System.nanoTime();
+            String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
+            return fit(problem.problem(), config, start, checkpointer(problem, config, checksum, start));
+        }
     }
 
     /** Opens the configuration's checkpoint for a fit of {@code problem} (its data's sample checksum, or null when unknown). */

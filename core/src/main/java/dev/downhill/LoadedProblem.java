@@ -12,7 +12,9 @@ import java.util.Objects;
  *
  * <p>Lifecycle: {@link #close()} frees what the backend allocated (closing twice is harmless). A backend may
  * use the {@link Dataset}'s memory without copying it, so the dataset must stay open while this is used.
- * Thread-safety: one fit or prediction at a time.
+ * Thread-safety: one fit or prediction at a time — calls from several threads are safe and run one after the other
+ * (a fit or prediction holds the problem until it returns; {@link #close()} waits for it). Load one problem per thread
+ * to fit in parallel.
  */
 public final class LoadedProblem implements AutoCloseable {
     private final ResidentProblem problem;
@@ -20,6 +22,8 @@ public final class LoadedProblem implements AutoCloseable {
     private final BackendOptions options;
     /** The sparse dataset it was loaded from (for a checkpoint's fingerprint), or null. */
     private final SparseDataset sparse;
+    /** Held by the fit or prediction running on the problem (reentrant: a listener may predict during a fit). */
+    private final java.util.concurrent.locks.ReentrantLock busy = new java.util.concurrent.locks.ReentrantLock();
 
     LoadedProblem(ResidentProblem problem, Dataset data, BackendOptions options) {
         this(problem, data, null, options);
@@ -90,9 +94,35 @@ public final class LoadedProblem implements AutoCloseable {
         return data;
     }
 
+    /** The sparse dataset the problem was loaded from, or null. */
+    SparseDataset sparse() {
+        return sparse;
+    }
+
+    /** A hold on the problem for one fit or prediction (released by closing it). */
+    interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Holds the problem for one fit or prediction: waits while another thread's runs (their passes share the problem's
+     * buffers: two at once would mix their sums). Close the hold when done.
+     */
+    Hold hold() {
+        busy.lock();
+        return busy::unlock;
+    }
+
+    /** Frees what the backend allocated, after any fit or prediction running on another thread has returned. */
     @Override
     public void close() {
-        problem.close();
+        busy.lock();
+        try {
+            problem.close();
+        } finally {
+            busy.unlock();
+        }
     }
 
     @Override

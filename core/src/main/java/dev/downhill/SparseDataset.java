@@ -27,6 +27,8 @@ public final class SparseDataset implements AutoCloseable {
     private final DoublePointer weights;
     private final double weightSum;
     private volatile boolean closed;
+    /** Open uses ({@link #use()}): fits and predictions reading X and y; {@link #close()} refuses while there are any. */
+    private int users;
 
     private SparseDataset(CsrMatrix x, Pointer y) {
         this(x, y, null, x.rows());
@@ -124,6 +126,13 @@ public final class SparseDataset implements AutoCloseable {
         if (!(sum > 0)) {
             throw new IllegalArgumentException("every weight is 0: nothing to fit");
         }
+        if (sum == Double.POSITIVE_INFINITY) {
+            throw new IllegalArgumentException("the weights sum to more than the largest double (about 1.8e308): scale them down "
+                    + "(only their ratios matter)");
+        }
+        if (users > 0) {
+            throw new IllegalStateException("cannot move " + this + " into a weighted dataset: a fit or prediction still reads it");
+        }
         closed = true; // the new dataset owns the memory now
         if (this.weights != null) {
             this.weights.close();
@@ -196,8 +205,49 @@ public final class SparseDataset implements AutoCloseable {
         }
     }
 
+    /**
+     * Marks the dataset in use until the returned handle is closed: while any use is open, {@link #close()} throws
+     * instead of freeing X and y. {@code LinearRegression.fit(SparseDataset, …)} and the model's sparse predictions and
+     * scores take one; code that fits a problem loaded from this dataset while another thread may close it should too.
+     *
+     * @throws IllegalStateException when the dataset is already closed
+     */
+    public synchronized Use use() {
+        ensureOpen();
+        users++;
+        return new Use();
+    }
+
+    /** A mark that the dataset is in use (see {@link #use()}); closing it twice is harmless. */
+    public final class Use implements AutoCloseable {
+        private boolean released;
+
+        private Use() {
+        }
+
+        @Override
+        public void close() {
+            synchronized (SparseDataset.this) {
+                if (!released) {
+                    released = true;
+                    users--;
+                }
+            }
+        }
+    }
+
+    /**
+     * Frees X, y and the weights; a second call does nothing.
+     *
+     * @throws IllegalStateException while a fit or a prediction still uses the dataset (see {@link #use()}); nothing is
+     *                               freed then
+     */
     @Override
     public synchronized void close() {
+        if (users > 0) {
+            throw new IllegalStateException("cannot close " + this + ": " + users + (users == 1 ? " fit or prediction (or other "
+                    + "use) still reads it" : " fits or predictions (or other uses) still read it") + "; close it after they finish");
+        }
         if (!closed) {
             closed = true;
             x.close();
