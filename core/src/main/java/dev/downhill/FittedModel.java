@@ -212,7 +212,8 @@ public final class FittedModel {
     /**
      * ŷᵢ for every row of {@code data} (m below 2³¹; {@link #predict(Dataset, DoublePointer)} has no limit),
      * computed by the backend's prediction pass: {@code data} is loaded into the backend this model's
-     * configuration names (automatic selection when it names none) with its backend options.
+     * configuration names (automatic selection when it names none, or when the one it names cannot run here — a model
+     * fitted on a GPU predicts on a machine without one) with its backend options.
      */
     public double[] predict(Dataset data) {
         checkColumns(data.cols());
@@ -477,7 +478,16 @@ public final class FittedModel {
 
     /** Where predictions run: the backend this model's configuration asked for (auto when none), with its options. */
     private FitConfig predictionConfig() {
-        return FitConfig.builder().backend(config.backend()).backendOptions(config.backendOptions()).build();
+        String backend = config.backend();
+        if (backend != null && !Backends.isAuto(backend)) {
+            try {
+                Backends.select(backend);
+            } catch (dev.downhill.spi.BackendUnavailableException e) {
+                backend = null; // the fit's backend cannot run here: predict where the automatic choice runs
+            }
+        }
+        FitConfig.Builder b = FitConfig.builder().backendOptions(config.backendOptions());
+        return (backend == null ? b : b.backend(backend)).build();
     }
 
     /** MSE and R² of the predictions on ({@code x}, {@code y}). */

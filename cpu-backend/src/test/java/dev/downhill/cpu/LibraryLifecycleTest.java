@@ -143,6 +143,36 @@ class LibraryLifecycleTest {
         }
     }
 
+    /** A model whose configuration names a backend that cannot run here (cuda, no GPU) predicts where one can. */
+    @Test
+    void aModelFittedOnABackendMissingHerePredictsOnTheAutomaticChoice(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        boolean cudaRuns;
+        try {
+            dev.downhill.spi.Backends.select("cuda");
+            cudaRuns = true;
+        } catch (dev.downhill.spi.BackendUnavailableException e) {
+            cudaRuns = false; // not installed here, or no GPU
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(cudaRuns, "cuda can run here");
+        TestData t = TestData.gaussian(60, 3, TestData.ramp(3), 1, 0.1, 9);
+        try (Dataset d = Dataset.of(t.x, t.y)) {
+            FittedModel m = LinearRegression.fit(d, FitConfig.builder().solver(Solver.NORMAL).backend("cpu").build());
+            java.nio.file.Path file = dir.resolve("m.json");
+            dev.downhill.ModelFile.write(file, m, m.score(d));
+            String json = java.nio.file.Files.readString(file);
+            java.nio.file.Files.writeString(file, json.replace("\"backend\" : \"cpu\"", "\"backend\" : \"cuda\""));
+            FittedModel onGpu = dev.downhill.ModelFile.read(file).model();
+            assertEquals("cuda", onGpu.config().backend(), "the configuration names cuda");
+            double[] expected = new double[t.x.length];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = onGpu.predict(t.x[i]); // the host's own dot product, row by row
+            }
+            assertArrayEquals(expected, onGpu.predict(d), 1e-12, "predicted on the cpu backend instead");
+            assertEquals(m.score(d).mse(), onGpu.score(d).mse(), 1e-15);
+        }
+    }
+
     @Test
     void sparseWeightsThatSumToInfinityAreRefused() {
         try (SparseDataset data = sparse(2, 3, 6)) {
