@@ -139,6 +139,23 @@ class DatasetTest {
         assertRejects(() -> Dataset.of((double[][]) null, new double[] {1}), "X is null");
         assertRejects(() -> Dataset.of(new double[][] {{1}}, null), "y is null");
         assertRejects(() -> Dataset.of(new double[][] {{1}, null}, new double[] {1, 2}), "row 1 is null");
+        // every null is the same kind of refusal, the weights' too
+        assertRejects(() -> Dataset.of(new double[][] {{1}}, new double[] {1}, null), "the weights are null");
+        assertRejects(() -> Dataset.of(new float[][] {{1}}, new float[] {1}, null), "the weights are null");
+        assertRejects(() -> Dataset.ofRowMajor((double[]) null, 1, 1, new double[] {1}), "X is null");
+        assertRejects(() -> Dataset.ofRowMajor(new float[] {1}, 1, 1, null), "y is null");
+        assertRejects(() -> Dataset.ofRowMajor(new double[] {1}, 1, 1, new double[] {1}, null), "the weights are null");
+        assertRejects(() -> Dataset.wrap((org.bytedeco.javacpp.Pointer) null, new DoublePointer(1), 1, 1), "X is null");
+        assertRejects(() -> Dataset.wrap((java.nio.DoubleBuffer) null, null, 1, 1), "X is null");
+        assertRejects(() -> Dataset.wrap(java.nio.ByteBuffer.allocateDirect(8), java.nio.ByteBuffer.allocateDirect(8), 1, 1, null),
+                "the precision is null");
+        DoublePointer adoptedY = new DoublePointer(1);
+        assertRejects(() -> Dataset.adopt(null, adoptedY, 1, 1), "X is null");
+        assertTrue(adoptedY.isNull(), "adopt frees what it was given on a refusal");
+        try (Dataset d = Dataset.of(new double[][] {{1}}, new double[] {1})) {
+            assertRejects(() -> d.withWeights((double[]) null), "the weights are null");
+            assertRejects(() -> d.withWeights((DoublePointer) null), "the weights are null");
+        }
     }
 
     @Test
