@@ -45,7 +45,10 @@ public final class Dataset implements AutoCloseable {
     private final DoublePointer weights;
     /** Σw (float64, summed in row order), or m when unweighted. */
     private final double weightSum;
-    /** The dataset whose X and y this weighted view shares (it must stay open), or null. */
+    /**
+     * The dataset whose memory this view shares (it must stay open; it may itself be a view), or null: X and y for a
+     * {@link #withWeights} view, X, y and the weights for a same-precision {@link #toPrecision} view.
+     */
     private final Dataset base;
     private final long rows;
     private final long cols;
@@ -537,11 +540,18 @@ public final class Dataset implements AutoCloseable {
         return out;
     }
 
-    /** This dataset converted to {@code target} precision: itself when it already matches, else a new owned copy. */
+    /**
+     * This dataset in {@code target} precision, always a dataset of its own to close. When the precision differs: a new
+     * copy that owns its memory (X, y and the weights; this dataset may be closed independently). When it already
+     * matches: a view sharing this dataset's X, y and weights without copying (as {@link #withWeights(double[])} views
+     * do): closing the view frees nothing and leaves this dataset open, and this dataset must stay open while the view
+     * is used (a pass over the view after this one was closed throws {@link IllegalStateException}; a {@link #use()} of
+     * the view pins this one). So {@code try (Dataset f = d.toPrecision(p)) { … }} never closes {@code d}.
+     */
     public Dataset toPrecision(Precision target) {
         ensureOpen();
         if (target == precision) {
-            return this;
+            return new Dataset(x, y, weights, weightSum, rows, cols, precision, new Pointer[0], this);
         }
         long total = rows * cols;
         Pointer nx = dev.downhill.io.HugePages.advise(target == Precision.FLOAT64 ? new DoublePointer(total) : new FloatPointer(total));
@@ -652,7 +662,7 @@ public final class Dataset implements AutoCloseable {
             throw new IllegalStateException("dataset is closed");
         }
         if (base != null && !base.isOpen()) {
-            throw new IllegalStateException("the dataset this weighted view shares X and y with is closed");
+            throw new IllegalStateException("the dataset this view shares X and y with is closed");
         }
     }
 

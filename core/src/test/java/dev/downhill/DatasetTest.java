@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -331,7 +330,6 @@ class DatasetTest {
         double[][] x = {{0.1, 1e-8, -3.0}, {1e30, 2.5, 1.0 / 3}};
         double[] y = {Math.PI, -Math.E};
         try (Dataset d = Dataset.of(x, y)) {
-            assertSame(d, d.toPrecision(Precision.FLOAT64));
             try (Dataset f = d.toPrecision(Precision.FLOAT32)) {
                 assertEquals(Precision.FLOAT32, f.precision());
                 assertTrue(f.ownsMemory());
@@ -356,6 +354,37 @@ class DatasetTest {
             // the source is untouched by the conversions
             assertMatches(d, x, y, 0.0);
         }
+    }
+
+    @Test
+    void closingTheResultOfASamePrecisionConversionLeavesTheSourceOpen() {
+        double[][] x = {{0.1, 1e-8, -3.0}, {1e30, 2.5, 1.0 / 3}};
+        double[] y = {Math.PI, -Math.E};
+        double[] w = {0.5, 2};
+        try (Dataset d = Dataset.of(x, y, w)) {
+            try (Dataset f = d.toPrecision(Precision.FLOAT64)) {
+                assertEquals(Precision.FLOAT64, f.precision());
+                assertFalse(f.ownsMemory(), "a view: nothing copied");
+                assertArrayEquals(w, f.weights(), 0);
+                assertMatches(f, x, y, 0.0);
+                try (Dataset.Use use = f.use()) {
+                    assertThrows(IllegalStateException.class, d::close, "a use of the view pins the source");
+                }
+            }
+            assertTrue(d.isOpen(), "closing the view left the source open");
+            assertMatches(d, x, y, 0.0);
+            assertArrayEquals(w, d.weights(), 0);
+            try (Dataset again = d.toPrecision(Precision.FLOAT64).toPrecision(Precision.FLOAT64)) {
+                assertMatches(again, x, y, 0.0);
+            }
+            assertTrue(d.isOpen());
+        }
+        Dataset source = Dataset.of(x, y);
+        Dataset view = source.toPrecision(Precision.FLOAT64);
+        source.close();
+        assertFalse(view.isOpen());
+        assertThrows(IllegalStateException.class, () -> view.x(0, 0), "the view needs its source open");
+        view.close();
     }
 
     @Test
