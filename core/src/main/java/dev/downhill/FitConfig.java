@@ -25,6 +25,11 @@ import java.util.Objects;
  * threads 0 (all cores), other backend options unset ({@link BackendOptions#none()}: the system-property
  * defaults apply); rank cutoff max(m, n)·ε₆₄ for SVD.
  *
+ * <p>Cancelling: an interrupt of the thread running a fit ({@link Thread#interrupt()}, {@code Future.cancel(true)}) stops
+ * it at its next iteration boundary — within one iteration or epoch — with a {@link FitInterruptedException}, the
+ * thread's interrupt flag left set (saving the solver's state first when a {@link Checkpoint} writes one); see there.
+ * {@link Checkpoint#requestStop()} does the same from any thread without interrupting.
+ *
  * <p>Stopping: full-batch GD stops when ‖∇θ‖ ≤ tol·‖∇θ₀‖, or with {@link StopReason#NO_PROGRESS} when it
  * can no longer improve in its precision (tol = 0 turns both off and runs to the iteration limit);
  * SGD variants stop when the epoch loss has not dropped below (1 − tol)·(best epoch loss so far)
