@@ -1,5 +1,8 @@
 package dev.downhill;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * How a fit got where it is, beyond the histories kept in {@link FittedModel}.
  *
@@ -23,6 +26,11 @@ package dev.downhill;
  *                        resumed at (for a finished checkpoint: its iterations), else −1
  * @param resumedRunSeconds when resumed: the seconds of this run alone ({@link FittedModel#wallTime()} adds the earlier
  *                        runs'), else NaN
+ *
+ * <p>Equality is by value: {@link #equals}, {@link #hashCode} and {@link #toString} use the contents of
+ * {@code constantColumns} (not the array's identity), the doubles as {@link Double#compare} does (NaN equals NaN), so a
+ * report equals itself read back from a model file when every field was written (a {@link CrossValidationReport}'s
+ * coefficient path is not written: see there).
  */
 public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
                                 double backendInitSeconds, double objective, double dualityGap,
@@ -82,8 +90,34 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
                 dualityGap, cv, resumedFromIteration, resumedRunSeconds);
     }
 
+    /** A copy of the constant columns (the report keeps its own). */
     @Override
     public int[] constantColumns() {
         return constantColumns.clone();
+    }
+
+    /** Equal when every component is: {@code constantColumns} by contents, doubles as {@link Double#compare} compares them. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConvergenceReport r && r.standardized == standardized && Arrays.equals(r.constantColumns, constantColumns)
+                && Double.compare(r.distanceToExact, distanceToExact) == 0 && r.solverChoice.equals(solverChoice)
+                && Double.compare(r.backendInitSeconds, backendInitSeconds) == 0 && Double.compare(r.objective, objective) == 0
+                && Double.compare(r.dualityGap, dualityGap) == 0 && Objects.equals(r.crossValidation, crossValidation)
+                && r.resumedFromIteration == resumedFromIteration && Double.compare(r.resumedRunSeconds, resumedRunSeconds) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(standardized, Arrays.hashCode(constantColumns), distanceToExact, solverChoice, backendInitSeconds,
+                objective, dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds);
+    }
+
+    /** The components by name, {@code constantColumns} by its contents. */
+    @Override
+    public String toString() {
+        return "ConvergenceReport[standardized=" + standardized + ", constantColumns=" + Arrays.toString(constantColumns)
+                + ", distanceToExact=" + distanceToExact + ", solverChoice=" + solverChoice + ", backendInitSeconds="
+                + backendInitSeconds + ", objective=" + objective + ", dualityGap=" + dualityGap + ", crossValidation="
+                + crossValidation + ", resumedFromIteration=" + resumedFromIteration + ", resumedRunSeconds=" + resumedRunSeconds + "]";
     }
 }

@@ -135,6 +135,13 @@ public final class CrossValidation {
         return a;
     }
 
+    /** A path or cross-validation varies the penalty's α: without a penalty there is none to vary (ridge is not assumed). */
+    private static void refuseNoPenalty(FitConfig config, String what) {
+        if (config.penalty().kind() == Penalty.Kind.NONE) {
+            throw new IllegalArgumentException(what + " chooses a penalty's α: name the penalty (l2, l1 or elasticnet)");
+        }
+    }
+
     /** A path or cross-validation is many fits: one checkpoint folder cannot hold them (not supported yet). */
     private static void refuseCheckpoint(FitConfig config) {
         if (config.checkpoint().isActive()) {
@@ -149,10 +156,14 @@ public final class CrossValidation {
      * with no more columns than rows whose Gram matrix fits the direct memory budget, the path runs on the Gram matrix
      * ({@link Solver#CD}: one Gram pass, then no pass over X; the choice and its reason in each model's
      * {@link ConvergenceReport#solverChoice()}); otherwise each α is one {@link LinearRegression#fit} over X.
+     *
+     * @throws IllegalArgumentException before any fit when the configuration has no penalty ({@link Penalty#none()}: a path
+     *                                  varies a penalty's α) or a checkpoint
      */
     public static List<FittedModel> path(LoadedProblem problem, FitConfig config, double[] alphas) {
         Objects.requireNonNull(problem, "problem");
         refuseCheckpoint(config);
+        refuseNoPenalty(config, "a regularization path");
         String choice = GramCoordinateDescent.choosePath(problem.problem(), config);
         if (choice == null) {
             return xPath(problem, config, alphas);
@@ -356,9 +367,7 @@ public final class CrossValidation {
         if (folds < 2 || folds > m) {
             throw new IllegalArgumentException("cross-validation needs 2 ≤ folds ≤ rows (" + m + "), got " + folds);
         }
-        if (config.penalty().kind() == Penalty.Kind.NONE) {
-            throw new IllegalArgumentException("cross-validation chooses a penalty's α: name the penalty (l2, l1 or elasticnet)");
-        }
+        refuseNoPenalty(config, "cross-validation");
         config.toBuilder().penalty(config.penalty().withAlpha(1)).build();
     }
 

@@ -1,5 +1,8 @@
 package dev.downhill;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * What K-fold cross-validation over a regularization path found ({@link CrossValidation}).
  *
@@ -15,6 +18,10 @@ package dev.downhill;
  * @param coefficientPath per α, θ of the full-data path's fit ({@code [k][j]}: α_k, feature j), or null when not known:
  *                      kept in memory for the coefficient-path plot, not written to the model file (100·n numbers), so
  *                      null in a report read back from one
+ *
+ * <p>Equality is by value: {@link #equals}, {@link #hashCode} and {@link #toString} use the arrays' contents (not their
+ * identity), the doubles as {@link Double#compare} does. A report read back from a model file has no coefficient path,
+ * so it equals the written one only when that had none either.
  */
 public record CrossValidationReport(int folds, String rule, double[] alphas, double[] meanMse, double[] standardError,
                                     double alphaMin, double alpha1se, double chosenAlpha, double[][] coefficientPath) {
@@ -64,5 +71,29 @@ public record CrossValidationReport(int folds, String rule, double[] alphas, dou
     @Override
     public double[] standardError() {
         return standardError.clone();
+    }
+
+    /** Equal when every component is: the arrays by contents, doubles as {@link Double#compare} compares them. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CrossValidationReport r && r.folds == folds && Objects.equals(r.rule, rule) && Arrays.equals(r.alphas, alphas)
+                && Arrays.equals(r.meanMse, meanMse) && Arrays.equals(r.standardError, standardError)
+                && Double.compare(r.alphaMin, alphaMin) == 0 && Double.compare(r.alpha1se, alpha1se) == 0
+                && Double.compare(r.chosenAlpha, chosenAlpha) == 0 && Arrays.deepEquals(r.coefficientPath, coefficientPath);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(folds, rule, Arrays.hashCode(alphas), Arrays.hashCode(meanMse), Arrays.hashCode(standardError), alphaMin,
+                alpha1se, chosenAlpha, Arrays.deepHashCode(coefficientPath));
+    }
+
+    /** The components by name, the arrays by their contents (the coefficient path by its size). */
+    @Override
+    public String toString() {
+        return "CrossValidationReport[folds=" + folds + ", rule=" + rule + ", alphas=" + Arrays.toString(alphas) + ", meanMse="
+                + Arrays.toString(meanMse) + ", standardError=" + Arrays.toString(standardError) + ", alphaMin=" + alphaMin
+                + ", alpha1se=" + alpha1se + ", chosenAlpha=" + chosenAlpha + ", coefficientPath="
+                + (coefficientPath == null ? "null" : coefficientPath.length + " × θ") + "]";
     }
 }

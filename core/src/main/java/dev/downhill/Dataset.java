@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -22,7 +21,9 @@ import org.bytedeco.javacpp.Pointer;
  * <p>Factories either copy Java arrays into memory the dataset owns ({@code of}, {@code ofRowMajor})
  * or wrap memory the caller owns without copying ({@code wrap}); every factory checks the
  * shapes and that every value is finite, and throws {@link IllegalArgumentException} naming the
- * first bad value's row and column. The caller's arrays and memory are never modified.
+ * first bad value's row and column. A null argument (X, y, the weights, a pointer, a buffer, the precision) is an
+ * {@link IllegalArgumentException} too ("X is null", "the weights are null"), in every factory and in
+ * {@link #withWeights}. The caller's arrays and memory are never modified.
  *
  * <p>{@link #close()} frees owned memory (closing twice is harmless; wrapped memory is left to
  * its owner). Backends read the memory directly, so {@code LinearRegression.fit(Dataset, …)} and
@@ -44,7 +45,10 @@ public final class Dataset implements AutoCloseable {
     private final DoublePointer weights;
     /** Σw (float64, summed in row order), or m when unweighted. */
     private final double weightSum;
-    /** The dataset whose X and y this weighted view shares (it must stay open), or null. */
+    /**
+     * The dataset whose memory this view shares (it must stay open; it may itself be a view), or null: X and y for a
+     * {@link #withWeights} view, X, y and the weights for a same-precision {@link #toPrecision} view.
+     */
     private final Dataset base;
     private final long rows;
     private final long cols;
@@ -142,8 +146,8 @@ public final class Dataset implements AutoCloseable {
 
     /** Copies a row-major flat {@code x} of {@code rows × cols} values and {@code y} into a float64 dataset. */
     public static Dataset ofRowMajor(double[] x, long rows, long cols, double[] y) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(y, "y");
+        present(x, "X is null");
+        present(y, "y is null");
         checkShape(rows, cols, x.length, y.length);
         validateFinite(x, "X", cols);
         validateFinite(y, "y", 1);
@@ -154,8 +158,8 @@ public final class Dataset implements AutoCloseable {
 
     /** Copies a row-major flat {@code x} of {@code rows × cols} values and {@code y} into a float32 dataset. */
     public static Dataset ofRowMajor(float[] x, long rows, long cols, float[] y) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(y, "y");
+        present(x, "X is null");
+        present(y, "y is null");
         checkShape(rows, cols, x.length, y.length);
         FloatPointer px = new FloatPointer(x.length).put(x);
         FloatPointer py = new FloatPointer(y.length).put(y);
@@ -223,7 +227,7 @@ public final class Dataset implements AutoCloseable {
      */
     public Dataset withWeights(DoublePointer weights) {
         ensureOpen();
-        Objects.requireNonNull(weights, "weights");
+        present(weights, "the weights are null");
         if (weights.isNull()) {
             throw new IllegalArgumentException("cannot wrap a null weights pointer");
         }
@@ -243,7 +247,7 @@ public final class Dataset implements AutoCloseable {
     }
 
     private static DoublePointer copyWeights(double[] w, long rows) {
-        Objects.requireNonNull(w, "weights");
+        present(w, "the weights are null");
         if (w.length != rows) {
             throw new IllegalArgumentException("X has " + rows + " rows but the weights have " + w.length + " values");
         }
@@ -307,8 +311,8 @@ public final class Dataset implements AutoCloseable {
      * once here to check every value is finite, and must outlive the dataset.
      */
     public static Dataset wrap(Pointer x, Pointer y, long rows, long cols) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(y, "y");
+        present(x, "X is null");
+        present(y, "y is null");
         Precision p;
         if (x instanceof DoublePointer && y instanceof DoublePointer) {
             p = Precision.FLOAT64;
@@ -338,8 +342,12 @@ public final class Dataset implements AutoCloseable {
         try {
             wrapped = wrap(x, y, rows, cols);
         } catch (RuntimeException e) {
-            x.close();
-            y.close();
+            if (x != null) {
+                x.close();
+            }
+            if (y != null) {
+                y.close();
+            }
             throw e;
         }
         return new Dataset(wrapped.x, wrapped.y, rows, cols, wrapped.precision, new Pointer[] {x, y});
@@ -350,12 +358,16 @@ public final class Dataset implements AutoCloseable {
      * (rows float64 values, validated as in {@link #withWeights(double[])}) too; on a validation error all three are freed.
      */
     public static Dataset adopt(Pointer x, Pointer y, DoublePointer weights, long rows, long cols) {
-        Objects.requireNonNull(weights, "weights");
         Dataset plain;
         try {
+            present(weights, "the weights are null");
             plain = adopt(x, y, rows, cols);
         } catch (RuntimeException e) {
-            weights.close();
+            if (weights != null) {
+                weights.close();
+            } else { // adopting means freeing on failure: X and y too
+                closeQuietly(x, y);
+            }
             throw e;
         }
         double sum;
@@ -382,9 +394,9 @@ public final class Dataset implements AutoCloseable {
      * For X over 2 GiB use {@link #wrap(Pointer, Pointer, long, long)}.
      */
     public static Dataset wrap(ByteBuffer x, ByteBuffer y, long rows, long cols, Precision precision) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(y, "y");
-        Objects.requireNonNull(precision, "precision");
+        present(x, "X is null");
+        present(y, "y is null");
+        present(precision, "the precision is null");
         if (!x.isDirect() || !y.isDirect()) {
             throw new IllegalArgumentException("wrap needs direct buffers (ByteBuffer.allocateDirect or a mapped file); use Dataset.of to copy a heap buffer");
         }
@@ -528,11 +540,18 @@ public final class Dataset implements AutoCloseable {
         return out;
     }
 
-    /** This dataset converted to {@code target} precision: itself when it already matches, else a new owned copy. */
+    /**
+     * This dataset in {@code target} precision, always a dataset of its own to close. When the precision differs: a new
+     * copy that owns its memory (X, y and the weights; this dataset may be closed independently). When it already
+     * matches: a view sharing this dataset's X, y and weights without copying (as {@link #withWeights(double[])} views
+     * do): closing the view frees nothing and leaves this dataset open, and this dataset must stay open while the view
+     * is used (a pass over the view after this one was closed throws {@link IllegalStateException}; a {@link #use()} of
+     * the view pins this one). So {@code try (Dataset f = d.toPrecision(p)) { … }} never closes {@code d}.
+     */
     public Dataset toPrecision(Precision target) {
         ensureOpen();
         if (target == precision) {
-            return this;
+            return new Dataset(x, y, weights, weightSum, rows, cols, precision, new Pointer[0], this);
         }
         long total = rows * cols;
         Pointer nx = dev.downhill.io.HugePages.advise(target == Precision.FLOAT64 ? new DoublePointer(total) : new FloatPointer(total));
@@ -643,7 +662,7 @@ public final class Dataset implements AutoCloseable {
             throw new IllegalStateException("dataset is closed");
         }
         if (base != null && !base.isOpen()) {
-            throw new IllegalStateException("the dataset this weighted view shares X and y with is closed");
+            throw new IllegalStateException("the dataset this view shares X and y with is closed");
         }
     }
 
@@ -740,6 +759,22 @@ public final class Dataset implements AutoCloseable {
         }
     }
 
+    /** {@code value}, or an {@link IllegalArgumentException} saying {@code isNull} (as every other bad argument here). */
+    private static <T> T present(T value, String isNull) {
+        if (value == null) {
+            throw new IllegalArgumentException(isNull);
+        }
+        return value;
+    }
+
+    private static void closeQuietly(Pointer... pointers) {
+        for (Pointer p : pointers) {
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+
     private static int checkRows(Object[] x, int yLength) {
         if (x == null) {
             throw new IllegalArgumentException("X is null");
@@ -802,8 +837,8 @@ public final class Dataset implements AutoCloseable {
     }
 
     private static void requireDirect(Buffer x, Buffer y) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(y, "y");
+        present(x, "X is null");
+        present(y, "y is null");
         if (!x.isDirect() || !y.isDirect()) {
             throw new IllegalArgumentException("wrap needs direct buffers; use Dataset.of to copy heap arrays");
         }

@@ -2,7 +2,9 @@ package dev.downhill;
 
 /**
  * A gradient fit diverged: the loss became NaN or infinite, or grew by more than
- * {@value #GROWTH_LIMIT} times its starting value. The fit is abandoned; no model is returned.
+ * {@value #GROWTH_LIMIT} times its starting value. The fit is abandoned; no model is returned. With a fixed learning
+ * rate the message advises a smaller one or "the automatic step size" ({@link LearningRate#auto()}; on the command line
+ * {@code --lr auto}, which the command line adds itself).
  */
 public final class DivergenceException extends ArithmeticException {
     /** Loss growth (relative to the loss at the starting point) treated as divergence. */
@@ -28,7 +30,7 @@ public final class DivergenceException extends ArithmeticException {
                         + "use a smaller learning rate (e.g. %.3g)%s",
                 iteration, loss, initialLoss, learningRate, automatic ? " (automatic)" : "", learningRate / 10,
                 automatic ? "; an automatic step should not diverge, please report the data's shape and scale"
-                        : " or the automatic step (--lr auto)"));
+                        : " or the automatic step size"));
         this.iteration = iteration;
         this.loss = loss;
         this.learningRate = learningRate;

@@ -5,7 +5,16 @@ import java.util.Objects;
 
 /**
  * Immutable configuration of a fit, made with {@link #builder()}. Every setter of the builder
- * validates its argument and throws {@link IllegalArgumentException} naming the problem.
+ * validates its argument and throws {@link IllegalArgumentException} naming the problem, with two exceptions:
+ * a null argument where null has no meaning (every object-valued setter but {@code precision}, {@code backend} and
+ * {@code standardize}, whose null restores the default) throws {@link NullPointerException} whose message is the
+ * argument's name ({@code solver(null)}: "solver"); and a backend name is checked only for its form (letters, digits,
+ * '-', '_', '.'): which backends exist is known only at run time, from the class path ({@link java.util.ServiceLoader}),
+ * so an unknown or unusable backend is refused when the data are loaded ({@code LinearRegression.load} or
+ * {@code fit}) with a {@link dev.downhill.spi.BackendUnavailableException} naming it and listing the backends
+ * ({@link dev.downhill.spi.Backends#select(String)} checks a name earlier). {@link #build()} refuses combinations
+ * (an l1 penalty on cg, normal or svd; cd without an l1 term; sgd with a batch size) with an
+ * {@link IllegalArgumentException}.
  *
  * <p>Defaults: solver {@link Solver#AUTO} (chosen per problem; {@link Solver#GD} is the textbook one); learning rate {@link LearningRate#auto()}; max iterations
  * {@value #DEFAULT_GD_ITERATIONS} steps for GD, {@value #DEFAULT_SGD_EPOCHS} epochs for SGD
@@ -15,6 +24,11 @@ import java.util.Objects;
  * precision that of the data; backend chosen by {@link dev.downhill.spi.Backends}; seed 0;
  * threads 0 (all cores), other backend options unset ({@link BackendOptions#none()}: the system-property
  * defaults apply); rank cutoff max(m, n)·ε₆₄ for SVD.
+ *
+ * <p>Cancelling: an interrupt of the thread running a fit ({@link Thread#interrupt()}, {@code Future.cancel(true)}) stops
+ * it at its next iteration boundary — within one iteration or epoch — with a {@link FitInterruptedException}, the
+ * thread's interrupt flag left set (saving the solver's state first when a {@link Checkpoint} writes one); see there.
+ * {@link Checkpoint#requestStop()} does the same from any thread without interrupting.
  *
  * <p>Stopping: full-batch GD stops when ‖∇θ‖ ≤ tol·‖∇θ₀‖, or with {@link StopReason#NO_PROGRESS} when it
  * can no longer improve in its precision (tol = 0 turns both off and runs to the iteration limit);
@@ -298,7 +312,11 @@ public final class FitConfig {
                 + (checkpoint.isActive() ? ", checkpoint " + checkpoint : "") + "]";
     }
 
-    /** Mutable builder; {@link #build()} returns an immutable {@link FitConfig}. */
+    /**
+     * Mutable builder; {@link #build()} returns an immutable {@link FitConfig}. A bad value is an
+     * {@link IllegalArgumentException}; a null argument a {@link NullPointerException} naming it, except where the setter
+     * says what null means (see {@link FitConfig}).
+     */
     public static final class Builder {
         private Solver solver = Solver.AUTO;
         private long directMemoryBudget;
@@ -416,9 +434,25 @@ public final class FitConfig {
             return this;
         }
 
-        /** Backend name ("cpu", ...), or null / "auto" for automatic selection. */
+        /**
+         * Backend name ("cpu", "cuda", "nd4j", …; any case, surrounding blanks ignored), or null / blank / "auto" for
+         * automatic selection.
+         *
+         * @throws IllegalArgumentException when the name holds other characters than letters, digits, '-', '_' and '.';
+         *                                  whether a backend of that name is on the class path and can run is checked when
+         *                                  the data are loaded (see {@link FitConfig})
+         */
         public Builder backend(String backend) {
-            this.backend = backend == null || backend.isBlank() || backend.equalsIgnoreCase("auto") ? null : backend.trim();
+            if (backend == null || backend.isBlank() || backend.trim().equalsIgnoreCase("auto")) {
+                this.backend = null;
+                return this;
+            }
+            String name = backend.trim();
+            if (!name.matches("[A-Za-z0-9_.-]+")) {
+                throw new IllegalArgumentException("backend name '" + name + "' is not a name (letters, digits, '-', '_', '.'): "
+                        + "name one backend, e.g. cpu, or auto");
+            }
+            this.backend = name;
             return this;
         }
 
@@ -461,7 +495,7 @@ public final class FitConfig {
             return this;
         }
 
-        /** Standardize features implicitly (see {@link FitConfig#standardize()}); null restores the default. */
+        /** Standardize features implicitly (see {@link FitConfig#standardize(long, long)}); null restores the default. */
         public Builder standardize(Boolean standardize) {
             this.standardize = standardize;
             return this;

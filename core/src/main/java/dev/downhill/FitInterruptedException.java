@@ -4,20 +4,46 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A fit stopped by {@link Checkpoint#requestStop()}: it ended at an iteration boundary after saving its state there
- * (when its checkpoint writes one); no model is returned. Resume it with {@link Checkpoint#resume(Path)}.
+ * A fit stopped by {@link Checkpoint#requestStop()} or by an interrupt of the thread running it
+ * ({@link Thread#interrupt()}): it ended at an iteration boundary after saving its state there (when its checkpoint
+ * writes one); no model is returned. Resume it with {@link Checkpoint#resume(Path)}.
+ *
+ * <p>Interrupts: the gradient solvers (gd, nesterov, cg, their proximal forms, sgd, minibatch) look at the running
+ * thread's interrupt flag at every iteration boundary (before each full-batch iteration's gradient pass, before each
+ * epoch), cd before each sweep, and a direct solve (normal, svd) once before it starts; a set flag stops the fit there
+ * with this exception, {@link #threadInterrupted()} true, and the flag <em>still set</em> (it is not cleared, so the
+ * caller's own interrupt handling sees it). A pass that has started runs to its end first (the backends never leave
+ * workers reading memory the caller may free), so the fit stops within one iteration or epoch. A fit started on a
+ * thread whose flag is already set stops at its first boundary.
  */
 public final class FitInterruptedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final long iteration;
     private final transient Path directory;
+    private final boolean threadInterrupted;
 
+    /** A fit stopped by {@link Checkpoint#requestStop()} at {@code iteration}, its state saved in {@code directory} (or null). */
     public FitInterruptedException(long iteration, Path directory) {
-        super("fit interrupted at iteration " + iteration + (directory == null ? " (no checkpoint written: no checkpoint folder)"
+        this(iteration, directory, false);
+    }
+
+    /**
+     * A fit stopped at {@code iteration}, its state saved in {@code directory} (or null), by an interrupt of its thread
+     * when {@code threadInterrupted}, else by {@link Checkpoint#requestStop()}.
+     */
+    public FitInterruptedException(long iteration, Path directory, boolean threadInterrupted) {
+        super("fit interrupted at iteration " + iteration + (threadInterrupted ? " (its thread was interrupted)" : "")
+                + (directory == null ? (threadInterrupted ? "; no checkpoint written" : " (no checkpoint written: no checkpoint folder)")
                 : "; its state is saved in " + directory + " (resume with it)"));
         this.iteration = iteration;
         this.directory = directory;
+        this.threadInterrupted = threadInterrupted;
+    }
+
+    /** Whether an interrupt of the fit's thread stopped it (its interrupt flag is then still set), not a stop request. */
+    public boolean threadInterrupted() {
+        return threadInterrupted;
     }
 
     /** The iteration (step or epoch) the fit would have taken next: where a resumed fit starts. */

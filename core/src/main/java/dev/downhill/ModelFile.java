@@ -34,9 +34,13 @@ import java.util.Optional;
  * {@code result.wallTimeSeconds} is then the time of all its runs). Files without these
  * fields (written before penalties) read as unpenalised. Doubles are written
  * in Java's shortest round-trip form, so a model read back predicts bit for bit like the one
- * written. Reading checks the format, every field's presence and type, finiteness, and that the
+ * written. Reading checks the format, every field's presence and type, finiteness, that counts ({@code data.rows},
+ * {@code data.features}, {@code result.iterations}, {@code hyperparameters.batchSize}, the history lengths, the folds)
+ * are not negative, that {@code result.stopReason} is one this library knows, and that the
  * coefficient count matches the recorded feature count; any problem is an
- * {@link IllegalArgumentException} naming the file and the field (or the JSON line and column).
+ * {@link IllegalArgumentException} in one line naming the file and the field (or the JSON line and column; a file that
+ * ends before its JSON is complete is said to be truncated, with where it ends). Fields this version does not know are
+ * ignored (files from later versions read as far as their documented fields go).
  */
 public final class ModelFile {
     /** Value of the {@code format} field. */
@@ -273,6 +277,10 @@ public final class ModelFile {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("model file " + path + " does not exist");
         } catch (JsonProcessingException e) {
+            if (dev.downhill.internal.JsonErrors.truncated(e)) {
+                throw new IllegalArgumentException("model file " + path + " is truncated: it ends"
+                        + dev.downhill.internal.JsonErrors.where(e) + " before its JSON is complete");
+            }
             String what = dev.downhill.internal.JsonErrors.what(e);
             throw new IllegalArgumentException("model file " + path + " is not valid JSON" + (what.startsWith("it holds") ? ""
                     : " (truncated or corrupt?)") + dev.downhill.internal.JsonErrors.where(e) + ": " + what
@@ -315,7 +323,10 @@ public final class ModelFile {
         }
 
         SavedModel parse(JsonNode root) {
-            if (root == null || !root.isObject()) {
+            if (root == null || root.isMissingNode()) {
+                throw error("the file is empty");
+            }
+            if (!root.isObject()) {
                 throw error("the top level is not a JSON object");
             }
             if (!FORMAT.equals(text(root, "format"))) {
@@ -328,16 +339,16 @@ public final class ModelFile {
             double[] theta = finiteArray(root, "coefficients");
             double intercept = finite(root, "intercept");
             JsonNode data = object(root, "data");
-            long rows = integer(data, "rows");
-            long features = integer(data, "features");
+            long rows = count(data, "data.rows");
+            long features = count(data, "data.features");
             if (features != theta.length) {
                 throw error("'coefficients' has " + theta.length + " values but data.features says " + features);
             }
             Solver solver = parse("solver", () -> Solver.parse(text(root, "solver")));
             Precision precision = parse("precision", () -> Precision.parse(text(root, "precision")));
             JsonNode h = object(root, "hyperparameters");
-            FitConfig.Builder b = FitConfig.builder().solver(solver).fitIntercept(bool(root, "fitIntercept"))
-                    .backend(text(h, "backend"));
+            FitConfig.Builder b = FitConfig.builder().solver(solver).fitIntercept(bool(root, "fitIntercept"));
+            parse("hyperparameters.backend", () -> b.backend(text(h, "backend")));
             String requested = text(h, "precision");
             b.precision(requested.equals("data") ? null : parse("hyperparameters.precision", () -> Precision.parse(requested)));
             JsonNode lr = field(h, "learningRate");
@@ -345,7 +356,7 @@ public final class ModelFile {
                     : parse("hyperparameters.learningRate", () -> LearningRate.of(finite(h, "learningRate"))));
             parse("hyperparameters", () -> {
                 b.maxIterations(integer(h, "maxIterations"));
-                long batch = integer(h, "batchSize");
+                long batch = count(h, "hyperparameters.batchSize"); // 0: the default
                 if (batch > 0) {
                     b.batchSize(Math.toIntExact(batch));
                 }
@@ -396,8 +407,7 @@ public final class ModelFile {
                 return b;
             });
             JsonNode r = object(root, "result");
-            StopReason stop = parse("result.stopReason",
-                    () -> StopReason.valueOf(text(r, "stopReason").toUpperCase(Locale.ROOT)));
+            StopReason stop = stopReason(text(r, "stopReason"));
             double eta = nullableNumber(r, "learningRateUsed");
             double seconds = finite(r, "wallTimeSeconds");
             double[] loss = nullableArray(r, "lossHistory");
@@ -412,8 +422,8 @@ public final class ModelFile {
                 }
             }
             FittedModel model = new FittedModel(theta, intercept, solver, text(root, "backend"), precision, rows,
-                    integer(r, "iterations"), stop, loss, gradient,
-                    Duration.ofNanos(Math.round(seconds * 1e9)), eta, integer(r, "rank"), b.build(), report(r, theta.length),
+                    count(r, "result.iterations"), stop, loss, gradient,
+                    Duration.ofNanos(Math.round(seconds * 1e9)), eta, rank(r), b.build(), report(r, theta.length),
                     weightSum);
             Optional<Score> training = Optional.empty();
             if (root.has("training")) {
@@ -444,7 +454,7 @@ public final class ModelFile {
                 return out;
             }
             double[] it = nullableArray(r, name + "Iterations");
-            long length = integer(r, name + "Length");
+            long length = count(r, "result." + name + "Length");
             if (it.length != values) {
                 throw error("'" + name + "Iterations' has " + it.length + " values but '" + name + "' has " + values);
             }
@@ -485,7 +495,8 @@ public final class ModelFile {
                 if (mean.length != alphas.length || se.length != alphas.length) {
                     throw error("'crossValidation': alphas, meanMse and standardError differ in length");
                 }
-                cv = new CrossValidationReport(Math.toIntExact(integer(v, "folds")), text(v, "rule"), alphas, mean, se,
+                cv = new CrossValidationReport(Math.toIntExact(Math.min(Integer.MAX_VALUE, count(v, "result.crossValidation.folds"))),
+                        text(v, "rule"), alphas, mean, se,
                         finite(v, "alphaMin"), finite(v, "alpha1se"), finite(v, "chosenAlpha"));
             }
             double init = r.has("backendInitSeconds") ? nullableNumber(r, "backendInitSeconds") : Double.NaN;
@@ -499,6 +510,45 @@ public final class ModelFile {
                 resumedRun = r.has("resumedRunSeconds") ? nullableNumber(r, "resumedRunSeconds") : Double.NaN;
             }
             return new ConvergenceReport(standardized, constant, distance, choice, init, objective, gap, cv, resumedFrom, resumedRun);
+        }
+
+        /**
+         * The stop reason written as its lower-case name; a name this library does not know (a file from a later version,
+         * or edited) is refused naming the ones it knows.
+         */
+        private StopReason stopReason(String name) {
+            for (StopReason s : StopReason.values()) {
+                if (s.name().toLowerCase(Locale.ROOT).equals(name.trim().toLowerCase(Locale.ROOT))) {
+                    return s;
+                }
+            }
+            StringBuilder known = new StringBuilder();
+            for (StopReason s : StopReason.values()) {
+                known.append(known.length() == 0 ? "" : ", ").append(s.name().toLowerCase(Locale.ROOT));
+            }
+            return fail("unknown result.stopReason '" + name + "' (this library knows: " + known + ")");
+        }
+
+        private <T> T fail(String what) {
+            throw error(what);
+        }
+
+        /** {@code result.rank}: the numerical rank from svd, or −1 when not computed. */
+        private long rank(JsonNode r) {
+            long rank = integer(r, "rank");
+            if (rank < -1) {
+                throw error("field 'result.rank' must be ≥ 0, or −1 when not computed; got " + rank);
+            }
+            return rank;
+        }
+
+        /** A count at {@code path} (its last part the field's name in {@code node}): an integer ≥ 0. */
+        private long count(JsonNode node, String path) {
+            long v = integer(node, path.substring(path.lastIndexOf('.') + 1));
+            if (v < 0) {
+                throw error("field '" + path + "' is a count and cannot be negative, got " + v);
+            }
+            return v;
         }
 
         private <T> T parse(String field, java.util.function.Supplier<T> body) {

@@ -113,9 +113,17 @@ public final class Penalty {
         return f;
     }
 
-    /** The same kind, mix and factors with strength α (a point of a regularization path). */
+    /**
+     * The same kind, mix and factors with strength α (a point of a regularization path).
+     *
+     * @throws IllegalArgumentException for {@link #none()}, which has no strength to set (it is not turned into another
+     *                                  kind: name l2, l1 or elasticnet), or when α is not finite and ≥ 0
+     */
     public Penalty withAlpha(double alpha) {
-        return new Penalty(kind == Kind.NONE ? Kind.L2 : kind, checkAlpha(alpha), l1Ratio, factors, l2Factors);
+        if (kind == Kind.NONE) {
+            throw new IllegalArgumentException("the penalty none has no strength α to set: choose l2, l1 or elasticnet to give it one");
+        }
+        return new Penalty(kind, checkAlpha(alpha), l1Ratio, factors, l2Factors);
     }
 
     private static double checkAlpha(double alpha) {

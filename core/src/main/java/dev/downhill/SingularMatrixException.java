@@ -4,9 +4,12 @@ package dev.downhill;
  * The normal equations cannot give a trustworthy answer: XᵀX (centred when fitting an intercept)
  * is singular or so badly conditioned that Cholesky would lose every significant digit.
  * The SVD solver handles such problems (minimum-norm solution); on sparse X, which the SVD would densify, cg does.
+ * The message names that solver in words both audiences read ("the svd solver"); {@link #suggestedSolver()} gives it
+ * as a value (the command line adds its own option, {@code --solver svd}).
  */
 public final class SingularMatrixException extends ArithmeticException {
     private final double conditionEstimate;
+    private final Solver suggested;
 
     public SingularMatrixException(String detail, double conditionEstimate) {
         this(detail, conditionEstimate, false);
@@ -17,10 +20,16 @@ public final class SingularMatrixException extends ArithmeticException {
      * factor, and from θ = 0, unstandardized, it converges to the same minimum-norm solution)
      */
     public SingularMatrixException(String detail, double conditionEstimate, boolean sparseX) {
-        super(detail + (sparseX ? "; use the cg solver (--solver cg): it needs no dense factor of the sparse X, and "
+        super(detail + (sparseX ? "; use the cg solver: it needs no dense factor of the sparse X, and "
                 + "from θ = 0, unstandardized, it converges to the minimum-norm solution"
-                : "; use the svd solver (--solver svd), which returns the minimum-norm solution"));
+                : "; use the svd solver, which returns the minimum-norm solution"));
         this.conditionEstimate = conditionEstimate;
+        this.suggested = sparseX ? Solver.CG : Solver.SVD;
+    }
+
+    /** The solver the message suggests: {@link Solver#SVD}, or {@link Solver#CG} for sparse X. */
+    public Solver suggestedSolver() {
+        return suggested;
     }
 
     /** Estimated 1-norm condition number of XᵀX; infinite when Cholesky broke down. */

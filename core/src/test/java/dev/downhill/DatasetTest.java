@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,6 +138,23 @@ class DatasetTest {
         assertRejects(() -> Dataset.of((double[][]) null, new double[] {1}), "X is null");
         assertRejects(() -> Dataset.of(new double[][] {{1}}, null), "y is null");
         assertRejects(() -> Dataset.of(new double[][] {{1}, null}, new double[] {1, 2}), "row 1 is null");
+        // every null is the same kind of refusal, the weights' too
+        assertRejects(() -> Dataset.of(new double[][] {{1}}, new double[] {1}, null), "the weights are null");
+        assertRejects(() -> Dataset.of(new float[][] {{1}}, new float[] {1}, null), "the weights are null");
+        assertRejects(() -> Dataset.ofRowMajor((double[]) null, 1, 1, new double[] {1}), "X is null");
+        assertRejects(() -> Dataset.ofRowMajor(new float[] {1}, 1, 1, null), "y is null");
+        assertRejects(() -> Dataset.ofRowMajor(new double[] {1}, 1, 1, new double[] {1}, null), "the weights are null");
+        assertRejects(() -> Dataset.wrap((org.bytedeco.javacpp.Pointer) null, new DoublePointer(1), 1, 1), "X is null");
+        assertRejects(() -> Dataset.wrap((java.nio.DoubleBuffer) null, null, 1, 1), "X is null");
+        assertRejects(() -> Dataset.wrap(java.nio.ByteBuffer.allocateDirect(8), java.nio.ByteBuffer.allocateDirect(8), 1, 1, null),
+                "the precision is null");
+        DoublePointer adoptedY = new DoublePointer(1);
+        assertRejects(() -> Dataset.adopt(null, adoptedY, 1, 1), "X is null");
+        assertTrue(adoptedY.isNull(), "adopt frees what it was given on a refusal");
+        try (Dataset d = Dataset.of(new double[][] {{1}}, new double[] {1})) {
+            assertRejects(() -> d.withWeights((double[]) null), "the weights are null");
+            assertRejects(() -> d.withWeights((DoublePointer) null), "the weights are null");
+        }
     }
 
     @Test
@@ -314,7 +330,6 @@ class DatasetTest {
         double[][] x = {{0.1, 1e-8, -3.0}, {1e30, 2.5, 1.0 / 3}};
         double[] y = {Math.PI, -Math.E};
         try (Dataset d = Dataset.of(x, y)) {
-            assertSame(d, d.toPrecision(Precision.FLOAT64));
             try (Dataset f = d.toPrecision(Precision.FLOAT32)) {
                 assertEquals(Precision.FLOAT32, f.precision());
                 assertTrue(f.ownsMemory());
@@ -339,6 +354,37 @@ class DatasetTest {
             // the source is untouched by the conversions
             assertMatches(d, x, y, 0.0);
         }
+    }
+
+    @Test
+    void closingTheResultOfASamePrecisionConversionLeavesTheSourceOpen() {
+        double[][] x = {{0.1, 1e-8, -3.0}, {1e30, 2.5, 1.0 / 3}};
+        double[] y = {Math.PI, -Math.E};
+        double[] w = {0.5, 2};
+        try (Dataset d = Dataset.of(x, y, w)) {
+            try (Dataset f = d.toPrecision(Precision.FLOAT64)) {
+                assertEquals(Precision.FLOAT64, f.precision());
+                assertFalse(f.ownsMemory(), "a view: nothing copied");
+                assertArrayEquals(w, f.weights(), 0);
+                assertMatches(f, x, y, 0.0);
+                try (Dataset.Use use = f.use()) {
+                    assertThrows(IllegalStateException.class, d::close, "a use of the view pins the source");
+                }
+            }
+            assertTrue(d.isOpen(), "closing the view left the source open");
+            assertMatches(d, x, y, 0.0);
+            assertArrayEquals(w, d.weights(), 0);
+            try (Dataset again = d.toPrecision(Precision.FLOAT64).toPrecision(Precision.FLOAT64)) {
+                assertMatches(again, x, y, 0.0);
+            }
+            assertTrue(d.isOpen());
+        }
+        Dataset source = Dataset.of(x, y);
+        Dataset view = source.toPrecision(Precision.FLOAT64);
+        source.close();
+        assertFalse(view.isOpen());
+        assertThrows(IllegalStateException.class, () -> view.x(0, 0), "the view needs its source open");
+        view.close();
     }
 
     @Test

@@ -95,6 +95,39 @@ class FitConfigTest {
         assertThrows(NullPointerException.class, () -> FitConfig.builder().listener(null));
     }
 
+    /** As the class Javadoc says: every setter without a meaning for null throws NullPointerException naming its argument. */
+    @Test
+    void everyNullWithoutAMeaningIsANullPointerExceptionNamingTheArgument() {
+        java.util.Map<String, Executable> setters = new java.util.LinkedHashMap<>();
+        setters.put("solver", () -> FitConfig.builder().solver(null));
+        setters.put("learningRate", () -> FitConfig.builder().learningRate((LearningRate) null));
+        setters.put("penalty", () -> FitConfig.builder().penalty(null));
+        setters.put("initialCoefficients", () -> FitConfig.builder().initialCoefficients(null));
+        setters.put("listener", () -> FitConfig.builder().listener(null));
+        setters.put("schedule", () -> FitConfig.builder().schedule(null));
+        setters.put("backendOptions", () -> FitConfig.builder().backendOptions(null));
+        setters.put("checkpoint", () -> FitConfig.builder().checkpoint(null));
+        setters.forEach((name, call) -> assertEquals(name, assertThrows(NullPointerException.class, call).getMessage()));
+        // null means "the default" where the Javadoc says so
+        FitConfig defaults = FitConfig.builder().precision(null).backend(null).standardize(null).build();
+        assertNull(defaults.precision());
+        assertNull(defaults.backend());
+        assertNull(defaults.standardizeSetting());
+    }
+
+    @Test
+    void aBackendNameIsCheckedForItsFormHereAndForItsExistenceWhenTheDataAreLoaded() {
+        assertNull(FitConfig.builder().backend(" Auto ").build().backend());
+        assertEquals("cpu", FitConfig.builder().backend(" cpu ").build().backend());
+        assertRejects(() -> FitConfig.builder().backend("cpu, cuda"), "backend name 'cpu, cuda' is not a name");
+        FitConfig bogus = FitConfig.builder().backend("bogus").build(); // the class path decides: checked when loading
+        try (Dataset d = Dataset.of(new double[][] {{1}, {2}, {3}}, new double[] {1, 2, 3})) {
+            dev.downhill.spi.BackendUnavailableException e = assertThrows(dev.downhill.spi.BackendUnavailableException.class,
+                    () -> LinearRegression.load(d, bogus));
+            assertTrue(e.getMessage().startsWith("unknown backend 'bogus'. Backends:"), e.getMessage());
+        }
+    }
+
     @Test
     void defaultsForGradientDescent() {
         assertEquals(Solver.AUTO, FitConfig.builder().build().solver(), "the default solver is chosen per problem");

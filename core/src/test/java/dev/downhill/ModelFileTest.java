@@ -84,7 +84,7 @@ class ModelFileTest {
 
         Files.writeString(f, json.substring(0, json.length() / 2));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
-        assertTrue(e.getMessage().contains("not valid JSON") && e.getMessage().contains("line"), e.getMessage());
+        assertTrue(e.getMessage().contains("is truncated") && e.getMessage().contains("line"), e.getMessage());
 
         Files.writeString(f, json.replace("\"features\" : 3", "\"features\" : 4"));
         e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
@@ -105,6 +105,67 @@ class ModelFileTest {
         e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(dir.resolve("missing.json")));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
         assertTrue(json.contains("\"training\"") == false, "no training block without a score");
+    }
+
+    /** A file cut short, at any point, is said to be truncated, in one line, without the JSON parser's internals. */
+    @Test
+    void aTruncatedFileIsSaidToBeTruncatedWithItsLineAndColumn() throws IOException {
+        Path f = dir.resolve("m.json");
+        ModelFile.write(f, model(), null);
+        String json = Files.readString(f);
+        for (int cut : new int[] {1, 40, json.indexOf("\"coefficients\"") + 25, json.length() / 2, json.length() - 2}) {
+            String head = json.substring(0, cut);
+            Files.writeString(f, head);
+            String m = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f)).getMessage();
+            long lines = head.lines().count();
+            assertTrue(m.startsWith("model file " + f + " is truncated: it ends at line " + lines + ", column "), m);
+            assertTrue(m.endsWith(" before its JSON is complete"), m);
+            assertFalse(m.contains("Source") || m.contains("StreamReadFeature") || m.contains("marker") || m.contains("\n"), m);
+        }
+        Files.writeString(f, json.replaceFirst("\\]", "}"));
+        String m = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f)).getMessage();
+        assertTrue(m.contains("not valid JSON") && m.contains("at line"), m);
+        assertFalse(m.contains("Source") || m.contains("StreamReadFeature"), "Jackson's location in words: " + m);
+        Files.writeString(f, "");
+        assertEquals("model file " + f + ": the file is empty",
+                assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f)).getMessage());
+    }
+
+    @Test
+    void anUnknownStopReasonIsRefusedNamingTheKnownOnes() throws IOException {
+        Path f = dir.resolve("m.json");
+        ModelFile.write(f, model(), null);
+        String json = Files.readString(f);
+        Files.writeString(f, json.replace("\"stopReason\" : \"iteration_limit\"", "\"stopReason\" : \"timeout\""));
+        String m = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f)).getMessage();
+        assertEquals("model file " + f + ": unknown result.stopReason 'timeout' (this library knows: converged, iteration_limit, "
+                + "stopped_by_listener, direct_solution, no_progress, duality_gap)", m);
+    }
+
+    @Test
+    void negativeCountsAreRefusedAndUnknownFieldsTolerated() throws IOException {
+        Path f = dir.resolve("m.json");
+        ModelFile.write(f, model(), null);
+        String json = Files.readString(f);
+        String[][] cases = {
+                {"\"rows\" : 1234", "\"rows\" : -5", "field 'data.rows' is a count and cannot be negative, got -5"},
+                {"\"iterations\" : 77", "\"iterations\" : -1", "field 'result.iterations' is a count and cannot be negative, got -1"},
+                {"\"batchSize\" : 16", "\"batchSize\" : -16", "field 'hyperparameters.batchSize' is a count and cannot be negative, got -16"},
+                {"\"rank\" : -1", "\"rank\" : -2", "field 'result.rank' must be ≥ 0, or −1 when not computed; got -2"},
+        };
+        for (String[] c : cases) {
+            assertTrue(json.contains(c[0]), c[0]);
+            Files.writeString(f, json.replace(c[0], c[1]));
+            assertEquals("model file " + f + ": " + c[2], assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f)).getMessage());
+        }
+        // forward compatibility: fields this version does not know are ignored, the documented ones keep their meaning
+        assertTrue(json.contains("\"data\" : {") && json.contains("\"stopReason\""));
+        Files.writeString(f, json.replace("\"data\" : {", "\"laterField\" : {\"x\" : [1, 2]},\n  \"data\" : { \"laterCount\" : -3,")
+                .replace("\"stopReason\"", "\"laterReason\" : \"timeout\", \"stopReason\""));
+        FittedModel r = ModelFile.read(f).model();
+        assertEquals(1234, r.trainingRows());
+        assertEquals(StopReason.ITERATION_LIMIT, r.stopReason());
+        assertEquals(model().report(), r.report());
     }
 
     /** data.indexBase: written only when given (0 or 1), read back, and anything else refused with the field's name. */

@@ -50,6 +50,19 @@ class PenaltyTest {
     }
 
     @Test
+    void withAlphaKeepsTheKindAndRefusesNone() {
+        double[] p = {0, 1, 2};
+        assertEquals(Penalty.l2(0.5), Penalty.l2(3).withAlpha(0.5));
+        assertEquals(Penalty.l1(0.5).withPenaltyFactors(p), Penalty.l1(3).withPenaltyFactors(p).withAlpha(0.5));
+        assertEquals(Penalty.elasticNet(0.5, 0.25), Penalty.elasticNet(3, 0.25).withAlpha(0.5));
+        assertEquals(Penalty.Kind.L1, Penalty.l1(1).withAlpha(0).kind());
+        for (double alpha : new double[] {0, 1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Penalty.none().withAlpha(alpha));
+            assertEquals("the penalty none has no strength α to set: choose l2, l1 or elasticnet to give it one", e.getMessage());
+        }
+    }
+
+    @Test
     void valueIsTheScikitLearnPenaltyTerm() {
         double[] theta = {1, -2, 0.5};
         // αρ‖θ‖₁ + α(1−ρ)/2‖θ‖² with α = 2, ρ = 0.25: 0.5·3.5 + 0.75·5.25

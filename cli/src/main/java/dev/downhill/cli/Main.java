@@ -36,7 +36,7 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean verbose = parseResult.originalArgs().contains("--verbose");
-            commandLine.getErr().println("downhill: " + oneLine(e));
+            commandLine.getErr().println("downhill: " + withOptions(e, oneLine(e)));
             if (verbose) {
                 e.printStackTrace(commandLine.getErr());
             }
@@ -82,6 +82,25 @@ public final class Main implements Runnable {
     static void warn(CommandLine.Model.CommandSpec spec, String message) {
         spec.commandLine().getErr().println("downhill: warning: " + message);
         spec.commandLine().getErr().flush();
+    }
+
+    /**
+     * {@code message} (of {@code e}) with the command line's options beside the library's advice, which names the remedy in
+     * words both the API and the command line read: "the svd solver" (or cg, for sparse X) of a
+     * {@link dev.downhill.SingularMatrixException} gains {@code (--solver svd)}, "the automatic step size" of a
+     * {@link dev.downhill.DivergenceException} gains {@code (--lr auto)}.
+     */
+    static String withOptions(Throwable e, String message) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.downhill.SingularMatrixException s) {
+                String solver = "the " + s.suggestedSolver().cliName() + " solver";
+                return message.replace(solver, solver + " (--solver " + s.suggestedSolver().cliName() + ")");
+            }
+            if (t instanceof dev.downhill.DivergenceException) {
+                return message.replace("the automatic step size", "the automatic step size (--lr auto)");
+            }
+        }
+        return message;
     }
 
     /** The message of an exception as one line (class name when it has none). */

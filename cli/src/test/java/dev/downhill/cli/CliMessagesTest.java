@@ -107,10 +107,13 @@ class CliMessagesTest {
         }
         Path ys = dir.resolve("ys.npy");
         NpyWriter.writeVector(ys, y, Precision.FLOAT64);
-        assertOneCleanLine(CliRun.of("fit", "--x", xs.toString(), "--y", ys.toString(), "--solver", "normal"), 1, "XᵀX",
-                "--solver svd");
-        assertOneCleanLine(CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "gd", "--lr", "100"), 1,
-                "diverged", "--lr auto");
+        // the library's advice in words, the command line's option beside it (once)
+        CliRun singular = CliRun.of("fit", "--x", xs.toString(), "--y", ys.toString(), "--solver", "normal");
+        assertOneCleanLine(singular, 1, "XᵀX", "; use the svd solver (--solver svd), which returns the minimum-norm solution");
+        assertEquals(1, singular.err().split("--solver svd", -1).length - 1, singular.err());
+        CliRun diverged = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "gd", "--lr", "100");
+        assertOneCleanLine(diverged, 1, "diverged", "or the automatic step size (--lr auto)");
+        assertEquals(1, diverged.err().split("--lr auto", -1).length - 1, diverged.err());
 
         // svd on the singular X: the rank line says it is deficient; --quiet leaves stderr empty
         CliRun svd = CliRun.of("fit", "--x", xs.toString(), "--y", ys.toString(), "--solver", "svd", "--quiet");

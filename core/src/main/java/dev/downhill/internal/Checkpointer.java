@@ -144,20 +144,42 @@ public final class Checkpointer {
 
     /**
      * An iteration boundary at {@code iteration}: saves {@code state} when this is the run's first boundary, when the
-     * interval has passed since the last save, or when a stop was requested; then, on a stop request, throws
-     * {@link FitInterruptedException}. Costs a clock read when nothing is due.
+     * interval has passed since the last save, or when a stop was requested or the thread interrupted; then, on a stop
+     * request or an interrupt, throws {@link FitInterruptedException} (an interrupt leaves the thread's flag set). Every
+     * fit's boundaries come here, with or without a checkpoint ({@link #NONE} checks the interrupt only). Costs a read of
+     * the interrupt flag, and a clock read when checkpointing and nothing is due.
      */
     public void boundary(long iteration, Supplier<SolverState> state) {
-        if (!active) {
+        boolean interrupted = Thread.currentThread().isInterrupted();
+        if (!active && !interrupted) {
             return;
         }
-        boolean stop = policy.stopRequested();
+        boolean stop = interrupted || policy.stopRequested();
         boolean wrote = false;
         if (directory != null && (stop || !saved || System.nanoTime() - lastSave >= intervalNanos)) {
-            wrote = save(state.get(), stop);
+            if (interrupted) {
+                Thread.interrupted(); // an interrupted thread's file channels close at once: save first, flag it again after
+            }
+            try {
+                wrote = save(state.get(), stop);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         if (stop) {
-            throw new FitInterruptedException(iteration, wrote ? directory : null);
+            throw new FitInterruptedException(iteration, wrote ? directory : null, interrupted);
+        }
+    }
+
+    /**
+     * Where a solver without checkpoints has a boundary (cd's sweeps): a {@link FitInterruptedException} at
+     * {@code iteration} when the thread is interrupted (its flag left set), else nothing.
+     */
+    public static void stopIfInterrupted(long iteration) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new FitInterruptedException(iteration, null, true);
         }
     }
 

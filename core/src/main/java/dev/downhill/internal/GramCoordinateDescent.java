@@ -303,6 +303,7 @@ public final class GramCoordinateDescent {
                 stop = StopReason.ITERATION_LIMIT;
                 break;
             }
+            Checkpointer.stopIfInterrupted(sweep); // a boundary: Thread.interrupt() stops the fit (FitInterruptedException)
             double[] changes = sweep(gram, moment, p, p2, l1, l2, theta, q);
             changeMax = changes[0];
             thetaMax = changes[1];

@@ -4,6 +4,7 @@ import static dev.downhill.testing.Compare.assertClose;
 import static dev.downhill.testing.Compare.withIntercept;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -496,7 +497,9 @@ public abstract class BackendContract {
             x[i][3] = 2 * t.x[i][0]; // a dependent column
         }
         SingularMatrixException e = assertThrows(SingularMatrixException.class, () -> fit(x, t.y, config(Solver.NORMAL).build()));
-        assertTrue(e.getMessage().contains("svd solver (--solver svd)"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; use the svd solver, which returns the minimum-norm solution"), e.getMessage());
+        assertFalse(e.getMessage().contains("--"), "the library names no command-line option: " + e.getMessage());
+        assertEquals(Solver.SVD, e.suggestedSolver());
         FittedModel svd = fit(x, t.y, config(Solver.SVD).build());
         assertEquals(3, svd.rank());
         // minimum norm splits the dependent pair as θ₀ : θ₃ = 1 : 2
@@ -553,7 +556,7 @@ public abstract class BackendContract {
                 ok &= digits >= 9;
             } else {
                 SingularMatrixException e = assertThrows(SingularMatrixException.class, () -> fit(p.x(), p.y(), c), p.name());
-                assertTrue(e.getMessage().contains("--solver svd") && e.getMessage().contains("condition"), e.getMessage());
+                assertTrue(e.getMessage().contains("use the svd solver") && e.getMessage().contains("condition"), e.getMessage());
                 assertSameEstimate(p.name(), e.conditionEstimate(), reference);
             }
         }
@@ -728,17 +731,95 @@ public abstract class BackendContract {
         }
     }
 
+    /**
+     * A pass started by an interrupted caller runs whole (no worker is left reading memory the caller may free next) and
+     * the flag is kept; a fit started with the flag set stops at its first boundary — iteration 0 — with
+     * {@link dev.downhill.FitInterruptedException}, the flag still set, for every solver.
+     */
     @Test
-    void anInterruptedCallerStillGetsACompleteFitAndKeepsItsInterruptFlag() {
+    void anInterruptedCallersPassesRunWholeAndItsFitsStopAtTheFirstBoundaryKeepingTheFlag() {
         TestData t = TestData.gaussian(4000, 20, TestData.ramp(20), 1, 0.1, 23);
         FittedModel expected = fit(t.x, t.y, config(Solver.GD).threads(2).maxIterations(20).tolerance(0).build());
-        Thread.currentThread().interrupt();
-        try {
-            FittedModel m = fit(t.x, t.y, config(Solver.GD).threads(2).maxIterations(20).tolerance(0).build());
-            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag is kept");
-            assertArrayEquals(expected.coefficients(), m.coefficients(), 0);
-        } finally {
-            Thread.interrupted();
+        try (Dataset d = Dataset.of(t.x, t.y)) {
+            double[] predictions = expected.predict(d);
+            Thread.currentThread().interrupt();
+            try {
+                assertArrayEquals(predictions, expected.predict(d), 0, "a whole pass");
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag is kept");
+                FitConfig.Builder[] configs = {config(Solver.GD), config(Solver.NESTEROV), config(Solver.CG), config(Solver.SGD),
+                    config(Solver.MINIBATCH), config(Solver.NORMAL), config(Solver.SVD),
+                    config(Solver.CD).penalty(dev.downhill.Penalty.l1(0.01)), config(Solver.GD).penalty(dev.downhill.Penalty.l1(0.01))};
+                for (FitConfig.Builder b : configs) {
+                    FitConfig c = b.threads(2).build();
+                    dev.downhill.FitInterruptedException e = assertThrows(dev.downhill.FitInterruptedException.class,
+                            () -> LinearRegression.fit(d, c), c.toString());
+                    assertEquals(0, e.iteration(), c.toString());
+                    assertTrue(e.threadInterrupted(), c.toString());
+                    assertTrue(e.directory().isEmpty());
+                    assertEquals("fit interrupted at iteration 0 (its thread was interrupted); no checkpoint written", e.getMessage());
+                    assertTrue(Thread.currentThread().isInterrupted(), c + ": the interrupt flag is kept");
+                }
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
+    /**
+     * Thread.interrupt() of a thread running a long fit (10⁸ iterations or epochs, tol 0) ends it within a few iterations
+     * with {@link dev.downhill.FitInterruptedException}, the flag still set: full-batch, proximal and stochastic solvers,
+     * with and without a checkpoint (which is saved at the interruption, where a resumed fit would start).
+     */
+    @Test
+    void anInterruptOfTheFittingThreadEndsTheFitPromptlyKeepingTheFlag() throws Exception {
+        TestData t = TestData.gaussian(3000, 12, TestData.ramp(12), 1, 0.1, 31);
+        java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("interrupt");
+        FitConfig.Builder[] configs = {config(Solver.GD), config(Solver.NESTEROV), config(Solver.SGD), config(Solver.MINIBATCH),
+            config(Solver.GD).penalty(dev.downhill.Penalty.l1(0.001)),
+            config(Solver.GD).checkpoint(dev.downhill.Checkpoint.to(folder).every(java.time.Duration.ofHours(1)))};
+        try (Dataset d = Dataset.of(t.x, t.y)) {
+            for (FitConfig.Builder b : configs) {
+                java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(-1);
+                long giveUp = System.nanoTime() + 60_000_000_000L; // without the check the fit would run for hours: end it
+                FitConfig c = b.threads(2).maxIterations(100_000_000L).tolerance(0).listener((k, loss, norm) -> {
+                    seen.set(k);
+                    if (k == 3) {
+                        running.countDown();
+                    }
+                    return System.nanoTime() > giveUp ? IterationListener.Control.STOP : IterationListener.Control.CONTINUE;
+                }).build();
+                java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+                java.util.concurrent.atomic.AtomicBoolean flagKept = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread fitting = new Thread(() -> {
+                    try {
+                        LinearRegression.fit(d, c);
+                    } catch (Throwable e) {
+                        thrown.set(e);
+                    }
+                    flagKept.set(Thread.currentThread().isInterrupted());
+                }, "interrupted-fit");
+                fitting.start();
+                assertTrue(running.await(60, java.util.concurrent.TimeUnit.SECONDS), c.toString());
+                long interruptedAt = System.nanoTime();
+                fitting.interrupt();
+                fitting.join(90_000);
+                double seconds = (System.nanoTime() - interruptedAt) / 1e9;
+                assertFalse(fitting.isAlive(), c.toString());
+                assertTrue(thrown.get() instanceof dev.downhill.FitInterruptedException, c + ": " + thrown.get());
+                dev.downhill.FitInterruptedException e = (dev.downhill.FitInterruptedException) thrown.get();
+                assertTrue(e.threadInterrupted(), c.toString());
+                assertTrue(flagKept.get(), c + ": the interrupt flag is kept");
+                assertTrue(seconds < 10, c + ": ended " + seconds + " s after the interrupt");
+                assertTrue(e.iteration() >= 3 && e.iteration() <= seen.get() + 1, c + ": stopped at " + e.iteration()
+                        + ", the listener saw " + seen.get());
+                if (c.checkpoint().isActive()) {
+                    assertEquals(java.util.Optional.of(folder), e.directory(), "saved at the interruption");
+                    assertEquals("gd at iteration " + e.iteration(), dev.downhill.Checkpoint.describe(folder));
+                } else {
+                    assertTrue(e.directory().isEmpty());
+                }
+            }
         }
     }
 

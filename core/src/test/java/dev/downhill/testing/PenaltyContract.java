@@ -535,6 +535,31 @@ public abstract class PenaltyContract {
         }
     }
 
+    @Test
+    void aPathWithoutAPenaltyIsRefusedBeforeAnyFitInsteadOfFittingRidge() {
+        Data tall = Reference.load().data.get("tall");
+        double[] alphas = dev.downhill.CrossValidation.alphaGrid(0.5, 3, 1e-2);
+        java.util.concurrent.atomic.AtomicLong iterations = new java.util.concurrent.atomic.AtomicLong();
+        FitConfig.Builder b = config(Solver.GD, Penalty.none()).maxIterations(200).listener((k, loss, norm) -> {
+            iterations.incrementAndGet();
+            return dev.downhill.IterationListener.Control.CONTINUE;
+        });
+        try (Dataset d = Dataset.of(tall.x, tall.y); dev.downhill.LoadedProblem problem = LinearRegression.load(d, b.build())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> dev.downhill.CrossValidation.path(problem, b.build(), alphas));
+            assertEquals("a regularization path chooses a penalty's α: name the penalty (l2, l1 or elasticnet)", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> dev.downhill.CrossValidation.fit(d, b.build(), 3, dev.downhill.CrossValidation.Rule.MIN, 3, 1e-2));
+            assertEquals("cross-validation chooses a penalty's α: name the penalty (l2, l1 or elasticnet)", e.getMessage());
+            assertEquals(0, iterations.get(), "refused before any fit");
+            // with the penalty named, the path fits that kind at every α
+            List<FittedModel> ridge = dev.downhill.CrossValidation.path(problem, b.penalty(Penalty.l2(1)).build(), alphas);
+            for (int k = 0; k < alphas.length; k++) {
+                assertEquals(Penalty.l2(alphas[k]), ridge.get(k).config().penalty());
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the committed scikit-learn reference
 
     /** X and y of one data set of the reference file. */
