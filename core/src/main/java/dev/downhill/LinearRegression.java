@@ -44,6 +44,10 @@ import java.util.Objects;
  * solver; l1 and elastic net with gd (ISTA), nesterov (FISTA), sgd and minibatch (proximal steps); cg, normal and svd
  * refuse them, and auto picks nesterov. With a penalty the loss history records what the solver minimises, twice
  * that objective (the MSE plus 2·penalty), and {@link ConvergenceReport#objective()} the objective at the answer.
+ *
+ * <p>Cancelling: an interrupt of the thread running a fit ({@link Thread#interrupt()}) stops it at its next iteration
+ * boundary with a {@link FitInterruptedException} ({@code threadInterrupted()} true), leaving the thread's interrupt flag
+ * set; an {@link IterationListener} can stop it too (the gradient solvers).
  */
 public final class LinearRegression {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LinearRegression.class);
@@ -78,9 +82,10 @@ public final class LinearRegression {
      * Fits y ≈ Xθ + b on a sparse X without densifying it: the backend (the cpu backend, or the one {@code config}
      * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG};
      * {@code normal} works through the sparse Gram matrix (n² memory); {@code svd} is refused (its QR reduction would
-     * densify X). {@link FittedModel#predict(SparseDataset)} and {@link FittedModel#score(SparseDataset)} predict and
-     * score sparse X the same way, without densifying it. The dataset is in use during the fit ({@link SparseDataset#use()}):
-     * closing it from another thread meanwhile throws.
+     * densify X). The model predicts and scores sparse X without densifying it: {@link FittedModel#predict(SparseDataset)}
+     * and {@link FittedModel#score(SparseDataset)}, or {@link FittedModel#predict(LoadedProblem)} and
+     * {@link FittedModel#score(LoadedProblem)} on data loaded with {@link #load(SparseDataset, FitConfig)}. The dataset is
+     * in use during the fit ({@link SparseDataset#use()}): closing it from another thread meanwhile throws.
      */
     public static FittedModel fit(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
