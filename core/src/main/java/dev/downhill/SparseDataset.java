@@ -71,12 +71,22 @@ public final class SparseDataset implements AutoCloseable {
     }
 
     /**
-     * Takes ownership of {@code x} and copies {@code y} (m finite values, converted to x's precision).
+     * Takes ownership of {@code x} and copies {@code y} (m finite values, converted to x's precision). When it throws,
+     * {@code x} is closed (as {@link Dataset#adopt} frees what it was given): the caller never owns it again.
      *
      * @throws IllegalArgumentException when y's length is not m or a value is not finite (naming the row)
      */
     public static SparseDataset of(CsrMatrix x, double[] y) {
         Objects.requireNonNull(x, "x");
+        try {
+            return ofOwned(x, y);
+        } catch (RuntimeException | Error e) {
+            x.close();
+            throw e;
+        }
+    }
+
+    private static SparseDataset ofOwned(CsrMatrix x, double[] y) {
         Objects.requireNonNull(y, "y");
         checkShape(x);
         if (y.length != x.rows()) {

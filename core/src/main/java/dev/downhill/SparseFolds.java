@@ -38,13 +38,7 @@ final class SparseFolds {
     SparseDataset training(boolean[] held) {
         Rows r = rows(held, false);
         CsrMatrix x = CsrMatrix.of(r.pointers, r.columns, r.values, data.cols(), data.precision());
-        SparseDataset d;
-        try {
-            d = SparseDataset.of(x, r.y);
-        } catch (RuntimeException e) {
-            x.close();
-            throw e;
-        }
+        SparseDataset d = SparseDataset.of(x, r.y); // closes x when it throws
         if (r.w == null) {
             return d;
         }

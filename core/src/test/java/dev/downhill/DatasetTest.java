@@ -448,6 +448,7 @@ class DatasetTest {
         try (dev.downhill.io.CsrMatrix m = dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2}, new int[] {0, 0}, new double[] {1, 2}, 1,
                 Precision.FLOAT32)) {
             assertRejects(() -> SparseDataset.of(m, new double[] {1e-50, 1}), "y at row 0", "below float32's normal range");
+            assertThrows(IllegalStateException.class, m::rowPointers, "SparseDataset.of took X and closed it when it threw");
         }
         assertRejects(() -> dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2}, new int[] {0, 0}, new double[] {1, 1e-50}, 1,
                 Precision.FLOAT32), "CSR value 1", "below float32's normal range");
