@@ -162,6 +162,12 @@ public final class CrossValidation {
      */
     public static List<FittedModel> path(LoadedProblem problem, FitConfig config, double[] alphas) {
         Objects.requireNonNull(problem, "problem");
+        try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time on the problem (LoadedProblem)
+            return heldPath(problem, config, alphas);
+        }
+    }
+
+    private static List<FittedModel> heldPath(LoadedProblem problem, FitConfig config, double[] alphas) {
         refuseCheckpoint(config);
         refuseNoPenalty(config, "a regularization path");
         String choice = GramCoordinateDescent.choosePath(problem.problem(), config);

@@ -13,8 +13,9 @@ import java.util.Objects;
  * <p>Lifecycle: {@link #close()} frees what the backend allocated (closing twice is harmless). A backend may
  * use the {@link Dataset}'s memory without copying it, so the dataset must stay open while this is used.
  * Thread-safety: one fit or prediction at a time — calls from several threads are safe and run one after the other
- * (a fit or prediction holds the problem until it returns; {@link #close()} waits for it). Load one problem per thread
- * to fit in parallel.
+ * (a fit, path or prediction holds the problem until it returns; {@link #close()} from another thread waits for it,
+ * while from the fitting thread itself, a listener say, it would free the problem under the running fit: don't). Load
+ * one problem per thread to fit in parallel.
  */
 public final class LoadedProblem implements AutoCloseable {
     private final ResidentProblem problem;

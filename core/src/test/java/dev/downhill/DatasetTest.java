@@ -452,6 +452,13 @@ class DatasetTest {
         }
         assertRejects(() -> dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2}, new int[] {0, 0}, new double[] {1, 1e-50}, 1,
                 Precision.FLOAT32), "CSR value 1", "below float32's normal range");
+        assertRejects(() -> dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2}, new int[] {0, 0}, new double[] {1, 1.5 * Float.MIN_VALUE},
+                1, Precision.FLOAT32), "CSR value 1", "the subnormal");
+        // a value that already is a float32 subnormal (float32 data rebuilt as float32: cross-validation folds) converts exactly
+        try (dev.downhill.io.CsrMatrix m = dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2}, new int[] {0, 0},
+                new double[] {1, 3 * (double) Float.MIN_VALUE}, 1, Precision.FLOAT32); SparseDataset d = SparseDataset.of(m, new double[] {1, 2})) {
+            assertEquals(2, d.rows());
+        }
     }
 
     @Test

@@ -120,8 +120,8 @@ final class InputOptions {
         if (data == null && (x == null || y == null)) {
             throw new IllegalArgumentException("give --x X.npy and --y y.npy, or --data FILE");
         }
-        if (data == null && target != null) {
-            throw new IllegalArgumentException("--target applies to --data CSV files only");
+        if (data == null && target != null && !x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
+            throw new IllegalArgumentException("--target applies to --data CSV files only"); // (an .npz X warns: it always did)
         }
     }
 

@@ -54,7 +54,8 @@ import java.util.List;
  * every column's magnitude lies within 2^±{@value #NEUTRAL_EXPONENT} (ordinary data: no extra work per pass).
  * τ = 2^−e with e the exponent of y's root mean square about 0 (τ = 1 within 2^±{@value #NEUTRAL_EXPONENT} unless D
  * ≠ I), measured from the first gradient pass at θ = 0, which the solvers make anyway when they start from 0 — made
- * with τ = 1 and scaled by the power of two τ turns out to be (the bits of a pass at τ), so no second pass (a warm
+ * with τ = 1 and, in float64, scaled by the power of two τ turns out to be (the bits of a pass at τ), so no second
+ * pass (float32 makes one when τ ≠ 1; a warm
  * start pays one extra pass; a float64 y whose squares overflow or vanish in that pass pays one more). Results are
  * mapped back to the user's units by {@link #userCoefficients}, {@link #userIntercept}, {@link #userLoss},
  * {@link #userGradientNorm}, {@link #userLearningRate}. Data that cannot be scaled this way are refused when the
@@ -94,10 +95,11 @@ public final class CentredObjective implements AutoCloseable {
     private static final int RETRY_EXPONENT = 600;
 
     /**
-     * The largest |k| for which the measuring pass at θ = 0 with target factor τ is reused for τ' = 2ᵏτ by scaling
+     * The largest |k| for which a float64 measuring pass at θ = 0 with target factor τ is reused for τ' = 2ᵏτ by scaling
      * (r = b − τy, every product wr·x, the sums and g scale by 2ᵏ exactly): the bits of a second pass at τ' unless some
-     * product of the first fell below the normal range — a contribution under 2⁻⁶⁶ of the values around it at this
-     * bound — so the start of a fit costs one pass, not two, when τ ≠ 1.
+     * product of the first fell below float64's normal range (2⁻¹⁰²²: an entry far below its column's magnitude), so the
+     * start of a fit costs one pass, not two, when τ ≠ 1. float32 problems never reuse it: their kernels round r and sum
+     * the products in float32, where the pass at τ could overflow or underflow (τ exists to bring y near 1).
      */
     private static final int REUSE_RESCALE_EXPONENT = 60;
 
@@ -557,8 +559,8 @@ public final class CentredObjective implements AutoCloseable {
         }
         targetFactor = chosen;
         l1FactorsFor(chosen);
-        if (Math.abs(Math.getExponent(chosen) - Math.getExponent(tau)) > REUSE_RESCALE_EXPONENT) {
-            return null;
+        if (chosen != tau && (!float64 || Math.abs(Math.getExponent(chosen) - Math.getExponent(tau)) > REUSE_RESCALE_EXPONENT)) {
+            return null; // float32 sums the products x·r in float32, where the pass at τ could overflow or underflow
         }
         if (chosen != tau) { // the pass at τ' = 2ᵏτ, without a second pass: r, Σwr x and the sums all scale by 2ᵏ
             double ratio = chosen / tau;

@@ -3,17 +3,21 @@ package dev.downhill.internal;
 /**
  * What rounding a float64 value to float32 must not do silently: overflow to an infinity, or turn a
  * non-zero value into 0 or a subnormal (below {@link Float#MIN_NORMAL} ≈ 1.18e-38, where float32
- * keeps fewer significant bits, down to none). Every float64 → float32 conversion of input data
- * (the readers, {@code Dataset.toPrecision}, sparse y) refuses such values with {@link #problem}.
+ * keeps fewer significant bits, down to none) that is not the value itself. Every float64 → float32 conversion of
+ * input data (the readers, {@code Dataset.toPrecision}, sparse y) refuses such values with {@link #problem}; a value
+ * that is already a float32 subnormal (float32 data read or rebuilt as float32) converts exactly and is kept.
  */
 public final class Float32Range {
     private Float32Range() {
     }
 
-    /** Whether {@code v} (finite or not) loses its magnitude in float32: finite but overflowing, or non-zero but below float32's normal range. */
+    /**
+     * Whether {@code v} (finite or not) loses its magnitude in float32: finite but overflowing, or non-zero, below
+     * float32's normal range and not exactly a float32 subnormal.
+     */
     public static boolean lost(double v) {
         float f = (float) v;
-        return Float.isInfinite(f) && Double.isFinite(v) || v != 0 && Math.abs(f) < Float.MIN_NORMAL;
+        return Float.isInfinite(f) && Double.isFinite(v) || v != 0 && Math.abs(f) < Float.MIN_NORMAL && (double) f != v;
     }
 
     /**
@@ -25,7 +29,7 @@ public final class Float32Range {
         if (Float.isInfinite(f) && Double.isFinite(v)) {
             return v + " is beyond float32's range (±" + Float.MAX_VALUE + ")";
         }
-        if (v != 0 && Math.abs(f) < Float.MIN_NORMAL) {
+        if (v != 0 && Math.abs(f) < Float.MIN_NORMAL && (double) f != v) {
             return v + " is below float32's normal range (magnitudes from " + Float.MIN_NORMAL + "): it would become "
                     + (f == 0 ? "0" : "the subnormal " + f + ", with fewer significant bits");
         }

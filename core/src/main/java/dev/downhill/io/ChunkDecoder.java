@@ -81,7 +81,8 @@ final class ChunkDecoder {
 
     /**
      * Index of the first value of {@code a[0, count)} — float32 roundings of the float64 values staged in {@code src} —
-     * that is not finite, or whose float64 original is non-zero but rounded to 0 or a subnormal; -1 when none.
+     * that is not finite, or whose float64 original is non-zero but rounded to 0 or a subnormal other than itself; -1 when
+     * none.
      */
     static int firstLostOrNonFinite(ByteBuffer src, float[] a, int count) {
         for (int i = 0; i < count; i++) {
@@ -89,7 +90,8 @@ final class ChunkDecoder {
             if (!Float.isFinite(f)) {
                 return i;
             }
-            if (Math.abs(f) < Float.MIN_NORMAL && src.getDouble(i * 8) != 0) {
+            double v = src.getDouble(i * 8);
+            if (Math.abs(f) < Float.MIN_NORMAL && v != 0 && (double) f != v) { // lost, not already a float32 subnormal
                 return i;
             }
         }

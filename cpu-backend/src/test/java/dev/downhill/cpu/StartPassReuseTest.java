@@ -26,9 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The first gradient pass of a fit in internal units measures y (its target factor τ) at θ = 0; when τ comes out as a
- * power of two other than the 1 that pass used, the pass's output is scaled to τ instead of being run again. The
- * start gradient and its sums must be the bits of a pass run at τ: compared here with an objective of the same problem
- * whose τ was measured first (by asking for its epoch description) and whose first gradient is then an ordinary pass.
+ * power of two other than the 1 that pass used, a float64 pass's output is scaled to τ instead of being run again
+ * (float32 runs it again). The start gradient and its sums must be the bits of a pass run at τ: compared here with an
+ * objective of the same problem whose τ was measured first (by asking for its epoch description) and whose first
+ * gradient is then an ordinary pass. And float32 fits of data far from 1 (where a pass at τ = 1 overflows or
+ * underflows float32's products) converge to the float64 fit's answer.
  * y is scaled by 2⁴⁰ (τ = 2⁻⁴⁰-ish, beyond the neutral range) and column 0 by 2⁻³⁰ (so D is present, standardized or
  * not), dense and CSR, float32 and float64, weighted or not.
  */
@@ -81,6 +83,37 @@ class StartPassReuseTest {
             assertArrayEquals(g2.copyToHost(), g1.copyToHost(), 0.0, "g at θ = 0");
         } catch (Exception e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * X ~ xs, y ~ ys far from 1 in float32 (products x·y beyond float32's range at τ = 1): gd, nesterov and cg converge
+     * to the float64 fit's θ (relative 1e-3: float32 data and passes). Reusing the τ = 1 pass here diverged or stopped at 0.
+     */
+    @ParameterizedTest(name = "xs={0} ys={1} {2}")
+    @org.junit.jupiter.params.provider.CsvSource({"1e25, 1e15, GD", "1e25, 1e15, CG", "1e-32, 1e-16, CG", "1e-32, 1e-16, NESTEROV"})
+    void float32FitsOfDataFarFromOneConverge(double xs, double ys, dev.downhill.Solver solver) {
+        SplittableRandom r = new SplittableRandom(3);
+        int m = 200;
+        double[][] x = new double[m][3];
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            double s = 0;
+            for (int j = 0; j < 3; j++) {
+                double v = r.nextGaussian() + 1;
+                x[i][j] = v * xs;
+                s += (j + 1) * v;
+            }
+            y[i] = (s + 0.1 * r.nextGaussian()) * ys;
+        }
+        try (Dataset d = Dataset.of(x, y)) {
+            dev.downhill.FitConfig.Builder b = dev.downhill.FitConfig.builder().solver(solver).backend("cpu").maxIterations(20_000);
+            dev.downhill.FittedModel f64 = dev.downhill.LinearRegression.fit(d, b.precision(Precision.FLOAT64).build());
+            dev.downhill.FittedModel f32 = dev.downhill.LinearRegression.fit(d, b.precision(Precision.FLOAT32).build());
+            assertEquals(dev.downhill.StopReason.CONVERGED, f32.stopReason(), f32.toString());
+            for (int j = 0; j < 3; j++) {
+                assertEquals(f64.coefficient(j), f32.coefficient(j), 1e-3 * Math.abs(f64.coefficient(j)), "coefficient " + j);
+            }
         }
     }
 
