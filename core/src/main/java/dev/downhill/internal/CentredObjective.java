@@ -559,10 +559,15 @@ public final class CentredObjective implements AutoCloseable {
         }
         targetFactor = chosen;
         l1FactorsFor(chosen);
-        if (chosen != tau && (!float64 || Math.abs(Math.getExponent(chosen) - Math.getExponent(tau)) > REUSE_RESCALE_EXPONENT)) {
-            return null; // float32 sums the products x·r in float32, where the pass at τ could overflow or underflow
-        }
-        if (chosen != tau) { // the pass at τ' = 2ᵏτ, without a second pass: r, Σwr x and the sums all scale by 2ᵏ
+        // float32 sums the products x·r in float32, where the pass at τ = 1 could overflow or underflow: no rescaling
+        boolean rescalable = chosen == tau || float64 && Math.abs(Math.getExponent(chosen) - Math.getExponent(tau)) <= REUSE_RESCALE_EXPONENT;
+        boolean warmStart = !reusable && scale == 2.0 / weightSum(); // the cold start's gradient norm is wanted
+        if (!rescalable) {
+            if (!warmStart) {
+                return null;
+            }
+            sums = problem.gradient(passScratch, centred ? chosen * stats.targetMean() : 0, chosen, scale, RowSlice.all(), out);
+        } else if (chosen != tau) { // the pass at τ' = 2ᵏτ, without a second pass: r, Σwr x and the sums all scale by 2ᵏ
             double ratio = chosen / tau;
             problem.scale(ratio, out);
             sums = new ResidualSums(sums.sumOfSquares() * ratio * ratio, sums.sum() * ratio);
@@ -571,7 +576,7 @@ public final class CentredObjective implements AutoCloseable {
             problem.multiply(factorVector, out);
         }
         if (!reusable) { // a warm start (or a slice) measured y at θ = 0: keep the cold start's gradient norm
-            if (scale == 2.0 / weightSum()) {
+            if (warmStart) {
                 if (centred) {
                     problem.axpy(-scale * sums.sum(), means, out);
                 }
