@@ -109,10 +109,11 @@ final class PredictCommand implements Callable<Integer> {
         double[] predictions;
         PrintWriter o = spec.commandLine().getOut();
         boolean npz = x != null && x.getFileName() != null && x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz");
-        if ((zeroBased || oneBased) && (data == null || !isSvmLight(data))) {
+        boolean svmLight = data != null && input.dataFormat().equals("svmlight");
+        if ((zeroBased || oneBased) && !svmLight) {
             spec.commandLine().getErr().println("downhill: warning: --zero-based/--one-based apply to svmlight --data files only");
         }
-        if (weightColumn != null && (data == null || isSvmLight(data))) {
+        if (weightColumn != null && (data == null || svmLight)) {
             spec.commandLine().getErr().println("downhill: warning: --weight-column applies to CSV --data files only (ignored: "
                     + "the MSE and R² printed are unweighted)");
         }
@@ -123,7 +124,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 predictions = m.predict(d); // y is not read: zeros stand in
             }
-        } else if (data != null && isSvmLight(data)) {
+        } else if (svmLight) {
             SvmLightReader reader = SvmLightReader.defaults().withFeatures(m.features());
             java.util.Optional<SvmLightReader.IndexBase> fitted = saved.indexBase();
             if (zeroBased || oneBased) {
@@ -215,14 +216,5 @@ final class PredictCommand implements Callable<Integer> {
 
     private static String baseName(SvmLightReader.IndexBase base) {
         return base == SvmLightReader.IndexBase.ZERO ? "zero" : "one";
-    }
-
-    /** An svmlight --data file: --format svmlight, or a name fit reads as svmlight (.txt is CSV when --target is given). */
-    private boolean isSvmLight(Path file) {
-        InputOptions options = new InputOptions();
-        options.data = file;
-        options.format = format;
-        options.target = target;
-        return options.dataFormat().equals("svmlight");
     }
 }

@@ -559,12 +559,15 @@ public final class CentredObjective implements AutoCloseable {
         }
         targetFactor = chosen;
         l1FactorsFor(chosen);
+        boolean warmStart = !reusable && scale == 2.0 / weightSum(); // the cold start's gradient norm is wanted
+        if (!reusable && !warmStart) {
+            return null; // a slice's own pass follows
+        }
         // float32 sums the products x·r in float32, where the pass at τ = 1 could overflow or underflow: no rescaling
         boolean rescalable = chosen == tau || float64 && Math.abs(Math.getExponent(chosen) - Math.getExponent(tau)) <= REUSE_RESCALE_EXPONENT;
-        boolean warmStart = !reusable && scale == 2.0 / weightSum(); // the cold start's gradient norm is wanted
         if (!rescalable) {
             if (!warmStart) {
-                return null;
+                return null; // the caller's pass at τ follows
             }
             sums = problem.gradient(passScratch, centred ? chosen * stats.targetMean() : 0, chosen, scale, RowSlice.all(), out);
         } else if (chosen != tau) { // the pass at τ' = 2ᵏτ, without a second pass: r, Σwr x and the sums all scale by 2ᵏ
@@ -575,13 +578,11 @@ public final class CentredObjective implements AutoCloseable {
         if (factorVector != null) {
             problem.multiply(factorVector, out);
         }
-        if (!reusable) { // a warm start (or a slice) measured y at θ = 0: keep the cold start's gradient norm
-            if (warmStart) {
-                if (centred) {
-                    problem.axpy(-scale * sums.sum(), means, out);
-                }
-                zeroStartGradientNorm = gradientNorm(out);
+        if (warmStart) { // a warm start measured y at θ = 0: keep the cold start's gradient norm
+            if (centred) {
+                problem.axpy(-scale * sums.sum(), means, out);
             }
+            zeroStartGradientNorm = gradientNorm(out);
             return null;
         }
         return sums;

@@ -129,11 +129,6 @@ final class DoubleKernel extends FusedKernel {
         return null;
     }
 
-    @Override
-    void statisticsRows(long start, long end) {
-        statisticsRows(start, end, null);
-    }
-
     /**
      * Column sums and Σy (and, with {@code squares}, Σ wx² in the same pass) by the native row-order loop that the float32
      * kernel uses; without the native library, per block through dgemv (another order, no squares).

@@ -159,11 +159,6 @@ final class FloatKernel extends FusedKernel {
      * partial: means exact to float64 rounding, so centring removes the mean direction exactly enough
      * for the SVD's rank cutoff to see it), and Σy.
      */
-    @Override
-    void statisticsRows(long start, long end) {
-        statisticsRows(start, end, null);
-    }
-
     /** With the native kernels, the squares ride along in the same pass (the squared-deviations pass's bits about 0). */
     @Override
     boolean statisticsRows(long start, long end, org.bytedeco.javacpp.DoublePointer squares) {

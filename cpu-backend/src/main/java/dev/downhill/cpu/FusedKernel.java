@@ -94,17 +94,16 @@ abstract class FusedKernel implements AutoCloseable {
     }
 
     /** Adds column sums of rows [start, end) to the accumulator and Σyᵢ to sum. */
-    abstract void statisticsRows(long start, long end);
+    final void statisticsRows(long start, long end) {
+        statisticsRows(start, end, null);
+    }
 
     /**
      * As {@link #statisticsRows(long, long)}, also adding Σ wᵢxᵢⱼ² over the rows, in row order, into {@code squares}
-     * (n float64 values, host memory) where this kernel can in the same pass; returns whether it did (false: squares
-     * untouched, a separate pass needed). By default it cannot.
+     * (n float64 values, host memory; null: none) where this kernel can in the same pass; returns whether it did (false:
+     * squares untouched, a separate pass needed).
      */
-    boolean statisticsRows(long start, long end, org.bytedeco.javacpp.DoublePointer squares) {
-        statisticsRows(start, end);
-        return false;
-    }
+    abstract boolean statisticsRows(long start, long end, org.bytedeco.javacpp.DoublePointer squares);
 
     double sumOfSquares() {
         return sumOfSquares;
