@@ -12,22 +12,53 @@ namespace downhill {
 
 typedef long long csr_index;
 
-// Rows [start, end): r_i = x_i·θ + b − τ·y_i; acc[j] += w_i r_i x_ij over row i's entries; sums[0] += Σ w r², sums[1] += Σ w r.
+// x_i·θ over a row's entries [from, to) in float64: eight interleaved sums p_c (the entries at storage positions
+// from + 8q + c), combined as ((p_0 + p_4) + (p_2 + p_6)) + ((p_1 + p_5) + (p_3 + p_7)), then the last (to − from) mod 8
+// entries in order. Eight chains, because one chain of ~1,000 dependent additions (E2006's rows) was a third of the pass.
+template <typename T>
+static inline double csr_row_dot8(const int* col, const T* val, csr_index from, csr_index to, const T* theta) {
+    double p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    csr_index k = from;
+    for (; k + 8 <= to; k += 8) {
+        for (int c = 0; c < 8; c++) {
+            p[c] += (double) val[k + c] * (double) theta[col[k + c]];
+        }
+    }
+    double d = ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+    for (; k < to; k++) {
+        d += (double) val[k] * (double) theta[col[k]];
+    }
+    return d;
+}
+
+// Rows [start, end): r_i = x_i·θ + b − τ·y_i (the row dot by csr_row_dot8); acc[j] += w_i r_i x_ij over row i's entries in
+// storage order; sums[0] += Σ w r², sums[1] += Σ w r. While row i is added into acc (from cache: its dot just read it),
+// the next row's values and indices are prefetched at the same offsets, so the memory keeps streaming through the
+// scatter (it sat idle there: the pass took ~1.4× as long without). Prefetching changes no value.
 template <typename T>
 static void csr_gradient_rows(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w,
                               csr_index start, csr_index end, const T* theta, double b, double tau, double* acc, double* sums) {
+    const csr_index values_per_line = 64 / (csr_index) sizeof(T);
     double ss = 0, s = 0;
     for (csr_index i = start; i < end; i++) {
-        const csr_index from = ptr[i], to = ptr[i + 1];
-        double d = 0;
-        for (csr_index k = from; k < to; k++) {
-            d += (double) val[k] * (double) theta[col[k]];
-        }
-        double r = d + b - tau * (double) y[i];
+        const csr_index from = ptr[i], to = ptr[i + 1], length = to - from;
+        double r = csr_row_dot8(col, val, from, to, theta) + b - tau * (double) y[i];
         double wr = w ? w[i] * r : r;
         ss += wr * r;
         s += wr;
-        for (csr_index k = from; k < to; k++) {
+        csr_index k = from;
+        for (; k + 8 <= to; k += 8) {
+            if (((k - from) & (values_per_line - 1)) < 8) {
+                __builtin_prefetch(val + k + length, 0, 3);
+            }
+            if (((k - from) & 15) == 0) {
+                __builtin_prefetch(col + k + length, 0, 3);
+            }
+            for (int c = 0; c < 8; c++) {
+                acc[col[k + c]] += wr * (double) val[k + c];
+            }
+        }
+        for (; k < to; k++) {
             acc[col[k]] += wr * (double) val[k];
         }
     }

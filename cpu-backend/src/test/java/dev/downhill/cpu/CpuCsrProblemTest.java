@@ -342,6 +342,91 @@ class CpuCsrProblemTest {
         return out;
     }
 
+    /**
+     * The full-batch CSR gradient pass, bit for bit, against its documented arithmetic written out in Java (one thread, float64):
+     * each row's dot x_i·θ in eight interleaved sums over the storage positions, combined ((p0 + p4) + (p2 + p6)) + ((p1 + p5) +
+     * (p3 + p7)), then the row's last (length mod 8) entries in order; r = d + b − τy, g_j = (0 + Σ_i w r x_ij)·scale.
+     * Rows of 0 to 40 entries (every remainder mod 8) and values spanning twelve decades, where summing in one chain gives other
+     * bits (checked here, so the comparison can tell the two orders apart).
+     */
+    @Test
+    void theGradientPassSumsEachRowInEightInterleavedChains() {
+        SplittableRandom r = new SplittableRandom(81);
+        int m = 90;
+        int n = 48;
+        double[][] x = new double[m][n];
+        double[] y = new double[m];
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            int length = i % 41;
+            for (int k = 0; k < length; k++) {
+                int j = r.nextInt(n);
+                x[i][j] = r.nextGaussian() * Math.pow(10, r.nextInt(13) - 6);
+            }
+            y[i] = r.nextGaussian() * 1e3;
+            w[i] = 0.25 + r.nextInt(4);
+        }
+        double[] theta = new double[n];
+        for (int j = 0; j < n; j++) {
+            theta[j] = r.nextGaussian() * Math.pow(10, r.nextInt(7) - 3);
+        }
+        double b = 0.7;
+        double tau = 1.5;
+        double scale = 2.0 / m;
+        double[] acc = new double[n];
+        double ss = 0;
+        double s = 0;
+        boolean orderMatters = false;
+        for (int i = 0; i < m; i++) {
+            List<Integer> cols = new ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                if (x[i][j] != 0) {
+                    cols.add(j);
+                }
+            }
+            double[] p = new double[8];
+            int k = 0;
+            for (; k + 8 <= cols.size(); k += 8) {
+                for (int c = 0; c < 8; c++) {
+                    p[c] += x[i][cols.get(k + c)] * theta[cols.get(k + c)];
+                }
+            }
+            double d = ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+            for (; k < cols.size(); k++) {
+                d += x[i][cols.get(k)] * theta[cols.get(k)];
+            }
+            double oneChain = 0;
+            for (int j : cols) {
+                oneChain += x[i][j] * theta[j];
+            }
+            orderMatters |= oneChain != d;
+            double res = d + b - tau * y[i];
+            double wr = w[i] * res;
+            ss += wr * res;
+            s += wr;
+            for (int j : cols) {
+                acc[j] += wr * x[i][j];
+            }
+        }
+        assertTrue(orderMatters, "the data tells eight chains from one");
+        double[] expected = new double[n];
+        for (int j = 0; j < n; j++) {
+            expected[j] = (0 + acc[j]) * scale;
+        }
+        try (CsrMatrix a = csr(x, Precision.FLOAT64);
+             DoublePointer yp = new DoublePointer(y);
+             DoublePointer wp = new DoublePointer(w);
+             CpuCsrProblem sparse = new CpuCsrProblem(a, yp, wp, Precision.FLOAT64, 1);
+             BackendVector t = sparse.allocateVector(n);
+             BackendVector g = sparse.allocateVector(n)) {
+            t.copyFromHost(theta);
+            ResidualSums sums = sparse.gradient(t, b, tau, scale, RowSlice.all(), g);
+            assertArrayEquals(expected, g.copyToHost(), "g, bit for bit");
+            assertEquals(ss, sums.sumOfSquares(), 0.0, "Σ w r²");
+            assertEquals(s, sums.sum(), 0.0, "Σ w r");
+        }
+    }
+
     private static float[] toFloat(double[] v) {
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) {
