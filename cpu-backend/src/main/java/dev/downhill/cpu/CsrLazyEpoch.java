@@ -18,7 +18,7 @@ import org.bytedeco.javacpp.Pointer;
  * reads. θ = a·v + c·S²∘x̄ with v, d = S²∘x̄ and the state (a, c, x̄ᵀv, x̄ᵀd) off-heap in float64 for the epoch; the
  * batches run on the calling thread, {@value CpuProblem#EPOCH_CHUNK} per JNI call (their step sizes computed here).
  *
- * <p>One instance per problem holds the epoch's off-heap scratch (8·n float64 and 2·B values; float64 vectors — θ, g,
+ * <p>One instance per problem holds the epoch's off-heap scratch (8·n float64 and 3·B values; float64 vectors — θ, g,
  * x̄, D, S², λ — are read and written in place, other precisions through 5·n more of float64 copies) from one epoch to
  * the next, grown when n or B grows, and frees it in {@link #close}: allocating it afresh each epoch cost more than the
  * epoch itself when n is large and the rows few (n = 2²⁰, 2,000 rows of ~52 entries: ~0.2 s an epoch, mostly the new
@@ -152,7 +152,7 @@ final class CsrLazyEpoch implements AutoCloseable {
                 rows.close();
             }
             wr = new DoublePointer(Math.max(1, batch));
-            rows = new LongPointer(Math.max(1, batch));
+            rows = new LongPointer(2L * Math.max(1, batch)); // this batch's rows, then the next one's
             batchCapacity = batch;
         }
         if (chunk > rateCapacity) {
