@@ -191,28 +191,34 @@ static inline void ep_at_all(const EpPermutation& p, uint64_t* v, ep_i64 count) 
         }
         return;
     }
+    // Branch-free bookkeeping: whether a value landed in [0, rows) is a coin toss when rows is just past a power of
+    // four (2,000,000 rows: a 2^22 domain, half of it outside), and the mispredicted branches cost more than the
+    // Feistel rounds. Every value is written to the walk list and the count advances only for those outside; a value
+    // inside is stored to its slot, one outside to a scratch word.
     uint64_t walk[EP_BLOCK];
     int slot[EP_BLOCK];
+    uint64_t discard[1];
     ep_permute_all(v, count, p.key, p.half);
+    const uint64_t rows = (uint64_t) p.rows;
     ep_i64 pending = 0;
     for (ep_i64 k = 0; k < count; k++) {
-        if (v[k] >= (uint64_t) p.rows) {
-            walk[pending] = v[k];
-            slot[pending] = (int) k;
-            pending++;
-        }
+        uint64_t x = v[k];
+        walk[pending] = x;
+        slot[pending] = (int) k;
+        pending += x >= rows ? 1 : 0;
     }
     while (pending > 0) {
         ep_permute_all(walk, pending, p.key, p.half);
         ep_i64 left = 0;
         for (ep_i64 q = 0; q < pending; q++) {
-            if (walk[q] < (uint64_t) p.rows) {
-                v[slot[q]] = walk[q];
-            } else {
-                walk[left] = walk[q];
-                slot[left] = slot[q];
-                left++;
-            }
+            uint64_t x = walk[q];
+            int at = slot[q];
+            bool outside = x >= rows;
+            uint64_t* target = outside ? discard : v + at;
+            *target = x;
+            walk[left] = x;
+            slot[left] = at;
+            left += outside ? 1 : 0;
         }
         pending = left;
     }

@@ -50,14 +50,18 @@ final class SparseKernels {
     static native void csr_moments_finish(@Const DoublePointer acc, long count, long stride, long n, double total,
                                           DoublePointer means, DoublePointer squares);
 
-    /** Rows [start, end): acc += Σ w r x with r = x·θ + b − τy; sums[0] += Σ w r², sums[1] += Σ w r. Writes acc, sums. */
+    /**
+     * Rows [start, end): acc += Σ w r x with r = x·θ + b − τy; sums[0] += Σ w r², sums[1] += Σ w r. Writes acc, sums.
+     * {@code columnsAhead}: also prefetch θⱼ and accⱼ of the entries ahead (for n too large for the caches; the same
+     * values either way).
+     */
     static native void csr_gradient_float(@Const LongPointer ptr, @Const IntPointer col, @Const FloatPointer val, @Const FloatPointer y,
                                           @Const DoublePointer w, long start, long end, @Const FloatPointer theta, double b, double tau,
-                                          DoublePointer acc, DoublePointer sums);
+                                          DoublePointer acc, DoublePointer sums, boolean columnsAhead);
 
     static native void csr_gradient_double(@Const LongPointer ptr, @Const IntPointer col, @Const DoublePointer val, @Const DoublePointer y,
                                            @Const DoublePointer w, long start, long end, @Const DoublePointer theta, double b, double tau,
-                                           DoublePointer acc, DoublePointer sums);
+                                           DoublePointer acc, DoublePointer sums, boolean columnsAhead);
 
     /** As the gradient for rows order[from..to). */
     static native void csr_gather_float(@Const LongPointer ptr, @Const IntPointer col, @Const FloatPointer val, @Const FloatPointer y,

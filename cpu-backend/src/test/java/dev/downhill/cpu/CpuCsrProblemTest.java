@@ -347,22 +347,34 @@ class CpuCsrProblemTest {
      * each row's dot x_i·θ in eight interleaved sums over the storage positions, combined ((p0 + p4) + (p2 + p6)) + ((p1 + p5) +
      * (p3 + p7)), then the row's last (length mod 8) entries in order; r = d + b − τy, g_j = (0 + Σ_i w r x_ij)·scale.
      * Rows of 0 to 40 entries (every remainder mod 8) and values spanning twelve decades, where summing in one chain gives other
-     * bits (checked here, so the comparison can tell the two orders apart).
+     * bits (checked here, so the comparison can tell the two orders apart); n small, and n large enough for the flavour that
+     * prefetches columns ahead ({@link CpuCsrProblem#COLUMNS_AHEAD_FROM}).
      */
     @Test
     void theGradientPassSumsEachRowInEightInterleavedChains() {
+        for (int n : new int[] {48, CpuCsrProblem.COLUMNS_AHEAD_FROM}) {
+            gradientPassInEightChains(n);
+        }
+    }
+
+    private static void gradientPassInEightChains(int n) {
         SplittableRandom r = new SplittableRandom(81);
         int m = 90;
-        int n = 48;
-        double[][] x = new double[m][n];
+        long[] pointers = new long[m + 1];
+        List<Integer> columns = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
         double[] y = new double[m];
         double[] w = new double[m];
         for (int i = 0; i < m; i++) {
-            int length = i % 41;
-            for (int k = 0; k < length; k++) {
-                int j = r.nextInt(n);
-                x[i][j] = r.nextGaussian() * Math.pow(10, r.nextInt(13) - 6);
+            java.util.TreeSet<Integer> row = new java.util.TreeSet<>();
+            while (row.size() < i % 41) {
+                row.add(r.nextInt(n));
             }
+            for (int j : row) {
+                columns.add(j);
+                values.add(r.nextGaussian() * Math.pow(10, r.nextInt(13) - 6));
+            }
+            pointers[i + 1] = columns.size();
             y[i] = r.nextGaussian() * 1e3;
             w[i] = 0.25 + r.nextInt(4);
         }
@@ -378,34 +390,30 @@ class CpuCsrProblemTest {
         double s = 0;
         boolean orderMatters = false;
         for (int i = 0; i < m; i++) {
-            List<Integer> cols = new ArrayList<>();
-            for (int j = 0; j < n; j++) {
-                if (x[i][j] != 0) {
-                    cols.add(j);
-                }
-            }
+            int from = (int) pointers[i];
+            int to = (int) pointers[i + 1];
             double[] p = new double[8];
-            int k = 0;
-            for (; k + 8 <= cols.size(); k += 8) {
+            int k = from;
+            for (; k + 8 <= to; k += 8) {
                 for (int c = 0; c < 8; c++) {
-                    p[c] += x[i][cols.get(k + c)] * theta[cols.get(k + c)];
+                    p[c] += values.get(k + c) * theta[columns.get(k + c)];
                 }
             }
             double d = ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
-            for (; k < cols.size(); k++) {
-                d += x[i][cols.get(k)] * theta[cols.get(k)];
+            for (; k < to; k++) {
+                d += values.get(k) * theta[columns.get(k)];
             }
             double oneChain = 0;
-            for (int j : cols) {
-                oneChain += x[i][j] * theta[j];
+            for (k = from; k < to; k++) {
+                oneChain += values.get(k) * theta[columns.get(k)];
             }
             orderMatters |= oneChain != d;
             double res = d + b - tau * y[i];
             double wr = w[i] * res;
             ss += wr * res;
             s += wr;
-            for (int j : cols) {
-                acc[j] += wr * x[i][j];
+            for (k = from; k < to; k++) {
+                acc[columns.get(k)] += wr * values.get(k);
             }
         }
         assertTrue(orderMatters, "the data tells eight chains from one");
@@ -413,7 +421,8 @@ class CpuCsrProblemTest {
         for (int j = 0; j < n; j++) {
             expected[j] = (0 + acc[j]) * scale;
         }
-        try (CsrMatrix a = csr(x, Precision.FLOAT64);
+        try (CsrMatrix a = CsrMatrix.of(pointers, columns.stream().mapToInt(Integer::intValue).toArray(),
+                     values.stream().mapToDouble(Double::doubleValue).toArray(), n, Precision.FLOAT64);
              DoublePointer yp = new DoublePointer(y);
              DoublePointer wp = new DoublePointer(w);
              CpuCsrProblem sparse = new CpuCsrProblem(a, yp, wp, Precision.FLOAT64, 1);
@@ -421,9 +430,9 @@ class CpuCsrProblemTest {
              BackendVector g = sparse.allocateVector(n)) {
             t.copyFromHost(theta);
             ResidualSums sums = sparse.gradient(t, b, tau, scale, RowSlice.all(), g);
-            assertArrayEquals(expected, g.copyToHost(), "g, bit for bit");
-            assertEquals(ss, sums.sumOfSquares(), 0.0, "Σ w r²");
-            assertEquals(s, sums.sum(), 0.0, "Σ w r");
+            assertArrayEquals(expected, g.copyToHost(), "g, bit for bit, n = " + n);
+            assertEquals(ss, sums.sumOfSquares(), 0.0, "Σ w r², n = " + n);
+            assertEquals(s, sums.sum(), 0.0, "Σ w r, n = " + n);
         }
     }
 
