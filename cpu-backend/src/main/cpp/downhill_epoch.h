@@ -193,11 +193,10 @@ static inline void ep_at_all(const EpPermutation& p, uint64_t* v, ep_i64 count) 
     }
     // Branch-free bookkeeping: whether a value landed in [0, rows) is a coin toss when rows is just past a power of
     // four (2,000,000 rows: a 2^22 domain, half of it outside), and the mispredicted branches cost more than the
-    // Feistel rounds. Every value is written to the walk list and the count advances only for those outside; a value
-    // inside is stored to its slot, one outside to a scratch word.
+    // Feistel rounds. Every value is written to its slot and to the walk list, and the count advances only for those
+    // outside: a slot's last write is the value that landed inside.
     uint64_t walk[EP_BLOCK];
     int slot[EP_BLOCK];
-    uint64_t discard[1];
     ep_permute_all(v, count, p.key, p.half);
     const uint64_t rows = (uint64_t) p.rows;
     ep_i64 pending = 0;
@@ -213,12 +212,10 @@ static inline void ep_at_all(const EpPermutation& p, uint64_t* v, ep_i64 count) 
         for (ep_i64 q = 0; q < pending; q++) {
             uint64_t x = walk[q];
             int at = slot[q];
-            bool outside = x >= rows;
-            uint64_t* target = outside ? discard : v + at;
-            *target = x;
+            v[at] = x; // overwritten by a later walk while outside; the last write is the value inside
             walk[left] = x;
             slot[left] = at;
-            left += outside ? 1 : 0;
+            left += x >= rows ? 1 : 0;
         }
         pending = left;
     }
@@ -355,7 +352,7 @@ static inline double intercept_dot(const T* a, const T* b, ep_i64 n) {
 }
 
 // Rows looked ahead: the row PREFETCH_ROWS positions ahead is prefetched (x's first lines, y, w) while one is summed.
-static const ep_i64 PREFETCH_ROWS = 16;
+static const ep_i64 PREFETCH_ROWS = 64;
 static const ep_i64 PREFETCH_LINES = 4;
 
 template <class T>
