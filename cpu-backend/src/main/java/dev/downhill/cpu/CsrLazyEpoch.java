@@ -46,14 +46,21 @@ final class CsrLazyEpoch implements AutoCloseable {
      */
     StochasticEpoch.EpochSums run(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision,
                                   StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        return run(x, values, y, weights, precision, plan, theta, gradient, CpuProblem.EPOCH_CHUNK);
+    }
+
+    /** As {@link #run(CsrMatrix, Pointer, Pointer, DoublePointer, Precision, StochasticEpoch, BackendVector, BackendVector)}
+     * with at most {@code chunk} batches per native call (tests: the same bits in any chunking). */
+    StochasticEpoch.EpochSums run(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision,
+                                  StochasticEpoch plan, BackendVector theta, BackendVector gradient, int chunkLimit) {
         int n = Math.toIntExact(theta.length());
         double lambdaS2 = SparseLazyEpoch.uniformRidgeRate(plan);
         if (plan.l1Thresholds() != null || Double.isNaN(lambdaS2)) {
             throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S²");
         }
         long batches = plan.batches();
-        int chunk = (int) Math.min(batches, CpuProblem.EPOCH_CHUNK);
-        int batch = (int) Math.min(plan.batchSize(), plan.rows().train());
+        int chunk = (int) Math.min(batches, chunkLimit);
+        int batch = (int) Math.min(plan.batchSize(), plan.rows().train()); // the scratch's B, and the native calls'
         ensure(n, batch, chunk);
         EpochRows order = plan.rows();
         // float64 cpu vectors are read and written in place; others go through float64 copies (the same values)
@@ -78,12 +85,12 @@ final class CsrLazyEpoch implements AutoCloseable {
             if (precision == Precision.FLOAT64) {
                 EpochKernels.csr_lazy_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y,
                         weights, x.rows(), n, order.seed(), order.epoch(), order.train(), order.validationSeed(),
-                        plan.batchSize(), first, count, rates, v, d, meanP, factorP, s2P, lambdaP, lambdaS2, plan.targetMean(),
+                        batch, first, count, rates, v, d, meanP, factorP, s2P, lambdaP, lambdaS2, plan.targetMean(),
                         plan.targetWeight(), state, wr, rows, lastTheta, gOut, sumSquares, records);
             } else {
                 EpochKernels.csr_lazy_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y,
                         weights, x.rows(), n, order.seed(), order.epoch(), order.train(), order.validationSeed(),
-                        plan.batchSize(), first, count, rates, v, d, meanP, factorP, s2P, lambdaP, lambdaS2, plan.targetMean(),
+                        batch, first, count, rates, v, d, meanP, factorP, s2P, lambdaP, lambdaS2, plan.targetMean(),
                         plan.targetWeight(), state, wr, rows, lastTheta, gOut, sumSquares, records);
             }
         }

@@ -180,7 +180,8 @@ final class EpochKernels {
 
     /**
      * Batches [firstBatch, firstBatch + batches) of a lazy epoch over CSR X ({@code csr_lazy_batches}:
-     * {@link dev.downhill.spi.SparseLazyEpoch}'s arithmetic, the same bits). Writes v, state, wr and rows (B each, scratch),
+     * {@link dev.downhill.spi.SparseLazyEpoch}'s arithmetic, the same bits). Writes v, state, wr (B, scratch), rows (2·B
+     * scratch: a batch's rows, then the next one's),
      * lastTheta and g (n each, when the epoch's last batch is among these), sumSquares[0] (added to); columns: 5·n
      * float64 of scratch.
      */

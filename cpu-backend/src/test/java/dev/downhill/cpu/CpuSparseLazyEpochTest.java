@@ -43,6 +43,41 @@ class CpuSparseLazyEpochTest {
     static final int M = 181;
     static final int N = 40;
 
+    /** Columns of {@link #wideData}. */
+    static final int WIDE_N = 200;
+
+    /**
+     * M rows over {@link #WIDE_N} columns, row i with i mod 41 stored entries at random columns (every remainder mod 8,
+     * rows long enough for the lazy epoch's eight chains to take several turns), values spanning four decades.
+     */
+    private static SparseDataset wideData(Precision p, boolean weighted) {
+        SplittableRandom r = new SplittableRandom(6);
+        List<Integer> cols = new ArrayList<>();
+        List<Double> vals = new ArrayList<>();
+        long[] ptr = new long[M + 1];
+        double[] y = new double[M];
+        double[] w = new double[M];
+        for (int i = 0; i < M; i++) {
+            java.util.TreeSet<Integer> row = new java.util.TreeSet<>();
+            while (row.size() < i % 41) {
+                row.add(r.nextInt(WIDE_N));
+            }
+            for (int j : row) {
+                double v = r.nextGaussian() * 0.15 * Math.pow(10, -r.nextInt(4)) + (j % 4 == 0 ? 0.1 : 0); // ‖x_i‖² ≲ 2: stable steps
+                cols.add(j);
+                vals.add(v);
+                y[i] += v * Math.sin(j);
+            }
+            y[i] += 0.3 * r.nextGaussian() + 2;
+            w[i] = 0.5 + r.nextDouble();
+            ptr[i + 1] = cols.size();
+        }
+        CsrMatrix x = CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
+                vals.stream().mapToDouble(Double::doubleValue).toArray(), WIDE_N, p);
+        SparseDataset d = SparseDataset.of(x, y);
+        return weighted ? d.withWeights(w) : d;
+    }
+
     private static SparseDataset data(Precision p, boolean weighted) {
         SplittableRandom r = new SplittableRandom(5);
         List<Integer> cols = new ArrayList<>();
@@ -185,8 +220,13 @@ class CpuSparseLazyEpochTest {
         for (Precision p : Precision.values()) {
             for (int batch : new int[] {1, 5}) {
                 for (int variant = 0; variant < 6; variant++) {
-                    list.add(Arguments.of(p, batch, variant));
+                    list.add(Arguments.of(p, batch, variant, false, CpuProblem.EPOCH_CHUNK));
                 }
+            }
+            for (int variant : new int[] {0, 1, 4}) { // long rows; the native epoch in calls of 1, 2 and 3 batches
+                list.add(Arguments.of(p, 1, variant, true, 1 + variant % 3));
+                list.add(Arguments.of(p, 5, variant, true, CpuProblem.EPOCH_CHUNK));
+                list.add(Arguments.of(p, 5, variant, true, 2 + variant % 2));
             }
         }
         return list.stream();
@@ -199,22 +239,23 @@ class CpuSparseLazyEpochTest {
      * densely (the fold path); 3, 4, 5 the same without D and S² — the compact column state of the native loop
      * ({@code PlainLazyColumn}), which must give the same bits.
      */
-    @ParameterizedTest(name = "{0} B={1} variant={2}")
+    @ParameterizedTest(name = "{0} B={1} variant={2} wide={3} chunk={4}")
     @MethodSource("nativeCases")
-    void theNativeLazyEpochGivesTheJavaLoopsBits(Precision precision, int batch, int variant) {
+    void theNativeLazyEpochGivesTheJavaLoopsBits(Precision precision, int batch, int variant, boolean wide, int chunk) {
         org.junit.jupiter.api.Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
         boolean weighted = variant % 3 != 1;
         boolean plain = variant >= 3; // no D, no S²
-        try (SparseDataset data = data(precision, weighted);
+        final int n = wide ? WIDE_N : N;
+        try (SparseDataset data = wide ? wideData(precision, weighted) : data(precision, weighted);
              ResidentProblem problem = new CpuBackend().loadSparse(data, precision, BackendOptions.defaults());
-             BackendVector means = problem.allocateVector(N); BackendVector factors = problem.allocateVector(N);
-             BackendVector squares = problem.allocateVector(N); BackendVector ridge = problem.allocateVector(N);
-             BackendVector a = problem.allocateVector(N); BackendVector ga = problem.allocateVector(N);
-             BackendVector b = problem.allocateVector(N); BackendVector gb = problem.allocateVector(N)) {
-            double[] d = new double[N];
-            double[] s2 = new double[N];
-            double[] lambda = new double[N];
-            for (int j = 0; j < N; j++) {
+             BackendVector means = problem.allocateVector(n); BackendVector factors = problem.allocateVector(n);
+             BackendVector squares = problem.allocateVector(n); BackendVector ridge = problem.allocateVector(n);
+             BackendVector a = problem.allocateVector(n); BackendVector ga = problem.allocateVector(n);
+             BackendVector b = problem.allocateVector(n); BackendVector gb = problem.allocateVector(n)) {
+            double[] d = new double[n];
+            double[] s2 = new double[n];
+            double[] lambda = new double[n];
+            for (int j = 0; j < n; j++) {
                 d[j] = plain ? 1 : j % 5 == 0 ? 0.5 : 1;
                 s2[j] = plain ? 1 : 1.0 / (1 << (j % 3)); // powers of two: λ∘S² stays uniform in float32 vectors too
                 lambda[j] = (variant % 3 == 2 ? 90 : 0.01) / s2[j]; // λ∘S² uniform; 90·0.01 = 0.9: every step shrinks θ below ¼
@@ -233,8 +274,8 @@ class CpuSparseLazyEpochTest {
             }
             StochasticEpoch plan = builder.build();
             assertTrue(SparseLazyEpoch.applies(plan));
-            double[] start = new double[N];
-            for (int j = 0; j < N; j++) {
+            double[] start = new double[n];
+            for (int j = 0; j < n; j++) {
                 start[j] = Math.cos(j);
             }
             a.copyFromHost(start);
@@ -244,7 +285,7 @@ class CpuSparseLazyEpochTest {
                     StochasticEpoch.EpochSums java = SparseLazyEpoch.run(data.x(), data.x().values(), data.yPointer(),
                             data.weightsPointer(), precision, plan, a, ga);
                     StochasticEpoch.EpochSums nativeSums = lazy.run(data.x(), data.x().values(), data.yPointer(),
-                            data.weightsPointer(), precision, plan, b, gb);
+                            data.weightsPointer(), precision, plan, b, gb, chunk);
                     assertEquals(java, nativeSums, "epoch " + epoch);
                     assertArrayEquals(a.copyToHost(), b.copyToHost(), 0.0, "θ after epoch " + epoch);
                     assertArrayEquals(ga.copyToHost(), gb.copyToHost(), 0.0, "the last batch's gradient, epoch " + epoch);
