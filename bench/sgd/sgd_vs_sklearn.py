@@ -17,6 +17,8 @@ For each size R×N (X float32 from `downhill gen --rows R --features N`, noise 1
            the defaults: penalty 'l2' with alpha 1e-4, shuffle, averaged off) on the same X (float32 as loaded;
            scikit-learn converts it to float64 inside fit, which the time includes); the measure is fit()'s wall time.
            Its loss is ½r², ours r²: the same η gives scikit-learn steps half as long (the times do not depend on it).
+  warm     (first size; --skip-warm to leave out) the same sgd, minibatch B = 256 and GD fits in one long-running JVM
+           (bench's WarmDenseFit, 7 rounds, the median of the last three): the library as a program embedding it runs.
   numpy    a NumPy mini-batch loop, B for each --batches: per epoch rng.permutation(m), then per batch
            r = X[idx]θ + b − y[idx], θ −= η(2/B)X[idx]ᵀr, b −= η(2/B)Σr (float32 X, float64 θ); wall time of the E epochs.
 Every measurement is repeated --repeats times (each of ours in a fresh JVM), one after another; the tables give the
@@ -64,6 +66,27 @@ def ours(dh, d, solver, batch, iters, lr, threads, cap):
     r = model["result"]
     return {"wallTimeSeconds": r["wallTimeSeconds"], "processSeconds": seconds, "iterations": r["iterations"],
             "finalLoss": r["lossHistory"][-1], "trainingMse": model["training"]["mse"]}
+
+
+def warm(d, specs, lr, cap, rounds=7):
+    """Our fits in one long-running JVM (bench's WarmDenseFit): every spec (solver:batch:iterations) once per round,
+    `rounds` rounds; for each spec the median of the last three rounds' result.wallTimeSeconds, and those three."""
+    jar = os.path.join(ROOT, "bench", "target", "benchmarks.jar")
+    cmd = ["java", "-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=0", "-Dorg.bytedeco.javacpp.maxphysicalbytes=0", "-cp", jar,
+           "dev.downhill.bench.WarmDenseFit", os.path.join(d, "X.npy"), os.path.join(d, "y.npy"), str(rounds), repr(lr)] + specs
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=cap)
+    if p.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stdout[-2000:]))
+    walls = {}
+    for line in p.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] in specs:
+            walls.setdefault(parts[0], []).append(float(parts[2]))
+    out = {}
+    for spec in specs:
+        last = sorted(walls[spec][-3:])
+        out[spec] = {"wallTimeSeconds": last[1], "wallTimeSecondsRuns": walls[spec][-3:]}
+    return out
 
 
 def median_of(repeats, measure, key):
@@ -121,6 +144,7 @@ def main():
     ap.add_argument("--work", default="/tmp/downhill-sgd-bench")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", time.strftime("%Y-%m-%d") + "-sgd"))
     ap.add_argument("--skip-numpy", action="store_true")
+    ap.add_argument("--skip-warm", action="store_true", help="no warm-JVM row (needs bench/target/benchmarks.jar)")
     args = ap.parse_args()
     import numpy as np
     dh = os.path.join(ROOT, "downhill")
@@ -164,6 +188,13 @@ def main():
         step = max(0.0, (g21["wallTimeSeconds"] - g1["wallTimeSeconds"]) / 20)
         cell["ours"]["gd"] = {"oneStep": g1, "twentyOneSteps": g21, "stepSeconds": step}
         print("  ours gd: one step %.4f s (fit of one step %.3f s)" % (step, g1["wallTimeSeconds"]), flush=True)
+        if not results["sizes"] and not args.skip_warm and os.path.exists(os.path.join(ROOT, "bench", "target", "benchmarks.jar")):
+            specs = ["sgd:1:%d" % E, "minibatch:256:%d" % E, "minibatch:256:1", "gd:0:1", "gd:0:21"]
+            w = warm(d, specs, args.lr, args.cap_seconds)
+            cell["warm"] = {"sgd": w[specs[0]], "minibatch-256": w[specs[1]], "minibatch-256-oneEpoch": w[specs[2]],
+                            "gdStepSeconds": max(0.0, (w[specs[4]]["wallTimeSeconds"] - w[specs[3]]["wallTimeSeconds"]) / 20)}
+            print("  warm JVM: sgd %.3f s, minibatch B=256 %.3f s, GD step %.4f s" % (
+                w[specs[0]]["wallTimeSeconds"], w[specs[1]]["wallTimeSeconds"], cell["warm"]["gdStepSeconds"]), flush=True)
         x = np.load(os.path.join(d, "X.npy"))
         y = np.load(os.path.join(d, "y.npy")).astype(np.float64)
         if sklearn is not None:
@@ -234,6 +265,19 @@ def render(res, batches):
             marginal = o["minibatch-256"]["marginalEpochSeconds"]
             lines.append("  (the marginal epoch, without the fit's fixed part: %.4f s = %.1f× the GD step)"
                          % (marginal, marginal / o["gd"]["stepSeconds"]))
+    w = c.get("warm")
+    if w and w["gdStepSeconds"] > 0:
+        lines += ["", "The library in a warm JVM (bench's `WarmDenseFit`: X read once, each fit once per round, 7 rounds; "
+                  "the median of the last three, whose compiled code and idle compiler a program embedding downhill "
+                  "sees), %d × %d:" % (c["rows"], c["cols"]),
+                  "sgd %d epochs %.3f s%s; minibatch B = 256 %.4f s per epoch = %.1f× a %.4f s GD step (marginal epoch "
+                  "%.4f s = %.1f×)." % (
+                      E, w["sgd"]["wallTimeSeconds"],
+                      " (%.1f× faster than SGDRegressor)" % (c["sklearn"]["fitSeconds"] / w["sgd"]["wallTimeSeconds"]) if c["sklearn"] else "",
+                      w["minibatch-256"]["wallTimeSeconds"] / E, w["minibatch-256"]["wallTimeSeconds"] / E / w["gdStepSeconds"],
+                      w["gdStepSeconds"],
+                      max(0.0, (w["minibatch-256"]["wallTimeSeconds"] - w["minibatch-256-oneEpoch"]["wallTimeSeconds"]) / max(1, E - 1)),
+                      max(0.0, (w["minibatch-256"]["wallTimeSeconds"] - w["minibatch-256-oneEpoch"]["wallTimeSeconds"]) / max(1, E - 1)) / w["gdStepSeconds"])]
     return "\n".join(lines) + "\n"
 
 
