@@ -26,8 +26,9 @@ import java.util.Objects;
  * defaults apply); rank cutoff max(m, n)·ε₆₄ for SVD.
  *
  * <p>Cancelling: an interrupt of the thread running a fit ({@link Thread#interrupt()}, {@code Future.cancel(true)}) stops
- * it at its next iteration boundary — within one iteration or epoch — with a {@link FitInterruptedException}, the
- * thread's interrupt flag left set (saving the solver's state first when a {@link Checkpoint} writes one); see there.
+ * it at its next iteration boundary — within one iteration or epoch; normal and svd between blocks of rows of their
+ * passes over X — with a {@link FitInterruptedException}, the thread's interrupt flag left set (saving the solver's
+ * state first when a {@link Checkpoint} writes one); see there.
  * {@link Checkpoint#requestStop()} does the same from any thread without interrupting.
  *
  * <p>Stopping: full-batch GD stops when ‖∇θ‖ ≤ tol·‖∇θ₀‖, or with {@link StopReason#NO_PROGRESS} when it

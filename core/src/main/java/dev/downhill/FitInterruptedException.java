@@ -15,6 +15,14 @@ import java.util.Optional;
  * caller's own interrupt handling sees it). A pass that has started runs to its end first (the backends never leave
  * workers reading memory the caller may free), so the fit stops within one iteration or epoch. A fit started on a
  * thread whose flag is already set stops at its first boundary.
+ *
+ * <p>The direct solvers (normal, svd) also stop between blocks of their passes: on the cpu backend their passes over X
+ * (the Gram or QR pass, dense or sparse, the extended-precision passes of the refinement; cd's Gram pass too) look at
+ * the flag before each block of rows ({@link dev.downhill.spi.Interrupts}) — the block's BLAS call and the workers
+ * finish first — and core looks again before each backend call of the solve and once before its O(n³) factorization
+ * (Cholesky or SVD of the small matrix). An interrupt during the Gram pass of a large X thus stops the fit within a
+ * block, not after the whole of X; {@link #iteration()} is 0, and the pass's work memory (the Gram matrix, the blocks)
+ * is freed.
  */
 public final class FitInterruptedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -46,8 +46,9 @@ import java.util.Objects;
  * that objective (the MSE plus 2·penalty), and {@link ConvergenceReport#objective()} the objective at the answer.
  *
  * <p>Cancelling: an interrupt of the thread running a fit ({@link Thread#interrupt()}) stops it at its next iteration
- * boundary with a {@link FitInterruptedException} ({@code threadInterrupted()} true), leaving the thread's interrupt flag
- * set; an {@link IterationListener} can stop it too (the gradient solvers).
+ * boundary (normal and svd: between blocks of rows of their passes) with a {@link FitInterruptedException}
+ * ({@code threadInterrupted()} true), leaving the thread's interrupt flag set; an {@link IterationListener} can stop
+ * it too (the gradient solvers).
  */
 public final class LinearRegression {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LinearRegression.class);

@@ -28,6 +28,12 @@ import java.util.concurrent.Future;
  * order: the same inputs and thread count give bit-identical results. The means are computed (one pass)
  * when the object is made; a backend may keep the object for later fits of the same problem.
  *
+ * <p>Interrupts: each range is handed to the {@link RangeKernel} in chunks of whole blocks (about
+ * {@value #CHUNK_ELEMENTS} values; the same bits as one call, since the sums carry over and are renormalised at the
+ * same rows). Between chunks the calling thread looks at its interrupt flag, and the other ranges' threads at whether it
+ * was seen: an interrupted pass ends with {@link dev.downhill.FitInterruptedException} ({@link Interrupts}) once every
+ * range has stopped.
+ *
  * <p>The per-range arithmetic is this class's Java code unless a {@link RangeKernel} is given: a backend may run
  * the same operations natively (the cpu backend does, with AVX2), and must then give the same bits.
  */
@@ -65,11 +71,15 @@ public final class HostExtendedResidual implements ExtendedResidual {
 
     /** Elements per window (a block of whole rows, at least one). */
     private static final int WINDOW = OffHeapViews.MAX_WINDOW;
+    /** Values of X per kernel call (whole blocks, at least one): the interrupt flag is read between calls. */
+    static final int CHUNK_ELEMENTS = 1 << 22;
 
     private final Dataset data;
     private final boolean round;
     private final int n;
     private final int blockRows;
+    /** Rows per kernel call: a whole number of blocks. */
+    private final long chunkRows;
     private final int threads;
     /** x̄ and ȳ in double-double ({@link DoubleDoubleMeans#NONE} when uncentred). */
     private final DoubleDoubleMeans means;
@@ -116,10 +126,11 @@ public final class HostExtendedResidual implements ExtendedResidual {
         this.round = precision == Precision.FLOAT32 && data.precision() == Precision.FLOAT64;
         this.n = Math.toIntExact(data.cols());
         this.blockRows = (int) Math.max(1, Math.min(4096, WINDOW / Math.max(1, n)));
+        this.chunkRows = (long) blockRows * Math.max(1, CHUNK_ELEMENTS / ((long) blockRows * Math.max(1, n)));
         this.threads = (int) Math.max(1, Math.min(threads, data.rows()));
         this.weights = data.isWeighted() ? data.weightsPointer() : null;
         if (centred) {
-            Partial total = run(range -> columnSums(range[0], range[1], moment));
+            Partial total = run(() -> new Partial(n, moment), (from, to, p) -> columnSums(from, to, p));
             double[] w = weights == null ? new double[] {data.rows(), 0} : weightSum();
             this.means = DoubleDoubleMeans.of(total.hi, total.lo, n, total.totalHi(), total.totalLo(), w[0], w[1]);
             this.centredMoment = moment ? means.centre(total.momentHi, total.momentLo, n, total.totalHi(), total.totalLo()) : null;
@@ -157,7 +168,7 @@ public final class HostExtendedResidual implements ExtendedResidual {
     @Override
     public double[] transposedResidual(double[] theta) {
         double[] offset = means.offset(theta); // x̄ᵀθ − ȳ, so that rᵢ = yᵢ − xᵢᵀθ + offset
-        Partial total = run(range -> residualSums(range[0], range[1], theta, offset[0], offset[1]));
+        Partial total = run(() -> new Partial(n), (from, to, p) -> residualSums(from, to, theta, offset[0], offset[1], p));
         return means.centre(total.hi, total.lo, n, total.totalHi(), total.totalLo());
     }
 
@@ -204,29 +215,55 @@ public final class HostExtendedResidual implements ExtendedResidual {
         }
     }
 
-    /** Σᵢ xᵢ and Σᵢ yᵢ (weighted: Σ wᵢxᵢ, Σ wᵢyᵢ) over rows [from, to). */
-    private Partial columnSums(long from, long to, boolean moment) {
-        Partial p = new Partial(n, moment);
+    /** Adds Σᵢ xᵢ and Σᵢ yᵢ (weighted: Σ wᵢxᵢ, Σ wᵢyᵢ) over rows [from, to) into {@code p}. */
+    private void columnSums(long from, long to, Partial p) {
         kernel.columnSums(data, round, from, to, blockRows, p.hi, p.lo, p.momentHi, p.momentLo);
-        return p;
     }
 
-    /** Σᵢ xᵢrᵢ and Σᵢ rᵢ over rows [from, to), rᵢ = yᵢ − xᵢᵀθ + offset in double-double. */
-    private Partial residualSums(long from, long to, double[] theta, double offsetHi, double offsetLo) {
-        Partial p = new Partial(n);
+    /** Adds Σᵢ xᵢrᵢ and Σᵢ rᵢ over rows [from, to), rᵢ = yᵢ − xᵢᵀθ + offset in double-double, into {@code p}. */
+    private void residualSums(long from, long to, double[] theta, double offsetHi, double offsetLo, Partial p) {
         kernel.residualSums(data, round, from, to, blockRows, theta, offsetHi, offsetLo, p.hi, p.lo);
+    }
+
+    /** Adds a chunk's sums (rows [from, to), from a whole number of blocks into its range) into a range's partial. */
+    private interface ChunkTask {
+        void add(long from, long to, Partial into);
+    }
+
+    /**
+     * Runs the task over rows [from, to) in chunks of {@link #chunkRows} into a fresh partial; before each chunk the
+     * calling thread ({@code caller}) looks at its interrupt flag and, when set, raises {@code stop}; the others look at
+     * {@code stop}. Returns the partial, incomplete when stopped.
+     */
+    private Partial range(long from, long to, java.util.function.Supplier<Partial> fresh, ChunkTask task,
+                          java.util.concurrent.atomic.AtomicBoolean stop, boolean caller) {
+        Partial p = fresh.get();
+        for (long start = from; start < to; start += chunkRows) {
+            if (caller && Thread.currentThread().isInterrupted()) {
+                stop.set(true);
+            }
+            if (stop.get()) {
+                break;
+            }
+            task.add(start, Math.min(to, start + chunkRows), p);
+        }
         return p;
     }
 
-    private interface RangeTask {
-        Partial run(long[] range);
-    }
-
-    /** Runs the task on {@code threads} contiguous row ranges and combines the partials in range order. */
-    private Partial run(RangeTask task) {
+    /**
+     * Runs the task on {@code threads} contiguous row ranges (range 0 on the calling thread) and combines the partials in
+     * range order; when the calling thread is interrupted, every range stops at its next chunk and, once all have, the
+     * pass throws {@link dev.downhill.FitInterruptedException}.
+     */
+    private Partial run(java.util.function.Supplier<Partial> fresh, ChunkTask task) {
         long m = data.rows();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         if (threads == 1) {
-            return task.run(new long[] {0, m});
+            Partial total = range(0, m, fresh, task, stop, true);
+            if (stop.get()) {
+                throw stopped();
+            }
+            return total;
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(r, "downhill-extended-residual");
@@ -236,13 +273,23 @@ public final class HostExtendedResidual implements ExtendedResidual {
         try {
             List<Future<Partial>> futures = new ArrayList<>();
             for (int t = 1; t < threads; t++) {
-                long[] range = {m * t / threads, m * (t + 1) / threads};
-                Callable<Partial> c = () -> task.run(range);
+                long from = m * t / threads;
+                long to = m * (t + 1) / threads;
+                Callable<Partial> c = () -> range(from, to, fresh, task, stop, false);
                 futures.add(pool.submit(c));
             }
-            Partial total = task.run(new long[] {0, m / threads});
+            Partial total;
+            try {
+                total = range(0, m / threads, fresh, task, stop, true);
+            } catch (RuntimeException | Error e) {
+                stop.set(true); // a failure: the other ranges stop at their next chunk
+                throw e;
+            }
             for (Future<Partial> f : futures) {
                 total.add(get(f));
+            }
+            if (stop.get()) {
+                throw stopped(); // every range has stopped
             }
             return total;
         } finally {
@@ -274,6 +321,12 @@ public final class HostExtendedResidual implements ExtendedResidual {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The exception of a pass the calling thread's interrupt stopped; its flag stays set (get() keeps it). */
+    private static RuntimeException stopped() {
+        Thread.currentThread().interrupt(); // set already: never lose it
+        return new dev.downhill.FitInterruptedException(0, null, true);
     }
 
     /** (ah + al) + (bh + bl) in double-double, normalised. */

@@ -13,6 +13,7 @@ import org.bytedeco.javacpp.Pointer;
  * every product and sum in double-double over the stored entries only (the zeros of X add nothing to xᵢᵀθ, and the
  * centring enters through the offset x̄ᵀθ − ȳ and the last term). One thread; reads each row's entries once per pass
  * (bulk copies of a row at a time, pieces of {@value #PIECE} entries for longer rows). Allocates nothing of length m.
+ * Looks at the thread's interrupt flag between blocks of {@value #ROWS} rows ({@link Interrupts}).
  */
 public final class SparseExtendedResidual implements ExtendedResidual {
     private static final int PIECE = CsrBlockReader.PIECE;
@@ -150,6 +151,7 @@ public final class SparseExtendedResidual implements ExtendedResidual {
         int[] columns = new int[PIECE];
         double[] vals = new double[PIECE];
         for (long first = 0; first < rows; first += ROWS) {
+            Interrupts.stopIfInterrupted(); // between blocks of rows: an interrupt stops the pass (FitInterruptedException)
             int count = reader.rows(first, pointers, ys, ws);
             for (int r = 0; r < count; r++) {
                 long from = pointers[r];

@@ -7,6 +7,7 @@ import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.Interrupts;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
@@ -30,9 +31,9 @@ import org.bytedeco.javacpp.Pointer;
  * costs no more than the raw one.
  *
  * <p>The direct solvers: the Gram pass accumulates XᵀX over each row's pairs of entries (n² float64 on the host, O(Σᵢ
- * nnzᵢ²) work) and centres it by the rank-one downdate G − m·x̄x̄ᵀ; the QR reduction is refused (it would densify X;
- * the message gives the memory and points to {@code cg}); the extended-precision residual is
- * {@link SparseExtendedResidual}.
+ * nnzᵢ²) work, in blocks of rows between which it looks at the thread's interrupt flag) and centres it by the rank-one
+ * downdate G − m·x̄x̄ᵀ; the QR reduction is refused (it would densify X; the message gives the memory and points to
+ * {@code cg}); the extended-precision residual is {@link SparseExtendedResidual}.
  *
  * <p>Memory: the matrix and y are borrowed (the caller keeps them open while this problem is used); values in a
  * precision other than the problem's are converted into a copy this problem owns. Not thread-safe: one pass at a time.
@@ -519,12 +520,17 @@ final class CpuCsrProblem implements ResidentProblem {
         try (DoublePointer gram = new DoublePointer(cells); DoublePointer rhs = new DoublePointer(Math.max(1, n))) {
             Pointer.memset(gram, 0, 8 * cells);
             Pointer.memset(rhs, 0, 8L * Math.max(1, n));
-            if (precision == Precision.FLOAT64) {
-                SparseKernels.csr_gram_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y, weights, 0, rows,
-                        n, gram, rhs);
-            } else {
-                SparseKernels.csr_gram_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y, weights, 0, rows,
-                        n, gram, rhs);
+            long blockRows = gramBlockRows(rows, x.nonZeros());
+            for (long start = 0; start < rows; start += blockRows) { // rows added one by one: the same bits as one call
+                Interrupts.stopIfInterrupted();
+                long end = Math.min(rows, start + blockRows);
+                if (precision == Precision.FLOAT64) {
+                    SparseKernels.csr_gram_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y, weights,
+                            start, end, n, gram, rhs);
+                } else {
+                    SparseKernels.csr_gram_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y, weights,
+                            start, end, n, gram, rhs);
+                }
             }
             gram.get(g);
             rhs.get(c, 0, n);
@@ -542,6 +548,18 @@ final class CpuCsrProblem implements ResidentProblem {
         }
         DirectPasses.mirrorUpper(g, n);
         return new CrossProducts(g, c);
+    }
+
+    /** Pairs of entries (Gram updates) per block of the sparse Gram pass, about: the interrupt flag is read between blocks. */
+    static final long GRAM_BLOCK_PAIRS = 1L << 26;
+
+    /**
+     * Rows per block of the sparse Gram pass: about {@value #GRAM_BLOCK_PAIRS} pairs of entries at the average row's length
+     * (a row of k entries adds k(k + 1)/2), at least one row.
+     */
+    static long gramBlockRows(long rows, long nonZeros) {
+        double k = Math.max(1.0, (double) nonZeros / Math.max(1, rows));
+        return Math.max(1, Math.min(Math.max(1, rows), (long) (GRAM_BLOCK_PAIRS / (k * (k + 1) / 2))));
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.downhill.internal.OffHeapViews;
 import dev.downhill.io.HugePages;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.Interrupts;
 import dev.downhill.spi.QrReduction;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -28,6 +29,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * workspace; X itself is never modified. Sample weights (when the dataset has them) enter the same way: each
  * copied row of [X_c | y_c] is multiplied by √wᵢ, so the Gram pass gives X_cᵀWX_c, X_cᵀWy_c and the QR pass the
  * factor of W^½[X_c·D | y_c]. Work memory is off-heap and freed before returning.
+ *
+ * <p>Interrupts: every pass looks at the calling thread's interrupt flag before each block of rows (and the QR pass
+ * again before factoring a block it has copied) and stops with {@link dev.downhill.FitInterruptedException}
+ * ({@link Interrupts}), its work memory and the Gram matrix freed; a BLAS or LAPACK call that has started runs to its end.
  */
 final class DirectPasses {
     /** Bytes of X converted per block when forming XᵀX. */
@@ -111,6 +116,7 @@ final class DirectPasses {
                 DoublePointer.memset(rhs, 0, 8L * n);
             }
             for (long row = 0; row < m; row += blockRows) {
+                Interrupts.stopIfInterrupted();
                 int rows = (int) Math.min(blockRows, m - row);
                 if (float32) {
                     GramKernels.gram_round_rows_float((FloatPointer) OffHeapViews.offset(data.xPointer(), row * n), n, rows, mean,
@@ -139,8 +145,16 @@ final class DirectPasses {
         }
     }
 
-    /** Rows per dsyrk call on X in place (int sizes). */
-    private static final long IN_PLACE_ROWS = 1L << 20;
+    /**
+     * Rows per dsyrk call on X in place are a multiple of this: 3·2¹², a multiple of the k-panel depth of OpenBLAS's dsyrk
+     * (256, 384 or 512 rows on x86), so that with β = 1 the calls split X's rows into the same panels one call would, and
+     * G has the same bits (checked on Haswell kernels for 37 to 1,000 columns).
+     */
+    static final int IN_PLACE_ROW_UNIT = 3 << 12;
+    /** Bytes of X per dsyrk call on X in place, about (one {@link #IN_PLACE_ROW_UNIT} at least): the flag is read between calls. */
+    private static final long IN_PLACE_BLOCK_BYTES = 64L << 20;
+    /** At most this many rows per dsyrk call on X in place (int sizes): 85 units, just under 2²⁰. */
+    private static final long IN_PLACE_MAX_ROWS = (1L << 20) / IN_PLACE_ROW_UNIT * IN_PLACE_ROW_UNIT;
     static final double DOWNDATE_RATIO = 17;
 
     /**
@@ -155,17 +169,24 @@ final class DirectPasses {
         try {
             DoublePointer gram = system.pointer();
             double[] c;
+            long blockRows = inPlaceBlockRows(n);
             try (DoublePointer rhs = centredMoment == null ? new DoublePointer(n) : null) {
                 if (rhs != null) {
                     DoublePointer.memset(rhs, 0, 8L * n);
                 }
-                for (long row = 0; row < m; row += IN_PLACE_ROWS) {
-                    int rows = (int) Math.min(IN_PLACE_ROWS, m - row);
+                for (long row = 0; row < m; row += blockRows) {
+                    Interrupts.stopIfInterrupted();
+                    // the last call takes a short remainder with the block before it (fewer than 2 blocks): OpenBLAS's
+                    // last panels are then those of one call
+                    int rows = (int) (m - row < 2 * blockRows ? m - row : blockRows);
                     DoublePointer x = (DoublePointer) OffHeapViews.offset(data.xPointer(), row * n);
                     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, x, n, 1.0, gram, n);
                     if (rhs != null) {
                         DoublePointer y = (DoublePointer) OffHeapViews.offset(data.yPointer(), row);
                         cblas_dgemv(CblasRowMajor, CblasTrans, rows, n, 1.0, x, n, y, 1, 1.0, rhs, 1);
+                    }
+                    if (rows != blockRows) {
+                        break;
                     }
                 }
                 c = new double[n];
@@ -197,6 +218,15 @@ final class DirectPasses {
             system.close();
             throw e;
         }
+    }
+
+    /**
+     * Rows per dsyrk call on X in place for n columns: whole {@link #IN_PLACE_ROW_UNIT}s, about
+     * {@value #IN_PLACE_BLOCK_BYTES} bytes of X (one unit at least, {@link #IN_PLACE_MAX_ROWS} at most).
+     */
+    static long inPlaceBlockRows(int n) {
+        long units = IN_PLACE_BLOCK_BYTES / (8L * Math.max(1, n) * IN_PLACE_ROW_UNIT);
+        return Math.min(IN_PLACE_MAX_ROWS, Math.max(1, units) * IN_PLACE_ROW_UNIT);
     }
 
     /** Tiles of the mirror copy: 64 × 64 doubles read and 64 × 64 written stay in the L1/L2 cache. */
@@ -232,6 +262,7 @@ final class DirectPasses {
             DoublePointer gram = system.pointer();
             DoublePointer.memset(rhs, 0, 8L * n);
             for (long row = 0; row < m; row += blockRows) {
+                Interrupts.stopIfInterrupted();
                 int rows = (int) Math.min(blockRows, m - row);
                 copyRowMajor(data, stats, row, rows, block, targets);
                 cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, rows, 1.0, block, n, 1.0, gram, n);
@@ -271,8 +302,10 @@ final class DirectPasses {
         try (DoublePointer a = HugePages.advise(new DoublePointer(lda * w));
              DoublePointer tau = new DoublePointer(Math.min(lda, w))) {
             for (long row = 0; row < m; row += blockRows) {
+                Interrupts.stopIfInterrupted();
                 int rows = (int) Math.min(blockRows, m - row);
                 copyColumnMajor(data, stats, scales, row, rows, a, k, (int) lda);
+                Interrupts.stopIfInterrupted(); // not into dgeqrf after an interrupted copy
                 int used = k + rows;
                 int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, used, w, a, (int) lda, tau);
                 checkInfo(info, "LAPACKE_dgeqrf");
@@ -303,6 +336,7 @@ final class DirectPasses {
         double targetMean = stats == null ? 0 : stats.targetMean();
         int chunk = Math.max(1, Math.min(Math.min(rows, TILE_ROWS), OffHeapViews.MAX_WINDOW / Math.max(1, n)));
         for (int start = 0; start < rows; start += chunk) { // tiles of rows: read row-major in cache, write column runs
+            Interrupts.stopIfInterrupted(); // a whole X is one block up to 1 GiB: its copy stops between tiles
             int count = Math.min(chunk, rows - start);
             long offset = (row + start) * n;
             java.nio.Buffer in = data.precision() == Precision.FLOAT64

@@ -4,6 +4,7 @@ import dev.downhill.SingularMatrixException;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.GramSystem;
+import dev.downhill.spi.Interrupts;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.SingularValueDecomposition;
@@ -44,6 +45,9 @@ import java.util.Locale;
  *       too (rounding r to double first would leave an error of order κ²ε‖r‖).</li>
  *   <li>The intercept b = ȳ − x̄ᵀθ in double-double.</li>
  * </ul>
+ * An interrupt of the calling thread stops a solve with {@link dev.downhill.FitInterruptedException} (iteration 0, the
+ * flag left set; {@link Interrupts}): the backends' passes look at the flag between their blocks of rows, and this class
+ * before each backend call and once after the Gram or QR pass, before the O(n³) factorization.
  */
 public final class DirectLeastSquares {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectLeastSquares.class);
@@ -102,8 +106,10 @@ public final class DirectLeastSquares {
     private static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge,
                                                   boolean float32Products) {
         int n = denseSize(problem.cols(), "columns");
+        Interrupts.stopIfInterrupted(); // before the pass (the float64 one after a float32 attempt too)
         long t0 = System.nanoTime();
         try (GramSystem system = problem.gramSystem(centred, float32Products)) {
+            Interrupts.stopIfInterrupted(); // an interrupt during the pass: stop before the O(n³) factorization (G is freed)
             long t1 = System.nanoTime();
             double roundoff = system.unitRoundoff();
             boolean approximate = roundoff > GramSystem.FLOAT64_ROUNDOFF;
@@ -219,8 +225,10 @@ public final class DirectLeastSquares {
             double sum = deviations[j] * m;
             scales[j] = sum > 0 && Double.isFinite(sum) ? 1 / Math.sqrt(sum) : 1;
         }
+        Interrupts.stopIfInterrupted(); // after the deviations' pass, before the QR pass
         long t0 = System.nanoTime();
         QrReduction qr = problem.qrReduction(centred, scales);
+        Interrupts.stopIfInterrupted(); // an interrupt during the pass: stop before the O(n³) SVD
         long t1 = System.nanoTime();
         int k = qr.factorRows();
         double[] factor = new double[k * n];
@@ -430,6 +438,7 @@ public final class DirectLeastSquares {
         int steps = 0;
         boolean converged = false;
         for (int step = 0; step < MAX_REFINEMENTS; step++) {
+            Interrupts.stopIfInterrupted(); // each step is a pass over X
             long t0 = System.nanoTime();
             double[] gradient = pass.transposedResidual(theta);
             if (ridge != null) { // X_cᵀ(y_c − X_cθ) − Λθ

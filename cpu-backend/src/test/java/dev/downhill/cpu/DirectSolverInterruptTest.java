@@ -1,0 +1,272 @@
+package dev.downhill.cpu;
+
+import static org.bytedeco.openblas.global.openblas_full.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_full.CblasUpper;
+import static org.bytedeco.openblas.global.openblas_full.cblas_dsyrk;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.FitInterruptedException;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.LoadedProblem;
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import dev.downhill.SparseDataset;
+import dev.downhill.internal.OffHeapViews;
+import dev.downhill.io.CsrMatrix;
+import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.HostExtendedResidual;
+import dev.downhill.testing.TestData;
+import java.nio.DoubleBuffer;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Thread.interrupt() and the direct solvers (normal, svd): a fit started on an interrupted thread stops before any pass,
+ * each pass stops between its blocks of rows (its memory freed), an interrupt during a long pass ends the fit long
+ * before the pass would have, and the blocks leave the answer as it was.
+ */
+class DirectSolverInterruptTest {
+
+    /** Runs {@code body} on this thread with its interrupt flag set: a FitInterruptedException at 0, the flag kept. */
+    private static void stopsWhenInterrupted(String what, Executable body) {
+        Thread.currentThread().interrupt();
+        try {
+            FitInterruptedException e = assertThrows(FitInterruptedException.class, body, what);
+            assertEquals(0, e.iteration(), what);
+            assertTrue(e.threadInterrupted(), what);
+            assertTrue(e.directory().isEmpty(), what);
+            assertTrue(Thread.currentThread().isInterrupted(), what + ": the interrupt flag is kept");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void aFitStartedOnAnInterruptedThreadStopsAtOnceKeepingTheFlag() {
+        TestData t = TestData.gaussian(3000, 12, TestData.ramp(12), 1, 0.1, 41);
+        double[][] sparse = new double[t.x.length][];
+        for (int i = 0; i < sparse.length; i++) {
+            sparse[i] = t.x[i].clone();
+            for (int j = 0; j < sparse[i].length; j++) {
+                if ((i + j) % 3 != 0) {
+                    sparse[i][j] = 0;
+                }
+            }
+        }
+        try (Dataset d = Dataset.of(t.x, t.y);
+             SparseDataset sd = SparseDataset.of(TestData.csr(sparse, Precision.FLOAT64), t.y)) {
+            for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
+                FitConfig c = FitConfig.builder().backend("cpu").threads(2).solver(s).build();
+                stopsWhenInterrupted(s + " on dense X", () -> LinearRegression.fit(d, c));
+            }
+            FitConfig normal = FitConfig.builder().backend("cpu").threads(2).solver(Solver.NORMAL).build();
+            stopsWhenInterrupted("normal on sparse X", () -> LinearRegression.fit(sd, normal));
+            // the flag cleared, the same data fit as before
+            FittedModel dense = LinearRegression.fit(d, normal);
+            FittedModel fromSparse = LinearRegression.fit(sd, normal);
+            assertEquals(12, dense.coefficients().length);
+            assertEquals(12, fromSparse.coefficients().length);
+        }
+    }
+
+    /**
+     * Each pass on its own (no fit boundary before it): the Gram passes (in place, in centred blocks, of float32
+     * products), the QR pass, the double-double means and residual passes (one and two threads), the sparse Gram and
+     * residual passes — each throws at its first block with the flag set, and frees what it allocated.
+     */
+    @Test
+    void everyDirectPassStopsBetweenItsBlocksAndFreesItsMemory() {
+        int m = 20_000;
+        int n = 300;
+        SplittableRandom r = new SplittableRandom(5);
+        double[] x = new double[m * n];
+        double[] y = new double[m];
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                x[i * n + j] = r.nextGaussian() + (j % 4);
+            }
+            y[i] = r.nextGaussian() + 3;
+            w[i] = 0.5 + r.nextDouble();
+        }
+        double[] ones = new double[n];
+        java.util.Arrays.fill(ones, 1);
+        double[][] rows = new double[2000][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new double[40];
+            for (int j = 0; j < 40; j++) {
+                rows[i][j] = (i * 7 + j) % 5 == 0 ? x[i * n + j] : 0;
+            }
+        }
+        double[] ys = java.util.Arrays.copyOf(y, rows.length);
+        try (Dataset d = Dataset.ofRowMajor(x, m, n, y);
+             Dataset weighted = Dataset.ofRowMajor(x, m, n, y, w);
+             CsrMatrix a = TestData.csr(rows, Precision.FLOAT64);
+             DoublePointer yp = new DoublePointer(ys);
+             CpuCsrProblem sparse = new CpuCsrProblem(a, yp, null, Precision.FLOAT64, 2)) {
+            HostExtendedResidual means = new HostExtendedResidual(d, Precision.FLOAT64, true, 2, NativeRangeKernel.orJava(), true);
+            ColumnStatistics stats = means.roundedMeans();
+            double[] moment = means.centredMoment();
+            HostExtendedResidual[] uncentred = {new HostExtendedResidual(d, Precision.FLOAT64, false, 1, NativeRangeKernel.orJava()),
+                new HostExtendedResidual(d, Precision.FLOAT64, false, 2, NativeRangeKernel.orJava())};
+            ExtendedResidual sparseResidual = sparse.extendedResidual(false);
+            double[] theta = new double[n];
+            long before = Pointer.totalBytes();
+            stopsWhenInterrupted("the Gram pass in place", () -> OpenBlas.withThreads(2, () -> DirectPasses.gram(d, null, null, 2)));
+            stopsWhenInterrupted("the Gram pass in centred blocks",
+                    () -> OpenBlas.withThreads(2, () -> DirectPasses.gram(weighted, null, null, 2)));
+            stopsWhenInterrupted("the Gram pass of float32 products",
+                    () -> OpenBlas.withThreads(2, () -> DirectPasses.float32Products(d, stats, moment, 2)));
+            stopsWhenInterrupted("the QR pass", () -> OpenBlas.withThreads(2, () -> DirectPasses.qrReduction(d, stats, ones)));
+            for (int threads : new int[] {1, 2}) {
+                stopsWhenInterrupted("the means' pass, " + threads + " threads",
+                        () -> new HostExtendedResidual(d, Precision.FLOAT64, true, threads, NativeRangeKernel.orJava(), true));
+                HostExtendedResidual pass = uncentred[threads - 1];
+                stopsWhenInterrupted("the residual pass, " + threads + " threads", () -> pass.transposedResidual(theta));
+            }
+            stopsWhenInterrupted("the sparse Gram pass", () -> sparse.crossProducts(true));
+            stopsWhenInterrupted("the sparse residual pass", () -> sparseResidual.transposedResidual(new double[40]));
+            stopsWhenInterrupted("the sparse means' pass", () -> sparse.extendedResidual(true));
+            long after = Pointer.totalBytes();
+            assertTrue(after <= before, "every interrupted pass freed its off-heap memory: " + before + " bytes before, " + after
+                    + " after");
+            // not interrupted: every pass runs whole
+            try (OffHeapGramSystem g = OpenBlas.withThreads(2, () -> DirectPasses.gram(d, null, null, 2))) {
+                assertTrue(g.upper(0, 0) > 0);
+            }
+            assertEquals(n, uncentred[1].transposedResidual(theta).length);
+            assertEquals(40, sparse.crossProducts(true).moment().length);
+        }
+    }
+
+    /**
+     * The blocks of the in-place Gram pass (whole multiples of {@link DirectPasses#IN_PLACE_ROW_UNIT} rows, a short
+     * remainder taken with the block before it) give G bit for bit as one dsyrk over all rows; normal and svd agree.
+     */
+    @Test
+    void theBlocksLeaveTheGramMatrixAndTheAnswerAsTheyWere() {
+        int n = 200;
+        long block = DirectPasses.inPlaceBlockRows(n);
+        assertEquals(0, block % DirectPasses.IN_PLACE_ROW_UNIT);
+        int m = (int) (2 * block + 100); // two blocks and a remainder shorter than a panel: alone, its panels would differ
+        try (Dataset d = generated(m, n, 9)) {
+            try (OffHeapGramSystem blocks = OpenBlas.withThreads(2, () -> DirectPasses.gram(d, null, null, 2));
+                 DoublePointer whole = new DoublePointer((long) n * n)) {
+                DoublePointer.memset(whole, 0, 8L * n * n);
+                OpenBlas.withThreads(2, () -> {
+                    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, m, 1.0, (DoublePointer) d.xPointer(), n, 1.0, whole, n);
+                    return null;
+                });
+                for (int i = 0; i < n; i++) {
+                    for (int j = i; j < n; j++) {
+                        assertEquals(whole.get((long) i * n + j), blocks.upper(i, j), 0, "G(" + i + ", " + j + ")");
+                    }
+                }
+            }
+        }
+        try (Dataset d = generated(30_000, 40, 10)) {
+            FittedModel normal = LinearRegression.fit(d, FitConfig.builder().backend("cpu").threads(2).solver(Solver.NORMAL).build());
+            FittedModel svd = LinearRegression.fit(d, FitConfig.builder().backend("cpu").threads(2).solver(Solver.SVD).build());
+            for (int j = 0; j < 40; j++) {
+                assertEquals(svd.coefficients()[j], normal.coefficients()[j], 1e-12 * Math.max(1, Math.abs(svd.coefficients()[j])));
+                assertEquals(1.0 + j % 5 - 2, normal.coefficients()[j], 0.01);
+            }
+            assertEquals(svd.intercept(), normal.intercept(), 1e-12 * Math.max(1, Math.abs(svd.intercept())));
+        }
+    }
+
+    /**
+     * An interrupt 50 ms into a normal or svd fit of 400,000 × 200 float64 (the uninterrupted normal fit is timed first:
+     * about 0.85 s on two cores, most of it the Gram pass) ends it with FitInterruptedException, the flag kept, in less
+     * than half that time (the bound is loose: machines are noisy); a fit started interrupted on the loaded data stops
+     * before any pass.
+     */
+    @Test
+    void anInterruptDuringALongPassEndsTheFitBeforeThePassWould() throws Exception {
+        try (Dataset d = generated(400_000, 200, 11)) {
+            FitConfig normal = FitConfig.builder().backend("cpu").threads(2).solver(Solver.NORMAL).build();
+            long t0 = System.nanoTime();
+            FittedModel full = LinearRegression.fit(d, normal);
+            double fullSeconds = (System.nanoTime() - t0) / 1e9;
+            assertEquals(200, full.coefficients().length);
+            for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
+                FitConfig c = normal.toBuilder().solver(s).build();
+                AtomicReference<Throwable> thrown = new AtomicReference<>();
+                AtomicBoolean flagKept = new AtomicBoolean();
+                long[] ended = new long[1];
+                Thread fitting = new Thread(() -> {
+                    try {
+                        LinearRegression.fit(d, c);
+                    } catch (Throwable e) {
+                        thrown.set(e);
+                    }
+                    flagKept.set(Thread.currentThread().isInterrupted());
+                    ended[0] = System.nanoTime();
+                }, "interrupted-direct-fit");
+                long started = System.nanoTime();
+                fitting.start();
+                Thread.sleep(50);
+                fitting.interrupt();
+                fitting.join(30_000);
+                assertFalse(fitting.isAlive(), s + ": still running 30 s after the interrupt");
+                double seconds = (ended[0] - started) / 1e9;
+                assertInstanceOf(FitInterruptedException.class, thrown.get(), s + ": " + thrown.get());
+                FitInterruptedException e = (FitInterruptedException) thrown.get();
+                assertEquals(0, e.iteration());
+                assertTrue(e.threadInterrupted());
+                assertTrue(flagKept.get(), s + ": the interrupt flag is kept");
+                // ~0.06 s against ~0.85 s on two cores; stopping only between the backend's calls it ended after ~0.8 s
+                assertTrue(seconds < fullSeconds / 2, s + ": interrupted after 50 ms, it ended after " + seconds
+                        + " s; the uninterrupted normal fit took " + fullSeconds + " s");
+            }
+            try (LoadedProblem p = LinearRegression.load(d, normal)) {
+                for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
+                    long started = System.nanoTime();
+                    stopsWhenInterrupted(s + " on the loaded problem", () -> LinearRegression.fit(p, normal.toBuilder().solver(s).build()));
+                    double seconds = (System.nanoTime() - started) / 1e9;
+                    assertTrue(seconds < fullSeconds / 4, s + ": started interrupted, it ended after " + seconds + " s");
+                }
+            }
+        }
+    }
+
+    /**
+     * m × n float64 X off the Java heap (uniform values, columns offset by j mod 3), y = Xθ + 1 + noise with
+     * θⱼ = 1 + j mod 5 − 2.
+     */
+    private static Dataset generated(int m, int n, long seed) {
+        DoublePointer x = new DoublePointer((long) m * n);
+        DoublePointer y = new DoublePointer(m);
+        SplittableRandom r = new SplittableRandom(seed);
+        int window = Math.max(1, OffHeapViews.MAX_WINDOW / n);
+        for (int start = 0; start < m; start += window) {
+            int count = Math.min(window, m - start);
+            DoubleBuffer xb = OffHeapViews.doubles(x, (long) start * n, count * n);
+            DoubleBuffer yb = OffHeapViews.doubles(y, start, count);
+            for (int i = 0; i < count; i++) {
+                double t = 1 + 0.01 * (r.nextDouble() - 0.5);
+                for (int j = 0; j < n; j++) {
+                    double v = 2 * r.nextDouble() - 1 + j % 3;
+                    xb.put(i * n + j, v);
+                    t += v * (1 + j % 5 - 2);
+                }
+                yb.put(i, t);
+            }
+        }
+        return Dataset.adopt(x, y, m, n);
+    }
+}
