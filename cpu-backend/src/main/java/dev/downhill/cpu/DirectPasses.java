@@ -222,10 +222,13 @@ final class DirectPasses {
 
     /**
      * Rows per dsyrk call on X in place for n columns: whole {@link #IN_PLACE_ROW_UNIT}s, about
-     * {@value #IN_PLACE_BLOCK_BYTES} bytes of X (one unit at least, {@link #IN_PLACE_MAX_ROWS} at most).
+     * {@value #IN_PLACE_BLOCK_BYTES} bytes of X but at least 16·n rows (each call reads and writes G, n² values: at 16·n
+     * rows that costs at most 1/8 of the call's reading of X), and {@link #IN_PLACE_MAX_ROWS} at most.
      */
     static long inPlaceBlockRows(int n) {
-        long units = IN_PLACE_BLOCK_BYTES / (8L * Math.max(1, n) * IN_PLACE_ROW_UNIT);
+        long columns = Math.max(1, n);
+        long units = Math.max(IN_PLACE_BLOCK_BYTES / (8L * columns * IN_PLACE_ROW_UNIT),
+                (16 * columns + IN_PLACE_ROW_UNIT - 1) / IN_PLACE_ROW_UNIT);
         return Math.min(IN_PLACE_MAX_ROWS, Math.max(1, units) * IN_PLACE_ROW_UNIT);
     }
 
