@@ -1,6 +1,7 @@
 // Passes over a CSR X (host memory): int64 row pointers, int32 column indices, float32 or float64 values.
 // Every product and sum is carried in float64 whatever the values' precision. A row's entries are visited in storage
-// order, rows in increasing order (or in the given order for the gather variants), so each call is deterministic; the
+// order (the full gradient pass sums a row's dot in eight interleaved chains over that order, csr_row_dot8), rows in
+// increasing order (or in the given order for the gather variants), so each call is deterministic; the
 // Java side gives each thread a contiguous row range and its own float64 accumulator, and combines them in thread order.
 // Weights w (per row, float64) are optional: a null pointer means every w_i = 1 and costs nothing.
 #ifndef DOWNHILL_SPARSE_H
