@@ -789,27 +789,17 @@ public abstract class BackendContract {
                     }
                     return System.nanoTime() > giveUp ? IterationListener.Control.STOP : IterationListener.Control.CONTINUE;
                 }).build();
-                java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
-                java.util.concurrent.atomic.AtomicBoolean flagKept = new java.util.concurrent.atomic.AtomicBoolean();
-                Thread fitting = new Thread(() -> {
-                    try {
-                        LinearRegression.fit(d, c);
-                    } catch (Throwable e) {
-                        thrown.set(e);
-                    }
-                    flagKept.set(Thread.currentThread().isInterrupted());
-                }, "interrupted-fit");
-                fitting.start();
+                FitThread fitting = FitThread.start(d, c, "interrupted-fit");
                 assertTrue(running.await(60, java.util.concurrent.TimeUnit.SECONDS), c.toString());
                 long interruptedAt = System.nanoTime();
                 fitting.interrupt();
-                fitting.join(90_000);
+                boolean ended = fitting.join(90_000);
                 double seconds = (System.nanoTime() - interruptedAt) / 1e9;
-                assertFalse(fitting.isAlive(), c.toString());
-                assertTrue(thrown.get() instanceof dev.downhill.FitInterruptedException, c + ": " + thrown.get());
-                dev.downhill.FitInterruptedException e = (dev.downhill.FitInterruptedException) thrown.get();
+                assertTrue(ended, c.toString());
+                assertTrue(fitting.thrown() instanceof dev.downhill.FitInterruptedException, c + ": " + fitting.thrown());
+                dev.downhill.FitInterruptedException e = (dev.downhill.FitInterruptedException) fitting.thrown();
                 assertTrue(e.threadInterrupted(), c.toString());
-                assertTrue(flagKept.get(), c + ": the interrupt flag is kept");
+                assertTrue(fitting.flagKept(), c + ": the interrupt flag is kept");
                 assertTrue(seconds < 10, c + ": ended " + seconds + " s after the interrupt");
                 assertTrue(e.iteration() >= 3 && e.iteration() <= seen.get() + 1, c + ": stopped at " + e.iteration()
                         + ", the listener saw " + seen.get());

@@ -5,7 +5,6 @@ import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_full.CblasUpper;
 import static org.bytedeco.openblas.global.openblas_full.cblas_dsyrk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,11 +23,10 @@ import dev.downhill.io.CsrMatrix;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.HostExtendedResidual;
+import dev.downhill.testing.FitThread;
 import dev.downhill.testing.TestData;
 import java.nio.DoubleBuffer;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
@@ -205,30 +203,17 @@ class DirectSolverInterruptTest {
             assertEquals(200, full.coefficients().length);
             for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
                 FitConfig c = normal.toBuilder().solver(s).build();
-                AtomicReference<Throwable> thrown = new AtomicReference<>();
-                AtomicBoolean flagKept = new AtomicBoolean();
-                long[] ended = new long[1];
-                Thread fitting = new Thread(() -> {
-                    try {
-                        LinearRegression.fit(d, c);
-                    } catch (Throwable e) {
-                        thrown.set(e);
-                    }
-                    flagKept.set(Thread.currentThread().isInterrupted());
-                    ended[0] = System.nanoTime();
-                }, "interrupted-direct-fit");
                 long started = System.nanoTime();
-                fitting.start();
+                FitThread fitting = FitThread.start(d, c, "interrupted-direct-fit");
                 Thread.sleep(50);
                 fitting.interrupt();
-                fitting.join(30_000);
-                assertFalse(fitting.isAlive(), s + ": still running 30 s after the interrupt");
-                double seconds = (ended[0] - started) / 1e9;
-                assertInstanceOf(FitInterruptedException.class, thrown.get(), s + ": " + thrown.get());
-                FitInterruptedException e = (FitInterruptedException) thrown.get();
+                assertTrue(fitting.join(30_000), s + ": still running 30 s after the interrupt");
+                double seconds = (fitting.endedNanos() - started) / 1e9;
+                assertInstanceOf(FitInterruptedException.class, fitting.thrown(), s + ": " + fitting.thrown());
+                FitInterruptedException e = (FitInterruptedException) fitting.thrown();
                 assertEquals(0, e.iteration());
                 assertTrue(e.threadInterrupted());
-                assertTrue(flagKept.get(), s + ": the interrupt flag is kept");
+                assertTrue(fitting.flagKept(), s + ": the interrupt flag is kept");
                 // ~0.06 s against ~0.85 s on two cores; stopping only between the backend's calls it ended after ~0.8 s
                 assertTrue(seconds < fullSeconds / 2, s + ": interrupted after 50 ms, it ended after " + seconds
                         + " s; the uninterrupted normal fit took " + fullSeconds + " s");
