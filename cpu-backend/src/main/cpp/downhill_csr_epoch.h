@@ -118,25 +118,6 @@ struct PlainLazyColumn {
     double mean() const { return mean_; }
 };
 
-// The eight interleaved sums of a row's entries combined: ((p_0 + p_4) + (p_2 + p_6)) + ((p_1 + p_5) + (p_3 + p_7)) (the
-// order of csr_row_dot8; SparseLazyEpoch.combined in Java). One chain per row of ~1,000 dependent additions was most of
-// an E2006-shaped epoch.
-static inline double lazy_chains_combined(const double* p) {
-    return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
-}
-
-// Prefetches the entry at `at` (values and, every sixteenth entry, indices) when `offset` (its position in its row, a
-// multiple of 8) starts a line of values: one line of each stream a time. Changes no value.
-template <class T>
-static inline void lazy_prefetch(const int* col, const T* val, csr_index offset, csr_index at) {
-    if ((offset & (64 / (csr_index) sizeof(T) - 1)) < 8) {
-        __builtin_prefetch(val + at, 0, 3);
-    }
-    if ((offset & 15) == 0) {
-        __builtin_prefetch(col + at, 0, 3);
-    }
-}
-
 // x̄ᵀv (0 without means).
 template <class C>
 static inline double csr_lazy_recount(const C* cs, ep_i64 n, bool centred) {
@@ -161,9 +142,10 @@ static inline double csr_lazy_fold(C* cs, ep_i64 n, bool centred, double* a, dou
 }
 
 // Batches [first_batch, first_batch + batches) of the epoch, rates[k] for the k-th of them. Optional (NULL): mean (x̄),
-// factor (D), s2 (S²), lambda (λ, for the last batch's gradient), w. Scratch: wr (B), rows (2·B: this batch's rows and the next one's). The epoch's last
-// batch, when among these, writes last_theta (θ before its step) and g (its D∘g_B − s·Σwr·x̄ + λ∘θ). Adds each row's
-// w·r² to *sum_squares in order. columns: 5·n float64 of scratch (the columns' state side by side).
+// factor (D), s2 (S²), lambda (λ, for the last batch's gradient), w. Scratch: wr (B), rows (2·B: this batch's rows
+// and the next one's). The epoch's last batch, when among these, writes last_theta (θ before its step) and g (its
+// D∘g_B − s·Σwr·x̄ + λ∘θ). Adds each row's w·r² to *sum_squares in order. columns: 5·n float64 of scratch (the
+// columns' state side by side).
 template <class T, class C>
 static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w,
                                   ep_i64 m, ep_i64 n, ep_i64 seed, ep_i64 epoch, ep_i64 train, ep_i64 validation_seed,
@@ -186,7 +168,8 @@ static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T*
     double a = state[0], c = state[1], xv = state[2];
     const double xd = state[3];
     double total = *sum_squares;
-    // rows[0, B): this batch's rows; next[0, B): the next batch's (in this call), so its first row can be prefetched
+    // the two halves of `rows` hold this batch's rows and the next one's (in this call, so that its first row can be
+    // prefetched), swapped from batch to batch
     ep_i64* next = rows + batch;
     ep_i64 next_count = 0;
     if (batches > 0) {
@@ -197,9 +180,9 @@ static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T*
     for (ep_i64 q = 0; q < batches; q++) {
         ep_i64 from = (first_batch + q) * batch;
         ep_i64 k = next_count;
-        for (ep_i64 r = 0; r < k; r++) {
-            rows[r] = next[r];
-        }
+        ep_i64* swapped = rows;
+        rows = next;
+        next = swapped;
         next_count = 0;
         if (q + 1 < batches) {
             ep_i64 after = from + batch;
@@ -218,7 +201,7 @@ static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T*
         for (ep_i64 r = 0; r < k; r++) {
             ep_i64 i = rows[r];
             // x_iᵀv and x_iᵀd, each in eight interleaved sums (entry positions ≡ c mod 8) combined as
-            // lazy_chains_combined, then the row's last (length mod 8) entries in order
+            // csr_chains_combined, then the row's last (length mod 8) entries in order
             double pv[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             double pd[8] = {0, 0, 0, 0, 0, 0, 0, 0};
             csr_index e = ptr[i];
@@ -228,7 +211,7 @@ static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T*
             const csr_index ahead = prefetching ? ptr[rows[r + 1]] - e : 0;
             for (; e + 8 <= end; e += 8) {
                 if (prefetching) {
-                    lazy_prefetch(col, val, e - ptr[i], e + ahead);
+                    csr_prefetch_entry(col, val, e - ptr[i], e + ahead);
                 }
                 for (int u = 0; u < 8; u++) {
                     const C& cj = cs[col[e + u]];
@@ -237,8 +220,8 @@ static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T*
                     pd[u] += xij * cj.d();
                 }
             }
-            double dv = lazy_chains_combined(pv);
-            double dd = lazy_chains_combined(pd);
+            double dv = csr_chains_combined(pv);
+            double dd = csr_chains_combined(pd);
             for (; e < end; e++) {
                 const C& cj = cs[col[e]];
                 double xij = (double) val[e] * cj.factor();
@@ -280,7 +263,7 @@ static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T*
             const csr_index ahead = prefetching ? ptr[next[0]] - e : 0;
             for (; e + 8 <= end; e += 8) {
                 if (prefetching) {
-                    lazy_prefetch(col, val, e - ptr[i], e + ahead);
+                    csr_prefetch_entry(col, val, e - ptr[i], e + ahead);
                 }
                 for (int u = 0; u < 8; u++) {
                     C& cj = cs[col[e + u]];
@@ -289,7 +272,7 @@ static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T*
                     px[u] += cj.mean() * delta;
                 }
             }
-            double moved = lazy_chains_combined(px);
+            double moved = csr_chains_combined(px);
             for (; e < end; e++) {
                 C& cj = cs[col[e]];
                 double delta = coefficient * (double) val[e] * cj.factor() * cj.s2();

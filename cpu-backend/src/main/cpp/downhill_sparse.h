@@ -13,6 +13,25 @@ namespace downhill {
 
 typedef long long csr_index;
 
+// Eight interleaved sums p_c of a row's entries combined: ((p_0 + p_4) + (p_2 + p_6)) + ((p_1 + p_5) + (p_3 + p_7)) — the
+// row dot's order here and the lazy epoch's (downhill_csr_epoch.h; SparseLazyEpoch.combined in Java).
+static inline double csr_chains_combined(const double* p) {
+    return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
+
+// Prefetches another row's entry `at` while the entry at `offset` of this row is read: its values' line when `offset`
+// starts a line of values, its indices' line when `offset` starts one of those (every 16). Loops that step by 8 entries
+// (offsets multiples of 8) ask once a line too. Changes no value.
+template <typename T>
+static inline void csr_prefetch_entry(const int* col, const T* val, csr_index offset, csr_index at) {
+    if ((offset & (64 / (csr_index) sizeof(T) - 1)) == 0) {
+        __builtin_prefetch(val + at, 0, 3);
+    }
+    if ((offset & 15) == 0) {
+        __builtin_prefetch(col + at, 0, 3);
+    }
+}
+
 // Entries ahead whose θ_j / accumulator_j lines the column-prefetching flavour asks for (see csr_gradient_rows).
 static const csr_index COLUMNS_AHEAD = 64;
 
@@ -35,7 +54,7 @@ static inline double csr_row_dot8(const int* col, const T* val, csr_index from, 
             p[c] += (double) val[k + c] * (double) theta[col[k + c]];
         }
     }
-    double d = ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+    double d = csr_chains_combined(p);
     for (; k < to; k++) {
         d += (double) val[k] * (double) theta[col[k]];
     }
@@ -52,7 +71,6 @@ static inline double csr_row_dot8(const int* col, const T* val, csr_index from, 
 template <typename T, bool AHEAD>
 static void csr_gradient_rows(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w,
                               csr_index start, csr_index end, const T* theta, double b, double tau, double* acc, double* sums) {
-    const csr_index values_per_line = 64 / (csr_index) sizeof(T);
     const csr_index limit = ptr[end];
     double ss = 0, s = 0;
     for (csr_index i = start; i < end; i++) {
@@ -63,12 +81,7 @@ static void csr_gradient_rows(const csr_index* ptr, const int* col, const T* val
         s += wr;
         csr_index k = from;
         for (; k + 8 <= to; k += 8) {
-            if (((k - from) & (values_per_line - 1)) < 8) {
-                __builtin_prefetch(val + k + length, 0, 3);
-            }
-            if (((k - from) & 15) == 0) {
-                __builtin_prefetch(col + k + length, 0, 3);
-            }
+            csr_prefetch_entry(col, val, k - from, k + length);
             if (AHEAD && k + 8 + COLUMNS_AHEAD <= limit) {
                 for (int c = 0; c < 8; c++) {
                     __builtin_prefetch(acc + col[k + c + COLUMNS_AHEAD], 1, 3);
@@ -94,7 +107,6 @@ template <typename T>
 static void csr_gradient_gather(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w,
                                 const long long* order, csr_index from, csr_index to, const T* theta, double b, double tau,
                                 double* acc, double* sums) {
-    const csr_index values_per_line = 64 / (csr_index) sizeof(T);
     double ss = 0, s = 0;
     for (csr_index q = from; q < to; q++) {
         const csr_index i = order[q];
@@ -110,11 +122,8 @@ static void csr_gradient_gather(const csr_index* ptr, const int* col, const T* v
         const bool prefetching = q + 1 < to;
         const csr_index ahead = prefetching ? ptr[order[q + 1]] - start : 0;
         for (csr_index k = start; k < end; k++) {
-            if (prefetching && ((k - start) & (values_per_line - 1)) == 0) {
-                __builtin_prefetch(val + k + ahead, 0, 3);
-                if (((k - start) & 15) == 0) {
-                    __builtin_prefetch(col + k + ahead, 0, 3);
-                }
+            if (prefetching) {
+                csr_prefetch_entry(col, val, k - start, k + ahead);
             }
             acc[col[k]] += wr * (double) val[k];
         }
@@ -131,18 +140,12 @@ static void csr_gradient_gather(const csr_index* ptr, const int* col, const T* v
 template <typename T>
 static void csr_column_moments_rows(const csr_index* ptr, const int* col, const T* val, const T* y, const double* w,
                                     csr_index start, csr_index end, double* moments, double* sums) {
-    const csr_index values_per_line = 64 / (csr_index) sizeof(T);
     double sy = 0, sw = 0;
     for (csr_index i = start; i < end; i++) {
         double wi = w ? w[i] : 1.0;
         const csr_index from = ptr[i], length = ptr[i + 1] - from;
         for (csr_index k = from; k < ptr[i + 1]; k++) {
-            if (((k - from) & (values_per_line - 1)) == 0) {
-                __builtin_prefetch(val + k + length, 0, 3);
-                if (((k - from) & 15) == 0) {
-                    __builtin_prefetch(col + k + length, 0, 3);
-                }
-            }
+            csr_prefetch_entry(col, val, k - from, k + length);
             const double x = (double) val[k];
             const double wx = wi * x;
             double* m = moments + 2 * (long long) col[k];
