@@ -277,11 +277,13 @@ inline void epoch_rows_fill(ep_i64 seed, ep_i64 epoch, ep_i64 rows, ep_i64 train
 
 // ------------------------------------------------------------------ row kernels
 
-// sum_j a_j b_j in float64: sixteen interleaved sums s_k (j ≡ k mod 16), combined lane-wise as
-// t_k = (s_k + s_{k+4}) + (s_{k+8} + s_{k+12}) for k < 4, then (t_0 + t_1) + (t_2 + t_3), then the tail
-// j ≥ 16⌊n/16⌋ in order: the row dot x_i·θ of the gather pass and of the epoch loop (both here, so they agree), and
-// from SIXTEEN_CHAINS_FROM values the intercept's x̄ᵀθ (intercept_dot, VectorOps.dot's rule).
-// The AVX2 flavour (four ymm accumulators of four lanes, multiply then add: no FMA) gives the same bits.
+// sum_j a_j b_j in float64: sixteen interleaved sums s_k = sum over j ≡ k (mod 16) in increasing j (the last n mod 16
+// products too, into s_0, s_1, ...), combined as t_k = (s_k + s_{k+4}) + (s_{k+8} + s_{k+12}) for k < 4, then
+// (t_0 + t_1) + (t_2 + t_3): the row dot x_i·θ of the gather pass and of the epoch loop (both here, so they agree), and
+// the intercept's x̄ᵀθ (intercept_dot, VectorOps.dot's rule). No sum is ever −0 (each starts at +0), so adding a +0
+// product changes none: the AVX2 flavour (four ymm accumulators of four lanes, multiply then add: no FMA) gives the
+// same bits. Why the tail goes into the chains: in a step of one row, both dots lie on the chain from θ to θ, and a
+// tail summed in order after the combine added its length in additions to it (n = 20: ~10 % of a row, measured).
 template <class T>
 static inline double dot16_portable(const T* a, const T* b, ep_i64 n) {
     double s[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -291,15 +293,14 @@ static inline double dot16_portable(const T* a, const T* b, ep_i64 n) {
             s[k] += (double) a[j + k] * (double) b[j + k];
         }
     }
+    for (int k = 0; j < n; j++, k++) {
+        s[k] += (double) a[j] * (double) b[j];
+    }
     double t[4];
     for (int k = 0; k < 4; k++) {
         t[k] = (s[k] + s[k + 4]) + (s[k + 8] + s[k + 12]);
     }
-    double r = (t[0] + t[1]) + (t[2] + t[3]);
-    for (; j < n; j++) {
-        r += (double) a[j] * (double) b[j];
-    }
-    return r;
+    return (t[0] + t[1]) + (t[2] + t[3]);
 }
 
 __attribute__((target("avx2"))) static inline __m256d ep_load4(const float* p) {
@@ -310,6 +311,23 @@ __attribute__((target("avx2"))) static inline __m256d ep_load4(const double* p) 
     return _mm256_loadu_pd(p);
 }
 
+// Products a_j·b_j, j ∈ [i, i + count), count ≤ 4, in the lanes 0.. of a vector (+0 in the lanes after them).
+template <class T>
+__attribute__((target("avx2"))) static inline __m256d ep_products4(const T* a, const T* b, ep_i64 i, ep_i64 count) {
+    if (count >= 4) {
+        return _mm256_mul_pd(ep_load4(a + i), ep_load4(b + i));
+    }
+    if (count <= 0) {
+        return _mm256_setzero_pd();
+    }
+    double p0 = (double) a[i] * (double) b[i];
+    double p1 = count > 1 ? (double) a[i + 1] * (double) b[i + 1] : 0.0;
+    double p2 = count > 2 ? (double) a[i + 2] * (double) b[i + 2] : 0.0;
+    return _mm256_setr_pd(p0, p1, p2, 0.0);
+}
+
+// dot16_portable's sums with s_{4q..4q+3} in the ymm accumulator q: whole blocks of 16, then the tail's products in the
+// accumulators' lanes from s_0 on (+0 in the lanes past the end, which changes no sum).
 template <class T>
 __attribute__((target("avx2"))) static inline double dot16_avx2(const T* a, const T* b, ep_i64 n) {
     __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd(), s2 = _mm256_setzero_pd(), s3 = _mm256_setzero_pd();
@@ -320,35 +338,34 @@ __attribute__((target("avx2"))) static inline double dot16_avx2(const T* a, cons
         s2 = _mm256_add_pd(s2, _mm256_mul_pd(ep_load4(a + j + 8), ep_load4(b + j + 8)));
         s3 = _mm256_add_pd(s3, _mm256_mul_pd(ep_load4(a + j + 12), ep_load4(b + j + 12)));
     }
+    const ep_i64 tail = n - j;
+    if (tail > 0) {
+        s0 = _mm256_add_pd(s0, ep_products4(a, b, j, tail));
+        s1 = _mm256_add_pd(s1, ep_products4(a, b, j + 4, tail - 4));
+        s2 = _mm256_add_pd(s2, ep_products4(a, b, j + 8, tail - 8));
+        s3 = _mm256_add_pd(s3, ep_products4(a, b, j + 12, tail - 12));
+    }
     __m256d t = _mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3));
     double l[4];
     _mm256_storeu_pd(l, t);
-    double r = (l[0] + l[1]) + (l[2] + l[3]);
-    for (; j < n; j++) {
-        r += (double) a[j] * (double) b[j];
-    }
-    return r;
+    return (l[0] + l[1]) + (l[2] + l[3]);
 }
 
 static inline bool ep_avx2() {
     return ep_simd_level() >= 1;
 }
 
-// From this length on, intercept_dot sums in sixteen chains (VectorOps.SIXTEEN_CHAINS_FROM).
-static const ep_i64 SIXTEEN_CHAINS_FROM = 32;
+// dot16 in the flavour AVX2 (a caller compiled for AVX2 may inline either).
+template <class T, bool AVX2>
+static inline __attribute__((always_inline)) double dot16(const T* a, const T* b, ep_i64 n) {
+    return AVX2 ? dot16_avx2(a, b, n) : dot16_portable(a, b, n);
+}
 
-// x̄ᵀθ for a batch's intercept, by VectorOps.dot's rule (so the per-batch loop, which asks the problem's dot, has the
-// same bits): in index order below SIXTEEN_CHAINS_FROM values, else dot16's order.
+// xᵀy by VectorOps.dot's rule, dot16's (so the per-batch loop, which asks the problem's dot for a batch's intercept
+// x̄ᵀθ, has the epochs' bits), in the CPU's flavour.
 template <class T>
 static inline double intercept_dot(const T* a, const T* b, ep_i64 n) {
-    if (n < SIXTEEN_CHAINS_FROM) {
-        double s = 0;
-        for (ep_i64 j = 0; j < n; j++) {
-            s += (double) a[j] * (double) b[j];
-        }
-        return s;
-    }
-    return ep_avx2() ? dot16_avx2(a, b, n) : dot16_portable(a, b, n);
+    return ep_avx2() ? dot16<T, true>(a, b, n) : dot16<T, false>(a, b, n);
 }
 
 // Rows looked ahead: the row PREFETCH_ROWS positions ahead is prefetched (x's first lines, y, w) while one is summed.
@@ -386,7 +403,7 @@ static inline void prefetch_position(const T* x, ep_i64 cols, const T* y, const 
 template <class T, bool AVX2>
 static inline __attribute__((always_inline)) T batch_row(const T* xi, ep_i64 cols, double yi, const double* wi,
                                                          const T* theta, double b, double tau, double* ss, double* s) {
-    double d = AVX2 && cols >= 16 ? dot16_avx2(xi, theta, cols) : dot16_portable(xi, theta, cols);
+    double d = dot16<T, AVX2>(xi, theta, cols);
     double r = d + b - tau * yi;
     double wr = wi != NULL ? *wi * r : r;
     *ss += wr * r;
@@ -444,7 +461,7 @@ static void gather_batch_portable(const T* x, ep_i64 cols, const T* y, const dou
 }
 
 template <class T>
-__attribute__((target("avx2"))) static void gather_batch_avx2(const T* x, ep_i64 cols, const T* y, const double* w,
+__attribute__((target("avx2"), flatten)) static void gather_batch_avx2(const T* x, ep_i64 cols, const T* y, const double* w,
                                                               const ep_i64* ring, ep_i64 mask, ep_i64 start, ep_i64 k,
                                                               ep_i64 ahead, const T* theta, double b, double tau,
                                                               T* partial, double* ss, double* s) {
@@ -613,12 +630,12 @@ static inline bool await_rows(RowProducer& state, ep_i64 until, long long wait) 
     return true;
 }
 
-// A batch's inputs from θ: returns θ̃ = D∘θ (into tt; θ itself without D) and sets *b = ȳ − x̄ᵀθ (intercept_dot, as
-// the problem's dot, VectorOps.dot; 0 uncentred). Shared by the dense and the CSR epoch loops.
-template <class T>
-static inline const T* batch_inputs(ep_i64 cols, const T* theta, double ymean, const T* means, const T* factors, T* tt,
-                                    double* b) {
-    *b = means != NULL ? ymean - intercept_dot(means, theta, cols) : 0;
+// A batch's inputs from θ: returns θ̃ = D∘θ (into tt; θ itself without D) and sets *b = ȳ − x̄ᵀθ (dot16 in the flavour
+// AVX2: the problem's dot, VectorOps.dot; 0 uncentred).
+template <class T, bool AVX2>
+static inline __attribute__((always_inline)) const T* batch_inputs_in(ep_i64 cols, const T* theta, double ymean,
+                                                                       const T* means, const T* factors, T* tt, double* b) {
+    *b = means != NULL ? ymean - dot16<T, AVX2>(means, theta, cols) : 0;
     if (factors == NULL) {
         return theta;
     }
@@ -628,17 +645,25 @@ static inline const T* batch_inputs(ep_i64 cols, const T* theta, double ymean, c
     return tt;
 }
 
+// batch_inputs_in in the CPU's flavour. Shared by the dense and the CSR epoch loops.
+template <class T>
+static inline const T* batch_inputs(ep_i64 cols, const T* theta, double ymean, const T* means, const T* factors, T* tt,
+                                    double* b) {
+    return ep_avx2() ? batch_inputs_in<T, true>(cols, theta, ymean, means, factors, tt, b)
+                     : batch_inputs_in<T, false>(cols, theta, ymean, means, factors, tt, b);
+}
+
 // The step of one batch after its gather pass, element by element (each j independent): g_j from the accumulator
 // (scaled, times D, centred, plus λ∘θ), then θ_j (minus η·S²g, then soft-thresholded). F's bits say which of means,
 // factors, ridge, S², l1 are present (compile-time, so each combination is a loop without branches).
-// Element j of the step: g_j and θ_j from v = 0 + acc_j (the batch's accumulated Σ w r x_j). Shared by update_step
-// and single_row_body, so both round exactly alike. Writes g[j], theta[j].
+// Element j of the step after its first rounding: g_j and θ_j from gj = (T) (scale·v), v = 0 + acc_j (the batch's
+// accumulated Σ w r x_j). Shared by update_step (update_element) and single_row_body, so both round exactly alike.
+// Writes g[j], theta[j].
 template <class T, int F>
-static inline __attribute__((always_inline)) void update_element(ep_i64 j, double v, double scale, double alpha,
-                                                                  double rate, double minus_rate, T* theta, T* g,
-                                                                  const T* means, const T* factors, const T* ridge,
-                                                                  const T* s2, const double* kappa, const double* l1s2) {
-    T gj = (T) (scale * v);
+static inline __attribute__((always_inline)) void update_element_from(ep_i64 j, T gj, double alpha, double rate,
+                                                                       double minus_rate, T* theta, T* g, const T* means,
+                                                                       const T* factors, const T* ridge, const T* s2,
+                                                                       const double* kappa, const double* l1s2) {
     if (F & 2) {
         gj = factors[j] * gj;
     }
@@ -661,6 +686,16 @@ static inline __attribute__((always_inline)) void update_element(ep_i64 j, doubl
         th = (T) (v2 > thr ? v2 - thr : v2 < -thr ? v2 + thr : 0);
     }
     theta[j] = th;
+}
+
+// Element j of the step: g_j and θ_j from v = 0 + acc_j (the batch's accumulated Σ w r x_j). Writes g[j], theta[j].
+template <class T, int F>
+static inline __attribute__((always_inline)) void update_element(ep_i64 j, double v, double scale, double alpha,
+                                                                  double rate, double minus_rate, T* theta, T* g,
+                                                                  const T* means, const T* factors, const T* ridge,
+                                                                  const T* s2, const double* kappa, const double* l1s2) {
+    update_element_from<T, F>(j, (T) (scale * v), alpha, rate, minus_rate, theta, g, means, factors, ridge, s2, kappa,
+                              l1s2);
 }
 
 template <class T, int F>
@@ -702,18 +737,17 @@ static inline void update(ep_i64 cols, const double* acc, double scale, double a
 // for count = 1 — the same expressions on the same values in the same order, so the same bits — without the float64
 // accumulator, the float32 partial and the per-batch calls between them. Writes theta, g (and tt with factors);
 // returns the batch's Σwr² (0 + wr·r, as the general path's sums[0] after its 0 + ...).
-template <class T, int F>
+template <class T, int F, bool AVX2>
 static inline __attribute__((always_inline)) double single_row_body(const T* xi, ep_i64 cols, double yi, const double* wi,
                                                                      double tau, double ymean, double rate, T* theta, T* g,
                                                                      const T* means, const T* factors, const T* ridge,
                                                                      const T* s2, const double* kappa, const double* l1s2,
-                                                                     T* tt, bool avx2) {
+                                                                     T* tt) {
     double b;
-    const T* t = batch_inputs(cols, theta, ymean, (F & 1) ? means : (const T*) NULL, (F & 2) ? factors : (const T*) NULL,
-                              tt, &b);
+    const T* t = batch_inputs_in<T, AVX2>(cols, theta, ymean, (F & 1) ? means : (const T*) NULL,
+                                          (F & 2) ? factors : (const T*) NULL, tt, &b);
     double sums[2] = {0, 0}; // the general path's gather sums from 0, then 0 + each (as epoch_batches)
-    const T a = avx2 ? batch_row<T, true>(xi, cols, yi, wi, t, b, tau, &sums[0], &sums[1])
-                     : batch_row<T, false>(xi, cols, yi, wi, t, b, tau, &sums[0], &sums[1]);
+    const T a = batch_row<T, AVX2>(xi, cols, yi, wi, t, b, tau, &sums[0], &sums[1]);
     double ss = 0.0 + sums[0];
     double sum = 0.0 + sums[1];
     const double scale = 2.0 / (double) 1;
@@ -721,9 +755,13 @@ static inline __attribute__((always_inline)) double single_row_body(const T* xi,
     const double minus_rate = -rate;
     for (ep_i64 j = 0; j < cols; j++) {
         // The general path's v = 0 + acc_j, acc_j = 0 + (double) (0 + a·x_j) (float32: the partial's 0 + a·x_j in T;
-        // float64: acc_j itself): adding +0 changes only −0 (into +0), so one addition gives all three's bits.
-        update_element<T, F>(j, 0.0 + (double) (a * xi[j]), scale, alpha, rate, minus_rate, theta, g, means, factors, ridge,
-                             s2, kappa, l1s2);
+        // float64: acc_j itself): adding +0 changes only −0 (into +0), so one addition gives all three's bits. Its
+        // first rounding (T) (scale·v) with scale = 2 is (p + p) + 0 in T, p = a·x_j: doubling is exact in either
+        // precision (and overflows to ∞ exactly when the rounding of 2p does), + 0 turns −0 into +0 as the general
+        // path's 0 + does. In T it skips a conversion to float64 and back on the chain from θ to θ (~12 % of a row).
+        const T p = a * xi[j];
+        update_element_from<T, F>(j, (p + p) + (T) 0, alpha, rate, minus_rate, theta, g, means, factors, ridge, s2, kappa,
+                                  l1s2);
     }
     return ss;
 }
@@ -745,8 +783,8 @@ static inline __attribute__((always_inline)) void single_rows_body(const T* x, e
             prefetch_position(x, cols, y, w, ring, mask, from + q + PREFETCH_ROWS);
         }
         ep_i64 i = ring[(from + q) & mask];
-        sum_squares += single_row_body<T, F>(x + i * cols, cols, (double) y[i], w != NULL ? w + i : NULL, tau, ymean,
-                                             rates[q], theta, g, means, factors, ridge, s2, kappa, l1s2, tt, AVX2);
+        sum_squares += single_row_body<T, F, AVX2>(x + i * cols, cols, (double) y[i], w != NULL ? w + i : NULL, tau,
+                                                   ymean, rates[q], theta, g, means, factors, ridge, s2, kappa, l1s2, tt);
     }
     *total = sum_squares;
 }
@@ -761,7 +799,7 @@ static void single_rows_portable(const T* x, ep_i64 cols, const T* y, const doub
 }
 
 template <class T, int F>
-__attribute__((target("avx2"))) static void single_rows_avx2(const T* x, ep_i64 cols, const T* y, const double* w,
+__attribute__((target("avx2"), flatten)) static void single_rows_avx2(const T* x, ep_i64 cols, const T* y, const double* w,
                                                              const ep_i64* ring, ep_i64 mask, ep_i64 from, ep_i64 count,
                                                              ep_i64 ahead, const double* rates, double tau, double ymean,
                                                              T* theta, T* g, const T* means, const T* factors,
@@ -941,7 +979,7 @@ inline void vector_multiply_double(const double* d, double* x, ep_i64 n) {
     }
 }
 
-// xᵀy in float64 by VectorOps.dot's rule (intercept_dot: index order below SIXTEEN_CHAINS_FROM, else dot16's order).
+// xᵀy in float64 by VectorOps.dot's rule (intercept_dot: dot16's order).
 inline double vector_dot_float(const float* x, const float* y, ep_i64 n) {
     return intercept_dot(x, y, n);
 }

@@ -108,78 +108,38 @@ final class VectorOps {
         org.bytedeco.javacpp.Pointer.memcpy(to.pointer(), from.pointer(), from.length() * from.precision().bytes());
     }
 
-    /** From this length on, {@link #dot} sums in sixteen chains; below it, in index order. */
-    static final int SIXTEEN_CHAINS_FROM = 32;
-
     /**
-     * xᵀy accumulated in float64 (float32 vectors: each product of the two values in float64). Below
-     * {@value #SIXTEEN_CHAINS_FROM} values in index order; from there in the order of the native row dot
-     * ({@code dot16_portable} of {@code downhill_epoch.h}): sixteen interleaved sums s_k (j ≡ k mod 16) over the whole
-     * blocks of 16, combined as t_k = (s_k + s_{k+4}) + (s_{k+8} + s_{k+12}), then (t_0 + t_1) + (t_2 + t_3), then the
-     * last n mod 16 products in index order. The native epochs compute each batch's intercept x̄ᵀθ by the same rule
-     * ({@code intercept_dot}), so they have the bits of the per-batch loop, which asks this dot. Why the two orders:
-     * in a step of one row, the intercept's dot is on the chain from θ to θ; in index order it follows the previous
-     * step's update element by element (cheapest for short vectors), but at n in the hundreds its chain of n
-     * additions is the longest part of the step (a quarter of it at n = 1,000, measured).
+     * xᵀy accumulated in float64 (float32 vectors: each product of the two values in float64), in the order of the
+     * native row dot ({@code dot16_portable} of {@code downhill_epoch.h}): sixteen interleaved sums
+     * s_k = Σ_{j ≡ k (mod 16)} x_j·y_j in increasing j, combined as t_k = (s_k + s_{k+4}) + (s_{k+8} + s_{k+12}), then
+     * (t_0 + t_1) + (t_2 + t_3). The native epochs compute each batch's intercept x̄ᵀθ by the same rule
+     * ({@code intercept_dot}), so they have the bits of the per-batch loop, which asks this dot. Why chains at every
+     * length: in a step of one row, the intercept's dot lies on the chain from θ to θ beside the row's dot; summed in
+     * index order (as this dot did below 32 values), or with the last n mod 16 products added one by one after the
+     * combine, it was the longest part of a step at n = 20 (the chains: 36 → 27 ns a row, measured).
      */
     static double dot(CpuVector x, CpuVector y) {
         int n = Math.toIntExact(x.length());
-        if (n < SIXTEEN_CHAINS_FROM) {
-            return inOrder(x, y, n);
-        }
         if (nativeLoops(n)) {
             return x.precision() == Precision.FLOAT64
                     ? EpochKernels.vector_dot_double((DoublePointer) x.pointer(), (DoublePointer) y.pointer(), n)
                     : EpochKernels.vector_dot_float((FloatPointer) x.pointer(), (FloatPointer) y.pointer(), n);
         }
-        if (x.precision() == Precision.FLOAT64) {
-            DoubleBuffer a = OffHeapViews.doubles(x.pointer(), 0, n);
-            DoubleBuffer b = OffHeapViews.doubles(y.pointer(), 0, n);
-            double[] s = new double[16];
-            int j = 0;
-            for (; j + 16 <= n; j += 16) {
-                for (int k = 0; k < 16; k++) {
-                    s[k] += a.get(j + k) * b.get(j + k);
-                }
-            }
-            double r = combined(s);
-            for (; j < n; j++) {
-                r += a.get(j) * b.get(j);
-            }
-            return r;
-        }
-        FloatBuffer a = OffHeapViews.floats(x.pointer(), 0, n);
-        FloatBuffer b = OffHeapViews.floats(y.pointer(), 0, n);
         double[] s = new double[16];
-        int j = 0;
-        for (; j + 16 <= n; j += 16) {
-            for (int k = 0; k < 16; k++) {
-                s[k] += (double) a.get(j + k) * b.get(j + k);
-            }
-        }
-        double r = combined(s);
-        for (; j < n; j++) {
-            r += (double) a.get(j) * b.get(j);
-        }
-        return r;
-    }
-
-    private static double inOrder(CpuVector x, CpuVector y, int n) {
-        double s = 0;
         if (x.precision() == Precision.FLOAT64) {
             DoubleBuffer a = OffHeapViews.doubles(x.pointer(), 0, n);
             DoubleBuffer b = OffHeapViews.doubles(y.pointer(), 0, n);
             for (int j = 0; j < n; j++) {
-                s += a.get(j) * b.get(j);
+                s[j & 15] += a.get(j) * b.get(j);
             }
         } else {
             FloatBuffer a = OffHeapViews.floats(x.pointer(), 0, n);
             FloatBuffer b = OffHeapViews.floats(y.pointer(), 0, n);
             for (int j = 0; j < n; j++) {
-                s += (double) a.get(j) * b.get(j);
+                s[j & 15] += (double) a.get(j) * b.get(j);
             }
         }
-        return s;
+        return combined(s);
     }
 
     /** ((s₀ + s₄) + (s₈ + s₁₂) + (s₁ + s₅) + (s₉ + s₁₃)) + (… k = 2 … + … k = 3 …), grouped as {@link #dot} says. */

@@ -277,7 +277,8 @@ class CpuEpochTest {
     static Stream<Arguments> flavours() {
         return Stream.of(Arguments.of(Precision.FLOAT32, 1, 37), Arguments.of(Precision.FLOAT64, 1, 70),
                 Arguments.of(Precision.FLOAT32, 5, 70), Arguments.of(Precision.FLOAT64, 3, 37),
-                Arguments.of(Precision.FLOAT32, 1, 6));
+                Arguments.of(Precision.FLOAT32, 1, 6), Arguments.of(Precision.FLOAT32, 1, 20),
+                Arguments.of(Precision.FLOAT64, 1, 15), Arguments.of(Precision.FLOAT32, 1, 3));
     }
 
     /**
