@@ -106,7 +106,7 @@ public final class SparseDataset implements AutoCloseable {
                 f[i] = (float) y[i];
                 if (dev.downhill.internal.Float32Range.lost(y[i])) {
                     throw new IllegalArgumentException("y at row " + i + " (zero-based): " + dev.downhill.internal.Float32Range.problem(y[i])
-                            + "; keep the data in float64 (--precision float64) or rescale it");
+                            + "; keep the data in float64 (" + dev.downhill.internal.Float32Range.FLOAT64_SETTING + ") or rescale it");
                 }
             }
             p = new FloatPointer(f);

@@ -36,6 +36,9 @@ public final class Float32Range {
         return null;
     }
 
+    /** How to ask for float64, on the command line and in the library, for the messages that advise it. */
+    public static final String FLOAT64_SETTING = "--precision float64; in the library, Precision.FLOAT64";
+
     /** The advice that follows {@link #problem} in a message. */
-    public static final String ADVICE = "read the data in float64 (--precision float64) or rescale it";
+    public static final String ADVICE = "read the data in float64 (" + FLOAT64_SETTING + ") or rescale it";
 }

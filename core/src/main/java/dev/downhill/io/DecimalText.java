@@ -45,7 +45,7 @@ final class DecimalText {
     /** The message for a literal whose magnitude overflows {@code precision}. */
     static String outOfRange(String text, Precision precision) {
         return MalformedFileException.quote(text) + " is out of the " + precision.name().toLowerCase(Locale.ROOT) + " range"
-                + (precision == Precision.FLOAT32 ? " (read it in float64: --precision float64)" : "");
+                + (precision == Precision.FLOAT32 ? " (read it in float64: " + dev.downhill.internal.Float32Range.FLOAT64_SETTING + ")" : "");
     }
 
     /**
@@ -58,8 +58,7 @@ final class DecimalText {
             return null;
         }
         return MalformedFileException.quote(text) + " is below the float32 range (non-zero magnitudes from " + Float.MIN_NORMAL
-                + ": it would become " + (parsed == 0 ? "0" : "the subnormal " + (float) parsed) + "); read it in float64 "
-                + "(--precision float64) or rescale it";
+                + ": it would become " + (parsed == 0 ? "0" : "the subnormal " + (float) parsed) + "); " + dev.downhill.internal.Float32Range.ADVICE;
     }
 
     /** Whether a decimal literal has a non-zero digit before its exponent. */

@@ -151,7 +151,7 @@ class CsvReaderTest {
         assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,0x10,6\n")), "'0x10' is not a number");
         assertMalformed(() -> CsvReader.readDataset(csv("1,2,3\n4,1e999,6\n")), "line 2, column 2", "out of the float64 range");
         assertMalformed(() -> CsvReader.defaults().withPrecision(Precision.FLOAT32).read(csv("1,1e39\n")),
-                "line 1, column 2", "out of the float32 range", "--precision float64");
+                "line 1, column 2", "out of the float32 range", "--precision float64", "in the library, Precision.FLOAT64");
         // a non-zero literal float32 would hold as 0 (1e-50) or a subnormal (1e-40) is refused too; zeros are not
         assertMalformed(() -> CsvReader.defaults().withPrecision(Precision.FLOAT32).read(csv("1,2\n3,1e-50\n")),
                 "line 2, column 2", "'1e-50' is below the float32 range", "become 0", "--precision float64");

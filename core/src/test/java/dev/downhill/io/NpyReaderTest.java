@@ -355,7 +355,7 @@ class NpyReaderTest {
         Path big = NpyFiles.write(dir.resolve("big.npy"), NpyFiles.header(NpyFiles.dict("<f8", false, "(2,)"), 1),
                 NpyFiles.littleEndian("<f8", 1, 1e300));
         assertMalformed(() -> NpyReader.readVector(big, Precision.FLOAT32), "value at [1]", "1.0E300 is beyond float32's range",
-                "--precision float64");
+                "--precision float64", "in the library, Precision.FLOAT64");
     }
 
     @Test
