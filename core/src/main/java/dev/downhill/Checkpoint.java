@@ -102,7 +102,8 @@ public final class Checkpoint {
     /**
      * Asks the fit running with this checkpoint to stop at its next boundary (thread-safe; for a signal handler or
      * another thread): it saves its state there (when {@link #directory()} is set) and throws
-     * {@link FitInterruptedException}. A fit that starts after the request stops at its first boundary.
+     * {@link FitInterruptedException}. A fit that starts after the request stops at its first boundary. The solvers
+     * without saved state (normal, svd, cd) stop between the blocks of their passes or between sweeps, saving nothing.
      */
     public void requestStop() {
         if (this == NONE) {

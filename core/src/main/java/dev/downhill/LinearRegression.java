@@ -166,9 +166,12 @@ public final class LinearRegression {
     private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos, Checkpointer checkpoint) {
         SolverState restored = checkpoint.restored();
         long[] trialPasses = {0};
-        FittedModel model = restored != null && restored.finished()
-                ? finishedFit(problem, requested, startNanos, checkpoint, restored)
-                : fit(problem, requested, startNanos, checkpoint, trialPasses);
+        FittedModel model;
+        try (Checkpointer.Running running = checkpoint.running()) { // a stop request reaches the passes between blocks too
+            model = restored != null && restored.finished()
+                    ? finishedFit(problem, requested, startNanos, checkpoint, restored)
+                    : fit(problem, requested, startNanos, checkpoint, trialPasses);
+        }
         checkpoint.finish(finishedState(model, trialPasses[0]));
         if (checkpoint.resumedAt() >= 0) {
             double run = elapsed(startNanos).toNanos() / 1e9;

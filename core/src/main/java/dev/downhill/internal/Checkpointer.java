@@ -173,13 +173,49 @@ public final class Checkpointer {
         }
     }
 
+    /** The checkpoint of the fit running on each thread (see {@link #running()}), whose stop requests {@link #stopIfInterrupted} honours. */
+    private static final ThreadLocal<Checkpoint> RUNNING = new ThreadLocal<>();
+
     /**
-     * Where a solver without checkpoints has a boundary (cd's sweeps): a {@link FitInterruptedException} at
-     * {@code iteration} when the thread is interrupted (its flag left set), else nothing.
+     * Marks this checkpointer's fit as the one running on the calling thread until the handle is closed: meanwhile
+     * {@link #stopIfInterrupted} there (cd's sweeps, the direct solvers' passes between their blocks) also stops on this
+     * fit's {@link Checkpoint#requestStop()}, not only on an interrupt. Handles nest (a fit within a fit restores the
+     * outer one's on close).
+     */
+    public Running running() {
+        return new Running(policy);
+    }
+
+    /** The calling thread's running fit, from {@link #running()} to {@link #close()}. */
+    public static final class Running implements AutoCloseable {
+        private final Checkpoint previous;
+
+        private Running(Checkpoint policy) {
+            previous = RUNNING.get();
+            RUNNING.set(policy);
+        }
+
+        @Override
+        public void close() {
+            if (previous == null) {
+                RUNNING.remove();
+            } else {
+                RUNNING.set(previous);
+            }
+        }
+    }
+
+    /**
+     * Where a solver without checkpoints has a boundary (cd's sweeps, the direct solvers' passes between blocks): a
+     * {@link FitInterruptedException} at {@code iteration} when the thread is interrupted (its flag left set) or the
+     * fit running on it ({@link #running()}) was asked to stop ({@link Checkpoint#requestStop()}; nothing is saved),
+     * else nothing. Costs a read of the interrupt flag and of a thread-local.
      */
     public static void stopIfInterrupted(long iteration) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new FitInterruptedException(iteration, null, true);
+        boolean interrupted = Thread.currentThread().isInterrupted();
+        Checkpoint running = RUNNING.get();
+        if (interrupted || (running != null && running.stopRequested())) {
+            throw new FitInterruptedException(iteration, null, interrupted);
         }
     }
 

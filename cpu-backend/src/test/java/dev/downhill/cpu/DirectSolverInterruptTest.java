@@ -5,10 +5,12 @@ import static org.bytedeco.openblas.global.openblas_full.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_full.CblasUpper;
 import static org.bytedeco.openblas.global.openblas_full.cblas_dsyrk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.downhill.Checkpoint;
 import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.FitInterruptedException;
@@ -30,6 +32,7 @@ import java.util.SplittableRandom;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -190,11 +193,11 @@ class DirectSolverInterruptTest {
     /**
      * An interrupt 50 ms into a normal or svd fit of 400,000 × 200 float64 (the uninterrupted normal fit is timed first:
      * about 0.85 s on two cores, most of it the Gram pass) ends it with FitInterruptedException, the flag kept, in less
-     * than half that time (the bound is loose: machines are noisy); a fit started interrupted on the loaded data stops
-     * before any pass.
+     * than half that time (the bound is loose: machines are noisy), and so does a {@link Checkpoint#requestStop()}; a
+     * fit started interrupted on the loaded data stops before any pass.
      */
     @Test
-    void anInterruptDuringALongPassEndsTheFitBeforeThePassWould() throws Exception {
+    void anInterruptDuringALongPassEndsTheFitBeforeThePassWould(@TempDir java.nio.file.Path folder) throws Exception {
         try (Dataset d = generated(400_000, 200, 11)) {
             FitConfig normal = FitConfig.builder().backend("cpu").threads(2).solver(Solver.NORMAL).build();
             long t0 = System.nanoTime();
@@ -216,6 +219,26 @@ class DirectSolverInterruptTest {
                 assertTrue(fitting.flagKept(), s + ": the interrupt flag is kept");
                 // ~0.06 s against ~0.85 s on two cores; stopping only between the backend's calls it ended after ~0.8 s
                 assertTrue(seconds < fullSeconds / 2, s + ": interrupted after 50 ms, it ended after " + seconds
+                        + " s; the uninterrupted normal fit took " + fullSeconds + " s");
+            }
+            // Checkpoint.requestStop() from another thread (the command line's SIGINT handler) stops the passes alike,
+            // the thread not interrupted, nothing saved (a direct fit has no state to resume)
+            for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
+                Checkpoint checkpoint = Checkpoint.to(folder.resolve(s.cliName()));
+                FitConfig c = normal.toBuilder().solver(s).checkpoint(checkpoint).build();
+                long started = System.nanoTime();
+                FitThread fitting = FitThread.start(d, c, "stopped-direct-fit");
+                Thread.sleep(50);
+                checkpoint.requestStop();
+                assertTrue(fitting.join(30_000), s + ": still running 30 s after the stop request");
+                double seconds = (fitting.endedNanos() - started) / 1e9;
+                assertInstanceOf(FitInterruptedException.class, fitting.thrown(), s + ": " + fitting.thrown());
+                FitInterruptedException e = (FitInterruptedException) fitting.thrown();
+                assertEquals(0, e.iteration());
+                assertFalse(e.threadInterrupted());
+                assertFalse(fitting.flagKept(), s + ": the thread was not interrupted");
+                assertTrue(e.directory().isEmpty(), s + ": nothing saved");
+                assertTrue(seconds < fullSeconds / 2, s + ": asked to stop after 50 ms, it ended after " + seconds
                         + " s; the uninterrupted normal fit took " + fullSeconds + " s");
             }
             try (LoadedProblem p = LinearRegression.load(d, normal)) {
