@@ -26,7 +26,11 @@ import java.util.Objects;
  * {@value #DEFAULT_PATH_RATIO}·α_max, where α_max = max_{pⱼ&gt;0} |(1/m)X_cᵀy_c|ⱼ / (ρ'·pⱼ) with ρ' = max(ρ, 10⁻³): for
  * an l1 term (ρ &gt; 0) the smallest α whose answer is θ = 0 (scikit-learn's {@code _alpha_grid}); for ridge (ρ = 0)
  * the same scale with ρ' = 10⁻³, glmnet's convention. Each fit of a path starts from the previous answer (warm
- * start), so the path costs a few times one fit.
+ * start), so the path costs a few times one fit. A ridge path ends at lasso's α_max, which is a strong penalty for
+ * data with little noise: when ridge's least validation error comes at the path's end, still falling, the whole
+ * cross-validation runs again on a path going further down at the same spacing, up to {@value #RIDGE_EXTENSIONS}
+ * times (to 10⁻¹²·α_max by default). A report whose least error still sits at the path's end says so
+ * ({@link CrossValidationReport#minimumAtPathEnd()}; the command line warns).
  *
  * <p>Cross-validation: the rows are split into K folds by a seeded permutation
  * ({@link CounterBasedSampler#epochOrder}(seed ⊕ salt, 0, m); fold f holds positions [f·m/K, (f+1)·m/K)), so the
@@ -62,6 +66,13 @@ public final class CrossValidation {
     public static final int DEFAULT_FOLDS = 5;
     /** The mix assumed for α_max when ρ is smaller (ridge): glmnet's convention. */
     public static final double MIN_RATIO_FOR_ALPHA_MAX = 1e-3;
+    /**
+     * How many times a ridge cross-validation runs again on a longer path when its least validation error came at the
+     * path's smallest α: each time the path goes as many decades further down at the same spacing (by default to
+     * 10⁻⁶·α_max, 10⁻⁹·α_max, 10⁻¹²·α_max). A ridge path from α_max (which is scaled as an l1 path with ρ = 10⁻³) to
+     * 10⁻³·α_max ends where lasso's α_max is, a strong penalty for data with little noise.
+     */
+    public static final int RIDGE_EXTENSIONS = 3;
     static final long FOLD_SALT = 0xF01D_5EEDL;
 
     /** How α is chosen from the cross-validation curve. */
@@ -230,10 +241,22 @@ public final class CrossValidation {
         return fit(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO);
     }
 
-    /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max. */
+    /**
+     * {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max (for ridge,
+     * extended while its least validation error is at its end: {@link #RIDGE_EXTENSIONS}).
+     */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
         long started = System.nanoTime();
+        FittedModel model = fitOnPath(data, config, folds, rule, count, ratio, started);
+        for (int k = 1; k <= RIDGE_EXTENSIONS && extendsPath(config, model); k++) {
+            model = fitOnPath(data, config, folds, rule, extendedCount(count, k), Math.pow(ratio, k + 1), started);
+        }
+        return model;
+    }
+
+    private static FittedModel fitOnPath(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio,
+                                         long started) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
         double[] alphas;
@@ -334,10 +357,22 @@ public final class CrossValidation {
         return fit(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO);
     }
 
-    /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max. */
+    /**
+     * {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max (for
+     * ridge, extended while its least validation error is at its end: {@link #RIDGE_EXTENSIONS}).
+     */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
         long started = System.nanoTime();
+        FittedModel model = fitOnPath(data, config, folds, rule, count, ratio, started);
+        for (int k = 1; k <= RIDGE_EXTENSIONS && extendsPath(config, model); k++) {
+            model = fitOnPath(data, config, folds, rule, extendedCount(count, k), Math.pow(ratio, k + 1), started);
+        }
+        return model;
+    }
+
+    private static FittedModel fitOnPath(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio,
+                                         long started) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
         double[] alphas;
@@ -360,6 +395,19 @@ public final class CrossValidation {
             }
         }
         return chosen(full, mse, alphas, rule, started);
+    }
+
+    /**
+     * Whether a ridge path is run again, longer: the penalty has no l1 term (ρ = 0) and the least mean validation error
+     * came at the path's smallest α, still falling there ({@link CrossValidationReport#minimumAtPathEnd()}).
+     */
+    private static boolean extendsPath(FitConfig config, FittedModel model) {
+        return config.penalty().l1Ratio() == 0 && model.report().crossValidation().minimumAtPathEnd();
+    }
+
+    /** The values of a path of {@code count} values extended {@code k} times by as many decades at the same spacing. */
+    private static int extendedCount(int count, int k) {
+        return Math.toIntExact((long) (count - 1) * (k + 1) + 1);
     }
 
     /**

@@ -36,6 +36,15 @@ public record CrossValidationReport(int folds, String rule, double[] alphas, dou
         }
     }
 
+    /**
+     * Whether the least mean validation error came at the path's smallest α and was still falling there (lower than at
+     * the α before it): a smaller α than the path holds may fit better.
+     */
+    public boolean minimumAtPathEnd() {
+        int last = alphas.length - 1;
+        return last >= 1 && alphaMin == alphas[last] && meanMse[last] < meanMse[last - 1];
+    }
+
     /** A report without the coefficient path (as read from a model file). */
     public CrossValidationReport(int folds, String rule, double[] alphas, double[] meanMse, double[] standardError,
                                  double alphaMin, double alpha1se, double chosenAlpha) {

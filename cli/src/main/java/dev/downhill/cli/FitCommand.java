@@ -298,6 +298,7 @@ final class FitCommand implements Callable<Integer> {
                 }
             }
             warnIgnoredByAuto(model);
+            warnPathEnd(model);
             warnKernelOptions(model);
             Score score = model.score(data);
             print(o, model, score, data);
@@ -362,6 +363,7 @@ final class FitCommand implements Callable<Integer> {
                 }
             }
             warnIgnoredByAuto(model);
+            warnPathEnd(model);
             warnKernelOptions(model);
             double[] predicted;
             try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE)
@@ -645,6 +647,15 @@ final class FitCommand implements Callable<Integer> {
      * After a fit with {@code --solver auto}: the warnings of {@link #warnIgnored} for the solver it chose, saying so and
      * how to have the options used.
      */
+    /** A warning when cross-validation's least error came at the end of its α path, still falling. */
+    private void warnPathEnd(FittedModel model) {
+        CrossValidationReport cv = model.report().crossValidation();
+        if (cv != null && cv.minimumAtPathEnd()) {
+            Main.warn(spec, String.format(Locale.ROOT, "the cross-validation error was least at the smallest α of the path "
+                    + "(%.6g, still falling there): a smaller α may fit better; give --alpha A to fit one", cv.alphas()[cv.alphas().length - 1]));
+        }
+    }
+
     private void warnIgnoredByAuto(FittedModel model) {
         if (solverIsAuto) {
             warnIgnored(model.solver(), " — chosen by --solver auto; name a solver that uses it");
@@ -731,7 +742,9 @@ final class FitCommand implements Callable<Integer> {
         CrossValidationReport cv = m.report().crossValidation();
         if (cv != null) {
             o.printf(Locale.ROOT, "alpha:       %.6g chosen by %d-fold cross-validation (rule %s; α_min %.6g, α_1se %.6g, "
-                    + "α_max %.6g)%n", cv.chosenAlpha(), cv.folds(), cv.rule(), cv.alphaMin(), cv.alpha1se(), cv.alphas()[0]);
+                    + "α_max %.6g; %d values of α%s)%n", cv.chosenAlpha(), cv.folds(), cv.rule(), cv.alphaMin(), cv.alpha1se(),
+                    cv.alphas()[0], cv.alphas().length, cv.alphas().length > CrossValidation.DEFAULT_PATH_LENGTH
+                            ? ", the ridge path extended to " + String.format(Locale.ROOT, "%.3g", cv.alphas()[cv.alphas().length - 1] / cv.alphas()[0]) + "·α_max" : "");
         }
         if (!Double.isNaN(m.report().objective())) {
             o.printf(Locale.ROOT, "objective:   %.10g (%s + penalty)%n", m.report().objective(),

@@ -55,6 +55,29 @@ class CliPenaltyTest {
         assertTrue(net.out().contains("elasticnet, α = 0.1, ρ = 0.5"), "default ρ 0.5: " + net.out());
     }
 
+    /**
+     * Noise-free data (every penalty only hurts): ridge's path is extended down to 1e-12·α_max, the summary says so and
+     * a warning says the least error was still at the path's end; the answer is the exact θ (it was shrunk to ~1/3).
+     */
+    @Test
+    void ridgeAlphaAutoOnNoiseFreeDataExtendsThePathAndWarns() throws IOException {
+        CliRun gen = CliRun.of("gen", "--rows", "60", "--features", "3", "--noise", "0", "--intercept", "1", "--seed", "3",
+                "--precision", "float64", "--out-dir", dir.toString(), "--quiet");
+        assertEquals(0, gen.code(), gen.err());
+        Path model = dir.resolve("ridge-cv.json");
+        CliRun cv = CliRun.of("fit", "--x", dir.resolve("X.npy").toString(), "--y", dir.resolve("y.npy").toString(),
+                "--penalty", "l2", "--alpha", "auto", "--cv", "3", "--out", model.toString(), "--quiet");
+        assertEquals(0, cv.code(), cv.err());
+        assertTrue(cv.err().contains("warning: the cross-validation error was least at the smallest α of the path"), cv.err());
+        assertTrue(cv.out().contains("397 values of α, the ridge path extended to 1.00e-12·α_max"), cv.out());
+        FittedModel m = ModelFile.read(model).model();
+        try (dev.downhill.io.HostArray theta = dev.downhill.io.NpyReader.readVector(dir.resolve("theta.npy"))) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(theta.get(j), m.coefficients()[j], 1e-6 * Math.max(1, Math.abs(theta.get(j))), "θ" + j);
+            }
+        }
+    }
+
     @Test
     void alphaAutoCrossValidatesAndRecordsTheTable() throws IOException {
         String[] base = data();
