@@ -26,7 +26,26 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(args, out, err);
+        out.flush();
+        System.exit(withOutputChecked(code, out.checkError() || System.out.checkError(), err));
+    }
+
+    /**
+     * The exit code once standard output has been flushed: a command that succeeded but whose output could not all be
+     * written ({@code outputFailed}: no space left, a closed pipe — Java's print streams keep such errors to themselves)
+     * fails, exit 1, with one line saying so.
+     */
+    static int withOutputChecked(int code, boolean outputFailed, PrintWriter err) {
+        if (!outputFailed || code != 0) {
+            return code;
+        }
+        err.println("downhill: could not write all of the output to standard output (no space left on its device, or "
+                + "its reader closed it)");
+        err.flush();
+        return 1;
     }
 
     /** Runs the command line with the given streams; returns the exit code. */

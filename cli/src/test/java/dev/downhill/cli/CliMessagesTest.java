@@ -55,6 +55,32 @@ class CliMessagesTest {
         return new Path[] {xFile, yFile};
     }
 
+    /**
+     * Standard output that cannot be written (Linux's /dev/full: every write fails with ENOSPC) fails the command,
+     * exit 1, one line; Java's print streams kept the error to themselves and the command exited 0 (a helper's review).
+     * A child JVM, as the standard streams are the process's.
+     */
+    @Test
+    void aCommandWhoseStandardOutputCannotBeWrittenFails() throws Exception {
+        java.io.File full = new java.io.File("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(full.exists() && full.canWrite(), "/dev/full (Linux)");
+        Path[] f = data(50, 1);
+        Path err = dir.resolve("err.txt");
+        java.util.List<String> command = java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "fit", "--x", f[0].toString(),
+                "--y", f[1].toString(), "--solver", "svd");
+        Process p = new ProcessBuilder(command).redirectOutput(full).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the child JVM ended");
+        String message = Files.readString(err);
+        assertEquals(1, p.exitValue(), message);
+        assertEquals(1, message.lines().count(), message);
+        assertTrue(message.startsWith("downhill: could not write all of the output to standard output"), message);
+        // an error already failing the command keeps its code and its own message alone
+        java.io.StringWriter w = new java.io.StringWriter();
+        assertEquals(2, Main.withOutputChecked(2, true, new java.io.PrintWriter(w)));
+        assertEquals("", w.toString());
+    }
+
     @Test
     void float32RefusesAFloat64ColumnItWouldTurnIntoZeros() {
         Path[] f = data(100, 1e-50);
