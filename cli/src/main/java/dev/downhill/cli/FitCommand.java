@@ -171,6 +171,13 @@ final class FitCommand implements Callable<Integer> {
         });
         // before any work: a bad path fails now, not after the fit
         Outputs.check(out, plotTarget == null ? null : plotTarget.path(), pathTarget == null ? null : pathTarget.path());
+        java.util.Map<String, Path> outputs = new java.util.LinkedHashMap<>();
+        outputs.put("--out", out);
+        outputs.put("--plot", plotTarget == null ? null : plotTarget.path());
+        outputs.put("--path-plot", pathTarget == null ? null : pathTarget.path());
+        java.util.Map<String, Path> inputs = input.files();
+        inputs.put("--init", init);
+        Outputs.checkNotInputs(spec, outputs, inputs);
         if (!backend.trim().equalsIgnoreCase("auto")) {
             Backends.select(backend); // a named backend that cannot run fails now (exit 1), before the data are read
         }

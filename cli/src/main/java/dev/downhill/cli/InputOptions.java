@@ -146,6 +146,16 @@ final class InputOptions {
     /** The formats --format names. */
     static final java.util.List<String> FORMATS = java.util.List.of("csv", "tsv", "svmlight");
 
+    /** The input files given, by option name (--x, --y, --data, --weights; absent ones null). */
+    java.util.Map<String, Path> files() {
+        java.util.Map<String, Path> files = new java.util.LinkedHashMap<>();
+        files.put("--x", x);
+        files.put("--y", y);
+        files.put("--data", data != null && data.toString().equals("-") ? null : data);
+        files.put("--weights", weights);
+        return files;
+    }
+
     /** --data, with "-" as standard input. */
     Path dataFile() {
         return data != null && data.toString().equals("-") ? Path.of("/dev/stdin") : data;

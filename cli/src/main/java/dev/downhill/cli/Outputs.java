@@ -42,6 +42,34 @@ final class Outputs implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses, before any work, an output that is one of the command's input files (the same file, however named):
+     * writing it would replace the data. {@code outputs} and {@code inputs} map option names to paths (null paths
+     * skipped); a usage error names both options.
+     */
+    static void checkNotInputs(picocli.CommandLine.Model.CommandSpec spec, java.util.Map<String, Path> outputs,
+                               java.util.Map<String, Path> inputs) {
+        for (java.util.Map.Entry<String, Path> o : outputs.entrySet()) {
+            if (o.getValue() == null || !java.nio.file.Files.exists(o.getValue())) {
+                continue;
+            }
+            for (java.util.Map.Entry<String, Path> i : inputs.entrySet()) {
+                if (i.getValue() != null && sameFile(o.getValue(), i.getValue())) {
+                    throw Main.usage(spec, o.getKey() + " " + o.getValue() + " is the " + i.getKey() + " file: writing it would "
+                            + "replace that input; give another name");
+                }
+            }
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return java.nio.file.Files.exists(b) && java.nio.file.Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false; // unreadable: the read or the write reports it
+        }
+    }
+
     /** A new staged file for {@code target}. */
     AtomicFile open(Path target) {
         AtomicFile f = AtomicFile.create(target);

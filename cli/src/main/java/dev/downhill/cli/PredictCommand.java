@@ -75,6 +75,19 @@ final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The input files given, by option name (absent ones left out). */
+    private java.util.Map<String, Path> inputFiles() {
+        java.util.Map<String, Path> files = new java.util.LinkedHashMap<>();
+        files.put("--model", model);
+        if (x != null) {
+            files.put("--x", x);
+        }
+        if (data != null && !data.toString().equals("-")) {
+            files.put("--data", data);
+        }
+        return files;
+    }
+
     @Override
     public Integer call() throws IOException {
         if ((x == null) == (data == null)) {
@@ -100,6 +113,7 @@ final class PredictCommand implements Callable<Integer> {
                 throw Main.usage(spec, "--out must end in .npy, .csv or .txt, got " + out);
             }
             Outputs.check(out); // before reading anything
+            Outputs.checkNotInputs(spec, java.util.Map.of("--out", out), inputFiles());
         }
         if (zeroBased && oneBased) {
             throw Main.usage(spec, "give at most one of --zero-based and --one-based");

@@ -81,6 +81,25 @@ class CliMessagesTest {
         assertEquals("", w.toString());
     }
 
+    /** An output that is an input file (the same file under another name too) is refused before any work, the file intact. */
+    @Test
+    void anOutputThatIsAnInputFileIsRefused() throws IOException {
+        Path[] f = data(50, 1);
+        byte[] y = Files.readAllBytes(f[1]);
+        CliRun fit = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--out", f[1].toString());
+        assertOneCleanLine(fit, 2, "--out " + f[1], "is the --y file", "give another name");
+        CliRun sameFile = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--out",
+                dir.resolve(".").resolve("X.npy").toString());
+        assertOneCleanLine(sameFile, 2, "is the --x file");
+        assertTrue(java.util.Arrays.equals(y, Files.readAllBytes(f[1])), "y.npy untouched");
+        Path model = dir.resolve("m.json");
+        assertEquals(0, CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--out", model.toString(), "--quiet").code());
+        CliRun predict = CliRun.of("predict", "--model", model.toString(), "--x", f[0].toString(), "--out", f[0].toString());
+        assertOneCleanLine(predict, 2, "is the --x file");
+        CliRun overModel = CliRun.of("predict", "--model", model.toString(), "--x", f[0].toString(), "--out", model.toString());
+        assertOneCleanLine(overModel, 2, "--out must end in .npy, .csv or .txt"); // a model file cannot be a predictions file
+    }
+
     @Test
     void float32RefusesAFloat64ColumnItWouldTurnIntoZeros() {
         Path[] f = data(100, 1e-50);
