@@ -156,6 +156,33 @@ final class InputOptions {
         return files;
     }
 
+    /**
+     * A .txt file's format from its first line that is neither blank, a '#' comment nor a single value: svmlight when every
+     * whitespace-separated token after the first (the label) is a pair index:value (or qid:q) with no comma, else CSV
+     * (whose reader finds the delimiter); CSV when the file cannot be read here (its reader then says why).
+     */
+    static String textFormat(Path file) {
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            int lines = 0;
+            for (String line = r.readLine(); line != null && lines < 1000; line = r.readLine()) {
+                String t = line.strip();
+                if (t.isEmpty() || t.startsWith("#") || (!t.contains(",") && t.split("\\s+").length == 1 && ++lines < 1000)) {
+                    continue; // a blank line, a comment, or one value alone (an svmlight row of zeros, a one-column CSV)
+                }
+                int comment = t.indexOf('#');
+                String[] tokens = (comment < 0 ? t : t.substring(0, comment)).strip().split("\\s+");
+                boolean pairs = tokens.length > 1;
+                for (int k = 1; k < tokens.length; k++) {
+                    pairs &= tokens[k].indexOf(':') > 0 && tokens[k].indexOf(',') < 0;
+                }
+                return pairs ? "svmlight" : "csv";
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return "csv";
+        }
+        return "csv";
+    }
+
     /** --data, with "-" as standard input. */
     Path dataFile() {
         return data != null && data.toString().equals("-") ? Path.of("/dev/stdin") : data;
@@ -163,7 +190,7 @@ final class InputOptions {
 
     /**
      * The --data file's format: --format, else from its name (.csv, .tsv; .svm, .libsvm, .svmlight; .txt is CSV with
-     * --target, else svmlight); "" when neither tells.
+     * --target, else as its first line looks: {@link #textFormat}); "" when neither tells.
      */
     String dataFormat() {
         if (format != null) {
@@ -177,7 +204,7 @@ final class InputOptions {
             return "tsv";
         }
         if (name.endsWith(".txt")) {
-            return target != null ? "csv" : "svmlight";
+            return target != null ? "csv" : textFormat(data);
         }
         return name.endsWith(".svm") || name.endsWith(".libsvm") || name.endsWith(".svmlight") ? "svmlight" : "";
     }
@@ -364,8 +391,8 @@ final class InputOptions {
         if (name.endsWith(".npy")) {
             throw new IllegalArgumentException(".npy files hold one array: use --x X.npy --y y.npy");
         }
-        throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .svm, .libsvm or "
-                + ".svmlight, or give --format csv|tsv|svmlight");
+        throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .txt, .svm, "
+                + ".libsvm or .svmlight, or give --format csv|tsv|svmlight");
     }
 
     /** Whether the data are read sparse: an .npz --x, or --sparse with an svmlight --data file. */

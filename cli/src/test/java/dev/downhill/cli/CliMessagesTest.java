@@ -100,6 +100,30 @@ class CliMessagesTest {
         assertOneCleanLine(overModel, 2, "--out must end in .npy, .csv or .txt"); // a model file cannot be a predictions file
     }
 
+    /** A .txt --data file is read as its first lines look: CSV (a header, commas) or svmlight (index:value pairs). */
+    @Test
+    void aTxtDataFileIsReadAsItsLinesLook() throws IOException {
+        StringBuilder csv = new StringBuilder("a,b,price\n");
+        StringBuilder svm = new StringBuilder("# a comment\n\n");
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 40; i++) {
+            double a = r.nextGaussian();
+            double b = r.nextGaussian();
+            csv.append(a).append(',').append(b).append(',').append(2 * a - b + 1).append('\n');
+            svm.append(2 * a - b + 1).append(" 1:").append(a).append(" 2:").append(b).append('\n');
+        }
+        Path csvFile = dir.resolve("h.txt");
+        Path svmFile = dir.resolve("s.txt");
+        Files.writeString(csvFile, csv);
+        Files.writeString(svmFile, svm);
+        for (Path f : new Path[] {csvFile, svmFile}) {
+            CliRun fit = CliRun.of("fit", "--data", f.toString(), "--solver", "svd", "--quiet");
+            assertEquals(0, fit.code(), f + ": " + fit.err());
+            assertTrue(fit.out().contains("40 rows × 2 features"), fit.out());
+            assertTrue(fit.out().contains("coefficients: [2.000000000, -1.000000000]"), fit.out());
+        }
+    }
+
     @Test
     void float32RefusesAFloat64ColumnItWouldTurnIntoZeros() {
         Path[] f = data(100, 1e-50);
