@@ -21,21 +21,48 @@ public final class DivergenceException extends ArithmeticException {
      * @param automatic    whether η came from {@link LearningRate#auto()} (the advice differs)
      */
     public DivergenceException(long iteration, double loss, double initialLoss, double learningRate, boolean automatic) {
-        super(Double.isNaN(learningRate) // cg: no step to advise on
-                ? String.format(java.util.Locale.ROOT, "the fit diverged at iteration %d: loss %.6g (starting loss %.6g); "
-                        + "the solver has no step size to lower and should not diverge: please report the data's shape and scale",
-                        iteration, loss, initialLoss)
-                : String.format(java.util.Locale.ROOT,
-                "gradient descent diverged at iteration %d: loss %.6g (starting loss %.6g) with learning rate %.6g%s; "
-                        + "use a smaller learning rate (e.g. %.3g)%s",
-                iteration, loss, initialLoss, learningRate, automatic ? " (automatic)" : "", learningRate / 10,
-                automatic ? "; an automatic step should not diverge, please report the data's shape and scale"
-                        : " or the automatic step size"));
+        this("gradient descent", false, iteration, loss, initialLoss, learningRate, automatic, Double.NaN);
+    }
+
+    /**
+     * A divergence of the solver named {@code solver} ("gd", "sgd", …), at an epoch when {@code stochastic}; with a
+     * fixed η the message advises {@code automaticRate}, the automatic step size for these data (NaN when unknown: then
+     * η/10).
+     *
+     * @param learningRate  η, or NaN for a solver without one (cg): the message then gives no step advice
+     * @param automatic     whether η came from {@link LearningRate#auto()} (the advice differs)
+     * @param automaticRate the step {@link LearningRate#auto()} takes on these data, in the same units as η, or NaN
+     */
+    public DivergenceException(String solver, boolean stochastic, long iteration, double loss, double initialLoss,
+                               double learningRate, boolean automatic, double automaticRate) {
+        super(message(solver, stochastic, iteration, loss, initialLoss, learningRate, automatic, automaticRate));
         this.iteration = iteration;
         this.loss = loss;
         this.learningRate = learningRate;
         this.initialLoss = initialLoss;
         this.automatic = automatic;
+    }
+
+    private static String message(String solver, boolean stochastic, long iteration, double loss, double initialLoss,
+                                  double learningRate, boolean automatic, double automaticRate) {
+        String at = (stochastic ? "epoch " : "iteration ") + iteration;
+        if (Double.isNaN(learningRate)) { // cg: no step to advise on
+            return String.format(java.util.Locale.ROOT, "the fit diverged at %s: loss %.6g (starting loss %.6g); the solver "
+                    + "has no step size to lower and should not diverge: please report the data's shape and scale", at, loss,
+                    initialLoss);
+        }
+        String head = String.format(java.util.Locale.ROOT, "%s diverged at %s: loss %.6g (starting loss %.6g) with learning "
+                + "rate %.6g%s; ", solver, at, loss, initialLoss, learningRate, automatic ? " (automatic)" : "");
+        if (automatic) {
+            return head + String.format(java.util.Locale.ROOT, "use a smaller learning rate (e.g. %.3g); an automatic step "
+                    + "should not diverge, please report the data's shape and scale", learningRate / 10);
+        }
+        if (automaticRate > 0 && automaticRate < learningRate) {
+            return head + String.format(java.util.Locale.ROOT, "use a smaller learning rate: the automatic step size for "
+                    + "these data is %.3g", automaticRate);
+        }
+        return head + String.format(java.util.Locale.ROOT, "use a smaller learning rate (e.g. %.3g) or the automatic step size",
+                learningRate / 10);
     }
 
     /** The loss at the starting point. */

@@ -330,8 +330,17 @@ public final class LinearRegression {
                                 : GradientDescentSolver.fit(objective, internal, checkpoint);
                 }
             } catch (DivergenceException e) {
-                throw new DivergenceException(e.iteration(), objective.userLoss(e.loss()), objective.userLoss(e.initialLoss()),
-                        objective.userLearningRate(e.learningRate()), e.automatic());
+                double automaticRate = Double.NaN; // the advice for a fixed η: the automatic step on these data
+                if (!e.automatic() && !Double.isNaN(e.learningRate())) {
+                    try {
+                        automaticRate = objective.userLearningRate(dev.downhill.internal.StepSize.automatic(internal, objective,
+                                internal.batchSize(problem.rows())));
+                    } catch (RuntimeException adviceOnly) {
+                        // the message falls back to η/10
+                    }
+                }
+                throw new DivergenceException(solver.cliName(), solver.isStochastic(), e.iteration(), objective.userLoss(e.loss()),
+                        objective.userLoss(e.initialLoss()), objective.userLearningRate(e.learningRate()), e.automatic(), automaticRate);
             }
             double[] theta = objective.userCoefficients(r.coefficients());
             double intercept = objective.userIntercept(r.intercept());

@@ -20,6 +20,18 @@ class DivergenceExceptionTest {
     }
 
     @Test
+    void aFixedStepIsAdvisedTheAutomaticOneWhenKnownAndSmaller() {
+        DivergenceException e = new DivergenceException("sgd", true, 3, 1e40, 2.5, 10, false, 0.0123);
+        assertTrue(e.getMessage().startsWith("sgd diverged at epoch 3: loss 1.00000e+40 (starting loss 2.50000) with "
+                + "learning rate 10.0000; use a smaller learning rate: the automatic step size for these data is 0.0123"),
+                e.getMessage());
+        DivergenceException unknown = new DivergenceException("gd", false, 4, 1e40, 2.5, 10, false, Double.NaN);
+        assertTrue(unknown.getMessage().startsWith("gd diverged at iteration 4:"), unknown.getMessage());
+        assertTrue(unknown.getMessage().endsWith("use a smaller learning rate (e.g. 1.00) or the automatic step size"),
+                unknown.getMessage());
+    }
+
+    @Test
     void aFixedStepIsAdvisedTenTimesSmaller() {
         DivergenceException e = new DivergenceException(2, 1e40, 1.6e35, 1e-35, false);
         assertTrue(e.getMessage().contains("with learning rate 1.00000e-35; use a smaller learning rate (e.g. 1.00e-36) "

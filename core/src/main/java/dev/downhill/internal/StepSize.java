@@ -7,8 +7,16 @@ import dev.downhill.LearningRate;
  * Resolves {@link LearningRate#auto()} to a number for one fit (see LearningRate's Javadoc for the formulas), in the
  * objective's internal units: a fixed η given by the user becomes {@link CentredObjective#internalLearningRate}(η).
  */
-final class StepSize {
+public final class StepSize {
     private StepSize() {
+    }
+
+    /**
+     * The step {@link LearningRate#auto()} would take for {@code config}'s solver on {@code objective}, in its internal
+     * units, whatever η {@code config} gives (a few passes over X: the power iteration).
+     */
+    public static double automatic(FitConfig config, CentredObjective objective, long batchSize) {
+        return resolve(config.toBuilder().learningRate(LearningRate.auto()).build(), objective, batchSize);
     }
 
     static double resolve(FitConfig config, CentredObjective objective, long batchSize) {

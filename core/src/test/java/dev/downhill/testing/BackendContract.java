@@ -449,9 +449,15 @@ public abstract class BackendContract {
         TestData t = TestData.gaussian(100, 3, TestData.ramp(3), 0, 0.1, 17);
         DivergenceException e = assertThrows(DivergenceException.class,
                 () -> fit(t.x, t.y, config(Solver.GD).learningRate(10).build()));
-        assertTrue(e.getMessage().contains("smaller learning rate"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("gd diverged at iteration " + e.iteration()), e.getMessage());
+        assertTrue(e.getMessage().contains("use a smaller learning rate: the automatic step size for these data is "), e.getMessage());
         assertTrue(e.iteration() > 0 && e.iteration() < 100, e.getMessage());
-        assertThrows(DivergenceException.class, () -> fit(t.x, t.y, config(Solver.SGD).learningRate(5).build()));
+        // the advised step converges (it is the automatic one, given as a number)
+        double advised = Double.parseDouble(e.getMessage().substring(e.getMessage().lastIndexOf(' ') + 1));
+        FittedModel advisedFit = fit(t.x, t.y, config(Solver.GD).learningRate(advised).build());
+        assertTrue(advisedFit.lossHistory()[advisedFit.lossHistory().length - 1] < advisedFit.lossHistory()[0], "η = " + advised);
+        DivergenceException sgd = assertThrows(DivergenceException.class, () -> fit(t.x, t.y, config(Solver.SGD).learningRate(5).build()));
+        assertTrue(sgd.getMessage().startsWith("sgd diverged at epoch "), sgd.getMessage());
     }
 
     /**
