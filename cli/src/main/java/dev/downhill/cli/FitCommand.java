@@ -543,7 +543,7 @@ final class FitCommand implements Callable<Integer> {
                 case "off": case "false": standardized = false; break;
                 default: throw new IllegalArgumentException("--standardize must be auto, on or off, got '" + standardize + "'");
             }
-            if (tolerance != null && !(tolerance < 1)) {
+            if (tolerance != null && !Double.isNaN(tolerance) && !(tolerance < 1)) {
                 throw new IllegalArgumentException("--tol must be below 1 (it is relative: the gradient solvers stop when "
                         + "‖∇‖ ≤ tol·‖∇₀‖, which tol ≥ 1 satisfies before the first step), got " + tolerance);
             }

@@ -18,6 +18,16 @@ import java.util.Map;
 final class NpyHeaderParser {
     /** A Python tuple (distinct from a list, which only structured dtypes use). */
     record Tuple(List<Object> items) {
+        /** As Python writes it: (4, 5), a one-element tuple with its comma (5,), strings quoted. */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("(");
+            for (int k = 0; k < items.size(); k++) {
+                Object item = items.get(k);
+                b.append(k > 0 ? ", " : "").append(item instanceof String str ? "'" + str + "'" : String.valueOf(item));
+            }
+            return b.append(items.size() == 1 ? ",)" : ")").toString();
+        }
     }
 
     private final String text;
