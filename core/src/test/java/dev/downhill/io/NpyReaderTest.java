@@ -291,6 +291,15 @@ class NpyReaderTest {
                 e.getMessage());
     }
 
+    /** Header values in messages are written as Python writes them, not as the parser's Java records. */
+    @Test
+    void headerValuesInMessagesReadAsPython() {
+        assertMalformed(() -> NpyReader.readVector(withHeader("{'descr': [('a', '<f4'), ('b', '<f4')], 'fortran_order': False, "
+                + "'shape': (2,)}", new byte[16])), "descr [('a', '<f4'), ('b', '<f4')]");
+        assertMalformed(() -> NpyReader.readVector(withHeader("{'descr': ('<f8', (2,)), 'fortran_order': False, 'shape': (2,)}",
+                new byte[32])), "got ('<f8', (2,))");
+    }
+
     @Test
     void namesWhatIsWrongWithAHeader() {
         assertMalformed(() -> NpyReader.readVector(withHeader("{'descr': '<f4', 'fortran_order': False}", new byte[0])),
