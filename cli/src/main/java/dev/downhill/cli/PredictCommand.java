@@ -169,6 +169,9 @@ final class PredictCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(e.getMessage() + " — the model was fitted to one-based indices "
                             + "(data.indexBase 1), so its files are read one-based; --zero-based reads this one zero-based", e);
                 }
+                if (e.getMessage().contains(" features given")) { // the width given is the model's
+                    throw new IllegalArgumentException(e.getMessage().replace(" features given", " features of the model"), e);
+                }
                 throw e;
             }
             try (SparseDataset d = SparseDataset.adopt(read)) {

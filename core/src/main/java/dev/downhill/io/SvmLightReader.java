@@ -167,7 +167,7 @@ public final class SvmLightReader {
         }
         if (shape.maxColumn >= n) {
             throw MalformedFileException.atToken(file, shape.maxColumnLine, shape.maxColumnToken, "index "
-                    + (shape.zeroBased ? shape.maxColumn : shape.maxColumn + 1) + " exceeds the " + n + " features requested"
+                    + (shape.zeroBased ? shape.maxColumn : shape.maxColumn + 1) + " exceeds the " + n + " features given"
                     + (shape.zeroBased ? " (indices are 0-based" + (indexBase == IndexBase.AUTO ? ": the file has an index 0)" : ")")
                     : ""));
         }

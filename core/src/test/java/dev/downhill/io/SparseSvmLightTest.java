@@ -76,7 +76,7 @@ class SparseSvmLightTest {
         assertMalformed(() -> SvmLightReader.defaults().withIndexBase(IndexBase.ONE).readSparse(zeroBased),
                 "line 2, token 2", "index 0, but indices are 1-based");
         assertMalformed(() -> SvmLightReader.defaults().withFeatures(3).readSparse(zeroBased), "line 1, token 3",
-                "index 3 exceeds the 3 features requested (indices are 0-based: the file has an index 0)");
+                "index 3 exceeds the 3 features given (indices are 0-based: the file has an index 0)");
     }
 
     @Test
