@@ -8,7 +8,8 @@
 // in ONE pass over X from memory: rows go in groups of GROUP; while the dot products of group j
 // stream from memory, the same sweep adds group j-1 (still in L1/L2) times its residuals into the
 // gradient, so the second use of each row rides along with the memory stream. Each sweep also
-// prefetches the rows it streams PREFETCH_BYTES ahead.
+// prefetches the rows it streams PREFETCH_BYTES ahead. Rows of at most NARROW_VECTORS SIMD vectors (64 float32 or
+// 32 float64 columns) go one at a time instead (narrow_rows: θ and the gradient in registers, no per-group overhead).
 // float32: products are gathered in a float32 partial (cols values, zero on entry and exit) that
 // is added into the float64 accumulator every flush_rows rows; residuals and sums are float64.
 // Deterministic: a fixed order of operations for a given (start, end, cols) and CPU feature set.
@@ -28,24 +29,53 @@ static const int PREFETCH_BYTES = 1024;
 struct Avx2Float {
     typedef float T;
     typedef __m256 V;
+    typedef __m256i M;
     static const int W = 8;
     __attribute__((target("avx2,fma"))) static inline V zero() { return _mm256_setzero_ps(); }
     __attribute__((target("avx2,fma"))) static inline V set1(T v) { return _mm256_set1_ps(v); }
     __attribute__((target("avx2,fma"))) static inline V load(const T* p) { return _mm256_loadu_ps(p); }
     __attribute__((target("avx2,fma"))) static inline void store(T* p, V v) { _mm256_storeu_ps(p, v); }
     __attribute__((target("avx2,fma"))) static inline V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+    // The first `count` lanes on (count ≤ W); masked loads read 0 in the others and never touch their memory.
+    __attribute__((target("avx2,fma"))) static inline M mask(int count) {
+        return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    }
+    __attribute__((target("avx2,fma"))) static inline V load(const T* p, M m) { return _mm256_maskload_ps(p, m); }
+    __attribute__((target("avx2,fma"))) static inline void store(T* p, V v, M m) { _mm256_maskstore_ps(p, m, v); }
+    // The lanes' sum in float64: ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)), each lane widened first.
+    __attribute__((target("avx2,fma"))) static inline double sum(V v) {
+        __m256d a = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+        __m128d b = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+        return _mm_cvtsd_f64(_mm_add_sd(b, _mm_unpackhi_pd(b, b)));
+    }
 };
 
 struct Avx2Double {
     typedef double T;
     typedef __m256d V;
+    typedef __m256i M;
     static const int W = 4;
     __attribute__((target("avx2,fma"))) static inline V zero() { return _mm256_setzero_pd(); }
     __attribute__((target("avx2,fma"))) static inline V set1(T v) { return _mm256_set1_pd(v); }
     __attribute__((target("avx2,fma"))) static inline V load(const T* p) { return _mm256_loadu_pd(p); }
     __attribute__((target("avx2,fma"))) static inline void store(T* p, V v) { _mm256_storeu_pd(p, v); }
     __attribute__((target("avx2,fma"))) static inline V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+    __attribute__((target("avx2,fma"))) static inline M mask(int count) {
+        return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
+    }
+    __attribute__((target("avx2,fma"))) static inline V load(const T* p, M m) { return _mm256_maskload_pd(p, m); }
+    __attribute__((target("avx2,fma"))) static inline void store(T* p, V v, M m) { _mm256_maskstore_pd(p, m, v); }
+    // (l0 + l2) + (l1 + l3).
+    __attribute__((target("avx2,fma"))) static inline double sum(V v) {
+        __m128d b = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+        return _mm_cvtsd_f64(_mm_add_sd(b, _mm_unpackhi_pd(b, b)));
+    }
 };
+
+// Rows of at most NARROW_VECTORS vectors go row by row (narrow_rows) instead of in sweeps of GROUP rows: a sweep's
+// per-group overhead (the lanes' sums, the scalar tail of cols mod W) was most of a narrow row's time (2,000,000 × 20
+// float32: 0.4 of the read probe).
+static const int NARROW_VECTORS = 8;
 
 // dots[k] = cur[k] . theta for k < nc; out += sum_{k < np} prev_r[k] * prev[k]. Rows k >= nc (>= np)
 // must point at valid memory (they are read and their results discarded or multiplied by 0).
@@ -115,14 +145,89 @@ inline bool avx2_available() {
     return has_avx2();
 }
 
+// Rows [start, end) one at a time, for cols ≤ NV·W: the row's dot d = Σ_v x_v·θ_v (FMA in T across its NV vectors,
+// the last masked to the row's end, then the lanes summed in float64: S::sum), r = d + intercept − target_weight·y,
+// sums as fused_rows, and out += (T) (w·r) · x in NV vector registers (FMA in T, out loaded and stored once per block of
+// `block` rows, after which after_sweep(rows) runs). The same contract as fused_rows, another order of operations.
+template <class S, int NV, bool FULL, class AfterSweep>
+__attribute__((target("avx2,fma")))
+static void narrow_rows(const typename S::T* x, i64 cols, const typename S::T* y, const double* w, i64 start, i64 end,
+                        const typename S::T* theta, double intercept, double target_weight, typename S::T* out,
+                        double* sums, i64 block, AfterSweep& after_sweep) {
+    typedef typename S::T T;
+    typedef typename S::V V;
+    const int last = (int) (cols - (i64) (NV - 1) * S::W); // lanes of the last vector, 1..W
+    const typename S::M tail = S::mask(last);
+    V t[NV];
+    for (int v = 0; v < NV; v++) {
+        t[v] = v < NV - 1 || FULL ? S::load(theta + v * S::W) : S::load(theta + v * S::W, tail);
+    }
+    double ss = 0, s = 0;
+    for (i64 from = start; from < end; from += block) {
+        i64 to = end - from < block ? end : from + block;
+        V g[NV];
+        for (int v = 0; v < NV; v++) {
+            g[v] = v < NV - 1 || FULL ? S::load(out + v * S::W) : S::load(out + v * S::W, tail);
+        }
+        for (i64 row = from; row < to; row++) {
+            const T* xi = x + row * cols;
+            V xv[NV];
+            V d = S::zero();
+            for (int v = 0; v < NV; v++) {
+                xv[v] = v < NV - 1 || FULL ? S::load(xi + v * S::W) : S::load(xi + v * S::W, tail);
+                d = S::fma(xv[v], t[v], d);
+            }
+            double r = S::sum(d) + intercept - target_weight * y[row];
+            double wr = w ? w[row] * r : r;
+            ss += wr * r;
+            s += wr;
+            V a = S::set1((T) wr);
+            for (int v = 0; v < NV; v++) {
+                g[v] = S::fma(xv[v], a, g[v]);
+            }
+        }
+        for (int v = 0; v < NV; v++) {
+            if (v < NV - 1 || FULL) {
+                S::store(out + v * S::W, g[v]);
+            } else {
+                S::store(out + v * S::W, g[v], tail);
+            }
+        }
+        after_sweep((int) (to - from));
+    }
+    sums[0] += ss;
+    sums[1] += s;
+}
+
+// narrow_rows for the NV that covers cols (1 ≤ NV ≤ NARROW_VECTORS).
+template <class S, class AfterSweep>
+static void narrow_rows_for(const typename S::T* x, i64 cols, const typename S::T* y, const double* w, i64 start, i64 end,
+                            const typename S::T* theta, double intercept, double target_weight, typename S::T* out,
+                            double* sums, i64 block, AfterSweep& after_sweep) {
+    const bool full = cols % S::W == 0; // no lane of the last vector past the row: plain loads (masked ones are slow)
+    switch ((int) ((cols + S::W - 1) / S::W)) {
+#define DOWNHILL_NARROW(nv) case nv: \
+        if (full) { narrow_rows<S, nv, true>(x, cols, y, w, start, end, theta, intercept, target_weight, out, sums, block, after_sweep); } \
+        else { narrow_rows<S, nv, false>(x, cols, y, w, start, end, theta, intercept, target_weight, out, sums, block, after_sweep); } \
+        return;
+        DOWNHILL_NARROW(1) DOWNHILL_NARROW(2) DOWNHILL_NARROW(3) DOWNHILL_NARROW(4)
+        DOWNHILL_NARROW(5) DOWNHILL_NARROW(6) DOWNHILL_NARROW(7) DOWNHILL_NARROW(8)
+#undef DOWNHILL_NARROW
+    }
+}
+
 // The pipeline over groups, shared by both precisions. After each sweep, `after_sweep(rows_added)`
-// runs (the float32 kernel flushes its partial there).
+// runs (the float32 kernel flushes its partial there). Rows of at most NARROW_VECTORS vectors go to narrow_rows.
 template <class S, class AfterSweep>
 static void fused_rows(const typename S::T* x, i64 cols, const typename S::T* y, const double* w, i64 start, i64 end,
                        const typename S::T* theta, double intercept, double target_weight,
-                       typename S::T* out, double* sums, AfterSweep after_sweep) {
+                       typename S::T* out, double* sums, AfterSweep after_sweep, i64 block) {
     typedef typename S::T T;
     const bool avx = has_avx2();
+    if (avx && cols >= 1 && cols <= (i64) NARROW_VECTORS * S::W) {
+        narrow_rows_for<S>(x, cols, y, w, start, end, theta, intercept, target_weight, out, sums, block, after_sweep);
+        return;
+    }
     const T* prev[GROUP];
     T prev_r[GROUP];
     for (int k = 0; k < GROUP; k++) {
@@ -195,14 +300,14 @@ inline void fused_gradient_float(const float* x, i64 cols, const float* y, const
                                  double* accumulator, i64 flush_rows, double* sums) {
     FloatFlush flush = {partial, accumulator, cols, flush_rows, 0};
     fused_rows<Avx2Float>(x, cols, y, w, start, end, theta, intercept, target_weight, partial, sums,
-                          [&flush](int rows) { flush(rows); });
+                          [&flush](int rows) { flush(rows); }, flush_rows > 0 ? flush_rows : 1);
     flush.flush();
 }
 
 inline void fused_gradient_double(const double* x, i64 cols, const double* y, const double* w, i64 start, i64 end,
                                   const double* theta, double intercept, double target_weight, double* accumulator,
                                   double* sums) {
-    fused_rows<Avx2Double>(x, cols, y, w, start, end, theta, intercept, target_weight, accumulator, sums, NoFlush());
+    fused_rows<Avx2Double>(x, cols, y, w, start, end, theta, intercept, target_weight, accumulator, sums, NoFlush(), 4096);
 }
 
 // The machine's read bandwidth probe: sum of n floats from p, 4 x 8-wide accumulators (every byte read once).

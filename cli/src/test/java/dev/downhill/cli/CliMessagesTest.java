@@ -181,7 +181,7 @@ class CliMessagesTest {
         assertOneCleanLine(singular, 1, "XᵀX", "; use the svd solver (--solver svd), which returns the minimum-norm solution");
         assertEquals(1, singular.err().split("--solver svd", -1).length - 1, singular.err());
         CliRun diverged = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "gd", "--lr", "100");
-        assertOneCleanLine(diverged, 1, "diverged", "or the automatic step size (--lr auto)");
+        assertOneCleanLine(diverged, 1, "gd diverged", "use a smaller learning rate: the automatic step size (--lr auto) for these data is");
         assertEquals(1, diverged.err().split("--lr auto", -1).length - 1, diverged.err());
 
         // svd on the singular X: the rank line says it is deficient; --quiet leaves stderr empty
