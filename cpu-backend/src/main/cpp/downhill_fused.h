@@ -40,8 +40,13 @@ struct Avx2Float {
     __attribute__((target("avx2,fma"))) static inline M mask(int count) {
         return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     }
+    // The lanes from `first` on on (first < W).
+    __attribute__((target("avx2,fma"))) static inline M mask_from(int first) {
+        return _mm256_cmpgt_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(first - 1));
+    }
     __attribute__((target("avx2,fma"))) static inline V load(const T* p, M m) { return _mm256_maskload_ps(p, m); }
     __attribute__((target("avx2,fma"))) static inline void store(T* p, V v, M m) { _mm256_maskstore_ps(p, m, v); }
+    __attribute__((target("avx2,fma"))) static inline V keep(V v, M m) { return _mm256_and_ps(v, _mm256_castsi256_ps(m)); }
     // The lanes' sum in float64: ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)), each lane widened first.
     __attribute__((target("avx2,fma"))) static inline double sum(V v) {
         __m256d a = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
@@ -63,8 +68,12 @@ struct Avx2Double {
     __attribute__((target("avx2,fma"))) static inline M mask(int count) {
         return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
     }
+    __attribute__((target("avx2,fma"))) static inline M mask_from(int first) {
+        return _mm256_cmpgt_epi64(_mm256_setr_epi64x(0, 1, 2, 3), _mm256_set1_epi64x(first - 1));
+    }
     __attribute__((target("avx2,fma"))) static inline V load(const T* p, M m) { return _mm256_maskload_pd(p, m); }
     __attribute__((target("avx2,fma"))) static inline void store(T* p, V v, M m) { _mm256_maskstore_pd(p, m, v); }
+    __attribute__((target("avx2,fma"))) static inline V keep(V v, M m) { return _mm256_and_pd(v, _mm256_castsi256_pd(m)); }
     // (l0 + l2) + (l1 + l3).
     __attribute__((target("avx2,fma"))) static inline double sum(V v) {
         __m128d b = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
@@ -145,38 +154,49 @@ inline bool avx2_available() {
     return has_avx2();
 }
 
+// How a narrow row's last vector meets the row's end: FULL, cols a multiple of W; OVERLAP, cols > W otherwise: the last
+// vector is read from cols − W (plain loads; its first lanes, which the vector before holds, are zeroed); MASKED,
+// cols < W: masked loads (slow on some CPUs, so only where a row is shorter than a vector).
+enum NarrowTail { FULL, OVERLAP, MASKED };
+
 // Rows [start, end) one at a time, for cols ≤ NV·W: the row's dot d = Σ_v x_v·θ_v (FMA in T across its NV vectors,
-// the last masked to the row's end, then the lanes summed in float64: S::sum), r = d + intercept − target_weight·y,
-// sums as fused_rows, and out += (T) (w·r) · x in NV vector registers (FMA in T, out loaded and stored once per block of
+// the last one per TAIL, then the lanes summed in float64: S::sum), r = d + intercept − target_weight·y, sums as
+// fused_rows, and out += (T) (w·r) · x in NV vector registers (FMA in T, out loaded and stored once per block of
 // `block` rows, after which after_sweep(rows) runs). The same contract as fused_rows, another order of operations.
-template <class S, int NV, bool FULL, class AfterSweep>
+template <class S, int NV, NarrowTail TAIL, class AfterSweep>
 __attribute__((target("avx2,fma")))
 static void narrow_rows(const typename S::T* x, i64 cols, const typename S::T* y, const double* w, i64 start, i64 end,
                         const typename S::T* theta, double intercept, double target_weight, typename S::T* out,
                         double* sums, i64 block, AfterSweep& after_sweep) {
     typedef typename S::T T;
     typedef typename S::V V;
-    const int last = (int) (cols - (i64) (NV - 1) * S::W); // lanes of the last vector, 1..W
-    const typename S::M tail = S::mask(last);
+    const int last = (int) (cols - (i64) (NV - 1) * S::W); // the row's lanes in its last vector, 1..W
+    const typename S::M tail = TAIL == OVERLAP ? S::mask_from(S::W - last) : S::mask(last);
+    const i64 lastAt = TAIL == OVERLAP ? cols - S::W : (i64) (NV - 1) * S::W; // where the last vector is read
     V t[NV];
-    for (int v = 0; v < NV; v++) {
-        t[v] = v < NV - 1 || FULL ? S::load(theta + v * S::W) : S::load(theta + v * S::W, tail);
+    for (int v = 0; v < NV - 1; v++) {
+        t[v] = S::load(theta + v * S::W);
     }
+    t[NV - 1] = TAIL == MASKED ? S::load(theta + lastAt, tail) : S::load(theta + lastAt);
     double ss = 0, s = 0;
     for (i64 from = start; from < end; from += block) {
         i64 to = end - from < block ? end : from + block;
         V g[NV];
-        for (int v = 0; v < NV; v++) {
-            g[v] = v < NV - 1 || FULL ? S::load(out + v * S::W) : S::load(out + v * S::W, tail);
+        for (int v = 0; v < NV - 1; v++) {
+            g[v] = S::load(out + v * S::W);
         }
+        g[NV - 1] = TAIL == MASKED ? S::load(out + lastAt, tail) : S::load(out + lastAt);
         for (i64 row = from; row < to; row++) {
             const T* xi = x + row * cols;
             V xv[NV];
             V d = S::zero();
-            for (int v = 0; v < NV; v++) {
-                xv[v] = v < NV - 1 || FULL ? S::load(xi + v * S::W) : S::load(xi + v * S::W, tail);
+            for (int v = 0; v < NV - 1; v++) {
+                xv[v] = S::load(xi + v * S::W);
                 d = S::fma(xv[v], t[v], d);
             }
+            xv[NV - 1] = TAIL == MASKED ? S::load(xi + lastAt, tail)
+                                        : TAIL == OVERLAP ? S::keep(S::load(xi + lastAt), tail) : S::load(xi + lastAt);
+            d = S::fma(xv[NV - 1], t[NV - 1], d);
             double r = S::sum(d) + intercept - target_weight * y[row];
             double wr = w ? w[row] * r : r;
             ss += wr * r;
@@ -186,12 +206,15 @@ static void narrow_rows(const typename S::T* x, i64 cols, const typename S::T* y
                 g[v] = S::fma(xv[v], a, g[v]);
             }
         }
-        for (int v = 0; v < NV; v++) {
-            if (v < NV - 1 || FULL) {
-                S::store(out + v * S::W, g[v]);
-            } else {
-                S::store(out + v * S::W, g[v], tail);
-            }
+        // the last vector first: with OVERLAP its first lanes (unchanged: their x were zeroed) are then overwritten by
+        // the vector before, which holds those columns' sums
+        if (TAIL == MASKED) {
+            S::store(out + lastAt, g[NV - 1], tail);
+        } else {
+            S::store(out + lastAt, g[NV - 1]);
+        }
+        for (int v = 0; v < NV - 1; v++) {
+            S::store(out + v * S::W, g[v]);
         }
         after_sweep((int) (to - from));
     }
@@ -199,20 +222,23 @@ static void narrow_rows(const typename S::T* x, i64 cols, const typename S::T* y
     sums[1] += s;
 }
 
-// narrow_rows for the NV that covers cols (1 ≤ NV ≤ NARROW_VECTORS).
+// narrow_rows for the NV that covers cols (1 ≤ NV ≤ NARROW_VECTORS) and the way its last vector meets the row's end.
 template <class S, class AfterSweep>
 static void narrow_rows_for(const typename S::T* x, i64 cols, const typename S::T* y, const double* w, i64 start, i64 end,
                             const typename S::T* theta, double intercept, double target_weight, typename S::T* out,
                             double* sums, i64 block, AfterSweep& after_sweep) {
-    const bool full = cols % S::W == 0; // no lane of the last vector past the row: plain loads (masked ones are slow)
+    const NarrowTail tail = cols % S::W == 0 ? FULL : cols > S::W ? OVERLAP : MASKED;
     switch ((int) ((cols + S::W - 1) / S::W)) {
+#define DOWNHILL_NARROW_TAIL(nv, t) narrow_rows<S, nv, t>(x, cols, y, w, start, end, theta, intercept, target_weight, out, sums, block, after_sweep)
 #define DOWNHILL_NARROW(nv) case nv: \
-        if (full) { narrow_rows<S, nv, true>(x, cols, y, w, start, end, theta, intercept, target_weight, out, sums, block, after_sweep); } \
-        else { narrow_rows<S, nv, false>(x, cols, y, w, start, end, theta, intercept, target_weight, out, sums, block, after_sweep); } \
+        if (tail == FULL) { DOWNHILL_NARROW_TAIL(nv, FULL); } \
+        else if (tail == OVERLAP) { DOWNHILL_NARROW_TAIL(nv, OVERLAP); } \
+        else { DOWNHILL_NARROW_TAIL(nv, MASKED); } \
         return;
         DOWNHILL_NARROW(1) DOWNHILL_NARROW(2) DOWNHILL_NARROW(3) DOWNHILL_NARROW(4)
         DOWNHILL_NARROW(5) DOWNHILL_NARROW(6) DOWNHILL_NARROW(7) DOWNHILL_NARROW(8)
 #undef DOWNHILL_NARROW
+#undef DOWNHILL_NARROW_TAIL
     }
 }
 
