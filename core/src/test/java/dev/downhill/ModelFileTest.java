@@ -129,6 +129,15 @@ class ModelFileTest {
         Files.writeString(f, "");
         assertEquals("model file " + f + ": the file is empty",
                 assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f)).getMessage());
+        // a repeated key (the last value used to win: another intercept) and anything after the closing brace are refused
+        int close = json.lastIndexOf('}');
+        Files.writeString(f, json.substring(0, close) + ", \"intercept\": 100.0}");
+        String duplicate = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f)).getMessage();
+        assertTrue(duplicate.contains("not valid JSON") && duplicate.contains("Duplicate field 'intercept'"), duplicate);
+        Files.writeString(f, json + "\n{}\n");
+        String trailing = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f)).getMessage();
+        assertTrue(trailing.contains("not valid JSON") && trailing.contains("at line"), trailing);
+        assertFalse(trailing.contains("DeserializationFeature") || trailing.contains("\n"), trailing);
     }
 
     @Test

@@ -45,6 +45,9 @@ public final class JsonErrors {
         if (nonStandard.find()) {
             return "it holds the non-numeric value " + nonStandard.group(1) + " (JSON numbers are finite)";
         }
+        if (m.startsWith("Trailing token")) {
+            return "more follows the value's closing bracket or brace (one JSON value per file)";
+        }
         m = FEATURE_HINT.matcher(m).replaceAll("");
         m = SOURCE_LOCATION.matcher(m).replaceAll("line $1, column $2");
         m = SOURCE.matcher(m).replaceAll("");
