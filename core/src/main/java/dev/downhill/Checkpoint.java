@@ -63,12 +63,12 @@ public final class Checkpoint {
         if (interval.isNegative()) {
             throw new IllegalArgumentException("checkpoint interval must be ≥ 0, got " + interval);
         }
-        return new Checkpoint(directory, interval, resumeFrom, stop);
+        return new Checkpoint(directory, interval, resumeFrom, this == NONE ? new Stop() : stop); // never NONE's flag
     }
 
     /** This checkpoint, also resuming from the one in {@code directory} (it may be the folder this one writes). */
     public Checkpoint resumingFrom(Path directory) {
-        return new Checkpoint(this.directory, interval, Objects.requireNonNull(directory, "directory"), stop);
+        return new Checkpoint(this.directory, interval, Objects.requireNonNull(directory, "directory"), this == NONE ? new Stop() : stop);
     }
 
     /** The folder the state is saved in, if any. */
@@ -108,6 +108,10 @@ public final class Checkpoint {
     public void requestStop() {
         if (this == NONE) {
             throw new IllegalStateException("Checkpoint.none() cannot be stopped: give the fit a Checkpoint");
+        }
+        if (!isActive()) {
+            throw new IllegalStateException("a checkpoint with no folder to save in or resume from cannot be stopped: give the "
+                    + "fit Checkpoint.to(folder)");
         }
         stop.requested = true;
     }

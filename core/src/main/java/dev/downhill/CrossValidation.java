@@ -27,9 +27,9 @@ import java.util.Objects;
  * an l1 term (ρ &gt; 0) the smallest α whose answer is θ = 0 (scikit-learn's {@code _alpha_grid}); for ridge (ρ = 0)
  * the same scale with ρ' = 10⁻³, glmnet's convention. Each fit of a path starts from the previous answer (warm
  * start), so the path costs a few times one fit. A ridge path ends at lasso's α_max, which is a strong penalty for
- * data with little noise: when ridge's least validation error comes at the path's end, still falling, the whole
- * cross-validation runs again on a path going further down at the same spacing, up to {@value #RIDGE_EXTENSIONS}
- * times (to 10⁻¹²·α_max by default). A report whose least error still sits at the path's end says so
+ * data with little noise: when ridge's least validation error comes at the default path's end, still falling, the
+ * whole cross-validation runs again on a path going further down at the same spacing, up to
+ * {@value #RIDGE_EXTENSIONS} times (to 10⁻¹²·α_max), with the solvers that fit one α cheaply (auto, normal, svd, cg). A report whose least error still sits at the path's end says so
  * ({@link CrossValidationReport#minimumAtPathEnd()}; the command line warns).
  *
  * <p>Cross-validation: the rows are split into K folds by a seeded permutation
@@ -67,10 +67,12 @@ public final class CrossValidation {
     /** The mix assumed for α_max when ρ is smaller (ridge): glmnet's convention. */
     public static final double MIN_RATIO_FOR_ALPHA_MAX = 1e-3;
     /**
-     * How many times a ridge cross-validation runs again on a longer path when its least validation error came at the
-     * path's smallest α: each time the path goes as many decades further down at the same spacing (by default to
-     * 10⁻⁶·α_max, 10⁻⁹·α_max, 10⁻¹²·α_max). A ridge path from α_max (which is scaled as an l1 path with ρ = 10⁻³) to
-     * 10⁻³·α_max ends where lasso's α_max is, a strong penalty for data with little noise.
+     * How many times a ridge cross-validation on the default path ({@link #fit(Dataset, FitConfig, int, Rule)}) runs
+     * again on a longer one when its least validation error came at the path's smallest α: each time the path goes as
+     * many decades further down at the same spacing (to 10⁻⁶·α_max, 10⁻⁹·α_max, 10⁻¹²·α_max), with the solvers that fit
+     * one α cheaply (auto, normal, svd, cg). A ridge path from α_max (scaled as an l1 path with ρ = 10⁻³) to 10⁻³·α_max
+     * ends where lasso's α_max is, a strong penalty for data with little noise. A path given by count and ratio is
+     * run as given.
      */
     public static final int RIDGE_EXTENSIONS = 3;
     static final long FOLD_SALT = 0xF01D_5EEDL;
@@ -238,21 +240,20 @@ public final class CrossValidation {
      * @return the full-data fit at the chosen α, its report carrying the {@link CrossValidationReport}
      */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
-        return fit(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO);
-    }
-
-    /**
-     * {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max (for ridge,
-     * extended while its least validation error is at its end: {@link #RIDGE_EXTENSIONS}).
-     */
-    public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
         long started = System.nanoTime();
-        FittedModel model = fitOnPath(data, config, folds, rule, count, ratio, started);
+        FittedModel model = fitOnPath(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO, started);
         for (int k = 1; k <= RIDGE_EXTENSIONS && extendsPath(config, model); k++) {
-            model = fitOnPath(data, config, folds, rule, extendedCount(count, k), Math.pow(ratio, k + 1), started);
+            model = fitOnPath(data, config, folds, rule, extendedCount(DEFAULT_PATH_LENGTH, k), Math.pow(DEFAULT_PATH_RATIO, k + 1),
+                    started);
         }
         return model;
+    }
+
+    /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
+    public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
+        Objects.requireNonNull(data, "data");
+        return fitOnPath(data, config, folds, rule, count, ratio, System.nanoTime());
     }
 
     private static FittedModel fitOnPath(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio,
@@ -354,21 +355,20 @@ public final class CrossValidation {
      * densified; a fold's stored entries must stay below 2³¹).
      */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule) {
-        return fit(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO);
-    }
-
-    /**
-     * {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max (for
-     * ridge, extended while its least validation error is at its end: {@link #RIDGE_EXTENSIONS}).
-     */
-    public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
         long started = System.nanoTime();
-        FittedModel model = fitOnPath(data, config, folds, rule, count, ratio, started);
+        FittedModel model = fitOnPath(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO, started);
         for (int k = 1; k <= RIDGE_EXTENSIONS && extendsPath(config, model); k++) {
-            model = fitOnPath(data, config, folds, rule, extendedCount(count, k), Math.pow(ratio, k + 1), started);
+            model = fitOnPath(data, config, folds, rule, extendedCount(DEFAULT_PATH_LENGTH, k), Math.pow(DEFAULT_PATH_RATIO, k + 1),
+                    started);
         }
         return model;
+    }
+
+    /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
+    public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
+        Objects.requireNonNull(data, "data");
+        return fitOnPath(data, config, folds, rule, count, ratio, System.nanoTime());
     }
 
     private static FittedModel fitOnPath(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio,
@@ -398,11 +398,14 @@ public final class CrossValidation {
     }
 
     /**
-     * Whether a ridge path is run again, longer: the penalty has no l1 term (ρ = 0) and the least mean validation error
-     * came at the path's smallest α, still falling there ({@link CrossValidationReport#minimumAtPathEnd()}).
+     * Whether a ridge path is run again, longer: the penalty has no l1 term (ρ = 0), the solver fits one α cheaply (auto,
+     * normal, svd, cg: gd and nesterov crawl at tiny α on ill-conditioned X), and the least mean validation error came
+     * at the path's smallest α, still falling there ({@link CrossValidationReport#minimumAtPathEnd()}).
      */
     private static boolean extendsPath(FitConfig config, FittedModel model) {
-        return config.penalty().l1Ratio() == 0 && model.report().crossValidation().minimumAtPathEnd();
+        Solver s = config.solver();
+        boolean cheapPerAlpha = s == Solver.AUTO || !s.isIterative() || s == Solver.CG; // gd, nesterov, sgd: slow at tiny α
+        return cheapPerAlpha && config.penalty().l1Ratio() == 0 && model.report().crossValidation().minimumAtPathEnd();
     }
 
     /** The values of a path of {@code count} values extended {@code k} times by as many decades at the same spacing. */

@@ -166,12 +166,9 @@ public final class LinearRegression {
     private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos, Checkpointer checkpoint) {
         SolverState restored = checkpoint.restored();
         long[] trialPasses = {0};
-        FittedModel model;
-        try (Checkpointer.Running running = checkpoint.running()) { // a stop request reaches the passes between blocks too
-            model = restored != null && restored.finished()
-                    ? finishedFit(problem, requested, startNanos, checkpoint, restored)
-                    : fit(problem, requested, startNanos, checkpoint, trialPasses);
-        }
+        FittedModel model = restored != null && restored.finished()
+                ? finishedFit(problem, requested, startNanos, checkpoint, restored)
+                : fit(problem, requested, startNanos, checkpoint, trialPasses);
         checkpoint.finish(finishedState(model, trialPasses[0]));
         if (checkpoint.resumedAt() >= 0) {
             double run = elapsed(startNanos).toNanos() / 1e9;
@@ -285,13 +282,17 @@ public final class LinearRegression {
             if (config.checkpoint().isActive()) {
                 LOG.warn("solver cd saves no checkpoint and resumes none (one Gram pass, then sweeps on the host): fitting from the start");
             }
-            GramCoordinateDescent cd = new GramCoordinateDescent(
-                    GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty);
-            return cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem), config,
-                    cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
+            try (Checkpointer.Running running = checkpoint.running()) { // a stop request reaches the Gram pass and the sweeps
+                GramCoordinateDescent cd = new GramCoordinateDescent(
+                        GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty);
+                return cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem), config,
+                        cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
+            }
         }
         if (!solver.isIterative()) {
-            return directFit(problem, config, startNanos, checkpoint, done);
+            try (Checkpointer.Running running = checkpoint.running()) { // a stop request reaches the passes between blocks
+                return directFit(problem, config, startNanos, checkpoint, done);
+            }
         }
         boolean standardize = config.standardize(problem.rows(), problem.cols());
         // the gradient solvers work in internal units (X and y scaled by powers of two, CentredObjective): the results
@@ -333,9 +334,10 @@ public final class LinearRegression {
                 double automaticRate = Double.NaN; // the advice for a fixed η: the automatic step on these data
                 if (!e.automatic() && !Double.isNaN(e.learningRate())) {
                     try {
+                        long train = split != null ? split.train() : problem.rows(); // as the solver's own batch size
                         automaticRate = objective.userLearningRate(dev.downhill.internal.StepSize.automatic(internal, objective,
-                                internal.batchSize(problem.rows())));
-                    } catch (RuntimeException adviceOnly) {
+                                internal.batchSize(train)));
+                    } catch (RuntimeException | OutOfMemoryError adviceOnly) {
                         // the message falls back to η/10
                     }
                 }

@@ -170,7 +170,6 @@ final class FitCommand implements Callable<Integer> {
             return Plots.Target.of(pathPlot, "--path-plot");
         });
         // before any work: a bad path fails now, not after the fit
-        Outputs.check(out, plotTarget == null ? null : plotTarget.path(), pathTarget == null ? null : pathTarget.path());
         java.util.Map<String, Path> outputs = new java.util.LinkedHashMap<>();
         outputs.put("--out", out);
         outputs.put("--plot", plotTarget == null ? null : plotTarget.path());
@@ -178,6 +177,11 @@ final class FitCommand implements Callable<Integer> {
         java.util.Map<String, Path> inputs = input.files();
         inputs.put("--init", init);
         Outputs.checkNotInputs(spec, outputs, inputs);
+        java.util.Map<String, Path> folders = new java.util.LinkedHashMap<>();
+        folders.put("--checkpoint", checkpoint);
+        folders.put("--resume", resume);
+        Outputs.checkNotInside(spec, outputs, folders);
+        Outputs.check(out, plotTarget == null ? null : plotTarget.path(), pathTarget == null ? null : pathTarget.path());
         if (!backend.trim().equalsIgnoreCase("auto")) {
             Backends.select(backend); // a named backend that cannot run fails now (exit 1), before the data are read
         }
@@ -218,6 +222,14 @@ final class FitCommand implements Callable<Integer> {
      * created and the one to resume from read now, before any work.
      */
     private Checkpoint checkpointing(FitConfig.Builder b) {
+        if (checkpointEvery != null && !(checkpointEvery >= 0 && checkpointEvery <= 1e9)) { // checked even where ignored
+            throw Main.usage(spec, "--checkpoint-every must be a number of seconds ≥ 0, got " + checkpointEvery);
+        }
+        for (Path folder : new Path[] {checkpoint, resume}) {
+            if (folder != null && folder.toString().isEmpty()) {
+                throw Main.usage(spec, (folder == checkpoint ? "--checkpoint" : "--resume") + " needs a folder name, got ''");
+            }
+        }
         if (checkpointEvery != null && checkpoint == null) {
             Main.warn(spec, "--checkpoint-every does nothing without --checkpoint (ignored)");
         }

@@ -118,6 +118,13 @@ final class GenCommand implements Callable<Integer> {
             throw Main.usage(spec, "--format applies to sparse data: give --density too");
         }
         Precision p = Main.option(spec, () -> Precision.parse(precision));
+        if (p == Precision.FLOAT32 && features > 1 && 1 / condition < 1e-30) { // N(0,1)·s_j would hold few bits, or none
+            throw Main.usage(spec, String.format(Locale.ROOT, "--condition %.3g makes the smallest column scale %.3g: float32 "
+                    + "values of that size are subnormal or 0; use --precision float64 or κ ≤ 1e30", condition, 1 / condition));
+        }
+        if (outDir.toString().isEmpty()) {
+            throw Main.usage(spec, "--out-dir needs a folder name, got ''");
+        }
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
@@ -198,15 +205,16 @@ final class GenCommand implements Callable<Integer> {
             try (NpyWriter thetaOut = NpyWriter.create(outputs.open(thetaFile), Precision.FLOAT64, theta.length)) {
                 thetaOut.write(theta);
             }
+            // the summary before the renames: if standard output fails, no file is replaced (Outputs.commit)
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "wrote %s/X.npy (%d × %d %s, %.3g GB), y.npy, theta.npy in %.1f s%n", outDir, rows, features,
+                    p.name().toLowerCase(Locale.ROOT), (double) rows * features * p.bytes() / 1e9, (System.nanoTime() - start) / 1e9);
+            out.printf(Locale.ROOT, "model: x_ij = s_j·N(0,1), s_j from 1 down to 1/%.6g (condition κ = %.6g of the scales)%s; "
+                    + "y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", condition, condition,
+                    correlation == 0 ? "" : String.format(Locale.ROOT, ", neighbouring columns correlated %.6g", correlation),
+                    intercept, noise, seed);
             outputs.commit();
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "wrote %s/X.npy (%d × %d %s, %.3g GB), y.npy, theta.npy in %.1f s%n", outDir, rows, features,
-                p.name().toLowerCase(Locale.ROOT), (double) rows * features * p.bytes() / 1e9, (System.nanoTime() - start) / 1e9);
-        out.printf(Locale.ROOT, "model: x_ij = s_j·N(0,1), s_j from 1 down to 1/%.6g (condition κ = %.6g of the scales)%s; "
-                + "y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", condition, condition,
-                correlation == 0 ? "" : String.format(Locale.ROOT, ", neighbouring columns correlated %.6g", correlation),
-                intercept, noise, seed);
         return 0;
     }
 
@@ -262,19 +270,20 @@ final class GenCommand implements Callable<Integer> {
             try (NpyWriter thetaOut = NpyWriter.create(outputs.open(thetaFile), Precision.FLOAT64, theta.length)) {
                 thetaOut.write(theta);
             }
+            // the summary before the renames: if standard output fails, no file is replaced (Outputs.commit)
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "wrote %s (%d × %d %s, %d non-zeros, %.3g%% dense)%s, theta.npy in %.1f s%n", xFile, rows, features,
+                    p.name().toLowerCase(Locale.ROOT), nnz, 100.0 * nnz / ((double) rows * features), npz ? ", y.npy" : "",
+                    (System.nanoTime() - start) / 1e9);
+            out.printf(Locale.ROOT, "model: row i has ⌊d·n⌋ or ⌈d·n⌉ non-zeros (d = %.6g) in columns drawn ∝ (j+1)^-%.1f, values "
+                    + "s_j·N(0,1); y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", density, SparseRows.EXPONENT,
+                    intercept, noise, seed);
+            if (!npz) {
+                out.printf(Locale.ROOT, "note: svmlight records neither n nor where indices start: read it with --zero-based --features %d "
+                        + "(the indices are 0-based, as scikit-learn writes them; a file without a 0 would be read 1-based by the "
+                        + "automatic rule, every column shifted by one)%n", features);
+            }
             outputs.commit();
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "wrote %s (%d × %d %s, %d non-zeros, %.3g%% dense)%s, theta.npy in %.1f s%n", xFile, rows, features,
-                p.name().toLowerCase(Locale.ROOT), nnz, 100.0 * nnz / ((double) rows * features), npz ? ", y.npy" : "",
-                (System.nanoTime() - start) / 1e9);
-        out.printf(Locale.ROOT, "model: row i has ⌊d·n⌋ or ⌈d·n⌉ non-zeros (d = %.6g) in columns drawn ∝ (j+1)^-%.1f, values "
-                + "s_j·N(0,1); y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", density, SparseRows.EXPONENT,
-                intercept, noise, seed);
-        if (!npz) {
-            out.printf(Locale.ROOT, "note: svmlight records neither n nor where indices start: read it with --zero-based --features %d "
-                    + "(the indices are 0-based, as scikit-learn writes them; a file without a 0 would be read 1-based by the "
-                    + "automatic rule, every column shifted by one)%n", features);
         }
         return 0;
     }

@@ -162,7 +162,11 @@ final class InputOptions {
      * (whose reader finds the delimiter); CSV when the file cannot be read here (its reader then says why).
      */
     static String textFormat(Path file) {
-        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8)) {
+        if (!java.nio.file.Files.isRegularFile(file)) { // a pipe named .txt: its lines are not read twice
+            return "svmlight";
+        }
+        // ISO-8859-1: every byte decodes (a Latin-1 comment in UTF-8's place must not turn svmlight into CSV)
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.ISO_8859_1)) {
             int lines = 0;
             for (String line = r.readLine(); line != null && lines < 1000; line = r.readLine()) {
                 String t = line.strip();
@@ -432,7 +436,7 @@ final class InputOptions {
             throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
         }
         if (isText() || name.endsWith(".npy") || name.endsWith(".npz") || target != null) {
-            // any other name (a pipe, /dev/stdin, .svm, .libsvm, .svmlight, .txt) is read as svmlight
+            // any other name (a pipe, /dev/stdin, .svm, .libsvm, .svmlight, a .txt whose lines are idx:val pairs) is svmlight
             throw new IllegalArgumentException("--sparse applies to svmlight files (.svm, .libsvm, .svmlight, or a pipe) and "
                     + ".npz X (as --x), not " + data);
         }

@@ -1,6 +1,7 @@
 package dev.downhill.cli;
 
 import dev.downhill.Version;
+import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,11 +27,37 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        PrintWriter out = new PrintWriter(System.out, true);
+        StandardOutput stdout = new StandardOutput(new java.io.FileOutputStream(java.io.FileDescriptor.out));
+        String encoding = System.getProperty("sun.stdout.encoding");
+        java.nio.charset.Charset charset = encoding != null && java.nio.charset.Charset.isSupported(encoding)
+                ? java.nio.charset.Charset.forName(encoding) : java.nio.charset.Charset.defaultCharset();
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(stdout, charset), true);
         PrintWriter err = new PrintWriter(System.err, true);
+        STANDARD_OUTPUT = new StandardOutput.Watch(stdout, out);
         int code = run(args, out, err);
         out.flush();
-        System.exit(withOutputChecked(code, out.checkError() || System.out.checkError(), err));
+        System.exit(withOutputChecked(code, stdout.failure() != null && !stdout.readerClosed(), err));
+    }
+
+    /** The process's standard output, watched for write errors (null where a test runs commands with its own writers). */
+    private static volatile StandardOutput.Watch STANDARD_OUTPUT;
+
+    /**
+     * Flushes standard output and throws, failing the command (exit 1), when writing it failed other than by its reader
+     * closing it (a full disk, an I/O error): the commands call it before replacing their output files, so such a
+     * command leaves its files as they were. A reader that stopped reading (a pipe into {@code head}) is not a failure.
+     */
+    static void checkStandardOutput() {
+        StandardOutput.Watch watch = STANDARD_OUTPUT;
+        if (watch == null) {
+            return;
+        }
+        watch.writer().flush();
+        IOException failure = watch.stream().failure();
+        if (failure != null && !watch.stream().readerClosed()) {
+            throw new java.io.UncheckedIOException("could not write to standard output (" + failure.getMessage()
+                    + "): no file written", failure);
+        }
     }
 
     /**
@@ -43,7 +70,7 @@ public final class Main implements Runnable {
             return code;
         }
         err.println("downhill: could not write all of the output to standard output (no space left on its device, or "
-                + "its reader closed it)");
+                + "an I/O error)");
         err.flush();
         return 1;
     }

@@ -62,6 +62,40 @@ final class Outputs implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses, before any work, an output inside one of {@code folders} (option name → folder; null skipped): a
+     * checkpoint folder's files are the checkpoint's (a model written over its manifest destroyed it).
+     */
+    static void checkNotInside(picocli.CommandLine.Model.CommandSpec spec, java.util.Map<String, Path> outputs,
+                               java.util.Map<String, Path> folders) {
+        for (java.util.Map.Entry<String, Path> o : outputs.entrySet()) {
+            if (o.getValue() == null) {
+                continue;
+            }
+            Path file = real(o.getValue().toAbsolutePath().normalize().getParent()).resolve(o.getValue().getFileName());
+            for (java.util.Map.Entry<String, Path> f : folders.entrySet()) {
+                if (f.getValue() != null && !f.getValue().toString().isEmpty()
+                        && file.startsWith(real(f.getValue().toAbsolutePath().normalize()))) {
+                    throw Main.usage(spec, o.getKey() + " " + o.getValue() + " is inside the " + f.getKey() + " folder "
+                            + f.getValue() + ", whose files are the checkpoint's; write it elsewhere");
+                }
+            }
+        }
+    }
+
+    /** The path with its links resolved as far as it exists. */
+    private static Path real(Path p) {
+        if (p == null) {
+            return Path.of("/");
+        }
+        try {
+            return p.toRealPath();
+        } catch (java.io.IOException e) {
+            Path parent = p.getParent();
+            return parent == null ? p : real(parent).resolve(p.getFileName());
+        }
+    }
+
     private static boolean sameFile(Path a, Path b) {
         try {
             return java.nio.file.Files.exists(b) && java.nio.file.Files.isSameFile(a, b);
@@ -77,10 +111,14 @@ final class Outputs implements AutoCloseable {
         return f;
     }
 
-    /** Renames every staged file over its target, in the order they were opened. */
+    /**
+     * Renames every staged file over its target, all or none ({@link AtomicFile#commitAll}), once standard output has
+     * been written without error ({@link Main#checkStandardOutput}).
+     */
     void commit() {
-        for (AtomicFile f : files) {
-            f.commit();
+        if (!files.isEmpty()) {
+            Main.checkStandardOutput(); // what went to standard output is an output too: if it failed, no file is replaced
+            AtomicFile.commitAll(files);
         }
     }
 

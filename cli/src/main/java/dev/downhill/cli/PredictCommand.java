@@ -206,6 +206,7 @@ final class PredictCommand implements Callable<Integer> {
             }
             return 0;
         }
+        Main.checkStandardOutput(); // the summary above failed to print: the predictions file is not written
         if (npy) {
             NpyWriter.writeVector(out, predictions, Precision.FLOAT64);
         } else {

@@ -147,8 +147,8 @@ class CliCheckpointTest {
                 new Case("minibatch", fit("--solver", "minibatch", "--batch-size", "8", "--tol", "0", "--iterations", "300"), ""),
                 new Case("fista", fit("--solver", "nesterov", "--penalty", "l1", "--alpha", "0.01", "--tol", "0", "--iterations", "3000"), ""),
                 new Case("ista", fit("--solver", "gd", "--penalty", "l1", "--alpha", "0.01", "--tol", "0", "--iterations", "3000"), ""),
-                new Case("term", fit("--solver", "gd", "--lr", "0.002", "--tol", "0", "--iterations", "4000"), "TERM"),
-                new Case("int", fit("--solver", "gd", "--lr", "0.001", "--tol", "0", "--iterations", "4000"), "INT"));
+                new Case("term", fit("--solver", "gd", "--lr", "0.002", "--tol", "0", "--iterations", "8000"), "TERM"),
+                new Case("int", fit("--solver", "gd", "--lr", "0.001", "--tol", "0", "--iterations", "8000"), "INT"));
         List<String> many = new ArrayList<>();
         java.util.Map<Case, Process> own = new java.util.LinkedHashMap<>();
         for (Case c : cases) {

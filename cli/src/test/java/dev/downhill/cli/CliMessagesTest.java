@@ -75,6 +75,17 @@ class CliMessagesTest {
         assertEquals(1, p.exitValue(), message);
         assertEquals(1, message.lines().count(), message);
         assertTrue(message.startsWith("downhill: could not write all of the output to standard output"), message);
+        // with --out: the model file is not written (standard output is an output too; it failed before the rename)
+        Path model = dir.resolve("m.json");
+        java.util.List<String> withOut = new java.util.ArrayList<>(command);
+        withOut.addAll(java.util.List.of("--out", model.toString()));
+        Process q = new ProcessBuilder(withOut).redirectOutput(full).redirectError(err.toFile()).start();
+        assertTrue(q.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the child JVM ended");
+        String second = Files.readString(err);
+        assertEquals(1, q.exitValue(), second);
+        assertEquals(1, second.lines().count(), second);
+        assertTrue(second.startsWith("downhill: could not write to standard output (") && second.contains("no file written"), second);
+        assertFalse(Files.exists(model), "no model written");
         // an error already failing the command keeps its code and its own message alone
         java.io.StringWriter w = new java.io.StringWriter();
         assertEquals(2, Main.withOutputChecked(2, true, new java.io.PrintWriter(w)));
@@ -100,6 +111,29 @@ class CliMessagesTest {
         assertOneCleanLine(overModel, 2, "--out must end in .npy, .csv or .txt"); // a model file cannot be a predictions file
     }
 
+    /**
+     * Usage errors found by a review: a bad --checkpoint-every is refused even without --checkpoint; an output inside
+     * the checkpoint folder (a model over its manifest destroyed it); an unknown demo --backend (exit 2, before any
+     * output); gen's float32 columns that would underflow; empty folder names.
+     */
+    @Test
+    void reviewedUsageErrors() {
+        Path[] f = data(30, 1);
+        String x = f[0].toString();
+        String y = f[1].toString();
+        assertOneCleanLine(CliRun.of("fit", "--x", x, "--y", y, "--checkpoint-every", "-1"), 2, "--checkpoint-every must be");
+        Path ck = dir.resolve("ck");
+        assertOneCleanLine(CliRun.of("fit", "--x", x, "--y", y, "--solver", "gd", "--checkpoint", ck.toString(), "--out",
+                ck.resolve("checkpoint.json").toString()), 2, "is inside the --checkpoint folder");
+        assertOneCleanLine(CliRun.of("fit", "--x", x, "--y", y, "--checkpoint", ""), 2, "--checkpoint needs a folder name");
+        CliRun demo = CliRun.of("demo", "--backend", "bogus", "--no-plots");
+        assertOneCleanLine(demo, 2, "--backend must be auto or one of");
+        assertEquals("", demo.out());
+        assertOneCleanLine(CliRun.of("gen", "--rows", "10", "--features", "4", "--condition", "1e300", "--out-dir",
+                dir.resolve("g").toString()), 2, "subnormal or 0");
+        assertOneCleanLine(CliRun.of("gen", "--rows", "10", "--features", "4", "--out-dir", ""), 2, "--out-dir needs a folder name");
+    }
+
     /** A .txt --data file is read as its first lines look: CSV (a header, commas) or svmlight (index:value pairs). */
     @Test
     void aTxtDataFileIsReadAsItsLinesLook() throws IOException {
@@ -115,7 +149,8 @@ class CliMessagesTest {
         Path csvFile = dir.resolve("h.txt");
         Path svmFile = dir.resolve("s.txt");
         Files.writeString(csvFile, csv);
-        Files.writeString(svmFile, svm);
+        svm.append("# café, in ISO-8859-1: not UTF-8, still svmlight\n");
+        Files.writeString(svmFile, svm, java.nio.charset.StandardCharsets.ISO_8859_1);
         for (Path f : new Path[] {csvFile, svmFile}) {
             CliRun fit = CliRun.of("fit", "--data", f.toString(), "--solver", "svd", "--quiet");
             assertEquals(0, fit.code(), f + ": " + fit.err());

@@ -185,7 +185,7 @@ public final class Checkpointer {
      * outer one's on close).
      */
     public Running running() {
-        return new Running(policy);
+        return new Running(active ? policy : null); // an inactive checkpoint has nothing to stop (its flag may be shared)
     }
 
     /** The calling thread's running fit, from {@link #running()} to {@link #close()}. */
@@ -194,7 +194,11 @@ public final class Checkpointer {
 
         private Running(Checkpoint policy) {
             previous = RUNNING.get();
-            RUNNING.set(policy);
+            if (policy == null) {
+                RUNNING.remove();
+            } else {
+                RUNNING.set(policy);
+            }
         }
 
         @Override

@@ -31,6 +31,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AtomicFile implements AutoCloseable {
     private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+    /**
+     * Held by every commit and by the shutdown hook: a SIGINT/SIGTERM neither deletes a temporary file while it is being
+     * renamed nor lets the process end half-way through a group's renames ({@link #commitAll}).
+     */
+    private static final Object COMMITS = new Object();
+    /** Set by the shutdown hook: from then on a group of outputs is not committed ({@link #commitAll}). */
+    private static volatile boolean terminating;
 
     static {
         try {
@@ -159,22 +166,105 @@ public final class AtomicFile implements AutoCloseable {
      */
     public void commit() {
         ensureOpen();
-        try {
-            channel.force(true);
-            channel.close();
+        synchronized (COMMITS) {
             try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                channel.force(true);
+                channel.close();
+                move(temp, target);
+                committed = true;
+                closed = true;
+                PENDING.remove(temp);
+            } catch (IOException e) {
+                close();
+                throw new UncheckedIOException("cannot write " + target + ": " + describe(e), e);
             }
-            committed = true;
-            closed = true;
-            PENDING.remove(temp);
-        } catch (IOException e) {
-            close();
-            throw new UncheckedIOException("cannot write " + target + ": " + describe(e), e);
         }
         syncFolder(temp.getParent());
+    }
+
+    /**
+     * Commits {@code files} all or none (one command's outputs): each is fsynced and closed first; then, holding the lock
+     * the shutdown hook takes, each existing target is renamed aside ({@code .<name>.<random>.old}) and the new file renamed
+     * over it, in order; if a rename fails, the ones done are undone (the old targets renamed back, new targets that had
+     * none deleted) and every temporary file is deleted, so the targets are left exactly as they were. After a
+     * SIGINT/SIGTERM (the shutdown hook has run) nothing is committed. A failure throws an {@link UncheckedIOException}
+     * naming the target.
+     */
+    public static void commitAll(java.util.List<AtomicFile> files) {
+        try {
+            for (AtomicFile f : files) {
+                f.ensureOpen();
+                try {
+                    f.channel.force(true);
+                    f.channel.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + f.target + ": " + describe(e), e);
+                }
+            }
+            synchronized (COMMITS) {
+                if (terminating) {
+                    throw new UncheckedIOException("not written: the process is being stopped", new IOException("terminating"));
+                }
+                Path[] aside = new Path[files.size()];
+                int done = 0;
+                try {
+                    for (; done < files.size(); done++) {
+                        AtomicFile f = files.get(done);
+                        if (Files.exists(f.target, LinkOption.NOFOLLOW_LINKS)) {
+                            aside[done] = f.target.resolveSibling("." + f.target.getFileName() + "."
+                                    + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".old");
+                            move(f.target, aside[done]);
+                        }
+                        move(f.temp, f.target);
+                    }
+                } catch (IOException e) {
+                    undo(files, aside, done);
+                    throw new UncheckedIOException("cannot write " + files.get(done).target + ": " + describe(e), e);
+                }
+                for (int k = 0; k < files.size(); k++) {
+                    AtomicFile f = files.get(k);
+                    f.committed = true;
+                    f.closed = true;
+                    PENDING.remove(f.temp);
+                    if (aside[k] != null) {
+                        deleteQuietly(aside[k]);
+                    }
+                }
+            }
+        } finally {
+            for (AtomicFile f : files) {
+                f.close(); // the uncommitted ones' temporary files
+            }
+        }
+        for (AtomicFile f : files) {
+            syncFolder(f.temp.getParent());
+        }
+    }
+
+    /** Undoes the renames of files [0, done] of a group (the done-th may have been set aside without its replacement). */
+    private static void undo(java.util.List<AtomicFile> files, Path[] aside, int done) {
+        for (int k = Math.min(done, files.size() - 1); k >= 0; k--) {
+            AtomicFile f = files.get(k);
+            try {
+                if (k < done) { // renamed over: the new content back to its temporary name
+                    move(f.target, f.temp);
+                }
+                if (aside[k] != null) {
+                    move(aside[k], f.target);
+                }
+            } catch (IOException restoreFailed) {
+                // nothing more can be done: the message names the first failure
+            }
+        }
+    }
+
+    /** Renames {@code from} over {@code to}, atomically where the file system can. */
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** Whether {@link #commit()} succeeded. */
@@ -265,8 +355,11 @@ public final class AtomicFile implements AutoCloseable {
     }
 
     private static void deletePending() {
-        for (Path p : PENDING) {
-            deleteQuietly(p);
+        synchronized (COMMITS) { // after a commit in progress, never under it
+            terminating = true;
+            for (Path p : PENDING) {
+                deleteQuietly(p);
+            }
         }
     }
 }

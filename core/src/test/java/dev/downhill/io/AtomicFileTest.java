@@ -99,4 +99,50 @@ class AtomicFileTest {
         AtomicFile.write(atomic, new byte[] {2});
         assertEquals(custom, Files.getPosixFilePermissions(atomic));
     }
+
+    /**
+     * A group commit is all or none: when the second file's rename fails (its temporary file gone, as a shutdown hook
+     * may delete it), the first target, already replaced, is put back and every temporary and set-aside file removed;
+     * when every rename succeeds all targets hold the new bytes and nothing else is left.
+     */
+    @Test
+    void aGroupCommitIsAllOrNone() throws IOException {
+        Path a = dir.resolve("a.txt");
+        Path b = dir.resolve("b.txt");
+        Path c = dir.resolve("c.txt"); // no previous file: a failed group must not leave one
+        Files.writeString(a, "old a");
+        Files.writeString(b, "old b");
+        AtomicFile fa = AtomicFile.create(a);
+        AtomicFile fb = AtomicFile.create(b);
+        AtomicFile fc = AtomicFile.create(c);
+        for (AtomicFile f : List.of(fa, fb, fc)) {
+            f.stream().write("new".getBytes(StandardCharsets.UTF_8));
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path temp : files.filter(p -> p.getFileName().toString().startsWith(".c.txt.")).collect(Collectors.toList())) {
+                Files.delete(temp);
+            }
+        }
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> AtomicFile.commitAll(List.of(fa, fb, fc)));
+        assertTrue(e.getMessage().startsWith("cannot write " + c), e.getMessage());
+        assertEquals("old a", Files.readString(a));
+        assertEquals("old b", Files.readString(b));
+        assertFalse(Files.exists(c));
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("a.txt", "b.txt"), files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList()),
+                    "no temporary or set-aside file left");
+        }
+        AtomicFile ga = AtomicFile.create(a);
+        AtomicFile gc = AtomicFile.create(c);
+        ga.stream().write("new a".getBytes(StandardCharsets.UTF_8));
+        gc.stream().write("new c".getBytes(StandardCharsets.UTF_8));
+        AtomicFile.commitAll(List.of(ga, gc));
+        assertTrue(ga.committed() && gc.committed());
+        assertEquals("new a", Files.readString(a));
+        assertEquals("new c", Files.readString(c));
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("a.txt", "b.txt", "c.txt"), files.map(p -> p.getFileName().toString()).sorted()
+                    .collect(Collectors.toList()));
+        }
+    }
 }

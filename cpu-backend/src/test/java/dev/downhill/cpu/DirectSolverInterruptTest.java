@@ -221,6 +221,11 @@ class DirectSolverInterruptTest {
                 assertTrue(seconds < fullSeconds / 2, s + ": interrupted after 50 ms, it ended after " + seconds
                         + " s; the uninterrupted normal fit took " + fullSeconds + " s");
             }
+            // a checkpoint with nothing to save or resume cannot be stopped (copies of Checkpoint.none() shared its flag, and
+            // a stop request on one stopped every later direct fit in the JVM); fits go on as before
+            Checkpoint inactive = Checkpoint.none().every(java.time.Duration.ofSeconds(5));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, inactive::requestStop);
+            assertEquals(200, LinearRegression.fit(d, normal.toBuilder().checkpoint(inactive).build()).coefficients().length);
             // Checkpoint.requestStop() from another thread (the command line's SIGINT handler) stops the passes alike,
             // the thread not interrupted, nothing saved (a direct fit has no state to resume)
             for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
