@@ -197,9 +197,24 @@ final class FitCommand implements Callable<Integer> {
         } catch (dev.downhill.CheckpointMismatchException e) {
             throw new IllegalArgumentException(CheckpointMismatch.message(e), e);
         } catch (FitInterruptedException e) {
+            String kept = e.directory().isPresent() ? "; checkpoint saved in " + e.directory().get() + " (continue with --resume "
+                    + e.directory().get() + ")" : "; no checkpoint saved";
+            if (e.directory().isEmpty() && saving.directory().isPresent()
+                    && java.nio.file.Files.exists(saving.directory().get().resolve("checkpoint.json"))) {
+                // a direct solve stops between passes, saving nothing new: the folder still holds what was saved before
+                Path folder = saving.directory().get();
+                String what;
+                try {
+                    what = Checkpoint.describe(folder);
+                } catch (IllegalArgumentException damaged) {
+                    what = null;
+                }
+                if (what != null) {
+                    kept = "; the checkpoint in " + folder + " holds " + what + " (continue with --resume " + folder + ")";
+                }
+            }
             spec.commandLine().getErr().println("downhill: interrupted at " + (b.build().solver().isStochastic() ? "epoch " : "iteration ")
-                    + e.iteration() + (e.directory().isPresent() ? "; checkpoint saved in " + e.directory().get() + " (continue with --resume "
-                    + e.directory().get() + ")" : "; no checkpoint saved") + "; no model written");
+                    + e.iteration() + kept + "; no model written");
             spec.commandLine().getErr().flush();
             return INTERRUPTED;
         } finally {
