@@ -263,6 +263,16 @@ final class FitCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("cannot create checkpoint folder " + checkpoint + ": "
                         + (java.nio.file.Files.exists(checkpoint) ? "it exists and is not a folder" : dev.downhill.io.IoErrors.reason(e)));
             }
+            if (resume == null && java.nio.file.Files.exists(checkpoint.resolve("checkpoint.json"))) {
+                String held;
+                try {
+                    held = Checkpoint.describe(checkpoint);
+                } catch (IllegalArgumentException damaged) {
+                    held = "a damaged checkpoint";
+                }
+                Main.warn(spec, "--checkpoint " + checkpoint + " holds " + held + ", which this fit replaces from its first save; "
+                        + "to continue that fit instead, give --resume " + checkpoint);
+            }
             c = Checkpoint.to(checkpoint);
             if (checkpointEvery != null) {
                 c = c.every(java.time.Duration.ofNanos(Math.round(checkpointEvery * 1e9)));

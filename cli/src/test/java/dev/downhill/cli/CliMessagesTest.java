@@ -132,6 +132,15 @@ class CliMessagesTest {
         assertOneCleanLine(CliRun.of("gen", "--rows", "10", "--features", "4", "--condition", "1e300", "--out-dir",
                 dir.resolve("g").toString()), 2, "subnormal or 0");
         assertOneCleanLine(CliRun.of("gen", "--rows", "10", "--features", "4", "--out-dir", ""), 2, "--out-dir needs a folder name");
+        // a checkpoint folder holding another fit's checkpoint: replaced, but not silently
+        Path shared = dir.resolve("shared");
+        CliRun first = CliRun.of("fit", "--x", x, "--y", y, "--solver", "gd", "--iterations", "5", "--checkpoint", shared.toString(), "--quiet");
+        assertEquals(0, first.code(), first.err());
+        assertEquals("", first.err());
+        CliRun second = CliRun.of("fit", "--x", x, "--y", y, "--solver", "cg", "--checkpoint", shared.toString(), "--quiet");
+        assertEquals(0, second.code(), second.err());
+        assertTrue(second.err().startsWith("downhill: warning: --checkpoint " + shared + " holds gd, finished after 5 iterations, "
+                + "which this fit replaces"), second.err());
     }
 
     /** A .txt --data file is read as its first lines look: CSV (a header, commas) or svmlight (index:value pairs). */
