@@ -411,54 +411,44 @@ final class CpuProblem implements ResidentProblem {
     }
 
     /**
-     * ŷ = Xθ + b on the problem's threads, one contiguous row range each (the ranges of the gradient pass):
-     * float64 X by {@code cblas_dgemv} on row blocks straight into {@code out}; float32 X by a loop
-     * accumulating each row's dot product in float64.
+     * ŷ = Xθ + b on the problem's threads, one contiguous row range each (the ranges of the gradient pass): each row's
+     * dot product accumulated in float64 in index order, then + b, so a row's prediction does not depend on the other
+     * rows (with {@code cblas_dgemv} on row blocks it moved by an ulp with the block's length).
      */
     @Override
     public void predict(double[] theta, double intercept, DoublePointer out) {
         ensureOpen();
         int n = theta.length;
-        long base = out.position();
-        try (DoublePointer t64 = new DoublePointer(theta)) {
-            forEachRange(k -> {
-                long from = rangeStart[k];
-                long to = rangeStart[k + 1];
-                final int window = Math.max(1, Math.min(1 << 14, OffHeapViews.MAX_WINDOW / Math.max(1, n)));
+        forEachRange(k -> {
+            long from = rangeStart[k];
+            long to = rangeStart[k + 1];
+            final int window = Math.max(1, Math.min(1 << 14, OffHeapViews.MAX_WINDOW / Math.max(1, n)));
+            for (long i = from; i < to; i += window) {
+                int rowsHere = (int) Math.min(window, to - i);
+                DoubleBuffer yb = OffHeapViews.doubles(out, i, rowsHere);
                 if (precision == Precision.FLOAT64) {
-                    DoublePointer x = new DoublePointer(data.xPointer());
-                    DoublePointer y = new DoublePointer(out);
-                    long x0 = x.position();
-                    for (long i = from; i < to; i += window) {
-                        int rowsHere = (int) Math.min(window, to - i);
-                        x.position(x0 + i * cols);
-                        y.position(base + i);
-                        org.bytedeco.openblas.global.openblas_full.cblas_dgemv(
-                                org.bytedeco.openblas.global.openblas_full.CblasRowMajor,
-                                org.bytedeco.openblas.global.openblas_full.CblasNoTrans,
-                                rowsHere, n, 1.0, x, n, t64, 1, 0.0, y, 1);
-                        DoubleBuffer yb = OffHeapViews.doubles(out, i, rowsHere);
-                        for (int r = 0; r < rowsHere; r++) {
-                            yb.put(r, yb.get(r) + intercept);
+                    DoubleBuffer xb = OffHeapViews.doubles(data.xPointer(), i * cols, rowsHere * n);
+                    for (int r = 0; r < rowsHere; r++) {
+                        double s = 0;
+                        int o = r * n;
+                        for (int j = 0; j < n; j++) {
+                            s += theta[j] * xb.get(o + j);
                         }
+                        yb.put(r, s + intercept);
                     }
                 } else {
-                    for (long i = from; i < to; i += window) {
-                        int rowsHere = (int) Math.min(window, to - i);
-                        FloatBuffer xb = OffHeapViews.floats(data.xPointer(), i * cols, rowsHere * n);
-                        DoubleBuffer yb = OffHeapViews.doubles(out, i, rowsHere);
-                        for (int r = 0; r < rowsHere; r++) {
-                            double s = 0;
-                            int o = r * n;
-                            for (int j = 0; j < n; j++) {
-                                s += theta[j] * xb.get(o + j);
-                            }
-                            yb.put(r, s + intercept);
+                    FloatBuffer xb = OffHeapViews.floats(data.xPointer(), i * cols, rowsHere * n);
+                    for (int r = 0; r < rowsHere; r++) {
+                        double s = 0;
+                        int o = r * n;
+                        for (int j = 0; j < n; j++) {
+                            s += theta[j] * xb.get(o + j);
                         }
+                        yb.put(r, s + intercept);
                     }
                 }
-            });
-        }
+            }
+        });
     }
 
     @Override
