@@ -358,7 +358,7 @@ final class InputOptions {
                             bytes / 1e9, budget / 1e9, precision, own.name().toLowerCase(Locale.ROOT)));
                 }
                 if (notes != null) {
-                    notes.printf(Locale.ROOT, "X (%.3g GB) exceeds the memory budget (%.3g GB): mapping it from %s and streaming it each step%n",
+                    notes.printf(Locale.ROOT, "downhill: note: X (%.3g GB) exceeds the memory budget (%.3g GB): mapping it from %s and streaming it each step%n",
                             bytes / 1e9, budget / 1e9, x);
                     notes.flush();
                 }
@@ -468,7 +468,7 @@ final class InputOptions {
         try {
             dev.downhill.io.CsrMatrix mapped = dev.downhill.io.NpzReader.mapCsr(file);
             if (notes != null) {
-                notes.printf(Locale.ROOT, "%s: mapping its indices and values from %s%n", over, file);
+                notes.printf(Locale.ROOT, "downhill: note: %s: mapping its indices and values from %s%n", over, file);
                 notes.flush();
             }
             return mapped;
