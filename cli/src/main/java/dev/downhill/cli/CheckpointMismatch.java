@@ -29,13 +29,80 @@ final class CheckpointMismatch {
         String when = first ? " when the checkpoint was saved" : "";
         switch (d.field()) {
             case "backendOptions":
-                return "the backend options (--threads, --memory-budget, --device-memory-budget, --cpu-kernel, --cuda-kernel) differ";
+                return backendOptions(d.saved(), d.now(), when);
             case "fitIntercept":
                 return "--no-intercept was " + (d.saved().equals("false") ? "given" : "not given") + when + ", now "
                         + (d.now().equals("false") ? "it is" : "it is not");
             default:
                 return label(d.field()) + " was " + value(d.field(), d.saved()) + when + ", now " + value(d.field(), d.now());
         }
+    }
+
+    /**
+     * The backend options that differ, each as its option: the fingerprints hold {@code BackendOptions[threads=default,
+     * hostMemoryBudget=…, …]}; a key one side lacks is the option's default.
+     */
+    static String backendOptions(String saved, String now, String when) {
+        java.util.Map<String, String> a = options(saved);
+        java.util.Map<String, String> b = options(now);
+        if (a == null || b == null) {
+            return "the backend options (--threads, --memory-budget, --device-memory-budget, --cpu-kernel, --cuda-kernel) differ";
+        }
+        java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        StringBuilder sb = new StringBuilder();
+        for (String k : keys) {
+            String then = a.getOrDefault(k, "default");
+            String later = b.getOrDefault(k, "default");
+            if (!then.equals(later)) {
+                boolean firstOne = sb.length() == 0;
+                sb.append(firstOne ? "" : "; ").append(optionName(k)).append(" was ").append(optionValue(k, then))
+                        .append(firstOne ? when : "").append(", now ").append(optionValue(k, later));
+            }
+        }
+        return sb.length() > 0 ? sb.toString() : "the backend options differ (" + saved + " then, " + now + " now)";
+    }
+
+    /** The key=value pairs of a {@code BackendOptions[…]} string, or null when it is not one. */
+    private static java.util.Map<String, String> options(String s) {
+        if (!s.startsWith("BackendOptions[") || !s.endsWith("]")) {
+            return null;
+        }
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        String body = s.substring("BackendOptions[".length(), s.length() - 1);
+        for (String pair : body.isEmpty() ? new String[0] : body.split(", ")) {
+            int eq = pair.indexOf('=');
+            if (eq < 0) {
+                return null;
+            }
+            m.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        return m;
+    }
+
+    private static String optionName(String key) {
+        switch (key) {
+            case "threads": return "--threads";
+            case "hostMemoryBudget": return "--memory-budget";
+            case "deviceMemoryBudget": return "--device-memory-budget";
+            case dev.downhill.spi.BackendOptions.CPU_KERNEL: return "--cpu-kernel";
+            case dev.downhill.spi.BackendOptions.CUDA_KERNEL: return "--cuda-kernel";
+            default: return "the backend setting " + key;
+        }
+    }
+
+    private static String optionValue(String key, String v) {
+        if (key.equals("threads") && v.equals("default")) {
+            return "not given (every core)";
+        }
+        if ((key.equals("hostMemoryBudget") || key.equals("deviceMemoryBudget")) && !v.equals("default")) {
+            try {
+                return String.format(java.util.Locale.ROOT, "%.3g GB", Long.parseLong(v) / 1e9);
+            } catch (NumberFormatException e) {
+                return v;
+            }
+        }
+        return v.equals("default") ? "not given" : v;
     }
 
     private static String label(String field) {
