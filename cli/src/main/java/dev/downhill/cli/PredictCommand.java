@@ -200,6 +200,11 @@ final class PredictCommand implements Callable<Integer> {
                         d.isWeighted() ? " (weighted)" : "");
             }
         }
+        long nonFinite = java.util.Arrays.stream(predictions).filter(v -> !Double.isFinite(v)).count();
+        if (nonFinite > 0) {
+            Main.warn(spec, nonFinite + " of the " + predictions.length + " predictions are not finite (Xθ + b overflows float64: "
+                    + "X's values or the model's coefficients are too large for each other)");
+        }
         if (out == null) {
             for (double v : predictions) {
                 o.println(v);
