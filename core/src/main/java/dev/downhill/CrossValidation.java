@@ -241,13 +241,7 @@ public final class CrossValidation {
      */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
-        long started = System.nanoTime();
-        FittedModel model = fitOnPath(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO, started);
-        for (int k = 1; k <= RIDGE_EXTENSIONS && extendsPath(config, model); k++) {
-            model = fitOnPath(data, config, folds, rule, extendedCount(DEFAULT_PATH_LENGTH, k), Math.pow(DEFAULT_PATH_RATIO, k + 1),
-                    started);
-        }
-        return model;
+        return onDefaultPath(config, (count, ratio, started) -> fitOnPath(data, config, folds, rule, count, ratio, started));
     }
 
     /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
@@ -356,13 +350,7 @@ public final class CrossValidation {
      */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
-        long started = System.nanoTime();
-        FittedModel model = fitOnPath(data, config, folds, rule, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO, started);
-        for (int k = 1; k <= RIDGE_EXTENSIONS && extendsPath(config, model); k++) {
-            model = fitOnPath(data, config, folds, rule, extendedCount(DEFAULT_PATH_LENGTH, k), Math.pow(DEFAULT_PATH_RATIO, k + 1),
-                    started);
-        }
-        return model;
+        return onDefaultPath(config, (count, ratio, started) -> fitOnPath(data, config, folds, rule, count, ratio, started));
     }
 
     /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
@@ -395,6 +383,21 @@ public final class CrossValidation {
             }
         }
         return chosen(full, mse, alphas, rule, started);
+    }
+
+    /** One cross-validation over a path of {@code count} values down to ratio·α_max, its time counted from {@code started}. */
+    private interface PathRun {
+        FittedModel run(int count, double ratio, long started);
+    }
+
+    /** {@code run} on the default path, then again on longer ones while {@link #extendsPath} says so. */
+    private static FittedModel onDefaultPath(FitConfig config, PathRun run) {
+        long started = System.nanoTime();
+        FittedModel model = run.run(DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO, started);
+        for (int k = 1; k <= RIDGE_EXTENSIONS && extendsPath(config, model); k++) {
+            model = run.run(extendedCount(DEFAULT_PATH_LENGTH, k), Math.pow(DEFAULT_PATH_RATIO, k + 1), started);
+        }
+        return model;
     }
 
     /**

@@ -426,26 +426,21 @@ final class CpuProblem implements ResidentProblem {
             for (long i = from; i < to; i += window) {
                 int rowsHere = (int) Math.min(window, to - i);
                 DoubleBuffer yb = OffHeapViews.doubles(out, i, rowsHere);
+                java.util.function.IntToDoubleFunction xv; // X's values of these rows, as float64
                 if (precision == Precision.FLOAT64) {
                     DoubleBuffer xb = OffHeapViews.doubles(data.xPointer(), i * cols, rowsHere * n);
-                    for (int r = 0; r < rowsHere; r++) {
-                        double s = 0;
-                        int o = r * n;
-                        for (int j = 0; j < n; j++) {
-                            s += theta[j] * xb.get(o + j);
-                        }
-                        yb.put(r, s + intercept);
-                    }
+                    xv = xb::get;
                 } else {
                     FloatBuffer xb = OffHeapViews.floats(data.xPointer(), i * cols, rowsHere * n);
-                    for (int r = 0; r < rowsHere; r++) {
-                        double s = 0;
-                        int o = r * n;
-                        for (int j = 0; j < n; j++) {
-                            s += theta[j] * xb.get(o + j);
-                        }
-                        yb.put(r, s + intercept);
+                    xv = xb::get;
+                }
+                for (int r = 0; r < rowsHere; r++) {
+                    double s = 0;
+                    int o = r * n;
+                    for (int j = 0; j < n; j++) {
+                        s += theta[j] * xv.applyAsDouble(o + j);
                     }
+                    yb.put(r, s + intercept);
                 }
             }
         });

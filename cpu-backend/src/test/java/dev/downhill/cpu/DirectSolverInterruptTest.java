@@ -205,21 +205,8 @@ class DirectSolverInterruptTest {
             double fullSeconds = (System.nanoTime() - t0) / 1e9;
             assertEquals(200, full.coefficients().length);
             for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
-                FitConfig c = normal.toBuilder().solver(s).build();
-                long started = System.nanoTime();
-                FitThread fitting = FitThread.start(d, c, "interrupted-direct-fit");
-                Thread.sleep(50);
-                fitting.interrupt();
-                assertTrue(fitting.join(30_000), s + ": still running 30 s after the interrupt");
-                double seconds = (fitting.endedNanos() - started) / 1e9;
-                assertInstanceOf(FitInterruptedException.class, fitting.thrown(), s + ": " + fitting.thrown());
-                FitInterruptedException e = (FitInterruptedException) fitting.thrown();
-                assertEquals(0, e.iteration());
-                assertTrue(e.threadInterrupted());
-                assertTrue(fitting.flagKept(), s + ": the interrupt flag is kept");
                 // ~0.06 s against ~0.85 s on two cores; stopping only between the backend's calls it ended after ~0.8 s
-                assertTrue(seconds < fullSeconds / 2, s + ": interrupted after 50 ms, it ended after " + seconds
-                        + " s; the uninterrupted normal fit took " + fullSeconds + " s");
+                stopsSoon(s + ", interrupted", d, normal.toBuilder().solver(s).build(), FitThread::interrupt, true, fullSeconds);
             }
             // a checkpoint with nothing to save or resume cannot be stopped (copies of Checkpoint.none() shared its flag, and
             // a stop request on one stopped every later direct fit in the JVM); fits go on as before
@@ -230,21 +217,8 @@ class DirectSolverInterruptTest {
             // the thread not interrupted, nothing saved (a direct fit has no state to resume)
             for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
                 Checkpoint checkpoint = Checkpoint.to(folder.resolve(s.cliName()));
-                FitConfig c = normal.toBuilder().solver(s).checkpoint(checkpoint).build();
-                long started = System.nanoTime();
-                FitThread fitting = FitThread.start(d, c, "stopped-direct-fit");
-                Thread.sleep(50);
-                checkpoint.requestStop();
-                assertTrue(fitting.join(30_000), s + ": still running 30 s after the stop request");
-                double seconds = (fitting.endedNanos() - started) / 1e9;
-                assertInstanceOf(FitInterruptedException.class, fitting.thrown(), s + ": " + fitting.thrown());
-                FitInterruptedException e = (FitInterruptedException) fitting.thrown();
-                assertEquals(0, e.iteration());
-                assertFalse(e.threadInterrupted());
-                assertFalse(fitting.flagKept(), s + ": the thread was not interrupted");
-                assertTrue(e.directory().isEmpty(), s + ": nothing saved");
-                assertTrue(seconds < fullSeconds / 2, s + ": asked to stop after 50 ms, it ended after " + seconds
-                        + " s; the uninterrupted normal fit took " + fullSeconds + " s");
+                stopsSoon(s + ", asked to stop", d, normal.toBuilder().solver(s).checkpoint(checkpoint).build(),
+                        fitting -> checkpoint.requestStop(), false, fullSeconds);
             }
             try (LoadedProblem p = LinearRegression.load(d, normal)) {
                 for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
@@ -255,6 +229,29 @@ class DirectSolverInterruptTest {
                 }
             }
         }
+    }
+
+    /**
+     * Starts a fit of {@code data} on its own thread, stops it 50 ms in with {@code stop}, and checks it ended with a
+     * FitInterruptedException at iteration 0, nothing saved, the thread's interrupt flag kept exactly when it was
+     * {@code interrupted}, in less than half {@code fullSeconds} (the bound is loose: machines are noisy).
+     */
+    private static void stopsSoon(String what, Dataset data, FitConfig config, java.util.function.Consumer<FitThread> stop,
+                                  boolean interrupted, double fullSeconds) throws InterruptedException {
+        long started = System.nanoTime();
+        FitThread fitting = FitThread.start(data, config, "stopped-direct-fit");
+        Thread.sleep(50);
+        stop.accept(fitting);
+        assertTrue(fitting.join(30_000), what + ": still running 30 s later");
+        double seconds = (fitting.endedNanos() - started) / 1e9;
+        assertInstanceOf(FitInterruptedException.class, fitting.thrown(), what + ": " + fitting.thrown());
+        FitInterruptedException e = (FitInterruptedException) fitting.thrown();
+        assertEquals(0, e.iteration(), what);
+        assertEquals(interrupted, e.threadInterrupted(), what);
+        assertEquals(interrupted, fitting.flagKept(), what + ": the interrupt flag");
+        assertTrue(e.directory().isEmpty(), what + ": nothing saved");
+        assertTrue(seconds < fullSeconds / 2, what + " after 50 ms, it ended after " + seconds + " s; the uninterrupted normal "
+                + "fit took " + fullSeconds + " s");
     }
 
     /**
