@@ -27,10 +27,16 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        StandardOutput stdout = new StandardOutput(new java.io.FileOutputStream(java.io.FileDescriptor.out));
-        String encoding = System.getProperty("sun.stdout.encoding");
-        java.nio.charset.Charset charset = encoding != null && java.nio.charset.Charset.isSupported(encoding)
-                ? java.nio.charset.Charset.forName(encoding) : java.nio.charset.Charset.defaultCharset();
+        StandardOutput stdout = new StandardOutput(new java.io.FileOutputStream(java.io.FileDescriptor.out),
+                StandardOutput.standardOutputIsPipe());
+        java.nio.charset.Charset charset = java.nio.charset.Charset.defaultCharset(); // System.out's: stdout.encoding (JDK 19+),
+        for (String property : new String[] {"stdout.encoding", "sun.stdout.encoding"}) { // sun.stdout.encoding (a terminal, 17)
+            String encoding = System.getProperty(property);
+            if (encoding != null && java.nio.charset.Charset.isSupported(encoding)) {
+                charset = java.nio.charset.Charset.forName(encoding);
+                break;
+            }
+        }
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(stdout, charset), true);
         PrintWriter err = new PrintWriter(System.err, true);
         STANDARD_OUTPUT = new StandardOutput.Watch(stdout, out);

@@ -211,7 +211,8 @@ final class PredictCommand implements Callable<Integer> {
             }
             return 0;
         }
-        Main.checkStandardOutput(); // the summary above failed to print: the predictions file is not written
+        o.println("wrote " + predictions.length + " predictions to " + out); // before the rename, so that
+        Main.checkStandardOutput(); // a standard output that failed leaves the predictions file as it was
         if (npy) {
             NpyWriter.writeVector(out, predictions, Precision.FLOAT64);
         } else {
@@ -228,7 +229,6 @@ final class PredictCommand implements Callable<Integer> {
                 throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
             }
         }
-        o.println("wrote " + predictions.length + " predictions to " + out);
         return 0;
     }
 

@@ -11,10 +11,25 @@ import java.io.PrintWriter;
  */
 final class StandardOutput extends OutputStream {
     private final OutputStream out;
+    private final boolean pipe;
     private volatile IOException failure;
 
-    StandardOutput(OutputStream out) {
+    /** {@code pipe}: the stream is a pipe (its only write error is its reader closing it). */
+    StandardOutput(OutputStream out, boolean pipe) {
         this.out = out;
+        this.pipe = pipe;
+    }
+
+    /**
+     * Whether the process's standard output is a pipe (Linux: /proc/self/fd/1 names {@code pipe:[…]}); false where that
+     * cannot be told.
+     */
+    static boolean standardOutputIsPipe() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString().startsWith("pipe:");
+        } catch (IOException | UnsupportedOperationException | SecurityException | java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     /** The stream and the writer over it that the commands print to. */
@@ -60,9 +75,12 @@ final class StandardOutput extends OutputStream {
         return failure;
     }
 
-    /** Whether the first write error was the reader closing the pipe (EPIPE). */
+    /**
+     * Whether the first write error was the reader closing the pipe (EPIPE): on a pipe every write error is (a pipe has no
+     * disk to fill); elsewhere, as far as the error's text tells (in English: the C library translates it).
+     */
     boolean readerClosed() {
         IOException e = failure;
-        return e != null && e.getMessage() != null && e.getMessage().contains("Broken pipe");
+        return e != null && (pipe || e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("broken pipe"));
     }
 }

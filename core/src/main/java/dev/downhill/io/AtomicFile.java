@@ -184,16 +184,20 @@ public final class AtomicFile implements AutoCloseable {
 
     /**
      * Commits {@code files} all or none (one command's outputs): each is fsynced and closed first; then, holding the lock
-     * the shutdown hook takes, each existing target is renamed aside ({@code .<name>.<random>.old}) and the new file renamed
-     * over it, in order; if a rename fails, the ones done are undone (the old targets renamed back, new targets that had
-     * none deleted) and every temporary file is deleted, so the targets are left exactly as they were. After a
-     * SIGINT/SIGTERM (the shutdown hook has run) nothing is committed. A failure throws an {@link UncheckedIOException}
-     * naming the target.
+     * the shutdown hook takes, each existing target's content is kept under a second name ({@code .<name>.<random>.old},
+     * a hard link; renamed aside where links are refused) and the new file renamed over the target (atomically: the target
+     * never goes missing), in order; if a rename fails, the ones done are undone (the old content renamed back, new
+     * targets that had none deleted) and every temporary file is deleted, so the targets are left as they were — a
+     * failure to put one back is named in the message. After a SIGINT/SIGTERM (the shutdown hook has run) nothing is
+     * committed. A failure throws an {@link UncheckedIOException} naming the target.
      */
     public static void commitAll(java.util.List<AtomicFile> files) {
         try {
             for (AtomicFile f : files) {
                 f.ensureOpen();
+                if (Files.isDirectory(f.target, LinkOption.NOFOLLOW_LINKS)) { // made a folder since create(): refuse it whole
+                    throw failure(f.target, "it is a folder");
+                }
                 try {
                     f.channel.force(true);
                     f.channel.close();
@@ -205,29 +209,37 @@ public final class AtomicFile implements AutoCloseable {
                 if (terminating) {
                     throw new UncheckedIOException("not written: the process is being stopped", new IOException("terminating"));
                 }
-                Path[] aside = new Path[files.size()];
+                Path[] kept = new Path[files.size()];
+                boolean[] linked = new boolean[files.size()];
                 int done = 0;
                 try {
                     for (; done < files.size(); done++) {
                         AtomicFile f = files.get(done);
                         if (Files.exists(f.target, LinkOption.NOFOLLOW_LINKS)) {
-                            aside[done] = f.target.resolveSibling("." + f.target.getFileName() + "."
+                            kept[done] = f.target.resolveSibling("." + f.target.getFileName() + "."
                                     + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".old");
-                            move(f.target, aside[done]);
+                            try {
+                                Files.createLink(kept[done], f.target); // the target stays in place until replaced
+                                linked[done] = true;
+                            } catch (IOException | UnsupportedOperationException noLinks) {
+                                move(f.target, kept[done]);
+                            }
                         }
                         move(f.temp, f.target);
                     }
-                } catch (IOException e) {
-                    undo(files, aside, done);
-                    throw new UncheckedIOException("cannot write " + files.get(done).target + ": " + describe(e), e);
+                } catch (IOException | RuntimeException | Error e) {
+                    String lost = undo(files, kept, linked, done);
+                    String message = "cannot write " + files.get(Math.min(done, files.size() - 1)).target + ": "
+                            + (e instanceof IOException io ? describe(io) : String.valueOf(e)) + lost;
+                    throw new UncheckedIOException(message, e instanceof IOException io ? io : new IOException(e));
                 }
                 for (int k = 0; k < files.size(); k++) {
                     AtomicFile f = files.get(k);
                     f.committed = true;
                     f.closed = true;
                     PENDING.remove(f.temp);
-                    if (aside[k] != null) {
-                        deleteQuietly(aside[k]);
+                    if (kept[k] != null) {
+                        deleteQuietly(kept[k]);
                     }
                 }
             }
@@ -241,21 +253,30 @@ public final class AtomicFile implements AutoCloseable {
         }
     }
 
-    /** Undoes the renames of files [0, done] of a group (the done-th may have been set aside without its replacement). */
-    private static void undo(java.util.List<AtomicFile> files, Path[] aside, int done) {
+    /**
+     * Undoes the renames of files [0, done] of a group (the done-th may have had its old content kept without its
+     * replacement); returns "" or, for each target that could not be put back, where its previous content is.
+     */
+    private static String undo(java.util.List<AtomicFile> files, Path[] kept, boolean[] linked, int done) {
+        StringBuilder lost = new StringBuilder();
         for (int k = Math.min(done, files.size() - 1); k >= 0; k--) {
             AtomicFile f = files.get(k);
             try {
-                if (k < done) { // renamed over: the new content back to its temporary name
-                    move(f.target, f.temp);
+                if (kept[k] != null) {
+                    if (k < done || !linked[k]) {
+                        move(kept[k], f.target); // the old content back over the new one (or into its empty place)
+                    } else {
+                        Files.deleteIfExists(kept[k]); // kept by a link, never replaced: the target is as it was
+                    }
+                } else if (k < done) {
+                    Files.deleteIfExists(f.target); // it had no previous version
                 }
-                if (aside[k] != null) {
-                    move(aside[k], f.target);
-                }
-            } catch (IOException restoreFailed) {
-                // nothing more can be done: the message names the first failure
+            } catch (IOException | RuntimeException restoreFailed) {
+                lost.append("; could not put back ").append(f.target)
+                        .append(kept[k] != null ? " (its previous content is in " + kept[k] + ")" : " (it had none: remove it)");
             }
         }
+        return lost.toString();
     }
 
     /** Renames {@code from} over {@code to}, atomically where the file system can. */

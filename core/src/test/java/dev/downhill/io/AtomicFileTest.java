@@ -132,6 +132,14 @@ class AtomicFileTest {
             assertEquals(List.of("a.txt", "b.txt"), files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList()),
                     "no temporary or set-aside file left");
         }
+        // a target made a folder after create(): the group is refused whole, the first target untouched
+        AtomicFile ha = AtomicFile.create(a);
+        AtomicFile hc = AtomicFile.create(c);
+        Files.createDirectory(c);
+        UncheckedIOException folder = assertThrows(UncheckedIOException.class, () -> AtomicFile.commitAll(List.of(ha, hc)));
+        assertTrue(folder.getMessage().contains("it is a folder"), folder.getMessage());
+        assertEquals("old a", Files.readString(a));
+        Files.delete(c);
         AtomicFile ga = AtomicFile.create(a);
         AtomicFile gc = AtomicFile.create(c);
         ga.stream().write("new a".getBytes(StandardCharsets.UTF_8));
