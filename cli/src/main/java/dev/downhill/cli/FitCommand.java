@@ -767,9 +767,13 @@ final class FitCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "data:        %d rows × %d features, %s%s%n", rows, cols,
                 m.precision().name().toLowerCase(Locale.ROOT), layout);
         String backendConfig = m.config().backend();
-        String passedOver = backendConfig == null || backendConfig.equalsIgnoreCase("auto") ? Backends.passedOver(m.backend()) : "";
-        o.printf(Locale.ROOT, "solver:      %s on %s%s%n", m.solver().cliName(), m.backend(),
-                passedOver.isEmpty() ? "" : " (the backend chosen automatically; not available: " + passedOver + ")");
+        boolean automatic = backendConfig == null || backendConfig.equalsIgnoreCase("auto");
+        String fromEnvironment = automatic ? dev.downhill.spi.BackendOptions.defaultBackend() : "auto";
+        boolean named = fromEnvironment != null && !fromEnvironment.trim().equalsIgnoreCase("auto"); // DOWNHILL_BACKEND, -Ddownhill.backend
+        String passedOver = automatic && !named ? Backends.passedOver(m.backend()) : "";
+        o.printf(Locale.ROOT, "solver:      %s on %s%s%n", m.solver().cliName(), m.backend(), named
+                ? " (named by " + dev.downhill.spi.BackendOptions.BACKEND_ENVIRONMENT + " or -D" + dev.downhill.spi.BackendOptions.BACKEND_PROPERTY + ")"
+                : passedOver.isEmpty() ? "" : " (the backend chosen automatically; not available: " + passedOver + ")");
         if (!m.report().solverChoice().isEmpty()) {
             o.printf(Locale.ROOT, "auto:        %s%n", m.report().solverChoice());
         }

@@ -123,6 +123,13 @@ final class InputOptions {
         if (data == null && target != null && !x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
             throw new IllegalArgumentException("--target applies to --data CSV files only"); // (an .npz X warns: it always did)
         }
+        if (sparse && data == null && !x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
+            throw new IllegalArgumentException("--sparse applies to svmlight --data files (an .npz --x is always sparse); a .npy "
+                    + "X is dense");
+        }
+        if (data != null && format == null && !sparse && data.toString().equals("-")) {
+            throw new IllegalArgumentException("--data - (standard input) needs --format csv|tsv|svmlight: nothing names its format");
+        }
     }
 
     /** --memory-budget decides when a .npy or .npz X is mapped from its file: for a --data text file it does nothing. */

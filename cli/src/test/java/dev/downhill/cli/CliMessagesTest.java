@@ -126,6 +126,8 @@ class CliMessagesTest {
         assertOneCleanLine(CliRun.of("fit", "--x", x, "--y", y, "--solver", "gd", "--checkpoint", ck.toString(), "--out",
                 ck.resolve("checkpoint.json").toString()), 2, "is inside the --checkpoint folder");
         assertOneCleanLine(CliRun.of("fit", "--x", x, "--y", y, "--checkpoint", ""), 2, "--checkpoint needs a folder name");
+        assertOneCleanLine(CliRun.of("fit", "--x", x, "--y", y, "--sparse"), 2, "a .npy X is dense");
+        assertOneCleanLine(CliRun.of("fit", "--data", "-"), 2, "--data - (standard input) needs --format");
         CliRun demo = CliRun.of("demo", "--backend", "bogus", "--no-plots");
         assertOneCleanLine(demo, 2, "--backend must be auto or one of");
         assertEquals("", demo.out());
