@@ -72,10 +72,11 @@ public final class LinearRegression {
         Backends.select(config.backend());
         long start = System.nanoTime();
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
-            Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start);
             checkMatches(problem, config);
-            FittedModel model = fit(problem.problem(), config, start, checkpoint);
-            return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
+            try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
+                FittedModel model = fit(problem.problem(), config, start, checkpoint);
+                return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
+            }
         }
     }
 
@@ -95,10 +96,11 @@ public final class LinearRegression {
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();
         try (SparseDataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
-            Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start);
             checkMatches(problem, config);
-            FittedModel model = fit(problem.problem(), config, start, checkpoint);
-            return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
+            try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
+                FittedModel model = fit(problem.problem(), config, start, checkpoint);
+                return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
+            }
         }
     }
 
@@ -147,7 +149,9 @@ public final class LinearRegression {
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
             long start = System.nanoTime();
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
-            return fit(problem.problem(), config, start, checkpointer(problem, config, checksum, start));
+            try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
+                return fit(problem.problem(), config, start, checkpoint);
+            }
         }
     }
 

@@ -33,7 +33,7 @@ import java.util.zip.CRC32;
  * older state files: the manifest's rename is the commit, so a kill at any moment leaves a complete checkpoint (the new
  * one or the previous one). Used by one thread, the fit's; {@link Checkpoint#requestStop()} comes from any.
  */
-public final class Checkpointer {
+public final class Checkpointer implements AutoCloseable {
     public static final String MANIFEST = "checkpoint.json";
     public static final String FORMAT = "downhill-checkpoint";
     public static final int FORMAT_VERSION = 1;
@@ -59,6 +59,8 @@ public final class Checkpointer {
     private final long resumedAt;
     private long lastSave;
     private boolean saved;
+    /** The folder's lock ({@value #LOCK}), held from {@link #open} to {@link #close}; null without a folder to save in. */
+    private java.nio.channels.FileChannel lockChannel;
 
     private Checkpointer(Checkpoint policy, Map<String, String> fingerprint, long startNanos, SolverState restored, double priorSeconds) {
         this.policy = policy;
@@ -94,6 +96,7 @@ public final class Checkpointer {
             state = readState(from, manifest);
             prior = manifest.path("wallTimeSeconds").asDouble(0);
         }
+        java.nio.channels.FileChannel lock = null;
         if (policy.directory().isPresent()) {
             Path dir = policy.directory().get();
             try {
@@ -101,8 +104,58 @@ public final class Checkpointer {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create checkpoint folder " + dir + ": " + describe(e), e);
             }
+            lock = lock(dir);
         }
-        return new Checkpointer(policy, fingerprint, startNanos, state, prior);
+        Checkpointer c = new Checkpointer(policy, fingerprint, startNanos, state, prior);
+        c.lockChannel = lock;
+        return c;
+    }
+
+    /** The lock file in a checkpoint folder: one fit saves in a folder at a time. */
+    public static final String LOCK = ".lock";
+
+    /**
+     * Locks {@code dir} for this fit (an OS file lock on its {@value #LOCK}, released when the process ends, however it
+     * ends): another fit saving there at the same time, in this process or another, is refused in one line.
+     */
+    private static java.nio.channels.FileChannel lock(Path dir) {
+        java.nio.channels.FileChannel ch;
+        try {
+            ch = java.nio.channels.FileChannel.open(dir.resolve(LOCK), java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock checkpoint folder " + dir + ": " + describe(e), e);
+        }
+        java.nio.channels.FileLock held;
+        try {
+            held = ch.tryLock();
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // refusing anyway
+            }
+            throw new IllegalStateException("checkpoint folder " + dir + " is in use by another fit saving there: give each "
+                    + "fit a folder of its own");
+        }
+        return ch;
+    }
+
+    /** Releases the folder's lock (closing its channel); a second call does nothing. */
+    @Override
+    public void close() {
+        java.nio.channels.FileChannel ch = lockChannel;
+        lockChannel = null;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // the lock goes with the channel, or with the process
+            }
+        }
     }
 
     /** Checks, before any work, that {@code dir} holds a readable checkpoint; returns its manifest's summary line. */

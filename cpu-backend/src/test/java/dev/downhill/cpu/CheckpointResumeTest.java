@@ -102,8 +102,9 @@ class CheckpointResumeTest {
         JsonNode m = manifest(folder);
         assertEquals(stopped.iteration(), m.get("iteration").asLong());
         assertFalse(m.get("finished").asBoolean());
-        try (var files = Files.list(folder)) { // the manifest and one state file: older states were deleted
-            List<String> names = files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        try (var files = Files.list(folder)) { // the manifest and one state file: older states were deleted (and the lock)
+            List<String> names = files.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".lock")).sorted()
+                    .collect(Collectors.toList());
             assertEquals(2, names.size(), names.toString());
             assertEquals(m.get("state").asText(), names.get(1));
         }
@@ -129,6 +130,30 @@ class CheckpointResumeTest {
         assertEquals(full.iterations(), back.report().resumedFromIteration());
         assertArrayEquals(full.coefficients(), back.coefficients());
         return stopped.iteration();
+    }
+
+    /**
+     * One fit saves in a folder at a time: a second fit given the folder while the first runs (here from a listener of
+     * the first, so the timing is exact) is refused in one line; once the first has ended, the folder is free again.
+     */
+    @Test
+    void aCheckpointFolderTakesOneFitAtATime() throws IOException {
+        Path folder = dir.resolve("shared");
+        try (Dataset d = data(400, 6, 5)) {
+            FitConfig second = base(Solver.CG).checkpoint(Checkpoint.to(folder)).build();
+            IllegalStateException[] refused = new IllegalStateException[1];
+            FitConfig first = base(Solver.GD).learningRate(1e-3).maxIterations(5).tolerance(0).checkpoint(Checkpoint.to(folder))
+                    .listener((iteration, loss, gradientNorm) -> {
+                        if (iteration == 2 && refused[0] == null) {
+                            refused[0] = assertThrows(IllegalStateException.class, () -> LinearRegression.fit(d, second));
+                        }
+                        return IterationListener.Control.CONTINUE;
+                    }).build();
+            assertEquals(5, LinearRegression.fit(d, first).iterations());
+            assertTrue(refused[0] != null && refused[0].getMessage().equals("checkpoint folder " + folder
+                    + " is in use by another fit saving there: give each fit a folder of its own"), String.valueOf(refused[0]));
+            assertEquals(6, LinearRegression.fit(d, second).coefficients().length, "free once the first fit ended");
+        }
     }
 
     @Test
