@@ -164,7 +164,7 @@ enum NarrowTail { FULL, OVERLAP, MASKED };
 // fused_rows, and out += (T) (w·r) · x in NV vector registers (FMA in T, out loaded and stored once per block of
 // `block` rows, after which after_sweep(rows) runs). The same contract as fused_rows, another order of operations.
 template <class S, int NV, NarrowTail TAIL, class AfterSweep>
-__attribute__((target("avx2,fma")))
+__attribute__((target("avx2,fma"), optimize("fp-contract=off"))) // the scalar sums as written: no FMA
 static void narrow_rows(const typename S::T* x, i64 cols, const typename S::T* y, const double* w, i64 start, i64 end,
                         const typename S::T* theta, double intercept, double target_weight, typename S::T* out,
                         double* sums, i64 block, AfterSweep& after_sweep) {
