@@ -117,6 +117,9 @@ final class GenCommand implements Callable<Integer> {
         if (density == null && !format.equals("npz")) {
             throw Main.usage(spec, "--format applies to sparse data: give --density too");
         }
+        if (density == null && spec.commandLine().getParseResult().hasMatchedOption("--format")) {
+            Main.warn(spec, "--format does nothing without --density (dense data are written as X.npy)");
+        }
         Precision p = Main.option(spec, () -> Precision.parse(precision));
         if (p == Precision.FLOAT32 && features > 1 && 1 / condition < 1e-30) { // N(0,1)·s_j would hold few bits, or none
             throw Main.usage(spec, String.format(Locale.ROOT, "--condition %.3g makes the smallest column scale %.3g: float32 "
@@ -230,6 +233,10 @@ final class GenCommand implements Callable<Integer> {
         }
         Path xFile = outDir.resolve(npz ? "X.npz" : "data.svm");
         Path yFile = outDir.resolve("y.npy");
+        if (npz && java.nio.file.Files.exists(outDir.resolve("X.npy"))) {
+            Main.warn(spec, outDir.resolve("X.npy") + " (an earlier dense X) stays beside the new X.npz, y.npy and theta.npy, "
+                    + "which replace that set's y and θ: --x X.npz reads the new one");
+        }
         if (npz) {
             Outputs.check(xFile, yFile, thetaFile);
         } else {
