@@ -129,8 +129,12 @@ public final class Checkpointer implements AutoCloseable {
         java.nio.channels.FileLock held;
         try {
             held = ch.tryLock();
-        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
-            held = null;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            held = null; // this process holds it: another fit here
+        } catch (IOException e) { // a file system without locks (some network ones): go on unguarded, and say so
+            LOG.warn("checkpoint folder {} cannot be locked ({}): nothing keeps another fit from saving there too", dir,
+                    describe(e));
+            return ch;
         }
         if (held == null) {
             try {
