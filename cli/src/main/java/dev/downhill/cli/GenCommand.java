@@ -152,6 +152,10 @@ final class GenCommand implements Callable<Integer> {
         int workers = threads > 0 ? (int) Math.min(threads, Math.min((long) FitCommand.THREADS_PER_CORE * cores,
                 Math.max(1, (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK))) : cores;
         PrintWriter err = spec.commandLine().getErr();
+        if (threads > 0 && workers < threads && !quiet) {
+            err.printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core on %d cores, and one per %d "
+                    + "rows)%n", threads, workers, FitCommand.THREADS_PER_CORE, cores, ROWS_PER_TASK);
+        }
         long start = System.nanoTime();
         long lastReport = start;
         ExecutorService pool = Executors.newFixedThreadPool(workers);
