@@ -1040,14 +1040,79 @@ static inline void column_sums(const T* x, ep_i64 cols, const T* y, const double
     *sum = s;
 }
 
+// column_sums for rows of 4·(NV − 1) < cols ≤ 4·NV values (NV ≥ 2), the column sums in NV ymm registers of four float64 lanes (the same
+// additions in the same row order per column, so the same bits; the plain loop's acc_j round trip through memory each
+// row was most of its time): the last vector is read from cols − 4 with the lanes the vector before holds zeroed, added
+// in (as +0, so unchanged) and stored first, then overwritten by that vector.
+__attribute__((target("avx2"))) static inline __m256d cs_load4(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+__attribute__((target("avx2"))) static inline __m256d cs_load4(const double* p) { return _mm256_loadu_pd(p); }
+
+template <class T, int NV, bool SQUARES>
+__attribute__((target("avx2"))) static void column_sums_narrow(const T* x, ep_i64 cols, const T* y, const double* w,
+                                                               ep_i64 start, ep_i64 end, double* acc, double* sum,
+                                                               double* squares) {
+    const ep_i64 last_at = cols - 4;
+    const int overlap = (int) ((NV - 1) * 4 - last_at); // lanes of the last vector the vector before holds, 0..3
+    const __m256d keep = _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_setr_epi64x(0, 1, 2, 3), _mm256_set1_epi64x(overlap - 1)));
+    __m256d a[NV];
+    __m256d q[NV];
+    for (int v = 0; v < NV; v++) {
+        a[v] = _mm256_loadu_pd(acc + (v < NV - 1 ? v * 4 : last_at));
+        q[v] = SQUARES ? _mm256_loadu_pd(squares + (v < NV - 1 ? v * 4 : last_at)) : _mm256_setzero_pd();
+    }
+    double s = *sum;
+    for (ep_i64 i = start; i < end; i++) {
+        const T* xi = x + i * cols;
+        __m256d wi = _mm256_set1_pd(w != NULL ? w[i] : 1.0);
+        for (int v = 0; v < NV; v++) {
+            __m256d d = cs_load4(xi + (v < NV - 1 ? v * 4 : last_at));
+            if (v == NV - 1) {
+                d = _mm256_and_pd(d, keep);
+            }
+            __m256d wd = w != NULL ? _mm256_mul_pd(wi, d) : d; // w_i·x_ij, or x_ij
+            a[v] = _mm256_add_pd(a[v], wd);
+            if (SQUARES) {
+                q[v] = _mm256_add_pd(q[v], _mm256_mul_pd(wd, d)); // (w_i·d)·d, or d·d (d = x − 0 = x)
+            }
+        }
+        s += w != NULL ? w[i] * (double) y[i] : (double) y[i];
+    }
+    _mm256_storeu_pd(acc + last_at, a[NV - 1]);
+    if (SQUARES) {
+        _mm256_storeu_pd(squares + last_at, q[NV - 1]);
+    }
+    for (int v = 0; v < NV - 1; v++) {
+        _mm256_storeu_pd(acc + v * 4, a[v]);
+        if (SQUARES) {
+            _mm256_storeu_pd(squares + v * 4, q[v]);
+        }
+    }
+    *sum = s;
+}
+
+// column_sums, through column_sums_narrow for 4 < cols ≤ 32 where the CPU has AVX2.
+template <class T>
+static inline void column_sums_any(const T* x, ep_i64 cols, const T* y, const double* w, ep_i64 start, ep_i64 end,
+                                   double* acc, double* sum, double* squares) {
+    if (ep_avx2() && cols > 4 && cols <= 32) {
+        int nv = (int) ((cols + 3) / 4);
+        bool sq = squares != NULL;
+#define DOWNHILL_CS(k) if (nv == k) { if (sq) column_sums_narrow<T, k, true>(x, cols, y, w, start, end, acc, sum, squares); \
+                                      else column_sums_narrow<T, k, false>(x, cols, y, w, start, end, acc, sum, squares); return; }
+        DOWNHILL_CS(2) DOWNHILL_CS(3) DOWNHILL_CS(4) DOWNHILL_CS(5) DOWNHILL_CS(6) DOWNHILL_CS(7) DOWNHILL_CS(8)
+#undef DOWNHILL_CS
+    }
+    column_sums(x, cols, y, w, start, end, acc, sum, squares);
+}
+
 inline void column_sums_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 start, ep_i64 end,
                               double* acc, double* sum, double* squares) {
-    column_sums(x, cols, y, w, start, end, acc, sum, squares);
+    column_sums_any(x, cols, y, w, start, end, acc, sum, squares);
 }
 
 inline void column_sums_double(const double* x, ep_i64 cols, const double* y, const double* w, ep_i64 start, ep_i64 end,
                                double* acc, double* sum, double* squares) {
-    column_sums(x, cols, y, w, start, end, acc, sum, squares);
+    column_sums_any(x, cols, y, w, start, end, acc, sum, squares);
 }
 
 // Rows [0, m): sums_j += (x_ij − c_j)² (weighted: w_i (x_ij − c_j)(x_ij − c_j), as (w·d)·d), in row order, float64.
