@@ -433,8 +433,14 @@ template <class T, bool AVX2>
 static inline __attribute__((always_inline)) void gather_batch_body(const T* x, ep_i64 cols, const T* y, const double* w,
                                                                      const ep_i64* ring, ep_i64 mask, ep_i64 start, ep_i64 k,
                                                                      ep_i64 ahead, const T* theta, double b, double tau,
-                                                                     T* partial, double* ss, double* s) {
+                                                                     T* partial, double* sums_ss, double* sums_s) {
     const ep_i64 distance = prefetch_distance<T>(cols);
+    // the sums in locals (registers): through the pointers, which may alias partial, each row's two additions went
+    // through memory (the same additions in the same order either way)
+    double ss_local = *sums_ss;
+    double s_local = *sums_s;
+    double* ss = &ss_local;
+    double* s = &s_local;
     ep_i64 q = 0;
     for (; q + 2 <= k; q += 2) { // two rows per sweep of the partial: (p + a₁x₁) + a₂x₂, row by row's roundings
         for (ep_i64 e = q; e < q + 2; e++) {
@@ -463,6 +469,8 @@ static inline __attribute__((always_inline)) void gather_batch_body(const T* x, 
             partial[j] = partial[j] + a * xi[j];
         }
     }
+    *sums_ss = ss_local;
+    *sums_s = s_local;
 }
 
 template <class T>
