@@ -437,10 +437,8 @@ static inline __attribute__((always_inline)) void gather_batch_body(const T* x, 
     const ep_i64 distance = prefetch_distance<T>(cols);
     // the sums in locals (registers): through the pointers, which may alias partial, each row's two additions went
     // through memory (the same additions in the same order either way)
-    double ss_local = *sums_ss;
-    double s_local = *sums_s;
-    double* ss = &ss_local;
-    double* s = &s_local;
+    double ss = *sums_ss;
+    double s = *sums_s;
     ep_i64 q = 0;
     for (; q + 2 <= k; q += 2) { // two rows per sweep of the partial: (p + a₁x₁) + a₂x₂, row by row's roundings
         for (ep_i64 e = q; e < q + 2; e++) {
@@ -452,8 +450,8 @@ static inline __attribute__((always_inline)) void gather_batch_body(const T* x, 
         ep_i64 i2 = ring[(start + q + 1) & mask];
         const T* x1 = x + i1 * cols;
         const T* x2 = x + i2 * cols;
-        T a1 = batch_row<T, AVX2>(x1, cols, (double) y[i1], w != NULL ? w + i1 : NULL, theta, b, tau, ss, s);
-        T a2 = batch_row<T, AVX2>(x2, cols, (double) y[i2], w != NULL ? w + i2 : NULL, theta, b, tau, ss, s);
+        T a1 = batch_row<T, AVX2>(x1, cols, (double) y[i1], w != NULL ? w + i1 : NULL, theta, b, tau, &ss, &s);
+        T a2 = batch_row<T, AVX2>(x2, cols, (double) y[i2], w != NULL ? w + i2 : NULL, theta, b, tau, &ss, &s);
         for (ep_i64 j = 0; j < cols; j++) {
             partial[j] = (partial[j] + a1 * x1[j]) + a2 * x2[j];
         }
@@ -464,13 +462,13 @@ static inline __attribute__((always_inline)) void gather_batch_body(const T* x, 
         }
         ep_i64 i = ring[(start + q) & mask];
         const T* xi = x + i * cols;
-        T a = batch_row<T, AVX2>(xi, cols, (double) y[i], w != NULL ? w + i : NULL, theta, b, tau, ss, s);
+        T a = batch_row<T, AVX2>(xi, cols, (double) y[i], w != NULL ? w + i : NULL, theta, b, tau, &ss, &s);
         for (ep_i64 j = 0; j < cols; j++) {
             partial[j] = partial[j] + a * xi[j];
         }
     }
-    *sums_ss = ss_local;
-    *sums_s = s_local;
+    *sums_ss = ss;
+    *sums_s = s;
 }
 
 template <class T>
@@ -1052,9 +1050,6 @@ static inline void column_sums(const T* x, ep_i64 cols, const T* y, const double
 // additions in the same row order per column, so the same bits; the plain loop's acc_j round trip through memory each
 // row was most of its time): the last vector is read from cols − 4 with the lanes the vector before holds zeroed, added
 // in (as +0, so unchanged) and stored first, then overwritten by that vector.
-__attribute__((target("avx2"))) static inline __m256d cs_load4(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
-__attribute__((target("avx2"))) static inline __m256d cs_load4(const double* p) { return _mm256_loadu_pd(p); }
-
 template <class T, int NV, bool SQUARES>
 __attribute__((target("avx2"))) static void column_sums_narrow(const T* x, ep_i64 cols, const T* y, const double* w,
                                                                ep_i64 start, ep_i64 end, double* acc, double* sum,
@@ -1073,7 +1068,7 @@ __attribute__((target("avx2"))) static void column_sums_narrow(const T* x, ep_i6
         const T* xi = x + i * cols;
         __m256d wi = _mm256_set1_pd(w != NULL ? w[i] : 1.0);
         for (int v = 0; v < NV; v++) {
-            __m256d d = cs_load4(xi + (v < NV - 1 ? v * 4 : last_at));
+            __m256d d = ep_load4(xi + (v < NV - 1 ? v * 4 : last_at));
             if (v == NV - 1) {
                 d = _mm256_and_pd(d, keep);
             }

@@ -28,7 +28,7 @@ import java.util.Objects;
  * the same scale with ρ' = 10⁻³, glmnet's convention. Each fit of a path starts from the previous answer (warm
  * start), so the path costs a few times one fit. A ridge path ends at lasso's α_max, which is a strong penalty for
  * data with little noise: when ridge's least validation error comes at the default path's end, still falling, the
- * whole cross-validation runs again on a path going further down at the same spacing, up to
+ * cross-validation continues on α's going further down at the same spacing (only those fitted), up to
  * {@value #RIDGE_EXTENSIONS} times (to 10⁻¹²·α_max), with the solvers that fit one α cheaply (auto, normal, svd, cg). A report whose least error still sits at the path's end says so
  * ({@link CrossValidationReport#minimumAtPathEnd()}; the command line warns).
  *
@@ -67,9 +67,9 @@ public final class CrossValidation {
     /** The mix assumed for α_max when ρ is smaller (ridge): glmnet's convention. */
     public static final double MIN_RATIO_FOR_ALPHA_MAX = 1e-3;
     /**
-     * How many times a ridge cross-validation on the default path ({@link #fit(Dataset, FitConfig, int, Rule)}) runs
-     * again on a longer one when its least validation error came at the path's smallest α: each time the path goes as
-     * many decades further down at the same spacing (to 10⁻⁶·α_max, 10⁻⁹·α_max, 10⁻¹²·α_max), with the solvers that fit
+     * How many times a ridge cross-validation on the default path ({@link #fit(Dataset, FitConfig, int, Rule)}) goes on
+     * along a longer one when its least validation error came at the path's smallest α: each time the path goes as
+     * many decades further down at the same spacing, only the new α's fitted (to 10⁻⁶·α_max, 10⁻⁹·α_max, 10⁻¹²·α_max), with the solvers that fit
      * one α cheaply (auto, normal, svd, cg). A ridge path from α_max (scaled as an l1 path with ρ = 10⁻³) to 10⁻³·α_max
      * ends where lasso's α_max is, a strong penalty for data with little noise. A path given by count and ratio is
      * run as given.
@@ -241,17 +241,22 @@ public final class CrossValidation {
      */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
-        return onDefaultPath(config, (count, ratio, started) -> fitOnPath(data, config, folds, rule, count, ratio, started));
+        return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
     /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
-        return fitOnPath(data, config, folds, rule, count, ratio, System.nanoTime());
+        long started = System.nanoTime();
+        return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started);
     }
 
-    private static FittedModel fitOnPath(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio,
-                                         long started) {
+    /**
+     * The cross-validation table over the α's {@code alphasFor} gives for α_max: each fold's validation errors and the
+     * full-data path's models.
+     */
+    private static PathTable fitOnPath(Dataset data, FitConfig config, int folds, Rule rule,
+                                       java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
         double[] alphas;
@@ -260,7 +265,7 @@ public final class CrossValidation {
         GramCoordinateDescent.Statistics all = null;
         Origin origin;
         try (Dataset.Use use = data.use(); LoadedProblem problem = LinearRegression.load(data, config)) {
-            alphas = alphaGrid(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()), count, ratio);
+            alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
             gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
             origin = Origin.of(problem.problem());
             if (gramChoice != null) {
@@ -334,7 +339,7 @@ public final class CrossValidation {
             for (int f = 0; f < folds; f++) {
                 mse[f] = get(foldErrors.get(f));
             }
-            return chosen(fullPath == null ? fullOnX : get(fullPath), mse, alphas, rule, started);
+            return new PathTable(alphas, fullPath == null ? fullOnX : get(fullPath), mse);
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
@@ -350,23 +355,28 @@ public final class CrossValidation {
      */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
-        return onDefaultPath(config, (count, ratio, started) -> fitOnPath(data, config, folds, rule, count, ratio, started));
+        return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
     /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
-        return fitOnPath(data, config, folds, rule, count, ratio, System.nanoTime());
+        long started = System.nanoTime();
+        return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started);
     }
 
-    private static FittedModel fitOnPath(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio,
-                                         long started) {
+    /**
+     * The cross-validation table over the α's {@code alphasFor} gives for α_max: each fold's validation errors and the
+     * full-data path's models.
+     */
+    private static PathTable fitOnPath(SparseDataset data, FitConfig config, int folds, Rule rule,
+                                       java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
         double[] alphas;
         List<FittedModel> full;
         try (LoadedProblem problem = LinearRegression.load(data, config)) {
-            alphas = alphaGrid(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()), count, ratio);
+            alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
             full = xPath(problem, config, alphas);
         }
         long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
@@ -382,26 +392,48 @@ public final class CrossValidation {
                 mse[f] = validation.errors(xPath(problem, config, alphas));
             }
         }
-        return chosen(full, mse, alphas, rule, started);
+        return new PathTable(alphas, full, mse);
     }
 
-    /** One cross-validation over a path of {@code count} values down to ratio·α_max, its time counted from {@code started}. */
-    private interface PathRun {
-        FittedModel run(int count, double ratio, long started);
+    /** A cross-validation table: the path's α's, the full-data path's models and each fold's errors ({@code mse[f][k]}). */
+    private record PathTable(double[] alphas, List<FittedModel> full, double[][] mse) {
+        /** This table followed by {@code tail}'s α's (further down the path). */
+        PathTable append(PathTable tail) {
+            double[] a = java.util.Arrays.copyOf(alphas, alphas.length + tail.alphas.length);
+            System.arraycopy(tail.alphas, 0, a, alphas.length, tail.alphas.length);
+            List<FittedModel> models = new ArrayList<>(full);
+            models.addAll(tail.full);
+            double[][] errors = new double[mse.length][];
+            for (int f = 0; f < mse.length; f++) {
+                errors[f] = java.util.Arrays.copyOf(mse[f], mse[f].length + tail.mse[f].length);
+                System.arraycopy(tail.mse[f], 0, errors[f], mse[f].length, tail.mse[f].length);
+            }
+            return new PathTable(a, models, errors);
+        }
     }
 
-    /** {@code run} on the default path, then again on longer ones while {@link #extendsPath} says so. */
-    private static FittedModel onDefaultPath(FitConfig config, PathRun run) {
+    /**
+     * The cross-validation on the default path, then, while {@link #extendsPath} says so, on the α's that continue it
+     * {@value #DEFAULT_PATH_RATIO}× further down at the same spacing: only the new α's are fitted (each fold's path and the
+     * full data's start again from the configured initial coefficients at the first of them), and the table grows.
+     */
+    private static FittedModel onDefaultPath(FitConfig config, Rule rule,
+                                             java.util.function.Function<java.util.function.DoubleFunction<double[]>, PathTable> run) {
         long started = System.nanoTime();
-        FittedModel model = run.run(DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO, started);
+        PathTable table = run.apply(alphaMax -> alphaGrid(alphaMax, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO));
+        FittedModel model = chosen(table, rule, started);
         for (int k = 1; k <= RIDGE_EXTENSIONS && extendsPath(config, model); k++) {
-            model = run.run(extendedCount(DEFAULT_PATH_LENGTH, k), Math.pow(DEFAULT_PATH_RATIO, k + 1), started);
+            int from = extendedCount(DEFAULT_PATH_LENGTH, k - 1);
+            int count = extendedCount(DEFAULT_PATH_LENGTH, k);
+            double ratio = Math.pow(DEFAULT_PATH_RATIO, k + 1);
+            table = table.append(run.apply(alphaMax -> java.util.Arrays.copyOfRange(alphaGrid(alphaMax, count, ratio), from, count)));
+            model = chosen(table, rule, started);
         }
         return model;
     }
 
     /**
-     * Whether a ridge path is run again, longer: the penalty has no l1 term (ρ = 0), the solver fits one α cheaply (auto,
+     * Whether a ridge path goes on, further down: the penalty has no l1 term (ρ = 0), the solver fits one α cheaply (auto,
      * normal, svd, cg: gd and nesterov crawl at tiny α on ill-conditioned X), and the least mean validation error came
      * at the path's smallest α, still falling there ({@link CrossValidationReport#minimumAtPathEnd()}).
      */
@@ -449,7 +481,10 @@ public final class CrossValidation {
      * The table (mean validation error and its standard error per α, over the folds' errors {@code mse[f][k]}), the α
      * the rule picks, and the full-data path's model at that α carrying the report and the whole run's time.
      */
-    private static FittedModel chosen(List<FittedModel> full, double[][] mse, double[] alphas, Rule rule, long started) {
+    private static FittedModel chosen(PathTable table, Rule rule, long started) {
+        List<FittedModel> full = table.full();
+        double[][] mse = table.mse();
+        double[] alphas = table.alphas();
         int folds = mse.length;
         double[] mean = new double[alphas.length];
         double[] se = new double[alphas.length];

@@ -199,19 +199,11 @@ final class FitCommand implements Callable<Integer> {
         } catch (FitInterruptedException e) {
             String kept = e.directory().isPresent() ? "; checkpoint saved in " + e.directory().get() + " (continue with --resume "
                     + e.directory().get() + ")" : "; no checkpoint saved";
-            if (e.directory().isEmpty() && saving.directory().isPresent()
-                    && java.nio.file.Files.exists(saving.directory().get().resolve("checkpoint.json"))) {
-                // a direct solve stops between passes, saving nothing new: the folder still holds what was saved before
+            // a direct solve stops between passes, saving nothing new: the folder still holds what was saved before
+            String held = e.directory().isEmpty() && saving.directory().isPresent() ? heldCheckpoint(saving.directory().get()) : null;
+            if (held != null && !held.isEmpty()) {
                 Path folder = saving.directory().get();
-                String what;
-                try {
-                    what = Checkpoint.describe(folder);
-                } catch (IllegalArgumentException damaged) {
-                    what = null;
-                }
-                if (what != null) {
-                    kept = "; the checkpoint in " + folder + " holds " + what + " (continue with --resume " + folder + ")";
-                }
+                kept = "; the checkpoint in " + folder + " holds " + held + " (continue with --resume " + folder + ")";
             }
             spec.commandLine().getErr().println("downhill: interrupted at " + (b.build().solver().isStochastic() ? "epoch " : "iteration ")
                     + e.iteration() + kept + "; no model written");
@@ -226,6 +218,21 @@ final class FitCommand implements Callable<Integer> {
                     // the hook is running: it has been told the fit is done
                 }
             }
+        }
+    }
+
+    /**
+     * What the checkpoint in {@code folder} holds ({@link Checkpoint#describe}: "gd at iteration 12"), "" when its manifest
+     * is there but damaged, null when there is none.
+     */
+    private static String heldCheckpoint(Path folder) {
+        if (!java.nio.file.Files.exists(folder.resolve(dev.downhill.internal.Checkpointer.MANIFEST))) {
+            return null;
+        }
+        try {
+            return Checkpoint.describe(folder);
+        } catch (IllegalArgumentException damaged) {
+            return "";
         }
     }
 
@@ -254,24 +261,16 @@ final class FitCommand implements Callable<Integer> {
         }
         Checkpoint c = Checkpoint.none();
         if (checkpoint != null) {
-            if (checkpointEvery != null && !(checkpointEvery >= 0 && checkpointEvery <= 1e9)) {
-                throw Main.usage(spec, "--checkpoint-every must be a number of seconds ≥ 0, got " + checkpointEvery);
-            }
             try {
                 java.nio.file.Files.createDirectories(checkpoint);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("cannot create checkpoint folder " + checkpoint + ": "
                         + (java.nio.file.Files.exists(checkpoint) ? "it exists and is not a folder" : dev.downhill.io.IoErrors.reason(e)));
             }
-            if (resume == null && java.nio.file.Files.exists(checkpoint.resolve("checkpoint.json"))) {
-                String held;
-                try {
-                    held = Checkpoint.describe(checkpoint);
-                } catch (IllegalArgumentException damaged) {
-                    held = "a damaged checkpoint";
-                }
-                Main.warn(spec, "--checkpoint " + checkpoint + " holds " + held + ", which this fit replaces from its first save; "
-                        + "to continue that fit instead, give --resume " + checkpoint);
+            String held = resume == null ? heldCheckpoint(checkpoint) : null;
+            if (held != null) {
+                Main.warn(spec, "--checkpoint " + checkpoint + " holds " + (held.isEmpty() ? "a damaged checkpoint" : held)
+                        + ", which this fit replaces from its first save; to continue that fit instead, give --resume " + checkpoint);
             }
             c = Checkpoint.to(checkpoint);
             if (checkpointEvery != null) {

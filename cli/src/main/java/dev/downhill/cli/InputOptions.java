@@ -174,19 +174,27 @@ final class InputOptions {
         }
         // ISO-8859-1: every byte decodes (a Latin-1 comment in UTF-8's place must not turn svmlight into CSV)
         try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.ISO_8859_1)) {
-            int lines = 0;
-            for (String line = r.readLine(); line != null && lines < 1000; line = r.readLine()) {
-                String t = line.strip();
-                if (t.isEmpty() || t.startsWith("#") || (!t.contains(",") && t.split("\\s+").length == 1 && ++lines < 1000)) {
-                    continue; // a blank line, a comment, or one value alone (an svmlight row of zeros, a one-column CSV)
+            int single = 0;
+            for (String line = r.readLine(); line != null && single < 1000; line = r.readLine()) {
+                int comment = line.indexOf('#');
+                String t = (comment < 0 ? line : line.substring(0, comment)).strip();
+                if (t.isEmpty()) {
+                    continue; // a blank line or a comment
                 }
-                int comment = t.indexOf('#');
-                String[] tokens = (comment < 0 ? t : t.substring(0, comment)).strip().split("\\s+");
-                boolean pairs = tokens.length > 1;
+                if (t.indexOf(',') >= 0) {
+                    return "csv";
+                }
+                String[] tokens = t.split("\\s+");
+                if (tokens.length == 1) {
+                    single++; // one value alone: an svmlight row of zeros, or a one-column table
+                    continue;
+                }
                 for (int k = 1; k < tokens.length; k++) {
-                    pairs &= tokens[k].indexOf(':') > 0 && tokens[k].indexOf(',') < 0;
+                    if (tokens[k].indexOf(':') <= 0) {
+                        return "csv";
+                    }
                 }
-                return pairs ? "svmlight" : "csv";
+                return "svmlight";
             }
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return "csv";

@@ -42,7 +42,7 @@ public final class Main implements Runnable {
         STANDARD_OUTPUT = new StandardOutput.Watch(stdout, out);
         int code = run(args, out, err);
         out.flush();
-        System.exit(withOutputChecked(code, stdout.failure() != null && !stdout.readerClosed(), err));
+        System.exit(withOutputChecked(code, stdout.failure() != null, err));
     }
 
     /** The process's standard output, watched for write errors (null where a test runs commands with its own writers). */
@@ -60,7 +60,7 @@ public final class Main implements Runnable {
         }
         watch.writer().flush();
         IOException failure = watch.stream().failure();
-        if (failure != null && !watch.stream().readerClosed()) {
+        if (failure != null) {
             throw new java.io.UncheckedIOException("could not write to standard output (" + failure.getMessage()
                     + "): no file written", failure);
         }

@@ -70,16 +70,16 @@ final class StandardOutput extends OutputStream {
         return e;
     }
 
-    /** The first write error, or null. */
+    /** The first write error unless it was the reader closing the pipe ({@link #readerClosed}), else null. */
     IOException failure() {
-        return failure;
+        return readerClosed() ? null : failure;
     }
 
     /**
      * Whether the first write error was the reader closing the pipe (EPIPE): on a pipe every write error is (a pipe has no
      * disk to fill); elsewhere, as far as the error's text tells (in English: the C library translates it).
      */
-    boolean readerClosed() {
+    private boolean readerClosed() {
         IOException e = failure;
         return e != null && (pipe || e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("broken pipe"));
     }
