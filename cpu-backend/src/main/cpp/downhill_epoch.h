@@ -1100,8 +1100,11 @@ static inline void column_sums_any(const T* x, ep_i64 cols, const T* y, const do
     if (ep_avx2() && cols > 4 && cols <= 32) {
         int nv = (int) ((cols + 3) / 4);
         bool sq = squares != NULL;
-#define DOWNHILL_CS(k) if (nv == k) { if (sq) column_sums_narrow<T, k, true>(x, cols, y, w, start, end, acc, sum, squares); \
-                                      else column_sums_narrow<T, k, false>(x, cols, y, w, start, end, acc, sum, squares); return; }
+#define DOWNHILL_CS(k) if (nv == k) { \
+            if (sq) { column_sums_narrow<T, k, true>(x, cols, y, w, start, end, acc, sum, squares); } \
+            else { column_sums_narrow<T, k, false>(x, cols, y, w, start, end, acc, sum, squares); } \
+            return; \
+        }
         DOWNHILL_CS(2) DOWNHILL_CS(3) DOWNHILL_CS(4) DOWNHILL_CS(5) DOWNHILL_CS(6) DOWNHILL_CS(7) DOWNHILL_CS(8)
 #undef DOWNHILL_CS
     }
