@@ -58,6 +58,13 @@ public final class LinearRegression {
      */
     public static final String RANK_LOGGER = "dev.downhill.LinearRegression.rank";
     private static final org.slf4j.Logger RANK_LOG = org.slf4j.LoggerFactory.getLogger(RANK_LOGGER);
+    /**
+     * Warnings that the chosen solver does not use a setting it was given (solver cd and a checkpoint), on a logger of
+     * their own ({@value #IGNORED_SETTING_LOGGER}) so that a front end that warns about its own options (the CLI's
+     * "does nothing with --solver") can silence them.
+     */
+    public static final String IGNORED_SETTING_LOGGER = "dev.downhill.LinearRegression.ignored";
+    private static final org.slf4j.Logger IGNORED_SETTING_LOG = org.slf4j.LoggerFactory.getLogger(IGNORED_SETTING_LOGGER);
 
     private LinearRegression() {
     }
@@ -284,7 +291,7 @@ public final class LinearRegression {
                 throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");
             }
             if (config.checkpoint().isActive()) {
-                LOG.warn("solver cd saves no checkpoint and resumes none (one Gram pass, then sweeps on the host): fitting from the start");
+                IGNORED_SETTING_LOG.warn("solver cd saves no checkpoint and resumes none (one Gram pass, then sweeps on the host): fitting from the start");
             }
             try (Checkpointer.Running running = checkpoint.running()) { // a stop request reaches the Gram pass and the sweeps
                 GramCoordinateDescent cd = new GramCoordinateDescent(

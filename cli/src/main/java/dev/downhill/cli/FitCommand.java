@@ -686,10 +686,6 @@ final class FitCommand implements Callable<Integer> {
         return s != Solver.CG && s != Solver.CD && s.isIterative();
     }
 
-    /**
-     * After a fit with {@code --solver auto}: the warnings of {@link #warnIgnored} for the solver it chose, saying so and
-     * how to have the options used.
-     */
     /** A warning when cross-validation's least error came at the end of its α path, still falling. */
     private void warnPathEnd(FittedModel model) {
         CrossValidationReport cv = model.report().crossValidation();
@@ -699,6 +695,10 @@ final class FitCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * After a fit with {@code --solver auto}: the warnings of {@link #warnIgnored} for the solver it chose, saying so and
+     * how to have the options used.
+     */
     private void warnIgnoredByAuto(FittedModel model) {
         if (solverIsAuto) {
             warnIgnored(model.solver(), " — chosen by --solver auto; name a solver that uses it");

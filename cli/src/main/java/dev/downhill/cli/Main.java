@@ -102,6 +102,7 @@ public final class Main implements Runnable {
             c.getErr().flush();
             return 2;
         });
+        CliLogging.printTo(err);
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
@@ -113,6 +114,8 @@ public final class Main implements Runnable {
             }
             err.flush();
             return 1;
+        } finally {
+            CliLogging.printTo(null);
         }
     }
 

@@ -241,6 +241,33 @@ class CliMessagesTest {
         assertTrue(org.slf4j.LoggerFactory.getLogger(LinearRegression.class).isWarnEnabled(), "other warnings stay on");
     }
 
+    /**
+     * A library's warning reads as the command line's own: one line "downhill: warning: …" on the command's stderr (it was
+     * "[WARN] …" on the JVM's stderr, outside the command's streams, where a second copy of a CLI warning went unseen).
+     */
+    @Test
+    void libraryWarningsPrintAsTheCommandLinesOwn() {
+        Path[] f = data(50, 1);
+        CliRun cd = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "cd", "--penalty", "l1",
+                "--alpha", "0.01", "--checkpoint", dir.resolve("ck").toString(), "--quiet");
+        assertEquals(0, cd.code(), cd.err());
+        // the library's own "solver cd saves no checkpoint" is left out: the command line says it once, in its terms
+        assertEquals("downhill: warning: --checkpoint does nothing with --solver cd (ignored)\n", cd.err().replace("\r\n", "\n"));
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("dev.downhill.SomeLibraryClass");
+        assertFalse(log.isInfoEnabled(), "nothing below WARN");
+        java.io.StringWriter text = new java.io.StringWriter();
+        CliLogging.printTo(new java.io.PrintWriter(text));
+        try {
+            log.info("not printed");
+            log.warn("{} of {} kept", 2, 3);
+            log.error("failed", new IllegalStateException("the reason\nand a second line"));
+        } finally {
+            CliLogging.printTo(null);
+        }
+        assertEquals("downhill: warning: 2 of 3 kept\ndownhill: error: failed: the reason and a second line\n",
+                text.toString().replace("\r\n", "\n"));
+    }
+
     @Test
     void aModelFileHoldingNaNIsNotAValidModel() throws IOException {
         Path[] f = data(50, 1);

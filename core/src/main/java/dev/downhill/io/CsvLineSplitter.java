@@ -8,9 +8,14 @@ import java.util.List;
  * Splits one CSV line into cells: cells are separated by the delimiter and stripped of
  * surrounding whitespace; a cell may be enclosed in double quotes (RFC 4180), inside which the
  * delimiter is literal and {@code ""} stands for one quote. Quoted cells cannot span lines. A
- * line ending in a delimiter has an empty last cell. Reuses one list: not thread-safe.
+ * line ending in a delimiter has an empty last cell. With the delimiter {@link #WHITESPACE}, cells are separated by runs
+ * of spaces and tabs instead (NumPy's {@code savetxt} and {@code loadtxt} default): leading and trailing whitespace
+ * separates nothing, and no cell is empty. Reuses one list: not thread-safe.
  */
 final class CsvLineSplitter {
+    /** The delimiter that stands for any run of whitespace. */
+    static final char WHITESPACE = ' ';
+
     private final char delimiter;
     private final List<String> cells = new ArrayList<>();
     private final StringBuilder quoted = new StringBuilder();
@@ -31,6 +36,9 @@ final class CsvLineSplitter {
      */
     List<String> split(String line, Path file, long lineNumber) {
         cells.clear();
+        if (delimiter == WHITESPACE) {
+            return splitOnWhitespace(line, file, lineNumber);
+        }
         int n = line.length();
         int i = 0;
         while (true) {
@@ -59,6 +67,28 @@ final class CsvLineSplitter {
         }
     }
 
+    private List<String> splitOnWhitespace(String line, Path file, long lineNumber) {
+        int n = line.length();
+        int i = 0;
+        while (true) {
+            while (i < n && Character.isWhitespace(line.charAt(i))) {
+                i++;
+            }
+            if (i >= n) {
+                return cells;
+            }
+            if (line.charAt(i) == '"') {
+                i = quotedCell(line, i + 1, file, lineNumber);
+            } else {
+                int start = i;
+                while (i < n && !Character.isWhitespace(line.charAt(i))) {
+                    i++;
+                }
+                cells.add(line.substring(start, i));
+            }
+        }
+    }
+
     /** Reads a quoted cell whose text starts at {@code i}; returns the index of the delimiter after it, or n. */
     private int quotedCell(String line, int i, Path file, long lineNumber) {
         int n = line.length();
@@ -80,10 +110,12 @@ final class CsvLineSplitter {
             }
             quoted.append(c);
         }
+        boolean separated = false;
         while (i < n && line.charAt(i) != delimiter && Character.isWhitespace(line.charAt(i))) {
             i++;
+            separated = true;
         }
-        if (i < n && line.charAt(i) != delimiter) {
+        if (i < n && line.charAt(i) != delimiter && !(delimiter == WHITESPACE && separated)) {
             throw new MalformedFileException(file, lineNumber, column, "unexpected text after the closing quote: '"
                     + line.substring(i, Math.min(n, i + 20)) + "'");
         }
@@ -93,12 +125,17 @@ final class CsvLineSplitter {
 
     /**
      * The delimiter of a first line: tab if it holds a tab outside quotes, else ';' if it holds
-     * one (files that use ';' do so because ',' is their decimal mark), else ','.
+     * one (files that use ';' do so because ',' is their decimal mark), else ',' if it holds one, else
+     * {@link #WHITESPACE} if spaces separate two or more cells (NumPy's {@code savetxt}), else ','.
      */
     static char detect(String firstLine) {
         boolean inQuotes = false;
         boolean tab = false;
         boolean semicolon = false;
+        boolean comma = false;
+        boolean spaceBetween = false;
+        boolean text = false;
+        boolean afterSpace = false;
         for (int i = 0; i < firstLine.length(); i++) {
             char c = firstLine.charAt(i);
             if (c == '"') {
@@ -106,8 +143,16 @@ final class CsvLineSplitter {
             } else if (!inQuotes) {
                 tab |= c == '\t';
                 semicolon |= c == ';';
+                comma |= c == ',';
+                if (Character.isWhitespace(c)) {
+                    afterSpace = text;
+                    continue;
+                }
             }
+            spaceBetween |= afterSpace;
+            text = true;
+            afterSpace = false;
         }
-        return tab ? '\t' : semicolon ? ';' : ',';
+        return tab ? '\t' : semicolon ? ';' : comma ? ',' : spaceBetween ? WHITESPACE : ',';
     }
 }

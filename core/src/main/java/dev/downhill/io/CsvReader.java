@@ -14,9 +14,10 @@ import java.util.Objects;
  * is a feature of X, in file order.
  *
  * <p>Format: UTF-8 text, one row per line (see {@link TextLines} for line endings and blank
- * lines, which are skipped). Cells are separated by {@code ','}, {@code ';'} or tab: by default the
+ * lines, which are skipped). Cells are separated by {@code ','}, {@code ';'}, tab or runs of spaces: by default the
  * delimiter is detected from the first non-blank line (tab if present, else {@code ';'} if
- * present, else {@code ','}), or fixed with {@link #withDelimiter}. Cells may be double-quoted
+ * present, else {@code ','} if present, else whitespace when spaces separate two or more cells, as NumPy's
+ * {@code savetxt} writes), or fixed with {@link #withDelimiter} (a space there means runs of whitespace). Cells may be double-quoted
  * ({@link CsvLineSplitter}). Every data cell must be a finite decimal number ({@link DecimalText}):
  * an empty cell, NaN, an infinity or text is an error naming the 1-based line and column (and the
  * column's name when there is a header). Every row must have as many cells as the first; a ragged
@@ -373,6 +374,6 @@ public final class CsvReader {
     }
 
     private static String show(char d) {
-        return d == '\t' ? "tab" : "'" + d + "'";
+        return d == '\t' ? "tab" : d == CsvLineSplitter.WHITESPACE ? "whitespace" : "'" + d + "'";
     }
 }

@@ -94,6 +94,30 @@ class CsvReaderTest {
         }
     }
 
+    /** NumPy's np.savetxt(f, np.column_stack([X, y])) writes '%.18e' cells separated by one space. */
+    @Test
+    void readsWhitespaceSeparatedCellsAsNumPySavetxtWritesThem() {
+        Path f = csv("1.500000000000000000e+00 -2.000000000000000000e+00 1.000000000000000000e+01\n"
+                + "  3.000000000000000000e+02   2.500000000000000000e-01\t2.050000000000000000e+01  \n");
+        // the second line's tab: runs of any whitespace separate, once the first line chose whitespace
+        try (Dataset d = CsvReader.readDataset(f)) {
+            assertData(d, new double[][] {{1.5, -2}, {300, 0.25}}, new double[] {10, 20.5});
+        }
+        Path named = csv("\"x one\"  x2 y\n1 2 3\n");
+        CsvLayout layout = CsvReader.defaults().layout(named);
+        assertEquals(' ', layout.delimiter());
+        assertEquals(List.of("x one", "x2", "y"), layout.columnNames());
+        try (Dataset d = CsvReader.defaults().read(named)) {
+            assertData(d, new double[][] {{1, 2}}, new double[] {3});
+        }
+        assertMalformed(() -> CsvReader.readDataset(csv("1 2 3\n4 5\n")), "line 2", "2 cells, expected 3", "delimiter whitespace");
+        assertMalformed(() -> CsvReader.readDataset(csv("\"1\"2 3\n")), "after the closing quote");
+        // a comma anywhere in the first line keeps comma-separated cells, spaces in them stripped as before
+        try (Dataset d = CsvReader.readDataset(csv("1 ,2\n3, 4\n"))) {
+            assertData(d, new double[][] {{1}, {3}}, new double[] {2, 4});
+        }
+    }
+
     @Test
     void handlesQuotesBlankLinesCrlfBomAndSpaces() {
         String text = "\uFEFF\"x, first\",\"say \"\"y\"\"\"\r\n\r\n \"1.5\" , 2 \r\n\n3,\"4\"";
