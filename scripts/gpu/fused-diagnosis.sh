@@ -20,7 +20,7 @@ T_NCU=${T_NCU:-90}
 mkdir -p "$OUT" "$LOGS/sweep"
 source .gpu/device-env.sh > /dev/null 2>&1 || { echo "device-env.sh failed" >&2; exit 2; }
 if [ "${SKIP_SWEEP:-0}" != 1 ]; then
-  printf '%-16s %-62s %10s %10s %8s %8s\n' shape fusedShape fusedMs cublasMs fusedFr speedup > "$OUT/sweep.txt"
+  printf '%-16s %-62s %10s %10s %10s %8s %8s %8s\n' shape fusedShape fusedMs cublasMs stagedMs fusedFr stagedFr speedup > "$OUT/sweep.txt"
   for shape in $SWEEP_SHAPES; do
     rows=${shape%x*} cols=${shape#*x}
     json=$LOGS/sweep/step-$shape.json
@@ -33,8 +33,9 @@ import json, statistics, sys
 d = json.load(open(sys.argv[1]))
 f = statistics.median(d.get("fusedMsPerStep", [float("nan")]))
 c = statistics.median(d.get("cublasMsPerStep", [float("nan")]))
-print("%-16s %-62s %10.3f %10.3f %8.3f %8.3f %s" % (sys.argv[2], d.get("fusedShape", "?"), f, c,
-      d.get("fusedFractionOfCopy", float("nan")), c / f, d.get("error", "")))
+s = statistics.median(d.get("stagedMsPerStep", [float("nan")]))
+print("%-16s %-62s %10.3f %10.3f %10.3f %8.3f %8.3f %8.3f %s" % (sys.argv[2], d.get("fusedShape", "?"), f, c, s,
+      d.get("fusedFractionOfCopy", float("nan")), d.get("stagedFractionOfCopy", float("nan")), c / f, d.get("error", "")))
 PY
   done
   cat "$OUT/sweep.txt"

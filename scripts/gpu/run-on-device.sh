@@ -3,7 +3,8 @@
 # every step under `timeout -k 10`, every figure in $OUT as soon as it is measured:
 #   1. preflight  (T_PREFLIGHT, 40 s)  DevicePreflight: CUDA usable, the fused kernel and cuBLAS agree on a small X.
 #                                      Stops the run (exit 2, "PRE-FLIGHT FAILED") when it is not.
-#   2. step       (T_STEP, 90 s)       DeviceStepBenchmark ROWS × COLS float32 (50,000 × 100,000): fused, device copy, cuBLAS
+#   2. step       (T_STEP, 120 s)      DeviceStepBenchmark ROWS × COLS float32 (50,000 × 100,000): fused, device copy, cuBLAS,
+#                                      then the staged kernel (X through shared memory) on the same X
 #   3. torch      (T_TORCH, 45 s)      scripts/gpu/torch_step.py on the same shape (torch.addmv twice)
 #   4. tests      (T_TESTS, 200 s)     the cuda-backend tests (not KernelSourceTest, HostEmulationTest); fails when a
 #                                      test fails or a container aborts (a class skipped because CUDA was unavailable)
@@ -178,10 +179,10 @@ fi
 # ---------------------------------------------------------------------------------------------- 2, 3. step benchmark, PyTorch
 if [ "${SKIP_BENCH:-0}" != 1 ] && [ "${SKIP_STEP:-0}" != 1 ]; then
   # shellcheck disable=SC2086
-  step step "${T_STEP:-90}" java $STEP_JVM -cp "$CP" dev.downhill.cuda.DeviceStepBenchmark \
+  step step "${T_STEP:-120}" java $STEP_JVM -cp "$CP" dev.downhill.cuda.DeviceStepBenchmark \
     --rows "$ROWS" --cols "$COLS" --precision float32 --out "$OUT/device-step.json" $STEP_ARGS
   finish step
-  grep -E '^(device|fusedShape|fusedGBps|copyGBps|fusedFractionOfCopy|cublasGBps|fusedSpeedupOverCublas|gradientRelativeDifference|error):' "$LOGS/step.log"
+  grep -E '^(device|fusedShape|fusedGBps|copyGBps|fusedFractionOfCopy|cublasGBps|fusedSpeedupOverCublas|gradientRelativeDifference|stagedShape|stagedGBps|stagedFractionOfCopy|stagedSpeedupOverFused|stagedSameBitsAsFused|error):' "$LOGS/step.log"
 else
   skip step "SKIP_STEP or SKIP_BENCH"
 fi

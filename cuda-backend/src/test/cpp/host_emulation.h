@@ -11,6 +11,10 @@
 //    0xFF bytes (NaN doubles), so a read of shared memory nobody wrote shows up as NaN; the bytes
 //    between and after the allocations are guards, checked when the block's last thread exits, and
 //    then the block's shared memory is poisoned again (it dies with the block).
+//  - Dynamic shared memory (DH_DYNAMIC_SHARED; the launch's dynamicBytes, up to 227 KiB) follows each block's
+//    arena, poisoned the same way. Asynchronous copies into it (dh_copy_async) are deferred: the destination
+//    reads as NaN until a dh_copy_wait covers the copy's group, so a read before the wait shows up; a copy
+//    still pending when its thread exits is a violation (the device would write into released memory).
 //  - Distributed shared memory (dh_cluster_load) is checked deterministically: a block's memory read
 //    by another block in some cluster phase must outlive the next cluster barrier, and every remote
 //    read must still find the bytes it read at the barrier ending its phase (else its owner wrote
@@ -48,6 +52,7 @@
 #define DH_BOUNDS
 #define DH_CLUSTER_DIMS
 #define DH_SHARED(type, name, count) type* const name = ::dh_emu::shared_alloc<type>((std::size_t) (count))
+#define DH_DYNAMIC_SHARED(type, name) type* const name = ::dh_emu::dynamic_shared<type>()
 
 struct dim3 {
     unsigned x = 1, y = 1, z = 1;
@@ -64,6 +69,8 @@ namespace dh_emu {
 
 /** Shared memory per block (the device's default static limit). */
 constexpr std::size_t kSharedBytes = 48 * 1024;
+/** Most dynamic shared memory per block (the device's opt-in limit on sm_90: 227 KiB). */
+constexpr std::size_t kMaxDynamicBytes = 227 * 1024;
 /** Guard bytes left between two DH_SHARED allocations. */
 constexpr std::size_t kGuard = 64;
 /** Most values per thread dh_block_sums can take (ROWS). */
@@ -82,6 +89,19 @@ struct Cluster;
 struct PhaseEnd {
     Cluster* cluster;
     void operator()() noexcept;
+};
+
+/** An asynchronous copy not landed yet: where, and the bytes it will write. */
+struct PendingCopy {
+    unsigned char* dst;
+    unsigned char bytes[sizeof(double)];
+    std::size_t size;
+};
+
+/** One thread's asynchronous copies: those of its open group, then its committed groups, oldest first. */
+struct Copies {
+    std::vector<PendingCopy> open;
+    std::vector<std::vector<PendingCopy>> committed;
 };
 
 /** A remote shared-memory read: where, and the bytes it returned. */
@@ -109,7 +129,8 @@ struct ClusterStorage {
 struct Cluster {
     unsigned size;      // blocks
     unsigned threads;   // per block
-    unsigned char* arena = nullptr;                              // size × kSharedBytes (ClusterStorage)
+    std::size_t dynamicBytes;                                    // per block, after its kSharedBytes
+    unsigned char* arena = nullptr;                              // size × blockBytes() (ClusterStorage)
     double* exchangeData = nullptr;                              // per block: threads × kMaxRows (warp shuffles)
     std::vector<std::unique_ptr<std::barrier<>>> blockBarrier;  // per block
     std::unique_ptr<std::barrier<PhaseEnd>> clusterBarrier;
@@ -124,6 +145,7 @@ struct Cluster {
     // phase each must still find the bytes it read: if the owner rewrote them in the same phase, the
     // write raced with the read (had the write come first, the read returned the wrong value).
     std::vector<std::vector<RemoteRead>> remoteReads;
+    std::vector<Copies> copies;                                  // per thread (rank · threads + tid)
     std::atomic<int> raced{0};
 #ifdef DH_EMU_FIBERS
     struct FiberBarrier {
@@ -135,22 +157,23 @@ struct Cluster {
     FiberBarrier fiberClusterBarrier{0, 0, 0};
 #endif
 
-    Cluster(unsigned size_, unsigned threads_)
-        : size(size_), threads(threads_),
+    Cluster(unsigned size_, unsigned threads_, std::size_t dynamicBytes_ = 0)
+        : size(size_), threads(threads_), dynamicBytes(dynamicBytes_),
           clusterBarrier(std::make_unique<std::barrier<PhaseEnd>>((std::ptrdiff_t) size_ * threads_, PhaseEnd{this})),
           allocations(size_),
           exited(new std::atomic<unsigned>[size_]), lastRemoteRead(new std::atomic<long>[size_]),
-          exitPhase(size_, 0), remoteReads((std::size_t) size_ * threads_) {
+          exitPhase(size_, 0), remoteReads((std::size_t) size_ * threads_),
+          copies(dynamicBytes_ > 0 ? (std::size_t) size_ * threads_ : 0) {
         ClusterStorage& storage = ClusterStorage::local();
-        if (storage.arena.size() < (std::size_t) size_ * kSharedBytes) {
-            storage.arena.resize((std::size_t) size_ * kSharedBytes);
+        if (storage.arena.size() < (std::size_t) size_ * blockBytes()) {
+            storage.arena.resize((std::size_t) size_ * blockBytes());
         }
         if (storage.exchange.size() < (std::size_t) size_ * threads_ * kMaxRows) {
             storage.exchange.resize((std::size_t) size_ * threads_ * kMaxRows);
         }
         arena = storage.arena.data();
         exchangeData = storage.exchange.data();   // each value is written before it is read (block_sums)
-        std::memset(arena, 0xFF, (std::size_t) size_ * kSharedBytes);
+        std::memset(arena, 0xFF, (std::size_t) size_ * blockBytes());
         for (unsigned b = 0; b < size_; ++b) {
             exited[b] = 0;
             lastRemoteRead[b] = -1;
@@ -163,7 +186,8 @@ struct Cluster {
         fiberClusterBarrier.expected = size_ * threads_;
 #endif
     }
-    unsigned char* shared(unsigned rank) { return arena + (std::size_t) rank * kSharedBytes; }
+    std::size_t blockBytes() const { return kSharedBytes + dynamicBytes; }
+    unsigned char* shared(unsigned rank) { return arena + (std::size_t) rank * blockBytes(); }
     double* exchange(unsigned rank) { return exchangeData + (std::size_t) rank * threads * kMaxRows; }
 
     /**
@@ -194,7 +218,7 @@ struct Cluster {
                 from = std::max(from, used[k].first + used[k].second);
             }
         }
-        std::memset(s, 0xFF, kSharedBytes);
+        std::memset(s, 0xFF, blockBytes());
         return bad;
     }
 };
@@ -244,6 +268,74 @@ T* shared_alloc(std::size_t count) {
     }
     c.offset = start + bytes + kGuard;
     return reinterpret_cast<T*>(c.cluster->shared(c.rank) + start);
+}
+
+/** This block's dynamic shared memory (DH_DYNAMIC_SHARED): the launch's dynamicBytes after its arena. */
+template <class T>
+T* dynamic_shared() {
+    ThreadContext& c = ctx();
+    if (c.cluster->dynamicBytes == 0) {
+        fatal("DH_DYNAMIC_SHARED in a launch without dynamic shared memory");
+    }
+    return reinterpret_cast<T*>(c.cluster->shared(c.rank) + kSharedBytes);
+}
+
+/** The calling thread's asynchronous copies. */
+inline Copies& thread_copies() {
+    ThreadContext& c = ctx();
+    if (c.cluster->copies.empty()) {
+        fatal("dh_copy_async in a launch without dynamic shared memory");
+    }
+    return c.cluster->copies[(std::size_t) c.rank * c.cluster->threads + threadIdx.x];
+}
+
+/** Starts a copy of size bytes (src's, or zeros) to dst, which reads as NaN until a wait lands it. */
+inline void copy_async(void* dst, const void* src, std::size_t size, bool valid) {
+    ThreadContext& c = ctx();
+    unsigned char* d = static_cast<unsigned char*>(dst);
+    unsigned char* mine = c.cluster->shared(c.rank) + kSharedBytes;
+    if (d < mine || d + size > mine + c.cluster->dynamicBytes || size > sizeof(double)) {
+        fatal("dh_copy_async: destination outside this block's dynamic shared memory");
+    }
+    PendingCopy copy{d, {}, size};
+    if (valid) {
+        std::memcpy(copy.bytes, src, size);   // the source is read when the copy starts (it does not change in a pass)
+    }
+    thread_copies().open.push_back(copy);
+    std::memset(d, 0xFF, size);
+}
+
+inline void copy_commit() {
+    Copies& c = thread_copies();
+    c.committed.push_back(std::move(c.open));
+    c.open.clear();
+}
+
+/** Lands every committed group but the newest `pending`. */
+inline void copy_wait(int pending) {
+    Copies& c = thread_copies();
+    while (c.committed.size() > (std::size_t) pending) {
+        for (const PendingCopy& p : c.committed.front()) {
+            std::memcpy(p.dst, p.bytes, p.size);
+        }
+        c.committed.erase(c.committed.begin());
+    }
+}
+
+/** Copies the calling thread started but never waited for (each a violation: the device would land them late). */
+inline int copies_left() {
+    ThreadContext& c = ctx();
+    if (c.cluster->copies.empty()) {
+        return 0;
+    }
+    Copies& mine = c.cluster->copies[(std::size_t) c.rank * c.cluster->threads + threadIdx.x];
+    std::size_t left = mine.open.size();
+    for (const std::vector<PendingCopy>& g : mine.committed) {
+        left += g.size();
+    }
+    mine.open.clear();
+    mine.committed.clear();
+    return left > 0 ? 1 : 0;
 }
 
 #ifdef DH_EMU_FIBERS
@@ -605,6 +697,11 @@ struct ClusterRun {
         context.offset = 0;
         context.phase = 0;
         r.body(r.arg);
+        if (copies_left() != 0) {
+            std::fprintf(stderr, "host emulation: thread %u of block %u exited with asynchronous copies still in flight "
+                         "(no dh_copy_wait covered them)\n", threadIdx.x, blockIdx.x);
+            ++*r.found;
+        }
         context.cluster = nullptr;
         if (r.cluster->exited[rank].fetch_add(1) + 1 == r.block.x) {
             // The block's last thread: check its guards, then its shared memory dies (a later read
@@ -616,7 +713,11 @@ struct ClusterRun {
 };
 
 /** Runs body(arg) in every thread of `grid`; see launch_kernel. Returns the violations found. */
-inline int run_grid(dim3 grid, dim3 block, unsigned clusterSize, void (*body)(const void*), const void* arg) {
+inline int run_grid(dim3 grid, dim3 block, unsigned clusterSize, void (*body)(const void*), const void* arg,
+                    std::size_t dynamicBytes = 0) {
+    if (dynamicBytes > kMaxDynamicBytes || dynamicBytes % 16 != 0) {
+        fatal("launch: dynamic shared memory must be a multiple of 16 bytes, at most 227 KiB");
+    }
     if (block.y != 1 || block.z != 1 || block.x == 0 || block.x % 32 != 0 || block.x > 1024) {
         fatal("launch: blockDim must be (32k, 1, 1), at most 1024");
     }
@@ -627,7 +728,7 @@ inline int run_grid(dim3 grid, dim3 block, unsigned clusterSize, void (*body)(co
     for (unsigned z = 0; z < grid.z; ++z) {
         for (unsigned y = 0; y < grid.y; ++y) {
             for (unsigned x0 = 0; x0 < grid.x; x0 += clusterSize) {
-                Cluster cluster(clusterSize, block.x);
+                Cluster cluster(clusterSize, block.x, dynamicBytes);
                 ClusterRun run{&cluster, grid, block, x0, y, z, body, arg, &found};
 #ifdef DH_EMU_FIBERS
                 fiber::run(clusterSize * block.x, &ClusterRun::thread, &run);
@@ -662,6 +763,16 @@ struct Call {
     }
 };
 
+/** launch_kernel with `dynamicBytes` of dynamic shared memory per block (DH_DYNAMIC_SHARED). */
+template <class... P, class... A>
+int launch_kernel_dynamic(void (*kernel)(P...), dim3 grid, dim3 block, unsigned clusterSize, std::size_t dynamicBytes,
+                          A&&... args) {
+    static_assert(sizeof...(P) == sizeof...(A), "wrong number of kernel arguments");
+    typedef Call<void (*)(P...), std::tuple<std::decay_t<P>...>> C;
+    const C call{kernel, std::tuple<std::decay_t<P>...>(std::forward<A>(args)...)};
+    return run_grid(grid, block, clusterSize, &C::run, &call, dynamicBytes);
+}
+
 /**
  * Runs kernel(args...) on `grid` blocks of `block.x` threads (block.y = block.z = 1), the blocks of
  * a cluster (clusterSize consecutive blocks in x) concurrently, clusters one after another.
@@ -669,10 +780,7 @@ struct Call {
  */
 template <class... P, class... A>
 int launch_kernel(void (*kernel)(P...), dim3 grid, dim3 block, unsigned clusterSize, A&&... args) {
-    static_assert(sizeof...(P) == sizeof...(A), "wrong number of kernel arguments");
-    typedef Call<void (*)(P...), std::tuple<std::decay_t<P>...>> C;
-    const C call{kernel, std::tuple<std::decay_t<P>...>(std::forward<A>(args)...)};
-    return run_grid(grid, block, clusterSize, &C::run, &call);
+    return launch_kernel_dynamic(kernel, grid, block, clusterSize, 0, std::forward<A>(args)...);
 }
 
 } // namespace dh_emu
@@ -695,6 +803,13 @@ static inline T dh_load_cached(const T* p) { return *p; }
 #define dh_cluster_sync() (::dh_emu::check_cluster(CLUSTER), ::dh_emu::cluster_barrier())
 #define dh_block_sums(d, scratch) ::dh_emu::block_sums<ROWS>((d), (scratch))
 #define dh_block_sums_upto(d, scratch, live) ::dh_emu::block_sums<ROWS>((d), (scratch), (live))
+
+/** The device's cp.async of one value (see copy_async). */
+template <class T>
+static inline void dh_copy_async(T* dst, const T* src, bool valid) { ::dh_emu::copy_async(dst, src, sizeof(T), valid); }
+static inline void dh_copy_commit() { ::dh_emu::copy_commit(); }
+template <int N>
+static inline void dh_copy_wait() { ::dh_emu::copy_wait(N); }
 
 /** The device's L2 prefetch hint: nothing to emulate. */
 static inline void dh_prefetch_l2(const void*) {}

@@ -41,12 +41,17 @@ static std::atomic<const char*> current{"start"};
 
 /** launch(kernel, grid, args...): THREADS threads per block, clusters of CLUSTER blocks when grid.x allows. */
 template <class... P, class... A>
-static void launch(void (*kernel)(P...), dim3 grid, A&&... args) {
+static void launchDynamic(void (*kernel)(P...), dim3 grid, std::size_t dynamicBytes, A&&... args) {
     const unsigned cluster = grid.x % CLUSTER == 0 ? CLUSTER : 1;
-    if (dh_emu::launch_kernel(kernel, grid, dim3(THREADS), cluster, std::forward<A>(args)...) != 0) {
+    if (dh_emu::launch_kernel_dynamic(kernel, grid, dim3(THREADS), cluster, dynamicBytes, std::forward<A>(args)...) != 0) {
         ++failures;
         std::printf("FAIL %s: shared-memory guard or lifetime violated (see stderr)\n", current.load());
     }
+}
+
+template <class... P, class... A>
+static void launch(void (*kernel)(P...), dim3 grid, A&&... args) {
+    launchDynamic(kernel, grid, 0, std::forward<A>(args)...);
 }
 
 // ------------------------------------------------------------------------------ data and buffers
@@ -176,6 +181,16 @@ static std::string fmt(const char* f, ...) {
 
 // ------------------------------------------------------------------------------ fused_gradient
 
+/** FNV-1a of n bytes. */
+static unsigned long long fnv(const void* p, std::size_t n) {
+    const unsigned char* b = static_cast<const unsigned char*>(p);
+    unsigned long long h = 0xcbf29ce484222325ull;
+    for (std::size_t i = 0; i < n; ++i) {
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
 struct FusedCase {
     const char* what;
     i64 m;
@@ -198,7 +213,9 @@ struct FusedOut {
 static FusedOut runFused(const FusedCase& fc, const Buf<real>& X, const Buf<real>& y, const Buf<double>& w,
                          const Buf<real>& theta, const Buf<i64>& order) {
     FusedOut out{Buf<double>((std::size_t) fc.clusters * fc.n), Buf<double>(2 * (std::size_t) fc.clusters)};
-    launch(fused_gradient, dim3(fc.clusters * CLUSTER), X.p(), y.p(), fc.weighted ? w.p() : (const double*) nullptr,
+    // STAGES ≥ 2: X staged through DH_STAGED_BYTES of dynamic shared memory (0 for the register path)
+    launchDynamic(fused_gradient, dim3(fc.clusters * CLUSTER), (std::size_t) (STAGES >= 2 ? DH_STAGED_BYTES : 0),
+           X.p(), y.p(), fc.weighted ? w.p() : (const double*) nullptr,
            theta.p(), fc.b, fc.tau, fc.n,
            fc.useOrder ? order.p() : (const i64*) nullptr, fc.first, fc.count, out.g.p(), out.s.p());
     return out;
@@ -260,6 +277,9 @@ static void testFused(const FusedCase& fc) {
     // float64 (1e-12 covers ~1e4 terms of 1e-16 each); the cases here stay well below that.
 
     FusedOut a = runFused(fc, X, y, w, theta, order);
+    // The bits of the outputs, for HostEmulationTest to compare across builds (STAGES 0 and ≥ 2 must agree).
+    std::printf("BITS fused_gradient %s%s: %016llx\n", fc.what, fc.weighted ? " weighted" : "",
+                (unsigned long long) (fnv(a.g.p(), a.g.n * sizeof(double)) ^ (fnv(a.s.p(), a.s.n * sizeof(double)) * 31)));
     check(name + " gpartial", a.g, g, gmag);
     check(name + " spartial", a.s, s, smag);
     if (!X.guardsIntact() || !y.guardsIntact() || !w.guardsIntact() || !theta.guardsIntact() || !order.guardsIntact()) {
@@ -647,8 +667,8 @@ static void testFillUniform() {
 
 int main() {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    std::printf("host emulation of downhill_kernels.cu: REAL=%s THREADS=%d KPT=%d CLUSTER=%d ROWS=%d\n",
-                sizeof(real) == 4 ? "float" : "double", THREADS, KPT, CLUSTER, ROWS);
+    std::printf("host emulation of downhill_kernels.cu: REAL=%s THREADS=%d KPT=%d CLUSTER=%d ROWS=%d STAGES=%d\n",
+                sizeof(real) == 4 ? "float" : "double", THREADS, KPT, CLUSTER, ROWS, STAGES);
     // Watchdog: a barrier that some threads never reach hangs the emulation.
     const char* limit = std::getenv("DH_HARNESS_TIMEOUT_S");
     const int seconds = limit ? std::atoi(limit) : 120;

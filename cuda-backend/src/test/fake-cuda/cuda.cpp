@@ -292,7 +292,7 @@ enum {
 
 struct Entry {   // mirrors dh_fake::Entry (fake_module.h)
     const char* name;
-    int (*launch)(unsigned, unsigned, unsigned, unsigned, void**, int (*)(const void*, const char*, int), const char*, int);
+    int (*launch)(unsigned, unsigned, unsigned, unsigned, unsigned, void**, int (*)(const void*, const char*, int), const char*, int);
     int clustered;
     int bounded;
     int barrierFree;
@@ -304,6 +304,7 @@ struct Function {
     Module* module;
     const Entry* entry;
     bool nonPortableClusters;
+    unsigned maxDynamicShared;   // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES: 48 KiB until raised
 };
 struct Module {
     unsigned magic;
@@ -468,7 +469,7 @@ int cuModuleGetFunction(void** function, void* module, const char* name) {
     }
     for (const Entry* e = m->table; e->name != nullptr; ++e) {
         if (std::strcmp(e->name, name) == 0) {
-            Function* f = new Function{kFunctionMagic, m, e, false};
+            Function* f = new Function{kFunctionMagic, m, e, false, 48 * 1024};
             m->functions[name] = f;
             liveFunctions.insert(f);
             *function = f;
@@ -488,7 +489,12 @@ int cuFuncSetAttribute(void* function, int attribute, int value) {
         case 14:   // CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED
             f->nonPortableClusters = value != 0;
             return CUDA_SUCCESS;
-        case 8:    // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+        case 8:    // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES (sm_90: up to 227 KiB)
+            if (value < 0 || value > 227 * 1024) {
+                return CUDA_ERROR_INVALID_VALUE;
+            }
+            f->maxDynamicShared = (unsigned) value;
+            return CUDA_SUCCESS;
         case 9:    // CU_FUNC_ATTRIBUTE_PREFERRED_SHARED_MEMORY_CARVEOUT
         case 13:   // CU_FUNC_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE
             return value >= 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
@@ -506,7 +512,7 @@ int cuOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, void* function, int
     if (f == nullptr || !liveFunctions.count(f)) {
         return CUDA_ERROR_INVALID_HANDLE;
     }
-    bool fits = blockSize > 0 && blockSize <= 1024 && dynamicShared <= 48 * 1024
+    bool fits = blockSize > 0 && blockSize <= 1024 && dynamicShared <= f->maxDynamicShared
                 && !(f->entry->bounded && f->module->threads > 0 && blockSize > f->module->threads);
     *blocks = fits ? 1 : 0;
     return CUDA_SUCCESS;
@@ -563,9 +569,15 @@ int cuLaunchKernel(void* function, unsigned gridX, unsigned gridY, unsigned grid
     }
     if (gridX == 0 || gridY == 0 || gridZ == 0 || blockX == 0 || blockY == 0 || blockZ == 0
         || gridX > 0x7fffffffu || gridY > 65535 || gridZ > 65535 || (unsigned long) blockX * blockY * blockZ > 1024
-        || sharedBytes > 48 * 1024) {
+        || sharedBytes > 227 * 1024 || sharedBytes % 16 != 0) {
         dhfake_report("cuLaunchKernel(%s): grid (%u, %u, %u), block (%u, %u, %u), %u bytes shared is out of range", name,
                       gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes);
+        return CUDA_ERROR_INVALID_VALUE;
+    }
+    if (sharedBytes > f->maxDynamicShared) {
+        dhfake_report("cuLaunchKernel(%s): %u bytes of dynamic shared memory, but the function allows %u "
+                      "(cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES) raises it past 48 KiB)", name,
+                      sharedBytes, f->maxDynamicShared);
         return CUDA_ERROR_INVALID_VALUE;
     }
     if (f->entry->bounded && m->threads > 0 && blockX * blockY * blockZ > (unsigned) m->threads) {
@@ -595,7 +607,8 @@ int cuLaunchKernel(void* function, unsigned gridX, unsigned gridY, unsigned grid
     }
     std::lock_guard<std::mutex> g(launchLock);
     launching = name;
-    int found = f->entry->launch(gridX, gridY, blockX, cluster, params, &checkKernelPointer, name, f->entry->barrierFree);
+    int found = f->entry->launch(gridX, gridY, blockX, cluster, sharedBytes, params, &checkKernelPointer, name,
+                                 f->entry->barrierFree);
     if (found < 0) {
         return CUDA_ERROR_ILLEGAL_ADDRESS;
     }

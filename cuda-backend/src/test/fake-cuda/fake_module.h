@@ -19,7 +19,7 @@ typedef int (*PointerCheck)(const void* p, const char* kernel, int index);
 struct Entry {
     const char* name;
     /** Returns the emulation's violations (≥ 0), or -1 when a pointer parameter is not device memory. */
-    int (*launch)(unsigned gridX, unsigned gridY, unsigned block, unsigned cluster, void** params,
+    int (*launch)(unsigned gridX, unsigned gridY, unsigned block, unsigned cluster, unsigned sharedBytes, void** params,
                   PointerCheck check, const char* name, int barrierFree);
     int clustered;   // declared with the cluster-dims attribute (clusters of CLUSTER blocks)
     int bounded;     // declared with __launch_bounds__(THREADS, ...)
@@ -42,8 +42,8 @@ struct Trampoline;
 template <class... P, void (*K)(P...)>
 struct Trampoline<K> {
     template <std::size_t... I>
-    static int run(unsigned gx, unsigned gy, unsigned block, unsigned cluster, void** params, PointerCheck check,
-                   const char* name, int barrierFree, std::index_sequence<I...>) {
+    static int run(unsigned gx, unsigned gy, unsigned block, unsigned cluster, unsigned sharedBytes, void** params,
+                   PointerCheck check, const char* name, int barrierFree, std::index_sequence<I...>) {
         std::tuple<std::decay_t<P>...> args(*static_cast<const std::decay_t<P>*>(params[I])...);
         int bad = 0;
         ((bad += check_argument(std::get<I>(args), check, name, (int) I)), ...);
@@ -68,12 +68,13 @@ struct Trampoline<K> {
             }
             return 0;
         }
-        return ::dh_emu::launch_kernel(K, dim3(gx, gy, 1), dim3(block, 1, 1), cluster, std::get<I>(args)...);
+        return ::dh_emu::launch_kernel_dynamic(K, dim3(gx, gy, 1), dim3(block, 1, 1), cluster, sharedBytes,
+                                               std::get<I>(args)...);
     }
 
-    static int launch(unsigned gx, unsigned gy, unsigned block, unsigned cluster, void** params, PointerCheck check,
-                      const char* name, int barrierFree) {
-        return run(gx, gy, block, cluster, params, check, name, barrierFree, std::index_sequence_for<P...>{});
+    static int launch(unsigned gx, unsigned gy, unsigned block, unsigned cluster, unsigned sharedBytes, void** params,
+                      PointerCheck check, const char* name, int barrierFree) {
+        return run(gx, gy, block, cluster, sharedBytes, params, check, name, barrierFree, std::index_sequence_for<P...>{});
     }
 };
 

@@ -137,7 +137,7 @@ std::string cacheDirectory() {
  */
 std::vector<std::string> kernelTable(const std::string& source) {
     static const std::regex declaration(R"(^\s*(?:DH_KERNEL|extern\s+"C"\s+__global__|__global__)\s+void\s+([^(;{]*?)\b(\w+)\s*\()");
-    static const std::regex primitive(R"(\b(dh_sync|dh_block_sums?|DH_SHARED|dh_cluster_\w+|__syncthreads\w*|__syncwarp|__shared__|__shfl\w*|cooperative_groups)\b)");
+    static const std::regex primitive(R"(\b(dh_sync|dh_block_sums?|DH_SHARED|DH_DYNAMIC_SHARED|dh_copy_\w+|dh_cluster_\w+|__syncthreads\w*|__syncwarp|__shared__|__shfl\w*|cooperative_groups)\b)");
     std::vector<std::string> rows;
     std::size_t offset = 0;
     while (offset < source.size()) {

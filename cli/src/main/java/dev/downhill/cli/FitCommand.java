@@ -100,8 +100,8 @@ final class FitCommand implements Callable<Integer> {
             + "(downhill's fused kernel), blas (OpenBLAS, two gemv) or auto (default: auto, or -Ddownhill.cpu.kernel).")
     String cpuKernel;
 
-    @Option(names = "--cuda-kernel", paramLabel = "KERNEL", description = "cuda backend's gradient pass: fused or cublas for "
-            + "dense X; fused, atomic or cusparse for sparse X (default: fused, or -Ddownhill.cuda.kernel).")
+    @Option(names = "--cuda-kernel", paramLabel = "KERNEL", description = "cuda backend's gradient pass: fused, staged or cublas "
+            + "for dense X; fused, atomic or cusparse for sparse X (default: fused, or -Ddownhill.cuda.kernel).")
     String cudaKernel;
 
     @Option(names = "--out", converter = Outputs.FileName.class, description = "Write the model as JSON to this file (atomically; checked before the fit).")
@@ -513,7 +513,7 @@ final class FitCommand implements Callable<Integer> {
 
     /** Accepted --cpu-kernel and --cuda-kernel values (each backend checks the combination with X when it loads). */
     private static final java.util.List<String> CPU_KERNELS = java.util.List.of("native", "blas", "auto");
-    private static final java.util.List<String> CUDA_KERNELS = java.util.List.of("fused", "cublas", "atomic", "cusparse");
+    private static final java.util.List<String> CUDA_KERNELS = java.util.List.of("fused", "staged", "cublas", "atomic", "cusparse");
 
     /** {@code options} with --cpu-kernel and --cuda-kernel when given (checked: a usage error names the values). */
     private dev.downhill.spi.BackendOptions kernels(dev.downhill.spi.BackendOptions options) {
@@ -532,7 +532,7 @@ final class FitCommand implements Callable<Integer> {
         if (cudaKernel != null) {
             String k = cudaKernel.trim().toLowerCase(Locale.ROOT);
             if (!CUDA_KERNELS.contains(k)) {
-                throw new IllegalArgumentException("--cuda-kernel must be fused or cublas (dense X), or fused, atomic or cusparse "
+                throw new IllegalArgumentException("--cuda-kernel must be fused, staged or cublas (dense X), or fused, atomic or cusparse "
                         + "(sparse X), got " + dev.downhill.io.MalformedFileException.quote(cudaKernel));
             }
             b.cudaKernel(k);

@@ -86,7 +86,7 @@ class CliTest {
         assertTrue(bad.err().contains("--cpu-kernel must be native, blas or auto, got 'fast'"), bad.err());
         CliRun badCuda = run("fit", "--x", x, "--y", y, "--cuda-kernel", "cusparce", "--quiet");
         assertEquals(2, badCuda.code(), badCuda.err());
-        assertTrue(badCuda.err().contains("--cuda-kernel must be fused or cublas (dense X), or fused, atomic or cusparse"),
+        assertTrue(badCuda.err().contains("--cuda-kernel must be fused, staged or cublas (dense X), or fused, atomic or cusparse"),
                 badCuda.err());
     }
 

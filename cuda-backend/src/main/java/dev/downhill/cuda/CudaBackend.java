@@ -59,7 +59,7 @@ public final class CudaBackend implements Backend {
         CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
         if (strategy == CudaGradientStrategy.ATOMIC || strategy == CudaGradientStrategy.CUSPARSE) {
             throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = " + strategy.name().toLowerCase(java.util.Locale.ROOT)
-                    + " applies to sparse X only: dense X runs fused or cublas");
+                    + " applies to sparse X only: dense X runs fused, staged or cublas");
         }
         Availability a = availability();
         if (!a.available()) {
@@ -80,8 +80,9 @@ public final class CudaBackend implements Backend {
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(options, "options");
         CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
-        if (strategy == CudaGradientStrategy.CUBLAS) {
-            throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = cublas applies to dense X only: sparse X runs the "
+        if (strategy == CudaGradientStrategy.CUBLAS || strategy == CudaGradientStrategy.STAGED) {
+            throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = " + strategy.name().toLowerCase(java.util.Locale.ROOT)
+                    + " applies to dense X only: sparse X runs the "
                     + "fused CSR kernel (" + BackendOptions.CUDA_KERNEL + " fused, the default, or atomic) or cuSPARSE (cusparse)");
         }
         Availability a = availability();

@@ -165,12 +165,23 @@ final class CudaContext implements AutoCloseable {
 
     /** Queues {@code kernel} of {@code module} on the stream with a (gridX, gridY) grid of {@code block} threads. */
     void launch(KernelModule module, String kernel, long gridX, int gridY, int block, Object... args) {
+        launchShared(module, kernel, gridX, gridY, block, 0, args);
+    }
+
+    /**
+     * {@link #launch} with {@code sharedBytes} of dynamic shared memory per block (past 48 KiB the kernel must have been
+     * allowed as much: {@code CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES}).
+     */
+    void launchShared(KernelModule module, String kernel, long gridX, int gridY, int block, long sharedBytes, Object... args) {
         enter();
         if (gridX < 1 || gridX > Integer.MAX_VALUE || gridY < 1 || gridY > 65535) {
             throw new IllegalArgumentException("grid " + gridX + " × " + gridY + " for " + kernel + " is out of range");
         }
-        CudaStatus.checkDriver(cuLaunchKernel(module.function(kernel), (int) gridX, gridY, 1, block, 1, 1, 0, stream,
-                arguments.set(args), null), "cuLaunchKernel(" + kernel + ")");
+        if (sharedBytes < 0 || sharedBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(sharedBytes + " bytes of shared memory for " + kernel + " is out of range");
+        }
+        CudaStatus.checkDriver(cuLaunchKernel(module.function(kernel), (int) gridX, gridY, 1, block, 1, 1, (int) sharedBytes,
+                stream, arguments.set(args), null), "cuLaunchKernel(" + kernel + ")");
     }
 
     /** Copies {@code bytes} from host memory {@code host} to {@code dst} at byte {@code offset}; counted. Returns when done. */

@@ -107,7 +107,7 @@ final class CudaCsrProblem implements ResidentProblem {
      */
     CudaCsrProblem(SparseDataset data, Precision precision, CudaGradientStrategy strategy, BackendOptions options) {
         this.source = Objects.requireNonNull(data, "data");
-        if (strategy == CudaGradientStrategy.CUBLAS) {
+        if (strategy == CudaGradientStrategy.CUBLAS || strategy == CudaGradientStrategy.STAGED) {
             throw new IllegalArgumentException("sparse X takes the fused, atomic or cusparse strategy, not " + strategy);
         }
         this.atomic = strategy == CudaGradientStrategy.ATOMIC;

@@ -10,6 +10,12 @@ import java.util.Locale;
 public enum CudaGradientStrategy {
     /** The NVRTC fused kernel: X read once per pass (falls back to cuBLAS past {@link FusedShape#maxColumns}). */
     FUSED,
+    /**
+     * The fused kernel with X staged through shared memory by asynchronous copies ({@link FusedShape#staged}): several
+     * row groups in flight per block and more rows per barrier; the same arithmetic as {@link #FUSED}, so the same bits.
+     * Dense X only; sgd/mini-batch epochs run batch by batch (no device epoch). Not yet measured on a GPU.
+     */
+    STAGED,
     /** Two cuBLAS gemv calls (r = Xθ, then g = s·Xᵀr): X read twice; the baseline the fused kernel must beat. Dense X only. */
     CUBLAS,
     /**
@@ -36,12 +42,14 @@ public enum CudaGradientStrategy {
                 return FUSED;
             case "cublas":
                 return CUBLAS;
+            case "staged":
+                return STAGED;
             case "atomic":
                 return ATOMIC;
             case "cusparse":
                 return CUSPARSE;
             default:
-                throw new IllegalArgumentException(dev.downhill.spi.BackendOptions.CUDA_KERNEL + " must be fused or cublas (dense X), or fused, atomic or cusparse (sparse X), got '" + v + "'");
+                throw new IllegalArgumentException(dev.downhill.spi.BackendOptions.CUDA_KERNEL + " must be fused, staged or cublas (dense X), or fused, atomic or cusparse (sparse X), got '" + v + "'");
         }
     }
 }

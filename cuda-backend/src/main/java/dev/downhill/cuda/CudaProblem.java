@@ -4,6 +4,7 @@ import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_T;
 import static org.bytedeco.cuda.global.cublas.cublasDgemv_v2_64;
 import static org.bytedeco.cuda.global.cublas.cublasSgemv_v2_64;
+import static org.bytedeco.cuda.global.cudart.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
 import static org.bytedeco.cuda.global.cudart.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED;
 import static org.bytedeco.cuda.global.cudart.cuFuncSetAttribute;
 import static org.bytedeco.cuda.global.cudart.cuOccupancyMaxActiveBlocksPerMultiprocessor;
@@ -142,8 +143,13 @@ final class CudaProblem implements ResidentProblem {
             long[] memory = context.memory();
             long budget = CudaMemoryBudget.budget(options, memory[0]);
             // the cublas strategy compiles the fused kernel too, for its slices (full passes are cuBLAS's)
-            FusedShape s = FusedShape.forColumns(cols, precision).orElse(null);
-            if (strategy == CudaGradientStrategy.FUSED && s == null) {
+            FusedShape s = strategy == CudaGradientStrategy.STAGED
+                    ? FusedShape.staged(cols, precision).or(() -> FusedShape.forColumns(cols, precision)).orElse(null)
+                    : FusedShape.forColumns(cols, precision).orElse(null);
+            if (strategy == CudaGradientStrategy.STAGED && s != null && s.stages() == 0) {
+                LOG.warn("n = {} leaves no room for a staged fused shape in {}: the fused kernel keeps rows in registers", cols, precision);
+            }
+            if ((strategy == CudaGradientStrategy.FUSED || strategy == CudaGradientStrategy.STAGED) && s == null) {
                 LOG.warn("n = {} exceeds the fused kernel's {} columns in {}: full passes use cuBLAS (two gemv calls)",
                         cols, FusedShape.maxColumns(precision), precision);
             }
@@ -158,8 +164,13 @@ final class CudaProblem implements ResidentProblem {
                     CudaStatus.checkDriver(cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1),
                             "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED)");
                 }
+                long dynamicShared = s.dynamicSharedBytes(precision);
+                if (dynamicShared > 48 * 1024) {
+                    CudaStatus.checkDriver(cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                            (int) dynamicShared), "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, " + dynamicShared + ")");
+                }
                 int[] perSm = new int[1];
-                int status = cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, function, s.threads(), 0);
+                int status = cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, function, s.threads(), dynamicShared);
                 if (status != 0) {
                     if (s.cluster() == 1) {
                         CudaStatus.checkDriver(status, "cuOccupancyMaxActiveBlocksPerMultiprocessor(fused_gradient)");
@@ -171,7 +182,7 @@ final class CudaProblem implements ResidentProblem {
                 }
                 clusters = Math.max(1, (long) Math.max(1, perSm[0]) * context.device().multiprocessors() / s.cluster());
                 if (s.cluster() > 1) {
-                    clusters = coResidentClusters(function, s, clusters);
+                    clusters = coResidentClusters(function, s, dynamicShared, clusters);
                 }
             }
             this.fused = f;
@@ -317,7 +328,8 @@ final class CudaProblem implements ResidentProblem {
         String where = x.allResident() ? "X resident" : String.format(Locale.ROOT, "X streamed (%d of %d chunks resident)",
                 x.residentChunks(), x.chunks());
         String gradient = fused == null ? "cuBLAS" : strategy == CudaGradientStrategy.CUBLAS
-                ? "cuBLAS for full passes, fused kernel for mini-batches" : "fused kernel";
+                ? "cuBLAS for full passes, fused kernel for mini-batches"
+                : shape.stages() > 0 ? "fused kernel, X staged through shared memory" : "fused kernel";
         return context.device().name() + ", " + where + ", gradient: " + gradient
                 + (strategy == CudaGradientStrategy.CUBLAS ? " (configured)" : "");
     }
@@ -497,8 +509,8 @@ final class CudaProblem implements ResidentProblem {
                                 double intercept, double targetWeight, double scale, CudaVector g) {
         long clusters = Math.max(1, Math.min(maxClusters, (count + shape.rowsPerGroup() - 1) / shape.rowsPerGroup()));
         try {
-            context.launch(fused, "fused_gradient", clusters * shape.cluster(), 1, shape.threads(),
-                    new RawPointer(xAddress), new RawPointer(yAddress), w, t.memory(), intercept, targetWeight, n, rowOrder,
+            context.launchShared(fused, "fused_gradient", clusters * shape.cluster(), 1, shape.threads(),
+                    shape.dynamicSharedBytes(precision), new RawPointer(xAddress), new RawPointer(yAddress), w, t.memory(), intercept, targetWeight, n, rowOrder,
                     first, count, gradientPartials, sumPartials);
         } catch (CudaException e) {
             if (shape.cluster() <= FusedShape.MAX_PORTABLE_CLUSTER) {
@@ -618,9 +630,9 @@ final class CudaProblem implements ResidentProblem {
         return epochOnDevice(plan, theta, gradient);
     }
 
-    /** Whether the device epoch can run here at all (fused shape with clusters of 1, X resident). */
+    /** Whether the device epoch can run here at all (unstaged fused shape with clusters of 1, X resident). */
     boolean deviceEpochApplies() {
-        return fused != null && DeviceEpoch.applies(shape) && x.allResident();
+        return fused != null && shape.stages() == 0 && DeviceEpoch.applies(shape) && x.allResident();
     }
 
     /** The device epoch whatever the batch size (benchmarks measure where it stops paying); needs {@link #deviceEpochApplies}. */
@@ -694,10 +706,10 @@ final class CudaProblem implements ResidentProblem {
      * ncu: 7 active clusters, multiprocessors busy 49 % of the time). Where the driver refuses the query or answers
      * 0, {@code fallback} (one block per multiprocessor) stays.
      */
-    private static long coResidentClusters(CUfunc_st function, FusedShape shape, long fallback) {
+    private static long coResidentClusters(CUfunc_st function, FusedShape shape, long dynamicShared, long fallback) {
         try (CUlaunchConfig config = new CUlaunchConfig()) {
             config.gridDimX((int) (fallback * shape.cluster())).gridDimY(1).gridDimZ(1).blockDimX(shape.threads()).blockDimY(1)
-                    .blockDimZ(1).sharedMemBytes(0).hStream(null).attrs(null).numAttrs(0);
+                    .blockDimZ(1).sharedMemBytes((int) dynamicShared).hStream(null).attrs(null).numAttrs(0);
             int[] active = new int[1];
             int status = cuOccupancyMaxActiveClusters(active, function, config);
             if (status != 0 || active[0] < 1) {

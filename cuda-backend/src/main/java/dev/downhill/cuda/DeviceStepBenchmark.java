@@ -16,8 +16,11 @@ import java.util.SplittableRandom;
  * of the fused kernel and of the cuBLAS two-gemv strategy, timed with CUDA events after
  * {@code warmup} passes, {@code repeats} times (median and range reported); a device-to-device copy
  * of {@code copyGiB} measures the bandwidth ceiling (bytes read + written). It also checks on the
- * device that the two strategies give the same gradient. Writes JSON after every figure (fused, copy, cuBLAS, in
- * that order: a run cut short keeps the most important ones); prints each as it comes.
+ * device that the two strategies give the same gradient. Then the staged kernel ({@link CudaGradientStrategy#STAGED}:
+ * X through shared memory) on the same X, generated again from the same seed: its step, its gradient's difference
+ * from the fused kernel's (0 when both grids have as many clusters: the same arithmetic). Writes JSON after every
+ * figure (fused, copy, cuBLAS, staged, in that order: a run cut short keeps the most important ones); prints each as
+ * it comes.
  *
  * <pre>java -cp … dev.downhill.cuda.DeviceStepBenchmark --rows 50000 --cols 100000 --precision float32 --out step.json</pre>
  * (the PyTorch loop of the same shape: scripts/gpu/torch_step.py)
@@ -47,6 +50,11 @@ public final class DeviceStepBenchmark {
         double bytesX = (double) rows * cols * precision.bytes();
         result.put("bytesX", bytesX);
         long started = System.nanoTime();
+        double copy;
+        double fusedMedian;
+        double blasMedian;
+        double[] fusedGradient;
+        double[] t = new double[(int) cols];
         try (CudaProblem p = CudaProblem.generated(rows, cols, precision, CudaGradientStrategy.FUSED,
                 dev.downhill.spi.BackendOptions.defaults(), 20261123L);
              BackendVector theta = p.allocateVector(cols);
@@ -63,7 +71,6 @@ public final class DeviceStepBenchmark {
             result.put("setupSeconds", (System.nanoTime() - started) / 1e9);
 
             SplittableRandom random = new SplittableRandom(7);
-            double[] t = new double[(int) cols];
             for (int j = 0; j < t.length; j++) {
                 t[j] = random.nextDouble(-1, 1);
             }
@@ -85,11 +92,11 @@ public final class DeviceStepBenchmark {
                 }
                 fused[r] = timer.stopMillis() / steps;
             }
-            double fusedMedian = BenchmarkOutput.median(fused);
+            fusedMedian = BenchmarkOutput.median(fused);
             result.put("fusedMsPerStep", fused);
             result.put("fusedGBps", bytesX / fusedMedian / 1e6);
 
-            double copy = copyBandwidth(p.context(), timer, (long) (copyGiB * (1L << 30)), repeats);
+            copy = copyBandwidth(p.context(), timer, (long) (copyGiB * (1L << 30)), repeats);
             result.put("copyBytes", (long) (copyGiB * (1L << 30)));
             result.put("copyGBps", copy);
             result.put("fusedFractionOfCopy", bytesX / fusedMedian / 1e6 / copy);
@@ -98,6 +105,7 @@ public final class DeviceStepBenchmark {
             ResidualSums blasSums = p.lastSums();
             p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
             double[] g1 = fusedOut.copyToHost();
+            fusedGradient = g1;
             double[] g2 = blasOut.copyToHost();
             result.put("gradientRelativeDifference", BenchmarkOutput.relativeDifference(g1, g2));
             result.put("sumOfSquaresRelativeDifference", Math.abs(fusedSums.sumOfSquares() - blasSums.sumOfSquares()) / blasSums.sumOfSquares());
@@ -112,10 +120,43 @@ public final class DeviceStepBenchmark {
                 }
                 blas[r] = timer.stopMillis() / steps;
             }
-            double blasMedian = BenchmarkOutput.median(blas);
+            blasMedian = BenchmarkOutput.median(blas);
             result.put("cublasMsPerStep", blas);
             result.put("cublasGBps", bytesX / blasMedian / 1e6);
             result.put("fusedSpeedupOverCublas", blasMedian / fusedMedian);
+            result.put("totalSeconds", (System.nanoTime() - started) / 1e9);
+        } catch (RuntimeException | Error e) {
+            result.fail(e);
+            throw e;
+        }
+        try (CudaProblem q = CudaProblem.generated(rows, cols, precision, CudaGradientStrategy.STAGED,
+                dev.downhill.spi.BackendOptions.defaults(), 20261123L);
+             BackendVector theta = q.allocateVector(cols);
+             BackendVector stagedOut = q.allocateVector(cols);
+             DeviceTimer timer = new DeviceTimer(q.context())) {
+            result.put("stagedShape", q.shape() == null ? "none (cuBLAS)" : q.shape().toString());
+            theta.copyFromHost(t);
+            double scale = 2.0 / rows;
+            for (int w = 0; w < warmup; w++) {
+                q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut);
+            }
+            double[] staged = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                timer.start();
+                for (int s = 0; s < steps; s++) {
+                    q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut);
+                }
+                staged[r] = timer.stopMillis() / steps;
+            }
+            double stagedMedian = BenchmarkOutput.median(staged);
+            result.put("stagedMsPerStep", staged);
+            result.put("stagedGBps", bytesX / stagedMedian / 1e6);
+            result.put("stagedFractionOfCopy", bytesX / stagedMedian / 1e6 / copy);
+            result.put("stagedSpeedupOverFused", fusedMedian / stagedMedian);
+            result.put("stagedSpeedupOverCublas", blasMedian / stagedMedian);
+            double[] g = stagedOut.copyToHost();
+            result.put("stagedGradientRelativeDifferenceFromFused", BenchmarkOutput.relativeDifference(g, fusedGradient));
+            result.put("stagedSameBitsAsFused", java.util.Arrays.equals(g, fusedGradient));
             result.put("totalSeconds", (System.nanoTime() - started) / 1e9);
         } catch (RuntimeException | Error e) {
             result.fail(e);

@@ -16,12 +16,25 @@ import java.util.Optional;
  * when the kernel opts in). Narrow rows get smaller blocks and several rows per barrier so that
  * the per-row reduction does not dominate. Past {@code 16 · 512 · maxColumnsPerThread} columns
  * there is no fused shape and the backend uses cuBLAS for full passes.
+ *
+ * <p>{@code stages} ≥ 2 ({@link #staged}, strategy {@link CudaGradientStrategy#STAGED}): X reaches the registers through
+ * shared memory instead, {@code stages} groups of {@code rowsPerGroup} rows in flight (asynchronous copies), so the
+ * row groups can be larger than the registers allow; 0: the register path.
  */
-record FusedShape(int cluster, int threads, int columnsPerThread, int rowsPerGroup) {
+record FusedShape(int cluster, int threads, int columnsPerThread, int rowsPerGroup, int stages) {
     static final int MAX_THREADS = 512;
     static final int[] CLUSTERS = {1, 2, 4, 8, 16};
     /** Largest cluster the CUDA programming guide calls portable. */
     static final int MAX_PORTABLE_CLUSTER = 8;
+    /** Dynamic shared memory a staged shape may use per block (sm_90 allows 227 KiB; the rest for the kernel's own). */
+    static final int STAGED_BUDGET_BYTES = 200 * 1024;
+    /** Most rows per group of a staged shape. */
+    static final int MAX_STAGED_ROWS = 16;
+
+    /** The register path's shape (no staging). */
+    FusedShape(int cluster, int threads, int columnsPerThread, int rowsPerGroup) {
+        this(cluster, threads, columnsPerThread, rowsPerGroup, 0);
+    }
 
     /** Columns per thread that compile without register spills at 512 threads (ptxas, sm_90, CUDA 13). */
     static int maxColumnsPerThread(Precision precision) {
@@ -52,6 +65,34 @@ record FusedShape(int cluster, int threads, int columnsPerThread, int rowsPerGro
         return Optional.empty();
     }
 
+    /**
+     * The staged shape for {@code n} columns: {@link #forColumns}'s blocks and columns per thread, X staged through
+     * {@link #dynamicSharedBytes} of shared memory — three stages of the most rows (≤ {@value #MAX_STAGED_ROWS}) that
+     * fit {@value #STAGED_BUDGET_BYTES} bytes with the block's θ slice, else two stages of one row or more. Empty when n
+     * has no fused shape or not even two single-row stages fit.
+     */
+    static Optional<FusedShape> staged(long n, Precision precision) {
+        Optional<FusedShape> plain = forColumns(n, precision);
+        if (plain.isEmpty()) {
+            return plain;
+        }
+        FusedShape s = plain.get();
+        long unit = (long) s.columnsPerThread() * s.threads() * precision.bytes(); // one row of the block's slice
+        long units = STAGED_BUDGET_BYTES / unit; // rows of X plus θ's slice
+        for (int stages = 3; stages >= 2; stages--) {
+            long rows = Math.min(MAX_STAGED_ROWS, (units - 1) / stages);
+            if (rows >= 1) {
+                return Optional.of(new FusedShape(s.cluster(), s.threads(), s.columnsPerThread(), (int) rows, stages));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Dynamic shared memory per block (bytes): (stages · rows + 1) · columns per thread · threads values; 0 unstaged. */
+    long dynamicSharedBytes(Precision precision) {
+        return stages == 0 ? 0 : ((long) stages * rowsPerGroup + 1) * columnsPerThread * threads * precision.bytes();
+    }
+
     /** The NVRTC macros of this shape's kernel module. */
     Map<String, String> macros(Precision precision) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -60,6 +101,9 @@ record FusedShape(int cluster, int threads, int columnsPerThread, int rowsPerGro
         m.put("KPT", Integer.toString(columnsPerThread));
         m.put("CLUSTER", Integer.toString(cluster));
         m.put("ROWS", Integer.toString(rowsPerGroup));
+        if (stages > 0) {
+            m.put("STAGES", Integer.toString(stages));
+        }
         return m;
     }
 
@@ -74,6 +118,6 @@ record FusedShape(int cluster, int threads, int columnsPerThread, int rowsPerGro
     @Override
     public String toString() {
         return "clusters of " + cluster + " × " + threads + " threads, " + columnsPerThread + " columns/thread, "
-                + rowsPerGroup + " rows/barrier";
+                + rowsPerGroup + " rows/barrier" + (stages > 0 ? ", " + stages + " stages through shared memory" : "");
     }
 }

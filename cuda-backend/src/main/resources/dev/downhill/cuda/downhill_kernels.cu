@@ -9,6 +9,10 @@
 //   KPT      fused_gradient: columns each thread holds per row (registers)
 //   CLUSTER  fused_gradient: blocks per thread-block cluster sharing one row (1, 2, 4, 8 or 16)
 //   ROWS     fused_gradient: rows reduced together per barrier
+//   STAGES   fused_gradient: 0 (X's rows in registers, the next group loaded while the current one is reduced), or
+//            2..8: X staged through dynamic shared memory by asynchronous copies (cp.async), STAGES groups of ROWS
+//            rows in flight, θ's slice in shared memory too (launch with DH_STAGED_BYTES of dynamic shared memory).
+//            The same arithmetic in the same order either way, so the same bits.
 //
 // Determinism: no float atomics. Every reduction has a fixed shape that depends only on the
 // launch configuration (grid size, THREADS, CLUSTER), so the same device gives bit-identical
@@ -34,6 +38,14 @@
 #ifndef ROWS
 #define ROWS 1
 #endif
+#ifndef STAGES
+#define STAGES 0
+#endif
+#if STAGES == 1 || STAGES > 8
+#error "STAGES must be 0 or 2..8"
+#endif
+/** Dynamic shared memory fused_gradient needs (bytes): the block's θ slice and STAGES × ROWS rows of its X slice. */
+#define DH_STAGED_BYTES (((STAGES) * (ROWS) + 1) * (KPT) * (THREADS) * (int) sizeof(REAL))
 
 typedef long long i64;
 
@@ -189,6 +201,27 @@ static __device__ __forceinline__ void dh_block_sums(double* d, double* scratch)
     asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
 }
 
+/** The kernel's dynamic shared memory (as many bytes as the launch gives), as an array of `type`. */
+#define DH_DYNAMIC_SHARED(type, name) \
+    extern __shared__ __align__(16) unsigned char dh_dynamic_shared[]; \
+    type* const name = reinterpret_cast<type*>(dh_dynamic_shared)
+
+/**
+ * Starts copying the value at src (global memory) to dst (this block's shared memory) without waiting (cp.async,
+ * sm_80+): it lands once a later dh_copy_wait covers the group dh_copy_commit closes around it. valid false writes
+ * zero instead and reads nothing (src must still be a global address).
+ */
+static __device__ __forceinline__ void dh_copy_async(REAL* dst, const REAL* src, bool valid) {
+    const unsigned d = (unsigned) __cvta_generic_to_shared(dst);
+    asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;" ::"r"(d), "l"(src), "n"((int) sizeof(REAL)),
+                 "r"(valid ? (int) sizeof(REAL) : 0) : "memory");
+}
+/** Closes the group of the copies this thread started since the last commit. */
+static __device__ __forceinline__ void dh_copy_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+/** Waits until at most N of this thread's committed groups are still in flight (the older ones have landed). */
+template <int N>
+static __device__ __forceinline__ void dh_copy_wait() { asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory"); }
+
 /** a·b rounded once, never contracted into a neighbouring addition (the product a separate kernel would store). */
 [[maybe_unused]] static __device__ __forceinline__ double dh_mul(double a, double b) { return __dmul_rn(a, b); }
 [[maybe_unused]] static __device__ __forceinline__ float dh_mul(float a, float b) { return __fmul_rn(a, b); }
@@ -321,6 +354,127 @@ static __device__ __forceinline__ void dh_fused_rows(
     }
 }
 
+#if STAGES >= 2
+/**
+ * Starts the copies of row group `group` of [r0, r1) (rows r0 + group·ROWS + q, q < ROWS) into stage `group mod STAGES`
+ * of `stage`, this thread's own columns only — column c0 + tid + k·THREADS of row q at
+ * stage[((s·ROWS + q)·KPT + k)·THREADS + tid] — zeros past r1 and c1 (what the register path holds there), then
+ * closes the group. Groups past the last are empty (closed all the same, so that every iteration counts one).
+ */
+static __device__ __forceinline__ void dh_stage_group(const REAL* __restrict__ X, int n, const i64* __restrict__ order,
+                                                      i64 first, i64 r0, i64 r1, int c0, int c1, i64 group,
+                                                      REAL* stage) {
+    const int tid = threadIdx.x;
+    const i64 r = r0 + group * ROWS;
+    if (r < r1) {
+        REAL* s = stage + (i64) (group % STAGES) * ROWS * KPT * THREADS;
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            const bool live = r + q < r1;
+            const REAL* row = live ? X + dh_row(order, first, r + q) * (i64) n : X;
+            #pragma unroll 1
+            for (int k = 0; k < KPT; ++k) {   // not unrolled: KPT addresses at once would spill
+                const int col = c0 + tid + k * THREADS;
+                const bool valid = live && col < c1;
+                dh_copy_async(s + (q * KPT + k) * THREADS + tid, valid ? row + col : X, valid);
+            }
+        }
+    }
+    dh_copy_commit();
+}
+
+/**
+ * dh_fused_rows<false> with X staged through shared memory: STAGES − 1 row groups are in flight while one is reduced,
+ * the copies of each thread landing in the slots only it reads (so no barrier guards them). The values, their order
+ * and every reduction are the register path's, so the results are the same bits. θ is read once per pass (the same
+ * values), into shared memory (registers would spill). `stage`: DH_STAGED_BYTES of dynamic shared memory, θ's slice
+ * (KPT × THREADS values) first.
+ */
+static __device__ __forceinline__ void dh_fused_rows_staged(
+        const REAL* __restrict__ X, const REAL* __restrict__ y, const double* __restrict__ w, const REAL* theta,
+        double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 r0, i64 r1, int c0, int c1,
+        double* scratch, double* slot, double* total, REAL* stage, double* acc, double& sumSquares, double& sum) {
+    const int tid = threadIdx.x;
+    REAL* const t = stage + tid;   // θ_col at t[k·THREADS], only this thread's slots (so no barrier)
+    #pragma unroll
+    for (int k = 0; k < KPT; ++k) {
+        const int col = c0 + tid + k * THREADS;
+        t[k * THREADS] = col < c1 ? dh_load_cached(theta + col) : (REAL) 0;
+        acc[k] = 0.0;
+    }
+    stage += KPT * THREADS;
+    sumSquares = 0.0;
+    sum = 0.0;
+    const i64 groups = (r1 - r0 + ROWS - 1) / ROWS;
+    #pragma unroll
+    for (int g = 0; g < STAGES - 1; ++g) {
+        dh_stage_group(X, n, order, first, r0, r1, c0, c1, g, stage);
+    }
+    for (i64 group = 0; group < groups; ++group) {
+        const i64 r = r0 + group * ROWS;
+        const REAL* cur = stage + (i64) (group % STAGES) * ROWS * KPT * THREADS + tid;
+        dh_copy_wait<STAGES - 2>();   // this group's copies have landed (committed: group + STAGES − 1 groups)
+        double d[ROWS];
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            d[q] = 0.0;
+        }
+        #pragma unroll
+        for (int k = 0; k < KPT; ++k) {
+            const double tk = (double) t[k * THREADS];
+            #pragma unroll
+            for (int q = 0; q < ROWS; ++q) {
+                d[q] += (double) cur[(q * KPT + k) * THREADS] * tk;
+            }
+        }
+        dh_block_sums(d, scratch);
+        // The stage of group − 1 was last read before the barriers of dh_block_sums: refill it.
+        dh_stage_group(X, n, order, first, r0, r1, c0, c1, group + STAGES - 1, stage);
+#if CLUSTER > 1
+        const int p = (int) (group & 1);
+        if (tid == 0) {
+            #pragma unroll
+            for (int q = 0; q < ROWS; ++q) {
+                slot[p * ROWS + q] = d[q];
+            }
+        }
+        dh_cluster_sync();
+        if (tid < 32) {
+            #pragma unroll
+            for (int q = 0; q < ROWS; ++q) {
+                const double v = dh_cluster_sum(&slot[p * ROWS + q]);
+                if (tid == 0) {
+                    total[q] = v;
+                }
+            }
+        }
+        dh_sync();
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            d[q] = total[q];
+        }
+#endif
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            if (r + q < r1) {
+                const i64 row = dh_row(order, first, r + q);
+                const double residual = d[q] + b - tau * (double) y[row];
+                const double weighted = w ? dh_mul(w[row], residual) : residual;
+                if (tid == 0) {
+                    sumSquares += weighted * residual;
+                    sum += weighted;
+                }
+                #pragma unroll
+                for (int k = 0; k < KPT; ++k) {
+                    acc[k] += weighted * (double) cur[(q * KPT + k) * THREADS];
+                }
+            }
+        }
+    }
+    dh_copy_wait<0>();   // no copy may still be landing when the block's shared memory is released
+}
+#endif
+
 DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
         const REAL* __restrict__ X, const REAL* __restrict__ y, const double* __restrict__ w,
         const REAL* __restrict__ theta, double b, double tau, int n, const i64* __restrict__ order, i64 first, i64 count,
@@ -345,7 +499,13 @@ DH_KERNEL void DH_CLUSTER_DIMS DH_BOUNDS fused_gradient(
     double acc[KPT];
     double sumSquares;
     double sum;
+#if STAGES >= 2
+    DH_DYNAMIC_SHARED(REAL, stage);
+    dh_fused_rows_staged(X, y, w, theta, b, tau, n, order, first, r0, r1, c0, c1, scratch, slot, total, stage, acc,
+                         sumSquares, sum);
+#else
     dh_fused_rows<false>(X, y, w, theta, b, tau, n, order, first, r0, r1, c0, c1, scratch, slot, total, acc, sumSquares, sum);
+#endif
     #pragma unroll
     for (int k = 0; k < KPT; ++k) {
         const int col = c0 + tid + k * THREADS;

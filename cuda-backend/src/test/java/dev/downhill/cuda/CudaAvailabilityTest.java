@@ -58,7 +58,7 @@ class CudaAvailabilityTest {
     void theStrategyOptionIsValidatedAndThePropertyIsItsDefault() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaGradientStrategy.configured(
                 dev.downhill.spi.BackendOptions.builder().cudaKernel("fast").build()));
-        assertTrue(e.getMessage().contains("fused or cublas"), e.getMessage());
+        assertTrue(e.getMessage().contains("fused, staged or cublas"), e.getMessage());
         assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none()));
         assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.configured(
                 dev.downhill.spi.BackendOptions.builder().cudaKernel("CUBLAS").build()));

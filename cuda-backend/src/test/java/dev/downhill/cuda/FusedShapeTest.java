@@ -48,8 +48,43 @@ class FusedShapeTest {
         }
     }
 
+    /**
+     * The staged shapes: the register shape's blocks and columns per thread, two or three stages, θ's slice and every
+     * stage within the budget (so within the device's 227 KiB), as many rows as fit.
+     */
+    @Test
+    void everyWidthGetsAStagedShapeWithinTheSharedMemoryBudget() {
+        for (Precision p : Precision.values()) {
+            long max = FusedShape.maxColumns(p);
+            for (long n = 1; n <= max; n += n < 2048 ? 1 : 37) {
+                FusedShape plain = FusedShape.forColumns(n, p).orElseThrow();
+                FusedShape s = FusedShape.staged(n, p).orElseThrow();
+                assertEquals(plain.cluster(), s.cluster(), n + ": " + s);
+                assertEquals(plain.threads(), s.threads(), n + ": " + s);
+                assertEquals(plain.columnsPerThread(), s.columnsPerThread(), n + ": " + s);
+                assertTrue(s.stages() == 2 || s.stages() == 3, n + ": " + s);
+                assertTrue(s.rowsPerGroup() >= 1 && s.rowsPerGroup() <= FusedShape.MAX_STAGED_ROWS, n + ": " + s);
+                long unit = (long) s.columnsPerThread() * s.threads() * p.bytes();
+                assertEquals(((long) s.stages() * s.rowsPerGroup() + 1) * unit, s.dynamicSharedBytes(p), n + ": " + s);
+                assertTrue(s.dynamicSharedBytes(p) <= FusedShape.STAGED_BUDGET_BYTES, n + ": " + s);
+                boolean moreRowsFit = s.rowsPerGroup() < FusedShape.MAX_STAGED_ROWS
+                        && ((long) s.stages() * (s.rowsPerGroup() + 1) + 1) * unit <= FusedShape.STAGED_BUDGET_BYTES;
+                assertFalse(moreRowsFit, n + ": another row per group fits " + s);
+                assertEquals(Integer.toString(s.stages()), s.macros(p).get("STAGES"));
+            }
+            assertFalse(FusedShape.staged(max + 1, p).isPresent(), "past the limit: cuBLAS");
+        }
+        assertEquals(0, FusedShape.forColumns(100, Precision.FLOAT32).orElseThrow().dynamicSharedBytes(Precision.FLOAT32));
+        assertFalse(FusedShape.forColumns(100, Precision.FLOAT32).orElseThrow().macros(Precision.FLOAT32).containsKey("STAGES"));
+    }
+
     @Test
     void representativeShapes() {
+        // 100,000 float32 columns: clusters of 16, 13 columns a thread (26 KiB a row per block), 3 stages of 2 rows
+        assertEquals(Optional.of(new FusedShape(16, 512, 13, 2, 3)), FusedShape.staged(100_000, Precision.FLOAT32));
+        assertEquals(7L * 13 * 512 * 4, FusedShape.staged(100_000, Precision.FLOAT32).orElseThrow().dynamicSharedBytes(Precision.FLOAT32));
+        assertEquals(Optional.of(new FusedShape(16, 512, 13, 1, 2)), FusedShape.staged(100_000, Precision.FLOAT64));
+        assertEquals(Optional.of(new FusedShape(1, 32, 1, 16, 3)), FusedShape.staged(20, Precision.FLOAT32));
         assertEquals(Optional.of(new FusedShape(1, 32, 1, 16)), FusedShape.forColumns(10, Precision.FLOAT32));
         assertEquals(Optional.of(new FusedShape(1, 128, 1, 16)), FusedShape.forColumns(100, Precision.FLOAT32));
         assertEquals(Optional.of(new FusedShape(1, 512, 2, 8)), FusedShape.forColumns(1000, Precision.FLOAT32));

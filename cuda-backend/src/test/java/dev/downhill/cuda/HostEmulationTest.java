@@ -1,6 +1,7 @@
 package dev.downhill.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -40,13 +41,23 @@ class HostEmulationTest {
     private static final long RUN_TIMEOUT_S = 120;
 
     /** One compilation of the kernels: the macros KernelCompiler sets. */
-    record Shape(String real, int threads, int kpt, int cluster, int rows) {
+    record Shape(String real, int threads, int kpt, int cluster, int rows, int stages) {
+        Shape(String real, int threads, int kpt, int cluster, int rows) {
+            this(real, threads, kpt, cluster, rows, 0);
+        }
+
         String name() {
-            return real + "-t" + threads + "-k" + kpt + "-c" + cluster + "-r" + rows;
+            return real + "-t" + threads + "-k" + kpt + "-c" + cluster + "-r" + rows + (stages > 0 ? "-s" + stages : "");
         }
 
         List<String> defines() {
-            return List.of("-DREAL=" + real, "-DTHREADS=" + threads, "-DKPT=" + kpt, "-DCLUSTER=" + cluster, "-DROWS=" + rows);
+            return List.of("-DREAL=" + real, "-DTHREADS=" + threads, "-DKPT=" + kpt, "-DCLUSTER=" + cluster, "-DROWS=" + rows,
+                    "-DSTAGES=" + stages);
+        }
+
+        /** The register path's shape of a staged one. */
+        Shape unstaged() {
+            return new Shape(real, threads, kpt, cluster, rows, 0);
         }
     }
 
@@ -64,7 +75,12 @@ class HostEmulationTest {
             new Shape("double", 64, 1, 2, 3),
             new Shape("float", 64, 2, 4, 1),
             new Shape("double", 32, 1, 4, 2),
-            new Shape("float", 32, 3, 4, 3));
+            new Shape("float", 32, 3, 4, 3),
+            // X staged through shared memory (cp.async emulated as deferred copies): 2, 3 and 4 stages, with and without
+            // clusters; each must give its register shape's bits (the BITS lines of the harness)
+            new Shape("double", 64, 2, 1, 2, 2),
+            new Shape("float", 32, 3, 4, 3, 3),
+            new Shape("double", 32, 3, 2, 1, 4));
 
     /** Exit status and output of one process. */
     record Outcome(int exit, String output) {}
@@ -107,9 +123,22 @@ class HostEmulationTest {
                 assertEquals(0, run.exit(), () -> "kernel harness failed for " + shape.name() + " (exit " + run.exit()
                         + "):\n" + run.output());
                 assertTrue(run.output().contains("OK:"), () -> "no summary line from the harness:\n" + run.output());
+                if (shape.stages() > 0) {
+                    int plain = SHAPES.indexOf(shape.unstaged());
+                    assertTrue(plain >= 0, shape.name() + " needs its register shape in SHAPES");
+                    List<String> staged = bits(run.output());
+                    List<String> registers = bits(results.get(plain).get()[1].output());
+                    assertFalse(staged.isEmpty(), "no BITS lines:\n" + run.output());
+                    assertEquals(registers, staged, shape.name() + ": the staged kernel's bits differ from the register path's");
+                }
             }));
         }
         return tests.stream();
+    }
+
+    /** The harness's "BITS …" lines (hashes of the fused kernel's outputs), in order. */
+    private static List<String> bits(String output) {
+        return output.lines().filter(l -> l.startsWith("BITS ")).toList();
     }
 
     /** Compiles the harness for {@code shape} into target/host-emulation and runs it: {compile, run}. */
