@@ -141,8 +141,8 @@ public final class SparseHostPasses {
 
     /**
      * G = XᵀWX and c = XᵀWy from each row's pairs of entries (O(Σᵢ nnzᵢ²) work, n² float64 on the heap), centred by the
-     * rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when {@code statistics} is given (as the cpu backend's CSR Gram pass;
-     * the direct solver's refinement restores what the downdate's cancellation costs).
+     * rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when {@code statistics} is given, the columns where it cancelled
+     * recomputed ({@link #recentreCancelled}; as the cpu backend's CSR Gram pass).
      *
      * @param statistics the column statistics and Σw for the centred products, or null for the raw ones
      * @throws IllegalStateException when n² exceeds a Java array (the message points to cg)
@@ -166,10 +166,12 @@ public final class SparseHostPasses {
                 }
             }
         }, true);
+        double[] raw = null;
         if (statistics != null) {
             double[] mean = statistics.statistics().means();
             double total = statistics.weightSum();
             double ybar = statistics.statistics().targetMean();
+            raw = diagonal(g, n);
             for (int i = 0; i < n; i++) {
                 for (int j = i; j < n; j++) {
                     g[i * n + j] -= total * mean[i] * mean[j];
@@ -182,7 +184,98 @@ public final class SparseHostPasses {
                 g[j * n + i] = g[i * n + j];
             }
         }
+        if (statistics != null) {
+            recentreCancelled(g, c, raw, statistics.statistics().means(), statistics.statistics().targetMean());
+        }
         return new CrossProducts(g, c);
+    }
+
+    /** The diagonal of the n × n row-major {@code g}. */
+    public static double[] diagonal(double[] g, int n) {
+        double[] d = new double[n];
+        for (int j = 0; j < n; j++) {
+            d[j] = g[j * n + j];
+        }
+        return d;
+    }
+
+    /**
+     * A downdated column keeps at most this share of its raw diagonal: (XᵀWX)ⱼⱼ &gt; {@value} · (X_cᵀWX_c)ⱼⱼ means the
+     * downdate cancelled more than three of float64's ~16 digits in that column, and it is recomputed.
+     */
+    public static final double CANCELLATION_LIMIT = 1024;
+
+    /**
+     * Repairs a centred Gram matrix made by the rank-one downdate (G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ): in a column whose mean is
+     * large against its spread the downdate subtracts two nearly equal numbers (a column at 1e7 ± 1 keeps no correct digit
+     * of its variance), beyond what the direct solver's refinement can restore. The columns S with
+     * (XᵀWX)ⱼⱼ &gt; {@value #CANCELLATION_LIMIT}·Gⱼⱼ (or Gⱼⱼ ≤ 0; {@code rawDiagonal} holds the (XᵀWX)ⱼⱼ) get their row
+     * and column of G, and cⱼ, again from the deviations dᵢⱼ = Xᵢⱼ − x̄ⱼ (−x̄ⱼ where Xᵢⱼ is not stored), in one pass:
+     * <pre>
+     *   G_jk = Σᵢ wᵢ dᵢⱼ Xᵢₖ − x̄ₖ Σᵢ wᵢ dᵢⱼ   (k ∉ S: over the stored Xᵢₖ; both terms small)
+     *   G_jk = Σᵢ wᵢ dᵢⱼ dᵢₖ                  (k ∈ S)
+     *   c_j  = Σᵢ wᵢ dᵢⱼ (yᵢ − ȳ)
+     * </pre>
+     * O(m·|S|² + nnz·|S|) work and |S|·n doubles. Writes both halves of the row-major n × n {@code g}; nothing when no
+     * column cancelled.
+     */
+    public void recentreCancelled(double[] g, double[] c, double[] rawDiagonal, double[] mean, double ybar) {
+        int[] position = new int[n];
+        int s = 0;
+        for (int j = 0; j < n; j++) {
+            double centred = g[j * n + j];
+            boolean cancelled = rawDiagonal[j] > 0 && !(centred * CANCELLATION_LIMIT > rawDiagonal[j]);
+            position[j] = cancelled ? s++ : -1;
+        }
+        if (s == 0) {
+            return;
+        }
+        final int size = s;
+        int[] columnsOf = new int[size];
+        for (int j = 0; j < n; j++) {
+            if (position[j] >= 0) {
+                columnsOf[position[j]] = j;
+            }
+        }
+        double[] cross = new double[size * n]; // Σ w dⱼ Xₖ over the stored Xₖ
+        double[] deviationSum = new double[size]; // Σ w dⱼ
+        double[] inner = new double[size * size]; // Σ w dⱼ dₖ, j, k ∈ S
+        double[] rhs = new double[size]; // Σ w dⱼ (y − ȳ)
+        double[] d = new double[size];
+        visit((row, yi, wi, columns, vals, count) -> {
+            for (int t = 0; t < size; t++) {
+                d[t] = -mean[columnsOf[t]];
+            }
+            for (int e = 0; e < count; e++) {
+                int p = position[columns[e]];
+                if (p >= 0) {
+                    d[p] = vals[e] - mean[columns[e]];
+                }
+            }
+            double dy = yi - ybar;
+            for (int t = 0; t < size; t++) {
+                double wd = wi * d[t];
+                deviationSum[t] += wd;
+                rhs[t] += wd * dy;
+                for (int u = 0; u < size; u++) {
+                    inner[t * size + u] += wd * d[u];
+                }
+                int base = t * n;
+                for (int e = 0; e < count; e++) {
+                    cross[base + columns[e]] += wd * vals[e];
+                }
+            }
+        }, true);
+        for (int t = 0; t < size; t++) {
+            int j = columnsOf[t];
+            for (int k = 0; k < n; k++) {
+                int u = position[k];
+                double v = u >= 0 ? inner[t * size + u] : cross[t * n + k] - mean[k] * deviationSum[t];
+                g[j * n + k] = v;
+                g[k * n + j] = v;
+            }
+            c[j] = rhs[t];
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.downhill.io.CsrMatrix;
 import dev.downhill.io.HugePages;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
+import dev.downhill.spi.SparseHostPasses;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.Interrupts;
@@ -504,8 +505,8 @@ final class CpuCsrProblem implements ResidentProblem {
 
     /**
      * G = XᵀWX and c = XᵀWy from each row's pairs of entries (one thread: the n × n accumulator is shared), centred by
-     * the rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when asked (the direct solver's refinement restores what the
-     * downdate's cancellation costs).
+     * the rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when asked, the columns where that cancelled (a large mean against
+     * the spread) recomputed from their deviations ({@link SparseHostPasses#recentreCancelled}).
      */
     @Override
     public CrossProducts crossProducts(boolean centred) {
@@ -535,6 +536,7 @@ final class CpuCsrProblem implements ResidentProblem {
             gram.get(g);
             rhs.get(c, 0, n);
         }
+        double[] raw = centred ? SparseHostPasses.diagonal(g, n) : null;
         if (centred) {
             ColumnStatistics s = columnStatistics();
             double total = columnStatistics0()[1];
@@ -547,6 +549,10 @@ final class CpuCsrProblem implements ResidentProblem {
             }
         }
         DirectPasses.mirrorUpper(g, n);
+        if (centred) {
+            ColumnStatistics s = columnStatistics();
+            new SparseHostPasses(x, values, y, weights, precision).recentreCancelled(g, c, raw, s.means(), s.targetMean());
+        }
         return new CrossProducts(g, c);
     }
 

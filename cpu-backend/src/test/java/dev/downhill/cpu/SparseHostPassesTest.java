@@ -122,6 +122,102 @@ class SparseHostPassesTest {
         }
     }
 
+    /**
+     * A column far from zero against its spread (every row stored, 1e7 ± 1) and one partly stored (1e5 ± 1 in 60 % of the
+     * rows): the rank-one downdate G − Σw·x̄x̄ᵀ left no correct digit of the first's variance (a hostile user's
+     * --solver normal on such a CSR returned θ₀ 1e-2 and the intercept 1e5 off, exit 0). Both Gram passes (native cpu,
+     * host Java) against the weighted centred products in BigDecimal; then normal on the CSR against normal on the same
+     * X dense, whose centring has no cancellation.
+     */
+    @Test
+    void theCentredGramOfColumnsFarFromZeroKeepsItsDigits() {
+        SplittableRandom r = new SplittableRandom(9);
+        int m = 300;
+        int n = 6;
+        double[][] dense = new double[m][n];
+        List<Integer> cols = new ArrayList<>();
+        List<Double> vals = new ArrayList<>();
+        long[] ptr = new long[m + 1];
+        double[] y = new double[m];
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double v = j == 0 ? 1e7 + r.nextGaussian() : j == 3 ? (r.nextDouble() < 0.6 ? 1e5 + r.nextGaussian() : 0)
+                        : (r.nextDouble() < 0.3 ? r.nextGaussian() : 0);
+                if (v != 0) {
+                    cols.add(j);
+                    vals.add(v);
+                    dense[i][j] = v;
+                }
+            }
+            ptr[i + 1] = cols.size();
+            y[i] = 5 + dense[i][0] + 2 * dense[i][1] - dense[i][3] + 0.1 * r.nextGaussian();
+            w[i] = 0.5 + r.nextDouble();
+        }
+        // the reference: Σ wᵢ(xᵢⱼ − x̄ⱼ)(xᵢₖ − x̄ₖ) and Σ wᵢ(xᵢⱼ − x̄ⱼ)(yᵢ − ȳ) with x̄, ȳ the weighted means, in BigDecimal
+        java.math.MathContext mc = new java.math.MathContext(60);
+        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+        java.math.BigDecimal[] mean = new java.math.BigDecimal[n + 1];
+        java.util.Arrays.fill(mean, java.math.BigDecimal.ZERO);
+        for (int i = 0; i < m; i++) {
+            java.math.BigDecimal wi = new java.math.BigDecimal(w[i]);
+            total = total.add(wi);
+            for (int j = 0; j <= n; j++) {
+                mean[j] = mean[j].add(wi.multiply(new java.math.BigDecimal(j < n ? dense[i][j] : y[i])));
+            }
+        }
+        for (int j = 0; j <= n; j++) {
+            mean[j] = mean[j].divide(total, mc);
+        }
+        double[] gram = new double[n * n];
+        double[] moment = new double[n + 1]; // the last: Σ w (y − ȳ)²
+        for (int j = 0; j <= n; j++) {
+            for (int k = j < n ? 0 : n; k <= n; k++) {
+                java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+                for (int i = 0; i < m; i++) {
+                    java.math.BigDecimal dj = new java.math.BigDecimal(j < n ? dense[i][j] : y[i]).subtract(mean[j]);
+                    java.math.BigDecimal dk = new java.math.BigDecimal(k < n ? dense[i][k] : y[i]).subtract(mean[k]);
+                    sum = sum.add(new java.math.BigDecimal(w[i]).multiply(dj).multiply(dk));
+                }
+                if (k < n) {
+                    gram[j * n + k] = sum.doubleValue();
+                } else if (j == n) {
+                    moment[n] = sum.doubleValue();
+                } else {
+                    moment[j] = sum.doubleValue();
+                }
+            }
+        }
+        try (CsrMatrix x = CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
+                vals.stream().mapToDouble(Double::doubleValue).toArray(), n, Precision.FLOAT64);
+             DoublePointer yp = new DoublePointer(y); DoublePointer wp = new DoublePointer(w);
+             CpuCsrProblem cpu = new CpuCsrProblem(x, yp, wp, Precision.FLOAT64, 2)) {
+            SparseHostPasses host = new SparseHostPasses(x, x.values(), yp, wp, Precision.FLOAT64);
+            CrossProducts[] made = {cpu.crossProducts(true), host.crossProducts(host.columnStatistics())};
+            for (int k = 0; k < 2; k++) {
+                String what = k == 0 ? "cpu " : "host ";
+                // each entry within 1e-9 of √(GⱼⱼGₖₖ) (float64 sums of ~300 terms, the means rounded once)
+                for (int a = 0; a < n; a++) {
+                    for (int b = 0; b < n; b++) {
+                        double scale = Math.sqrt(gram[a * n + a] * gram[b * n + b]);
+                        assertEquals(gram[a * n + b], made[k].gram()[a * n + b], 1e-9 * scale, what + "G[" + a + "][" + b + "]");
+                    }
+                    double scale = Math.sqrt(gram[a * n + a] * moment[n]);
+                    assertEquals(moment[a], made[k].moment()[a], 1e-9 * scale, what + "c[" + a + "]");
+                }
+            }
+        }
+        try (dev.downhill.Dataset d = dev.downhill.Dataset.of(dense, y, w);
+             dev.downhill.SparseDataset sd = dev.downhill.SparseDataset.of(dev.downhill.testing.TestData.csr(dense, Precision.FLOAT64), y)
+                     .withWeights(w)) {
+            dev.downhill.FitConfig c = dev.downhill.FitConfig.builder().backend("cpu").solver(dev.downhill.Solver.NORMAL).build();
+            dev.downhill.FittedModel onDense = dev.downhill.LinearRegression.fit(d, c);
+            dev.downhill.FittedModel onCsr = dev.downhill.LinearRegression.fit(sd, c);
+            close(onDense.coefficients(), onCsr.coefficients(), 1e-12, "normal on CSR vs dense");
+            assertEquals(onDense.intercept(), onCsr.intercept(), 1e-12 * Math.abs(onDense.intercept()), "intercept");
+        }
+    }
+
     private static float[] toFloats(double[] d) {
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) {
