@@ -286,20 +286,38 @@ public final class Dataset implements AutoCloseable {
         return new IllegalArgumentException("every weight is 0: at least one row needs a positive weight");
     }
 
-    /** Σw in row order, float64 (overflow to ∞ is refused). */
+    /** Σw in row order, float64 (overflow to ∞ is refused, and weights too small to compute with: {@link #checkWeightScale}). */
     private static double sumOfWeights(DoublePointer pw, long rows) {
         double s = 0;
+        double largest = 0;
         for (long start = 0; start < rows; start += OffHeapViews.MAX_WINDOW) {
             int len = (int) Math.min(OffHeapViews.MAX_WINDOW, rows - start);
             DoubleBuffer b = OffHeapViews.doubles(pw, start, len);
             for (int i = 0; i < len; i++) {
                 s += b.get(i);
+                largest = Math.max(largest, b.get(i));
             }
         }
         if (!Double.isFinite(s)) {
             throw new IllegalArgumentException("the weights sum to " + s + ": rescale them");
         }
+        checkWeightScale(largest);
         return s;
+    }
+
+    /**
+     * The largest weight below which a weighted fit is refused: {@value} = 2⁻⁵⁰⁰. Smaller weights (subnormal ones, such as
+     * 1e-315) underflow in the products wᵢrᵢ², √wᵢ·xᵢ and Σw: the gradient solvers diverged on a NaN loss and the direct
+     * ones returned wrong answers. Only the weights' ratios matter, so scaling them up changes no fit.
+     */
+    static final double SMALLEST_LARGEST_WEIGHT = 0x1p-500;
+
+    /** Refuses weights whose largest (positive) value is below {@link #SMALLEST_LARGEST_WEIGHT}. */
+    static void checkWeightScale(double largest) {
+        if (largest > 0 && largest < SMALLEST_LARGEST_WEIGHT) {
+            throw new IllegalArgumentException("the largest weight is " + largest + ", too small to compute with (its products "
+                    + "underflow): scale the weights up, e.g. divide them by their largest (only their ratios matter)");
+        }
     }
 
     // ---------------------------------------------------------------- wrapping factories

@@ -59,9 +59,9 @@ public final class LinearRegression {
     public static final String RANK_LOGGER = "dev.downhill.LinearRegression.rank";
     private static final org.slf4j.Logger RANK_LOG = org.slf4j.LoggerFactory.getLogger(RANK_LOGGER);
     /**
-     * Warnings that the chosen solver does not use a setting it was given (solver cd and a checkpoint), on a logger of
-     * their own ({@value #IGNORED_SETTING_LOGGER}) so that a front end that warns about its own options (the CLI's
-     * "does nothing with --solver") can silence them.
+     * Warnings that the chosen solver uses a setting it was given only in part (solver cd saves only its finished fit in a
+     * checkpoint), on a logger of their own ({@value #IGNORED_SETTING_LOGGER}) so that a front end that warns about its
+     * own options in its own terms (the CLI) can silence them.
      */
     public static final String IGNORED_SETTING_LOGGER = "dev.downhill.LinearRegression.ignored";
     private static final org.slf4j.Logger IGNORED_SETTING_LOG = org.slf4j.LoggerFactory.getLogger(IGNORED_SETTING_LOGGER);
@@ -290,8 +290,15 @@ public final class LinearRegression {
             if (problem.isSparse()) {
                 throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");
             }
+            if (done != null) { // a finished cd fit: its saved answer (as for every solver), not a second fit
+                return cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem), config,
+                        new IterativeResult(done.vector("coefficients", n), done.real("intercept"), done.iteration(),
+                                StopReason.valueOf(done.text("stopReason")), done.vector("lossHistory"),
+                                done.vector("gradientNormHistory"), Double.NaN, done.real("dualityGap")), startNanos);
+            }
             if (config.checkpoint().isActive()) {
-                IGNORED_SETTING_LOG.warn("solver cd saves no checkpoint and resumes none (one Gram pass, then sweeps on the host): fitting from the start");
+                IGNORED_SETTING_LOG.warn("solver cd saves only its finished fit (one Gram pass, then sweeps on the host: no state "
+                        + "in between), so an interrupted cd fit starts again");
             }
             try (Checkpointer.Running running = checkpoint.running()) { // a stop request reaches the Gram pass and the sweeps
                 GramCoordinateDescent cd = new GramCoordinateDescent(

@@ -127,15 +127,18 @@ public final class SparseDataset implements AutoCloseable {
             throw new IllegalArgumentException("X has " + rows() + " rows but the weights have " + weights.length + " values");
         }
         double sum = 0;
+        double largest = 0;
         for (int i = 0; i < weights.length; i++) {
             if (!(weights[i] >= 0) || !Double.isFinite(weights[i])) {
                 throw new IllegalArgumentException("weight " + i + " is " + weights[i] + ": weights must be finite and ≥ 0");
             }
             sum += weights[i];
+            largest = Math.max(largest, weights[i]);
         }
         if (!(sum > 0)) {
             throw new IllegalArgumentException("every weight is 0: nothing to fit");
         }
+        Dataset.checkWeightScale(largest);
         if (sum == Double.POSITIVE_INFINITY) {
             throw new IllegalArgumentException("the weights sum to more than the largest double (about 1.8e308): scale them down "
                     + "(only their ratios matter)");

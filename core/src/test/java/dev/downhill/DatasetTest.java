@@ -557,6 +557,17 @@ class DatasetTest {
         assertRejects(() -> Dataset.of(X, Y, new double[] {Double.NaN, 1}), "NaN", "row 0");
         assertRejects(() -> Dataset.of(X, Y, new double[] {1, Double.POSITIVE_INFINITY}), "Infinity", "row 1");
         assertRejects(() -> Dataset.of(X, Y, new double[] {0, 0}), "every weight is 0");
+        // weights too small to compute with (a hostile user's 1e-315: the gradient solvers diverged on NaN, normal and svd
+        // returned wrong answers at 5e-324); a tiny weight beside a normal one is fine (it is nearly a zero weight)
+        assertRejects(() -> Dataset.of(X, Y, new double[] {1e-315, 1e-315}), "largest weight is 1.0E-315", "scale the weights up");
+        assertRejects(() -> Dataset.of(X, Y, new double[] {Double.MIN_VALUE, 0}), "too small");
+        try (Dataset d = Dataset.of(X, Y, new double[] {1e-315, 1}); Dataset e = Dataset.of(X, Y, new double[] {0x1p-500, 0x1p-500})) {
+            assertEquals(1.0, d.weightSum(), 1e-300);
+            assertEquals(0x1p-499, e.weightSum(), 0);
+        }
+        try (SparseDataset sd = SparseDataset.of(dev.downhill.testing.TestData.csr(X, Precision.FLOAT64), Y)) {
+            assertRejects(() -> sd.withWeights(new double[] {1e-320, 0}), "largest weight", "scale the weights up");
+        }
         assertRejects(() -> Dataset.of(X, Y, new double[] {1, 2, 3}), "2 rows", "3 values");
         assertRejects(() -> Dataset.ofRowMajor(new double[] {1, 2}, 2, 1, new double[] {1, 2}, new double[] {1}), "2 rows",
                 "1 values");

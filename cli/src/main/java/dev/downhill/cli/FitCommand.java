@@ -722,12 +722,10 @@ final class FitCommand implements Callable<Integer> {
             ignored.add("--schedule");
             ignored.add("--validation-fraction");
         }
-        if (s == Solver.CD) { // one Gram pass and sweeps on the host: nothing is saved or resumed, nothing sampled or scaled
+        if (s == Solver.CD) { // one Gram pass and sweeps on the host: only the finished fit is saved, nothing sampled or scaled
             ignored.add("--standardize");
             ignored.add("--seed");
-            ignored.add("--checkpoint");
             ignored.add("--checkpoint-every");
-            ignored.add("--resume");
         }
         if (!s.isIterative() && !s.isAuto()) {
             ignored.add("--init");
@@ -740,6 +738,10 @@ final class FitCommand implements Callable<Integer> {
             if (pr.hasMatchedOption(name)) {
                 Main.warn(spec, name + " does nothing with --solver " + s.cliName() + " (ignored)" + suffix);
             }
+        }
+        if (s == Solver.CD && pr.hasMatchedOption("--checkpoint")) {
+            Main.warn(spec, "--checkpoint with --solver cd saves only the finished fit (cd keeps no state between its sweeps: "
+                    + "an interrupted fit starts again)" + suffix);
         }
     }
 

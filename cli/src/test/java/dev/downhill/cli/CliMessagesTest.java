@@ -246,13 +246,28 @@ class CliMessagesTest {
      * "[WARN] …" on the JVM's stderr, outside the command's streams, where a second copy of a CLI warning went unseen).
      */
     @Test
-    void libraryWarningsPrintAsTheCommandLinesOwn() {
+    void libraryWarningsPrintAsTheCommandLinesOwn() throws IOException {
         Path[] f = data(50, 1);
         CliRun cd = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "cd", "--penalty", "l1",
                 "--alpha", "0.01", "--checkpoint", dir.resolve("ck").toString(), "--quiet");
         assertEquals(0, cd.code(), cd.err());
-        // the library's own "solver cd saves no checkpoint" is left out: the command line says it once, in its terms
-        assertEquals("downhill: warning: --checkpoint does nothing with --solver cd (ignored)\n", cd.err().replace("\r\n", "\n"));
+        // the library's own "solver cd saves only its finished fit" is left out: the command line says it once, in its terms
+        assertEquals("downhill: warning: --checkpoint with --solver cd saves only the finished fit (cd keeps no state between "
+                + "its sweeps: an interrupted fit starts again)\n", cd.err().replace("\r\n", "\n"));
+        // and that finished fit is what --resume gives back: the same model, not a second fit reported as resumed
+        Path first = dir.resolve("cd1.json");
+        Path again = dir.resolve("cd2.json");
+        CliRun save = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "cd", "--penalty", "l1",
+                "--alpha", "0.01", "--checkpoint", dir.resolve("ck2").toString(), "--out", first.toString(), "--quiet");
+        assertEquals(0, save.code(), save.err());
+        CliRun resumed = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "cd", "--penalty", "l1",
+                "--alpha", "0.01", "--resume", dir.resolve("ck2").toString(), "--out", again.toString(), "--quiet");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertFalse(resumed.err().contains("does nothing"), resumed.err());
+        com.fasterxml.jackson.databind.JsonNode a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(first.toFile());
+        com.fasterxml.jackson.databind.JsonNode b = new com.fasterxml.jackson.databind.ObjectMapper().readTree(again.toFile());
+        assertEquals(a.get("coefficients"), b.get("coefficients"));
+        assertEquals(a.get("result").get("iterations"), b.get("result").get("iterations"));
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("dev.downhill.SomeLibraryClass");
         assertFalse(log.isInfoEnabled(), "nothing below WARN");
         java.io.StringWriter text = new java.io.StringWriter();

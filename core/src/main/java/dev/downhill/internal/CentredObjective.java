@@ -168,6 +168,9 @@ public final class CentredObjective implements AutoCloseable {
         this.penalty = penalty;
         this.centred = fitIntercept;
         HeldOutMoments held = split != null && split.held() > 0 && problem instanceof CheckedProblem c ? c.heldOut(split) : null;
+        if (held != null) {
+            held.requireWeightOnBothSides(split.held(), split.rows(), problem.weightSum());
+        }
         this.heldOut = held;
         this.stats = held == null ? problem.columnStatistics() : held.trainingStatistics(problem.columnStatistics(), problem.weightSum());
         this.standardized = standardize;

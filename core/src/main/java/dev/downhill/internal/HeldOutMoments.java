@@ -115,6 +115,24 @@ public final class HeldOutMoments {
         p[j] += w * x * x;
     }
 
+    /**
+     * Refuses a weighted split that leaves either side without weight: the validation error (Σₕwr²/Σₕw) or the training
+     * rows' statistics would be 0/0 — early stopping then "converged" on a validation error that never moved, or the fit
+     * failed with a NaN loss. {@code heldRows} of {@code rows} are held out; {@code weightSum} is Σw over all rows.
+     */
+    void requireWeightOnBothSides(long heldRows, long rows, double weightSum) {
+        if (!(heldWeight > 0)) {
+            throw new IllegalArgumentException("early stopping: every one of the " + heldRows + " rows held out for validation (of "
+                    + rows + ") has weight 0, so the validation error is undefined: use a larger validation fraction or another "
+                    + "seed, or turn early stopping off");
+        }
+        if (!(weightSum - heldWeight > 0)) {
+            throw new IllegalArgumentException("early stopping: every one of the " + (rows - heldRows) + " training rows (of "
+                    + rows + ") has weight 0 — all the weight is in the " + heldRows + " rows held out for validation: use a "
+                    + "smaller validation fraction or another seed, or turn early stopping off");
+        }
+    }
+
     /** The training rows' means and ȳ, given the full statistics and Σw of all rows. */
     ColumnStatistics trainingStatistics(ColumnStatistics full, double weightSum) {
         double wt = weightSum - heldWeight;

@@ -82,6 +82,61 @@ class HeldOutMomentsTest {
         }
     }
 
+    /**
+     * A weighted split with no weight on one side is refused in one line, before any epoch: all-zero held-out rows made
+     * early stopping "converge" on a validation error stuck at 0 (weighted R² 0.07), all-zero training rows a NaN loss
+     * reported as a divergence (a hostile user's reports). Zero weight on some rows of each side is fine.
+     */
+    @Test
+    void aSplitWithNoWeightOnOneSideIsRefused() {
+        double[][] x = new double[M][N];
+        double[] y = new double[M];
+        SplittableRandom r = new SplittableRandom(4);
+        for (int i = 0; i < M; i++) {
+            for (int j = 0; j < N; j++) {
+                x[i][j] = r.nextGaussian();
+            }
+            y[i] = r.nextGaussian();
+        }
+        EpochRows split = EpochRows.of(1, 0, M, M - 42, 99);
+        boolean[] held = new boolean[M];
+        for (int q = 0; q < 42; q++) {
+            held[(int) split.validation(q)] = true;
+        }
+        double[][] weights = new double[3][M];
+        for (int i = 0; i < M; i++) {
+            weights[0][i] = held[i] ? 0 : 1;           // no weight held out
+            weights[1][i] = held[i] ? 1 : 0;           // no weight to train on
+            weights[2][i] = i % 3 == 0 ? 0 : 1;        // zeros on both sides, weight on both
+        }
+        String[] expected = {"every one of the 42 rows held out for validation (of 211) has weight 0",
+            "every one of the 169 training rows (of 211) has weight 0", null};
+        for (int k = 0; k < 3; k++) {
+            try (Dataset data = Dataset.of(x, y, weights[k])) {
+                double total = java.util.Arrays.stream(weights[k]).sum();
+                ResidentProblem weighted = new ReferenceProblem(data) { // the reference ignores weights; Σw is all this needs
+                    @Override
+                    public boolean weighted() {
+                        return true;
+                    }
+
+                    @Override
+                    public double weightSum() {
+                        return total;
+                    }
+                };
+                CheckedProblem problem = (CheckedProblem) CheckedProblem.of(weighted, data, null);
+                if (expected[k] == null) {
+                    new CentredObjective(problem, true, false, dev.downhill.Penalty.none(), false, split).close();
+                    continue;
+                }
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> new CentredObjective(problem, true, false, dev.downhill.Penalty.none(), false, split));
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(expected[k]), e.getMessage());
+            }
+        }
+    }
+
     private static CsrMatrix csr(double[][] x) {
         return dev.downhill.testing.TestData.csr(x, Precision.FLOAT64);
     }
