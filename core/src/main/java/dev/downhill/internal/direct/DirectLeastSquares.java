@@ -51,6 +51,9 @@ import java.util.Locale;
  */
 public final class DirectLeastSquares {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectLeastSquares.class);
+    /** A refinement that ends unconverged with a last correction above this share of ‖θ‖ draws a warning. */
+    static final double UNCONVERGED_WARNING = 1e-8;
+
     /** Refinement steps at most (each one extended-precision pass over X and O(n²) work). */
     public static final int MAX_REFINEMENTS = 8;
     /**
@@ -435,6 +438,7 @@ public final class DirectLeastSquares {
         ExtendedResidual pass = problem.extendedResidual(centred);
         double eps = Math.ulp(1.0);
         double previous = Double.POSITIVE_INFINITY;
+        double lastApplied = Double.NaN;
         int steps = 0;
         boolean converged = false;
         for (int step = 0; step < MAX_REFINEMENTS; step++) {
@@ -455,16 +459,36 @@ public final class DirectLeastSquares {
             for (int j = 0; j < theta.length; j++) {
                 theta[j] += delta[j];
             }
+            lastApplied = change;
             steps++;
             double size = norm(theta);
-            if (change <= 4 * eps * size || Math.min(1, contraction) * change <= eps * size) {
+            if (change <= 4 * eps * size) {
                 converged = true;
                 break;
+            }
+            // What is left after this correction: about rate/(1 − rate) of it, the rate per step no better than the bound
+            // and, from the second correction on, than the one seen (change/previous). The first correction alone never
+            // ends the loop on the bound: a system less accurate than the bound assumes (a sparse Gram's downdate that
+            // cancelled) once stopped here with θ 1e-2 off.
+            if (steps >= 2) {
+                double rate = Math.max(Math.min(1, contraction), change / previous);
+                if (rate < 1 && rate / (1 - rate) * change <= eps * size) {
+                    converged = true;
+                    break;
+                }
             }
             previous = change;
         }
         if (mustConverge && !converged) {
             return null;
+        }
+        double size = norm(theta);
+        if (!converged && lastApplied > UNCONVERGED_WARNING * size) {
+            // the corrections stopped shrinking (or ran out) while still large: the system solved with was too inaccurate
+            // for refinement to converge, and the answer is only as good as the last correction was small
+            LOG.warn(String.format(Locale.ROOT, "the direct solve's refinement stopped with a correction of %.2g of θ's size: "
+                    + "the answer may be accurate to only about that (a system too ill-conditioned or inaccurate to refine); "
+                    + "compare with another solver", lastApplied / size));
         }
         return new DirectSolution(theta, pass.intercept(theta), rank, singular, condition, steps);
     }
