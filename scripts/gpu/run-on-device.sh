@@ -30,7 +30,7 @@
 #   SKIP_PREFLIGHT SKIP_STEP SKIP_TORCH SKIP_TESTS SKIP_STREAM SKIP_SANITIZER SKIP_SOLVERS SKIP_EPOCHS SKIP_CSR   =1 skips that step
 #   SKIP_BENCH=1     skips step and torch (as before)
 #   ROWS [50000] COLS [100000]          step benchmark and torch shape (float32)
-#   STEP_ARGS        [--steps 10 --warmup 3 --repeats 3 --copy-gib 4]   STEP_JVM [-Xmx4g]
+#   STEP_ARGS        [--steps 10 --warmup 3 --repeats 3 --copy-gib 4 --staged 2x3,4x1]   STEP_JVM [-Xmx4g]
 #   TORCH_ARGS       [--steps 20 --warmup 5 --repeats 3]
 #   TEST_SELECT      [--select-package dev.downhill.cuda]   TEST_JVM [-Xmx8g, JavaCPP maxbytes 16g]
 #   STREAM_ROWS [1000000] STREAM_COLS [5000] STREAM_BUDGET [8g]
@@ -50,7 +50,7 @@ LOGS=${LOGS:-/tmp/downhill-gpu-logs}
 BUDGET_S=${BUDGET_S:-510}
 ROWS=${ROWS:-50000}
 COLS=${COLS:-100000}
-STEP_ARGS=${STEP_ARGS:---steps 10 --warmup 3 --repeats 3 --copy-gib 4}
+STEP_ARGS=${STEP_ARGS:---steps 10 --warmup 3 --repeats 3 --copy-gib 4 --staged 2x3,4x1}
 STEP_JVM=${STEP_JVM:--Xmx4g}
 TORCH_ARGS=${TORCH_ARGS:---steps 20 --warmup 5 --repeats 3}
 TEST_SELECT=${TEST_SELECT:---select-package dev.downhill.cuda}

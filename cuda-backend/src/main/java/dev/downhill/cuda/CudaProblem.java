@@ -105,7 +105,7 @@ final class CudaProblem implements ResidentProblem {
 
     /** @param options the device, the device memory budget and the chunk size (see {@link CudaMemoryBudget}) */
     CudaProblem(Dataset source, Precision precision, CudaGradientStrategy strategy, BackendOptions options) {
-        this(Objects.requireNonNull(source, "source"), source.rows(), source.cols(), precision, strategy, options, 0);
+        this(Objects.requireNonNull(source, "source"), source.rows(), source.cols(), precision, strategy, options, 0, null);
     }
 
     /**
@@ -117,11 +117,34 @@ final class CudaProblem implements ResidentProblem {
         if (rows < 1 || cols < 1) {
             throw new IllegalArgumentException("need at least one row and one column, got " + rows + " × " + cols);
         }
-        return new CudaProblem(null, rows, cols, precision, strategy, options, seed);
+        return new CudaProblem(null, rows, cols, precision, strategy, options, seed, null);
     }
 
+    /**
+     * {@link #generated} with the staged kernel in a shape of {@code stages} stages of {@code rowsPerGroup} rows (the
+     * blocks and columns per thread of {@link FusedShape#staged}): for benchmarks that compare stagings.
+     *
+     * @throws IllegalArgumentException when n has no fused shape, or the stages do not fit 227 KiB of shared memory
+     */
+    static CudaProblem generatedStaged(long rows, long cols, Precision precision, int stages, int rowsPerGroup,
+                                       BackendOptions options, long seed) {
+        FusedShape base = FusedShape.staged(cols, precision)
+                .orElseThrow(() -> new IllegalArgumentException("n = " + cols + " has no fused shape"));
+        if (stages < 2 || stages > 8 || rowsPerGroup < 1 || rowsPerGroup > FusedShape.MAX_STAGED_ROWS) {
+            throw new IllegalArgumentException("stages must be 2..8 and rows 1.." + FusedShape.MAX_STAGED_ROWS + ", got "
+                    + stages + " × " + rowsPerGroup);
+        }
+        FusedShape shape = new FusedShape(base.cluster(), base.threads(), base.columnsPerThread(), rowsPerGroup, stages);
+        if (shape.dynamicSharedBytes(precision) > 227 * 1024) {
+            throw new IllegalArgumentException(shape + " needs " + shape.dynamicSharedBytes(precision)
+                    + " bytes of shared memory, over 227 KiB");
+        }
+        return new CudaProblem(null, rows, cols, precision, CudaGradientStrategy.STAGED, options, seed, shape);
+    }
+
+    /** @param forcedShape the fused shape to use instead of the strategy's choice (benchmarks), or null */
     private CudaProblem(Dataset source, long rows, long cols, Precision precision, CudaGradientStrategy strategy,
-                        BackendOptions options, long seed) {
+                        BackendOptions options, long seed, FusedShape forcedShape) {
         this.source = source;
         this.strategy = strategy;
         int device = options.device();
@@ -143,7 +166,7 @@ final class CudaProblem implements ResidentProblem {
             long[] memory = context.memory();
             long budget = CudaMemoryBudget.budget(options, memory[0]);
             // the cublas strategy compiles the fused kernel too, for its slices (full passes are cuBLAS's)
-            FusedShape s = strategy == CudaGradientStrategy.STAGED
+            FusedShape s = forcedShape != null ? forcedShape : strategy == CudaGradientStrategy.STAGED
                     ? FusedShape.staged(cols, precision).or(() -> FusedShape.forColumns(cols, precision)).orElse(null)
                     : FusedShape.forColumns(cols, precision).orElse(null);
             if (strategy == CudaGradientStrategy.STAGED && s != null && s.stages() == 0) {

@@ -18,7 +18,9 @@ import java.util.SplittableRandom;
  * of {@code copyGiB} measures the bandwidth ceiling (bytes read + written). It also checks on the
  * device that the two strategies give the same gradient. Then the staged kernel ({@link CudaGradientStrategy#STAGED}:
  * X through shared memory) on the same X, generated again from the same seed: its step, its gradient's difference
- * from the fused kernel's (0 when both grids have as many clusters: the same arithmetic). Writes JSON after every
+ * from the fused kernel's (0 when both grids have as many clusters: the same arithmetic); then each staging of
+ * {@code --staged S×R,…} (S stages of R rows: the knob the kernel's shape turns), its step and fraction of the copy
+ * under {@code stagedSxR…} keys (a staging that does not fit is recorded as its error). Writes JSON after every
  * figure (fused, copy, cuBLAS, staged, in that order: a run cut short keeps the most important ones); prints each as
  * it comes.
  *
@@ -39,6 +41,7 @@ public final class DeviceStepBenchmark {
         int repeats = Integer.parseInt(a.getOrDefault("repeats", "5"));
         double copyGiB = Double.parseDouble(a.getOrDefault("copy-gib", "4"));
         Path out = Path.of(a.getOrDefault("out", "device-step.json"));
+        String stagings = a.getOrDefault("staged", "");
 
         BenchmarkOutput.Report result = new BenchmarkOutput.Report(out);
         result.put("rows", rows);
@@ -161,6 +164,39 @@ public final class DeviceStepBenchmark {
         } catch (RuntimeException | Error e) {
             result.fail(e);
             throw e;
+        }
+        for (String staging : stagings.split(",")) {
+            if (staging.isBlank()) {
+                continue;
+            }
+            String[] sr = staging.trim().split("x");
+            String key = "staged" + staging.trim();
+            try (CudaProblem q = CudaProblem.generatedStaged(rows, cols, precision, Integer.parseInt(sr[0]), Integer.parseInt(sr[1]),
+                    dev.downhill.spi.BackendOptions.defaults(), 20261123L);
+                 BackendVector theta = q.allocateVector(cols);
+                 BackendVector stagedOut = q.allocateVector(cols);
+                 DeviceTimer timer = new DeviceTimer(q.context())) {
+                theta.copyFromHost(t);
+                double scale = 2.0 / rows;
+                for (int w = 0; w < warmup; w++) {
+                    q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut);
+                }
+                double[] times = new double[repeats];
+                for (int r = 0; r < repeats; r++) {
+                    timer.start();
+                    for (int s = 0; s < steps; s++) {
+                        q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut);
+                    }
+                    times[r] = timer.stopMillis() / steps;
+                }
+                double median = BenchmarkOutput.median(times);
+                result.put(key + "Shape", q.shape().toString());
+                result.put(key + "MsPerStep", times);
+                result.put(key + "FractionOfCopy", bytesX / median / 1e6 / copy);
+                result.put(key + "SameBitsAsFused", java.util.Arrays.equals(stagedOut.copyToHost(), fusedGradient));
+            } catch (RuntimeException e) { // a staging that does not fit (or fails) is a figure too; the others still run
+                result.put(key + "Error", e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
         }
         result.print();
     }

@@ -33,11 +33,15 @@ class DeviceBenchmarksSmokeTest {
     void stepBenchmarkRunsAndReportsBothStrategiesAndTheirAgreement() throws Exception {
         Path out = dir.resolve("step.json");
         DeviceStepBenchmark.main(new String[] {"--rows", "96", "--cols", "300", "--steps", "2", "--warmup", "1",
-            "--repeats", "1", "--copy-gib", "0.001", "--out", out.toString()});
+            "--repeats", "1", "--copy-gib", "0.001", "--staged", "2x2,9x1", "--out", out.toString()});
         String json = Files.readString(out);
-        for (String key : new String[] {"fusedMsPerStep", "cublasMsPerStep", "copyGBps", "fusedFractionOfCopy", "fusedShape"}) {
+        for (String key : new String[] {"fusedMsPerStep", "cublasMsPerStep", "copyGBps", "fusedFractionOfCopy", "fusedShape",
+            "stagedMsPerStep", "stagedFractionOfCopy", "staged2x2MsPerStep", "staged2x2Shape", "staged9x1Error"}) {
             assertTrue(json.contains("\"" + key + "\""), key + " in " + json);
         }
+        // the staged kernel is the fused kernel's arithmetic: the same gradient bits on the same grid
+        assertTrue(json.contains("\"stagedSameBitsAsFused\": true"), json);
+        assertTrue(json.contains("\"staged2x2SameBitsAsFused\": true"), json);
         double difference = Double.parseDouble(json.replaceAll("(?s).*\"gradientRelativeDifference\": ([^,\\n]+).*", "$1"));
         assertTrue(difference < 1e-4, "fused vs cuBLAS gradient on the device (float32): " + difference);
     }
