@@ -84,17 +84,7 @@ public final class DeviceStepBenchmark {
             // bandwidth it is compared with, then cuBLAS and the two strategies' agreement.
             p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
             ResidualSums fusedSums = p.lastSums();
-            for (int w = 0; w < warmup; w++) {
-                p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
-            }
-            double[] fused = new double[repeats];
-            for (int r = 0; r < repeats; r++) {
-                timer.start();
-                for (int s = 0; s < steps; s++) {
-                    p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut);
-                }
-                fused[r] = timer.stopMillis() / steps;
-            }
+            double[] fused = msPerStep(() -> p.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), fusedOut), timer, warmup, steps, repeats);
             fusedMedian = BenchmarkOutput.median(fused);
             result.put("fusedMsPerStep", fused);
             result.put("fusedGBps", bytesX / fusedMedian / 1e6);
@@ -112,17 +102,7 @@ public final class DeviceStepBenchmark {
             double[] g2 = blasOut.copyToHost();
             result.put("gradientRelativeDifference", BenchmarkOutput.relativeDifference(g1, g2));
             result.put("sumOfSquaresRelativeDifference", Math.abs(fusedSums.sumOfSquares() - blasSums.sumOfSquares()) / blasSums.sumOfSquares());
-            for (int w = 0; w < warmup; w++) {
-                p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
-            }
-            double[] blas = new double[repeats];
-            for (int r = 0; r < repeats; r++) {
-                timer.start();
-                for (int s = 0; s < steps; s++) {
-                    p.queueBlasGradient(theta, 0.25, 1, scale, blasOut);
-                }
-                blas[r] = timer.stopMillis() / steps;
-            }
+            double[] blas = msPerStep(() -> p.queueBlasGradient(theta, 0.25, 1, scale, blasOut), timer, warmup, steps, repeats);
             blasMedian = BenchmarkOutput.median(blas);
             result.put("cublasMsPerStep", blas);
             result.put("cublasGBps", bytesX / blasMedian / 1e6);
@@ -140,17 +120,7 @@ public final class DeviceStepBenchmark {
             result.put("stagedShape", q.shape() == null ? "none (cuBLAS)" : q.shape().toString());
             theta.copyFromHost(t);
             double scale = 2.0 / rows;
-            for (int w = 0; w < warmup; w++) {
-                q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut);
-            }
-            double[] staged = new double[repeats];
-            for (int r = 0; r < repeats; r++) {
-                timer.start();
-                for (int s = 0; s < steps; s++) {
-                    q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut);
-                }
-                staged[r] = timer.stopMillis() / steps;
-            }
+            double[] staged = msPerStep(() -> q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut), timer, warmup, steps, repeats);
             double stagedMedian = BenchmarkOutput.median(staged);
             result.put("stagedMsPerStep", staged);
             result.put("stagedGBps", bytesX / stagedMedian / 1e6);
@@ -178,17 +148,7 @@ public final class DeviceStepBenchmark {
                  DeviceTimer timer = new DeviceTimer(q.context())) {
                 theta.copyFromHost(t);
                 double scale = 2.0 / rows;
-                for (int w = 0; w < warmup; w++) {
-                    q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut);
-                }
-                double[] times = new double[repeats];
-                for (int r = 0; r < repeats; r++) {
-                    timer.start();
-                    for (int s = 0; s < steps; s++) {
-                        q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut);
-                    }
-                    times[r] = timer.stopMillis() / steps;
-                }
+                double[] times = msPerStep(() -> q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut), timer, warmup, steps, repeats);
                 double median = BenchmarkOutput.median(times);
                 result.put(key + "Shape", q.shape().toString());
                 result.put(key + "MsPerStep", times);
@@ -199,6 +159,22 @@ public final class DeviceStepBenchmark {
             }
         }
         result.print();
+    }
+
+    /** Milliseconds per step of {@code repeats} timed runs of {@code steps} queued steps each, after {@code warmup} steps. */
+    private static double[] msPerStep(Runnable step, DeviceTimer timer, int warmup, int steps, int repeats) {
+        for (int w = 0; w < warmup; w++) {
+            step.run();
+        }
+        double[] ms = new double[repeats];
+        for (int r = 0; r < repeats; r++) {
+            timer.start();
+            for (int s = 0; s < steps; s++) {
+                step.run();
+            }
+            ms[r] = timer.stopMillis() / steps;
+        }
+        return ms;
     }
 
     /** GB/s of device-to-device copies of {@code bytes} (read + written), median of {@code repeats}. */

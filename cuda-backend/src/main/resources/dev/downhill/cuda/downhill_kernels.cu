@@ -211,16 +211,16 @@ static __device__ __forceinline__ void dh_block_sums(double* d, double* scratch)
  * sm_80+): it lands once a later dh_copy_wait covers the group dh_copy_commit closes around it. valid false writes
  * zero instead and reads nothing (src must still be a global address).
  */
-static __device__ __forceinline__ void dh_copy_async(REAL* dst, const REAL* src, bool valid) {
+[[maybe_unused]] static __device__ __forceinline__ void dh_copy_async(REAL* dst, const REAL* src, bool valid) {
     const unsigned d = (unsigned) __cvta_generic_to_shared(dst);
     asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;" ::"r"(d), "l"(src), "n"((int) sizeof(REAL)),
                  "r"(valid ? (int) sizeof(REAL) : 0) : "memory");
 }
 /** Closes the group of the copies this thread started since the last commit. */
-static __device__ __forceinline__ void dh_copy_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
+[[maybe_unused]] static __device__ __forceinline__ void dh_copy_commit() { asm volatile("cp.async.commit_group;" ::: "memory"); }
 /** Waits until at most N of this thread's committed groups are still in flight (the older ones have landed). */
 template <int N>
-static __device__ __forceinline__ void dh_copy_wait() { asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory"); }
+[[maybe_unused]] static __device__ __forceinline__ void dh_copy_wait() { asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory"); }
 
 /** a·b rounded once, never contracted into a neighbouring addition (the product a separate kernel would store). */
 [[maybe_unused]] static __device__ __forceinline__ double dh_mul(double a, double b) { return __dmul_rn(a, b); }
@@ -230,6 +230,68 @@ static __device__ __forceinline__ void dh_copy_wait() { asm volatile("cp.async.w
 /** Row index of position {@code r} of a pass: order[first + r], or first + r when order is null. */
 static __device__ __forceinline__ i64 dh_row(const i64* order, i64 first, i64 r) {
     return order ? order[first + r] : first + r;
+}
+
+/**
+ * d[q] ← the sum over the cluster's blocks of their d[q] (q < ROWS), through distributed shared memory (warp 0 reads
+ * every block's copy at once, then a fixed butterfly: the same order every time); nothing without clusters. Slots are
+ * double-buffered by group parity p: group g+2 rewrites slot[p] only after every block passed the cluster barrier of
+ * group g+1, i.e. after every block finished reading group g's slots. slot: 2·ROWS, total: ROWS doubles of shared memory.
+ */
+static __device__ __forceinline__ void dh_cluster_sums(double* d, double* slot, double* total, int p) {
+#if CLUSTER > 1
+    const int tid = threadIdx.x;
+    if (tid == 0) {
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            slot[p * ROWS + q] = d[q];
+        }
+    }
+    dh_cluster_sync();
+    if (tid < 32) {
+        #pragma unroll
+        for (int q = 0; q < ROWS; ++q) {
+            const double t = dh_cluster_sum(&slot[p * ROWS + q]);
+            if (tid == 0) {
+                total[q] = t;
+            }
+        }
+    }
+    dh_sync();
+    #pragma unroll
+    for (int q = 0; q < ROWS; ++q) {
+        d[q] = total[q];
+    }
+#endif
+}
+
+/**
+ * The rows r + q &lt; r1 of a reduced group (d[q] = x_iᵀθ over the whole row): r_i = d[q] + b − τ·y_i and w_i·r_i
+ * (rounded once, dh_mul: it is used three times, so no instantiation may fuse it into one of them); thread 0 adds
+ * Σ w_i·r_i² and Σ w_i·r_i, every thread acc[k] += w_i·r_i·x(q, k) for its columns, x(q, k) the value it holds of row q
+ * (from its registers or its shared-memory slots).
+ */
+template <class Value>
+static __device__ __forceinline__ void dh_rows_accumulate(const REAL* __restrict__ y, const double* __restrict__ w,
+                                                          const i64* __restrict__ order, i64 first, i64 r, i64 r1, double b,
+                                                          double tau, const double* d, double* acc, double& sumSquares,
+                                                          double& sum, Value x) {
+    #pragma unroll
+    for (int q = 0; q < ROWS; ++q) {
+        if (r + q < r1) {
+            const i64 row = dh_row(order, first, r + q);
+            const double residual = d[q] + b - tau * (double) y[row];
+            const double weighted = w ? dh_mul(w[row], residual) : residual;
+            if (threadIdx.x == 0) {
+                sumSquares += weighted * residual;
+                sum += weighted;
+            }
+            #pragma unroll
+            for (int k = 0; k < KPT; ++k) {
+                acc[k] += weighted * (double) x(q, k);
+            }
+        }
+    }
 }
 
 // ------------------------------------------------------------------------------ fused gradient
@@ -304,48 +366,11 @@ static __device__ __forceinline__ void dh_fused_rows(
         } else {
             dh_block_sums(d, scratch);
         }
-#if CLUSTER > 1
-        // Double-buffered slots: group g+2 rewrites slot[p] only after every block passed the
-        // cluster barrier of group g+1, i.e. after every block finished reading group g's slots.
-        const int p = (int) (((r - r0) / ROWS) & 1);
-        if (tid == 0) {
-            #pragma unroll
-            for (int q = 0; q < ROWS; ++q) {
-                slot[p * ROWS + q] = d[q];
-            }
-        }
-        dh_cluster_sync();
-        if (tid < 32) {
-            #pragma unroll
-            for (int q = 0; q < ROWS; ++q) {
-                const double t = dh_cluster_sum(&slot[p * ROWS + q]);
-                if (tid == 0) {
-                    total[q] = t;
-                }
-            }
-        }
-        dh_sync();
+        dh_cluster_sums(d, slot, total, (int) (((r - r0) / ROWS) & 1));
+        dh_rows_accumulate(y, w, order, first, r, r1, b, tau, d, acc, sumSquares, sum,
+                           [&](int q, int k) { return cur[q][k]; });
         #pragma unroll
         for (int q = 0; q < ROWS; ++q) {
-            d[q] = total[q];
-        }
-#endif
-        #pragma unroll
-        for (int q = 0; q < ROWS; ++q) {
-            if (r + q < r1) {
-                const i64 row = dh_row(order, first, r + q);
-                const double residual = d[q] + b - tau * (double) y[row];
-                // w_i·r_i rounded once (dh_mul): it is used three times, so no instantiation may fuse it into one of them
-                const double weighted = w ? dh_mul(w[row], residual) : residual;
-                if (tid == 0) {
-                    sumSquares += weighted * residual;
-                    sum += weighted;
-                }
-                #pragma unroll
-                for (int k = 0; k < KPT; ++k) {
-                    acc[k] += weighted * (double) cur[q][k];
-                }
-            }
             #pragma unroll
             for (int k = 0; k < KPT; ++k) {
                 cur[q][k] = nxt[q][k];
@@ -430,46 +455,9 @@ static __device__ __forceinline__ void dh_fused_rows_staged(
         dh_block_sums(d, scratch);
         // The stage of group − 1 was last read before the barriers of dh_block_sums: refill it.
         dh_stage_group(X, n, order, first, r0, r1, c0, c1, group + STAGES - 1, stage);
-#if CLUSTER > 1
-        const int p = (int) (group & 1);
-        if (tid == 0) {
-            #pragma unroll
-            for (int q = 0; q < ROWS; ++q) {
-                slot[p * ROWS + q] = d[q];
-            }
-        }
-        dh_cluster_sync();
-        if (tid < 32) {
-            #pragma unroll
-            for (int q = 0; q < ROWS; ++q) {
-                const double v = dh_cluster_sum(&slot[p * ROWS + q]);
-                if (tid == 0) {
-                    total[q] = v;
-                }
-            }
-        }
-        dh_sync();
-        #pragma unroll
-        for (int q = 0; q < ROWS; ++q) {
-            d[q] = total[q];
-        }
-#endif
-        #pragma unroll
-        for (int q = 0; q < ROWS; ++q) {
-            if (r + q < r1) {
-                const i64 row = dh_row(order, first, r + q);
-                const double residual = d[q] + b - tau * (double) y[row];
-                const double weighted = w ? dh_mul(w[row], residual) : residual;
-                if (tid == 0) {
-                    sumSquares += weighted * residual;
-                    sum += weighted;
-                }
-                #pragma unroll
-                for (int k = 0; k < KPT; ++k) {
-                    acc[k] += weighted * (double) cur[(q * KPT + k) * THREADS];
-                }
-            }
-        }
+        dh_cluster_sums(d, slot, total, (int) (group & 1));
+        dh_rows_accumulate(y, w, order, first, r, r1, b, tau, d, acc, sumSquares, sum,
+                           [&](int q, int k) { return cur[(q * KPT + k) * THREADS]; });
     }
     dh_copy_wait<0>();   // no copy may still be landing when the block's shared memory is released
 }
