@@ -107,7 +107,9 @@ public final class CrossValidation {
      * @throws IllegalArgumentException when X_cᵀy_c is 0 on every penalised column (no path to build)
      */
     public static double alphaMax(Dataset data, FitConfig config) {
-        try (LoadedProblem problem = LinearRegression.load(data, config)) {
+        Objects.requireNonNull(data, "data");
+        // data cannot be closed under the pass (a close from another thread freed X mid-read: SIGSEGV)
+        try (Dataset.Use use = data.use(); LoadedProblem problem = LinearRegression.load(data, config)) {
             return alphaMax(problem.problem(), config.fitIntercept(), config.penalty());
         }
     }
@@ -373,6 +375,13 @@ public final class CrossValidation {
                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
+        try (SparseDataset.Use use = data.use()) { // data cannot be closed under the folds' passes
+            return sparseTable(data, config, folds, m, alphasFor);
+        }
+    }
+
+    private static PathTable sparseTable(SparseDataset data, FitConfig config, int folds, long m,
+                                         java.util.function.DoubleFunction<double[]> alphasFor) {
         double[] alphas;
         List<FittedModel> full;
         try (LoadedProblem problem = LinearRegression.load(data, config)) {
@@ -561,9 +570,19 @@ public final class CrossValidation {
         try {
             slots.acquire();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("cross-validation interrupted", e);
+            throw interrupted(e);
         }
+    }
+
+    /**
+     * The calling thread was interrupted while it waited for a fold or a free slot: a {@link FitInterruptedException}
+     * (as every fit stopped by an interrupt; {@link FitInterruptedException#threadInterrupted()} true), its flag set again.
+     */
+    private static FitInterruptedException interrupted(InterruptedException cause) {
+        Thread.currentThread().interrupt();
+        FitInterruptedException e = new FitInterruptedException(0, null, true);
+        e.initCause(cause);
+        return e;
     }
 
     /** The task's result; its exception as thrown (an interrupt is kept for the caller). */
@@ -571,8 +590,7 @@ public final class CrossValidation {
         try {
             return f.get();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("cross-validation interrupted", e);
+            throw interrupted(e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;

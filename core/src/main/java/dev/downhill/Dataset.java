@@ -567,6 +567,9 @@ public final class Dataset implements AutoCloseable {
      * the view pins this one). So {@code try (Dataset f = d.toPrecision(p)) { … }} never closes {@code d}.
      */
     public Dataset toPrecision(Precision target) {
+        if (target == null) {
+            throw new IllegalArgumentException("the target precision is null: give Precision.FLOAT32 or Precision.FLOAT64");
+        }
         ensureOpen();
         if (target == precision) {
             return new Dataset(x, y, weights, weightSum, rows, cols, precision, new Pointer[0], this);

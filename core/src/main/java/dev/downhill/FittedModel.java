@@ -369,8 +369,10 @@ public final class FittedModel {
      * MSE = Σwᵢrᵢ²/Σw and R² = 1 − Σwᵢrᵢ²/Σwᵢ(yᵢ − ȳ_w)² with ȳ_w the weighted mean.
      */
     public Score score(Dataset data) {
+        java.util.Objects.requireNonNull(data, "data");
         checkColumns(data.cols());
-        try (LoadedProblem p = LinearRegression.load(data, predictionConfig())) {
+        // data cannot be closed under the prediction pass (a close from another thread freed X mid-read: SIGSEGV)
+        try (Dataset.Use use = data.use(); LoadedProblem p = LinearRegression.load(data, predictionConfig())) {
             return score(p);
         }
     }

@@ -557,6 +557,9 @@ class DatasetTest {
         assertRejects(() -> Dataset.of(X, Y, new double[] {Double.NaN, 1}), "NaN", "row 0");
         assertRejects(() -> Dataset.of(X, Y, new double[] {1, Double.POSITIVE_INFINITY}), "Infinity", "row 1");
         assertRejects(() -> Dataset.of(X, Y, new double[] {0, 0}), "every weight is 0");
+        try (Dataset d = Dataset.of(X, Y)) { // a null precision converted X to float32 and left precision() null
+            assertRejects(() -> d.toPrecision(null), "precision is null");
+        }
         // weights too small to compute with (a hostile user's 1e-315: the gradient solvers diverged on NaN, normal and svd
         // returned wrong answers at 5e-324); a tiny weight beside a normal one is fine (it is nearly a zero weight)
         assertRejects(() -> Dataset.of(X, Y, new double[] {1e-315, 1e-315}), "largest weight is 1.0E-315", "scale the weights up");

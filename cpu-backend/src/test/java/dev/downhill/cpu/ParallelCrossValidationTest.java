@@ -56,4 +56,49 @@ class ParallelCrossValidationTest {
             assertEquals(sequential.intercept(), parallel.intercept(), 0.0);
         }
     }
+
+    /**
+     * An interrupt of the thread running a cross-validation is a {@link dev.downhill.FitInterruptedException} whenever it
+     * lands — in a fold's pass or while the coordinating thread waits for a fold or a free slot (that wait threw an
+     * IllegalStateException: a hostile user got either, depending on timing). Interrupts at 0–45 ms into the fit; each
+     * run either finishes or stops with the documented exception and the flag set.
+     */
+    @Test
+    void anInterruptAtAnyMomentIsAFitInterruptedException() throws Exception {
+        int m = 3000;
+        int n = 60;
+        SplittableRandom r = new SplittableRandom(23);
+        double[][] x = new double[m][n];
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                x[i][j] = r.nextGaussian();
+            }
+            y[i] = x[i][0] - 2 * x[i][1] + r.nextGaussian();
+        }
+        FitConfig config = FitConfig.builder().backend("cpu").penalty(Penalty.l1(1)).tolerance(1e-10).build();
+        try (Dataset d = Dataset.of(x, y)) {
+            for (int delay = 0; delay < 50; delay += 5) {
+                Object[] outcome = new Object[2];
+                Thread t = new Thread(() -> {
+                    try {
+                        outcome[0] = CrossValidation.fit(d, config, 5, CrossValidation.Rule.MIN, 40, 1e-4);
+                    } catch (RuntimeException e) {
+                        outcome[0] = e;
+                    }
+                    outcome[1] = Thread.currentThread().isInterrupted();
+                });
+                t.start();
+                Thread.sleep(delay);
+                t.interrupt();
+                t.join(60_000);
+                assertTrue(outcome[0] instanceof FittedModel || outcome[0] instanceof dev.downhill.FitInterruptedException,
+                        "interrupt at " + delay + " ms: " + outcome[0]);
+                if (outcome[0] instanceof dev.downhill.FitInterruptedException e) {
+                    assertTrue(e.threadInterrupted(), e.getMessage());
+                    assertEquals(Boolean.TRUE, outcome[1], "the flag stays set");
+                }
+            }
+        }
+    }
 }
