@@ -133,7 +133,8 @@ final class FitCommand implements Callable<Integer> {
             + "no extension writes NAME.png.")
     Path pathPlot;
 
-    @Option(names = "--quiet", description = "No progress output.")
+    @Option(names = "--quiet", description = "No progress output and no notes on stderr (warnings stay); the summary and the "
+            + "lines naming the files written (model, plot, coefficient path) stay on stdout.")
     boolean quiet;
 
     @Mixin
