@@ -195,6 +195,20 @@ public final class FittedModel {
         return config;
     }
 
+    /**
+     * This model predicting and scoring on {@code backend} — a name, or null/"auto" for the automatic choice — instead of
+     * the backend its configuration names (a model fitted on a GPU, asked to predict on the cpu backend): only
+     * {@link #config()}'s backend changes; θ, b and the record of the fit, {@link #backend()} included, stay. Backends'
+     * predictions differ in the last bits at most.
+     *
+     * @throws IllegalArgumentException if {@code backend} is not a name
+     */
+    public FittedModel predictingOn(String backend) {
+        FitConfig other = config.toBuilder().backend(backend).build();
+        return new FittedModel(coefficients, intercept, solver, this.backend, precision, rows, iterations, stopReason, lossHistory,
+                gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum);
+    }
+
     /** ŷᵢ = xᵢᵀθ + b for each row (plain Java on the calling thread: for small inputs; datasets go to the backend). */
     public double[] predict(double[][] x) {
         double[] out = new double[x.length];
@@ -242,7 +256,8 @@ public final class FittedModel {
 
     /**
      * ŷᵢ for every row of a sparse X (m below 2³¹), by a backend's prediction pass over the stored entries — never
-     * densified: the model's backend when it takes sparse X, else the first available one that does (the cpu backend).
+     * densified: the model's backend when it takes sparse X and can run here, else the first available one that does (the
+     * cpu backend).
      * {@code data} may have fewer columns than the model (its last columns all zero, as a test file often is); more
      * columns are refused.
      */
@@ -266,8 +281,8 @@ public final class FittedModel {
             throw new IllegalArgumentException("X has " + data.cols() + " columns but the model has " + coefficients.length
                     + " coefficients");
         }
-        String backend = config.backend();
-        if (backend != null && !Backends.isAuto(backend) && !Backends.select(backend).takesSparse()) {
+        String backend = predictionConfig().backend(); // null when the one the model names cannot run here
+        if (backend != null && !Backends.select(backend).takesSparse()) {
             backend = null; // the model was fitted dense on a backend without sparse passes: predict where sparse X runs
         }
         double[] theta = java.util.Arrays.copyOf(coefficients, Math.toIntExact(data.cols()));

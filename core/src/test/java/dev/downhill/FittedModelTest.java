@@ -31,6 +31,20 @@ class FittedModelTest {
     }
 
     @Test
+    void predictingOnAnotherBackendChangesOnlyWherePredictionsRun() {
+        FittedModel m = model(new double[] {2, -1, 0.5}, 3);
+        FittedModel moved = m.predictingOn("elsewhere");
+        assertEquals("elsewhere", moved.config().backend());
+        assertEquals("test", moved.backend(), "the record of the fit stays");
+        assertArrayEquals(m.coefficients(), moved.coefficients(), 0);
+        assertEquals(m.intercept(), moved.intercept(), 0);
+        assertArrayEquals(m.lossHistory(), moved.lossHistory(), 0);
+        assertEquals(m.config().solver(), moved.config().solver());
+        assertEquals(null, moved.predictingOn("auto").config().backend(), "auto: the automatic choice");
+        assertThrows(IllegalArgumentException.class, () -> m.predictingOn("not a name"));
+    }
+
+    @Test
     void predictChecksWidths() {
         FittedModel m = model(new double[] {2, -1, 0.5}, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -47,13 +47,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        String wanted = backend.trim().toLowerCase(Locale.ROOT);
-        if (!wanted.equals("auto")) { // before any output: an unknown name is a usage error (exit 2), one that cannot run fails (exit 1)
-            java.util.List<String> names = dev.downhill.spi.Backends.all().stream().map(dev.downhill.spi.Backend::name).toList();
-            if (!names.contains(wanted)) {
-                throw Main.usage(spec, "--backend must be auto or one of " + String.join(", ", names) + ", got "
-                        + dev.downhill.io.MalformedFileException.quote(backend));
-            }
+        // before any output: an unknown name is a usage error (exit 2), one that cannot run fails (exit 1)
+        Main.option(spec, () -> {
+            BackendOption.check(backend);
+            return null;
+        });
+        if (!dev.downhill.spi.Backends.isAuto(backend)) {
             dev.downhill.spi.Backends.select(backend);
         }
         if (!noPlots) {

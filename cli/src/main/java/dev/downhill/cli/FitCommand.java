@@ -133,7 +133,8 @@ final class FitCommand implements Callable<Integer> {
             + "no extension writes NAME.png.")
     Path pathPlot;
 
-    @Option(names = "--quiet", description = "No progress output.")
+    @Option(names = "--quiet", description = "No progress output and no notes on stderr (warnings stay); the summary and the "
+            + "lines naming the files written (model, plot, coefficient path) stay on stdout.")
     boolean quiet;
 
     @Mixin
@@ -565,13 +566,7 @@ final class FitCommand implements Callable<Integer> {
             if (threads < 0) {
                 throw new IllegalArgumentException("--threads must be ≥ 0 (0 = all cores), got " + threads);
             }
-            String wanted = backend.trim().toLowerCase(Locale.ROOT);
-            java.util.List<String> names = Backends.all().stream().map(dev.downhill.spi.Backend::name).collect(
-                    java.util.stream.Collectors.toList());
-            if (!wanted.equals("auto") && !names.contains(wanted)) {
-                throw new IllegalArgumentException("--backend must be auto or one of " + String.join(", ", names) + ", got "
-                        + dev.downhill.io.MalformedFileException.quote(backend));
-            }
+            BackendOption.check(backend);
             Boolean standardized;
             switch (standardize.toLowerCase(Locale.ROOT)) {
                 case "auto": standardized = null; break;

@@ -84,7 +84,10 @@ final class InputOptions {
         return precision == null ? null : Precision.parse(precision);
     }
 
-    /** Checks the option values (IllegalArgumentException naming the option; the command makes it a usage error). */
+    /**
+     * Checks the option values, and that {@code --data -} has a {@code --format} (IllegalArgumentException naming the
+     * option; fit and predict make it a usage error).
+     */
     void validate() {
         precision();
         if (memoryBudget != null) {
@@ -107,6 +110,9 @@ final class InputOptions {
         if (format != null && data == null) {
             throw new IllegalArgumentException("--format applies to --data files");
         }
+        if (data != null && format == null && !sparse && data.toString().equals("-")) { // fit --sparse reads it as svmlight
+            throw new IllegalArgumentException("--data - (standard input) needs --format csv|tsv|svmlight: nothing names its format");
+        }
     }
 
     /**
@@ -126,9 +132,6 @@ final class InputOptions {
         if (sparse && data == null && !x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
             throw new IllegalArgumentException("--sparse applies to svmlight --data files (an .npz --x is always sparse); a .npy "
                     + "X is dense");
-        }
-        if (data != null && format == null && !sparse && data.toString().equals("-")) {
-            throw new IllegalArgumentException("--data - (standard input) needs --format csv|tsv|svmlight: nothing names its format");
         }
     }
 

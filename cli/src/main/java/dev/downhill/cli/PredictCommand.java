@@ -13,6 +13,8 @@ import dev.downhill.io.AtomicFile;
 import dev.downhill.io.HostArray;
 import dev.downhill.io.NpyReader;
 import dev.downhill.io.NpyWriter;
+import dev.downhill.spi.Backend;
+import dev.downhill.spi.Backends;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,6 +71,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", converter = Outputs.FileName.class, description = "Write predictions to .npy or .csv/.txt, atomically (default: stdout).")
     Path out;
 
+    @Option(names = "--backend", paramLabel = "NAME|auto", description = "The backend to predict on: auto, cpu, cuda or nd4j "
+            + "(default: the one the model was fitted with, hyperparameters.backend; when that one cannot run here, the "
+            + "automatic choice, with a warning). Backends' predictions differ in the last bits at most.")
+    String backend;
+
     @Mixin
     VerboseOption verbose;
 
@@ -103,6 +110,9 @@ final class PredictCommand implements Callable<Integer> {
         input.weightColumn = weightColumn;
         Main.option(spec, () -> {
             input.validate();
+            if (backend != null) {
+                BackendOption.check(backend);
+            }
             return null;
         });
         boolean npy = false;
@@ -118,12 +128,12 @@ final class PredictCommand implements Callable<Integer> {
         if (zeroBased && oneBased) {
             throw Main.usage(spec, "give at most one of --zero-based and --one-based");
         }
-        dev.downhill.SavedModel saved = ModelFile.read(model);
-        FittedModel m = saved.model();
-        double[] predictions;
-        PrintWriter o = spec.commandLine().getOut();
         boolean npz = x != null && x.getFileName() != null && x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz");
         boolean svmLight = data != null && input.dataFormat().equals("svmlight");
+        dev.downhill.SavedModel saved = ModelFile.read(model);
+        FittedModel m = saved.model().predictingOn(predictionBackend(saved.model(), npz || svmLight));
+        double[] predictions;
+        PrintWriter o = spec.commandLine().getOut();
         if ((zeroBased || oneBased) && !svmLight) {
             spec.commandLine().getErr().println("downhill: warning: --zero-based/--one-based apply to svmlight --data files only");
         }
@@ -230,6 +240,39 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * The backend to predict on: {@code --backend} when given (a named one that cannot run here fails, exit 1, as fit's
+     * does); else the one the model was fitted with ({@code hyperparameters.backend}, auto included) when it can run here;
+     * else — a model fitted on a GPU, read where there is none — the automatic choice, named in a warning.
+     *
+     * @param sparse whether X is sparse (the automatic choice then takes the first backend with sparse passes)
+     * @return a backend name, or null for the automatic choice
+     */
+    private String predictionBackend(FittedModel fitted, boolean sparse) {
+        if (backend != null) {
+            if (!Backends.isAuto(backend)) {
+                Backend named = Backends.select(backend);
+                if (sparse && !named.takesSparse()) {
+                    Main.warn(spec, "the " + named.name() + " backend does not take sparse X: predicting on "
+                            + Backends.selectSparse(null).name());
+                }
+            }
+            return backend;
+        }
+        String recorded = fitted.config().backend();
+        if (Backends.isAuto(recorded)) {
+            return null;
+        }
+        java.util.Optional<String> why = BackendOption.unavailable(recorded);
+        if (why.isEmpty()) {
+            return recorded;
+        }
+        String chosen = (sparse ? Backends.selectSparse(null) : Backends.select(null)).name();
+        Main.warn(spec, "the model was fitted on the " + recorded + " backend, unavailable here (" + why.get() + "): predicting on "
+                + chosen);
+        return chosen;
     }
 
     /** The refusal of an --x file with another column count than the model's coefficients. */

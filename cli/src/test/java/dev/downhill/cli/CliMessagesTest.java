@@ -55,6 +55,18 @@ class CliMessagesTest {
         return new Path[] {xFile, yFile};
     }
 
+    /** {@code predict --data -} without {@code --format} is a usage error (exit 2) as fit's is, before the model is read. */
+    @Test
+    void predictFromStandardInputWithoutAFormatIsAUsageErrorAsInFit() {
+        Path[] f = data(30, 1);
+        Path model = dir.resolve("m.json");
+        CliRun fit = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--out", model.toString(), "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        CliRun predict = CliRun.of("predict", "--model", model.toString(), "--data", "-");
+        assertOneCleanLine(predict, 2, "--data - (standard input) needs --format csv|tsv|svmlight", "(try: downhill predict --help)");
+        assertEquals("", predict.out());
+    }
+
     /**
      * Standard output that cannot be written (Linux's /dev/full: every write fails with ENOSPC) fails the command,
      * exit 1, one line; Java's print streams kept the error to themselves and the command exited 0 (a helper's review).

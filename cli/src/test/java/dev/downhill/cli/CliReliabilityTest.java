@@ -21,6 +21,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -276,6 +277,44 @@ class CliReliabilityTest {
         assertEquals(result.get("lossHistory").size(), result.get("lossHistoryIterations").size());
         FittedModel back = ModelFile.read(model).model();
         assertEquals(20_000, back.iterations());
+    }
+
+    /**
+     * A SIGTERM while {@code fit --data -} is still copying standard input (the reader's two passes need a file) leaves no
+     * copy behind, and the copy was never readable by others: a child JVM whose standard input stays open, so the copy is
+     * unfinished when the signal comes.
+     */
+    @Test
+    void aSignalWhileStandardInputIsCopiedLeavesNoCopy() throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "fit", "--data", "-", "--format", "csv", "--quiet")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(dir.resolve("err.txt").toFile()).start();
+        try {
+            p.getOutputStream().write("a,y\n1,2\n2,4\n".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush(); // and not closed: the copy waits for more
+            Path copy = null;
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); copy == null; Thread.sleep(20)) {
+                assertTrue(System.nanoTime() < deadline && p.isAlive(), "no copy of standard input appeared in " + tmp + ": "
+                        + Files.readString(dir.resolve("err.txt")));
+                copy = spools(tmp).stream().filter(f -> f.toFile().length() > 0).findFirst().orElse(null);
+            }
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the child ended");
+            assertEquals(143, p.exitValue(), Files.readString(dir.resolve("err.txt")));
+            assertEquals(List.of(), spools(tmp), "the copy of standard input is deleted");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** The copies of standard input in {@code tmp}. */
+    private static List<Path> spools(Path tmp) throws IOException {
+        try (var s = Files.list(tmp)) {
+            return s.filter(f -> f.getFileName().toString().startsWith("downhill-")).collect(Collectors.toList());
+        }
     }
 
     /** An allocation failure while loading is one line and exit 1 (run in a child JVM with a small off-heap cap). */

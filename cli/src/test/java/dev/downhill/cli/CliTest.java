@@ -352,6 +352,69 @@ class CliTest {
         assertTrue(nd4j.err().contains("does not take sparse X yet"), nd4j.err());
     }
 
+    /**
+     * A model fitted on a backend that cannot run here — cuda on a machine without a GPU, or one not installed at all —
+     * still predicts, dense or sparse X (sparse failed, exit 1): on the automatic choice, with one warning naming both;
+     * {@code --backend} overrides the model's backend without a warning (naming one without sparse passes for sparse X warns);
+     * an unknown {@code --backend} is a usage error.
+     */
+    @Test
+    void predictRunsAModelWhoseBackendCannotRunHere() throws IOException {
+        Path dense = dir.resolve("dense");
+        Path sparse = dir.resolve("sparse");
+        assertEquals(0, run("gen", "--rows", "50", "--features", "4", "--precision", "float64", "--seed", "2", "--out-dir",
+                dense.toString(), "--quiet").code());
+        assertEquals(0, run("gen", "--rows", "50", "--features", "6", "--density", "0.5", "--precision", "float64", "--seed", "2",
+                "--out-dir", sparse.toString(), "--quiet").code());
+        String[][] cases = { // X, its y, the backend the automatic choice gives it
+            {dense.resolve("X.npy").toString(), dense.resolve("y.npy").toString(), dev.downhill.spi.Backends.select(null).name()},
+            {sparse.resolve("X.npz").toString(), sparse.resolve("y.npy").toString(), dev.downhill.spi.Backends.selectSparse(null).name()}};
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String[] c : cases) {
+            Path model = dir.resolve("auto.json");
+            CliRun fit = run("fit", "--x", c[0], "--y", c[1], "--out", model.toString(), "--quiet");
+            assertEquals(0, fit.code(), fit.err());
+            CliRun automatic = run("predict", "--model", model.toString(), "--x", c[0]);
+            assertEquals(0, automatic.code(), automatic.err());
+            assertEquals("", automatic.err());
+            for (String name : List.of("cuda", "quantum")) {
+                java.util.Optional<String> why = BackendOption.unavailable(name);
+                if (why.isEmpty()) {
+                    continue; // cuda where there is a GPU: the model's backend runs
+                }
+                com.fasterxml.jackson.databind.JsonNode root = json.readTree(model.toFile());
+                ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("hyperparameters")).put("backend", name);
+                Path elsewhere = dir.resolve(name + ".json");
+                json.writeValue(elsewhere.toFile(), root);
+                CliRun fallback = run("predict", "--model", elsewhere.toString(), "--x", c[0]);
+                assertEquals(0, fallback.code(), fallback.err());
+                assertEquals("downhill: warning: the model was fitted on the " + name + " backend, unavailable here (" + why.get()
+                        + "): predicting on " + c[2], fallback.err().strip());
+                assertEquals(automatic.out(), fallback.out(), "the same predictions as the automatic choice's");
+                CliRun cpu = run("predict", "--model", elsewhere.toString(), "--x", c[0], "--backend", "cpu");
+                assertEquals(0, cpu.code(), cpu.err());
+                assertEquals("", cpu.err(), "--backend overrides the model's: no warning");
+                double[] expected = automatic.out().lines().mapToDouble(Double::parseDouble).toArray();
+                double[] onCpu = cpu.out().lines().mapToDouble(Double::parseDouble).toArray();
+                assertEquals(50, onCpu.length);
+                for (int i = 0; i < 50; i++) {
+                    assertEquals(expected[i], onCpu[i], 1e-12 * (1 + Math.abs(expected[i])), "row " + i);
+                }
+                CliRun bogus = run("predict", "--model", elsewhere.toString(), "--x", c[0], "--backend", "bogus");
+                assertEquals(2, bogus.code(), bogus.err());
+                assertEquals("downhill: --backend must be auto or one of " + String.join(", ", dev.downhill.spi.Backends.all()
+                        .stream().map(dev.downhill.spi.Backend::name).toList()) + ", got 'bogus' (try: downhill predict --help)",
+                        bogus.err().strip());
+                assertEquals("", bogus.out());
+            }
+        }
+        if (BackendOption.unavailable("nd4j").isEmpty()) { // a backend without sparse passes, named: said, not silent
+            CliRun nd4j = run("predict", "--model", dir.resolve("auto.json").toString(), "--x", cases[1][0], "--backend", "nd4j");
+            assertEquals(0, nd4j.code(), nd4j.err());
+            assertEquals("downhill: warning: the nd4j backend does not take sparse X: predicting on " + cases[1][2], nd4j.err().strip());
+        }
+    }
+
     @Test
     void predictReadsSparseFilesSparseAndAgreesWithTheDenseProduct() throws IOException {
         Path npz = dir.resolve("pnpz");

@@ -34,8 +34,9 @@ final class TextLines {
     /**
      * The text readers read a file twice (count, then parse). A regular file is simply opened
      * twice; anything else — a named pipe (FIFO), {@code /dev/stdin}, a process substitution —
-     * can be read only once, so it is first copied to a temporary file (in {@code java.io.tmpdir},
-     * deleted on close), and both passes read the copy.
+     * can be read only once, so it is first copied to a temporary file (in {@code java.io.tmpdir}, owner-only,
+     * deleted on close, or by {@link TemporaryFiles#SHARED}'s shutdown hook when a signal ends the process first), and
+     * both passes read the copy.
      */
     static final class Spool implements AutoCloseable {
         private final Path path;
@@ -54,11 +55,7 @@ final class TextLines {
         @Override
         public void close() {
             if (temporary) {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException ignored) {
-                    // a leftover temporary file is harmless
-                }
+                TemporaryFiles.SHARED.release(path);
             }
         }
     }
@@ -68,11 +65,14 @@ final class TextLines {
         if (Files.isRegularFile(file) || !Files.exists(file)) {
             return new Spool(file, false); // a missing file fails later with the usual message
         }
-        Path copy = Files.createTempFile("downhill-", ".spool");
-        try (InputStream in = Files.newInputStream(file)) {
-            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path copy = TemporaryFiles.SHARED.create("downhill-", ".spool");
+        // written in place, never re-created: the file keeps its owner-only mode, and one the shutdown hook deleted stays deleted
+        try (InputStream in = Files.newInputStream(file);
+             java.io.OutputStream out = Files.newOutputStream(copy, java.nio.file.StandardOpenOption.WRITE,
+                     java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            in.transferTo(out);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(copy);
+            TemporaryFiles.SHARED.release(copy);
             throw e;
         }
         return new Spool(copy, true);

@@ -89,6 +89,22 @@ class LibraryLifecycleTest {
         }
     }
 
+    /**
+     * A model whose backend cannot run here (fitted on a GPU, read on a machine without one; here a name no backend has)
+     * predicts on the automatic choice, dense and sparse X alike (sparse threw BackendUnavailableException).
+     */
+    @Test
+    void aModelWhoseBackendCannotRunHerePredictsOnTheAutomaticChoice() {
+        try (SparseDataset data = sparse(200, 8, 5); Dataset dense = Dataset.of(new double[][] {{1, 2, 3, 4, 5, 6, 7, 8}},
+                new double[] {0})) {
+            FittedModel m = LinearRegression.fit(data, FitConfig.builder().solver(Solver.CG).backend("cpu").build());
+            FittedModel elsewhere = m.predictingOn("quantum");
+            assertArrayEquals(m.predict(data), elsewhere.predict(data), 0);
+            assertEquals(m.score(data), elsewhere.score(data));
+            assertArrayEquals(m.predict(dense), elsewhere.predict(dense), 0);
+        }
+    }
+
     @Test
     void fitsOnOneLoadedProblemFromSeveralThreadsRunOneAfterTheOtherWithTheSingleFitsBits() throws Exception {
         TestData t = TestData.gaussian(4000, 10, TestData.ramp(10), 1, 0.5, 8);

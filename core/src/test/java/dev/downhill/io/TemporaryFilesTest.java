@@ -1,0 +1,65 @@
+package dev.downhill.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The temporary copies of piped text: owner-only, and deleted by the shutdown hook's routine when a signal ends the process. */
+class TemporaryFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theCleanupDeletesWhatIsStillHeldAndThenRefusesToCreateMore() throws IOException {
+        TemporaryFiles files = new TemporaryFiles();
+        Path kept = files.create("downhill-test-", ".spool");
+        Path released = files.create("downhill-test-", ".spool");
+        Files.writeString(kept, "a copy of someone's data");
+        assertTrue(files.holds(kept) && Files.exists(kept));
+        files.release(released);
+        assertFalse(Files.exists(released));
+        files.deleteAll(); // what the shutdown hook runs on SIGINT/SIGTERM
+        assertFalse(Files.exists(kept), "a copy still being read is deleted too");
+        assertFalse(files.holds(kept));
+        IOException late = assertThrows(IOException.class, () -> files.create("downhill-test-", ".spool"));
+        assertTrue(late.getMessage().contains("the process is ending"), late.getMessage());
+    }
+
+    @Test
+    void aPipeIsSpooledToAnOwnerOnlyCopyThatTheCleanupDeletes() throws Exception {
+        Path fifo = dir.resolve("pipe.csv");
+        Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(10, TimeUnit.SECONDS),
+                "mkfifo is available");
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "a,y\n1,2\n", StandardCharsets.UTF_8); // blocks until the spool opens the pipe
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        Path copy;
+        try (TextLines.Spool spool = TextLines.spool(fifo)) {
+            copy = spool.path();
+            assertEquals("a,y\n1,2\n", Files.readString(copy));
+            assertTrue(TemporaryFiles.SHARED.holds(copy), "the copy is registered with the shutdown hook's cleanup");
+            if (Files.getFileStore(copy).supportsFileAttributeView("posix")) {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
+            }
+        }
+        assertFalse(Files.exists(copy), "closed: deleted");
+        assertFalse(TemporaryFiles.SHARED.holds(copy));
+    }
+}
