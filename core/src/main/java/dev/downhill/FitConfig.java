@@ -401,10 +401,14 @@ public final class FitConfig {
             return this;
         }
 
-        /** Tolerance ≥ 0; see the class Javadoc for what it means per solver. */
+        /**
+         * Tolerance in [0, 1); see the class Javadoc for what it means per solver (a relative gradient norm or a relative
+         * improvement: 1 or more would stop at the start, θ = 0 reported as converged).
+         */
         public Builder tolerance(double tolerance) {
-            if (!(tolerance >= 0) || !Double.isFinite(tolerance)) {
-                throw new IllegalArgumentException("tolerance must be a finite number ≥ 0, got " + tolerance);
+            if (!(tolerance >= 0) || !(tolerance < 1)) {
+                throw new IllegalArgumentException("tolerance must lie in [0, 1) (a relative gradient norm or improvement; "
+                        + "1 or more would stop before the first step), got " + tolerance);
             }
             this.tolerance = tolerance;
             return this;

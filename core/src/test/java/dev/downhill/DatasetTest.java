@@ -571,6 +571,21 @@ class DatasetTest {
         try (SparseDataset sd = SparseDataset.of(dev.downhill.testing.TestData.csr(X, Precision.FLOAT64), Y)) {
             assertRejects(() -> sd.withWeights(new double[] {1e-320, 0}), "largest weight", "scale the weights up");
         }
+        // a CSR value outside float32's range is refused before any native memory is taken (the row pointers and column
+        // indices allocated first were left to the garbage collector: 12 MB for ten calls on 100,000 rows)
+        long[] pointers = new long[100_001];
+        int[] columns = new int[100_000];
+        double[] values = new double[100_000];
+        for (int i = 0; i < 100_000; i++) {
+            pointers[i + 1] = i + 1;
+            values[i] = i == 99_999 ? 1e300 : 1;
+        }
+        long before = org.bytedeco.javacpp.Pointer.totalBytes();
+        for (int k = 0; k < 10; k++) {
+            assertRejects(() -> dev.downhill.io.CsrMatrix.of(pointers, columns, values, 1, Precision.FLOAT32), "float64");
+        }
+        assertTrue(org.bytedeco.javacpp.Pointer.totalBytes() <= before, "native bytes " + before + " → "
+                + org.bytedeco.javacpp.Pointer.totalBytes());
         assertRejects(() -> Dataset.of(X, Y, new double[] {1, 2, 3}), "2 rows", "3 values");
         assertRejects(() -> Dataset.ofRowMajor(new double[] {1, 2}, 2, 1, new double[] {1, 2}, new double[] {1}), "2 rows",
                 "1 values");

@@ -47,10 +47,14 @@ class FitConfigTest {
     }
 
     @Test
-    void toleranceMustBeFiniteNonNegative() {
+    void toleranceMustLieInZeroToOne() {
         assertRejects(() -> FitConfig.builder().tolerance(-1e-9), "tolerance", "-1.0E-9");
         assertRejects(() -> FitConfig.builder().tolerance(Double.NaN), "tolerance", "NaN");
         assertRejects(() -> FitConfig.builder().tolerance(Double.POSITIVE_INFINITY), "tolerance", "Infinity");
+        // 1 or more stopped before the first step and reported θ = 0 as converged (the CLI refused it; the library did not)
+        assertRejects(() -> FitConfig.builder().tolerance(1), "[0, 1)", "1.0");
+        assertRejects(() -> FitConfig.builder().tolerance(5), "[0, 1)");
+        assertEquals(0.999, FitConfig.builder().tolerance(0.999).build().tolerance());
         assertEquals(0.0, FitConfig.builder().tolerance(0).build().tolerance());
     }
 

@@ -77,15 +77,23 @@ public final class CsrMatrix implements AutoCloseable {
             throw new IllegalArgumentException("CSR row pointers end at " + rowPointers[rowPointers.length - 1] + " but there are "
                     + columnIndices.length + " column indices");
         }
-        LongPointer p = new LongPointer(rowPointers);
-        IntPointer c = new IntPointer(columnIndices);
+        // the values first: a value outside float32's range is refused before any native memory is taken (the pointers
+        // and indices allocated first were left to the garbage collector)
         Pointer v = precision == Precision.FLOAT64 ? new DoublePointer(values) : toFloats(values);
+        LongPointer p = null;
+        IntPointer c = null;
         try {
+            p = new LongPointer(rowPointers);
+            c = new IntPointer(columnIndices);
             validate(rows, cols, p, c, v, precision);
             return new CsrMatrix(rows, cols, precision, p, c, v);
-        } catch (RuntimeException e) {
-            p.close();
-            c.close();
+        } catch (RuntimeException | Error e) {
+            if (p != null) {
+                p.close();
+            }
+            if (c != null) {
+                c.close();
+            }
             v.close();
             throw e;
         }

@@ -494,11 +494,15 @@ final class CpuProblem implements ResidentProblem {
     /**
      * The centred refinement pass, made on first use — with X_cᵀy_c accumulated by its means' pass when {@code moment}
      * asks for it and the data are unweighted (then the Gram pass needs no read of X for c). A pass made earlier without
-     * the moment is returned as it is.
+     * the moment is made again with it when the moment is asked for: the Gram pass's own c is summed otherwise, and a
+     * normal fit after an svd or cd fit on the same loaded problem then differed from a fresh one in the last bit (the
+     * means are the same bits either way).
      */
     private HostExtendedResidual centredResidual(boolean moment) {
         synchronized (this) {
-            if (extendedResiduals[1] == null) {
+            boolean momentMissing = moment && !data.isWeighted() && extendedResiduals[1] != null
+                    && extendedResiduals[1].centredMoment() == null;
+            if (extendedResiduals[1] == null || momentMissing) {
                 long started = System.nanoTime();
                 extendedResiduals[1] = new HostExtendedResidual(data, precision, true, kernels.length, NativeRangeKernel.orJava(),
                         moment && !data.isWeighted());

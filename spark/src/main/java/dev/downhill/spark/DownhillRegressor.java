@@ -95,8 +95,8 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         solver = new Param<>(this, "solver", "downhill's solver: " + String.join(", ", SOLVERS),
                 ParamValidators.inArray(SOLVERS));
         maxIter = new IntParam(this, "maxIter", "maximum number of iterations (>= 1)", ParamValidators.gtEq(1));
-        tol = new DoubleParam(this, "tol", "downhill's convergence tolerance (the relative gradient norm; >= 0)",
-                ParamValidators.gtEq(0));
+        tol = new DoubleParam(this, "tol", "downhill's convergence tolerance (the relative gradient norm; in [0, 1))",
+                ParamValidators.inRange(0, 1, true, false));
         backend = new Param<>(this, "backend", "the downhill backend on each executor: cpu, cuda or auto",
                 ParamValidators.inArray(BACKENDS));
         threads = new IntParam(this, "threads", "threads each task's backend uses (>= 1)", ParamValidators.gtEq(1));
