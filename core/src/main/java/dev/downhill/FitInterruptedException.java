@@ -42,7 +42,7 @@ public final class FitInterruptedException extends RuntimeException {
      */
     public FitInterruptedException(long iteration, Path directory, boolean threadInterrupted) {
         super("fit interrupted at iteration " + iteration + (threadInterrupted ? " (its thread was interrupted)" : "")
-                + (directory == null ? (threadInterrupted ? "; no checkpoint written" : " (no checkpoint written: no checkpoint folder)")
+                + (directory == null ? "; no checkpoint written" // no folder, or a solver that saves nothing mid-fit (cd)
                 : "; its state is saved in " + directory + " (resume with it)"));
         this.iteration = iteration;
         this.directory = directory;

@@ -211,6 +211,9 @@ public final class FittedModel {
 
     /** ŷᵢ = xᵢᵀθ + b for each row (plain Java on the calling thread: for small inputs; datasets go to the backend). */
     public double[] predict(double[][] x) {
+        if (x == null) {
+            throw new IllegalArgumentException("X is null");
+        }
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = predictRow(x[i], i);
@@ -230,6 +233,9 @@ public final class FittedModel {
      * fitted on a GPU predicts on a machine without one) with its backend options.
      */
     public double[] predict(Dataset data) {
+        if (data == null) {
+            throw new IllegalArgumentException("the dataset is null");
+        }
         checkColumns(data.cols());
         long m = data.rows();
         if (m > Integer.MAX_VALUE - 8) {
@@ -509,6 +515,14 @@ public final class FittedModel {
 
     /** MSE and R² of the predictions on ({@code x}, {@code y}). */
     public Score score(double[][] x, double[] y) {
+        if (x == null || y == null) {
+            throw new IllegalArgumentException(x == null ? "X is null" : "y is null");
+        }
+        for (int i = 0; i < y.length; i++) {
+            if (!Double.isFinite(y[i])) {
+                throw new IllegalArgumentException("y[" + i + "] is " + y[i] + ": every target must be finite");
+            }
+        }
         if (x.length != y.length) {
             throw new IllegalArgumentException("X has " + x.length + " rows but y has " + y.length + " values");
         }
@@ -540,10 +554,20 @@ public final class FittedModel {
         return new Score(ssRes / total, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
     }
 
+    /** ŷ for one row: its length must be n and its values finite (an IllegalArgumentException naming the row, else). */
     private double predictRow(double[] row, int index) {
+        if (row == null) {
+            throw new IllegalArgumentException("row " + index + " is null");
+        }
         if (row.length != coefficients.length) {
             throw new IllegalArgumentException("row " + index + " has " + row.length + " values but the model has "
                     + coefficients.length + " coefficients");
+        }
+        for (int j = 0; j < row.length; j++) {
+            if (!Double.isFinite(row[j])) {
+                throw new IllegalArgumentException("row " + index + ", column " + j + " is " + row[j]
+                        + ": every value of X must be finite");
+            }
         }
         return dot(row) + intercept;
     }

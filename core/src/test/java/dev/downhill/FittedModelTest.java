@@ -57,6 +57,19 @@ class FittedModelTest {
             assertTrue(e.getMessage().contains("2 columns"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> m.score(new double[][] {{1, 2, 3}}, new double[] {1, 2}));
+        // nulls and non-finite values: one IllegalArgumentException naming what is wrong (they were bare NPEs, or a NaN
+        // prediction and a Score of NaN)
+        assertMessage(() -> m.predict((double[][]) null), "X is null");
+        assertMessage(() -> m.predict(new double[][] {{1, 2, 3}, null}), "row 1 is null");
+        assertMessage(() -> m.predict((Dataset) null), "dataset is null");
+        assertMessage(() -> m.score(null, new double[] {1}), "X is null");
+        assertMessage(() -> m.predict(new double[] {1, Double.NaN, 3}), "row 0, column 1 is NaN");
+        assertMessage(() -> m.score(new double[][] {{1, 2, 3}}, new double[] {Double.POSITIVE_INFINITY}), "y[0] is Infinity");
+    }
+
+    private static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
 
     @Test

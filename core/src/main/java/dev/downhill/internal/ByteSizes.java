@@ -7,6 +7,20 @@ public final class ByteSizes {
     private ByteSizes() {
     }
 
+    /** {@code bytes} for a message: "512 bytes", "64 kB", "300 MB", "7.2 GB", "1.5 TB" (powers of 1000). */
+    public static String format(double bytes) {
+        if (bytes >= 1e12) {
+            return String.format(Locale.ROOT, "%.1f TB", bytes / 1e12);
+        }
+        if (bytes >= 1e9) {
+            return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+        }
+        if (bytes >= 1e6) {
+            return String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
+        }
+        return bytes >= 1e3 ? String.format(Locale.ROOT, "%.0f kB", bytes / 1e3) : String.format(Locale.ROOT, "%.0f bytes", bytes);
+    }
+
     /**
      * Parses "123", "64k", "1.5g", "512M", "16g", "1t".
      *

@@ -89,9 +89,6 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
     }
 
     private static String bytes(double b) {
-        if (b >= 1e9) {
-            return String.format(Locale.ROOT, "%.1f GB", b / 1e9);
-        }
-        return b >= 1e6 ? String.format(Locale.ROOT, "%.0f MB", b / 1e6) : String.format(Locale.ROOT, "%.0f kB", b / 1e3);
+        return ByteSizes.format(Math.max(b, 1e3)); // at least "1 kB", as before
     }
 }

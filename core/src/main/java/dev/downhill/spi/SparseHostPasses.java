@@ -190,6 +190,16 @@ public final class SparseHostPasses {
         return new CrossProducts(g, c);
     }
 
+    /**
+     * The refusal of a QR reduction (the svd solver) of a sparse X, one message for every backend: it would densify X.
+     */
+    public static IllegalStateException densifyingQr(long rows, long cols, long nonZeros) {
+        double bytes = 8.0 * rows * (cols + 1.0);
+        return new IllegalStateException(String.format(Locale.ROOT, "the QR reduction of a sparse X would densify it: %,d × %,d "
+                + "float64 is %s (X has %,d non-zeros); use the cg solver (or normal when n is small)", rows, cols,
+                dev.downhill.internal.ByteSizes.format(bytes), nonZeros));
+    }
+
     /** The diagonal of the n × n row-major {@code g}. */
     public static double[] diagonal(double[] g, int n) {
         double[] d = new double[n];

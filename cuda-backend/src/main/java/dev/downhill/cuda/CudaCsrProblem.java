@@ -359,10 +359,7 @@ final class CudaCsrProblem implements ResidentProblem {
     @Override
     public QrReduction qrReduction(boolean centred, double[] columnScales) {
         ensureOpen();
-        double bytes = 8.0 * rows * (n + 1.0);
-        throw new IllegalStateException(String.format(Locale.ROOT, "the QR reduction of a sparse X would densify it: %,d × %,d "
-                + "float64 is %.3g GB (X has %,d non-zeros); use the cg solver (or normal when n is small)", rows, n, bytes / 1e9,
-                nonZeros));
+        throw SparseHostPasses.densifyingQr(rows, n, nonZeros);
     }
 
     @Override
