@@ -155,6 +155,11 @@ public final class Main implements Runnable {
                 return message.replace("the automatic step size", "the automatic step size (--lr auto)");
             }
         }
+        if (message.startsWith("early stopping: ")) { // a weighted split with no weight on one side
+            return message.replace("validation fraction", "validation fraction (--validation-fraction)")
+                    .replace("another seed", "another seed (--seed)")
+                    .replace("turn early stopping off", "turn early stopping off (--validation-fraction 0)");
+        }
         return message;
     }
 

@@ -167,5 +167,16 @@ class CliWeightsTest {
         CliRun missing = CliRun.of("fit", "--data", csv.toString(), "--weight-column", "nope", "--quiet");
         assertEquals(1, missing.code(), missing.err());
         assertTrue(missing.err().contains("nope"), missing.err());
+        // early stopping that leaves all the weight on one side (29 of 30 rows held out, one weighted row: whichever side
+        // it falls on, the other has none); the advice names the options
+        double[] one = new double[M];
+        one[0] = 1;
+        NpyWriter.writeVector(dir.resolve("one.npy"), one, Precision.FLOAT64);
+        CliRun split = CliRun.of("fit", "--x", xs, "--y", ys, "--weights", dir.resolve("one.npy").toString(), "--solver", "sgd",
+                "--validation-fraction", "0.97", "--quiet");
+        assertEquals(1, split.code(), split.err());
+        assertTrue(split.err().startsWith("downhill: early stopping: every one of the ") && split.err().contains("has weight 0")
+                && split.err().contains("another seed (--seed)") && split.err().contains("(--validation-fraction 0)"), split.err());
+        assertEquals(1, split.err().strip().lines().count(), split.err());
     }
 }
