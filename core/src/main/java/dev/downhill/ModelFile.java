@@ -85,7 +85,7 @@ public final class ModelFile {
      * started ({@code data.indexBase}; see {@link #write(OutputStream, FittedModel, Score, SvmLightReader.IndexBase)}).
      */
     public static void write(Path path, FittedModel model, Score training, SvmLightReader.IndexBase indexBase) {
-        byte[] bytes = toJson(model, training, checkedIndexBase(indexBase));
+        byte[] bytes = toJson(model, training, checkedIndexBase(indexBase), null);
         try {
             AtomicFile.write(path, bytes);
         } catch (UncheckedIOException e) {
@@ -107,7 +107,21 @@ public final class ModelFile {
      */
     public static void write(OutputStream out, FittedModel model, Score training, SvmLightReader.IndexBase indexBase)
             throws IOException {
-        out.write(toJson(model, training, checkedIndexBase(indexBase)));
+        write(out, model, training, indexBase, null);
+    }
+
+    /**
+     * As {@link #write(OutputStream, FittedModel, Score, SvmLightReader.IndexBase)}, for a model fitted on a table whose
+     * columns were {@code columns} (null: none known): recorded as {@code data.featureNames} and {@code data.targetName}
+     * ({@link SavedModel#columns()}), so that a table read for prediction can be checked against them.
+     */
+    public static void write(OutputStream out, FittedModel model, Score training, SvmLightReader.IndexBase indexBase,
+                             TableColumns columns) throws IOException {
+        if (columns != null && columns.features().size() != model.coefficients().length) {
+            throw new IllegalArgumentException(columns.features().size() + " feature names for " + model.coefficients().length
+                    + " coefficients");
+        }
+        out.write(toJson(model, training, checkedIndexBase(indexBase), columns));
         out.flush();
     }
 
@@ -119,7 +133,7 @@ public final class ModelFile {
         return indexBase;
     }
 
-    private static byte[] toJson(FittedModel model, Score training, SvmLightReader.IndexBase indexBase) {
+    private static byte[] toJson(FittedModel model, Score training, SvmLightReader.IndexBase indexBase, TableColumns columns) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
@@ -139,6 +153,11 @@ public final class ModelFile {
         }
         if (indexBase != null) {
             data.put("indexBase", indexBase == SvmLightReader.IndexBase.ZERO ? 0 : 1);
+        }
+        if (columns != null) {
+            ArrayNode names = data.putArray("featureNames");
+            columns.features().forEach(names::add);
+            data.put("targetName", columns.target());
         }
         FitConfig c = model.config();
         ObjectNode h = root.putObject("hyperparameters");
@@ -441,7 +460,23 @@ public final class ModelFile {
                 }
                 indexBase = Optional.of(base == 0 ? SvmLightReader.IndexBase.ZERO : SvmLightReader.IndexBase.ONE);
             }
-            return new SavedModel(model, training, text(root, "libraryVersion"), lossIterations, indexBase);
+            Optional<TableColumns> columns = Optional.empty(); // absent: not fitted on a table with a header (or older)
+            if (data.has("featureNames") || data.has("targetName")) {
+                JsonNode names = data.get("featureNames");
+                if (names == null || !names.isArray() || names.size() != theta.length) {
+                    throw error("field 'data.featureNames' must be an array of " + theta.length + " names (one per coefficient)"
+                            + " beside 'data.targetName'");
+                }
+                java.util.List<String> featureNames = new java.util.ArrayList<>();
+                for (JsonNode name : names) {
+                    if (!name.isTextual()) {
+                        throw error("field 'data.featureNames' must hold text, got " + name);
+                    }
+                    featureNames.add(name.asText());
+                }
+                columns = Optional.of(new TableColumns(featureNames, text(data, "targetName")));
+            }
+            return new SavedModel(model, training, text(root, "libraryVersion"), lossIterations, indexBase, columns);
         }
 
         /**

@@ -17,10 +17,21 @@ import java.util.Optional;
  *                              ({@code data.indexBase}: ZERO or ONE); empty for other data and older files
  */
 public record SavedModel(FittedModel model, Optional<Score> training, String libraryVersion, long[] lossHistoryIterations,
-                         Optional<SvmLightReader.IndexBase> indexBase) {
+                         Optional<SvmLightReader.IndexBase> indexBase, Optional<TableColumns> columns) {
     public SavedModel {
         lossHistoryIterations = lossHistoryIterations.clone();
         java.util.Objects.requireNonNull(indexBase, "indexBase");
+        java.util.Objects.requireNonNull(columns, "columns");
+        if (columns.isPresent() && columns.get().features().size() != model.coefficients().length) {
+            throw new IllegalArgumentException(columns.get().features().size() + " feature names for "
+                    + model.coefficients().length + " coefficients");
+        }
+    }
+
+    /** A saved model that records no table columns. */
+    public SavedModel(FittedModel model, Optional<Score> training, String libraryVersion, long[] lossHistoryIterations,
+                      Optional<SvmLightReader.IndexBase> indexBase) {
+        this(model, training, libraryVersion, lossHistoryIterations, indexBase, Optional.empty());
     }
 
     /** A saved model that records no svmlight index base. */

@@ -202,6 +202,32 @@ class ModelFileTest {
                 dev.downhill.io.SvmLightReader.IndexBase.AUTO));
     }
 
+    /** data.featureNames and data.targetName: written only when given, one name per coefficient, read back, validated. */
+    @Test
+    void aTablesColumnNamesAreRecordedOnlyWhenGivenAndValidated() throws IOException {
+        Path f = dir.resolve("m.json");
+        int n = model().coefficients().length;
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            names.add("x\"" + j); // a quote in a name survives the JSON
+        }
+        TableColumns columns = new TableColumns(names, "price");
+        try (java.io.OutputStream out = Files.newOutputStream(f)) {
+            ModelFile.write(out, model(), null, null, columns);
+        }
+        assertEquals(java.util.Optional.of(columns), ModelFile.read(f).columns());
+        String json = Files.readString(f);
+        assertTrue(json.contains("\"targetName\" : \"price\""), json);
+        ModelFile.write(f, model(), null);
+        assertTrue(ModelFile.read(f).columns().isEmpty());
+        assertFalse(Files.readString(f).contains("featureNames"));
+        Files.writeString(f, json.replace("\"x\\\"0\", ", ""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("data.featureNames") && e.getMessage().contains(n + " names"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelFile.write(java.io.OutputStream.nullOutputStream(), model(), null,
+                null, new TableColumns(java.util.List.of("only one"), "y")));
+    }
+
     @Test
     void longHistoriesAreThinnedWithTheirIterationsAndTheFileStaysSmall() throws IOException {
         int iterations = 300_000;

@@ -456,7 +456,11 @@ final class FitCommand implements Callable<Integer> {
         try (Outputs outputs = new Outputs()) {
             if (out != null) {
                 try {
-                    ModelFile.write(outputs.open(out).stream(), model, score, input.svmLightIndexBase());
+                    dev.downhill.TableColumns columns = input.tableColumns(); // a CSV header's names, checked by predict
+                    if (columns != null && columns.features().size() != model.coefficients().length) {
+                        columns = null;
+                    }
+                    ModelFile.write(outputs.open(out).stream(), model, score, input.svmLightIndexBase(), columns);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot write model file " + out + ": " + e.getMessage(), e);
                 }

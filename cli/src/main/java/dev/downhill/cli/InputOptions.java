@@ -388,21 +388,7 @@ final class InputOptions {
         String format = dataFormat();
         warnMemoryBudgetForText();
         if (isText()) {
-            CsvReader reader = CsvReader.defaults();
-            if (format.equals("tsv")) {
-                reader = reader.withDelimiter('\t');
-            }
-            if (target != null) {
-                int index = targetIndex();
-                reader = index >= 0 ? reader.withTargetIndex(index) : reader.withTarget(target);
-            }
-            if (weightColumn != null) {
-                reader = reader.withWeightColumn(weightColumn);
-            }
-            if (precision() != null) {
-                reader = reader.withPrecision(precision());
-            }
-            return reader.read(dataFile());
+            return csvReader().read(dataFile());
         }
         if (format.equals("svmlight")) {
             if (target != null) {
@@ -415,6 +401,61 @@ final class InputOptions {
         }
         throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .txt, .svm, "
                 + ".libsvm or .svmlight, or give --format csv|tsv|svmlight");
+    }
+
+    /** The CSV/TSV reader the options describe: delimiter, --target, --weight-column, --precision. */
+    private CsvReader csvReader() {
+        CsvReader reader = CsvReader.defaults();
+        if (dataFormat().equals("tsv")) {
+            reader = reader.withDelimiter('\t');
+        }
+        if (target != null) {
+            int index = targetIndex();
+            reader = index >= 0 ? reader.withTargetIndex(index) : reader.withTarget(target);
+        }
+        if (weightColumn != null) {
+            reader = reader.withWeightColumn(weightColumn);
+        }
+        if (precision() != null) {
+            reader = reader.withPrecision(precision());
+        }
+        return reader;
+    }
+
+    /**
+     * The names of the --data table's columns as the options read them — its features in X's order (neither the target
+     * nor the weight column) and its target — when it is a CSV/TSV file with a header that can be read twice (a regular
+     * file); else null. Reads its first line only.
+     */
+    dev.downhill.TableColumns tableColumns() {
+        if (data == null || !isText() || !java.nio.file.Files.isRegularFile(dataFile())) {
+            return null;
+        }
+        dev.downhill.io.CsvLayout layout = csvReader().layout(dataFile());
+        if (!layout.hasHeader()) {
+            return null;
+        }
+        int weight = -1;
+        if (weightColumn != null) {
+            weight = weightColumn.matches("\\d+") ? Integer.parseInt(weightColumn) : layout.columnNames().indexOf(weightColumn);
+        }
+        java.util.List<String> features = new java.util.ArrayList<>();
+        for (int k = 0; k < layout.columns(); k++) {
+            if (k != layout.targetIndex() && k != weight) {
+                features.add(layout.name(k));
+            }
+        }
+        return new dev.downhill.TableColumns(features, layout.targetName());
+    }
+
+    /** The header names of the --data table (a regular CSV/TSV file with a header), or an empty list. */
+    java.util.List<String> headerNames() {
+        if (data == null || !isText() || !java.nio.file.Files.isRegularFile(dataFile())) {
+            return java.util.List.of();
+        }
+        CsvReader reader = dataFormat().equals("tsv") ? CsvReader.defaults().withDelimiter('\t') : CsvReader.defaults();
+        dev.downhill.io.CsvLayout layout = reader.layout(dataFile());
+        return layout.hasHeader() ? layout.columnNames() : java.util.List.of();
     }
 
     /** Whether the data are read sparse: an .npz --x, or --sparse with an svmlight --data file. */

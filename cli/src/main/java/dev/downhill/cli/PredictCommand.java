@@ -197,6 +197,7 @@ final class PredictCommand implements Callable<Integer> {
                 predictions = m.predict(array.pointer(), array.rows());
             }
         } else {
+            checkTableColumns(saved, input);
             try (Dataset d = input.load()) {
                 if (d.cols() + 1 == m.features()) { // the file's last column went to y: likely features without a target
                     throw new IllegalArgumentException(data + " has " + d.cols() + " feature columns and a target column ("
@@ -273,6 +274,58 @@ final class PredictCommand implements Callable<Integer> {
         Main.warn(spec, "the model was fitted on the " + recorded + " backend, unavailable here (" + why.get() + "): predicting on "
                 + chosen);
         return chosen;
+    }
+
+    /**
+     * A model fitted on a CSV with a header records its columns ({@code data.featureNames}, {@code data.targetName}): a
+     * --data table with a header is then read by them — the target found by its name when --target is not given (it
+     * was the last column, whatever its name: a model fitted with --target price scored a file whose last column was
+     * a feature) — and its features must be the model's, in the model's order (a swapped pair of columns predicted
+     * silently wrong). Tables without a header, or models without names, are read as before.
+     */
+    private void checkTableColumns(dev.downhill.SavedModel saved, InputOptions input) {
+        if (saved.columns().isEmpty()) {
+            return;
+        }
+        dev.downhill.TableColumns fitted = saved.columns().get();
+        java.util.List<String> header = input.headerNames();
+        if (header.isEmpty()) {
+            return;
+        }
+        if (target == null && header.contains(fitted.target())) {
+            input.target = fitted.target();
+        }
+        dev.downhill.TableColumns here = input.tableColumns();
+        if (here == null || here.features().equals(fitted.features())) {
+            return;
+        }
+        java.util.List<String> missing = new java.util.ArrayList<>(fitted.features());
+        missing.removeAll(here.features());
+        java.util.List<String> extra = new java.util.ArrayList<>(here.features());
+        extra.removeAll(fitted.features());
+        String why;
+        if (header.equals(fitted.features())) {
+            throw new IllegalArgumentException(data + " has the model's features and no target column: predict --data reads "
+                    + "the target too (to print MSE and R²); to predict from features alone, save them as a 2-D .npy and give --x");
+        } else if (missing.isEmpty() && extra.isEmpty()) {
+            why = "the model's features in another order";
+        } else {
+            why = (missing.isEmpty() ? "" : "no column" + (missing.size() > 1 ? "s " : " ") + quoted(missing))
+                    + (!missing.isEmpty() && !extra.isEmpty() ? " and " : "")
+                    + (extra.isEmpty() ? "" : "column" + (extra.size() > 1 ? "s " : " ") + quoted(extra) + " the model does not have");
+        }
+        throw new IllegalArgumentException(data + " has " + why + ": the model was fitted on the features "
+                + quoted(fitted.features()) + " with the target '" + fitted.target() + "' (data.featureNames, data.targetName); "
+                + "give a table with those columns" + (target == null ? "" : ", or another --target"));
+    }
+
+    /** Names for a message: 'a', 'b', 'c' (the first 8, then how many more). */
+    private static String quoted(java.util.List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < Math.min(8, names.size()); k++) {
+            sb.append(k == 0 ? "" : ", ").append('\'').append(names.get(k)).append('\'');
+        }
+        return names.size() > 8 ? sb + " and " + (names.size() - 8) + " more" : sb.toString();
     }
 
     /** The refusal of an --x file with another column count than the model's coefficients. */

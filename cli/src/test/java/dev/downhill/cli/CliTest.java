@@ -686,4 +686,66 @@ class CliTest {
         assertTrue(auto.out().contains("solver:      svd") && auto.out().contains("auto:        normal: ")
                 && auto.out().contains("the normal equations refused"), auto.out());
     }
+
+    /**
+     * A model fitted on a CSV with a header records its columns, and predict reads a table by them: the target by its
+     * name (a model fitted with --target price took the last column as the target of a file laid out like its own, and
+     * predicted from a, price, b), the features in the model's order (swapped columns are refused), the columns moved
+     * around the target still fine.
+     */
+    @Test
+    void predictReadsATableByTheColumnsTheModelWasFittedOn() throws IOException {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        StringBuilder asFitted = new StringBuilder("a,price,b,c\n");
+        StringBuilder swapped = new StringBuilder("a,price,c,b\n");
+        StringBuilder moved = new StringBuilder("a,b,c,price\n");
+        StringBuilder renamed = new StringBuilder("a,b,c,cost\n");
+        for (int i = 0; i < 60; i++) {
+            double a = r.nextGaussian();
+            double b = r.nextGaussian();
+            double c = r.nextGaussian();
+            double price = 2 * a - b + 0.5 * c + 3 + 0.01 * r.nextGaussian();
+            asFitted.append(a).append(',').append(price).append(',').append(b).append(',').append(c).append('\n');
+            swapped.append(a).append(',').append(price).append(',').append(c).append(',').append(b).append('\n');
+            moved.append(a).append(',').append(b).append(',').append(c).append(',').append(price).append('\n');
+            renamed.append(a).append(',').append(b).append(',').append(c).append(',').append(price).append('\n');
+        }
+        Path fitted = Files.writeString(dir.resolve("t1.csv"), asFitted);
+        Path model = dir.resolve("m.json");
+        CliRun fit = CliRun.of("fit", "--data", fitted.toString(), "--target", "price", "--solver", "svd", "--out", model.toString(),
+                "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        assertEquals(java.util.Optional.of(new dev.downhill.TableColumns(List.of("a", "b", "c"), "price")), ModelFile.read(model).columns());
+        Path p1 = dir.resolve("p1.npy");
+        Path p3 = dir.resolve("p3.npy");
+        CliRun same = CliRun.of("predict", "--model", model.toString(), "--data", fitted.toString(), "--out", p1.toString());
+        assertEquals(0, same.code(), same.err());
+        assertTrue(same.err().contains("R² 0.9999"), same.err()); // scored against price, not c
+        CliRun movedRun = CliRun.of("predict", "--model", model.toString(), "--data", Files.writeString(dir.resolve("t3.csv"),
+                moved).toString(), "--out", p3.toString());
+        assertEquals(0, movedRun.code(), movedRun.err());
+        try (HostArray a = NpyReader.readVector(p1); HostArray b = NpyReader.readVector(p3)) {
+            assertArrayEquals(a.toDoubleArray(), b.toDoubleArray(), 0.0, "the same predictions with price moved last");
+        }
+        CliRun swappedRun = CliRun.of("predict", "--model", model.toString(), "--data",
+                Files.writeString(dir.resolve("t2.csv"), swapped).toString());
+        assertEquals(1, swappedRun.code(), swappedRun.err());
+        assertTrue(swappedRun.err().contains("the model's features in another order") && swappedRun.err().contains("'a', 'b', 'c'"),
+                swappedRun.err());
+        // the target renamed, still last: the features are the model's, the last column the target as always
+        CliRun renamedRun = CliRun.of("predict", "--model", model.toString(), "--data",
+                Files.writeString(dir.resolve("t4.csv"), renamed).toString());
+        assertEquals(0, renamedRun.code(), renamedRun.err());
+        assertTrue(renamedRun.err().contains("R² 0.9999"), renamedRun.err());
+        // features alone: said, not read as two features and a target
+        CliRun featuresOnly = CliRun.of("predict", "--model", model.toString(), "--data",
+                Files.writeString(dir.resolve("t5.csv"), "a,b,c\n1,2,3\n4,5,6\n").toString());
+        assertEquals(1, featuresOnly.code(), featuresOnly.err());
+        assertTrue(featuresOnly.err().contains("has the model's features and no target column"), featuresOnly.err());
+        // a column the model does not have
+        CliRun other = CliRun.of("predict", "--model", model.toString(), "--data",
+                Files.writeString(dir.resolve("t6.csv"), "a,b,d,price\n1,2,3,4\n4,5,6,7\n").toString());
+        assertEquals(1, other.code(), other.err());
+        assertTrue(other.err().contains("no column 'c' and column 'd' the model does not have"), other.err());
+    }
 }
