@@ -388,6 +388,7 @@ final class InputOptions {
         String format = dataFormat();
         warnMemoryBudgetForText();
         if (isText()) {
+            warnSvmLightOptions("a CSV/TSV --data file (its columns are its features)");
             return csvReader().read(dataFile());
         }
         if (format.equals("svmlight")) {

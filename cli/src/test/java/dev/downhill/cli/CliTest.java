@@ -184,9 +184,10 @@ class CliTest {
                 "--device-memory-budget does nothing on the cpu backend"}) {
             assertTrue(fit.err().contains("warning: " + w), w + ": " + fit.err());
         }
-        CliRun budget = run("fit", "--data", csv.toString(), "--solver", "normal", "--memory-budget", "1g", "--quiet");
+        CliRun budget = run("fit", "--data", csv.toString(), "--solver", "normal", "--memory-budget", "1g", "--one-based", "--quiet");
         assertEquals(0, budget.code(), budget.err());
         assertTrue(budget.err().contains("warning: --memory-budget does nothing for a CSV or svmlight --data file"), budget.err());
+        assertTrue(budget.err().contains("warning: --one-based does nothing for a CSV/TSV --data file"), budget.err());
         CliRun cd = run("fit", "--x", x, "--y", y, "--solver", "cd", "--penalty", "l1", "--alpha", "0.01", "--standardize", "on",
                 "--seed", "7", "--quiet");
         assertEquals(0, cd.code(), cd.err());
