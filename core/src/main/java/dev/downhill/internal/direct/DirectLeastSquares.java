@@ -51,6 +51,12 @@ import java.util.Locale;
  */
 public final class DirectLeastSquares {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectLeastSquares.class);
+    /**
+     * The first correction ends refinement on the bound alone when the bound puts what is left below this share of θ's
+     * rounding: a margin for a system up to a thousand times less accurate than the bound assumes.
+     */
+    static final double FIRST_STEP_MARGIN = 1e-3;
+
     /** A refinement that ends unconverged with a last correction above this share of ‖θ‖ draws a warning. */
     static final double UNCONVERGED_WARNING = 1e-8;
 
@@ -467,11 +473,17 @@ public final class DirectLeastSquares {
                 break;
             }
             // What is left after this correction: about rate/(1 − rate) of it, the rate per step no better than the bound
-            // and, from the second correction on, than the one seen (change/previous). The first correction alone never
-            // ends the loop on the bound: a system less accurate than the bound assumes (a sparse Gram's downdate that
-            // cancelled) once stopped here with θ 1e-2 off.
+            // and, from the second correction on, than the one seen (change/previous). After the first correction the
+            // bound alone ends the loop only with a thousand-fold margin: a system less accurate than the bound assumes
+            // (a sparse Gram's downdate that cancelled) once stopped here with θ 1e-2 off, while an accurate one's first
+            // correction is so small that the margin costs no extra pass.
+            double bound = Math.min(1, contraction);
+            if (steps == 1 && bound * change <= FIRST_STEP_MARGIN * eps * size) {
+                converged = true;
+                break;
+            }
             if (steps >= 2) {
-                double rate = Math.max(Math.min(1, contraction), change / previous);
+                double rate = Math.max(bound, change / previous);
                 if (rate < 1 && rate / (1 - rate) * change <= eps * size) {
                     converged = true;
                     break;
