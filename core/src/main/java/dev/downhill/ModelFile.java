@@ -366,6 +366,12 @@ public final class ModelFile {
             if (features != theta.length) {
                 throw error("'coefficients' has " + theta.length + " values but data.features says " + features);
             }
+            if (features < 1 || rows < 1) { // no fit has zero features or rows
+                throw error("data.rows and data.features must be ≥ 1, got " + rows + " and " + features);
+            }
+            if (!bool(root, "fitIntercept") && intercept != 0) {
+                throw error("'intercept' is " + intercept + " but 'fitIntercept' is false (a model without an intercept has 0)");
+            }
             Solver solver = parse("solver", () -> Solver.parse(text(root, "solver")));
             Precision precision = parse("precision", () -> Precision.parse(text(root, "precision")));
             JsonNode h = object(root, "hyperparameters");
@@ -432,6 +438,9 @@ public final class ModelFile {
             StopReason stop = stopReason(text(r, "stopReason"));
             double eta = nullableNumber(r, "learningRateUsed");
             double seconds = finite(r, "wallTimeSeconds");
+            if (seconds < 0) {
+                throw error("'result.wallTimeSeconds' must be ≥ 0, got " + seconds);
+            }
             double[] loss = nullableArray(r, "lossHistory");
             double[] gradient = nullableArray(r, "gradientNormHistory");
             long[] lossIterations = historyIterations(r, "lossHistory", loss.length);

@@ -161,6 +161,12 @@ class ModelFileTest {
                 {"\"iterations\" : 77", "\"iterations\" : -1", "field 'result.iterations' is a count and cannot be negative, got -1"},
                 {"\"batchSize\" : 16", "\"batchSize\" : -16", "field 'hyperparameters.batchSize' is a count and cannot be negative, got -16"},
                 {"\"rank\" : -1", "\"rank\" : -2", "field 'result.rank' must be ≥ 0, or −1 when not computed; got -2"},
+                // values no fit writes (a hostile reviewer's edits were accepted)
+                {"\"rows\" : 1234", "\"rows\" : 0", "data.rows and data.features must be ≥ 1, got 0 and 3"},
+                {"\"wallTimeSeconds\" : 0.123456789", "\"wallTimeSeconds\" : -5",
+                    "'result.wallTimeSeconds' must be ≥ 0, got -5.0"},
+                {"\"fitIntercept\" : true", "\"fitIntercept\" : false",
+                    "'intercept' is 2.718281828459045 but 'fitIntercept' is false (a model without an intercept has 0)"},
         };
         for (String[] c : cases) {
             assertTrue(json.contains(c[0]), c[0]);
