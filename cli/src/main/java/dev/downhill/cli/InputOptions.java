@@ -133,6 +133,21 @@ final class InputOptions {
             throw new IllegalArgumentException("--sparse applies to svmlight --data files (an .npz --x is always sparse); a .npy "
                     + "X is dense");
         }
+        // the --data file's format against --target and --sparse, before anything is read (usage errors, as with --x)
+        if (data != null && target != null && !isText()) {
+            throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
+        }
+        if (data != null && sparse) {
+            String name = data.getFileName() == null ? "" : data.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (isText()) {
+                throw new IllegalArgumentException("--sparse reads svmlight files, not CSV/TSV: " + (format != null
+                        ? "--format " + format + " names another format" : data + " is read as CSV by its name"));
+            }
+            if (name.endsWith(".npy") || name.endsWith(".npz")) {
+                throw new IllegalArgumentException("--sparse applies to svmlight --data files; a " + name.substring(name.lastIndexOf('.'))
+                        + " file is an X: give it as --x (an .npz X is always read sparse)");
+            }
+        }
     }
 
     /** --memory-budget decides when a .npy or .npz X is mapped from its file: for a --data text file it does nothing. */

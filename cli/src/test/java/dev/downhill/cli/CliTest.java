@@ -334,8 +334,12 @@ class CliTest {
         CliRun anyName = run("fit", "--data", unnamed.toString(), "--sparse", "--features", "60", "--solver", "normal", "--quiet");
         assertEquals(0, anyName.code(), anyName.err() + " (a pipe or /dev/stdin has no extension either)");
         CliRun csv = run("fit", "--data", dir.resolve("x.csv").toString(), "--sparse");
-        assertEquals(1, csv.code());
-        assertTrue(csv.err().contains("--sparse applies to svmlight files"), csv.err());
+        assertEquals(2, csv.code(), csv.err()); // a usage error, as --sparse with a .npy --x (it was exit 1)
+        assertTrue(csv.err().contains("--sparse reads svmlight files, not CSV/TSV") && csv.err().contains("(try: downhill fit --help)"),
+                csv.err());
+        CliRun formatCsv = run("fit", "--data", unnamed.toString(), "--sparse", "--format", "csv");
+        assertEquals(2, formatCsv.code(), formatCsv.err());
+        assertTrue(formatCsv.err().contains("--format csv names another format"), formatCsv.err()); // not the file's name
         CliRun svd = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--solver", "svd");
         assertEquals(1, svd.code());
         assertTrue(svd.err().contains("would densify it"), svd.err());
