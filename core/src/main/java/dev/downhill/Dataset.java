@@ -602,6 +602,9 @@ public final class Dataset implements AutoCloseable {
      * @throws IllegalStateException when the dataset is already closed
      */
     public Use use() {
+        if (base != null && !closed.get() && !base.isOpen()) { // this view's own message, not its base's "dataset is closed"
+            ensureOpen();
+        }
         Use inner = base == null ? null : base.use();
         synchronized (this) {
             try {

@@ -618,6 +618,10 @@ class DatasetTest {
         base.close();
         assertFalse(view.isOpen());
         assertThrows(IllegalStateException.class, view::xPointer);
+        // a fit of the view says what is closed: its base (it said "dataset is closed" of the open view)
+        IllegalStateException e = assertThrows(IllegalStateException.class, view::use);
+        assertEquals("the dataset this view shares X and y with is closed", e.getMessage());
         view.close();
+        assertEquals("dataset is closed", assertThrows(IllegalStateException.class, view::use).getMessage());
     }
 }
