@@ -73,6 +73,7 @@ public final class LinearRegression {
     public static FittedModel fit(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
+        warnUnusedSettings(config);
         // the one-time backend initialisation (availability probes, native libraries) is not part of the fit's time;
         // the model reports it apart
         long initStart = System.nanoTime();
@@ -99,6 +100,7 @@ public final class LinearRegression {
     public static FittedModel fit(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
+        warnUnusedSettings(config);
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();
@@ -159,6 +161,33 @@ public final class LinearRegression {
             try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
                 return fit(problem.problem(), config, start, checkpoint);
             }
+        }
+    }
+
+    /**
+     * One warning ({@link #IGNORED_SETTING_LOGGER}) per setting the named solver does not use — a validation fraction or
+     * a schedule without sgd/minibatch, a batch size without minibatch, a fixed learning rate with cg, normal, svd or cd —
+     * as the command line warns about its options; never an error (one configuration can serve several solvers). Nothing
+     * for solver auto, whose choice comes later.
+     */
+    private static void warnUnusedSettings(FitConfig config) {
+        Solver s = config.solver();
+        if (s.isAuto()) {
+            return;
+        }
+        java.util.List<String> unused = new java.util.ArrayList<>();
+        if (!s.isStochastic() && config.validationFraction() > 0) {
+            unused.add("validationFraction");
+        }
+        if (s != Solver.MINIBATCH && config.configuredBatchSize() > 0) {
+            unused.add("batchSize");
+        }
+        boolean stepless = s == Solver.CG || s == Solver.CD || !s.isIterative();
+        if (stepless && !config.learningRate().isAuto()) {
+            unused.add("learningRate");
+        }
+        for (String name : unused) {
+            IGNORED_SETTING_LOG.warn("{} does nothing with solver {} (ignored)", name, s.cliName());
         }
     }
 
