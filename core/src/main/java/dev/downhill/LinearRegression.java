@@ -165,8 +165,8 @@ public final class LinearRegression {
     }
 
     /**
-     * One warning ({@link #IGNORED_SETTING_LOGGER}) per setting the named solver does not use — a validation fraction or
-     * a schedule without sgd/minibatch, a batch size without minibatch, a fixed learning rate with cg, normal, svd or cd —
+     * One warning ({@link #IGNORED_SETTING_LOGGER}) per setting the named solver does not use — a validation fraction
+     * without sgd/minibatch, a batch size without minibatch, a fixed learning rate with cg, normal, svd or cd —
      * as the command line warns about its options; never an error (one configuration can serve several solvers). Nothing
      * for solver auto, whose choice comes later.
      */
