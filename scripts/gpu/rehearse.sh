@@ -35,7 +35,7 @@ echo 'int downhill_stub_driver;' | gcc -shared -fPIC -x c - -o "$stub/libcuda.so
 # tiny sizes for every step (the fake device emulates every kernel thread on the host)
 tiny=(
   BUDGET_S=1500 T_PREFLIGHT=300 T_STEP=300 T_TORCH=120 T_TESTS=600 T_STREAM=300
-  ROWS=96 COLS=300 STEP_ARGS="--steps 2 --warmup 1 --repeats 1 --copy-gib 0.001" STEP_JVM=-Xmx1g
+  ROWS=96 COLS=300 STEP_ARGS="--steps 2 --warmup 1 --repeats 1 --copy-gib 0.001 --staged 2x3,4x1" STEP_JVM=-Xmx1g
   TORCH_ARGS="--steps 2 --warmup 1 --repeats 1"
   TEST_SELECT="--select-class dev.downhill.cuda.DeviceBenchmarksSmokeTest --select-class dev.downhill.cuda.CudaAvailabilityTest --select-class dev.downhill.cuda.FusedShapeTest"
   TEST_JVM=-Xmx1g
