@@ -85,7 +85,20 @@ public final class ModelFile {
      * started ({@code data.indexBase}; see {@link #write(OutputStream, FittedModel, Score, SvmLightReader.IndexBase)}).
      */
     public static void write(Path path, FittedModel model, Score training, SvmLightReader.IndexBase indexBase) {
-        byte[] bytes = toJson(model, training, checkedIndexBase(indexBase), null);
+        write(path, model, training, indexBase, null);
+    }
+
+    /**
+     * As {@link #write(Path, FittedModel, Score, SvmLightReader.IndexBase)}, recording the table's columns too (null: none;
+     * see {@link #write(OutputStream, FittedModel, Score, SvmLightReader.IndexBase, TableColumns)}).
+     */
+    public static void write(Path path, FittedModel model, Score training, SvmLightReader.IndexBase indexBase,
+                             TableColumns columns) {
+        if (columns != null && columns.features().size() != model.coefficients().length) {
+            throw new IllegalArgumentException(columns.features().size() + " feature names for " + model.coefficients().length
+                    + " coefficients");
+        }
+        byte[] bytes = toJson(model, training, checkedIndexBase(indexBase), columns);
         try {
             AtomicFile.write(path, bytes);
         } catch (UncheckedIOException e) {

@@ -92,8 +92,8 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
                 ParamValidators.inRange(0, 1));
         standardization = new BooleanParam(this, "standardization",
                 "whether the penalty is on the standardized coefficients (sⱼ = σⱼ), as Spark's LinearRegression");
-        solver = new Param<>(this, "solver", "downhill's solver: " + String.join(", ", SOLVERS),
-                ParamValidators.inArray(SOLVERS));
+        // any name: the fit refuses the others with the reason (sgd and minibatch are not offered on Spark, l-bfgs is Spark's)
+        solver = new Param<>(this, "solver", "downhill's solver: " + String.join(", ", SOLVERS), new AnyName());
         maxIter = new IntParam(this, "maxIter", "maximum number of iterations (>= 1)", ParamValidators.gtEq(1));
         tol = new DoubleParam(this, "tol", "downhill's convergence tolerance (the relative gradient norm; in [0, 1))",
                 ParamValidators.inRange(0, 1, true, false));
@@ -233,9 +233,11 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
                 : new Column[] {functions.col(features), functions.col(label).cast("double")};
         JavaRDD<Row> rows = dataset.select(columns).toJavaRDD();
         int cores = (Integer) $(threads);
-        PartitionProblem.Layout layout = new PartitionProblem.Layout(features, label, weighted ? w : null, $(backend), cores);
+        Solver chosen = solverOf($(solver));
+        PartitionProblem.Layout layout = new PartitionProblem.Layout(features, label, weighted ? w : null, $(backend), cores,
+                chosen == Solver.SVD || chosen == Solver.CD);
         FitConfig.Builder config = FitConfig.builder()
-                .solver(solverOf($(solver)))
+                .solver(chosen)
                 .maxIterations((Integer) $(maxIter))
                 .tolerance((Double) $(tol))
                 .fitIntercept((Boolean) $(fitIntercept));
@@ -251,14 +253,31 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         }
     }
 
+    /** A param validator that accepts any non-blank name (the fit refuses the names it does not offer, saying why). */
+    private static final class AnyName extends scala.runtime.AbstractFunction1<String, Object> implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Object apply(String name) {
+            return name != null && !name.isBlank();
+        }
+    }
+
     private static Solver solverOf(String name) {
-        String s = name.toLowerCase(Locale.ROOT);
+        if (name == null) {
+            throw new IllegalArgumentException("solver is null: give one of " + String.join(", ", SOLVERS));
+        }
+        String s = name.trim().toLowerCase(Locale.ROOT);
         if (s.equals("sgd") || s.equals("minibatch")) {
             throw new IllegalArgumentException("solver " + s + " is not offered on Spark (each step would be a Spark job): use gd, "
                     + "nesterov or cg");
         }
         if (s.equals("l-bfgs")) {
             throw new IllegalArgumentException("solver l-bfgs is Spark's LinearRegression's; downhill's are "
+                    + String.join(", ", SOLVERS));
+        }
+        if (!java.util.Arrays.asList(SOLVERS).contains(s)) {
+            throw new IllegalArgumentException("unknown solver '" + name + "': downhill's solvers on Spark are "
                     + String.join(", ", SOLVERS));
         }
         return Solver.parse(s);
@@ -277,9 +296,8 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         if (!(sy > 0)) {
             sy = Math.abs(problem.columnStatistics().targetMean());
         }
-        if (!(sy > 0)) {
-            throw new IllegalArgumentException("column '" + $(labelCol()) + "': every label is 0, so Spark's penalty (scaled by the "
-                    + "label's standard deviation) is undefined; the answer is θ = 0");
+        if (!(sy > 0)) { // every label is 0: θ = 0 (and b = 0) minimises the objective whatever the penalty's scale, as Spark answers
+            sy = 1;
         }
         int n = (int) problem.cols();
         double[] s = new double[n];

@@ -25,8 +25,10 @@ import org.bytedeco.javacpp.DoublePointer;
 /**
  * One partition's rows loaded into a downhill problem on its executor (executor side; never serialized). Built once per
  * fit from the partition's rows ({@link #build}), kept in {@link PartitionRegistry} across the fit's passes and closed at
- * its end. A partition whose vectors are all {@link SparseVector}s is held as CSR (the passes visit its stored entries),
- * any other as dense row-major float64; both in off-heap memory ({@link #bytes()}).
+ * its end. A partition whose vectors are all {@link SparseVector}s is held as CSR (the passes visit its stored entries)
+ * when that takes under half of the dense layout's bytes and the solver reads CSR ({@link Layout#denseX()} false), any
+ * other as dense row-major float64; both in off-heap memory ({@link #bytes()}). (Spark's VectorAssembler writes rows that
+ * are mostly zeros as sparse vectors: such a partition of a small dense table was held as CSR, and svd refused it.)
  *
  * <p>Every pass returns this partition's float64 partial of a sum over rows, in the global frame the driver passes in
  * (the global means): the driver adds the partials of all partitions in a fixed order ({@link OrderedTreeSum}). The
@@ -90,10 +92,29 @@ final class PartitionProblem implements AutoCloseable {
     }
 
     /** What a fit's executors need to know to load a partition (serialized with the pass closures). */
-    record Layout(String featuresCol, String labelCol, String weightCol, String backend, int threads) implements java.io.Serializable {
+    /** @param denseX whether the solver needs dense X (svd's QR reduction, cd's Gram from dense rows) */
+    record Layout(String featuresCol, String labelCol, String weightCol, String backend, int threads, boolean denseX)
+            implements java.io.Serializable {
+        Layout(String featuresCol, String labelCol, String weightCol, String backend, int threads) {
+            this(featuresCol, labelCol, weightCol, backend, threads, false);
+        }
+
         boolean weighted() {
             return weightCol != null;
         }
+    }
+
+    /** A sparse partition the solver needs dense is densified up to this many bytes of X (beyond, it stays CSR and is refused). */
+    static final long DENSIFY_FOR_SOLVER_BYTES = 1L << 30;
+
+    /**
+     * Whether a partition of all-sparse rows is better held dense: CSR would take at least half the dense bytes (12 per
+     * stored entry and 8 per row against 8n per row), or the solver needs dense X and the dense bytes are reasonable.
+     */
+    static boolean densify(long rows, int n, long stored, boolean solverNeedsDense) {
+        double denseBytes = 8.0 * rows * n;
+        double csrBytes = 12.0 * stored + 8.0 * (rows + 1);
+        return 2 * csrBytes >= denseBytes || (solverNeedsDense && denseBytes <= DENSIFY_FOR_SOLVER_BYTES);
     }
 
     /**
@@ -177,6 +198,12 @@ final class PartitionProblem implements AutoCloseable {
             throw e;
         }
         long m = i;
+        if (allSparse && m > 0 && densify(m, n, indices.size(), layout.denseX())) {
+            x = densify(x, indices, rowPointers, m, n);
+            allSparse = false;
+            indices = null;
+            rowPointers = null;
+        }
         double weightSum = w == null ? m : w.sum();
         double weightSquareSum = w == null ? m : w.sumOfSquares();
         if (m == 0 || !(weightSum > 0)) { // nothing (or only zero weights) to contribute

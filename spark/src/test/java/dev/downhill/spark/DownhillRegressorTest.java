@@ -375,14 +375,15 @@ class DownhillRegressorTest {
 
     @Test
     void sparseVectorsGiveTheDenseAnswer() {
-        Data d = Data.make(300, 5, 8);
-        for (int i = 0; i < d.y.length; i++) { // make X sparse: about half the entries zero
-            for (int j = 0; j < 5; j++) {
-                if ((i + j) % 2 == 0) {
+        Data d = Data.make(300, 40, 8);
+        for (int i = 0; i < d.y.length; i++) { // make X sparse: 9 of 10 entries zero, so the partitions are held as CSR
+            for (int j = 0; j < 40; j++) {
+                if ((i + j) % 10 != 0) {
                     d.x[i][j] = 0;
                 }
             }
         }
+        assertFalse(PartitionProblem.densify(100, 40, 400, false), "CSR: 4 entries a row of 40");
         for (String solver : new String[] {"cg", "normal"}) {
             DownhillRegressor est = new DownhillRegressor().setSolver(solver).setTol(1e-13).setMaxIter(200).setWeightCol("weight");
             DownhillRegressionModel dense = est.fit(d.frame(3, false));
@@ -422,6 +423,35 @@ class DownhillRegressorTest {
         DownhillRegressionModel again = new DownhillRegressor().setSolver("cg").setTol(1e-12).setMaxIter(100).fit(frame);
         assertEquals(4, COMPUTED.get(), "the load's 3, and partition 2 once more");
         assertArrayEquals(modelVector(model), modelVector(again), 0);
+    }
+
+    /**
+     * A small table whose rows are mostly zeros reaches the fit as sparse vectors (Spark's VectorAssembler writes them so):
+     * its partitions are held dense when CSR would not save half the bytes, or when the solver needs dense X — svd and cd
+     * refused such a table (a hostile reviewer's 500 × 6 CSV with two non-zeros a row), and fit it now as dense rows.
+     */
+    @Test
+    void mostlyZeroSparseVectorsOfASmallTableFitWithEverySolver() {
+        Data d = Data.make(300, 6, 21);
+        for (int i = 0; i < d.y.length; i++) {
+            for (int j = 0; j < 6; j++) {
+                if ((i + j) % 3 != 0) {
+                    d.x[i][j] = 0; // two non-zeros a row
+                }
+            }
+        }
+        assertTrue(PartitionProblem.densify(100, 6, 200, false), "2 entries a row of 6: CSR saves too little");
+        assertTrue(PartitionProblem.densify(100, 1000, 2000, true), "svd or cd: dense");
+        assertFalse(PartitionProblem.densify(100, 1000, 2000, false), "cg: CSR");
+        for (String solver : new String[] {"svd", "normal", "cg"}) {
+            DownhillRegressor est = new DownhillRegressor().setSolver(solver).setTol(1e-13).setMaxIter(500).setWeightCol("weight");
+            double e = relativeError(modelVector(est.fit(d.frame(3, true))), modelVector(est.fit(d.frame(3, false))));
+            assertTrue(e < 1e-10, solver + ": sparse vectors vs dense " + e);
+        }
+        DownhillRegressor lasso = new DownhillRegressor().setSolver("cd").setRegParam(0.05).setElasticNetParam(1).setTol(1e-12)
+                .setMaxIter(10_000);
+        double e = relativeError(modelVector(lasso.fit(d.frame(2, true))), modelVector(lasso.fit(d.frame(2, false))));
+        assertTrue(e < 1e-9, "cd: sparse vectors vs dense " + e);
     }
 
     @Test
@@ -500,7 +530,24 @@ class DownhillRegressorTest {
     @Test
     void refusesWhatItCannotDo() {
         Dataset<Row> frame = Data.make(50, 3, 10).frame(2, false);
-        assertThrows(IllegalArgumentException.class, () -> new DownhillRegressor().setSolver("sgd"));
+        // any name is accepted by the param; the fit refuses the ones it does not offer, saying why (the param's validator
+        // refused them first with Spark's "given invalid value", no reason)
+        IllegalArgumentException sgd = assertThrows(IllegalArgumentException.class,
+                () -> new DownhillRegressor().setSolver("sgd").fit(frame));
+        assertTrue(sgd.getMessage().contains("not offered on Spark"), sgd.getMessage());
+        IllegalArgumentException bogus = assertThrows(IllegalArgumentException.class,
+                () -> new DownhillRegressor().setSolver("newton").fit(frame));
+        assertTrue(bogus.getMessage().contains("unknown solver 'newton'") && bogus.getMessage().contains("nesterov"), bogus.getMessage());
+        assertEquals("cg", new DownhillRegressor().setSolver("CG").setMaxIter(5).fit(frame).summary().solver());
+        // every label 0 with a penalty: θ = 0 and b = 0, as Spark's LinearRegression answers (it was an error)
+        List<Row> zeros = new ArrayList<>();
+        Data z = Data.make(40, 3, 11);
+        for (int i = 0; i < 40; i++) {
+            zeros.add(RowFactory.create(Vectors.dense(z.x[i]), 0.0, 1.0));
+        }
+        DownhillRegressionModel flat = new DownhillRegressor().setRegParam(0.1).fit(spark.createDataFrame(jsc.parallelize(zeros, 2), SCHEMA));
+        assertArrayEquals(new double[] {0, 0, 0}, flat.coefficients().toArray(), 0.0);
+        assertEquals(0.0, flat.intercept(), 0.0);
         // the elastic net without standardization is core's elastic net with α = λa + λ(1−a)/σ_y, ρ = λa/α
         DownhillRegressionModel en = new DownhillRegressor().setRegParam(0.1).setElasticNetParam(0.5).setStandardization(false)
                 .setSolver("nesterov").setMaxIter(20_000).setTol(1e-13).fit(frame);

@@ -43,12 +43,48 @@ public final class Fit {
                 System.setProperty("dev.ludovic.netlib." + lib + ".allowNative", "false");
             }
         }
+        quietSparkLogging();
         try {
             run(args);
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(2);
+        } catch (RuntimeException e) { // a failure past the arguments: its cause in one line, not Spark's stack traces
+            System.err.println("error: " + cause(e));
+            System.exit(1);
         }
+    }
+
+    /**
+     * Spark's own INFO lines (~50 at start-up) and the executors' task-failure reports (each bad row's stack trace, before
+     * the one line this program prints) are left out: WARN and above, the task loggers off. Log4j 2 is Spark's logger.
+     */
+    private static void quietSparkLogging() {
+        try {
+            org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
+            for (String logger : new String[] {"org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager",
+                    "org.apache.spark.scheduler.TaskSchedulerImpl", "org.apache.spark.storage.BlockManager",
+                    "org.apache.hadoop.util.NativeCodeLoader"}) {
+                org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.OFF);
+            }
+        } catch (LinkageError e) {
+            // another logging backend: Spark's defaults stay
+        }
+    }
+
+    /** The innermost message worth showing: Spark wraps an executor's exception in job and stage failures. */
+    static String cause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+            if (t instanceof InvalidRowException || t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                    || t instanceof ArithmeticException || t instanceof java.io.IOException) {
+                break;
+            }
+        }
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        m = m.replace('\n', ' ');
+        return m.length() > 1000 ? m.substring(0, 1000) + "…" : m;
     }
 
     static void run(String[] args) {
@@ -68,8 +104,8 @@ public final class Fit {
                 case "--reg-param" -> reg = number(args, ++i, a);
                 case "--elastic-net" -> net = number(args, ++i, a);
                 case "--tol" -> tol = number(args, ++i, a);
-                case "--max-iter" -> maxIter = (int) number(args, ++i, a);
-                case "--partitions" -> partitions = (int) number(args, ++i, a);
+                case "--max-iter" -> maxIter = whole(args, ++i, a, 1);
+                case "--partitions" -> partitions = whole(args, ++i, a, 1);
                 case "--no-intercept" -> intercept = false;
                 case "--help", "-h" -> {
                     System.out.println("usage: java -jar downhill-spark-examples.jar [--master M] --data FILE --label NAME "
@@ -83,6 +119,18 @@ public final class Fit {
         if (data == null || label == null) {
             throw new IllegalArgumentException("--data FILE and --label NAME are required");
         }
+        if (label.equals(weight)) {
+            throw new IllegalArgumentException("--weight names the label column '" + label + "': give another column");
+        }
+        if (!java.nio.file.Files.exists(Path.of(data))) {
+            throw new IllegalArgumentException(data + " does not exist");
+        }
+        if (out != null) {
+            Path parent = Path.of(out).toAbsolutePath().getParent();
+            if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
+                throw new IllegalArgumentException("--out " + out + ": its folder does not exist (checked before the fit)");
+            }
+        }
         // a session that is already running (an application calling run) is used and left running; one made here is stopped
         boolean own = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession.Builder builder = SparkSession.builder().appName("downhill-fit");
@@ -94,7 +142,7 @@ public final class Fit {
             spark.sparkContext().setLogLevel("WARN");
         }
         try {
-            boolean parquet = data.endsWith(".parquet") || java.nio.file.Files.isDirectory(Path.of(data));
+            boolean parquet = data.endsWith(".parquet") || (java.nio.file.Files.isDirectory(Path.of(data)) && !csvFolder(Path.of(data)));
             Dataset<Row> raw = parquet ? spark.read().parquet(data) : spark.read().option("header", "true").csv(data);
             List<String> columns = List.of(raw.columns());
             if (!columns.contains(label)) {
@@ -103,12 +151,22 @@ public final class Fit {
             if (weight != null && !columns.contains(weight)) {
                 throw new IllegalArgumentException("no column '" + weight + "' in " + data);
             }
+            // the columns under names of our own (f0, f1, …, label, weight): a header's dots, backticks or a column called
+            // "features" broke Spark's column resolution and the assembler's output
             List<String> features = new ArrayList<>();
+            List<String> inputs = new ArrayList<>();
             List<Column> cast = new ArrayList<>();
             for (String c : columns) {
-                cast.add(functions.col("`" + c + "`").try_cast("double").as(c)); // a malformed cell: null, refused by the fit naming it
-                if (!c.equals(label) && !c.equals(weight)) {
+                Column numericColumn = functions.col("`" + c.replace("`", "``") + "`").try_cast("double"); // malformed: null
+                if (c.equals(label)) {
+                    cast.add(numericColumn.as("label"));
+                } else if (c.equals(weight)) {
+                    cast.add(numericColumn.as("weight"));
+                } else {
+                    String name = "f" + features.size();
+                    cast.add(numericColumn.as(name));
                     features.add(c);
+                    inputs.add(name);
                 }
             }
             if (features.isEmpty()) {
@@ -119,18 +177,19 @@ public final class Fit {
                 numeric = numeric.repartition(partitions);
             }
             // "keep": a missing or non-numeric cell becomes NaN in the vector, which the fit refuses naming the row
-            Dataset<Row> frame = new VectorAssembler().setInputCols(features.toArray(new String[0])).setOutputCol("features")
+            Dataset<Row> frame = new VectorAssembler().setInputCols(inputs.toArray(new String[0])).setOutputCol("features")
                     .setHandleInvalid("keep").transform(numeric);
-            DownhillRegressor est = new DownhillRegressor().setLabelCol(label).setSolver(solver).setRegParam(reg)
+            DownhillRegressor est = new DownhillRegressor().setLabelCol("label").setSolver(solver).setRegParam(reg)
                     .setElasticNetParam(net).setFitIntercept(intercept).setMaxIter(maxIter).setTol(tol);
             if (weight != null) {
-                est.setWeightCol(weight);
+                est.setWeightCol("weight");
             }
             DownhillRegressionModel model;
             try {
                 model = est.fit(frame);
             } catch (InvalidRowException e) {
-                throw new IllegalArgumentException(nameFeature(e.getMessage(), features));
+                throw new IllegalArgumentException(nameFeature(e.getMessage().replace("column 'label'", "column '" + label + "'")
+                        .replace("column 'weight'", "column '" + weight + "'"), features));
             }
             double[] theta = model.coefficients().toArray();
             System.out.printf(Locale.ROOT, "fitted %s on %s: solver %s, %d iterations, %s%n", label, data, model.summary().solver(),
@@ -142,7 +201,9 @@ public final class Fit {
             System.out.printf(Locale.ROOT, "r2 %.12f  rmse %.12g  passes %d  %.3f s%n", model.summary().r2(),
                     model.summary().rootMeanSquaredError(), model.summary().passes(), model.summary().seconds());
             if (out != null) {
-                ModelFile.write(Path.of(out), model.fittedModel(), new Score(model.summary().meanSquaredError(), model.summary().r2()));
+                // the table's column names too: downhill predict then reads a CSV by them (data.featureNames, data.targetName)
+                ModelFile.write(Path.of(out), model.fittedModel(), new Score(model.summary().meanSquaredError(), model.summary().r2()),
+                        null, new dev.downhill.TableColumns(features, label));
                 System.out.println("wrote " + out);
             }
         } finally {
@@ -163,6 +224,29 @@ public final class Fit {
             }
         }
         return message;
+    }
+
+    /** Whether a folder holds CSV files (Spark reads it as one table), not Parquet. */
+    private static boolean csvFolder(Path folder) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(folder)) {
+            return files.anyMatch(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** A whole number ≥ {@code least} (2.7 is refused, not cut to 2). */
+    private static int whole(String[] args, int i, String option, int least) {
+        String v = value(args, i, option);
+        try {
+            int k = Integer.parseInt(v.trim());
+            if (k < least) {
+                throw new IllegalArgumentException(option + " must be ≥ " + least + ", got " + v);
+            }
+            return k;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a whole number, got '" + v + "'");
+        }
     }
 
     private static String value(String[] args, int i, String option) {
