@@ -200,6 +200,10 @@ public final class Fit {
             System.out.printf(Locale.ROOT, "  %-24s %.17g%n", "(intercept)", model.intercept());
             System.out.printf(Locale.ROOT, "r2 %.12f  rmse %.12g  passes %d  %.3f s%n", model.summary().r2(),
                     model.summary().rootMeanSquaredError(), model.summary().passes(), model.summary().seconds());
+            if (model.summary().stopReason().equals(dev.downhill.StopReason.ITERATION_LIMIT.name())) {
+                System.err.printf(Locale.ROOT, "warning: the fit stopped at the iteration limit (--max-iter %d) before converging: "
+                        + "the coefficients may be far from the optimum; raise --max-iter%n", maxIter);
+            }
             if (out != null) {
                 // the table's column names too: downhill predict then reads a CSV by them (data.featureNames, data.targetName)
                 ModelFile.write(Path.of(out), model.fittedModel(), new Score(model.summary().meanSquaredError(), model.summary().r2()),

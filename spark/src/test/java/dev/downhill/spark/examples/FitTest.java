@@ -70,7 +70,33 @@ class FitTest {
             assertEquals(reference.intercept(), saved.model().intercept(), 1e-10);
             assertEquals("spark/cpu", saved.model().backend());
             assertTrue(saved.training().orElseThrow().r2() > 0.999);
+            // the header's names, for downhill predict (u, v, w are the features, target the label)
+            assertEquals(java.util.Optional.of(new dev.downhill.TableColumns(java.util.List.of("u", "v", "w"), "target")),
+                    saved.columns());
         }
+        // names Spark's column resolution or the assembler's output took for its own: dots, backticks, "features"
+        Path odd = dir.resolve("odd.csv");
+        StringBuilder oddText = new StringBuilder("x.0,`b`,features,y\n");
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 40; i++) {
+            double a = random.nextGaussian();
+            double b = random.nextGaussian();
+            double f = random.nextGaussian();
+            oddText.append(a).append(',').append(b).append(',').append(f).append(',').append(1 + a - 2 * b + 0.5 * f).append('\n');
+        }
+        Files.writeString(odd, oddText);
+        Path oddOut = dir.resolve("odd.json");
+        Fit.run(new String[] {"--master", "local[2]", "--data", odd.toString(), "--label", "y", "--solver", "svd", "--out",
+            oddOut.toString()});
+        double[] oc = ModelFile.read(oddOut).model().coefficients();
+        assertEquals(1, oc[0], 1e-9);
+        assertEquals(-2, oc[1], 1e-9);
+        assertEquals(0.5, oc[2], 1e-9);
+        // arguments checked before the fit, in one line
+        assertEquals("--max-iter needs a whole number, got '2.7'", assertThrows(IllegalArgumentException.class, () -> Fit.run(
+                new String[] {"--data", odd.toString(), "--label", "y", "--max-iter", "2.7"})).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Fit.run(new String[] {"--data", odd.toString(), "--label", "y",
+                "--out", dir.resolve("missing").resolve("m.json").toString()})).getMessage().contains("its folder does not exist"));
         // a malformed cell is refused naming its column and row
         Files.writeString(data, "u,target,v,w\n1,2,3,4\n1,2,oops,4\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fit.run(new String[] {
