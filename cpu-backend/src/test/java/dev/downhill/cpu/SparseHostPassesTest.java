@@ -135,22 +135,13 @@ class SparseHostPassesTest {
         int m = 300;
         int n = 6;
         double[][] dense = new double[m][n];
-        List<Integer> cols = new ArrayList<>();
-        List<Double> vals = new ArrayList<>();
-        long[] ptr = new long[m + 1];
         double[] y = new double[m];
         double[] w = new double[m];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                double v = j == 0 ? 1e7 + r.nextGaussian() : j == 3 ? (r.nextDouble() < 0.6 ? 1e5 + r.nextGaussian() : 0)
+                dense[i][j] = j == 0 ? 1e7 + r.nextGaussian() : j == 3 ? (r.nextDouble() < 0.6 ? 1e5 + r.nextGaussian() : 0)
                         : (r.nextDouble() < 0.3 ? r.nextGaussian() : 0);
-                if (v != 0) {
-                    cols.add(j);
-                    vals.add(v);
-                    dense[i][j] = v;
-                }
             }
-            ptr[i + 1] = cols.size();
             y[i] = 5 + dense[i][0] + 2 * dense[i][1] - dense[i][3] + 0.1 * r.nextGaussian();
             w[i] = 0.5 + r.nextDouble();
         }
@@ -188,8 +179,7 @@ class SparseHostPassesTest {
                 }
             }
         }
-        try (CsrMatrix x = CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
-                vals.stream().mapToDouble(Double::doubleValue).toArray(), n, Precision.FLOAT64);
+        try (CsrMatrix x = dev.downhill.testing.TestData.csr(dense, Precision.FLOAT64);
              DoublePointer yp = new DoublePointer(y); DoublePointer wp = new DoublePointer(w);
              CpuCsrProblem cpu = new CpuCsrProblem(x, yp, wp, Precision.FLOAT64, 2)) {
             SparseHostPasses host = new SparseHostPasses(x, x.values(), yp, wp, Precision.FLOAT64);
