@@ -82,7 +82,8 @@ public final class DownhillRegressionModel extends RegressionModel<Vector, Downh
     /** The training summary: loss history, r², RMSE, iterations. */
     public DownhillRegressionSummary summary() {
         if (summary == null) {
-            throw new IllegalStateException("no training summary: this model was not fitted in this session (loaded or copied)");
+            throw new IllegalStateException("no training summary: this model was not fitted in this session (it was loaded from "
+                    + "disk; a copy of a fitted model keeps its summary, as Spark's models do)");
         }
         return summary;
     }
