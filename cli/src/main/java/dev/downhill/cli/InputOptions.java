@@ -168,6 +168,19 @@ final class InputOptions {
         }
     }
 
+    /**
+     * A warning when n (the largest index, or --features) is huge against the entries stored: every fit keeps several
+     * n-length float64 vectors (θ, the gradient, the column statistics, each thread's accumulator), so one stray index of
+     * 2e8 in a small file made a fit take ~8 GB before it ran out of memory.
+     */
+    void warnWideForItsEntries(long n, long stored) {
+        if (warnings != null && n >= 10_000_000L && n > 100 * Math.max(1, stored)) {
+            warnings.printf(Locale.ROOT, "downhill: warning: X has %,d columns (%s) but only %,d stored values: a fit keeps several "
+                    + "vectors of n float64 values (%s each); check the file's indices%n", n, features != null ? "--features"
+                    : "its largest index", stored, ByteSizes.format(8.0 * n));
+        }
+    }
+
     /** The formats --format names. */
     static final java.util.List<String> FORMATS = java.util.List.of("csv", "tsv", "svmlight");
 
@@ -518,7 +531,9 @@ final class InputOptions {
         if (memoryBudget != null && warnings != null) {
             warnings.println("downhill: warning: --memory-budget does nothing for sparse X (it is held in memory)");
         }
-        return dev.downhill.SparseDataset.adopt(svmLightReader().readSparse(dataFile()));
+        dev.downhill.SparseDataset read = dev.downhill.SparseDataset.adopt(svmLightReader().readSparse(dataFile()));
+        warnWideForItsEntries(read.cols(), read.x().nonZeros());
+        return read;
     }
 
     /**

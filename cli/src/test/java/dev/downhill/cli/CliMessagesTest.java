@@ -341,4 +341,23 @@ class CliMessagesTest {
                 "--lr", "0.1", "--resume", ck.toString(), "--quiet");
         assertOneCleanLine(more, 1, "--lr was auto when the checkpoint was saved, now 0.1; --iterations was 3, now 10000");
     }
+
+    /**
+     * An svmlight file whose largest index is huge against its entries draws a warning before the fit allocates its
+     * n-length vectors (one stray index of 2e8 in a 3-line file took ~8 GB before running out of memory).
+     */
+    @Test
+    void aHugeIndexInASmallFileIsWarnedAbout() {
+        java.io.StringWriter text = new java.io.StringWriter();
+        InputOptions options = new InputOptions();
+        options.warnings = new java.io.PrintWriter(text, true);
+        options.warnWideForItsEntries(200_000_000, 3);
+        assertEquals("downhill: warning: X has 200,000,000 columns (its largest index) but only 3 stored values: a fit keeps "
+                + "several vectors of n float64 values (1.6 GB each); check the file's indices", text.toString().strip());
+        java.io.StringWriter quiet = new java.io.StringWriter();
+        options.warnings = new java.io.PrintWriter(quiet, true);
+        options.warnWideForItsEntries(150_360, 19_350_708); // E2006's shape: nothing
+        options.warnWideForItsEntries(20_000_000, 1_000_000); // 20 columns per stored value: nothing
+        assertEquals("", quiet.toString());
+    }
 }
