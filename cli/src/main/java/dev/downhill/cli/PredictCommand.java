@@ -292,8 +292,19 @@ final class PredictCommand implements Callable<Integer> {
         if (header.isEmpty()) {
             return;
         }
-        if (target == null && header.contains(fitted.target())) {
-            input.target = fitted.target();
+        if (header.equals(fitted.features())) {
+            throw new IllegalArgumentException(data + " has the model's features and no target column: predict --data reads "
+                    + "the target too (to print MSE and R²); to predict from features alone, save them as a 2-D .npy and give --x");
+        }
+        if (target == null) {
+            long named = header.stream().filter(fitted.target()::equals).count();
+            if (named == 0) { // the last column would be scored as the target, whatever it holds
+                throw new IllegalArgumentException(data + " has no column named '" + fitted.target() + "' (the model's target, "
+                        + "data.targetName): give --target NAME|INDEX for this table's target column");
+            }
+            if (named == 1) { // several: by position, as --target would have to say which
+                input.target = fitted.target();
+            }
         }
         dev.downhill.TableColumns here = input.tableColumns();
         if (here == null || here.features().equals(fitted.features())) {
@@ -304,10 +315,7 @@ final class PredictCommand implements Callable<Integer> {
         java.util.List<String> extra = new java.util.ArrayList<>(here.features());
         extra.removeAll(fitted.features());
         String why;
-        if (header.equals(fitted.features())) {
-            throw new IllegalArgumentException(data + " has the model's features and no target column: predict --data reads "
-                    + "the target too (to print MSE and R²); to predict from features alone, save them as a 2-D .npy and give --x");
-        } else if (missing.isEmpty() && extra.isEmpty()) {
+        if (missing.isEmpty() && extra.isEmpty()) {
             why = "the model's features in another order";
         } else {
             why = (missing.isEmpty() ? "" : "no column" + (missing.size() > 1 ? "s " : " ") + quoted(missing))
@@ -316,7 +324,9 @@ final class PredictCommand implements Callable<Integer> {
         }
         throw new IllegalArgumentException(data + " has " + why + ": the model was fitted on the features "
                 + quoted(fitted.features()) + " with the target '" + fitted.target() + "' (data.featureNames, data.targetName); "
-                + "give a table with those columns" + (target == null ? "" : ", or another --target"));
+                + "give a table with those columns" + (target == null ? "" : ", or another --target")
+                + (missing.isEmpty() && extra.size() == 1 && weightColumn == null ? " (a column of sample weights is named with "
+                + "--weight-column)" : ""));
     }
 
     /** Names for a message: 'a', 'b', 'c' (the first 8, then how many more). */

@@ -126,7 +126,10 @@ public final class HeldOutMoments {
                     + rows + ") has weight 0, so the validation error is undefined: use a larger validation fraction or another "
                     + "seed, or turn early stopping off");
         }
-        if (!(weightSum - heldWeight > 0)) {
+        // Σw and the held rows' Σw are summed in different orders: with no weight on the training rows their difference
+        // is rounding (± a few ulps of Σw, from m additions), not 0 — so "no training weight" means below that
+        double rounding = 4.0 * rows * Math.ulp(1.0) * weightSum;
+        if (!(weightSum - heldWeight > rounding)) {
             throw new IllegalArgumentException("early stopping: every one of the " + (rows - heldRows) + " training rows (of "
                     + rows + ") has weight 0 — all the weight is in the " + heldRows + " rows held out for validation: use a "
                     + "smaller validation fraction or another seed, or turn early stopping off");

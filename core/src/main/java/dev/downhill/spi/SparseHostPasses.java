@@ -278,15 +278,21 @@ public final class SparseHostPasses {
         }, true);
         for (int t = 0; t < size; t++) {
             int j = columnsOf[t];
+            // a constant column's deviations are its mean's rounding error (a row-order sum of m values: up to ~m·ε of
+            // the mean, not 0): a diagonal at that noise level (Σw·d² ≤ (4mε)²·Σw·x²) is the constant it is, exactly 0 —
+            // else the solver took it for a real column and scaled the noise into θⱼ ≈ 1e9 (a reviewer's 0.1 in every row)
+            double noise = 4.0 * x.rows() * Math.ulp(1.0);
+            boolean constant = !(inner[t * size + t] > noise * noise * rawDiagonal[j]);
             for (int k = 0; k < n; k++) {
                 int u = position[k];
-                double v = u >= 0 ? inner[t * size + u] : cross[t * n + k] - mean[k] * deviationSum[t];
+                double v = constant ? 0 : u >= 0 ? inner[t * size + u] : cross[t * n + k] - mean[k] * deviationSum[t];
                 g[j * n + k] = v;
                 g[k * n + j] = v;
             }
-            c[j] = rhs[t];
+            c[j] = constant ? 0 : rhs[t];
         }
     }
+
 
     /**
      * A new off-heap copy of {@code count} values of {@code from} (a {@link DoublePointer} or {@link FloatPointer}) in

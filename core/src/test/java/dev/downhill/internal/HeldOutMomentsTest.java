@@ -106,7 +106,7 @@ class HeldOutMomentsTest {
         double[][] weights = new double[3][M];
         for (int i = 0; i < M; i++) {
             weights[0][i] = held[i] ? 0 : 1;           // no weight held out
-            weights[1][i] = held[i] ? 1 : 0;           // no weight to train on
+            weights[1][i] = held[i] ? 0.1 + 0.7 * (i % 13) / 13.0 : 0; // no weight to train on (non-dyadic: Σw − Σₕw rounds)
             weights[2][i] = i % 3 == 0 ? 0 : 1;        // zeros on both sides, weight on both
         }
         String[] expected = {"every one of the 42 rows held out for validation (of 211) has weight 0",

@@ -208,6 +208,40 @@ class SparseHostPassesTest {
         }
     }
 
+    /**
+     * A constant column stored in every row (0.1, whose mean is a rounded sum: its deviations are ±ulp, not 0) is the
+     * constant column it is — the sparse normal equations refuse it as the dense ones do (the recomputed column kept its
+     * rounding noise as a tiny variance and θ came out ~1e9, exit 0, a reviewer found). Weighted (3.0) too.
+     */
+    @Test
+    void aConstantColumnStoredInEveryRowIsRefusedAsInDenseX() {
+        SplittableRandom r = new SplittableRandom(12);
+        int m = 300;
+        for (double constant : new double[] {0.1, 3.0}) {
+            double[][] dense = new double[m][3];
+            double[] y = new double[m];
+            double[] w = new double[m];
+            for (int i = 0; i < m; i++) {
+                dense[i][0] = r.nextGaussian();
+                dense[i][1] = r.nextDouble() < 0.3 ? r.nextGaussian() : 0;
+                dense[i][2] = constant;
+                y[i] = 1 + dense[i][0] - dense[i][1] + 0.1 * r.nextGaussian();
+                w[i] = constant == 3.0 ? 0.5 + r.nextDouble() : 1;
+            }
+            try (dev.downhill.Dataset d = dev.downhill.Dataset.of(dense, y, w);
+                 dev.downhill.SparseDataset sd = dev.downhill.SparseDataset.of(dev.downhill.testing.TestData.csr(dense, Precision.FLOAT64), y)
+                         .withWeights(w)) {
+                dev.downhill.FitConfig c = dev.downhill.FitConfig.builder().backend("cpu").solver(dev.downhill.Solver.NORMAL).build();
+                dev.downhill.SingularMatrixException onDense = org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.downhill.SingularMatrixException.class, () -> dev.downhill.LinearRegression.fit(d, c));
+                dev.downhill.SingularMatrixException onCsr = org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.downhill.SingularMatrixException.class, () -> dev.downhill.LinearRegression.fit(sd, c));
+                org.junit.jupiter.api.Assertions.assertTrue(onCsr.getMessage().contains("column 2 is all zero after centring"),
+                        onCsr.getMessage() + " (dense: " + onDense.getMessage() + ")");
+            }
+        }
+    }
+
     private static float[] toFloats(double[] d) {
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) {
