@@ -204,6 +204,7 @@ int cudaDeviceGetAttribute(int* value, int attribute, int device) {
         case 16: *value = 4; return cudaSuccess;            // multiprocessors
         case 75: *value = 9; return cudaSuccess;            // compute capability major
         case 76: *value = 0; return cudaSuccess;            // compute capability minor
+        case 97: *value = 227 * 1024; return cudaSuccess;   // max shared memory per block, opted in (sm_90)
         default:
             return result(cudaErrorInvalidValue);
     }

@@ -135,7 +135,7 @@ final class CudaProblem implements ResidentProblem {
                     + stages + " × " + rowsPerGroup);
         }
         FusedShape shape = new FusedShape(base.cluster(), base.threads(), base.columnsPerThread(), rowsPerGroup, stages);
-        if (shape.dynamicSharedBytes(precision) > 227 * 1024) {
+        if (shape.dynamicSharedBytes(precision) > 227 * 1024 - FusedShape.STATIC_SHARED_RESERVE) {
             throw new IllegalArgumentException(shape + " needs " + shape.dynamicSharedBytes(precision)
                     + " bytes of shared memory, over 227 KiB");
         }
@@ -166,11 +166,17 @@ final class CudaProblem implements ResidentProblem {
             long[] memory = context.memory();
             long budget = CudaMemoryBudget.budget(options, memory[0]);
             // the cublas strategy compiles the fused kernel too, for its slices (full passes are cuBLAS's)
-            FusedShape s = forcedShape != null ? forcedShape : strategy == CudaGradientStrategy.STAGED
-                    ? FusedShape.staged(cols, precision).or(() -> FusedShape.forColumns(cols, precision)).orElse(null)
+            boolean asyncCopies = context.device().major() >= 8; // cp.async: sm_80 and later
+            FusedShape s = forcedShape != null ? forcedShape : strategy == CudaGradientStrategy.STAGED && asyncCopies
+                    ? FusedShape.stagedFor(cols, precision, context.device().sharedPerBlockOptin())
+                            .or(() -> FusedShape.forColumns(cols, precision)).orElse(null)
                     : FusedShape.forColumns(cols, precision).orElse(null);
             if (strategy == CudaGradientStrategy.STAGED && s != null && s.stages() == 0) {
-                LOG.warn("n = {} leaves no room for a staged fused shape in {}: the fused kernel keeps rows in registers", cols, precision);
+                LOG.warn("{}: the fused kernel keeps rows in registers ({})", context.device().name(), asyncCopies
+                        ? "n = " + cols + " leaves no room for a staged shape in " + precision + " within "
+                        + context.device().sharedPerBlockOptin() + " bytes of shared memory a block"
+                        : "the staged kernel's asynchronous copies need compute capability 8.0, the device has "
+                        + context.device().major() + "." + context.device().minor());
             }
             if ((strategy == CudaGradientStrategy.FUSED || strategy == CudaGradientStrategy.STAGED) && s == null) {
                 LOG.warn("n = {} exceeds the fused kernel's {} columns in {}: full passes use cuBLAS (two gemv calls)",

@@ -19,7 +19,7 @@ import org.bytedeco.javacpp.SizeTPointer;
  * versions (CUDA's integer encoding, e.g. 13000 for 13.0).
  */
 record DeviceInfo(int ordinal, String name, int major, int minor, int multiprocessors, long totalBytes,
-                  int driverVersion, int runtimeVersion) {
+                  int driverVersion, int runtimeVersion, int sharedPerBlockOptin) {
 
     /** Queries device {@code ordinal} (makes it current on the calling thread). */
     static DeviceInfo query(int ordinal) {
@@ -31,6 +31,9 @@ record DeviceInfo(int ordinal, String name, int major, int minor, int multiproce
         int minor = v[0];
         CudaStatus.check(cudaDeviceGetAttribute(v, cudaDevAttrMultiProcessorCount, ordinal), "cudaDeviceGetAttribute(multiprocessors)");
         int sms = v[0];
+        // the shared memory a block may opt in to (sm_90: 227 KiB, sm_80: 163 KiB, sm_86/89: 99 KiB); 48 KiB if not said
+        int optin = org.bytedeco.cuda.global.cudart.cudaDeviceGetAttribute(v,
+                org.bytedeco.cuda.global.cudart.cudaDevAttrMaxSharedMemoryPerBlockOptin, ordinal) == 0 ? v[0] : 48 * 1024;
         String name;
         try (cudaDeviceProp p = new cudaDeviceProp()) {
             CudaStatus.check(cudaGetDeviceProperties(p, ordinal), "cudaGetDeviceProperties");
@@ -40,7 +43,7 @@ record DeviceInfo(int ordinal, String name, int major, int minor, int multiproce
         int driver = v[0];
         CudaStatus.check(cudaRuntimeGetVersion(v), "cudaRuntimeGetVersion");
         int runtime = v[0];
-        return new DeviceInfo(ordinal, name, major, minor, sms, memory()[1], driver, runtime);
+        return new DeviceInfo(ordinal, name, major, minor, sms, memory()[1], driver, runtime, optin);
     }
 
     /** {free, total} bytes of the current device. */

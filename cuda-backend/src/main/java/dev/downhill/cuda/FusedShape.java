@@ -26,8 +26,10 @@ record FusedShape(int cluster, int threads, int columnsPerThread, int rowsPerGro
     static final int[] CLUSTERS = {1, 2, 4, 8, 16};
     /** Largest cluster the CUDA programming guide calls portable. */
     static final int MAX_PORTABLE_CLUSTER = 8;
-    /** Dynamic shared memory a staged shape may use per block (sm_90 allows 227 KiB; the rest for the kernel's own). */
+    /** Dynamic shared memory a staged shape may use per block on sm_90 (227 KiB there; the rest for the kernel's own). */
     static final int STAGED_BUDGET_BYTES = 200 * 1024;
+    /** Shared memory left for the kernel's static arrays (block sums, cluster slots) beside the staged buffer. */
+    static final int STATIC_SHARED_RESERVE = 8 * 1024;
     /** Most rows per group of a staged shape. */
     static final int MAX_STAGED_ROWS = 16;
 
@@ -72,13 +74,26 @@ record FusedShape(int cluster, int threads, int columnsPerThread, int rowsPerGro
      * has no fused shape or not even two single-row stages fit.
      */
     static Optional<FusedShape> staged(long n, Precision precision) {
+        return staged(n, precision, STAGED_BUDGET_BYTES);
+    }
+
+    /**
+     * The staged shape for a device whose blocks may opt in to {@code sharedPerBlockOptin} bytes of shared memory: the
+     * budget is that less {@value #STATIC_SHARED_RESERVE} for the kernel's static arrays, at most
+     * {@value #STAGED_BUDGET_BYTES} (an A100's 163 KiB or an sm_89's 99 KiB would refuse 200 KiB at launch).
+     */
+    static Optional<FusedShape> stagedFor(long n, Precision precision, int sharedPerBlockOptin) {
+        return staged(n, precision, Math.min(STAGED_BUDGET_BYTES, sharedPerBlockOptin - STATIC_SHARED_RESERVE));
+    }
+
+    private static Optional<FusedShape> staged(long n, Precision precision, long budget) {
         Optional<FusedShape> plain = forColumns(n, precision);
         if (plain.isEmpty()) {
             return plain;
         }
         FusedShape s = plain.get();
         long unit = (long) s.columnsPerThread() * s.threads() * precision.bytes(); // one row of the block's slice
-        long units = STAGED_BUDGET_BYTES / unit; // rows of X plus θ's slice
+        long units = Math.max(0, budget) / unit; // rows of X plus θ's slice
         for (int stages = 3; stages >= 2; stages--) {
             long rows = Math.min(MAX_STAGED_ROWS, (units - 1) / stages);
             if (rows >= 1) {

@@ -10,8 +10,8 @@
 //   CLUSTER  fused_gradient: blocks per thread-block cluster sharing one row (1, 2, 4, 8 or 16)
 //   ROWS     fused_gradient: rows reduced together per barrier
 //   STAGES   fused_gradient: 0 (X's rows in registers, the next group loaded while the current one is reduced), or
-//            2..8: X staged through dynamic shared memory by asynchronous copies (cp.async), STAGES groups of ROWS
-//            rows in flight, θ's slice in shared memory too (launch with DH_STAGED_BYTES of dynamic shared memory).
+//            2..8: X staged through dynamic shared memory by asynchronous copies (cp.async), STAGES − 1 groups of ROWS
+//            rows in flight while one is reduced, θ's slice in shared memory too (launch with DH_STAGED_BYTES of dynamic shared memory).
 //            The same arithmetic in the same order either way, so the same bits.
 //
 // Determinism: no float atomics. Every reduction has a fixed shape that depends only on the
@@ -438,7 +438,10 @@ static __device__ __forceinline__ void dh_fused_rows_staged(
     for (i64 group = 0; group < groups; ++group) {
         const i64 r = r0 + group * ROWS;
         const REAL* cur = stage + (i64) (group % STAGES) * ROWS * KPT * THREADS + tid;
-        dh_copy_wait<STAGES - 2>();   // this group's copies have landed (committed: group + STAGES − 1 groups)
+        // Refill the stage of group − 1 first: only this thread reads its slots, and it read that stage in the previous
+        // iteration (program order), so STAGES − 1 groups are in flight while this one is reduced.
+        dh_stage_group(X, n, order, first, r0, r1, c0, c1, group + STAGES - 1, stage);
+        dh_copy_wait<STAGES - 1>();   // this group's copies have landed (committed: group + STAGES groups)
         double d[ROWS];
         #pragma unroll
         for (int q = 0; q < ROWS; ++q) {
@@ -453,8 +456,6 @@ static __device__ __forceinline__ void dh_fused_rows_staged(
             }
         }
         dh_block_sums(d, scratch);
-        // The stage of group − 1 was last read before the barriers of dh_block_sums: refill it.
-        dh_stage_group(X, n, order, first, r0, r1, c0, c1, group + STAGES - 1, stage);
         dh_cluster_sums(d, slot, total, (int) (group & 1));
         dh_rows_accumulate(y, w, order, first, r, r1, b, tau, d, acc, sumSquares, sum,
                            [&](int q, int k) { return cur[(q * KPT + k) * THREADS]; });

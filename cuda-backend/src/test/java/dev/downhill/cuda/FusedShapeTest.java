@@ -85,6 +85,18 @@ class FusedShapeTest {
         assertEquals(7L * 13 * 512 * 4, FusedShape.staged(100_000, Precision.FLOAT32).orElseThrow().dynamicSharedBytes(Precision.FLOAT32));
         assertEquals(Optional.of(new FusedShape(16, 512, 13, 1, 2)), FusedShape.staged(100_000, Precision.FLOAT64));
         assertEquals(Optional.of(new FusedShape(1, 32, 1, 16, 3)), FusedShape.staged(20, Precision.FLOAT32));
+        // sized for the device: an H200 (227 KiB a block) gets the 200 KiB shape, an A100 (163 KiB) 3 stages of 1 row,
+        // an sm_89 (99 KiB) 2 stages of 1 row; a device whose budget holds not even that gets none (registers)
+        assertEquals(FusedShape.staged(100_000, Precision.FLOAT32), FusedShape.stagedFor(100_000, Precision.FLOAT32, 227 * 1024));
+        assertEquals(Optional.of(new FusedShape(16, 512, 13, 1, 3)), FusedShape.stagedFor(100_000, Precision.FLOAT32, 163 * 1024));
+        assertEquals(Optional.of(new FusedShape(16, 512, 13, 1, 2)), FusedShape.stagedFor(100_000, Precision.FLOAT32, 99 * 1024));
+        assertEquals(Optional.empty(), FusedShape.stagedFor(100_000, Precision.FLOAT64, 99 * 1024));
+        for (int optin : new int[] {99 * 1024, 163 * 1024, 227 * 1024}) {
+            for (long n : new long[] {20, 1000, 5000, 30_000, 100_000}) {
+                FusedShape.stagedFor(n, Precision.FLOAT32, optin).ifPresent(shape -> assertTrue(
+                        shape.dynamicSharedBytes(Precision.FLOAT32) + FusedShape.STATIC_SHARED_RESERVE <= optin, n + ": " + shape));
+            }
+        }
         assertEquals(Optional.of(new FusedShape(1, 32, 1, 16)), FusedShape.forColumns(10, Precision.FLOAT32));
         assertEquals(Optional.of(new FusedShape(1, 128, 1, 16)), FusedShape.forColumns(100, Precision.FLOAT32));
         assertEquals(Optional.of(new FusedShape(1, 512, 2, 8)), FusedShape.forColumns(1000, Precision.FLOAT32));
