@@ -52,6 +52,7 @@ public final class SparseHostPasses {
         int[] columns = new int[PIECE];
         double[] vals = new double[PIECE];
         for (long first = 0; first < rows; first += ROWS) {
+            Interrupts.stopIfInterrupted(); // between blocks of rows: an interrupt stops the pass (FitInterruptedException)
             int count = reader.rows(first, pointers, ys, ws);
             for (int r = 0; r < count; r++) {
                 long from = pointers[r];

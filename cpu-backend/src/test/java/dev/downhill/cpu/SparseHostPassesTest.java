@@ -2,6 +2,7 @@ package dev.downhill.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.downhill.Precision;
 import dev.downhill.io.CsrMatrix;
@@ -238,6 +239,34 @@ class SparseHostPassesTest {
                         dev.downhill.SingularMatrixException.class, () -> dev.downhill.LinearRegression.fit(sd, c));
                 org.junit.jupiter.api.Assertions.assertTrue(onCsr.getMessage().contains("column 2 is all zero after centring"),
                         onCsr.getMessage() + " (dense: " + onDense.getMessage() + ")");
+            }
+        }
+    }
+
+    /**
+     * The host passes look at the interrupt flag between blocks of rows, as the native ones do: an interrupted thread's
+     * recentring (inside the cpu backend's sparse Gram pass) stops with a FitInterruptedException, the flag kept.
+     */
+    @Test
+    void anInterruptStopsAHostPass() {
+        double[][] dense = new double[50][2];
+        double[] y = new double[50];
+        for (int i = 0; i < 50; i++) {
+            dense[i][0] = 1e7 + i % 7;
+            dense[i][1] = i % 3 == 0 ? 1 : 0;
+            y[i] = i;
+        }
+        try (CsrMatrix x = dev.downhill.testing.TestData.csr(dense, Precision.FLOAT64); DoublePointer yp = new DoublePointer(y)) {
+            SparseHostPasses host = new SparseHostPasses(x, x.values(), yp, null, Precision.FLOAT64);
+            SparseHostPasses.Statistics s = host.columnStatistics();
+            Thread.currentThread().interrupt();
+            try {
+                dev.downhill.FitInterruptedException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.downhill.FitInterruptedException.class, () -> host.crossProducts(s));
+                assertTrue(e.threadInterrupted(), e.getMessage());
+                assertTrue(Thread.currentThread().isInterrupted(), "the flag stays set");
+            } finally {
+                Thread.interrupted();
             }
         }
     }
