@@ -182,8 +182,7 @@ public final class LinearRegression {
         if (s != Solver.MINIBATCH && config.configuredBatchSize() > 0) {
             unused.add("batchSize");
         }
-        boolean stepless = s == Solver.CG || s == Solver.CD || !s.isIterative();
-        if (stepless && !config.learningRate().isAuto()) {
+        if (!s.usesLearningRate() && !config.learningRate().isAuto()) {
             unused.add("learningRate");
         }
         for (String name : unused) {

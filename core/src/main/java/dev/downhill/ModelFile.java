@@ -94,10 +94,6 @@ public final class ModelFile {
      */
     public static void write(Path path, FittedModel model, Score training, SvmLightReader.IndexBase indexBase,
                              TableColumns columns) {
-        if (columns != null && columns.features().size() != model.coefficients().length) {
-            throw new IllegalArgumentException(columns.features().size() + " feature names for " + model.coefficients().length
-                    + " coefficients");
-        }
         byte[] bytes = toJson(model, training, checkedIndexBase(indexBase), columns);
         try {
             AtomicFile.write(path, bytes);
@@ -130,10 +126,6 @@ public final class ModelFile {
      */
     public static void write(OutputStream out, FittedModel model, Score training, SvmLightReader.IndexBase indexBase,
                              TableColumns columns) throws IOException {
-        if (columns != null && columns.features().size() != model.coefficients().length) {
-            throw new IllegalArgumentException(columns.features().size() + " feature names for " + model.coefficients().length
-                    + " coefficients");
-        }
         out.write(toJson(model, training, checkedIndexBase(indexBase), columns));
         out.flush();
     }
@@ -168,6 +160,10 @@ public final class ModelFile {
             data.put("indexBase", indexBase == SvmLightReader.IndexBase.ZERO ? 0 : 1);
         }
         if (columns != null) {
+            if (columns.features().size() != model.coefficients().length) {
+                throw new IllegalArgumentException(columns.features().size() + " feature names for " + model.coefficients().length
+                        + " coefficients");
+            }
             ArrayNode names = data.putArray("featureNames");
             columns.features().forEach(names::add);
             data.put("targetName", columns.target());

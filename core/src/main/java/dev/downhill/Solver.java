@@ -74,6 +74,11 @@ public enum Solver {
         return iterative;
     }
 
+    /** Whether the solver takes a learning rate η: the gradient methods but cg (its steps are exact line searches) and cd. */
+    public boolean usesLearningRate() {
+        return this != CG && this != CD && iterative;
+    }
+
     /** Whether iterations count epochs (SGD, mini-batch) rather than steps. */
     public boolean isStochastic() {
         return this == SGD || this == MINIBATCH;

@@ -598,7 +598,7 @@ final class FitCommand implements Callable<Integer> {
             }
             input.validate();
             input.validateSources();
-            if (usesLearningRate(s)) {
+            if (s.usesLearningRate()) {
                 b.learningRate(eta);
             }
             if (s.isStochastic()) {
@@ -681,10 +681,6 @@ final class FitCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean usesLearningRate(Solver s) {
-        return s != Solver.CG && s != Solver.CD && s.isIterative();
-    }
-
     /** A warning when cross-validation's least error came at the end of its α path, still falling. */
     private void warnPathEnd(FittedModel model) {
         CrossValidationReport cv = model.report().crossValidation();
@@ -711,7 +707,7 @@ final class FitCommand implements Callable<Integer> {
     private void warnIgnored(Solver s, String suffix) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         java.util.List<String> ignored = new java.util.ArrayList<>();
-        if (!usesLearningRate(s)) {
+        if (!s.usesLearningRate()) {
             ignored.add("--lr");
         }
         if (s != Solver.MINIBATCH) {

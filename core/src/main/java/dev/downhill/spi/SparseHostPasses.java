@@ -167,28 +167,41 @@ public final class SparseHostPasses {
                 }
             }
         }, true);
-        double[] raw = null;
         if (statistics != null) {
-            double[] mean = statistics.statistics().means();
-            double total = statistics.weightSum();
-            double ybar = statistics.statistics().targetMean();
-            raw = diagonal(g, n);
-            for (int i = 0; i < n; i++) {
-                for (int j = i; j < n; j++) {
-                    g[i * n + j] -= total * mean[i] * mean[j];
-                }
-                c[i] -= total * mean[i] * ybar;
-            }
+            centre(g, c, statistics.statistics(), statistics.weightSum());
+        } else {
+            mirrorUpper(g, n);
         }
+        return new CrossProducts(g, c);
+    }
+
+    /**
+     * Centres the raw products of this matrix in place — {@code g} = XᵀWX with only its upper triangle (j ≥ i, row-major
+     * n × n) filled, {@code c} = XᵀWy — into X_cᵀWX_c (both halves) and X_cᵀWy_c: the rank-one downdate G − Σw·x̄x̄ᵀ,
+     * c − Σw·x̄ȳ, then {@link #recentreCancelled} for the columns where it cancelled. The cpu backend's native Gram pass and
+     * {@link #crossProducts} both end here.
+     */
+    public void centre(double[] g, double[] c, ColumnStatistics statistics, double weightSum) {
+        double[] mean = statistics.means();
+        double ybar = statistics.targetMean();
+        double[] raw = diagonal(g, n);
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                g[i * n + j] -= weightSum * mean[i] * mean[j];
+            }
+            c[i] -= weightSum * mean[i] * ybar;
+        }
+        mirrorUpper(g, n);
+        recentreCancelled(g, c, raw, mean, ybar);
+    }
+
+    /** Copies the upper triangle of the row-major n × n {@code g} into its lower one. */
+    private static void mirrorUpper(double[] g, int n) {
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
                 g[j * n + i] = g[i * n + j];
             }
         }
-        if (statistics != null) {
-            recentreCancelled(g, c, raw, statistics.statistics().means(), statistics.statistics().targetMean());
-        }
-        return new CrossProducts(g, c);
     }
 
     /**
@@ -202,7 +215,7 @@ public final class SparseHostPasses {
     }
 
     /** The diagonal of the n × n row-major {@code g}. */
-    public static double[] diagonal(double[] g, int n) {
+    private static double[] diagonal(double[] g, int n) {
         double[] d = new double[n];
         for (int j = 0; j < n; j++) {
             d[j] = g[j * n + j];
@@ -230,7 +243,7 @@ public final class SparseHostPasses {
      * O(m·|S|² + nnz·|S|) work and |S|·n doubles. Writes both halves of the row-major n × n {@code g}; nothing when no
      * column cancelled.
      */
-    public void recentreCancelled(double[] g, double[] c, double[] rawDiagonal, double[] mean, double ybar) {
+    private void recentreCancelled(double[] g, double[] c, double[] rawDiagonal, double[] mean, double ybar) {
         int[] position = new int[n];
         int s = 0;
         for (int j = 0; j < n; j++) {
@@ -277,12 +290,12 @@ public final class SparseHostPasses {
                 }
             }
         }, true);
+        double noise = 4.0 * x.rows() * Math.ulp(1.0);
         for (int t = 0; t < size; t++) {
             int j = columnsOf[t];
             // a constant column's deviations are its mean's rounding error (a row-order sum of m values: up to ~m·ε of
             // the mean, not 0): a diagonal at that noise level (Σw·d² ≤ (4mε)²·Σw·x²) is the constant it is, exactly 0 —
             // else the solver took it for a real column and scaled the noise into θⱼ ≈ 1e9 (a reviewer's 0.1 in every row)
-            double noise = 4.0 * x.rows() * Math.ulp(1.0);
             boolean constant = !(inner[t * size + t] > noise * noise * rawDiagonal[j]);
             for (int k = 0; k < n; k++) {
                 int u = position[k];

@@ -506,7 +506,7 @@ final class CpuCsrProblem implements ResidentProblem {
     /**
      * G = XᵀWX and c = XᵀWy from each row's pairs of entries (one thread: the n × n accumulator is shared), centred by
      * the rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when asked, the columns where that cancelled (a large mean against
-     * the spread) recomputed from their deviations ({@link SparseHostPasses#recentreCancelled}).
+     * the spread) recomputed from their deviations ({@link SparseHostPasses#centre}).
      */
     @Override
     public CrossProducts crossProducts(boolean centred) {
@@ -536,22 +536,10 @@ final class CpuCsrProblem implements ResidentProblem {
             gram.get(g);
             rhs.get(c, 0, n);
         }
-        double[] raw = centred ? SparseHostPasses.diagonal(g, n) : null;
         if (centred) {
-            ColumnStatistics s = columnStatistics();
-            double total = columnStatistics0()[1];
-            double[] mean = s.means();
-            for (int i = 0; i < n; i++) {
-                for (int j = i; j < n; j++) {
-                    g[i * n + j] -= total * mean[i] * mean[j];
-                }
-                c[i] -= total * mean[i] * s.targetMean();
-            }
-        }
-        DirectPasses.mirrorUpper(g, n);
-        if (centred) {
-            ColumnStatistics s = columnStatistics();
-            new SparseHostPasses(x, values, y, weights, precision).recentreCancelled(g, c, raw, s.means(), s.targetMean());
+            new SparseHostPasses(x, values, y, weights, precision).centre(g, c, columnStatistics(), columnStatistics0()[1]);
+        } else {
+            DirectPasses.mirrorUpper(g, n);
         }
         return new CrossProducts(g, c);
     }

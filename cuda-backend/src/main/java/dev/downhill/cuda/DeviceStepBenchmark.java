@@ -113,23 +113,11 @@ public final class DeviceStepBenchmark {
             throw e;
         }
         try (CudaProblem q = CudaProblem.generated(rows, cols, precision, CudaGradientStrategy.STAGED,
-                dev.downhill.spi.BackendOptions.defaults(), 20261123L);
-             BackendVector theta = q.allocateVector(cols);
-             BackendVector stagedOut = q.allocateVector(cols);
-             DeviceTimer timer = new DeviceTimer(q.context())) {
-            result.put("stagedShape", q.shape() == null ? "none (cuBLAS)" : q.shape().toString());
-            theta.copyFromHost(t);
-            double scale = 2.0 / rows;
-            double[] staged = msPerStep(() -> q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut), timer, warmup, steps, repeats);
-            double stagedMedian = BenchmarkOutput.median(staged);
-            result.put("stagedMsPerStep", staged);
+                dev.downhill.spi.BackendOptions.defaults(), 20261123L)) {
+            double stagedMedian = putStaged(result, "staged", q, t, warmup, steps, repeats, bytesX, copy, fusedGradient);
             result.put("stagedGBps", bytesX / stagedMedian / 1e6);
-            result.put("stagedFractionOfCopy", bytesX / stagedMedian / 1e6 / copy);
             result.put("stagedSpeedupOverFused", fusedMedian / stagedMedian);
             result.put("stagedSpeedupOverCublas", blasMedian / stagedMedian);
-            double[] g = stagedOut.copyToHost();
-            result.put("stagedGradientRelativeDifferenceFromFused", BenchmarkOutput.relativeDifference(g, fusedGradient));
-            result.put("stagedSameBitsAsFused", java.util.Arrays.equals(g, fusedGradient));
             result.put("totalSeconds", (System.nanoTime() - started) / 1e9);
         } catch (RuntimeException | Error e) {
             result.fail(e);
@@ -142,23 +130,37 @@ public final class DeviceStepBenchmark {
             String[] sr = staging.trim().split("x");
             String key = "staged" + staging.trim();
             try (CudaProblem q = CudaProblem.generatedStaged(rows, cols, precision, Integer.parseInt(sr[0]), Integer.parseInt(sr[1]),
-                    dev.downhill.spi.BackendOptions.defaults(), 20261123L);
-                 BackendVector theta = q.allocateVector(cols);
-                 BackendVector stagedOut = q.allocateVector(cols);
-                 DeviceTimer timer = new DeviceTimer(q.context())) {
-                theta.copyFromHost(t);
-                double scale = 2.0 / rows;
-                double[] times = msPerStep(() -> q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), stagedOut), timer, warmup, steps, repeats);
-                double median = BenchmarkOutput.median(times);
-                result.put(key + "Shape", q.shape().toString());
-                result.put(key + "MsPerStep", times);
-                result.put(key + "FractionOfCopy", bytesX / median / 1e6 / copy);
-                result.put(key + "SameBitsAsFused", java.util.Arrays.equals(stagedOut.copyToHost(), fusedGradient));
+                    dev.downhill.spi.BackendOptions.defaults(), 20261123L)) {
+                putStaged(result, key, q, t, warmup, steps, repeats, bytesX, copy, fusedGradient);
             } catch (RuntimeException e) { // a staging that does not fit (or fails) is a figure too; the others still run
                 result.put(key + "Error", e.getClass().getSimpleName() + ": " + e.getMessage());
             }
         }
         result.print();
+    }
+
+    /**
+     * The staged problem {@code q}'s step on θ = {@code t}: its shape, ms per step, fraction of the copy bandwidth, and
+     * whether its gradient has the fused kernel's bits (and their relative difference), under {@code key}…; returns the
+     * median ms per step.
+     */
+    private static double putStaged(BenchmarkOutput.Report result, String key, CudaProblem q, double[] t, int warmup, int steps,
+                                    int repeats, double bytesX, double copy, double[] fusedGradient) throws IOException {
+        try (BackendVector theta = q.allocateVector(t.length);
+             BackendVector out = q.allocateVector(t.length);
+             DeviceTimer timer = new DeviceTimer(q.context())) {
+            result.put(key + "Shape", q.shape() == null ? "none (cuBLAS)" : q.shape().toString());
+            theta.copyFromHost(t);
+            double scale = 2.0 / q.rows();
+            double[] ms = msPerStep(() -> q.queueGradient(theta, 0.25, 1, scale, RowSlice.all(), out), timer, warmup, steps, repeats);
+            double median = BenchmarkOutput.median(ms);
+            result.put(key + "MsPerStep", ms);
+            result.put(key + "FractionOfCopy", bytesX / median / 1e6 / copy);
+            double[] g = out.copyToHost();
+            result.put(key + "GradientRelativeDifferenceFromFused", BenchmarkOutput.relativeDifference(g, fusedGradient));
+            result.put(key + "SameBitsAsFused", java.util.Arrays.equals(g, fusedGradient));
+            return median;
+        }
     }
 
     /** Milliseconds per step of {@code repeats} timed runs of {@code steps} queued steps each, after {@code warmup} steps. */

@@ -111,7 +111,7 @@ final class PartitionProblem implements AutoCloseable {
      * Whether a partition of all-sparse rows is better held dense: CSR would take at least half the dense bytes (12 per
      * stored entry and 8 per row against 8n per row), or the solver needs dense X and the dense bytes are reasonable.
      */
-    static boolean densify(long rows, int n, long stored, boolean solverNeedsDense) {
+    static boolean holdDense(long rows, int n, long stored, boolean solverNeedsDense) {
         double denseBytes = 8.0 * rows * n;
         double csrBytes = 12.0 * stored + 8.0 * (rows + 1);
         return 2 * csrBytes >= denseBytes || (solverNeedsDense && denseBytes <= DENSIFY_FOR_SOLVER_BYTES);
@@ -198,7 +198,7 @@ final class PartitionProblem implements AutoCloseable {
             throw e;
         }
         long m = i;
-        if (allSparse && m > 0 && densify(m, n, indices.size(), layout.denseX())) {
+        if (allSparse && m > 0 && holdDense(m, n, indices.size(), layout.denseX())) {
             x = densify(x, indices, rowPointers, m, n);
             allSparse = false;
             indices = null;

@@ -383,7 +383,7 @@ class DownhillRegressorTest {
                 }
             }
         }
-        assertFalse(PartitionProblem.densify(100, 40, 400, false), "CSR: 4 entries a row of 40");
+        assertFalse(PartitionProblem.holdDense(100, 40, 400, false), "CSR: 4 entries a row of 40");
         for (String solver : new String[] {"cg", "normal"}) {
             DownhillRegressor est = new DownhillRegressor().setSolver(solver).setTol(1e-13).setMaxIter(200).setWeightCol("weight");
             DownhillRegressionModel dense = est.fit(d.frame(3, false));
@@ -440,9 +440,9 @@ class DownhillRegressorTest {
                 }
             }
         }
-        assertTrue(PartitionProblem.densify(100, 6, 200, false), "2 entries a row of 6: CSR saves too little");
-        assertTrue(PartitionProblem.densify(100, 1000, 2000, true), "svd or cd: dense");
-        assertFalse(PartitionProblem.densify(100, 1000, 2000, false), "cg: CSR");
+        assertTrue(PartitionProblem.holdDense(100, 6, 200, false), "2 entries a row of 6: CSR saves too little");
+        assertTrue(PartitionProblem.holdDense(100, 1000, 2000, true), "svd or cd: dense");
+        assertFalse(PartitionProblem.holdDense(100, 1000, 2000, false), "cg: CSR");
         for (String solver : new String[] {"svd", "normal", "cg"}) {
             DownhillRegressor est = new DownhillRegressor().setSolver(solver).setTol(1e-13).setMaxIter(500).setWeightCol("weight");
             double e = relativeError(modelVector(est.fit(d.frame(3, true))), modelVector(est.fit(d.frame(3, false))));
