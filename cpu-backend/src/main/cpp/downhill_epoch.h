@@ -19,6 +19,8 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <memory>
+#include <vector>
 #include <immintrin.h>
 
 #if defined(__FMA__) || defined(__FMA4__) || defined(__FAST_MATH__)
@@ -933,14 +935,354 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
     *sum_squares = total;
 }
 
+// ------------------------------------------------------------------ batches split across threads
+
+// The fewest values of X (rows × columns) a chunk has when a batch is split across threads: below that, handing a
+// batch's chunks out and collecting their sums (two cache-line round trips between cores, ~0.2–0.5 µs), and computing
+// the rows on the summing threads rather than on a producer thread, cost more than the rows shared out. Measured on 2
+// cores (a JVM fit, 3 epochs): B = 256 × 1,000 columns 1.75× faster split, B = 32 × 1,000 ~1.3×, but B = 256 × 20
+// columns (2 chunks of 2,560 values) ~1.3× slower; so 8,192 values (32 KB of float32) a chunk.
+static inline std::atomic<ep_i64>& ep_split_values() {
+    static std::atomic<ep_i64> values(8192);
+    return values;
+}
+
+// Tests: chunks of at least `values` values of X from now on, process-wide (≤ 0: the default, 8192), so that small
+// problems split their batches too; returns the previous setting. The same rows make the same chunks in the epoch loop
+// and in the per-batch gather pass, so this changes no agreement between them (only their bits, as threads do).
+inline ep_i64 epoch_split_values(ep_i64 values) {
+    return ep_split_values().exchange(values <= 0 ? 8192 : values, std::memory_order_relaxed);
+}
+
+// How many chunks a batch of `rows` rows of `cols` columns is cut into on `threads` threads: 1 with one thread, else
+// min(threads, rows, rows·cols / ep_split_values) (1 when that is 0) — never more for fewer rows. Chunk c of C holds
+// the batch's positions [⌊c·rows/C⌋, ⌊(c + 1)·rows/C⌋) (batch_chunk_start). Shared by the epoch loop and the per-batch
+// gather pass (CpuProblem.gradient on a slice), so both cut a batch alike.
+inline ep_i64 batch_chunks(ep_i64 rows, ep_i64 cols, ep_i64 threads) {
+    if (threads <= 1 || rows < 2 || cols < 1) {
+        return 1;
+    }
+    ep_i64 chunks = rows * cols / ep_split_values().load(std::memory_order_relaxed);
+    chunks = chunks < threads ? chunks : threads;
+    chunks = chunks < rows ? chunks : rows;
+    return chunks < 1 ? 1 : chunks;
+}
+
+// The first position of chunk c (of `chunks`) of a batch of `rows` rows; chunk c ends where chunk c + 1 starts.
+inline ep_i64 batch_chunk_start(ep_i64 rows, ep_i64 chunks, ep_i64 c) {
+    return rows * c / chunks; // rows < 2³¹ (a batch), c ≤ chunks ≤ rows: no overflow
+}
+
+// One chunk's state in a split epoch (on cache lines of its own): its rows of the batches being summed in a ring
+// (batch k's rows at ring positions k·stride …, stride = the chunk's rows in a full batch), its partial sums
+// (float32: the float32 partial of the gather pass; float64: the float64 accumulator), and the batch last claimed
+// (by its worker, or by the main thread when the worker was not run) and last done.
+template <class T>
+struct alignas(64) SplitChunk {
+    std::atomic<ep_i64> claimed;
+    std::atomic<ep_i64> done;
+    double ss;
+    double s;
+    ep_i64 stride;
+    ep_i64 filled; // batches [0, filled) of this call have their rows in the ring
+    ep_i64 mask;
+    std::vector<ep_i64> ring;
+    std::vector<T> partial;
+};
+
+// A split epoch call: batches [first_batch, first_batch + batches) of B rows; the inputs (θ̃ and b) of the batch
+// published in `generation` (relative to first_batch).
+template <class T>
+struct SplitEpoch {
+    const T* x;
+    ep_i64 cols;
+    const T* y;
+    const double* w;
+    const EpRows* order;
+    ep_i64 train;
+    ep_i64 batch;
+    ep_i64 first_batch;
+    ep_i64 batches;
+    ep_i64 threads;
+    double tau;
+    std::vector<std::unique_ptr<SplitChunk<T>>> chunks;
+    std::atomic<ep_i64> generation;
+    std::atomic<bool> stop;
+    const T* inputs;
+    double b;
+
+    // Global positions [*from, *from + *count) of chunk c of batch k (0 rows past the batch's chunks).
+    void span(ep_i64 k, ep_i64 c, ep_i64* from, ep_i64* count) const {
+        ep_i64 start = (first_batch + k) * batch;
+        ep_i64 rows = train - start < batch ? train - start : batch;
+        ep_i64 n = batch_chunks(rows, cols, threads);
+        if (c >= n) {
+            *from = start + rows;
+            *count = 0;
+            return;
+        }
+        ep_i64 a = batch_chunk_start(rows, n, c);
+        *from = start + a;
+        *count = batch_chunk_start(rows, n, c + 1) - a;
+    }
+
+    // Chunk c's rows of batch k into its ring (grown first when they do not fit: a short last batch cut into fewer
+    // chunks may give a chunk more rows than a full batch's; then nothing else in the ring is still needed).
+    void fill(ep_i64 c, ep_i64 k) {
+        SplitChunk<T>& ch = *chunks[c];
+        ep_i64 from, count;
+        span(k, c, &from, &count);
+        if (count > (ep_i64) ch.ring.size()) {
+            ep_i64 ring = 1;
+            while (ring < count) {
+                ring <<= 1;
+            }
+            ch.ring.assign((size_t) ring, 0);
+            ch.mask = ring - 1;
+        }
+        uint64_t block[EP_BLOCK];
+        for (ep_i64 q = 0; q < count; q += EP_BLOCK) {
+            ep_i64 n = count - q < EP_BLOCK ? count - q : EP_BLOCK;
+            order->training_block(from + q, block, n);
+            for (ep_i64 r = 0; r < n; r++) {
+                ch.ring[(k * ch.stride + q + r) & ch.mask] = (ep_i64) block[r];
+            }
+        }
+    }
+
+    // The gather pass of chunk c of batch k (the caller has claimed it): its rows into the ring unless they are there,
+    // its next batch's rows too when both fit (so that they are prefetched while this one is summed), then Σ (w)r·x
+    // into its partial and its Σwr², Σwr from 0; published in `done`.
+    void sum(ep_i64 c, ep_i64 k) {
+        SplitChunk<T>& ch = *chunks[c];
+        ep_i64 from, count;
+        span(k, c, &from, &count);
+        if (ch.filled < k + 1) {
+            fill(c, k);
+            ch.filled = k + 1;
+        }
+        ep_i64 ahead = 0;
+        if (k + 1 < batches) {
+            ep_i64 next_from, next_count;
+            span(k + 1, c, &next_from, &next_count);
+            if (ch.stride + next_count <= (ep_i64) ch.ring.size()) { // batch k's slots and batch k + 1's do not overlap
+                fill(c, k + 1);
+                ch.filled = k + 2;
+                ahead = next_count;
+            }
+        }
+        if (sizeof(T) == 8) {
+            for (ep_i64 j = 0; j < cols; j++) {
+                ch.partial[j] = 0;
+            }
+        }
+        double ss = 0, s = 0;
+        gather_batch(x, cols, y, w, ch.ring.data(), ch.mask, k * ch.stride, count, ahead, inputs, b, tau,
+                     ch.partial.data(), &ss, &s);
+        ch.ss = ss;
+        ch.s = s;
+        ch.done.store(k, std::memory_order_release);
+    }
+
+    // Chunk c of the published batch k, if no one has claimed it yet: claims and sums it; false if claimed.
+    bool claim_and_sum(ep_i64 c, ep_i64 k) {
+        ep_i64 expected = k - 1;
+        if (!chunks[c]->claimed.compare_exchange_strong(expected, k, std::memory_order_acq_rel)) {
+            return false;
+        }
+        sum(c, k);
+        return true;
+    }
+};
+
+// Spins (with pause) before a thread of a split epoch yields its core while it waits (~10–40 µs: a batch's hand-over
+// should find the other thread awake; yielding after 256 spins made B = 256 × 20 epochs ~20 % slower).
+static const int SPLIT_SPINS = 4096;
+
+// How long the main thread waits for a worker to claim its chunk before it sums the chunk itself.
+static const std::chrono::microseconds SPLIT_PATIENCE(50);
+
+// Tests: while set, process-wide, the workers of split epochs claim no chunk (the main thread then sums every chunk
+// itself after SPLIT_PATIENCE, as when a busy machine does not run them).
+static inline std::atomic<bool>& ep_split_workers_idle() {
+    static std::atomic<bool> idle(false);
+    return idle;
+}
+
+inline void epoch_split_workers_idle(bool idle) {
+    ep_split_workers_idle().store(idle, std::memory_order_relaxed);
+}
+
+// A worker of a split epoch: chunk c of every batch published, unless the main thread took it first (it does when the
+// worker has not claimed it within SPLIT_PATIENCE: a busy machine not running the worker then slows the epoch, never
+// stops it). Spins, then yields, while waiting for the next batch.
+template <class T>
+static void split_worker(SplitEpoch<T>* e, ep_i64 c) {
+    ep_i64 seen = -1;
+    int spins = 0;
+    while (!e->stop.load(std::memory_order_acquire)) {
+        ep_i64 k = e->generation.load(std::memory_order_acquire);
+        if (k == seen) {
+            if (++spins > SPLIT_SPINS) {
+                std::this_thread::yield();
+            } else {
+                _mm_pause();
+            }
+            continue;
+        }
+        spins = 0;
+        seen = k;
+        ep_i64 from, count;
+        e->span(k, c, &from, &count);
+        if (count > 0 && !ep_split_workers_idle().load(std::memory_order_relaxed)) {
+            e->claim_and_sum(c, k);
+        }
+    }
+}
+
+// Batches [first_batch, first_batch + batches) with each batch cut into batch_chunks chunks summed on that many threads
+// (the caller's and workers started here), then combined in chunk order — float32: acc_j = 0 + (double) partial_0j,
+// then acc_j += (double) partial_cj; float64: acc_j = acc_0j + acc_cj in chunk order; Σwr² and Σwr = (0 + chunk 0's)
+// + chunk 1's … — which is CpuProblem.gradient's combine of the same chunks (the per-batch loop's bits); the step as
+// epoch_batches. Arguments as epoch_batches (acc: float64 scratch for float32; unused for float64).
+template <class T>
+static void split_epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
+                                ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
+                                ep_i64 threads, const double* rates, T* theta, T* g, double tau, double ymean,
+                                const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
+                                const double* l1s2, T* tt, double* acc, double* sum_squares) {
+    EpRows order;
+    order.init(seed, epoch, m, train, validation_seed);
+    SplitEpoch<T> e;
+    e.x = x;
+    e.cols = cols;
+    e.y = y;
+    e.w = w;
+    e.order = &order;
+    e.train = train;
+    e.batch = batch;
+    e.first_batch = first_batch;
+    e.batches = batches;
+    e.threads = threads;
+    e.tau = tau;
+    const ep_i64 n = batch_chunks(batch, cols, threads); // a full batch's chunks (a short last batch has no more)
+    for (ep_i64 c = 0; c < n; c++) {
+        std::unique_ptr<SplitChunk<T>> ch(new SplitChunk<T>());
+        ch->claimed.store(-1);
+        ch->done.store(-1);
+        ch->stride = batch_chunk_start(batch, n, c + 1) - batch_chunk_start(batch, n, c);
+        ep_i64 ring = 1;
+        while (ring < 2 * ch->stride) {
+            ring <<= 1;
+        }
+        ch->ring.assign((size_t) ring, 0);
+        ch->mask = ring - 1;
+        ch->partial.assign((size_t) cols, (T) 0);
+        ch->filled = 0;
+        e.chunks.push_back(std::move(ch));
+    }
+    e.stop.store(false);
+    double b;
+    e.inputs = batch_inputs(cols, theta, ymean, means, factors, tt, &b);
+    e.b = b;
+    e.generation.store(0, std::memory_order_release);
+    std::vector<std::thread> workers;
+    for (ep_i64 c = 1; c < n; c++) {
+        workers.emplace_back(split_worker<T>, &e, c);
+    }
+    double total = *sum_squares;
+    double* sums = sizeof(T) == 8 ? (double*) (void*) e.chunks[0]->partial.data() : acc;
+    for (ep_i64 k = 0; k < batches; k++) {
+        if (k > 0) {
+            e.inputs = batch_inputs(cols, theta, ymean, means, factors, tt, &b);
+            e.b = b;
+            e.generation.store(k, std::memory_order_release);
+        }
+        const ep_i64 rows = train - (first_batch + k) * batch < batch ? train - (first_batch + k) * batch : batch;
+        const ep_i64 chunks = batch_chunks(rows, cols, threads);
+        e.claim_and_sum(0, k);
+        for (ep_i64 c = 1; c < chunks; c++) { // wait for each chunk; take it over if its worker has not started it
+            SplitChunk<T>& ch = *e.chunks[c];
+            int spins = 0;
+            std::chrono::steady_clock::time_point start;
+            while (ch.done.load(std::memory_order_acquire) < k) {
+                if (++spins <= SPLIT_SPINS) {
+                    _mm_pause();
+                    continue;
+                }
+                if (spins == SPLIT_SPINS + 1) {
+                    start = std::chrono::steady_clock::now();
+                } else if (ch.claimed.load(std::memory_order_acquire) < k
+                           && std::chrono::steady_clock::now() - start > SPLIT_PATIENCE) {
+                    e.claim_and_sum(c, k);
+                } else {
+                    std::this_thread::yield();
+                }
+            }
+        }
+        double ss = 0.0 + e.chunks[0]->ss;
+        double sum = 0.0 + e.chunks[0]->s;
+        if (sizeof(T) == 8) {
+            for (ep_i64 c = 1; c < chunks; c++) {
+                const T* p = e.chunks[c]->partial.data();
+                for (ep_i64 j = 0; j < cols; j++) {
+                    sums[j] = sums[j] + (double) p[j];
+                }
+            }
+        } else {
+            T* p0 = e.chunks[0]->partial.data();
+            for (ep_i64 j = 0; j < cols; j++) {
+                sums[j] = 0.0 + (double) p0[j];
+                p0[j] = 0;
+            }
+            for (ep_i64 c = 1; c < chunks; c++) {
+                T* p = e.chunks[c]->partial.data();
+                for (ep_i64 j = 0; j < cols; j++) {
+                    sums[j] = sums[j] + (double) p[j];
+                    p[j] = 0;
+                }
+            }
+        }
+        for (ep_i64 c = 1; c < chunks; c++) {
+            ss = ss + e.chunks[c]->ss;
+            sum = sum + e.chunks[c]->s;
+        }
+        double scale = 2.0 / (double) rows;
+        update(cols, sums, scale, -scale * sum, rates[k], theta, g, means, factors, ridge, s2, kappa, l1s2);
+        total += ss;
+    }
+    e.stop.store(true, std::memory_order_release);
+    for (std::thread& t : workers) {
+        t.join();
+    }
+    *sum_squares = total;
+}
+
+// The epoch call: batches split across threads (split_epoch_batches) when B > 1 and a full batch makes more than one
+// chunk on `threads` threads, else epoch_batches (with its producer thread when `producer`).
+template <class T>
+static void epoch_any(const T* x, ep_i64 cols, const T* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
+                      ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
+                      const double* rates, T* theta, T* g, double tau, double ymean, const T* means, const T* factors,
+                      const T* ridge, const T* s2, const double* kappa, const double* l1s2, T* tt, T* partial,
+                      double* acc, ep_i64* rows, ep_i64 ring, bool producer, ep_i64 threads, double* sum_squares) {
+    if (batch > 1 && batch_chunks(batch, cols, threads) > 1) {
+        split_epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, threads,
+                            rates, theta, g, tau, ymean, means, factors, ridge, s2, kappa, l1s2, tt, acc, sum_squares);
+        return;
+    }
+    epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, sum_squares);
+}
+
 inline void epoch_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
                         ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
                         const double* rates, float* theta, float* g, double tau, double ymean, const float* means,
                         const float* factors, const float* ridge, const float* s2, const double* kappa,
                         const double* l1s2, float* tt, float* partial, double* acc, ep_i64* rows, ep_i64 ring,
-                        bool producer, double* sum_squares) {
-    epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, sum_squares);
+                        bool producer, ep_i64 threads, double* sum_squares) {
+    epoch_any(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
+              ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, threads, sum_squares);
 }
 
 inline void epoch_double(const double* x, ep_i64 cols, const double* y, const double* w, ep_i64 m, ep_i64 seed,
@@ -948,9 +1290,10 @@ inline void epoch_double(const double* x, ep_i64 cols, const double* y, const do
                          ep_i64 batches, const double* rates, double* theta, double* g, double tau, double ymean,
                          const double* means, const double* factors, const double* ridge, const double* s2,
                          const double* kappa, const double* l1s2, double* tt, double* acc, ep_i64* rows, ep_i64 ring,
-                         bool producer, double* sum_squares) {
-    epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, producer, sum_squares);
+                         bool producer, ep_i64 threads, double* sum_squares) {
+    epoch_any(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
+              ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, producer, threads,
+              sum_squares);
 }
 
 // ------------------------------------------------------------------ level-1 vector operations (VectorOps' bits)

@@ -294,17 +294,27 @@ final class CpuProblem implements ResidentProblem {
                 kernels[k].gradientRows(rangeStart[k], rangeStart[k + 1], t.pointer(), intercept, targetWeight);
             });
             used = kernels.length;
+        } else if (EpochKernels.available()) { // the row kernels the native epoch loop uses: the same bits batch by batch
+            // cut into the chunks the epoch loop sums on its threads (one per kernel), summed here one after another
+            int rows = slice.to() - slice.from();
+            used = (int) EpochKernels.batch_chunks(rows, cols, kernels.length);
+            LongPointer order = rowOrder.of(slice.order());
+            for (int c = 0; c < used; c++) {
+                kernels[c].clear();
+                kernels[c].gradientGatherNative(order, slice.from() + chunkStart(rows, used, c),
+                        slice.from() + chunkStart(rows, used, c + 1), t.pointer(), intercept, targetWeight);
+            }
         } else {
             kernels[0].clear();
-            if (EpochKernels.available()) { // the row kernels the native epoch loop uses: the same bits batch by batch
-                kernels[0].gradientGatherNative(rowOrder.of(slice.order()), slice.from(), slice.to(), t.pointer(), intercept,
-                        targetWeight);
-            } else {
-                kernels[0].gradientGather(slice.order(), slice.from(), slice.to(), t.pointer(), intercept, targetWeight);
-            }
+            kernels[0].gradientGather(slice.order(), slice.from(), slice.to(), t.pointer(), intercept, targetWeight);
             used = 1;
         }
         return combine(used, scale, g);
+    }
+
+    /** The first position of chunk c of a batch of {@code rows} rows cut into {@code chunks} (EpochKernels.batch_chunks). */
+    static int chunkStart(int rows, int chunks, int c) {
+        return (int) ((long) rows * c / chunks);
     }
 
     /** η for the {@code count} batches from batch {@code first} of {@code plan} into {@code rates} (through {@code scratch}). */
@@ -325,8 +335,11 @@ final class CpuProblem implements ResidentProblem {
      * The whole epoch in native code ({@code epoch_float}/{@code epoch_double} of {@code downhill_epoch.h}) on the
      * calling thread, {@value #EPOCH_CHUNK} batches per JNI call (the step sizes of those batches computed here from the
      * schedule); the same bits as {@link StochasticEpoch#runPerBatch} on this problem (which the gather pass makes
-     * through the same row kernels). With 2 or more threads a second native thread computes the rows (the sampler's
-     * Feistel network) ahead of the loop. Without the native library: the per-batch default.
+     * through the same row kernels). With 2 or more threads, batches of enough values of X
+     * ({@link EpochKernels#batch_chunks}) are cut into chunks summed on that many native threads (the gather pass of
+     * {@link #gradient} on a slice cuts them alike, so the bits depend on the thread count, as full passes' do); for
+     * other batches a second native thread computes the rows (the sampler's Feistel network) ahead of the loop. Without
+     * the native library: the per-batch default.
      */
     @Override
     public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
@@ -343,7 +356,9 @@ final class CpuProblem implements ResidentProblem {
         FusedKernel k = kernels[0];
         EpochRows order = plan.rows();
         boolean f64 = precision == Precision.FLOAT64;
-        boolean producer = threads > 1 && batches > 1; // a second core computes the rows (the sampler) ahead
+        // batches cut into chunks summed on the problem's threads, or else a second core computes the rows (the sampler) ahead
+        boolean split = plan.batchSize() > 1 && EpochKernels.batch_chunks(plan.batchSize(), cols, kernels.length) > 1;
+        boolean producer = threads > 1 && batches > 1 && !split;
         try (DoublePointer rates = new DoublePointer(chunk);
              LongPointer rowScratch = new LongPointer(EpochKernels.ring_size(plan.batchSize(), producer));
              DoublePointer sumSquares = new DoublePointer(1);
@@ -361,14 +376,14 @@ final class CpuProblem implements ResidentProblem {
                             (DoublePointer) t.pointer(), (DoublePointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
                             (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, sumSquares);
+                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, kernels.length, sumSquares);
                 } else {
                     EpochKernels.epoch_float((FloatPointer) k.x(), cols, (FloatPointer) k.y(), k.weights(), rows, order.seed(),
                             order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
                             (FloatPointer) t.pointer(), (FloatPointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
                             (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, sumSquares);
+                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, kernels.length, sumSquares);
                 }
             }
             return new StochasticEpoch.EpochSums(sumSquares.get(0), batches);

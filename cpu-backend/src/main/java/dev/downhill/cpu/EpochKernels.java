@@ -69,6 +69,25 @@ final class EpochKernels {
     /** The length of the epoch loop's row ring for batch size B (a power of two ≥ B + the rows it looks ahead). */
     static native long ring_size(long batch, @Cast("bool") boolean producer);
 
+    /**
+     * How many chunks a batch of {@code rows} rows is cut into on {@code threads} threads (1 for one thread or too few
+     * values of X to share out); chunk c of C holds the batch's positions [⌊c·rows/C⌋, ⌊(c + 1)·rows/C⌋). The epoch
+     * loop and {@code CpuProblem.gradient} on a slice cut batches alike.
+     */
+    static native long batch_chunks(long rows, long cols, long threads);
+
+    /**
+     * Tests: chunks of at least {@code values} values of X from now on, in the whole process (≤ 0: the default, 8192),
+     * so that small problems split their batches too; returns the previous setting.
+     */
+    static native long epoch_split_values(long values);
+
+    /**
+     * Tests: while {@code idle}, in the whole process, the worker threads of split epochs take no chunk, so the calling
+     * thread sums every chunk itself (after waiting 50 µs for each), as on a machine too busy to run them.
+     */
+    static native void epoch_split_workers_idle(@Cast("bool") boolean idle);
+
     /** out[k] = CounterBasedSampler.rowAt(seed, epoch, from + k, rows), k &lt; count. Writes out. */
     static native void sampler_fill(long seed, long epoch, long rows, long from, LongPointer out, long count);
 
@@ -113,7 +132,10 @@ final class EpochKernels {
     /**
      * Batches [firstBatch, firstBatch + batches) of an epoch (see the header); rows is a ring of {@code ring} =
      * {@link #ring_size}(B, producer) int64; {@code producer}: a second native thread computes the rows ahead (the same
-     * results). Writes theta, g, sumSquares[0] (added to).
+     * results). With B &gt; 1 and {@link #batch_chunks}(B, cols, threads) &gt; 1 each batch is instead cut into that many
+     * chunks summed on as many threads and combined in chunk order (the bits of {@link #gather_float} on each chunk
+     * combined as {@code CpuProblem.gradient} does; rows and producer then unused). Writes theta, g, sumSquares[0]
+     * (added to).
      */
     static native void epoch_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w, long m,
                                    long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -121,7 +143,8 @@ final class EpochKernels {
                                    double ymean, @Const FloatPointer means, @Const FloatPointer factors,
                                    @Const FloatPointer ridge, @Const FloatPointer s2, @Const DoublePointer kappa,
                                    @Const DoublePointer l1s2, FloatPointer tt, FloatPointer partial, DoublePointer acc,
-                                   LongPointer rows, long ring, @Cast("bool") boolean producer, DoublePointer sumSquares);
+                                   LongPointer rows, long ring, @Cast("bool") boolean producer, long threads,
+                                   DoublePointer sumSquares);
 
     static native void epoch_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w, long m,
                                     long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -129,7 +152,7 @@ final class EpochKernels {
                                     double ymean, @Const DoublePointer means, @Const DoublePointer factors,
                                     @Const DoublePointer ridge, @Const DoublePointer s2, @Const DoublePointer kappa,
                                     @Const DoublePointer l1s2, DoublePointer tt, DoublePointer acc, LongPointer rows,
-                                    long ring, @Cast("bool") boolean producer, DoublePointer sumSquares);
+                                    long ring, @Cast("bool") boolean producer, long threads, DoublePointer sumSquares);
 
     /**
      * Rows [start, end) of X: acc += Σ (w)x, sum[0] += Σ (w)y and, when {@code squares} is not null,

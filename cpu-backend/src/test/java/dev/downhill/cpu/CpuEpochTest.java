@@ -117,6 +117,60 @@ class CpuEpochTest {
                 Arguments.of(Precision.FLOAT32, 7, 40), Arguments.of(Precision.FLOAT64, 32, 9));
     }
 
+    /**
+     * Batches cut into chunks summed on several threads (chunks of at least 8 values of X here, so that small problems
+     * split: B = 7 on 3 threads is 3 chunks of 2, 2, 3 rows): the epoch loop and the per-batch loop cut them alike and
+     * combine the chunks in order, so the model is still the per-batch loop's, bit for bit — with a short last batch cut
+     * into fewer chunks (B = 300 of 1,000 rows, 20 % held out), and when the workers are not run (the calling thread then
+     * sums every chunk itself).
+     */
+    @ParameterizedTest(name = "{0} B={1} threads={2} idle workers={3}")
+    @MethodSource("splitCases")
+    void batchesSplitAcrossThreadsGiveThePerBatchLoopsBits(Precision precision, int batch, int threads, boolean idle) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
+        long before = EpochKernels.epoch_split_values(8);
+        EpochKernels.epoch_split_workers_idle(idle);
+        try {
+            assertEquals(Math.min(threads, batch), EpochKernels.batch_chunks(batch, N, threads), "chunks of a full batch");
+            check(1000, precision, batch, true, true, Penalty.elasticNet(0.01, 0.5), "invtime:0.1,40", true, 0.2, batch == 7,
+                    threads);
+            check(1000, precision, batch, false, false, Penalty.none(), "constant", false, 0.0, false, threads);
+        } finally {
+            EpochKernels.epoch_split_workers_idle(false);
+            EpochKernels.epoch_split_values(before);
+        }
+    }
+
+    static Stream<Arguments> splitCases() {
+        return Stream.of(Arguments.of(Precision.FLOAT32, 7, 3, false), Arguments.of(Precision.FLOAT64, 7, 2, false),
+                Arguments.of(Precision.FLOAT32, 64, 2, false), Arguments.of(Precision.FLOAT64, 300, 4, false),
+                Arguments.of(Precision.FLOAT32, 300, 3, false), Arguments.of(Precision.FLOAT32, 16, 2, true),
+                Arguments.of(Precision.FLOAT64, 33, 3, true));
+    }
+
+    /**
+     * The chunk rule: one chunk on one thread or for too few values (fewer than two chunks of 8,192), else min(threads,
+     * rows, values / 8,192); never more chunks for fewer rows.
+     */
+    @org.junit.jupiter.api.Test
+    void batchesAreCutIntoChunksOfEnoughValues() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
+        assertEquals(1, EpochKernels.batch_chunks(256, 1000, 1));
+        assertEquals(2, EpochKernels.batch_chunks(256, 1000, 2));
+        assertEquals(16, EpochKernels.batch_chunks(256, 1000, 16));
+        assertEquals(1, EpochKernels.batch_chunks(256, 20, 16));
+        assertEquals(2, EpochKernels.batch_chunks(820, 20, 16));
+        assertEquals(3, EpochKernels.batch_chunks(32, 1000, 16));
+        assertEquals(2, EpochKernels.batch_chunks(2, 1_000_000, 16));
+        assertEquals(1, EpochKernels.batch_chunks(1, 1_000_000, 16));
+        long previous = 0;
+        for (long rows = 1; rows < 5000; rows += 37) {
+            long chunks = EpochKernels.batch_chunks(rows, 20, 8);
+            org.junit.jupiter.api.Assertions.assertTrue(chunks >= previous && chunks <= Math.max(1, Math.min(8, rows)));
+            previous = chunks;
+        }
+    }
+
     private static void check(int m, Precision precision, int batch, boolean intercept, boolean standardize, Penalty penalty,
                               String schedule, boolean weighted, double validation, boolean largeColumns, int threads) {
         final int M = m;
