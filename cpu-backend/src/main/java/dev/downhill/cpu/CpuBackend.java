@@ -37,6 +37,16 @@ public final class CpuBackend implements Backend {
         if (failure == null) {
             NativeRangeKernel.orJava(); // the direct solvers' JNI library loads here, with the backend, not inside a fit's time
             EpochKernels.available(); // so does the SGD epoch loop's (and the column statistics')
+            GradientStrategy.probeNative(); // and the fused gradient pass's
+            // JavaCPP's pointer classes (their static initialisation loads its own JNI library and starts its
+            // deallocator): the first off-heap vector of a fit would pay for it (~5–10 ms in a cold JVM)
+            try (org.bytedeco.javacpp.FloatPointer f = new org.bytedeco.javacpp.FloatPointer(1);
+                 org.bytedeco.javacpp.DoublePointer d = new org.bytedeco.javacpp.DoublePointer(1);
+                 org.bytedeco.javacpp.LongPointer l = new org.bytedeco.javacpp.LongPointer(1)) {
+                f.put(0, 0f);
+                d.put(0, 0.0);
+                l.put(0, 0L);
+            }
         }
         return failure == null ? Availability.yes() : Availability.no(failure);
     }
