@@ -7,6 +7,7 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.regression.RegressionModel;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsReader$;
@@ -24,12 +25,15 @@ import org.apache.spark.sql.types.StructType;
  * The model {@link DownhillRegressor} fits: ŷ = xᵀθ + b, a Spark ML {@code Transformer} that predicts on the executors
  * (dense or sparse feature vectors). Persistence as Spark ML's own models: {@code write().save(path)} writes Spark's
  * metadata (class, uid, params) and one Parquet row (intercept, coefficients); {@link #load} reads it back, also from a
- * saved {@code PipelineModel}.
+ * saved {@code PipelineModel}. It has the estimator's params ({@link DownhillRegressionParams}) with the values it was
+ * fitted with: {@code getRegParam()}, {@code getSolver()}, … (a model saved before it had them loads with their defaults).
  */
-public final class DownhillRegressionModel extends RegressionModel<Vector, DownhillRegressionModel> implements MLWritable {
+public final class DownhillRegressionModel extends RegressionModel<Vector, DownhillRegressionModel>
+        implements DownhillRegressionParams, MLWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
+    private final Declared params;
     private final Vector coefficients;
     private final double intercept;
     private transient DownhillRegressionSummary summary;
@@ -41,8 +45,22 @@ public final class DownhillRegressionModel extends RegressionModel<Vector, Downh
 
     private DownhillRegressionModel(Uids.Pending pending, Vector coefficients, double intercept) {
         this.uid = pending.take();
+        this.params = new Declared(this);
+        for (ParamPair<?> p : params.defaults()) {
+            defaultOf(p);
+        }
         this.coefficients = coefficients;
         this.intercept = intercept;
+    }
+
+    private <T> void defaultOf(ParamPair<T> p) {
+        setDefault(p.param(), p.value());
+    }
+
+    /** The params it was fitted with (copied from the {@link DownhillRegressor}; saved and loaded with the model). */
+    @Override
+    public Declared declaredParams() {
+        return params;
     }
 
     @Override

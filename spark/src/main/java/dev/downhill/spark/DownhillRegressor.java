@@ -11,12 +11,8 @@ import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.Predictor;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.param.BooleanParam;
-import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
@@ -51,28 +47,16 @@ import org.apache.spark.sql.functions;
  * 1 — Spark runs one task per core).
  */
 public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor, DownhillRegressionModel>
-        implements DefaultParamsWritable {
+        implements DownhillRegressionParams, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
     static {
         NativeBlasGuard.apply();
     }
 
-    static final String[] SOLVERS = {"auto", "gd", "nesterov", "cg", "normal", "svd", "cd"};
-    static final String[] BACKENDS = {"cpu", "cuda", "auto"};
 
     private final String uid;
-    private final Param<String> weightCol;
-    private final BooleanParam fitIntercept;
-    private final DoubleParam regParam;
-    private final DoubleParam elasticNetParam;
-    private final BooleanParam standardization;
-    private final Param<String> solver;
-    private final IntParam maxIter;
-    private final DoubleParam tol;
-    private final Param<String> backend;
-    private final IntParam threads;
-    private final IntParam aggregationDepth;
+    private final Declared params;
 
     public DownhillRegressor() {
         this(Identifiable$.MODULE$.randomUID("downhillReg"));
@@ -85,34 +69,10 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
     /** Spark's superclass makes its params in its constructor and asks {@link #uid()} then: the uid waits in {@link Uids}. */
     private DownhillRegressor(Uids.Pending pending) {
         this.uid = pending.take();
-        weightCol = new Param<>(this, "weightCol", "weight column name; unset or empty: every row has weight 1");
-        fitIntercept = new BooleanParam(this, "fitIntercept", "whether to fit an intercept term");
-        regParam = new DoubleParam(this, "regParam", "regularization parameter λ (>= 0)", ParamValidators.gtEq(0));
-        elasticNetParam = new DoubleParam(this, "elasticNetParam", "the l1 share a of the penalty, in [0, 1]: 0 is l2, 1 is l1",
-                ParamValidators.inRange(0, 1));
-        standardization = new BooleanParam(this, "standardization",
-                "whether the penalty is on the standardized coefficients (sⱼ = σⱼ), as Spark's LinearRegression");
-        // any name: the fit refuses the others with the reason (sgd and minibatch are not offered on Spark, l-bfgs is Spark's)
-        solver = new Param<>(this, "solver", "downhill's solver: " + String.join(", ", SOLVERS), new AnyName());
-        maxIter = new IntParam(this, "maxIter", "maximum number of iterations (>= 1)", ParamValidators.gtEq(1));
-        tol = new DoubleParam(this, "tol", "downhill's convergence tolerance (the relative gradient norm; in [0, 1))",
-                ParamValidators.inRange(0, 1, true, false));
-        backend = new Param<>(this, "backend", "the downhill backend on each executor: cpu, cuda or auto",
-                ParamValidators.inArray(BACKENDS));
-        threads = new IntParam(this, "threads", "threads each task's backend uses (>= 1)", ParamValidators.gtEq(1));
-        aggregationDepth = new IntParam(this, "aggregationDepth", "depth of the treeAggregate of every pass (>= 2)",
-                ParamValidators.gtEq(2));
-        setDefault(weightCol, "");
-        setDefault(fitIntercept, true);
-        setDefault(regParam, 0.0);
-        setDefault(elasticNetParam, 0.0);
-        setDefault(standardization, true);
-        setDefault(solver, "auto");
-        setDefault(maxIter, 100);
-        setDefault(tol, 1e-6);
-        setDefault(backend, "cpu");
-        setDefault(threads, 1);
-        setDefault(aggregationDepth, 2);
+        this.params = new Declared(this);
+        for (ParamPair<?> p : params.defaults()) {
+            defaultOf(p);
+        }
     }
 
     @Override
@@ -120,92 +80,57 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         return uid != null ? uid : Uids.current();
     }
 
-    public Param<String> weightCol() {
-        return weightCol;
+    private <T> void defaultOf(ParamPair<T> p) {
+        setDefault(p.param(), p.value());
     }
 
-    public BooleanParam fitIntercept() {
-        return fitIntercept;
-    }
-
-    public DoubleParam regParam() {
-        return regParam;
-    }
-
-    public DoubleParam elasticNetParam() {
-        return elasticNetParam;
-    }
-
-    public BooleanParam standardization() {
-        return standardization;
-    }
-
-    public Param<String> solver() {
-        return solver;
-    }
-
-    public IntParam maxIter() {
-        return maxIter;
-    }
-
-    public DoubleParam tol() {
-        return tol;
-    }
-
-    public Param<String> backend() {
-        return backend;
-    }
-
-    public IntParam threads() {
-        return threads;
-    }
-
-    public IntParam aggregationDepth() {
-        return aggregationDepth;
+    @Override
+    public Declared declaredParams() {
+        return params;
     }
 
     public DownhillRegressor setWeightCol(String v) {
-        return (DownhillRegressor) set(weightCol, v);
+        return (DownhillRegressor) set(weightCol(), v);
     }
 
     public DownhillRegressor setFitIntercept(boolean v) {
-        return (DownhillRegressor) set(fitIntercept, v);
+        return (DownhillRegressor) set(fitIntercept(), v);
     }
 
     public DownhillRegressor setRegParam(double v) {
-        return (DownhillRegressor) set(regParam, v);
+        return (DownhillRegressor) set(regParam(), v);
     }
 
     public DownhillRegressor setElasticNetParam(double v) {
-        return (DownhillRegressor) set(elasticNetParam, v);
+        return (DownhillRegressor) set(elasticNetParam(), v);
     }
 
     public DownhillRegressor setStandardization(boolean v) {
-        return (DownhillRegressor) set(standardization, v);
+        return (DownhillRegressor) set(standardization(), v);
     }
 
     public DownhillRegressor setSolver(String v) {
-        return (DownhillRegressor) set(solver, v);
+        return (DownhillRegressor) set(solver(), v);
     }
 
     public DownhillRegressor setMaxIter(int v) {
-        return (DownhillRegressor) set(maxIter, v);
+        return (DownhillRegressor) set(maxIter(), v);
     }
 
     public DownhillRegressor setTol(double v) {
-        return (DownhillRegressor) set(tol, v);
+        return (DownhillRegressor) set(tol(), v);
     }
 
     public DownhillRegressor setBackend(String v) {
-        return (DownhillRegressor) set(backend, v);
+        return (DownhillRegressor) set(backend(), v);
     }
 
     public DownhillRegressor setThreads(int v) {
-        return (DownhillRegressor) set(threads, v);
+        return (DownhillRegressor) set(threads(), v);
     }
 
     public DownhillRegressor setAggregationDepth(int v) {
-        return (DownhillRegressor) set(aggregationDepth, v);
+        return (DownhillRegressor) set(aggregationDepth(), v);
     }
 
     @Override
@@ -224,7 +149,7 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
     @Override
     public DownhillRegressionModel train(Dataset<?> dataset) {
         long start = System.nanoTime();
-        String w = $(weightCol);
+        String w = $(weightCol());
         boolean weighted = w != null && !w.isEmpty();
         String features = $(featuresCol());
         String label = $(labelCol());
@@ -232,16 +157,16 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
                 ? new Column[] {functions.col(features), functions.col(label).cast("double"), functions.col(w).cast("double")}
                 : new Column[] {functions.col(features), functions.col(label).cast("double")};
         JavaRDD<Row> rows = dataset.select(columns).toJavaRDD();
-        int cores = (Integer) $(threads);
-        Solver chosen = solverOf($(solver));
-        PartitionProblem.Layout layout = new PartitionProblem.Layout(features, label, weighted ? w : null, $(backend), cores,
+        int cores = (Integer) $(threads());
+        Solver chosen = solverOf($(solver()));
+        PartitionProblem.Layout layout = new PartitionProblem.Layout(features, label, weighted ? w : null, $(backend()), cores,
                 chosen == Solver.SVD || chosen == Solver.CD);
         FitConfig.Builder config = FitConfig.builder()
                 .solver(chosen)
-                .maxIterations((Integer) $(maxIter))
-                .tolerance((Double) $(tol))
-                .fitIntercept((Boolean) $(fitIntercept));
-        try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, (Integer) $(aggregationDepth))) {
+                .maxIterations((Integer) $(maxIter()))
+                .tolerance((Double) $(tol()))
+                .fitIntercept((Boolean) $(fitIntercept()));
+        try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, (Integer) $(aggregationDepth()))) {
             config.penalty(penalty(problem));
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
             LoadedProblem loaded = LoadedProblem.of(problem, null, BackendOptions.none());
@@ -250,16 +175,6 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             DownhillRegressionModel model = new DownhillRegressionModel(uid, DownhillRegressionModel.dense(fitted.coefficients()),
                     fitted.intercept());
             return copyValues(model, ParamMap.empty()).setParent(this).withTraining(summary, fitted);
-        }
-    }
-
-    /** A param validator that accepts any non-blank name (the fit refuses the names it does not offer, saying why). */
-    private static final class AnyName extends scala.runtime.AbstractFunction1<String, Object> implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Object apply(String name) {
-            return name != null && !name.isBlank();
         }
     }
 
@@ -276,7 +191,7 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             throw new IllegalArgumentException("solver l-bfgs is Spark's LinearRegression's; downhill's are "
                     + String.join(", ", SOLVERS));
         }
-        if (!java.util.Arrays.asList(SOLVERS).contains(s)) {
+        if (!SOLVERS.contains(s)) {
             throw new IllegalArgumentException("unknown solver '" + name + "': downhill's solvers on Spark are "
                     + String.join(", ", SOLVERS));
         }
@@ -285,12 +200,12 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
 
     /** Spark's regParam / elasticNetParam / standardization as core's penalty (see the class comment). */
     private Penalty penalty(SparkResidentProblem problem) {
-        double lambda = (Double) $(regParam);
-        double a = (Double) $(elasticNetParam);
+        double lambda = (Double) $(regParam());
+        double a = (Double) $(elasticNetParam());
         if (!(lambda > 0)) {
             return Penalty.none();
         }
-        boolean standardize = (Boolean) $(standardization);
+        boolean standardize = (Boolean) $(standardization());
         double w = problem.weightSum();
         double sy = Math.sqrt(problem.targetSquaredDeviations() / w);
         if (!(sy > 0)) {

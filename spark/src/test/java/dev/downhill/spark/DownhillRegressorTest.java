@@ -527,6 +527,47 @@ class DownhillRegressorTest {
         assertTrue(Files.exists(dir.resolve("model/data")));
     }
 
+    /**
+     * The model has the estimator's params with the values it was fitted with (as Spark's LinearRegressionModel has
+     * LinearRegression's): read back after a save, and from a cross-validation's best model.
+     */
+    @Test
+    void theModelCarriesTheParamsItWasFittedWith(@TempDir Path dir) throws Exception {
+        Data d = Data.make(120, 3, 21);
+        Dataset<Row> frame = d.frame(2, false);
+        DownhillRegressor est = new DownhillRegressor().setSolver("cd").setRegParam(0.25).setElasticNetParam(0.5)
+                .setMaxIter(300).setTol(1e-8).setStandardization(false).setWeightCol("weight").setAggregationDepth(3);
+        DownhillRegressionModel model = est.fit(frame);
+        String path = dir.resolve("model").toString();
+        model.write().save(path);
+        DownhillRegressionModel back = DownhillRegressionModel.load(path);
+        for (DownhillRegressionParams m : List.of(model, back)) {
+            assertEquals("cd", m.getSolver());
+            assertEquals(0.25, m.getRegParam(), 0);
+            assertEquals(0.5, m.getElasticNetParam(), 0);
+            assertEquals(300, m.getMaxIter());
+            assertEquals(1e-8, m.getTol(), 0);
+            assertFalse(m.getStandardization());
+            assertTrue(m.getFitIntercept());
+            assertEquals("weight", m.getWeightCol());
+            assertEquals(3, m.getAggregationDepth());
+            assertEquals("cpu", m.getBackend());
+            assertEquals(1, m.getThreads());
+        }
+        assertEquals(est.getRegParam(), model.getRegParam(), 0);
+        // a cross-validation over regParam: the best model says which λ won (the smallest, on noise-free-ish data)
+        DownhillRegressor tuned = new DownhillRegressor().setSolver("normal");
+        org.apache.spark.ml.tuning.CrossValidatorModel cv = new org.apache.spark.ml.tuning.CrossValidator()
+                .setEstimator(tuned)
+                .setEstimatorParamMaps(new org.apache.spark.ml.tuning.ParamGridBuilder()
+                        .addGrid(tuned.regParam(), new double[] {0.0, 5.0}).build())
+                .setEvaluator(new org.apache.spark.ml.evaluation.RegressionEvaluator()).setNumFolds(2).setSeed(1)
+                .fit(frame);
+        DownhillRegressionModel best = (DownhillRegressionModel) cv.bestModel();
+        assertEquals(0.0, best.getRegParam(), 0);
+        assertEquals("normal", best.getSolver());
+    }
+
     @Test
     void refusesWhatItCannotDo() {
         Dataset<Row> frame = Data.make(50, 3, 10).frame(2, false);
