@@ -179,7 +179,7 @@ public final class LinearRegression {
         if (!s.isStochastic() && config.validationFraction() > 0) {
             unused.add("validationFraction");
         }
-        if (s != Solver.MINIBATCH && config.configuredBatchSize() > 0) {
+        if (s != Solver.MINIBATCH && config.configuredBatchSize() > 0 && !(s == Solver.SGD && config.configuredBatchSize() == 1)) {
             unused.add("batchSize");
         }
         if (!s.usesLearningRate() && !config.learningRate().isAuto()) {

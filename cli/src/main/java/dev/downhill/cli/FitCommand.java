@@ -710,7 +710,7 @@ final class FitCommand implements Callable<Integer> {
         if (!s.usesLearningRate()) {
             ignored.add("--lr");
         }
-        if (s != Solver.MINIBATCH) {
+        if (s != Solver.MINIBATCH && !(s == Solver.SGD && batchSize != null && batchSize == 1)) { // sgd's batches are one row
             ignored.add("--batch-size");
         }
         if (!s.isStochastic()) {
