@@ -20,6 +20,7 @@
 #include <chrono>
 #include <thread>
 #include <memory>
+#include <system_error>
 #include <vector>
 #include <immintrin.h>
 
@@ -958,14 +959,18 @@ inline ep_i64 epoch_split_values(ep_i64 values) {
 // min(threads, rows, rows·cols / ep_split_values) (1 when that is 0) — never more for fewer rows. Chunk c of C holds
 // the batch's positions [⌊c·rows/C⌋, ⌊(c + 1)·rows/C⌋) (batch_chunk_start). Shared by the epoch loop and the per-batch
 // gather pass (CpuProblem.gradient on a slice), so both cut a batch alike.
-inline ep_i64 batch_chunks(ep_i64 rows, ep_i64 cols, ep_i64 threads) {
+static inline ep_i64 batch_chunks_of(ep_i64 rows, ep_i64 cols, ep_i64 threads, ep_i64 values) {
     if (threads <= 1 || rows < 2 || cols < 1) {
         return 1;
     }
-    ep_i64 chunks = rows * cols / ep_split_values().load(std::memory_order_relaxed);
+    ep_i64 chunks = rows * cols / values;
     chunks = chunks < threads ? chunks : threads;
     chunks = chunks < rows ? chunks : rows;
     return chunks < 1 ? 1 : chunks;
+}
+
+inline ep_i64 batch_chunks(ep_i64 rows, ep_i64 cols, ep_i64 threads) {
+    return batch_chunks_of(rows, cols, threads, ep_split_values().load(std::memory_order_relaxed));
 }
 
 // The first position of chunk c (of `chunks`) of a batch of `rows` rows; chunk c ends where chunk c + 1 starts.
@@ -1004,6 +1009,7 @@ struct SplitEpoch {
     ep_i64 first_batch;
     ep_i64 batches;
     ep_i64 threads;
+    ep_i64 values; // ep_split_values when the call began (a test changing it meanwhile changes no chunk of this call)
     double tau;
     std::vector<std::unique_ptr<SplitChunk<T>>> chunks;
     std::atomic<ep_i64> generation;
@@ -1015,7 +1021,7 @@ struct SplitEpoch {
     void span(ep_i64 k, ep_i64 c, ep_i64* from, ep_i64* count) const {
         ep_i64 start = (first_batch + k) * batch;
         ep_i64 rows = train - start < batch ? train - start : batch;
-        ep_i64 n = batch_chunks(rows, cols, threads);
+        ep_i64 n = batch_chunks_of(rows, cols, threads, values);
         if (c >= n) {
             *from = start + rows;
             *count = 0;
@@ -1026,20 +1032,13 @@ struct SplitEpoch {
         *count = batch_chunk_start(rows, n, c + 1) - a;
     }
 
-    // Chunk c's rows of batch k into its ring (grown first when they do not fit: a short last batch cut into fewer
-    // chunks may give a chunk more rows than a full batch's; then nothing else in the ring is still needed).
+    // Chunk c's rows of batch k into its ring (which holds any batch's rows of this chunk: split_epoch_batches sizes it
+    // for the call's last batch too, which a short last batch cut into fewer chunks may give more rows than a full
+    // batch's; nothing here allocates, so nothing a worker runs throws).
     void fill(ep_i64 c, ep_i64 k) {
         SplitChunk<T>& ch = *chunks[c];
         ep_i64 from, count;
         span(k, c, &from, &count);
-        if (count > (ep_i64) ch.ring.size()) {
-            ep_i64 ring = 1;
-            while (ring < count) {
-                ring <<= 1;
-            }
-            ch.ring.assign((size_t) ring, 0);
-            ch.mask = ring - 1;
-        }
         uint64_t block[EP_BLOCK];
         for (ep_i64 q = 0; q < count; q += EP_BLOCK) {
             ep_i64 n = count - q < EP_BLOCK ? count - q : EP_BLOCK;
@@ -1095,15 +1094,13 @@ struct SplitEpoch {
     }
 };
 
-// Spins (with pause) before a thread of a split epoch yields its core while it waits (~10–40 µs: a batch's hand-over
-// should find the other thread awake; yielding after 256 spins made B = 256 × 20 epochs ~20 % slower).
+// Spins (with pause: ~110 µs in all on Zen 5, whose pause is ~27 ns) before a thread of a split epoch yields its core
+// while it waits: a batch's hand-over should find the other thread awake (yielding after 256 spins made B = 256 × 20
+// epochs ~20 % slower).
 static const int SPLIT_SPINS = 4096;
 
-// How long the main thread waits for a worker to claim its chunk before it sums the chunk itself.
-static const std::chrono::microseconds SPLIT_PATIENCE(50);
-
 // Tests: while set, process-wide, the workers of split epochs claim no chunk (the main thread then sums every chunk
-// itself after SPLIT_PATIENCE, as when a busy machine does not run them).
+// itself, as when a busy machine does not run them).
 static inline std::atomic<bool>& ep_split_workers_idle() {
     static std::atomic<bool> idle(false);
     return idle;
@@ -1113,8 +1110,27 @@ inline void epoch_split_workers_idle(bool idle) {
     ep_split_workers_idle().store(idle, std::memory_order_relaxed);
 }
 
-// A worker of a split epoch: chunk c of every batch published, unless the main thread took it first (it does when the
-// worker has not claimed it within SPLIT_PATIENCE: a busy machine not running the worker then slows the epoch, never
+// The worker threads of a split epoch: stopped and joined when the call ends, also by an exception (a joinable
+// std::thread destroyed calls std::terminate: a JVM abort).
+struct SplitWorkers {
+    std::atomic<bool>* stop;
+    std::vector<std::thread> threads;
+    explicit SplitWorkers(std::atomic<bool>* s) : stop(s) {}
+    void join() {
+        stop->store(true, std::memory_order_release);
+        for (std::thread& t : threads) {
+            if (t.joinable()) {
+                t.join();
+            }
+        }
+    }
+    ~SplitWorkers() {
+        join();
+    }
+};
+
+// A worker of a split epoch: chunk c of every batch published, unless the main thread took it first (it takes every
+// chunk still unclaimed when it has summed its own: a busy machine not running the worker then slows the epoch, never
 // stops it). Spins, then yields, while waiting for the next batch.
 template <class T>
 static void split_worker(SplitEpoch<T>* e, ep_i64 c) {
@@ -1123,10 +1139,11 @@ static void split_worker(SplitEpoch<T>* e, ep_i64 c) {
     while (!e->stop.load(std::memory_order_acquire)) {
         ep_i64 k = e->generation.load(std::memory_order_acquire);
         if (k == seen) {
-            if (++spins > SPLIT_SPINS) {
-                std::this_thread::yield();
-            } else {
+            if (spins < SPLIT_SPINS) {
+                spins++;
                 _mm_pause();
+            } else {
+                std::this_thread::yield();
             }
             continue;
         }
@@ -1164,31 +1181,42 @@ static void split_epoch_batches(const T* x, ep_i64 cols, const T* y, const doubl
     e.first_batch = first_batch;
     e.batches = batches;
     e.threads = threads;
+    e.values = ep_split_values().load(std::memory_order_relaxed);
     e.tau = tau;
-    const ep_i64 n = batch_chunks(batch, cols, threads); // a full batch's chunks (a short last batch has no more)
+    const ep_i64 n = batch_chunks_of(batch, cols, threads, e.values); // a full batch's chunks (a short last batch has no more)
     for (ep_i64 c = 0; c < n; c++) {
         std::unique_ptr<SplitChunk<T>> ch(new SplitChunk<T>());
         ch->claimed.store(-1);
         ch->done.store(-1);
         ch->stride = batch_chunk_start(batch, n, c + 1) - batch_chunk_start(batch, n, c);
+        e.chunks.push_back(std::move(ch));
+    }
+    for (ep_i64 c = 0; c < n; c++) { // rings of ≥ 2 strides (a batch and the next), and ≥ the call's last batch's rows
+        SplitChunk<T>* ch = e.chunks[c].get();
+        ep_i64 last_from, last_count;
+        e.span(batches > 0 ? batches - 1 : 0, c, &last_from, &last_count);
         ep_i64 ring = 1;
-        while (ring < 2 * ch->stride) {
+        while (ring < 2 * ch->stride || ring < last_count) {
             ring <<= 1;
         }
         ch->ring.assign((size_t) ring, 0);
         ch->mask = ring - 1;
         ch->partial.assign((size_t) cols, (T) 0);
         ch->filled = 0;
-        e.chunks.push_back(std::move(ch));
     }
     e.stop.store(false);
     double b;
     e.inputs = batch_inputs(cols, theta, ymean, means, factors, tt, &b);
     e.b = b;
     e.generation.store(0, std::memory_order_release);
-    std::vector<std::thread> workers;
+    SplitWorkers workers(&e.stop);
+    workers.threads.reserve((size_t) (n - 1));
     for (ep_i64 c = 1; c < n; c++) {
-        workers.emplace_back(split_worker<T>, &e, c);
+        try {
+            workers.threads.emplace_back(split_worker<T>, &e, c);
+        } catch (const std::system_error&) { // no thread to be had (a process or container thread limit): the calling
+            break;                             // thread sums the chunks of the workers not started, as when not run
+        }
     }
     double total = *sum_squares;
     double* sums = sizeof(T) == 8 ? (double*) (void*) e.chunks[0]->partial.data() : acc;
@@ -1199,22 +1227,20 @@ static void split_epoch_batches(const T* x, ep_i64 cols, const T* y, const doubl
             e.generation.store(k, std::memory_order_release);
         }
         const ep_i64 rows = train - (first_batch + k) * batch < batch ? train - (first_batch + k) * batch : batch;
-        const ep_i64 chunks = batch_chunks(rows, cols, threads);
+        const ep_i64 chunks = batch_chunks_of(rows, cols, threads, e.values);
         e.claim_and_sum(0, k);
-        for (ep_i64 c = 1; c < chunks; c++) { // wait for each chunk; take it over if its worker has not started it
+        // the chunks no worker has claimed by now (a worker not started, not run, or slow to wake) are summed here at
+        // once — that never delays this thread, which would otherwise wait for them — then the others are waited for
+        for (ep_i64 c = 1; c < chunks; c++) {
+            e.claim_and_sum(c, k);
+        }
+        for (ep_i64 c = 1; c < chunks; c++) {
             SplitChunk<T>& ch = *e.chunks[c];
             int spins = 0;
-            std::chrono::steady_clock::time_point start;
             while (ch.done.load(std::memory_order_acquire) < k) {
-                if (++spins <= SPLIT_SPINS) {
+                if (spins < SPLIT_SPINS) {
+                    spins++;
                     _mm_pause();
-                    continue;
-                }
-                if (spins == SPLIT_SPINS + 1) {
-                    start = std::chrono::steady_clock::now();
-                } else if (ch.claimed.load(std::memory_order_acquire) < k
-                           && std::chrono::steady_clock::now() - start > SPLIT_PATIENCE) {
-                    e.claim_and_sum(c, k);
                 } else {
                     std::this_thread::yield();
                 }
@@ -1251,10 +1277,7 @@ static void split_epoch_batches(const T* x, ep_i64 cols, const T* y, const doubl
         update(cols, sums, scale, -scale * sum, rates[k], theta, g, means, factors, ridge, s2, kappa, l1s2);
         total += ss;
     }
-    e.stop.store(true, std::memory_order_release);
-    for (std::thread& t : workers) {
-        t.join();
-    }
+    workers.join();
     *sum_squares = total;
 }
 

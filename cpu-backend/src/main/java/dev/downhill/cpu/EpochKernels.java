@@ -84,7 +84,7 @@ final class EpochKernels {
 
     /**
      * Tests: while {@code idle}, in the whole process, the worker threads of split epochs take no chunk, so the calling
-     * thread sums every chunk itself (after waiting 50 µs for each), as on a machine too busy to run them.
+     * thread sums every chunk itself (each as soon as its own is summed), as on a machine too busy to run them.
      */
     static native void epoch_split_workers_idle(@Cast("bool") boolean idle);
 

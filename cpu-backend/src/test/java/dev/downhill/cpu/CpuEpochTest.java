@@ -149,6 +149,47 @@ class CpuEpochTest {
     }
 
     /**
+     * Split epochs against the per-batch default where the cutting is awkward: more batches than one native call takes
+     * (20,000 batches of 2 rows: the second call starts at batch 16,384), and a short last batch cut into fewer chunks,
+     * one of them longer than any chunk of a full batch (946 columns, B = 26 on 3 threads: chunks of 8, 9, 9 rows, the
+     * last batch of 17 rows is one chunk).
+     */
+    @ParameterizedTest(name = "{0} m={1} n={2} B={3} threads={4} values={5}")
+    @MethodSource("awkwardSplits")
+    void awkwardlyCutSplitEpochsEqualRunPerBatch(Precision precision, int m, int n, int batch, int threads, long values) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
+        long before = EpochKernels.epoch_split_values(values);
+        try (Dataset data = weightedWithALargeColumn(m, n, 13);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
+                     BackendOptions.builder().threads(threads).build()));
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.elasticNet(0.01, 0.3), true);
+             var theta1 = problem.allocateVector(n); var g1 = problem.allocateVector(n);
+             var theta2 = problem.allocateVector(n); var g2 = problem.allocateVector(n)) {
+            org.junit.jupiter.api.Assertions.assertTrue(EpochKernels.batch_chunks(batch, n, threads) > 1, "full batches are split");
+            dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(5, 0, m, m, 8), batch)
+                    .steps(0, s -> 0.002 / Math.sqrt(s + 1.0)).build();
+            long steps = 0;
+            for (int e = 0; e < 2; e++) {
+                dev.downhill.spi.StochasticEpoch plan = base.next(e, steps, s -> 0.002 / Math.sqrt(s + 1.0));
+                var a = problem.epoch(plan, theta1, g1);
+                var b = dev.downhill.spi.StochasticEpoch.runPerBatch(problem, plan, theta2, g2);
+                assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
+                assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
+                assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last batch gradient of epoch " + e);
+                steps += a.steps();
+            }
+            org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[0], "θ moved");
+        } finally {
+            EpochKernels.epoch_split_values(before);
+        }
+    }
+
+    static Stream<Arguments> awkwardSplits() {
+        return Stream.of(Arguments.of(Precision.FLOAT32, 40_000, 6, 2, 2, 4L), Arguments.of(Precision.FLOAT64, 40_000, 6, 2, 2, 4L),
+                Arguments.of(Precision.FLOAT32, 69, 946, 26, 3, 0L), Arguments.of(Precision.FLOAT64, 69, 946, 26, 3, 0L));
+    }
+
+    /**
      * The chunk rule: one chunk on one thread or for too few values (fewer than two chunks of 8,192), else min(threads,
      * rows, values / 8,192); never more chunks for fewer rows.
      */
