@@ -17,4 +17,27 @@ public final class History {
     public double[] toArray() {
         return Arrays.copyOf(values, size);
     }
+
+    /** The number of values. */
+    public int size() {
+        return size;
+    }
+
+    /** The smallest of values [from, to) (+∞ when empty; the range is clipped to the values there are). */
+    public double min(long from, long to) {
+        double min = Double.POSITIVE_INFINITY;
+        for (int i = (int) Math.max(0, from); i < Math.min(to, size); i++) {
+            min = Math.min(min, values[i]);
+        }
+        return min;
+    }
+
+    /** The largest of values [from, to) (−∞ when empty; the range is clipped to the values there are). */
+    public double max(long from, long to) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = (int) Math.max(0, from); i < Math.min(to, size); i++) {
+            max = Math.max(max, values[i]);
+        }
+        return max;
+    }
 }
