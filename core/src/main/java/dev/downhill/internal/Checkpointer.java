@@ -82,33 +82,98 @@ public final class Checkpointer implements AutoCloseable {
         if (!policy.isActive()) {
             return NONE;
         }
+        Path from = policy.resumeFrom().orElse(null);
+        Path dir = policy.directory().orElse(null);
+        // resuming from the folder it saves in: locked first, so that no other fit saving there meanwhile replaces what
+        // is read; from another folder: read under that folder's shared lock, and the folder to save in made after
+        boolean same = from != null && dir != null && sameFolder(from, dir);
+        java.nio.channels.FileChannel lock = same ? lockFolder(dir) : null;
         SolverState state = null;
         double prior = 0;
-        if (policy.resumeFrom().isPresent()) {
-            Path from = policy.resumeFrom().get();
-            JsonNode manifest = readManifest(from);
-            Map<String, String> saved = new LinkedHashMap<>();
-            manifest.get("fingerprint").fields().forEachRemaining(e -> saved.put(e.getKey(), e.getValue().asText()));
-            java.util.List<dev.downhill.CheckpointMismatchException.Difference> diff = Fingerprint.differences(saved, fingerprint);
-            if (!diff.isEmpty()) {
-                throw new dev.downhill.CheckpointMismatchException(from, diff);
+        try {
+            if (from != null) {
+                java.nio.channels.FileChannel reading = same ? null : lockForReading(from);
+                try {
+                    JsonNode manifest = readManifest(from);
+                    Map<String, String> saved = new LinkedHashMap<>();
+                    manifest.get("fingerprint").fields().forEachRemaining(e -> saved.put(e.getKey(), e.getValue().asText()));
+                    java.util.List<dev.downhill.CheckpointMismatchException.Difference> diff = Fingerprint.differences(saved, fingerprint);
+                    if (!diff.isEmpty()) {
+                        throw new dev.downhill.CheckpointMismatchException(from, diff);
+                    }
+                    state = readState(from, manifest);
+                    prior = manifest.path("wallTimeSeconds").asDouble(0);
+                } finally {
+                    release(reading);
+                }
             }
-            state = readState(from, manifest);
-            prior = manifest.path("wallTimeSeconds").asDouble(0);
-        }
-        java.nio.channels.FileChannel lock = null;
-        if (policy.directory().isPresent()) {
-            Path dir = policy.directory().get();
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create checkpoint folder " + dir + ": " + describe(e), e);
+            if (dir != null && !same) {
+                lock = lockFolder(dir);
             }
-            lock = lock(dir);
+        } catch (RuntimeException | Error e) {
+            release(lock);
+            throw e;
         }
         Checkpointer c = new Checkpointer(policy, fingerprint, startNanos, state, prior);
         c.lockChannel = lock;
         return c;
+    }
+
+    /** Creates {@code dir} and locks it for this fit ({@link #lock}). */
+    private static java.nio.channels.FileChannel lockFolder(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create checkpoint folder " + dir + ": " + describe(e), e);
+        }
+        return lock(dir);
+    }
+
+    private static boolean sameFolder(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
+    }
+
+    /**
+     * A shared lock on {@code from}'s {@value #LOCK} while its checkpoint is read, so that a fit saving there at the
+     * same time (it holds the exclusive lock) is named in one line instead of its files changing under the reader
+     * (which then said the manifest's state file was missing). Null where there is nothing to lock: no lock file (no
+     * fit ever saved there with one), a folder that cannot be opened for it, or a file system without locks.
+     */
+    private static java.nio.channels.FileChannel lockForReading(Path from) {
+        java.nio.channels.FileChannel ch;
+        try {
+            ch = java.nio.channels.FileChannel.open(from.resolve(LOCK), java.nio.file.StandardOpenOption.READ);
+        } catch (IOException e) {
+            return null;
+        }
+        java.nio.channels.FileLock held;
+        try {
+            held = ch.tryLock(0, Long.MAX_VALUE, true);
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            held = null; // this process holds it: a fit here is saving in it
+        } catch (IOException e) {
+            return ch;
+        }
+        if (held == null) {
+            release(ch);
+            throw new IllegalStateException("checkpoint folder " + from + " is in use by another fit saving there: resume "
+                    + "from it when that fit has stopped");
+        }
+        return ch;
+    }
+
+    private static void release(java.nio.channels.FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // the lock goes with the channel, or with the process
+            }
+        }
     }
 
     /** The lock file in a checkpoint folder: one fit saves in a folder at a time. */
