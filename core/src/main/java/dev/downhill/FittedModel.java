@@ -425,13 +425,16 @@ public final class FittedModel {
             predict(problem, predicted);
             double[] y = new double[(int) Math.min(WINDOW, m)];
             double mean = 0;
+            double largest = 0;
             for (long i0 = 0; i0 < m; i0 += WINDOW) {
                 int len = targets(data, i0, y);
                 for (int i = 0; i < len; i++) {
                     mean += y[i];
+                    largest = Math.max(largest, Math.abs(y[i]));
                 }
             }
             mean /= m;
+            double scale = squaringScale(largest);
             double ssRes = 0;
             double ssTot = 0;
             for (long i0 = 0; i0 < m; i0 += WINDOW) {
@@ -439,13 +442,13 @@ public final class FittedModel {
                 java.nio.DoubleBuffer p = dev.downhill.internal.OffHeapViews.doubles(predicted, i0, len);
                 for (int i = 0; i < len; i++) {
                     double yi = y[i];
-                    double r = p.get(i) - yi;
+                    double r = (p.get(i) - yi) * scale;
                     ssRes += r * r;
-                    double d = yi - mean;
+                    double d = (yi - mean) * scale;
                     ssTot += d * d;
                 }
             }
-            return new Score(ssRes / m, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
+            return scaledScore(ssRes, ssTot, m, scale);
         }
     }
 
@@ -459,15 +462,18 @@ public final class FittedModel {
             double[] y = new double[(int) Math.min(WINDOW, m)];
             double mean = 0;
             double total = 0;
+            double largest = 0;
             for (long i0 = 0; i0 < m; i0 += WINDOW) {
                 int len = targets(data, i0, y);
                 java.nio.DoubleBuffer w = dev.downhill.internal.OffHeapViews.doubles(data.weightsPointer(), i0, len);
                 for (int i = 0; i < len; i++) {
                     mean += w.get(i) * y[i];
                     total += w.get(i);
+                    largest = Math.max(largest, Math.abs(y[i]));
                 }
             }
             mean /= total;
+            double scale = squaringScale(largest);
             double ssRes = 0;
             double ssTot = 0;
             for (long i0 = 0; i0 < m; i0 += WINDOW) {
@@ -475,13 +481,13 @@ public final class FittedModel {
                 java.nio.DoubleBuffer p = dev.downhill.internal.OffHeapViews.doubles(predicted, i0, len);
                 java.nio.DoubleBuffer w = dev.downhill.internal.OffHeapViews.doubles(data.weightsPointer(), i0, len);
                 for (int i = 0; i < len; i++) {
-                    double r = p.get(i) - y[i];
+                    double r = (p.get(i) - y[i]) * scale;
                     ssRes += w.get(i) * r * r;
-                    double d = y[i] - mean;
+                    double d = (y[i] - mean) * scale;
                     ssTot += w.get(i) * d * d;
                 }
             }
-            return new Score(ssRes / total, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
+            return scaledScore(ssRes, ssTot, total, scale);
         }
     }
 
@@ -536,22 +542,43 @@ public final class FittedModel {
         }
         double mean = 0;
         double total = 0;
+        double largest = 0;
         for (int i = 0; i < y.length; i++) {
             double w = weights == null ? 1 : weights[i];
             mean += w * y[i];
             total += w;
+            largest = Math.max(largest, Math.abs(y[i]));
         }
         mean /= total;
+        double scale = squaringScale(largest);
         double ssRes = 0;
         double ssTot = 0;
         for (int i = 0; i < y.length; i++) {
             double w = weights == null ? 1 : weights[i];
-            double r = predicted[i] - y[i];
+            double r = (predicted[i] - y[i]) * scale;
             ssRes += w * r * r;
-            double d = y[i] - mean;
+            double d = (y[i] - mean) * scale;
             ssTot += w * d * d;
         }
-        return new Score(ssRes / total, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
+        return scaledScore(ssRes, ssTot, total, scale);
+    }
+
+    /**
+     * The power of two the residuals and deviations are multiplied by before they are squared: 1 while |y| ≤ 2^400
+     * (and above 2^−400), where no square or sum of squares overflows or underflows; else 2^−e for |y|'s largest
+     * exponent e (targets of 1e160 gave MSE ∞ and R² NaN for a correct fit). Exact: it changes no bit of R².
+     */
+    private static double squaringScale(double largestTarget) {
+        if (largestTarget == 0 || !(largestTarget < Double.POSITIVE_INFINITY)
+                || largestTarget <= 0x1p400 && largestTarget >= 0x1p-400) {
+            return 1;
+        }
+        return Math.scalb(1.0, -Math.getExponent(largestTarget));
+    }
+
+    /** MSE = (Σw r_s²/Σw)/s² and R² = 1 − Σw r_s²/Σw d_s² from the sums of squares of residuals and deviations times s. */
+    private static Score scaledScore(double ssRes, double ssTot, double total, double scale) {
+        return new Score(ssRes / total / scale / scale, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
     }
 
     /** ŷ for one row: its length must be n and its values finite (an IllegalArgumentException naming the row, else). */

@@ -1313,6 +1313,41 @@ public abstract class BackendContract {
     }
 
     @Test
+    void scoresOfHugeTargetsAreTheScoresOfTheScaledProblem() {
+        // y times 2^510 (≈ 3e153): MSE·2^1020 ≈ 3e306 is a double but Σr² over 200 rows is not; R² is scale-free. The
+        // score passes scale residuals by a power of two before squaring (they gave MSE ∞ and R² NaN): the scores of
+        // the scaled problem are the unscaled ones, times 2^1020 for the MSE, to the rounding of the fits.
+        TestData t = TestData.gaussian(200, 3, TestData.ramp(3), 3, 0.5, 72);
+        double f = 0x1p510;
+        double[] big = new double[t.y.length];
+        double[] bigWeights = new double[t.y.length];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = t.y[i] * f;
+            bigWeights[i] = 1 + i % 3;
+        }
+        FittedModel small = fit(t.x, t.y, config(Solver.NORMAL).build());
+        FittedModel large = fit(t.x, big, config(Solver.NORMAL).build());
+        dev.downhill.Score expected = small.score(t.x, t.y);
+        java.util.List<dev.downhill.Score> scores = new java.util.ArrayList<>();
+        scores.add(large.score(t.x, big));
+        try (Dataset d = Dataset.of(t.x, big)) {
+            scores.add(large.score(d));
+        }
+        for (dev.downhill.Score got : scores) {
+            assertEquals(expected.r2(), got.r2(), 1e-12, "R² of the scaled problem");
+            assertEquals(expected.mse() * 0x1p1020, got.mse(), 1e-9 * expected.mse() * 0x1p1020, "MSE of the scaled problem");
+        }
+        FittedModel weightedSmall = fitWeighted(t.x, t.y, bigWeights, config(Solver.NORMAL).build());
+        FittedModel weighted = fitWeighted(t.x, big, bigWeights, config(Solver.NORMAL).build());
+        try (Dataset d = Dataset.of(t.x, big, bigWeights); Dataset e = Dataset.of(t.x, t.y, bigWeights)) {
+            dev.downhill.Score got = weighted.score(d);
+            dev.downhill.Score want = weightedSmall.score(e);
+            assertEquals(want.r2(), got.r2(), 1e-12, "weighted R² of the scaled problem");
+            assertEquals(want.mse() * 0x1p1020, got.mse(), 1e-9 * want.mse() * 0x1p1020, "weighted MSE of the scaled problem");
+        }
+    }
+
+    @Test
     void weightedScoreIsTheWeightedRSquared() {
         TestData t = TestData.gaussian(50, 3, TestData.ramp(3), 1, 0.8, 68);
         double[] w = integerWeights(50, 69);
