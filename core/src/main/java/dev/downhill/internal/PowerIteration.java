@@ -43,7 +43,13 @@ public final class PowerIteration {
             for (int pass = 0; pass < maxPasses; pass++) {
                 objective.curvatureTimes(v, w);
                 double next = objective.problem().dot(v, w);
-                double wNorm = Math.sqrt(objective.problem().dot(w, w));
+                double ww = objective.problem().dot(w, w);
+                if (ww == Double.POSITIVE_INFINITY && next < Double.POSITIVE_INFINITY) {
+                    // ‖w‖² overflows where ‖w‖ does not (an l2 term of 1e160: its 1/‖w‖ became 0, w 0, and the step 1)
+                    objective.problem().scale(0x1p-600, w);
+                    ww = objective.problem().dot(w, w);
+                }
+                double wNorm = Math.sqrt(ww);
                 if (!(wNorm > 0)) {
                     return Math.max(0, next);
                 }

@@ -95,6 +95,21 @@ public abstract class PenaltyContract {
     }
 
     @Test
+    void aHugeRidgeStillGetsAFiniteAutomaticStep() {
+        // λ = 1e160: the power iteration's ‖w‖² overflowed, its estimate became 0 and the automatic step 1 (gd and
+        // nesterov diverged at the first step). The answer is ≈ Xᵀy_c/(mλ): compared with the closed form in BigDecimal.
+        TestData t = TestData.gaussian(80, 6, TestData.ramp(6), 2, 0.5, 23);
+        double alpha = 1e160;
+        double[] exact = ExactLeastSquares.solveRidge(t.x, t.y, true, ridgeDiagonal(80, alpha, ones(6)));
+        for (Solver s : new Solver[] {Solver.GD, Solver.NESTEROV}) {
+            FittedModel m = fit(t.x, t.y, config(s, Penalty.l2(alpha)).tolerance(1e-12).build());
+            // κ ≈ 1 (the ridge dominates): a handful of steps reach the answer to the tolerance
+            assertClose(withIntercept(m), exact, 1e-9, s.cliName());
+            assertTrue(m.learningRate() > 0 && m.learningRate() < 1e-150, s.cliName() + " η " + m.learningRate());
+        }
+    }
+
+    @Test
     void ridgeWithMoreFeaturesThanRowsIsDefiniteForNormalSvdCgAndGradientDescent() {
         TestData t = TestData.gaussian(15, 30, TestData.ramp(30), 1, 0.3, 22);
         double alpha = 0.05;
