@@ -125,6 +125,7 @@ final class GenCommand implements Callable<Integer> {
             throw Main.usage(spec, String.format(Locale.ROOT, "--condition %.3g makes the smallest column scale %.3g: float32 "
                     + "values of that size are subnormal or 0; use --precision float64 or κ ≤ 1e30", condition, 1 / condition));
         }
+        checkRange(p);
         if (outDir.toString().isEmpty()) {
             throw Main.usage(spec, "--out-dir needs a folder name, got ''");
         }
@@ -145,7 +146,11 @@ final class GenCommand implements Callable<Integer> {
             scale[j] = features == 1 ? 1 : Math.pow(condition, -(double) j / (features - 1));
         }
         if (density != null) {
-            return sparse(p, theta, scale, thetaFile);
+            try {
+                return sparse(p, theta, scale, thetaFile);
+            } catch (TargetOutOfRange e) {
+                throw Main.usage(spec, outOfRange(e, p));
+            }
         }
         Outputs.check(xFile, yFile, thetaFile);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -183,6 +188,13 @@ final class GenCommand implements Callable<Integer> {
                         f.get();
                     }
                     int count = (int) Math.min((long) workers * ROWS_PER_TASK, rows - first);
+                    for (int k = 0; k < count; k++) {
+                        try {
+                            checkTarget(y[k], first + k, p == Precision.FLOAT32);
+                        } catch (TargetOutOfRange e) {
+                            throw Main.usage(spec, outOfRange(e, p));
+                        }
+                    }
                     for (int k = 0; k < count; k++) {
                         if (floatRows != null) {
                             xOut.write(floatRows[k]);
@@ -297,6 +309,67 @@ final class GenCommand implements Callable<Integer> {
             outputs.commit();
         }
         return 0;
+    }
+
+    /**
+     * Refuses, before any work, an {@code --intercept} or {@code --noise} that the chosen precision cannot hold: every y
+     * (or σ·N(0,1) term) would round to ±∞ when written, and {@code fit} would refuse the files.
+     */
+    private void checkRange(Precision p) {
+        if (p != Precision.FLOAT32) {
+            return; // finite as doubles: checked above
+        }
+        String range = String.format(Locale.ROOT, "float32's range (±%.3g)", Float.MAX_VALUE);
+        if (Float.isInfinite((float) intercept)) {
+            throw Main.usage(spec, "--intercept " + brief(intercept) + " is beyond " + range + ": every y would be ±inf; use "
+                    + "--precision float64 or a smaller --intercept");
+        }
+        if (Float.isInfinite((float) noise)) {
+            throw Main.usage(spec, "--noise " + brief(noise) + " is beyond " + range + ": y would be ±inf; use "
+                    + "--precision float64 or a smaller --noise");
+        }
+    }
+
+    /** A generated y that the chosen precision cannot hold (the values of {@code --intercept} and {@code --noise} near its limit). */
+    static final class TargetOutOfRange extends RuntimeException {
+        final long row;
+        final double value;
+
+        TargetOutOfRange(long row, double value) {
+            super("y at row " + row + " is " + value, null, false, false);
+            this.row = row;
+            this.value = value;
+        }
+    }
+
+    /** Throws {@link TargetOutOfRange} when {@code y} is not finite once rounded to the precision written (float32 or float64). */
+    static void checkTarget(double y, long row, boolean float32) {
+        if (float32 ? Float.isInfinite((float) y) || Double.isNaN(y) : !Double.isFinite(y)) {
+            throw new TargetOutOfRange(row, y);
+        }
+    }
+
+    /** The usage error's line for a y out of range: which options made it and what to do; nothing is written. */
+    private String outOfRange(TargetOutOfRange e, Precision p) {
+        boolean float32 = p == Precision.FLOAT32;
+        return String.format(Locale.ROOT, "--intercept %s and --noise %s make y at row %d (zero-based) %s, beyond %s's range "
+                + "(±%.3g), so nothing was written; use a smaller --intercept or --noise%s", brief(intercept), brief(noise), e.row,
+                brief(e.value), float32 ? "float32" : "float64", float32 ? Float.MAX_VALUE : Double.MAX_VALUE,
+                float32 ? " or --precision float64" : "");
+    }
+
+    /** {@code v} to 6 significant digits without trailing zeros ("1e+39", "0", "3.82483e+38"). */
+    static String brief(double v) {
+        if (!Double.isFinite(v)) {
+            return Double.toString(v);
+        }
+        String t = String.format(Locale.ROOT, "%.6g", v);
+        int e = t.indexOf('e');
+        String mantissa = e < 0 ? t : t.substring(0, e);
+        if (mantissa.contains(".")) {
+            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+        }
+        return mantissa + (e < 0 ? "" : t.substring(e));
     }
 
     /** A value as svmlight text: the shortest decimal that reads back to the same float32 or float64. */
