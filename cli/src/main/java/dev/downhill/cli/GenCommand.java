@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * singular values span a factor κ; a finite Gaussian sample multiplies that by about
  * (1+√(n/m))/(1−√(n/m)) when m &gt; n and is rank-deficient when m ≤ n); θ ~ N(0,1) per feature;
  * yᵢ = xᵢᵀθ + b + σ·N(0,1). Row i draws from its own generator seeded by (seed, i), so the data
- * do not depend on the chunking or the thread count.
+ * do not depend on the chunking or the thread count; θ from one of its own ({@link #rowRandom}, {@link #thetaRandom}).
  */
 @Command(name = "gen", description = "Generate synthetic regression data as .npy files (X.npy, y.npy, theta.npy).", sortOptions = false,
         mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
@@ -140,7 +140,7 @@ final class GenCommand implements Callable<Integer> {
         Path thetaFile = outDir.resolve("theta.npy");
         double[] theta = new double[features];
         double[] scale = new double[features];
-        SplittableRandom thetaRandom = new SplittableRandom(seed);
+        SplittableRandom thetaRandom = thetaRandom(seed);
         for (int j = 0; j < features; j++) {
             theta[j] = thetaRandom.nextGaussian();
             scale[j] = features == 1 ? 1 : Math.pow(condition, -(double) j / (features - 1));
@@ -377,9 +377,33 @@ final class GenCommand implements Callable<Integer> {
         return p == Precision.FLOAT32 ? Float.toString((float) v) : Double.toString(v);
     }
 
+    /**
+     * Row {@code row}'s generator for {@code seed} (dense and sparse): a stream of its own, from a key that mixes the seed
+     * and the row (MurmurHash3's 64-bit finalizer, a bijection). A SplittableRandom's stream walks its state by a fixed
+     * step γ, so generators whose seeds differ by a small multiple of γ share their draws shifted: the former seeds
+     * seed·γ + row made row i of --seed s + 1 row i of --seed s shifted by one draw, and row 0 of --seed 0 the stream of
+     * θ's SplittableRandom(0) (X[0] = θ). Mixed keys are unrelated: two streams overlap only by chance, odds of about
+     * (their draws)/2⁶⁴.
+     */
+    static SplittableRandom rowRandom(long seed, long row) {
+        return new SplittableRandom(mix(mix(seed) + row));
+    }
+
+    /** θ's generator for {@code seed}: the key of "row −1", which no row has (rows count from 0, below 2⁶³). */
+    static SplittableRandom thetaRandom(long seed) {
+        return new SplittableRandom(mix(mix(seed) - 1));
+    }
+
+    /** MurmurHash3's 64-bit finalizer (not the mixer inside SplittableRandom, which is Stafford's variant 13). */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
+
     /** Fills one row (into whichever array is non-null) and returns its target. */
     private double generateRow(long row, double[] theta, double[] scale, float[] f, double[] d) {
-        SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + row);
+        SplittableRandom r = rowRandom(seed, row);
         double s = intercept;
         double innovation = Math.sqrt(1 - correlation * correlation);
         double z = 0;

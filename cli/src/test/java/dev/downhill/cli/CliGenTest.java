@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,5 +121,85 @@ class CliGenTest {
             assertEquals(1e300, y, 1e300 * 1e-12);
         }
         assertFalse(r.err().contains("warning"), r.err());
+    }
+
+    private double[] gen(Path out, long seed, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("gen", "--rows", "40", "--features", "6", "--seed", Long.toString(seed),
+                "--out-dir", out.toString(), "--quiet"));
+        args.addAll(List.of(more));
+        CliRun r = CliRun.of(args.toArray(new String[0]));
+        assertEquals(0, r.code(), r.err());
+        return npy(out.resolve("theta.npy"));
+    }
+
+    /** The stored values of an svmlight file (labels left out). */
+    private static Set<Double> svmValues(Path file) throws IOException {
+        Set<Double> values = new HashSet<>();
+        for (String line : Files.readAllLines(file)) {
+            String[] parts = line.trim().split(" ");
+            for (int k = 1; k < parts.length; k++) {
+                values.add(Double.parseDouble(parts[k].substring(parts[k].indexOf(':') + 1)));
+            }
+        }
+        return values;
+    }
+
+    private static Set<Double> set(double[] v) {
+        Set<Double> s = new HashSet<>();
+        for (double x : v) {
+            s.add(x);
+        }
+        return s;
+    }
+
+    /**
+     * θ's generator and every row's are unrelated streams. They were not: with the default --seed 0, row 0 of X was θ
+     * itself (a high-leverage row in every default dataset), and row i of --seed s + 1 was row i of --seed s shifted by
+     * one draw. Now no row equals θ (float32, the default, as written: X[0] was θ rounded), and no value of X — N(0,1)
+     * draws at --condition 1 — equals any value of θ or of X at the next seed (float64: a chance equality of two
+     * Gaussian doubles is out of reach), dense and sparse, at seeds 0, 1, 2.
+     */
+    @Test
+    void thetaAndTheRowsAreIndependentDraws() throws IOException {
+        for (long seed = 0; seed <= 2; seed++) {
+            Path out = dir.resolve("f32-" + seed);
+            double[] theta = gen(out, seed);
+            double[] x = npy(out.resolve("X.npy"));
+            assertEquals(40 * 6, x.length);
+            for (int i = 0; i < 40; i++) {
+                double[] row = Arrays.copyOfRange(x, 6 * i, 6 * i + 6);
+                boolean same = true;
+                for (int j = 0; j < 6; j++) {
+                    same &= row[j] == (float) theta[j];
+                }
+                assertFalse(same, "seed " + seed + ": row " + i + " of X is θ " + Arrays.toString(theta));
+            }
+        }
+        for (long seed = 0; seed <= 2; seed++) {
+            Path out = dir.resolve("f64-" + seed);
+            Path next = dir.resolve("f64-next-" + seed);
+            Set<Double> theta = set(gen(out, seed, "--precision", "float64"));
+            gen(next, seed + 1, "--precision", "float64");
+            Set<Double> x = set(npy(out.resolve("X.npy")));
+            Set<Double> shared = new HashSet<>(x);
+            shared.retainAll(theta);
+            assertEquals(Set.of(), shared, "seed " + seed + ": values of X equal to values of θ");
+            shared = new HashSet<>(x);
+            shared.retainAll(set(npy(next.resolve("X.npy"))));
+            assertEquals(Set.of(), shared, "seeds " + seed + " and " + (seed + 1) + ": shared values of X");
+
+            Path sparse = dir.resolve("svm-" + seed);
+            Path sparseNext = dir.resolve("svm-next-" + seed);
+            theta = set(gen(sparse, seed, "--precision", "float64", "--density", "0.5", "--format", "svmlight"));
+            gen(sparseNext, seed + 1, "--precision", "float64", "--density", "0.5", "--format", "svmlight");
+            Set<Double> values = svmValues(sparse.resolve("data.svm"));
+            assertTrue(values.size() >= 100, "stored values: " + values.size());
+            shared = new HashSet<>(values);
+            shared.retainAll(theta);
+            assertEquals(Set.of(), shared, "seed " + seed + ", sparse: values of X equal to values of θ");
+            shared = new HashSet<>(values);
+            shared.retainAll(svmValues(sparseNext.resolve("data.svm")));
+            assertEquals(Set.of(), shared, "seeds " + seed + " and " + (seed + 1) + ", sparse: shared values of X");
+        }
     }
 }
