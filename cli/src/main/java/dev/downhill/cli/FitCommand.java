@@ -598,7 +598,7 @@ final class FitCommand implements Callable<Integer> {
             }
             input.validate();
             input.validateSources();
-            if (s.usesLearningRate()) {
+            if (s.usesLearningRate() && !(s.isStochastic() && inverseTime(sched))) { // invtime's steps are T0/(t + T1)
                 b.learningRate(eta);
             }
             if (s.isStochastic()) {
@@ -734,10 +734,19 @@ final class FitCommand implements Callable<Integer> {
                 Main.warn(spec, name + " does nothing with --solver " + s.cliName() + " (ignored)" + suffix);
             }
         }
+        if (s.isStochastic() && !ignored.contains("--lr") && pr.hasMatchedOption("--lr")
+                && inverseTime(LearningRateSchedule.parse(schedule))) {
+            Main.warn(spec, "--lr does nothing with --schedule invtime (its rates T0/(t + T1) are the step sizes) (ignored)");
+        }
         if (s == Solver.CD && pr.hasMatchedOption("--checkpoint")) {
             Main.warn(spec, "--checkpoint with --solver cd saves only the finished fit (cd keeps no state between its sweeps: "
                     + "an interrupted fit starts again)" + suffix);
         }
+    }
+
+    /** Whether {@code s} is {@code invtime:T0,T1}, whose steps T0/(t + T1) do not use --lr. */
+    private static boolean inverseTime(LearningRateSchedule s) {
+        return s.kind() == LearningRateSchedule.Kind.INVERSE_TIME;
     }
 
     /**
@@ -798,7 +807,13 @@ final class FitCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "duality gap: %.3g (relative)%n", m.report().dualityGap());
         }
         if (!Double.isNaN(m.learningRate())) {
-            o.printf(Locale.ROOT, "η:           %.6g%s%n", m.learningRate(), m.config().learningRate().isAuto() ? " (auto)" : "");
+            LearningRateSchedule schedule = m.config().schedule();
+            String note = m.config().learningRate().isAuto() ? "auto" : "";
+            if (m.solver().isStochastic() && inverseTime(schedule)) { // η₀ is computed but the steps are T0/(t + T1)
+                note += String.format(Locale.ROOT, "%snot used: --schedule %s takes the steps T0/(t + T1), %.6g at the first",
+                        note.isEmpty() ? "" : "; ", schedule, schedule.at(0, m.learningRate()));
+            }
+            o.printf(Locale.ROOT, "η:           %.6g%s%n", m.learningRate(), note.isEmpty() ? "" : " (" + note + ")");
         }
         if (m.report().standardized()) {
             o.printf(Locale.ROOT, "standardized: yes%s%n", m.report().constantColumns().length == 0 ? ""
