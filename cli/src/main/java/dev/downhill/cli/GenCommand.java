@@ -75,7 +75,8 @@ final class GenCommand implements Callable<Integer> {
     @Option(names = "--out-dir", description = "Folder for X.npy, y.npy, theta.npy (default: ${DEFAULT-VALUE}).", defaultValue = ".")
     Path outDir;
 
-    @Option(names = "--threads", description = "Generator threads, 0 = all cores (default: ${DEFAULT-VALUE}); at most 4 per core.",
+    @Option(names = "--threads", description = "Generator threads, 0 = all cores (default: ${DEFAULT-VALUE}); at most 4 per core. "
+            + "Dense data only (--density is generated on one thread).",
             defaultValue = "0")
     int threads;
 
@@ -243,6 +244,9 @@ final class GenCommand implements Callable<Integer> {
             throw Main.usage(spec, "--correlation applies to dense data, not with --density");
         }
         boolean npz = format.equals("npz");
+        if (spec.commandLine().getParseResult().hasMatchedOption("--threads")) {
+            Main.warn(spec, "--threads does nothing with --density (sparse rows are generated on one thread) (ignored)");
+        }
         if (density * features < 1) {
             Main.warn(spec, String.format(Locale.ROOT, "--density %.3g × %d features is %.3g non-zeros a row on average: most rows "
                     + "will be empty", density, features, density * features));

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.downhill.Precision;
 import dev.downhill.io.NpyWriter;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,5 +116,139 @@ class CliIgnoredOptionsTest {
             assertFalse(line.contains("learning rate 0"), line);
             assertFalse(line.contains("smaller learning rate"), line);
         }
+    }
+
+    private static String seedWarning(String solver) {
+        return "downhill: warning: --seed does nothing with --solver " + solver + " (ignored)";
+    }
+
+    /**
+     * --seed seeds the stochastic solvers' row order, the power iteration of --lr auto (gd, nesterov) and the folds of
+     * --alpha auto. Where nothing draws from it — cg, normal, svd, cd, and gd/nesterov with a fixed --lr — it warns once
+     * and is dropped: the fit is the one without it and the model records seed 0. Where something does, no warning, and
+     * the seed is recorded; under --alpha auto the folds, and so the cross-validation curve, follow it.
+     */
+    @Test
+    void seedWarnsWhereNothingDrawsFromItAndOnlyThere() throws IOException {
+        List<List<String>> unused = List.of(List.of("--solver", "cg"), List.of("--solver", "normal"), List.of("--solver", "svd"),
+                List.of("--solver", "gd", "--lr", "0.1"), List.of("--solver", "nesterov", "--lr", "0.1"),
+                List.of("--solver", "cd", "--penalty", "l1", "--alpha", "0.01"));
+        int k = 0;
+        for (List<String> options : unused) {
+            Path with = dir.resolve("seed-" + k + ".json");
+            Path without = dir.resolve("noseed-" + k++ + ".json");
+            List<String> args = new ArrayList<>(options);
+            args.addAll(List.of("--seed", "5", "--quiet", "--out", with.toString()));
+            CliRun a = fit(args.toArray(new String[0]));
+            assertEquals(0, a.code(), a.err());
+            assertEquals(List.of(seedWarning(options.get(1))), warnings(a), options + ": " + a.err());
+            args = new ArrayList<>(options);
+            args.addAll(List.of("--quiet", "--out", without.toString()));
+            CliRun b = fit(args.toArray(new String[0]));
+            assertEquals(0, b.code(), b.err());
+            JsonNode ma = model(with);
+            JsonNode mb = model(without);
+            assertEquals(mb.get("coefficients"), ma.get("coefficients"), options.toString());
+            assertEquals(0, ma.get("hyperparameters").get("seed").asLong(), "dropped: " + options);
+        }
+        CliRun auto = fit("--seed", "5", "--quiet"); // auto picks normal for 200 × 3
+        assertEquals(0, auto.code(), auto.err());
+        assertEquals(List.of(seedWarning("normal") + " — chosen by --solver auto; name a solver that uses it"), warnings(auto),
+                auto.err());
+
+        List<List<String>> used = List.of(List.of("--solver", "gd"), List.of("--solver", "nesterov"),
+                List.of("--solver", "sgd", "--iterations", "3"), List.of("--solver", "minibatch", "--iterations", "3"),
+                List.of("--solver", "sgd", "--lr", "0.01", "--iterations", "3"));
+        for (List<String> options : used) {
+            Path out = dir.resolve("used-" + k++ + ".json");
+            List<String> args = new ArrayList<>(options);
+            args.addAll(List.of("--seed", "5", "--quiet", "--out", out.toString()));
+            CliRun r = fit(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            assertEquals("", r.err(), options.toString());
+            assertEquals(5, model(out).get("hyperparameters").get("seed").asLong(), options.toString());
+        }
+        for (List<String> options : List.of(List.of("--solver", "cd", "--penalty", "l1"), List.of("--solver", "normal", "--penalty", "l2"))) {
+            JsonNode[] curves = new JsonNode[2];
+            for (int s = 0; s < 2; s++) {
+                Path out = dir.resolve("cv-" + k++ + ".json");
+                List<String> args = new ArrayList<>(options);
+                args.addAll(List.of("--alpha", "auto", "--seed", Integer.toString(5 * s), "--quiet", "--out", out.toString()));
+                CliRun r = fit(args.toArray(new String[0]));
+                assertEquals(0, r.code(), r.err());
+                assertFalse(r.err().contains("does nothing"), options + ": the folds are drawn from --seed: " + r.err());
+                curves[s] = model(out).get("result").get("crossValidation").get("meanMse");
+            }
+            assertFalse(curves[0].equals(curves[1]), options + ": other folds, another cross-validation curve");
+        }
+    }
+
+    /**
+     * normal, svd and cd save their checkpoint at the start and the end only: --checkpoint-every does nothing there (one
+     * warning); without --checkpoint it draws the one warning that says so, not a second; the gradient solvers use it.
+     */
+    @Test
+    void checkpointEveryWarnsWithTheSolversThatSaveOnlyAtTheEnds() {
+        int k = 0;
+        for (List<String> options : List.of(List.of("--solver", "normal"), List.of("--solver", "svd"),
+                List.of("--solver", "cd", "--penalty", "l1", "--alpha", "0.01"))) {
+            List<String> args = new ArrayList<>(options);
+            args.addAll(List.of("--checkpoint", dir.resolve("ck" + k++).toString(), "--checkpoint-every", "5", "--quiet"));
+            CliRun r = fit(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            List<String> w = warnings(r).stream().filter(l -> l.contains("--checkpoint-every")).collect(Collectors.toList());
+            assertEquals(List.of("downhill: warning: --checkpoint-every does nothing with --solver " + options.get(1) + " (ignored)"),
+                    w, r.err());
+            args = new ArrayList<>(options);
+            args.addAll(List.of("--checkpoint-every", "5", "--quiet"));
+            r = fit(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            assertEquals(List.of("downhill: warning: --checkpoint-every does nothing without --checkpoint (ignored)"),
+                    warnings(r), r.err());
+        }
+        CliRun gd = fit("--solver", "gd", "--checkpoint", dir.resolve("ck-gd").toString(), "--checkpoint-every", "5", "--quiet");
+        assertEquals(0, gd.code(), gd.err());
+        assertEquals("", gd.err());
+    }
+
+    /** gen --density generates its rows on one thread: --threads warns and changes nothing; dense data use it silently. */
+    @Test
+    void genThreadsWithDensityWarnsAndChangesNothing() throws IOException {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        CliRun with = CliRun.of("gen", "--rows", "50", "--features", "8", "--density", "0.5", "--format", "svmlight", "--threads", "2",
+                "--out-dir", a.toString(), "--quiet");
+        assertEquals(0, with.code(), with.err());
+        assertEquals(List.of("downhill: warning: --threads does nothing with --density (sparse rows are generated on one thread) "
+                + "(ignored)"), warnings(with), with.err());
+        CliRun without = CliRun.of("gen", "--rows", "50", "--features", "8", "--density", "0.5", "--format", "svmlight",
+                "--out-dir", b.toString(), "--quiet");
+        assertEquals(0, without.code(), without.err());
+        assertEquals(Files.readString(b.resolve("data.svm")), Files.readString(a.resolve("data.svm")));
+        CliRun dense = CliRun.of("gen", "--rows", "50", "--features", "8", "--threads", "2", "--out-dir", dir.resolve("c").toString(),
+                "--quiet");
+        assertEquals(0, dense.code(), dense.err());
+        assertEquals("", dense.err());
+    }
+
+    /**
+     * demo --no-plots writes no plots: --out-dir warns and no folder is made. An empty --out-dir is a usage error (exit 2)
+     * as gen's and fit's are — it wrote the plots into the current folder — with or without --no-plots.
+     */
+    @Test
+    void demoOutDirWithNoPlotsWarnsAndAnEmptyOneIsAUsageError() {
+        CliRun empty = CliRun.of("demo", "--no-plots", "--out-dir", "");
+        assertEquals(2, empty.code(), empty.out() + empty.err());
+        assertEquals("downhill: --out-dir needs a folder name, got '' (try: downhill demo --help)", empty.err().strip());
+        assertEquals("", empty.out(), "refused before any work");
+        CliRun plots = CliRun.of("demo", "--out-dir", "");
+        assertEquals(2, plots.code(), plots.out() + plots.err());
+        assertEquals("downhill: --out-dir needs a folder name, got '' (try: downhill demo --help)", plots.err().strip());
+        Path folder = dir.resolve("plots");
+        CliRun none = CliRun.of("demo", "--no-plots", "--out-dir", folder.toString());
+        assertEquals(0, none.code(), none.err());
+        assertEquals(List.of("downhill: warning: --out-dir does nothing with --no-plots (no plots are written) (ignored)"),
+                warnings(none), none.err());
+        assertFalse(Files.exists(folder));
     }
 }
