@@ -35,7 +35,18 @@ public final class DivergenceException extends ArithmeticException {
      */
     public DivergenceException(String solver, boolean stochastic, long iteration, double loss, double initialLoss,
                                double learningRate, boolean automatic, double automaticRate) {
-        super(message(solver, stochastic, iteration, loss, initialLoss, learningRate, automatic, automaticRate));
+        this(solver, stochastic, iteration, loss, initialLoss, learningRate, automatic, automaticRate, LearningRateSchedule.constant());
+    }
+
+    /**
+     * As {@link #DivergenceException(String, boolean, long, double, double, double, boolean, double)} for a fit with the
+     * step schedule {@code schedule}. Under {@link LearningRateSchedule#inverseTime} the steps are t₀/(t + t₁), whatever
+     * η says, so the message names the schedule and advises a smaller t₀/t₁ (below {@code automaticRate} when known)
+     * instead of a smaller learning rate; {@link #learningRate()} is still η₀.
+     */
+    public DivergenceException(String solver, boolean stochastic, long iteration, double loss, double initialLoss,
+                               double learningRate, boolean automatic, double automaticRate, LearningRateSchedule schedule) {
+        super(message(solver, stochastic, iteration, loss, initialLoss, learningRate, automatic, automaticRate, schedule));
         this.iteration = iteration;
         this.loss = loss;
         this.learningRate = learningRate;
@@ -44,8 +55,19 @@ public final class DivergenceException extends ArithmeticException {
     }
 
     private static String message(String solver, boolean stochastic, long iteration, double loss, double initialLoss,
-                                  double learningRate, boolean automatic, double automaticRate) {
+                                  double learningRate, boolean automatic, double automaticRate, LearningRateSchedule schedule) {
         String at = (stochastic ? "epoch " : "iteration ") + iteration;
+        if (schedule != null && schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME) { // η₀ is not used: t₀/(t + t₁) is
+            double first = schedule.at(0, learningRate);
+            String head = String.format(java.util.Locale.ROOT, "%s diverged at %s: loss %.6g (starting loss %.6g) with the "
+                    + "inverse-time schedule %s, whose steps T0/(t + T1) start at T0/T1 = %.6g; ", solver, at, loss, initialLoss,
+                    schedule, first);
+            if (automaticRate > 0 && automaticRate < first) {
+                return head + String.format(java.util.Locale.ROOT, "lower T0 or raise T1 so that T0/T1 is below %.3g, the step "
+                        + "the automatic learning rate takes on these data", automaticRate);
+            }
+            return head + String.format(java.util.Locale.ROOT, "lower T0 or raise T1 (e.g. T0/T1 = %.3g)", first / 10);
+        }
         if (Double.isNaN(learningRate)) { // cg: no step to advise on
             return String.format(java.util.Locale.ROOT, "the fit diverged at %s: loss %.6g (starting loss %.6g); the solver "
                     + "has no step size to lower and should not diverge: please report the data's shape and scale", at, loss,

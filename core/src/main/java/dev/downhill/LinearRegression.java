@@ -166,7 +166,8 @@ public final class LinearRegression {
 
     /**
      * One warning ({@link #IGNORED_SETTING_LOGGER}) per setting the named solver does not use — a validation fraction
-     * without sgd/minibatch, a batch size without minibatch, a fixed learning rate with cg, normal, svd or cd —
+     * without sgd/minibatch, a batch size without minibatch, a fixed learning rate with cg, normal, svd or cd or with an
+     * inverse-time schedule (whose steps t₀/(t + t₁) are the step sizes) —
      * as the command line warns about its options; never an error (one configuration can serve several solvers). Nothing
      * for solver auto, whose choice comes later.
      */
@@ -187,6 +188,10 @@ public final class LinearRegression {
         }
         for (String name : unused) {
             IGNORED_SETTING_LOG.warn("{} does nothing with solver {} (ignored)", name, s.cliName());
+        }
+        if (s.isStochastic() && config.schedule().kind() == LearningRateSchedule.Kind.INVERSE_TIME && !config.learningRate().isAuto()) {
+            IGNORED_SETTING_LOG.warn("learningRate does nothing with schedule {} (its steps t0/(t + t1) are the step sizes) "
+                    + "(ignored)", config.schedule());
         }
     }
 
@@ -377,8 +382,11 @@ public final class LinearRegression {
                                 : GradientDescentSolver.fit(objective, internal, checkpoint);
                 }
             } catch (DivergenceException e) {
-                double automaticRate = Double.NaN; // the advice for a fixed η: the automatic step on these data
-                if (!e.automatic() && !Double.isNaN(e.learningRate())) {
+                double automaticRate = Double.NaN; // the advice for a fixed η (or an inverse-time schedule): the automatic step on these data
+                LearningRateSchedule schedule = solver.isStochastic() ? config.schedule() : LearningRateSchedule.constant();
+                if (e.automatic() && schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME) {
+                    automaticRate = objective.userLearningRate(e.learningRate()); // η₀, automatic: what t₀/(t + t₁) replaced
+                } else if (!e.automatic() && !Double.isNaN(e.learningRate())) {
                     try {
                         long train = split != null ? split.train() : problem.rows(); // as the solver's own batch size
                         automaticRate = objective.userLearningRate(dev.downhill.internal.StepSize.automatic(internal, objective,
@@ -388,7 +396,8 @@ public final class LinearRegression {
                     }
                 }
                 throw new DivergenceException(solver.cliName(), solver.isStochastic(), e.iteration(), objective.userLoss(e.loss()),
-                        objective.userLoss(e.initialLoss()), objective.userLearningRate(e.learningRate()), e.automatic(), automaticRate);
+                        objective.userLoss(e.initialLoss()), objective.userLearningRate(e.learningRate()), e.automatic(), automaticRate,
+                        schedule);
             }
             double[] theta = objective.userCoefficients(r.coefficients());
             double intercept = objective.userIntercept(r.intercept());

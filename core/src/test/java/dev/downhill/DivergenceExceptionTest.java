@@ -40,4 +40,32 @@ class DivergenceExceptionTest {
         assertEquals(1e-35, e.learningRate());
         assertEquals(1.6e35, e.initialLoss());
     }
+
+    /**
+     * Under an inverse-time schedule the steps are t₀/(t + t₁), whatever η says: the message names the schedule and its
+     * first step and advises a smaller t₀/t₁ — below the automatic step when it is known and smaller, else ten times
+     * smaller — never a smaller learning rate, and never "the automatic step size" (the command line turns that phrase
+     * into --lr auto, which does nothing under invtime).
+     */
+    @Test
+    void anInverseTimeScheduleIsAdvisedOnItsOwnParameters() {
+        LearningRateSchedule invtime = LearningRateSchedule.inverseTime(100, 1);
+        DivergenceException e = new DivergenceException("sgd", true, 1, Double.NaN, 1.55, 0.0119, true, 0.0119, invtime);
+        assertTrue(e.getMessage().startsWith("sgd diverged at epoch 1: loss NaN (starting loss 1.55000) with the inverse-time "
+                + "schedule invtime:100.0,1.0, whose steps T0/(t + T1) start at T0/T1 = 100.000; lower T0 or raise T1 so that "
+                + "T0/T1 is below 0.0119"), e.getMessage());
+        DivergenceException unknown = new DivergenceException("minibatch", true, 2, 1e40, 1.55, 0.5, false, Double.NaN, invtime);
+        for (DivergenceException d : new DivergenceException[] {e, unknown}) {
+            assertFalse(d.getMessage().contains("learning rate 0"), d.getMessage());
+            assertFalse(d.getMessage().contains("smaller learning rate"), d.getMessage());
+            assertFalse(d.getMessage().contains("the automatic step size"), d.getMessage());
+        }
+        assertTrue(unknown.getMessage().endsWith("lower T0 or raise T1 (e.g. T0/T1 = 10.0)"), unknown.getMessage());
+        assertEquals(0.5, unknown.learningRate(), "η₀ as given");
+        // the other schedules keep the learning-rate advice
+        DivergenceException scaling = new DivergenceException("sgd", true, 3, 1e40, 2.5, 10, false, 0.0123,
+                LearningRateSchedule.inverseScaling(0.5));
+        assertTrue(scaling.getMessage().contains("use a smaller learning rate: the automatic step size for these data is 0.0123"),
+                scaling.getMessage());
+    }
 }

@@ -55,6 +55,12 @@ final class DemoCommand implements Callable<Integer> {
         if (!dev.downhill.spi.Backends.isAuto(backend)) {
             dev.downhill.spi.Backends.select(backend);
         }
+        if (outDir.toString().isEmpty()) { // checked even with --no-plots, as gen and fit check theirs
+            throw Main.usage(spec, "--out-dir needs a folder name, got ''");
+        }
+        if (noPlots && spec.commandLine().getParseResult().hasMatchedOption("--out-dir")) {
+            Main.warn(spec, "--out-dir does nothing with --no-plots (no plots are written) (ignored)");
+        }
         if (!noPlots) {
             try {
                 Files.createDirectories(outDir);

@@ -64,7 +64,8 @@ final class FitCommand implements Callable<Integer> {
             defaultValue = "auto")
     String standardize;
 
-    @Option(names = "--seed", description = "Seed of the SGD row order and the power iteration (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--seed", description = "Seed of the SGD row order, the power iteration of --lr auto and the folds of --alpha "
+            + "auto (default: ${DEFAULT-VALUE}).",
             defaultValue = "0")
     long seed;
 
@@ -563,9 +564,9 @@ final class FitCommand implements Callable<Integer> {
     private FitConfig.Builder configure() {
         return Main.option(spec, () -> {
             Solver s = Solver.parse(solver);
-            FitConfig.Builder b = FitConfig.builder().solver(s).seed(seed).fitIntercept(!noIntercept)
-                    .backend(backend).backendOptions(kernels(input.backendOptions()));
             LearningRate eta = LearningRate.parse(learningRate);
+            FitConfig.Builder b = FitConfig.builder().solver(s).seed(usesSeed(s) ? seed : 0).fitIntercept(!noIntercept)
+                    .backend(backend).backendOptions(kernels(input.backendOptions()));
             LearningRateSchedule sched = LearningRateSchedule.parse(schedule);
             if (threads < 0) {
                 throw new IllegalArgumentException("--threads must be ≥ 0 (0 = all cores), got " + threads);
@@ -598,7 +599,7 @@ final class FitCommand implements Callable<Integer> {
             }
             input.validate();
             input.validateSources();
-            if (s.usesLearningRate()) {
+            if (s.usesLearningRate() && !(s.isStochastic() && inverseTime(sched))) { // invtime's steps are T0/(t + T1)
                 b.learningRate(eta);
             }
             if (s.isStochastic()) {
@@ -719,25 +720,51 @@ final class FitCommand implements Callable<Integer> {
         }
         if (s == Solver.CD) { // one Gram pass and sweeps on the host: only the finished fit is saved, nothing sampled or scaled
             ignored.add("--standardize");
-            ignored.add("--seed");
-            ignored.add("--checkpoint-every");
         }
         if (!s.isIterative() && !s.isAuto()) {
             ignored.add("--init");
             ignored.add("--iterations");
             ignored.add("--tol");
             ignored.add("--standardize");
+        }
+        if (!usesSeed(s)) {
             ignored.add("--seed");
+        }
+        // saves at the start and the end only (--checkpoint-every without --checkpoint has its own warning); auto's choice
+        // of normal or svd may have followed a cg trial, which saved on that clock
+        if ((s == Solver.CD || !s.isIterative() && !s.isAuto()) && checkpoint != null && !solverIsAuto) {
+            ignored.add("--checkpoint-every");
         }
         for (String name : ignored) {
             if (pr.hasMatchedOption(name)) {
                 Main.warn(spec, name + " does nothing with --solver " + s.cliName() + " (ignored)" + suffix);
             }
         }
+        if (s.isStochastic() && !ignored.contains("--lr") && pr.hasMatchedOption("--lr")
+                && inverseTime(LearningRateSchedule.parse(schedule))) {
+            Main.warn(spec, "--lr does nothing with --schedule invtime (its rates T0/(t + T1) are the step sizes) (ignored)");
+        }
         if (s == Solver.CD && pr.hasMatchedOption("--checkpoint")) {
             Main.warn(spec, "--checkpoint with --solver cd saves only the finished fit (cd keeps no state between its sweeps: "
                     + "an interrupted fit starts again)" + suffix);
         }
+    }
+
+    /**
+     * Whether solver {@code s} draws from --seed: the stochastic solvers (the row order, the held-out rows), gd and
+     * nesterov with --lr auto (the power iteration's start; a fixed --lr needs none), and any solver under --alpha auto
+     * (the folds). cg, normal, svd and cd draw nothing. Auto is decided once it has chosen (it keeps the seed until then).
+     */
+    private boolean usesSeed(Solver s) {
+        if (s.isAuto() || s.isStochastic() || crossValidated()) {
+            return true;
+        }
+        return (s == Solver.GD || s == Solver.NESTEROV) && LearningRate.parse(learningRate).isAuto();
+    }
+
+    /** Whether {@code s} is {@code invtime:T0,T1}, whose steps T0/(t + T1) do not use --lr. */
+    private static boolean inverseTime(LearningRateSchedule s) {
+        return s.kind() == LearningRateSchedule.Kind.INVERSE_TIME;
     }
 
     /**
@@ -798,7 +825,13 @@ final class FitCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "duality gap: %.3g (relative)%n", m.report().dualityGap());
         }
         if (!Double.isNaN(m.learningRate())) {
-            o.printf(Locale.ROOT, "η:           %.6g%s%n", m.learningRate(), m.config().learningRate().isAuto() ? " (auto)" : "");
+            LearningRateSchedule schedule = m.config().schedule();
+            String note = m.config().learningRate().isAuto() ? "auto" : "";
+            if (m.solver().isStochastic() && inverseTime(schedule)) { // η₀ is computed but the steps are T0/(t + T1)
+                note += String.format(Locale.ROOT, "%snot used: --schedule %s takes the steps T0/(t + T1), %.6g at the first",
+                        note.isEmpty() ? "" : "; ", schedule, schedule.at(0, m.learningRate()));
+            }
+            o.printf(Locale.ROOT, "η:           %.6g%s%n", m.learningRate(), note.isEmpty() ? "" : " (" + note + ")");
         }
         if (m.report().standardized()) {
             o.printf(Locale.ROOT, "standardized: yes%s%n", m.report().constantColumns().length == 0 ? ""

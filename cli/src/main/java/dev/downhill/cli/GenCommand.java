@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
  * singular values span a factor κ; a finite Gaussian sample multiplies that by about
  * (1+√(n/m))/(1−√(n/m)) when m &gt; n and is rank-deficient when m ≤ n); θ ~ N(0,1) per feature;
  * yᵢ = xᵢᵀθ + b + σ·N(0,1). Row i draws from its own generator seeded by (seed, i), so the data
- * do not depend on the chunking or the thread count.
+ * do not depend on the chunking or the thread count; θ from one of its own ({@link #rowRandom}, {@link #thetaRandom}).
  */
 @Command(name = "gen", description = "Generate synthetic regression data as .npy files (X.npy, y.npy, theta.npy).", sortOptions = false,
         mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
@@ -75,7 +75,8 @@ final class GenCommand implements Callable<Integer> {
     @Option(names = "--out-dir", description = "Folder for X.npy, y.npy, theta.npy (default: ${DEFAULT-VALUE}).", defaultValue = ".")
     Path outDir;
 
-    @Option(names = "--threads", description = "Generator threads, 0 = all cores (default: ${DEFAULT-VALUE}); at most 4 per core.",
+    @Option(names = "--threads", description = "Generator threads, 0 = all cores (default: ${DEFAULT-VALUE}); at most 4 per core. "
+            + "Dense data only (--density is generated on one thread).",
             defaultValue = "0")
     int threads;
 
@@ -125,6 +126,7 @@ final class GenCommand implements Callable<Integer> {
             throw Main.usage(spec, String.format(Locale.ROOT, "--condition %.3g makes the smallest column scale %.3g: float32 "
                     + "values of that size are subnormal or 0; use --precision float64 or κ ≤ 1e30", condition, 1 / condition));
         }
+        checkRange(p);
         if (outDir.toString().isEmpty()) {
             throw Main.usage(spec, "--out-dir needs a folder name, got ''");
         }
@@ -139,13 +141,17 @@ final class GenCommand implements Callable<Integer> {
         Path thetaFile = outDir.resolve("theta.npy");
         double[] theta = new double[features];
         double[] scale = new double[features];
-        SplittableRandom thetaRandom = new SplittableRandom(seed);
+        SplittableRandom thetaRandom = thetaRandom(seed);
         for (int j = 0; j < features; j++) {
             theta[j] = thetaRandom.nextGaussian();
             scale[j] = features == 1 ? 1 : Math.pow(condition, -(double) j / (features - 1));
         }
         if (density != null) {
-            return sparse(p, theta, scale, thetaFile);
+            try {
+                return sparse(p, theta, scale, thetaFile);
+            } catch (TargetOutOfRange e) {
+                throw Main.usage(spec, outOfRange(e, p));
+            }
         }
         Outputs.check(xFile, yFile, thetaFile);
         int cores = Runtime.getRuntime().availableProcessors();
@@ -183,6 +189,13 @@ final class GenCommand implements Callable<Integer> {
                         f.get();
                     }
                     int count = (int) Math.min((long) workers * ROWS_PER_TASK, rows - first);
+                    for (int k = 0; k < count; k++) {
+                        try {
+                            checkTarget(y[k], first + k, p == Precision.FLOAT32);
+                        } catch (TargetOutOfRange e) {
+                            throw Main.usage(spec, outOfRange(e, p));
+                        }
+                    }
                     for (int k = 0; k < count; k++) {
                         if (floatRows != null) {
                             xOut.write(floatRows[k]);
@@ -231,6 +244,9 @@ final class GenCommand implements Callable<Integer> {
             throw Main.usage(spec, "--correlation applies to dense data, not with --density");
         }
         boolean npz = format.equals("npz");
+        if (spec.commandLine().getParseResult().hasMatchedOption("--threads")) {
+            Main.warn(spec, "--threads does nothing with --density (sparse rows are generated on one thread) (ignored)");
+        }
         if (density * features < 1) {
             Main.warn(spec, String.format(Locale.ROOT, "--density %.3g × %d features is %.3g non-zeros a row on average: most rows "
                     + "will be empty", density, features, density * features));
@@ -299,14 +315,99 @@ final class GenCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Refuses, before any work, an {@code --intercept} or {@code --noise} that the chosen precision cannot hold: every y
+     * (or σ·N(0,1) term) would round to ±∞ when written, and {@code fit} would refuse the files.
+     */
+    private void checkRange(Precision p) {
+        if (p != Precision.FLOAT32) {
+            return; // finite as doubles: checked above
+        }
+        String range = String.format(Locale.ROOT, "float32's range (±%.3g)", Float.MAX_VALUE);
+        if (Float.isInfinite((float) intercept)) {
+            throw Main.usage(spec, "--intercept " + brief(intercept) + " is beyond " + range + ": every y would be ±inf; use "
+                    + "--precision float64 or a smaller --intercept");
+        }
+        if (Float.isInfinite((float) noise)) {
+            throw Main.usage(spec, "--noise " + brief(noise) + " is beyond " + range + ": y would be ±inf; use "
+                    + "--precision float64 or a smaller --noise");
+        }
+    }
+
+    /** A generated y that the chosen precision cannot hold (the values of {@code --intercept} and {@code --noise} near its limit). */
+    static final class TargetOutOfRange extends RuntimeException {
+        final long row;
+        final double value;
+
+        TargetOutOfRange(long row, double value) {
+            super("y at row " + row + " is " + value, null, false, false);
+            this.row = row;
+            this.value = value;
+        }
+    }
+
+    /** Throws {@link TargetOutOfRange} when {@code y} is not finite once rounded to the precision written (float32 or float64). */
+    static void checkTarget(double y, long row, boolean float32) {
+        if (float32 ? Float.isInfinite((float) y) || Double.isNaN(y) : !Double.isFinite(y)) {
+            throw new TargetOutOfRange(row, y);
+        }
+    }
+
+    /** The usage error's line for a y out of range: which options made it and what to do; nothing is written. */
+    private String outOfRange(TargetOutOfRange e, Precision p) {
+        boolean float32 = p == Precision.FLOAT32;
+        return String.format(Locale.ROOT, "--intercept %s and --noise %s make y at row %d (zero-based) %s, beyond %s's range "
+                + "(±%.3g), so nothing was written; use a smaller --intercept or --noise%s", brief(intercept), brief(noise), e.row,
+                brief(e.value), float32 ? "float32" : "float64", float32 ? Float.MAX_VALUE : Double.MAX_VALUE,
+                float32 ? " or --precision float64" : "");
+    }
+
+    /** {@code v} to 6 significant digits without trailing zeros ("1e+39", "0", "3.82483e+38"). */
+    static String brief(double v) {
+        if (!Double.isFinite(v)) {
+            return Double.toString(v);
+        }
+        String t = String.format(Locale.ROOT, "%.6g", v);
+        int e = t.indexOf('e');
+        String mantissa = e < 0 ? t : t.substring(0, e);
+        if (mantissa.contains(".")) {
+            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+        }
+        return mantissa + (e < 0 ? "" : t.substring(e));
+    }
+
     /** A value as svmlight text: the shortest decimal that reads back to the same float32 or float64. */
     private static String number(double v, Precision p) {
         return p == Precision.FLOAT32 ? Float.toString((float) v) : Double.toString(v);
     }
 
+    /**
+     * Row {@code row}'s generator for {@code seed} (dense and sparse): a stream of its own, from a key that mixes the seed
+     * and the row (MurmurHash3's 64-bit finalizer, a bijection). A SplittableRandom's stream walks its state by a fixed
+     * step γ, so generators whose seeds differ by a small multiple of γ share their draws shifted: the former seeds
+     * seed·γ + row made row i of --seed s + 1 row i of --seed s shifted by one draw, and row 0 of --seed 0 the stream of
+     * θ's SplittableRandom(0) (X[0] = θ). Mixed keys are unrelated: two streams overlap only by chance, odds of about
+     * (their draws)/2⁶⁴.
+     */
+    static SplittableRandom rowRandom(long seed, long row) {
+        return new SplittableRandom(mix(mix(seed) + row));
+    }
+
+    /** θ's generator for {@code seed}: the key of "row −1", which no row has (rows count from 0, below 2⁶³). */
+    static SplittableRandom thetaRandom(long seed) {
+        return new SplittableRandom(mix(mix(seed) - 1));
+    }
+
+    /** MurmurHash3's 64-bit finalizer (not the mixer inside SplittableRandom, which is Stafford's variant 13). */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
+
     /** Fills one row (into whichever array is non-null) and returns its target. */
     private double generateRow(long row, double[] theta, double[] scale, float[] f, double[] d) {
-        SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + row);
+        SplittableRandom r = rowRandom(seed, row);
         double s = intercept;
         double innovation = Math.sqrt(1 - correlation * correlation);
         double z = 0;

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 /**
  * The rows of {@code gen --density}: sparse X with text-like column frequencies and y = Xθ + b + σ·N(0,1).
  *
- * <p>Row i draws from its own generator seeded by (seed, i), so it is the same whenever it is asked for (the .npz
+ * <p>Row i draws from its own generator seeded by (seed, i) ({@link GenCommand#rowRandom}), so it is the same whenever it is asked for (the .npz
  * writer asks three times). It holds k = ⌊d·n⌋ non-zeros, plus one with probability frac(d·n). Their columns are drawn
  * without replacement with probability ∝ (j + 1)^−{@value #EXPONENT} (column 0 the most frequent, like word
  * frequencies in a tf-idf matrix; E2006-tfidf's columns fall off about so), or uniformly when k > n/4 (where rejecting
@@ -43,7 +43,7 @@ final class SparseRows implements NpzWriter.RowSource {
 
     @Override
     public int row(long i, int[] columns, double[] values) {
-        SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+        SplittableRandom r = GenCommand.rowRandom(seed, i);
         double expected = density * n;
         int k = (int) Math.min(n, Math.floor(expected) + (r.nextDouble() < expected - Math.floor(expected) ? 1 : 0));
         columnsOfARow.draw(r, k, columns, 0);
@@ -57,6 +57,7 @@ final class SparseRows implements NpzWriter.RowSource {
             y += v * theta[columns[e]];
         }
         lastTarget = y + noise * r.nextGaussian();
+        GenCommand.checkTarget(lastTarget, i, float32); // before any byte of the first file: the .npz writer counts every row first
         return k;
     }
 

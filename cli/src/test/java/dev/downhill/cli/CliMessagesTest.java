@@ -360,4 +360,39 @@ class CliMessagesTest {
         options.warnWideForItsEntries(20_000_000, 1_000_000); // 20 columns per stored value: nothing
         assertEquals("", quiet.toString());
     }
+
+    /**
+     * A column varying at ~1e-200 (gen --condition 1e200, float64): its squares underflow, so XᵀX's diagonal entry is 0,
+     * but the column is not constant. normal says its values are too small, as the gradient solvers do for the same
+     * column, not "a constant column"; dense X is pointed to svd, sparse X (whose svd would densify it, and whose cg
+     * refuses the column too) to rescaling.
+     */
+    @Test
+    void aColumnTooSmallToSquareIsNotCalledConstantByTheNormalEquations() throws IOException {
+        Path dense = dir.resolve("tiny");
+        CliRun gen = CliRun.of("gen", "--rows", "100", "--features", "3", "--condition", "1e200", "--precision", "float64", "--noise",
+                "0", "--out-dir", dense.toString(), "--quiet");
+        assertEquals(0, gen.code(), gen.err());
+        String x = dense.resolve("X.npy").toString();
+        String y = dense.resolve("y.npy").toString();
+        CliRun normal = CliRun.of("fit", "--x", x, "--y", y, "--solver", "normal");
+        assertOneCleanLine(normal, 1, "column 2's values are too small for the normal equations in float64",
+                "so its squares underflow and XᵀX cannot tell its spread from 0 (it need not be a constant column)",
+                "rescale X (a power of ten; θ scales back by the same factor); use the svd solver (--solver svd)");
+        assertFalse(normal.err().contains("all zero"), normal.err());
+        CliRun gd = CliRun.of("fit", "--x", x, "--y", y, "--solver", "gd");
+        assertOneCleanLine(gd, 1, "X's values are too small for the gradient solvers in float64: column 2's", "rescale X (a power of "
+                + "ten; θ scales back by the same factor) or use the svd solver");
+
+        Path sparse = dir.resolve("tiny-sparse");
+        gen = CliRun.of("gen", "--rows", "100", "--features", "3", "--condition", "1e200", "--precision", "float64", "--noise", "0",
+                "--density", "1", "--out-dir", sparse.toString(), "--quiet");
+        assertEquals(0, gen.code(), gen.err());
+        CliRun csr = CliRun.of("fit", "--x", sparse.resolve("X.npz").toString(), "--y", sparse.resolve("y.npy").toString(),
+                "--solver", "normal");
+        assertOneCleanLine(csr, 1, "column 2's values are too small for the normal equations in float64",
+                "rescale X (a power of ten; θ scales back by the same factor): the svd solver would densify the sparse X, and cg "
+                        + "needs X's squares too");
+        assertFalse(csr.err().contains("all zero"), csr.err());
+    }
 }

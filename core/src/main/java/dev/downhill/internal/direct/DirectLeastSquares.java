@@ -78,7 +78,8 @@ public final class DirectLeastSquares {
      *
      * @param maxCondition the refusal threshold on the estimated 1-norm condition number of the scaled XᵀX
      * @throws SingularMatrixException when XᵀX is singular or its estimated condition exceeds {@code maxCondition}
-     * @throws ArithmeticException     when XᵀX is not finite in float64 (values too large to square)
+     * @throws ArithmeticException     when XᵀX is not finite in float64 (values too large to square), or, for sparse X, a
+     *                                  column's values are too small to square
      */
     public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition) {
         return normalEquations(problem, centred, maxCondition, null);
@@ -144,8 +145,7 @@ public final class DirectLeastSquares {
                     if (approximate) {
                         return null;
                     }
-                    throw new SingularMatrixException(what + " is singular (condition number ∞): column " + j + " is all zero"
-                            + (centred ? " after centring (a constant column)" : ""), Double.POSITIVE_INFINITY, problem.isSparse());
+                    throw zeroDiagonal(problem, centred, what, j);
                 }
                 scales[j] = 1 / Math.sqrt(diagonal);
             }
@@ -194,6 +194,36 @@ public final class DirectLeastSquares {
             }
             return refined;
         }
+    }
+
+    /**
+     * Below this magnitude a float64 column's squares underflow (2⁻⁵¹⁰ ≈ 3.0e-154, the gradient solvers' limit, {@code
+     * CentredObjective.FLOAT64_LOW_EXPONENT}): XᵀX cannot tell such a column's spread from 0.
+     */
+    static final double SMALLEST_SQUARABLE = 0x1p-510;
+
+    /**
+     * Why column {@code j}'s diagonal entry of XᵀX (centred or not) is 0: its values are all equal (all zero, or a
+     * constant column after centring) — or, when its mean is non-zero but below {@link #SMALLEST_SQUARABLE}, they are
+     * too small to square in float64, and the column need not be constant (a SingularMatrixException pointing to svd,
+     * which drops it, as the gradient solvers' refusal does; for sparse X, whose svd would densify it and whose cg
+     * refuses the same column, an ArithmeticException saying to rescale X).
+     */
+    private static ArithmeticException zeroDiagonal(ResidentProblem problem, boolean centred, String what, int j) {
+        double mean = problem.columnStatistics().means()[j];
+        String head = what + " is singular (condition number ∞): column " + j;
+        if (mean != 0 && Math.abs(mean) < SMALLEST_SQUARABLE) {
+            String detail = String.format(Locale.ROOT, "%s's values are too small for the normal equations in float64: its mean is "
+                    + "about %.3g (they handle down to %.1e, as XᵀX squares X), so its squares underflow and XᵀX cannot tell its "
+                    + "spread from 0 (it need not be a constant column); rescale X (a power of ten; θ scales back by the same "
+                    + "factor)", head, Math.abs(mean), SMALLEST_SQUARABLE);
+            if (problem.isSparse()) {
+                return new ArithmeticException(detail + ": the svd solver would densify the sparse X, and cg needs X's squares too");
+            }
+            return new SingularMatrixException(detail, Double.POSITIVE_INFINITY, false);
+        }
+        return new SingularMatrixException(head + " is all zero" + (centred ? " after centring (a constant column)" : ""),
+                Double.POSITIVE_INFINITY, problem.isSparse());
     }
 
     private static ArithmeticException overflow(String what, boolean sparse) {

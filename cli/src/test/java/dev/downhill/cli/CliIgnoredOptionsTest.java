@@ -1,0 +1,254 @@
+package dev.downhill.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.downhill.Precision;
+import dev.downhill.io.NpyWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Options that do nothing for the solver, schedule or command chosen: one warning line each, and truly nothing done. */
+class CliIgnoredOptionsTest {
+    @TempDir
+    Path dir;
+    private String x;
+    private String y;
+
+    /** 200 × 3 float64, y = 2x₀ − x₁ + 0.5x₂ + 1 + 0.1·N(0,1). */
+    @BeforeEach
+    void data() {
+        int m = 200;
+        double[] xs = new double[3 * m];
+        double[] ys = new double[m];
+        java.util.Random r = new java.util.Random(11);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < 3; j++) {
+                xs[3 * i + j] = r.nextGaussian();
+            }
+            ys[i] = 2 * xs[3 * i] - xs[3 * i + 1] + 0.5 * xs[3 * i + 2] + 1 + 0.1 * r.nextGaussian();
+        }
+        Path xFile = dir.resolve("X.npy");
+        Path yFile = dir.resolve("y.npy");
+        try (NpyWriter w = NpyWriter.create(xFile, Precision.FLOAT64, m, 3)) {
+            w.write(xs);
+        }
+        NpyWriter.writeVector(yFile, ys, Precision.FLOAT64);
+        x = xFile.toString();
+        y = yFile.toString();
+    }
+
+    private CliRun fit(String... more) {
+        List<String> args = new ArrayList<>(List.of("fit", "--x", x, "--y", y));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(new String[0]));
+    }
+
+    private static List<String> warnings(CliRun r) {
+        return r.err().lines().filter(l -> l.startsWith("downhill: warning: ")).collect(Collectors.toList());
+    }
+
+    private static JsonNode model(Path file) throws IOException {
+        return new ObjectMapper().readTree(file.toFile());
+    }
+
+    /**
+     * --schedule invtime:T0,T1 takes the steps T0/(t + T1) in the user's units: --lr does nothing there. It draws one
+     * warning, and the fit with it is the fit without it bit for bit (coefficients, η₀ recorded); the summary's η line
+     * says η is not used; sgd and minibatch alike. Another schedule uses --lr: no warning.
+     */
+    @Test
+    void lrWithAnInverseTimeScheduleWarnsAndDoesNothing() throws IOException {
+        for (String solver : List.of("sgd", "minibatch")) {
+            Path with = dir.resolve(solver + "-with.json");
+            Path without = dir.resolve(solver + "-without.json");
+            CliRun a = fit("--solver", solver, "--schedule", "invtime:5,50", "--lr", "0.001", "--iterations", "5", "--tol", "0",
+                    "--out", with.toString());
+            assertEquals(0, a.code(), a.err());
+            assertEquals(List.of("downhill: warning: --lr does nothing with --schedule invtime (its rates T0/(t + T1) are the step "
+                    + "sizes) (ignored)"), warnings(a), a.err());
+            String eta = a.out().lines().filter(l -> l.startsWith("η:")).findFirst().orElseThrow();
+            assertTrue(eta.contains("not used: --schedule invtime:5.0,50.0 takes the steps T0/(t + T1), 0.100000 at the first"), eta);
+            CliRun b = fit("--solver", solver, "--schedule", "invtime:5,50", "--iterations", "5", "--tol", "0", "--out",
+                    without.toString(), "--quiet");
+            assertEquals(0, b.code(), b.err());
+            assertEquals("", b.err());
+            JsonNode ma = model(with);
+            JsonNode mb = model(without);
+            assertEquals(mb.get("coefficients"), ma.get("coefficients"), solver);
+            assertEquals(mb.get("intercept"), ma.get("intercept"), solver);
+            assertEquals(mb.get("result").get("learningRateUsed"), ma.get("result").get("learningRateUsed"), solver);
+            assertTrue(ma.get("result").get("learningRateUsed").asDouble() != 0.001, "η₀ is the automatic step, not the ignored --lr");
+        }
+        CliRun scaling = fit("--solver", "sgd", "--schedule", "invscaling:0.5", "--lr", "0.001", "--iterations", "3", "--quiet");
+        assertEquals(0, scaling.code(), scaling.err());
+        assertEquals("", scaling.err(), "invscaling's steps are η₀/(t + 1)^P: --lr is used");
+    }
+
+    /**
+     * A divergence under invtime names the schedule's T0/T1 and advises on them — not a smaller --lr, nor --lr auto, which
+     * do nothing there — with or without --lr given.
+     */
+    @Test
+    void aDivergenceUnderInverseTimeNamesTheSchedule() {
+        for (List<String> lr : List.of(List.<String>of(), List.of("--lr", "0.001"))) {
+            List<String> args = new ArrayList<>(List.of("--solver", "sgd", "--schedule", "invtime:100,1", "--iterations", "5"));
+            args.addAll(lr);
+            CliRun r = fit(args.toArray(new String[0]));
+            assertEquals(1, r.code(), r.out() + r.err());
+            List<String> errors = r.err().lines().filter(l -> !l.startsWith("downhill: warning: ")).collect(Collectors.toList());
+            assertEquals(1, errors.size(), r.err());
+            String line = errors.get(0);
+            assertTrue(line.startsWith("downhill: sgd diverged at epoch "), line);
+            assertTrue(line.contains("the inverse-time schedule invtime:100.0,1.0, whose steps T0/(t + T1) start at T0/T1 = 100.000; "
+                    + "lower T0 or raise T1 so that T0/T1 is below "), line);
+            assertFalse(line.contains("--lr"), line);
+            assertFalse(line.contains("learning rate 0"), line);
+            assertFalse(line.contains("smaller learning rate"), line);
+        }
+    }
+
+    private static String seedWarning(String solver) {
+        return "downhill: warning: --seed does nothing with --solver " + solver + " (ignored)";
+    }
+
+    /**
+     * --seed seeds the stochastic solvers' row order, the power iteration of --lr auto (gd, nesterov) and the folds of
+     * --alpha auto. Where nothing draws from it — cg, normal, svd, cd, and gd/nesterov with a fixed --lr — it warns once
+     * and is dropped: the fit is the one without it and the model records seed 0. Where something does, no warning, and
+     * the seed is recorded; under --alpha auto the folds, and so the cross-validation curve, follow it.
+     */
+    @Test
+    void seedWarnsWhereNothingDrawsFromItAndOnlyThere() throws IOException {
+        List<List<String>> unused = List.of(List.of("--solver", "cg"), List.of("--solver", "normal"), List.of("--solver", "svd"),
+                List.of("--solver", "gd", "--lr", "0.1"), List.of("--solver", "nesterov", "--lr", "0.1"),
+                List.of("--solver", "cd", "--penalty", "l1", "--alpha", "0.01"));
+        int k = 0;
+        for (List<String> options : unused) {
+            Path with = dir.resolve("seed-" + k + ".json");
+            Path without = dir.resolve("noseed-" + k++ + ".json");
+            List<String> args = new ArrayList<>(options);
+            args.addAll(List.of("--seed", "5", "--quiet", "--out", with.toString()));
+            CliRun a = fit(args.toArray(new String[0]));
+            assertEquals(0, a.code(), a.err());
+            assertEquals(List.of(seedWarning(options.get(1))), warnings(a), options + ": " + a.err());
+            args = new ArrayList<>(options);
+            args.addAll(List.of("--quiet", "--out", without.toString()));
+            CliRun b = fit(args.toArray(new String[0]));
+            assertEquals(0, b.code(), b.err());
+            JsonNode ma = model(with);
+            JsonNode mb = model(without);
+            assertEquals(mb.get("coefficients"), ma.get("coefficients"), options.toString());
+            assertEquals(0, ma.get("hyperparameters").get("seed").asLong(), "dropped: " + options);
+        }
+        CliRun auto = fit("--seed", "5", "--quiet"); // auto picks normal for 200 × 3
+        assertEquals(0, auto.code(), auto.err());
+        assertEquals(List.of(seedWarning("normal") + " — chosen by --solver auto; name a solver that uses it"), warnings(auto),
+                auto.err());
+
+        List<List<String>> used = List.of(List.of("--solver", "gd"), List.of("--solver", "nesterov"),
+                List.of("--solver", "sgd", "--iterations", "3"), List.of("--solver", "minibatch", "--iterations", "3"),
+                List.of("--solver", "sgd", "--lr", "0.01", "--iterations", "3"));
+        for (List<String> options : used) {
+            Path out = dir.resolve("used-" + k++ + ".json");
+            List<String> args = new ArrayList<>(options);
+            args.addAll(List.of("--seed", "5", "--quiet", "--out", out.toString()));
+            CliRun r = fit(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            assertEquals("", r.err(), options.toString());
+            assertEquals(5, model(out).get("hyperparameters").get("seed").asLong(), options.toString());
+        }
+        for (List<String> options : List.of(List.of("--solver", "cd", "--penalty", "l1"), List.of("--solver", "normal", "--penalty", "l2"))) {
+            JsonNode[] curves = new JsonNode[2];
+            for (int s = 0; s < 2; s++) {
+                Path out = dir.resolve("cv-" + k++ + ".json");
+                List<String> args = new ArrayList<>(options);
+                args.addAll(List.of("--alpha", "auto", "--seed", Integer.toString(5 * s), "--quiet", "--out", out.toString()));
+                CliRun r = fit(args.toArray(new String[0]));
+                assertEquals(0, r.code(), r.err());
+                assertFalse(r.err().contains("does nothing"), options + ": the folds are drawn from --seed: " + r.err());
+                curves[s] = model(out).get("result").get("crossValidation").get("meanMse");
+            }
+            assertFalse(curves[0].equals(curves[1]), options + ": other folds, another cross-validation curve");
+        }
+    }
+
+    /**
+     * normal, svd and cd save their checkpoint at the start and the end only: --checkpoint-every does nothing there (one
+     * warning); without --checkpoint it draws the one warning that says so, not a second; the gradient solvers use it.
+     */
+    @Test
+    void checkpointEveryWarnsWithTheSolversThatSaveOnlyAtTheEnds() {
+        int k = 0;
+        for (List<String> options : List.of(List.of("--solver", "normal"), List.of("--solver", "svd"),
+                List.of("--solver", "cd", "--penalty", "l1", "--alpha", "0.01"))) {
+            List<String> args = new ArrayList<>(options);
+            args.addAll(List.of("--checkpoint", dir.resolve("ck" + k++).toString(), "--checkpoint-every", "5", "--quiet"));
+            CliRun r = fit(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            List<String> w = warnings(r).stream().filter(l -> l.contains("--checkpoint-every")).collect(Collectors.toList());
+            assertEquals(List.of("downhill: warning: --checkpoint-every does nothing with --solver " + options.get(1) + " (ignored)"),
+                    w, r.err());
+            args = new ArrayList<>(options);
+            args.addAll(List.of("--checkpoint-every", "5", "--quiet"));
+            r = fit(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            assertEquals(List.of("downhill: warning: --checkpoint-every does nothing without --checkpoint (ignored)"),
+                    warnings(r), r.err());
+        }
+        CliRun gd = fit("--solver", "gd", "--checkpoint", dir.resolve("ck-gd").toString(), "--checkpoint-every", "5", "--quiet");
+        assertEquals(0, gd.code(), gd.err());
+        assertEquals("", gd.err());
+    }
+
+    /** gen --density generates its rows on one thread: --threads warns and changes nothing; dense data use it silently. */
+    @Test
+    void genThreadsWithDensityWarnsAndChangesNothing() throws IOException {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        CliRun with = CliRun.of("gen", "--rows", "50", "--features", "8", "--density", "0.5", "--format", "svmlight", "--threads", "2",
+                "--out-dir", a.toString(), "--quiet");
+        assertEquals(0, with.code(), with.err());
+        assertEquals(List.of("downhill: warning: --threads does nothing with --density (sparse rows are generated on one thread) "
+                + "(ignored)"), warnings(with), with.err());
+        CliRun without = CliRun.of("gen", "--rows", "50", "--features", "8", "--density", "0.5", "--format", "svmlight",
+                "--out-dir", b.toString(), "--quiet");
+        assertEquals(0, without.code(), without.err());
+        assertEquals(Files.readString(b.resolve("data.svm")), Files.readString(a.resolve("data.svm")));
+        CliRun dense = CliRun.of("gen", "--rows", "50", "--features", "8", "--threads", "2", "--out-dir", dir.resolve("c").toString(),
+                "--quiet");
+        assertEquals(0, dense.code(), dense.err());
+        assertEquals("", dense.err());
+    }
+
+    /**
+     * demo --no-plots writes no plots: --out-dir warns and no folder is made. An empty --out-dir is a usage error (exit 2)
+     * as gen's and fit's are — it wrote the plots into the current folder — with or without --no-plots.
+     */
+    @Test
+    void demoOutDirWithNoPlotsWarnsAndAnEmptyOneIsAUsageError() {
+        CliRun empty = CliRun.of("demo", "--no-plots", "--out-dir", "");
+        assertEquals(2, empty.code(), empty.out() + empty.err());
+        assertEquals("downhill: --out-dir needs a folder name, got '' (try: downhill demo --help)", empty.err().strip());
+        assertEquals("", empty.out(), "refused before any work");
+        CliRun plots = CliRun.of("demo", "--out-dir", "");
+        assertEquals(2, plots.code(), plots.out() + plots.err());
+        assertEquals("downhill: --out-dir needs a folder name, got '' (try: downhill demo --help)", plots.err().strip());
+        Path folder = dir.resolve("plots");
+        CliRun none = CliRun.of("demo", "--no-plots", "--out-dir", folder.toString());
+        assertEquals(0, none.code(), none.err());
+        assertEquals(List.of("downhill: warning: --out-dir does nothing with --no-plots (no plots are written) (ignored)"),
+                warnings(none), none.err());
+        assertFalse(Files.exists(folder));
+    }
+}
