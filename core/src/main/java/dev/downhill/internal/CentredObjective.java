@@ -704,11 +704,30 @@ public final class CentredObjective implements AutoCloseable {
                 .means(means)
                 .columnFactors(factorVector)
                 .ridge(ridge)
-                .squaredScales(standardized ? squaredScales : null);
+                .squaredScales(standardized ? squaredScales : null)
+                .centringRatio(centred && problem.isSparse() ? centringRatio() : 0);
         if (penalty.hasL1()) {
             b.l1(l1Thresholds(), squaredScales());
         }
         return b;
+    }
+
+    /**
+     * max x̄ⱼ²/σⱼ² over the columns with x̄ⱼ ≠ 0 (the training rows' statistics; +∞ for a constant non-zero column), for
+     * {@link StochasticEpoch#centringRatio}; D cancels from it. Reads the deviations held, else the problem's (a pass
+     * the first time, then cached).
+     */
+    private double centringRatio() {
+        double[] dev = deviations != null ? deviations : trainingDeviations();
+        double[] means = deviations != null ? hostMeans : stats.means();
+        double ratio = 0;
+        for (int j = 0; j < dev.length; j++) {
+            double mean = means[j];
+            if (mean != 0) {
+                ratio = Math.max(ratio, dev[j] > 0 ? mean * mean / dev[j] : Double.POSITIVE_INFINITY);
+            }
+        }
+        return ratio;
     }
 
     private static boolean isZero(BackendVector v) {

@@ -48,9 +48,20 @@ public final class SparseLazyEpoch {
     private SparseLazyEpoch() {
     }
 
-    /** Whether {@code plan} can run lazily: no l1 term, and λⱼ·S²ⱼ the same for every j (or no l2 term). */
+    /**
+     * The largest {@link StochasticEpoch#centringRatio} (x̄ⱼ²/σⱼ²) run lazily: a residual here is a difference of sums
+     * of about x̄ⱼ²/σⱼ² times its size (θ's c·d part), so a column whose mean is 10⁸ of its spreads gave residuals of
+     * rounding noise (sgd diverged, minibatch "converged" 500× off; 10⁶ was still fine). Past 2³² (|x̄| = 65,536 σ) the
+     * per-batch loop runs, whose centring is exact per step.
+     */
+    public static final double LARGEST_CENTRING_RATIO = 0x1p32;
+
+    /**
+     * Whether {@code plan} can run lazily: no l1 term, λⱼ·S²ⱼ the same for every j (or no l2 term), and no column whose
+     * mean is too large against its spread ({@link #LARGEST_CENTRING_RATIO}).
+     */
     public static boolean applies(StochasticEpoch plan) {
-        if (plan.l1Thresholds() != null) {
+        if (plan.l1Thresholds() != null || !(plan.centringRatio() <= LARGEST_CENTRING_RATIO)) {
             return false;
         }
         return !Double.isNaN(uniformRidgeRate(plan));

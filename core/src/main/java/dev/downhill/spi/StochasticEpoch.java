@@ -38,6 +38,7 @@ public final class StochasticEpoch {
     private final BackendVector squaredScales;
     private final double[] l1Thresholds;
     private final double[] l1SquaredScales;
+    private final double centringRatio;
 
     private StochasticEpoch(Builder b) {
         this.rows = Objects.requireNonNull(b.rows, "rows");
@@ -52,6 +53,7 @@ public final class StochasticEpoch {
         this.squaredScales = b.squaredScales;
         this.l1Thresholds = b.l1Thresholds;
         this.l1SquaredScales = b.l1SquaredScales;
+        this.centringRatio = b.centringRatio;
         if (batchSize < 1 || batchSize > rows.train()) {
             throw new IllegalArgumentException("batch size " + batchSize + " outside [1, " + rows.train() + "]");
         }
@@ -89,6 +91,7 @@ public final class StochasticEpoch {
         b.squaredScales = squaredScales;
         b.l1Thresholds = l1Thresholds;
         b.l1SquaredScales = l1SquaredScales;
+        b.centringRatio = centringRatio;
         return b;
     }
 
@@ -153,6 +156,15 @@ public final class StochasticEpoch {
     /** The soft threshold's squared scales on the host (null without an l1 term); a copy. */
     public double[] l1SquaredScales() {
         return l1SquaredScales == null ? null : l1SquaredScales.clone();
+    }
+
+    /**
+     * The largest x̄ⱼ²/σⱼ² over the columns the epoch centres (x̄ⱼ ≠ 0; +∞ for a constant non-zero column), or 0 when
+     * not known or nothing is centred: how much an implementation that centres by differences of uncentred sums
+     * loses (the lazy sparse epoch, {@link SparseLazyEpoch}, loses about ½·log₂ of it in bits of each residual).
+     */
+    public double centringRatio() {
+        return centringRatio;
     }
 
     /** θⱼ ← sign(θⱼ)·max(0, |θⱼ| − η·κⱼ·sⱼ) in float64 (the proximal step of the l1 term). Writes {@code theta}. */
@@ -256,6 +268,7 @@ public final class StochasticEpoch {
         private BackendVector squaredScales;
         private double[] l1Thresholds;
         private double[] l1SquaredScales;
+        private double centringRatio;
 
         private Builder(EpochRows rows, long batchSize) {
             this.rows = rows;
@@ -297,6 +310,15 @@ public final class StochasticEpoch {
         public Builder l1(double[] thresholds, double[] squaredScales) {
             this.l1Thresholds = thresholds == null ? null : thresholds.clone();
             this.l1SquaredScales = squaredScales == null ? null : squaredScales.clone();
+            return this;
+        }
+
+        /** See {@link StochasticEpoch#centringRatio()} (≥ 0). */
+        public Builder centringRatio(double ratio) {
+            if (!(ratio >= 0)) {
+                throw new IllegalArgumentException("centring ratio " + ratio + " must be ≥ 0");
+            }
+            this.centringRatio = ratio;
             return this;
         }
 
