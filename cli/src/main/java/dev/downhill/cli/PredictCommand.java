@@ -110,6 +110,10 @@ final class PredictCommand implements Callable<Integer> {
         input.weightColumn = weightColumn;
         Main.option(spec, () -> {
             input.validate();
+            if (target != null && input.dataFormat().equals("svmlight")) { // as fit does: a usage error, never ignored
+                throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on "
+                        + "each line");
+            }
             if (backend != null) {
                 BackendOption.check(backend);
             }

@@ -156,6 +156,17 @@ class CliWeightsTest {
         CliRun sparseTarget = CliRun.of("fit", "--data", svm.toString(), "--sparse", "--target", "0", "--quiet");
         assertEquals(2, sparseTarget.code(), sparseTarget.err()); // a usage error, as --target with --x
         assertTrue(sparseTarget.err().contains("--target applies to CSV files"), sparseTarget.err());
+        // predict too (it exited 0, --target silently ignored, and wrote the predictions)
+        Path svmModel = dir.resolve("svm.json");
+        CliRun svmFit = CliRun.of("fit", "--data", svm.toString(), "--sparse", "--solver", "cg", "--out", svmModel.toString(), "--quiet");
+        assertEquals(0, svmFit.code(), svmFit.err());
+        Path svmOut = dir.resolve("p.npy");
+        CliRun predictTarget = CliRun.of("predict", "--model", svmModel.toString(), "--data", svm.toString(), "--target", "2",
+                "--out", svmOut.toString());
+        assertEquals(2, predictTarget.code(), predictTarget.err());
+        assertTrue(predictTarget.err().contains("--target applies to CSV files") && predictTarget.err().contains("(try: downhill predict --help)")
+                && predictTarget.err().strip().lines().count() == 1, predictTarget.err());
+        assertTrue(!Files.exists(svmOut), "nothing written");
         Path csv = dir.resolve("d.csv");
         Files.writeString(csv, "a,w,y\n1,1,2\n2,-3,4\n3,1,5\n");
         CliRun negativeCell = CliRun.of("fit", "--data", csv.toString(), "--weight-column", "w", "--quiet");
