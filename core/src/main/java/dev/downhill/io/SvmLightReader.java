@@ -219,7 +219,10 @@ public final class SvmLightReader {
                     + precision.bytes() + " bytes (" + precision.name().toLowerCase(Locale.ROOT) + ") = "
                     + (bytes == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(bytes)) + " bytes ("
                     + gib(bytes) + "), over the limit of " + denseLimitBytes + " bytes (" + gib(denseLimitBytes)
-                    + "); raise the limit, use float32, or fix the number of features");
+                    + "): read it sparse instead (--sparse on the command line; SvmLightReader.readSparse in the library), "
+                    + (precision == Precision.FLOAT64 ? "use float32 (--precision float32; withPrecision), " : "")
+                    + "or check its largest feature index (the number of features); in the library only, "
+                    + "SvmLightReader.withDenseLimit raises the limit");
         }
     }
 
