@@ -563,7 +563,12 @@ final class InputOptions {
             }
             return mapped;
         } catch (dev.downhill.io.NpzReader.NotMappableException e) {
-            throw new IllegalArgumentException(over + ", and " + e.getMessage() + "; or raise --memory-budget", e);
+            // the library's "read it into memory instead (readCsr)" is, here, a budget that takes its CSR arrays
+            String inMemory = "--memory-budget " + ((bytes + (1L << 20) - 1) >> 20) + "m";
+            String m = e.getMessage();
+            throw new IllegalArgumentException(over + ", and " + (m.contains("(readCsr)")
+                    ? m.replace("read it into memory instead (readCsr)", "read it into memory instead (" + inMemory + ")")
+                    : m + "; or read it into memory with " + inMemory), e);
         }
     }
 

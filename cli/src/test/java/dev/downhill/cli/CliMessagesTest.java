@@ -55,6 +55,37 @@ class CliMessagesTest {
         return new Path[] {xFile, yFile};
     }
 
+    /**
+     * An svmlight file too wide to densify points to --sparse (it advised "raise the limit, use float32, or fix the number
+     * of features": no option raises the limit, and --sparse, which fits such a file at once, went unmentioned).
+     */
+    @Test
+    void anSvmLightFileTooWideToDensifyPointsToSparse() throws java.io.IOException {
+        Path svm = dir.resolve("wide.svm");
+        java.nio.file.Files.writeString(svm, "1 1:1\n2 2000000000:1\n");
+        CliRun fit = CliRun.of("fit", "--data", svm.toString(), "--quiet");
+        assertOneCleanLine(fit, 1, "over the limit of 8589934592 bytes", "--sparse on the command line", "--precision float32",
+                "in the library only, SvmLightReader.withDenseLimit raises the limit");
+        assertFalse(fit.err().contains("raise the limit,"), fit.err());
+    }
+
+    /**
+     * SciPy's save_npz(path, X, compressed=False) file (committed) over the memory budget: never mappable (indices.npy's
+     * data at byte 189), and the refusal gives the --memory-budget that reads it, not the save_npz call that wrote it.
+     */
+    @Test
+    void aSciPyNpzOverTheBudgetIsToldTheBudgetThatReadsIt() throws Exception {
+        Path npz = Path.of(CliMessagesTest.class.getResource("/npz/csr-stored.npz").toURI());
+        Path y = dir.resolve("y.npy");
+        NpyWriter.writeVector(y, new double[] {1, 2, 3, 4}, Precision.FLOAT64);
+        CliRun fit = CliRun.of("fit", "--x", npz.toString(), "--y", y.toString(), "--memory-budget", "1", "--quiet");
+        assertOneCleanLine(fit, 1, "not a multiple of 4", "read it into memory instead (--memory-budget 1m)",
+                "save_npz files are never mappable", "downhill gen --density ... --format npz");
+        assertFalse(fit.err().contains("save it with"), fit.err());
+        CliRun read = CliRun.of("fit", "--x", npz.toString(), "--y", y.toString(), "--memory-budget", "1m", "--quiet");
+        assertEquals(0, read.code(), read.err());
+    }
+
     /** {@code predict --data -} without {@code --format} is a usage error (exit 2) as fit's is, before the model is read. */
     @Test
     void predictFromStandardInputWithoutAFormatIsAUsageErrorAsInFit() {

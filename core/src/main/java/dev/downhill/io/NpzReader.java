@@ -193,10 +193,10 @@ public final class NpzReader {
      * pass over the mapped entries).
      *
      * <p>What can be mapped: a CSR file whose {@code indices.npy} (int32) and {@code data.npy} (float32 or float64, kept in
-     * that precision) are stored uncompressed — {@code scipy.sparse.save_npz(path, X, compressed=False)}, or what
-     * {@link NpzWriter} writes — with each array's data aligned to its element size in the file ({@link NpzWriter} aligns
-     * them to 64 bytes; NumPy does not align zip members, so a SciPy file is mappable only where they happen to fall
-     * aligned), and every row canonical (sorted, no duplicates: a mapping cannot be fixed in place).
+     * that precision) are stored uncompressed — what {@link NpzWriter} writes — with each array's data aligned to its element size in the file ({@link NpzWriter} aligns
+     * them to 64 bytes; NumPy does not align zip members, and SciPy's {@code save_npz} files, even with
+     * {@code compressed=False}, put {@code indices.npy}'s data at an odd offset: they are never mappable, read them with
+     * {@link #readCsr}), and every row canonical (sorted, no duplicates: a mapping cannot be fixed in place).
      *
      * @throws NotMappableException when the file is valid but cannot be mapped (the message says why); read it instead
      */
@@ -217,7 +217,9 @@ public final class NpzReader {
             String format = text(zip, file, "format.npy");
             if (!format.equals("csr")) {
                 throw new NotMappableException(file, "it holds a '" + format + "' matrix, which is converted to CSR while reading; "
-                        + "save it with scipy.sparse.save_npz(path, X.tocsr(), compressed=False)");
+                        + "read it into memory instead (readCsr): SciPy's save_npz files are never mappable, even as CSR with "
+                        + "compressed=False (NumPy puts indices.npy's data at an odd offset); mapping needs members stored "
+                        + "uncompressed and aligned, as NpzWriter and downhill gen --density ... --format npz write them");
             }
             long[] shape = smallIntegers(zip, file, "shape.npy", 2);
             rows = shape[0];
@@ -261,13 +263,17 @@ public final class NpzReader {
                 ZipDirectory.Member member = members.get(names[k]);
                 if (!member.stored()) {
                     throw new NotMappableException(file, names[k] + " is " + (member.encrypted() ? "encrypted" : "compressed")
-                            + "; save it with scipy.sparse.save_npz(path, X, compressed=False) (or downhill gen) to map it");
+                            + "; read it into memory instead (readCsr): SciPy's save_npz files are never mappable, even with "
+                            + "compressed=False (NumPy puts indices.npy's data at an odd offset); mapping needs members stored "
+                            + "uncompressed and aligned, as NpzWriter and downhill gen --density ... --format npz write them");
                 }
                 starts[k] = member.dataStart() + headers[k].preamble;
                 int size = headers[k].dtype.itemSize();
                 if (starts[k] % size != 0) {
                     throw new NotMappableException(file, names[k] + "'s data starts at byte " + starts[k] + ", not a multiple of "
-                            + size + " (NumPy does not align zip members; downhill gen writes aligned ones)");
+                            + size + "; read it into memory instead (readCsr): NumPy does not align zip members, so SciPy's "
+                            + "save_npz files are never mappable; NpzWriter and downhill gen --density ... --format npz write "
+                            + "aligned ones");
                 }
                 if (member.size() != headers[k].preamble + nnz * size) {
                     throw new MalformedFileException(file, names[k] + " should hold " + nnz + " elements of " + headers[k].descr

@@ -130,9 +130,29 @@ class NpzMappingTest {
         Path deflated = Path.of(NpzMappingTest.class.getResource("/npz/csr.npz").toURI());
         Path csc = Path.of(NpzMappingTest.class.getResource("/npz/csc32.npz").toURI());
         NpzReader.NotMappableException e = assertThrows(NpzReader.NotMappableException.class, () -> NpzReader.mapCsr(deflated));
-        assertTrue(e.getMessage().contains("compressed") && e.getMessage().contains("compressed=False"), e.getMessage());
+        assertTrue(e.getMessage().contains("compressed"), e.getMessage());
+        assertSaysSciPyFilesAreRead(e);
         e = assertThrows(NpzReader.NotMappableException.class, () -> NpzReader.mapCsr(csc));
         assertTrue(e.getMessage().contains("'csc'"), e.getMessage());
+        assertSaysSciPyFilesAreRead(e);
+        // what the advice used to send users to, save_npz(path, X, compressed=False) (committed, SciPy 1.10): NumPy puts
+        // indices.npy's data at byte 189, never int32-aligned; refused again, it must not send them round once more
+        Path stored = Path.of(NpzMappingTest.class.getResource("/npz/csr-stored.npz").toURI());
+        e = assertThrows(NpzReader.NotMappableException.class, () -> NpzReader.mapCsr(stored));
+        assertTrue(e.getMessage().contains("indices.npy's data starts at byte 189, not a multiple of 4"), e.getMessage());
+        assertSaysSciPyFilesAreRead(e);
+        try (CsrMatrix x = NpzReader.readCsr(stored)) { // read, as the message says
+            assertEquals(-2, x.get(0, 2));
+            assertEquals(0.5, x.get(3, 3));
+        }
+    }
+
+    /** The refusal of a SciPy file says what works (read it), never "save it with save_npz(…, compressed=False)" (a loop). */
+    private static void assertSaysSciPyFilesAreRead(NpzReader.NotMappableException e) {
+        String m = e.getMessage();
+        assertTrue(m.contains("read it into memory instead (readCsr)") && m.contains("save_npz files are never mappable")
+                && m.contains("downhill gen --density ... --format npz"), m);
+        assertTrue(!m.contains("save it with"), m);
     }
 
     @Test
