@@ -12,6 +12,10 @@ import dev.downhill.spi.ResidentProblem;
  * Accessors return copies; instances are thread-safe.
  */
 public final class FittedModel {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FittedModel.class);
+    /** Whether the warning that sparse X is predicted off the model's backend (one without sparse passes) was given. */
+    private final java.util.concurrent.atomic.AtomicBoolean warnedSparseFallback = new java.util.concurrent.atomic.AtomicBoolean();
+
     private final double[] coefficients;
     private final double intercept;
     private final Solver solver;
@@ -289,7 +293,12 @@ public final class FittedModel {
         }
         String backend = predictionConfig().backend(); // null when the one the model names cannot run here
         if (backend != null && !Backends.select(backend).takesSparse()) {
-            backend = null; // the model was fitted dense on a backend without sparse passes: predict where sparse X runs
+            // the model was fitted dense on a backend without sparse passes: predict where sparse X runs, and say so
+            String named = Backends.select(backend).name();
+            backend = null;
+            if (!warnedSparseFallback.getAndSet(true)) { // once per model: score calls predict again
+                LOG.warn("the {} backend does not take sparse X: predicting on {}", named, Backends.selectSparse(null).name());
+            }
         }
         double[] theta = java.util.Arrays.copyOf(coefficients, Math.toIntExact(data.cols()));
         try (SparseDataset.Use use = data.use(); ResidentProblem p = Backends.loadSparse(backend, data, null, config.backendOptions())) {

@@ -260,8 +260,9 @@ final class PredictCommand implements Callable<Integer> {
             if (!Backends.isAuto(backend)) {
                 Backend named = Backends.select(backend);
                 if (sparse && !named.takesSparse()) {
-                    Main.warn(spec, "the " + named.name() + " backend does not take sparse X: predicting on "
-                            + Backends.selectSparse(null).name());
+                    String chosen = Backends.selectSparse(null).name();
+                    Main.warn(spec, "the " + named.name() + " backend does not take sparse X: predicting on " + chosen);
+                    return chosen; // named, so that the library does not warn a second time
                 }
             }
             return backend;

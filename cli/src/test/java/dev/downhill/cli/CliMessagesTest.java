@@ -86,6 +86,40 @@ class CliMessagesTest {
         assertEquals(0, read.code(), read.err());
     }
 
+    /**
+     * A model fitted on nd4j (no sparse passes) predicts sparse X on the backend that takes it, with the one warning
+     * README promises — it ran silently on cpu unless --backend nd4j was given; with it, still one warning, not two.
+     */
+    @Test
+    void sparseXOnAnNd4jModelWarnsOnce() throws IOException {
+        Path[] f = data(30, 1);
+        Path model = dir.resolve("nd4j.json");
+        CliRun fit = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--backend", "nd4j", "--solver", "normal",
+                "--out", model.toString(), "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        Path npz = dir.resolve("X.npz");
+        dev.downhill.io.NpzWriter.write(npz, 3, 2, Precision.FLOAT64, (i, columns, values) -> {
+            columns[0] = (int) (i % 2);
+            values[0] = i + 1;
+            return 1;
+        });
+        Path svm = dir.resolve("d.svm");
+        Files.writeString(svm, "1 1:1\n2 2:2\n3 1:3\n");
+        String warning = "downhill: warning: the nd4j backend does not take sparse X: predicting on ";
+        for (String[] input : new String[][] {{"--x", npz.toString()}, {"--data", svm.toString()}}) {
+            for (boolean named : new boolean[] {false, true}) {
+                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("predict", "--model", model.toString(),
+                        input[0], input[1]));
+                if (named) {
+                    args.addAll(java.util.List.of("--backend", "nd4j"));
+                }
+                CliRun predict = CliRun.of(args.toArray(String[]::new));
+                assertEquals(0, predict.code(), predict.err());
+                assertEquals(1, predict.err().lines().filter(l -> l.startsWith(warning)).count(), args + ": " + predict.err());
+            }
+        }
+    }
+
     /** {@code predict --data -} without {@code --format} is a usage error (exit 2) as fit's is, before the model is read. */
     @Test
     void predictFromStandardInputWithoutAFormatIsAUsageErrorAsInFit() {
