@@ -344,7 +344,7 @@ final class FitCommand implements Callable<Integer> {
             }
             warnIgnoredByAuto(model);
             warnPathEnd(model);
-            warnKernelOptions(model);
+            warnKernelOptions(model, false);
             Score score = model.score(data);
             print(o, model, score, data);
             writeOutputs(o, model, score, plotTarget, () -> new double[][] {data.targets(), model.predict(data)});
@@ -409,7 +409,7 @@ final class FitCommand implements Callable<Integer> {
             }
             warnIgnoredByAuto(model);
             warnPathEnd(model);
-            warnKernelOptions(model);
+            warnKernelOptions(model, true);
             double[] predicted;
             try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE)
                     .checkpoint(Checkpoint.none()).build())) {
@@ -546,11 +546,16 @@ final class FitCommand implements Callable<Integer> {
         return b.build();
     }
 
-    /** After a fit: --cpu-kernel or --cuda-kernel given for a backend that did not run says so (never an error). */
-    private void warnKernelOptions(FittedModel model) {
+    /**
+     * After a fit: --cpu-kernel or --cuda-kernel given for a backend that did not run says so (never an error); so does
+     * --cpu-kernel with sparse X (it picks the dense gradient pass; the cpu backend's sparse passes have one kernel).
+     */
+    private void warnKernelOptions(FittedModel model, boolean sparse) {
         String ran = model.backend();
         if (cpuKernel != null && !ran.startsWith("cpu")) {
             Main.warn(spec, "--cpu-kernel does nothing on the " + ran + " backend (ignored)");
+        } else if (cpuKernel != null && sparse) {
+            Main.warn(spec, "--cpu-kernel does nothing with sparse X (ignored)");
         }
         if (cudaKernel != null && !ran.startsWith("cuda")) {
             Main.warn(spec, "--cuda-kernel does nothing on the " + ran + " backend (ignored)");

@@ -251,4 +251,24 @@ class CliIgnoredOptionsTest {
                 warnings(none), none.err());
         assertFalse(Files.exists(folder));
     }
+
+    /** --cpu-kernel picks the dense gradient pass: with sparse X it warns, once, rather than being silently ignored. */
+    @Test
+    void cpuKernelWithSparseXWarns() throws IOException {
+        Path npz = dir.resolve("X.npz");
+        dev.downhill.io.NpzWriter.write(npz, 6, 2, Precision.FLOAT64, (i, columns, values) -> {
+            columns[0] = 0;
+            columns[1] = 1;
+            values[0] = i + 1;
+            values[1] = (i * 7) % 5;
+            return 2;
+        });
+        Path y = dir.resolve("y.npy");
+        NpyWriter.writeVector(y, new double[] {1, 3, 2, 5, 4, 7}, Precision.FLOAT64);
+        CliRun fit = CliRun.of("fit", "--x", npz.toString(), "--y", y.toString(), "--backend", "cpu", "--cpu-kernel", "blas",
+                "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        assertEquals(List.of("downhill: warning: --cpu-kernel does nothing with sparse X (ignored)"),
+                fit.err().lines().filter(l -> l.contains("--cpu-kernel")).collect(Collectors.toList()), fit.err());
+    }
 }
