@@ -48,7 +48,7 @@ final class InputOptions {
     String precision;
 
     @Option(names = "--sparse", description = "Read an svmlight --data file sparse (CSR) and fit it without densifying X "
-            + "(cpu backend; an .npz --x is always sparse).")
+            + "(cpu and cuda backends; an .npz --x is always sparse).")
     boolean sparse;
 
     /** Set by the svmlight reader: the numbering the file's indices turned out to have. */
@@ -528,9 +528,7 @@ final class InputOptions {
             throw new IllegalArgumentException("--sparse applies to svmlight files (.svm, .libsvm, .svmlight, or a pipe) and "
                     + ".npz X (as --x), not " + data);
         }
-        if (memoryBudget != null && warnings != null) {
-            warnings.println("downhill: warning: --memory-budget does nothing for sparse X (it is held in memory)");
-        }
+        // --memory-budget: warnMemoryBudgetForText above said it does nothing (once; a second line said it again)
         dev.downhill.SparseDataset read = dev.downhill.SparseDataset.adopt(svmLightReader().readSparse(dataFile()));
         warnWideForItsEntries(read.cols(), read.x().nonZeros());
         return read;

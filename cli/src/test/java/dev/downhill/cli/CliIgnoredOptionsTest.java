@@ -271,4 +271,16 @@ class CliIgnoredOptionsTest {
         assertEquals(List.of("downhill: warning: --cpu-kernel does nothing with sparse X (ignored)"),
                 fit.err().lines().filter(l -> l.contains("--cpu-kernel")).collect(Collectors.toList()), fit.err());
     }
+
+    /** --memory-budget with a sparse svmlight read says once that it does nothing (two different lines said it); --sparse's help is true. */
+    @Test
+    void memoryBudgetWithASparseSvmLightFileWarnsOnce() throws IOException {
+        Path svm = dir.resolve("d.svm");
+        Files.writeString(svm, "1 1:1 2:3\n3 1:2\n2 2:1\n5 1:4 2:2\n");
+        CliRun fit = CliRun.of("fit", "--data", svm.toString(), "--sparse", "--memory-budget", "1g", "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        assertEquals(1, fit.err().lines().filter(l -> l.contains("--memory-budget does nothing")).count(), fit.err());
+        CliRun help = CliRun.of("fit", "--help");
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("(cpu and cuda backends; an .npz --x is always sparse)"), help.out());
+    }
 }
