@@ -168,16 +168,7 @@ class CpuEpochTest {
             org.junit.jupiter.api.Assertions.assertTrue(EpochKernels.batch_chunks(batch, n, threads) > 1, "full batches are split");
             dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(5, 0, m, m, 8), batch)
                     .steps(0, s -> 0.002 / Math.sqrt(s + 1.0)).build();
-            long steps = 0;
-            for (int e = 0; e < 2; e++) {
-                dev.downhill.spi.StochasticEpoch plan = base.next(e, steps, s -> 0.002 / Math.sqrt(s + 1.0));
-                var a = problem.epoch(plan, theta1, g1);
-                var b = dev.downhill.spi.StochasticEpoch.runPerBatch(problem, plan, theta2, g2);
-                assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
-                assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
-                assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last batch gradient of epoch " + e);
-                steps += a.steps();
-            }
+            assertEpochsEqualRunPerBatch(problem, base, 2, s -> 0.002 / Math.sqrt(s + 1.0), theta1, g1, theta2, g2);
             org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[0], "θ moved");
         } finally {
             EpochKernels.epoch_split_values(before);
@@ -344,17 +335,7 @@ class CpuEpochTest {
              var theta2 = problem.allocateVector(N); var g2 = problem.allocateVector(N)) {
             dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(3, 0, M, M - 20, 8), batch)
                     .steps(0, s -> 0.01 / Math.sqrt(s + 1.0)).build();
-            long steps = 0;
-            for (int e = 0; e < 3; e++) {
-                dev.downhill.spi.StochasticEpoch plan = base.next(e, steps, s -> 0.01 / Math.sqrt(s + 1.0));
-                var a = problem.epoch(plan, theta1, g1);
-                var b = dev.downhill.spi.StochasticEpoch.runPerBatch(problem, plan, theta2, g2);
-                assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
-                assertEquals(b.steps(), a.steps());
-                assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
-                assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last batch gradient of epoch " + e);
-                steps += a.steps();
-            }
+            assertEpochsEqualRunPerBatch(problem, base, 3, s -> 0.01 / Math.sqrt(s + 1.0), theta1, g1, theta2, g2);
             org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[0], "θ moved");
         }
     }
@@ -569,16 +550,7 @@ class CpuEpochTest {
             java.util.function.LongToDoubleFunction rate = s -> 0.02 / (1 + s * 1e-3);
             dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(6, 0, m, m - 7, 2), batch)
                     .steps(0, rate).build();
-            long steps = 0;
-            for (int e = 0; e < 3; e++) {
-                dev.downhill.spi.StochasticEpoch plan = base.next(e, steps, rate);
-                var a = problem.epoch(plan, theta1, g1);
-                var b = dev.downhill.spi.StochasticEpoch.runPerBatch(problem, plan, theta2, g2);
-                assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
-                assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
-                assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last batch gradient of epoch " + e);
-                steps += a.steps();
-            }
+            assertEpochsEqualRunPerBatch(problem, base, 3, rate, theta1, g1, theta2, g2);
             org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[1], "θ moved");
         }
     }
@@ -586,5 +558,27 @@ class CpuEpochTest {
     static Stream<Arguments> sparseCases() {
         return Stream.of(Arguments.of(Precision.FLOAT32, 1, 300), Arguments.of(Precision.FLOAT64, 1, 300),
                 Arguments.of(Precision.FLOAT32, 8, 300), Arguments.of(Precision.FLOAT64, 2, 40_000));
+    }
+
+    /**
+     * {@code epochs} epochs of {@code base} (epoch e at the steps taken so far, rates {@code rate}) through the problem's
+     * epoch operation (θ₁, g₁) and through {@link dev.downhill.spi.StochasticEpoch#runPerBatch} (θ₂, g₂): every
+     * epoch's Σwr², steps, θ and last gradient equal bit for bit.
+     */
+    private static void assertEpochsEqualRunPerBatch(ResidentProblem problem, dev.downhill.spi.StochasticEpoch base, int epochs,
+                                                     java.util.function.LongToDoubleFunction rate,
+                                                     dev.downhill.spi.BackendVector theta1, dev.downhill.spi.BackendVector g1,
+                                                     dev.downhill.spi.BackendVector theta2, dev.downhill.spi.BackendVector g2) {
+        long steps = 0;
+        for (int e = 0; e < epochs; e++) {
+            dev.downhill.spi.StochasticEpoch plan = base.next(e, steps, rate);
+            var a = problem.epoch(plan, theta1, g1);
+            var b = dev.downhill.spi.StochasticEpoch.runPerBatch(problem, plan, theta2, g2);
+            assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
+            assertEquals(b.steps(), a.steps());
+            assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
+            assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last batch gradient of epoch " + e);
+            steps += a.steps();
+        }
     }
 }
