@@ -120,6 +120,33 @@ class CliReliabilityTest {
     }
 
     @Test
+    void gzipTextFilesAreReadAsTheirText() throws Exception {
+        // d.svm.gz and d.csv.gz: the format is the inner name's, the text is read decompressed (both were "cannot tell
+        // the format"; a .gz with --sparse was parsed as text garbage)
+        StringBuilder svm = new StringBuilder();
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 60; i++) {
+            double a = i % 7 - 3;
+            double b = (i * i) % 11 - 5;
+            double t = 2 * a - b + 1;
+            svm.append(t).append(" 1:").append(a).append(" 2:").append(b).append('\n');
+            csv.append(a).append(',').append(b).append(',').append(t).append('\n');
+        }
+        for (String[] file : new String[][] {{"d.svm.gz", svm.toString()}, {"d.csv.gz", csv.toString()}}) {
+            Path gz = dir.resolve(file[0]);
+            try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(gz))) {
+                out.write(file[1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            CliRun r = run("fit", "--data", gz.toString(), "--solver", "normal", "--quiet");
+            assertEquals(0, r.code(), file[0] + ": " + r.err());
+            assertTrue(r.out().contains("coefficients: [2.000000000, -1.000000000]"), file[0] + ": " + r.out());
+        }
+        CliRun sparse = run("fit", "--data", dir.resolve("d.svm.gz").toString(), "--sparse", "--solver", "cg", "--quiet");
+        assertEquals(0, sparse.code(), sparse.err());
+        assertTrue(sparse.out().contains("coefficients: [2.000000000, -1.000000000]"), sparse.out());
+    }
+
+    @Test
     void optionsTheSolverIgnoresGetAOneLineWarningAndNeverFail() {
         CliRun svd = run(fit("--solver", "svd", "--lr", "0.1", "--iterations", "5", "--tol", "1e-3", "--batch-size", "8", "--quiet"));
         assertEquals(0, svd.code(), svd.err());

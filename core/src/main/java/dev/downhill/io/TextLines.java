@@ -23,12 +23,29 @@ final class TextLines {
     private TextLines() {
     }
 
-    /** A reader over {@code file}; the caller closes it. */
+    /**
+     * A reader over {@code file}, decompressed when it is gzip (its first two bytes 1f 8b, whatever its name: a
+     * {@code .svm.gz} or {@code .csv.gz} reads as scikit-learn's and pandas' readers read them); the caller closes it.
+     */
     static BufferedReader open(Path file) throws IOException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        return new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), BUFFER);
+        return new BufferedReader(new InputStreamReader(bytes(file), decoder), BUFFER);
+    }
+
+    /** {@code file}'s bytes, decompressed when it is gzip (first bytes 1f 8b); the caller closes the stream. */
+    static InputStream bytes(Path file) throws IOException {
+        InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        try {
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            return gzip ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw;
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
     }
 
     /**
@@ -106,7 +123,7 @@ final class TextLines {
         boolean content = false;
         boolean first = true;
         byte[] buf = new byte[BUFFER];
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = bytes(file)) {
             for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
                 int i = 0;
                 if (first) {

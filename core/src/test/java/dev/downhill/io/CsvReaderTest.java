@@ -45,6 +45,24 @@ class CsvReaderTest {
     }
 
     @Test
+    void readsAGzipFileAsItsText() throws IOException {
+        // both passes (the byte count of rows and the parse) read the decompressed text (the count read the gzip bytes)
+        StringBuilder text = new StringBuilder("x1,x2,price\n");
+        for (int i = 0; i < 500; i++) {
+            text.append(i).append(',').append(-i * 0.5).append(',').append(i * 3).append('\n');
+        }
+        Path gz = dir.resolve("data.csv.gz");
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        try (Dataset d = CsvReader.readDataset(gz); Dataset plain = CsvReader.readDataset(csv(text.toString()))) {
+            assertEquals(500, d.rows());
+            assertArrayEquals(plain.targets(), d.targets(), EXACT);
+            assertArrayEquals(plain.row(499), d.row(499), EXACT);
+        }
+    }
+
+    @Test
     void readsAHeaderedFileWithTheLastColumnAsTarget() {
         Path f = csv("x1,x2,price\n1.5,-2,10\n3e2,.25,20.5\n");
         try (Dataset d = CsvReader.readDataset(f)) {

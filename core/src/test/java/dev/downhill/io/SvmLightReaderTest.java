@@ -55,6 +55,27 @@ class SvmLightReaderTest {
     }
 
     @Test
+    void readsAGzipFileAsItsText() throws IOException {
+        // scikit-learn's load_svmlight_file reads .gz transparently; a gzip file of any name is decompressed (it was read
+        // as text: a line of binary garbage)
+        String text = "1.5 1:0.5 3:-2\n-2 2:4e1 4:1\n";
+        Path gz = dir.resolve("data.svm.gz");
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        try (Dataset d = SvmLightReader.readDataset(gz); Dataset plain = SvmLightReader.readDataset(svm(text))) {
+            assertData(d, new double[][] {{0.5, 0, -2, 0}, {0, 40, 0, 1}}, new double[] {1.5, -2});
+            assertData(plain, new double[][] {{0.5, 0, -2, 0}, {0, 40, 0, 1}}, new double[] {1.5, -2});
+        }
+        Path broken = dir.resolve("broken.svm.gz");
+        byte[] bytes = Files.readAllBytes(gz);
+        Files.write(broken, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> SvmLightReader.readDataset(broken).close());
+        assertTrue(e.getMessage().contains("broken.svm.gz"), e.getMessage());
+    }
+
+    @Test
     void honoursAFixedFeatureCountZeroBasedIndicesAndFloat32() {
         Path f = svm("1 1:1 2:2\n2 2:3\n");
         try (Dataset d = SvmLightReader.defaults().withFeatures(4).read(f)) {
