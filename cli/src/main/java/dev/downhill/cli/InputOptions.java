@@ -153,8 +153,8 @@ final class InputOptions {
     /** --memory-budget decides when a .npy or .npz X is mapped from its file: for a --data text file it does nothing. */
     private void warnMemoryBudgetForText() {
         if (memoryBudget != null && warnings != null) {
-            warnings.println("downhill: warning: --memory-budget does nothing for a CSV or svmlight --data file (it decides "
-                    + "when a .npy or .npz X is mapped from its file)");
+            warnings.println("downhill: warning: --memory-budget does nothing for a CSV or svmlight --data file: it decides "
+                    + "when a .npy or .npz X is mapped from its file (ignored)");
         }
     }
 
