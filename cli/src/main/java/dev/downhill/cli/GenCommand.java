@@ -41,6 +41,9 @@ final class GenCommand implements Callable<Integer> {
     @Option(names = "--rows", required = true, description = "Rows m.")
     long rows;
 
+    /** The most features: the longest Java array (Integer.MAX_VALUE − 8 elements on HotSpot). */
+    static final int MAX_FEATURES = Integer.MAX_VALUE - 8;
+
     @Option(names = "--features", required = true, description = "Features n.")
     int features;
 
@@ -96,6 +99,10 @@ final class GenCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (rows <= 0 || features <= 0) {
             throw Main.usage(spec, "--rows and --features must be ≥ 1, got " + rows + " × " + features);
+        }
+        if (features > MAX_FEATURES) { // θ, the column scales and a row are arrays of n: past this no heap holds them
+            throw Main.usage(spec, String.format(Locale.ROOT, "--features %d is more than the %,d a Java array holds "
+                    + "(θ, the column scales and each row are arrays of n)", features, MAX_FEATURES));
         }
         if (!(condition >= 1) || !Double.isFinite(condition)) {
             throw Main.usage(spec, "--condition must be a finite number ≥ 1, got " + condition);

@@ -76,6 +76,18 @@ class CliGenTest {
         }
     }
 
+    @Test
+    void moreFeaturesThanAnArrayHoldsIsAUsageError() throws IOException {
+        // θ and the column scales are arrays of n: 2³¹ − 1 features failed with "Requested array size exceeds VM limit"
+        // and advice to raise -Xmx, which cannot help
+        Path out = dir.resolve("wide");
+        CliRun r = CliRun.of("gen", "--rows", "10", "--features", "2147483647", "--density", "1e-9", "--out-dir", out.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals(1, lines(r.err()).size(), r.err());
+        assertTrue(r.err().contains("--features 2147483647 is more than the 2,147,483,639 a Java array holds"), r.err());
+        assertEquals(List.of(), files(out));
+    }
+
     /**
      * Options each within range whose sum is not: --noise 1e38 in float32 puts σ·z beyond 3.40e38 wherever |z| > 3.4
      * (about one row in 1,500), and --intercept 1e308 with --noise 1e308 overflows float64 itself. Every y is checked
