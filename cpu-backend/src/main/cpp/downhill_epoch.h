@@ -1184,15 +1184,11 @@ static void split_epoch_batches(const T* x, ep_i64 cols, const T* y, const doubl
     e.values = ep_split_values().load(std::memory_order_relaxed);
     e.tau = tau;
     const ep_i64 n = batch_chunks_of(batch, cols, threads, e.values); // a full batch's chunks (a short last batch has no more)
-    for (ep_i64 c = 0; c < n; c++) {
+    for (ep_i64 c = 0; c < n; c++) { // rings of ≥ 2 strides (a batch and the next), and ≥ the call's last batch's rows
         std::unique_ptr<SplitChunk<T>> ch(new SplitChunk<T>());
         ch->claimed.store(-1);
         ch->done.store(-1);
         ch->stride = batch_chunk_start(batch, n, c + 1) - batch_chunk_start(batch, n, c);
-        e.chunks.push_back(std::move(ch));
-    }
-    for (ep_i64 c = 0; c < n; c++) { // rings of ≥ 2 strides (a batch and the next), and ≥ the call's last batch's rows
-        SplitChunk<T>* ch = e.chunks[c].get();
         ep_i64 last_from, last_count;
         e.span(batches > 0 ? batches - 1 : 0, c, &last_from, &last_count);
         ep_i64 ring = 1;
@@ -1203,6 +1199,7 @@ static void split_epoch_batches(const T* x, ep_i64 cols, const T* y, const doubl
         ch->mask = ring - 1;
         ch->partial.assign((size_t) cols, (T) 0);
         ch->filled = 0;
+        e.chunks.push_back(std::move(ch));
     }
     e.stop.store(false);
     double b;

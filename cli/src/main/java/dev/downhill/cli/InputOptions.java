@@ -199,26 +199,12 @@ final class InputOptions {
      * whitespace-separated token after the first (the label) is a pair index:value (or qid:q) with no comma, else CSV
      * (whose reader finds the delimiter); CSV when the file cannot be read here (its reader then says why).
      */
-    /** {@code file}'s bytes, decompressed when it is gzip (first bytes 1f 8b), as the readers read it. */
-    private static java.io.InputStream decompressed(Path file) throws java.io.IOException {
-        java.io.InputStream raw = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file));
-        try {
-            raw.mark(2);
-            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
-            raw.reset();
-            return gzip ? new java.util.zip.GZIPInputStream(raw) : raw;
-        } catch (java.io.IOException | RuntimeException e) {
-            raw.close();
-            throw e;
-        }
-    }
-
     static String textFormat(Path file) {
         if (!java.nio.file.Files.isRegularFile(file)) { // a pipe named .txt: its lines are not read twice
             return "svmlight";
         }
         // ISO-8859-1: every byte decodes (a Latin-1 comment in UTF-8's place must not turn svmlight into CSV)
-        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(decompressed(file),
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(dev.downhill.io.TextLines.bytes(file),
                 java.nio.charset.StandardCharsets.ISO_8859_1))) {
             int single = 0;
             for (String line = r.readLine(); line != null && single < 1000; line = r.readLine()) {

@@ -705,7 +705,8 @@ public final class CentredObjective implements AutoCloseable {
                 .columnFactors(factorVector)
                 .ridge(ridge)
                 .squaredScales(standardized ? squaredScales : null)
-                .centringRatio(centred && problem.isSparse() ? centringRatio() : 0);
+                // only where the lazy sparse epoch could run (it needs no l1 term): the ratio may cost a pass over X
+                .centringRatio(centred && problem.isSparse() && !penalty.hasL1() ? centringRatio() : 0);
         if (penalty.hasL1()) {
             b.l1(l1Thresholds(), squaredScales());
         }

@@ -15,9 +15,9 @@ import java.nio.file.Path;
  * invalid bytes become U+FFFD, which then fails as a number). Lines end at {@code \n}, {@code \r}
  * or {@code \r\n}, as {@link BufferedReader#readLine()} splits them; line numbers are 1-based
  * and count every line, blank ones included. A line is blank when it holds only spaces, tabs,
- * form feeds and vertical tabs.
+ * form feeds and vertical tabs. Public for {@link #bytes} alone (the CLI sniffs a text file's format through it).
  */
-final class TextLines {
+public final class TextLines {
     private static final int BUFFER = 1 << 20;
 
     private TextLines() {
@@ -35,7 +35,7 @@ final class TextLines {
     }
 
     /** {@code file}'s bytes, decompressed when it is gzip (first bytes 1f 8b); the caller closes the stream. */
-    static InputStream bytes(Path file) throws IOException {
+    public static InputStream bytes(Path file) throws IOException {
         InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
         try {
             raw.mark(2);
