@@ -8,6 +8,7 @@ import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.SparseHostPasses;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.ExtendedResidual;
+import dev.downhill.spi.HostTargetSums;
 import dev.downhill.spi.Interrupts;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
@@ -331,6 +332,13 @@ final class CpuCsrProblem implements ResidentProblem {
             d[j] = squares[j] - squareOfMean;
         }
         return d;
+    }
+
+    /** A pass over y (and the weights) alone, on the calling thread: {@link HostTargetSums}. */
+    @Override
+    public ResidualSums targetSums(double intercept, double targetWeight) {
+        ensureOpen();
+        return HostTargetSums.of(y, weights, rows, precision, intercept, targetWeight);
     }
 
     @Override

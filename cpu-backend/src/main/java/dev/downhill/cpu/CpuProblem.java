@@ -10,6 +10,7 @@ import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.GramSystem;
 import dev.downhill.spi.HostExtendedResidual;
+import dev.downhill.spi.HostTargetSums;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
@@ -310,6 +311,13 @@ final class CpuProblem implements ResidentProblem {
             used = 1;
         }
         return combine(used, scale, g);
+    }
+
+    /** A pass over y (and the weights) alone, on the calling thread: {@link HostTargetSums}. */
+    @Override
+    public ResidualSums targetSums(double intercept, double targetWeight) {
+        ensureOpen();
+        return HostTargetSums.of(data.yPointer(), weights, rows, precision, intercept, targetWeight);
     }
 
     /** The first position of chunk c of a batch of {@code rows} rows cut into {@code chunks} (EpochKernels.batch_chunks). */
