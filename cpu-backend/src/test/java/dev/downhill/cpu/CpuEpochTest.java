@@ -340,6 +340,47 @@ class CpuEpochTest {
         }
     }
 
+    /**
+     * Batches of one narrow row (n ≤ 32) run with θ in registers where only centring and S² are on (no penalty, no column
+     * factors): the per-batch loop's bits for every width up to the limit and just past it (the lanes past the row are
+     * masked off), with and without intercept, standardization and weights.
+     */
+    @ParameterizedTest(name = "{0} n={1} intercept={2} standardize={3} weighted={4}")
+    @MethodSource("narrow")
+    void narrowRowsInRegistersGiveThePerBatchLoopsBits(Precision precision, int n, boolean intercept, boolean standardize,
+                                                       boolean weighted) {
+        int m = 301;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 0.8, 0.4, 100 + n);
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = 0.5 + (i % 5) * 0.3;
+        }
+        try (Dataset data = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
+                     BackendOptions.builder().threads(2).build()));
+             CentredObjective objective = new CentredObjective(problem, intercept, standardize, Penalty.none(), true);
+             var theta1 = problem.allocateVector(n); var g1 = problem.allocateVector(n);
+             var theta2 = problem.allocateVector(n); var g2 = problem.allocateVector(n)) {
+            dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(5, 0, m, m, 8), 1)
+                    .steps(0, s -> 0.02 / Math.sqrt(s + 1.0)).build();
+            assertEpochsEqualRunPerBatch(problem, base, 3, s -> 0.02 / Math.sqrt(s + 1.0), theta1, g1, theta2, g2);
+            org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[n - 1], "θ moved");
+        }
+    }
+
+    static Stream<Arguments> narrow() {
+        List<Arguments> list = new ArrayList<>();
+        int k = 0;
+        for (Precision p : Precision.values()) {
+            for (int n : new int[] {1, 3, 4, 5, 13, 16, 20, 31, 32, 33}) {
+                for (int flags = 0; flags < 4; flags++) {
+                    list.add(Arguments.of(p, n, (flags & 1) != 0, (flags & 2) != 0, k++ % 2 == 0));
+                }
+            }
+        }
+        return list.stream();
+    }
+
     static Stream<Arguments> direct() {
         // m = 40,000 with B = 1: more batches than one native call takes (CpuProblem.EPOCH_CHUNK), so the loop resumes
         // n = 37, 70: the dot's sixteen lanes (AVX2 when the CPU has it) and its tail; the axpy's AVX2 clone (n ≥ 32)
