@@ -18,7 +18,8 @@ import java.util.Optional;
  *
  * <p>Resuming: the fit reads the checkpoint, compares its fingerprint (the data's shape, precision, weights and a
  * checksum of a sample of rows; every setting of {@link FitConfig} that changes the answer, and the backend and
- * threads it runs on) with this fit's — a difference is an {@link IllegalArgumentException} naming it — and continues
+ * threads it runs on — the count it runs on, not the count asked for —; settings the solver does not use, such as a
+ * seed for cg, are not compared) with this fit's — a difference is an {@link IllegalArgumentException} naming it — and continues
  * from the saved state: the model equals bit for bit (coefficients, intercept, iterations, stop reason, histories) the
  * one an uninterrupted fit gives. A finished checkpoint gives the final model without iterating.
  *

@@ -40,7 +40,8 @@ final class CheckpointMismatch {
 
     /**
      * The backend options that differ, each as its option: the fingerprints hold {@code BackendOptions[threads=default,
-     * hostMemoryBudget=…, …]}; a key one side lacks is the option's default.
+     * hostMemoryBudget=…, …]} (without {@code threads=} where the backend's effective thread count is a field of its own,
+     * {@code threads}); a key one side lacks is the option's default.
      */
     static String backendOptions(String saved, String now, String when) {
         java.util.Map<String, String> a = options(saved);
@@ -115,6 +116,7 @@ final class CheckpointMismatch {
             case "checksum": return "the data (a checksum of a sample of X, y and the weights)";
             case "backend": return "--backend";
             case "cores": return "the core count (the default --threads 0 uses every core)";
+            case "threads": return "the thread count the backend ran on (--threads, capped; without it, every core)";
             case "solver": return "--solver";
             case "learningRate": return "--lr";
             case "maxIterations": return "--iterations";

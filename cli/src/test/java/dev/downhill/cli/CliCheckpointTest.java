@@ -267,6 +267,80 @@ class CliCheckpointTest {
         assertTrue(every.err().contains("--checkpoint-every does nothing without --checkpoint"), every.err());
     }
 
+    /**
+     * Equivalent options resume: a checkpoint saved with {@code --threads C} (C: the machine's cores) resumes without
+     * {@code --threads} (every core: the same threads) to the uninterrupted fit's model; so do checkpoints that recorded
+     * the count asked for (as saved before the effective count was recorded, with {@code default} and the cores too) and an
+     * option the solver ignores ({@code --seed} with cg, recorded before it was dropped); another thread count is refused,
+     * naming it.
+     */
+    @Test
+    void equalEffectiveThreadsAndIgnoredOptionsResume() throws IOException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<String> cg = List.of("fit", "--x", x, "--y", y, "--quiet", "--solver", "cg", "--tol", "0", "--iterations", "40");
+        Path folder = dir.resolve("ck-threads");
+        Path full = dir.resolve("threads-full.json");
+        assertEquals(0, run(with(cg, "--threads", Integer.toString(cores), "--checkpoint", folder.toString(), "--out",
+                dir.resolve("threads-saved.json").toString())).code());
+        assertEquals(0, run(with(cg, "--out", full.toString())).code());
+        Path resumed = dir.resolve("threads-resumed.json");
+        CliRun r = run(with(cg, "--resume", folder.toString(), "--out", resumed.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertSameModel(full, resumed);
+
+        Path manifest = folder.resolve("checkpoint.json");
+        com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(manifest.toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode f = (com.fasterxml.jackson.databind.node.ObjectNode) m.get("fingerprint");
+        assertEquals(Integer.toString(cores), f.get("threads").asText());
+        String options = f.get("backendOptions").asText();
+        assertTrue(options.startsWith("BackendOptions[") && !options.contains("threads"), options);
+        java.util.function.Function<String, String> asked = t -> options.replace("BackendOptions[", "BackendOptions[threads=" + t
+                + (options.equals("BackendOptions[]") ? "" : ", "));
+        f.remove("threads");
+        f.put("seed", "7");
+        for (String[] old : new String[][] {{Integer.toString(cores), null}, {"default", Integer.toString(cores)}}) {
+            f.put("backendOptions", asked.apply(old[0]));
+            if (old[1] != null) {
+                f.put("cores", old[1]);
+            }
+            JSON.writeValue(manifest.toFile(), m);
+            Path back = dir.resolve("threads-old-" + old[0] + ".json");
+            CliRun o = run(with(cg, "--resume", folder.toString(), "--out", back.toString()));
+            assertEquals(0, o.code(), o.err());
+            assertSameModel(full, back);
+        }
+        f.put("backendOptions", asked.apply(Integer.toString(cores + 1)));
+        f.remove("cores");
+        JSON.writeValue(manifest.toFile(), m);
+        CliRun other = run(with(cg, "--resume", folder.toString()));
+        assertEquals(1, other.code());
+        assertEquals("downhill: checkpoint " + folder + " is of another fit: the thread count the backend ran on (--threads, capped; "
+                + "without it, every core) was " + (cores + 1) + " when the checkpoint was saved, now " + cores, other.err().strip());
+    }
+
+    /** --init does nothing with normal: a checkpoint saved with it resumes without it, and the reverse. */
+    @Test
+    void anInitialPointTheSolverIgnoresDoesNotDecideAResume() throws IOException {
+        Path warm = dir.resolve("warm.json");
+        assertEquals(0, run(fit("--solver", "gd", "--iterations", "3", "--out", warm.toString())).code());
+        List<String> normal = fit("--solver", "normal");
+        Path full = dir.resolve("normal-full.json");
+        assertEquals(0, run(with(normal, "--out", full.toString())).code());
+        Path with = dir.resolve("ck-normal-init");
+        Path without = dir.resolve("ck-normal-no-init");
+        assertEquals(0, run(with(normal, "--init", warm.toString(), "--checkpoint", with.toString())).code());
+        assertEquals(0, run(with(normal, "--checkpoint", without.toString())).code());
+        Path a = dir.resolve("normal-resumed-without-init.json");
+        CliRun r = run(with(normal, "--resume", with.toString(), "--out", a.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertSameModel(full, a);
+        Path b = dir.resolve("normal-resumed-with-init.json");
+        r = run(with(normal, "--init", warm.toString(), "--resume", without.toString(), "--out", b.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("--init does nothing with --solver normal"), r.err());
+        assertSameModel(full, b);
+    }
+
     @Test
     void initWarmStartsFromAModelFile() throws IOException {
         // gd with a fixed step: 5 steps, then 7 from their answer, are the 12 steps from 0 exactly (θ alone decides a step)

@@ -112,6 +112,11 @@ public final class CheckedProblem implements ResidentProblem {
     }
 
     @Override
+    public int hostThreads() {
+        return backend.hostThreads();
+    }
+
+    @Override
     public boolean weighted() {
         return backend.weighted();
     }

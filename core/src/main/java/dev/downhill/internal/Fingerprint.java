@@ -5,6 +5,7 @@ import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.InitialCoefficients;
 import dev.downhill.Precision;
+import dev.downhill.Solver;
 import dev.downhill.SparseDataset;
 import dev.downhill.io.CsrMatrix;
 import dev.downhill.spi.BackendOptions;
@@ -26,10 +27,27 @@ import org.bytedeco.javacpp.FloatPointer;
  * and its length), with yᵢ and wᵢ; every value's float64 bits go through a 64-bit mix (SplitMix64's finaliser).
  * A change anywhere in the sample changes the checksum; a change elsewhere usually changes the shape or nothing —
  * the checksum is a guard against resuming with the wrong file, not a proof of identity.
+ *
+ * <p>Threads: where the backend says on how many host threads it runs ({@link ResidentProblem#hostThreads()} &gt; 0 —
+ * the cpu and nd4j backends), the fingerprint holds that count as {@value #THREADS}, and {@code backendOptions} without
+ * the count asked for: a checkpoint saved with {@code threads(2)} resumes with the default on a 2-core machine (the
+ * same sums). Elsewhere it holds the count asked for in {@code backendOptions} and, for the default, the machine's
+ * {@value #CORES}, as checkpoints saved before {@value #THREADS} did; such a checkpoint is read as holding the effective
+ * count (the count asked for, or its cores for the default: what those backends run on) — see {@link #differences}.
+ *
+ * <p>Settings the checkpoint's solver does not use (those the command line warns about and ignores: a seed for cg, a
+ * learning rate for an inverse-time schedule, an iteration limit for the direct solvers, …) are recorded but do not
+ * decide whether a checkpoint resumes, in either direction ({@link #decides}).
  */
 public final class Fingerprint {
     static final int SAMPLE_ROWS = 1024;
     static final int SAMPLE_COLUMNS = 64;
+    /** The field of the host thread count the backend runs on ({@link ResidentProblem#hostThreads()}). */
+    static final String THREADS = "threads";
+    /** The field of the machine's core count, in fingerprints without {@value #THREADS} when the threads are the default. */
+    static final String CORES = "cores";
+    private static final String BACKEND_OPTIONS = "backendOptions";
+    private static final String OPTIONS_THREADS = "BackendOptions[threads=";
 
     private Fingerprint() {
     }
@@ -87,9 +105,15 @@ public final class Fingerprint {
         f.put("sparse", Boolean.toString(problem.isSparse()));
         f.put("checksum", checksum == null ? "unknown" : checksum);
         f.put("backend", problem.backendName());
-        f.put("backendOptions", options == null ? "unknown" : options.toString());
-        if (options != null && options.threads() == 0) { // the default thread count is the machine's: it decides the sums' order
-            f.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        int threads = problem.hostThreads();
+        if (threads > 0) { // the count the backend runs on decides the sums' order, not the count asked for
+            f.put(BACKEND_OPTIONS, options == null ? "unknown" : withoutThreads(options.toString()));
+            f.put(THREADS, Integer.toString(threads));
+        } else {
+            f.put(BACKEND_OPTIONS, options == null ? "unknown" : options.toString());
+            if (options != null && options.threads() == 0) { // the default thread count is the machine's: it decides the sums' order
+                f.put(CORES, Integer.toString(Runtime.getRuntime().availableProcessors()));
+            }
         }
         f.put("solver", config.solver().cliName());
         f.put("learningRate", config.learningRate().toString());
@@ -114,19 +138,162 @@ public final class Fingerprint {
         return f;
     }
 
-    /** The fields that differ, in {@code now}'s order (then those only the checkpoint has); empty when equal. */
+    /**
+     * The fields that differ, in {@code now}'s order (then those only the checkpoint has); empty when equal. A field that
+     * does not decide the answer of the fit on either side ({@link #decides}) is not compared. When one side holds the
+     * effective thread count ({@value #THREADS}) and the other does not (a checkpoint saved before it was recorded), the
+     * other is read as holding it: the count asked for in its {@code backendOptions}, or for the default its
+     * {@value #CORES} (none recorded: absent, a difference) — what the cpu and nd4j backends resolve them to.
+     */
     public static java.util.List<CheckpointMismatchException.Difference> differences(Map<String, String> saved, Map<String, String> now) {
+        if (now.containsKey(THREADS)) {
+            saved = withEffectiveThreads(saved);
+        }
+        if (saved.containsKey(THREADS)) {
+            now = withEffectiveThreads(now);
+        }
         java.util.List<CheckpointMismatchException.Difference> out = new java.util.ArrayList<>();
         java.util.Set<String> names = new java.util.LinkedHashSet<>(now.keySet());
         names.addAll(saved.keySet());
         for (String name : names) {
+            if (!decides(name, saved) && !decides(name, now)) {
+                continue;
+            }
             String a = saved.getOrDefault(name, "(absent)");
             String b = now.getOrDefault(name, "(absent)");
-            if (!a.equals(b)) {
+            if (!compared(name, a, saved).equals(compared(name, b, now))) {
                 out.add(new CheckpointMismatchException.Difference(name, a, b));
             }
         }
         return out;
+    }
+
+    /**
+     * Whether field {@code name} can change the answer of the fit fingerprint {@code f} describes: false for the settings
+     * its solver does not use — the ones the command line warns about ("… does nothing with --solver …") and the library
+     * ignores —, true for every other field, and for every field of solver auto (its choice comes later) or an unknown
+     * solver:
+     * <ul>
+     *   <li>{@code learningRate}: used by gd, nesterov, sgd and minibatch only; under an inverse-time schedule (steps
+     *       t₀/(t + t₁)) only whether it is automatic counts, and only where that decides the default standardization
+     *       ({@code standardize} auto on tall X: on for an automatic rate, {@link dev.downhill.FitConfig#standardize});</li>
+     *   <li>{@code seed}: the row order of sgd and minibatch, and the power iteration of an automatic rate for gd and
+     *       nesterov (cg, normal, svd and cd draw nothing);</li>
+     *   <li>{@code batchSize}: minibatch; {@code schedule}, {@code validationFraction}, {@code patience}: sgd and minibatch;</li>
+     *   <li>{@code maxIterations}, {@code tolerance}, {@code initialCoefficients}: the iterative solvers (not normal, svd);</li>
+     *   <li>{@code standardize}, {@code exactReference}: the gradient solvers (not normal, svd, cd);</li>
+     *   <li>{@code rankCutoff}: svd, and the gradient solvers' exact reference.</li>
+     * </ul>
+     */
+    static boolean decides(String name, Map<String, String> f) {
+        Solver s = solver(f);
+        if (s == null || s.isAuto()) {
+            return true;
+        }
+        switch (name) {
+            case "learningRate":
+                return s.usesLearningRate() && (!(s.isStochastic() && inverseTime(f)) || standardizeFollowsLearningRate(f));
+            case "seed":
+                return s.isStochastic() || (s == Solver.GD || s == Solver.NESTEROV) && "auto".equals(f.get("learningRate"));
+            case "batchSize":
+                return s == Solver.MINIBATCH;
+            case "schedule":
+            case "validationFraction":
+            case "patience":
+                return s.isStochastic();
+            case "maxIterations":
+            case "tolerance":
+            case "initialCoefficients":
+                return s.isIterative();
+            case "standardize":
+            case "exactReference":
+                return s.isIterative() && s != Solver.CD;
+            case "rankCutoff":
+                return s == Solver.SVD || s.isIterative() && s != Solver.CD && "true".equals(f.get("exactReference"));
+            default:
+                return true;
+        }
+    }
+
+    /** The text of field {@code name} that is compared: under an inverse-time schedule, a rate is "auto" or "fixed". */
+    private static String compared(String name, String value, Map<String, String> f) {
+        Solver s = solver(f);
+        if (name.equals("learningRate") && s != null && s.isStochastic() && inverseTime(f)) {
+            return value.equals("auto") ? "auto" : "fixed";
+        }
+        return value;
+    }
+
+    private static Solver solver(Map<String, String> f) {
+        String name = f.get("solver");
+        try {
+            return name == null ? null : Solver.parse(name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static boolean inverseTime(Map<String, String> f) {
+        return f.getOrDefault("schedule", "").startsWith("invtime");
+    }
+
+    /** Whether the default standardization applies and follows the learning rate: standardize auto on tall X. */
+    private static boolean standardizeFollowsLearningRate(Map<String, String> f) {
+        if (!"null".equals(f.get("standardize"))) {
+            return false;
+        }
+        try {
+            long rows = Long.parseLong(f.getOrDefault("rows", ""));
+            long cols = Long.parseLong(f.getOrDefault("features", ""));
+            return rows > cols + ("false".equals(f.get("fitIntercept")) ? 0 : 1);
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
+    /**
+     * {@code f} with the effective thread count ({@value #THREADS}) in place of the count asked for (in its
+     * backendOptions) and the cores: the count asked for, or for the default the cores (when recorded); {@code f} itself
+     * when it holds {@value #THREADS} already or no options to read it from.
+     */
+    private static Map<String, String> withEffectiveThreads(Map<String, String> f) {
+        String options = f.get(BACKEND_OPTIONS);
+        if (f.containsKey(THREADS) || options == null || !options.startsWith(OPTIONS_THREADS)) {
+            return f;
+        }
+        String asked = options.substring(OPTIONS_THREADS.length(), OPTIONS_THREADS.length() + threadsLength(options));
+        String effective = asked.equals("default") ? f.get(CORES) : asked;
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : f.entrySet()) {
+            if (e.getKey().equals(BACKEND_OPTIONS)) {
+                out.put(BACKEND_OPTIONS, withoutThreads(options));
+                if (effective != null) {
+                    out.put(THREADS, effective);
+                }
+            } else if (!e.getKey().equals(CORES)) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** {@code BackendOptions[…]}'s text without its leading {@code threads=…} entry ({@link BackendOptions#toString()}). */
+    static String withoutThreads(String options) {
+        if (!options.startsWith(OPTIONS_THREADS)) {
+            return options;
+        }
+        int end = OPTIONS_THREADS.length() + threadsLength(options);
+        return "BackendOptions[" + (options.startsWith(", ", end) ? options.substring(end + 2) : options.substring(end));
+    }
+
+    /** The length of the value of the leading {@code threads=} entry of an options text. */
+    private static int threadsLength(String options) {
+        int from = OPTIONS_THREADS.length();
+        int end = from;
+        while (end < options.length() && options.charAt(end) != ',' && options.charAt(end) != ']') {
+            end++;
+        }
+        return end - from;
     }
 
     private static String initial(InitialCoefficients init) {

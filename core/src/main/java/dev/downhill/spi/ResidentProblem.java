@@ -71,6 +71,18 @@ public interface ResidentProblem extends AutoCloseable {
         return "";
     }
 
+    /**
+     * The host threads this problem's passes run on, where their count decides the order of the sums (and so the bits
+     * of every result): the count the backend resolved from {@link BackendOptions#threads()} (0 there: its default,
+     * e.g. every core), not the count asked for. 0 when the backend does not say (it uses no host threads, or their
+     * count is not the only thing that decides). A checkpoint's fingerprint compares this count, so that equal effective
+     * settings resume (a checkpoint saved with {@code threads(2)} resumes with the default on a 2-core machine); when it
+     * is 0, the fingerprint compares the requested count and, for the default, the machine's cores.
+     */
+    default int hostThreads() {
+        return 0;
+    }
+
     /** Whether X is held sparse (CSR): the passes visit its stored entries only. */
     default boolean isSparse() {
         return false;

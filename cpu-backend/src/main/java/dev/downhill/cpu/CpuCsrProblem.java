@@ -50,6 +50,8 @@ final class CpuCsrProblem implements ResidentProblem {
     private final Precision precision;
     private final long rows;
     private final int n;
+    /** The thread count loaded with ({@link #hostThreads()}); the passes use {@link #workers} of it. */
+    private final int threads;
     private final long[] rangeStart;
     private final long stride;
     private final DoublePointer accumulatorBlock;
@@ -84,6 +86,7 @@ final class CpuCsrProblem implements ResidentProblem {
         this.ownedY = convert ? converted(y, rows, precision) : null;
         this.values = convert ? ownedValues : x.values();
         this.y = convert ? ownedY : y;
+        this.threads = threads;
         int workers = workers(threads, rows, x.nonZeros(), n);
         this.rangeStart = balancedRanges(x.rowPointers(), rows, workers);
         this.stride = Math.max(1, n);
@@ -186,6 +189,16 @@ final class CpuCsrProblem implements ResidentProblem {
     @Override
     public boolean isSparse() {
         return true;
+    }
+
+    /**
+     * The thread count the problem was loaded with (the backend's default resolved): the full passes' workers follow
+     * from it ({@link #workers}), so equal counts give equal sums. (Two counts capped to the same workers would too; the
+     * loaded count is reported all the same, as checkpoints saved before this method recorded it.)
+     */
+    @Override
+    public int hostThreads() {
+        return threads;
     }
 
     @Override

@@ -135,6 +135,12 @@ final class CpuProblem implements ResidentProblem {
         return threads;
     }
 
+    /** The thread count the passes, the epoch kernels' chunks and the LAPACK kernels use: it decides the sums' order. */
+    @Override
+    public int hostThreads() {
+        return threads;
+    }
+
     @Override
     public String description() {
         return threads + (threads == 1 ? " thread, " : " threads, ") + CpuBackend.kernelName(strategy);

@@ -85,7 +85,15 @@ class CheckpointResumeTest {
      * the iteration it resumed at after checking the models are equal.
      */
     private long interruptAndResume(Dataset d, FitConfig config, long stopAt, Duration every) throws IOException {
-        FittedModel full = LinearRegression.fit(d, config);
+        return interruptAndResume(d, config, config, stopAt, every);
+    }
+
+    /**
+     * As {@link #interruptAndResume(Dataset, FitConfig, long, Duration)}, stopped under {@code config} and resumed under
+     * {@code resumed} (equivalent settings): the model of an uninterrupted fit under {@code resumed}.
+     */
+    private long interruptAndResume(Dataset d, FitConfig config, FitConfig resumed, long stopAt, Duration every) throws IOException {
+        FittedModel full = LinearRegression.fit(d, resumed);
         assertTrue(full.iterations() > stopAt + 2, "the fit must outlast the interruption: " + full.iterations());
         Path folder = dir.resolve(config.solver().cliName() + "-" + config.penalty().kind().cliName() + "-" + System.nanoTime());
         Checkpoint checkpoint = Checkpoint.to(folder).every(every);
@@ -110,15 +118,15 @@ class CheckpointResumeTest {
         }
 
         // resume into the same folder (keeps checkpointing): the model of the uninterrupted fit, then a finished checkpoint
-        FittedModel resumed = LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.to(folder).resumingFrom(folder)).build());
-        assertSameFit(full, resumed);
-        assertEquals(stopped.iteration(), resumed.report().resumedFromIteration());
-        assertTrue(resumed.report().resumedRunSeconds() >= 0 && resumed.wallTime().toNanos() / 1e9 >= resumed.report().resumedRunSeconds());
+        FittedModel continued = LinearRegression.fit(d, resumed.toBuilder().checkpoint(Checkpoint.to(folder).resumingFrom(folder)).build());
+        assertSameFit(full, continued);
+        assertEquals(stopped.iteration(), continued.report().resumedFromIteration());
+        assertTrue(continued.report().resumedRunSeconds() >= 0 && continued.wallTime().toNanos() / 1e9 >= continued.report().resumedRunSeconds());
         assertTrue(manifest(folder).get("finished").asBoolean());
         assertEquals(full.iterations(), manifest(folder).get("iteration").asLong());
 
         // a finished checkpoint gives the final model again without iterating (a listener would see iterations)
-        FittedModel again = LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).listener((k, l, g) -> {
+        FittedModel again = LinearRegression.fit(d, resumed.toBuilder().checkpoint(Checkpoint.resume(folder)).listener((k, l, g) -> {
             throw new AssertionError("a finished checkpoint must not iterate (iteration " + k + ")");
         }).build());
         assertSameFit(full, again);
@@ -318,6 +326,104 @@ class CheckpointResumeTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
             assertTrue(e.getMessage().contains("checksum: checkpoint "), e.getMessage());
+        }
+    }
+
+    /**
+     * The fingerprint compares the threads the backend runs on, not the count asked for: a checkpoint saved with
+     * threads(cores) resumes with the default (every core) and the reverse, dense and sparse, to the uninterrupted model;
+     * another count is refused, naming it.
+     */
+    @Test
+    void equalEffectiveThreadCountsResumeAndOthersAreRefused() throws IOException {
+        int cores = Runtime.getRuntime().availableProcessors();
+        try (Dataset d = data(400, 6, 12)) {
+            interruptAndResume(d, base(Solver.GD).threads(cores).build(), base(Solver.GD).threads(0).build(), 7, Duration.ofHours(1));
+            interruptAndResume(d, base(Solver.CG).threads(0).tolerance(0).maxIterations(40).build(),
+                    base(Solver.CG).threads(cores).tolerance(0).maxIterations(40).build(), 12, Duration.ZERO);
+            Path folder = dir.resolve("threads");
+            FitConfig config = base(Solver.GD).threads(cores).maxIterations(30).build();
+            LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.to(folder)).build());
+            dev.downhill.CheckpointMismatchException e = assertThrows(dev.downhill.CheckpointMismatchException.class,
+                    () -> LinearRegression.fit(d, config.toBuilder().threads(cores + 1).checkpoint(Checkpoint.resume(folder)).build()));
+            assertEquals("checkpoint " + folder + " is of another fit: threads: checkpoint " + cores + ", now " + (cores + 1),
+                    e.getMessage());
+            assertEquals(Integer.toString(cores), manifest(folder).get("fingerprint").get("threads").asText());
+            assertEquals("BackendOptions[]", manifest(folder).get("fingerprint").get("backendOptions").asText());
+        }
+        try (dev.downhill.SparseDataset d = dev.downhill.SparseDataset.of(dev.downhill.io.CsrMatrix.of(new long[] {0, 2, 3, 5, 6},
+                new int[] {0, 1, 1, 0, 1, 0}, new double[] {1, 2, 3, 4, 5, 6}, 2, dev.downhill.Precision.FLOAT64), new double[] {1, 2, 3, 4})) {
+            Path folder = dir.resolve("threads-sparse");
+            FitConfig config = base(Solver.CG).threads(cores).build();
+            FittedModel full = LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.to(folder)).build());
+            assertSameFit(full, LinearRegression.fit(d, config.toBuilder().threads(0).checkpoint(Checkpoint.resume(folder)).build()));
+        }
+    }
+
+    /**
+     * Settings the solver does not use (the command line warns and ignores them) do not decide a resume, in either
+     * direction: a seed with cg and with gd given a fixed step, an initial point with normal; a learning rate under an
+     * inverse-time schedule (whose steps do not use it). The models are those of the uninterrupted fits.
+     */
+    @Test
+    void settingsTheSolverIgnoresDoNotDecideAResume() throws IOException {
+        try (Dataset d = data(400, 6, 13)) {
+            FitConfig cg = base(Solver.CG).tolerance(0).maxIterations(40).build();
+            interruptAndResume(d, cg.toBuilder().seed(7).build(), cg, 12, Duration.ZERO);
+            interruptAndResume(d, cg, cg.toBuilder().seed(7).build(), 12, Duration.ZERO);
+            FitConfig gd = base(Solver.GD).learningRate(1e-3).maxIterations(60).tolerance(0).build();
+            interruptAndResume(d, gd.toBuilder().seed(7).build(), gd, 20, Duration.ZERO);
+
+            // normal: an initial point does nothing; finished and stopped checkpoints resume without it
+            FitConfig normal = base(Solver.NORMAL).build();
+            FitConfig warm = normal.toBuilder().initialCoefficients(dev.downhill.InitialCoefficients.given(new double[] {1, 2, 3, 4, 5, 6}))
+                    .maxIterations(5).build();
+            FittedModel full = LinearRegression.fit(d, normal);
+            Path folder = dir.resolve("normal-init");
+            LinearRegression.fit(d, warm.toBuilder().checkpoint(Checkpoint.to(folder)).build());
+            assertSameFit(full, LinearRegression.fit(d, normal.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
+            Path stopped = dir.resolve("normal-init-stopped");
+            Checkpoint stop = Checkpoint.to(stopped);
+            stop.requestStop();
+            assertThrows(FitInterruptedException.class, () -> LinearRegression.fit(d, warm.toBuilder().checkpoint(stop).build()));
+            assertSameFit(full, LinearRegression.fit(d, normal.toBuilder().checkpoint(Checkpoint.resume(stopped)).build()));
+
+            // sgd under invtime: the rate does nothing (standardization given, so it does not follow the rate either); the
+            // coefficients and histories are the uninterrupted fit's, η₀ (a yardstick only) is the checkpoint's
+            FitConfig sgd = base(Solver.SGD).schedule(LearningRateSchedule.inverseTime(0.05, 50)).standardize(true)
+                    .maxIterations(12).tolerance(0).build();
+            FitConfig fixed = sgd.toBuilder().learningRate(0.01).build();
+            FittedModel auto = LinearRegression.fit(d, sgd);
+            FittedModel saved = LinearRegression.fit(d, fixed);
+            assertArrayEquals(auto.coefficients(), saved.coefficients(), "the rate does nothing under invtime");
+            Path ck = dir.resolve("sgd-invtime");
+            Checkpoint checkpoint = Checkpoint.to(ck);
+            assertThrows(FitInterruptedException.class, () -> LinearRegression.fit(d, fixed.toBuilder().checkpoint(checkpoint)
+                    .listener((k, l, g) -> {
+                        if (k == 4) {
+                            checkpoint.requestStop();
+                        }
+                        return IterationListener.Control.CONTINUE;
+                    }).build()));
+            FittedModel resumed = LinearRegression.fit(d, sgd.toBuilder().checkpoint(Checkpoint.resume(ck)).build());
+            assertEquals(4, resumed.report().resumedFromIteration()); // the epoch boundary after the listener's epoch
+            assertSameFit(saved, resumed);
+            assertArrayEquals(auto.coefficients(), resumed.coefficients());
+            assertArrayEquals(auto.lossHistory(), resumed.lossHistory());
+        }
+    }
+
+    /** Settings the solver uses still decide: a seed with sgd, and with gd under an automatic rate (its power iteration). */
+    @Test
+    void settingsTheSolverUsesStillDecide() throws IOException {
+        try (Dataset d = data(200, 4, 14)) {
+            for (FitConfig config : new FitConfig[] {base(Solver.SGD).maxIterations(5).build(), base(Solver.GD).maxIterations(5).build()}) {
+                Path folder = dir.resolve("seed-" + config.solver().cliName());
+                LinearRegression.fit(d, config.toBuilder().seed(7).checkpoint(Checkpoint.to(folder)).build());
+                dev.downhill.CheckpointMismatchException e = assertThrows(dev.downhill.CheckpointMismatchException.class,
+                        () -> LinearRegression.fit(d, config.toBuilder().checkpoint(Checkpoint.resume(folder)).build()));
+                assertEquals("checkpoint " + folder + " is of another fit: seed: checkpoint 7, now 0", e.getMessage());
+            }
         }
     }
 

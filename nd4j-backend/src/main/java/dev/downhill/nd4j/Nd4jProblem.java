@@ -173,6 +173,12 @@ final class Nd4jProblem implements ResidentProblem {
         return threads;
     }
 
+    /** ND4J's op threads and OpenBLAS's threads for every operation: the count that decides the sums' order. */
+    @Override
+    public int hostThreads() {
+        return threads;
+    }
+
     @Override
     public String description() {
         return threads + (threads == 1 ? " thread" : " threads") + (wrapsDataset ? ", X wrapped without copying" : ", X copied");

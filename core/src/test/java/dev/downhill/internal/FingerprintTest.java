@@ -1,0 +1,200 @@
+package dev.downhill.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.CheckpointMismatchException.Difference;
+import dev.downhill.FitConfig;
+import dev.downhill.InitialCoefficients;
+import dev.downhill.LearningRateSchedule;
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import dev.downhill.spi.BackendOptions;
+import dev.downhill.spi.ResidentProblem;
+import java.lang.reflect.Proxy;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the fingerprint compares: the thread count a backend runs on (not the count asked for; checkpoints that recorded
+ * the count asked for still load), and only the settings the checkpoint's solver uses.
+ */
+class FingerprintTest {
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    /** A problem of {@code rows} × {@code cols} on a backend that runs on {@code hostThreads} threads (0: does not say). */
+    private static ResidentProblem problem(long rows, long cols, int hostThreads) {
+        return (ResidentProblem) Proxy.newProxyInstance(FingerprintTest.class.getClassLoader(), new Class<?>[] {ResidentProblem.class},
+                (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "rows": return rows;
+                        case "cols": return cols;
+                        case "precision": return Precision.FLOAT64;
+                        case "weighted":
+                        case "isSparse": return false;
+                        case "backendName": return "cpu";
+                        case "hostThreads": return hostThreads;
+                        default: throw new UnsupportedOperationException(method.getName());
+                    }
+                });
+    }
+
+    /** The fingerprint of {@code config} on a 400 × 6 problem run on the threads the cpu backend resolves its options to. */
+    private static Map<String, String> of(FitConfig config) {
+        BackendOptions options = config.backendOptions();
+        int threads = options.threads() == 0 ? CORES : options.threads();
+        return Fingerprint.of(problem(400, 6, threads), options, "0123456789abcdef", config);
+    }
+
+    private static FitConfig.Builder base(Solver s) {
+        return FitConfig.builder().backend("cpu").solver(s);
+    }
+
+    private static List<String> fields(List<Difference> differences) {
+        return differences.stream().map(Difference::field).toList();
+    }
+
+    private static void assertEquivalent(FitConfig saved, FitConfig now) {
+        assertEquals(List.of(), Fingerprint.differences(of(saved), of(now)), saved + " / " + now);
+        assertEquals(List.of(), Fingerprint.differences(of(now), of(saved)), now + " / " + saved);
+    }
+
+    private static void assertDiffer(FitConfig saved, FitConfig now, String... fields) {
+        assertEquals(List.of(fields), fields(Fingerprint.differences(of(saved), of(now))), saved + " / " + now);
+        assertEquals(List.of(fields), fields(Fingerprint.differences(of(now), of(saved))), now + " / " + saved);
+    }
+
+    @Test
+    void theEffectiveThreadCountIsCompared() {
+        // threads(cores) and the default run on as many threads: the same sums
+        assertEquivalent(base(Solver.GD).threads(CORES).build(), base(Solver.GD).build());
+        Map<String, String> f = of(base(Solver.GD).threads(CORES).build());
+        assertEquals(Integer.toString(CORES), f.get("threads"));
+        assertEquals("BackendOptions[]", f.get("backendOptions"));
+        assertFalse(f.containsKey("cores"));
+        assertDiffer(base(Solver.GD).threads(CORES + 1).build(), base(Solver.GD).build(), "threads");
+        // the other backend options are still compared
+        assertDiffer(base(Solver.GD).threads(CORES).backendOptions(BackendOptions.builder().cpuKernel("blas").build()).build(),
+                base(Solver.GD).threads(CORES).build(), "backendOptions");
+        assertEquals("BackendOptions[cpu.kernel=blas]", of(base(Solver.GD).threads(3).backendOptions(BackendOptions.builder()
+                .threads(3).cpuKernel("blas").build()).build()).get("backendOptions"));
+    }
+
+    @Test
+    void aBackendThatDoesNotSayItsThreadsKeepsTheCountAskedForAndTheCores() {
+        BackendOptions two = BackendOptions.builder().threads(2).build();
+        Map<String, String> f = Fingerprint.of(problem(400, 6, 0), two, null, base(Solver.GD).build());
+        assertEquals("BackendOptions[threads=2]", f.get("backendOptions"));
+        assertFalse(f.containsKey("threads") || f.containsKey("cores"));
+        Map<String, String> d = Fingerprint.of(problem(400, 6, 0), BackendOptions.none(), null, base(Solver.GD).build());
+        assertEquals("BackendOptions[threads=default]", d.get("backendOptions"));
+        assertEquals(Integer.toString(CORES), d.get("cores"));
+        assertEquals(List.of("backendOptions", "cores"), fields(Fingerprint.differences(f, d)));
+    }
+
+    /** A fingerprint as checkpoints saved before the effective count recorded it: the count asked for, and the cores. */
+    private static Map<String, String> old(Map<String, String> now, String options, String cores) {
+        Map<String, String> f = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            if (e.getKey().equals("backendOptions")) {
+                f.put("backendOptions", options);
+                if (cores != null) {
+                    f.put("cores", cores);
+                }
+            } else if (!e.getKey().equals("threads")) {
+                f.put(e.getKey(), e.getValue());
+            }
+        }
+        return f;
+    }
+
+    @Test
+    void checkpointsThatRecordedTheCountAskedForAreReadAsItsEffectiveCount() {
+        Map<String, String> now = of(base(Solver.GD).threads(2).build()); // 2 threads, asked for or by default on 2 cores
+        assertEquals(List.of(), Fingerprint.differences(old(now, "BackendOptions[threads=2]", null), now));
+        assertEquals(List.of(), Fingerprint.differences(old(now, "BackendOptions[threads=default]", "2"), now));
+        assertEquals(List.of(), Fingerprint.differences(now, old(now, "BackendOptions[threads=default]", "2")));
+        assertEquals(List.of(new Difference("threads", "3", "2")),
+                Fingerprint.differences(old(now, "BackendOptions[threads=3]", null), now));
+        assertEquals(List.of(new Difference("threads", "4", "2")),
+                Fingerprint.differences(old(now, "BackendOptions[threads=default]", "4"), now));
+        // the default without the cores (a checkpoint older still): not known, a difference
+        assertEquals(List.of(new Difference("threads", "(absent)", "2")),
+                Fingerprint.differences(old(now, "BackendOptions[threads=default]", null), now));
+        // the rest of the options is compared as before
+        Map<String, String> blas = of(base(Solver.GD).backendOptions(BackendOptions.builder().threads(2).cpuKernel("blas").build()).build());
+        assertEquals("BackendOptions[cpu.kernel=blas]", blas.get("backendOptions"));
+        assertEquals(List.of(), Fingerprint.differences(old(blas, "BackendOptions[threads=2, cpu.kernel=blas]", null), blas));
+        assertEquals(List.of(new Difference("backendOptions", "BackendOptions[cpu.kernel=native]", "BackendOptions[cpu.kernel=blas]")),
+                Fingerprint.differences(old(blas, "BackendOptions[threads=2, cpu.kernel=native]", null), blas));
+    }
+
+    @Test
+    void optionsTheSolverIgnoresDoNotDecide() {
+        InitialCoefficients given = InitialCoefficients.given(new double[] {1, 2, 3, 4, 5, 6});
+        for (Solver s : new Solver[] {Solver.CG, Solver.NORMAL, Solver.SVD}) {
+            assertEquivalent(base(s).seed(7).build(), base(s).build());
+            assertEquivalent(base(s).learningRate(0.01).build(), base(s).build());
+            assertEquivalent(base(s).schedule(LearningRateSchedule.adaptive()).validationFraction(0.2).patience(9).batchSize(7).build(),
+                    base(s).build());
+        }
+        assertEquivalent(base(Solver.CD).penalty(dev.downhill.Penalty.l1(0.1)).seed(7).standardize(true).learningRate(0.1).build(),
+                base(Solver.CD).penalty(dev.downhill.Penalty.l1(0.1)).build());
+        for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
+            assertEquivalent(base(s).initialCoefficients(given).maxIterations(5).tolerance(0.1).standardize(false)
+                    .exactReference(true).build(), base(s).build());
+        }
+        assertEquivalent(base(Solver.NORMAL).rankCutoff(1e-3).build(), base(Solver.NORMAL).build());
+        // gd and nesterov with a fixed step draw nothing from the seed
+        assertEquivalent(base(Solver.GD).learningRate(0.01).seed(7).build(), base(Solver.GD).learningRate(0.01).build());
+        assertEquivalent(base(Solver.NESTEROV).learningRate(0.01).seed(7).build(), base(Solver.NESTEROV).learningRate(0.01).build());
+        assertEquivalent(base(Solver.GD).rankCutoff(1e-3).batchSize(9).build(), base(Solver.GD).build());
+        // an inverse-time schedule's steps are t0/(t + t1): the rate counts only where it decides the default standardization
+        LearningRateSchedule invtime = LearningRateSchedule.inverseTime(0.5, 100);
+        assertEquivalent(base(Solver.SGD).schedule(invtime).standardize(true).learningRate(0.01).build(),
+                base(Solver.SGD).schedule(invtime).standardize(true).build());
+        assertEquivalent(base(Solver.MINIBATCH).schedule(invtime).learningRate(0.01).build(),
+                base(Solver.MINIBATCH).schedule(invtime).learningRate(0.02).build());
+        Map<String, String> wide = Fingerprint.of(problem(6, 6, 2), BackendOptions.none(), null,
+                base(Solver.SGD).schedule(invtime).learningRate(0.01).build());
+        assertEquals(List.of(), Fingerprint.differences(wide, Fingerprint.of(problem(6, 6, 2), BackendOptions.none(), null,
+                base(Solver.SGD).schedule(invtime).build())), "X not tall: standardize auto is off either way");
+    }
+
+    @Test
+    void optionsTheSolverUsesStillDecide() {
+        assertDiffer(base(Solver.GD).seed(7).build(), base(Solver.GD).build(), "seed"); // --lr auto's power iteration
+        assertDiffer(base(Solver.GD).learningRate(0.01).seed(7).build(), base(Solver.GD).seed(3).build(), "learningRate", "seed");
+        assertDiffer(base(Solver.SGD).seed(7).build(), base(Solver.SGD).build(), "seed");
+        assertDiffer(base(Solver.MINIBATCH).batchSize(7).build(), base(Solver.MINIBATCH).build(), "batchSize");
+        assertDiffer(base(Solver.SGD).validationFraction(0.2).build(), base(Solver.SGD).build(), "validationFraction");
+        assertDiffer(base(Solver.CG).maxIterations(5).build(), base(Solver.CG).build(), "maxIterations");
+        assertDiffer(base(Solver.CG).standardize(false).build(), base(Solver.CG).build(), "standardize");
+        assertDiffer(base(Solver.CD).penalty(dev.downhill.Penalty.l1(0.1)).tolerance(0.1).build(),
+                base(Solver.CD).penalty(dev.downhill.Penalty.l1(0.1)).build(), "tolerance");
+        assertDiffer(base(Solver.SVD).rankCutoff(1e-3).build(), base(Solver.SVD).build(), "rankCutoff");
+        assertDiffer(base(Solver.GD).exactReference(true).rankCutoff(1e-3).build(), base(Solver.GD).exactReference(true).build(),
+                "rankCutoff");
+        assertDiffer(base(Solver.SGD).learningRate(0.01).build(), base(Solver.SGD).build(), "learningRate");
+        // invtime on tall X with standardize auto: an automatic rate turns standardization on, a fixed one leaves it off
+        LearningRateSchedule invtime = LearningRateSchedule.inverseTime(0.5, 100);
+        assertDiffer(base(Solver.SGD).schedule(invtime).learningRate(0.01).build(), base(Solver.SGD).schedule(invtime).build(),
+                "learningRate");
+        // auto chooses later: everything decides
+        assertDiffer(base(Solver.AUTO).seed(7).build(), base(Solver.AUTO).build(), "seed");
+        // another solver: its fields are compared as either side uses them
+        assertDiffer(base(Solver.CG).seed(7).build(), base(Solver.SGD).build(), "solver", "maxIterations", "tolerance", "seed");
+    }
+
+    @Test
+    void theDifferenceNamesTheValuesAsRecorded() {
+        LearningRateSchedule invtime = LearningRateSchedule.inverseTime(0.5, 100);
+        List<Difference> d = Fingerprint.differences(of(base(Solver.SGD).schedule(invtime).learningRate(0.01).build()),
+                of(base(Solver.SGD).schedule(invtime).build()));
+        assertEquals(List.of(new Difference("learningRate", "0.01", "auto")), d);
+        assertTrue(Fingerprint.decides("learningRate", of(base(Solver.GD).build())));
+    }
+}
