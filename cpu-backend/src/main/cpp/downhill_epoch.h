@@ -857,8 +857,10 @@ static SingleRows<T> single_rows(int f) {
 
 // Rows of at most NARROW_MAX_VECTORS·4 columns: θ stays in ymm registers (as float64, exactly the values of T) across
 // the rows of a span, instead of a store and a load per row on the chain from θ to θ (with a float32 round trip through
-// memory between the update's stores and the dot's loads). Measured on 2,000,000 × 20 float32, centred: ~32 → ~27 ns a
-// row (2-core Zen 5 VM; a step of one row is a dependency chain θ → dot → r → θ, ~90 cycles with θ in memory).
+// memory between the update's stores and the dot's loads). Measured in a C harness on 2,000,000 × 20 float32, centred,
+// rows from the producer thread: 38–40 → 33 ns a row; 5,000,000 × 8: 44 → 34; 1,250,000 × 32: 56 → 52 (2-core Zen 5
+// VM, busy; a step of one row is a dependency chain θ → dot → r → θ). x̄, S² and the row are read from L1 each row so
+// that θ's V registers are never spilled (V = 5 spilled two of them and gained nothing).
 static const int NARROW_MAX_VECTORS = 8;
 
 // Whether the batches of one row of `cols` columns with update flags f run in registers (narrow_rows): AVX2, at most
@@ -867,33 +869,46 @@ static inline bool narrow_rows_apply(ep_i64 cols, int f, bool avx2) {
     return avx2 && cols >= 1 && cols <= 4 * NARROW_MAX_VECTORS && (f & ~(1 | 8)) == 0;
 }
 
-// Lanes [4v, 4v + 4) of a row of `cols` values of T widened to float64, the lanes at or past cols +0 (masked loads:
-// nothing past the row is read).
-__attribute__((target("avx2"))) static inline __m128 ep_narrow_lanes(const float* p, ep_i64 v, ep_i64 cols) {
-    ep_i64 left = cols - 4 * v;
-    if (left >= 4) {
-        return _mm_loadu_ps(p + 4 * v);
+// The lanes of a narrow row: V vectors of four, the last one's lanes at or past cols masked to +0 (nothing past the row
+// is read). Float rows as __m128 (widened to float64 where summed), double rows as __m256d.
+template <class T>
+struct NarrowLanes;
+
+template <>
+struct NarrowLanes<float> {
+    typedef __m128 Vector;
+    typedef __m128i Mask;
+    __attribute__((target("avx2"))) static inline Mask last_mask(ep_i64 cols, int vectors) {
+        return _mm_cmpgt_epi32(_mm_set1_epi32((int) (cols - 4 * (vectors - 1))), _mm_setr_epi32(0, 1, 2, 3));
     }
-    const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
-    return _mm_maskload_ps(p + 4 * v, _mm_cmpgt_epi32(_mm_set1_epi32((int) left), lane));
-}
-
-__attribute__((target("avx2"))) static inline __m256d ep_narrow_lanes(const double* p, ep_i64 v, ep_i64 cols) {
-    ep_i64 left = cols - 4 * v;
-    if (left >= 4) {
-        return _mm256_loadu_pd(p + 4 * v);
+    __attribute__((target("avx2"))) static inline Vector load(const float* p) {
+        return _mm_loadu_ps(p);
     }
-    const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
-    return _mm256_maskload_pd(p + 4 * v, _mm256_cmpgt_epi64(_mm256_set1_epi64x(left), lane));
-}
+    __attribute__((target("avx2"))) static inline Vector load_masked(const float* p, Mask mask) {
+        return _mm_maskload_ps(p, mask);
+    }
+    __attribute__((target("avx2"))) static inline __m256d wide(Vector v) {
+        return _mm256_cvtps_pd(v);
+    }
+};
 
-__attribute__((target("avx2"))) static inline __m256d ep_widen(__m128 v) {
-    return _mm256_cvtps_pd(v);
-}
-
-__attribute__((target("avx2"))) static inline __m256d ep_widen(__m256d v) {
-    return v;
-}
+template <>
+struct NarrowLanes<double> {
+    typedef __m256d Vector;
+    typedef __m256i Mask;
+    __attribute__((target("avx2"))) static inline Mask last_mask(ep_i64 cols, int vectors) {
+        return _mm256_cmpgt_epi64(_mm256_set1_epi64x(cols - 4 * (vectors - 1)), _mm256_setr_epi64x(0, 1, 2, 3));
+    }
+    __attribute__((target("avx2"))) static inline Vector load(const double* p) {
+        return _mm256_loadu_pd(p);
+    }
+    __attribute__((target("avx2"))) static inline Vector load_masked(const double* p, Mask mask) {
+        return _mm256_maskload_pd(p, mask);
+    }
+    __attribute__((target("avx2"))) static inline __m256d wide(Vector v) {
+        return v;
+    }
+};
 
 // (l0 + l1) + (l2 + l3) of a vector's lanes.
 __attribute__((target("avx2"))) static inline double ep_lanes_sum(__m256d t) {
@@ -917,29 +932,37 @@ __attribute__((target("avx2"), always_inline)) static inline double ep_narrow_do
 }
 
 // The batches of one row at ring positions [from, from + count), rows of cols ≤ 4V columns: single_rows_body's
-// arithmetic, expression for expression (the same bits), with θ in registers. F: the update flags (means: 1, S²: 8;
-// narrow_rows_apply). Reads theta at the start and writes theta and g (the last row's) at the end; total += each
-// Σwr², in order.
+// arithmetic, expression for expression (the same bits), with θ in registers (float64 lanes holding values of T; +0
+// past the row, where every operation keeps +0). F: the update flags (means: 1, S²: 8; narrow_rows_apply). x̄ and S²
+// are read from small local copies each row (a compiler barrier keeps them out of the registers θ needs); g goes to a
+// local copy each row. Reads theta at the start, writes theta and g (the last row's) at the end; total += each Σwr², in
+// order.
 template <class T, int F, int V>
 __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_i64 cols, const T* y, const double* w,
                                                                const ep_i64* ring, ep_i64 mask, ep_i64 from, ep_i64 count,
                                                                ep_i64 ahead, const double* rates, double tau, double ymean,
                                                                T* theta, T* g, const T* means, const T* s2, double* total) {
-    typedef decltype(ep_narrow_lanes((const T*) NULL, 0, 0)) Lanes; // __m128 (float) or __m256d (double)
+    typedef NarrowLanes<T> L;
+    typedef typename L::Vector Lanes;
+    alignas(32) T thetaIn[4 * V] = {};
+    alignas(32) double muWide[4 * V] = {};
+    alignas(32) T s2Copy[4 * V] = {};
+    alignas(32) T gOut[4 * V] = {};
+    for (ep_i64 j = 0; j < cols; j++) {
+        thetaIn[j] = theta[j];
+        muWide[j] = (F & 1) ? (double) means[j] : 0.0;
+        s2Copy[j] = (F & 8) ? s2[j] : (T) 0;
+    }
     __m256d th[V];
-    __m256d mu[V];
-    Lanes sq[V];
-    Lanes gl[V];
 #pragma GCC unroll 8
     for (int v = 0; v < V; v++) {
-        th[v] = ep_widen(ep_narrow_lanes(theta, v, cols));
-        mu[v] = (F & 1) ? ep_widen(ep_narrow_lanes(means, v, cols)) : _mm256_setzero_pd();
-        sq[v] = (F & 8) ? ep_narrow_lanes(s2, v, cols) : Lanes();
-        gl[v] = Lanes();
+        th[v] = L::wide(L::load(thetaIn + 4 * v));
     }
+    const typename L::Mask last = L::last_mask(cols, V);
     double sum_squares = *total;
     const ep_i64 distance = prefetch_distance<T>(cols);
     for (ep_i64 q = 0; q < count; q++) {
+        __asm__ __volatile__("" ::: "memory"); // x̄, S² from their copies (L1), not held in registers across rows
         if (q + distance < count + ahead) {
             prefetch_position(x, cols, y, w, ring, mask, from + q + distance);
         }
@@ -949,15 +972,15 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
         __m256d p[V];
 #pragma GCC unroll 8
         for (int v = 0; v < V; v++) {
-            xl[v] = ep_narrow_lanes(xi, v, cols);
-            p[v] = _mm256_mul_pd(ep_widen(xl[v]), th[v]);
+            xl[v] = v < V - 1 ? L::load(xi + 4 * v) : L::load_masked(xi + 4 * v, last);
+            p[v] = _mm256_mul_pd(L::wide(xl[v]), th[v]);
         }
         double b = 0;
         if (F & 1) { // batch_inputs_in: b = ȳ' − x̄ᵀθ
             __m256d pm[V];
 #pragma GCC unroll 8
             for (int v = 0; v < V; v++) {
-                pm[v] = _mm256_mul_pd(mu[v], th[v]);
+                pm[v] = _mm256_mul_pd(_mm256_load_pd(muWide + 4 * v), th[v]);
             }
             b = ymean - ep_narrow_dot<V>(pm);
         }
@@ -968,30 +991,32 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
         const double ss = 0.0 + (0.0 + wr * r);
         const double sum = 0.0 + (0.0 + wr);
         const T a = (T) wr;
-        const double alpha = -2.0 * sum;
-        const double minus_rate = -rates[q];
-        const __m256d alpha4 = _mm256_set1_pd(alpha);
-        const __m256d minus_rate4 = _mm256_set1_pd(minus_rate);
+        const __m256d alpha4 = _mm256_set1_pd(-2.0 * sum);
+        const __m256d minus_rate4 = _mm256_set1_pd(-rates[q]);
+        __asm__ __volatile__("" ::: "memory"); // the row's lanes again from L1: registers for θ, not for x
+#pragma GCC unroll 8
+        for (int v = 0; v < V; v++) {
+            xl[v] = v < V - 1 ? L::load(xi + 4 * v) : L::load_masked(xi + 4 * v, last);
+        }
 #pragma GCC unroll 8
         for (int v = 0; v < V; v++) { // single_row_body's update, update_element_from with F's bits
-            Lanes gj;
             if constexpr (sizeof(T) == 4) {
                 __m128 pa = _mm_mul_ps(_mm_set1_ps((float) a), xl[v]);
-                gj = _mm_add_ps(_mm_add_ps(pa, pa), _mm_setzero_ps());
+                __m128 gj = _mm_add_ps(_mm_add_ps(pa, pa), _mm_setzero_ps());
                 if (F & 1) {
-                    gj = _mm256_cvtpd_ps(_mm256_add_pd(_mm256_cvtps_pd(gj), _mm256_mul_pd(alpha4, mu[v])));
+                    gj = _mm256_cvtpd_ps(_mm256_add_pd(_mm256_cvtps_pd(gj), _mm256_mul_pd(alpha4, _mm256_load_pd(muWide + 4 * v))));
                 }
-                gl[v] = gj;
-                __m128 step = (F & 8) ? _mm_mul_ps(sq[v], gj) : gj;
+                _mm_store_ps((float*) gOut + 4 * v, gj);
+                __m128 step = (F & 8) ? _mm_mul_ps(_mm_load_ps((const float*) s2Copy + 4 * v), gj) : gj;
                 th[v] = _mm256_cvtps_pd(_mm256_cvtpd_ps(_mm256_add_pd(th[v], _mm256_mul_pd(minus_rate4, _mm256_cvtps_pd(step)))));
             } else {
                 __m256d pa = _mm256_mul_pd(_mm256_set1_pd((double) a), xl[v]);
-                gj = _mm256_add_pd(_mm256_add_pd(pa, pa), _mm256_setzero_pd());
+                __m256d gj = _mm256_add_pd(_mm256_add_pd(pa, pa), _mm256_setzero_pd());
                 if (F & 1) {
-                    gj = _mm256_add_pd(gj, _mm256_mul_pd(alpha4, mu[v]));
+                    gj = _mm256_add_pd(gj, _mm256_mul_pd(alpha4, _mm256_load_pd(muWide + 4 * v)));
                 }
-                gl[v] = gj;
-                __m256d step = (F & 8) ? _mm256_mul_pd(sq[v], gj) : gj;
+                _mm256_store_pd((double*) gOut + 4 * v, gj);
+                __m256d step = (F & 8) ? _mm256_mul_pd(_mm256_load_pd((const double*) s2Copy + 4 * v), gj) : gj;
                 th[v] = _mm256_add_pd(th[v], _mm256_mul_pd(minus_rate4, step));
             }
         }
@@ -999,15 +1024,12 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
     }
     *total = sum_squares;
     alignas(32) T thetaOut[4 * V];
-    alignas(32) T gOut[4 * V];
 #pragma GCC unroll 8
     for (int v = 0; v < V; v++) {
         if constexpr (sizeof(T) == 4) {
             _mm_store_ps((float*) thetaOut + 4 * v, _mm256_cvtpd_ps(th[v]));
-            _mm_store_ps((float*) gOut + 4 * v, gl[v]);
         } else {
             _mm256_store_pd((double*) thetaOut + 4 * v, th[v]);
-            _mm256_store_pd((double*) gOut + 4 * v, gl[v]);
         }
     }
     if (count > 0) {
