@@ -1002,18 +1002,24 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
         for (int v = 0; v < V; v++) { // single_row_body's update, update_element_from with F's bits
             if constexpr (sizeof(T) == 4) {
                 __m128 pa = _mm_mul_ps(_mm_set1_ps((float) a), xl[v]);
-                __m128 gj = _mm_add_ps(_mm_add_ps(pa, pa), _mm_setzero_ps());
-                if (F & 1) {
-                    gj = _mm256_cvtpd_ps(_mm256_add_pd(_mm256_cvtps_pd(gj), _mm256_mul_pd(alpha4, _mm256_load_pd(muWide + 4 * v))));
+                __m128 gj;
+                if (F & 1) { // ((P + 0) + q) = (P + (q + 0)) for every P, q (signed zeros included): the + 0 off the chain
+                    __m256d q0 = _mm256_add_pd(_mm256_mul_pd(alpha4, _mm256_load_pd(muWide + 4 * v)), _mm256_setzero_pd());
+                    gj = _mm256_cvtpd_ps(_mm256_add_pd(_mm256_cvtps_pd(_mm_add_ps(pa, pa)), q0));
+                } else {
+                    gj = _mm_add_ps(_mm_add_ps(pa, pa), _mm_setzero_ps());
                 }
                 _mm_store_ps((float*) gOut + 4 * v, gj);
                 __m128 step = (F & 8) ? _mm_mul_ps(_mm_load_ps((const float*) s2Copy + 4 * v), gj) : gj;
                 th[v] = _mm256_cvtps_pd(_mm256_cvtpd_ps(_mm256_add_pd(th[v], _mm256_mul_pd(minus_rate4, _mm256_cvtps_pd(step)))));
             } else {
                 __m256d pa = _mm256_mul_pd(_mm256_set1_pd((double) a), xl[v]);
-                __m256d gj = _mm256_add_pd(_mm256_add_pd(pa, pa), _mm256_setzero_pd());
-                if (F & 1) {
-                    gj = _mm256_add_pd(gj, _mm256_mul_pd(alpha4, _mm256_load_pd(muWide + 4 * v)));
+                __m256d gj;
+                if (F & 1) { // as float's: the + 0 moved onto q
+                    __m256d q0 = _mm256_add_pd(_mm256_mul_pd(alpha4, _mm256_load_pd(muWide + 4 * v)), _mm256_setzero_pd());
+                    gj = _mm256_add_pd(_mm256_add_pd(pa, pa), q0);
+                } else {
+                    gj = _mm256_add_pd(_mm256_add_pd(pa, pa), _mm256_setzero_pd());
                 }
                 _mm256_store_pd((double*) gOut + 4 * v, gj);
                 __m256d step = (F & 8) ? _mm256_mul_pd(_mm256_load_pd((const double*) s2Copy + 4 * v), gj) : gj;
