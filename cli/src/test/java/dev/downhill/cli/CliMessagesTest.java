@@ -442,7 +442,7 @@ class CliMessagesTest {
         String y = dense.resolve("y.npy").toString();
         CliRun normal = CliRun.of("fit", "--x", x, "--y", y, "--solver", "normal");
         assertOneCleanLine(normal, 1, "column 2's values are too small for the normal equations in float64",
-                "so its squares underflow and XᵀX cannot tell its spread from 0 (it need not be a constant column)",
+                "so their squares underflow and XᵀX holds 0 for a column that is not constant",
                 "rescale X (a power of ten; θ scales back by the same factor); use the svd solver (--solver svd)");
         assertFalse(normal.err().contains("all zero"), normal.err());
         CliRun gd = CliRun.of("fit", "--x", x, "--y", y, "--solver", "gd");

@@ -20,9 +20,9 @@ import java.util.Locale;
  *   <li><b>Normal equations.</b> G = X_cᵀX_c and c = X_cᵀy_c from the Gram pass; G is scaled to unit
  *       diagonal (G' = DGD, D = diag(1/√Gⱼⱼ)), factored G' = LLᵀ, and its 1-norm condition number estimated
  *       (Hager–Higham, {@link CholeskyFactor#inverseNormEstimate}). A breakdown, a zero diagonal (a constant
- *       column) or an estimate above the threshold refuses with {@link SingularMatrixException}, which names
- *       the estimate and the SVD solver. Otherwise θ = D·G'⁻¹·D·c, refined. From
- *       {@value #FLOAT32_PRODUCTS_MIN_COLUMNS} columns the backend may first form G from float32
+ *       column, or one too small to square: {@link ColumnSpread} tells which) or an estimate above the threshold
+ *       refuses with {@link SingularMatrixException}, which names the estimate and the SVD solver. Otherwise
+ *       θ = D·G'⁻¹·D·c, refined. From {@value #FLOAT32_PRODUCTS_MIN_COLUMNS} columns the backend may first form G from float32
  *       products ({@link ResidentProblem#gramSystem}); that G is kept only when the predicted contraction κ·√n·u₃₂ is at
  *       most {@value #FLOAT32_PRODUCTS_MAX_RATE} and refinement with it reaches ‖δ‖ ≤ 4ε‖θ‖ (a few more steps), else
  *       the float64 Gram pass is made and decides as above — mixed-precision refinement (LAPACK's dsposv) applied to
@@ -203,20 +203,21 @@ public final class DirectLeastSquares {
     static final double SMALLEST_SQUARABLE = 0x1p-510;
 
     /**
-     * Why column {@code j}'s diagonal entry of XᵀX (centred or not) is 0: its values are all equal (all zero, or a
-     * constant column after centring) — or, when its mean is non-zero but below {@link #SMALLEST_SQUARABLE}, they are
-     * too small to square in float64, and the column need not be constant (a SingularMatrixException pointing to svd,
-     * which drops it, as the gradient solvers' refusal does; for sparse X, whose svd would densify it and whose cg
-     * refuses the same column, an ArithmeticException saying to rescale X).
+     * Why column {@code j}'s diagonal entry of XᵀX (centred or not) is 0, told by {@link ColumnSpread} (two extended
+     * residual passes that square nothing): its values are all equal — all zero, or a constant column after centring —
+     * or they vary but are too small to square in float64 (e.g. ±1e-200: the squares underflow, whatever the mean; the
+     * column statistics cannot tell this from a zero column when the mean is 0). The latter is a
+     * SingularMatrixException pointing to svd, which scales the column to unit norm and keeps it, and to rescaling; for
+     * sparse X, whose svd would densify it and whose cg refuses the same column, an ArithmeticException saying to rescale X.
      */
     private static ArithmeticException zeroDiagonal(ResidentProblem problem, boolean centred, String what, int j) {
-        double mean = problem.columnStatistics().means()[j];
+        double spread = ColumnSpread.of(problem, centred, j);
         String head = what + " is singular (condition number ∞): column " + j;
-        if (mean != 0 && Math.abs(mean) < SMALLEST_SQUARABLE) {
-            String detail = String.format(Locale.ROOT, "%s's values are too small for the normal equations in float64: its mean is "
-                    + "about %.3g (they handle down to %.1e, as XᵀX squares X), so its squares underflow and XᵀX cannot tell its "
-                    + "spread from 0 (it need not be a constant column); rescale X (a power of ten; θ scales back by the same "
-                    + "factor)", head, Math.abs(mean), SMALLEST_SQUARABLE);
+        if (spread > 0) {
+            String detail = String.format(Locale.ROOT, "%s's values are too small for the normal equations in float64: their root "
+                    + "mean square%s is about %.3g (they handle down to %.1e, as XᵀX squares X), so their squares underflow and "
+                    + "XᵀX holds 0 for a column that is not constant; rescale X (a power of ten; θ scales back by the same "
+                    + "factor)", head, centred ? " deviation" : "", spread, SMALLEST_SQUARABLE);
             if (problem.isSparse()) {
                 return new ArithmeticException(detail + ": the svd solver would densify the sparse X, and cg needs X's squares too");
             }
