@@ -28,7 +28,8 @@ import java.util.Locale;
  *       the float64 Gram pass is made and decides as above — mixed-precision refinement (LAPACK's dsposv) applied to
  *       the O(mn²) Gram pass.</li>
  *   <li><b>SVD.</b> The columns of X_c are scaled to unit norm (D), the QR pass reduces [X_c·D | y_c] to its
- *       triangular factor R (Q never formed; z = Q₁ᵀy_c comes with it), and the SVD of the small factor
+ *       triangular factor R (Q never formed; z = Q₁ᵀy_c comes with it) — D from the deviations pass, completed from R's
+ *       column norms where that pass's squares underflowed ({@link #normalizeColumns}) — and the SVD of the small factor
  *       R₁₁ = UΣVᵀ decides the rank: singular values ≤ cutoff·σ_max count as zero. Full column rank: the
  *       unique θ = D·V·Σ⁻¹·Uᵀz, refined. When an O(n²) bound on κ₂(R₁₁) already shows that no singular value
  *       can fall below the cutoff, the SVD is skipped: θ = D·R₁₁⁻¹z by back substitution, corrections by
@@ -286,6 +287,7 @@ public final class DirectLeastSquares {
                 throw new ArithmeticException("the QR factor of X is not finite in float64 (values of X or y too large); rescale the data");
             }
         }
+        normalizeColumns(factor, k, scales);
         if (ridge != null) { // R' of [R z; Λ^{1/2}D 0]: (k + n) × (n + 1), reduced to n × (n + 1)
             int rows = k + n;
             double[] augmented = new double[rows * (n + 1)];
@@ -356,6 +358,50 @@ public final class DirectLeastSquares {
         double[] theta = multiplyV(plain, w);
         ExtendedResidual pass = problem.extendedResidual(centred);
         return new DirectSolution(theta, pass.intercept(theta), plainRank, plain.singular(), Double.POSITIVE_INFINITY, 0);
+    }
+
+    /**
+     * Completes the unit-norm scaling of X_c's columns from the factor itself: column j of R (k × n, column-major) has
+     * the norm of column j of X_c·D, since R = Q₁ᵀ[X_c·D] with Q₁ orthonormal. D came from the deviations pass, Dⱼ =
+     * 1/√(Σᵢ x̃ᵢⱼ²), and that sum squares X: for a column near 1e-200 the squares underflow, the sum is 0 (or, near
+     * 1e-160, a subnormal of a few bits), and Dⱼ was left 1 (or far off) — the column then had a singular value near
+     * 1e-199 and was dropped by the rank cutoff, although it is independent of the others and the scaled X well
+     * conditioned. Each column whose norm ‖Rⱼ‖ lies outside [1/2, 2) is multiplied, with Dⱼ, by 2^−e, e the binary
+     * exponent of ‖Rⱼ‖ (exact: the factor is that of X_c·D·2^−e, with the QR pass's column-wise backward error, as if
+     * the pass had been given the right scale); columns the deviations scaled, of norm 1 to rounding, are left as they
+     * are. ‖Rⱼ‖ is measured without squaring the entries (each divided by a power of two near the column's largest
+     * first). A zero column stays zero with Dⱼ = 1; a column whose Dⱼ would overflow (a norm below about 2⁻¹⁰²³, values
+     * of a few subnormal bits, whose coefficient would overflow too) is left as it is, and counts as negligible.
+     */
+    private static void normalizeColumns(double[] factor, int k, double[] scales) {
+        for (int j = 0; j < scales.length; j++) {
+            int top = Math.min(j, k - 1);
+            double largest = 0;
+            for (int i = 0; i <= top; i++) {
+                largest = Math.max(largest, Math.abs(factor[i + j * k]));
+            }
+            if (largest == 0) {
+                continue;
+            }
+            int shift = -Math.getExponent(largest);
+            double sum = 0;
+            for (int i = 0; i <= top; i++) {
+                double v = Math.scalb(factor[i + j * k], shift);
+                sum += v * v;
+            }
+            int exponent = Math.getExponent(Math.sqrt(sum)) - shift; // ‖Rⱼ‖ = √sum·2^−shift
+            if (exponent == 0 || exponent == -1) {
+                continue;
+            }
+            double scale = Math.scalb(scales[j], -exponent);
+            if (!(scale < Double.POSITIVE_INFINITY) || scale == 0) {
+                continue;
+            }
+            scales[j] = scale;
+            for (int i = 0; i <= top; i++) {
+                factor[i + j * k] = Math.scalb(factor[i + j * k], -exponent);
+            }
+        }
     }
 
     /** Largest entries within 2^±this are decomposed as they are by {@link #svd(DenseKernels, double[], int, int)}. */
