@@ -430,7 +430,8 @@ class CliMessagesTest {
      * A column varying at ~1e-200 (gen --condition 1e200, float64): its squares underflow, so XᵀX's diagonal entry is 0,
      * but the column is not constant. normal says its values are too small, as the gradient solvers do for the same
      * column, not "a constant column"; dense X is pointed to svd, sparse X (whose svd would densify it, and whose cg
-     * refuses the column too) to rescaling.
+     * refuses the column too) to rescaling. svd, pointed to, keeps every column: scaled to unit norm the columns are
+     * well conditioned (it said "rank: 1 of 3").
      */
     @Test
     void aColumnTooSmallToSquareIsNotCalledConstantByTheNormalEquations() throws IOException {
@@ -442,9 +443,12 @@ class CliMessagesTest {
         String y = dense.resolve("y.npy").toString();
         CliRun normal = CliRun.of("fit", "--x", x, "--y", y, "--solver", "normal");
         assertOneCleanLine(normal, 1, "column 2's values are too small for the normal equations in float64",
-                "so its squares underflow and XᵀX cannot tell its spread from 0 (it need not be a constant column)",
+                "so their squares underflow and XᵀX holds 0 for a column that is not constant",
                 "rescale X (a power of ten; θ scales back by the same factor); use the svd solver (--solver svd)");
         assertFalse(normal.err().contains("all zero"), normal.err());
+        CliRun svd = CliRun.of("fit", "--x", x, "--y", y, "--solver", "svd");
+        assertEquals(0, svd.code(), svd.err());
+        assertTrue(svd.out().lines().anyMatch(l -> l.matches("rank: +3")), svd.out());
         CliRun gd = CliRun.of("fit", "--x", x, "--y", y, "--solver", "gd");
         assertOneCleanLine(gd, 1, "X's values are too small for the gradient solvers in float64: column 2's", "rescale X (a power of "
                 + "ten; θ scales back by the same factor) or use the svd solver");

@@ -708,6 +708,45 @@ public abstract class BackendContract {
         }
     }
 
+    /**
+     * Columns near 1e-100 and 1e-200 (gen --condition 1e200, float64), one of them ±2⁻⁶⁶⁴ alternating (mean exactly 0):
+     * the 1e-200 columns' squares underflow, so the deviations pass gives them a sum of squares of 0. svd scales every
+     * column to unit norm (completing the scale from its QR factor) and keeps them all — it reported rank 1 of 3 — and
+     * its answer is the 60-digit one; normal refuses, saying the mean-zero column's values are too small to square (it
+     * said "all zero").
+     */
+    @Test
+    void columnsWhoseSquaresUnderflowAreKeptBySvdAndNamedByTheNormalEquations() {
+        SplittableRandom r = new SplittableRandom(43);
+        int m = 200;
+        double[][] x = new double[m][4];
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            x[i][0] = r.nextGaussian();
+            x[i][1] = Math.scalb(r.nextGaussian(), -332);
+            x[i][2] = Math.scalb(i % 2 == 0 ? 1.0 : -1.0, -664);
+            x[i][3] = Math.scalb(r.nextGaussian(), -664);
+            y[i] = 0.5 * x[i][0] + Math.scalb(x[i][1], 332) - 2 * Math.scalb(x[i][2], 664) + Math.scalb(x[i][3], 664)
+                    + 0.1 * r.nextGaussian();
+        }
+        int[] exponents = {0, 332, 664, 664}; // θⱼ·2^−eⱼ: the coefficients of the unit-scale problem (exact), all of order 1
+        double[] exact = ExactLeastSquares.solve(x, y, true);
+        FittedModel svd = fit(x, y, config(Solver.SVD).precision(Precision.FLOAT64).build());
+        assertEquals(4, svd.rank(), "X_c·D is well conditioned");
+        double[] got = withIntercept(svd);
+        for (int j = 0; j < 4; j++) {
+            got[j] = Math.scalb(got[j], -exponents[j]);
+            exact[j] = Math.scalb(exact[j], -exponents[j]);
+        }
+        // κ(X_c·D) ≈ 1.3: the refined float64 answer is accurate to ~1e-15 in unit-scale coordinates; 1e-10 per the issue
+        assertClose(got, exact, 1e-10, "svd vs BigDecimal, unit-scale coordinates");
+        SingularMatrixException e = assertThrows(SingularMatrixException.class,
+                () -> fit(x, y, config(Solver.NORMAL).precision(Precision.FLOAT64).build()));
+        assertTrue(e.getMessage().contains("column 2's values are too small for the normal equations in float64: their root mean "
+                + "square deviation is about 1.31e-200 (they handle down to 3.0e-154, as XᵀX squares X)"), e.getMessage());
+        assertFalse(e.getMessage().contains("all zero"), e.getMessage());
+    }
+
     @Test
     void badShapesAndValuesAreRejectedWithTheirLocation() {
         TestData t = TestData.gaussian(20, 3, TestData.ramp(3), 0, 0.1, 19);

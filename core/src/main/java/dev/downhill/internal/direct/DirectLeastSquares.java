@@ -20,15 +20,16 @@ import java.util.Locale;
  *   <li><b>Normal equations.</b> G = X_cᵀX_c and c = X_cᵀy_c from the Gram pass; G is scaled to unit
  *       diagonal (G' = DGD, D = diag(1/√Gⱼⱼ)), factored G' = LLᵀ, and its 1-norm condition number estimated
  *       (Hager–Higham, {@link CholeskyFactor#inverseNormEstimate}). A breakdown, a zero diagonal (a constant
- *       column) or an estimate above the threshold refuses with {@link SingularMatrixException}, which names
- *       the estimate and the SVD solver. Otherwise θ = D·G'⁻¹·D·c, refined. From
- *       {@value #FLOAT32_PRODUCTS_MIN_COLUMNS} columns the backend may first form G from float32
+ *       column, or one too small to square: {@link ColumnSpread} tells which) or an estimate above the threshold
+ *       refuses with {@link SingularMatrixException}, which names the estimate and the SVD solver. Otherwise
+ *       θ = D·G'⁻¹·D·c, refined. From {@value #FLOAT32_PRODUCTS_MIN_COLUMNS} columns the backend may first form G from float32
  *       products ({@link ResidentProblem#gramSystem}); that G is kept only when the predicted contraction κ·√n·u₃₂ is at
  *       most {@value #FLOAT32_PRODUCTS_MAX_RATE} and refinement with it reaches ‖δ‖ ≤ 4ε‖θ‖ (a few more steps), else
  *       the float64 Gram pass is made and decides as above — mixed-precision refinement (LAPACK's dsposv) applied to
  *       the O(mn²) Gram pass.</li>
  *   <li><b>SVD.</b> The columns of X_c are scaled to unit norm (D), the QR pass reduces [X_c·D | y_c] to its
- *       triangular factor R (Q never formed; z = Q₁ᵀy_c comes with it), and the SVD of the small factor
+ *       triangular factor R (Q never formed; z = Q₁ᵀy_c comes with it) — D from the deviations pass, completed from R's
+ *       column norms where that pass's squares underflowed ({@link #normalizeColumns}) — and the SVD of the small factor
  *       R₁₁ = UΣVᵀ decides the rank: singular values ≤ cutoff·σ_max count as zero. Full column rank: the
  *       unique θ = D·V·Σ⁻¹·Uᵀz, refined. When an O(n²) bound on κ₂(R₁₁) already shows that no singular value
  *       can fall below the cutoff, the SVD is skipped: θ = D·R₁₁⁻¹z by back substitution, corrections by
@@ -203,20 +204,21 @@ public final class DirectLeastSquares {
     static final double SMALLEST_SQUARABLE = 0x1p-510;
 
     /**
-     * Why column {@code j}'s diagonal entry of XᵀX (centred or not) is 0: its values are all equal (all zero, or a
-     * constant column after centring) — or, when its mean is non-zero but below {@link #SMALLEST_SQUARABLE}, they are
-     * too small to square in float64, and the column need not be constant (a SingularMatrixException pointing to svd,
-     * which drops it, as the gradient solvers' refusal does; for sparse X, whose svd would densify it and whose cg
-     * refuses the same column, an ArithmeticException saying to rescale X).
+     * Why column {@code j}'s diagonal entry of XᵀX (centred or not) is 0, told by {@link ColumnSpread} (two extended
+     * residual passes that square nothing): its values are all equal — all zero, or a constant column after centring —
+     * or they vary but are too small to square in float64 (e.g. ±1e-200: the squares underflow, whatever the mean; the
+     * column statistics cannot tell this from a zero column when the mean is 0). The latter is a
+     * SingularMatrixException pointing to svd, which scales the column to unit norm and keeps it, and to rescaling; for
+     * sparse X, whose svd would densify it and whose cg refuses the same column, an ArithmeticException saying to rescale X.
      */
     private static ArithmeticException zeroDiagonal(ResidentProblem problem, boolean centred, String what, int j) {
-        double mean = problem.columnStatistics().means()[j];
+        double spread = ColumnSpread.of(problem, centred, j);
         String head = what + " is singular (condition number ∞): column " + j;
-        if (mean != 0 && Math.abs(mean) < SMALLEST_SQUARABLE) {
-            String detail = String.format(Locale.ROOT, "%s's values are too small for the normal equations in float64: its mean is "
-                    + "about %.3g (they handle down to %.1e, as XᵀX squares X), so its squares underflow and XᵀX cannot tell its "
-                    + "spread from 0 (it need not be a constant column); rescale X (a power of ten; θ scales back by the same "
-                    + "factor)", head, Math.abs(mean), SMALLEST_SQUARABLE);
+        if (spread > 0) {
+            String detail = String.format(Locale.ROOT, "%s's values are too small for the normal equations in float64: their root "
+                    + "mean square%s is about %.3g (they handle down to %.1e, as XᵀX squares X), so their squares underflow and "
+                    + "XᵀX holds 0 for a column that is not constant; rescale X (a power of ten; θ scales back by the same "
+                    + "factor)", head, centred ? " deviation" : "", spread, SMALLEST_SQUARABLE);
             if (problem.isSparse()) {
                 return new ArithmeticException(detail + ": the svd solver would densify the sparse X, and cg needs X's squares too");
             }
@@ -285,6 +287,7 @@ public final class DirectLeastSquares {
                 throw new ArithmeticException("the QR factor of X is not finite in float64 (values of X or y too large); rescale the data");
             }
         }
+        normalizeColumns(factor, k, scales);
         if (ridge != null) { // R' of [R z; Λ^{1/2}D 0]: (k + n) × (n + 1), reduced to n × (n + 1)
             int rows = k + n;
             double[] augmented = new double[rows * (n + 1)];
@@ -355,6 +358,50 @@ public final class DirectLeastSquares {
         double[] theta = multiplyV(plain, w);
         ExtendedResidual pass = problem.extendedResidual(centred);
         return new DirectSolution(theta, pass.intercept(theta), plainRank, plain.singular(), Double.POSITIVE_INFINITY, 0);
+    }
+
+    /**
+     * Completes the unit-norm scaling of X_c's columns from the factor itself: column j of R (k × n, column-major) has
+     * the norm of column j of X_c·D, since R = Q₁ᵀ[X_c·D] with Q₁ orthonormal. D came from the deviations pass, Dⱼ =
+     * 1/√(Σᵢ x̃ᵢⱼ²), and that sum squares X: for a column near 1e-200 the squares underflow, the sum is 0 (or, near
+     * 1e-160, a subnormal of a few bits), and Dⱼ was left 1 (or far off) — the column then had a singular value near
+     * 1e-199 and was dropped by the rank cutoff, although it is independent of the others and the scaled X well
+     * conditioned. Each column whose norm ‖Rⱼ‖ lies outside [1/2, 2) is multiplied, with Dⱼ, by 2^−e, e the binary
+     * exponent of ‖Rⱼ‖ (exact: the factor is that of X_c·D·2^−e, with the QR pass's column-wise backward error, as if
+     * the pass had been given the right scale); columns the deviations scaled, of norm 1 to rounding, are left as they
+     * are. ‖Rⱼ‖ is measured without squaring the entries (each divided by a power of two near the column's largest
+     * first). A zero column stays zero with Dⱼ = 1; a column whose Dⱼ would overflow (a norm below about 2⁻¹⁰²³, values
+     * of a few subnormal bits, whose coefficient would overflow too) is left as it is, and counts as negligible.
+     */
+    private static void normalizeColumns(double[] factor, int k, double[] scales) {
+        for (int j = 0; j < scales.length; j++) {
+            int top = Math.min(j, k - 1);
+            double largest = 0;
+            for (int i = 0; i <= top; i++) {
+                largest = Math.max(largest, Math.abs(factor[i + j * k]));
+            }
+            if (largest == 0) {
+                continue;
+            }
+            int shift = -Math.getExponent(largest);
+            double sum = 0;
+            for (int i = 0; i <= top; i++) {
+                double v = Math.scalb(factor[i + j * k], shift);
+                sum += v * v;
+            }
+            int exponent = Math.getExponent(Math.sqrt(sum)) - shift; // ‖Rⱼ‖ = √sum·2^−shift
+            if (exponent == 0 || exponent == -1) {
+                continue;
+            }
+            double scale = Math.scalb(scales[j], -exponent);
+            if (!(scale < Double.POSITIVE_INFINITY) || scale == 0) {
+                continue;
+            }
+            scales[j] = scale;
+            for (int i = 0; i <= top; i++) {
+                factor[i + j * k] = Math.scalb(factor[i + j * k], -exponent);
+            }
+        }
     }
 
     /** Largest entries within 2^±this are decomposed as they are by {@link #svd(DenseKernels, double[], int, int)}. */

@@ -2,7 +2,14 @@ package dev.downhill.internal.direct;
 
 import dev.downhill.spi.QrReduction;
 
-/** Householder QR in plain Java, for backends without a LAPACK QR of the shape at hand (O(rows·cols·min)). */
+/**
+ * Householder QR in plain Java, for backends without a LAPACK QR of the shape at hand (O(rows·cols·min)).
+ *
+ * <p>Each reflector is LAPACK's (dlarfg): for the column x below the diagonal, β = −sign(x₀)·‖x‖ (‖x‖ by
+ * {@link Math#hypot}), v = (1, x₁/(x₀ − β), …), τ = (β − x₀)/β, H = I − τvvᵀ, applied as a ← a − τ(vᵀa)v. Nothing is
+ * squared (|vᵢ| ≤ 1): a column whose values are near 1e-200, whose squares underflow float64, is reduced as accurately
+ * as one near 1 (the form v = x − βe₀, H = I − 2vvᵀ/(vᵀv), squared it: vᵀv was 0 and the factor not finite).
+ */
 public final class HouseholderQr {
     private HouseholderQr() {
     }
@@ -14,34 +21,36 @@ public final class HouseholderQr {
     public static QrReduction reduce(double[] a, int rows, int cols) {
         int k = Math.min(rows, cols);
         for (int j = 0; j < Math.min(rows - 1, cols); j++) {
+            int base = j * rows;
             double norm = 0;
             for (int i = j; i < rows; i++) {
-                norm = Math.hypot(norm, a[i + j * rows]);
+                norm = Math.hypot(norm, a[i + base]);
             }
             if (norm == 0) {
                 continue;
             }
-            double alpha = a[j + j * rows] > 0 ? -norm : norm;
-            double v0 = a[j + j * rows] - alpha;
-            // v = (v0, a[j+1..rows-1, j]); H = I − 2vvᵀ/(vᵀv)
-            double vv = v0 * v0;
-            for (int i = j + 1; i < rows; i++) {
-                vv += a[i + j * rows] * a[i + j * rows];
+            double x0 = a[j + base];
+            double beta = x0 > 0 ? -norm : norm;
+            double v0 = x0 - beta; // |v0| = |x0| + ‖x‖: no cancellation
+            double tau = (beta - x0) / beta;
+            for (int i = j + 1; i < rows; i++) { // v below its leading 1, stored in place of x
+                a[i + base] /= v0;
             }
             for (int c = j + 1; c < cols; c++) {
-                double s = v0 * a[j + c * rows];
+                int column = c * rows;
+                double s = a[j + column];
                 for (int i = j + 1; i < rows; i++) {
-                    s += a[i + j * rows] * a[i + c * rows];
+                    s += a[i + base] * a[i + column];
                 }
-                double f = 2 * s / vv;
-                a[j + c * rows] -= f * v0;
+                double f = tau * s;
+                a[j + column] -= f;
                 for (int i = j + 1; i < rows; i++) {
-                    a[i + c * rows] -= f * a[i + j * rows];
+                    a[i + column] -= f * a[i + base];
                 }
             }
-            a[j + j * rows] = alpha;
+            a[j + base] = beta;
             for (int i = j + 1; i < rows; i++) {
-                a[i + j * rows] = 0;
+                a[i + base] = 0;
             }
         }
         double[] r = new double[k * cols];

@@ -7,7 +7,9 @@ import java.nio.DoubleBuffer;
 /**
  * The dense kernels in plain Java: a column-oriented Cholesky and a one-sided Jacobi SVD (Hestenes),
  * which is accurate to the last digits even for graded matrices but costs O(sweeps·rows·cols²) — meant for
- * the small matrices of tests and of backends without a LAPACK; the cpu backend uses LAPACK instead.
+ * the small matrices of tests and of backends without a LAPACK; the cpu backend uses LAPACK instead. A column whose squares
+ * underflow float64 (entries below ~1e-162 when the largest is near 1) is left unrotated, with σ = 0: it lies far below
+ * any rank cutoff.
  */
 public final class JavaDenseKernels implements DenseKernels {
     public static final JavaDenseKernels INSTANCE = new JavaDenseKernels();
@@ -119,7 +121,9 @@ public final class JavaDenseKernels implements DenseKernels {
                         beta += y * y;
                         gamma += x * y;
                     }
-                    if (gamma == 0 || Math.abs(gamma) <= eps * Math.sqrt(alpha) * Math.sqrt(beta)) {
+                    // a column whose squares underflow (α or β = 0, γ ≠ 0: entries below ~1e-162 of the largest, which the
+                    // caller brings near 1) is orthogonal to working precision: rotating it moved nothing and never converged
+                    if (gamma == 0 || alpha == 0 || beta == 0 || Math.abs(gamma) <= eps * Math.sqrt(alpha) * Math.sqrt(beta)) {
                         continue;
                     }
                     rotated = true;

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
  * The normal equations' line for a zero diagonal entry of XᵀX says what is true: a column whose values are all equal is
  * "all zero after centring (a constant column)"; a column that varies at ~1e-200 — its squares underflow float64, so
  * its diagonal entry is 0 although its values differ — is too small for the normal equations, not constant (it said
- * "a constant column", while the gradient solvers said the values were too small).
+ * "a constant column", while the gradient solvers said the values were too small). The two are told apart by the
+ * column's spread measured without squaring ({@link ColumnSpread}), not by its mean: ±1e-200 alternating has mean exactly
+ * 0 and was called "all zero".
  */
 class ZeroDiagonalMessageTest {
     private static final int M = 40;
@@ -51,10 +53,39 @@ class ZeroDiagonalMessageTest {
                         () -> DirectLeastSquares.normalEquations(new ReferenceProblem(d), centred, 1e12));
                 String m = e.getMessage();
                 assertTrue(m.startsWith((centred ? "XᵀX (centred)" : "XᵀX") + " is singular (condition number ∞): column 2's values "
-                        + "are too small for the normal equations in float64: its mean is about "), m);
-                assertTrue(m.contains("(they handle down to 3.0e-154, as XᵀX squares X), so its squares underflow and XᵀX cannot "
-                        + "tell its spread from 0 (it need not be a constant column); rescale X (a power of ten; θ scales back by "
-                        + "the same factor); use the svd solver, which returns the minimum-norm solution"), m);
+                        + "are too small for the normal equations in float64: their root mean square" + (centred ? " deviation" : "")
+                        + " is about "), m);
+                // the root mean square (about the mean, or 0), computed here on the column times 2^700 (exact) and scaled back
+                double mean = centred ? java.util.Arrays.stream(tiny).map(v -> Math.scalb(v, 700)).sum() / M : 0;
+                double rms = Math.scalb(Math.sqrt(java.util.Arrays.stream(tiny).map(v -> Math.scalb(v, 700) - mean)
+                        .map(v -> v * v).sum() / M), -700);
+                assertTrue(m.contains(String.format(java.util.Locale.ROOT, " is about %.3g (they handle down to 3.0e-154, as XᵀX "
+                        + "squares X), so their squares underflow and XᵀX ", rms)
+                        + "holds 0 for a column that is not constant; rescale X (a power of ten; θ scales back by the same factor); "
+                        + "use the svd solver, which returns the minimum-norm solution"), m);
+                assertFalse(m.contains("all zero"), m);
+            }
+        }
+    }
+
+    @Test
+    void tinyValuesWhoseMeanIsExactlyZeroAreNotCalledZero() {
+        // ±1e-200 alternating: the mean is exactly 0 and every square underflows, so the column statistics see a zero column
+        double[] sum = {0};
+        for (int i = 0; i < M; i++) {
+            sum[0] += i % 2 == 0 ? 1e-200 : -1e-200;
+        }
+        assertTrue(sum[0] == 0 && 1e-200 * 1e-200 == 0, "mean exactly 0, squares 0");
+        for (boolean centred : new boolean[] {true, false}) {
+            try (Dataset d = data(i -> i % 2 == 0 ? 1e-200 : -1e-200)) {
+                SingularMatrixException e = assertThrows(SingularMatrixException.class,
+                        () -> DirectLeastSquares.normalEquations(new ReferenceProblem(d), centred, 1e12));
+                String m = e.getMessage();
+                // the root mean square of ±1e-200 is 1e-200, about 0 and about the mean 0 alike: measured through
+                // double-double passes it is exact to the last digit printed
+                assertTrue(m.startsWith((centred ? "XᵀX (centred)" : "XᵀX") + " is singular (condition number ∞): column 2's values "
+                        + "are too small for the normal equations in float64: their root mean square" + (centred ? " deviation" : "")
+                        + " is about 1.00e-200 (they handle down to 3.0e-154, as XᵀX squares X)"), m);
                 assertFalse(m.contains("all zero"), m);
             }
         }
@@ -64,13 +95,17 @@ class ZeroDiagonalMessageTest {
     void aConstantColumnIsStillCalledConstant() {
         for (double c : new double[] {0, 3, 1e-200}) {
             try (Dataset d = data(i -> c)) {
+                // centred, a constant is a zero column whatever its size (1e-200 too: its values minus their mean are 0)
                 SingularMatrixException e = assertThrows(SingularMatrixException.class,
                         () -> DirectLeastSquares.normalEquations(new ReferenceProblem(d), true, 1e12));
-                if (c == 1e-200) { // a tiny constant: the squares cannot tell, and the line says so without calling it constant
-                    assertTrue(e.getMessage().contains("column 2's values are too small for the normal equations"), e.getMessage());
-                } else {
-                    assertTrue(e.getMessage().startsWith("XᵀX (centred) is singular (condition number ∞): column 2 is all zero "
-                            + "after centring (a constant column); use the svd solver"), e.getMessage());
+                assertTrue(e.getMessage().startsWith("XᵀX (centred) is singular (condition number ∞): column 2 is all zero "
+                        + "after centring (a constant column); use the svd solver"), e.getMessage());
+                if (c == 0 || c == 1e-200) { // uncentred, 0 is all zero and 1e-200 too small to square
+                    e = assertThrows(SingularMatrixException.class,
+                            () -> DirectLeastSquares.normalEquations(new ReferenceProblem(d), false, 1e12));
+                    assertTrue(e.getMessage().startsWith("XᵀX is singular (condition number ∞): column 2" + (c == 0 ? " is all zero; "
+                            : "'s values are too small for the normal equations in float64: their root mean square is about "
+                            + "1.00e-200 ")), e.getMessage());
                 }
             }
         }
