@@ -342,12 +342,32 @@ final class CpuProblem implements ResidentProblem {
     /** The native copy of the slices' order arrays (one per block of an epoch). */
     private final NativeRowOrder rowOrder = new NativeRowOrder();
 
-    /** Batches per native call of the epoch loop (their step sizes are handed over in one array). */
+    /** Batches per native call of the epoch loop (their step sizes are handed over in one array), at least. */
     static final int EPOCH_CHUNK = 1 << 14;
 
     /**
+     * Rows per native call of the epoch loop, at least (small batches: more than {@link #EPOCH_CHUNK} batches a call).
+     * Each call starts the thread that computes the rows ahead and waits for its first rows (~0.1 ms): with B = 1 and
+     * 16,384 rows a call that was ~15 % of an epoch of 2,000,000 × 20 (C harness: 73–78 → 57–70 ms an epoch at 2¹⁸
+     * rows a call). 2¹⁸ step sizes are 2 MiB. Tests lower it to make the loop resume across calls at small sizes.
+     */
+    private static volatile int epochRowsPerCall = 1 << 18;
+
+    /** Batches of {@code batchSize} rows per native call of the epoch loop. */
+    static int epochChunk(long batchSize) {
+        return (int) Math.max(EPOCH_CHUNK, Math.min(Integer.MAX_VALUE, epochRowsPerCall / Math.max(1, batchSize)));
+    }
+
+    /** Tests: sets the rows per native call of the epoch loop (at least {@link #EPOCH_CHUNK} batches), returns the old value. */
+    static int epochRowsPerCall(int rows) {
+        int old = epochRowsPerCall;
+        epochRowsPerCall = Math.max(1, rows);
+        return old;
+    }
+
+    /**
      * The whole epoch in native code ({@code epoch_float}/{@code epoch_double} of {@code downhill_epoch.h}) on the
-     * calling thread, {@value #EPOCH_CHUNK} batches per JNI call (the step sizes of those batches computed here from the
+     * calling thread, {@link #epochChunk} batches per JNI call (the step sizes of those batches computed here from the
      * schedule); the same bits as {@link StochasticEpoch#runPerBatch} on this problem (which the gather pass makes
      * through the same row kernels). With 2 or more threads, batches of enough values of X
      * ({@link EpochKernels#batch_chunks}) are cut into chunks summed on that many native threads (the gather pass of
@@ -364,7 +384,7 @@ final class CpuProblem implements ResidentProblem {
         CpuVector t = vector(theta);
         CpuVector g = vector(gradient);
         long batches = plan.batches();
-        int chunk = (int) Math.min(batches, EPOCH_CHUNK);
+        int chunk = (int) Math.min(batches, epochChunk(plan.batchSize()));
         double[] kappa = plan.l1Thresholds();
         double[] l1s2 = plan.l1SquaredScales();
         FusedKernel k = kernels[0];

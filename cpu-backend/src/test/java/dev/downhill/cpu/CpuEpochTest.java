@@ -159,6 +159,7 @@ class CpuEpochTest {
     void awkwardlyCutSplitEpochsEqualRunPerBatch(Precision precision, int m, int n, int batch, int threads, long values) {
         org.junit.jupiter.api.Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
         long before = EpochKernels.epoch_split_values(values);
+        int rowsPerCall = CpuProblem.epochRowsPerCall(1); // EPOCH_CHUNK batches a call: the second call starts at 16,384
         try (Dataset data = weightedWithALargeColumn(m, n, 13);
              ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
                      BackendOptions.builder().threads(threads).build()));
@@ -172,6 +173,7 @@ class CpuEpochTest {
             org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[0], "θ moved");
         } finally {
             EpochKernels.epoch_split_values(before);
+            CpuProblem.epochRowsPerCall(rowsPerCall);
         }
     }
 
@@ -324,9 +326,10 @@ class CpuEpochTest {
     }
 
     /** The native epoch against the per-batch default on one problem, several epochs and step offsets, every option on. */
-    @ParameterizedTest(name = "{0} B={1} m={2} n={3}")
+    @ParameterizedTest(name = "{0} B={1} m={2} n={3} rows per call {4}")
     @MethodSource("direct")
-    void nativeEpochEqualsRunPerBatch(Precision precision, int batch, int M, int N) {
+    void nativeEpochEqualsRunPerBatch(Precision precision, int batch, int M, int N, int rowsPerCall) {
+        int previous = CpuProblem.epochRowsPerCall(rowsPerCall); // 1: EPOCH_CHUNK batches a call, so 40,000 rows resume
         try (Dataset data = weightedWithALargeColumn(M, N, 5);
              ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
                      BackendOptions.builder().threads(2).build()));
@@ -337,6 +340,8 @@ class CpuEpochTest {
                     .steps(0, s -> 0.01 / Math.sqrt(s + 1.0)).build();
             assertEpochsEqualRunPerBatch(problem, base, 3, s -> 0.01 / Math.sqrt(s + 1.0), theta1, g1, theta2, g2);
             org.junit.jupiter.api.Assertions.assertNotEquals(0.0, theta1.copyToHost()[0], "θ moved");
+        } finally {
+            CpuProblem.epochRowsPerCall(previous);
         }
     }
 
@@ -382,13 +387,17 @@ class CpuEpochTest {
     }
 
     static Stream<Arguments> direct() {
-        // m = 40,000 with B = 1: more batches than one native call takes (CpuProblem.EPOCH_CHUNK), so the loop resumes
+        // m = 40,000 with B = 1: more batches than one native call takes when the rows per call are lowered to 1
+        // (EPOCH_CHUNK = 16,384 batches a call), so the loop resumes; and in one call at the default 2^18 rows
         // n = 37, 70: the dot's sixteen lanes (AVX2 when the CPU has it) and its tail; the axpy's AVX2 clone (n ≥ 32)
-        return Stream.of(Arguments.of(Precision.FLOAT32, 1, M, N), Arguments.of(Precision.FLOAT32, 16, M, N),
-                Arguments.of(Precision.FLOAT64, 1, M, N), Arguments.of(Precision.FLOAT64, 9, M, N),
-                Arguments.of(Precision.FLOAT32, 1, 40_000, N), Arguments.of(Precision.FLOAT64, 3, 40_000, N),
-                Arguments.of(Precision.FLOAT32, 5, M, 37), Arguments.of(Precision.FLOAT64, 1, M, 70),
-                Arguments.of(Precision.FLOAT32, 1, M, 70));
+        int low = 1;
+        int usual = 1 << 18;
+        return Stream.of(Arguments.of(Precision.FLOAT32, 1, M, N, usual), Arguments.of(Precision.FLOAT32, 16, M, N, usual),
+                Arguments.of(Precision.FLOAT64, 1, M, N, usual), Arguments.of(Precision.FLOAT64, 9, M, N, usual),
+                Arguments.of(Precision.FLOAT32, 1, 40_000, N, low), Arguments.of(Precision.FLOAT32, 1, 40_000, N, usual),
+                Arguments.of(Precision.FLOAT64, 3, 40_000, N, low),
+                Arguments.of(Precision.FLOAT32, 5, M, 37, usual), Arguments.of(Precision.FLOAT64, 1, M, 70, usual),
+                Arguments.of(Precision.FLOAT32, 1, M, 70, usual));
     }
 
     static Stream<Arguments> flavours() {
