@@ -55,10 +55,8 @@ import java.util.List;
  * τ = 2^−e with e the exponent of y's root mean square about 0 (τ = 1 within 2^±{@value #NEUTRAL_EXPONENT} unless D
  * ≠ I), measured from the first gradient pass at θ = 0, which the solvers make anyway when they start from 0 — made
  * with τ = 1 and, in float64, scaled by the power of two τ turns out to be (the bits of a pass at τ), so no second
- * pass (float32 makes one when τ ≠ 1; a float64 y whose squares overflow or vanish in that pass pays one more). A
- * fit that needs τ before such a pass (a warm start, a resume, a stochastic solver's epochs) measures it from y alone
- * ({@link ResidentProblem#targetSums}); a full-batch warm start pays one pass at θ = 0 for its stopping rule's
- * reference ({@link #zeroStartGradientNorm}). Results are
+ * pass (float32 makes one when τ ≠ 1; a warm
+ * start pays one extra pass; a float64 y whose squares overflow or vanish in that pass pays one more). Results are
  * mapped back to the user's units by {@link #userCoefficients}, {@link #userIntercept}, {@link #userLoss},
  * {@link #userGradientNorm}, {@link #userLearningRate}. Data that cannot be scaled this way are refused when the
  * objective is made ({@link #scaleProblem}).
@@ -116,12 +114,10 @@ public final class CentredObjective implements AutoCloseable {
     /** x̄' = D∘x̄ and the column mean squared deviations D²∘dev on the host. */
     private final double[] hostMeans;
     private double[] deviations;
-    /** τ, the target factor; NaN until the first gradient pass (or y alone, when τ is needed before it) has measured y. */
+    /** τ, the target factor; NaN until the first gradient pass (or a warm start) has measured y. */
     private double targetFactor;
-    /** ‖∇(0)‖ of a warm start (see {@link #zeroStartGradientNorm()}), measured on first use; NaN until then. */
+    /** ‖∇(0)‖ from the measuring pass of a warm start (see {@link #zeroStartGradientNorm()}); NaN otherwise. */
     private double zeroStartGradientNorm = Double.NaN;
-    /** Whether the first gradient pass over all rows ran at θ ≠ 0 (a warm start, a resume); null before it. */
-    private Boolean startedAway;
     /**
      * The penalty's host arrays, made on first use ({@link #penaltyArrays}: n-long loops a fit without a penalty never
      * needs): the penalty factors p, the raw l1 thresholds 2αρ·p (κ is them times τ·dⱼ once τ is known), the l2 factors in
@@ -318,7 +314,7 @@ public final class CentredObjective implements AutoCloseable {
 
     /**
      * κ = 2αρ·p, the l1 weights of F (all 0 without an l1 term), in internal units (2αρ·τ·dⱼ·pⱼ); a copy. Needs τ:
-     * call it after the first gradient pass (before it, this measures y alone: a pass over y, not X).
+     * call it after the first gradient pass (before it, this measures y with a pass of its own).
      */
     public double[] l1Thresholds() {
         ensureTargetFactor();
@@ -453,7 +449,7 @@ public final class CentredObjective implements AutoCloseable {
 
     /**
      * θ₀ as the solvers start from it, in internal units (θ'₀ = τ·D⁻¹θ₀): the given values (user units) with constant
-     * columns' coefficients set to 0. A non-zero θ₀ needs τ: the first call measures y (a pass over y alone).
+     * columns' coefficients set to 0. A non-zero θ₀ needs τ: the first call measures y with one pass at θ = 0.
      */
     public double[] startingPoint(double[] theta0) {
         double[] t = theta0.clone();
@@ -513,33 +509,31 @@ public final class CentredObjective implements AutoCloseable {
         return ColumnMagnitudes.measure(problem, centred, standardize).refusal();
     }
 
-    /** τ, measured on first use (see the class Javadoc) from y alone ({@link ResidentProblem#targetSums}: no pass over X). */
+    /** τ, measured on first use (see the class Javadoc) with a pass of its own. */
     private void ensureTargetFactor() {
-        if (!(targetFactor > 0)) {
-            measureTarget(false, 2.0 / weightSum(), null);
+        if (targetFactor > 0) {
+            return;
+        }
+        try (BackendVector out = problem.allocateVector(problem.cols())) {
+            measureTarget(false, 2.0 / weightSum(), out);
         }
     }
 
     /**
-     * Measures y and sets τ: with the gradient pass at θ = 0 over all rows (into {@code out}) when {@code reusable}, else
-     * from y alone ({@link ResidentProblem#targetSums}: no pass over X). Returns that gradient pass's sums when
-     * {@code reusable} and τ came out as the factor the pass used or within 2^±{@value #REUSE_RESCALE_EXPONENT} of it
-     * (then {@code out} holds the internal gradient at θ = 0 for τ, before centring: the pass's output scaled by the
-     * power of two between them), else null.
+     * Measures y with the gradient pass at θ = 0 over all rows (into {@code out}) and sets τ. Returns that pass's sums
+     * when {@code reusable} and τ came out as the factor the pass used or within 2^±{@value #REUSE_RESCALE_EXPONENT}
+     * of it (then {@code out} holds the internal gradient at θ = 0 for τ, before centring: the pass's output scaled by
+     * the power of two between them), else null.
      */
     private ResidualSums measureTarget(boolean reusable, double scale, BackendVector out) {
+        int n = Math.toIntExact(problem.cols());
         boolean float64 = problem.precision() == Precision.FLOAT64;
         double tau = 1;
         double magnitude;
         ResidualSums sums;
         while (true) {
-            double intercept = centred ? tau * stats.targetMean() : 0;
-            if (reusable) {
-                problem.scale(0, passScratch); // θ = 0 (the vector holds zeros or a finite θ: no allocation of n zeros)
-                sums = problem.gradient(passScratch, intercept, tau, scale, RowSlice.all(), out);
-            } else {
-                sums = problem.targetSums(intercept, tau);
-            }
+            problem.scale(0, passScratch); // θ = 0 (the vector holds zeros or a finite θ: no allocation of n zeros)
+            sums = problem.gradient(passScratch, centred ? tau * stats.targetMean() : 0, tau, scale, RowSlice.all(), out);
             double meanSquare = sums.sumOfSquares() / weightSum();
             if (float64 && tau == 1 && meanSquare == Double.POSITIVE_INFINITY) {
                 tau = Math.scalb(1.0, -RETRY_EXPONENT); // y's squares overflowed: measure it scaled down
@@ -568,15 +562,18 @@ public final class CentredObjective implements AutoCloseable {
         }
         targetFactor = chosen;
         l1FactorsFor(chosen);
-        if (!reusable) {
-            return null; // the caller's own pass follows
+        boolean warmStart = !reusable && scale == 2.0 / weightSum(); // the cold start's gradient norm is wanted
+        if (!reusable && !warmStart) {
+            return null; // a slice's own pass follows
         }
         // float32 sums the products x·r in float32, where the pass at τ = 1 could overflow or underflow: no rescaling
         boolean rescalable = chosen == tau || float64 && Math.abs(Math.getExponent(chosen) - Math.getExponent(tau)) <= REUSE_RESCALE_EXPONENT;
         if (!rescalable) {
-            return null; // the caller's pass at τ follows
-        }
-        if (chosen != tau) { // the pass at τ' = 2ᵏτ, without a second pass: r, Σwr x and the sums all scale by 2ᵏ
+            if (!warmStart) {
+                return null; // the caller's pass at τ follows
+            }
+            sums = problem.gradient(passScratch, centred ? chosen * stats.targetMean() : 0, chosen, scale, RowSlice.all(), out);
+        } else if (chosen != tau) { // the pass at τ' = 2ᵏτ, without a second pass: r, Σwr x and the sums all scale by 2ᵏ
             double ratio = chosen / tau;
             problem.scale(ratio, out);
             sums = new ResidualSums(sums.sumOfSquares() * ratio * ratio, sums.sum() * ratio);
@@ -584,36 +581,24 @@ public final class CentredObjective implements AutoCloseable {
         if (factorVector != null) {
             problem.multiply(factorVector, out);
         }
+        if (warmStart) { // a warm start measured y at θ = 0: keep the cold start's gradient norm
+            if (centred) {
+                problem.axpy(-scale * sums.sum(), means, out);
+            }
+            zeroStartGradientNorm = gradientNorm(out);
+            return null;
+        }
         return sums;
     }
 
     /**
-     * ‖∇‖ at θ = 0 (‖S∇‖ when standardized, internal units: what a fit from 0 records first) when the first gradient
-     * pass over all rows ran at θ ≠ 0 — a warm start or a resume; measured with a pass of its own on the first call —
-     * else NaN. The full-batch solvers stop a warm start at tol times this (their own first norm when it is 0), so that
-     * starting near the answer asks for the accuracy a cold start reaches, not tol times a gradient that is already
-     * small (which would run into the rounding floor).
+     * ‖∇‖ at θ = 0 (‖S∇‖ when standardized, internal units: what a fit from 0 records first) when y was measured by a
+     * pass of its own — a warm start — else NaN. The full-batch solvers stop a warm start at tol times the larger of
+     * this and its own first gradient norm, so that starting near the answer asks for the accuracy a cold start
+     * reaches, not tol times a gradient that is already small (which would run into the rounding floor).
      */
     public double zeroStartGradientNorm() {
-        if (Boolean.TRUE.equals(startedAway) && Double.isNaN(zeroStartGradientNorm)) {
-            zeroStartGradientNorm = gradientNormAtZero();
-        }
         return zeroStartGradientNorm;
-    }
-
-    /** ‖∇‖ at θ = 0 in internal units (‖S∇‖ when standardized): one gradient pass over all rows. */
-    private double gradientNormAtZero() {
-        double scale = 2.0 / weightSum();
-        try (BackendVector zero = problem.allocateVector(problem.cols()); BackendVector g = problem.allocateVector(problem.cols())) {
-            ResidualSums sums = problem.gradient(zero, centred ? targetMean() : 0, targetFactor(), scale, RowSlice.all(), g);
-            if (factorVector != null) {
-                problem.multiply(factorVector, g);
-            }
-            if (centred) {
-                problem.axpy(-scale * sums.sum(), means, g);
-            }
-            return gradientNorm(g);
-        }
     }
 
     /** One fused pass in internal units: θ̃ = D∘θ' to the backend, its output times D. Reads θ, writes out. */
@@ -694,13 +679,8 @@ public final class CentredObjective implements AutoCloseable {
     public ResidualSums gradient(BackendVector theta, RowSlice rows, BackendVector gradient) {
         double scale = 2.0 / (rows.isAll() ? weightSum() : rows.size(problem.rows()));
         ResidualSums sums = null;
-        boolean firstFullPass = startedAway == null && rows.isAll();
-        boolean atZero = (firstFullPass || !(targetFactor > 0)) && rows.isAll() && isZero(theta);
-        if (firstFullPass) {
-            startedAway = !atZero;
-        }
         if (!(targetFactor > 0)) { // the first pass: measure y (at θ = 0 this is the pass asked for)
-            sums = measureTarget(atZero, scale, gradient);
+            sums = measureTarget(rows.isAll() && isZero(theta), scale, gradient);
         }
         if (sums == null) {
             sums = pass(theta, interceptFor(theta), targetFactor, scale, rows, gradient);

@@ -189,11 +189,6 @@ public final class CheckedProblem implements ResidentProblem {
     }
 
     @Override
-    public ResidualSums targetSums(double intercept, double targetWeight) {
-        return backend.targetSums(intercept, targetWeight);
-    }
-
-    @Override
     public StochasticEpoch.EpochSums epoch(StochasticEpoch epoch, BackendVector theta, BackendVector gradient) {
         length(theta, "θ");
         length(gradient, "the gradient's output");

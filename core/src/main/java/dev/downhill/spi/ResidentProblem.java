@@ -152,22 +152,6 @@ public interface ResidentProblem extends AutoCloseable {
                           RowSlice rows, BackendVector out);
 
     /**
-     * The residual sums at θ = 0 over all rows: with rᵢ = b − τ·yᵢ, returns Σwᵢrᵢ² and Σwᵢrᵢ (float64; wᵢ = 1 when
-     * unweighted) — what {@link #gradient} returns at θ = 0, up to the order of the additions. Core measures y's
-     * magnitude with it (the power of two τ of its internal units) without reading X. The default runs
-     * {@link #gradient} at θ = 0 (a pass over X); a backend holding y where it can sum it alone overrides it with a pass
-     * over y (and w) only.
-     *
-     * @param intercept    b
-     * @param targetWeight τ
-     */
-    default ResidualSums targetSums(double intercept, double targetWeight) {
-        try (BackendVector zero = allocateVector(cols()); BackendVector out = allocateVector(cols())) {
-            return gradient(zero, intercept, targetWeight, 1, RowSlice.all(), out);
-        }
-    }
-
-    /**
      * One whole epoch of SGD / mini-batch SGD in one call: every batch of {@code epoch} (its rows from the counter-based
      * sampler, its step sizes, centring, column factors, scaling and penalties — {@link StochasticEpoch} states the
      * arithmetic of one batch), run where X is. The default runs {@link StochasticEpoch#runPerBatch}: one

@@ -116,44 +116,6 @@ public abstract class BackendContract {
         }
     }
 
-    /**
-     * {@link ResidentProblem#targetSums}: Σw(b − τy)² and Σw(b − τy) over all rows, the sums of the gradient pass at
-     * θ = 0 — against a plain float64 loop (only the order of additions differs: a few ulps of Σ|terms|), weighted and not.
-     */
-    @Test
-    void targetSumsAreTheResidualSumsAtZero() {
-        TestData t = TestData.gaussian(211, 5, TestData.ramp(5), 0.5, 0.1, 23);
-        double[] w = new double[211];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = 0.5 + (i % 7) / 4.0;
-        }
-        for (boolean weighted : new boolean[] {false, true}) {
-            try (Dataset d = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y);
-                 ResidentProblem p = load(d, config(Solver.GD).build());
-                 BackendVector zero = p.allocateVector(5);
-                 BackendVector g = p.allocateVector(5)) {
-                for (double[] bt : new double[][] {{0, 1}, {0.7, 1}, {-3, 0x1p-20}, {2, 0}}) {
-                    double ss = 0;
-                    double s = 0;
-                    double abs = 0;
-                    for (int i = 0; i < 211; i++) {
-                        double r = bt[0] - bt[1] * t.y[i];
-                        double wi = weighted ? w[i] : 1;
-                        ss += wi * r * r;
-                        s += wi * r;
-                        abs += wi * Math.abs(r);
-                    }
-                    ResidualSums sums = p.targetSums(bt[0], bt[1]);
-                    ResidualSums pass = p.gradient(zero, bt[0], bt[1], 1, RowSlice.all(), g);
-                    assertEquals(ss, sums.sumOfSquares(), 1e-13 * ss, "Σwr² at b, τ = " + java.util.Arrays.toString(bt));
-                    assertEquals(s, sums.sum(), 1e-13 * abs, "Σwr at b, τ = " + java.util.Arrays.toString(bt));
-                    assertEquals(pass.sumOfSquares(), sums.sumOfSquares(), 1e-13 * ss, "Σwr² of the pass at θ = 0");
-                    assertEquals(pass.sum(), sums.sum(), 1e-13 * abs, "Σwr of the pass at θ = 0");
-                }
-            }
-        }
-    }
-
     @Test
     void predictionPassMatchesAPlainLoopAndRunsOnTheBackend() {
         TestData t = TestData.gaussian(1037, 9, TestData.ramp(9), 2, 0.3, 41);

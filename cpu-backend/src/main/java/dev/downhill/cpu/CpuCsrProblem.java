@@ -8,7 +8,6 @@ import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.SparseHostPasses;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.ExtendedResidual;
-import dev.downhill.spi.HostTargetSums;
 import dev.downhill.spi.Interrupts;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
@@ -345,13 +344,6 @@ final class CpuCsrProblem implements ResidentProblem {
             d[j] = squares[j] - squareOfMean;
         }
         return d;
-    }
-
-    /** A pass over y (and the weights) alone, on the calling thread: {@link HostTargetSums}. */
-    @Override
-    public ResidualSums targetSums(double intercept, double targetWeight) {
-        ensureOpen();
-        return HostTargetSums.of(y, weights, rows, precision, intercept, targetWeight);
     }
 
     @Override

@@ -10,7 +10,6 @@ import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.GramSystem;
 import dev.downhill.spi.HostExtendedResidual;
-import dev.downhill.spi.HostTargetSums;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
@@ -317,13 +316,6 @@ final class CpuProblem implements ResidentProblem {
             used = 1;
         }
         return combine(used, scale, g);
-    }
-
-    /** A pass over y (and the weights) alone, on the calling thread: {@link HostTargetSums}. */
-    @Override
-    public ResidualSums targetSums(double intercept, double targetWeight) {
-        ensureOpen();
-        return HostTargetSums.of(data.yPointer(), weights, rows, precision, intercept, targetWeight);
     }
 
     /** The first position of chunk c of a batch of {@code rows} rows cut into {@code chunks} (EpochKernels.batch_chunks). */

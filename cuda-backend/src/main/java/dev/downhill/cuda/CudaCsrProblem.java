@@ -8,7 +8,6 @@ import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.ExtendedResidual;
-import dev.downhill.spi.HostTargetSums;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
@@ -395,13 +394,6 @@ final class CudaCsrProblem implements ResidentProblem {
                     intercept, predictOut);
             context.toHost(predictOut, 0, new RawPointer(out.address() + 8 * (base + first)), count * 8);
         }
-    }
-
-    /** A pass over the host copy of y (and the weights) alone: {@link HostTargetSums}; no device work. */
-    @Override
-    public ResidualSums targetSums(double intercept, double targetWeight) {
-        ensureOpen();
-        return HostTargetSums.of(hostY, source.weightsPointer(), rows, precision, intercept, targetWeight);
     }
 
     @Override
