@@ -196,6 +196,31 @@ class CheckpointResumeTest {
         }
     }
 
+    /**
+     * y = ±1 (its root mean square about 0 is 1, within rounding of a power of two: the exponent of y's measured
+     * magnitude, and so τ, depends on the last bits of the measuring sums) with a column of 1e7 (D ≠ I, so τ is chosen):
+     * a resume must measure τ exactly as the cold start did. Measured from y alone on resumes and from the pass at θ = 0
+     * on cold starts, cg resumed to coefficients exactly twice the uninterrupted fit's (a review's reproducer, kept).
+     */
+    @Test
+    void resumesBitForBitWhereYsScaleIsWithinRoundingOfAPowerOfTwo() throws IOException {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(0);
+        int m = 1000 + r.nextInt(50000);
+        double[][] x = new double[m][3];
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < 3; j++) {
+                x[i][j] = r.nextGaussian() * (j == 0 ? 1e7 : 1);
+            }
+            y[i] = r.nextBoolean() ? 1 : -1;
+        }
+        try (Dataset d = Dataset.of(x, y)) {
+            interruptAndResume(d, base(Solver.CG).tolerance(0).maxIterations(20).build(), 2, Duration.ZERO);
+            interruptAndResume(d, base(Solver.GD).build(), 2, Duration.ZERO);
+            interruptAndResume(d, base(Solver.SGD).maxIterations(6).tolerance(0).build(), 2, Duration.ZERO);
+        }
+    }
+
     @Test
     void nesterovResumesBitForBit() throws IOException {
         try (Dataset d = data(400, 6, 2)) {
