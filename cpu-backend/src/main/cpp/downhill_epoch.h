@@ -933,7 +933,7 @@ __attribute__((target("avx2"), always_inline)) static inline double ep_narrow_do
 
 // The batches of one row at ring positions [from, from + count), rows of cols ≤ 4V columns: single_rows_body's
 // arithmetic, expression for expression (the same bits), with θ in registers (float64 lanes holding values of T; +0
-// past the row, where every operation keeps +0). F: the update flags (means: 1, S²: 8; narrow_rows_apply). x̄ and S²
+// past the row, cleared after each update). F: the update flags (means: 1, S²: 8; narrow_rows_apply). x̄ and S²
 // are read from small local copies each row (a compiler barrier keeps them out of the registers θ needs); g goes to a
 // local copy each row. Reads theta at the start, writes theta and g (the last row's) at the end; total += each Σwr², in
 // order.
@@ -959,6 +959,11 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
         th[v] = L::wide(L::load(thetaIn + 4 * v));
     }
     const typename L::Mask last = L::last_mask(cols, V);
+    // θ's lanes past the row, cleared after each update: they stay +0 (x̄, S² and x are +0 there) while a, α and η are
+    // finite, but a·0 is NaN once a step has overflowed (a = ±∞), which single_row_body, having no such lanes, never sees
+    const __m256d keep = _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(cols - 4 * (V - 1)),
+                                                                _mm256_setr_epi64x(0, 1, 2, 3)));
+    const bool ragged = (cols & 3) != 0;
     double sum_squares = *total;
     const ep_i64 distance = prefetch_distance<T>(cols);
     for (ep_i64 q = 0; q < count; q++) {
@@ -1025,6 +1030,9 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
                 __m256d step = (F & 8) ? _mm256_mul_pd(_mm256_load_pd((const double*) s2Copy + 4 * v), gj) : gj;
                 th[v] = _mm256_add_pd(th[v], _mm256_mul_pd(minus_rate4, step));
             }
+        }
+        if (ragged) {
+            th[V - 1] = _mm256_and_pd(th[V - 1], keep);
         }
         sum_squares += ss;
     }

@@ -373,6 +373,41 @@ class CpuEpochTest {
         }
     }
 
+    /**
+     * A row whose residual overflows T (θ near T's largest value, x of a few units: the row factor a = (T) r is ±∞ at the
+     * first row, θ ±∞ after it) gives the per-batch loop's bits in the register loop too, compared after an epoch of two
+     * rows, at widths whose last vector has lanes past the row: there a·0 is NaN, and unless those lanes are cleared
+     * after each update the second row's residual was NaN where the per-batch loop's is ±∞.
+     */
+    @ParameterizedTest(name = "{0} n={1}")
+    @org.junit.jupiter.params.provider.CsvSource({"FLOAT32, 1", "FLOAT64, 1", "FLOAT32, 3", "FLOAT64, 6"})
+    void aResidualThatOverflowsGivesThePerBatchLoopsBitsInRegistersToo(Precision precision, int n) {
+        int m = 2;
+        double[][] x = new double[m][n];
+        double[] y = {1, -1};
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                x[i][j] = 3 + i + 0.5 * j;
+            }
+        }
+        double big = precision == Precision.FLOAT32 ? 3e38 : 1.7e308;
+        double[] start = new double[n];
+        java.util.Arrays.fill(start, big);
+        try (Dataset data = Dataset.of(x, y);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
+                     BackendOptions.builder().threads(2).build()));
+             CentredObjective objective = new CentredObjective(problem, false, false, Penalty.none(), true);
+             var theta1 = problem.allocateVector(n); var g1 = problem.allocateVector(n);
+             var theta2 = problem.allocateVector(n); var g2 = problem.allocateVector(n)) {
+            theta1.copyFromHost(start);
+            theta2.copyFromHost(start);
+            dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(2, 0, m, m, 8), 1)
+                    .steps(0, s -> 0.01).build();
+            assertEpochsEqualRunPerBatch(problem, base, 1, s -> 0.01, theta1, g1, theta2, g2);
+            org.junit.jupiter.api.Assertions.assertFalse(Double.isFinite(theta1.copyToHost()[0]), "the step overflowed");
+        }
+    }
+
     static Stream<Arguments> narrow() {
         List<Arguments> list = new ArrayList<>();
         int k = 0;
