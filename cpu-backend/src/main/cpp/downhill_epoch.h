@@ -864,9 +864,9 @@ static SingleRows<T> single_rows(int f) {
 static const int NARROW_MAX_VECTORS = 8;
 
 // Whether the batches of one row of `cols` columns with update flags f run in registers (narrow_rows): AVX2, at most
-// NARROW_MAX_VECTORS·4 columns, and only centring (bit 1) and S² (bit 8) among the optional vectors.
+// NARROW_MAX_VECTORS·4 columns, and only centring (bit 1), an l2 term (bit 4) and S² (bit 8) among the optional vectors.
 static inline bool narrow_rows_apply(ep_i64 cols, int f, bool avx2) {
-    return avx2 && cols >= 1 && cols <= 4 * NARROW_MAX_VECTORS && (f & ~(1 | 8)) == 0;
+    return avx2 && cols >= 1 && cols <= 4 * NARROW_MAX_VECTORS && (f & ~(1 | 4 | 8)) == 0;
 }
 
 // The lanes of a narrow row: V vectors of four, the last one's lanes at or past cols masked to +0 (nothing past the row
@@ -933,25 +933,28 @@ __attribute__((target("avx2"), always_inline)) static inline double ep_narrow_do
 
 // The batches of one row at ring positions [from, from + count), rows of cols ≤ 4V columns: single_rows_body's
 // arithmetic, expression for expression (the same bits), with θ in registers (float64 lanes holding values of T; +0
-// past the row, cleared after each update). F: the update flags (means: 1, S²: 8; narrow_rows_apply). x̄ and S²
-// are read from small local copies each row (a compiler barrier keeps them out of the registers θ needs); g goes to a
+// past the row, cleared after each update). F: the update flags (means: 1, λ: 4, S²: 8; narrow_rows_apply). x̄, λ and
+// S² are read from small local copies each row (a compiler barrier keeps them out of the registers θ needs); g goes to a
 // local copy each row. Reads theta at the start, writes theta and g (the last row's) at the end; total += each Σwr², in
 // order.
 template <class T, int F, int V>
 __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_i64 cols, const T* y, const double* w,
                                                                const ep_i64* ring, ep_i64 mask, ep_i64 from, ep_i64 count,
                                                                ep_i64 ahead, const double* rates, double tau, double ymean,
-                                                               T* theta, T* g, const T* means, const T* s2, double* total) {
+                                                               T* theta, T* g, const T* means, const T* ridge, const T* s2,
+                                                               double* total) {
     typedef NarrowLanes<T> L;
     typedef typename L::Vector Lanes;
     alignas(32) T thetaIn[4 * V] = {};
     alignas(32) double muWide[4 * V] = {};
     alignas(32) T s2Copy[4 * V] = {};
+    alignas(32) T ridgeCopy[4 * V] = {};
     alignas(32) T gOut[4 * V] = {};
     for (ep_i64 j = 0; j < cols; j++) {
         thetaIn[j] = theta[j];
         muWide[j] = (F & 1) ? (double) means[j] : 0.0;
         s2Copy[j] = (F & 8) ? s2[j] : (T) 0;
+        ridgeCopy[j] = (F & 4) ? ridge[j] : (T) 0;
     }
     __m256d th[V];
 #pragma GCC unroll 8
@@ -1014,6 +1017,10 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
                 } else {
                     gj = _mm_add_ps(_mm_add_ps(pa, pa), _mm_setzero_ps());
                 }
+                if (F & 4) { // g_j = (T) (g_j + 1.0·(λ_j·θ_j)), λ_j·θ_j in T (θ's lanes hold values of T exactly)
+                    __m128 rs = _mm_mul_ps(_mm_load_ps((const float*) ridgeCopy + 4 * v), _mm256_cvtpd_ps(th[v]));
+                    gj = _mm256_cvtpd_ps(_mm256_add_pd(_mm256_cvtps_pd(gj), _mm256_cvtps_pd(rs)));
+                }
                 _mm_store_ps((float*) gOut + 4 * v, gj);
                 __m128 step = (F & 8) ? _mm_mul_ps(_mm_load_ps((const float*) s2Copy + 4 * v), gj) : gj;
                 th[v] = _mm256_cvtps_pd(_mm256_cvtpd_ps(_mm256_add_pd(th[v], _mm256_mul_pd(minus_rate4, _mm256_cvtps_pd(step)))));
@@ -1025,6 +1032,9 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
                     gj = _mm256_add_pd(_mm256_add_pd(pa, pa), q0);
                 } else {
                     gj = _mm256_add_pd(_mm256_add_pd(pa, pa), _mm256_setzero_pd());
+                }
+                if (F & 4) { // as float's, in float64
+                    gj = _mm256_add_pd(gj, _mm256_mul_pd(_mm256_load_pd((const double*) ridgeCopy + 4 * v), th[v]));
                 }
                 _mm256_store_pd((double*) gOut + 4 * v, gj);
                 __m256d step = (F & 8) ? _mm256_mul_pd(_mm256_load_pd((const double*) s2Copy + 4 * v), gj) : gj;
@@ -1056,7 +1066,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
 
 template <class T>
 using NarrowRows = void (*)(const T*, ep_i64, const T*, const double*, const ep_i64*, ep_i64, ep_i64, ep_i64, ep_i64,
-                            const double*, double, double, T*, T*, const T*, const T*, double*);
+                            const double*, double, double, T*, T*, const T*, const T*, const T*, double*);
 
 template <class T, int F>
 static NarrowRows<T> narrow_rows_of(ep_i64 cols) {
@@ -1081,8 +1091,12 @@ static NarrowRows<T> narrow_rows_for(ep_i64 cols, int f) {
     switch (f) {
         case 0: return narrow_rows_of<T, 0>(cols);
         case 1: return narrow_rows_of<T, 1>(cols);
+        case 4: return narrow_rows_of<T, 4>(cols);
+        case 5: return narrow_rows_of<T, 5>(cols);
         case 8: return narrow_rows_of<T, 8>(cols);
-        default: return narrow_rows_of<T, 9>(cols);
+        case 9: return narrow_rows_of<T, 9>(cols);
+        case 12: return narrow_rows_of<T, 12>(cols);
+        default: return narrow_rows_of<T, 13>(cols);
     }
 }
 
@@ -1147,7 +1161,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
             filled = target;
         }
         if (narrow != NULL) {
-            narrow(x, cols, y, w, rows, mask, from, span, until - from - span, rates + k, tau, ymean, theta, g, means, s2,
+            narrow(x, cols, y, w, rows, mask, from, span, until - from - span, rates + k, tau, ymean, theta, g, means, ridge, s2,
                    &total);
             k += span;
             continue;

@@ -346,14 +346,14 @@ class CpuEpochTest {
     }
 
     /**
-     * Batches of one narrow row (n ≤ 32) run with θ in registers where only centring and S² are on (no penalty, no column
-     * factors): the per-batch loop's bits for every width up to the limit and just past it (the lanes past the row are
-     * masked off), with and without intercept, standardization and weights.
+     * Batches of one narrow row (n ≤ 32) run with θ in registers where only centring, an l2 term and S² are on (no l1
+     * term, no column factors): the per-batch loop's bits for every width up to the limit and just past it (the lanes
+     * past the row are masked off), with and without intercept, standardization, weights and an l2 term.
      */
-    @ParameterizedTest(name = "{0} n={1} intercept={2} standardize={3} weighted={4}")
+    @ParameterizedTest(name = "{0} n={1} intercept={2} standardize={3} weighted={4} {5}")
     @MethodSource("narrow")
     void narrowRowsInRegistersGiveThePerBatchLoopsBits(Precision precision, int n, boolean intercept, boolean standardize,
-                                                       boolean weighted) {
+                                                       boolean weighted, Penalty penalty) {
         int m = 301;
         TestData t = TestData.gaussian(m, n, TestData.ramp(n), 0.8, 0.4, 100 + n);
         double[] w = new double[m];
@@ -363,7 +363,7 @@ class CpuEpochTest {
         try (Dataset data = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y);
              ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
                      BackendOptions.builder().threads(2).build()));
-             CentredObjective objective = new CentredObjective(problem, intercept, standardize, Penalty.none(), true);
+             CentredObjective objective = new CentredObjective(problem, intercept, standardize, penalty, true);
              var theta1 = problem.allocateVector(n); var g1 = problem.allocateVector(n);
              var theta2 = problem.allocateVector(n); var g2 = problem.allocateVector(n)) {
             dev.downhill.spi.StochasticEpoch base = objective.epochBuilder(dev.downhill.spi.EpochRows.of(5, 0, m, m, 8), 1)
@@ -413,8 +413,9 @@ class CpuEpochTest {
         int k = 0;
         for (Precision p : Precision.values()) {
             for (int n : new int[] {1, 3, 4, 5, 13, 16, 20, 31, 32, 33}) {
-                for (int flags = 0; flags < 4; flags++) {
-                    list.add(Arguments.of(p, n, (flags & 1) != 0, (flags & 2) != 0, k++ % 2 == 0));
+                for (int flags = 0; flags < 8; flags++) {
+                    list.add(Arguments.of(p, n, (flags & 1) != 0, (flags & 2) != 0, k++ % 2 == 0,
+                            (flags & 4) != 0 ? Penalty.l2(0.05) : Penalty.none()));
                 }
             }
         }
