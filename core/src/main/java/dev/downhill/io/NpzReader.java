@@ -72,7 +72,7 @@ public final class NpzReader {
             try {
                 pointers = readPointers(zip, file, major + 1);
                 indices = readIndices(zip, file, pointers.get(major), csr ? cols : rows);
-                values = readValues(zip, file, pointers.get(major), p);
+                values = readValues(zip, file, pointers.get(major), p, pointers, indices, csr);
                 canonical(file, csr ? rows : cols, pointers, indices, values, p, csr);
                 if (csr) {
                     try {
@@ -574,8 +574,12 @@ public final class NpzReader {
         }
     }
 
-    /** {@code data.npy}: {@code count} values converted to {@code p}. */
-    private static Pointer readValues(ZipFile zip, Path file, long count, Precision p) throws IOException {
+    /**
+     * {@code data.npy}: {@code count} values converted to {@code p}. A value float32 cannot hold is named by its entry and
+     * its place in X, from the pointers and indices already read (CSR: rows are the major axis; CSC: columns).
+     */
+    private static Pointer readValues(ZipFile zip, Path file, long count, Precision p, LongPointer pointers, IntPointer indices,
+                                      boolean csr) throws IOException {
         Header h = header(zip, file, "data.npy", false);
         try (InputStream in = h.data) {
             if (h.shape.length != 1 || h.shape[0] != count) {
@@ -600,7 +604,8 @@ public final class NpzReader {
                         } else {
                             floats[e] = (float) v;
                             if (dev.downhill.internal.Float32Range.lost(v)) {
-                                throw new MalformedFileException(file, "data.npy: entry " + (first + e) + " (zero-based): "
+                                throw new MalformedFileException(file, "data.npy: entry " + (first + e) + " (zero-based; "
+                                        + place(pointers, indices, csr, first + e) + "): "
                                         + dev.downhill.internal.Float32Range.problem(v) + "; " + dev.downhill.internal.Float32Range.ADVICE);
                             }
                         }
@@ -618,6 +623,26 @@ public final class NpzReader {
                 throw e;
             }
         }
+    }
+
+    /**
+     * "row i, column j" (zero-based) of stored entry {@code k}: its major index is the last m with pointers[m] ≤ k among
+     * the major + 1 monotone pointers (binary search; empty majors share a pointer, the last of them is the entry's), its
+     * minor index indices[k].
+     */
+    static String place(LongPointer pointers, IntPointer indices, boolean csr, long k) {
+        long lo = 0;
+        long hi = pointers.capacity() - 1; // pointers[0] = 0 ≤ k < pointers[last]
+        while (hi - lo > 1) {
+            long mid = (lo + hi) >>> 1;
+            if (pointers.get(mid) <= k) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        long minor = indices.get(k);
+        return csr ? "row " + lo + ", column " + minor : "row " + minor + ", column " + lo;
     }
 
     private static void integerVector(Header h, Path file, String name, long count) {

@@ -144,11 +144,20 @@ class NpzReaderTest {
         assertMalformed(() -> NpzReader.readCsr(write(dir.resolve("coo.npz"), one, false, false, "|S3", "coo")),
                 "sparse format 'coo' is not supported", "X.tocsr()");
         Path huge = write(dir.resolve("huge.npz"), new double[][] {{1, 0}, {0, 1e300}}, false, false, "|S3");
-        assertMalformed(() -> NpzReader.readCsr(huge, dev.downhill.Precision.FLOAT32), "data.npy: entry 1 (zero-based): 1.0E300",
-                "beyond float32's range", "--precision float64");
+        assertMalformed(() -> NpzReader.readCsr(huge, dev.downhill.Precision.FLOAT32),
+                "data.npy: entry 1 (zero-based; row 1, column 1): 1.0E300", "beyond float32's range", "--precision float64");
         Path tiny = write(dir.resolve("tiny.npz"), new double[][] {{1, 0}, {0, 1e-50}}, false, false, "|S3");
-        assertMalformed(() -> NpzReader.readCsr(tiny, dev.downhill.Precision.FLOAT32), "data.npy: entry 1 (zero-based): 1.0E-50",
-                "below float32's normal range", "become 0", "--precision float64");
+        assertMalformed(() -> NpzReader.readCsr(tiny, dev.downhill.Precision.FLOAT32),
+                "data.npy: entry 1 (zero-based; row 1, column 1): 1.0E-50", "below float32's normal range", "become 0",
+                "--precision float64");
+        // the entry's place in X, CSR and CSC, with empty rows/columns before it (their pointers repeat)
+        double[][] sparse = {{0, 0, 0, 0}, {2, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 3}, {0, 0, 1e300, 0}};
+        Path rows = write(dir.resolve("rows.npz"), sparse, false, false, "|S3");
+        assertMalformed(() -> NpzReader.readCsr(rows, dev.downhill.Precision.FLOAT32),
+                "data.npy: entry 2 (zero-based; row 4, column 2): 1.0E300");
+        Path columns = write(dir.resolve("columns.npz"), sparse, true, false, "|S3");
+        assertMalformed(() -> NpzReader.readCsr(columns, dev.downhill.Precision.FLOAT32),
+                "data.npy: entry 1 (zero-based; row 4, column 2): 1.0E300");
         Path deflated = write(dir.resolve("deflated.npz"), new double[][] {{1, 0, 2}, {0, 3, 0}, {4, 0, 5}}, false, false, "|S3");
         ZipDirectory.Member data = ZipDirectory.read(deflated).get("data.npy");
         byte[] zipped = Files.readAllBytes(deflated);
