@@ -44,6 +44,7 @@ final class ColumnMagnitudes {
         boolean outside = false;
         int largest = Integer.MIN_VALUE;
         String refusal = null;
+        java.util.BitSet vanished = null;
         for (int j = 0; j < a.length; j++) {
             double mean = means[j];
             double s = squares[j];
@@ -59,7 +60,10 @@ final class ColumnMagnitudes {
             a[j] = v;
             if (v == 0) {
                 if (mean != 0) { // the squares vanished: a spread that cannot be told from 0
-                    refusal = refusal != null ? refusal : tooSmall(float32, sparse, j, Math.abs(mean), low);
+                    refusal = refusal != null ? refusal : tooSmall(float32, sparse, j, rootMeanSquare(problem, j), low);
+                } else if (!float32) { // all zero, or values whose squares vanish with a mean of exactly 0 (±1e-200)
+                    vanished = vanished == null ? new java.util.BitSet(a.length) : vanished;
+                    vanished.set(j);
                 }
                 continue;
             }
@@ -74,7 +78,58 @@ final class ColumnMagnitudes {
             outside |= Math.abs(e) > CentredObjective.NEUTRAL_EXPONENT;
             largest = Math.max(largest, e);
         }
+        if (refusal == null && vanished != null) {
+            int j = firstNonZero(problem, vanished);
+            if (j >= 0) {
+                refusal = tooSmall(false, sparse, j, rootMeanSquare(problem, j), low);
+            }
+        }
         return new ColumnMagnitudes(a, refusal, outside, largest);
+    }
+
+    /** θ = 2^this on the probed columns: x·(s·x) is representable where x² is not (see {@link #firstNonZero}). */
+    private static final int PROBE_EXPONENT = 1000;
+
+    /**
+     * The first of the float64 columns {@code candidates} — each with mean exactly 0 and mean square 0 in the statistics
+     * — that is not all zero, or −1. The statistics cannot tell a zero column from one whose squares underflow (every
+     * |xᵢⱼ| below about 1.5e-162) and whose mean cancels exactly (±1e-200 alternating): taken for zero, such a column got
+     * θⱼ = 0 and the fit reported convergence with the column's signal missing. One extended residual pass (uncentred,
+     * double-double) at θ = s·Σ_{k∈candidates} eₖ tells them apart: gⱼ = Σᵢ wᵢxᵢⱼ(yᵢ − s·Σₖ xᵢₖ) is exactly 0 for a zero
+     * column (every product is 0) and, for a non-zero one, s·Σᵢ wᵢxᵢⱼ² (at least 2^1000 times the largest |xᵢⱼ|² of the
+     * column's own terms) would have to cancel exactly against y's and the other candidates' terms in double-double.
+     * Every candidate's |xᵢₖ| is below 2⁻⁵³⁷, so s·Σₖ xᵢₖ stays far from overflow. Made only when such a column exists.
+     */
+    private static int firstNonZero(ResidentProblem problem, java.util.BitSet candidates) {
+        double[] theta = new double[Math.toIntExact(problem.cols())];
+        for (int j = candidates.nextSetBit(0); j >= 0; j = candidates.nextSetBit(j + 1)) {
+            theta[j] = Math.scalb(1.0, PROBE_EXPONENT);
+        }
+        double[] g = problem.extendedResidual(false).transposedResidual(theta);
+        for (int j = candidates.nextSetBit(0); j >= 0; j = candidates.nextSetBit(j + 1)) {
+            if (g[j] != 0) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Column j's root mean square about 0, √((1/Σw)·Σᵢ wᵢxᵢⱼ²), measured without squaring xᵢⱼ in float64 (for a refusal's
+     * message: the column's squares vanished in the statistics, so every |xᵢⱼ| is below about 1.5e-162): s·Σᵢ wᵢxᵢⱼ² =
+     * gⱼ(0) − gⱼ(s·eⱼ) from two uncentred extended residual passes. NaN when that cannot be measured (not finite or not
+     * positive: values of a few subnormal bits).
+     */
+    private static double rootMeanSquare(ResidentProblem problem, int j) {
+        var pass = problem.extendedResidual(false);
+        double[] theta = new double[Math.toIntExact(problem.cols())];
+        double base = pass.transposedResidual(theta)[j];
+        theta[j] = Math.scalb(1.0, PROBE_EXPONENT);
+        double difference = base - pass.transposedResidual(theta)[j];
+        if (!(difference > 0) || !Double.isFinite(difference)) {
+            return Double.NaN;
+        }
+        return Math.scalb(Math.sqrt(difference / problem.weightSum()), -PROBE_EXPONENT / 2);
     }
 
     /** What to do; the svd solver only for dense X (it would densify a sparse one). */
@@ -93,7 +148,8 @@ final class ColumnMagnitudes {
 
     private static String tooSmall(boolean float32, boolean sparse, int column, double magnitude, int low) {
         return String.format(Locale.ROOT, "X's values are too small for the gradient solvers in %s: column %d's root mean square "
-                + "is about %.3g (they handle down to %.1e%s); %s", float32 ? "float32" : "float64", column, magnitude,
+                + "is %s (they handle down to %.1e%s); %s", float32 ? "float32" : "float64", column,
+                Double.isNaN(magnitude) ? "below 1e-300" : String.format(Locale.ROOT, "about %.3g", magnitude),
                 Math.scalb(1.0, -low), float32 ? "" : ", as the column statistics square X", way(float32, sparse));
     }
 
