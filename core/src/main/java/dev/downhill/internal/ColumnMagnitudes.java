@@ -94,18 +94,25 @@ final class ColumnMagnitudes {
      * The first of the float64 columns {@code candidates} — each with mean exactly 0 and mean square 0 in the statistics
      * — that is not all zero, or −1. The statistics cannot tell a zero column from one whose squares underflow (every
      * |xᵢⱼ| below about 1.5e-162) and whose mean cancels exactly (±1e-200 alternating): taken for zero, such a column got
-     * θⱼ = 0 and the fit reported convergence with the column's signal missing. One extended residual pass (uncentred,
-     * double-double) at θ = s·Σ_{k∈candidates} eₖ tells them apart: gⱼ = Σᵢ wᵢxᵢⱼ(yᵢ − s·Σₖ xᵢₖ) is exactly 0 for a zero
-     * column (every product is 0) and, for a non-zero one, s·Σᵢ wᵢxᵢⱼ² (at least 2^1000 times the largest |xᵢⱼ|² of the
-     * column's own terms) would have to cancel exactly against y's and the other candidates' terms in double-double.
-     * Every candidate's |xᵢₖ| is below 2⁻⁵³⁷, so s·Σₖ xᵢₖ stays far from overflow. Made only when such a column exists.
+     * θⱼ = 0 and the fit reported convergence with the column's signal missing. One ordinary gradient pass (the backend's
+     * own, float64) at θ = s·Σ_{k∈candidates} eₖ, b = 0, τ = 1 tells them apart: gⱼ = Σᵢ wᵢxᵢⱼ(s·Σₖ xᵢₖ − yᵢ) is exactly 0
+     * for a zero column (every product is 0) and, for a non-zero one, holds s·Σᵢ wᵢxᵢⱼ² (each term x·(s·x) representable
+     * where x² is not), which y's and the other candidates' terms would have to cancel exactly. Every candidate's |xᵢₖ| is
+     * below 2⁻⁵³⁷, so s·Σₖ xᵢₖ stays far from overflow. Made only when such a column exists (a zero column in float64
+     * data: one pass at the backend's speed).
      */
     private static int firstNonZero(ResidentProblem problem, java.util.BitSet candidates) {
-        double[] theta = new double[Math.toIntExact(problem.cols())];
+        int n = Math.toIntExact(problem.cols());
+        double[] theta = new double[n];
         for (int j = candidates.nextSetBit(0); j >= 0; j = candidates.nextSetBit(j + 1)) {
             theta[j] = Math.scalb(1.0, PROBE_EXPONENT);
         }
-        double[] g = problem.extendedResidual(false).transposedResidual(theta);
+        double[] g;
+        try (dev.downhill.spi.BackendVector t = problem.allocateVector(n); dev.downhill.spi.BackendVector out = problem.allocateVector(n)) {
+            t.copyFromHost(theta);
+            problem.gradient(t, 0, 1, 1, dev.downhill.spi.RowSlice.all(), out);
+            g = out.copyToHost();
+        }
         for (int j = candidates.nextSetBit(0); j >= 0; j = candidates.nextSetBit(j + 1)) {
             if (g[j] != 0) {
                 return j;

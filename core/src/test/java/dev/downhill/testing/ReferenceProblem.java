@@ -16,8 +16,8 @@ import dev.downhill.spi.RowSlice;
 /**
  * The direct solvers' passes in plain loops over a host dataset, with core's plain-Java dense kernels: an
  * independent implementation of the SPI's direct-solver half, so the contract can check that a backend
- * reaches the same decisions (condition estimate, rank) as this reference. The gradient half is not
- * implemented; the prediction pass is (plain loops). Float64 data only.
+ * reaches the same decisions (condition estimate, rank) as this reference. Of the gradient half only the full pass
+ * (plain loops, for core's scaling probes); the prediction pass too. Float64 data only.
  */
 public class ReferenceProblem implements ResidentProblem {
     private final Dataset data;
@@ -163,10 +163,37 @@ public class ReferenceProblem implements ResidentProblem {
         }
     }
 
+    /**
+     * The fused gradient over all rows in plain float64 loops (rᵢ = xᵢᵀθ + b − τyᵢ, out = s·Σᵢ wᵢxᵢrᵢ): what core's scaling
+     * decisions ask of a problem (a probe pass); slices are the solvers' business and not implemented.
+     */
     @Override
     public ResidualSums gradient(BackendVector theta, double intercept, double targetWeight, double scale, RowSlice rows,
                                  BackendVector out) {
-        throw new UnsupportedOperationException("the reference problem has only the direct solvers' passes");
+        if (!rows.isAll()) {
+            throw new UnsupportedOperationException("the reference problem's gradient visits all rows only");
+        }
+        double[] t = ((HostVector) theta).v;
+        double[] g = new double[n];
+        double ss = 0;
+        double sum = 0;
+        for (int i = 0; i < m; i++) {
+            double r = intercept - targetWeight * data.y(i);
+            for (int j = 0; j < n; j++) {
+                r += data.x(i, j) * t[j];
+            }
+            double wr = data.isWeighted() ? data.weight(i) * r : r;
+            ss += wr * r;
+            sum += wr;
+            for (int j = 0; j < n; j++) {
+                g[j] += data.x(i, j) * wr;
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            g[j] *= scale;
+        }
+        out.copyFromHost(g);
+        return new ResidualSums(ss, sum);
     }
 
     @Override
