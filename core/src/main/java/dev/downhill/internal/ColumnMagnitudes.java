@@ -87,25 +87,23 @@ final class ColumnMagnitudes {
         return new ColumnMagnitudes(a, refusal, outside, largest);
     }
 
-    /** θ = 2^this on the probed columns: x·(s·x) is representable where x² is not (see {@link #firstNonZero}). */
-    private static final int PROBE_EXPONENT = 1000;
 
     /**
      * The first of the float64 columns {@code candidates} — each with mean exactly 0 and mean square 0 in the statistics
      * — that is not all zero, or −1. The statistics cannot tell a zero column from one whose squares underflow (every
      * |xᵢⱼ| below about 1.5e-162) and whose mean cancels exactly (±1e-200 alternating): taken for zero, such a column got
      * θⱼ = 0 and the fit reported convergence with the column's signal missing. One ordinary gradient pass (the backend's
-     * own, float64) at θ = s·Σ_{k∈candidates} eₖ, b = 0, τ = 1 tells them apart: gⱼ = Σᵢ wᵢxᵢⱼ(s·Σₖ xᵢₖ − yᵢ) is exactly 0
-     * for a zero column (every product is 0) and, for a non-zero one, holds s·Σᵢ wᵢxᵢⱼ² (each term x·(s·x) representable
-     * where x² is not), which y's and the other candidates' terms would have to cancel exactly. Every candidate's |xᵢₖ| is
-     * below 2⁻⁵³⁷, so s·Σₖ xᵢₖ stays far from overflow. Made only when such a column exists (a zero column in float64
-     * data: one pass at the backend's speed).
+     * own, float64) at θ = s·Σ_{k∈candidates} eₖ (s = 2^{@value ColumnSpread#PROBE_EXPONENT}), b = 0, τ = 1 tells them
+     * apart: gⱼ = Σᵢ wᵢxᵢⱼ(s·Σₖ xᵢₖ − yᵢ) is exactly 0 for a zero column (every product is 0) and, for a non-zero one,
+     * holds s·Σᵢ wᵢxᵢⱼ² (each term x·(s·x) representable where x² is not), which y's and the other candidates' terms
+     * would have to cancel exactly. Every candidate's |xᵢₖ| is below 2⁻⁵³⁷, so s·Σₖ xᵢₖ stays far from overflow. Made
+     * only when such a column exists (a zero column in float64 data: one pass at the backend's speed).
      */
     private static int firstNonZero(ResidentProblem problem, java.util.BitSet candidates) {
         int n = Math.toIntExact(problem.cols());
         double[] theta = new double[n];
         for (int j = candidates.nextSetBit(0); j >= 0; j = candidates.nextSetBit(j + 1)) {
-            theta[j] = Math.scalb(1.0, PROBE_EXPONENT);
+            theta[j] = Math.scalb(1.0, ColumnSpread.PROBE_EXPONENT);
         }
         double[] g;
         try (dev.downhill.spi.BackendVector t = problem.allocateVector(n); dev.downhill.spi.BackendVector out = problem.allocateVector(n)) {
@@ -122,21 +120,13 @@ final class ColumnMagnitudes {
     }
 
     /**
-     * Column j's root mean square about 0, √((1/Σw)·Σᵢ wᵢxᵢⱼ²), measured without squaring xᵢⱼ in float64 (for a refusal's
-     * message: the column's squares vanished in the statistics, so every |xᵢⱼ| is below about 1.5e-162): s·Σᵢ wᵢxᵢⱼ² =
-     * gⱼ(0) − gⱼ(s·eⱼ) from two uncentred extended residual passes. NaN when that cannot be measured (not finite or not
-     * positive: values of a few subnormal bits).
+     * Column j's root mean square about 0, measured without squaring xᵢⱼ in float64 ({@link ColumnSpread}: for a refusal's
+     * message, the column's squares having vanished in the statistics); NaN when it cannot be measured (values of a few
+     * subnormal bits).
      */
     private static double rootMeanSquare(ResidentProblem problem, int j) {
-        var pass = problem.extendedResidual(false);
-        double[] theta = new double[Math.toIntExact(problem.cols())];
-        double base = pass.transposedResidual(theta)[j];
-        theta[j] = Math.scalb(1.0, PROBE_EXPONENT);
-        double difference = base - pass.transposedResidual(theta)[j];
-        if (!(difference > 0) || !Double.isFinite(difference)) {
-            return Double.NaN;
-        }
-        return Math.scalb(Math.sqrt(difference / problem.weightSum()), -PROBE_EXPONENT / 2);
+        double spread = ColumnSpread.of(problem, false, j);
+        return spread > 0 ? spread : Double.NaN;
     }
 
     /** What to do; the svd solver only for dense X (it would densify a sparse one). */

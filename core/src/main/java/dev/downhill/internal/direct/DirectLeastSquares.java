@@ -1,6 +1,7 @@
 package dev.downhill.internal.direct;
 
 import dev.downhill.SingularMatrixException;
+import dev.downhill.internal.ColumnSpread;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.GramSystem;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * "all zero after centring (a constant column)"; a column that varies at ~1e-200 — its squares underflow float64, so
  * its diagonal entry is 0 although its values differ — is too small for the normal equations, not constant (it said
  * "a constant column", while the gradient solvers said the values were too small). The two are told apart by the
- * column's spread measured without squaring ({@link ColumnSpread}), not by its mean: ±1e-200 alternating has mean exactly
+ * column's spread measured without squaring ({@link dev.downhill.internal.ColumnSpread}), not by its mean: ±1e-200 alternating has mean exactly
  * 0 and was called "all zero".
  */
 class ZeroDiagonalMessageTest {

@@ -1,11 +1,12 @@
-package dev.downhill.internal.direct;
+package dev.downhill.internal;
 
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.ResidentProblem;
 
 /**
  * One column's spread measured without squaring its values in float64: what the normal equations need to say why a
- * column's entry of XᵀX is 0. That entry, Σᵢ wᵢx̃ᵢⱼ² (x̃ centred when fitting an intercept, else x), is 0 both when the
+ * column's entry of XᵀX is 0, and the gradient solvers to say how small a column too small to square is
+ * ({@link ColumnMagnitudes}). That entry, Σᵢ wᵢx̃ᵢⱼ² (x̃ centred when fitting an intercept, else x), is 0 both when the
  * column is constant (every x̃ᵢⱼ = 0) and when its values are too small to square (every |x̃ᵢⱼ| below about 1.5e-162,
  * e.g. ±1e-200): the column statistics cannot tell the two apart when the mean is 0. The extended residual pass can,
  * since g(θ) = X_cᵀW(y_c − X_cθ) is affine in θ and carried in double-double:
@@ -14,7 +15,7 @@ import dev.downhill.spi.ResidentProblem;
  * overflows (|s·x̃ᵢⱼ| &lt; 2^463). Two O(mn) passes, made only on the way to a refusal, and only when the mean is
  * below {@value #LARGE_MEAN_EXPONENT} in binary exponent (a larger one settles it: see {@link #of}).
  */
-final class ColumnSpread {
+public final class ColumnSpread {
     /** s = 2^this in the probe θ = s·eⱼ. */
     static final int PROBE_EXPONENT = 1000;
 
@@ -43,7 +44,7 @@ final class ColumnSpread {
      * constant column). A constant column's residue s·x̃ᵢⱼ may overflow for large means; a difference that is not finite
      * reads as 0, the right answer for it.
      */
-    static double of(ResidentProblem problem, boolean centred, int j) {
+    public static double of(ResidentProblem problem, boolean centred, int j) {
         double mean = Math.abs(problem.columnStatistics().means()[j]);
         if (centred && mean >= Math.scalb(1.0, LARGE_MEAN_EXPONENT)) {
             return 0;
