@@ -329,6 +329,14 @@ __attribute__((target("avx2"))) static inline __m256d ep_products4(const T* a, c
     return _mm256_setr_pd(p0, p1, p2, 0.0);
 }
 
+// (l0 + l1) + (l2 + l3) of a vector's lanes.
+__attribute__((target("avx2"))) static inline double ep_lanes_sum(__m256d t) {
+    __m128d lo = _mm256_castpd256_pd128(t);
+    __m128d hi = _mm256_extractf128_pd(t, 1);
+    __m128d pairs = _mm_hadd_pd(lo, hi); // [l0 + l1, l2 + l3]
+    return _mm_cvtsd_f64(_mm_add_sd(pairs, _mm_unpackhi_pd(pairs, pairs)));
+}
+
 // dot16_portable's sums with s_{4q..4q+3} in the ymm accumulator q: whole blocks of 16, then the tail's products in the
 // accumulators' lanes from s_0 on (+0 in the lanes past the end, which changes no sum).
 template <class T>
@@ -348,10 +356,7 @@ __attribute__((target("avx2"))) static inline double dot16_avx2(const T* a, cons
         s2 = _mm256_add_pd(s2, ep_products4(a, b, j + 8, tail - 8));
         s3 = _mm256_add_pd(s3, ep_products4(a, b, j + 12, tail - 12));
     }
-    __m256d t = _mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3));
-    double l[4];
-    _mm256_storeu_pd(l, t);
-    return (l[0] + l[1]) + (l[2] + l[3]);
+    return ep_lanes_sum(_mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3)));
 }
 
 static inline bool ep_avx2() {
@@ -874,6 +879,11 @@ static inline bool narrow_rows_apply(ep_i64 cols, int f, bool avx2) {
 template <class T>
 struct NarrowLanes;
 
+// The 64-bit lanes of the last of `vectors` vectors of four that hold columns below cols (all ones), the others 0.
+__attribute__((target("avx2"))) static inline __m256i ep_last_lanes64(ep_i64 cols, int vectors) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(cols - 4 * (vectors - 1)), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+
 template <>
 struct NarrowLanes<float> {
     typedef __m128 Vector;
@@ -897,7 +907,7 @@ struct NarrowLanes<double> {
     typedef __m256d Vector;
     typedef __m256i Mask;
     __attribute__((target("avx2"))) static inline Mask last_mask(ep_i64 cols, int vectors) {
-        return _mm256_cmpgt_epi64(_mm256_set1_epi64x(cols - 4 * (vectors - 1)), _mm256_setr_epi64x(0, 1, 2, 3));
+        return ep_last_lanes64(cols, vectors);
     }
     __attribute__((target("avx2"))) static inline Vector load(const double* p) {
         return _mm256_loadu_pd(p);
@@ -909,14 +919,6 @@ struct NarrowLanes<double> {
         return v;
     }
 };
-
-// (l0 + l1) + (l2 + l3) of a vector's lanes.
-__attribute__((target("avx2"))) static inline double ep_lanes_sum(__m256d t) {
-    __m128d lo = _mm256_castpd256_pd128(t);
-    __m128d hi = _mm256_extractf128_pd(t, 1);
-    __m128d pairs = _mm_hadd_pd(lo, hi); // [l0 + l1, l2 + l3]
-    return _mm_cvtsd_f64(_mm_add_sd(pairs, _mm_unpackhi_pd(pairs, pairs)));
-}
 
 // dot16's sums for V vectors of lanes (the products p[v] in lanes 4v..4v+3, +0 past the row): vector v goes into
 // accumulator v mod 4 in increasing v, each accumulator from +0 — dot16_avx2's blocks of 16 and its tail, whose lanes
@@ -964,8 +966,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
     const typename L::Mask last = L::last_mask(cols, V);
     // θ's lanes past the row, cleared after each update: they stay +0 (x̄, S² and x are +0 there) while a, α and η are
     // finite, but a·0 is NaN once a step has overflowed (a = ±∞), which single_row_body, having no such lanes, never sees
-    const __m256d keep = _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_set1_epi64x(cols - 4 * (V - 1)),
-                                                                _mm256_setr_epi64x(0, 1, 2, 3)));
+    const __m256d keep = _mm256_castsi256_pd(ep_last_lanes64(cols, V));
     const bool ragged = (cols & 3) != 0;
     double sum_squares = *total;
     const ep_i64 distance = prefetch_distance<T>(cols);
