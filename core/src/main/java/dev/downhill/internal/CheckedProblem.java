@@ -32,6 +32,7 @@ public final class CheckedProblem implements ResidentProblem {
     private ColumnStatistics statistics;
     private final double[][] deviations = new double[2][];
     private final ExtendedResidual[] residuals = new ExtendedResidual[2];
+    private final ColumnMagnitudes[] magnitudes = new ColumnMagnitudes[2];
 
     /** The host dataset the problem was loaded from (one of them, or neither when unknown). */
     private final dev.downhill.Dataset hostData;
@@ -150,6 +151,19 @@ public final class CheckedProblem implements ResidentProblem {
             deviations[slot] = backend.columnMeanSquaredDeviations(centred).clone();
         }
         return deviations[slot].clone();
+    }
+
+    /**
+     * The columns' magnitudes about the means ({@code aboutMeans}) or about 0, measured once ({@code measure}, called at
+     * most once per setting) and kept: they are a property of the data, and their zero-or-tiny column probe is a pass
+     * over X (a fit with {@code --solver auto} measures them for its choice and again for the solver it chose).
+     */
+    synchronized ColumnMagnitudes columnMagnitudes(boolean aboutMeans, java.util.function.Supplier<ColumnMagnitudes> measure) {
+        int slot = aboutMeans ? 1 : 0;
+        if (magnitudes[slot] == null) {
+            magnitudes[slot] = measure.get();
+        }
+        return magnitudes[slot];
     }
 
     @Override

@@ -31,10 +31,18 @@ final class ColumnMagnitudes {
 
     /**
      * Measures {@code problem}'s columns from its cached statistics: about the means when {@code standardize} and
-     * {@code centred} (a fit that standardizes needs those deviations), else about 0.
+     * {@code centred} (a fit that standardizes needs those deviations), else about 0. A {@link CheckedProblem} measures
+     * once per setting and keeps the result.
      */
     static ColumnMagnitudes measure(ResidentProblem problem, boolean centred, boolean standardize) {
         boolean aboutMeans = standardize && centred;
+        if (problem instanceof CheckedProblem checked) {
+            return checked.columnMagnitudes(aboutMeans, () -> measureNow(problem, aboutMeans));
+        }
+        return measureNow(problem, aboutMeans);
+    }
+
+    private static ColumnMagnitudes measureNow(ResidentProblem problem, boolean aboutMeans) {
         double[] squares = problem.columnMeanSquaredDeviations(aboutMeans);
         double[] means = problem.columnStatistics().means();
         boolean float32 = problem.precision() == Precision.FLOAT32;

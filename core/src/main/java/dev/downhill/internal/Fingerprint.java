@@ -155,8 +155,12 @@ public final class Fingerprint {
         java.util.List<CheckpointMismatchException.Difference> out = new java.util.ArrayList<>();
         java.util.Set<String> names = new java.util.LinkedHashSet<>(now.keySet());
         names.addAll(saved.keySet());
+        boolean otherPrecision = !saved.getOrDefault("precision", "").equals(now.getOrDefault("precision", ""));
         for (String name : names) {
             if (!decides(name, saved) && !decides(name, now)) {
+                continue;
+            }
+            if (otherPrecision && followsPrecision(name, saved, now)) {
                 continue;
             }
             String a = saved.getOrDefault(name, "(absent)");
@@ -166,6 +170,30 @@ public final class Fingerprint {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether field {@code name} differs only because the working precision does (which is a difference of its own): the
+     * checksum, taken of the values as read at that precision, and the tolerance where each side has its precision's
+     * default ({@link dev.downhill.FitConfig#tolerance(Precision)}) — so that a resume with another {@code --precision}
+     * is told that, not also that the data and {@code --tol} changed.
+     */
+    private static boolean followsPrecision(String name, Map<String, String> saved, Map<String, String> now) {
+        switch (name) {
+            case "checksum":
+                return true;
+            case "tolerance":
+                return isPrecisionDefault(saved) && isPrecisionDefault(now);
+            default:
+                return false;
+        }
+    }
+
+    private static boolean isPrecisionDefault(Map<String, String> f) {
+        String tolerance = f.get("tolerance");
+        boolean float32 = "float32".equals(f.get("precision"));
+        return Double.toString(float32 ? dev.downhill.FitConfig.DEFAULT_GD_TOLERANCE_FLOAT32 : dev.downhill.FitConfig.DEFAULT_GD_TOLERANCE)
+                .equals(tolerance);
     }
 
     /**

@@ -27,12 +27,16 @@ class FingerprintTest {
 
     /** A problem of {@code rows} × {@code cols} on a backend that runs on {@code hostThreads} threads (0: does not say). */
     private static ResidentProblem problem(long rows, long cols, int hostThreads) {
+        return problem(rows, cols, hostThreads, Precision.FLOAT64);
+    }
+
+    private static ResidentProblem problem(long rows, long cols, int hostThreads, Precision precision) {
         return (ResidentProblem) Proxy.newProxyInstance(FingerprintTest.class.getClassLoader(), new Class<?>[] {ResidentProblem.class},
                 (proxy, method, args) -> {
                     switch (method.getName()) {
                         case "rows": return rows;
                         case "cols": return cols;
-                        case "precision": return Precision.FLOAT64;
+                        case "precision": return precision;
                         case "weighted":
                         case "isSparse": return false;
                         case "backendName": return "cpu";
@@ -196,5 +200,25 @@ class FingerprintTest {
                 of(base(Solver.SGD).schedule(invtime).build()));
         assertEquals(List.of(new Difference("learningRate", "0.01", "auto")), d);
         assertTrue(Fingerprint.decides("learningRate", of(base(Solver.GD).build())));
+    }
+
+    /** {@code config}'s fingerprint at {@code precision}, the data's checksum {@code checksum}. */
+    private static Map<String, String> of(FitConfig config, Precision precision, String checksum) {
+        return Fingerprint.of(problem(400, 6, CORES, precision), config.backendOptions(), checksum, config);
+    }
+
+    @Test
+    void anotherPrecisionIsThatDifferenceNotAlsoTheChecksumAndTheDefaultTolerance() {
+        FitConfig gd = base(Solver.GD).build();
+        // the same file read at another precision: its sample's values (so the checksum) and the default --tol follow it
+        assertEquals(List.of("precision"), fields(Fingerprint.differences(of(gd, Precision.FLOAT64, "aaaa"), of(gd, Precision.FLOAT32, "bbbb"))));
+        assertEquals(List.of("precision"), fields(Fingerprint.differences(of(gd, Precision.FLOAT32, "bbbb"), of(gd, Precision.FLOAT64, "aaaa"))));
+        // a --tol given on one side only is still named
+        FitConfig tol = base(Solver.GD).tolerance(1e-8).build();
+        assertEquals(List.of("precision", "tolerance"),
+                fields(Fingerprint.differences(of(tol, Precision.FLOAT64, "aaaa"), of(gd, Precision.FLOAT32, "bbbb"))));
+        // at one precision, other data is other data, and another --tol another --tol
+        assertEquals(List.of("checksum"), fields(Fingerprint.differences(of(gd, Precision.FLOAT32, "aaaa"), of(gd, Precision.FLOAT32, "bbbb"))));
+        assertEquals(List.of("tolerance"), fields(Fingerprint.differences(of(tol, Precision.FLOAT64, "aaaa"), of(gd, Precision.FLOAT64, "aaaa"))));
     }
 }

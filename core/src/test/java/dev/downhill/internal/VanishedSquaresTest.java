@@ -1,5 +1,6 @@
 package dev.downhill.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +87,39 @@ class VanishedSquaresTest {
             tiny[i] = 1e-200 * r.nextGaussian();
         }
         assertRefusedWith(i -> tiny[i]);
+    }
+
+    /** A {@link ReferenceProblem} that counts its gradient passes. */
+    private static final class CountingProblem extends ReferenceProblem {
+        int gradients;
+
+        CountingProblem(Dataset d) {
+            super(d);
+        }
+
+        @Override
+        public dev.downhill.spi.ResidualSums gradient(dev.downhill.spi.BackendVector theta, double intercept, double targetWeight,
+                double scale, dev.downhill.spi.RowSlice rows, dev.downhill.spi.BackendVector out) {
+            gradients++;
+            return super.gradient(theta, intercept, targetWeight, scale, rows, out);
+        }
+    }
+
+    @Test
+    void aCheckedProblemProbesItsZeroColumnsOncePerSetting() {
+        try (Dataset d = data(i -> 0)) {
+            CountingProblem counted = new CountingProblem(d);
+            dev.downhill.spi.ResidentProblem checked = CheckedProblem.of(counted);
+            for (int k = 0; k < 3; k++) {
+                assertNull(CentredObjective.scaleProblem(checked, true, true));
+            }
+            assertEquals(1, counted.gradients, "one probe pass about the means");
+            assertNull(CentredObjective.scaleProblem(checked, true, false));
+            assertNull(CentredObjective.scaleProblem(checked, false, true));
+            assertEquals(2, counted.gradients, "and one about 0, whatever asks for it");
+            assertNull(CentredObjective.scaleProblem(counted, true, true));
+            assertEquals(3, counted.gradients, "an unchecked problem measures each time");
+        }
     }
 
     @Test
