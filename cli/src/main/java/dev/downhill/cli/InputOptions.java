@@ -248,8 +248,8 @@ final class InputOptions {
             return format.toLowerCase(Locale.ROOT);
         }
         String name = data == null || data.getFileName() == null ? "" : data.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".gz")) { // gzip text is read decompressed (d.svm.gz, d.csv.gz): its format is the inner name's
-            name = name.substring(0, name.length() - 3);
+        if (name.endsWith(".gz") || name.endsWith(".bz2")) { // compressed text is read decompressed (d.svm.gz, d.csv.bz2): its format is the inner name's
+            name = name.substring(0, name.lastIndexOf('.'));
         }
         if (name.endsWith(".csv")) {
             return "csv";

@@ -120,7 +120,7 @@ class CliReliabilityTest {
     }
 
     @Test
-    void gzipTextFilesAreReadAsTheirText() throws Exception {
+    void compressedTextFilesAreReadAsTheirText() throws Exception {
         // d.svm.gz and d.csv.gz: the format is the inner name's, the text is read decompressed (both were "cannot tell
         // the format"; a .gz with --sparse was parsed as text garbage)
         StringBuilder svm = new StringBuilder();
@@ -144,6 +144,32 @@ class CliReliabilityTest {
         CliRun sparse = run("fit", "--data", dir.resolve("d.svm.gz").toString(), "--sparse", "--solver", "cg", "--quiet");
         assertEquals(0, sparse.code(), sparse.err());
         assertTrue(sparse.out().contains("coefficients: [2.000000000, -1.000000000]"), sparse.out());
+        // bzip2 likewise (LIBSVM's files come as .bz2), from standard input too (the text is spooled decompressed)
+        for (String[] file : new String[][] {{"d.svm.bz2", svm.toString()}, {"d.csv.bz2", csv.toString()}}) {
+            Path bz2 = dir.resolve(file[0]);
+            try (java.io.OutputStream out = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(
+                    java.nio.file.Files.newOutputStream(bz2))) {
+                out.write(file[1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            CliRun r = run("fit", "--data", bz2.toString(), "--solver", "normal", "--quiet");
+            assertEquals(0, r.code(), file[0] + ": " + r.err());
+            assertTrue(r.out().contains("coefficients: [2.000000000, -1.000000000]"), file[0] + ": " + r.out());
+        }
+        Path fifo = dir.resolve("pipe");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        byte[] bz2 = Files.readAllBytes(dir.resolve("d.svm.bz2"));
+        Thread writer = new Thread(() -> {
+            try {
+                Files.write(fifo, bz2);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        CliRun piped = run("fit", "--data", fifo.toString(), "--format", "svmlight", "--sparse", "--solver", "cg", "--quiet");
+        assertEquals(0, piped.code(), piped.err());
+        assertTrue(piped.out().contains("coefficients: [2.000000000, -1.000000000]"), piped.out());
     }
 
     @Test

@@ -76,6 +76,36 @@ class SvmLightReaderTest {
     }
 
     @Test
+    void readsABzip2FileAsItsTextEveryStreamOfIt() throws IOException {
+        // LIBSVM's collection distributes its files as .bz2 and scikit-learn reads them; these bytes are the bzip2 tool's
+        // (`printf '1.5 1:0.5 3:-2\n' | bzip2 -9`, then the second line likewise), concatenated as pbzip2 writes a file:
+        // two streams, both read
+        java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();
+        byte[] first = b64.decode("QlpoOTFBWSZTWbl2xm8AAAPYAAAQQAN6ECAAMQAwIAwgUNK+BpQz4u5IpwoSFy7YzeA=");
+        byte[] second = b64.decode("QlpoOTFBWSZTWTpZgxkAAAHZAAAQQAI0EAIAIAAiGmjahDAh6shJTBeLuSKcKEgdLMGMgA==");
+        Path bz2 = dir.resolve("data.svm.bz2");
+        try (java.io.OutputStream out = Files.newOutputStream(bz2)) {
+            out.write(first);
+            out.write(second);
+        }
+        Path unnamed = dir.resolve("data-without-a-suffix");
+        Files.copy(bz2, unnamed);
+        double[][] x = {{0.5, 0, -2, 0}, {0, 40, 0, 1}};
+        for (Path f : new Path[] {bz2, unnamed}) {
+            try (Dataset d = SvmLightReader.readDataset(f); SparseData sparse = SvmLightReader.defaults().readSparse(f)) {
+                assertData(d, x, new double[] {1.5, -2});
+                assertEquals(2, sparse.x().rows());
+                assertEquals(4, sparse.x().nonZeros());
+            }
+        }
+        Path broken = dir.resolve("broken.svm.bz2");
+        Files.write(broken, java.util.Arrays.copyOf(first, first.length - 6));
+        RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> SvmLightReader.readDataset(broken).close());
+        assertTrue(e.getMessage().contains("broken.svm.bz2"), e.getMessage());
+    }
+
+    @Test
     void honoursAFixedFeatureCountZeroBasedIndicesAndFloat32() {
         Path f = svm("1 1:1 2:2\n2 2:3\n");
         try (Dataset d = SvmLightReader.defaults().withFeatures(4).read(f)) {
