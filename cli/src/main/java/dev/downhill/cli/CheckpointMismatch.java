@@ -117,6 +117,7 @@ final class CheckpointMismatch {
             case "backend": return "--backend";
             case "cores": return "the core count (the default --threads 0 uses every core)";
             case "threads": return "the thread count the backend ran on (--threads, capped; without it, every core)";
+            case "sumsLayout": return "the device and its kernels' grid (they decide the order of the sums)";
             case "solver": return "--solver";
             case "learningRate": return "--lr";
             case "maxIterations": return "--iterations";

@@ -118,6 +118,11 @@ public final class CheckedProblem implements ResidentProblem {
     }
 
     @Override
+    public String sumsLayout() {
+        return backend.sumsLayout();
+    }
+
+    @Override
     public boolean weighted() {
         return backend.weighted();
     }

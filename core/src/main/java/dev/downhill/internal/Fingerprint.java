@@ -34,6 +34,9 @@ import org.bytedeco.javacpp.FloatPointer;
  * same sums). Elsewhere it holds the count asked for in {@code backendOptions} and, for the default, the machine's
  * {@value #CORES}, as checkpoints saved before {@value #THREADS} did; such a checkpoint is read as holding the effective
  * count (the count asked for, or its cores for the default: what those backends run on) — see {@link #differences}.
+ * Where the backend names what else decides its sums ({@link ResidentProblem#sumsLayout()}: a GPU and its kernels'
+ * grid), the fingerprint holds that as {@value #SUMS_LAYOUT} and {@code backendOptions} without the count asked for
+ * (threads decide nothing there); a checkpoint saved before layouts were recorded is compared without either.
  *
  * <p>Settings the checkpoint's solver does not use (those the command line warns about and ignores: a seed for cg, a
  * learning rate for an inverse-time schedule, an iteration limit for the direct solvers, …) are recorded but do not
@@ -46,6 +49,8 @@ public final class Fingerprint {
     static final String THREADS = "threads";
     /** The field of the machine's core count, in fingerprints without {@value #THREADS} when the threads are the default. */
     static final String CORES = "cores";
+    /** The field of what else decides the sums' order ({@link ResidentProblem#sumsLayout()}: the device and its grid). */
+    static final String SUMS_LAYOUT = "sumsLayout";
     private static final String BACKEND_OPTIONS = "backendOptions";
     private static final String OPTIONS_THREADS = "BackendOptions[threads=";
 
@@ -106,7 +111,14 @@ public final class Fingerprint {
         f.put("checksum", checksum == null ? "unknown" : checksum);
         f.put("backend", problem.backendName());
         int threads = problem.hostThreads();
-        if (threads > 0) { // the count the backend runs on decides the sums' order, not the count asked for
+        String layout = problem.sumsLayout();
+        if (!layout.isEmpty()) { // the device decides the sums' order; the count asked for, nothing
+            f.put(BACKEND_OPTIONS, options == null ? "unknown" : withoutThreads(options.toString()));
+            if (threads > 0) {
+                f.put(THREADS, Integer.toString(threads));
+            }
+            f.put(SUMS_LAYOUT, layout);
+        } else if (threads > 0) { // the count the backend runs on decides the sums' order, not the count asked for
             f.put(BACKEND_OPTIONS, options == null ? "unknown" : withoutThreads(options.toString()));
             f.put(THREADS, Integer.toString(threads));
         } else {
@@ -146,6 +158,10 @@ public final class Fingerprint {
      * {@value #CORES} (none recorded: absent, a difference) — what the cpu and nd4j backends resolve them to.
      */
     public static java.util.List<CheckpointMismatchException.Difference> differences(Map<String, String> saved, Map<String, String> now) {
+        if (saved.containsKey(SUMS_LAYOUT) != now.containsKey(SUMS_LAYOUT)) { // one side saved before the layout was recorded
+            saved = withoutRequestedThreads(saved);
+            now = withoutRequestedThreads(now);
+        }
         if (now.containsKey(THREADS)) {
             saved = withEffectiveThreads(saved);
         }
@@ -301,6 +317,23 @@ public final class Fingerprint {
             } else if (!e.getKey().equals(CORES)) {
                 out.put(e.getKey(), e.getValue());
             }
+        }
+        return out;
+    }
+
+    /**
+     * {@code f} without what it says of threads and without {@value #SUMS_LAYOUT} — for comparing a fingerprint that
+     * records the layout (whose backend's threads decide nothing) with one saved before layouts were recorded (which
+     * holds the count asked for and the cores instead, and no layout to compare).
+     */
+    private static Map<String, String> withoutRequestedThreads(Map<String, String> f) {
+        Map<String, String> out = new LinkedHashMap<>(f);
+        out.remove(CORES);
+        out.remove(THREADS);
+        out.remove(SUMS_LAYOUT);
+        String options = out.get(BACKEND_OPTIONS);
+        if (options != null) {
+            out.put(BACKEND_OPTIONS, withoutThreads(options));
         }
         return out;
     }

@@ -83,6 +83,17 @@ public interface ResidentProblem extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * What decides the order of this problem's sums (and so the bits of every result) besides the data, the settings and
+     * {@link #hostThreads()}, in words, or "" when nothing does: on a GPU, the device and its kernels' grid (a fused
+     * kernel sized to the device's multiprocessors sums X's rows in as many partials). A checkpoint's fingerprint
+     * records it and, where it is not empty, compares it instead of the thread count asked for (which then decides
+     * nothing): a checkpoint resumes bit for bit on the same kind of device, and is refused on another.
+     */
+    default String sumsLayout() {
+        return "";
+    }
+
     /** Whether X is held sparse (CSR): the passes visit its stored entries only. */
     default boolean isSparse() {
         return false;

@@ -31,6 +31,10 @@ class FingerprintTest {
     }
 
     private static ResidentProblem problem(long rows, long cols, int hostThreads, Precision precision) {
+        return problem(rows, cols, hostThreads, precision, "");
+    }
+
+    private static ResidentProblem problem(long rows, long cols, int hostThreads, Precision precision, String layout) {
         return (ResidentProblem) Proxy.newProxyInstance(FingerprintTest.class.getClassLoader(), new Class<?>[] {ResidentProblem.class},
                 (proxy, method, args) -> {
                     switch (method.getName()) {
@@ -41,6 +45,7 @@ class FingerprintTest {
                         case "isSparse": return false;
                         case "backendName": return "cpu";
                         case "hostThreads": return hostThreads;
+                        case "sumsLayout": return layout;
                         default: throw new UnsupportedOperationException(method.getName());
                     }
                 });
@@ -220,5 +225,27 @@ class FingerprintTest {
         // at one precision, other data is other data, and another --tol another --tol
         assertEquals(List.of("checksum"), fields(Fingerprint.differences(of(gd, Precision.FLOAT32, "aaaa"), of(gd, Precision.FLOAT32, "bbbb"))));
         assertEquals(List.of("tolerance"), fields(Fingerprint.differences(of(tol, Precision.FLOAT64, "aaaa"), of(gd, Precision.FLOAT64, "aaaa"))));
+    }
+
+    /** {@code config}'s fingerprint on a GPU-like problem: no host threads, sums laid out as {@code layout}. */
+    private static Map<String, String> onDevice(FitConfig config, String layout) {
+        return Fingerprint.of(problem(400, 6, 0, Precision.FLOAT32, layout), config.backendOptions(), "aaaa", config);
+    }
+
+    @Test
+    void whereTheDeviceDecidesTheSumsItIsComparedAndTheThreadsAreNot() {
+        FitConfig gd = base(Solver.GD).build();
+        FitConfig twoThreads = base(Solver.GD).threads(2).build();
+        String h200 = "NVIDIA H200 (compute capability 9.0, 132 multiprocessors, runtime 13.0), fused kernel: up to 66 clusters";
+        String h100 = "NVIDIA H100 (compute capability 9.0, 114 multiprocessors, runtime 13.0), fused kernel: up to 57 clusters";
+        assertEquals(h200, onDevice(gd, h200).get(Fingerprint.SUMS_LAYOUT));
+        assertFalse(onDevice(gd, h200).containsKey(Fingerprint.CORES), "the machine's cores decide nothing there");
+        assertEquals(List.of(), Fingerprint.differences(onDevice(gd, h200), onDevice(twoThreads, h200)));
+        assertEquals(List.of(new Difference(Fingerprint.SUMS_LAYOUT, h200, h100)), Fingerprint.differences(onDevice(gd, h200), onDevice(gd, h100)));
+        // a checkpoint saved before layouts were recorded (the count asked for and the cores, no layout) still resumes
+        Map<String, String> old = new LinkedHashMap<>(Fingerprint.of(problem(400, 6, 0, Precision.FLOAT32), twoThreads.backendOptions(), "aaaa", twoThreads));
+        assertTrue(old.get("backendOptions").startsWith("BackendOptions[threads=2"), old.toString());
+        assertEquals(List.of(), Fingerprint.differences(old, onDevice(gd, h200)));
+        assertEquals(List.of(), Fingerprint.differences(onDevice(gd, h200), old));
     }
 }

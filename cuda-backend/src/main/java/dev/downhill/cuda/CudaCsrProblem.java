@@ -305,6 +305,14 @@ final class CudaCsrProblem implements ResidentProblem {
         return source.weightSum();
     }
 
+    /** The device ({@link DeviceInfo#arithmetic()}) and the CSR kernel's partition of the rows (or cuSPARSE). */
+    @Override
+    public String sumsLayout() {
+        return String.format(Locale.ROOT, "%s, %sCSR kernel: %d %s × %d threads%s", context.device().arithmetic(),
+                vendor != null ? "cuSPARSE for full passes, " : "", parts, atomic ? "blocks" : "parts", csrThreads,
+                atomic ? ", float64 atomics (not reproducible)" : "");
+    }
+
     @Override
     public String description() {
         String kernel = String.format(Locale.ROOT, "fused CSR kernel (%d %s × %d threads, %s)", parts, atomic ? "blocks" : "parts",

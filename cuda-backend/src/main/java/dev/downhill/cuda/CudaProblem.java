@@ -352,6 +352,19 @@ final class CudaProblem implements ResidentProblem {
         return rootWeights == null ? null : new RawPointer(rootWeights.address(8 * first));
     }
 
+    /**
+     * The device ({@link DeviceInfo#arithmetic()}) and the fused kernel's grid, which sums X's rows in up to
+     * {@code maxClusters} partials (sized to the multiprocessors); or cuBLAS, whose sums follow the device and runtime.
+     */
+    @Override
+    public String sumsLayout() {
+        String gradient = fused == null ? "cuBLAS" : String.format(Locale.ROOT,
+                "%sfused kernel: up to %d clusters of %d blocks × %d threads, %d columns a thread, %d rows a group%s",
+                strategy == CudaGradientStrategy.CUBLAS ? "cuBLAS for full passes, " : "", maxClusters, shape.cluster(),
+                shape.threads(), shape.columnsPerThread(), shape.rowsPerGroup(), shape.stages() > 0 ? ", staged" : "");
+        return context.device().arithmetic() + ", " + gradient;
+    }
+
     @Override
     public String description() {
         String where = x.allResident() ? "X resident" : String.format(Locale.ROOT, "X streamed (%d of %d chunks resident)",

@@ -54,6 +54,15 @@ record DeviceInfo(int ordinal, String name, int major, int minor, int multiproce
         }
     }
 
+    /**
+     * The device as far as it decides the order of a kernel's sums: its name, compute capability, multiprocessors (the
+     * grids are sized to them) and CUDA runtime (cuBLAS's kernels come with it), for {@code sumsLayout()}.
+     */
+    String arithmetic() {
+        return String.format(Locale.ROOT, "%s (compute capability %d.%d, %d multiprocessors, runtime %s)", name, major, minor,
+                multiprocessors, version(runtimeVersion));
+    }
+
     /** One line for {@code downhill info}. */
     String describe() {
         return String.format(Locale.ROOT, "device %d: %s, compute capability %d.%d, %d multiprocessors, %.1f GiB; driver %s, runtime %s",
