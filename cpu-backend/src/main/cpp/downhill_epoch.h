@@ -869,9 +869,10 @@ static SingleRows<T> single_rows(int f) {
 static const int NARROW_MAX_VECTORS = 8;
 
 // Whether the batches of one row of `cols` columns with update flags f run in registers (narrow_rows): AVX2, at most
-// NARROW_MAX_VECTORS·4 columns, and only centring (bit 1), an l2 term (bit 4) and S² (bit 8) among the optional vectors.
+// NARROW_MAX_VECTORS·4 columns, and only centring (bit 1), an l2 term (bit 4), S² (bit 8) and an l1 term (bit 16) among
+// the optional vectors (not column factors, bit 2: columns beyond 2^±20).
 static inline bool narrow_rows_apply(ep_i64 cols, int f, bool avx2) {
-    return avx2 && cols >= 1 && cols <= 4 * NARROW_MAX_VECTORS && (f & ~(1 | 4 | 8)) == 0;
+    return avx2 && cols >= 1 && cols <= 4 * NARROW_MAX_VECTORS && (f & 2) == 0;
 }
 
 // The lanes of a narrow row: V vectors of four, the last one's lanes at or past cols masked to +0 (nothing past the row
@@ -933,18 +934,37 @@ __attribute__((target("avx2"), always_inline)) static inline double ep_narrow_do
     return ep_lanes_sum(_mm256_add_pd(_mm256_add_pd(s[0], s[1]), _mm256_add_pd(s[2], s[3])));
 }
 
+// update_element_from's l1 step on four lanes: θ_j = (T) (v > t ? v − t : v < −t ? v + t : 0) with t = (η·κ_j)·s²_j, v
+// the lane (a value of T; float64). Lanes past the row (κ = s² = 0, v = +0) stay +0. The comparisons are ordered, false
+// for NaN, as C's; `v > t` decides last, as the conditional's first branch.
+template <class T>
+__attribute__((target("avx2"), always_inline)) static inline __m256d ep_soft_threshold(__m256d v, __m256d rate4,
+                                                                                      const double* kappa,
+                                                                                      const double* l1s2) {
+    const __m256d t = _mm256_mul_pd(_mm256_mul_pd(rate4, _mm256_load_pd(kappa)), _mm256_load_pd(l1s2));
+    const __m256d minus_t = _mm256_xor_pd(t, _mm256_set1_pd(-0.0));
+    __m256d down = _mm256_sub_pd(v, t);
+    __m256d up = _mm256_add_pd(v, t);
+    if constexpr (sizeof(T) == 4) { // (T) of each branch: float's rounding, held as float64
+        down = _mm256_cvtps_pd(_mm256_cvtpd_ps(down));
+        up = _mm256_cvtps_pd(_mm256_cvtpd_ps(up));
+    }
+    __m256d out = _mm256_blendv_pd(_mm256_setzero_pd(), up, _mm256_cmp_pd(v, minus_t, _CMP_LT_OQ));
+    return _mm256_blendv_pd(out, down, _mm256_cmp_pd(v, t, _CMP_GT_OQ));
+}
+
 // The batches of one row at ring positions [from, from + count), rows of cols ≤ 4V columns: single_rows_body's
 // arithmetic, expression for expression (the same bits), with θ in registers (float64 lanes holding values of T; +0
-// past the row, cleared after each update). F: the update flags (means: 1, λ: 4, S²: 8; narrow_rows_apply). x̄, λ and
-// S² are read from small local copies each row (a compiler barrier keeps them out of the registers θ needs); g goes to a
-// local copy each row. Reads theta at the start, writes theta and g (the last row's) at the end; total += each Σwr², in
-// order.
+// past the row, cleared after each update). F: the update flags (means: 1, λ: 4, S²: 8, l1: 16; narrow_rows_apply). x̄,
+// λ, S² and the l1 thresholds κ, s² are read from small local copies each row (a compiler barrier keeps them out of the
+// registers θ needs); g goes to a local copy each row. Reads theta at the start, writes theta and g (the last row's) at
+// the end; total += each Σwr², in order.
 template <class T, int F, int V>
 __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_i64 cols, const T* y, const double* w,
                                                                const ep_i64* ring, ep_i64 mask, ep_i64 from, ep_i64 count,
                                                                ep_i64 ahead, const double* rates, double tau, double ymean,
                                                                T* theta, T* g, const T* means, const T* ridge, const T* s2,
-                                                               double* total) {
+                                                               const double* kappa, const double* l1s2, double* total) {
     typedef NarrowLanes<T> L;
     typedef typename L::Vector Lanes;
     alignas(32) T thetaIn[4 * V] = {};
@@ -952,11 +972,15 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
     alignas(32) T s2Copy[4 * V] = {};
     alignas(32) T ridgeCopy[4 * V] = {};
     alignas(32) T gOut[4 * V] = {};
+    alignas(32) double kappaCopy[4 * V] = {};
+    alignas(32) double l1s2Copy[4 * V] = {};
     for (ep_i64 j = 0; j < cols; j++) {
         thetaIn[j] = theta[j];
         muWide[j] = (F & 1) ? (double) means[j] : 0.0;
         s2Copy[j] = (F & 8) ? s2[j] : (T) 0;
         ridgeCopy[j] = (F & 4) ? ridge[j] : (T) 0;
+        kappaCopy[j] = (F & 16) ? kappa[j] : 0.0;
+        l1s2Copy[j] = (F & 16) ? l1s2[j] : 0.0;
     }
     __m256d th[V];
 #pragma GCC unroll 8
@@ -1002,6 +1026,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
         const T a = (T) wr;
         const __m256d alpha4 = _mm256_set1_pd(-2.0 * sum);
         const __m256d minus_rate4 = _mm256_set1_pd(-rates[q]);
+        const __m256d rate4 = _mm256_set1_pd(rates[q]);
         __asm__ __volatile__("" ::: "memory"); // the row's lanes again from L1: registers for θ, not for x
 #pragma GCC unroll 8
         for (int v = 0; v < V; v++) {
@@ -1025,6 +1050,9 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
                 _mm_store_ps((float*) gOut + 4 * v, gj);
                 __m128 step = (F & 8) ? _mm_mul_ps(_mm_load_ps((const float*) s2Copy + 4 * v), gj) : gj;
                 th[v] = _mm256_cvtps_pd(_mm256_cvtpd_ps(_mm256_add_pd(th[v], _mm256_mul_pd(minus_rate4, _mm256_cvtps_pd(step)))));
+                if (F & 16) {
+                    th[v] = ep_soft_threshold<float>(th[v], rate4, kappaCopy + 4 * v, l1s2Copy + 4 * v);
+                }
             } else {
                 __m256d pa = _mm256_mul_pd(_mm256_set1_pd((double) a), xl[v]);
                 __m256d gj;
@@ -1040,6 +1068,9 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
                 _mm256_store_pd((double*) gOut + 4 * v, gj);
                 __m256d step = (F & 8) ? _mm256_mul_pd(_mm256_load_pd((const double*) s2Copy + 4 * v), gj) : gj;
                 th[v] = _mm256_add_pd(th[v], _mm256_mul_pd(minus_rate4, step));
+                if (F & 16) {
+                    th[v] = ep_soft_threshold<double>(th[v], rate4, kappaCopy + 4 * v, l1s2Copy + 4 * v);
+                }
             }
         }
         if (ragged) {
@@ -1067,7 +1098,8 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
 
 template <class T>
 using NarrowRows = void (*)(const T*, ep_i64, const T*, const double*, const ep_i64*, ep_i64, ep_i64, ep_i64, ep_i64,
-                            const double*, double, double, T*, T*, const T*, const T*, const T*, double*);
+                            const double*, double, double, T*, T*, const T*, const T*, const T*, const double*,
+                            const double*, double*);
 
 template <class T, int F>
 static NarrowRows<T> narrow_rows_of(ep_i64 cols) {
@@ -1097,7 +1129,15 @@ static NarrowRows<T> narrow_rows_for(ep_i64 cols, int f) {
         case 8: return narrow_rows_of<T, 8>(cols);
         case 9: return narrow_rows_of<T, 9>(cols);
         case 12: return narrow_rows_of<T, 12>(cols);
-        default: return narrow_rows_of<T, 13>(cols);
+        case 13: return narrow_rows_of<T, 13>(cols);
+        case 16: return narrow_rows_of<T, 16>(cols);
+        case 17: return narrow_rows_of<T, 17>(cols);
+        case 20: return narrow_rows_of<T, 20>(cols);
+        case 21: return narrow_rows_of<T, 21>(cols);
+        case 24: return narrow_rows_of<T, 24>(cols);
+        case 25: return narrow_rows_of<T, 25>(cols);
+        case 28: return narrow_rows_of<T, 28>(cols);
+        default: return narrow_rows_of<T, 29>(cols);
     }
 }
 
@@ -1163,7 +1203,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
         }
         if (narrow != NULL) {
             narrow(x, cols, y, w, rows, mask, from, span, until - from - span, rates + k, tau, ymean, theta, g, means, ridge, s2,
-                   &total);
+                   kappa, l1s2, &total);
             k += span;
             continue;
         }

@@ -346,9 +346,10 @@ class CpuEpochTest {
     }
 
     /**
-     * Batches of one narrow row (n ≤ 32) run with θ in registers where only centring, an l2 term and S² are on (no l1
-     * term, no column factors): the per-batch loop's bits for every width up to the limit and just past it (the lanes
-     * past the row are masked off), with and without intercept, standardization, weights and an l2 term.
+     * Batches of one narrow row (n ≤ 32) run with θ in registers unless column factors are on: the per-batch loop's
+     * bits for every width up to the limit and just past it (the lanes past the row are masked off), with and without
+     * intercept, standardization and weights, unpenalised and with an l2, an l1 (soft-thresholded lanes) and an
+     * elastic-net term.
      */
     @ParameterizedTest(name = "{0} n={1} intercept={2} standardize={3} weighted={4} {5}")
     @MethodSource("narrow")
@@ -413,9 +414,14 @@ class CpuEpochTest {
         int k = 0;
         for (Precision p : Precision.values()) {
             for (int n : new int[] {1, 3, 4, 5, 13, 16, 20, 31, 32, 33}) {
-                for (int flags = 0; flags < 8; flags++) {
-                    list.add(Arguments.of(p, n, (flags & 1) != 0, (flags & 2) != 0, k++ % 2 == 0,
-                            (flags & 4) != 0 ? Penalty.l2(0.05) : Penalty.none()));
+                for (int flags = 0; flags < 16; flags++) {
+                    Penalty penalty = switch (flags >> 2) {
+                        case 0 -> Penalty.none();
+                        case 1 -> Penalty.l2(0.05);
+                        case 2 -> Penalty.l1(0.02);
+                        default -> Penalty.elasticNet(0.03, 0.5);
+                    };
+                    list.add(Arguments.of(p, n, (flags & 1) != 0, (flags & 2) != 0, k++ % 2 == 0, penalty));
                 }
             }
         }
