@@ -261,12 +261,19 @@ public final class CrossValidation {
                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
+        try (Dataset.Use use = data.use()) { // data cannot be closed under the full path or the folds, which read it too
+            return denseTable(data, config, folds, m, alphasFor);
+        }
+    }
+
+    private static PathTable denseTable(Dataset data, FitConfig config, int folds, long m,
+                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         double[] alphas;
         List<FittedModel> fullOnX = null;
         String gramChoice;
         GramCoordinateDescent.Statistics all = null;
         Origin origin;
-        try (Dataset.Use use = data.use(); LoadedProblem problem = LinearRegression.load(data, config)) {
+        try (LoadedProblem problem = LinearRegression.load(data, config)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
             gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
             origin = Origin.of(problem.problem());
