@@ -1,6 +1,7 @@
 package dev.downhill.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.downhill.CrossValidation;
@@ -8,6 +9,8 @@ import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.IterationListener;
+import dev.downhill.LinearRegression;
+import dev.downhill.LoadedProblem;
 import dev.downhill.Penalty;
 import dev.downhill.Solver;
 import java.util.SplittableRandom;
@@ -16,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an embedding program may get wrong around a cross-validation, and what the library does instead: the dataset
- * cannot be closed while the folds still read it (as during a fit).
+ * cannot be closed while the folds still read it (as during a fit); a bad α grid or path is refused before any work.
  */
 class CrossValidationMisuseTest {
 
@@ -60,6 +63,44 @@ class CrossValidationMisuseTest {
             assertEquals(4 * 4, refused.get(), "one refused close per fit: 4 α on the full data and on each of 3 folds");
             assertTrue(d.isOpen());
             assertEquals(3, model.features());
+        }
+    }
+
+    /**
+     * A grid of one value or a ratio outside (0, 1) was refused only after the dataset had been loaded and α_max found
+     * by a pass over X: here the backend that cannot load is reached first unless the grid is checked before any work.
+     */
+    @Test
+    void aBadGridIsRefusedBeforeAnyWork() {
+        try (Dataset d = data(30, 2, 5)) {
+            FitConfig unloadable = FitConfig.builder().backend("no-such-backend").penalty(Penalty.l1(0.1)).build();
+            IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
+                    () -> CrossValidation.fit(d, unloadable, 3, CrossValidation.Rule.MIN, 1, 0.1));
+            assertEquals("an α grid needs ≥ 2 values and 0 < ratio < 1; got 1 and 0.1", one.getMessage());
+            IllegalArgumentException ratio = assertThrows(IllegalArgumentException.class,
+                    () -> CrossValidation.fit(d, unloadable, 3, CrossValidation.Rule.MIN, 5, 2));
+            assertEquals("an α grid needs ≥ 2 values and 0 < ratio < 1; got 5 and 2.0", ratio.getMessage());
+        }
+    }
+
+    /** A negative or non-finite α in a path was refused at its turn, after the fits of the α's before it. */
+    @Test
+    void aBadAlphaInAPathIsRefusedBeforeTheFirstFit() {
+        try (Dataset d = data(30, 2, 7);
+             LoadedProblem p = LinearRegression.load(d, FitConfig.builder().backend("cpu").build())) {
+            AtomicInteger iterations = new AtomicInteger();
+            FitConfig config = FitConfig.builder().backend("cpu").solver(Solver.GD).penalty(Penalty.l1(0.1))
+                    .listener((iteration, loss, gradientNorm) -> {
+                        iterations.incrementAndGet();
+                        return IterationListener.Control.CONTINUE;
+                    }).build();
+            for (double bad : new double[] {-1, Double.NaN, Double.POSITIVE_INFINITY}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> CrossValidation.path(p, config, new double[] {0.1, 0.01, bad}));
+                assertEquals("α 2 of the path is " + bad + ": every α must be a finite number ≥ 0", e.getMessage());
+            }
+            assertEquals(0, iterations.get(), "fits ran before the bad α was refused");
+            assertEquals("alphas", assertThrows(NullPointerException.class, () -> CrossValidation.path(p, config, null)).getMessage());
         }
     }
 }
