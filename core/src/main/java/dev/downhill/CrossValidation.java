@@ -137,6 +137,13 @@ public final class CrossValidation {
         return max;
     }
 
+    /** Refuses a grid of fewer than 2 values or a ratio outside (0, 1), as {@link #alphaGrid} does. */
+    private static void checkGrid(int count, double ratio) {
+        if (count < 2 || !(ratio > 0 && ratio < 1)) {
+            throw new IllegalArgumentException("an α grid needs ≥ 2 values and 0 < ratio < 1; got " + count + " and " + ratio);
+        }
+    }
+
     /** {@code count} values from {@code alphaMax} down to ratio·alphaMax, evenly spaced in log (count ≥ 2, 0 &lt; ratio &lt; 1). */
     public static double[] alphaGrid(double alphaMax, int count, double ratio) {
         if (count < 2 || !(ratio > 0 && ratio < 1) || !(alphaMax > 0)) {
@@ -173,10 +180,12 @@ public final class CrossValidation {
      * {@link ConvergenceReport#solverChoice()}); otherwise each α is one {@link LinearRegression#fit} over X.
      *
      * @throws IllegalArgumentException before any fit when the configuration has no penalty ({@link Penalty#none()}: a path
-     *                                  varies a penalty's α) or a checkpoint
+     *                                  varies a penalty's α) or a checkpoint, or an α is not finite and ≥ 0
      */
     public static List<FittedModel> path(LoadedProblem problem, FitConfig config, double[] alphas) {
         Objects.requireNonNull(problem, "problem");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(alphas, "alphas");
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time on the problem (LoadedProblem)
             return heldPath(problem, config, alphas);
         }
@@ -185,6 +194,11 @@ public final class CrossValidation {
     private static List<FittedModel> heldPath(LoadedProblem problem, FitConfig config, double[] alphas) {
         refuseCheckpoint(config);
         refuseNoPenalty(config, "a regularization path");
+        for (int k = 0; k < alphas.length; k++) { // every α before the first fit, not at its turn along the path
+            if (!(alphas[k] >= 0) || !Double.isFinite(alphas[k])) {
+                throw new IllegalArgumentException("α " + k + " of the path is " + alphas[k] + ": every α must be a finite number ≥ 0");
+            }
+        }
         String choice = GramCoordinateDescent.choosePath(problem.problem(), config);
         if (choice == null) {
             return xPath(problem, config, alphas);
@@ -249,6 +263,7 @@ public final class CrossValidation {
     /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
+        checkGrid(count, ratio); // before the pass over X that finds α_max
         long started = System.nanoTime();
         return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started);
     }
@@ -261,12 +276,19 @@ public final class CrossValidation {
                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
+        try (Dataset.Use use = data.use()) { // data cannot be closed under the full path or the folds, which read it too
+            return denseTable(data, config, folds, m, alphasFor);
+        }
+    }
+
+    private static PathTable denseTable(Dataset data, FitConfig config, int folds, long m,
+                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         double[] alphas;
         List<FittedModel> fullOnX = null;
         String gramChoice;
         GramCoordinateDescent.Statistics all = null;
         Origin origin;
-        try (Dataset.Use use = data.use(); LoadedProblem problem = LinearRegression.load(data, config)) {
+        try (LoadedProblem problem = LinearRegression.load(data, config)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
             gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
             origin = Origin.of(problem.problem());
@@ -363,6 +385,7 @@ public final class CrossValidation {
     /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
+        checkGrid(count, ratio); // before the pass over X that finds α_max
         long started = System.nanoTime();
         return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started);
     }

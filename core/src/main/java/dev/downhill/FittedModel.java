@@ -237,9 +237,7 @@ public final class FittedModel {
      * fitted on a GPU predicts on a machine without one) with its backend options.
      */
     public double[] predict(Dataset data) {
-        if (data == null) {
-            throw new IllegalArgumentException("the dataset is null");
-        }
+        present(data, "the dataset is null");
         checkColumns(data.cols());
         long m = data.rows();
         if (m > Integer.MAX_VALUE - 8) {
@@ -258,7 +256,9 @@ public final class FittedModel {
      * backend's prediction pass as {@link #predict(Dataset)}.
      */
     public void predict(Dataset data, DoublePointer out) {
+        present(data, "the dataset is null");
         checkColumns(data.cols());
+        checkOutput(out, data.rows()); // before the data are loaded
         try (Dataset.Use use = data.use(); LoadedProblem p = LinearRegression.load(data, predictionConfig())) {
             predict(p, out);
         }
@@ -272,7 +272,7 @@ public final class FittedModel {
      * columns are refused.
      */
     public double[] predict(SparseDataset data) {
-        long m = data.rows();
+        long m = present(data, "the dataset is null").rows();
         if (m > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(m + " rows do not fit a Java array: use predict(SparseDataset, DoublePointer)");
         }
@@ -286,7 +286,7 @@ public final class FittedModel {
 
     /** ŷᵢ for every row of a sparse X into {@code out} (m float64 values from its position; any m); see {@link #predict(SparseDataset)}. */
     public void predict(SparseDataset data, DoublePointer out) {
-        checkOutput(out, data.rows());
+        checkOutput(out, present(data, "the dataset is null").rows());
         if (data.cols() > coefficients.length) {
             throw new IllegalArgumentException("X has " + data.cols() + " columns but the model has " + coefficients.length
                     + " coefficients");
@@ -308,6 +308,7 @@ public final class FittedModel {
 
     /** MSE and R² of the predictions on a sparse X and its targets (weighted as {@link #score(Dataset)} when it carries weights). */
     public Score score(SparseDataset data) {
+        present(data, "the dataset is null");
         try (SparseDataset.Use use = data.use()) {
             return sparseScore(predict(data), data);
         }
@@ -340,7 +341,7 @@ public final class FittedModel {
 
     /** ŷᵢ for every row of a loaded problem (m below 2³¹), computed where the problem lives (its backend's prediction pass). */
     public double[] predict(LoadedProblem problem) {
-        long m = problem.rows();
+        long m = present(problem, "the problem is null").rows();
         if (m > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(m + " rows do not fit a Java array: use predict(LoadedProblem, DoublePointer)");
         }
@@ -358,7 +359,7 @@ public final class FittedModel {
      * GPU, ND4J ops). Dot products are accumulated in float64. Writes {@code out} only.
      */
     public void predict(LoadedProblem problem, DoublePointer out) {
-        java.util.Objects.requireNonNull(problem, "problem");
+        present(problem, "the problem is null");
         checkOutput(out, problem.rows());
         checkColumns(problem.cols());
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
@@ -399,7 +400,7 @@ public final class FittedModel {
      * MSE = Σwᵢrᵢ²/Σw and R² = 1 − Σwᵢrᵢ²/Σwᵢ(yᵢ − ȳ_w)² with ȳ_w the weighted mean.
      */
     public Score score(Dataset data) {
-        java.util.Objects.requireNonNull(data, "data");
+        present(data, "the dataset is null");
         checkColumns(data.cols());
         // data cannot be closed under the prediction pass (a close from another thread freed X mid-read: SIGSEGV)
         try (Dataset.Use use = data.use(); LoadedProblem p = LinearRegression.load(data, predictionConfig())) {
@@ -412,7 +413,7 @@ public final class FittedModel {
      * weighted as {@link #score(Dataset)} when that data carries sample weights.
      */
     public Score score(LoadedProblem problem) {
-        long m = problem.rows();
+        long m = present(problem, "the problem is null").rows();
         if (m == 0) {
             throw new IllegalArgumentException("cannot score zero rows");
         }
@@ -614,6 +615,14 @@ public final class FittedModel {
             s += coefficients[j] * row[j];
         }
         return s;
+    }
+
+    /** {@code value}, or an {@link IllegalArgumentException} saying {@code isNull} (as for every other bad argument here). */
+    private static <T> T present(T value, String isNull) {
+        if (value == null) {
+            throw new IllegalArgumentException(isNull);
+        }
+        return value;
     }
 
     private void checkColumns(long cols) {

@@ -34,8 +34,11 @@ public final class InitialCoefficients {
         return new InitialCoefficients(Kind.RANDOM, seed, null);
     }
 
-    /** θ₀ = a copy of {@code theta} (every value finite). */
+    /** θ₀ = a copy of {@code theta} (not null, every value finite). */
     public static InitialCoefficients given(double[] theta) {
+        if (theta == null) {
+            throw new IllegalArgumentException("the initial coefficients are null: give one finite value per feature");
+        }
         double[] copy = theta.clone();
         for (int j = 0; j < copy.length; j++) {
             if (!Double.isFinite(copy[j])) {

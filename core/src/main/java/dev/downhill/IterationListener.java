@@ -12,8 +12,12 @@ public interface IterationListener {
 
     /**
      * @param iteration    0 for the starting point; then the number of steps (GD) or epochs (SGD variants) done
-     * @param loss         MSE (1/m)‖r‖² at the current coefficients (SGD variants: mean of the epoch's batch losses)
-     * @param gradientNorm ‖∇θ‖ (full-batch GD); for SGD variants the norm of the epoch's last mini-batch gradient
+     * @param loss         the value {@link FittedModel#lossHistory()} records for this iteration: MSE (1/m)‖r‖² at the
+     *                     current coefficients (weighted data: Σwᵢrᵢ²/Σw), plus 2·penalty with a {@link Penalty} (twice
+     *                     its objective, what the solver minimises); SGD variants: mean of the epoch's batch losses
+     * @param gradientNorm ‖∇θ‖ (full-batch GD; with an l1 term the norm of the minimum-norm subgradient), as
+     *                     {@link FittedModel#gradientNormHistory()} records it; for SGD variants the norm of the epoch's
+     *                     last mini-batch gradient
      * @return {@link Control#STOP} to end the fit now with {@link StopReason#STOPPED_BY_LISTENER}
      */
     Control onIteration(long iteration, double loss, double gradientNorm);

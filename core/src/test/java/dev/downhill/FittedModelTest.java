@@ -67,6 +67,31 @@ class FittedModelTest {
         assertMessage(() -> m.score(new double[][] {{1, 2, 3}}, new double[] {Double.POSITIVE_INFINITY}), "y[0] is Infinity");
     }
 
+    /**
+     * Every prediction and score refuses a null dataset or problem with one IllegalArgumentException (some were bare
+     * NullPointerExceptions without a message, others an NPE "data"), and an output buffer too small for the rows before
+     * the data are loaded into a backend (it was checked only after the load).
+     */
+    @Test
+    void predictionArgumentsAreCheckedBeforeTheDataAreLoaded() {
+        FittedModel m = model(new double[] {2, -1, 0.5}, 3);
+        try (org.bytedeco.javacpp.DoublePointer out = new org.bytedeco.javacpp.DoublePointer(2)) {
+            assertMessage(() -> m.predict((Dataset) null, out), "the dataset is null");
+            assertMessage(() -> m.score((Dataset) null), "the dataset is null");
+            assertMessage(() -> m.predict((SparseDataset) null), "the dataset is null");
+            assertMessage(() -> m.predict((SparseDataset) null, out), "the dataset is null");
+            assertMessage(() -> m.score((SparseDataset) null), "the dataset is null");
+            assertMessage(() -> m.predict((LoadedProblem) null), "the problem is null");
+            assertMessage(() -> m.predict((LoadedProblem) null, out), "the problem is null");
+            assertMessage(() -> m.score((LoadedProblem) null), "the problem is null");
+            try (Dataset d = Dataset.of(new double[][] {{1, 2, 4}, {0, 0, 0}, {-1, 3, -2}}, new double[3])) {
+                int loads = dev.downhill.spi.CountingBackends.loads("test-host");
+                assertMessage(() -> m.predict(d, out), "out holds 2 values from its position but there are 3 rows");
+                assertEquals(loads, dev.downhill.spi.CountingBackends.loads("test-host"), "the data were loaded first");
+            }
+        }
+    }
+
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(fragment), e.getMessage());

@@ -82,4 +82,11 @@ class InitialCoefficientsTest {
         assertTrue(e.getMessage().contains("3 values") && e.getMessage().contains("4 columns"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> g.values(2));
     }
+
+    /** A null warm start was a message-less NullPointerException from inside given(). */
+    @Test
+    void aNullWarmStartIsRefusedNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InitialCoefficients.given(null));
+        assertEquals("the initial coefficients are null: give one finite value per feature", e.getMessage());
+    }
 }
