@@ -127,17 +127,36 @@ public final class TextLines {
             return new Spool(file, false); // a missing file fails later with the usual message
         }
         Path copy = TemporaryFiles.SHARED.create("downhill-", ".spool");
-        // written in place, never re-created: the file keeps its owner-only mode, and one the shutdown hook deleted stays deleted
-        // a FileInputStream: the NIO stream's available() seeks, which a pipe refuses ("Illegal seek", JDK 17)
-        try (InputStream in = decompressed(new java.io.BufferedInputStream(new java.io.FileInputStream(file.toFile()), 1 << 16), false);
-             java.io.OutputStream out = Files.newOutputStream(copy, java.nio.file.StandardOpenOption.WRITE,
-                     java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-            in.transferTo(out);
+        try {
+            int threads = Runtime.getRuntime().availableProcessors();
+            if (Files.isRegularFile(file) && threads > 1) { // bzip2: its blocks on every core, else as one stream
+                try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
+                     java.io.OutputStream out = spoolOutput(copy)) {
+                    Bzip2Blocks.decompress(in, out, threads);
+                    return new Spool(copy, true);
+                } catch (Bzip2Blocks.NotSplittable e) {
+                    // a magic inside a block, or a damaged file: the one-stream decoder below reads it or says what is wrong
+                }
+            }
+            // a FileInputStream: the NIO stream's available() seeks, which a pipe refuses ("Illegal seek", JDK 17)
+            try (InputStream in = decompressed(new java.io.BufferedInputStream(new java.io.FileInputStream(file.toFile()), 1 << 16), false);
+                 java.io.OutputStream out = spoolOutput(copy)) {
+                in.transferTo(out);
+            }
         } catch (IOException | RuntimeException e) {
             TemporaryFiles.SHARED.release(copy);
             throw e;
         }
         return new Spool(copy, true);
+    }
+
+    /**
+     * The spool file, emptied, for writing: written in place, never re-created, so that it keeps its owner-only mode and
+     * one the shutdown hook deleted stays deleted.
+     */
+    private static java.io.OutputStream spoolOutput(Path copy) throws IOException {
+        return new java.io.BufferedOutputStream(Files.newOutputStream(copy, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING), 1 << 16);
     }
 
     /** {@code line} without a leading byte-order mark (call on the first line). */
