@@ -275,14 +275,14 @@ public final class Dataset implements AutoCloseable {
         }
     }
 
-    private static void checkWeight(double w, long row) {
+    static void checkWeight(double w, long row) {
         if (!Double.isFinite(w) || w < 0) {
             throw new IllegalArgumentException("weights contain " + w + " at row " + row
                     + " (zero-based); every weight must be finite and ≥ 0");
         }
     }
 
-    private static IllegalArgumentException allZeroWeights() {
+    static IllegalArgumentException allZeroWeights() {
         return new IllegalArgumentException("every weight is 0: at least one row needs a positive weight");
     }
 
@@ -770,7 +770,7 @@ public final class Dataset implements AutoCloseable {
         }
     }
 
-    private static IllegalArgumentException badValue(String what, double v, long row, long col) {
+    static IllegalArgumentException badValue(String what, double v, long row, long col) {
         String where = col < 0 ? "row " + row : "row " + row + ", column " + col;
         return new IllegalArgumentException(what + " contains " + v + " at " + where + " (zero-based); every value must be finite");
     }

@@ -87,14 +87,16 @@ public final class SparseDataset implements AutoCloseable {
     }
 
     private static SparseDataset ofOwned(CsrMatrix x, double[] y) {
-        Objects.requireNonNull(y, "y");
+        if (y == null) {
+            throw new IllegalArgumentException("y is null");
+        }
         checkShape(x);
         if (y.length != x.rows()) {
             throw new IllegalArgumentException("X has " + x.rows() + " rows but y has " + y.length + " values");
         }
         for (int i = 0; i < y.length; i++) {
             if (!Double.isFinite(y[i])) {
-                throw new IllegalArgumentException("y[" + i + "] is " + y[i] + ", not a finite number");
+                throw Dataset.badValue("y", y[i], i, -1); // the dense dataset's message
             }
         }
         Pointer p;
@@ -122,21 +124,21 @@ public final class SparseDataset implements AutoCloseable {
      */
     public synchronized SparseDataset withWeights(double[] weights) {
         ensureOpen();
-        Objects.requireNonNull(weights, "weights");
+        if (weights == null) {
+            throw new IllegalArgumentException("the weights are null");
+        }
         if (weights.length != rows()) {
             throw new IllegalArgumentException("X has " + rows() + " rows but the weights have " + weights.length + " values");
         }
         double sum = 0;
         double largest = 0;
         for (int i = 0; i < weights.length; i++) {
-            if (!(weights[i] >= 0) || !Double.isFinite(weights[i])) {
-                throw new IllegalArgumentException("weight " + i + " is " + weights[i] + ": weights must be finite and ≥ 0");
-            }
+            Dataset.checkWeight(weights[i], i); // the dense dataset's messages
             sum += weights[i];
             largest = Math.max(largest, weights[i]);
         }
         if (!(sum > 0)) {
-            throw new IllegalArgumentException("every weight is 0: nothing to fit");
+            throw Dataset.allZeroWeights();
         }
         Dataset.checkWeightScale(largest);
         if (sum == Double.POSITIVE_INFINITY) {

@@ -624,4 +624,27 @@ class DatasetTest {
         view.close();
         assertEquals("dataset is closed", assertThrows(IllegalStateException.class, view::use).getMessage());
     }
+
+    /** The sparse dataset refuses bad targets and weights in the dense dataset's words (they were worded apart). */
+    @Test
+    void sparseDatasetsRefuseBadTargetsAndWeightsAsDenseOnesDo() {
+        double[][] rows = {{1, 0}, {0, 2}, {3, 0}};
+        double[] y = {1, 2, 3};
+        for (double[] badY : new double[][] {{1, Double.NaN, 3}, {1, 2, Double.NEGATIVE_INFINITY}}) {
+            String dense = assertThrows(IllegalArgumentException.class, () -> Dataset.of(rows, badY).close()).getMessage();
+            String sparse = assertThrows(IllegalArgumentException.class,
+                    () -> SparseDataset.of(dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2, 3}, new int[] {0, 1, 0},
+                            new double[] {1, 2, 3}, 2, Precision.FLOAT64), badY).close()).getMessage();
+            assertEquals(dense, sparse);
+        }
+        for (double[] w : new double[][] {{1, -1, 1}, {1, 1, Double.NaN}, {0, 0, 0}}) {
+            try (Dataset d = Dataset.of(rows, y);
+                 SparseDataset s = SparseDataset.of(dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2, 3}, new int[] {0, 1, 0},
+                         new double[] {1, 2, 3}, 2, Precision.FLOAT64), y)) {
+                String dense = assertThrows(IllegalArgumentException.class, () -> d.withWeights(w).close()).getMessage();
+                String sparse = assertThrows(IllegalArgumentException.class, () -> s.withWeights(w).close()).getMessage();
+                assertEquals(dense, sparse);
+            }
+        }
+    }
 }
