@@ -158,11 +158,22 @@ final class SparkResidentProblem implements ResidentProblem {
         if (!(weightSum > 0)) {
             throw new IllegalArgumentException("column '" + layout.weightCol() + "': every weight is zero");
         }
+        if (weightSum == Double.POSITIVE_INFINITY) { // each partition's sum is finite (checked at its load), their total not
+            throw new IllegalArgumentException("column '" + layout.weightCol() + "': the weights sum to Infinity (rescale them)");
+        }
         this.means = new double[n];
         for (int j = 0; j < n; j++) {
             means[j] = s[2 + j] / weightSum;
+            if (!Double.isFinite(means[j])) {
+                throw new IllegalArgumentException("column '" + layout.featuresCol() + "': the weighted sum of index " + j
+                        + " overflows float64 (rescale the weights or the values)");
+            }
         }
         this.targetMean = s[2 + n] / weightSum;
+        if (!Double.isFinite(targetMean)) {
+            throw new IllegalArgumentException("column '" + layout.labelCol() + "': the weighted sum of the labels overflows "
+                    + "float64 (rescale the weights or the labels)");
+        }
     }
 
     /**
