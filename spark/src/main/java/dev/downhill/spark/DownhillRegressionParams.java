@@ -137,7 +137,7 @@ public interface DownhillRegressionParams extends Params {
         Declared(Identifiable owner) {
             weightCol = new Param<>(owner, "weightCol", "weight column name; unset or empty: every row has weight 1");
             fitIntercept = new BooleanParam(owner, "fitIntercept", "whether to fit an intercept term");
-            regParam = new DoubleParam(owner, "regParam", "regularization parameter λ (>= 0)", ParamValidators.gtEq(0));
+            regParam = new DoubleParam(owner, "regParam", "regularization parameter λ (finite, >= 0)", new FiniteAtLeastZero());
             elasticNetParam = new DoubleParam(owner, "elasticNetParam",
                     "the l1 share a of the penalty, in [0, 1]: 0 is l2, 1 is l1", ParamValidators.inRange(0, 1));
             standardization = new BooleanParam(owner, "standardization",
@@ -160,6 +160,17 @@ public interface DownhillRegressionParams extends Params {
                     new ParamPair<>(elasticNetParam, 0.0), new ParamPair<>(standardization, true),
                     new ParamPair<>(solver, "auto"), new ParamPair<>(maxIter, 100), new ParamPair<>(tol, 1e-6),
                     new ParamPair<>(backend, "cpu"), new ParamPair<>(threads, 1), new ParamPair<>(aggregationDepth, 2));
+        }
+    }
+
+    /** A param validator for a finite value ≥ 0 (Spark's gtEq(0) lets Infinity through, which the fit's penalty refuses). */
+    final class FiniteAtLeastZero extends scala.runtime.AbstractFunction1<Object, Object> implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Object apply(Object value) {
+            double v = ((Number) value).doubleValue();
+            return Double.isFinite(v) && v >= 0;
         }
     }
 

@@ -208,6 +208,10 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         boolean standardize = (Boolean) $(standardization());
         double w = problem.weightSum();
         double sy = Math.sqrt(problem.targetSquaredDeviations() / w);
+        if (sy == Double.POSITIVE_INFINITY && a < 1) { // λ(1−a)/σ_y would be 0: the l2 term would vanish
+            throw new IllegalArgumentException("column '" + $(labelCol()) + "': the labels' standard deviation overflows float64 "
+                    + "(labels beyond ~1e154), so the penalty cannot be scaled by it: rescale the labels");
+        }
         if (!(sy > 0)) {
             sy = Math.abs(problem.columnStatistics().targetMean());
         }
@@ -220,6 +224,11 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             double[] msd = problem.columnMeanSquaredDeviations(true);
             for (int j = 0; j < n; j++) {
                 s[j] = Math.sqrt(msd[j]);
+                if (s[j] == Double.POSITIVE_INFINITY) {
+                    throw new IllegalArgumentException("column '" + $(featuresCol()) + "': the standard deviation of index " + j
+                            + " overflows float64 (values beyond ~1e154), so the penalty cannot be standardized: rescale it, or "
+                            + "set standardization false");
+                }
             }
         } else {
             java.util.Arrays.fill(s, 1);

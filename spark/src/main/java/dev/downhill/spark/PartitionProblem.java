@@ -206,6 +206,13 @@ final class PartitionProblem implements AutoCloseable {
         }
         double weightSum = w == null ? m : w.sum();
         double weightSquareSum = w == null ? m : w.sumOfSquares();
+        if (weightSum == Double.POSITIVE_INFINITY) {
+            x.close();
+            y.close();
+            w.close();
+            throw new InvalidRowException("column '" + layout.weightCol() + "': the weights of partition " + partition
+                    + " sum to Infinity (rescale them)");
+        }
         if (m == 0 || !(weightSum > 0)) { // nothing (or only zero weights) to contribute
             x.close();
             y.close();

@@ -21,7 +21,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.KnownSizeEstimation;
 import org.bytedeco.javacpp.DoublePointer;
 
 /**
@@ -38,8 +37,11 @@ import org.bytedeco.javacpp.DoublePointer;
  * Stochastic row slices are refused ({@link #gradient}): the estimator offers the full-batch solvers only.
  *
  * <p>Memory: each executor holds its partitions' X, y (and weights) off-heap in float64 — m·n·8 bytes dense, 12 bytes per
- * stored entry sparse — for the fit's duration; the persisted handles report those bytes to Spark's block manager
- * ({@link KnownSizeEstimation}), so the storage memory accounts for them. {@link #close()} frees them.
+ * stored entry sparse — for the fit's duration; {@link #close()} frees them. That memory is outside the heap, so the
+ * persisted handles are charged to Spark's storage memory (on the heap) for their own few bytes only: charged the off-heap
+ * bytes, they evicted the user's cached blocks (the training DataFrame's among them) to make room that nothing used, and a
+ * handle larger than the storage memory was not kept, so every pass computed the input again to rebuild it. The handles'
+ * name in the Storage tab says the off-heap bytes.
  */
 final class SparkResidentProblem implements ResidentProblem {
 
@@ -50,8 +52,8 @@ final class SparkResidentProblem implements ResidentProblem {
 
     static volatile PassHook hook;
 
-    /** One partition's persisted handle: which fit and partition, and what it holds (reported to the block manager). */
-    static final class Handle implements Serializable, KnownSizeEstimation {
+    /** One partition's persisted handle: which fit and partition, and what it holds (off-heap, on its executor). */
+    static final class Handle implements Serializable {
         private static final long serialVersionUID = 1L;
         final int partition;
         final long rows;
@@ -67,11 +69,6 @@ final class SparkResidentProblem implements ResidentProblem {
             this.sparse = sparse;
             this.bytes = bytes;
             this.backend = backend;
-        }
-
-        @Override
-        public long estimatedSize() {
-            return 64 + bytes;
         }
     }
 
@@ -158,11 +155,22 @@ final class SparkResidentProblem implements ResidentProblem {
         if (!(weightSum > 0)) {
             throw new IllegalArgumentException("column '" + layout.weightCol() + "': every weight is zero");
         }
+        if (weightSum == Double.POSITIVE_INFINITY) { // each partition's sum is finite (checked at its load), their total not
+            throw new IllegalArgumentException("column '" + layout.weightCol() + "': the weights sum to Infinity (rescale them)");
+        }
         this.means = new double[n];
         for (int j = 0; j < n; j++) {
             means[j] = s[2 + j] / weightSum;
+            if (!Double.isFinite(means[j])) {
+                throw new IllegalArgumentException("column '" + layout.featuresCol() + "': the weighted sum of index " + j
+                        + " overflows float64 (rescale the weights or the values)");
+            }
         }
         this.targetMean = s[2 + n] / weightSum;
+        if (!Double.isFinite(targetMean)) {
+            throw new IllegalArgumentException("column '" + layout.labelCol() + "': the weighted sum of the labels overflows "
+                    + "float64 (rescale the weights or the labels)");
+        }
     }
 
     /**
@@ -183,6 +191,11 @@ final class SparkResidentProblem implements ResidentProblem {
         try {
             List<Handle> loaded = new ArrayList<>(unwrap(handles::collect));
             loaded.sort((a, b) -> Integer.compare(a.partition, b.partition));
+            long bytes = 0;
+            for (Handle h : loaded) {
+                bytes += h.bytes;
+            }
+            handles.setName(String.format(Locale.ROOT, "downhill partitions (fit %x: %,d bytes off-heap)", fit, bytes));
             return new SparkResidentProblem(sc, source, handles, fit, layout, depth, loaded);
         } catch (Exception e) { // a SparkException too (undeclared)
             release(sc, handles, fit, source.getNumPartitions(), false);

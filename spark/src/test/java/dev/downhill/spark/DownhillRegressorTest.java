@@ -360,6 +360,42 @@ class DownhillRegressorTest {
         assertEquals(0, loadedPartitions(), "a failed load leaves nothing loaded");
     }
 
+    /**
+     * Values that overflow float64 in the fit's sums are refused, never a NaN model or a penalty that vanishes: weights
+     * each partition sums finitely but whose total is Infinity (the model was NaN), weights one partition's sum overflows
+     * (a raw task failure), labels beyond ~1e154 under a penalty (σ_y overflowed, so λ/σ_y was 0: the fit was unpenalized),
+     * and an infinite regParam (refused by core at the fit, naming its α).
+     */
+    @Test
+    void overflowingSumsAreRefusedNamingTheColumn() {
+        Data d = Data.make(40, 2, 22);
+        List<Row> acrossPartitions = new ArrayList<>();
+        List<Row> inOnePartition = new ArrayList<>();
+        List<Row> hugeLabels = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            acrossPartitions.add(RowFactory.create(Vectors.dense(d.x[i]), d.y[i], 8e306)); // 20 a partition: 1.6e308 each
+            inOnePartition.add(RowFactory.create(Vectors.dense(d.x[i]), d.y[i], i < 20 ? 1.0 : 1e308));
+            hugeLabels.add(RowFactory.create(Vectors.dense(d.x[i]), d.y[i] * 1e160, 1.0));
+        }
+        DownhillRegressor weighted = new DownhillRegressor().setWeightCol("weight");
+        IllegalArgumentException total = assertThrows(IllegalArgumentException.class,
+                () -> weighted.fit(spark.createDataFrame(jsc.parallelize(acrossPartitions, 2), SCHEMA)));
+        assertEquals("column 'weight': the weights sum to Infinity (rescale them)", total.getMessage());
+        InvalidRowException one = assertThrows(InvalidRowException.class,
+                () -> weighted.fit(spark.createDataFrame(jsc.parallelize(inOnePartition, 2), SCHEMA)));
+        assertEquals("column 'weight': the weights of partition 1 sum to Infinity (rescale them)", one.getMessage());
+        Dataset<Row> frame = spark.createDataFrame(jsc.parallelize(hugeLabels, 2), SCHEMA);
+        double slope = new DownhillRegressor().fit(frame).coefficients().apply(0);
+        assertTrue(Double.isFinite(slope) && Math.abs(slope) > 1e159, "no penalty: no σ_y, the fit runs: " + slope);
+        IllegalArgumentException sy = assertThrows(IllegalArgumentException.class,
+                () -> new DownhillRegressor().setRegParam(0.1).fit(frame));
+        assertTrue(sy.getMessage().startsWith("column 'label': the labels' standard deviation overflows float64"), sy.getMessage());
+        IllegalArgumentException infinite = assertThrows(IllegalArgumentException.class,
+                () -> new DownhillRegressor().setRegParam(Double.POSITIVE_INFINITY));
+        assertTrue(infinite.getMessage().contains("regParam given invalid value Infinity"), infinite.getMessage());
+        assertEquals(0, loadedPartitions(), "the refused fits leave nothing loaded");
+    }
+
     @Test
     void noRowsReachTheDriver() {
         // 40,000 × 8 float64 is 2.5 MB, over the 1 MiB the driver may receive: collecting it fails, fitting does not
@@ -468,8 +504,13 @@ class DownhillRegressorTest {
         assertTrue(relativeError(mixed, dense) < 1e-12, "mixed vs dense " + relativeError(mixed, dense));
     }
 
+    /**
+     * The off-heap bytes are not charged to Spark's storage memory (the heap): charged them, the handles evicted the user's
+     * cached DataFrame to make room nothing used, and a handle larger than the storage memory was not kept, so every pass
+     * computed the input again. The Storage tab's name says the bytes.
+     */
     @Test
-    void theBlockManagerAccountsForTheLoadedPartitionsUntilClose() {
+    void theLoadedPartitionsAreNamedInTheStorageTabUntilCloseButNotChargedToTheHeap() {
         Data d = Data.make(1000, 10, 13);
         org.apache.spark.api.java.JavaRDD<Row> rows = d.frame(2, false).select("features", "label").toJavaRDD();
         PartitionProblem.Layout layout = new PartitionProblem.Layout("features", "label", null, "cpu", 1);
@@ -477,14 +518,17 @@ class DownhillRegressorTest {
         try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, 2)) {
             // X and y in float64 off-heap, in buffers grown by half: at most half as large again
             assertTrue(problem.bytes() >= 1000 * 11 * 8 && problem.bytes() <= 1.5 * 1000 * 11 * 8 + 2 * 1024 * 8, "" + problem.bytes());
-            name = "downhill partitions (fit " + Long.toHexString(problem.fitId()) + ")";
-            long stored = 0;
+            name = String.format(java.util.Locale.ROOT, "downhill partitions (fit %x: %,d bytes off-heap)", problem.fitId(),
+                    problem.bytes());
+            long stored = -1;
             for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
-                if (info.name().equals(name)) {
-                    stored += info.memSize();
+                if (info.name().startsWith("downhill partitions (fit " + Long.toHexString(problem.fitId()))) {
+                    stored = info.memSize();
+                    assertEquals(2, info.numCachedPartitions());
+                    assertEquals(name, info.name());
                 }
             }
-            assertTrue(stored >= problem.bytes(), "storage memory counts " + stored + " bytes of " + problem.bytes());
+            assertTrue(stored > 0 && stored < 2 * 1024, "the handles' own bytes on the heap: " + stored + " (" + name + ")");
             assertEquals(2, loadedPartitions());
         }
         assertEquals(0, loadedPartitions(), "closed: nothing left on the executors");
