@@ -23,17 +23,47 @@ final class OffHeapAppender implements AutoCloseable {
     private final float[] floats;
     private final double[] doubles;
     private Pointer memory;
+    /** The element of memory this appender's first value goes to (0, or a slice's start). */
+    private final long start;
+    /** Whether close frees memory (false for a slice: its parent owns the memory). */
+    private final boolean owner;
     private long flushed;
     private int buffered;
 
     /** Allocates {@code capacity} elements of {@code precision}; {@code file} and {@code what} name it in an allocation failure. */
     OffHeapAppender(Precision precision, long capacity, Path file, String what) {
+        this(precision, capacity, OffHeap.allocate(precision, capacity, file, what), 0, true);
+    }
+
+    private OffHeapAppender(Precision precision, long capacity, Pointer memory, long start, boolean owner) {
         this.precision = precision;
         this.capacity = capacity;
         int buffer = (int) Math.min(BUFFER_ELEMENTS, Math.max(1, capacity));
         this.floats = precision == Precision.FLOAT32 ? new float[buffer] : null;
         this.doubles = precision == Precision.FLOAT64 ? new double[buffer] : null;
-        this.memory = OffHeap.allocate(precision, capacity, file, what);
+        this.memory = memory;
+        this.start = start;
+        this.owner = owner;
+    }
+
+    /**
+     * An appender of this one's elements [from, from + count), for one thread of a reader that fills the array in parts:
+     * it owns nothing (its {@link #close()} only writes out what it buffered), and this appender, unfilled, must stay open
+     * until every slice is closed; then {@link #filledBySlices()}.
+     */
+    OffHeapAppender slice(long from, long count) {
+        if (from < 0 || count < 0 || from + count > capacity || flushed + buffered != 0) {
+            throw new IllegalStateException("a slice [" + from + ", " + (from + count) + ") of " + capacity + " values");
+        }
+        return new OffHeapAppender(precision, count, memory, start + from, false);
+    }
+
+    /** Marks this appender full: its slices, each closed after it was filled, wrote every element. */
+    void filledBySlices() {
+        if (flushed + buffered != 0) {
+            throw new IllegalStateException("appended to and filled by slices");
+        }
+        flushed = capacity;
     }
 
     /** Appends {@code value}, already rounded to this precision (a float32 value widened to double is exact). */
@@ -75,6 +105,11 @@ final class OffHeapAppender implements AutoCloseable {
         }
     }
 
+    /** The values this appender takes. */
+    long capacity() {
+        return capacity;
+    }
+
     /** Values appended so far. */
     long size() {
         return flushed + buffered;
@@ -111,10 +146,17 @@ final class OffHeapAppender implements AutoCloseable {
         }
     }
 
-    /** Frees the memory unless it was released. */
+    /** Frees the memory unless it was released (a slice: writes out what it buffered). */
     @Override
     public void close() {
         Pointer p = memory;
+        if (!owner) {
+            if (p != null) {
+                flush();
+            }
+            memory = null;
+            return;
+        }
         memory = null;
         if (p != null) {
             p.close();
@@ -126,9 +168,9 @@ final class OffHeapAppender implements AutoCloseable {
             return;
         }
         if (floats != null) {
-            OffHeapViews.floats(memory, flushed, buffered).put(floats, 0, buffered);
+            OffHeapViews.floats(memory, start + flushed, buffered).put(floats, 0, buffered);
         } else {
-            OffHeapViews.doubles(memory, flushed, buffered).put(doubles, 0, buffered);
+            OffHeapViews.doubles(memory, start + flushed, buffered).put(doubles, 0, buffered);
         }
         flushed += buffered;
         buffered = 0;

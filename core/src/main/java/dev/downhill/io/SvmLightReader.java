@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -51,19 +52,26 @@ public final class SvmLightReader {
     private final long denseLimitBytes;
     private final Precision precision;
     private final java.util.function.Consumer<IndexBase> numberingReport;
+    /** The threads the passes run on (0: every core). */
+    private final int threads;
+    /** The least bytes a thread's range of the file holds ({@link TextRanges#MIN_RANGE_BYTES}; tests lower it). */
+    private final long rangeBytes;
 
     private SvmLightReader(long features, IndexBase indexBase, long denseLimitBytes, Precision precision,
-                           java.util.function.Consumer<IndexBase> numberingReport) {
+                           java.util.function.Consumer<IndexBase> numberingReport, int threads, long rangeBytes) {
         this.features = features;
         this.indexBase = indexBase;
         this.denseLimitBytes = denseLimitBytes;
         this.precision = precision;
         this.numberingReport = numberingReport;
+        this.threads = threads;
+        this.rangeBytes = rangeBytes;
     }
 
     /** n from the file, indices numbered by scikit-learn's rule ({@link IndexBase#AUTO}), 8 GiB dense limit, float64. */
     public static SvmLightReader defaults() {
-        return new SvmLightReader(0, IndexBase.AUTO, DEFAULT_DENSE_LIMIT_BYTES, Precision.FLOAT64, base -> { });
+        return new SvmLightReader(0, IndexBase.AUTO, DEFAULT_DENSE_LIMIT_BYTES, Precision.FLOAT64, base -> { }, 0,
+                TextRanges.MIN_RANGE_BYTES);
     }
 
     /** Reads {@code file} with the defaults. */
@@ -71,12 +79,35 @@ public final class SvmLightReader {
         return defaults().read(file);
     }
 
+    /**
+     * The threads the two passes run on: a regular file of at least 16 MiB (a pipe's or a bzip2 file's spooled copy too;
+     * not gzip text) is cut into ranges of whole lines, one a thread, each range's rows written to their place in X and
+     * y; the result is the one-thread read's, bit for bit. A file with a malformed line (or anything else that fails) is
+     * read again on one thread, whose error names the line. Default 0: every core.
+     */
+    public SvmLightReader withThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (every core) or more, got " + threads);
+        }
+        return new SvmLightReader(features, indexBase, denseLimitBytes, precision, numberingReport, threads, rangeBytes);
+    }
+
+    /** The least bytes of a thread's range (tests cut small files). */
+    SvmLightReader withRangeBytes(long bytes) {
+        return new SvmLightReader(features, indexBase, denseLimitBytes, precision, numberingReport, threads, bytes);
+    }
+
+    /** The cuts of {@code readable} into one range per thread (one range: read on one thread). */
+    private long[] cuts(Path readable) throws IOException {
+        return TextRanges.cuts(readable, threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), rangeBytes);
+    }
+
     /** A fixed number of features (columns of X); 0 means the largest index in the file. */
     public SvmLightReader withFeatures(long n) {
         if (n < 0) {
             throw new IllegalArgumentException("number of features must be zero (from the file) or more, got " + n);
         }
-        return new SvmLightReader(n, indexBase, denseLimitBytes, precision, numberingReport);
+        return new SvmLightReader(n, indexBase, denseLimitBytes, precision, numberingReport, threads, rangeBytes);
     }
 
     /** Whether indices start at 0 (as scikit-learn's {@code dump_svmlight_file} writes by default) or at 1: forces the numbering. */
@@ -86,7 +117,7 @@ public final class SvmLightReader {
 
     /** How indices are numbered ({@link IndexBase#AUTO} by default). */
     public SvmLightReader withIndexBase(IndexBase base) {
-        return new SvmLightReader(features, Objects.requireNonNull(base, "base"), denseLimitBytes, precision, numberingReport);
+        return new SvmLightReader(features, Objects.requireNonNull(base, "base"), denseLimitBytes, precision, numberingReport, threads, rangeBytes);
     }
 
     /**
@@ -97,7 +128,7 @@ public final class SvmLightReader {
      * numbering the model was fitted with, whatever indices that file happens to contain.
      */
     public SvmLightReader withIndexBaseReport(java.util.function.Consumer<IndexBase> report) {
-        return new SvmLightReader(features, indexBase, denseLimitBytes, precision, Objects.requireNonNull(report, "report"));
+        return new SvmLightReader(features, indexBase, denseLimitBytes, precision, Objects.requireNonNull(report, "report"), threads, rangeBytes);
     }
 
     /** The largest dense X, in bytes, the reader will allocate. */
@@ -105,21 +136,33 @@ public final class SvmLightReader {
         if (bytes <= 0) {
             throw new IllegalArgumentException("dense limit must be positive, got " + bytes);
         }
-        return new SvmLightReader(features, indexBase, bytes, precision, numberingReport);
+        return new SvmLightReader(features, indexBase, bytes, precision, numberingReport, threads, rangeBytes);
     }
 
     public SvmLightReader withPrecision(Precision precision) {
-        return new SvmLightReader(features, indexBase, denseLimitBytes, Objects.requireNonNull(precision, "precision"), numberingReport);
+        return new SvmLightReader(features, indexBase, denseLimitBytes, Objects.requireNonNull(precision, "precision"), numberingReport, threads, rangeBytes);
     }
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
         try (TextLines.Spool source = TextLines.spool(file)) {
+            long[] cuts = cuts(source.path());
+            if (cuts.length > 2) {
+                Dataset d = inRanges(file, () -> readInRanges(file, source.path(), cuts));
+                if (d != null) {
+                    return d;
+                }
+            }
             Shape shape = scan(file, source.path());
             long n = columns(file, shape);
             checkDenseSize(file, shape.rows, n);
             numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
-            return fill(file, source.path(), shape, n);
+            try (OffHeapAppender x = new OffHeapAppender(precision, shape.rows * n, file, "X");
+                 OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y");
+                 BufferedReader in = TextLines.open(source.path())) {
+                fillLines(file, in, true, shape.zeroBased, n, x, y);
+                return OffHeapAppender.toDataset(x, y, shape.rows, n);
+            }
         } catch (IOException e) {
             throw ReadFailure.of(file, e);
         }
@@ -133,19 +176,31 @@ public final class SvmLightReader {
      */
     public SparseData readSparse(Path file) {
         try (TextLines.Spool source = TextLines.spool(file)) {
-            Shape shape = scan(file, source.path());
-            long n = columns(file, shape);
-            if (n > Integer.MAX_VALUE) {
-                throw new MalformedFileException(file, n + " features: a sparse X has at most 2^31 − 1 columns");
+            long[] cuts = cuts(source.path());
+            if (cuts.length > 2) {
+                SparseData d = inRanges(file, () -> readSparseInRanges(file, source.path(), cuts));
+                if (d != null) {
+                    return d;
+                }
             }
+            Shape shape = scan(file, source.path());
+            long n = sparseColumns(file, shape);
             numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
-            return fillSparse(file, source.path(), shape, n);
+            try (IndexAppender pointers = new IndexAppender(shape.rows + 1, true, file, "CSR row pointers");
+                 IndexAppender columns = new IndexAppender(shape.nonZeros, false, file, "CSR column indices");
+                 OffHeapAppender values = new OffHeapAppender(precision, shape.nonZeros, file, "the non-zero values of X");
+                 OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y");
+                 BufferedReader in = TextLines.open(source.path())) {
+                pointers.append(0);
+                fillSparseLines(file, in, true, shape.zeroBased, n, 0, pointers, columns, values, y);
+                return SparseData.adopt(shape.rows, n, precision, pointers, columns, values, y);
+            }
         } catch (IOException e) {
             throw ReadFailure.of(file, e);
         }
     }
 
-    /** What the first pass learns. */
+    /** What the first pass learns (of the file, or of one range of it). */
     private static final class Shape {
         long rows;
         long nonZeros;
@@ -156,6 +211,21 @@ public final class SvmLightReader {
         boolean sawZeroIndex;
         /** The numbering that applies, once the first pass has seen the whole file. */
         boolean zeroBased;
+        /** Lines read, blank ones and comments included. */
+        long lines;
+
+        /** This shape (of the ranges before) followed by {@code next} (of the range after them). */
+        void add(Shape next) {
+            if (next.maxColumn > maxColumn) { // the first line with the largest column, as one pass finds it
+                maxColumn = next.maxColumn;
+                maxColumnLine = lines + next.maxColumnLine;
+                maxColumnToken = next.maxColumnToken;
+            }
+            rows += next.rows;
+            nonZeros += next.nonZeros;
+            sawZeroIndex |= next.sawZeroIndex;
+            lines += next.lines;
+        }
     }
 
     /** n: given, or the largest column + 1; checks the file's largest index against a given n. */
@@ -174,29 +244,49 @@ public final class SvmLightReader {
         return n;
     }
 
+    /** {@link #columns}, at most 2^31 − 1 (a CSR matrix's int32 column indices). */
+    private long sparseColumns(Path file, Shape shape) {
+        long n = columns(file, shape);
+        if (n > Integer.MAX_VALUE) {
+            throw new MalformedFileException(file, n + " features: a sparse X has at most 2^31 − 1 columns");
+        }
+        return n;
+    }
+
     /** First pass: syntax of every line, row count, non-zeros, largest column, and the numbering of the indices. */
     private Shape scan(Path file, Path readable) throws IOException {
+        try (BufferedReader in = TextLines.open(readable)) {
+            return resolved(file, scanLines(file, in, true));
+        }
+    }
+
+    /** The first pass over the lines of {@code in} (the file's first lines when {@code fileStart}: a BOM is skipped). */
+    private Shape scanLines(Path file, BufferedReader in, boolean fileStart) throws IOException {
         Shape shape = new Shape();
         SvmLightLine parsed = new SvmLightLine(file, indexBase != IndexBase.ONE);
-        try (BufferedReader in = TextLines.open(readable)) {
-            long number = 0;
-            for (String line; (line = in.readLine()) != null; ) {
-                number++;
-                if (!parsed.parse(number == 1 ? TextLines.stripBom(line) : line, number)) {
-                    continue;
-                }
-                shape.rows++;
-                shape.nonZeros += parsed.count();
-                if (parsed.count() > 0 && parsed.column(0) == 0) {
-                    shape.sawZeroIndex = true;
-                }
-                if (parsed.maxColumn() > shape.maxColumn) {
-                    shape.maxColumn = parsed.maxColumn();
-                    shape.maxColumnLine = number;
-                    shape.maxColumnToken = parsed.token(parsed.count() - 1);
-                }
+        long number = 0;
+        for (String line; (line = in.readLine()) != null; ) {
+            number++;
+            if (!parsed.parse(fileStart && number == 1 ? TextLines.stripBom(line) : line, number)) {
+                continue;
+            }
+            shape.rows++;
+            shape.nonZeros += parsed.count();
+            if (parsed.count() > 0 && parsed.column(0) == 0) {
+                shape.sawZeroIndex = true;
+            }
+            if (parsed.maxColumn() > shape.maxColumn) {
+                shape.maxColumn = parsed.maxColumn();
+                shape.maxColumnLine = number;
+                shape.maxColumnToken = parsed.token(parsed.count() - 1);
             }
         }
+        shape.lines = number;
+        return shape;
+    }
+
+    /** {@code shape}, the whole file's, with its numbering resolved; refuses a file without data lines. */
+    private Shape resolved(Path file, Shape shape) {
         if (shape.rows == 0) {
             throw new MalformedFileException(file, "the file has no data lines (only blank lines or comments)");
         }
@@ -226,82 +316,187 @@ public final class SvmLightReader {
         }
     }
 
-    /** Second pass: values into off-heap X (dense, zeros filled) and y. */
-    private Dataset fill(Path file, Path readable, Shape shape, long n) throws IOException {
-        long rows = shape.rows;
-        SvmLightLine parsed = new SvmLightLine(file, shape.zeroBased);
-        try (OffHeapAppender x = new OffHeapAppender(precision, rows * n, file, "X");
-             OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
-             BufferedReader in = TextLines.open(readable)) {
-            long number = 0;
-            for (String line; (line = in.readLine()) != null; ) {
-                number++;
-                if (!parsed.parse(number == 1 ? TextLines.stripBom(line) : line, number)) {
-                    continue;
-                }
-                if (y.size() == rows) {
-                    throw new MalformedFileException(file, number, 0, "more rows than the first pass counted ("
-                            + rows + "): did the file change while being read?");
-                }
-                if (parsed.maxColumn() >= n) {
-                    throw new MalformedFileException(file, number, 0, "index beyond the " + n
-                            + " features the first pass found: did the file change while being read?");
-                }
-                y.append(value(parsed, parsed.labelText(), 1));
-                long next = 0;
-                for (int k = 0; k < parsed.count(); k++) {
-                    long column = parsed.column(k);
-                    x.appendZeros(column - next);
-                    x.append(value(parsed, parsed.valueText(k), parsed.token(k)));
-                    next = column + 1;
-                }
-                x.appendZeros(n - next);
+    /**
+     * Second pass over the lines of {@code in}: values into X (dense, zeros filled, n a row) and y, which must take
+     * exactly the rows the lines hold (the first pass counted them).
+     */
+    private void fillLines(Path file, BufferedReader in, boolean fileStart, boolean zeroBased, long n, OffHeapAppender x,
+                           OffHeapAppender y) throws IOException {
+        SvmLightLine parsed = new SvmLightLine(file, zeroBased);
+        long rows = y.capacity();
+        long number = 0;
+        for (String line; (line = in.readLine()) != null; ) {
+            number++;
+            if (!parsed.parse(fileStart && number == 1 ? TextLines.stripBom(line) : line, number)) {
+                continue;
             }
-            if (y.size() != rows) {
-                throw new MalformedFileException(file, "found " + y.size() + " rows, but the first pass counted " + rows
-                        + ": did the file change while being read?");
+            if (y.size() == rows) {
+                throw new MalformedFileException(file, number, 0, "more rows than the first pass counted ("
+                        + rows + "): did the file change while being read?");
             }
-            return OffHeapAppender.toDataset(x, y, rows, n);
+            if (parsed.maxColumn() >= n) {
+                throw new MalformedFileException(file, number, 0, "index beyond the " + n
+                        + " features the first pass found: did the file change while being read?");
+            }
+            y.append(value(parsed, parsed.labelText(), 1));
+            long next = 0;
+            for (int k = 0; k < parsed.count(); k++) {
+                long column = parsed.column(k);
+                x.appendZeros(column - next);
+                x.append(value(parsed, parsed.valueText(k), parsed.token(k)));
+                next = column + 1;
+            }
+            x.appendZeros(n - next);
+        }
+        if (y.size() != rows) {
+            throw new MalformedFileException(file, "found " + y.size() + " rows, but the first pass counted " + rows
+                    + ": did the file change while being read?");
         }
     }
 
-    /** Second pass, sparse: row pointers, column indices and values into off-heap CSR arrays, labels into y. */
-    private SparseData fillSparse(Path file, Path readable, Shape shape, long n) throws IOException {
-        long rows = shape.rows;
-        long nnz = shape.nonZeros;
-        SvmLightLine parsed = new SvmLightLine(file, shape.zeroBased);
-        try (IndexAppender pointers = new IndexAppender(rows + 1, true, file, "CSR row pointers");
-             IndexAppender columns = new IndexAppender(nnz, false, file, "CSR column indices");
-             OffHeapAppender values = new OffHeapAppender(precision, nnz, file, "the non-zero values of X");
-             OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
-             BufferedReader in = TextLines.open(readable)) {
-            long number = 0;
-            pointers.append(0);
-            for (String line; (line = in.readLine()) != null; ) {
-                number++;
-                if (!parsed.parse(number == 1 ? TextLines.stripBom(line) : line, number)) {
-                    continue;
-                }
-                if (y.size() == rows || values.size() + parsed.count() > nnz) {
-                    throw new MalformedFileException(file, number, 0, "more rows or values than the first pass counted ("
-                            + rows + " rows, " + nnz + " values): did the file change while being read?");
-                }
-                if (parsed.maxColumn() >= n) {
-                    throw new MalformedFileException(file, number, 0, "index beyond the " + n
-                            + " features the first pass found: did the file change while being read?");
-                }
-                y.append(value(parsed, parsed.labelText(), 1));
-                for (int k = 0; k < parsed.count(); k++) {
-                    columns.append((int) parsed.column(k));
-                    values.append(value(parsed, parsed.valueText(k), parsed.token(k)));
-                }
-                pointers.append(values.size());
+    /**
+     * Second pass over the lines of {@code in}, sparse: for each row its end (valueBase + the values so far) into
+     * pointers, its column indices and values, its label into y, which must take exactly the rows and values the lines
+     * hold (the first pass counted them).
+     */
+    private void fillSparseLines(Path file, BufferedReader in, boolean fileStart, boolean zeroBased, long n, long valueBase,
+                                 IndexAppender pointers, IndexAppender columns, OffHeapAppender values, OffHeapAppender y)
+            throws IOException {
+        SvmLightLine parsed = new SvmLightLine(file, zeroBased);
+        long rows = y.capacity();
+        long nnz = values.capacity();
+        long number = 0;
+        for (String line; (line = in.readLine()) != null; ) {
+            number++;
+            if (!parsed.parse(fileStart && number == 1 ? TextLines.stripBom(line) : line, number)) {
+                continue;
             }
-            if (y.size() != rows || values.size() != nnz) {
-                throw new MalformedFileException(file, "found " + y.size() + " rows and " + values.size() + " values, but the "
-                        + "first pass counted " + rows + " and " + nnz + ": did the file change while being read?");
+            if (y.size() == rows || values.size() + parsed.count() > nnz) {
+                throw new MalformedFileException(file, number, 0, "more rows or values than the first pass counted ("
+                        + rows + " rows, " + nnz + " values): did the file change while being read?");
             }
-            return SparseData.adopt(rows, n, precision, pointers, columns, values, y);
+            if (parsed.maxColumn() >= n) {
+                throw new MalformedFileException(file, number, 0, "index beyond the " + n
+                        + " features the first pass found: did the file change while being read?");
+            }
+            y.append(value(parsed, parsed.labelText(), 1));
+            for (int k = 0; k < parsed.count(); k++) {
+                columns.append((int) parsed.column(k));
+                values.append(value(parsed, parsed.valueText(k), parsed.token(k)));
+            }
+            pointers.append(valueBase + values.size());
+        }
+        if (y.size() != rows || values.size() != nnz) {
+            throw new MalformedFileException(file, "found " + y.size() + " rows and " + values.size() + " values, but the "
+                    + "first pass counted " + rows + " and " + nnz + ": did the file change while being read?");
+        }
+    }
+
+    // ------------------------------------------------------------------ both passes on several threads
+
+    /** Reads that ran in ranges to the end (for tests: a read that fell back to one thread gives the same result). */
+    static final java.util.concurrent.atomic.AtomicLong RANGED_READS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A read in ranges: its result, or null where the one-pass-at-a-time read must run (see {@link #inRanges}). */
+    private interface RangedRead<T> {
+        T read() throws Exception;
+    }
+
+    /**
+     * {@code read}'s result, or null when it failed in any way — a malformed line, a value out of range, an I/O error,
+     * anything: the read on one thread then runs from the start and reports the failure in its words (line numbers
+     * counted from the file's start), or reads the file. Errors (out of memory) propagate.
+     */
+    private static <T> T inRanges(Path file, RangedRead<T> read) {
+        try {
+            T result = read.read();
+            RANGED_READS.incrementAndGet();
+            return result;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted while reading " + file));
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * The first pass on each range, combined in order into the file's shape; {@code firstRow[k]} and {@code firstValue[k]}
+     * receive the rows and values of the ranges before range k (and, at k = ranges, the totals).
+     */
+    private Shape scanInRanges(Path file, Path readable, long[] cuts, long[] firstRow, long[] firstValue) throws Exception {
+        List<Shape> shapes = TextRanges.onEachRange(cuts, (k, from, to) -> {
+            try (BufferedReader in = TextRanges.open(readable, from, to)) {
+                return scanLines(file, in, k == 0);
+            }
+        });
+        Shape shape = new Shape();
+        for (int k = 0; k < shapes.size(); k++) {
+            shape.add(shapes.get(k));
+            firstRow[k + 1] = shape.rows;
+            firstValue[k + 1] = shape.nonZeros;
+        }
+        return resolved(file, shape);
+    }
+
+    /**
+     * {@link #read} with both passes split over the ranges {@code cuts}: the first pass counts each range's rows, the
+     * second writes each range's rows into its slice of X and y (from the rows of the ranges before it).
+     */
+    private Dataset readInRanges(Path file, Path readable, long[] cuts) throws Exception {
+        long[] firstRow = new long[cuts.length];
+        Shape shape = scanInRanges(file, readable, cuts, firstRow, new long[cuts.length]);
+        long n = columns(file, shape);
+        checkDenseSize(file, shape.rows, n);
+        try (OffHeapAppender x = new OffHeapAppender(precision, shape.rows * n, file, "X");
+             OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y")) {
+            TextRanges.onEachRange(cuts, (k, from, to) -> {
+                long rows = firstRow[k + 1] - firstRow[k];
+                try (BufferedReader in = TextRanges.open(readable, from, to);
+                     OffHeapAppender xs = x.slice(firstRow[k] * n, rows * n);
+                     OffHeapAppender ys = y.slice(firstRow[k], rows)) {
+                    fillLines(file, in, k == 0, shape.zeroBased, n, xs, ys);
+                }
+                return null;
+            });
+            x.filledBySlices();
+            y.filledBySlices();
+            numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
+            return OffHeapAppender.toDataset(x, y, shape.rows, n);
+        }
+    }
+
+    /** {@link #readSparse} with both passes split over the ranges {@code cuts} (see {@link #readInRanges}). */
+    private SparseData readSparseInRanges(Path file, Path readable, long[] cuts) throws Exception {
+        long[] firstRow = new long[cuts.length];
+        long[] firstValue = new long[cuts.length];
+        Shape shape = scanInRanges(file, readable, cuts, firstRow, firstValue);
+        long n = sparseColumns(file, shape);
+        try (IndexAppender pointers = new IndexAppender(shape.rows + 1, true, file, "CSR row pointers");
+             IndexAppender columns = new IndexAppender(shape.nonZeros, false, file, "CSR column indices");
+             OffHeapAppender values = new OffHeapAppender(precision, shape.nonZeros, file, "the non-zero values of X");
+             OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y")) {
+            try (IndexAppender first = pointers.slice(0, 1)) {
+                first.append(0);
+            }
+            TextRanges.onEachRange(cuts, (k, from, to) -> {
+                long rows = firstRow[k + 1] - firstRow[k];
+                long nnz = firstValue[k + 1] - firstValue[k];
+                try (BufferedReader in = TextRanges.open(readable, from, to);
+                     IndexAppender ps = pointers.slice(firstRow[k] + 1, rows);
+                     IndexAppender cs = columns.slice(firstValue[k], nnz);
+                     OffHeapAppender vs = values.slice(firstValue[k], nnz);
+                     OffHeapAppender ys = y.slice(firstRow[k], rows)) {
+                    fillSparseLines(file, in, k == 0, shape.zeroBased, n, firstValue[k], ps, cs, vs, ys);
+                }
+                return null;
+            });
+            pointers.filledBySlices();
+            columns.filledBySlices();
+            values.filledBySlices();
+            y.filledBySlices();
+            numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
+            return SparseData.adopt(shape.rows, n, precision, pointers, columns, values, y);
         }
     }
 
