@@ -40,27 +40,46 @@ public final class TextLines {
         NONE,
         /** gzip: 1f 8b. */
         GZIP,
-        /** bzip2: "BZh" and the block size, a digit 1–9 (every stream of a multi-stream file, as pbzip2 writes). */
+        /**
+         * bzip2: "BZh", the block size (a digit 1–9), then the first block's magic 31 41 59 26 53 59 (π) or, for an empty
+         * stream, the end-of-stream magic 17 72 45 38 50 90 (√π) — every stream of a multi-stream file, as pbzip2 writes.
+         */
         BZIP2
     }
 
-    /** {@code in}'s compression, read from its first bytes (its position is kept: mark/reset). */
+    /** bzip2's block magic (BCD π; in ASCII "1AY&SY") and end-of-stream magic (BCD √π), after "BZh" and the digit. */
+    private static final byte[] BZIP2_BLOCK = {0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
+    private static final byte[] BZIP2_END = {0x17, 0x72, 0x45, 0x38, 0x50, (byte) 0x90};
+
+    /**
+     * {@code in}'s compression, read from its first bytes (its position is kept: mark/reset). bzip2 needs the magic after
+     * "BZh1"…"BZh9" too: those four letters also begin text (a CSV whose first header cell is "BZh1…"). A file that ends
+     * within the magic, matching it so far, is bzip2 (its decompression then says it is truncated).
+     */
     private static Compression compression(java.io.BufferedInputStream in) throws IOException {
-        in.mark(4);
-        int b0 = in.read();
-        int b1 = in.read();
-        int b2 = in.read();
-        int b3 = in.read();
+        in.mark(10);
+        byte[] head = in.readNBytes(10);
         in.reset();
-        if (b0 == 0x1f && b1 == 0x8b) {
+        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             return Compression.GZIP;
         }
-        return b0 == 'B' && b1 == 'Z' && b2 == 'h' && b3 >= '1' && b3 <= '9' ? Compression.BZIP2 : Compression.NONE;
+        boolean bzh = head.length >= 4 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h' && head[3] >= '1' && head[3] <= '9';
+        return bzh && (startsMagic(head, BZIP2_BLOCK) || startsMagic(head, BZIP2_END)) ? Compression.BZIP2 : Compression.NONE;
+    }
+
+    /** Whether {@code head}'s bytes after the first four are {@code magic}, or as much of it as {@code head} holds. */
+    private static boolean startsMagic(byte[] head, byte[] magic) {
+        for (int k = 4; k < head.length; k++) {
+            if (head[k] != magic[k - 4]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
-     * {@code file}'s bytes, decompressed when it is gzip (first bytes 1f 8b) or bzip2 ("BZh1"…"BZh9"; every stream of a
-     * file of several, as Python's {@code bz2} reads them); the caller closes the stream.
+     * {@code file}'s bytes, decompressed when it is gzip (first bytes 1f 8b) or bzip2 ("BZh1"…"BZh9" and a block's or the
+     * end's magic; every stream of a file of several, as Python's {@code bz2} reads them); the caller closes the stream.
      */
     public static InputStream bytes(Path file) throws IOException {
         return decompressed(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16), true);
