@@ -120,9 +120,9 @@ public final class TextLines {
      */
     static final class Spool implements AutoCloseable {
         private final Path path;
-        private final boolean temporary;
+        private final TemporaryFiles temporary; // the registry of the copy; null when path is the file itself
 
-        private Spool(Path path, boolean temporary) {
+        private Spool(Path path, TemporaryFiles temporary) {
             this.path = path;
             this.temporary = temporary;
         }
@@ -134,29 +134,56 @@ public final class TextLines {
 
         @Override
         public void close() {
-            if (temporary) {
-                TemporaryFiles.SHARED.release(path);
+            if (temporary != null) {
+                temporary.release(path);
             }
         }
     }
 
     /** {@code file} ready to be read twice (see {@link Spool}). */
     static Spool spool(Path file) throws IOException {
+        return spool(file, TemporaryFiles.SHARED);
+    }
+
+    /**
+     * {@code file} ready to be read twice, a copy made in {@code files}. The copy's own failures (no room for it, no
+     * such temporary folder) are said as the copy's, not as {@code file}'s: "no such file" or "No space left on device"
+     * alone, after "cannot read FILE", named an existing, readable file.
+     */
+    static Spool spool(Path file, TemporaryFiles files) throws IOException {
         if (!Files.exists(file) || Files.isRegularFile(file) && !isBzip2(file)) {
-            return new Spool(file, false); // a missing file fails later with the usual message
+            return new Spool(file, null); // a missing file fails later with the usual message
         }
-        Path copy = TemporaryFiles.SHARED.create("downhill-", ".spool");
+        Path copy;
+        try {
+            copy = files.create("downhill-", ".spool");
+        } catch (IOException e) {
+            throw copyFailure(files, e);
+        }
         // written in place, never re-created: the file keeps its owner-only mode, and one the shutdown hook deleted stays deleted
         // a FileInputStream: the NIO stream's available() seeks, which a pipe refuses ("Illegal seek", JDK 17)
         try (InputStream in = decompressed(new java.io.BufferedInputStream(new java.io.FileInputStream(file.toFile()), 1 << 16), false);
              java.io.OutputStream out = Files.newOutputStream(copy, java.nio.file.StandardOpenOption.WRITE,
                      java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-            in.transferTo(out);
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                try {
+                    out.write(buffer, 0, n);
+                } catch (IOException e) {
+                    throw copyFailure(files, e);
+                }
+            }
         } catch (IOException | RuntimeException e) {
-            TemporaryFiles.SHARED.release(copy);
+            files.release(copy);
             throw e;
         }
-        return new Spool(copy, true);
+        return new Spool(copy, files);
+    }
+
+    /** The failure {@code e} of the one-time copy in {@code files}' folder, said as the copy's. */
+    private static IOException copyFailure(TemporaryFiles files, IOException e) {
+        return new IOException("its one-time copy cannot be written in " + files.directory()
+                + ": " + ReadFailure.reason(e) + " (java.io.tmpdir names the folder)", e);
     }
 
     /** {@code line} without a leading byte-order mark (call on the first line). */
