@@ -18,10 +18,22 @@ final class TemporaryFiles {
     static final TemporaryFiles SHARED = withShutdownHook();
 
     private final Set<Path> live = new LinkedHashSet<>();
+    private final Path directory; // null: java.io.tmpdir
     private boolean closed;
 
     /** A registry whose files only {@link #release} and {@link #deleteAll()} delete (for tests; the process uses {@link #SHARED}). */
     TemporaryFiles() {
+        this(null);
+    }
+
+    /** Such a registry whose files are made in {@code directory} instead of {@code java.io.tmpdir} (for tests). */
+    TemporaryFiles(Path directory) {
+        this.directory = directory;
+    }
+
+    /** The folder the files are made in. */
+    Path directory() {
+        return directory != null ? directory : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     private static TemporaryFiles withShutdownHook() {
@@ -43,7 +55,8 @@ final class TemporaryFiles {
         if (closed) {
             throw new IOException("the process is ending: no temporary file is created");
         }
-        Path file = Files.createTempFile(prefix, suffix); // owner-only where permissions are POSIX
+        Path file = directory == null ? Files.createTempFile(prefix, suffix) // owner-only where permissions are POSIX
+                : Files.createTempFile(directory, prefix, suffix);
         live.add(file);
         return file;
     }

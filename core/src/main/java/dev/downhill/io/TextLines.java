@@ -40,27 +40,46 @@ public final class TextLines {
         NONE,
         /** gzip: 1f 8b. */
         GZIP,
-        /** bzip2: "BZh" and the block size, a digit 1–9 (every stream of a multi-stream file, as pbzip2 writes). */
+        /**
+         * bzip2: "BZh", the block size (a digit 1–9), then the first block's magic 31 41 59 26 53 59 (π) or, for an empty
+         * stream, the end-of-stream magic 17 72 45 38 50 90 (√π) — every stream of a multi-stream file, as pbzip2 writes.
+         */
         BZIP2
     }
 
-    /** {@code in}'s compression, read from its first bytes (its position is kept: mark/reset). */
+    /** bzip2's block magic (BCD π; in ASCII "1AY&SY") and end-of-stream magic (BCD √π), after "BZh" and the digit. */
+    private static final byte[] BZIP2_BLOCK = {0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
+    private static final byte[] BZIP2_END = {0x17, 0x72, 0x45, 0x38, 0x50, (byte) 0x90};
+
+    /**
+     * {@code in}'s compression, read from its first bytes (its position is kept: mark/reset). bzip2 needs the magic after
+     * "BZh1"…"BZh9" too: those four letters also begin text (a CSV whose first header cell is "BZh1…"). A file that ends
+     * within the magic, matching it so far, is bzip2 (its decompression then says it is truncated).
+     */
     private static Compression compression(java.io.BufferedInputStream in) throws IOException {
-        in.mark(4);
-        int b0 = in.read();
-        int b1 = in.read();
-        int b2 = in.read();
-        int b3 = in.read();
+        in.mark(10);
+        byte[] head = in.readNBytes(10);
         in.reset();
-        if (b0 == 0x1f && b1 == 0x8b) {
+        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             return Compression.GZIP;
         }
-        return b0 == 'B' && b1 == 'Z' && b2 == 'h' && b3 >= '1' && b3 <= '9' ? Compression.BZIP2 : Compression.NONE;
+        boolean bzh = head.length >= 4 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h' && head[3] >= '1' && head[3] <= '9';
+        return bzh && (startsMagic(head, BZIP2_BLOCK) || startsMagic(head, BZIP2_END)) ? Compression.BZIP2 : Compression.NONE;
+    }
+
+    /** Whether {@code head}'s bytes after the first four are {@code magic}, or as much of it as {@code head} holds. */
+    private static boolean startsMagic(byte[] head, byte[] magic) {
+        for (int k = 4; k < head.length; k++) {
+            if (head[k] != magic[k - 4]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
-     * {@code file}'s bytes, decompressed when it is gzip (first bytes 1f 8b) or bzip2 ("BZh1"…"BZh9"; every stream of a
-     * file of several, as Python's {@code bz2} reads them); the caller closes the stream.
+     * {@code file}'s bytes, decompressed when it is gzip (first bytes 1f 8b) or bzip2 ("BZh1"…"BZh9" and a block's or the
+     * end's magic; every stream of a file of several, as Python's {@code bz2} reads them); the caller closes the stream.
      */
     public static InputStream bytes(Path file) throws IOException {
         return decompressed(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16), true);
@@ -101,9 +120,9 @@ public final class TextLines {
      */
     static final class Spool implements AutoCloseable {
         private final Path path;
-        private final boolean temporary;
+        private final TemporaryFiles temporary; // the registry of the copy; null when path is the file itself
 
-        private Spool(Path path, boolean temporary) {
+        private Spool(Path path, TemporaryFiles temporary) {
             this.path = path;
             this.temporary = temporary;
         }
@@ -115,48 +134,87 @@ public final class TextLines {
 
         @Override
         public void close() {
-            if (temporary) {
-                TemporaryFiles.SHARED.release(path);
+            if (temporary != null) {
+                temporary.release(path);
             }
         }
     }
 
     /** {@code file} ready to be read twice (see {@link Spool}). */
     static Spool spool(Path file) throws IOException {
+        return spool(file, TemporaryFiles.SHARED);
+    }
+
+    /**
+     * {@code file} ready to be read twice, a copy made in {@code files}. The copy's own failures (no room for it, no
+     * such temporary folder) are said as the copy's, not as {@code file}'s: "no such file" or "No space left on device"
+     * alone, after "cannot read FILE", named an existing, readable file.
+     */
+    static Spool spool(Path file, TemporaryFiles files) throws IOException {
         if (!Files.exists(file) || Files.isRegularFile(file) && !isBzip2(file)) {
-            return new Spool(file, false); // a missing file fails later with the usual message
+            return new Spool(file, null); // a missing file fails later with the usual message
         }
-        Path copy = TemporaryFiles.SHARED.create("downhill-", ".spool");
+        Path copy;
+        try {
+            copy = files.create("downhill-", ".spool");
+        } catch (IOException e) {
+            throw copyFailure(files, e);
+        }
         try {
             int threads = Runtime.getRuntime().availableProcessors();
             if (Files.isRegularFile(file) && threads > 1) { // bzip2: its blocks on every core, else as one stream
                 try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
-                     java.io.OutputStream out = spoolOutput(copy)) {
+                     java.io.OutputStream out = spoolOutput(copy, files)) {
                     Bzip2Blocks.decompress(in, out, threads);
-                    return new Spool(copy, true);
+                    return new Spool(copy, files);
                 } catch (Bzip2Blocks.NotSplittable e) {
                     // a magic inside a block, or a damaged file: the one-stream decoder below reads it or says what is wrong
                 }
             }
             // a FileInputStream: the NIO stream's available() seeks, which a pipe refuses ("Illegal seek", JDK 17)
             try (InputStream in = decompressed(new java.io.BufferedInputStream(new java.io.FileInputStream(file.toFile()), 1 << 16), false);
-                 java.io.OutputStream out = spoolOutput(copy)) {
+                 java.io.OutputStream out = spoolOutput(copy, files)) {
                 in.transferTo(out);
             }
         } catch (IOException | RuntimeException e) {
-            TemporaryFiles.SHARED.release(copy);
+            files.release(copy);
             throw e;
         }
-        return new Spool(copy, true);
+        return new Spool(copy, files);
+    }
+
+    /** The failure {@code e} of the one-time copy in {@code files}' folder, said as the copy's. */
+    private static IOException copyFailure(TemporaryFiles files, IOException e) {
+        return new IOException("its one-time copy cannot be written in " + files.directory()
+                + ": " + ReadFailure.reason(e) + " (java.io.tmpdir names the folder)", e);
     }
 
     /**
      * The spool file, emptied, for writing: written in place, never re-created, so that it keeps its owner-only mode and
-     * one the shutdown hook deleted stays deleted.
+     * one the shutdown hook deleted stays deleted. Its failures are said as the copy's ({@link #copyFailure}).
      */
-    private static java.io.OutputStream spoolOutput(Path copy) throws IOException {
-        return new java.io.BufferedOutputStream(Files.newOutputStream(copy, java.nio.file.StandardOpenOption.WRITE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING), 1 << 16);
+    private static java.io.OutputStream spoolOutput(Path copy, TemporaryFiles files) throws IOException {
+        java.io.OutputStream file = Files.newOutputStream(copy, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        return new java.io.BufferedOutputStream(new java.io.FilterOutputStream(file) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw copyFailure(files, e);
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    throw copyFailure(files, e);
+                }
+            }
+        }, 1 << 16);
     }
 
     /** {@code line} without a leading byte-order mark (call on the first line). */

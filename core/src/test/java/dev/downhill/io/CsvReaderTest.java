@@ -45,6 +45,32 @@ class CsvReaderTest {
     }
 
     @Test
+    void aTextFileStartingWithTheLettersBZhAndADigitIsText() throws IOException {
+        // "BZh" and a digit are bzip2's first four bytes, but also a header cell's; bzip2 is told by the block (or
+        // end-of-stream) magic that follows them in every stream. A plain CSV with such a header, and bzip2 of it (whose
+        // decompressed spool starts with the same letters), both read (were "cannot read …: Bad block header")
+        String text = "BZh1,BZh2,y\n1,2,3.5\n2,1,3\n3,5,9.5\n";
+        Path plain = csv(text);
+        Path bz2 = dir.resolve("header.csv.bz2");
+        try (java.io.OutputStream out = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(
+                Files.newOutputStream(bz2))) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        double[][] x = {{1, 2}, {2, 1}, {3, 5}};
+        for (Path f : new Path[] {plain, bz2}) {
+            assertEquals(List.of("BZh1", "BZh2", "y"), CsvReader.defaults().layout(f).columnNames(), f.toString());
+            try (Dataset d = CsvReader.readDataset(f)) {
+                assertData(d, x, new double[] {3.5, 3, 9.5});
+            }
+        }
+        // the bzip2 tool's empty stream ("BZh9", the end-of-stream magic, a CRC) is still bzip2: an empty file
+        Path empty = dir.resolve("empty.csv.bz2");
+        Files.write(empty, java.util.Base64.getDecoder().decode("QlpoORdyRThQkAAAAAA="));
+        RuntimeException e = assertThrows(RuntimeException.class, () -> CsvReader.readDataset(empty).close());
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+    }
+
+    @Test
     void readsAGzipFileAsItsText() throws IOException {
         // both passes (the byte count of rows and the parse) read the decompressed text (the count read the gzip bytes)
         StringBuilder text = new StringBuilder("x1,x2,price\n");

@@ -37,6 +37,24 @@ class TemporaryFilesTest {
     }
 
     @Test
+    void aCopyThatCannotBeMadeIsSaidToBeTheCopysFailureNotTheFiles() throws IOException {
+        // bzip2 text is spooled decompressed whatever the file; with no temporary folder (or no room in it) the reader said
+        // "cannot read data.csv.bz2: no such file" ("No space left on device") of a file that exists and reads
+        Path bz2 = dir.resolve("data.csv.bz2");
+        try (java.io.OutputStream out = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream(
+                Files.newOutputStream(bz2))) {
+            out.write("a,y\n1,2\n".getBytes(StandardCharsets.UTF_8));
+        }
+        Path missing = dir.resolve("no-such-folder");
+        IOException e = assertThrows(IOException.class, () -> TextLines.spool(bz2, new TemporaryFiles(missing)).close());
+        String reason = ReadFailure.reason(e);
+        assertTrue(reason.startsWith("its one-time copy") && reason.contains(missing.toString()), reason);
+        try (TextLines.Spool spool = TextLines.spool(bz2, new TemporaryFiles(dir))) { // with a folder: the text
+            assertEquals("a,y\n1,2\n", Files.readString(spool.path()));
+        }
+    }
+
+    @Test
     void aPipeIsSpooledToAnOwnerOnlyCopyThatTheCleanupDeletes() throws Exception {
         Path fifo = dir.resolve("pipe.csv");
         Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(10, TimeUnit.SECONDS),
