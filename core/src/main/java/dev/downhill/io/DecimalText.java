@@ -39,7 +39,113 @@ final class DecimalText {
      * {@link #outOfRange}).
      */
     static double parse(String text, Precision precision) {
-        return precision == Precision.FLOAT32 ? Float.parseFloat(text) : Double.parseDouble(text);
+        return parse(text, 0, text.length(), precision);
+    }
+
+    /**
+     * {@link #parse(String, Precision)} of {@code text[from, to)}: the same value, without a copy of the text where the
+     * fast path below takes it.
+     *
+     * <p>Fast path (Clinger's): a literal whose digits, leading zeros aside, form an integer M ≤ 2⁵³ (at most 18 of
+     * them) and whose value is M·10^e with |e| ≤ 22 is M × 10^e or M ÷ 10^−e in one float64 operation on exact operands,
+     * so correctly rounded. In float32, that double d rounded to float is the correctly rounded float unless d lies
+     * exactly halfway between two floats (the literal's value then lies on that midpoint or beside it, and only the
+     * full parse can tell): such d, and d outside float32's normal range, go to the full parse ({@link Float#parseFloat},
+     * {@link Double#parseDouble}), as does every other literal.
+     */
+    static double parse(String text, int from, int to, Precision precision) {
+        double fast = fastPath(text, from, to);
+        if (fast == fast) { // not NaN
+            if (precision == Precision.FLOAT64) {
+                return fast;
+            }
+            double magnitude = Math.abs(fast);
+            if (magnitude == 0 || magnitude >= Float.MIN_NORMAL && magnitude <= Float.MAX_VALUE
+                    && (Double.doubleToRawLongBits(fast) & FLOAT_DROPPED_BITS) != FLOAT_MIDPOINT) {
+                return (float) fast;
+            }
+        }
+        String t = text.substring(from, to);
+        return precision == Precision.FLOAT32 ? Float.parseFloat(t) : Double.parseDouble(t);
+    }
+
+    /** The 29 low bits of a double's significand that rounding a normal value to float drops; a midpoint has 1 then 0s. */
+    private static final long FLOAT_DROPPED_BITS = (1L << 29) - 1;
+    private static final long FLOAT_MIDPOINT = 1L << 28;
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+        1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+    /** The correctly rounded float64 value of {@code text[from, to)} where the fast path applies (see {@link #parse}), else NaN. */
+    private static double fastPath(String text, int from, int to) {
+        int i = from;
+        if (i >= to) {
+            return Double.NaN;
+        }
+        boolean negative = false;
+        char c = text.charAt(i);
+        if (c == '+' || c == '-') {
+            negative = c == '-';
+            i++;
+        }
+        long m = 0;
+        int digits = 0; // of m, leading zeros not counted
+        int seen = 0; // every digit
+        int scale = 0; // digits after the point
+        boolean point = false;
+        for (; i < to; i++) {
+            c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                seen++;
+                if (point) {
+                    scale++;
+                }
+                if (m == 0 && c == '0') {
+                    continue;
+                }
+                if (++digits > 18) {
+                    return Double.NaN;
+                }
+                m = m * 10 + (c - '0');
+            } else if (c == '.' && !point) {
+                point = true;
+            } else if (c == 'e' || c == 'E') {
+                break;
+            } else {
+                return Double.NaN;
+            }
+        }
+        if (seen == 0) {
+            return Double.NaN;
+        }
+        int exponent = 0;
+        if (i < to) { // at 'e' or 'E'
+            i++;
+            boolean negativeExponent = false;
+            if (i < to && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+                negativeExponent = text.charAt(i) == '-';
+                i++;
+            }
+            if (i >= to) {
+                return Double.NaN;
+            }
+            for (; i < to; i++) {
+                c = text.charAt(i);
+                if (c < '0' || c > '9' || exponent > 100_000) {
+                    return Double.NaN;
+                }
+                exponent = exponent * 10 + (c - '0');
+            }
+            exponent = negativeExponent ? -exponent : exponent;
+        }
+        if (m == 0) {
+            return negative ? -0.0 : 0.0;
+        }
+        int power = exponent - scale;
+        if (m > 1L << 53 || power < -22 || power > 22) {
+            return Double.NaN;
+        }
+        double v = power >= 0 ? m * POWERS_OF_TEN[power] : m / POWERS_OF_TEN[-power];
+        return negative ? -v : v;
     }
 
     /** The message for a literal whose magnitude overflows {@code precision}. */

@@ -123,9 +123,29 @@ final class SvmLightLine {
         count++;
     }
 
-    /** The label's text. */
-    String labelText() {
-        return line.substring(labelFrom, labelTo);
+    /** The line last parsed. */
+    String line() {
+        return line;
+    }
+
+    /** Where the label starts in {@link #line()}. */
+    int labelFrom() {
+        return labelFrom;
+    }
+
+    /** Where the label ends in {@link #line()}. */
+    int labelTo() {
+        return labelTo;
+    }
+
+    /** Where the value of pair k starts in {@link #line()}. */
+    int valueFrom(int k) {
+        return valueFrom[k];
+    }
+
+    /** Where the value of pair k ends in {@link #line()}. */
+    int valueTo(int k) {
+        return valueTo[k];
     }
 
     /** Number of index:value pairs. */
@@ -136,11 +156,6 @@ final class SvmLightLine {
     /** Zero-based column of pair k. */
     long column(int k) {
         return columns[k];
-    }
-
-    /** The value text of pair k. */
-    String valueText(int k) {
-        return line.substring(valueFrom[k], valueTo[k]);
     }
 
     /** 1-based token number of pair k. */

@@ -338,12 +338,12 @@ public final class SvmLightReader {
                 throw new MalformedFileException(file, number, 0, "index beyond the " + n
                         + " features the first pass found: did the file change while being read?");
             }
-            y.append(value(parsed, parsed.labelText(), 1));
+            y.append(value(parsed, -1));
             long next = 0;
             for (int k = 0; k < parsed.count(); k++) {
                 long column = parsed.column(k);
                 x.appendZeros(column - next);
-                x.append(value(parsed, parsed.valueText(k), parsed.token(k)));
+                x.append(value(parsed, k));
                 next = column + 1;
             }
             x.appendZeros(n - next);
@@ -379,10 +379,10 @@ public final class SvmLightReader {
                 throw new MalformedFileException(file, number, 0, "index beyond the " + n
                         + " features the first pass found: did the file change while being read?");
             }
-            y.append(value(parsed, parsed.labelText(), 1));
+            y.append(value(parsed, -1));
             for (int k = 0; k < parsed.count(); k++) {
                 columns.append((int) parsed.column(k));
-                values.append(value(parsed, parsed.valueText(k), parsed.token(k)));
+                values.append(value(parsed, k));
             }
             pointers.append(valueBase + values.size());
         }
@@ -500,8 +500,16 @@ public final class SvmLightReader {
         }
     }
 
-    private double value(SvmLightLine parsed, String text, int token) {
-        double v = DecimalText.parse(text, precision);
+    /** The label (k = −1) or value k of the parsed line, rounded to the precision; refused out of its range. */
+    private double value(SvmLightLine parsed, int k) {
+        int from = k < 0 ? parsed.labelFrom() : parsed.valueFrom(k);
+        int to = k < 0 ? parsed.labelTo() : parsed.valueTo(k);
+        double v = DecimalText.parse(parsed.line(), from, to, precision);
+        if (Double.isFinite(v) && (precision == Precision.FLOAT64 || Math.abs(v) >= Float.MIN_NORMAL)) {
+            return v; // what belowRange passes without reading the text
+        }
+        String text = parsed.line().substring(from, to);
+        int token = k < 0 ? 1 : parsed.token(k);
         if (!Double.isFinite(v)) {
             throw parsed.error(token, DecimalText.outOfRange(text, precision));
         }
