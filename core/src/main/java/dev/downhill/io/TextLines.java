@@ -79,7 +79,8 @@ public final class TextLines {
 
     /**
      * {@code file}'s bytes, decompressed when it is gzip (first bytes 1f 8b) or bzip2 ("BZh1"…"BZh9" and a block's or the
-     * end's magic; every stream of a file of several, as Python's {@code bz2} reads them); the caller closes the stream.
+     * end's magic; every stream of a file of several, as Python's {@code bz2} reads them, but bytes after the last stream are refused);
+     * the caller closes the stream. A decompressor's failure names the format ({@code bzip2: Bad block header}).
      */
     public static InputStream bytes(Path file) throws IOException {
         return decompressed(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16), true);
@@ -90,15 +91,50 @@ public final class TextLines {
         try {
             switch (compression(raw)) {
                 case GZIP:
-                    return gzip ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw;
+                    return gzip ? new Named("gzip", new java.util.zip.GZIPInputStream(raw, 1 << 16)) : raw;
                 case BZIP2:
-                    return new org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream(raw, true);
+                    return new Named("bzip2", new org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream(raw, true));
                 default:
                     return raw;
             }
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
+        }
+    }
+
+    /**
+     * A decompressing stream whose failures name its format: "Bad block header" or "Unexpected end of ZLIB input stream"
+     * alone, after "cannot read d.svm.bz2", did not say that the file was read as compressed (by its first bytes).
+     */
+    private static final class Named extends java.io.FilterInputStream {
+        private final String format;
+
+        Named(String format, InputStream in) {
+            super(in);
+            this.format = format;
+        }
+
+        private IOException named(IOException e) {
+            return e instanceof java.io.InterruptedIOException ? e : new IOException(format + ": " + ReadFailure.reason(e), e);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                throw named(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                throw named(e);
+            }
         }
     }
 

@@ -108,7 +108,7 @@ class Bzip2BlocksTest {
         Path broken = dir.resolve("broken.svm.bz2");
         Files.write(broken, Arrays.copyOf(compressed, compressed.length / 2));
         RuntimeException e = assertThrows(RuntimeException.class, () -> SvmLightReader.readDataset(broken).close());
-        assertTrue(e.getMessage().contains("broken.svm.bz2"), e.getMessage());
+        assertTrue(e.getMessage().contains("broken.svm.bz2") && e.getMessage().contains("bzip2: "), e.getMessage());
     }
 
     @Test

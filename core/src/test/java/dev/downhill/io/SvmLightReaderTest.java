@@ -72,7 +72,7 @@ class SvmLightReaderTest {
         Files.write(broken, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                 () -> SvmLightReader.readDataset(broken).close());
-        assertTrue(e.getMessage().contains("broken.svm.gz"), e.getMessage());
+        assertTrue(e.getMessage().contains("broken.svm.gz") && e.getMessage().contains("gzip: "), e.getMessage());
     }
 
     @Test
