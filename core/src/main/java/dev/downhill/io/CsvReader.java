@@ -3,6 +3,7 @@ package dev.downhill.io;
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +66,10 @@ public final class CsvReader {
     private final Precision precision;
     /** The sample-weight column: a header name or a zero-based index in decimal digits; null for none. */
     private final String weightColumn;
+    /** The threads the rows are parsed on (0: every core). */
+    private final int threads;
+    /** The least bytes a thread's range of the file holds ({@link TextRanges#MIN_RANGE_BYTES}; tests lower it). */
+    private final long rangeBytes;
 
     private CsvReader(Header header, Character delimiter, String targetName, int targetIndex, Precision precision) {
         this(header, delimiter, targetName, targetIndex, precision, null);
@@ -72,12 +77,38 @@ public final class CsvReader {
 
     private CsvReader(Header header, Character delimiter, String targetName, int targetIndex, Precision precision,
                       String weightColumn) {
+        this(header, delimiter, targetName, targetIndex, precision, weightColumn, 0, TextRanges.MIN_RANGE_BYTES);
+    }
+
+    private CsvReader(Header header, Character delimiter, String targetName, int targetIndex, Precision precision,
+                      String weightColumn, int threads, long rangeBytes) {
         this.header = header;
         this.delimiter = delimiter;
         this.targetName = targetName;
         this.targetIndex = targetIndex;
         this.precision = precision;
         this.weightColumn = weightColumn;
+        this.threads = threads;
+        this.rangeBytes = rangeBytes;
+    }
+
+    /**
+     * The threads the rows are read on: a regular file of at least 16 MiB (a pipe's or a bzip2 file's spooled copy too;
+     * not gzip text) is cut into ranges of whole lines (quoted cells do not span lines), one a thread, each range's rows
+     * counted, then parsed into their place in X, y and the weights; the result is the one-thread read's, bit for bit. A
+     * file with a malformed row (or anything else that fails) is read again on one thread, whose error names the line.
+     * Default 0: every core.
+     */
+    public CsvReader withThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (every core) or more, got " + threads);
+        }
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes);
+    }
+
+    /** The least bytes of a thread's range (tests cut small files). */
+    CsvReader withRangeBytes(long bytes) {
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, bytes);
     }
 
     /**
@@ -87,7 +118,7 @@ public final class CsvReader {
      */
     public CsvReader withWeightColumn(String column) {
         Objects.requireNonNull(column, "column");
-        return new CsvReader(header, delimiter, targetName, targetIndex, precision, column);
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, column, threads, rangeBytes);
     }
 
     /** Header detected, delimiter detected, last column is the target, float64. */
@@ -101,7 +132,7 @@ public final class CsvReader {
     }
 
     public CsvReader withHeader(Header header) {
-        return new CsvReader(Objects.requireNonNull(header, "header"), delimiter, targetName, targetIndex, precision, weightColumn);
+        return new CsvReader(Objects.requireNonNull(header, "header"), delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes);
     }
 
     /** A fixed delimiter (any character but a quote, CR or LF) instead of detection. */
@@ -109,13 +140,13 @@ public final class CsvReader {
         if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
             throw new IllegalArgumentException("a CSV delimiter cannot be a quote or a line break");
         }
-        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn);
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes);
     }
 
     /** The target is the column with this header name (exact match); needs a header. */
     public CsvReader withTarget(String name) {
         Objects.requireNonNull(name, "name");
-        return new CsvReader(header, delimiter, name, LAST, precision, weightColumn);
+        return new CsvReader(header, delimiter, name, LAST, precision, weightColumn, threads, rangeBytes);
     }
 
     /** The target is the column at this zero-based index. */
@@ -123,7 +154,7 @@ public final class CsvReader {
         if (index < 0) {
             throw new IllegalArgumentException("target column index must be zero or more, got " + index);
         }
-        return new CsvReader(header, delimiter, null, index, precision, weightColumn);
+        return new CsvReader(header, delimiter, null, index, precision, weightColumn, threads, rangeBytes);
     }
 
     public CsvReader withPrecision(Precision precision) {
@@ -144,6 +175,14 @@ public final class CsvReader {
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
         try (TextLines.Spool source = TextLines.spool(file)) {
+            long[] cuts = TextRanges.cuts(source.path(), threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
+                    rangeBytes);
+            if (cuts.length > 2) {
+                Dataset d = readInRanges(file, source.path(), cuts);
+                if (d != null) {
+                    return d;
+                }
+            }
             long lines = TextLines.countNonBlankLines(source.path());
             try (BufferedReader in = TextLines.open(source.path())) {
                 FirstLine first = firstLine(in, file);
@@ -200,6 +239,97 @@ public final class CsvReader {
                     + layout.columns());
         }
         return index;
+    }
+
+    /** Reads that ran in ranges to the end (for tests: a read that fell back to one thread gives the same result). */
+    static final java.util.concurrent.atomic.AtomicLong RANGED_READS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * {@link #read} on the ranges {@code cuts} (see {@link #withThreads}), or null when anything failed (the one-thread
+     * read then runs and says what is wrong). The layout comes from the first non-blank line, which must lie in the
+     * first range; each range's non-blank lines are counted (the first range's less the header), then parsed into their
+     * rows' places.
+     */
+    private Dataset readInRanges(Path file, Path readable, long[] cuts) {
+        try {
+            FirstLine first;
+            try (BufferedReader in = TextLines.open(readable)) {
+                first = firstLine(in, file);
+            }
+            CsvLayout layout = resolve(first, file);
+            int weightIndex = weightIndex(layout, file, first.number);
+            List<long[]> counts = TextRanges.onEachRange(cuts, (k, from, to) -> {
+                try (InputStream in = TextRanges.bytes(readable, from, to)) {
+                    return TextLines.countLines(in, k == 0);
+                }
+            });
+            if (counts.get(0)[0] == 0) {
+                return null; // the first non-blank line lies beyond the first range
+            }
+            long[] firstRow = new long[cuts.length];
+            for (int k = 0; k < counts.size(); k++) {
+                firstRow[k + 1] = firstRow[k] + counts.get(k)[0] - (k == 0 && layout.hasHeader() ? 1 : 0);
+            }
+            long rows = firstRow[cuts.length - 1];
+            if (rows <= 0) {
+                return null;
+            }
+            long features = layout.features() - (weightIndex >= 0 ? 1 : 0);
+            long xValues = Math.multiplyExact(rows, features);
+            try (OffHeapAppender x = new OffHeapAppender(precision, xValues, file, "X");
+                 OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
+                 OffHeapAppender w = weightIndex < 0 ? null : new OffHeapAppender(Precision.FLOAT64, rows, file, "weights")) {
+                TextRanges.onEachRange(cuts, (k, from, to) -> {
+                    long count = firstRow[k + 1] - firstRow[k];
+                    try (BufferedReader in = TextRanges.open(readable, from, to);
+                         OffHeapAppender xs = x.slice(firstRow[k] * features, count * features);
+                         OffHeapAppender ys = y.slice(firstRow[k], count);
+                         OffHeapAppender ws = w == null ? null : w.slice(firstRow[k], count)) {
+                        RowParser parser = new RowParser(file, layout, new CsvLineSplitter(layout.delimiter()), xs, ys,
+                                first.number, ws, weightIndex);
+                        boolean header = k == 0 && layout.hasHeader();
+                        boolean fileStart = k == 0;
+                        for (String line; (line = in.readLine()) != null; ) {
+                            if (fileStart) {
+                                line = TextLines.stripBom(line);
+                                fileStart = false;
+                            }
+                            if (TextLines.isBlank(line)) {
+                                continue;
+                            }
+                            if (header) { // the first range's first non-blank line is the header
+                                header = false;
+                                continue;
+                            }
+                            parser.row(line, 0);
+                        }
+                        if (ys.size() != count) {
+                            throw new IllegalStateException("a range held " + ys.size() + " rows, counted " + count);
+                        }
+                    }
+                    return null;
+                });
+                x.filledBySlices();
+                y.filledBySlices();
+                Dataset d;
+                if (w != null) {
+                    w.filledBySlices();
+                    org.bytedeco.javacpp.Pointer px = x.release();
+                    org.bytedeco.javacpp.Pointer py = y.release();
+                    org.bytedeco.javacpp.DoublePointer pw = (org.bytedeco.javacpp.DoublePointer) w.release();
+                    d = Dataset.adopt(px, py, pw, rows, features); // frees all three if it rejects them
+                } else {
+                    d = OffHeapAppender.toDataset(x, y, rows, features);
+                }
+                RANGED_READS.incrementAndGet();
+                return d;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.UncheckedIOException(new java.io.InterruptedIOException("interrupted while reading " + file));
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     private Dataset readRows(BufferedReader in, Path file, FirstLine first, CsvLayout layout, long rows, int weightIndex)

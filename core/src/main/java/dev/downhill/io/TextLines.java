@@ -277,31 +277,40 @@ public final class TextLines {
      * terminator and blank character is ASCII and a UTF-8 multi-byte sequence never contains ASCII bytes).
      */
     static long countNonBlankLines(Path file) throws IOException {
+        try (InputStream in = bytes(file)) {
+            return countLines(in, true)[0];
+        }
+    }
+
+    /**
+     * {@link #countNonBlankLines} of the bytes of {@code in} (the file's first bytes when {@code fileStart}: a byte-order
+     * mark is skipped), as {non-blank lines}. A range of a file ({@link TextRanges}) ends after a {@code \n}, so its
+     * count is its share of the file's.
+     */
+    static long[] countLines(InputStream in, boolean fileStart) throws IOException {
         long count = 0;
         boolean content = false;
-        boolean first = true;
+        boolean first = fileStart;
         byte[] buf = new byte[BUFFER];
-        try (InputStream in = bytes(file)) {
-            for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
-                int i = 0;
-                if (first) {
-                    first = false;
-                    i = bomLength(buf, n);
-                }
-                for (; i < n; i++) {
-                    byte b = buf[i];
-                    if (b == '\n' || b == '\r') {
-                        if (content) {
-                            count++;
-                        }
-                        content = false;
-                    } else if (!isBlankChar(b)) {
-                        content = true;
+        for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+            int i = 0;
+            if (first) {
+                first = false;
+                i = bomLength(buf, n);
+            }
+            for (; i < n; i++) {
+                byte b = buf[i];
+                if (b == '\n' || b == '\r') {
+                    if (content) {
+                        count++;
                     }
+                    content = false;
+                } else if (!isBlankChar(b)) {
+                    content = true;
                 }
             }
         }
-        return content ? count + 1 : count;
+        return new long[] {content ? count + 1 : count};
     }
 
     /** 3 when {@code buf} starts with the UTF-8 byte-order mark. */

@@ -86,12 +86,16 @@ final class TextRanges {
 
     /** A reader over bytes [from, to) of {@code file}, decoded as {@link TextLines#open} decodes (UTF-8, bad bytes U+FFFD). */
     static BufferedReader open(Path file, long from, long to) throws IOException {
+        return new BufferedReader(new InputStreamReader(bytes(file, from, to), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 20);
+    }
+
+    /** Bytes [from, to) of {@code file}; the caller closes the stream. */
+    static InputStream bytes(Path file, long from, long to) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
             channel.position(from);
-            InputStream bounded = new BoundedStream(Channels.newInputStream(channel), to - from);
-            return new BufferedReader(new InputStreamReader(bounded, StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)), 1 << 20);
+            return new BoundedStream(Channels.newInputStream(channel), to - from);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
