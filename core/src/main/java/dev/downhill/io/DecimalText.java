@@ -43,30 +43,98 @@ final class DecimalText {
     }
 
     /**
-     * {@link #parse(String, Precision)} of {@code text[from, to)}: the same value, without a copy of the text where the
-     * fast path below takes it.
+     * {@link #parse(String, Precision)} of {@code text[from, to)}: the same value, without a copy of the text where a
+     * fast path takes it.
      *
-     * <p>Fast path (Clinger's): a literal whose digits, leading zeros aside, form an integer M ≤ 2⁵³ (at most 18 of
-     * them) and whose value is M·10^e with |e| ≤ 22 is M × 10^e or M ÷ 10^−e in one float64 operation on exact operands,
-     * so correctly rounded. In float32, that double d rounded to float is the correctly rounded float unless d lies
-     * exactly halfway between two floats (the literal's value then lies on that midpoint or beside it, and only the
-     * full parse can tell): such d, and d outside float32's normal range, go to the full parse ({@link Float#parseFloat},
-     * {@link Double#parseDouble}), as does every other literal.
+     * <p>A literal whose digits, leading zeros aside, form an integer w of at most 19 digits has the value w·10^q. Where
+     * w ≤ 2⁵³ and |q| ≤ 22, w × 10^q or w ÷ 10^−q is one float64 operation on exact operands, so correctly rounded
+     * (Clinger's fast path); in float32 that double rounded to float is the correctly rounded float unless it lies
+     * exactly halfway between two floats (the literal's value then lies on that midpoint or beside it). Other w and q go
+     * to {@link DecimalToBinary} (Eisel–Lemire, checked by an interval). Whatever neither decides — more than 19 digits,
+     * midpoints, results outside the normal range — goes to the full parse ({@link Float#parseFloat},
+     * {@link Double#parseDouble}).
      */
     static double parse(String text, int from, int to, Precision precision) {
-        double fast = fastPath(text, from, to);
-        if (fast == fast) { // not NaN
-            if (precision == Precision.FLOAT64) {
-                return fast;
+        boolean float32 = precision == Precision.FLOAT32;
+        int i = from;
+        boolean negative = false;
+        if (i < to && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            negative = text.charAt(i) == '-';
+            i++;
+        }
+        long w = 0; // unsigned
+        int digits = 0; // of w, leading zeros not counted
+        int seen = 0; // every digit
+        int scale = 0; // digits after the point
+        boolean point = false;
+        boolean fast = true;
+        for (; i < to; i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                seen++;
+                if (point) {
+                    scale++;
+                }
+                if (w == 0 && c == '0') {
+                    continue;
+                }
+                if (++digits > 19) {
+                    fast = false;
+                    break;
+                }
+                w = w * 10 + (c - '0');
+            } else if (c == '.' && !point) {
+                point = true;
+            } else if (c == 'e' || c == 'E') {
+                break;
+            } else {
+                fast = false;
+                break;
             }
-            double magnitude = Math.abs(fast);
-            if (magnitude == 0 || magnitude >= Float.MIN_NORMAL && magnitude <= Float.MAX_VALUE
-                    && (Double.doubleToRawLongBits(fast) & FLOAT_DROPPED_BITS) != FLOAT_MIDPOINT) {
-                return (float) fast;
+        }
+        int exponent = 0;
+        if (fast && i < to) { // at 'e' or 'E'
+            i++;
+            boolean negativeExponent = false;
+            if (i < to && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+                negativeExponent = text.charAt(i) == '-';
+                i++;
+            }
+            fast = i < to;
+            for (; fast && i < to; i++) {
+                char c = text.charAt(i);
+                if (c < '0' || c > '9' || exponent > 100_000) {
+                    fast = false;
+                } else {
+                    exponent = exponent * 10 + (c - '0');
+                }
+            }
+            exponent = negativeExponent ? -exponent : exponent;
+        }
+        if (fast && seen > 0) {
+            if (w == 0) {
+                return negative ? -0.0 : 0.0;
+            }
+            int q = exponent - scale;
+            double v = Double.NaN;
+            if (w > 0 && w <= 1L << 53 && q >= -22 && q <= 22) {
+                double d = q >= 0 ? w * POWERS_OF_TEN[q] : w / POWERS_OF_TEN[-q];
+                if (!float32) {
+                    v = d;
+                } else if (d >= Float.MIN_NORMAL && d <= Float.MAX_VALUE
+                        && (Double.doubleToRawLongBits(d) & FLOAT_DROPPED_BITS) != FLOAT_MIDPOINT) {
+                    v = (float) d;
+                }
+            }
+            if (v != v) { // NaN: not taken above
+                v = DecimalToBinary.convert(w, q, float32);
+            }
+            if (v == v) {
+                return negative ? -v : v;
             }
         }
         String t = text.substring(from, to);
-        return precision == Precision.FLOAT32 ? Float.parseFloat(t) : Double.parseDouble(t);
+        return float32 ? Float.parseFloat(t) : Double.parseDouble(t);
     }
 
     /** The 29 low bits of a double's significand that rounding a normal value to float drops; a midpoint has 1 then 0s. */
@@ -74,79 +142,6 @@ final class DecimalText {
     private static final long FLOAT_MIDPOINT = 1L << 28;
     private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
         1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-    /** The correctly rounded float64 value of {@code text[from, to)} where the fast path applies (see {@link #parse}), else NaN. */
-    private static double fastPath(String text, int from, int to) {
-        int i = from;
-        if (i >= to) {
-            return Double.NaN;
-        }
-        boolean negative = false;
-        char c = text.charAt(i);
-        if (c == '+' || c == '-') {
-            negative = c == '-';
-            i++;
-        }
-        long m = 0;
-        int digits = 0; // of m, leading zeros not counted
-        int seen = 0; // every digit
-        int scale = 0; // digits after the point
-        boolean point = false;
-        for (; i < to; i++) {
-            c = text.charAt(i);
-            if (c >= '0' && c <= '9') {
-                seen++;
-                if (point) {
-                    scale++;
-                }
-                if (m == 0 && c == '0') {
-                    continue;
-                }
-                if (++digits > 18) {
-                    return Double.NaN;
-                }
-                m = m * 10 + (c - '0');
-            } else if (c == '.' && !point) {
-                point = true;
-            } else if (c == 'e' || c == 'E') {
-                break;
-            } else {
-                return Double.NaN;
-            }
-        }
-        if (seen == 0) {
-            return Double.NaN;
-        }
-        int exponent = 0;
-        if (i < to) { // at 'e' or 'E'
-            i++;
-            boolean negativeExponent = false;
-            if (i < to && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
-                negativeExponent = text.charAt(i) == '-';
-                i++;
-            }
-            if (i >= to) {
-                return Double.NaN;
-            }
-            for (; i < to; i++) {
-                c = text.charAt(i);
-                if (c < '0' || c > '9' || exponent > 100_000) {
-                    return Double.NaN;
-                }
-                exponent = exponent * 10 + (c - '0');
-            }
-            exponent = negativeExponent ? -exponent : exponent;
-        }
-        if (m == 0) {
-            return negative ? -0.0 : 0.0;
-        }
-        int power = exponent - scale;
-        if (m > 1L << 53 || power < -22 || power > 22) {
-            return Double.NaN;
-        }
-        double v = power >= 0 ? m * POWERS_OF_TEN[power] : m / POWERS_OF_TEN[-power];
-        return negative ? -v : v;
-    }
 
     /** The message for a literal whose magnitude overflows {@code precision}. */
     static String outOfRange(String text, Precision precision) {

@@ -232,7 +232,7 @@ public final class TextLines {
     private static java.io.OutputStream spoolOutput(Path copy, TemporaryFiles files) throws IOException {
         java.io.OutputStream file = Files.newOutputStream(copy, java.nio.file.StandardOpenOption.WRITE,
                 java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
-        return new java.io.BufferedOutputStream(new java.io.FilterOutputStream(file) {
+        return new java.io.FilterOutputStream(file) { // unbuffered: a pipe's bytes reach the copy as they come
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 try {
@@ -250,7 +250,7 @@ public final class TextLines {
                     throw copyFailure(files, e);
                 }
             }
-        }, 1 << 16);
+        };
     }
 
     /** {@code line} without a leading byte-order mark (call on the first line). */

@@ -1,6 +1,7 @@
 package dev.downhill.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.downhill.Precision;
 import java.math.BigDecimal;
@@ -96,5 +97,65 @@ class DecimalTextTest {
             assertParsesAsTheJdk(Long.toString(v));
             assertParsesAsTheJdk(new BigDecimal(v).movePointLeft(r.nextInt(0, 10)).toPlainString());
         }
+    }
+
+    @Test
+    void longLiteralsOverTheWholeExponentRangeParseAsTheJdkParsesThem() {
+        SplittableRandom r = new SplittableRandom(17);
+        for (int k = 0; k < 400_000; k++) {
+            int digits = r.nextInt(1, 21);
+            StringBuilder sb = new StringBuilder(r.nextBoolean() ? "-" : "");
+            for (int d = 0; d < digits; d++) {
+                sb.append((char) ('0' + (d == 0 ? r.nextInt(1, 10) : r.nextInt(10))));
+                if (d == 0 && digits > 1 && r.nextBoolean()) {
+                    sb.append('.');
+                }
+            }
+            sb.append('e').append(r.nextInt(-350, 320));
+            assertParsesAsTheJdk(sb.toString());
+        }
+        for (int k = 0; k < 100_000; k++) { // NumPy's savetxt default (%.18e) and Python's repr of doubles
+            double v = Double.longBitsToDouble(r.nextLong() & 0x7FEFFFFFFFFFFFFFL);
+            assertParsesAsTheJdk(String.format(Locale.ROOT, "%.18e", v));
+            assertParsesAsTheJdk(Double.toString(v));
+            assertParsesAsTheJdk(String.format(Locale.ROOT, "%.16g", r.nextGaussian()));
+        }
+    }
+
+    @Test
+    void theEiselLemireStepDecidesAlmostEveryLongLiteralAndOnlyCorrectly() {
+        SplittableRandom r = new SplittableRandom(23);
+        int undecided = 0;
+        int n = 300_000;
+        for (int k = 0; k < n; k++) {
+            long w = r.nextLong() >>> r.nextInt(0, 12);
+            if (w == 0) {
+                continue;
+            }
+            int q = r.nextInt(-330, 300);
+            String literal = Long.toUnsignedString(w) + "e" + q;
+            for (boolean float32 : new boolean[] {false, true}) {
+                double v = DecimalToBinary.convert(w, q, float32);
+                if (v != v) {
+                    undecided++;
+                } else if (float32) {
+                    assertEquals(Float.floatToRawIntBits(Float.parseFloat(literal)), Float.floatToRawIntBits((float) v), literal);
+                } else {
+                    assertEquals(Double.doubleToRawLongBits(Double.parseDouble(literal)), Double.doubleToRawLongBits(v), literal);
+                }
+            }
+        }
+        // undecided: results outside the normal ranges (most of q's range for float32, ~10 % for float64) and near-ties
+        assertTrue(undecided > 0 && undecided < 0.6 * 2 * n, undecided + " of " + 2 * n);
+        // in range, near-ties aside, every literal is decided
+        int inRange = 0;
+        for (int k = 0; k < 100_000; k++) {
+            long w = r.nextLong() >>> 1 | 1L << 62;
+            int q = r.nextInt(-290, 290);
+            if (DecimalToBinary.convert(w, q, false) != DecimalToBinary.convert(w, q, false)) {
+                inRange++;
+            }
+        }
+        assertTrue(inRange < 100, inRange + " undecided of 100,000 float64 literals in range");
     }
 }
