@@ -212,8 +212,17 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             throw new IllegalArgumentException("column '" + $(labelCol()) + "': the labels' standard deviation overflows float64 "
                     + "(labels beyond ~1e154), so the penalty cannot be scaled by it: rescale the labels");
         }
+        double mean = problem.columnStatistics().targetMean();
+        if (!(sy > 0) && mean != 0 && a < 1 && !(Boolean) $(fitIntercept())) {
+            // the l2 term is λ(1−a)/σ_y with σ_y = 0 (with an intercept the answer is θ = 0 and b = the label whatever
+            // the scale; without one there is no answer to take); Spark's LinearRegression refuses this too
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "column '%s': every label is %s "
+                    + "(standard deviation 0) and fitIntercept is false, so the l2 term λ(1−a)/σ_y has no scale (Spark's "
+                    + "LinearRegression refuses this too): set regParam 0, elasticNetParam 1 or fitIntercept true",
+                    $(labelCol()), mean));
+        }
         if (!(sy > 0)) {
-            sy = Math.abs(problem.columnStatistics().targetMean());
+            sy = Math.abs(mean);
         }
         if (!(sy > 0)) { // every label is 0: θ = 0 (and b = 0) minimises the objective whatever the penalty's scale, as Spark answers
             sy = 1;

@@ -633,6 +633,20 @@ class DownhillRegressorTest {
         DownhillRegressionModel flat = new DownhillRegressor().setRegParam(0.1).fit(spark.createDataFrame(jsc.parallelize(zeros, 2), SCHEMA));
         assertArrayEquals(new double[] {0, 0, 0}, flat.coefficients().toArray(), 0.0);
         assertEquals(0.0, flat.intercept(), 0.0);
+        // every label 3 without an intercept, with a penalty: refused as Spark refuses it (the penalty's scale σ_y is 0);
+        // with an intercept: θ = 0 and b = 3 whatever the penalty
+        List<Row> threes = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            threes.add(RowFactory.create(Vectors.dense(z.x[i]), 3.0, 1.0));
+        }
+        Dataset<Row> constant = spark.createDataFrame(jsc.parallelize(threes, 2), SCHEMA);
+        IllegalArgumentException unscaled = assertThrows(IllegalArgumentException.class,
+                () -> new DownhillRegressor().setRegParam(0.1).setFitIntercept(false).fit(constant));
+        assertTrue(unscaled.getMessage().contains("every label is 3.0 (standard deviation 0) and fitIntercept is false"),
+                unscaled.getMessage());
+        DownhillRegressionModel level = new DownhillRegressor().setRegParam(0.1).setSolver("normal").fit(constant);
+        assertArrayEquals(new double[] {0, 0, 0}, level.coefficients().toArray(), 1e-12);
+        assertEquals(3.0, level.intercept(), 1e-12);
         // the elastic net without standardization is core's elastic net with α = λa + λ(1−a)/σ_y, ρ = λa/α
         DownhillRegressionModel en = new DownhillRegressor().setRegParam(0.1).setElasticNetParam(0.5).setStandardization(false)
                 .setSolver("nesterov").setMaxIter(20_000).setTol(1e-13).fit(frame);
