@@ -326,6 +326,7 @@ final class FitCommand implements Callable<Integer> {
     }
 
     private int fitDense(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart) {
+        input.readThreads(cappedThreads(threads, Long.MAX_VALUE)); // text is read on the fit's threads
         try (Dataset loaded = input.load(); Dataset data = input.weighted(loaded)) {
             warmStart(b, warmStart, data.cols());
             Progress progress = threadsAndProgress(b, data.rows());
@@ -390,6 +391,7 @@ final class FitCommand implements Callable<Integer> {
      * from the backend's prediction pass over the CSR problem.
      */
     private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart) {
+        input.readThreads(cappedThreads(threads, Long.MAX_VALUE)); // text is read on the fit's threads
         try (dev.downhill.SparseDataset data = input.weighted(input.loadSparse())) {
             warmStart(b, warmStart, data.cols());
             Progress progress = threadsAndProgress(b, data.rows());

@@ -436,9 +436,17 @@ final class InputOptions {
                 + ".libsvm or .svmlight, or give --format csv|tsv|svmlight");
     }
 
+    /** The threads text is read on (fit's --threads after its cap; 0: every core). */
+    private int readThreads;
+
+    /** Reads text on {@code threads} threads (0: every core), as the fit runs on them. */
+    void readThreads(int threads) {
+        this.readThreads = threads;
+    }
+
     /** The CSV/TSV reader the options describe: delimiter, --target, --weight-column, --precision. */
     private CsvReader csvReader() {
-        CsvReader reader = CsvReader.defaults();
+        CsvReader reader = CsvReader.defaults().withThreads(readThreads);
         if (dataFormat().equals("tsv")) {
             reader = reader.withDelimiter('\t');
         }
@@ -581,7 +589,8 @@ final class InputOptions {
 
     /** The svmlight reader the options describe: index numbering, --features, --precision; it records the numbering. */
     private SvmLightReader svmLightReader() {
-        SvmLightReader reader = SvmLightReader.defaults().withIndexBaseReport(base -> svmLightIndexBase = base);
+        SvmLightReader reader = SvmLightReader.defaults().withIndexBaseReport(base -> svmLightIndexBase = base)
+                .withThreads(readThreads);
         if (zeroBased || oneBased) {
             reader = reader.withZeroBasedIndices(zeroBased);
         }
