@@ -134,8 +134,7 @@ final class TextRanges {
                         failure = e.getCause() instanceof Exception c ? c : new RuntimeException(e.getCause());
                         futures.forEach(other -> other.cancel(true));
                     }
-                }
-                catch (java.util.concurrent.CancellationException e) {
+                } catch (java.util.concurrent.CancellationException e) {
                     // cancelled after another range failed
                 }
             }
