@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,22 +56,15 @@ class CsvRangesTest {
         return f;
     }
 
-    private static byte[] bytes(Pointer p, long elements, int size) {
-        ByteBuffer b = p.position(0).capacity(elements).limit(elements).asByteBuffer();
-        byte[] out = new byte[(int) (elements * size)];
-        b.get(out);
-        return out;
-    }
-
     private static void assertSameData(Dataset a, Dataset b) {
         int size = a.precision().bytes();
         assertEquals(a.rows(), b.rows());
         assertEquals(a.cols(), b.cols());
-        assertArrayEquals(bytes(a.xPointer(), a.rows() * a.cols(), size), bytes(b.xPointer(), b.rows() * b.cols(), size));
-        assertArrayEquals(bytes(a.yPointer(), a.rows(), size), bytes(b.yPointer(), b.rows(), size));
+        assertArrayEquals(SvmLightRangesTest.bytes(a.xPointer(), a.rows() * a.cols(), size), SvmLightRangesTest.bytes(b.xPointer(), b.rows() * b.cols(), size));
+        assertArrayEquals(SvmLightRangesTest.bytes(a.yPointer(), a.rows(), size), SvmLightRangesTest.bytes(b.yPointer(), b.rows(), size));
         assertEquals(a.isWeighted(), b.isWeighted());
         if (a.isWeighted()) {
-            assertArrayEquals(bytes(a.weightsPointer(), a.rows(), 8), bytes(b.weightsPointer(), b.rows(), 8));
+            assertArrayEquals(SvmLightRangesTest.bytes(a.weightsPointer(), a.rows(), 8), SvmLightRangesTest.bytes(b.weightsPointer(), b.rows(), 8));
         }
     }
 

@@ -65,7 +65,8 @@ class SvmLightRangesTest {
         return f;
     }
 
-    private static byte[] bytes(Pointer p, long elements, int size) {
+    /** The first {@code elements} values of {@code size} bytes at {@code p}, as bytes (to compare bit for bit). */
+    static byte[] bytes(Pointer p, long elements, int size) {
         ByteBuffer b = p.position(0).capacity(elements).limit(elements).asByteBuffer();
         byte[] out = new byte[(int) (elements * size)];
         b.get(out);
