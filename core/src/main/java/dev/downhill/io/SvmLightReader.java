@@ -25,8 +25,9 @@ import java.util.Objects;
  * (nothing is stored); the second parses the values and writes X row by row, zeros included,
  * into off-heap memory of the exact final size through a buffer of 64 K values. X is never on
  * the Java heap. A regular file must not change between the passes; anything else (a named pipe,
- * {@code /dev/stdin}) is read once, into a temporary copy that both passes read. Precision: float64 by default,
- * float32 on request (each value rounded once, correctly).
+ * {@code /dev/stdin}) is read once, into a temporary copy that both passes read. A file of 16 MiB or more is read on
+ * every core ({@link #withThreads}): both passes run on ranges of whole lines at once. Precision: float64 by default,
+ * float32 on request (each value rounded once, correctly: {@link DecimalText}).
  *
  * <p>Errors: {@link MalformedFileException} naming the 1-based line and token for malformed
  * labels, indices, values, non-increasing indices, non-finite values; {@link UncheckedIOException}
