@@ -159,7 +159,7 @@ public final class CsvReader {
 
     public CsvReader withPrecision(Precision precision) {
         return new CsvReader(header, delimiter, targetName, targetIndex, Objects.requireNonNull(precision, "precision"),
-                weightColumn);
+                weightColumn, threads, rangeBytes);
     }
 
     /** The layout of {@code file} (delimiter, header, names, target) from its first non-blank line only. */
