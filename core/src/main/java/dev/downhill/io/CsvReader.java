@@ -174,7 +174,7 @@ public final class CsvReader {
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
-        try (TextLines.Spool source = TextLines.spool(file)) {
+        try (TextLines.Spool source = TextLines.spool(file, threads)) {
             long[] cuts = TextRanges.cuts(source.path(), threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
                     rangeBytes);
             if (cuts.length > 2) {

@@ -146,7 +146,7 @@ public final class SvmLightReader {
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
-        try (TextLines.Spool source = TextLines.spool(file)) {
+        try (TextLines.Spool source = TextLines.spool(file, threads)) {
             long[] cuts = cuts(source.path());
             if (cuts.length > 2) {
                 Dataset d = inRanges(file, () -> readInRanges(file, source.path(), cuts));
@@ -176,7 +176,7 @@ public final class SvmLightReader {
      * caller owns (and closes) the result.
      */
     public SparseData readSparse(Path file) {
-        try (TextLines.Spool source = TextLines.spool(file)) {
+        try (TextLines.Spool source = TextLines.spool(file, threads)) {
             long[] cuts = cuts(source.path());
             if (cuts.length > 2) {
                 SparseData d = inRanges(file, () -> readSparseInRanges(file, source.path(), cuts));
