@@ -159,7 +159,7 @@ public final class CsvReader {
 
     public CsvReader withPrecision(Precision precision) {
         return new CsvReader(header, delimiter, targetName, targetIndex, Objects.requireNonNull(precision, "precision"),
-                weightColumn);
+                weightColumn, threads, rangeBytes);
     }
 
     /** The layout of {@code file} (delimiter, header, names, target) from its first non-blank line only. */
@@ -174,7 +174,7 @@ public final class CsvReader {
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
-        try (TextLines.Spool source = TextLines.spool(file)) {
+        try (TextLines.Spool source = TextLines.spool(file, threads)) {
             long[] cuts = TextRanges.cuts(source.path(), threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
                     rangeBytes);
             if (cuts.length > 2) {

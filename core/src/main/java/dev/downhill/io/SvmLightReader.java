@@ -146,7 +146,7 @@ public final class SvmLightReader {
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
-        try (TextLines.Spool source = TextLines.spool(file)) {
+        try (TextLines.Spool source = TextLines.spool(file, threads)) {
             long[] cuts = cuts(source.path());
             if (cuts.length > 2) {
                 Dataset d = inRanges(file, () -> readInRanges(file, source.path(), cuts));
@@ -176,7 +176,7 @@ public final class SvmLightReader {
      * caller owns (and closes) the result.
      */
     public SparseData readSparse(Path file) {
-        try (TextLines.Spool source = TextLines.spool(file)) {
+        try (TextLines.Spool source = TextLines.spool(file, threads)) {
             long[] cuts = cuts(source.path());
             if (cuts.length > 2) {
                 SparseData d = inRanges(file, () -> readSparseInRanges(file, source.path(), cuts));
@@ -416,6 +416,8 @@ public final class SvmLightReader {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted while reading " + file));
+        } catch (ReportFailure e) {
+            throw (RuntimeException) e.getCause();
         } catch (Exception e) {
             return null;
         }
@@ -462,8 +464,7 @@ public final class SvmLightReader {
             });
             x.filledBySlices();
             y.filledBySlices();
-            numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
-            return OffHeapAppender.toDataset(x, y, shape.rows, n);
+            return reported(OffHeapAppender.toDataset(x, y, shape.rows, n), shape.zeroBased);
         }
     }
 
@@ -496,8 +497,33 @@ public final class SvmLightReader {
             columns.filledBySlices();
             values.filledBySlices();
             y.filledBySlices();
-            numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
-            return SparseData.adopt(shape.rows, n, precision, pointers, columns, values, y);
+            return reported(SparseData.adopt(shape.rows, n, precision, pointers, columns, values, y), shape.zeroBased);
+        }
+    }
+
+    /**
+     * {@code result}, once the numbering has been reported: the ranged read reports after everything else has succeeded,
+     * so that a read that falls back to one thread reports once, there. A report that throws ends the read (the result
+     * freed) with its exception, unwrapped by {@link #inRanges}: it is not a failure of the ranges to read again, which
+     * called the report a second time.
+     */
+    private <T extends AutoCloseable> T reported(T result, boolean zeroBased) throws Exception {
+        try {
+            numberingReport.accept(zeroBased ? IndexBase.ZERO : IndexBase.ONE);
+        } catch (RuntimeException e) {
+            result.close();
+            throw new ReportFailure(e);
+        } catch (Error e) {
+            result.close();
+            throw e;
+        }
+        return result;
+    }
+
+    /** The report's own exception, passed through {@link #inRanges} to the caller. */
+    private static final class ReportFailure extends RuntimeException {
+        ReportFailure(RuntimeException cause) {
+            super(cause);
         }
     }
 

@@ -181,12 +181,22 @@ public final class TextLines {
         return spool(file, TemporaryFiles.SHARED);
     }
 
+    /** {@code file} ready to be read twice (see {@link Spool}), bzip2 decompressed on at most {@code threads} threads (0: every core). */
+    static Spool spool(Path file, int threads) throws IOException {
+        return spool(file, TemporaryFiles.SHARED, threads);
+    }
+
     /**
      * {@code file} ready to be read twice, a copy made in {@code files}. The copy's own failures (no room for it, no
      * such temporary folder) are said as the copy's, not as {@code file}'s: "no such file" or "No space left on device"
      * alone, after "cannot read FILE", named an existing, readable file.
      */
     static Spool spool(Path file, TemporaryFiles files) throws IOException {
+        return spool(file, files, 0);
+    }
+
+    /** {@link #spool(Path, TemporaryFiles)}, bzip2 decompressed on at most {@code threads} threads (0: every core). */
+    static Spool spool(Path file, TemporaryFiles files, int threads) throws IOException {
         if (!Files.exists(file) || Files.isRegularFile(file) && !isBzip2(file)) {
             return new Spool(file, null); // a missing file fails later with the usual message
         }
@@ -197,11 +207,12 @@ public final class TextLines {
             throw copyFailure(files, e);
         }
         try {
-            int threads = Runtime.getRuntime().availableProcessors();
-            if (Files.isRegularFile(file) && threads > 1) { // bzip2: its blocks on every core, else as one stream
+            int cores = Runtime.getRuntime().availableProcessors();
+            int decoders = threads > 0 ? Math.min(threads, cores) : cores;
+            if (Files.isRegularFile(file) && decoders > 1) { // bzip2: its blocks on every core, else as one stream
                 try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
                      java.io.OutputStream out = spoolOutput(copy, files)) {
-                    Bzip2Blocks.decompress(in, out, threads);
+                    Bzip2Blocks.decompress(in, out, decoders);
                     return new Spool(copy, files);
                 } catch (Bzip2Blocks.NotSplittable e) {
                     // a magic inside a block, or a damaged file: the one-stream decoder below reads it or says what is wrong

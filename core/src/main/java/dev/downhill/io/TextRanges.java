@@ -109,7 +109,9 @@ final class TextRanges {
 
     /**
      * {@code task} on each range of {@code cuts}, one thread a range; the results in range order. A failure of any range
-     * cancels the others and is thrown once they have stopped (the first range's in range order).
+     * cancels the others and is thrown once they have stopped (the first range's in range order; an {@link Error} as it
+     * is, so that out of memory is not taken for a malformed range). Returns or throws only once every task has ended,
+     * even when interrupted (the interrupt is kept): the tasks write into memory that the caller frees next.
      */
     static <T> List<T> onEachRange(long[] cuts, RangeTask<T> task) throws Exception {
         int ranges = cuts.length - 1;
@@ -130,6 +132,9 @@ final class TextRanges {
                 try {
                     results.add(f.get());
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
                     if (failure == null) {
                         failure = e.getCause() instanceof Exception c ? c : new RuntimeException(e.getCause());
                         futures.forEach(other -> other.cancel(true));
@@ -144,7 +149,24 @@ final class TextRanges {
             return results;
         } finally {
             pool.shutdownNow();
-            pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES); // no slice writes after the caller frees
+            awaitUninterruptibly(pool); // no slice writes after the caller frees
+        }
+    }
+
+    /** Waits until {@code pool}'s tasks have ended, through interrupts, which it then restores. */
+    private static void awaitUninterruptibly(ExecutorService pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

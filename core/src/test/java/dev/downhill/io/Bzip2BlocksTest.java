@@ -139,4 +139,49 @@ class Bzip2BlocksTest {
             assertEquals(lines, d.x().rows());
         }
     }
+    /**
+     * A reader told one thread decompresses bzip2 on one thread too (the spool decoded its blocks on every core whatever
+     * withThreads said). Watched by sampling the threads' names while the read runs (on a one-core machine the pool is
+     * never made either way).
+     */
+    @Test
+    void oneThreadReadersDecompressOnOneThread() throws Exception {
+        byte[] text = text(3_000_000, 7);
+        Path bz2 = dir.resolve("one.svm.bz2");
+        Files.write(bz2, compress(text, 1));
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watcher = new Thread(() -> {
+            while (!stop.get()) {
+                for (Thread t : Thread.getAllStackTraces().keySet()) {
+                    if (t.getName().equals("downhill-bzip2")) {
+                        seen.incrementAndGet();
+                    }
+                }
+            }
+        });
+        watcher.start();
+        try {
+            try (var d = SvmLightReader.defaults().withThreads(1).readSparse(bz2)) {
+                assertTrue(d.x().rows() > 0);
+            }
+            try (var d = CsvReader.defaults().withThreads(1).withDelimiter(' ').withHeader(CsvReader.Header.ABSENT)
+                    .read(writeCsv(dir.resolve("one.csv.bz2")))) {
+                assertTrue(d.rows() > 0);
+            }
+        } finally {
+            stop.set(true);
+            watcher.join();
+        }
+        assertEquals(0, seen.get(), "bzip2 decoder threads ran for a one-thread read");
+    }
+
+    private static Path writeCsv(Path file) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) {
+            sb.append(i).append(' ').append(i * 0.25).append('\n');
+        }
+        Files.write(file, compress(sb.toString().getBytes(StandardCharsets.US_ASCII), 1));
+        return file;
+    }
 }

@@ -95,6 +95,26 @@ class CsvRangesTest {
         }
     }
 
+    /** withPrecision keeps the threads and the range size set before it (it once reset both: --threads was lost with --precision). */
+    @Test
+    void withPrecisionKeepsTheThreads() throws IOException {
+        Path f = table("p.csv", 200_000, 5, true, ",");
+        for (Precision p : Precision.values()) {
+            long ranged = CsvReader.RANGED_READS.get();
+            try (Dataset one = CsvReader.defaults().withPrecision(p).withThreads(1).read(f);
+                 Dataset four = CsvReader.defaults().withThreads(4).withRangeBytes(RANGE_BYTES).withPrecision(p).read(f)) {
+                assertEquals(ranged + 1, CsvReader.RANGED_READS.get(), "read in ranges: withPrecision kept withThreads/withRangeBytes");
+                assertEquals(p, four.precision());
+                assertSameData(one, four);
+            }
+            ranged = CsvReader.RANGED_READS.get();
+            try (Dataset one = CsvReader.defaults().withThreads(1).withRangeBytes(RANGE_BYTES).withPrecision(p).read(f)) {
+                assertEquals(ranged, CsvReader.RANGED_READS.get(), "withThreads(1) kept: one range");
+                assertEquals(p, one.precision());
+            }
+        }
+    }
+
     @Test
     void errorsNameTheLineCountedFromTheFilesStart() throws IOException {
         Path good = table("g.csv", 200_000, 4, true, ",");

@@ -110,6 +110,30 @@ class SvmLightRangesTest {
         }
     }
 
+    /**
+     * A report that throws (a caller refusing the numbering) is called once and ends the read with its exception, as on
+     * one thread: the ranged read once took it for a failure of its own and read the file again on one thread, which
+     * called the report a second time.
+     */
+    @Test
+    void aReportThatThrowsIsCalledOnce() throws IOException {
+        Path f = file("r.svm", 200_000, 5, false);
+        for (int threads : new int[] {1, 4}) {
+            for (boolean sparse : new boolean[] {false, true}) {
+                List<SvmLightReader.IndexBase> reports = new ArrayList<>();
+                SvmLightReader reader = SvmLightReader.defaults().withThreads(threads).withRangeBytes(RANGE_BYTES)
+                        .withIndexBaseReport(base -> {
+                            reports.add(base);
+                            throw new IllegalStateException("the numbering is refused");
+                        });
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> (sparse ? (AutoCloseable) reader.readSparse(f) : reader.read(f)).close());
+                assertEquals("the numbering is refused", e.getMessage());
+                assertEquals(List.of(SvmLightReader.IndexBase.ONE), reports, threads + " threads, sparse " + sparse + ": reported once");
+            }
+        }
+    }
+
     @Test
     void errorsNameTheLineCountedFromTheFilesStart() throws IOException {
         Path good = file("good.svm", 200_000, 3, false);
