@@ -52,6 +52,8 @@ final class Bzip2Blocks {
     }
 
     private static final int READ_CHUNK = 4 << 20;
+    /** The most text of one block a pool thread holds (see {@link #decode}). */
+    static final int MAX_HELD_TEXT = 4 << 20;
     /** More compressed bytes than this without a magic are not a block: bzip2's largest block (900,000 bytes before
      *  its run-length, Burrows–Wheeler and Huffman stages) compresses to a little over 900 KB at worst. */
     private static final int MAX_BLOCK_BYTES = 16 << 20;
@@ -81,15 +83,17 @@ final class Bzip2Blocks {
         ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
         try {
             Scanner scanner = new Scanner(in);
+            ArrayDeque<byte[]> streams = new ArrayDeque<>();
             for (byte[] block; (block = scanner.nextBlock()) != null; ) {
                 byte[] stream = block;
+                streams.add(stream);
                 pending.add(pool.submit(() -> decode(stream)));
                 if (pending.size() > threads) {
-                    out.write(take(pending.poll()));
+                    write(take(pending.poll()), streams.poll(), out);
                 }
             }
             while (!pending.isEmpty()) {
-                out.write(take(pending.poll()));
+                write(take(pending.poll()), streams.poll(), out);
             }
         } finally {
             for (Future<byte[]> f : pending) {
@@ -110,10 +114,32 @@ final class Bzip2Blocks {
         }
     }
 
-    /** One block rewritten as a stream (see the class comment), decoded. */
+    /**
+     * The text a pool thread decoded ({@code text}), or, where it was too long to hold ({@code null}), the block's
+     * {@code stream} decoded again here, straight into {@code out}.
+     */
+    private static void write(byte[] text, byte[] stream, OutputStream out) throws IOException {
+        if (text != null) {
+            out.write(text);
+            return;
+        }
+        try (InputStream s = new BZip2CompressorInputStream(new ByteArrayInputStream(stream), false)) {
+            s.transferTo(out);
+        } catch (IOException e) {
+            throw new NotSplittable("a block did not decode alone: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One block rewritten as a stream (see the class comment), decoded; null when its text passes
+     * {@value #MAX_HELD_TEXT} bytes. A block of text decodes to about its 900 kB at most, but long runs of one byte
+     * expand it up to ~46 MB: those are decoded again on the writing thread, streaming, so that the threads' blocks in
+     * flight hold at most (threads + 1)·{@value #MAX_HELD_TEXT} bytes.
+     */
     private static byte[] decode(byte[] stream) throws IOException {
         try (InputStream s = new BZip2CompressorInputStream(new ByteArrayInputStream(stream), false)) {
-            return s.readAllBytes();
+            byte[] text = s.readNBytes(MAX_HELD_TEXT + 1);
+            return text.length > MAX_HELD_TEXT ? null : text;
         }
     }
 

@@ -98,6 +98,18 @@ class Bzip2BlocksTest {
     }
 
     @Test
+    void aBlockWhoseTextIsTooLongToHoldIsDecodedStreamingOnTheWritingThread() throws IOException {
+        // long runs of one byte: bzip2's first stage packs 255 of them in 5 bytes, so one block holds ~46 MB of 'x'
+        byte[] runs = new byte[3 * Bzip2Blocks.MAX_HELD_TEXT];
+        Arrays.fill(runs, (byte) 'x');
+        byte[] text = concat(text(300_000, 7), runs, text(300_000, 8));
+        byte[] compressed = compress(text, 9);
+        assertArrayEquals(text, oneStream(compressed));
+        assertArrayEquals(text, blocks(compressed, 2));
+        assertArrayEquals(text, blocks(compressed, 1));
+    }
+
+    @Test
     void aTruncatedFileCannotBeSplitAndTheSpoolSaysWhatIsWrong() throws IOException {
         byte[] compressed = compress(text(400_000, 4), 1);
         for (int cut : new int[] {compressed.length - 3, compressed.length / 2, 40}) {
