@@ -94,7 +94,7 @@ final class FitCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = "--threads", description = "CPU threads, 0 = all cores (default: ${DEFAULT-VALUE}); at most 4 per core "
-            + "and one per row.", defaultValue = "0")
+            + "and one per row. A CSV/TSV or svmlight --data file is read on as many.", defaultValue = "0")
     int threads;
 
     @Option(names = "--cpu-kernel", paramLabel = "native|blas|auto", description = "cpu backend's gradient pass: native "
