@@ -69,7 +69,7 @@ public final class MalformedFileException extends IllegalArgumentException {
     }
 
     /**
-     * {@code text} with control characters written as escapes ({@code \x1b}, {@code \0}): a cell of a binary file or
+     * {@code text} with control characters written as escapes ({@code \x1b}, {@code \x00}): a cell of a binary file or
      * of text with terminal escapes must not put NULs, bells or escape sequences into the one-line message.
      */
     private static String printable(CharSequence text) {
@@ -80,7 +80,7 @@ public final class MalformedFileException extends IllegalArgumentException {
                 if (b == null) {
                     b = new StringBuilder(text.length() + 16).append(text, 0, k);
                 }
-                b.append(c == 0 ? "\\0" : c <= 0xff ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+                b.append(c <= 0xff ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
             } else if (b != null) {
                 b.append(c);
             }

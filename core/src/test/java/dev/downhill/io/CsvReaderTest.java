@@ -275,7 +275,7 @@ class CsvReaderTest {
     void aBadCellsControlCharactersAreEscapedInTheOneLineMessage() {
         // a binary file read as text, or a cell holding a terminal escape: the message is one clean line
         assertMalformed(() -> CsvReader.readDataset(csv("a,y\n1,2\n\u001b[31mred\u0007\u0000,3\n")),
-                "line 3, column 1", "'\\x1b[31mred\\x07\\0' is not a number");
+                "line 3, column 1", "'\\x1b[31mred\\x07\\x00' is not a number");
         assertEquals("'a\\x7fb\\u2028c'", MalformedFileException.quote("a\u007fb\u2028c"));
         assertEquals("'tab\\x09'", MalformedFileException.quote("tab\t"));
     }
