@@ -59,13 +59,33 @@ public final class MalformedFileException extends IllegalArgumentException {
      */
     public static String quote(CharSequence text) {
         if (text.length() <= MAX_ECHO) {
-            return "'" + text + "'";
+            return "'" + printable(text) + "'";
         }
         int end = MAX_ECHO;
         if (Character.isHighSurrogate(text.charAt(end - 1))) {
             end--;
         }
-        return "'" + text.subSequence(0, end) + "…' (" + text.length() + " characters)";
+        return "'" + printable(text.subSequence(0, end)) + "…' (" + text.length() + " characters)";
+    }
+
+    /**
+     * {@code text} with control characters written as escapes ({@code \x1b}, {@code \x00}): a cell of a binary file or
+     * of text with terminal escapes must not put NULs, bells or escape sequences into the one-line message.
+     */
+    private static String printable(CharSequence text) {
+        StringBuilder b = null;
+        for (int k = 0; k < text.length(); k++) {
+            char c = text.charAt(k);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                if (b == null) {
+                    b = new StringBuilder(text.length() + 16).append(text, 0, k);
+                }
+                b.append(c <= 0xff ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? text.toString() : b.toString();
     }
 
     /** The file, as given to the reader. */

@@ -89,13 +89,19 @@ public final class TextLines {
     /** {@code raw} decompressed when it is bzip2, or gzip too when {@code gzip}; closed when this throws. */
     private static InputStream decompressed(java.io.BufferedInputStream raw, boolean gzip) throws IOException {
         try {
-            switch (compression(raw)) {
-                case GZIP:
-                    return gzip ? new Named("gzip", new java.util.zip.GZIPInputStream(raw, 1 << 16)) : raw;
-                case BZIP2:
-                    return new Named("bzip2", new org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream(raw, true));
-                default:
-                    return raw;
+            Compression compression = compression(raw);
+            String format = compression == Compression.GZIP ? "gzip" : "bzip2";
+            try {
+                switch (compression) {
+                    case GZIP:
+                        return gzip ? new Named(format, new java.util.zip.GZIPInputStream(raw, 1 << 16)) : raw;
+                    case BZIP2:
+                        return new Named(format, new org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream(raw, true));
+                    default:
+                        return raw;
+                }
+            } catch (IOException e) { // the decoders read their header (bzip2: the whole first block) as they open
+                throw Named.named(format, e);
             }
         } catch (IOException | RuntimeException e) {
             raw.close();
@@ -116,7 +122,17 @@ public final class TextLines {
         }
 
         private IOException named(IOException e) {
-            return e instanceof java.io.InterruptedIOException ? e : new IOException(format + ": " + ReadFailure.reason(e), e);
+            return named(format, e);
+        }
+
+        /** {@code e}, a decoder's failure, said as the format's ("bzip2: Unexpected end of stream"). */
+        static IOException named(String format, IOException e) {
+            if (e instanceof java.io.InterruptedIOException) {
+                return e;
+            }
+            String reason = e instanceof java.io.EOFException && (e.getMessage() == null || e.getMessage().isBlank())
+                    ? "Unexpected end of stream" : ReadFailure.reason(e);
+            return new IOException(format + ": " + reason, e);
         }
 
         @Override

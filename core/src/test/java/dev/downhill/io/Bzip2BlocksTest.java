@@ -124,6 +124,32 @@ class Bzip2BlocksTest {
     }
 
     @Test
+    void aFileCutInsideItsFirstBlockOrHeaderNamesItsFormatWhateverItsName() throws IOException {
+        // the decoders read their header as they open (bzip2: the whole first block), so a cut there failed before the
+        // failure was named: "cannot read data.csv: Unexpected end of stream" did not say the file was read as bzip2
+        byte[] compressed = compress(text(400_000, 6), 9);
+        for (int cut : new int[] {40, compressed.length / 2}) {
+            Path broken = dir.resolve("data" + cut + ".csv");
+            Files.write(broken, Arrays.copyOf(compressed, cut));
+            for (int threads : new int[] {1, 2}) {
+                RuntimeException e = assertThrows(RuntimeException.class,
+                        () -> CsvReader.defaults().withThreads(threads).read(broken).close());
+                assertTrue(e.getMessage().contains(broken.getFileName().toString()) && e.getMessage().contains("bzip2: "),
+                        e.getMessage());
+            }
+        }
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(text(1000, 6));
+        }
+        Path gzip = dir.resolve("header.svm");
+        Files.write(gzip, Arrays.copyOf(gz.toByteArray(), 5)); // inside gzip's 10-byte header
+        RuntimeException e = assertThrows(RuntimeException.class, () -> SvmLightReader.readDataset(gzip).close());
+        assertTrue(e.getMessage().contains("header.svm") && e.getMessage().contains("gzip: Unexpected end of stream"),
+                e.getMessage());
+    }
+
+    @Test
     void whatTheOneStreamDecoderRefusesCannotBeSplit() throws IOException {
         byte[] compressed = compress(text(300_000, 5), 1);
         byte[] damaged = compressed.clone();

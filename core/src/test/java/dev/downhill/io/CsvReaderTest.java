@@ -272,6 +272,15 @@ class CsvReaderTest {
     }
 
     @Test
+    void aBadCellsControlCharactersAreEscapedInTheOneLineMessage() {
+        // a binary file read as text, or a cell holding a terminal escape: the message is one clean line
+        assertMalformed(() -> CsvReader.readDataset(csv("a,y\n1,2\n\u001b[31mred\u0007\u0000,3\n")),
+                "line 3, column 1", "'\\x1b[31mred\\x07\\x00' is not a number");
+        assertEquals("'a\\x7fb\\u2028c'", MalformedFileException.quote("a\u007fb\u2028c"));
+        assertEquals("'tab\\x09'", MalformedFileException.quote("tab\t"));
+    }
+
+    @Test
     void aNamedPipeIsReadOnceWithoutHanging() throws Exception {
         Path fifo = dir.resolve("pipe.csv");
         org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0,
