@@ -178,7 +178,7 @@ public final class CsvReader {
             long[] cuts = TextRanges.cuts(source.path(), threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
                     rangeBytes);
             if (cuts.length > 2) {
-                Dataset d = readInRanges(file, source.path(), cuts);
+                Dataset d = TextRanges.orOneThread(file, () -> readInRanges(file, source.path(), cuts));
                 if (d != null) {
                     return d;
                 }
@@ -241,94 +241,78 @@ public final class CsvReader {
         return index;
     }
 
-    /** Reads that ran in ranges to the end (for tests: a read that fell back to one thread gives the same result). */
-    static final java.util.concurrent.atomic.AtomicLong RANGED_READS = new java.util.concurrent.atomic.AtomicLong();
-
     /**
-     * {@link #read} on the ranges {@code cuts} (see {@link #withThreads}), or null when anything failed (the one-thread
-     * read then runs and says what is wrong). The layout comes from the first non-blank line, which must lie in the
+     * {@link #read} on the ranges {@code cuts} (see {@link #withThreads}); null when the first non-blank line lies beyond
+     * the first range or no row remains (the one-thread read then runs and says what is wrong, as it does for any
+     * failure, through {@link TextRanges#orOneThread}). The layout comes from the first non-blank line, which must lie in the
      * first range; each range's non-blank lines are counted (the first range's less the header), then parsed into their
      * rows' places.
      */
-    private Dataset readInRanges(Path file, Path readable, long[] cuts) {
-        try {
-            FirstLine first;
-            try (BufferedReader in = TextLines.open(readable)) {
-                first = firstLine(in, file);
+    private Dataset readInRanges(Path file, Path readable, long[] cuts) throws Exception {
+        FirstLine first;
+        try (BufferedReader in = TextLines.open(readable)) {
+            first = firstLine(in, file);
+        }
+        CsvLayout layout = resolve(first, file);
+        int weightIndex = weightIndex(layout, file, first.number);
+        List<Long> counts = TextRanges.onEachRange(cuts, (k, from, to) -> {
+            try (InputStream in = TextRanges.bytes(readable, from, to)) {
+                return TextLines.countLines(in, k == 0);
             }
-            CsvLayout layout = resolve(first, file);
-            int weightIndex = weightIndex(layout, file, first.number);
-            List<long[]> counts = TextRanges.onEachRange(cuts, (k, from, to) -> {
-                try (InputStream in = TextRanges.bytes(readable, from, to)) {
-                    return TextLines.countLines(in, k == 0);
-                }
-            });
-            if (counts.get(0)[0] == 0) {
-                return null; // the first non-blank line lies beyond the first range
-            }
-            long[] firstRow = new long[cuts.length];
-            for (int k = 0; k < counts.size(); k++) {
-                firstRow[k + 1] = firstRow[k] + counts.get(k)[0] - (k == 0 && layout.hasHeader() ? 1 : 0);
-            }
-            long rows = firstRow[cuts.length - 1];
-            if (rows <= 0) {
-                return null;
-            }
-            long features = layout.features() - (weightIndex >= 0 ? 1 : 0);
-            long xValues = Math.multiplyExact(rows, features);
-            try (OffHeapAppender x = new OffHeapAppender(precision, xValues, file, "X");
-                 OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
-                 OffHeapAppender w = weightIndex < 0 ? null : new OffHeapAppender(Precision.FLOAT64, rows, file, "weights")) {
-                TextRanges.onEachRange(cuts, (k, from, to) -> {
-                    long count = firstRow[k + 1] - firstRow[k];
-                    try (BufferedReader in = TextRanges.open(readable, from, to);
-                         OffHeapAppender xs = x.slice(firstRow[k] * features, count * features);
-                         OffHeapAppender ys = y.slice(firstRow[k], count);
-                         OffHeapAppender ws = w == null ? null : w.slice(firstRow[k], count)) {
-                        RowParser parser = new RowParser(file, layout, new CsvLineSplitter(layout.delimiter()), xs, ys,
-                                first.number, ws, weightIndex);
-                        boolean header = k == 0 && layout.hasHeader();
-                        boolean fileStart = k == 0;
-                        for (String line; (line = in.readLine()) != null; ) {
-                            if (fileStart) {
-                                line = TextLines.stripBom(line);
-                                fileStart = false;
-                            }
-                            if (TextLines.isBlank(line)) {
-                                continue;
-                            }
-                            if (header) { // the first range's first non-blank line is the header
-                                header = false;
-                                continue;
-                            }
-                            parser.row(line, 0);
-                        }
-                        if (ys.size() != count) {
-                            throw new IllegalStateException("a range held " + ys.size() + " rows, counted " + count);
-                        }
-                    }
-                    return null;
-                });
-                x.filledBySlices();
-                y.filledBySlices();
-                Dataset d;
-                if (w != null) {
-                    w.filledBySlices();
-                    org.bytedeco.javacpp.Pointer px = x.release();
-                    org.bytedeco.javacpp.Pointer py = y.release();
-                    org.bytedeco.javacpp.DoublePointer pw = (org.bytedeco.javacpp.DoublePointer) w.release();
-                    d = Dataset.adopt(px, py, pw, rows, features); // frees all three if it rejects them
-                } else {
-                    d = OffHeapAppender.toDataset(x, y, rows, features);
-                }
-                RANGED_READS.incrementAndGet();
-                return d;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.UncheckedIOException(new java.io.InterruptedIOException("interrupted while reading " + file));
-        } catch (Exception e) {
+        });
+        if (counts.get(0) == 0) {
+            return null; // the first non-blank line lies beyond the first range
+        }
+        long[] firstRow = new long[cuts.length];
+        for (int k = 0; k < counts.size(); k++) {
+            firstRow[k + 1] = firstRow[k] + counts.get(k) - (k == 0 && layout.hasHeader() ? 1 : 0);
+        }
+        long rows = firstRow[cuts.length - 1];
+        if (rows <= 0) {
             return null;
+        }
+        long features = layout.features() - (weightIndex >= 0 ? 1 : 0);
+        long xValues = Math.multiplyExact(rows, features);
+        try (OffHeapAppender x = new OffHeapAppender(precision, xValues, file, "X");
+             OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
+             OffHeapAppender w = weightIndex < 0 ? null : new OffHeapAppender(Precision.FLOAT64, rows, file, "weights")) {
+            TextRanges.onEachRange(cuts, (k, from, to) -> {
+                long count = firstRow[k + 1] - firstRow[k];
+                try (BufferedReader in = TextRanges.open(readable, from, to);
+                     OffHeapAppender xs = x.slice(firstRow[k] * features, count * features);
+                     OffHeapAppender ys = y.slice(firstRow[k], count);
+                     OffHeapAppender ws = w == null ? null : w.slice(firstRow[k], count)) {
+                    RowParser parser = new RowParser(file, layout, new CsvLineSplitter(layout.delimiter()), xs, ys,
+                            first.number, ws, weightIndex);
+                    boolean header = k == 0 && layout.hasHeader();
+                    boolean fileStart = k == 0;
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (fileStart) {
+                            line = TextLines.stripBom(line);
+                            fileStart = false;
+                        }
+                        if (TextLines.isBlank(line)) {
+                            continue;
+                        }
+                        if (header) { // the first range's first non-blank line is the header
+                            header = false;
+                            continue;
+                        }
+                        parser.row(line, 0);
+                    }
+                    if (ys.size() != count) {
+                        throw new IllegalStateException("a range held " + ys.size() + " rows, counted " + count);
+                    }
+                }
+                return null;
+            });
+            x.filledBySlices();
+            y.filledBySlices();
+            if (w == null) {
+                return OffHeapAppender.toDataset(x, y, rows, features);
+            }
+            w.filledBySlices();
+            return OffHeapAppender.toDataset(x, y, w, rows, features);
         }
     }
 
@@ -365,17 +349,7 @@ public final class CsvReader {
                 throw new MalformedFileException(file, "found " + y.size() + " rows, but the first pass counted " + rows
                         + ": did the file change while being read?");
             }
-            if (w != null) { // all three full before any is released, so no memory is left without an owner
-                if (x.size() != xValues || y.size() != rows || w.size() != rows) {
-                    throw new IllegalStateException("read " + x.size() + ", " + y.size() + " and " + w.size()
-                            + " values of X, y and the weights for " + rows + " rows");
-                }
-                org.bytedeco.javacpp.Pointer px = x.release();
-                org.bytedeco.javacpp.Pointer py = y.release();
-                org.bytedeco.javacpp.DoublePointer pw = (org.bytedeco.javacpp.DoublePointer) w.release();
-                return Dataset.adopt(px, py, pw, rows, features); // frees all three if it rejects them
-            }
-            return OffHeapAppender.toDataset(x, y, rows, features);
+            return w == null ? OffHeapAppender.toDataset(x, y, rows, features) : OffHeapAppender.toDataset(x, y, w, rows, features);
         }
     }
 

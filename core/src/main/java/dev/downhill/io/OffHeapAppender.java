@@ -137,6 +137,20 @@ final class OffHeapAppender implements AutoCloseable {
         return Dataset.adopt(px, py, rows, cols); // frees both if it rejects them
     }
 
+    /**
+     * A weighted dataset owning the memory of {@code x}, {@code y} and {@code weights} (float64, rows values), all of
+     * which must be full; checked before any is released, so no memory can be left without an owner.
+     */
+    static Dataset toDataset(OffHeapAppender x, OffHeapAppender y, OffHeapAppender weights, long rows, long cols) {
+        x.requireFull();
+        y.requireFull();
+        weights.requireFull();
+        Pointer px = x.release();
+        Pointer py = y.release();
+        Pointer pw = weights.release();
+        return Dataset.adopt(px, py, (org.bytedeco.javacpp.DoublePointer) pw, rows, cols); // frees all three if it rejects them
+    }
+
     private void requireFull() {
         if (memory == null) {
             throw new IllegalStateException("memory already released or freed");

@@ -149,7 +149,7 @@ public final class SvmLightReader {
         try (TextLines.Spool source = TextLines.spool(file, threads)) {
             long[] cuts = cuts(source.path());
             if (cuts.length > 2) {
-                Dataset d = inRanges(file, () -> readInRanges(file, source.path(), cuts));
+                Dataset d = TextRanges.orOneThread(file, () -> readInRanges(file, source.path(), cuts));
                 if (d != null) {
                     return d;
                 }
@@ -179,7 +179,7 @@ public final class SvmLightReader {
         try (TextLines.Spool source = TextLines.spool(file, threads)) {
             long[] cuts = cuts(source.path());
             if (cuts.length > 2) {
-                SparseData d = inRanges(file, () -> readSparseInRanges(file, source.path(), cuts));
+                SparseData d = TextRanges.orOneThread(file, () -> readSparseInRanges(file, source.path(), cuts));
                 if (d != null) {
                     return d;
                 }
@@ -395,34 +395,6 @@ public final class SvmLightReader {
 
     // ------------------------------------------------------------------ both passes on several threads
 
-    /** Reads that ran in ranges to the end (for tests: a read that fell back to one thread gives the same result). */
-    static final java.util.concurrent.atomic.AtomicLong RANGED_READS = new java.util.concurrent.atomic.AtomicLong();
-
-    /** A read in ranges: its result, or null where the one-pass-at-a-time read must run (see {@link #inRanges}). */
-    private interface RangedRead<T> {
-        T read() throws Exception;
-    }
-
-    /**
-     * {@code read}'s result, or null when it failed in any way — a malformed line, a value out of range, an I/O error,
-     * anything: the read on one thread then runs from the start and reports the failure in its words (line numbers
-     * counted from the file's start), or reads the file. Errors (out of memory) propagate.
-     */
-    private static <T> T inRanges(Path file, RangedRead<T> read) {
-        try {
-            T result = read.read();
-            RANGED_READS.incrementAndGet();
-            return result;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted while reading " + file));
-        } catch (ReportFailure e) {
-            throw (RuntimeException) e.getCause();
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
     /**
      * The first pass on each range, combined in order into the file's shape; {@code firstRow[k]} and {@code firstValue[k]}
      * receive the rows and values of the ranges before range k (and, at k = ranges, the totals).
@@ -504,27 +476,20 @@ public final class SvmLightReader {
     /**
      * {@code result}, once the numbering has been reported: the ranged read reports after everything else has succeeded,
      * so that a read that falls back to one thread reports once, there. A report that throws ends the read (the result
-     * freed) with its exception, unwrapped by {@link #inRanges}: it is not a failure of the ranges to read again, which
-     * called the report a second time.
+     * freed) with its exception, passed through {@link TextRanges#orOneThread}: it is not a failure of the ranges to
+     * read again, which called the report a second time.
      */
     private <T extends AutoCloseable> T reported(T result, boolean zeroBased) throws Exception {
         try {
             numberingReport.accept(zeroBased ? IndexBase.ZERO : IndexBase.ONE);
         } catch (RuntimeException e) {
             result.close();
-            throw new ReportFailure(e);
+            throw new TextRanges.Passed(e);
         } catch (Error e) {
             result.close();
             throw e;
         }
         return result;
-    }
-
-    /** The report's own exception, passed through {@link #inRanges} to the caller. */
-    private static final class ReportFailure extends RuntimeException {
-        ReportFailure(RuntimeException cause) {
-            super(cause);
-        }
     }
 
     /** The label (k = −1) or value k of the parsed line, rounded to the precision; refused out of its range. */

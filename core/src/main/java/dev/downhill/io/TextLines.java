@@ -305,16 +305,16 @@ public final class TextLines {
      */
     static long countNonBlankLines(Path file) throws IOException {
         try (InputStream in = bytes(file)) {
-            return countLines(in, true)[0];
+            return countLines(in, true);
         }
     }
 
     /**
      * {@link #countNonBlankLines} of the bytes of {@code in} (the file's first bytes when {@code fileStart}: a byte-order
-     * mark is skipped), as {non-blank lines}. A range of a file ({@link TextRanges}) ends after a {@code \n}, so its
+     * mark is skipped). A range of a file ({@link TextRanges}) ends after a {@code \n}, so its
      * count is its share of the file's.
      */
-    static long[] countLines(InputStream in, boolean fileStart) throws IOException {
+    static long countLines(InputStream in, boolean fileStart) throws IOException {
         long count = 0;
         boolean content = false;
         boolean first = fileStart;
@@ -337,7 +337,7 @@ public final class TextLines {
                 }
             }
         }
-        return new long[] {content ? count + 1 : count};
+        return content ? count + 1 : count;
     }
 
     /** 3 when {@code buf} starts with the UTF-8 byte-order mark. */

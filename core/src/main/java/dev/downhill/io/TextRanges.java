@@ -102,6 +102,47 @@ final class TextRanges {
         }
     }
 
+    /** Reads that ran in ranges to the end (for tests: a read that fell back to one thread gives the same result). */
+    static final java.util.concurrent.atomic.AtomicLong COMPLETED = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A read of a whole file in ranges. */
+    interface RangedRead<T> {
+        T read() throws Exception;
+    }
+
+    /**
+     * A failure of a ranged read that is not the ranges' to retry: {@link #orOneThread} throws its cause to the caller
+     * (a callback of the reader's caller that threw, say), where any other failure reads the file again.
+     */
+    static final class Passed extends RuntimeException {
+        Passed(RuntimeException cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * {@code read}'s result (null where it declined), or null when it failed in any way — a malformed line, a value out of range, an I/O error,
+     * anything: the reader's one-thread read then runs from the start and reports the failure in its words (line numbers
+     * counted from the file's start), or reads the file. Errors (out of memory) and {@link Passed} causes propagate; an
+     * interrupt ends the read.
+     */
+    static <T> T orOneThread(Path file, RangedRead<T> read) {
+        try {
+            T result = read.read();
+            if (result != null) {
+                COMPLETED.incrementAndGet();
+            }
+            return result;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.UncheckedIOException(new java.io.InterruptedIOException("interrupted while reading " + file));
+        } catch (Passed e) {
+            throw (RuntimeException) e.getCause();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     /** A task of one range: the range's index, its first byte and its end. */
     interface RangeTask<T> {
         T run(int index, long from, long to) throws Exception;

@@ -81,9 +81,9 @@ class CsvRangesTest {
             };
             for (CsvReader reader : readers) {
                 Path f = reader == readers[0] ? withHeader : bare;
-                long ranged = CsvReader.RANGED_READS.get();
+                long ranged = TextRanges.COMPLETED.get();
                 try (Dataset one = reader.withThreads(1).read(f); Dataset four = reader.withThreads(4).withRangeBytes(RANGE_BYTES).read(f)) {
-                    assertEquals(ranged + 1, CsvReader.RANGED_READS.get(), "the four threads' read ran to its end");
+                    assertEquals(ranged + 1, TextRanges.COMPLETED.get(), "the four threads' read ran to its end");
                     assertSameData(one, four);
                 }
             }
@@ -100,16 +100,16 @@ class CsvRangesTest {
     void withPrecisionKeepsTheThreads() throws IOException {
         Path f = table("p.csv", 200_000, 5, true, ",");
         for (Precision p : Precision.values()) {
-            long ranged = CsvReader.RANGED_READS.get();
+            long ranged = TextRanges.COMPLETED.get();
             try (Dataset one = CsvReader.defaults().withPrecision(p).withThreads(1).read(f);
                  Dataset four = CsvReader.defaults().withThreads(4).withRangeBytes(RANGE_BYTES).withPrecision(p).read(f)) {
-                assertEquals(ranged + 1, CsvReader.RANGED_READS.get(), "read in ranges: withPrecision kept withThreads/withRangeBytes");
+                assertEquals(ranged + 1, TextRanges.COMPLETED.get(), "read in ranges: withPrecision kept withThreads/withRangeBytes");
                 assertEquals(p, four.precision());
                 assertSameData(one, four);
             }
-            ranged = CsvReader.RANGED_READS.get();
+            ranged = TextRanges.COMPLETED.get();
             try (Dataset one = CsvReader.defaults().withThreads(1).withRangeBytes(RANGE_BYTES).withPrecision(p).read(f)) {
-                assertEquals(ranged, CsvReader.RANGED_READS.get(), "withThreads(1) kept: one range");
+                assertEquals(ranged, TextRanges.COMPLETED.get(), "withThreads(1) kept: one range");
                 assertEquals(p, one.precision());
             }
         }

@@ -87,9 +87,9 @@ class SvmLightRangesTest {
                 SvmLightReader one = SvmLightReader.defaults().withPrecision(p).withThreads(1);
                 List<SvmLightReader.IndexBase> reports = new ArrayList<>();
                 SvmLightReader four = ranged(one).withIndexBaseReport(reports::add);
-                long ranged = SvmLightReader.RANGED_READS.get();
+                long ranged = TextRanges.COMPLETED.get();
                 try (SparseData a = one.readSparse(f); SparseData b = four.readSparse(f)) {
-                    assertEquals(ranged + 1, SvmLightReader.RANGED_READS.get(), "the four threads' read ran to its end");
+                    assertEquals(ranged + 1, TextRanges.COMPLETED.get(), "the four threads' read ran to its end");
                     assertEquals(a.x().rows(), b.x().rows());
                     assertEquals(a.x().cols(), b.x().cols());
                     long nnz = a.x().nonZeros();
@@ -101,7 +101,7 @@ class SvmLightRangesTest {
                 }
                 assertEquals(List.of(zeroBased ? SvmLightReader.IndexBase.ZERO : SvmLightReader.IndexBase.ONE), reports, "reported once");
                 try (Dataset a = one.read(f); Dataset b = four.read(f)) {
-                    assertEquals(ranged + 2, SvmLightReader.RANGED_READS.get(), "the four threads' dense read ran to its end");
+                    assertEquals(ranged + 2, TextRanges.COMPLETED.get(), "the four threads' dense read ran to its end");
                     assertEquals(a.cols(), b.cols());
                     assertArrayEquals(bytes(a.xPointer(), a.rows() * a.cols(), p.bytes()), bytes(b.xPointer(), b.rows() * b.cols(), p.bytes()));
                     assertArrayEquals(bytes(a.yPointer(), a.rows(), p.bytes()), bytes(b.yPointer(), b.rows(), p.bytes()));
