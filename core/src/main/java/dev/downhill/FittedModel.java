@@ -213,6 +213,18 @@ public final class FittedModel {
                 gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum);
     }
 
+    /**
+     * This model predicting and scoring on {@code threads} CPU threads (0: every core) instead of the threads its
+     * configuration names (those it was fitted on): only {@link #config()}'s thread count changes.
+     *
+     * @throws IllegalArgumentException if {@code threads} is negative
+     */
+    public FittedModel predictingOnThreads(int threads) {
+        FitConfig other = config.toBuilder().threads(threads).build();
+        return new FittedModel(coefficients, intercept, solver, this.backend, precision, rows, iterations, stopReason, lossHistory,
+                gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum);
+    }
+
     /** ŷᵢ = xᵢᵀθ + b for each row (plain Java on the calling thread: for small inputs; datasets go to the backend). */
     public double[] predict(double[][] x) {
         if (x == null) {

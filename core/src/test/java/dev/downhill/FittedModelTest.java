@@ -45,6 +45,21 @@ class FittedModelTest {
     }
 
     @Test
+    void predictingOnOtherThreadsChangesOnlyTheThreadCount() {
+        FittedModel m = model(new double[] {2, -1, 0.5}, 3).predictingOn("elsewhere");
+        FittedModel moved = m.predictingOnThreads(3);
+        assertEquals(3, moved.config().threads());
+        assertEquals(3, moved.config().backendOptions().threads());
+        assertEquals("elsewhere", moved.config().backend(), "the backend stays");
+        assertArrayEquals(m.coefficients(), moved.coefficients(), 0);
+        assertEquals(m.intercept(), moved.intercept(), 0);
+        assertEquals(m.config().backendOptions().toBuilder().threads(3).build(), moved.config().backendOptions(),
+                "the other backend options stay");
+        assertEquals(0, moved.predictingOnThreads(0).config().threads(), "0: every core");
+        assertThrows(IllegalArgumentException.class, () -> m.predictingOnThreads(-1));
+    }
+
+    @Test
     void predictChecksWidths() {
         FittedModel m = model(new double[] {2, -1, 0.5}, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -76,6 +76,11 @@ final class PredictCommand implements Callable<Integer> {
             + "automatic choice, with a warning). Backends' predictions differ in the last bits at most.")
     String backend;
 
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads to read a CSV/TSV or svmlight --data file and to "
+            + "predict on, 0 = all cores (default: reading on every core, predicting on the threads the model was fitted "
+            + "with, hyperparameters.threads); at most 4 per core.")
+    Integer threads;
+
     @Mixin
     VerboseOption verbose;
 
@@ -103,7 +108,16 @@ final class PredictCommand implements Callable<Integer> {
         if (x != null && target != null) {
             throw Main.usage(spec, "--target applies to --data files only");
         }
+        if (threads != null && threads < 0) {
+            throw Main.usage(spec, "--threads must be ≥ 0 (0 = all cores), got " + threads);
+        }
+        int workers = threads == null ? 0 : FitCommand.cappedThreads(threads, Long.MAX_VALUE);
+        if (threads != null && workers != threads) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core "
+                    + "on %d cores)%n", threads, workers, FitCommand.THREADS_PER_CORE, Runtime.getRuntime().availableProcessors());
+        }
         InputOptions input = new InputOptions();
+        input.readThreads(workers);
         input.data = data;
         input.format = format;
         input.target = target;
@@ -136,6 +150,9 @@ final class PredictCommand implements Callable<Integer> {
         boolean svmLight = data != null && input.dataFormat().equals("svmlight");
         dev.downhill.SavedModel saved = ModelFile.read(model);
         FittedModel m = saved.model().predictingOn(predictionBackend(saved.model(), npz || svmLight));
+        if (threads != null) {
+            m = m.predictingOnThreads(workers);
+        }
         double[] predictions;
         PrintWriter o = spec.commandLine().getOut();
         if ((zeroBased || oneBased) && !svmLight) {
@@ -153,7 +170,7 @@ final class PredictCommand implements Callable<Integer> {
                 predictions = m.predict(d); // y is not read: zeros stand in
             }
         } else if (svmLight) {
-            SvmLightReader reader = SvmLightReader.defaults().withFeatures(m.features());
+            SvmLightReader reader = SvmLightReader.defaults().withFeatures(m.features()).withThreads(workers);
             java.util.Optional<SvmLightReader.IndexBase> fitted = saved.indexBase();
             if (zeroBased || oneBased) {
                 reader = reader.withZeroBasedIndices(zeroBased);

@@ -135,6 +135,34 @@ class CliTest {
     }
 
     /**
+     * predict --threads sets the threads the text is read and the predictions computed on: the same predictions on one
+     * thread and on every core; a negative count is a usage error; a count above the cap is capped with a note.
+     */
+    @Test
+    void predictThreadsChangeTheThreadsNotThePredictions() throws IOException {
+        Path table = exactCsv("t.csv");
+        Path model = dir.resolve("mt.json");
+        CliRun fit = run("fit", "--data", table.toString(), "--solver", "normal", "--threads", "1", "--out", model.toString(),
+                "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        CliRun base = run("predict", "--model", model.toString(), "--data", table.toString());
+        assertEquals(0, base.code(), base.err());
+        for (String threads : new String[] {"1", "2", "0"}) {
+            CliRun p = run("predict", "--model", model.toString(), "--data", table.toString(), "--threads", threads);
+            assertEquals(0, p.code(), p.err());
+            assertEquals(base.out(), p.out(), "--threads " + threads);
+            assertEquals(base.err(), p.err(), "--threads " + threads);
+        }
+        CliRun many = run("predict", "--model", model.toString(), "--data", table.toString(), "--threads", "100000");
+        assertEquals(0, many.code(), many.err());
+        assertEquals(base.out(), many.out());
+        assertTrue(many.err().contains("--threads 100000 capped at"), many.err());
+        CliRun negative = run("predict", "--model", model.toString(), "--data", table.toString(), "--threads", "-1");
+        assertEquals(2, negative.code(), negative.err());
+        assertTrue(negative.err().contains("--threads must be ≥ 0"), negative.err());
+    }
+
+    /**
      * Missing or conflicting input options are usage errors (exit 2) before anything is read; an output name ending in
      * '/' is refused and nothing is written; every command answers --version.
      */

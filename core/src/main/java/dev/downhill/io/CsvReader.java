@@ -93,8 +93,8 @@ public final class CsvReader {
     }
 
     /**
-     * The threads the rows are read on: a regular file of at least 16 MiB (a pipe's or a bzip2 file's spooled copy too;
-     * not gzip text) is cut into ranges of whole lines (quoted cells do not span lines), one a thread, each range's rows
+     * The threads the rows are read on: a regular file of at least 16 MiB (a pipe's spooled copy
+     * too, and a gzip or bzip2 file's decompressed copy) is cut into ranges of whole lines (quoted cells do not span lines), one a thread, each range's rows
      * counted, then parsed into their place in X, y and the weights; the result is the one-thread read's, bit for bit. A
      * file with a malformed row (or anything else that fails) is read again on one thread, whose error names the line.
      * Default 0: every core.

@@ -81,8 +81,8 @@ public final class SvmLightReader {
     }
 
     /**
-     * The threads the two passes run on: a regular file of at least 16 MiB (a pipe's or a bzip2 file's spooled copy too;
-     * not gzip text) is cut into ranges of whole lines, one a thread, each range's rows written to their place in X and
+     * The threads the two passes run on: a regular file of at least 16 MiB (a pipe's spooled copy
+     * too, and a gzip or bzip2 file's decompressed copy) is cut into ranges of whole lines, one a thread, each range's rows written to their place in X and
      * y; the result is the one-thread read's, bit for bit. A file with a malformed line (or anything else that fails) is
      * read again on one thread, whose error names the line. Default 0: every core.
      */

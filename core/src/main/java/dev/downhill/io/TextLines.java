@@ -154,10 +154,10 @@ public final class TextLines {
         }
     }
 
-    /** Whether {@code file} starts with bzip2's bytes. */
-    private static boolean isBzip2(Path file) throws IOException {
+    /** {@code file}'s compression, told by its first bytes. */
+    private static Compression compression(Path file) throws IOException {
         try (java.io.BufferedInputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 16)) {
-            return compression(in) == Compression.BZIP2;
+            return compression(in);
         }
     }
 
@@ -166,9 +166,11 @@ public final class TextLines {
      * twice; anything else — a named pipe (FIFO), {@code /dev/stdin}, a process substitution —
      * can be read only once, so it is first copied to a temporary file (in {@code java.io.tmpdir}, owner-only,
      * deleted on close, or by {@link TemporaryFiles#SHARED}'s shutdown hook when a signal ends the process first), and
-     * both passes read the copy. bzip2 text is copied too, decompressed, whatever the file: its decompression runs at
-     * tens of MB/s on one core (gzip's at hundreds), so it runs once, not once per pass; the copy takes the text's
-     * decompressed size in {@code java.io.tmpdir}.
+     * both passes read the copy. Compressed text is copied too, decompressed, whatever the file, so that it is
+     * decompressed once, not once per pass, and the passes can split the plain copy between threads
+     * ({@link TextRanges}): bzip2's decompression runs at tens of MB/s a core (its blocks on every core), gzip's at a few
+     * hundred on one. The copy takes the text's decompressed size in {@code java.io.tmpdir}; a regular gzip file whose
+     * copy cannot be written there (no room, no such folder) is read as it is, decompressed on each pass, on one thread.
      */
     static final class Spool implements AutoCloseable {
         private final Path path;
@@ -213,9 +215,27 @@ public final class TextLines {
 
     /** {@link #spool(Path, TemporaryFiles)}, bzip2 decompressed on at most {@code threads} threads (0: every core). */
     static Spool spool(Path file, TemporaryFiles files, int threads) throws IOException {
-        if (!Files.exists(file) || Files.isRegularFile(file) && !isBzip2(file)) {
+        if (!Files.exists(file)) {
             return new Spool(file, null); // a missing file fails later with the usual message
         }
+        boolean regular = Files.isRegularFile(file);
+        Compression compression = regular ? compression(file) : Compression.NONE;
+        if (regular && compression == Compression.NONE) {
+            return new Spool(file, null);
+        }
+        try {
+            return copy(file, files, threads, regular, compression);
+        } catch (CopyFailure e) {
+            if (compression == Compression.GZIP) {
+                return new Spool(file, null); // decompressed on each pass instead, as before the copy
+            }
+            throw e;
+        }
+    }
+
+    /** {@code file} decompressed (or, a pipe, as it comes) into a new temporary file of {@code files}. */
+    private static Spool copy(Path file, TemporaryFiles files, int threads, boolean regular, Compression compression)
+            throws IOException {
         Path copy;
         try {
             copy = files.create("downhill-", ".spool");
@@ -225,7 +245,7 @@ public final class TextLines {
         try {
             int cores = Runtime.getRuntime().availableProcessors();
             int decoders = threads > 0 ? Math.min(threads, cores) : cores;
-            if (Files.isRegularFile(file) && decoders > 1) { // bzip2: its blocks on every core, else as one stream
+            if (regular && compression == Compression.BZIP2 && decoders > 1) { // its blocks on every core, else as one stream
                 try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
                      java.io.OutputStream out = spoolOutput(copy, files)) {
                     Bzip2Blocks.decompress(in, out, decoders);
@@ -234,8 +254,9 @@ public final class TextLines {
                     // a magic inside a block, or a damaged file: the one-stream decoder below reads it or says what is wrong
                 }
             }
-            // a FileInputStream: the NIO stream's available() seeks, which a pipe refuses ("Illegal seek", JDK 17)
-            try (InputStream in = decompressed(new java.io.BufferedInputStream(new java.io.FileInputStream(file.toFile()), 1 << 16), false);
+            // a FileInputStream: the NIO stream's available() seeks, which a pipe refuses ("Illegal seek", JDK 17); a
+            // pipe's gzip stays compressed (the passes decompress it): its copy's failure cannot fall back to the pipe
+            try (InputStream in = decompressed(new java.io.BufferedInputStream(new java.io.FileInputStream(file.toFile()), 1 << 16), regular);
                  java.io.OutputStream out = spoolOutput(copy, files)) {
                 in.transferTo(out);
             }
@@ -247,9 +268,16 @@ public final class TextLines {
     }
 
     /** The failure {@code e} of the one-time copy in {@code files}' folder, said as the copy's. */
-    private static IOException copyFailure(TemporaryFiles files, IOException e) {
-        return new IOException("its one-time copy cannot be written in " + files.directory()
+    private static CopyFailure copyFailure(TemporaryFiles files, IOException e) {
+        return new CopyFailure("its one-time copy cannot be written in " + files.directory()
                 + ": " + ReadFailure.reason(e) + " (java.io.tmpdir names the folder)", e);
+    }
+
+    /** A failure of the one-time copy itself (creating or writing it), not of the file read. */
+    private static final class CopyFailure extends IOException {
+        CopyFailure(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 
     /**

@@ -24,7 +24,8 @@ import java.util.concurrent.Future;
  * after a {@code \n} (so a {@code \r\n} pair and a UTF-8 sequence are never split, and the lines of the ranges, read as
  * {@link TextLines#open} reads them, are the file's lines in order), and each range holds at least
  * {@value #MIN_RANGE_BYTES} bytes (by default). Files too small for two ranges, files that are not regular files (pipes are spooled
- * first: {@link TextLines#spool}) and gzip text (read as one stream) are one range.
+ * first: {@link TextLines#spool}) and gzip text (read as one stream where its decompressed copy could not be made) are one
+ * range.
  */
 final class TextRanges {
     /** The least bytes a range holds (smaller files gain nothing from threads). */

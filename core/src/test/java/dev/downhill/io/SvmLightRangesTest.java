@@ -111,6 +111,31 @@ class SvmLightRangesTest {
     }
 
     /**
+     * gzip text is decompressed once into a plain copy whose passes are cut into ranges like any file's (it was read as
+     * one stream, decompressed on each pass): the plain file's one-thread bytes, and the ranged read ran to its end.
+     */
+    @Test
+    void gzipTextIsReadInRangesOfItsDecompressedCopy() throws IOException {
+        Path f = file("z.svm", 200_000, 6, false);
+        Path gz = dir.resolve("z.svm.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(f, out);
+        }
+        long ranged = TextRanges.COMPLETED.get();
+        try (SparseData a = SvmLightReader.defaults().withThreads(1).readSparse(f);
+             SparseData b = ranged(SvmLightReader.defaults()).readSparse(gz)) {
+            assertEquals(ranged + 1, TextRanges.COMPLETED.get(), "the gzip file's four-thread read ran to its end");
+            long nnz = a.x().nonZeros();
+            assertEquals(a.x().rows(), b.x().rows());
+            assertEquals(nnz, b.x().nonZeros());
+            assertArrayEquals(bytes(a.x().rowPointers(), a.x().rows() + 1, 8), bytes(b.x().rowPointers(), b.x().rows() + 1, 8));
+            assertArrayEquals(bytes(a.x().columnIndices(), nnz, 4), bytes(b.x().columnIndices(), nnz, 4));
+            assertArrayEquals(bytes(a.x().values(), nnz, 8), bytes(b.x().values(), nnz, 8));
+            assertArrayEquals(bytes(a.y().pointer(), a.y().length(), 8), bytes(b.y().pointer(), b.y().length(), 8));
+        }
+    }
+
+    /**
      * A report that throws (a caller refusing the numbering) is called once and ends the read with its exception, as on
      * one thread: the ranged read once took it for a failure of its own and read the file again on one thread, which
      * called the report a second time.

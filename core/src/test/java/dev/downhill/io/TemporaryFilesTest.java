@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.downhill.Dataset;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +52,33 @@ class TemporaryFilesTest {
         assertTrue(reason.startsWith("its one-time copy") && reason.contains(missing.toString()), reason);
         try (TextLines.Spool spool = TextLines.spool(bz2, new TemporaryFiles(dir))) { // with a folder: the text
             assertEquals("a,y\n1,2\n", Files.readString(spool.path()));
+        }
+    }
+
+    /**
+     * gzip text is spooled decompressed too (once, not once per pass); when its copy cannot be made the file is read as
+     * it is, decompressed on each pass, rather than refused (bzip2's copy has no such way out: above).
+     */
+    @Test
+    void gzipTextIsReadAsItIsWhenItsCopyCannotBeMade() throws IOException {
+        Path gz = dir.resolve("data.csv.gz");
+        try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write("a,y\n1,2\n".getBytes(StandardCharsets.UTF_8));
+        }
+        try (TextLines.Spool spool = TextLines.spool(gz, new TemporaryFiles(dir))) {
+            assertEquals("a,y\n1,2\n", Files.readString(spool.path()), "the decompressed copy");
+        }
+        Path missing = dir.resolve("no-such-folder");
+        try (TextLines.Spool spool = TextLines.spool(gz, new TemporaryFiles(missing))) {
+            assertEquals(gz, spool.path(), "no copy: the file itself");
+        }
+        try (Dataset d = CsvReader.defaults().read(gz)) {
+            assertEquals(1, d.rows());
+        }
+        Path plain = dir.resolve("plain.csv");
+        Files.writeString(plain, "a,y\n1,2\n");
+        try (TextLines.Spool spool = TextLines.spool(plain, new TemporaryFiles(missing))) {
+            assertEquals(plain, spool.path(), "plain text is never copied");
         }
     }
 
