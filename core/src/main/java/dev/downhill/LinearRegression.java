@@ -101,6 +101,7 @@ public final class LinearRegression {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         warnUnusedSettings(config);
+        refuseDenseOnlySolver(config.solver(), data.rows(), data.cols(), data.x().nonZeros()); // before X is loaded
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();
@@ -309,6 +310,21 @@ public final class LinearRegression {
     }
 
     /**
+     * The solvers that need a dense X, refused on a sparse one before any work: cd (its Gram matrix's sweeps run on the
+     * dense X's moments) and svd (its QR reduction would densify X).
+     *
+     * @param nonZeros X's stored entries (said in svd's message), or −1 when not known here
+     */
+    private static void refuseDenseOnlySolver(Solver solver, long rows, long cols, long nonZeros) {
+        if (solver == Solver.CD) {
+            throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");
+        }
+        if (solver == Solver.SVD) {
+            throw new IllegalArgumentException(dev.downhill.spi.SparseHostPasses.densifyingQr(rows, cols, nonZeros).getMessage());
+        }
+    }
+
+    /**
      * Fits with the named solver. With a finished checkpoint state, the solver is not run: its saved answer is the result
      * (the report is made again from the problem, as after a solve).
      */
@@ -319,10 +335,10 @@ public final class LinearRegression {
         Solver solver = config.solver();
         Penalty penalty = config.penalty();
         penalty.checkFactors(n); // before any work (FitConfig refused l1 on cg/normal/svd)
+        if (problem.isSparse()) { // a sparse problem loaded by the caller (fit(LoadedProblem)): refused as fit(SparseDataset) does
+            refuseDenseOnlySolver(solver, problem.rows(), n, -1);
+        }
         if (solver == Solver.CD) {
-            if (problem.isSparse()) {
-                throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");
-            }
             if (done != null) { // a finished cd fit: its saved answer (as for every solver), not a second fit
                 return cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem), config,
                         new IterativeResult(done.vector("coefficients", n), done.real("intercept"), done.iteration(),

@@ -205,13 +205,15 @@ public final class SparseHostPasses {
     }
 
     /**
-     * The refusal of a QR reduction (the svd solver) of a sparse X, one message for every backend: it would densify X.
+     * The refusal of a QR reduction (the svd solver) of a sparse X, one message for every backend and core: it would
+     * densify X ({@code nonZeros} −1: not said).
      */
     public static IllegalStateException densifyingQr(long rows, long cols, long nonZeros) {
         double bytes = 8.0 * rows * (cols + 1.0);
         return new IllegalStateException(String.format(Locale.ROOT, "the QR reduction of a sparse X would densify it: %,d × %,d "
-                + "float64 is %s (X has %,d non-zeros); use the cg solver (or normal when n is small)", rows, cols,
-                dev.downhill.internal.ByteSizes.format(bytes), nonZeros));
+                + "float64 is %s%s; use the cg solver (or normal when n is small)", rows, cols,
+                dev.downhill.internal.ByteSizes.format(bytes),
+                nonZeros < 0 ? "" : String.format(Locale.ROOT, " (X has %,d non-zeros)", nonZeros)));
     }
 
     /** The diagonal of the n × n row-major {@code g}. */

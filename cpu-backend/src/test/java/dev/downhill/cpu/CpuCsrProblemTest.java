@@ -10,6 +10,7 @@ import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.LinearRegression;
 import dev.downhill.LoadedProblem;
+import dev.downhill.Penalty;
 import dev.downhill.Precision;
 import dev.downhill.Solver;
 import dev.downhill.SparseDataset;
@@ -214,9 +215,18 @@ class CpuCsrProblemTest {
                 FittedModel onCsr = LinearRegression.fit(sd, c);
                 close(onDense.coefficients(), onCsr.coefficients(), 1e-9, stochastic + " on CSR vs dense");
             }
-            IllegalStateException e = assertThrows(IllegalStateException.class,
+            // refused by core before X is loaded, as cd is: an argument that does not fit sparse X
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> LinearRegression.fit(sd, FitConfig.builder().solver(Solver.SVD).build()));
-            assertTrue(e.getMessage().contains("would densify it"), e.getMessage());
+            assertTrue(e.getMessage().contains("would densify it") && e.getMessage().contains("non-zeros"), e.getMessage());
+            try (LoadedProblem loaded = LinearRegression.load(sd, FitConfig.builder().build())) {
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> LinearRegression.fit(loaded, FitConfig.builder().solver(Solver.SVD).build()));
+                assertTrue(e.getMessage().contains("would densify it"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> LinearRegression.fit(loaded, FitConfig.builder().solver(Solver.CD).penalty(Penalty.l1(0.1)).build()));
+                assertTrue(e.getMessage().contains("solver cd needs dense X"), e.getMessage());
+            }
             try (LoadedProblem loaded = LinearRegression.load(sd, FitConfig.builder().build())) {
                 double[] predicted = auto.predict(loaded);
                 double[] dense = auto.predict(x);
