@@ -203,12 +203,19 @@ public final class FittedModel {
      * This model predicting and scoring on {@code backend} — a name, or null/"auto" for the automatic choice — instead of
      * the backend its configuration names (a model fitted on a GPU, asked to predict on the cpu backend): only
      * {@link #config()}'s backend changes; θ, b and the record of the fit, {@link #backend()} included, stay. Backends'
-     * predictions differ in the last bits at most.
+     * predictions differ in the last bits at most. A backend named here must run here, as one named for a fit must: it is
+     * checked now. (A model whose own backend cannot run here — read from a file written on a GPU machine — predicts on
+     * the automatic choice instead; a backend asked for by name is never replaced.)
      *
      * @throws IllegalArgumentException if {@code backend} is not a name
+     * @throws dev.downhill.spi.BackendUnavailableException if no backend of that name is on the class path, or it cannot
+     *         run here (the message lists the backends and why each is unavailable)
      */
     public FittedModel predictingOn(String backend) {
         FitConfig other = config.toBuilder().backend(backend).build();
+        if (other.backend() != null && !Backends.isAuto(other.backend())) {
+            Backends.select(other.backend());
+        }
         return new FittedModel(coefficients, intercept, solver, this.backend, precision, rows, iterations, stopReason, lossHistory,
                 gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum);
     }

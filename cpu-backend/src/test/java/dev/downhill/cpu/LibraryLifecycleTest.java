@@ -90,18 +90,31 @@ class LibraryLifecycleTest {
     }
 
     /**
-     * A model whose backend cannot run here (fitted on a GPU, read on a machine without one; here a name no backend has)
-     * predicts on the automatic choice, dense and sparse X alike (sparse threw BackendUnavailableException).
+     * A model whose backend cannot run here (fitted on a GPU, read on a machine without one; here a model file whose
+     * backend is a name no backend has) predicts on the automatic choice, dense and sparse X alike (sparse threw
+     * BackendUnavailableException); a backend asked for by name with predictingOn must run here.
      */
     @Test
-    void aModelWhoseBackendCannotRunHerePredictsOnTheAutomaticChoice() {
+    void aModelWhoseBackendCannotRunHerePredictsOnTheAutomaticChoice(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
         try (SparseDataset data = sparse(200, 8, 5); Dataset dense = Dataset.of(new double[][] {{1, 2, 3, 4, 5, 6, 7, 8}},
                 new double[] {0})) {
             FittedModel m = LinearRegression.fit(data, FitConfig.builder().solver(Solver.CG).backend("cpu").build());
-            FittedModel elsewhere = m.predictingOn("quantum");
+            java.nio.file.Path file = dir.resolve("m.json");
+            dev.downhill.ModelFile.write(file, m, m.score(data));
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
+            assertEquals("cpu", root.path("hyperparameters").path("backend").asText());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("hyperparameters")).put("backend", "quantum");
+            json.writeValue(file.toFile(), root);
+            FittedModel elsewhere = dev.downhill.ModelFile.read(file).model();
+            assertEquals("quantum", elsewhere.config().backend());
             assertArrayEquals(m.predict(data), elsewhere.predict(data), 0);
             assertEquals(m.score(data), elsewhere.score(data));
             assertArrayEquals(m.predict(dense), elsewhere.predict(dense), 0);
+            dev.downhill.spi.BackendUnavailableException e = assertThrows(dev.downhill.spi.BackendUnavailableException.class,
+                    () -> m.predictingOn("quantum"));
+            assertTrue(e.getMessage().contains("unknown backend 'quantum'") && e.getMessage().contains("cpu"), e.getMessage());
         }
     }
 
