@@ -98,7 +98,8 @@ PY
 }
 if [ "${KEEP_NATIVE:-0}" != 1 ] && [ "${KEEP_FULL_OPENBLAS:-0}" != 1 ]; then
   for jar in "$out"/lib/openblas-*-linux-x86_64.jar; do
-    [ -f "$jar" ] && slim_jar "$jar" '^org/bytedeco/openblas/linux-x86_64/(include|lib)/'
+    [ -f "$jar" ] || continue
+    slim_jar "$jar" '^org/bytedeco/openblas/linux-x86_64/(include|lib)/'
   done
 fi
 if [ "${KEEP_NATIVE:-0}" != 1 ] && [ "${KEEP_FULL_CUDA:-0}" != 1 ]; then
