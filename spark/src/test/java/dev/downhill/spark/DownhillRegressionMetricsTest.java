@@ -241,6 +241,42 @@ class DownhillRegressionMetricsTest {
         trainFrame.unpersist();
     }
 
+    /**
+     * Partitions held as CSR (4 entries a row of 40): the training summary's pass runs the backend's sparse prediction;
+     * evaluate on the same rows predicts with Spark's vectors. The same metrics to rounding.
+     */
+    @Test
+    void theTrainingSummaryOfSparseRowsIsEvaluateOnTheTrainingData() {
+        Random r = new Random(5);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            double[] x = new double[40];
+            double y = 3 + 0.5 * r.nextGaussian();
+            for (int j = 0; j < 40; j++) {
+                if ((i + j) % 10 == 0) {
+                    x[j] = (1 + j % 3) * r.nextGaussian() + 1;
+                    y += (j % 2 == 0 ? 1.5 : -0.5) * x[j];
+                }
+            }
+            rows.add(RowFactory.create(Vectors.dense(x).toSparse(), y, i % 11 == 0 ? 0.0 : 0.5 + r.nextDouble()));
+        }
+        assertFalse(PartitionProblem.holdDense(100, 40, 400, false), "CSR");
+        Dataset<Row> data = frame(rows, 3).cache();
+        DownhillRegressionModel ours = new DownhillRegressor().setSolver("cg").setTol(1e-12).setMaxIter(500).setWeightCol("weight")
+                .fit(data);
+        DownhillRegressionSummary o = ours.summary();
+        DownhillRegressionMetrics e = ours.evaluate(data);
+        assertTrue(o.r2() > 0.9 && o.r2() < 1, "r2 " + o.r2());
+        close(e.meanSquaredError(), o.meanSquaredError(), 1e-12, "mse");
+        close(e.meanAbsoluteError(), o.meanAbsoluteError(), 1e-12, "mae");
+        close(e.explainedVariance(), o.explainedVariance(), 1e-12, "explained variance");
+        close(e.r2(), o.r2(), 1e-12, "r2");
+        close(e.r2adj(), o.r2adj(), 1e-12, "r2adj");
+        assertEquals(300 - 28, o.numInstances());
+        assertEquals(300 - 28 - 41, o.degreesOfFreedom());
+        data.unpersist();
+    }
+
     /** Exact decimal arithmetic on 7 rows (one of weight 0, one a sparse vector): every metric, both weightings and r2 forms. */
     @Test
     void metricsMatchAHandComputation() {
