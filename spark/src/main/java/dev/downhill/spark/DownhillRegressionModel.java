@@ -15,6 +15,7 @@ import org.apache.spark.ml.util.DefaultParamsWriter$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -97,13 +98,41 @@ public final class DownhillRegressionModel extends RegressionModel<Vector, Downh
         return summary != null;
     }
 
-    /** The training summary: loss history, r², RMSE, iterations. */
+    /** The training summary: loss history, r², RMSE, iterations, and Spark's other metrics ({@link DownhillRegressionSummary}). */
     public DownhillRegressionSummary summary() {
         if (summary == null) {
             throw new IllegalStateException("no training summary: this model was not fitted in this session (it was loaded from "
                     + "disk; a copy of a fitted model keeps its summary, as Spark's models do)");
         }
         return summary;
+    }
+
+    /**
+     * The model's fit on {@code dataset}, as Spark's {@code LinearRegressionModel.evaluate}: MSE, RMSE, MAE, r², adjusted r²,
+     * explained variance, the number of instances and degrees of freedom, and the predictions and residuals as lazy
+     * DataFrames ({@link DownhillRegressionMetrics} says each). Weighted by the model's weightCol when it is set (the
+     * dataset must have it then, as Spark's evaluate needs it; to evaluate unweighted, evaluate
+     * {@code model.copy(new ParamMap().put(model.weightCol(), ""))}); r² is through the origin when fitIntercept is false.
+     *
+     * <p>One Spark job: each partition sums its rows on its executor (predicting each as {@link #predict} does), and the
+     * partials are combined in partition order with a {@code treeAggregate} of the model's aggregationDepth; no row reaches
+     * the driver. Bad input fails with a one-line {@link IllegalArgumentException} naming the column — a column missing or
+     * of the wrong type — or an {@link InvalidRowException} naming the column and the row (a null, NaN or infinite value, a
+     * feature vector of another length than the model's, a negative weight), never a NaN metric.
+     */
+    public DownhillRegressionMetrics evaluate(Dataset<?> dataset) {
+        double[] sums = DownhillRegressionMetrics.sums(dataset, coefficients, intercept, getFeaturesCol(), getLabelCol(),
+                getWeightCol(), getAggregationDepth());
+        return metricsOf(sums, dataset);
+    }
+
+    /** The metrics of {@link MetricSums} {@code sums} of this model on {@code dataset} (its predictions made on demand). */
+    DownhillRegressionMetrics metricsOf(double[] sums, Dataset<?> dataset) {
+        // as Spark's findSummaryModelAndPredictionCol: an empty predictionCol gets a generated name
+        DownhillRegressionModel predicting = getPredictionCol().isEmpty()
+                ? copy(ParamMap.empty()).setPredictionCol("prediction_" + java.util.UUID.randomUUID()) : this;
+        return DownhillRegressionMetrics.of(sums, numFeatures(), !getFitIntercept(), () -> predicting.transform(dataset),
+                predicting.getPredictionCol(), getLabelCol(), getFeaturesCol());
     }
 
     /** downhill's own model of the fit (for {@code dev.downhill.ModelFile}); null for a model loaded from disk. */

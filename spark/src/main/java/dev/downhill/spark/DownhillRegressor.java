@@ -171,10 +171,9 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
             LoadedProblem loaded = LoadedProblem.of(problem, null, BackendOptions.none());
             FittedModel fitted = SparkResidentProblem.unwrap(() -> LinearRegression.fit(loaded, config.build()));
-            DownhillRegressionSummary summary = summarize(problem, fitted, start);
-            DownhillRegressionModel model = new DownhillRegressionModel(uid, DownhillRegressionModel.dense(fitted.coefficients()),
-                    fitted.intercept());
-            return copyValues(model, ParamMap.empty()).setParent(this).withTraining(summary, fitted);
+            DownhillRegressionModel model = copyValues(new DownhillRegressionModel(uid,
+                    DownhillRegressionModel.dense(fitted.coefficients()), fitted.intercept()), ParamMap.empty()).setParent(this);
+            return model.withTraining(summarize(problem, fitted, model, dataset, start), fitted);
         }
     }
 
@@ -258,24 +257,18 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         return standardize ? net.withPenaltyFactors(s).withL2PenaltyFactors(s2) : net;
     }
 
-    /** The training summary: one more pass for the residual at the answer. */
-    private DownhillRegressionSummary summarize(SparkResidentProblem problem, FittedModel fitted, long start) {
-        int n = (int) problem.cols();
-        SparkResidentProblem.HostVector theta = (SparkResidentProblem.HostVector) problem.allocateVector(n);
-        SparkResidentProblem.HostVector g = (SparkResidentProblem.HostVector) problem.allocateVector(n);
-        theta.copyFromHost(fitted.coefficients());
-        double ssRes = problem.gradient(theta, fitted.intercept(), 1, 0, dev.downhill.spi.RowSlice.all(), g).sumOfSquares();
-        double w = problem.weightSum();
-        double ssTot;
-        if (fitted.fitIntercept()) {
-            ssTot = problem.targetSquaredDeviations();
-        } else {
-            double ym = problem.columnStatistics().targetMean();
-            ssTot = problem.targetSquaredDeviations() + w * ym * ym; // Σwy² = Σw(y − ȳ)² + Σw·ȳ²
-        }
-        double mse = ssRes / w;
-        return new DownhillRegressionSummary(fitted.lossHistory(), mse, Math.sqrt(mse), ssTot > 0 ? 1 - ssRes / ssTot : Double.NaN,
-                fitted.iterations(), fitted.solver().cliName(), fitted.stopReason().name(), problem.passes(),
-                (System.nanoTime() - start) / 1e9);
+    /**
+     * The training summary: one more pass over the loaded partitions, at the answer, for every metric (the backend's
+     * prediction pass and the sums of {@link MetricSums} in each partition).
+     */
+    private static DownhillRegressionSummary summarize(SparkResidentProblem problem, FittedModel fitted, DownhillRegressionModel model,
+                                                       Dataset<?> dataset, long start) {
+        double[] theta = fitted.coefficients();
+        double b = fitted.intercept();
+        double[] sums = problem.pass("metrics", OrderedTreeSum.MOMENTS, p -> p.metricSums(theta, b));
+        DownhillRegressionMetrics metrics = model.metricsOf(sums, dataset);
+        double mse = metrics.meanSquaredError();
+        return new DownhillRegressionSummary(fitted.lossHistory(), mse, Math.sqrt(mse), metrics.r2(), fitted.iterations(),
+                fitted.solver().cliName(), fitted.stopReason().name(), problem.passes(), (System.nanoTime() - start) / 1e9, metrics);
     }
 }

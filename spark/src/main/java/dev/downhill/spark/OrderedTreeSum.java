@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * — the same set in every run — and {@link #result()} combines them from the lowest partition index up. So the same
  * partitions with the same partials give the same bits, whatever the merge order.
  *
- * <p>combine is elementwise addition ({@link #SUM}) or the R factor of two stacked R factors ({@link #QR}, TSQR).
+ * <p>combine is elementwise addition ({@link #SUM}), the R factor of two stacked R factors ({@link #QR}, TSQR), or the
+ * parallel update of weighted sums, means and squared deviations ({@link #MOMENTS}, {@link MetricSums}).
  * Memory on the driver: at most ⌈log₂ P⌉ + 1 partials.
  */
 final class OrderedTreeSum implements Serializable {
@@ -25,6 +26,8 @@ final class OrderedTreeSum implements Serializable {
     static final int SUM = 0;
     /** R of [R_left; R_right] (payload: {@link #factor}). */
     static final int QR = 1;
+    /** {@link MetricSums#combine} (payload: {@link MetricSums}'s layout). */
+    static final int MOMENTS = 2;
 
     private final int mode;
     /** Node key (level · 2³² + index) → partial; TreeMap so the serialized form is canonical too. */
@@ -88,6 +91,9 @@ final class OrderedTreeSum implements Serializable {
                 out[i] = left[i] + right[i];
             }
             return out;
+        }
+        if (mode == MOMENTS) {
+            return MetricSums.combine(left, right);
         }
         int cols = (int) left[1];
         int rl = (int) left[0];

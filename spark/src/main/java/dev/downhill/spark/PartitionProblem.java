@@ -276,7 +276,8 @@ final class PartitionProblem implements AutoCloseable {
         return csr.isWeighted() ? csr.weightsPointer().get(r) : 1;
     }
 
-    private static double label(Row row, int index, String column, int partition, long i) {
+    /** A row's label (or weight) as a finite double; a null, NaN or infinity fails naming the column and the row. */
+    static double label(Row row, int index, String column, int partition, long i) {
         if (row.isNullAt(index)) {
             throw InvalidRowException.of(column, partition, i, "is null");
         }
@@ -287,7 +288,7 @@ final class PartitionProblem implements AutoCloseable {
         return v;
     }
 
-    private static void checkFinite(double v, String column, int partition, long i, int j) {
+    static void checkFinite(double v, String column, int partition, long i, int j) {
         if (!Double.isFinite(v)) {
             throw InvalidRowException.of(column, partition, i, "has " + v + " at index " + j + " (every value must be finite)");
         }
@@ -392,6 +393,28 @@ final class PartitionProblem implements AutoCloseable {
         out[n] = sums.sumOfSquares();
         out[n + 1] = sums.sum();
         return out;
+    }
+
+    /**
+     * This partition's {@link MetricSums} for the model (θ, b): the backend's prediction pass writes ŷ for its rows into a
+     * temporary off-heap buffer (8 bytes a row, freed before the return), then one loop adds (yᵢ, ŷᵢ, wᵢ).
+     */
+    synchronized double[] metricSums(double[] th, double intercept) {
+        ensureOpen();
+        double[] s = new double[MetricSums.SIZE];
+        if (problem == null) {
+            s[MetricSums.ROWS] = rows;
+            return s;
+        }
+        DoublePointer y = dense != null ? (DoublePointer) dense.yPointer() : (DoublePointer) csr.yPointer();
+        DoublePointer w = dense != null ? dense.weightsPointer() : csr.isWeighted() ? csr.weightsPointer() : null;
+        try (DoublePointer predicted = new DoublePointer(rows)) {
+            problem.predict(th, intercept, predicted);
+            for (long r = 0; r < rows; r++) {
+                MetricSums.add(s, y.get(r), predicted.get(r), w == null ? 1 : w.get(r));
+            }
+        }
+        return s;
     }
 
     /** Σᵢ wᵢ(xᵢⱼ − cⱼ)² with c the global means when centred, else 0. */
