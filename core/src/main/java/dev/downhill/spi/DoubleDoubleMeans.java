@@ -52,6 +52,19 @@ final class DoubleDoubleMeans {
         return new ColumnStatistics(centred() ? meanHi.clone() : new double[n], targetHi);
     }
 
+    /**
+     * What {@link #rounded} leaves out: each mean's low part, x̄ⱼ − x̄ⱼ,hi, columns then ȳ (n + 1 values; zeros when
+     * uncentred). With the rounded means it is the double-double mean.
+     */
+    double[] lowParts(int n) {
+        double[] out = new double[n + 1];
+        if (centred()) {
+            System.arraycopy(meanLo, 0, out, 0, n);
+            out[n] = targetLo;
+        }
+        return out;
+    }
+
     /** b = ȳ − x̄ᵀθ in double-double, rounded; 0 when uncentred. */
     double intercept(double[] theta) {
         if (!centred()) {

@@ -156,6 +156,15 @@ public final class HostExtendedResidual implements ExtendedResidual {
         return means.rounded(n);
     }
 
+    /**
+     * The low parts of the means this pass centres with — x̄ⱼ − {@link #roundedMeans()}'s x̄ⱼ for each column, then ȳ's
+     * (n + 1 values, zeros for an uncentred pass): with the rounded means, the double-double means, for a caller that
+     * moves this pass's sums to other means (Spark's partitions, to the global means) to ~106 bits.
+     */
+    public double[] meanLowParts() {
+        return means.lowParts(n);
+    }
+
     @Override
     public double intercept(double[] theta) {
         return means.intercept(theta);

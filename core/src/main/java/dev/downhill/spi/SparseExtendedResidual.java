@@ -54,6 +54,23 @@ public final class SparseExtendedResidual implements ExtendedResidual {
         return DoubleDoubleMeans.of(sh, sl, n, total[0], total[1], total[2], total[3]);
     }
 
+    /**
+     * The column means and ȳ this pass centres with, each the double nearest its double-double value (zeros for an
+     * uncentred pass), as {@link HostExtendedResidual#roundedMeans()}.
+     */
+    public ColumnStatistics roundedMeans() {
+        return means.rounded(n);
+    }
+
+    /**
+     * The low parts of the means this pass centres with — x̄ⱼ − {@link #roundedMeans()}'s x̄ⱼ for each column, then ȳ's
+     * (n + 1 values, zeros for an uncentred pass): with the rounded means, the double-double means, for a caller that
+     * moves this pass's sums to other means (Spark's partitions, to the global means) to ~106 bits.
+     */
+    public double[] meanLowParts() {
+        return means.lowParts(n);
+    }
+
     @Override
     public double intercept(double[] theta) {
         return means.intercept(theta);

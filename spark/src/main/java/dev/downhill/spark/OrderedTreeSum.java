@@ -15,8 +15,9 @@ import java.util.TreeMap;
  * — the same set in every run — and {@link #result()} combines them from the lowest partition index up. So the same
  * partitions with the same partials give the same bits, whatever the merge order.
  *
- * <p>combine is elementwise addition ({@link #SUM}), the R factor of two stacked R factors ({@link #QR}, TSQR), or the
- * parallel update of weighted sums, means and squared deviations ({@link #MOMENTS}, {@link MetricSums}).
+ * <p>combine is elementwise addition ({@link #SUM}), the R factor of two stacked R factors ({@link #QR}, TSQR), the
+ * parallel update of weighted sums, means and squared deviations ({@link #MOMENTS}, {@link MetricSums}), or of weight
+ * sums and weighted means alone ({@link #MEANS}).
  * Memory on the driver: at most ⌈log₂ P⌉ + 1 partials.
  */
 final class OrderedTreeSum implements Serializable {
@@ -28,6 +29,8 @@ final class OrderedTreeSum implements Serializable {
     static final int QR = 1;
     /** {@link MetricSums#combine} (payload: {@link MetricSums}'s layout). */
     static final int MOMENTS = 2;
+    /** {@link #combineMeans} (payload: [W, Σw², double-double weighted means: high parts, then low parts]). */
+    static final int MEANS = 3;
 
     private final int mode;
     /** Node key (level · 2³² + index) → partial; TreeMap so the serialized form is canonical too. */
@@ -95,6 +98,9 @@ final class OrderedTreeSum implements Serializable {
         if (mode == MOMENTS) {
             return MetricSums.combine(left, right);
         }
+        if (mode == MEANS) {
+            return combineMeans(left, right);
+        }
         int cols = (int) left[1];
         int rl = (int) left[0];
         int rr = (int) right[0];
@@ -113,6 +119,47 @@ final class OrderedTreeSum implements Serializable {
         }
         QrReduction r = HouseholderQr.reduce(a, rows, cols);
         return factor(r.r(), r.rows(), r.cols());
+    }
+
+    /**
+     * Two blocks' weight sums W, weight square sums and double-double weighted means combined (payload [W, Σw², the k
+     * means' high parts, their k low parts]): W = W_a + W_b, x̄ = x̄_a + (x̄_b − x̄_a)·W_b/W with the difference formed from
+     * both parts and added to x̄_a in double-double, so the rounding of the weights' share errs by ~ε of the difference
+     * (the spread of the blocks' means), not of the means themselves. Equal means give that mean exactly (a plain
+     * Σ Wₚx̄ₚ / W rounds it: a constant column's global mean then differed from its value in the last bit, and its centred
+     * Gram entry and R column held that rounding as a spread, which svd scaled up to a coefficient of 1e13); a block of
+     * weight 0 is no block.
+     */
+    static double[] combineMeans(double[] left, double[] right) {
+        if (right[0] == 0) {
+            return left.clone();
+        }
+        if (left[0] == 0) {
+            return right.clone();
+        }
+        int k = (left.length - 2) / 2;
+        double[] out = new double[left.length];
+        double w = left[0] + right[0];
+        out[0] = w;
+        out[1] = left[1] + right[1];
+        double share = right[0] / w;
+        for (int i = 0; i < k; i++) {
+            double ah = left[2 + i];
+            double al = left[2 + k + i];
+            double difference = (right[2 + i] - ah) + (right[2 + k + i] - al);
+            if (!Double.isFinite(difference)) { // ±huge means: the weighted average of the high parts
+                out[2 + i] = ah * (left[0] / w) + right[2 + i] * share;
+                continue;
+            }
+            double t = difference * share;
+            double sum = ah + t; // (ah, al) + t in double-double, normalised
+            double v = sum - ah;
+            double low = al + ((ah - (sum - v)) + (t - v));
+            double high = sum + low;
+            out[2 + i] = high;
+            out[2 + k + i] = low - (high - sum);
+        }
+        return out;
     }
 
     /** A QR payload: [rows, cols, R column-major (rows × cols)]. */

@@ -62,8 +62,9 @@ final class PartitionProblem implements AutoCloseable {
     private final boolean sparse;
     private final double weightSum;
     private final double weightSquareSum;
-    private final double[] means; // x̄ₚ (weighted), empty problem: zeros
+    private final double[] means; // x̄ₚ (weighted, correctly rounded), empty problem: zeros
     private final double targetMean;
+    private final double[] meanLows; // x̄ₚ's and then ȳₚ's low parts: with means and targetMean, the double-double means
     private final double targetSquaredDeviations; // Σᵢ wᵢ(yᵢ − ȳₚ)²
     private final long bytes;
     private final ResidentProblem problem; // null when empty
@@ -74,7 +75,7 @@ final class PartitionProblem implements AutoCloseable {
     private boolean closed;
 
     private PartitionProblem(int partition, long rows, int cols, boolean sparse, double weightSum, double weightSquareSum,
-                             double[] means, double targetMean, double targetSquaredDeviations, long bytes,
+                             double[] means, double targetMean, double[] meanLows, double targetSquaredDeviations, long bytes,
                              ResidentProblem problem, Dataset dense, SparseDataset csr) {
         this.partition = partition;
         this.rows = rows;
@@ -84,6 +85,7 @@ final class PartitionProblem implements AutoCloseable {
         this.weightSquareSum = weightSquareSum;
         this.means = means;
         this.targetMean = targetMean;
+        this.meanLows = meanLows;
         this.targetSquaredDeviations = targetSquaredDeviations;
         this.bytes = bytes;
         this.problem = problem;
@@ -219,7 +221,8 @@ final class PartitionProblem implements AutoCloseable {
             if (w != null) {
                 w.close();
             }
-            return new PartitionProblem(partition, m, Math.max(n, 0), false, 0, 0, n > 0 ? new double[n] : new double[0], 0, 0, 0,
+            return new PartitionProblem(partition, m, Math.max(n, 0), false, 0, 0, new double[Math.max(n, 0)], 0,
+                    new double[Math.max(n, 0) + 1], 0, 0,
                     null, null, null);
         }
         BackendOptions options = BackendOptions.builder().threads(layout.threads()).build();
@@ -245,14 +248,18 @@ final class PartitionProblem implements AutoCloseable {
                 dense = w == null ? Dataset.adopt(px, py, m, n) : Dataset.adopt(px, py, w.detach(m), m, n);
                 problem = Backends.load(layout.backend(), dense, Precision.FLOAT64, options);
             }
-            ColumnStatistics stats = problem.columnStatistics();
+            dev.downhill.spi.ExtendedResidual meansPass = doubleDoubleMeans(dense, csr, layout.threads());
+            ColumnStatistics stats = dense != null ? ((dev.downhill.spi.HostExtendedResidual) meansPass).roundedMeans()
+                    : ((dev.downhill.spi.SparseExtendedResidual) meansPass).roundedMeans();
+            double[] lows = dense != null ? ((dev.downhill.spi.HostExtendedResidual) meansPass).meanLowParts()
+                    : ((dev.downhill.spi.SparseExtendedResidual) meansPass).meanLowParts();
             double ym = stats.targetMean();
             double ss = 0;
             for (long r = 0; r < m; r++) {
                 double d = (dense != null ? dense.y(r) : csrTarget(csr, r)) - ym;
                 ss += (dense != null ? dense.weight(r) : csrWeight(csr, r)) * d * d;
             }
-            return new PartitionProblem(partition, m, n, allSparse, weightSum, weightSquareSum, stats.means().clone(), ym, ss,
+            return new PartitionProblem(partition, m, n, allSparse, weightSum, weightSquareSum, stats.means().clone(), ym, lows, ss,
                     bytes, problem, dense, csr);
         } catch (RuntimeException e) {
             if (problem != null) {
@@ -351,6 +358,25 @@ final class PartitionProblem implements AutoCloseable {
     }
 
     /** The build's summary for the driver: [rows, n, sparse, Wₚ, Σwₚ², Wₚ·x̄ₚ (n), Wₚ·ȳₚ, Σwᵢ(yᵢ − ȳₚ)², bytes]. */
+    /**
+     * This partition's weighted means x̄ₚ and ȳₚ in double-double (the extended residual's pass over its rows, one pass at
+     * its load), not the backend's float64 statistics (sums of m rounded products, off by up to ~m·ε·|x̄|): the frame
+     * every pass is moved to the global means in. The moves of the extended residual, which the direct solvers' answer is
+     * refined to, are then exact to ~106 bits ({@link #transposedResidual}), and a constant column's mean is its value
+     * exactly, in every partition and merged ({@link OrderedTreeSum#combineMeans}), so its centred Gram entries and R
+     * column are exactly 0 (the backends centre their Gram and QR passes by these rounded means or by their statistics,
+     * which are the same for a column of one value). With the float64 statistics they held the means' rounding: svd
+     * scaled that to a coefficient of 1e13, and columns far from 0 (a mean of 1e6 against a spread of 1) were refined to
+     * an answer off in its 11th digit.
+     */
+    private static dev.downhill.spi.ExtendedResidual doubleDoubleMeans(Dataset dense, SparseDataset csr, int threads) {
+        if (dense != null) {
+            return new dev.downhill.spi.HostExtendedResidual(dense, Precision.FLOAT64, true, Math.max(1, threads));
+        }
+        return new dev.downhill.spi.SparseExtendedResidual(csr.x(), csr.x().values(), csr.yPointer(),
+                csr.isWeighted() ? csr.weightsPointer() : null, Precision.FLOAT64, true);
+    }
+
     double[] summary(int n) {
         double[] s = new double[n + 8];
         s[0] = rows;
@@ -367,12 +393,20 @@ final class PartitionProblem implements AutoCloseable {
         return s;
     }
 
-    /** This partition's local means and ȳₚ, with its weight Wₚ: [Wₚ, ȳₚ, x̄ₚ (n)]. */
-    double[] localMeans() {
-        double[] s = new double[means.length + 2];
+    /**
+     * This partition's {@link OrderedTreeSum#MEANS} payload: [Wₚ, Σw², x̄ₚ,hi (n), ȳₚ,hi, x̄ₚ,lo (n), ȳₚ,lo] — its weight
+     * sums and double-double means (an empty partition: zeros, of weight 0).
+     */
+    double[] localMeans(int n) {
+        double[] s = new double[2 + 2 * (n + 1)];
         s[0] = weightSum;
-        s[1] = targetMean;
-        System.arraycopy(means, 0, s, 2, means.length);
+        s[1] = weightSquareSum;
+        for (int j = 0; j < Math.min(n, means.length); j++) {
+            s[2 + j] = means[j];
+            s[3 + n + j] = meanLows[j];
+        }
+        s[2 + n] = targetMean;
+        s[3 + 2 * n] = meanLows.length > 0 ? meanLows[meanLows.length - 1] : 0;
         return s;
     }
 
@@ -492,9 +526,14 @@ final class PartitionProblem implements AutoCloseable {
 
     /**
      * Σᵢ wᵢ(xᵢ − c)(yᵢ − ȳ − (xᵢ − c)ᵀθ) in the global frame: the local problem's extended-precision pass (double-double
-     * within the partition, rounded once), moved to the global means.
+     * within the partition, centred by this partition's double-double means μₚ, rounded once), moved to the global
+     * double-double means c: + Wₚ·dₚ·Δ with dₚ = μₚ − c and Δ = (ȳₚ − ȳ) − dₚᵀθ (the other terms of the move are sums of
+     * centred values, 0). dₚ is formed from the two double-double means, so it is exact to ~106 bits of the means
+     * however far they are from 0.
+     *
+     * @param global the global means as {@link OrderedTreeSum#MEANS} merges them ([W, Σw², c_hi (n), ȳ_hi, c_lo (n), ȳ_lo])
      */
-    synchronized double[] transposedResidual(boolean centred, double[] th, double[] globalMeans, double globalTargetMean, int n) {
+    synchronized double[] transposedResidual(boolean centred, double[] th, double[] global, int n) {
         ensureOpen();
         double[] out = new double[n];
         if (problem == null) {
@@ -503,12 +542,14 @@ final class PartitionProblem implements AutoCloseable {
         double[] g = problem.extendedResidual(centred).transposedResidual(th);
         System.arraycopy(g, 0, out, 0, n);
         if (centred) {
-            double delta = targetMean - globalTargetMean;
+            double[] d = new double[n];
+            double delta = (targetMean - global[2 + n]) + (meanLows[n] - global[3 + 2 * n]);
             for (int j = 0; j < n; j++) {
-                delta -= (means[j] - globalMeans[j]) * th[j];
+                d[j] = (means[j] - global[2 + j]) + (meanLows[j] - global[3 + n + j]);
+                delta -= d[j] * th[j];
             }
             for (int j = 0; j < n; j++) {
-                out[j] += weightSum * (means[j] - globalMeans[j]) * delta;
+                out[j] += weightSum * d[j] * delta;
             }
         }
         return out;

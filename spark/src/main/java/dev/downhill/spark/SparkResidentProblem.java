@@ -93,8 +93,10 @@ final class SparkResidentProblem implements ResidentProblem {
     private final long bytes;
     private final double weightSum;
     private final double weightSquareSum;
-    private final double[] means;
+    private final double[] means; // the global means, each the high part of globalMeans' double-double mean
     private final double targetMean;
+    /** The statistics pass's result, {@link OrderedTreeSum#MEANS}' payload: W, Σw², the double-double means. */
+    private final double[] globalMeans;
     private final double[][] deviations = new double[2][];
     private double targetDeviations = Double.NaN;
     private long passes;
@@ -142,14 +144,10 @@ final class SparkResidentProblem implements ResidentProblem {
         this.bytes = b;
         this.backend = be.isEmpty() ? layout.backend() : String.join("+", be);
         int nn = n;
-        double[] s = pass("statistics", OrderedTreeSum.SUM, p -> {
-            double[] full = p.summary(nn);
-            double[] out = new double[nn + 3];
-            out[0] = full[3];
-            out[1] = full[4];
-            System.arraycopy(full, 5, out, 2, nn + 1);
-            return out;
-        });
+        // [W, Σw², x̄ (n), ȳ: high parts, then low parts], the double-double means merged as means (OrderedTreeSum.combineMeans:
+        // a constant column's is its value)
+        double[] s = pass("statistics", OrderedTreeSum.MEANS, p -> p.localMeans(nn));
+        this.globalMeans = s;
         this.weightSum = s[0];
         this.weightSquareSum = s[1];
         if (!(weightSum > 0)) {
@@ -160,13 +158,13 @@ final class SparkResidentProblem implements ResidentProblem {
         }
         this.means = new double[n];
         for (int j = 0; j < n; j++) {
-            means[j] = s[2 + j] / weightSum;
+            means[j] = s[2 + j];
             if (!Double.isFinite(means[j])) {
                 throw new IllegalArgumentException("column '" + layout.featuresCol() + "': the weighted sum of index " + j
                         + " overflows float64 (rescale the weights or the values)");
             }
         }
-        this.targetMean = s[2 + n] / weightSum;
+        this.targetMean = s[2 + n];
         if (!Double.isFinite(targetMean)) {
             throw new IllegalArgumentException("column '" + layout.labelCol() + "': the weighted sum of the labels overflows "
                     + "float64 (rescale the weights or the labels)");
@@ -474,23 +472,25 @@ final class SparkResidentProblem implements ResidentProblem {
     @Override
     public ExtendedResidual extendedResidual(boolean centred) {
         int n = cols;
-        double[] c = means.clone();
-        double ym = targetMean;
+        double[] global = globalMeans.clone();
         return new ExtendedResidual() {
             @Override
             public double[] transposedResidual(double[] theta) {
                 double[] th = theta.clone();
-                return pass("extended residual", OrderedTreeSum.SUM, p -> p.transposedResidual(centred, th, c, ym, n));
+                return pass("extended residual", OrderedTreeSum.SUM, p -> p.transposedResidual(centred, th, global, n));
             }
 
+            /** b = ȳ − x̄ᵀθ from the double-double means, in double-double, rounded once. */
             @Override
             public double intercept(double[] theta) {
                 if (!centred) {
                     return 0;
                 }
-                dev.downhill.internal.DoubleDouble s = new dev.downhill.internal.DoubleDouble(ym, 0);
+                dev.downhill.internal.DoubleDouble s = new dev.downhill.internal.DoubleDouble(global[2 + n], 0);
+                s.add(global[3 + 2 * n]);
                 for (int j = 0; j < n; j++) {
-                    s.addProduct(-c[j], theta[j]);
+                    s.addProduct(-global[2 + j], theta[j]);
+                    s.addProduct(-global[3 + n + j], theta[j]);
                 }
                 return s.value();
             }

@@ -464,4 +464,44 @@ class DownhillRegressionMetricsTest {
             data.unpersist();
         }
     }
+
+    /**
+     * A constant column with an intercept is no feature at all (the intercept spans it): svd's minimum-norm answer gives
+     * it 0 and the other coefficients are the fit without it; the normal equations refuse it by name, as on one machine.
+     * The partitions' means merged by a plain weighted sum differed from the constant in the last bit, so the merged
+     * centred Gram matrix and R factor held that rounding as a column of spread ~1e-16, which svd scaled to unit norm:
+     * θ ≈ −1.7e13, b ≈ 6.4e13 (the Spark helper's find).
+     */
+    @Test
+    void aConstantColumnWithAnInterceptGetsNoCoefficient() {
+        Random r = new Random(4);
+        for (double constant : new double[] {3.7, 0.1, 1e-3}) {
+            List<Row> rows = new ArrayList<>();
+            List<Row> withoutIt = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                double a = r.nextGaussian();
+                double w = 0.5 + r.nextDouble();
+                double y = 2 * a + 5 + 0.1 * r.nextGaussian();
+                rows.add(RowFactory.create(Vectors.dense(a, constant), y, w));
+                withoutIt.add(RowFactory.create(Vectors.dense(a), y, w));
+            }
+            for (int partitions : new int[] {2, 5}) {
+                Dataset<Row> data = frame(rows, partitions).cache();
+                DownhillRegressionModel reference = new DownhillRegressor().setSolver("svd").setWeightCol("weight")
+                        .fit(frame(withoutIt, partitions));
+                for (String solver : new String[] {"svd", "auto", "cg"}) {
+                    DownhillRegressionModel ours = new DownhillRegressor().setSolver(solver).setWeightCol("weight").setTol(1e-12)
+                            .fit(data);
+                    String c = "c = " + constant + ", " + partitions + " partitions, " + solver;
+                    assertEquals(0.0, ours.coefficients().apply(1), solver.equals("cg") ? 1e-9 : 0, c + ": the constant column");
+                    close(reference.coefficients().apply(0), ours.coefficients().apply(0), 1e-10, c + ": the other coefficient");
+                    close(reference.intercept(), ours.intercept(), 1e-10, c + ": the intercept");
+                }
+                dev.downhill.SingularMatrixException e = assertThrows(dev.downhill.SingularMatrixException.class,
+                        () -> new DownhillRegressor().setSolver("normal").setWeightCol("weight").fit(data));
+                assertTrue(e.getMessage().contains("column 1 is all zero after centring (a constant column)"), e.getMessage());
+                data.unpersist();
+            }
+        }
+    }
 }

@@ -118,4 +118,44 @@ class OrderedTreeSumTest {
             }
         }
     }
+
+    /**
+     * Weighted means merged as means: equal means give that mean exactly (a constant column's global mean is its value;
+     * Σ Wₚx̄ₚ / W rounds it), a block of weight 0 counts for nothing, and any mix is the exact weighted mean (BigDecimal)
+     * in double-double to ~ε of the blocks' spread; the same bits in any merge order.
+     */
+    @Test
+    void meansMergeExactlyWhenEqualAndToTheSpreadsPrecisionOtherwise() {
+        Random r = new Random(11);
+        for (int p : new int[] {2, 5, 13}) {
+            double[][] v = new double[p][];
+            for (int i = 0; i < p; i++) {
+                double w = i == 1 ? 0 : 0.5 + r.nextDouble() * 10;
+                // [W, Σw², three means' high parts, their low parts (0: the means are these doubles)]
+                v[i] = new double[] {w, w * w, 3.7, i == 1 ? 99 : 1e6 + r.nextGaussian(), r.nextGaussian(), 0, 0, 0};
+            }
+            double[] merged = shuffled(v, OrderedTreeSum.MEANS, 1);
+            for (long seed = 2; seed < 10; seed++) {
+                assertArrayEquals(merged, shuffled(v, OrderedTreeSum.MEANS, seed), 0, p + " blocks, order " + seed);
+            }
+            assertEquals(3.7, merged[2], 0, "equal means: exactly that mean");
+            java.math.BigDecimal weights = java.math.BigDecimal.ZERO;
+            for (double[] b : v) {
+                weights = weights.add(new java.math.BigDecimal(b[0]));
+            }
+            assertEquals(weights.doubleValue(), merged[0], Math.ulp(merged[0]) * p, "the weight sum");
+            for (int j = 3; j < 5; j++) {
+                java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+                for (double[] b : v) {
+                    sum = sum.add(new java.math.BigDecimal(b[0]).multiply(new java.math.BigDecimal(b[j])));
+                }
+                java.math.BigDecimal exact = sum.divide(weights, java.math.MathContext.DECIMAL128);
+                // the double-double mean (the weight-0 block's 99 ignored): within ~ε of the blocks' spread (≤ 10 here), not
+                // of the mean (1e6: a plain Σ Wₚx̄ₚ / W errs by ~ε·1e6, a hundred times this bound)
+                double error = exact.subtract(new java.math.BigDecimal(merged[j])).subtract(new java.math.BigDecimal(merged[j + 3]))
+                        .abs().doubleValue();
+                assertTrue(error <= 64 * p * Math.ulp(10.0), "mean " + j + ": double-double error " + error);
+            }
+        }
+    }
 }
