@@ -81,6 +81,9 @@ public final class CentredObjective implements AutoCloseable {
     /** λ = 2α(1−ρ)·p on the backend, null without an l2 term; ridgeScratch holds λ∘θ. */
     private final BackendVector ridge;
     private final BackendVector ridgeScratch;
+    /** λ times {@link #scaledRidgeFactor}, for the epochs of a weighted fit ({@link #scaledRidge}); made on first use. */
+    private BackendVector scaledRidge;
+    private double scaledRidgeFactor;
     private final double[] hostSquaredScales;
 
     /** Magnitudes within 2^±this are left unscaled (D = I, τ = 1 when y is also within it). */
@@ -384,11 +387,19 @@ public final class CentredObjective implements AutoCloseable {
      * no work and 0 without an l2 term. Reads θ, writes {@code gradient}.
      */
     public double addRidge(BackendVector theta, BackendVector gradient) {
+        return addRidge(theta, gradient, 1);
+    }
+
+    /**
+     * {@link #addRidge(BackendVector, BackendVector)} with λ times {@code penaltyFactor} (an epoch's penalty,
+     * {@link #epochBuilder(EpochRows, long, double)}): gradient ← gradient + (factor·λ)∘θ; returns ½Σ(factor·λⱼ)θⱼ².
+     */
+    public double addRidge(BackendVector theta, BackendVector gradient, double penaltyFactor) {
         if (ridge == null) {
             return 0;
         }
         problem.copy(theta, ridgeScratch);
-        problem.multiply(ridge, ridgeScratch);
+        problem.multiply(scaledRidge(penaltyFactor), ridgeScratch);
         problem.axpy(1, ridgeScratch, gradient);
         return 0.5 * problem.dot(theta, ridgeScratch);
     }
@@ -698,19 +709,64 @@ public final class CentredObjective implements AutoCloseable {
      * this objective's: the description is valid while it is open.
      */
     public StochasticEpoch.Builder epochBuilder(EpochRows rows, long batchSize) {
+        return epochBuilder(rows, batchSize, 1);
+    }
+
+    /**
+     * {@link #epochBuilder(EpochRows, long)} with the penalty's λ and κ multiplied by {@code penaltyFactor}: an epoch's
+     * batch gradient is (2/k_B)Σ_B wᵢxᵢrᵢ, w̄ = Σw/m times the objective's (2/Σw)Σ wᵢxᵢrᵢ on average, so a weighted fit runs
+     * its epochs with steps η/w̄ and the penalty times w̄ (each step then is η times the objective's) — see
+     * {@link #trainingWeightMean(long)}.
+     */
+    public StochasticEpoch.Builder epochBuilder(EpochRows rows, long batchSize, double penaltyFactor) {
         ensureTargetFactor();
         StochasticEpoch.Builder b = StochasticEpoch.builder(rows, batchSize)
                 .target(targetFactor, centred ? targetMean() : 0)
                 .means(means)
                 .columnFactors(factorVector)
-                .ridge(ridge)
+                .ridge(scaledRidge(penaltyFactor))
                 .squaredScales(standardized ? squaredScales : null)
                 // only where the lazy sparse epoch could run (it needs no l1 term): the ratio may cost a pass over X
                 .centringRatio(centred && problem.isSparse() && !penalty.hasL1() ? centringRatio() : 0);
         if (penalty.hasL1()) {
-            b.l1(l1Thresholds(), squaredScales());
+            double[] kappa = l1Thresholds();
+            for (int j = 0; j < kappa.length; j++) {
+                kappa[j] *= penaltyFactor;
+            }
+            b.l1(kappa, squaredScales());
         }
         return b;
+    }
+
+    /** λ times {@code factor} (the ridge vector itself for 1; null without an l2 term), made once per factor. */
+    private BackendVector scaledRidge(double factor) {
+        if (ridge == null || factor == 1) {
+            return ridge;
+        }
+        if (scaledRidge == null || scaledRidgeFactor != factor) {
+            if (scaledRidge == null) {
+                scaledRidge = problem.allocateVector(ridge.length());
+            }
+            double[] lambda = ridge.copyToHost();
+            for (int j = 0; j < lambda.length; j++) {
+                lambda[j] *= factor;
+            }
+            scaledRidge.copyFromHost(lambda);
+            scaledRidgeFactor = factor;
+        }
+        return scaledRidge;
+    }
+
+    /**
+     * w̄ = Σw/m over the training rows (the rows less those held out for validation; 1 when unweighted, exactly): what an
+     * epoch's batch gradient (2/k_B)Σ_B wᵢxᵢrᵢ is on average times the objective's gradient.
+     */
+    public double trainingWeightMean(long trainingRows) {
+        if (!problem.weighted()) {
+            return 1;
+        }
+        // without the held-out rows' moments (an objective made without the split) the mean over every row stands in
+        return heldOut == null ? weightSum() / problem.rows() : (weightSum() - heldOut.heldWeight()) / trainingRows;
     }
 
     /**
@@ -863,8 +919,8 @@ public final class CentredObjective implements AutoCloseable {
 
     @Override
     public void close() {
-        for (BackendVector v : new BackendVector[] {ridgeScratch, ridge, scratch, squaredScales, scales, means, passScratch,
-                factorVector}) {
+        for (BackendVector v : new BackendVector[] {scaledRidge, ridgeScratch, ridge, scratch, squaredScales, scales, means,
+                passScratch, factorVector}) {
             if (v != null) {
                 v.close();
             }

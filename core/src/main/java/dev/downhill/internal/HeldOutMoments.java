@@ -115,6 +115,11 @@ public final class HeldOutMoments {
         p[j] += w * x * x;
     }
 
+    /** Σw of the held-out rows. */
+    double heldWeight() {
+        return heldWeight;
+    }
+
     /**
      * Refuses a weighted split that leaves either side without weight: the validation error (Σₕwr²/Σₕw) or the training
      * rows' statistics would be 0/0 — early stopping then "converged" on a validation error that never moved, or the fit

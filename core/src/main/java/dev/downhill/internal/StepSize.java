@@ -30,8 +30,8 @@ public final class StepSize {
             margin = LearningRate.AUTO_STOCHASTIC_MARGIN;
             double rowNorm = objective.meanSquaredRowNorm();
             curvature += 2 * rowNorm / batchSize;
-            // weighted: a batch's objective (1/B)Σ wᵢrᵢ² has on average (Σw/m) times the curvature of (1/Σw)Σ wᵢrᵢ²
-            curvature *= objective.weightSum() / objective.problem().rows();
+            // weighted: a batch's objective (1/B)Σ wᵢrᵢ² has on average w̄ = Σw/m times the curvature of (1/Σw)Σ wᵢrᵢ²;
+            // the stochastic solver divides its steps by w̄ (and multiplies the penalty by it), so η is the objective's
         }
         return curvature > 0 ? margin / curvature : 1.0;
     }

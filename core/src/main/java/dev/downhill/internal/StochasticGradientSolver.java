@@ -103,7 +103,7 @@ public final class StochasticGradientSolver {
                 theta.copyFromHost(objective.startingPoint(config.initialCoefficients().values(n)));
                 ResidualSums start = objective.gradient(theta, RowSlice.all(), gradient);
                 objective.addRidge(theta, gradient);
-                loss = start.sumOfSquares() / m + (penalised ? objective.penaltyTerm(theta.copyToHost()) : 0);
+                loss = start.sumOfSquares() / objective.weightSum() + (penalised ? objective.penaltyTerm(theta.copyToHost()) : 0);
                 norm = objective.gradientNorm(gradient);
                 guard = new DivergenceGuard(loss, eta0, config.learningRate().isAuto());
                 losses.add(loss);
@@ -113,7 +113,10 @@ public final class StochasticGradientSolver {
                     stop = StopReason.STOPPED_BY_LISTENER;
                 }
             }
-            StochasticEpoch base = objective.epochBuilder(split(config, m), batch).steps(0, t -> eta0).build();
+            // a batch's gradient (2/k_B)Σ_B wᵢxᵢrᵢ is w̄ times the objective's on average: steps η/w̄, the penalty times w̄
+            double weightMean = objective.trainingWeightMean(train);
+            double trainWeight = weightMean * train; // Σw of the training rows (m_train when unweighted)
+            StochasticEpoch base = objective.epochBuilder(split(config, m), batch, weightMean).steps(0, t -> eta0 / weightMean).build();
             while (stop == StopReason.ITERATION_LIMIT && epoch < config.maxIterations()) {
                 long at = epoch;
                 double e = eta;
@@ -124,13 +127,13 @@ public final class StochasticGradientSolver {
                         .put("eta0", eta0).put("eta", e).put("steps", stepsSoFar).put("best", bestSoFar).put("stale", staleSoFar)
                         .put("lossHistory", losses.toArray()).put("gradientNormHistory", norms.toArray()).build());
                 double epochEta = eta;
-                StochasticEpoch plan = base.next(epoch, steps, t -> schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME
-                        ? objective.internalLearningRate(schedule.at(t, epochEta)) : schedule.at(t, epochEta)); // a/(t + b): the user's units
+                StochasticEpoch plan = base.next(epoch, steps, t -> (schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME
+                        ? objective.internalLearningRate(schedule.at(t, epochEta)) : schedule.at(t, epochEta)) / weightMean); // a/(t + b): the user's units
                 StochasticEpoch.EpochSums sums = objective.problem().epoch(plan, theta, gradient);
                 double sumSquares = sums.sumOfSquares();
                 steps += sums.steps();
                 epoch++;
-                loss = sumSquares / train + (penalised ? objective.penaltyTerm(theta.copyToHost()) : 0);
+                loss = sumSquares / trainWeight + (penalised ? objective.penaltyTerm(theta.copyToHost()) : 0);
                 norm = objective.gradientNorm(gradient);
                 losses.add(loss);
                 norms.add(norm);

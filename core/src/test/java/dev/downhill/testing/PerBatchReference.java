@@ -36,7 +36,14 @@ public final class PerBatchReference {
              BackendVector gradient = objective.problem().allocateVector(n);
              BackendVector step = objective.problem().allocateVector(n)) {
             boolean l1 = objective.penalty().hasL1();
+            // weighted: steps η/w̄ and the penalty times w̄ (a batch's gradient is w̄ times the objective's on average)
+            double weightMean = objective.trainingWeightMean(train);
             double[] kappa = l1 ? objective.l1Thresholds() : null;
+            if (kappa != null) {
+                for (int j = 0; j < kappa.length; j++) {
+                    kappa[j] *= weightMean;
+                }
+            }
             double[] squaredScales = l1 ? objective.squaredScales() : null;
             theta.copyFromHost(objective.startingPoint(new double[n]));
             objective.gradient(theta, RowSlice.all(), gradient); // the solver's starting pass (it measures τ)
@@ -48,9 +55,9 @@ public final class PerBatchReference {
                     long to = Math.min(train, from + batch);
                     ResidualSums s = objective.gradient(theta, RowSlice.of(order, (int) from, (int) to), gradient);
                     sumSquares += s.sumOfSquares();
-                    double rate = schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME
-                            ? objective.internalLearningRate(schedule.at(steps++, eta)) : schedule.at(steps++, eta);
-                    objective.addRidge(theta, gradient);
+                    double rate = (schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME
+                            ? objective.internalLearningRate(schedule.at(steps++, eta)) : schedule.at(steps++, eta)) / weightMean;
+                    objective.addRidge(theta, gradient, weightMean);
                     if (objective.standardized()) {
                         objective.problem().copy(gradient, step);
                         objective.precondition(step);

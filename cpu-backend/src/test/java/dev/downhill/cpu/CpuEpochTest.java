@@ -246,7 +246,8 @@ class CpuEpochTest {
             long train = M - (validation > 0 ? Math.round(validation * M) : 0);
             if (!penalty.isActive()) {
                 for (int e = 0; e < 4; e++) {
-                    assertEquals(reference.epochSums()[e] / train, fitted.lossHistory()[e + 1], 0.0, "epoch " + e + "'s loss");
+                    double trainWeight = weighted ? problem.weightSum() / M * train : train; // as the solver: w̄·m_train
+                    assertEquals(reference.epochSums()[e] / trainWeight, fitted.lossHistory()[e + 1], 0.0, "epoch " + e + "'s loss");
                 }
             }
         }
