@@ -52,12 +52,7 @@ class DownhillRegressionMetricsTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2,2]").appName("downhill-spark-metrics-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.driver.maxResultSize", "1m")
-                .getOrCreate();
-        spark.sparkContext().setLogLevel("ERROR");
+        spark = LocalSpark.start("downhill-spark-metrics-test");
         jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     }
 

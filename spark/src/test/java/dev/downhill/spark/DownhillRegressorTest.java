@@ -55,12 +55,7 @@ class DownhillRegressorTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2,2]").appName("downhill-spark-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.driver.maxResultSize", "1m")
-                .getOrCreate();
-        spark.sparkContext().setLogLevel("ERROR");
+        spark = LocalSpark.start("downhill-spark-test");
         jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     }
 
