@@ -228,7 +228,7 @@ static void csr_lazy_batches_with(const csr_index* ptr, const int* col, const T*
                 dv += xij * cj.v;
                 dd += xij * cj.d();
             }
-            double residual = a * dv + c * dd + b - tau * (double) y[i];
+            double residual = a * dv + c * dd + (b - tau * (double) y[i]);
             double wi = w == NULL ? 1.0 : w[i];
             wr[r] = wi * residual;
             sum_wr += wr[r];

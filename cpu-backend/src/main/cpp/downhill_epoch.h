@@ -423,7 +423,7 @@ template <class T, bool AVX2>
 static inline __attribute__((always_inline)) T batch_row(const T* xi, ep_i64 cols, double yi, const double* wi,
                                                          const T* theta, double b, double tau, double* ss, double* s) {
     double d = dot16<T, AVX2>(xi, theta, cols);
-    double r = d + b - tau * yi;
+    double r = d + (b - tau * yi);
     double wr = wi != NULL ? *wi * r : r;
     *ss += wr * r;
     *s += wr;
@@ -1019,7 +1019,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
         }
         // batch_row from sums {0, 0}
         const double d = ep_narrow_dot<V>(p);
-        const double r = d + b - tau * (double) y[i];
+        const double r = d + (b - tau * (double) y[i]);
         const double wr = w != NULL ? w[i] * r : r;
         const double ss = 0.0 + (0.0 + wr * r);
         const double sum = 0.0 + (0.0 + wr);

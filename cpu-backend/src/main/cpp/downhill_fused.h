@@ -1,6 +1,7 @@
 // Fused gradient kernels of the CPU backend (called through JavaCPP from dev.downhill.cpu.NativeKernels).
 //
-// For rows [start, end) of a row-major X (cols columns), with r_i = x_i . theta + b - tau * y_i:
+// For rows [start, end) of a row-major X (cols columns), with r_i = x_i . theta + (b - tau * y_i) (b - tau*y_i first:
+// exact for y far from 0, b ~ tau*ybar, by Sterbenz; see ResidentProblem.gradient):
 //     accumulator += sum_i x_i * r_i        (float64, cols values; added to, never cleared)
 //     sums[0]     += sum_i r_i^2,  sums[1] += sum_i r_i
 // With per-row sample weights w (float64, m values; NULL when unweighted, and then the code path is the
@@ -160,7 +161,7 @@ inline bool avx2_available() {
 enum NarrowTail { FULL, OVERLAP, MASKED };
 
 // Rows [start, end) one at a time, for cols ≤ NV·W: the row's dot d = Σ_v x_v·θ_v (FMA in T across its NV vectors,
-// the last one per TAIL, then the lanes summed in float64: S::sum), r = d + intercept − target_weight·y, sums as
+// the last one per TAIL, then the lanes summed in float64: S::sum), r = d + (intercept − target_weight·y), sums as
 // fused_rows, and out += (T) (w·r) · x in NV vector registers (FMA in T, out loaded and stored once per block of
 // `block` rows, after which after_sweep(rows) runs). The same contract as fused_rows, another order of operations.
 template <class S, int NV, NarrowTail TAIL, class AfterSweep>
@@ -197,7 +198,7 @@ static void narrow_rows(const typename S::T* x, i64 cols, const typename S::T* y
             xv[NV - 1] = TAIL == MASKED ? S::load(xi + lastAt, tail)
                                         : TAIL == OVERLAP ? S::keep(S::load(xi + lastAt), tail) : S::load(xi + lastAt);
             d = S::fma(xv[NV - 1], t[NV - 1], d);
-            double r = S::sum(d) + intercept - target_weight * y[row];
+            double r = S::sum(d) + (intercept - target_weight * y[row]);
             double wr = w ? w[row] * r : r;
             ss += wr * r;
             s += wr;
@@ -272,7 +273,7 @@ static void fused_rows(const typename S::T* x, i64 cols, const typename S::T* y,
         after_sweep(np);
         if (w) {
             for (int k = 0; k < nc; k++) {
-                double r = dots[k] + intercept - target_weight * y[row + k];
+                double r = dots[k] + (intercept - target_weight * y[row + k]);
                 double wr = w[row + k] * r;
                 ss += wr * r;
                 s += wr;
@@ -281,7 +282,7 @@ static void fused_rows(const typename S::T* x, i64 cols, const typename S::T* y,
             }
         } else {
             for (int k = 0; k < nc; k++) {
-                double r = dots[k] + intercept - target_weight * y[row + k];
+                double r = dots[k] + (intercept - target_weight * y[row + k]);
                 ss += r * r;
                 s += r;
                 prev[k] = cur[k];

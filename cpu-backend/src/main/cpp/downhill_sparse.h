@@ -75,7 +75,7 @@ static void csr_gradient_rows(const csr_index* ptr, const int* col, const T* val
     double ss = 0, s = 0;
     for (csr_index i = start; i < end; i++) {
         const csr_index from = ptr[i], to = ptr[i + 1], length = to - from;
-        double r = csr_row_dot8<T, AHEAD>(col, val, from, to, theta, limit) + b - tau * (double) y[i];
+        double r = csr_row_dot8<T, AHEAD>(col, val, from, to, theta, limit) + (b - tau * (double) y[i]);
         double wr = w ? w[i] * r : r;
         ss += wr * r;
         s += wr;
@@ -115,7 +115,7 @@ static void csr_gradient_gather(const csr_index* ptr, const int* col, const T* v
         for (csr_index k = start; k < end; k++) {
             d += (double) val[k] * (double) theta[col[k]];
         }
-        double r = d + b - tau * (double) y[i];
+        double r = d + (b - tau * (double) y[i]);
         double wr = w ? w[i] * r : r;
         ss += wr * r;
         s += wr;

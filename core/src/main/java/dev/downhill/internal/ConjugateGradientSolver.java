@@ -20,8 +20,12 @@ import dev.downhill.spi.RowSlice;
  * {@value #DISAGREEMENT} of the true one, CG restarts from it, p = Pr), and so they are whenever the recurrence
  * says the fit has converged: the recurred r keeps shrinking below the rounding floor of the true gradient,
  * so only a true pass may end the fit (if it disagrees, CG restarts from it, p = Pr). The gradient norm is
- * √(rᵀz) = ‖S∇‖ (‖∇‖ unstandardized); stops when it is ≤ tol·(its first value), at the limit, when pᵀHp ≤ 0
- * (p in the null space: nothing left to gain — converged), or with {@link StopReason#NO_PROGRESS}.
+ * √(rᵀz) = ‖S∇‖ (‖∇‖ unstandardized); stops when it is ≤ tol·(its first value), at the limit, or with
+ * {@link StopReason#NO_PROGRESS} — also when pᵀHp ≤ 0 along the preconditioned true −∇ (with tolerance 0 it then
+ * runs out the limit, θ unchanged); a pᵀHp ≤ 0 on the recurrence (float32's recurred r falls to subnormals) is first
+ * checked on a true gradient pass, from which CG restarts. Every stop's last history entry is the true gradient
+ * norm (and loss) of the θ and b returned, from a true pass when the last record was a recurred one; with tolerance 0
+ * nothing but a true gradient of exactly 0 stops it before the limit.
  *
  * <p>With an l2 penalty the operator is the regularised H + diag(λ) ({@link CentredObjective#hessianTimes}) and
  * r = −(∇MSE + λ∘θ): cg solves (X_cᵀX_c + m·α(1−ρ)·P)θ = X_cᵀy_c, definite even when p &gt; n. The loss it reports is
@@ -82,27 +86,71 @@ public final class ConjugateGradientSolver {
                 rz = problem.dot(r, z);
                 norm = Math.sqrt(Math.max(0, rz));
             }
-            StopReason stop;
+            // whether r, z, rz, loss and norm come from a true gradient pass at θ (not from the recurrence)
+            boolean exact = resume == null;
+            // whether this iteration's record was made already (a true pass replaced the recurred r at the same θ)
+            boolean recorded = false;
+            StopReason stop = null;
             while (true) {
-                long k = step;
-                double l = loss;
-                double g = norm;
-                double d = rz;
-                checkpoint.boundary(step, () -> {
-                    SolverState.Builder s = SolverState.builder(NAME, k, false).put("theta", theta.copyToHost())
-                            .put("r", r.copyToHost()).put("z", z.copyToHost()).put("p", p.copyToHost())
-                            .put("rz", d).put("loss", l).put("norm", g);
-                    progress.capture(s);
-                    return s.build();
-                });
-                stop = progress.record(step, loss, norm, theta);
-                if (stop != null) {
-                    break;
+                if (!recorded) {
+                    long k = step;
+                    double l = loss;
+                    double g = norm;
+                    double d = rz;
+                    checkpoint.boundary(step, () -> {
+                        SolverState.Builder s = SolverState.builder(NAME, k, false).put("theta", theta.copyToHost())
+                                .put("r", r.copyToHost()).put("z", z.copyToHost()).put("p", p.copyToHost())
+                                .put("rz", d).put("loss", l).put("norm", g);
+                        progress.capture(s);
+                        return s.build();
+                    });
+                    stop = progress.record(step, loss, norm, theta);
+                    if (stop != null) {
+                        if (!exact) {
+                            // every stop records the true gradient norm of the θ returned, never the recurred one (in
+                            // float32 it fell to 1e-44 against a true 2e-6)
+                            loss = trueResidual(objective, theta, r, z);
+                            rz = problem.dot(r, z);
+                            norm = Math.sqrt(Math.max(0, rz));
+                            progress.amendLast(loss, norm);
+                            if (stop != StopReason.STOPPED_BY_LISTENER && progress.wouldConverge(norm)) {
+                                stop = StopReason.CONVERGED;
+                            }
+                        }
+                        break;
+                    }
                 }
+                recorded = false;
                 objective.hessianTimes(p, w);
                 double curvature = problem.dot(p, w);
                 if (!(curvature > 0)) {
-                    stop = StopReason.CONVERGED;
+                    // pᵀHp ≤ 0: on the recurrence, p has underflowed or drifted (float32's r fell to subnormals,
+                    // pᵀHp to 0): judge on a true gradient pass at the same θ, which replaces this iteration's record
+                    if (!exact) {
+                        loss = trueResidual(objective, theta, r, z);
+                        rz = problem.dot(r, z);
+                        norm = Math.sqrt(Math.max(0, rz));
+                        problem.copy(z, p);
+                        exact = true;
+                        progress.amendLast(loss, norm);
+                        if (progress.wouldConverge(norm)) {
+                            stop = StopReason.CONVERGED;
+                            break;
+                        }
+                        recorded = true;
+                        continue;
+                    }
+                    // no curvature along the preconditioned true −∇ (exactly: only when it is 0, which the stopping
+                    // rule caught above): the precision allows no step. With tolerance 0 the fit still runs to its
+                    // limit (θ does not move), as the README promises; otherwise it makes no progress.
+                    if (progress.toleranceIsZero()) {
+                        while (stop == null) {
+                            step++;
+                            stop = progress.record(step, loss, norm, theta);
+                        }
+                    } else {
+                        stop = StopReason.NO_PROGRESS;
+                    }
                     break;
                 }
                 double alpha = rz / curvature;
@@ -119,6 +167,7 @@ public final class ConjugateGradientSolver {
                 } else {
                     loss -= 0.5 * alpha * rz;
                 }
+                exact = refreshed;
                 problem.copy(r, z);
                 objective.precondition(z);
                 double next = problem.dot(r, z);
@@ -130,13 +179,13 @@ public final class ConjugateGradientSolver {
                 }
                 if (!refreshed && progress.wouldConverge(norm)) {
                     // the recurrence for r drifts from the true −∇ and keeps falling below the rounding floor of
-                    // the true one: convergence is judged on a true gradient pass, and CG restarts from it if not
-                    loss = residual(objective, theta, r);
-                    problem.copy(r, z);
-                    objective.precondition(z);
+                    // the true one (with tolerance 0, to exactly 0 in float32): convergence is judged on a true
+                    // gradient pass, and CG restarts from it if not
+                    loss = trueResidual(objective, theta, r, z);
                     rz = problem.dot(r, z);
                     norm = Math.sqrt(Math.max(0, rz));
                     problem.copy(z, p);
+                    exact = true;
                     continue;
                 }
                 double beta = next / rz;
@@ -147,6 +196,14 @@ public final class ConjugateGradientSolver {
             double[] coefficients = theta.copyToHost();
             return progress.result(coefficients, objective.interceptFor(coefficients), step, stop, Double.NaN);
         }
+    }
+
+    /** {@link #residual} and z = Pr; returns the loss. */
+    private static double trueResidual(CentredObjective objective, BackendVector theta, BackendVector r, BackendVector z) {
+        double loss = residual(objective, theta, r);
+        objective.problem().copy(r, z);
+        objective.precondition(z);
+        return loss;
     }
 
     /** r = −∇f(θ) from one fused pass; returns the loss f(θ) (with an l2 penalty: F, the MSE plus the l2 term). Writes r. */

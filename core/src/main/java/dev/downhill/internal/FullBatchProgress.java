@@ -87,6 +87,21 @@ final class FullBatchProgress {
         return tolerance > 0 && stalled(k, loss, norm, point) ? StopReason.NO_PROGRESS : null;
     }
 
+    /**
+     * Replaces the last record's loss and gradient norm by those of a true gradient pass at the same point (cg's recurred
+     * residual drifts below the true one near the rounding floor): the history's last entry is then the true gradient
+     * norm of the θ returned. Changes no other bookkeeping.
+     */
+    void amendLast(double loss, double norm) {
+        losses.setLast(loss);
+        norms.setLast(norm);
+    }
+
+    /** Whether the stopping rule's tolerance is 0 (converged and no_progress are off: the fit runs to the limit). */
+    boolean toleranceIsZero() {
+        return !(tolerance > 0);
+    }
+
     /** Whether a gradient norm would meet the stopping rule ‖∇‖ ≤ tol·‖∇₀‖ (false before the first record). */
     boolean wouldConverge(double norm) {
         return norm <= tolerance * reference();

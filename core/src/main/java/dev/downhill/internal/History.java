@@ -14,6 +14,14 @@ public final class History {
         values[size++] = v;
     }
 
+    /** Replaces the last value (there must be one). */
+    public void setLast(double v) {
+        if (size == 0) {
+            throw new IllegalStateException("no value to replace");
+        }
+        values[size - 1] = v;
+    }
+
     public double[] toArray() {
         return Arrays.copyOf(values, size);
     }

@@ -146,7 +146,9 @@ public interface ResidentProblem extends AutoCloseable {
 
     /**
      * The fused gradient: one pass over the selected rows computing
-     * <pre>  rᵢ = xᵢᵀθ + b − τ·yᵢ,   out = s · Σᵢ wᵢ xᵢ rᵢ</pre>
+     * <pre>  rᵢ = xᵢᵀθ + (b − τ·yᵢ),   out = s · Σᵢ wᵢ xᵢ rᵢ</pre>
+     * (b − τ·yᵢ first, in float64: with an intercept b ≈ τȳ, so for y far from 0 — y ≈ 1e12 + small — it is exact
+     * (Sterbenz) and no residual is rounded at ulp(ȳ), which cost the gradient solvers digits in proportion to |ȳ|/noise)
      * and returning Σwᵢrᵢ² and Σwᵢrᵢ from the same pass (float64 accumulation); wᵢ = 1 when the problem is
      * unweighted (and then the pass is exactly the unweighted one: ‖r‖², Σr). Also for slices: each visited row's
      * contribution is multiplied by its weight.

@@ -181,7 +181,7 @@ public final class SparseLazyEpoch {
                         dv += xij * v[j];
                         dd += xij * d[j];
                     }
-                    double residual = s.a * dv + s.c * dd + b - plan.targetWeight() * rows.y(i);
+                    double residual = s.a * dv + s.c * dd + (b - plan.targetWeight() * rows.y(i));
                     double w = rows.weight(i);
                     wr[r] = w * residual;
                     sumWr += wr[r];

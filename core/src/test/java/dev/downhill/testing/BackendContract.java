@@ -66,6 +66,39 @@ public abstract class BackendContract {
 
     // ------------------------------------------------------------------ the fused operations
 
+    /**
+     * y ≈ 1e12 + Xθ + 0.1·noise: the fused pass must form xᵢᵀθ + (b − τyᵢ), whose b − τyᵢ is exact here (Sterbenz),
+     * not (xᵢᵀθ + b) − τyᵢ, which rounds every residual at ulp(ȳ) ≈ 1e-4 against residuals of 0.1: gd and cg stopped
+     * "no progress" with θ 3e-6 off. Reference: svd on (X, y − 1e12), exact by Sterbenz, the same least-squares θ.
+     * The default tolerance on this well-conditioned X leaves θ within ~1e-9 (as at offset 0).
+     */
+    @Test
+    void aLargeOffsetOfYCostsTheGradientSolversNoDigits() {
+        SplittableRandom r = new SplittableRandom(11);
+        int m = 200;
+        int n = 5;
+        double[][] x = new double[m][n];
+        double[] y = new double[m];
+        double[] shifted = new double[m];
+        for (int i = 0; i < m; i++) {
+            double t = 0;
+            for (int j = 0; j < n; j++) {
+                x[i][j] = r.nextGaussian();
+                t += (j + 1) * x[i][j];
+            }
+            y[i] = 1e12 + t + 0.1 * r.nextGaussian();
+            shifted[i] = y[i] - 1e12;
+        }
+        FittedModel reference = fit(x, shifted, config(Solver.SVD).build());
+        for (Solver solver : new Solver[] {Solver.GD, Solver.CG}) {
+            FittedModel model = fit(x, y, config(solver).build());
+            assertEquals(StopReason.CONVERGED, model.stopReason(), solver + " stopped at " + model.iterations());
+            for (int j = 0; j < n; j++) {
+                assertEquals(reference.coefficient(j), model.coefficient(j), 1e-8, solver + " θ" + j);
+            }
+        }
+    }
+
     @Test
     void fusedGradientMatchesPlainLoopsForAllRowsAndSlices() {
         TestData t = TestData.gaussian(301, 7, TestData.ramp(7), 0.5, 0.1, 11);

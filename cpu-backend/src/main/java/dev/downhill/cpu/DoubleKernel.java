@@ -61,7 +61,7 @@ final class DoubleKernel extends FusedKernel {
             if (weights != null) {
                 DoubleBuffer w = OffHeapViews.doubles(weights, row, rows);
                 for (int i = 0; i < rows; i++) {
-                    double r = residualView.get(i) + intercept - targetWeight * targets.get(base + i);
+                    double r = residualView.get(i) + (intercept - targetWeight * targets.get(base + i));
                     double wr = w.get(i) * r;
                     ss += wr * r;
                     s += wr;
@@ -69,7 +69,7 @@ final class DoubleKernel extends FusedKernel {
                 }
             } else {
                 for (int i = 0; i < rows; i++) {
-                    double r = residualView.get(i) + intercept - targetWeight * targets.get(base + i);
+                    double r = residualView.get(i) + (intercept - targetWeight * targets.get(base + i));
                     ss += r * r;
                     s += r;
                     residualView.put(i, r);
@@ -87,7 +87,7 @@ final class DoubleKernel extends FusedKernel {
         for (int p = from; p < to; p++) {
             long row = order[p];
             block.position(x.position() + row * cols);
-            double r = cblas_ddot(n, block, 1, t, 1) + intercept - targetWeight * y.get(row);
+            double r = cblas_ddot(n, block, 1, t, 1) + (intercept - targetWeight * y.get(row));
             if (weights != null) {
                 double wr = weights.get(row) * r;
                 sumOfSquares += wr * r;

@@ -81,7 +81,7 @@ final class FloatKernel extends FusedKernel {
             if (weights != null) {
                 java.nio.DoubleBuffer w = OffHeapViews.doubles(weights, row, rows);
                 for (int i = 0; i < rows; i++) {
-                    double r = residualDots[i] + intercept - targetWeight * targets.get(base + i);
+                    double r = residualDots[i] + (intercept - targetWeight * targets.get(base + i));
                     double wr = w.get(i) * r;
                     ss += wr * r;
                     s += wr;
@@ -89,7 +89,7 @@ final class FloatKernel extends FusedKernel {
                 }
             } else {
                 for (int i = 0; i < rows; i++) {
-                    double r = residualDots[i] + intercept - targetWeight * targets.get(base + i);
+                    double r = residualDots[i] + (intercept - targetWeight * targets.get(base + i));
                     ss += r * r;
                     s += r;
                     residualView.put(i, (float) r);
@@ -111,7 +111,7 @@ final class FloatKernel extends FusedKernel {
         for (int p = from; p < to; p++) {
             long row = order[p];
             block.position(x.position() + row * cols);
-            double r = cblas_dsdot(n, block, 1, t, 1) + intercept - targetWeight * y.get(row);
+            double r = cblas_dsdot(n, block, 1, t, 1) + (intercept - targetWeight * y.get(row));
             if (weights != null) {
                 double wr = weights.get(row) * r;
                 sumOfSquares += wr * r;

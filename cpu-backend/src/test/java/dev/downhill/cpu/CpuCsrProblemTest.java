@@ -419,7 +419,7 @@ class CpuCsrProblemTest {
                 oneChain += values.get(k) * theta[columns.get(k)];
             }
             orderMatters |= oneChain != d;
-            double res = d + b - tau * y[i];
+            double res = d + (b - tau * y[i]);
             double wr = w[i] * res;
             ss += wr * res;
             s += wr;

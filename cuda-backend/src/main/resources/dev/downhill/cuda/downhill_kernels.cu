@@ -280,7 +280,7 @@ static __device__ __forceinline__ void dh_rows_accumulate(const REAL* __restrict
     for (int q = 0; q < ROWS; ++q) {
         if (r + q < r1) {
             const i64 row = dh_row(order, first, r + q);
-            const double residual = d[q] + b - tau * (double) y[row];
+            const double residual = d[q] + (b - tau * (double) y[row]);
             const double weighted = w ? dh_mul(w[row], residual) : residual;
             if (threadIdx.x == 0) {
                 sumSquares += weighted * residual;
@@ -843,7 +843,7 @@ DH_KERNEL void residual_finish(i64 m, REAL* __restrict__ r, const REAL* __restri
     double ss = 0.0;
     double s = 0.0;
     for (i64 i = (i64) blockIdx.x * THREADS + threadIdx.x; i < m; i += (i64) gridDim.x * THREADS) {
-        const double v = (double) r[i] + b - tau * (double) y[i];
+        const double v = (double) r[i] + (b - tau * (double) y[i]);
         const double wv = w ? w[i] * v : v;
         r[i] = (REAL) wv;
         ss += wv * v;
@@ -903,7 +903,7 @@ DH_KERNEL void csr_gradient(const i64* __restrict__ ptr, const int* __restrict__
             t += (double) val[k] * (double) dh_load_cached(theta + col[k]);
         }
         t = dh_block_sum(t, scratch);   // barriers: every thread is past the previous row's scatter
-        const double v = t + b - tau * (double) y[i];
+        const double v = t + (b - tau * (double) y[i]);
         const double wv = w ? w[i] * v : v;
         ss += wv * v;
         s += wv;
@@ -946,7 +946,7 @@ DH_KERNEL void csr_gradient_atomic(const i64* __restrict__ ptr, const int* __res
             t += (double) val[k] * (double) dh_load_cached(theta + col[k]);
         }
         t = dh_block_sum(t, scratch);
-        const double v = t + b - tau * (double) y[i];
+        const double v = t + (b - tau * (double) y[i]);
         const double wv = w ? w[i] * v : v;
         ss += wv * v;
         s += wv;

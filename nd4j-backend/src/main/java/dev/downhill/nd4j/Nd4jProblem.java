@@ -344,12 +344,16 @@ final class Nd4jProblem implements ResidentProblem {
             ys = w.y;
         }
         long k = w.r.length();
-        Nd4j.gemm(xs, t, w.r, false, false, 1.0, 0.0);
-        if (targetWeight != 0) {
-            blas.axpy(k, -targetWeight, ys, w.r);
-        }
-        if (intercept != 0) {
-            blas.axpy(k, intercept, w.ones, w.r);
+        // r = Xθ + (b − τy): b − τyᵢ first, exact when y is far from 0 and b ≈ τȳ (Sterbenz), so a large offset of y
+        // does not round every residual at ulp(b) (y ≈ 1e12 + noise lost digits in proportion to |ȳ|/noise)
+        if (targetWeight != 0 || intercept != 0) {
+            w.r.assign(intercept);
+            if (targetWeight != 0) {
+                blas.axpy(k, -targetWeight, ys, w.r);
+            }
+            Nd4j.gemm(xs, t, w.r, false, false, 1.0, 1.0);
+        } else {
+            Nd4j.gemm(xs, t, w.r, false, false, 1.0, 0.0);
         }
         INDArray r64 = w.r;
         if (w.r64 != null) {
@@ -383,7 +387,7 @@ final class Nd4jProblem implements ResidentProblem {
     private ResidualSums singleRow(Level1 blas, INDArray theta, double intercept, double targetWeight, double scale,
                                    long i, INDArray out) {
         INDArray row = x.get(NDArrayIndex.point(i), NDArrayIndex.all());
-        double r = blas.dot(cols, 1.0, row, theta) + intercept - targetWeight * y.data().getDouble(i);
+        double r = blas.dot(cols, 1.0, row, theta) + (intercept - targetWeight * y.data().getDouble(i));
         blas.copy(row, out);
         if (weights != null) {
             double wr = weights.data().getDouble(i) * r;
