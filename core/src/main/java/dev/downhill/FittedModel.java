@@ -492,6 +492,7 @@ public final class FittedModel {
             double mean = 0;
             double total = 0;
             double largest = 0;
+            double heaviest = 0;
             for (long i0 = 0; i0 < m; i0 += WINDOW) {
                 int len = targets(data, i0, y);
                 java.nio.DoubleBuffer w = dev.downhill.internal.OffHeapViews.doubles(data.weightsPointer(), i0, len);
@@ -499,10 +500,13 @@ public final class FittedModel {
                     mean += w.get(i) * y[i];
                     total += w.get(i);
                     largest = Math.max(largest, Math.abs(y[i]));
+                    heaviest = Math.max(heaviest, w.get(i));
                 }
             }
             mean /= total;
             double scale = squaringScale(largest);
+            double ws = weightScale(heaviest);
+            total *= ws;
             double ssRes = 0;
             double ssTot = 0;
             for (long i0 = 0; i0 < m; i0 += WINDOW) {
@@ -511,9 +515,10 @@ public final class FittedModel {
                 java.nio.DoubleBuffer w = dev.downhill.internal.OffHeapViews.doubles(data.weightsPointer(), i0, len);
                 for (int i = 0; i < len; i++) {
                     double r = (p.get(i) - y[i]) * scale;
-                    ssRes += w.get(i) * r * r;
+                    double wi = w.get(i) * ws;
+                    ssRes += wi * r * r;
                     double d = (y[i] - mean) * scale;
-                    ssTot += w.get(i) * d * d;
+                    ssTot += wi * d * d;
                 }
             }
             return scaledScore(ssRes, ssTot, total, scale);
@@ -572,18 +577,22 @@ public final class FittedModel {
         double mean = 0;
         double total = 0;
         double largest = 0;
+        double heaviest = 0;
         for (int i = 0; i < y.length; i++) {
             double w = weights == null ? 1 : weights[i];
             mean += w * y[i];
             total += w;
             largest = Math.max(largest, Math.abs(y[i]));
+            heaviest = Math.max(heaviest, w);
         }
         mean /= total;
         double scale = squaringScale(largest);
+        double ws = weightScale(heaviest);
+        total *= ws;
         double ssRes = 0;
         double ssTot = 0;
         for (int i = 0; i < y.length; i++) {
-            double w = weights == null ? 1 : weights[i];
+            double w = (weights == null ? 1 : weights[i]) * ws;
             double r = (predicted[i] - y[i]) * scale;
             ssRes += w * r * r;
             double d = (y[i] - mean) * scale;
@@ -603,6 +612,19 @@ public final class FittedModel {
             return 1;
         }
         return Math.scalb(1.0, -Math.getExponent(largestTarget));
+    }
+
+    /**
+     * The power of two the weights are multiplied by in the sums of squares: 1 while the largest weight lies within
+     * 2^±20 (no bit changes on ordinary weights), else 2^−e for its exponent e. Only the weights' ratios enter MSE = Σwr²/Σw
+     * and R², and a power of two changes none of them; without it weights ≈ 1e-150 times residuals² ≈ 1e-182 underflowed
+     * to 0 (MSE 0, R² NaN for a correct fit).
+     */
+    private static double weightScale(double heaviest) {
+        if (!(heaviest > 0) || !(heaviest < Double.POSITIVE_INFINITY) || heaviest <= 0x1p20 && heaviest >= 0x1p-20) {
+            return 1;
+        }
+        return Math.scalb(1.0, -Math.getExponent(heaviest));
     }
 
     /** MSE = (Σw r_s²/Σw)/s² and R² = 1 − Σw r_s²/Σw d_s² from the sums of squares of residuals and deviations times s. */

@@ -20,7 +20,7 @@ public final class ColumnSpread {
     static final int PROBE_EXPONENT = 1000;
 
     /**
-     * A centred column whose XᵀX entry is 0 and whose mean is at least 2^this in magnitude is constant: each |x̃ᵢⱼ| is then
+     * A centred unweighted column whose XᵀX entry is 0 and whose mean is at least 2^this in magnitude is constant: each |x̃ᵢⱼ| is then
      * below 2⁻⁵³⁷, while two float64 values near such a mean differ by at least its ulp, 2⁻⁴⁵² or more.
      */
     static final int LARGE_MEAN_EXPONENT = -400;
@@ -46,7 +46,9 @@ public final class ColumnSpread {
      */
     public static double of(ResidentProblem problem, boolean centred, int j) {
         double mean = Math.abs(problem.columnStatistics().means()[j]);
-        if (centred && mean >= Math.scalb(1.0, LARGE_MEAN_EXPONENT)) {
+        if (centred && !problem.weighted() && mean >= Math.scalb(1.0, LARGE_MEAN_EXPONENT)) {
+            // weighted, the entry Σwᵢx̃ᵢⱼ² also vanishes for a column that varies well above 2⁻⁵³⁷ when the weights are small
+            // (X ≈ 1e-90, weights ≈ 1e-150: it was called "constant"): the passes tell
             return 0;
         }
         ExtendedResidual pass = problem.extendedResidual(centred);

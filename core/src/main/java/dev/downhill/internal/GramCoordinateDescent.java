@@ -81,6 +81,10 @@ public final class GramCoordinateDescent {
                             + "rescale X, or use the nesterov solver");
                 }
             }
+            for (int j = 0; j < n; j++) { // columns whose squares are subnormal in G: refused as by the normal equations
+                dev.downhill.internal.direct.DirectLeastSquares.checkSquarable(problem, fitIntercept,
+                        fitIntercept ? "XᵀX (centred)" : "XᵀX", j, products.gram()[j * n + j]);
+            }
             double squares;
             try (CentredObjective objective = new CentredObjective(problem, fitIntercept, false);
                  BackendVector zero = problem.allocateVector(n); BackendVector g = problem.allocateVector(n)) {

@@ -21,7 +21,8 @@ import java.util.Locale;
  *   <li><b>Normal equations.</b> G = X_cᵀX_c and c = X_cᵀy_c from the Gram pass; G is scaled to unit
  *       diagonal (G' = DGD, D = diag(1/√Gⱼⱼ)), factored G' = LLᵀ, and its 1-norm condition number estimated
  *       (Hager–Higham, {@link CholeskyFactor#inverseNormEstimate}). A breakdown, a zero diagonal (a constant
- *       column, or one too small to square: {@link ColumnSpread} tells which) or an estimate above the threshold
+ *       column, or one too small to square: {@link ColumnSpread} tells which), a diagonal so small that the column's
+ *       products are subnormal ({@link #checkSquarable}) or an estimate above the threshold
  *       refuses with {@link SingularMatrixException}, which names the estimate and the SVD solver. Otherwise
  *       θ = D·G'⁻¹·D·c, refined. From {@value #FLOAT32_PRODUCTS_MIN_COLUMNS} columns the backend may first form G from float32
  *       products ({@link ResidentProblem#gramSystem}); that G is kept only when the predicted contraction κ·√n·u₃₂ is at
@@ -130,6 +131,9 @@ public final class DirectLeastSquares {
             String what = (centred ? "XᵀX (centred)" : "XᵀX") + (ridge != null ? " + αI" : "");
             for (int j = 0; j < n; j++) {
                 int d = j + j * n;
+                if (!approximate) { // a float32-product G is left to the float64 pass, which decides
+                    checkSquarable(problem, centred, what, j, a.get(d));
+                }
                 if (ridge != null) {
                     a.put(d, a.get(d) + ridge[j]);
                 }
@@ -205,6 +209,37 @@ public final class DirectLeastSquares {
     static final double SMALLEST_SQUARABLE = 0x1p-510;
 
     /**
+     * Refuses column {@code j} when its diagonal entry of XᵀX (centred or not; weighted, Σᵢ wᵢx̃ᵢⱼ²) is positive but
+     * below m·2⁻¹⁰²⁰ (m the rows; {@link #SMALLEST_SQUARABLE}²·m): its products xᵢⱼxᵢₖ (wᵢxᵢⱼxᵢₖ) are then typically
+     * subnormal, each with an absolute error up to 2⁻¹⁰⁷⁵, and the Gram matrix holds the column with a relative error
+     * above ε/8 — up to every digit (columns of X ≈ 1e-161 with y of order 1 came back 0.3 % to 68 % off, silently,
+     * since refinement trusts G to ε). At or above the bound the products' underflow costs at most ε/8 of the diagonal
+     * (and of √(GⱼⱼGₖₖ) off it). A diagonal of exactly 0 is {@link #zeroDiagonal}'s (a constant column, or the ridge's).
+     * The message names the column, its magnitude and the way out, as {@link #zeroDiagonal}'s does; weighted, the
+     * products with the weights underflow (X ≈ 1e-90 with weights ≈ 1e-150), and scaling the weights up is a way out.
+     */
+    public static void checkSquarable(ResidentProblem problem, boolean centred, String what, int j, double diagonal) {
+        if (!(diagonal > 0) || diagonal >= problem.rows() * SMALLEST_SQUARABLE * SMALLEST_SQUARABLE) {
+            return;
+        }
+        throw tooSmall(problem, centred, what + " loses precision (its entries are subnormal): column " + j, ColumnSpread.of(problem, centred, j),
+                "their squares are subnormal in float64 and XᵀX holds them with a lost precision");
+    }
+
+    private static ArithmeticException tooSmall(ResidentProblem problem, boolean centred, String head, double spread, String consequence) {
+        String weighted = problem.weighted() ? String.format(Locale.ROOT, " (weighted: the products wᵢxᵢⱼ² with Σw = %.3g)",
+                problem.weightSum()) : "";
+        String detail = String.format(Locale.ROOT, "%s's values are too small for the normal equations in float64: their root "
+                + "mean square%s is about %.3g (they handle down to %.1e, as XᵀX squares X)%s, so %s; rescale X (a power of ten; "
+                + "θ scales back by the same factor)%s", head, centred ? " deviation" : "", spread, SMALLEST_SQUARABLE, weighted,
+                consequence, problem.weighted() ? " or scale the weights up (only their ratios matter)" : "");
+        if (problem.isSparse()) {
+            return new ArithmeticException(detail + ": the svd solver would densify the sparse X, and cg needs X's squares too");
+        }
+        return new SingularMatrixException(detail, Double.POSITIVE_INFINITY, false);
+    }
+
+    /**
      * Why column {@code j}'s diagonal entry of XᵀX (centred or not) is 0, told by {@link ColumnSpread} (two extended
      * residual passes that square nothing): its values are all equal — all zero, or a constant column after centring —
      * or they vary but are too small to square in float64 (e.g. ±1e-200: the squares underflow, whatever the mean; the
@@ -216,14 +251,7 @@ public final class DirectLeastSquares {
         double spread = ColumnSpread.of(problem, centred, j);
         String head = what + " is singular (condition number ∞): column " + j;
         if (spread > 0) {
-            String detail = String.format(Locale.ROOT, "%s's values are too small for the normal equations in float64: their root "
-                    + "mean square%s is about %.3g (they handle down to %.1e, as XᵀX squares X), so their squares underflow and "
-                    + "XᵀX holds 0 for a column that is not constant; rescale X (a power of ten; θ scales back by the same "
-                    + "factor)", head, centred ? " deviation" : "", spread, SMALLEST_SQUARABLE);
-            if (problem.isSparse()) {
-                return new ArithmeticException(detail + ": the svd solver would densify the sparse X, and cg needs X's squares too");
-            }
-            return new SingularMatrixException(detail, Double.POSITIVE_INFINITY, false);
+            return tooSmall(problem, centred, head, spread, "their squares underflow and XᵀX holds 0 for a column that is not constant");
         }
         return new SingularMatrixException(head + " is all zero" + (centred ? " after centring (a constant column)" : ""),
                 Double.POSITIVE_INFINITY, problem.isSparse());
@@ -521,10 +549,12 @@ public final class DirectLeastSquares {
                                          boolean mustConverge) {
         ExtendedResidual pass = problem.extendedResidual(centred);
         double eps = Math.ulp(1.0);
+        double floor = Double.NaN; // the gradient's underflow floor, computed when a gradient lies near the subnormals
         double previous = Double.POSITIVE_INFINITY;
         double lastApplied = Double.NaN;
         int steps = 0;
         boolean converged = false;
+        boolean noiseLimited = false;
         for (int step = 0; step < MAX_REFINEMENTS; step++) {
             Interrupts.stopIfInterrupted(); // each step is a pass over X
             long t0 = System.nanoTime();
@@ -540,12 +570,27 @@ public final class DirectLeastSquares {
             if (!(change < previous)) {
                 break; // no longer contracting: the rounding floor (or a factor too inaccurate to refine with)
             }
+            if (change > 4 * eps * norm(theta) && maxAbs(gradient) < UNDERFLOW_GATE * problem.rows() * 0x1p-1074
+                    && change <= UNDERFLOW_MARGIN * (Double.isNaN(floor) ? floor = gradientFloor(problem, correction, theta.length) : floor)) {
+                // the gradient's products X_cᵀr underflow: a correction this small is their rounding, not information
+                // (X and y both near 1e-160: svd's answer, accurate as solved, was moved 5e-5 off by such corrections)
+                LOG.debug("refinement: the correction {} is within the underflow floor {} of X_cᵀr; not applied", change, floor);
+                noiseLimited = true;
+                break;
+            }
             for (int j = 0; j < theta.length; j++) {
                 theta[j] += delta[j];
             }
             lastApplied = change;
             steps++;
             double size = norm(theta);
+            if (size <= UNCONVERGED_WARNING * change && isZeroSolution(pass, theta.length, ridge)) {
+                // the correction cancelled θ to its rounding: X_cᵀy_c is exactly 0 (y_c ≡ 0, a constant y), so θ = 0 exactly
+                // (θ ≈ 1e-156 and a false refinement warning once came of corrections that each shrank θ by ε)
+                java.util.Arrays.fill(theta, 0);
+                converged = true;
+                break;
+            }
             if (change <= 4 * eps * size) {
                 converged = true;
                 break;
@@ -572,6 +617,11 @@ public final class DirectLeastSquares {
         if (mustConverge && !converged) {
             return null;
         }
+        if (noiseLimited && !converged && steps == 0 && contraction > UNCONVERGED_WARNING) {
+            LOG.warn(String.format(Locale.ROOT, "the direct solve could not be refined: X and y are so small that the products of "
+                    + "X with the residual underflow float64; the answer may be accurate to only about %.2g of θ's size; rescale "
+                    + "X and y (powers of ten)", Math.min(1, contraction)));
+        }
         double size = norm(theta);
         if (!converged && lastApplied > UNCONVERGED_WARNING * size) {
             // the corrections stopped shrinking (or ran out) while still large: the system solved with was too inaccurate
@@ -581,6 +631,51 @@ public final class DirectLeastSquares {
                     + "compare with another solver", lastApplied / size));
         }
         return new DirectSolution(theta, pass.intercept(theta), rank, singular, condition, steps);
+    }
+
+    /**
+     * The floor is looked at only when every |gⱼ| is below this many times m·2⁻¹⁰⁷⁴ (above it, the underflow is at most
+     * 2⁻⁴⁰ of g), and only for a correction above 4ε‖θ‖ (a smaller one is θ's rounding, applied or not): ordinary data
+     * never reach it, and its corrections are applied as before, bit for bit.
+     */
+    static final double UNDERFLOW_GATE = 0x1p40;
+
+    private static double maxAbs(double[] v) {
+        double largest = 0;
+        for (double d : v) {
+            largest = Math.max(largest, Math.abs(d));
+        }
+        return largest;
+    }
+
+    /** A correction at most this many times {@link #gradientFloor} is taken for the gradient's underflow. */
+    static final double UNDERFLOW_MARGIN = 16;
+
+    /**
+     * The size of the correction that the underflow of the refinement gradient g = X_cᵀWr alone can make: each of its
+     * m products per entry may be rounded to the subnormal spacing 2⁻¹⁰⁷⁴ (X and r both near 1e-160: products near
+     * 1e-320), an error of up to m·2⁻¹⁰⁷⁴ per entry, whatever the double-double sums keep. The correction of that error
+     * vector (each entry m·2⁻¹⁰⁷⁴, the signs unknown: the largest of ±eₖ's images bounds it within √n) is the floor
+     * below which a correction is noise; estimated by the image of the all-ones vector (one correction, O(n²)). On ordinary
+     * data it lies hundreds of orders of magnitude below any correction.
+     */
+    private static double gradientFloor(ResidentProblem problem, Correction correction, int n) {
+        double unit = problem.rows() * 0x1p-1074;
+        double[] g = new double[n];
+        java.util.Arrays.fill(g, unit);
+        double[] image = correction.apply(g);
+        double size = norm(image);
+        return Double.isFinite(size) ? size : Double.POSITIVE_INFINITY;
+    }
+
+    /** Whether X_cᵀW(y_c − X_c·0) − Λ·0 is exactly 0 (one extended residual pass, made only when refinement cancelled θ). */
+    private static boolean isZeroSolution(ExtendedResidual pass, int n, double[] ridge) {
+        for (double v : pass.transposedResidual(new double[n])) {
+            if (v != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Number of singular values above cutoff·σ_max (σ sorted largest first). */
