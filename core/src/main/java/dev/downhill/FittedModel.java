@@ -216,8 +216,7 @@ public final class FittedModel {
         if (other.backend() != null && !Backends.isAuto(other.backend())) {
             Backends.select(other.backend());
         }
-        return new FittedModel(coefficients, intercept, solver, this.backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum);
+        return withConfig(other);
     }
 
     /**
@@ -227,7 +226,11 @@ public final class FittedModel {
      * @throws IllegalArgumentException if {@code threads} is negative
      */
     public FittedModel predictingOnThreads(int threads) {
-        FitConfig other = config.toBuilder().threads(threads).build();
+        return withConfig(config.toBuilder().threads(threads).build());
+    }
+
+    /** This model with {@code other} as its configuration (where and how it predicts); the record of the fit stays. */
+    private FittedModel withConfig(FitConfig other) {
         return new FittedModel(coefficients, intercept, solver, this.backend, precision, rows, iterations, stopReason, lossHistory,
                 gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum);
     }

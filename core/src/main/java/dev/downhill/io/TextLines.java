@@ -154,6 +154,11 @@ public final class TextLines {
         }
     }
 
+    /** Whether {@code file} is gzip or bzip2 (by its first bytes): a compressed stream cannot be entered in the middle. */
+    static boolean isCompressed(Path file) throws IOException {
+        return compression(file) != Compression.NONE;
+    }
+
     /** {@code file}'s compression, told by its first bytes. */
     private static Compression compression(Path file) throws IOException {
         try (java.io.BufferedInputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 16)) {

@@ -24,8 +24,8 @@ import java.util.concurrent.Future;
  * after a {@code \n} (so a {@code \r\n} pair and a UTF-8 sequence are never split, and the lines of the ranges, read as
  * {@link TextLines#open} reads them, are the file's lines in order), and each range holds at least
  * {@value #MIN_RANGE_BYTES} bytes (by default). Files too small for two ranges, files that are not regular files (pipes are spooled
- * first: {@link TextLines#spool}) and gzip text (read as one stream where its decompressed copy could not be made) are one
- * range.
+ * first: {@link TextLines#spool}) and compressed text (a gzip file read as it is, where its decompressed copy could not be
+ * made) are one range.
  */
 final class TextRanges {
     /** The least bytes a range holds (smaller files gain nothing from threads). */
@@ -40,7 +40,7 @@ final class TextRanges {
      */
     static long[] cuts(Path file, int parts, long minRangeBytes) throws IOException {
         long size = Files.isRegularFile(file) ? Files.size(file) : -1;
-        if (size < 2 * minRangeBytes || parts < 2 || isGzip(file)) {
+        if (size < 2 * minRangeBytes || parts < 2 || TextLines.isCompressed(file)) {
             return new long[] {0, Math.max(size, 0)};
         }
         int count = (int) Math.min(parts, size / minRangeBytes);
@@ -77,12 +77,6 @@ final class TextRanges {
             position += n;
         }
         return -1;
-    }
-
-    private static boolean isGzip(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.read() == 0x1f && in.read() == 0x8b;
-        }
     }
 
     /** A reader over bytes [from, to) of {@code file}, decoded as {@link TextLines#open} decodes (UTF-8, bad bytes U+FFFD). */

@@ -248,11 +248,9 @@ final class PartitionProblem implements AutoCloseable {
                 dense = w == null ? Dataset.adopt(px, py, m, n) : Dataset.adopt(px, py, w.detach(m), m, n);
                 problem = Backends.load(layout.backend(), dense, Precision.FLOAT64, options);
             }
-            dev.downhill.spi.ExtendedResidual meansPass = doubleDoubleMeans(dense, csr, layout.threads());
-            ColumnStatistics stats = dense != null ? ((dev.downhill.spi.HostExtendedResidual) meansPass).roundedMeans()
-                    : ((dev.downhill.spi.SparseExtendedResidual) meansPass).roundedMeans();
-            double[] lows = dense != null ? ((dev.downhill.spi.HostExtendedResidual) meansPass).meanLowParts()
-                    : ((dev.downhill.spi.SparseExtendedResidual) meansPass).meanLowParts();
+            LocalMeans local = doubleDoubleMeans(dense, csr, layout.threads());
+            ColumnStatistics stats = local.rounded();
+            double[] lows = local.lows();
             double ym = stats.targetMean();
             double ss = 0;
             for (long r = 0; r < m; r++) {
@@ -369,12 +367,19 @@ final class PartitionProblem implements AutoCloseable {
      * scaled that to a coefficient of 1e13, and columns far from 0 (a mean of 1e6 against a spread of 1) were refined to
      * an answer off in its 11th digit.
      */
-    private static dev.downhill.spi.ExtendedResidual doubleDoubleMeans(Dataset dense, SparseDataset csr, int threads) {
+    private static LocalMeans doubleDoubleMeans(Dataset dense, SparseDataset csr, int threads) {
         if (dense != null) {
-            return new dev.downhill.spi.HostExtendedResidual(dense, Precision.FLOAT64, true, Math.max(1, threads));
+            dev.downhill.spi.HostExtendedResidual pass = new dev.downhill.spi.HostExtendedResidual(dense, Precision.FLOAT64,
+                    true, Math.max(1, threads));
+            return new LocalMeans(pass.roundedMeans(), pass.meanLowParts());
         }
-        return new dev.downhill.spi.SparseExtendedResidual(csr.x(), csr.x().values(), csr.yPointer(),
-                csr.isWeighted() ? csr.weightsPointer() : null, Precision.FLOAT64, true);
+        dev.downhill.spi.SparseExtendedResidual pass = new dev.downhill.spi.SparseExtendedResidual(csr.x(), csr.x().values(),
+                csr.yPointer(), csr.isWeighted() ? csr.weightsPointer() : null, Precision.FLOAT64, true);
+        return new LocalMeans(pass.roundedMeans(), pass.meanLowParts());
+    }
+
+    /** The double-double means: each rounded to a double, and the low parts (columns, then ȳ) that complete them. */
+    private record LocalMeans(ColumnStatistics rounded, double[] lows) {
     }
 
     double[] summary(int n) {
