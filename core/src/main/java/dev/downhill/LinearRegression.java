@@ -13,6 +13,7 @@ import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.StochasticGradientSolver;
 import dev.downhill.internal.TrialBudget;
+import dev.downhill.internal.TrialCertificate;
 import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.direct.DirectSolution;
 import dev.downhill.spi.BackendOptions;
@@ -214,7 +215,7 @@ public final class LinearRegression {
         FittedModel model = restored != null && restored.finished()
                 ? finishedFit(problem, requested, startNanos, checkpoint, restored)
                 : fit(problem, requested, startNanos, checkpoint, trialPasses);
-        checkpoint.finish(finishedState(model, trialPasses[0]));
+        checkpoint.finish(finishedState(model, trialPasses[0], model.config().tolerance(model.precision())));
         if (checkpoint.resumedAt() >= 0) {
             double run = elapsed(startNanos).toNanos() / 1e9;
             model = model.withWallTime(Duration.ofNanos(Math.round((checkpoint.priorSeconds() + run) * 1e9)))
@@ -224,13 +225,14 @@ public final class LinearRegression {
     }
 
     /** The state of a finished fit: its answer, enough to give the same model again without iterating. */
-    private static SolverState finishedState(FittedModel model, long trialPasses) {
+    private static SolverState finishedState(FittedModel model, long trialPasses, double tolerance) {
         return SolverState.builder(model.solver().cliName(), model.iterations(), true)
                 .put("coefficients", model.coefficients()).put("intercept", model.intercept())
                 .put("stopReason", model.stopReason().name()).put("lossHistory", model.lossHistory())
                 .put("gradientNormHistory", model.gradientNormHistory()).put("learningRate", model.learningRate())
                 .put("rank", model.rank()).put("dualityGap", model.report().dualityGap())
-                .put("solverChoice", model.report().solverChoice()).put("trialPasses", trialPasses).build();
+                .put("solverChoice", model.report().solverChoice()).put("trialPasses", trialPasses)
+                .put("trialTolerance", trialPasses > 0 ? tolerance : Double.NaN).build();
     }
 
     /** The model of a finished checkpoint: the configuration the fit ended with, its answer, the report made again. */
@@ -239,6 +241,9 @@ public final class LinearRegression {
         FitConfig config = requested.toBuilder().solver(Solver.parse(done.solver())).build();
         if (done.integer("trialPasses") > 0) { // auto's cg trial gave the answer: its configuration had the trial's limit
             config = config.toBuilder().maxIterations(done.integer("trialPasses")).build();
+            if (done.has("trialTolerance") && done.real("trialTolerance") >= 0) { // and its certified tolerance
+                config = config.toBuilder().tolerance(done.real("trialTolerance")).build();
+            }
         }
         FittedModel model = fitWith(problem, config, startNanos, checkpoint);
         String choice = done.text("solverChoice");
@@ -265,11 +270,16 @@ public final class LinearRegression {
             FitConfig trialConfig = requested.toBuilder().solver(Solver.CG).build(); // the statistics the trial will use
             String scale = c.cgTrialPasses() > 0 ? CentredObjective.scaleProblem(problem, requested.fitIntercept(),
                     trialConfig.standardize(problem.rows(), problem.cols())) : null;
+            TrialCertificate certificate = c.cgTrialPasses() > 0 && scale == null
+                    ? TrialCertificate.of(problem, trialConfig) : null;
             if (scale != null) { // no trial: X's magnitude is beyond what the gradient solvers can scale, not the exact solve's
                 choice = choice + "; no cg trial (X's magnitude is out of its range)";
+            } else if (certificate != null && !certificate.allowsTrial()) {
+                choice = choice + "; no cg trial (" + certificate.why() + ")";
             } else if (c.cgTrialPasses() > 0) {
                 long passes = Math.min(c.cgTrialPasses(), requested.maxIterations());
-                TrialBudget budget = new TrialBudget(requested.listener(), passes, requested.tolerance(problem.precision()));
+                double trialTolerance = certificate.tolerance();
+                TrialBudget budget = new TrialBudget(requested.listener(), passes, trialTolerance);
                 SolverState restored = checkpoint.restored();
                 boolean resumable = restored == null || restored.solver().equals(ConjugateGradientSolver.NAME);
                 if (restored != null && resumable) {
@@ -277,13 +287,14 @@ public final class LinearRegression {
                 }
                 // a checkpoint of the direct solve that followed the trial: the trial (bounded, deterministic) runs again unsaved
                 FittedModel trial = fitWith(problem, requested.toBuilder().solver(Solver.CG).maxIterations(passes)
-                        .listener(budget).build(), startNanos, resumable ? checkpoint : Checkpointer.NONE);
+                        .tolerance(trialTolerance).listener(budget).build(), startNanos, resumable ? checkpoint : Checkpointer.NONE);
                 if (trial.stopReason() == StopReason.CONVERGED
                         || trial.stopReason() == StopReason.STOPPED_BY_LISTENER && !budget.abandoned()) {
                     // converged, or stopped by the caller's listener: either way the trial's model is the answer
                     String why = String.format(java.util.Locale.ROOT, "cg: %s in %d passes over X, within the %d "
-                            + "allowed before the exact solve (%s)", trial.stopReason() == StopReason.CONVERGED ? "converged"
-                            : trial.stopReason().name().toLowerCase(java.util.Locale.ROOT), trial.iterations(), passes, choice);
+                            + "allowed before the exact solve, %s (%s)", trial.stopReason() == StopReason.CONVERGED ? "converged"
+                            : trial.stopReason().name().toLowerCase(java.util.Locale.ROOT), trial.iterations(), passes,
+                            certificate.why(), choice);
                     LOG.info("solver auto → {}", why);
                     trialPasses[0] = passes;
                     return trial.withReport(trial.report().withSolverChoice(why));

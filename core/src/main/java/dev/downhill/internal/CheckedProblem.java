@@ -305,6 +305,20 @@ public final class CheckedProblem implements ResidentProblem {
     }
 
     @Override
+    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+        if (sketchRows < 1 || !(rowRate > 0 && rowRate <= 1)) {
+            throw new IllegalArgumentException("a row sketch needs at least one row and a sampling rate in (0, 1], got "
+                    + sketchRows + " rows at rate " + rowRate);
+        }
+        double[] sketch = backend.rowSketch(sketchRows, rowRate, seed, centred);
+        if (sketch != null && sketch.length != (long) sketchRows * cols()) {
+            throw new IllegalStateException("backend " + backend.backendName() + " returned a row sketch of " + sketch.length
+                    + " values for " + sketchRows + " × " + cols());
+        }
+        return sketch;
+    }
+
+    @Override
     public DenseKernels denseKernels() {
         return backend.denseKernels();
     }

@@ -94,9 +94,17 @@ public final class CounterBasedSampler {
         return Math.max(1, (bits + 1) / 2);
     }
 
-    /** The key of one epoch: a mix of seed and epoch. */
+    /** The key of one epoch: a mix of seed and epoch ({@link #hash}). */
     public static long epochKey(long seed, long epoch) {
-        return mix(seed ^ mix(epoch + 0x9E3779B97F4A7C15L));
+        return hash(seed, epoch);
+    }
+
+    /**
+     * 64 well-mixed bits as a pure function of (seed, index): mix(seed ⊕ mix(index + φ·2⁶⁴)) with SplitMix64's finaliser,
+     * the same in every backend (a GPU can compute it in a kernel).
+     */
+    public static long hash(long seed, long index) {
+        return mix(seed ^ mix(index + 0x9E3779B97F4A7C15L));
     }
 
     /** One pass of the Feistel network on a value of 2·halfBits bits. */

@@ -28,6 +28,16 @@ public interface DenseKernels {
     }
 
     /**
+     * G = AᵀA of the row-major rows × cols {@code a} (element (i, j) at {@code a[i·cols + j]}): the cols × cols sum of the
+     * rows' outer products, column-major with both triangles filled. {@code a} is not modified. The default is
+     * {@link dev.downhill.internal.direct.JavaDenseKernels#rowGram}, blocked Java on every core; the cpu backend runs
+     * dsyrk.
+     */
+    default double[] rowGram(double[] a, int rows, int cols) {
+        return dev.downhill.internal.direct.JavaDenseKernels.rowGram(a, rows, cols, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
      * The thin SVD of the rows × cols column-major {@code a}; {@code a} is not modified.
      *
      * @throws ArithmeticException when the iteration does not converge

@@ -6,6 +6,7 @@ import dev.downhill.internal.OffHeapViews;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.HostRowSketch;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.GramSystem;
@@ -592,6 +593,14 @@ final class CpuProblem implements ResidentProblem {
             extendedResiduals[slot] = new HostExtendedResidual(data, precision, false, kernels.length, NativeRangeKernel.orJava());
         }
         return extendedResiduals[slot];
+    }
+
+    /** {@link HostRowSketch} of the dataset, centred by the column statistics' means, on the problem's threads. */
+    @Override
+    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+        ensureOpen();
+        double[] means = centred ? columnStatistics().means() : null;
+        return HostRowSketch.of(data, means, sketchRows, rowRate, seed, kernels.length);
     }
 
     @Override

@@ -1,6 +1,10 @@
 package dev.downhill.cpu;
 
+import static org.bytedeco.openblas.global.openblas_full.CblasColMajor;
+import static org.bytedeco.openblas.global.openblas_full.CblasLower;
+import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
 import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
+import static org.bytedeco.openblas.global.openblas_full.cblas_dsyrk;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dgesdd;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpocon;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrf;
@@ -9,7 +13,7 @@ import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.SingularValueDecomposition;
 import org.bytedeco.javacpp.DoublePointer;
 
-/** The dense kernels on LAPACK (OpenBLAS): dpotrf, dpocon and dgesdd, on off-heap copies of the host arrays. */
+/** The dense kernels on LAPACK (OpenBLAS): dpotrf, dpocon, dgesdd and dsyrk, on off-heap copies of the host arrays. */
 final class LapackDenseKernels implements DenseKernels {
     private final int threads;
 
@@ -46,6 +50,29 @@ final class LapackDenseKernels implements DenseKernels {
                 DirectPasses.checkInfo(LAPACKE_dpocon(LAPACK_COL_MAJOR, (byte) 'L', n, p, n, 1.0, rcond), "LAPACKE_dpocon");
                 double r = rcond.get();
                 return r > 0 ? 1 / r : Double.POSITIVE_INFINITY;
+            }
+        });
+    }
+
+    /**
+     * dsyrk on the row-major rows × cols A read as the column-major cols × rows Aᵀ: G = (Aᵀ)(Aᵀ)ᵀ, the lower triangle,
+     * mirrored into the upper.
+     */
+    @Override
+    public double[] rowGram(double[] a, int rows, int cols) {
+        return OpenBlas.withThreads(threads, () -> {
+            try (DoublePointer p = new DoublePointer((long) rows * cols).put(a, 0, rows * cols);
+                 DoublePointer g = new DoublePointer((long) cols * cols)) {
+                g.fill(0);
+                cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, cols, rows, 1.0, p, cols, 0.0, g, cols);
+                double[] out = new double[cols * cols];
+                g.get(out);
+                for (int k = 0; k < cols; k++) {
+                    for (int j = k + 1; j < cols; j++) {
+                        out[k + j * cols] = out[j + k * cols];
+                    }
+                }
+                return out;
             }
         });
     }

@@ -788,6 +788,20 @@ final class CudaProblem implements ResidentProblem {
         return extendedResiduals[slot];
     }
 
+    /**
+     * {@link dev.downhill.spi.HostRowSketch} of the host dataset the problem was loaded from, on every host core (no
+     * device kernel yet); null for a problem generated on the device (no host copy: no sketch, so auto runs no trial).
+     */
+    @Override
+    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+        ensureOpen();
+        if (source == null) {
+            return null;
+        }
+        double[] means = centred ? columnStatistics().means() : null;
+        return dev.downhill.spi.HostRowSketch.of(source, means, sketchRows, rowRate, seed, Runtime.getRuntime().availableProcessors());
+    }
+
     /** cuSOLVER's potrf and gesvd on device copies of the small host matrices. */
     @Override
     public DenseKernels denseKernels() {

@@ -519,6 +519,14 @@ final class Nd4jProblem implements ResidentProblem {
         return extendedResiduals[slot];
     }
 
+    /** {@link dev.downhill.spi.HostRowSketch} of the host dataset the problem was loaded from. */
+    @Override
+    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+        ensureOpen();
+        double[] means = centred ? columnStatistics().means() : null;
+        return dev.downhill.spi.HostRowSketch.of(source, means, sketchRows, rowRate, seed, Math.max(1, threads));
+    }
+
     /** Rows per float64 block of about {@link #BLOCK_BYTES}. */
     private long blockRows() {
         return Math.max(1, Math.min(rows, BLOCK_BYTES / (8L * cols)));

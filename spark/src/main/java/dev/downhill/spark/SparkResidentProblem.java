@@ -426,6 +426,20 @@ final class SparkResidentProblem implements ResidentProblem {
         return s;
     }
 
+    /**
+     * The sum of the partitions' sketches ({@link PartitionProblem#rowSketch}: each partition hashes its rows with its own
+     * seed), centred by the global means; one job, no rows brought to the driver. Null for sparse X.
+     */
+    @Override
+    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+        if (isSparse()) {
+            return null;
+        }
+        double[] c = means.clone();
+        int n = cols;
+        return pass("sketch", OrderedTreeSum.SUM, p -> p.rowSketch(sketchRows, rowRate, seed, centred, c, n));
+    }
+
     @Override
     public CrossProducts crossProducts(boolean centred) {
         int n = cols;

@@ -18,30 +18,145 @@ public final class JavaDenseKernels implements DenseKernels {
     private JavaDenseKernels() {
     }
 
+    /**
+     * Left-looking, column by column: column j of L is a_j − Σ_{k<j} L[j,k]·L[·,k] (the updates applied in the order
+     * k = 0, 1, …, each as a contiguous axpy down column k), then divided by √(its diagonal).
+     */
     @Override
     public int cholesky(double[] a, int n) {
         for (int j = 0; j < n; j++) {
-            double d = a[j + j * n];
+            int col = j * n;
             for (int k = 0; k < j; k++) {
-                d -= a[j + k * n] * a[j + k * n];
+                double ljk = a[j + k * n];
+                int other = k * n;
+                for (int i = j; i < n; i++) {
+                    a[col + i] -= a[other + i] * ljk;
+                }
             }
+            double d = a[j + col];
             if (!(d > 0)) {
                 return j + 1;
             }
             d = Math.sqrt(d);
-            a[j + j * n] = d;
+            a[j + col] = d;
             for (int i = j + 1; i < n; i++) {
-                double s = a[i + j * n];
-                for (int k = 0; k < j; k++) {
-                    s -= a[i + k * n] * a[j + k * n];
-                }
-                a[i + j * n] = s / d;
+                a[col + i] /= d;
             }
             for (int i = 0; i < j; i++) {
-                a[i + j * n] = 0;
+                a[col + i] = 0;
             }
         }
         return 0;
+    }
+
+    /** Rows of A transposed at a time in {@link #rowGram}. */
+    private static final int GRAM_TILE = 64;
+
+    /**
+     * G = AᵀA of the row-major rows × cols {@code a}, column-major with both triangles filled (see
+     * {@link DenseKernels#rowGram}): A is taken {@value #GRAM_TILE} rows at a time, transposed into a cache-sized tile,
+     * and every G[j, k] (k ≤ j) gains that tile's dot product of columns j and k (four interleaved sums, added in a
+     * fixed order). Threads share the columns j (every threads-th one each) and see the tiles in the same order, so the
+     * bits do not depend on the thread count.
+     */
+    public static double[] rowGram(double[] a, int rows, int cols, int threads) {
+        if ((long) rows * cols > a.length) {
+            throw new IllegalArgumentException(rows + " × " + cols + " rows in an array of " + a.length);
+        }
+        double[] g = new double[Math.multiplyExact(cols, cols)];
+        int workers = Math.max(1, Math.min(threads, cols / 16 + 1));
+        Runnable[] parts = new Runnable[workers];
+        for (int t = 0; t < workers; t++) {
+            int part = t;
+            parts[t] = () -> {
+                double[] tile = new double[GRAM_TILE * cols];
+                for (int start = 0; start < rows; start += GRAM_TILE) {
+                    int height = Math.min(GRAM_TILE, rows - start);
+                    for (int i = 0; i < height; i++) {
+                        int src = (start + i) * cols;
+                        for (int j = 0; j < cols; j++) {
+                            tile[j * GRAM_TILE + i] = a[src + j];
+                        }
+                    }
+                    for (int j = part; j < cols; j += workers) {
+                        int cj = j * GRAM_TILE;
+                        for (int k = 0; k <= j; k++) {
+                            int ck = k * GRAM_TILE;
+                            double s0 = 0;
+                            double s1 = 0;
+                            double s2 = 0;
+                            double s3 = 0;
+                            int i = 0;
+                            for (; i + 3 < height; i += 4) {
+                                s0 += tile[cj + i] * tile[ck + i];
+                                s1 += tile[cj + i + 1] * tile[ck + i + 1];
+                                s2 += tile[cj + i + 2] * tile[ck + i + 2];
+                                s3 += tile[cj + i + 3] * tile[ck + i + 3];
+                            }
+                            for (; i < height; i++) {
+                                s0 += tile[cj + i] * tile[ck + i];
+                            }
+                            g[j + k * cols] += (s0 + s1) + (s2 + s3);
+                        }
+                    }
+                }
+            };
+        }
+        runAll(parts);
+        for (int k = 0; k < cols; k++) {
+            for (int j = k + 1; j < cols; j++) {
+                g[k + j * cols] = g[j + k * cols];
+            }
+        }
+        return g;
+    }
+
+    /** Runs the parts, the first on the calling thread, and waits for all; the first failure is rethrown. */
+    private static void runAll(Runnable[] parts) {
+        Thread[] helpers = new Thread[parts.length - 1];
+        Throwable[] failure = new Throwable[1];
+        for (int t = 1; t < parts.length; t++) {
+            Runnable part = parts[t];
+            helpers[t - 1] = new Thread(() -> {
+                try {
+                    part.run();
+                } catch (Throwable e) {
+                    synchronized (failure) {
+                        if (failure[0] == null) {
+                            failure[0] = e;
+                        }
+                    }
+                }
+            }, "downhill-row-gram");
+            helpers[t - 1].setDaemon(true);
+            helpers[t - 1].start();
+        }
+        try {
+            parts[0].run();
+        } finally {
+            boolean interrupted = false;
+            for (Thread h : helpers) {
+                while (true) {
+                    try {
+                        h.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (failure) {
+            if (failure[0] instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure[0] instanceof Error e) {
+                throw e;
+            }
+        }
     }
 
     @Override

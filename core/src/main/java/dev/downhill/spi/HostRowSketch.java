@@ -1,0 +1,210 @@
+package dev.downhill.spi;
+
+import dev.downhill.Dataset;
+import dev.downhill.Precision;
+import dev.downhill.internal.OffHeapViews;
+import dev.downhill.sampling.CounterBasedSampler;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A CountSketch (Clarkson and Woodruff 2013) of a sample of the weighted, centred rows of X, over a host
+ * {@link Dataset}: the {@code sketchRows} × n matrix
+ * <pre>
+ *   A[b, ·] = Σ_{i ∈ K : h(i) = b} sᵢ·√(wᵢ/p)·(xᵢ − μ)ᵀ
+ * </pre>
+ * where K holds each row with probability p ({@code rowRate}; {@link #kept}), every kept row goes to one bucket
+ * h(i) ∈ [0, sketchRows) with a sign sᵢ = ±1, both from {@link CounterBasedSampler#hash}(seed, i) ({@link #bucket},
+ * {@link #sign}), μ the given means (none: uncentred) and wᵢ the dataset's weights (1 when unweighted). The signs make
+ * the cross terms of AᵀA cancel in expectation, and the 1/√p the sampling: E[AᵀA] = X_cᵀWX_c, and for any fixed
+ * vector v, E‖Av‖² = ‖W^½X_cv‖². Only the kept rows are read (every row's hash is computed). Core estimates X's condition number from A's
+ * (far fewer rows than X) — see {@link ResidentProblem#rowSketch}.
+ *
+ * <p>One read of X: the columns are cut into blocks whose part of the sketch stays in cache, shared among
+ * {@code threads} threads (block c to thread c mod threads), each thread adding every row's part in its blocks in row
+ * order, so each sum is formed in row order whatever the thread count: the same inputs give bit-identical sketches on
+ * any number of threads. Host memory in (X, y not read,
+ * the weights), a new row-major array out; nothing else is written.
+ */
+public final class HostRowSketch {
+    /** Rows per window onto X (at most {@link OffHeapViews#MAX_WINDOW} elements). */
+    private static final int BLOCK_ROWS = 4096;
+    /** The fewest columns a thread adds (fewer columns: fewer threads). */
+    private static final int MIN_COLUMNS = 16;
+
+    private HostRowSketch() {
+    }
+
+    /**
+     * Whether row {@code row} is in the sample of rate {@code rowRate}: the upper 53 bits of a second hash of the row,
+     * as a fraction of 2⁵³, below the rate (independent of the bucket and sign, which come from the first).
+     */
+    public static boolean kept(long seed, long row, double rowRate) {
+        return (CounterBasedSampler.hash(~seed, row) >>> 11) * 0x1.0p-53 < rowRate;
+    }
+
+    /** The bucket of a row whose hash is {@code hash}: its upper 63 bits modulo {@code sketchRows}. */
+    public static int bucket(long hash, int sketchRows) {
+        return (int) Long.remainderUnsigned(hash >>> 1, sketchRows);
+    }
+
+    /** The sign of a row whose hash is {@code hash}: +1 when its lowest bit is 0, else −1. */
+    public static double sign(long hash) {
+        return (hash & 1) == 0 ? 1.0 : -1.0;
+    }
+
+    /**
+     * The sketch of rows [0, m) of {@code data}, row-major: element (b, j) at {@code [b·n + j]}.
+     *
+     * @param means      μ, n values subtracted from every row, or null for none
+     * @param sketchRows the sketch's rows (≥ 1)
+     * @param rowRate    p, the probability that a row is in the sample, in (0, 1]
+     * @param seed       the hash's seed
+     * @param threads    threads to read X on (≥ 1)
+     */
+    public static double[] of(Dataset data, double[] means, int sketchRows, double rowRate, long seed, int threads) {
+        int n = Math.toIntExact(data.cols());
+        if (sketchRows < 1 || (long) sketchRows * n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a row sketch of " + sketchRows + " × " + n + " does not fit one array");
+        }
+        if (!(rowRate > 0 && rowRate <= 1)) {
+            throw new IllegalArgumentException("a row sketch's sampling rate must lie in (0, 1], got " + rowRate);
+        }
+        if (means != null && means.length != n) {
+            throw new IllegalArgumentException(means.length + " means for " + n + " columns");
+        }
+        double[] sketch = new double[sketchRows * n];
+        int width = Math.max(MIN_COLUMNS, (n + threads - 1) / Math.max(1, threads));
+        int workers = Math.max(1, (n + width - 1) / width);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Thread[] helpers = new Thread[workers - 1];
+        for (int t = 1; t < workers; t++) {
+            int part = t;
+            helpers[t - 1] = new Thread(() -> {
+                try {
+                    addRows(data, means, sketch, sketchRows, rowRate, seed, part, width, stop, false);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                    stop.set(true);
+                }
+            }, "downhill-row-sketch");
+            helpers[t - 1].setDaemon(true);
+            helpers[t - 1].start();
+        }
+        try {
+            addRows(data, means, sketch, sketchRows, rowRate, seed, 0, width, stop, true);
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+        } finally {
+            stop.compareAndSet(false, failure.get() != null);
+            boolean interrupted = false;
+            for (Thread h : helpers) {
+                while (true) {
+                    try {
+                        h.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // keep waiting: the helpers write into the array this method returns
+                        stop.set(true);
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        Interrupts.stopIfInterrupted();
+        return sketch;
+    }
+
+    /**
+     * Adds every row into the columns of the blocks [c·width, (c+1)·width) with c mod workers = part: column by column
+     * block, so that the block of the sketch being added to (sketchRows × width) stays in cache while X streams past,
+     * and X is read once in all. The caller's thread also watches interrupts.
+     */
+    private static void addRows(Dataset data, double[] means, double[] sketch, int sketchRows, double rowRate, long seed,
+                                int part, int width, AtomicBoolean stop, boolean caller) {
+        int n = Math.toIntExact(data.cols());
+        long m = data.rows();
+        int blockRows = Math.max(1, Math.min(BLOCK_ROWS, OffHeapViews.MAX_WINDOW / Math.max(1, n)));
+        int[] kept = new int[blockRows];
+        int[] buckets = new int[blockRows];
+        double[] factors = new double[blockRows];
+        double inverseRootRate = 1 / Math.sqrt(rowRate);
+        for (long start = 0; start < m; start += blockRows) {
+            if (stop.get()) {
+                return;
+            }
+            if (caller && Thread.currentThread().isInterrupted()) {
+                stop.set(true);
+                return; // of() throws FitInterruptedException once every thread has stopped
+            }
+            int rows = (int) Math.min(blockRows, m - start);
+            int count = 0;
+            for (int i = 0; i < rows; i++) {
+                if (rowRate < 1 && !kept(seed, start + i, rowRate)) {
+                    continue;
+                }
+                long hash = CounterBasedSampler.hash(seed, start + i);
+                kept[count] = i;
+                buckets[count] = bucket(hash, sketchRows) * n;
+                double w = data.isWeighted() ? Math.sqrt(data.weight(start + i)) : 1.0;
+                factors[count] = sign(hash) * (rowRate < 1 ? w * inverseRootRate : w);
+                count++;
+            }
+            if (data.precision() == Precision.FLOAT64) {
+                DoubleBuffer window = OffHeapViews.doubles(data.xPointer(), start * n, rows * n);
+                addDoubles(window, kept, count, n, part * width, Math.min(n, (part + 1) * width), buckets, factors, means, sketch);
+            } else {
+                FloatBuffer window = OffHeapViews.floats(data.xPointer(), start * n, rows * n);
+                addFloats(window, kept, count, n, part * width, Math.min(n, (part + 1) * width), buckets, factors, means, sketch);
+            }
+        }
+    }
+
+    private static void addDoubles(DoubleBuffer x, int[] kept, int count, int n, int from, int to, int[] buckets, double[] factors,
+                                   double[] means, double[] sketch) {
+        int width = to - from;
+        double[] row = new double[width];
+        for (int i = 0; i < count; i++) {
+            x.get(kept[i] * n + from, row, 0, width);
+            int base = buckets[i] + from;
+            double f = factors[i];
+            if (means == null) {
+                for (int j = 0; j < width; j++) {
+                    sketch[base + j] += f * row[j];
+                }
+            } else {
+                for (int j = 0; j < width; j++) {
+                    sketch[base + j] += f * (row[j] - means[from + j]);
+                }
+            }
+        }
+    }
+
+    private static void addFloats(FloatBuffer x, int[] kept, int count, int n, int from, int to, int[] buckets, double[] factors,
+                                   double[] means, double[] sketch) {
+        int width = to - from;
+        float[] row = new float[width];
+        for (int i = 0; i < count; i++) {
+            x.get(kept[i] * n + from, row, 0, width);
+            int base = buckets[i] + from;
+            double f = factors[i];
+            if (means == null) {
+                for (int j = 0; j < width; j++) {
+                    sketch[base + j] += f * row[j];
+                }
+            } else {
+                for (int j = 0; j < width; j++) {
+                    sketch[base + j] += f * (row[j] - means[from + j]);
+                }
+            }
+        }
+    }
+}
