@@ -15,14 +15,17 @@ import dev.downhill.spi.ResidentProblem;
  * norm says nothing about θ: cg "converges" to a θ unrelated to the least-squares answer (a reviewer's example:
  * 4,000 × 300 with one column the sum of two others plus 1e-9 noise gave θ₀ = 0.26 against −551,378).
  *
- * <p>The estimate: A = the sketch of W^½X_c with s = {@value #OVERSAMPLING}·n rows; Ĥ = S((2/W)AᵀA + diag λ)S;
- * κ̂ = λ_max(Ĥ)/λ_min(Ĥ), each by {@value #POWER_STEPS} steps of power iteration (on Ĥ, and on Ĥ⁻¹ through its
- * Cholesky factor) from a fixed random vector; +∞ when Cholesky finds Ĥ not positive definite or κ̂ ≥ 1/(kε). For any
- * fixed vector v, ‖Av‖ estimates ‖W^½X_cv‖ (E‖Av‖² = ‖W^½X_cv‖²), so Ĥ's extreme eigenvalues are at least and at
- * most about H's: a sketch does not hide ill-conditioning; it overstates a well-conditioned H's κ by the sketch's own
- * spread, about ((1 + √(n/s))/(1 − √(n/s)))² = 9 for a Gaussian sketch of s = 4n rows (measured on 20,000 × 500
- * standard normal X: κ̂ ≈ …, against κ(H) ≈ 1.3). One read of X, then O(sn²) for AᵀA and O(n³/3) for Cholesky —
- * against the Gram pass's O(mn²) when m ≫ n.
+ * <p>The estimate: A = the sketch of W^½X_c with s = {@value #OVERSAMPLING}·n rows, made from a sample of about
+ * {@value #ROWS_PER_BUCKET}·s rows (each row kept with probability p = min(1, {@value #ROWS_PER_BUCKET}s/m) and scaled
+ * by 1/√p); Ĥ = S((2/W)AᵀA + diag λ)S; κ̂ = λ_max(Ĥ)/λ_min(Ĥ), each by {@value #POWER_STEPS} steps of power iteration
+ * (on Ĥ, and on Ĥ⁻¹ through its Cholesky factor) from a fixed random vector; +∞ when Cholesky finds Ĥ not positive
+ * definite or κ̂ ≥ 1/(kε). For any fixed vector v, ‖Av‖² is an unbiased estimate of ‖W^½X_cv‖², so (Markov) the
+ * sketch puts the near-null direction of nearly dependent columns no more than t times higher than it is except with
+ * probability 1/t: a sketch does not hide ill-conditioning. It overstates a well-conditioned operator's κ by its own
+ * spread, about ((1 + √(n/s))/(1 − √(n/s)))² ≈ 34 for a Gaussian sketch of s = 2n rows (measured: κ̂ ≈ 30 for κ(H) ≈ 1,
+ * 4.7e3 for 1e3, 3.5e6 for 1e6, in SketchedConditionTest), and it may overstate it more when rare rows carry a column
+ * (a binary feature set in a few rows may miss the sample: Ĥ singular), which only costs the trial. A read of the
+ * sampled rows, then O(sn²) for AᵀA and O(n³/3) for Cholesky — against the Gram pass's O(mn²) when m ≫ n.
  */
 public final class SketchedCondition {
     /** The sketch has this many rows per column of X. */

@@ -14,7 +14,8 @@ import java.util.Locale;
  * </pre>
  * and is not run when tol_trial would be below what the precision's passes resolve ({@value #FLOOR_FLOAT64} float64,
  * {@value #FLOOR_FLOAT32} float32 — κ̂ above ~1e6 or ~1e2), when the sketched operator is singular to working precision
- * (nearly dependent columns, where cg's gradient norm says nothing about θ), or when the backend has no sketch pass.
+ * (nearly dependent columns, where cg's gradient norm says nothing about θ), when X has no more rows than columns (its
+ * operator is singular: the SVD gives the minimum-norm answer), or when the backend has no sketch pass.
  * On well-conditioned data κ̂·tol is far below the target at the default tolerance, and the trial runs exactly as
  * before.
  *
@@ -35,6 +36,10 @@ public record TrialCertificate(double conditionEstimate, double tolerance, Strin
     /** The certificate for a trial with {@code trialConfig} (cg, the caller's penalty and tolerance) on {@code problem}. */
     public static TrialCertificate of(ResidentProblem problem, FitConfig trialConfig) {
         Precision precision = problem.precision();
+        if (problem.rows() <= problem.cols()) { // X_c's n × n operator has rank < n: no sketch needed to say so
+            return new TrialCertificate(Double.POSITIVE_INFINITY, Double.NaN, "X has no more rows than columns, so cg's "
+                    + "operator is singular and its gradient norm cannot certify θ; the SVD gives the minimum-norm answer");
+        }
         double kappa;
         try (CentredObjective objective = new CentredObjective(problem, trialConfig.fitIntercept(),
                 trialConfig.standardize(problem.rows(), problem.cols()), trialConfig.penalty())) {

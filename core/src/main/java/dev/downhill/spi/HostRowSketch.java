@@ -3,11 +3,12 @@ package dev.downhill.spi;
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
 import dev.downhill.internal.OffHeapViews;
+import dev.downhill.internal.ParallelParts;
 import dev.downhill.sampling.CounterBasedSampler;
+import java.nio.Buffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A CountSketch (Clarkson and Woodruff 2013) of a sample of the weighted, centred rows of X, over a host
@@ -22,10 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * vector v, E‖Av‖² = ‖W^½X_cv‖². Only the kept rows are read (every row's hash is computed). Core estimates X's condition number from A's
  * (far fewer rows than X) — see {@link ResidentProblem#rowSketch}.
  *
- * <p>One read of X: the columns are cut into blocks whose part of the sketch stays in cache, shared among
- * {@code threads} threads (block c to thread c mod threads), each thread adding every row's part in its blocks in row
- * order, so each sum is formed in row order whatever the thread count: the same inputs give bit-identical sketches on
- * any number of threads. Host memory in (X, y not read,
+ * <p>One read of the kept rows: the columns are cut into one block per thread (at least {@value #MIN_COLUMNS}
+ * columns each), each thread adding every kept row's part in its block in row order, so each sum is formed in row order
+ * whatever the thread count: the same inputs give bit-identical sketches on any number of threads. Host memory in (X, y not read,
  * the weights), a new row-major array out; nothing else is written.
  */
 public final class HostRowSketch {
@@ -79,54 +79,26 @@ public final class HostRowSketch {
         int width = Math.max(MIN_COLUMNS, (n + threads - 1) / Math.max(1, threads));
         int workers = Math.max(1, (n + width - 1) / width);
         AtomicBoolean stop = new AtomicBoolean();
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        Thread[] helpers = new Thread[workers - 1];
-        for (int t = 1; t < workers; t++) {
+        Runnable[] parts = new Runnable[workers];
+        for (int t = 0; t < workers; t++) {
             int part = t;
-            helpers[t - 1] = new Thread(() -> {
+            parts[t] = () -> {
                 try {
-                    addRows(data, means, sketch, sketchRows, rowRate, seed, part, width, stop, false);
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                    stop.set(true);
+                    addRows(data, means, sketch, sketchRows, rowRate, seed, part, width, stop, part == 0);
+                } catch (RuntimeException | Error e) {
+                    stop.set(true); // the other parts stop at their next block
+                    throw e;
                 }
-            }, "downhill-row-sketch");
-            helpers[t - 1].setDaemon(true);
-            helpers[t - 1].start();
+            };
         }
-        try {
-            addRows(data, means, sketch, sketchRows, rowRate, seed, 0, width, stop, true);
-        } catch (RuntimeException e) {
-            failure.compareAndSet(null, e);
-        } finally {
-            stop.compareAndSet(false, failure.get() != null);
-            boolean interrupted = false;
-            for (Thread h : helpers) {
-                while (true) {
-                    try {
-                        h.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true; // keep waiting: the helpers write into the array this method returns
-                        stop.set(true);
-                    }
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
+        ParallelParts.run("downhill-row-sketch", parts);
         Interrupts.stopIfInterrupted();
         return sketch;
     }
 
     /**
-     * Adds every row into the columns of the blocks [c·width, (c+1)·width) with c mod workers = part: column by column
-     * block, so that the block of the sketch being added to (sketchRows × width) stays in cache while X streams past,
-     * and X is read once in all. The caller's thread also watches interrupts.
+     * Adds every kept row's columns [part·width, (part + 1)·width) into the sketch, in row order (each thread its own
+     * columns: no two threads write the same entry). The caller's thread also watches interrupts.
      */
     private static void addRows(Dataset data, double[] means, double[] sketch, int sketchRows, double rowRate, long seed,
                                 int part, int width, AtomicBoolean stop, boolean caller) {
@@ -158,42 +130,29 @@ public final class HostRowSketch {
                 factors[count] = sign(hash) * (rowRate < 1 ? w * inverseRootRate : w);
                 count++;
             }
-            if (data.precision() == Precision.FLOAT64) {
-                DoubleBuffer window = OffHeapViews.doubles(data.xPointer(), start * n, rows * n);
-                addDoubles(window, kept, count, n, part * width, Math.min(n, (part + 1) * width), buckets, factors, means, sketch);
-            } else {
-                FloatBuffer window = OffHeapViews.floats(data.xPointer(), start * n, rows * n);
-                addFloats(window, kept, count, n, part * width, Math.min(n, (part + 1) * width), buckets, factors, means, sketch);
-            }
+            Buffer window = data.precision() == Precision.FLOAT64
+                    ? OffHeapViews.doubles(data.xPointer(), start * n, rows * n)
+                    : OffHeapViews.floats(data.xPointer(), start * n, rows * n);
+            add(window, kept, count, n, part * width, Math.min(n, (part + 1) * width), buckets, factors, means, sketch);
         }
     }
 
-    private static void addDoubles(DoubleBuffer x, int[] kept, int count, int n, int from, int to, int[] buckets, double[] factors,
-                                   double[] means, double[] sketch) {
+    /** Adds columns [from, to) of the kept rows of the window {@code x} (a DoubleBuffer or FloatBuffer) into the sketch. */
+    private static void add(Buffer x, int[] kept, int count, int n, int from, int to, int[] buckets, double[] factors,
+                            double[] means, double[] sketch) {
         int width = to - from;
         double[] row = new double[width];
+        float[] floatRow = x instanceof FloatBuffer ? new float[width] : null;
         for (int i = 0; i < count; i++) {
-            x.get(kept[i] * n + from, row, 0, width);
-            int base = buckets[i] + from;
-            double f = factors[i];
-            if (means == null) {
-                for (int j = 0; j < width; j++) {
-                    sketch[base + j] += f * row[j];
-                }
+            int at = kept[i] * n + from;
+            if (x instanceof DoubleBuffer doubles) {
+                doubles.get(at, row, 0, width);
             } else {
+                ((FloatBuffer) x).get(at, floatRow, 0, width);
                 for (int j = 0; j < width; j++) {
-                    sketch[base + j] += f * (row[j] - means[from + j]);
+                    row[j] = floatRow[j];
                 }
             }
-        }
-    }
-
-    private static void addFloats(FloatBuffer x, int[] kept, int count, int n, int from, int to, int[] buckets, double[] factors,
-                                   double[] means, double[] sketch) {
-        int width = to - from;
-        float[] row = new float[width];
-        for (int i = 0; i < count; i++) {
-            x.get(kept[i] * n + from, row, 0, width);
             int base = buckets[i] + from;
             double f = factors[i];
             if (means == null) {

@@ -102,61 +102,13 @@ public final class JavaDenseKernels implements DenseKernels {
                 }
             };
         }
-        runAll(parts);
+        dev.downhill.internal.ParallelParts.run("downhill-row-gram", parts);
         for (int k = 0; k < cols; k++) {
             for (int j = k + 1; j < cols; j++) {
                 g[k + j * cols] = g[j + k * cols];
             }
         }
         return g;
-    }
-
-    /** Runs the parts, the first on the calling thread, and waits for all; the first failure is rethrown. */
-    private static void runAll(Runnable[] parts) {
-        Thread[] helpers = new Thread[parts.length - 1];
-        Throwable[] failure = new Throwable[1];
-        for (int t = 1; t < parts.length; t++) {
-            Runnable part = parts[t];
-            helpers[t - 1] = new Thread(() -> {
-                try {
-                    part.run();
-                } catch (Throwable e) {
-                    synchronized (failure) {
-                        if (failure[0] == null) {
-                            failure[0] = e;
-                        }
-                    }
-                }
-            }, "downhill-row-gram");
-            helpers[t - 1].setDaemon(true);
-            helpers[t - 1].start();
-        }
-        try {
-            parts[0].run();
-        } finally {
-            boolean interrupted = false;
-            for (Thread h : helpers) {
-                while (true) {
-                    try {
-                        h.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        synchronized (failure) {
-            if (failure[0] instanceof RuntimeException e) {
-                throw e;
-            }
-            if (failure[0] instanceof Error e) {
-                throw e;
-            }
-        }
     }
 
     @Override
