@@ -1,6 +1,7 @@
 package dev.downhill.cuda;
 
 import static org.bytedeco.cuda.global.cublas.CUBLAS_FILL_MODE_LOWER;
+import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_T;
 import static org.bytedeco.cuda.global.cublas.cublasDgemv_v2_64;
 import static org.bytedeco.cuda.global.cublas.cublasDsyrk_v2_64;
@@ -145,6 +146,34 @@ final class DevicePasses implements DenseKernels {
                 }
             }
             return info;
+        } finally {
+            releaseAll();
+        }
+    }
+
+    /**
+     * AᵀA by cublasDsyrk on a device copy of the row-major rows × cols A, read as the column-major cols × rows M = Aᵀ:
+     * C = M·Mᵀ (no transpose), its lower triangle mirrored on the host.
+     */
+    @Override
+    public double[] rowGram(double[] a, int rows, int cols) {
+        try {
+            DeviceMemory d = allocate(8L * rows * cols, "rows of the sketch");
+            DeviceMemory g = allocate(8L * cols * cols, "their Gram matrix");
+            context.doublesToDevice(java.util.Arrays.copyOf(a, rows * cols), d, 0);
+            context.zero(g);
+            context.enter();
+            try (DoublePointer one = new DoublePointer(1.0); DoublePointer zero = new DoublePointer(0.0)) {
+                CudaStatus.checkBlas(cublasDsyrk_v2_64(context.blas(), CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N, cols, rows,
+                        one, d.doubles(0), cols, zero, g.doubles(0), cols), "cublasDsyrk_v2_64(rows)");
+            }
+            double[] out = context.doublesToHost(g, 0, cols * cols);
+            for (int j = 0; j < cols; j++) {
+                for (int i = j + 1; i < cols; i++) {
+                    out[j + i * cols] = out[i + j * cols];
+                }
+            }
+            return out;
         } finally {
             releaseAll();
         }
