@@ -305,17 +305,17 @@ public final class CheckedProblem implements ResidentProblem {
     }
 
     @Override
-    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+    public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
         if (sketchRows < 1 || !(rowRate > 0 && rowRate <= 1)) {
             throw new IllegalArgumentException("a row sketch needs at least one row and a sampling rate in (0, 1], got "
                     + sketchRows + " rows at rate " + rowRate);
         }
-        double[] sketch = backend.rowSketch(sketchRows, rowRate, seed, centred);
-        if (sketch != null && sketch.length != (long) sketchRows * cols()) {
-            throw new IllegalStateException("backend " + backend.backendName() + " returned a row sketch of " + sketch.length
-                    + " values for " + sketchRows + " × " + cols());
+        double[] gram = backend.sketchGram(sketchRows, rowRate, seed, centred);
+        if (gram != null && gram.length != cols() * cols()) {
+            throw new IllegalStateException("backend " + backend.backendName() + " returned a sketch's Gram matrix of "
+                    + gram.length + " values for " + cols() + " columns");
         }
-        return sketch;
+        return gram;
     }
 
     @Override

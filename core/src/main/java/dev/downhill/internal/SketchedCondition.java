@@ -6,7 +6,7 @@ import dev.downhill.spi.ResidentProblem;
 
 /**
  * An estimate of the condition number of the operator conjugate gradients work with, from a CountSketch of X
- * ({@link ResidentProblem#rowSketch}): what certifies {@link dev.downhill.Solver#AUTO}'s cg trial ({@link TrialCertificate}).
+ * ({@link ResidentProblem#sketchGram}): what certifies {@link dev.downhill.Solver#AUTO}'s cg trial ({@link TrialCertificate}).
  *
  * <p>cg minimises ½βᵀHβ − bᵀβ in the standardized coordinates β of {@link CentredObjective}:
  * H = S((2/W)·X_cᵀWX_c + diag λ)S with S = diag(1/σⱼ) when standardized (else I), constant columns left out, λ the
@@ -47,12 +47,11 @@ public final class SketchedCondition {
         int n = Math.toIntExact(problem.cols());
         int sketchRows = Math.multiplyExact(OVERSAMPLING, Math.max(n, 1));
         double rowRate = Math.min(1.0, ROWS_PER_BUCKET * (double) sketchRows / problem.rows());
-        double[] sketch = problem.rowSketch(sketchRows, rowRate, SEED, objective.centred());
-        if (sketch == null) {
+        double[] gram = problem.sketchGram(sketchRows, rowRate, SEED, objective.centred());
+        if (gram == null) {
             return Double.NaN;
         }
         DenseKernels kernels = problem.denseKernels();
-        double[] gram = kernels.rowGram(sketch, sketchRows, n);
         double[] squaredScales = objective.squaredScales();
         double[] lambda = penalty.l2Strength() > 0 ? penalty.l2Factors(n) : null;
         double ridge = 2 * penalty.l2Strength();

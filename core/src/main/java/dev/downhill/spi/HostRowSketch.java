@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #sign}), μ the given means (none: uncentred) and wᵢ the dataset's weights (1 when unweighted). The signs make
  * the cross terms of AᵀA cancel in expectation, and the 1/√p the sampling: E[AᵀA] = X_cᵀWX_c, and for any fixed
  * vector v, E‖Av‖² = ‖W^½X_cv‖². Only the kept rows are read (every row's hash is computed). Core estimates X's condition number from A's
- * (far fewer rows than X) — see {@link ResidentProblem#rowSketch}.
+ * (far fewer rows than X) — see {@link ResidentProblem#sketchGram}.
  *
  * <p>One read of the kept rows: the columns are cut into one block per thread (at least {@value #MIN_COLUMNS}
  * columns each), each thread adding every kept row's part in its block in row order, so each sum is formed in row order

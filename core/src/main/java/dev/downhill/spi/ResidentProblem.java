@@ -244,20 +244,21 @@ public interface ResidentProblem extends AutoCloseable {
     ExtendedResidual extendedResidual(boolean centred);
 
     /**
-     * The sketch pass: a CountSketch of a sample of the rows of W^½X_c (X_c centred by {@link #columnStatistics()}'
-     * means when {@code centred}, else X), the {@code sketchRows} × n matrix {@link HostRowSketch} defines — each row
-     * kept with probability {@code rowRate} and scaled by its inverse root, and every kept row added, with a random sign,
-     * into one of {@code sketchRows} buckets chosen by {@link dev.downhill.sampling.CounterBasedSampler#hash} of
-     * ({@code seed}, its index). Core estimates X's condition number from it (for {@link dev.downhill.Solver#AUTO}'s
-     * conjugate-gradient trial): a read of the kept rows and O(sketchRows·n) memory instead of the Gram or QR pass. Host result,
-     * row-major (element (b, j) at {@code [b·n + j]}). Reads X only.
+     * The sketch pass: G = AᵀA (n × n, column-major, both triangles; host memory) for A a CountSketch of a sample of the
+     * rows of W^½X_c (X_c centred by {@link #columnStatistics()}' means when {@code centred}, else X): the
+     * {@code sketchRows} × n matrix {@link HostRowSketch} defines — each row kept with probability {@code rowRate} and
+     * scaled by its inverse root, and every kept row added, with a random sign, into one of {@code sketchRows} buckets
+     * chosen by {@link dev.downhill.sampling.CounterBasedSampler#hash} of ({@code seed}, its index). E[G] = X_cᵀWX_c. Core
+     * estimates X's condition number from it (for {@link dev.downhill.Solver#AUTO}'s conjugate-gradient trial): a read
+     * of the kept rows and O(sketchRows·n) work memory instead of the Gram or QR pass. Reads X only.
      *
      * <p>The default returns null: the backend has no sketch pass (core then makes no decision that needs one). Backends
-     * whose X, or the host dataset it came from, is on the host return {@link HostRowSketch#of}; another backend may
-     * hash its rows differently (a partitioned one per partition), as long as each row's bucket and sign are a fixed
-     * random function of the row.
+     * whose X, or the host dataset it came from, is on the host return {@link DenseKernels#rowGram} of
+     * {@link HostRowSketch#of}. A partitioned backend may sketch each partition into buckets of its own and hash its rows
+     * with a seed of its own (A then stacks the partitions' sketches, and G = Σₚ AₚᵀAₚ: each task returns n² values, as
+     * the Gram pass), as long as each row's bucket and sign are a fixed random function of the row.
      */
-    default double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+    default double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
         return null;
     }
 

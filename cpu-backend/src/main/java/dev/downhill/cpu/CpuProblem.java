@@ -595,12 +595,16 @@ final class CpuProblem implements ResidentProblem {
         return extendedResiduals[slot];
     }
 
-    /** {@link HostRowSketch} of the dataset, centred by the column statistics' means, on the problem's threads. */
+    /**
+     * dsyrk of {@link HostRowSketch} of the dataset (centred by the column statistics' means), both on the problem's
+     * threads.
+     */
     @Override
-    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+    public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
         ensureOpen();
         double[] means = centred ? columnStatistics().means() : null;
-        return HostRowSketch.of(data, means, sketchRows, rowRate, seed, kernels.length);
+        double[] sketch = HostRowSketch.of(data, means, sketchRows, rowRate, seed, kernels.length);
+        return denseKernels().rowGram(sketch, sketchRows, Math.toIntExact(cols));
     }
 
     @Override

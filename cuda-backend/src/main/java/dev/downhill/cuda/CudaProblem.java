@@ -790,16 +790,19 @@ final class CudaProblem implements ResidentProblem {
 
     /**
      * {@link dev.downhill.spi.HostRowSketch} of the host dataset the problem was loaded from, on every host core (no
-     * device kernel yet); null for a problem generated on the device (no host copy: no sketch, so auto runs no trial).
+     * device kernel yet), and its Gram matrix by cublasDsyrk; null for a problem generated on the device (no host copy:
+     * no sketch, so auto runs no trial).
      */
     @Override
-    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+    public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
         ensureOpen();
         if (source == null) {
             return null;
         }
         double[] means = centred ? columnStatistics().means() : null;
-        return dev.downhill.spi.HostRowSketch.of(source, means, sketchRows, rowRate, seed, Runtime.getRuntime().availableProcessors());
+        double[] sketch = dev.downhill.spi.HostRowSketch.of(source, means, sketchRows, rowRate, seed,
+                Runtime.getRuntime().availableProcessors());
+        return passes().rowGram(sketch, sketchRows, Math.toIntExact(cols));
     }
 
     /** cuSOLVER's potrf and gesvd on device copies of the small host matrices. */

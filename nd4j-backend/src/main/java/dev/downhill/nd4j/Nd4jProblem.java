@@ -519,12 +519,13 @@ final class Nd4jProblem implements ResidentProblem {
         return extendedResiduals[slot];
     }
 
-    /** {@link dev.downhill.spi.HostRowSketch} of the host dataset the problem was loaded from. */
+    /** The Gram matrix (plain Java) of {@link dev.downhill.spi.HostRowSketch} of the host dataset the problem was loaded from. */
     @Override
-    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+    public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
         ensureOpen();
         double[] means = centred ? columnStatistics().means() : null;
-        return dev.downhill.spi.HostRowSketch.of(source, means, sketchRows, rowRate, seed, Math.max(1, threads));
+        double[] sketch = dev.downhill.spi.HostRowSketch.of(source, means, sketchRows, rowRate, seed, Math.max(1, threads));
+        return dev.downhill.internal.direct.JavaDenseKernels.rowGram(sketch, sketchRows, Math.toIntExact(cols), Math.max(1, threads));
     }
 
     /** Rows per float64 block of about {@link #BLOCK_BYTES}. */

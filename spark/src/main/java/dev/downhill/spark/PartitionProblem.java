@@ -475,19 +475,20 @@ final class PartitionProblem implements AutoCloseable {
     }
 
     /**
-     * This partition's part of the row sketch ({@link dev.downhill.spi.HostRowSketch}), its rows centred by the global
-     * means and hashed with a seed of their own (mixed from the fit's seed and the partition's index): the sketch of the
-     * whole X is the sum of the partitions'. Zeros for an empty or sparse partition (sparse X gets no sketch: auto runs
-     * cg on it without a trial).
+     * AₚᵀAₚ for Aₚ this partition's own row sketch ({@link dev.downhill.spi.HostRowSketch}): its rows centred by the
+     * global means and hashed with a seed of their own (mixed from the fit's seed and the partition's index) into buckets
+     * of their own, so the whole X's sketch stacks the partitions' and its Gram matrix is the sum of theirs. Zeros for an
+     * empty or sparse partition (sparse X gets no sketch: auto runs cg on it without a trial).
      */
-    synchronized double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred, double[] globalMeans, int n) {
+    synchronized double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred, double[] globalMeans, int n) {
         ensureOpen();
         if (problem == null || dense == null) {
-            return new double[sketchRows * n];
+            return new double[n * n];
         }
         long partitionSeed = dev.downhill.sampling.CounterBasedSampler.hash(seed, partition);
-        return dev.downhill.spi.HostRowSketch.of(dense, centred ? globalMeans : null, sketchRows, rowRate, partitionSeed,
-                problem.hostThreads());
+        double[] sketch = dev.downhill.spi.HostRowSketch.of(dense, centred ? globalMeans : null, sketchRows, rowRate,
+                partitionSeed, problem.hostThreads());
+        return problem.denseKernels().rowGram(sketch, sketchRows, n);
     }
 
     /** [G (n·n), c (n)] of this partition in the global frame. */

@@ -427,17 +427,18 @@ final class SparkResidentProblem implements ResidentProblem {
     }
 
     /**
-     * The sum of the partitions' sketches ({@link PartitionProblem#rowSketch}: each partition hashes its rows with its own
-     * seed), centred by the global means; one job, no rows brought to the driver. Null for sparse X.
+     * Σₚ AₚᵀAₚ over the partitions' own sketches ({@link PartitionProblem#sketchGram}: each partition sketches its rows
+     * into buckets of its own, hashed with a seed of its own), centred by the global means; one job, n² values per task
+     * (as the Gram pass), no rows brought to the driver. Null for sparse X.
      */
     @Override
-    public double[] rowSketch(int sketchRows, double rowRate, long seed, boolean centred) {
+    public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
         if (isSparse()) {
             return null;
         }
         double[] c = means.clone();
         int n = cols;
-        return pass("sketch", OrderedTreeSum.SUM, p -> p.rowSketch(sketchRows, rowRate, seed, centred, c, n));
+        return pass("sketch", OrderedTreeSum.SUM, p -> p.sketchGram(sketchRows, rowRate, seed, centred, c, n));
     }
 
     @Override
