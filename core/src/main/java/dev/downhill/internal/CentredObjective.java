@@ -24,7 +24,8 @@ import java.util.List;
  * (X_c = X − 1x̄ᵀ, y_c = y − ȳ). Without an intercept b = 0 and nothing is corrected.
  *
  * <p>Standardization: with column scales σⱼ (root mean squared deviation from x̄ⱼ, or from 0 without an
- * intercept) and S = diag(1/σⱼ), the solvers work in the coordinates β = S⁻¹θ of standardized
+ * intercept) and S = diag(1/σⱼ) — with an l2 term S = diag(1/√(σⱼ² + λⱼ/2)), the Jacobi scaling of the penalised
+ * Hessian's diagonal 2σⱼ² + λⱼ ({@link #ridgeHalfDiagonal}) — the solvers work in the coordinates β = S⁻¹θ of standardized
  * features: the β-gradient is S∇, a β-step is the θ-step θ ← θ − η·S²∇ ({@link #precondition}),
  * the gradient norm that decides convergence is ‖S∇‖ ({@link #gradientNorm}) and the curvature
  * is that of SHS ({@link #curvatureTimes}). Constant columns (σⱼ ≤ 1e-12·|x̄ⱼ|, or σⱼ = 0) get Sⱼⱼ = 0:
