@@ -901,10 +901,20 @@ public final class CentredObjective implements AutoCloseable {
         return rootMeanSquares;
     }
 
-    /** R² in the solver's coordinates: (1/m)Σ‖xᵢ − c‖², or the number of non-constant columns when standardized. */
+    /**
+     * R² in the solver's coordinates: (1/m)Σ‖xᵢ − c‖², or when standardized Σⱼ σⱼ²sⱼ² — the number of non-constant
+     * columns without an l2 term (each term 1), less with one (sⱼ² = 1/(σⱼ² + λⱼ/2)).
+     */
     public double meanSquaredRowNorm() {
         if (standardized) {
-            return problem.cols() - constantColumns.length;
+            if (ridge == null) {
+                return problem.cols() - constantColumns.length;
+            }
+            double s = 0;
+            for (int j = 0; j < deviations.length; j++) {
+                s += deviations[j] * hostSquaredScales[j]; // 0 for constant columns
+            }
+            return s;
         }
         if (columnFactors == null && heldOut == null) {
             return problem.meanSquaredDeviation(centred);

@@ -144,6 +144,11 @@ public final class Fingerprint {
         f.put("penalty", config.penalty().toString() + (config.penalty().penaltyFactors() == null ? ""
                 : " factors " + vectorChecksum(config.penalty().penaltyFactors()))
                 + (config.penalty().l2PenaltyFactors() == null ? "" : " l2 factors " + vectorChecksum(config.penalty().l2PenaltyFactors())));
+        if (config.penalty().l2Strength() > 0) {
+            // standardization with an l2 term is Jacobi scaling by √(σⱼ² + λⱼ/2) since session 20 (it was σⱼ): a saved
+            // iterative state (cg's preconditioned residual, the ‖S∇‖ history) of the old scaling must not be resumed
+            f.put("ridgeScaling", "jacobi");
+        }
         if (config.solver().isAuto()) { // the automatic choice depends on the direct solvers' memory budget (half the heap by default)
             f.put("directMemoryBudget", Long.toString(config.directMemoryBudget()));
         }
@@ -250,6 +255,7 @@ public final class Fingerprint {
             case "initialCoefficients":
                 return s.isIterative();
             case "standardize":
+            case "ridgeScaling":
             case "exactReference":
                 return s.isIterative() && s != Solver.CD;
             case "rankCutoff":

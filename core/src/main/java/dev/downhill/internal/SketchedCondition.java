@@ -9,14 +9,16 @@ import dev.downhill.spi.ResidentProblem;
  * ({@link ResidentProblem#sketchGram}): what certifies {@link dev.downhill.Solver#AUTO}'s cg trial ({@link TrialCertificate}).
  *
  * <p>cg minimises ½βᵀHβ − bᵀβ in the standardized coordinates β of {@link CentredObjective}:
- * H = S((2/W)·X_cᵀWX_c + diag λ)S with S = diag(1/σⱼ) when standardized (else I), constant columns left out, λ the
+ * H = S((2/W)·X_cᵀWX_c + diag λ)S with S the objective's scaling (diag(1/σⱼ) when standardized, 1/√(σⱼ² + λⱼ/2) with
+ * an l2 term; else I), constant columns left out, λ the
  * l2 penalty's factors. It stops when ‖g‖ ≤ tol·‖g₀‖; since g = H(β − β*) and g₀ = −Hβ*, the answer's error is then
  * ‖β − β*‖ ≤ κ(H)·tol·‖β*‖. On data whose columns are nearly dependent, κ(H) = κ(X_cS)² passes 1/ε and cg's gradient
  * norm says nothing about θ: cg "converges" to a θ unrelated to the least-squares answer (a reviewer's example:
  * 4,000 × 300 with one column the sum of two others plus 1e-9 noise gave θ₀ = 0.26 against −551,378).
  *
- * <p>The estimate: A = the sketch of W^½X_c with s = {@value #OVERSAMPLING}·n rows, made from a sample of about
- * {@value #ROWS_PER_BUCKET}·s rows (each row kept with probability p = min(1, {@value #ROWS_PER_BUCKET}s/m) and scaled
+ * <p>The estimate: A = the sketch of W^½X_c with s = {@value #OVERSAMPLING}·n rows (when X has at most
+ * {@value #ROWS_PER_BUCKET}·s rows, its exact Gram matrix instead: {@link ResidentProblem#crossProducts}), made from a
+ * sample of about {@value #ROWS_PER_BUCKET}·s rows (each row kept with probability p = min(1, {@value #ROWS_PER_BUCKET}s/m) and scaled
  * by 1/√p); Ĥ = S((2/W)AᵀA + diag λ)S; κ̂ = λ_max(Ĥ)/λ_min(Ĥ), each by {@value #POWER_STEPS} steps of power iteration
  * (on Ĥ, and on Ĥ⁻¹ through its Cholesky factor) from a fixed random vector; +∞ when Cholesky finds Ĥ not positive
  * definite or κ̂ ≥ 1/(kε). For any fixed vector v, ‖Av‖² is an unbiased estimate of ‖W^½X_cv‖², so (Markov) the
@@ -46,10 +48,17 @@ public final class SketchedCondition {
         ResidentProblem problem = objective.problem();
         int n = Math.toIntExact(problem.cols());
         int sketchRows = Math.multiplyExact(OVERSAMPLING, Math.max(n, 1));
-        double rowRate = Math.min(1.0, ROWS_PER_BUCKET * (double) sketchRows / problem.rows());
-        double[] gram = problem.sketchGram(sketchRows, rowRate, SEED, objective.centred());
-        if (gram == null) {
-            return Double.NaN;
+        double[] gram;
+        if (problem.rows() <= (long) ROWS_PER_BUCKET * sketchRows) {
+            // the sketch would hold every row, and with m < ~1.4·s rows in s buckets it is rank deficient (empty buckets):
+            // the exact Gram matrix (the Gram pass) costs the same O(mn²) here and certifies exactly
+            gram = problem.crossProducts(objective.centred()).gram();
+        } else {
+            double rowRate = ROWS_PER_BUCKET * (double) sketchRows / problem.rows();
+            gram = problem.sketchGram(sketchRows, rowRate, SEED, objective.centred());
+            if (gram == null) {
+                return Double.NaN;
+            }
         }
         DenseKernels kernels = problem.denseKernels();
         double[] squaredScales = objective.squaredScales();

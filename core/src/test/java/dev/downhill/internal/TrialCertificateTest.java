@@ -22,14 +22,14 @@ class TrialCertificateTest {
     void worseConditionedDataAreSolvedToATighterTolerance() {
         assertEquals(1e-8 / 1e4, TrialCertificate.of(1e4, 1e-10, Precision.FLOAT64).tolerance(), 1e-25);
         assertEquals(1e-8 / 1e3, TrialCertificate.of(1e3, 1e-4, Precision.FLOAT64).tolerance(), 1e-25);
-        assertEquals(1e-4 / 90, TrialCertificate.of(90, 1e-4, Precision.FLOAT32).tolerance(), 1e-20);
+        assertEquals(1e-3 / 900, TrialCertificate.of(900, 1e-4, Precision.FLOAT32).tolerance(), 1e-20);
     }
 
     @Test
     void noTrialWhereTheTolerancePassesThePrecisionsFloorOrNothingIsKnown() {
         assertFalse(TrialCertificate.of(1e7, 1e-10, Precision.FLOAT64).allowsTrial()); // 1e-15 < 1e-14
         assertTrue(TrialCertificate.of(1e6, 1e-10, Precision.FLOAT64).allowsTrial());
-        assertFalse(TrialCertificate.of(200, 1e-6, Precision.FLOAT32).allowsTrial()); // 5e-7 < 1e-6
+        assertFalse(TrialCertificate.of(2000, 1e-6, Precision.FLOAT32).allowsTrial()); // 5e-7 < 1e-6
         assertFalse(TrialCertificate.of(Double.POSITIVE_INFINITY, 1e-10, Precision.FLOAT64).allowsTrial());
         assertFalse(TrialCertificate.of(Double.NaN, 1e-10, Precision.FLOAT64).allowsTrial());
         assertFalse(TrialCertificate.of(10, 0, Precision.FLOAT64).allowsTrial()); // tol 0: run every pass, never "certified"

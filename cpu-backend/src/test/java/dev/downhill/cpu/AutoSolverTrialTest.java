@@ -141,7 +141,7 @@ class AutoSolverTrialTest {
             FittedModel svd = LinearRegression.fit(d, FitConfig.builder().backend("cpu").solver(Solver.SVD).build());
             String why = auto.report().solverChoice();
             assertEquals(Solver.SVD, auto.solver(), why);
-            assertTrue(why.contains("no cg trial (a sketch of X finds its columns dependent to working precision"), why);
+            assertTrue(why.contains("no cg trial (a sketch of X finds its columns dependent"), why);
             assertTrue(Math.abs(svd.coefficient(0)) > 1e4, "the least-squares answer is large: " + svd.coefficient(0));
             assertEquals(StopReason.DIRECT_SOLUTION, auto.stopReason());
             for (int j = 0; j < n; j++) {
