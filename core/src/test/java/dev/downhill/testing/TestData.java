@@ -45,6 +45,40 @@ public final class TestData {
         return new TestData(x, y);
     }
 
+    /**
+     * n orthonormal vectors of length m, each orthogonal to the ones vector (modified Gram–Schmidt, twice, on Gaussian
+     * draws from {@code r}), as q[j][i]: columns √m·q[j] of X are centred, uncorrelated and of unit variance exactly
+     * (to rounding), so that cg converges on them in a few passes.
+     */
+    public static double[][] centredOrthonormalColumns(java.util.random.RandomGenerator r, int m, int n) {
+        double[][] q = new double[n + 1][m];
+        java.util.Arrays.fill(q[0], 1 / Math.sqrt(m));
+        for (int j = 1; j <= n; j++) {
+            for (int i = 0; i < m; i++) {
+                q[j][i] = r.nextGaussian();
+            }
+            for (int pass = 0; pass < 2; pass++) {
+                for (int k = 0; k < j; k++) {
+                    double dot = 0;
+                    for (int i = 0; i < m; i++) {
+                        dot += q[k][i] * q[j][i];
+                    }
+                    for (int i = 0; i < m; i++) {
+                        q[j][i] -= dot * q[k][i];
+                    }
+                }
+            }
+            double norm = 0;
+            for (int i = 0; i < m; i++) {
+                norm += q[j][i] * q[j][i];
+            }
+            for (int i = 0; i < m; i++) {
+                q[j][i] /= Math.sqrt(norm);
+            }
+        }
+        return java.util.Arrays.copyOfRange(q, 1, n + 1);
+    }
+
     /** θ = (1, …, n)/n, a convenient non-trivial truth. */
     public static double[] ramp(int n) {
         double[] t = new double[n];

@@ -81,36 +81,6 @@ class AutoSolverTrialTest {
                 "no cg trial (a sketch of X estimates cg's condition number");
     }
 
-    /** n orthonormal columns of length m, each orthogonal to the ones vector (modified Gram–Schmidt), as rows q[j]. */
-    private static double[][] orthonormalColumns(SplittableRandom r, int m, int n) {
-        double[][] q = new double[n + 1][m];
-        java.util.Arrays.fill(q[0], 1 / Math.sqrt(m));
-        for (int j = 1; j <= n; j++) {
-            for (int i = 0; i < m; i++) {
-                q[j][i] = r.nextGaussian();
-            }
-            for (int pass = 0; pass < 2; pass++) {
-                for (int k = 0; k < j; k++) {
-                    double dot = 0;
-                    for (int i = 0; i < m; i++) {
-                        dot += q[k][i] * q[j][i];
-                    }
-                    for (int i = 0; i < m; i++) {
-                        q[j][i] -= dot * q[k][i];
-                    }
-                }
-            }
-            double norm = 0;
-            for (int i = 0; i < m; i++) {
-                norm += q[j][i] * q[j][i];
-            }
-            for (int i = 0; i < m; i++) {
-                q[j][i] /= Math.sqrt(norm);
-            }
-        }
-        return java.util.Arrays.copyOfRange(q, 1, n + 1);
-    }
-
     /**
      * A column that is the sum of two others plus 1e-9 noise (κ(X) ≈ 3e9): cg's gradient norm cannot see the near-null
      * direction, so the trial used to "converge" in a few passes to a θ unrelated to the least-squares answer (θ₀ ≈ 0.3
@@ -124,7 +94,7 @@ class AutoSolverTrialTest {
         int n = 400;
         double[][] x = new double[m][n];
         double[] y = new double[m];
-        double[][] q = orthonormalColumns(r, m, n); // centred, orthogonal columns: cg needs a few passes for all the rest
+        double[][] q = dev.downhill.testing.TestData.centredOrthonormalColumns(r, m, n); // centred, orthogonal columns: cg needs a few passes for all the rest
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 x[i][j] = q[j][i] * Math.sqrt(m);

@@ -138,31 +138,7 @@ class DownhillRegressorTest {
         int m = 4_000;
         int n = 330;
         Random r = new Random(4);
-        double[][] q = new double[n + 1][m]; // modified Gram–Schmidt against the ones vector, twice
-        java.util.Arrays.fill(q[0], 1 / Math.sqrt(m));
-        for (int j = 1; j <= n; j++) {
-            for (int i = 0; i < m; i++) {
-                q[j][i] = r.nextGaussian();
-            }
-            for (int pass = 0; pass < 2; pass++) {
-                for (int k = 0; k < j; k++) {
-                    double dot = 0;
-                    for (int i = 0; i < m; i++) {
-                        dot += q[k][i] * q[j][i];
-                    }
-                    for (int i = 0; i < m; i++) {
-                        q[j][i] -= dot * q[k][i];
-                    }
-                }
-            }
-            double norm = 0;
-            for (int i = 0; i < m; i++) {
-                norm += q[j][i] * q[j][i];
-            }
-            for (int i = 0; i < m; i++) {
-                q[j][i] /= Math.sqrt(norm);
-            }
-        }
+        double[][] q = dev.downhill.testing.TestData.centredOrthonormalColumns(r, m, n);
         for (boolean dependent : new boolean[] {false, true}) {
             double[][] x = new double[m][n];
             double[] y = new double[m];
@@ -170,7 +146,7 @@ class DownhillRegressorTest {
             for (int i = 0; i < m; i++) {
                 double s = 2;
                 for (int j = 0; j < n; j++) {
-                    x[i][j] = q[j + 1][i] * Math.sqrt(m);
+                    x[i][j] = q[j][i] * Math.sqrt(m);
                 }
                 if (dependent) {
                     x[i][2] = x[i][0] + x[i][1] + 1e-9 * r.nextGaussian();
