@@ -1,10 +1,13 @@
 package dev.downhill.internal;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * Runs a few independent parts of one pass at once: every part but the first on a daemon thread of its own, the first
  * on the calling thread, then waits for all of them — also when the calling thread is interrupted while waiting (the
- * parts write into memory the caller returns; the interrupt flag is set again afterwards). The first part to fail has
- * its exception rethrown once all have ended.
+ * parts write into memory the caller returns; the interrupt flag is set again afterwards, and the parts are asked to
+ * stop through the flag given to {@link #run(String, Runnable[], AtomicBoolean)}). The first part to fail has its
+ * exception rethrown once all have ended.
  */
 public final class ParallelParts {
     private ParallelParts() {
@@ -12,6 +15,14 @@ public final class ParallelParts {
 
     /** Runs {@code parts} (threads named {@code name}) and waits for all; rethrows the first failure. */
     public static void run(String name, Runnable[] parts) {
+        run(name, parts, new AtomicBoolean());
+    }
+
+    /**
+     * As {@link #run(String, Runnable[])}, setting {@code stop} when the calling thread is found interrupted while it
+     * waits for the other parts (parts that watch the flag then end early).
+     */
+    public static void run(String name, Runnable[] parts, AtomicBoolean stop) {
         Throwable[] failure = new Throwable[1];
         Thread[] helpers = new Thread[Math.max(0, parts.length - 1)];
         for (int t = 1; t < parts.length; t++) {
@@ -41,6 +52,7 @@ public final class ParallelParts {
                         break;
                     } catch (InterruptedException e) {
                         interrupted = true;
+                        stop.set(true);
                     }
                 }
             }

@@ -91,7 +91,7 @@ public final class HostRowSketch {
                 }
             };
         }
-        ParallelParts.run("downhill-row-sketch", parts);
+        ParallelParts.run("downhill-row-sketch", parts, stop);
         Interrupts.stopIfInterrupted();
         return sketch;
     }

@@ -113,6 +113,25 @@ class HostRowSketchTest {
         }
     }
 
+    /** An interrupted caller gets FitInterruptedException from the sketch and from the Java Gram kernel, flag kept. */
+    @Test
+    void anInterruptStopsTheSketchAndItsGram() {
+        double[][] x = matrix(5_000, 40, 6);
+        try (Dataset d = Dataset.of(x, new double[x.length])) {
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(dev.downhill.FitInterruptedException.class, () -> HostRowSketch.of(d, null, 80, 1, 1, 3));
+                assertTrue(Thread.currentThread().isInterrupted());
+                double[] a = new double[80 * 40];
+                assertThrows(dev.downhill.FitInterruptedException.class,
+                        () -> dev.downhill.internal.direct.JavaDenseKernels.rowGram(a, 80, 40, 3));
+                assertTrue(Thread.currentThread().isInterrupted());
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreRefused() {
         try (Dataset d = Dataset.of(matrix(10, 2, 5), new double[10])) {

@@ -57,7 +57,8 @@ public final class JavaDenseKernels implements DenseKernels {
      * {@link DenseKernels#rowGram}): A is taken {@value #GRAM_TILE} rows at a time, transposed into a cache-sized tile,
      * and every G[j, k] (k ≤ j) gains that tile's dot product of columns j and k (four interleaved sums, added in a
      * fixed order). Threads share the columns j (every threads-th one each) and see the tiles in the same order, so the
-     * bits do not depend on the thread count.
+     * bits do not depend on the thread count. An interrupt of the calling thread stops every thread at its next tile:
+     * {@link dev.downhill.FitInterruptedException} ({@link dev.downhill.spi.Interrupts}).
      */
     public static double[] rowGram(double[] a, int rows, int cols, int threads) {
         if ((long) rows * cols > a.length) {
@@ -65,12 +66,19 @@ public final class JavaDenseKernels implements DenseKernels {
         }
         double[] g = new double[Math.multiplyExact(cols, cols)];
         int workers = Math.max(1, Math.min(threads, cols / 16 + 1));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable[] parts = new Runnable[workers];
         for (int t = 0; t < workers; t++) {
             int part = t;
             parts[t] = () -> {
                 double[] tile = new double[GRAM_TILE * cols];
                 for (int start = 0; start < rows; start += GRAM_TILE) {
+                    if (part == 0 && Thread.currentThread().isInterrupted()) {
+                        stop.set(true);
+                    }
+                    if (stop.get()) {
+                        return; // the caller throws FitInterruptedException below
+                    }
                     int height = Math.min(GRAM_TILE, rows - start);
                     for (int i = 0; i < height; i++) {
                         int src = (start + i) * cols;
@@ -102,7 +110,8 @@ public final class JavaDenseKernels implements DenseKernels {
                 }
             };
         }
-        dev.downhill.internal.ParallelParts.run("downhill-row-gram", parts);
+        dev.downhill.internal.ParallelParts.run("downhill-row-gram", parts, stop);
+        dev.downhill.spi.Interrupts.stopIfInterrupted();
         for (int k = 0; k < cols; k++) {
             for (int j = k + 1; j < cols; j++) {
                 g[k + j * cols] = g[j + k * cols];
