@@ -25,7 +25,7 @@ import java.util.List;
  *
  * <p>Standardization: with column scales σⱼ (root mean squared deviation from x̄ⱼ, or from 0 without an
  * intercept) and S = diag(1/σⱼ) — with an l2 term S = diag(1/√(σⱼ² + λⱼ/2)), the Jacobi scaling of the penalised
- * Hessian's diagonal 2σⱼ² + λⱼ ({@link #ridgeHalfDiagonal}) — the solvers work in the coordinates β = S⁻¹θ of standardized
+ * Hessian's diagonal 2σⱼ² + λⱼ ({@link #ridgeDiagonal}) — the solvers work in the coordinates β = S⁻¹θ of standardized
  * features: the β-gradient is S∇, a β-step is the θ-step θ ← θ − η·S²∇ ({@link #precondition}),
  * the gradient norm that decides convergence is ‖S∇‖ ({@link #gradientNorm}) and the curvature
  * is that of SHS ({@link #curvatureTimes}). Constant columns (σⱼ ≤ 1e-12·|x̄ⱼ|, or σⱼ = 0) get Sⱼⱼ = 0:
@@ -215,6 +215,7 @@ public final class CentredObjective implements AutoCloseable {
                 }
             }
         }
+        double[] lambda = ridgeDiagonal(penalty, n, d);
         List<BackendVector> made = new ArrayList<>();
         try {
             this.factorVector = d != null ? track(made, problem.allocateVector(n)) : null;
@@ -228,7 +229,6 @@ public final class CentredObjective implements AutoCloseable {
             }
             if (standardize) {
                 double[] deviations = this.deviations;
-                double[] ridgeHalf = ridgeHalfDiagonal(penalty, n, d);
                 double[] s = new double[n];
                 double[] s2 = new double[n];
                 List<Integer> constant = new ArrayList<>();
@@ -237,11 +237,11 @@ public final class CentredObjective implements AutoCloseable {
                     boolean isConstant = sigma == 0 || centred && sigma <= CONSTANT_COLUMN_RATIO * Math.abs(hostMeans[j]);
                     if (isConstant) {
                         constant.add(j);
-                    } else if (ridgeHalf == null || ridgeHalf[j] == 0) {
+                    } else if (lambda == null || lambda[j] == 0) {
                         s[j] = 1 / sigma;
                         s2[j] = 1 / deviations[j];
                     } else { // Jacobi: the penalised Hessian's diagonal 2σⱼ² + λⱼ scaled to 2, as σⱼ² alone without a ridge
-                        double diagonal = deviations[j] + ridgeHalf[j];
+                        double diagonal = deviations[j] + lambda[j] / 2; // exact: λⱼ is 2·(a product)
                         s[j] = 1 / Math.sqrt(diagonal);
                         s2[j] = 1 / diagonal;
                     }
@@ -262,13 +262,7 @@ public final class CentredObjective implements AutoCloseable {
                 java.util.Arrays.fill(ones, 1);
                 this.hostSquaredScales = ones;
             }
-            double l2 = 2 * penalty.l2Strength();
-            if (l2 > 0) {
-                double[] quadratic = penalty.l2Factors(n); // the l2 term's factors (the same as the l1 term's unless set apart)
-                double[] lambda = new double[n];
-                for (int j = 0; j < n; j++) {
-                    lambda[j] = d == null ? l2 * quadratic[j] : l2 * quadratic[j] * (d[j] * d[j]);
-                }
+            if (lambda != null) {
                 this.ridge = track(made, problem.allocateVector(n));
                 this.ridgeScratch = track(made, problem.allocateVector(n));
                 ridge.copyFromHost(lambda);
@@ -934,23 +928,25 @@ public final class CentredObjective implements AutoCloseable {
     }
 
     /**
-     * λⱼ/2 of the l2 penalty in internal units (λⱼ = 2α(1−ρ)·pⱼ, times dⱼ²), the ridge's half of the penalised Hessian's
-     * diagonal 2σⱼ² + λⱼ; null without an l2 term. Standardization divides column j by √(σⱼ² + λⱼ/2) (Jacobi scaling of
-     * that Hessian): without it, a ridge on columns of small σ made the standardized problem as ill-conditioned as
-     * λ/σ² (α = 100 on σ = 0.01 columns beside σ = 1 ones: gd hit its 10,000-iteration limit, 1,890 iterations
-     * unstandardized); the minimiser is the same, only the solvers' coordinates and steps change.
+     * λⱼ = 2α(1−ρ)·pⱼ of the l2 penalty in internal units (times dⱼ²): the penalised Hessian's diagonal is 2σⱼ² + λⱼ, and
+     * standardization divides column j by √(σⱼ² + λⱼ/2) (Jacobi scaling of it); null without an l2 term. Before, a ridge
+     * on columns of small σ made the standardized problem as ill-conditioned as λ/σ² (α = 100 on σ = 0.01 columns
+     * beside σ = 1 ones: gd hit its 10,000-iteration limit, 1,890 iterations unstandardized); the minimiser is the same,
+     * only the solvers' coordinates and steps change.
      */
-    private static double[] ridgeHalfDiagonal(Penalty penalty, int n, double[] d) {
-        if (!(penalty.l2Strength() > 0)) {
+    private static double[] ridgeDiagonal(Penalty penalty, int n, double[] d) {
+        double l2 = 2 * penalty.l2Strength();
+        if (!(l2 > 0)) {
             return null;
         }
-        double[] factors = penalty.l2Factors(n);
-        double[] half = new double[n];
+        double[] quadratic = penalty.l2Factors(n); // the l2 term's factors (the same as the l1 term's unless set apart)
+        double[] lambda = new double[n];
         for (int j = 0; j < n; j++) {
-            half[j] = d == null ? penalty.l2Strength() * factors[j] : penalty.l2Strength() * factors[j] * (d[j] * d[j]);
+            lambda[j] = d == null ? l2 * quadratic[j] : l2 * quadratic[j] * (d[j] * d[j]);
         }
-        return half;
+        return lambda;
     }
+
 
     @Override
     public void close() {

@@ -40,12 +40,13 @@ public final class SketchedCondition {
     }
 
     /**
-     * κ̂ for cg's operator on {@code objective}'s problem, scaling and constant columns, with the l2 part of
-     * {@code penalty}: NaN when the backend has no sketch pass, +∞ when the sketched operator is singular to working
-     * precision.
+     * κ̂ for cg's operator on {@code objective}'s problem, scaling, constant columns and the l2 part of its penalty
+     * (user units: an objective made without internal rescaling): NaN when the backend has no sketch pass, +∞ when the
+     * sketched operator is singular to working precision.
      */
-    public static double estimate(CentredObjective objective, Penalty penalty) {
+    public static double estimate(CentredObjective objective) {
         ResidentProblem problem = objective.problem();
+        Penalty penalty = objective.penalty();
         int n = Math.toIntExact(problem.cols());
         int sketchRows = Math.multiplyExact(OVERSAMPLING, Math.max(n, 1));
         double[] gram;
@@ -126,41 +127,17 @@ public final class SketchedCondition {
 
     /** λ_max of H⁻¹ = (LLᵀ)⁻¹ from the factor in {@code l} by power iteration (inverse iteration on H). */
     private static double largestInverseEigenvalue(double[] l, int k) {
+        java.nio.DoubleBuffer factor = java.nio.DoubleBuffer.wrap(l);
         double[] v = start(k);
-        double[] w = new double[k];
         double rayleigh = 0;
         for (int step = 0; step < POWER_STEPS; step++) {
-            solveInto(l, k, v, w);
+            double[] w = dev.downhill.internal.direct.JavaDenseKernels.choleskySolve(factor, k, v);
             rayleigh = dot(v, w);
             if (!normalizeInto(w, v)) {
                 return rayleigh;
             }
         }
         return rayleigh;
-    }
-
-    /**
-     * x = (LLᵀ)⁻¹b with L in the lower triangle of the column-major k × k {@code l}: L z = b column by column (an axpy
-     * down each column), then Lᵀx = z row by row of Lᵀ (a dot product down each column of L). Writes {@code x}.
-     */
-    static void solveInto(double[] l, int k, double[] b, double[] x) {
-        System.arraycopy(b, 0, x, 0, k);
-        for (int j = 0; j < k; j++) {
-            int col = j * k;
-            double zj = x[j] / l[col + j];
-            x[j] = zj;
-            for (int i = j + 1; i < k; i++) {
-                x[i] -= l[col + i] * zj;
-            }
-        }
-        for (int j = k - 1; j >= 0; j--) {
-            int col = j * k;
-            double s = x[j];
-            for (int i = j + 1; i < k; i++) {
-                s -= l[col + i] * x[i];
-            }
-            x[j] = s / l[col + j];
-        }
     }
 
     /** A fixed unit vector with entries of random sign and size (from the sketch's hash): no eigenvector is missed. */

@@ -45,7 +45,7 @@ public record TrialCertificate(double conditionEstimate, double tolerance, Strin
         double kappa;
         try (CentredObjective objective = new CentredObjective(problem, trialConfig.fitIntercept(),
                 trialConfig.standardize(problem.rows(), problem.cols()), trialConfig.penalty())) {
-            kappa = SketchedCondition.estimate(objective, trialConfig.penalty());
+            kappa = SketchedCondition.estimate(objective);
         }
         return of(kappa, trialConfig.tolerance(precision), precision);
     }

@@ -137,6 +137,15 @@ public final class HostRowSketch {
         }
     }
 
+    /**
+     * AᵀA of the sketch {@link #of} makes, by {@code kernels}' {@link DenseKernels#rowGram}: what a backend with a host
+     * dataset returns from {@link ResidentProblem#sketchGram}.
+     */
+    public static double[] gram(Dataset data, double[] means, int sketchRows, double rowRate, long seed, int threads,
+                                DenseKernels kernels) {
+        return kernels.rowGram(of(data, means, sketchRows, rowRate, seed, threads), sketchRows, Math.toIntExact(data.cols()));
+    }
+
     /** Adds columns [from, to) of the kept rows of the window {@code x} (a DoubleBuffer or FloatBuffer) into the sketch. */
     private static void add(Buffer x, int[] kept, int count, int n, int from, int to, int[] buckets, double[] factors,
                             double[] means, double[] sketch) {

@@ -253,8 +253,7 @@ public interface ResidentProblem extends AutoCloseable {
      * of the kept rows and O(sketchRows·n) work memory instead of the Gram or QR pass. Reads X only.
      *
      * <p>The default returns null: the backend has no sketch pass (core then makes no decision that needs one). Backends
-     * whose X, or the host dataset it came from, is on the host return {@link DenseKernels#rowGram} of
-     * {@link HostRowSketch#of}. A partitioned backend may sketch each partition into buckets of its own and hash its rows
+     * whose X, or the host dataset it came from, is on the host return {@link HostRowSketch#gram}. A partitioned backend may sketch each partition into buckets of its own and hash its rows
      * with a seed of its own (A then stacks the partitions' sketches, and G = Σₚ AₚᵀAₚ: each task returns n² values, as
      * the Gram pass), as long as each row's bucket and sign are a fixed random function of the row.
      */

@@ -603,8 +603,7 @@ final class CpuProblem implements ResidentProblem {
     public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
         ensureOpen();
         double[] means = centred ? columnStatistics().means() : null;
-        double[] sketch = HostRowSketch.of(data, means, sketchRows, rowRate, seed, kernels.length);
-        return denseKernels().rowGram(sketch, sketchRows, Math.toIntExact(cols));
+        return HostRowSketch.gram(data, means, sketchRows, rowRate, seed, kernels.length, denseKernels());
     }
 
     @Override

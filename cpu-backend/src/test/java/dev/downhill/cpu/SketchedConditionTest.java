@@ -36,7 +36,7 @@ class SketchedConditionTest {
         try (Dataset d = Dataset.of(x, y);
              ResidentProblem problem = new CpuBackend().load(d, Precision.FLOAT64, BackendOptions.builder().threads(2).build());
              CentredObjective objective = new CentredObjective(problem, true, standardize, penalty)) {
-            return SketchedCondition.estimate(objective, penalty);
+            return SketchedCondition.estimate(objective);
         }
     }
 
@@ -71,7 +71,7 @@ class SketchedConditionTest {
         try (Dataset d = Dataset.of(x, new double[m]);
              ResidentProblem problem = new CpuBackend().load(d, Precision.FLOAT64, BackendOptions.builder().threads(1).build());
              CentredObjective objective = new CentredObjective(problem, true, true, Penalty.none())) {
-            assertEquals(Double.POSITIVE_INFINITY, SketchedCondition.estimate(objective, Penalty.none()));
+            assertEquals(Double.POSITIVE_INFINITY, SketchedCondition.estimate(objective));
         }
     }
 }

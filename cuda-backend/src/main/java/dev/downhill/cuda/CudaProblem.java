@@ -800,9 +800,8 @@ final class CudaProblem implements ResidentProblem {
             return null;
         }
         double[] means = centred ? columnStatistics().means() : null;
-        double[] sketch = dev.downhill.spi.HostRowSketch.of(source, means, sketchRows, rowRate, seed,
-                Runtime.getRuntime().availableProcessors());
-        return passes().rowGram(sketch, sketchRows, Math.toIntExact(cols));
+        return dev.downhill.spi.HostRowSketch.gram(source, means, sketchRows, rowRate, seed,
+                Runtime.getRuntime().availableProcessors(), passes());
     }
 
     /** cuSOLVER's potrf and gesvd on device copies of the small host matrices. */

@@ -160,7 +160,7 @@ final class DevicePasses implements DenseKernels {
         try {
             DeviceMemory d = allocate(8L * rows * cols, "rows of the sketch");
             DeviceMemory g = allocate(8L * cols * cols, "their Gram matrix");
-            context.doublesToDevice(java.util.Arrays.copyOf(a, rows * cols), d, 0);
+            context.doublesToDevice(a.length == rows * cols ? a : java.util.Arrays.copyOf(a, rows * cols), d, 0);
             context.zero(g);
             context.enter();
             try (DoublePointer one = new DoublePointer(1.0); DoublePointer zero = new DoublePointer(0.0)) {

@@ -524,8 +524,8 @@ final class Nd4jProblem implements ResidentProblem {
     public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
         ensureOpen();
         double[] means = centred ? columnStatistics().means() : null;
-        double[] sketch = dev.downhill.spi.HostRowSketch.of(source, means, sketchRows, rowRate, seed, Math.max(1, threads));
-        return dev.downhill.internal.direct.JavaDenseKernels.rowGram(sketch, sketchRows, Math.toIntExact(cols), Math.max(1, threads));
+        return dev.downhill.spi.HostRowSketch.gram(source, means, sketchRows, rowRate, seed, Math.max(1, threads),
+                denseKernels());
     }
 
     /** Rows per float64 block of about {@link #BLOCK_BYTES}. */

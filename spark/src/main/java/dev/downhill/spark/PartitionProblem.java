@@ -486,9 +486,8 @@ final class PartitionProblem implements AutoCloseable {
             return new double[n * n];
         }
         long partitionSeed = dev.downhill.sampling.CounterBasedSampler.hash(seed, partition);
-        double[] sketch = dev.downhill.spi.HostRowSketch.of(dense, centred ? globalMeans : null, sketchRows, rowRate,
-                partitionSeed, problem.hostThreads());
-        return problem.denseKernels().rowGram(sketch, sketchRows, n);
+        return dev.downhill.spi.HostRowSketch.gram(dense, centred ? globalMeans : null, sketchRows, rowRate, partitionSeed,
+                problem.hostThreads(), problem.denseKernels());
     }
 
     /** [G (n·n), c (n)] of this partition in the global frame. */
