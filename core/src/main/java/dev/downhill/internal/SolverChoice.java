@@ -33,7 +33,9 @@ import java.util.Locale;
  * <p>When the exact answer is chosen but costs more than {@value #MIN_TRIAL_PASSES} passes over X, conjugate
  * gradients get the first try, limited to half the direct solve's cost in passes ({@code cgTrialPasses}): on
  * well-conditioned data cg converges in a few dozen passes, far sooner than any factorization; when it does not,
- * the SVD follows, so the fit costs at most ~1.5× the SVD alone.
+ * the SVD follows, so the fit costs at most ~1.5× the SVD alone. X with at most {@value #MIN_TRIAL_ROWS_PER_COLUMN}n
+ * rows gets no trial: certifying cg's answer ({@link TrialCertificate}) then needs X's exact Gram matrix — the pass the
+ * normal equations make — so the certificate alone would cost about what the exact answer costs.
  *
  * @param solver        the solver chosen
  * @param reason        one line: the choice and the numbers behind it
@@ -44,6 +46,12 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
     static final double FLOPS_PER_BYTE = 0.25;
     static final double ITERATIVE_PASSES = 300;
     static final long MIN_TRIAL_PASSES = 10;
+    /**
+     * The trial needs more than this many rows per column: {@link SketchedCondition}'s sketch samples
+     * {@link SketchedCondition#ROWS_PER_BUCKET}·{@link SketchedCondition#OVERSAMPLING}·n rows, and below that it reads
+     * the exact Gram matrix, which is the normal equations' own O(mn²) pass.
+     */
+    static final long MIN_TRIAL_ROWS_PER_COLUMN = (long) SketchedCondition.ROWS_PER_BUCKET * SketchedCondition.OVERSAMPLING;
 
     public static SolverChoice choose(long rows, long cols, Precision precision, long directMemoryBudget) {
         double m = rows;
@@ -63,7 +71,7 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
         double iterativeBytes = ITERATIVE_PASSES * m * n * precision.bytes();
         double ratio = directFlops * FLOPS_PER_BYTE / iterativeBytes;
         if (ratio <= 1) {
-            long trial = (long) (0.5 * ratio * ITERATIVE_PASSES);
+            long trial = rows > MIN_TRIAL_ROWS_PER_COLUMN * cols ? (long) (0.5 * ratio * ITERATIVE_PASSES) : 0;
             if (rows > cols) { // the normal equations first, the SVD if they refuse (LinearRegression switches)
                 return new SolverChoice(Solver.NORMAL, String.format(Locale.ROOT,
                         "normal: the exact answer is cheap for %,d × %,d (at most QR + SVD ~%.2g flops, %.2g× the cost of ~%.0f "

@@ -36,6 +36,18 @@ class SolverChoiceTest {
     }
 
     @Test
+    void xWithAtMostEightRowsPerColumnGetsNoTrial() {
+        // the certificate would need the exact Gram matrix there: the normal equations' own pass
+        assertEquals(0, SolverChoice.choose(3_200, 400, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "8n rows");
+        assertEquals(0, SolverChoice.choose(1_000, 800, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "square-ish");
+        assertEquals(0, SolverChoice.choose(400, 2_000, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "wide");
+        long trial = SolverChoice.choose(3_201, 400, Precision.FLOAT64, 8 * GB).cgTrialPasses();
+        // one more row: half the direct solve's cost in passes, 0.5·300·ratio with
+        // ratio = ¼(2m(n+1)² + 4(n+1)²n + 4(n+1)³) ÷ (300·8mn) = 0.126 → 18
+        assertEquals(18, trial, "one more row");
+    }
+
+    @Test
     void wideDataGetsTheMinimumNormAnswerExactlyWhileItIsCheap() {
         assertEquals(Solver.SVD, choose(200, 5_000, Precision.FLOAT64, 8 * GB));
         assertEquals(Solver.CG, choose(20_000, 150_000, Precision.FLOAT32, 64 * GB)); // E2006-like: O(m²n) is too much
