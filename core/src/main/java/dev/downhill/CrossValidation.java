@@ -203,7 +203,8 @@ public final class CrossValidation {
         if (choice == null) {
             return xPath(problem, config, alphas);
         }
-        return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()), Origin.of(problem.problem()),
+        return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()),
+                Origin.of(problem.problem(), problem.weightExponent()),
                 problem.problem().rows(), config, alphas, choice);
     }
 
@@ -220,9 +221,10 @@ public final class CrossValidation {
     }
 
     /** What the models of a Gram path name: the backend and precision the statistics came from, and whether weighted. */
-    private record Origin(String backend, Precision precision, boolean weighted) {
-        static Origin of(ResidentProblem problem) {
-            return new Origin(problem.backendName(), problem.precision(), problem.weighted());
+    private record Origin(String backend, Precision precision, boolean weighted, int weightExponent) {
+        /** @param weightExponent k of the weights the backend was given, wᵢ·2ᵏ ({@link dev.downhill.internal.WeightScale}) */
+        static Origin of(ResidentProblem problem, int weightExponent) {
+            return new Origin(problem.backendName(), problem.precision(), problem.weighted(), weightExponent);
         }
     }
 
@@ -236,7 +238,7 @@ public final class CrossValidation {
         long start = System.nanoTime();
         GramCoordinateDescent cd = new GramCoordinateDescent(statistics, config.penalty());
         double[] theta = config.initialCoefficients().values(statistics.moment().length);
-        double weightSum = like.weighted() ? statistics.weightSum() : Double.NaN;
+        double weightSum = like.weighted() ? Math.scalb(statistics.weightSum(), -like.weightExponent()) : Double.NaN; // the caller's
         for (double alpha : alphas) {
             FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
                     .initialCoefficients(InitialCoefficients.given(theta)).build();
@@ -288,10 +290,11 @@ public final class CrossValidation {
         String gramChoice;
         GramCoordinateDescent.Statistics all = null;
         Origin origin;
-        try (LoadedProblem problem = LinearRegression.load(data, config)) {
+        int k = LinearRegression.weightExponent(data); // every fold is loaded with the full data's weight scale
+        try (LoadedProblem problem = LinearRegression.load(data, config, k)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
             gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
-            origin = Origin.of(problem.problem());
+            origin = Origin.of(problem.problem(), k);
             if (gramChoice != null) {
                 all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
             } else {
@@ -334,7 +337,7 @@ public final class CrossValidation {
                         validationX[j][q - from] = row[j];
                     }
                     validationY[q - from] = data.y(order[q]);
-                    validationW[q - from] = data.weight(order[q]);
+                    validationW[q - from] = Math.scalb(data.weight(order[q]), k); // the folds' scale: ratios, exact
                     validationWeight += validationW[q - from];
                 }
                 if (!(validationWeight > 0)) {
@@ -345,15 +348,15 @@ public final class CrossValidation {
                     GramCoordinateDescent.Statistics training;
                     Origin foldOrigin;
                     acquire(slots);
-                    try (Dataset heldOut = subset(data, held, true); LoadedProblem problem = LinearRegression.load(heldOut, config)) {
+                    try (Dataset heldOut = subset(data, held, true); LoadedProblem problem = LinearRegression.load(heldOut, config, k)) {
                         training = all.without(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()));
-                        foldOrigin = Origin.of(problem.problem());
+                        foldOrigin = Origin.of(problem.problem(), k);
                     }
                     long trainingRows = m - (to - from);
                     foldErrors.add(submit(pool, slots, () -> errors(gramPath(training, foldOrigin, trainingRows, config, grid,
                             gramChoice), validationX, validationY, validationW, heldWeight)));
                 } else {
-                    try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config)) {
+                    try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config, k)) {
                         List<FittedModel> models = xPath(problem, config, alphas);
                         foldErrors.add(CompletableFuture.completedFuture(errors(models, validationX, validationY, validationW, heldWeight)));
                     }
@@ -412,19 +415,28 @@ public final class CrossValidation {
             full = xPath(problem, config, alphas);
         }
         long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
-        SparseFolds split = new SparseFolds(data);
-        double[][] mse = new double[folds][];
-        for (int f = 0; f < folds; f++) {
-            boolean[] held = held(order, m, f, folds);
-            SparseFolds.Validation validation = split.validation(held);
-            if (!(validation.weightSum() > 0)) {
-                throw zeroWeightFold(f, folds);
+        int k = LinearRegression.weightExponent(data);
+        // the folds' rows from a view with the weights near 1 (WeightScale), so that the validation errors' wᵢrᵢ² keep range
+        SparseDataset scaled = k == 0 ? data : data.withWeightsScaledBy(k);
+        try {
+            SparseFolds split = new SparseFolds(scaled);
+            double[][] mse = new double[folds][];
+            for (int f = 0; f < folds; f++) {
+                boolean[] held = held(order, m, f, folds);
+                SparseFolds.Validation validation = split.validation(held);
+                if (!(validation.weightSum() > 0)) {
+                    throw zeroWeightFold(f, folds);
+                }
+                try (SparseDataset training = split.training(held); LoadedProblem problem = LinearRegression.load(training, config)) {
+                    mse[f] = validation.errors(xPath(problem, config, alphas));
+                }
             }
-            try (SparseDataset training = split.training(held); LoadedProblem problem = LinearRegression.load(training, config)) {
-                mse[f] = validation.errors(xPath(problem, config, alphas));
+            return new PathTable(alphas, full, mse);
+        } finally {
+            if (scaled != data) {
+                scaled.close();
             }
         }
-        return new PathTable(alphas, full, mse);
     }
 
     /** A cross-validation table: the path's α's, the full-data path's models and each fold's errors ({@code mse[f][k]}). */

@@ -241,6 +241,24 @@ public final class Dataset implements AutoCloseable {
         return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[0], root());
     }
 
+    /**
+     * This dataset's weights multiplied by 2ᵏ ({@link dev.downhill.internal.WeightScale}), as a view like
+     * {@link #withWeights(double[])}'s: X and y shared, the scaled copy owned by the result.
+     */
+    Dataset withWeightsScaledBy(int k) {
+        ensureOpen();
+        if (weights == null) {
+            throw new IllegalStateException("an unweighted dataset has no weights to scale");
+        }
+        DoublePointer pw = dev.downhill.internal.WeightScale.scaledCopy(weights, rows, k);
+        try {
+            return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[] {pw}, root());
+        } catch (RuntimeException e) {
+            pw.close();
+            throw e;
+        }
+    }
+
     /** The dataset that owns X and y (this one unless it is a weighted view). */
     private Dataset root() {
         return base == null ? this : base;

@@ -69,6 +69,12 @@ public final class FittedModel {
                 gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum);
     }
 
+    /** This model recording another Σw (the caller's, where the backend fitted rescaled weights: {@link LoadedProblem}). */
+    FittedModel withTrainingWeightSum(double weightSum) {
+        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
+                gradientNormHistory, wallTime, learningRate, rank, config, report, weightSum);
+    }
+
     /** This model with another wall time (a resumed fit's runs together; a cross-validation's whole run). */
     FittedModel withWallTime(Duration time) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,

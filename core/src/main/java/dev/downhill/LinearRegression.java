@@ -14,6 +14,7 @@ import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.StochasticGradientSolver;
 import dev.downhill.internal.TrialBudget;
 import dev.downhill.internal.TrialCertificate;
+import dev.downhill.internal.WeightScale;
 import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.direct.DirectSolution;
 import dev.downhill.spi.BackendOptions;
@@ -83,7 +84,7 @@ public final class LinearRegression {
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = fit(problem.problem(), config, start, checkpoint);
+                FittedModel model = problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
                 return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
             }
         }
@@ -109,7 +110,7 @@ public final class LinearRegression {
         try (SparseDataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = fit(problem.problem(), config, start, checkpoint);
+                FittedModel model = problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
                 return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
             }
         }
@@ -120,13 +121,33 @@ public final class LinearRegression {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         BackendOptions options = config.backendOptions().orElse(BackendOptions.defaults());
-        ResidentProblem resident = Backends.loadSparse(config.backend(), data, config.precision(), options);
+        int k = weightExponent(data);
+        SparseDataset loaded = k == 0 ? data : data.withWeightsScaledBy(k); // weights far from 1: see WeightScale
+        ResidentProblem resident;
+        try {
+            resident = Backends.loadSparse(config.backend(), loaded, config.precision(), options);
+        } catch (RuntimeException | Error e) {
+            closeView(loaded, data);
+            throw e;
+        }
         if (resident.weighted() != data.isWeighted()) { // never ignore weights
             resident.close();
+            closeView(loaded, data);
             throw new IllegalStateException("the " + resident.backendName() + " backend " + (data.isWeighted()
                     ? "ignored the sample weights" : "weighted an unweighted dataset"));
         }
-        return new LoadedProblem(resident, null, data, options);
+        return new LoadedProblem(resident, null, data, options, loaded != data ? loaded : null, k);
+    }
+
+    /** Closes {@code loaded} when it is a view made for the load (not the caller's {@code data}). */
+    private static void closeView(AutoCloseable loaded, AutoCloseable data) {
+        if (loaded != data) {
+            try {
+                loaded.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /**
@@ -136,16 +157,43 @@ public final class LinearRegression {
      */
     public static LoadedProblem load(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
+        return load(data, config, weightExponent(data));
+    }
+
+    /** k for {@code data}'s weights ({@link WeightScale}): 0 when unweighted or their mean is near 1. */
+    static int weightExponent(Dataset data) {
+        return data.isWeighted() ? WeightScale.exponent(data.weightSum(), data.rows()) : 0;
+    }
+
+    /** k for a sparse dataset's weights, as {@link #weightExponent(Dataset)}. */
+    static int weightExponent(SparseDataset data) {
+        return data.isWeighted() ? WeightScale.exponent(data.weightSum(), data.rows()) : 0;
+    }
+
+    /**
+     * {@link #load(Dataset, FitConfig)} with the weights multiplied by 2ᵏ for the backend (k = 0: as given): a
+     * cross-validation loads its folds with the full data's k, so that their Gram statistics subtract in one scale.
+     */
+    static LoadedProblem load(Dataset data, FitConfig config, int k) {
+        Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         BackendOptions options = config.backendOptions().orElse(BackendOptions.defaults());
-        ResidentProblem resident = Backends.load(config.backend(), data, config.precision(), options);
+        Dataset loaded = k == 0 || !data.isWeighted() ? data : data.withWeightsScaledBy(k); // weights far from 1: WeightScale
+        ResidentProblem resident;
+        try {
+            resident = Backends.load(config.backend(), loaded, config.precision(), options);
+        } catch (RuntimeException | Error e) {
+            closeView(loaded, data);
+            throw e;
+        }
         if (resident.weighted() != data.isWeighted()) { // a backend must weight every pass or refuse: never ignore weights
             String name = resident.backendName();
             resident.close();
+            closeView(loaded, data);
             throw new IllegalStateException("backend '" + name + "' " + (data.isWeighted()
                     ? "does not support sample weights" : "reports weights the dataset does not have"));
         }
-        return new LoadedProblem(resident, data, options);
+        return new LoadedProblem(resident, data, null, options, loaded != data ? loaded : null, k);
     }
 
     /**
@@ -161,7 +209,7 @@ public final class LinearRegression {
             long start = System.nanoTime();
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
             try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
-                return fit(problem.problem(), config, start, checkpoint);
+                return problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
             }
         }
     }

@@ -26,15 +26,33 @@ public final class LoadedProblem implements AutoCloseable {
     /** Held by the fit or prediction running on the problem (reentrant: a listener may predict during a fit). */
     private final java.util.concurrent.locks.ReentrantLock busy = new java.util.concurrent.locks.ReentrantLock();
 
+    /**
+     * The view of {@link #data} or {@link #sparse} with rescaled weights that the backend loaded
+     * ({@link dev.downhill.internal.WeightScale}; owned, closed with this problem), or null when it loaded the caller's.
+     */
+    private final AutoCloseable weightView;
+    /** k of {@link #weightView}'s weights, wᵢ·2ᵏ; 0 without one. */
+    private final int weightExponent;
+
     LoadedProblem(ResidentProblem problem, Dataset data, BackendOptions options) {
-        this(problem, data, null, options);
+        this(problem, data, null, options, null, 0);
     }
 
-    LoadedProblem(ResidentProblem problem, Dataset data, SparseDataset sparse, BackendOptions options) {
-        this.problem = dev.downhill.internal.CheckedProblem.of(Objects.requireNonNull(problem, "problem"), data, sparse);
+    /**
+     * @param data       the caller's dense dataset, or null
+     * @param sparse     the caller's sparse dataset, or null
+     * @param weightView a {@link Dataset} or {@link SparseDataset} view of the caller's with rescaled weights, which the
+     *                   backend loaded instead (closed with this problem); or null
+     * @param weightExponent k of the view's weights, wᵢ·2ᵏ (0 without a view)
+     */
+    LoadedProblem(ResidentProblem problem, Dataset data, SparseDataset sparse, BackendOptions options, AutoCloseable weightView,
+                  int weightExponent) {
         this.data = data;
         this.sparse = sparse;
         this.options = options;
+        this.weightView = weightView;
+        this.weightExponent = weightView == null ? 0 : weightExponent;
+        this.problem = dev.downhill.internal.CheckedProblem.of(Objects.requireNonNull(problem, "problem"), data(), sparse());
     }
 
     /**
@@ -47,6 +65,27 @@ public final class LoadedProblem implements AutoCloseable {
      */
     public static LoadedProblem of(ResidentProblem problem, Dataset data, BackendOptions options) {
         return new LoadedProblem(problem, data, Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * {@code model} with the caller's Σw when the backend was given rescaled weights (its Σw is then 2ᵏ times the
+     * caller's); {@code model} itself otherwise.
+     */
+    FittedModel withTrainingWeightSum(FittedModel model) {
+        return weightView == null || !model.trainingWeighted() ? model : model.withTrainingWeightSum(trainingWeightSum());
+    }
+
+    /** k of the weights the backend holds, wᵢ·2ᵏ ({@link dev.downhill.internal.WeightScale}); 0 when they are the caller's. */
+    int weightExponent() {
+        return weightExponent;
+    }
+
+    /** The caller's Σw when the problem is weighted (what the models record), else NaN. */
+    double trainingWeightSum() {
+        if (!problem.weighted()) {
+            return Double.NaN;
+        }
+        return Math.scalb(problem.weightSum(), -weightExponent); // the backend's sum, in the caller's scale (exact)
     }
 
     /** Name of the backend that holds the problem ("cpu", "cuda", "nd4j"; the automatic choice is recorded here). */
@@ -90,14 +129,14 @@ public final class LoadedProblem implements AutoCloseable {
                 : sparse != null ? dev.downhill.internal.Fingerprint.checksum(sparse) : null;
     }
 
-    /** The host dataset the problem was loaded from. */
+    /** The host dataset the backend loaded (the caller's, or its view with rescaled weights), or null. */
     Dataset data() {
-        return data;
+        return weightView instanceof Dataset view ? view : data;
     }
 
-    /** The sparse dataset the problem was loaded from, or null. */
+    /** The sparse dataset the backend loaded (the caller's, or its view with rescaled weights), or null. */
     SparseDataset sparse() {
-        return sparse;
+        return weightView instanceof SparseDataset view ? view : sparse;
     }
 
     /** A hold on the problem for one fit or prediction (released by closing it). */
@@ -121,6 +160,11 @@ public final class LoadedProblem implements AutoCloseable {
         busy.lock();
         try {
             problem.close();
+            if (weightView != null) {
+                weightView.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the rescaled weights: " + e.getMessage(), e);
         } finally {
             busy.unlock();
         }

@@ -26,6 +26,8 @@ public final class SparseDataset implements AutoCloseable {
     /** Per-row sample weights (float64, owned), or null. */
     private final DoublePointer weights;
     private final double weightSum;
+    /** Whether closing frees X and y (false for a view that shares them: {@link #withWeightsScaledBy}). */
+    private final boolean ownsData;
     private volatile boolean closed;
     /** Open uses ({@link #use()}): fits and predictions reading X and y; {@link #close()} refuses while there are any. */
     private int users;
@@ -35,11 +37,16 @@ public final class SparseDataset implements AutoCloseable {
     }
 
     private SparseDataset(CsrMatrix x, Pointer y, DoublePointer weights, double weightSum) {
+        this(x, y, weights, weightSum, true);
+    }
+
+    private SparseDataset(CsrMatrix x, Pointer y, DoublePointer weights, double weightSum, boolean ownsData) {
         checkShape(x);
         this.x = x;
         this.y = y;
         this.weights = weights;
         this.weightSum = weightSum;
+        this.ownsData = ownsData;
     }
 
     /** The largest n: θ and the gradient are Java arrays of n values. */
@@ -155,6 +162,19 @@ public final class SparseDataset implements AutoCloseable {
         return new SparseDataset(x, y, new DoublePointer(weights), sum);
     }
 
+    /**
+     * A view sharing this dataset's X and y (closing it frees only its weights) whose weights are this one's multiplied
+     * by 2ᵏ ({@link dev.downhill.internal.WeightScale}); this dataset must stay open while the view is used.
+     */
+    synchronized SparseDataset withWeightsScaledBy(int k) {
+        ensureOpen();
+        if (weights == null) {
+            throw new IllegalStateException("an unweighted dataset has no weights to scale");
+        }
+        DoublePointer pw = dev.downhill.internal.WeightScale.scaledCopy(weights, rows(), k);
+        return new SparseDataset(x, y, pw, dev.downhill.internal.WeightScale.sum(pw, rows()), false);
+    }
+
     /** Whether the rows carry sample weights. */
     public boolean isWeighted() {
         return weights != null;
@@ -265,8 +285,10 @@ public final class SparseDataset implements AutoCloseable {
         }
         if (!closed) {
             closed = true;
-            x.close();
-            y.close();
+            if (ownsData) {
+                x.close();
+                y.close();
+            }
             if (weights != null) {
                 weights.close();
             }
