@@ -179,6 +179,7 @@ final class FitCommand implements Callable<Integer> {
         java.util.Map<String, Path> inputs = input.files();
         inputs.put("--init", init);
         Outputs.checkNotInputs(spec, outputs, inputs);
+        Outputs.checkDistinct(spec, outputs);
         java.util.Map<String, Path> folders = new java.util.LinkedHashMap<>();
         folders.put("--checkpoint", checkpoint);
         folders.put("--resume", resume);

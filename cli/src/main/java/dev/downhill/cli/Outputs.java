@@ -63,6 +63,35 @@ final class Outputs implements AutoCloseable {
     }
 
     /**
+     * Refuses, before any work, two outputs that name the same file (however named: links followed as far as the path
+     * exists): the second written would replace the first, and both success lines would still print. Null paths skipped.
+     */
+    static void checkDistinct(picocli.CommandLine.Model.CommandSpec spec, java.util.Map<String, Path> outputs) {
+        List<java.util.Map.Entry<String, Path>> given = new ArrayList<>();
+        for (java.util.Map.Entry<String, Path> o : outputs.entrySet()) {
+            if (o.getValue() != null) {
+                given.add(o);
+            }
+        }
+        for (int a = 0; a < given.size(); a++) {
+            for (int b = a + 1; b < given.size(); b++) {
+                Path first = given.get(a).getValue();
+                Path second = given.get(b).getValue();
+                if (resolved(first).equals(resolved(second)) || java.nio.file.Files.exists(first) && sameFile(first, second)) {
+                    throw Main.usage(spec, given.get(b).getKey() + " " + second + " is the " + given.get(a).getKey()
+                            + " file: one would replace the other; give another name");
+                }
+            }
+        }
+    }
+
+    /** The absolute path of a file that may not exist yet, its folder's links resolved as far as they exist. */
+    private static Path resolved(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        return absolute.getParent() == null ? absolute : real(absolute.getParent()).resolve(absolute.getFileName());
+    }
+
+    /**
      * Refuses, before any work, an output inside one of {@code folders} (option name → folder; null skipped): a
      * checkpoint folder's files are the checkpoint's (a model written over its manifest destroyed it).
      */

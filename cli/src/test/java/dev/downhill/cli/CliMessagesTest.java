@@ -189,6 +189,22 @@ class CliMessagesTest {
     }
 
     /**
+     * Two outputs naming one file (a hostile user's find: --out and --plot both same.png printed both success lines and
+     * left only the PNG) are refused before any work, however the second is named.
+     */
+    @Test
+    void twoOutputsNamingOneFileAreRefused() {
+        Path[] f = data(50, 1);
+        String same = dir.resolve("same.png").toString();
+        CliRun both = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--out", same, "--plot", same);
+        assertOneCleanLine(both, 2, "--plot " + same + " is the --out file", "give another name");
+        assertFalse(Files.exists(dir.resolve("same.png")), "nothing written");
+        CliRun paths = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--penalty", "l1", "--alpha", "auto",
+                "--plot", same, "--path-plot", dir.resolve("sub").resolve("..").resolve("same.png").toString());
+        assertOneCleanLine(paths, 2, "is the --plot file");
+    }
+
+    /**
      * Usage errors found by a review: a bad --checkpoint-every is refused even without --checkpoint; an output inside
      * the checkpoint folder (a model over its manifest destroyed it); an unknown demo --backend (exit 2, before any
      * output); gen's float32 columns that would underflow; empty folder names.
