@@ -120,6 +120,7 @@ final class InputOptions {
      * any file is read, so that a missing or conflicting option is a usage error).
      */
     void validateSources() {
+        checkWeightOptions();
         if (data != null && (x != null || y != null)) {
             throw new IllegalArgumentException("give either --x/--y or --data, not both");
         }

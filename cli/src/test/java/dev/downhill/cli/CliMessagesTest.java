@@ -204,6 +204,17 @@ class CliMessagesTest {
         assertOneCleanLine(paths, 2, "is the --plot file");
     }
 
+    /** Conflicting weight options are usage errors (exit 2, as the README's table says), found before any file is read. */
+    @Test
+    void conflictingWeightOptionsAreUsageErrors() {
+        Path[] f = data(50, 1);
+        CliRun both = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--weights", f[1].toString(),
+                "--weight-column", "w");
+        assertOneCleanLine(both, 2, "give either --weights or --weight-column, not both");
+        CliRun npy = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--weight-column", "w");
+        assertOneCleanLine(npy, 2, "--weight-column applies to --data CSV/TSV files");
+    }
+
     /**
      * Usage errors found by a review: a bad --checkpoint-every is refused even without --checkpoint; an output inside
      * the checkpoint folder (a model over its manifest destroyed it); an unknown demo --backend (exit 2, before any
