@@ -267,7 +267,7 @@ public final class CrossValidation {
         Objects.requireNonNull(data, "data");
         checkGrid(count, ratio); // before the pass over X that finds α_max
         long started = System.nanoTime();
-        return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started);
+        return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
     }
 
     /**
@@ -390,7 +390,7 @@ public final class CrossValidation {
         Objects.requireNonNull(data, "data");
         checkGrid(count, ratio); // before the pass over X that finds α_max
         long started = System.nanoTime();
-        return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started);
+        return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
     }
 
     /**
@@ -465,13 +465,13 @@ public final class CrossValidation {
                                              java.util.function.Function<java.util.function.DoubleFunction<double[]>, PathTable> run) {
         long started = System.nanoTime();
         PathTable table = run.apply(alphaMax -> alphaGrid(alphaMax, DEFAULT_PATH_LENGTH, DEFAULT_PATH_RATIO));
-        FittedModel model = chosen(table, rule, started);
+        FittedModel model = chosen(table, rule, started, config);
         for (int k = 1; k <= RIDGE_EXTENSIONS && extendsPath(config, model); k++) {
             int from = extendedCount(DEFAULT_PATH_LENGTH, k - 1);
             int count = extendedCount(DEFAULT_PATH_LENGTH, k);
             double ratio = Math.pow(DEFAULT_PATH_RATIO, k + 1);
             table = table.append(run.apply(alphaMax -> java.util.Arrays.copyOfRange(alphaGrid(alphaMax, count, ratio), from, count)));
-            model = chosen(table, rule, started);
+            model = chosen(table, rule, started, config);
         }
         return model;
     }
@@ -525,7 +525,12 @@ public final class CrossValidation {
      * The table (mean validation error and its standard error per α, over the folds' errors {@code mse[f][k]}), the α
      * the rule picks, and the full-data path's model at that α carrying the report and the whole run's time.
      */
-    private static FittedModel chosen(PathTable table, Rule rule, long started) {
+    /**
+     * The full-data path's model at the α {@code rule} chooses, with the cross-validation's report; its configuration
+     * records the caller's initial coefficients (the path started each α from the last one's answer: an internal warm
+     * start, not an {@code --init}).
+     */
+    private static FittedModel chosen(PathTable table, Rule rule, long started, FitConfig requested) {
         List<FittedModel> full = table.full();
         double[][] mse = table.mse();
         double[] alphas = table.alphas();
@@ -563,6 +568,7 @@ public final class CrossValidation {
         CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
                 alphas[oneSe], alphas[chosen], coefficientPath);
         FittedModel model = full.get(chosen);
+        model = model.withConfig(model.config().toBuilder().initialCoefficients(requested.initialCoefficients()).build());
         return model.withReport(model.report().withCrossValidation(report))
                 .withWallTime(java.time.Duration.ofNanos(System.nanoTime() - started));
     }

@@ -236,7 +236,7 @@ public final class FittedModel {
     }
 
     /** This model with {@code other} as its configuration (where and how it predicts); the record of the fit stays. */
-    private FittedModel withConfig(FitConfig other) {
+    FittedModel withConfig(FitConfig other) {
         return new FittedModel(coefficients, intercept, solver, this.backend, precision, rows, iterations, stopReason, lossHistory,
                 gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum);
     }

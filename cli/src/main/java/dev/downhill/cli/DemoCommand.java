@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * once and fitted by every solver with the defaults; a table per dataset, and plots (fitted line,
  * loss curves, predicted vs actual) in the output folder.
  */
-@Command(name = "demo", description = "Fit y = 4 + 3x + noise and a two-feature set with every solver; print tables and write plots.",
+@Command(name = "demo", description = "Fit y = 4 + 3x + noise and a two-feature set with every least-squares solver (all but cd, which needs an l1 penalty); print tables and write plots.",
         mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
 final class DemoCommand implements Callable<Integer> {
     @Mixin

@@ -44,7 +44,7 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Learning rate: a number > 0 or auto (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
     String learningRate;
 
-    @Option(names = "--iterations", description = "Max steps (gd) or epochs (sgd, minibatch).")
+    @Option(names = "--iterations", description = "Max iterations (gd, nesterov, cg, cd; default 10000) or epochs (sgd, minibatch; default 1000).")
     Long iterations;
 
     @Option(names = "--batch-size", description = "Rows per mini-batch (default: min(32, rows)).")

@@ -83,7 +83,7 @@ final class GenCommand implements Callable<Integer> {
             defaultValue = "0")
     int threads;
 
-    @Option(names = "--quiet", description = "No progress output.")
+    @Option(names = "--quiet", description = "No progress lines (the lines naming the files written stay, on standard output).")
     boolean quiet;
 
     @Mixin

@@ -61,7 +61,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--one-based", description = "svmlight: feature indices start at 1.")
     boolean oneBased;
 
-    @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column (default: the last).")
+    @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column: a header name or a zero-based index (default: the column named by the model's data.targetName when it has one, else the last).")
     String target;
 
     @Option(names = "--weight-column", paramLabel = "NAME|INDEX", description = "CSV column of sample weights (not a feature): "

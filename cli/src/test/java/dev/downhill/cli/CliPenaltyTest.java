@@ -71,6 +71,8 @@ class CliPenaltyTest {
         assertTrue(cv.err().contains("warning: the cross-validation error was least at the smallest α of the path"), cv.err());
         assertTrue(cv.out().contains("397 values of α, the ridge path extended to 1.00e-12·α_max"), cv.out());
         FittedModel m = ModelFile.read(model).model();
+        // the path's warm starts are internal: the file records the initial coefficients the user gave (none: zeros)
+        assertEquals(dev.downhill.InitialCoefficients.Kind.ZEROS, m.config().initialCoefficients().kind());
         try (dev.downhill.io.HostArray theta = dev.downhill.io.NpyReader.readVector(dir.resolve("theta.npy"))) {
             for (int j = 0; j < 3; j++) {
                 assertEquals(theta.get(j), m.coefficients()[j], 1e-6 * Math.max(1, Math.abs(theta.get(j))), "θ" + j);
