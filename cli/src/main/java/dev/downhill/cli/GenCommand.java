@@ -161,6 +161,7 @@ final class GenCommand implements Callable<Integer> {
             }
         }
         Outputs.check(xFile, yFile, thetaFile);
+        checkFreeSpace((double) rows * features * p.bytes() + (double) rows * p.bytes() + 8.0 * features, "X.npy, y.npy and theta.npy");
         int cores = Runtime.getRuntime().availableProcessors();
         int workers = threads > 0 ? (int) Math.min(threads, Math.min((long) FitCommand.THREADS_PER_CORE * cores,
                 Math.max(1, (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK))) : cores;
@@ -245,6 +246,24 @@ final class GenCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Refuses, before any row is made, files of at least {@code bytes} in all that the disk of {@code --out-dir} has no room
+     * for: the write would otherwise fail only once the disk was full, hours later. Unknown free space: no check.
+     */
+    private void checkFreeSpace(double bytes, String what) {
+        long free;
+        try {
+            free = Files.getFileStore(outDir).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        if (free > 0 && bytes > free) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "%s need at least %s but the disk of --out-dir %s has %s "
+                    + "free: generate fewer rows or features, or write elsewhere", what,
+                    dev.downhill.internal.ByteSizes.format(bytes), outDir, dev.downhill.internal.ByteSizes.format(free)));
+        }
+    }
+
     /** {@code --density}: X.npz and y.npy, or data.svm, plus theta.npy, staged and renamed together. */
     private int sparse(Precision p, double[] theta, double[] scale, Path thetaFile) throws IOException {
         if (correlation != 0) {
@@ -269,6 +288,10 @@ final class GenCommand implements Callable<Integer> {
         } else {
             Outputs.check(xFile, thetaFile);
         }
+        // at least: npz stores a value and a 4-byte index per non-zero (deflated, less: hence no bound there), svmlight
+        // writes ≥ 4 characters ("j:v ") per non-zero
+        double nonZeros = (double) rows * features * density;
+        checkFreeSpace(npz ? 0 : 4 * nonZeros, "data.svm");
         long start = System.nanoTime();
         SparseRows source = new SparseRows(features, density, seed, theta, scale, intercept, noise, p == Precision.FLOAT32);
         int[] columns = new int[features];

@@ -164,7 +164,7 @@ final class InputOptions {
         for (String[] given : new String[][] {{"--features", features == null ? null : "x"}, {"--zero-based", zeroBased ? "x" : null},
                 {"--one-based", oneBased ? "x" : null}}) {
             if (given[1] != null && warnings != null) {
-                warnings.println("downhill: warning: " + given[0] + " does nothing for " + what);
+                warnings.println("downhill: warning: " + given[0] + " does nothing for " + what + ": it applies to svmlight files (ignored)");
             }
         }
     }
@@ -396,7 +396,7 @@ final class InputOptions {
                             + "read by their size and may be memory-mapped; save it to a file first");
                 }
             }
-            warnSvmLightOptions("a .npy X (its shape is in the file)");
+            warnSvmLightOptions("a .npy X");
         long budget = hostMemoryBudget();
             var header = NpyReader.readHeader(x);
             Precision own = header.dtype().naturalPrecision();
@@ -421,7 +421,7 @@ final class InputOptions {
         String format = dataFormat();
         warnMemoryBudgetForText();
         if (isText()) {
-            warnSvmLightOptions("a CSV/TSV --data file (its columns are its features)");
+            warnSvmLightOptions("a CSV/TSV --data file");
             return csvReader().read(dataFile());
         }
         if (format.equals("svmlight")) {
@@ -519,9 +519,9 @@ final class InputOptions {
                 throw new IllegalArgumentException("--sparse needs a sparse file: an svmlight --data file or an .npz --x (scipy.sparse."
                         + "save_npz), got " + x);
             }
-            warnSvmLightOptions("an .npz X (its shape is in the file)");
+            warnSvmLightOptions("an .npz X");
             if (target != null && warnings != null) {
-                warnings.println("downhill: warning: --target does nothing for an .npz X (its shape is in the file)");
+                warnings.println("downhill: warning: --target does nothing for an .npz X: y is its own file (ignored)");
             }
             dev.downhill.io.CsrMatrix matrix = readOrMapCsr(x, notes);
             try (dev.downhill.io.HostArray targets = NpyReader.readVector(y, Precision.FLOAT64)) {

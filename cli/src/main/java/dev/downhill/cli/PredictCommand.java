@@ -156,11 +156,11 @@ final class PredictCommand implements Callable<Integer> {
         double[] predictions;
         PrintWriter o = spec.commandLine().getOut();
         if ((zeroBased || oneBased) && !svmLight) {
-            spec.commandLine().getErr().println("downhill: warning: --zero-based/--one-based apply to svmlight --data files only");
+            spec.commandLine().getErr().println("downhill: warning: --zero-based/--one-based apply to svmlight --data files only (ignored)");
         }
         if (weightColumn != null && (data == null || svmLight)) {
-            spec.commandLine().getErr().println("downhill: warning: --weight-column applies to CSV --data files only (ignored: "
-                    + "the MSE and R² printed are unweighted)");
+            spec.commandLine().getErr().println("downhill: warning: --weight-column applies to CSV --data files only (ignored"
+                    + (svmLight ? ": the MSE and R² printed are unweighted)" : ")"));
         }
         if (npz) {
             try (CsrMatrix matrix = NpzReader.readCsr(x); SparseDataset d = SparseDataset.of(matrix, new double[Math.toIntExact(matrix.rows())])) {

@@ -76,6 +76,25 @@ class CliGenTest {
         }
     }
 
+    /** Files bigger than the disk's free space are refused before a row is made (they failed only once the disk was full). */
+    @Test
+    void filesBeyondTheDisksFreeSpaceAreRefusedAtOnce() throws IOException {
+        Path out = dir.resolve("huge");
+        long free = java.nio.file.Files.getFileStore(dir).getUsableSpace();
+        long rows = Math.max(1_000_000L, free / 8 / 100 * 2); // 100 float64 features: X twice the free space
+        CliRun r = CliRun.of("gen", "--rows", Long.toString(rows), "--features", "100", "--precision", "float64", "--out-dir",
+                out.toString());
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("X.npy, y.npy and theta.npy need at least") && r.err().contains("free"), r.err());
+        try (var files = java.nio.file.Files.list(out)) {
+            assertEquals(0, files.count(), "nothing written");
+        }
+        CliRun svm = CliRun.of("gen", "--rows", Long.toString(rows), "--features", "100", "--density", "1", "--format", "svmlight",
+                "--out-dir", out.toString());
+        assertEquals(1, svm.code(), svm.out() + svm.err());
+        assertTrue(svm.err().contains("data.svm need at least"), svm.err());
+    }
+
     @Test
     void moreFeaturesThanAnArrayHoldsIsAUsageError() throws IOException {
         // θ and the column scales are arrays of n: 2³¹ − 1 features failed with "Requested array size exceeds VM limit"
