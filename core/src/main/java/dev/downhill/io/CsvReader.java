@@ -386,7 +386,9 @@ public final class CsvReader {
                 String cell = cells.get(k);
                 String problem = DecimalText.problem(cell);
                 if (problem != null) {
-                    throw badCell(number, k, problem);
+                    throw badCell(number, k, number == firstLine && !layout.hasHeader() ? problem + "; line " + number
+                            + " was read as data, not as a header, since some of its cells are numbers (a header's cells"
+                            + " are all names)" : problem);
                 }
                 if (k == weightIndex) { // float64, ≥ 0
                     double w = DecimalText.parse(cell, Precision.FLOAT64);

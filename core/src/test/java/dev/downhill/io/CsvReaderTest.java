@@ -231,6 +231,13 @@ class CsvReaderTest {
         assertMalformed(() -> CsvReader.readDataset(csv("x,y\n1,2\n\"3,4\n")), "line 3, column 1", "unterminated quote");
         // a first row mixing numbers and text is data, so the text is reported rather than the row dropped
         assertMalformed(() -> CsvReader.readDataset(csv("1,b,3\n4,5,6\n")), "line 1, column 2", "'b' is not a number");
+        // and says why it was not taken as a header (a hostile user's 'x,2020,y' header)
+        assertMalformed(() -> CsvReader.readDataset(csv("x,2020,y\n4,5,6\n")), "line 1, column 1", "'x' is not a number",
+                "line 1 was read as data, not as a header, since some of its cells are numbers");
+        // a later line's text says nothing of headers
+        MalformedFileException later = assertThrows(MalformedFileException.class,
+                () -> CsvReader.readDataset(csv("1,2,3\n4,b,6\n")));
+        assertFalse(later.getMessage().contains("header"), later.getMessage());
     }
 
     @Test
