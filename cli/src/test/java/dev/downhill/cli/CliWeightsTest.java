@@ -146,12 +146,12 @@ class CliWeightsTest {
         assertEquals(1, zero.code(), zero.err());
         assertTrue(zero.err().contains("every weight is 0"), zero.err());
         CliRun column = CliRun.of("fit", "--x", xs, "--y", ys, "--weight-column", "w", "--quiet");
-        assertEquals(1, column.code(), column.err());
+        assertEquals(2, column.code(), column.err()); // a usage error, found before any file is read
         assertTrue(column.err().contains("--weight-column applies to --data CSV"), column.err());
         Path svm = dir.resolve("d.svm"); // sparse reads refuse it too (they once dropped it and fitted unweighted)
         Files.writeString(svm, "2 1:1 3:2\n4 2:1\n5 1:3 2:1\n");
         CliRun sparseColumn = CliRun.of("fit", "--data", svm.toString(), "--sparse", "--weight-column", "0", "--quiet");
-        assertEquals(1, sparseColumn.code(), sparseColumn.err());
+        assertEquals(2, sparseColumn.code(), sparseColumn.err());
         assertTrue(sparseColumn.err().contains("--weight-column applies to --data CSV"), sparseColumn.err());
         CliRun sparseTarget = CliRun.of("fit", "--data", svm.toString(), "--sparse", "--target", "0", "--quiet");
         assertEquals(2, sparseTarget.code(), sparseTarget.err()); // a usage error, as --target with --x
