@@ -105,6 +105,8 @@ public final class Checkpoint {
      * another thread): it saves its state there (when {@link #directory()} is set) and throws
      * {@link FitInterruptedException}. A fit that starts after the request stops at its first boundary. The solvers
      * without saved state (normal, svd, cd) stop between the blocks of their passes or between sweeps, saving nothing.
+     * The fit that stops on a request consumes it: the next fit with this checkpoint (or a copy) runs — a resume, say —
+     * unless stop is requested again. {@link #withdrawStop()} takes back a request no fit has acted on.
      */
     public void requestStop() {
         if (this == NONE) {
@@ -117,9 +119,14 @@ public final class Checkpoint {
         stop.requested = true;
     }
 
-    /** Whether {@link #requestStop()} was called. */
+    /** Whether {@link #requestStop()} was called and no fit has stopped on it yet. */
     public boolean stopRequested() {
         return stop.requested;
+    }
+
+    /** Takes back a stop request no fit has acted on yet (nothing happens without one); thread-safe. */
+    public void withdrawStop() {
+        stop.requested = false;
     }
 
     @Override

@@ -55,7 +55,9 @@ import java.util.Objects;
  * <p>Copies: the held-out rows of each fold (by column, float64, for the validation errors; and on the Gram path in
  * the data's precision for their Gram pass), and on the X path each fold's training rows (on the Java heap, in the
  * data's precision): m·n must stay below 2³¹. The configuration's solver, tolerance and other settings apply to every
- * fit.
+ * fit. Its {@link IterationListener} hears every fit of every path (the iteration count starts again with each); on the
+ * Gram path the folds' paths run on worker threads, and the listener is then called from them one call at a time
+ * (serialised), never from two threads at once.
  */
 public final class CrossValidation {
     /** Values of α on a path. */
@@ -186,6 +188,7 @@ public final class CrossValidation {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alphas, "alphas");
+        LinearRegression.checkMatches(problem, config); // as a fit on the problem does, also on the Gram path
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time on the problem (LoadedProblem)
             return heldPath(problem, config, alphas);
         }
@@ -283,8 +286,22 @@ public final class CrossValidation {
         }
     }
 
-    private static PathTable denseTable(Dataset data, FitConfig config, int folds, long m,
+    /** {@code listener} called one call at a time, whichever thread calls it (the folds' paths run on several). */
+    private static IterationListener serialised(IterationListener listener) {
+        if (listener == IterationListener.NONE) {
+            return listener;
+        }
+        Object lock = new Object();
+        return (iteration, loss, gradientNorm) -> {
+            synchronized (lock) {
+                return listener.onIteration(iteration, loss, gradientNorm);
+            }
+        };
+    }
+
+    private static PathTable denseTable(Dataset data, FitConfig requested, int folds, long m,
                                         java.util.function.DoubleFunction<double[]> alphasFor) {
+        FitConfig config = requested.toBuilder().listener(serialised(requested.listener())).build();
         double[] alphas;
         List<FittedModel> fullOnX = null;
         String gramChoice;
@@ -568,7 +585,8 @@ public final class CrossValidation {
         CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
                 alphas[oneSe], alphas[chosen], coefficientPath);
         FittedModel model = full.get(chosen);
-        model = model.withConfig(model.config().toBuilder().initialCoefficients(requested.initialCoefficients()).build());
+        model = model.withConfig(model.config().toBuilder().initialCoefficients(requested.initialCoefficients())
+                .listener(requested.listener()).build());
         return model.withReport(model.report().withCrossValidation(report))
                 .withWallTime(java.time.Duration.ofNanos(System.nanoTime() - started));
     }

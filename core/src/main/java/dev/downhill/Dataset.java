@@ -486,10 +486,13 @@ public final class Dataset implements AutoCloseable {
         return weights != null;
     }
 
-    /** The sample weights (m float64 values; read only), or null when the dataset is unweighted. */
+    /**
+     * The sample weights (m float64 values; read only), or null when the dataset is unweighted: a new view of the
+     * dataset's memory each call, so moving its position moves nobody else's.
+     */
     public DoublePointer weightsPointer() {
         ensureOpen();
-        return weights;
+        return weights == null ? null : new DoublePointer(weights);
     }
 
     /** wᵢ (1 when the dataset is unweighted). */
@@ -522,17 +525,19 @@ public final class Dataset implements AutoCloseable {
 
     /**
      * X as a {@link FloatPointer} or {@link DoublePointer} (per {@link #precision()}), row-major,
-     * element (i, j) at offset i·cols + j. Backends read it; nobody may write it.
+     * element (i, j) at offset i·cols + j. Backends read it; nobody may write it. Each call returns a new view of the
+     * dataset's memory (its position at element (0, 0)), so moving its position (JavaCPP's {@code p.position(k).get()})
+     * moves nobody else's: the dataset's passes and other threads' views stay where they are.
      */
     public Pointer xPointer() {
         ensureOpen();
-        return x;
+        return OffHeapViews.offset(x, 0);
     }
 
-    /** y as a {@link FloatPointer} or {@link DoublePointer}; read only. */
+    /** y as a {@link FloatPointer} or {@link DoublePointer}; read only; a new view each call, as {@link #xPointer()}. */
     public Pointer yPointer() {
         ensureOpen();
-        return y;
+        return OffHeapViews.offset(y, 0);
     }
 
     /** X(i, j) widened to double (a slow accessor for tests and small data). */

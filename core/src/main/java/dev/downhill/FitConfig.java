@@ -182,9 +182,12 @@ public final class FitConfig {
         return batchSize;
     }
 
-    /** The tolerance for a float64 problem (see {@link #tolerance(Precision)}). */
+    /**
+     * The tolerance for the configured {@link #precision()}, or for a float64 problem when the precision is left to the
+     * data (see {@link #tolerance(Precision)}).
+     */
     public double tolerance() {
-        return tolerance(Precision.FLOAT64);
+        return tolerance(precision != null ? precision : Precision.FLOAT64);
     }
 
     /** The tolerance: the configured one, else the default for the solver and the working precision. */

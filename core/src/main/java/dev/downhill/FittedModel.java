@@ -154,7 +154,9 @@ public final class FittedModel {
     }
 
     /**
-     * ‖∇θ‖ at each iteration (GD) or of each epoch's last batch (SGD variants); a copy. With an l2 penalty the gradient
+     * The gradient's norm at each iteration (GD) or of each epoch's last batch (SGD variants), in the solver's
+     * coordinates: ‖S∇θ‖ with S the column scaling of standardization (on by default with an automatic η on tall X, and
+     * for cg; the identity without it — see the README's "Standardization"); a copy. With an l2 penalty the gradient
      * includes its term; with an l1 term (gd, nesterov) it is the norm of the minimum-norm subgradient (the KKT residual).
      */
     public double[] gradientNormHistory() {
@@ -175,7 +177,12 @@ public final class FittedModel {
         return wallTime;
     }
 
-    /** The η used (the chosen value when the configuration said auto); NaN for direct solvers. */
+    /**
+     * The η used (the chosen value when the configuration said auto); NaN for direct solvers. It is a step in the solver's
+     * coordinates: when the fit was standardized ({@link ConvergenceReport}; the default with an automatic η on tall X)
+     * it applies to the standardized features, not to raw X — and a fixed η turns automatic standardization off, so to
+     * reuse this value give it with {@link FitConfig.Builder#standardize(Boolean) standardize(true)}.
+     */
     public double learningRate() {
         return learningRate;
     }

@@ -2,7 +2,8 @@ package dev.downhill;
 
 /**
  * Called once per iteration of a gradient solver (after each full-batch step's gradient, or at
- * the end of each SGD epoch), on the thread that runs {@code fit}.
+ * the end of each SGD epoch), on the thread that runs {@code fit}. {@link CrossValidation} calls it for every fit of
+ * every path, its folds' paths possibly from its worker threads, but never from two threads at once.
  */
 @FunctionalInterface
 public interface IterationListener {
@@ -15,9 +16,11 @@ public interface IterationListener {
      * @param loss         the value {@link FittedModel#lossHistory()} records for this iteration: MSE (1/m)‖r‖² at the
      *                     current coefficients (weighted data: Σwᵢrᵢ²/Σw), plus 2·penalty with a {@link Penalty} (twice
      *                     its objective, what the solver minimises); SGD variants: mean of the epoch's batch losses
-     * @param gradientNorm ‖∇θ‖ (full-batch GD; with an l1 term the norm of the minimum-norm subgradient), as
-     *                     {@link FittedModel#gradientNormHistory()} records it; for SGD variants the norm of the epoch's
-     *                     last mini-batch gradient
+     * @param gradientNorm the gradient's norm in the solver's coordinates, ‖S∇θ‖ with S the column scaling of
+     *                     standardization (the identity without it; the README's "Standardization"), as
+     *                     {@link FittedModel#gradientNormHistory()} records it (full-batch solvers; with an l1 term the
+     *                     norm of the minimum-norm subgradient); for SGD variants the norm of the epoch's last mini-batch
+     *                     gradient
      * @return {@link Control#STOP} to end the fit now with {@link StopReason#STOPPED_BY_LISTENER}
      */
     Control onIteration(long iteration, double loss, double gradientNorm);

@@ -6,7 +6,9 @@ import java.util.Locale;
  * The step size η of the gradient solvers: a fixed positive number, or {@code auto}.
  *
  * <p>{@code auto} for full-batch GD: η = {@value #AUTO_MARGIN}/L̂, with L̂ the largest eigenvalue
- * of the Hessian (2/m)XᵀX (centred when fitting an intercept) estimated by power iteration
+ * of the Hessian (2/m)XᵀX (centred when fitting an intercept) in the solver's coordinates — with standardization (on by
+ * default with {@code auto} on tall X: the README's "Standardization") that is S(2/m)X_cᵀX_cS, S the column scaling,
+ * so the η reported is a step for the standardized features — estimated by power iteration
  * through the fused gradient operator (15 to {@value #POWER_ITERATIONS} passes over X).
  * GD converges for any η &lt; 2/L; L̂ ≤ L, so η is safe while L̂ &gt; 0.45·L, which the passes make
  * likely but cannot guarantee — so full-batch GD watches its loss: if it rises with an automatic

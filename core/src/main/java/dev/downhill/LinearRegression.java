@@ -470,9 +470,11 @@ public final class LinearRegression {
                         // the message falls back to η/10
                     }
                 }
-                throw new DivergenceException(solver.cliName(), solver.isStochastic(), e.iteration(), objective.userLoss(e.loss()),
-                        objective.userLoss(e.initialLoss()), objective.userLearningRate(e.learningRate()), e.automatic(), automaticRate,
-                        schedule);
+                DivergenceException user = new DivergenceException(solver.cliName(), solver.isStochastic(), e.iteration(),
+                        objective.userLoss(e.loss()), objective.userLoss(e.initialLoss()), objective.userLearningRate(e.learningRate()),
+                        e.automatic(), automaticRate, schedule);
+                user.initCause(e); // the solver's exception, in its internal units, keeps the frames where it diverged
+                throw user;
             }
             double[] theta = objective.userCoefficients(r.coefficients());
             double intercept = objective.userIntercept(r.intercept());
@@ -602,7 +604,11 @@ public final class LinearRegression {
         return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
     }
 
-    private static void checkMatches(LoadedProblem problem, FitConfig config) {
+    /**
+     * Refuses a configuration whose backend, precision or thread count differs from the loaded problem's (threads: the
+     * count the backend runs on, so that the default and the same count named explicitly agree).
+     */
+    static void checkMatches(LoadedProblem problem, FitConfig config) {
         if (config.backend() != null && !config.backend().equalsIgnoreCase(problem.backendName())) {
             throw new IllegalArgumentException("configuration names backend '" + config.backend()
                     + "' but the problem was loaded on '" + problem.backendName() + "'");
@@ -612,7 +618,8 @@ public final class LinearRegression {
                     + " but the problem was loaded as " + problem.precision());
         }
         int loaded = problem.options().threads();
-        if (config.threads() != 0 && config.threads() != loaded) {
+        int effective = problem.problem().hostThreads(); // 0: the backend does not say
+        if (config.threads() != 0 && config.threads() != loaded && config.threads() != effective) {
             throw new IllegalArgumentException("configuration asks for " + config.threads()
                     + " threads but the problem was loaded with " + (loaded == 0 ? "the default (all cores)" : loaded));
         }

@@ -14,8 +14,9 @@ import java.util.Objects;
  * use the {@link Dataset}'s memory without copying it, so the dataset must stay open while this is used.
  * Thread-safety: one fit or prediction at a time — calls from several threads are safe and run one after the other
  * (a fit, path or prediction holds the problem until it returns; {@link #close()} from another thread waits for it,
- * while from the fitting thread itself, a listener say, it would free the problem under the running fit: don't). Load
- * one problem per thread to fit in parallel.
+ * while from the fitting thread itself, a listener say, it would free the problem under the running fit: don't). A
+ * thread waiting for another's fit stops waiting when it is interrupted ({@link FitInterruptedException} at iteration 0,
+ * its interrupt flag set again), as a running fit stops. Load one problem per thread to fit in parallel.
  */
 public final class LoadedProblem implements AutoCloseable {
     private final ResidentProblem problem;
@@ -148,9 +149,22 @@ public final class LoadedProblem implements AutoCloseable {
     /**
      * Holds the problem for one fit or prediction: waits while another thread's runs (their passes share the problem's
      * buffers: two at once would mix their sums). Close the hold when done.
+     *
+     * @throws FitInterruptedException (at iteration 0, nothing saved, the interrupt flag set again) when the thread is
+     *                                 interrupted while it waits — as a running fit stops on an interrupt, a waiting one
+     *                                 does too (a free problem is taken whatever the flag: an interrupted caller's pass
+     *                                 runs whole, and its fit stops at its first boundary)
      */
     Hold hold() {
-        busy.lock();
+        if (busy.tryLock()) {
+            return busy::unlock;
+        }
+        try {
+            busy.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FitInterruptedException(0, null, true);
+        }
         return busy::unlock;
     }
 

@@ -183,7 +183,7 @@ public final class SparseDataset implements AutoCloseable {
     /** The m float64 weights (owned by this dataset), or null when unweighted. */
     public DoublePointer weightsPointer() {
         ensureOpen();
-        return weights;
+        return weights == null ? null : new DoublePointer(weights); // a new view: moving its position moves nobody else's
     }
 
     /** Σw, or m when unweighted. */
@@ -200,7 +200,7 @@ public final class SparseDataset implements AutoCloseable {
     /** y: m values, a {@link DoublePointer} for float64 or a {@link FloatPointer} for float32 (owned by this dataset). */
     public Pointer yPointer() {
         ensureOpen();
-        return y;
+        return dev.downhill.internal.OffHeapViews.offset(y, 0); // a new view: moving its position moves nobody else's
     }
 
     /** m. */

@@ -293,6 +293,9 @@ public final class Checkpointer implements AutoCloseable {
             }
         }
         if (stop) {
+            if (!interrupted) {
+                policy.withdrawStop(); // this fit acts on the request: the next one (a resume) runs
+            }
             throw new FitInterruptedException(iteration, wrote ? directory : null, interrupted);
         }
     }
@@ -343,6 +346,9 @@ public final class Checkpointer implements AutoCloseable {
         boolean interrupted = Thread.currentThread().isInterrupted();
         Checkpoint running = RUNNING.get();
         if (interrupted || (running != null && running.stopRequested())) {
+            if (!interrupted) {
+                running.withdrawStop(); // acted on: the next fit with this checkpoint runs
+            }
             throw new FitInterruptedException(iteration, null, interrupted);
         }
     }

@@ -316,22 +316,29 @@ public final class CsrMatrix implements AutoCloseable {
         return precision;
     }
 
-    /** The m + 1 row pointers (host off-heap memory owned by this matrix; valid until it is closed). */
+    /**
+     * The m + 1 row pointers (host off-heap memory owned by this matrix; valid until it is closed). Each call returns a new
+     * view of that memory, so moving its position (JavaCPP's {@code p.position(k).get()}) moves nobody else's — neither the
+     * matrix's nor another thread's.
+     */
     public LongPointer rowPointers() {
         ensureOpen();
-        return rowPointers;
+        return new LongPointer(rowPointers);
     }
 
-    /** The nnz column indices (host off-heap memory owned by this matrix). */
+    /** The nnz column indices (host off-heap memory owned by this matrix): a new view each call, as {@link #rowPointers()}. */
     public IntPointer columnIndices() {
         ensureOpen();
-        return columns;
+        return new IntPointer(columns);
     }
 
-    /** The nnz values: a {@link DoublePointer} for float64, a {@link FloatPointer} for float32 (owned by this matrix). */
+    /**
+     * The nnz values: a {@link DoublePointer} for float64, a {@link FloatPointer} for float32 (owned by this matrix): a new
+     * view each call, as {@link #rowPointers()}.
+     */
     public Pointer values() {
         ensureOpen();
-        return values;
+        return values instanceof DoublePointer d ? new DoublePointer(d) : new FloatPointer((FloatPointer) values);
     }
 
     /** Bytes of the three arrays: 8(m+1) + nnz·(4 + value bytes). */
