@@ -48,23 +48,26 @@ public final class HeldOutMoments {
         double wSum = 0;
         double b = 0;
         boolean f64 = data.precision() == Precision.FLOAT64;
+        org.bytedeco.javacpp.DoublePointer weights = data.weightsPointer(); // views, taken once
+        org.bytedeco.javacpp.Pointer xs = data.xPointer();
+        org.bytedeco.javacpp.Pointer ys = data.yPointer();
         for (Block block = new Block(rows); block.next(); ) {
             for (int k = 0; k < block.count; k++) {
                 long i = block.rows[k];
-                double w = data.isWeighted() ? data.weightsPointer().get(i) : 1;
+                double w = weights != null ? weights.get(i) : 1;
                 wSum += w;
                 if (f64) {
-                    DoubleBuffer x = dev.downhill.internal.OffHeapViews.doubles(data.xPointer(), i * n, n);
+                    DoubleBuffer x = dev.downhill.internal.OffHeapViews.doubles(xs, i * n, n);
                     for (int j = 0; j < n; j++) {
                         add(x.get(j), mu[j], w, a, q, p, j);
                     }
-                    b += w * (dev.downhill.internal.OffHeapViews.doubles(data.yPointer(), i, 1).get(0) - full.targetMean());
+                    b += w * (dev.downhill.internal.OffHeapViews.doubles(ys, i, 1).get(0) - full.targetMean());
                 } else {
-                    FloatBuffer x = dev.downhill.internal.OffHeapViews.floats(data.xPointer(), i * n, n);
+                    FloatBuffer x = dev.downhill.internal.OffHeapViews.floats(xs, i * n, n);
                     for (int j = 0; j < n; j++) {
                         add(x.get(j), mu[j], w, a, q, p, j);
                     }
-                    b += w * (dev.downhill.internal.OffHeapViews.floats(data.yPointer(), i, 1).get(0) - full.targetMean());
+                    b += w * (dev.downhill.internal.OffHeapViews.floats(ys, i, 1).get(0) - full.targetMean());
                 }
             }
         }
@@ -82,17 +85,21 @@ public final class HeldOutMoments {
         CsrMatrix x = data.x();
         boolean f64 = x.precision() == Precision.FLOAT64;
         double[] y = data.targets();
+        org.bytedeco.javacpp.DoublePointer weights = data.weightsPointer(); // views, taken once
+        org.bytedeco.javacpp.LongPointer pointers = x.rowPointers();
+        org.bytedeco.javacpp.IntPointer columns = x.columnIndices();
+        org.bytedeco.javacpp.Pointer values = x.values();
         for (Block block = new Block(rows); block.next(); ) {
             for (int k = 0; k < block.count; k++) {
                 long i = block.rows[k];
-                double w = data.isWeighted() ? data.weightsPointer().get(i) : 1;
+                double w = weights != null ? weights.get(i) : 1;
                 wSum += w;
-                long from = x.rowPointers().get(i);
-                long to = x.rowPointers().get(i + 1);
+                long from = pointers.get(i);
+                long to = pointers.get(i + 1);
                 for (long e = from; e < to; e++) {
-                    int j = x.columnIndices().get(e);
-                    double v = f64 ? ((org.bytedeco.javacpp.DoublePointer) x.values()).get(e)
-                            : ((org.bytedeco.javacpp.FloatPointer) x.values()).get(e);
+                    int j = columns.get(e);
+                    double v = f64 ? ((org.bytedeco.javacpp.DoublePointer) values).get(e)
+                            : ((org.bytedeco.javacpp.FloatPointer) values).get(e);
                     sx[j] += w * v;
                     p[j] += w * v * v;
                 }

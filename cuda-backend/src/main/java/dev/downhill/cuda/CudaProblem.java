@@ -239,8 +239,9 @@ final class CudaProblem implements ResidentProblem {
                 this.rootWeights = context.allocate(8 * rows, "square roots of the sample weights");
                 context.toDevice(source.weightsPointer(), weights, 0, 8 * rows);
                 try (DoublePointer roots = new DoublePointer(rows)) {
+                    DoublePointer given = source.weightsPointer(); // a view, taken once
                     for (long i = 0; i < rows; i++) {
-                        roots.put(i, Math.sqrt(source.weightsPointer().get(i)));
+                        roots.put(i, Math.sqrt(given.get(i)));
                     }
                     context.toDevice(roots, rootWeights, 0, 8 * rows);
                 }

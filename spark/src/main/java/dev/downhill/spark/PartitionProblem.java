@@ -253,9 +253,11 @@ final class PartitionProblem implements AutoCloseable {
             double[] lows = local.lows();
             double ym = stats.targetMean();
             double ss = 0;
+            DoublePointer csrY = csr != null ? (DoublePointer) csr.yPointer() : null; // views, taken once
+            DoublePointer csrW = csr != null && csr.isWeighted() ? csr.weightsPointer() : null;
             for (long r = 0; r < m; r++) {
-                double d = (dense != null ? dense.y(r) : csrTarget(csr, r)) - ym;
-                ss += (dense != null ? dense.weight(r) : csrWeight(csr, r)) * d * d;
+                double d = (dense != null ? dense.y(r) : csrY.get(r)) - ym;
+                ss += (dense != null ? dense.weight(r) : csrW != null ? csrW.get(r) : 1) * d * d;
             }
             return new PartitionProblem(partition, m, n, allSparse, weightSum, weightSquareSum, stats.means().clone(), ym, lows, ss,
                     bytes, problem, dense, csr);
@@ -271,14 +273,6 @@ final class PartitionProblem implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    private static double csrTarget(SparseDataset csr, long r) {
-        return ((DoublePointer) csr.yPointer()).get(r);
-    }
-
-    private static double csrWeight(SparseDataset csr, long r) {
-        return csr.isWeighted() ? csr.weightsPointer().get(r) : 1;
     }
 
     /** A row's label (or weight) as a finite double; a null, NaN or infinity fails naming the column and the row. */
