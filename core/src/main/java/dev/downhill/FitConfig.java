@@ -267,7 +267,10 @@ public final class FitConfig {
      * intercept); off with a fixed η, so that a given η means what the textbooks mean, and off for
      * wide problems, where gradient descent from 0 should find the minimum-norm θ — standardized, it
      * would find the θ of minimum ‖diag(σ)θ‖ instead. The same holds for rank-deficient tall X when
-     * standardization is on.
+     * standardization is on. A fit also turns it on for wide X (cg, or an automatic η) when an l2 penalty with a
+     * positive factor on every non-constant column makes the minimiser unique: scaling then changes only the solvers'
+     * speed (unscaled, a ridge on columns of very different spreads — Spark's standardized penalty on sparse wide
+     * data — left cg at its iteration limit 13 % above the minimum).
      */
     public boolean standardize(long rows, long cols) {
         if (standardize != null) {

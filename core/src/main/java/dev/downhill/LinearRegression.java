@@ -420,7 +420,10 @@ public final class LinearRegression {
                 return directFit(problem, config, startNanos, checkpoint, done);
             }
         }
-        boolean standardize = config.standardize(problem.rows(), problem.cols());
+        boolean standardize = config.standardize(problem.rows(), problem.cols())
+                // wide X with a ridge on every column: the minimiser is unique, so the default scales there too (FitConfig)
+                || config.standardizeSetting() == null && (solver == Solver.CG || config.learningRate().isAuto())
+                && CentredObjective.ridgeMakesTheMinimiserUnique(problem, config.fitIntercept(), penalty);
         // the gradient solvers work in internal units (X and y scaled by powers of two, CentredObjective): the results
         // are mapped back to the user's units here, once; data that cannot be scaled are refused with one line
         // early stopping: the validation rows are left out of the column statistics the training rows are centred by

@@ -165,6 +165,44 @@ public final class CentredObjective implements AutoCloseable {
      *
      * @param split the SGD split (null or no held rows: all rows)
      */
+    /**
+     * Whether a column of root mean square deviation {@code sigma} (about its mean when {@code centred}, else about 0) and
+     * mean {@code mean} is constant: σ = 0, or centred with σ ≤ {@value #CONSTANT_COLUMN_RATIO}·|mean| (what centring
+     * leaves of a constant column). Its coefficient is then 0 under standardization.
+     */
+    static boolean isConstant(double sigma, double mean, boolean centred) {
+        return sigma == 0 || centred && sigma <= CONSTANT_COLUMN_RATIO * Math.abs(mean);
+    }
+
+    /**
+     * Whether the l2 term of {@code penalty} makes the objective strictly convex in every column that is not constant
+     * ({@link #isConstant}): a positive l2 factor on each. Then the minimiser is unique — on wide X too, where without a
+     * ridge the gradient solvers from 0 find the minimum-norm θ only unstandardized — so standardization (Jacobi scaling
+     * of the penalised Hessian) only speeds the solvers up. Reads the column statistics (cached by a checked problem).
+     */
+    public static boolean ridgeMakesTheMinimiserUnique(ResidentProblem problem, boolean centred, Penalty penalty) {
+        if (!(penalty.l2Strength() > 0)) {
+            return false;
+        }
+        int n = Math.toIntExact(problem.cols());
+        double[] factors = penalty.l2Factors(n);
+        double[] deviations = null;
+        double[] means = null;
+        for (int j = 0; j < n; j++) {
+            if (factors[j] > 0) {
+                continue;
+            }
+            if (deviations == null) {
+                deviations = problem.columnMeanSquaredDeviations(centred);
+                means = problem.columnStatistics().means();
+            }
+            if (!isConstant(Math.sqrt(deviations[j]), means[j], centred)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public CentredObjective(ResidentProblem problem, boolean fitIntercept, boolean standardize, Penalty penalty,
                             boolean rescale, EpochRows split) {
         this.problem = problem;
@@ -234,8 +272,7 @@ public final class CentredObjective implements AutoCloseable {
                 List<Integer> constant = new ArrayList<>();
                 for (int j = 0; j < n; j++) {
                     double sigma = Math.sqrt(deviations[j]);
-                    boolean isConstant = sigma == 0 || centred && sigma <= CONSTANT_COLUMN_RATIO * Math.abs(hostMeans[j]);
-                    if (isConstant) {
+                    if (isConstant(sigma, hostMeans[j], centred)) {
                         constant.add(j);
                     } else if (lambda == null || lambda[j] == 0) {
                         s[j] = 1 / sigma;

@@ -30,10 +30,14 @@ import java.util.Locale;
  * ill-conditioned problem of those sizes get the exact answer; wider, bigger or over-budget problems get
  * conjugate gradients. (Sparse X will weigh its non-zeros here when it lands.)
  *
- * <p>When the exact answer is chosen but costs more than {@value #MIN_TRIAL_PASSES} passes over X, conjugate
- * gradients get the first try, limited to half the direct solve's cost in passes ({@code cgTrialPasses}): on
- * well-conditioned data cg converges in a few dozen passes, far sooner than any factorization; when it does not,
- * the SVD follows, so the fit costs at most ~1.5× the SVD alone. X with at most {@value #MIN_TRIAL_ROWS_PER_COLUMN}n
+ * <p>When the normal equations are chosen (tall X) and their solve costs more than 2·{@value #MIN_TRIAL_PASSES} passes
+ * over X, conjugate gradients get the first try, limited to half that cost in passes ({@code cgTrialPasses}): on
+ * well-conditioned data cg converges in a few dozen passes, far sooner than the Gram pass; when it does not, the
+ * normal equations follow (and the SVD if they refuse), so the fit costs at most ~1.5× theirs. Their cost: the Gram
+ * pass of the augmented [X | y], m(n+1)² flops, and its Cholesky factor, (n+1)³/3 — so the trial's budget is about
+ * n/64 passes in float64 (n/32 in float32), and X needs about 630 columns (float32 about 320) for a trial at all. (Against
+ * the QR + SVD's cost, as before 2026-12-02, the budget was twice that: on 20,000 × 500 the trial's 13 passes took
+ * longer than the normal equations' whole solve.) X with at most {@value #MIN_TRIAL_ROWS_PER_COLUMN}n
  * rows gets no trial: certifying cg's answer ({@link TrialCertificate}) then needs X's exact Gram matrix — the pass the
  * normal equations make — so the certificate alone would cost about what the exact answer costs.
  *
@@ -71,16 +75,18 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
         double iterativeBytes = ITERATIVE_PASSES * m * n * precision.bytes();
         double ratio = directFlops * FLOPS_PER_BYTE / iterativeBytes;
         if (ratio <= 1) {
-            long trial = rows > MIN_TRIAL_ROWS_PER_COLUMN * cols ? (long) (0.5 * ratio * ITERATIVE_PASSES) : 0;
             if (rows > cols) { // the normal equations first, the SVD if they refuse (LinearRegression switches)
+                double normalFlops = m * (n + 1) * (n + 1) + (n + 1) * (n + 1) * (n + 1) / 3;
+                double normalPasses = normalFlops * FLOPS_PER_BYTE / (m * n * precision.bytes());
+                long trial = rows > MIN_TRIAL_ROWS_PER_COLUMN * cols ? (long) (0.5 * normalPasses) : 0;
                 return new SolverChoice(Solver.NORMAL, String.format(Locale.ROOT,
                         "normal: the exact answer is cheap for %,d × %,d (at most QR + SVD ~%.2g flops, %.2g× the cost of ~%.0f "
                                 + "passes over X; the normal equations first, refined, and svd if they refuse)",
                         rows, cols, directFlops, ratio, ITERATIVE_PASSES), trial >= MIN_TRIAL_PASSES ? trial : 0);
             }
-            return new SolverChoice(Solver.SVD, String.format(Locale.ROOT,
+            return new SolverChoice(Solver.SVD, String.format(Locale.ROOT, // square or wide: no trial (at most 8n rows)
                     "svd: the exact answer is cheap for %,d × %,d (QR + SVD ~%.2g flops, %.2g× the cost of ~%.0f passes over X)",
-                    rows, cols, directFlops, ratio, ITERATIVE_PASSES), trial >= MIN_TRIAL_PASSES ? trial : 0);
+                    rows, cols, directFlops, ratio, ITERATIVE_PASSES), 0);
         }
         return new SolverChoice(Solver.CG, String.format(Locale.ROOT,
                 "cg: a direct solve of %,d × %,d (~%.2g flops) would cost %.2g× ~%.0f passes over X",

@@ -29,8 +29,13 @@ class SolverChoiceTest {
 
     @Test
     void conjugateGradientsGetATrialOnlyWhereTheExactSolveCostsManyPasses() {
-        long trial = SolverChoice.choose(20_000, 500, Precision.FLOAT64, 8 * GB).cgTrialPasses();
-        assertTrue(trial >= 10 && trial <= 150, "trial passes " + trial);
+        // half the normal equations' cost, (m(n+1)² + (n+1)³/3)/4 flops counted as bytes, in passes of 8mn bytes: ~n/64
+        assertEquals(15, SolverChoice.choose(200_000, 1_000, Precision.FLOAT64, 8 * GB).cgTrialPasses());
+        assertEquals(15, SolverChoice.choose(20_000, 500, Precision.FLOAT32, 8 * GB).cgTrialPasses(), "float32: ~n/32");
+        // 20,000 × 500 float64: the normal equations cost ~16 passes, a trial's 13 would not pay (it was given 17)
+        assertEquals(0, SolverChoice.choose(20_000, 500, Precision.FLOAT64, 8 * GB).cgTrialPasses());
+        assertEquals(0, SolverChoice.choose(20_000, 600, Precision.FLOAT64, 8 * GB).cgTrialPasses());
+        assertEquals(10, SolverChoice.choose(20_000, 640, Precision.FLOAT64, 8 * GB).cgTrialPasses());
         assertEquals(0, SolverChoice.choose(82, 10, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "tiny: the exact solve at once");
         assertEquals(0, SolverChoice.choose(20_000, 5_000, Precision.FLOAT32, 64 * GB).cgTrialPasses(), "cg chosen outright");
     }
@@ -38,13 +43,11 @@ class SolverChoiceTest {
     @Test
     void xWithAtMostEightRowsPerColumnGetsNoTrial() {
         // the certificate would need the exact Gram matrix there: the normal equations' own pass
-        assertEquals(0, SolverChoice.choose(3_200, 400, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "8n rows");
+        assertEquals(0, SolverChoice.choose(5_120, 640, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "8n rows");
         assertEquals(0, SolverChoice.choose(1_000, 800, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "square-ish");
         assertEquals(0, SolverChoice.choose(400, 2_000, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "wide");
-        long trial = SolverChoice.choose(3_201, 400, Precision.FLOAT64, 8 * GB).cgTrialPasses();
-        // one more row: half the direct solve's cost in passes, 0.5·300·ratio with
-        // ratio = ¼(2m(n+1)² + 4(n+1)²n + 4(n+1)³) ÷ (300·8mn) = 0.126 → 18
-        assertEquals(18, trial, "one more row");
+        // one more row: half the normal equations' cost, ½·(m(n+1)² + (n+1)³/3)/4 ÷ 8mn = 10.4 passes
+        assertEquals(10, SolverChoice.choose(5_121, 640, Precision.FLOAT64, 8 * GB).cgTrialPasses(), "one more row");
     }
 
     @Test

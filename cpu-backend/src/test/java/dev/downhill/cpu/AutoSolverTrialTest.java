@@ -13,19 +13,25 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The automatic solver's conjugate-gradient trial on a problem big enough to have one (20,000 × 500: the exact
- * solve costs ~17 passes' worth): well-conditioned columns converge inside the trial; strongly correlated columns
- * do not — the trial is abandoned as soon as its rate predicts it would miss its budget, not when the budget is
- * spent — and the exact answer follows. Either way the answer is within 1e-6 of the SVD's.
+ * The automatic solver's conjugate-gradient trial on a problem big enough to have one (5,200 × 640: the normal
+ * equations cost ~21 passes' worth, the trial gets half): well-conditioned columns converge inside the trial; strongly
+ * correlated columns do not — the trial is abandoned as soon as its rate predicts it would miss its budget, not when
+ * the budget is spent, or the sketch of X refuses it — and the exact answer follows. Either way the answer is within
+ * 1e-6 of the SVD's.
  */
 class AutoSolverTrialTest {
 
+    /**
+     * Orthogonal columns of scales 1 to 7 (cg converges in a few passes: the trial's 10 are enough) plus {@code shared}
+     * times one common column (300: strongly correlated columns).
+     */
     private static double[][] columns(SplittableRandom r, int m, int n, double shared) {
+        double[][] q = dev.downhill.testing.TestData.centredOrthonormalColumns(r, m, n);
         double[][] x = new double[m][n];
         for (int i = 0; i < m; i++) {
             double z = r.nextGaussian();
             for (int j = 0; j < n; j++) {
-                x[i][j] = shared * z + r.nextGaussian() * (1 + j % 7);
+                x[i][j] = shared * z + q[j][i] * Math.sqrt(m) * (1 + j % 7);
             }
         }
         return x;
@@ -43,8 +49,8 @@ class AutoSolverTrialTest {
 
     private static void check(double shared, Solver expected, String... because) {
         SplittableRandom r = new SplittableRandom(61);
-        int m = 20_000;
-        int n = 500;
+        int m = 5_200;
+        int n = 640;
         double[][] x = columns(r, m, n, shared);
         double[] y = new double[m];
         for (int i = 0; i < m; i++) {
@@ -90,8 +96,8 @@ class AutoSolverTrialTest {
     @Test
     void nearlyDependentColumnsGetTheExactAnswerNotTheTrials() {
         SplittableRandom r = new SplittableRandom(7);
-        int m = 4_000;
-        int n = 400;
+        int m = 5_200; // the trial's size (more than 8 rows a column, ≥ ~630 columns)
+        int n = 640;
         double[][] x = new double[m][n];
         double[] y = new double[m];
         double[][] q = dev.downhill.testing.TestData.centredOrthonormalColumns(r, m, n); // centred, orthogonal columns: cg needs a few passes for all the rest

@@ -282,9 +282,9 @@ class CheckpointResumeTest {
 
     @Test
     void autoResumesItsConjugateGradientTrialAndThenSolvesExactly() throws IOException {
-        // 2,600 × 320 (more than 8 rows a column): auto gives cg a trial of 15 passes before the exact solve (the normal
-        // equations: tall X); the budget's judgement is replayed on resume
-        try (Dataset d = data(2600, 320, 7)) {
+        // 5,200 × 640 (more than 8 rows a column, ≥ ~630 columns): auto gives cg a trial of 10 passes before the exact
+        // solve (the normal equations: tall X); the budget's judgement is replayed on resume
+        try (Dataset d = data(5200, 640, 7)) {
             FitConfig config = base(Solver.AUTO).build();
             FittedModel full = LinearRegression.fit(d, config);
             assertEquals(Solver.NORMAL, full.solver(), full.report().solverChoice());

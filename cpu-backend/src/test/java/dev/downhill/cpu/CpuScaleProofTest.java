@@ -65,15 +65,15 @@ class CpuScaleProofTest extends ScaleProofContract {
     }
 
     /**
-     * auto on a problem big enough for its cg trial (2,600 × 320, more than 8 rows a column: the trial gets 15 passes
-     * in float64, 30 in float32) with X at 1e-150 and y at 1e150 (1e∓30 in float32): the trial now runs on such data (before,
+     * auto on a problem big enough for its cg trial (5,200 × 640, more than 8 rows a column: the trial gets 10 passes
+     * in float64, 20 in float32) with X at 1e-150 and y at 1e150 (1e∓30 in float32): the trial now runs on such data (before,
      * the scale guard skipped it), and the answer — the trial's or the exact solve's — matches float64 svd on the same
      * data: 1e-6 in float64 (cg's tol 1e-10 on a well-conditioned problem, as AutoSolverTrialTest), 1e-3 in float32.
      */
     @Test
     void autoRunsItsConjugateGradientTrialOnScaledData() {
-        int m = 2600;
-        int n = 320;
+        int m = 5200;
+        int n = 640;
         SplittableRandom r = new SplittableRandom(17);
         double[][] x0 = new double[m][n];
         double[] y0 = new double[m];

@@ -59,7 +59,7 @@ class CudaSketchTest {
 
     @Test
     void autoCertifiesItsTrialAsOnTheCpu() {
-        int m = 20_000; // as AutoSolverTrialTest: cg converges in 13 passes, within the trial's 17
+        int m = 20_000; // float32: the trial gets ~n/32 = 15 passes (the normal equations' half), cg converges in 13
         int n = 500;
         double[][] x = rows(m, n, 2);
         double[] y = new double[m];
@@ -72,13 +72,13 @@ class CudaSketchTest {
             y[i] = s + 0.1 * r.nextGaussian();
         }
         try (Dataset d = Dataset.of(x, y)) {
-            FittedModel gpu = LinearRegression.fit(d, FitConfig.builder().backend("cuda").precision(Precision.FLOAT64).build());
-            FittedModel cpu = LinearRegression.fit(d, FitConfig.builder().backend("cpu").precision(Precision.FLOAT64).build());
+            FittedModel gpu = LinearRegression.fit(d, FitConfig.builder().backend("cuda").precision(Precision.FLOAT32).build());
+            FittedModel cpu = LinearRegression.fit(d, FitConfig.builder().backend("cpu").precision(Precision.FLOAT32).build());
             String why = gpu.report().solverChoice();
             assertTrue(why.contains("which a sketch of X (condition ≈"), why);
             assertEquals(cpu.solver(), gpu.solver(), why + " / " + cpu.report().solverChoice());
-            for (int j = 0; j < n; j++) { // cg to 1e-10 on a well-conditioned problem, certified within 1e-8
-                assertEquals(cpu.coefficient(j), gpu.coefficient(j), 1e-8 * (1 + Math.abs(cpu.coefficient(j))), "θ" + j);
+            for (int j = 0; j < n; j++) { // cg to 1e-6 in float32 on a well-conditioned problem, certified within 1e-3
+                assertEquals(cpu.coefficient(j), gpu.coefficient(j), 1e-4 * (1 + Math.abs(cpu.coefficient(j))), "θ" + j);
             }
         }
     }

@@ -128,10 +128,11 @@ class DownhillRegressorTest {
     }
 
     /**
-     * auto's cg trial on Spark is certified by the partitions' sketch: on centred orthonormal columns
-     * (4,000 × 330: a trial of 10 passes) cg converges in a few passes and answers, as on one machine;
-     * with one column the sum of two others plus 1e-9 noise the sketch finds the columns dependent, no trial runs and
-     * the SVD answers (without a sketch pass Spark would run no trial at all: "normal" on the first data).
+     * auto's cg trial on Spark is certified by the partitions' sketch ({@code sketchGram}, each partition sketching its own
+     * rows): the certificate on centred orthonormal columns (4,000 × 330) allows the trial at the configured tolerance, as
+     * on one machine (κ̂ is the sketch's spread, tens); with one column the sum of two others plus 1e-9 noise the sketch
+     * finds the columns dependent (κ̂ = ∞) and allows none, as on one machine. (Asked of the certificate directly: a trial
+     * needs ~630 columns now, whose n² Gram results would pass the tests' 1 MiB maxResultSize.)
      */
     @Test
     void autosTrialIsCertifiedByThePartitionsSketch() {
@@ -139,6 +140,7 @@ class DownhillRegressorTest {
         int n = 330;
         Random r = new Random(4);
         double[][] q = dev.downhill.testing.TestData.centredOrthonormalColumns(r, m, n);
+        FitConfig trial = FitConfig.builder().solver(Solver.CG).build();
         for (boolean dependent : new boolean[] {false, true}) {
             double[][] x = new double[m][n];
             double[] y = new double[m];
@@ -159,14 +161,27 @@ class DownhillRegressorTest {
             }
             // one partition: its n² = 330² sketch Gram (871 kB) fits the tests' 1 MiB result limit, two would not (as
             // for the Gram pass: the README asks for maxResultSize above P·8n² bytes)
-            DownhillRegressionModel model = new DownhillRegressor().fit(new Data(x, y, w).frame(1, false));
-            try (dev.downhill.Dataset local = dev.downhill.Dataset.of(x, y)) {
-                FittedModel single = LinearRegression.fit(local, FitConfig.builder().build());
-                assertEquals(dependent ? "svd" : "cg", model.summary().solver(), single.report().solverChoice());
-                assertEquals(single.solver().cliName(), model.summary().solver());
-                double tolerance = dependent ? 1e-9 : 1e-8; // svd: both refined to the last bits; cg: its certified 1e-8
-                assertTrue(relativeError(modelVector(model), modelVector(single)) < tolerance,
-                        "Spark vs one machine: " + relativeError(modelVector(model), modelVector(single)));
+            org.apache.spark.api.java.JavaRDD<Row> rows = new Data(x, y, w).frame(1, false).select("features", "label").toJavaRDD();
+            PartitionProblem.Layout layout = new PartitionProblem.Layout("features", "label", null, "cpu", 1);
+            dev.downhill.internal.TrialCertificate onSpark;
+            try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, 2)) {
+                onSpark = dev.downhill.internal.TrialCertificate.of(dev.downhill.internal.CheckedProblem.of(problem), trial);
+            }
+            dev.downhill.internal.TrialCertificate single;
+            try (dev.downhill.Dataset local = dev.downhill.Dataset.of(x, y);
+                 dev.downhill.spi.ResidentProblem problem = dev.downhill.spi.Backends.load("cpu", local, dev.downhill.Precision.FLOAT64,
+                         dev.downhill.spi.BackendOptions.builder().threads(1).build())) {
+                single = dev.downhill.internal.TrialCertificate.of(dev.downhill.internal.CheckedProblem.of(problem), trial);
+            }
+            String what = "Spark " + onSpark + " / one machine " + single;
+            assertEquals(!dependent, onSpark.allowsTrial(), what);
+            assertEquals(single.allowsTrial(), onSpark.allowsTrial(), what);
+            if (dependent) {
+                assertEquals(Double.POSITIVE_INFINITY, onSpark.conditionEstimate(), what);
+                assertTrue(onSpark.why().contains("a sketch of X finds its columns dependent"), what);
+            } else { // κ(H) = 1: the sketch's spread (~30), well below 1e-8/1e-10 = 100, so the configured tolerance stands
+                assertTrue(onSpark.conditionEstimate() >= 1 && onSpark.conditionEstimate() < 100, what);
+                assertEquals(trial.tolerance(), onSpark.tolerance(), what);
             }
         }
     }
