@@ -151,6 +151,18 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         long start = System.nanoTime();
         String w = $(weightCol());
         boolean weighted = w != null && !w.isEmpty();
+        if (weighted) { // as Spark's LinearRegression: a boolean or string column is refused, not cast (true → 1, text → null)
+            org.apache.spark.sql.types.StructType schema = dataset.schema();
+            if (!java.util.Arrays.asList(schema.fieldNames()).contains(w)) {
+                throw new IllegalArgumentException("column '" + w + "' (the weightCol) is not in the dataset (its columns: "
+                        + String.join(", ", schema.fieldNames()) + ")");
+            }
+            org.apache.spark.sql.types.DataType type = schema.apply(w).dataType();
+            if (!(type instanceof org.apache.spark.sql.types.NumericType)) {
+                throw new IllegalArgumentException("column '" + w + "' (the weightCol) is of type " + type.simpleString()
+                        + ", not numeric");
+            }
+        }
         String features = $(featuresCol());
         String label = $(labelCol());
         Column[] columns = weighted

@@ -233,24 +233,41 @@ final class SparkResidentProblem implements ResidentProblem {
         try {
             return action.get();
         } catch (Exception e) { // Spark's actions throw the checked SparkException without declaring it
-            if (e instanceof InvalidRowException) {
-                throw (InvalidRowException) e;
+            if (e instanceof InvalidRowException || e instanceof dev.downhill.spi.BackendUnavailableException) {
+                throw (RuntimeException) e;
             }
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof InvalidRowException bad) {
                     throw new InvalidRowException(bad.getMessage());
                 }
+                if (t instanceof dev.downhill.spi.BackendUnavailableException unavailable) { // on the executors: one line here
+                    throw new dev.downhill.spi.BackendUnavailableException(unavailable.getMessage());
+                }
             }
             String message = String.valueOf(e.getMessage());
-            String marker = InvalidRowException.class.getName() + ": ";
-            int at = message.indexOf(marker);
-            if (e instanceof SparkException && at >= 0) {
-                String rest = message.substring(at + marker.length());
-                int end = rest.indexOf('\n');
-                throw new InvalidRowException(end >= 0 ? rest.substring(0, end) : rest);
+            if (e instanceof SparkException) { // a cluster's executors send the message only
+                String row = firstLineAfter(message, InvalidRowException.class.getName() + ": ");
+                if (row != null) {
+                    throw new InvalidRowException(row);
+                }
+                String backend = firstLineAfter(message, dev.downhill.spi.BackendUnavailableException.class.getName() + ": ");
+                if (backend != null) {
+                    throw new dev.downhill.spi.BackendUnavailableException(backend);
+                }
             }
             throw SparkResidentProblem.<RuntimeException>sneaky(e);
         }
+    }
+
+    /** The rest of {@code message}'s line after {@code marker}, or null when it does not hold the marker. */
+    private static String firstLineAfter(String message, String marker) {
+        int at = message.indexOf(marker);
+        if (at < 0) {
+            return null;
+        }
+        String rest = message.substring(at + marker.length());
+        int end = rest.indexOf('\n');
+        return end >= 0 ? rest.substring(0, end) : rest;
     }
 
     @SuppressWarnings("unchecked")

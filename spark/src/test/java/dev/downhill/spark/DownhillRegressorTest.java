@@ -465,6 +465,29 @@ class DownhillRegressorTest {
         assertArrayEquals(clean, retried, 0);
     }
 
+    /**
+     * A weightCol that is not numeric is refused as Spark's LinearRegression refuses it (a boolean was cast to 0/1,
+     * dropping rows silently; a string failed with Spark's multi-line cast error); a backend the executors cannot run is
+     * one line, not a job's stack of retried tasks.
+     */
+    @Test
+    void aNonNumericWeightColumnAndAnUnavailableBackendAreOneLineErrors() {
+        Dataset<Row> frame = Data.make(40, 3, 8).frame(2, false);
+        IllegalArgumentException flag = assertThrows(IllegalArgumentException.class, () -> new DownhillRegressor().setWeightCol("b")
+                .fit(frame.withColumn("b", org.apache.spark.sql.functions.col("label").gt(0))));
+        assertEquals("column 'b' (the weightCol) is of type boolean, not numeric", flag.getMessage());
+        IllegalArgumentException text = assertThrows(IllegalArgumentException.class, () -> new DownhillRegressor().setWeightCol("s")
+                .fit(frame.withColumn("s", org.apache.spark.sql.functions.lit("a"))));
+        assertEquals("column 's' (the weightCol) is of type string, not numeric", text.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> new DownhillRegressor().setWeightCol("nope").fit(frame));
+        assertTrue(missing.getMessage().startsWith("column 'nope' (the weightCol) is not in the dataset"), missing.getMessage());
+        dev.downhill.spi.BackendUnavailableException cuda = assertThrows(dev.downhill.spi.BackendUnavailableException.class,
+                () -> new DownhillRegressor().setBackend("cuda").fit(frame));
+        assertFalse(cuda.getMessage().contains("\n"), cuda.getMessage());
+        assertTrue(cuda.getMessage().contains("cuda"), cuda.getMessage());
+    }
+
     @Test
     void badInputFailsNamingTheColumnAndRow() {
         Data d = Data.make(20, 3, 6);
