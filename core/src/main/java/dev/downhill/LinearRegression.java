@@ -539,7 +539,7 @@ public final class LinearRegression {
         }
         return new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
                 problem.rows(), 0, StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos),
-                Double.NaN, d.rank(), config, new ConvergenceReport(false, new int[0], Double.NaN)
+                Double.NaN, d.rank(), config, new ConvergenceReport(false, d.constantColumns(), Double.NaN)
                 .withPenaltyResult(objective, Double.NaN), weightSum(problem));
     }
 

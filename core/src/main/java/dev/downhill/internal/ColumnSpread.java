@@ -62,4 +62,29 @@ public final class ColumnSpread {
         double spread = Math.scalb(Math.sqrt(difference / problem.weightSum()), -PROBE_EXPONENT / 2);
         return centred && spread <= MEAN_ROUNDING * mean ? 0 : spread;
     }
+
+    /**
+     * Whether every one of {@code columns} — columns whose entry of X_cᵀWX_c ({@code centred}) or XᵀWX is 0 — is all
+     * zero after centring (or all zero): two extended-residual passes for them all, where {@link #of} makes two per column.
+     * The probe θ = s·Σₖ cₖeₖ over those columns, cₖ ∈ [1, 2) fixed, gives g(0) − g(θ) = s·X̃ᵀWX̃c, whose entry k is
+     * s·Σᵢ wᵢx̃ᵢₖvᵢ with v = X̃_J c. Every x̃ₖ = 0 makes them exactly 0. Otherwise Σₖ cₖ·(entry k) = s·Σᵢ wᵢvᵢ² is
+     * positive unless v = 0, which columns not all zero give only for c in a set of measure zero: an entry is then
+     * non-zero and the answer false (the caller asks {@link #of} column by column). No squares are formed in float64
+     * (see the class comment), so columns too small to square are not mistaken for zero ones.
+     */
+    public static boolean allConstant(ResidentProblem problem, boolean centred, int[] columns) {
+        ExtendedResidual pass = problem.extendedResidual(centred);
+        double[] theta = new double[Math.toIntExact(problem.cols())];
+        double[] base = pass.transposedResidual(theta);
+        for (int k = 0; k < columns.length; k++) {
+            theta[columns[k]] = Math.scalb(1.0 + ((k * 0x9E3779B97F4A7C15L) >>> 12) * 0x1.0p-52, PROBE_EXPONENT);
+        }
+        double[] probed = pass.transposedResidual(theta);
+        for (int j : columns) {
+            if (base[j] - probed[j] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

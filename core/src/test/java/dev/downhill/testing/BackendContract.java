@@ -548,8 +548,12 @@ public abstract class BackendContract {
             constant[i][0] = t.x[i][0];
             constant[i][1] = 3;
         }
-        assertThrows(SingularMatrixException.class, () -> fit(constant, t.y, config(Solver.NORMAL).build()),
-                "a constant column is dependent on the intercept");
+        // a constant column is dependent on the intercept: coefficient 0, the minimum-norm answer (svd's), not a refusal
+        FittedModel normal = fit(constant, t.y, config(Solver.NORMAL).build());
+        assertEquals(0.0, normal.coefficient(1));
+        assertArrayEquals(new int[] {1}, normal.report().constantColumns());
+        FittedModel minimumNorm = fit(constant, t.y, config(Solver.SVD).build());
+        assertClose(withIntercept(normal), withIntercept(minimumNorm), 1e-12, "normal vs svd with a constant column");
     }
 
     // ------------------------------------------------------------------ the direct solvers' one policy

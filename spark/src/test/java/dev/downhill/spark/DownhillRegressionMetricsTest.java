@@ -484,7 +484,7 @@ class DownhillRegressionMetricsTest {
                 Dataset<Row> data = frame(rows, partitions).cache();
                 DownhillRegressionModel reference = new DownhillRegressor().setSolver("svd").setWeightCol("weight")
                         .fit(frame(withoutIt, partitions));
-                for (String solver : new String[] {"svd", "auto", "cg"}) {
+                for (String solver : new String[] {"svd", "auto", "cg", "normal"}) { // normal: coefficient 0, as Spark's
                     DownhillRegressionModel ours = new DownhillRegressor().setSolver(solver).setWeightCol("weight").setTol(1e-12)
                             .fit(data);
                     String c = "c = " + constant + ", " + partitions + " partitions, " + solver;
@@ -492,9 +492,6 @@ class DownhillRegressionMetricsTest {
                     close(reference.coefficients().apply(0), ours.coefficients().apply(0), 1e-10, c + ": the other coefficient");
                     close(reference.intercept(), ours.intercept(), 1e-10, c + ": the intercept");
                 }
-                dev.downhill.SingularMatrixException e = assertThrows(dev.downhill.SingularMatrixException.class,
-                        () -> new DownhillRegressor().setSolver("normal").setWeightCol("weight").fit(data));
-                assertTrue(e.getMessage().contains("column 1 is all zero after centring (a constant column)"), e.getMessage());
                 data.unpersist();
             }
         }

@@ -144,17 +144,32 @@ public final class DirectLeastSquares {
                     throw overflow(what, problem.isSparse());
                 }
             }
+            int[] zero = java.util.stream.IntStream.range(0, n).filter(j -> !(a.get(j + j * n) > 0)).toArray();
+            if (zero.length > 0 && !ColumnSpread.allConstant(problem, centred, zero)) {
+                for (int j : zero) { // which column is not constant: its values are too small to square
+                    ArithmeticException tooSmall = zeroDiagonal(problem, centred, what, j);
+                    if (tooSmall != null) {
+                        if (approximate) {
+                            return null; // the float64 pass decides, and says
+                        }
+                        throw tooSmall;
+                    }
+                }
+            }
+            // constant columns: every x̃ᵢⱼ is 0, so their rows and columns of G and their entries of X_cᵀy_c are exactly 0
+            // (in float32 products too); a unit diagonal there gives θⱼ = 0, the minimum-norm answer, and leaves the other
+            // columns' system as it is
+            for (int j : zero) {
+                a.put(j + j * n, 1);
+            }
+            if (zero.length == n) {
+                return constantOnly(problem, centred, n, zero);
+            }
             double[] scales = new double[n];
             for (int j = 0; j < n; j++) {
-                double diagonal = a.get(j + j * n);
-                if (!(diagonal > 0)) {
-                    if (approximate) {
-                        return null;
-                    }
-                    throw zeroDiagonal(problem, centred, what, j);
-                }
-                scales[j] = 1 / Math.sqrt(diagonal);
+                scales[j] = 1 / Math.sqrt(a.get(j + j * n));
             }
+            java.util.List<Integer> constant = java.util.Arrays.stream(zero).boxed().toList();
             double norm1 = system.scale(scales); // the unit-diagonal matrix's 1-norm, from its lower triangle
             if (!(norm1 < Double.POSITIVE_INFINITY)) {
                 if (approximate) {
@@ -191,12 +206,14 @@ public final class DirectLeastSquares {
                                 + "(1-norm, after scaling to unit diagonal) > %.0e", ridge != null ? "XᵀX + αI" : "XᵀX",
                         condition, maxCondition), condition, problem.isSparse());
             }
-            Correction correction = scaled(scales, system::solve);
+            Correction correction = withoutColumns(scaled(scales, system::solve), zero); // constant columns stay at 0
             double[] theta = correction.apply(system.moment());
             DirectSolution refined = refine(problem, centred, theta, correction, n * condition * Math.max(roundoff, Math.ulp(1.0)), -1,
                     new double[0], condition, ridge, approximate);
             if (refined == null) {
                 LOG.debug("normal: refinement with the float32-product Gram matrix did not reach full accuracy; the float64 Gram pass");
+            } else if (!constant.isEmpty()) {
+                refined = refined.withConstantColumns(constant.stream().mapToInt(Integer::intValue).toArray());
             }
             return refined;
         }
@@ -241,20 +258,27 @@ public final class DirectLeastSquares {
 
     /**
      * Why column {@code j}'s diagonal entry of XᵀX (centred or not) is 0, told by {@link ColumnSpread} (two extended
-     * residual passes that square nothing): its values are all equal — all zero, or a constant column after centring —
-     * or they vary but are too small to square in float64 (e.g. ±1e-200: the squares underflow, whatever the mean; the
-     * column statistics cannot tell this from a zero column when the mean is 0). The latter is a
-     * SingularMatrixException pointing to svd, which scales the column to unit norm and keeps it, and to rescaling; for
-     * sparse X, whose svd would densify it and whose cg refuses the same column, an ArithmeticException saying to rescale X.
+     * residual passes that square nothing): its values are all equal — all zero, or a constant column after centring:
+     * null, and the caller gives it coefficient 0 — or they vary but are too small to square in float64 (e.g. ±1e-200:
+     * the squares underflow, whatever the mean; the column statistics cannot tell this from a zero column when the mean
+     * is 0). The latter is a SingularMatrixException pointing to svd, which scales the column to unit norm and keeps it,
+     * and to rescaling; for sparse X, whose svd would densify it and whose cg refuses the same column, an
+     * ArithmeticException saying to rescale X.
      */
     private static ArithmeticException zeroDiagonal(ResidentProblem problem, boolean centred, String what, int j) {
         double spread = ColumnSpread.of(problem, centred, j);
-        String head = what + " is singular (condition number ∞): column " + j;
         if (spread > 0) {
-            return tooSmall(problem, centred, head, spread, "their squares underflow and XᵀX holds 0 for a column that is not constant");
+            return tooSmall(problem, centred, what + " is singular (condition number ∞): column " + j, spread,
+                    "their squares underflow and XᵀX holds 0 for a column that is not constant");
         }
-        return new SingularMatrixException(head + " is all zero" + (centred ? " after centring (a constant column)" : ""),
-                Double.POSITIVE_INFINITY, problem.isSparse());
+        return null;
+    }
+
+    /** Every column constant: θ = 0 and b = ȳ (the extended residual's intercept), the minimum-norm answer. */
+    private static DirectSolution constantOnly(ResidentProblem problem, boolean centred, int n, int[] constant) {
+        double[] theta = new double[n];
+        double intercept = centred ? problem.extendedResidual(true).intercept(theta) : 0;
+        return new DirectSolution(theta, intercept, -1, new double[0], 1, 0, constant);
     }
 
     private static ArithmeticException overflow(String what, boolean sparse) {
@@ -510,6 +534,28 @@ public final class DirectLeastSquares {
     /** g ↦ G⁻¹g with the factorization already made (O(n²)). */
     private interface Correction {
         double[] apply(double[] gradient);
+    }
+
+    /**
+     * {@code correction} with the entries of {@code columns} held at 0, in and out: the constant columns the normal
+     * equations set aside keep θⱼ = 0 exactly (their centred values are 0, or within the double-double mean's rounding,
+     * whose residue refinement would otherwise turn into corrections of ~1e-32).
+     */
+    private static Correction withoutColumns(Correction correction, int[] columns) {
+        if (columns.length == 0) {
+            return correction;
+        }
+        return gradient -> {
+            double[] g = gradient.clone();
+            for (int j : columns) {
+                g[j] = 0;
+            }
+            double[] d = correction.apply(g);
+            for (int j : columns) {
+                d[j] = 0;
+            }
+            return d;
+        };
     }
 
     /**

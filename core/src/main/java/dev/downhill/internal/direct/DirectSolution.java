@@ -12,7 +12,19 @@ package dev.downhill.internal.direct;
  * @param conditionEstimate the normal equations: the 1-norm condition estimate of the scaled XᵀX; the SVD: σ_max/σ_min
  *                          of the scaled X, or the upper bound that made the SVD unnecessary (∞ when rank-deficient)
  * @param refinementSteps   extended-precision refinement steps taken
+ * @param constantColumns   the columns the normal equations found constant (all zero after centring, or all zero
+ *                          without an intercept) and gave coefficient 0 — the minimum-norm answer there; empty otherwise
  */
 public record DirectSolution(double[] coefficients, double intercept, long rank, double[] singularValues,
-                             double conditionEstimate, int refinementSteps) {
+                             double conditionEstimate, int refinementSteps, int[] constantColumns) {
+    /** A solution with no constant columns set aside. */
+    public DirectSolution(double[] coefficients, double intercept, long rank, double[] singularValues, double conditionEstimate,
+                          int refinementSteps) {
+        this(coefficients, intercept, rank, singularValues, conditionEstimate, refinementSteps, new int[0]);
+    }
+
+    /** This solution, naming the constant columns it gave coefficient 0. */
+    public DirectSolution withConstantColumns(int[] columns) {
+        return new DirectSolution(coefficients, intercept, rank, singularValues, conditionEstimate, refinementSteps, columns.clone());
+    }
 }

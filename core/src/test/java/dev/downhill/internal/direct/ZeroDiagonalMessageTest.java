@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The normal equations' line for a zero diagonal entry of XᵀX says what is true: a column whose values are all equal is
- * "all zero after centring (a constant column)"; a column that varies at ~1e-200 — its squares underflow float64, so
+ * The normal equations and a zero diagonal entry of XᵀX: a column whose values are all equal gets coefficient 0 (it
+ * was refused, "all zero after centring (a constant column)"); a column that varies at ~1e-200 — its squares underflow float64, so
  * its diagonal entry is 0 although its values differ — is too small for the normal equations, not constant (it said
  * "a constant column", while the gradient solvers said the values were too small). The two are told apart by the
  * column's spread measured without squaring ({@link dev.downhill.internal.ColumnSpread}), not by its mean: ±1e-200 alternating has mean exactly
@@ -91,23 +91,57 @@ class ZeroDiagonalMessageTest {
         }
     }
 
+    /**
+     * A constant column (all equal: zero after centring; or all zero without an intercept) gets coefficient 0 — the
+     * minimum-norm answer, svd's — and is named in the solution, where the normal equations used to refuse the whole fit
+     * ("column 2 is all zero after centring (a constant column)"; Spark's normal solver and scikit-learn answer). A column
+     * too small to square is still refused (above).
+     */
     @Test
-    void aConstantColumnIsStillCalledConstant() {
+    void aConstantColumnGetsCoefficientZero() {
         for (double c : new double[] {0, 3, 1e-200}) {
             try (Dataset d = data(i -> c)) {
-                // centred, a constant is a zero column whatever its size (1e-200 too: its values minus their mean are 0)
-                SingularMatrixException e = assertThrows(SingularMatrixException.class,
-                        () -> DirectLeastSquares.normalEquations(new ReferenceProblem(d), true, 1e12));
-                assertTrue(e.getMessage().startsWith("XᵀX (centred) is singular (condition number ∞): column 2 is all zero "
-                        + "after centring (a constant column); use the svd solver"), e.getMessage());
-                if (c == 0 || c == 1e-200) { // uncentred, 0 is all zero and 1e-200 too small to square
-                    e = assertThrows(SingularMatrixException.class,
-                            () -> DirectLeastSquares.normalEquations(new ReferenceProblem(d), false, 1e12));
-                    assertTrue(e.getMessage().startsWith("XᵀX is singular (condition number ∞): column 2" + (c == 0 ? " is all zero; "
-                            : "'s values are too small for the normal equations in float64: their root mean square is about "
-                            + "1.00e-200 ")), e.getMessage());
+                for (boolean centred : new boolean[] {true, false}) {
+                    if (!centred && c != 0) {
+                        continue; // uncentred, 3 is an intercept's column and 1e-200 too small to square
+                    }
+                    DirectSolution normal = DirectLeastSquares.normalEquations(new ReferenceProblem(d), centred, 1e12);
+                    // the least-squares answer of the other two columns alone (BigDecimal), θ₂ = 0 beside it
+                    double[][] two = new double[M][2];
+                    double[] y = new double[M];
+                    for (int i = 0; i < M; i++) {
+                        two[i][0] = d.x(i, 0);
+                        two[i][1] = d.x(i, 1);
+                        y[i] = d.y(i);
+                    }
+                    double[] exact = dev.downhill.testing.ExactLeastSquares.solve(two, y, centred);
+                    String what = "c = " + c + (centred ? ", centred" : "");
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {2}, normal.constantColumns(), what);
+                    org.junit.jupiter.api.Assertions.assertEquals(0.0, normal.coefficients()[2], what);
+                    for (int j = 0; j < 2; j++) { // refined to rounding on a well-conditioned problem
+                        org.junit.jupiter.api.Assertions.assertEquals(exact[j], normal.coefficients()[j], 1e-13 * (1 + Math.abs(exact[j])),
+                                what + " θ" + j);
+                    }
+                    // b = ȳ − x̄ᵀθ: the constant column's 1e-200·0 adds nothing
+                    org.junit.jupiter.api.Assertions.assertEquals(centred ? exact[2] : 0, normal.intercept(), 1e-13, what + " b");
+                }
+                SingularMatrixException e = c != 1e-200 ? null : assertThrows(SingularMatrixException.class,
+                        () -> DirectLeastSquares.normalEquations(new ReferenceProblem(d), false, 1e12));
+                if (e != null) { // uncentred, 1e-200 is too small to square
+                    assertTrue(e.getMessage().startsWith("XᵀX is singular (condition number ∞): column 2's values are too small "
+                            + "for the normal equations in float64: their root mean square is about 1.00e-200 "), e.getMessage());
                 }
             }
+        }
+    }
+
+    @Test
+    void everyColumnConstantGivesTheMean() {
+        try (Dataset d = Dataset.of(new double[][] {{1, 0}, {1, 0}, {1, 0}}, new double[] {1, 2, 6})) {
+            DirectSolution normal = DirectLeastSquares.normalEquations(new ReferenceProblem(d), true, 1e12);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0, 0}, normal.coefficients());
+            org.junit.jupiter.api.Assertions.assertEquals(3.0, normal.intercept());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 1}, normal.constantColumns());
         }
     }
 }
