@@ -171,6 +171,11 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         JavaRDD<Row> rows = dataset.select(columns).toJavaRDD();
         int cores = (Integer) $(threads());
         Solver chosen = solverOf($(solver()));
+        if (chosen == Solver.NORMAL && (Double) $(regParam()) > 0 && (Double) $(elasticNetParam()) > 0) {
+            // an l1 term on the normal equations' statistics: Spark's normal solver fits it (OWL-QN on the Gram matrix);
+            // downhill's way is coordinate descent on the same Gram matrix (one Gram pass, then no pass over X)
+            chosen = Solver.CD;
+        }
         PartitionProblem.Layout layout = new PartitionProblem.Layout(features, label, weighted ? w : null, $(backend()), cores,
                 chosen == Solver.SVD || chosen == Solver.CD);
         FitConfig.Builder config = FitConfig.builder()

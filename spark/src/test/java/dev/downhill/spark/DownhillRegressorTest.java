@@ -373,6 +373,12 @@ class DownhillRegressorTest {
         double netError = relativeError(modelVector(ourNet), withIntercept(net));
         assertTrue(netError < 1e-6, "elastic net, standardization=true: " + netError + "\n ours "
                 + java.util.Arrays.toString(modelVector(ourNet)) + "\n spark " + java.util.Arrays.toString(withIntercept(net)));
+        // solver normal with an l1 term, as Spark's: coordinate descent on the same Gram statistics (it was refused)
+        DownhillRegressionModel ourNormalNet = new DownhillRegressor().setRegParam(0.05).setElasticNetParam(0.5)
+                .setStandardization(true).setWeightCol("weight").setSolver("normal").setMaxIter(50_000).setTol(1e-13).fit(frame);
+        assertEquals("cd", ourNormalNet.summary().solver());
+        double normalNetError = relativeError(modelVector(ourNormalNet), withIntercept(net));
+        assertTrue(normalNetError < 1e-6, "elastic net, solver normal: " + normalNetError);
         // lasso (a = 1) and an elastic net against Spark's l-bfgs (OWL-QN), whose standard deviations are divided by
         // Σw − Σw²/Σw: every σ is c times downhill's, c = √(Σw / (Σw − Σw²/Σw)), so Spark's λ is downhill's c·λ where
         // σⱼ/σ_y scale the terms (lasso with standardization) — the tolerance is OWL-QN's convergence at tol 1e-12
