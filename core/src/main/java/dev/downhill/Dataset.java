@@ -305,7 +305,7 @@ public final class Dataset implements AutoCloseable {
     }
 
     /** Σw in row order, float64 (overflow to ∞ is refused, and weights too small to compute with: {@link #checkWeightScale}). */
-    private static double sumOfWeights(DoublePointer pw, long rows) {
+    static double sumOfWeights(DoublePointer pw, long rows) {
         double s = 0;
         double largest = 0;
         for (long start = 0; start < rows; start += OffHeapViews.MAX_WINDOW) {

@@ -172,7 +172,7 @@ public final class SparseDataset implements AutoCloseable {
             throw new IllegalStateException("an unweighted dataset has no weights to scale");
         }
         DoublePointer pw = dev.downhill.internal.WeightScale.scaledCopy(weights, rows(), k);
-        return new SparseDataset(x, y, pw, dev.downhill.internal.WeightScale.sum(pw, rows()), false);
+        return new SparseDataset(x, y, pw, Dataset.sumOfWeights(pw, rows()), false);
     }
 
     /** Whether the rows carry sample weights. */

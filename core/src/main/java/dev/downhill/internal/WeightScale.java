@@ -33,19 +33,6 @@ public final class WeightScale {
         return Math.abs(e) <= LIMIT_EXPONENT ? 0 : -e;
     }
 
-    /** Σw of m float64 values (host memory), summed in row order. */
-    public static double sum(DoublePointer weights, long rows) {
-        double s = 0;
-        for (long start = 0; start < rows; start += OffHeapViews.MAX_WINDOW) {
-            int len = (int) Math.min(OffHeapViews.MAX_WINDOW, rows - start);
-            DoubleBuffer b = OffHeapViews.doubles(weights, start, len);
-            for (int i = 0; i < len; i++) {
-                s += b.get(i);
-            }
-        }
-        return s;
-    }
-
     /** A new pointer (the caller owns it) of m values wᵢ·2ᵏ read from {@code weights} (host memory, float64). */
     public static DoublePointer scaledCopy(DoublePointer weights, long rows, int k) {
         DoublePointer out = new DoublePointer(rows);

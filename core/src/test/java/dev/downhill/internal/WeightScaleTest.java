@@ -29,13 +29,12 @@ class WeightScaleTest {
     }
 
     @Test
-    void theScaledCopyIsExactAndTheSumIsInRowOrder() {
+    void theScaledCopyIsExact() {
         double[] w = {0x1p-500, 3 * 0x1p-501, 0, 5e-151};
         try (DoublePointer p = new DoublePointer(w); DoublePointer q = WeightScale.scaledCopy(p, w.length, 500)) {
             for (int i = 0; i < w.length; i++) {
                 assertEquals(Math.scalb(w[i], 500), q.get(i));
             }
-            assertEquals(((w[0] + w[1]) + w[2]) + w[3], WeightScale.sum(p, w.length));
         }
     }
 }
