@@ -477,23 +477,22 @@ final class PartitionProblem implements AutoCloseable {
     synchronized double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred, double[] globalMeans, int n) {
         ensureOpen();
         if (problem == null || dense == null) {
-            return new double[n * n];
+            return new double[SymmetricPacking.triangle(n)];
         }
         long partitionSeed = dev.downhill.sampling.CounterBasedSampler.hash(seed, partition);
-        return dev.downhill.spi.HostRowSketch.gram(dense, centred ? globalMeans : null, sketchRows, rowRate, partitionSeed,
-                problem.hostThreads(), problem.denseKernels());
+        return SymmetricPacking.pack(dev.downhill.spi.HostRowSketch.gram(dense, centred ? globalMeans : null, sketchRows, rowRate,
+                partitionSeed, problem.hostThreads(), problem.denseKernels()), n, new double[0]);
     }
 
-    /** [G (n·n), c (n)] of this partition in the global frame. */
+    /** [G's lower triangle ({@link SymmetricPacking}), c (n)] of this partition in the global frame. */
     synchronized double[] crossProducts(boolean centred, double[] globalMeans, double globalTargetMean, int n) {
         ensureOpen();
-        double[] out = new double[n * n + n];
         if (problem == null) {
-            return out;
+            return new double[SymmetricPacking.triangle(n) + n];
         }
         CrossProducts local = problem.crossProducts(centred);
-        System.arraycopy(local.gram(), 0, out, 0, n * n);
-        System.arraycopy(local.moment(), 0, out, n * n, n);
+        double[] gram = local.gram().clone();
+        double[] moment = local.moment().clone();
         if (centred) {
             double[] d = new double[n];
             for (int j = 0; j < n; j++) {
@@ -504,13 +503,13 @@ final class PartitionProblem implements AutoCloseable {
                 double wd = weightSum * d[j];
                 if (wd != 0) {
                     for (int k = 0; k < n; k++) {
-                        out[j * n + k] += wd * d[k];
+                        gram[j * n + k] += wd * d[k];
                     }
                 }
-                out[n * n + j] += wd * dy;
+                moment[j] += wd * dy;
             }
         }
-        return out;
+        return SymmetricPacking.pack(gram, n, moment);
     }
 
     /** The R factor of this partition's rows of A = [X_c·D | y_c] in the global frame, as {@link OrderedTreeSum#QR} payload. */

@@ -445,8 +445,8 @@ final class SparkResidentProblem implements ResidentProblem {
 
     /**
      * Σₚ AₚᵀAₚ over the partitions' own sketches ({@link PartitionProblem#sketchGram}: each partition sketches its rows
-     * into buckets of its own, hashed with a seed of its own), centred by the global means; one job, n² values per task
-     * (as the Gram pass), no rows brought to the driver. Null for sparse X.
+     * into buckets of its own, hashed with a seed of its own), centred by the global means; one job, n(n+1)/2 values per
+     * task (the lower triangle, {@link SymmetricPacking}, as the Gram pass), no rows brought to the driver. Null for sparse X.
      */
     @Override
     public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
@@ -455,7 +455,7 @@ final class SparkResidentProblem implements ResidentProblem {
         }
         double[] c = means.clone();
         int n = cols;
-        return pass("sketch", OrderedTreeSum.SUM, p -> p.sketchGram(sketchRows, rowRate, seed, centred, c, n));
+        return SymmetricPacking.unpack(pass("sketch", OrderedTreeSum.SUM, p -> p.sketchGram(sketchRows, rowRate, seed, centred, c, n)), n);
     }
 
     @Override
@@ -467,12 +467,10 @@ final class SparkResidentProblem implements ResidentProblem {
         }
         double[] c = means.clone();
         double ym = targetMean;
-        double[] r = pass("gram", OrderedTreeSum.SUM, p -> p.crossProducts(centred, c, ym, n));
-        double[] gram = new double[n * n];
+        double[] r = pass("gram", OrderedTreeSum.SUM, p -> p.crossProducts(centred, c, ym, n)); // the triangle, then c
         double[] moment = new double[n];
-        System.arraycopy(r, 0, gram, 0, n * n);
-        System.arraycopy(r, n * n, moment, 0, n);
-        return new CrossProducts(gram, moment);
+        System.arraycopy(r, SymmetricPacking.triangle(n), moment, 0, n);
+        return new CrossProducts(SymmetricPacking.unpack(r, n), moment);
     }
 
     @Override
