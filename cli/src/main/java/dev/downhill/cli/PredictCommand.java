@@ -267,7 +267,8 @@ final class PredictCommand implements Callable<Integer> {
     /**
      * The backend to predict on: {@code --backend} when given (a named one that cannot run here fails, exit 1, as fit's
      * does); else the one the model was fitted with ({@code hyperparameters.backend}, auto included) when it can run here;
-     * else — a model fitted on a GPU, read where there is none — the automatic choice, named in a warning.
+     * else — a model fitted on a GPU, read where there is none — the automatic choice, named in a warning (also when the
+     * model asked for auto and the backend it ran on, its {@code backend}, is installed here but cannot run).
      *
      * @param sparse whether X is sparse (the automatic choice then takes the first backend with sparse passes)
      * @return a backend name, or null for the automatic choice
@@ -285,7 +286,14 @@ final class PredictCommand implements Callable<Integer> {
             return backend;
         }
         String recorded = fitted.config().backend();
-        if (Backends.isAuto(recorded)) {
+        if (Backends.isAuto(recorded)) { // the automatic choice again; say so when the fit ran on a backend not here
+            String ran = fitted.backend();
+            boolean installed = Backends.all().stream().anyMatch(b -> b.name().equalsIgnoreCase(ran));
+            java.util.Optional<String> gone = installed ? BackendOption.unavailable(ran) : java.util.Optional.empty();
+            if (gone.isPresent()) {
+                Main.warn(spec, "the model was fitted on the " + ran + " backend (chosen automatically), unavailable here ("
+                        + gone.get() + "): predicting on " + (sparse ? Backends.selectSparse(null) : Backends.select(null)).name());
+            }
             return null;
         }
         java.util.Optional<String> why = BackendOption.unavailable(recorded);

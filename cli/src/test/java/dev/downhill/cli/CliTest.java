@@ -410,6 +410,19 @@ class CliTest {
             CliRun automatic = run("predict", "--model", model.toString(), "--x", c[0]);
             assertEquals(0, automatic.code(), automatic.err());
             assertEquals("", automatic.err());
+            java.util.Optional<String> noGpu = BackendOption.unavailable("cuda");
+            boolean cudaInstalled = dev.downhill.spi.Backends.all().stream().anyMatch(b -> b.name().equals("cuda"));
+            if (cudaInstalled && noGpu.isPresent()) { // fitted automatically where the choice was cuda, read here: the automatic choice, said
+                com.fasterxml.jackson.databind.JsonNode root = json.readTree(model.toFile());
+                ((com.fasterxml.jackson.databind.node.ObjectNode) root).put("backend", "cuda");
+                Path onGpu = dir.resolve("auto-on-cuda.json");
+                json.writeValue(onGpu.toFile(), root);
+                CliRun said = run("predict", "--model", onGpu.toString(), "--x", c[0]);
+                assertEquals(0, said.code(), said.err());
+                assertEquals("downhill: warning: the model was fitted on the cuda backend (chosen automatically), unavailable here ("
+                        + noGpu.get() + "): predicting on " + c[2], said.err().strip());
+                assertEquals(automatic.out(), said.out());
+            }
             for (String name : List.of("cuda", "quantum")) {
                 java.util.Optional<String> why = BackendOption.unavailable(name);
                 if (why.isEmpty()) {
