@@ -427,9 +427,10 @@ public final class CrossValidation {
                                          java.util.function.DoubleFunction<double[]> alphasFor) {
         double[] alphas;
         List<FittedModel> full;
+        // each path on X, or with cd named on its own Gram matrix (one sparse Gram pass per fold and one for all rows)
         try (LoadedProblem problem = LinearRegression.load(data, config)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
-            full = xPath(problem, config, alphas);
+            full = heldPath(problem, config, alphas);
         }
         long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
         int k = LinearRegression.weightExponent(data);
@@ -445,7 +446,7 @@ public final class CrossValidation {
                     throw zeroWeightFold(f, folds);
                 }
                 try (SparseDataset training = split.training(held); LoadedProblem problem = LinearRegression.load(training, config)) {
-                    mse[f] = validation.errors(xPath(problem, config, alphas));
+                    mse[f] = validation.errors(heldPath(problem, config, alphas));
                 }
             }
             return new PathTable(alphas, full, mse);

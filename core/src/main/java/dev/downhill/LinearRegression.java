@@ -369,15 +369,12 @@ public final class LinearRegression {
     }
 
     /**
-     * The solvers that need a dense X, refused on a sparse one before any work: cd (its Gram matrix's sweeps run on the
-     * dense X's moments) and svd (its QR reduction would densify X).
+     * The solver that needs a dense X, refused on a sparse one before any work: svd (its QR reduction would densify X).
+     * cd runs on a sparse X's Gram matrix (n² float64 on the host, as the normal equations), from one sparse Gram pass.
      *
      * @param nonZeros X's stored entries (said in svd's message), or −1 when not known here
      */
     private static void refuseDenseOnlySolver(Solver solver, long rows, long cols, long nonZeros) {
-        if (solver == Solver.CD) {
-            throw new IllegalArgumentException("solver cd needs dense X (its Gram matrix): use nesterov on sparse X");
-        }
         if (solver == Solver.SVD) {
             throw new IllegalArgumentException(dev.downhill.spi.SparseHostPasses.densifyingQr(rows, cols, nonZeros).getMessage());
         }

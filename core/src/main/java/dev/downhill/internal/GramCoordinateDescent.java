@@ -195,13 +195,13 @@ public final class GramCoordinateDescent {
 
     /**
      * Whether {@link dev.downhill.CrossValidation} fits its paths on the Gram matrix (the {@code cd} solver) rather than
-     * over X: when the configuration names {@code cd} (dense X), or when it leaves the solver to {@code auto}, the penalty has an l1 term (ρ &gt; 0), X is
+     * over X: when the configuration names {@code cd} (dense or sparse X), or when it leaves the solver to {@code auto}, the penalty has an l1 term (ρ &gt; 0), X is
      * dense with no more columns than rows (scikit-learn's {@code precompute='auto'} rule: then one Gram pass, m·n²
      * multiply-adds, costs no more than n passes over X, fewer than a 100-α path takes) and G fits the direct solvers'
      * memory budget. Returns the reason (recorded as the model's solver choice), or null for the X path.
      */
     public static String choosePath(ResidentProblem problem, FitConfig config) {
-        if (config.solver() == dev.downhill.Solver.CD && !problem.isSparse()) { // named: one Gram matrix for the whole path
+        if (config.solver() == dev.downhill.Solver.CD) { // named: one Gram matrix for the whole path (sparse X's too)
             return "cd: as configured; the path on the Gram matrix (one Gram pass over all rows and one over each held-out fold)";
         }
         if (!config.solver().isAuto() || !(config.penalty().l1Ratio() > 0) || problem.isSparse()) {

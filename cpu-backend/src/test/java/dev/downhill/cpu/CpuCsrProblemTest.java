@@ -182,7 +182,7 @@ class CpuCsrProblemTest {
     }
 
     @Test
-    void theLibraryFitsASparseDatasetWithAutoChoosingCgAndRefusesSvd() {
+    void theLibraryFitsASparseDatasetWithAutoChoosingCgCdOnItsGramMatrixAndRefusesSvd() {
         SplittableRandom r = new SplittableRandom(9);
         int m = 600;
         int n = 25;
@@ -215,7 +215,7 @@ class CpuCsrProblemTest {
                 FittedModel onCsr = LinearRegression.fit(sd, c);
                 close(onDense.coefficients(), onCsr.coefficients(), 1e-9, stochastic + " on CSR vs dense");
             }
-            // refused by core before X is loaded, as cd is: an argument that does not fit sparse X
+            // refused by core before X is loaded: an argument that does not fit sparse X
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> LinearRegression.fit(sd, FitConfig.builder().solver(Solver.SVD).build()));
             assertTrue(e.getMessage().contains("would densify it") && e.getMessage().contains("non-zeros"), e.getMessage());
@@ -223,10 +223,22 @@ class CpuCsrProblemTest {
                 e = assertThrows(IllegalArgumentException.class,
                         () -> LinearRegression.fit(loaded, FitConfig.builder().solver(Solver.SVD).build()));
                 assertTrue(e.getMessage().contains("would densify it"), e.getMessage());
-                e = assertThrows(IllegalArgumentException.class,
-                        () -> LinearRegression.fit(loaded, FitConfig.builder().solver(Solver.CD).penalty(Penalty.l1(0.1)).build()));
-                assertTrue(e.getMessage().contains("solver cd needs dense X"), e.getMessage());
+                // cd runs on the sparse Gram matrix: the dense fit's answer (both to their duality gap, 1e-10 here)
+                FitConfig lasso = FitConfig.builder().solver(Solver.CD).penalty(Penalty.elasticNet(0.05, 0.7)).tolerance(1e-12).build();
+                FittedModel onCsr = LinearRegression.fit(loaded, lasso);
+                FittedModel onDense = LinearRegression.fit(d, lasso);
+                assertEquals(Solver.CD, onCsr.solver());
+                close(onDense.coefficients(), onCsr.coefficients(), 1e-9, "cd on CSR vs dense");
+                assertEquals(onDense.intercept(), onCsr.intercept(), 1e-9 * (1 + Math.abs(onDense.intercept())));
             }
+            // and a cross-validation with cd named takes the Gram path on sparse X too (a Gram pass per fold, not per α)
+            FitConfig cv = FitConfig.builder().backend("cpu").solver(Solver.CD).penalty(Penalty.l1(1)).build();
+            FittedModel sparseCv = dev.downhill.CrossValidation.fit(sd, cv, 4, dev.downhill.CrossValidation.Rule.MIN);
+            assertTrue(sparseCv.report().solverChoice().startsWith("cd: as configured"), sparseCv.report().solverChoice());
+            FittedModel denseCv = dev.downhill.CrossValidation.fit(d, cv, 4, dev.downhill.CrossValidation.Rule.MIN);
+            assertEquals(denseCv.config().penalty().alpha(), sparseCv.config().penalty().alpha(), 1e-12 * denseCv.config().penalty().alpha(),
+                    "the same α chosen");
+            close(denseCv.coefficients(), sparseCv.coefficients(), 1e-8, "cross-validated cd on CSR vs dense");
             try (LoadedProblem loaded = LinearRegression.load(sd, FitConfig.builder().build())) {
                 double[] predicted = auto.predict(loaded);
                 double[] dense = auto.predict(x);
