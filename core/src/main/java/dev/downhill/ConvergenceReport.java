@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param standardized    whether the gradient solver worked on implicitly standardized features
  *                        (then the gradient norms in the history are ‖S∇‖, S = diag(1/σⱼ))
- * @param constantColumns columns found constant under standardization; their coefficient is 0
+ * @param constantColumns columns found constant under standardization, or by the normal equations (all zero after
+ *                        centring, or all zero without an intercept); their coefficient is 0
  * @param distanceToExact ‖[θ, b] − [θ*, b*]‖ / ‖[θ*, b*]‖ against the SVD solution computed alongside
  *                        ({@link FitConfig#exactReference()}), else NaN
  * @param solverChoice    when the solver was chosen automatically ({@link Solver#AUTO}): the choice and its

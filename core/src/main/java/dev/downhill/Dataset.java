@@ -488,11 +488,12 @@ public final class Dataset implements AutoCloseable {
 
     /**
      * The sample weights (m float64 values; read only), or null when the dataset is unweighted: a new view of the
-     * dataset's memory each call, so moving its position moves nobody else's.
+     * dataset's memory each call, so moving its position moves nobody else's; it owns nothing (closing it frees nothing:
+     * the dataset owns the memory).
      */
     public DoublePointer weightsPointer() {
         ensureOpen();
-        return weights == null ? null : new DoublePointer(weights);
+        return weights == null ? null : OffHeapViews.unowned(weights);
     }
 
     /** wᵢ (1 when the dataset is unweighted). */
@@ -527,17 +528,18 @@ public final class Dataset implements AutoCloseable {
      * X as a {@link FloatPointer} or {@link DoublePointer} (per {@link #precision()}), row-major,
      * element (i, j) at offset i·cols + j. Backends read it; nobody may write it. Each call returns a new view of the
      * dataset's memory (its position at element (0, 0)), so moving its position (JavaCPP's {@code p.position(k).get()})
-     * moves nobody else's: the dataset's passes and other threads' views stay where they are.
+     * moves nobody else's: the dataset's passes and other threads' views stay where they are. The view owns nothing:
+     * closing it frees nothing (the dataset owns the memory).
      */
     public Pointer xPointer() {
         ensureOpen();
-        return OffHeapViews.offset(x, 0);
+        return OffHeapViews.unowned(x);
     }
 
     /** y as a {@link FloatPointer} or {@link DoublePointer}; read only; a new view each call, as {@link #xPointer()}. */
     public Pointer yPointer() {
         ensureOpen();
-        return OffHeapViews.offset(y, 0);
+        return OffHeapViews.unowned(y);
     }
 
     /** X(i, j) widened to double (a slow accessor for tests and small data). */

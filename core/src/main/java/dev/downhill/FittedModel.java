@@ -391,7 +391,9 @@ public final class FittedModel {
     /**
      * ŷᵢ = xᵢᵀθ + b for every row of a loaded problem, written to {@code out} (host memory, m float64 values
      * from its position; m may exceed 2³¹), by the backend's prediction pass (the cpu backend's threads, the
-     * GPU, ND4J ops). Dot products are accumulated in float64. Writes {@code out} only.
+     * GPU, ND4J ops). Dot products are accumulated in float64. Writes {@code out} only. Waits while another thread fits or
+     * predicts on the problem; interrupted while it waits, it throws {@link FitInterruptedException} (at iteration 0, the
+     * flag set again) and writes nothing.
      */
     public void predict(LoadedProblem problem, DoublePointer out) {
         present(problem, "the problem is null");

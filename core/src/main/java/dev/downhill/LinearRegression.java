@@ -280,7 +280,8 @@ public final class LinearRegression {
                 .put("gradientNormHistory", model.gradientNormHistory()).put("learningRate", model.learningRate())
                 .put("rank", model.rank()).put("dualityGap", model.report().dualityGap())
                 .put("solverChoice", model.report().solverChoice()).put("trialPasses", trialPasses)
-                .put("trialTolerance", trialPasses > 0 ? tolerance : Double.NaN).build();
+                .put("trialTolerance", trialPasses > 0 ? tolerance : Double.NaN)
+                .put("constantColumns", java.util.Arrays.stream(model.report().constantColumns()).asDoubleStream().toArray()).build();
     }
 
     /** The model of a finished checkpoint: the configuration the fit ended with, its answer, the report made again. */
@@ -417,10 +418,8 @@ public final class LinearRegression {
                 return directFit(problem, config, startNanos, checkpoint, done);
             }
         }
-        boolean standardize = config.standardize(problem.rows(), problem.cols())
-                // wide X with a ridge on every column: the minimiser is unique, so the default scales there too (FitConfig)
-                || config.standardizeSetting() == null && (solver == Solver.CG || config.learningRate().isAuto())
-                && CentredObjective.ridgeMakesTheMinimiserUnique(problem, config.fitIntercept(), penalty);
+        // wide X with a ridge on every column: the minimiser is unique, so the default scales there too (FitConfig)
+        boolean standardize = CentredObjective.standardizes(problem, config);
         // the gradient solvers work in internal units (X and y scaled by powers of two, CentredObjective): the results
         // are mapped back to the user's units here, once; data that cannot be scaled are refused with one line
         // early stopping: the validation rows are left out of the column statistics the training rows are centred by
@@ -516,7 +515,9 @@ public final class LinearRegression {
             checkpoint.boundary(0, () -> SolverState.builder(solver.cliName(), 0, false).build());
         }
         DirectSolution d = done != null ? new DirectSolution(done.vector("coefficients", n), done.real("intercept"),
-                done.integer("rank"), new double[0], Double.NaN, 0) : solver == Solver.NORMAL
+                done.integer("rank"), new double[0], Double.NaN, 0, done.has("constantColumns")
+                ? java.util.Arrays.stream(done.vector("constantColumns")).mapToInt(v -> (int) v).toArray() : new int[0])
+                : solver == Solver.NORMAL
                 ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, ridge)
                 : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge);
         if (solver == Solver.SVD) {

@@ -174,13 +174,21 @@ public final class LoadedProblem implements AutoCloseable {
         busy.lock();
         try {
             problem.close();
-            if (weightView != null) {
-                weightView.close();
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("closing the rescaled weights: " + e.getMessage(), e);
         } finally {
-            busy.unlock();
+            try {
+                closeWeightView(); // also when the backend's close threw (its exception goes on, unchanged)
+            } finally {
+                busy.unlock();
+            }
+        }
+    }
+
+    /** Frees the rescaled weights' view (a dataset view: its close throws nothing checked). */
+    private void closeWeightView() {
+        if (weightView instanceof Dataset view) {
+            view.close();
+        } else if (weightView instanceof SparseDataset view) {
+            view.close();
         }
     }
 

@@ -26,8 +26,8 @@ public final class SparseDataset implements AutoCloseable {
     /** Per-row sample weights (float64, owned), or null. */
     private final DoublePointer weights;
     private final double weightSum;
-    /** Whether closing frees X and y (false for a view that shares them: {@link #withWeightsScaledBy}). */
-    private final boolean ownsData;
+    /** The dataset whose X and y a view shares ({@link #withWeightsScaledBy}), or null when this one owns them. */
+    private final SparseDataset parent;
     private volatile boolean closed;
     /** Open uses ({@link #use()}): fits and predictions reading X and y; {@link #close()} refuses while there are any. */
     private int users;
@@ -37,16 +37,16 @@ public final class SparseDataset implements AutoCloseable {
     }
 
     private SparseDataset(CsrMatrix x, Pointer y, DoublePointer weights, double weightSum) {
-        this(x, y, weights, weightSum, true);
+        this(x, y, weights, weightSum, null);
     }
 
-    private SparseDataset(CsrMatrix x, Pointer y, DoublePointer weights, double weightSum, boolean ownsData) {
+    private SparseDataset(CsrMatrix x, Pointer y, DoublePointer weights, double weightSum, SparseDataset parent) {
         checkShape(x);
         this.x = x;
         this.y = y;
         this.weights = weights;
         this.weightSum = weightSum;
-        this.ownsData = ownsData;
+        this.parent = parent;
     }
 
     /** The largest n: θ and the gradient are Java arrays of n values. */
@@ -172,7 +172,12 @@ public final class SparseDataset implements AutoCloseable {
             throw new IllegalStateException("an unweighted dataset has no weights to scale");
         }
         DoublePointer pw = dev.downhill.internal.WeightScale.scaledCopy(weights, rows(), k);
-        return new SparseDataset(x, y, pw, Dataset.sumOfWeights(pw, rows()), false);
+        try {
+            return new SparseDataset(x, y, pw, Dataset.sumOfWeights(pw, rows()), this);
+        } catch (RuntimeException e) {
+            pw.close();
+            throw e;
+        }
     }
 
     /** Whether the rows carry sample weights. */
@@ -183,7 +188,7 @@ public final class SparseDataset implements AutoCloseable {
     /** The m float64 weights (owned by this dataset), or null when unweighted. */
     public DoublePointer weightsPointer() {
         ensureOpen();
-        return weights == null ? null : new DoublePointer(weights); // a new view: moving its position moves nobody else's
+        return weights == null ? null : dev.downhill.internal.OffHeapViews.unowned(weights); // a view owning nothing
     }
 
     /** Σw, or m when unweighted. */
@@ -200,7 +205,7 @@ public final class SparseDataset implements AutoCloseable {
     /** y: m values, a {@link DoublePointer} for float64 or a {@link FloatPointer} for float32 (owned by this dataset). */
     public Pointer yPointer() {
         ensureOpen();
-        return dev.downhill.internal.OffHeapViews.offset(y, 0); // a new view: moving its position moves nobody else's
+        return dev.downhill.internal.OffHeapViews.unowned(y); // a view owning nothing: moving or closing it changes nothing
     }
 
     /** m. */
@@ -235,8 +240,9 @@ public final class SparseDataset implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("the sparse dataset is closed");
+        if (closed || parent != null && parent.closed) {
+            throw new IllegalStateException(closed ? "the sparse dataset is closed"
+                    : "the sparse dataset this weighted view shares X and y with is closed");
         }
     }
 
@@ -285,7 +291,7 @@ public final class SparseDataset implements AutoCloseable {
         }
         if (!closed) {
             closed = true;
-            if (ownsData) {
+            if (parent == null) { // a view frees only its weights
                 x.close();
                 y.close();
             }

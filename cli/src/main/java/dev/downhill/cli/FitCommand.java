@@ -844,6 +844,8 @@ final class FitCommand implements Callable<Integer> {
         if (m.report().standardized()) {
             o.printf(Locale.ROOT, "standardized: yes%s%n", m.report().constantColumns().length == 0 ? ""
                     : ", " + constantColumns(m.report().constantColumns()));
+        } else if (m.report().constantColumns().length > 0) { // the normal equations set constant columns aside too
+            o.printf(Locale.ROOT, "constant:    %s%n", constantColumns(m.report().constantColumns()));
         }
         if (m.rank() >= 0) {
             // the library's own warning (which names its rank-cutoff setting) is off in the CLI: this line says it

@@ -288,10 +288,9 @@ final class GenCommand implements Callable<Integer> {
         } else {
             Outputs.check(xFile, thetaFile);
         }
-        // at least: npz stores a value and a 4-byte index per non-zero (deflated, less: hence no bound there), svmlight
-        // writes ≥ 4 characters ("j:v ") per non-zero
+        // at least: svmlight writes ≥ 4 characters ("j:v ") per non-zero; npz's X is deflated (no bound), its y.npy exact
         double nonZeros = (double) rows * features * density;
-        checkFreeSpace(npz ? 0 : 4 * nonZeros, "data.svm");
+        checkFreeSpace(npz ? (double) rows * p.bytes() + 8.0 * features : 4 * nonZeros, npz ? "y.npy and theta.npy" : "data.svm");
         long start = System.nanoTime();
         SparseRows source = new SparseRows(features, density, seed, theta, scale, intercept, noise, p == Precision.FLOAT32);
         int[] columns = new int[features];

@@ -180,6 +180,22 @@ public final class CentredObjective implements AutoCloseable {
      * ridge the gradient solvers from 0 find the minimum-norm θ only unstandardized — so standardization (Jacobi scaling
      * of the penalised Hessian) only speeds the solvers up. Reads the column statistics (cached by a checked problem).
      */
+    /**
+     * Whether the gradient solvers work standardized on {@code problem} with {@code config}: its
+     * {@link dev.downhill.FitConfig#standardize(long, long)} rule, or, left to the default with cg or an automatic η, an
+     * l2 term that makes the minimiser unique ({@link #ridgeMakesTheMinimiserUnique}) — the wide-X case the rule leaves off.
+     */
+    public static boolean standardizes(ResidentProblem problem, dev.downhill.FitConfig config) {
+        return config.standardize(problem.rows(), problem.cols()) || standardizedByRidge(problem, config);
+    }
+
+    /** Whether {@link #standardizes} is true only by its ridge branch (wide X, or X that the rule leaves unscaled). */
+    public static boolean standardizedByRidge(ResidentProblem problem, dev.downhill.FitConfig config) {
+        return !config.standardize(problem.rows(), problem.cols()) && config.standardizeSetting() == null
+                && (config.solver() == dev.downhill.Solver.CG || config.learningRate().isAuto())
+                && ridgeMakesTheMinimiserUnique(problem, config.fitIntercept(), config.penalty());
+    }
+
     public static boolean ridgeMakesTheMinimiserUnique(ResidentProblem problem, boolean centred, Penalty penalty) {
         if (!(penalty.l2Strength() > 0)) {
             return false;

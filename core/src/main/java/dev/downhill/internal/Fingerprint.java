@@ -149,6 +149,12 @@ public final class Fingerprint {
             // iterative state (cg's preconditioned residual, the ‖S∇‖ history) of the old scaling must not be resumed
             f.put("ridgeScaling", "jacobi");
         }
+        if (config.solver().isIterative() && CentredObjective.standardizedByRidge(problem, config)) {
+            // since 2026-12-02 wide X with a ridge on every column is standardized by default: a saved state (in the
+            // solver's scaled coordinates) of an unstandardized fit, or of one whose η or solver turned it off, must not
+            // be resumed in the other coordinates
+            f.put("ridgeStandardization", "wide");
+        }
         if (config.solver().isAuto()) { // the automatic choice depends on the direct solvers' memory budget (half the heap by default)
             f.put("directMemoryBudget", Long.toString(config.directMemoryBudget()));
         }

@@ -39,6 +39,69 @@ public final class OffHeapViews {
     }
 
     /** A pointer of the same type as {@code base} starting {@code offset} elements further. */
+    /**
+     * A view of {@code p}'s memory — the same address, position, limit and capacity — that owns nothing: moving its
+     * position moves nobody else's, and closing it frees nothing (a JavaCPP copy {@code new DoublePointer(p)} would free
+     * {@code p}'s memory on close). What the datasets' getters hand out.
+     */
+    public static DoublePointer unowned(DoublePointer p) {
+        return new DoublePointer() {
+            {
+                address = p.address();
+                position = p.position();
+                limit = p.limit();
+                capacity = p.capacity();
+            }
+        };
+    }
+
+    /** {@link #unowned(DoublePointer)} for float32 memory. */
+    public static FloatPointer unowned(FloatPointer p) {
+        return new FloatPointer() {
+            {
+                address = p.address();
+                position = p.position();
+                limit = p.limit();
+                capacity = p.capacity();
+            }
+        };
+    }
+
+    /** {@link #unowned(DoublePointer)} for int32 memory. */
+    public static org.bytedeco.javacpp.IntPointer unowned(org.bytedeco.javacpp.IntPointer p) {
+        return new org.bytedeco.javacpp.IntPointer() {
+            {
+                address = p.address();
+                position = p.position();
+                limit = p.limit();
+                capacity = p.capacity();
+            }
+        };
+    }
+
+    /** {@link #unowned(DoublePointer)} for int64 memory. */
+    public static org.bytedeco.javacpp.LongPointer unowned(org.bytedeco.javacpp.LongPointer p) {
+        return new org.bytedeco.javacpp.LongPointer() {
+            {
+                address = p.address();
+                position = p.position();
+                limit = p.limit();
+                capacity = p.capacity();
+            }
+        };
+    }
+
+    /** {@link #unowned(DoublePointer)} for a FloatPointer or DoublePointer given as a Pointer. */
+    public static Pointer unowned(Pointer p) {
+        if (p instanceof DoublePointer d) {
+            return unowned(d);
+        }
+        if (p instanceof FloatPointer f) {
+            return unowned(f);
+        }
+        throw new IllegalArgumentException("expected a FloatPointer or DoublePointer, got " + p.getClass().getName());
+    }
+
     public static Pointer offset(Pointer base, long offset) {
         if (base instanceof FloatPointer) {
             return new FloatPointer(base).position(base.position() + offset);

@@ -319,17 +319,17 @@ public final class CsrMatrix implements AutoCloseable {
     /**
      * The m + 1 row pointers (host off-heap memory owned by this matrix; valid until it is closed). Each call returns a new
      * view of that memory, so moving its position (JavaCPP's {@code p.position(k).get()}) moves nobody else's — neither the
-     * matrix's nor another thread's.
+     * matrix's nor another thread's — and closing it frees nothing (the matrix owns the memory).
      */
     public LongPointer rowPointers() {
         ensureOpen();
-        return new LongPointer(rowPointers);
+        return dev.downhill.internal.OffHeapViews.unowned(rowPointers);
     }
 
     /** The nnz column indices (host off-heap memory owned by this matrix): a new view each call, as {@link #rowPointers()}. */
     public IntPointer columnIndices() {
         ensureOpen();
-        return new IntPointer(columns);
+        return dev.downhill.internal.OffHeapViews.unowned(columns);
     }
 
     /**
@@ -338,7 +338,7 @@ public final class CsrMatrix implements AutoCloseable {
      */
     public Pointer values() {
         ensureOpen();
-        return values instanceof DoublePointer d ? new DoublePointer(d) : new FloatPointer((FloatPointer) values);
+        return dev.downhill.internal.OffHeapViews.unowned(values);
     }
 
     /** Bytes of the three arrays: 8(m+1) + nnz·(4 + value bytes). */

@@ -386,7 +386,7 @@ public final class CsvReader {
                 String cell = cells.get(k);
                 String problem = DecimalText.problem(cell);
                 if (problem != null) {
-                    throw badCell(number, k, number == firstLine && !layout.hasHeader() ? problem + "; line " + number
+                    throw badCell(number, k, number == firstLine && !layout.hasHeader() && header == Header.AUTO ? problem + "; line " + number
                             + " was read as data, not as a header, since some of its cells are numbers (a header's cells"
                             + " are all names)" : problem);
                 }

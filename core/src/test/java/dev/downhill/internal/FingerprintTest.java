@@ -248,4 +248,27 @@ class FingerprintTest {
         assertEquals(List.of(), Fingerprint.differences(old, onDevice(gd, h200)));
         assertEquals(List.of(), Fingerprint.differences(onDevice(gd, h200), old));
     }
+
+    /**
+     * Wide X with a ridge on every column is standardized by default since 2026-12-02: the fingerprint marks the fits that
+     * are, so a state saved in the other coordinates (before the change, or with a fixed η that left it off — a
+     * difference the learning rate alone does not decide on wide X) is not resumed.
+     */
+    @Test
+    void wideRidgeFitsStandardizedByDefaultAreMarked() {
+        ResidentProblem wide = problem(6, 400, CORES);
+        FitConfig cg = FitConfig.builder().solver(Solver.CG).penalty(dev.downhill.Penalty.l2(0.1)).build();
+        assertEquals("wide", Fingerprint.of(wide, BackendOptions.none(), "c", cg).get("ridgeStandardization"));
+        assertFalse(Fingerprint.of(wide, BackendOptions.none(), "c", cg.toBuilder().standardize(false).build())
+                .containsKey("ridgeStandardization"), "explicitly off");
+        assertFalse(Fingerprint.of(wide, BackendOptions.none(), "c", cg.toBuilder().penalty(dev.downhill.Penalty.none()).build())
+                .containsKey("ridgeStandardization"), "no ridge");
+        assertFalse(of(cg).containsKey("ridgeStandardization"), "tall X: standardized by the rule itself");
+        FitConfig sgd = FitConfig.builder().solver(Solver.SGD).penalty(dev.downhill.Penalty.l2(0.1))
+                .schedule(LearningRateSchedule.inverseTime(1, 10)).build();
+        Map<String, String> automatic = Fingerprint.of(wide, BackendOptions.none(), "c", sgd);
+        Map<String, String> fixed = Fingerprint.of(wide, BackendOptions.none(), "c", sgd.toBuilder().learningRate(0.01).build());
+        assertTrue(Fingerprint.differences(fixed, automatic).stream().anyMatch(d -> d.toString().contains("ridgeStandardization")),
+                Fingerprint.differences(fixed, automatic).toString());
+    }
 }

@@ -82,6 +82,10 @@ class EmbeddingContractTest {
             d.yPointer().position(1);
             d.weightsPointer().position(5);
             assertArrayEquals(before, LinearRegression.fit(d, svd).coefficients(), "the fit after moving the views");
+            d.xPointer().close(); // a view owns nothing: closing it frees nothing (a JavaCPP copy would free X)
+            d.yPointer().close();
+            d.weightsPointer().close();
+            assertArrayEquals(before, LinearRegression.fit(d, svd).coefficients(), "the fit after closing the views");
             assertEquals(x[0][0], d.x(0, 0));
             assertEquals(1.5, d.weight(0));
         }
@@ -93,6 +97,10 @@ class EmbeddingContractTest {
             s.x().values().position(11);
             s.yPointer().position(2);
             assertArrayEquals(before, LinearRegression.fit(s, cg).coefficients(), "sparse: the fit after moving the views");
+            s.x().rowPointers().close();
+            s.x().values().close();
+            s.yPointer().close();
+            assertArrayEquals(before, LinearRegression.fit(s, cg).coefficients(), "sparse: the fit after closing the views");
         }
     }
 

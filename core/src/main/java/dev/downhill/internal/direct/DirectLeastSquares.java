@@ -244,12 +244,11 @@ public final class DirectLeastSquares {
     }
 
     private static ArithmeticException tooSmall(ResidentProblem problem, boolean centred, String head, double spread, String consequence) {
-        String weighted = problem.weighted() ? String.format(Locale.ROOT, " (weighted: the products wᵢxᵢⱼ² with Σw = %.3g)",
-                problem.weightSum()) : "";
+        String weighted = problem.weighted() ? " (weighted: the products wᵢxᵢⱼ²)" : "";
         String detail = String.format(Locale.ROOT, "%s's values are too small for the normal equations in float64: their root "
                 + "mean square%s is about %.3g (they handle down to %.1e, as XᵀX squares X)%s, so %s; rescale X (a power of ten; "
                 + "θ scales back by the same factor)%s", head, centred ? " deviation" : "", spread, SMALLEST_SQUARABLE, weighted,
-                consequence, problem.weighted() ? " or scale the weights up (only their ratios matter)" : "");
+                consequence, "");
         if (problem.isSparse()) {
             return new ArithmeticException(detail + ": the svd solver would densify the sparse X, and cg needs X's squares too");
         }
