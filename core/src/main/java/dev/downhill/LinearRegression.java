@@ -127,28 +127,22 @@ public final class LinearRegression {
         try {
             resident = Backends.loadSparse(config.backend(), loaded, config.precision(), options);
         } catch (RuntimeException | Error e) {
-            closeView(loaded, data);
+            if (loaded != data) { // the view made for the load
+                loaded.close();
+            }
             throw e;
         }
         if (resident.weighted() != data.isWeighted()) { // never ignore weights
             resident.close();
-            closeView(loaded, data);
+            if (loaded != data) { // the view made for the load
+                loaded.close();
+            }
             throw new IllegalStateException("the " + resident.backendName() + " backend " + (data.isWeighted()
                     ? "ignored the sample weights" : "weighted an unweighted dataset"));
         }
         return new LoadedProblem(resident, null, data, options, loaded != data ? loaded : null, k);
     }
 
-    /** Closes {@code loaded} when it is a view made for the load (not the caller's {@code data}). */
-    private static void closeView(AutoCloseable loaded, AutoCloseable data) {
-        if (loaded != data) {
-            try {
-                loaded.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
 
     /**
      * Loads {@code data} into the backend, precision and {@link FitConfig#backendOptions() backend options}
@@ -183,13 +177,17 @@ public final class LinearRegression {
         try {
             resident = Backends.load(config.backend(), loaded, config.precision(), options);
         } catch (RuntimeException | Error e) {
-            closeView(loaded, data);
+            if (loaded != data) { // the view made for the load
+                loaded.close();
+            }
             throw e;
         }
         if (resident.weighted() != data.isWeighted()) { // a backend must weight every pass or refuse: never ignore weights
             String name = resident.backendName();
             resident.close();
-            closeView(loaded, data);
+            if (loaded != data) { // the view made for the load
+                loaded.close();
+            }
             throw new IllegalStateException("backend '" + name + "' " + (data.isWeighted()
                     ? "does not support sample weights" : "reports weights the dataset does not have"));
         }

@@ -491,25 +491,25 @@ final class PartitionProblem implements AutoCloseable {
             return new double[SymmetricPacking.triangle(n) + n];
         }
         CrossProducts local = problem.crossProducts(centred);
-        double[] gram = local.gram().clone();
-        double[] moment = local.moment().clone();
-        if (centred) {
+        double[] out = SymmetricPacking.pack(local.gram(), n, local.moment()); // a new array: the triangle, then c
+        if (centred) { // moved to the global frame: + Wₚ·ddᵀ on the triangle, + Wₚ·d·dy on c
             double[] d = new double[n];
             for (int j = 0; j < n; j++) {
                 d[j] = means[j] - globalMeans[j];
             }
             double dy = targetMean - globalTargetMean;
-            for (int j = 0; j < n; j++) {
-                double wd = weightSum * d[j];
-                if (wd != 0) {
-                    for (int k = 0; k < n; k++) {
-                        gram[j * n + k] += wd * d[k];
-                    }
+            int at = 0;
+            for (int k = 0; k < n; k++) {
+                double wd = weightSum * d[k];
+                for (int j = k; j < n; j++) {
+                    out[at++] += wd * d[j];
                 }
-                moment[j] += wd * dy;
+            }
+            for (int j = 0; j < n; j++) {
+                out[at + j] += weightSum * d[j] * dy;
             }
         }
-        return SymmetricPacking.pack(gram, n, moment);
+        return out;
     }
 
     /** The R factor of this partition's rows of A = [X_c·D | y_c] in the global frame, as {@link OrderedTreeSum#QR} payload. */

@@ -169,7 +169,6 @@ public final class DirectLeastSquares {
             for (int j = 0; j < n; j++) {
                 scales[j] = 1 / Math.sqrt(a.get(j + j * n));
             }
-            java.util.List<Integer> constant = java.util.Arrays.stream(zero).boxed().toList();
             double norm1 = system.scale(scales); // the unit-diagonal matrix's 1-norm, from its lower triangle
             if (!(norm1 < Double.POSITIVE_INFINITY)) {
                 if (approximate) {
@@ -212,8 +211,8 @@ public final class DirectLeastSquares {
                     new double[0], condition, ridge, approximate);
             if (refined == null) {
                 LOG.debug("normal: refinement with the float32-product Gram matrix did not reach full accuracy; the float64 Gram pass");
-            } else if (!constant.isEmpty()) {
-                refined = refined.withConstantColumns(constant.stream().mapToInt(Integer::intValue).toArray());
+            } else if (zero.length > 0) {
+                refined = refined.withConstantColumns(zero);
             }
             return refined;
         }
