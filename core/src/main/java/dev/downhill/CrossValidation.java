@@ -395,19 +395,42 @@ public final class CrossValidation {
      * K-fold cross-validation on sparse X over the default path, as {@link #fit(Dataset, FitConfig, int, Rule)} does on
      * dense X (the same folds for the same seed, the same grid, the same rules): every path runs over X with the
      * configured solver (there is no Gram path for sparse X), each fold's training rows copied as CSR (X is never
-     * densified; a fold's stored entries must stay below 2³¹).
+     * densified; a fold's stored entries must stay below 2³¹). With {@link Solver#SVD} named, X is densified once when its
+     * dense copy fits {@link FitConfig#directMemoryBudget()} (as {@link LinearRegression#fit(SparseDataset, FitConfig)}
+     * does; refused above it, before any work) and the cross-validation is {@link #fit(Dataset, FitConfig, int, Rule)}'s on
+     * that copy — the same folds, grid and rules — the copy closed at the end.
      */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
+        if (config.solver() == Solver.SVD) {
+            return onDensified(data, config, dense -> fit(dense, config, folds, rule));
+        }
         return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
     /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
+        if (config.solver() == Solver.SVD) {
+            return onDensified(data, config, dense -> fit(dense, config, folds, rule, count, ratio));
+        }
         checkGrid(count, ratio); // before the pass over X that finds α_max
         long started = System.nanoTime();
         return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
+    }
+
+    /**
+     * {@code crossValidation} run on a dense copy of {@code data} (svd named): refused before any work when the copy
+     * exceeds {@link FitConfig#directMemoryBudget()}; else the copy is made once, owned here, closed once.
+     */
+    private static FittedModel onDensified(SparseDataset data, FitConfig config,
+                                           java.util.function.Function<Dataset, FittedModel> crossValidation) {
+        SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(),
+                config.directMemoryBudget());
+        try (SparseDataset.Use use = data.use(); Dataset copy = SparseDensification.densify(data)) {
+            SparseDensification.logDensified(data, config.directMemoryBudget());
+            return crossValidation.apply(copy);
+        }
     }
 
     /**

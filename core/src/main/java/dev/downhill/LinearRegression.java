@@ -92,9 +92,13 @@ public final class LinearRegression {
 
     /**
      * Fits y ≈ Xθ + b on a sparse X without densifying it: the backend (the cpu backend, or the one {@code config}
-     * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG};
-     * {@code normal} works through the sparse Gram matrix (n² memory); {@code svd} is refused (its QR reduction would
-     * densify X). The model predicts and scores sparse X without densifying it: {@link FittedModel#predict(SparseDataset)}
+     * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG}
+     * ({@link Solver#CD} or {@link Solver#NESTEROV} with an l1 term: {@link dev.downhill.internal.SparseL1Choice});
+     * {@code normal} and {@code cd} work through the sparse Gram matrix (n² memory); {@code svd}, whose QR reduction reads
+     * every entry, densifies X once on the host when the dense copy (m·n values in X's precision) fits
+     * {@link FitConfig#directMemoryBudget()} and runs the dense svd path on it (the model is the dense fit's; its wall
+     * time includes the copy; the copy is logged), and is refused before any work above that bound (see
+     * {@code SparseDensification}). The model predicts and scores sparse X without densifying it: {@link FittedModel#predict(SparseDataset)}
      * and {@link FittedModel#score(SparseDataset)}, or {@link FittedModel#predict(LoadedProblem)} and
      * {@link FittedModel#score(LoadedProblem)} on data loaded with {@link #load(SparseDataset, FitConfig)}. The dataset is
      * in use during the fit ({@link SparseDataset#use()}): closing it from another thread meanwhile throws.
@@ -102,8 +106,10 @@ public final class LinearRegression {
     public static FittedModel fit(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
+        if (config.solver() == Solver.SVD) { // before X is loaded: densified within the budget, else refused
+            return fitDensified(data, config, config);
+        }
         warnUnusedSettings(config);
-        refuseDenseOnlySolver(config.solver(), data.rows(), data.cols(), data.x().nonZeros()); // before X is loaded
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();
@@ -113,6 +119,23 @@ public final class LinearRegression {
                 FittedModel model = problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
                 return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
             }
+        }
+    }
+
+    /**
+     * The svd on a sparse X: refused when its dense copy exceeds {@link FitConfig#directMemoryBudget()}, else densified once
+     * ({@link SparseDensification#densify}, owned here and closed once) and fitted dense with {@code dense}, the model's wall
+     * time counting the copy.
+     */
+    private static FittedModel fitDensified(SparseDataset data, FitConfig config, FitConfig dense) {
+        SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(),
+                config.directMemoryBudget());
+        long start = System.nanoTime();
+        try (SparseDataset.Use use = data.use(); Dataset copy = SparseDensification.densify(data)) {
+            SparseDensification.logDensified(data, config.directMemoryBudget());
+            long copied = System.nanoTime();
+            FittedModel model = fit(copy, dense);
+            return model.withWallTime(model.wallTime().plusNanos(copied - start));
         }
     }
 
@@ -204,6 +227,11 @@ public final class LinearRegression {
         Objects.requireNonNull(config, "config");
         checkMatches(problem, config);
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
+            if (config.solver() == Solver.SVD && problem.problem().isSparse() && problem.sparseSource() != null) {
+                // densified from the dataset it was loaded from, onto the same backend, precision and options
+                return fitDensified(problem.sparseSource(), config, config.toBuilder().backend(problem.backendName())
+                        .precision(problem.precision()).backendOptions(problem.options()).build());
+            }
             long start = System.nanoTime();
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
             try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
@@ -368,8 +396,10 @@ public final class LinearRegression {
     }
 
     /**
-     * The solver that needs a dense X, refused on a sparse one before any work: svd (its QR reduction would densify X).
-     * cd runs on a sparse X's Gram matrix (n² float64 on the host, as the normal equations), from one sparse Gram pass.
+     * The solver that needs a dense X, refused on a sparse problem that has no dataset to densify (one loaded through the
+     * SPI, {@link LoadedProblem#of}): svd (its QR reduction reads every entry). The public entry points densify a sparse
+     * dataset within the budget first ({@link #fitDensified}). cd runs on a sparse X's Gram matrix (n² float64 on the
+     * host, as the normal equations), from one sparse Gram pass.
      *
      * @param nonZeros X's stored entries (said in svd's message), or −1 when not known here
      */

@@ -182,7 +182,7 @@ class CpuCsrProblemTest {
     }
 
     @Test
-    void theLibraryFitsASparseDatasetWithAutoChoosingCgCdOnItsGramMatrixAndRefusesSvd() {
+    void theLibraryFitsASparseDatasetWithAutoChoosingCgCdOnItsGramMatrixAndRefusesSvdOverBudget() {
         SplittableRandom r = new SplittableRandom(9);
         int m = 600;
         int n = 25;
@@ -215,14 +215,15 @@ class CpuCsrProblemTest {
                 FittedModel onCsr = LinearRegression.fit(sd, c);
                 close(onDense.coefficients(), onCsr.coefficients(), 1e-9, stochastic + " on CSR vs dense");
             }
-            // refused by core before X is loaded: an argument that does not fit sparse X
+            // svd densifies X within the direct solvers' budget (SparseSvdTest), and is refused by core before X is loaded
+            // above it: 600 × 25 float64 is 120 kB
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> LinearRegression.fit(sd, FitConfig.builder().solver(Solver.SVD).build()));
-            assertTrue(e.getMessage().contains("would densify it") && e.getMessage().contains("non-zeros"), e.getMessage());
+                    () -> LinearRegression.fit(sd, FitConfig.builder().solver(Solver.SVD).directMemoryBudget(100_000).build()));
+            assertTrue(e.getMessage().contains("svd densifies a sparse X") && e.getMessage().contains("non-zeros"), e.getMessage());
             try (LoadedProblem loaded = LinearRegression.load(sd, FitConfig.builder().build())) {
-                e = assertThrows(IllegalArgumentException.class,
-                        () -> LinearRegression.fit(loaded, FitConfig.builder().solver(Solver.SVD).build()));
-                assertTrue(e.getMessage().contains("would densify it"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class, () -> LinearRegression.fit(loaded,
+                        FitConfig.builder().solver(Solver.SVD).directMemoryBudget(100_000).build()));
+                assertTrue(e.getMessage().contains("svd densifies a sparse X"), e.getMessage());
                 // cd runs on the sparse Gram matrix: the dense fit's answer (both to their duality gap, 1e-10 here)
                 FitConfig lasso = FitConfig.builder().solver(Solver.CD).penalty(Penalty.elasticNet(0.05, 0.7)).tolerance(1e-12).build();
                 FittedModel onCsr = LinearRegression.fit(loaded, lasso);
