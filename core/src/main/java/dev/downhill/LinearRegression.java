@@ -11,6 +11,7 @@ import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
+import dev.downhill.internal.SparseL1Choice;
 import dev.downhill.internal.StochasticGradientSolver;
 import dev.downhill.internal.TrialBudget;
 import dev.downhill.internal.TrialCertificate;
@@ -43,8 +44,9 @@ import java.util.Objects;
  *
  * <p>Penalties ({@link FitConfig#penalty()}, {@link Penalty}): the answer minimises scikit-learn's elastic-net objective
  * (1/(2m))‖r‖² + αρΣpⱼ|θⱼ| + (α(1−ρ)/2)Σpⱼθⱼ² on the original-scale θ, intercept unpenalised. l2 works with every
- * solver; l1 and elastic net with gd (ISTA), nesterov (FISTA), sgd and minibatch (proximal steps); cg, normal and svd
- * refuse them, and auto picks nesterov. With a penalty the loss history records what the solver minimises, twice
+ * solver; l1 and elastic net with gd (ISTA), nesterov (FISTA), sgd and minibatch (proximal steps) and cd (coordinate
+ * descent on the Gram matrix); cg, normal and svd refuse them, and auto picks nesterov (on sparse X cd when its Gram route
+ * is the cheaper, {@link SparseL1Choice}). With a penalty the loss history records what the solver minimises, twice
  * that objective (the MSE plus 2·penalty), and {@link ConvergenceReport#objective()} the objective at the answer.
  *
  * <p>Cancelling: an interrupt of the thread running a fit ({@link Thread#interrupt()}) stops it at its next iteration
@@ -330,9 +332,11 @@ public final class LinearRegression {
         String choice = "";
         FitConfig config = requested;
         if (requested.solver().isAuto() && requested.penalty().hasL1()) {
-            choice = "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
+            SparseL1Choice sparse = sparseL1Choice(problem, requested);
+            choice = sparse != null ? sparse.reason()
+                    : "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
             LOG.info("solver auto → {}", choice);
-            config = requested.toBuilder().solver(Solver.NESTEROV).build();
+            config = requested.toBuilder().solver(sparse != null ? sparse.solver() : Solver.NESTEROV).build();
         } else if (requested.solver().isAuto() && problem.isSparse()) {
             choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
                     + "iteration, while the direct solvers would need its dense Gram matrix or QR factor", problem.rows(), problem.cols());
@@ -393,6 +397,21 @@ public final class LinearRegression {
             model = fitWith(problem, config, startNanos, checkpoint);
         }
         return choice.isEmpty() ? model : model.withReport(model.report().withSolverChoice(choice));
+    }
+
+    /**
+     * The automatic choice between cd and nesterov for an l1 term on a sparse X ({@link SparseL1Choice}: cd when its Gram
+     * route costs less than FISTA's passes), or null when X is dense or its CSR rows are not known here (a problem loaded
+     * through the SPI): then nesterov, as on dense X.
+     */
+    private static SparseL1Choice sparseL1Choice(ResidentProblem problem, FitConfig config) {
+        if (!problem.isSparse() || !(problem instanceof dev.downhill.internal.CheckedProblem checked)
+                || checked.hostSparse() == null || checked.hostSparse().rows() != problem.rows()) {
+            return null;
+        }
+        dev.downhill.io.CsrMatrix x = checked.hostSparse().x();
+        return SparseL1Choice.choose(problem.rows(), problem.cols(), x.nonZeros(), SparseL1Choice.gramPairs(x),
+                config.directMemoryBudget());
     }
 
     /**
