@@ -204,6 +204,18 @@ public final class CrossValidation {
         }
         String choice = GramCoordinateDescent.choosePath(problem.problem(), config);
         if (choice == null) {
+            dev.downhill.internal.SparseL1Choice sparse = config.solver().isAuto() && config.penalty().l1Ratio() > 0
+                    ? dev.downhill.internal.SparseL1Choice.of(problem.problem(), config.directMemoryBudget()) : null;
+            if (sparse != null && sparse.solver() == Solver.CD) { // one fit's G fits, the path's three do not: not a Gram pass per α
+                String why = "nesterov: the path over X (cd's Gram matrices for a path would need "
+                        + dev.downhill.internal.ByteSizes.format(GramCoordinateDescent.memory(problem.cols())) + ", over the budget of "
+                        + dev.downhill.internal.ByteSizes.format(config.directMemoryBudget()) + ")";
+                List<FittedModel> models = new ArrayList<>();
+                for (FittedModel m : xPath(problem, config.toBuilder().solver(Solver.NESTEROV).build(), alphas)) {
+                    models.add(m.withReport(m.report().withSolverChoice(why)));
+                }
+                return models;
+            }
             return xPath(problem, config, alphas);
         }
         return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()),

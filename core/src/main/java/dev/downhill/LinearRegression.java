@@ -332,7 +332,7 @@ public final class LinearRegression {
         String choice = "";
         FitConfig config = requested;
         if (requested.solver().isAuto() && requested.penalty().hasL1()) {
-            SparseL1Choice sparse = sparseL1Choice(problem, requested);
+            SparseL1Choice sparse = SparseL1Choice.of(problem, requested.directMemoryBudget()); // null: dense X
             choice = sparse != null ? sparse.reason()
                     : "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
             LOG.info("solver auto → {}", choice);
@@ -397,21 +397,6 @@ public final class LinearRegression {
             model = fitWith(problem, config, startNanos, checkpoint);
         }
         return choice.isEmpty() ? model : model.withReport(model.report().withSolverChoice(choice));
-    }
-
-    /**
-     * The automatic choice between cd and nesterov for an l1 term on a sparse X ({@link SparseL1Choice}: cd when its Gram
-     * route costs less than FISTA's passes), or null when X is dense or its CSR rows are not known here (a problem loaded
-     * through the SPI): then nesterov, as on dense X.
-     */
-    private static SparseL1Choice sparseL1Choice(ResidentProblem problem, FitConfig config) {
-        if (!problem.isSparse() || !(problem instanceof dev.downhill.internal.CheckedProblem checked)
-                || checked.hostSparse() == null || checked.hostSparse().rows() != problem.rows()) {
-            return null;
-        }
-        dev.downhill.io.CsrMatrix x = checked.hostSparse().x();
-        return SparseL1Choice.choose(problem.rows(), problem.cols(), x.nonZeros(), SparseL1Choice.gramPairs(x),
-                config.directMemoryBudget());
     }
 
     /**

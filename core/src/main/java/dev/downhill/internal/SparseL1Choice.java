@@ -18,15 +18,17 @@ import org.bytedeco.javacpp.LongPointer;
  * P_G is the sparse Gram pass: each row adds the products of its pairs of entries to the upper triangle of the n × n
  * matrix (and ≤ Σᵢ kᵢ² — for rows of equal length k = nnz/m it is m·k(k+1)/2). W·n² is what the n × n matrix costs
  * beyond its products: made, copied to the heap, centred and mirrored once, then cd's sweeps (each O(n) per coordinate
- * that moves, up to n² a sweep) — W = {@value #GRAM_ENTRY_WEIGHT} multiply-adds per entry. F·2·nnz is FISTA: each
+ * that moves, up to n² a sweep) — W = {@value #GRAM_ENTRY_WEIGHT} multiply-adds per entry. (W also carries the Gram
+ * pass's scattered updates slowing once G outgrows the caches: measured, a pair costs ~10 ns with n = 300 and ~35 ns
+ * with n = 1,000–2,000, an entry of G ~55 ns, a FISTA multiply-add ~3 ns.) F·2·nnz is FISTA: each
  * iteration one gradient Xᵀ(Xθ − y), two multiply-adds per stored entry, and F = {@value #FISTA_PASSES} passes taken for
  * the whole fit, its step-size estimate and column statistics included. cd is chosen when
  * <pre>
  *   P_G + W·n² ≤ F·2·nnz(X),   n ≤ {@value SolverChoice#MAX_DIRECT_COLUMNS},   16·n² bytes ≤ {@link dev.downhill.FitConfig#directMemoryBudget()}
  * </pre>
  * (16·n²: the Gram pass's float64 accumulator and the heap copy cd works on). So cd takes tall X with short rows and few
- * columns (200,000 × 300 at density 0.05: P_G = 2.4·10⁷ against 1.8·10⁸), nesterov many columns (20,000 × 20,000 at
- * density 0.001: W·n² = 10¹⁰ against 2.4·10⁷) or long rows.
+ * columns (200,000 × 300 at density 0.05: P_G + W·n² = 2.4·10⁷ + 9·10⁶ against 1.2·10⁸), nesterov many columns
+ * (20,000 × 20,000 at density 0.001: W·n² = 4·10¹⁰ against 1.6·10⁷, and G's 6.4 GB over a 1 GiB budget) or long rows.
  *
  * <p>The constants come from {@code fit --solver cd} against {@code --solver nesterov} on generated sparse data
  * ({@code gen --density}) on the project's 2-core machine, cpu backend (the README's "Which solver" has the table).
@@ -41,7 +43,7 @@ public record SparseL1Choice(Solver solver, String reason) {
     /** F: the passes over X (gradients, two multiply-adds per stored entry each) a FISTA fit is taken to make. */
     static final double FISTA_PASSES = 20;
     /** W: multiply-adds counted per entry of the n × n Gram matrix, for everything but its products. */
-    static final double GRAM_ENTRY_WEIGHT = 25;
+    static final double GRAM_ENTRY_WEIGHT = 100;
     /** Rows per bulk read of the row pointers. */
     private static final int ROWS = 1 << 12;
 
@@ -63,6 +65,20 @@ public record SparseL1Choice(Solver solver, String reason) {
             }
         }
         return pairs;
+    }
+
+    /**
+     * The choice for {@code problem} when it is sparse and knows the CSR X it was loaded from ({@link CheckedProblem}, as
+     * every problem of a {@link dev.downhill.LoadedProblem} does), else null (dense X, or a problem made through the SPI
+     * whose rows are not known here: nesterov then, as on dense X).
+     */
+    public static SparseL1Choice of(dev.downhill.spi.ResidentProblem problem, long directMemoryBudget) {
+        if (!problem.isSparse() || !(problem instanceof CheckedProblem checked) || checked.hostSparse() == null
+                || checked.hostSparse().rows() != problem.rows()) {
+            return null;
+        }
+        CsrMatrix x = checked.hostSparse().x();
+        return choose(problem.rows(), problem.cols(), x.nonZeros(), gramPairs(x), directMemoryBudget);
     }
 
     /**

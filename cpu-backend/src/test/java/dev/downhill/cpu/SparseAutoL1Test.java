@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.downhill.CrossValidation;
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.LinearRegression;
@@ -51,7 +52,7 @@ class SparseAutoL1Test {
         SplittableRandom r = new SplittableRandom(31);
         int m = 4000;
         int n = 20;
-        double[][] x = sparse(r, m, n, 0.3); // rows of ~6 entries: P_G ≈ 8.4e4 + 25·n² = 1e4, against 20·2·24,000 ≈ 9.6e5
+        double[][] x = sparse(r, m, n, 0.3); // rows of ~6 entries: P_G ≈ 8.4e4 + 100·n² = 4e4, against 20·2·24,000 ≈ 9.6e5
         double[] y = targets(r, x);
         double tol = 1e-10;
         FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.05)).tolerance(tol).build();
@@ -93,11 +94,32 @@ class SparseAutoL1Test {
     }
 
     @Test
+    void aCrossValidationWithAutoTakesTheGramPathWhereOneFitWouldTakeCd() {
+        SplittableRandom r = new SplittableRandom(33);
+        double[][] x = sparse(r, 3000, 15, 0.3);
+        double[] y = targets(r, x);
+        FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(1)).tolerance(1e-8).build();
+        try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+            FittedModel viaAuto = CrossValidation.fit(sd, auto, 3, CrossValidation.Rule.MIN, 12, 1e-2);
+            assertEquals(Solver.CD, viaAuto.solver());
+            assertTrue(viaAuto.report().solverChoice().startsWith("cd: coordinate descent on the Gram matrix for the path")
+                    && viaAuto.report().solverChoice().contains("for one fit cd: coordinate descent on the Gram matrix of the "
+                    + "sparse X (3,000 × 15"), viaAuto.report().solverChoice());
+            // the path cd named runs: the same Gram statistics and sweeps, so the same table and α, bit for bit
+            FittedModel named = CrossValidation.fit(sd, auto.toBuilder().solver(Solver.CD).build(), 3, CrossValidation.Rule.MIN,
+                    12, 1e-2);
+            assertArrayEquals(named.report().crossValidation().meanMse(), viaAuto.report().crossValidation().meanMse(), 0.0);
+            assertEquals(named.config().penalty().alpha(), viaAuto.config().penalty().alpha(), 0.0);
+            assertArrayEquals(named.coefficients(), viaAuto.coefficients(), 0.0);
+        }
+    }
+
+    @Test
     void manyColumnsAutoRunsNesterov() {
         SplittableRandom r = new SplittableRandom(32);
         int m = 300;
         int n = 1500;
-        double[][] x = sparse(r, m, n, 0.01); // rows of ~15 entries: 25·n² = 5.6e7 against 20·2·4,500 ≈ 1.8e5
+        double[][] x = sparse(r, m, n, 0.01); // rows of ~15 entries: 100·n² = 2.25e8 against 20·2·4,500 ≈ 1.8e5
         double[] y = targets(r, x);
         FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.elasticNet(0.05, 0.9)).tolerance(1e-8).build();
         try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
