@@ -45,7 +45,8 @@ import java.util.Objects;
  * the full-data path) as its {@link FittedModel#wallTime()}.
  *
  * <p>Paths on the Gram matrix: with the solver named {@link Solver#CD}, or left to {@link Solver#AUTO} with an l1 term
- * and dense X with no more columns than rows (its Gram matrices within the direct memory budget,
+ * and dense X with no more columns than rows, or sparse X where one fit would take cd
+ * ({@link dev.downhill.internal.SparseL1Choice}) (its Gram matrices within the direct memory budget,
  * {@link GramCoordinateDescent#choosePath}), every path — each fold's and the full data's, whose fit at the chosen α is
  * the model — runs by coordinate descent on its Gram matrix ({@link GramCoordinateDescent}): one Gram pass over all
  * rows and one over each held-out fold, each training fold's statistics by subtraction
@@ -406,8 +407,8 @@ public final class CrossValidation {
     /**
      * K-fold cross-validation on sparse X over the default path, as {@link #fit(Dataset, FitConfig, int, Rule)} does on
      * dense X (the same folds for the same seed, the same grid, the same rules): every path runs over X with the
-     * configured solver (there is no Gram path for sparse X), each fold's training rows copied as CSR (X is never
-     * densified; a fold's stored entries must stay below 2³¹). With {@link Solver#SVD} named, X is densified once when its
+     * configured solver, or on the Gram matrix with cd named or chosen ({@link GramCoordinateDescent#choosePath}), each
+     * fold's training rows copied as CSR (X is not densified; a fold's stored entries must stay below 2³¹). With {@link Solver#SVD} named, X is densified once when its
      * dense copy fits {@link FitConfig#directMemoryBudget()} (as {@link LinearRegression#fit(SparseDataset, FitConfig)}
      * does; refused above it, before any work) and the cross-validation is {@link #fit(Dataset, FitConfig, int, Rule)}'s on
      * that copy — the same folds, grid and rules — the copy closed at the end.

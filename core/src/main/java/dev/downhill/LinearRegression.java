@@ -126,17 +126,17 @@ public final class LinearRegression {
 
     /**
      * The svd on a sparse X: refused when its dense copy exceeds {@link FitConfig#directMemoryBudget()}, else densified once
-     * ({@link SparseDensification#densify}, owned here and closed once) and fitted dense with {@code dense}, the model's wall
+     * ({@link SparseDensification#densify}, owned here and closed once) and fitted dense with {@code denseConfig}, the model's wall
      * time counting the copy.
      */
-    private static FittedModel fitDensified(SparseDataset data, FitConfig config, FitConfig dense) {
+    private static FittedModel fitDensified(SparseDataset data, FitConfig config, FitConfig denseConfig) {
         SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(),
                 config.directMemoryBudget());
         long start = System.nanoTime();
         try (SparseDataset.Use use = data.use(); Dataset copy = SparseDensification.densify(data)) {
             SparseDensification.logDensified(data, config.directMemoryBudget());
             long copied = System.nanoTime();
-            FittedModel model = fit(copy, dense);
+            FittedModel model = fit(copy, denseConfig);
             return model.withWallTime(model.wallTime().plusNanos(copied - start));
         }
     }
