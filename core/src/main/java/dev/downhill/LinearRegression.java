@@ -11,6 +11,7 @@ import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
+import dev.downhill.internal.SparseL1Choice;
 import dev.downhill.internal.StochasticGradientSolver;
 import dev.downhill.internal.TrialBudget;
 import dev.downhill.internal.TrialCertificate;
@@ -43,8 +44,9 @@ import java.util.Objects;
  *
  * <p>Penalties ({@link FitConfig#penalty()}, {@link Penalty}): the answer minimises scikit-learn's elastic-net objective
  * (1/(2m))‖r‖² + αρΣpⱼ|θⱼ| + (α(1−ρ)/2)Σpⱼθⱼ² on the original-scale θ, intercept unpenalised. l2 works with every
- * solver; l1 and elastic net with gd (ISTA), nesterov (FISTA), sgd and minibatch (proximal steps); cg, normal and svd
- * refuse them, and auto picks nesterov. With a penalty the loss history records what the solver minimises, twice
+ * solver; l1 and elastic net with gd (ISTA), nesterov (FISTA), sgd and minibatch (proximal steps) and cd (coordinate
+ * descent on the Gram matrix); cg, normal and svd refuse them, and auto picks nesterov (on sparse X cd when its Gram route
+ * is the cheaper, {@link SparseL1Choice}). With a penalty the loss history records what the solver minimises, twice
  * that objective (the MSE plus 2·penalty), and {@link ConvergenceReport#objective()} the objective at the answer.
  *
  * <p>Cancelling: an interrupt of the thread running a fit ({@link Thread#interrupt()}) stops it at its next iteration
@@ -92,9 +94,13 @@ public final class LinearRegression {
 
     /**
      * Fits y ≈ Xθ + b on a sparse X without densifying it: the backend (the cpu backend, or the one {@code config}
-     * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG};
-     * {@code normal} works through the sparse Gram matrix (n² memory); {@code svd} is refused (its QR reduction would
-     * densify X). The model predicts and scores sparse X without densifying it: {@link FittedModel#predict(SparseDataset)}
+     * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG}
+     * ({@link Solver#CD} or {@link Solver#NESTEROV} with an l1 term: {@link dev.downhill.internal.SparseL1Choice});
+     * {@code normal} and {@code cd} work through the sparse Gram matrix (n² memory); {@code svd}, whose QR reduction reads
+     * every entry, densifies X once on the host when the dense copy (m·n values in X's precision) fits
+     * {@link FitConfig#directMemoryBudget()} and runs the dense svd path on it (the model is the dense fit's; its wall
+     * time includes the copy; the copy is logged), and is refused before any work above that bound (see
+     * {@code SparseDensification}). The model predicts and scores sparse X without densifying it: {@link FittedModel#predict(SparseDataset)}
      * and {@link FittedModel#score(SparseDataset)}, or {@link FittedModel#predict(LoadedProblem)} and
      * {@link FittedModel#score(LoadedProblem)} on data loaded with {@link #load(SparseDataset, FitConfig)}. The dataset is
      * in use during the fit ({@link SparseDataset#use()}): closing it from another thread meanwhile throws.
@@ -102,8 +108,10 @@ public final class LinearRegression {
     public static FittedModel fit(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
+        if (config.solver() == Solver.SVD) { // before X is loaded: densified within the budget, else refused
+            return fitDensified(data, config, config);
+        }
         warnUnusedSettings(config);
-        refuseDenseOnlySolver(config.solver(), data.rows(), data.cols(), data.x().nonZeros()); // before X is loaded
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();
@@ -113,6 +121,23 @@ public final class LinearRegression {
                 FittedModel model = problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
                 return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
             }
+        }
+    }
+
+    /**
+     * The svd on a sparse X: refused when its dense copy exceeds {@link FitConfig#directMemoryBudget()}, else densified once
+     * ({@link SparseDensification#densify}, owned here and closed once) and fitted dense with {@code denseConfig}, the model's wall
+     * time counting the copy.
+     */
+    private static FittedModel fitDensified(SparseDataset data, FitConfig config, FitConfig denseConfig) {
+        SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(),
+                config.directMemoryBudget());
+        long start = System.nanoTime();
+        try (SparseDataset.Use use = data.use(); Dataset copy = SparseDensification.densify(data)) {
+            SparseDensification.logDensified(data, config.directMemoryBudget());
+            long copied = System.nanoTime();
+            FittedModel model = fit(copy, denseConfig);
+            return model.withWallTime(model.wallTime().plusNanos(copied - start));
         }
     }
 
@@ -204,6 +229,11 @@ public final class LinearRegression {
         Objects.requireNonNull(config, "config");
         checkMatches(problem, config);
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
+            if (config.solver() == Solver.SVD && problem.problem().isSparse() && problem.sparseSource() != null) {
+                // densified from the dataset it was loaded from, onto the same backend, precision and options
+                return fitDensified(problem.sparseSource(), config, config.toBuilder().backend(problem.backendName())
+                        .precision(problem.precision()).backendOptions(problem.options()).build());
+            }
             long start = System.nanoTime();
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
             try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
@@ -302,9 +332,11 @@ public final class LinearRegression {
         String choice = "";
         FitConfig config = requested;
         if (requested.solver().isAuto() && requested.penalty().hasL1()) {
-            choice = "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
+            SparseL1Choice sparse = SparseL1Choice.of(problem, requested.directMemoryBudget()); // null: dense X
+            choice = sparse != null ? sparse.reason()
+                    : "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
             LOG.info("solver auto → {}", choice);
-            config = requested.toBuilder().solver(Solver.NESTEROV).build();
+            config = requested.toBuilder().solver(sparse != null ? sparse.solver() : Solver.NESTEROV).build();
         } else if (requested.solver().isAuto() && problem.isSparse()) {
             choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
                     + "iteration, while the direct solvers would need its dense Gram matrix or QR factor", problem.rows(), problem.cols());
@@ -368,8 +400,10 @@ public final class LinearRegression {
     }
 
     /**
-     * The solver that needs a dense X, refused on a sparse one before any work: svd (its QR reduction would densify X).
-     * cd runs on a sparse X's Gram matrix (n² float64 on the host, as the normal equations), from one sparse Gram pass.
+     * The solver that needs a dense X, refused on a sparse problem that has no dataset to densify (one loaded through the
+     * SPI, {@link LoadedProblem#of}): svd (its QR reduction reads every entry). The public entry points densify a sparse
+     * dataset within the budget first ({@link #fitDensified}). cd runs on a sparse X's Gram matrix (n² float64 on the
+     * host, as the normal equations), from one sparse Gram pass.
      *
      * @param nonZeros X's stored entries (said in svd's message), or −1 when not known here
      */

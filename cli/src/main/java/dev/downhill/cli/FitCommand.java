@@ -388,8 +388,9 @@ final class FitCommand implements Callable<Integer> {
     }
 
     /**
-     * The fit of sparse data ({@code --sparse} svmlight, or an .npz {@code --x}): X is never densified; the score comes
-     * from the backend's prediction pass over the CSR problem.
+     * The fit of sparse data ({@code --sparse} svmlight, or an .npz {@code --x}): X is not densified (but for
+     * {@code --solver svd}, whose QR reduction reads every entry: the library densifies X within the direct solvers'
+     * memory budget, and the data line says so); the score comes from the backend's prediction pass over the CSR problem.
      */
     private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart) {
         input.readThreads(cappedThreads(threads, Long.MAX_VALUE)); // text is read on the fit's threads
@@ -425,8 +426,11 @@ final class FitCommand implements Callable<Integer> {
                 data.weightsPointer().get(w);
             }
             Score score = score(actual, predicted, w);
-            print(o, model, score, data.rows(), data.cols(), String.format(Locale.ROOT, ", CSR (%,d non-zeros)%s", data.x().nonZeros(),
-                    data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : ""));
+            // svd's QR reduction reads every entry: the library densified X for it, within the direct solvers' budget
+            String densified = model.solver() == dev.downhill.Solver.SVD ? String.format(Locale.ROOT, ", densified for svd (%s)",
+                    dev.downhill.internal.ByteSizes.format((double) data.rows() * data.cols() * data.precision().bytes())) : "";
+            print(o, model, score, data.rows(), data.cols(), String.format(Locale.ROOT, ", CSR (%,d non-zeros)%s%s", data.x().nonZeros(),
+                    densified, data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : ""));
             writeOutputs(o, model, score, plotTarget, () -> new double[][] {actual, predicted});
         }
         return 0;
