@@ -126,6 +126,22 @@ class SparkParamParityTest {
                 }
             }
         }
+        // the model: Spark's setters and getters, and what its LinearRegressionModel offers on top (setSummary is Spark's
+        // own, private[regression] in Scala and public only in the bytecode)
+        List<String> modelMethods = List.of("coefficients", "intercept", "scale", "summary", "hasSummary", "evaluate",
+                "numFeatures", "predict", "write", "copy");
+        for (Method m : LinearRegressionModel.class.getMethods()) {
+            String name = m.getName();
+            boolean accessor = (name.startsWith("set") || name.startsWith("get")) && !name.equals("setSummary");
+            if ((accessor || modelMethods.contains(name)) && m.getDeclaringClass() != Object.class) {
+                try {
+                    DownhillRegressionModel.class.getMethod(name, m.getParameterTypes());
+                } catch (NoSuchMethodException e) {
+                    throw new AssertionError("Spark's LinearRegressionModel." + name + Arrays.toString(m.getParameterTypes())
+                            + " is not DownhillRegressionModel's", e);
+                }
+            }
+        }
         assertEquals(theirModel.scale(), ourModel.scale(), 0.0); // 1: squared error's (Spark's huber scale)
     }
 
