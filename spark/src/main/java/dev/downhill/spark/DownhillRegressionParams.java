@@ -183,7 +183,8 @@ public interface DownhillRegressionParams extends Params {
             maxIter = new IntParam(owner, "maxIter", "maximum number of iterations (>= 0; 0: the starting point of an "
                     + "iterative solver, θ = 0; the direct solvers have none)", ParamValidators.gtEq(0));
             tol = new DoubleParam(owner, "tol", "downhill's convergence tolerance (>= 0): the relative gradient norm, or with an "
-                    + "l1 term the relative duality gap; 0 runs to maxIter, >= 1 stops at the starting point", ParamValidators.gtEq(0));
+                    + "l1 term the relative duality gap; 0 runs to maxIter, >= 1 stops at the starting point",
+                    ParamValidators.gtEq(0));
             backend = new Param<>(owner, "backend", "the downhill backend on each executor: cpu, cuda or auto",
                     ParamValidators.inArray(BACKENDS.toArray(new String[0])));
             threads = new IntParam(owner, "threads", "threads each task's backend uses (>= 1)", ParamValidators.gtEq(1));

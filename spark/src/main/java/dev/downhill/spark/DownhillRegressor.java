@@ -46,8 +46,8 @@ import org.apache.spark.sql.functions;
  * factors sⱼ and its l2 term's own factors sⱼ² ({@link Penalty#withL2PenaltyFactors}).
  *
  * <p>Params of its own: solver (gd, nesterov, cg, normal, svd, cd, auto — auto is core's choice; Spark's l-bfgs is cg, or
- * nesterov with an l1 term; sgd and minibatch are refused: each step would be a Spark job), backend (cpu, cuda or auto, chosen on each executor), threads (per task, default
- * 1 — Spark runs one task per core).
+ * nesterov with an l1 term; sgd and minibatch are refused: each step would be a Spark job), backend (cpu, cuda or auto,
+ * chosen on each executor), threads (per task, default 1 — Spark runs one task per core).
  */
 public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor, DownhillRegressionModel>
         implements DownhillRegressionParams, DefaultParamsWritable {
@@ -322,6 +322,7 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         DownhillRegressionMetrics metrics = model.metricsOf(sums, dataset);
         double mse = metrics.meanSquaredError();
         return new DownhillRegressionSummary(fitted.lossHistory(), mse, Math.sqrt(mse), metrics.r2(), fitted.iterations(),
-                fitted.solver().cliName(), bounds.stopReason(fitted).name(), problem.passes(), (System.nanoTime() - start) / 1e9, metrics);
+                fitted.solver().cliName(), bounds.stopReason(fitted).name(), problem.passes(), (System.nanoTime() - start) / 1e9,
+                metrics);
     }
 }

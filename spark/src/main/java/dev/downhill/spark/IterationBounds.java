@@ -56,7 +56,8 @@ final class IterationBounds {
         if (!stopsAtStart()) {
             return IterationListener.NONE;
         }
-        return (iteration, loss, gradientNorm) -> iteration == 0 ? IterationListener.Control.STOP : IterationListener.Control.CONTINUE;
+        return (iteration, loss, gradientNorm) -> iteration == 0 ? IterationListener.Control.STOP
+                : IterationListener.Control.CONTINUE;
     }
 
     /**

@@ -112,7 +112,8 @@ class SparkParamParityTest {
         }
         for (Param<?> p : theirModel.params()) {
             assertTrue(ourModel.hasParam(p.name()), "Spark's model param " + p.name() + " is missing from the model");
-            assertEquals(theirModel.getDefault(p), ourModel.getDefault(ourModel.getParam(p.name())), "the model's default of " + p.name());
+            assertEquals(theirModel.getDefault(p), ourModel.getDefault(ourModel.getParam(p.name())),
+                    "the model's default of " + p.name());
         }
         assertTrue(checked.containsAll(List.of("loss", "epsilon", "maxBlockSizeInMB", "weightCol", "maxIter", "tol", "solver")),
                 "Spark 4.2's list: " + checked);
