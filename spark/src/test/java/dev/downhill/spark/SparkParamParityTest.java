@@ -144,6 +144,21 @@ class SparkParamParityTest {
             }
         }
         assertEquals(theirModel.scale(), ourModel.scale(), 0.0); // 1: squared error's (Spark's huber scale)
+        // the training summary: Spark's documented accessors (its bytecode has private[regression] ones too), but its
+        // normal solver's coefficientStandardErrors, tValues, pValues and its devianceResiduals
+        for (String name : List.of("objectiveHistory", "totalIterations", "predictions", "predictionCol", "labelCol",
+                "featuresCol", "explainedVariance", "meanAbsoluteError", "meanSquaredError", "rootMeanSquaredError", "r2", "r2adj",
+                "residuals", "numInstances", "degreesOfFreedom")) {
+            try {
+                org.apache.spark.ml.regression.LinearRegressionTrainingSummary.class.getMethod(name);
+                DownhillRegressionSummary.class.getMethod(name);
+            } catch (NoSuchMethodException e) {
+                throw new AssertionError("the training summary's " + name + "()", e);
+            }
+        }
+        assertEquals("label", ourModel.summary().labelCol());
+        assertEquals("features", ourModel.summary().featuresCol());
+        assertEquals(theirModel.summary().predictionCol(), ourModel.summary().predictionCol());
     }
 
     /**
