@@ -8,9 +8,11 @@ import org.apache.spark.sql.Row;
  * What a fit reports, as Spark's {@code LinearRegressionTrainingSummary} names it. All in the user's units, over the
  * training data (weighted by the weight column when one is set). Besides the components, it has the rest of Spark's
  * summary — {@link #meanAbsoluteError()}, {@link #explainedVariance()}, {@link #r2adj()}, {@link #numInstances()},
- * {@link #degreesOfFreedom()}, {@link #predictions()}, {@link #residuals()} — from {@link #metrics()}, the same
+ * {@link #degreesOfFreedom()}, {@link #predictions()}, {@link #residuals()}, {@link #predictionCol()}, {@link #labelCol()},
+ * {@link #featuresCol()} — from {@link #metrics()}, the same
  * {@link DownhillRegressionMetrics} that {@code model.evaluate(trainingData)} returns (computed in the same fit pass as
- * meanSquaredError and r2, on the loaded partitions).
+ * meanSquaredError and r2, on the loaded partitions). Spark's normal solver's coefficient statistics
+ * ({@code coefficientStandardErrors}, {@code tValues}, {@code pValues}) and {@code devianceResiduals} are not here.
  *
  * @param objectiveHistory     the loss downhill's solver recorded at each iteration: the (weighted) MSE, plus twice the
  *                             penalty when regParam &gt; 0 (downhill's loss history; empty for the direct solvers)
@@ -70,6 +72,21 @@ public record DownhillRegressionSummary(double[] objectiveHistory, double meanSq
     /** label − prediction for every training row, one column {@code residuals} (lazy). */
     public Dataset<Row> residuals() {
         return present().residuals();
+    }
+
+    /** The column of {@link #predictions()} with the predictions (a generated name when the model's predictionCol is empty). */
+    public String predictionCol() {
+        return present().predictionCol();
+    }
+
+    /** The label column of the training data. */
+    public String labelCol() {
+        return present().labelCol();
+    }
+
+    /** The features column of the training data. */
+    public String featuresCol() {
+        return present().featuresCol();
     }
 
     private DownhillRegressionMetrics present() {
