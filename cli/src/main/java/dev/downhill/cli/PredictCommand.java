@@ -201,7 +201,9 @@ final class PredictCommand implements Callable<Integer> {
                             + "(data.indexBase 1), so its files are read one-based; --zero-based reads this one zero-based", e);
                 }
                 if (e.getMessage().contains(" features given")) { // the width given is the model's
-                    throw new IllegalArgumentException(e.getMessage().replace(" features given", " features of the model"), e);
+                    throw new IllegalArgumentException(e.getMessage().replace(" features given", " features of the model")
+                            + "; to predict files with features the training file lacked, fit with --features N (at least their "
+                            + "largest index): features absent from the training rows get coefficient 0", e);
                 }
                 throw e;
             }

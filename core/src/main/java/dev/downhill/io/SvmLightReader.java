@@ -264,7 +264,7 @@ public final class SvmLightReader {
         long n = features > 0 ? features : shape.maxColumn + 1;
         if (n == 0) {
             throw new MalformedFileException(file, "no line has any index:value pair, so there are no features; "
-                    + "give the number of features explicitly");
+                    + "give the number of features explicitly (withFeatures; --features N on the command line)");
         }
         if (shape.maxColumn >= n) {
             throw MalformedFileException.atToken(file, shape.maxColumnLine, shape.maxColumnToken, "index "
