@@ -333,8 +333,11 @@ final class FitCommand implements Callable<Integer> {
             Progress progress = threadsAndProgress(b, data.rows());
             FittedModel model;
             if (crossValidated()) {
-                model = CrossValidation.fit(data, b.listener(dev.downhill.IterationListener.NONE).build(), announceFolds(),
-                        alphaRule());
+                int folds = announceFolds(b.build());
+                try (CrossValidationProgress cv = crossValidationProgress(folds)) {
+                    model = CrossValidation.fit(data, b.listener(cv == null ? dev.downhill.IterationListener.NONE : cv).build(),
+                            folds, alphaRule());
+                }
             } else {
                 try {
                     model = LinearRegression.fit(data, b.build());
@@ -373,14 +376,20 @@ final class FitCommand implements Callable<Integer> {
     private static final int LISTED_COLUMNS = 10;
 
     /** The folds of --alpha auto, said on stderr with the number of fits (unless --quiet). */
-    private int announceFolds() {
+    private int announceFolds(FitConfig config) {
         int folds = cvFolds == null ? CrossValidation.DEFAULT_FOLDS : cvFolds;
         if (!quiet) {
             spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --alpha auto: %d-fold cross-validation over "
-                    + "%d values of α (%d fits)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
-                    (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH);
+                    + "%d values of α (%d fits%s)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
+                    (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH, config.penalty().l1Ratio() == 0
+                            ? "; a ridge path whose least error lies at its end continues to smaller α" : "");
         }
         return folds;
+    }
+
+    /** The clock that says how --alpha auto goes, every few seconds on stderr; null under --quiet. */
+    private CrossValidationProgress crossValidationProgress(int folds) {
+        return quiet ? null : new CrossValidationProgress(spec.commandLine().getErr(), (folds + 1L) * CrossValidation.DEFAULT_PATH_LENGTH);
     }
 
     private CrossValidation.Rule alphaRule() {
@@ -400,8 +409,11 @@ final class FitCommand implements Callable<Integer> {
             FitConfig config = b.build();
             FittedModel model;
             if (crossValidated()) {
-                model = CrossValidation.fit(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE).build(),
-                        announceFolds(), alphaRule());
+                int folds = announceFolds(config);
+                try (CrossValidationProgress cv = crossValidationProgress(folds)) {
+                    model = CrossValidation.fit(data, config.toBuilder().listener(cv == null ? dev.downhill.IterationListener.NONE
+                            : cv).build(), folds, alphaRule());
+                }
             } else {
                 try {
                     model = LinearRegression.fit(data, config);
