@@ -498,6 +498,14 @@ class CliTest {
         CliRun b = run("predict", "--model", model.toString(), "--data", svm.resolve("data.svm").toString(), "--out", fromSvm.toString());
         assertEquals(0, b.code(), b.err());
         assertTrue(b.err().contains("MSE") && b.err().contains("on 300 rows"), b.err());
+        // --y scores an .npz (and a .npy) X too: the svmlight file's rows are the same values, so the same line
+        CliRun scored = run("predict", "--model", model.toString(), "--x", npz.resolve("X.npz").toString(), "--y",
+                npz.resolve("y.npy").toString(), "--out", dir.resolve("p-scored.npy").toString());
+        assertEquals(0, scored.code(), scored.err());
+        assertEquals(b.err().lines().filter(l -> l.startsWith("MSE")).toList(), scored.err().lines().filter(l -> l.startsWith("MSE")).toList());
+        CliRun noX = run("predict", "--model", model.toString(), "--data", svm.resolve("data.svm").toString(), "--y",
+                npz.resolve("y.npy").toString());
+        assertEquals(2, noX.code(), noX.err());
         dev.downhill.FittedModel m = dev.downhill.ModelFile.read(model).model();
         try (dev.downhill.io.CsrMatrix x = dev.downhill.io.NpzReader.readCsr(npz.resolve("X.npz"));
              dev.downhill.io.HostArray p1 = dev.downhill.io.NpyReader.readVector(fromNpz);
