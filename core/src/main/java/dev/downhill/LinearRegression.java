@@ -315,6 +315,10 @@ public final class LinearRegression {
             choice = c.reason();
             config = requested.toBuilder().solver(c.solver()).build();
             FitConfig trialConfig = requested.toBuilder().solver(Solver.CG).build(); // the statistics the trial will use
+            if (c.cgTrialPasses() > 0 && standardErrors(requested)) { // cg's answer would come without them
+                c = c.withoutTrial();
+                choice = choice + "; no cg trial (the standard errors asked for need the exact solve's factorization)";
+            }
             String scale = c.cgTrialPasses() > 0 ? CentredObjective.scaleProblem(problem, requested.fitIntercept(),
                     trialConfig.standardize(problem.rows(), problem.cols())) : null;
             TrialCertificate certificate = c.cgTrialPasses() > 0 && scale == null

@@ -152,6 +152,32 @@ class CoefficientInferenceCpuTest {
     }
 
     @Test
+    void autoAskedForThemSolvesExactlyInsteadOfTryingConjugateGradients() {
+        // 5200 × 640 well-conditioned: auto would try cg first (AutoSolverTrialTest), whose answer has no factorization
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        int m = 5_200;
+        int n = 640;
+        double[][] x = new double[m][n];
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                x[i][j] = r.nextGaussian();
+                y[i] += x[i][j] * ((j % 5) - 2) * 0.1;
+            }
+            y[i] += 3 + 0.5 * r.nextGaussian();
+        }
+        try (Dataset d = Dataset.of(x, y)) {
+            FittedModel model = LinearRegression.fit(d, FitConfig.builder().backend("cpu").standardErrors(true).build());
+            assertEquals(Solver.NORMAL, model.solver(), model.report().solverChoice());
+            assertTrue(model.report().solverChoice().contains("no cg trial (the standard errors"), model.report().solverChoice());
+            CoefficientInference s = model.inference().orElseThrow();
+            assertEquals(m - n - 1, s.degreesOfFreedom());
+            // σ̂² estimates the noise variance 0.25: within 5 standard deviations (√(2/ν)·0.25 ≈ 0.0054 each)
+            assertEquals(0.25, s.residualVariance(), 0.03);
+        }
+    }
+
+    @Test
     void noDegreesOfFreedomGiveNaN() {
         double[][] x = Arrays.copyOf(X, 4); // 4 rows, 3 columns and the intercept: ν = 0
         try (Dataset d = Dataset.of(x, Arrays.copyOf(Y, 4))) {
