@@ -40,20 +40,22 @@ import java.util.Arrays;
  * number of the column-scaled X_cᵀWX_c — 1e-12 at κ = 1e4. A float32 fit's statistics are those of the float32-rounded X
  * computed in float64 (the rounding of X is not propagated into them: it moves them by about κ·2⁻²⁴ relative, like θ).
  *
- * <p>Arrays are copied in and out; the record is immutable.
+ * <p>Arrays are copied in and out; the record is immutable (and serializable, for Spark's summaries).
  *
  * @param standardErrors        SE(θⱼ), length n
  * @param tValues               tⱼ = θⱼ/SE(θⱼ)
  * @param pValues               two-sided pⱼ
+ * @param interceptFitted       whether the fit had an intercept (else its three statistics are NaN)
  * @param interceptStandardError SE(b); NaN without an intercept
  * @param interceptTValue       b/SE(b); NaN without an intercept
  * @param interceptPValue       its two-sided p-value; NaN without an intercept
  * @param degreesOfFreedom      ν = m − p (may be ≤ 0, then every statistic is NaN)
  * @param residualVariance      σ̂² = Σwᵢrᵢ²/ν in the units of y² (weighted: times the weights' unit); NaN when ν ≤ 0
  */
-public record CoefficientInference(double[] standardErrors, double[] tValues, double[] pValues, double interceptStandardError,
+public record CoefficientInference(double[] standardErrors, double[] tValues, double[] pValues, boolean interceptFitted,
+                                   double interceptStandardError,
                                    double interceptTValue, double interceptPValue, long degreesOfFreedom,
-                                   double residualVariance) {
+                                   double residualVariance) implements java.io.Serializable {
     public CoefficientInference {
         standardErrors = standardErrors.clone();
         tValues = tValues.clone();
@@ -61,6 +63,11 @@ public record CoefficientInference(double[] standardErrors, double[] tValues, do
         if (tValues.length != standardErrors.length || pValues.length != standardErrors.length) {
             throw new IllegalArgumentException("standard errors, t-values and p-values differ in length: " + standardErrors.length
                     + ", " + tValues.length + ", " + pValues.length);
+        }
+        if (!interceptFitted && !(Double.isNaN(interceptStandardError) && Double.isNaN(interceptTValue)
+                && Double.isNaN(interceptPValue))) {
+            throw new IllegalArgumentException("a fit without an intercept has no intercept statistics (NaN), got "
+                    + interceptStandardError + ", " + interceptTValue + ", " + interceptPValue);
         }
     }
 
@@ -94,7 +101,7 @@ public record CoefficientInference(double[] standardErrors, double[] tValues, do
             tB = intercept / seB;
             pB = t == null ? Double.NaN : t.twoSidedPValue(tB);
         }
-        return new CoefficientInference(se, tv, pv, seB, tB, pB, degreesOfFreedom, sigma2);
+        return new CoefficientInference(se, tv, pv, fitIntercept, seB, tB, pB, degreesOfFreedom, sigma2);
     }
 
     /** Number of coefficients n. */
@@ -121,7 +128,7 @@ public record CoefficientInference(double[] standardErrors, double[] tValues, do
     @Override
     public boolean equals(Object o) {
         return o instanceof CoefficientInference c && Arrays.equals(c.standardErrors, standardErrors)
-                && Arrays.equals(c.tValues, tValues) && Arrays.equals(c.pValues, pValues)
+                && Arrays.equals(c.tValues, tValues) && Arrays.equals(c.pValues, pValues) && c.interceptFitted == interceptFitted
                 && Double.compare(c.interceptStandardError, interceptStandardError) == 0
                 && Double.compare(c.interceptTValue, interceptTValue) == 0
                 && Double.compare(c.interceptPValue, interceptPValue) == 0 && c.degreesOfFreedom == degreesOfFreedom
@@ -137,7 +144,7 @@ public record CoefficientInference(double[] standardErrors, double[] tValues, do
     @Override
     public String toString() {
         return "CoefficientInference[standardErrors=" + Arrays.toString(standardErrors) + ", tValues=" + Arrays.toString(tValues)
-                + ", pValues=" + Arrays.toString(pValues) + ", interceptStandardError=" + interceptStandardError
+                + ", pValues=" + Arrays.toString(pValues) + ", interceptFitted=" + interceptFitted + ", interceptStandardError=" + interceptStandardError
                 + ", interceptTValue=" + interceptTValue + ", interceptPValue=" + interceptPValue + ", degreesOfFreedom="
                 + degreesOfFreedom + ", residualVariance=" + residualVariance + "]";
     }

@@ -482,7 +482,7 @@ public final class ModelFile {
                     Duration.ofNanos(Math.round(seconds * 1e9)), eta, rank(r), b.build(), report(r, theta.length),
                     weightSum);
             if (r.has("standardErrors")) {
-                model = model.withInference(inference(r, theta.length));
+                model = model.withInference(inference(r, theta.length, model.fitIntercept()));
             }
             Optional<Score> training = Optional.empty();
             if (root.has("training")) {
@@ -678,7 +678,7 @@ public final class ModelFile {
         }
 
         /** The coefficients' statistics of {@code result} (written when the fit computed them), each array of length n. */
-        private CoefficientInference inference(JsonNode r, int n) {
+        private CoefficientInference inference(JsonNode r, int n, boolean intercept) {
             double[][] arrays = {nullableArray(r, "standardErrors"), nullableArray(r, "tValues"), nullableArray(r, "pValues")};
             String[] names = {"standardErrors", "tValues", "pValues"};
             for (int i = 0; i < arrays.length; i++) {
@@ -687,7 +687,12 @@ public final class ModelFile {
                             + arrays[i].length);
                 }
             }
-            return new CoefficientInference(arrays[0], arrays[1], arrays[2], nullableNumber(r, "interceptStandardError"),
+            for (String name : new String[] {"interceptStandardError", "interceptTValue", "interceptPValue"}) {
+                if (!intercept && !Double.isNaN(nullableNumber(r, name))) {
+                    throw error("field 'result." + name + "' must be null for a fit without an intercept");
+                }
+            }
+            return new CoefficientInference(arrays[0], arrays[1], arrays[2], intercept, nullableNumber(r, "interceptStandardError"),
                     nullableNumber(r, "interceptTValue"), nullableNumber(r, "interceptPValue"), integer(r, "degreesOfFreedom"),
                     nullableNumber(r, "residualVariance"));
         }

@@ -35,7 +35,9 @@ class CoefficientInferenceTest {
         CoefficientInference none = CoefficientInference.of(new double[] {2}, 1, true, new double[] {1}, 0, 8, 18, 0);
         assertTrue(Double.isNaN(none.standardErrors()[0]) && Double.isNaN(none.pValues()[0]) && Double.isNaN(none.interceptPValue()));
         assertThrows(IllegalArgumentException.class,
-                () -> new CoefficientInference(new double[2], new double[1], new double[2], 0, 0, 0, 1, 1));
+                () -> new CoefficientInference(new double[2], new double[1], new double[2], true, 0, 0, 0, 1, 1));
+        assertThrows(IllegalArgumentException.class, // no intercept, yet its statistics
+                () -> new CoefficientInference(new double[1], new double[1], new double[1], false, 0.5, 1, 0.3, 1, 1));
     }
 
     @Test
@@ -45,7 +47,7 @@ class CoefficientInferenceTest {
                 StopReason.DIRECT_SOLUTION, new double[0], new double[0], Duration.ofMillis(3), Double.NaN, -1, config,
                 new ConvergenceReport(false, new int[] {1}, Double.NaN));
         CoefficientInference s = new CoefficientInference(new double[] {0.5, Double.NaN}, new double[] {3, Double.NaN},
-                new double[] {0.0171, Double.NaN}, 0.125, 2, 0.0805, 7, 0.875);
+                new double[] {0.0171, Double.NaN}, true, 0.125, 2, 0.0805, 7, 0.875);
         FittedModel model = plain.withInference(s);
         Path f = dir.resolve("m.json");
         ModelFile.write(f, model, null);

@@ -182,7 +182,9 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
                 .solver(chosen)
                 .maxIterations((Integer) $(maxIter()))
                 .tolerance((Double) $(tol()))
-                .fitIntercept((Boolean) $(fitIntercept()));
+                .fitIntercept((Boolean) $(fitIntercept()))
+                // as Spark's summary has them for its normal solver: the exact solvers without a penalty (one more pass)
+                .standardErrors((chosen == Solver.NORMAL || chosen == Solver.SVD) && (Double) $(regParam()) == 0);
         try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, (Integer) $(aggregationDepth()))) {
             config.penalty(penalty(problem));
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
@@ -286,6 +288,7 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         DownhillRegressionMetrics metrics = model.metricsOf(sums, dataset);
         double mse = metrics.meanSquaredError();
         return new DownhillRegressionSummary(fitted.lossHistory(), mse, Math.sqrt(mse), metrics.r2(), fitted.iterations(),
-                fitted.solver().cliName(), fitted.stopReason().name(), problem.passes(), (System.nanoTime() - start) / 1e9, metrics);
+                fitted.solver().cliName(), fitted.stopReason().name(), problem.passes(), (System.nanoTime() - start) / 1e9, metrics,
+                fitted.inference().orElse(null));
     }
 }
