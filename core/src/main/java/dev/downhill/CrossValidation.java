@@ -189,12 +189,15 @@ public final class CrossValidation {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alphas, "alphas");
         LinearRegression.checkMatches(problem, config); // as a fit on the problem does, also on the Gram path
+        warnNoStandardErrors(config);
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time on the problem (LoadedProblem)
             return heldPath(problem, config, alphas);
         }
     }
 
-    private static List<FittedModel> heldPath(LoadedProblem problem, FitConfig config, double[] alphas) {
+    private static List<FittedModel> heldPath(LoadedProblem problem, FitConfig asked, double[] alphas) {
+        // every fit of a path is penalised: none computes standard errors, and the one warning was given at the start
+        FitConfig config = asked.standardErrors() ? asked.toBuilder().standardErrors(false).build() : asked;
         refuseCheckpoint(config);
         refuseNoPenalty(config, "a regularization path");
         for (int k = 0; k < alphas.length; k++) { // every α before the first fit, not at its turn along the path
@@ -277,10 +280,19 @@ public final class CrossValidation {
      * The cross-validation table over the α's {@code alphasFor} gives for α_max: each fold's validation errors and the
      * full-data path's models.
      */
+    /** One warning for a path or cross-validation asked for standard errors: its fits are penalised, so none has them. */
+    private static void warnNoStandardErrors(FitConfig config) {
+        if (config.standardErrors()) {
+            org.slf4j.LoggerFactory.getLogger(LinearRegression.class).warn("standard errors not computed: the fits of a "
+                    + "regularization path or cross-validation are penalised, and the least-squares formulas do not apply");
+        }
+    }
+
     private static PathTable fitOnPath(Dataset data, FitConfig config, int folds, Rule rule,
                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
+        warnNoStandardErrors(config);
         try (Dataset.Use use = data.use()) { // data cannot be closed under the full path or the folds, which read it too
             return denseTable(data, config, folds, m, alphasFor);
         }
@@ -418,6 +430,7 @@ public final class CrossValidation {
                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
+        warnNoStandardErrors(config);
         try (SparseDataset.Use use = data.use()) { // data cannot be closed under the folds' passes
             return sparseTable(data, config, folds, m, alphasFor);
         }

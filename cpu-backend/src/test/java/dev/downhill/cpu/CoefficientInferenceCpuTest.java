@@ -105,6 +105,30 @@ class CoefficientInferenceCpuTest {
     }
 
     @Test
+    void sparseXThroughItsGramMatrixMatchesToo() {
+        // normal on a CSR X: the sparse Gram pass (a downdate XᵀWX − Σw·x̄x̄ᵀ, which here cancels up to 400-fold in the
+        // third column: (XᵀWX)ⱼⱼ/centred ≈ (10² + 0.5²)/0.5²) and the sparse prediction pass for the residuals; the
+        // cancellation costs at most 400·ε·κ, far inside 1e-10
+        int m = X.length;
+        long[] pointers = new long[m + 1];
+        int[] columns = new int[3 * m];
+        double[] values = new double[3 * m];
+        for (int i = 0; i < m; i++) {
+            pointers[i + 1] = 3L * (i + 1);
+            for (int j = 0; j < 3; j++) {
+                columns[3 * i + j] = j;
+                values[3 * i + j] = X[i][j];
+            }
+        }
+        try (dev.downhill.SparseDataset plain = dev.downhill.SparseDataset.of(
+                dev.downhill.io.CsrMatrix.of(pointers, columns, values, 3, dev.downhill.Precision.FLOAT64), Y);
+             dev.downhill.SparseDataset weighted = plain.withWeights(W)) {
+            FittedModel model = LinearRegression.fit(weighted, FitConfig.builder().solver(Solver.NORMAL).standardErrors(true).build());
+            check(model, WEIGHTED_SE, WEIGHTED_T, WEIGHTED_P, WEIGHTED_SIGMA2, 26);
+        }
+    }
+
+    @Test
     void weightsScaledByAConstantChangeOnlyTheResidualVariance() {
         // precision weights: w·c leaves Cov(θ) = σ̂²(X_cᵀWX_c)⁻¹ as it is and multiplies σ̂² by c; c = 2⁻⁴⁰ also makes core
         // rescale the weights for the backend (WeightScale), whose σ̂² must come back in the caller's scale

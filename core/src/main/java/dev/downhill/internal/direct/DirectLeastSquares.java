@@ -47,6 +47,9 @@ import java.util.Locale;
  *       accumulated from the unrounded extended residual, large-residual problems refine to full accuracy
  *       too (rounding r to double first would leave an error of order κ²ε‖r‖).</li>
  *   <li>The intercept b = ȳ − x̄ᵀθ in double-double.</li>
+ *   <li><b>Standard errors</b> (asked for, no penalty): the diagonal of G⁻¹ and x̄ᵀG⁻¹x̄ read off the factorization the
+ *       solve made — L of the scaled G, R of the scaled X, or V·Σ⁻²·Vᵀ; the estimable part of the pseudo-inverse when
+ *       rank-deficient ({@link InverseGram}) — never a second factorization or an explicit inverse.</li>
  * </ul>
  * An interrupt of the calling thread stops a solve with {@link dev.downhill.FitInterruptedException} (iteration 0, the
  * flag left set; {@link Interrupts}): the backends' passes look at the flag between their blocks of rows, and this class
