@@ -195,9 +195,7 @@ public final class CrossValidation {
         }
     }
 
-    private static List<FittedModel> heldPath(LoadedProblem problem, FitConfig asked, double[] alphas) {
-        // every fit of a path is penalised: none computes standard errors, and the one warning was given at the start
-        FitConfig config = asked.standardErrors() ? asked.toBuilder().standardErrors(false).build() : asked;
+    private static List<FittedModel> heldPath(LoadedProblem problem, FitConfig config, double[] alphas) {
         refuseCheckpoint(config);
         refuseNoPenalty(config, "a regularization path");
         for (int k = 0; k < alphas.length; k++) { // every α before the first fit, not at its turn along the path
@@ -214,7 +212,9 @@ public final class CrossValidation {
                 problem.problem().rows(), config, alphas, choice);
     }
 
-    private static List<FittedModel> xPath(LoadedProblem problem, FitConfig config, double[] alphas) {
+    private static List<FittedModel> xPath(LoadedProblem problem, FitConfig asked, double[] alphas) {
+        // every fit of a path is penalised: none computes standard errors, and the one warning was given at the start
+        FitConfig config = asked.standardErrors() ? asked.toBuilder().standardErrors(false).build() : asked;
         List<FittedModel> models = new ArrayList<>(alphas.length);
         InitialCoefficients start = config.initialCoefficients();
         for (double alpha : alphas) {
@@ -265,6 +265,7 @@ public final class CrossValidation {
      */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
+        warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
         return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
@@ -272,6 +273,7 @@ public final class CrossValidation {
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
         checkGrid(count, ratio); // before the pass over X that finds α_max
+        warnNoStandardErrors(config);
         long started = System.nanoTime();
         return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
     }
@@ -292,7 +294,6 @@ public final class CrossValidation {
                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
-        warnNoStandardErrors(config);
         try (Dataset.Use use = data.use()) { // data cannot be closed under the full path or the folds, which read it too
             return denseTable(data, config, folds, m, alphasFor);
         }
@@ -411,6 +412,7 @@ public final class CrossValidation {
      */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
+        warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
         return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
@@ -418,6 +420,7 @@ public final class CrossValidation {
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
         checkGrid(count, ratio); // before the pass over X that finds α_max
+        warnNoStandardErrors(config);
         long started = System.nanoTime();
         return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
     }
@@ -430,7 +433,6 @@ public final class CrossValidation {
                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
         checkRequest(config, rule, folds, m);
-        warnNoStandardErrors(config);
         try (SparseDataset.Use use = data.use()) { // data cannot be closed under the folds' passes
             return sparseTable(data, config, folds, m, alphasFor);
         }

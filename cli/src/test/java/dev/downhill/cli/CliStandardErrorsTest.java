@@ -83,5 +83,10 @@ class CliStandardErrorsTest {
                 "--alpha", "0.1", "--backend", "cpu", "--standard-errors", "--quiet");
         assertEquals(0, ridge.code(), ridge.err());
         assertTrue(ridge.err().contains("standard errors not computed: the fit is penalised (l2)"), ridge.err());
+        // a cross-validated α: a hundred penalised fits per fold, one warning
+        CliRun cv = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "normal", "--penalty", "l2",
+                "--alpha", "auto", "--cv", "3", "--backend", "cpu", "--standard-errors", "--quiet");
+        assertEquals(0, cv.code(), cv.err());
+        assertEquals(1, cv.err().split("standard errors not computed", -1).length - 1, cv.err());
     }
 }
