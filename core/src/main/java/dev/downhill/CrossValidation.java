@@ -190,6 +190,7 @@ public final class CrossValidation {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alphas, "alphas");
         LinearRegression.checkMatches(problem, config); // as a fit on the problem does, also on the Gram path
+        warnNoStandardErrors(config);
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time on the problem (LoadedProblem)
             return heldPath(problem, config, alphas);
         }
@@ -224,7 +225,9 @@ public final class CrossValidation {
                 problem.problem().rows(), config, alphas, choice);
     }
 
-    private static List<FittedModel> xPath(LoadedProblem problem, FitConfig config, double[] alphas) {
+    private static List<FittedModel> xPath(LoadedProblem problem, FitConfig asked, double[] alphas) {
+        // every fit of a path is penalised: none computes standard errors, and the one warning was given at the start
+        FitConfig config = asked.standardErrors() ? asked.toBuilder().standardErrors(false).build() : asked;
         List<FittedModel> models = new ArrayList<>(alphas.length);
         InitialCoefficients start = config.initialCoefficients();
         for (double alpha : alphas) {
@@ -275,6 +278,7 @@ public final class CrossValidation {
      */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
+        warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
         return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
@@ -282,6 +286,7 @@ public final class CrossValidation {
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
         checkGrid(count, ratio); // before the pass over X that finds α_max
+        warnNoStandardErrors(config);
         long started = System.nanoTime();
         return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
     }
@@ -290,6 +295,14 @@ public final class CrossValidation {
      * The cross-validation table over the α's {@code alphasFor} gives for α_max: each fold's validation errors and the
      * full-data path's models.
      */
+    /** One warning for a path or cross-validation asked for standard errors: its fits are penalised, so none has them. */
+    private static void warnNoStandardErrors(FitConfig config) {
+        if (config.standardErrors()) {
+            org.slf4j.LoggerFactory.getLogger(LinearRegression.class).warn("standard errors not computed: the fits of a "
+                    + "regularization path or cross-validation are penalised, and the least-squares formulas do not apply");
+        }
+    }
+
     private static PathTable fitOnPath(Dataset data, FitConfig config, int folds, Rule rule,
                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
@@ -418,6 +431,7 @@ public final class CrossValidation {
         if (config.solver() == Solver.SVD) {
             return onDensified(data, config, dense -> fit(dense, config, folds, rule));
         }
+        warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
         return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
@@ -428,6 +442,7 @@ public final class CrossValidation {
             return onDensified(data, config, dense -> fit(dense, config, folds, rule, count, ratio));
         }
         checkGrid(count, ratio); // before the pass over X that finds α_max
+        warnNoStandardErrors(config);
         long started = System.nanoTime();
         return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
     }

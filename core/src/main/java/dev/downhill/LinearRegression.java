@@ -86,7 +86,7 @@ public final class LinearRegression {
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
+                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint));
                 return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
             }
         }
@@ -118,7 +118,7 @@ public final class LinearRegression {
         try (SparseDataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
+                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint));
                 return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
             }
         }
@@ -237,7 +237,7 @@ public final class LinearRegression {
             long start = System.nanoTime();
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
             try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
-                return problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
+                return finish(problem, fit(problem.problem(), config, start, checkpoint));
             }
         }
     }
@@ -347,6 +347,10 @@ public final class LinearRegression {
             choice = c.reason();
             config = requested.toBuilder().solver(c.solver()).build();
             FitConfig trialConfig = requested.toBuilder().solver(Solver.CG).build(); // the statistics the trial will use
+            if (c.cgTrialPasses() > 0 && standardErrors(requested)) { // cg's answer would come without them
+                c = c.withoutTrial();
+                choice = choice + "; no cg trial (the standard errors asked for need the exact solve's factorization)";
+            }
             String scale = c.cgTrialPasses() > 0 ? CentredObjective.scaleProblem(problem, requested.fitIntercept(),
                     trialConfig.standardize(problem.rows(), problem.cols())) : null;
             TrialCertificate certificate = c.cgTrialPasses() > 0 && scale == null
@@ -550,8 +554,10 @@ public final class LinearRegression {
                 done.integer("rank"), new double[0], Double.NaN, 0, done.has("constantColumns")
                 ? java.util.Arrays.stream(done.vector("constantColumns")).mapToInt(v -> (int) v).toArray() : new int[0])
                 : solver == Solver.NORMAL
-                ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, ridge)
-                : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge);
+                ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, ridge,
+                        standardErrors(config))
+                : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge,
+                        standardErrors(config));
         if (solver == Solver.SVD) {
             long full = ridge != null ? problem.cols() : Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
             if (d.rank() < full) {
@@ -567,10 +573,89 @@ public final class LinearRegression {
                 objective = objectiveValue(o, d.coefficients());
             }
         }
-        return new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
+        FittedModel model = new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
                 problem.rows(), 0, StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos),
                 Double.NaN, d.rank(), config, new ConvergenceReport(false, d.constantColumns(), Double.NaN)
                 .withPenaltyResult(objective, Double.NaN), weightSum(problem));
+        return d.inverseGram() == null ? model : model.withPendingInverseGram(d.inverseGram());
+    }
+
+    /** Whether a direct solve is to read (X_cᵀWX_c)⁻¹ off its factorization: standard errors asked for, no penalty. */
+    private static boolean standardErrors(FitConfig config) {
+        return config.standardErrors() && !config.penalty().isActive();
+    }
+
+    /**
+     * The model of a fit of a loaded problem, as the caller sees it: the caller's Σw recorded
+     * ({@link LoadedProblem#withTrainingWeightSum}), and, when the solve left what they need, the coefficients' standard
+     * errors completed with the residuals of the answer ({@link CoefficientInference}); when they were asked for and not
+     * computed, one warning saying why.
+     */
+    static FittedModel finish(LoadedProblem problem, FittedModel fitted) {
+        FittedModel model = problem.withTrainingWeightSum(fitted);
+        dev.downhill.internal.direct.InverseGram g = model.pendingInverseGram();
+        if (g != null) {
+            return model.withInference(inference(problem, model, g));
+        }
+        if (model.config().standardErrors()) {
+            LOG.warn("standard errors not computed: {}", notComputedReason(model));
+        }
+        return model;
+    }
+
+    /** Why a fit that was asked for standard errors has none (one clause). */
+    private static String notComputedReason(FittedModel model) {
+        FitConfig config = model.config();
+        if (config.penalty().isActive()) {
+            return "the fit is penalised (" + config.penalty().kind().cliName() + "): the penalty biases the coefficients and "
+                    + "the least-squares formulas do not apply";
+        }
+        if (model.solver().isIterative()) {
+            return "solver " + model.solver().cliName() + (model.report().solverChoice().isEmpty() ? "" : " (chosen automatically)")
+                    + " does not compute them; only the exact solvers normal and svd do";
+        }
+        return "the fit was resumed from a finished checkpoint (its factorization is not saved); fit again without it";
+    }
+
+    /**
+     * Completes the standard errors: ν = m − (rank + 1 with an intercept), Σwᵢrᵢ² from the answer's residuals (the
+     * prediction pass, θ in float64, and the targets and weights on the host: {@link FittedModel#score(LoadedProblem)}), and
+     * (X_cᵀWX_c)⁻¹ in the caller's weight scale — the backend's weights were wᵢ·2ᵏ ({@link LoadedProblem#weightExponent()}),
+     * so its inverse Gram entries are 2⁻ᵏ times the caller's (exact).
+     */
+    private static CoefficientInference inference(LoadedProblem problem, FittedModel model, dev.downhill.internal.direct.InverseGram g) {
+        int k = problem.weightExponent();
+        long m = problem.rows();
+        long parameters = g.rank() + (model.fitIntercept() ? 1 : 0);
+        long freedom = m - parameters;
+        if (freedom <= 0) {
+            LOG.warn("standard errors are NaN: {} rows for {} fitted parameters (rank {}{}) leave no degrees of freedom for the "
+                    + "residual variance", m, parameters, g.rank(), model.fitIntercept() ? " and the intercept" : "");
+        }
+        double weightSum = problem.problem().weighted() ? problem.trainingWeightSum() : m;
+        double[] diagonal = g.diagonal();
+        for (int j = 0; j < diagonal.length; j++) {
+            diagonal[j] = Math.scalb(diagonal[j], k);
+        }
+        double squares = residualSquares(problem, model, weightSum, k);
+        return CoefficientInference.of(model.coefficients(), model.intercept(), model.fitIntercept(), diagonal,
+                Math.scalb(g.meanQuadraticForm(), k), weightSum, squares, freedom);
+    }
+
+    /**
+     * Σwᵢrᵢ² in the caller's weight scale: m·MSE or Σw·MSE from {@link FittedModel#score(LoadedProblem)} (θ in float64 in
+     * every precision); for a problem loaded without its dataset ({@link LoadedProblem#of}) the backend's gradient pass,
+     * whose θ is in the problem's precision (float32 X: θ rounded to float32 there).
+     */
+    private static double residualSquares(LoadedProblem problem, FittedModel model, double weightSum, int k) {
+        if (problem.data() != null || problem.sparse() != null) {
+            return model.score(problem).mse() * weightSum;
+        }
+        ResidentProblem p = problem.problem();
+        try (dev.downhill.spi.BackendVector t = p.allocateVector(p.cols()); dev.downhill.spi.BackendVector out = p.allocateVector(p.cols())) {
+            t.copyFromHost(model.coefficients());
+            return Math.scalb(p.gradient(t, model.intercept(), 1, 1, dev.downhill.spi.RowSlice.all(), out).sumOfSquares(), -k);
+        }
     }
 
     /** The model of one {@link Solver#CD} fit (its objective from the Gram matrix: no pass over X). */

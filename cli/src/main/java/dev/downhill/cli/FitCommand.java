@@ -2,6 +2,7 @@ package dev.downhill.cli;
 
 import dev.downhill.Checkpoint;
 import dev.downhill.CrossValidation;
+import dev.downhill.CoefficientInference;
 import dev.downhill.CrossValidationReport;
 import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
@@ -89,6 +90,11 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--no-intercept", description = "Fit y ≈ Xθ without an intercept.")
     boolean noIntercept;
+
+    @Option(names = "--standard-errors", description = "Also compute the coefficients' and intercept's standard errors, "
+            + "t-values and two-sided p-values (unpenalised normal or svd fits, auto when it picks one; other fits warn and "
+            + "leave them out): a table after the summary, and result.standardErrors, tValues, pValues… in the model file.")
+    boolean standardErrors;
 
     @Option(names = "--backend", description = "auto, cpu, cuda or nd4j (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
     String backend;
@@ -590,7 +596,7 @@ final class FitCommand implements Callable<Integer> {
             Solver s = Solver.parse(solver);
             LearningRate eta = LearningRate.parse(learningRate);
             FitConfig.Builder b = FitConfig.builder().solver(s).seed(usesSeed(s) ? seed : 0).fitIntercept(!noIntercept)
-                    .backend(backend).backendOptions(kernels(input.backendOptions()));
+                    .standardErrors(standardErrors).backend(backend).backendOptions(kernels(input.backendOptions()));
             LearningRateSchedule sched = LearningRateSchedule.parse(schedule);
             if (threads < 0) {
                 throw new IllegalArgumentException("--threads must be ≥ 0 (0 = all cores), got " + threads);
@@ -869,11 +875,48 @@ final class FitCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "rank:        %d%s%n", m.rank(), m.rank() < full ? " of " + full + " (X is rank deficient: this is "
                     + "the minimum-norm solution; if columns differ greatly in scale, rescale them, or real signal may be dropped)" : "");
         }
+        m.inference().ifPresent(s -> inferenceTable(o, m, s));
         if (m.report().resumed()) {
             o.printf(Locale.ROOT, "resumed:     at %s %d (this run %.3f s; the time below is of all runs)%n",
                     m.solver().isStochastic() ? "epoch" : "iteration", m.report().resumedFromIteration(), m.report().resumedRunSeconds());
         }
         o.printf(Locale.ROOT, "time:        %.3f s%n", m.wallTime().toNanos() / 1e9);
+    }
+
+    /**
+     * The coefficients' standard errors, t- and p-values as a table (R's {@code summary.lm} columns), the intercept first:
+     * every row when there are at most {@value #FULL_LISTING} coefficients, else the first and last five with the count in
+     * between (the model file has them all). NaN — not estimable, or no degrees of freedom — prints as NA, as R does.
+     */
+    static void inferenceTable(PrintWriter o, FittedModel m, CoefficientInference s) {
+        o.printf(Locale.ROOT, "inference:   %d degrees of freedom, residual variance σ̂² = %s%s%n", s.degreesOfFreedom(),
+                number(s.residualVariance(), "%.10g"), m.trainingWeighted() ? " (Σwᵢrᵢ²/ν; weights as inverse variances)" : "");
+        o.printf(Locale.ROOT, "  %-12s %17s %12s %10s %10s%n", "", "estimate", "std. error", "t value", "Pr(>|t|)");
+        if (m.fitIntercept()) {
+            inferenceRow(o, "intercept", m.intercept(), s.interceptStandardError(), s.interceptTValue(), s.interceptPValue());
+        }
+        double[] theta = m.coefficients();
+        double[] se = s.standardErrors();
+        double[] t = s.tValues();
+        double[] p = s.pValues();
+        int n = theta.length;
+        for (int j = 0; j < n; j++) {
+            if (n > FULL_LISTING && j == 5) {
+                o.printf(Locale.ROOT, "  … %d more: result.standardErrors, tValues, pValues in the model file (--out)%n", n - 10);
+                j = n - 6;
+                continue;
+            }
+            inferenceRow(o, "x" + j, theta[j], se[j], t[j], p[j]);
+        }
+    }
+
+    private static void inferenceRow(PrintWriter o, String name, double estimate, double se, double t, double p) {
+        o.printf(Locale.ROOT, "  %-12s %17s %12s %10s %10s%n", name, number(estimate, "%.10g"), number(se, "%.6g"),
+                number(t, "%.4g"), number(p, "%.4g"));
+    }
+
+    private static String number(double v, String format) {
+        return Double.isNaN(v) ? "NA" : String.format(Locale.ROOT, format, v);
     }
 
     /** All values when there are few, else the first and last five with the count in between. */

@@ -52,6 +52,11 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
     static final double FLOPS_PER_BYTE = 0.25;
     static final double ITERATIVE_PASSES = 300;
     static final long MIN_TRIAL_PASSES = 10;
+    /** The same choice without the conjugate-gradient trial (the exact solve straight away). */
+    public SolverChoice withoutTrial() {
+        return new SolverChoice(solver, reason, 0);
+    }
+
     /**
      * The trial needs more than this many rows per column: {@link SketchedCondition}'s sketch samples
      * {@link SketchedCondition#ROWS_PER_BUCKET}·{@link SketchedCondition#OVERSAMPLING}·n rows, and below that it reads

@@ -207,7 +207,9 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
                 .maxIterations(bounds.maxIterations())
                 .tolerance(bounds.tolerance())
                 .listener(bounds.listener())
-                .fitIntercept((Boolean) $(fitIntercept()));
+                .fitIntercept((Boolean) $(fitIntercept()))
+                // as Spark's summary has them for its normal solver: the exact solvers without a penalty (one more pass)
+                .standardErrors((chosen == Solver.NORMAL || chosen == Solver.SVD) && (Double) $(regParam()) == 0);
         try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, (Integer) $(aggregationDepth()))) {
             config.penalty(penalty(problem));
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
@@ -323,6 +325,6 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         double mse = metrics.meanSquaredError();
         return new DownhillRegressionSummary(fitted.lossHistory(), mse, Math.sqrt(mse), metrics.r2(), fitted.iterations(),
                 fitted.solver().cliName(), bounds.stopReason(fitted).name(), problem.passes(), (System.nanoTime() - start) / 1e9,
-                metrics);
+                metrics, fitted.inference().orElse(null));
     }
 }
