@@ -128,6 +128,43 @@ class CoefficientInferenceCpuTest {
         }
     }
 
+    /**
+     * Rows of weight 0 leave ν as it was (R's lm, Spark's summary): 20 of them with arbitrary values appended give the
+     * 30 weighted rows' NumPy statistics, df 26 (counted, they made ν 46 and every p-value too small), dense and sparse.
+     */
+    @Test
+    void rowsOfWeightZeroDoNotCountInTheDegreesOfFreedom() {
+        int extra = 20;
+        double[][] x = Arrays.copyOf(X, X.length + extra);
+        double[] y = Arrays.copyOf(Y, Y.length + extra);
+        double[] w = Arrays.copyOf(W, W.length + extra); // zeros
+        for (int i = X.length; i < x.length; i++) {
+            x[i] = new double[] {100 + i, -3 * i, i % 7};
+            y[i] = 1e3 * ((i % 2) - 0.5);
+        }
+        FitConfig config = FitConfig.builder().solver(Solver.NORMAL).standardErrors(true).build();
+        try (Dataset d = Dataset.of(x, y, w)) {
+            check(LinearRegression.fit(d, config), WEIGHTED_SE, WEIGHTED_T, WEIGHTED_P, WEIGHTED_SIGMA2, 26);
+            check(LinearRegression.fit(d, config.toBuilder().solver(Solver.SVD).build()), WEIGHTED_SE, WEIGHTED_T, WEIGHTED_P,
+                    WEIGHTED_SIGMA2, 26);
+        }
+        long[] pointers = new long[x.length + 1];
+        int[] columns = new int[3 * x.length];
+        double[] values = new double[3 * x.length];
+        for (int i = 0; i < x.length; i++) {
+            pointers[i + 1] = 3L * (i + 1);
+            for (int j = 0; j < 3; j++) {
+                columns[3 * i + j] = j;
+                values[3 * i + j] = x[i][j];
+            }
+        }
+        try (dev.downhill.SparseDataset plain = dev.downhill.SparseDataset.of(
+                dev.downhill.io.CsrMatrix.of(pointers, columns, values, 3, dev.downhill.Precision.FLOAT64), y);
+             dev.downhill.SparseDataset weighted = plain.withWeights(w)) {
+            check(LinearRegression.fit(weighted, config), WEIGHTED_SE, WEIGHTED_T, WEIGHTED_P, WEIGHTED_SIGMA2, 26);
+        }
+    }
+
     @Test
     void weightsScaledByAConstantChangeOnlyTheResidualVariance() {
         // precision weights: w·c leaves Cov(θ) = σ̂²(X_cᵀWX_c)⁻¹ as it is and multiplies σ̂² by c; c = 2⁻⁴⁰ also makes core

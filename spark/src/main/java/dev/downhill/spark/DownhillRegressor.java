@@ -325,6 +325,7 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         double mse = metrics.meanSquaredError();
         return new DownhillRegressionSummary(fitted.lossHistory(), mse, Math.sqrt(mse), metrics.r2(), fitted.iterations(),
                 fitted.solver().cliName(), bounds.stopReason(fitted).name(), problem.passes(), (System.nanoTime() - start) / 1e9,
-                metrics, fitted.inference().orElse(null));
+                metrics, fitted.inference().map(s -> s.withDegreesOfFreedom(s.degreesOfFreedom() - (problem.rows() - metrics.numInstances())))
+                        .orElse(null)); // ν by the rows of positive weight, as Spark's (core counted every loaded row)
     }
 }

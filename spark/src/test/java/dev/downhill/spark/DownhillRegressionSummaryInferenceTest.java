@@ -47,7 +47,7 @@ class DownhillRegressionSummaryInferenceTest {
         }
     }
 
-    /** 300 × 4, two columns without effect (moderate p-values), weights in [0.5, 2). */
+    /** 300 × 4, two columns without effect (moderate p-values), weights in [0.5, 2) but every tenth row's 0. */
     private static Dataset<Row> frame() {
         Random r = new Random(17);
         List<Row> rows = new ArrayList<>();
@@ -58,7 +58,8 @@ class DownhillRegressionSummaryInferenceTest {
                 x[j] = (j + 1) * r.nextGaussian() + j;
             }
             y += 0.8 * x[0] - 0.3 * x[2] + r.nextGaussian();
-            rows.add(RowFactory.create(Vectors.dense(x), y, 0.5 + 1.5 * r.nextDouble()));
+            double w = 0.5 + 1.5 * r.nextDouble();
+            rows.add(RowFactory.create(Vectors.dense(x), y, i % 10 == 9 ? 0.0 : w)); // rows of weight 0: not in ν, as Spark's
         }
         return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, 3), SCHEMA);
     }
