@@ -482,7 +482,7 @@ public final class ModelFile {
                     Duration.ofNanos(Math.round(seconds * 1e9)), eta, rank(r), b.build(), report(r, theta.length),
                     weightSum);
             if (r.has("standardErrors")) {
-                model = model.withInference(inference(r, theta.length, model.fitIntercept()));
+                model = model.withInference(inference(r, theta, intercept, model.fitIntercept()));
             }
             Optional<Score> training = Optional.empty();
             if (root.has("training")) {
@@ -678,7 +678,8 @@ public final class ModelFile {
         }
 
         /** The coefficients' statistics of {@code result} (written when the fit computed them), each array of length n. */
-        private CoefficientInference inference(JsonNode r, int n, boolean intercept) {
+        private CoefficientInference inference(JsonNode r, double[] theta, double b, boolean intercept) {
+            int n = theta.length;
             double[][] arrays = {nullableArray(r, "standardErrors"), nullableArray(r, "tValues"), nullableArray(r, "pValues")};
             String[] names = {"standardErrors", "tValues", "pValues"};
             for (int i = 0; i < arrays.length; i++) {
@@ -692,9 +693,19 @@ public final class ModelFile {
                     throw error("field 'result." + name + "' must be null for a fit without an intercept");
                 }
             }
-            return new CoefficientInference(arrays[0], arrays[1], arrays[2], intercept, nullableNumber(r, "interceptStandardError"),
-                    nullableNumber(r, "interceptTValue"), nullableNumber(r, "interceptPValue"), integer(r, "degreesOfFreedom"),
-                    nullableNumber(r, "residualVariance"));
+            // JSON has no ±∞: a perfect fit's t = θ/0 was written null (as "not estimable"); it is θ/SE again where SE is 0
+            for (int j = 0; j < n; j++) {
+                arrays[1][j] = infiniteT(arrays[1][j], theta[j], arrays[0][j]);
+            }
+            double seB = nullableNumber(r, "interceptStandardError");
+            return new CoefficientInference(arrays[0], arrays[1], arrays[2], intercept, seB,
+                    intercept ? infiniteT(nullableNumber(r, "interceptTValue"), b, seB) : Double.NaN,
+                    nullableNumber(r, "interceptPValue"), integer(r, "degreesOfFreedom"), nullableNumber(r, "residualVariance"));
+        }
+
+        /** A t-value read as null (NaN) whose standard error is 0: θ/0, ±∞ (NaN for θ = 0, as written); else as read. */
+        private static double infiniteT(double read, double estimate, double standardError) {
+            return Double.isNaN(read) && standardError == 0 ? estimate / standardError : read;
         }
 
         private double finite(JsonNode node, String name) {

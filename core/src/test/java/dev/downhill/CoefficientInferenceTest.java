@@ -41,6 +41,26 @@ class CoefficientInferenceTest {
     }
 
     @Test
+    void otherDegreesOfFreedomRescaleTheStatisticsAsIfComputedWithThem() {
+        // the same Σwr² and G⁻¹ with ν = 5 instead of 9: what of() gives for ν = 5 directly
+        double[] theta = {2, -1};
+        CoefficientInference nine = CoefficientInference.of(theta, 3, true, new double[] {0.25, 4}, 0.5, 8, 18, 9);
+        CoefficientInference five = CoefficientInference.of(theta, 3, true, new double[] {0.25, 4}, 0.5, 8, 18, 5);
+        CoefficientInference moved = nine.withDegreesOfFreedom(5);
+        assertEquals(5, moved.degreesOfFreedom());
+        assertEquals(five.residualVariance(), moved.residualVariance(), 1e-15 * five.residualVariance());
+        for (int j = 0; j < 2; j++) {
+            assertEquals(five.standardErrors()[j], moved.standardErrors()[j], 1e-15 * five.standardErrors()[j]);
+            assertEquals(five.tValues()[j], moved.tValues()[j], 1e-15 * Math.abs(five.tValues()[j]));
+            assertEquals(five.pValues()[j], moved.pValues()[j], 1e-13 * five.pValues()[j]);
+        }
+        assertEquals(five.interceptStandardError(), moved.interceptStandardError(), 1e-15 * five.interceptStandardError());
+        assertEquals(five.interceptPValue(), moved.interceptPValue(), 1e-13 * five.interceptPValue());
+        assertTrue(Double.isNaN(nine.withDegreesOfFreedom(0).pValues()[0]), "ν' = 0: NaN");
+        assertEquals(nine, nine.withDegreesOfFreedom(9));
+    }
+
+    @Test
     void theModelFileCarriesThemOnlyWhenComputed() throws Exception {
         FitConfig config = FitConfig.builder().solver(Solver.NORMAL).standardErrors(true).build();
         FittedModel plain = new FittedModel(new double[] {1.5, 0}, 0.25, Solver.NORMAL, "cpu", Precision.FLOAT64, 10, 0,
@@ -62,6 +82,15 @@ class CoefficientInferenceTest {
         String without = Files.readString(g);
         assertFalse(without.contains("standardErrors") || without.contains("degreesOfFreedom") || without.contains("pValues"), without);
         assertFalse(ModelFile.read(g).model().inference().isPresent());
+
+        // a perfect fit: SE 0, t = ±∞ (θ = 1.5 > 0; b = 0.25), written null (JSON has no ∞), read back as ±∞
+        CoefficientInference perfect = new CoefficientInference(new double[] {0, Double.NaN},
+                new double[] {Double.POSITIVE_INFINITY, Double.NaN}, new double[] {0, Double.NaN}, true, 0,
+                Double.POSITIVE_INFINITY, 0, 7, 0);
+        Path h = dir.resolve("perfect.json");
+        ModelFile.write(h, plain.withInference(perfect), null);
+        assertTrue(Files.readString(h).contains("\"tValues\" : [ null, null ]"), Files.readString(h));
+        assertEquals(perfect, ModelFile.read(h).model().inference().orElseThrow());
 
         Files.writeString(f, json.replace("\"pValues\" : [ 0.0171, null ]", "\"pValues\" : [ 0.0171 ]"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
