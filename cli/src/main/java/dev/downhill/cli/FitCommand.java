@@ -93,7 +93,8 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--standard-errors", description = "Also compute the coefficients' and intercept's standard errors, "
             + "t-values and two-sided p-values (unpenalised normal or svd fits, auto when it picks one; other fits warn and "
-            + "leave them out): a table after the summary, and result.standardErrors, tValues, pValues… in the model file.")
+            + "leave them out): a table after the summary, and result.standardErrors, tValues, pValues… in the model file. "
+            + "Costs O(n³/6) more host work on one thread (seconds at 2,500 columns) and one pass over X.")
     boolean standardErrors;
 
     @Option(names = "--backend", description = "auto, cpu, cuda or nd4j (default: ${DEFAULT-VALUE}).", defaultValue = "auto")

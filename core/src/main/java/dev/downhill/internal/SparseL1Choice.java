@@ -70,12 +70,20 @@ public record SparseL1Choice(Solver solver, String reason) {
     /**
      * The choice for {@code problem} when it is sparse and knows the CSR X it was loaded from ({@link CheckedProblem}, as
      * every problem of a {@link dev.downhill.LoadedProblem} does), else null (dense X, or a problem made through the SPI
-     * whose rows are not known here: nesterov then, as on dense X).
+     * whose rows are not known here: nesterov then, as on dense X). On a backend other than cpu: nesterov (the costs are
+     * the cpu backend's; cuda's FISTA passes run on the GPU while its sparse Gram pass runs on the host).
      */
     public static SparseL1Choice of(dev.downhill.spi.ResidentProblem problem, long directMemoryBudget) {
         if (!problem.isSparse() || !(problem instanceof CheckedProblem checked) || checked.hostSparse() == null
                 || checked.hostSparse().rows() != problem.rows()) {
             return null;
+        }
+        if (!"cpu".equals(problem.backendName())) { // the costs are the cpu backend's: elsewhere FISTA's passes run on
+            // the device while the sparse Gram pass runs on the host (cuda's), so cd would trade fast passes for a slow one
+            return new SparseL1Choice(Solver.NESTEROV, String.format(Locale.ROOT, "nesterov: an l1 penalty needs a proximal "
+                    + "solver (FISTA with adaptive restart, stopped on the duality gap); X is sparse (%,d × %,d) on the %s "
+                    + "backend, whose passes over X the cost model of cd's host Gram pass does not weigh", problem.rows(),
+                    problem.cols(), problem.backendName()));
         }
         CsrMatrix x = checked.hostSparse().x();
         return choose(problem.rows(), problem.cols(), x.nonZeros(), gramPairs(x), directMemoryBudget);

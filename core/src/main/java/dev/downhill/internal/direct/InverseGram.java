@@ -34,7 +34,8 @@ public record InverseGram(double[] diagonal, double meanQuadraticForm, long rank
     /**
      * From the Cholesky factor L of the scaled G' = DGD (n × n, column-major, lower; absolute indexing): G⁻¹ = D·G'⁻¹·D with
      * G'⁻¹ = L⁻ᵀL⁻¹, so (G⁻¹)ⱼⱼ = Dⱼ²‖L⁻¹eⱼ‖² and x̄ᵀG⁻¹x̄ = ‖L⁻¹Dx̄‖². Column j of L⁻¹ is zero above j: one forward
-     * substitution per column from row j, n³/6 multiply-adds in all. The {@code excluded} columns (the constant columns,
+     * substitution per column from row j, n³/6 multiply-adds in all (on the calling thread; an interrupt stops it between
+     * columns). The {@code excluded} columns (the constant columns,
      * whose rows and columns of G' the solver set to the identity) get NaN and leave x̄ᵀG⁻¹x̄.
      *
      * @param means x̄ (length n), or null for an uncentred problem
@@ -47,6 +48,9 @@ public record InverseGram(double[] diagonal, double meanQuadraticForm, long rank
             if (out[j]) {
                 diagonal[j] = Double.NaN;
                 continue;
+            }
+            if ((j & 63) == 0) { // O(n³/6) on one thread, seconds at n = 2,500: an interrupt stops it (FitInterruptedException)
+                dev.downhill.spi.Interrupts.stopIfInterrupted();
             }
             Arrays.fill(z, j, n, 0);
             z[j] = 1;
