@@ -25,8 +25,11 @@ import org.bytedeco.javacpp.Pointer;
  * (v ← θ, a = 1, c = 0; O(n)) when a drops below 2⁻²⁰⁰ or a step would shrink θ by more than three quarters.
  *
  * <p>The same steps as {@link StochasticEpoch#runPerBatch} in exact arithmetic, with other roundings (θ is never rounded
- * to a float32 vector within the epoch): results agree to rounding, not bit for bit. An l1 term (its proximal step
- * touches every coordinate) or a non-uniform λ∘S² is not handled ({@link #applies}); the per-batch loop runs those.
+ * to a float32 vector within the epoch): results agree to rounding, not bit for bit. A non-uniform λ∘S² without an
+ * intercept and with a constant step runs lazily too, with a decay per column ({@link #decaysPerColumn}: each column
+ * keeps the step it was last brought to and catches up by a power of its ρⱼ when a row touches it). An l1 term (its
+ * proximal step touches every coordinate), or a non-uniform λ∘S² with an intercept or a changing step, is not handled
+ * ({@link #applies}); the per-batch loop runs those.
  * Host memory: the CSR arrays, y and the weights are read where they are (direct views when they fit one buffer,
  * else bulk copies row by row); v, d, D, S² are n-length heap arrays. One thread.
  */
@@ -57,14 +60,44 @@ public final class SparseLazyEpoch {
     public static final double LARGEST_CENTRING_RATIO = 0x1p32;
 
     /**
-     * Whether {@code plan} can run lazily: no l1 term, λⱼ·S²ⱼ the same for every j (or no l2 term), and no column whose
-     * mean is too large against its spread ({@link #LARGEST_CENTRING_RATIO}).
+     * Whether {@code plan} can run lazily: no l1 term, λⱼ·S²ⱼ the same for every j (or no l2 term) or else
+     * {@link #decaysPerColumn}, and no column whose mean is too large against its spread ({@link #LARGEST_CENTRING_RATIO}).
      */
     public static boolean applies(StochasticEpoch plan) {
         if (plan.l1Thresholds() != null || !(plan.centringRatio() <= LARGEST_CENTRING_RATIO)) {
             return false;
         }
-        return !Double.isNaN(uniformRidgeRate(plan));
+        return !Double.isNaN(uniformRidgeRate(plan)) || decaysPerColumn(plan);
+    }
+
+    /**
+     * Whether {@code plan} runs lazily with a decay of its own per column ({@link #run}'s second form): an l2 term whose
+     * λⱼ·S²ⱼ differ (penalty factors, or the ridge's own standardization S²ⱼ = 1/(σⱼ² + λⱼ/2)), no intercept (no
+     * {@link StochasticEpoch#means()}), no l1 term, one step size η for every batch of the epoch (the {@code constant}
+     * schedule), every 1 − η·λⱼ·S²ⱼ above ¼, and fewer than 2³¹ steps. With an intercept the implicit centring moves
+     * every θⱼ every step by an amount that then decays at θⱼ's own rate, and b = μ_y − x̄ᵀθ needs Σⱼ x̄ⱼθⱼ after every
+     * step: an n-term sum of different geometric sequences, which no O(1) state gives exactly (the per-batch loop runs
+     * those, O(n) a step); a schedule whose η changes from step to step makes each column's decay a product of its own.
+     */
+    public static boolean decaysPerColumn(StochasticEpoch plan) {
+        if (plan.ridge() == null || plan.means() != null || plan.l1Thresholds() != null
+                || plan.batches() >= Integer.MAX_VALUE || !Double.isNaN(uniformRidgeRate(plan))) {
+            return false;
+        }
+        double rate = plan.stepSize(plan.firstStep());
+        for (long k = 1; k < plan.batches(); k++) {
+            if (Double.compare(plan.stepSize(plan.firstStep() + k), rate) != 0) {
+                return false;
+            }
+        }
+        double[] lambda = plan.ridge().copyToHost();
+        double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
+        for (int j = 0; j < lambda.length; j++) {
+            if (!(1 - rate * (lambda[j] * (s2 == null ? 1 : s2[j])) > 0.25)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The uniform λⱼ·S²ⱼ of {@code plan} (0 without an l2 term), or NaN when the products differ. */
@@ -110,6 +143,13 @@ public final class SparseLazyEpoch {
     }
 
     private static StochasticEpoch.EpochSums run(Rows rows, StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        if (plan.ridge() != null && Double.isNaN(uniformRidgeRate(plan))) {
+            if (!decaysPerColumn(plan)) {
+                throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S², or a constant step "
+                        + "without an intercept");
+            }
+            return runPerColumn(rows, plan, theta, gradient);
+        }
         int n = Math.toIntExact(theta.length());
         double[] v = theta.copyToHost();
         double[] mean = plan.means() == null ? null : plan.means().copyToHost();
@@ -247,6 +287,129 @@ public final class SparseLazyEpoch {
         }
         theta.copyFromHost(s.materialized());
         return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
+    }
+
+    /**
+     * The epoch of {@link #decaysPerColumn}: no intercept, a constant step η and ρⱼ = 1 − η·λⱼ·S²ⱼ differing per column.
+     * A step of {@link StochasticEpoch}'s arithmetic is then θⱼ ← ρⱼ·θⱼ − η·S²ⱼ·Dⱼ·(g_B)ⱼ, which leaves a column outside
+     * the batch's rows multiplied by ρⱼ. θⱼ is held as vⱼ, its value after the epoch's first tⱼ steps (tⱼ the step that
+     * last touched column j): a row's entries are first brought to step k by vⱼ ← ρⱼ^(k−tⱼ)·vⱼ ({@link Math#pow}: within an
+     * ulp of the power of the rounded ρⱼ; the per-batch loop instead rounds θⱼ − η·S²ⱼ·λⱼθⱼ at every step, so the two
+     * differ by rounding that grows with the steps — about k ulps of ρⱼ^k either way, the same standard as the uniform
+     * path's scale a), then the step multiplies each column of the batch by ρⱼ once and adds its share of the gradient.
+     * θ (and the last batch's θ for the gradient) is materialized once an epoch: O(n) then, O(the batch's entries) a step.
+     */
+    private static StochasticEpoch.EpochSums runPerColumn(Rows rows, StochasticEpoch plan, BackendVector theta,
+                                                          BackendVector gradient) {
+        int n = Math.toIntExact(theta.length());
+        double[] v = theta.copyToHost();
+        double[] factor = plan.columnFactors() == null ? null : plan.columnFactors().copyToHost();
+        double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
+        double[] lambda = plan.ridge().copyToHost();
+        double rate = plan.stepSize(plan.firstStep());
+        double[] rho = new double[n];
+        double[] push = new double[n]; // Dⱼ·S²ⱼ: a row's entry times this is its share of S²∘D∘g_B per unit of s·wᵢrᵢ
+        for (int j = 0; j < n; j++) {
+            double sj = s2 == null ? 1 : s2[j];
+            rho[j] = 1 - rate * (lambda[j] * sj);
+            push[j] = (factor == null ? 1 : factor[j]) * sj;
+        }
+        int[] last = new int[n];
+        long train = plan.rows().train();
+        long batch = plan.batchSize();
+        int block = (int) (batch * Math.max(1, StochasticEpoch.BLOCK_POSITIONS / batch));
+        long[] order = new long[(int) Math.min(block, train)];
+        int capacity = (int) Math.min(batch, train);
+        long[] starts = new long[capacity + 1];
+        double[] wr = new double[capacity];
+        double[] pv = new double[CHAINS];
+        Buffer entries = new Buffer();
+        double sumSquares = 0;
+        long t = plan.firstStep();
+        int step = 0; // steps of this epoch taken
+        long lastBatchStart = (train - 1) / batch * batch;
+        for (long start = 0; start < train; start += block) {
+            int count = (int) Math.min(block, train - start);
+            plan.rows().training(start, order, 0, count);
+            for (int from = 0; from < count; from += (int) batch) {
+                int to = (int) Math.min(count, from + batch);
+                int k = to - from;
+                double scale = 2.0 / k;
+                double[] lastTheta = start + from == lastBatchStart ? caughtUp(v, rho, last, step) : null;
+                entries.clear();
+                for (int r = 0; r < k; r++) {
+                    long i = order[from + r];
+                    starts[r] = entries.size;
+                    rows.append(i, entries);
+                    java.util.Arrays.fill(pv, 0);
+                    int e = (int) starts[r];
+                    for (int c = e; c < entries.size; c++) { // the row's columns brought to this step
+                        int j = entries.columns[c];
+                        int gap = step - last[j];
+                        if (gap != 0) {
+                            v[j] *= gap == 1 ? rho[j] : Math.pow(rho[j], gap);
+                            last[j] = step;
+                        }
+                    }
+                    for (; e + CHAINS <= entries.size; e += CHAINS) {
+                        for (int q = 0; q < CHAINS; q++) {
+                            int j = entries.columns[e + q];
+                            double xij = factor == null ? entries.values[e + q] : entries.values[e + q] * factor[j];
+                            pv[q] += xij * v[j];
+                        }
+                    }
+                    double dv = combined(pv);
+                    for (; e < entries.size; e++) {
+                        int j = entries.columns[e];
+                        double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
+                        dv += xij * v[j];
+                    }
+                    double residual = dv - plan.targetWeight() * rows.y(i);
+                    double w = rows.weight(i);
+                    wr[r] = w * residual;
+                    sumSquares += wr[r] * residual;
+                }
+                starts[k] = entries.size;
+                t++;
+                for (int r = 0; r < k; r++) {
+                    double coefficient = -rate * scale * wr[r];
+                    for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                        int j = entries.columns[e];
+                        if (last[j] == step) { // the step's decay, once per column of the batch
+                            v[j] *= rho[j];
+                            last[j] = step + 1;
+                        }
+                        v[j] += coefficient * entries.values[e] * push[j];
+                    }
+                }
+                if (lastTheta != null) { // the last batch's gradient at θ before its step, densely (once an epoch)
+                    double[] g = new double[n];
+                    for (int r = 0; r < k; r++) {
+                        for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                            int j = entries.columns[e];
+                            g[j] += scale * wr[r] * entries.values[e] * (factor == null ? 1 : factor[j]);
+                        }
+                    }
+                    for (int j = 0; j < n; j++) {
+                        g[j] += lambda[j] * lastTheta[j];
+                    }
+                    gradient.copyFromHost(g);
+                }
+                step++;
+            }
+        }
+        theta.copyFromHost(caughtUp(v, rho, last, step));
+        return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
+    }
+
+    /** θ after {@code step} steps: vⱼ·ρⱼ^(step−tⱼ) for every column (v and t are left as they are). */
+    private static double[] caughtUp(double[] v, double[] rho, int[] last, int step) {
+        double[] theta = new double[v.length];
+        for (int j = 0; j < v.length; j++) {
+            int gap = step - last[j];
+            theta[j] = gap == 0 ? v[j] : gap == 1 ? v[j] * rho[j] : v[j] * Math.pow(rho[j], gap);
+        }
+        return theta;
     }
 
     /** θ = a·v + c·d and x̄ᵀv. */
