@@ -176,11 +176,11 @@ class CpuSparseLazyEpochTest {
 
     /**
      * An l2 term whose λⱼ·S²ⱼ differ per column — the ridge's own standardization (S²ⱼ = 1/(σⱼ² + λⱼ/2)), or penalty
-     * factors on unstandardized X — against the per-batch loop. Without an intercept and with the constant schedule the
-     * epoch runs lazily with a decay per column ({@link SparseLazyEpoch#decaysPerColumn}): θ agrees with the per-batch
-     * loop to float64 rounding grown over 3 epochs (relative 1e-10, the uniform lazy path's standard; float32: the
-     * per-batch loop rounds θ to float32 at every vector operation, the lazy one only at the end, so 1e-4). With an
-     * intercept or a decaying schedule the per-batch loop itself runs (the same bits: still within the tolerance).
+     * factors on unstandardized X — against the per-batch loop. Without an intercept the epoch runs lazily with a decay
+     * per column ({@link SparseLazyEpoch#decaysPerColumn}; a power for the constant schedule, the truncated logarithm's
+     * prefix sums for invscaling): θ agrees with the per-batch loop to float64 rounding grown over 3 epochs (relative
+     * 1e-10, the uniform lazy path's standard; float32: the per-batch loop rounds θ to float32 at every vector operation,
+     * the lazy one only at the end, so 1e-4). With an intercept the per-batch loop itself runs (the same bits).
      */
     @ParameterizedTest(name = "{0} B={1} intercept={2} std={3} {4} weights={5} val={6}")
     @MethodSource("perColumnCases")
@@ -204,7 +204,7 @@ class CpuSparseLazyEpochTest {
                 StochasticEpoch plan = objective.epochBuilder(EpochRows.of(3, 0, M, M, 0), batch)
                         .steps(0, t -> steps.at(t, 0.002)).build();
                 assertTrue(Double.isNaN(SparseLazyEpoch.uniformRidgeRate(plan)), "λ∘S² is not uniform");
-                boolean lazy = !intercept && schedule.equals("constant");
+                boolean lazy = !intercept;
                 assertEquals(lazy, SparseLazyEpoch.decaysPerColumn(plan), "a decay per column");
                 assertEquals(lazy, SparseLazyEpoch.applies(plan), "lazy");
             }
@@ -224,15 +224,27 @@ class CpuSparseLazyEpochTest {
         }
     }
 
+    static Stream<Arguments> decayCases() {
+        List<Arguments> list = new ArrayList<>();
+        for (int batch : new int[] {1, 5, 40}) {
+            for (boolean changing : new boolean[] {false, true}) {
+                list.add(Arguments.of(batch, changing));
+            }
+        }
+        return list.stream();
+    }
+
     /**
-     * The epoch operation with a decay per column (D, S², λ∘S² differing per column, weights, no intercept, constant
-     * step) on wide rows (columns met in several rows of a batch, long gaps between touches): lazy = per-batch to
-     * rounding (θ, the last batch's gradient, Σwr²), over two epochs; bulk-copied rows give the same bits; and a plan it
-     * cannot run lazily (an intercept, a changing step, a ρⱼ ≤ ¼) is left to the per-batch loop.
+     * The epoch operation with a decay per column (D, S², λ∘S² differing per column, weights, no intercept; a constant
+     * step, or one that changes every step) on wide rows (columns met in several rows of a batch, long gaps between
+     * touches): lazy = per-batch to rounding (θ, the last batch's gradient, Σwr²: 1e-12, tighter than the fits' 1e-10
+     * for fewer steps), over two epochs; bulk-copied rows give the same bits; a changing step's prefix-sum table cut into
+     * segments of 4 steps (every column brought up to date at each end) agrees to rounding too; and a plan it cannot run
+     * lazily (an intercept; a step with ηλⱼS²ⱼ ≥ ¾, or above ¼ when it changes) is left to the per-batch loop.
      */
-    @ParameterizedTest(name = "B={0}")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 5, 40})
-    void theEpochOperationDecaysPerColumnLazily(int batch) {
+    @ParameterizedTest(name = "B={0} changing step={1}")
+    @MethodSource("decayCases")
+    void theEpochOperationDecaysPerColumnLazily(int batch, boolean changing) {
         final int n = WIDE_N;
         try (SparseDataset data = wideData(Precision.FLOAT64, true);
              ResidentProblem problem = new CpuBackend().loadSparse(data, Precision.FLOAT64, BackendOptions.defaults());
@@ -253,8 +265,9 @@ class CpuSparseLazyEpochTest {
             factors.copyFromHost(d);
             squares.copyFromHost(s2);
             ridge.copyFromHost(lambda);
+            java.util.function.LongToDoubleFunction rates = changing ? t -> 0.02 / (1 + 0.05 * t) : t -> 0.01;
             StochasticEpoch.Builder builder = StochasticEpoch.builder(EpochRows.of(9, 0, M, M - 20, 4), batch)
-                    .steps(5, t -> 0.01).target(0.5, 0).columnFactors(factors).squaredScales(squares).ridge(ridge);
+                    .steps(5, rates).target(0.5, 0).columnFactors(factors).squaredScales(squares).ridge(ridge);
             StochasticEpoch plan = builder.build();
             assertTrue(SparseLazyEpoch.decaysPerColumn(plan));
             assertTrue(SparseLazyEpoch.applies(plan));
@@ -265,8 +278,9 @@ class CpuSparseLazyEpochTest {
             lazyTheta.copyFromHost(start);
             theta.copyFromHost(start);
             copied.copyFromHost(start);
+            double[] segmented = start;
             for (int epoch = 0; epoch < 2; epoch++) {
-                StochasticEpoch next = plan.next(epoch, 5 + epoch * plan.batches(), t -> 0.01);
+                StochasticEpoch next = plan.next(epoch, 5 + epoch * plan.batches(), rates);
                 StochasticEpoch.EpochSums lazy = problem.epoch(next, lazyTheta, lazyGradient);
                 StochasticEpoch.EpochSums perBatch = StochasticEpoch.runPerBatch(problem, next, theta, gradient);
                 StochasticEpoch.EpochSums viaCopies = SparseLazyEpoch.run(data.x(), data.x().values(), data.yPointer(),
@@ -278,6 +292,15 @@ class CpuSparseLazyEpochTest {
                 assertEquals(lazy, viaCopies);
                 assertArrayEquals(lazyTheta.copyToHost(), copied.copyToHost(), 0.0);
                 assertArrayEquals(lazyGradient.copyToHost(), copiedGradient.copyToHost(), 0.0);
+                try (BackendVector cut = problem.allocateVector(n); BackendVector cutGradient = problem.allocateVector(n)) {
+                    cut.copyFromHost(segmented);
+                    StochasticEpoch.EpochSums sums = SparseLazyEpoch.run(data.x(), data.x().values(), data.yPointer(),
+                            data.weightsPointer(), Precision.FLOAT64, next, cut, cutGradient, true, 4 * 12);
+                    segmented = cut.copyToHost();
+                    assertEquals(perBatch.sumOfSquares(), sums.sumOfSquares(), 1e-12 * perBatch.sumOfSquares());
+                    assertArrayEquals(theta.copyToHost(), segmented, 1e-12, "segmented θ after epoch " + epoch);
+                    assertArrayEquals(gradient.copyToHost(), cutGradient.copyToHost(), 1e-12, "segmented gradient " + epoch);
+                }
             }
             double[] moved = theta.copyToHost();
             double change = 0;
@@ -286,10 +309,12 @@ class CpuSparseLazyEpochTest {
             }
             assertTrue(change > 0.01, "the epochs moved θ: " + change);
             assertFalse(SparseLazyEpoch.applies(builder.means(means).build()), "an intercept");
-            builder = StochasticEpoch.builder(EpochRows.of(9, 0, M, M - 20, 4), batch).steps(5, t -> 0.01 / (1 + 0.01 * t))
-                    .columnFactors(factors).squaredScales(squares).ridge(ridge);
-            assertFalse(SparseLazyEpoch.applies(builder.build()), "a changing step");
-            assertFalse(SparseLazyEpoch.applies(builder.steps(5, t -> 0.8).build()), "a ρⱼ ≤ ¼");
+            builder = StochasticEpoch.builder(EpochRows.of(9, 0, M, M - 20, 4), batch).columnFactors(factors)
+                    .squaredScales(squares).ridge(ridge); // max λⱼS²ⱼ = 1.2
+            assertTrue(SparseLazyEpoch.applies(builder.steps(5, t -> 0.5).build()), "a constant ρⱼ ≥ 0.4");
+            assertFalse(SparseLazyEpoch.applies(builder.steps(5, t -> 0.7).build()), "a constant ρⱼ ≤ ¼");
+            assertTrue(SparseLazyEpoch.applies(builder.steps(0, t -> 0.2 / (1 + t)).build()), "a changing ηλⱼS²ⱼ ≤ 0.24");
+            assertFalse(SparseLazyEpoch.applies(builder.steps(0, t -> 0.5 / (1 + t)).build()), "a changing ηλⱼS²ⱼ above ¼");
         }
     }
 
