@@ -45,7 +45,8 @@ import java.util.Objects;
  * the full-data path) as its {@link FittedModel#wallTime()}.
  *
  * <p>Paths on the Gram matrix: with the solver named {@link Solver#CD}, or left to {@link Solver#AUTO} with an l1 term
- * and dense X with no more columns than rows (its Gram matrices within the direct memory budget,
+ * and dense X with no more columns than rows, or sparse X where one fit would take cd
+ * ({@link dev.downhill.internal.SparseL1Choice}) (its Gram matrices within the direct memory budget,
  * {@link GramCoordinateDescent#choosePath}), every path — each fold's and the full data's, whose fit at the chosen α is
  * the model — runs by coordinate descent on its Gram matrix ({@link GramCoordinateDescent}): one Gram pass over all
  * rows and one over each held-out fold, each training fold's statistics by subtraction
@@ -189,6 +190,7 @@ public final class CrossValidation {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(alphas, "alphas");
         LinearRegression.checkMatches(problem, config); // as a fit on the problem does, also on the Gram path
+        warnNoStandardErrors(config);
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time on the problem (LoadedProblem)
             return heldPath(problem, config, alphas);
         }
@@ -204,6 +206,18 @@ public final class CrossValidation {
         }
         String choice = GramCoordinateDescent.choosePath(problem.problem(), config);
         if (choice == null) {
+            dev.downhill.internal.SparseL1Choice sparse = config.solver().isAuto() && config.penalty().l1Ratio() > 0
+                    ? dev.downhill.internal.SparseL1Choice.of(problem.problem(), config.directMemoryBudget()) : null;
+            if (sparse != null && sparse.solver() == Solver.CD) { // one fit's G fits, the path's three do not: not a Gram pass per α
+                String why = "nesterov: the path over X (cd's Gram matrices for a path would need "
+                        + dev.downhill.internal.ByteSizes.format(GramCoordinateDescent.memory(problem.cols())) + ", over the budget of "
+                        + dev.downhill.internal.ByteSizes.format(config.directMemoryBudget()) + ")";
+                List<FittedModel> models = new ArrayList<>();
+                for (FittedModel m : xPath(problem, config.toBuilder().solver(Solver.NESTEROV).build(), alphas)) {
+                    models.add(m.withReport(m.report().withSolverChoice(why)));
+                }
+                return models;
+            }
             return xPath(problem, config, alphas);
         }
         return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()),
@@ -211,7 +225,9 @@ public final class CrossValidation {
                 problem.problem().rows(), config, alphas, choice);
     }
 
-    private static List<FittedModel> xPath(LoadedProblem problem, FitConfig config, double[] alphas) {
+    private static List<FittedModel> xPath(LoadedProblem problem, FitConfig asked, double[] alphas) {
+        // every fit of a path is penalised: none computes standard errors, and the one warning was given at the start
+        FitConfig config = asked.standardErrors() ? asked.toBuilder().standardErrors(false).build() : asked;
         List<FittedModel> models = new ArrayList<>(alphas.length);
         InitialCoefficients start = config.initialCoefficients();
         for (double alpha : alphas) {
@@ -262,6 +278,7 @@ public final class CrossValidation {
      */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
+        warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
         return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
@@ -269,6 +286,7 @@ public final class CrossValidation {
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
         checkGrid(count, ratio); // before the pass over X that finds α_max
+        warnNoStandardErrors(config);
         long started = System.nanoTime();
         return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
     }
@@ -277,6 +295,14 @@ public final class CrossValidation {
      * The cross-validation table over the α's {@code alphasFor} gives for α_max: each fold's validation errors and the
      * full-data path's models.
      */
+    /** One warning for a path or cross-validation asked for standard errors: its fits are penalised, so none has them. */
+    private static void warnNoStandardErrors(FitConfig config) {
+        if (config.standardErrors()) {
+            org.slf4j.LoggerFactory.getLogger(LinearRegression.class).warn("standard errors not computed: the fits of a "
+                    + "regularization path or cross-validation are penalised, and the least-squares formulas do not apply");
+        }
+    }
+
     private static PathTable fitOnPath(Dataset data, FitConfig config, int folds, Rule rule,
                                        java.util.function.DoubleFunction<double[]> alphasFor) {
         long m = data.rows();
@@ -394,20 +420,45 @@ public final class CrossValidation {
     /**
      * K-fold cross-validation on sparse X over the default path, as {@link #fit(Dataset, FitConfig, int, Rule)} does on
      * dense X (the same folds for the same seed, the same grid, the same rules): every path runs over X with the
-     * configured solver (there is no Gram path for sparse X), each fold's training rows copied as CSR (X is never
-     * densified; a fold's stored entries must stay below 2³¹).
+     * configured solver, or on the Gram matrix with cd named or chosen ({@link GramCoordinateDescent#choosePath}), each
+     * fold's training rows copied as CSR (X is not densified; a fold's stored entries must stay below 2³¹). With {@link Solver#SVD} named, X is densified once when its
+     * dense copy fits {@link FitConfig#directMemoryBudget()} (as {@link LinearRegression#fit(SparseDataset, FitConfig)}
+     * does; refused above it, before any work) and the cross-validation is {@link #fit(Dataset, FitConfig, int, Rule)}'s on
+     * that copy — the same folds, grid and rules — the copy closed at the end.
      */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule) {
         Objects.requireNonNull(data, "data");
+        if (config.solver() == Solver.SVD) {
+            return onDensified(data, config, dense -> fit(dense, config, folds, rule));
+        }
+        warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
         return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
     /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
         Objects.requireNonNull(data, "data");
+        if (config.solver() == Solver.SVD) {
+            return onDensified(data, config, dense -> fit(dense, config, folds, rule, count, ratio));
+        }
         checkGrid(count, ratio); // before the pass over X that finds α_max
+        warnNoStandardErrors(config);
         long started = System.nanoTime();
         return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
+    }
+
+    /**
+     * {@code crossValidation} run on a dense copy of {@code data} (svd named): refused before any work when the copy
+     * exceeds {@link FitConfig#directMemoryBudget()}; else the copy is made once, owned here, closed once.
+     */
+    private static FittedModel onDensified(SparseDataset data, FitConfig config,
+                                           java.util.function.Function<Dataset, FittedModel> crossValidation) {
+        SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(),
+                config.directMemoryBudget());
+        try (SparseDataset.Use use = data.use(); Dataset copy = SparseDensification.densify(data)) {
+            SparseDensification.logDensified(data, config.directMemoryBudget());
+            return crossValidation.apply(copy);
+        }
     }
 
     /**

@@ -70,6 +70,7 @@ public final class FitConfig {
     private final IterationListener listener;
     private final Boolean standardize;
     private final boolean exactReference;
+    private final boolean standardErrors;
     private final LearningRateSchedule schedule;
     private final double validationFraction;
     private final long directMemoryBudget;
@@ -84,6 +85,7 @@ public final class FitConfig {
         this.validationFraction = b.validationFraction;
         this.standardize = b.standardize;
         this.exactReference = b.exactReference;
+        this.standardErrors = b.standardErrors;
         this.solver = b.solver;
         this.learningRate = b.learningRate;
         this.maxIterations = b.maxIterations;
@@ -123,6 +125,7 @@ public final class FitConfig {
         b.listener = listener;
         b.standardize = standardize;
         b.exactReference = exactReference;
+        b.standardErrors = standardErrors;
         b.schedule = schedule;
         b.validationFraction = validationFraction;
         b.directMemoryBudget = directMemoryBudget;
@@ -150,7 +153,9 @@ public final class FitConfig {
 
     /**
      * Bytes the direct solvers may use for their float64 work (the automatic solver choice does not pick them
-     * beyond it): the configured budget, else half the JVM's maximum heap (their n × n matrices live there).
+     * beyond it): the configured budget, else half the JVM's maximum heap (their n × n matrices live there). It also
+     * bounds the dense copy that svd makes of a sparse X (m·n values in X's precision; refused above it) and, with
+     * {@link Solver#AUTO} and an l1 term on sparse X, the 16·n² bytes of cd's Gram matrix.
      */
     public long directMemoryBudget() {
         return directMemoryBudget > 0 ? directMemoryBudget : Runtime.getRuntime().maxMemory() / 2;
@@ -305,6 +310,16 @@ public final class FitConfig {
         return exactReference;
     }
 
+    /**
+     * Whether the fit also computes the coefficients' standard errors, t-values and two-sided p-values
+     * ({@link CoefficientInference}, {@link FittedModel#inference()}): for an unpenalised fit by the exact solvers
+     * ({@link Solver#NORMAL}, {@link Solver#SVD}, or {@link Solver#AUTO} when it resolves to one of them). Another solver
+     * or a penalty leaves them out with a warning; the fit itself is the same either way.
+     */
+    public boolean standardErrors() {
+        return standardErrors;
+    }
+
     @Override
     public String toString() {
         return "FitConfig[solver=" + solver.cliName() + ", learningRate=" + learningRate + ", maxIterations=" + maxIterations()
@@ -316,6 +331,7 @@ public final class FitConfig {
                 + ", standardize=" + (standardize == null ? "auto" : standardize) + ", schedule=" + schedule
                 + (validationFraction > 0 ? ", validationFraction=" + validationFraction : "")
                 + (penalty.kind() == Penalty.Kind.NONE ? "" : ", penalty=" + penalty) + (exactReference ? ", exactReference" : "")
+                + (standardErrors ? ", standardErrors" : "")
                 + (checkpoint.isActive() ? ", checkpoint " + checkpoint : "") + "]";
     }
 
@@ -342,6 +358,7 @@ public final class FitConfig {
         private IterationListener listener = IterationListener.NONE;
         private Boolean standardize;
         private boolean exactReference;
+        private boolean standardErrors;
         private LearningRateSchedule schedule = LearningRateSchedule.constant();
         private double validationFraction;
         private Penalty penalty = Penalty.none();
@@ -530,6 +547,16 @@ public final class FitConfig {
         /** Also compute the SVD solution and report the relative distance to it (costs an SVD). */
         public Builder exactReference(boolean exactReference) {
             this.exactReference = exactReference;
+            return this;
+        }
+
+        /**
+         * Also compute the standard errors, t-values and p-values of the coefficients and the intercept
+         * ({@link CoefficientInference}) — exact solvers, no penalty; see {@link FitConfig#standardErrors()}. Costs one
+         * more pass over X (the residuals) and O(n³/6) host work on the factorization the solve already made.
+         */
+        public Builder standardErrors(boolean standardErrors) {
+            this.standardErrors = standardErrors;
             return this;
         }
 

@@ -33,6 +33,10 @@ public final class FittedModel {
     private final ConvergenceReport report;
     /** Σw of the training data when it was weighted, else NaN. */
     private final double trainingWeightSum;
+    /** The coefficients' standard errors when computed ({@link FitConfig#standardErrors()}), else null. */
+    private final CoefficientInference inference;
+    /** Between the solve and {@link LinearRegression}'s completion of {@link #inference}: what the solve gave it; else null. */
+    private final dev.downhill.internal.direct.InverseGram pendingInverseGram;
 
     FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
                 long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
@@ -45,6 +49,20 @@ public final class FittedModel {
     FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
                 long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
                 double learningRate, long rank, FitConfig config, ConvergenceReport report, double trainingWeightSum) {
+        this(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory, gradientNormHistory,
+                wallTime, learningRate, rank, config, report, trainingWeightSum, null, null);
+    }
+
+    private FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
+                        long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
+                        double learningRate, long rank, FitConfig config, ConvergenceReport report, double trainingWeightSum,
+                        CoefficientInference inference, dev.downhill.internal.direct.InverseGram pendingInverseGram) {
+        if (inference != null && inference.features() != coefficients.length) {
+            throw new IllegalArgumentException("standard errors for " + inference.features() + " coefficients, the model has "
+                    + coefficients.length);
+        }
+        this.inference = inference;
+        this.pendingInverseGram = pendingInverseGram;
         this.trainingWeightSum = trainingWeightSum;
         this.report = report;
         this.coefficients = coefficients.clone();
@@ -66,19 +84,45 @@ public final class FittedModel {
     /** This model with another report (the automatic solver choice recorded after the fit). */
     FittedModel withReport(ConvergenceReport newReport) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum);
+                gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum, inference, pendingInverseGram);
     }
 
     /** This model recording another Σw (the caller's, where the backend fitted rescaled weights: {@link LoadedProblem}). */
     FittedModel withTrainingWeightSum(double weightSum) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, report, weightSum);
+                gradientNormHistory, wallTime, learningRate, rank, config, report, weightSum, inference, pendingInverseGram);
     }
 
     /** This model with another wall time (a resumed fit's runs together; a cross-validation's whole run). */
     FittedModel withWallTime(Duration time) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, time, learningRate, rank, config, report, trainingWeightSum);
+                gradientNormHistory, time, learningRate, rank, config, report, trainingWeightSum, inference, pendingInverseGram);
+    }
+
+    /** This model with the solve's {@link dev.downhill.internal.direct.InverseGram}, for {@link LinearRegression} to complete. */
+    FittedModel withPendingInverseGram(dev.downhill.internal.direct.InverseGram g) {
+        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
+                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, inference, g);
+    }
+
+    /** This model with its coefficients' standard errors (and no pending solve state). */
+    FittedModel withInference(CoefficientInference statistics) {
+        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
+                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, statistics, null);
+    }
+
+    /** What the solve left for the standard errors (package use), or null. */
+    dev.downhill.internal.direct.InverseGram pendingInverseGram() {
+        return pendingInverseGram;
+    }
+
+    /**
+     * The coefficients' and intercept's standard errors, t-values and p-values, when the fit computed them: asked for
+     * ({@link FitConfig.Builder#standardErrors(boolean)}) and made by an exact solver without a penalty. Empty otherwise
+     * (and for a model read from a file written without them).
+     */
+    public java.util.Optional<CoefficientInference> inference() {
+        return java.util.Optional.ofNullable(inference);
     }
 
     /** Whether the model was fitted to weighted data (sample weights; see {@link Dataset#withWeights(double[])}). */
@@ -245,7 +289,7 @@ public final class FittedModel {
     /** This model with {@code other} as its configuration (where and how it predicts); the record of the fit stays. */
     FittedModel withConfig(FitConfig other) {
         return new FittedModel(coefficients, intercept, solver, this.backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum);
+                gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum, inference, pendingInverseGram);
     }
 
     /** ŷᵢ = xᵢᵀθ + b for each row (plain Java on the calling thread: for small inputs; datasets go to the backend). */

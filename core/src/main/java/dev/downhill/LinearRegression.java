@@ -11,6 +11,7 @@ import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
+import dev.downhill.internal.SparseL1Choice;
 import dev.downhill.internal.StochasticGradientSolver;
 import dev.downhill.internal.TrialBudget;
 import dev.downhill.internal.TrialCertificate;
@@ -43,8 +44,9 @@ import java.util.Objects;
  *
  * <p>Penalties ({@link FitConfig#penalty()}, {@link Penalty}): the answer minimises scikit-learn's elastic-net objective
  * (1/(2m))‖r‖² + αρΣpⱼ|θⱼ| + (α(1−ρ)/2)Σpⱼθⱼ² on the original-scale θ, intercept unpenalised. l2 works with every
- * solver; l1 and elastic net with gd (ISTA), nesterov (FISTA), sgd and minibatch (proximal steps); cg, normal and svd
- * refuse them, and auto picks nesterov. With a penalty the loss history records what the solver minimises, twice
+ * solver; l1 and elastic net with gd (ISTA), nesterov (FISTA), sgd and minibatch (proximal steps) and cd (coordinate
+ * descent on the Gram matrix); cg, normal and svd refuse them, and auto picks nesterov (on sparse X cd when its Gram route
+ * is the cheaper, {@link SparseL1Choice}). With a penalty the loss history records what the solver minimises, twice
  * that objective (the MSE plus 2·penalty), and {@link ConvergenceReport#objective()} the objective at the answer.
  *
  * <p>Cancelling: an interrupt of the thread running a fit ({@link Thread#interrupt()}) stops it at its next iteration
@@ -84,7 +86,7 @@ public final class LinearRegression {
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
+                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint));
                 return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
             }
         }
@@ -92,9 +94,13 @@ public final class LinearRegression {
 
     /**
      * Fits y ≈ Xθ + b on a sparse X without densifying it: the backend (the cpu backend, or the one {@code config}
-     * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG};
-     * {@code normal} works through the sparse Gram matrix (n² memory); {@code svd} is refused (its QR reduction would
-     * densify X). The model predicts and scores sparse X without densifying it: {@link FittedModel#predict(SparseDataset)}
+     * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG}
+     * ({@link Solver#CD} or {@link Solver#NESTEROV} with an l1 term: {@link dev.downhill.internal.SparseL1Choice});
+     * {@code normal} and {@code cd} work through the sparse Gram matrix (n² memory); {@code svd}, whose QR reduction reads
+     * every entry, densifies X once on the host when the dense copy (m·n values in X's precision) fits
+     * {@link FitConfig#directMemoryBudget()} and runs the dense svd path on it (the model is the dense fit's; its wall
+     * time includes the copy; the copy is logged), and is refused before any work above that bound (see
+     * {@code SparseDensification}). The model predicts and scores sparse X without densifying it: {@link FittedModel#predict(SparseDataset)}
      * and {@link FittedModel#score(SparseDataset)}, or {@link FittedModel#predict(LoadedProblem)} and
      * {@link FittedModel#score(LoadedProblem)} on data loaded with {@link #load(SparseDataset, FitConfig)}. The dataset is
      * in use during the fit ({@link SparseDataset#use()}): closing it from another thread meanwhile throws.
@@ -102,17 +108,36 @@ public final class LinearRegression {
     public static FittedModel fit(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
+        if (config.solver() == Solver.SVD) { // before X is loaded: densified within the budget, else refused
+            return fitDensified(data, config, config);
+        }
         warnUnusedSettings(config);
-        refuseDenseOnlySolver(config.solver(), data.rows(), data.cols(), data.x().nonZeros()); // before X is loaded
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();
         try (SparseDataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
+                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint));
                 return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
             }
+        }
+    }
+
+    /**
+     * The svd on a sparse X: refused when its dense copy exceeds {@link FitConfig#directMemoryBudget()}, else densified once
+     * ({@link SparseDensification#densify}, owned here and closed once) and fitted dense with {@code denseConfig}, the model's wall
+     * time counting the copy.
+     */
+    private static FittedModel fitDensified(SparseDataset data, FitConfig config, FitConfig denseConfig) {
+        SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(),
+                config.directMemoryBudget());
+        long start = System.nanoTime();
+        try (SparseDataset.Use use = data.use(); Dataset copy = SparseDensification.densify(data)) {
+            SparseDensification.logDensified(data, config.directMemoryBudget());
+            long copied = System.nanoTime();
+            FittedModel model = fit(copy, denseConfig);
+            return model.withWallTime(model.wallTime().plusNanos(copied - start));
         }
     }
 
@@ -204,10 +229,15 @@ public final class LinearRegression {
         Objects.requireNonNull(config, "config");
         checkMatches(problem, config);
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
+            if (config.solver() == Solver.SVD && problem.problem().isSparse() && problem.sparseSource() != null) {
+                // densified from the dataset it was loaded from, onto the same backend, precision and options
+                return fitDensified(problem.sparseSource(), config, config.toBuilder().backend(problem.backendName())
+                        .precision(problem.precision()).backendOptions(problem.options()).build());
+            }
             long start = System.nanoTime();
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
             try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
-                return problem.withTrainingWeightSum(fit(problem.problem(), config, start, checkpoint));
+                return finish(problem, fit(problem.problem(), config, start, checkpoint));
             }
         }
     }
@@ -302,9 +332,11 @@ public final class LinearRegression {
         String choice = "";
         FitConfig config = requested;
         if (requested.solver().isAuto() && requested.penalty().hasL1()) {
-            choice = "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
+            SparseL1Choice sparse = SparseL1Choice.of(problem, requested.directMemoryBudget()); // null: dense X
+            choice = sparse != null ? sparse.reason()
+                    : "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
             LOG.info("solver auto → {}", choice);
-            config = requested.toBuilder().solver(Solver.NESTEROV).build();
+            config = requested.toBuilder().solver(sparse != null ? sparse.solver() : Solver.NESTEROV).build();
         } else if (requested.solver().isAuto() && problem.isSparse()) {
             choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
                     + "iteration, while the direct solvers would need its dense Gram matrix or QR factor", problem.rows(), problem.cols());
@@ -315,6 +347,10 @@ public final class LinearRegression {
             choice = c.reason();
             config = requested.toBuilder().solver(c.solver()).build();
             FitConfig trialConfig = requested.toBuilder().solver(Solver.CG).build(); // the statistics the trial will use
+            if (c.cgTrialPasses() > 0 && standardErrors(requested)) { // cg's answer would come without them
+                c = c.withoutTrial();
+                choice = choice + "; no cg trial (the standard errors asked for need the exact solve's factorization)";
+            }
             String scale = c.cgTrialPasses() > 0 ? CentredObjective.scaleProblem(problem, requested.fitIntercept(),
                     trialConfig.standardize(problem.rows(), problem.cols())) : null;
             TrialCertificate certificate = c.cgTrialPasses() > 0 && scale == null
@@ -368,8 +404,10 @@ public final class LinearRegression {
     }
 
     /**
-     * The solver that needs a dense X, refused on a sparse one before any work: svd (its QR reduction would densify X).
-     * cd runs on a sparse X's Gram matrix (n² float64 on the host, as the normal equations), from one sparse Gram pass.
+     * The solver that needs a dense X, refused on a sparse problem that has no dataset to densify (one loaded through the
+     * SPI, {@link LoadedProblem#of}): svd (its QR reduction reads every entry). The public entry points densify a sparse
+     * dataset within the budget first ({@link #fitDensified}). cd runs on a sparse X's Gram matrix (n² float64 on the
+     * host, as the normal equations), from one sparse Gram pass.
      *
      * @param nonZeros X's stored entries (said in svd's message), or −1 when not known here
      */
@@ -516,8 +554,10 @@ public final class LinearRegression {
                 done.integer("rank"), new double[0], Double.NaN, 0, done.has("constantColumns")
                 ? java.util.Arrays.stream(done.vector("constantColumns")).mapToInt(v -> (int) v).toArray() : new int[0])
                 : solver == Solver.NORMAL
-                ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, ridge)
-                : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge);
+                ? DirectLeastSquares.normalEquations(problem, config.fitIntercept(), FitConfig.NORMAL_EQUATIONS_MAX_CONDITION, ridge,
+                        standardErrors(config))
+                : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge,
+                        standardErrors(config));
         if (solver == Solver.SVD) {
             long full = ridge != null ? problem.cols() : Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
             if (d.rank() < full) {
@@ -533,10 +573,89 @@ public final class LinearRegression {
                 objective = objectiveValue(o, d.coefficients());
             }
         }
-        return new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
+        FittedModel model = new FittedModel(d.coefficients(), d.intercept(), solver, problem.backendName(), problem.precision(),
                 problem.rows(), 0, StopReason.DIRECT_SOLUTION, new double[0], new double[0], elapsed(startNanos),
                 Double.NaN, d.rank(), config, new ConvergenceReport(false, d.constantColumns(), Double.NaN)
                 .withPenaltyResult(objective, Double.NaN), weightSum(problem));
+        return d.inverseGram() == null ? model : model.withPendingInverseGram(d.inverseGram());
+    }
+
+    /** Whether a direct solve is to read (X_cᵀWX_c)⁻¹ off its factorization: standard errors asked for, no penalty. */
+    private static boolean standardErrors(FitConfig config) {
+        return config.standardErrors() && !config.penalty().isActive();
+    }
+
+    /**
+     * The model of a fit of a loaded problem, as the caller sees it: the caller's Σw recorded
+     * ({@link LoadedProblem#withTrainingWeightSum}), and, when the solve left what they need, the coefficients' standard
+     * errors completed with the residuals of the answer ({@link CoefficientInference}); when they were asked for and not
+     * computed, one warning saying why.
+     */
+    static FittedModel finish(LoadedProblem problem, FittedModel fitted) {
+        FittedModel model = problem.withTrainingWeightSum(fitted);
+        dev.downhill.internal.direct.InverseGram g = model.pendingInverseGram();
+        if (g != null) {
+            return model.withInference(inference(problem, model, g));
+        }
+        if (model.config().standardErrors()) {
+            LOG.warn("standard errors not computed: {}", notComputedReason(model));
+        }
+        return model;
+    }
+
+    /** Why a fit that was asked for standard errors has none (one clause). */
+    private static String notComputedReason(FittedModel model) {
+        FitConfig config = model.config();
+        if (config.penalty().isActive()) {
+            return "the fit is penalised (" + config.penalty().kind().cliName() + "): the penalty biases the coefficients and "
+                    + "the least-squares formulas do not apply";
+        }
+        if (model.solver().isIterative()) {
+            return "solver " + model.solver().cliName() + (model.report().solverChoice().isEmpty() ? "" : " (chosen automatically)")
+                    + " does not compute them; only the exact solvers normal and svd do";
+        }
+        return "the fit was resumed from a finished checkpoint (its factorization is not saved); fit again without it";
+    }
+
+    /**
+     * Completes the standard errors: ν = m − (rank + 1 with an intercept), Σwᵢrᵢ² from the answer's residuals (the
+     * prediction pass, θ in float64, and the targets and weights on the host: {@link FittedModel#score(LoadedProblem)}), and
+     * (X_cᵀWX_c)⁻¹ in the caller's weight scale — the backend's weights were wᵢ·2ᵏ ({@link LoadedProblem#weightExponent()}),
+     * so its inverse Gram entries are 2⁻ᵏ times the caller's (exact).
+     */
+    private static CoefficientInference inference(LoadedProblem problem, FittedModel model, dev.downhill.internal.direct.InverseGram g) {
+        int k = problem.weightExponent();
+        long m = problem.rows();
+        long parameters = g.rank() + (model.fitIntercept() ? 1 : 0);
+        long freedom = m - parameters;
+        if (freedom <= 0) {
+            LOG.warn("standard errors are NaN: {} rows for {} fitted parameters (rank {}{}) leave no degrees of freedom for the "
+                    + "residual variance", m, parameters, g.rank(), model.fitIntercept() ? " and the intercept" : "");
+        }
+        double weightSum = problem.problem().weighted() ? problem.trainingWeightSum() : m;
+        double[] diagonal = g.diagonal();
+        for (int j = 0; j < diagonal.length; j++) {
+            diagonal[j] = Math.scalb(diagonal[j], k);
+        }
+        double squares = residualSquares(problem, model, weightSum, k);
+        return CoefficientInference.of(model.coefficients(), model.intercept(), model.fitIntercept(), diagonal,
+                Math.scalb(g.meanQuadraticForm(), k), weightSum, squares, freedom);
+    }
+
+    /**
+     * Σwᵢrᵢ² in the caller's weight scale: m·MSE or Σw·MSE from {@link FittedModel#score(LoadedProblem)} (θ in float64 in
+     * every precision); for a problem loaded without its dataset ({@link LoadedProblem#of}) the backend's gradient pass,
+     * whose θ is in the problem's precision (float32 X: θ rounded to float32 there).
+     */
+    private static double residualSquares(LoadedProblem problem, FittedModel model, double weightSum, int k) {
+        if (problem.data() != null || problem.sparse() != null) {
+            return model.score(problem).mse() * weightSum;
+        }
+        ResidentProblem p = problem.problem();
+        try (dev.downhill.spi.BackendVector t = p.allocateVector(p.cols()); dev.downhill.spi.BackendVector out = p.allocateVector(p.cols())) {
+            t.copyFromHost(model.coefficients());
+            return Math.scalb(p.gradient(t, model.intercept(), 1, 1, dev.downhill.spi.RowSlice.all(), out).sumOfSquares(), -k);
+        }
     }
 
     /** The model of one {@link Solver#CD} fit (its objective from the Gram matrix: no pass over X). */

@@ -135,6 +135,11 @@ public final class LoadedProblem implements AutoCloseable {
         return weightView instanceof Dataset view ? view : data;
     }
 
+    /** The caller's sparse dataset this problem was loaded from (its weights as given), or null. */
+    SparseDataset sparseSource() {
+        return sparse;
+    }
+
     /** The sparse dataset the backend loaded (the caller's, or its view with rescaled weights), or null. */
     SparseDataset sparse() {
         return weightView instanceof SparseDataset view ? view : sparse;

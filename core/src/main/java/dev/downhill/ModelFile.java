@@ -193,6 +193,9 @@ public final class ModelFile {
             h.put("standardize", c.standardizeSetting());
         }
         h.put("exactReference", c.exactReference());
+        if (c.standardErrors()) { // written only when asked: files of fits without it are as before
+            h.put("standardErrors", true);
+        }
         h.put("schedule", c.schedule().toString());
         h.put("validationFraction", c.validationFraction());
         h.put("seed", c.seed());
@@ -251,6 +254,16 @@ public final class ModelFile {
             v.set("meanMse", array(cv.meanMse()));
             v.set("standardError", array(cv.standardError()));
         }
+        model.inference().ifPresent(s -> { // only when computed; NaN (not estimable) is null
+            r.set("standardErrors", array(s.standardErrors()));
+            r.set("tValues", array(s.tValues()));
+            r.set("pValues", array(s.pValues()));
+            putNumberOrNull(r, "interceptStandardError", s.interceptStandardError());
+            putNumberOrNull(r, "interceptTValue", s.interceptTValue());
+            putNumberOrNull(r, "interceptPValue", s.interceptPValue());
+            r.put("degreesOfFreedom", s.degreesOfFreedom());
+            putNumberOrNull(r, "residualVariance", s.residualVariance());
+        });
         if (training != null) {
             ObjectNode t = root.putObject("training");
             putNumberOrNull(t, "mse", training.mse());
@@ -413,6 +426,9 @@ public final class ModelFile {
                 if (h.has("exactReference")) {
                     b.exactReference(bool(h, "exactReference"));
                 }
+                if (h.has("standardErrors")) {
+                    b.standardErrors(bool(h, "standardErrors"));
+                }
                 b.threads(Math.toIntExact(integer(h, "threads")));
                 if (h.has("rankCutoff")) {
                     b.rankCutoff(finite(h, "rankCutoff"));
@@ -465,6 +481,9 @@ public final class ModelFile {
                     count(r, "result.iterations"), stop, loss, gradient,
                     Duration.ofNanos(Math.round(seconds * 1e9)), eta, rank(r), b.build(), report(r, theta.length),
                     weightSum);
+            if (r.has("standardErrors")) {
+                model = model.withInference(inference(r, theta.length, model.fitIntercept()));
+            }
             Optional<Score> training = Optional.empty();
             if (root.has("training")) {
                 JsonNode t = object(root, "training");
@@ -656,6 +675,26 @@ public final class ModelFile {
                 throw error("field '" + name + "' is not an integer");
             }
             return v.asLong();
+        }
+
+        /** The coefficients' statistics of {@code result} (written when the fit computed them), each array of length n. */
+        private CoefficientInference inference(JsonNode r, int n, boolean intercept) {
+            double[][] arrays = {nullableArray(r, "standardErrors"), nullableArray(r, "tValues"), nullableArray(r, "pValues")};
+            String[] names = {"standardErrors", "tValues", "pValues"};
+            for (int i = 0; i < arrays.length; i++) {
+                if (arrays[i].length != n) {
+                    throw error("field 'result." + names[i] + "' must hold " + n + " numbers (one per coefficient), got "
+                            + arrays[i].length);
+                }
+            }
+            for (String name : new String[] {"interceptStandardError", "interceptTValue", "interceptPValue"}) {
+                if (!intercept && !Double.isNaN(nullableNumber(r, name))) {
+                    throw error("field 'result." + name + "' must be null for a fit without an intercept");
+                }
+            }
+            return new CoefficientInference(arrays[0], arrays[1], arrays[2], intercept, nullableNumber(r, "interceptStandardError"),
+                    nullableNumber(r, "interceptTValue"), nullableNumber(r, "interceptPValue"), integer(r, "degreesOfFreedom"),
+                    nullableNumber(r, "residualVariance"));
         }
 
         private double finite(JsonNode node, String name) {

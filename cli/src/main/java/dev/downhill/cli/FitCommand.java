@@ -2,6 +2,7 @@ package dev.downhill.cli;
 
 import dev.downhill.Checkpoint;
 import dev.downhill.CrossValidation;
+import dev.downhill.CoefficientInference;
 import dev.downhill.CrossValidationReport;
 import dev.downhill.Dataset;
 import dev.downhill.FitConfig;
@@ -89,6 +90,11 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--no-intercept", description = "Fit y ≈ Xθ without an intercept.")
     boolean noIntercept;
+
+    @Option(names = "--standard-errors", description = "Also compute the coefficients' and intercept's standard errors, "
+            + "t-values and two-sided p-values (unpenalised normal or svd fits, auto when it picks one; other fits warn and "
+            + "leave them out): a table after the summary, and result.standardErrors, tValues, pValues… in the model file.")
+    boolean standardErrors;
 
     @Option(names = "--backend", description = "auto, cpu, cuda or nd4j (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
     String backend;
@@ -333,8 +339,11 @@ final class FitCommand implements Callable<Integer> {
             Progress progress = threadsAndProgress(b, data.rows());
             FittedModel model;
             if (crossValidated()) {
-                model = CrossValidation.fit(data, b.listener(dev.downhill.IterationListener.NONE).build(), announceFolds(),
-                        alphaRule());
+                int folds = announceFolds(b.build());
+                try (CrossValidationProgress cv = crossValidationProgress(folds)) {
+                    model = CrossValidation.fit(data, b.listener(cv == null ? dev.downhill.IterationListener.NONE : cv).build(),
+                            folds, alphaRule());
+                }
             } else {
                 try {
                     model = LinearRegression.fit(data, b.build());
@@ -373,14 +382,20 @@ final class FitCommand implements Callable<Integer> {
     private static final int LISTED_COLUMNS = 10;
 
     /** The folds of --alpha auto, said on stderr with the number of fits (unless --quiet). */
-    private int announceFolds() {
+    private int announceFolds(FitConfig config) {
         int folds = cvFolds == null ? CrossValidation.DEFAULT_FOLDS : cvFolds;
         if (!quiet) {
             spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --alpha auto: %d-fold cross-validation over "
-                    + "%d values of α (%d fits)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
-                    (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH);
+                    + "%d values of α (%d fits%s)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
+                    (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH, config.penalty().l1Ratio() == 0
+                            ? "; a ridge path whose least error lies at its end continues to smaller α" : "");
         }
         return folds;
+    }
+
+    /** The clock that says how --alpha auto goes, every few seconds on stderr; null under --quiet. */
+    private CrossValidationProgress crossValidationProgress(int folds) {
+        return quiet ? null : new CrossValidationProgress(spec.commandLine().getErr(), (folds + 1L) * CrossValidation.DEFAULT_PATH_LENGTH);
     }
 
     private CrossValidation.Rule alphaRule() {
@@ -388,8 +403,9 @@ final class FitCommand implements Callable<Integer> {
     }
 
     /**
-     * The fit of sparse data ({@code --sparse} svmlight, or an .npz {@code --x}): X is never densified; the score comes
-     * from the backend's prediction pass over the CSR problem.
+     * The fit of sparse data ({@code --sparse} svmlight, or an .npz {@code --x}): X is not densified (but for
+     * {@code --solver svd}, whose QR reduction reads every entry: the library densifies X within the direct solvers'
+     * memory budget, and the data line says so); the score comes from the backend's prediction pass over the CSR problem.
      */
     private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart) {
         input.readThreads(cappedThreads(threads, Long.MAX_VALUE)); // text is read on the fit's threads
@@ -399,8 +415,11 @@ final class FitCommand implements Callable<Integer> {
             FitConfig config = b.build();
             FittedModel model;
             if (crossValidated()) {
-                model = CrossValidation.fit(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE).build(),
-                        announceFolds(), alphaRule());
+                int folds = announceFolds(config);
+                try (CrossValidationProgress cv = crossValidationProgress(folds)) {
+                    model = CrossValidation.fit(data, config.toBuilder().listener(cv == null ? dev.downhill.IterationListener.NONE
+                            : cv).build(), folds, alphaRule());
+                }
             } else {
                 try {
                     model = LinearRegression.fit(data, config);
@@ -425,8 +444,11 @@ final class FitCommand implements Callable<Integer> {
                 data.weightsPointer().get(w);
             }
             Score score = score(actual, predicted, w);
-            print(o, model, score, data.rows(), data.cols(), String.format(Locale.ROOT, ", CSR (%,d non-zeros)%s", data.x().nonZeros(),
-                    data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : ""));
+            // svd's QR reduction reads every entry: the library densified X for it, within the direct solvers' budget
+            String densified = model.solver() == dev.downhill.Solver.SVD ? String.format(Locale.ROOT, ", densified for svd (%s)",
+                    dev.downhill.internal.ByteSizes.format((double) data.rows() * data.cols() * data.precision().bytes())) : "";
+            print(o, model, score, data.rows(), data.cols(), String.format(Locale.ROOT, ", CSR (%,d non-zeros)%s%s", data.x().nonZeros(),
+                    densified, data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : ""));
             writeOutputs(o, model, score, plotTarget, () -> new double[][] {actual, predicted});
         }
         return 0;
@@ -574,7 +596,7 @@ final class FitCommand implements Callable<Integer> {
             Solver s = Solver.parse(solver);
             LearningRate eta = LearningRate.parse(learningRate);
             FitConfig.Builder b = FitConfig.builder().solver(s).seed(usesSeed(s) ? seed : 0).fitIntercept(!noIntercept)
-                    .backend(backend).backendOptions(kernels(input.backendOptions()));
+                    .standardErrors(standardErrors).backend(backend).backendOptions(kernels(input.backendOptions()));
             LearningRateSchedule sched = LearningRateSchedule.parse(schedule);
             if (threads < 0) {
                 throw new IllegalArgumentException("--threads must be ≥ 0 (0 = all cores), got " + threads);
@@ -853,11 +875,48 @@ final class FitCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "rank:        %d%s%n", m.rank(), m.rank() < full ? " of " + full + " (X is rank deficient: this is "
                     + "the minimum-norm solution; if columns differ greatly in scale, rescale them, or real signal may be dropped)" : "");
         }
+        m.inference().ifPresent(s -> inferenceTable(o, m, s));
         if (m.report().resumed()) {
             o.printf(Locale.ROOT, "resumed:     at %s %d (this run %.3f s; the time below is of all runs)%n",
                     m.solver().isStochastic() ? "epoch" : "iteration", m.report().resumedFromIteration(), m.report().resumedRunSeconds());
         }
         o.printf(Locale.ROOT, "time:        %.3f s%n", m.wallTime().toNanos() / 1e9);
+    }
+
+    /**
+     * The coefficients' standard errors, t- and p-values as a table (R's {@code summary.lm} columns), the intercept first:
+     * every row when there are at most {@value #FULL_LISTING} coefficients, else the first and last five with the count in
+     * between (the model file has them all). NaN — not estimable, or no degrees of freedom — prints as NA, as R does.
+     */
+    static void inferenceTable(PrintWriter o, FittedModel m, CoefficientInference s) {
+        o.printf(Locale.ROOT, "inference:   %d degrees of freedom, residual variance σ̂² = %s%s%n", s.degreesOfFreedom(),
+                number(s.residualVariance(), "%.10g"), m.trainingWeighted() ? " (Σwᵢrᵢ²/ν; weights as inverse variances)" : "");
+        o.printf(Locale.ROOT, "  %-12s %17s %12s %10s %10s%n", "", "estimate", "std. error", "t value", "Pr(>|t|)");
+        if (m.fitIntercept()) {
+            inferenceRow(o, "intercept", m.intercept(), s.interceptStandardError(), s.interceptTValue(), s.interceptPValue());
+        }
+        double[] theta = m.coefficients();
+        double[] se = s.standardErrors();
+        double[] t = s.tValues();
+        double[] p = s.pValues();
+        int n = theta.length;
+        for (int j = 0; j < n; j++) {
+            if (n > FULL_LISTING && j == 5) {
+                o.printf(Locale.ROOT, "  … %d more: result.standardErrors, tValues, pValues in the model file (--out)%n", n - 10);
+                j = n - 6;
+                continue;
+            }
+            inferenceRow(o, "x" + j, theta[j], se[j], t[j], p[j]);
+        }
+    }
+
+    private static void inferenceRow(PrintWriter o, String name, double estimate, double se, double t, double p) {
+        o.printf(Locale.ROOT, "  %-12s %17s %12s %10s %10s%n", name, number(estimate, "%.10g"), number(se, "%.6g"),
+                number(t, "%.4g"), number(p, "%.4g"));
+    }
+
+    private static String number(double v, String format) {
+        return Double.isNaN(v) ? "NA" : String.format(Locale.ROOT, format, v);
     }
 
     /** All values when there are few, else the first and last five with the count in between. */

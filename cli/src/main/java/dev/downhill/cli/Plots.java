@@ -11,6 +11,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -100,10 +101,13 @@ final class Plots {
         chart.addSeries("mean MSE", x, mean, cv.standardError());
         double lo = Arrays.stream(mean).min().orElse(0);
         double hi = Arrays.stream(mean).max().orElse(1);
-        for (String rule : new String[] {"min", "1se"}) {
-            double a = Math.log10(rule.equals("min") ? cv.alphaMin() : cv.alpha1se());
+        boolean same = cv.alphaMin() == cv.alpha1se(); // one line, named for both (the second hid the first)
+        for (String rule : same ? new String[] {"min = 1se"} : new String[] {"min", "1se"}) {
+            double a = Math.log10(rule.equals("1se") ? cv.alpha1se() : cv.alphaMin());
             XYSeries line = chart.addSeries("α " + rule, new double[] {a, a}, new double[] {lo, hi});
             line.setMarker(SeriesMarkers.NONE);
+            line.setLineStyle(rule.equals("1se") ? SeriesLines.DASH_DASH : SeriesLines.SOLID);
+            line.setLineWidth(2f);
         }
         return chart;
     }
@@ -163,6 +167,9 @@ final class Plots {
         double a = Math.log10(cv.chosenAlpha());
         XYSeries line = chart.addSeries("chosen α", new double[] {a, a}, new double[] {lo, hi == lo ? lo + 1 : hi});
         line.setMarker(SeriesMarkers.NONE);
+        line.setLineStyle(SeriesLines.SOLID); // black and solid: a faint dotted default was nearly invisible among 20 paths
+        line.setLineColor(java.awt.Color.BLACK);
+        line.setLineWidth(2f);
         return chart;
     }
 

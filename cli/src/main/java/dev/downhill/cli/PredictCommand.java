@@ -45,6 +45,9 @@ final class PredictCommand implements Callable<Integer> {
             + "scipy.sparse.save_npz (.npz, read sparse).")
     Path x;
 
+    @Option(names = "--y", paramLabel = "y.npy", description = "Targets for --x as a 1-D .npy array: prints MSE and R² too.")
+    Path y;
+
     @Option(names = "--data", paramLabel = "FILE", description = "A CSV/svmlight file with features and targets (prints MSE and R² too); "
             + "svmlight files are read sparse.")
     Path data;
@@ -94,16 +97,37 @@ final class PredictCommand implements Callable<Integer> {
         if (x != null) {
             files.put("--x", x);
         }
+        if (y != null) {
+            files.put("--y", y);
+        }
         if (data != null && !data.toString().equals("-")) {
             files.put("--data", data);
         }
         return files;
     }
 
+    /** y for an .npz X of {@code rows} rows, read whole (float64). */
+    private static double[] targets(Path file, long rows) {
+        try (HostArray v = NpyReader.readVector(file, Precision.FLOAT64)) {
+            if (v.rows() != rows) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "--y %s holds %d values but --x has %d rows", file,
+                        v.rows(), rows));
+            }
+            return v.toDoubleArray();
+        }
+    }
+
+    private void printScore(Score s, long rows) {
+        spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%n", s.mse(), s.r2(), rows);
+    }
+
     @Override
     public Integer call() throws IOException {
         if ((x == null) == (data == null)) {
             throw Main.usage(spec, "give exactly one of --x X.npy or --data FILE");
+        }
+        if (y != null && x == null) {
+            throw Main.usage(spec, "--y gives the targets of --x; a --data file carries its own");
         }
         if (x != null && target != null) {
             throw Main.usage(spec, "--target applies to --data files only");
@@ -163,11 +187,17 @@ final class PredictCommand implements Callable<Integer> {
                     + (svmLight ? ": the MSE and R² printed are unweighted)" : ")"));
         }
         if (npz) {
-            try (CsrMatrix matrix = NpzReader.readCsr(x); SparseDataset d = SparseDataset.of(matrix, new double[Math.toIntExact(matrix.rows())])) {
+            try (CsrMatrix matrix = NpzReader.readCsr(x)) {
                 if (matrix.cols() != m.features()) { // its shape is declared (svmlight's n is only its largest index)
                     throw columnsDiffer(matrix.cols(), m);
                 }
-                predictions = m.predict(d); // y is not read: zeros stand in
+                double[] targets = y == null ? new double[Math.toIntExact(matrix.rows())] : targets(y, matrix.rows()); // zeros: unread
+                try (SparseDataset d = SparseDataset.of(matrix, targets)) {
+                    predictions = m.predict(d);
+                    if (y != null) {
+                        printScore(m.score(d), d.rows());
+                    }
+                }
             }
         } else if (svmLight) {
             SvmLightReader reader = SvmLightReader.defaults().withFeatures(m.features()).withThreads(workers);
@@ -201,7 +231,9 @@ final class PredictCommand implements Callable<Integer> {
                             + "(data.indexBase 1), so its files are read one-based; --zero-based reads this one zero-based", e);
                 }
                 if (e.getMessage().contains(" features given")) { // the width given is the model's
-                    throw new IllegalArgumentException(e.getMessage().replace(" features given", " features of the model"), e);
+                    throw new IllegalArgumentException(e.getMessage().replace(" features given", " features of the model")
+                            + "; to predict files with features the training file lacked, fit with --features N (at least their "
+                            + "largest index): features absent from the training rows get coefficient 0", e);
                 }
                 throw e;
             }
@@ -209,6 +241,14 @@ final class PredictCommand implements Callable<Integer> {
                 predictions = m.predict(d);
                 Score s = m.score(d);
                 spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%n", s.mse(), s.r2(), d.rows());
+            }
+        } else if (x != null && y != null) {
+            try (Dataset d = NpyReader.readDataset(x, y, null)) {
+                if (d.cols() != m.features()) {
+                    throw columnsDiffer(d.cols(), m);
+                }
+                predictions = m.predict(d);
+                printScore(m.score(d), d.rows());
             }
         } else if (x != null) {
             try (HostArray array = NpyReader.readMatrix(x)) {

@@ -70,6 +70,25 @@ class CliMessagesTest {
     }
 
     /**
+     * An svmlight file read dense whose X is large and mostly zeros says that --sparse would keep only its non-zeros (a
+     * 97 MB file of 1 % non-zeros became 1.6 GB of X, silently); a small one, or --sparse, or --quiet, says nothing.
+     */
+    @Test
+    void aLargeMostlyZeroSvmLightFileReadDenseSuggestsSparse() throws java.io.IOException {
+        Path svm = dir.resolve("hashed.svm");
+        java.nio.file.Files.writeString(svm, "1 1:1 5000000:2\n2 2:1\n3 3:1 4:1\n"); // 3 × 5,000,000 float64: 120 MB dense
+        CliRun fit = CliRun.of("fit", "--data", svm.toString());
+        assertEquals(0, fit.code(), fit.err());
+        assertTrue(fit.err().contains("stores 3.3e-05 % of X (5 non-zeros): read dense, X takes 120 MB; --sparse would keep its "
+                + "non-zeros (about 92 bytes)"), fit.err());
+        assertFalse(CliRun.of("fit", "--data", svm.toString(), "--sparse").err().contains("--sparse would"));
+        assertFalse(CliRun.of("fit", "--data", svm.toString(), "--quiet").err().contains("--sparse would"));
+        Path small = dir.resolve("small.svm");
+        java.nio.file.Files.writeString(small, "1 1:1 50:2\n2 2:1\n3 3:1 4:1\n");
+        assertFalse(CliRun.of("fit", "--data", small.toString()).err().contains("--sparse would"));
+    }
+
+    /**
      * SciPy's save_npz(path, X, compressed=False) file (committed) over the memory budget: never mappable (indices.npy's
      * data at byte 189), and the refusal gives the --memory-budget that reads it, not the save_npz call that wrote it.
      */

@@ -368,9 +368,26 @@ class CliTest {
         CliRun formatCsv = run("fit", "--data", unnamed.toString(), "--sparse", "--format", "csv");
         assertEquals(2, formatCsv.code(), formatCsv.err());
         assertTrue(formatCsv.err().contains("--format csv names another format"), formatCsv.err()); // not the file's name
-        CliRun svd = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--solver", "svd");
-        assertEquals(1, svd.code());
-        assertTrue(svd.err().contains("would densify it"), svd.err());
+        // svd densifies the sparse X within the direct solvers' memory budget (400 × 60 float64: 192 kB): the dense fit's
+        // answer, bit for bit (the same values in the same places, the same backend and threads)
+        Path viaSvd = dir.resolve("svd.json");
+        CliRun svd = run("fit", "--data", svm.resolve("data.svm").toString(), "--sparse", "--features", "60", "--solver", "svd",
+                "--out", viaSvd.toString());
+        assertEquals(0, svd.code(), svd.err());
+        assertTrue(svd.out().contains("CSR (4,800 non-zeros), densified for svd (192 kB)") && svd.out().contains("svd on cpu"),
+                svd.out());
+        assertArrayEquals(exact, coefficients(viaSvd), 0.0);
+        CliRun svdNpz = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--solver", "svd",
+                "--quiet");
+        assertEquals(0, svdNpz.code(), svdNpz.err());
+        // above the budget (half the JVM's heap) it is refused before X is loaded, in one line naming the sizes: 3 × 10⁹ float64
+        Path huge = Files.writeString(dir.resolve("huge.svm"), "1 1:1\n2 3:1\n3 2:2\n");
+        CliRun refused = run("fit", "--data", huge.toString(), "--sparse", "--features", "1000000000", "--solver", "svd");
+        assertEquals(1, refused.code(), refused.err());
+        assertTrue(refused.err().contains("svd densifies a sparse X: 3 × 1,000,000,000 float64 is 24.0 GB (X has 3 non-zeros), "
+                + "over the direct solvers' memory budget of"), refused.err());
+        // one line beside the warning that such a wide file draws (n float64 vectors of 8 GB each)
+        assertEquals(1, refused.err().strip().lines().filter(l -> !l.startsWith("downhill: warning:")).count(), refused.err());
         Path wide = dir.resolve("swide");
         assertEquals(0, run("gen", "--rows", "30", "--features", "60", "--density", "0.2", "--precision", "float64", "--out-dir",
                 wide.toString(), "--quiet").code());
@@ -481,6 +498,14 @@ class CliTest {
         CliRun b = run("predict", "--model", model.toString(), "--data", svm.resolve("data.svm").toString(), "--out", fromSvm.toString());
         assertEquals(0, b.code(), b.err());
         assertTrue(b.err().contains("MSE") && b.err().contains("on 300 rows"), b.err());
+        // --y scores an .npz (and a .npy) X too: the svmlight file's rows are the same values, so the same line
+        CliRun scored = run("predict", "--model", model.toString(), "--x", npz.resolve("X.npz").toString(), "--y",
+                npz.resolve("y.npy").toString(), "--out", dir.resolve("p-scored.npy").toString());
+        assertEquals(0, scored.code(), scored.err());
+        assertEquals(b.err().lines().filter(l -> l.startsWith("MSE")).toList(), scored.err().lines().filter(l -> l.startsWith("MSE")).toList());
+        CliRun noX = run("predict", "--model", model.toString(), "--data", svm.resolve("data.svm").toString(), "--y",
+                npz.resolve("y.npy").toString());
+        assertEquals(2, noX.code(), noX.err());
         dev.downhill.FittedModel m = dev.downhill.ModelFile.read(model).model();
         try (dev.downhill.io.CsrMatrix x = dev.downhill.io.NpzReader.readCsr(npz.resolve("X.npz"));
              dev.downhill.io.HostArray p1 = dev.downhill.io.NpyReader.readVector(fromNpz);

@@ -65,6 +65,11 @@ public final class CheckedProblem implements ResidentProblem {
         return new CheckedProblem(problem, data, sparse);
     }
 
+    /** The sparse dataset this problem was loaded from, or null when unknown (or X is dense). */
+    public dev.downhill.SparseDataset hostSparse() {
+        return hostSparse;
+    }
+
     /**
      * The validation rows' moments ({@link HeldOutMoments}) of an SGD split, read from the host dataset; null when this
      * problem does not know its host dataset (then the column statistics include those rows).

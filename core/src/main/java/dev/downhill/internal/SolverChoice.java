@@ -9,8 +9,10 @@ import java.util.Locale;
  *
  * <p>The rule, from the shape, the precision and the memory budget of the direct solvers:
  * <ol>
- *   <li>more than {@value #MAX_DIRECT_COLUMNS} columns and more than that many rows — the direct solvers' dense
- *       factor would not fit a Java array — or a direct solve needing more than the budget
+ *   <li>more than {@value #MAX_DIRECT_COLUMNS} columns, whatever the rows — the direct solvers' n × n matrices (the
+ *       normal equations' Gram matrix, the SVD's V, the ridge's augmented factor) would not fit a Java array; wide X of a
+ *       few rows and 50,000 columns went to the SVD, which refused it, until 2026-12-02 — or a direct solve needing more
+ *       than the budget
  *       ({@link dev.downhill.FitConfig#directMemoryBudget()}): {@link Solver#CG}, which reads X once per
  *       iteration, needs no step size, and from θ = 0 converges to the minimum-norm answer on wide X;</li>
  *   <li>otherwise {@link Solver#SVD} — exact, certified, rank-revealing — when its work is cheap against an
@@ -50,6 +52,11 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
     static final double FLOPS_PER_BYTE = 0.25;
     static final double ITERATIVE_PASSES = 300;
     static final long MIN_TRIAL_PASSES = 10;
+    /** The same choice without the conjugate-gradient trial (the exact solve straight away). */
+    public SolverChoice withoutTrial() {
+        return new SolverChoice(solver, reason, 0);
+    }
+
     /**
      * The trial needs more than this many rows per column: {@link SketchedCondition}'s sketch samples
      * {@link SketchedCondition#ROWS_PER_BUCKET}·{@link SketchedCondition#OVERSAMPLING}·n rows, and below that it reads
@@ -61,9 +68,9 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
         double m = rows;
         double n = cols;
         double k = Math.min(m, n + 1);
-        if (Math.min(rows, cols) > MAX_DIRECT_COLUMNS) {
+        if (cols > MAX_DIRECT_COLUMNS) {
             return new SolverChoice(Solver.CG, String.format(Locale.ROOT,
-                    "cg: %,d × %,d is beyond the direct solvers' dense factor (min(m, n) ≤ %,d)", rows, cols, MAX_DIRECT_COLUMNS), 0);
+                    "cg: %,d × %,d is beyond the direct solvers' n × n matrices (n ≤ %,d)", rows, cols, MAX_DIRECT_COLUMNS), 0);
         }
         double memory = directMemory(rows, cols);
         if (memory > directMemoryBudget) {

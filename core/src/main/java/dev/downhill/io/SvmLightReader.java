@@ -52,26 +52,26 @@ public final class SvmLightReader {
     private final IndexBase indexBase;
     private final long denseLimitBytes;
     private final Precision precision;
-    private final java.util.function.Consumer<IndexBase> numberingReport;
+    private final java.util.function.Consumer<FileShape> shapeReport;
     /** The threads the passes run on (0: every core). */
     private final int threads;
     /** The least bytes a thread's range of the file holds ({@link TextRanges#MIN_RANGE_BYTES}; tests lower it). */
     private final long rangeBytes;
 
     private SvmLightReader(long features, IndexBase indexBase, long denseLimitBytes, Precision precision,
-                           java.util.function.Consumer<IndexBase> numberingReport, int threads, long rangeBytes) {
+                           java.util.function.Consumer<FileShape> shapeReport, int threads, long rangeBytes) {
         this.features = features;
         this.indexBase = indexBase;
         this.denseLimitBytes = denseLimitBytes;
         this.precision = precision;
-        this.numberingReport = numberingReport;
+        this.shapeReport = shapeReport;
         this.threads = threads;
         this.rangeBytes = rangeBytes;
     }
 
     /** n from the file, indices numbered by scikit-learn's rule ({@link IndexBase#AUTO}), 8 GiB dense limit, float64. */
     public static SvmLightReader defaults() {
-        return new SvmLightReader(0, IndexBase.AUTO, DEFAULT_DENSE_LIMIT_BYTES, Precision.FLOAT64, base -> { }, 0,
+        return new SvmLightReader(0, IndexBase.AUTO, DEFAULT_DENSE_LIMIT_BYTES, Precision.FLOAT64, shape -> { }, 0,
                 TextRanges.MIN_RANGE_BYTES);
     }
 
@@ -90,12 +90,12 @@ public final class SvmLightReader {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (every core) or more, got " + threads);
         }
-        return new SvmLightReader(features, indexBase, denseLimitBytes, precision, numberingReport, threads, rangeBytes);
+        return new SvmLightReader(features, indexBase, denseLimitBytes, precision, shapeReport, threads, rangeBytes);
     }
 
     /** The least bytes of a thread's range (tests cut small files). */
     SvmLightReader withRangeBytes(long bytes) {
-        return new SvmLightReader(features, indexBase, denseLimitBytes, precision, numberingReport, threads, bytes);
+        return new SvmLightReader(features, indexBase, denseLimitBytes, precision, shapeReport, threads, bytes);
     }
 
     /** The cuts of {@code readable} into one range per thread (one range: read on one thread). */
@@ -108,7 +108,7 @@ public final class SvmLightReader {
         if (n < 0) {
             throw new IllegalArgumentException("number of features must be zero (from the file) or more, got " + n);
         }
-        return new SvmLightReader(n, indexBase, denseLimitBytes, precision, numberingReport, threads, rangeBytes);
+        return new SvmLightReader(n, indexBase, denseLimitBytes, precision, shapeReport, threads, rangeBytes);
     }
 
     /** Whether indices start at 0 (as scikit-learn's {@code dump_svmlight_file} writes by default) or at 1: forces the numbering. */
@@ -118,7 +118,7 @@ public final class SvmLightReader {
 
     /** How indices are numbered ({@link IndexBase#AUTO} by default). */
     public SvmLightReader withIndexBase(IndexBase base) {
-        return new SvmLightReader(features, Objects.requireNonNull(base, "base"), denseLimitBytes, precision, numberingReport, threads, rangeBytes);
+        return new SvmLightReader(features, Objects.requireNonNull(base, "base"), denseLimitBytes, precision, shapeReport, threads, rangeBytes);
     }
 
     /**
@@ -129,7 +129,32 @@ public final class SvmLightReader {
      * numbering the model was fitted with, whatever indices that file happens to contain.
      */
     public SvmLightReader withIndexBaseReport(java.util.function.Consumer<IndexBase> report) {
+        Objects.requireNonNull(report, "report");
+        return withShapeReport(shape -> report.accept(shape.indexBase()));
+    }
+
+    /**
+     * A reader that tells {@code report} each file's {@link FileShape} — its numbering (as {@link #withIndexBaseReport},
+     * which it replaces, as that replaces it), rows, features and stored entries — once per read, at the same moment.
+     */
+    public SvmLightReader withShapeReport(java.util.function.Consumer<FileShape> report) {
         return new SvmLightReader(features, indexBase, denseLimitBytes, precision, Objects.requireNonNull(report, "report"), threads, rangeBytes);
+    }
+
+    /**
+     * What a read found in a file.
+     *
+     * @param indexBase how its indices are numbered ({@link IndexBase#ZERO} or {@link IndexBase#ONE})
+     * @param rows      its rows (lines with a target)
+     * @param features  the columns of X read (the file's, or {@link #withFeatures}'s)
+     * @param nonZeros  the index:value pairs stored in it (explicit zeros included)
+     */
+    public record FileShape(IndexBase indexBase, long rows, long features, long nonZeros) {
+        /** nonZeros ÷ (rows·features): the share of X the file stores (1 for an empty X). */
+        public double density() {
+            double cells = (double) rows * features;
+            return cells == 0 ? 1 : nonZeros / cells;
+        }
     }
 
     /** The largest dense X, in bytes, the reader will allocate. */
@@ -137,11 +162,11 @@ public final class SvmLightReader {
         if (bytes <= 0) {
             throw new IllegalArgumentException("dense limit must be positive, got " + bytes);
         }
-        return new SvmLightReader(features, indexBase, bytes, precision, numberingReport, threads, rangeBytes);
+        return new SvmLightReader(features, indexBase, bytes, precision, shapeReport, threads, rangeBytes);
     }
 
     public SvmLightReader withPrecision(Precision precision) {
-        return new SvmLightReader(features, indexBase, denseLimitBytes, Objects.requireNonNull(precision, "precision"), numberingReport, threads, rangeBytes);
+        return new SvmLightReader(features, indexBase, denseLimitBytes, Objects.requireNonNull(precision, "precision"), shapeReport, threads, rangeBytes);
     }
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
@@ -157,7 +182,7 @@ public final class SvmLightReader {
             Shape shape = scan(file, source.path());
             long n = columns(file, shape);
             checkDenseSize(file, shape.rows, n);
-            numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
+            shapeReport.accept(shape.of(n));
             try (OffHeapAppender x = new OffHeapAppender(precision, shape.rows * n, file, "X");
                  OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y");
                  BufferedReader in = TextLines.open(source.path())) {
@@ -186,7 +211,7 @@ public final class SvmLightReader {
             }
             Shape shape = scan(file, source.path());
             long n = sparseColumns(file, shape);
-            numberingReport.accept(shape.zeroBased ? IndexBase.ZERO : IndexBase.ONE);
+            shapeReport.accept(shape.of(n));
             try (IndexAppender pointers = new IndexAppender(shape.rows + 1, true, file, "CSR row pointers");
                  IndexAppender columns = new IndexAppender(shape.nonZeros, false, file, "CSR column indices");
                  OffHeapAppender values = new OffHeapAppender(precision, shape.nonZeros, file, "the non-zero values of X");
@@ -215,6 +240,11 @@ public final class SvmLightReader {
         /** Lines read, blank ones and comments included. */
         long lines;
 
+        /** What the read reports of the whole file, read with {@code features} columns. */
+        FileShape of(long features) {
+            return new FileShape(zeroBased ? IndexBase.ZERO : IndexBase.ONE, rows, features, nonZeros);
+        }
+
         /** This shape (of the ranges before) followed by {@code next} (of the range after them). */
         void add(Shape next) {
             if (next.maxColumn > maxColumn) { // the first line with the largest column, as one pass finds it
@@ -234,7 +264,7 @@ public final class SvmLightReader {
         long n = features > 0 ? features : shape.maxColumn + 1;
         if (n == 0) {
             throw new MalformedFileException(file, "no line has any index:value pair, so there are no features; "
-                    + "give the number of features explicitly");
+                    + "give the number of features explicitly (withFeatures; --features N on the command line)");
         }
         if (shape.maxColumn >= n) {
             throw MalformedFileException.atToken(file, shape.maxColumnLine, shape.maxColumnToken, "index "
@@ -436,7 +466,7 @@ public final class SvmLightReader {
             });
             x.filledBySlices();
             y.filledBySlices();
-            return reported(OffHeapAppender.toDataset(x, y, shape.rows, n), shape.zeroBased);
+            return reported(OffHeapAppender.toDataset(x, y, shape.rows, n), shape.of(n));
         }
     }
 
@@ -469,7 +499,7 @@ public final class SvmLightReader {
             columns.filledBySlices();
             values.filledBySlices();
             y.filledBySlices();
-            return reported(SparseData.adopt(shape.rows, n, precision, pointers, columns, values, y), shape.zeroBased);
+            return reported(SparseData.adopt(shape.rows, n, precision, pointers, columns, values, y), shape.of(n));
         }
     }
 
@@ -479,9 +509,9 @@ public final class SvmLightReader {
      * freed) with its exception, passed through {@link TextRanges#orOneThread}: it is not a failure of the ranges to
      * read again, which called the report a second time.
      */
-    private <T extends AutoCloseable> T reported(T result, boolean zeroBased) throws Exception {
+    private <T extends AutoCloseable> T reported(T result, FileShape shape) throws Exception {
         try {
-            numberingReport.accept(zeroBased ? IndexBase.ZERO : IndexBase.ONE);
+            shapeReport.accept(shape);
         } catch (RuntimeException e) {
             result.close();
             throw new TextRanges.Passed(e);

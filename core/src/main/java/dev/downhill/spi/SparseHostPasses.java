@@ -141,20 +141,40 @@ public final class SparseHostPasses {
     }
 
     /**
+     * The cells of the n × n float64 Gram matrix a sparse Gram pass accumulates on the Java heap, refused in one line
+     * before the pass when they cannot be had: more than a Java array holds, or more bytes (8n²) than the JVM's whole
+     * heap ({@link Runtime#maxMemory()}, -Xmx) — a certain OutOfMemoryError, which said neither what needed the memory
+     * nor that the data's size does not matter (a Gram matrix of 20,000 columns is 3.2 GB whatever the rows or the
+     * precision). A need within -Xmx that the heap's other contents leave no room for still ends in OutOfMemoryError.
+     *
+     * @throws IllegalStateException naming the columns, the bytes, the heap and the ways out
+     */
+    public static int gramCells(int n) {
+        long cells = (long) n * n;
+        String ways = "use the cg solver (gd or nesterov with an l1 term): they need no n × n matrix";
+        if (cells > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "the Gram matrix of %,d columns (%,d float64 values) does "
+                    + "not fit a Java array; %s", n, cells, ways));
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (8 * cells > heap) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "the Gram matrix of %,d columns needs %s of Java heap "
+                    + "(8n² bytes, whatever the rows or the precision), more than the JVM's %s (-Xmx); raise -Xmx, or %s", n,
+                    dev.downhill.internal.ByteSizes.format(8.0 * cells), dev.downhill.internal.ByteSizes.format(heap), ways));
+        }
+        return (int) cells;
+    }
+
+    /**
      * G = XᵀWX and c = XᵀWy from each row's pairs of entries (O(Σᵢ nnzᵢ²) work, n² float64 on the heap), centred by the
      * rank-one downdate G − Σw·x̄x̄ᵀ, c − Σw·x̄ȳ when {@code statistics} is given, the columns where it cancelled
      * recomputed ({@link #recentreCancelled}; as the cpu backend's CSR Gram pass).
      *
      * @param statistics the column statistics and Σw for the centred products, or null for the raw ones
-     * @throws IllegalStateException when n² exceeds a Java array (the message points to cg)
+     * @throws IllegalStateException when n² float64 exceed a Java array or the heap ({@link #gramCells})
      */
     public CrossProducts crossProducts(Statistics statistics) {
-        long cells = (long) n * n;
-        if (cells > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException(String.format(Locale.ROOT, "the Gram matrix of %,d columns (%,d float64 values) does "
-                    + "not fit a Java array; use the cg solver", n, cells));
-        }
-        double[] g = new double[(int) cells];
+        double[] g = new double[gramCells(n)];
         double[] c = new double[n];
         visit((row, yi, wi, columns, vals, count) -> {
             for (int a = 0; a < count; a++) {

@@ -57,6 +57,14 @@ class SolverChoiceTest {
     }
 
     @Test
+    void moreColumnsThanTheDirectSolversHoldGetConjugateGradientsWhateverTheRows() {
+        // 50 × 50,000 float64 is cheap for the SVD by flops, but its n × n matrices do not fit a Java array: it refused
+        assertEquals(Solver.CG, choose(50, 50_000, Precision.FLOAT64, 64 * GB));
+        assertEquals(Solver.CG, choose(5, 46_341, Precision.FLOAT64, 64 * GB));
+        assertEquals(Solver.SVD, choose(5, 46_340, Precision.FLOAT64, 64 * GB));
+    }
+
+    @Test
     void manyColumnsOrAnOverBudgetSolveGetConjugateGradients() {
         assertEquals(Solver.CG, choose(20_000, 5_000, Precision.FLOAT32, 64 * GB));
         assertEquals(Solver.CG, choose(100_000, 50_000, Precision.FLOAT32, 1L << 40));

@@ -528,11 +528,7 @@ final class CpuCsrProblem implements ResidentProblem {
     @Override
     public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
-        long cells = (long) n * n;
-        if (cells > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException(String.format(Locale.ROOT, "the Gram matrix of %,d columns (%,d float64 values) does "
-                    + "not fit a Java array; use the cg solver", n, cells));
-        }
+        long cells = SparseHostPasses.gramCells(n); // refused here, before the pass, when the heap cannot hold it
         double[] g = new double[(int) cells];
         double[] c = new double[n];
         try (DoublePointer gram = new DoublePointer(cells); DoublePointer rhs = new DoublePointer(Math.max(1, n))) {

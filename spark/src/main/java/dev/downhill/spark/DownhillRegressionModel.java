@@ -79,6 +79,14 @@ public final class DownhillRegressionModel extends RegressionModel<Vector, Downh
         return intercept;
     }
 
+    /**
+     * Spark's {@code LinearRegressionModel.scale}: the huber loss's fitted scale σ, 1 for squared error — always 1 here
+     * (downhill fits squared error).
+     */
+    public double scale() {
+        return 1.0;
+    }
+
     @Override
     public int numFeatures() {
         return coefficients.size();
@@ -122,7 +130,7 @@ public final class DownhillRegressionModel extends RegressionModel<Vector, Downh
      */
     public DownhillRegressionMetrics evaluate(Dataset<?> dataset) {
         double[] sums = DownhillRegressionMetrics.sums(dataset, coefficients, intercept, getFeaturesCol(), getLabelCol(),
-                getWeightCol(), getAggregationDepth());
+                WeightColumn.of(this), getAggregationDepth());
         return metricsOf(sums, dataset);
     }
 
@@ -135,7 +143,13 @@ public final class DownhillRegressionModel extends RegressionModel<Vector, Downh
                 predicting.getPredictionCol(), getLabelCol(), getFeaturesCol());
     }
 
-    /** downhill's own model of the fit (for {@code dev.downhill.ModelFile}); null for a model loaded from disk. */
+    /**
+     * downhill's own model of the fit (for {@code dev.downhill.ModelFile}); null for a model loaded from disk. A fit that
+     * maxIter 0 or tol ≥ 1 stopped at its starting point records {@code STOPPED_BY_LISTENER} here (core's limit and
+     * tolerance have no such values; {@link IterationBounds}) — the summary's {@code stopReason} says which rule it was —
+     * and with an l1 term on gd or nesterov core's coefficients one proximal step from the start, where this model's
+     * {@link #coefficients()} are the start itself, θ = 0.
+     */
     public FittedModel fittedModel() {
         return fitted;
     }

@@ -23,6 +23,10 @@ public interface DownhillRegressionParams extends Params {
     List<String> SOLVERS = List.of("auto", "gd", "nesterov", "cg", "normal", "svd", "cd");
     /** The backends an executor may use. */
     List<String> BACKENDS = List.of("cpu", "cuda", "auto");
+    /** The loss downhill fits (Spark's {@code loss} default; its other, huber, is refused by the fit). */
+    String SQUARED_ERROR = "squaredError";
+    /** Spark's default {@code epsilon} (the huber loss's shape; it has no effect on squared error). */
+    double DEFAULT_EPSILON = 1.35;
 
     /** This instance's param objects. */
     Declared declaredParams();
@@ -71,6 +75,22 @@ public interface DownhillRegressionParams extends Params {
         return declaredParams().aggregationDepth;
     }
 
+    default Param<String> loss() {
+        return declaredParams().loss;
+    }
+
+    default DoubleParam epsilon() {
+        return declaredParams().epsilon;
+    }
+
+    default DoubleParam maxBlockSizeInMB() {
+        return declaredParams().maxBlockSizeInMB;
+    }
+
+    /**
+     * The weightCol, when it is set; as Spark's {@code getWeightCol} it has no default, so when it is not set this throws
+     * Spark's {@link java.util.NoSuchElementException} ({@code isDefined(weightCol())} says which).
+     */
     default String getWeightCol() {
         return getOrDefault(weightCol());
     }
@@ -115,6 +135,18 @@ public interface DownhillRegressionParams extends Params {
         return (Integer) getOrDefault(aggregationDepth());
     }
 
+    default String getLoss() {
+        return getOrDefault(loss());
+    }
+
+    default double getEpsilon() {
+        return (Double) getOrDefault(epsilon());
+    }
+
+    default double getMaxBlockSizeInMB() {
+        return (Double) getOrDefault(maxBlockSizeInMB());
+    }
+
     /**
      * The param objects of one instance (Spark's params belong to their owner's uid), with their docs, validators and
      * defaults; the owner sets the defaults ({@link #defaults()}) in its constructor.
@@ -133,8 +165,12 @@ public interface DownhillRegressionParams extends Params {
         final Param<String> backend;
         final IntParam threads;
         final IntParam aggregationDepth;
+        final Param<String> loss;
+        final DoubleParam epsilon;
+        final DoubleParam maxBlockSizeInMB;
 
         Declared(Identifiable owner) {
+            // no default, as Spark's: unset (isDefined false) or empty, every row has weight 1
             weightCol = new Param<>(owner, "weightCol", "weight column name; unset or empty: every row has weight 1");
             fitIntercept = new BooleanParam(owner, "fitIntercept", "whether to fit an intercept term");
             regParam = new DoubleParam(owner, "regParam", "regularization parameter λ (finite, >= 0)", new FiniteAtLeastZero());
@@ -144,22 +180,33 @@ public interface DownhillRegressionParams extends Params {
                     "whether the penalty is on the standardized coefficients (sⱼ = σⱼ), as Spark's LinearRegression");
             // any name: the fit refuses the others with the reason (sgd and minibatch are not offered on Spark, l-bfgs is Spark's)
             solver = new Param<>(owner, "solver", "downhill's solver: " + String.join(", ", SOLVERS), new AnyName());
-            maxIter = new IntParam(owner, "maxIter", "maximum number of iterations (>= 1)", ParamValidators.gtEq(1));
-            tol = new DoubleParam(owner, "tol", "downhill's convergence tolerance (the relative gradient norm; in [0, 1))",
-                    ParamValidators.inRange(0, 1, true, false));
+            maxIter = new IntParam(owner, "maxIter", "maximum number of iterations (>= 0; 0: the starting point of an "
+                    + "iterative solver, θ = 0; the direct solvers have none)", ParamValidators.gtEq(0));
+            tol = new DoubleParam(owner, "tol", "downhill's convergence tolerance (>= 0): the relative gradient norm, or with an "
+                    + "l1 term the relative duality gap; 0 runs to maxIter, >= 1 stops at the starting point",
+                    ParamValidators.gtEq(0));
             backend = new Param<>(owner, "backend", "the downhill backend on each executor: cpu, cuda or auto",
                     ParamValidators.inArray(BACKENDS.toArray(new String[0])));
             threads = new IntParam(owner, "threads", "threads each task's backend uses (>= 1)", ParamValidators.gtEq(1));
             aggregationDepth = new IntParam(owner, "aggregationDepth", "depth of the treeAggregate of every pass (>= 2)",
                     ParamValidators.gtEq(2));
+            // Spark's LinearRegression has these three; the fit refuses a loss but squaredError and warns about the others
+            // set away from their defaults (SparkOnlyParams)
+            loss = new Param<>(owner, "loss", "the loss to minimise: squaredError (Spark's huber is refused)", new AnyName());
+            epsilon = new DoubleParam(owner, "epsilon", "the huber loss's shape (> 1); no effect: downhill fits squared error",
+                    ParamValidators.gt(1));
+            maxBlockSizeInMB = new DoubleParam(owner, "maxBlockSizeInMB", "the size of Spark's stacked blocks (>= 0); no effect: "
+                    + "each partition is loaded whole", ParamValidators.gtEq(0));
         }
 
-        /** Each param with its default value. */
+        /** Each param with its default value (weightCol has none, as Spark's). */
         List<ParamPair<?>> defaults() {
-            return List.of(new ParamPair<>(weightCol, ""), new ParamPair<>(fitIntercept, true), new ParamPair<>(regParam, 0.0),
+            return List.of(new ParamPair<>(fitIntercept, true), new ParamPair<>(regParam, 0.0),
                     new ParamPair<>(elasticNetParam, 0.0), new ParamPair<>(standardization, true),
                     new ParamPair<>(solver, "auto"), new ParamPair<>(maxIter, 100), new ParamPair<>(tol, 1e-6),
-                    new ParamPair<>(backend, "cpu"), new ParamPair<>(threads, 1), new ParamPair<>(aggregationDepth, 2));
+                    new ParamPair<>(backend, "cpu"), new ParamPair<>(threads, 1), new ParamPair<>(aggregationDepth, 2),
+                    new ParamPair<>(loss, SQUARED_ERROR), new ParamPair<>(epsilon, DEFAULT_EPSILON),
+                    new ParamPair<>(maxBlockSizeInMB, 0.0));
         }
     }
 

@@ -29,8 +29,11 @@ import org.apache.spark.sql.functions;
  * pass over X ({@link SparkResidentProblem}); no rows are brought to the driver.
  *
  * <p>Params follow Spark's {@code LinearRegression} where it has the same one, with its meaning, so a pipeline can swap
- * one for the other: featuresCol, labelCol, weightCol, predictionCol, fitIntercept, regParam (λ), elasticNetParam (a),
- * standardization, maxIter, tol, aggregationDepth. The objective is Spark's,
+ * one for the other: featuresCol, labelCol, weightCol (no default, as Spark's: unset or empty, unweighted), predictionCol,
+ * fitIntercept, regParam (λ), elasticNetParam (a), standardization, maxIter (≥ 0), tol (≥ 0; see {@link IterationBounds}
+ * for 0 and ≥ 1), aggregationDepth, solver (Spark's auto, normal and l-bfgs among downhill's), and Spark's loss, epsilon
+ * and maxBlockSizeInMB, which do nothing here ({@link SparkOnlyParams}: a loss but squaredError is refused, the others
+ * warned about). The objective is Spark's,
  * <pre>
  *   (1/(2Σw))·Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)²  +  λ·a·Σⱼ sⱼ|θⱼ|  +  (λ(1−a)/(2σ_y))·Σⱼ sⱼ²θⱼ²
  * </pre>
@@ -42,9 +45,9 @@ import org.apache.spark.sql.functions;
  * elastic net is {@code Penalty.elasticNet(α, ρ)} with α = λa + λ(1−a)/σ_y, ρ = λa/α — with standardization its l1
  * factors sⱼ and its l2 term's own factors sⱼ² ({@link Penalty#withL2PenaltyFactors}).
  *
- * <p>Params of its own: solver (gd, nesterov, cg, normal, svd, cd, auto — auto is core's choice; sgd and minibatch are
- * refused: each step would be a Spark job), backend (cpu, cuda or auto, chosen on each executor), threads (per task, default
- * 1 — Spark runs one task per core).
+ * <p>Params of its own: solver (gd, nesterov, cg, normal, svd, cd, auto — auto is core's choice; Spark's l-bfgs is cg, or
+ * nesterov with an l1 term; sgd and minibatch are refused: each step would be a Spark job), backend (cpu, cuda or auto,
+ * chosen on each executor), threads (per task, default 1 — Spark runs one task per core).
  */
 public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor, DownhillRegressionModel>
         implements DownhillRegressionParams, DefaultParamsWritable {
@@ -54,6 +57,9 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         NativeBlasGuard.apply();
     }
 
+
+    /** Spark's quasi-Newton solver's name, accepted and mapped to downhill's nearest ({@link #solverOf}). */
+    static final String SPARK_LBFGS = "l-bfgs";
 
     private final String uid;
     private final Declared params;
@@ -133,6 +139,21 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         return (DownhillRegressor) set(aggregationDepth(), v);
     }
 
+    /** Spark's loss: only squaredError (its default) is fitted; the fit refuses huber. */
+    public DownhillRegressor setLoss(String v) {
+        return (DownhillRegressor) set(loss(), v);
+    }
+
+    /** Spark's huber shape (&gt; 1): no effect here (downhill fits squared error); a value other than 1.35 is warned about. */
+    public DownhillRegressor setEpsilon(double v) {
+        return (DownhillRegressor) set(epsilon(), v);
+    }
+
+    /** Spark's block size for its own solvers (&gt;= 0): no effect here; a value other than 0 is warned about. */
+    public DownhillRegressor setMaxBlockSizeInMB(double v) {
+        return (DownhillRegressor) set(maxBlockSizeInMB(), v);
+    }
+
     @Override
     public DownhillRegressor copy(ParamMap extra) {
         return defaultCopy(extra);
@@ -149,8 +170,9 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
     @Override
     public DownhillRegressionModel train(Dataset<?> dataset) {
         long start = System.nanoTime();
-        String w = $(weightCol());
-        boolean weighted = w != null && !w.isEmpty();
+        SparkOnlyParams.check(this);
+        String w = WeightColumn.of(this);
+        boolean weighted = w != null;
         if (weighted) { // as Spark's LinearRegression: a boolean or string column is refused, not cast (true → 1, text → null)
             org.apache.spark.sql.types.StructType schema = dataset.schema();
             if (!java.util.Arrays.asList(schema.fieldNames()).contains(w)) {
@@ -170,31 +192,49 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
                 : new Column[] {functions.col(features), functions.col(label).cast("double")};
         JavaRDD<Row> rows = dataset.select(columns).toJavaRDD();
         int cores = (Integer) $(threads());
-        Solver chosen = solverOf($(solver()));
-        if (chosen == Solver.NORMAL && (Double) $(regParam()) > 0 && (Double) $(elasticNetParam()) > 0) {
+        boolean l1 = (Double) $(regParam()) > 0 && (Double) $(elasticNetParam()) > 0;
+        Solver chosen = solverOf($(solver()), l1);
+        if (chosen == Solver.NORMAL && l1) {
             // an l1 term on the normal equations' statistics: Spark's normal solver fits it (OWL-QN on the Gram matrix);
             // downhill's way is coordinate descent on the same Gram matrix (one Gram pass, then no pass over X)
             chosen = Solver.CD;
         }
         PartitionProblem.Layout layout = new PartitionProblem.Layout(features, label, weighted ? w : null, $(backend()), cores,
                 chosen == Solver.SVD || chosen == Solver.CD);
+        IterationBounds bounds = new IterationBounds((Integer) $(maxIter()), (Double) $(tol()));
         FitConfig.Builder config = FitConfig.builder()
                 .solver(chosen)
-                .maxIterations((Integer) $(maxIter()))
-                .tolerance((Double) $(tol()))
-                .fitIntercept((Boolean) $(fitIntercept()));
+                .maxIterations(bounds.maxIterations())
+                .tolerance(bounds.tolerance())
+                .listener(bounds.listener())
+                .fitIntercept((Boolean) $(fitIntercept()))
+                // as Spark's summary has them for its normal solver: the exact solvers without a penalty (one more pass)
+                .standardErrors((chosen == Solver.NORMAL || chosen == Solver.SVD) && (Double) $(regParam()) == 0);
         try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, (Integer) $(aggregationDepth()))) {
             config.penalty(penalty(problem));
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
             LoadedProblem loaded = LoadedProblem.of(problem, null, BackendOptions.none());
             FittedModel fitted = SparkResidentProblem.unwrap(() -> LinearRegression.fit(loaded, config.build()));
-            DownhillRegressionModel model = copyValues(new DownhillRegressionModel(uid,
-                    DownhillRegressionModel.dense(fitted.coefficients()), fitted.intercept()), ParamMap.empty()).setParent(this);
-            return model.withTraining(summarize(problem, fitted, model, dataset, start), fitted);
+            double[] theta = fitted.coefficients();
+            double b = fitted.intercept();
+            if (bounds.stoppedAtStart(fitted)) { // the starting point itself, θ = 0 and b = ȳ (core's proximal solvers
+                theta = new double[theta.length]; // answer with one proximal step from their last point, here the start)
+                b = (Boolean) $(fitIntercept()) ? problem.columnStatistics().targetMean() : 0;
+            }
+            DownhillRegressionModel model = copyValues(new DownhillRegressionModel(uid, DownhillRegressionModel.dense(theta), b),
+                    ParamMap.empty()).setParent(this);
+            return model.withTraining(summarize(problem, fitted, theta, b, bounds, model, dataset, start), fitted);
         }
     }
 
-    private static Solver solverOf(String name) {
+    /**
+     * The solver named: downhill's, or Spark's l-bfgs mapped to the nearest of downhill's — cg without an l1 term (both
+     * take gradient steps shaped by curvature from earlier steps; on least squares with exact line searches their steps
+     * are the same), nesterov with one (Spark's OWL-QN there; downhill's proximal solver, auto's choice for an l1 term).
+     *
+     * @param l1 whether the penalty has an l1 term (regParam &gt; 0 and elasticNetParam &gt; 0)
+     */
+    static Solver solverOf(String name, boolean l1) {
         if (name == null) {
             throw new IllegalArgumentException("solver is null: give one of " + String.join(", ", SOLVERS));
         }
@@ -203,13 +243,12 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             throw new IllegalArgumentException("solver " + s + " is not offered on Spark (each step would be a Spark job): use gd, "
                     + "nesterov or cg");
         }
-        if (s.equals("l-bfgs")) {
-            throw new IllegalArgumentException("solver l-bfgs is Spark's LinearRegression's; downhill's are "
-                    + String.join(", ", SOLVERS));
+        if (s.equals(SPARK_LBFGS)) {
+            return l1 ? Solver.NESTEROV : Solver.CG;
         }
         if (!SOLVERS.contains(s)) {
             throw new IllegalArgumentException("unknown solver '" + name + "': downhill's solvers on Spark are "
-                    + String.join(", ", SOLVERS));
+                    + String.join(", ", SOLVERS) + " (and Spark's l-bfgs, as cg or nesterov)");
         }
         return Solver.parse(s);
     }
@@ -275,17 +314,17 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
     }
 
     /**
-     * The training summary: one more pass over the loaded partitions, at the answer, for every metric (the backend's
+     * The training summary: one more pass over the loaded partitions, at the answer θ, b, for every metric (the backend's
      * prediction pass and the sums of {@link MetricSums} in each partition).
      */
-    private static DownhillRegressionSummary summarize(SparkResidentProblem problem, FittedModel fitted, DownhillRegressionModel model,
-                                                       Dataset<?> dataset, long start) {
-        double[] theta = fitted.coefficients();
-        double b = fitted.intercept();
+    private static DownhillRegressionSummary summarize(SparkResidentProblem problem, FittedModel fitted, double[] theta, double b,
+                                                       IterationBounds bounds, DownhillRegressionModel model, Dataset<?> dataset,
+                                                       long start) {
         double[] sums = problem.pass("metrics", OrderedTreeSum.MOMENTS, p -> p.metricSums(theta, b));
         DownhillRegressionMetrics metrics = model.metricsOf(sums, dataset);
         double mse = metrics.meanSquaredError();
         return new DownhillRegressionSummary(fitted.lossHistory(), mse, Math.sqrt(mse), metrics.r2(), fitted.iterations(),
-                fitted.solver().cliName(), fitted.stopReason().name(), problem.passes(), (System.nanoTime() - start) / 1e9, metrics);
+                fitted.solver().cliName(), bounds.stopReason(fitted).name(), problem.passes(), (System.nanoTime() - start) / 1e9,
+                metrics, fitted.inference().orElse(null));
     }
 }

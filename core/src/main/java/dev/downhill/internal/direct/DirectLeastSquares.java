@@ -47,6 +47,9 @@ import java.util.Locale;
  *       accumulated from the unrounded extended residual, large-residual problems refine to full accuracy
  *       too (rounding r to double first would leave an error of order κ²ε‖r‖).</li>
  *   <li>The intercept b = ȳ − x̄ᵀθ in double-double.</li>
+ *   <li><b>Standard errors</b> (asked for, no penalty): the diagonal of G⁻¹ and x̄ᵀG⁻¹x̄ read off the factorization the
+ *       solve made — L of the scaled G, R of the scaled X, or V·Σ⁻²·Vᵀ; the estimable part of the pseudo-inverse when
+ *       rank-deficient ({@link InverseGram}) — never a second factorization or an explicit inverse.</li>
  * </ul>
  * An interrupt of the calling thread stops a solve with {@link dev.downhill.FitInterruptedException} (iteration 0, the
  * flag left set; {@link Interrupts}): the backends' passes look at the flag between their blocks of rows, and this class
@@ -99,14 +102,24 @@ public final class DirectLeastSquares {
      * @param ridge Λ's diagonal (length n, ≥ 0), or null for none
      */
     public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge) {
+        return normalEquations(problem, centred, maxCondition, ridge, false);
+    }
+
+    /**
+     * As {@link #normalEquations(ResidentProblem, boolean, double, double[])}, and with {@code inverseGram} the solution
+     * carries {@link InverseGram} read off the Cholesky factor (O(n³/6) more host work). Then G is always the float64 Gram
+     * pass's: a float32-product G is refined to an accurate θ, but its factor would give G⁻¹ to only about κ·u₃₂.
+     */
+    public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge,
+                                                 boolean inverseGram) {
         int n = denseSize(problem.cols(), "columns");
-        if (n >= FLOAT32_PRODUCTS_MIN_COLUMNS) {
-            DirectSolution fast = normalEquations(problem, centred, maxCondition, ridge, true);
+        if (n >= FLOAT32_PRODUCTS_MIN_COLUMNS && !inverseGram) {
+            DirectSolution fast = attempt(problem, centred, maxCondition, ridge, true, false);
             if (fast != null) {
                 return fast;
             }
         }
-        return normalEquations(problem, centred, maxCondition, ridge, false);
+        return attempt(problem, centred, maxCondition, ridge, false, inverseGram);
     }
 
     /**
@@ -116,8 +129,8 @@ public final class DirectLeastSquares {
      * ρ ≤ {@value #FLOAT32_PRODUCTS_MAX_RATE} and refinement reaches ‖δ‖ ≤ 4ε‖θ‖; every refusal (breakdown, overflow,
      * condition) is then left to the float64 pass too, so the answer and the messages are the float64 pass's.
      */
-    private static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge,
-                                                  boolean float32Products) {
+    private static DirectSolution attempt(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge,
+                                          boolean float32Products, boolean inverseGram) {
         int n = denseSize(problem.cols(), "columns");
         Interrupts.stopIfInterrupted(); // before the pass (the float64 one after a float32 attempt too)
         long t0 = System.nanoTime();
@@ -163,7 +176,8 @@ public final class DirectLeastSquares {
                 a.put(j + j * n, 1);
             }
             if (zero.length == n) {
-                return constantOnly(problem, centred, n, zero);
+                DirectSolution constant = constantOnly(problem, centred, n, zero);
+                return inverseGram ? constant.withInverseGram(InverseGram.allConstant(n)) : constant;
             }
             double[] scales = new double[n];
             for (int j = 0; j < n; j++) {
@@ -213,6 +227,9 @@ public final class DirectLeastSquares {
                 LOG.debug("normal: refinement with the float32-product Gram matrix did not reach full accuracy; the float64 Gram pass");
             } else if (zero.length > 0) {
                 refined = refined.withConstantColumns(zero);
+            }
+            if (refined != null && inverseGram) { // L of the scaled G is still in the system's memory
+                refined = refined.withInverseGram(InverseGram.fromCholesky(system.lower(), n, scales, zero, meansIf(problem, centred)));
             }
             return refined;
         }
@@ -309,6 +326,15 @@ public final class DirectLeastSquares {
      * @param ridge Λ's diagonal (length n, ≥ 0), or null for none
      */
     public static DirectSolution svd(ResidentProblem problem, boolean centred, double rankCutoff, double[] ridge) {
+        return svd(problem, centred, rankCutoff, ridge, false);
+    }
+
+    /**
+     * As {@link #svd(ResidentProblem, boolean, double, double[])}, and with {@code inverseGram} the solution carries
+     * {@link InverseGram} from the factorization that decided it: the triangular factor when clearly of full rank,
+     * V·Σ⁻²·Vᵀ at full rank, the pseudo-inverse's estimable entries when rank-deficient (O(n³) host work at most).
+     */
+    public static DirectSolution svd(ResidentProblem problem, boolean centred, double rankCutoff, double[] ridge, boolean inverseGram) {
         int n = denseSize(problem.cols(), "columns");
         double m = problem.weightSum(); // the rows, or Σw: deviations are normalised by it
         double[] deviations = problem.columnMeanSquaredDeviations(centred);
@@ -363,7 +389,7 @@ public final class DirectLeastSquares {
             }
         }
         if (k == n) {
-            DirectSolution clear = clearlyFullRank(problem, centred, factor, z, scales, rankCutoff, ridge);
+            DirectSolution clear = clearlyFullRank(problem, centred, factor, z, scales, rankCutoff, ridge, inverseGram);
             if (clear != null) {
                 LOG.debug("svd: QR pass {} ms; the factor is clearly of full rank (κ ≤ {}): triangular solves, no SVD",
                         (t1 - t0) / 1_000_000, clear.conditionEstimate());
@@ -393,8 +419,11 @@ public final class DirectLeastSquares {
                 return multiplyV(scaled, c);
             });
             double kappa = s[0] / s[n - 1];
-            return refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), rank, s, kappa, ridge);
+            DirectSolution solution = refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), rank, s, kappa, ridge);
+            return inverseGram ? solution.withInverseGram(InverseGram.fromFullRankSvd(scaled.vt(), s, n, scales,
+                    meansIf(problem, centred))) : solution;
         }
+        int[] zero = inverseGram ? zeroColumns(factor, k, n) : new int[0]; // X_c's zero columns: R's (exactly, Householder)
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < k; i++) {
                 factor[i + j * k] /= scales[j];
@@ -408,7 +437,9 @@ public final class DirectLeastSquares {
         }
         double[] theta = multiplyV(plain, w);
         ExtendedResidual pass = problem.extendedResidual(centred);
-        return new DirectSolution(theta, pass.intercept(theta), plainRank, plain.singular(), Double.POSITIVE_INFINITY, 0);
+        DirectSolution solution = new DirectSolution(theta, pass.intercept(theta), plainRank, plain.singular(), Double.POSITIVE_INFINITY, 0);
+        return inverseGram ? solution.withInverseGram(InverseGram.fromRankDeficientSvd(plain.vt(), plain.rank(), plain.singular(),
+                plainRank, n, zero, meansIf(problem, centred))) : solution;
     }
 
     /**
@@ -495,7 +526,7 @@ public final class DirectLeastSquares {
      * @return the refined solution, or null when the factor is not clearly of full rank (then the SVD decides)
      */
     private static DirectSolution clearlyFullRank(ResidentProblem problem, boolean centred, double[] factor, double[] z,
-                                                  double[] scales, double rankCutoff, double[] ridge) {
+                                                  double[] scales, double rankCutoff, double[] ridge, boolean inverseGram) {
         int n = z.length;
         double[] lower = new double[n * n];
         double frobenius = 0;
@@ -526,7 +557,26 @@ public final class DirectLeastSquares {
             theta[j] *= scales[j];
         }
         Correction correction = scaled(scales, normal::solve);
-        return refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), n, new double[0], kappa, ridge);
+        DirectSolution solution = refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), n, new double[0], kappa, ridge);
+        return inverseGram ? solution.withInverseGram(InverseGram.fromCholesky(java.nio.DoubleBuffer.wrap(lower), n, scales,
+                new int[0], meansIf(problem, centred))) : solution; // RᵀR = LLᵀ: the same reading as the normal equations'
+    }
+
+    /** x̄ for a centred problem (the cached statistics pass), null for an uncentred one. */
+    private static double[] meansIf(ResidentProblem problem, boolean centred) {
+        return centred ? problem.columnStatistics().means().clone() : null;
+    }
+
+    /** The columns of the k × n column-major factor that are exactly zero. */
+    private static int[] zeroColumns(double[] factor, int k, int n) {
+        return java.util.stream.IntStream.range(0, n).filter(j -> {
+            for (int i = 0; i < k; i++) {
+                if (factor[i + j * k] != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }).toArray();
     }
 
     /** g ↦ G⁻¹g with the factorization already made (O(n²)). */

@@ -14,9 +14,16 @@ package dev.downhill.internal.direct;
  * @param refinementSteps   extended-precision refinement steps taken
  * @param constantColumns   the columns the normal equations found constant (all zero after centring, or all zero
  *                          without an intercept) and gave coefficient 0 — the minimum-norm answer there; empty otherwise
+ * @param inverseGram       what the standard errors need from (X_cᵀWX_c)⁻¹, when the solve was asked for it; else null
  */
 public record DirectSolution(double[] coefficients, double intercept, long rank, double[] singularValues,
-                             double conditionEstimate, int refinementSteps, int[] constantColumns) {
+                             double conditionEstimate, int refinementSteps, int[] constantColumns, InverseGram inverseGram) {
+    /** A solution without {@link #inverseGram}. */
+    public DirectSolution(double[] coefficients, double intercept, long rank, double[] singularValues, double conditionEstimate,
+                          int refinementSteps, int[] constantColumns) {
+        this(coefficients, intercept, rank, singularValues, conditionEstimate, refinementSteps, constantColumns, null);
+    }
+
     /** A solution with no constant columns set aside. */
     public DirectSolution(double[] coefficients, double intercept, long rank, double[] singularValues, double conditionEstimate,
                           int refinementSteps) {
@@ -25,6 +32,13 @@ public record DirectSolution(double[] coefficients, double intercept, long rank,
 
     /** This solution, naming the constant columns it gave coefficient 0. */
     public DirectSolution withConstantColumns(int[] columns) {
-        return new DirectSolution(coefficients, intercept, rank, singularValues, conditionEstimate, refinementSteps, columns.clone());
+        return new DirectSolution(coefficients, intercept, rank, singularValues, conditionEstimate, refinementSteps, columns.clone(),
+                inverseGram);
+    }
+
+    /** This solution with {@code inverse}. */
+    DirectSolution withInverseGram(InverseGram inverse) {
+        return new DirectSolution(coefficients, intercept, rank, singularValues, conditionEstimate, refinementSteps, constantColumns,
+                inverse);
     }
 }
