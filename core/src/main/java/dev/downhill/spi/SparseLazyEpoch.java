@@ -25,8 +25,11 @@ import org.bytedeco.javacpp.Pointer;
  * (v ← θ, a = 1, c = 0; O(n)) when a drops below 2⁻²⁰⁰ or a step would shrink θ by more than three quarters.
  *
  * <p>The same steps as {@link StochasticEpoch#runPerBatch} in exact arithmetic, with other roundings (θ is never rounded
- * to a float32 vector within the epoch): results agree to rounding, not bit for bit. An l1 term (its proximal step
- * touches every coordinate) or a non-uniform λ∘S² is not handled ({@link #applies}); the per-batch loop runs those.
+ * to a float32 vector within the epoch): results agree to rounding, not bit for bit. A non-uniform λ∘S² without an
+ * intercept runs lazily too, with a decay per column ({@link #decaysPerColumn}: each column keeps the step it was last
+ * brought to and catches up by the product of its decays since, a power of ρⱼ for a constant step). An l1 term (its
+ * proximal step touches every coordinate), or a non-uniform λ∘S² with an intercept, is not handled ({@link #applies});
+ * the per-batch loop runs those.
  * Host memory: the CSR arrays, y and the weights are read where they are (direct views when they fit one buffer,
  * else bulk copies row by row); v, d, D, S² are n-length heap arrays. One thread.
  */
@@ -57,14 +60,31 @@ public final class SparseLazyEpoch {
     public static final double LARGEST_CENTRING_RATIO = 0x1p32;
 
     /**
-     * Whether {@code plan} can run lazily: no l1 term, λⱼ·S²ⱼ the same for every j (or no l2 term), and no column whose
-     * mean is too large against its spread ({@link #LARGEST_CENTRING_RATIO}).
+     * Whether {@code plan} can run lazily: no l1 term, λⱼ·S²ⱼ the same for every j (or no l2 term) or else
+     * {@link #decaysPerColumn}, and no column whose mean is too large against its spread ({@link #LARGEST_CENTRING_RATIO}).
      */
     public static boolean applies(StochasticEpoch plan) {
         if (plan.l1Thresholds() != null || !(plan.centringRatio() <= LARGEST_CENTRING_RATIO)) {
             return false;
         }
-        return !Double.isNaN(uniformRidgeRate(plan));
+        return !Double.isNaN(uniformRidgeRate(plan)) || decaysPerColumn(plan);
+    }
+
+    /**
+     * Whether {@code plan} runs lazily with a decay of its own per column ({@link #run}'s second form): an l2 term whose
+     * λⱼ·S²ⱼ differ (penalty factors, or the ridge's own standardization S²ⱼ = 1/(σⱼ² + λⱼ/2)), no intercept (no
+     * {@link StochasticEpoch#means()}), no l1 term, fewer than 2³¹ steps, and finite steps η_t ≥ 0 with every
+     * 1 − η_t·λⱼ·S²ⱼ above ¼ when η is the same for every batch of the epoch (the {@code constant} schedule), at least ¾
+     * when it changes ({@link Decay}). With an intercept the implicit centring moves every θⱼ every step by an amount that
+     * then decays at θⱼ's own rate, and b = μ_y − x̄ᵀθ needs Σⱼ x̄ⱼθⱼ after every step: an n-term sum of different
+     * geometric sequences, which no O(1) state gives exactly (the per-batch loop runs those, O(n) a step).
+     */
+    public static boolean decaysPerColumn(StochasticEpoch plan) {
+        if (plan.ridge() == null || plan.means() != null || plan.l1Thresholds() != null
+                || plan.batches() >= Integer.MAX_VALUE || !Double.isNaN(uniformRidgeRate(plan))) {
+            return false;
+        }
+        return Decay.of(plan, Decay.SEGMENT_ENTRIES) != null;
     }
 
     /** The uniform λⱼ·S²ⱼ of {@code plan} (0 without an l2 term), or NaN when the products differ. */
@@ -106,10 +126,28 @@ public final class SparseLazyEpoch {
     public static StochasticEpoch.EpochSums run(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision,
                                                 StochasticEpoch plan, BackendVector theta, BackendVector gradient,
                                                 boolean bufferViews) {
-        return run(new Rows(x, values, y, weights, precision, bufferViews), plan, theta, gradient);
+        return run(x, values, y, weights, precision, plan, theta, gradient, bufferViews, Decay.SEGMENT_ENTRIES);
     }
 
-    private static StochasticEpoch.EpochSums run(Rows rows, StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+    /**
+     * As above, with a changing step's prefix-sum table ({@link Decay}) of at most {@code segmentEntries} entries (tests:
+     * a small table brings every column up to date at its end and starts a new one).
+     */
+    public static StochasticEpoch.EpochSums run(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision,
+                                                StochasticEpoch plan, BackendVector theta, BackendVector gradient,
+                                                boolean bufferViews, int segmentEntries) {
+        return run(new Rows(x, values, y, weights, precision, bufferViews), plan, theta, gradient, segmentEntries);
+    }
+
+    private static StochasticEpoch.EpochSums run(Rows rows, StochasticEpoch plan, BackendVector theta, BackendVector gradient,
+                                                 int segmentEntries) {
+        if (plan.ridge() != null && Double.isNaN(uniformRidgeRate(plan))) {
+            if (!decaysPerColumn(plan)) {
+                throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S², or no intercept "
+                        + "and steps that decay no column by more than its limit");
+            }
+            return runPerColumn(rows, plan, theta, gradient, segmentEntries);
+        }
         int n = Math.toIntExact(theta.length());
         double[] v = theta.copyToHost();
         double[] mean = plan.means() == null ? null : plan.means().copyToHost();
@@ -247,6 +285,271 @@ public final class SparseLazyEpoch {
         }
         theta.copyFromHost(s.materialized());
         return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
+    }
+
+    /**
+     * The epoch of {@link #decaysPerColumn}: no intercept, ρⱼ(t) = 1 − η_t·λⱼ·S²ⱼ differing per column. A step of
+     * {@link StochasticEpoch}'s arithmetic is then θⱼ ← ρⱼ(t)·θⱼ − η_t·S²ⱼ·Dⱼ·(g_B)ⱼ, which leaves a column outside the
+     * batch's rows multiplied by ρⱼ(t). θⱼ is held as vⱼ, its value after the epoch's first tⱼ steps (tⱼ the step that
+     * last touched column j): a row's entries are first brought to step k by vⱼ ← Π_{tⱼ ≤ s < k} ρⱼ(s)·vⱼ
+     * ({@link Decay#over}), then the step multiplies each column of the batch by ρⱼ(k) once and adds its share of the
+     * gradient. θ (and the last batch's θ for the gradient) is materialized once an epoch (and once per
+     * {@link Decay#SEGMENT_ENTRIES} of a changing step's table): O(n) then, O(the batch's entries) a step.
+     */
+    private static StochasticEpoch.EpochSums runPerColumn(Rows rows, StochasticEpoch plan, BackendVector theta,
+                                                          BackendVector gradient, int segmentEntries) {
+        int n = Math.toIntExact(theta.length());
+        double[] v = theta.copyToHost();
+        double[] factor = plan.columnFactors() == null ? null : plan.columnFactors().copyToHost();
+        double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
+        double[] lambda = plan.ridge().copyToHost();
+        Decay decay = Decay.of(plan, segmentEntries);
+        decay.segment(0);
+        double[] push = new double[n]; // Dⱼ·S²ⱼ: a row's entry times this is its share of S²∘D∘g_B per unit of s·wᵢrᵢ
+        for (int j = 0; j < n; j++) {
+            push[j] = (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
+        }
+        int[] last = new int[n];
+        long train = plan.rows().train();
+        long batch = plan.batchSize();
+        int block = (int) (batch * Math.max(1, StochasticEpoch.BLOCK_POSITIONS / batch));
+        long[] order = new long[(int) Math.min(block, train)];
+        int capacity = (int) Math.min(batch, train);
+        long[] starts = new long[capacity + 1];
+        double[] wr = new double[capacity];
+        double[] pv = new double[CHAINS];
+        Buffer entries = new Buffer();
+        double sumSquares = 0;
+        long t = plan.firstStep();
+        int step = 0; // steps of this epoch taken
+        long lastBatchStart = (train - 1) / batch * batch;
+        for (long start = 0; start < train; start += block) {
+            int count = (int) Math.min(block, train - start);
+            plan.rows().training(start, order, 0, count);
+            for (int from = 0; from < count; from += (int) batch) {
+                int to = (int) Math.min(count, from + batch);
+                int k = to - from;
+                double scale = 2.0 / k;
+                if (decay.segmentEnds(step)) { // a changing step's table is full: every column to this step, a new table
+                    for (int j = 0; j < n; j++) {
+                        v[j] *= decay.over(j, last[j], step);
+                        last[j] = step;
+                    }
+                    decay.segment(step);
+                }
+                double[] lastTheta = start + from == lastBatchStart ? caughtUp(v, decay, last, step) : null;
+                entries.clear();
+                for (int r = 0; r < k; r++) {
+                    long i = order[from + r];
+                    starts[r] = entries.size;
+                    rows.append(i, entries);
+                    java.util.Arrays.fill(pv, 0);
+                    int e = (int) starts[r];
+                    for (int c = e; c < entries.size; c++) { // the row's columns brought to this step
+                        int j = entries.columns[c];
+                        if (last[j] != step) {
+                            v[j] *= decay.over(j, last[j], step);
+                            last[j] = step;
+                        }
+                    }
+                    for (; e + CHAINS <= entries.size; e += CHAINS) {
+                        for (int q = 0; q < CHAINS; q++) {
+                            int j = entries.columns[e + q];
+                            double xij = factor == null ? entries.values[e + q] : entries.values[e + q] * factor[j];
+                            pv[q] += xij * v[j];
+                        }
+                    }
+                    double dv = combined(pv);
+                    for (; e < entries.size; e++) {
+                        int j = entries.columns[e];
+                        double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
+                        dv += xij * v[j];
+                    }
+                    double residual = dv - plan.targetWeight() * rows.y(i);
+                    double w = rows.weight(i);
+                    wr[r] = w * residual;
+                    sumSquares += wr[r] * residual;
+                }
+                starts[k] = entries.size;
+                double rate = decay.rate(step);
+                t++;
+                for (int r = 0; r < k; r++) {
+                    double coefficient = -rate * scale * wr[r];
+                    for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                        int j = entries.columns[e];
+                        if (last[j] == step) { // the step's decay, once per column of the batch
+                            v[j] *= decay.over(j, step, step + 1);
+                            last[j] = step + 1;
+                        }
+                        v[j] += coefficient * entries.values[e] * push[j];
+                    }
+                }
+                if (lastTheta != null) { // the last batch's gradient at θ before its step, densely (once an epoch)
+                    double[] g = new double[n];
+                    for (int r = 0; r < k; r++) {
+                        for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                            int j = entries.columns[e];
+                            g[j] += scale * wr[r] * entries.values[e] * (factor == null ? 1 : factor[j]);
+                        }
+                    }
+                    for (int j = 0; j < n; j++) {
+                        g[j] += lambda[j] * lastTheta[j];
+                    }
+                    gradient.copyFromHost(g);
+                }
+                step++;
+            }
+        }
+        theta.copyFromHost(caughtUp(v, decay, last, step));
+        return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
+    }
+
+    /** θ after {@code step} steps: vⱼ·Π_{tⱼ ≤ s < step} ρⱼ(s) for every column (v and t are left as they are). */
+    private static double[] caughtUp(double[] v, Decay decay, int[] last, int step) {
+        double[] theta = new double[v.length];
+        for (int j = 0; j < v.length; j++) {
+            theta[j] = last[j] == step ? v[j] : v[j] * decay.over(j, last[j], step);
+        }
+        return theta;
+    }
+
+    /**
+     * The per-column decays of an epoch without an intercept: qⱼ = λⱼ·S²ⱼ and the steps η_t, and the product
+     * Π_{a ≤ s < b} ρⱼ(s), ρⱼ(s) = 1 − η_s·qⱼ, of a column over steps a to b.
+     *
+     * <p>One step (b = a + 1) is 1 − η_a·qⱼ, the per-batch loop's factor in exact arithmetic. A constant step: ρⱼ^(b−a)
+     * by {@link Math#pow} (within an ulp of the power of the rounded ρⱼ, where the per-batch loop rounds θⱼ − η·S²ⱼ·λⱼθⱼ
+     * at each of the b − a steps: the two differ by rounding that grows with the steps, about (b − a) ulps either way — the
+     * standard of the uniform path's scale a, which multiplies by 1 − η·q each step). A changing step: the product is
+     * exp(−Σ_{k≥1} qⱼᵏ·(P_k(b) − P_k(a))) with the prefix sums P_k(t) = Σ_{s<t} η_sᵏ/k (log(1 − x) = −Σ xᵏ/k), truncated
+     * after the K terms that leave each step's remainder, at most x^(K+1)/((K+1)(1 − x)) with x = max η_t·qⱼ ≤ ¼, below
+     * 2⁻⁵⁶ — under the rounding of the per-batch loop's own step. The prefix sums differ by the steps between a and b with
+     * an absolute error of about an ulp of qⱼ·Σ_{s<b}η_s (the decay's exponent over the table: ≲ 1e-13 relative to the
+     * product while that exponent stays below ~500, past which the product is below 1e-200). The table holds K·(T + 1)
+     * sums, T the steps of a segment: at most {@link #SEGMENT_ENTRIES} entries (or the tests' limit), after which every column is brought to
+     * the segment's end (O(n)) and a new table starts.
+     */
+    private static final class Decay {
+        /** The most entries of a changing step's prefix-sum table (32 MiB). */
+        static final int SEGMENT_ENTRIES = 1 << 22;
+        /** Each step's truncated remainder of the logarithm is at most this. */
+        private static final double REMAINDER = 0x1p-56;
+
+        private final double[] q;
+        private final double[] rates;
+        private final boolean constant;
+        private final double[] rho;
+        private final int terms;
+        private final int segmentSteps;
+        private double[] prefix;
+        private int segmentStart;
+
+        private Decay(double[] q, double[] rates, boolean constant, int terms, int entries) {
+            this.q = q;
+            this.rates = rates;
+            this.constant = constant;
+            this.terms = terms;
+            this.rho = constant ? new double[q.length] : null;
+            if (constant) {
+                for (int j = 0; j < q.length; j++) {
+                    rho[j] = 1 - rates[0] * q[j];
+                }
+            }
+            this.segmentSteps = constant ? Integer.MAX_VALUE : Math.max(1, entries / terms - 1);
+        }
+
+        /** The decays of {@code plan} (no intercept, a non-uniform λ∘S²), or null when they cannot run lazily. */
+        static Decay of(StochasticEpoch plan, int entries) {
+            int steps = (int) plan.batches();
+            double[] rates = new double[Math.max(1, steps)];
+            boolean constant = true;
+            double largest = 0;
+            for (int k = 0; k < steps; k++) {
+                rates[k] = plan.stepSize(plan.firstStep() + k);
+                if (!(rates[k] >= 0) || Double.isInfinite(rates[k])) {
+                    return null;
+                }
+                constant &= Double.compare(rates[k], rates[0]) == 0;
+                largest = Math.max(largest, rates[k]);
+            }
+            double[] lambda = plan.ridge().copyToHost();
+            double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
+            double[] q = new double[lambda.length];
+            double most = 0;
+            for (int j = 0; j < q.length; j++) {
+                q[j] = lambda[j] * (s2 == null ? 1 : s2[j]);
+                if (!(q[j] >= 0) || Double.isInfinite(q[j])) {
+                    return null;
+                }
+                most = Math.max(most, q[j]);
+            }
+            if (constant) {
+                return 1 - rates[0] * most > 0.25 ? new Decay(q, rates, true, 0, entries) : null;
+            }
+            double x = largest * most;
+            if (!(x <= 0.25)) {
+                return null;
+            }
+            int terms = 1;
+            while (Math.pow(x, terms + 1) / ((terms + 1) * (1 - x)) > REMAINDER) {
+                terms++;
+            }
+            return new Decay(q, rates, false, terms, entries);
+        }
+
+        double rate(int step) {
+            return rates[step];
+        }
+
+        /** Whether the table ends at {@code step} (a changing step only; never at 0). */
+        boolean segmentEnds(int step) {
+            return !constant && step > segmentStart && step - segmentStart >= segmentSteps;
+        }
+
+        /**
+         * A new table from {@code step}: P_k(t) − P_k(step) for t = step … step + segmentSteps, k = 1 … K (nothing for a
+         * constant step).
+         */
+        void segment(int step) {
+            segmentStart = step;
+            if (constant) {
+                return;
+            }
+            int count = (int) Math.min(segmentSteps, rates.length - (long) step);
+            if (prefix == null) {
+                prefix = new double[(int) ((long) terms * (Math.min(segmentSteps, rates.length) + 1))];
+            }
+            java.util.Arrays.fill(prefix, 0, terms, 0);
+            for (int s = 0; s < count; s++) {
+                double eta = rates[step + s];
+                double power = 1;
+                for (int k = 1; k <= terms; k++) {
+                    power *= eta;
+                    prefix[(s + 1) * terms + k - 1] = prefix[s * terms + k - 1] + power / k;
+                }
+            }
+        }
+
+        /** Π_{a ≤ s < b} (1 − η_s·qⱼ) (a ≤ b, within the current table for a changing step). */
+        double over(int j, int a, int b) {
+            if (b == a) {
+                return 1;
+            }
+            if (b == a + 1) {
+                return constant ? rho[j] : 1 - rates[a] * q[j];
+            }
+            if (constant) {
+                return Math.pow(rho[j], b - a);
+            }
+            int from = (a - segmentStart) * terms;
+            int to = (b - segmentStart) * terms;
+            double qj = q[j];
+            double sum = 0;
+            for (int k = terms - 1; k >= 0; k--) { // Horner: q·(Δ₁ + q·(Δ₂ + …))
+                sum = qj * ((prefix[to + k] - prefix[from + k]) + sum);
+            }
+            return Math.exp(-sum);
+        }
     }
 
     /** θ = a·v + c·d and x̄ᵀv. */

@@ -384,7 +384,9 @@ final class CpuCsrProblem implements ResidentProblem {
     /**
      * Without an l1 term and with a uniform λ∘S² (no penalty factors under standardization): the lazy epoch
      * ({@link SparseLazyEpoch}, θ = a·v + c·S²∘x̄), whose steps cost each batch's stored entries instead of n — the same
-     * steps as {@link dev.downhill.spi.StochasticEpoch#runPerBatch} up to rounding, not bit for bit. Otherwise the whole
+     * steps as {@link dev.downhill.spi.StochasticEpoch#runPerBatch} up to rounding, not bit for bit; a non-uniform λ∘S²
+     * without an intercept runs {@link SparseLazyEpoch}'s per-column form (in Java: the native
+     * lazy epoch has the uniform form only). Otherwise the whole
      * epoch in native code ({@code csr_epoch_float}/{@code csr_epoch_double} of {@code downhill_csr_epoch.h})
      * on the calling thread, {@value CpuProblem#EPOCH_CHUNK} batches per JNI call: per batch the gather of
      * {@link #gradient} on a slice (the same C function) and the step; the same bits as
@@ -395,7 +397,9 @@ final class CpuCsrProblem implements ResidentProblem {
                                                           BackendVector gradient) {
         ensureOpen();
         if (SparseLazyEpoch.applies(plan)) { // a step costs the batch's entries, not n (same steps, other roundings)
-            return EpochKernels.available() ? lazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient)
+            // a decay per column (no intercept; SparseLazyEpoch.decaysPerColumn) runs in Java only
+            boolean uniform = !Double.isNaN(SparseLazyEpoch.uniformRidgeRate(plan));
+            return EpochKernels.available() && uniform ? lazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient)
                     : SparseLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient);
         }
         if (!EpochKernels.available()) {

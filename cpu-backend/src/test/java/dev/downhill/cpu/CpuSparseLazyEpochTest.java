@@ -156,6 +156,168 @@ class CpuSparseLazyEpochTest {
         }
     }
 
+    static Stream<Arguments> perColumnCases() {
+        List<Arguments> list = new ArrayList<>();
+        int k = 0;
+        for (Precision p : Precision.values()) {
+            for (int batch : new int[] {1, 7}) {
+                for (boolean intercept : new boolean[] {false, true}) {
+                    for (boolean standardize : new boolean[] {true, false}) {
+                        for (String schedule : new String[] {"constant", "invscaling:0.5"}) {
+                            k++;
+                            list.add(Arguments.of(p, batch, intercept, standardize, schedule, k % 2 == 1, k % 3 == 0 ? 0.2 : 0.0));
+                        }
+                    }
+                }
+            }
+        }
+        return list.stream();
+    }
+
+    /**
+     * An l2 term whose λⱼ·S²ⱼ differ per column — the ridge's own standardization (S²ⱼ = 1/(σⱼ² + λⱼ/2)), or penalty
+     * factors on unstandardized X — against the per-batch loop. Without an intercept the epoch runs lazily with a decay
+     * per column ({@link SparseLazyEpoch#decaysPerColumn}; a power for the constant schedule, the truncated logarithm's
+     * prefix sums for invscaling): θ agrees with the per-batch loop to float64 rounding grown over 3 epochs (relative
+     * 1e-10, the uniform lazy path's standard; float32: the per-batch loop rounds θ to float32 at every vector operation,
+     * the lazy one only at the end, so 1e-4). With an intercept the per-batch loop itself runs (the same bits).
+     */
+    @ParameterizedTest(name = "{0} B={1} intercept={2} std={3} {4} weights={5} val={6}")
+    @MethodSource("perColumnCases")
+    void fitsWithADecayPerColumnAgreeWithThePerBatchLoop(Precision precision, int batch, boolean intercept, boolean standardize,
+                                                         String schedule, boolean weighted, double validation) {
+        double[] factors = new double[N];
+        for (int j = 0; j < N; j++) {
+            factors[j] = j % 7 == 3 ? 0 : 0.5 + (j % 4) * 0.5; // one unpenalised column in seven
+        }
+        Penalty penalty = standardize ? Penalty.l2(0.05) : Penalty.l2(0.05).withPenaltyFactors(factors);
+        FitConfig config = FitConfig.builder().solver(batch == 1 ? Solver.SGD : Solver.MINIBATCH).batchSize(batch)
+                .learningRate(0.002).maxIterations(3).tolerance(0).seed(3).penalty(penalty)
+                .schedule(LearningRateSchedule.parse(schedule)).validationFraction(validation).fitIntercept(intercept)
+                .standardize(standardize).build();
+        try (SparseDataset data = data(precision, weighted);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().loadSparse(data, precision, BackendOptions.defaults()))) {
+            PerBatchReference.Result reference;
+            try (CentredObjective objective = new CentredObjective(problem, intercept, standardize, penalty, true)) {
+                reference = PerBatchReference.run(objective, config, objective.internalLearningRate(0.002), 3);
+                LearningRateSchedule steps = config.schedule();
+                StochasticEpoch plan = objective.epochBuilder(EpochRows.of(3, 0, M, M, 0), batch)
+                        .steps(0, t -> steps.at(t, 0.002)).build();
+                assertTrue(Double.isNaN(SparseLazyEpoch.uniformRidgeRate(plan)), "λ∘S² is not uniform");
+                boolean lazy = !intercept;
+                assertEquals(lazy, SparseLazyEpoch.decaysPerColumn(plan), "a decay per column");
+                assertEquals(lazy, SparseLazyEpoch.applies(plan), "lazy");
+            }
+            IterativeResult fitted;
+            try (CentredObjective objective = new CentredObjective(problem, intercept, standardize, penalty, true)) {
+                fitted = StochasticGradientSolver.fit(objective, config, Checkpointer.NONE);
+            }
+            double tolerance = precision == Precision.FLOAT64 ? 1e-10 : 1e-4;
+            double scale = 0;
+            for (double v : reference.theta()) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            assertTrue(scale > 0.01, "the fit moved θ: " + scale);
+            for (int j = 0; j < N; j++) {
+                assertEquals(reference.theta()[j], fitted.coefficients()[j], tolerance * scale, "θ[" + j + "]");
+            }
+        }
+    }
+
+    static Stream<Arguments> decayCases() {
+        List<Arguments> list = new ArrayList<>();
+        for (int batch : new int[] {1, 5, 40}) {
+            for (boolean changing : new boolean[] {false, true}) {
+                list.add(Arguments.of(batch, changing));
+            }
+        }
+        return list.stream();
+    }
+
+    /**
+     * The epoch operation with a decay per column (D, S², λ∘S² differing per column, weights, no intercept; a constant
+     * step, or one that changes every step) on wide rows (columns met in several rows of a batch, long gaps between
+     * touches): lazy = per-batch to rounding (θ, the last batch's gradient, Σwr²: 1e-12, tighter than the fits' 1e-10
+     * for fewer steps), over two epochs; bulk-copied rows give the same bits; a changing step's prefix-sum table cut into
+     * segments of 4 steps (every column brought up to date at each end) agrees to rounding too; and a plan it cannot run
+     * lazily (an intercept; a step with ηλⱼS²ⱼ ≥ ¾, or above ¼ when it changes) is left to the per-batch loop.
+     */
+    @ParameterizedTest(name = "B={0} changing step={1}")
+    @MethodSource("decayCases")
+    void theEpochOperationDecaysPerColumnLazily(int batch, boolean changing) {
+        final int n = WIDE_N;
+        try (SparseDataset data = wideData(Precision.FLOAT64, true);
+             ResidentProblem problem = new CpuBackend().loadSparse(data, Precision.FLOAT64, BackendOptions.defaults());
+             BackendVector means = problem.allocateVector(n); BackendVector factors = problem.allocateVector(n);
+             BackendVector squares = problem.allocateVector(n); BackendVector ridge = problem.allocateVector(n);
+             BackendVector lazyTheta = problem.allocateVector(n); BackendVector lazyGradient = problem.allocateVector(n);
+             BackendVector theta = problem.allocateVector(n); BackendVector gradient = problem.allocateVector(n);
+             BackendVector copied = problem.allocateVector(n); BackendVector copiedGradient = problem.allocateVector(n)) {
+            double[] d = new double[n];
+            double[] s2 = new double[n];
+            double[] lambda = new double[n];
+            for (int j = 0; j < n; j++) {
+                d[j] = j % 5 == 0 ? 0.5 : 1;
+                s2[j] = 1.0 / (1 + 0.37 * (j % 3));
+                lambda[j] = j % 11 == 0 ? 0 : 0.3 * (1 + j % 4); // λ∘S² between 0 and 1.2: ρ from 0.988 to 1
+            }
+            means.copyFromHost(problem.columnStatistics().means());
+            factors.copyFromHost(d);
+            squares.copyFromHost(s2);
+            ridge.copyFromHost(lambda);
+            java.util.function.LongToDoubleFunction rates = changing ? t -> 0.02 / (1 + 0.05 * t) : t -> 0.01;
+            StochasticEpoch.Builder builder = StochasticEpoch.builder(EpochRows.of(9, 0, M, M - 20, 4), batch)
+                    .steps(5, rates).target(0.5, 0).columnFactors(factors).squaredScales(squares).ridge(ridge);
+            StochasticEpoch plan = builder.build();
+            assertTrue(SparseLazyEpoch.decaysPerColumn(plan));
+            assertTrue(SparseLazyEpoch.applies(plan));
+            double[] start = new double[n];
+            for (int j = 0; j < n; j++) {
+                start[j] = Math.cos(j);
+            }
+            lazyTheta.copyFromHost(start);
+            theta.copyFromHost(start);
+            copied.copyFromHost(start);
+            double[] segmented = start;
+            for (int epoch = 0; epoch < 2; epoch++) {
+                StochasticEpoch next = plan.next(epoch, 5 + epoch * plan.batches(), rates);
+                StochasticEpoch.EpochSums lazy = problem.epoch(next, lazyTheta, lazyGradient);
+                StochasticEpoch.EpochSums perBatch = StochasticEpoch.runPerBatch(problem, next, theta, gradient);
+                StochasticEpoch.EpochSums viaCopies = SparseLazyEpoch.run(data.x(), data.x().values(), data.yPointer(),
+                        data.weightsPointer(), Precision.FLOAT64, next, copied, copiedGradient, false);
+                assertEquals(perBatch.steps(), lazy.steps());
+                assertEquals(perBatch.sumOfSquares(), lazy.sumOfSquares(), 1e-12 * perBatch.sumOfSquares());
+                assertArrayEquals(theta.copyToHost(), lazyTheta.copyToHost(), 1e-12, "θ after epoch " + epoch);
+                assertArrayEquals(gradient.copyToHost(), lazyGradient.copyToHost(), 1e-12, "gradient, epoch " + epoch);
+                assertEquals(lazy, viaCopies);
+                assertArrayEquals(lazyTheta.copyToHost(), copied.copyToHost(), 0.0);
+                assertArrayEquals(lazyGradient.copyToHost(), copiedGradient.copyToHost(), 0.0);
+                try (BackendVector cut = problem.allocateVector(n); BackendVector cutGradient = problem.allocateVector(n)) {
+                    cut.copyFromHost(segmented);
+                    StochasticEpoch.EpochSums sums = SparseLazyEpoch.run(data.x(), data.x().values(), data.yPointer(),
+                            data.weightsPointer(), Precision.FLOAT64, next, cut, cutGradient, true, 4 * 12);
+                    segmented = cut.copyToHost();
+                    assertEquals(perBatch.sumOfSquares(), sums.sumOfSquares(), 1e-12 * perBatch.sumOfSquares());
+                    assertArrayEquals(theta.copyToHost(), segmented, 1e-12, "segmented θ after epoch " + epoch);
+                    assertArrayEquals(gradient.copyToHost(), cutGradient.copyToHost(), 1e-12, "segmented gradient " + epoch);
+                }
+            }
+            double[] moved = theta.copyToHost();
+            double change = 0;
+            for (int j = 0; j < n; j++) {
+                change = Math.max(change, Math.abs(moved[j] - start[j]));
+            }
+            assertTrue(change > 0.01, "the epochs moved θ: " + change);
+            assertFalse(SparseLazyEpoch.applies(builder.means(means).build()), "an intercept");
+            builder = StochasticEpoch.builder(EpochRows.of(9, 0, M, M - 20, 4), batch).columnFactors(factors)
+                    .squaredScales(squares).ridge(ridge); // max λⱼS²ⱼ = 1.2
+            assertTrue(SparseLazyEpoch.applies(builder.steps(5, t -> 0.5).build()), "a constant ρⱼ ≥ 0.4");
+            assertFalse(SparseLazyEpoch.applies(builder.steps(5, t -> 0.7).build()), "a constant ρⱼ ≤ ¼");
+            assertTrue(SparseLazyEpoch.applies(builder.steps(0, t -> 0.2 / (1 + t)).build()), "a changing ηλⱼS²ⱼ ≤ 0.24");
+            assertFalse(SparseLazyEpoch.applies(builder.steps(0, t -> 0.5 / (1 + t)).build()), "a changing ηλⱼS²ⱼ above ¼");
+        }
+    }
+
     /**
      * A column whose mean is 10⁸ of its spreads (x₀ = 10⁸ + N(0, 1), x₁ sparse N(0, 1)): the lazy epoch's residuals are
      * differences of sums ~10¹⁶ times their size there (sparse sgd diverged, minibatch "converged" with 500× the MSE),
