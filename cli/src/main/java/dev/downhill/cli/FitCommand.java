@@ -358,7 +358,8 @@ final class FitCommand implements Callable<Integer> {
             warnPathEnd(model);
             warnKernelOptions(model, false);
             Score score = model.score(data);
-            print(o, model, score, data);
+            print(o, model, score, data.rows(), data.cols(), data.isWeighted() ? String.format(Locale.ROOT,
+                    ", weighted (Σw = %.10g)", data.weightSum()) : "", coefficientLabels(model));
             writeOutputs(o, model, score, plotTarget, () -> new double[][] {data.targets(), model.predict(data)});
         }
         return 0;
@@ -449,7 +450,8 @@ final class FitCommand implements Callable<Integer> {
             String densified = model.solver() == dev.downhill.Solver.SVD ? String.format(Locale.ROOT, ", densified for svd (%s)",
                     dev.downhill.internal.ByteSizes.format((double) data.rows() * data.cols() * data.precision().bytes())) : "";
             print(o, model, score, data.rows(), data.cols(), String.format(Locale.ROOT, ", CSR (%,d non-zeros)%s%s", data.x().nonZeros(),
-                    densified, data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : ""));
+                    densified, data.isWeighted() ? String.format(Locale.ROOT, ", weighted (Σw = %.10g)", data.weightSum()) : ""),
+                    coefficientLabels(model));
             writeOutputs(o, model, score, plotTarget, () -> new double[][] {actual, predicted});
         }
         return 0;
@@ -818,6 +820,32 @@ final class FitCommand implements Callable<Integer> {
 
     /** The fit summary for data of {@code rows} × {@code cols}; {@code layout} follows the precision (e.g. ", CSR …"). */
     static void print(PrintWriter o, FittedModel m, Score score, long rows, long cols, String layout) {
+        print(o, m, score, rows, cols, layout, j -> "x" + j);
+    }
+
+    /**
+     * The inference table's row names for the data read: a CSV header's feature names, an svmlight file's own indices
+     * ("index 1" for coefficient 0 of a one-based file), else x0, x1, … (only looked up when the table will be printed).
+     */
+    private java.util.function.IntFunction<String> coefficientLabels(FittedModel model) {
+        if (model.inference().isEmpty()) {
+            return j -> "x" + j;
+        }
+        dev.downhill.TableColumns columns = input.tableColumns();
+        if (columns != null && columns.features().size() == model.features()) {
+            java.util.List<String> names = columns.features();
+            return names::get;
+        }
+        if (input.svmLightIndexBase() != null) {
+            int first = input.svmLightIndexBase() == dev.downhill.io.SvmLightReader.IndexBase.ONE ? 1 : 0;
+            return j -> "index " + (j + first);
+        }
+        return j -> "x" + j;
+    }
+
+    /** {@link #print(PrintWriter, FittedModel, Score, long, long, String)} naming the inference table's rows by {@code label}. */
+    static void print(PrintWriter o, FittedModel m, Score score, long rows, long cols, String layout,
+                      java.util.function.IntFunction<String> label) {
         o.printf(Locale.ROOT, "data:        %d rows × %d features, %s%s%n", rows, cols,
                 m.precision().name().toLowerCase(Locale.ROOT), layout);
         String backendConfig = m.config().backend();
@@ -876,7 +904,7 @@ final class FitCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "rank:        %d%s%n", m.rank(), m.rank() < full ? " of " + full + " (X is rank deficient: this is "
                     + "the minimum-norm solution; if columns differ greatly in scale, rescale them, or real signal may be dropped)" : "");
         }
-        m.inference().ifPresent(s -> inferenceTable(o, m, s));
+        m.inference().ifPresent(s -> inferenceTable(o, m, s, label));
         if (m.report().resumed()) {
             o.printf(Locale.ROOT, "resumed:     at %s %d (this run %.3f s; the time below is of all runs)%n",
                     m.solver().isStochastic() ? "epoch" : "iteration", m.report().resumedFromIteration(), m.report().resumedRunSeconds());
@@ -889,7 +917,7 @@ final class FitCommand implements Callable<Integer> {
      * every row when there are at most {@value #FULL_LISTING} coefficients, else the first and last five with the count in
      * between (the model file has them all). NaN — not estimable, or no degrees of freedom — prints as NA, as R does.
      */
-    static void inferenceTable(PrintWriter o, FittedModel m, CoefficientInference s) {
+    static void inferenceTable(PrintWriter o, FittedModel m, CoefficientInference s, java.util.function.IntFunction<String> label) {
         o.printf(Locale.ROOT, "inference:   %d degrees of freedom, residual variance σ̂² = %s%s%n", s.degreesOfFreedom(),
                 number(s.residualVariance(), "%.10g"), m.trainingWeighted() ? " (Σwᵢrᵢ²/ν; weights as inverse variances)" : "");
         o.printf(Locale.ROOT, "  %-12s %17s %12s %10s %10s%n", "", "estimate", "std. error", "t value", "Pr(>|t|)");
@@ -907,7 +935,7 @@ final class FitCommand implements Callable<Integer> {
                 j = n - 6;
                 continue;
             }
-            inferenceRow(o, "x" + j, theta[j], se[j], t[j], p[j]);
+            inferenceRow(o, label.apply(j), theta[j], se[j], t[j], p[j]);
         }
     }
 

@@ -232,8 +232,8 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 if (e.getMessage().contains(" features given")) { // the width given is the model's
                     throw new IllegalArgumentException(e.getMessage().replace(" features given", " features of the model")
-                            + "; to predict files with features the training file lacked, fit with --features N (at least their "
-                            + "largest index): features absent from the training rows get coefficient 0", e);
+                            + "; to predict files with features the training file lacked, fit with --features N (N ≥ their "
+                            + "largest index, + 1 when zero-based): features absent from the training rows get coefficient 0", e);
                 }
                 throw e;
             }

@@ -57,6 +57,30 @@ class CliStandardErrorsTest {
         assertTrue(Files.readString(model).contains("\"pValues\""));
     }
 
+    /** Rows are named as the data names its features: a CSV header's names, an svmlight file's own (one-based) indices. */
+    @Test
+    void theTableNamesTheRowsAsTheDataNamesTheFeatures() throws Exception {
+        StringBuilder csv = new StringBuilder("age,income,spend\n");
+        StringBuilder svm = new StringBuilder();
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < 30; i++) {
+            double a = r.nextGaussian();
+            double b = r.nextGaussian();
+            double y = 1 + 2 * a - b + 0.3 * r.nextGaussian();
+            csv.append(a).append(',').append(b).append(',').append(y).append('\n');
+            svm.append(y).append(" 1:").append(a).append(" 2:").append(b).append('\n');
+        }
+        Path table = Files.writeString(dir.resolve("t.csv"), csv);
+        CliRun named = CliRun.of("fit", "--data", table.toString(), "--solver", "normal", "--standard-errors", "--quiet");
+        assertEquals(0, named.code(), named.err());
+        assertTrue(named.out().contains("  age ") && named.out().contains("  income ") && !named.out().contains("  x0 "), named.out());
+        Path file = Files.writeString(dir.resolve("t.svm"), svm);
+        CliRun indexed = CliRun.of("fit", "--data", file.toString(), "--solver", "normal", "--standard-errors", "--quiet");
+        assertEquals(0, indexed.code(), indexed.err());
+        assertTrue(indexed.out().contains("  index 1 ") && indexed.out().contains("  index 2 ")
+                && !indexed.out().contains("  index 0 "), indexed.out());
+    }
+
     @Test
     void wideXPrintsABoundedTable() {
         Path[] f = data(60, 30);
