@@ -269,17 +269,7 @@ public final class SparseLazyEpoch {
                     }
                 }
                 if (last) { // the last batch's gradient at θ before its step, densely (once an epoch)
-                    double[] g = new double[n];
-                    for (int r = 0; r < k; r++) {
-                        for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
-                            int j = entries.columns[e];
-                            g[j] += scale * wr[r] * entries.values[e] * (factor == null ? 1 : factor[j]);
-                        }
-                    }
-                    for (int j = 0; j < n; j++) {
-                        g[j] += (mean != null ? -scale * sumWr * mean[j] : 0) + (lambda != null ? lambda[j] * lastTheta[j] : 0);
-                    }
-                    gradient.copyFromHost(g);
+                    copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, mean, sumWr, lambda, lastTheta);
                 }
             }
         }
@@ -385,17 +375,7 @@ public final class SparseLazyEpoch {
                     }
                 }
                 if (lastTheta != null) { // the last batch's gradient at θ before its step, densely (once an epoch)
-                    double[] g = new double[n];
-                    for (int r = 0; r < k; r++) {
-                        for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
-                            int j = entries.columns[e];
-                            g[j] += scale * wr[r] * entries.values[e] * (factor == null ? 1 : factor[j]);
-                        }
-                    }
-                    for (int j = 0; j < n; j++) {
-                        g[j] += lambda[j] * lastTheta[j];
-                    }
-                    gradient.copyFromHost(g);
+                    copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, null, 0, lambda, lastTheta);
                 }
                 step++;
             }
@@ -710,5 +690,26 @@ public final class SparseLazyEpoch {
             }
             return weights != null ? weights.get((int) i) : weightsPointer.get(i);
         }
+    }
+
+    /**
+     * The last batch's gradient at θ before its step, written densely into {@code gradient} (once an epoch):
+     * gⱼ = scale·Σᵣ wᵣrᵣ·xᵣⱼ·fⱼ − scale·Σwr·x̄ⱼ (centred: {@code mean} non-null) + λⱼθⱼ ({@code lambda} non-null), f the
+     * column factors (1 when null), over the k rows whose entries are {@code starts}' ranges of {@code entries}.
+     */
+    private static void copyLastBatchGradient(BackendVector gradient, int n, int k, long[] starts, Buffer entries, double scale,
+                                              double[] wr, double[] factor, double[] mean, double sumWr, double[] lambda,
+                                              double[] lastTheta) {
+        double[] g = new double[n];
+        for (int r = 0; r < k; r++) {
+            for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                int j = entries.columns[e];
+                g[j] += scale * wr[r] * entries.values[e] * (factor == null ? 1 : factor[j]);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            g[j] += (mean != null ? -scale * sumWr * mean[j] : 0) + (lambda != null ? lambda[j] * lastTheta[j] : 0);
+        }
+        gradient.copyFromHost(g);
     }
 }

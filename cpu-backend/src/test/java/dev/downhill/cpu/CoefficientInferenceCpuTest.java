@@ -109,19 +109,7 @@ class CoefficientInferenceCpuTest {
         // normal on a CSR X: the sparse Gram pass (a downdate XᵀWX − Σw·x̄x̄ᵀ, which here cancels up to 400-fold in the
         // third column: (XᵀWX)ⱼⱼ/centred ≈ (10² + 0.5²)/0.5²) and the sparse prediction pass for the residuals; the
         // cancellation costs at most 400·ε·κ, far inside 1e-10
-        int m = X.length;
-        long[] pointers = new long[m + 1];
-        int[] columns = new int[3 * m];
-        double[] values = new double[3 * m];
-        for (int i = 0; i < m; i++) {
-            pointers[i + 1] = 3L * (i + 1);
-            for (int j = 0; j < 3; j++) {
-                columns[3 * i + j] = j;
-                values[3 * i + j] = X[i][j];
-            }
-        }
-        try (dev.downhill.SparseDataset plain = dev.downhill.SparseDataset.of(
-                dev.downhill.io.CsrMatrix.of(pointers, columns, values, 3, dev.downhill.Precision.FLOAT64), Y);
+        try (dev.downhill.SparseDataset plain = dev.downhill.SparseDataset.of(csr(X), Y);
              dev.downhill.SparseDataset weighted = plain.withWeights(W)) {
             FittedModel model = LinearRegression.fit(weighted, FitConfig.builder().solver(Solver.NORMAL).standardErrors(true).build());
             check(model, WEIGHTED_SE, WEIGHTED_T, WEIGHTED_P, WEIGHTED_SIGMA2, 26);
@@ -148,18 +136,7 @@ class CoefficientInferenceCpuTest {
             check(LinearRegression.fit(d, config.toBuilder().solver(Solver.SVD).build()), WEIGHTED_SE, WEIGHTED_T, WEIGHTED_P,
                     WEIGHTED_SIGMA2, 26);
         }
-        long[] pointers = new long[x.length + 1];
-        int[] columns = new int[3 * x.length];
-        double[] values = new double[3 * x.length];
-        for (int i = 0; i < x.length; i++) {
-            pointers[i + 1] = 3L * (i + 1);
-            for (int j = 0; j < 3; j++) {
-                columns[3 * i + j] = j;
-                values[3 * i + j] = x[i][j];
-            }
-        }
-        try (dev.downhill.SparseDataset plain = dev.downhill.SparseDataset.of(
-                dev.downhill.io.CsrMatrix.of(pointers, columns, values, 3, dev.downhill.Precision.FLOAT64), y);
+        try (dev.downhill.SparseDataset plain = dev.downhill.SparseDataset.of(csr(x), y);
              dev.downhill.SparseDataset weighted = plain.withWeights(w)) {
             check(LinearRegression.fit(weighted, config), WEIGHTED_SE, WEIGHTED_T, WEIGHTED_P, WEIGHTED_SIGMA2, 26);
         }
@@ -284,6 +261,21 @@ class CoefficientInferenceCpuTest {
                     .inference().orElseThrow();
             assertClose(PLAIN_SE, withIntercept(s), 1e-3, "float32 standard errors");
         }
+    }
+
+    /** x (every row of 3 values) as a CSR matrix storing each entry. */
+    private static dev.downhill.io.CsrMatrix csr(double[][] x) {
+        long[] pointers = new long[x.length + 1];
+        int[] columns = new int[3 * x.length];
+        double[] values = new double[3 * x.length];
+        for (int i = 0; i < x.length; i++) {
+            pointers[i + 1] = 3L * (i + 1);
+            for (int j = 0; j < 3; j++) {
+                columns[3 * i + j] = j;
+                values[3 * i + j] = x[i][j];
+            }
+        }
+        return dev.downhill.io.CsrMatrix.of(pointers, columns, values, 3, dev.downhill.Precision.FLOAT64);
     }
 
     private static FittedModel fit(double[][] x, double[] w, Solver solver, boolean intercept) {
