@@ -87,20 +87,12 @@ final class SparseDensification {
         try {
             dense = float64 ? new DoublePointer(Math.multiplyExact(m, (long) n)) : new FloatPointer(Math.multiplyExact(m, (long) n));
             fill(x, dense, m, n, float64);
-            double[] targets = data.targets();
-            if (float64) {
-                y = new DoublePointer(targets);
-            } else {
-                float[] f = new float[targets.length];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = (float) targets[i]; // exact: y was float32
-                }
-                y = new FloatPointer(f);
-            }
+            // y and the weights copied off-heap to off-heap (the budget counts X; m = 1e8 rows must not need heap for them)
+            y = float64 ? new DoublePointer(m) : new FloatPointer(m);
+            Pointer.memcpy(y, data.yPointer(), m * (float64 ? 8 : 4));
             if (data.isWeighted()) {
-                double[] w = new double[Math.toIntExact(m)];
-                data.weightsPointer().get(w);
-                weights = new DoublePointer(w);
+                weights = new DoublePointer(m);
+                Pointer.memcpy(weights, data.weightsPointer(), 8 * m);
             }
         } catch (RuntimeException | Error e) {
             closeQuietly(dense, y, weights);
