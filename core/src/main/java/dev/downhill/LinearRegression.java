@@ -656,13 +656,16 @@ public final class LinearRegression {
         return w == null ? problem.rows() : positiveValues(w, problem.rows());
     }
 
-    /** How many of the {@code count} values from {@code values}' position are &gt; 0 (read in blocks; moves no one's position). */
+    /**
+     * How many of the first {@code count} values of {@code values} are &gt; 0, read in blocks; moves {@code values}'
+     * position (the caller's own view: {@code weightsPointer()} makes a new one each call).
+     */
     private static long positiveValues(DoublePointer values, long count) {
         double[] block = new double[(int) Math.min(count, 1 << 16)];
         long positive = 0;
         for (long start = 0; start < count; start += block.length) {
             int length = (int) Math.min(block.length, count - start);
-            new DoublePointer(values).position(values.position() + start).get(block, 0, length);
+            values.position(start).get(block, 0, length);
             for (int i = 0; i < length; i++) {
                 if (block[i] > 0) {
                     positive++;

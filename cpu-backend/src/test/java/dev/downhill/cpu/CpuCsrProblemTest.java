@@ -38,7 +38,7 @@ class CpuCsrProblemTest {
     private static final double SUMS = 1e-12;
 
     /** A random sparse m × n matrix with ~density non-zeros, its columns' means far from 0 for some (centring matters). */
-    private static double[][] sparse(SplittableRandom r, int m, int n, double density) {
+    static double[][] sparse(SplittableRandom r, int m, int n, double density) {
         double[][] x = new double[m][n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {

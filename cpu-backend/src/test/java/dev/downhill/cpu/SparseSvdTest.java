@@ -37,15 +37,7 @@ class SparseSvdTest {
 
     /** A random sparse m × n matrix with ~density non-zeros, some columns' means far from 0 (centring matters). */
     private static double[][] sparse(SplittableRandom r, int m, int n, double density) {
-        double[][] x = new double[m][n];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                if (r.nextDouble() < density) {
-                    x[i][j] = r.nextGaussian() * (1 + j % 3) + (j % 4 == 0 ? 5 : 0);
-                }
-            }
-        }
-        return x;
+        return CpuCsrProblemTest.sparse(r, m, n, density);
     }
 
     private static double[] targets(SplittableRandom r, double[][] x) {
@@ -79,7 +71,7 @@ class SparseSvdTest {
             assertEquals(dense.intercept(), sparse.intercept(), 0.0);
             // the exact answer: with full column rank the svd's answer is refined with double-double residuals to about
             // ε·κ(X) relative (κ of this 60 × 5 X is ~10), far inside 1e-12
-            double[] exact = exactLeastSquares(x, y, true);
+            double[] exact = dev.downhill.testing.ExactLeastSquares.solve(x, y, true); // [θ, b]
             for (int j = 0; j < 5; j++) {
                 assertEquals(exact[j], sparse.coefficients()[j], 1e-12 * Math.max(1, Math.abs(exact[j])), "θ" + j);
             }
@@ -203,41 +195,6 @@ class SparseSvdTest {
             assertArrayEquals(dense.coefficients(), sparse.coefficients(), 0.0);
             assertArrayEquals(dense.report().crossValidation().meanMse(), sparse.report().crossValidation().meanMse(), 0.0);
         }
-    }
-
-    /** θ and b (last) minimising ‖Xθ + b − y‖ (or ‖Xθ − y‖), from the centred normal equations in 60-digit arithmetic. */
-    private static double[] exactLeastSquares(double[][] x, double[] y, boolean intercept) {
-        int m = x.length;
-        int n = x[0].length;
-        BigDecimal[] mean = new BigDecimal[n + 1]; // the last: ȳ
-        for (int j = 0; j <= n; j++) {
-            BigDecimal s = BigDecimal.ZERO;
-            for (int i = 0; i < m; i++) {
-                s = s.add(new BigDecimal(j < n ? x[i][j] : y[i]));
-            }
-            mean[j] = intercept ? s.divide(BigDecimal.valueOf(m), DIGITS) : BigDecimal.ZERO;
-        }
-        BigDecimal[][] a = new BigDecimal[n][n + 1]; // [X_cᵀX_c | X_cᵀy_c]
-        for (int j = 0; j < n; j++) {
-            for (int k = 0; k <= n; k++) {
-                BigDecimal s = BigDecimal.ZERO;
-                for (int i = 0; i < m; i++) {
-                    BigDecimal u = new BigDecimal(x[i][j]).subtract(mean[j]);
-                    BigDecimal v = new BigDecimal(k < n ? x[i][k] : y[i]).subtract(mean[k]);
-                    s = s.add(u.multiply(v, DIGITS), DIGITS);
-                }
-                a[j][k] = s;
-            }
-        }
-        BigDecimal[] theta = solve(a, n);
-        double[] out = new double[n + 1];
-        BigDecimal b = mean[n];
-        for (int j = 0; j < n; j++) {
-            out[j] = theta[j].doubleValue();
-            b = b.subtract(mean[j].multiply(theta[j], DIGITS), DIGITS);
-        }
-        out[n] = b.doubleValue();
-        return out;
     }
 
     /** Xᵀ(XXᵀ)⁻¹y in 60-digit arithmetic (X of full row rank). */
