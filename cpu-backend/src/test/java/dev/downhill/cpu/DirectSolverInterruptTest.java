@@ -216,9 +216,15 @@ class DirectSolverInterruptTest {
             // Checkpoint.requestStop() from another thread (the command line's SIGINT handler) stops the passes alike,
             // the thread not interrupted, nothing saved (a direct fit has no state to resume)
             for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
+                // the request is made once the fit's one boundary (before its passes) saved the "started" state: a stop
+                // arriving before it is acted on there, and the exception then names the folder it saved
+                java.nio.file.Path manifest = folder.resolve(s.cliName()).resolve(dev.downhill.internal.Checkpointer.MANIFEST);
                 Checkpoint checkpoint = Checkpoint.to(folder.resolve(s.cliName()));
                 stopsSoon(s + ", asked to stop", d, normal.toBuilder().solver(s).checkpoint(checkpoint).build(),
-                        fitting -> checkpoint.requestStop(), false, fullSeconds);
+                        fitting -> {
+                            awaitFile(manifest, 10_000);
+                            checkpoint.requestStop();
+                        }, false, fullSeconds);
             }
             try (LoadedProblem p = LinearRegression.load(d, normal)) {
                 for (Solver s : new Solver[] {Solver.NORMAL, Solver.SVD}) {
@@ -234,16 +240,17 @@ class DirectSolverInterruptTest {
     /**
      * Starts a fit of {@code data} on its own thread, stops it 50 ms in with {@code stop}, and checks it ended with a
      * FitInterruptedException at iteration 0, nothing saved, the thread's interrupt flag kept exactly when it was
-     * {@code interrupted}, in less than half {@code fullSeconds} (the bound is loose: machines are noisy).
+     * {@code interrupted}, less than half {@code fullSeconds} after {@code stop} returned (the bound is loose: machines
+     * are noisy).
      */
     private static void stopsSoon(String what, Dataset data, FitConfig config, java.util.function.Consumer<FitThread> stop,
                                   boolean interrupted, double fullSeconds) throws InterruptedException {
-        long started = System.nanoTime();
         FitThread fitting = FitThread.start(data, config, "stopped-direct-fit");
         Thread.sleep(50);
         stop.accept(fitting);
+        long stopped = System.nanoTime();
         assertTrue(fitting.join(30_000), what + ": still running 30 s later");
-        double seconds = (fitting.endedNanos() - started) / 1e9;
+        double seconds = (fitting.endedNanos() - stopped) / 1e9;
         assertInstanceOf(FitInterruptedException.class, fitting.thrown(), what + ": " + fitting.thrown());
         FitInterruptedException e = (FitInterruptedException) fitting.thrown();
         assertEquals(0, e.iteration(), what);
@@ -252,6 +259,15 @@ class DirectSolverInterruptTest {
         assertTrue(e.directory().isEmpty(), what + ": nothing saved");
         assertTrue(seconds < fullSeconds / 2, what + " after 50 ms, it ended after " + seconds + " s; the uninterrupted normal "
                 + "fit took " + fullSeconds + " s");
+    }
+
+    /** Waits until {@code file} exists, at most {@code millis}. */
+    private static void awaitFile(java.nio.file.Path file, long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (!java.nio.file.Files.exists(file) && System.nanoTime() < end) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertTrue(java.nio.file.Files.exists(file), file + " not written within " + millis + " ms");
     }
 
     /**
