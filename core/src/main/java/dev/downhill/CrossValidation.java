@@ -204,6 +204,9 @@ public final class CrossValidation {
                 throw new IllegalArgumentException("α " + k + " of the path is " + alphas[k] + ": every α must be a finite number ≥ 0");
             }
         }
+        if (config.solver() == Solver.SVD && problem.problem().isSparse() && problem.sparseSource() != null) {
+            return densifiedPath(problem, config, alphas);
+        }
         String choice = GramCoordinateDescent.choosePath(problem.problem(), config);
         if (choice == null) {
             dev.downhill.internal.SparseL1Choice sparse = config.solver().isAuto() && config.penalty().l1Ratio() > 0
@@ -223,6 +226,31 @@ public final class CrossValidation {
         return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()),
                 Origin.of(problem.problem(), problem.weightExponent()),
                 problem.problem().rows(), config, alphas, choice);
+    }
+
+    /**
+     * svd named on a sparse problem loaded from a {@link SparseDataset}: the dataset is densified once (refused before
+     * any work when the copy exceeds {@link FitConfig#directMemoryBudget()}) and loaded once onto the problem's backend,
+     * precision and options, and every α is fitted on that copy — not a copy per α, as one {@link
+     * LinearRegression#fit(LoadedProblem, FitConfig)} per α would make. The first model's wall time counts the copy.
+     */
+    private static List<FittedModel> densifiedPath(LoadedProblem problem, FitConfig config, double[] alphas) {
+        SparseDataset data = problem.sparseSource();
+        SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(),
+                config.directMemoryBudget());
+        FitConfig dense = config.toBuilder().backend(problem.backendName()).precision(problem.precision())
+                .backendOptions(problem.options()).build();
+        long start = System.nanoTime();
+        try (SparseDataset.Use use = data.use(); Dataset copy = SparseDensification.densify(data);
+             LoadedProblem loaded = LinearRegression.load(copy, dense)) {
+            SparseDensification.logDensified(data, config.directMemoryBudget());
+            long copied = System.nanoTime();
+            List<FittedModel> models = xPath(loaded, dense, alphas);
+            if (!models.isEmpty()) {
+                models.set(0, models.get(0).withWallTime(models.get(0).wallTime().plusNanos(copied - start)));
+            }
+            return models;
+        }
     }
 
     private static List<FittedModel> xPath(LoadedProblem problem, FitConfig asked, double[] alphas) {

@@ -194,6 +194,24 @@ class SparseSvdTest {
             assertEquals(dense.config().penalty().alpha(), sparse.config().penalty().alpha(), 0.0, "the same α chosen");
             assertArrayEquals(dense.coefficients(), sparse.coefficients(), 0.0);
             assertArrayEquals(dense.report().crossValidation().meanMse(), sparse.report().crossValidation().meanMse(), 0.0);
+            // an α path on a problem loaded sparse: X densified once for the whole path, each α the dense path's fit bit for bit
+            double[] alphas = {3, 1, 0.1};
+            try (LoadedProblem denseLoaded = LinearRegression.load(d, ridge); LoadedProblem sparseLoaded = LinearRegression.load(sd, ridge)) {
+                java.util.List<FittedModel> densePath = CrossValidation.path(denseLoaded, ridge, alphas);
+                java.util.List<FittedModel> sparsePath = CrossValidation.path(sparseLoaded, ridge, alphas);
+                assertEquals(3, sparsePath.size());
+                for (int k = 0; k < alphas.length; k++) {
+                    assertEquals(Solver.SVD, sparsePath.get(k).solver());
+                    assertEquals(alphas[k], sparsePath.get(k).config().penalty().alpha(), 0.0);
+                    assertArrayEquals(densePath.get(k).coefficients(), sparsePath.get(k).coefficients(), 0.0, "α " + alphas[k]);
+                    assertEquals(densePath.get(k).intercept(), sparsePath.get(k).intercept(), 0.0, "α " + alphas[k]);
+                }
+                // over the budget: refused before any fit, with the single fit's message
+                FitConfig tight = ridge.toBuilder().directMemoryBudget(90 * 6 * 8 - 1).build();
+                String single = assertThrows(IllegalArgumentException.class, () -> LinearRegression.fit(sparseLoaded, tight)).getMessage();
+                assertEquals(single, assertThrows(IllegalArgumentException.class,
+                        () -> CrossValidation.path(sparseLoaded, tight, alphas)).getMessage());
+            }
         }
     }
 
