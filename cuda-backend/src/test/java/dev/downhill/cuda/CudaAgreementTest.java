@@ -97,6 +97,50 @@ class CudaAgreementTest {
         }
     }
 
+    /**
+     * The coefficients' standard errors, t- and p-values (normal and svd, float64, weighted or not) on the GPU are the cpu
+     * backend's: the Gram/QR passes, the factor the inverse-Gram diagonal is read from and the residual pass all run on the
+     * device. Both are float64 sums of the same terms in other orders, on X with κ ~ 10, so they agree to ~1e-13 relative;
+     * 1e-10 leaves room. A p-value's relative error is about t²·(the t-value's relative error): the bound scales by t².
+     */
+    @ParameterizedTest(name = "{0} weighted {1}")
+    @MethodSource("inferenceCases")
+    void standardErrorsAgreeWithTheCpuBackend(Solver solver, boolean weighted) {
+        TestData t = TestData.gaussian(600, 12, TestData.ramp(12), 1.5, 3, 57);
+        double[] w = new double[600];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = weighted ? 0.2 + 3 * r.nextDouble() : 1;
+        }
+        FitConfig.Builder b = FitConfig.builder().solver(solver).precision(Precision.FLOAT64).standardErrors(true);
+        dev.downhill.CoefficientInference cpu;
+        dev.downhill.CoefficientInference gpu;
+        try (Dataset d = weighted ? Dataset.of(t.x, t.y, w) : Dataset.of(t.x, t.y)) {
+            cpu = LinearRegression.fit(d, b.backend("cpu").build()).inference().orElseThrow();
+            gpu = LinearRegression.fit(d, b.backend(CudaBackend.NAME).build()).inference().orElseThrow();
+        }
+        String what = solver + (weighted ? " weighted" : "") + " cuda vs cpu: ";
+        org.junit.jupiter.api.Assertions.assertEquals(cpu.degreesOfFreedom(), gpu.degreesOfFreedom(), what + "ν");
+        relative(cpu.residualVariance(), gpu.residualVariance(), 1e-10, what + "σ̂²");
+        relative(cpu.interceptStandardError(), gpu.interceptStandardError(), 1e-10, what + "SE(b)");
+        for (int j = 0; j < 12; j++) {
+            relative(cpu.standardErrors()[j], gpu.standardErrors()[j], 1e-10, what + "SE" + j);
+            relative(cpu.tValues()[j], gpu.tValues()[j], 1e-10, what + "t" + j);
+            double tSquared = Math.max(1, cpu.tValues()[j] * cpu.tValues()[j]);
+            relative(cpu.pValues()[j], gpu.pValues()[j], 1e-10 * tSquared, what + "p" + j);
+        }
+    }
+
+    private static void relative(double expected, double actual, double tolerance, String what) {
+        org.junit.jupiter.api.Assertions.assertTrue(expected > 0 || expected < 0, what + ": " + expected + " (cpu) is not a number ≠ 0");
+        org.junit.jupiter.api.Assertions.assertEquals(expected, actual, tolerance * Math.abs(expected), what);
+    }
+
+    static Stream<Arguments> inferenceCases() {
+        return Stream.of(Arguments.of(Solver.NORMAL, false), Arguments.of(Solver.NORMAL, true),
+                Arguments.of(Solver.SVD, false), Arguments.of(Solver.SVD, true));
+    }
+
     static Stream<Arguments> stochastic() {
         List<Arguments> list = new ArrayList<>();
         for (Precision p : Precision.values()) {
