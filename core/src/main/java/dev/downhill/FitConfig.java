@@ -173,6 +173,11 @@ public final class FitConfig {
         return solver.isStochastic() ? DEFAULT_SGD_EPOCHS : DEFAULT_GD_ITERATIONS;
     }
 
+    /** The configured iteration limit, 0 when left at the default. */
+    long configuredMaxIterations() {
+        return maxIterations;
+    }
+
     /** Rows per step: 1 for SGD, the configured size (default min(32, m)) for mini-batch, m for GD. */
     public long batchSize(long rows) {
         switch (solver) {

@@ -188,6 +188,19 @@ public final class FittedModel {
     }
 
     /**
+     * Whether the fit met its stopping rule: a direct solution, a tolerance reached ({@link StopReason#CONVERGED},
+     * {@link StopReason#DUALITY_GAP}), or as close as the working precision allows ({@link StopReason#NO_PROGRESS}).
+     * False when it ended at its iteration limit ({@link StopReason#ITERATION_LIMIT}, warned about on {@link
+     * LinearRegression#CONVERGENCE_LOGGER} when the tolerance was &gt; 0) or was stopped by a listener.
+     */
+    public boolean converged() {
+        return switch (stopReason) {
+            case CONVERGED, DUALITY_GAP, NO_PROGRESS, DIRECT_SOLUTION -> true;
+            case ITERATION_LIMIT, STOPPED_BY_LISTENER -> false;
+        };
+    }
+
+    /**
      * MSE at each iteration, starting point first (SGD variants: one mean batch loss per epoch); a copy. Weighted
      * data: (1/Σw)Σwᵢrᵢ² for the full-batch solvers, (1/k)Σwᵢrᵢ² over the k rows visited for sgd and mini-batches.
      * With a {@link Penalty} it is what the solver minimises, MSE + 2·penalty (twice {@link Penalty}'s objective; the

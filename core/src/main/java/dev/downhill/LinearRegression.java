@@ -70,6 +70,15 @@ public final class LinearRegression {
      */
     public static final String IGNORED_SETTING_LOGGER = "dev.downhill.LinearRegression.ignored";
     private static final org.slf4j.Logger IGNORED_SETTING_LOG = org.slf4j.LoggerFactory.getLogger(IGNORED_SETTING_LOGGER);
+    /**
+     * The warning that a fit stopped at its iteration limit before meeting its tolerance (&gt; 0), as scikit-learn's
+     * {@code ConvergenceWarning}: the model is returned as usual ({@link FittedModel#converged()} is false), but its
+     * coefficients may be far from the minimiser. One per {@code fit} call; the fits of an α path or cross-validation
+     * give none (the chosen model's report says how it stopped). On a logger of its own ({@value #CONVERGENCE_LOGGER}) so
+     * that a front end can silence it or say it in its own terms (the CLI names {@code --iterations}).
+     */
+    public static final String CONVERGENCE_LOGGER = "dev.downhill.LinearRegression.convergence";
+    private static final org.slf4j.Logger CONVERGENCE_LOG = org.slf4j.LoggerFactory.getLogger(CONVERGENCE_LOGGER);
 
     private LinearRegression() {
     }
@@ -88,7 +97,7 @@ public final class LinearRegression {
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
                 FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint));
-                return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
+                return warnedIfUnconverged(model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9)));
             }
         }
     }
@@ -120,7 +129,7 @@ public final class LinearRegression {
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
                 FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint));
-                return model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
+                return warnedIfUnconverged(model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9)));
             }
         }
     }
@@ -226,6 +235,11 @@ public final class LinearRegression {
      * Fits and predictions on one problem from several threads run one after the other ({@link LoadedProblem}).
      */
     public static FittedModel fit(LoadedProblem problem, FitConfig config) {
+        return warnedIfUnconverged(fitUnwarned(problem, config));
+    }
+
+    /** {@link #fit(LoadedProblem, FitConfig)} without the iteration-limit warning: the fits of a path or cross-validation. */
+    static FittedModel fitUnwarned(LoadedProblem problem, FitConfig config) {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
         checkMatches(problem, config);
@@ -243,35 +257,17 @@ public final class LinearRegression {
         }
     }
 
-    /**
-     * One warning ({@link #IGNORED_SETTING_LOGGER}) per setting the named solver does not use — a validation fraction
-     * without sgd/minibatch, a batch size without minibatch, a fixed learning rate with cg, normal, svd or cd or with an
-     * inverse-time schedule (whose steps t₀/(t + t₁) are the step sizes) —
-     * as the command line warns about its options; never an error (one configuration can serve several solvers). Nothing
-     * for solver auto, whose choice comes later.
-     */
+    /** One warning ({@link #IGNORED_SETTING_LOGGER}) per setting the named solver does not use ({@link UnusedSettings}). */
     private static void warnUnusedSettings(FitConfig config) {
-        Solver s = config.solver();
-        if (s.isAuto()) {
-            return;
+        for (String warning : UnusedSettings.warnings(config)) {
+            IGNORED_SETTING_LOG.warn(warning);
         }
-        java.util.List<String> unused = new java.util.ArrayList<>();
-        if (!s.isStochastic() && config.validationFraction() > 0) {
-            unused.add("validationFraction");
-        }
-        if (s != Solver.MINIBATCH && config.configuredBatchSize() > 0 && !(s == Solver.SGD && config.configuredBatchSize() == 1)) {
-            unused.add("batchSize");
-        }
-        if (!s.usesLearningRate() && !config.learningRate().isAuto()) {
-            unused.add("learningRate");
-        }
-        for (String name : unused) {
-            IGNORED_SETTING_LOG.warn("{} does nothing with solver {} (ignored)", name, s.cliName());
-        }
-        if (s.isStochastic() && config.schedule().kind() == LearningRateSchedule.Kind.INVERSE_TIME && !config.learningRate().isAuto()) {
-            IGNORED_SETTING_LOG.warn("learningRate does nothing with schedule {} (its steps t0/(t + t1) are the step sizes) "
-                    + "(ignored)", config.schedule());
-        }
+    }
+
+    /** {@code model}, after the {@link #CONVERGENCE_LOGGER} warning when it stopped at its iteration limit short of its tolerance. */
+    private static FittedModel warnedIfUnconverged(FittedModel model) {
+        dev.downhill.internal.IterationLimitWarning.of(model, "maxIterations", "tolerance", "solver").ifPresent(CONVERGENCE_LOG::warn);
+        return model;
     }
 
     /** Opens the configuration's checkpoint for a fit of {@code problem} (its data's sample checksum, or null when unknown). */
@@ -336,13 +332,13 @@ public final class LinearRegression {
             SparseL1Choice sparse = SparseL1Choice.of(problem, requested.directMemoryBudget()); // null: dense X
             choice = sparse != null ? sparse.reason()
                     : "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
-            LOG.info("solver auto → {}", choice);
+            LOG.debug("solver auto → {}", choice);
             config = requested.toBuilder().solver(sparse != null ? sparse.solver() : Solver.NESTEROV).build();
         } else if (requested.solver().isAuto() && problem.isSparse()) {
             choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
                     + "iteration, while the direct solvers would need its dense Gram matrix or QR factor", problem.rows(), problem.cols());
             config = requested.toBuilder().solver(Solver.CG).build();
-            LOG.info("solver auto → {}", choice);
+            LOG.debug("solver auto → {}", choice);
         } else if (requested.solver().isAuto()) {
             SolverChoice c = SolverChoice.choose(problem.rows(), problem.cols(), problem.precision(), requested.directMemoryBudget());
             choice = c.reason();
@@ -379,14 +375,14 @@ public final class LinearRegression {
                             + "allowed before the exact solve, %s (%s)", trial.stopReason() == StopReason.CONVERGED ? "converged"
                             : trial.stopReason().name().toLowerCase(java.util.Locale.ROOT), trial.iterations(), passes,
                             certificate.why(), choice);
-                    LOG.info("solver auto → {}", why);
+                    LOG.debug("solver auto → {}", why);
                     trialPasses[0] = passes;
                     return trial.withReport(trial.report().withSolverChoice(why));
                 }
                 choice = String.format(java.util.Locale.ROOT, "%s; cg tried first %s", choice, budget.abandoned() ? budget.why()
                         : "did not converge in " + passes + " passes");
             }
-            LOG.info("solver auto → {}", choice);
+            LOG.debug("solver auto → {}", choice);
         }
         FittedModel model;
         if (requested.solver().isAuto() && config.solver() == Solver.NORMAL) {
@@ -395,7 +391,7 @@ public final class LinearRegression {
             } catch (ArithmeticException refused) { // singular, too ill-conditioned or overflowing: the SVD answers
                 choice = String.format(java.util.Locale.ROOT, "%s; the normal equations refused (%s): svd", choice,
                         refused.getMessage());
-                LOG.info("solver auto → svd: the normal equations refused ({})", refused.getMessage());
+                LOG.debug("solver auto → svd: the normal equations refused ({})", refused.getMessage());
                 model = fitWith(problem, config.toBuilder().solver(Solver.SVD).build(), startNanos, checkpoint);
             }
         } else {

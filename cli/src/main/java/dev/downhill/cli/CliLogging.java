@@ -22,11 +22,14 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * prints its own, one line {@code downhill: warning: …} (or {@code downhill: error: …}) on the command's error stream;
  * nothing below WARN. The svd solver's rank-deficiency warning ({@link LinearRegression#RANK_LOGGER}) is off: it names a
  * library setting, and the fit's summary says the same in the command line's terms; so are the warnings about settings
- * the solver ignores ({@link LinearRegression#IGNORED_SETTING_LOGGER}), which the command line gives for its options.
+ * the solver ignores ({@link LinearRegression#IGNORED_SETTING_LOGGER}), which the command line gives for its options,
+ * and the iteration-limit warning ({@link LinearRegression#CONVERGENCE_LOGGER}), which {@code fit} gives naming
+ * {@code --iterations}.
  */
 public final class CliLogging implements SLF4JServiceProvider {
     /** Loggers whose messages the command line leaves out. */
-    static final Set<String> SILENT = Set.of(LinearRegression.RANK_LOGGER, LinearRegression.IGNORED_SETTING_LOGGER);
+    static final Set<String> SILENT = Set.of(LinearRegression.RANK_LOGGER, LinearRegression.IGNORED_SETTING_LOGGER,
+            LinearRegression.CONVERGENCE_LOGGER);
 
     private static volatile PrintWriter sink;
 

@@ -356,6 +356,7 @@ final class FitCommand implements Callable<Integer> {
             }
             warnIgnoredByAuto(model);
             warnPathEnd(model);
+            warnUnconverged(model);
             warnKernelOptions(model, false);
             Score score = model.score(data);
             print(o, model, score, data.rows(), data.cols(), data.isWeighted() ? String.format(Locale.ROOT,
@@ -433,6 +434,7 @@ final class FitCommand implements Callable<Integer> {
             }
             warnIgnoredByAuto(model);
             warnPathEnd(model);
+            warnUnconverged(model);
             warnKernelOptions(model, true);
             double[] predicted;
             try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE)
@@ -713,6 +715,15 @@ final class FitCommand implements Callable<Integer> {
             case L1: return Penalty.l1(alpha);
             default: return Penalty.elasticNet(alpha, l1Ratio == null ? 0.5 : l1Ratio);
         }
+    }
+
+    /**
+     * A warning when the fit (or, with --alpha auto, the chosen α's fit) stopped at its iteration limit before meeting
+     * --tol: the library's {@link dev.downhill.LinearRegression#CONVERGENCE_LOGGER} warning in the command line's terms
+     * (that logger is silent here).
+     */
+    private void warnUnconverged(FittedModel model) {
+        dev.downhill.internal.IterationLimitWarning.of(model, "--iterations", "--tol", "--solver").ifPresent(w -> Main.warn(spec, w));
     }
 
     /** A warning when cross-validation's least error came at the end of its α path, still falling. */

@@ -54,8 +54,15 @@ class CliIgnoredOptionsTest {
         return CliRun.of(args.toArray(new String[0]));
     }
 
+    /** The warnings about options, without the iteration-limit warning (the short fits here stop at their limit). */
     private static List<String> warnings(CliRun r) {
-        return r.err().lines().filter(l -> l.startsWith("downhill: warning: ")).collect(Collectors.toList());
+        return r.err().lines().filter(l -> l.startsWith("downhill: warning: ") && !l.contains(LIMIT)).collect(Collectors.toList());
+    }
+
+    private static final String LIMIT = "stopped at its iteration limit";
+
+    private static List<String> limitWarnings(CliRun r) {
+        return r.err().lines().filter(l -> l.startsWith("downhill: warning: ") && l.contains(LIMIT)).collect(Collectors.toList());
     }
 
     private static JsonNode model(Path file) throws IOException {
@@ -90,7 +97,7 @@ class CliIgnoredOptionsTest {
             assertEquals(mb.get("result").get("learningRateUsed"), ma.get("result").get("learningRateUsed"), solver);
             assertTrue(ma.get("result").get("learningRateUsed").asDouble() != 0.001, "η₀ is the automatic step, not the ignored --lr");
         }
-        CliRun scaling = fit("--solver", "sgd", "--schedule", "invscaling:0.5", "--lr", "0.001", "--iterations", "3", "--quiet");
+        CliRun scaling = fit("--solver", "sgd", "--schedule", "invscaling:0.5", "--lr", "0.001", "--iterations", "3", "--tol", "0", "--quiet");
         assertEquals(0, scaling.code(), scaling.err());
         assertEquals("", scaling.err(), "invscaling's steps are η₀/(t + 1)^P: --lr is used");
     }
@@ -99,6 +106,30 @@ class CliIgnoredOptionsTest {
      * A divergence under invtime names the schedule's T0/T1 and advises on them — not a smaller --lr, nor --lr auto, which
      * do nothing there — with or without --lr given.
      */
+    /**
+     * A fit that stops at --iterations short of --tol succeeds (exit 0: the model is written) with one warning in the
+     * command line's terms, saying how far it got; with --tol 0 (a fixed number of steps, asked for) or a converged fit,
+     * none. The library's own warning (naming maxIterations) is not printed besides.
+     */
+    @Test
+    void aFitAtItsIterationLimitWarnsOnceInTheCommandLinesTerms() {
+        CliRun limited = fit("--solver", "gd", "--iterations", "3");
+        assertEquals(0, limited.code(), limited.err());
+        assertTrue(limited.out().contains("stop reason: iteration limit"), limited.out());
+        List<String> w = limitWarnings(limited);
+        assertEquals(1, w.size(), limited.err());
+        assertEquals(List.of(), warnings(limited), "nothing else");
+        assertTrue(w.get(0).matches("downhill: warning: gd stopped at its iteration limit \\(--iterations 3 steps\\) before meeting "
+                + "--tol 1e-10 \\(‖∇‖/‖∇₀‖ = \\S+\\): the coefficients may be far from the minimiser; raise --iterations, or use "
+                + "an exact --solver \\(normal, svd\\)"), w.get(0));
+        CliRun fixed = fit("--solver", "gd", "--iterations", "3", "--tol", "0");
+        assertEquals(0, fixed.code(), fixed.err());
+        assertEquals(List.of(), limitWarnings(fixed));
+        CliRun converged = fit("--solver", "gd");
+        assertTrue(converged.out().contains("stop reason: converged"), converged.out());
+        assertEquals(List.of(), limitWarnings(converged));
+    }
+
     @Test
     void aDivergenceUnderInverseTimeNamesTheSchedule() {
         for (List<String> lr : List.of(List.<String>of(), List.of("--lr", "0.001"))) {
@@ -157,8 +188,8 @@ class CliIgnoredOptionsTest {
                 auto.err());
 
         List<List<String>> used = List.of(List.of("--solver", "gd"), List.of("--solver", "nesterov"),
-                List.of("--solver", "sgd", "--iterations", "3"), List.of("--solver", "minibatch", "--iterations", "3"),
-                List.of("--solver", "sgd", "--lr", "0.01", "--iterations", "3"));
+                List.of("--solver", "sgd", "--iterations", "3", "--tol", "0"), List.of("--solver", "minibatch", "--iterations", "3", "--tol", "0"),
+                List.of("--solver", "sgd", "--lr", "0.01", "--iterations", "3", "--tol", "0")); // 3 epochs, asked for: no limit warning
         for (List<String> options : used) {
             Path out = dir.resolve("used-" + k++ + ".json");
             List<String> args = new ArrayList<>(options);

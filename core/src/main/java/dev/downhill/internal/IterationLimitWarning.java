@@ -1,0 +1,81 @@
+package dev.downhill.internal;
+
+import dev.downhill.FittedModel;
+import dev.downhill.StopReason;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The warning for a fit that ended at its iteration limit before meeting a tolerance &gt; 0 (scikit-learn's
+ * {@code ConvergenceWarning}): the model is returned as usual, but its coefficients may be far from the minimiser, and
+ * a caller who reads only the coefficients would not know. It says how far the solver got — the gradient norm relative
+ * to its start for the full-batch solvers, the relative duality gap with an l1 term (the stochastic solvers' rule, an
+ * epoch loss that stopped improving, has no one figure) — and what to change. A limit reached with tolerance 0 (a fixed number of iterations,
+ * asked for) or a stop asked by a listener is not warned about.
+ */
+public final class IterationLimitWarning {
+    private IterationLimitWarning() {
+    }
+
+    /**
+     * The one-line warning for {@code model}, or empty when it met its stopping rule (or had none to meet).
+     *
+     * @param iterationsSetting how the caller names the iteration limit ({@code maxIterations}, {@code --iterations})
+     * @param toleranceSetting  how the caller names the tolerance ({@code tolerance}, {@code --tol})
+     * @param solverSetting     how the caller names the solver setting ({@code solver}, {@code --solver})
+     */
+    public static Optional<String> of(FittedModel model, String iterationsSetting, String toleranceSetting, String solverSetting) {
+        if (model.stopReason() != StopReason.ITERATION_LIMIT) {
+            return Optional.empty();
+        }
+        double tolerance = model.config().tolerance(model.precision());
+        if (!(tolerance > 0)) {
+            return Optional.empty();
+        }
+        String solver = model.solver().cliName();
+        boolean stochastic = model.solver().isStochastic();
+        String unit = stochastic ? "epochs" : model.solver() == dev.downhill.Solver.CD ? "sweeps" : "steps";
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s stopped at its iteration limit (%s %,d %s) "
+                + "before meeting %s %s", solver, iterationsSetting, model.iterations(), unit, toleranceSetting, compact(tolerance)));
+        String reached = progress(model, stochastic);
+        if (!reached.isEmpty()) {
+            s.append(" (").append(reached).append(')');
+        }
+        s.append(": the coefficients may be far from the minimiser; raise ").append(iterationsSetting);
+        if (stochastic) {
+            s.append(", or use a full-batch or exact ").append(solverSetting).append(" (gd, cg, normal, svd)");
+        } else if (model.config().penalty().hasL1()) {
+            s.append(", or try ").append(solverSetting).append(model.solver() == dev.downhill.Solver.CD ? " nesterov" : " cd");
+        } else {
+            s.append(", or use an exact ").append(solverSetting).append(" (normal, svd)");
+        }
+        return Optional.of(s.toString());
+    }
+
+    /** How far the fit got, in the terms of its stopping rule; empty when the model recorded nothing to say it. */
+    private static String progress(FittedModel model, boolean stochastic) {
+        double gap = model.report().dualityGap();
+        if (model.config().penalty().hasL1() && gap >= 0) {
+            return "relative duality gap " + compact(gap);
+        }
+        if (stochastic) { // its rule (the epoch loss stopped improving by tol for patience epochs) has no one figure
+            return "";
+        }
+        double[] norms = model.gradientNormHistory();
+        if (norms.length >= 2 && norms[0] > 0) {
+            return "‖∇‖/‖∇₀‖ = " + compact(norms[norms.length - 1] / norms[0]);
+        }
+        return "";
+    }
+
+    /** Three significant digits without trailing zeros: 1e-10, 0.001, 5.07e-07. */
+    static String compact(double v) {
+        String t = String.format(Locale.ROOT, "%.3g", v);
+        int e = t.indexOf('e');
+        String mantissa = e < 0 ? t : t.substring(0, e);
+        if (mantissa.contains(".")) {
+            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+        }
+        return e < 0 ? mantissa : mantissa + t.substring(e);
+    }
+}

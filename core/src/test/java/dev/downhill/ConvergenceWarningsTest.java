@@ -1,0 +1,103 @@
+package dev.downhill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.internal.IterationLimitWarning;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The warnings a fit gives without failing: a fit that stopped at its iteration limit short of its tolerance
+ * ({@link IterationLimitWarning}, {@link FittedModel#converged()}), and the settings the named solver does not use
+ * ({@link UnusedSettings}).
+ */
+class ConvergenceWarningsTest {
+
+    private static FittedModel model(Solver solver, StopReason stop, long iterations, double[] norms, FitConfig config,
+                                     Precision precision, double gap) {
+        return new FittedModel(new double[] {1, 2}, 0.5, solver, "cpu", precision, 100, iterations, stop, new double[] {3, 2},
+                norms, Duration.ofMillis(5), 0.1, -1, config,
+                new ConvergenceReport(false, new int[0], Double.NaN, "", 0, Double.NaN, gap, null), 100);
+    }
+
+    private static Optional<String> warning(FittedModel m) {
+        return IterationLimitWarning.of(m, "maxIterations", "tolerance", "solver");
+    }
+
+    @Test
+    void aFitAtItsIterationLimitShortOfItsToleranceIsWarnedAboutAndNotConverged() {
+        FitConfig gd = FitConfig.builder().solver(Solver.GD).build();
+        FittedModel limited = model(Solver.GD, StopReason.ITERATION_LIMIT, 10_000, new double[] {2, 1e-3}, gd, Precision.FLOAT64, Double.NaN);
+        assertFalse(limited.converged());
+        assertEquals("gd stopped at its iteration limit (maxIterations 10,000 steps) before meeting tolerance 1e-10 "
+                + "(‖∇‖/‖∇₀‖ = 0.0005): the coefficients may be far from the minimiser; raise maxIterations, or use an exact "
+                + "solver (normal, svd)", warning(limited).orElseThrow());
+        // the tolerance the fit ran with: float32's default
+        FittedModel float32 = model(Solver.CG, StopReason.ITERATION_LIMIT, 50, new double[] {4, 1}, FitConfig.builder()
+                .solver(Solver.CG).build(), Precision.FLOAT32, Double.NaN);
+        assertTrue(warning(float32).orElseThrow().startsWith("cg stopped at its iteration limit (maxIterations 50 steps) before "
+                + "meeting tolerance 1e-06 (‖∇‖/‖∇₀‖ = 0.25)"), warning(float32).orElseThrow());
+        // the command line's names
+        assertTrue(IterationLimitWarning.of(limited, "--iterations", "--tol", "--solver").orElseThrow()
+                .contains("(--iterations 10,000 steps) before meeting --tol 1e-10"));
+        // stochastic: epochs, no one figure for its rule
+        FittedModel sgd = model(Solver.SGD, StopReason.ITERATION_LIMIT, 1000, new double[] {1, 1}, FitConfig.builder()
+                .solver(Solver.SGD).build(), Precision.FLOAT64, Double.NaN);
+        assertEquals("sgd stopped at its iteration limit (maxIterations 1,000 epochs) before meeting tolerance 0.0001: the "
+                + "coefficients may be far from the minimiser; raise maxIterations, or use a full-batch or exact solver "
+                + "(gd, cg, normal, svd)", warning(sgd).orElseThrow());
+        // an l1 term: the duality gap, and the other l1 solver
+        FittedModel cd = model(Solver.CD, StopReason.ITERATION_LIMIT, 300, new double[0], FitConfig.builder().solver(Solver.CD)
+                .penalty(Penalty.l1(0.1)).build(), Precision.FLOAT64, 3.5e-3);
+        assertTrue(warning(cd).orElseThrow().matches("cd stopped at its iteration limit \\(maxIterations 300 sweeps\\) before "
+                + "meeting tolerance \\S+ \\(relative duality gap 0.0035\\): .*, or try solver nesterov"), warning(cd).orElseThrow());
+    }
+
+    @Test
+    void aFitThatMetItsRuleOrWasToldHowManyIterationsToRunIsNotWarnedAbout() {
+        FitConfig gd = FitConfig.builder().solver(Solver.GD).build();
+        double[] norms = {2, 1e-11};
+        for (StopReason stop : new StopReason[] {StopReason.CONVERGED, StopReason.NO_PROGRESS, StopReason.DUALITY_GAP,
+            StopReason.DIRECT_SOLUTION}) {
+            FittedModel m = model(Solver.GD, stop, 10, norms, gd, Precision.FLOAT64, Double.NaN);
+            assertTrue(m.converged(), stop.name());
+            assertTrue(warning(m).isEmpty(), stop.name());
+        }
+        FittedModel listened = model(Solver.GD, StopReason.STOPPED_BY_LISTENER, 10, norms, gd, Precision.FLOAT64, Double.NaN);
+        assertFalse(listened.converged(), "stopped before its rule was met");
+        assertTrue(warning(listened).isEmpty(), "the caller asked");
+        FittedModel fixed = model(Solver.GD, StopReason.ITERATION_LIMIT, 10, norms, gd.toBuilder().tolerance(0).build(),
+                Precision.FLOAT64, Double.NaN);
+        assertFalse(fixed.converged());
+        assertTrue(warning(fixed).isEmpty(), "tolerance 0: a fixed number of steps, asked for");
+    }
+
+    @Test
+    void settingsTheNamedSolverDoesNotUseAreNamedOnce() {
+        FitConfig normal = FitConfig.builder().solver(Solver.NORMAL).maxIterations(5).tolerance(1e-3).seed(9).standardize(true)
+                .initialCoefficients(InitialCoefficients.given(new double[] {1})).learningRate(LearningRate.of(0.1)).build();
+        assertEquals(List.of("learningRate does nothing with solver normal (ignored)",
+                "maxIterations does nothing with solver normal (ignored)", "tolerance does nothing with solver normal (ignored)",
+                "initialCoefficients does nothing with solver normal (ignored)",
+                "standardize does nothing with solver normal (ignored)", "seed does nothing with solver normal (ignored)"),
+                UnusedSettings.warnings(normal));
+        FitConfig gd = FitConfig.builder().solver(Solver.GD).learningRate(LearningRate.of(0.01)).seed(3).patience(2)
+                .schedule(LearningRateSchedule.inverseScaling(0.5)).build();
+        assertEquals(List.of("schedule does nothing with solver gd (ignored)", "patience does nothing with solver gd (ignored)",
+                "seed does nothing with solver gd (ignored)"), UnusedSettings.warnings(gd));
+        // gd with an automatic η draws the power iteration's start from the seed; iterations and tolerance are its own
+        assertEquals(List.of(), UnusedSettings.warnings(FitConfig.builder().solver(Solver.GD).seed(3).maxIterations(5)
+                .tolerance(1e-4).initialCoefficients(InitialCoefficients.given(new double[] {1})).build()));
+        // sgd uses patience (its stopping rule) and the seed without a validation fraction
+        assertEquals(List.of(), UnusedSettings.warnings(FitConfig.builder().solver(Solver.SGD).seed(3).patience(2)
+                .schedule(LearningRateSchedule.inverseScaling(0.5)).build()));
+        assertEquals(List.of("standardize does nothing with solver cd (ignored)", "seed does nothing with solver cd (ignored)"),
+                UnusedSettings.warnings(FitConfig.builder().solver(Solver.CD).penalty(Penalty.l1(0.1)).standardize(false).seed(1).build()));
+        // auto's choice comes later
+        assertEquals(List.of(), UnusedSettings.warnings(FitConfig.builder().maxIterations(5).seed(2).standardize(true).build()));
+    }
+}
