@@ -385,7 +385,8 @@ public final class FitConfig {
 
         /**
          * The penalty (default {@link Penalty#none()}). An l1 term (ρ &gt; 0) needs a proximal solver — gd, nesterov,
-         * sgd or minibatch (or auto); cg, normal and svd refuse it when the fit starts.
+         * sgd or minibatch — or cd (or auto); with cg, normal or svd {@link #build()} refuses it, and cd without an l1
+         * term.
          */
         public Builder penalty(Penalty penalty) {
             this.penalty = Objects.requireNonNull(penalty, "penalty");
@@ -576,10 +577,6 @@ public final class FitConfig {
                 throw new IllegalArgumentException("solver cd fits an l1 or elastic-net penalty (α > 0, ρ > 0), got "
                         + (penalty.kind() == Penalty.Kind.L2 || penalty.kind() == Penalty.Kind.NONE ? penalty.kind().cliName() : penalty)
                         + ": use another solver");
-            }
-            if (batchSize > 1 && solver == Solver.SGD) {
-                throw new IllegalArgumentException("SGD uses one row per step; batch size " + batchSize
-                        + " needs the minibatch solver");
             }
             return new FitConfig(this);
         }

@@ -188,6 +188,15 @@ public final class FittedModel {
     }
 
     /**
+     * The tolerance the fit ran with: the configured one, else the default for its solver and its working precision
+     * ({@code config().tolerance(precision())}; {@code config().tolerance()} assumes float64 when the precision was left to
+     * the data). The model file's {@code hyperparameters.tolerance}. Direct solvers do not use it.
+     */
+    public double tolerance() {
+        return config.tolerance(precision);
+    }
+
+    /**
      * Whether the fit met its stopping rule: a direct solution, a tolerance reached ({@link StopReason#CONVERGED},
      * {@link StopReason#DUALITY_GAP}), or as close as the working precision allows ({@link StopReason#NO_PROGRESS}).
      * False when it ended at its iteration limit ({@link StopReason#ITERATION_LIMIT}, warned about on {@link

@@ -39,6 +39,8 @@ class ConvergenceWarningsTest {
         // the tolerance the fit ran with: float32's default
         FittedModel float32 = model(Solver.CG, StopReason.ITERATION_LIMIT, 50, new double[] {4, 1}, FitConfig.builder()
                 .solver(Solver.CG).build(), Precision.FLOAT32, Double.NaN);
+        assertEquals(FitConfig.DEFAULT_GD_TOLERANCE_FLOAT32, float32.tolerance(), 0.0, "the tolerance the float32 fit ran with");
+        assertEquals(FitConfig.DEFAULT_GD_TOLERANCE, float32.config().tolerance(), 0.0, "the configuration's, for float64 data");
         assertTrue(warning(float32).orElseThrow().startsWith("cg stopped at its iteration limit (maxIterations 50 steps) before "
                 + "meeting tolerance 1e-06 (‖∇‖/‖∇₀‖ = 0.25)"), warning(float32).orElseThrow());
         // the command line's names

@@ -81,15 +81,21 @@ class FitConfigTest {
         assertEquals(0.5, FitConfig.builder().rankCutoff(0.5).build().rankCutoff(10, 10));
     }
 
+    /**
+     * sgd's batches are one row whatever batchSize says: a larger one is accepted (one configuration can serve several
+     * solvers; the fit warns that sgd ignores it, {@link UnusedSettings}) and sgd still steps on one row.
+     */
     @Test
-    void sgdRejectsBatchesLargerThanOne() {
-        assertRejects(() -> FitConfig.builder().solver(Solver.SGD).batchSize(8).build(), "SGD", "8", "minibatch");
-        // order of setters does not matter: the check is in build()
-        assertRejects(() -> FitConfig.builder().batchSize(8).solver(Solver.SGD).build(), "8");
+    void sgdIgnoresALargerBatchSizeWithAWarning() {
+        FitConfig sgd = FitConfig.builder().solver(Solver.SGD).batchSize(8).build();
+        assertEquals(1, sgd.batchSize(1000));
+        assertEquals(java.util.List.of("batchSize does nothing with solver sgd (ignored)"), UnusedSettings.warnings(sgd));
         FitConfig ok = FitConfig.builder().solver(Solver.SGD).batchSize(1).build();
         assertEquals(1, ok.batchSize(1000));
+        assertEquals(java.util.List.of(), UnusedSettings.warnings(ok));
         FitConfig mb = FitConfig.builder().solver(Solver.MINIBATCH).batchSize(8).build();
-        assertRejects(() -> mb.toBuilder().solver(Solver.SGD).build(), "8");
+        assertEquals(8, mb.batchSize(1000));
+        assertEquals(1, mb.toBuilder().solver(Solver.SGD).build().batchSize(1000));
     }
 
     @Test

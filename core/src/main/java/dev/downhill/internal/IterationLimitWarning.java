@@ -28,7 +28,7 @@ public final class IterationLimitWarning {
         if (model.stopReason() != StopReason.ITERATION_LIMIT) {
             return Optional.empty();
         }
-        double tolerance = model.config().tolerance(model.precision());
+        double tolerance = model.tolerance();
         if (!(tolerance > 0)) {
             return Optional.empty();
         }
