@@ -313,26 +313,62 @@ public final class ModelFile {
         return kept.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Reads a model file written by {@link #write}. */
+    /**
+     * Reads a model file written by {@link #write}.
+     *
+     * @throws IllegalArgumentException when the file does not exist, is not valid JSON, or is not a valid model (one
+     *                                  line naming the file and what is wrong)
+     * @throws UncheckedIOException     when the file cannot be read
+     */
     public static SavedModel read(Path path) {
-        JsonNode root;
+        byte[] bytes;
         try {
-            root = JSON.readTree(Files.readAllBytes(path));
+            bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("model file " + path + " does not exist");
-        } catch (JsonProcessingException e) {
-            if (dev.downhill.internal.JsonErrors.truncated(e)) {
-                throw new IllegalArgumentException("model file " + path + " is truncated: it ends"
-                        + dev.downhill.internal.JsonErrors.where(e) + " before its JSON is complete");
-            }
-            String what = dev.downhill.internal.JsonErrors.what(e);
-            throw new IllegalArgumentException("model file " + path + " is not valid JSON" + (what.startsWith("it holds") ? ""
-                    : " (truncated or corrupt?)") + dev.downhill.internal.JsonErrors.where(e) + ": " + what
-                    + (what.startsWith("it holds") ? "; it is not a valid model" : ""));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model file " + path + ": " + e.getMessage(), e);
         }
-        return new Reader(path).parse(root);
+        return parse(bytes, "model file " + path);
+    }
+
+    /**
+     * Reads a model as {@link #write(OutputStream, FittedModel, Score)} wrote it, from a stream (a class-path resource, an
+     * object store, a database column), to its end; the stream is not closed. The same checks and messages as {@link
+     * #read(Path)}, naming "the model read from a stream".
+     *
+     * @throws IllegalArgumentException when the bytes are not valid JSON or not a valid model
+     * @throws UncheckedIOException     when the stream cannot be read
+     */
+    public static SavedModel read(java.io.InputStream in) {
+        java.util.Objects.requireNonNull(in, "in");
+        byte[] bytes;
+        try {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model from its stream: " + e.getMessage(), e);
+        }
+        return parse(bytes, "the model read from a stream");
+    }
+
+    /** Parses a model file's bytes; {@code source} names them in messages ("model file X"). */
+    private static SavedModel parse(byte[] bytes, String source) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            if (dev.downhill.internal.JsonErrors.truncated(e)) {
+                throw new IllegalArgumentException(source + " is truncated: it ends"
+                        + dev.downhill.internal.JsonErrors.where(e) + " before its JSON is complete");
+            }
+            String what = dev.downhill.internal.JsonErrors.what(e);
+            throw new IllegalArgumentException(source + " is not valid JSON" + (what.startsWith("it holds") ? ""
+                    : " (truncated or corrupt?)") + dev.downhill.internal.JsonErrors.where(e) + ": " + what
+                    + (what.startsWith("it holds") ? "; it is not a valid model" : ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot parse " + source + ": " + e.getMessage(), e);
+        }
+        return new Reader(source).parse(root);
     }
 
     private static ArrayNode array(double[] values) {
@@ -360,10 +396,11 @@ public final class ModelFile {
         /** Longest problem description in an error message. */
         private static final int MAX_DETAIL = 300;
 
-        private final Path path;
+        /** What the messages call the model: "model file X", or "the model read from a stream". */
+        private final String source;
 
-        Reader(Path path) {
-            this.path = path;
+        Reader(String source) {
+            this.source = source;
         }
 
         SavedModel parse(JsonNode root) {
@@ -760,7 +797,7 @@ public final class ModelFile {
             if (what.length() > MAX_DETAIL) { // a bad value is echoed, and a corrupt file can hold a huge one
                 what = what.substring(0, MAX_DETAIL) + "… (" + what.length() + " characters)";
             }
-            return new IllegalArgumentException("model file " + path + ": " + what);
+            return new IllegalArgumentException(source + ": " + what);
         }
     }
 }

@@ -60,6 +60,32 @@ class ModelFileTest {
         assertArrayEquals(m.predict(x), r.predict(x), 0, "bit-identical predictions");
     }
 
+    /** A model written to a stream reads back from a stream (a resource, a blob) as from its file; errors name the stream. */
+    @Test
+    void aModelReadFromAStreamIsTheModelReadFromItsFile() throws IOException {
+        FittedModel m = model();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ModelFile.write(bytes, m, new Score(0.75, 0.5));
+        Path f = dir.resolve("m.json");
+        Files.write(f, bytes.toByteArray());
+        SavedModel fromFile = ModelFile.read(f);
+        java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(bytes.toByteArray());
+        SavedModel fromStream = ModelFile.read(in);
+        assertEquals(0, in.available(), "read to its end");
+        assertArrayEquals(fromFile.model().coefficients(), fromStream.model().coefficients(), 0);
+        assertEquals(fromFile.model().intercept(), fromStream.model().intercept(), 0);
+        assertEquals(fromFile.model().config().toString(), fromStream.model().config().toString());
+        assertEquals(fromFile.training(), fromStream.training());
+        assertArrayEquals(m.coefficients(), fromStream.model().coefficients(), 0);
+        String truncated = new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8).substring(0, 40);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(
+                new java.io.ByteArrayInputStream(truncated.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertTrue(e.getMessage().startsWith("the model read from a stream is truncated"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(new java.io.ByteArrayInputStream(
+                "{\"format\": \"other\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertTrue(e.getMessage().startsWith("the model read from a stream: field 'format'"), e.getMessage());
+    }
+
     @Test
     void everyStopReasonIsWrittenAsItsLowerCaseNameAndReadBack() {
         FittedModel m = model();
