@@ -63,6 +63,24 @@ public final class SparseDataset implements AutoCloseable {
         }
     }
 
+    /** The matrices a dataset owns ({@link #of}, {@link #adopt}), by identity; weakly held, so a freed one leaves. */
+    private static final java.util.Set<CsrMatrix> OWNED = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+    /**
+     * Marks {@code x} as owned by the dataset being made: a second {@link #of} with the same matrix would close it under
+     * the first (each dataset closes its X), so it is refused, and the matrix is left as it was.
+     *
+     * @throws IllegalStateException when a dataset already owns {@code x}
+     */
+    private static void claim(CsrMatrix x) {
+        if (!OWNED.add(x)) {
+            throw new IllegalStateException("this CsrMatrix already belongs to a SparseDataset: SparseDataset.of takes ownership "
+                    + "of X (closing the dataset closes it), so one matrix makes one dataset: make a second matrix for a "
+                    + "second dataset");
+        }
+    }
+
     /** Takes over the memory of a sparse reader's result ({@code data} must not be used or closed afterwards). */
     public static SparseDataset adopt(SparseData data) {
         Objects.requireNonNull(data, "data");
@@ -72,19 +90,23 @@ public final class SparseDataset implements AutoCloseable {
             data.close();
             throw e;
         }
+        claim(data.x());
         HostArray y = data.y();
         Pointer memory = y.release();
         return new SparseDataset(data.x(), memory);
     }
 
     /**
-     * Takes ownership of {@code x} and copies {@code y} (m finite values, converted to x's precision). When it throws,
-     * {@code x} is closed (as {@link Dataset#adopt} frees what it was given): the caller never owns it again.
+     * Takes ownership of {@code x} and copies {@code y} (m finite values, converted to x's precision): closing the dataset
+     * closes {@code x}, so one matrix makes one dataset (a second {@code of} with it throws IllegalStateException and
+     * leaves it to its owner). When it throws otherwise, {@code x} is closed (as {@link Dataset#adopt} frees what it was
+     * given): the caller never owns it again.
      *
      * @throws IllegalArgumentException when y's length is not m or a value is not finite (naming the row)
      */
     public static SparseDataset of(CsrMatrix x, double[] y) {
         Objects.requireNonNull(x, "x");
+        claim(x); // before the try: a matrix another dataset owns is not closed here
         try {
             return ofOwned(x, y);
         } catch (RuntimeException | Error e) {

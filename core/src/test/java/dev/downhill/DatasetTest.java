@@ -461,6 +461,22 @@ class DatasetTest {
         }
     }
 
+    /** SparseDataset.of owns its X: a second dataset of the same matrix is refused, leaving the first one whole. */
+    @Test
+    void oneCsrMatrixMakesOneSparseDataset() {
+        dev.downhill.io.CsrMatrix m = dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2}, new int[] {0, 1}, new double[] {1, 2}, 2,
+                Precision.FLOAT64);
+        try (SparseDataset first = SparseDataset.of(m, new double[] {1, 2})) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> SparseDataset.of(m, new double[] {3, 4}));
+            assertTrue(e.getMessage().contains("already belongs to a SparseDataset") && e.getMessage().contains("second matrix"),
+                    e.getMessage());
+            assertEquals(2.0, m.get(1, 1), 0.0, "not closed by the refused call");
+            assertEquals(2, first.rows());
+            assertEquals(1.0, first.x().get(0, 0), 0.0);
+        }
+        assertThrows(IllegalStateException.class, m::rowPointers, "closed with its dataset");
+    }
+
     @Test
     void reviewFindingsAreRejectedClearly() {
         DoubleBuffer bigEndian = ByteBuffer.allocateDirect(4 * 8).asDoubleBuffer();
