@@ -48,4 +48,16 @@ public record SavedModel(FittedModel model, Optional<Score> training, String lib
     public long[] lossHistoryIterations() {
         return lossHistoryIterations.clone();
     }
+
+    /**
+     * The model and what the file recorded; the iteration numbers by their count and range (the record's default printed
+     * the array's identity).
+     */
+    @Override
+    public String toString() {
+        int k = lossHistoryIterations.length;
+        return "SavedModel[model=" + model + ", training=" + training + ", libraryVersion=" + libraryVersion
+                + ", lossHistoryIterations=" + (k == 0 ? "[]" : k + " from " + lossHistoryIterations[0] + " to "
+                + lossHistoryIterations[k - 1]) + ", indexBase=" + indexBase + ", columns=" + columns + "]";
+    }
 }

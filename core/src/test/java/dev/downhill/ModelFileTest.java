@@ -77,6 +77,8 @@ class ModelFileTest {
         assertEquals(fromFile.model().config().toString(), fromStream.model().config().toString());
         assertEquals(fromFile.training(), fromStream.training());
         assertArrayEquals(m.coefficients(), fromStream.model().coefficients(), 0);
+        assertTrue(fromStream.toString().contains("lossHistoryIterations=3 from 0 to 2") && !fromStream.toString().contains("[J@"),
+                fromStream.toString());
         String truncated = new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8).substring(0, 40);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(
                 new java.io.ByteArrayInputStream(truncated.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
