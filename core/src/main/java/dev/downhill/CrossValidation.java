@@ -22,6 +22,11 @@ import java.util.Objects;
  * Regularization paths and K-fold cross-validation choosing the penalty strength α (glmnet's {@code cv.glmnet},
  * scikit-learn's {@code ElasticNetCV}).
  *
+ * <p>The configuration's {@link Penalty} names what is varied: its kind, l1 ratio ρ and penalty factors are kept, its α
+ * is not used (the grid's, or the path's given α's, replace it): {@code Penalty.l1(1)} and {@code Penalty.l1(123)} give
+ * the same cross-validation. A configuration without a penalty ({@link Penalty#none()}) is refused: there is no α to
+ * vary.
+ *
  * <p>The path: {@value #DEFAULT_PATH_LENGTH} values of α spaced evenly in log from α_max down to
  * {@value #DEFAULT_PATH_RATIO}·α_max, where α_max = max_{pⱼ&gt;0} |(1/m)X_cᵀy_c|ⱼ / (ρ'·pⱼ) with ρ' = max(ρ, 10⁻³): for
  * an l1 term (ρ &gt; 0) the smallest α whose answer is θ = 0 (scikit-learn's {@code _alpha_grid}); for ridge (ρ = 0)
