@@ -9,7 +9,12 @@ package dev.downhill;
 public interface IterationListener {
 
     /** What the fit should do after the listener returns. */
-    enum Control { CONTINUE, STOP }
+    enum Control {
+        /** Go on with the fit. */
+        CONTINUE,
+        /** End the fit now, with {@link StopReason#STOPPED_BY_LISTENER}; the model is returned as usual. */
+        STOP
+    }
 
     /**
      * @param iteration    0 for the starting point; then the number of steps (GD) or epochs (SGD variants) done
