@@ -34,8 +34,8 @@ import java.util.Objects;
  *
  * <p>Stopping: full-batch GD stops when ‖∇θ‖ ≤ tol·‖∇θ₀‖, or with {@link StopReason#NO_PROGRESS} when it
  * can no longer improve in its precision (tol = 0 turns both off and runs to the iteration limit);
- * SGD variants stop when the epoch loss has not dropped below (1 − tol)·(best epoch loss so far)
- * for {@code patience} consecutive epochs (tol = 0 disables the rule).
+ * SGD variants stop when the epoch loss (the held-out rows' MSE with {@link #validationFraction()}) has not dropped
+ * below (1 − tol)·(best so far) for {@code patience} consecutive epochs (tol = 0 disables the rule).
  */
 public final class FitConfig {
     /** Default iteration limit of the full-batch solvers: steps of gd and nesterov, iterations of cg, sweeps of cd. */
