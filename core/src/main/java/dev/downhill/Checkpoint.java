@@ -82,6 +82,13 @@ public final class Checkpoint {
         return Optional.ofNullable(resumeFrom);
     }
 
+    /**
+     * The least time between two saves during a fit ({@link #DEFAULT_INTERVAL} unless {@link #every(Duration)} set it;
+     * zero saves at every iteration boundary). The first boundary, the end of the fit and a stop request save whatever
+     * it says.
+     *
+     * @return the interval, ≥ 0
+     */
     public Duration interval() {
         return interval;
     }

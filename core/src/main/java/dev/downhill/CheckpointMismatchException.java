@@ -19,8 +19,15 @@ public final class CheckpointMismatchException extends IllegalArgumentException 
     }
 
     private final transient Path checkpoint;
+    /** The fields that differ, in the fingerprint's order (an unmodifiable copy). */
     private final List<Difference> differences;
 
+    /**
+     * A mismatch whose message names the checkpoint and every difference.
+     *
+     * @param checkpoint  the checkpoint folder given to resume from
+     * @param differences the fields that differ, in the fingerprint's order, at least one; copied
+     */
     public CheckpointMismatchException(Path checkpoint, List<Difference> differences) {
         super("checkpoint " + checkpoint + " is of another fit: " + describe(differences));
         this.checkpoint = checkpoint;

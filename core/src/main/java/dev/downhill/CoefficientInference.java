@@ -57,6 +57,10 @@ public record CoefficientInference(double[] standardErrors, double[] tValues, do
                                    double interceptStandardError,
                                    double interceptTValue, double interceptPValue, long degreesOfFreedom,
                                    double residualVariance) implements java.io.Serializable {
+    /**
+     * Copies the three arrays; throws {@link IllegalArgumentException} when they differ in length, or when
+     * {@code interceptFitted} is false and an intercept statistic is not NaN.
+     */
     public CoefficientInference {
         standardErrors = standardErrors.clone();
         tValues = tValues.clone();
@@ -138,16 +142,31 @@ public record CoefficientInference(double[] standardErrors, double[] tValues, do
         return standardErrors.length;
     }
 
+    /**
+     * SE(θⱼ), NaN where θⱼ is not estimable.
+     *
+     * @return a copy, length n
+     */
     @Override
     public double[] standardErrors() {
         return standardErrors.clone();
     }
 
+    /**
+     * tⱼ = θⱼ/SE(θⱼ), NaN where θⱼ is not estimable (±∞ for a perfect fit's nonzero θⱼ).
+     *
+     * @return a copy, length n
+     */
     @Override
     public double[] tValues() {
         return tValues.clone();
     }
 
+    /**
+     * The two-sided pⱼ = P(|T_ν| ≥ |tⱼ|), NaN where θⱼ is not estimable.
+     *
+     * @return a copy, length n
+     */
     @Override
     public double[] pValues() {
         return pValues.clone();

@@ -6,6 +6,11 @@ import java.util.Objects;
 /**
  * How a fit got where it is, beyond the histories kept in {@link FittedModel}.
  *
+ * <p>Equality is by value: {@link #equals}, {@link #hashCode} and {@link #toString} use the contents of
+ * {@code constantColumns} (not the array's identity), the doubles as {@link Double#compare} does (NaN equals NaN), so a
+ * report equals itself read back from a model file when every field was written (a {@link CrossValidationReport}'s
+ * coefficient path is not written: see there).
+ *
  * @param standardized    whether the gradient solver worked on implicitly standardized features
  *                        (then the gradient norms in the history are ‖S∇‖, S = diag(1/σⱼ))
  * @param constantColumns columns found constant under standardization, or by the normal equations (all zero after
@@ -27,20 +32,28 @@ import java.util.Objects;
  *                        resumed at (for a finished checkpoint: its iterations), else −1
  * @param resumedRunSeconds when resumed: the seconds of this run alone ({@link FittedModel#wallTime()} adds the earlier
  *                        runs'), else NaN
- *
- * <p>Equality is by value: {@link #equals}, {@link #hashCode} and {@link #toString} use the contents of
- * {@code constantColumns} (not the array's identity), the doubles as {@link Double#compare} does (NaN equals NaN), so a
- * report equals itself read back from a model file when every field was written (a {@link CrossValidationReport}'s
- * coefficient path is not written: see there).
  */
 public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
                                 double backendInitSeconds, double objective, double dualityGap,
                                 CrossValidationReport crossValidation, long resumedFromIteration, double resumedRunSeconds) {
+    /** Copies {@code constantColumns}; a null {@code solverChoice} becomes "". */
     public ConvergenceReport {
         constantColumns = constantColumns.clone();
         solverChoice = solverChoice == null ? "" : solverChoice;
     }
 
+    /**
+     * A report of a fit that was not resumed (resumedFromIteration −1, resumedRunSeconds NaN).
+     *
+     * @param standardized       whether the solver worked on standardized features
+     * @param constantColumns    the constant columns (copied)
+     * @param distanceToExact    the relative distance to the SVD solution, or NaN
+     * @param solverChoice       the automatic choice and its reason, or "" (null: "")
+     * @param backendInitSeconds the backend's one-time initialisation, or NaN
+     * @param objective          the penalised objective at the answer, or NaN
+     * @param dualityGap         the last relative duality gap, or NaN
+     * @param crossValidation    the cross-validation's report, or null
+     */
     public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
                              double backendInitSeconds, double objective, double dualityGap, CrossValidationReport crossValidation) {
         this(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective, dualityGap,
@@ -58,10 +71,27 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
                 dualityGap, crossValidation, iteration, seconds);
     }
 
+    /**
+     * A report without a solver choice, penalty results, cross-validation or resume (the other fields "", NaN, null, −1).
+     *
+     * @param standardized    whether the solver worked on standardized features
+     * @param constantColumns the constant columns (copied)
+     * @param distanceToExact the relative distance to the SVD solution, or NaN
+     */
     public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact) {
         this(standardized, constantColumns, distanceToExact, "", Double.NaN);
     }
 
+    /**
+     * A report without penalty results, cross-validation or resume (objective and duality gap NaN, no cross-validation,
+     * not resumed).
+     *
+     * @param standardized       whether the solver worked on standardized features
+     * @param constantColumns    the constant columns (copied)
+     * @param distanceToExact    the relative distance to the SVD solution, or NaN
+     * @param solverChoice       the automatic choice and its reason, or "" (null: "")
+     * @param backendInitSeconds the backend's one-time initialisation, or NaN
+     */
     public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
                              double backendInitSeconds) {
         this(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, Double.NaN, Double.NaN, null);

@@ -92,10 +92,22 @@ public final class CrossValidation {
         /** The largest α whose mean validation MSE is within one standard error of the minimum (glmnet's lambda.1se). */
         ONE_SE;
 
+        /**
+         * The name the command line ({@code --alpha-rule}), the model file and {@link CrossValidationReport#rule()} use.
+         *
+         * @return "min" or "1se"
+         */
         public String cliName() {
             return this == MIN ? "min" : "1se";
         }
 
+        /**
+         * Parses a {@link #cliName()}, case-insensitive, surrounding blanks ignored.
+         *
+         * @param s "min" or "1se"
+         * @return the rule
+         * @throws IllegalArgumentException for any other text
+         */
         public static Rule parse(String s) {
             switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "min": return MIN;

@@ -6,6 +6,10 @@ import java.util.Objects;
 /**
  * What K-fold cross-validation over a regularization path found ({@link CrossValidation}).
  *
+ * <p>Equality is by value: {@link #equals}, {@link #hashCode} and {@link #toString} use the arrays' contents (not their
+ * identity), the doubles as {@link Double#compare} does. A report read back from a model file has no coefficient path,
+ * so it equals the written one only when that had none either. The arrays are copied in and out.
+ *
  * @param folds         K
  * @param rule          how α was chosen: "min" (least mean validation MSE) or "1se" (the largest α whose mean is within
  *                      one standard error of that minimum, glmnet's {@code lambda.1se})
@@ -18,13 +22,13 @@ import java.util.Objects;
  * @param coefficientPath per α, θ of the full-data path's fit ({@code [k][j]}: α_k, feature j), or null when not known:
  *                      kept in memory for the coefficient-path plot, not written to the model file (100·n numbers), so
  *                      null in a report read back from one
- *
- * <p>Equality is by value: {@link #equals}, {@link #hashCode} and {@link #toString} use the arrays' contents (not their
- * identity), the doubles as {@link Double#compare} does. A report read back from a model file has no coefficient path,
- * so it equals the written one only when that had none either.
  */
 public record CrossValidationReport(int folds, String rule, double[] alphas, double[] meanMse, double[] standardError,
                                     double alphaMin, double alpha1se, double chosenAlpha, double[][] coefficientPath) {
+    /**
+     * Copies the arrays; throws {@link IllegalArgumentException} when a coefficient path is given whose length is not the
+     * number of α's.
+     */
     public CrossValidationReport {
         alphas = alphas.clone();
         meanMse = meanMse.clone();
@@ -51,6 +55,11 @@ public record CrossValidationReport(int folds, String rule, double[] alphas, dou
         this(folds, rule, alphas, meanMse, standardError, alphaMin, alpha1se, chosenAlpha, null);
     }
 
+    /**
+     * Per α, θ of the full-data path's fit ({@code [k][j]}), or null when not known (a report read from a model file).
+     *
+     * @return a deep copy, or null
+     */
     @Override
     public double[][] coefficientPath() {
         return copy(coefficientPath);
@@ -67,16 +76,31 @@ public record CrossValidationReport(int folds, String rule, double[] alphas, dou
         return c;
     }
 
+    /**
+     * The path's α's, decreasing.
+     *
+     * @return a copy
+     */
     @Override
     public double[] alphas() {
         return alphas.clone();
     }
 
+    /**
+     * Per α, the mean over the folds of the validation MSE.
+     *
+     * @return a copy, one per α
+     */
     @Override
     public double[] meanMse() {
         return meanMse.clone();
     }
 
+    /**
+     * Per α, the standard deviation of the folds' validation MSEs divided by √K.
+     *
+     * @return a copy, one per α
+     */
     @Override
     public double[] standardError() {
         return standardError.clone();

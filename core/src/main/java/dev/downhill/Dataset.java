@@ -464,14 +464,29 @@ public final class Dataset implements AutoCloseable {
 
     // ---------------------------------------------------------------- accessors
 
+    /**
+     * The number of rows m (samples; the length of y).
+     *
+     * @return m
+     */
     public long rows() {
         return rows;
     }
 
+    /**
+     * The number of columns n of X (features, without the intercept).
+     *
+     * @return n
+     */
     public long cols() {
         return cols;
     }
 
+    /**
+     * The precision X and y are stored in (a fit works in it unless {@link FitConfig#precision()} says otherwise).
+     *
+     * @return float32 or float64
+     */
     public Precision precision() {
         return precision;
     }

@@ -10,13 +10,23 @@ public final class DivergenceException extends ArithmeticException {
     /** Loss growth (relative to the loss at the starting point) treated as divergence. */
     public static final double GROWTH_LIMIT = 1e4;
 
+    /** The iteration (step, or epoch when stochastic) at which the loss was found diverged. */
     private final long iteration;
+    /** The loss found there (NaN, infinite, or above {@link #GROWTH_LIMIT} times the starting loss). */
     private final double loss;
+    /** η, or NaN for a solver without one. */
     private final double learningRate;
+    /** The loss at the starting point. */
     private final double initialLoss;
+    /** Whether η came from {@link LearningRate#auto()}. */
     private final boolean automatic;
 
     /**
+     * A divergence of gradient descent at a full-batch iteration; the message advises η/10 with a fixed η.
+     *
+     * @param iteration    the iteration at which the loss was found diverged
+     * @param loss         the loss there
+     * @param initialLoss  the loss at the starting point
      * @param learningRate η, or NaN for a solver without one (cg): the message then gives no step advice
      * @param automatic    whether η came from {@link LearningRate#auto()} (the advice differs)
      */
@@ -97,14 +107,32 @@ public final class DivergenceException extends ArithmeticException {
         return automatic;
     }
 
+    /**
+     * The iteration at which the loss was found diverged: a step of the full-batch solvers, an epoch of sgd and minibatch
+     * (0 is the starting point).
+     *
+     * @return the iteration or epoch
+     */
     public long iteration() {
         return iteration;
     }
 
+    /**
+     * The loss found there, in the loss history's units (MSE, plus 2·penalty with a {@link Penalty}): NaN, infinite, or
+     * more than 10⁴ ({@link #GROWTH_LIMIT}) times {@link #initialLoss()}.
+     *
+     * @return the diverged loss
+     */
     public double loss() {
         return loss;
     }
 
+    /**
+     * The learning rate η the fit diverged with (the automatic one when {@link #automatic()}; η₀ under a schedule), or
+     * NaN for a solver without one (cg).
+     *
+     * @return η
+     */
     public double learningRate() {
         return learningRate;
     }

@@ -12,9 +12,10 @@ import java.util.Objects;
  * '-', '_', '.'): which backends exist is known only at run time, from the class path ({@link java.util.ServiceLoader}),
  * so an unknown or unusable backend is refused when the data are loaded ({@code LinearRegression.load} or
  * {@code fit}) with a {@link dev.downhill.spi.BackendUnavailableException} naming it and listing the backends
- * ({@link dev.downhill.spi.Backends#select(String)} checks a name earlier). {@link #build()} refuses combinations
- * (an l1 penalty on cg, normal or svd; cd without an l1 term; sgd with a batch size) with an
- * {@link IllegalArgumentException}.
+ * ({@link dev.downhill.spi.Backends#select(String)} checks a name earlier). {@link Builder#build()} refuses combinations
+ * (an l1 penalty on cg, normal or svd; cd without an l1 term) with an {@link IllegalArgumentException}; a setting the
+ * named solver does not use (a batch size with sgd, a learning rate with cg, …) is accepted, and a fit of a dataset
+ * warns about it ({@link LinearRegression#IGNORED_SETTING_LOGGER}).
  *
  * <p>Defaults: solver {@link Solver#AUTO} (chosen per problem; {@link Solver#GD} is the textbook one); learning rate {@link LearningRate#auto()}; max iterations
  * {@value #DEFAULT_GD_ITERATIONS} steps for GD, {@value #DEFAULT_SGD_EPOCHS} epochs for SGD
@@ -33,18 +34,26 @@ import java.util.Objects;
  *
  * <p>Stopping: full-batch GD stops when ‖∇θ‖ ≤ tol·‖∇θ₀‖, or with {@link StopReason#NO_PROGRESS} when it
  * can no longer improve in its precision (tol = 0 turns both off and runs to the iteration limit);
- * SGD variants stop when the epoch loss has not dropped below (1 − tol)·(best epoch loss so far)
- * for {@code patience} consecutive epochs (tol = 0 disables the rule).
+ * SGD variants stop when the epoch loss (the held-out rows' MSE with {@link #validationFraction()}) has not dropped
+ * below (1 − tol)·(best so far) for {@code patience} consecutive epochs (tol = 0 disables the rule).
  */
 public final class FitConfig {
+    /** Default iteration limit of the full-batch solvers: steps of gd and nesterov, iterations of cg, sweeps of cd. */
     public static final long DEFAULT_GD_ITERATIONS = 10_000;
+    /** Default iteration limit of the stochastic solvers (sgd, minibatch), in epochs (passes over the training rows). */
     public static final long DEFAULT_SGD_EPOCHS = 1_000;
+    /** Default rows per step of minibatch: min({@value}, m) for m training rows. */
     public static final int DEFAULT_BATCH_SIZE = 32;
     /** Default tolerance of the full-batch solvers on float64 problems. */
     public static final double DEFAULT_GD_TOLERANCE = 1e-10;
     /** Default tolerance of the full-batch solvers on float32 problems (near float32's gradient noise floor). */
     public static final double DEFAULT_GD_TOLERANCE_FLOAT32 = 1e-6;
+    /**
+     * Default tolerance of the stochastic solvers (sgd, minibatch), in either precision: the relative drop of the epoch
+     * (or validation) loss below the best so far that counts as progress; see the class Javadoc.
+     */
     public static final double DEFAULT_SGD_TOLERANCE = 1e-4;
+    /** Default patience of the stochastic solvers: epochs without progress before they stop (or adaptive divides η). */
     public static final int DEFAULT_PATIENCE = 5;
     /**
      * The normal equations refuse XᵀX whose estimated condition number exceeds this (the cpu backend
@@ -102,11 +111,20 @@ public final class FitConfig {
         this.listener = b.listener;
     }
 
+    /**
+     * A builder holding the defaults (see the class Javadoc).
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from this configuration. */
+    /**
+     * A builder starting from this configuration: every setting as here; changing it leaves this configuration as it is.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.solver = solver;
@@ -134,6 +152,12 @@ public final class FitConfig {
         return b;
     }
 
+    /**
+     * The solver ({@link Solver#AUTO} by default: chosen per problem when the fit starts; the model's
+     * {@link FittedModel#solver()} is the one that ran).
+     *
+     * @return the configured solver
+     */
     public Solver solver() {
         return solver;
     }
@@ -161,6 +185,13 @@ public final class FitConfig {
         return directMemoryBudget > 0 ? directMemoryBudget : Runtime.getRuntime().maxMemory() / 2;
     }
 
+    /**
+     * The learning rate η of gd, nesterov, sgd and minibatch: {@link LearningRate#auto()} (the default: from a seeded
+     * power iteration, see there) or a fixed η, a step on the MSE's gradient (2/m)Xᵀr. cg, normal, svd and cd use none;
+     * under {@link LearningRateSchedule#inverseTime} the schedule's t₀/(t + t₁) replaces it.
+     *
+     * @return the configured learning rate
+     */
     public LearningRate learningRate() {
         return learningRate;
     }
@@ -216,14 +247,33 @@ public final class FitConfig {
         return tolerance;
     }
 
+    /**
+     * Epochs without progress (the monitored loss not below (1 − tol)·best) before sgd and minibatch stop, or before
+     * {@link LearningRateSchedule#adaptive()} divides η by 5; default {@value #DEFAULT_PATIENCE}. The full-batch and direct
+     * solvers do not use it.
+     *
+     * @return the patience, ≥ 1
+     */
     public int patience() {
         return patience;
     }
 
+    /**
+     * Where the iterative solvers (gd, nesterov, cg, sgd, minibatch, cd) start: θ₀ = 0 by default
+     * ({@link InitialCoefficients#zeros()}); normal and svd ignore it.
+     *
+     * @return the starting coefficients
+     */
     public InitialCoefficients initialCoefficients() {
         return initialCoefficients;
     }
 
+    /**
+     * Whether the fit has an unpenalised intercept b (default true: X and y centred implicitly, b = ȳ − x̄ᵀθ); without
+     * one b is exactly 0.
+     *
+     * @return whether an intercept is fitted
+     */
     public boolean fitIntercept() {
         return fitIntercept;
     }
@@ -238,6 +288,13 @@ public final class FitConfig {
         return backend;
     }
 
+    /**
+     * The seed of the row order and the held-out rows (sgd, minibatch), of the power iteration's start (an automatic η)
+     * and of cross-validation's folds; default 0. The same configuration, seed included, on the same backend and thread
+     * count gives a bit-identical model.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }
@@ -265,6 +322,12 @@ public final class FitConfig {
         return Double.isNaN(rankCutoff) ? Math.max(rows, cols) * Math.ulp(1.0) : rankCutoff;
     }
 
+    /**
+     * The listener called once per iteration of the iterative solvers ({@link IterationListener#NONE} by default); the
+     * direct solvers call none.
+     *
+     * @return the listener
+     */
     public IterationListener listener() {
         return listener;
     }
@@ -378,6 +441,12 @@ public final class FitConfig {
             return this;
         }
 
+        /**
+         * The solver (default {@link Solver#AUTO}); see {@link Solver} and the README's "Which solver".
+         *
+         * @param solver the solver, not null
+         * @return this builder
+         */
         public Builder solver(Solver solver) {
             this.solver = Objects.requireNonNull(solver, "solver");
             return this;
@@ -393,6 +462,13 @@ public final class FitConfig {
             return this;
         }
 
+        /**
+         * The learning rate of gd, nesterov, sgd and minibatch (default {@link LearningRate#auto()}); see
+         * {@link FitConfig#learningRate()}.
+         *
+         * @param learningRate a fixed η or {@link LearningRate#auto()}, not null
+         * @return this builder
+         */
         public Builder learningRate(LearningRate learningRate) {
             this.learningRate = Objects.requireNonNull(learningRate, "learningRate");
             return this;
@@ -452,11 +528,24 @@ public final class FitConfig {
             return this;
         }
 
+        /**
+         * Where the iterative solvers start (default {@link InitialCoefficients#zeros()}; normal and svd ignore it). Given
+         * values must number X's columns: a fit refuses another length with an {@link IllegalArgumentException}.
+         *
+         * @param initial the starting coefficients, not null
+         * @return this builder
+         */
         public Builder initialCoefficients(InitialCoefficients initial) {
             this.initialCoefficients = Objects.requireNonNull(initial, "initialCoefficients");
             return this;
         }
 
+        /**
+         * Whether to fit an unpenalised intercept (default true); false fits y ≈ Xθ, b = 0.
+         *
+         * @param fitIntercept whether to fit b
+         * @return this builder
+         */
         public Builder fitIntercept(boolean fitIntercept) {
             this.fitIntercept = fitIntercept;
             return this;
@@ -490,7 +579,10 @@ public final class FitConfig {
             return this;
         }
 
-        /** Seed of the SGD row order and of the power iteration's start vector. */
+        /**
+         * Seed of the row order and the held-out rows of sgd and minibatch, of the power iteration's start vector (an
+         * automatic η) and of cross-validation's folds (default 0); see {@link FitConfig#seed()}.
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
@@ -566,6 +658,14 @@ public final class FitConfig {
             return this;
         }
 
+        /**
+         * The configuration of this builder's settings (the builder can go on being used).
+         *
+         * @return an immutable configuration
+         * @throws IllegalArgumentException when the penalty has an l1 term (α &gt; 0, ρ &gt; 0) and the solver is cg,
+         *                                  normal or svd, which cannot fit it; or when the solver is cd and the penalty
+         *                                  has no l1 term (none, l2, an elastic net with ρ = 0, or α = 0)
+         */
         public FitConfig build() {
             if (penalty.hasL1() && (solver == Solver.CG || solver == Solver.NORMAL || solver == Solver.SVD)) {
                 throw new IllegalArgumentException("solver " + solver.cliName() + " cannot fit an l1 penalty (" + penalty.kind().cliName()

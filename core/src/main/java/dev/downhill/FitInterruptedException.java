@@ -27,8 +27,10 @@ import java.util.Optional;
 public final class FitInterruptedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The iteration (step or epoch) the fit would have taken next. */
     private final long iteration;
     private final transient Path directory;
+    /** Whether an interrupt of the fit's thread stopped it, rather than a stop request. */
     private final boolean threadInterrupted;
 
     /** A fit stopped by {@link Checkpoint#requestStop()} at {@code iteration}, its state saved in {@code directory} (or null). */

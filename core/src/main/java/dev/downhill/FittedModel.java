@@ -155,10 +155,21 @@ public final class FittedModel {
         return intercept;
     }
 
+    /**
+     * Whether the intercept was fitted ({@link FitConfig#fitIntercept()}); without it {@link #intercept()} is 0.
+     *
+     * @return whether b was fitted
+     */
     public boolean fitIntercept() {
         return config.fitIntercept();
     }
 
+    /**
+     * The solver that ran: never {@link Solver#AUTO} — the automatic choice is recorded here, and
+     * {@code report().solverChoice()} says why it was made.
+     *
+     * @return the solver
+     */
     public Solver solver() {
         return solver;
     }
@@ -183,6 +194,11 @@ public final class FittedModel {
         return iterations;
     }
 
+    /**
+     * Why the fit ended ({@link StopReason#DIRECT_SOLUTION} for normal and svd); see {@link #converged()}.
+     *
+     * @return the stop reason
+     */
     public StopReason stopReason() {
         return stopReason;
     }

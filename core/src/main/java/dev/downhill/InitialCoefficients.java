@@ -10,7 +10,14 @@ import java.util.SplittableRandom;
  */
 public final class InitialCoefficients {
     /** How θ₀ is chosen. */
-    public enum Kind { ZEROS, RANDOM, GIVEN }
+    public enum Kind {
+        /** θ₀ = 0: {@link InitialCoefficients#zeros()}. */
+        ZEROS,
+        /** Seeded standard-normal values: {@link InitialCoefficients#random(long)}. */
+        RANDOM,
+        /** Given values, a warm start: {@link InitialCoefficients#given(double[])}. */
+        GIVEN
+    }
 
     private static final InitialCoefficients ZEROS = new InitialCoefficients(Kind.ZEROS, 0, null);
 
@@ -48,6 +55,11 @@ public final class InitialCoefficients {
         return new InitialCoefficients(Kind.GIVEN, 0, copy);
     }
 
+    /**
+     * How θ₀ is chosen.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }

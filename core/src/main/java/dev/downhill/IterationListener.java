@@ -1,18 +1,27 @@
 package dev.downhill;
 
 /**
- * Called once per iteration of a gradient solver (after each full-batch step's gradient, or at
- * the end of each SGD epoch), on the thread that runs {@code fit}. {@link CrossValidation} calls it for every fit of
- * every path, its folds' paths possibly from its worker threads, but never from two threads at once.
+ * Called once per iteration of an iterative solver (after each full-batch step's gradient, at the end of each SGD
+ * epoch, after each cd sweep; first at the starting point), on the thread that runs {@code fit}; the direct solvers
+ * (normal, svd) never call it. {@link CrossValidation} calls it for every fit of every path, its folds' paths possibly
+ * from its worker threads, but never from two threads at once.
  */
 @FunctionalInterface
 public interface IterationListener {
 
     /** What the fit should do after the listener returns. */
-    enum Control { CONTINUE, STOP }
+    enum Control {
+        /** Go on with the fit. */
+        CONTINUE,
+        /** End the fit now, with {@link StopReason#STOPPED_BY_LISTENER}; the model is returned as usual. */
+        STOP
+    }
 
     /**
-     * @param iteration    0 for the starting point; then the number of steps (GD) or epochs (SGD variants) done
+     * Reports one iteration and says whether the fit goes on.
+     *
+     * @param iteration    0 for the starting point; then the number of steps (GD), epochs (SGD variants) or sweeps (cd)
+     *                     done
      * @param loss         the value {@link FittedModel#lossHistory()} records for this iteration: MSE (1/m)‖r‖² at the
      *                     current coefficients (weighted data: Σwᵢrᵢ²/Σw), plus 2·penalty with a {@link Penalty} (twice
      *                     its objective, what the solver minimises); SGD variants: mean of the epoch's batch losses

@@ -61,6 +61,11 @@ public final class LearningRate {
         }
     }
 
+    /**
+     * Whether this is {@link #auto()}: the step is chosen when fitting ({@link FittedModel#learningRate()} gives it).
+     *
+     * @return whether the rate is automatic
+     */
     public boolean isAuto() {
         return Double.isNaN(value);
     }

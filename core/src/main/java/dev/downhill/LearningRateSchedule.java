@@ -19,7 +19,16 @@ import java.util.Locale;
  */
 public final class LearningRateSchedule {
     /** The kinds of schedule. */
-    public enum Kind { CONSTANT, INVERSE_TIME, INVERSE_SCALING, ADAPTIVE }
+    public enum Kind {
+        /** η = η₀: {@link #constant()}. */
+        CONSTANT,
+        /** η = t₀/(t + t₁): {@link #inverseTime(double, double)}. */
+        INVERSE_TIME,
+        /** η = η₀/(t + 1)^p: {@link #inverseScaling(double)}. */
+        INVERSE_SCALING,
+        /** η₀, divided by 5 after each {@code patience} epochs without progress: {@link #adaptive()}. */
+        ADAPTIVE
+    }
 
     /** Factor of each adaptive reduction. */
     public static final double ADAPTIVE_FACTOR = 5;
@@ -39,6 +48,11 @@ public final class LearningRateSchedule {
         this.b = b;
     }
 
+    /**
+     * η = η₀ at every step (the default).
+     *
+     * @return the constant schedule
+     */
     public static LearningRateSchedule constant() {
         return CONSTANT;
     }
@@ -59,10 +73,23 @@ public final class LearningRateSchedule {
         return new LearningRateSchedule(Kind.INVERSE_SCALING, power, 0);
     }
 
+    /**
+     * η = η₀ until the monitored loss (the epoch's mean batch loss, or the validation MSE with
+     * {@link FitConfig#validationFraction()}) has not fallen below (1 − tol)·best for {@link FitConfig#patience()} epochs,
+     * then η/5 ({@link #ADAPTIVE_FACTOR}), and so on; the fit stops ({@link StopReason#CONVERGED}) when η would fall below
+     * 10⁻⁶·η₀ ({@link #ADAPTIVE_FLOOR}). With tol = 0 η never changes. scikit-learn's "adaptive".
+     *
+     * @return the adaptive schedule
+     */
     public static LearningRateSchedule adaptive() {
         return ADAPTIVE;
     }
 
+    /**
+     * Which schedule this is.
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }

@@ -64,9 +64,11 @@ public final class LinearRegression {
     public static final String RANK_LOGGER = "dev.downhill.LinearRegression.rank";
     private static final org.slf4j.Logger RANK_LOG = org.slf4j.LoggerFactory.getLogger(RANK_LOGGER);
     /**
-     * Warnings that the chosen solver uses a setting it was given only in part (solver cd saves only its finished fit in a
-     * checkpoint), on a logger of their own ({@value #IGNORED_SETTING_LOGGER}) so that a front end that warns about its
-     * own options in its own terms (the CLI) can silence them.
+     * Warnings that the named solver does not use a setting it was given (one per setting, from
+     * {@link #fit(Dataset, FitConfig)} and {@link #fit(SparseDataset, FitConfig)}: {@code "learningRate does nothing with
+     * solver cg (ignored)"}; none when the solver is {@link Solver#AUTO}) or uses it only in part (solver cd saves only its
+     * finished fit in a checkpoint), on a logger of their own ({@value #IGNORED_SETTING_LOGGER}) so that a front end that
+     * warns about its own options in its own terms (the CLI) can silence them.
      */
     public static final String IGNORED_SETTING_LOGGER = "dev.downhill.LinearRegression.ignored";
     private static final org.slf4j.Logger IGNORED_SETTING_LOG = org.slf4j.LoggerFactory.getLogger(IGNORED_SETTING_LOGGER);
@@ -83,7 +85,40 @@ public final class LinearRegression {
     private LinearRegression() {
     }
 
-    /** Selects the backend named by {@code config} (see {@link Backends#select}), loads {@code data}, fits and releases the backend copy. */
+    /**
+     * Selects the backend named by {@code config} (see {@link Backends#select}), loads {@code data}, fits and releases the
+     * backend copy. The dataset is in use during the fit ({@link Dataset#use()}): closing it from another thread meanwhile
+     * throws. A fit that stops at its iteration limit short of its tolerance returns its model and logs a warning
+     * ({@link #CONVERGENCE_LOGGER}).
+     *
+     * @param data   X, y and any sample weights; not modified
+     * @param config the solver and its settings
+     * @return the fitted model
+     * @throws dev.downhill.spi.BackendUnavailableException when the backend {@code config} names is unknown or cannot run
+     *                                        here, or none can (an {@link IllegalStateException})
+     * @throws IllegalArgumentException       when the configuration does not fit the data: initial coefficients or penalty
+     *                                        factors whose number is not X's columns, a validation fraction that leaves no
+     *                                        training or no validation rows of positive weight, a checkpoint to resume from
+     *                                        that is missing, damaged, of another solver or of another fit
+     *                                        ({@link CheckpointMismatchException})
+     * @throws IllegalStateException          when the dataset is closed, when the backend does not support sample weights
+     *                                        (a weighted dataset is never fitted unweighted), or when another fit is saving
+     *                                        to the checkpoint's folder
+     * @throws DivergenceException            when a gradient solver's loss becomes NaN or infinite or grows past
+     *                                        10⁴ times its starting value (a fixed
+     *                                        η too large, usually); no model is returned
+     * @throws SingularMatrixException        when solver normal, named, finds XᵀX singular or more ill-conditioned than
+     *                                        1e12 ({@link FitConfig#NORMAL_EQUATIONS_MAX_CONDITION}; {@link Solver#AUTO} turns to
+     *                                        svd instead)
+     * @throws ArithmeticException            when the data's values are beyond what the solver can represent (X or y too
+     *                                        large or too small for the gradient solvers' scaling, XᵀX or the QR factor not
+     *                                        finite in float64); {@link DivergenceException} and
+     *                                        {@link SingularMatrixException} are ArithmeticExceptions too
+     * @throws FitInterruptedException        when {@link Checkpoint#requestStop()} or an interrupt of the running thread
+     *                                        stopped the fit (its state saved when the checkpoint writes one)
+     * @throws java.io.UncheckedIOException   when a checkpoint cannot be written or read
+     * @throws NullPointerException           when an argument is null
+     */
     public static FittedModel fit(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
@@ -114,6 +149,37 @@ public final class LinearRegression {
      * and {@link FittedModel#score(SparseDataset)}, or {@link FittedModel#predict(LoadedProblem)} and
      * {@link FittedModel#score(LoadedProblem)} on data loaded with {@link #load(SparseDataset, FitConfig)}. The dataset is
      * in use during the fit ({@link SparseDataset#use()}): closing it from another thread meanwhile throws.
+     *
+     * @param data   sparse X (CSR), y and any sample weights; not modified
+     * @param config the solver and its settings
+     * @return the fitted model
+     * @throws dev.downhill.spi.BackendUnavailableException when the backend {@code config} names is unknown or cannot run
+     *                                        here (an {@link IllegalStateException})
+     * @throws UnsupportedOperationException  when the named backend does not take sparse X (nd4j), or, with the backend
+     *                                        left automatic, no available backend does
+     * @throws IllegalArgumentException       when the configuration does not fit the data: initial coefficients or penalty
+     *                                        factors whose number is not X's columns, a validation fraction that leaves no
+     *                                        training or no validation rows of positive weight, a checkpoint to resume from
+     *                                        that is missing, damaged, of another solver or of another fit
+     *                                        ({@link CheckpointMismatchException}), or solver svd
+     *                                        on an X whose dense copy exceeds {@link FitConfig#directMemoryBudget()}
+     * @throws IllegalStateException          when the dataset is closed, when the backend does not support sample weights
+     *                                        (a weighted dataset is never fitted unweighted), or when another fit is saving
+     *                                        to the checkpoint's folder
+     * @throws DivergenceException            when a gradient solver's loss becomes NaN or infinite or grows past
+     *                                        10⁴ times its starting value (a fixed
+     *                                        η too large, usually); no model is returned
+     * @throws SingularMatrixException        when solver normal, named, finds XᵀX singular or more ill-conditioned than
+     *                                        1e12 ({@link FitConfig#NORMAL_EQUATIONS_MAX_CONDITION}; {@link Solver#AUTO} turns to
+     *                                        svd instead)
+     * @throws ArithmeticException            when the data's values are beyond what the solver can represent (X or y too
+     *                                        large or too small for the gradient solvers' scaling, XᵀX or the QR factor not
+     *                                        finite in float64); {@link DivergenceException} and
+     *                                        {@link SingularMatrixException} are ArithmeticExceptions too
+     * @throws FitInterruptedException        when {@link Checkpoint#requestStop()} or an interrupt of the running thread
+     *                                        stopped the fit (its state saved when the checkpoint writes one)
+     * @throws java.io.UncheckedIOException   when a checkpoint cannot be written or read
+     * @throws NullPointerException           when an argument is null
      */
     public static FittedModel fit(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
@@ -151,7 +217,17 @@ public final class LinearRegression {
         }
     }
 
-    /** Loads a sparse dataset into a backend that takes sparse X (see {@link #fit(SparseDataset, FitConfig)}); the caller closes it. */
+    /**
+     * Loads a sparse dataset into a backend that takes sparse X (see {@link #fit(SparseDataset, FitConfig)}); the caller
+     * closes it, and {@code data} must stay open while it is used.
+     *
+     * @param data   sparse X, y and any sample weights
+     * @param config its backend, precision and backend options are used
+     * @return the loaded problem
+     * @throws dev.downhill.spi.BackendUnavailableException when the named backend is unknown or cannot run here
+     * @throws UnsupportedOperationException when the named backend does not take sparse X, or none available does
+     * @throws IllegalStateException         when the backend does not weight a weighted dataset
+     */
     public static LoadedProblem load(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
@@ -183,6 +259,13 @@ public final class LinearRegression {
      * Loads {@code data} into the backend, precision and {@link FitConfig#backendOptions() backend options}
      * {@code config} names (options left unset take their defaults from system properties,
      * {@link BackendOptions#defaults()}). The caller closes the problem; {@code data} must stay open while it is used.
+     *
+     * @param data   X, y and any sample weights
+     * @param config its backend, precision and backend options are used
+     * @return the loaded problem
+     * @throws dev.downhill.spi.BackendUnavailableException when the named backend is unknown or cannot run here, or none
+     *                                                      can
+     * @throws IllegalStateException when the backend does not support sample weights of a weighted dataset
      */
     public static LoadedProblem load(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
@@ -232,7 +315,38 @@ public final class LinearRegression {
     /**
      * Fits a loaded problem. The configuration's backend, precision and threads, when set, must
      * match the problem's (they were fixed by {@link #load}); its other backend options are not used.
-     * Fits and predictions on one problem from several threads run one after the other ({@link LoadedProblem}).
+     * Fits and predictions on one problem from several threads run one after the other ({@link LoadedProblem}). Unlike
+     * the fits of a dataset, this one does not warn about settings the solver ignores; it does warn at its iteration
+     * limit ({@link #CONVERGENCE_LOGGER}).
+     *
+     * @param problem data loaded by {@link #load(Dataset, FitConfig)} or {@link #load(SparseDataset, FitConfig)}, open
+     * @param config  the solver and its settings
+     * @return the fitted model
+     * @throws IllegalArgumentException       when the configuration does not fit the data: initial coefficients or penalty
+     *                                        factors whose number is not X's columns, a validation fraction that leaves no
+     *                                        training or no validation rows of positive weight, a checkpoint to resume from
+     *                                        that is missing, damaged, of another solver or of another fit
+     *                                        ({@link CheckpointMismatchException}), a configuration whose backend,
+     *                                        precision or threads differ from the problem's, or solver svd on a sparse
+     *                                        problem whose dense copy exceeds {@link FitConfig#directMemoryBudget()} (or
+     *                                        that has no dataset to densify: {@link LoadedProblem#of})
+     * @throws IllegalStateException          when another fit is saving to the checkpoint's folder (the backend's weighting
+     *                                        was checked by {@code load})
+     * @throws DivergenceException            when a gradient solver's loss becomes NaN or infinite or grows past
+     *                                        10⁴ times its starting value (a fixed
+     *                                        η too large, usually); no model is returned
+     * @throws SingularMatrixException        when solver normal, named, finds XᵀX singular or more ill-conditioned than
+     *                                        1e12 ({@link FitConfig#NORMAL_EQUATIONS_MAX_CONDITION}; {@link Solver#AUTO} turns to
+     *                                        svd instead)
+     * @throws ArithmeticException            when the data's values are beyond what the solver can represent (X or y too
+     *                                        large or too small for the gradient solvers' scaling, XᵀX or the QR factor not
+     *                                        finite in float64); {@link DivergenceException} and
+     *                                        {@link SingularMatrixException} are ArithmeticExceptions too
+     * @throws FitInterruptedException        when {@link Checkpoint#requestStop()} or an interrupt of the running thread
+     *                                        stopped the fit (its state saved when the checkpoint writes one), also while
+     *                                        it waited for another thread's fit or prediction on the problem
+     * @throws java.io.UncheckedIOException   when a checkpoint cannot be written or read
+     * @throws NullPointerException           when an argument is null
      */
     public static FittedModel fit(LoadedProblem problem, FitConfig config) {
         return warnedIfUnconverged(fitUnwarned(problem, config));

@@ -103,7 +103,11 @@ public final class ModelFile {
         }
     }
 
-    /** Writes the model file's bytes (see {@link #write(Path, FittedModel, Score)}) to {@code out}, which stays open. */
+    /**
+     * Writes the model file's bytes (see {@link #write(Path, FittedModel, Score)}) to {@code out}, which stays open.
+     *
+     * @throws IOException when writing to or flushing {@code out} fails
+     */
     public static void write(OutputStream out, FittedModel model, Score training) throws IOException {
         write(out, model, training, null);
     }
@@ -113,6 +117,9 @@ public final class ModelFile {
      * numbered from {@code indexBase} ({@link SvmLightReader.IndexBase#ZERO} or {@link SvmLightReader.IndexBase#ONE},
      * as the reader resolved them; null for other data): recorded as {@code data.indexBase} (0 or 1), so that files
      * read for prediction are numbered as the training file was ({@link SavedModel#indexBase()}).
+     *
+     * @throws IOException              when writing to or flushing {@code out} fails
+     * @throws IllegalArgumentException when {@code indexBase} is {@link SvmLightReader.IndexBase#AUTO}
      */
     public static void write(OutputStream out, FittedModel model, Score training, SvmLightReader.IndexBase indexBase)
             throws IOException {
@@ -123,6 +130,9 @@ public final class ModelFile {
      * As {@link #write(OutputStream, FittedModel, Score, SvmLightReader.IndexBase)}, for a model fitted on a table whose
      * columns were {@code columns} (null: none known): recorded as {@code data.featureNames} and {@code data.targetName}
      * ({@link SavedModel#columns()}), so that a table read for prediction can be checked against them.
+     *
+     * @throws IOException              when writing to or flushing {@code out} fails
+     * @throws IllegalArgumentException when {@code indexBase} is {@link SvmLightReader.IndexBase#AUTO}
      */
     public static void write(OutputStream out, FittedModel model, Score training, SvmLightReader.IndexBase indexBase,
                              TableColumns columns) throws IOException {

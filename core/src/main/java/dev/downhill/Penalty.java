@@ -23,7 +23,14 @@ import java.util.Objects;
 public final class Penalty {
     /** What the user asked for; {@link #l2}, {@link #l1} and {@link #elasticNet} fix ρ to 0, 1 and the given mix. */
     public enum Kind {
-        NONE, L2, L1, ELASTIC_NET;
+        /** No penalty: ordinary least squares ({@link Penalty#none()}). */
+        NONE,
+        /** Ridge, ρ = 0 ({@link Penalty#l2(double)}). */
+        L2,
+        /** Lasso, ρ = 1 ({@link Penalty#l1(double)}). */
+        L1,
+        /** Elastic net, ρ as given ({@link Penalty#elasticNet(double, double)}). */
+        ELASTIC_NET;
 
         /** The CLI and model-file name: none, l2, l1, elasticnet. */
         public String cliName() {
@@ -133,6 +140,11 @@ public final class Penalty {
         return alpha;
     }
 
+    /**
+     * What was asked for: none, l2, l1 or elastic net (an elastic net with ρ = 1 stays {@link Kind#ELASTIC_NET}).
+     *
+     * @return the kind
+     */
     public Kind kind() {
         return kind;
     }

@@ -15,9 +15,16 @@ import java.util.Optional;
  *                              writer thinned (see {@link ModelFile#write}); a copy is returned
  * @param indexBase             for a model fitted to an svmlight file, where that file's indices started
  *                              ({@code data.indexBase}: ZERO or ONE); empty for other data and older files
+ * @param columns               for a model fitted to a table with a header, its feature and target names
+ *                              ({@code data.featureNames}, {@code data.targetName}); empty for other data and older files
  */
 public record SavedModel(FittedModel model, Optional<Score> training, String libraryVersion, long[] lossHistoryIterations,
                          Optional<SvmLightReader.IndexBase> indexBase, Optional<TableColumns> columns) {
+    /**
+     * Copies {@code lossHistoryIterations}; throws {@link NullPointerException} when {@code indexBase} or {@code columns}
+     * is null (empty means none), {@link IllegalArgumentException} when {@code columns} names another number of features
+     * than the model has coefficients.
+     */
     public SavedModel {
         lossHistoryIterations = lossHistoryIterations.clone();
         java.util.Objects.requireNonNull(indexBase, "indexBase");
@@ -44,6 +51,11 @@ public record SavedModel(FittedModel model, Optional<Score> training, String lib
         this(model, training, libraryVersion, java.util.stream.LongStream.range(0, model.lossHistory().length).toArray());
     }
 
+    /**
+     * The iteration number of each value of {@code model().lossHistory()} (see the record's parameters).
+     *
+     * @return a copy
+     */
     @Override
     public long[] lossHistoryIterations() {
         return lossHistoryIterations.clone();

@@ -8,14 +8,26 @@ package dev.downhill;
  * as a value (the command line adds its own option, {@code --solver svd}).
  */
 public final class SingularMatrixException extends ArithmeticException {
+    /** The estimated 1-norm condition number of XᵀX; infinite when Cholesky broke down. */
     private final double conditionEstimate;
+    /** The solver the message suggests. */
     private final Solver suggested;
 
+    /**
+     * A refusal on dense X: the message is {@code detail} followed by the advice to use the svd solver.
+     *
+     * @param detail            what was found (the matrix, its condition or the column where Cholesky broke down)
+     * @param conditionEstimate the estimated 1-norm condition number of XᵀX, or +∞ when Cholesky broke down
+     */
     public SingularMatrixException(String detail, double conditionEstimate) {
         this(detail, conditionEstimate, false);
     }
 
     /**
+     * A refusal whose advice depends on X's storage.
+     *
+     * @param detail            what was found (the matrix, its condition or the column where Cholesky broke down)
+     * @param conditionEstimate the estimated 1-norm condition number of XᵀX, or +∞ when Cholesky broke down
      * @param sparseX whether X is sparse: the SVD would densify it, so the message points to cg instead (it needs no dense
      * factor, and from θ = 0, unstandardized, it converges to the same minimum-norm solution)
      */

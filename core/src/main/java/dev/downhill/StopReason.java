@@ -2,7 +2,11 @@ package dev.downhill;
 
 /** Why a fit ended. Divergence is never a stop reason: it is a {@link DivergenceException}. */
 public enum StopReason {
-    /** Full-batch GD: ‖∇‖ ≤ tol·‖∇₀‖. SGD variants: the epoch loss stopped improving. */
+    /**
+     * Full-batch GD: ‖∇‖ ≤ tol·‖∇₀‖. SGD variants: the epoch loss (the held-out rows' MSE with
+     * {@link FitConfig#validationFraction()}) stopped improving for {@link FitConfig#patience()} epochs, or under
+     * {@link LearningRateSchedule#adaptive()} η would have fallen below its floor.
+     */
     CONVERGED,
     /** The maximum number of iterations (steps or epochs) was reached. */
     ITERATION_LIMIT,

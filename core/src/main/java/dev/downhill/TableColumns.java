@@ -13,6 +13,10 @@ import java.util.Objects;
  * @param target   the target column's name
  */
 public record TableColumns(List<String> features, String target) {
+    /**
+     * Copies {@code features} into an unmodifiable list; throws {@link NullPointerException} when {@code features}, one of
+     * its names, or {@code target} is null.
+     */
     public TableColumns {
         features = List.copyOf(Objects.requireNonNull(features, "features"));
         Objects.requireNonNull(target, "target");
