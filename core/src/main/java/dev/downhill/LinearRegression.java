@@ -315,9 +315,9 @@ public final class LinearRegression {
     /**
      * Fits a loaded problem. The configuration's backend, precision and threads, when set, must
      * match the problem's (they were fixed by {@link #load}); its other backend options are not used.
-     * Fits and predictions on one problem from several threads run one after the other ({@link LoadedProblem}). Unlike
-     * the fits of a dataset, this one does not warn about settings the solver ignores; it does warn at its iteration
-     * limit ({@link #CONVERGENCE_LOGGER}).
+     * Fits and predictions on one problem from several threads run one after the other ({@link LoadedProblem}). As the
+     * fits of a dataset, it warns about settings the named solver ignores ({@link #IGNORED_SETTING_LOGGER}) and at its
+     * iteration limit ({@link #CONVERGENCE_LOGGER}); the fits of an α path or cross-validation on it do not.
      *
      * @param problem data loaded by {@link #load(Dataset, FitConfig)} or {@link #load(SparseDataset, FitConfig)}, open
      * @param config  the solver and its settings
@@ -349,6 +349,11 @@ public final class LinearRegression {
      * @throws NullPointerException           when an argument is null
      */
     public static FittedModel fit(LoadedProblem problem, FitConfig config) {
+        Objects.requireNonNull(problem, "problem");
+        Objects.requireNonNull(config, "config");
+        if (!(config.solver() == Solver.SVD && problem.problem().isSparse() && problem.sparseSource() != null)) {
+            warnUnusedSettings(config); // (svd on a sparse problem is fitted on a dense copy, whose fit warns)
+        }
         return warnedIfUnconverged(fitUnwarned(problem, config));
     }
 
