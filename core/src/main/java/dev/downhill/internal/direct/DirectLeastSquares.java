@@ -230,7 +230,9 @@ public final class DirectLeastSquares {
                 refined = refined.withConstantColumns(zero);
             }
             if (refined != null && inverseGram) { // L of the scaled G, still in the system's memory: its last use
+                long t3 = System.nanoTime();
                 refined = refined.withInverseGram(InverseGram.fromCholesky(system, scales, zero, meansIf(problem, centred)));
+                LOG.debug("normal: G⁻¹'s diagonal off the factor {} ms", (System.nanoTime() - t3) / 1_000_000);
             }
             return refined;
         }
