@@ -24,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The closed forms on the cpu backend, one solve per measured call (single-shot: a solve is long and
  * allocates its own float64 workspace): {@code svd} (dgelsd with column scaling and refinement) and
- * {@code normal} (Cholesky of the scaled XᵀX, refined), on seeded X of rows × cols float32.
+ * {@code normal} (Cholesky of the scaled XᵀX, refined), on seeded X of rows × cols float32; with {@code standardErrors}
+ * the fit also computes the coefficients' standard errors (for normal, G⁻¹'s diagonal off the Cholesky factor), e.g.
+ * {@code -p solver=normal -p shape=5000x2500 -p standardErrors=false,true}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -39,6 +41,9 @@ public class DirectSolveBenchmark {
     @Param({"20000x200", "20000x1000"})
     public String shape;
 
+    @Param({"false"})
+    public boolean standardErrors;
+
     private Dataset data;
     private LoadedProblem problem;
     private FitConfig config;
@@ -48,7 +53,7 @@ public class DirectSolveBenchmark {
         String[] s = shape.split("x");
         data = SyntheticMatrix.float32(Integer.parseInt(s[0]), Integer.parseInt(s[1]), 42);
         problem = LinearRegression.load(data, FitConfig.builder().backend("cpu").build());
-        config = FitConfig.builder().solver(Solver.parse(solver)).build();
+        config = FitConfig.builder().solver(Solver.parse(solver)).standardErrors(standardErrors).build();
     }
 
     @TearDown(Level.Trial)

@@ -7,7 +7,7 @@ import java.nio.DoubleBuffer;
  * them), held where the backend's Gram pass left G — the cpu backend keeps it off the Java heap, so the direct solver
  * scales, factors and solves it in place without copying n² doubles back and forth — together with the dense
  * kernels the normal-equations solver runs on it. Core does the rest (the scales, the refusal rule, refinement); the
- * O(n²) kernels it applies — {@link #scale}, {@link #solve} — default to Java over {@link #lower()}.
+ * kernels it applies — {@link #scale}, {@link #solve}, {@link #inverseDiagonal} — default to Java over {@link #lower()}.
  *
  * <p>Layout: column-major with leading dimension n; only the lower triangle (i ≥ j, index i + j·n) is defined and read
  * (what is above the diagonal is unspecified and never read). Lifecycle: one per solve; {@link #close()} frees G (closing
@@ -73,6 +73,24 @@ public interface GramSystem extends AutoCloseable {
      * modified. See {@link DenseKernels#choleskyInverseNormEstimate}.
      */
     double inverseNormEstimate();
+
+    /**
+     * Two readings of (LLᵀ)⁻¹ = L⁻ᵀL⁻¹ off the factor L {@link #cholesky()} wrote, without forming it (what the
+     * coefficients' standard errors need): its diagonal, ((LLᵀ)⁻¹)ⱼⱼ = ‖L⁻¹eⱼ‖² = Σᵢ≥ⱼ (L⁻¹)ᵢⱼ² — the squared column
+     * norms of L⁻¹, which is zero above its diagonal — written into {@code diagonal} (host, length n, every entry
+     * written); and the quadratic form vᵀ(LLᵀ)⁻¹v = ‖L⁻¹v‖², returned, 0 when {@code v} is null ({@code v}: host, length
+     * n, not modified). O(n³/6) multiply-adds.
+     *
+     * <p>The factor's last use: an implementation may overwrite L (the cpu backend inverts it in place, LAPACK dtrtri), so
+     * afterwards the contents of {@link #lower()} are unspecified and only {@link #close()} may follow — not {@link #solve}
+     * nor {@link #inverseNormEstimate()}. The default leaves L as it is: one forward substitution per column in Java over
+     * {@link #lower()} ({@link dev.downhill.internal.direct.JavaDenseKernels#choleskyInverseDiagonal}), on the calling
+     * thread, stopping between columns on an interrupt ({@link Interrupts}); an implementation in native code cannot be
+     * interrupted, so the caller checks before it.
+     */
+    default double inverseDiagonal(double[] v, double[] diagonal) {
+        return dev.downhill.internal.direct.JavaDenseKernels.choleskyInverseDiagonal(lower(), size(), v, diagonal);
+    }
 
     @Override
     void close();

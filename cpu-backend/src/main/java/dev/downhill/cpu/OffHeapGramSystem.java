@@ -1,9 +1,15 @@
 package dev.downhill.cpu;
 
-import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
+import static org.bytedeco.openblas.global.openblas_full.CblasColMajor;
+import static org.bytedeco.openblas.global.openblas_full.CblasLower;
+import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_full.CblasNonUnit;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpocon;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrf;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrs;
+import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dtrtri;
+import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
+import static org.bytedeco.openblas.global.openblas_full.cblas_dtrsv;
 
 import dev.downhill.internal.OffHeapViews;
 import dev.downhill.io.HugePages;
@@ -16,7 +22,8 @@ import org.bytedeco.javacpp.DoublePointer;
  * G and c of the normal equations with G in off-heap memory (huge pages where the kernel offers them), as the cpu
  * backend's Gram pass wrote it: dsyrk's row-major upper triangle, which is the column-major lower triangle
  * {@link GramSystem} defines. It is scaled in place in native code, LAPACK factors it in place (dpotrf), estimates its
- * inverse's norm (dpocon) and solves with the factor (dpotrs) — no n² copy between the heap and native memory. Owns its memory:
+ * inverse's norm (dpocon), solves with the factor (dpotrs) and inverts it for G⁻¹'s diagonal (dtrtri) — no n² copy
+ * between the heap and native memory. Owns its memory:
  * {@link #close()} frees it once.
  */
 final class OffHeapGramSystem implements GramSystem {
@@ -157,6 +164,40 @@ final class OffHeapGramSystem implements GramSystem {
                 double r = rcond.get();
                 return r > 0 ? 1 / r : Double.POSITIVE_INFINITY;
             }
+        });
+    }
+
+    /**
+     * On the problem's threads: ‖L⁻¹v‖² by a forward substitution (dtrsv, on a native copy of v), then L ← L⁻¹ in place
+     * (dtrtri, blocked, BLAS-3) and diagonal[j] the squared norm of column j of L⁻¹ from row j down (a heap copy of one
+     * column at a time). L is destroyed, as the contract allows.
+     */
+    @Override
+    public double inverseDiagonal(double[] v, double[] diagonal) {
+        return OpenBlas.withThreads(threads, () -> {
+            double form = 0;
+            double[] column = new double[n];
+            if (v != null) {
+                try (DoublePointer x = new DoublePointer(v)) {
+                    cblas_dtrsv(CblasColMajor, CblasLower, CblasNoTrans, CblasNonUnit, n, gram, n, x, 1);
+                    x.get(column);
+                }
+                for (double z : column) {
+                    form += z * z;
+                }
+            }
+            DirectPasses.checkInfo(LAPACKE_dtrtri(LAPACK_COL_MAJOR, (byte) 'L', (byte) 'N', n, gram, n), "LAPACKE_dtrtri");
+            for (int j = 0; j < n; j++) {
+                int length = n - j;
+                gram.position((long) j * n + j).get(column, 0, length);
+                double sum = 0;
+                for (int k = 0; k < length; k++) {
+                    sum += column[k] * column[k];
+                }
+                diagonal[j] = sum;
+            }
+            gram.position(0);
+            return form;
         });
     }
 

@@ -107,8 +107,9 @@ public final class DirectLeastSquares {
 
     /**
      * As {@link #normalEquations(ResidentProblem, boolean, double, double[])}, and with {@code inverseGram} the solution
-     * carries {@link InverseGram} read off the Cholesky factor (O(n³/6) more host work). Then G is always the float64 Gram
-     * pass's: a float32-product G is refined to an accurate θ, but its factor would give G⁻¹ to only about κ·u₃₂.
+     * carries {@link InverseGram} read off the Cholesky factor (O(n³/6) more work, {@link GramSystem#inverseDiagonal}).
+     * Then G is always the float64 Gram pass's: a float32-product G is refined to an accurate θ, but its factor would
+     * give G⁻¹ to only about κ·u₃₂.
      */
     public static DirectSolution normalEquations(ResidentProblem problem, boolean centred, double maxCondition, double[] ridge,
                                                  boolean inverseGram) {
@@ -228,8 +229,10 @@ public final class DirectLeastSquares {
             } else if (zero.length > 0) {
                 refined = refined.withConstantColumns(zero);
             }
-            if (refined != null && inverseGram) { // L of the scaled G is still in the system's memory
-                refined = refined.withInverseGram(InverseGram.fromCholesky(system.lower(), n, scales, zero, meansIf(problem, centred)));
+            if (refined != null && inverseGram) { // L of the scaled G, still in the system's memory: its last use
+                long t3 = System.nanoTime();
+                refined = refined.withInverseGram(InverseGram.fromCholesky(system, scales, zero, meansIf(problem, centred)));
+                LOG.debug("normal: G⁻¹'s diagonal off the factor {} ms", (System.nanoTime() - t3) / 1_000_000);
             }
             return refined;
         }
@@ -558,7 +561,7 @@ public final class DirectLeastSquares {
         }
         Correction correction = scaled(scales, normal::solve);
         DirectSolution solution = refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), n, new double[0], kappa, ridge);
-        return inverseGram ? solution.withInverseGram(InverseGram.fromCholesky(java.nio.DoubleBuffer.wrap(lower), n, scales,
+        return inverseGram ? solution.withInverseGram(InverseGram.fromCholesky(lower, n, scales,
                 new int[0], meansIf(problem, centred))) : solution; // RᵀR = LLᵀ: the same reading as the normal equations'
     }
 

@@ -1,5 +1,6 @@
 package dev.downhill.internal.direct;
 
+import dev.downhill.spi.GramSystem;
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
 
@@ -32,56 +33,50 @@ public record InverseGram(double[] diagonal, double meanQuadraticForm, long rank
     }
 
     /**
-     * From the Cholesky factor L of the scaled G' = DGD (n × n, column-major, lower; absolute indexing): G⁻¹ = D·G'⁻¹·D with
-     * G'⁻¹ = L⁻ᵀL⁻¹, so (G⁻¹)ⱼⱼ = Dⱼ²‖L⁻¹eⱼ‖² and x̄ᵀG⁻¹x̄ = ‖L⁻¹Dx̄‖². Column j of L⁻¹ is zero above j: one forward
-     * substitution per column from row j, n³/6 multiply-adds in all (on the calling thread; an interrupt stops it between
-     * columns). The {@code excluded} columns (the constant columns,
-     * whose rows and columns of G' the solver set to the identity) get NaN and leave x̄ᵀG⁻¹x̄.
+     * From the Cholesky factor L of the scaled G' = DGD that {@code system} holds: G⁻¹ = D·G'⁻¹·D with G'⁻¹ = L⁻ᵀL⁻¹, so
+     * (G⁻¹)ⱼⱼ = Dⱼ²‖L⁻¹eⱼ‖² and x̄ᵀG⁻¹x̄ = ‖L⁻¹Dx̄‖², both from {@link GramSystem#inverseDiagonal} (the factor's last use:
+     * it may overwrite L). The {@code excluded} columns (the constant columns, whose rows and columns of G' the solver set
+     * to the identity) get NaN and leave x̄ᵀG⁻¹x̄.
      *
      * @param means x̄ (length n), or null for an uncentred problem
      */
-    static InverseGram fromCholesky(DoubleBuffer lower, int n, double[] scales, int[] excluded, double[] means) {
-        boolean[] out = mask(n, excluded);
-        double[] diagonal = new double[n];
-        double[] z = new double[n];
-        for (int j = 0; j < n; j++) {
-            if (out[j]) {
-                diagonal[j] = Double.NaN;
-                continue;
-            }
-            if ((j & 63) == 0) { // O(n³/6) on one thread, seconds at n = 2,500: an interrupt stops it (FitInterruptedException)
-                dev.downhill.spi.Interrupts.stopIfInterrupted();
-            }
-            Arrays.fill(z, j, n, 0);
-            z[j] = 1;
-            diagonal[j] = scales[j] * scales[j] * forwardSquares(lower, n, z, j);
-        }
-        double form = 0;
-        if (means != null) {
-            Arrays.fill(z, 0);
-            for (int j = 0; j < n; j++) {
-                z[j] = out[j] ? 0 : scales[j] * means[j];
-            }
-            form = forwardSquares(lower, n, z, 0);
-        }
-        return new InverseGram(diagonal, form, n - excluded.length);
+    static InverseGram fromCholesky(GramSystem system, double[] scales, int[] excluded, double[] means) {
+        return fromCholesky(system.size(), system::inverseDiagonal, scales, excluded, means);
     }
 
-    /** Solves L·z = v in place on rows from..n−1 (v zero above {@code from}), returning ‖z‖². */
-    private static double forwardSquares(DoubleBuffer lower, int n, double[] z, int from) {
-        double sum = 0;
-        for (int c = from; c < n; c++) {
-            int base = c * n;
-            double v = z[c] / lower.get(c + base);
-            z[c] = v;
-            if (v != 0) {
-                for (int i = c + 1; i < n; i++) {
-                    z[i] -= lower.get(i + base) * v;
-                }
+    /**
+     * As {@link #fromCholesky(GramSystem, double[], int[], double[])} for L in a heap array (n × n, column-major, lower),
+     * read by the Java default ({@link JavaDenseKernels#choleskyInverseDiagonal}); L is not modified.
+     */
+    static InverseGram fromCholesky(double[] lower, int n, double[] scales, int[] excluded, double[] means) {
+        DoubleBuffer l = DoubleBuffer.wrap(lower);
+        return fromCholesky(n, (v, diagonal) -> JavaDenseKernels.choleskyInverseDiagonal(l, n, v, diagonal), scales,
+                excluded, means);
+    }
+
+    /** {@link GramSystem#inverseDiagonal}'s signature: writes ‖L⁻¹eⱼ‖² into diagonal, returns ‖L⁻¹v‖². */
+    private interface InverseDiagonal {
+        double read(double[] v, double[] diagonal);
+    }
+
+    private static InverseGram fromCholesky(int n, InverseDiagonal reading, double[] scales, int[] excluded, double[] means) {
+        boolean[] out = mask(n, excluded);
+        double[] v = null;
+        if (means != null) {
+            v = new double[n];
+            for (int j = 0; j < n; j++) {
+                v[j] = out[j] ? 0 : scales[j] * means[j];
             }
-            sum += v * v;
         }
-        return sum;
+        // O(n³/6): seconds at n = 2,500 in Java, on one thread (which stops between columns on an interrupt); a backend's
+        // native reading cannot be interrupted, so stop before it
+        dev.downhill.spi.Interrupts.stopIfInterrupted();
+        double[] diagonal = new double[n];
+        double form = reading.read(v, diagonal);
+        for (int j = 0; j < n; j++) {
+            diagonal[j] = out[j] ? Double.NaN : scales[j] * scales[j] * diagonal[j];
+        }
+        return new InverseGram(diagonal, form, n - excluded.length);
     }
 
     /**
