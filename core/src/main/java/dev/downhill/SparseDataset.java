@@ -75,9 +75,9 @@ public final class SparseDataset implements AutoCloseable {
      */
     private static void claim(CsrMatrix x) {
         if (!OWNED.add(x)) {
-            throw new IllegalStateException("this CsrMatrix already belongs to a SparseDataset: SparseDataset.of takes ownership "
-                    + "of X (closing the dataset closes it), so one matrix makes one dataset: make a second matrix for a "
-                    + "second dataset");
+            throw new IllegalStateException("this CsrMatrix already belongs to a SparseDataset (or did, until that dataset closed "
+                    + "it): SparseDataset.of takes ownership of X (closing the dataset closes it), so one matrix makes one "
+                    + "dataset: make a second matrix for a second dataset");
         }
     }
 

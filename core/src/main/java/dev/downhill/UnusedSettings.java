@@ -19,7 +19,8 @@ final class UnusedSettings {
      *   <li>validationFraction, patience and a schedule other than constant: only sgd and minibatch use them;</li>
      *   <li>batchSize: only minibatch (sgd's batches are one row);</li>
      *   <li>learningRate: not cg, normal, svd or cd, and not an inverse-time schedule (its steps t₀/(t + t₁) are the
-     *       step sizes);</li>
+     *       step sizes) when standardize is set (left to its default, a fixed η also turns standardization off on tall X,
+     *       so it is not ignored);</li>
      *   <li>maxIterations, tolerance, initialCoefficients: not normal or svd (one direct solve, no iterations);</li>
      *   <li>standardize: not normal, svd or cd (they scale internally whatever it says);</li>
      *   <li>seed: only the stochastic solvers (row order, held-out rows) and gd or nesterov with an automatic learning
@@ -69,7 +70,9 @@ final class UnusedSettings {
         for (String name : unused) {
             warnings.add(name + " does nothing with solver " + s.cliName() + " (ignored)");
         }
-        if (s.isStochastic() && config.schedule().kind() == LearningRateSchedule.Kind.INVERSE_TIME && !config.learningRate().isAuto()) {
+        // (with standardize left to its default a fixed η also turns standardization off on tall X: not nothing)
+        if (s.isStochastic() && config.schedule().kind() == LearningRateSchedule.Kind.INVERSE_TIME && !config.learningRate().isAuto()
+                && config.standardizeSetting() != null) {
             warnings.add("learningRate does nothing with schedule " + config.schedule() + " (its steps t0/(t + t1) are the step "
                     + "sizes) (ignored)");
         }

@@ -52,11 +52,28 @@ class ConvergenceWarningsTest {
         assertEquals("sgd stopped at its iteration limit (maxIterations 1,000 epochs) before meeting tolerance 0.0001: the "
                 + "coefficients may be far from the minimiser; raise maxIterations, or use a full-batch or exact solver "
                 + "(gd, cg, normal, svd)", warning(sgd).orElseThrow());
+        // sgd with an l1 term: only solvers that fit one are suggested
+        FittedModel sgdL1 = model(Solver.SGD, StopReason.ITERATION_LIMIT, 2, new double[] {1, 1}, FitConfig.builder()
+                .solver(Solver.SGD).penalty(Penalty.l1(0.05)).build(), Precision.FLOAT64, Double.NaN);
+        assertTrue(warning(sgdL1).orElseThrow().endsWith("raise maxIterations, or use a full-batch solver (gd, nesterov, cd)"),
+                warning(sgdL1).orElseThrow());
+        // cg chosen by auto (the exact solvers too costly here): no exact solver suggested, auto's reason given
+        FittedModel autoCg = new FittedModel(new double[] {1, 2}, 0.5, Solver.CG, "cpu", Precision.FLOAT64, 100, 40,
+                StopReason.ITERATION_LIMIT, new double[] {3, 2}, new double[] {2, 1}, Duration.ofMillis(5), Double.NaN, -1,
+                FitConfig.builder().build(), new ConvergenceReport(false, new int[0], Double.NaN, "cg: X is sparse (100 × 2)", 0,
+                Double.NaN, Double.NaN, null), 100);
+        assertTrue(warning(autoCg).orElseThrow().endsWith("raise maxIterations (auto chose cg: X is sparse (100 × 2))"),
+                warning(autoCg).orElseThrow());
         // an l1 term: the duality gap, and the other l1 solver
         FittedModel cd = model(Solver.CD, StopReason.ITERATION_LIMIT, 300, new double[0], FitConfig.builder().solver(Solver.CD)
                 .penalty(Penalty.l1(0.1)).build(), Precision.FLOAT64, 3.5e-3);
         assertTrue(warning(cd).orElseThrow().matches("cd stopped at its iteration limit \\(maxIterations 300 sweeps\\) before "
                 + "meeting tolerance \\S+ \\(relative duality gap 0.0035\\): .*, or try solver nesterov"), warning(cd).orElseThrow());
+        // cd's rule also wants a last sweep that moved θ little: a gap within tol at the limit says so
+        FittedModel cdGapMet = model(Solver.CD, StopReason.ITERATION_LIMIT, 5, new double[0], FitConfig.builder().solver(Solver.CD)
+                .penalty(Penalty.l1(0.1)).tolerance(1e-4).build(), Precision.FLOAT64, 2.4e-5);
+        assertTrue(warning(cdGapMet).orElseThrow().contains("(relative duality gap 2.4e-05, but the last sweep still moved θ by more "
+                + "than the tolerance allows)"), warning(cdGapMet).orElseThrow());
     }
 
     @Test
@@ -99,6 +116,12 @@ class ConvergenceWarningsTest {
                 .schedule(LearningRateSchedule.inverseScaling(0.5)).build()));
         assertEquals(List.of("standardize does nothing with solver cd (ignored)", "seed does nothing with solver cd (ignored)"),
                 UnusedSettings.warnings(FitConfig.builder().solver(Solver.CD).penalty(Penalty.l1(0.1)).standardize(false).seed(1).build()));
+        // sgd under invtime with a fixed η: ignored when standardize is set; left to its default, a fixed η turns
+        // standardization off on tall X (it is not nothing), so no warning
+        FitConfig invtime = FitConfig.builder().solver(Solver.SGD).schedule(LearningRateSchedule.inverseTime(0.01, 100))
+                .learningRate(LearningRate.of(0.001)).build();
+        assertEquals(List.of(), UnusedSettings.warnings(invtime));
+        assertEquals(1, UnusedSettings.warnings(invtime.toBuilder().standardize(true).build()).size());
         // auto's choice comes later
         assertEquals(List.of(), UnusedSettings.warnings(FitConfig.builder().maxIterations(5).seed(2).standardize(true).build()));
     }

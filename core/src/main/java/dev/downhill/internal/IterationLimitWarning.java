@@ -42,27 +42,40 @@ public final class IterationLimitWarning {
             s.append(" (").append(reached).append(')');
         }
         s.append(": the coefficients may be far from the minimiser; raise ").append(iterationsSetting);
+        boolean l1 = model.config().penalty().hasL1();
         if (stochastic) {
-            s.append(", or use a full-batch or exact ").append(solverSetting).append(" (gd, cg, normal, svd)");
-        } else if (model.config().penalty().hasL1()) {
+            s.append(", or use a full-batch ").append(l1 ? "" : "or exact ").append(solverSetting)
+                    .append(l1 ? " (gd, nesterov, cd)" : " (gd, cg, normal, svd)");
+        } else if (l1) {
             s.append(", or try ").append(solverSetting).append(model.solver() == dev.downhill.Solver.CD ? " nesterov" : " cd");
+        } else if (!model.report().solverChoice().isEmpty() && model.solver() == dev.downhill.Solver.CG) {
+            String why = model.report().solverChoice(); // no exact solver to point to: auto found them too costly here
+            s.append(" (auto chose cg: ").append(why.startsWith("cg: ") ? why.substring(4) : why).append(')');
         } else {
             s.append(", or use an exact ").append(solverSetting).append(" (normal, svd)");
         }
         return Optional.of(s.toString());
     }
 
-    /** How far the fit got, in the terms of its stopping rule; empty when the model recorded nothing to say it. */
+    /**
+     * How far the fit got, in the terms of its stopping rule; empty when the model recorded nothing to say it. The
+     * gradient's ratio is given only for a cold start: a warm-started fit (given or random initial coefficients, the fits
+     * of an α path) measures its rule against the gradient at θ = 0, which the model does not record, not against its
+     * first entry.
+     */
     private static String progress(FittedModel model, boolean stochastic) {
         double gap = model.report().dualityGap();
         if (model.config().penalty().hasL1() && gap >= 0) {
-            return "relative duality gap " + compact(gap);
+            return "relative duality gap " + compact(gap) + (model.solver() == dev.downhill.Solver.CD && gap <= model.tolerance()
+                    ? ", but the last sweep still moved θ by more than the tolerance allows" : "");
         }
         if (stochastic) { // its rule (the epoch loss stopped improving by tol for patience epochs) has no one figure
             return "";
         }
+        boolean coldStart = model.config().initialCoefficients().kind() == dev.downhill.InitialCoefficients.Kind.ZEROS
+                && model.report().crossValidation() == null;
         double[] norms = model.gradientNormHistory();
-        if (norms.length >= 2 && norms[0] > 0) {
+        if (coldStart && norms.length >= 2 && norms[0] > 0) {
             return "‖∇‖/‖∇₀‖ = " + compact(norms[norms.length - 1] / norms[0]);
         }
         return "";

@@ -130,10 +130,14 @@ public final class ProximalGradientSolver {
                 double loss = sums.sumOfSquares() / m + ridge + l1;
                 stop = progress.record(step, loss, Math.sqrt(kkt), point);
                 gap = relativeGap(sums.sumOfSquares(), targetSquares, g, y, factors, l2Factors, l1reg, l2reg, m);
+                boolean gapMet = tol > 0 && gap <= tol && freeCoefficientsSettled(g, factors, tol * freeScale);
+                if (stop == StopReason.ITERATION_LIMIT && gapMet) {
+                    stop = StopReason.DUALITY_GAP; // the rule met on the last step the limit allows (a listener's stop stays)
+                }
                 if (stop != null) {
                     break;
                 }
-                if (tol > 0 && gap <= tol && freeCoefficientsSettled(g, factors, tol * freeScale)) {
+                if (gapMet) {
                     stop = StopReason.DUALITY_GAP;
                     break;
                 }

@@ -204,12 +204,13 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         IterationBounds bounds = new IterationBounds((Integer) $(maxIter()), (Double) $(tol()));
         FitConfig.Builder config = FitConfig.builder()
                 .solver(chosen)
-                .maxIterations(bounds.maxIterations())
-                .tolerance(bounds.tolerance())
                 .listener(bounds.listener())
                 .fitIntercept((Boolean) $(fitIntercept()))
                 // as Spark's summary has them for its normal solver: the exact solvers without a penalty (one more pass)
                 .standardErrors((chosen == Solver.NORMAL || chosen == Solver.SVD) && (Double) $(regParam()) == 0);
+        if (chosen.isIterative() || chosen.isAuto()) { // the direct solvers have no iterations (core would warn about them)
+            config.maxIterations(bounds.maxIterations()).tolerance(bounds.tolerance());
+        }
         try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, (Integer) $(aggregationDepth()))) {
             config.penalty(penalty(problem));
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
