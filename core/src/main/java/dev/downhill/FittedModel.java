@@ -148,6 +148,11 @@ public final class FittedModel {
         return coefficients.clone();
     }
 
+    /** θ itself, not a copy (package use: a model file writes it; the caller must not write it). */
+    double[] coefficientsView() {
+        return coefficients;
+    }
+
     /** θⱼ. */
     public double coefficient(int j) {
         return coefficients[j];
@@ -452,7 +457,7 @@ public final class FittedModel {
         checkOutput(out, problem.rows());
         checkColumns(problem.cols());
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
-            problem.problem().predict(coefficients.clone(), intercept, out);
+            problem.problem().predict(coefficients, intercept, out); // θ is read only (the SPI's contract): no copy
         }
     }
 

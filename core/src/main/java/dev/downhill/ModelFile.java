@@ -143,7 +143,7 @@ public final class ModelFile {
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
         root.put("libraryVersion", Version.VERSION);
-        root.set("coefficients", array(model.coefficients()));
+        root.set("coefficients", array(model.coefficientsView()));
         root.put("intercept", model.intercept());
         root.put("fitIntercept", model.fitIntercept());
         root.put("solver", model.solver().cliName());
@@ -160,8 +160,8 @@ public final class ModelFile {
             data.put("indexBase", indexBase == SvmLightReader.IndexBase.ZERO ? 0 : 1);
         }
         if (columns != null) {
-            if (columns.features().size() != model.coefficients().length) {
-                throw new IllegalArgumentException(columns.features().size() + " feature names for " + model.coefficients().length
+            if (columns.features().size() != model.features()) {
+                throw new IllegalArgumentException(columns.features().size() + " feature names for " + model.features()
                         + " coefficients");
             }
             ArrayNode names = data.putArray("featureNames");
