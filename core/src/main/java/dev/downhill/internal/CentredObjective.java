@@ -74,9 +74,13 @@ public final class CentredObjective implements AutoCloseable {
     private final HeldOutMoments heldOut;
     private final BackendVector means;
     private final boolean standardized;
-    private final BackendVector scales;
+    /**
+     * S on the backend and a scratch for S∘v (standardized only), made on first use ({@link #columnScales()}): only the
+     * gradient norm ‖S∇‖ and the curvature SHS need them, and cg uses neither (its norm is √(rᵀS²r)).
+     */
+    private BackendVector scales;
     private final BackendVector squaredScales;
-    private final BackendVector scratch;
+    private BackendVector scratch;
     private final int[] constantColumns;
     /** The rms of each column (n values), made on the first {@link #lossRoundingError} and kept (a solver may ask often). */
     private double[] rootMeanSquares;
@@ -286,34 +290,15 @@ public final class CentredObjective implements AutoCloseable {
                 means.copyFromHost(hostMeans);
             }
             if (standardize) {
-                double[] deviations = internalDeviations();
-                double[] s = new double[n];
                 double[] s2 = new double[n];
                 List<Integer> constant = new ArrayList<>();
-                for (int j = 0; j < n; j++) {
-                    double sigma = Math.sqrt(deviations[j]);
-                    if (isConstant(sigma, hostMeans[j], centred)) {
-                        constant.add(j);
-                    } else if (lambda == null || lambda[j] == 0) {
-                        s[j] = 1 / sigma;
-                        s2[j] = 1 / deviations[j];
-                    } else { // Jacobi: the penalised Hessian's diagonal 2σⱼ² + λⱼ scaled to 2, as σⱼ² alone without a ridge
-                        double diagonal = deviations[j] + lambda[j] / 2; // exact: λⱼ is 2·(a product)
-                        s[j] = 1 / Math.sqrt(diagonal);
-                        s2[j] = 1 / diagonal;
-                    }
-                }
-                this.scales = track(made, problem.allocateVector(n));
+                standardization(internalDeviations(), lambda, null, s2, constant);
                 this.squaredScales = track(made, problem.allocateVector(n));
-                this.scratch = track(made, problem.allocateVector(n));
-                scales.copyFromHost(s);
                 squaredScales.copyFromHost(s2);
                 this.constantColumns = constant.stream().mapToInt(Integer::intValue).toArray();
                 this.hostSquaredScales = s2;
             } else {
-                this.scales = null;
                 this.squaredScales = null;
-                this.scratch = null;
                 this.constantColumns = new int[0];
                 this.hostSquaredScales = null;
             }
@@ -334,6 +319,60 @@ public final class CentredObjective implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The standardization of each column from its internal deviation σⱼ² (and the l2 term λⱼ, null without one): constant
+     * columns ({@link #isConstant}) get 0 and go to {@code constant}; the others Sⱼ = 1/σⱼ, Sⱼ² = 1/σⱼ², or with λⱼ &gt; 0
+     * the Jacobi scaling 1/√(σⱼ² + λⱼ/2) and its square. Writes those of {@code s}, {@code s2} and {@code constant} that
+     * are not null.
+     */
+    private void standardization(double[] deviations, double[] lambda, double[] s, double[] s2, List<Integer> constant) {
+        for (int j = 0; j < deviations.length; j++) {
+            double sigma = Math.sqrt(deviations[j]);
+            if (isConstant(sigma, hostMeans[j], centred)) {
+                if (constant != null) {
+                    constant.add(j);
+                }
+            } else if (lambda == null || lambda[j] == 0) {
+                if (s != null) {
+                    s[j] = 1 / sigma;
+                }
+                if (s2 != null) {
+                    s2[j] = 1 / deviations[j];
+                }
+            } else { // Jacobi: the penalised Hessian's diagonal 2σⱼ² + λⱼ scaled to 2, as σⱼ² alone without a ridge
+                double diagonal = deviations[j] + lambda[j] / 2; // exact: λⱼ is 2·(a product)
+                if (s != null) {
+                    s[j] = 1 / Math.sqrt(diagonal);
+                }
+                if (s2 != null) {
+                    s2[j] = 1 / diagonal;
+                }
+            }
+        }
+    }
+
+    /**
+     * S on the backend (standardized only), made on the first call with the scratch beside it, from the same deviations
+     * and λ as S² (the same bits as when the constructor made both).
+     */
+    private BackendVector columnScales() {
+        if (scales == null) {
+            int n = Math.toIntExact(problem.cols());
+            double[] s = new double[n];
+            standardization(internalDeviations(), ridgeDiagonal(penalty, n, columnFactors), s, null, null);
+            BackendVector made = problem.allocateVector(n);
+            try {
+                made.copyFromHost(s);
+                scratch = problem.allocateVector(n);
+            } catch (RuntimeException | Error e) {
+                made.close();
+                throw e;
+            }
+            scales = made;
+        }
+        return scales;
     }
 
     /** The statistics of the training rows (all rows without a split): a fresh copy from the problem (which keeps them). */
@@ -896,8 +935,9 @@ public final class CentredObjective implements AutoCloseable {
         if (!standardized) {
             return Math.sqrt(problem.dot(gradient, gradient));
         }
+        BackendVector s = columnScales();
         problem.copy(gradient, scratch);
-        problem.multiply(scales, scratch);
+        problem.multiply(s, scratch);
         return Math.sqrt(problem.dot(scratch, scratch));
     }
 
@@ -932,10 +972,11 @@ public final class CentredObjective implements AutoCloseable {
             hessianTimes(v, out);
             return;
         }
+        BackendVector s = columnScales();
         problem.copy(v, scratch);
-        problem.multiply(scales, scratch);
+        problem.multiply(s, scratch);
         hessianTimes(scratch, out);
-        problem.multiply(scales, out);
+        problem.multiply(s, out);
     }
 
     /**
