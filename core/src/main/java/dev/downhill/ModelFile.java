@@ -143,7 +143,7 @@ public final class ModelFile {
         root.put("format", FORMAT);
         root.put("formatVersion", FORMAT_VERSION);
         root.put("libraryVersion", Version.VERSION);
-        root.set("coefficients", array(model.coefficientsView()));
+        putNumbers(root, "coefficients", model.coefficientsView());
         root.put("intercept", model.intercept());
         root.put("fitIntercept", model.fitIntercept());
         root.put("solver", model.solver().cliName());
@@ -333,6 +333,23 @@ public final class ModelFile {
             throw new UncheckedIOException("cannot read model file " + path + ": " + e.getMessage(), e);
         }
         return new Reader(path).parse(root);
+    }
+
+    /**
+     * {@code name}: the values as a JSON array (non-finite ones as null). Finite values are written straight from the array
+     * by the generator, as the array node would write them (the same text), without a tree of one node per value (n = 2²⁰
+     * coefficients: ~30 MB of nodes and their list).
+     */
+    private static void putNumbers(ObjectNode node, String name, double[] values) {
+        boolean finite = true;
+        for (double v : values) {
+            finite &= Double.isFinite(v);
+        }
+        if (finite) {
+            node.putPOJO(name, values);
+        } else {
+            node.set(name, array(values));
+        }
     }
 
     private static ArrayNode array(double[] values) {
