@@ -45,14 +45,22 @@ public final class FittedModel {
                 wallTime, learningRate, rank, config, report, Double.NaN);
     }
 
-    /** @param trainingWeightSum Σw of weighted training data, NaN when it was unweighted */
+    /**
+     * Copies the arrays (the caller keeps its own).
+     *
+     * @param trainingWeightSum Σw of weighted training data, NaN when it was unweighted
+     */
     FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
                 long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
                 double learningRate, long rank, FitConfig config, ConvergenceReport report, double trainingWeightSum) {
-        this(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory, gradientNormHistory,
-                wallTime, learningRate, rank, config, report, trainingWeightSum, null, null);
+        this(coefficients.clone(), intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory.clone(),
+                gradientNormHistory.clone(), wallTime, learningRate, rank, config, report, trainingWeightSum, null, null);
     }
 
+    /**
+     * Keeps the arrays it is given (no copy: the model is their only holder, or shares them with another model, which
+     * never writes them either): the with-methods make a model from another's arrays, n coefficients not copied again.
+     */
     private FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
                         long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
                         double learningRate, long rank, FitConfig config, ConvergenceReport report, double trainingWeightSum,
@@ -65,7 +73,7 @@ public final class FittedModel {
         this.pendingInverseGram = pendingInverseGram;
         this.trainingWeightSum = trainingWeightSum;
         this.report = report;
-        this.coefficients = coefficients.clone();
+        this.coefficients = coefficients;
         this.intercept = intercept;
         this.solver = solver;
         this.backend = backend;
@@ -73,8 +81,8 @@ public final class FittedModel {
         this.rows = rows;
         this.iterations = iterations;
         this.stopReason = stopReason;
-        this.lossHistory = lossHistory.clone();
-        this.gradientNormHistory = gradientNormHistory.clone();
+        this.lossHistory = lossHistory;
+        this.gradientNormHistory = gradientNormHistory;
         this.wallTime = wallTime;
         this.learningRate = learningRate;
         this.rank = rank;
@@ -138,6 +146,11 @@ public final class FittedModel {
     /** θ, a copy. */
     public double[] coefficients() {
         return coefficients.clone();
+    }
+
+    /** θ itself, not a copy (package use: a model file writes it; the caller must not write it). */
+    double[] coefficientsView() {
+        return coefficients;
     }
 
     /** θⱼ. */
@@ -482,7 +495,7 @@ public final class FittedModel {
         checkOutput(out, problem.rows());
         checkColumns(problem.cols());
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
-            problem.problem().predict(coefficients.clone(), intercept, out);
+            problem.problem().predict(coefficients, intercept, out); // θ is read only (the SPI's contract): no copy
         }
     }
 

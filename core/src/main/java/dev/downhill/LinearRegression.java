@@ -407,7 +407,8 @@ public final class LinearRegression {
         FittedModel model = restored != null && restored.finished()
                 ? finishedFit(problem, requested, startNanos, checkpoint, restored)
                 : fit(problem, requested, startNanos, checkpoint, trialPasses);
-        checkpoint.finish(finishedState(model, trialPasses[0], model.config().tolerance(model.precision())));
+        FittedModel finished = model;
+        checkpoint.finish(() -> finishedState(finished, trialPasses[0], finished.config().tolerance(finished.precision())));
         if (checkpoint.resumedAt() >= 0) {
             double run = elapsed(startNanos).toNanos() / 1e9;
             model = model.withWallTime(Duration.ofNanos(Math.round((checkpoint.priorSeconds() + run) * 1e9)))

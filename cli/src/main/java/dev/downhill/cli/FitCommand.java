@@ -870,7 +870,7 @@ final class FitCommand implements Callable<Integer> {
         if (!m.report().solverChoice().isEmpty()) {
             o.printf(Locale.ROOT, "auto:        %s%n", m.report().solverChoice());
         }
-        o.println("coefficients: " + listing(m.coefficients()));
+        o.println("coefficients: " + listing(m.features(), m::coefficient));
         o.printf(Locale.ROOT, "intercept:   %.10g%s%n", m.intercept(), m.fitIntercept() ? "" : " (not fitted)");
         o.printf(Locale.ROOT, "MSE:         %.10g%s%n", score.mse(), m.trainingWeighted() ? " (weighted: Σw·r²/Σw)" : "");
         o.printf(Locale.ROOT, "R²:          %.10g%s%n", score.r2(), m.trainingWeighted() ? " (weighted)" : "");
@@ -959,17 +959,19 @@ final class FitCommand implements Callable<Integer> {
         return Double.isNaN(v) ? "NA" : String.format(Locale.ROOT, format, v);
     }
 
-    /** All values when there are few, else the first and last five with the count in between. */
-    static String listing(double[] v) {
+    /**
+     * All n values when there are few, else the first and last five with the count in between; {@code v} gives the value
+     * at an index (a model's coefficients are read in place, not copied).
+     */
+    static String listing(int n, java.util.function.IntToDoubleFunction v) {
         StringBuilder sb = new StringBuilder("[");
-        int n = v.length;
         for (int j = 0; j < n; j++) {
             if (n > FULL_LISTING && j == 5) {
                 sb.append("… ").append(n - 10).append(" more …, ");
                 j = n - 6;
                 continue;
             }
-            sb.append(String.format(Locale.ROOT, "%.10g", v[j])).append(j < n - 1 ? ", " : "");
+            sb.append(String.format(Locale.ROOT, "%.10g", v.applyAsDouble(j))).append(j < n - 1 ? ", " : "");
         }
         return sb.append("]").toString();
     }

@@ -68,15 +68,21 @@ public final class CentredObjective implements AutoCloseable {
 
     private final ResidentProblem problem;
     private final boolean centred;
-    private final ColumnStatistics stats;
+    /** ȳ of the rows the statistics cover, in the user's units. */
+    private final double userTargetMean;
     /** The validation rows' moments when the statistics are the training rows' (null: all rows). */
     private final HeldOutMoments heldOut;
     private final BackendVector means;
     private final boolean standardized;
-    private final BackendVector scales;
+    /**
+     * S on the backend and a scratch for S∘v (standardized only), made on first use ({@link #columnScales()}): only the
+     * gradient norm ‖S∇‖ and the curvature SHS need them, and cg uses neither (its norm is √(rᵀS²r)).
+     */
+    private BackendVector scales;
     private final BackendVector squaredScales;
-    private final BackendVector scratch;
+    private BackendVector scratch;
     private final int[] constantColumns;
+    /** The rms of each column (n values), made on the first {@link #lossRoundingError} and kept (a solver may ask often). */
     private double[] rootMeanSquares;
     private final Penalty penalty;
     /** λ = 2α(1−ρ)·p on the backend, null without an l2 term; ridgeScratch holds λ∘θ. */
@@ -85,6 +91,7 @@ public final class CentredObjective implements AutoCloseable {
     /** λ times {@link #scaledRidgeFactor}, for the epochs of a weighted fit ({@link #scaledRidge}); made on first use. */
     private BackendVector scaledRidge;
     private double scaledRidgeFactor;
+    /** S² on the host when standardized (0 for constant columns), else null: {@link #squaredScales()} makes ones then. */
     private final double[] hostSquaredScales;
 
     /** Magnitudes within 2^±this are left unscaled (D = I, τ = 1 when y is also within it). */
@@ -112,12 +119,17 @@ public final class CentredObjective implements AutoCloseable {
     /** D on the host, null when D = I; dUniform the common factor without standardization (1 when D = I). */
     private final double[] columnFactors;
     private final double uniformFactor;
-    /** D on the backend and the scratch θ̃ = D∘θ' (null when D = I; the scratch also serves the measuring pass). */
+    /**
+     * D on the backend and the scratch θ̃ = D∘θ' (both null when D = I; the scratch also serves the measuring pass, which
+     * otherwise measures at the caller's θ = 0 or in a vector of its own, {@link #measureTarget}).
+     */
     private final BackendVector factorVector;
     private final BackendVector passScratch;
-    /** x̄' = D∘x̄ and the column mean squared deviations D²∘dev on the host. */
+    /**
+     * x̄' = D∘x̄ on the host: the statistics' own array when D = I (never written), else one of its own. The column mean
+     * squared deviations are not kept: the backend keeps them, {@link #internalDeviations} makes D²∘dev on each (rare) use.
+     */
     private final double[] hostMeans;
-    private double[] deviations;
     /** τ, the target factor; NaN until the first gradient pass (or a warm start) has measured y. */
     private double targetFactor;
     /** ‖∇(0)‖ from the measuring pass of a warm start (see {@link #zeroStartGradientNorm()}); NaN otherwise. */
@@ -230,7 +242,8 @@ public final class CentredObjective implements AutoCloseable {
             held.requireWeightOnBothSides(split.held(), split.rows(), problem.weightSum());
         }
         this.heldOut = held;
-        this.stats = held == null ? problem.columnStatistics() : held.trainingStatistics(problem.columnStatistics(), problem.weightSum());
+        ColumnStatistics stats = statisticsFromSource();
+        this.userTargetMean = stats.targetMean();
         this.standardized = standardize;
         int n = Math.toIntExact(problem.cols());
         this.targetFactor = rescale ? Double.NaN : 1;
@@ -242,7 +255,7 @@ public final class CentredObjective implements AutoCloseable {
                 throw new ArithmeticException(magnitudes.refusal());
             }
             if (magnitudes.outsideNeutral()) {
-                double[] a = magnitudes.values();
+                double[] a = magnitudes.values(problem);
                 d = new double[n];
                 uniform = Math.scalb(1.0, -magnitudes.largestExponent());
                 for (int j = 0; j < n; j++) {
@@ -255,18 +268,13 @@ public final class CentredObjective implements AutoCloseable {
         }
         this.columnFactors = d;
         this.uniformFactor = uniform;
-        this.hostMeans = stats.means().clone();
-        if (d != null) {
+        double[] userMeans = stats.means();
+        if (d == null) {
+            this.hostMeans = userMeans; // read only
+        } else {
+            this.hostMeans = new double[n];
             for (int j = 0; j < n; j++) {
-                hostMeans[j] *= d[j];
-            }
-        }
-        if (standardize || d != null) {
-            this.deviations = trainingDeviations();
-            if (d != null) {
-                for (int j = 0; j < n; j++) {
-                    deviations[j] *= d[j] * d[j];
-                }
+                hostMeans[j] = userMeans[j] * d[j];
             }
         }
         double[] lambda = ridgeDiagonal(penalty, n, d);
@@ -276,44 +284,23 @@ public final class CentredObjective implements AutoCloseable {
             if (factorVector != null) {
                 factorVector.copyFromHost(d);
             }
-            this.passScratch = rescale ? track(made, problem.allocateVector(n)) : null;
+            this.passScratch = d != null ? track(made, problem.allocateVector(n)) : null;
             this.means = centred ? track(made, problem.allocateVector(n)) : null;
             if (means != null) {
                 means.copyFromHost(hostMeans);
             }
             if (standardize) {
-                double[] deviations = this.deviations;
-                double[] s = new double[n];
                 double[] s2 = new double[n];
                 List<Integer> constant = new ArrayList<>();
-                for (int j = 0; j < n; j++) {
-                    double sigma = Math.sqrt(deviations[j]);
-                    if (isConstant(sigma, hostMeans[j], centred)) {
-                        constant.add(j);
-                    } else if (lambda == null || lambda[j] == 0) {
-                        s[j] = 1 / sigma;
-                        s2[j] = 1 / deviations[j];
-                    } else { // Jacobi: the penalised Hessian's diagonal 2σⱼ² + λⱼ scaled to 2, as σⱼ² alone without a ridge
-                        double diagonal = deviations[j] + lambda[j] / 2; // exact: λⱼ is 2·(a product)
-                        s[j] = 1 / Math.sqrt(diagonal);
-                        s2[j] = 1 / diagonal;
-                    }
-                }
-                this.scales = track(made, problem.allocateVector(n));
+                standardization(internalDeviations(), lambda, null, s2, constant);
                 this.squaredScales = track(made, problem.allocateVector(n));
-                this.scratch = track(made, problem.allocateVector(n));
-                scales.copyFromHost(s);
                 squaredScales.copyFromHost(s2);
                 this.constantColumns = constant.stream().mapToInt(Integer::intValue).toArray();
                 this.hostSquaredScales = s2;
             } else {
-                this.scales = null;
                 this.squaredScales = null;
-                this.scratch = null;
                 this.constantColumns = new int[0];
-                double[] ones = new double[n];
-                java.util.Arrays.fill(ones, 1);
-                this.hostSquaredScales = ones;
+                this.hostSquaredScales = null;
             }
             if (lambda != null) {
                 this.ridge = track(made, problem.allocateVector(n));
@@ -332,6 +319,80 @@ public final class CentredObjective implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The standardization of each column from its internal deviation σⱼ² (and the l2 term λⱼ, null without one): constant
+     * columns ({@link #isConstant}) get 0 and go to {@code constant}; the others Sⱼ = 1/σⱼ, Sⱼ² = 1/σⱼ², or with λⱼ &gt; 0
+     * the Jacobi scaling 1/√(σⱼ² + λⱼ/2) and its square. Writes those of {@code s}, {@code s2} and {@code constant} that
+     * are not null.
+     */
+    private void standardization(double[] deviations, double[] lambda, double[] s, double[] s2, List<Integer> constant) {
+        for (int j = 0; j < deviations.length; j++) {
+            double sigma = Math.sqrt(deviations[j]);
+            if (isConstant(sigma, hostMeans[j], centred)) {
+                if (constant != null) {
+                    constant.add(j);
+                }
+            } else if (lambda == null || lambda[j] == 0) {
+                if (s != null) {
+                    s[j] = 1 / sigma;
+                }
+                if (s2 != null) {
+                    s2[j] = 1 / deviations[j];
+                }
+            } else { // Jacobi: the penalised Hessian's diagonal 2σⱼ² + λⱼ scaled to 2, as σⱼ² alone without a ridge
+                double diagonal = deviations[j] + lambda[j] / 2; // exact: λⱼ is 2·(a product)
+                if (s != null) {
+                    s[j] = 1 / Math.sqrt(diagonal);
+                }
+                if (s2 != null) {
+                    s2[j] = 1 / diagonal;
+                }
+            }
+        }
+    }
+
+    /**
+     * S on the backend (standardized only), made on the first call with the scratch beside it, from the same deviations
+     * and λ as S² (the same bits as when the constructor made both).
+     */
+    private BackendVector columnScales() {
+        if (scales == null) {
+            int n = Math.toIntExact(problem.cols());
+            double[] s = new double[n];
+            standardization(internalDeviations(), ridgeDiagonal(penalty, n, columnFactors), s, null, null);
+            BackendVector made = problem.allocateVector(n);
+            try {
+                made.copyFromHost(s);
+                scratch = problem.allocateVector(n);
+            } catch (RuntimeException | Error e) {
+                made.close();
+                throw e;
+            }
+            scales = made;
+        }
+        return scales;
+    }
+
+    /** The statistics of the training rows (all rows without a split): a fresh copy from the problem (which keeps them). */
+    private ColumnStatistics statisticsFromSource() {
+        return heldOut == null ? problem.columnStatistics() : heldOut.trainingStatistics(problem.columnStatistics(), problem.weightSum());
+    }
+
+    /**
+     * The column mean squared deviations in internal units, D²∘dev (of the training rows), made again on each call from
+     * the problem's kept deviations: the same bits each time, n values the objective does not hold on to.
+     */
+    private double[] internalDeviations() {
+        double[] deviations = trainingDeviations();
+        if (columnFactors != null) {
+            double[] d = columnFactors;
+            for (int j = 0; j < deviations.length; j++) {
+                deviations[j] *= d[j] * d[j];
+            }
+        }
+        return deviations;
     }
 
     /** The column mean squared deviations of the training rows (all rows without a split). */
@@ -432,6 +493,11 @@ public final class CentredObjective implements AutoCloseable {
 
     /** The preconditioner's diagonal on the host: S² when standardized (0 for constant columns), else ones; a copy. */
     public double[] squaredScales() {
+        if (hostSquaredScales == null) {
+            double[] ones = new double[Math.toIntExact(problem.cols())];
+            java.util.Arrays.fill(ones, 1);
+            return ones;
+        }
         return hostSquaredScales.clone();
     }
 
@@ -497,9 +563,9 @@ public final class CentredObjective implements AutoCloseable {
         return constantColumns.clone();
     }
 
-    /** The problem's column statistics in the user's units (x̄, ȳ; the internal ones are D∘x̄ and τȳ). */
+    /** The problem's column statistics in the user's units (x̄, ȳ; the internal ones are D∘x̄ and τȳ): a copy. */
     public ColumnStatistics statistics() {
-        return stats;
+        return statisticsFromSource();
     }
 
     /**
@@ -554,7 +620,7 @@ public final class CentredObjective implements AutoCloseable {
     /** ȳ' = τȳ. */
     private double targetMean() {
         ensureTargetFactor();
-        return targetFactor == 1 ? stats.targetMean() : targetFactor * stats.targetMean();
+        return targetFactor == 1 ? userTargetMean : targetFactor * userTargetMean;
     }
 
     // ------------------------------------------------------------------ internal units
@@ -579,25 +645,40 @@ public final class CentredObjective implements AutoCloseable {
             return;
         }
         try (BackendVector out = problem.allocateVector(problem.cols())) {
-            measureTarget(false, 2.0 / weightSum(), out);
+            measureTarget(null, 2.0 / weightSum(), out);
         }
     }
 
     /**
      * Measures y with the gradient pass at θ = 0 over all rows (into {@code out}) and sets τ. Returns that pass's sums
-     * when {@code reusable} and τ came out as the factor the pass used or within 2^±{@value #REUSE_RESCALE_EXPONENT}
-     * of it (then {@code out} holds the internal gradient at θ = 0 for τ, before centring: the pass's output scaled by
-     * the power of two between them), else null.
+     * when the caller's θ is 0 ({@code zeroTheta}, reusable: the pass it asked for) and τ came out as the factor the pass
+     * used or within 2^±{@value #REUSE_RESCALE_EXPONENT} of it (then {@code out} holds the internal gradient at θ = 0
+     * for τ, before centring: the pass's output scaled by the power of two between them), else null.
+     *
+     * @param zeroTheta the caller's θ when it is 0 over all rows (read only), or null: the pass reads θ = 0 from the
+     *                  pass scratch (zeroed) when D ≠ I, else from a vector made for it and freed after
      */
-    private ResidualSums measureTarget(boolean reusable, double scale, BackendVector out) {
-        int n = Math.toIntExact(problem.cols());
+    private ResidualSums measureTarget(BackendVector zeroTheta, double scale, BackendVector out) {
+        if (zeroTheta != null) {
+            return measureTargetAt(zeroTheta, true, scale, out);
+        }
+        if (passScratch != null) {
+            problem.scale(0, passScratch); // θ = 0 (the vector holds zeros or a finite θ: no allocation of n zeros)
+            return measureTargetAt(passScratch, false, scale, out);
+        }
+        try (BackendVector zero = problem.allocateVector(problem.cols())) {
+            return measureTargetAt(zero, false, scale, out);
+        }
+    }
+
+    /** {@link #measureTarget} with θ = 0 in {@code zero} (read only); {@code reusable}: it is the caller's θ. */
+    private ResidualSums measureTargetAt(BackendVector zero, boolean reusable, double scale, BackendVector out) {
         boolean float64 = problem.precision() == Precision.FLOAT64;
         double tau = 1;
         double magnitude;
         ResidualSums sums;
         while (true) {
-            problem.scale(0, passScratch); // θ = 0 (the vector holds zeros or a finite θ: no allocation of n zeros)
-            sums = problem.gradient(passScratch, centred ? tau * stats.targetMean() : 0, tau, scale, RowSlice.all(), out);
+            sums = problem.gradient(zero, centred ? tau * userTargetMean : 0, tau, scale, RowSlice.all(), out);
             double meanSquare = sums.sumOfSquares() / weightSum();
             if (float64 && tau == 1 && meanSquare == Double.POSITIVE_INFINITY) {
                 tau = Math.scalb(1.0, -RETRY_EXPONENT); // y's squares overflowed: measure it scaled down
@@ -608,7 +689,7 @@ public final class CentredObjective implements AutoCloseable {
                 continue;
             }
             double spread = Math.sqrt(meanSquare) / tau;
-            magnitude = centred ? Math.hypot(spread, stats.targetMean()) : spread;
+            magnitude = centred ? Math.hypot(spread, userTargetMean) : spread;
             break;
         }
         double chosen = 1;
@@ -636,7 +717,7 @@ public final class CentredObjective implements AutoCloseable {
             if (!warmStart) {
                 return null; // the caller's pass at τ follows
             }
-            sums = problem.gradient(passScratch, centred ? chosen * stats.targetMean() : 0, chosen, scale, RowSlice.all(), out);
+            sums = problem.gradient(zero, centred ? chosen * userTargetMean : 0, chosen, scale, RowSlice.all(), out);
         } else if (chosen != tau) { // the pass at τ' = 2ᵏτ, without a second pass: r, Σwr x and the sums all scale by 2ᵏ
             double ratio = chosen / tau;
             problem.scale(ratio, out);
@@ -744,7 +825,7 @@ public final class CentredObjective implements AutoCloseable {
         double scale = 2.0 / (rows.isAll() ? weightSum() : rows.size(problem.rows()));
         ResidualSums sums = null;
         if (!(targetFactor > 0)) { // the first pass: measure y (at θ = 0 this is the pass asked for)
-            sums = measureTarget(rows.isAll() && isZero(theta), scale, gradient);
+            sums = measureTarget(rows.isAll() && isZero(theta) ? theta : null, scale, gradient);
         }
         if (sums == null) {
             sums = pass(theta, interceptFor(theta), targetFactor, scale, rows, gradient);
@@ -828,8 +909,8 @@ public final class CentredObjective implements AutoCloseable {
      * the first time, then cached).
      */
     private double centringRatio() {
-        double[] dev = deviations != null ? deviations : trainingDeviations();
-        double[] means = deviations != null ? hostMeans : stats.means();
+        double[] dev = internalDeviations();
+        double[] means = hostMeans;
         double ratio = 0;
         for (int j = 0; j < dev.length; j++) {
             double mean = means[j];
@@ -854,8 +935,9 @@ public final class CentredObjective implements AutoCloseable {
         if (!standardized) {
             return Math.sqrt(problem.dot(gradient, gradient));
         }
+        BackendVector s = columnScales();
         problem.copy(gradient, scratch);
-        problem.multiply(scales, scratch);
+        problem.multiply(s, scratch);
         return Math.sqrt(problem.dot(scratch, scratch));
     }
 
@@ -890,10 +972,11 @@ public final class CentredObjective implements AutoCloseable {
             hessianTimes(v, out);
             return;
         }
+        BackendVector s = columnScales();
         problem.copy(v, scratch);
-        problem.multiply(scales, scratch);
+        problem.multiply(s, scratch);
         hessianTimes(scratch, out);
-        problem.multiply(scales, out);
+        problem.multiply(s, out);
     }
 
     /**
@@ -930,7 +1013,8 @@ public final class CentredObjective implements AutoCloseable {
     private double[] columnRootMeanSquares() {
         if (rootMeanSquares == null) {
             double[] rms;
-            if (deviations != null) {
+            if (standardized || columnFactors != null) {
+                double[] deviations = internalDeviations();
                 double[] means = hostMeans;
                 rms = new double[deviations.length];
                 for (int j = 0; j < rms.length; j++) {
@@ -957,6 +1041,7 @@ public final class CentredObjective implements AutoCloseable {
             if (ridge == null) {
                 return problem.cols() - constantColumns.length;
             }
+            double[] deviations = internalDeviations();
             double s = 0;
             for (int j = 0; j < deviations.length; j++) {
                 s += deviations[j] * hostSquaredScales[j]; // 0 for constant columns
@@ -974,7 +1059,7 @@ public final class CentredObjective implements AutoCloseable {
             return s;
         }
         double s = 0;
-        for (double v : deviations) {
+        for (double v : internalDeviations()) {
             s += v;
         }
         return s;

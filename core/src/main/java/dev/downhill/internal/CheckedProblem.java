@@ -16,21 +16,19 @@ import dev.downhill.spi.StochasticEpoch;
 import org.bytedeco.javacpp.DoublePointer;
 
 /**
- * The one place that checks the arguments of every pass and caches the column statistics, in front of whichever
+ * The one place that checks the arguments of every pass, in front of whichever
  * backend runs the passes: {@link dev.downhill.LoadedProblem} wraps each problem it is given in one. Lengths
  * (θ, the gradient's output, the vectors of the vector operations, column scales, the prediction's output), row
  * orders (entries within [0, m)) and column scales (positive, finite) are checked here with one message each (scalars
  * are not: a diverging fit's NaN must reach core's divergence guard, not stop in an argument check), so a backend sees only well-formed calls; what only a backend can check (that a vector is its own kind) it
- * still checks. The column statistics and mean squared deviations are computed once by the backend and kept here
- * (copies are returned), and so is the extended-residual pass (whose constructor makes a pass for the means in
- * double-double). Every operation of {@link ResidentProblem} is forwarded — including those with a default
+ * still checks. The column statistics and mean squared deviations are computed once and kept by the backend (the SPI's
+ * contract; copies are returned); the extended-residual pass (whose constructor makes a pass for the means in
+ * double-double) and the column magnitudes are kept here. Every operation of {@link ResidentProblem} is forwarded — including those with a default
  * implementation, so a backend's override is never bypassed ({@code CheckedProblemTest} checks that by reflection).
  */
 public final class CheckedProblem implements ResidentProblem {
     private final ResidentProblem backend;
     private final int n;
-    private ColumnStatistics statistics;
-    private final double[][] deviations = new double[2][];
     private final ExtendedResidual[] residuals = new ExtendedResidual[2];
     private final ColumnMagnitudes[] magnitudes = new ColumnMagnitudes[2];
 
@@ -145,22 +143,19 @@ public final class CheckedProblem implements ResidentProblem {
         return backend.allocateVector(length);
     }
 
+    /**
+     * The backend's: it computes them once and keeps them, and hands out a copy each call (the SPI's contract), so they are
+     * not kept a second time here (n values each: on hashed features, 8 MB apiece).
+     */
     @Override
-    public synchronized ColumnStatistics columnStatistics() {
-        if (statistics == null) {
-            ColumnStatistics s = backend.columnStatistics();
-            statistics = new ColumnStatistics(s.means().clone(), s.targetMean());
-        }
-        return new ColumnStatistics(statistics.means().clone(), statistics.targetMean());
+    public ColumnStatistics columnStatistics() {
+        return backend.columnStatistics();
     }
 
+    /** The backend's (kept there, a copy each call), as {@link #columnStatistics()}. */
     @Override
-    public synchronized double[] columnMeanSquaredDeviations(boolean centred) {
-        int slot = centred ? 1 : 0;
-        if (deviations[slot] == null) {
-            deviations[slot] = backend.columnMeanSquaredDeviations(centred).clone();
-        }
-        return deviations[slot].clone();
+    public double[] columnMeanSquaredDeviations(boolean centred) {
+        return backend.columnMeanSquaredDeviations(centred);
     }
 
     /**

@@ -353,10 +353,13 @@ public final class Checkpointer implements AutoCloseable {
         }
     }
 
-    /** Saves the finished fit's state (when saving). */
-    public void finish(SolverState state) {
+    /**
+     * Saves the finished fit's state (when saving). {@code state} is made only then: it copies the coefficients (n values,
+     * twice), which a fit without a checkpoint never needs.
+     */
+    public void finish(Supplier<SolverState> state) {
         if (directory != null) {
-            save(state, true);
+            save(state.get(), true);
         }
     }
 

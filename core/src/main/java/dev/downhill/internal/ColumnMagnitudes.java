@@ -14,16 +14,18 @@ import java.util.Locale;
  * </ul>
  * The two agree to a few ulps; only aⱼ's binary exponent and whether it is 0 are used. One loop over the columns gives
  * the magnitudes, the refusal and the extreme exponents (on a cold JVM each extra loop over n = 150,000 columns cost
- * ~10 ms). Immutable.
+ * ~10 ms). Immutable; it keeps what the loop found, not the n magnitudes ({@link #values} makes them again from the
+ * statistics the problem keeps: a {@link CheckedProblem} holds this object as long as the problem lives).
  */
 final class ColumnMagnitudes {
-    private final double[] magnitudes;
+    /** Whether the magnitudes are about the means (else about 0). */
+    private final boolean aboutMeans;
     private final String refusal;
     private final boolean outsideNeutral;
     private final int largestExponent;
 
-    private ColumnMagnitudes(double[] magnitudes, String refusal, boolean outsideNeutral, int largestExponent) {
-        this.magnitudes = magnitudes;
+    private ColumnMagnitudes(boolean aboutMeans, String refusal, boolean outsideNeutral, int largestExponent) {
+        this.aboutMeans = aboutMeans;
         this.refusal = refusal;
         this.outsideNeutral = outsideNeutral;
         this.largestExponent = largestExponent;
@@ -48,12 +50,11 @@ final class ColumnMagnitudes {
         boolean float32 = problem.precision() == Precision.FLOAT32;
         boolean sparse = problem.isSparse();
         int low = float32 ? CentredObjective.FLOAT32_LIMIT_EXPONENT : CentredObjective.FLOAT64_LOW_EXPONENT;
-        double[] a = new double[squares.length];
         boolean outside = false;
         int largest = Integer.MIN_VALUE;
         String refusal = null;
         java.util.BitSet vanished = null;
-        for (int j = 0; j < a.length; j++) {
+        for (int j = 0; j < squares.length; j++) {
             double mean = means[j];
             double s = squares[j];
             if (!(s < Double.POSITIVE_INFINITY) || !Double.isFinite(mean)) { // NaN or ∞
@@ -61,16 +62,12 @@ final class ColumnMagnitudes {
                         "column %d's squares overflow (values beyond about 1e154)", j));
                 continue;
             }
-            double v = aboutMeans ? Math.sqrt(s + mean * mean) : Math.sqrt(s);
-            if (aboutMeans && v == Double.POSITIVE_INFINITY) {
-                v = Math.hypot(Math.sqrt(s), mean);
-            }
-            a[j] = v;
+            double v = magnitude(s, mean, aboutMeans);
             if (v == 0) {
                 if (mean != 0) { // the squares vanished: a spread that cannot be told from 0
                     refusal = refusal != null ? refusal : tooSmall(float32, sparse, j, rootMeanSquare(problem, j), low);
                 } else if (!float32) { // all zero, or values whose squares vanish with a mean of exactly 0 (±1e-200)
-                    vanished = vanished == null ? new java.util.BitSet(a.length) : vanished;
+                    vanished = vanished == null ? new java.util.BitSet(squares.length) : vanished;
                     vanished.set(j);
                 }
                 continue;
@@ -92,7 +89,16 @@ final class ColumnMagnitudes {
                 refusal = tooSmall(false, sparse, j, rootMeanSquare(problem, j), low);
             }
         }
-        return new ColumnMagnitudes(a, refusal, outside, largest);
+        return new ColumnMagnitudes(aboutMeans, refusal, outside, largest);
+    }
+
+    /** aⱼ from column j's mean squared deviation {@code s} (about the mean when {@code aboutMeans}, else about 0) and mean. */
+    private static double magnitude(double s, double mean, boolean aboutMeans) {
+        double v = aboutMeans ? Math.sqrt(s + mean * mean) : Math.sqrt(s);
+        if (aboutMeans && v == Double.POSITIVE_INFINITY) {
+            v = Math.hypot(Math.sqrt(s), mean);
+        }
+        return v;
     }
 
 
@@ -158,9 +164,18 @@ final class ColumnMagnitudes {
                 Math.scalb(1.0, -low), float32 ? "" : ", as the column statistics square X", way(float32, sparse));
     }
 
-    /** aⱼ (0 for a zero column); the array itself (package-private, read only). */
-    double[] values() {
-        return magnitudes;
+    /**
+     * aⱼ for every column (0 for a zero column), made again from {@code problem}'s statistics (the problem these were
+     * measured on; its backend keeps them): a new array, the bits {@link #measure} saw. Only for a problem without a
+     * {@link #refusal()} (a refused column's entry is not defined).
+     */
+    double[] values(ResidentProblem problem) {
+        double[] a = problem.columnMeanSquaredDeviations(aboutMeans); // a copy: written in place
+        double[] means = problem.columnStatistics().means();
+        for (int j = 0; j < a.length; j++) {
+            a[j] = magnitude(a[j], means[j], aboutMeans);
+        }
+        return a;
     }
 
     /** Why the gradient solvers cannot scale X (the first offending column's line), or null. */

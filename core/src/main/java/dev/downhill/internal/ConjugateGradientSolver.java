@@ -27,6 +27,10 @@ import dev.downhill.spi.RowSlice;
  * norm (and loss) of the θ and b returned, from a true pass when the last record was a recurred one; with tolerance 0
  * nothing but a true gradient of exactly 0 stops it before the limit.
  *
+ * <p>Work vectors, four of length n on the backend: θ, r, p and w. w holds Hp during a step and, from the update of r
+ * to the next Hp, z = Pr (z is only read in between: rᵀz, p = z + βp, a restart's p = z), so z needs no vector of its
+ * own; a checkpoint saves z made again in w (P is elementwise: the same bits).
+ *
  * <p>With an l2 penalty the operator is the regularised H + diag(λ) ({@link CentredObjective#hessianTimes}) and
  * r = −(∇MSE + λ∘θ): cg solves (X_cᵀX_c + m·α(1−ρ)·P)θ = X_cᵀy_c, definite even when p &gt; n. The loss it reports is
  * then F = MSE + the l2 term. l1 is refused before cg starts.
@@ -60,9 +64,9 @@ public final class ConjugateGradientSolver {
         FullBatchProgress progress = new FullBatchProgress(objective, config, config.tolerance(problem.precision()), Double.NaN, false);
         try (BackendVector theta = problem.allocateVector(n);
              BackendVector r = problem.allocateVector(n);
-             BackendVector z = problem.allocateVector(n);
              BackendVector p = problem.allocateVector(n);
              BackendVector w = problem.allocateVector(n)) {
+            BackendVector z = w; // z = Pr lives in w between the update of r and the next w = Hp (the class Javadoc)
             double loss;
             double rz;
             double norm;
@@ -70,8 +74,7 @@ public final class ConjugateGradientSolver {
             if (resume != null) {
                 theta.copyFromHost(resume.vector("theta", n));
                 r.copyFromHost(resume.vector("r", n));
-                z.copyFromHost(resume.vector("z", n));
-                p.copyFromHost(resume.vector("p", n));
+                p.copyFromHost(resume.vector("p", n)); // z: saved as Pr, read by nothing before the next Hp
                 rz = resume.real("rz");
                 loss = resume.real("loss");
                 norm = resume.real("norm");
@@ -98,6 +101,8 @@ public final class ConjugateGradientSolver {
                     double g = norm;
                     double d = rz;
                     checkpoint.boundary(step, () -> {
+                        problem.copy(r, z); // z = Pr again, in w (free until the next Hp): the bits it had
+                        objective.precondition(z);
                         SolverState.Builder s = SolverState.builder(NAME, k, false).put("theta", theta.copyToHost())
                                 .put("r", r.copyToHost()).put("z", z.copyToHost()).put("p", p.copyToHost())
                                 .put("rz", d).put("loss", l).put("norm", g);

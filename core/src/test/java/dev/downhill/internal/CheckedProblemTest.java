@@ -14,7 +14,7 @@ import java.lang.reflect.Modifier;
 import org.bytedeco.javacpp.DoublePointer;
 import org.junit.jupiter.api.Test;
 
-/** Core's argument checks and statistics cache in front of every backend. */
+/** Core's argument checks in front of every backend. */
 class CheckedProblemTest {
 
     @Test
@@ -53,7 +53,7 @@ class CheckedProblemTest {
     }
 
     @Test
-    void statisticsAreComputedOnceAndHandedOutAsCopies() {
+    void statisticsAreHandedOutAsCopies() {
         double[][] x = {{1, 2}, {3, 5}, {4, 1}};
         try (Dataset data = Dataset.of(x, new double[] {1, 2, 3});
              ResidentProblem problem = CheckedProblem.of(new ReferenceProblem(data))) {

@@ -297,7 +297,11 @@ final class CpuCsrProblem implements ResidentProblem {
         ensureOpen();
         int slot = centred ? 1 : 0;
         if (centred && deviations[1] == null) {
-            deviations[1] = deviationsFromMoments(); // null when a column would cancel
+            // made again on each call from the kept moments (the same bits), not kept: n values fewer for the problem's life
+            double[] fromMoments = deviationsFromMoments(); // null when a column would cancel: the exact pass, kept
+            if (fromMoments != null) {
+                return fromMoments;
+            }
         }
         if (deviations[slot] == null) {
             double[] c = centred ? columnStatistics().means() : new double[n];
