@@ -28,6 +28,18 @@ public interface DenseKernels {
     }
 
     /**
+     * {@link GramSystem#inverseDiagonal}'s two readings of (LLᵀ)⁻¹ off the heap factor {@code l} that {@link #cholesky}
+     * wrote (n × n column-major, lower): writes ((LLᵀ)⁻¹)ⱼⱼ into {@code diagonal} (length n) and returns ‖L⁻¹v‖² (0 when
+     * {@code v} is null). The factor's last use: an implementation may overwrite {@code l}. The default is Java's forward
+     * substitutions on the calling thread, stopping between columns on an interrupt
+     * ({@link dev.downhill.internal.direct.JavaDenseKernels#choleskyInverseDiagonal}); the cpu backend's runs LAPACK's
+     * dtrtri on its threads.
+     */
+    default double choleskyInverseDiagonal(double[] l, int n, double[] v, double[] diagonal) {
+        return dev.downhill.internal.direct.JavaDenseKernels.choleskyInverseDiagonal(java.nio.DoubleBuffer.wrap(l), n, v, diagonal);
+    }
+
+    /**
      * G = AᵀA of the row-major rows × cols {@code a} (element (i, j) at {@code a[i·cols + j]}): the cols × cols sum of the
      * rows' outer products, column-major with both triangles filled. {@code a} is not modified. The default is
      * {@link dev.downhill.internal.direct.JavaDenseKernels#rowGram}, blocked Java on every core; the cpu backend runs

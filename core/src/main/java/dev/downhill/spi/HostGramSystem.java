@@ -48,6 +48,12 @@ public final class HostGramSystem implements GramSystem {
         return kernels.choleskyInverseNormEstimate(gram, n);
     }
 
+    /** By the backend's kernels ({@link DenseKernels#choleskyInverseDiagonal}); L may be overwritten. */
+    @Override
+    public double inverseDiagonal(double[] v, double[] diagonal) {
+        return kernels.choleskyInverseDiagonal(gram, n, v, diagonal);
+    }
+
     @Override
     public void close() {
     }

@@ -13,7 +13,7 @@ import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.SingularValueDecomposition;
 import org.bytedeco.javacpp.DoublePointer;
 
-/** The dense kernels on LAPACK (OpenBLAS): dpotrf, dpocon, dgesdd and dsyrk, on off-heap copies of the host arrays. */
+/** The dense kernels on LAPACK (OpenBLAS): dpotrf, dpocon, dtrtri, dgesdd and dsyrk, on off-heap copies of the host arrays. */
 final class LapackDenseKernels implements DenseKernels {
     private final int threads;
 
@@ -50,6 +50,16 @@ final class LapackDenseKernels implements DenseKernels {
                 DirectPasses.checkInfo(LAPACKE_dpocon(LAPACK_COL_MAJOR, (byte) 'L', n, p, n, 1.0, rcond), "LAPACKE_dpocon");
                 double r = rcond.get();
                 return r > 0 ? 1 / r : Double.POSITIVE_INFINITY;
+            }
+        });
+    }
+
+    /** dtrsv and dtrtri on an off-heap copy of L ({@link CholeskyInverseDiagonal}); {@code l} itself is not modified. */
+    @Override
+    public double choleskyInverseDiagonal(double[] l, int n, double[] v, double[] diagonal) {
+        return OpenBlas.withThreads(threads, () -> {
+            try (DoublePointer p = dev.downhill.io.HugePages.advise(new DoublePointer((long) l.length)).put(l)) {
+                return CholeskyInverseDiagonal.compute(p, n, v, diagonal);
             }
         });
     }

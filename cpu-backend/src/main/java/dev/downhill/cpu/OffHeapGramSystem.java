@@ -3,13 +3,10 @@ package dev.downhill.cpu;
 import static org.bytedeco.openblas.global.openblas_full.CblasColMajor;
 import static org.bytedeco.openblas.global.openblas_full.CblasLower;
 import static org.bytedeco.openblas.global.openblas_full.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_full.CblasNonUnit;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpocon;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrf;
 import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dpotrs;
-import static org.bytedeco.openblas.global.openblas_full.LAPACKE_dtrtri;
 import static org.bytedeco.openblas.global.openblas_full.LAPACK_COL_MAJOR;
-import static org.bytedeco.openblas.global.openblas_full.cblas_dtrsv;
 
 import dev.downhill.internal.OffHeapViews;
 import dev.downhill.io.HugePages;
@@ -168,37 +165,12 @@ final class OffHeapGramSystem implements GramSystem {
     }
 
     /**
-     * On the problem's threads: ‖L⁻¹v‖² by a forward substitution (dtrsv, on a native copy of v), then L ← L⁻¹ in place
-     * (dtrtri, blocked, BLAS-3) and diagonal[j] the squared norm of column j of L⁻¹ from row j down (a heap copy of one
-     * column at a time). L is destroyed, as the contract allows.
+     * On the problem's threads ({@link CholeskyInverseDiagonal}): ‖L⁻¹v‖² by a forward substitution (dtrsv), then L ←
+     * L⁻¹ in place (dtrtri) and the squared column norms of L⁻¹. L is destroyed, as the contract allows.
      */
     @Override
     public double inverseDiagonal(double[] v, double[] diagonal) {
-        return OpenBlas.withThreads(threads, () -> {
-            double form = 0;
-            double[] column = new double[n];
-            if (v != null) {
-                try (DoublePointer x = new DoublePointer(v)) {
-                    cblas_dtrsv(CblasColMajor, CblasLower, CblasNoTrans, CblasNonUnit, n, gram, n, x, 1);
-                    x.get(column);
-                }
-                for (double z : column) {
-                    form += z * z;
-                }
-            }
-            DirectPasses.checkInfo(LAPACKE_dtrtri(LAPACK_COL_MAJOR, (byte) 'L', (byte) 'N', n, gram, n), "LAPACKE_dtrtri");
-            for (int j = 0; j < n; j++) {
-                int length = n - j;
-                gram.position((long) j * n + j).get(column, 0, length);
-                double sum = 0;
-                for (int k = 0; k < length; k++) {
-                    sum += column[k] * column[k];
-                }
-                diagonal[j] = sum;
-            }
-            gram.position(0);
-            return form;
-        });
+        return OpenBlas.withThreads(threads, () -> CholeskyInverseDiagonal.compute(gram, n, v, diagonal));
     }
 
     @Override

@@ -109,6 +109,12 @@ class OffHeapGramSystemTest {
             assertEquals(0, system.cholesky());
             double[] java = new double[n];
             double javaForm = JavaDenseKernels.choleskyInverseDiagonal(system.lower(), n, v, java);
+            double[] heapFactor = new double[n * n]; // the heap Gram system's route: LapackDenseKernels on a heap L
+            system.lower().get(0, heapFactor);
+            double[] heapCopy = heapFactor.clone();
+            double[] heapDiagonal = new double[n];
+            double heapForm = new LapackDenseKernels(2).choleskyInverseDiagonal(heapFactor, n, v, heapDiagonal);
+            assertArrayEquals(heapCopy, heapFactor, 0, "the heap factor is not modified (an off-heap copy is inverted)");
             double[] copy = v.clone();
             double[] diagonal = new double[n];
             double form = system.inverseDiagonal(v, diagonal);
@@ -121,8 +127,10 @@ class OffHeapGramSystemTest {
                     continue;
                 }
                 assertEquals(java[j], diagonal[j], tolerance * java[j], "column " + j);
+                assertEquals(java[j], heapDiagonal[j], tolerance * java[j], "heap kernels, column " + j);
             }
             assertEquals(javaForm, form, tolerance * javaForm, "‖L⁻¹v‖²");
+            assertEquals(javaForm, heapForm, tolerance * javaForm, "heap kernels, ‖L⁻¹v‖²");
         }
     }
 

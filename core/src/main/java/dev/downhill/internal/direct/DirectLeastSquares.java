@@ -561,7 +561,7 @@ public final class DirectLeastSquares {
         }
         Correction correction = scaled(scales, normal::solve);
         DirectSolution solution = refine(problem, centred, theta, correction, n * kappa * kappa * Math.ulp(1.0), n, new double[0], kappa, ridge);
-        return inverseGram ? solution.withInverseGram(InverseGram.fromCholesky(lower, n, scales,
+        return inverseGram ? solution.withInverseGram(InverseGram.fromCholesky(lower, n, problem.denseKernels(), scales,
                 new int[0], meansIf(problem, centred))) : solution; // RᵀR = LLᵀ: the same reading as the normal equations'
     }
 

@@ -1,7 +1,7 @@
 package dev.downhill.internal.direct;
 
+import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.GramSystem;
-import java.nio.DoubleBuffer;
 import java.util.Arrays;
 
 /**
@@ -46,12 +46,10 @@ public record InverseGram(double[] diagonal, double meanQuadraticForm, long rank
 
     /**
      * As {@link #fromCholesky(GramSystem, double[], int[], double[])} for L in a heap array (n × n, column-major, lower),
-     * read by the Java default ({@link JavaDenseKernels#choleskyInverseDiagonal}); L is not modified.
+     * read by the backend's {@link DenseKernels#choleskyInverseDiagonal} (the factor's last use: it may overwrite L).
      */
-    static InverseGram fromCholesky(double[] lower, int n, double[] scales, int[] excluded, double[] means) {
-        DoubleBuffer l = DoubleBuffer.wrap(lower);
-        return fromCholesky(n, (v, diagonal) -> JavaDenseKernels.choleskyInverseDiagonal(l, n, v, diagonal), scales,
-                excluded, means);
+    static InverseGram fromCholesky(double[] lower, int n, DenseKernels kernels, double[] scales, int[] excluded, double[] means) {
+        return fromCholesky(n, (v, diagonal) -> kernels.choleskyInverseDiagonal(lower, n, v, diagonal), scales, excluded, means);
     }
 
     /** {@link GramSystem#inverseDiagonal}'s signature: writes ‖L⁻¹eⱼ‖² into diagonal, returns ‖L⁻¹v‖². */

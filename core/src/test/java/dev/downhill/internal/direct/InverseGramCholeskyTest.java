@@ -115,7 +115,7 @@ class InverseGramCholeskyTest {
         assertEquals(5, JavaDenseKernels.choleskyInverseDiagonal(DoubleBuffer.wrap(l), 2, new double[] {2, 3}, diagonal), 0);
         assertArrayEquals(new double[] {0.5, 1}, diagonal, 0);
         assertArrayEquals(new double[] {2, 1, 0, 1}, l, 0);
-        InverseGram g = InverseGram.fromCholesky(l, 2, new double[] {1, 1}, new int[0], new double[] {2, 3});
+        InverseGram g = InverseGram.fromCholesky(l, 2, JavaDenseKernels.INSTANCE, new double[] {1, 1}, new int[0], new double[] {2, 3});
         assertArrayEquals(new double[] {0.5, 1}, g.diagonal(), 0);
         assertEquals(5, g.meanQuadraticForm(), 0);
     }
