@@ -225,6 +225,7 @@ public final class ModelFile {
         ObjectNode r = root.putObject("result");
         r.put("iterations", model.iterations());
         r.put("stopReason", model.stopReason().name().toLowerCase(Locale.ROOT));
+        r.put("converged", model.converged()); // derived from stopReason (FittedModel#converged); not read back
         putNumberOrNull(r, "learningRateUsed", model.learningRate());
         r.put("wallTimeSeconds", model.wallTime().toNanos() / 1e9);
         r.put("rank", model.rank());

@@ -79,6 +79,10 @@ class ModelFileTest {
         assertArrayEquals(m.coefficients(), fromStream.model().coefficients(), 0);
         assertTrue(fromStream.toString().contains("lossHistoryIterations=3 from 0 to 2") && !fromStream.toString().contains("[J@"),
                 fromStream.toString());
+        com.fasterxml.jackson.databind.JsonNode result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bytes.toByteArray())
+                .get("result");
+        assertEquals("iteration_limit", result.get("stopReason").asText());
+        assertFalse(result.get("converged").asBoolean(true), "converged: false beside iteration_limit");
         String truncated = new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8).substring(0, 40);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(
                 new java.io.ByteArrayInputStream(truncated.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
