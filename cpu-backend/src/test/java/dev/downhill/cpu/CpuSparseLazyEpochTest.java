@@ -130,29 +130,45 @@ class CpuSparseLazyEpochTest {
     @MethodSource("cases")
     void fitsAgreeWithThePerBatchLoop(Precision precision, int batch, boolean intercept, boolean standardize, Penalty penalty,
                                       String schedule, boolean weighted, double validation) {
-        FitConfig config = FitConfig.builder().solver(batch == 1 ? Solver.SGD : Solver.MINIBATCH).batchSize(batch)
-                .learningRate(0.002).maxIterations(3).tolerance(0).seed(3).penalty(penalty)
-                .schedule(LearningRateSchedule.parse(schedule)).validationFraction(validation).fitIntercept(intercept)
-                .standardize(standardize).build();
+        FitConfig config = threeEpochs(batch, penalty, schedule, validation, intercept, standardize);
         try (SparseDataset data = data(precision, weighted);
              ResidentProblem problem = CheckedProblem.of(new CpuBackend().loadSparse(data, precision, BackendOptions.defaults()))) {
             PerBatchReference.Result reference;
             try (CentredObjective objective = new CentredObjective(problem, intercept, standardize, penalty, true)) {
                 reference = PerBatchReference.run(objective, config, objective.internalLearningRate(0.002), 3);
             }
-            IterativeResult fitted;
-            try (CentredObjective objective = new CentredObjective(problem, intercept, standardize, penalty, true)) {
-                fitted = StochasticGradientSolver.fit(objective, config, Checkpointer.NONE);
-            }
-            double tolerance = precision == Precision.FLOAT64 ? 1e-10 : 1e-4;
-            double scale = 0;
-            for (double v : reference.theta()) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            assertTrue(scale > 0.01, "the fit moved θ: " + scale);
-            for (int j = 0; j < N; j++) {
-                assertEquals(reference.theta()[j], fitted.coefficients()[j], tolerance * scale, "θ[" + j + "]");
-            }
+            assertFitAgrees(reference.theta(), problem, config, precision);
+        }
+    }
+
+    /** 3 epochs of sgd (B = 1) or minibatch at η = 0.002, tolerance 0 (all 3 run), seed 3. */
+    private static FitConfig threeEpochs(int batch, Penalty penalty, String schedule, double validation, boolean intercept,
+                                         boolean standardize) {
+        return FitConfig.builder().solver(batch == 1 ? Solver.SGD : Solver.MINIBATCH).batchSize(batch)
+                .learningRate(0.002).maxIterations(3).tolerance(0).seed(3).penalty(penalty)
+                .schedule(LearningRateSchedule.parse(schedule)).validationFraction(validation).fitIntercept(intercept)
+                .standardize(standardize).build();
+    }
+
+    /**
+     * Fits {@code config} by the solver (whose epochs run lazily where they apply) on a fresh objective and checks θ
+     * against the per-batch loop's {@code reference}: relative 1e-10 of max|θ| in float64, 1e-4 in float32 (see the
+     * callers), θ having moved.
+     */
+    private static void assertFitAgrees(double[] reference, ResidentProblem problem, FitConfig config, Precision precision) {
+        IterativeResult fitted;
+        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), config.standardizeSetting(),
+                config.penalty(), true)) {
+            fitted = StochasticGradientSolver.fit(objective, config, Checkpointer.NONE);
+        }
+        double tolerance = precision == Precision.FLOAT64 ? 1e-10 : 1e-4;
+        double scale = 0;
+        for (double v : reference) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertTrue(scale > 0.01, "the fit moved θ: " + scale);
+        for (int j = 0; j < N; j++) {
+            assertEquals(reference[j], fitted.coefficients()[j], tolerance * scale, "θ[" + j + "]");
         }
     }
 
@@ -191,10 +207,7 @@ class CpuSparseLazyEpochTest {
             factors[j] = j % 7 == 3 ? 0 : 0.5 + (j % 4) * 0.5; // one unpenalised column in seven
         }
         Penalty penalty = standardize ? Penalty.l2(0.05) : Penalty.l2(0.05).withPenaltyFactors(factors);
-        FitConfig config = FitConfig.builder().solver(batch == 1 ? Solver.SGD : Solver.MINIBATCH).batchSize(batch)
-                .learningRate(0.002).maxIterations(3).tolerance(0).seed(3).penalty(penalty)
-                .schedule(LearningRateSchedule.parse(schedule)).validationFraction(validation).fitIntercept(intercept)
-                .standardize(standardize).build();
+        FitConfig config = threeEpochs(batch, penalty, schedule, validation, intercept, standardize);
         try (SparseDataset data = data(precision, weighted);
              ResidentProblem problem = CheckedProblem.of(new CpuBackend().loadSparse(data, precision, BackendOptions.defaults()))) {
             PerBatchReference.Result reference;
@@ -208,19 +221,7 @@ class CpuSparseLazyEpochTest {
                 assertEquals(lazy, SparseLazyEpoch.decaysPerColumn(plan), "a decay per column");
                 assertEquals(lazy, SparseLazyEpoch.applies(plan), "lazy");
             }
-            IterativeResult fitted;
-            try (CentredObjective objective = new CentredObjective(problem, intercept, standardize, penalty, true)) {
-                fitted = StochasticGradientSolver.fit(objective, config, Checkpointer.NONE);
-            }
-            double tolerance = precision == Precision.FLOAT64 ? 1e-10 : 1e-4;
-            double scale = 0;
-            for (double v : reference.theta()) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            assertTrue(scale > 0.01, "the fit moved θ: " + scale);
-            for (int j = 0; j < N; j++) {
-                assertEquals(reference.theta()[j], fitted.coefficients()[j], tolerance * scale, "θ[" + j + "]");
-            }
+            assertFitAgrees(reference.theta(), problem, config, precision);
         }
     }
 
