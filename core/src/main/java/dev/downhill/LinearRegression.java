@@ -82,6 +82,10 @@ public final class LinearRegression {
     public static final String CONVERGENCE_LOGGER = "dev.downhill.LinearRegression.convergence";
     private static final org.slf4j.Logger CONVERGENCE_LOG = org.slf4j.LoggerFactory.getLogger(CONVERGENCE_LOGGER);
 
+    static {
+        dev.downhill.internal.FrontEnds.register(LinearRegression::fitUnwarned);
+    }
+
     private LinearRegression() {
     }
 
@@ -122,7 +126,14 @@ public final class LinearRegression {
     public static FittedModel fit(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
-        warnUnusedSettings(config);
+        return fit(data, config, true);
+    }
+
+    /** {@link #fit(Dataset, FitConfig)}, with its warnings ({@code warned}) or without. */
+    private static FittedModel fit(Dataset data, FitConfig config, boolean warned) {
+        if (warned) {
+            warnUnusedSettings(config);
+        }
         // the one-time backend initialisation (availability probes, native libraries) is not part of the fit's time;
         // the model reports it apart
         long initStart = System.nanoTime();
@@ -132,7 +143,8 @@ public final class LinearRegression {
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
                 FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint));
-                return warnedIfUnconverged(model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9)));
+                model = model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
+                return warned ? warnedIfUnconverged(model) : model;
             }
         }
     }
@@ -185,7 +197,7 @@ public final class LinearRegression {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         if (config.solver() == Solver.SVD) { // before X is loaded: densified within the budget, else refused
-            return fitDensified(data, config, config);
+            return fitDensified(data, config, config, true);
         }
         warnUnusedSettings(config);
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
@@ -205,14 +217,14 @@ public final class LinearRegression {
      * ({@link SparseDensification#densify}, owned here and closed once) and fitted dense with {@code denseConfig}, the model's wall
      * time counting the copy.
      */
-    private static FittedModel fitDensified(SparseDataset data, FitConfig config, FitConfig denseConfig) {
+    private static FittedModel fitDensified(SparseDataset data, FitConfig config, FitConfig denseConfig, boolean warned) {
         SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(),
                 config.directMemoryBudget());
         long start = System.nanoTime();
         try (SparseDataset.Use use = data.use(); Dataset copy = SparseDensification.densify(data)) {
             SparseDensification.logDensified(data, config.directMemoryBudget());
             long copied = System.nanoTime();
-            FittedModel model = fit(copy, denseConfig);
+            FittedModel model = fit(copy, denseConfig, warned);
             return model.withWallTime(model.wallTime().plusNanos(copied - start));
         }
     }
@@ -351,13 +363,14 @@ public final class LinearRegression {
     public static FittedModel fit(LoadedProblem problem, FitConfig config) {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
-        if (!(config.solver() == Solver.SVD && problem.problem().isSparse() && problem.sparseSource() != null)) {
-            warnUnusedSettings(config); // (svd on a sparse problem is fitted on a dense copy, whose fit warns)
-        }
+        warnUnusedSettings(config);
         return warnedIfUnconverged(fitUnwarned(problem, config));
     }
 
-    /** {@link #fit(LoadedProblem, FitConfig)} without the iteration-limit warning: the fits of a path or cross-validation. */
+    /**
+     * {@link #fit(LoadedProblem, FitConfig)} without its warnings (ignored settings, the iteration limit): the fits of a
+     * path or cross-validation, and front ends that warn in their own terms ({@link dev.downhill.internal.FrontEnds}).
+     */
     static FittedModel fitUnwarned(LoadedProblem problem, FitConfig config) {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
@@ -366,7 +379,7 @@ public final class LinearRegression {
             if (config.solver() == Solver.SVD && problem.problem().isSparse() && problem.sparseSource() != null) {
                 // densified from the dataset it was loaded from, onto the same backend, precision and options
                 return fitDensified(problem.sparseSource(), config, config.toBuilder().backend(problem.backendName())
-                        .precision(problem.precision()).backendOptions(problem.options()).build());
+                        .precision(problem.precision()).backendOptions(problem.options()).build(), false);
             }
             long start = System.nanoTime();
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;

@@ -165,4 +165,19 @@ class LoadedProblemTest {
             assertEquals(0, CountingBackends.loads("test-baseline"));
         }
     }
+
+    @Test
+    void theFrontEndsUnwarnedFitIsTheFitOfTheLoadedProblem() {
+        FitConfig capped = FitConfig.builder().backend("test-host").solver(Solver.GD).maxIterations(3).tolerance(1e-12).build();
+        try (Dataset d = Dataset.of(T.x, T.y); LoadedProblem p = LinearRegression.load(d, capped)) {
+            FittedModel warned = LinearRegression.fit(p, capped);
+            FittedModel unwarned = dev.downhill.internal.FrontEnds.fitUnwarned(p, capped);
+            assertEquals(StopReason.ITERATION_LIMIT, unwarned.stopReason(), "a fit its caller warns about");
+            assertArrayEquals(warned.coefficients(), unwarned.coefficients(), 0.0);
+            assertEquals(warned.intercept(), unwarned.intercept(), 0.0);
+            assertArrayEquals(warned.lossHistory(), unwarned.lossHistory(), 0.0);
+        }
+        assertThrows(IllegalStateException.class, () -> dev.downhill.internal.FrontEnds.register((p, c) -> null),
+                "LinearRegression registered its fit once, for good");
+    }
 }

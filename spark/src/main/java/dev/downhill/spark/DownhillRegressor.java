@@ -2,10 +2,11 @@ package dev.downhill.spark;
 
 import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
-import dev.downhill.LinearRegression;
 import dev.downhill.LoadedProblem;
 import dev.downhill.Penalty;
 import dev.downhill.Solver;
+import dev.downhill.internal.FrontEnds;
+import dev.downhill.internal.IterationLimitWarning;
 import dev.downhill.spi.BackendOptions;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
@@ -48,10 +49,17 @@ import org.apache.spark.sql.functions;
  * <p>Params of its own: solver (gd, nesterov, cg, normal, svd, cd, auto — auto is core's choice; Spark's l-bfgs is cg, or
  * nesterov with an l1 term; sgd and minibatch are refused: each step would be a Spark job), backend (cpu, cuda or auto,
  * chosen on each executor), threads (per task, default 1 — Spark runs one task per core).
+ *
+ * <p>A fit that stops at maxIter before meeting tol (&gt; 0) is returned as usual, with a warning on the driver's
+ * logger {@value #CONVERGENCE_LOGGER} in these params' names (Spark's l-bfgs logs a like one); maxIter 0 and tol ≥ 1
+ * stop at the start, asked for, and warn nothing.
  */
 public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor, DownhillRegressionModel>
         implements DownhillRegressionParams, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
+    /** The logger of the warning that a fit stopped at maxIter before meeting tol (core's, in Spark's param names). */
+    public static final String CONVERGENCE_LOGGER = "dev.downhill.spark.DownhillRegressor.convergence";
+    private static final org.slf4j.Logger CONVERGENCE_LOG = org.slf4j.LoggerFactory.getLogger(CONVERGENCE_LOGGER);
 
     static {
         NativeBlasGuard.apply();
@@ -215,7 +223,9 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             config.penalty(penalty(problem));
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
             LoadedProblem loaded = LoadedProblem.of(problem, null, BackendOptions.none());
-            FittedModel fitted = SparkResidentProblem.unwrap(() -> LinearRegression.fit(loaded, config.build()));
+            // core's warnings name its settings (maxIterations, tolerance): this estimator says them in Spark's terms
+            FittedModel fitted = SparkResidentProblem.unwrap(() -> FrontEnds.fitUnwarned(loaded, config.build()));
+            IterationLimitWarning.of(fitted, "maxIter", "tol", "solver").ifPresent(CONVERGENCE_LOG::warn);
             double[] theta = fitted.coefficients();
             double b = fitted.intercept();
             if (bounds.stoppedAtStart(fitted)) { // the starting point itself, θ = 0 and b = ȳ (core's proximal solvers

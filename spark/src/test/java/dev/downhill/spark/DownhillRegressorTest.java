@@ -821,4 +821,26 @@ class DownhillRegressorTest {
                 .setSolver("nesterov").setMaxIter(20_000).setTol(1e-13).fit(frame);
         assertEquals("nesterov", en.summary().solver());
     }
+
+    @Test
+    void aFitStoppedAtMaxIterIsWarnedAboutInSparksParamNamesAndNotInCoresOnes() {
+        Data d = Data.make(300, 4, 11);
+        Dataset<Row> frame = d.frame(2, false);
+        try (CapturedLog log = new CapturedLog(DownhillRegressor.CONVERGENCE_LOGGER, LinearRegression.CONVERGENCE_LOGGER,
+                LinearRegression.IGNORED_SETTING_LOGGER)) {
+            DownhillRegressionModel limited = new DownhillRegressor().setSolver("gd").setMaxIter(3).setTol(1e-10).fit(frame);
+            assertEquals("ITERATION_LIMIT", limited.summary().stopReason());
+            assertEquals(1, log.lines().size(), log.lines().toString());
+            String line = log.lines().get(0);
+            assertTrue(line.startsWith(DownhillRegressor.CONVERGENCE_LOGGER + ": gd stopped at its iteration limit (maxIter 3 "
+                    + "steps) before meeting tol 1e-10 ("), line);
+            assertTrue(line.contains("raise maxIter, or use an exact solver (normal, svd)"), line);
+            // asked for: no iteration (maxIter 0), a tol met at the start, a fixed number of steps (tol 0), a direct solver
+            new DownhillRegressor().setSolver("gd").setMaxIter(0).fit(frame);
+            new DownhillRegressor().setSolver("gd").setMaxIter(3).setTol(1).fit(frame);
+            new DownhillRegressor().setSolver("gd").setMaxIter(3).setTol(0).fit(frame);
+            new DownhillRegressor().setSolver("normal").setMaxIter(1).fit(frame);
+            assertEquals(1, log.lines().size(), log.lines().toString());
+        }
+    }
 }

@@ -57,14 +57,15 @@ public final class Fit {
 
     /**
      * Spark's own INFO lines (~50 at start-up) and the executors' task-failure reports (each bad row's stack trace, before
-     * the one line this program prints) are left out: WARN and above, the task loggers off. Log4j 2 is Spark's logger.
+     * the one line this program prints) are left out: WARN and above, the task loggers off — and the estimator's
+     * iteration-limit warning, which this program prints in its own option names. Log4j 2 is Spark's logger.
      */
     private static void quietSparkLogging() {
         try {
             org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
             for (String logger : new String[] {"org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager",
                     "org.apache.spark.scheduler.TaskSchedulerImpl", "org.apache.spark.storage.BlockManager",
-                    "org.apache.hadoop.util.NativeCodeLoader"}) {
+                    "org.apache.hadoop.util.NativeCodeLoader", DownhillRegressor.CONVERGENCE_LOGGER}) {
                 org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.OFF);
             }
         } catch (LinkageError e) {
@@ -200,10 +201,9 @@ public final class Fit {
             System.out.printf(Locale.ROOT, "  %-24s %.17g%n", "(intercept)", model.intercept());
             System.out.printf(Locale.ROOT, "r2 %.12f  rmse %.12g  passes %d  %.3f s%n", model.summary().r2(),
                     model.summary().rootMeanSquaredError(), model.summary().passes(), model.summary().seconds());
-            if (model.summary().stopReason().equals(dev.downhill.StopReason.ITERATION_LIMIT.name())) {
-                System.err.printf(Locale.ROOT, "warning: the fit stopped at the iteration limit (--max-iter %d) before converging: "
-                        + "the coefficients may be far from the optimum; raise --max-iter%n", maxIter);
-            }
+            // the estimator's own warning (its logger, silenced above) in this program's option names
+            dev.downhill.internal.IterationLimitWarning.of(model.fittedModel(), "--max-iter", "--tol", "--solver")
+                    .ifPresent(warning -> System.err.println("warning: " + warning));
             if (out != null) {
                 // the table's column names too: downhill predict then reads a CSV by them (data.featureNames, data.targetName)
                 ModelFile.write(Path.of(out), model.fittedModel(), new Score(model.summary().meanSquaredError(), model.summary().r2()),
