@@ -1,6 +1,7 @@
 package dev.downhill.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.downhill.Dataset;
@@ -122,6 +123,29 @@ class WideRidgeStandardizationTest {
                         : Solver.CG).penalty(p).maxIterations(50).build());
                 assertTrue(!model.report().standardized(), p + ": unstandardized");
             }
+        }
+    }
+
+    @Test
+    void sgdOnSparseXWithAnInterceptKeepsItsRidgeUnscaledSoItsStepsStayLazy() {
+        double[][] x = x();
+        double[] y = y(x);
+        Penalty ridge = Penalty.l2(0.1); // a ridge on every column: the rule scales wide X for cg and the gradient solvers
+        try (SparseDataset s = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y); Dataset d = Dataset.of(x, y)) {
+            for (Solver solver : new Solver[] {Solver.SGD, Solver.MINIBATCH}) {
+                FitConfig config = FitConfig.builder().backend("cpu").solver(solver).penalty(ridge).maxIterations(2).tolerance(0)
+                        .build();
+                // scaled, each column would decay at its own rate, which the implicit centring's lazy epoch cannot follow
+                assertFalse(LinearRegression.fit(s, config).report().standardized(), solver + ", sparse X, intercept: unscaled");
+                // without an intercept the per-column lazy decay runs: scaled as before; dense X's steps cost n anyway
+                assertTrue(LinearRegression.fit(s, config.toBuilder().fitIntercept(false).build()).report().standardized(),
+                        solver + ", sparse X, no intercept");
+                assertTrue(LinearRegression.fit(d, config).report().standardized(), solver + ", dense X");
+                assertTrue(LinearRegression.fit(s, config.toBuilder().standardize(true).build()).report().standardized(),
+                        solver + ", asked for");
+            }
+            assertTrue(LinearRegression.fit(s, FitConfig.builder().backend("cpu").solver(Solver.CG).penalty(ridge).maxIterations(2)
+                    .build()).report().standardized(), "cg, sparse X");
         }
     }
 }
