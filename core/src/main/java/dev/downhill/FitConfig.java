@@ -231,8 +231,9 @@ public final class FitConfig {
         return tolerance(precision != null ? precision : Precision.FLOAT64);
     }
 
-    /** The tolerance: the configured one, else the default for the solver and the working precision. */
+    /** The tolerance: the configured one, else the default for the solver and the working precision (not null). */
     public double tolerance(Precision precision) {
+        Objects.requireNonNull(precision, "precision");
         if (!Double.isNaN(tolerance)) {
             return tolerance;
         }

@@ -41,11 +41,14 @@ public final class InitialCoefficients {
         return new InitialCoefficients(Kind.RANDOM, seed, null);
     }
 
-    /** θ₀ = a copy of {@code theta} (not null, every value finite). */
+    /**
+     * θ₀ = a copy of {@code theta} (every value finite).
+     *
+     * @throws NullPointerException     when {@code theta} is null
+     * @throws IllegalArgumentException when a value is not finite
+     */
     public static InitialCoefficients given(double[] theta) {
-        if (theta == null) {
-            throw new IllegalArgumentException("the initial coefficients are null: give one finite value per feature");
-        }
+        java.util.Objects.requireNonNull(theta, "theta");
         double[] copy = theta.clone();
         for (int j = 0; j < copy.length; j++) {
             if (!Double.isFinite(copy[j])) {

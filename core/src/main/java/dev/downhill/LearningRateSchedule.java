@@ -114,6 +114,7 @@ public final class LearningRateSchedule {
      * not a decimal number — is refused with an {@link IllegalArgumentException} saying what is wrong.
      */
     public static LearningRateSchedule parse(String text) {
+        java.util.Objects.requireNonNull(text, "text");
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("constant")) {
             return constant();

@@ -83,10 +83,11 @@ class InitialCoefficientsTest {
         assertThrows(IllegalArgumentException.class, () -> g.values(2));
     }
 
-    /** A null warm start was a message-less NullPointerException from inside given(). */
+    /** A null warm start was a message-less NullPointerException from inside given(); now one naming the argument. */
     @Test
     void aNullWarmStartIsRefusedNamingIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InitialCoefficients.given(null));
-        assertEquals("the initial coefficients are null: give one finite value per feature", e.getMessage());
+        NullPointerException e = assertThrows(NullPointerException.class, () -> InitialCoefficients.given(null));
+        assertEquals("theta", e.getMessage());
     }
+
 }
