@@ -11,6 +11,11 @@ import dev.downhill.spi.ResidentProblem;
  * An immutable fitted linear model ŷ = xᵀθ + b, with the record of how it was made.
  * Accessors return copies; instances are thread-safe.
  *
+ * <p>Equality is identity ({@link Object#equals}, not overridden): a model holds the results of floating-point work
+ * (θ, b, the histories, the wall time), which the same fit reproduces only on the same backend and thread count; compare
+ * {@link #coefficients()} and {@link #intercept()} with a tolerance instead, or the {@link #config()}s, which have value
+ * equality.
+ *
  * <p>A null argument is a {@link NullPointerException} naming the parameter ({@code predict((Dataset) null)}: "data"),
  * thrown before any work, except {@link #predictingOn(String)}, whose null means the automatic choice; a null row
  * inside X and a value that is not finite are {@link IllegalArgumentException}s naming the row.

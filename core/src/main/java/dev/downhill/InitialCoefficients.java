@@ -105,6 +105,17 @@ public final class InitialCoefficients {
         }
     }
 
+    /** Equal when of the same kind with the same seed (random) or the same values (given; compared as {@link Arrays#equals(double[], double[])}). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof InitialCoefficients c && c.kind == kind && c.seed == seed && Arrays.equals(c.values, values);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * kind.hashCode() + Long.hashCode(seed)) + Arrays.hashCode(values);
+    }
+
     @Override
     public String toString() {
         switch (kind) {

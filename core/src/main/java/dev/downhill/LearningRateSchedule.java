@@ -155,6 +155,17 @@ public final class LearningRateSchedule {
         return v;
     }
 
+    /** Equal when of the same kind with the same parameters (t₀ and t₁, or the power; compared as {@link Double#compare}). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LearningRateSchedule s && s.kind == kind && Double.compare(s.a, a) == 0 && Double.compare(s.b, b) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(kind, a, b);
+    }
+
     @Override
     public String toString() {
         switch (kind) {

@@ -3,6 +3,7 @@ package dev.downhill;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,4 +91,15 @@ class InitialCoefficientsTest {
         assertEquals("theta", e.getMessage());
     }
 
+    @Test
+    void equalKindsAndValuesAreEqual() {
+        assertEquals(InitialCoefficients.given(new double[] {1, 2}), InitialCoefficients.given(new double[] {1, 2}));
+        assertEquals(InitialCoefficients.given(new double[] {1, 2}).hashCode(), InitialCoefficients.given(new double[] {1, 2}).hashCode());
+        assertEquals(InitialCoefficients.random(7), InitialCoefficients.random(7));
+        assertEquals(InitialCoefficients.random(7).hashCode(), InitialCoefficients.random(7).hashCode());
+        assertNotEquals(InitialCoefficients.random(7), InitialCoefficients.random(8));
+        assertNotEquals(InitialCoefficients.given(new double[] {1, 2}), InitialCoefficients.given(new double[] {1, 3}));
+        assertNotEquals(InitialCoefficients.zeros(), InitialCoefficients.random(0));
+        assertNotEquals(InitialCoefficients.zeros(), InitialCoefficients.given(new double[2]));
+    }
 }
