@@ -99,6 +99,7 @@ public final class Checkpoint {
      * (the fingerprint and the state file are checked when the fit resumes).
      */
     public static String describe(Path folder) {
+        Objects.requireNonNull(folder, "folder");
         return dev.downhill.internal.Checkpointer.describe(folder);
     }
 

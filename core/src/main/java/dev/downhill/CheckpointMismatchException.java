@@ -2,6 +2,7 @@ package dev.downhill;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A checkpoint given to resume from is of another fit: its fingerprint (see {@link Checkpoint}) differs from this fit's.
@@ -16,6 +17,12 @@ public final class CheckpointMismatchException extends IllegalArgumentException 
      * {@code standardize}, …) and its texts in the checkpoint and now ({@code "(absent)"} where one lacks it).
      */
     public record Difference(String field, String saved, String now) {
+        /** Throws {@link NullPointerException} naming the argument when one is null ({@code "(absent)"} says absent). */
+        public Difference {
+            Objects.requireNonNull(field, "field");
+            Objects.requireNonNull(saved, "saved");
+            Objects.requireNonNull(now, "now");
+        }
     }
 
     private final transient Path checkpoint;
@@ -27,9 +34,11 @@ public final class CheckpointMismatchException extends IllegalArgumentException 
      *
      * @param checkpoint  the checkpoint folder given to resume from
      * @param differences the fields that differ, in the fingerprint's order, at least one; copied
+     * @throws NullPointerException when {@code checkpoint}, {@code differences} or one of them is null
      */
     public CheckpointMismatchException(Path checkpoint, List<Difference> differences) {
-        super("checkpoint " + checkpoint + " is of another fit: " + describe(differences));
+        super("checkpoint " + Objects.requireNonNull(checkpoint, "checkpoint") + " is of another fit: "
+                + describe(Objects.requireNonNull(differences, "differences")));
         this.checkpoint = checkpoint;
         this.differences = List.copyOf(differences);
     }

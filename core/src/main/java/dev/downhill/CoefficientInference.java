@@ -58,13 +58,13 @@ public record CoefficientInference(double[] standardErrors, double[] tValues, do
                                    double interceptTValue, double interceptPValue, long degreesOfFreedom,
                                    double residualVariance) implements java.io.Serializable {
     /**
-     * Copies the three arrays; throws {@link IllegalArgumentException} when they differ in length, or when
-     * {@code interceptFitted} is false and an intercept statistic is not NaN.
+     * Copies the three arrays; throws {@link NullPointerException} naming one that is null, {@link IllegalArgumentException}
+     * when they differ in length, or when {@code interceptFitted} is false and an intercept statistic is not NaN.
      */
     public CoefficientInference {
-        standardErrors = standardErrors.clone();
-        tValues = tValues.clone();
-        pValues = pValues.clone();
+        standardErrors = java.util.Objects.requireNonNull(standardErrors, "standardErrors").clone();
+        tValues = java.util.Objects.requireNonNull(tValues, "tValues").clone();
+        pValues = java.util.Objects.requireNonNull(pValues, "pValues").clone();
         if (tValues.length != standardErrors.length || pValues.length != standardErrors.length) {
             throw new IllegalArgumentException("standard errors, t-values and p-values differ in length: " + standardErrors.length
                     + ", " + tValues.length + ", " + pValues.length);

@@ -36,9 +36,12 @@ import java.util.Objects;
 public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
                                 double backendInitSeconds, double objective, double dualityGap,
                                 CrossValidationReport crossValidation, long resumedFromIteration, double resumedRunSeconds) {
-    /** Copies {@code constantColumns}; a null {@code solverChoice} becomes "". */
+    /**
+     * Copies {@code constantColumns} (a {@link NullPointerException} "constantColumns" when null); a null
+     * {@code solverChoice} becomes "", a null {@code crossValidation} means none.
+     */
     public ConvergenceReport {
-        constantColumns = constantColumns.clone();
+        constantColumns = java.util.Objects.requireNonNull(constantColumns, "constantColumns").clone();
         solverChoice = solverChoice == null ? "" : solverChoice;
     }
 

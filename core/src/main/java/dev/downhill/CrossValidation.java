@@ -104,15 +104,17 @@ public final class CrossValidation {
         /**
          * Parses a {@link #cliName()}, case-insensitive, surrounding blanks ignored.
          *
-         * @param s "min" or "1se"
+         * @param text "min" or "1se"
          * @return the rule
+         * @throws NullPointerException     when {@code text} is null
          * @throws IllegalArgumentException for any other text
          */
-        public static Rule parse(String s) {
-            switch (s.trim().toLowerCase(Locale.ROOT)) {
+        public static Rule parse(String text) {
+            Objects.requireNonNull(text, "text");
+            switch (text.trim().toLowerCase(Locale.ROOT)) {
                 case "min": return MIN;
                 case "1se": return ONE_SE;
-                default: throw new IllegalArgumentException("alpha rule must be min or 1se, got '" + s + "'");
+                default: throw new IllegalArgumentException("alpha rule must be min or 1se, got '" + text + "'");
             }
         }
     }
@@ -128,6 +130,7 @@ public final class CrossValidation {
      */
     public static double alphaMax(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(config, "config");
         // data cannot be closed under the pass (a close from another thread freed X mid-read: SIGSEGV)
         try (Dataset.Use use = data.use(); LoadedProblem problem = LinearRegression.load(data, config)) {
             return alphaMax(problem.problem(), config.fitIntercept(), config.penalty());
@@ -322,14 +325,14 @@ public final class CrossValidation {
      * @return the full-data fit at the chosen α, its report carrying the {@link CrossValidationReport}
      */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
-        Objects.requireNonNull(data, "data");
+        requireNonNull(data, config, rule);
         warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
         return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
     }
 
     /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
-        Objects.requireNonNull(data, "data");
+        requireNonNull(data, config, rule);
         checkGrid(count, ratio); // before the pass over X that finds α_max
         warnNoStandardErrors(config);
         long started = System.nanoTime();
@@ -340,6 +343,13 @@ public final class CrossValidation {
      * The cross-validation table over the α's {@code alphasFor} gives for α_max: each fold's validation errors and the
      * full-data path's models.
      */
+    /** The null checks of every cross-validation, in parameter order, before any work. */
+    private static void requireNonNull(Object data, FitConfig config, Rule rule) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(rule, "rule");
+    }
+
     /** One warning for a path or cross-validation asked for standard errors: its fits are penalised, so none has them. */
     private static void warnNoStandardErrors(FitConfig config) {
         if (config.standardErrors()) {
@@ -472,7 +482,7 @@ public final class CrossValidation {
      * that copy — the same folds, grid and rules — the copy closed at the end.
      */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule) {
-        Objects.requireNonNull(data, "data");
+        requireNonNull(data, config, rule);
         if (config.solver() == Solver.SVD) {
             return onDensified(data, config, dense -> fit(dense, config, folds, rule));
         }
@@ -482,7 +492,7 @@ public final class CrossValidation {
 
     /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
     public static FittedModel fit(SparseDataset data, FitConfig config, int folds, Rule rule, int count, double ratio) {
-        Objects.requireNonNull(data, "data");
+        requireNonNull(data, config, rule);
         if (config.solver() == Solver.SVD) {
             return onDensified(data, config, dense -> fit(dense, config, folds, rule, count, ratio));
         }

@@ -26,13 +26,15 @@ import java.util.Objects;
 public record CrossValidationReport(int folds, String rule, double[] alphas, double[] meanMse, double[] standardError,
                                     double alphaMin, double alpha1se, double chosenAlpha, double[][] coefficientPath) {
     /**
-     * Copies the arrays; throws {@link IllegalArgumentException} when a coefficient path is given whose length is not the
-     * number of α's.
+     * Copies the arrays; throws {@link NullPointerException} naming the argument when {@code rule}, {@code alphas},
+     * {@code meanMse} or {@code standardError} is null ({@code coefficientPath} may be: not known), and
+     * {@link IllegalArgumentException} when a coefficient path is given whose length is not the number of α's.
      */
     public CrossValidationReport {
-        alphas = alphas.clone();
-        meanMse = meanMse.clone();
-        standardError = standardError.clone();
+        Objects.requireNonNull(rule, "rule");
+        alphas = Objects.requireNonNull(alphas, "alphas").clone();
+        meanMse = Objects.requireNonNull(meanMse, "meanMse").clone();
+        standardError = Objects.requireNonNull(standardError, "standardError").clone();
         coefficientPath = copy(coefficientPath);
         if (coefficientPath != null && coefficientPath.length != alphas.length) {
             throw new IllegalArgumentException("a coefficient path needs one θ per α: " + coefficientPath.length + " for "

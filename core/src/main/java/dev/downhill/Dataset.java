@@ -2,6 +2,7 @@ package dev.downhill;
 
 import dev.downhill.internal.Float32Range;
 import dev.downhill.internal.OffHeapViews;
+import java.util.Objects;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,9 +22,12 @@ import org.bytedeco.javacpp.Pointer;
  * <p>Factories either copy Java arrays into memory the dataset owns ({@code of}, {@code ofRowMajor})
  * or wrap memory the caller owns without copying ({@code wrap}); every factory checks the
  * shapes and that every value is finite, and throws {@link IllegalArgumentException} naming the
- * first bad value's row and column. A null argument (X, y, the weights, a pointer, a buffer, the precision) is an
- * {@link IllegalArgumentException} too ("X is null", "the weights are null"), in every factory and in
- * {@link #withWeights}. The caller's arrays and memory are never modified.
+ * first bad value's row and column. A null argument (X, y, the weights, a pointer, a buffer, the precision) is a
+ * {@link NullPointerException} whose message is the parameter's name ({@code "x"}, {@code "weights"}), as everywhere in
+ * {@code dev.downhill} (see the package documentation), thrown before anything is copied or wrapped; a null row
+ * inside X is a bad value of X ({@link IllegalArgumentException} "X row 1 is null"). {@link #adopt} takes ownership
+ * even when it throws: it frees the pointers it was given, a null argument's NullPointerException included. The
+ * caller's arrays and memory are never modified.
  *
  * <p>{@link #close()} frees owned memory (closing twice is harmless; wrapped memory is left to
  * its owner). Backends read the memory directly, so {@code LinearRegression.fit(Dataset, …)} and
@@ -86,7 +90,9 @@ public final class Dataset implements AutoCloseable {
 
     /** Copies {@code x} (m rows of n values) and {@code y} into a float64 dataset. */
     public static Dataset of(double[][] x, double[] y) {
-        int n = checkRows(x, y == null ? -1 : y.length);
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        int n = checkRows(x, y.length);
         long m = x.length;
         validateFinite(y, "y", 1);
         DoublePointer px = dev.downhill.io.HugePages.advise(new DoublePointer(m * n));
@@ -114,7 +120,9 @@ public final class Dataset implements AutoCloseable {
 
     /** Copies {@code x} (m rows of n values) and {@code y} into a float32 dataset. */
     public static Dataset of(float[][] x, float[] y) {
-        int n = checkRows(x, y == null ? -1 : y.length);
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        int n = checkRows(x, y.length);
         long m = x.length;
         for (int i = 0; i < y.length; i++) {
             if (!Float.isFinite(y[i])) {
@@ -146,8 +154,8 @@ public final class Dataset implements AutoCloseable {
 
     /** Copies a row-major flat {@code x} of {@code rows × cols} values and {@code y} into a float64 dataset. */
     public static Dataset ofRowMajor(double[] x, long rows, long cols, double[] y) {
-        present(x, "X is null");
-        present(y, "y is null");
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
         checkShape(rows, cols, x.length, y.length);
         validateFinite(x, "X", cols);
         validateFinite(y, "y", 1);
@@ -158,8 +166,8 @@ public final class Dataset implements AutoCloseable {
 
     /** Copies a row-major flat {@code x} of {@code rows × cols} values and {@code y} into a float32 dataset. */
     public static Dataset ofRowMajor(float[] x, long rows, long cols, float[] y) {
-        present(x, "X is null");
-        present(y, "y is null");
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
         checkShape(rows, cols, x.length, y.length);
         FloatPointer px = new FloatPointer(x.length).put(x);
         FloatPointer py = new FloatPointer(y.length).put(y);
@@ -172,21 +180,25 @@ public final class Dataset implements AutoCloseable {
      * not all zero) into a float64 dataset: the fit then minimises (1/Σw)·Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)².
      */
     public static Dataset of(double[][] x, double[] y, double[] weights) {
+        requireAllNonNull(x, y, weights);
         return of(x, y).adoptWeights(weights);
     }
 
     /** Copies {@code x}, {@code y} (float32) and float64 sample weights; see {@link #of(double[][], double[], double[])}. */
     public static Dataset of(float[][] x, float[] y, double[] weights) {
+        requireAllNonNull(x, y, weights);
         return of(x, y).adoptWeights(weights);
     }
 
     /** Copies a row-major flat {@code x}, {@code y} and sample weights into a float64 dataset (see {@link #withWeights(double[])}). */
     public static Dataset ofRowMajor(double[] x, long rows, long cols, double[] y, double[] weights) {
+        requireAllNonNull(x, y, weights);
         return ofRowMajor(x, rows, cols, y).adoptWeights(weights);
     }
 
     /** Copies a row-major flat {@code x}, {@code y} and sample weights into a float32 dataset (see {@link #withWeights(double[])}). */
     public static Dataset ofRowMajor(float[] x, long rows, long cols, float[] y, double[] weights) {
+        requireAllNonNull(x, y, weights);
         return ofRowMajor(x, rows, cols, y).adoptWeights(weights);
     }
 
@@ -216,6 +228,7 @@ public final class Dataset implements AutoCloseable {
      * duplicated rows would. Weights are always float64, whatever the precision of X.
      */
     public Dataset withWeights(double[] weights) {
+        Objects.requireNonNull(weights, "weights");
         ensureOpen();
         DoublePointer pw = copyWeights(weights, rows);
         return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[] {pw}, root());
@@ -226,8 +239,8 @@ public final class Dataset implements AutoCloseable {
      * position), wrapped without copying; they are read once here to validate them and must outlive the result.
      */
     public Dataset withWeights(DoublePointer weights) {
+        Objects.requireNonNull(weights, "weights");
         ensureOpen();
-        present(weights, "the weights are null");
         if (weights.isNull()) {
             throw new IllegalArgumentException("cannot wrap a null weights pointer");
         }
@@ -265,7 +278,7 @@ public final class Dataset implements AutoCloseable {
     }
 
     private static DoublePointer copyWeights(double[] w, long rows) {
-        present(w, "the weights are null");
+        Objects.requireNonNull(w, "weights");
         if (w.length != rows) {
             throw new IllegalArgumentException("X has " + rows + " rows but the weights have " + w.length + " values");
         }
@@ -347,8 +360,8 @@ public final class Dataset implements AutoCloseable {
      * once here to check every value is finite, and must outlive the dataset.
      */
     public static Dataset wrap(Pointer x, Pointer y, long rows, long cols) {
-        present(x, "X is null");
-        present(y, "y is null");
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
         Precision p;
         if (x instanceof DoublePointer && y instanceof DoublePointer) {
             p = Precision.FLOAT64;
@@ -396,7 +409,7 @@ public final class Dataset implements AutoCloseable {
     public static Dataset adopt(Pointer x, Pointer y, DoublePointer weights, long rows, long cols) {
         Dataset plain;
         try {
-            present(weights, "the weights are null");
+            Objects.requireNonNull(weights, "weights");
             plain = adopt(x, y, rows, cols);
         } catch (RuntimeException e) {
             if (weights != null) {
@@ -430,9 +443,9 @@ public final class Dataset implements AutoCloseable {
      * For X over 2 GiB use {@link #wrap(Pointer, Pointer, long, long)}.
      */
     public static Dataset wrap(ByteBuffer x, ByteBuffer y, long rows, long cols, Precision precision) {
-        present(x, "X is null");
-        present(y, "y is null");
-        present(precision, "the precision is null");
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        Objects.requireNonNull(precision, "precision");
         if (!x.isDirect() || !y.isDirect()) {
             throw new IllegalArgumentException("wrap needs direct buffers (ByteBuffer.allocateDirect or a mapped file); use Dataset.of to copy a heap buffer");
         }
@@ -607,9 +620,7 @@ public final class Dataset implements AutoCloseable {
      * the view pins this one). So {@code try (Dataset f = d.toPrecision(p)) { … }} never closes {@code d}.
      */
     public Dataset toPrecision(Precision target) {
-        if (target == null) {
-            throw new IllegalArgumentException("the target precision is null: give Precision.FLOAT32 or Precision.FLOAT64");
-        }
+        Objects.requireNonNull(target, "target");
         ensureOpen();
         if (target == precision) {
             return new Dataset(x, y, weights, weightSum, rows, cols, precision, new Pointer[0], this);
@@ -823,12 +834,11 @@ public final class Dataset implements AutoCloseable {
         }
     }
 
-    /** {@code value}, or an {@link IllegalArgumentException} saying {@code isNull} (as every other bad argument here). */
-    private static <T> T present(T value, String isNull) {
-        if (value == null) {
-            throw new IllegalArgumentException(isNull);
-        }
-        return value;
+    /** The null checks of the weighted copying factories, in parameter order, before anything is copied. */
+    private static void requireAllNonNull(Object x, Object y, double[] weights) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        Objects.requireNonNull(weights, "weights");
     }
 
     private static void closeQuietly(Pointer... pointers) {
@@ -840,12 +850,6 @@ public final class Dataset implements AutoCloseable {
     }
 
     private static int checkRows(Object[] x, int yLength) {
-        if (x == null) {
-            throw new IllegalArgumentException("X is null");
-        }
-        if (yLength < 0) {
-            throw new IllegalArgumentException("y is null");
-        }
         if (x.length == 0) {
             throw new IllegalArgumentException("X has zero rows: need at least one row");
         }
@@ -901,8 +905,8 @@ public final class Dataset implements AutoCloseable {
     }
 
     private static void requireDirect(Buffer x, Buffer y) {
-        present(x, "X is null");
-        present(y, "y is null");
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
         if (!x.isDirect() || !y.isDirect()) {
             throw new IllegalArgumentException("wrap needs direct buffers; use Dataset.of to copy heap arrays");
         }

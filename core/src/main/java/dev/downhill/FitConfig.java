@@ -231,8 +231,9 @@ public final class FitConfig {
         return tolerance(precision != null ? precision : Precision.FLOAT64);
     }
 
-    /** The tolerance: the configured one, else the default for the solver and the working precision. */
+    /** The tolerance: the configured one, else the default for the solver and the working precision (not null). */
     public double tolerance(Precision precision) {
+        Objects.requireNonNull(precision, "precision");
         if (!Double.isNaN(tolerance)) {
             return tolerance;
         }
@@ -388,6 +389,54 @@ public final class FitConfig {
         return standardErrors;
     }
 
+    /**
+     * Value equality over every setting as configured (the 22 fields a builder sets): two configurations are equal when
+     * each setting was given the same value or both were left at the default — a setting given explicitly is not equal
+     * to the default it happens to match ({@code maxIterations(10_000)} is not the unset limit, whose value depends on
+     * the solver). Settings compare by their own equality: {@link Solver}, {@link Precision}, {@link LearningRate},
+     * {@link LearningRateSchedule}, {@link Penalty}, {@link InitialCoefficients} and {@link BackendOptions} by value; the
+     * backend name ignoring case, as {@link dev.downhill.spi.Backends} reads it; doubles as {@link Double#compare} (the
+     * builder stores −0.0 as 0.0); the {@link IterationListener} by its own {@code equals} — identity for a lambda, so
+     * two configurations with separately made lambdas differ, and {@link IterationListener#NONE} equals itself; the
+     * {@link Checkpoint} by identity (its {@link Checkpoint#requestStop()} flag is shared by the configurations that hold
+     * that object, not by an equal-looking {@code Checkpoint.to(dir)} made again; {@link Checkpoint#none()} is one
+     * object). {@link #hashCode()} agrees.
+     */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof FitConfig c)) {
+            return false;
+        }
+        return solver == c.solver && learningRate.equals(c.learningRate) && maxIterations == c.maxIterations
+                && batchSize == c.batchSize && Double.compare(tolerance, c.tolerance) == 0 && patience == c.patience
+                && initialCoefficients.equals(c.initialCoefficients) && fitIntercept == c.fitIntercept
+                && precision == c.precision && Objects.equals(backendKey(), c.backendKey()) && seed == c.seed
+                && backendOptions.equals(c.backendOptions) && Double.compare(rankCutoff, c.rankCutoff) == 0
+                && listener.equals(c.listener) && Objects.equals(standardize, c.standardize)
+                && exactReference == c.exactReference && standardErrors == c.standardErrors && schedule.equals(c.schedule)
+                && Double.compare(validationFraction, c.validationFraction) == 0 && directMemoryBudget == c.directMemoryBudget
+                && penalty.equals(c.penalty) && checkpoint == c.checkpoint;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(solver, learningRate, maxIterations, batchSize, tolerance, patience, initialCoefficients,
+                fitIntercept, precision, backendKey(), seed, backendOptions, rankCutoff, listener, standardize, exactReference,
+                standardErrors, schedule, validationFraction, directMemoryBudget, penalty, System.identityHashCode(checkpoint));
+    }
+
+    /** The backend name as {@link dev.downhill.spi.Backends} matches it (case ignored), or null for automatic. */
+    private String backendKey() {
+        return backend == null ? null : backend.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The settings, readable: each with its effective value (defaults resolved for the solver), the ones rarely changed
+     * only when set.
+     */
     @Override
     public String toString() {
         return "FitConfig[solver=" + solver.cliName() + ", learningRate=" + learningRate + ", maxIterations=" + maxIterations()
@@ -400,6 +449,9 @@ public final class FitConfig {
                 + (validationFraction > 0 ? ", validationFraction=" + validationFraction : "")
                 + (penalty.kind() == Penalty.Kind.NONE ? "" : ", penalty=" + penalty) + (exactReference ? ", exactReference" : "")
                 + (standardErrors ? ", standardErrors" : "")
+                + (Double.isNaN(rankCutoff) ? "" : ", rankCutoff=" + rankCutoff)
+                + (directMemoryBudget > 0 ? ", directMemoryBudget=" + directMemoryBudget : "")
+                + (listener == IterationListener.NONE ? "" : ", listener=" + listener)
                 + (checkpoint.isActive() ? ", checkpoint " + checkpoint : "") + "]";
     }
 
@@ -515,7 +567,7 @@ public final class FitConfig {
                 throw new IllegalArgumentException("tolerance must lie in [0, 1) (a relative gradient norm or improvement; "
                         + "1 or more would stop before the first step), got " + tolerance);
             }
-            this.tolerance = tolerance;
+            this.tolerance = tolerance + 0.0; // −0.0 as 0.0: one value, one equality
             return this;
         }
 
@@ -611,7 +663,7 @@ public final class FitConfig {
             if (!(cutoff >= 0 && cutoff < 1)) {
                 throw new IllegalArgumentException("rank cutoff must be in [0, 1), got " + cutoff);
             }
-            this.rankCutoff = cutoff;
+            this.rankCutoff = cutoff + 0.0;
             return this;
         }
 
@@ -638,7 +690,7 @@ public final class FitConfig {
             if (!(fraction >= 0 && fraction < 1)) {
                 throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + fraction);
             }
-            this.validationFraction = fraction;
+            this.validationFraction = fraction + 0.0;
             return this;
         }
 

@@ -10,6 +10,15 @@ import dev.downhill.spi.ResidentProblem;
 /**
  * An immutable fitted linear model ŷ = xᵀθ + b, with the record of how it was made.
  * Accessors return copies; instances are thread-safe.
+ *
+ * <p>Equality is identity ({@link Object#equals}, not overridden): a model holds the results of floating-point work
+ * (θ, b, the histories, the wall time), which the same fit reproduces only on the same backend and thread count; compare
+ * {@link #coefficients()} and {@link #intercept()} with a tolerance instead, or the {@link #config()}s, which have value
+ * equality.
+ *
+ * <p>A null argument is a {@link NullPointerException} naming the parameter ({@code predict((Dataset) null)}: "data"),
+ * thrown before any work, except {@link #predictingOn(String)}, whose null means the automatic choice; a null row
+ * inside X and a value that is not finite are {@link IllegalArgumentException}s naming the row.
  */
 public final class FittedModel {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FittedModel.class);
@@ -345,9 +354,7 @@ public final class FittedModel {
 
     /** ŷᵢ = xᵢᵀθ + b for each row (plain Java on the calling thread: for small inputs; datasets go to the backend). */
     public double[] predict(double[][] x) {
-        if (x == null) {
-            throw new IllegalArgumentException("X is null");
-        }
+        java.util.Objects.requireNonNull(x, "x");
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = predictRow(x[i], i);
@@ -357,6 +364,7 @@ public final class FittedModel {
 
     /** ŷ = xᵀθ + b for one row. */
     public double predict(double[] x) {
+        java.util.Objects.requireNonNull(x, "x");
         return predictRow(x, 0);
     }
 
@@ -367,7 +375,7 @@ public final class FittedModel {
      * fitted on a GPU predicts on a machine without one) with its backend options.
      */
     public double[] predict(Dataset data) {
-        present(data, "the dataset is null");
+        java.util.Objects.requireNonNull(data, "data");
         checkColumns(data.cols());
         long m = data.rows();
         if (m > Integer.MAX_VALUE - 8) {
@@ -386,7 +394,8 @@ public final class FittedModel {
      * backend's prediction pass as {@link #predict(Dataset)}.
      */
     public void predict(Dataset data, DoublePointer out) {
-        present(data, "the dataset is null");
+        java.util.Objects.requireNonNull(data, "data");
+        java.util.Objects.requireNonNull(out, "out");
         checkColumns(data.cols());
         checkOutput(out, data.rows()); // before the data are loaded
         try (Dataset.Use use = data.use(); LoadedProblem p = LinearRegression.load(data, predictionConfig())) {
@@ -402,7 +411,7 @@ public final class FittedModel {
      * columns are refused.
      */
     public double[] predict(SparseDataset data) {
-        long m = present(data, "the dataset is null").rows();
+        long m = java.util.Objects.requireNonNull(data, "data").rows();
         if (m > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(m + " rows do not fit a Java array: use predict(SparseDataset, DoublePointer)");
         }
@@ -416,7 +425,8 @@ public final class FittedModel {
 
     /** ŷᵢ for every row of a sparse X into {@code out} (m float64 values from its position; any m); see {@link #predict(SparseDataset)}. */
     public void predict(SparseDataset data, DoublePointer out) {
-        checkOutput(out, present(data, "the dataset is null").rows());
+        java.util.Objects.requireNonNull(data, "data");
+        checkOutput(out, data.rows());
         if (data.cols() > coefficients.length) {
             throw new IllegalArgumentException("X has " + data.cols() + " columns but the model has " + coefficients.length
                     + " coefficients");
@@ -438,7 +448,7 @@ public final class FittedModel {
 
     /** MSE and R² of the predictions on a sparse X and its targets (weighted as {@link #score(Dataset)} when it carries weights). */
     public Score score(SparseDataset data) {
-        present(data, "the dataset is null");
+        java.util.Objects.requireNonNull(data, "data");
         try (SparseDataset.Use use = data.use()) {
             return sparseScore(predict(data), data);
         }
@@ -471,7 +481,7 @@ public final class FittedModel {
 
     /** ŷᵢ for every row of a loaded problem (m below 2³¹), computed where the problem lives (its backend's prediction pass). */
     public double[] predict(LoadedProblem problem) {
-        long m = present(problem, "the problem is null").rows();
+        long m = java.util.Objects.requireNonNull(problem, "problem").rows();
         if (m > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(m + " rows do not fit a Java array: use predict(LoadedProblem, DoublePointer)");
         }
@@ -491,7 +501,8 @@ public final class FittedModel {
      * flag set again) and writes nothing.
      */
     public void predict(LoadedProblem problem, DoublePointer out) {
-        present(problem, "the problem is null");
+        java.util.Objects.requireNonNull(problem, "problem");
+        java.util.Objects.requireNonNull(out, "out");
         checkOutput(out, problem.rows());
         checkColumns(problem.cols());
         try (LoadedProblem.Hold hold = problem.hold()) { // one fit or prediction at a time: another thread's waits
@@ -506,8 +517,9 @@ public final class FittedModel {
      * as {@link #predict(Dataset)} (x is wrapped, not copied, with zero targets).
      */
     public double[] predict(org.bytedeco.javacpp.Pointer x, long rows) {
+        java.util.Objects.requireNonNull(x, "x");
         if (!(x instanceof DoublePointer) && !(x instanceof org.bytedeco.javacpp.FloatPointer)) {
-            throw new IllegalArgumentException("x must be a FloatPointer or DoublePointer, got " + (x == null ? "null" : x.getClass().getName()));
+            throw new IllegalArgumentException("x must be a FloatPointer or DoublePointer, got " + x.getClass().getName());
         }
         if (x.isNull()) {
             throw new IllegalArgumentException("x is a null pointer");
@@ -532,7 +544,7 @@ public final class FittedModel {
      * MSE = Σwᵢrᵢ²/Σw and R² = 1 − Σwᵢrᵢ²/Σwᵢ(yᵢ − ȳ_w)² with ȳ_w the weighted mean.
      */
     public Score score(Dataset data) {
-        present(data, "the dataset is null");
+        java.util.Objects.requireNonNull(data, "data");
         checkColumns(data.cols());
         // data cannot be closed under the prediction pass (a close from another thread freed X mid-read: SIGSEGV)
         try (Dataset.Use use = data.use(); LoadedProblem p = LinearRegression.load(data, predictionConfig())) {
@@ -545,7 +557,7 @@ public final class FittedModel {
      * weighted as {@link #score(Dataset)} when that data carries sample weights.
      */
     public Score score(LoadedProblem problem) {
-        long m = present(problem, "the problem is null").rows();
+        long m = java.util.Objects.requireNonNull(problem, "problem").rows();
         if (m == 0) {
             throw new IllegalArgumentException("cannot score zero rows");
         }
@@ -668,9 +680,8 @@ public final class FittedModel {
 
     /** MSE and R² of the predictions on ({@code x}, {@code y}). */
     public Score score(double[][] x, double[] y) {
-        if (x == null || y == null) {
-            throw new IllegalArgumentException(x == null ? "X is null" : "y is null");
-        }
+        java.util.Objects.requireNonNull(x, "x");
+        java.util.Objects.requireNonNull(y, "y");
         for (int i = 0; i < y.length; i++) {
             if (!Double.isFinite(y[i])) {
                 throw new IllegalArgumentException("y[" + i + "] is " + y[i] + ": every target must be finite");
@@ -769,14 +780,6 @@ public final class FittedModel {
             s += coefficients[j] * row[j];
         }
         return s;
-    }
-
-    /** {@code value}, or an {@link IllegalArgumentException} saying {@code isNull} (as for every other bad argument here). */
-    private static <T> T present(T value, String isNull) {
-        if (value == null) {
-            throw new IllegalArgumentException(isNull);
-        }
-        return value;
     }
 
     private void checkColumns(long cols) {

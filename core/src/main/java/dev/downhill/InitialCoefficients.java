@@ -41,11 +41,14 @@ public final class InitialCoefficients {
         return new InitialCoefficients(Kind.RANDOM, seed, null);
     }
 
-    /** θ₀ = a copy of {@code theta} (not null, every value finite). */
+    /**
+     * θ₀ = a copy of {@code theta} (every value finite).
+     *
+     * @throws NullPointerException     when {@code theta} is null
+     * @throws IllegalArgumentException when a value is not finite
+     */
     public static InitialCoefficients given(double[] theta) {
-        if (theta == null) {
-            throw new IllegalArgumentException("the initial coefficients are null: give one finite value per feature");
-        }
+        java.util.Objects.requireNonNull(theta, "theta");
         double[] copy = theta.clone();
         for (int j = 0; j < copy.length; j++) {
             if (!Double.isFinite(copy[j])) {
@@ -100,6 +103,17 @@ public final class InitialCoefficients {
                 }
                 return values.clone();
         }
+    }
+
+    /** Equal when of the same kind with the same seed (random) or the same values (given; compared as {@link Arrays#equals(double[], double[])}). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof InitialCoefficients c && c.kind == kind && c.seed == seed && Arrays.equals(c.values, values);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * kind.hashCode() + Long.hashCode(seed)) + Arrays.hashCode(values);
     }
 
     @Override

@@ -50,6 +50,7 @@ public final class LearningRate {
 
     /** Parses a number or {@code auto}. */
     public static LearningRate parse(String text) {
+        java.util.Objects.requireNonNull(text, "text");
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("auto")) {
             return AUTO;

@@ -114,6 +114,7 @@ public final class LearningRateSchedule {
      * not a decimal number — is refused with an {@link IllegalArgumentException} saying what is wrong.
      */
     public static LearningRateSchedule parse(String text) {
+        java.util.Objects.requireNonNull(text, "text");
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("constant")) {
             return constant();
@@ -152,6 +153,17 @@ public final class LearningRateSchedule {
             v[k] = Double.parseDouble(part);
         }
         return v;
+    }
+
+    /** Equal when of the same kind with the same parameters (t₀ and t₁, or the power; compared as {@link Double#compare}). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LearningRateSchedule s && s.kind == kind && Double.compare(s.a, a) == 0 && Double.compare(s.b, b) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(kind, a, b);
     }
 
     @Override

@@ -239,6 +239,7 @@ public final class LinearRegression {
      * @throws dev.downhill.spi.BackendUnavailableException when the named backend is unknown or cannot run here
      * @throws UnsupportedOperationException when the named backend does not take sparse X, or none available does
      * @throws IllegalStateException         when the backend does not weight a weighted dataset
+     * @throws NullPointerException          when an argument is null
      */
     public static LoadedProblem load(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
@@ -278,9 +279,11 @@ public final class LinearRegression {
      * @throws dev.downhill.spi.BackendUnavailableException when the named backend is unknown or cannot run here, or none
      *                                                      can
      * @throws IllegalStateException when the backend does not support sample weights of a weighted dataset
+     * @throws NullPointerException  when an argument is null
      */
     public static LoadedProblem load(Dataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(config, "config");
         return load(data, config, weightExponent(data));
     }
 

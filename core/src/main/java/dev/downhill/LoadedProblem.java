@@ -63,8 +63,10 @@ public final class LoadedProblem implements AutoCloseable {
      *
      * @param data    the dataset the problem was loaded from (needed by {@link FittedModel#score(LoadedProblem)}), or null
      * @param options the options it was loaded with
+     * @throws NullPointerException when {@code problem} or {@code options} is null
      */
     public static LoadedProblem of(ResidentProblem problem, Dataset data, BackendOptions options) {
+        Objects.requireNonNull(problem, "problem");
         return new LoadedProblem(problem, data, Objects.requireNonNull(options, "options"));
     }
 

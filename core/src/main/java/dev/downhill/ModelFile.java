@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -94,6 +95,8 @@ public final class ModelFile {
      */
     public static void write(Path path, FittedModel model, Score training, SvmLightReader.IndexBase indexBase,
                              TableColumns columns) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(model, "model");
         byte[] bytes = toJson(model, training, checkedIndexBase(indexBase), columns);
         try {
             AtomicFile.write(path, bytes);
@@ -136,6 +139,8 @@ public final class ModelFile {
      */
     public static void write(OutputStream out, FittedModel model, Score training, SvmLightReader.IndexBase indexBase,
                              TableColumns columns) throws IOException {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(model, "model");
         out.write(toJson(model, training, checkedIndexBase(indexBase), columns));
         out.flush();
     }
@@ -332,6 +337,7 @@ public final class ModelFile {
      * @throws UncheckedIOException     when the file cannot be read
      */
     public static SavedModel read(Path path) {
+        Objects.requireNonNull(path, "path");
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -352,7 +358,7 @@ public final class ModelFile {
      * @throws UncheckedIOException     when the stream cannot be read
      */
     public static SavedModel read(java.io.InputStream in) {
-        java.util.Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(in, "in");
         byte[] bytes;
         try {
             bytes = in.readAllBytes();

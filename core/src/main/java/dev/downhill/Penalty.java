@@ -39,6 +39,7 @@ public final class Penalty {
 
         /** Parses a CLI name (case-insensitive; "elastic-net" and "elastic_net" too). */
         public static Kind parse(String name) {
+            Objects.requireNonNull(name, "name");
             String s = name.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
             for (Kind k : values()) {
                 if (k.cliName().equals(s)) {
@@ -233,6 +234,7 @@ public final class Penalty {
 
     /** αρ·Σpⱼ|θⱼ| + (α(1−ρ)/2)·Σqⱼθⱼ² (q = p unless the l2 term has its own factors), the penalty term at θ. */
     public double value(double[] theta) {
+        Objects.requireNonNull(theta, "theta");
         if (!isActive()) {
             return 0;
         }

@@ -20,6 +20,7 @@ public enum Precision {
 
     /** Parses {@code float32|float64} (also {@code f32|f64|single|double}), case-insensitive. */
     public static Precision parse(String text) {
+        java.util.Objects.requireNonNull(text, "text");
         switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "float32": case "f32": case "single": case "float": return FLOAT32;
             case "float64": case "f64": case "double": return FLOAT64;

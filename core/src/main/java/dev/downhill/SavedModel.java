@@ -21,12 +21,15 @@ import java.util.Optional;
 public record SavedModel(FittedModel model, Optional<Score> training, String libraryVersion, long[] lossHistoryIterations,
                          Optional<SvmLightReader.IndexBase> indexBase, Optional<TableColumns> columns) {
     /**
-     * Copies {@code lossHistoryIterations}; throws {@link NullPointerException} when {@code indexBase} or {@code columns}
-     * is null (empty means none), {@link IllegalArgumentException} when {@code columns} names another number of features
-     * than the model has coefficients.
+     * Copies {@code lossHistoryIterations}; throws {@link NullPointerException} naming the argument when one is null (an
+     * absent training score, index base or columns is an empty {@link Optional}), {@link IllegalArgumentException} when
+     * {@code columns} names another number of features than the model has coefficients.
      */
     public SavedModel {
-        lossHistoryIterations = lossHistoryIterations.clone();
+        java.util.Objects.requireNonNull(model, "model");
+        java.util.Objects.requireNonNull(training, "training");
+        java.util.Objects.requireNonNull(libraryVersion, "libraryVersion");
+        lossHistoryIterations = java.util.Objects.requireNonNull(lossHistoryIterations, "lossHistoryIterations").clone();
         java.util.Objects.requireNonNull(indexBase, "indexBase");
         java.util.Objects.requireNonNull(columns, "columns");
         if (columns.isPresent() && columns.get().features().size() != model.coefficients().length) {

@@ -86,6 +86,7 @@ public enum Solver {
 
     /** Parses a solver name as printed by {@link #cliName()}, case-insensitive. */
     public static Solver parse(String text) {
+        java.util.Objects.requireNonNull(text, "text");
         String t = text.trim().toLowerCase(Locale.ROOT);
         for (Solver s : values()) {
             if (s.cliName.equals(t)) {

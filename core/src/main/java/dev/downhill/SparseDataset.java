@@ -100,8 +100,9 @@ public final class SparseDataset implements AutoCloseable {
      * Takes ownership of {@code x} and copies {@code y} (m finite values, converted to x's precision): closing the dataset
      * closes {@code x}, so one matrix makes one dataset (a second {@code of} with it throws IllegalStateException and
      * leaves it to its owner). When it throws otherwise, {@code x} is closed (as {@link Dataset#adopt} frees what it was
-     * given): the caller never owns it again.
+     * given), a null {@code y} included: the caller never owns it again.
      *
+     * @throws NullPointerException     when {@code x} ("x", and nothing is closed) or {@code y} ("y") is null
      * @throws IllegalArgumentException when y's length is not m or a value is not finite (naming the row)
      */
     public static SparseDataset of(CsrMatrix x, double[] y) {
@@ -116,9 +117,7 @@ public final class SparseDataset implements AutoCloseable {
     }
 
     private static SparseDataset ofOwned(CsrMatrix x, double[] y) {
-        if (y == null) {
-            throw new IllegalArgumentException("y is null");
-        }
+        Objects.requireNonNull(y, "y"); // x was taken over: closed by the caller, as for every refusal
         checkShape(x);
         if (y.length != x.rows()) {
             throw new IllegalArgumentException("X has " + x.rows() + " rows but y has " + y.length + " values");
@@ -152,10 +151,8 @@ public final class SparseDataset implements AutoCloseable {
      * {@link Dataset#withWeights(double[])} describes.
      */
     public synchronized SparseDataset withWeights(double[] weights) {
+        Objects.requireNonNull(weights, "weights");
         ensureOpen();
-        if (weights == null) {
-            throw new IllegalArgumentException("the weights are null");
-        }
         if (weights.length != rows()) {
             throw new IllegalArgumentException("X has " + rows() + " rows but the weights have " + weights.length + " values");
         }

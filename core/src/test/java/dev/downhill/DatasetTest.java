@@ -27,6 +27,10 @@ class DatasetTest {
         }
     }
 
+    private static void assertNullArgument(Executable call, String argument) {
+        assertEquals(argument, assertThrows(NullPointerException.class, call).getMessage());
+    }
+
     private static void assertMatches(Dataset d, double[][] x, double[] y, double tol) {
         assertEquals(x.length, d.rows());
         assertEquals(x[0].length, d.cols());
@@ -135,25 +139,25 @@ class DatasetTest {
         assertRejects(() -> Dataset.of(new double[][] {{1}, {2}}, new double[] {1}), "2 rows", "1 values");
         assertRejects(() -> Dataset.of(new double[0][], new double[0]), "zero rows");
         assertRejects(() -> Dataset.of(new double[][] {{}}, new double[] {1}), "zero columns");
-        assertRejects(() -> Dataset.of((double[][]) null, new double[] {1}), "X is null");
-        assertRejects(() -> Dataset.of(new double[][] {{1}}, null), "y is null");
+        // a null row is a bad value of X; a null argument is a NullPointerException naming it (the package's convention)
         assertRejects(() -> Dataset.of(new double[][] {{1}, null}, new double[] {1, 2}), "row 1 is null");
-        // every null is the same kind of refusal, the weights' too
-        assertRejects(() -> Dataset.of(new double[][] {{1}}, new double[] {1}, null), "the weights are null");
-        assertRejects(() -> Dataset.of(new float[][] {{1}}, new float[] {1}, null), "the weights are null");
-        assertRejects(() -> Dataset.ofRowMajor((double[]) null, 1, 1, new double[] {1}), "X is null");
-        assertRejects(() -> Dataset.ofRowMajor(new float[] {1}, 1, 1, null), "y is null");
-        assertRejects(() -> Dataset.ofRowMajor(new double[] {1}, 1, 1, new double[] {1}, null), "the weights are null");
-        assertRejects(() -> Dataset.wrap((org.bytedeco.javacpp.Pointer) null, new DoublePointer(1), 1, 1), "X is null");
-        assertRejects(() -> Dataset.wrap((java.nio.DoubleBuffer) null, null, 1, 1), "X is null");
-        assertRejects(() -> Dataset.wrap(java.nio.ByteBuffer.allocateDirect(8), java.nio.ByteBuffer.allocateDirect(8), 1, 1, null),
-                "the precision is null");
+        assertNullArgument(() -> Dataset.of((double[][]) null, new double[] {1}), "x");
+        assertNullArgument(() -> Dataset.of(new double[][] {{1}}, null), "y");
+        assertNullArgument(() -> Dataset.of(new double[][] {{1}}, new double[] {1}, null), "weights");
+        assertNullArgument(() -> Dataset.of(new float[][] {{1}}, new float[] {1}, null), "weights");
+        assertNullArgument(() -> Dataset.ofRowMajor((double[]) null, 1, 1, new double[] {1}), "x");
+        assertNullArgument(() -> Dataset.ofRowMajor(new float[] {1}, 1, 1, null), "y");
+        assertNullArgument(() -> Dataset.ofRowMajor(new double[] {1}, 1, 1, new double[] {1}, null), "weights");
+        assertNullArgument(() -> Dataset.wrap((org.bytedeco.javacpp.Pointer) null, new DoublePointer(1), 1, 1), "x");
+        assertNullArgument(() -> Dataset.wrap((java.nio.DoubleBuffer) null, null, 1, 1), "x");
+        assertNullArgument(() -> Dataset.wrap(java.nio.ByteBuffer.allocateDirect(8), java.nio.ByteBuffer.allocateDirect(8), 1, 1, null),
+                "precision");
         DoublePointer adoptedY = new DoublePointer(1);
-        assertRejects(() -> Dataset.adopt(null, adoptedY, 1, 1), "X is null");
-        assertTrue(adoptedY.isNull(), "adopt frees what it was given on a refusal");
+        assertNullArgument(() -> Dataset.adopt(null, adoptedY, 1, 1), "x");
+        assertTrue(adoptedY.isNull(), "adopt frees what it was given on a refusal, a null argument included");
         try (Dataset d = Dataset.of(new double[][] {{1}}, new double[] {1})) {
-            assertRejects(() -> d.withWeights((double[]) null), "the weights are null");
-            assertRejects(() -> d.withWeights((DoublePointer) null), "the weights are null");
+            assertNullArgument(() -> d.withWeights((double[]) null), "weights");
+            assertNullArgument(() -> d.withWeights((DoublePointer) null), "weights");
         }
     }
 
@@ -574,7 +578,7 @@ class DatasetTest {
         assertRejects(() -> Dataset.of(X, Y, new double[] {1, Double.POSITIVE_INFINITY}), "Infinity", "row 1");
         assertRejects(() -> Dataset.of(X, Y, new double[] {0, 0}), "every weight is 0");
         try (Dataset d = Dataset.of(X, Y)) { // a null precision converted X to float32 and left precision() null
-            assertRejects(() -> d.toPrecision(null), "precision is null");
+            assertNullArgument(() -> d.toPrecision(null), "target");
         }
         // weights too small to compute with (a hostile user's 1e-315: the gradient solvers diverged on NaN, normal and svd
         // returned wrong answers at 5e-324); a tiny weight beside a normal one is fine (it is nearly a zero weight)

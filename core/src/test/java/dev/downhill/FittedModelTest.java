@@ -76,39 +76,45 @@ class FittedModelTest {
             assertTrue(e.getMessage().contains("2 columns"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> m.score(new double[][] {{1, 2, 3}}, new double[] {1, 2}));
-        // nulls and non-finite values: one IllegalArgumentException naming what is wrong (they were bare NPEs, or a NaN
-        // prediction and a Score of NaN)
-        assertMessage(() -> m.predict((double[][]) null), "X is null");
+        // a null row and non-finite values: one IllegalArgumentException naming what is wrong (they were bare NPEs, or a
+        // NaN prediction and a Score of NaN); a null argument: a NullPointerException naming it (the package's convention)
+        assertNullArgument(() -> m.predict((double[][]) null), "x");
         assertMessage(() -> m.predict(new double[][] {{1, 2, 3}, null}), "row 1 is null");
-        assertMessage(() -> m.predict((Dataset) null), "dataset is null");
-        assertMessage(() -> m.score(null, new double[] {1}), "X is null");
+        assertNullArgument(() -> m.predict((double[]) null), "x");
+        assertNullArgument(() -> m.predict((Dataset) null), "data");
+        assertNullArgument(() -> m.score(null, new double[] {1}), "x");
+        assertNullArgument(() -> m.score(new double[][] {{1, 2, 3}}, null), "y");
         assertMessage(() -> m.predict(new double[] {1, Double.NaN, 3}), "row 0, column 1 is NaN");
         assertMessage(() -> m.score(new double[][] {{1, 2, 3}}, new double[] {Double.POSITIVE_INFINITY}), "y[0] is Infinity");
     }
 
     /**
-     * Every prediction and score refuses a null dataset or problem with one IllegalArgumentException (some were bare
-     * NullPointerExceptions without a message, others an NPE "data"), and an output buffer too small for the rows before
-     * the data are loaded into a backend (it was checked only after the load).
+     * Every prediction and score refuses a null dataset or problem with a NullPointerException naming the argument (some
+     * were bare NullPointerExceptions without a message, then IllegalArgumentExceptions), and an output buffer too small
+     * for the rows before the data are loaded into a backend (it was checked only after the load).
      */
     @Test
     void predictionArgumentsAreCheckedBeforeTheDataAreLoaded() {
         FittedModel m = model(new double[] {2, -1, 0.5}, 3);
         try (org.bytedeco.javacpp.DoublePointer out = new org.bytedeco.javacpp.DoublePointer(2)) {
-            assertMessage(() -> m.predict((Dataset) null, out), "the dataset is null");
-            assertMessage(() -> m.score((Dataset) null), "the dataset is null");
-            assertMessage(() -> m.predict((SparseDataset) null), "the dataset is null");
-            assertMessage(() -> m.predict((SparseDataset) null, out), "the dataset is null");
-            assertMessage(() -> m.score((SparseDataset) null), "the dataset is null");
-            assertMessage(() -> m.predict((LoadedProblem) null), "the problem is null");
-            assertMessage(() -> m.predict((LoadedProblem) null, out), "the problem is null");
-            assertMessage(() -> m.score((LoadedProblem) null), "the problem is null");
+            assertNullArgument(() -> m.predict((Dataset) null, out), "data");
+            assertNullArgument(() -> m.score((Dataset) null), "data");
+            assertNullArgument(() -> m.predict((SparseDataset) null), "data");
+            assertNullArgument(() -> m.predict((SparseDataset) null, out), "data");
+            assertNullArgument(() -> m.score((SparseDataset) null), "data");
+            assertNullArgument(() -> m.predict((LoadedProblem) null), "problem");
+            assertNullArgument(() -> m.predict((LoadedProblem) null, out), "problem");
+            assertNullArgument(() -> m.score((LoadedProblem) null), "problem");
             try (Dataset d = Dataset.of(new double[][] {{1, 2, 4}, {0, 0, 0}, {-1, 3, -2}}, new double[3])) {
                 int loads = dev.downhill.spi.CountingBackends.loads("test-host");
                 assertMessage(() -> m.predict(d, out), "out holds 2 values from its position but there are 3 rows");
                 assertEquals(loads, dev.downhill.spi.CountingBackends.loads("test-host"), "the data were loaded first");
             }
         }
+    }
+
+    private static void assertNullArgument(org.junit.jupiter.api.function.Executable call, String argument) {
+        assertEquals(argument, assertThrows(NullPointerException.class, call).getMessage());
     }
 
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {

@@ -3,6 +3,7 @@ package dev.downhill;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,10 +84,22 @@ class InitialCoefficientsTest {
         assertThrows(IllegalArgumentException.class, () -> g.values(2));
     }
 
-    /** A null warm start was a message-less NullPointerException from inside given(). */
+    /** A null warm start was a message-less NullPointerException from inside given(); now one naming the argument. */
     @Test
     void aNullWarmStartIsRefusedNamingIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InitialCoefficients.given(null));
-        assertEquals("the initial coefficients are null: give one finite value per feature", e.getMessage());
+        NullPointerException e = assertThrows(NullPointerException.class, () -> InitialCoefficients.given(null));
+        assertEquals("theta", e.getMessage());
+    }
+
+    @Test
+    void equalKindsAndValuesAreEqual() {
+        assertEquals(InitialCoefficients.given(new double[] {1, 2}), InitialCoefficients.given(new double[] {1, 2}));
+        assertEquals(InitialCoefficients.given(new double[] {1, 2}).hashCode(), InitialCoefficients.given(new double[] {1, 2}).hashCode());
+        assertEquals(InitialCoefficients.random(7), InitialCoefficients.random(7));
+        assertEquals(InitialCoefficients.random(7).hashCode(), InitialCoefficients.random(7).hashCode());
+        assertNotEquals(InitialCoefficients.random(7), InitialCoefficients.random(8));
+        assertNotEquals(InitialCoefficients.given(new double[] {1, 2}), InitialCoefficients.given(new double[] {1, 3}));
+        assertNotEquals(InitialCoefficients.zeros(), InitialCoefficients.random(0));
+        assertNotEquals(InitialCoefficients.zeros(), InitialCoefficients.given(new double[2]));
     }
 }
