@@ -344,7 +344,9 @@ public final class FitConfig {
      * standardization is on. A fit also turns it on for wide X (cg, or an automatic η) when an l2 penalty with a
      * positive factor on every non-constant column makes the minimiser unique: scaling then changes only the solvers'
      * speed (unscaled, a ridge on columns of very different spreads — Spark's standardized penalty on sparse wide
-     * data — left cg at its iteration limit 13 % above the minimum).
+     * data — left cg at its iteration limit 13 % above the minimum); not for sgd and minibatch on sparse X with an
+     * intercept and the same l2 factor on every column, whose steps would then cost n instead of the batch's stored
+     * entries.
      */
     public boolean standardize(long rows, long cols) {
         if (standardize != null) {

@@ -127,10 +127,10 @@ class WideRidgeStandardizationTest {
     }
 
     @Test
-    void sgdOnSparseXWithAnInterceptKeepsItsRidgeUnscaledSoItsStepsStayLazy() {
+    void sgdOnSparseWideXWithAnInterceptKeepsAUniformRidgeUnscaledSoItsStepsStayLazy() {
         double[][] x = x();
         double[] y = y(x);
-        Penalty ridge = Penalty.l2(0.1); // a ridge on every column: the rule scales wide X for cg and the gradient solvers
+        Penalty ridge = Penalty.l2(0.1); // the same factor on every column: the unscaled decay is uniform
         try (SparseDataset s = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y); Dataset d = Dataset.of(x, y)) {
             for (Solver solver : new Solver[] {Solver.SGD, Solver.MINIBATCH}) {
                 FitConfig config = FitConfig.builder().backend("cpu").solver(solver).penalty(ridge).maxIterations(2).tolerance(0)
@@ -143,6 +143,11 @@ class WideRidgeStandardizationTest {
                 assertTrue(LinearRegression.fit(d, config).report().standardized(), solver + ", dense X");
                 assertTrue(LinearRegression.fit(s, config.toBuilder().standardize(true).build()).report().standardized(),
                         solver + ", asked for");
+                // penalty factors that differ: the decay differs per column scaled or not (O(n) a step either way)
+                double[] factors = new double[N];
+                java.util.Arrays.setAll(factors, j -> 1 + j % 3);
+                assertTrue(LinearRegression.fit(s, config.toBuilder().penalty(ridge.withPenaltyFactors(factors)).build())
+                        .report().standardized(), solver + ", sparse X, penalty factors");
             }
             assertTrue(LinearRegression.fit(s, FitConfig.builder().backend("cpu").solver(Solver.CG).penalty(ridge).maxIterations(2)
                     .build()).report().standardized(), "cg, sparse X");
