@@ -1,81 +1,66 @@
 package dev.downhill;
 
+import dev.downhill.internal.SolverSetting;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The settings of a {@link FitConfig} that its named solver does not use, each a one-line warning that {@link
- * LinearRegression} logs on {@link LinearRegression#IGNORED_SETTING_LOGGER} before a fit.
+ * LinearRegression} logs on {@link LinearRegression#IGNORED_SETTING_LOGGER} before a fit. Which solver ignores which
+ * setting is {@link SolverSetting}'s table, which the command line reads too; this class says when a setting counts as
+ * set (it differs from its default) and words the warnings in the library's names.
  */
 final class UnusedSettings {
     private UnusedSettings() {
     }
 
     /**
-     * One warning per setting the named solver does not use, as the command line warns
-     * about its options; never an error (one configuration can serve several solvers). Nothing for solver auto, whose
-     * choice comes later. The settings:
-     * <ul>
-     *   <li>validationFraction, patience and a schedule other than constant: only sgd and minibatch use them;</li>
-     *   <li>batchSize: only minibatch (sgd's batches are one row);</li>
-     *   <li>learningRate: not cg, normal, svd or cd, and not an inverse-time schedule (its steps t₀/(t + t₁) are the
-     *       step sizes) when standardize is set (left to its default, a fixed η also turns standardization off on tall X,
-     *       so it is not ignored);</li>
-     *   <li>maxIterations, tolerance, initialCoefficients: not normal or svd (one direct solve, no iterations);</li>
-     *   <li>standardize: not normal, svd or cd (they scale internally whatever it says);</li>
-     *   <li>seed: only the stochastic solvers (row order, held-out rows) and gd or nesterov with an automatic learning
-     *       rate (the power iteration's start); cross-validation's folds use it too, but do not come here.</li>
-     * </ul>
-     * A listener is not warned about: the direct solvers call none (they have no iterations).
+     * One warning per setting that differs from its default and that the named solver does not use
+     * ({@link SolverSetting#ignoredBy}), in the table's order, as the command line warns about its options; never an
+     * error (one configuration can serve several solvers). Nothing for solver auto, whose choice comes later. Then a
+     * fixed learning rate under an inverse-time schedule when standardize is set
+     * ({@link SolverSetting#learningRateIgnoredBySchedule}; left to its default, a fixed η also turns standardization
+     * off on tall X, so it is not ignored). Cross-validation's folds use the seed too, but do not come here. A listener
+     * is not warned about: the direct solvers call none (they have no iterations).
      */
     static List<String> warnings(FitConfig config) {
         Solver s = config.solver();
         if (s.isAuto()) {
             return List.of();
         }
-        boolean direct = !s.isIterative();
-        List<String> unused = new ArrayList<>();
-        if (!s.isStochastic() && config.validationFraction() > 0) {
-            unused.add("validationFraction");
-        }
-        if (!s.isStochastic() && config.schedule().kind() != LearningRateSchedule.Kind.CONSTANT) {
-            unused.add("schedule");
-        }
-        if (!s.isStochastic() && config.patience() != FitConfig.DEFAULT_PATIENCE) {
-            unused.add("patience");
-        }
-        if (s != Solver.MINIBATCH && config.configuredBatchSize() > 0 && !(s == Solver.SGD && config.configuredBatchSize() == 1)) {
-            unused.add("batchSize");
-        }
-        if (!s.usesLearningRate() && !config.learningRate().isAuto()) {
-            unused.add("learningRate");
-        }
-        if (direct && config.configuredMaxIterations() > 0) {
-            unused.add("maxIterations");
-        }
-        if (direct && !Double.isNaN(config.configuredTolerance())) {
-            unused.add("tolerance");
-        }
-        if (direct && config.initialCoefficients().kind() != InitialCoefficients.Kind.ZEROS) {
-            unused.add("initialCoefficients");
-        }
-        if ((direct || s == Solver.CD) && config.standardizeSetting() != null) {
-            unused.add("standardize");
-        }
-        boolean usesSeed = s.isStochastic() || (s == Solver.GD || s == Solver.NESTEROV) && config.learningRate().isAuto();
-        if (!usesSeed && config.seed() != 0) {
-            unused.add("seed");
-        }
+        SolverSetting.Context context = context(config);
         List<String> warnings = new ArrayList<>();
-        for (String name : unused) {
-            warnings.add(name + " does nothing with solver " + s.cliName() + " (ignored)");
+        for (SolverSetting setting : SolverSetting.values()) {
+            if (differsFromDefault(setting, config) && setting.ignoredBy(s, context)) {
+                warnings.add(SolverSetting.doesNothing(setting.libraryName(), "solver", s));
+            }
         }
-        // (with standardize left to its default a fixed η also turns standardization off on tall X: not nothing)
-        if (s.isStochastic() && config.schedule().kind() == LearningRateSchedule.Kind.INVERSE_TIME && !config.learningRate().isAuto()
-                && config.standardizeSetting() != null) {
+        if (!config.learningRate().isAuto() && SolverSetting.learningRateIgnoredBySchedule(s, context)) {
             warnings.add("learningRate does nothing with schedule " + config.schedule() + " (its steps t0/(t + t1) are the step "
                     + "sizes) (ignored)");
         }
         return warnings;
+    }
+
+    /** What {@link SolverSetting}'s rules read, from {@code config}. */
+    static SolverSetting.Context context(FitConfig config) {
+        return new SolverSetting.Context(config.learningRate().isAuto(), config.configuredBatchSize(), config.schedule().kind(),
+                config.standardizeSetting() == null);
+    }
+
+    /** Whether {@code config} sets {@code setting} to other than its default. */
+    static boolean differsFromDefault(SolverSetting setting, FitConfig config) {
+        return switch (setting) {
+            case VALIDATION_FRACTION -> config.validationFraction() > 0;
+            case SCHEDULE -> config.schedule().kind() != LearningRateSchedule.Kind.CONSTANT;
+            case PATIENCE -> config.patience() != FitConfig.DEFAULT_PATIENCE;
+            case BATCH_SIZE -> config.configuredBatchSize() > 0;
+            case LEARNING_RATE -> !config.learningRate().isAuto();
+            case MAX_ITERATIONS -> config.configuredMaxIterations() > 0;
+            case TOLERANCE -> !Double.isNaN(config.configuredTolerance());
+            case INITIAL_COEFFICIENTS -> config.initialCoefficients().kind() != InitialCoefficients.Kind.ZEROS;
+            case STANDARDIZE -> config.standardizeSetting() != null;
+            case SEED -> config.seed() != 0;
+        };
     }
 }

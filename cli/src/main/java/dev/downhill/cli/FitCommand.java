@@ -16,6 +16,7 @@ import dev.downhill.Penalty;
 import dev.downhill.Precision;
 import dev.downhill.Score;
 import dev.downhill.Solver;
+import dev.downhill.internal.SolverSetting;
 import dev.downhill.spi.Backends;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -600,9 +601,10 @@ final class FitCommand implements Callable<Integer> {
         return Main.option(spec, () -> {
             Solver s = Solver.parse(solver);
             LearningRate eta = LearningRate.parse(learningRate);
-            FitConfig.Builder b = FitConfig.builder().solver(s).seed(usesSeed(s) ? seed : 0).fitIntercept(!noIntercept)
+            FitConfig.Builder b = FitConfig.builder().solver(s).fitIntercept(!noIntercept)
                     .standardErrors(standardErrors).backend(backend).backendOptions(kernels(input.backendOptions()));
             LearningRateSchedule sched = LearningRateSchedule.parse(schedule);
+            b.seed(usesSeed(s) ? seed : 0); // (usesSeed reads --lr and --schedule, parsed above)
             if (threads < 0) {
                 throw new IllegalArgumentException("--threads must be ≥ 0 (0 = all cores), got " + threads);
             }
@@ -746,33 +748,29 @@ final class FitCommand implements Callable<Integer> {
     }
 
     /**
-     * One warning line per option given that solver {@code s} does not use (never an error: scripts pass a common set),
-     * ending with {@code suffix}.
+     * The rows of {@link SolverSetting}'s table that have an option, in the order {@link #warnIgnored} warns about them
+     * (the library warns in the table's order).
      */
-    private void warnIgnored(Solver s, String suffix) {
+    static final java.util.List<SolverSetting> WARNING_ORDER = java.util.List.of(SolverSetting.LEARNING_RATE,
+            SolverSetting.BATCH_SIZE, SolverSetting.SCHEDULE, SolverSetting.VALIDATION_FRACTION,
+            SolverSetting.INITIAL_COEFFICIENTS, SolverSetting.MAX_ITERATIONS, SolverSetting.TOLERANCE, SolverSetting.STANDARDIZE,
+            SolverSetting.SEED);
+
+    /**
+     * One warning line per option given that solver {@code s} does not use (never an error: scripts pass a common set),
+     * ending with {@code suffix}: the options of {@link SolverSetting}'s table that it says {@code s} ignores
+     * ({@link #WARNING_ORDER}), except --seed under --alpha auto ({@link #usesSeed}); then the command line's own:
+     * --checkpoint-every with a solver that saves only at the start and the end, --lr under an inverse-time schedule
+     * ({@link SolverSetting#learningRateIgnoredBySchedule}), --checkpoint with cd.
+     */
+    void warnIgnored(Solver s, String suffix) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        SolverSetting.Context context = settingContext();
         java.util.List<String> ignored = new java.util.ArrayList<>();
-        if (!s.usesLearningRate()) {
-            ignored.add("--lr");
-        }
-        if (s != Solver.MINIBATCH && !(s == Solver.SGD && batchSize != null && batchSize == 1)) { // sgd's batches are one row
-            ignored.add("--batch-size");
-        }
-        if (!s.isStochastic()) {
-            ignored.add("--schedule");
-            ignored.add("--validation-fraction");
-        }
-        if (s == Solver.CD) { // one Gram pass and sweeps on the host: only the finished fit is saved, nothing sampled or scaled
-            ignored.add("--standardize");
-        }
-        if (!s.isIterative() && !s.isAuto()) {
-            ignored.add("--init");
-            ignored.add("--iterations");
-            ignored.add("--tol");
-            ignored.add("--standardize");
-        }
-        if (!usesSeed(s)) {
-            ignored.add("--seed");
+        for (SolverSetting setting : WARNING_ORDER) {
+            if (setting == SolverSetting.SEED ? !usesSeed(s) : setting.ignoredBy(s, context)) {
+                ignored.add(setting.cliOption().orElseThrow());
+            }
         }
         // saves at the start and the end only (--checkpoint-every without --checkpoint has its own warning); auto's choice
         // of normal or svd may have followed a cg trial, which saved on that clock
@@ -781,11 +779,10 @@ final class FitCommand implements Callable<Integer> {
         }
         for (String name : ignored) {
             if (pr.hasMatchedOption(name)) {
-                Main.warn(spec, name + " does nothing with --solver " + s.cliName() + " (ignored)" + suffix);
+                Main.warn(spec, SolverSetting.doesNothing(name, "--solver", s) + suffix);
             }
         }
-        if (s.isStochastic() && !ignored.contains("--lr") && pr.hasMatchedOption("--lr")
-                && inverseTime(LearningRateSchedule.parse(schedule))) {
+        if (pr.hasMatchedOption("--lr") && SolverSetting.learningRateIgnoredBySchedule(s, context)) {
             Main.warn(spec, "--lr does nothing with --schedule invtime (its rates T0/(t + T1) are the step sizes) (ignored)");
         }
         if (s == Solver.CD && pr.hasMatchedOption("--checkpoint")) {
@@ -795,15 +792,22 @@ final class FitCommand implements Callable<Integer> {
     }
 
     /**
-     * Whether solver {@code s} draws from --seed: the stochastic solvers (the row order, the held-out rows), gd and
-     * nesterov with --lr auto (the power iteration's start; a fixed --lr needs none), and any solver under --alpha auto
-     * (the folds). cg, normal, svd and cd draw nothing. Auto is decided once it has chosen (it keeps the seed until then).
+     * What {@link SolverSetting}'s rules read, from the options (once {@link #configure} has checked them). A fixed --lr
+     * never decides standardization under --schedule invtime: {@link #configure} does not pass it on there.
+     */
+    private SolverSetting.Context settingContext() {
+        return new SolverSetting.Context(LearningRate.parse(learningRate).isAuto(), batchSize == null ? 0 : batchSize,
+                LearningRateSchedule.parse(schedule).kind(), false);
+    }
+
+    /**
+     * Whether solver {@code s} draws from --seed: where {@link SolverSetting#SEED} says so — the stochastic solvers (the
+     * row order, the held-out rows), gd and nesterov with --lr auto (the power iteration's start; a fixed --lr needs
+     * none), auto (decided once it has chosen; it keeps the seed until then) — and any solver under --alpha auto (the
+     * folds). cg, normal, svd and cd draw nothing.
      */
     private boolean usesSeed(Solver s) {
-        if (s.isAuto() || s.isStochastic() || crossValidated()) {
-            return true;
-        }
-        return (s == Solver.GD || s == Solver.NESTEROV) && LearningRate.parse(learningRate).isAuto();
+        return crossValidated() || !SolverSetting.SEED.ignoredBy(s, settingContext());
     }
 
     /** Whether {@code s} is {@code invtime:T0,T1}, whose steps T0/(t + T1) do not use --lr. */
