@@ -636,7 +636,8 @@ final class FitCommand implements Callable<Integer> {
             }
             input.validate();
             input.validateSources();
-            if (s.usesLearningRate() && !(s.isStochastic() && inverseTime(sched))) { // invtime's steps are T0/(t + T1)
+            // invtime's steps are T0/(t + T1); auto may choose gd or nesterov (an l1 term on dense X: always), which use --lr
+            if ((s.usesLearningRate() || s.isAuto()) && !(s.isStochastic() && inverseTime(sched))) {
                 b.learningRate(eta);
             }
             if (s.isStochastic()) {

@@ -314,4 +314,24 @@ class CliIgnoredOptionsTest {
         CliRun help = CliRun.of("fit", "--help");
         assertTrue(help.out().replaceAll("\\s+", " ").contains("(cpu and cuda backends; an .npz --x is always sparse)"), help.out());
     }
+
+    /** --lr reaches the solver auto chooses (it was dropped before the choice, and --seed was then said to do nothing). */
+    @Test
+    void aLearningRateReachesTheSolverAutoChooses() throws IOException {
+        Path out = dir.resolve("auto-l1.json");
+        CliRun r = fit("--penalty", "l1", "--alpha", "0.01", "--lr", "0.001", "--seed", "5", "--iterations", "20", "--tol", "0",
+                "--out", out.toString()); // an l1 term on dense X: auto picks nesterov
+        assertEquals(0, r.code(), r.err());
+        JsonNode m = model(out);
+        assertEquals("nesterov", m.get("solver").asText(), r.out());
+        assertEquals(0.001, m.get("hyperparameters").get("learningRate").asDouble(), 0.0, r.out());
+        assertEquals(List.of(seedWarning("nesterov") + " — chosen by --solver auto; name a solver that uses it"), warnings(r),
+                "nesterov with a fixed η draws nothing: " + r.err());
+        Path cg = dir.resolve("auto-cg.json");
+        CliRun ridge = fit("--penalty", "l2", "--alpha", "0.01", "--lr", "0.001", "--quiet", "--out", cg.toString());
+        assertEquals(0, ridge.code(), ridge.err());
+        assertFalse(warnings(ridge).isEmpty(), "auto picks normal: --lr does nothing there");
+        assertTrue(warnings(ridge).stream().allMatch(w -> w.contains("--lr does nothing with --solver")
+                && w.contains("chosen by --solver auto")), ridge.err());
+    }
 }
