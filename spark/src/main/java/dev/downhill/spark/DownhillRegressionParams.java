@@ -179,7 +179,8 @@ public interface DownhillRegressionParams extends Params {
             standardization = new BooleanParam(owner, "standardization",
                     "whether the penalty is on the standardized coefficients (sⱼ = σⱼ), as Spark's LinearRegression");
             // any name: the fit refuses the others with the reason (sgd and minibatch are not offered on Spark, l-bfgs is Spark's)
-            solver = new Param<>(owner, "solver", "downhill's solver: " + String.join(", ", SOLVERS), new AnyName());
+            solver = new Param<>(owner, "solver", "downhill's solver: " + String.join(", ", SOLVERS)
+                    + ", or Spark's l-bfgs (run as cg, or nesterov with an l1 term)", new AnyName());
             maxIter = new IntParam(owner, "maxIter", "maximum number of iterations (>= 0; 0: the starting point of an "
                     + "iterative solver, θ = 0; the direct solvers have none)", ParamValidators.gtEq(0));
             tol = new DoubleParam(owner, "tol", "downhill's convergence tolerance (>= 0): the relative gradient norm, or with an "

@@ -16,7 +16,9 @@ import org.apache.spark.sql.Row;
  * {@link #coefficientStandardErrors()}, {@link #tValues()}, {@link #pValues()}; {@code devianceResiduals} is not here.
  *
  * @param objectiveHistory     the loss downhill's solver recorded at each iteration: the (weighted) MSE, plus twice the
- *                             penalty when regParam &gt; 0 (downhill's loss history; empty for the direct solvers)
+ *                             penalty when regParam &gt; 0 (downhill's loss history; for the direct solvers one entry,
+ *                             that objective at the answer — Spark's normal solver gives [0.0] — so that, as in Spark,
+ *                             totalIterations is its length − 1)
  * @param meanSquaredError     (1/Σw)Σwᵢrᵢ² at the answer
  * @param rootMeanSquaredError √meanSquaredError
  * @param r2                   1 − Σwᵢrᵢ²/Σwᵢ(yᵢ − ȳ)² (through the origin, Σwᵢyᵢ² below, when fitIntercept is false); weighted,
@@ -29,8 +31,8 @@ import org.apache.spark.sql.Row;
  * @param metrics              every metric of Spark's summary on the training data; null in a summary made with the
  *                             nine-argument constructor
  * @param inference            the coefficients' standard errors, t- and p-values ({@link #coefficientStandardErrors()},
- *                             {@link #tValues()}, {@link #pValues()}): computed, as Spark computes them, for solver normal
- *                             (and svd) with regParam 0; null otherwise
+ *                             {@link #tValues()}, {@link #pValues()}): computed, as Spark computes them, with regParam 0
+ *                             for solver normal and svd, and auto on dense rows of at most 4,096 features; null otherwise
  */
 public record DownhillRegressionSummary(double[] objectiveHistory, double meanSquaredError, double rootMeanSquaredError,
                                         double r2, long totalIterations, String solver, String stopReason, long passes,
@@ -109,7 +111,9 @@ public record DownhillRegressionSummary(double[] objectiveHistory, double meanSq
      * {@link CoefficientInference}: σ̂² = Σwᵢrᵢ²/ν as Spark's, with ν = m − rank − 1 ({@code inference().degreesOfFreedom()};
      * Spark's {@link #degreesOfFreedom()} counts columns, the same at full rank).
      *
-     * @throws UnsupportedOperationException unless the fit computed them (solver normal or svd, regParam 0), as Spark's does
+     * @throws UnsupportedOperationException unless the fit computed them: regParam 0 and solver normal or svd, or auto on
+     *                                       dense rows of at most 4,096 features (where Spark's auto runs its normal
+     *                                       solver); Spark's normal solver has them for a ridge too, this one does not
      */
     public double[] coefficientStandardErrors() {
         CoefficientInference s = statistics("standard errors");
@@ -130,8 +134,9 @@ public record DownhillRegressionSummary(double[] objectiveHistory, double meanSq
 
     private CoefficientInference statistics(String what) {
         if (inference == null) {
-            throw new UnsupportedOperationException("no " + what + " for this model: they are computed for solver normal or svd "
-                    + "with regParam 0");
+            throw new UnsupportedOperationException("no " + what + " for this model: they are computed with regParam 0 for "
+                    + "solver normal or svd, or auto on dense rows of at most 4,096 features (this fit ran " + solver()
+                    + ")");
         }
         return inference;
     }

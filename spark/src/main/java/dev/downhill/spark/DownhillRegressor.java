@@ -57,6 +57,11 @@ import org.apache.spark.sql.functions;
 public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor, DownhillRegressionModel>
         implements DownhillRegressionParams, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
+    /**
+     * The most features for which Spark's solver auto runs its normal solver (WeightedLeastSquares.MAX_NUM_FEATURES),
+     * whose summary has standard errors: up to here, on dense rows without regParam, auto computes them too.
+     */
+    static final int SPARK_NORMAL_MAX_FEATURES = 4096;
     /** The logger of the warning that a fit stopped at maxIter before meeting tol (core's, in Spark's param names). */
     public static final String CONVERGENCE_LOGGER = "dev.downhill.spark.DownhillRegressor.convergence";
     private static final org.slf4j.Logger CONVERGENCE_LOG = org.slf4j.LoggerFactory.getLogger(CONVERGENCE_LOGGER);
@@ -221,6 +226,11 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         }
         try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, (Integer) $(aggregationDepth()))) {
             config.penalty(penalty(problem));
+            if (chosen == Solver.AUTO && (Double) $(regParam()) == 0 && !problem.isSparse() && problem.cols() <= SPARK_NORMAL_MAX_FEATURES) {
+                // Spark's auto runs its normal solver here, whose summary has standard errors: core's auto then solves
+                // exactly (normal, or svd where XᵀX is too ill-conditioned), without its cg trial, and computes them
+                config.standardErrors(true);
+            }
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
             LoadedProblem loaded = LoadedProblem.of(problem, null, BackendOptions.none());
             // core's warnings name its settings (maxIterations, tolerance): this estimator says them in Spark's terms
@@ -334,7 +344,11 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         double[] sums = problem.pass("metrics", OrderedTreeSum.MOMENTS, p -> p.metricSums(theta, b));
         DownhillRegressionMetrics metrics = model.metricsOf(sums, dataset);
         double mse = metrics.meanSquaredError();
-        return new DownhillRegressionSummary(fitted.lossHistory(), mse, Math.sqrt(mse), metrics.r2(), fitted.iterations(),
+        // the direct solvers record no history: one entry, the objective at the answer, keeps Spark's
+        // totalIterations == objectiveHistory.length − 1 (Spark's normal solver gives [0.0])
+        double[] history = fitted.lossHistory().length > 0 ? fitted.lossHistory()
+                : new double[] {mse + 2 * fitted.config().penalty().value(theta)};
+        return new DownhillRegressionSummary(history, mse, Math.sqrt(mse), metrics.r2(), fitted.iterations(),
                 fitted.solver().cliName(), bounds.stopReason(fitted).name(), problem.passes(), (System.nanoTime() - start) / 1e9,
                 metrics, fitted.inference().map(s -> s.withDegreesOfFreedom(s.degreesOfFreedom() - (problem.rows() - metrics.numInstances())))
                         .orElse(null)); // ν by the rows of positive weight, as Spark's (core counted every loaded row)

@@ -89,6 +89,23 @@ class DownhillRegressionSummaryInferenceTest {
         }
     }
 
+    /** The default solver, auto, has them where Spark's auto has them (its normal solver: dense rows, ≤ 4,096 features). */
+    @Test
+    void theDefaultSolverHasThemAsSparksDefaultDoes() {
+        Dataset<Row> frame = frame().cache();
+        LinearRegressionTrainingSummary theirs = new org.apache.spark.ml.regression.LinearRegression().setWeightCol("weight")
+                .fit(frame).summary();
+        DownhillRegressionSummary ours = new DownhillRegressor().setWeightCol("weight").fit(frame).summary();
+        assertEquals("normal", ours.solver());
+        close(theirs.coefficientStandardErrors(), ours.coefficientStandardErrors(), 1e-9, "standard errors (auto)", true);
+        close(theirs.tValues(), ours.tValues(), 1e-9, "t-values (auto)", true);
+        // no iterations: one entry in the history, as Spark's normal solver has (its value there is 0)
+        assertEquals(0, ours.totalIterations());
+        assertEquals(theirs.totalIterations(), ours.totalIterations());
+        assertEquals(theirs.objectiveHistory().length, ours.objectiveHistory().length);
+        assertEquals(ours.meanSquaredError(), ours.objectiveHistory()[0], 1e-15 * ours.meanSquaredError(), "the MSE at the answer");
+    }
+
     @Test
     void aPenalisedFitHasNoneAndSaysSo() {
         DownhillRegressionSummary ridge = new DownhillRegressor().setSolver("normal").setRegParam(0.1).fit(frame()).summary();
