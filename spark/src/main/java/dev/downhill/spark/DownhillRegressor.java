@@ -207,6 +207,7 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         int cores = (Integer) $(threads());
         boolean l1 = (Double) $(regParam()) > 0 && (Double) $(elasticNetParam()) > 0;
         Solver chosen = solverOf($(solver()), l1);
+        checkPenalty(chosen, (Double) $(regParam()), (Double) $(elasticNetParam()));
         if (chosen == Solver.NORMAL && l1) {
             // an l1 term on the normal equations' statistics: Spark's normal solver fits it (OWL-QN on the Gram matrix);
             // downhill's way is coordinate descent on the same Gram matrix (one Gram pass, then no pass over X)
@@ -272,6 +273,24 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
                     + String.join(", ", SOLVERS) + " (and Spark's l-bfgs, as cg or nesterov)");
         }
         return Solver.parse(s);
+    }
+
+    /**
+     * Refuses, in these params' terms, a solver that cannot fit the penalty asked for (core would say it in its own, α
+     * and ρ, and name solvers this estimator refuses): cg and svd fit no l1 term (regParam &gt; 0 with elasticNetParam
+     * &gt; 0), cd fits nothing else.
+     */
+    static void checkPenalty(Solver chosen, double regParam, double elasticNetParam) {
+        boolean l1 = regParam > 0 && elasticNetParam > 0;
+        if (l1 && (chosen == Solver.CG || chosen == Solver.SVD)) {
+            throw new IllegalArgumentException("solver " + chosen.cliName() + " cannot fit an l1 term (regParam " + regParam
+                    + " with elasticNetParam " + elasticNetParam + " > 0): use normal (cd on the Gram matrix), cd, nesterov, gd, "
+                    + "l-bfgs or auto");
+        }
+        if (!l1 && chosen == Solver.CD) {
+            throw new IllegalArgumentException("solver cd fits an l1 term only (regParam > 0 and elasticNetParam > 0; got regParam "
+                    + regParam + ", elasticNetParam " + elasticNetParam + "): use normal, svd, cg, nesterov, gd, l-bfgs or auto");
+        }
     }
 
     /** Spark's regParam / elasticNetParam / standardization as core's penalty (see the class comment). */
