@@ -885,6 +885,10 @@ final class FitCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "penalty:     %s, α = %s, ρ = %s%n", m.config().penalty().kind().cliName(),
                     m.config().penalty().alpha(), m.config().penalty().l1Ratio());
         }
+        if (m.config().penalty().hasL1()) { // what an l1 term is for: the coefficients line shows a few of them only
+            long nonZero = java.util.stream.IntStream.range(0, m.features()).filter(j -> m.coefficient(j) != 0).count();
+            o.printf(Locale.ROOT, "non-zeros:   %d of %d coefficients%n", nonZero, m.features());
+        }
         CrossValidationReport cv = m.report().crossValidation();
         if (cv != null) {
             o.printf(Locale.ROOT, "alpha:       %.6g chosen by %d-fold cross-validation (rule %s; α_min %.6g, α_1se %.6g, "

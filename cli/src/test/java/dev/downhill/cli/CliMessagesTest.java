@@ -378,6 +378,9 @@ class CliMessagesTest {
         // the library's own "solver cd saves only its finished fit" is left out: the command line says it once, in its terms
         assertEquals("downhill: warning: --checkpoint with --solver cd saves only the finished fit (cd keeps no state between "
                 + "its sweeps: an interrupted fit starts again)\n", cd.err().replace("\r\n", "\n"));
+        // an l1 fit says how many coefficients it kept (the coefficients line shows the first and last few only)
+        String nonZeros = cd.out().lines().filter(l -> l.startsWith("non-zeros:")).findFirst().orElseThrow();
+        assertEquals("non-zeros:   2 of 2 coefficients", nonZeros); // y = x₀ + x₁ + 1, α = 0.01: both kept
         // and that finished fit is what --resume gives back: the same model, not a second fit reported as resumed
         Path first = dir.resolve("cd1.json");
         Path again = dir.resolve("cd2.json");
