@@ -25,7 +25,8 @@ import org.bytedeco.javacpp.Pointer;
  * Reads a sparse matrix saved by SciPy's {@code scipy.sparse.save_npz} — a zip (deflated or stored) of
  * {@code format.npy} ({@code 'csr'} or {@code 'csc'}), {@code shape.npy} (m, n), {@code indptr.npy},
  * {@code indices.npy} (int32 or int64) and {@code data.npy} (float32, float64, int32 or int64) — into a
- * {@link CsrMatrix}. Each array is streamed from its zip entry into off-heap memory of its final size (never the
+ * {@link CsrMatrix}; or a {@code 'coo'} file ({@code row.npy}, {@code col.npy}, {@code data.npy}: what
+ * {@code scipy.sparse.random} makes by default), converted as {@code X.tocsr()} would ({@link #readCoo}). Each array is streamed from its zip entry into off-heap memory of its final size (never the
  * Java heap); a CSC file is converted to CSR (a counting sort by row: one more set of arrays of the same size, the
  * CSC ones freed after). Values keep the data's precision (float32 for {@code <f4}, float64 otherwise) unless one
  * is asked for.
@@ -34,7 +35,7 @@ import org.bytedeco.javacpp.Pointer;
  * leave, {@code has_canonical_format == False} — are put in canonical form while reading, as SciPy's
  * {@code X.sum_duplicates()} would: sorted, duplicates summed (logged at info level). Then the rules of
  * {@link CsrMatrix}: indices in range, finite values, monotone pointers. Errors name the file and the entry
- * ({@link MalformedFileException}). Other sparse formats ({@code coo}, {@code bsr}, …) are refused with the
+ * ({@link MalformedFileException}). Other sparse formats ({@code bsr}, {@code dia}, …) are refused with the
  * conversion to make. Thread-safe (no state).
  */
 public final class NpzReader {
@@ -55,7 +56,11 @@ public final class NpzReader {
                     + "random access; save it to a file first");
         }
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            boolean csr = checkFormat(zip, file).equals("csr");
+            String format = checkFormat(zip, file);
+            if (format.equals("coo")) {
+                return readCoo(zip, file, precision);
+            }
+            boolean csr = format.equals("csr");
             long[] shape = smallIntegers(zip, file, "shape.npy", 2);
             long rows = shape[0];
             long cols = shape[1];
@@ -71,8 +76,10 @@ public final class NpzReader {
             Pointer values = null;
             try {
                 pointers = readPointers(zip, file, major + 1);
-                indices = readIndices(zip, file, pointers.get(major), csr ? cols : rows);
-                values = readValues(zip, file, pointers.get(major), p, pointers, indices, csr);
+                indices = readIndices(zip, file, "indices.npy", pointers.get(major), csr ? cols : rows);
+                LongPointer majors = pointers;
+                IntPointer minors = indices;
+                values = readValues(zip, file, pointers.get(major), p, "indptr says", k -> place(majors, minors, csr, k));
                 canonical(file, csr ? rows : cols, pointers, indices, values, p, csr);
                 if (csr) {
                     try {
@@ -103,10 +110,10 @@ public final class NpzReader {
         }
     }
 
-    /** The format ("csr" or "csc"); other formats (coo, bsr, dia, …) are refused with the conversion to make. */
+    /** The format ("csr", "csc" or "coo"); other formats (bsr, dia, …) are refused with the conversion to make. */
     private static String checkFormat(ZipFile zip, Path file) throws IOException {
         String format = text(zip, file, "format.npy");
-        if (!format.equals("csr") && !format.equals("csc")) {
+        if (!format.equals("csr") && !format.equals("csc") && !format.equals("coo")) {
             throw new MalformedFileException(file, "sparse format '" + format + "' is not supported: save it with "
                     + "scipy.sparse.save_npz(path, X.tocsr())");
         }
@@ -390,6 +397,92 @@ public final class NpzReader {
         }
     }
 
+    /**
+     * A COO file ({@code row.npy}, {@code col.npy}, {@code data.npy}: entry k at (row[k], col[k]), in any order, repeats
+     * allowed) as CSR, as SciPy's {@code X.tocsr()} makes it: a counting sort by row (each row's entries in file order),
+     * then each row's columns sorted and repeated entries summed ({@link #canonical}). The COO arrays are freed once
+     * sorted; the CSR ones are of the same size.
+     */
+    private static CsrMatrix readCoo(ZipFile zip, Path file, Precision precision) throws IOException {
+        long[] shape = smallIntegers(zip, file, "shape.npy", 2);
+        long rows = shape[0];
+        long cols = shape[1];
+        if (rows < 0 || cols < 0 || rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
+            throw new MalformedFileException(file, "shape (" + rows + ", " + cols + ") is not supported (a COO matrix's row and "
+                    + "column counts must be below 2^31)");
+        }
+        Header dataHeader = header(zip, file, "data.npy");
+        if (dataHeader.shape.length != 1) {
+            throw new MalformedFileException(file, "data.npy has shape " + NpyHeader.shapeText(dataHeader.shape) + ", not one dimension");
+        }
+        long nnz = dataHeader.shape[0];
+        Precision p = precision != null ? precision : dataHeader.dtype == NpyDtype.FLOAT32 ? Precision.FLOAT32 : Precision.FLOAT64;
+        IntPointer rowOf = null;
+        IntPointer colOf = null;
+        Pointer entries = null;
+        LongPointer pointers = null;
+        IntPointer indices = null;
+        Pointer values = null;
+        try {
+            rowOf = readIndices(zip, file, "row.npy", nnz, rows);
+            colOf = readIndices(zip, file, "col.npy", nnz, cols);
+            IntPointer r = rowOf;
+            IntPointer c = colOf;
+            entries = readValues(zip, file, nnz, p, "data.npy's length is", k -> "row " + r.get(k) + ", column " + c.get(k));
+            pointers = HugePages.advise(new LongPointer(rows + 1));
+            Pointer.memset(pointers, 0, 8 * (rows + 1));
+            for (long k = 0; k < nnz; k++) {
+                long i = rowOf.get(k) + 1;
+                pointers.put(i, pointers.get(i) + 1);
+            }
+            for (long i = 0; i < rows; i++) {
+                pointers.put(i + 1, pointers.get(i + 1) + pointers.get(i));
+            }
+            indices = HugePages.advise(new IntPointer(Math.max(1, nnz)));
+            values = HugePages.advise(p == Precision.FLOAT64 ? new DoublePointer(Math.max(1, nnz)) : new FloatPointer(Math.max(1, nnz)));
+            try (LongPointer next = new LongPointer(Math.max(1, rows))) { // each row's next free slot (off-heap: rows < 2^31)
+                Pointer.memcpy(next, pointers, 8 * rows);
+                for (long k = 0; k < nnz; k++) {
+                    int i = rowOf.get(k);
+                    long slot = next.get(i);
+                    next.put(i, slot + 1);
+                    indices.put(slot, colOf.get(k));
+                    if (p == Precision.FLOAT64) {
+                        ((DoublePointer) values).put(slot, ((DoublePointer) entries).get(k));
+                    } else {
+                        ((FloatPointer) values).put(slot, ((FloatPointer) entries).get(k));
+                    }
+                }
+            }
+            for (Pointer q : new Pointer[] {rowOf, colOf, entries}) {
+                q.close();
+            }
+            rowOf = null;
+            colOf = null;
+            entries = null;
+            long[] done = CsrMatrix.canonicalize(rows, pointers, indices, values, p); // COO's order is free: no note for it
+            if (done[1] > 0) {
+                LOG.info("{}: summed {} repeated entries of the COO matrix (as SciPy's X.tocsr() does)", file, done[1]);
+            }
+            try {
+                CsrMatrix.validate(rows, cols, pointers, indices, values, p);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedFileException(file, "(COO, read as CSR) " + e.getMessage());
+            }
+            CsrMatrix m = new CsrMatrix(rows, cols, p, pointers, indices, values);
+            pointers = null; // owned by the matrix now
+            indices = null;
+            values = null;
+            return m;
+        } finally {
+            for (Pointer q : new Pointer[] {rowOf, colOf, entries, pointers, indices, values}) {
+                if (q != null) {
+                    q.close();
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- entries
 
     /** A parsed .npy header of a zip entry and the stream positioned at its data. */
@@ -546,26 +639,26 @@ public final class NpzReader {
         }
     }
 
-    /** {@code indices.npy}: {@code count} indices below {@code bound} into int32 off-heap memory. */
-    private static IntPointer readIndices(ZipFile zip, Path file, long count, long bound) throws IOException {
-        Header h = header(zip, file, "indices.npy", false);
+    /** {@code name} ({@code indices.npy}, COO's {@code row.npy}, {@code col.npy}): {@code count} indices below {@code bound} into int32 off-heap memory. */
+    private static IntPointer readIndices(ZipFile zip, Path file, String name, long count, long bound) throws IOException {
+        Header h = header(zip, file, name, false);
         try (InputStream in = h.data) {
-            integerVector(h, file, "indices.npy", count);
+            integerVector(h, file, name, count);
             IntPointer out = HugePages.advise(new IntPointer(Math.max(1, count)));
             try {
                 int[] decoded = new int[CHUNK / 4];
-                stream(in, file, "indices.npy", count, h.dtype.itemSize(), (b, first, n) -> {
+                stream(in, file, name, count, h.dtype.itemSize(), (b, first, n) -> {
                     for (int e = 0; e < n; e++) {
                         long v = h.dtype == NpyDtype.INT64 ? b.getLong() : b.getInt();
                         if (v < 0 || v >= bound) {
-                            throw new MalformedFileException(file, "indices.npy: entry " + (first + e) + " is " + v + ", outside [0, "
+                            throw new MalformedFileException(file, name + ": entry " + (first + e) + " is " + v + ", outside [0, "
                                     + bound + ")");
                         }
                         decoded[e] = (int) v;
                     }
                     out.position(first).put(decoded, 0, n).position(0);
                 });
-                h.checkCrc(file, "indices.npy");
+                h.checkCrc(file, name);
                 return out;
             } catch (RuntimeException | IOException e) {
                 out.close();
@@ -576,15 +669,17 @@ public final class NpzReader {
 
     /**
      * {@code data.npy}: {@code count} values converted to {@code p}. A value float32 cannot hold is named by its entry and
-     * its place in X, from the pointers and indices already read (CSR: rows are the major axis; CSC: columns).
+     * its place in X ({@code place}: "row i, column j" of entry k, from the indices already read).
+     *
+     * @param countSource what gave {@code count}, for the message when data.npy's length differs ("indptr says")
      */
-    private static Pointer readValues(ZipFile zip, Path file, long count, Precision p, LongPointer pointers, IntPointer indices,
-                                      boolean csr) throws IOException {
+    private static Pointer readValues(ZipFile zip, Path file, long count, Precision p, String countSource,
+                                      java.util.function.LongFunction<String> place) throws IOException {
         Header h = header(zip, file, "data.npy", false);
         try (InputStream in = h.data) {
             if (h.shape.length != 1 || h.shape[0] != count) {
-                throw new MalformedFileException(file, "data.npy has shape " + NpyHeader.shapeText(h.shape) + " but indptr says "
-                        + count + " non-zeros");
+                throw new MalformedFileException(file, "data.npy has shape " + NpyHeader.shapeText(h.shape) + " but " + countSource
+                        + " " + count + " non-zeros");
             }
             checkSize(h, file, "data.npy", count);
             Pointer out = HugePages.advise(p == Precision.FLOAT64 ? new DoublePointer(Math.max(1, count)) : new FloatPointer(Math.max(1, count)));
@@ -605,7 +700,7 @@ public final class NpzReader {
                             floats[e] = (float) v;
                             if (dev.downhill.internal.Float32Range.lost(v)) {
                                 throw new MalformedFileException(file, "data.npy: entry " + (first + e) + " (zero-based; "
-                                        + place(pointers, indices, csr, first + e) + "): "
+                                        + place.apply(first + e) + "): "
                                         + dev.downhill.internal.Float32Range.problem(v) + "; " + dev.downhill.internal.Float32Range.ADVICE);
                             }
                         }

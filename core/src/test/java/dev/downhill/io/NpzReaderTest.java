@@ -43,6 +43,35 @@ class NpzReaderTest {
     }
 
     @Test
+    void readsACooFileAsItsCsrWithRepeatedEntriesSummed() throws URISyntaxException, IOException {
+        // save_npz('coo.npz', coo_matrix((data, (row, col)))) with entries out of order and (3, 2) stored twice, 3 + 4
+        try (CsrMatrix x = NpzReader.readCsr(resource("coo.npz"))) {
+            assertEquals(Precision.FLOAT64, x.precision());
+            assertMatrix(X, x, 0);
+            long[] pointers = new long[5];
+            x.rowPointers().get(pointers);
+            assertArrayEquals(new long[] {0, 1, 3, 3, 4}, pointers, "X.tocsr()'s rows");
+            assertEquals(1, x.columnIndices().get(0));
+            assertEquals(0, x.columnIndices().get(1), "row 1's columns sorted");
+            assertEquals(3, x.columnIndices().get(2));
+        }
+        try (CsrMatrix x = NpzReader.readCsr(resource("coo.npz"), Precision.FLOAT32)) {
+            assertMatrix(X, x, 0x1p-24);
+        }
+        assertEquals(5, NpzReader.csrSize(resource("coo.npz")).nonZeros(), "the stored entries, repeats included");
+        // an index out of range is named with its entry and array
+        Path bad = dir.resolve("bad-coo.npz");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(bad))) {
+            entry(z, "row.npy", npy("<i4", new long[] {2}, ints(0, 2)));
+            entry(z, "col.npy", npy("<i4", new long[] {2}, ints(1, 5)));
+            entry(z, "format.npy", npy("|S3", new long[0], "coo".getBytes(StandardCharsets.US_ASCII)));
+            entry(z, "shape.npy", npy("<i8", new long[] {2}, longs(3, 4)));
+            entry(z, "data.npy", npy("<f8", new long[] {2}, doubles(new double[] {1, 2})));
+        }
+        assertMalformed(() -> NpzReader.readCsr(bad), "col.npy: entry 1 is 5, outside [0, 4)");
+    }
+
+    @Test
     void readsWhatSciPyWritesCompressedCsrAndStoredCsc() throws URISyntaxException {
         // save_npz('csr.npz', X) (deflated, float64, int32 indices) and save_npz('csc32.npz', X.tocsc().astype(float32), compressed=False)
         try (CsrMatrix x = NpzReader.readCsr(resource("csr.npz"))) {
@@ -141,8 +170,8 @@ class NpzReaderTest {
     @Test
     void refusesWhatIsNotAScipySparseFileWithTheReason() throws IOException {
         double[][] one = {{1, 0}, {0, 2}};
-        assertMalformed(() -> NpzReader.readCsr(write(dir.resolve("coo.npz"), one, false, false, "|S3", "coo")),
-                "sparse format 'coo' is not supported", "X.tocsr()");
+        assertMalformed(() -> NpzReader.readCsr(write(dir.resolve("bsr.npz"), one, false, false, "|S3", "bsr")),
+                "sparse format 'bsr' is not supported", "X.tocsr()");
         Path huge = write(dir.resolve("huge.npz"), new double[][] {{1, 0}, {0, 1e300}}, false, false, "|S3");
         assertMalformed(() -> NpzReader.readCsr(huge, dev.downhill.Precision.FLOAT32),
                 "data.npy: entry 1 (zero-based; row 1, column 1): 1.0E300", "beyond float32's range", "--precision float64");
