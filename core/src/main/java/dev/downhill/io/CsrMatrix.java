@@ -164,7 +164,7 @@ public final class CsrMatrix implements AutoCloseable {
                         previous = column;
                         double v = ds != null ? ds[e] : fs[e];
                         if (!Double.isFinite(v)) {
-                            throw new IllegalArgumentException("CSR row " + i + ", column " + column + ": value " + v + " is not finite");
+                            throw new IllegalArgumentException("CSR row " + i + ", column " + column + " (zero-based): value " + v + " is not finite");
                         }
                     }
                 }

@@ -125,7 +125,7 @@ class SparseSvmLightTest {
                 new long[] {0, 2}, new int[] {4, 1}, new double[] {1, 2}, 5);
         refused("CSR row 1: column index 3 appears twice", new long[] {0, 1, 3}, new int[] {0, 3, 3}, new double[] {1, 2, 3}, 5);
         refused("CSR row 0: column index 5 is outside [0, 5)", new long[] {0, 1}, new int[] {5}, new double[] {1}, 5);
-        refused("CSR row 0, column 2: value NaN is not finite", new long[] {0, 1}, new int[] {2}, new double[] {Double.NaN}, 5);
+        refused("CSR row 0, column 2 (zero-based): value NaN is not finite", new long[] {0, 1}, new int[] {2}, new double[] {Double.NaN}, 5);
         refused("CSR row 1: row pointers go from 2 to 1", new long[] {0, 2, 1, 2}, new int[] {0, 1}, new double[] {1, 2}, 5);
         refused("CSR row pointers end at 0 but there are 1 column indices", new long[] {0, 1, 0}, new int[] {2}, new double[] {1}, 5);
         refused("CSR row pointers must start at 0, got 1", new long[] {1, 1}, new int[] {2}, new double[] {1}, 5);
