@@ -835,12 +835,17 @@ class DownhillRegressorTest {
             assertTrue(line.startsWith(DownhillRegressor.CONVERGENCE_LOGGER + ": gd stopped at its iteration limit (maxIter 3 "
                     + "steps) before meeting tol 1e-10 ("), line);
             assertTrue(line.contains("raise maxIter, or use an exact solver (normal, svd)"), line);
+            // Spark's l-bfgs, run as cg: named as the user named it
+            new DownhillRegressor().setSolver("l-bfgs").setMaxIter(2).setTol(1e-12).fit(frame);
+            assertEquals(2, log.lines().size(), log.lines().toString());
+            assertTrue(log.lines().get(1).startsWith(DownhillRegressor.CONVERGENCE_LOGGER + ": l-bfgs (run as cg) stopped at its "
+                    + "iteration limit (maxIter 2 steps) before meeting tol 1e-12"), log.lines().get(1));
             // asked for: no iteration (maxIter 0), a tol met at the start, a fixed number of steps (tol 0), a direct solver
             new DownhillRegressor().setSolver("gd").setMaxIter(0).fit(frame);
             new DownhillRegressor().setSolver("gd").setMaxIter(3).setTol(1).fit(frame);
             new DownhillRegressor().setSolver("gd").setMaxIter(3).setTol(0).fit(frame);
             new DownhillRegressor().setSolver("normal").setMaxIter(1).fit(frame);
-            assertEquals(1, log.lines().size(), log.lines().toString());
+            assertEquals(2, log.lines().size(), log.lines().toString());
         }
     }
 }
