@@ -50,8 +50,9 @@ import java.util.Objects;
  * the full-data path) as its {@link FittedModel#wallTime()}.
  *
  * <p>Paths on the Gram matrix: with the solver named {@link Solver#CD}, or left to {@link Solver#AUTO} with an l1 term
- * and dense X with no more columns than rows, or sparse X where one fit would take cd
- * ({@link dev.downhill.internal.SparseL1Choice}) (its Gram matrices within the direct memory budget,
+ * and dense X with no more columns than rows, or sparse X where cd costs less for the path's fits than FISTA does
+ * ({@link dev.downhill.internal.SparseL1Choice#choosePath}: one Gram matrix serves every α of the path, so a path can take
+ * cd where one fit would not) (its Gram matrices within the direct memory budget,
  * {@link GramCoordinateDescent#choosePath}), every path — each fold's and the full data's, whose fit at the chosen α is
  * the model — runs by coordinate descent on its Gram matrix ({@link GramCoordinateDescent}): one Gram pass over all
  * rows and one over each held-out fold, each training fold's statistics by subtraction
@@ -198,7 +199,8 @@ public final class CrossValidation {
     /**
      * Fits {@code config} (its penalty's kind, mix and factors) at every α of {@code alphas} in turn on a loaded problem,
      * each fit warm-started from the previous answer. With the solver left to {@link Solver#AUTO}, an l1 term and dense X
-     * with no more columns than rows whose Gram matrix fits the direct memory budget, the path runs on the Gram matrix
+     * with no more columns than rows whose Gram matrix fits the direct memory budget, or sparse X where cd's cost for the
+     * path's fits is the lower ({@link dev.downhill.internal.SparseL1Choice#choosePath}), the path runs on the Gram matrix
      * ({@link Solver#CD}: one Gram pass, then no pass over X; the choice and its reason in each model's
      * {@link ConvergenceReport#solverChoice()}); otherwise each α is one {@link LinearRegression#fit} over X.
      *
@@ -227,7 +229,7 @@ public final class CrossValidation {
         if (config.solver() == Solver.SVD && problem.problem().isSparse() && problem.sparseSource() != null) {
             return densifiedPath(problem, config, alphas);
         }
-        String choice = GramCoordinateDescent.choosePath(problem.problem(), config);
+        String choice = GramCoordinateDescent.choosePath(problem.problem(), config, alphas.length);
         if (choice == null) {
             dev.downhill.internal.SparseL1Choice sparse = config.solver().isAuto() && config.penalty().l1Ratio() > 0
                     ? dev.downhill.internal.SparseL1Choice.of(problem.problem(), config.directMemoryBudget()) : null;
@@ -391,7 +393,7 @@ public final class CrossValidation {
         int k = LinearRegression.weightExponent(data); // every fold is loaded with the full data's weight scale
         try (LoadedProblem problem = LinearRegression.load(data, config, k)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
-            gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
+            gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config, alphas.length);
             origin = Origin.of(problem.problem(), k);
             if (gramChoice != null) {
                 all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());

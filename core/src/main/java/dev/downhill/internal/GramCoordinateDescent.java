@@ -194,14 +194,16 @@ public final class GramCoordinateDescent {
     }
 
     /**
-     * Whether {@link dev.downhill.CrossValidation} fits its paths on the Gram matrix (the {@code cd} solver) rather than
-     * over X: when the configuration names {@code cd} (dense or sparse X), or when it leaves the solver to {@code auto}, the
-     * penalty has an l1 term (ρ &gt; 0), and either X is sparse and {@link SparseL1Choice} picks cd for one fit (its Gram
-     * matrices within the budget), or X is dense with no more columns than rows (scikit-learn's {@code precompute='auto'} rule: then one Gram pass, m·n²
+     * Whether {@link dev.downhill.CrossValidation} fits a path of {@code fits} α's on the Gram matrix (the {@code cd}
+     * solver) rather than over X: when the configuration names {@code cd} (dense or sparse X), or when it leaves the solver
+     * to {@code auto}, the penalty has an l1 term (ρ &gt; 0), and either X is sparse and {@link SparseL1Choice} picks cd
+     * for the path ({@link SparseL1Choice#choosePath}: one Gram matrix serves all its fits, so cd wins on paths where one
+     * fit would not take it; it picks cd wherever one fit would) with its Gram matrices within the budget, or X is dense
+     * with no more columns than rows (scikit-learn's {@code precompute='auto'} rule: then one Gram pass, m·n²
      * multiply-adds, costs no more than n passes over X, fewer than a 100-α path takes) and G fits the direct solvers'
      * memory budget. Returns the reason (recorded as the model's solver choice), or null for the X path.
      */
-    public static String choosePath(ResidentProblem problem, FitConfig config) {
+    public static String choosePath(ResidentProblem problem, FitConfig config, int fits) {
         if (config.solver() == dev.downhill.Solver.CD) { // named: one Gram matrix for the whole path (sparse X's too)
             return "cd: as configured; the path on the Gram matrix (one Gram pass over all rows and one over each held-out fold)";
         }
@@ -210,14 +212,23 @@ public final class GramCoordinateDescent {
         }
         long rows = problem.rows();
         long cols = problem.cols();
-        if (problem.isSparse()) { // where one fit takes cd (SparseL1Choice), a path of fits all the more: one Gram pass for all α's
-            SparseL1Choice sparse = SparseL1Choice.of(problem, config.directMemoryBudget());
-            if (sparse == null || sparse.solver() != dev.downhill.Solver.CD || memory(cols) > config.directMemoryBudget()) {
+        if (problem.isSparse()) { // one Gram pass serves all the path's α's: SparseL1Choice's path costs
+            SparseL1Choice one = SparseL1Choice.of(problem, config.directMemoryBudget());
+            if (one == null || memory(cols) > config.directMemoryBudget()) {
                 return null;
             }
-            return String.format(Locale.ROOT, "cd: coordinate descent on the Gram matrix for the path (its Gram matrices need "
-                    + "%.0f MB of the %.0f MB budget; one Gram pass over all rows and one over each fold, then no pass over X); "
-                    + "for one fit %s", memory(cols) / 1e6, config.directMemoryBudget() / 1e6, sparse.reason());
+            String budget = String.format(Locale.ROOT, "its Gram matrices need %.0f MB of the %.0f MB budget",
+                    memory(cols) / 1e6, config.directMemoryBudget() / 1e6);
+            if (one.solver() == dev.downhill.Solver.CD) { // where one fit takes cd, a path of fits all the more
+                return String.format(Locale.ROOT, "cd: coordinate descent on the Gram matrix for the path (%s; one Gram pass "
+                        + "over all rows and one over each fold, then no pass over X); for one fit %s", budget, one.reason());
+            }
+            SparseL1Choice path = SparseL1Choice.ofPath(problem, config, Math.max(1, fits));
+            if (path == null || path.solver() != dev.downhill.Solver.CD) {
+                return null;
+            }
+            return String.format(Locale.ROOT, "cd: coordinate descent on the Gram matrix for the path (%s; one Gram pass "
+                    + "over the path's rows, then no pass over X): %s", budget, path.reason().substring("cd: ".length()));
         }
         if (cols > rows || cols > SolverChoice.MAX_DIRECT_COLUMNS || memory(cols) > config.directMemoryBudget()) {
             return null;

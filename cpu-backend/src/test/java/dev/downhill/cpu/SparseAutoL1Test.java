@@ -115,6 +115,39 @@ class SparseAutoL1Test {
     }
 
     @Test
+    void aCrossValidationTakesTheGramPathWhereOneGramMatrixServesItsFitsThoughOneFitWouldNot() {
+        SplittableRandom r = new SplittableRandom(34);
+        double[][] x = sparse(r, 2000, 60, 0.05); // rows of ~3 entries: one fit P_G + 100·n² ≈ 3.7e5 against 20·2·6,000 ≈ 2.4e5
+        double[] y = targets(r, x);
+        FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.01)).tolerance(1e-8).build();
+        try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+            FittedModel one = LinearRegression.fit(sd, auto);
+            assertEquals(Solver.NESTEROV, one.solver(), one.report().solverChoice());
+            // a path of 12 fits on a fold's ~4,000 non-zeros: cd 3.7e5 + 11·10·n² ≈ 7.7e5 against 12·(10 + 30)·2·4,000 ≈ 3.8e6
+            FittedModel viaAuto = CrossValidation.fit(sd, auto, 3, CrossValidation.Rule.MIN, 12, 1e-2);
+            assertEquals(Solver.CD, viaAuto.solver(), viaAuto.report().solverChoice());
+            assertTrue(viaAuto.report().solverChoice().startsWith("cd: coordinate descent on the Gram matrix for the path")
+                    && viaAuto.report().solverChoice().contains("one Gram matrix serves every fit of the path; on the sparse X "
+                    + "(2,000 × 60"), viaAuto.report().solverChoice());
+            // the path cd named runs, bit for bit
+            FittedModel named = CrossValidation.fit(sd, auto.toBuilder().solver(Solver.CD).build(), 3, CrossValidation.Rule.MIN,
+                    12, 1e-2);
+            assertArrayEquals(named.report().crossValidation().meanMse(), viaAuto.report().crossValidation().meanMse(), 0.0);
+            assertArrayEquals(named.coefficients(), viaAuto.coefficients(), 0.0);
+            // and nesterov's path (what auto ran before) chooses the same α, with coefficients that agree
+            FittedModel nesterov = CrossValidation.fit(sd, auto.toBuilder().solver(Solver.NESTEROV).maxIterations(100_000).build(),
+                    3, CrossValidation.Rule.MIN, 12, 1e-2);
+            assertEquals(nesterov.config().penalty().alpha(), viaAuto.config().penalty().alpha(), 0.0);
+            assertArrayEquals(nesterov.coefficients(), viaAuto.coefficients(), 1e-3);
+            // a regularization path of the same 12 α's on the whole data takes the Gram matrix too
+            try (LoadedProblem loaded = LinearRegression.load(sd, auto)) {
+                java.util.List<FittedModel> path = CrossValidation.path(loaded, auto, viaAuto.report().crossValidation().alphas());
+                assertEquals(Solver.CD, path.get(0).solver(), path.get(0).report().solverChoice());
+            }
+        }
+    }
+
+    @Test
     void manyColumnsAutoRunsNesterov() {
         SplittableRandom r = new SplittableRandom(32);
         int m = 300;
