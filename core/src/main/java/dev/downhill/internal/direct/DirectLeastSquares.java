@@ -38,7 +38,8 @@ import java.util.Locale;
  *       triangular solves ({@link #clearlyFullRank}). Rank-deficient (or wide) X: the minimum-norm θ of the unscaled
  *       problem, θ = V'·Σ'⁺·U'ᵀz from the SVD of R₁₁·D⁻¹ (the factor of X_c itself), with the rank decided
  *       again on its singular values; not refined (the minimum-norm answer is not a fixed point of the
- *       corrections).</li>
+ *       corrections). Wide X (m &lt; n: R₁₁ is m × n and cannot have full column rank) skips the scaled SVD and takes
+ *       R₁₁·D⁻¹'s SVD through its LQ factorization ({@link WideSvd}: O(m²n) + O(m³), as LAPACK's gelsd).</li>
  *   <li><b>Refinement</b> (both): r = y_c − X_cθ and g = X_cᵀr in double-double (the extended residual pass,
  *       O(mn)), the correction δ = G⁻¹g from the factorization already made (O(n²): G⁻¹ = D·G'⁻¹·D, or
  *       D·V·Σ⁻²·Vᵀ·D from the SVD of R₁₁ — the corrected semi-normal equations), θ += δ, until
