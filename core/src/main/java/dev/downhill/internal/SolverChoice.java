@@ -17,7 +17,10 @@ import java.util.Locale;
  *       iteration, needs no step size, and from θ = 0 converges to the minimum-norm answer on wide X;</li>
  *   <li>otherwise {@link Solver#SVD} — exact, certified, rank-revealing — when its work is cheap against an
  *       iterative solve: QR of the m × (n+1) augmented matrix and the SVD of its k × n factor (k = min(m, n+1))
- *       cost about 2m(n+1)k + 4k²n + 4k³ flops, and a solve to a tight tolerance is taken to read X
+ *       cost about 2m(n+1)k + 4k²n + 4k³ flops — for wide X (m < n) the factor's SVD is taken through its LQ
+ *       factorization, 2k²n, and the k × k SVD of L with its vectors, about 8k³ (as LAPACK's gelsd does; before
+ *       2026-12-02 the SVD of the whole k × n factor was made twice, ~12k²n, and the estimate claimed a third of
+ *       the cost that ran) — and a solve to a tight tolerance is taken to read X
  *       {@value #ITERATIVE_PASSES} times; a flop is counted as {@value #FLOPS_PER_BYTE} of a byte read
  *       (LAPACK's blocked QR runs at about four times the flop rate of the memory bandwidth in bytes on the
  *       project's 2-core AVX-512 hosts);</li>
@@ -67,7 +70,6 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
     public static SolverChoice choose(long rows, long cols, Precision precision, long directMemoryBudget) {
         double m = rows;
         double n = cols;
-        double k = Math.min(m, n + 1);
         if (cols > MAX_DIRECT_COLUMNS) {
             return new SolverChoice(Solver.CG, String.format(Locale.ROOT,
                     "cg: %,d × %,d is beyond the direct solvers' n × n matrices (n ≤ %,d)", rows, cols, MAX_DIRECT_COLUMNS), 0);
@@ -78,7 +80,7 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
                     "cg: a direct solve of %,d × %,d needs ~%s of float64 work, over its budget of %s",
                     rows, cols, bytes(memory), bytes(directMemoryBudget)), 0);
         }
-        double directFlops = 2 * m * (n + 1) * k + 4 * k * k * n + 4 * k * k * k;
+        double directFlops = directFlops(m, n);
         double iterativeBytes = ITERATIVE_PASSES * m * n * precision.bytes();
         double ratio = directFlops * FLOPS_PER_BYTE / iterativeBytes;
         if (ratio <= 1) {
@@ -98,6 +100,18 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
         return new SolverChoice(Solver.CG, String.format(Locale.ROOT,
                 "cg: a direct solve of %,d × %,d (~%.2g flops) would cost %.2g× ~%.0f passes over X",
                 rows, cols, directFlops, ratio, ITERATIVE_PASSES), 0);
+    }
+
+    /**
+     * The direct solve's flops for m × n X: the QR pass over the m × (n+1) augmented matrix, 2m(n+1)k (k = min(m, n+1)),
+     * then for tall or square X the SVD of the n × n factor, 4k²n + 4k³, and for wide X (m &lt; n: the factor is k × n,
+     * k = m) its LQ factorization, 2k²n, and the SVD of the k × k L with its vectors, 8k³ (V applied through Q, not
+     * formed).
+     */
+    static double directFlops(double m, double n) {
+        double k = Math.min(m, n + 1);
+        double qr = 2 * m * (n + 1) * k;
+        return m < n ? qr + 2 * k * k * n + 8 * k * k * k : qr + 4 * k * k * n + 4 * k * k * k;
     }
 
     /** Bytes of float64 work a direct solve needs: a QR row block (≤ 1 GiB, else 256 MiB blocks) plus ~6 k × n matrices. */

@@ -55,4 +55,14 @@ public interface DenseKernels {
      * @throws ArithmeticException when the iteration does not converge
      */
     SingularValueDecomposition svd(double[] a, int rows, int cols);
+
+    /**
+     * The LQ factorization A = L·Q₁ of the wide rows × cols column-major {@code a} (rows ≤ cols; {@code a} is not
+     * modified): O(rows²·cols), the step that takes a wide matrix's SVD down to the rows × rows L's (LAPACK's gelsd and
+     * gesdd do the same for cols ≫ rows). The default is Java's Householder reflectors on the calling thread; the cpu
+     * backend runs dgelqf and dormlq.
+     */
+    default LqFactorization lq(double[] a, int rows, int cols) {
+        return dev.downhill.internal.direct.JavaDenseKernels.householderLq(a, rows, cols);
+    }
 }

@@ -13,7 +13,7 @@ import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.SingularValueDecomposition;
 import org.bytedeco.javacpp.DoublePointer;
 
-/** The dense kernels on LAPACK (OpenBLAS): dpotrf, dpocon, dtrtri, dgesdd and dsyrk, on off-heap copies of the host arrays. */
+/** The dense kernels on LAPACK (OpenBLAS): dpotrf, dpocon, dtrtri, dgesdd, dgelqf/dormlq and dsyrk, on off-heap copies of the host arrays. */
 final class LapackDenseKernels implements DenseKernels {
     private final int threads;
 
@@ -85,6 +85,12 @@ final class LapackDenseKernels implements DenseKernels {
                 return out;
             }
         });
+    }
+
+    /** dgelqf, and dormlq for the products with Q ({@link LapackLq}). */
+    @Override
+    public dev.downhill.spi.LqFactorization lq(double[] a, int rows, int cols) {
+        return LapackLq.factor(a, rows, cols, threads);
     }
 
     @Override

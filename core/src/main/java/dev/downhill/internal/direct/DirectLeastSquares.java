@@ -38,7 +38,8 @@ import java.util.Locale;
  *       triangular solves ({@link #clearlyFullRank}). Rank-deficient (or wide) X: the minimum-norm θ of the unscaled
  *       problem, θ = V'·Σ'⁺·U'ᵀz from the SVD of R₁₁·D⁻¹ (the factor of X_c itself), with the rank decided
  *       again on its singular values; not refined (the minimum-norm answer is not a fixed point of the
- *       corrections).</li>
+ *       corrections). Wide X (m &lt; n: R₁₁ is m × n and cannot have full column rank) skips the scaled SVD and takes
+ *       R₁₁·D⁻¹'s SVD through its LQ factorization ({@link WideSvd}: O(m²n) + O(m³), as LAPACK's gelsd).</li>
  *   <li><b>Refinement</b> (both): r = y_c − X_cθ and g = X_cᵀr in double-double (the extended residual pass,
  *       O(mn)), the correction δ = G⁻¹g from the factorization already made (O(n²): G⁻¹ = D·G'⁻¹·D, or
  *       D·V·Σ⁻²·Vᵀ·D from the SVD of R₁₁ — the corrected semi-normal equations), θ += δ, until
@@ -400,9 +401,25 @@ public final class DirectLeastSquares {
             }
         }
         DenseKernels kernels = problem.denseKernels();
-        SingularValueDecomposition scaled = svd(kernels, factor, k, n);
-        LOG.debug("svd: QR pass {} ms, SVD of the {} × {} factor {} ms", (t1 - t0) / 1_000_000, k, n,
-                (System.nanoTime() - t1) / 1_000_000);
+        if (k == n) { // only a square factor can have full column rank: a wide one (k < n) goes to the minimum norm directly
+            SingularValueDecomposition scaled = svd(kernels, factor, k, n);
+            LOG.debug("svd: QR pass {} ms, SVD of the {} × {} factor {} ms", (t1 - t0) / 1_000_000, k, n,
+                    (System.nanoTime() - t1) / 1_000_000);
+            DirectSolution full = fullRank(problem, centred, scaled, z, scales, rankCutoff, ridge, inverseGram);
+            if (full != null) {
+                return full;
+            }
+        }
+        return minimumNorm(problem, centred, factor, z, scales, k, n, rankCutoff, inverseGram);
+    }
+
+    /**
+     * The unique θ = D·V·Σ⁻¹·Uᵀz from the SVD of the square scaled factor R₁₁ = UΣVᵀ, refined with the corrections
+     * D·V·Σ⁻²·Vᵀ·D, when its rank (singular values above cutoff·σ_max) is n; else null.
+     */
+    private static DirectSolution fullRank(ResidentProblem problem, boolean centred, SingularValueDecomposition scaled, double[] z,
+                                           double[] scales, double rankCutoff, double[] ridge, boolean inverseGram) {
+        int n = scales.length;
         int rank = rank(scaled.singular(), rankCutoff);
         if (rank == n) {
             double[] s = scaled.singular();
@@ -426,21 +443,52 @@ public final class DirectLeastSquares {
             return inverseGram ? solution.withInverseGram(InverseGram.fromFullRankSvd(scaled.vt(), s, n, scales,
                     meansIf(problem, centred))) : solution;
         }
+        return null;
+    }
+
+    /**
+     * Rank-deficient (or wide) X: the minimum-norm θ = V'·Σ'⁺·U'ᵀz of the unscaled problem from the SVD of R₁₁·D⁻¹
+     * (k × n, the factor of X_c itself; {@code factor} is overwritten with it), the rank decided on its singular values.
+     * A wide factor (k &lt; n) is decomposed through its LQ factorization ({@link WideSvd}: O(k²n) + O(k³), V applied,
+     * not formed unless the standard errors need it), a square one directly.
+     */
+    private static DirectSolution minimumNorm(ResidentProblem problem, boolean centred, double[] factor, double[] z, double[] scales,
+                                              int k, int n, double rankCutoff, boolean inverseGram) {
+        DenseKernels kernels = problem.denseKernels();
+        long t0 = System.nanoTime();
         int[] zero = inverseGram ? zeroColumns(factor, k, n) : new int[0]; // X_c's zero columns: R's (exactly, Householder)
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < k; i++) {
                 factor[i + j * k] /= scales[j];
             }
         }
-        SingularValueDecomposition plain = svd(kernels, factor, k, n);
-        int plainRank = rank(plain.singular(), rankCutoff);
-        double[] w = multiplyTransposedU(plain, z);
-        for (int l = 0; l < w.length; l++) {
-            w[l] = l < plainRank ? w[l] / plain.singular()[l] : 0;
+        double[] singular;
+        double[] w;
+        java.util.function.UnaryOperator<double[]> timesV;
+        SingularValueDecomposition plain = null;
+        if (k < n) {
+            WideSvd wide = WideSvd.of(kernels, factor, k, n, (a, rows, cols) -> svd(kernels, a, rows, cols));
+            singular = wide.singular();
+            w = wide.transposedU(z);
+            timesV = wide::timesV;
+            if (inverseGram) {
+                plain = wide.full();
+            }
+        } else {
+            SingularValueDecomposition square = svd(kernels, factor, k, n);
+            plain = square;
+            singular = square.singular();
+            w = multiplyTransposedU(square, z);
+            timesV = v -> multiplyV(square, v);
         }
-        double[] theta = multiplyV(plain, w);
+        int plainRank = rank(singular, rankCutoff);
+        for (int l = 0; l < w.length; l++) {
+            w[l] = l < plainRank ? w[l] / singular[l] : 0;
+        }
+        double[] theta = timesV.apply(w);
+        LOG.debug("svd: minimum-norm solve of the {} × {} factor {} ms", k, n, (System.nanoTime() - t0) / 1_000_000);
         ExtendedResidual pass = problem.extendedResidual(centred);
-        DirectSolution solution = new DirectSolution(theta, pass.intercept(theta), plainRank, plain.singular(), Double.POSITIVE_INFINITY, 0);
+        DirectSolution solution = new DirectSolution(theta, pass.intercept(theta), plainRank, singular, Double.POSITIVE_INFINITY, 0);
         return inverseGram ? solution.withInverseGram(InverseGram.fromRankDeficientSvd(plain.vt(), plain.rank(), plain.singular(),
                 plainRank, n, zero, meansIf(problem, centred))) : solution;
     }
