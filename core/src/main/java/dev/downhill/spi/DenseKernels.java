@@ -65,4 +65,13 @@ public interface DenseKernels {
     default LqFactorization lq(double[] a, int rows, int cols) {
         return dev.downhill.internal.direct.JavaDenseKernels.householderLq(a, rows, cols);
     }
+
+    /**
+     * Whether {@link #lq} runs a native (LAPACK-class) kernel. Core takes a wide factor's SVD through its LQ only then:
+     * the Java default on the calling thread is slower than a backend's own {@link #svd} of the whole factor (cuSOLVER on
+     * the cuda backend), which it would replace.
+     */
+    default boolean nativeLq() {
+        return false;
+    }
 }

@@ -94,6 +94,11 @@ final class LapackDenseKernels implements DenseKernels {
     }
 
     @Override
+    public boolean nativeLq() {
+        return true;
+    }
+
+    @Override
     public SingularValueDecomposition svd(double[] a, int rows, int cols) {
         int k = Math.min(rows, cols);
         return OpenBlas.withThreads(threads, () -> {

@@ -466,7 +466,7 @@ public final class DirectLeastSquares {
         double[] w;
         java.util.function.UnaryOperator<double[]> timesV;
         SingularValueDecomposition plain = null;
-        if (k < n) {
+        if (k < n && kernels.nativeLq()) { // (a backend without a native LQ decomposes the whole factor, as before)
             WideSvd wide = WideSvd.of(kernels, factor, k, n, (a, rows, cols) -> svd(kernels, a, rows, cols));
             singular = wide.singular();
             w = wide.transposedU(z);
