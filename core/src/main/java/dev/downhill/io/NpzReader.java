@@ -342,6 +342,21 @@ public final class NpzReader {
     }
 
     /**
+     * The CSR row pointers of {@code count} entries whose rows are {@code rowOf[k]} (each in [0, rows)): how many fall in
+     * each row, summed — the first step of a counting sort by row. Writes all rows + 1 of {@code rowPointers}.
+     */
+    private static void countRows(LongPointer rowPointers, long rows, IntPointer rowOf, long count) {
+        Pointer.memset(rowPointers, 0, 8 * (rows + 1));
+        for (long k = 0; k < count; k++) {
+            long r = rowOf.get(k) + 1;
+            rowPointers.put(r, rowPointers.get(r) + 1);
+        }
+        for (long i = 0; i < rows; i++) {
+            rowPointers.put(i + 1, rowPointers.get(i + 1) + rowPointers.get(i));
+        }
+    }
+
+    /**
      * CSC (column pointers, row indices) → CSR by a counting sort on the row: rows' entries come out in increasing
      * column order because columns are visited in order. The CSC arrays are validated as CSR of the transpose first.
      */
@@ -359,14 +374,7 @@ public final class NpzReader {
         try {
             columns = HugePages.advise(new IntPointer(Math.max(1, nnz)));
             out = HugePages.advise(p == Precision.FLOAT64 ? new DoublePointer(Math.max(1, nnz)) : new FloatPointer(Math.max(1, nnz)));
-            Pointer.memset(rowPointers, 0, 8 * (rows + 1));
-            for (long k = 0; k < nnz; k++) {
-                long r = rowIndices.get(k) + 1;
-                rowPointers.put(r, rowPointers.get(r) + 1);
-            }
-            for (long i = 0; i < rows; i++) {
-                rowPointers.put(i + 1, rowPointers.get(i + 1) + rowPointers.get(i));
-            }
+            countRows(rowPointers, rows, rowIndices, nnz);
             long[] next = new long[Math.toIntExact(rows)];
             for (int i = 0; i < rows; i++) {
                 next[i] = rowPointers.get(i);
@@ -430,14 +438,7 @@ public final class NpzReader {
             IntPointer c = colOf;
             entries = readValues(zip, file, nnz, p, "data.npy's length is", k -> "row " + r.get(k) + ", column " + c.get(k));
             pointers = HugePages.advise(new LongPointer(rows + 1));
-            Pointer.memset(pointers, 0, 8 * (rows + 1));
-            for (long k = 0; k < nnz; k++) {
-                long i = rowOf.get(k) + 1;
-                pointers.put(i, pointers.get(i) + 1);
-            }
-            for (long i = 0; i < rows; i++) {
-                pointers.put(i + 1, pointers.get(i + 1) + pointers.get(i));
-            }
+            countRows(pointers, rows, rowOf, nnz);
             indices = HugePages.advise(new IntPointer(Math.max(1, nnz)));
             values = HugePages.advise(p == Precision.FLOAT64 ? new DoublePointer(Math.max(1, nnz)) : new FloatPointer(Math.max(1, nnz)));
             try (LongPointer next = new LongPointer(Math.max(1, rows))) { // each row's next free slot (off-heap: rows < 2^31)
