@@ -14,7 +14,10 @@ import java.util.Locale;
  * likely but cannot guarantee — so full-batch GD watches its loss: if it rises with an automatic
  * step, the step is halved and the fit goes on (the η finally used is recorded in the model).
  * For SGD and mini-batch (batch size B): η = {@value #AUTO_STOCHASTIC_MARGIN}/(L̂ + 2R²/B), with R²
- * the mean squared (centred) row norm — the curvature a single batch can see. This is a constant
+ * the mean squared (centred) row norm — the curvature a single batch can see — and at most
+ * {@value #AUTO_ROW_MARGIN}·B/R²max, R²max the largest squared row norm (times wᵢ/w̄ when weighted; one pass over X), so
+ * that no batch steps a row past its own least-squares hyperplane: rows far longer than the mean (a few rows scaled up
+ * tenfold) would otherwise grow their residuals at every visit and diverge. This is a constant
  * step, not a decaying schedule, so SGD ends in a neighbourhood of the optimum: by the LMS
  * misadjustment formula its excess MSE is about η·R²/B ≈ {@value #AUTO_STOCHASTIC_MARGIN}/2 of the
  * optimal MSE.
@@ -24,6 +27,11 @@ public final class LearningRate {
     public static final double AUTO_MARGIN = 0.9;
     /** Factor for the stochastic solvers' automatic step (trades speed for a small noise ball). */
     public static final double AUTO_STOCHASTIC_MARGIN = 0.1;
+    /**
+     * The stochastic solvers' automatic step is at most this times B/R²max, R²max the largest (weighted) squared row norm:
+     * no batch steps a row past its own least-squares hyperplane.
+     */
+    public static final double AUTO_ROW_MARGIN = 0.5;
     /** Upper bound on power-iteration passes for {@code auto}. */
     public static final int POWER_ITERATIONS = 30;
 

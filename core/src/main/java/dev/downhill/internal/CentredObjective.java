@@ -132,6 +132,8 @@ public final class CentredObjective implements AutoCloseable {
     private final double[] hostMeans;
     /** τ, the target factor; NaN until the first gradient pass (or a warm start) has measured y. */
     private double targetFactor;
+    /** {@link #largestSquaredRowNorm()} once made (NaN before, and after when the backend has no row pass: then remade). */
+    private double largestSquaredRowNorm = Double.NaN;
     /** ‖∇(0)‖ from the measuring pass of a warm start (see {@link #zeroStartGradientNorm()}); NaN otherwise. */
     private double zeroStartGradientNorm = Double.NaN;
     /**
@@ -211,8 +213,9 @@ public final class CentredObjective implements AutoCloseable {
      * each step would cost n instead of the batch's stored entries; unscaled the decay is uniform and lazy — the same
      * minimiser, only the steps' preconditioning differs. Measured on the 2-core VM, 3 sgd epochs on 20,000 × 200,000 at
      * 20 entries a row: 42–53 s scaled, 1.9–2.1 s unscaled (objectives 8.2247 and 8.2358, the minimum 8.1711). Tall X
-     * keeps the rule's scaling (O(n) a step there too, but unscaled the automatic η, from the mean squared row norm, can
-     * diverge on rows of very different norms); {@code standardize(true|false)} decides either way.
+     * keeps the rule's scaling (O(n) a step there too, but unscaled SGD converges at the pace of the column of smallest
+     * spread: the rule's scaling is what fits columns of very different scales without preprocessing);
+     * {@code standardize(true|false)} decides either way.
      */
     public static boolean unscaledToStayLazy(ResidentProblem problem, dev.downhill.FitConfig config) {
         Penalty penalty = config.penalty();
@@ -1091,6 +1094,29 @@ public final class CentredObjective implements AutoCloseable {
             s += v;
         }
         return s;
+    }
+
+    /**
+     * R²max = maxᵢ (wᵢ/w̄)‖x̃ᵢ‖², x̃ᵢ the row in the solver's coordinates (centred by the training means when fitting an
+     * intercept, times D and, standardized, S: ‖x̃ᵢ‖² = Σⱼ dⱼ²sⱼ²(xᵢⱼ − x̄ⱼ)²), w̄ = Σw/m over every row (1 unweighted):
+     * from the backend's row pass ({@link ResidentProblem#maxSquaredRowNorm}, made on the first call and kept), over
+     * every row, held-out ones too (a bound for the training rows). NaN when the backend has no row pass.
+     */
+    public double largestSquaredRowNorm() {
+        if (Double.isNaN(largestSquaredRowNorm)) {
+            double[] q = null;
+            if (columnFactors != null || standardized) {
+                int n = Math.toIntExact(problem.cols());
+                q = new double[n];
+                for (int j = 0; j < n; j++) {
+                    double d = columnFactors == null ? 1 : columnFactors[j];
+                    q[j] = d * d * (standardized ? hostSquaredScales[j] : 1);
+                }
+            }
+            double max = problem.maxSquaredRowNorm(centred ? statisticsFromSource().means() : null, q);
+            largestSquaredRowNorm = problem.weighted() ? max / (problem.weightSum() / problem.rows()) : max;
+        }
+        return largestSquaredRowNorm;
     }
 
     /**

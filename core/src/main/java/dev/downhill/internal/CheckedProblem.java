@@ -304,6 +304,17 @@ public final class CheckedProblem implements ResidentProblem {
         };
     }
 
+    /**
+     * The backend's row pass, after checking c's and q's lengths (q ≥ 0 is core's own doing: not checked); NaN when the
+     * backend has none.
+     */
+    @Override
+    public double maxSquaredRowNorm(double[] centre, double[] squaredFactors) {
+        length(centre, "the row pass's centre");
+        length(squaredFactors, "the row pass's squared factors");
+        return backend.maxSquaredRowNorm(centre, squaredFactors);
+    }
+
     @Override
     public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
         if (sketchRows < 1 || !(rowRate > 0 && rowRate <= 1)) {
@@ -335,6 +346,12 @@ public final class CheckedProblem implements ResidentProblem {
     }
 
     /** Vectors of a problem have n values (the only length core's solvers use). */
+    private void length(double[] v, String what) {
+        if (v != null && v.length != n) {
+            throw new IllegalArgumentException(what + " has " + v.length + " values but X has " + n + " columns");
+        }
+    }
+
     private void length(BackendVector v, String what) {
         if (v.length() != n) {
             throw new IllegalArgumentException(what + " has " + v.length() + " values but X has " + n + " columns");

@@ -32,6 +32,15 @@ public final class StepSize {
             curvature += 2 * rowNorm / batchSize;
             // weighted: a batch's objective (1/B)Σ wᵢrᵢ² has on average w̄ = Σw/m times the curvature of (1/Σw)Σ wᵢrᵢ²;
             // the stochastic solver divides its steps by w̄ (and multiplies the penalty by it), so η is the objective's
+            double eta = curvature > 0 ? margin / curvature : 1.0;
+            // no row stepped past its own hyperplane: a batch's step moves row i's residual by the factor
+            // 1 − 2η(wᵢ/w̄)‖x̃ᵢ‖²/B, which stays ≥ 0 while η ≤ ½·B/R²max (beyond 2× that, a row far longer than the
+            // mean grows its residual at every visit and the fit diverges, whatever the mean curvature)
+            double largest = objective.largestSquaredRowNorm();
+            if (largest > 0) {
+                eta = Math.min(eta, LearningRate.AUTO_ROW_MARGIN * batchSize / largest);
+            }
+            return eta;
         }
         return curvature > 0 ? margin / curvature : 1.0;
     }

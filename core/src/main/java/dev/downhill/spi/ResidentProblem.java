@@ -127,6 +127,23 @@ public interface ResidentProblem extends AutoCloseable {
     }
 
     /**
+     * The row pass: maxᵢ wᵢ·Σⱼ qⱼ(Xᵢⱼ − cⱼ)² over every row of X (wᵢ = 1 unweighted), in float64: the largest weighted
+     * squared row norm in the coordinates x ↦ √q∘(x − c) the stochastic solvers step in (c the centre, q the squared column
+     * factors). Core bounds the automatic step of SGD and mini-batch with it ({@link dev.downhill.LearningRate#auto()}):
+     * no single row may be stepped past its own least-squares hyperplane. Reads X and the weights only.
+     *
+     * <p>The default returns NaN: the backend has no row pass (core then sizes the step from the mean row norm alone).
+     * Backends whose X, or the host dataset it came from, is on the host return {@link HostRowNorms#max} (dense) or
+     * {@link SparseHostPasses#maxSquaredRowNorm} (CSR).
+     *
+     * @param centre         c, n values, or null for 0
+     * @param squaredFactors q, n values ≥ 0 (0 drops a column), or null for all ones
+     */
+    default double maxSquaredRowNorm(double[] centre, double[] squaredFactors) {
+        return Double.NaN;
+    }
+
+    /**
      * x ← d∘x (elementwise product). Writes {@code x}. The default goes through host memory;
      * backends override it to stay resident.
      */

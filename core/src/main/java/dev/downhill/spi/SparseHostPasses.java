@@ -1,6 +1,7 @@
 package dev.downhill.spi;
 
 import dev.downhill.Precision;
+import dev.downhill.internal.DoubleDouble;
 import dev.downhill.io.CsrMatrix;
 import java.util.Arrays;
 import java.util.Locale;
@@ -114,6 +115,51 @@ public final class SparseHostPasses {
      * read only).
      */
     public record Statistics(ColumnStatistics statistics, double weightSum, double[] meanSquares) {
+    }
+
+    /**
+     * {@link ResidentProblem#maxSquaredRowNorm}: maxᵢ wᵢ·Σⱼ qⱼ(Xᵢⱼ − cⱼ)², each row's sum taken as Σⱼ qⱼcⱼ² + Σ_{stored}
+     * (qⱼ(Xᵢⱼ − cⱼ)² − qⱼcⱼ²) (the absent entries' share from the constant) in double-double, each qⱼcⱼ² exact: a column
+     * whose mean dwarfs its spread (c = 10⁸, X − c ~ 1) would otherwise cancel the row's sum to rounding noise. One pass,
+     * row order.
+     *
+     * @param center         c (length n), or null for 0
+     * @param squaredFactors q (length n, ≥ 0), or null for all ones
+     */
+    public double maxSquaredRowNorm(double[] center, double[] squaredFactors) {
+        double[] qcHi = center == null ? null : new double[n]; // qⱼcⱼ = qcHi + qcLo exactly
+        double[] qcLo = center == null ? null : new double[n];
+        DoubleDouble constant = new DoubleDouble();
+        if (center != null) {
+            DoubleDouble qc = new DoubleDouble();
+            for (int j = 0; j < n; j++) {
+                double q = squaredFactors == null ? 1 : squaredFactors[j];
+                qcHi[j] = q * center[j];
+                qcLo[j] = Math.fma(q, center[j], -qcHi[j]);
+                constant.addProduct(qc.set(qcHi[j], qcLo[j]), center[j]);
+            }
+        }
+        DoubleDouble sum = new DoubleDouble();
+        DoubleDouble product = new DoubleDouble();
+        double[] state = {-1, 0, 0}; // the current row, its weight, the largest weighted sum so far
+        visit((row, yi, wi, columns, vals, count) -> {
+            if (row != state[0]) {
+                state[2] = Math.max(state[2], state[1] * Math.max(0, sum.value()));
+                state[0] = row;
+                state[1] = wi;
+                sum.set(constant.hi(), constant.lo());
+            }
+            for (int e = 0; e < count; e++) {
+                int j = columns[e];
+                double q = squaredFactors == null ? 1 : squaredFactors[j];
+                double d = center == null ? vals[e] : vals[e] - center[j];
+                sum.add(q * d * d);
+                if (center != null) {
+                    sum.addProduct(product.set(qcHi[j], qcLo[j]), -center[j]);
+                }
+            }
+        }, false);
+        return Math.max(state[2], state[1] * Math.max(0, sum.value()));
     }
 
     /**

@@ -285,6 +285,13 @@ final class CpuCsrProblem implements ResidentProblem {
      */
     static final int COLUMNS_AHEAD_FROM = 1 << 19;
 
+    /** One Java pass over the stored entries, row order ({@link SparseHostPasses#maxSquaredRowNorm}). */
+    @Override
+    public double maxSquaredRowNorm(double[] centre, double[] squaredFactors) {
+        ensureOpen();
+        return new SparseHostPasses(x, values, y, weights, precision).maxSquaredRowNorm(centre, squaredFactors);
+    }
+
     /**
      * About 0 (not centred): E[xⱼ²] = Σwx²/Σw, from the moments pass ({@link #columnStatistics0}). Centred, the mean
      * squared deviations dⱼ = Σᵢ wᵢ(xᵢⱼ − x̄ⱼ)²/Σw: when every column has x̄ⱼ² ≤ {@value #ONE_PASS_DEVIATIONS_MAX_RATIO}·E[xⱼ²]

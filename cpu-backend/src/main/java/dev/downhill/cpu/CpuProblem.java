@@ -6,6 +6,7 @@ import dev.downhill.internal.OffHeapViews;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
+import dev.downhill.spi.HostRowNorms;
 import dev.downhill.spi.HostRowSketch;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
@@ -604,6 +605,13 @@ final class CpuProblem implements ResidentProblem {
         ensureOpen();
         double[] means = centred ? columnStatistics().means() : null;
         return HostRowSketch.gram(data, means, sketchRows, rowRate, seed, kernels.length, denseKernels());
+    }
+
+    /** {@link HostRowNorms} of the dataset on the problem's threads. */
+    @Override
+    public double maxSquaredRowNorm(double[] centre, double[] squaredFactors) {
+        ensureOpen();
+        return HostRowNorms.max(data, centre, squaredFactors, kernels.length);
     }
 
     @Override

@@ -357,6 +357,13 @@ final class CudaCsrProblem implements ResidentProblem {
         return deviations[slot].clone();
     }
 
+    /** On the host, from the CSR matrix X was copied from ({@link SparseHostPasses#maxSquaredRowNorm}). */
+    @Override
+    public double maxSquaredRowNorm(double[] centre, double[] squaredFactors) {
+        ensureOpen();
+        return hostPasses.maxSquaredRowNorm(centre, squaredFactors);
+    }
+
     /** On the host: G from each row's pairs of entries, centred by the rank-one downdate ({@link SparseHostPasses}). */
     @Override
     public CrossProducts crossProducts(boolean centred) {

@@ -805,6 +805,19 @@ final class CudaProblem implements ResidentProblem {
                 Runtime.getRuntime().availableProcessors(), passes());
     }
 
+    /**
+     * {@link dev.downhill.spi.HostRowNorms} of the host dataset X was copied from (no device pass: the step bound is read
+     * once a fit); NaN when the problem was made without one.
+     */
+    @Override
+    public double maxSquaredRowNorm(double[] centre, double[] squaredFactors) {
+        ensureOpen();
+        if (source == null || !source.isOpen()) {
+            return Double.NaN;
+        }
+        return dev.downhill.spi.HostRowNorms.max(source, centre, squaredFactors, Runtime.getRuntime().availableProcessors());
+    }
+
     /** cuSOLVER's potrf and gesvd on device copies of the small host matrices. */
     @Override
     public DenseKernels denseKernels() {

@@ -519,6 +519,13 @@ final class Nd4jProblem implements ResidentProblem {
         return extendedResiduals[slot];
     }
 
+    /** {@link dev.downhill.spi.HostRowNorms} of the host dataset the problem was loaded from. */
+    @Override
+    public double maxSquaredRowNorm(double[] centre, double[] squaredFactors) {
+        ensureOpen();
+        return dev.downhill.spi.HostRowNorms.max(source, centre, squaredFactors, Math.max(1, threads));
+    }
+
     /** The Gram matrix (plain Java) of {@link dev.downhill.spi.HostRowSketch} of the host dataset the problem was loaded from. */
     @Override
     public double[] sketchGram(int sketchRows, double rowRate, long seed, boolean centred) {
