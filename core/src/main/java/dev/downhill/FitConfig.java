@@ -188,7 +188,8 @@ public final class FitConfig {
     /**
      * The learning rate η of gd, nesterov, sgd and minibatch: {@link LearningRate#auto()} (the default: from a seeded
      * power iteration, see there) or a fixed η, a step on the MSE's gradient (2/m)Xᵀr. cg, normal, svd and cd use none;
-     * under {@link LearningRateSchedule#inverseTime} the schedule's t₀/(t + t₁) replaces it.
+     * under {@link LearningRateSchedule#inverseTime} the schedule's t₀/(t + t₁) replaces it (a fixed η then decides
+     * nothing: {@link #fixedLearningRateUsed()}).
      *
      * @return the configured learning rate
      */
