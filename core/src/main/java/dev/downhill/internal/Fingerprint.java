@@ -315,7 +315,7 @@ public final class Fingerprint {
      * {@code on} for tall X and an automatic rate, else {@code off}; {@code f} itself otherwise, or when its shape cannot
      * be read.
      */
-    static Map<String, String> withInvtimeStandardization(Map<String, String> f) {
+    private static Map<String, String> withInvtimeStandardization(Map<String, String> f) {
         Solver s = solver(f);
         if (f.containsKey(INVTIME_STANDARDIZATION) || s == null || !s.isStochastic() || !inverseTime(f)
                 || !"null".equals(f.get("standardize"))) {
