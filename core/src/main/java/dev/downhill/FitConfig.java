@@ -188,12 +188,24 @@ public final class FitConfig {
     /**
      * The learning rate η of gd, nesterov, sgd and minibatch: {@link LearningRate#auto()} (the default: from a seeded
      * power iteration, see there) or a fixed η, a step on the MSE's gradient (2/m)Xᵀr. cg, normal, svd and cd use none;
-     * under {@link LearningRateSchedule#inverseTime} the schedule's t₀/(t + t₁) replaces it.
+     * under {@link LearningRateSchedule#inverseTime} the schedule's t₀/(t + t₁) replaces it (a fixed η then decides
+     * nothing: {@link #fixedLearningRateUsed()}).
      *
      * @return the configured learning rate
      */
     public LearningRate learningRate() {
         return learningRate;
+    }
+
+    /**
+     * Whether a fixed learning rate sets this fit's steps, so that the default standardization follows it ({@link
+     * #standardize(long, long)}): false for {@link LearningRate#auto()}, and false for sgd and minibatch under an
+     * inverse-time schedule, whose steps t₀/(t + t₁) do not use η — there a fixed η decides nothing, as with the command
+     * line, which does not pass {@code --lr} on under {@code --schedule invtime} (the library warns that it does nothing:
+     * {@link LinearRegression#IGNORED_SETTING_LOGGER}).
+     */
+    public boolean fixedLearningRateUsed() {
+        return !learningRate.isAuto() && !dev.downhill.internal.SolverSetting.learningRateIgnoredBySchedule(solver, schedule.kind());
     }
 
     /** Max iterations: steps for full-batch GD, epochs for SGD and mini-batch. */
@@ -338,7 +350,10 @@ public final class FitConfig {
      * divided by its standard deviation — implicitly, X is never copied; coefficients are reported on
      * the original scale). Default: on when the learning rate is {@code auto} (always for
      * {@link Solver#CG}, which has none) and the problem is tall (m &gt; n, or m &gt; n + 1 with an
-     * intercept); off with a fixed η, so that a given η means what the textbooks mean, and off for
+     * intercept); off with a fixed η, so that a given η means what the textbooks mean — but a fixed η that the
+     * steps do not use counts as {@code auto} ({@link #fixedLearningRateUsed()}: sgd and minibatch under an
+     * inverse-time schedule, whose steps are t₀/(t + t₁); since 2026-12-02, so that the library fits as the command
+     * line does, which drops {@code --lr} there) — and off for
      * wide problems, where gradient descent from 0 should find the minimum-norm θ — standardized, it
      * would find the θ of minimum ‖diag(σ)θ‖ instead. The same holds for rank-deficient tall X when
      * standardization is on. A fit also turns it on for wide X (cg, or an automatic η) when an l2 penalty with a
@@ -353,7 +368,7 @@ public final class FitConfig {
             return standardize;
         }
         boolean tall = rows > cols + (fitIntercept ? 1 : 0);
-        return tall && (solver == Solver.CG || learningRate.isAuto());
+        return tall && (solver == Solver.CG || !fixedLearningRateUsed());
     }
 
     /** The explicit standardization setting, or null for the default rule of {@link #standardize(long, long)}. */

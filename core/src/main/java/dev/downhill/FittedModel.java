@@ -284,8 +284,10 @@ public final class FittedModel {
     /**
      * The η used (the chosen value when the configuration said auto); NaN for direct solvers. It is a step in the solver's
      * coordinates: when the fit was standardized ({@link ConvergenceReport}; the default with an automatic η on tall X)
-     * it applies to the standardized features, not to raw X — and a fixed η turns automatic standardization off, so to
-     * reuse this value give it with {@link FitConfig.Builder#standardize(Boolean) standardize(true)}.
+     * it applies to the standardized features, not to raw X — and a fixed η turns automatic standardization off (one the
+     * steps use: {@link FitConfig#fixedLearningRateUsed()}), so to reuse this value give it with
+     * {@link FitConfig.Builder#standardize(Boolean) standardize(true)}. Under an inverse-time schedule it is η₀, which
+     * the steps t₀/(t + t₁) do not use: the configured rate, or the automatic step (a yardstick for t₀/t₁).
      */
     public double learningRate() {
         return learningRate;

@@ -18,9 +18,8 @@ final class UnusedSettings {
      * One warning per setting that differs from its default and that the named solver does not use
      * ({@link SolverSetting#ignoredBy}), in the table's order, as the command line warns about its options; never an
      * error (one configuration can serve several solvers). Nothing for solver auto, whose choice comes later. Then a
-     * fixed learning rate under an inverse-time schedule when standardize is set
-     * ({@link SolverSetting#learningRateIgnoredBySchedule}; left to its default, a fixed η also turns standardization
-     * off on tall X, so it is not ignored). Cross-validation's folds use the seed too, but do not come here. A listener
+     * fixed learning rate under an inverse-time schedule ({@link SolverSetting#learningRateIgnoredBySchedule}), which
+     * decides nothing, the default standardization included ({@link FitConfig#fixedLearningRateUsed()}). Cross-validation's folds use the seed too, but do not come here. A listener
      * is not warned about: the direct solvers call none (they have no iterations).
      */
     static List<String> warnings(FitConfig config) {
@@ -35,7 +34,7 @@ final class UnusedSettings {
                 warnings.add(SolverSetting.doesNothing(setting.libraryName(), "solver", s));
             }
         }
-        if (!config.learningRate().isAuto() && SolverSetting.learningRateIgnoredBySchedule(s, context)) {
+        if (!config.learningRate().isAuto() && SolverSetting.learningRateIgnoredBySchedule(s, config.schedule().kind())) {
             warnings.add("learningRate does nothing with schedule " + config.schedule() + " (its steps t0/(t + t1) are the step "
                     + "sizes) (ignored)");
         }
@@ -44,8 +43,7 @@ final class UnusedSettings {
 
     /** What {@link SolverSetting}'s rules read, from {@code config}. */
     static SolverSetting.Context context(FitConfig config) {
-        return new SolverSetting.Context(config.learningRate().isAuto(), config.configuredBatchSize(), config.schedule().kind(),
-                config.standardizeSetting() == null);
+        return new SolverSetting.Context(config.learningRate().isAuto(), config.configuredBatchSize());
     }
 
     /** Whether {@code config} sets {@code setting} to other than its default. */

@@ -116,12 +116,16 @@ class ConvergenceWarningsTest {
                 .schedule(LearningRateSchedule.inverseScaling(0.5)).build()));
         assertEquals(List.of("standardize does nothing with solver cd (ignored)", "seed does nothing with solver cd (ignored)"),
                 UnusedSettings.warnings(FitConfig.builder().solver(Solver.CD).penalty(Penalty.l1(0.1)).standardize(false).seed(1).build()));
-        // sgd under invtime with a fixed η: ignored when standardize is set; left to its default, a fixed η turns
-        // standardization off on tall X (it is not nothing), so no warning
+        // sgd and minibatch under invtime with a fixed η: ignored, whether standardize is set or left to its default (which
+        // a fixed η decides nothing of there: FitConfig.fixedLearningRateUsed)
         FitConfig invtime = FitConfig.builder().solver(Solver.SGD).schedule(LearningRateSchedule.inverseTime(0.01, 100))
                 .learningRate(LearningRate.of(0.001)).build();
-        assertEquals(List.of(), UnusedSettings.warnings(invtime));
-        assertEquals(1, UnusedSettings.warnings(invtime.toBuilder().standardize(true).build()).size());
+        String bySchedule = "learningRate does nothing with schedule invtime:0.01,100.0 (its steps t0/(t + t1) are the step "
+                + "sizes) (ignored)";
+        assertEquals(List.of(bySchedule), UnusedSettings.warnings(invtime));
+        assertEquals(List.of(bySchedule), UnusedSettings.warnings(invtime.toBuilder().standardize(true).build()));
+        assertEquals(List.of(bySchedule), UnusedSettings.warnings(invtime.toBuilder().solver(Solver.MINIBATCH).build()));
+        assertEquals(List.of(), UnusedSettings.warnings(invtime.toBuilder().learningRate(LearningRate.auto()).build()));
         // auto's choice comes later
         assertEquals(List.of(), UnusedSettings.warnings(FitConfig.builder().maxIterations(5).seed(2).standardize(true).build()));
     }

@@ -19,6 +19,36 @@ class FitConfigTest {
         }
     }
 
+    /**
+     * The default standardization (tall X): on with an automatic η or cg, off with a fixed η the steps use — but a fixed η
+     * under an inverse-time schedule, which sgd and minibatch do not use (steps t₀/(t + t₁)), counts as automatic, as the
+     * command line, which drops it there, sees it. Wide X stays off; an explicit setting decides.
+     */
+    @Test
+    void aFixedRateTheScheduleDoesNotUseDoesNotTurnStandardizationOff() {
+        LearningRateSchedule invtime = LearningRateSchedule.inverseTime(0.5, 100);
+        for (Solver s : new Solver[] {Solver.SGD, Solver.MINIBATCH}) {
+            FitConfig fixed = FitConfig.builder().solver(s).schedule(invtime).learningRate(0.01).build();
+            assertFalse(fixed.fixedLearningRateUsed(), s.cliName());
+            assertTrue(fixed.standardize(100, 5), s.cliName());
+            assertEquals(fixed.toBuilder().learningRate(LearningRate.auto()).build().standardize(100, 5), fixed.standardize(100, 5));
+            assertFalse(fixed.standardize(5, 100), "wide X: off either way");
+            assertFalse(fixed.toBuilder().standardize(false).build().standardize(100, 5));
+            for (LearningRateSchedule used : new LearningRateSchedule[] {LearningRateSchedule.constant(),
+                    LearningRateSchedule.inverseScaling(0.5), LearningRateSchedule.adaptive()}) {
+                FitConfig c = fixed.toBuilder().schedule(used).build();
+                assertTrue(c.fixedLearningRateUsed(), used.toString());
+                assertFalse(c.standardize(100, 5), used + ": a fixed η the steps use turns it off");
+            }
+        }
+        // the full-batch solvers have no schedule: a fixed η is theirs whatever schedule is configured
+        FitConfig gd = FitConfig.builder().solver(Solver.GD).schedule(invtime).learningRate(0.01).build();
+        assertTrue(gd.fixedLearningRateUsed());
+        assertFalse(gd.standardize(100, 5));
+        assertFalse(FitConfig.builder().solver(Solver.SGD).schedule(invtime).build().fixedLearningRateUsed(), "auto");
+        assertTrue(FitConfig.builder().solver(Solver.CG).learningRate(0.01).build().standardize(100, 5), "cg has no η");
+    }
+
     @Test
     void learningRateMustBeFinitePositive() {
         assertRejects(() -> FitConfig.builder().learningRate(0.0), "learning rate", "0.0");

@@ -133,6 +133,9 @@ final class CheckpointMismatch {
             case "exactReference": return "the exact-reference setting (library only)";
             case "penalty": return "the penalty";
             case "directMemoryBudget": return "the direct solvers' memory budget (half the JVM's heap)";
+            case "invtimeStandardization":
+                return "the default standardization under --schedule invtime (until 2026-12-02 a fixed learning rate given to "
+                        + "the library turned it off on tall X; --lr decides nothing there now)";
             default: return field;
         }
     }

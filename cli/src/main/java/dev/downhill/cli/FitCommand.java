@@ -636,7 +636,10 @@ final class FitCommand implements Callable<Integer> {
             }
             input.validate();
             input.validateSources();
-            // invtime's steps are T0/(t + T1); auto may choose gd or nesterov (an l1 term on dense X: always), which use --lr
+            // invtime's steps are T0/(t + T1): --lr does nothing there (the library fits alike with or without it, the
+            // default standardization included: FitConfig.fixedLearningRateUsed), so it is not passed on and the model
+            // records the automatic step as η₀, a yardstick for T0/T1; auto may choose gd or nesterov (an l1 term on
+            // dense X: always), which use --lr
             if ((s.usesLearningRate() || s.isAuto()) && !(s.isStochastic() && inverseTime(sched))) {
                 b.learningRate(eta);
             }
@@ -783,7 +786,7 @@ final class FitCommand implements Callable<Integer> {
                 Main.warn(spec, SolverSetting.doesNothing(name, "--solver", s) + suffix);
             }
         }
-        if (pr.hasMatchedOption("--lr") && SolverSetting.learningRateIgnoredBySchedule(s, context)) {
+        if (pr.hasMatchedOption("--lr") && SolverSetting.learningRateIgnoredBySchedule(s, LearningRateSchedule.parse(schedule).kind())) {
             Main.warn(spec, "--lr does nothing with --schedule invtime (its rates T0/(t + T1) are the step sizes) (ignored)");
         }
         if (s == Solver.CD && pr.hasMatchedOption("--checkpoint")) {
@@ -792,13 +795,9 @@ final class FitCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * What {@link SolverSetting}'s rules read, from the options (once {@link #configure} has checked them). A fixed --lr
-     * never decides standardization under --schedule invtime: {@link #configure} does not pass it on there.
-     */
+    /** What {@link SolverSetting}'s rules read, from the options (once {@link #configure} has checked them). */
     private SolverSetting.Context settingContext() {
-        return new SolverSetting.Context(LearningRate.parse(learningRate).isAuto(), batchSize == null ? 0 : batchSize,
-                LearningRateSchedule.parse(schedule).kind(), false);
+        return new SolverSetting.Context(LearningRate.parse(learningRate).isAuto(), batchSize == null ? 0 : batchSize);
     }
 
     /**

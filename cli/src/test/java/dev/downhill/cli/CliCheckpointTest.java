@@ -232,6 +232,34 @@ class CliCheckpointTest {
         }
     }
 
+    /**
+     * A checkpoint the library saved before 2026-12-02 under invtime with a fixed rate and standardize auto (tall X left
+     * unstandardized; no invtimeStandardization in its fingerprint) is refused, the difference named in the command
+     * line's words; the same checkpoint with an automatic rate (what fit always saved there, dropping --lr) resumes.
+     */
+    @Test
+    void anInvtimeCheckpointOfTheOldUnstandardizedDefaultIsRefused() throws IOException {
+        Path folder = dir.resolve("ck-invtime");
+        List<String> args = fit("--solver", "sgd", "--schedule", "invtime:0.05,50", "--iterations", "3", "--tol", "0");
+        assertEquals(0, run(with(args, "--checkpoint", folder.toString())).code());
+        Path manifest = folder.resolve("checkpoint.json");
+        com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(manifest.toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode fingerprint = (com.fasterxml.jackson.databind.node.ObjectNode) m.get("fingerprint");
+        assertEquals("on", fingerprint.remove("invtimeStandardization").asText());
+        assertEquals("auto", fingerprint.get("learningRate").asText(), "fit does not pass --lr on under invtime");
+        Files.write(manifest, JSON.writeValueAsBytes(m));
+        CliRun saved = run(with(args, "--lr", "0.01", "--resume", folder.toString()));
+        assertEquals(0, saved.code(), saved.err());
+
+        fingerprint.put("learningRate", "0.01"); // as the library recorded a fixed rate
+        Files.write(manifest, JSON.writeValueAsBytes(m));
+        CliRun old = run(with(args, "--resume", folder.toString()));
+        assertEquals(1, old.code());
+        assertEquals("downhill: checkpoint " + folder + " is of another fit: the default standardization under --schedule invtime "
+                + "(until 2026-12-02 a fixed learning rate given to the library turned it off on tall X; --lr decides nothing "
+                + "there now) was off when the checkpoint was saved, now on", old.err().strip());
+    }
+
     @Test
     void aFinishedCheckpointWritesTheFinalModelAndTheFingerprintNamesWhatDiffers() throws IOException {
         Path folder = dir.resolve("ck-normal");

@@ -25,12 +25,16 @@ class CliIgnoredOptionsTest {
     private String x;
     private String y;
 
+    /** The data of {@link #data}, for the library's fits. */
+    private double[] xs;
+    private double[] ys;
+
     /** 200 × 3 float64, y = 2x₀ − x₁ + 0.5x₂ + 1 + 0.1·N(0,1). */
     @BeforeEach
     void data() {
         int m = 200;
-        double[] xs = new double[3 * m];
-        double[] ys = new double[m];
+        xs = new double[3 * m];
+        ys = new double[m];
         java.util.Random r = new java.util.Random(11);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < 3; j++) {
@@ -100,6 +104,47 @@ class CliIgnoredOptionsTest {
         CliRun scaling = fit("--solver", "sgd", "--schedule", "invscaling:0.5", "--lr", "0.001", "--iterations", "3", "--tol", "0", "--quiet");
         assertEquals(0, scaling.code(), scaling.err());
         assertEquals("", scaling.err(), "invscaling's steps are η₀/(t + 1)^P: --lr is used");
+    }
+
+    /**
+     * The command line and the library fit alike under invtime with a fixed rate: {@code fit --lr 0.001} (which the command
+     * line drops there) and {@code FitConfig…learningRate(0.001)} (which the library keeps, and which decides nothing there,
+     * not the default standardization either: on for this tall X) give the same coefficients and intercept, bit for bit,
+     * sgd and minibatch; so does the library with an automatic rate. The library fit unstandardized (what a fixed rate gave
+     * before 2026-12-02) is another fit, so the comparison can tell.
+     */
+    @Test
+    void theCommandLineAndTheLibraryFitAlikeUnderInvtimeWithAFixedRate() throws IOException {
+        double[][] rows = new double[ys.length][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(xs, 3 * i, 3 * i + 3);
+        }
+        for (String solver : List.of("sgd", "minibatch")) {
+            Path out = dir.resolve(solver + "-invtime.json");
+            CliRun cli = fit("--backend", "cpu", "--threads", "2", "--solver", solver, "--schedule", "invtime:5,50", "--lr", "0.001",
+                    "--batch-size", solver.equals("sgd") ? "1" : "16", "--iterations", "6", "--tol", "0", "--seed", "7", "--out",
+                    out.toString(), "--quiet");
+            assertEquals(0, cli.code(), cli.err());
+            JsonNode model = model(out);
+            double[] cliCoefficients = new double[3];
+            for (int j = 0; j < 3; j++) {
+                cliCoefficients[j] = model.get("coefficients").get(j).asDouble();
+            }
+            double cliIntercept = model.get("intercept").asDouble();
+            dev.downhill.FitConfig config = dev.downhill.FitConfig.builder().solver(dev.downhill.Solver.parse(solver))
+                    .backend("cpu").threads(2).schedule(dev.downhill.LearningRateSchedule.inverseTime(5, 50))
+                    .learningRate(0.001).batchSize(solver.equals("sgd") ? 1 : 16).maxIterations(6).tolerance(0).seed(7).build();
+            try (dev.downhill.Dataset d = dev.downhill.Dataset.of(rows, ys)) {
+                for (dev.downhill.FitConfig c : List.of(config, config.toBuilder().learningRate(dev.downhill.LearningRate.auto()).build())) {
+                    dev.downhill.FittedModel library = dev.downhill.LinearRegression.fit(d, c);
+                    assertTrue(library.report().standardized(), solver + " " + c.learningRate());
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(library.coefficients(), cliCoefficients, solver + " " + c.learningRate());
+                    assertEquals(library.intercept(), cliIntercept, 0, solver + " " + c.learningRate());
+                }
+                dev.downhill.FittedModel unscaled = dev.downhill.LinearRegression.fit(d, config.toBuilder().standardize(false).build());
+                assertFalse(java.util.Arrays.equals(unscaled.coefficients(), cliCoefficients), solver + ": unstandardized differs");
+            }
+        }
     }
 
     /**

@@ -190,7 +190,8 @@ public final class CentredObjective implements AutoCloseable {
 
     /**
      * Whether the gradient solvers work standardized on {@code problem} with {@code config}: its
-     * {@link dev.downhill.FitConfig#standardize(long, long)} rule, or, left to the default with cg or an automatic η, an
+     * {@link dev.downhill.FitConfig#standardize(long, long)} rule, or, left to the default with cg or an automatic η (or a
+     * fixed one the steps do not use: {@link dev.downhill.FitConfig#fixedLearningRateUsed()}), an
      * l2 term that makes the minimiser unique ({@link #ridgeMakesTheMinimiserUnique}) — the wide-X case the rule leaves off
      * — except where that would cost a lazy stochastic epoch its laziness ({@link #unscaledToStayLazy}).
      */
@@ -201,7 +202,7 @@ public final class CentredObjective implements AutoCloseable {
     /** Whether {@link #standardizes} is true only by its ridge branch (wide X, or X that the rule leaves unscaled). */
     public static boolean standardizedByRidge(ResidentProblem problem, dev.downhill.FitConfig config) {
         return !config.standardize(problem.rows(), problem.cols()) && config.standardizeSetting() == null
-                && (config.solver() == dev.downhill.Solver.CG || config.learningRate().isAuto())
+                && (config.solver() == dev.downhill.Solver.CG || !config.fixedLearningRateUsed())
                 && !unscaledToStayLazy(problem, config)
                 && ridgeMakesTheMinimiserUnique(problem, config.fitIntercept(), config.penalty());
     }

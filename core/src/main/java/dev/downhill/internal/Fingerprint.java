@@ -41,6 +41,14 @@ import org.bytedeco.javacpp.FloatPointer;
  * <p>Settings the checkpoint's solver does not use (those the command line warns about and ignores: a seed for cg, a
  * learning rate for an inverse-time schedule, an iteration limit for the direct solvers, …) are recorded but do not
  * decide whether a checkpoint resumes, in either direction ({@link #decides}).
+ *
+ * <p>Standardization under an inverse-time schedule: sgd and minibatch with {@code standardize} left to its default
+ * record whether they work standardized by its rule as {@value #INVTIME_STANDARDIZATION} ({@code on} on tall X). Until
+ * 2026-12-02 a fixed learning rate, which those steps do not use, still turned that default off on tall X; since, it
+ * decides nothing ({@link FitConfig#fixedLearningRateUsed()}). A checkpoint saved before, which lacks the field, is read
+ * as holding what its rule gave ({@code on} for tall X and an automatic rate, else {@code off}): one whose fixed rate
+ * left a tall X unstandardized holds its state in the other coordinates and is refused
+ * ({@code invtimeStandardization: checkpoint off, now on}); one with an automatic rate resumes, with either rate now.
  */
 public final class Fingerprint {
     static final int SAMPLE_ROWS = 1024;
@@ -51,6 +59,11 @@ public final class Fingerprint {
     static final String CORES = "cores";
     /** The field of what else decides the sums' order ({@link ResidentProblem#sumsLayout()}: the device and its grid). */
     static final String SUMS_LAYOUT = "sumsLayout";
+    /**
+     * The field of the default standardization's rule for sgd and minibatch under an inverse-time schedule (see the class
+     * comment): {@code on} or {@code off}.
+     */
+    static final String INVTIME_STANDARDIZATION = "invtimeStandardization";
     private static final String BACKEND_OPTIONS = "backendOptions";
     private static final String OPTIONS_THREADS = "BackendOptions[threads=";
 
@@ -155,6 +168,10 @@ public final class Fingerprint {
             // be resumed in the other coordinates
             f.put("ridgeStandardization", "wide");
         }
+        if (config.solver().isStochastic() && config.schedule().kind() == dev.downhill.LearningRateSchedule.Kind.INVERSE_TIME
+                && config.standardizeSetting() == null) { // a fixed η turned it off on tall X until 2026-12-02
+            f.put(INVTIME_STANDARDIZATION, config.standardize(problem.rows(), problem.cols()) ? "on" : "off");
+        }
         if (config.solver().isAuto()) { // the automatic choice depends on the direct solvers' memory budget (half the heap by default)
             f.put("directMemoryBudget", Long.toString(config.directMemoryBudget()));
         }
@@ -166,7 +183,10 @@ public final class Fingerprint {
      * does not decide the answer of the fit on either side ({@link #decides}) is not compared. When one side holds the
      * effective thread count ({@value #THREADS}) and the other does not (a checkpoint saved before it was recorded), the
      * other is read as holding it: the count asked for in its {@code backendOptions}, or for the default its
-     * {@value #CORES} (none recorded: absent, a difference) — what the cpu and nd4j backends resolve them to.
+     * {@value #CORES} (none recorded: absent, a difference) — what the cpu and nd4j backends resolve them to. A side
+     * without {@value #INVTIME_STANDARDIZATION} (saved before it was recorded) is read as holding what its rule gave
+     * ({@link #withInvtimeStandardization}); where a side still lacks it (another solver, schedule or standardize, which
+     * are differences of their own), it is not compared.
      */
     public static java.util.List<CheckpointMismatchException.Difference> differences(Map<String, String> saved, Map<String, String> now) {
         if (saved.containsKey(SUMS_LAYOUT) != now.containsKey(SUMS_LAYOUT)) { // one side saved before the layout was recorded
@@ -179,6 +199,8 @@ public final class Fingerprint {
         if (saved.containsKey(THREADS)) {
             now = withEffectiveThreads(now);
         }
+        saved = withInvtimeStandardization(saved);
+        now = withInvtimeStandardization(now);
         java.util.List<CheckpointMismatchException.Difference> out = new java.util.ArrayList<>();
         java.util.Set<String> names = new java.util.LinkedHashSet<>(now.keySet());
         names.addAll(saved.keySet());
@@ -190,9 +212,12 @@ public final class Fingerprint {
             if (otherPrecision && followsPrecision(name, saved, now)) {
                 continue;
             }
+            if (name.equals(INVTIME_STANDARDIZATION) && !(saved.containsKey(name) && now.containsKey(name))) {
+                continue;
+            }
             String a = saved.getOrDefault(name, "(absent)");
             String b = now.getOrDefault(name, "(absent)");
-            if (!compared(name, a, saved).equals(compared(name, b, now))) {
+            if (!a.equals(b)) {
                 out.add(new CheckpointMismatchException.Difference(name, a, b));
             }
         }
@@ -229,9 +254,9 @@ public final class Fingerprint {
      * ignores —, true for every other field, and for every field of solver auto (its choice comes later) or an unknown
      * solver:
      * <ul>
-     *   <li>{@code learningRate}: used by gd, nesterov, sgd and minibatch only; under an inverse-time schedule (steps
-     *       t₀/(t + t₁)) only whether it is automatic counts, and only where that decides the default standardization
-     *       ({@code standardize} auto on tall X: on for an automatic rate, {@link dev.downhill.FitConfig#standardize});</li>
+     *   <li>{@code learningRate}: used by gd, nesterov, sgd and minibatch only, and not by sgd and minibatch under an
+     *       inverse-time schedule (steps t₀/(t + t₁)), where it does not decide the default standardization either
+     *       (that is {@value #INVTIME_STANDARDIZATION}'s to compare);</li>
      *   <li>{@code seed}: the row order of sgd and minibatch, and the power iteration of an automatic rate for gd and
      *       nesterov (cg, normal, svd and cd draw nothing);</li>
      *   <li>{@code batchSize}: minibatch; {@code schedule}, {@code validationFraction}, {@code patience}: sgd and minibatch;</li>
@@ -247,7 +272,7 @@ public final class Fingerprint {
         }
         switch (name) {
             case "learningRate":
-                return s.usesLearningRate() && (!(s.isStochastic() && inverseTime(f)) || standardizeFollowsLearningRate(f));
+                return s.usesLearningRate() && !(s.isStochastic() && inverseTime(f));
             case "seed":
                 return s.isStochastic() || (s == Solver.GD || s == Solver.NESTEROV) && "auto".equals(f.get("learningRate"));
             case "batchSize":
@@ -271,15 +296,6 @@ public final class Fingerprint {
         }
     }
 
-    /** The text of field {@code name} that is compared: under an inverse-time schedule, a rate is "auto" or "fixed". */
-    private static String compared(String name, String value, Map<String, String> f) {
-        Solver s = solver(f);
-        if (name.equals("learningRate") && s != null && s.isStochastic() && inverseTime(f)) {
-            return value.equals("auto") ? "auto" : "fixed";
-        }
-        return value;
-    }
-
     private static Solver solver(Map<String, String> f) {
         String name = f.get("solver");
         try {
@@ -293,18 +309,29 @@ public final class Fingerprint {
         return f.getOrDefault("schedule", "").startsWith("invtime");
     }
 
-    /** Whether the default standardization applies and follows the learning rate: standardize auto on tall X. */
-    private static boolean standardizeFollowsLearningRate(Map<String, String> f) {
-        if (!"null".equals(f.get("standardize"))) {
-            return false;
+    /**
+     * {@code f} with {@value #INVTIME_STANDARDIZATION} where it lacks it but would record it (sgd or minibatch, an
+     * inverse-time schedule, standardize auto): saved before 2026-12-02, when a fixed rate turned the default off —
+     * {@code on} for tall X and an automatic rate, else {@code off}; {@code f} itself otherwise, or when its shape cannot
+     * be read.
+     */
+    private static Map<String, String> withInvtimeStandardization(Map<String, String> f) {
+        Solver s = solver(f);
+        if (f.containsKey(INVTIME_STANDARDIZATION) || s == null || !s.isStochastic() || !inverseTime(f)
+                || !"null".equals(f.get("standardize"))) {
+            return f;
         }
+        boolean tall;
         try {
             long rows = Long.parseLong(f.getOrDefault("rows", ""));
             long cols = Long.parseLong(f.getOrDefault("features", ""));
-            return rows > cols + ("false".equals(f.get("fitIntercept")) ? 0 : 1);
+            tall = rows > cols + ("false".equals(f.get("fitIntercept")) ? 0 : 1);
         } catch (NumberFormatException e) {
-            return true;
+            return f;
         }
+        Map<String, String> out = new LinkedHashMap<>(f);
+        out.put(INVTIME_STANDARDIZATION, tall && "auto".equals(f.get("learningRate")) ? "on" : "off");
+        return out;
     }
 
     /**

@@ -48,24 +48,15 @@ public enum SolverSetting {
     }
 
     /**
-     * What the rules read besides the solver, as each front end knows it.
+     * What the rules read besides the solver, as each front end knows it. (The schedule is not among them: the one
+     * setting it makes unused, a fixed learning rate under an inverse-time schedule, is {@link
+     * #learningRateIgnoredBySchedule}'s.)
      *
-     * @param learningRateAuto                whether the learning rate is automatic (gd and nesterov then draw the
-     *                                        power iteration's start from the seed)
-     * @param batchSize                       the batch size asked for, 0 when left to its default
-     * @param schedule                        the kind of the stochastic solvers' step schedule
-     * @param fixedRateDecidesStandardization whether a fixed learning rate still decides standardization where an
-     *                                        inverse-time schedule takes the steps: in the library, when standardize is
-     *                                        left to its default (a fixed η turns it off on tall X:
-     *                                        {@code FitConfig.standardize(long, long)}); never on the command line,
-     *                                        which does not pass on a {@code --lr} that the schedule ignores
+     * @param learningRateAuto whether the learning rate is automatic (gd and nesterov then draw the power iteration's
+     *                         start from the seed)
+     * @param batchSize        the batch size asked for, 0 when left to its default
      */
-    public record Context(boolean learningRateAuto, int batchSize, LearningRateSchedule.Kind schedule,
-                          boolean fixedRateDecidesStandardization) {
-        /** @throws NullPointerException when {@code schedule} is null */
-        public Context {
-            java.util.Objects.requireNonNull(schedule, "schedule");
-        }
+    public record Context(boolean learningRateAuto, int batchSize) {
     }
 
     private final String libraryName;
@@ -94,14 +85,13 @@ public enum SolverSetting {
     }
 
     /**
-     * Whether a fixed learning rate does nothing because of the schedule although solver {@code s} takes one: an
-     * inverse-time schedule's steps t₀/(t + t₁) are the step sizes, unless the rate still decides standardization
-     * ({@link Context#fixedRateDecidesStandardization()}). A separate warning from {@link #LEARNING_RATE}'s, which is
-     * about the solver.
+     * Whether a fixed learning rate does nothing because of the schedule although solver {@code s} takes one: sgd and
+     * minibatch under an inverse-time schedule, whose steps t₀/(t + t₁) are the step sizes. Such a rate decides nothing
+     * else either: not the default standardization ({@code FitConfig.fixedLearningRateUsed()}), not whether a checkpoint
+     * resumes ({@link Fingerprint}). A separate warning from {@link #LEARNING_RATE}'s, which is about the solver.
      */
-    public static boolean learningRateIgnoredBySchedule(Solver s, Context c) {
-        return s.isStochastic() && !LEARNING_RATE.ignoredBy(s, c) && c.schedule() == LearningRateSchedule.Kind.INVERSE_TIME
-                && !c.fixedRateDecidesStandardization();
+    public static boolean learningRateIgnoredBySchedule(Solver s, LearningRateSchedule.Kind schedule) {
+        return s.isStochastic() && s.usesLearningRate() && schedule == LearningRateSchedule.Kind.INVERSE_TIME;
     }
 
     /**

@@ -161,12 +161,13 @@ class FingerprintTest {
         assertEquivalent(base(Solver.GD).learningRate(0.01).seed(7).build(), base(Solver.GD).learningRate(0.01).build());
         assertEquivalent(base(Solver.NESTEROV).learningRate(0.01).seed(7).build(), base(Solver.NESTEROV).learningRate(0.01).build());
         assertEquivalent(base(Solver.GD).rankCutoff(1e-3).batchSize(9).build(), base(Solver.GD).build());
-        // an inverse-time schedule's steps are t0/(t + t1): the rate counts only where it decides the default standardization
+        // an inverse-time schedule's steps are t0/(t + t1): the rate decides nothing, the default standardization included
         LearningRateSchedule invtime = LearningRateSchedule.inverseTime(0.5, 100);
         assertEquivalent(base(Solver.SGD).schedule(invtime).standardize(true).learningRate(0.01).build(),
                 base(Solver.SGD).schedule(invtime).standardize(true).build());
         assertEquivalent(base(Solver.MINIBATCH).schedule(invtime).learningRate(0.01).build(),
                 base(Solver.MINIBATCH).schedule(invtime).learningRate(0.02).build());
+        assertEquivalent(base(Solver.SGD).schedule(invtime).learningRate(0.01).build(), base(Solver.SGD).schedule(invtime).build());
         Map<String, String> wide = Fingerprint.of(problem(6, 6, 2), BackendOptions.none(), null,
                 base(Solver.SGD).schedule(invtime).learningRate(0.01).build());
         assertEquals(List.of(), Fingerprint.differences(wide, Fingerprint.of(problem(6, 6, 2), BackendOptions.none(), null,
@@ -188,10 +189,10 @@ class FingerprintTest {
         assertDiffer(base(Solver.GD).exactReference(true).rankCutoff(1e-3).build(), base(Solver.GD).exactReference(true).build(),
                 "rankCutoff");
         assertDiffer(base(Solver.SGD).learningRate(0.01).build(), base(Solver.SGD).build(), "learningRate");
-        // invtime on tall X with standardize auto: an automatic rate turns standardization on, a fixed one leaves it off
+        // another schedule uses the rate: invtime's field is not compared with a fingerprint that lacks it
         LearningRateSchedule invtime = LearningRateSchedule.inverseTime(0.5, 100);
-        assertDiffer(base(Solver.SGD).schedule(invtime).learningRate(0.01).build(), base(Solver.SGD).schedule(invtime).build(),
-                "learningRate");
+        assertDiffer(base(Solver.SGD).schedule(invtime).learningRate(0.01).build(), base(Solver.SGD).build(), "learningRate",
+                "schedule");
         // auto chooses later: everything decides
         assertDiffer(base(Solver.AUTO).seed(7).build(), base(Solver.AUTO).build(), "seed");
         // another solver: its fields are compared as either side uses them
@@ -200,11 +201,52 @@ class FingerprintTest {
 
     @Test
     void theDifferenceNamesTheValuesAsRecorded() {
-        LearningRateSchedule invtime = LearningRateSchedule.inverseTime(0.5, 100);
-        List<Difference> d = Fingerprint.differences(of(base(Solver.SGD).schedule(invtime).learningRate(0.01).build()),
-                of(base(Solver.SGD).schedule(invtime).build()));
+        List<Difference> d = Fingerprint.differences(of(base(Solver.SGD).learningRate(0.01).build()), of(base(Solver.SGD).build()));
         assertEquals(List.of(new Difference("learningRate", "0.01", "auto")), d);
         assertTrue(Fingerprint.decides("learningRate", of(base(Solver.GD).build())));
+    }
+
+    /** {@code f} as a checkpoint saved before {@value Fingerprint#INVTIME_STANDARDIZATION} was recorded holds it. */
+    private static Map<String, String> beforeInvtimeStandardization(Map<String, String> f) {
+        Map<String, String> old = new LinkedHashMap<>(f);
+        assertTrue(old.remove(Fingerprint.INVTIME_STANDARDIZATION) != null, "recorded: " + f);
+        return old;
+    }
+
+    /**
+     * sgd and minibatch under invtime with standardize auto record the default standardization's rule: on for tall X
+     * whatever the rate (a fixed one decides nothing there), off for wide. A checkpoint saved before, when a fixed rate
+     * turned it off on tall X, is read by its own rule: a fixed rate's (unstandardized state) is refused whatever the
+     * rate now, an automatic rate's resumes with either; wide X was off either way.
+     */
+    @Test
+    void checkpointsSavedWhenAFixedRateTurnedStandardizationOffUnderInvtimeAreRefused() {
+        LearningRateSchedule invtime = LearningRateSchedule.inverseTime(0.5, 100);
+        FitConfig auto = base(Solver.SGD).schedule(invtime).build();
+        FitConfig fixed = auto.toBuilder().learningRate(0.01).build();
+        assertEquals("on", of(auto).get(Fingerprint.INVTIME_STANDARDIZATION));
+        assertEquals("on", of(fixed).get(Fingerprint.INVTIME_STANDARDIZATION));
+        for (FitConfig now : new FitConfig[] {auto, fixed}) {
+            assertEquals(List.of(new Difference(Fingerprint.INVTIME_STANDARDIZATION, "off", "on")),
+                    Fingerprint.differences(beforeInvtimeStandardization(of(fixed)), of(now)), now.toString());
+            assertEquals(List.of(), Fingerprint.differences(beforeInvtimeStandardization(of(auto)), of(now)), now.toString());
+        }
+        FitConfig minibatch = fixed.toBuilder().solver(Solver.MINIBATCH).build();
+        assertEquals(List.of(new Difference(Fingerprint.INVTIME_STANDARDIZATION, "off", "on")),
+                Fingerprint.differences(beforeInvtimeStandardization(of(minibatch)), of(minibatch)));
+        // standardize given: not recorded, the rate does not count
+        assertFalse(of(fixed.toBuilder().standardize(false).build()).containsKey(Fingerprint.INVTIME_STANDARDIZATION));
+        assertFalse(of(base(Solver.SGD).learningRate(0.01).build()).containsKey(Fingerprint.INVTIME_STANDARDIZATION));
+        // wide X: off by the rule, then and now
+        Map<String, String> wide = Fingerprint.of(problem(6, 6, 2), BackendOptions.none(), null, fixed);
+        assertEquals("off", wide.get(Fingerprint.INVTIME_STANDARDIZATION));
+        assertEquals(List.of(), Fingerprint.differences(beforeInvtimeStandardization(wide), wide));
+        // without an intercept, 7 × 6 is tall
+        FitConfig through0 = fixed.toBuilder().fitIntercept(false).build();
+        Map<String, String> narrow = Fingerprint.of(problem(7, 6, 2), BackendOptions.none(), null, through0);
+        assertEquals("on", narrow.get(Fingerprint.INVTIME_STANDARDIZATION));
+        assertEquals(List.of(new Difference(Fingerprint.INVTIME_STANDARDIZATION, "off", "on")),
+                Fingerprint.differences(beforeInvtimeStandardization(narrow), narrow));
     }
 
     /** {@code config}'s fingerprint at {@code precision}, the data's checksum {@code checksum}. */
@@ -251,8 +293,8 @@ class FingerprintTest {
 
     /**
      * Wide X with a ridge on every column is standardized by default since 2026-12-02: the fingerprint marks the fits that
-     * are, so a state saved in the other coordinates (before the change, or with a fixed η that left it off — a
-     * difference the learning rate alone does not decide on wide X) is not resumed.
+     * are, so a state saved in the other coordinates (before the change, or with a fixed η that left it off — also
+     * sgd's under invtime until that η stopped deciding anything there) is not resumed.
      */
     @Test
     void wideRidgeFitsStandardizedByDefaultAreMarked() {
@@ -268,7 +310,15 @@ class FingerprintTest {
                 .schedule(LearningRateSchedule.inverseTime(1, 10)).build();
         Map<String, String> automatic = Fingerprint.of(wide, BackendOptions.none(), "c", sgd);
         Map<String, String> fixed = Fingerprint.of(wide, BackendOptions.none(), "c", sgd.toBuilder().learningRate(0.01).build());
-        assertTrue(Fingerprint.differences(fixed, automatic).stream().anyMatch(d -> d.toString().contains("ridgeStandardization")),
-                Fingerprint.differences(fixed, automatic).toString());
+        assertEquals("wide", fixed.get("ridgeStandardization"), "under invtime a fixed η does not turn it off");
+        assertEquals(List.of(), Fingerprint.differences(fixed, automatic));
+        // saved before, a fixed η under invtime left it unstandardized: unmarked, refused
+        Map<String, String> before = new LinkedHashMap<>(fixed);
+        before.remove("ridgeStandardization");
+        before.remove(Fingerprint.INVTIME_STANDARDIZATION);
+        assertEquals(List.of(new Difference("ridgeStandardization", "(absent)", "wide")), Fingerprint.differences(before, automatic));
+        Map<String, String> constant = Fingerprint.of(wide, BackendOptions.none(), "c", sgd.toBuilder().learningRate(0.01)
+                .schedule(LearningRateSchedule.constant()).build());
+        assertFalse(constant.containsKey("ridgeStandardization"), "a fixed η the steps use still turns it off");
     }
 }

@@ -14,6 +14,7 @@ import dev.downhill.FitConfig;
 import dev.downhill.FittedModel;
 import dev.downhill.InitialCoefficients;
 import dev.downhill.IterationListener;
+import dev.downhill.LearningRate;
 import dev.downhill.LearningRateSchedule;
 import dev.downhill.LinearRegression;
 import dev.downhill.LoadedProblem;
@@ -1114,6 +1115,37 @@ public abstract class BackendContract {
         assertTrue(e1 < e0 / 5, "1/t schedule " + e1 + " vs constant " + e0);
         assertTrue(e2 < e0, "1/√t schedule " + e2 + " vs constant " + e0);
         assertTrue(e1 < 1e-2, "1/t schedule " + e1);
+    }
+
+    /**
+     * Under an inverse-time schedule the steps are t₀/(t + t₁): a fixed η does nothing, the default standardization
+     * included (on for tall X, as with an automatic η). The fit with a fixed η is the fit with {@link LearningRate#auto()}
+     * bit for bit — coefficients, intercept, iterations, histories — sgd and minibatch, with and without an intercept;
+     * only the reported η₀ (a yardstick, not a step) is the one configured. Reference: the same fit with standardization
+     * asked for explicitly, which the rate never decided.
+     */
+    @Test
+    void aFixedRateUnderAnInverseTimeScheduleFitsAsTheAutomaticOne() {
+        TestData t = TestData.gaussian(300, 4, TestData.ramp(4), 1, 0.5, 43);
+        for (Solver s : new Solver[] {Solver.SGD, Solver.MINIBATCH}) {
+            for (boolean intercept : new boolean[] {true, false}) {
+                FitConfig auto = config(s).schedule(LearningRateSchedule.inverseTime(0.5, 50)).maxIterations(8).tolerance(0)
+                        .fitIntercept(intercept).batchSize(s == Solver.MINIBATCH ? 16 : 1).seed(3).build();
+                FittedModel a = fit(t.x, t.y, auto);
+                FittedModel f = fit(t.x, t.y, auto.toBuilder().learningRate(0.001).build());
+                FittedModel on = fit(t.x, t.y, auto.toBuilder().learningRate(0.001).standardize(true).build());
+                String what = s.cliName() + (intercept ? "" : " without intercept");
+                assertTrue(a.report().standardized() && f.report().standardized(), what);
+                for (FittedModel other : new FittedModel[] {f, on}) {
+                    assertArrayEquals(a.coefficients(), other.coefficients(), what);
+                    assertEquals(a.intercept(), other.intercept(), 0, what);
+                    assertEquals(a.iterations(), other.iterations(), what);
+                    assertArrayEquals(a.lossHistory(), other.lossHistory(), what);
+                    assertArrayEquals(a.gradientNormHistory(), other.gradientNormHistory(), what);
+                }
+                assertEquals(0.001, f.learningRate(), 0, what);
+            }
+        }
     }
 
     @Test

@@ -438,6 +438,58 @@ class CheckpointResumeTest {
         }
     }
 
+    /**
+     * sgd under invtime with standardize left to its default, on tall X: a fixed rate decides nothing, not the
+     * standardization either (on, as with an automatic rate), so a checkpoint saved with one resumes with the other and
+     * gives the uninterrupted fit's coefficients and histories. A checkpoint saved before 2026-12-02 with a fixed rate,
+     * when that rate left the default off (its state unstandardized; its fingerprint without invtimeStandardization), is
+     * refused with either rate now, naming the field; one saved then with an automatic rate (standardized) resumes.
+     */
+    @Test
+    void invtimeCheckpointsOfAFixedRatesOldUnstandardizedDefaultAreRefused() throws IOException {
+        try (Dataset d = data(400, 6, 15)) {
+            FitConfig auto = base(Solver.SGD).schedule(LearningRateSchedule.inverseTime(0.05, 50)).maxIterations(12).tolerance(0)
+                    .build();
+            FitConfig fixed = auto.toBuilder().learningRate(0.01).build();
+            FittedModel full = LinearRegression.fit(d, auto);
+            assertTrue(full.report().standardized());
+            for (FitConfig saving : new FitConfig[] {fixed, auto}) {
+                Path ck = dir.resolve("sgd-invtime-default-" + saving.learningRate());
+                Checkpoint checkpoint = Checkpoint.to(ck);
+                assertThrows(FitInterruptedException.class, () -> LinearRegression.fit(d, saving.toBuilder().checkpoint(checkpoint)
+                        .listener((k, l, g) -> {
+                            if (k == 4) {
+                                checkpoint.requestStop();
+                            }
+                            return IterationListener.Control.CONTINUE;
+                        }).build()));
+                assertEquals("on", manifest(ck).get("fingerprint").get("invtimeStandardization").asText());
+                FitConfig other = saving == fixed ? auto : fixed;
+                FittedModel resumed = LinearRegression.fit(d, other.toBuilder().checkpoint(Checkpoint.resume(ck)).build());
+                assertEquals(4, resumed.report().resumedFromIteration());
+                assertArrayEquals(full.coefficients(), resumed.coefficients(), saving.learningRate().toString());
+                assertArrayEquals(full.lossHistory(), resumed.lossHistory());
+                assertArrayEquals(full.gradientNormHistory(), resumed.gradientNormHistory());
+
+                // the same checkpoint as saved before the field was recorded
+                com.fasterxml.jackson.databind.node.ObjectNode m = (com.fasterxml.jackson.databind.node.ObjectNode) manifest(ck);
+                ((com.fasterxml.jackson.databind.node.ObjectNode) m.get("fingerprint")).remove("invtimeStandardization");
+                Files.write(ck.resolve("checkpoint.json"), JSON.writeValueAsBytes(m));
+                for (FitConfig now : new FitConfig[] {auto, fixed}) {
+                    if (saving == fixed) {
+                        dev.downhill.CheckpointMismatchException e = assertThrows(dev.downhill.CheckpointMismatchException.class,
+                                () -> LinearRegression.fit(d, now.toBuilder().checkpoint(Checkpoint.resume(ck)).build()));
+                        assertEquals("checkpoint " + ck + " is of another fit: invtimeStandardization: checkpoint off, now on",
+                                e.getMessage());
+                    } else {
+                        assertArrayEquals(full.coefficients(), LinearRegression.fit(d, now.toBuilder()
+                                .checkpoint(Checkpoint.resume(ck)).build()).coefficients(), "saved with auto: standardized then too");
+                    }
+                }
+            }
+        }
+    }
+
     /** Settings the solver uses still decide: a seed with sgd, and with gd under an automatic rate (its power iteration). */
     @Test
     void settingsTheSolverUsesStillDecide() throws IOException {
