@@ -46,6 +46,11 @@ class ConvergenceWarningsTest {
         // the command line's names
         assertTrue(IterationLimitWarning.of(limited, "--iterations", "--tol", "--solver").orElseThrow()
                 .contains("(--iterations 10,000 steps) before meeting --tol 1e-10"));
+        // a front end's own name for the solver that ran (the Spark estimator's l-bfgs, run as cg); the rest unchanged
+        FittedModel cg = model(Solver.CG, StopReason.ITERATION_LIMIT, 2, new double[] {4, 1}, FitConfig.builder()
+                .solver(Solver.CG).build(), Precision.FLOAT64, Double.NaN);
+        assertEquals("l-bfgs (run as cg)" + IterationLimitWarning.of(cg, "maxIter", "tol", "solver").orElseThrow().substring(2),
+                IterationLimitWarning.of(cg, "maxIter", "tol", "solver", "l-bfgs (run as cg)").orElseThrow());
         // stochastic: epochs, no one figure for its rule
         FittedModel sgd = model(Solver.SGD, StopReason.ITERATION_LIMIT, 1000, new double[] {1, 1}, FitConfig.builder()
                 .solver(Solver.SGD).build(), Precision.FLOAT64, Double.NaN);

@@ -25,6 +25,18 @@ public final class IterationLimitWarning {
      * @param solverSetting     how the caller names the solver setting ({@code solver}, {@code --solver})
      */
     public static Optional<String> of(FittedModel model, String iterationsSetting, String toleranceSetting, String solverSetting) {
+        return of(model, iterationsSetting, toleranceSetting, solverSetting, model.solver().cliName());
+    }
+
+    /**
+     * {@link #of(FittedModel, String, String, String)} for a caller that names the solver that ran in its own terms: the
+     * warning opens with {@code solverName} where the other names the model's solver ({@code cg}) — the Spark estimator's
+     * {@code l-bfgs (run as cg)}.
+     *
+     * @param solverName how the caller names the solver that ran
+     */
+    public static Optional<String> of(FittedModel model, String iterationsSetting, String toleranceSetting, String solverSetting,
+                                      String solverName) {
         if (model.stopReason() != StopReason.ITERATION_LIMIT) {
             return Optional.empty();
         }
@@ -32,7 +44,7 @@ public final class IterationLimitWarning {
         if (!(tolerance > 0)) {
             return Optional.empty();
         }
-        String solver = model.solver().cliName();
+        String solver = solverName;
         boolean stochastic = model.solver().isStochastic();
         String unit = stochastic ? "epochs" : model.solver() == dev.downhill.Solver.CD ? "sweeps" : "steps";
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s stopped at its iteration limit (%s %,d %s) "

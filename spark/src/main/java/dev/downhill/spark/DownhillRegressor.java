@@ -237,9 +237,8 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             // core's warnings name its settings (maxIterations, tolerance): this estimator says them in Spark's terms
             FittedModel fitted = SparkResidentProblem.unwrap(() -> FrontEnds.fitUnwarned(loaded, config.build()));
             boolean lbfgs = SPARK_LBFGS.equals($(solver()).trim().toLowerCase(Locale.ROOT));
-            IterationLimitWarning.of(fitted, "maxIter", "tol", "solver")
-                    .map(line -> lbfgs ? SPARK_LBFGS + " (run as " + line.replaceFirst(" stopped at", ") stopped at") : line)
-                    .ifPresent(CONVERGENCE_LOG::warn);
+            String ran = lbfgs ? SPARK_LBFGS + " (run as " + fitted.solver().cliName() + ")" : fitted.solver().cliName();
+            IterationLimitWarning.of(fitted, "maxIter", "tol", "solver", ran).ifPresent(CONVERGENCE_LOG::warn);
             double[] theta = fitted.coefficients();
             double b = fitted.intercept();
             if (bounds.stoppedAtStart(fitted)) { // the starting point itself, θ = 0 and b = ȳ (core's proximal solvers
