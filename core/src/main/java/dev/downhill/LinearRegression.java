@@ -83,7 +83,7 @@ public final class LinearRegression {
     private static final org.slf4j.Logger CONVERGENCE_LOG = org.slf4j.LoggerFactory.getLogger(CONVERGENCE_LOGGER);
 
     static {
-        dev.downhill.internal.FrontEnds.register(LinearRegression::fitUnwarned);
+        dev.downhill.internal.FrontEnds.register(LinearRegression::fitUnwarned, FittedModel::restated);
     }
 
     private LinearRegression() {

@@ -11,7 +11,8 @@ import java.util.Optional;
  * a caller who reads only the coefficients would not know. It says how far the solver got — the gradient norm relative
  * to its start for the full-batch solvers, the relative duality gap with an l1 term (the stochastic solvers' rule, an
  * epoch loss that stopped improving, has no one figure) — and what to change. A limit reached with tolerance 0 (a fixed number of iterations,
- * asked for) or a stop asked by a listener is not warned about.
+ * asked for), a limit of no iteration (a front end's maxIter 0, {@link FrontEnds#restated}) or a stop asked by a
+ * listener is not warned about.
  */
 public final class IterationLimitWarning {
     private IterationLimitWarning() {
@@ -37,7 +38,7 @@ public final class IterationLimitWarning {
      */
     public static Optional<String> of(FittedModel model, String iterationsSetting, String toleranceSetting, String solverSetting,
                                       String solverName) {
-        if (model.stopReason() != StopReason.ITERATION_LIMIT) {
+        if (model.stopReason() != StopReason.ITERATION_LIMIT || model.iterations() == 0) {
             return Optional.empty();
         }
         double tolerance = model.tolerance();

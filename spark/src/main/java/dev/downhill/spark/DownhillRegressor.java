@@ -244,6 +244,8 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             if (bounds.stoppedAtStart(fitted)) { // the starting point itself, θ = 0 and b = ȳ (core's proximal solvers
                 theta = new double[theta.length]; // answer with one proximal step from their last point, here the start)
                 b = (Boolean) $(fitIntercept()) ? problem.columnStatistics().targetMean() : 0;
+                // core's record as the summary has it: that point, and the rule that stopped there (not core's listener)
+                fitted = FrontEnds.restated(fitted, theta, b, bounds.stopReason(fitted));
             }
             DownhillRegressionModel model = copyValues(new DownhillRegressionModel(uid, DownhillRegressionModel.dense(theta), b),
                     ParamMap.empty()).setParent(this);
