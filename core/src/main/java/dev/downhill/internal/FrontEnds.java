@@ -8,10 +8,11 @@ import java.util.Objects;
 
 /**
  * Entry points of {@code dev.downhill} for this project's own front ends (the Spark estimator), which say what core would
- * log in their own terms: a fit of a loaded problem without core's warnings about ignored settings and about stopping at
- * the iteration limit ({@link dev.downhill.LinearRegression#IGNORED_SETTING_LOGGER},
- * {@link dev.downhill.LinearRegression#CONVERGENCE_LOGGER}); the front end then warns with
- * {@link IterationLimitWarning#of} under its own parameter names. Not API: a library user calls
+ * log in their own terms: a fit of a loaded problem without core's warnings about ignored settings, about stopping at
+ * the iteration limit and about an svd fit below full rank ({@link dev.downhill.LinearRegression#IGNORED_SETTING_LOGGER},
+ * {@link dev.downhill.LinearRegression#CONVERGENCE_LOGGER}, {@link dev.downhill.LinearRegression#RANK_LOGGER}); the
+ * front end then warns with {@link IterationLimitWarning#of} under its own parameter names and with
+ * {@link RankDeficiencyWarning#of} with its own advice. Not API: a library user calls
  * {@link dev.downhill.LinearRegression#fit(LoadedProblem, FitConfig)}, which warns.
  *
  * <p>It also restates a model whose fit the front end's own rule ended at its starting point ({@link #restated}: the Spark
@@ -26,7 +27,7 @@ public final class FrontEnds {
     public interface UnwarnedFit {
         /**
          * Fits {@code problem} with {@code config}, as {@link dev.downhill.LinearRegression#fit(LoadedProblem, FitConfig)}
-         * does, but for its two warnings.
+         * does, but for its three warnings.
          */
         FittedModel fit(LoadedProblem problem, FitConfig config);
     }
@@ -60,8 +61,8 @@ public final class FrontEnds {
     }
 
     /**
-     * {@link dev.downhill.LinearRegression#fit(LoadedProblem, FitConfig)} without its warnings about ignored settings and
-     * the iteration limit (the caller says those in its own terms); its exceptions are that method's.
+     * {@link dev.downhill.LinearRegression#fit(LoadedProblem, FitConfig)} without its warnings about ignored settings, the
+     * iteration limit and rank deficiency (the caller says those in its own terms); its exceptions are that method's.
      */
     public static FittedModel fitUnwarned(LoadedProblem problem, FitConfig config) {
         UnwarnedFit fit = unwarnedFit;
