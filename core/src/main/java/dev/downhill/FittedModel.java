@@ -98,6 +98,19 @@ public final class FittedModel {
         this.config = config;
     }
 
+    /**
+     * This model with other coefficients, intercept and stop reason: a fit that a front end's own rule ended at its
+     * starting point (the Spark estimator's maxIter 0 and tol ≥ 1: {@link dev.downhill.internal.FrontEnds#restated}).
+     */
+    FittedModel restated(double[] newCoefficients, double newIntercept, StopReason newStopReason) {
+        if (newCoefficients.length != coefficients.length) {
+            throw new IllegalArgumentException(newCoefficients.length + " coefficients for a model of " + coefficients.length);
+        }
+        return new FittedModel(newCoefficients.clone(), newIntercept, solver, backend, precision, rows, iterations, newStopReason,
+                lossHistory, gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, inference,
+                pendingInverseGram);
+    }
+
     /** This model with another report (the automatic solver choice recorded after the fit). */
     FittedModel withReport(ConvergenceReport newReport) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,

@@ -83,7 +83,7 @@ public final class LinearRegression {
     private static final org.slf4j.Logger CONVERGENCE_LOG = org.slf4j.LoggerFactory.getLogger(CONVERGENCE_LOGGER);
 
     static {
-        dev.downhill.internal.FrontEnds.register(LinearRegression::fitUnwarned);
+        dev.downhill.internal.FrontEnds.register((problem, config) -> fitUnwarned(problem, config, false), FittedModel::restated);
     }
 
     private LinearRegression() {
@@ -142,7 +142,7 @@ public final class LinearRegression {
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint));
+                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint), true);
                 model = model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
                 return warned ? warnedIfUnconverged(model) : model;
             }
@@ -206,7 +206,7 @@ public final class LinearRegression {
         try (SparseDataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint));
+                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint), true);
                 return warnedIfUnconverged(model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9)));
             }
         }
@@ -375,6 +375,14 @@ public final class LinearRegression {
      * path or cross-validation, and front ends that warn in their own terms ({@link dev.downhill.internal.FrontEnds}).
      */
     static FittedModel fitUnwarned(LoadedProblem problem, FitConfig config) {
+        return fitUnwarned(problem, config, true);
+    }
+
+    /**
+     * {@link #fitUnwarned(LoadedProblem, FitConfig)}, with the svd solver's rank warning ({@link #RANK_LOGGER}) or without
+     * it ({@code rankWarning} false: a front end that says it in its own terms, {@link dev.downhill.internal.FrontEnds}).
+     */
+    private static FittedModel fitUnwarned(LoadedProblem problem, FitConfig config, boolean rankWarning) {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
         checkMatches(problem, config);
@@ -387,7 +395,7 @@ public final class LinearRegression {
             long start = System.nanoTime();
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
             try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
-                return finish(problem, fit(problem.problem(), config, start, checkpoint));
+                return finish(problem, fit(problem.problem(), config, start, checkpoint), rankWarning);
             }
         }
     }
@@ -691,15 +699,6 @@ public final class LinearRegression {
                         standardErrors(config))
                 : DirectLeastSquares.svd(problem, config.fitIntercept(), config.rankCutoff(problem.rows(), problem.cols()), ridge,
                         standardErrors(config));
-        if (solver == Solver.SVD) {
-            long full = ridge != null ? problem.cols() : Math.min(problem.rows() - (config.fitIntercept() ? 1 : 0), problem.cols());
-            if (d.rank() < full) {
-                RANK_LOG.warn("svd: X is rank deficient (rank {} < {}: singular values ≤ {}·σ_max count as zero); the answer "
-                        + "is the minimum-norm solution. If columns differ greatly in scale, this may drop real signal: "
-                        + "rescale them or lower the rank cutoff (FitConfig.Builder.rankCutoff).", d.rank(), full,
-                        config.rankCutoff(problem.rows(), problem.cols()));
-            }
-        }
         double objective = Double.NaN; // the penalised objective at the answer: one pass, with a penalty only
         if (penalty.isActive()) {
             try (CentredObjective o = new CentredObjective(problem, config.fitIntercept(), false, penalty, false)) {
@@ -722,9 +721,14 @@ public final class LinearRegression {
      * The model of a fit of a loaded problem, as the caller sees it: the caller's Σw recorded
      * ({@link LoadedProblem#withTrainingWeightSum}), and, when the solve left what they need, the coefficients' standard
      * errors completed with the residuals of the answer ({@link CoefficientInference}); when they were asked for and not
-     * computed, one warning saying why.
+     * computed, one warning saying why. An svd fit below full rank is warned about first ({@link #RANK_LOGGER}) when
+     * {@code rankWarning}.
      */
-    static FittedModel finish(LoadedProblem problem, FittedModel fitted) {
+    static FittedModel finish(LoadedProblem problem, FittedModel fitted, boolean rankWarning) {
+        if (rankWarning) {
+            dev.downhill.internal.RankDeficiencyWarning.of(fitted, dev.downhill.internal.RankDeficiencyWarning.LIBRARY_ADVICE)
+                    .ifPresent(RANK_LOG::warn);
+        }
         FittedModel model = problem.withTrainingWeightSum(fitted);
         dev.downhill.internal.direct.InverseGram g = model.pendingInverseGram();
         if (g != null) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.downhill.internal.IterationLimitWarning;
+import dev.downhill.internal.RankDeficiencyWarning;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The warnings a fit gives without failing: a fit that stopped at its iteration limit short of its tolerance
- * ({@link IterationLimitWarning}, {@link FittedModel#converged()}), and the settings the named solver does not use
- * ({@link UnusedSettings}).
+ * ({@link IterationLimitWarning}, {@link FittedModel#converged()}), an svd fit below full rank
+ * ({@link RankDeficiencyWarning}), and the settings the named solver does not use ({@link UnusedSettings}).
  */
 class ConvergenceWarningsTest {
 
@@ -46,6 +47,11 @@ class ConvergenceWarningsTest {
         // the command line's names
         assertTrue(IterationLimitWarning.of(limited, "--iterations", "--tol", "--solver").orElseThrow()
                 .contains("(--iterations 10,000 steps) before meeting --tol 1e-10"));
+        // a front end's own name for the solver that ran (the Spark estimator's l-bfgs, run as cg); the rest unchanged
+        FittedModel cg = model(Solver.CG, StopReason.ITERATION_LIMIT, 2, new double[] {4, 1}, FitConfig.builder()
+                .solver(Solver.CG).build(), Precision.FLOAT64, Double.NaN);
+        assertEquals("l-bfgs (run as cg)" + IterationLimitWarning.of(cg, "maxIter", "tol", "solver").orElseThrow().substring(2),
+                IterationLimitWarning.of(cg, "maxIter", "tol", "solver", "l-bfgs (run as cg)").orElseThrow());
         // stochastic: epochs, no one figure for its rule
         FittedModel sgd = model(Solver.SGD, StopReason.ITERATION_LIMIT, 1000, new double[] {1, 1}, FitConfig.builder()
                 .solver(Solver.SGD).build(), Precision.FLOAT64, Double.NaN);
@@ -128,5 +134,34 @@ class ConvergenceWarningsTest {
         assertEquals(List.of(), UnusedSettings.warnings(invtime.toBuilder().learningRate(LearningRate.auto()).build()));
         // auto's choice comes later
         assertEquals(List.of(), UnusedSettings.warnings(FitConfig.builder().maxIterations(5).seed(2).standardize(true).build()));
+    }
+
+    private static FittedModel svd(long rank, long rows, int cols, FitConfig config) {
+        return new FittedModel(new double[cols], 0.5, Solver.SVD, "cpu", Precision.FLOAT64, rows, 0, StopReason.DIRECT_SOLUTION,
+                new double[0], new double[0], Duration.ofMillis(5), Double.NaN, rank, config,
+                new ConvergenceReport(false, new int[0], Double.NaN), 100);
+    }
+
+    @Test
+    void anSvdFitBelowFullRankIsWarnedAboutWithTheCallersAdvice() {
+        FitConfig svd = FitConfig.builder().solver(Solver.SVD).build();
+        // the library's line, as it has always read (the cutoff max(m, n)·ε₆₄ = 100·2⁻⁵²)
+        assertEquals("svd: X is rank deficient (rank 1 < 2: singular values ≤ 2.220446049250313E-14·σ_max count as zero); the "
+                + "answer is the minimum-norm solution. If columns differ greatly in scale, this may drop real signal: rescale "
+                + "them or lower the rank cutoff (FitConfig.Builder.rankCutoff).",
+                RankDeficiencyWarning.of(svd(1, 100, 2, svd), RankDeficiencyWarning.LIBRARY_ADVICE).orElseThrow());
+        // a front end's own advice
+        assertTrue(RankDeficiencyWarning.of(svd(1, 100, 2, svd), "do this").orElseThrow()
+                .endsWith("this may drop real signal: do this."));
+        // full rank: min(m − 1, n) with an intercept, n with an l2 term; other solvers: nothing
+        assertTrue(RankDeficiencyWarning.of(svd(2, 100, 2, svd), "x").isEmpty());
+        assertTrue(RankDeficiencyWarning.of(svd(3, 4, 5, svd), "x").isEmpty(), "wide: m − 1 = 3 is full");
+        assertEquals("svd: X is rank deficient (rank 3 < 4: singular values ≤ 1.1102230246251565E-15·σ_max count as zero); the "
+                + "answer is the minimum-norm solution. If columns differ greatly in scale, this may drop real signal: x.",
+                RankDeficiencyWarning.of(svd(3, 4, 5, svd.toBuilder().fitIntercept(false).build()), "x").orElseThrow());
+        assertTrue(RankDeficiencyWarning.of(svd(3, 4, 5, svd.toBuilder().penalty(Penalty.l2(0.1)).build()), "x").isPresent(),
+                "a ridge: full rank is n");
+        assertTrue(RankDeficiencyWarning.of(model(Solver.CG, StopReason.CONVERGED, 3, new double[] {1, 0}, FitConfig.builder()
+                .solver(Solver.CG).build(), Precision.FLOAT64, Double.NaN), "x").isEmpty());
     }
 }

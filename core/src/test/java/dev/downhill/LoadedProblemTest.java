@@ -177,7 +177,7 @@ class LoadedProblemTest {
             assertEquals(warned.intercept(), unwarned.intercept(), 0.0);
             assertArrayEquals(warned.lossHistory(), unwarned.lossHistory(), 0.0);
         }
-        assertThrows(IllegalStateException.class, () -> dev.downhill.internal.FrontEnds.register((p, c) -> null),
+        assertThrows(IllegalStateException.class, () -> dev.downhill.internal.FrontEnds.register((p, c) -> null, (m, t, b, r) -> m),
                 "LinearRegression registered its fit once, for good");
     }
 }

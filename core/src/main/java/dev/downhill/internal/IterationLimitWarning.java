@@ -11,7 +11,8 @@ import java.util.Optional;
  * a caller who reads only the coefficients would not know. It says how far the solver got — the gradient norm relative
  * to its start for the full-batch solvers, the relative duality gap with an l1 term (the stochastic solvers' rule, an
  * epoch loss that stopped improving, has no one figure) — and what to change. A limit reached with tolerance 0 (a fixed number of iterations,
- * asked for) or a stop asked by a listener is not warned about.
+ * asked for), a limit of no iteration (a front end's maxIter 0, {@link FrontEnds#restated}) or a stop asked by a
+ * listener is not warned about.
  */
 public final class IterationLimitWarning {
     private IterationLimitWarning() {
@@ -25,14 +26,26 @@ public final class IterationLimitWarning {
      * @param solverSetting     how the caller names the solver setting ({@code solver}, {@code --solver})
      */
     public static Optional<String> of(FittedModel model, String iterationsSetting, String toleranceSetting, String solverSetting) {
-        if (model.stopReason() != StopReason.ITERATION_LIMIT) {
+        return of(model, iterationsSetting, toleranceSetting, solverSetting, model.solver().cliName());
+    }
+
+    /**
+     * {@link #of(FittedModel, String, String, String)} for a caller that names the solver that ran in its own terms: the
+     * warning opens with {@code solverName} where the other names the model's solver ({@code cg}) — the Spark estimator's
+     * {@code l-bfgs (run as cg)}.
+     *
+     * @param solverName how the caller names the solver that ran
+     */
+    public static Optional<String> of(FittedModel model, String iterationsSetting, String toleranceSetting, String solverSetting,
+                                      String solverName) {
+        if (model.stopReason() != StopReason.ITERATION_LIMIT || model.iterations() == 0) {
             return Optional.empty();
         }
         double tolerance = model.tolerance();
         if (!(tolerance > 0)) {
             return Optional.empty();
         }
-        String solver = model.solver().cliName();
+        String solver = solverName;
         boolean stochastic = model.solver().isStochastic();
         String unit = stochastic ? "epochs" : model.solver() == dev.downhill.Solver.CD ? "sweeps" : "steps";
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s stopped at its iteration limit (%s %,d %s) "

@@ -59,17 +59,20 @@ public interface DenseKernels {
     /**
      * The LQ factorization A = L·Q₁ of the wide rows × cols column-major {@code a} (rows ≤ cols; {@code a} is not
      * modified): O(rows²·cols), the step that takes a wide matrix's SVD down to the rows × rows L's (LAPACK's gelsd and
-     * gesdd do the same for cols ≫ rows). The default is Java's Householder reflectors on the calling thread; the cpu
-     * backend runs dgelqf and dormlq.
+     * gesdd do the same for cols ≫ rows). Core calls it only where {@link #nativeLq} is true, so a backend that overrides
+     * one overrides both; the cpu backend runs dgelqf and dormlq.
+     *
+     * @throws UnsupportedOperationException by default: the backend has no LQ of its own
      */
     default LqFactorization lq(double[] a, int rows, int cols) {
-        return dev.downhill.internal.direct.JavaDenseKernels.householderLq(a, rows, cols);
+        throw new UnsupportedOperationException("this backend has no LQ factorization (nativeLq() is false): core takes a "
+                + "wide factor's SVD whole instead");
     }
 
     /**
-     * Whether {@link #lq} runs a native (LAPACK-class) kernel. Core takes a wide factor's SVD through its LQ only then:
-     * the Java default on the calling thread is slower than a backend's own {@link #svd} of the whole factor (cuSOLVER on
-     * the cuda backend), which it would replace.
+     * Whether the backend has its own, native (LAPACK-class) {@link #lq}. Core takes a wide factor's SVD through its LQ
+     * only then; otherwise it runs the backend's {@link #svd} of the whole factor (cuSOLVER on the cuda backend), faster
+     * than an LQ in Java on the calling thread would be.
      */
     default boolean nativeLq() {
         return false;

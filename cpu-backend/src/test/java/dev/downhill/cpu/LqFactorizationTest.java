@@ -3,14 +3,14 @@ package dev.downhill.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.downhill.internal.direct.JavaDenseKernels;
+import dev.downhill.internal.direct.HouseholderLq;
 import dev.downhill.spi.LqFactorization;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The LQ factorization A = L·Q₁ of wide matrices, LAPACK's (dgelqf/dormlq) and core's Java default (Householder): L
+ * The LQ factorization A = L·Q₁ of wide matrices, LAPACK's (dgelqf/dormlq) and core's Java reference ({@link HouseholderLq}): L
  * lower triangular, L·Q₁ = A and Q₁Q₁ᵀ = I to rounding — on full-rank, rank-deficient (a repeated row, a zero row) and
  * tiny-valued matrices — and, at full rank, the two agree on L (the same reflector convention).
  */
@@ -25,7 +25,7 @@ class LqFactorizationTest {
             size = Math.max(size, Math.abs(v));
         }
         LqFactorization lapack = new LapackDenseKernels(2).lq(a, k, n);
-        LqFactorization java = JavaDenseKernels.householderLq(a, k, n);
+        LqFactorization java = HouseholderLq.factor(a, k, n);
         for (LqFactorization lq : new LqFactorization[] {lapack, java}) {
             double[] l = lq.lower();
             for (int j = 0; j < k; j++) {

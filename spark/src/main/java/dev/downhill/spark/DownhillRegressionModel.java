@@ -145,10 +145,10 @@ public final class DownhillRegressionModel extends RegressionModel<Vector, Downh
 
     /**
      * downhill's own model of the fit (for {@code dev.downhill.ModelFile}); null for a model loaded from disk. A fit that
-     * maxIter 0 or tol ≥ 1 stopped at its starting point records {@code STOPPED_BY_LISTENER} here (core's limit and
-     * tolerance have no such values; {@link IterationBounds}) — the summary's {@code stopReason} says which rule it was —
-     * and with an l1 term on gd or nesterov core's coefficients one proximal step from the start, where this model's
-     * {@link #coefficients()} are the start itself, θ = 0.
+     * maxIter 0 or tol ≥ 1 stopped at its starting point ({@link IterationBounds}) records it as the summary does: this
+     * model's coefficients and intercept (θ = 0, b = ȳ), 0 iterations, and stop reason {@code ITERATION_LIMIT} (maxIter 0;
+     * {@code converged()} false) or {@code CONVERGED} (tol ≥ 1; {@code converged()} true). Its configuration holds what
+     * core ran with: a limit of 1 for maxIter 0, the largest tolerance below 1 for tol ≥ 1.
      */
     public FittedModel fittedModel() {
         return fitted;

@@ -7,6 +7,7 @@ import dev.downhill.Penalty;
 import dev.downhill.Solver;
 import dev.downhill.internal.FrontEnds;
 import dev.downhill.internal.IterationLimitWarning;
+import dev.downhill.internal.RankDeficiencyWarning;
 import dev.downhill.spi.BackendOptions;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaRDD;
@@ -52,7 +53,8 @@ import org.apache.spark.sql.functions;
  *
  * <p>A fit that stops at maxIter before meeting tol (&gt; 0) is returned as usual, with a warning on the driver's
  * logger {@value #CONVERGENCE_LOGGER} in these params' names (Spark's l-bfgs logs a like one); maxIter 0 and tol ≥ 1
- * stop at the start, asked for, and warn nothing.
+ * stop at the start, asked for, and warn nothing. Solver svd on X below full rank warns on {@value #RANK_LOGGER} (core's
+ * warning, with advice a Spark user can follow: {@link #RANK_ADVICE}).
  */
 public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor, DownhillRegressionModel>
         implements DownhillRegressionParams, DefaultParamsWritable {
@@ -65,6 +67,16 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
     /** The logger of the warning that a fit stopped at maxIter before meeting tol (core's, in Spark's param names). */
     public static final String CONVERGENCE_LOGGER = "dev.downhill.spark.DownhillRegressor.convergence";
     private static final org.slf4j.Logger CONVERGENCE_LOG = org.slf4j.LoggerFactory.getLogger(CONVERGENCE_LOGGER);
+    /** The logger of the warning that solver svd found X rank deficient (core's, with advice a Spark user can follow). */
+    public static final String RANK_LOGGER = "dev.downhill.spark.DownhillRegressor.rank";
+    private static final org.slf4j.Logger RANK_LOG = org.slf4j.LoggerFactory.getLogger(RANK_LOGGER);
+    /**
+     * What a Spark user can do about an svd fit below full rank: core's advice names its rank cutoff, which no param here
+     * sets (Spark's LinearRegression has none).
+     */
+    static final String RANK_ADVICE = "rescale them (e.g. Spark's StandardScaler; the standardization param scales only the "
+            + "penalty, not X) or add a ridge term (regParam > 0 with elasticNetParam < 1); the cutoff, max(m, n)·ε, is no "
+            + "param here";
 
     static {
         NativeBlasGuard.apply();
@@ -234,17 +246,19 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             }
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
             LoadedProblem loaded = LoadedProblem.of(problem, null, BackendOptions.none());
-            // core's warnings name its settings (maxIterations, tolerance): this estimator says them in Spark's terms
+            // core's warnings name its settings (maxIterations, tolerance, rankCutoff): this estimator says them in Spark's terms
             FittedModel fitted = SparkResidentProblem.unwrap(() -> FrontEnds.fitUnwarned(loaded, config.build()));
             boolean lbfgs = SPARK_LBFGS.equals($(solver()).trim().toLowerCase(Locale.ROOT));
-            IterationLimitWarning.of(fitted, "maxIter", "tol", "solver")
-                    .map(line -> lbfgs ? SPARK_LBFGS + " (run as " + line.replaceFirst(" stopped at", ") stopped at") : line)
-                    .ifPresent(CONVERGENCE_LOG::warn);
+            String ran = lbfgs ? SPARK_LBFGS + " (run as " + fitted.solver().cliName() + ")" : fitted.solver().cliName();
+            IterationLimitWarning.of(fitted, "maxIter", "tol", "solver", ran).ifPresent(CONVERGENCE_LOG::warn);
+            RankDeficiencyWarning.of(fitted, RANK_ADVICE).ifPresent(RANK_LOG::warn);
             double[] theta = fitted.coefficients();
             double b = fitted.intercept();
             if (bounds.stoppedAtStart(fitted)) { // the starting point itself, θ = 0 and b = ȳ (core's proximal solvers
                 theta = new double[theta.length]; // answer with one proximal step from their last point, here the start)
                 b = (Boolean) $(fitIntercept()) ? problem.columnStatistics().targetMean() : 0;
+                // core's record as the summary has it: that point, and the rule that stopped there (not core's listener)
+                fitted = FrontEnds.restated(fitted, theta, b, bounds.stopReason(fitted));
             }
             DownhillRegressionModel model = copyValues(new DownhillRegressionModel(uid, DownhillRegressionModel.dense(theta), b),
                     ParamMap.empty()).setParent(this);

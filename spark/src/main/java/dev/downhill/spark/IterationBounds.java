@@ -22,7 +22,8 @@ import dev.downhill.StopReason;
  * Core stops at the start through its listener, called at iteration 0 by every iterative solver (also by auto's cg
  * trial, which then is the answer) and never by a direct one; core's {@link FittedModel} then records
  * {@link StopReason#STOPPED_BY_LISTENER}, {@link #stopReason} says which of the two rules it was, and the estimator's
- * model is the starting point ({@link #stoppedAtStart}).
+ * model is the starting point ({@link #stoppedAtStart}) — core's record restated to say the same
+ * ({@code dev.downhill.internal.FrontEnds#restated}).
  */
 final class IterationBounds {
     private final int maxIter;

@@ -823,6 +823,28 @@ class DownhillRegressorTest {
     }
 
     @Test
+    void svdBelowFullRankIsWarnedAboutWithAdviceASparkUserCanFollow() {
+        Data d = Data.make(200, 4, 17);
+        for (double[] row : d.x) {
+            row[3] = 2 * row[1]; // a column twice another: rank 3 of 4
+        }
+        Dataset<Row> frame = d.frame(2, false);
+        try (CapturedLog log = new CapturedLog(DownhillRegressor.RANK_LOGGER, LinearRegression.RANK_LOGGER)) {
+            DownhillRegressionModel m = new DownhillRegressor().setSolver("svd").fit(frame);
+            assertEquals(3, m.fittedModel().rank());
+            assertEquals(1, log.lines().size(), log.lines().toString());
+            String line = log.lines().get(0);
+            assertTrue(line.startsWith(DownhillRegressor.RANK_LOGGER + ": svd: X is rank deficient (rank 3 < 4: singular values ≤ "),
+                    line);
+            assertTrue(line.endsWith("this may drop real signal: " + DownhillRegressor.RANK_ADVICE + "."), line);
+            assertFalse(line.contains("FitConfig") || line.contains("rankCutoff"), line);
+            // a ridge term keeps every direction: full rank, nothing to say
+            new DownhillRegressor().setSolver("svd").setRegParam(0.1).fit(frame);
+            assertEquals(1, log.lines().size(), log.lines().toString());
+        }
+    }
+
+    @Test
     void aFitStoppedAtMaxIterIsWarnedAboutInSparksParamNamesAndNotInCoresOnes() {
         Data d = Data.make(300, 4, 11);
         Dataset<Row> frame = d.frame(2, false);

@@ -83,6 +83,20 @@ class SparkParamParityTest {
         return withIntercept(m.coefficients().toArray(), m.intercept());
     }
 
+    /**
+     * {@code m}'s record in core (its {@code fittedModel()}, what a model file holds) says what its summary does: the
+     * starting point it answered with, 0 iterations, and the rule that stopped it there; no iteration-limit warning.
+     */
+    private static void assertStart(DownhillRegressionModel m, dev.downhill.StopReason reason, String what) {
+        dev.downhill.FittedModel f = m.fittedModel();
+        assertEquals(reason, f.stopReason(), what);
+        assertEquals(reason == dev.downhill.StopReason.CONVERGED, f.converged(), what);
+        assertArrayEquals(m.coefficients().toArray(), f.coefficients(), 0.0, what);
+        assertEquals(m.intercept(), f.intercept(), 0.0, what);
+        assertEquals(0, f.iterations(), what);
+        assertTrue(dev.downhill.internal.IterationLimitWarning.of(f, "maxIter", "tol", "solver").isEmpty(), what);
+    }
+
     /** max |a − b| / max(1, |b|) over the components. */
     private static double relativeError(double[] a, double[] b) {
         double e = 0;
@@ -247,6 +261,7 @@ class SparkParamParityTest {
                 assertEquals(0, m.summary().totalIterations(), what);
                 assertEquals(1, m.summary().objectiveHistory().length, what);
                 assertEquals("ITERATION_LIMIT", m.summary().stopReason(), what);
+                assertStart(m, dev.downhill.StopReason.ITERATION_LIMIT, what);
             }
         }
         for (String direct : new String[] {"normal", "svd", "auto"}) { // auto: core's choice on 200 × 3 is a direct solve
@@ -286,8 +301,14 @@ class SparkParamParityTest {
                 assertEquals(spk.intercept(), m.intercept(), 1e-12 * Math.abs(spk.intercept()), what);
                 assertEquals(0, m.summary().totalIterations(), what);
                 assertEquals("CONVERGED", m.summary().stopReason(), what);
+                assertStart(m, dev.downhill.StopReason.CONVERGED, what);
             }
         }
+        // Spark's l-bfgs stops at its start where breeze's gradient test, ‖∇₀‖ ≤ tol·f₀ in its scaled units, holds there:
+        // not on these data at tol 1 (‖∇₀‖ is about the norm of the columns' correlations with y, f₀ about ½)
+        LinearRegressionModel spk1 = new LinearRegression().setSolver("l-bfgs").setTol(1).fit(frame);
+        assertTrue(spk1.summary().totalIterations() > 0, "Spark's l-bfgs at tol 1 steps from its start here");
+        assertEquals(0.5, spk1.summary().objectiveHistory()[0], 0.01, "f₀ about ½");
         for (String direct : new String[] {"normal", "svd"}) {
             DownhillRegressor est = new DownhillRegressor().setSolver(direct).setRegParam(0.1);
             assertArrayEquals(vector(est.fit(frame)), vector(est.copy(ParamMap.empty()).setTol(5).fit(frame)), 0.0, direct);

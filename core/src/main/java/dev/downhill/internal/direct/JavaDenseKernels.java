@@ -208,11 +208,6 @@ public final class JavaDenseKernels implements DenseKernels {
         return finite ? norm : Double.POSITIVE_INFINITY;
     }
 
-    /** {@link dev.downhill.spi.DenseKernels#lq}'s default: Householder reflectors in Java ({@link HouseholderLq}). */
-    public static dev.downhill.spi.LqFactorization householderLq(double[] a, int rows, int cols) {
-        return HouseholderLq.factor(a, rows, cols);
-    }
-
     @Override
     public SingularValueDecomposition svd(double[] a, int rows, int cols) {
         if (rows >= cols) {

@@ -3,12 +3,14 @@ package dev.downhill.internal.direct;
 import dev.downhill.spi.LqFactorization;
 
 /**
- * Householder LQ in plain Java, for backends without a LAPACK LQ (O(rows²·cols)): reflectors from the right,
+ * Householder LQ in plain Java (O(rows²·cols)), the independent reference a backend's LQ is tested against (the cpu
+ * backend's dgelqf/dormlq: {@code LqFactorizationTest}; no fit runs it — core takes a wide factor's SVD through an LQ
+ * only where the backend's is native, {@link dev.downhill.spi.DenseKernels#nativeLq}): reflectors from the right,
  * A·H₁⋯H_rows = [L 0], with {@link HouseholderQr}'s reflector (LAPACK's dlarfg: nothing squared, ‖x‖ by
  * {@link Math#hypot}) on each row's part right of the diagonal. The rows are held contiguous (Aᵀ, column-major), so
  * every reflector and every product runs along memory.
  */
-final class HouseholderLq implements LqFactorization {
+public final class HouseholderLq implements LqFactorization {
     private final int rows;
     private final int cols;
     /** Aᵀ after the reduction: row i of A at [i·cols, (i+1)·cols): L's row i up to the diagonal, vᵢ's tail after it. */
@@ -23,7 +25,7 @@ final class HouseholderLq implements LqFactorization {
     }
 
     /** The LQ factorization of the rows × cols column-major {@code a} (rows ≤ cols); {@code a} is not modified. */
-    static HouseholderLq factor(double[] a, int rows, int cols) {
+    public static HouseholderLq factor(double[] a, int rows, int cols) {
         if (rows > cols) {
             throw new IllegalArgumentException("LQ of a " + rows + " × " + cols + " matrix: rows must not exceed cols");
         }
