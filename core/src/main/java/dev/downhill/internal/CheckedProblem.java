@@ -13,6 +13,7 @@ import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 import dev.downhill.spi.StochasticEpoch;
+import dev.downhill.spi.WideRows;
 import org.bytedeco.javacpp.DoublePointer;
 
 /**
@@ -271,6 +272,25 @@ public final class CheckedProblem implements ResidentProblem {
 
     @Override
     public QrReduction qrReduction(boolean centred, double[] columnScales) {
+        checkScales(columnScales);
+        return backend.qrReduction(centred, columnScales.clone());
+    }
+
+    @Override
+    public WideRows wideRows(boolean centred, double[] columnScales) {
+        checkScales(columnScales);
+        if (backend.rows() > n) {
+            throw new IllegalArgumentException("the rows pass is for wide X: " + backend.rows() + " rows > " + n + " columns");
+        }
+        WideRows rows = backend.wideRows(centred, columnScales.clone());
+        if (rows.rows() != backend.rows() || rows.cols() != n + 1 || rows.a().length != rows.rows() * (n + 1)) {
+            throw new IllegalStateException("the backend's rows pass returned " + rows.rows() + " × " + rows.cols() + " ("
+                    + rows.a().length + " values) for " + backend.rows() + " × " + (n + 1));
+        }
+        return rows;
+    }
+
+    private void checkScales(double[] columnScales) {
         if (columnScales.length != n) {
             throw new IllegalArgumentException(columnScales.length + " column scales for " + n + " columns");
         }
@@ -279,7 +299,6 @@ public final class CheckedProblem implements ResidentProblem {
                 throw new IllegalArgumentException("column scale " + j + " is " + columnScales[j] + ", not a positive finite number");
             }
         }
-        return backend.qrReduction(centred, columnScales.clone());
     }
 
     @Override

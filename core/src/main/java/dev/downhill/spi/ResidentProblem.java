@@ -254,6 +254,25 @@ public interface ResidentProblem extends AutoCloseable {
     QrReduction qrReduction(boolean centred, double[] columnScales);
 
     /**
+     * The rows pass for wide X (m ≤ n): A = [X_c·diag(columnScales) | y_c] in float64 on the host (X_c, y_c as in
+     * {@link #qrReduction}; weighted, each row times √wᵢ), or PᵀA for an orthogonal m × m P ({@link WideRows}). For m ≤ n
+     * the QR pass's R is as large as A and its 2m²n flops buy nothing the minimum-norm solution needs: core takes A's
+     * LQ factorization instead ({@link DenseKernels#lq}). The default returns that R (P = Q, the QR pass); a backend
+     * that holds X on the host returns A itself, one copy of X (O(mn)). Reads X and y only.
+     *
+     * @param columnScales D, length n (read only)
+     * @throws IllegalArgumentException when m &gt; n
+     * @throws IllegalStateException    when the backend cannot hold the float64 copy (the message says how much)
+     */
+    default WideRows wideRows(boolean centred, double[] columnScales) {
+        if (rows() > cols()) {
+            throw new IllegalArgumentException("the rows pass is for wide X: " + rows() + " rows > " + cols() + " columns");
+        }
+        QrReduction r = qrReduction(centred, columnScales);
+        return new WideRows(r.r(), r.rows(), r.cols());
+    }
+
+    /**
      * The extended-precision residual pass for iterative refinement ({@link ExtendedResidual}), centred like
      * {@link #crossProducts} when {@code centred} (weighted: X_cᵀW r and the weighted means). Backends whose X (or the host dataset it came from) is on
      * the host return a {@link HostExtendedResidual}.

@@ -18,6 +18,7 @@ import dev.downhill.spi.ResidualSums;
 import dev.downhill.spi.RowSlice;
 import dev.downhill.spi.EpochRows;
 import dev.downhill.spi.StochasticEpoch;
+import dev.downhill.spi.WideRows;
 import org.bytedeco.javacpp.LongPointer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -581,6 +582,14 @@ final class CpuProblem implements ResidentProblem {
         ensureOpen();
         ColumnStatistics s = centringMeans(centred);
         return OpenBlas.withThreads(kernels.length, () -> DirectPasses.qrReduction(data, s, columnScales.clone()));
+    }
+
+    /** [X_c·D | y_c] itself, copied to the heap ({@link DirectPasses#wideRows}): no QR pass. */
+    @Override
+    public WideRows wideRows(boolean centred, double[] columnScales) {
+        ensureOpen();
+        ColumnStatistics s = centringMeans(centred);
+        return DirectPasses.wideRows(data, s, columnScales.clone());
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.Interrupts;
 import dev.downhill.spi.QrReduction;
+import dev.downhill.spi.WideRows;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Locale;
@@ -331,9 +332,46 @@ final class DirectPasses {
         }
     }
 
+    /**
+     * The rows pass for wide X (m ≤ n): A = [X_c·D | y_c] (weighted, row i times √wᵢ) itself, m × (n+1) column-major on
+     * the Java heap — one copy of X, tile by tile as the QR pass copies it, and no factorization ({@link
+     * dev.downhill.spi.ResidentProblem#wideRows}). No off-heap work memory.
+     *
+     * @throws IllegalArgumentException when m &gt; n
+     * @throws IllegalStateException    when m·(n+1) exceeds a Java array
+     */
+    static WideRows wideRows(Dataset data, ColumnStatistics stats, double[] scales) {
+        long m = data.rows();
+        int n = Math.toIntExact(data.cols());
+        if (m > n) {
+            throw new IllegalArgumentException("the rows pass is for wide X: " + m + " rows > " + n + " columns");
+        }
+        long size = m * (n + 1);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "the rows pass needs a float64 copy of %,d × %,d beyond a Java array's %,d values; use a gradient solver",
+                    m, n + 1, Integer.MAX_VALUE - 8));
+        }
+        int rows = (int) m;
+        double[] a = new double[(int) size];
+        copyColumnMajor(data, stats, scales, 0, rows, (j, start, count) -> DoubleBuffer.wrap(a, j * rows + start, count).slice());
+        return new WideRows(a, rows, n + 1);
+    }
+
+    /** Where {@link #copyColumnMajor} writes: {@code count} values of column j of the block, from its row {@code start}. */
+    @FunctionalInterface
+    private interface ColumnViews {
+        DoubleBuffer column(int j, int start, int count);
+    }
+
     /** Rows [row, row+rows) of [X_c·D | y_c] into column-major {@code a} (leading dimension lda) from row {@code top}. */
     private static void copyColumnMajor(Dataset data, ColumnStatistics stats, double[] scales, long row, int rows,
                                         DoublePointer a, int top, int lda) {
+        copyColumnMajor(data, stats, scales, row, rows, (j, start, count) -> OffHeapViews.doubles(a, (long) j * lda + top + start, count));
+    }
+
+    /** Rows [row, row+rows) of [X_c·D | y_c] into the columns {@code out} views (column n: y_c). */
+    private static void copyColumnMajor(Dataset data, ColumnStatistics stats, double[] scales, long row, int rows, ColumnViews out) {
         int n = (int) data.cols();
         double[] means = stats == null ? new double[n] : stats.means();
         double targetMean = stats == null ? 0 : stats.targetMean();
@@ -346,7 +384,7 @@ final class DirectPasses {
                     ? OffHeapViews.doubles(data.xPointer(), offset, count * n)
                     : OffHeapViews.floats(data.xPointer(), offset, count * n);
             for (int j = 0; j < n; j++) {
-                DoubleBuffer column = OffHeapViews.doubles(a, (long) j * lda + top + start, count);
+                DoubleBuffer column = out.column(j, start, count);
                 double mean = means[j];
                 double scale = scales[j];
                 if (in instanceof DoubleBuffer d) {
@@ -360,14 +398,14 @@ final class DirectPasses {
                     }
                 }
             }
-            DoubleBuffer target = OffHeapViews.doubles(a, (long) n * lda + top + start, count);
+            DoubleBuffer target = out.column(n, start, count);
             for (int i = 0; i < count; i++) {
                 target.put(i, data.y(row + start + i) - targetMean);
             }
             if (data.isWeighted()) { // rows scaled by √wᵢ
                 DoubleBuffer w = OffHeapViews.doubles(data.weightsPointer(), row + start, count);
                 for (int j = 0; j <= n; j++) {
-                    DoubleBuffer column = OffHeapViews.doubles(a, (long) j * lda + top + start, count);
+                    DoubleBuffer column = out.column(j, start, count);
                     for (int i = 0; i < count; i++) {
                         column.put(i, column.get(i) * Math.sqrt(w.get(i)));
                     }

@@ -86,8 +86,9 @@ class DirectSolverInterruptTest {
 
     /**
      * Each pass on its own (no fit boundary before it): the Gram passes (in place, in centred blocks, of float32
-     * products), the QR pass, the double-double means and residual passes (one and two threads), the sparse Gram and
-     * residual passes — each throws at its first block with the flag set, and frees what it allocated.
+     * products), the QR pass, the rows pass of a wide X, the double-double means and residual passes (one and two
+     * threads), the sparse Gram and residual passes — each throws at its first block with the flag set, and frees what it
+     * allocated.
      */
     @Test
     void everyDirectPassStopsBetweenItsBlocksAndFreesItsMemory() {
@@ -133,6 +134,11 @@ class DirectSolverInterruptTest {
             stopsWhenInterrupted("the Gram pass of float32 products",
                     () -> OpenBlas.withThreads(2, () -> DirectPasses.float32Products(d, stats, moment, 2)));
             stopsWhenInterrupted("the QR pass", () -> OpenBlas.withThreads(2, () -> DirectPasses.qrReduction(d, stats, ones)));
+            try (Dataset wide = Dataset.ofRowMajor(x, 100, (long) m * n / 100, java.util.Arrays.copyOf(y, 100))) {
+                double[] wideOnes = new double[m * n / 100];
+                java.util.Arrays.fill(wideOnes, 1);
+                stopsWhenInterrupted("the rows pass", () -> DirectPasses.wideRows(wide, null, wideOnes));
+            }
             for (int threads : new int[] {1, 2}) {
                 stopsWhenInterrupted("the means' pass, " + threads + " threads",
                         () -> new HostExtendedResidual(d, Precision.FLOAT64, true, threads, NativeRangeKernel.orJava(), true));

@@ -9,6 +9,7 @@ import dev.downhill.spi.Interrupts;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.ResidentProblem;
 import dev.downhill.spi.SingularValueDecomposition;
+import dev.downhill.spi.WideRows;
 import java.nio.DoubleBuffer;
 import java.util.Locale;
 
@@ -39,7 +40,10 @@ import java.util.Locale;
  *       problem, θ = V'·Σ'⁺·U'ᵀz from the SVD of R₁₁·D⁻¹ (the factor of X_c itself), with the rank decided
  *       again on its singular values; not refined (the minimum-norm answer is not a fixed point of the
  *       corrections). Wide X (m &lt; n: R₁₁ is m × n and cannot have full column rank) skips the scaled SVD and takes
- *       R₁₁·D⁻¹'s SVD through its LQ factorization ({@link WideSvd}: O(m²n) + O(m³), as LAPACK's gelsd).</li>
+ *       R₁₁·D⁻¹'s SVD through its LQ factorization ({@link WideSvd}: O(m²n) + O(m³), as LAPACK's gelsd). There the QR
+ *       pass is not made at all when the backend's LQ is native and there is no penalty: the rows pass
+ *       ({@link ResidentProblem#wideRows}) hands over [X_c·D | y_c] itself (or any PᵀA, P orthogonal: the minimum-norm θ
+ *       is the same), whose LQ costs what the QR pass's R would have (2m²n − 2m³/3) — one such factorization, not two.</li>
  *   <li><b>Refinement</b> (both): r = y_c − X_cθ and g = X_cᵀr in double-double (the extended residual pass,
  *       O(mn)), the correction δ = G⁻¹g from the factorization already made (O(n²): G⁻¹ = D·G'⁻¹·D, or
  *       D·V·Σ⁻²·Vᵀ·D from the SVD of R₁₁ — the corrected semi-normal equations), θ += δ, until
@@ -347,22 +351,35 @@ public final class DirectLeastSquares {
             double sum = deviations[j] * m;
             scales[j] = sum > 0 && Double.isFinite(sum) ? 1 / Math.sqrt(sum) : 1;
         }
-        Interrupts.stopIfInterrupted(); // after the deviations' pass, before the QR pass
+        Interrupts.stopIfInterrupted(); // after the deviations' pass, before the QR (or rows) pass
+        // wide X the LQ route decomposes (no penalty, a native LQ): A = [X_c·D | y_c] itself, or any PᵀA, instead of R
+        boolean wide = ridge == null && problem.rows() < n && problem.denseKernels().nativeLq();
         long t0 = System.nanoTime();
-        QrReduction qr = problem.qrReduction(centred, scales);
-        Interrupts.stopIfInterrupted(); // an interrupt during the pass: stop before the O(n³) SVD
-        long t1 = System.nanoTime();
-        int k = qr.factorRows();
-        double[] factor = new double[k * n];
-        double[] z = new double[k];
-        for (int j = 0; j < n; j++) {
-            for (int i = 0; i <= Math.min(j, k - 1); i++) {
-                factor[i + j * k] = qr.get(i, j);
+        int k;
+        double[] factor;
+        double[] z;
+        if (wide) {
+            WideRows rows = problem.wideRows(centred, scales);
+            k = rows.rows();
+            factor = java.util.Arrays.copyOf(rows.a(), k * n); // column-major: the first n columns, then z
+            z = java.util.Arrays.copyOfRange(rows.a(), k * n, k * (n + 1));
+        } else {
+            QrReduction qr = problem.qrReduction(centred, scales);
+            k = qr.factorRows();
+            factor = new double[k * n];
+            z = new double[k];
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i <= Math.min(j, k - 1); i++) {
+                    factor[i + j * k] = qr.get(i, j);
+                }
+            }
+            for (int i = 0; i < k; i++) {
+                z[i] = qr.get(i, n);
             }
         }
-        for (int i = 0; i < k; i++) {
-            z[i] = qr.get(i, n);
-        }
+        Interrupts.stopIfInterrupted(); // an interrupt during the pass: stop before the O(n³) SVD
+        long t1 = System.nanoTime();
+        LOG.debug("svd: {} pass {} ms", wide ? "rows" : "QR", (t1 - t0) / 1_000_000);
         for (double v : factor) {
             if (!Double.isFinite(v)) {
                 throw new ArithmeticException("the QR factor of X is not finite in float64 (values of X or y too large); rescale the data");
@@ -494,8 +511,9 @@ public final class DirectLeastSquares {
     }
 
     /**
-     * Completes the unit-norm scaling of X_c's columns from the factor itself: column j of R (k × n, column-major) has
-     * the norm of column j of X_c·D, since R = Q₁ᵀ[X_c·D] with Q₁ orthonormal. D came from the deviations pass, Dⱼ =
+     * Completes the unit-norm scaling of X_c's columns from the factor itself: column j of R (k × n, column-major; all k
+     * rows are read) has the norm of column j of X_c·D, since R = Q₁ᵀ[X_c·D] with Q₁ orthonormal (or, from the rows
+     * pass, R = Pᵀ[X_c·D] with P orthogonal: P = I for the rows themselves). D came from the deviations pass, Dⱼ =
      * 1/√(Σᵢ x̃ᵢⱼ²), and that sum squares X: for a column near 1e-200 the squares underflow, the sum is 0 (or, near
      * 1e-160, a subnormal of a few bits), and Dⱼ was left 1 (or far off) — the column then had a singular value near
      * 1e-199 and was dropped by the rank cutoff, although it is independent of the others and the scaled X well
@@ -508,7 +526,7 @@ public final class DirectLeastSquares {
      */
     private static void normalizeColumns(double[] factor, int k, double[] scales) {
         for (int j = 0; j < scales.length; j++) {
-            int top = Math.min(j, k - 1);
+            int top = k - 1; // every row: R's zeros below its diagonal add nothing, and the rows pass's PᵀA has none
             double largest = 0;
             for (int i = 0; i <= top; i++) {
                 largest = Math.max(largest, Math.abs(factor[i + j * k]));
