@@ -22,7 +22,7 @@ import org.apache.spark.sql.functions;
  * Fits a linear regression on Spark with downhill and prints it:
  * <pre>
  *   java -jar spark/target/downhill-spark-examples.jar --master local[2] --data FILE --label NAME
- *        [--solver auto|gd|nesterov|cg|normal|svd] [--weight NAME] [--reg-param λ] [--elastic-net a]
+ *        [--solver auto|l-bfgs|gd|nesterov|cg|normal|svd] [--weight NAME] [--reg-param λ] [--elastic-net a]
  *        [--no-intercept] [--max-iter N] [--tol T] [--partitions P] [--out model.json]
  * </pre>
  * FILE is CSV with a header (every column but the label, and the weight when given, is a feature, read as float64) or
@@ -202,7 +202,11 @@ public final class Fit {
             System.out.printf(Locale.ROOT, "r2 %.12f  rmse %.12g  passes %d  %.3f s%n", model.summary().r2(),
                     model.summary().rootMeanSquaredError(), model.summary().passes(), model.summary().seconds());
             // the estimator's own warning (its logger, silenced above) in this program's option names
-            dev.downhill.internal.IterationLimitWarning.of(model.fittedModel(), "--max-iter", "--tol", "--solver")
+            String ran = model.fittedModel().solver().cliName();
+            if (solver.trim().equalsIgnoreCase("l-bfgs")) { // the estimator's name for cg (nesterov with an l1 term)
+                ran = "l-bfgs (run as " + ran + ")";
+            }
+            dev.downhill.internal.IterationLimitWarning.of(model.fittedModel(), "--max-iter", "--tol", "--solver", ran)
                     .ifPresent(warning -> System.err.println("warning: " + warning));
             if (out != null) {
                 // the table's column names too: downhill predict then reads a CSV by them (data.featureNames, data.targetName)

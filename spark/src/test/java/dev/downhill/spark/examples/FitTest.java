@@ -88,6 +88,19 @@ class FitTest {
         Path oddOut = dir.resolve("odd.json");
         Fit.run(new String[] {"--master", "local[2]", "--data", odd.toString(), "--label", "y", "--solver", "svd", "--out",
             oddOut.toString()});
+        // the iteration-limit line in this program's option names, the solver as asked (l-bfgs, run as cg)
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Fit.run(new String[] {"--master", "local[2]", "--data", data.toString(), "--label", "target", "--solver", "l-bfgs",
+                "--max-iter", "1"});
+        } finally {
+            System.setErr(err);
+        }
+        String warning = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(warning.contains("warning: l-bfgs (run as cg) stopped"), warning);
+        assertTrue(warning.contains("--max-iter"), warning);
         double[] oc = ModelFile.read(oddOut).model().coefficients();
         assertEquals(1, oc[0], 1e-9);
         assertEquals(-2, oc[1], 1e-9);
