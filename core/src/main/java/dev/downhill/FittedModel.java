@@ -175,8 +175,16 @@ public final class FittedModel {
         return coefficients;
     }
 
-    /** θⱼ. */
+    /**
+     * θⱼ.
+     *
+     * @throws IndexOutOfBoundsException when j is not in [0, {@link #features()})
+     */
     public double coefficient(int j) {
+        if (j < 0 || j >= coefficients.length) {
+            throw new IndexOutOfBoundsException("coefficient index " + j + " is out of range for a model of "
+                    + coefficients.length + (coefficients.length == 1 ? " feature" : " features") + " (indices from 0)");
+        }
         return coefficients[j];
     }
 

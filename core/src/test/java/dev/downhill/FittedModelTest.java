@@ -19,6 +19,17 @@ class FittedModelTest {
     }
 
     @Test
+    void aCoefficientIndexOutOfRangeNamesTheIndexAndTheFeatures() {
+        FittedModel m = model(new double[] {2, -1, 0.5}, 3);
+        assertEquals(0.5, m.coefficient(2), 0.0);
+        for (int j : new int[] {3, -1, Integer.MAX_VALUE}) {
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> m.coefficient(j));
+            assertTrue(e.getMessage().contains("index " + j) && e.getMessage().contains("3 features"), e.getMessage());
+            assertTrue(e.getClass() == IndexOutOfBoundsException.class, e.getClass().getName());
+        }
+    }
+
+    @Test
     void predictIsDotPlusIntercept() {
         FittedModel m = model(new double[] {2, -1, 0.5}, 3);
         // hand-computed: 2·1 − 1·2 + 0.5·4 + 3 = 5;  2·0 − 1·0 + 0.5·0 + 3 = 3;  2·(−1) − 1·3 + 0.5·(−2) + 3 = −3
