@@ -3,6 +3,7 @@ package dev.downhill;
 import dev.downhill.internal.CentredObjective;
 import dev.downhill.internal.Checkpointer;
 import dev.downhill.internal.Fingerprint;
+import dev.downhill.internal.Overflows;
 import dev.downhill.internal.SolverState;
 import dev.downhill.internal.ConjugateGradientSolver;
 import dev.downhill.internal.GradientDescentSolver;
@@ -470,6 +471,9 @@ public final class LinearRegression {
 
     private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos, Checkpointer checkpoint,
                                    long[] trialPasses) {
+        if (requested.fitIntercept()) { // Σy or a column's sum beyond float64: one line, before any solver or trial
+            Overflows.requireFiniteMeans(problem);
+        }
         String choice = "";
         FitConfig config = requested;
         if (requested.solver().isAuto() && requested.penalty().hasL1()) {
@@ -566,6 +570,9 @@ public final class LinearRegression {
         SolverState done = checkpoint.restored() != null && checkpoint.restored().finished() ? checkpoint.restored() : null;
         int n = Math.toIntExact(problem.cols());
         config.initialCoefficients().checkLength(n); // before any work
+        if (config.fitIntercept()) { // every centred solver reads the means (cached): refuse sums beyond float64 up front
+            Overflows.requireFiniteMeans(problem);
+        }
         Solver solver = config.solver();
         Penalty penalty = config.penalty();
         penalty.checkFactors(n); // before any work (FitConfig refused l1 on cg/normal/svd)
