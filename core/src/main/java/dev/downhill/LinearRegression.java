@@ -117,7 +117,9 @@ public final class LinearRegression {
      *                                        svd instead)
      * @throws ArithmeticException            when the data's values are beyond what the solver can represent (X or y too
      *                                        large or too small for the gradient solvers' scaling, XᵀX or the QR factor not
-     *                                        finite in float64); {@link DivergenceException} and
+     *                                        finite in float64, a sum of y or of a column of X beyond float64 with an
+     *                                        intercept), or when the answer is: no model with a coefficient or intercept
+     *                                        that is not finite is returned; {@link DivergenceException} and
      *                                        {@link SingularMatrixException} are ArithmeticExceptions too
      * @throws FitInterruptedException        when {@link Checkpoint#requestStop()} or an interrupt of the running thread
      *                                        stopped the fit (its state saved when the checkpoint writes one)
@@ -187,7 +189,9 @@ public final class LinearRegression {
      *                                        svd instead)
      * @throws ArithmeticException            when the data's values are beyond what the solver can represent (X or y too
      *                                        large or too small for the gradient solvers' scaling, XᵀX or the QR factor not
-     *                                        finite in float64); {@link DivergenceException} and
+     *                                        finite in float64, a sum of y or of a column of X beyond float64 with an
+     *                                        intercept), or when the answer is: no model with a coefficient or intercept
+     *                                        that is not finite is returned; {@link DivergenceException} and
      *                                        {@link SingularMatrixException} are ArithmeticExceptions too
      * @throws FitInterruptedException        when {@link Checkpoint#requestStop()} or an interrupt of the running thread
      *                                        stopped the fit (its state saved when the checkpoint writes one)
@@ -356,7 +360,9 @@ public final class LinearRegression {
      *                                        svd instead)
      * @throws ArithmeticException            when the data's values are beyond what the solver can represent (X or y too
      *                                        large or too small for the gradient solvers' scaling, XᵀX or the QR factor not
-     *                                        finite in float64); {@link DivergenceException} and
+     *                                        finite in float64, a sum of y or of a column of X beyond float64 with an
+     *                                        intercept), or when the answer is: no model with a coefficient or intercept
+     *                                        that is not finite is returned; {@link DivergenceException} and
      *                                        {@link SingularMatrixException} are ArithmeticExceptions too
      * @throws FitInterruptedException        when {@link Checkpoint#requestStop()} or an interrupt of the running thread
      *                                        stopped the fit (its state saved when the checkpoint writes one), also while
