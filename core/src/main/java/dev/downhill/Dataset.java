@@ -2,6 +2,7 @@ package dev.downhill;
 
 import dev.downhill.internal.Float32Range;
 import dev.downhill.internal.OffHeapViews;
+import dev.downhill.spi.OffHeapAllocation;
 import java.util.Objects;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -95,8 +96,8 @@ public final class Dataset implements AutoCloseable {
         int n = checkRows(x, y.length);
         long m = x.length;
         validateFinite(y, "y", 1);
-        DoublePointer px = dev.downhill.io.HugePages.advise(new DoublePointer(m * n));
-        DoublePointer py = new DoublePointer(m);
+        DoublePointer px = dev.downhill.io.HugePages.advise(OffHeapAllocation.doubles(m * n, copyOfX(m, n)));
+        DoublePointer py = copyOfY(px, m, Precision.FLOAT64);
         try {
             for (int i = 0; i < m; i++) {
                 if (x[i].length != n) {
@@ -129,8 +130,8 @@ public final class Dataset implements AutoCloseable {
                 throw badValue("y", y[i], i, -1);
             }
         }
-        FloatPointer px = dev.downhill.io.HugePages.advise(new FloatPointer(m * n));
-        FloatPointer py = new FloatPointer(m);
+        FloatPointer px = dev.downhill.io.HugePages.advise(OffHeapAllocation.floats(m * n, copyOfX(m, n)));
+        FloatPointer py = copyOfY(px, m, Precision.FLOAT32);
         try {
             for (int i = 0; i < m; i++) {
                 if (x[i].length != n) {
@@ -159,8 +160,8 @@ public final class Dataset implements AutoCloseable {
         checkShape(rows, cols, x.length, y.length);
         validateFinite(x, "X", cols);
         validateFinite(y, "y", 1);
-        DoublePointer px = new DoublePointer(x.length).put(x);
-        DoublePointer py = new DoublePointer(y.length).put(y);
+        DoublePointer px = OffHeapAllocation.doubles(x.length, copyOfX(rows, cols)).put(x);
+        DoublePointer py = Dataset.<DoublePointer>copyOfY(px, y.length, Precision.FLOAT64).put(y);
         return new Dataset(px, py, rows, cols, Precision.FLOAT64, true);
     }
 
@@ -169,8 +170,8 @@ public final class Dataset implements AutoCloseable {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(y, "y");
         checkShape(rows, cols, x.length, y.length);
-        FloatPointer px = new FloatPointer(x.length).put(x);
-        FloatPointer py = new FloatPointer(y.length).put(y);
+        FloatPointer px = OffHeapAllocation.floats(x.length, copyOfX(rows, cols)).put(x);
+        FloatPointer py = Dataset.<FloatPointer>copyOfY(px, y.length, Precision.FLOAT32).put(y);
         Dataset d = new Dataset(px, py, rows, cols, Precision.FLOAT32, true);
         return d.validatedOrClosed();
     }
@@ -277,6 +278,25 @@ public final class Dataset implements AutoCloseable {
         return base == null ? this : base;
     }
 
+    /** The name of X's copy in an allocation failure's message ({@link OffHeapAllocation}). */
+    private static String copyOfX(long rows, long cols) {
+        return String.format(java.util.Locale.ROOT, "the dataset's copy of X (%,d × %,d)", rows, cols);
+    }
+
+    /**
+     * y's copy ({@code rows} values of {@code precision}), allocated after X's: when it fails, X's copy is freed first and
+     * the error names y.
+     */
+    @SuppressWarnings("unchecked")
+    private static <P extends Pointer> P copyOfY(Pointer xCopy, long rows, Precision precision) {
+        try {
+            return (P) OffHeapAllocation.of(precision, rows, String.format(java.util.Locale.ROOT, "the dataset's copy of y (%,d)", rows));
+        } catch (OutOfMemoryError e) {
+            xCopy.close();
+            throw e;
+        }
+    }
+
     private static DoublePointer copyWeights(double[] w, long rows) {
         Objects.requireNonNull(w, "weights");
         if (w.length != rows) {
@@ -285,7 +305,8 @@ public final class Dataset implements AutoCloseable {
         for (int i = 0; i < w.length; i++) {
             checkWeight(w[i], i);
         }
-        DoublePointer pw = new DoublePointer(w.length).put(w);
+        DoublePointer pw = OffHeapAllocation.doubles(w.length, String.format(java.util.Locale.ROOT,
+                "the dataset's copy of the weights (%,d)", w.length)).put(w);
         if (!(sumOfWeights(pw, rows) > 0)) {
             pw.close();
             throw allZeroWeights();
@@ -626,8 +647,9 @@ public final class Dataset implements AutoCloseable {
             return new Dataset(x, y, weights, weightSum, rows, cols, precision, new Pointer[0], this);
         }
         long total = rows * cols;
-        Pointer nx = dev.downhill.io.HugePages.advise(target == Precision.FLOAT64 ? new DoublePointer(total) : new FloatPointer(total));
-        Pointer ny = target == Precision.FLOAT64 ? new DoublePointer(rows) : new FloatPointer(rows);
+        Pointer nx = dev.downhill.io.HugePages.advise(OffHeapAllocation.of(target, total,
+                String.format(Locale.ROOT, "the %s copy of X (%,d × %,d)", target.name().toLowerCase(Locale.ROOT), rows, cols)));
+        Pointer ny = copyOfY(nx, rows, target);
         try {
             convert(x, nx, total, "X", cols);
             convert(y, ny, rows, "y", 1);

@@ -58,12 +58,22 @@ public final class FittedModel {
      * Copies the arrays (the caller keeps its own).
      *
      * @param trainingWeightSum Σw of weighted training data, NaN when it was unweighted
+     * @throws ArithmeticException when a coefficient or the intercept is not finite (an answer that overflows float64)
      */
     FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
                 long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
                 double learningRate, long rank, FitConfig config, ConvergenceReport report, double trainingWeightSum) {
-        this(coefficients.clone(), intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory.clone(),
+        this(finite(coefficients, intercept, solver).clone(), intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory.clone(),
                 gradientNormHistory.clone(), wallTime, learningRate, rank, config, report, trainingWeightSum, null, null);
+    }
+
+    /**
+     * θ, checked: every model a fit makes (and a model file gives) passes here, so none with a coefficient or intercept
+     * that is not finite is ever returned — an answer that overflows float64 is an {@link ArithmeticException}.
+     */
+    private static double[] finite(double[] coefficients, double intercept, Solver solver) {
+        dev.downhill.internal.Overflows.requireFiniteAnswer(coefficients, intercept, solver.cliName());
+        return coefficients;
     }
 
     /**
@@ -175,8 +185,16 @@ public final class FittedModel {
         return coefficients;
     }
 
-    /** θⱼ. */
+    /**
+     * θⱼ.
+     *
+     * @throws IndexOutOfBoundsException when j is not in [0, {@link #features()})
+     */
     public double coefficient(int j) {
+        if (j < 0 || j >= coefficients.length) {
+            throw new IndexOutOfBoundsException("coefficient index " + j + " is out of range for a model of "
+                    + coefficients.length + (coefficients.length == 1 ? " feature" : " features") + " (indices from 0)");
+        }
         return coefficients[j];
     }
 

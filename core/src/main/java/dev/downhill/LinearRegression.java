@@ -3,6 +3,7 @@ package dev.downhill;
 import dev.downhill.internal.CentredObjective;
 import dev.downhill.internal.Checkpointer;
 import dev.downhill.internal.Fingerprint;
+import dev.downhill.internal.Overflows;
 import dev.downhill.internal.SolverState;
 import dev.downhill.internal.ConjugateGradientSolver;
 import dev.downhill.internal.GradientDescentSolver;
@@ -116,7 +117,9 @@ public final class LinearRegression {
      *                                        svd instead)
      * @throws ArithmeticException            when the data's values are beyond what the solver can represent (X or y too
      *                                        large or too small for the gradient solvers' scaling, XᵀX or the QR factor not
-     *                                        finite in float64); {@link DivergenceException} and
+     *                                        finite in float64, a sum of y or of a column of X beyond float64 with an
+     *                                        intercept), or when the answer is: no model with a coefficient or intercept
+     *                                        that is not finite is returned; {@link DivergenceException} and
      *                                        {@link SingularMatrixException} are ArithmeticExceptions too
      * @throws FitInterruptedException        when {@link Checkpoint#requestStop()} or an interrupt of the running thread
      *                                        stopped the fit (its state saved when the checkpoint writes one)
@@ -186,7 +189,9 @@ public final class LinearRegression {
      *                                        svd instead)
      * @throws ArithmeticException            when the data's values are beyond what the solver can represent (X or y too
      *                                        large or too small for the gradient solvers' scaling, XᵀX or the QR factor not
-     *                                        finite in float64); {@link DivergenceException} and
+     *                                        finite in float64, a sum of y or of a column of X beyond float64 with an
+     *                                        intercept), or when the answer is: no model with a coefficient or intercept
+     *                                        that is not finite is returned; {@link DivergenceException} and
      *                                        {@link SingularMatrixException} are ArithmeticExceptions too
      * @throws FitInterruptedException        when {@link Checkpoint#requestStop()} or an interrupt of the running thread
      *                                        stopped the fit (its state saved when the checkpoint writes one)
@@ -355,7 +360,9 @@ public final class LinearRegression {
      *                                        svd instead)
      * @throws ArithmeticException            when the data's values are beyond what the solver can represent (X or y too
      *                                        large or too small for the gradient solvers' scaling, XᵀX or the QR factor not
-     *                                        finite in float64); {@link DivergenceException} and
+     *                                        finite in float64, a sum of y or of a column of X beyond float64 with an
+     *                                        intercept), or when the answer is: no model with a coefficient or intercept
+     *                                        that is not finite is returned; {@link DivergenceException} and
      *                                        {@link SingularMatrixException} are ArithmeticExceptions too
      * @throws FitInterruptedException        when {@link Checkpoint#requestStop()} or an interrupt of the running thread
      *                                        stopped the fit (its state saved when the checkpoint writes one), also while
@@ -470,6 +477,9 @@ public final class LinearRegression {
 
     private static FittedModel fit(ResidentProblem problem, FitConfig requested, long startNanos, Checkpointer checkpoint,
                                    long[] trialPasses) {
+        if (requested.fitIntercept()) { // Σy or a column's sum beyond float64: one line, before any solver or trial
+            Overflows.requireFiniteMeans(problem);
+        }
         String choice = "";
         FitConfig config = requested;
         if (requested.solver().isAuto() && requested.penalty().hasL1()) {
@@ -566,6 +576,9 @@ public final class LinearRegression {
         SolverState done = checkpoint.restored() != null && checkpoint.restored().finished() ? checkpoint.restored() : null;
         int n = Math.toIntExact(problem.cols());
         config.initialCoefficients().checkLength(n); // before any work
+        if (config.fitIntercept()) { // every centred solver reads the means (cached): refuse sums beyond float64 up front
+            Overflows.requireFiniteMeans(problem);
+        }
         Solver solver = config.solver();
         Penalty penalty = config.penalty();
         penalty.checkFactors(n); // before any work (FitConfig refused l1 on cg/normal/svd)

@@ -191,8 +191,14 @@ public final class ModelFile {
             h.put("learningRate", c.learningRate().value());
         }
         h.put("maxIterations", c.maxIterations());
+        if (c.configuredMaxIterations() == 0) { // left to the default (per solver): read back as the default
+            h.put("maxIterationsDefault", true);
+        }
         h.put("batchSize", c.configuredBatchSize());
         h.put("tolerance", c.tolerance(model.precision()));
+        if (Double.isNaN(c.configuredTolerance())) { // left to the default: read back as the default, not this value
+            h.put("toleranceDefault", true);
+        }
         h.put("patience", c.patience());
         ObjectNode init = h.putObject("initialCoefficients");
         init.put("kind", c.initialCoefficients().kind().name().toLowerCase(Locale.ROOT));
@@ -476,12 +482,18 @@ public final class ModelFile {
             b.learningRate(lr.isTextual() ? parse("hyperparameters.learningRate", () -> LearningRate.parse(lr.asText()))
                     : parse("hyperparameters.learningRate", () -> LearningRate.of(finite(h, "learningRate"))));
             parse("hyperparameters", () -> {
-                b.maxIterations(integer(h, "maxIterations"));
+                long maxIterations = integer(h, "maxIterations"); // checked even when the default is kept
+                if (!(h.has("maxIterationsDefault") && bool(h, "maxIterationsDefault"))) { // files before the field: as given
+                    b.maxIterations(maxIterations);
+                }
                 long batch = count(h, "hyperparameters.batchSize"); // 0: the default
                 if (batch > 0) {
                     b.batchSize(Math.toIntExact(batch));
                 }
-                b.tolerance(finite(h, "tolerance"));
+                double tolerance = finite(h, "tolerance"); // checked even when the default is kept
+                if (!(h.has("toleranceDefault") && bool(h, "toleranceDefault"))) { // files before the field: as given
+                    b.tolerance(tolerance);
+                }
                 b.patience(Math.toIntExact(integer(h, "patience")));
                 b.seed(integer(h, "seed"));
                 if (h.has("standardize")) {

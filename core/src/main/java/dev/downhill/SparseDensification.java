@@ -85,7 +85,8 @@ final class SparseDensification {
         Pointer y = null;
         DoublePointer weights = null;
         try {
-            dense = float64 ? new DoublePointer(Math.multiplyExact(m, (long) n)) : new FloatPointer(Math.multiplyExact(m, (long) n));
+            dense = dev.downhill.spi.OffHeapAllocation.of(data.precision(), Math.multiplyExact(m, (long) n), String.format(
+                    java.util.Locale.ROOT, "the dense copy of the sparse X (%,d × %,d)", m, n));
             fill(x, dense, m, n, float64);
             // y and the weights copied off-heap to off-heap (the budget counts X; m = 1e8 rows must not need heap for them)
             y = float64 ? new DoublePointer(m) : new FloatPointer(m);

@@ -19,6 +19,26 @@ class FittedModelTest {
     }
 
     @Test
+    void aCoefficientIndexOutOfRangeNamesTheIndexAndTheFeatures() {
+        FittedModel m = model(new double[] {2, -1, 0.5}, 3);
+        assertEquals(0.5, m.coefficient(2), 0.0);
+        for (int j : new int[] {3, -1, Integer.MAX_VALUE}) {
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> m.coefficient(j));
+            assertTrue(e.getMessage().contains("index " + j) && e.getMessage().contains("3 features"), e.getMessage());
+            assertTrue(e.getClass() == IndexOutOfBoundsException.class, e.getClass().getName());
+        }
+    }
+
+    @Test
+    void aModelThatIsNotFiniteIsAnArithmeticExceptionNotAModel() {
+        ArithmeticException theta = assertThrows(ArithmeticException.class,
+                () -> model(new double[] {2, Double.NEGATIVE_INFINITY}, 3));
+        assertTrue(theta.getMessage().contains("coefficient 1 is -Infinity"), theta.getMessage());
+        ArithmeticException b = assertThrows(ArithmeticException.class, () -> model(new double[] {2, 1}, Double.NaN));
+        assertTrue(b.getMessage().contains("the intercept is NaN"), b.getMessage());
+    }
+
+    @Test
     void predictIsDotPlusIntercept() {
         FittedModel m = model(new double[] {2, -1, 0.5}, 3);
         // hand-computed: 2·1 − 1·2 + 0.5·4 + 3 = 5;  2·0 − 1·0 + 0.5·0 + 3 = 3;  2·(−1) − 1·3 + 0.5·(−2) + 3 = −3

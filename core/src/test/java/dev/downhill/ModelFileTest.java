@@ -28,6 +28,44 @@ class ModelFileTest {
                 0.0123, -1, config, new ConvergenceReport(true, new int[] {2}, 3.5e-9).withBackendInitSeconds(0.25));
     }
 
+    /**
+     * A fit that left the tolerance to its default (NaN: 1e-10 in float64, 1e-6 in float32) keeps the default through
+     * the file ({@code hyperparameters.toleranceDefault}, and the iteration limit by {@code maxIterationsDefault}): the
+     * configuration read back equals the fitted one, and a float32 refit with it uses 1e-6. A file without the fields
+     * (written before them) reads the values as written.
+     */
+    @Test
+    void aDefaultToleranceStaysTheDefaultThroughTheFile() throws IOException {
+        FitConfig config = FitConfig.builder().solver(Solver.GD).build();
+        assertTrue(Double.isNaN(config.configuredTolerance()));
+        FittedModel m = new FittedModel(new double[] {1, 2}, 0.5, Solver.GD, "cpu", Precision.FLOAT64, 10, 5,
+                StopReason.CONVERGED, new double[] {2, 1}, new double[] {1, 0.1}, Duration.ofMillis(3), 0.1, -1, config,
+                new ConvergenceReport(false, new int[0], Double.NaN));
+        Path f = dir.resolve("default.json");
+        ModelFile.write(f, m, null);
+        String json = Files.readString(f);
+        assertTrue(json.contains("\"tolerance\" : 1.0E-10") || json.contains("\"tolerance\":1.0E-10"), json);
+        FitConfig read = ModelFile.read(f).model().config();
+        assertTrue(Double.isNaN(read.configuredTolerance()), "the default, not 1e-10");
+        assertEquals(config, read);
+        assertEquals(1e-6, read.tolerance(Precision.FLOAT32), 0);
+        assertEquals(1e-10, read.tolerance(Precision.FLOAT64), 0);
+
+        Path old = dir.resolve("old.json"); // as written before the field: the tolerance as given
+        Files.writeString(old, json.replaceAll(",\\s*\"(tolerance|maxIterations)Default\"\\s*:\\s*true", ""));
+        assertFalse(Files.readString(old).contains("Default\""));
+        FitConfig before = ModelFile.read(old).model().config();
+        assertEquals(1e-10, before.configuredTolerance(), 0);
+        assertEquals(10_000, before.maxIterations());
+        assertFalse(config.equals(before), "explicit values, as such files always read");
+
+        // a tolerance that was given is written without the field and read back as given
+        Path given = dir.resolve("given.json");
+        ModelFile.write(given, model(), null);
+        assertFalse(Files.readString(given).contains("Default\""));
+        assertEquals(1e-5, ModelFile.read(given).model().config().configuredTolerance(), 0);
+    }
+
     @Test
     void roundTripReproducesTheModelExactly() {
         FittedModel m = model();

@@ -16,6 +16,7 @@ import dev.downhill.io.HugePages;
 import dev.downhill.spi.ColumnStatistics;
 import dev.downhill.spi.CrossProducts;
 import dev.downhill.spi.Interrupts;
+import dev.downhill.spi.OffHeapAllocation;
 import dev.downhill.spi.QrReduction;
 import dev.downhill.spi.WideRows;
 import java.nio.DoubleBuffer;
@@ -261,7 +262,8 @@ final class DirectPasses {
         int blockRows = (int) Math.max(1, Math.min(m, GRAM_BLOCK_BYTES / (8L * n)));
         OffHeapGramSystem system = new OffHeapGramSystem(n, threads);
         try (DoublePointer rhs = new DoublePointer(n);
-             DoublePointer block = HugePages.advise(new DoublePointer((long) blockRows * n));
+             DoublePointer block = HugePages.advise(OffHeapAllocation.doubles((long) blockRows * n, String.format(Locale.ROOT,
+                     "a float64 block of X for the Gram pass (%,d × %,d)", blockRows, n)));
              DoublePointer targets = new DoublePointer(blockRows)) {
             DoublePointer gram = system.pointer();
             DoublePointer.memset(rhs, 0, 8L * n);
@@ -303,7 +305,8 @@ final class DirectPasses {
                     "the QR pass needs a float64 block of %,d × %,d beyond LAPACK's 32-bit sizes; use a gradient solver", lda, w));
         }
         int k = 0; // rows of R held at the top of a
-        try (DoublePointer a = HugePages.advise(new DoublePointer(lda * w));
+        try (DoublePointer a = HugePages.advise(OffHeapAllocation.doubles(lda * w, String.format(Locale.ROOT,
+                "the svd solver's float64 copy of X_c and y for the QR pass (%,d × %,d)", lda, w)));
              DoublePointer tau = new DoublePointer(Math.min(lda, w))) {
             for (long row = 0; row < m; row += blockRows) {
                 Interrupts.stopIfInterrupted();

@@ -48,7 +48,8 @@ final class OffHeapGramSystem implements GramSystem {
         this.n = n;
         this.threads = threads;
         this.roundoff = roundoff;
-        this.gram = HugePages.advise(new DoublePointer((long) n * n));
+        this.gram = HugePages.advise(dev.downhill.spi.OffHeapAllocation.doubles((long) n * n, String.format(java.util.Locale.ROOT,
+                "the normal equations' Gram matrix XᵀX (%,d × %,d)", n, n)));
         if (zeroFill) {
             DoublePointer.memset(gram, 0, 8L * n * n);
         }

@@ -2,6 +2,7 @@ package dev.downhill.internal.direct;
 
 import dev.downhill.SingularMatrixException;
 import dev.downhill.internal.ColumnSpread;
+import dev.downhill.internal.Overflows;
 import dev.downhill.spi.DenseKernels;
 import dev.downhill.spi.ExtendedResidual;
 import dev.downhill.spi.GramSystem;
@@ -226,7 +227,9 @@ public final class DirectLeastSquares {
                         condition, maxCondition), condition, problem.isSparse());
             }
             Correction correction = withoutColumns(scaled(scales, system::solve), zero); // constant columns stay at 0
-            double[] theta = correction.apply(system.moment());
+            double[] moment = system.moment();
+            Overflows.requireFiniteTarget(moment, centred ? "X_cᵀy_c" : "Xᵀy");
+            double[] theta = correction.apply(moment);
             DirectSolution refined = refine(problem, centred, theta, correction, n * condition * Math.max(roundoff, Math.ulp(1.0)), -1,
                     new double[0], condition, ridge, approximate);
             if (refined == null) {
@@ -385,6 +388,7 @@ public final class DirectLeastSquares {
                 throw new ArithmeticException("the QR factor of X is not finite in float64 (values of X or y too large); rescale the data");
             }
         }
+        Overflows.requireFiniteTarget(z, centred ? "Qᵀy_c (y transformed by X_c's QR factor)" : "Qᵀy (y transformed by X's QR factor)");
         normalizeColumns(factor, k, scales);
         if (ridge != null) { // R' of [R z; Λ^{1/2}D 0]: (k + n) × (n + 1), reduced to n × (n + 1)
             int rows = k + n;
@@ -721,6 +725,8 @@ public final class DirectLeastSquares {
         for (int step = 0; step < MAX_REFINEMENTS; step++) {
             Interrupts.stopIfInterrupted(); // each step is a pass over X
             long t0 = System.nanoTime();
+            // θ beyond float64 (the answer overflows): refused here, before its residual's NaN reaches LAPACK's solve
+            Overflows.requireFiniteAnswer(theta, 0, "the direct solve");
             double[] gradient = pass.transposedResidual(theta);
             if (ridge != null) { // X_cᵀ(y_c − X_cθ) − Λθ
                 for (int j = 0; j < gradient.length; j++) {
