@@ -29,7 +29,8 @@ import java.util.Optional;
  * which may understate λ_min by its spread (ρ then overstated by up to ~10, a warning that errs loud); the check is left
  * out when that too would cost more than the fit (its O(s·n² + n³/3) host work), beyond {@value #MAX_COLUMNS} columns
  * (an n × n host matrix), when X has no more rows than columns and no ridge (H singular: gradient methods from 0 find a
- * minimiser, not a unique one), and when the backend has no sketch pass (or no Gram pass, or X's squares overflow). It
+ * minimiser, not a unique one), when the backend has no sketch pass (or no Gram pass), and where ρ cannot be formed in
+ * the user's units (β = 0, or X and y scaled near float64's ends, which the fit's internal rescaling handles). It
  * is an estimate (power iteration gives λ_min from above, near exactly when it is well separated: ρ came out 8 % below
  * the true error on a well-conditioned 2,000 × 10), not a proof; its job is to make the silent failure loud.
  */
@@ -46,7 +47,7 @@ public final class AccuracyWarning {
      * The estimate for {@code model}, fitted on {@code problem}, or empty when no check applies or it is not affordable.
      *
      * @param conditionNumber κ̂ of the standardized Hessian (+∞: singular to working precision)
-     * @param errorBound      ρ, the bound on ‖β − β*‖/‖β‖ (+∞ when κ̂ is; NaN when g and β are both 0)
+     * @param errorBound      ρ, the bound on ‖β − β*‖/‖β‖ (+∞ when κ̂ is)
      */
     public record Estimate(double conditionNumber, double errorBound) {
     }
@@ -110,21 +111,34 @@ public final class AccuracyWarning {
         } catch (ArithmeticException | UnsupportedOperationException noCheck) {
             return Optional.empty(); // X's squares beyond float64, or a backend without the pass: the fit stands unchecked
         }
-        if (spectrum == null) {
-            return Optional.empty();
+        if (spectrum == null || !Double.isFinite(spectrum.largest())) {
+            return Optional.empty(); // no sketch pass, or X's squares beyond float64 in the user's units: unchecked
         }
         double kappa = spectrum.condition();
         if (Double.isInfinite(kappa)) {
             return Optional.of(new Estimate(kappa, Double.POSITIVE_INFINITY));
         }
-        double[] theta = model.coefficients();
-        double beta = 0; // ‖β‖, β = S⁻¹θ over the columns H has (a constant column's θ is 0)
+        double rho = norms[norms.length - 1] / standardizedNorm(model.coefficients(), squaredScales) / spectrum.smallest();
+        // not finite: β = 0 (no relative error to bound), or magnitudes at float64's ends in the user's units (X scaled
+        // by 1e±150: the fit itself works in rescaled internal units, this check does not) — unchecked rather than wrong
+        return Double.isFinite(rho) ? Optional.of(new Estimate(kappa, rho)) : Optional.empty();
+    }
+
+    /** ‖β‖ with βⱼ = θⱼ/sⱼ (sⱼ² = {@code squaredScales[j]}) over the columns H has, scaled by its largest entry (no overflow). */
+    private static double standardizedNorm(double[] theta, double[] squaredScales) {
+        double[] beta = new double[theta.length];
+        double largest = 0;
         for (int j = 0; j < theta.length; j++) {
-            if (squaredScales[j] > 0) {
-                beta += theta[j] * theta[j] / squaredScales[j];
-            }
+            beta[j] = squaredScales[j] > 0 ? theta[j] / Math.sqrt(squaredScales[j]) : 0; // a constant column's θ is 0
+            largest = Math.max(largest, Math.abs(beta[j]));
         }
-        double gradient = norms[norms.length - 1];
-        return Optional.of(new Estimate(kappa, gradient / (spectrum.smallest() * Math.sqrt(beta))));
+        if (!(largest > 0) || !Double.isFinite(largest)) {
+            return largest;
+        }
+        double sum = 0;
+        for (double b : beta) {
+            sum += (b / largest) * (b / largest);
+        }
+        return largest * Math.sqrt(sum);
     }
 }
