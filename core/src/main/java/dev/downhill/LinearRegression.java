@@ -82,9 +82,18 @@ public final class LinearRegression {
      */
     public static final String CONVERGENCE_LOGGER = "dev.downhill.LinearRegression.convergence";
     private static final org.slf4j.Logger CONVERGENCE_LOG = org.slf4j.LoggerFactory.getLogger(CONVERGENCE_LOGGER);
+    /**
+     * The warning that a full-batch gradient fit (gd, nesterov, cg) met its tolerance or stopped making progress with
+     * coefficients its gradient does not vouch for: X is so ill-conditioned that ‖∇‖ ≤ tol·‖∇₀‖ still lets them be far
+     * from the least-squares answer ({@link dev.downhill.internal.AccuracyWarning}, an a-posteriori check made where it
+     * costs no more than the fit). One per fit, from every front end (its words name no front end's settings); the fits of
+     * an α path or cross-validation give none. On a logger of its own ({@value #ACCURACY_LOGGER}).
+     */
+    public static final String ACCURACY_LOGGER = "dev.downhill.LinearRegression.accuracy";
+    private static final org.slf4j.Logger ACCURACY_LOG = org.slf4j.LoggerFactory.getLogger(ACCURACY_LOGGER);
 
     static {
-        dev.downhill.internal.FrontEnds.register((problem, config) -> fitUnwarned(problem, config, false), FittedModel::restated);
+        dev.downhill.internal.FrontEnds.register((problem, config) -> fitUnwarned(problem, config, false, true), FittedModel::restated);
     }
 
     private LinearRegression() {
@@ -145,7 +154,7 @@ public final class LinearRegression {
         try (Dataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint), true);
+                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint), true, warned);
                 model = model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9));
                 return warned ? warnedIfUnconverged(model) : model;
             }
@@ -211,7 +220,7 @@ public final class LinearRegression {
         try (SparseDataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
-                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint), true);
+                FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint), true, true);
                 return warnedIfUnconverged(model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9)));
             }
         }
@@ -374,7 +383,7 @@ public final class LinearRegression {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
         warnUnusedSettings(config);
-        return warnedIfUnconverged(fitUnwarned(problem, config));
+        return warnedIfUnconverged(fitUnwarned(problem, config, true, true));
     }
 
     /**
@@ -382,14 +391,16 @@ public final class LinearRegression {
      * path or cross-validation, and front ends that warn in their own terms ({@link dev.downhill.internal.FrontEnds}).
      */
     static FittedModel fitUnwarned(LoadedProblem problem, FitConfig config) {
-        return fitUnwarned(problem, config, true);
+        return fitUnwarned(problem, config, true, false);
     }
 
     /**
      * {@link #fitUnwarned(LoadedProblem, FitConfig)}, with the svd solver's rank warning ({@link #RANK_LOGGER}) or without
-     * it ({@code rankWarning} false: a front end that says it in its own terms, {@link dev.downhill.internal.FrontEnds}).
+     * it ({@code rankWarning} false: a front end that says it in its own terms, {@link dev.downhill.internal.FrontEnds}),
+     * and with the accuracy check of a gradient fit ({@link #ACCURACY_LOGGER}) or without it ({@code accuracyCheck} false:
+     * the fits of a path or cross-validation).
      */
-    private static FittedModel fitUnwarned(LoadedProblem problem, FitConfig config, boolean rankWarning) {
+    private static FittedModel fitUnwarned(LoadedProblem problem, FitConfig config, boolean rankWarning, boolean accuracyCheck) {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(config, "config");
         checkMatches(problem, config);
@@ -402,7 +413,7 @@ public final class LinearRegression {
             long start = System.nanoTime();
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
             try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
-                return finish(problem, fit(problem.problem(), config, start, checkpoint), rankWarning);
+                return finish(problem, fit(problem.problem(), config, start, checkpoint), rankWarning, accuracyCheck);
             }
         }
     }
@@ -735,12 +746,16 @@ public final class LinearRegression {
      * ({@link LoadedProblem#withTrainingWeightSum}), and, when the solve left what they need, the coefficients' standard
      * errors completed with the residuals of the answer ({@link CoefficientInference}); when they were asked for and not
      * computed, one warning saying why. An svd fit below full rank is warned about first ({@link #RANK_LOGGER}) when
-     * {@code rankWarning}.
+     * {@code rankWarning}, and a gradient fit whose coefficients its gradient does not vouch for ({@link #ACCURACY_LOGGER})
+     * when {@code accuracyCheck}.
      */
-    static FittedModel finish(LoadedProblem problem, FittedModel fitted, boolean rankWarning) {
+    static FittedModel finish(LoadedProblem problem, FittedModel fitted, boolean rankWarning, boolean accuracyCheck) {
         if (rankWarning) {
             dev.downhill.internal.RankDeficiencyWarning.of(fitted, dev.downhill.internal.RankDeficiencyWarning.LIBRARY_ADVICE)
                     .ifPresent(RANK_LOG::warn);
+        }
+        if (accuracyCheck) { // a gradient fit's a-posteriori check: a Gram or sketch pass over X, still loaded
+            dev.downhill.internal.AccuracyWarning.of(problem.problem(), fitted).ifPresent(ACCURACY_LOG::warn);
         }
         FittedModel model = problem.withTrainingWeightSum(fitted);
         dev.downhill.internal.direct.InverseGram g = model.pendingInverseGram();

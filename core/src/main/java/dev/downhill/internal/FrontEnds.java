@@ -12,7 +12,9 @@ import java.util.Objects;
  * the iteration limit and about an svd fit below full rank ({@link dev.downhill.LinearRegression#IGNORED_SETTING_LOGGER},
  * {@link dev.downhill.LinearRegression#CONVERGENCE_LOGGER}, {@link dev.downhill.LinearRegression#RANK_LOGGER}); the
  * front end then warns with {@link IterationLimitWarning#of} under its own parameter names and with
- * {@link RankDeficiencyWarning#of} with its own advice. Not API: a library user calls
+ * {@link RankDeficiencyWarning#of} with its own advice. Core's accuracy warning after a gradient fit
+ * ({@link dev.downhill.LinearRegression#ACCURACY_LOGGER}, {@link AccuracyWarning}) is logged as from any fit: its words
+ * name no front end's setting. Not API: a library user calls
  * {@link dev.downhill.LinearRegression#fit(LoadedProblem, FitConfig)}, which warns.
  *
  * <p>It also restates a model whose fit the front end's own rule ended at its starting point ({@link #restated}: the Spark

@@ -45,12 +45,22 @@ public final class SketchedCondition {
      * sketched operator is singular to working precision.
      */
     public static double estimate(CentredObjective objective) {
+        Spectrum s = spectrum(objective, false);
+        return s == null ? Double.NaN : s.condition();
+    }
+
+    /**
+     * The extreme eigenvalues of Ĥ, cg's operator estimated from a sketch of X as {@link #estimate} does, or from X's exact
+     * Gram matrix ({@link ResidentProblem#crossProducts}: one O(mn²) pass) when {@code exactGram} or when X has no more than
+     * {@value #ROWS_PER_BUCKET}·s rows; null when a sketch was to be made and the backend has no sketch pass.
+     */
+    public static Spectrum spectrum(CentredObjective objective, boolean exactGram) {
         ResidentProblem problem = objective.problem();
         Penalty penalty = objective.penalty();
         int n = Math.toIntExact(problem.cols());
         int sketchRows = Math.multiplyExact(OVERSAMPLING, Math.max(n, 1));
         double[] gram;
-        if (problem.rows() <= (long) ROWS_PER_BUCKET * sketchRows) {
+        if (exactGram || problem.rows() <= (long) ROWS_PER_BUCKET * sketchRows) {
             // the sketch would hold every row, and with m < ~1.4·s rows in s buckets it is rank deficient (empty buckets):
             // the exact Gram matrix (the Gram pass) costs the same O(mn²) here and certifies exactly
             gram = problem.crossProducts(objective.centred()).gram();
@@ -58,7 +68,7 @@ public final class SketchedCondition {
             double rowRate = ROWS_PER_BUCKET * (double) sketchRows / problem.rows();
             gram = problem.sketchGram(sketchRows, rowRate, SEED, objective.centred());
             if (gram == null) {
-                return Double.NaN;
+                return null;
             }
         }
         DenseKernels kernels = problem.denseKernels();
@@ -68,7 +78,7 @@ public final class SketchedCondition {
         int[] active = java.util.stream.IntStream.range(0, n).filter(j -> squaredScales[j] > 0).toArray();
         int k = active.length;
         if (k == 0) {
-            return 1;
+            return new Spectrum(1, 1, 0);
         }
         double normaliser = 2 / objective.weightSum();
         double[] h = new double[Math.multiplyExact(k, k)];
@@ -85,18 +95,37 @@ public final class SketchedCondition {
         }
         for (double v : h) {
             if (!Double.isFinite(v)) {
-                return Double.POSITIVE_INFINITY;
+                return new Spectrum(Double.POSITIVE_INFINITY, 0, k);
             }
         }
         double largest = largestEigenvalue(h, k);
         if (!(largest > 0)) {
-            return Double.POSITIVE_INFINITY;
+            return new Spectrum(largest, 0, k);
         }
         if (kernels.cholesky(h, k) != 0) {
-            return Double.POSITIVE_INFINITY;
+            return new Spectrum(largest, 0, k);
         }
-        double smallest = 1 / largestInverseEigenvalue(h, k);
-        return smallest > 0 && largest / smallest < 1 / (k * EPSILON) ? largest / smallest : Double.POSITIVE_INFINITY;
+        return new Spectrum(largest, Math.max(0, 1 / largestInverseEigenvalue(h, k)), k);
+    }
+
+    /**
+     * Ĥ's extreme eigenvalues, each by {@value #POWER_STEPS} power-iteration steps (λ_max from below, λ_min from above:
+     * both near exact when they are well separated from the next); {@code smallest} 0 when Cholesky found Ĥ not positive
+     * definite.
+     *
+     * @param largest   λ̂_max
+     * @param smallest  λ̂_min (0: singular to working precision)
+     * @param dimension the order k of Ĥ (X's columns less the constant ones)
+     */
+    public record Spectrum(double largest, double smallest, int dimension) {
+        /** κ̂ = λ̂_max/λ̂_min; +∞ when Ĥ is singular to working precision: λ̂_min ≤ 0 or κ̂ ≥ 1/(kε); 1 with no column. */
+        public double condition() {
+            if (dimension == 0) {
+                return 1;
+            }
+            double kappa = largest / smallest;
+            return smallest > 0 && largest > 0 && kappa < 1 / (dimension * EPSILON) ? kappa : Double.POSITIVE_INFINITY;
+        }
     }
 
     private static final double EPSILON = Math.ulp(1.0) / 2;

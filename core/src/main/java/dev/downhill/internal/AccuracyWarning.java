@@ -1,0 +1,144 @@
+package dev.downhill.internal;
+
+import dev.downhill.FittedModel;
+import dev.downhill.Solver;
+import dev.downhill.StopReason;
+import dev.downhill.spi.ResidentProblem;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The warning for a full-batch gradient fit (gd, nesterov, cg; no l1 term) that stopped {@link StopReason#CONVERGED} or
+ * {@link StopReason#NO_PROGRESS} with coefficients its gradient does not vouch for: an a-posteriori check of the answer.
+ *
+ * <p>The stopping rule bounds the gradient, not the error. In the standardized coordinates β (β = S⁻¹θ, S the fit's
+ * column scaling, {@link SketchedCondition}) the gradient is g = H(β − β*) with H cg's operator, so
+ * <pre>
+ *   ‖β − β*‖ ≤ ‖g‖/λ_min(H),     ρ = ‖g‖ / (λ̂_min·‖β‖)
+ * </pre>
+ * bounds the answer's relative error through the smallest eigenvalue of H, which the rule never sees: with nearly dependent
+ * columns (κ(H) = 4e10: a column equal to another plus 1e-5 noise) gd, nesterov and cg met the default tolerance 1e-10 with
+ * θ₀ = 0.748 against the least-squares −3,091.7. When ρ &gt; {@value #RELATIVE_ERROR_LIMIT} the warning names κ̂ and ρ and
+ * advises an exact solver, or cg with a smaller tolerance; when Ĥ is singular to working precision
+ * ({@link SketchedCondition.Spectrum#condition} +∞) the gradient bounds nothing and the warning says so. ‖g‖ is the last
+ * entry of the model's gradient-norm history (a true gradient pass for every one of these solvers), in the same units
+ * and coordinates as H here (an objective without internal rescaling, the fit's standardization and l2 term).
+ *
+ * <p>λ̂_min comes from X's exact Gram matrix when that pass (m·n² flops) costs no more than the fit's own passes (about
+ * 2·m·n each), else from {@link SketchedCondition}'s row sketch ({@value SketchedCondition#ROWS_PER_BUCKET}·s of X's rows),
+ * which may understate λ_min by its spread (ρ then overstated by up to ~10, a warning that errs loud); the check is left
+ * out when that too would cost more than the fit (its O(s·n² + n³/3) host work), beyond {@value #MAX_COLUMNS} columns
+ * (an n × n host matrix), when X has no more rows than columns and no ridge (H singular: gradient methods from 0 find a
+ * minimiser, not a unique one), when the backend has no sketch pass (or no Gram pass), and where ρ cannot be formed in
+ * the user's units (β = 0, or X and y scaled near float64's ends, which the fit's internal rescaling handles). It
+ * is an estimate (power iteration gives λ_min from above, near exactly when it is well separated: ρ came out 8 % below
+ * the true error on a well-conditioned 2,000 × 10), not a proof; its job is to make the silent failure loud.
+ */
+public final class AccuracyWarning {
+    /** The largest bound ρ on the relative error of β that passes without a warning. */
+    static final double RELATIVE_ERROR_LIMIT = 1e-3;
+    /** Beyond this many columns no check is made (its n × n host matrix and O(n³) factorization). */
+    static final int MAX_COLUMNS = 2_048;
+
+    private AccuracyWarning() {
+    }
+
+    /**
+     * The estimate for {@code model}, fitted on {@code problem}, or empty when no check applies or it is not affordable.
+     *
+     * @param conditionNumber κ̂ of the standardized Hessian (+∞: singular to working precision)
+     * @param errorBound      ρ, the bound on ‖β − β*‖/‖β‖ (+∞ when κ̂ is)
+     */
+    public record Estimate(double conditionNumber, double errorBound) {
+    }
+
+    /**
+     * The one-line warning for {@code model}, fitted on {@code problem} (still loaded), or empty: no check applies, the
+     * check is not affordable, or ρ ≤ {@value #RELATIVE_ERROR_LIMIT}.
+     */
+    public static Optional<String> of(ResidentProblem problem, FittedModel model) {
+        Optional<Estimate> e = estimate(problem, model);
+        if (e.isEmpty() || !(e.get().errorBound() > RELATIVE_ERROR_LIMIT)) {
+            return Optional.empty();
+        }
+        String solver = model.solver().cliName();
+        String how = model.stopReason() == StopReason.CONVERGED
+                ? solver + " converged (its gradient norm met the tolerance " + IterationLimitWarning.compact(model.tolerance()) + ")"
+                : solver + " stopped making progress (no_progress) short of the tolerance "
+                + IterationLimitWarning.compact(model.tolerance());
+        double kappa = e.get().conditionNumber();
+        if (Double.isInfinite(kappa)) {
+            return Optional.of(how + ", but X's columns are dependent to working precision (the Hessian is "
+                    + "singular or its condition number beyond 1/ε): the gradient does not bound the coefficients' error, so they "
+                    + "may be far from the least-squares answer (or, with exactly dependent columns, one of many); the svd "
+                    + "solver gives the minimum-norm answer");
+        }
+        return Optional.of(String.format(Locale.ROOT, "%s, but the coefficients may be far from the least-squares minimiser: "
+                        + "X is ill-conditioned (estimated condition number of the %sHessian %.2g), so the gradient "
+                        + "bounds their relative error%s only by %.2g; use the normal or svd solver, or cg with a smaller tolerance",
+                how, model.report().standardized() ? "standardized " : "", kappa, model.report().standardized() ? " (each scaled by its column's spread)" : "", e.get().errorBound()));
+    }
+
+    /** κ̂ and ρ for {@code model}, or empty when no check applies or it is not affordable (see the class Javadoc). */
+    public static Optional<Estimate> estimate(ResidentProblem problem, FittedModel model) {
+        Solver solver = model.solver();
+        boolean full = solver == Solver.GD || solver == Solver.NESTEROV || solver == Solver.CG;
+        StopReason stop = model.stopReason();
+        boolean stopped = stop == StopReason.CONVERGED || stop == StopReason.NO_PROGRESS;
+        var penalty = model.config().penalty();
+        double[] norms = model.gradientNormHistory();
+        long m = problem.rows();
+        long n = problem.cols();
+        if (!full || !stopped || penalty.hasL1() || norms.length == 0 || !(model.tolerance() > 0) || n > MAX_COLUMNS
+                || n != model.coefficients().length || m <= n && !(penalty.l2Strength() > 0)) {
+            return Optional.empty();
+        }
+        double fitFlops = 2.0 * (model.iterations() + 1) * m * n; // a pass per iteration, and the first
+        double factor = (double) n * n * n / 3;
+        boolean exactGram = (double) m * n * n + factor <= fitFlops;
+        boolean sketchSmall = m <= (long) SketchedCondition.ROWS_PER_BUCKET * SketchedCondition.OVERSAMPLING * n; // it reads every row
+        double sketchFlops = sketchSmall ? (double) m * n * n + factor
+                : (double) SketchedCondition.ROWS_PER_BUCKET * SketchedCondition.OVERSAMPLING * n * n * n + factor;
+        if (!exactGram && sketchFlops > fitFlops) {
+            return Optional.empty();
+        }
+        SketchedCondition.Spectrum spectrum;
+        double[] squaredScales;
+        try (CentredObjective objective = new CentredObjective(problem, model.config().fitIntercept(),
+                model.report().standardized(), penalty)) {
+            spectrum = SketchedCondition.spectrum(objective, exactGram);
+            squaredScales = objective.squaredScales();
+        } catch (ArithmeticException | UnsupportedOperationException noCheck) {
+            return Optional.empty(); // X's squares beyond float64, or a backend without the pass: the fit stands unchecked
+        }
+        if (spectrum == null || !Double.isFinite(spectrum.largest())) {
+            return Optional.empty(); // no sketch pass, or X's squares beyond float64 in the user's units: unchecked
+        }
+        double kappa = spectrum.condition();
+        if (Double.isInfinite(kappa)) {
+            return Optional.of(new Estimate(kappa, Double.POSITIVE_INFINITY));
+        }
+        double rho = norms[norms.length - 1] / standardizedNorm(model.coefficients(), squaredScales) / spectrum.smallest();
+        // not finite: β = 0 (no relative error to bound), or magnitudes at float64's ends in the user's units (X scaled
+        // by 1e±150: the fit itself works in rescaled internal units, this check does not) — unchecked rather than wrong
+        return Double.isFinite(rho) ? Optional.of(new Estimate(kappa, rho)) : Optional.empty();
+    }
+
+    /** ‖β‖ with βⱼ = θⱼ/sⱼ (sⱼ² = {@code squaredScales[j]}) over the columns H has, scaled by its largest entry (no overflow). */
+    private static double standardizedNorm(double[] theta, double[] squaredScales) {
+        double[] beta = new double[theta.length];
+        double largest = 0;
+        for (int j = 0; j < theta.length; j++) {
+            beta[j] = squaredScales[j] > 0 ? theta[j] / Math.sqrt(squaredScales[j]) : 0; // a constant column's θ is 0
+            largest = Math.max(largest, Math.abs(beta[j]));
+        }
+        if (!(largest > 0) || !Double.isFinite(largest)) {
+            return largest;
+        }
+        double sum = 0;
+        for (double b : beta) {
+            sum += (b / largest) * (b / largest);
+        }
+        return largest * Math.sqrt(sum);
+    }
+}
