@@ -93,7 +93,7 @@ public final class LinearRegression {
     private static final org.slf4j.Logger ACCURACY_LOG = org.slf4j.LoggerFactory.getLogger(ACCURACY_LOGGER);
 
     static {
-        dev.downhill.internal.FrontEnds.register((problem, config) -> fitUnwarned(problem, config, false, true), FittedModel::restated);
+        dev.downhill.internal.FrontEnds.register((problem, config) -> fitUnwarned(problem, config, false, false), FittedModel::restated);
     }
 
     private LinearRegression() {

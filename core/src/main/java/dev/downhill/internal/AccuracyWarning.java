@@ -37,6 +37,8 @@ import java.util.Optional;
 public final class AccuracyWarning {
     /** The largest bound ρ on the relative error of β that passes without a warning. */
     static final double RELATIVE_ERROR_LIMIT = 1e-3;
+    /** What a library (and CLI) user can do about coefficients the gradient does not vouch for. */
+    public static final String LIBRARY_ADVICE = "use the normal or svd solver, or cg with a smaller tolerance";
     /** Beyond this many columns no check is made (its n × n host matrix and O(n³) factorization). */
     static final int MAX_COLUMNS = 2_048;
 
@@ -57,11 +59,22 @@ public final class AccuracyWarning {
      * check is not affordable, or ρ ≤ {@value #RELATIVE_ERROR_LIMIT}.
      */
     public static Optional<String> of(ResidentProblem problem, FittedModel model) {
+        return of(problem, model, model.solver().cliName(), LIBRARY_ADVICE);
+    }
+
+    /**
+     * {@link #of(ResidentProblem, FittedModel)} in a front end's words: {@code ranAs} names the solver as its user asked
+     * for it (e.g. "l-bfgs (run as cg)"), {@code advice} what that user can do instead (its own solver and tolerance
+     * settings; {@link #LIBRARY_ADVICE} for the library).
+     */
+    public static Optional<String> of(ResidentProblem problem, FittedModel model, String ranAs, String advice) {
+        java.util.Objects.requireNonNull(ranAs, "ranAs");
+        java.util.Objects.requireNonNull(advice, "advice");
         Optional<Estimate> e = estimate(problem, model);
         if (e.isEmpty() || !(e.get().errorBound() > RELATIVE_ERROR_LIMIT)) {
             return Optional.empty();
         }
-        String solver = model.solver().cliName();
+        String solver = ranAs;
         String how = model.stopReason() == StopReason.CONVERGED
                 ? solver + " converged (its gradient norm met the tolerance " + IterationLimitWarning.compact(model.tolerance()) + ")"
                 : solver + " stopped making progress (no_progress) short of the tolerance "
@@ -75,8 +88,9 @@ public final class AccuracyWarning {
         }
         return Optional.of(String.format(Locale.ROOT, "%s, but the coefficients may be far from the least-squares minimiser: "
                         + "X is ill-conditioned (estimated condition number of the %sHessian %.2g), so the gradient "
-                        + "bounds their relative error%s only by %.2g; use the normal or svd solver, or cg with a smaller tolerance",
-                how, model.report().standardized() ? "standardized " : "", kappa, model.report().standardized() ? " (each scaled by its column's spread)" : "", e.get().errorBound()));
+                        + "bounds their relative error%s only by %.2g; %s",
+                how, model.report().standardized() ? "standardized " : "", kappa, model.report().standardized() ? " (each scaled by its column's spread)" : "", e.get().errorBound(),
+                advice));
     }
 
     /** κ̂ and ρ for {@code model}, or empty when no check applies or it is not affordable (see the class Javadoc). */

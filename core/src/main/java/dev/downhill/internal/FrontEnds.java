@@ -12,9 +12,9 @@ import java.util.Objects;
  * the iteration limit and about an svd fit below full rank ({@link dev.downhill.LinearRegression#IGNORED_SETTING_LOGGER},
  * {@link dev.downhill.LinearRegression#CONVERGENCE_LOGGER}, {@link dev.downhill.LinearRegression#RANK_LOGGER}); the
  * front end then warns with {@link IterationLimitWarning#of} under its own parameter names and with
- * {@link RankDeficiencyWarning#of} with its own advice. Core's accuracy warning after a gradient fit
- * ({@link dev.downhill.LinearRegression#ACCURACY_LOGGER}, {@link AccuracyWarning}) is logged as from any fit: its words
- * name no front end's setting. Not API: a library user calls
+ * {@link RankDeficiencyWarning#of} with its own advice, and (the fit leaves out core's accuracy check after a gradient
+ * fit, {@link dev.downhill.LinearRegression#ACCURACY_LOGGER}) with {@link AccuracyWarning#of(dev.downhill.spi.ResidentProblem,
+ * dev.downhill.FittedModel, String, String)} in its own words while the problem is still loaded. Not API: a library user calls
  * {@link dev.downhill.LinearRegression#fit(LoadedProblem, FitConfig)}, which warns.
  *
  * <p>It also restates a model whose fit the front end's own rule ended at its starting point ({@link #restated}: the Spark
@@ -64,7 +64,8 @@ public final class FrontEnds {
 
     /**
      * {@link dev.downhill.LinearRegression#fit(LoadedProblem, FitConfig)} without its warnings about ignored settings, the
-     * iteration limit and rank deficiency (the caller says those in its own terms); its exceptions are that method's.
+     * iteration limit and rank deficiency, and without the accuracy check of a gradient fit (the caller says those in its
+     * own terms); its exceptions are that method's.
      */
     public static FittedModel fitUnwarned(LoadedProblem problem, FitConfig config) {
         UnwarnedFit fit = unwarnedFit;

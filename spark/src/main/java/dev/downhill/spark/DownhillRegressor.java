@@ -7,6 +7,7 @@ import dev.downhill.Penalty;
 import dev.downhill.Solver;
 import dev.downhill.internal.FrontEnds;
 import dev.downhill.internal.IterationLimitWarning;
+import dev.downhill.internal.AccuracyWarning;
 import dev.downhill.internal.RankDeficiencyWarning;
 import dev.downhill.spi.BackendOptions;
 import java.util.Locale;
@@ -70,6 +71,14 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
     /** The logger of the warning that solver svd found X rank deficient (core's, with advice a Spark user can follow). */
     public static final String RANK_LOGGER = "dev.downhill.spark.DownhillRegressor.rank";
     private static final org.slf4j.Logger RANK_LOG = org.slf4j.LoggerFactory.getLogger(RANK_LOGGER);
+    /**
+     * The logger of the warning that a gradient fit (l-bfgs, cg, gd, nesterov) stopped with coefficients its gradient does
+     * not vouch for on ill-conditioned X (core's {@code AccuracyWarning}, in Spark's param names).
+     */
+    public static final String ACCURACY_LOGGER = "dev.downhill.spark.DownhillRegressor.accuracy";
+    private static final org.slf4j.Logger ACCURACY_LOG = org.slf4j.LoggerFactory.getLogger(ACCURACY_LOGGER);
+    /** What a Spark user can do about it: this estimator's exact solvers, or a smaller tol. */
+    static final String ACCURACY_ADVICE = "use solver normal or svd, or a smaller tol";
     /**
      * What a Spark user can do about an svd fit below full rank: core's advice names its rank cutoff, which no param here
      * sets (Spark's LinearRegression has none).
@@ -252,6 +261,7 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             String ran = lbfgs ? SPARK_LBFGS + " (run as " + fitted.solver().cliName() + ")" : fitted.solver().cliName();
             IterationLimitWarning.of(fitted, "maxIter", "tol", "solver", ran).ifPresent(CONVERGENCE_LOG::warn);
             RankDeficiencyWarning.of(fitted, RANK_ADVICE).ifPresent(RANK_LOG::warn);
+            AccuracyWarning.of(problem, fitted, ran, ACCURACY_ADVICE).ifPresent(ACCURACY_LOG::warn); // X still loaded
             double[] theta = fitted.coefficients();
             double b = fitted.intercept();
             if (bounds.stoppedAtStart(fitted)) { // the starting point itself, θ = 0 and b = ȳ (core's proximal solvers

@@ -844,6 +844,36 @@ class DownhillRegressorTest {
         }
     }
 
+    /**
+     * Core's accuracy check in Spark's words: on ill-conditioned X (a column another plus 1e-5 noise, columns scaled
+     * 1 … 1e4: the standardized Hessian's κ ~ 1e10) l-bfgs (run as cg) at Spark's default tol 1e-6 meets its gradient rule
+     * with coefficients the gradient does not vouch for — one line on the estimator's logger naming the solver as asked
+     * and its params, none on core's; svd answers exactly and warns nothing.
+     */
+    @Test
+    void coefficientsTheGradientDoesNotVouchForAreWarnedAboutInSparksWords() {
+        Data d = Data.make(400, 6, 23);
+        java.util.Random r = new java.util.Random(5);
+        for (double[] row : d.x) {
+            row[1] = row[0] + 1e-5 * r.nextGaussian();
+            for (int j = 0; j < row.length; j++) {
+                row[j] *= Math.pow(10, 4.0 * j / (row.length - 1));
+            }
+        }
+        Dataset<Row> frame = d.frame(2, false);
+        try (CapturedLog log = new CapturedLog(DownhillRegressor.ACCURACY_LOGGER, LinearRegression.ACCURACY_LOGGER)) {
+            DownhillRegressionModel m = new DownhillRegressor().setSolver("l-bfgs").fit(frame);
+            assertEquals("CONVERGED", m.summary().stopReason());
+            assertEquals(1, log.lines().size(), log.lines().toString());
+            String line = log.lines().get(0);
+            assertTrue(line.startsWith(DownhillRegressor.ACCURACY_LOGGER + ": l-bfgs (run as cg) converged (its gradient norm "
+                    + "met the tolerance 1e-06), but the coefficients may be far from the least-squares minimiser"), line);
+            assertTrue(line.endsWith("; " + DownhillRegressor.ACCURACY_ADVICE), line);
+            new DownhillRegressor().setSolver("svd").fit(frame);
+            assertEquals(1, log.lines().size(), log.lines().toString());
+        }
+    }
+
     @Test
     void aFitStoppedAtMaxIterIsWarnedAboutInSparksParamNamesAndNotInCoresOnes() {
         Data d = Data.make(300, 4, 11);
