@@ -14,7 +14,9 @@ import java.util.Optional;
  * (checked once per iteration), when the fit ends (a <em>finished</em> checkpoint that holds the final answer), and
  * when {@link #requestStop()} is called. The boundaries are the full-batch solvers' iterations (before the gradient pass
  * of iteration k) and the stochastic solvers' epochs (before the epoch's first batch); the direct solvers (normal, svd)
- * have none: their checkpoint is the finished one.
+ * and cd have none: their checkpoint is the finished one, so a stop requested during one of them (or an interrupt)
+ * saves nothing and leaves no checkpoint to resume from (a later {@link #resumingFrom} of that folder is refused as
+ * holding none; fit without it).
  *
  * <p>Resuming: the fit reads the checkpoint, compares its fingerprint (the data's shape, precision, weights and a
  * checksum of a sample of rows; every setting of {@link FitConfig} that changes the answer, and the backend and

@@ -185,6 +185,11 @@ public final class FitConfig {
         return directMemoryBudget > 0 ? directMemoryBudget : Runtime.getRuntime().maxMemory() / 2;
     }
 
+    /** The budget set with {@link Builder#directMemoryBudget}, or 0 when left to the default (package use: model files). */
+    long configuredDirectMemoryBudget() {
+        return directMemoryBudget;
+    }
+
     /**
      * The learning rate η of gd, nesterov, sgd and minibatch: {@link LearningRate#auto()} (the default: from a seeded
      * power iteration, see there) or a fixed η, a step on the MSE's gradient (2/m)Xᵀr. cg, normal, svd and cd use none;

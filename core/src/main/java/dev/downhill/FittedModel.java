@@ -46,6 +46,10 @@ public final class FittedModel {
     private final CoefficientInference inference;
     /** Between the solve and {@link LinearRegression}'s completion of {@link #inference}: what the solve gave it; else null. */
     private final dev.downhill.internal.direct.InverseGram pendingInverseGram;
+    /** The iterations of {@link #lossHistory}'s points when it is a thinned history (a model read from a file), else null. */
+    private final ThinnedHistory lossThinning;
+    /** The same for {@link #gradientNormHistory}. */
+    private final ThinnedHistory gradientThinning;
 
     FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
                 long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
@@ -64,7 +68,7 @@ public final class FittedModel {
                 long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
                 double learningRate, long rank, FitConfig config, ConvergenceReport report, double trainingWeightSum) {
         this(finite(coefficients, intercept, solver).clone(), intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory.clone(),
-                gradientNormHistory.clone(), wallTime, learningRate, rank, config, report, trainingWeightSum, null, null);
+                gradientNormHistory.clone(), wallTime, learningRate, rank, config, report, trainingWeightSum, null, null, null, null);
     }
 
     /**
@@ -83,12 +87,15 @@ public final class FittedModel {
     private FittedModel(double[] coefficients, double intercept, Solver solver, String backend, Precision precision, long rows,
                         long iterations, StopReason stopReason, double[] lossHistory, double[] gradientNormHistory, Duration wallTime,
                         double learningRate, long rank, FitConfig config, ConvergenceReport report, double trainingWeightSum,
-                        CoefficientInference inference, dev.downhill.internal.direct.InverseGram pendingInverseGram) {
+                        CoefficientInference inference, dev.downhill.internal.direct.InverseGram pendingInverseGram,
+                        ThinnedHistory lossThinning, ThinnedHistory gradientThinning) {
         if (inference != null && inference.features() != coefficients.length) {
             throw new IllegalArgumentException("standard errors for " + inference.features() + " coefficients, the model has "
                     + coefficients.length);
         }
         this.inference = inference;
+        this.lossThinning = lossThinning;
+        this.gradientThinning = gradientThinning;
         this.pendingInverseGram = pendingInverseGram;
         this.trainingWeightSum = trainingWeightSum;
         this.report = report;
@@ -118,37 +125,63 @@ public final class FittedModel {
         }
         return new FittedModel(newCoefficients.clone(), newIntercept, solver, backend, precision, rows, iterations, newStopReason,
                 lossHistory, gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, inference,
-                pendingInverseGram);
+                pendingInverseGram, lossThinning, gradientThinning);
     }
 
     /** This model with another report (the automatic solver choice recorded after the fit). */
     FittedModel withReport(ConvergenceReport newReport) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum, inference, pendingInverseGram);
+                gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum, inference, pendingInverseGram,
+                lossThinning, gradientThinning);
     }
 
     /** This model recording another Σw (the caller's, where the backend fitted rescaled weights: {@link LoadedProblem}). */
     FittedModel withTrainingWeightSum(double weightSum) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, report, weightSum, inference, pendingInverseGram);
+                gradientNormHistory, wallTime, learningRate, rank, config, report, weightSum, inference, pendingInverseGram,
+                lossThinning, gradientThinning);
     }
 
     /** This model with another wall time (a resumed fit's runs together; a cross-validation's whole run). */
     FittedModel withWallTime(Duration time) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, time, learningRate, rank, config, report, trainingWeightSum, inference, pendingInverseGram);
+                gradientNormHistory, time, learningRate, rank, config, report, trainingWeightSum, inference, pendingInverseGram,
+                lossThinning, gradientThinning);
     }
 
     /** This model with the solve's {@link dev.downhill.internal.direct.InverseGram}, for {@link LinearRegression} to complete. */
     FittedModel withPendingInverseGram(dev.downhill.internal.direct.InverseGram g) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, inference, g);
+                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, inference, g,
+                lossThinning, gradientThinning);
     }
 
     /** This model with its coefficients' standard errors (and no pending solve state). */
     FittedModel withInference(CoefficientInference statistics) {
         return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, statistics, null);
+                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, statistics, null,
+                lossThinning, gradientThinning);
+    }
+
+    /** This model read from a file whose histories were thinned: the iterations of their points (null: complete). */
+    FittedModel withThinnedHistories(ThinnedHistory loss, ThinnedHistory gradient) {
+        if (loss != null && loss.iterations().length != lossHistory.length
+                || gradient != null && gradient.iterations().length != gradientNormHistory.length) {
+            throw new IllegalArgumentException("a thinned history's iterations must be one per point");
+        }
+        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
+                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, inference, pendingInverseGram,
+                loss, gradient);
+    }
+
+    /** The thinning of {@link #lossHistory} (a model read from a file that thinned it), or null when it is complete. */
+    ThinnedHistory lossThinning() {
+        return lossThinning;
+    }
+
+    /** The thinning of {@link #gradientNormHistory}, or null when it is complete. */
+    ThinnedHistory gradientThinning() {
+        return gradientThinning;
     }
 
     /** What the solve left for the standard errors (package use), or null. */
@@ -289,6 +322,23 @@ public final class FittedModel {
     }
 
     /**
+     * The iteration of each point of {@link #lossHistory()}: 0, 1, 2, … for a complete history (a fitted model's), the
+     * kept iterations for a model read from a file whose writer thinned a long history ({@link ModelFile#write}); a copy.
+     */
+    public long[] lossHistoryIterations() {
+        return iterationsOf(lossThinning, lossHistory.length);
+    }
+
+    /** As {@link #lossHistoryIterations()}, for {@link #gradientNormHistory()}; a copy. */
+    public long[] gradientNormHistoryIterations() {
+        return iterationsOf(gradientThinning, gradientNormHistory.length);
+    }
+
+    private static long[] iterationsOf(ThinnedHistory thinning, int points) {
+        return thinning != null ? thinning.iterations().clone() : java.util.stream.LongStream.range(0, points).toArray();
+    }
+
+    /**
      * The gradient's norm at each iteration (GD) or of each epoch's last batch (SGD variants), in the solver's
      * coordinates: ‖S∇θ‖ with S the column scaling of standardization (on by default with an automatic η on tall X, and
      * for cg; the identity without it — see the README's "Standardization"); a copy. With an l2 penalty the gradient
@@ -344,7 +394,13 @@ public final class FittedModel {
         return first == 0 ? 0 : last / first;
     }
 
-    /** The configuration the model was fitted with. */
+    /**
+     * The configuration the fit ran with: the one it was given, except that {@link Solver#AUTO} is replaced by the solver
+     * that ran ({@link #solver()}: svd where auto's normal equations refused; the choice and its reason are
+     * {@link ConvergenceReport#solverChoice()}). A refit with it names that solver: on other
+     * data it does not choose again (and a refusal of normal then throws). A model read from a file has the configuration
+     * the file records, which is this one's.
+     */
     public FitConfig config() {
         return config;
     }
@@ -382,7 +438,8 @@ public final class FittedModel {
     /** This model with {@code other} as its configuration (where and how it predicts); the record of the fit stays. */
     FittedModel withConfig(FitConfig other) {
         return new FittedModel(coefficients, intercept, solver, this.backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum, inference, pendingInverseGram);
+                gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum, inference, pendingInverseGram,
+                lossThinning, gradientThinning);
     }
 
     /** ŷᵢ = xᵢᵀθ + b for each row (plain Java on the calling thread: for small inputs; datasets go to the backend). */

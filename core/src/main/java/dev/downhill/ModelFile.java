@@ -221,6 +221,7 @@ public final class ModelFile {
         h.put("validationFraction", c.validationFraction());
         h.put("seed", c.seed());
         h.put("threads", c.threads());
+        putBackendOptions(h, c);
         if (!Double.isNaN(c.rankCutoff())) {
             h.put("rankCutoff", c.rankCutoff());
         }
@@ -240,8 +241,8 @@ public final class ModelFile {
         putNumberOrNull(r, "learningRateUsed", model.learningRate());
         r.put("wallTimeSeconds", model.wallTime().toNanos() / 1e9);
         r.put("rank", model.rank());
-        putHistory(r, "lossHistory", model.lossHistory());
-        putHistory(r, "gradientNormHistory", model.gradientNormHistory());
+        putHistory(r, "lossHistory", model.lossHistory(), model.lossThinning());
+        putHistory(r, "gradientNormHistory", model.gradientNormHistory(), model.gradientThinning());
         r.put("standardized", model.report().standardized());
         ArrayNode constant = r.putArray("constantColumns");
         for (int j : model.report().constantColumns()) {
@@ -298,8 +299,45 @@ public final class ModelFile {
         }
     }
 
-    /** {@code name}: the history, thinned with {@code nameIterations} and {@code nameLength} when it is long. */
-    private static void putHistory(ObjectNode r, String name, double[] history) {
+    /**
+     * {@code hyperparameters.directMemoryBudget} (bytes) when the configuration sets one, and
+     * {@code hyperparameters.backendOptions} when it sets backend options besides the threads: {@code hostMemoryBudget},
+     * {@code deviceMemoryBudget}, {@code chunkBytes} (bytes, each when set) and {@code settings} (key to value, e.g.
+     * {@code "cpu.kernel": "blas"}). The device ordinal is not recorded: which device predicts is the reading machine's
+     * choice (one fitted on a machine's fourth GPU still predicts on a machine with one).
+     */
+    private static void putBackendOptions(ObjectNode h, FitConfig c) {
+        if (c.configuredDirectMemoryBudget() > 0) {
+            h.put("directMemoryBudget", c.configuredDirectMemoryBudget());
+        }
+        dev.downhill.spi.BackendOptions o = c.backendOptions();
+        if (o.hostMemoryBudget().isEmpty() && o.deviceMemoryBudget().isEmpty() && o.chunkBytes().isEmpty() && o.settings().isEmpty()) {
+            return;
+        }
+        ObjectNode b = h.putObject("backendOptions");
+        o.hostMemoryBudget().ifPresent(v -> b.put("hostMemoryBudget", v));
+        o.deviceMemoryBudget().ifPresent(v -> b.put("deviceMemoryBudget", v));
+        o.chunkBytes().ifPresent(v -> b.put("chunkBytes", v));
+        if (!o.settings().isEmpty()) {
+            ObjectNode settings = b.putObject("settings");
+            o.settings().forEach(settings::put);
+        }
+    }
+
+    /**
+     * {@code name}: the history, thinned with {@code nameIterations} and {@code nameLength} when it is long; one already
+     * thinned (a model read from a file, {@code thinning} not null) is written with the iterations it came with.
+     */
+    private static void putHistory(ObjectNode r, String name, double[] history, ThinnedHistory thinning) {
+        if (thinning != null) {
+            r.set(name, array(history));
+            ArrayNode iterations = r.putArray(name + "Iterations");
+            for (long k : thinning.iterations()) {
+                iterations.add(k);
+            }
+            r.put(name + "Length", thinning.length());
+            return;
+        }
         if (history.length <= MAX_HISTORY_POINTS) {
             r.set(name, array(history));
             return;
@@ -317,20 +355,34 @@ public final class ModelFile {
     }
 
     /**
-     * At most {@code max} (≥ 4) distinct indices in [0, length), increasing: 0 and length − 1, half
-     * spaced evenly, half spaced evenly in log(1 + index).
+     * At most {@code max} (≥ 4) distinct indices in [0, length), increasing: 0 and length − 1, about half
+     * spaced evenly in log(1 + index), the rest spaced evenly. The log spacing's early points fall on the same
+     * integers (a history of 2,001 points kept 1,240 of 2,000 before), so the even spacing is made denser until
+     * {@code max} are kept (or every index is).
      */
     static int[] thinnedIndices(int length, int max) {
-        java.util.TreeSet<Integer> kept = new java.util.TreeSet<>();
-        kept.add(0);
-        kept.add(length - 1);
+        java.util.TreeSet<Integer> logSpaced = new java.util.TreeSet<>();
+        logSpaced.add(0);
+        logSpaced.add(length - 1);
         int half = (max - 2) / 2;
-        for (int k = 1; k <= half; k++) {
-            kept.add((int) Math.round((double) (length - 1) * k / (half + 1)));
-        }
         double logEnd = Math.log(length);
         for (int k = 1; k <= half; k++) {
-            kept.add((int) Math.min(length - 1, Math.round(Math.exp(logEnd * k / (half + 1))) - 1));
+            logSpaced.add((int) Math.min(length - 1, Math.round(Math.exp(logEnd * k / (half + 1))) - 1));
+        }
+        java.util.TreeSet<Integer> kept = logSpaced;
+        for (int even = max - logSpaced.size(), tries = 0; even > 0 && tries < 64; tries++) {
+            java.util.TreeSet<Integer> candidate = new java.util.TreeSet<>(logSpaced);
+            for (int k = 1; k <= even; k++) {
+                candidate.add((int) Math.round((double) (length - 1) * k / (even + 1)));
+            }
+            if (candidate.size() > max) {
+                break;
+            }
+            kept = candidate;
+            if (candidate.size() == max || candidate.size() == length) {
+                break;
+            }
+            even += max - candidate.size();
         }
         return kept.stream().mapToInt(Integer::intValue).toArray();
     }
@@ -483,6 +535,7 @@ public final class ModelFile {
                     : parse("hyperparameters.learningRate", () -> LearningRate.of(finite(h, "learningRate"))));
             parse("hyperparameters", () -> {
                 long maxIterations = integer(h, "maxIterations"); // checked even when the default is kept
+                FitConfig.builder().maxIterations(maxIterations);
                 if (!(h.has("maxIterationsDefault") && bool(h, "maxIterationsDefault"))) { // files before the field: as given
                     b.maxIterations(maxIterations);
                 }
@@ -491,6 +544,7 @@ public final class ModelFile {
                     b.batchSize(Math.toIntExact(batch));
                 }
                 double tolerance = finite(h, "tolerance"); // checked even when the default is kept
+                FitConfig.builder().tolerance(tolerance);
                 if (!(h.has("toleranceDefault") && bool(h, "toleranceDefault"))) { // files before the field: as given
                     b.tolerance(tolerance);
                 }
@@ -498,6 +552,9 @@ public final class ModelFile {
                 b.seed(integer(h, "seed"));
                 if (h.has("standardize")) {
                     JsonNode st = h.get("standardize");
+                    if (!st.isBoolean() && !(st.isTextual() && st.asText().equals("auto"))) {
+                        throw error("field 'hyperparameters.standardize' must be true, false or \"auto\", got " + st);
+                    }
                     b.standardize(st.isBoolean() ? Boolean.valueOf(st.asBoolean()) : null);
                 }
                 if (h.has("schedule")) {
@@ -512,7 +569,10 @@ public final class ModelFile {
                 if (h.has("standardErrors")) {
                     b.standardErrors(bool(h, "standardErrors"));
                 }
-                b.threads(Math.toIntExact(integer(h, "threads")));
+                b.backendOptions(backendOptions(h, Math.toIntExact(integer(h, "threads"))));
+                if (h.has("directMemoryBudget")) {
+                    b.directMemoryBudget(integer(h, "directMemoryBudget"));
+                }
                 if (h.has("rankCutoff")) {
                     b.rankCutoff(finite(h, "rankCutoff"));
                 }
@@ -526,10 +586,10 @@ public final class ModelFile {
                         case ELASTIC_NET -> Penalty.elasticNet(alpha, finite(h, "l1Ratio"));
                     };
                     if (h.has("penaltyFactors")) {
-                        penalty = penalty.withPenaltyFactors(finiteArray(h, "penaltyFactors"));
+                        penalty = penalty.withPenaltyFactors(factors(h, "penaltyFactors", theta.length));
                     }
                     if (h.has("l2PenaltyFactors")) {
-                        penalty = penalty.withL2PenaltyFactors(finiteArray(h, "l2PenaltyFactors"));
+                        penalty = penalty.withL2PenaltyFactors(factors(h, "l2PenaltyFactors", theta.length));
                     }
                     b.penalty(penalty);
                 }
@@ -542,6 +602,7 @@ public final class ModelFile {
                 }
                 return b;
             });
+            FitConfig config = parse("hyperparameters", b::build);
             JsonNode r = object(root, "result");
             StopReason stop = stopReason(text(r, "stopReason"));
             double eta = nullableNumber(r, "learningRateUsed");
@@ -551,8 +612,8 @@ public final class ModelFile {
             }
             double[] loss = nullableArray(r, "lossHistory");
             double[] gradient = nullableArray(r, "gradientNormHistory");
-            long[] lossIterations = historyIterations(r, "lossHistory", loss.length);
-            historyIterations(r, "gradientNormHistory", gradient.length);
+            ThinnedHistory lossThinning = thinning(r, "lossHistory", loss.length);
+            ThinnedHistory gradientThinning = thinning(r, "gradientNormHistory", gradient.length);
             double weightSum = Double.NaN; // files written before weights existed: unweighted
             if (data.has("weighted") && bool(data, "weighted")) {
                 weightSum = finite(data, "weightSum");
@@ -562,10 +623,13 @@ public final class ModelFile {
             }
             FittedModel model = new FittedModel(theta, intercept, solver, text(root, "backend"), precision, rows,
                     count(r, "result.iterations"), stop, loss, gradient,
-                    Duration.ofNanos(Math.round(seconds * 1e9)), eta, rank(r), b.build(), report(r, theta.length),
+                    Duration.ofNanos(Math.round(seconds * 1e9)), eta, rank(r), config, report(r, theta.length),
                     weightSum);
             if (r.has("standardErrors")) {
                 model = model.withInference(inference(r, theta, intercept, model.fitIntercept()));
+            }
+            if (lossThinning != null || gradientThinning != null) {
+                model = model.withThinnedHistories(lossThinning, gradientThinning);
             }
             Optional<Score> training = Optional.empty();
             if (root.has("training")) {
@@ -596,20 +660,17 @@ public final class ModelFile {
                 }
                 columns = Optional.of(new TableColumns(featureNames, text(data, "targetName")));
             }
-            return new SavedModel(model, training, text(root, "libraryVersion"), lossIterations, indexBase, columns);
+            return new SavedModel(model, training, text(root, "libraryVersion"), model.lossHistoryIterations(), indexBase, columns);
         }
 
         /**
          * The iteration of each kept point of a thinned history ({@code nameIterations}: increasing
-         * integers ≥ 0, one per value, below {@code nameLength}), or 0, 1, … when the history is complete.
+         * integers ≥ 0, one per value, below {@code nameLength}) and that length, or null when the history is complete.
          */
-        private long[] historyIterations(JsonNode r, String name, int values) {
+        private ThinnedHistory thinning(JsonNode r, String name, int values) {
             long[] out = new long[values];
             if (!r.has(name + "Iterations")) {
-                for (int k = 0; k < values; k++) {
-                    out[k] = k;
-                }
-                return out;
+                return null;
             }
             double[] it = nullableArray(r, name + "Iterations");
             long length = count(r, "result." + name + "Length");
@@ -623,7 +684,7 @@ public final class ModelFile {
                 }
                 out[k] = (long) it[k];
             }
-            return out;
+            return new ThinnedHistory(out, length);
         }
 
         /** The convergence report; fields absent in files written before it existed take their neutral values. */
@@ -687,6 +748,38 @@ public final class ModelFile {
             return fail("unknown result.stopReason '" + name + "' (this library knows: " + known + ")");
         }
 
+        /** The backend options of {@code hyperparameters} ({@code threads} and {@code backendOptions}, when present). */
+        private dev.downhill.spi.BackendOptions backendOptions(JsonNode h, int threads) {
+            dev.downhill.spi.BackendOptions.Builder o = dev.downhill.spi.BackendOptions.builder().threads(threads);
+            if (!h.has("backendOptions")) {
+                return o.build();
+            }
+            JsonNode b = object(h, "backendOptions");
+            if (b.has("hostMemoryBudget")) {
+                o.hostMemoryBudget(integer(b, "hostMemoryBudget"));
+            }
+            if (b.has("deviceMemoryBudget")) {
+                o.deviceMemoryBudget(integer(b, "deviceMemoryBudget"));
+            }
+            if (b.has("chunkBytes")) {
+                o.chunkBytes(integer(b, "chunkBytes"));
+            }
+            if (b.has("settings")) {
+                JsonNode settings = object(b, "settings");
+                settings.fieldNames().forEachRemaining(key -> o.set(key, text(settings, key)));
+            }
+            return o.build();
+        }
+
+        /** Penalty factors at {@code name}: finite values, one per feature. */
+        private double[] factors(JsonNode h, String name, int features) {
+            double[] values = finiteArray(h, name);
+            if (values.length != features) {
+                throw error("'hyperparameters." + name + "' has " + values.length + " values for " + features + " features");
+            }
+            return values;
+        }
+
         private <T> T fail(String what) {
             throw error(what);
         }
@@ -713,7 +806,7 @@ public final class ModelFile {
             try {
                 return body.get();
             } catch (IllegalArgumentException | ArithmeticException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("model file ")) {
+                if (e.getMessage() != null && e.getMessage().startsWith(source + ": ")) { // this reader's own message
                     throw e;
                 }
                 throw error("bad value in '" + field + "': " + e.getMessage());

@@ -61,8 +61,8 @@ public final class Penalty {
 
     private Penalty(Kind kind, double alpha, double l1Ratio, double[] factors, double[] l2Factors) {
         this.kind = kind;
-        this.alpha = alpha;
-        this.l1Ratio = l1Ratio;
+        this.alpha = alpha + 0.0; // −0.0 is 0: one value, one equality (as FitConfig folds it)
+        this.l1Ratio = l1Ratio + 0.0;
         this.factors = factors;
         this.l2Factors = l2Factors;
     }
@@ -117,6 +117,7 @@ public final class Penalty {
             if (!(f[j] >= 0) || !Double.isFinite(f[j])) {
                 throw new IllegalArgumentException(what + " " + j + " must be a finite number ≥ 0, got " + f[j]);
             }
+            f[j] += 0.0; // −0.0 is 0
         }
         return f;
     }

@@ -341,6 +341,94 @@ class ModelFileTest {
         for (int k = 0; k < 10; k++) {
             assertEquals(k, at[k]);
         }
+        assertArrayEquals(at, saved.model().lossHistoryIterations(), "the model read back knows its points' iterations");
+        assertArrayEquals(java.util.stream.LongStream.rangeClosed(0, iterations).toArray(), m.lossHistoryIterations(),
+                "a fitted model's history is complete");
+
+        // written again (a copy, a re-save), the thinned history keeps its iterations: not 0, 1, … of a complete one
+        Path again = dir.resolve("again.json");
+        ModelFile.write(again, saved.model(), null);
+        SavedModel twice = ModelFile.read(again);
+        assertArrayEquals(at, twice.lossHistoryIterations());
+        assertArrayEquals(kept, twice.model().lossHistory(), 0);
+        assertArrayEquals(saved.model().gradientNormHistoryIterations(), twice.model().gradientNormHistoryIterations());
+        assertArrayEquals(saved.model().gradientNormHistory(), twice.model().gradientNormHistory(), 0);
+        var tree2 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(again.toFile());
+        assertEquals(iterations + 1, tree2.get("result").get("lossHistoryLength").asLong());
+        assertEquals(iterations + 1, tree2.get("result").get("gradientNormHistoryLength").asLong());
+        assertEquals(iterations, twice.model().gradientNormHistoryIterations()[kept.length - 1]);
+    }
+
+    /**
+     * The settings that steer a fit without being solver hyperparameters — the direct solvers' memory budget (which the
+     * automatic choice reads) and the backend's options (kernel, budgets, chunk size) — go through the file too, so the
+     * configuration read back equals the fitted one; the device ordinal is the reading machine's choice and is not kept.
+     */
+    @Test
+    void theDirectMemoryBudgetAndBackendOptionsGoThroughTheFile() throws IOException {
+        FitConfig config = FitConfig.builder().solver(Solver.GD).threads(3).directMemoryBudget(1 << 20)
+                .backendOptions(dev.downhill.spi.BackendOptions.builder().threads(3).cpuKernel("blas").hostMemoryBudget("2g")
+                        .deviceMemoryBudget("8g").chunkBytes(1 << 28).set("cpu.flushRows", "256").build())
+                .build();
+        FittedModel m = new FittedModel(new double[] {1, 2}, 0.5, Solver.GD, "cpu", Precision.FLOAT64, 10, 5,
+                StopReason.CONVERGED, new double[] {2, 1}, new double[] {1, 0.1}, Duration.ofMillis(3), 0.1, -1, config,
+                new ConvergenceReport(false, new int[0], Double.NaN));
+        Path f = dir.resolve("options.json");
+        ModelFile.write(f, m, null);
+        FitConfig read = ModelFile.read(f).model().config();
+        assertEquals(config, read);
+        assertEquals(1 << 20, read.directMemoryBudget());
+        assertEquals("blas", read.backendOptions().setting(dev.downhill.spi.BackendOptions.CPU_KERNEL).orElseThrow());
+        assertEquals(3, read.threads());
+
+        FitConfig onDevice = config.toBuilder().backendOptions(config.backendOptions().toBuilder().device(3).build()).build();
+        ModelFile.write(f, new FittedModel(new double[] {1, 2}, 0.5, Solver.GD, "cuda", Precision.FLOAT64, 10, 5,
+                StopReason.CONVERGED, new double[] {2, 1}, new double[] {1, 0.1}, Duration.ofMillis(3), 0.1, -1, onDevice,
+                new ConvergenceReport(false, new int[0], Double.NaN)), null);
+        assertFalse(ModelFile.read(f).model().config().backendOptions().deviceSet(), "no device ordinal in the file");
+
+        ModelFile.write(f, model(), null); // none set: neither field, as before
+        String plain = Files.readString(f);
+        assertFalse(plain.contains("directMemoryBudget") || plain.contains("backendOptions"), plain);
+        Files.writeString(f, plain.replace("\"threads\" : 2", "\"threads\" : 2, \"backendOptions\" : {\"chunkBytes\" : -4}"));
+        String bad = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f)).getMessage();
+        assertTrue(bad.startsWith("model file " + f + ": bad value in 'hyperparameters': chunk size"), bad);
+    }
+
+    /**
+     * Hand-edited hyperparameters that no fit writes are refused in one line naming the file and the field, as the class
+     * promises: a standardize that is neither a boolean nor "auto", a tolerance or iteration limit out of range even where
+     * the file says the default was kept, factors for another number of features, a penalty the solver cannot fit. A
+     * stream's messages name the source once.
+     */
+    @Test
+    void invalidHyperparametersAreRefusedNamingTheField() throws IOException {
+        Path f = dir.resolve("m.json");
+        FitConfig defaults = FitConfig.builder().solver(Solver.GD).penalty(Penalty.l2(0.5).withPenaltyFactors(new double[] {1, 2}))
+                .build();
+        ModelFile.write(f, new FittedModel(new double[] {1, 2}, 0.5, Solver.GD, "cpu", Precision.FLOAT64, 10, 5,
+                StopReason.CONVERGED, new double[] {2, 1}, new double[] {1, 0.1}, Duration.ofMillis(3), 0.1, -1, defaults,
+                new ConvergenceReport(false, new int[0], Double.NaN)), null);
+        String json = Files.readString(f);
+        assertTrue(json.contains("\"toleranceDefault\" : true") && json.contains("\"maxIterationsDefault\" : true"), json);
+        String[][] cases = {
+                {"\"standardize\" : \"auto\"", "\"standardize\" : \"true\"", "hyperparameters.standardize"},
+                {"\"standardize\" : \"auto\"", "\"standardize\" : 1", "hyperparameters.standardize"},
+                {"\"tolerance\" : 1.0E-10", "\"tolerance\" : -1", "tolerance must lie in [0, 1)"},
+                {"\"tolerance\" : 1.0E-10", "\"tolerance\" : 5", "tolerance must lie in [0, 1)"},
+                {"\"maxIterations\" : 10000", "\"maxIterations\" : 0", "max iterations must be ≥ 1"},
+                {"\"penaltyFactors\" : [ 1.0, 2.0 ]", "\"penaltyFactors\" : [ 1.0 ]", "'hyperparameters.penaltyFactors' has 1 values for 2 features"},
+                {"\"solver\" : \"gd\"", "\"solver\" : \"cd\"", "bad value in 'hyperparameters': "},
+        };
+        for (String[] c : cases) {
+            assertTrue(json.contains(c[0]), c[0]);
+            Files.writeString(f, json.replace(c[0], c[1]));
+            String m = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f), c[1]).getMessage();
+            assertTrue(m.startsWith("model file " + f + ": ") && m.contains(c[2]) && !m.contains("\n"), c[1] + ": " + m);
+            String fromStream = assertThrows(IllegalArgumentException.class,
+                    () -> ModelFile.read(new java.io.ByteArrayInputStream(Files.readAllBytes(f))), c[1]).getMessage();
+            assertEquals(1, fromStream.split("the model read from a stream", -1).length - 1, fromStream);
+        }
     }
 
     @Test
@@ -375,6 +463,7 @@ class ModelFileTest {
         for (int length : new int[] {2001, 2500, 10_000, 1_000_000, Integer.MAX_VALUE / 4}) {
             int[] k = ModelFile.thinnedIndices(length, ModelFile.MAX_HISTORY_POINTS);
             assertTrue(k.length <= ModelFile.MAX_HISTORY_POINTS, length + ": " + k.length);
+            assertTrue(k.length >= ModelFile.MAX_HISTORY_POINTS - 10, "the limit is used, not a part of it: " + length + ": " + k.length);
             assertEquals(0, k[0]);
             assertEquals(length - 1, k[k.length - 1]);
             for (int i = 1; i < k.length; i++) {

@@ -93,4 +93,16 @@ class PenaltyTest {
         assertEquals(0.25, back.report().objective());
         assertEquals(3e-11, back.report().dualityGap());
     }
+
+    /** −0.0 is 0 in α, ρ and the factors: one value, one equality (as FitConfig folds it), and printed as 0.0. */
+    @Test
+    void negativeZeroIsZero() {
+        assertEquals(Penalty.l2(0.0), Penalty.l2(-0.0));
+        assertEquals(Penalty.l2(0.0).hashCode(), Penalty.l2(-0.0).hashCode());
+        assertEquals("l2(alpha=0.0)", Penalty.l2(-0.0).toString().replace(" ", ""));
+        assertEquals(Penalty.l1(1).withAlpha(0.0), Penalty.l1(1).withAlpha(-0.0));
+        assertEquals(Penalty.elasticNet(1, 0.5).withPenaltyFactors(new double[] {0.0, 1}),
+                Penalty.elasticNet(1, 0.5).withPenaltyFactors(new double[] {-0.0, 1}));
+        assertEquals(FitConfig.builder().penalty(Penalty.l2(0.0)).build(), FitConfig.builder().penalty(Penalty.l2(-0.0)).build());
+    }
 }
