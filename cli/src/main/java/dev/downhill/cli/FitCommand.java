@@ -162,7 +162,7 @@ final class FitCommand implements Callable<Integer> {
     private Plots.Target pathTarget;
 
     /** At most this many CPU threads per core ({@code --threads} above it is capped, with a note). */
-    static final int THREADS_PER_CORE = 4;
+    static final int THREADS_PER_CORE = dev.downhill.LinearRegression.THREADS_PER_CORE;
 
     @Override
     public Integer call() {
