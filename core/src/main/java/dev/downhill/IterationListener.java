@@ -30,7 +30,8 @@ public interface IterationListener {
      *                     {@link FittedModel#gradientNormHistory()} records it (full-batch solvers; with an l1 term the
      *                     norm of the minimum-norm subgradient); for SGD variants the norm of the epoch's last mini-batch
      *                     gradient
-     * @return {@link Control#STOP} to end the fit now with {@link StopReason#STOPPED_BY_LISTENER}
+     * @return {@link Control#STOP} to end the fit now with {@link StopReason#STOPPED_BY_LISTENER}; {@link Control#CONTINUE}
+     *         (or null, read as CONTINUE) to go on
      */
     Control onIteration(long iteration, double loss, double gradientNorm);
 

@@ -29,6 +29,8 @@ public final class SparseDataset implements AutoCloseable {
     /** The dataset whose X and y a view shares ({@link #withWeightsScaledBy}), or null when this one owns them. */
     private final SparseDataset parent;
     private volatile boolean closed;
+    /** Whether {@link #withWeights} moved X and y into a weighted dataset (this one is then closed and says so). */
+    private volatile boolean movedIntoWeighted;
     /** Open uses ({@link #use()}): fits and predictions reading X and y; {@link #close()} refuses while there are any. */
     private int users;
 
@@ -174,6 +176,7 @@ public final class SparseDataset implements AutoCloseable {
         if (users > 0) {
             throw new IllegalStateException("cannot move " + this + " into a weighted dataset: a fit or prediction still reads it");
         }
+        movedIntoWeighted = true;
         closed = true; // the new dataset owns the memory now
         if (this.weights != null) {
             this.weights.close();
@@ -260,7 +263,9 @@ public final class SparseDataset implements AutoCloseable {
 
     private void ensureOpen() {
         if (closed || parent != null && parent.closed) {
-            throw new IllegalStateException(closed ? "the sparse dataset is closed"
+            throw new IllegalStateException(movedIntoWeighted ? "the sparse dataset's X and y were moved into the weighted dataset "
+                    + "withWeights returned (unlike Dataset.withWeights, which gives a view): use that one"
+                    : closed ? "the sparse dataset is closed"
                     : "the sparse dataset this weighted view shares X and y with is closed");
         }
     }

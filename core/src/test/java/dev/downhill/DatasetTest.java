@@ -667,4 +667,22 @@ class DatasetTest {
             }
         }
     }
+
+    /** SparseDataset.withWeights moves X and y (Dataset's gives a view): the emptied dataset says where they went. */
+    @Test
+    void aSparseDatasetMovedIntoItsWeightedOneSaysSo() {
+        SparseDataset s = SparseDataset.of(dev.downhill.io.CsrMatrix.of(new long[] {0, 1, 2, 3}, new int[] {0, 1, 0},
+                new double[] {1, 2, 3}, 2, Precision.FLOAT64), new double[] {1, 2, 3});
+        try (SparseDataset weighted = s.withWeights(new double[] {1, 2, 1})) {
+            String m = assertThrows(IllegalStateException.class, s::use).getMessage();
+            assertEquals("the sparse dataset's X and y were moved into the weighted dataset withWeights returned (unlike "
+                    + "Dataset.withWeights, which gives a view): use that one", m);
+            weighted.use().close();
+        }
+        s.close(); // frees nothing, harmless
+        SparseDataset closed = SparseDataset.of(dev.downhill.io.CsrMatrix.of(new long[] {0, 1}, new int[] {0}, new double[] {1}, 1,
+                Precision.FLOAT64), new double[] {1});
+        closed.close();
+        assertEquals("the sparse dataset is closed", assertThrows(IllegalStateException.class, closed::use).getMessage());
+    }
 }
