@@ -216,14 +216,15 @@ public final class AtomicFile implements AutoCloseable {
                     for (; done < files.size(); done++) {
                         AtomicFile f = files.get(done);
                         if (Files.exists(f.target, LinkOption.NOFOLLOW_LINKS)) {
-                            kept[done] = f.target.resolveSibling("." + f.target.getFileName() + "."
+                            Path keep = f.target.resolveSibling("." + f.target.getFileName() + "."
                                     + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".old");
                             try {
-                                Files.createLink(kept[done], f.target); // the target stays in place until replaced
+                                Files.createLink(keep, f.target); // the target stays in place until replaced
                                 linked[done] = true;
                             } catch (IOException | UnsupportedOperationException noLinks) {
-                                move(f.target, kept[done]);
+                                move(f.target, keep); // when this fails too, nothing was kept: the target is untouched
                             }
+                            kept[done] = keep; // recorded once it holds the old content (undo moves it back)
                         }
                         move(f.temp, f.target);
                     }

@@ -153,4 +153,39 @@ class AtomicFileTest {
                     .collect(Collectors.toList()));
         }
     }
+
+    /**
+     * A target that can be neither linked nor renamed (immutable: {@code chattr +i}, or another user's file in a sticky
+     * folder) is left as it was, and the message says only that it could not be written — not that its previous content
+     * went to a backup that was never made. Needs chattr and the right to use it (root), else skipped.
+     */
+    @Test
+    void anUnreplaceableTargetIsUntouchedAndNoBackupIsClaimed() throws Exception {
+        Path f = dir.resolve("immutable.json");
+        Files.writeString(f, "previous");
+        org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", f), "chattr +i is not available here");
+        try {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                    () -> AtomicFile.write(f, "new".getBytes(StandardCharsets.UTF_8)));
+            assertTrue(e.getMessage().startsWith("cannot write " + f + ": "), e.getMessage());
+            assertFalse(e.getMessage().contains("could not put back") || e.getMessage().contains(".old"), e.getMessage());
+            assertEquals("previous", Files.readString(f));
+            assertEquals(List.of("immutable.json"), names(), "no temporary or backup file left");
+        } finally {
+            chattr("-i", f);
+        }
+    }
+
+    private static boolean chattr(String flag, Path f) {
+        try {
+            Process p = new ProcessBuilder("chattr", flag, f.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 }
