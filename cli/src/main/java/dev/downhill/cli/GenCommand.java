@@ -233,7 +233,9 @@ final class GenCommand implements Callable<Integer> {
             try (NpyWriter thetaOut = NpyWriter.create(outputs.open(thetaFile), Precision.FLOAT64, theta.length)) {
                 thetaOut.write(theta);
             }
-            // the summary before the renames: if standard output fails, no file is replaced (Outputs.commit)
+            // the summary once the files are in place, so that it never claims files a failed rename did not write (the
+            // commit checks standard output first: if it failed, no file is replaced)
+            outputs.commit();
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "wrote %s/X.npy (%d × %d %s, %.3g GB), y.npy, theta.npy in %.1f s%n", outDir, rows, features,
                     p.name().toLowerCase(Locale.ROOT), (double) rows * features * p.bytes() / 1e9, (System.nanoTime() - start) / 1e9);
@@ -241,7 +243,6 @@ final class GenCommand implements Callable<Integer> {
                     + "y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", condition, condition,
                     correlation == 0 ? "" : String.format(Locale.ROOT, ", neighbouring columns correlated %.6g", correlation),
                     intercept, noise, seed);
-            outputs.commit();
         }
         return 0;
     }
@@ -326,7 +327,7 @@ final class GenCommand implements Callable<Integer> {
             try (NpyWriter thetaOut = NpyWriter.create(outputs.open(thetaFile), Precision.FLOAT64, theta.length)) {
                 thetaOut.write(theta);
             }
-            // the summary before the renames: if standard output fails, no file is replaced (Outputs.commit)
+            outputs.commit(); // the summary once the files are in place (as above)
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "wrote %s (%d × %d %s, %d non-zeros, %.3g%% dense)%s, theta.npy in %.1f s%n", xFile, rows, features,
                     p.name().toLowerCase(Locale.ROOT), nnz, 100.0 * nnz / ((double) rows * features), npz ? ", y.npy" : "",
@@ -339,7 +340,6 @@ final class GenCommand implements Callable<Integer> {
                         + "(the indices are 0-based, as scikit-learn writes them; a file without a 0 would be read 1-based by the "
                         + "automatic rule, every column shifted by one)%n", features);
             }
-            outputs.commit();
         }
         return 0;
     }

@@ -283,7 +283,6 @@ final class PredictCommand implements Callable<Integer> {
             }
             return 0;
         }
-        o.println("wrote " + predictions.length + " predictions to " + out); // before the rename, so that
         Main.checkStandardOutput(); // a standard output that failed leaves the predictions file as it was
         if (npy) {
             NpyWriter.writeVector(out, predictions, Precision.FLOAT64);
@@ -301,6 +300,7 @@ final class PredictCommand implements Callable<Integer> {
                 throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
             }
         }
+        o.println("wrote " + predictions.length + " predictions to " + out); // once written, as fit's "model written to"
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package dev.downhill.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -186,6 +187,52 @@ class CliMessagesTest {
         java.io.StringWriter w = new java.io.StringWriter();
         assertEquals(2, Main.withOutputChecked(2, true, new java.io.PrintWriter(w)));
         assertEquals("", w.toString());
+    }
+
+    /**
+     * An output that cannot be replaced (immutable, {@code chattr +i}) fails predict and gen with exit 1 and one line,
+     * the file as it was, and their summaries do not claim it was written (they were printed before the rename, a
+     * reviewer's find); fit's says so after the rename already. Needs chattr (root), else skipped.
+     */
+    @Test
+    void aSummaryNeverClaimsAFileThatCouldNotBeWritten() throws Exception {
+        Path[] f = data(50, 1);
+        Path model = dir.resolve("m.json");
+        assertEquals(0, CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "svd", "--out",
+                model.toString()).code());
+        Path predictions = dir.resolve("p.npy");
+        Files.write(predictions, new byte[] {1, 2, 3});
+        Path genDir = dir.resolve("gen");
+        Files.createDirectories(genDir);
+        Path genX = genDir.resolve("X.npy");
+        Files.write(genX, new byte[] {4, 5});
+        org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", predictions) && chattr("+i", genX), "chattr +i here");
+        try {
+            CliRun predict = CliRun.of("predict", "--model", model.toString(), "--x", f[0].toString(), "--out", predictions.toString());
+            assertOneCleanLine(predict, 1, "cannot write " + predictions);
+            assertFalse(predict.out().contains("wrote"), predict.out());
+            assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(predictions));
+            CliRun gen = CliRun.of("gen", "--rows", "10", "--features", "2", "--out-dir", genDir.toString());
+            assertOneCleanLine(gen, 1, "cannot write");
+            assertFalse(gen.out().contains("wrote"), gen.out());
+            assertArrayEquals(new byte[] {4, 5}, Files.readAllBytes(genX));
+        } finally {
+            chattr("-i", predictions);
+            chattr("-i", genX);
+        }
+    }
+
+    private static boolean chattr(String flag, Path f) {
+        try {
+            Process p = new ProcessBuilder("chattr", flag, f.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** An output that is an input file (the same file under another name too) is refused before any work, the file intact. */

@@ -26,7 +26,9 @@ import java.util.Objects;
  *
  * <p>Header: by default the first non-blank line is a header when none of its cells is a number
  * (so a first row that mixes numbers and text is read as data and fails on the text, rather than
- * being silently dropped); {@link #withHeader} forces either way. Target: the last column by
+ * being silently dropped), or when it starts with {@code #} — NumPy's {@code savetxt(…, header="a,b,y")} writes
+ * {@code # a,b,y}: the marker and the spaces after it are not part of the first name (other {@code #} lines are not
+ * comments: a row); {@link #withHeader} forces either way ({@link Header#ABSENT} reads a {@code #} line as data). Target: the last column by
  * default, or a column named by {@link #withTarget(String)} (needs a header) or by zero-based
  * index with {@link #withTargetIndex(int)}. Sample weights: {@link #withWeightColumn(String)} names a column whose
  * values become the dataset's per-row weights (neither feature nor target). Precision: float64 by default (text holds decimal
@@ -442,9 +444,15 @@ public final class CsvReader {
     }
 
     private CsvLayout resolve(FirstLine first, Path file) {
-        char d = delimiter != null ? delimiter : CsvLineSplitter.detect(first.text);
-        List<String> cells = new ArrayList<>(new CsvLineSplitter(d).split(first.text, file, first.number));
-        boolean hasHeader = header == Header.PRESENT
+        String text = first.text;
+        // NumPy's savetxt(…, header=…) writes "# " before the header: the marker is not part of the first name
+        boolean marked = header != Header.ABSENT && text.stripLeading().startsWith("#");
+        if (marked) {
+            text = text.stripLeading().substring(1).stripLeading();
+        }
+        char d = delimiter != null ? delimiter : CsvLineSplitter.detect(text);
+        List<String> cells = new ArrayList<>(new CsvLineSplitter(d).split(text, file, first.number));
+        boolean hasHeader = marked || header == Header.PRESENT
                 || (header == Header.AUTO && cells.stream().allMatch(c -> DecimalText.problem(c) != null));
         if (cells.size() < 2) {
             throw new MalformedFileException(file, first.number, 0, "found " + cells.size() + " column with delimiter "
