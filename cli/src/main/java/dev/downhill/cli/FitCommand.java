@@ -341,7 +341,7 @@ final class FitCommand implements Callable<Integer> {
             Progress progress = threadsAndProgress(b, data.rows());
             FittedModel model;
             if (crossValidated()) {
-                int folds = announceFolds(b.build());
+                int folds = announceFolds(b.build(), data.rows());
                 try (CrossValidationProgress cv = crossValidationProgress(folds)) {
                     model = CrossValidation.fit(data, b.listener(cv == null ? dev.downhill.IterationListener.NONE : cv).build(),
                             folds, alphaRule());
@@ -385,10 +385,13 @@ final class FitCommand implements Callable<Integer> {
 
     private static final int LISTED_COLUMNS = 10;
 
-    /** The folds of --alpha auto, said on stderr with the number of fits (unless --quiet). */
-    private int announceFolds(FitConfig config) {
+    /**
+     * The folds of --alpha auto, said on stderr with the number of fits (unless --quiet, or when the rows are too few for
+     * them: the cross-validation then refuses them, and a note announcing its fits would precede the error).
+     */
+    private int announceFolds(FitConfig config, long rows) {
         int folds = cvFolds == null ? CrossValidation.DEFAULT_FOLDS : cvFolds;
-        if (!quiet) {
+        if (!quiet && folds <= rows) {
             spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --alpha auto: %d-fold cross-validation over "
                     + "%d values of α (%d fits%s)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
                     (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH, config.penalty().l1Ratio() == 0
@@ -419,7 +422,7 @@ final class FitCommand implements Callable<Integer> {
             FitConfig config = b.build();
             FittedModel model;
             if (crossValidated()) {
-                int folds = announceFolds(config);
+                int folds = announceFolds(config, data.rows());
                 try (CrossValidationProgress cv = crossValidationProgress(folds)) {
                     model = CrossValidation.fit(data, config.toBuilder().listener(cv == null ? dev.downhill.IterationListener.NONE
                             : cv).build(), folds, alphaRule());

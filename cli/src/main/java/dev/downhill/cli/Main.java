@@ -84,6 +84,7 @@ public final class Main implements Runnable {
     /** Runs the command line with the given streams; returns the exit code. */
     static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOverwrittenOptionsAllowed(true); // an option given twice: the last one counts (a script's default, then an override)
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

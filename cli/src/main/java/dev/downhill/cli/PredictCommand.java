@@ -79,6 +79,9 @@ final class PredictCommand implements Callable<Integer> {
             + "automatic choice, with a warning). Backends' predictions differ in the last bits at most.")
     String backend;
 
+    @Option(names = "--quiet", description = "No notes on stderr (warnings and the MSE/R² line stay), as fit's --quiet.")
+    boolean quiet;
+
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads to read a CSV/TSV or svmlight --data file and to "
             + "predict on, 0 = all cores (default: reading on every core, predicting on the threads the model was fitted "
             + "with, hyperparameters.threads); at most 4 per core.")
@@ -136,7 +139,7 @@ final class PredictCommand implements Callable<Integer> {
             throw Main.usage(spec, "--threads must be ≥ 0 (0 = all cores), got " + threads);
         }
         int workers = threads == null ? 0 : FitCommand.cappedThreads(threads, Long.MAX_VALUE);
-        if (threads != null && workers != threads) {
+        if (threads != null && workers != threads && !quiet) {
             spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --threads %d capped at %d (at most %d per core "
                     + "on %d cores)%n", threads, workers, FitCommand.THREADS_PER_CORE, Runtime.getRuntime().availableProcessors());
         }

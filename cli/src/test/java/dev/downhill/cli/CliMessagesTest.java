@@ -235,6 +235,55 @@ class CliMessagesTest {
         }
     }
 
+    /**
+     * An option given twice counts once, the last value (a script's default followed by an override; it was a usage
+     * error); predict takes --quiet as fit does. A Fortran-order .npy X over the memory budget is refused in one line
+     * naming the budget that reads it, with no note before it saying that it would be mapped.
+     */
+    @Test
+    void theLastOfARepeatedOptionCountsAndPredictIsQuietToo() throws IOException {
+        Path[] f = data(50, 1);
+        Path model = dir.resolve("m.json");
+        CliRun fit = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "gd", "--iterations", "200",
+                "--iterations", "3", "--tol", "0", "--out", model.toString());
+        assertEquals(0, fit.code(), fit.err());
+        assertEquals(3, dev.downhill.ModelFile.read(model).model().iterations());
+        CliRun predict = CliRun.of("predict", "--model", model.toString(), "--x", f[0].toString(), "--quiet", "--threads", "100000");
+        assertEquals(0, predict.code(), predict.err());
+        assertEquals("", predict.err(), "no note under --quiet");
+        assertEquals(50, predict.out().lines().count());
+
+        Path fortran = dir.resolve("XF.npy");
+        double[][] rows = new double[50][2];
+        for (int i = 0; i < 50; i++) {
+            rows[i][0] = i;
+            rows[i][1] = 1;
+        }
+        writeFortranNpy(fortran, rows);
+        CliRun over = CliRun.of("fit", "--x", fortran.toString(), "--y", f[1].toString(), "--memory-budget", "100");
+        assertOneCleanLine(over, 1, "exceeds the memory budget", "a Fortran-order array", "--memory-budget 1m or more");
+        assertFalse(over.err().contains("note"), over.err());
+    }
+
+    /** A Fortran-order float64 .npy of {@code rows} (column by column). */
+    private static void writeFortranNpy(Path file, double[][] rows) throws IOException {
+        int m = rows.length;
+        int n = rows[0].length;
+        String dict = "{'descr': '<f8', 'fortran_order': True, 'shape': (" + m + ", " + n + "), }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length() + 8 * m * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (int j = 0; j < n; j++) {
+            for (double[] row : rows) {
+                b.putDouble(row[j]);
+            }
+        }
+        Files.write(file, b.array());
+    }
+
     /** An output that is an input file (the same file under another name too) is refused before any work, the file intact. */
     @Test
     void anOutputThatIsAnInputFileIsRefused() throws IOException {
