@@ -628,7 +628,8 @@ public final class LinearRegression {
         // early stopping: the validation rows are left out of the column statistics the training rows are centred by
         dev.downhill.spi.EpochRows split = solver.isStochastic() && config.validationFraction() > 0
                 ? StochasticGradientSolver.split(config, problem.rows()) : null;
-        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty, true, split)) {
+        try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty, true, split,
+                CentredObjective.groupsRidgeRates(problem, config))) {
             FitConfig internal = config.toBuilder().listener(objective.userListener(config.listener())).build();
             if (done != null) { // a finished checkpoint: its answer as the model had it, in the user's units
                 double[] theta = done.vector("coefficients", n);

@@ -161,6 +161,11 @@ public final class Fingerprint {
             // standardization with an l2 term is Jacobi scaling by √(σⱼ² + λⱼ/2) since session 20 (it was σⱼ): a saved
             // iterative state (cg's preconditioned residual, the ‖S∇‖ history) of the old scaling must not be resumed
             f.put("ridgeScaling", "jacobi");
+            if (CentredObjective.groupsRidgeRates(problem, config)) {
+                // since 2026-12-03 the standardized ridge of a sparse sgd/minibatch fit with an intercept rounds λⱼS²ⱼ to a
+                // quarter-octave grid (lazy epochs): a state saved in the exact Jacobi coordinates must not be resumed
+                f.put("ridgeScaling", "jacobi, rates on a quarter-octave grid");
+            }
         }
         if (config.solver().isIterative() && CentredObjective.standardizedByRidge(problem, config)) {
             // since 2026-12-02 wide X with a ridge on every column is standardized by default: a saved state (in the

@@ -67,7 +67,56 @@ public final class SparseLazyEpoch {
         if (plan.l1Thresholds() != null || !(plan.centringRatio() <= LARGEST_CENTRING_RATIO)) {
             return false;
         }
-        return !Double.isNaN(uniformRidgeRate(plan)) || decaysPerColumn(plan);
+        return !Double.isNaN(uniformRidgeRate(plan)) || decaysPerColumn(plan) || decaysByGroup(plan);
+    }
+
+    /** The most distinct decay rates λⱼ·S²ⱼ {@link #decaysByGroup} follows (each costs O(1) a step). */
+    public static final int MAX_RATE_GROUPS = 1024;
+
+    /**
+     * Whether {@code plan} runs lazily with one scale per group of columns that share a decay rate ({@link #run}'s third
+     * form): an intercept ({@link StochasticEpoch#means()}), an l2 term whose λⱼ·S²ⱼ differ but take at most
+     * {@value #MAX_RATE_GROUPS} distinct values, no l1 term. θⱼ = a_g·vⱼ + c_g·dⱼ for column j of group g: a step scales
+     * each group's (a_g, c_g) by its own 1 − η·q_g and adds the centring's η·s·Σwr to every c_g — O(groups) — and
+     * b = μ_y − Σ_g (a_g·x̄ᵀv_g + c_g·x̄ᵀd_g) needs the groups' sums only. The core makes the rates few where this
+     * matters: the standardized ridge of a sparse stochastic fit with an intercept rounds λⱼ·S²ⱼ to a quarter-octave
+     * grid ({@code CentredObjective}), which takes the per-batch loop's O(n) a step down to the batch's entries plus the
+     * groups.
+     */
+    public static boolean decaysByGroup(StochasticEpoch plan) {
+        if (plan.ridge() == null || plan.means() == null || plan.l1Thresholds() != null
+                || !Double.isNaN(uniformRidgeRate(plan))) {
+            return false;
+        }
+        return RateGroups.of(plan.ridge().copyToHost(), plan.squaredScales() == null ? null : plan.squaredScales().copyToHost())
+                != null;
+    }
+
+    /** Columns grouped by their decay rate q = λⱼ·S²ⱼ: {@code group[j]} indexes {@code rate}. */
+    private record RateGroups(int[] group, double[] rate) {
+        /** The groups of λ∘S² (S² = 1 when null), or null when the rates are more than {@value #MAX_RATE_GROUPS} or not finite ≥ 0. */
+        static RateGroups of(double[] lambda, double[] s2) {
+            java.util.HashMap<Long, Integer> index = new java.util.HashMap<>();
+            int[] group = new int[lambda.length];
+            double[] rate = new double[Math.min(lambda.length, MAX_RATE_GROUPS)];
+            for (int j = 0; j < lambda.length; j++) {
+                double q = lambda[j] * (s2 == null ? 1 : s2[j]) + 0.0;
+                if (!(q >= 0) || Double.isInfinite(q)) {
+                    return null;
+                }
+                Integer g = index.get(Double.doubleToLongBits(q));
+                if (g == null) {
+                    if (index.size() == MAX_RATE_GROUPS) {
+                        return null;
+                    }
+                    g = index.size();
+                    index.put(Double.doubleToLongBits(q), g);
+                    rate[g] = q;
+                }
+                group[j] = g;
+            }
+            return new RateGroups(group, java.util.Arrays.copyOf(rate, index.size()));
+        }
     }
 
     /**
@@ -142,11 +191,14 @@ public final class SparseLazyEpoch {
     private static StochasticEpoch.EpochSums run(Rows rows, StochasticEpoch plan, BackendVector theta, BackendVector gradient,
                                                  int segmentEntries) {
         if (plan.ridge() != null && Double.isNaN(uniformRidgeRate(plan))) {
-            if (!decaysPerColumn(plan)) {
-                throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S², or no intercept "
-                        + "and steps that decay no column by more than its limit");
+            if (decaysPerColumn(plan)) {
+                return runPerColumn(rows, plan, theta, gradient, segmentEntries);
             }
-            return runPerColumn(rows, plan, theta, gradient, segmentEntries);
+            if (decaysByGroup(plan)) {
+                return runByGroup(rows, plan, theta, gradient);
+            }
+            throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S², or no intercept "
+                    + "and steps that decay no column by more than its limit, or few distinct λ∘S²");
         }
         int n = Math.toIntExact(theta.length());
         double[] v = theta.copyToHost();
@@ -275,6 +327,151 @@ public final class SparseLazyEpoch {
         }
         theta.copyFromHost(s.materialized());
         return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
+    }
+
+    /**
+     * The epoch of {@link #decaysByGroup}: an intercept and G distinct decay rates q_g. Column j of group g holds
+     * θⱼ = a_g·vⱼ + c_g·dⱼ (d = S²∘x̄); a step of {@link StochasticEpoch}'s arithmetic is, for every group,
+     * <pre>  a_g ← (1 − η·q_g)·a_g,   c_g ← (1 − η·q_g)·c_g + η·s·Σwr,   vⱼ ← vⱼ − η·S²ⱼ·Dⱼ·(g_B)ⱼ / a_g  (j in the batch's rows)</pre>
+     * and b = μ_y − Σ_g (a_g·x̄ᵀv_g + c_g·x̄ᵀd_g) with x̄ᵀv_g kept up to date by the same updates: O(G + the batch's entries) a
+     * step. A step that would shrink some group by more than three quarters is taken densely (every group folded:
+     * v ← θ, a = 1, c = 0, then scaled), as is a fold when some a_g falls below 2⁻²⁰⁰. The same steps as the per-batch loop
+     * in exact arithmetic, with other roundings.
+     */
+    private static StochasticEpoch.EpochSums runByGroup(Rows rows, StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+        int n = Math.toIntExact(theta.length());
+        double[] v = theta.copyToHost();
+        double[] mean = plan.means().copyToHost();
+        double[] factor = plan.columnFactors() == null ? null : plan.columnFactors().copyToHost();
+        double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
+        double[] lambda = plan.ridge().copyToHost();
+        RateGroups groups = RateGroups.of(lambda, s2);
+        if (groups == null) {
+            throw new IllegalArgumentException("the grouped lazy epoch needs at most " + MAX_RATE_GROUPS + " distinct λ∘S²");
+        }
+        int[] group = groups.group();
+        double[] q = groups.rate();
+        int count = q.length;
+        double[] d = new double[n];
+        double[] xd = new double[count];
+        for (int j = 0; j < n; j++) {
+            d[j] = (s2 == null ? 1 : s2[j]) * mean[j];
+            xd[group[j]] += mean[j] * d[j];
+        }
+        double[] push = new double[n]; // Dⱼ·S²ⱼ
+        for (int j = 0; j < n; j++) {
+            push[j] = (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
+        }
+        double[] a = new double[count];
+        double[] c = new double[count];
+        double[] xv = new double[count];
+        java.util.Arrays.fill(a, 1);
+        recountByGroup(v, mean, group, xv);
+        long train = plan.rows().train();
+        long batch = plan.batchSize();
+        int block = (int) (batch * Math.max(1, StochasticEpoch.BLOCK_POSITIONS / batch));
+        long[] order = new long[(int) Math.min(block, train)];
+        int capacity = (int) Math.min(batch, train);
+        long[] starts = new long[capacity + 1];
+        double[] wr = new double[capacity];
+        Buffer entries = new Buffer();
+        double sumSquares = 0;
+        long t = plan.firstStep();
+        long lastBatchStart = (train - 1) / batch * batch;
+        for (long start = 0; start < train; start += block) {
+            int taken = (int) Math.min(block, train - start);
+            plan.rows().training(start, order, 0, taken);
+            for (int from = 0; from < taken; from += (int) batch) {
+                int to = (int) Math.min(taken, from + batch);
+                int k = to - from;
+                double scale = 2.0 / k;
+                double[] lastTheta = start + from == lastBatchStart ? materializedByGroup(v, d, group, a, c) : null;
+                double sumGroups = 0;
+                for (int g = 0; g < count; g++) {
+                    sumGroups += a[g] * xv[g] + c[g] * xd[g];
+                }
+                double b = plan.targetMean() - sumGroups;
+                entries.clear();
+                double sumWr = 0;
+                for (int r = 0; r < k; r++) {
+                    long i = order[from + r];
+                    starts[r] = entries.size;
+                    rows.append(i, entries);
+                    double dot = 0;
+                    for (int e = (int) starts[r]; e < entries.size; e++) {
+                        int j = entries.columns[e];
+                        int g = group[j];
+                        double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
+                        dot += xij * (a[g] * v[j] + c[g] * d[j]);
+                    }
+                    double residual = dot + (b - plan.targetWeight() * rows.y(i));
+                    double w = rows.weight(i);
+                    wr[r] = w * residual;
+                    sumWr += wr[r];
+                    sumSquares += wr[r] * residual;
+                }
+                starts[k] = entries.size;
+                double rate = plan.stepSize(t++);
+                double drift = rate * scale * sumWr;
+                boolean dense = false;
+                for (int g = 0; g < count && !dense; g++) {
+                    double shrink = 1 - rate * q[g];
+                    dense = shrink <= 0.25 || Math.abs(a[g] * shrink) < SMALLEST_SCALE;
+                }
+                if (dense) { // fold every group (v ← θ), then scale: taken densely, O(n)
+                    for (int j = 0; j < n; j++) {
+                        int g = group[j];
+                        v[j] = a[g] * v[j] + c[g] * d[j];
+                    }
+                    java.util.Arrays.fill(a, 1);
+                    java.util.Arrays.fill(c, 0);
+                    for (int j = 0; j < n; j++) {
+                        v[j] *= 1 - rate * q[group[j]];
+                    }
+                    java.util.Arrays.fill(c, drift);
+                    recountByGroup(v, mean, group, xv);
+                } else {
+                    for (int g = 0; g < count; g++) {
+                        double shrink = 1 - rate * q[g];
+                        a[g] *= shrink;
+                        c[g] = c[g] * shrink + drift;
+                    }
+                }
+                for (int r = 0; r < k; r++) {
+                    double coefficient = -rate * scale * wr[r];
+                    for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                        int j = entries.columns[e];
+                        int g = group[j];
+                        double delta = coefficient * entries.values[e] * push[j] / a[g];
+                        v[j] += delta;
+                        xv[g] += mean[j] * delta;
+                    }
+                }
+                if (lastTheta != null) { // the last batch's gradient at θ before its step, densely (once an epoch)
+                    copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, mean, sumWr, lambda, lastTheta);
+                }
+            }
+        }
+        theta.copyFromHost(materializedByGroup(v, d, group, a, c));
+        return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
+    }
+
+    /** θⱼ = a_g·vⱼ + c_g·dⱼ for every column (g its group). */
+    private static double[] materializedByGroup(double[] v, double[] d, int[] group, double[] a, double[] c) {
+        double[] out = new double[v.length];
+        for (int j = 0; j < v.length; j++) {
+            int g = group[j];
+            out[j] = a[g] * v[j] + c[g] * d[j];
+        }
+        return out;
+    }
+
+    /** x̄ᵀv over each group's columns, into {@code xv}. */
+    private static void recountByGroup(double[] v, double[] mean, int[] group, double[] xv) {
+        java.util.Arrays.fill(xv, 0);
+        for (int j = 0; j < v.length; j++) {
+            xv[group[j]] += mean[j] * v[j];
+        }
     }
 
     /**

@@ -196,7 +196,8 @@ class CpuSparseLazyEpochTest {
      * per column ({@link SparseLazyEpoch#decaysPerColumn}; a power for the constant schedule, the truncated logarithm's
      * prefix sums for invscaling): θ agrees with the per-batch loop to float64 rounding grown over 3 epochs (relative
      * 1e-10, the uniform lazy path's standard; float32: the per-batch loop rounds θ to float32 at every vector operation,
-     * the lazy one only at the end, so 1e-4). With an intercept the per-batch loop itself runs (the same bits).
+     * the lazy one only at the end, so 1e-4). With an intercept it runs lazily with one scale per group of equal rates
+     * ({@link SparseLazyEpoch#decaysByGroup}; the N columns here have at most N rates), to the same standard.
      */
     @ParameterizedTest(name = "{0} B={1} intercept={2} std={3} {4} weights={5} val={6}")
     @MethodSource("perColumnCases")
@@ -217,11 +218,96 @@ class CpuSparseLazyEpochTest {
                 StochasticEpoch plan = objective.epochBuilder(EpochRows.of(3, 0, M, M, 0), batch)
                         .steps(0, t -> steps.at(t, 0.002)).build();
                 assertTrue(Double.isNaN(SparseLazyEpoch.uniformRidgeRate(plan)), "λ∘S² is not uniform");
-                boolean lazy = !intercept;
-                assertEquals(lazy, SparseLazyEpoch.decaysPerColumn(plan), "a decay per column");
-                assertEquals(lazy, SparseLazyEpoch.applies(plan), "lazy");
+                assertEquals(!intercept, SparseLazyEpoch.decaysPerColumn(plan), "a decay per column");
+                assertEquals(intercept, SparseLazyEpoch.decaysByGroup(plan), "a decay per group of equal rates");
+                assertTrue(SparseLazyEpoch.applies(plan), "lazy");
             }
             assertFitAgrees(reference.theta(), problem, config, precision);
+        }
+    }
+
+    /**
+     * The grouped lazy epoch's dense steps: a ridge strong against the columns' spreads (λ∘S² near 2) and a step η = 0.45
+     * shrink the groups by more than three quarters, so every step folds θ and scales it densely — against the per-batch
+     * loop, to the fits' 1e-10.
+     */
+    @ParameterizedTest(name = "B={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 7})
+    void groupedEpochsWhoseStepsShrinkByMoreThanThreeQuartersAgreeWithThePerBatchLoop(int batch) {
+        Penalty penalty = Penalty.l2(20);
+        FitConfig config = FitConfig.builder().solver(batch == 1 ? Solver.SGD : Solver.MINIBATCH).batchSize(batch)
+                .learningRate(0.45).maxIterations(3).tolerance(0).seed(3).penalty(penalty).fitIntercept(true).standardize(true)
+                .build();
+        try (SparseDataset data = data(Precision.FLOAT64, true);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().loadSparse(data, Precision.FLOAT64, BackendOptions.defaults()))) {
+            PerBatchReference.Result reference;
+            try (CentredObjective objective = new CentredObjective(problem, true, true, penalty, true)) {
+                reference = PerBatchReference.run(objective, config, objective.internalLearningRate(0.45), 3);
+                StochasticEpoch plan = objective.epochBuilder(EpochRows.of(3, 0, M, M, 0), batch).steps(0, t -> 0.45).build();
+                assertTrue(SparseLazyEpoch.decaysByGroup(plan), "grouped");
+                double[] lambda = plan.ridge().copyToHost();
+                double[] s2 = plan.squaredScales().copyToHost();
+                double most = 0;
+                for (int j = 0; j < N; j++) {
+                    most = Math.max(most, lambda[j] * s2[j]);
+                }
+                assertTrue(1 - 0.45 * most <= 0.25, "steps taken densely: largest λS² " + most);
+            }
+            assertFitAgrees(reference.theta(), problem, config, Precision.FLOAT64);
+        }
+    }
+
+    /**
+     * The standardized ridge of a sparse sgd/minibatch fit with an intercept rounds λⱼ·S²ⱼ to a quarter-octave grid
+     * ({@link CentredObjective#groupsRidgeRates}): every S²ⱼ within 2^±⅛ of Jacobi's, the rates few (here at most one per
+     * quarter-octave of their range, plus one), the epoch plan grouped (lazy); and a full-batch minibatch (B = m, 3,000
+     * epochs, tolerance 0) under that scaling reaches the normal equations' penalised minimiser (only the preconditioning
+     * changed), to 1e-8 of max|θ| — against an independent solver.
+     */
+    @Test
+    void aSparseStochasticRidgeWithAnInterceptHasFewRatesRunsLazilyAndReachesTheMinimiser() {
+        Penalty penalty = Penalty.l2(0.05);
+        try (SparseDataset data = data(Precision.FLOAT64, true);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().loadSparse(data, Precision.FLOAT64, BackendOptions.defaults()))) {
+            FitConfig sgd = FitConfig.builder().solver(Solver.SGD).penalty(penalty).build();
+            assertTrue(CentredObjective.groupsRidgeRates(problem, sgd), "tall sparse, intercept, ridge, standardized by default");
+            assertFalse(CentredObjective.groupsRidgeRates(problem, sgd.toBuilder().fitIntercept(false).build()), "no intercept");
+            assertFalse(CentredObjective.groupsRidgeRates(problem, sgd.toBuilder().standardize(false).build()), "unscaled");
+            assertFalse(CentredObjective.groupsRidgeRates(problem, sgd.toBuilder().solver(Solver.GD).build()), "full batch");
+            try (CentredObjective exact = new CentredObjective(problem, true, true, penalty, true, null, false);
+                 CentredObjective grid = new CentredObjective(problem, true, true, penalty, true, null, true)) {
+                double[] e = exact.squaredScales();
+                double[] g = grid.squaredScales();
+                StochasticEpoch plan = grid.epochBuilder(EpochRows.of(3, 0, M, M, 0), 1).steps(0, t -> 0.01).build();
+                double[] lambda = plan.ridge().copyToHost();
+                java.util.Set<Double> rates = new java.util.HashSet<>();
+                double low = Double.POSITIVE_INFINITY;
+                double high = 0;
+                for (int j = 0; j < N; j++) {
+                    double ratio = g[j] / e[j];
+                    assertTrue(ratio >= Math.pow(2, -0.125) * (1 - 1e-15) && ratio <= Math.pow(2, 0.125) * (1 + 1e-15), "S² " + j + ": " + ratio);
+                    double rate = lambda[j] * g[j];
+                    double quarters = 4 * Math.log(rate) / Math.log(2);
+                    assertEquals(Math.rint(quarters), quarters, 1e-9, "λS² on the grid: " + rate);
+                    rates.add(rate);
+                    low = Math.min(low, rate);
+                    high = Math.max(high, rate);
+                }
+                assertTrue(rates.size() <= 4 * Math.log(high / low) / Math.log(2) + 1.5, rates.size() + " rates in " + low + ".." + high);
+                assertTrue(SparseLazyEpoch.decaysByGroup(plan) && SparseLazyEpoch.applies(plan), "lazy, one scale per group");
+            }
+        }
+        try (SparseDataset data = data(Precision.FLOAT64, true)) {
+            FitConfig full = FitConfig.builder().solver(Solver.MINIBATCH).batchSize(M).maxIterations(3000).tolerance(0)
+                    .penalty(penalty).build();
+            double[] fitted = dev.downhill.LinearRegression.fit(data, full).coefficients();
+            double[] exact = dev.downhill.LinearRegression.fit(data, FitConfig.builder().solver(Solver.NORMAL).penalty(penalty).build())
+                    .coefficients();
+            double scale = 0;
+            for (double v : exact) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            assertArrayEquals(exact, fitted, 1e-8 * scale);
         }
     }
 
@@ -309,7 +395,8 @@ class CpuSparseLazyEpochTest {
                 change = Math.max(change, Math.abs(moved[j] - start[j]));
             }
             assertTrue(change > 0.01, "the epochs moved θ: " + change);
-            assertFalse(SparseLazyEpoch.applies(builder.means(means).build()), "an intercept");
+            assertFalse(SparseLazyEpoch.decaysPerColumn(builder.means(means).build()), "an intercept");
+            assertTrue(SparseLazyEpoch.decaysByGroup(builder.means(means).build()), "an intercept: one scale per group of rates");
             builder = StochasticEpoch.builder(EpochRows.of(9, 0, M, M - 20, 4), batch).columnFactors(factors)
                     .squaredScales(squares).ridge(ridge); // max λⱼS²ⱼ = 1.2
             assertTrue(SparseLazyEpoch.applies(builder.steps(5, t -> 0.5).build()), "a constant ρⱼ ≥ 0.4");
@@ -417,9 +504,35 @@ class CpuSparseLazyEpochTest {
                     assertArrayEquals(ga.copyToHost(), gb.copyToHost(), 0.0);
                 }
             }
-            lambda[3] *= 2; // no longer uniform: the per-batch loop runs (same bits)
+            // no longer uniform, with an intercept: two rates, one scale per group (decaysByGroup) — lazy = per-batch to
+            // rounding as above; with more distinct rates than it follows, the per-batch loop runs (same bits)
+            lambda[3] *= 2;
             ridge.copyFromHost(lambda);
-            assertFalse(SparseLazyEpoch.applies(plan));
+            assertTrue(SparseLazyEpoch.decaysByGroup(plan) && SparseLazyEpoch.applies(plan), "grouped");
+            lazyTheta.copyFromHost(start);
+            theta.copyFromHost(start);
+            StochasticEpoch.EpochSums grouped = problem.epoch(plan, lazyTheta, lazyGradient);
+            StochasticEpoch.EpochSums loop = StochasticEpoch.runPerBatch(problem, plan, theta, gradient);
+            assertEquals(loop.steps(), grouped.steps());
+            assertEquals(loop.sumOfSquares(), grouped.sumOfSquares(), 1e-11 * loop.sumOfSquares());
+            assertArrayEquals(theta.copyToHost(), lazyTheta.copyToHost(), 1e-11);
+            assertArrayEquals(gradient.copyToHost(), lazyGradient.copyToHost(), 1e-11);
+            double[] many = new double[SparseLazyEpoch.MAX_RATE_GROUPS + 1];
+            double[] ones = new double[many.length];
+            for (int j = 0; j < many.length; j++) {
+                many[j] = 0.01 * (1 + j);
+                ones[j] = 1;
+            }
+            try (BackendVector manyRates = problem.allocateVector(many.length);
+                 BackendVector unitScales = problem.allocateVector(many.length);
+                 BackendVector wideMeans = problem.allocateVector(many.length)) {
+                manyRates.copyFromHost(many);
+                unitScales.copyFromHost(ones);
+                wideMeans.copyFromHost(ones);
+                StochasticEpoch tooMany = StochasticEpoch.builder(EpochRows.of(9, 0, M, M - 20, 4), 5).steps(0, t -> 0.01)
+                        .target(1, 0).means(wideMeans).squaredScales(unitScales).ridge(manyRates).build();
+                assertFalse(SparseLazyEpoch.decaysByGroup(tooMany), (SparseLazyEpoch.MAX_RATE_GROUPS + 1) + " rates");
+            }
         }
     }
 
