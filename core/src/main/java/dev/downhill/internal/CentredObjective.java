@@ -233,36 +233,7 @@ public final class CentredObjective implements AutoCloseable {
     public static boolean standardizedByRidge(ResidentProblem problem, dev.downhill.FitConfig config) {
         return !config.standardize(problem.rows(), problem.cols()) && config.standardizeSetting() == null
                 && (config.solver() == dev.downhill.Solver.CG || !config.fixedLearningRateUsed())
-                && !unscaledToStayLazy(problem, config)
                 && ridgeMakesTheMinimiserUnique(problem, config.fitIntercept(), config.penalty());
-    }
-
-    /**
-     * Whether the ridge branch of {@link #standardizes} leaves X unscaled: sgd or minibatch on sparse X with an intercept
-     * and an l2 term with the same factor on every column (and no l1 term). Scaled, the ridge decays each column at its
-     * own rate, ηλ/(σⱼ² + λ/2), which with the implicit centring the per-batch loop followed at O(n) a step; unscaled the
-     * decay is uniform and lazy (natively) — the same minimiser, only the steps' preconditioning differs. Measured on the
-     * 2-core VM, 3 sgd epochs on 20,000 × 200,000 at 20 entries a row: 42–53 s scaled, 1.9–2.1 s unscaled (objectives
-     * 8.2247 and 8.2358, the minimum 8.1711). Since 2026-12-03 a scaled fit rounds its rates to a grid and runs lazily
-     * by group ({@link #groupsRidgeRates}); this default was kept (not re-measured against that path). Tall X
-     * keeps the rule's scaling (O(n) a step there too, but unscaled SGD converges at the pace of the column of smallest
-     * spread: the rule's scaling is what fits columns of very different scales without preprocessing);
-     * {@code standardize(true|false)} decides either way.
-     */
-    public static boolean unscaledToStayLazy(ResidentProblem problem, dev.downhill.FitConfig config) {
-        Penalty penalty = config.penalty();
-        return config.standardizeSetting() == null && config.solver().isStochastic() && problem.isSparse()
-                && config.fitIntercept() && penalty.l2Strength() > 0 && !penalty.hasL1()
-                && uniform(penalty.l2Factors(Math.toIntExact(problem.cols())));
-    }
-
-    private static boolean uniform(double[] factors) {
-        for (double f : factors) {
-            if (f != factors[0]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
