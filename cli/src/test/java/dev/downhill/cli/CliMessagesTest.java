@@ -206,7 +206,8 @@ class CliMessagesTest {
         Files.createDirectories(genDir);
         Path genX = genDir.resolve("X.npy");
         Files.write(genX, new byte[] {4, 5});
-        org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", predictions) && chattr("+i", genX), "chattr +i here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.downhill.testing.Chattr.set("+i", predictions)
+                && dev.downhill.testing.Chattr.set("+i", genX), "chattr +i here");
         try {
             CliRun predict = CliRun.of("predict", "--model", model.toString(), "--x", f[0].toString(), "--out", predictions.toString());
             assertOneCleanLine(predict, 1, "cannot write " + predictions);
@@ -217,21 +218,8 @@ class CliMessagesTest {
             assertFalse(gen.out().contains("wrote"), gen.out());
             assertArrayEquals(new byte[] {4, 5}, Files.readAllBytes(genX));
         } finally {
-            chattr("-i", predictions);
-            chattr("-i", genX);
-        }
-    }
-
-    private static boolean chattr(String flag, Path f) {
-        try {
-            Process p = new ProcessBuilder("chattr", flag, f.toString()).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            dev.downhill.testing.Chattr.set("-i", predictions);
+            dev.downhill.testing.Chattr.set("-i", genX);
         }
     }
 

@@ -219,11 +219,8 @@ public final class SparseLazyEpoch {
             }
         }
         State s = new State(v, d, mean);
-        long train = plan.rows().train();
-        long batch = plan.batchSize();
-        int block = (int) (batch * Math.max(1, StochasticEpoch.BLOCK_POSITIONS / batch));
-        long[] order = new long[(int) Math.min(block, train)];
-        int capacity = (int) Math.min(batch, train);
+        Batches batches = new Batches(plan);
+        int capacity = batches.capacity();
         long[] starts = new long[capacity + 1]; // the batch's entries, gathered once: offsets into cols/vals
         double[] wr = new double[capacity];
         double[] pv = new double[CHAINS];
@@ -231,98 +228,92 @@ public final class SparseLazyEpoch {
         Buffer entries = new Buffer();
         double sumSquares = 0;
         long t = plan.firstStep();
-        long lastBatchStart = (train - 1) / batch * batch;
         double[] lastTheta = null;
-        for (long start = 0; start < train; start += block) {
-            int count = (int) Math.min(block, train - start);
-            plan.rows().training(start, order, 0, count);
-            for (int from = 0; from < count; from += (int) batch) {
-                int to = (int) Math.min(count, from + batch);
-                int k = to - from;
-                double scale = 2.0 / k;
-                boolean last = start + from == lastBatchStart;
-                if (last) {
-                    lastTheta = s.materialized();
-                }
-                double b = mean != null ? plan.targetMean() - (s.a * s.xv + s.c * xd) : 0;
-                entries.clear();
-                double sumWr = 0;
-                for (int r = 0; r < k; r++) {
-                    long i = order[from + r];
-                    starts[r] = entries.size;
-                    rows.append(i, entries);
-                    // x_iᵀv and x_iᵀd in eight interleaved sums each (entry positions ≡ q mod 8), combined, then the tail
-                    java.util.Arrays.fill(pv, 0);
-                    java.util.Arrays.fill(pd, 0);
-                    int e = (int) starts[r];
-                    for (; e + CHAINS <= entries.size; e += CHAINS) {
-                        for (int q = 0; q < CHAINS; q++) {
-                            int j = entries.columns[e + q];
-                            double xij = factor == null ? entries.values[e + q] : entries.values[e + q] * factor[j];
-                            pv[q] += xij * v[j];
-                            pd[q] += xij * d[j];
-                        }
+        while (batches.next()) {
+            int k = batches.size();
+            double scale = 2.0 / k;
+            boolean last = batches.last();
+            if (last) {
+                lastTheta = s.materialized();
+            }
+            double b = mean != null ? plan.targetMean() - (s.a * s.xv + s.c * xd) : 0;
+            entries.clear();
+            double sumWr = 0;
+            for (int r = 0; r < k; r++) {
+                long i = batches.row(r);
+                starts[r] = entries.size;
+                rows.append(i, entries);
+                // x_iᵀv and x_iᵀd in eight interleaved sums each (entry positions ≡ q mod 8), combined, then the tail
+                java.util.Arrays.fill(pv, 0);
+                java.util.Arrays.fill(pd, 0);
+                int e = (int) starts[r];
+                for (; e + CHAINS <= entries.size; e += CHAINS) {
+                    for (int q = 0; q < CHAINS; q++) {
+                        int j = entries.columns[e + q];
+                        double xij = factor == null ? entries.values[e + q] : entries.values[e + q] * factor[j];
+                        pv[q] += xij * v[j];
+                        pd[q] += xij * d[j];
                     }
-                    double dv = combined(pv);
-                    double dd = combined(pd);
-                    for (; e < entries.size; e++) {
-                        int j = entries.columns[e];
-                        double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
-                        dv += xij * v[j];
-                        dd += xij * d[j];
-                    }
-                    double residual = s.a * dv + s.c * dd + (b - plan.targetWeight() * rows.y(i));
-                    double w = rows.weight(i);
-                    wr[r] = w * residual;
-                    sumWr += wr[r];
-                    sumSquares += wr[r] * residual;
                 }
-                starts[k] = entries.size;
-                double rate = plan.stepSize(t++);
-                double shrink = 1 - rate * lambdaS2;
-                double drift = mean != null ? rate * scale * sumWr : 0;
-                if (shrink <= 0.25) { // a step that shrinks θ this much (or flips it): taken densely, v ← shrink·θ
+                double dv = combined(pv);
+                double dd = combined(pd);
+                for (; e < entries.size; e++) {
+                    int j = entries.columns[e];
+                    double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
+                    dv += xij * v[j];
+                    dd += xij * d[j];
+                }
+                double residual = s.a * dv + s.c * dd + (b - plan.targetWeight() * rows.y(i));
+                double w = rows.weight(i);
+                wr[r] = w * residual;
+                sumWr += wr[r];
+                sumSquares += wr[r] * residual;
+            }
+            starts[k] = entries.size;
+            double rate = plan.stepSize(t++);
+            double shrink = 1 - rate * lambdaS2;
+            double drift = mean != null ? rate * scale * sumWr : 0;
+            if (shrink <= 0.25) { // a step that shrinks θ this much (or flips it): taken densely, v ← shrink·θ
+                s.fold();
+                for (int j = 0; j < n; j++) {
+                    v[j] *= shrink;
+                }
+                s.recount();
+                s.c = drift;
+            } else {
+                if (Math.abs(s.a * shrink) < SMALLEST_SCALE) {
                     s.fold();
-                    for (int j = 0; j < n; j++) {
-                        v[j] *= shrink;
-                    }
-                    s.recount();
-                    s.c = drift;
-                } else {
-                    if (Math.abs(s.a * shrink) < SMALLEST_SCALE) {
-                        s.fold();
-                    }
-                    s.a *= shrink;
-                    s.c = s.c * shrink + drift;
                 }
-                for (int r = 0; r < k; r++) {
-                    double coefficient = -rate * scale * wr[r] / s.a;
-                    // v_j += δ_j over the row; x̄ᵀv moves by the row's Σ x̄_j δ_j, summed as the row dots are
-                    java.util.Arrays.fill(pv, 0);
-                    int e = (int) starts[r];
-                    int end = (int) starts[r + 1];
-                    for (; e + CHAINS <= end; e += CHAINS) {
-                        for (int q = 0; q < CHAINS; q++) {
-                            int j = entries.columns[e + q];
-                            double delta = coefficient * entries.values[e + q] * (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
-                            v[j] += delta;
-                            pv[q] += (mean == null ? 0 : mean[j]) * delta;
-                        }
-                    }
-                    double moved = combined(pv);
-                    for (; e < end; e++) {
-                        int j = entries.columns[e];
-                        double delta = coefficient * entries.values[e] * (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
+                s.a *= shrink;
+                s.c = s.c * shrink + drift;
+            }
+            for (int r = 0; r < k; r++) {
+                double coefficient = -rate * scale * wr[r] / s.a;
+                // v_j += δ_j over the row; x̄ᵀv moves by the row's Σ x̄_j δ_j, summed as the row dots are
+                java.util.Arrays.fill(pv, 0);
+                int e = (int) starts[r];
+                int end = (int) starts[r + 1];
+                for (; e + CHAINS <= end; e += CHAINS) {
+                    for (int q = 0; q < CHAINS; q++) {
+                        int j = entries.columns[e + q];
+                        double delta = coefficient * entries.values[e + q] * (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
                         v[j] += delta;
-                        moved += (mean == null ? 0 : mean[j]) * delta;
-                    }
-                    if (mean != null) {
-                        s.xv += moved;
+                        pv[q] += (mean == null ? 0 : mean[j]) * delta;
                     }
                 }
-                if (last) { // the last batch's gradient at θ before its step, densely (once an epoch)
-                    copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, mean, sumWr, lambda, lastTheta);
+                double moved = combined(pv);
+                for (; e < end; e++) {
+                    int j = entries.columns[e];
+                    double delta = coefficient * entries.values[e] * (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
+                    v[j] += delta;
+                    moved += (mean == null ? 0 : mean[j]) * delta;
                 }
+                if (mean != null) {
+                    s.xv += moved;
+                }
+            }
+            if (last) { // the last batch's gradient at θ before its step, densely (once an epoch)
+                copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, mean, sumWr, lambda, lastTheta);
             }
         }
         theta.copyFromHost(s.materialized());
@@ -367,89 +358,80 @@ public final class SparseLazyEpoch {
         double[] xv = new double[count];
         java.util.Arrays.fill(a, 1);
         recountByGroup(v, mean, group, xv);
-        long train = plan.rows().train();
-        long batch = plan.batchSize();
-        int block = (int) (batch * Math.max(1, StochasticEpoch.BLOCK_POSITIONS / batch));
-        long[] order = new long[(int) Math.min(block, train)];
-        int capacity = (int) Math.min(batch, train);
+        Batches batches = new Batches(plan);
+        int capacity = batches.capacity();
         long[] starts = new long[capacity + 1];
         double[] wr = new double[capacity];
         Buffer entries = new Buffer();
         double sumSquares = 0;
         long t = plan.firstStep();
-        long lastBatchStart = (train - 1) / batch * batch;
-        for (long start = 0; start < train; start += block) {
-            int taken = (int) Math.min(block, train - start);
-            plan.rows().training(start, order, 0, taken);
-            for (int from = 0; from < taken; from += (int) batch) {
-                int to = (int) Math.min(taken, from + batch);
-                int k = to - from;
-                double scale = 2.0 / k;
-                double[] lastTheta = start + from == lastBatchStart ? materializedByGroup(v, d, group, a, c) : null;
-                double sumGroups = 0;
+        while (batches.next()) {
+            int k = batches.size();
+            double scale = 2.0 / k;
+            double[] lastTheta = batches.last() ? materializedByGroup(v, d, group, a, c) : null;
+            double sumGroups = 0;
+            for (int g = 0; g < count; g++) {
+                sumGroups += a[g] * xv[g] + c[g] * xd[g];
+            }
+            double b = plan.targetMean() - sumGroups;
+            entries.clear();
+            double sumWr = 0;
+            for (int r = 0; r < k; r++) {
+                long i = batches.row(r);
+                starts[r] = entries.size;
+                rows.append(i, entries);
+                double dot = 0;
+                for (int e = (int) starts[r]; e < entries.size; e++) {
+                    int j = entries.columns[e];
+                    int g = group[j];
+                    double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
+                    dot += xij * (a[g] * v[j] + c[g] * d[j]);
+                }
+                double residual = dot + (b - plan.targetWeight() * rows.y(i));
+                double w = rows.weight(i);
+                wr[r] = w * residual;
+                sumWr += wr[r];
+                sumSquares += wr[r] * residual;
+            }
+            starts[k] = entries.size;
+            double rate = plan.stepSize(t++);
+            double drift = rate * scale * sumWr;
+            boolean dense = false;
+            for (int g = 0; g < count && !dense; g++) {
+                double shrink = 1 - rate * q[g];
+                dense = shrink <= 0.25 || Math.abs(a[g] * shrink) < SMALLEST_SCALE;
+            }
+            if (dense) { // fold every group (v ← θ), then scale: taken densely, O(n)
+                for (int j = 0; j < n; j++) {
+                    int g = group[j];
+                    v[j] = a[g] * v[j] + c[g] * d[j];
+                }
+                java.util.Arrays.fill(a, 1);
+                java.util.Arrays.fill(c, 0);
+                for (int j = 0; j < n; j++) {
+                    v[j] *= 1 - rate * q[group[j]];
+                }
+                java.util.Arrays.fill(c, drift);
+                recountByGroup(v, mean, group, xv);
+            } else {
                 for (int g = 0; g < count; g++) {
-                    sumGroups += a[g] * xv[g] + c[g] * xd[g];
-                }
-                double b = plan.targetMean() - sumGroups;
-                entries.clear();
-                double sumWr = 0;
-                for (int r = 0; r < k; r++) {
-                    long i = order[from + r];
-                    starts[r] = entries.size;
-                    rows.append(i, entries);
-                    double dot = 0;
-                    for (int e = (int) starts[r]; e < entries.size; e++) {
-                        int j = entries.columns[e];
-                        int g = group[j];
-                        double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
-                        dot += xij * (a[g] * v[j] + c[g] * d[j]);
-                    }
-                    double residual = dot + (b - plan.targetWeight() * rows.y(i));
-                    double w = rows.weight(i);
-                    wr[r] = w * residual;
-                    sumWr += wr[r];
-                    sumSquares += wr[r] * residual;
-                }
-                starts[k] = entries.size;
-                double rate = plan.stepSize(t++);
-                double drift = rate * scale * sumWr;
-                boolean dense = false;
-                for (int g = 0; g < count && !dense; g++) {
                     double shrink = 1 - rate * q[g];
-                    dense = shrink <= 0.25 || Math.abs(a[g] * shrink) < SMALLEST_SCALE;
+                    a[g] *= shrink;
+                    c[g] = c[g] * shrink + drift;
                 }
-                if (dense) { // fold every group (v ← θ), then scale: taken densely, O(n)
-                    for (int j = 0; j < n; j++) {
-                        int g = group[j];
-                        v[j] = a[g] * v[j] + c[g] * d[j];
-                    }
-                    java.util.Arrays.fill(a, 1);
-                    java.util.Arrays.fill(c, 0);
-                    for (int j = 0; j < n; j++) {
-                        v[j] *= 1 - rate * q[group[j]];
-                    }
-                    java.util.Arrays.fill(c, drift);
-                    recountByGroup(v, mean, group, xv);
-                } else {
-                    for (int g = 0; g < count; g++) {
-                        double shrink = 1 - rate * q[g];
-                        a[g] *= shrink;
-                        c[g] = c[g] * shrink + drift;
-                    }
+            }
+            for (int r = 0; r < k; r++) {
+                double coefficient = -rate * scale * wr[r];
+                for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                    int j = entries.columns[e];
+                    int g = group[j];
+                    double delta = coefficient * entries.values[e] * push[j] / a[g];
+                    v[j] += delta;
+                    xv[g] += mean[j] * delta;
                 }
-                for (int r = 0; r < k; r++) {
-                    double coefficient = -rate * scale * wr[r];
-                    for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
-                        int j = entries.columns[e];
-                        int g = group[j];
-                        double delta = coefficient * entries.values[e] * push[j] / a[g];
-                        v[j] += delta;
-                        xv[g] += mean[j] * delta;
-                    }
-                }
-                if (lastTheta != null) { // the last batch's gradient at θ before its step, densely (once an epoch)
-                    copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, mean, sumWr, lambda, lastTheta);
-                }
+            }
+            if (lastTheta != null) { // the last batch's gradient at θ before its step, densely (once an epoch)
+                copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, mean, sumWr, lambda, lastTheta);
             }
         }
         theta.copyFromHost(materializedByGroup(v, d, group, a, c));
@@ -497,11 +479,8 @@ public final class SparseLazyEpoch {
             push[j] = (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
         }
         int[] last = new int[n];
-        long train = plan.rows().train();
-        long batch = plan.batchSize();
-        int block = (int) (batch * Math.max(1, StochasticEpoch.BLOCK_POSITIONS / batch));
-        long[] order = new long[(int) Math.min(block, train)];
-        int capacity = (int) Math.min(batch, train);
+        Batches batches = new Batches(plan);
+        int capacity = batches.capacity();
         long[] starts = new long[capacity + 1];
         double[] wr = new double[capacity];
         double[] pv = new double[CHAINS];
@@ -509,73 +488,67 @@ public final class SparseLazyEpoch {
         double sumSquares = 0;
         long t = plan.firstStep();
         int step = 0; // steps of this epoch taken
-        long lastBatchStart = (train - 1) / batch * batch;
-        for (long start = 0; start < train; start += block) {
-            int count = (int) Math.min(block, train - start);
-            plan.rows().training(start, order, 0, count);
-            for (int from = 0; from < count; from += (int) batch) {
-                int to = (int) Math.min(count, from + batch);
-                int k = to - from;
-                double scale = 2.0 / k;
-                if (decay.segmentEnds(step)) { // a changing step's table is full: every column to this step, a new table
-                    for (int j = 0; j < n; j++) {
+        while (batches.next()) {
+            int k = batches.size();
+            double scale = 2.0 / k;
+            if (decay.segmentEnds(step)) { // a changing step's table is full: every column to this step, a new table
+                for (int j = 0; j < n; j++) {
+                    v[j] *= decay.over(j, last[j], step);
+                    last[j] = step;
+                }
+                decay.segment(step);
+            }
+            double[] lastTheta = batches.last() ? caughtUp(v, decay, last, step) : null;
+            entries.clear();
+            for (int r = 0; r < k; r++) {
+                long i = batches.row(r);
+                starts[r] = entries.size;
+                rows.append(i, entries);
+                java.util.Arrays.fill(pv, 0);
+                int e = (int) starts[r];
+                for (int c = e; c < entries.size; c++) { // the row's columns brought to this step
+                    int j = entries.columns[c];
+                    if (last[j] != step) {
                         v[j] *= decay.over(j, last[j], step);
                         last[j] = step;
                     }
-                    decay.segment(step);
                 }
-                double[] lastTheta = start + from == lastBatchStart ? caughtUp(v, decay, last, step) : null;
-                entries.clear();
-                for (int r = 0; r < k; r++) {
-                    long i = order[from + r];
-                    starts[r] = entries.size;
-                    rows.append(i, entries);
-                    java.util.Arrays.fill(pv, 0);
-                    int e = (int) starts[r];
-                    for (int c = e; c < entries.size; c++) { // the row's columns brought to this step
-                        int j = entries.columns[c];
-                        if (last[j] != step) {
-                            v[j] *= decay.over(j, last[j], step);
-                            last[j] = step;
-                        }
-                    }
-                    for (; e + CHAINS <= entries.size; e += CHAINS) {
-                        for (int q = 0; q < CHAINS; q++) {
-                            int j = entries.columns[e + q];
-                            double xij = factor == null ? entries.values[e + q] : entries.values[e + q] * factor[j];
-                            pv[q] += xij * v[j];
-                        }
-                    }
-                    double dv = combined(pv);
-                    for (; e < entries.size; e++) {
-                        int j = entries.columns[e];
-                        double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
-                        dv += xij * v[j];
-                    }
-                    double residual = dv - plan.targetWeight() * rows.y(i);
-                    double w = rows.weight(i);
-                    wr[r] = w * residual;
-                    sumSquares += wr[r] * residual;
-                }
-                starts[k] = entries.size;
-                double rate = decay.rate(step);
-                t++;
-                for (int r = 0; r < k; r++) {
-                    double coefficient = -rate * scale * wr[r];
-                    for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
-                        int j = entries.columns[e];
-                        if (last[j] == step) { // the step's decay, once per column of the batch
-                            v[j] *= decay.over(j, step, step + 1);
-                            last[j] = step + 1;
-                        }
-                        v[j] += coefficient * entries.values[e] * push[j];
+                for (; e + CHAINS <= entries.size; e += CHAINS) {
+                    for (int q = 0; q < CHAINS; q++) {
+                        int j = entries.columns[e + q];
+                        double xij = factor == null ? entries.values[e + q] : entries.values[e + q] * factor[j];
+                        pv[q] += xij * v[j];
                     }
                 }
-                if (lastTheta != null) { // the last batch's gradient at θ before its step, densely (once an epoch)
-                    copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, null, 0, lambda, lastTheta);
+                double dv = combined(pv);
+                for (; e < entries.size; e++) {
+                    int j = entries.columns[e];
+                    double xij = factor == null ? entries.values[e] : entries.values[e] * factor[j];
+                    dv += xij * v[j];
                 }
-                step++;
+                double residual = dv - plan.targetWeight() * rows.y(i);
+                double w = rows.weight(i);
+                wr[r] = w * residual;
+                sumSquares += wr[r] * residual;
             }
+            starts[k] = entries.size;
+            double rate = decay.rate(step);
+            t++;
+            for (int r = 0; r < k; r++) {
+                double coefficient = -rate * scale * wr[r];
+                for (int e = (int) starts[r]; e < starts[r + 1]; e++) {
+                    int j = entries.columns[e];
+                    if (last[j] == step) { // the step's decay, once per column of the batch
+                        v[j] *= decay.over(j, step, step + 1);
+                        last[j] = step + 1;
+                    }
+                    v[j] += coefficient * entries.values[e] * push[j];
+                }
+            }
+            if (lastTheta != null) { // the last batch's gradient at θ before its step, densely (once an epoch)
+                copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, null, 0, lambda, lastTheta);
+            }
+            step++;
         }
         theta.copyFromHost(caughtUp(v, decay, last, step));
         return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
@@ -770,6 +743,81 @@ public final class SparseLazyEpoch {
                     xv += mean[j] * v[j];
                 }
             }
+        }
+    }
+
+    /**
+     * The epoch's batches in order: the training rows' positions, fetched {@link StochasticEpoch#BLOCK_POSITIONS} (a
+     * multiple of B) at a time, B rows a batch (the epoch's last may be shorter).
+     */
+    private static final class Batches {
+        private final StochasticEpoch plan;
+        private final long train;
+        private final int batch;
+        private final int block;
+        private final long[] order;
+        private final long lastBatchStart;
+        private long blockStart;
+        private int taken;
+        private int from;
+        private int size;
+        private boolean started;
+
+        Batches(StochasticEpoch plan) {
+            this.plan = plan;
+            this.train = plan.rows().train();
+            this.batch = Math.toIntExact(plan.batchSize());
+            this.block = (int) ((long) batch * Math.max(1, StochasticEpoch.BLOCK_POSITIONS / batch));
+            this.order = new long[(int) Math.min(block, train)];
+            this.lastBatchStart = (train - 1) / batch * batch;
+        }
+
+        /** The most rows a batch has. */
+        int capacity() {
+            return (int) Math.min(batch, train);
+        }
+
+        /** Moves to the next batch; false after the last. */
+        boolean next() {
+            if (!started) {
+                started = true;
+                if (train <= 0) {
+                    return false;
+                }
+                load(0);
+            } else {
+                from += batch;
+                if (from >= taken) {
+                    if (blockStart + block >= train) {
+                        return false;
+                    }
+                    load(blockStart + block);
+                }
+            }
+            size = (int) Math.min(taken, (long) from + batch) - from;
+            return true;
+        }
+
+        private void load(long start) {
+            blockStart = start;
+            taken = (int) Math.min(block, train - start);
+            plan.rows().training(start, order, 0, taken);
+            from = 0;
+        }
+
+        /** The current batch's rows. */
+        int size() {
+            return size;
+        }
+
+        /** Row r of the current batch (0 ≤ r &lt; {@link #size}). */
+        long row(int r) {
+            return order[from + r];
+        }
+
+        /** Whether the current batch is the epoch's last. */
+        boolean last() {
+            return blockStart + from == lastBatchStart;
         }
     }
 

@@ -163,7 +163,7 @@ class AtomicFileTest {
     void anUnreplaceableTargetIsUntouchedAndNoBackupIsClaimed() throws Exception {
         Path f = dir.resolve("immutable.json");
         Files.writeString(f, "previous");
-        org.junit.jupiter.api.Assumptions.assumeTrue(chattr("+i", f), "chattr +i is not available here");
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.downhill.testing.Chattr.set("+i", f), "chattr +i is not available here");
         try {
             UncheckedIOException e = assertThrows(UncheckedIOException.class,
                     () -> AtomicFile.write(f, "new".getBytes(StandardCharsets.UTF_8)));
@@ -172,20 +172,7 @@ class AtomicFileTest {
             assertEquals("previous", Files.readString(f));
             assertEquals(List.of("immutable.json"), names(), "no temporary or backup file left");
         } finally {
-            chattr("-i", f);
-        }
-    }
-
-    private static boolean chattr(String flag, Path f) {
-        try {
-            Process p = new ProcessBuilder("chattr", flag, f.toString()).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            dev.downhill.testing.Chattr.set("-i", f);
         }
     }
 }
