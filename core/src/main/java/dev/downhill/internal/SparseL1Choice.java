@@ -102,8 +102,9 @@ public record SparseL1Choice(Solver solver, String reason) {
         double memory = gramMemory(cols);
         if (cols > SolverChoice.MAX_DIRECT_COLUMNS || memory > directMemoryBudget) {
             return new SparseL1Choice(Solver.NESTEROV, String.format(Locale.ROOT, "nesterov: an l1 penalty needs a proximal "
-                    + "solver (FISTA with adaptive restart, stopped on the duality gap); X is sparse (%,d × %,d) and cd's Gram "
-                    + "matrix would need %s, over the direct solvers' budget of %s", rows, cols, ByteSizes.format(memory),
+                    + "solver (FISTA with adaptive restart, stopped on the duality gap); X is sparse (%,d × %,d) and cd on its Gram "
+                    + "matrix would need %s (16n²: the matrix, 8n², and the pass's accumulator), over the direct solvers' budget "
+                    + "of %s", rows, cols, ByteSizes.format(memory),
                     ByteSizes.format(directMemoryBudget)));
         }
         double gram = gramPairs + GRAM_ENTRY_WEIGHT * n * n;

@@ -50,7 +50,7 @@ class SparseL1ChoiceTest {
         // 20,000 × 20,000 at density 0.001: G alone (16·n² = 6.4 GB) is over a 1 GiB budget
         SparseL1Choice square = SparseL1Choice.choose(20_000, 20_000, 400_000, 20_000 * 20 * 21 / 2.0, GIB);
         assertEquals(Solver.NESTEROV, square.solver());
-        assertTrue(square.reason().contains("cd's Gram matrix would need 6.4 GB, over the direct solvers' budget of 1.1 GB"),
+        assertTrue(square.reason().contains("cd on its Gram matrix would need 6.4 GB (16n²: the matrix, 8n², and the pass's accumulator), over the direct solvers' budget of 1.1 GB"),
                 square.reason());
         // and with the memory to spare, its n × n work (100·4e8 = 4e10) is ~2,500× FISTA's 1.6e7
         SparseL1Choice roomy = SparseL1Choice.choose(20_000, 20_000, 400_000, 4.2e6, 64 * GIB);

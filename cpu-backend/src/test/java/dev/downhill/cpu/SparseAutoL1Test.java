@@ -89,7 +89,7 @@ class SparseAutoL1Test {
             // without the memory for G (16·n² = 6,400 bytes) auto stays with nesterov, saying why
             FittedModel tight = LinearRegression.fit(sd, auto.toBuilder().directMemoryBudget(6_399).build());
             assertEquals(Solver.NESTEROV, tight.solver());
-            assertTrue(tight.report().solverChoice().contains("cd's Gram matrix would need 6 kB"), tight.report().solverChoice());
+            assertTrue(tight.report().solverChoice().contains("cd on its Gram matrix would need 6 kB (16n²"), tight.report().solverChoice());
         }
     }
 
