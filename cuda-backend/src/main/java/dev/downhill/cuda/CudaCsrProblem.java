@@ -461,7 +461,7 @@ final class CudaCsrProblem implements ResidentProblem {
 
     /**
      * Without an l1 term and with a uniform λ∘S² (or, without an intercept, one that differs per column:
-     * {@link SparseLazyEpoch#decaysPerColumn}): core's lazy epoch ({@link SparseLazyEpoch}, θ = a·v + c·S²∘x̄) on the
+     * {@link SparseLazyEpoch#decaysPerColumn}; with one, few distinct rates: {@link SparseLazyEpoch#decaysByGroup}): core's lazy epoch ({@link SparseLazyEpoch}, θ = a·v + c·S²∘x̄) on the
      * host copy of the CSR this problem keeps for its host passes — a step costs the batch's stored entries, not n (the
      * device's per-batch loop costs several launches, two device-to-host reads and O(n) vector kernels a batch); θ comes
      * to the host once and goes back once an epoch. The same steps as {@link StochasticEpoch#runPerBatch} up to
