@@ -116,6 +116,46 @@ public final class FittedModel {
     }
 
     /**
+     * A model's fields to change a few of (the with-methods): starts as {@code of}'s, arrays shared, not copied; changed
+     * fields are set directly, then {@link #build}.
+     */
+    private static final class Copy {
+        double[] coefficients;
+        double intercept;
+        StopReason stopReason;
+        Duration wallTime;
+        FitConfig config;
+        ConvergenceReport report;
+        double trainingWeightSum;
+        CoefficientInference inference;
+        dev.downhill.internal.direct.InverseGram pendingInverseGram;
+        ThinnedHistory lossThinning;
+        ThinnedHistory gradientThinning;
+        private final FittedModel of;
+
+        Copy(FittedModel of) {
+            this.of = of;
+            this.coefficients = of.coefficients;
+            this.intercept = of.intercept;
+            this.stopReason = of.stopReason;
+            this.wallTime = of.wallTime;
+            this.config = of.config;
+            this.report = of.report;
+            this.trainingWeightSum = of.trainingWeightSum;
+            this.inference = of.inference;
+            this.pendingInverseGram = of.pendingInverseGram;
+            this.lossThinning = of.lossThinning;
+            this.gradientThinning = of.gradientThinning;
+        }
+
+        FittedModel build() {
+            return new FittedModel(coefficients, intercept, of.solver, of.backend, of.precision, of.rows, of.iterations, stopReason,
+                    of.lossHistory, of.gradientNormHistory, wallTime, of.learningRate, of.rank, config, report, trainingWeightSum,
+                    inference, pendingInverseGram, lossThinning, gradientThinning);
+        }
+    }
+
+    /**
      * This model with other coefficients, intercept and stop reason: a fit that a front end's own rule ended at its
      * starting point (the Spark estimator's maxIter 0 and tol ≥ 1: {@link dev.downhill.internal.FrontEnds#restated}).
      */
@@ -123,44 +163,47 @@ public final class FittedModel {
         if (newCoefficients.length != coefficients.length) {
             throw new IllegalArgumentException(newCoefficients.length + " coefficients for a model of " + coefficients.length);
         }
-        return new FittedModel(newCoefficients.clone(), newIntercept, solver, backend, precision, rows, iterations, newStopReason,
-                lossHistory, gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, inference,
-                pendingInverseGram, lossThinning, gradientThinning);
+        Copy c = new Copy(this);
+        c.coefficients = newCoefficients.clone();
+        c.intercept = newIntercept;
+        c.stopReason = newStopReason;
+        return c.build();
     }
 
     /** This model with another report (the automatic solver choice recorded after the fit). */
     FittedModel withReport(ConvergenceReport newReport) {
-        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, newReport, trainingWeightSum, inference, pendingInverseGram,
-                lossThinning, gradientThinning);
+        Copy c = new Copy(this);
+        c.report = newReport;
+        return c.build();
     }
 
     /** This model recording another Σw (the caller's, where the backend fitted rescaled weights: {@link LoadedProblem}). */
     FittedModel withTrainingWeightSum(double weightSum) {
-        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, report, weightSum, inference, pendingInverseGram,
-                lossThinning, gradientThinning);
+        Copy c = new Copy(this);
+        c.trainingWeightSum = weightSum;
+        return c.build();
     }
 
     /** This model with another wall time (a resumed fit's runs together; a cross-validation's whole run). */
     FittedModel withWallTime(Duration time) {
-        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, time, learningRate, rank, config, report, trainingWeightSum, inference, pendingInverseGram,
-                lossThinning, gradientThinning);
+        Copy c = new Copy(this);
+        c.wallTime = time;
+        return c.build();
     }
 
     /** This model with the solve's {@link dev.downhill.internal.direct.InverseGram}, for {@link LinearRegression} to complete. */
     FittedModel withPendingInverseGram(dev.downhill.internal.direct.InverseGram g) {
-        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, inference, g,
-                lossThinning, gradientThinning);
+        Copy c = new Copy(this);
+        c.pendingInverseGram = g;
+        return c.build();
     }
 
     /** This model with its coefficients' standard errors (and no pending solve state). */
     FittedModel withInference(CoefficientInference statistics) {
-        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, statistics, null,
-                lossThinning, gradientThinning);
+        Copy c = new Copy(this);
+        c.inference = statistics;
+        c.pendingInverseGram = null;
+        return c.build();
     }
 
     /** This model read from a file whose histories were thinned: the iterations of their points (null: complete). */
@@ -169,9 +212,10 @@ public final class FittedModel {
                 || gradient != null && gradient.iterations().length != gradientNormHistory.length) {
             throw new IllegalArgumentException("a thinned history's iterations must be one per point");
         }
-        return new FittedModel(coefficients, intercept, solver, backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, config, report, trainingWeightSum, inference, pendingInverseGram,
-                loss, gradient);
+        Copy c = new Copy(this);
+        c.lossThinning = loss;
+        c.gradientThinning = gradient;
+        return c.build();
     }
 
     /** The thinning of {@link #lossHistory} (a model read from a file that thinned it), or null when it is complete. */
@@ -437,9 +481,9 @@ public final class FittedModel {
 
     /** This model with {@code other} as its configuration (where and how it predicts); the record of the fit stays. */
     FittedModel withConfig(FitConfig other) {
-        return new FittedModel(coefficients, intercept, solver, this.backend, precision, rows, iterations, stopReason, lossHistory,
-                gradientNormHistory, wallTime, learningRate, rank, other, report, trainingWeightSum, inference, pendingInverseGram,
-                lossThinning, gradientThinning);
+        Copy c = new Copy(this);
+        c.config = other;
+        return c.build();
     }
 
     /** ŷᵢ = xᵢᵀθ + b for each row (plain Java on the calling thread: for small inputs; datasets go to the backend). */
