@@ -668,10 +668,10 @@ public final class ModelFile {
          * integers ≥ 0, one per value, below {@code nameLength}) and that length, or null when the history is complete.
          */
         private ThinnedHistory thinning(JsonNode r, String name, int values) {
-            long[] out = new long[values];
             if (!r.has(name + "Iterations")) {
                 return null;
             }
+            long[] out = new long[values];
             double[] it = nullableArray(r, name + "Iterations");
             long length = count(r, "result." + name + "Length");
             if (it.length != values) {

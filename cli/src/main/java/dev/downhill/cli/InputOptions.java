@@ -411,15 +411,11 @@ final class InputOptions {
                             + "is mapped from its file as it is: --precision %s cannot convert it (the file holds %s)",
                             bytes / 1e9, budget / 1e9, precision, own.name().toLowerCase(Locale.ROOT)));
                 }
-                boolean mappable = !header.fortranOrder() && (header.dtype() == dev.downhill.io.NpyDtype.FLOAT32
-                        || header.dtype() == dev.downhill.io.NpyDtype.FLOAT64);
-                if (!mappable) { // said before any note that it would be mapped (the note and this error contradicted)
+                String unmappable = MappedNpy.unmappable(header);
+                if (unmappable != null) { // said before any note that it would be mapped (the note and this error contradicted)
                     throw new IllegalArgumentException(String.format(Locale.ROOT, "X (%.3g GB) exceeds the memory budget (%.3g GB), "
-                            + "and %s cannot be mapped from its file instead (%s): give --memory-budget %dm or more to read it into "
-                            + "memory, or rewrite it as a C-order float32/float64 array", bytes / 1e9, budget / 1e9, x,
-                            header.fortranOrder() ? "a Fortran-order array is transposed while reading"
-                                    : "only float32 and float64 arrays can be mapped, it holds " + header.dtype().descr(),
-                            (bytes + (1L << 20) - 1) >> 20));
+                            + "and %s cannot be mapped from its file instead (%s); --memory-budget %dm or more reads it into memory",
+                            bytes / 1e9, budget / 1e9, x, unmappable, (bytes + (1L << 20) - 1) >> 20));
                 }
                 if (notes != null) {
                     notes.printf(Locale.ROOT, "downhill: note: X (%.3g GB) exceeds the memory budget (%.3g GB): mapping it from %s and streaming it each step%n",

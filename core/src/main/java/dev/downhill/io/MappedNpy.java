@@ -28,6 +28,21 @@ public final class MappedNpy {
     private MappedNpy() {
     }
 
+    /**
+     * Why an array with {@code header} cannot be mapped row by row (Fortran order; not float32 or float64), with what to
+     * do instead, or null when it can (its rank and size are {@link #open}'s to check).
+     */
+    public static String unmappable(NpyHeader header) {
+        if (header.fortranOrder()) {
+            return "a Fortran-order array cannot be mapped row by row; read it into memory (it is transposed while reading) or "
+                    + "rewrite it in C order";
+        }
+        if (header.dtype() != NpyDtype.FLOAT32 && header.dtype() != NpyDtype.FLOAT64) {
+            return "only float32 and float64 arrays can be mapped, found " + header.dtype().descr();
+        }
+        return null;
+    }
+
     /** Maps {@code xFile} (rows × cols) and reads {@code yFile} (rows values, converted to X's precision). */
     public static Dataset open(Path xFile, Path yFile) {
         String failure = NativeFiles.probe();
@@ -41,12 +56,9 @@ public final class MappedNpy {
         if (header.rank() != 2) {
             throw new IllegalArgumentException(xFile + ": X must be a 2-D array, found shape " + header.shapeText());
         }
-        if (header.fortranOrder()) {
-            throw new IllegalArgumentException(xFile + ": a Fortran-order array cannot be mapped row by row; "
-                    + "read it into memory (it is transposed while reading) or rewrite it in C order");
-        }
-        if (header.dtype() != NpyDtype.FLOAT32 && header.dtype() != NpyDtype.FLOAT64) {
-            throw new IllegalArgumentException(xFile + ": only float32 and float64 arrays can be mapped, found " + header.dtype().descr());
+        String unmappable = unmappable(header);
+        if (unmappable != null) {
+            throw new IllegalArgumentException(xFile + ": " + unmappable);
         }
         Precision precision = header.dtype() == NpyDtype.FLOAT32 ? Precision.FLOAT32 : Precision.FLOAT64;
         long rows = header.shape()[0];

@@ -84,12 +84,16 @@ public final class SparseLazyEpoch {
      * groups.
      */
     public static boolean decaysByGroup(StochasticEpoch plan) {
+        return rateGroups(plan) != null;
+    }
+
+    /** The groups of {@link #decaysByGroup}, or null when it does not hold. */
+    private static RateGroups rateGroups(StochasticEpoch plan) {
         if (plan.ridge() == null || plan.means() == null || plan.l1Thresholds() != null
                 || !Double.isNaN(uniformRidgeRate(plan))) {
-            return false;
+            return null;
         }
-        return RateGroups.of(plan.ridge().copyToHost(), plan.squaredScales() == null ? null : plan.squaredScales().copyToHost())
-                != null;
+        return RateGroups.of(plan.ridge().copyToHost(), plan.squaredScales() == null ? null : plan.squaredScales().copyToHost());
     }
 
     /** Columns grouped by their decay rate q = λⱼ·S²ⱼ: {@code group[j]} indexes {@code rate}. */
@@ -194,8 +198,9 @@ public final class SparseLazyEpoch {
             if (decaysPerColumn(plan)) {
                 return runPerColumn(rows, plan, theta, gradient, segmentEntries);
             }
-            if (decaysByGroup(plan)) {
-                return runByGroup(rows, plan, theta, gradient);
+            RateGroups groups = rateGroups(plan);
+            if (groups != null) {
+                return runByGroup(rows, plan, groups, theta, gradient);
             }
             throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S², or no intercept "
                     + "and steps that decay no column by more than its limit, or few distinct λ∘S²");
@@ -329,17 +334,14 @@ public final class SparseLazyEpoch {
      * v ← θ, a = 1, c = 0, then scaled), as is a fold when some a_g falls below 2⁻²⁰⁰. The same steps as the per-batch loop
      * in exact arithmetic, with other roundings.
      */
-    private static StochasticEpoch.EpochSums runByGroup(Rows rows, StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
+    private static StochasticEpoch.EpochSums runByGroup(Rows rows, StochasticEpoch plan, RateGroups groups, BackendVector theta,
+                                                        BackendVector gradient) {
         int n = Math.toIntExact(theta.length());
         double[] v = theta.copyToHost();
         double[] mean = plan.means().copyToHost();
         double[] factor = plan.columnFactors() == null ? null : plan.columnFactors().copyToHost();
         double[] s2 = plan.squaredScales() == null ? null : plan.squaredScales().copyToHost();
         double[] lambda = plan.ridge().copyToHost();
-        RateGroups groups = RateGroups.of(lambda, s2);
-        if (groups == null) {
-            throw new IllegalArgumentException("the grouped lazy epoch needs at most " + MAX_RATE_GROUPS + " distinct λ∘S²");
-        }
         int[] group = groups.group();
         double[] q = groups.rate();
         int count = q.length;
