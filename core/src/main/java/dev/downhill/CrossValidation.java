@@ -1,8 +1,10 @@
 package dev.downhill;
 
 import dev.downhill.internal.CentredObjective;
+import dev.downhill.internal.ColumnCoordinateDescent;
 import dev.downhill.internal.GramCoordinateDescent;
 import dev.downhill.internal.IterativeResult;
+import dev.downhill.internal.SparseL1Choice;
 import dev.downhill.sampling.CounterBasedSampler;
 import dev.downhill.spi.BackendVector;
 import dev.downhill.spi.ResidentProblem;
@@ -50,14 +52,17 @@ import java.util.Objects;
  * the full-data path) as its {@link FittedModel#wallTime()}.
  *
  * <p>Paths on the Gram matrix: with the solver named {@link Solver#CD}, or left to {@link Solver#AUTO} with an l1 term
- * and dense X with no more columns than rows, or sparse X where cd costs less for the path's fits than FISTA does
- * ({@link dev.downhill.internal.SparseL1Choice#choosePath}: one Gram matrix serves every α of the path, so a path can take
- * cd where one fit would not) (its Gram matrices within the direct memory budget,
+ * and dense X with no more columns than rows (its Gram matrices within the direct memory budget,
  * {@link GramCoordinateDescent#choosePath}), every path — each fold's and the full data's, whose fit at the chosen α is
  * the model — runs by coordinate descent on its Gram matrix ({@link GramCoordinateDescent}): one Gram pass over all
  * rows and one over each held-out fold, each training fold's statistics by subtraction
- * ({@link GramCoordinateDescent.Statistics#without}), then no pass over X. The models record it (solver {@code cd},
- * the reason in {@link ConvergenceReport#solverChoice()}). Otherwise each α is one {@link LinearRegression#fit} over X.
+ * ({@link GramCoordinateDescent.Statistics#without}), then no pass over X. On sparse X with an l1 term and the solver
+ * named cd or left to auto, each path (the full data's, each fold's) takes the route
+ * {@link dev.downhill.internal.SparseL1Choice#choosePath} gives for its fits: cd on its Gram matrix, cd over its columns
+ * ({@link ColumnCoordinateDescent}: one copy of the rows by column serves every α, each fit from the last one's answer
+ * and residual), or (auto only, neither copy within the budget) nesterov over X. The models record it (solver
+ * {@code cd} or {@code nesterov}, the reason in {@link ConvergenceReport#solverChoice()}). Otherwise each α is one
+ * {@link LinearRegression#fit} over X.
  *
  * <p>Copies: the held-out rows of each fold (by column, float64, for the validation errors; and on the Gram path in
  * the data's precision for their Gram pass), and on the X path each fold's training rows (on the Java heap, in the
@@ -199,10 +204,11 @@ public final class CrossValidation {
     /**
      * Fits {@code config} (its penalty's kind, mix and factors) at every α of {@code alphas} in turn on a loaded problem,
      * each fit warm-started from the previous answer. With the solver left to {@link Solver#AUTO}, an l1 term and dense X
-     * with no more columns than rows whose Gram matrix fits the direct memory budget, or sparse X where cd's cost for the
-     * path's fits is the lower ({@link dev.downhill.internal.SparseL1Choice#choosePath}), the path runs on the Gram matrix
-     * ({@link Solver#CD}: one Gram pass, then no pass over X; the choice and its reason in each model's
-     * {@link ConvergenceReport#solverChoice()}); otherwise each α is one {@link LinearRegression#fit} over X.
+     * with no more columns than rows whose Gram matrix fits the direct memory budget, the path runs on the Gram matrix
+     * ({@link Solver#CD}: one Gram pass, then no pass over X); on sparse X with an l1 term and cd named or auto, by the
+     * route {@link dev.downhill.internal.SparseL1Choice#choosePath} gives for the path (cd on the Gram matrix, cd over
+     * the columns, or nesterov) — the choice and its reason in each model's {@link ConvergenceReport#solverChoice()};
+     * otherwise each α is one {@link LinearRegression#fit} over X.
      *
      * @throws IllegalArgumentException before any fit when the configuration has no penalty ({@link Penalty#none()}: a path
      *                                  varies a penalty's α) or a checkpoint, or an α is not finite and ≥ 0
@@ -219,6 +225,22 @@ public final class CrossValidation {
     }
 
     private static List<FittedModel> heldPath(LoadedProblem problem, FitConfig config, double[] alphas) {
+        return call(preparedPath(problem, config, alphas).path());
+    }
+
+    /**
+     * A path made ready on the caller's thread: {@code path} computes its models. When {@code detached}, everything it
+     * reads was taken from the problem already (cd's Gram statistics or column copy, {@code bytes} of host memory): it
+     * may run on another thread after the problem is closed, and single-threaded (the cd sweeps). Otherwise it fits over
+     * the problem, which must stay open until it has run.
+     */
+    private record PreparedPath(Callable<List<FittedModel>> path, boolean detached, double bytes) {
+        static PreparedPath attached(Callable<List<FittedModel>> path) {
+            return new PreparedPath(path, false, 0);
+        }
+    }
+
+    private static PreparedPath preparedPath(LoadedProblem problem, FitConfig config, double[] alphas) {
         refuseCheckpoint(config);
         refuseNoPenalty(config, "a regularization path");
         for (int k = 0; k < alphas.length; k++) { // every α before the first fit, not at its turn along the path
@@ -227,27 +249,60 @@ public final class CrossValidation {
             }
         }
         if (config.solver() == Solver.SVD && problem.problem().isSparse() && problem.sparseSource() != null) {
-            return densifiedPath(problem, config, alphas);
+            return PreparedPath.attached(() -> densifiedPath(problem, config, alphas));
         }
-        String choice = GramCoordinateDescent.choosePath(problem.problem(), config, alphas.length);
-        if (choice == null) {
-            dev.downhill.internal.SparseL1Choice sparse = config.solver().isAuto() && config.penalty().l1Ratio() > 0
-                    ? dev.downhill.internal.SparseL1Choice.of(problem.problem(), config.directMemoryBudget()) : null;
-            if (sparse != null && sparse.solver() == Solver.CD) { // one fit's G fits, the path's three do not: not a Gram pass per α
-                String why = "nesterov: the path over X (cd's Gram matrices for a path would need "
-                        + dev.downhill.internal.ByteSizes.format(GramCoordinateDescent.memory(problem.cols())) + ", over the budget of "
-                        + dev.downhill.internal.ByteSizes.format(config.directMemoryBudget()) + ")";
-                List<FittedModel> models = new ArrayList<>();
-                for (FittedModel m : xPath(problem, config.toBuilder().solver(Solver.NESTEROV).build(), alphas)) {
-                    models.add(m.withReport(m.report().withSolverChoice(why)));
+        ResidentProblem p = problem.problem();
+        Origin origin = Origin.of(p, problem.weightExponent());
+        if (p.isSparse() && config.penalty().l1Ratio() > 0 && (config.solver() == Solver.CD || config.solver().isAuto())) {
+            SparseL1Choice route = config.solver() == Solver.CD
+                    ? SparseL1Choice.cdRoute(p, config.directMemoryBudget(), alphas.length)
+                    : SparseL1Choice.ofPath(p, config, alphas.length);
+            if (route != null) {
+                switch (route.route()) {
+                    case GRAM:
+                        return preparedGramPath(p, origin, config, alphas, route.reason());
+                    case COLUMNS:
+                        ColumnCoordinateDescent cd = ColumnCoordinateDescent.of(p, config.fitIntercept(), config.penalty());
+                        int n = Math.toIntExact(p.cols());
+                        double weightSum = p.weightSum();
+                        long rows = p.rows();
+                        return new PreparedPath(() -> cdPath(cd::fit, n, weightSum, origin, rows, config, alphas, route.reason()),
+                                true, cd.bytes());
+                    default:
+                        return PreparedPath.attached(() -> {
+                            List<FittedModel> models = new ArrayList<>();
+                            for (FittedModel m : xPath(problem, config.toBuilder().solver(Solver.NESTEROV).build(), alphas)) {
+                                models.add(m.withReport(m.report().withSolverChoice(route.reason())));
+                            }
+                            return models;
+                        });
                 }
-                return models;
             }
-            return xPath(problem, config, alphas);
         }
-        return gramPath(GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept()),
-                Origin.of(problem.problem(), problem.weightExponent()),
-                problem.problem().rows(), config, alphas, choice);
+        String choice = GramCoordinateDescent.choosePath(p, config);
+        if (choice == null) {
+            return PreparedPath.attached(() -> xPath(problem, config, alphas));
+        }
+        return preparedGramPath(p, origin, config, alphas, choice);
+    }
+
+    /** The Gram statistics of {@code p} taken now (one Gram pass), the path on them detached. */
+    private static PreparedPath preparedGramPath(ResidentProblem p, Origin origin, FitConfig config, double[] alphas, String choice) {
+        GramCoordinateDescent.Statistics statistics = GramCoordinateDescent.Statistics.of(p, config.fitIntercept());
+        long rows = p.rows();
+        double n = statistics.moment().length;
+        return new PreparedPath(() -> gramPath(statistics, origin, rows, config, alphas, choice), true, 8 * n * n);
+    }
+
+    /** {@code task}'s result, its exceptions as thrown (a checked one wrapped). */
+    private static <T> T call(Callable<T> task) {
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -297,17 +352,30 @@ public final class CrossValidation {
         }
     }
 
-    /**
-     * The path by coordinate descent on {@code statistics}, each α from the last answer; the models name {@code like}'s
-     * backend and precision and {@code rows} training rows. Reads {@code statistics} only (paths may share it).
-     */
+    /** {@link #cdPath} on the Gram statistics {@code statistics} (read only: paths may share them). */
     private static List<FittedModel> gramPath(GramCoordinateDescent.Statistics statistics, Origin like, long rows,
                                               FitConfig config, double[] alphas, String choice) {
+        return cdPath(new GramCoordinateDescent(statistics, config.penalty())::fit, statistics.moment().length,
+                statistics.weightSum(), like, rows, config, alphas, choice);
+    }
+
+    /** One cd fit at α from a starting point: {@link GramCoordinateDescent#fit} or {@link ColumnCoordinateDescent#fit}. */
+    @FunctionalInterface
+    private interface CoordinateDescentFit {
+        IterativeResult fit(FitConfig config, double alpha, double[] start);
+    }
+
+    /**
+     * The path by coordinate descent ({@code cd}: on a Gram matrix or over the columns), each α from the last answer; the
+     * models name {@code like}'s backend and precision and {@code rows} training rows. The fitter's data are read only
+     * (paths may share Gram statistics).
+     */
+    private static List<FittedModel> cdPath(CoordinateDescentFit cd, int n, double backendWeightSum, Origin like, long rows,
+                                            FitConfig config, double[] alphas, String choice) {
         List<FittedModel> models = new ArrayList<>(alphas.length);
         long start = System.nanoTime();
-        GramCoordinateDescent cd = new GramCoordinateDescent(statistics, config.penalty());
-        double[] theta = config.initialCoefficients().values(statistics.moment().length);
-        double weightSum = like.weighted() ? Math.scalb(statistics.weightSum(), -like.weightExponent()) : Double.NaN; // the caller's
+        double[] theta = config.initialCoefficients().values(n);
+        double weightSum = like.weighted() ? Math.scalb(backendWeightSum, -like.weightExponent()) : Double.NaN; // the caller's
         for (double alpha : alphas) {
             FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
                     .initialCoefficients(InitialCoefficients.given(theta)).build();
@@ -393,7 +461,7 @@ public final class CrossValidation {
         int k = LinearRegression.weightExponent(data); // every fold is loaded with the full data's weight scale
         try (LoadedProblem problem = LinearRegression.load(data, config, k)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
-            gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config, alphas.length);
+            gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
             origin = Origin.of(problem.problem(), k);
             if (gramChoice != null) {
                 all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
@@ -531,34 +599,79 @@ public final class CrossValidation {
         }
     }
 
-    private static PathTable sparseTable(SparseDataset data, FitConfig config, int folds, long m,
+    /**
+     * The sparse cross-validation's table. Each path — the full data's, each fold's — is prepared on this thread (the
+     * fold's training rows copied and loaded, its route's statistics or column copy taken: {@link #preparedPath}); a cd
+     * path (single-threaded sweeps on its own copy) then runs on a worker thread while the next is prepared, as many at
+     * once as the cores and {@link FitConfig#directMemoryBudget()} allow ({@link #concurrentPaths(double, long)}); a path
+     * over X (nesterov and the other solvers, whose passes use the backend's threads) runs here, one at a time. Each path's
+     * answers do not depend on the others or on the order.
+     */
+    private static PathTable sparseTable(SparseDataset data, FitConfig requested, int folds, long m,
                                          java.util.function.DoubleFunction<double[]> alphasFor) {
+        FitConfig config = requested.toBuilder().listener(serialised(requested.listener())).build();
         double[] alphas;
-        List<FittedModel> full;
-        // each path on X, or with cd named on its own Gram matrix (one sparse Gram pass per fold and one for all rows)
+        PreparedPath full;
+        List<FittedModel> fullModels = null;
         try (LoadedProblem problem = LinearRegression.load(data, config)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
-            full = heldPath(problem, config, alphas);
+            full = preparedPath(problem, config, alphas);
+            if (!full.detached()) {
+                fullModels = call(full.path());
+            }
         }
+        int parallel = full.detached() ? concurrentPaths(full.bytes(), config.directMemoryBudget()) : 1;
+        ExecutorService pool = parallel > 1 ? Executors.newFixedThreadPool(parallel, r -> {
+            Thread t = new Thread(r, "downhill-cv-path");
+            t.setDaemon(true);
+            return t;
+        }) : null;
         long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
         int k = LinearRegression.weightExponent(data);
         // the folds' rows from a view with the weights near 1 (WeightScale), so that the validation errors' wᵢrᵢ² keep range
         SparseDataset scaled = k == 0 ? data : data.withWeightsScaledBy(k);
         try {
+            java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(parallel);
+            Future<List<FittedModel>> fullPath = CompletableFuture.completedFuture(fullModels);
+            if (full.detached()) {
+                acquire(slots);
+                fullPath = submit(pool, slots, full.path());
+            }
             SparseFolds split = new SparseFolds(scaled);
-            double[][] mse = new double[folds][];
+            List<Future<double[]>> foldErrors = new ArrayList<>(folds);
             for (int f = 0; f < folds; f++) {
                 boolean[] held = held(order, m, f, folds);
                 SparseFolds.Validation validation = split.validation(held);
                 if (!(validation.weightSum() > 0)) {
                     throw zeroWeightFold(f, folds);
                 }
+                acquire(slots); // at most `parallel` prepared paths hold their copies at once
+                PreparedPath path;
                 try (SparseDataset training = split.training(held); LoadedProblem problem = LinearRegression.load(training, config)) {
-                    mse[f] = validation.errors(heldPath(problem, config, alphas));
+                    path = preparedPath(problem, config, alphas);
+                    if (!path.detached()) { // over X: here, while the problem is open
+                        try {
+                            foldErrors.add(CompletableFuture.completedFuture(validation.errors(call(path.path()))));
+                        } finally {
+                            slots.release();
+                        }
+                        continue;
+                    }
+                } catch (RuntimeException | Error e) {
+                    slots.release();
+                    throw e;
                 }
+                foldErrors.add(submit(pool, slots, () -> validation.errors(path.path().call())));
             }
-            return new PathTable(alphas, full, mse);
+            double[][] mse = new double[folds][];
+            for (int f = 0; f < folds; f++) {
+                mse[f] = get(foldErrors.get(f));
+            }
+            return new PathTable(alphas, get(fullPath), mse);
         } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
             if (scaled != data) {
                 scaled.close();
             }
@@ -707,6 +820,16 @@ public final class CrossValidation {
     static int concurrentPaths(int n, long budget) {
         long matrix = 8L * n * n;
         long room = budget / Math.max(1, matrix) - 3;
+        return (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), room));
+    }
+
+    /**
+     * How many detached paths of sparse X run at once: the cores, as far as the direct-memory budget holds {@code bytes}
+     * (a path's Gram statistics or column copy) for each, besides room for the next fold being prepared (its training
+     * rows' copy) — budget / (2·bytes) of them, at least one.
+     */
+    static int concurrentPaths(double bytes, long budget) {
+        double room = Math.floor(budget / Math.max(1, 2 * bytes));
         return (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), room));
     }
 

@@ -7,6 +7,7 @@ import dev.downhill.internal.Overflows;
 import dev.downhill.internal.SolverState;
 import dev.downhill.internal.ConjugateGradientSolver;
 import dev.downhill.internal.GradientDescentSolver;
+import dev.downhill.internal.ColumnCoordinateDescent;
 import dev.downhill.internal.GramCoordinateDescent;
 import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.ProximalGradientSolver;
@@ -47,8 +48,8 @@ import org.bytedeco.javacpp.DoublePointer;
  * <p>Penalties ({@link FitConfig#penalty()}, {@link Penalty}): the answer minimises scikit-learn's elastic-net objective
  * (1/(2m))‖r‖² + αρΣpⱼ|θⱼ| + (α(1−ρ)/2)Σpⱼθⱼ² on the original-scale θ, intercept unpenalised. l2 works with every
  * solver; l1 and elastic net with gd (ISTA), nesterov (FISTA), sgd and minibatch (proximal steps) and cd (coordinate
- * descent on the Gram matrix); cg, normal and svd refuse them, and auto picks nesterov (on sparse X cd when its Gram route
- * is the cheaper, {@link SparseL1Choice}). With a penalty the loss history records what the solver minimises, twice
+ * descent, on the Gram matrix or, on sparse X, over the columns); cg, normal and svd refuse them, and auto picks nesterov
+ * (on sparse X cd by its cheaper route unless its copy is over the budget, {@link SparseL1Choice}). With a penalty the loss history records what the solver minimises, twice
  * that objective (the MSE plus 2·penalty), and {@link ConvergenceReport#objective()} the objective at the answer.
  *
  * <p>Cancelling: an interrupt of the thread running a fit ({@link Thread#interrupt()}) stops it at its next iteration
@@ -165,7 +166,8 @@ public final class LinearRegression {
      * Fits y ≈ Xθ + b on a sparse X without densifying it: the backend (the cpu backend, or the one {@code config}
      * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG}
      * ({@link Solver#CD} or {@link Solver#NESTEROV} with an l1 term: {@link dev.downhill.internal.SparseL1Choice});
-     * {@code normal} and {@code cd} work through the sparse Gram matrix (n² memory); {@code svd}, whose QR reduction reads
+     * {@code normal} works through the sparse Gram matrix (n² memory), {@code cd} through it or over a copy of X by
+     * column, whichever {@link dev.downhill.internal.SparseL1Choice} says is cheaper; {@code svd}, whose QR reduction reads
      * every entry, densifies X once on the host when the dense copy (m·n values in X's precision) fits
      * {@link FitConfig#directMemoryBudget()} and runs the dense svd path on it (the model is the dense fit's; its wall
      * time includes the copy; the copy is logged), and is refused before any work above that bound (see
@@ -571,7 +573,7 @@ public final class LinearRegression {
      * The solver that needs a dense X, refused on a sparse problem that has no dataset to densify (one loaded through the
      * SPI, {@link LoadedProblem#of}): svd (its QR reduction reads every entry). The public entry points densify a sparse
      * dataset within the budget first ({@link #fitDensified}). cd runs on a sparse X's Gram matrix (n² float64 on the
-     * host, as the normal equations), from one sparse Gram pass.
+     * host, as the normal equations, from one sparse Gram pass) or over its columns (a copy by column on the host).
      *
      * @param nonZeros X's stored entries (said in svd's message), or −1 when not known here
      */
@@ -606,10 +608,17 @@ public final class LinearRegression {
                                 done.vector("gradientNormHistory"), Double.NaN, done.real("dualityGap")), startNanos);
             }
             if (config.checkpoint().isActive()) {
-                IGNORED_SETTING_LOG.warn("solver cd saves only its finished fit (one Gram pass, then sweeps on the host: no state "
-                        + "in between), so an interrupted cd fit starts again");
+                IGNORED_SETTING_LOG.warn("solver cd saves only its finished fit (a Gram pass or a copy of X by column, then sweeps "
+                        + "on the host: no state in between), so an interrupted cd fit starts again");
             }
             try (Checkpointer.Running running = checkpoint.running()) { // a stop request reaches the Gram pass and the sweeps
+                SparseL1Choice route = problem.isSparse() ? SparseL1Choice.cdRoute(problem, config.directMemoryBudget(), 1) : null;
+                if (route != null && route.route() == SparseL1Choice.Route.COLUMNS) { // wide or long-rowed sparse X
+                    ColumnCoordinateDescent cd = ColumnCoordinateDescent.of(problem, config.fitIntercept(), penalty);
+                    FittedModel model = cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem),
+                            config, cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
+                    return model.withReport(model.report().withSolverChoice(route.reason()));
+                }
                 GramCoordinateDescent cd = new GramCoordinateDescent(
                         GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty);
                 return cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem), config,

@@ -36,12 +36,16 @@ public enum Solver {
      */
     SVD("svd", false),
     /**
-     * Coordinate descent for the lasso and elastic net on the Gram matrix (covariance updates, as glmnet and
-     * scikit-learn's {@code LassoCV} on tall data): one Gram pass over X (n² float64 on the host), then cyclic
-     * coordinate sweeps that never read X again; stopped on the same relative duality gap as the proximal solvers.
-     * Needs an l1 term (α &gt; 0, ρ &gt; 0) and dense X; iterations count sweeps. {@link dev.downhill.CrossValidation}
-     * uses it for its paths when the solver is {@link #AUTO} and X has no more columns than rows. See
-     * {@link dev.downhill.internal.GramCoordinateDescent}.
+     * Cyclic coordinate descent for the lasso and elastic net, stopped on the same relative duality gap as the proximal
+     * solvers; iterations count sweeps; needs an l1 term (α &gt; 0, ρ &gt; 0). Two routes with the same iterates: on the
+     * Gram matrix (covariance updates, as glmnet and scikit-learn's {@code LassoCV} on tall data: one Gram pass over X,
+     * n² float64 on the host, then sweeps that never read X again; {@link dev.downhill.internal.GramCoordinateDescent}),
+     * or, on sparse X, over the columns of X with the residual kept up to date (naive updates, as scikit-learn's
+     * {@code Lasso} on sparse X: one copy of X by column on the heap, then each sweep reads the stored entries;
+     * {@link dev.downhill.internal.ColumnCoordinateDescent}) — on sparse X the cheaper by
+     * {@link dev.downhill.internal.SparseL1Choice}'s cost model, on dense X the Gram route. {@link #AUTO} picks it for
+     * l1 fits and paths on sparse X, and {@link dev.downhill.CrossValidation} for its paths on dense X with no more
+     * columns than rows.
      */
     CD("cd", true),
     /**

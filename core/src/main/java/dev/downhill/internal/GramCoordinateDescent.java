@@ -194,16 +194,16 @@ public final class GramCoordinateDescent {
     }
 
     /**
-     * Whether {@link dev.downhill.CrossValidation} fits a path of {@code fits} α's on the Gram matrix (the {@code cd}
-     * solver) rather than over X: when the configuration names {@code cd} (dense or sparse X), or when it leaves the solver
-     * to {@code auto}, the penalty has an l1 term (ρ &gt; 0), and either X is sparse and {@link SparseL1Choice} picks cd
-     * for the path ({@link SparseL1Choice#choosePath}: one Gram matrix serves all its fits, so cd wins on paths where one
-     * fit would not take it; it picks cd wherever one fit would) with its Gram matrices within the budget, or X is dense
-     * with no more columns than rows (scikit-learn's {@code precompute='auto'} rule: then one Gram pass, m·n²
-     * multiply-adds, costs no more than n passes over X, fewer than a 100-α path takes) and G fits the direct solvers'
-     * memory budget. Returns the reason (recorded as the model's solver choice), or null for the X path.
+     * Whether {@link dev.downhill.CrossValidation} fits a path on the Gram matrix (the {@code cd}
+     * solver) rather than over X: when the configuration names {@code cd}, or when it leaves the solver to {@code auto},
+     * the penalty has an l1 term (ρ &gt; 0) and X is dense with no more columns than rows (scikit-learn's
+     * {@code precompute='auto'} rule: then one Gram pass, m·n² multiply-adds, costs no more than n passes over X, fewer
+     * than a 100-α path takes) and G fits the direct solvers' memory budget. Sparse X's routes are
+     * {@link SparseL1Choice#choosePath}'s (the cross-validation asks it first); a sparse problem not known to it (made
+     * through the SPI) takes the X path under auto. Returns the reason (recorded as the model's solver choice), or null
+     * for the X path.
      */
-    public static String choosePath(ResidentProblem problem, FitConfig config, int fits) {
+    public static String choosePath(ResidentProblem problem, FitConfig config) {
         if (config.solver() == dev.downhill.Solver.CD) { // named: one Gram matrix for the whole path (sparse X's too)
             return "cd: as configured; the path on the Gram matrix (one Gram pass over all rows and one over each held-out fold)";
         }
@@ -212,23 +212,8 @@ public final class GramCoordinateDescent {
         }
         long rows = problem.rows();
         long cols = problem.cols();
-        if (problem.isSparse()) { // one Gram pass serves all the path's α's: SparseL1Choice's path costs
-            SparseL1Choice one = SparseL1Choice.of(problem, config.directMemoryBudget());
-            if (one == null || memory(cols) > config.directMemoryBudget()) {
-                return null;
-            }
-            String budget = String.format(Locale.ROOT, "its Gram matrices need %.0f MB of the %.0f MB budget",
-                    memory(cols) / 1e6, config.directMemoryBudget() / 1e6);
-            if (one.solver() == dev.downhill.Solver.CD) { // where one fit takes cd, a path of fits all the more
-                return String.format(Locale.ROOT, "cd: coordinate descent on the Gram matrix for the path (%s; one Gram pass "
-                        + "over all rows and one over each fold, then no pass over X); for one fit %s", budget, one.reason());
-            }
-            SparseL1Choice path = SparseL1Choice.ofPath(problem, config, Math.max(1, fits));
-            if (path == null || path.solver() != dev.downhill.Solver.CD) {
-                return null;
-            }
-            return String.format(Locale.ROOT, "cd: coordinate descent on the Gram matrix for the path (%s; one Gram pass "
-                    + "over the path's rows, then no pass over X): %s", budget, path.reason().substring("cd: ".length()));
+        if (problem.isSparse()) { // sparse X's routes are SparseL1Choice's (here only for X not known to it: the X path)
+            return null;
         }
         if (cols > rows || cols > SolverChoice.MAX_DIRECT_COLUMNS || memory(cols) > config.directMemoryBudget()) {
             return null;
@@ -282,6 +267,7 @@ public final class GramCoordinateDescent {
             }
         }
         double[] g = new double[n];
+        double[] a = new double[n];
         List<Double> losses = new ArrayList<>();
         List<Double> norms = new ArrayList<>();
         StopReason stop;
@@ -291,32 +277,26 @@ public final class GramCoordinateDescent {
         double changeMax = 0;
         double thetaMax = 0;
         while (true) {
-            // the state at θ: ∇f = −(2/m)(c − q − l2·p∘θ), ‖R‖² = ‖y_c‖² − 2cᵀθ + θᵀq
+            // the state at θ: X̃ᵀWr = c − q, ‖R‖² = ‖y_c‖² − 2cᵀθ + θᵀq
             double ct = 0;
             double tq = 0;
-            double penaltyValue = 0;
-            double kkt = 0;
             for (int j = 0; j < n; j++) {
                 ct += moment[j] * theta[j];
                 tq += theta[j] * q[j];
-                g[j] = -(2 / m) * (moment[j] - q[j] - l2 * p2[j] * theta[j]);
-                penaltyValue += l1 * p[j] * Math.abs(theta[j]) + 0.5 * l2 * p2[j] * theta[j] * theta[j];
-                double kappa = 2 * l1 * p[j] / m;
-                double v = theta[j] != 0 ? g[j] + Math.copySign(kappa, theta[j]) : Math.max(0, Math.abs(g[j]) - kappa);
-                kkt += v * v;
+                a[j] = moment[j] - q[j];
             }
             double residualSquares = Math.max(0, targetSquares - 2 * ct + tq);
-            double loss = (residualSquares + 2 * penaltyValue) / m;
-            losses.add(loss);
-            norms.add(Math.sqrt(kkt));
-            gap = ProximalGradientSolver.relativeGap(residualSquares, targetSquares, g, theta, p, p2, l1, l2, m);
-            if (listener.onIteration(sweep, loss, Math.sqrt(kkt)) == IterationListener.Control.STOP) {
+            SweepState state = SweepState.at(a, residualSquares, targetSquares, theta, p, p2, l1, l2, m, g);
+            losses.add(state.loss());
+            norms.add(state.kktNorm());
+            gap = state.gap();
+            if (listener.onIteration(sweep, state.loss(), state.kktNorm()) == IterationListener.Control.STOP) {
                 stop = StopReason.STOPPED_BY_LISTENER;
                 break;
             }
             // scikit-learn's rule: the gap is consulted once the sweep's largest change is ≤ tol·max|θⱼ| (or θ = 0)
             if (tol > 0 && sweep > 0 && (thetaMax == 0 || changeMax <= tol * thetaMax) && gap <= tol
-                    && freeSettled(g, p, tol * freeScale)) {
+                    && SweepState.freeSettled(g, p, tol * freeScale)) {
                 stop = StopReason.DUALITY_GAP;
                 break;
             }
@@ -337,7 +317,7 @@ public final class GramCoordinateDescent {
         }
         lastTheta = theta.clone();
         lastQ = q;
-        return new IterativeResult(theta, statistics.interceptFor(theta), sweep, stop, toArray(losses), toArray(norms),
+        return new IterativeResult(theta, statistics.interceptFor(theta), sweep, stop, SweepState.toArray(losses), SweepState.toArray(norms),
                 Double.NaN, gap);
     }
 
@@ -381,22 +361,4 @@ public final class GramCoordinateDescent {
             y[i] += a * x[offset + i];
         }
     }
-
-    private static boolean freeSettled(double[] g, double[] p, double bound) {
-        for (int j = 0; j < g.length; j++) {
-            if (p[j] == 0 && !(Math.abs(g[j]) <= bound)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static double[] toArray(List<Double> values) {
-        double[] a = new double[values.size()];
-        for (int k = 0; k < a.length; k++) {
-            a[k] = values.get(k);
-        }
-        return a;
-    }
-
 }

@@ -7,39 +7,53 @@ import org.bytedeco.javacpp.LongPointer;
 
 /**
  * What {@link Solver#AUTO} resolves to for a penalty with an l1 term (lasso, elastic net) on a sparse X, and why
- * (recorded in the model and printed, as {@link SolverChoice}'s reason is): {@link Solver#CD} on the Gram matrix when a
- * cost model says that route is cheaper, else {@link Solver#NESTEROV} (FISTA over X), as on dense X.
- *
- * <p>The two routes, counted in multiply-adds:
+ * (recorded in the model and printed, as {@link SolverChoice}'s reason is), and which of cd's two routes a {@link
+ * Solver#CD} fit on sparse X takes. Three routes, each counted in multiply-adds for a path of L fits (L = 1: one fit):
  * <pre>
- *   cd:       P_G + W·n²,     P_G = Σᵢ kᵢ(kᵢ + 1)/2   (kᵢ = pᵢ₊₁ − pᵢ, row i's stored entries, from the CSR row pointers)
- *   nesterov: F·2·nnz(X)
+ *   cd on the Gram matrix ({@link GramCoordinateDescent}):       P_G + W·n² + (L − 1)·A·n²
+ *   cd over the columns ({@link ColumnCoordinateDescent}):       B·nnz(X) + L·S·(2·nnz(X) + m)
+ *   nesterov (FISTA over X):                                    L·F·2·nnz(X)
  * </pre>
- * P_G is the sparse Gram pass: each row adds the products of its pairs of entries to the upper triangle of the n × n
- * matrix (and ≤ Σᵢ kᵢ² — for rows of equal length k = nnz/m it is m·k(k+1)/2). W·n² is what the n × n matrix costs
- * beyond its products: made, copied to the heap, centred and mirrored once, then cd's sweeps (each O(n) per coordinate
- * that moves, up to n² a sweep) — W = {@value #GRAM_ENTRY_WEIGHT} multiply-adds per entry. (W also carries the Gram
- * pass's scattered updates slowing once G outgrows the caches: measured, a pair costs ~10 ns with n = 300 and ~35 ns
- * with n = 1,000–2,000, an entry of G ~55 ns, a FISTA multiply-add ~3 ns.) F·2·nnz is FISTA: each
- * iteration one gradient Xᵀ(Xθ − y), two multiply-adds per stored entry, and F = {@value #FISTA_PASSES} passes taken for
- * the whole fit, its step-size estimate and column statistics included. cd is chosen when
+ * P_G = Σᵢ kᵢ(kᵢ + 1)/2 (kᵢ = pᵢ₊₁ − pᵢ, row i's stored entries, from the CSR row pointers) is the sparse Gram pass:
+ * each row adds the products of its pairs of entries to the upper triangle of the n × n matrix. W·n² is what the n × n
+ * matrix costs beyond its products — made, copied to the heap, centred and mirrored once, then cd's sweeps (each O(n)
+ * per coordinate that moves) — W = {@value #GRAM_ENTRY_WEIGHT}; each further α of a path sweeps G again, A =
+ * {@value #PATH_SWEEP_WEIGHT} per entry. The column route copies X by column once (B = {@value #COLUMN_COPY_WEIGHT} per
+ * stored entry: a scattered write each) and then makes S sweeps a fit, each reading every stored entry twice (the sweep,
+ * and the gradient of the gap test) and the residual once: S = {@value #COLUMN_SWEEPS} for one fit,
+ * {@value #PATH_COLUMN_SWEEPS} for each warm-started fit of a path. FISTA makes F passes of two multiply-adds a stored
+ * entry: F = {@value #FISTA_PASSES} for one fit, {@value #PATH_FISTA_PASSES} per fit of a path plus
+ * {@link dev.downhill.LearningRate#POWER_ITERATIONS} for an automatic step's power iteration. The cheapest route whose
+ * memory fits is taken (ties: Gram, then columns):
  * <pre>
- *   P_G + W·n² ≤ F·2·nnz(X),   n ≤ {@value SolverChoice#MAX_DIRECT_COLUMNS},   16·n² bytes ≤ {@link dev.downhill.FitConfig#directMemoryBudget()}
+ *   Gram:    n ≤ {@value SolverChoice#MAX_DIRECT_COLUMNS} and 16·n² bytes ≤ {@link dev.downhill.FitConfig#directMemoryBudget()}
+ *   columns: nnz ≤ 2³¹ − 9 and 20·nnz + 40·m + 48·n bytes ≤ the same budget ({@link ColumnCoordinateDescent#memory})
  * </pre>
- * (16·n²: the Gram pass's float64 accumulator and the heap copy cd works on). So cd takes tall X with short rows and few
- * columns (200,000 × 300 at density 0.05: P_G + W·n² = 2.4·10⁷ + 9·10⁶ against 1.2·10⁸), nesterov many columns
- * (20,000 × 20,000 at density 0.001: W·n² = 4·10¹⁰ against 1.6·10⁷, and G's 6.4 GB over a 1 GiB budget) or long rows.
+ * So the Gram route takes tall X with short rows and few columns (200,000 × 300 at density 0.05: 3.3·10⁷ against the
+ * columns' 1.0·10⁸), the column route wide or long-rowed X (20,000 × 20,000 at 0.001: 1.3·10⁷ against FISTA's 1.6·10⁷,
+ * while G needs 6.4 GB) — wherever X has more than about one stored entry a row, the column route costs less than
+ * FISTA; nesterov is left for X whose column copy is over the budget, and for backends other than cpu.
  *
  * <p>The constants come from {@code fit --solver cd} against {@code --solver nesterov} on generated sparse data
- * ({@code gen --density}) on the project's 2-core machine, cpu backend (the README's "Which solver" has the table).
- * There FISTA converged in 6–21 iterations (well-conditioned columns; 202 on the 20,000 × 20,000 one); on harder data
- * it takes more, so F is on the low side: the rule picks cd only where it wins against a quickly converging FISTA.
- * The model counts the cpu backend's costs; the cuda backend's sparse Gram pass runs on the host too.
+ * ({@code gen --density}) on the project's 2-core machine, cpu backend (the README's "Which solver" has the table;
+ * a FISTA multiply-add there is ~3 ns, a column sweep's entry ~2.4 ns, a copied entry 27–40 ns, a Gram pair ~10–35 ns,
+ * an entry of G ~55 ns). cd's sweeps were 6–17 on tall and square X and 58–756 on wide X, FISTA's iterations 6–21 and
+ * 1,016–1,261 (at a 10⁴× looser gap): F and S are on the low side, in the same ratio.
  *
- * @param solver {@link Solver#CD} or {@link Solver#NESTEROV}
+ * @param route  the route
  * @param reason one line: the choice and the numbers behind it
  */
-public record SparseL1Choice(Solver solver, String reason) {
+public record SparseL1Choice(Route route, String reason) {
+    /** The three ways to fit an l1 penalty on sparse X. */
+    public enum Route {
+        /** {@link Solver#CD} on the Gram matrix: {@link GramCoordinateDescent}. */
+        GRAM,
+        /** {@link Solver#CD} over the columns of X: {@link ColumnCoordinateDescent}. */
+        COLUMNS,
+        /** {@link Solver#NESTEROV}: FISTA over X. */
+        FISTA
+    }
+
     /** F: the passes over X (gradients, two multiply-adds per stored entry each) a FISTA fit is taken to make. */
     static final double FISTA_PASSES = 20;
     /** W: multiply-adds counted per entry of the n × n Gram matrix, for everything but its products. */
@@ -48,15 +62,26 @@ public record SparseL1Choice(Solver solver, String reason) {
     static final double PATH_FISTA_PASSES = 10;
     /** A: multiply-adds counted per entry of the n × n Gram matrix for each further α of a path (cd's sweeps). */
     static final double PATH_SWEEP_WEIGHT = 10;
+    /** B: multiply-adds counted per stored entry for the column route's copy of X. */
+    static final double COLUMN_COPY_WEIGHT = 12;
+    /** S: the sweeps a column-route fit is taken to make. */
+    static final double COLUMN_SWEEPS = 10;
+    /** S_P: the sweeps a warm-started column-route fit of a path is taken to make. */
+    static final double PATH_COLUMN_SWEEPS = 5;
     /** Rows per bulk read of the row pointers. */
     private static final int ROWS = 1 << 12;
+
+    /** The solver the route runs: {@link Solver#CD} (Gram or columns) or {@link Solver#NESTEROV}. */
+    public Solver solver() {
+        return route == Route.FISTA ? Solver.NESTEROV : Solver.CD;
+    }
 
     /**
      * P_G = Σᵢ kᵢ(kᵢ + 1)/2 over the rows of {@code x}, kᵢ its stored entries in row i: the multiply-adds of its sparse
      * Gram pass. One read of the m + 1 row pointers (8 bytes a row), no read of the entries.
      */
     public static double gramPairs(CsrMatrix x) {
-        LongPointer pointers = x.rowPointers();
+        LongPointer pointers = new LongPointer(x.rowPointers()); // a view: the matrix's own position stays
         long rows = x.rows();
         long[] p = new long[ROWS + 1];
         double pairs = 0;
@@ -72,117 +97,178 @@ public record SparseL1Choice(Solver solver, String reason) {
     }
 
     /**
-     * The choice for {@code problem} when it is sparse and knows the CSR X it was loaded from ({@link CheckedProblem}, as
-     * every problem of a {@link dev.downhill.LoadedProblem} does), else null (dense X, or a problem made through the SPI
-     * whose rows are not known here: nesterov then, as on dense X). On a backend other than cpu: nesterov (the costs are
-     * the cpu backend's; cuda's FISTA passes run on the GPU while its sparse Gram pass runs on the host).
+     * The choice for one fit on {@code problem} when it is sparse and knows the CSR X it was loaded from ({@link
+     * CheckedProblem}, as every problem of a {@link dev.downhill.LoadedProblem} does), else null (dense X, or a problem
+     * made through the SPI whose rows are not known here: nesterov then, as on dense X). On a backend other than cpu:
+     * nesterov (the costs are the cpu backend's; cuda's FISTA passes run on the GPU while cd's routes run on the host).
      */
     public static SparseL1Choice of(dev.downhill.spi.ResidentProblem problem, long directMemoryBudget) {
+        return ofPath(problem, directMemoryBudget, 1, false);
+    }
+
+    /**
+     * The choice for a regularization path of {@code fits} fits (each α of a path or of a cross-validation's fold, each
+     * from the last answer) on {@code problem}, as {@link #of} decides for one fit; null where {@link #of} gives null.
+     */
+    public static SparseL1Choice ofPath(dev.downhill.spi.ResidentProblem problem, dev.downhill.FitConfig config, int fits) {
+        return ofPath(problem, config.directMemoryBudget(), fits, config.learningRate().isAuto());
+    }
+
+    private static SparseL1Choice ofPath(dev.downhill.spi.ResidentProblem problem, long budget, int fits, boolean automaticStep) {
+        CsrMatrix x = hostX(problem);
+        if (x == null) {
+            return null;
+        }
+        if (!"cpu".equals(problem.backendName())) { // the costs are the cpu backend's: elsewhere FISTA's passes run on
+            // the device while cd's routes run on the host (cuda's), so cd would trade fast passes for slow ones
+            return new SparseL1Choice(Route.FISTA, String.format(Locale.ROOT, "nesterov: an l1 penalty needs a proximal "
+                    + "solver (FISTA with adaptive restart, stopped on the duality gap); X is sparse (%,d × %,d) on the %s "
+                    + "backend, whose passes over X the cost model of cd's host routes does not weigh", problem.rows(),
+                    problem.cols(), problem.backendName()));
+        }
+        return choosePath(problem.rows(), problem.cols(), x.nonZeros(), gramPairs(x), budget, fits, automaticStep);
+    }
+
+    /**
+     * The route a fit or path with {@link Solver#CD} named takes on {@code problem}: the cheaper of cd's two by the cost
+     * model whose memory fits (on any backend: both run on the host); the Gram route where neither fits (it then refuses
+     * with its own message) or where X's stored entries are not known here (a problem made through the SPI).
+     */
+    public static SparseL1Choice cdRoute(dev.downhill.spi.ResidentProblem problem, long budget, int fits) {
+        CsrMatrix x = hostX(problem);
+        if (x == null) {
+            return new SparseL1Choice(Route.GRAM, "cd: as configured; on the Gram matrix");
+        }
+        Costs c = new Costs(problem.rows(), problem.cols(), x.nonZeros(), gramPairs(x), budget, fits, false);
+        boolean columns = c.columnsFit() && (!c.gramFits() || c.columns() < c.gram());
+        return new SparseL1Choice(columns ? Route.COLUMNS : Route.GRAM, "cd: as configured; " + (columns
+                ? c.columnsPhrase() + (c.gramFits() ? String.format(Locale.ROOT, ", %.2g× the Gram route's", c.columns() / c.gram())
+                : ", the Gram route's " + c.gramMemoryPhrase())
+                : c.gramPhrase() + (c.columnsFit() ? String.format(Locale.ROOT, ", %.2g× the column route's", c.gram() / c.columns())
+                : "")));
+    }
+
+    /** The CSR X a sparse problem was loaded from, or null (dense X, or unknown here). */
+    private static CsrMatrix hostX(dev.downhill.spi.ResidentProblem problem) {
         if (!problem.isSparse() || !(problem instanceof CheckedProblem checked) || checked.hostSparse() == null
                 || checked.hostSparse().rows() != problem.rows()) {
             return null;
         }
-        if (!"cpu".equals(problem.backendName())) { // the costs are the cpu backend's: elsewhere FISTA's passes run on
-            // the device while the sparse Gram pass runs on the host (cuda's), so cd would trade fast passes for a slow one
-            return new SparseL1Choice(Solver.NESTEROV, String.format(Locale.ROOT, "nesterov: an l1 penalty needs a proximal "
-                    + "solver (FISTA with adaptive restart, stopped on the duality gap); X is sparse (%,d × %,d) on the %s "
-                    + "backend, whose passes over X the cost model of cd's host Gram pass does not weigh", problem.rows(),
-                    problem.cols(), problem.backendName()));
-        }
-        CsrMatrix x = checked.hostSparse().x();
-        return choose(problem.rows(), problem.cols(), x.nonZeros(), gramPairs(x), directMemoryBudget);
+        return checked.hostSparse().x();
     }
 
-    /**
-     * The choice for an l1 penalty on a sparse X of {@code rows} × {@code cols} with {@code nonZeros} stored entries whose
-     * Gram pass makes {@code gramPairs} multiply-adds ({@link #gramPairs}), within {@code directMemoryBudget} bytes.
-     */
+    /** {@link #choosePath} for one fit. */
     public static SparseL1Choice choose(long rows, long cols, long nonZeros, double gramPairs, long directMemoryBudget) {
-        double n = cols;
-        double memory = gramMemory(cols);
-        if (cols > SolverChoice.MAX_DIRECT_COLUMNS || memory > directMemoryBudget) {
-            return new SparseL1Choice(Solver.NESTEROV, String.format(Locale.ROOT, "nesterov: an l1 penalty needs a proximal "
-                    + "solver (FISTA with adaptive restart, stopped on the duality gap); X is sparse (%,d × %,d) and cd on its Gram "
-                    + "matrix would need %s (16n²: the matrix, 8n², and the pass's accumulator), over the direct solvers' budget "
-                    + "of %s", rows, cols, ByteSizes.format(memory),
-                    ByteSizes.format(directMemoryBudget)));
-        }
-        double gram = gramPairs + GRAM_ENTRY_WEIGHT * n * n;
-        double fista = FISTA_PASSES * 2 * (double) nonZeros;
-        double ratio = gram / Math.max(fista, 1);
-        if (gram <= fista) {
-            return new SparseL1Choice(Solver.CD, String.format(Locale.ROOT, "cd: coordinate descent on the Gram matrix of the "
-                    + "sparse X (%,d × %,d, %,d non-zeros): its Gram pass (%.2g multiply-adds) and n × n work (%.2g) cost "
-                    + "%.2g× ~%.0f FISTA passes over X (%.2g); G needs %s of the %s budget", rows, cols, nonZeros, gramPairs,
-                    GRAM_ENTRY_WEIGHT * n * n, ratio, FISTA_PASSES, fista, ByteSizes.format(memory),
-                    ByteSizes.format(directMemoryBudget)));
-        }
-        return new SparseL1Choice(Solver.NESTEROV, String.format(Locale.ROOT, "nesterov: an l1 penalty needs a proximal solver "
-                + "(FISTA with adaptive restart, stopped on the duality gap); on the sparse X (%,d × %,d, %,d non-zeros) "
-                + "cd's Gram pass (%.2g multiply-adds) and n × n work (%.2g) would cost %.2g× ~%.0f FISTA passes over X (%.2g)",
-                rows, cols, nonZeros, gramPairs, GRAM_ENTRY_WEIGHT * n * n, ratio, FISTA_PASSES, fista));
+        return choosePath(rows, cols, nonZeros, gramPairs, directMemoryBudget, 1, false);
     }
 
     /**
-     * The choice for a regularization path of {@code fits} fits (each α of a path or of a cross-validation's fold, each from
-     * the last answer) on {@code problem}, as {@link #of} decides for one fit but with {@link #choosePath}'s costs; null
-     * where {@link #of} gives null. With an automatic step ({@link dev.downhill.LearningRate#auto()}) each FISTA fit of the
-     * path estimates its own step by power iteration.
-     */
-    public static SparseL1Choice ofPath(dev.downhill.spi.ResidentProblem problem, dev.downhill.FitConfig config, int fits) {
-        SparseL1Choice one = of(problem, config.directMemoryBudget());
-        if (one == null || !"cpu".equals(problem.backendName())) {
-            return one;
-        }
-        CsrMatrix x = ((CheckedProblem) problem).hostSparse().x();
-        return choosePath(problem.rows(), problem.cols(), x.nonZeros(), gramPairs(x), config.directMemoryBudget(), fits,
-                config.learningRate().isAuto());
-    }
-
-    /**
-     * The choice for a path of {@code fits} fits with an l1 penalty on a sparse X (as {@link #choose}'s arguments). One
-     * Gram matrix serves every fit of the path: cd makes one Gram pass and its n × n work, then for each further α only
-     * sweeps over G, warm-started; FISTA makes a fit's passes over X for every α. Counted in multiply-adds:
-     * <pre>
-     *   cd:       P_G + W·n² + (L − 1)·A·n²
-     *   nesterov: L·(F_P + S)·2·nnz(X)
-     * </pre>
-     * with L = {@code fits}; A = {@value #PATH_SWEEP_WEIGHT} per entry of G for each further α (a warm-started sweep
-     * touches only the coordinates that move, n each; measured on the project's machine, 2.5–32 ns per entry of G per α,
-     * the most on 2,000 × 2,000 at density 0.005, whose wide G needs many sweeps); F_P =
-     * {@value #PATH_FISTA_PASSES} FISTA passes per warm-started fit (observed 14–16 on the paths measured, more on harder
-     * data: on the low side, as F); S = {@link dev.downhill.LearningRate#POWER_ITERATIONS} when the step is automatic (every
-     * fit of the path runs its own power iteration, one gradient-like pass each), else 0. cd is chosen when its cost is at
-     * most nesterov's, within the same memory rule as one fit ({@link #choose}). A path takes cd wherever one fit does.
-     * On a 5,000 × 300 X at density 0.05 with 100 α's: cd 5.4·10⁵ + 9·10⁶ + 8.9·10⁷ against nesterov 4.8·10⁸ (one fit
-     * alone: nesterov).
+     * The choice for a path of {@code fits} fits (1: one fit) with an l1 penalty on a sparse X of {@code rows} × {@code
+     * cols} with {@code nonZeros} stored entries whose Gram pass makes {@code gramPairs} multiply-adds ({@link
+     * #gramPairs}), within {@code directMemoryBudget} bytes: the cheapest route of the class Javadoc's whose memory fits.
+     *
+     * @param automaticStep whether each FISTA fit of a path estimates its own step ({@link dev.downhill.LearningRate#auto()})
      */
     public static SparseL1Choice choosePath(long rows, long cols, long nonZeros, double gramPairs, long directMemoryBudget,
                                             int fits, boolean automaticStep) {
         if (fits < 1) {
             throw new IllegalArgumentException("a path has at least one fit, got " + fits);
         }
-        SparseL1Choice one = choose(rows, cols, nonZeros, gramPairs, directMemoryBudget);
-        if (one.solver() == Solver.CD || cols > SolverChoice.MAX_DIRECT_COLUMNS || gramMemory(cols) > directMemoryBudget) {
-            return one; // cd for one fit is cd for a path (A·n² ≤ (A/W)·F·2·nnz ≤ F_P·2·nnz); no room for G: nesterov
+        Costs c = new Costs(rows, cols, nonZeros, gramPairs, directMemoryBudget, fits, automaticStep);
+        String shape = String.format(Locale.ROOT, "sparse X (%,d × %,d, %,d non-zeros)%s", rows, cols, nonZeros,
+                fits > 1 ? String.format(Locale.ROOT, ", a path of %,d fits", fits) : "");
+        String gram = c.gramFits() ? c.gramPhrase() : "the Gram route's " + c.gramMemoryPhrase();
+        String columns = c.columnsFit() ? c.columnsPhrase() : "the column route's " + c.columnsMemoryPhrase();
+        String fista = c.fistaPhrase();
+        double best = Math.min(c.gramFits() ? c.gram() : Double.POSITIVE_INFINITY,
+                Math.min(c.columnsFit() ? c.columns() : Double.POSITIVE_INFINITY, c.fista()));
+        if (c.gramFits() && c.gram() <= best) {
+            return new SparseL1Choice(Route.GRAM, String.format(Locale.ROOT, "cd: coordinate descent on the Gram matrix of the "
+                    + "%s: %s; against %s and %s", shape, gram, columns, fista));
         }
-        double n = cols;
-        double passes = PATH_FISTA_PASSES + (automaticStep ? dev.downhill.LearningRate.POWER_ITERATIONS : 0);
-        double setup = gramPairs + GRAM_ENTRY_WEIGHT * n * n;
-        double sweeps = (fits - 1) * PATH_SWEEP_WEIGHT * n * n;
-        double gram = setup + sweeps;
-        double fista = fits * passes * 2 * (double) nonZeros;
-        double ratio = gram / Math.max(fista, 1);
-        String costs = String.format(Locale.ROOT, "on the sparse X (%,d × %,d, %,d non-zeros) a path of %,d fits costs cd one "
-                + "Gram pass (%.2g multiply-adds), its n × n work (%.2g) and sweeps over G for each further α (%.2g): %.2g× "
-                + "nesterov's %,d × ~%.0f passes over X (%.2g%s)", rows, cols, nonZeros, fits, gramPairs,
-                GRAM_ENTRY_WEIGHT * n * n, sweeps, ratio, fits, passes, fista,
-                automaticStep ? ", each fit's step-size estimate included" : "");
-        if (gram <= fista) {
-            return new SparseL1Choice(Solver.CD, "cd: one Gram matrix serves every fit of the path; " + costs);
+        if (c.columnsFit() && c.columns() <= best) {
+            return new SparseL1Choice(Route.COLUMNS, String.format(Locale.ROOT, "cd: coordinate descent over the columns of "
+                    + "the %s: %s; against %s and %s", shape, columns, gram, fista));
         }
-        return new SparseL1Choice(Solver.NESTEROV, "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive "
-                + "restart, stopped on the duality gap); " + costs);
+        return new SparseL1Choice(Route.FISTA, String.format(Locale.ROOT, "nesterov: an l1 penalty needs a proximal solver "
+                + "(FISTA with adaptive restart, stopped on the duality gap); on the %s %s; against %s and %s", shape, fista,
+                gram, columns));
+    }
+
+    /** The three routes' costs (multiply-adds) and memory for a path of L fits (the class Javadoc). */
+    private record Costs(long rows, long cols, long nonZeros, double gramPairs, long budget, int fits, boolean automaticStep) {
+        double gramWork() {
+            return GRAM_ENTRY_WEIGHT * (double) cols * cols;
+        }
+
+        double gramSweeps() {
+            return (fits - 1) * PATH_SWEEP_WEIGHT * (double) cols * cols;
+        }
+
+        double gram() {
+            return gramPairs + gramWork() + gramSweeps();
+        }
+
+        boolean gramFits() {
+            return cols <= SolverChoice.MAX_DIRECT_COLUMNS && gramMemory(cols) <= budget;
+        }
+
+        double sweeps() {
+            return fits == 1 ? COLUMN_SWEEPS : PATH_COLUMN_SWEEPS;
+        }
+
+        double columns() {
+            return COLUMN_COPY_WEIGHT * nonZeros + fits * sweeps() * (2.0 * nonZeros + rows);
+        }
+
+        double columnMemory() {
+            return ColumnCoordinateDescent.memory(rows, cols, nonZeros, true);
+        }
+
+        boolean columnsFit() {
+            return nonZeros <= ColumnCoordinateDescent.MAX_NON_ZEROS && columnMemory() <= budget;
+        }
+
+        double passes() {
+            return fits == 1 ? FISTA_PASSES
+                    : PATH_FISTA_PASSES + (automaticStep ? dev.downhill.LearningRate.POWER_ITERATIONS : 0);
+        }
+
+        double fista() {
+            return fits * passes() * 2 * (double) nonZeros;
+        }
+
+        String gramPhrase() {
+            return String.format(Locale.ROOT, "the Gram route's pass (%.2g multiply-adds) and n × n work (%.2g)%s cost %.2g "
+                    + "(G: %s of the %s budget)", gramPairs, gramWork(), fits > 1 ? String.format(Locale.ROOT,
+                    " and sweeps over G for each further α (%.2g)", gramSweeps()) : "", gram(),
+                    ByteSizes.format(gramMemory(cols)), ByteSizes.format(budget));
+        }
+
+        String gramMemoryPhrase() {
+            return cols > SolverChoice.MAX_DIRECT_COLUMNS
+                    ? String.format(Locale.ROOT, "n × n matrix is beyond a Java array (n > %,d)", SolverChoice.MAX_DIRECT_COLUMNS)
+                    : String.format(Locale.ROOT, "G would need %s (16n²: the matrix and the pass's accumulator), over the "
+                    + "budget of %s", ByteSizes.format(gramMemory(cols)), ByteSizes.format(budget));
+        }
+
+        String columnsPhrase() {
+            return String.format(Locale.ROOT, "the column route's copy of X (%.2g) and ~%.0f sweeps%s (%.2g) cost %.2g",
+                    COLUMN_COPY_WEIGHT * nonZeros, sweeps(), fits > 1 ? " a fit" : "",
+                    fits * sweeps() * (2.0 * nonZeros + rows), columns());
+        }
+
+        String columnsMemoryPhrase() {
+            return nonZeros > ColumnCoordinateDescent.MAX_NON_ZEROS
+                    ? String.format(Locale.ROOT, "copy of X is beyond a Java array (%,d stored entries)", nonZeros)
+                    : String.format(Locale.ROOT, "copy of X would need %s, over the budget of %s",
+                    ByteSizes.format(columnMemory()), ByteSizes.format(budget));
+        }
+
+        String fistaPhrase() {
+            return String.format(Locale.ROOT, "FISTA's ~%.0f passes over X%s (%.2g%s)", passes(), fits > 1 ? " a fit" : "",
+                    fista(), fits > 1 && automaticStep ? ", each fit's step-size estimate included" : "");
+        }
     }
 
     /** Bytes of host memory a cd fit on a sparse X's Gram matrix needs: the Gram pass's accumulator and G, 16·n². */

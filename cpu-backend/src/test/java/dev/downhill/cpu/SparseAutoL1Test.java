@@ -86,10 +86,12 @@ class SparseAutoL1Test {
                 assertEquals(Solver.CD, viaLoaded.solver());
                 assertArrayEquals(chosen.coefficients(), viaLoaded.coefficients(), 0.0);
             }
-            // without the memory for G (16·n² = 6,400 bytes) auto stays with nesterov, saying why
+            // without the memory for G (16·n² = 6,400 bytes) or the column copy (~0.6 MB) auto stays with nesterov, saying why
             FittedModel tight = LinearRegression.fit(sd, auto.toBuilder().directMemoryBudget(6_399).build());
             assertEquals(Solver.NESTEROV, tight.solver());
-            assertTrue(tight.report().solverChoice().contains("cd on its Gram matrix would need 6 kB (16n²"), tight.report().solverChoice());
+            assertTrue(tight.report().solverChoice().contains("the Gram route's G would need 6 kB (16n²")
+                    && tight.report().solverChoice().contains("the column route's copy of X would need 639 kB"),
+                    tight.report().solverChoice());
         }
     }
 
@@ -102,9 +104,8 @@ class SparseAutoL1Test {
         try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
             FittedModel viaAuto = CrossValidation.fit(sd, auto, 3, CrossValidation.Rule.MIN, 12, 1e-2);
             assertEquals(Solver.CD, viaAuto.solver());
-            assertTrue(viaAuto.report().solverChoice().startsWith("cd: coordinate descent on the Gram matrix for the path")
-                    && viaAuto.report().solverChoice().contains("for one fit cd: coordinate descent on the Gram matrix of the "
-                    + "sparse X (3,000 × 15"), viaAuto.report().solverChoice());
+            assertTrue(viaAuto.report().solverChoice().startsWith("cd: coordinate descent on the Gram matrix of the sparse X "
+                    + "(3,000 × 15, 13,567 non-zeros), a path of 12 fits: "), viaAuto.report().solverChoice());
             // the path cd named runs: the same Gram statistics and sweeps, so the same table and α, bit for bit
             FittedModel named = CrossValidation.fit(sd, auto.toBuilder().solver(Solver.CD).build(), 3, CrossValidation.Rule.MIN,
                     12, 1e-2);
@@ -115,20 +116,23 @@ class SparseAutoL1Test {
     }
 
     @Test
-    void aCrossValidationTakesTheGramPathWhereOneGramMatrixServesItsFitsThoughOneFitWouldNot() {
+    void aPathWeighsTheRoutesForItsFitsThoughOneFitTakesAnother() {
         SplittableRandom r = new SplittableRandom(34);
-        double[][] x = sparse(r, 2000, 60, 0.05); // rows of ~3 entries: one fit P_G + 100·n² ≈ 3.7e5 against 20·2·6,000 ≈ 2.4e5
+        double[][] x = sparse(r, 2000, 60, 0.05); // rows of ~3 entries, 5,965 non-zeros
         double[] y = targets(r, x);
         FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.01)).tolerance(1e-8).build();
         try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+            // one fit: columns 12·5,965 + 10·(2·5,965 + 2,000) ≈ 2.1e5 against Gram P_G + 100·n² ≈ 3.7e5, FISTA 2.4e5
             FittedModel one = LinearRegression.fit(sd, auto);
-            assertEquals(Solver.NESTEROV, one.solver(), one.report().solverChoice());
-            // a path of 12 fits on a fold's ~4,000 non-zeros: cd 3.7e5 + 11·10·n² ≈ 7.7e5 against 12·(10 + 30)·2·4,000 ≈ 3.8e6
+            assertEquals(Solver.CD, one.solver(), one.report().solverChoice());
+            assertTrue(one.report().solverChoice().startsWith("cd: coordinate descent over the columns of the sparse X "
+                    + "(2,000 × 60, 5,965 non-zeros): "), one.report().solverChoice());
+            // the full data's path of 12 fits: Gram 3.7e5 + 11·10·n² ≈ 7.7e5 against columns 7.2e4 + 12·5·(2·5,965 + 2,000)
+            // ≈ 9.1e5 (each fold's path, on ~1,333 rows, takes the columns: ~6.1e5 against ~7.7e5)
             FittedModel viaAuto = CrossValidation.fit(sd, auto, 3, CrossValidation.Rule.MIN, 12, 1e-2);
             assertEquals(Solver.CD, viaAuto.solver(), viaAuto.report().solverChoice());
-            assertTrue(viaAuto.report().solverChoice().startsWith("cd: coordinate descent on the Gram matrix for the path")
-                    && viaAuto.report().solverChoice().contains("one Gram matrix serves every fit of the path; on the sparse X "
-                    + "(2,000 × 60"), viaAuto.report().solverChoice());
+            assertTrue(viaAuto.report().solverChoice().startsWith("cd: coordinate descent on the Gram matrix of the sparse X "
+                    + "(2,000 × 60, 5,965 non-zeros), a path of 12 fits: "), viaAuto.report().solverChoice());
             // the path cd named runs, bit for bit
             FittedModel named = CrossValidation.fit(sd, auto.toBuilder().solver(Solver.CD).build(), 3, CrossValidation.Rule.MIN,
                     12, 1e-2);
@@ -148,7 +152,7 @@ class SparseAutoL1Test {
     }
 
     @Test
-    void manyColumnsAutoRunsNesterov() {
+    void manyColumnsAutoRunsCdOverTheColumnsOrNesterovWithoutRoomForTheCopy() {
         SplittableRandom r = new SplittableRandom(32);
         int m = 300;
         int n = 1500;
@@ -156,6 +160,13 @@ class SparseAutoL1Test {
         double[] y = targets(r, x);
         FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.elasticNet(0.05, 0.9)).tolerance(1e-8).build();
         try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+            // the column copy (20·4,500 + 40·300 + 48·1,500 ≈ 0.17 MB) fits: cd over the columns, 12·4,500 + 10·(9,000 + 300)
+            // ≈ 1.5e5 against FISTA's 1.8e5
+            FittedModel columns = LinearRegression.fit(sd, auto);
+            assertEquals(Solver.CD, columns.solver());
+            assertTrue(columns.report().solverChoice().startsWith("cd: coordinate descent over the columns of the sparse X "
+                    + "(300 × 1,500, "), columns.report().solverChoice());
+            auto = auto.toBuilder().directMemoryBudget(100_000).build();
             FittedModel chosen = LinearRegression.fit(sd, auto);
             assertEquals(Solver.NESTEROV, chosen.solver());
             assertTrue(chosen.report().solverChoice().startsWith("nesterov: an l1 penalty needs a proximal solver")

@@ -1,0 +1,259 @@
+package dev.downhill.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.CrossValidation;
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.Penalty;
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import dev.downhill.SparseDataset;
+import dev.downhill.StopReason;
+import dev.downhill.internal.CheckedProblem;
+import dev.downhill.internal.ColumnCoordinateDescent;
+import dev.downhill.internal.GramCoordinateDescent;
+import dev.downhill.internal.IterativeResult;
+import dev.downhill.spi.BackendOptions;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.testing.TestData;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * cd over the columns of a sparse X ({@link ColumnCoordinateDescent}) against cd on the Gram matrix
+ * ({@link GramCoordinateDescent}): the same objective, cyclic order and stopping rule, so in exact arithmetic the same
+ * iterates; in float64 the two differ only by the rounding of their different sums (X̃ⱼᵀWr from the residual vs from G),
+ * which a tight tolerance keeps far below the tests' bounds. And the routes {@code auto} and {@code cd} take on sparse X.
+ */
+class ColumnCoordinateDescentTest {
+    private static double[][] sparse(SplittableRandom r, int m, int n, double density) {
+        double[][] x = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (r.nextDouble() < density) {
+                    x[i][j] = r.nextGaussian() * (1 + j % 3) + (j % 4 == 0 ? 2 : 0); // some columns with a non-zero mean
+                }
+            }
+        }
+        return x;
+    }
+
+    private static double[] targets(SplittableRandom r, double[][] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double s = 3.5;
+            for (int j = 0; j < x[i].length; j++) {
+                s += x[i][j] * (j % 3 == 0 ? 0 : (j % 5) - 2);
+            }
+            y[i] = s + 0.3 * r.nextGaussian();
+        }
+        return y;
+    }
+
+    private static ResidentProblem load(SparseDataset sd, Precision precision) {
+        return CheckedProblem.of(new CpuBackend().loadSparse(sd, precision, BackendOptions.builder().build()), null, sd);
+    }
+
+    /**
+     * Both routes on one problem at tol 1e-13: coefficients and intercept agree to 1e-9 of their scale. Each stops with a
+     * relative duality gap ≤ 1e-13; the iterates are the same sequence up to rounding (~1e-15 relative a sweep), so the
+     * answers differ by far less than the bound.
+     */
+    @ParameterizedTest(name = "intercept {0}, weighted {1}, ρ {2}, free first coefficient {3}, {4}")
+    @CsvSource({"true, false, 1.0, false, FLOAT64", "false, false, 1.0, false, FLOAT64", "true, true, 1.0, false, FLOAT64",
+            "true, true, 0.5, true, FLOAT64", "false, true, 0.3, false, FLOAT32", "true, false, 0.7, true, FLOAT32"})
+    void columnsAndGramReachTheSameAnswer(boolean intercept, boolean weighted, double l1Ratio, boolean freeFirst,
+                                          Precision precision) {
+        SplittableRandom r = new SplittableRandom(7);
+        int m = 300;
+        int n = 40;
+        double[][] x = sparse(r, m, n, 0.2);
+        double[] y = targets(r, x);
+        double[] factors = new double[n];
+        java.util.Arrays.fill(factors, 1);
+        if (freeFirst) {
+            factors[0] = 0;
+            factors[1] = 2.5;
+        }
+        Penalty penalty = Penalty.elasticNet(0.05, l1Ratio).withPenaltyFactors(factors);
+        FitConfig config = FitConfig.builder().penalty(penalty).fitIntercept(intercept).tolerance(1e-13).maxIterations(100_000)
+                .build();
+        SparseDataset sd = SparseDataset.of(TestData.csr(x, precision), y);
+        if (weighted) {
+            double[] w = new double[m];
+            for (int i = 0; i < m; i++) {
+                w[i] = 0.25 + r.nextDouble() * 3;
+            }
+            sd = sd.withWeights(w);
+        }
+        try (SparseDataset data = sd; ResidentProblem p = load(data, precision)) {
+            IterativeResult columns = ColumnCoordinateDescent.of(p, intercept, penalty).fit(config, 0.05, new double[n]);
+            IterativeResult gram = new GramCoordinateDescent(GramCoordinateDescent.Statistics.of(p, intercept), penalty)
+                    .fit(config, 0.05, new double[n]);
+            assertEquals(StopReason.DUALITY_GAP, columns.stopReason());
+            assertEquals(StopReason.DUALITY_GAP, gram.stopReason());
+            assertTrue(Math.abs(columns.iterations() - gram.iterations()) <= 1, columns.iterations() + " vs " + gram.iterations());
+            assertClose(gram.coefficients(), columns.coefficients(), 1e-9);
+            double scale = Math.max(1, Math.abs(gram.intercept()));
+            assertEquals(gram.intercept(), columns.intercept(), 1e-9 * scale);
+            if (!intercept) {
+                assertEquals(0.0, columns.intercept());
+            }
+            int zeros = 0;
+            for (int j = 0; j < n; j++) {
+                zeros += columns.coefficients()[j] == 0 ? 1 : 0;
+                assertEquals(gram.coefficients()[j] == 0, columns.coefficients()[j] == 0, "support differs at " + j);
+            }
+            assertTrue(l1Ratio < 1 || zeros > 0, "a lasso with zeros in its answer: " + zeros);
+            double[] losses = columns.lossHistory();
+            assertEquals(columns.iterations() + 1, losses.length);
+            assertEquals(gram.lossHistory()[0], losses[0], 1e-12 * losses[0]);
+        }
+    }
+
+    /** A path of 20 α's, each from the last answer (the residual carried over): the same as the Gram route's path. */
+    @Test
+    void pathsAgreeWithTheGramRoute() {
+        SplittableRandom r = new SplittableRandom(11);
+        int m = 200;
+        int n = 60;
+        double[][] x = sparse(r, m, n, 0.1);
+        double[] y = targets(r, x);
+        Penalty penalty = Penalty.l1(1);
+        FitConfig config = FitConfig.builder().penalty(penalty).tolerance(1e-12).maxIterations(100_000).build();
+        double[] alphas = new double[20];
+        for (int k = 0; k < alphas.length; k++) {
+            alphas[k] = 2 * Math.pow(0.7, k);
+        }
+        try (SparseDataset data = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y);
+             ResidentProblem p = load(data, Precision.FLOAT64)) {
+            List<IterativeResult> columns = ColumnCoordinateDescent.of(p, true, penalty).path(config, alphas, new double[n]);
+            List<IterativeResult> gram = new GramCoordinateDescent(GramCoordinateDescent.Statistics.of(p, true), penalty)
+                    .path(config, alphas, new double[n]);
+            for (int k = 0; k < alphas.length; k++) {
+                assertClose(gram.get(k).coefficients(), columns.get(k).coefficients(), 1e-8);
+                assertEquals(gram.get(k).intercept(), columns.get(k).intercept(), 1e-8 * Math.max(1, Math.abs(gram.get(k).intercept())));
+            }
+        }
+    }
+
+    /**
+     * Wide sparse X (n = 600 > m = 120): {@code auto} and {@code cd} take the column route and say so; the answer meets the
+     * same gap as nesterov's (both ≤ tol relative to ‖y_c‖²/m, so their objectives differ by at most 2·tol·‖y_c‖²/(2m)).
+     */
+    @Test
+    void wideSparseXTakesTheColumnRoute() {
+        SplittableRandom r = new SplittableRandom(5);
+        int m = 120;
+        int n = 600;
+        double[][] x = sparse(r, m, n, 0.02);
+        double[] y = targets(r, x);
+        double tol = 1e-10;
+        FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.05)).tolerance(tol).build();
+        try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+            FittedModel chosen = LinearRegression.fit(sd, auto);
+            assertEquals(Solver.CD, chosen.solver());
+            assertTrue(chosen.report().solverChoice().startsWith("cd: coordinate descent over the columns of the sparse X "
+                    + "(120 × 600, "), chosen.report().solverChoice());
+            assertEquals(StopReason.DUALITY_GAP, chosen.stopReason());
+            FittedModel named = LinearRegression.fit(sd, auto.toBuilder().solver(Solver.CD).build());
+            assertTrue(named.report().solverChoice().startsWith("cd: as configured; the column route's copy of X"),
+                    named.report().solverChoice());
+            assertClose(chosen.coefficients(), named.coefficients(), 0);
+            FittedModel nesterov = LinearRegression.fit(sd, auto.toBuilder().solver(Solver.NESTEROV).maxIterations(200_000).build());
+            assertEquals(StopReason.DUALITY_GAP, nesterov.stopReason());
+            double ySquares = 0;
+            double mean = java.util.Arrays.stream(y).average().orElseThrow();
+            for (double v : y) {
+                ySquares += (v - mean) * (v - mean);
+            }
+            double bound = 2 * tol * ySquares / m;
+            assertEquals(nesterov.report().objective(), chosen.report().objective(), bound);
+        }
+    }
+
+    /**
+     * Cross-validation on wide sparse X with {@code auto}: every path over the columns, and the same folds, α and answer
+     * as cd named on the dense copy of X (dense X: cd's paths on the Gram matrix) — two independent routes.
+     */
+    @Test
+    void crossValidationOverTheColumnsMatchesTheDenseGramPath() {
+        SplittableRandom r = new SplittableRandom(9);
+        int m = 80;
+        int n = 200;
+        double[][] x = sparse(r, m, n, 0.05);
+        double[] y = targets(r, x);
+        FitConfig config = FitConfig.builder().backend("cpu").penalty(Penalty.l1(1)).tolerance(1e-12).maxIterations(100_000)
+                .build();
+        try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y);
+             Dataset dense = Dataset.of(x, y)) {
+            FittedModel columns = CrossValidation.fit(sd, config, 4, CrossValidation.Rule.MIN, 30, 0.01);
+            FittedModel gram = CrossValidation.fit(dense, config.toBuilder().solver(Solver.CD).build(), 4,
+                    CrossValidation.Rule.MIN, 30, 0.01);
+            assertTrue(columns.report().solverChoice().startsWith("cd: coordinate descent over the columns of the sparse X "
+                    + "(80 × 200, "), columns.report().solverChoice());
+            assertEquals(gram.report().crossValidation().chosenAlpha(), columns.report().crossValidation().chosenAlpha());
+            double[] a = columns.report().crossValidation().meanMse();
+            double[] b = gram.report().crossValidation().meanMse();
+            for (int k = 0; k < a.length; k++) {
+                assertEquals(b[k], a[k], 1e-7 * b[k], "mean validation error at α " + k);
+            }
+            assertClose(gram.coefficients(), columns.coefficients(), 1e-7);
+        }
+    }
+
+    /**
+     * The folds' column paths run side by side on worker threads (as many as the cores and the budget allow): bit for bit
+     * the table and model of one path at a time (a budget that holds one copy, 1.5× its ~29 kB, where two are needed).
+     */
+    @Test
+    void foldsOnWorkerThreadsGiveTheSameBitsAsOneAtATime() {
+        SplittableRandom r = new SplittableRandom(13);
+        double[][] x = sparse(r, 80, 200, 0.05);
+        double[] y = targets(r, x);
+        FitConfig config = FitConfig.builder().backend("cpu").penalty(Penalty.elasticNet(1, 0.8)).tolerance(1e-10).build();
+        try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+            double copy = ColumnCoordinateDescent.memory(80, 200, sd.x().nonZeros(), true);
+            FittedModel side = CrossValidation.fit(sd, config, 5, CrossValidation.Rule.ONE_SE, 25, 0.01);
+            FittedModel one = CrossValidation.fit(sd, config.toBuilder().directMemoryBudget((long) (1.5 * copy)).build(), 5,
+                    CrossValidation.Rule.ONE_SE, 25, 0.01);
+            assertTrue(one.report().solverChoice().startsWith("cd: coordinate descent over the columns"), one.report().solverChoice());
+            assertEquals(side.report().solverChoice().substring(0, 60), one.report().solverChoice().substring(0, 60));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(one.report().crossValidation().meanMse(),
+                    side.report().crossValidation().meanMse(), 0.0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(one.coefficients(), side.coefficients(), 0.0);
+            assertEquals(one.intercept(), side.intercept(), 0.0);
+        }
+    }
+
+    @Test
+    void columnsWhoseSquaresOverflowAreRefused() {
+        double[][] x = {{1e200, 0}, {0, 1}, {2e200, 3}};
+        double[] y = {1, 2, 3};
+        try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y);
+             ResidentProblem p = load(sd, Precision.FLOAT64)) {
+            ArithmeticException e = assertThrows(ArithmeticException.class, () -> ColumnCoordinateDescent.of(p, true, Penalty.l1(1)));
+            assertTrue(e.getMessage().startsWith("XᵀX overflows float64"), e.getMessage());
+        }
+    }
+
+    /** |a − b| ≤ tolerance·max(1, ‖b‖_∞) entry by entry. */
+    private static void assertClose(double[] expected, double[] actual, double tolerance) {
+        double scale = 1;
+        for (double v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertEquals(expected.length, actual.length);
+        for (int j = 0; j < expected.length; j++) {
+            assertEquals(expected[j], actual[j], tolerance * scale, "coefficient " + j);
+        }
+    }
+}
