@@ -621,8 +621,9 @@ public final class LinearRegression {
                 }
                 GramCoordinateDescent cd = new GramCoordinateDescent(
                         GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty);
-                return cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem), config,
-                        cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
+                FittedModel model = cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem),
+                        config, cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
+                return route == null ? model : model.withReport(model.report().withSolverChoice(route.reason()));
             }
         }
         if (!solver.isIterative()) {
