@@ -262,12 +262,8 @@ public final class CrossValidation {
                     case GRAM:
                         return preparedGramPath(p, origin, config, alphas, route.reason());
                     case COLUMNS:
-                        ColumnCoordinateDescent cd = ColumnCoordinateDescent.of(p, config.fitIntercept(), config.penalty());
-                        int n = Math.toIntExact(p.cols());
-                        double weightSum = p.weightSum();
-                        long rows = p.rows();
-                        return new PreparedPath(() -> cdPath(cd::fit, n, weightSum, origin, rows, config, alphas, route.reason()),
-                                true, cd.bytes());
+                        return columnPath(ColumnCoordinateDescent.of(p, config.fitIntercept(), config.penalty()), p, origin,
+                                config, alphas, route.reason());
                     default:
                         return PreparedPath.attached(() -> {
                             List<FittedModel> models = new ArrayList<>();
@@ -279,11 +275,40 @@ public final class CrossValidation {
                 }
             }
         }
+        PreparedPath columns = preparedWidePath(p, origin, config, alphas);
+        if (columns != null) {
+            return columns;
+        }
         String choice = GramCoordinateDescent.choosePath(p, config);
         if (choice == null) {
             return PreparedPath.attached(() -> xPath(problem, config, alphas));
         }
         return preparedGramPath(p, origin, config, alphas, choice);
+    }
+
+    /**
+     * The path over the columns of a wide dense X with cd named ({@link ColumnCoordinateDescent#wideDenseChoice}), its
+     * copy taken now, detached; null where that route does not apply.
+     */
+    private static PreparedPath preparedWidePath(ResidentProblem p, Origin origin, FitConfig config, double[] alphas) {
+        if (config.solver() != Solver.CD) {
+            return null;
+        }
+        String wide = ColumnCoordinateDescent.wideDenseChoice(p, config.directMemoryBudget());
+        if (wide == null) {
+            return null;
+        }
+        ColumnCoordinateDescent cd = ColumnCoordinateDescent.of(p, config.fitIntercept(), config.penalty());
+        return columnPath(cd, p, origin, config, alphas, wide + " (the path's fits, each from the last answer)");
+    }
+
+    /** {@link #cdPath} over a column copy made from {@code p}, detached. */
+    private static PreparedPath columnPath(ColumnCoordinateDescent cd, ResidentProblem p, Origin origin, FitConfig config,
+                                           double[] alphas, String choice) {
+        int n = Math.toIntExact(p.cols());
+        double weightSum = p.weightSum();
+        long rows = p.rows();
+        return new PreparedPath(() -> cdPath(cd::fit, n, weightSum, origin, rows, config, alphas, choice), true, cd.bytes());
     }
 
     /** The Gram statistics of {@code p} taken now (one Gram pass), the path on them detached. */
@@ -459,20 +484,23 @@ public final class CrossValidation {
         GramCoordinateDescent.Statistics all = null;
         Origin origin;
         int k = LinearRegression.weightExponent(data); // every fold is loaded with the full data's weight scale
+        PreparedPath fullPrepared = null;
         try (LoadedProblem problem = LinearRegression.load(data, config, k)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
-            gramChoice = GramCoordinateDescent.choosePath(problem.problem(), config);
             origin = Origin.of(problem.problem(), k);
+            fullPrepared = preparedWidePath(problem.problem(), origin, config, alphas); // wide X: over its columns
+            gramChoice = fullPrepared == null ? GramCoordinateDescent.choosePath(problem.problem(), config) : null;
             if (gramChoice != null) {
                 all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
-            } else {
+            } else if (fullPrepared == null) {
                 fullOnX = xPath(problem, config, alphas);
             }
         }
         // On the Gram path every path (the full data's, each fold's) is coordinate descent on its own n × n statistics,
         // single-threaded and independent of the others: they run side by side on the cores, as many at once as the
         // direct-memory budget holds matrices (each path's answers do not depend on the others or on the order)
-        int parallel = all == null ? 1 : concurrentPaths(Math.toIntExact(data.cols()), config.directMemoryBudget());
+        int parallel = all != null ? concurrentPaths(Math.toIntExact(data.cols()), config.directMemoryBudget())
+                : fullPrepared != null ? concurrentPaths(fullPrepared.bytes(), config.directMemoryBudget()) : 1;
         ExecutorService pool = parallel > 1 ? Executors.newFixedThreadPool(parallel, r -> {
             Thread t = new Thread(r, "downhill-cv-path");
             t.setDaemon(true);
@@ -487,6 +515,9 @@ public final class CrossValidation {
             if (all != null) {
                 acquire(slots);
                 fullPath = submit(pool, slots, () -> gramPath(allRows, origin, m, config, grid, gramChoice));
+            } else if (fullPrepared != null) {
+                acquire(slots);
+                fullPath = submit(pool, slots, fullPrepared.path());
             }
             long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
             List<Future<double[]>> foldErrors = new ArrayList<>(folds);
@@ -524,10 +555,27 @@ public final class CrossValidation {
                     foldErrors.add(submit(pool, slots, () -> errors(gramPath(training, foldOrigin, trainingRows, config, grid,
                             gramChoice), validationX, validationY, validationW, heldWeight)));
                 } else {
+                    acquire(slots); // at most `parallel` prepared paths hold their copies at once
+                    PreparedPath path;
                     try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config, k)) {
-                        List<FittedModel> models = xPath(problem, config, alphas);
-                        foldErrors.add(CompletableFuture.completedFuture(errors(models, validationX, validationY, validationW, heldWeight)));
+                        path = fullPrepared != null ? preparedWidePath(problem.problem(), Origin.of(problem.problem(), k), config,
+                                alphas) : null;
+                        if (path == null) { // over X: here, while the problem is open
+                            try {
+                                List<FittedModel> models = xPath(problem, config, alphas);
+                                foldErrors.add(CompletableFuture.completedFuture(errors(models, validationX, validationY, validationW,
+                                        heldWeight)));
+                            } finally {
+                                slots.release();
+                            }
+                            continue;
+                        }
+                    } catch (RuntimeException | Error e) {
+                        slots.release();
+                        throw e;
                     }
+                    foldErrors.add(submit(pool, slots, () -> errors(path.path().call(), validationX, validationY, validationW,
+                            heldWeight)));
                 }
             }
             double[][] mse = new double[folds][];

@@ -43,9 +43,11 @@ public enum Solver {
      * or, on sparse X, over the columns of X with the residual kept up to date (naive updates, as scikit-learn's
      * {@code Lasso} on sparse X: one copy of X by column on the heap, then each sweep reads the stored entries;
      * {@link dev.downhill.internal.ColumnCoordinateDescent}) — on sparse X the cheaper by
-     * {@link dev.downhill.internal.SparseL1Choice}'s cost model, on dense X the Gram route. {@link #AUTO} picks it for
-     * l1 fits and paths on sparse X, and {@link dev.downhill.CrossValidation} for its paths on dense X with no more
-     * columns than rows.
+     * {@link dev.downhill.internal.SparseL1Choice}'s cost model, on dense X the Gram route (over the columns when X is
+     * wide and its copy fits the budget). {@link #AUTO} picks it for l1 fits and paths on sparse X (one fit over the
+     * columns as a trial of {@value dev.downhill.internal.SparseL1Choice#COLUMN_TRIAL_SWEEPS} sweeps that gives way to
+     * {@link #NESTEROV} when it has not converged), and {@link dev.downhill.CrossValidation} for its paths on dense X
+     * with no more columns than rows.
      */
     CD("cd", true),
     /**

@@ -64,6 +64,11 @@ public final class CheckedProblem implements ResidentProblem {
         return new CheckedProblem(problem, data, sparse);
     }
 
+    /** The dense dataset this problem was loaded from, while it is open and has the problem's rows; else null. */
+    public dev.downhill.Dataset hostData() {
+        return hostData != null && hostData.rows() == rows() && hostData.isOpen() ? hostData : null;
+    }
+
     /** The sparse dataset this problem was loaded from, or null when unknown (or X is dense). */
     public dev.downhill.SparseDataset hostSparse() {
         return hostSparse;

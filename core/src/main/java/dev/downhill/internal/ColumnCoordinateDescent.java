@@ -3,39 +3,33 @@ package dev.downhill.internal;
 import dev.downhill.FitConfig;
 import dev.downhill.IterationListener;
 import dev.downhill.Penalty;
-import dev.downhill.SparseDataset;
 import dev.downhill.StopReason;
-import dev.downhill.io.CsrMatrix;
 import dev.downhill.spi.ResidentProblem;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.Pointer;
 
 /**
- * Coordinate descent for the lasso and elastic net over the columns of a sparse X (glmnet's "naive updates",
- * scikit-learn's {@code sparse_enet_coordinate_descent}, which its {@code Lasso} and {@code LassoCV} use on sparse X):
- * the residual is kept up to date, so a coordinate costs the stored entries of its column, not n — the route for wide
- * sparse X, whose n × n Gram matrix ({@link GramCoordinateDescent}) would be too large or too slow to make. The same
- * objective, the same cyclic order and the same stopping rule as {@link GramCoordinateDescent}, so the same tol gives
- * the same guarantee; only the bookkeeping differs.
+ * Coordinate descent for the lasso and elastic net over the columns of X (glmnet's "naive updates", scikit-learn's
+ * {@code enet_coordinate_descent} and {@code sparse_enet_coordinate_descent}, which its {@code Lasso} and {@code LassoCV}
+ * use on sparse and on wide X): the residual is kept up to date, so a coordinate costs the stored entries of its column,
+ * not n — the route for wide X and sparse X with many columns, whose n × n Gram matrix ({@link GramCoordinateDescent})
+ * would be too large or too slow to make. The same objective, the same cyclic order and the same stopping rule as
+ * {@link GramCoordinateDescent}, so the same tol gives the same guarantee; only the bookkeeping differs.
  *
- * <p>X is copied once, by column (CSC, host heap, float64 values: 12 bytes a stored entry, 20 when weighted, plus
- * O(m + n); {@link #memory}); the dataset is not read again. The weights are scaled by a power of two (mean near 1:
- * exact, the minimiser unchanged). In the unnormalised units of scikit-learn (W = Σw; l1 = Wαρ, l2 = Wα(1−ρ); p the
+ * <p>X is copied once, by column, in float64 on the host heap ({@link ColumnCopy}: CSC for sparse X, 12 bytes a stored
+ * entry and 20 when weighted; column-major and centred for dense X, 8 bytes a value; {@link #memory}); the dataset is
+ * not read again. The weights are scaled by a power of two (mean near 1: exact, the minimiser unchanged). In the unnormalised units of scikit-learn (W = Σw; l1 = Wαρ, l2 = Wα(1−ρ); p the
  * penalty factors, p₂ the l2 term's), with X̃ = X − 1μᵀ centred by the weighted column means μ (X itself without an
  * intercept), dⱼ = ‖X̃ⱼ‖²_W and r = y_c − X̃θ the residual, one sweep visits j = 0 … n−1 in order:
  * <pre>
  *   t = X̃ⱼᵀWr + dⱼθⱼ;   θⱼ' = sign(t)·max(|t| − l1·pⱼ, 0) / (dⱼ + l2·p₂ⱼ);   r −= (θⱼ' − θⱼ)·X̃ⱼ
  * </pre>
- * X̃ⱼ is dense (its zeros become −μⱼ), so r is kept as r = u + s·1 with u updated at column j's stored rows only
+ * For sparse X, X̃ⱼ is dense (its zeros become −μⱼ), so r is kept as r = u + s·1 with u updated at column j's stored rows only
  * (u −= δ·Xⱼ) and the scalar s += δ·μⱼ; then X̃ⱼᵀWr = Xⱼᵀ(W∘u) − μⱼ·Σᵢwᵢuᵢ (the s terms cancel), Σᵢwᵢuᵢ kept up to date
- * too (−= δ·Σᵢwᵢxᵢⱼ). Each sweep starts with s folded into u (O(m)), so that s stays the size of one sweep's moves. A
- * coordinate costs its column's stored entries, twice when it moves. After each sweep one pass over the stored entries
+ * too (−= δ·Σᵢwᵢxᵢⱼ). Each sweep starts with s folded into u (O(m)), so that s stays the size of one sweep's moves.
+ * Dense X is stored centred (μ = 0 in these formulas: s stays 0). A coordinate costs its column's stored entries, twice
+ * when it moves. After each sweep one pass over the stored entries
  * gives X̃ᵀWr exactly (for the gradient, the KKT norm and the duality gap) and ‖r‖²_W one pass over r: the gap
  * test and histories of {@link GramCoordinateDescent} follow.
  *
@@ -44,28 +38,13 @@ import org.bytedeco.javacpp.Pointer;
  * refuses it.
  */
 public final class ColumnCoordinateDescent {
-    /** Stored entries read from the CSR arrays at a time. */
-    private static final int BLOCK = 1 << 16;
+    /** The most stored entries (sparse X) or values (dense X) the copy holds (Java arrays). */
+    public static final long MAX_VALUES = ColumnCopy.MAX_VALUES;
+    private final ColumnCopy x;
     private final int n;
     private final int m;
-    /** CSC: column j's stored entries are [starts[j], starts[j + 1]) of rowIndex and values. */
-    private final int[] starts;
-    private final int[] rowIndex;
-    private final double[] values;
-    /** wᵢ·xᵢⱼ per stored entry (the same array as values when unweighted). */
-    private final double[] weightedValues;
-    /** The scaled weights, or null when unweighted. */
     private final double[] weights;
-    /** y_c = y − ȳ (y without an intercept). */
-    private final double[] centredTargets;
-    /** μ (zeros without an intercept). */
-    private final double[] means;
-    /** Σ_stored wᵢxᵢⱼ = W·μⱼ. */
-    private final double[] columnWeightedSums;
-    /** dⱼ = ‖X̃ⱼ‖²_W. */
-    private final double[] squares;
     private final double weightSum;
-    private final double targetMean;
     private final double targetSquares;
     private final boolean fitIntercept;
     private final Penalty penalty;
@@ -75,155 +54,72 @@ public final class ColumnCoordinateDescent {
     private double[] lastResidual;
 
     /**
-     * Bytes of host heap the copy of a sparse X of {@code rows} × {@code cols} with {@code nonZeros} stored entries takes:
-     * the CSC arrays (12 bytes an entry, 8 more for wᵢxᵢⱼ when weighted) and the vectors of length m and n.
+     * Bytes of host heap the copy of X (m × n) takes: for sparse X with {@code values} = nnz stored entries 12 bytes each
+     * (20 when weighted), for dense X ({@code values} = m·n) 8 each; and the vectors of length m and n.
      */
-    public static double memory(long rows, long cols, long nonZeros, boolean weighted) {
-        return (double) nonZeros * (weighted ? 20 : 12) + 8.0 * rows * 5 + 8.0 * cols * 6;
+    public static double memory(long rows, long cols, long values, boolean sparse, boolean weighted) {
+        return ColumnCopy.memory(rows, cols, values, sparse, weighted);
     }
 
-    /** The most stored entries the copy holds (Java arrays). */
-    public static final long MAX_NON_ZEROS = Integer.MAX_VALUE - 8;
-
     /**
-     * Copies {@code problem}'s sparse X, y and weights ({@link CheckedProblem#hostSparse()}, read once) by column, in
-     * float64, for {@code penalty}'s mix and factors (α is given per fit).
+     * Copies {@code problem}'s X, y and weights by column ({@link ColumnCopy}: from {@link CheckedProblem#hostSparse()} or
+     * {@link CheckedProblem#hostData()}, read once), in float64, for {@code penalty}'s mix and factors (α is given per fit).
      *
-     * @throws IllegalArgumentException when the problem has no host sparse dataset, X has more than
-     *                                  {@value #MAX_NON_ZEROS} stored entries, or the penalty factors do not match
+     * @throws IllegalArgumentException when the problem knows no host dataset, X has more than {@value #MAX_VALUES}
+     *                                  stored entries (values when dense), or the penalty factors do not match
      * @throws ArithmeticException      when a column's squares overflow float64 or are subnormal
      */
     public static ColumnCoordinateDescent of(ResidentProblem problem, boolean fitIntercept, Penalty penalty) {
-        SparseDataset data = problem instanceof CheckedProblem c ? c.hostSparse() : null;
-        if (data == null || data.rows() != problem.rows()) {
-            throw new IllegalArgumentException("coordinate descent over the columns needs the sparse dataset the problem was "
-                    + "loaded from");
-        }
-        return new ColumnCoordinateDescent(problem, data, fitIntercept, penalty);
+        penalty.factors(Math.toIntExact(problem.cols()));
+        return new ColumnCoordinateDescent(ColumnCopy.of(problem, fitIntercept), fitIntercept, penalty);
     }
 
-    private ColumnCoordinateDescent(ResidentProblem problem, SparseDataset data, boolean fitIntercept, Penalty penalty) {
-        CsrMatrix x = data.x();
-        if (x.nonZeros() > MAX_NON_ZEROS) {
-            throw new IllegalArgumentException("coordinate descent over the columns copies X by column: " + x.nonZeros()
-                    + " stored entries are beyond a Java array (2^31 − 9)");
-        }
-        this.m = Math.toIntExact(data.rows());
-        this.n = Math.toIntExact(data.cols());
+    private ColumnCoordinateDescent(ColumnCopy x, boolean fitIntercept, Penalty penalty) {
+        this.x = x;
+        this.n = x.n;
+        this.m = x.m;
+        this.weights = x.weights;
+        this.weightSum = x.weightSum;
+        this.targetSquares = x.targetSquares;
         this.fitIntercept = fitIntercept;
         this.penalty = penalty;
-        penalty.factors(n);
-        int stored = (int) x.nonZeros();
-        long[] rowPointers = new long[m + 1];
-        new LongPointer(x.rowPointers()).position(0).get(rowPointers);
-        IntPointer columnIndices = new IntPointer(x.columnIndices()).position(0);
-        double[] w = null;
-        if (data.isWeighted()) {
-            w = new double[m];
-            data.weightsPointer().get(w);
-            double total = 0;
-            for (double v : w) {
-                total += v;
-            }
-            int e = Math.getExponent(total / m); // the mean weight near 1: wᵢrᵢ² keeps its range
-            for (int i = 0; i < m; i++) {
-                w[i] = Math.scalb(w[i], -e);
-            }
-        }
-        this.weights = w;
-        // CSC by counting: column sizes, their starts, then each entry to its column's next slot (rows in order), the
-        // CSR arrays read a block of entries at a time
-        int[] columns = new int[Math.min(stored, BLOCK)];
-        double[] block = new double[columns.length];
-        starts = new int[n + 1];
-        for (int from = 0; from < stored; from += BLOCK) {
-            int count = Math.min(BLOCK, stored - from);
-            columnIndices.position(from).get(columns, 0, count);
-            countColumns(columns, count, starts);
-        }
-        for (int j = 0; j < n; j++) {
-            starts[j + 1] += starts[j];
-        }
-        int[] next = Arrays.copyOf(starts, n);
-        rowIndex = new int[stored];
-        values = new double[stored];
-        Pointer entries = x.values() instanceof DoublePointer d ? new DoublePointer(d) : new FloatPointer((FloatPointer) x.values());
-        float[] floats = entries instanceof FloatPointer ? new float[columns.length] : null;
-        int row = 0;
-        for (int from = 0; from < stored; from += BLOCK) {
-            int count = Math.min(BLOCK, stored - from);
-            columnIndices.position(from).get(columns, 0, count);
-            if (floats == null) {
-                ((DoublePointer) entries).position(from).get(block, 0, count);
-            } else {
-                ((FloatPointer) entries).position(from).get(floats, 0, count);
-                for (int k = 0; k < count; k++) {
-                    block[k] = floats[k];
-                }
-            }
-            row = scatterBlock(rowPointers, row, from, columns, block, count, next, rowIndex, values);
-        }
-        double[] y = data.targets();
-        double total = 0;
-        double weighted = 0;
-        for (int i = 0; i < m; i++) {
-            double wi = w == null ? 1 : w[i];
-            total += wi;
-            weighted += wi * y[i];
-        }
-        this.weightSum = total;
-        this.targetMean = fitIntercept ? weighted / total : 0;
-        double ys = 0;
-        for (int i = 0; i < m; i++) {
-            y[i] -= targetMean;
-            ys += (w == null ? 1 : w[i]) * y[i] * y[i];
-        }
-        this.centredTargets = y;
-        this.targetSquares = ys;
-        weightedValues = w == null ? values : new double[stored];
-        means = new double[n];
-        columnWeightedSums = new double[n];
-        squares = new double[n];
-        for (int j = 0; j < n; j++) {
-            double sum = 0;
-            double storedWeight = 0;
-            for (int k = starts[j]; k < starts[j + 1]; k++) {
-                double wi = w == null ? 1 : w[rowIndex[k]];
-                if (w != null) {
-                    weightedValues[k] = wi * values[k];
-                }
-                sum += wi * values[k];
-                storedWeight += wi;
-            }
-            columnWeightedSums[j] = sum;
-            double mu = fitIntercept ? sum / total : 0;
-            means[j] = mu;
-            double s = 0;
-            for (int k = starts[j]; k < starts[j + 1]; k++) {
-                double v = values[k] - mu;
-                s += (w == null ? 1 : w[rowIndex[k]]) * v * v;
-            }
-            s += mu * mu * Math.max(0, total - storedWeight);
-            if (!Double.isFinite(s)) {
-                throw new ArithmeticException("XᵀX overflows float64 (entries of X too large to square, beyond ~1e154): "
-                        + "rescale X, or use the nesterov solver");
-            }
-            dev.downhill.internal.direct.DirectLeastSquares.checkSquarable(problem, fitIntercept,
-                    fitIntercept ? "XᵀX (centred)" : "XᵀX", j, s * problem.weightSum() / total);
-            squares[j] = s;
-        }
         double f = 0;
         double[] a = new double[n];
-        transposedResidual(y, a);
+        transposedResidual(x.centredTargets, a);
         for (double v : a) { // ∇f(0) = −(2/W)·X̃ᵀWy_c: the scale of the unpenalised coefficients' test
-            f = Math.max(f, 2 * Math.abs(v) / total);
+            f = Math.max(f, 2 * Math.abs(v) / weightSum);
         }
         this.freeScale = f;
     }
 
-    /** Bytes of host heap this copy holds ({@link #memory} of its shape). */
+    /**
+     * Whether a dense X takes cd over its columns when cd is named, and why: X is wide (n &gt; m: its n × n Gram matrix
+     * is larger than X), its host dataset is known ({@link CheckedProblem#hostData()}), and its float64 copy by column
+     * (8·m·n bytes and vectors, {@link #memory}) fits {@code directMemoryBudget} and a Java array. Returns the reason (the
+     * model's solver choice), or null: the Gram route. {@code auto} does not take this route on dense X: on wide dense
+     * data near the interpolation regime (many coefficients non-zero, each column correlated with many others) its sweeps
+     * converge far more slowly than FISTA's passes (measured, 500 × 5,000 Gaussian X, α = 0.01: 10,000 sweeps and 30.8 s
+     * to a relative gap of 1.4e-5, nesterov 845 iterations and 0.64 s to 7.7e-5).
+     */
+    public static String wideDenseChoice(ResidentProblem problem, long directMemoryBudget) {
+        if (problem.isSparse() || !(problem instanceof CheckedProblem c) || c.hostData() == null
+                || problem.cols() <= problem.rows()) {
+            return null;
+        }
+        long cells = problem.rows() * problem.cols();
+        double bytes = memory(problem.rows(), problem.cols(), cells, false, problem.weighted());
+        if (cells > MAX_VALUES || bytes > directMemoryBudget) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "cd: as configured; coordinate descent over the columns of the wide X "
+                + "(%,d × %,d: more columns than rows, the n × n Gram matrix larger than X); its float64 copy by column "
+                + "needs %s of the %s budget", problem.rows(), problem.cols(), ByteSizes.format(bytes),
+                ByteSizes.format(directMemoryBudget));
+    }
+
+    /** Bytes of host heap this copy of X holds. */
     public double bytes() {
-        return memory(m, n, rowIndex.length, weights != null);
+        return x.bytes();
     }
 
     /** b(θ) = ȳ − μᵀθ with an intercept, else 0. */
@@ -233,9 +129,9 @@ public final class ColumnCoordinateDescent {
         }
         double s = 0;
         for (int j = 0; j < n; j++) {
-            s += means[j] * theta[j];
+            s += x.means[j] * theta[j];
         }
-        return targetMean - s;
+        return x.targetMean - s;
     }
 
     /**
@@ -312,20 +208,19 @@ public final class ColumnCoordinateDescent {
         }
         lastTheta = theta.clone();
         lastResidual = r;
-        return new IterativeResult(theta, interceptFor(theta), sweep, stop, SweepState.toArray(losses), SweepState.toArray(norms), Double.NaN, gap);
+        return new IterativeResult(theta, interceptFor(theta), sweep, stop, SweepState.toArray(losses),
+                SweepState.toArray(norms), Double.NaN, gap);
     }
 
-    /** r = y_c − X̃θ from scratch: u = y_c − Xθ over the columns with θⱼ ≠ 0, then + μᵀθ. */
+    /** r = y_c − X̃θ from scratch: u = y_c − Xθ over the columns with θⱼ ≠ 0, then + μᵀθ (the sweeps' means). */
     private double[] residualAt(double[] theta) {
-        double[] r = centredTargets.clone();
+        double[] r = x.centredTargets.clone();
         double shift = 0;
         for (int j = 0; j < n; j++) {
             double t = theta[j];
             if (t != 0) {
-                for (int k = starts[j]; k < starts[j + 1]; k++) {
-                    r[rowIndex[k]] -= t * values[k];
-                }
-                shift += means[j] * t;
+                x.add(j, -t, r);
+                shift += x.sweepMeans[j] * t;
             }
         }
         if (shift != 0) {
@@ -340,7 +235,7 @@ public final class ColumnCoordinateDescent {
     private void transposedResidual(double[] r, double[] out) {
         double total = weightedSum(r);
         for (int j = 0; j < n; j++) {
-            out[j] = dot(weightedValues, rowIndex, starts[j], starts[j + 1], r) - means[j] * total;
+            out[j] = x.weightedDot(j, r) - x.sweepMeans[j] * total;
         }
     }
 
@@ -368,16 +263,15 @@ public final class ColumnCoordinateDescent {
         double changeMax = 0;
         double thetaMax = 0;
         boolean moved = false;
+        double[] means = x.sweepMeans;
         for (int j = 0; j < n; j++) {
-            double dj = squares[j];
+            double dj = x.squares[j];
             double d = dj + l2 * p2[j];
             if (!(d > 0)) {
                 continue;
             }
-            int from = starts[j];
-            int to = starts[j + 1];
             double old = theta[j];
-            double t = dot(weightedValues, rowIndex, from, to, r) - means[j] * total + dj * old;
+            double t = x.weightedDot(j, r) - means[j] * total + dj * old;
             double threshold = l1 * p[j];
             double next = Math.abs(t) <= threshold ? 0 : Math.copySign(Math.abs(t) - threshold, t) / d;
             double delta = next - old;
@@ -386,8 +280,8 @@ public final class ColumnCoordinateDescent {
             if (delta != 0) {
                 theta[j] = next;
                 moved = true;
-                scatter(-delta, values, rowIndex, from, to, r);
-                total -= delta * columnWeightedSums[j];
+                x.add(j, -delta, r);
+                total -= delta * x.columnWeightedSums[j];
                 shift += delta * means[j];
             }
         }
@@ -397,47 +291,5 @@ public final class ColumnCoordinateDescent {
             }
         }
         return new double[] {changeMax, thetaMax, moved ? 1 : 0};
-    }
-
-    /** counts[c + 1] += 1 for each column index c of columns[0, count). */
-    private static void countColumns(int[] columns, int count, int[] counts) {
-        for (int k = 0; k < count; k++) {
-            counts[columns[k] + 1]++;
-        }
-    }
-
-    /**
-     * Puts the stored entries [from, from + count) of a CSR matrix (their column indices and values given) into the CSC
-     * arrays: each to its column's next slot, with its row (found from the row pointers, starting at {@code row}).
-     * Writes next, rowIndex and values; returns the row of the block's last entry.
-     */
-    private static int scatterBlock(long[] rowPointers, int row, int from, int[] columns, double[] block, int count,
-                                    int[] next, int[] rowIndex, double[] values) {
-        int i = row;
-        for (int k = 0; k < count; k++) {
-            while (rowPointers[i + 1] <= from + k) {
-                i++;
-            }
-            int slot = next[columns[k]]++;
-            rowIndex[slot] = i;
-            values[slot] = block[k];
-        }
-        return i;
-    }
-
-    /** Σ_k v[k]·r[rows[k]] over k ∈ [from, to). */
-    private static double dot(double[] v, int[] rows, int from, int to, double[] r) {
-        double s = 0;
-        for (int k = from; k < to; k++) {
-            s += v[k] * r[rows[k]];
-        }
-        return s;
-    }
-
-    /** r[rows[k]] += a·v[k] over k ∈ [from, to). Writes r. */
-    private static void scatter(double a, double[] v, int[] rows, int from, int to, double[] r) {
-        for (int k = from; k < to; k++) {
-            r[rows[k]] += a * v[k];
-        }
     }
 }

@@ -157,7 +157,7 @@ class ColumnCoordinateDescentTest {
         double[][] x = sparse(r, m, n, 0.02);
         double[] y = targets(r, x);
         double tol = 1e-10;
-        FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.05)).tolerance(tol).build();
+        FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.5)).tolerance(tol).build();
         try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
             FittedModel chosen = LinearRegression.fit(sd, auto);
             assertEquals(Solver.CD, chosen.solver());
@@ -177,6 +177,37 @@ class ColumnCoordinateDescentTest {
             }
             double bound = 2 * tol * ySquares / m;
             assertEquals(nesterov.report().objective(), chosen.report().objective(), bound);
+        }
+    }
+
+    /**
+     * One fit near interpolation (wide X, small α: most rows matched by many coupled coefficients), where cd's sweeps
+     * crawl: {@code auto}'s trial of cd over the columns gives way to nesterov after its 300 sweeps, and the model is
+     * nesterov's own (the same bits as nesterov named), its reason saying why.
+     */
+    @Test
+    void autoGivesWayToNesterovWhereTheColumnTrialDoesNotConverge() {
+        SplittableRandom r = new SplittableRandom(3);
+        int m = 60;
+        int n = 600;
+        double[][] x = sparse(r, m, n, 0.3);
+        double[] y = targets(r, x);
+        FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(1e-4)).maxIterations(20_000).build();
+        try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+            FittedModel chosen = LinearRegression.fit(sd, auto);
+            assertEquals(Solver.NESTEROV, chosen.solver(), chosen.report().solverChoice());
+            assertTrue(chosen.report().solverChoice().startsWith("nesterov: a cd trial over the columns had not converged in "
+                    + "300 sweeps (relative duality gap "), chosen.report().solverChoice());
+            assertTrue(chosen.report().solverChoice().contains("the trial was cd: coordinate descent over the columns of the "
+                    + "sparse X (60 × 600, "), chosen.report().solverChoice());
+            FittedModel named = LinearRegression.fit(sd, auto.toBuilder().solver(Solver.NESTEROV).build());
+            assertClose(named.coefficients(), chosen.coefficients(), 0);
+            assertEquals(named.iterations(), chosen.iterations());
+            // a caller's iteration limit below the trial's ends the trial: cd's answer, at its limit
+            FittedModel limited = LinearRegression.fit(sd, auto.toBuilder().maxIterations(50).build());
+            assertEquals(Solver.CD, limited.solver());
+            assertEquals(StopReason.ITERATION_LIMIT, limited.stopReason());
+            assertEquals(50, limited.iterations());
         }
     }
 
@@ -221,7 +252,7 @@ class ColumnCoordinateDescentTest {
         double[] y = targets(r, x);
         FitConfig config = FitConfig.builder().backend("cpu").penalty(Penalty.elasticNet(1, 0.8)).tolerance(1e-10).build();
         try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
-            double copy = ColumnCoordinateDescent.memory(80, 200, sd.x().nonZeros(), true);
+            double copy = ColumnCoordinateDescent.memory(80, 200, sd.x().nonZeros(), true, true);
             FittedModel side = CrossValidation.fit(sd, config, 5, CrossValidation.Rule.ONE_SE, 25, 0.01);
             FittedModel one = CrossValidation.fit(sd, config.toBuilder().directMemoryBudget((long) (1.5 * copy)).build(), 5,
                     CrossValidation.Rule.ONE_SE, 25, 0.01);
@@ -231,6 +262,81 @@ class ColumnCoordinateDescentTest {
                     side.report().crossValidation().meanMse(), 0.0);
             org.junit.jupiter.api.Assertions.assertArrayEquals(one.coefficients(), side.coefficients(), 0.0);
             assertEquals(one.intercept(), side.intercept(), 0.0);
+        }
+    }
+
+    /**
+     * Dense X over its columns (stored centred) against the same X sparse (centred implicitly) and the Gram route: the
+     * same answer at tol 1e-13, weighted and not, with and without an intercept.
+     */
+    @ParameterizedTest(name = "intercept {0}, weighted {1}")
+    @CsvSource({"true, false", "false, false", "true, true", "false, true"})
+    void denseColumnsAgreeWithSparseColumnsAndTheGramRoute(boolean intercept, boolean weighted) {
+        SplittableRandom r = new SplittableRandom(21);
+        int m = 90;
+        int n = 30;
+        double[][] x = sparse(r, m, n, 0.3);
+        double[] y = targets(r, x);
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = weighted ? 0.5 + r.nextDouble() * 2 : 1;
+        }
+        Penalty penalty = Penalty.elasticNet(0.02, 0.9);
+        FitConfig config = FitConfig.builder().penalty(penalty).fitIntercept(intercept).tolerance(1e-13).maxIterations(100_000)
+                .build();
+        SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y);
+        sd = weighted ? sd.withWeights(w) : sd;
+        try (SparseDataset sparseData = sd; Dataset dense = weighted ? Dataset.of(x, y, w) : Dataset.of(x, y);
+             ResidentProblem ps = load(sparseData, Precision.FLOAT64);
+             ResidentProblem pd = CheckedProblem.of(new CpuBackend().load(dense, Precision.FLOAT64, BackendOptions.builder().build()),
+                     dense, null)) {
+            IterativeResult denseColumns = ColumnCoordinateDescent.of(pd, intercept, penalty).fit(config, 0.02, new double[n]);
+            IterativeResult sparseColumns = ColumnCoordinateDescent.of(ps, intercept, penalty).fit(config, 0.02, new double[n]);
+            IterativeResult gram = new GramCoordinateDescent(GramCoordinateDescent.Statistics.of(pd, intercept), penalty)
+                    .fit(config, 0.02, new double[n]);
+            assertEquals(StopReason.DUALITY_GAP, denseColumns.stopReason());
+            assertClose(gram.coefficients(), denseColumns.coefficients(), 1e-9);
+            assertClose(sparseColumns.coefficients(), denseColumns.coefficients(), 1e-9);
+            assertEquals(gram.intercept(), denseColumns.intercept(), 1e-9 * Math.max(1, Math.abs(gram.intercept())));
+        }
+    }
+
+    /**
+     * Wide dense X with cd named: over the columns (its n × n Gram matrix is larger than X), for one fit and for a
+     * cross-validation, which chooses the α, table and answer the same X given sparse chooses (the same folds; two
+     * storages of the column route); auto keeps nesterov on dense X.
+     */
+    @Test
+    void wideDenseXWithCdNamedTakesTheColumnRoute() {
+        SplittableRandom r = new SplittableRandom(17);
+        int m = 60;
+        int n = 150;
+        double[][] x = sparse(r, m, n, 0.4);
+        double[] y = targets(r, x);
+        FitConfig config = FitConfig.builder().backend("cpu").solver(Solver.CD).penalty(Penalty.l1(1)).tolerance(1e-12)
+                .maxIterations(100_000).build();
+        try (Dataset dense = Dataset.of(x, y); SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+            FittedModel named = LinearRegression.fit(dense, config.toBuilder().penalty(Penalty.l1(0.05)).build());
+            assertEquals(Solver.CD, named.solver());
+            assertTrue(named.report().solverChoice().startsWith("cd: as configured; coordinate descent over the columns of the "
+                    + "wide X (60 × 150: "), named.report().solverChoice());
+            FittedModel sparseNamed = LinearRegression.fit(sd, config.toBuilder().penalty(Penalty.l1(0.05)).build());
+            assertClose(sparseNamed.coefficients(), named.coefficients(), 1e-9);
+            FittedModel auto = LinearRegression.fit(dense, config.toBuilder().solver(Solver.AUTO).penalty(Penalty.l1(0.05)).build());
+            assertEquals(Solver.NESTEROV, auto.solver());
+            FittedModel viaDense = CrossValidation.fit(dense, config, 4, CrossValidation.Rule.MIN, 30, 0.01);
+            FittedModel viaSparse = CrossValidation.fit(sd, config, 4, CrossValidation.Rule.MIN, 30, 0.01);
+            assertTrue(viaDense.report().solverChoice().startsWith("cd: as configured; coordinate descent over the columns of "
+                    + "the wide X"), viaDense.report().solverChoice());
+            assertTrue(viaSparse.report().solverChoice().startsWith("cd: as configured; the column route"),
+                    viaSparse.report().solverChoice());
+            assertEquals(viaSparse.report().crossValidation().chosenAlpha(), viaDense.report().crossValidation().chosenAlpha());
+            double[] a = viaDense.report().crossValidation().meanMse();
+            double[] b = viaSparse.report().crossValidation().meanMse();
+            for (int k = 0; k < a.length; k++) {
+                assertEquals(b[k], a[k], 1e-8 * b[k], "mean validation error at α " + k);
+            }
+            assertClose(viaSparse.coefficients(), viaDense.coefficients(), 1e-8);
         }
     }
 
