@@ -319,6 +319,19 @@ public final class CrossValidation {
         return new PreparedPath(() -> gramPath(statistics, origin, rows, config, alphas, choice), true, 8 * n * n);
     }
 
+    /**
+     * A fold's validation errors from its prepared path: a detached path submitted to the pool (which releases the slot
+     * the caller acquired for it when it ends), an attached one run here and now, while its problem is open (the caller
+     * then releases the slot).
+     */
+    private static Future<double[]> runFold(ExecutorService pool, java.util.concurrent.Semaphore slots, PreparedPath path,
+                                            java.util.function.Function<List<FittedModel>, double[]> errors) {
+        if (path.detached()) {
+            return submit(pool, slots, () -> errors.apply(path.path().call()));
+        }
+        return CompletableFuture.completedFuture(errors.apply(call(path.path())));
+    }
+
     /** {@code task}'s result, its exceptions as thrown (a checked one wrapped). */
     private static <T> T call(Callable<T> task) {
         try {
@@ -499,8 +512,8 @@ public final class CrossValidation {
         // On the Gram path every path (the full data's, each fold's) is coordinate descent on its own n × n statistics,
         // single-threaded and independent of the others: they run side by side on the cores, as many at once as the
         // direct-memory budget holds matrices (each path's answers do not depend on the others or on the order)
-        int parallel = all != null ? concurrentPaths(Math.toIntExact(data.cols()), config.directMemoryBudget())
-                : fullPrepared != null ? concurrentPaths(fullPrepared.bytes(), config.directMemoryBudget()) : 1;
+        int parallel = all != null ? concurrentPaths(Math.toIntExact(data.cols()), config)
+                : fullPrepared != null ? concurrentPaths(fullPrepared.bytes(), config) : 1;
         ExecutorService pool = parallel > 1 ? Executors.newFixedThreadPool(parallel, r -> {
             Thread t = new Thread(r, "downhill-cv-path");
             t.setDaemon(true);
@@ -556,26 +569,19 @@ public final class CrossValidation {
                             gramChoice), validationX, validationY, validationW, heldWeight)));
                 } else {
                     acquire(slots); // at most `parallel` prepared paths hold their copies at once
-                    PreparedPath path;
+                    boolean submitted = false;
                     try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config, k)) {
-                        path = fullPrepared != null ? preparedWidePath(problem.problem(), Origin.of(problem.problem(), k), config,
-                                alphas) : null;
-                        if (path == null) { // over X: here, while the problem is open
-                            try {
-                                List<FittedModel> models = xPath(problem, config, alphas);
-                                foldErrors.add(CompletableFuture.completedFuture(errors(models, validationX, validationY, validationW,
-                                        heldWeight)));
-                            } finally {
-                                slots.release();
-                            }
-                            continue;
+                        PreparedPath wide = fullPrepared != null ? preparedWidePath(problem.problem(), Origin.of(problem.problem(), k),
+                                config, alphas) : null;
+                        PreparedPath path = wide != null ? wide : PreparedPath.attached(() -> xPath(problem, config, alphas));
+                        submitted = path.detached();
+                        foldErrors.add(runFold(pool, slots, path, models -> errors(models, validationX, validationY, validationW,
+                                heldWeight)));
+                    } finally {
+                        if (!submitted) {
+                            slots.release();
                         }
-                    } catch (RuntimeException | Error e) {
-                        slots.release();
-                        throw e;
                     }
-                    foldErrors.add(submit(pool, slots, () -> errors(path.path().call(), validationX, validationY, validationW,
-                            heldWeight)));
                 }
             }
             double[][] mse = new double[folds][];
@@ -651,7 +657,7 @@ public final class CrossValidation {
      * The sparse cross-validation's table. Each path — the full data's, each fold's — is prepared on this thread (the
      * fold's training rows copied and loaded, its route's statistics or column copy taken: {@link #preparedPath}); a cd
      * path (single-threaded sweeps on its own copy) then runs on a worker thread while the next is prepared, as many at
-     * once as the cores and {@link FitConfig#directMemoryBudget()} allow ({@link #concurrentPaths(double, long)}); a path
+     * once as the cores and {@link FitConfig#directMemoryBudget()} allow ({@link #concurrentPaths(double, FitConfig)}; {@link FitConfig#threads()} bounds them); a path
      * over X (nesterov and the other solvers, whose passes use the backend's threads) runs here, one at a time. Each path's
      * answers do not depend on the others or on the order.
      */
@@ -668,7 +674,7 @@ public final class CrossValidation {
                 fullModels = call(full.path());
             }
         }
-        int parallel = full.detached() ? concurrentPaths(full.bytes(), config.directMemoryBudget()) : 1;
+        int parallel = full.detached() ? concurrentPaths(full.bytes(), config) : 1;
         ExecutorService pool = parallel > 1 ? Executors.newFixedThreadPool(parallel, r -> {
             Thread t = new Thread(r, "downhill-cv-path");
             t.setDaemon(true);
@@ -694,22 +700,16 @@ public final class CrossValidation {
                     throw zeroWeightFold(f, folds);
                 }
                 acquire(slots); // at most `parallel` prepared paths hold their copies at once
-                PreparedPath path;
+                boolean submitted = false;
                 try (SparseDataset training = split.training(held); LoadedProblem problem = LinearRegression.load(training, config)) {
-                    path = preparedPath(problem, config, alphas);
-                    if (!path.detached()) { // over X: here, while the problem is open
-                        try {
-                            foldErrors.add(CompletableFuture.completedFuture(validation.errors(call(path.path()))));
-                        } finally {
-                            slots.release();
-                        }
-                        continue;
+                    PreparedPath path = preparedPath(problem, config, alphas);
+                    submitted = path.detached();
+                    foldErrors.add(runFold(pool, slots, path, validation::errors));
+                } finally {
+                    if (!submitted) {
+                        slots.release();
                     }
-                } catch (RuntimeException | Error e) {
-                    slots.release();
-                    throw e;
                 }
-                foldErrors.add(submit(pool, slots, () -> validation.errors(path.path().call())));
             }
             double[][] mse = new double[folds][];
             for (int f = 0; f < folds; f++) {
@@ -862,23 +862,30 @@ public final class CrossValidation {
     }
 
     /**
-     * How many Gram paths run at once: the cores, as far as the direct-memory budget holds their n × n matrices besides
-     * the three the path needs anyway (all rows', a held-out fold's, the training fold's being prepared).
+     * How many Gram paths run at once: the threads the configuration allows ({@link #threads}), as far as the
+     * direct-memory budget holds their n × n matrices besides the three the path needs anyway (all rows', a held-out
+     * fold's, the training fold's being prepared).
      */
-    static int concurrentPaths(int n, long budget) {
+    static int concurrentPaths(int n, FitConfig config) {
         long matrix = 8L * n * n;
-        long room = budget / Math.max(1, matrix) - 3;
-        return (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), room));
+        long room = config.directMemoryBudget() / Math.max(1, matrix) - 3;
+        return (int) Math.max(1, Math.min(threads(config), room));
     }
 
     /**
-     * How many detached paths of sparse X run at once: the cores, as far as the direct-memory budget holds {@code bytes}
-     * (a path's Gram statistics or column copy) for each, besides room for the next fold being prepared (its training
-     * rows' copy) — budget / (2·bytes) of them, at least one.
+     * How many detached paths (cd on its own copy) run at once: the threads the configuration allows ({@link #threads}),
+     * as far as the direct-memory budget holds {@code bytes} (a path's Gram statistics or column copy) for each, besides
+     * room for the next fold being prepared (its training rows' copy) — budget / (2·bytes) of them, at least one.
      */
-    static int concurrentPaths(double bytes, long budget) {
-        double room = Math.floor(budget / Math.max(1, 2 * bytes));
-        return (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), room));
+    static int concurrentPaths(double bytes, FitConfig config) {
+        double room = Math.floor(config.directMemoryBudget() / Math.max(1, 2 * bytes));
+        return (int) Math.max(1, Math.min(threads(config), room));
+    }
+
+    /** The threads a cross-validation's paths may use: {@link FitConfig#threads()}, or the cores when it is 0 (all). */
+    private static int threads(FitConfig config) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return config.threads() > 0 ? config.threads() : cores;
     }
 
     /**

@@ -248,7 +248,11 @@ public final class FitConfig {
         return tolerance(precision != null ? precision : Precision.FLOAT64);
     }
 
-    /** The tolerance: the configured one, else the default for the solver and the working precision (not null). */
+    /**
+     * The tolerance: the configured one, else the default for the solver and the working precision (not null): 1e-10 in
+     * float64, 1e-6 in float32, {@value #DEFAULT_SGD_TOLERANCE} for sgd and minibatch; cd works in float64 whatever
+     * {@code precision} (1e-10).
+     */
     public double tolerance(Precision precision) {
         Objects.requireNonNull(precision, "precision");
         if (!Double.isNaN(tolerance)) {
@@ -256,6 +260,9 @@ public final class FitConfig {
         }
         if (solver.isStochastic()) {
             return DEFAULT_SGD_TOLERANCE;
+        }
+        if (solver == Solver.CD) { // cd works in float64 on the host (its Gram matrix or column copy) whatever X's precision
+            return DEFAULT_GD_TOLERANCE;
         }
         return precision == Precision.FLOAT32 ? DEFAULT_GD_TOLERANCE_FLOAT32 : DEFAULT_GD_TOLERANCE;
     }

@@ -1,13 +1,9 @@
 package dev.downhill.internal;
 
 import dev.downhill.FitConfig;
-import dev.downhill.IterationListener;
 import dev.downhill.Penalty;
-import dev.downhill.StopReason;
 import dev.downhill.spi.ResidentProblem;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Coordinate descent for the lasso and elastic net over the columns of X (glmnet's "naive updates", scikit-learn's
@@ -135,81 +131,36 @@ public final class ColumnCoordinateDescent {
     }
 
     /**
-     * Fits each α of {@code alphas} in turn, each from the previous answer (the first from {@code start}); tolerance,
-     * iteration limit (sweeps) and listener are {@code config}'s.
+     * One fit at α from {@code start} (not modified); the stopping rule and histories are {@link GramCoordinateDescent}'s.
+     * A fit from the last fit's answer (a path's next α) starts from its residual.
      */
-    public List<IterativeResult> path(FitConfig config, double[] alphas, double[] start) {
-        List<IterativeResult> out = new ArrayList<>(alphas.length);
-        double[] theta = start.clone();
-        for (double alpha : alphas) {
-            IterativeResult r = fit(config, alpha, theta);
-            out.add(r);
-            theta = r.coefficients();
-        }
-        return out;
-    }
-
-    /** One fit at α from {@code start} (not modified); the stopping rule and histories are {@link GramCoordinateDescent}'s. */
     public IterativeResult fit(FitConfig config, double alpha, double[] start) {
         Penalty pen = penalty.withAlpha(alpha);
         double[] p = pen.factors(n);
         double[] p2 = pen.l2Factors(n);
-        double w = weightSum;
-        double l1 = w * pen.l1Strength();
-        double l2 = w * pen.l2Strength();
-        double tol = config.tolerance(dev.downhill.Precision.FLOAT64);
-        long maxSweeps = config.maxIterations();
-        IterationListener listener = config.listener();
+        double l1 = weightSum * pen.l1Strength();
+        double l2 = weightSum * pen.l2Strength();
         double[] theta = start.clone();
         double[] r = Arrays.equals(theta, lastTheta) ? lastResidual.clone() : residualAt(theta);
-        double[] a = new double[n];
-        double[] g = new double[n];
-        List<Double> losses = new ArrayList<>();
-        List<Double> norms = new ArrayList<>();
-        StopReason stop;
-        double gap;
-        long sweep = 0;
-        boolean moved = true;
-        double changeMax = 0;
-        double thetaMax = 0;
-        while (true) {
-            transposedResidual(r, a); // X̃ᵀWr at θ, exactly (one pass over the stored entries)
-            double residualSquares = 0;
-            for (int i = 0; i < m; i++) {
-                residualSquares += (weights == null ? 1 : weights[i]) * r[i] * r[i];
+        SweepState.Outcome o = SweepState.run(new SweepState.Sweeps() {
+            @Override
+            public double state(double[] t, double[] a) {
+                transposedResidual(r, a); // X̃ᵀWr at θ, exactly (one pass over the stored entries)
+                double squares = 0;
+                for (int i = 0; i < m; i++) {
+                    squares += (weights == null ? 1 : weights[i]) * r[i] * r[i];
+                }
+                return squares;
             }
-            SweepState state = SweepState.at(a, residualSquares, targetSquares, theta, p, p2, l1, l2, w, g);
-            losses.add(state.loss());
-            norms.add(state.kktNorm());
-            gap = state.gap();
-            if (listener.onIteration(sweep, state.loss(), state.kktNorm()) == IterationListener.Control.STOP) {
-                stop = StopReason.STOPPED_BY_LISTENER;
-                break;
+
+            @Override
+            public double[] sweep(double[] t) {
+                return ColumnCoordinateDescent.this.sweep(p, p2, l1, l2, t, r);
             }
-            if (tol > 0 && sweep > 0 && (thetaMax == 0 || changeMax <= tol * thetaMax) && gap <= tol
-                    && SweepState.freeSettled(g, p, tol * freeScale)) {
-                stop = StopReason.DUALITY_GAP;
-                break;
-            }
-            if (!moved) {
-                stop = StopReason.NO_PROGRESS;
-                break;
-            }
-            if (sweep >= maxSweeps) {
-                stop = StopReason.ITERATION_LIMIT;
-                break;
-            }
-            Checkpointer.stopIfInterrupted(sweep); // a boundary: Thread.interrupt() stops the fit (FitInterruptedException)
-            double[] changes = sweep(p, p2, l1, l2, theta, r);
-            changeMax = changes[0];
-            thetaMax = changes[1];
-            moved = changes[2] != 0;
-            sweep++;
-        }
+        }, theta, config, p, p2, l1, l2, weightSum, targetSquares, freeScale);
         lastTheta = theta.clone();
         lastResidual = r;
-        return new IterativeResult(theta, interceptFor(theta), sweep, stop, SweepState.toArray(losses),
-                SweepState.toArray(norms), Double.NaN, gap);
+        return new IterativeResult(theta, interceptFor(theta), o.sweeps(), o.stop(), o.losses(), o.norms(), Double.NaN, o.gap());
     }
 
     /** r = y_c − X̃θ from scratch: u = y_c − Xθ over the columns with θⱼ ≠ 0, then + μᵀθ (the sweeps' means). */

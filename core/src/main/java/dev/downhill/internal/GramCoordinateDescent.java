@@ -1,7 +1,6 @@
 package dev.downhill.internal;
 
 import dev.downhill.FitConfig;
-import dev.downhill.IterationListener;
 import dev.downhill.Penalty;
 import dev.downhill.StopReason;
 import dev.downhill.spi.BackendVector;
@@ -247,9 +246,6 @@ public final class GramCoordinateDescent {
         double[] p2 = penalty.l2Factors(n); // the l2 term's factors (p unless it has its own)
         double l1 = m * penalty.l1Strength();
         double l2 = m * penalty.l2Strength();
-        double tol = config.tolerance(dev.downhill.Precision.FLOAT64);
-        long maxSweeps = config.maxIterations();
-        IterationListener listener = config.listener();
         double[] theta = start.clone();
         double[] q;
         if (java.util.Arrays.equals(theta, lastTheta)) { // a path's warm start: Gθ is the last fit's
@@ -266,59 +262,28 @@ public final class GramCoordinateDescent {
                 }
             }
         }
-        double[] g = new double[n];
-        double[] a = new double[n];
-        List<Double> losses = new ArrayList<>();
-        List<Double> norms = new ArrayList<>();
-        StopReason stop;
-        double gap;
-        long sweep = 0;
-        boolean moved = true;
-        double changeMax = 0;
-        double thetaMax = 0;
-        while (true) {
-            // the state at θ: X̃ᵀWr = c − q, ‖R‖² = ‖y_c‖² − 2cᵀθ + θᵀq
-            double ct = 0;
-            double tq = 0;
-            for (int j = 0; j < n; j++) {
-                ct += moment[j] * theta[j];
-                tq += theta[j] * q[j];
-                a[j] = moment[j] - q[j];
+        SweepState.Outcome o = SweepState.run(new SweepState.Sweeps() {
+            @Override
+            public double state(double[] t, double[] a) { // X̃ᵀWr = c − q, ‖R‖² = ‖y_c‖² − 2cᵀθ + θᵀq
+                double ct = 0;
+                double tq = 0;
+                for (int j = 0; j < n; j++) {
+                    ct += moment[j] * t[j];
+                    tq += t[j] * q[j];
+                    a[j] = moment[j] - q[j];
+                }
+                return Math.max(0, targetSquares - 2 * ct + tq);
             }
-            double residualSquares = Math.max(0, targetSquares - 2 * ct + tq);
-            SweepState state = SweepState.at(a, residualSquares, targetSquares, theta, p, p2, l1, l2, m, g);
-            losses.add(state.loss());
-            norms.add(state.kktNorm());
-            gap = state.gap();
-            if (listener.onIteration(sweep, state.loss(), state.kktNorm()) == IterationListener.Control.STOP) {
-                stop = StopReason.STOPPED_BY_LISTENER;
-                break;
+
+            @Override
+            public double[] sweep(double[] t) {
+                return GramCoordinateDescent.sweep(gram, moment, p, p2, l1, l2, t, q);
             }
-            // scikit-learn's rule: the gap is consulted once the sweep's largest change is ≤ tol·max|θⱼ| (or θ = 0)
-            if (tol > 0 && sweep > 0 && (thetaMax == 0 || changeMax <= tol * thetaMax) && gap <= tol
-                    && SweepState.freeSettled(g, p, tol * freeScale)) {
-                stop = StopReason.DUALITY_GAP;
-                break;
-            }
-            if (!moved) {
-                stop = StopReason.NO_PROGRESS;
-                break;
-            }
-            if (sweep >= maxSweeps) {
-                stop = StopReason.ITERATION_LIMIT;
-                break;
-            }
-            Checkpointer.stopIfInterrupted(sweep); // a boundary: Thread.interrupt() stops the fit (FitInterruptedException)
-            double[] changes = sweep(gram, moment, p, p2, l1, l2, theta, q);
-            changeMax = changes[0];
-            thetaMax = changes[1];
-            moved = changes[2] != 0;
-            sweep++;
-        }
+        }, theta, config, p, p2, l1, l2, m, targetSquares, freeScale);
         lastTheta = theta.clone();
         lastQ = q;
-        return new IterativeResult(theta, statistics.interceptFor(theta), sweep, stop, SweepState.toArray(losses), SweepState.toArray(norms),
-                Double.NaN, gap);
+        return new IterativeResult(theta, statistics.interceptFor(theta), o.sweeps(), o.stop(), o.losses(), o.norms(),
+                Double.NaN, o.gap());
     }
 
     /**

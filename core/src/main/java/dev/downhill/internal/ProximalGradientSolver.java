@@ -217,9 +217,11 @@ public final class ProximalGradientSolver {
             if (factors[j] > 0) {
                 dual = Math.max(dual, Math.abs(a) / factors[j]);
             }
-            l1 += factors[j] * Math.abs(theta[j]);
-            l2 += l2Factors[j] * theta[j] * theta[j];
-            thetaXtR += theta[j] * (a + l2reg * l2Factors[j] * theta[j]);
+            if (theta[j] != 0) { // (an α so large that m·α overflows leaves θ = 0: no ∞·0 terms)
+                l1 += factors[j] * Math.abs(theta[j]);
+                l2 += l2Factors[j] * theta[j] * theta[j];
+                thetaXtR += theta[j] * (a + l2reg * l2Factors[j] * theta[j]);
+            }
         }
         double c;
         double gap;
@@ -231,7 +233,7 @@ public final class ProximalGradientSolver {
             gap = residualSquares;
         }
         double ry = residualSquares + thetaXtR;
-        gap += l1reg * l1 - c * ry + 0.5 * l2reg * (1 + c * c) * l2;
+        gap += (l1 == 0 ? 0 : l1reg * l1) - c * ry + (l2 == 0 ? 0 : 0.5 * l2reg * (1 + c * c) * l2);
         return targetSquares > 0 ? gap / targetSquares : gap;
     }
 }

@@ -1,5 +1,9 @@
 package dev.downhill.internal;
 
+import dev.downhill.FitConfig;
+import dev.downhill.IterationListener;
+import dev.downhill.StopReason;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,14 +28,86 @@ record SweepState(double loss, double kktNorm, double gap) {
         double penaltyValue = 0;
         double kkt = 0;
         for (int j = 0; j < theta.length; j++) {
-            g[j] = -(2 / w) * (a[j] - l2 * p2[j] * theta[j]);
-            penaltyValue += l1 * p[j] * Math.abs(theta[j]) + 0.5 * l2 * p2[j] * theta[j] * theta[j];
+            g[j] = theta[j] == 0 ? -(2 / w) * a[j] : -(2 / w) * (a[j] - l2 * p2[j] * theta[j]); // no ∞·0 at a huge α
+            if (theta[j] != 0) {
+                penaltyValue += l1 * p[j] * Math.abs(theta[j]) + 0.5 * l2 * p2[j] * theta[j] * theta[j];
+            }
             double kappa = 2 * l1 * p[j] / w;
             double v = theta[j] != 0 ? g[j] + Math.copySign(kappa, theta[j]) : Math.max(0, Math.abs(g[j]) - kappa);
             kkt += v * v;
         }
         double gap = ProximalGradientSolver.relativeGap(residualSquares, targetSquares, g, theta, p, p2, l1, l2, w);
         return new SweepState((residualSquares + 2 * penaltyValue) / w, Math.sqrt(kkt), gap);
+    }
+
+    /** The two steps a coordinate-descent route implements; {@link #run} drives them. */
+    interface Sweeps {
+        /** Writes a = X̃ᵀWr at θ; returns ‖r‖²_W. */
+        double state(double[] theta, double[] a);
+
+        /** One cyclic sweep: writes θ; returns {largest |Δθⱼ|, largest |θⱼ| after it, 1 if any θⱼ moved else 0}. */
+        double[] sweep(double[] theta);
+    }
+
+    /** How a cd fit ended: its sweeps, stop reason, histories and last relative duality gap (θ is written in place). */
+    record Outcome(long sweeps, StopReason stop, double[] losses, double[] norms, double gap) {
+    }
+
+    /**
+     * The sweeps of one cd fit from θ (written in place) until scikit-learn's rule holds — once a sweep's largest change
+     * is ≤ tol·max|θⱼ| (or θ = 0), the relative gap ≤ tol and the unpenalised coefficients' gradients ≤ tol·{@code
+     * freeScale} ({@link StopReason#DUALITY_GAP}), tested after each sweep — or a sweep moves nothing
+     * ({@link StopReason#NO_PROGRESS}), the iteration limit (sweeps), the listener, or an interrupt at a sweep boundary.
+     * The state is recorded before each sweep and at the end.
+     */
+    static Outcome run(Sweeps route, double[] theta, FitConfig config, double[] p, double[] p2, double l1, double l2, double w,
+                       double targetSquares, double freeScale) {
+        int n = theta.length;
+        double tol = config.tolerance(dev.downhill.Precision.FLOAT64);
+        long maxSweeps = config.maxIterations();
+        IterationListener listener = config.listener();
+        double[] a = new double[n];
+        double[] g = new double[n];
+        List<Double> losses = new ArrayList<>();
+        List<Double> norms = new ArrayList<>();
+        StopReason stop;
+        double gap;
+        long sweep = 0;
+        boolean moved = true;
+        double changeMax = 0;
+        double thetaMax = 0;
+        while (true) {
+            double residualSquares = route.state(theta, a);
+            SweepState state = at(a, residualSquares, targetSquares, theta, p, p2, l1, l2, w, g);
+            losses.add(state.loss());
+            norms.add(state.kktNorm());
+            gap = state.gap();
+            if (listener.onIteration(sweep, state.loss(), state.kktNorm()) == IterationListener.Control.STOP) {
+                stop = StopReason.STOPPED_BY_LISTENER;
+                break;
+            }
+            // scikit-learn's rule: the gap is consulted once the sweep's largest change is ≤ tol·max|θⱼ| (or θ = 0)
+            if (tol > 0 && sweep > 0 && (thetaMax == 0 || changeMax <= tol * thetaMax) && gap <= tol
+                    && freeSettled(g, p, tol * freeScale)) {
+                stop = StopReason.DUALITY_GAP;
+                break;
+            }
+            if (!moved) {
+                stop = StopReason.NO_PROGRESS;
+                break;
+            }
+            if (sweep >= maxSweeps) {
+                stop = StopReason.ITERATION_LIMIT;
+                break;
+            }
+            Checkpointer.stopIfInterrupted(sweep); // a boundary: Thread.interrupt() stops the fit (FitInterruptedException)
+            double[] changes = route.sweep(theta);
+            changeMax = changes[0];
+            thetaMax = changes[1];
+            moved = changes[2] != 0;
+            sweep++;
+        }
+        return new Outcome(sweep, stop, toArray(losses), toArray(norms), gap);
     }
 
     /** Whether every unpenalised coefficient's (pⱼ = 0) gradient is within {@code bound}. */
@@ -44,7 +120,7 @@ record SweepState(double loss, double kktNorm, double gap) {
         return true;
     }
 
-    static double[] toArray(List<Double> values) {
+    private static double[] toArray(List<Double> values) {
         double[] a = new double[values.size()];
         for (int k = 0; k < a.length; k++) {
             a[k] = values.get(k);
