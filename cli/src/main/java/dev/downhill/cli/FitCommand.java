@@ -38,9 +38,9 @@ final class FitCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Option(names = "--solver", description = "auto, gd, nesterov, cg, sgd, minibatch, normal, svd or cd (coordinate descent on the "
-            + "Gram matrix, lasso / elastic net) (default: ${DEFAULT-VALUE}: chosen per problem, the choice and its reason "
-            + "printed and recorded).", defaultValue = "auto")
+    @Option(names = "--solver", description = "auto, gd, nesterov, cg, sgd, minibatch, normal, svd or cd (coordinate descent, "
+            + "lasso / elastic net: on the Gram matrix, or over the columns of sparse or wide X) (default: ${DEFAULT-VALUE}: "
+            + "chosen per problem, the choice and its reason printed and recorded).", defaultValue = "auto")
     String solver;
 
     @Option(names = "--lr", description = "Learning rate: a number > 0 or auto (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
