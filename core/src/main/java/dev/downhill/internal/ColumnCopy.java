@@ -134,8 +134,8 @@ abstract sealed class ColumnCopy permits ColumnCopy.Sparse, ColumnCopy.Dense {
             throw new ArithmeticException("XᵀX overflows float64 (entries of X too large to square, beyond ~1e154): "
                     + "rescale X, or use the nesterov solver");
         }
-        dev.downhill.internal.direct.DirectLeastSquares.checkSquarable(problem, fitIntercept,
-                fitIntercept ? "XᵀX (centred)" : "XᵀX", j, square * problem.weightSum() / weightSum);
+        dev.downhill.internal.direct.DirectLeastSquares.checkSquarableForCd(problem, fitIntercept, j,
+                square * problem.weightSum() / weightSum);
         return square;
     }
 

@@ -81,8 +81,8 @@ public final class GramCoordinateDescent {
                 }
             }
             for (int j = 0; j < n; j++) { // columns whose squares are subnormal in G: refused as by the normal equations
-                dev.downhill.internal.direct.DirectLeastSquares.checkSquarable(problem, fitIntercept,
-                        fitIntercept ? "XᵀX (centred)" : "XᵀX", j, products.gram()[j * n + j]);
+                dev.downhill.internal.direct.DirectLeastSquares.checkSquarableForCd(problem, fitIntercept, j,
+                        products.gram()[j * n + j]);
             }
             double squares;
             try (CentredObjective objective = new CentredObjective(problem, fitIntercept, false);

@@ -380,6 +380,30 @@ class ColumnCoordinateDescentTest {
         }
     }
 
+    /** Values whose squares are subnormal (1e-160): refused by both cd routes with a line that names cd, not the normal equations. */
+    @Test
+    void columnsTooSmallToSquareAreRefusedNamingCd() {
+        SplittableRandom r = new SplittableRandom(23);
+        double[][] x = sparse(r, 40, 80, 0.2);
+        for (double[] row : x) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] *= 1e-160;
+            }
+        }
+        double[] y = targets(r, x);
+        try (SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y);
+             ResidentProblem p = load(sd, Precision.FLOAT64)) {
+            ArithmeticException columns = assertThrows(ArithmeticException.class,
+                    () -> ColumnCoordinateDescent.of(p, true, Penalty.l1(1)));
+            ArithmeticException gram = assertThrows(ArithmeticException.class,
+                    () -> GramCoordinateDescent.Statistics.of(p, true));
+            for (ArithmeticException e : new ArithmeticException[] {columns, gram}) {
+                assertTrue(e.getMessage().startsWith("X's values are too small for coordinate descent (cd) in float64: column ")
+                        && e.getMessage().endsWith("rescale X (a power of ten; θ scales back by the same factor)"), e.getMessage());
+            }
+        }
+    }
+
     /** |a − b| ≤ tolerance·max(1, ‖b‖_∞) entry by entry. */
     private static void assertClose(double[] expected, double[] actual, double tolerance) {
         double scale = 1;

@@ -270,6 +270,21 @@ public final class DirectLeastSquares {
                 "their squares are subnormal in float64 and XᵀX holds them with a lost precision");
     }
 
+    /**
+     * {@link #checkSquarable}'s test for cd (either route: its Gram matrix or its column norms dⱼ = ‖X̃ⱼ‖²_W): a column
+     * whose squares are subnormal is refused with a line that names cd and the way out (rescale X).
+     */
+    public static void checkSquarableForCd(ResidentProblem problem, boolean centred, int j, double diagonal) {
+        if (!(diagonal > 0) || diagonal >= problem.rows() * SMALLEST_SQUARABLE * SMALLEST_SQUARABLE) {
+            return;
+        }
+        throw new ArithmeticException(String.format(Locale.ROOT, "X's values are too small for coordinate descent (cd) in "
+                + "float64: column %d's root mean square%s is about %.3g (cd squares them, down to %.1e%s), so its squares "
+                + "are subnormal and lose their precision; rescale X (a power of ten; θ scales back by the same factor)", j,
+                centred ? " deviation" : "", ColumnSpread.of(problem, centred, j), SMALLEST_SQUARABLE,
+                problem.weighted() ? "; weighted: the products wᵢxᵢⱼ²" : ""));
+    }
+
     private static ArithmeticException tooSmall(ResidentProblem problem, boolean centred, String head, double spread, String consequence) {
         String weighted = problem.weighted() ? " (weighted: the products wᵢxᵢⱼ²)" : "";
         String detail = String.format(Locale.ROOT, "%s's values are too small for the normal equations in float64: their root "
