@@ -659,19 +659,19 @@ public final class LinearRegression {
                         + "on the host: no state in between), so an interrupted cd fit starts again");
             }
             try (Checkpointer.Running running = checkpoint.running()) { // a stop request reaches the Gram pass and the sweeps
+                // the route: over the columns of wide dense X or where SparseL1Choice says so on sparse X, else the Gram matrix
                 SparseL1Choice route = problem.isSparse() ? SparseL1Choice.cdRoute(problem, config.directMemoryBudget(), 1) : null;
-                String wide = ColumnCoordinateDescent.wideDenseChoice(problem, config.directMemoryBudget());
-                if (route != null && route.route() == SparseL1Choice.Route.COLUMNS || wide != null) { // wide or long-rowed X
-                    ColumnCoordinateDescent cd = ColumnCoordinateDescent.of(problem, config.fitIntercept(), penalty);
-                    FittedModel model = cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem),
-                            config, cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
-                    return model.withReport(model.report().withSolverChoice(wide != null ? wide : route.reason()));
-                }
-                GramCoordinateDescent cd = new GramCoordinateDescent(
-                        GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty);
+                String why = route != null ? route.reason() : ColumnCoordinateDescent.wideDenseChoice(problem,
+                        config.directMemoryBudget());
+                boolean columns = route != null ? route.route() == SparseL1Choice.Route.COLUMNS : why != null;
+                double[] start = config.initialCoefficients().values(n);
+                IterativeResult result = columns
+                        ? ColumnCoordinateDescent.of(problem, config.fitIntercept(), penalty).fit(config, penalty.alpha(), start)
+                        : new GramCoordinateDescent(GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty)
+                                .fit(config, penalty.alpha(), start);
                 FittedModel model = cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem),
-                        config, cd.fit(config, penalty.alpha(), config.initialCoefficients().values(n)), startNanos);
-                return route == null ? model : model.withReport(model.report().withSolverChoice(route.reason()));
+                        config, result, startNanos);
+                return why == null ? model : model.withReport(model.report().withSolverChoice(why));
             }
         }
         if (!solver.isIterative()) {

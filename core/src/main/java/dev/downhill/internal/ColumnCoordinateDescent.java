@@ -223,8 +223,7 @@ public final class ColumnCoordinateDescent {
             }
             double old = theta[j];
             double t = x.weightedDot(j, r) - means[j] * total + dj * old;
-            double threshold = l1 * p[j];
-            double next = Math.abs(t) <= threshold ? 0 : Math.copySign(Math.abs(t) - threshold, t) / d;
+            double next = SweepState.coordinate(t, l1 * p[j], d);
             double delta = next - old;
             changeMax = Math.max(changeMax, Math.abs(delta));
             thetaMax = Math.max(thetaMax, Math.abs(next));

@@ -306,8 +306,7 @@ public final class GramCoordinateDescent {
             }
             double old = theta[j];
             double t = moment[j] - q[j] + gjj * old;
-            double threshold = l1 * p[j];
-            double next = Math.abs(t) <= threshold ? 0 : Math.copySign(Math.abs(t) - threshold, t) / d;
+            double next = SweepState.coordinate(t, l1 * p[j], d);
             double delta = next - old;
             changeMax = Math.max(changeMax, Math.abs(delta));
             thetaMax = Math.max(thetaMax, Math.abs(next));

@@ -110,6 +110,14 @@ record SweepState(double loss, double kktNorm, double gap) {
         return new Outcome(sweep, stop, toArray(losses), toArray(norms), gap);
     }
 
+    /**
+     * Coordinate j's new value from t = X̃ⱼᵀWr + dⱼθⱼ (its least-squares target with θⱼ left out), the l1 threshold
+     * l1·pⱼ and the denominator d = dⱼ + l2·p₂ⱼ &gt; 0: soft(t, threshold)/d.
+     */
+    static double coordinate(double t, double threshold, double d) {
+        return Math.abs(t) <= threshold ? 0 : Math.copySign(Math.abs(t) - threshold, t) / d;
+    }
+
     /** Whether every unpenalised coefficient's (pⱼ = 0) gradient is within {@code bound}. */
     static boolean freeSettled(double[] g, double[] p, double bound) {
         for (int j = 0; j < g.length; j++) {
