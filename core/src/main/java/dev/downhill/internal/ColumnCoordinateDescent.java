@@ -29,6 +29,12 @@ import java.util.Arrays;
  * gives X̃ᵀWr exactly (for the gradient, the KKT norm and the duality gap) and ‖r‖²_W one pass over r: the gap
  * test and histories of {@link GramCoordinateDescent} follow.
  *
+ * <p>That pass also spares the next sweep the columns that cannot move: with a = X̃ᵀWr₀ at the sweep's start and the
+ * residual since moved by Δr = −Σₖ δₖX̃ₖ, |X̃ⱼᵀWr| ≤ |aⱼ| + ‖X̃ⱼ‖_W·Σₖ|δₖ|·‖X̃ₖ‖_W (Cauchy–Schwarz, the triangle
+ * inequality), so a coordinate at 0 whose bound is below its threshold l1·pⱼ (by a relative 1e-9, far above rounding)
+ * would stay at 0 and is skipped unread — the same iterates at the cost of the non-zero coefficients' columns and those
+ * near their threshold (the screening of the strong and gap-safe rules, here exact for one sweep).
+ *
  * <p>dⱼ = Σ_stored wᵢ(xᵢⱼ − μⱼ)² + μⱼ²·(W − Σ_stored wᵢ) (no cancellation). A column with dⱼ + l2·p₂ⱼ = 0 (constant
  * without an l2 term) stays at 0; one whose squares overflow float64, or are subnormal, is refused as the Gram route
  * refuses it.
@@ -45,6 +51,10 @@ public final class ColumnCoordinateDescent {
     private final boolean fitIntercept;
     private final Penalty penalty;
     private final double freeScale;
+    /** A skipped coordinate's bound must be below this fraction of its threshold (far above the dot products' rounding). */
+    private static final double SKIP_MARGIN = 1 - 1e-9;
+    /** ‖X̃ⱼ‖_W = √dⱼ. */
+    private final double[] columnNorms;
     /** The last fit's answer and the residual at it (a path's next fit starts there). */
     private double[] lastTheta;
     private double[] lastResidual;
@@ -79,6 +89,10 @@ public final class ColumnCoordinateDescent {
         this.targetSquares = x.targetSquares;
         this.fitIntercept = fitIntercept;
         this.penalty = penalty;
+        this.columnNorms = new double[n];
+        for (int j = 0; j < n; j++) {
+            columnNorms[j] = Math.sqrt(x.squares[j]);
+        }
         double f = 0;
         double[] a = new double[n];
         transposedResidual(x.centredTargets, a);
@@ -146,6 +160,21 @@ public final class ColumnCoordinateDescent {
             @Override
             public double state(double[] t, double[] a) {
                 transposedResidual(r, a); // X̃ᵀWr at θ, exactly (one pass over the stored entries)
+                return residualSquares(t);
+            }
+
+            @Override
+            public double[] image() {
+                return r;
+            }
+
+            @Override
+            public void moveTo(double[] t) {
+                System.arraycopy(residualAt(t), 0, r, 0, m);
+            }
+
+            @Override
+            public double residualSquares(double[] t) {
                 double squares = 0;
                 for (int i = 0; i < m; i++) {
                     squares += (weights == null ? 1 : weights[i]) * r[i] * r[i];
@@ -154,8 +183,8 @@ public final class ColumnCoordinateDescent {
             }
 
             @Override
-            public double[] sweep(double[] t) {
-                return ColumnCoordinateDescent.this.sweep(p, p2, l1, l2, t, r);
+            public double[] sweep(double[] t, double[] a) {
+                return ColumnCoordinateDescent.this.sweep(p, p2, l1, l2, t, r, a);
             }
         }, theta, config, p, p2, l1, l2, weightSum, targetSquares, freeScale);
         lastTheta = theta.clone();
@@ -205,14 +234,18 @@ public final class ColumnCoordinateDescent {
     }
 
     /**
-     * One cyclic sweep over j = 0 … n−1 (the class Javadoc), r kept as u + s·1 within it and returned as r. Writes θ and
-     * r; returns {largest |Δθⱼ|, largest |θⱼ| after the sweep, 1 if any θⱼ moved else 0}.
+     * One cyclic sweep over j = 0 … n−1 (the class Javadoc), r kept as u + s·1 within it and returned as r, from
+     * {@code start} = X̃ᵀWr₀ at the sweep's first residual (the state's). Writes θ and r; returns {largest |Δθⱼ|, largest
+     * |θⱼ| after the sweep, 1 if any θⱼ moved else 0}.
      */
-    private double[] sweep(double[] p, double[] p2, double l1, double l2, double[] theta, double[] r) {
+    private double[] sweep(double[] p, double[] p2, double l1, double l2, double[] theta, double[] r, double[] start) {
         double total = weightedSum(r); // Σwᵢuᵢ with s = 0: u = r at the start
         double shift = 0;
         double changeMax = 0;
         double thetaMax = 0;
+        double drift = 0; // Σ|δₖ|·‖X̃ₖ‖_W over the moves so far: a bound on ‖r − r₀‖_W
+        double moveSquares = 0; // ‖r − r₀‖²_W, updated exactly (in exact arithmetic) with each move
+        double moveTerms = 0; // Σ of the magnitudes of its updates (its rounding is far below 1e-12 of that)
         boolean moved = false;
         double[] means = x.sweepMeans;
         for (int j = 0; j < n; j++) {
@@ -222,8 +255,14 @@ public final class ColumnCoordinateDescent {
                 continue;
             }
             double old = theta[j];
-            double t = x.weightedDot(j, r) - means[j] * total + dj * old;
-            double next = SweepState.coordinate(t, l1 * p[j], d);
+            double threshold = l1 * p[j];
+            if (old == 0 && Math.abs(start[j]) + columnNorms[j] * Math.min(drift,
+                    Math.sqrt(Math.max(0, moveSquares) + 1e-12 * moveTerms)) < threshold * SKIP_MARGIN) {
+                continue; // |X̃ⱼᵀWr| < l1·pⱼ: it would stay at 0 (the class Javadoc)
+            }
+            double dot = x.weightedDot(j, r) - means[j] * total; // X̃ⱼᵀWr
+            double t = dot + dj * old;
+            double next = SweepState.coordinate(t, threshold, d);
             double delta = next - old;
             changeMax = Math.max(changeMax, Math.abs(delta));
             thetaMax = Math.max(thetaMax, Math.abs(next));
@@ -233,6 +272,11 @@ public final class ColumnCoordinateDescent {
                 x.add(j, -delta, r);
                 total -= delta * x.columnWeightedSums[j];
                 shift += delta * means[j];
+                drift += Math.abs(delta) * columnNorms[j];
+                double cross = -2 * delta * (dot - start[j]); // ‖Δr − δX̃ⱼ‖² = ‖Δr‖² − 2δ·X̃ⱼᵀWΔr + δ²dⱼ
+                double square = delta * delta * dj;
+                moveSquares += cross + square;
+                moveTerms += Math.abs(cross) + square;
             }
         }
         if (shift != 0) {

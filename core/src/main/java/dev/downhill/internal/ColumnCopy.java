@@ -105,9 +105,13 @@ abstract sealed class ColumnCopy permits ColumnCopy.Sparse, ColumnCopy.Dense {
         throw new IllegalArgumentException("coordinate descent over the columns needs the dataset the problem was loaded from");
     }
 
-    /** Bytes of heap a copy of X (m × n, {@code values} stored entries: nnz, or m·n when dense) takes. */
+    /**
+     * Bytes of heap a copy of X (m × n, {@code values} stored entries: nnz, or m·n when dense) and a fit over it take:
+     * the copy, 6 vectors of length m and 6 of length n, and a fit's 7 more of length n (the Anderson extrapolation's
+     * iterates and its trial point) and one of length m (the saved residual).
+     */
     static double memory(long rows, long cols, long values, boolean sparse, boolean weighted) {
-        return (double) values * (sparse ? (weighted ? 20 : 12) : 8) + 8.0 * rows * 5 + 8.0 * cols * 6;
+        return (double) values * (sparse ? (weighted ? 20 : 12) : 8) + 8.0 * rows * 6 + 8.0 * cols * 13;
     }
 
     /** The weights scaled so that their mean is near 1 (a power of two), or null. */

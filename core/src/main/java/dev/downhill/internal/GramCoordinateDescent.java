@@ -35,6 +35,8 @@ import java.util.Locale;
  * float64: {@link StopReason#NO_PROGRESS}); or the iteration limit (sweeps). The loss history records 2·P (as the
  * proximal solvers do), computed from G; the gradient-norm history the norm of the minimum-norm subgradient (KKT
  * residual) of 2·P.
+ * Every {@value AndersonExtrapolation#DEPTH} sweeps an Anderson extrapolation of the iterates is kept where it lowers
+ * the objective ({@link SweepState#run}), then q = Gθ is recomputed at it.
  *
  * <p>Rounding: ‖R‖² from G loses about ε·‖y_c‖² to cancellation, so the relative gap is known to ~1e-15; a
  * tolerance below that ends in {@code NO_PROGRESS} at the float64 fixed point (as scikit-learn's would loop to its
@@ -251,32 +253,40 @@ public final class GramCoordinateDescent {
         if (java.util.Arrays.equals(theta, lastTheta)) { // a path's warm start: Gθ is the last fit's
             q = lastQ.clone();
         } else {
-            q = new double[n];
-            for (int j = 0; j < n; j++) {
-                double t = theta[j];
-                if (t != 0) {
-                    int base = j * n;
-                    for (int i = 0; i < n; i++) {
-                        q[i] += t * gram[base + i];
-                    }
-                }
-            }
+            q = gramTimes(theta);
         }
         SweepState.Outcome o = SweepState.run(new SweepState.Sweeps() {
             @Override
-            public double state(double[] t, double[] a) { // X̃ᵀWr = c − q, ‖R‖² = ‖y_c‖² − 2cᵀθ + θᵀq
+            public double state(double[] t, double[] a) { // X̃ᵀWr = c − q
+                for (int j = 0; j < n; j++) {
+                    a[j] = moment[j] - q[j];
+                }
+                return residualSquares(t);
+            }
+
+            @Override
+            public double[] image() {
+                return q;
+            }
+
+            @Override
+            public void moveTo(double[] t) {
+                System.arraycopy(gramTimes(t), 0, q, 0, n);
+            }
+
+            @Override
+            public double residualSquares(double[] t) { // ‖R‖² = ‖y_c‖² − 2cᵀθ + θᵀq
                 double ct = 0;
                 double tq = 0;
                 for (int j = 0; j < n; j++) {
                     ct += moment[j] * t[j];
                     tq += t[j] * q[j];
-                    a[j] = moment[j] - q[j];
                 }
                 return Math.max(0, targetSquares - 2 * ct + tq);
             }
 
             @Override
-            public double[] sweep(double[] t) {
+            public double[] sweep(double[] t, double[] a) { // a coordinate at rest costs O(1) here: nothing to skip
                 return GramCoordinateDescent.sweep(gram, moment, p, p2, l1, l2, t, q);
             }
         }, theta, config, p, p2, l1, l2, m, targetSquares, freeScale);
@@ -284,6 +294,18 @@ public final class GramCoordinateDescent {
         lastQ = q;
         return new IterativeResult(theta, statistics.interceptFor(theta), o.sweeps(), o.stop(), o.losses(), o.norms(),
                 Double.NaN, o.gap());
+    }
+
+    /** Gθ over θ's non-zero entries (G symmetric: column j is row j). */
+    private double[] gramTimes(double[] theta) {
+        double[] q = new double[n];
+        for (int j = 0; j < n; j++) {
+            double t = theta[j];
+            if (t != 0) {
+                axpy(t, gram, j * n, q, n);
+            }
+        }
+        return q;
     }
 
     /**

@@ -27,7 +27,7 @@ import org.bytedeco.javacpp.LongPointer;
  * memory fits is taken (ties: Gram, then columns):
  * <pre>
  *   Gram:    n ≤ {@value SolverChoice#MAX_DIRECT_COLUMNS} and 16·n² bytes ≤ {@link dev.downhill.FitConfig#directMemoryBudget()}
- *   columns: nnz ≤ 2³¹ − 9 and 20·nnz + 40·m + 48·n bytes ≤ the same budget ({@link ColumnCoordinateDescent#memory})
+ *   columns: nnz ≤ 2³¹ − 9 and 20·nnz + 48·m + 104·n bytes ≤ the same budget ({@link ColumnCoordinateDescent#memory})
  * </pre>
  * So the Gram route takes tall X with short rows and few columns (200,000 × 300 at density 0.05: 3.3·10⁷ against the
  * columns' 1.0·10⁸), the column route wide or long-rowed X (20,000 × 20,000 at 0.001: 1.3·10⁷ against FISTA's 1.6·10⁷,

@@ -22,6 +22,7 @@ import java.util.List;
  * @param gap     the relative duality gap
  */
 record SweepState(double loss, double kktNorm, double gap) {
+
     /** The state at θ from a = X̃ᵀWr and ‖r‖²_W; writes the gradient ∇ into {@code g}. */
     static SweepState at(double[] a, double residualSquares, double targetSquares, double[] theta, double[] p, double[] p2,
                          double l1, double l2, double w, double[] g) {
@@ -45,8 +46,24 @@ record SweepState(double loss, double kktNorm, double gap) {
         /** Writes a = X̃ᵀWr at θ; returns ‖r‖²_W. */
         double state(double[] theta, double[] a);
 
-        /** One cyclic sweep: writes θ; returns {largest |Δθⱼ|, largest |θⱼ| after it, 1 if any θⱼ moved else 0}. */
-        double[] sweep(double[] theta);
+        /**
+         * One cyclic sweep from θ, where {@code a} = X̃ᵀWr (the last {@link #state}'s, read only: a route may skip the
+         * coordinates it shows cannot move): writes θ; returns {largest |Δθⱼ|, largest |θⱼ| after it, 1 if any θⱼ moved
+         * else 0}.
+         */
+        double[] sweep(double[] theta, double[] a);
+
+        /**
+         * The route's vector that its sweeps keep up to date with θ (the residual r = y_c − X̃θ, or Gθ); {@link #run}'s
+         * extrapolation saves and restores it.
+         */
+        double[] image();
+
+        /** Recomputes {@link #image()} at θ from scratch (a pass over θ's non-zero columns of X or G). */
+        void moveTo(double[] theta);
+
+        /** ‖r‖²_W at θ from the {@link #image()} (no pass over X). */
+        double residualSquares(double[] theta);
     }
 
     /** How a cd fit ended: its sweeps, stop reason, histories and last relative duality gap (θ is written in place). */
@@ -58,7 +75,12 @@ record SweepState(double loss, double kktNorm, double gap) {
      * is ≤ tol·max|θⱼ| (or θ = 0), the relative gap ≤ tol and the unpenalised coefficients' gradients ≤ tol·{@code
      * freeScale} ({@link StopReason#DUALITY_GAP}), tested after each sweep — or a sweep moves nothing
      * ({@link StopReason#NO_PROGRESS}), the iteration limit (sweeps), the listener, or an interrupt at a sweep boundary.
-     * The state is recorded before each sweep and at the end.
+     * The state is recorded before each sweep and at the end. After every {@value AndersonExtrapolation#DEPTH} sweeps an
+     * Anderson extrapolation of the last iterates replaces θ where it lowers the objective ({@link #extrapolate}): on
+     * ill-conditioned problems (wide X near interpolation, many coupled non-zero coefficients) plain cyclic sweeps
+     * converge linearly at a rate near 1, and the extrapolation cuts their number several-fold (measured on 500 × 5,000
+     * sparse X at α = 0.1: 8,171 sweeps to a relative gap of 1e-10 without it, 1,236 with it); where sweeps converge in
+     * a few dozen it costs a copy of θ a sweep and, every K sweeps, a K × K solve and one recomputation of the image.
      */
     static Outcome run(Sweeps route, double[] theta, FitConfig config, double[] p, double[] p2, double l1, double l2, double w,
                        double targetSquares, double freeScale) {
@@ -76,6 +98,10 @@ record SweepState(double loss, double kktNorm, double gap) {
         boolean moved = true;
         double changeMax = 0;
         double thetaMax = 0;
+        AndersonExtrapolation anderson = new AndersonExtrapolation(n);
+        anderson.restart(theta);
+        double[] trialTheta = new double[n];
+        double[] savedImage = new double[route.image().length];
         while (true) {
             double residualSquares = route.state(theta, a);
             SweepState state = at(a, residualSquares, targetSquares, theta, p, p2, l1, l2, w, g);
@@ -101,13 +127,54 @@ record SweepState(double loss, double kktNorm, double gap) {
                 break;
             }
             Checkpointer.stopIfInterrupted(sweep); // a boundary: Thread.interrupt() stops the fit (FitInterruptedException)
-            double[] changes = route.sweep(theta);
+            double[] changes = route.sweep(theta, a);
             changeMax = changes[0];
             thetaMax = changes[1];
             moved = changes[2] != 0;
             sweep++;
+            anderson.record(theta);
+            if (anderson.ready()) {
+                extrapolate(route, anderson, theta, trialTheta, savedImage, p, p2, l1, l2, w);
+            }
         }
         return new Outcome(sweep, stop, toArray(losses), toArray(norms), gap);
+    }
+
+    /**
+     * Anderson's step after every K sweeps ({@link AndersonExtrapolation}): θ_e from the last K + 1 iterates replaces θ
+     * when 2·P(θ_e) &lt; 2·P(θ), both from ‖r‖²_W, θ_e's with its image recomputed from scratch (a pass over its
+     * non-zero columns of X or G: no rounding carried over from the combination); then the iterates start again from
+     * whichever was kept. No margin: on ill-conditioned problems the steps that matter lower 2·P by less than 1e-14 of
+     * ‖y_c‖²_W/W while moving θ far (measured: a margin of that size doubled the sweeps on 500 × 5,000 sparse X, and
+     * of 1e-12 quadrupled them) — so a decision can hang on rounding, and two routes of the same fit (Gram, columns)
+     * may take different numbers of sweeps to the same answer.
+     */
+    private static void extrapolate(Sweeps route, AndersonExtrapolation anderson, double[] theta, double[] trialTheta,
+                                    double[] savedImage, double[] p, double[] p2, double l1, double l2, double w) {
+        if (anderson.extrapolate(trialTheta)) {
+            double[] image = route.image();
+            double current = objective(route.residualSquares(theta), theta, p, p2, l1, l2, w);
+            System.arraycopy(image, 0, savedImage, 0, image.length);
+            route.moveTo(trialTheta);
+            double trial = objective(route.residualSquares(trialTheta), trialTheta, p, p2, l1, l2, w);
+            if (trial < current) {
+                System.arraycopy(trialTheta, 0, theta, 0, theta.length);
+            } else {
+                System.arraycopy(savedImage, 0, image, 0, image.length);
+            }
+        }
+        anderson.restart(theta);
+    }
+
+    /** 2·P(θ) = (‖r‖²_W + 2·(l1·Σpⱼ|θⱼ| + ½·l2·Σp₂ⱼθⱼ²)) / W. */
+    static double objective(double residualSquares, double[] theta, double[] p, double[] p2, double l1, double l2, double w) {
+        double penaltyValue = 0;
+        for (int j = 0; j < theta.length; j++) {
+            if (theta[j] != 0) {
+                penaltyValue += l1 * p[j] * Math.abs(theta[j]) + 0.5 * l2 * p2[j] * theta[j] * theta[j];
+            }
+        }
+        return (residualSquares + 2 * penaltyValue) / w;
     }
 
     /**

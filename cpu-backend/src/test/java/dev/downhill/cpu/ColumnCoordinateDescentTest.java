@@ -64,8 +64,10 @@ class ColumnCoordinateDescentTest {
 
     /**
      * Both routes on one problem at tol 1e-13: coefficients and intercept agree to 1e-9 of their scale. Each stops with a
-     * relative duality gap ≤ 1e-13; the iterates are the same sequence up to rounding (~1e-15 relative a sweep), so the
-     * answers differ by far less than the bound.
+     * relative duality gap ≤ 1e-13; the sweeps are the same up to rounding (~1e-15 relative a sweep), but whether an
+     * Anderson extrapolation is kept compares two objectives that may differ by rounding alone (SweepState), so the
+     * routes' iterates may part there and their sweep counts differ by a few (within a third of each other here: both
+     * take ~15–25). The answers, both within the gap bound of the one minimiser, differ by far less than 1e-9.
      */
     @ParameterizedTest(name = "intercept {0}, weighted {1}, ρ {2}, free first coefficient {3}, {4}")
     @CsvSource({"true, false, 1.0, false, FLOAT64", "false, false, 1.0, false, FLOAT64", "true, true, 1.0, false, FLOAT64",
@@ -100,7 +102,8 @@ class ColumnCoordinateDescentTest {
                     .fit(config, 0.05, new double[n]);
             assertEquals(StopReason.DUALITY_GAP, columns.stopReason());
             assertEquals(StopReason.DUALITY_GAP, gram.stopReason());
-            assertTrue(Math.abs(columns.iterations() - gram.iterations()) <= 1, columns.iterations() + " vs " + gram.iterations());
+            assertTrue(3 * Math.abs(columns.iterations() - gram.iterations()) <= Math.max(columns.iterations(), gram.iterations()),
+                    columns.iterations() + " vs " + gram.iterations());
             assertClose(gram.coefficients(), columns.coefficients(), 1e-9);
             double scale = Math.max(1, Math.abs(gram.intercept()));
             assertEquals(gram.intercept(), columns.intercept(), 1e-9 * scale);
@@ -405,6 +408,116 @@ class ColumnCoordinateDescentTest {
     }
 
     /** |a − b| ≤ tolerance·max(1, ‖b‖_∞) entry by entry. */
+    /**
+     * Near interpolation — wide sparse X (80 × 300), α a hundredth of the smallest α with θ = 0, so that many coupled
+     * coefficients are non-zero — plain cyclic coordinate descent converges linearly at a rate near 1. cd's Anderson
+     * extrapolation (every 5 sweeps, kept where it lowers the objective: {@code SweepState}) must come as close to the
+     * minimum — P within 1e-10·‖y_c‖²/m of the answer cd certifies at a relative gap of 1e-10, read from its loss
+     * history — in a quarter of the sweeps or fewer that plain sweeps, written here on the dense centred copy (the
+     * reference: scikit-learn's {@code enet_coordinate_descent} without its gap test), take. Both routes.
+     */
+    @Test
+    void extrapolationCutsTheSweepsNearInterpolation() {
+        SplittableRandom r = new SplittableRandom(11);
+        int m = 80;
+        int n = 300;
+        double[][] x = sparse(r, m, n, 0.3);
+        double[] y = targets(r, x);
+        double[][] xc = new double[m][n];
+        double[] yc = new double[m];
+        double yMean = java.util.Arrays.stream(y).average().orElseThrow();
+        double[] d = new double[n];
+        double alphaMax = 0;
+        for (int j = 0; j < n; j++) {
+            double mean = 0;
+            for (int i = 0; i < m; i++) {
+                mean += x[i][j] / m;
+            }
+            double dot = 0;
+            for (int i = 0; i < m; i++) {
+                xc[i][j] = x[i][j] - mean;
+                yc[i] = y[i] - yMean;
+                d[j] += xc[i][j] * xc[i][j];
+                dot += xc[i][j] * (y[i] - yMean);
+            }
+            alphaMax = Math.max(alphaMax, Math.abs(dot) / m);
+        }
+        double alpha = alphaMax / 100;
+        double targetSquares = 0;
+        for (double v : yc) {
+            targetSquares += v * v;
+        }
+        FitConfig config = FitConfig.builder().penalty(Penalty.l1(alpha)).tolerance(1e-10).maxIterations(200_000).build();
+        try (SparseDataset data = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y);
+             ResidentProblem p = load(data, Precision.FLOAT64)) {
+            IterativeResult columns = ColumnCoordinateDescent.of(p, true, Penalty.l1(alpha)).fit(config, alpha, new double[n]);
+            IterativeResult gram = new GramCoordinateDescent(GramCoordinateDescent.Statistics.of(p, true), Penalty.l1(alpha))
+                    .fit(config, alpha, new double[n]);
+            assertEquals(StopReason.DUALITY_GAP, columns.stopReason());
+            assertEquals(StopReason.DUALITY_GAP, gram.stopReason());
+            double target = objective(xc, yc, columns.coefficients(), alpha) + 1e-10 * targetSquares / m;
+            double[] theta = new double[n];
+            double[] res = yc.clone();
+            long plainSweeps = 0;
+            while (objective(xc, yc, theta, alpha) > target && plainSweeps < 1_000_000) {
+                for (int j = 0; j < n; j++) {
+                    double t = d[j] * theta[j];
+                    for (int i = 0; i < m; i++) {
+                        t += xc[i][j] * res[i];
+                    }
+                    double next = Math.abs(t) <= m * alpha ? 0 : Math.copySign(Math.abs(t) - m * alpha, t) / d[j];
+                    double delta = next - theta[j];
+                    if (delta != 0) {
+                        theta[j] = next;
+                        for (int i = 0; i < m; i++) {
+                            res[i] -= delta * xc[i][j];
+                        }
+                    }
+                }
+                plainSweeps++;
+            }
+            int nonZero = 0;
+            for (double v : columns.coefficients()) {
+                nonZero += v != 0 ? 1 : 0;
+            }
+            long columnSweeps = sweepsTo(columns.lossHistory(), 2 * target);
+            long gramSweeps = sweepsTo(gram.lossHistory(), 2 * target);
+            String counts = "sweeps to the target: cd over the columns " + columnSweeps + " (stopped after "
+                    + columns.iterations() + "), on the Gram matrix " + gramSweeps + " (" + gram.iterations()
+                    + "), plain sweeps " + plainSweeps + " (" + nonZero + " non-zero)";
+            assertTrue(nonZero > m / 2, counts);
+            assertTrue(4 * columnSweeps <= plainSweeps, counts);
+            assertTrue(4 * gramSweeps <= plainSweeps, counts);
+        }
+    }
+
+    /** The first sweep whose recorded loss (2·P) is ≤ {@code bound}. */
+    private static long sweepsTo(double[] losses, double bound) {
+        for (int k = 0; k < losses.length; k++) {
+            if (losses[k] <= bound) {
+                return k;
+            }
+        }
+        return Long.MAX_VALUE / 8;
+    }
+
+    /** P(θ) = (1/(2m))‖y_c − X̃θ‖² + α‖θ‖₁ on centred dense copies. */
+    private static double objective(double[][] xc, double[] yc, double[] theta, double alpha) {
+        double squares = 0;
+        for (int i = 0; i < xc.length; i++) {
+            double res = yc[i];
+            for (int j = 0; j < theta.length; j++) {
+                res -= xc[i][j] * theta[j];
+            }
+            squares += res * res;
+        }
+        double l1 = 0;
+        for (double v : theta) {
+            l1 += Math.abs(v);
+        }
+        return squares / (2 * xc.length) + alpha * l1;
+    }
+
     private static void assertClose(double[] expected, double[] actual, double tolerance) {
         double scale = 1;
         for (double v : expected) {

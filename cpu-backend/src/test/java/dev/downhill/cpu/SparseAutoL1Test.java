@@ -90,7 +90,7 @@ class SparseAutoL1Test {
             FittedModel tight = LinearRegression.fit(sd, auto.toBuilder().directMemoryBudget(6_399).build());
             assertEquals(Solver.NESTEROV, tight.solver());
             assertTrue(tight.report().solverChoice().contains("the Gram route's G would need 6 kB (16n²")
-                    && tight.report().solverChoice().contains("the column route's copy of X would need 639 kB"),
+                    && tight.report().solverChoice().contains("the column route's copy of X would need 672 kB"),
                     tight.report().solverChoice());
         }
     }
