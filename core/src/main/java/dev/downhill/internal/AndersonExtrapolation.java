@@ -11,7 +11,8 @@ package dev.downhill.internal;
  * the minimal-polynomial extrapolation of its limit. The caller decides whether to keep θ_e (coordinate descent: only
  * where its objective is lower).
  *
- * <p>Host memory: (K + 1)·n doubles. Not thread-safe; one per fit.
+ * <p>Host memory: (K + 1)·n doubles (and, while it extrapolates, K + 1 vectors over the coordinates that moved). Not
+ * thread-safe; one per fit.
  */
 final class AndersonExtrapolation {
     /** K, the number of differences combined (scikit-learn-contrib's skglm uses 5 as well). */
@@ -64,25 +65,25 @@ final class AndersonExtrapolation {
         if (!ready()) {
             throw new IllegalStateException("needs " + (DEPTH + 1) + " iterates, has " + count);
         }
-        int n = theta.length;
-        double[][] gram = new double[DEPTH][DEPTH];
-        double[][] u = new double[DEPTH][];
+        int[] moving = movingCoordinates();
+        int size = moving.length;
+        double[][] u = new double[DEPTH][size];
         for (int k = 0; k < DEPTH; k++) {
             double[] next = iterates[k + 1];
             double[] prev = iterates[k];
-            double[] d = new double[n];
-            for (int j = 0; j < n; j++) {
-                d[j] = next[j] - prev[j];
+            double[] d = u[k];
+            for (int q = 0; q < size; q++) {
+                d[q] = next[moving[q]] - prev[moving[q]];
             }
-            u[k] = d;
         }
+        double[][] gram = new double[DEPTH][DEPTH];
         for (int a = 0; a < DEPTH; a++) {
             for (int b = 0; b <= a; b++) {
                 double s = 0;
                 double[] ua = u[a];
                 double[] ub = u[b];
-                for (int j = 0; j < n; j++) {
-                    s += ua[j] * ub[j];
+                for (int q = 0; q < size; q++) {
+                    s += ua[q] * ub[q];
                 }
                 gram[a][b] = s;
                 gram[b][a] = s;
@@ -103,20 +104,37 @@ final class AndersonExtrapolation {
                 return false;
             }
         }
-        combine(iterates, c, theta);
+        System.arraycopy(iterates[DEPTH], 0, theta, 0, theta.length); // a coordinate that has not moved stays as it is
+        for (int q = 0; q < size; q++) {
+            int j = moving[q];
+            double v = 0;
+            for (int k = 1; k <= DEPTH; k++) {
+                v += c[k - 1] * iterates[k][j];
+            }
+            theta[j] = v;
+        }
         return true;
     }
 
-    /** out = Σₖ cₖ₋₁·vₖ over k = 1 … K. */
-    private static void combine(double[][] vectors, double[] c, double[] out) {
-        java.util.Arrays.fill(out, 0);
-        for (int k = 1; k <= DEPTH; k++) {
-            double ck = c[k - 1];
-            double[] v = vectors[k];
-            for (int j = 0; j < out.length; j++) {
-                out[j] += ck * v[j];
+    /**
+     * The coordinates whose value differs between two kept iterates: elsewhere U's rows are 0 and θ_e equals them (Σc =
+     * 1), so the solve and the combination run over these alone (a lasso's non-zero coefficients, not all n).
+     */
+    private int[] movingCoordinates() {
+        int n = iterates[0].length;
+        int[] moving = new int[n];
+        int size = 0;
+        double[] first = iterates[0];
+        for (int j = 0; j < n; j++) {
+            double v = first[j];
+            for (int k = 1; k <= DEPTH; k++) {
+                if (iterates[k][j] != v) {
+                    moving[size++] = j;
+                    break;
+                }
             }
         }
+        return java.util.Arrays.copyOf(moving, size);
     }
 
     /**

@@ -64,7 +64,11 @@ class AndersonExtrapolationTest {
                 it[j] = r.nextGaussian();
             }
         }
+        for (double[] it : iterates) { // coordinate 0 never moves: θ_e keeps it bit for bit (no Σc·v rounding)
+            it[0] = 0.1;
+        }
         double[] plain = extrapolated(iterates, new double[n]);
+        assertEquals(0.1, plain[0], 0.0);
         double[] moved = extrapolated(iterates, shift);
         for (int j = 0; j < n; j++) {
             assertEquals(plain[j] + shift[j], moved[j], 1e-9 * 100, "coordinate " + j);
