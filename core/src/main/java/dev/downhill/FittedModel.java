@@ -206,7 +206,10 @@ public final class FittedModel {
         return c.build();
     }
 
-    /** This model read from a file whose histories were thinned: the iterations of their points (null: complete). */
+    /**
+     * This model with histories of some iterations only — read from a file that thinned them, or a cd fit's full sweeps:
+     * the iterations of their points (null: complete).
+     */
     FittedModel withThinnedHistories(ThinnedHistory loss, ThinnedHistory gradient) {
         if (loss != null && loss.iterations().length != lossHistory.length
                 || gradient != null && gradient.iterations().length != gradientNormHistory.length) {
@@ -366,8 +369,10 @@ public final class FittedModel {
     }
 
     /**
-     * The iteration of each point of {@link #lossHistory()}: 0, 1, 2, … for a complete history (a fitted model's), the
-     * kept iterations for a model read from a file whose writer thinned a long history ({@link ModelFile#write}); a copy.
+     * The iteration of each point of {@link #lossHistory()}: 0, 1, 2, … for a complete history (most fitted models'),
+     * the full sweeps' for a {@link Solver#CD} fit that also swept its non-zero coefficients alone in between (its state
+     * is taken at full sweeps only), the kept iterations for a model read from a file whose writer thinned a long
+     * history ({@link ModelFile#write}); a copy.
      */
     public long[] lossHistoryIterations() {
         return iterationsOf(lossThinning, lossHistory.length);

@@ -919,11 +919,17 @@ public final class LinearRegression {
     /** The model of one {@link Solver#CD} fit (its objective from the Gram matrix: no pass over X). */
     static FittedModel cdModel(String backend, Precision precision, long rows, double weightSum, FitConfig config,
                                IterativeResult r, long startNanos) {
-        double[] losses = r.lossHistory(); // 2·P at each sweep's start; the last is at the answer
-        return new FittedModel(r.coefficients(), r.intercept(), Solver.CD, backend, precision, rows, r.iterations(),
-                r.stopReason(), losses, r.gradientNormHistory(), elapsed(startNanos), Double.NaN, -1, config,
+        double[] losses = r.lossHistory(); // 2·P at each full sweep's start; the last is at the answer
+        FittedModel model = new FittedModel(r.coefficients(), r.intercept(), Solver.CD, backend, precision, rows,
+                r.iterations(), r.stopReason(), losses, r.gradientNormHistory(), elapsed(startNanos), Double.NaN, -1, config,
                 new ConvergenceReport(false, new int[0], Double.NaN).withPenaltyResult(losses[losses.length - 1] / 2,
                 r.dualityGap()), weightSum);
+        long[] at = r.historyIterations();
+        if (at == null || at.length == r.iterations() + 1) { // a state after every sweep: the complete history
+            return model;
+        }
+        ThinnedHistory sweeps = new ThinnedHistory(at, r.iterations() + 1); // states at full sweeps only
+        return model.withThinnedHistories(sweeps, sweeps);
     }
 
     /**

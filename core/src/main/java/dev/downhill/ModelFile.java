@@ -329,12 +329,18 @@ public final class ModelFile {
      * thinned (a model read from a file, {@code thinning} not null) is written with the iterations it came with.
      */
     private static void putHistory(ObjectNode r, String name, double[] history, ThinnedHistory thinning) {
-        if (thinning != null) {
-            r.set(name, array(history));
-            ArrayNode iterations = r.putArray(name + "Iterations");
-            for (long k : thinning.iterations()) {
-                iterations.add(k);
+        if (thinning != null) { // a history of some iterations only (a model read back, or cd's full sweeps): thinned again if long
+            int[] kept = history.length <= MAX_HISTORY_POINTS ? null : thinnedIndices(history.length, MAX_HISTORY_POINTS);
+            int points = kept == null ? history.length : kept.length;
+            double[] values = new double[points];
+            ArrayNode iterations = r.arrayNode();
+            for (int k = 0; k < points; k++) {
+                int index = kept == null ? k : kept[k];
+                values[k] = history[index];
+                iterations.add(thinning.iterations()[index]);
             }
+            r.set(name, array(values));
+            r.set(name + "Iterations", iterations);
             r.put(name + "Length", thinning.length());
             return;
         }

@@ -49,9 +49,9 @@ public record SavedModel(FittedModel model, Optional<Score> training, String lib
         this(model, training, libraryVersion, lossHistoryIterations, Optional.empty());
     }
 
-    /** A saved model whose loss history is complete (iterations 0, 1, 2, …). */
+    /** A saved model whose loss history iterations are the model's ({@link FittedModel#lossHistoryIterations()}). */
     public SavedModel(FittedModel model, Optional<Score> training, String libraryVersion) {
-        this(model, training, libraryVersion, java.util.stream.LongStream.range(0, model.lossHistory().length).toArray());
+        this(model, training, libraryVersion, model.lossHistoryIterations());
     }
 
     /**

@@ -146,6 +146,46 @@ class ModelFileTest {
         assertEquals("no_progress", StopReason.NO_PROGRESS.name().toLowerCase(java.util.Locale.ROOT));
     }
 
+    /**
+     * A history of some iterations only (a cd fit's full sweeps: 3,000 points at iterations 0, 7, 14, …, of 20,994
+     * sweeps) longer than {@link ModelFile#MAX_HISTORY_POINTS} is thinned again when written: at most that many points,
+     * each a point of the model's with its own iteration, the first and last kept, the full length kept.
+     */
+    @Test
+    void aHistoryOfSomeIterationsIsThinnedAgainWhenLong() {
+        FittedModel m = model();
+        int points = 3_000;
+        double[] losses = new double[points];
+        long[] at = new long[points];
+        for (int k = 0; k < points; k++) {
+            losses[k] = 1.0 / (1 + k);
+            at[k] = 7L * k;
+        }
+        long sweeps = at[points - 1];
+        FittedModel cd = new FittedModel(m.coefficients(), m.intercept(), m.solver(), m.backend(), m.precision(),
+                m.trainingRows(), sweeps, m.stopReason(), losses, losses.clone(), m.wallTime(), m.learningRate(), m.rank(),
+                m.config(), m.report());
+        ThinnedHistory thinning = new ThinnedHistory(at, sweeps + 1);
+        cd = cd.withThinnedHistories(thinning, thinning);
+        assertArrayEquals(at, cd.lossHistoryIterations());
+        Path f = dir.resolve("thinned-cd.json");
+        ModelFile.write(f, cd, null);
+        SavedModel back = ModelFile.read(f);
+        long[] kept = back.model().lossHistoryIterations();
+        double[] values = back.model().lossHistory();
+        assertTrue(kept.length <= ModelFile.MAX_HISTORY_POINTS && kept.length > ModelFile.MAX_HISTORY_POINTS / 2,
+                "kept " + kept.length);
+        assertEquals(kept.length, values.length);
+        assertEquals(0, kept[0]);
+        assertEquals(sweeps, kept[kept.length - 1]);
+        for (int k = 0; k < kept.length; k++) {
+            assertEquals(0, kept[k] % 7, "an iteration of the model's: " + kept[k]);
+            assertEquals(1.0 / (1 + kept[k] / 7), values[k], 0.0);
+        }
+        assertArrayEquals(kept, back.lossHistoryIterations());
+        assertArrayEquals(kept, back.model().gradientNormHistoryIterations());
+    }
+
     @Test
     void brokenFilesGetClearErrors() throws IOException {
         Path f = dir.resolve("m.json");

@@ -183,13 +183,14 @@ public final class ColumnCoordinateDescent {
             }
 
             @Override
-            public double[] sweep(double[] t, double[] a) {
-                return ColumnCoordinateDescent.this.sweep(p, p2, l1, l2, t, r, a);
+            public double[] sweep(double[] t, double[] a, int[] coordinates) {
+                return ColumnCoordinateDescent.this.sweep(p, p2, l1, l2, t, r, a, coordinates);
             }
         }, theta, config, p, p2, l1, l2, weightSum, targetSquares, freeScale);
         lastTheta = theta.clone();
         lastResidual = r;
-        return new IterativeResult(theta, interceptFor(theta), o.sweeps(), o.stop(), o.losses(), o.norms(), Double.NaN, o.gap());
+        return new IterativeResult(theta, interceptFor(theta), o.sweeps(), o.stop(), o.losses(), o.norms(), Double.NaN, o.gap(),
+                o.historySweeps());
     }
 
     /** r = y_c − X̃θ from scratch: u = y_c − Xθ over the columns with θⱼ ≠ 0, then + μᵀθ (the sweeps' means). */
@@ -234,11 +235,13 @@ public final class ColumnCoordinateDescent {
     }
 
     /**
-     * One cyclic sweep over j = 0 … n−1 (the class Javadoc), r kept as u + s·1 within it and returned as r, from
-     * {@code start} = X̃ᵀWr₀ at the sweep's first residual (the state's). Writes θ and r; returns {largest |Δθⱼ|, largest
+     * One cyclic sweep over j = 0 … n−1 (the class Javadoc), or over {@code coordinates} when not null, r kept as
+     * u + s·1 within it and returned as r; a full sweep starts from {@code start} = X̃ᵀWr₀ at its first residual (the
+     * state's), by which it skips coordinates that cannot leave 0. Writes θ and r; returns {largest |Δθⱼ|, largest
      * |θⱼ| after the sweep, 1 if any θⱼ moved else 0}.
      */
-    private double[] sweep(double[] p, double[] p2, double l1, double l2, double[] theta, double[] r, double[] start) {
+    private double[] sweep(double[] p, double[] p2, double l1, double l2, double[] theta, double[] r, double[] start,
+                           int[] coordinates) {
         double total = weightedSum(r); // Σwᵢuᵢ with s = 0: u = r at the start
         double shift = 0;
         double changeMax = 0;
@@ -248,7 +251,9 @@ public final class ColumnCoordinateDescent {
         double moveTerms = 0; // Σ of the magnitudes of its updates (its rounding is far below 1e-12 of that)
         boolean moved = false;
         double[] means = x.sweepMeans;
-        for (int j = 0; j < n; j++) {
+        int count = coordinates == null ? n : coordinates.length;
+        for (int k = 0; k < count; k++) {
+            int j = coordinates == null ? k : coordinates[k];
             double dj = x.squares[j];
             double d = dj + l2 * p2[j];
             if (!(d > 0)) {
@@ -256,7 +261,7 @@ public final class ColumnCoordinateDescent {
             }
             double old = theta[j];
             double threshold = l1 * p[j];
-            if (old == 0 && Math.abs(start[j]) + columnNorms[j] * Math.min(drift,
+            if (coordinates == null && old == 0 && Math.abs(start[j]) + columnNorms[j] * Math.min(drift,
                     Math.sqrt(Math.max(0, moveSquares) + 1e-12 * moveTerms)) < threshold * SKIP_MARGIN) {
                 continue; // |X̃ⱼᵀWr| < l1·pⱼ: it would stay at 0 (the class Javadoc)
             }
@@ -272,6 +277,9 @@ public final class ColumnCoordinateDescent {
                 x.add(j, -delta, r);
                 total -= delta * x.columnWeightedSums[j];
                 shift += delta * means[j];
+                if (coordinates != null) {
+                    continue; // no skipping in a sweep over given coordinates: no bound to keep
+                }
                 drift += Math.abs(delta) * columnNorms[j];
                 double cross = -2 * delta * (dot - start[j]); // ‖Δr − δX̃ⱼ‖² = ‖Δr‖² − 2δ·X̃ⱼᵀWΔr + δ²dⱼ
                 double square = delta * delta * dj;

@@ -286,14 +286,14 @@ public final class GramCoordinateDescent {
             }
 
             @Override
-            public double[] sweep(double[] t, double[] a) { // a coordinate at rest costs O(1) here: nothing to skip
-                return GramCoordinateDescent.sweep(gram, moment, p, p2, l1, l2, t, q);
+            public double[] sweep(double[] t, double[] a, int[] coordinates) { // one at rest costs O(1): nothing to skip
+                return GramCoordinateDescent.sweep(gram, moment, p, p2, l1, l2, t, q, coordinates);
             }
         }, theta, config, p, p2, l1, l2, m, targetSquares, freeScale);
         lastTheta = theta.clone();
         lastQ = q;
         return new IterativeResult(theta, statistics.interceptFor(theta), o.sweeps(), o.stop(), o.losses(), o.norms(),
-                Double.NaN, o.gap());
+                Double.NaN, o.gap(), o.historySweeps());
     }
 
     /** Gθ over θ's non-zero entries (G symmetric: column j is row j). */
@@ -309,17 +309,20 @@ public final class GramCoordinateDescent {
     }
 
     /**
-     * One cyclic sweep over j = 0 … n−1 (see the class Javadoc). Writes θ and q = Gθ; returns {largest |Δθⱼ|, largest
+     * One cyclic sweep over j = 0 … n−1, or over {@code coordinates} in their order when not null (see the class
+     * Javadoc). Writes θ and q = Gθ; returns {largest |Δθⱼ|, largest
      * |θⱼ| after the sweep, 1 if any θⱼ moved else 0}. Kept apart (and the axpy apart again) so that the JIT compiles
      * the hot loop on its own and vectorizes it.
      */
     private static double[] sweep(double[] gram, double[] moment, double[] p, double[] p2, double l1, double l2, double[] theta,
-                                  double[] q) {
+                                  double[] q, int[] coordinates) {
         int n = theta.length;
         double changeMax = 0;
         double thetaMax = 0;
         boolean moved = false;
-        for (int j = 0; j < n; j++) {
+        int count = coordinates == null ? n : coordinates.length;
+        for (int k = 0; k < count; k++) {
+            int j = coordinates == null ? k : coordinates[k];
             int base = j * n;
             double gjj = gram[base + j];
             double d = gjj + l2 * p2[j];

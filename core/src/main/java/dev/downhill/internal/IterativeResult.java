@@ -10,9 +10,17 @@ import dev.downhill.StopReason;
  * @param iterations   steps (GD) or epochs (SGD variants) taken
  * @param learningRate the η used
  * @param dualityGap   the last relative duality gap of a proximal full-batch or cd fit (l1 penalty), else NaN
+ * @param historyIterations the iteration of each history point (increasing, the last ≤ {@code iterations}), or null
+ *                     when there is one point per iteration from 0 (cd records its state at full sweeps only)
  */
 public record IterativeResult(double[] coefficients, double intercept, long iterations, StopReason stopReason,
-                              double[] lossHistory, double[] gradientNormHistory, double learningRate, double dualityGap) {
+                              double[] lossHistory, double[] gradientNormHistory, double learningRate, double dualityGap,
+                              long[] historyIterations) {
+    public IterativeResult(double[] coefficients, double intercept, long iterations, StopReason stopReason,
+                           double[] lossHistory, double[] gradientNormHistory, double learningRate, double dualityGap) {
+        this(coefficients, intercept, iterations, stopReason, lossHistory, gradientNormHistory, learningRate, dualityGap, null);
+    }
+
     public IterativeResult(double[] coefficients, double intercept, long iterations, StopReason stopReason,
                            double[] lossHistory, double[] gradientNormHistory, double learningRate) {
         this(coefficients, intercept, iterations, stopReason, lossHistory, gradientNormHistory, learningRate, Double.NaN);

@@ -117,7 +117,18 @@ class ColumnCoordinateDescentTest {
             }
             assertTrue(l1Ratio < 1 || zeros > 0, "a lasso with zeros in its answer: " + zeros);
             double[] losses = columns.lossHistory();
-            assertEquals(columns.iterations() + 1, losses.length);
+            // states at full sweeps only (sweeps over the non-zero coefficients alone in between): one point each, at
+            // increasing sweep counts from 0 to the last; the objective never rises from one to the next
+            long[] at = columns.historyIterations();
+            assertEquals(losses.length, at.length);
+            assertEquals(columns.gradientNormHistory().length, at.length);
+            assertEquals(0, at[0]);
+            assertEquals(columns.iterations(), at[at.length - 1]);
+            assertTrue(at.length < columns.iterations() + 1, "some sweeps over the active set: " + at.length);
+            for (int k = 1; k < at.length; k++) {
+                assertTrue(at[k] > at[k - 1]);
+                assertTrue(losses[k] <= losses[k - 1] * (1 + 1e-14), "loss rose at " + at[k]);
+            }
             assertEquals(gram.lossHistory()[0], losses[0], 1e-12 * losses[0]);
         }
     }
@@ -480,9 +491,9 @@ class ColumnCoordinateDescentTest {
             for (double v : columns.coefficients()) {
                 nonZero += v != 0 ? 1 : 0;
             }
-            long columnSweeps = sweepsTo(columns.lossHistory(), 2 * target);
-            long gramSweeps = sweepsTo(gram.lossHistory(), 2 * target);
-            String counts = "sweeps to the target: cd over the columns " + columnSweeps + " (stopped after "
+            long columnSweeps = sweepsTo(columns, 2 * target);
+            long gramSweeps = sweepsTo(gram, 2 * target);
+            String counts = "sweeps to the target (at a full sweep): cd over the columns " + columnSweeps + " (stopped after "
                     + columns.iterations() + "), on the Gram matrix " + gramSweeps + " (" + gram.iterations()
                     + "), plain sweeps " + plainSweeps + " (" + nonZero + " non-zero)";
             assertTrue(nonZero > m / 2, counts);
@@ -491,11 +502,12 @@ class ColumnCoordinateDescentTest {
         }
     }
 
-    /** The first sweep whose recorded loss (2·P) is ≤ {@code bound}. */
-    private static long sweepsTo(double[] losses, double bound) {
+    /** The sweeps after which a recorded loss (2·P, taken at full sweeps) is first ≤ {@code bound}. */
+    private static long sweepsTo(IterativeResult fit, double bound) {
+        double[] losses = fit.lossHistory();
         for (int k = 0; k < losses.length; k++) {
             if (losses[k] <= bound) {
-                return k;
+                return fit.historyIterations() == null ? k : fit.historyIterations()[k];
             }
         }
         return Long.MAX_VALUE / 8;
