@@ -574,9 +574,9 @@ public final class LinearRegression {
 
     /**
      * {@link Solver#AUTO}'s cd over the columns for one l1 fit on sparse X, tried for at most
-     * {@value SparseL1Choice#COLUMN_TRIAL_SWEEPS} sweeps: cd wins where its sweeps converge quickly (few coefficients
-     * coupled), FISTA where many coefficients are non-zero and coupled (near interpolation on wide X: there cd's sweeps
-     * need thousands where FISTA's restarted momentum needs hundreds of passes). A trial that has not met the stopping
+     * {@value SparseL1Choice#COLUMN_TRIAL_SWEEPS} sweeps: cd wins where its sweeps converge (most measured wide sparse
+     * fits, near interpolation too since its active sweeps and extrapolation), FISTA's passes where cd still crawls (at
+     * interpolation: as many non-zero coefficients as rows, each coupled to the others). A trial that has not met the stopping
      * rule by then gives way to nesterov from the configured start (the model is nesterov's, its reason says so; the
      * wall time counts the trial).
      * With a checkpoint asked for, nesterov from the start (cd saves only its finished fit). A trial stopped by the

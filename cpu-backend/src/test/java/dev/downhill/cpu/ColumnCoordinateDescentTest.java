@@ -202,7 +202,7 @@ class ColumnCoordinateDescentTest {
 
     /**
      * One fit near interpolation (wide X, small α: most rows matched by many coupled coefficients), where cd's sweeps
-     * crawl: {@code auto}'s trial of cd over the columns gives way to nesterov after its 300 sweeps, and the model is
+     * crawl: {@code auto}'s trial of cd over the columns gives way to nesterov after its 3,000 sweeps, and the model is
      * nesterov's own (the same bits as nesterov named), its reason saying why.
      */
     @Test
@@ -217,7 +217,7 @@ class ColumnCoordinateDescentTest {
             FittedModel chosen = LinearRegression.fit(sd, auto);
             assertEquals(Solver.NESTEROV, chosen.solver(), chosen.report().solverChoice());
             assertTrue(chosen.report().solverChoice().startsWith("nesterov: a cd trial over the columns had not converged in "
-                    + "300 sweeps (relative duality gap "), chosen.report().solverChoice());
+                    + "3000 sweeps (relative duality gap "), chosen.report().solverChoice());
             assertTrue(chosen.report().solverChoice().contains("the trial was cd: coordinate descent over the columns of the "
                     + "sparse X (60 × 600, "), chosen.report().solverChoice());
             FittedModel named = LinearRegression.fit(sd, auto.toBuilder().solver(Solver.NESTEROV).build());
