@@ -69,13 +69,14 @@ final class Plots {
         double floor = Arrays.stream(loss).filter(v -> v > 0).min().orElse(1e-300);
         double[] x = new double[loss.length];
         double[] y = new double[loss.length];
+        long[] at = model.lossHistoryIterations(); // 0, 1, 2, … or, for cd, its full sweeps' counts
         for (int i = 0; i < loss.length; i++) {
-            x[i] = i;
+            x[i] = at[i];
             y[i] = Math.log10(Math.max(loss[i], floor));
         }
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("Training loss — " + model.solver().cliName() + " on " + model.backend())
-                .xAxisTitle(model.solver().isStochastic() ? "epoch" : "step")
+                .xAxisTitle(model.solver().isStochastic() ? "epoch" : model.solver() == dev.downhill.Solver.CD ? "sweep" : "step")
                 .yAxisTitle(model.config().penalty().isActive() ? "log10 (MSE + 2·penalty)" : "log10 MSE").build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setMarkerSize(loss.length > 60 ? 0 : 5);
