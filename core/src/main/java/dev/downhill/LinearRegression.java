@@ -619,8 +619,8 @@ public final class LinearRegression {
         double fistaGap = model.report().dualityGap();
         if (model.stopReason() != StopReason.STOPPED_BY_LISTENER && !(fistaGap <= tol) && trialGap < fistaGap) {
             // at interpolation FISTA's float32 passes may stop short ("no progress") above the trial's gap: keep the better
-            String kept = String.format(java.util.Locale.ROOT, "cd: auto's trial over the columns stopped after its %d sweeps "
-                    + "at a relative duality gap of %.2g, and nesterov from the start then stopped at a larger one (%.2g, %s): "
+            String kept = String.format(java.util.Locale.ROOT, dev.downhill.internal.IterationLimitWarning.TRIAL_KEPT
+                    + "%d sweeps at a relative duality gap of %.2g, and nesterov from the start then stopped at a larger one (%.2g, %s): "
                     + "the trial's answer is the model (name --solver cd to sweep on); the trial was %s", trial.iterations(),
                     trialGap, fistaGap, model.stopReason().name().toLowerCase(java.util.Locale.ROOT), reason);
             LOG.debug("solver auto → {}", kept);

@@ -261,6 +261,10 @@ class ColumnCoordinateDescentTest {
                         assertTrue(chosen.iterations() >= 3_000, why);
                         assertTrue(chosen.report().dualityGap() < nesterov.report().dualityGap(), why);
                         assertTrue(chosen.report().objective() < nesterov.report().objective(), why);
+                        String warning = dev.downhill.internal.IterationLimitWarning.of(chosen, "--iterations", "--tol",
+                                "--solver").orElseThrow();
+                        assertTrue(warning.contains("this was auto's cd trial, kept because nesterov stopped at a larger gap: "
+                                + "name --solver cd to sweep on"), warning);
                     } else if (chosen.solver() == Solver.NESTEROV) { // nesterov's own answer, no worse than the trial's
                         assertEquals(nesterov.report().dualityGap(), chosen.report().dualityGap(), 0.0, why);
                     }
