@@ -329,35 +329,24 @@ public final class ModelFile {
      * thinned (a model read from a file, {@code thinning} not null) is written with the iterations it came with.
      */
     private static void putHistory(ObjectNode r, String name, double[] history, ThinnedHistory thinning) {
-        if (thinning != null) { // a history of some iterations only (a model read back, or cd's full sweeps): thinned again if long
-            int[] kept = history.length <= MAX_HISTORY_POINTS ? null : thinnedIndices(history.length, MAX_HISTORY_POINTS);
-            int points = kept == null ? history.length : kept.length;
-            double[] values = new double[points];
-            ArrayNode iterations = r.arrayNode();
-            for (int k = 0; k < points; k++) {
-                int index = kept == null ? k : kept[k];
-                values[k] = history[index];
-                iterations.add(thinning.iterations()[index]);
-            }
-            r.set(name, array(values));
-            r.set(name + "Iterations", iterations);
-            r.put(name + "Length", thinning.length());
-            return;
-        }
-        if (history.length <= MAX_HISTORY_POINTS) {
+        boolean longHistory = history.length > MAX_HISTORY_POINTS;
+        if (thinning == null && !longHistory) {
             r.set(name, array(history));
             return;
         }
-        int[] kept = thinnedIndices(history.length, MAX_HISTORY_POINTS);
-        double[] values = new double[kept.length];
+        // a long history, or one of some iterations only (a model read back, cd's full sweeps): thinned (again) if long
+        int[] kept = longHistory ? thinnedIndices(history.length, MAX_HISTORY_POINTS) : null;
+        int points = kept == null ? history.length : kept.length;
+        double[] values = new double[points];
         ArrayNode iterations = r.arrayNode();
-        for (int k = 0; k < kept.length; k++) {
-            values[k] = history[kept[k]];
-            iterations.add(kept[k]);
+        for (int k = 0; k < points; k++) {
+            int index = kept == null ? k : kept[k];
+            values[k] = history[index];
+            iterations.add(thinning == null ? index : thinning.iterations()[index]);
         }
         r.set(name, array(values));
         r.set(name + "Iterations", iterations);
-        r.put(name + "Length", history.length);
+        r.put(name + "Length", thinning == null ? history.length : thinning.length());
     }
 
     /**

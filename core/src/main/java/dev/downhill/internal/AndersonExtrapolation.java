@@ -28,11 +28,6 @@ final class AndersonExtrapolation {
         }
     }
 
-    /** Bytes of host memory one needs for n coefficients. */
-    static double memory(long n) {
-        return 8.0 * (DEPTH + 1) * n;
-    }
-
     /** Forgets the iterates and starts again from θ (copied). */
     void restart(double[] theta) {
         count = 0;

@@ -30,8 +30,10 @@ import java.util.Arrays;
  * test and histories of {@link GramCoordinateDescent} follow.
  *
  * <p>That pass also spares the next sweep the columns that cannot move: with a = X̃ᵀWr₀ at the sweep's start and the
- * residual since moved by Δr = −Σₖ δₖX̃ₖ, |X̃ⱼᵀWr| ≤ |aⱼ| + ‖X̃ⱼ‖_W·Σₖ|δₖ|·‖X̃ₖ‖_W (Cauchy–Schwarz, the triangle
- * inequality), so a coordinate at 0 whose bound is below its threshold l1·pⱼ (by a relative 1e-9, far above rounding)
+ * residual since moved by Δr = −Σₖ δₖX̃ₖ, |X̃ⱼᵀWr| ≤ |aⱼ| + ‖X̃ⱼ‖_W·‖Δr‖_W (Cauchy–Schwarz), with ‖Δr‖²_W kept as
+ * coordinates move (−2δₖ(X̃ₖᵀWr − aₖ) + δₖ²dₖ, all known at the move; bounded also by the triangle inequality's
+ * Σₖ|δₖ|·‖X̃ₖ‖_W against its rounding), so a coordinate at 0 whose bound is below its threshold l1·pⱼ (by a relative
+ * 1e-9, far above rounding)
  * would stay at 0 and is skipped unread — the same iterates at the cost of the non-zero coefficients' columns and those
  * near their threshold (the screening of the strong and gap-safe rules, here exact for one sweep).
  *

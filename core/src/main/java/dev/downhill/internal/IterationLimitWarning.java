@@ -41,7 +41,6 @@ public final class IterationLimitWarning {
      */
     public static Optional<String> of(FittedModel model, String iterationsSetting, String toleranceSetting, String solverSetting,
                                       String solverName) {
-        // (a model whose solver choice starts with TRIAL_KEPT ran auto's limit, not iterationsSetting's: said so)
         if (model.stopReason() != StopReason.ITERATION_LIMIT || model.iterations() == 0) {
             return Optional.empty();
         }

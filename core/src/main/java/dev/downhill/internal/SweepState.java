@@ -26,19 +26,15 @@ record SweepState(double loss, double kktNorm, double gap) {
     /** The state at θ from a = X̃ᵀWr and ‖r‖²_W; writes the gradient ∇ into {@code g}. */
     static SweepState at(double[] a, double residualSquares, double targetSquares, double[] theta, double[] p, double[] p2,
                          double l1, double l2, double w, double[] g) {
-        double penaltyValue = 0;
         double kkt = 0;
         for (int j = 0; j < theta.length; j++) {
             g[j] = theta[j] == 0 ? -(2 / w) * a[j] : -(2 / w) * (a[j] - l2 * p2[j] * theta[j]); // no ∞·0 at a huge α
-            if (theta[j] != 0) {
-                penaltyValue += l1 * p[j] * Math.abs(theta[j]) + 0.5 * l2 * p2[j] * theta[j] * theta[j];
-            }
             double kappa = 2 * l1 * p[j] / w;
             double v = theta[j] != 0 ? g[j] + Math.copySign(kappa, theta[j]) : Math.max(0, Math.abs(g[j]) - kappa);
             kkt += v * v;
         }
         double gap = ProximalGradientSolver.relativeGap(residualSquares, targetSquares, g, theta, p, p2, l1, l2, w);
-        return new SweepState((residualSquares + 2 * penaltyValue) / w, Math.sqrt(kkt), gap);
+        return new SweepState(objective(residualSquares, theta, p, p2, l1, l2, w), Math.sqrt(kkt), gap);
     }
 
     /** The two steps a coordinate-descent route implements; {@link #run} drives them. */
@@ -145,10 +141,7 @@ record SweepState(double loss, double kktNorm, double gap) {
             thetaMax = changes[1];
             moved = changes[2] != 0;
             sweep++;
-            anderson.record(theta);
-            if (anderson.ready()) {
-                extrapolate(route, anderson, theta, trialTheta, savedImage, p, p2, l1, l2, w);
-            }
+            extrapolate(route, anderson, theta, trialTheta, savedImage, p, p2, l1, l2, w);
             if (moved && tol > 0) {
                 int[] active = active(theta, p);
                 for (int inner = 0; inner < ACTIVE_SWEEPS && active.length > 0 && active.length < n
@@ -156,10 +149,7 @@ record SweepState(double loss, double kktNorm, double gap) {
                     Checkpointer.stopIfInterrupted(sweep);
                     double[] innerChanges = route.sweep(theta, null, active);
                     sweep++;
-                    anderson.record(theta);
-                    if (anderson.ready()) {
-                        extrapolate(route, anderson, theta, trialTheta, savedImage, p, p2, l1, l2, w);
-                    }
+                    extrapolate(route, anderson, theta, trialTheta, savedImage, p, p2, l1, l2, w);
                     if (innerChanges[2] == 0 || innerChanges[0] <= tol * innerChanges[1]) {
                         break;
                     }
@@ -174,7 +164,8 @@ record SweepState(double loss, double kktNorm, double gap) {
     }
 
     /**
-     * Anderson's step after every K sweeps ({@link AndersonExtrapolation}): θ_e from the last K + 1 iterates replaces θ
+     * After a sweep: θ joins {@code anderson}'s iterates, and once K + 1 are kept, Anderson's step
+     * ({@link AndersonExtrapolation}): θ_e from the last K + 1 iterates replaces θ
      * when 2·P(θ_e) &lt; 2·P(θ), both from ‖r‖²_W, θ_e's with its image recomputed from scratch (a pass over its
      * non-zero columns of X or G: no rounding carried over from the combination); then the iterates start again from
      * whichever was kept. No margin: on ill-conditioned problems the steps that matter lower 2·P by less than 1e-14 of
@@ -184,6 +175,10 @@ record SweepState(double loss, double kktNorm, double gap) {
      */
     private static void extrapolate(Sweeps route, AndersonExtrapolation anderson, double[] theta, double[] trialTheta,
                                     double[] savedImage, double[] p, double[] p2, double l1, double l2, double w) {
+        anderson.record(theta);
+        if (!anderson.ready()) {
+            return;
+        }
         if (anderson.extrapolate(trialTheta)) {
             double[] image = route.image();
             double current = objective(route.residualSquares(theta), theta, p, p2, l1, l2, w);
