@@ -60,6 +60,13 @@ public final class Dataset implements AutoCloseable {
     private final Precision precision;
     private final boolean owned;
     private final Pointer[] ownedMemory;
+    /**
+     * The caller's Pointer objects whose memory this dataset reads without a copy of its own ({@link #wrap(Pointer,
+     * Pointer, long, long)}, {@link #adopt}, {@link #withWeights(DoublePointer)}): a caller who closes one frees the
+     * memory under the dataset, which JavaCPP marks by a null address ({@link Pointer#isNull()}) — checked before each
+     * use, so that a fit refuses instead of reading freed memory.
+     */
+    private final Pointer[] callerMemory;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Open {@link Use}s; guarded by {@code this}. */
     private int users;
@@ -70,11 +77,11 @@ public final class Dataset implements AutoCloseable {
 
     /** {@code ownedMemory}: the allocations to free on close (possibly other Pointer objects than x, y). */
     private Dataset(Pointer x, Pointer y, long rows, long cols, Precision precision, Pointer[] ownedMemory) {
-        this(x, y, null, rows, rows, cols, precision, ownedMemory, null);
+        this(x, y, null, rows, rows, cols, precision, ownedMemory, null, new Pointer[0]);
     }
 
     private Dataset(Pointer x, Pointer y, DoublePointer weights, double weightSum, long rows, long cols, Precision precision,
-                    Pointer[] ownedMemory, Dataset base) {
+                    Pointer[] ownedMemory, Dataset base, Pointer[] callerMemory) {
         this.x = x;
         this.y = y;
         this.weights = weights;
@@ -85,6 +92,7 @@ public final class Dataset implements AutoCloseable {
         this.precision = precision;
         this.owned = ownedMemory.length > 0 && base == null;
         this.ownedMemory = ownedMemory;
+        this.callerMemory = callerMemory;
     }
 
     // ---------------------------------------------------------------- copying factories
@@ -214,7 +222,7 @@ public final class Dataset implements AutoCloseable {
         }
         Pointer[] owned = java.util.Arrays.copyOf(ownedMemory, ownedMemory.length + 1);
         owned[owned.length - 1] = pw;
-        return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, owned, null);
+        return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, owned, null, callerMemory);
     }
 
     /**
@@ -232,7 +240,7 @@ public final class Dataset implements AutoCloseable {
         Objects.requireNonNull(weights, "weights");
         ensureOpen();
         DoublePointer pw = copyWeights(weights, rows);
-        return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[] {pw}, root());
+        return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[] {pw}, root(), new Pointer[0]);
     }
 
     /**
@@ -252,7 +260,8 @@ public final class Dataset implements AutoCloseable {
         DoublePointer pw = new DoublePointer(weights).getPointer(weights.position());
         pw.position(0).capacity(rows).limit(rows);
         validateWeights(pw, rows);
-        return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[0], root());
+        return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[0], root(),
+                new Pointer[] {weights});
     }
 
     /**
@@ -266,7 +275,7 @@ public final class Dataset implements AutoCloseable {
         }
         DoublePointer pw = dev.downhill.internal.WeightScale.scaledCopy(weights, rows, k);
         try {
-            return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[] {pw}, root());
+            return new Dataset(x, y, pw, sumOfWeights(pw, rows), rows, cols, precision, new Pointer[] {pw}, root(), new Pointer[0]);
         } catch (RuntimeException e) {
             pw.close();
             throw e;
@@ -399,7 +408,8 @@ public final class Dataset implements AutoCloseable {
         long yLimit = y.limit() > 0 ? y.limit() - y.position() : Long.MAX_VALUE;
         checkShape(rows, cols, xLimit == Long.MAX_VALUE ? safeProduct(rows, cols) : xLimit,
                 yLimit == Long.MAX_VALUE ? rows : yLimit, true);
-        return new Dataset(OffHeapViews.offset(x, 0), OffHeapViews.offset(y, 0), rows, cols, p, false).validatedOrThrow();
+        return new Dataset(OffHeapViews.offset(x, 0), OffHeapViews.offset(y, 0), null, rows, rows, cols, p, new Pointer[0], null,
+                new Pointer[] {x, y}).validatedOrThrow();
     }
 
     /**
@@ -420,7 +430,8 @@ public final class Dataset implements AutoCloseable {
             }
             throw e;
         }
-        return new Dataset(wrapped.x, wrapped.y, rows, cols, wrapped.precision, new Pointer[] {x, y});
+        return new Dataset(wrapped.x, wrapped.y, null, rows, rows, cols, wrapped.precision, new Pointer[] {x, y}, null,
+                wrapped.callerMemory);
     }
 
     /**
@@ -455,7 +466,9 @@ public final class Dataset implements AutoCloseable {
         }
         Pointer[] owned = java.util.Arrays.copyOf(plain.ownedMemory, plain.ownedMemory.length + 1);
         owned[owned.length - 1] = weights;
-        return new Dataset(plain.x, plain.y, weights, sum, rows, cols, plain.precision, owned, null);
+        Pointer[] caller = java.util.Arrays.copyOf(plain.callerMemory, plain.callerMemory.length + 1);
+        caller[caller.length - 1] = weights;
+        return new Dataset(plain.x, plain.y, weights, sum, rows, cols, plain.precision, owned, null, caller);
     }
 
     /**
@@ -644,7 +657,7 @@ public final class Dataset implements AutoCloseable {
         Objects.requireNonNull(target, "target");
         ensureOpen();
         if (target == precision) {
-            return new Dataset(x, y, weights, weightSum, rows, cols, precision, new Pointer[0], this);
+            return new Dataset(x, y, weights, weightSum, rows, cols, precision, new Pointer[0], this, new Pointer[0]);
         }
         long total = rows * cols;
         Pointer nx = dev.downhill.io.HugePages.advise(OffHeapAllocation.of(target, total,
@@ -661,7 +674,8 @@ public final class Dataset implements AutoCloseable {
         if (weights != null) {
             DoublePointer nw = new DoublePointer(rows);
             Pointer.memcpy(nw, weights, rows * 8);
-            return new Dataset(nx, ny, nw, weightSum, rows, cols, target, new Pointer[] {nx, ny, nw}, null).validatedOrClosed();
+            return new Dataset(nx, ny, nw, weightSum, rows, cols, target, new Pointer[] {nx, ny, nw}, null, new Pointer[0])
+                    .validatedOrClosed();
         }
         return new Dataset(nx, ny, rows, cols, target, true).validatedOrClosed(); // float64 → float32 may overflow
     }
@@ -760,6 +774,16 @@ public final class Dataset implements AutoCloseable {
         }
         if (base != null && !base.isOpen()) {
             throw new IllegalStateException("the dataset this view shares X and y with is closed");
+        }
+        for (Dataset d = this; d != null; d = d.base) {
+            for (Pointer p : d.callerMemory) {
+                if (p.isNull()) {
+                    throw new IllegalStateException("the memory this dataset reads was freed: a Pointer given to "
+                            + (d.owned ? "Dataset.adopt was closed by its caller (adopt takes ownership: close the dataset, "
+                            + "not the pointer)" : "Dataset.wrap or withWeights was closed (wrapped memory must outlive the "
+                            + "dataset)"));
+                }
+            }
         }
     }
 

@@ -508,6 +508,36 @@ public final class FittedModel {
     }
 
     /**
+     * ŷᵢ = xᵢᵀθ + b for each float32 row, as {@link #predict(double[][])} with every value widened to float64 (exactly):
+     * the same answer as for the same values in double arrays.
+     */
+    public double[] predict(float[][] x) {
+        java.util.Objects.requireNonNull(x, "x");
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = predictRow(widened(x[i]), i);
+        }
+        return out;
+    }
+
+    /** ŷ = xᵀθ + b for one float32 row (widened to float64, as {@link #predict(float[][])}). */
+    public double predict(float[] x) {
+        java.util.Objects.requireNonNull(x, "x");
+        return predictRow(widened(x), 0);
+    }
+
+    private static double[] widened(float[] row) {
+        if (row == null) {
+            return null;
+        }
+        double[] wide = new double[row.length];
+        for (int j = 0; j < row.length; j++) {
+            wide[j] = row[j];
+        }
+        return wide;
+    }
+
+    /**
      * ŷᵢ for every row of {@code data} (m below 2³¹; {@link #predict(Dataset, DoublePointer)} has no limit),
      * computed by the backend's prediction pass: {@code data} is loaded into the backend this model's
      * configuration names (automatic selection when it names none, or when the one it names cannot run here — a model
@@ -719,11 +749,15 @@ public final class FittedModel {
             double[] y = new double[(int) Math.min(WINDOW, m)];
             double mean = 0;
             double largest = 0;
+            double lowest = Double.POSITIVE_INFINITY;
+            double highest = Double.NEGATIVE_INFINITY;
             for (long i0 = 0; i0 < m; i0 += WINDOW) {
                 int len = targets(data, i0, y);
                 for (int i = 0; i < len; i++) {
                     mean += y[i];
                     largest = Math.max(largest, Math.abs(y[i]));
+                    lowest = Math.min(lowest, y[i]);
+                    highest = Math.max(highest, y[i]);
                 }
             }
             mean /= m;
@@ -741,7 +775,7 @@ public final class FittedModel {
                     ssTot += d * d;
                 }
             }
-            return scaledScore(ssRes, ssTot, m, scale);
+            return scaledScore(ssRes, lowest == highest ? 0 : ssTot, m, scale);
         }
     }
 
@@ -757,6 +791,8 @@ public final class FittedModel {
             double total = 0;
             double largest = 0;
             double heaviest = 0;
+            double lowest = Double.POSITIVE_INFINITY;
+            double highest = Double.NEGATIVE_INFINITY;
             for (long i0 = 0; i0 < m; i0 += WINDOW) {
                 int len = targets(data, i0, y);
                 java.nio.DoubleBuffer w = dev.downhill.internal.OffHeapViews.doubles(data.weightsPointer(), i0, len);
@@ -765,6 +801,10 @@ public final class FittedModel {
                     total += w.get(i);
                     largest = Math.max(largest, Math.abs(y[i]));
                     heaviest = Math.max(heaviest, w.get(i));
+                    if (w.get(i) > 0) {
+                        lowest = Math.min(lowest, y[i]);
+                        highest = Math.max(highest, y[i]);
+                    }
                 }
             }
             mean /= total;
@@ -785,7 +825,7 @@ public final class FittedModel {
                     ssTot += wi * d * d;
                 }
             }
-            return scaledScore(ssRes, ssTot, total, scale);
+            return scaledScore(ssRes, lowest == highest ? 0 : ssTot, total, scale);
         }
     }
 
@@ -841,12 +881,18 @@ public final class FittedModel {
         double total = 0;
         double largest = 0;
         double heaviest = 0;
+        double lowest = Double.POSITIVE_INFINITY;
+        double highest = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < y.length; i++) {
             double w = weights == null ? 1 : weights[i];
             mean += w * y[i];
             total += w;
             largest = Math.max(largest, Math.abs(y[i]));
             heaviest = Math.max(heaviest, w);
+            if (w > 0) {
+                lowest = Math.min(lowest, y[i]);
+                highest = Math.max(highest, y[i]);
+            }
         }
         mean /= total;
         double scale = squaringScale(largest);
@@ -861,7 +907,7 @@ public final class FittedModel {
             double d = (y[i] - mean) * scale;
             ssTot += w * d * d;
         }
-        return scaledScore(ssRes, ssTot, total, scale);
+        return scaledScore(ssRes, lowest == highest ? 0 : ssTot, total, scale);
     }
 
     /**
@@ -891,6 +937,12 @@ public final class FittedModel {
     }
 
     /** MSE = (Σw r_s²/Σw)/s² and R² = 1 − Σw r_s²/Σw d_s² from the sums of squares of residuals and deviations times s. */
+    /**
+     * MSE and R² from the sums of squares; {@code ssTot} is passed as 0 when every y (of weight &gt; 0) is the same value —
+     * exactly, not Σ(y − ȳ)² computed, which for a constant y is rounding noise (ȳ an ulp off: ~1e-28 on y = 4.2) and made
+     * R² an arbitrary number (0.48 from gd, 1.0 from normal on the same y, in a review) — so R² is NaN then (undefined:
+     * scikit-learn's {@code r2_score} answers 1.0 or 0.0 by convention).
+     */
     private static Score scaledScore(double ssRes, double ssTot, double total, double scale) {
         return new Score(ssRes / total / scale / scale, ssTot == 0 ? Double.NaN : 1 - ssRes / ssTot);
     }

@@ -504,8 +504,8 @@ public final class LinearRegression {
                     : "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
             LOG.debug("solver auto → {}", choice);
             config = requested.toBuilder().solver(sparse != null ? sparse.solver() : Solver.NESTEROV).build();
-            if (sparse != null && sparse.route() == SparseL1Choice.Route.COLUMNS) {
-                return columnTrial(problem, requested, startNanos, checkpoint, sparse.reason());
+            if (sparse != null && sparse.route() == SparseL1Choice.Route.COLUMNS && requested.checkpoint().isActive()) {
+                return checkpointedColumnFit(problem, requested, startNanos, checkpoint, sparse.reason());
             }
         } else if (requested.solver().isAuto() && problem.isSparse()) {
             choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
@@ -574,60 +574,14 @@ public final class LinearRegression {
     }
 
     /**
-     * {@link Solver#AUTO}'s cd over the columns for one l1 fit on sparse X, tried for at most
-     * {@value SparseL1Choice#COLUMN_TRIAL_SWEEPS} sweeps: cd wins where its sweeps converge (most measured wide sparse
-     * fits, near interpolation too since its active sweeps and extrapolation), FISTA's passes where cd still crawls (at
-     * interpolation: as many non-zero coefficients as rows, each coupled to the others). A trial that has not met the stopping
-     * rule by then gives way to nesterov from the configured start (the model is nesterov's, its reason says so; the
-     * wall time counts the trial).
-     * With a checkpoint asked for, nesterov from the start (cd saves only its finished fit). A trial stopped by the
-     * caller's listener, or by the configured iteration limit below the trial's, is the answer.
+     * {@link Solver#AUTO}'s fit for one l1 fit on sparse X whose cheaper route is cd over the columns, when a checkpoint
+     * is asked for: nesterov from the start (cd saves only its finished fit, so an interrupted cd could not resume).
      */
-    private static FittedModel columnTrial(ResidentProblem problem, FitConfig requested, long startNanos, Checkpointer checkpoint,
-                                           String reason) {
-        if (requested.checkpoint().isActive()) {
-            String why = "nesterov: a checkpoint was asked for, and cd over the columns (" + reason.substring("cd: ".length())
-                    + ") saves only its finished fit";
-            FittedModel model = fitWith(problem, requested.toBuilder().solver(Solver.NESTEROV).build(), startNanos, checkpoint);
-            return model.withReport(model.report().withSolverChoice(why));
-        }
-        long sweeps = SparseL1Choice.COLUMN_TRIAL_SWEEPS;
-        IterationListener caller = requested.listener();
-        boolean[] callerStopped = {false};
-        IterationListener budget = (iteration, loss, gradientNorm) -> {
-            if (caller.onIteration(iteration, loss, gradientNorm) == IterationListener.Control.STOP) {
-                callerStopped[0] = true;
-                return IterationListener.Control.STOP;
-            }
-            return iteration >= sweeps ? IterationListener.Control.STOP : IterationListener.Control.CONTINUE;
-        };
-        FittedModel trial = fitWith(problem, requested.toBuilder().solver(Solver.CD).listener(budget).build(), startNanos,
-                checkpoint);
-        if (trial.stopReason() != StopReason.STOPPED_BY_LISTENER || callerStopped[0]) {
-            FittedModel model = trial.withConfig(trial.config().toBuilder().listener(caller).build());
-            return model.withReport(model.report().withSolverChoice(reason));
-        }
-        String why = String.format(java.util.Locale.ROOT, "nesterov: a cd trial over the columns had not converged in %d "
-                + "sweeps (relative duality gap %.2g: many coupled coefficients, where FISTA's passes converge faster); the "
-                + "trial was %s", sweeps, trial.report().dualityGap(), reason);
-        LOG.debug("solver auto → {}", why);
-        // from the configured start, not the trial's answer: FISTA's momentum from a point near the minimiser stops on
-        // "no progress" in float32 long before its gap is small (measured: 2.4e-4 instead of 9.9e-7)
+    private static FittedModel checkpointedColumnFit(ResidentProblem problem, FitConfig requested, long startNanos,
+                                                     Checkpointer checkpoint, String reason) {
+        String why = "nesterov: a checkpoint was asked for, and cd over the columns (" + reason.substring("cd: ".length())
+                + ") saves only its finished fit";
         FittedModel model = fitWith(problem, requested.toBuilder().solver(Solver.NESTEROV).build(), startNanos, checkpoint);
-        double tol = requested.tolerance(problem.precision());
-        double trialGap = trial.report().dualityGap();
-        double fistaGap = model.report().dualityGap();
-        if (model.stopReason() != StopReason.STOPPED_BY_LISTENER && !(fistaGap <= tol) && trialGap < fistaGap) {
-            // at interpolation FISTA's float32 passes may stop short ("no progress") above the trial's gap: keep the better
-            String kept = String.format(java.util.Locale.ROOT, dev.downhill.internal.IterationLimitWarning.TRIAL_KEPT
-                    + "%d sweeps at a relative duality gap of %.2g, and nesterov from the start then stopped at a larger one (%.2g, %s): "
-                    + "the trial's answer is the model (name --solver cd to sweep on); the trial was %s", trial.iterations(),
-                    trialGap, fistaGap, model.stopReason().name().toLowerCase(java.util.Locale.ROOT), reason);
-            LOG.debug("solver auto → {}", kept);
-            FittedModel better = trial.restated(trial.coefficients(), trial.intercept(), StopReason.ITERATION_LIMIT)
-                    .withConfig(trial.config().toBuilder().listener(caller).build()).withWallTime(elapsed(startNanos));
-            return better.withReport(better.report().withSolverChoice(kept));
-        }
         return model.withReport(model.report().withSolverChoice(why));
     }
 

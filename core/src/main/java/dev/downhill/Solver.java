@@ -44,9 +44,9 @@ public enum Solver {
      * {@code Lasso} on sparse X: one copy of X by column on the heap, then each sweep reads the stored entries;
      * {@link dev.downhill.internal.ColumnCoordinateDescent}) — on sparse X the cheaper by
      * {@link dev.downhill.internal.SparseL1Choice}'s cost model, on dense X the Gram route (over the columns when X is
-     * wide and its copy fits the budget). {@link #AUTO} picks it for l1 fits and paths on sparse X (one fit over the
-     * columns as a trial of {@value dev.downhill.internal.SparseL1Choice#COLUMN_TRIAL_SWEEPS} sweeps that gives way to
-     * {@link #NESTEROV} when it has not converged), and {@link dev.downhill.CrossValidation} for its paths on dense X
+     * wide and its copy fits the budget). {@link #AUTO} picks it for l1 fits and paths on sparse X (run to the
+     * configured limit, as when named; {@link #NESTEROV} instead for one fit over the columns with a checkpoint asked for,
+     * since cd saves only its finished fit), and {@link dev.downhill.CrossValidation} for its paths on dense X
      * with no more columns than rows.
      */
     CD("cd", true),

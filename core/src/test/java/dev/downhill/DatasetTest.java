@@ -511,6 +511,41 @@ class DatasetTest {
         assertDoesNotThrow(d::close);
     }
 
+    /**
+     * Memory the caller frees under a dataset (closing the Pointer it adopted or wrapped) is refused at the next use, with
+     * a message saying which, instead of a fit on freed memory (a review read θ ≈ 1e-277 from one); closing the dataset
+     * afterwards still works.
+     */
+    @Test
+    void memoryFreedByTheCallerUnderADatasetIsRefusedAtTheNextUse() {
+        DoublePointer ax = new DoublePointer(1, 2, 3, 4);
+        DoublePointer ay = new DoublePointer(5, 6);
+        Dataset adopted = Dataset.adopt(ax, ay, 2, 2);
+        ax.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, adopted::use);
+        assertEquals("the memory this dataset reads was freed: a Pointer given to Dataset.adopt was closed by its caller "
+                + "(adopt takes ownership: close the dataset, not the pointer)", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> adopted.x(0, 0));
+        assertDoesNotThrow(adopted::close);
+
+        DoublePointer wx = new DoublePointer(1, 2, 3, 4);
+        DoublePointer wy = new DoublePointer(5, 6);
+        DoublePointer ww = new DoublePointer(1, 2);
+        try (Dataset wrapped = Dataset.wrap(wx, wy, 2, 2); Dataset weighted = wrapped.withWeights(ww)) {
+            assertEquals(6, weighted.y(1), 0);
+            ww.close();
+            e = assertThrows(IllegalStateException.class, weighted::use);
+            assertTrue(e.getMessage().contains("Dataset.wrap or withWeights was closed (wrapped memory must outlive the "
+                    + "dataset)"), e.getMessage());
+            assertEquals(6, wrapped.y(1), 0); // its own memory is still the caller's, unfreed
+            wy.close();
+            e = assertThrows(IllegalStateException.class, wrapped::use);
+            assertTrue(e.getMessage().startsWith("the memory this dataset reads was freed"), e.getMessage());
+        } finally {
+            wx.close();
+        }
+    }
+
     @Test
     void aDatasetInUseRefusesToCloseAndFreesNothing() {
         Dataset d = Dataset.of(X, Y);

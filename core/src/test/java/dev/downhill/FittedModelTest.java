@@ -83,6 +83,21 @@ class FittedModelTest {
         assertThrows(IllegalArgumentException.class, () -> m.predictingOnThreads(-1));
     }
 
+    /** float32 rows predict as the same values in double rows (widened exactly), with the same checks. */
+    @Test
+    void floatRowsPredictAsTheSameValuesInDoubleRows() {
+        FittedModel m = model(new double[] {2, -1, 0.1}, 3);
+        float[][] x = {{1.1f, 2, 4}, {0, 0, 0}, {-1, 3.3f, -2}};
+        double[][] wide = {{1.1f, 2, 4}, {0, 0, 0}, {-1, 3.3f, -2}};
+        assertArrayEquals(m.predict(wide), m.predict(x), 0);
+        assertEquals(m.predict(wide[2]), m.predict(x[2]), 0);
+        assertMessage(() -> m.predict(new float[][] {{1, 2, 3}, {1, 2}}), "row 1 has 2 values but the model has 3 coefficients");
+        assertMessage(() -> m.predict(new float[][] {{1, 2, 3}, null}), "row 1 is null");
+        assertMessage(() -> m.predict(new float[] {1, Float.NaN, 3}), "row 0, column 1 is NaN: every value of X must be finite");
+        assertNullArgument(() -> m.predict((float[][]) null), "x");
+        assertNullArgument(() -> m.predict((float[]) null), "x");
+    }
+
     @Test
     void predictChecksWidths() {
         FittedModel m = model(new double[] {2, -1, 0.5}, 3);
@@ -140,6 +155,23 @@ class FittedModelTest {
     private static void assertMessage(org.junit.jupiter.api.function.Executable call, String fragment) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+
+    /**
+     * A constant y (0.1 on 3 rows: its mean sums to 0.30000000000000004/3, an ulp off, so Σ(y − ȳ)² computed is ~1e-33,
+     * not 0): R² is NaN, undefined, whatever the predictions — not 1 − noise/noise; a y constant over the rows of weight
+     * &gt; 0 too.
+     */
+    @Test
+    void aConstantTargetHasNoR2() {
+        FittedModel m = model(new double[] {0, 0}, 0.1);
+        double[][] x = {{1, 2}, {3, 4}, {5, 6}};
+        assertTrue((0.1 + 0.1 + 0.1) / 3 != 0.1, "the premise: ȳ computed is off by an ulp");
+        Score s = m.score(x, new double[] {0.1, 0.1, 0.1});
+        assertEquals(0, s.mse(), 0);
+        assertTrue(Double.isNaN(s.r2()), s.toString());
+        FittedModel off = model(new double[] {1e-9, 0}, 0.1);
+        assertTrue(Double.isNaN(off.score(x, new double[] {0.1, 0.1, 0.1}).r2()));
     }
 
     @Test

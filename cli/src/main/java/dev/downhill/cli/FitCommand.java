@@ -880,7 +880,8 @@ final class FitCommand implements Callable<Integer> {
         o.println("coefficients: " + listing(m.features(), m::coefficient));
         o.printf(Locale.ROOT, "intercept:   %.10g%s%n", m.intercept(), m.fitIntercept() ? "" : " (not fitted)");
         o.printf(Locale.ROOT, "MSE:         %.10g%s%n", score.mse(), m.trainingWeighted() ? " (weighted: Σw·r²/Σw)" : "");
-        o.printf(Locale.ROOT, "R²:          %.10g%s%n", score.r2(), m.trainingWeighted() ? " (weighted)" : "");
+        o.printf(Locale.ROOT, "R²:          %.10g%s%s%n", score.r2(), m.trainingWeighted() ? " (weighted)" : "",
+                Double.isNaN(score.r2()) ? " (y is constant: R² is undefined)" : "");
         o.printf(Locale.ROOT, "iterations:  %d%s%n", m.iterations(), m.solver().isStochastic() ? " epochs" : "");
         o.printf(Locale.ROOT, "stop reason: %s%n", m.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         if (m.config().penalty().kind() != Penalty.Kind.NONE) {

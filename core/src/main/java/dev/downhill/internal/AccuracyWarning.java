@@ -14,7 +14,7 @@ import java.util.Optional;
  * <p>The stopping rule bounds the gradient, not the error. In the standardized coordinates β (β = S⁻¹θ, S the fit's
  * column scaling, {@link SketchedCondition}) the gradient is g = H(β − β*) with H cg's operator, so
  * <pre>
- *   ‖β − β*‖ ≤ ‖g‖/λ_min(H),     ρ = ‖g‖ / (λ̂_min·‖β‖)
+ *   ‖β − β*‖ ≤ ‖g‖/λ_min(H),     ρ = ‖g‖ / (λ̂_min·‖β‖)   (from 0 also ≤ κ̂·‖g‖/‖g₀‖, the smaller taken)
  * </pre>
  * bounds the answer's relative error through the smallest eigenvalue of H, which the rule never sees: with nearly dependent
  * columns (κ(H) = 4e10: a column equal to another plus 1e-5 noise) gd, nesterov and cg met the default tolerance 1e-10 with
@@ -28,7 +28,7 @@ import java.util.Optional;
  * 2·m·n each), else from {@link SketchedCondition}'s row sketch ({@value SketchedCondition#ROWS_PER_BUCKET}·s of X's rows),
  * which may understate λ_min by its spread (ρ then overstated by up to ~10, a warning that errs loud); the check is left
  * out when that too would cost more than the fit (its O(s·n² + n³/3) host work), beyond {@value #MAX_COLUMNS} columns
- * (an n × n host matrix), when X has no more rows than columns and no ridge (H singular: gradient methods from 0 find a
+ * (an n × n host matrix), for a y constant up to rounding ({@link #CONSTANT_TARGET_SPREAD}), when X has no more rows than columns and no ridge (H singular: gradient methods from 0 find a
  * minimiser, not a unique one), when the backend has no sketch pass (or no Gram pass), and where ρ cannot be formed in
  * the user's units (β = 0, or X and y scaled near float64's ends, which the fit's internal rescaling handles). It
  * is an estimate (power iteration gives λ_min from above, near exactly when it is well separated: ρ came out 8 % below
@@ -39,6 +39,13 @@ public final class AccuracyWarning {
     static final double RELATIVE_ERROR_LIMIT = 1e-3;
     /** What a library (and CLI) user can do about coefficients the gradient does not vouch for. */
     public static final String LIBRARY_ADVICE = "use the normal or svd solver, or cg with a smaller tolerance";
+    /**
+     * A y whose spread about its mean (the root of the first loss of a centred fit from 0) is at most this fraction of
+     * |ȳ| is constant up to rounding (2^−40: its centred values keep at most 13 of float64's 53 bits): the least-squares θ
+     * is then rounding noise, and no bound relative to it means anything (a review: y = 4.2 on every row warned "X is
+     * ill-conditioned" with κ̂ = 1.2). No check is made.
+     */
+    static final double CONSTANT_TARGET_SPREAD = 0x1p-40;
     /** Beyond this many columns no check is made (its n × n host matrix and O(n³) factorization). */
     static final int MAX_COLUMNS = 2_048;
 
@@ -118,8 +125,14 @@ public final class AccuracyWarning {
         }
         SketchedCondition.Spectrum spectrum;
         double[] squaredScales;
+        boolean zeroStart = model.config().initialCoefficients().kind() == dev.downhill.InitialCoefficients.Kind.ZEROS;
         try (CentredObjective objective = new CentredObjective(problem, model.config().fitIntercept(),
                 model.report().standardized(), penalty)) {
+            double[] losses = model.lossHistory();
+            if (objective.centred() && zeroStart && losses.length > 0
+                    && Math.sqrt(losses[0]) <= CONSTANT_TARGET_SPREAD * Math.abs(objective.userTargetMean())) {
+                return Optional.empty(); // y constant up to rounding: the least-squares θ is rounding noise, nothing to vouch for
+            }
             spectrum = SketchedCondition.spectrum(objective, exactGram);
             squaredScales = objective.squaredScales();
         } catch (ArithmeticException | UnsupportedOperationException noCheck) {
@@ -132,7 +145,15 @@ public final class AccuracyWarning {
         if (Double.isInfinite(kappa)) {
             return Optional.of(new Estimate(kappa, Double.POSITIVE_INFINITY));
         }
-        double rho = norms[norms.length - 1] / standardizedNorm(model.coefficients(), squaredScales) / spectrum.smallest();
+        double last = norms[norms.length - 1];
+        double rho = last / standardizedNorm(model.coefficients(), squaredScales) / spectrum.smallest();
+        // a second bound, relative to β* itself: from 0 the first gradient is g₀ = −Hβ*, so ‖β*‖ ≥ ‖g₀‖/λ_max and
+        // ‖β − β*‖/‖β*‖ ≤ κ̂·‖g‖/‖g₀‖ — the one that holds where β* ≈ 0 (y constant up to rounding: ‖β‖ is then rounding
+        // noise, and the bound through it, 3.7 on a κ̂ of 6.7, warned about nothing)
+        double fromStart = zeroStart && norms[0] > 0 ? kappa * last / norms[0] : Double.NaN;
+        if (Double.isFinite(fromStart) && !(rho <= fromStart)) {
+            rho = fromStart;
+        }
         // not finite: β = 0 (no relative error to bound), or magnitudes at float64's ends in the user's units (X scaled
         // by 1e±150: the fit itself works in rescaled internal units, this check does not) — unchecked rather than wrong
         return Double.isFinite(rho) ? Optional.of(new Estimate(kappa, rho)) : Optional.empty();

@@ -670,6 +670,11 @@ public final class CentredObjective implements AutoCloseable {
         return targetMean() - s;
     }
 
+    /** ȳ, the (weighted) mean of y in the user's units (from the column statistics). */
+    public double userTargetMean() {
+        return userTargetMean;
+    }
+
     /** ȳ' = τȳ. */
     private double targetMean() {
         ensureTargetFactor();

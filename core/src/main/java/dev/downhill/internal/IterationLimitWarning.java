@@ -15,9 +15,6 @@ import java.util.Optional;
  * listener is not warned about.
  */
 public final class IterationLimitWarning {
-    /** How the solver choice of auto's kept cd trial begins ({@code LinearRegression}'s column trial). */
-    public static final String TRIAL_KEPT = "cd: auto's trial over the columns stopped after its ";
-
     private IterationLimitWarning() {
     }
 
@@ -58,12 +55,6 @@ public final class IterationLimitWarning {
             s.append(" (").append(reached).append(')');
         }
         boolean l1 = model.config().penalty().hasL1();
-        if (model.report().solverChoice().startsWith(TRIAL_KEPT)) { // auto's limit, not the setting's
-            s.append(": the coefficients may be far from the minimiser; this was auto's cd trial, kept because nesterov "
-                    + "stopped at a larger gap: name ").append(solverSetting).append(" cd to sweep on (up to ")
-                    .append(iterationsSetting).append(')');
-            return Optional.of(s.toString());
-        }
         s.append(": the coefficients may be far from the minimiser; raise ").append(iterationsSetting);
         if (stochastic) {
             s.append(", or use a full-batch ").append(l1 ? "" : "or exact ").append(solverSetting)

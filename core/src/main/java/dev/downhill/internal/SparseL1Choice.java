@@ -68,15 +68,6 @@ public record SparseL1Choice(Route route, String reason) {
     static final double COLUMN_SWEEPS = 10;
     /** S_P: the sweeps a warm-started column-route fit of a path is taken to make. */
     static final double PATH_COLUMN_SWEEPS = 5;
-    /**
-     * The sweeps {@code auto} gives cd over the columns for one fit before it gives way to nesterov
-     * ({@code LinearRegression}'s column trial). Since cd's sweeps over the active set and its Anderson extrapolation a
-     * sweep costs a third to a half of a FISTA pass near interpolation and far fewer are needed: 3,000 sweeps cover the
-     * measured wide sparse fits that converge (58–2,345 sweeps, 0.2–2.0 s, to 1e-10 where nesterov stopped at gaps of
-     * 1e-6 to 2e-3) and end the trial where cd still crawls (5,585 sweeps measured at interpolation, 1,957 non-zero on
-     * 2,000 rows). Was 300 before them (then about the cost of 300 FISTA passes).
-     */
-    public static final long COLUMN_TRIAL_SWEEPS = 3_000;
     /** Rows per bulk read of the row pointers. */
     private static final int ROWS = 1 << 12;
 

@@ -27,8 +27,9 @@ import java.util.Objects;
  * <p>Header: by default the first non-blank line is a header when none of its cells is a number
  * (so a first row that mixes numbers and text is read as data and fails on the text, rather than
  * being silently dropped), or when it starts with {@code #} — NumPy's {@code savetxt(…, header="a,b,y")} writes
- * {@code # a,b,y}: the marker and the spaces after it are not part of the first name (other {@code #} lines are not
- * comments: a row); {@link #withHeader} forces either way ({@link Header#ABSENT} reads a {@code #} line as data). Target: the last column by
+ * {@code # a,b,y}: the marker and the spaces after it are not part of the first name, and the rows' delimiter is
+ * detected from the next non-blank line when it splits that line into as many cells as the header names (savetxt's rows
+ * are separated by spaces unless it is given {@code delimiter=","}) (other {@code #} lines are not comments: a row); {@link #withHeader} forces either way ({@link Header#ABSENT} reads a {@code #} line as data). Target: the last column by
  * default, or a column named by {@link #withTarget(String)} (needs a header) or by zero-based
  * index with {@link #withTargetIndex(int)}. Sample weights: {@link #withWeightColumn(String)} names a column whose
  * values become the dataset's per-row weights (neither feature nor target). Precision: float64 by default (text holds decimal
@@ -425,9 +426,15 @@ public final class CsvReader {
         }
     }
 
-    /** The first non-blank line and its 1-based number. */
-    private record FirstLine(String text, long number) {
+    /**
+     * The first non-blank line and its 1-based number; when it starts with {@code #} (a marked header), the next
+     * non-blank line's text too ({@code nextText}, else null), read ahead without consuming it: the data's delimiter.
+     */
+    private record FirstLine(String text, long number, String nextText) {
     }
+
+    /** Characters the reader may read ahead for the line after a {@code #} header (a longer line is not looked at). */
+    private static final int PEEK_CHARS = 1 << 20;
 
     private static FirstLine firstLine(BufferedReader in, Path file) throws IOException {
         long number = 0;
@@ -437,10 +444,30 @@ public final class CsvReader {
                 line = TextLines.stripBom(line);
             }
             if (!TextLines.isBlank(line)) {
-                return new FirstLine(line, number);
+                return new FirstLine(line, number, line.stripLeading().startsWith("#") ? peekNonBlank(in) : null);
             }
         }
         throw new MalformedFileException(file, "the file is empty (no non-blank lines)");
+    }
+
+    /** The next non-blank line of {@code in}, which is left where it was; null at the end or past {@link #PEEK_CHARS}. */
+    private static String peekNonBlank(BufferedReader in) throws IOException {
+        in.mark(PEEK_CHARS);
+        try {
+            int read = 0;
+            for (String line; (line = in.readLine()) != null; ) {
+                read += line.length() + 2;
+                if (read > PEEK_CHARS) {
+                    return null;
+                }
+                if (!TextLines.isBlank(line)) {
+                    return line;
+                }
+            }
+            return null;
+        } finally {
+            in.reset();
+        }
     }
 
     private CsvLayout resolve(FirstLine first, Path file) {
@@ -452,6 +479,14 @@ public final class CsvReader {
         }
         char d = delimiter != null ? delimiter : CsvLineSplitter.detect(text);
         List<String> cells = new ArrayList<>(new CsvLineSplitter(d).split(text, file, first.number));
+        if (marked && delimiter == null && first.nextText != null) {
+            // np.savetxt(f, Z, header="a,b,y") writes "# a,b,y" over rows separated by spaces (its default delimiter):
+            // the rows' delimiter is the file's, the header keeps its own when it names as many columns
+            char rows = CsvLineSplitter.detect(first.nextText);
+            if (rows != d && cellsIn(first.nextText, rows, file) == cells.size()) {
+                d = rows;
+            }
+        }
         boolean hasHeader = marked || header == Header.PRESENT
                 || (header == Header.AUTO && cells.stream().allMatch(c -> DecimalText.problem(c) != null));
         if (cells.size() < 2) {
@@ -485,6 +520,15 @@ public final class CsvReader {
             target = targetIndex;
         }
         return new CsvLayout(d, hasHeader, hasHeader ? cells : List.of(), cells.size(), target);
+    }
+
+    /** The cells of a line read ahead split by {@code d}, or −1 when it does not split (an open quote: said when read). */
+    private static int cellsIn(String line, char d, Path file) {
+        try {
+            return new CsvLineSplitter(d).split(line, file, 0).size();
+        } catch (MalformedFileException e) {
+            return -1;
+        }
     }
 
     private static String show(char d) {
