@@ -13,6 +13,7 @@ import dev.downhill.internal.NesterovSolver;
 import dev.downhill.internal.ProximalGradientSolver;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SolverChoice;
+import dev.downhill.internal.DenseL1Choice;
 import dev.downhill.internal.SparseL1Choice;
 import dev.downhill.internal.StochasticGradientSolver;
 import dev.downhill.internal.TrialBudget;
@@ -500,10 +501,13 @@ public final class LinearRegression {
         FitConfig config = requested;
         if (requested.solver().isAuto() && requested.penalty().hasL1()) {
             SparseL1Choice sparse = SparseL1Choice.of(problem, requested.directMemoryBudget()); // null: dense X
-            choice = sparse != null ? sparse.reason()
+            DenseL1Choice dense = sparse == null && !problem.isSparse()
+                    ? DenseL1Choice.of(problem, requested.directMemoryBudget(), requested.checkpoint().isActive()) : null;
+            choice = sparse != null ? sparse.reason() : dense != null ? dense.reason()
                     : "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
             LOG.debug("solver auto → {}", choice);
-            config = requested.toBuilder().solver(sparse != null ? sparse.solver() : Solver.NESTEROV).build();
+            config = requested.toBuilder().solver(sparse != null ? sparse.solver() : dense != null ? dense.solver()
+                    : Solver.NESTEROV).build();
             if (sparse != null && sparse.route() == SparseL1Choice.Route.COLUMNS && requested.checkpoint().isActive()) {
                 return checkpointedColumnFit(problem, requested, startNanos, checkpoint, sparse.reason());
             }

@@ -360,12 +360,40 @@ class CliIgnoredOptionsTest {
         assertTrue(help.out().replaceAll("\\s+", " ").contains("(cpu and cuda backends; an .npz --x is always sparse)"), help.out());
     }
 
-    /** --lr reaches the solver auto chooses (it was dropped before the choice, and --seed was then said to do nothing). */
+    /**
+     * --lr reaches the solver auto chooses (it was dropped before the choice, and --seed was then said to do nothing):
+     * nesterov for an l1 term on wide dense X; on these tall 200 × 3 data auto picks cd on the Gram matrix, which has no
+     * step: --lr and --seed are then said to do nothing, as chosen by auto.
+     */
     @Test
     void aLearningRateReachesTheSolverAutoChooses() throws IOException {
+        Path tall = dir.resolve("auto-l1-tall.json");
+        CliRun cd = fit("--penalty", "l1", "--alpha", "0.01", "--lr", "0.001", "--seed", "5", "--iterations", "20", "--tol", "0",
+                "--out", tall.toString());
+        assertEquals(0, cd.code(), cd.err());
+        assertEquals("cd", model(tall).get("solver").asText(), cd.out());
+        assertEquals(List.of("downhill: warning: --lr does nothing with --solver cd (ignored) — chosen by --solver auto; name "
+                + "a solver that uses it", seedWarning("cd") + " — chosen by --solver auto; name a solver that uses it"),
+                warnings(cd), cd.err());
+
+        Path wideX = dir.resolve("wide-X.npy");
+        Path wideY = dir.resolve("wide-y.npy");
+        java.util.Random g = new java.util.Random(12);
+        double[] wx = new double[10 * 30];
+        double[] wy = new double[10];
+        for (int i = 0; i < wx.length; i++) {
+            wx[i] = g.nextGaussian();
+        }
+        for (int i = 0; i < wy.length; i++) {
+            wy[i] = wx[30 * i] - wx[30 * i + 1] + 0.1 * g.nextGaussian();
+        }
+        try (NpyWriter w = NpyWriter.create(wideX, Precision.FLOAT64, 10, 30)) {
+            w.write(wx);
+        }
+        NpyWriter.writeVector(wideY, wy, Precision.FLOAT64);
         Path out = dir.resolve("auto-l1.json");
-        CliRun r = fit("--penalty", "l1", "--alpha", "0.01", "--lr", "0.001", "--seed", "5", "--iterations", "20", "--tol", "0",
-                "--out", out.toString()); // an l1 term on dense X: auto picks nesterov
+        CliRun r = CliRun.of("fit", "--x", wideX.toString(), "--y", wideY.toString(), "--penalty", "l1", "--alpha", "0.01",
+                "--lr", "0.001", "--seed", "5", "--iterations", "20", "--tol", "0", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode m = model(out);
         assertEquals("nesterov", m.get("solver").asText(), r.out());

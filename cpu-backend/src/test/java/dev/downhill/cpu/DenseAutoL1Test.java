@@ -1,0 +1,124 @@
+package dev.downhill.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Dataset;
+import dev.downhill.FitConfig;
+import dev.downhill.FittedModel;
+import dev.downhill.LinearRegression;
+import dev.downhill.Penalty;
+import dev.downhill.Precision;
+import dev.downhill.Solver;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Solver#AUTO} with an l1 term on tall dense X with few columns, on the cpu backend: cd on the Gram matrix
+ * ({@code DenseL1Choice}), the same fit as cd named (the same bits) and the same answer as nesterov named — another
+ * solver — on correlated columns (AR(1), ρ = 0.9, where FISTA needs hundreds of iterations), float64 and float32, with
+ * and without sample weights; wide X keeps nesterov.
+ */
+class DenseAutoL1Test {
+    private static double[][] correlated(SplittableRandom r, int m, int n) {
+        double[][] x = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            double previous = r.nextGaussian();
+            for (int j = 0; j < n; j++) {
+                previous = 0.9 * previous + Math.sqrt(1 - 0.81) * r.nextGaussian();
+                x[i][j] = previous * (1 + j % 3) + 2;
+            }
+        }
+        return x;
+    }
+
+    private static double[] targets(SplittableRandom r, double[][] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            double s = 1.5;
+            for (int j = 0; j < x[i].length; j++) {
+                s += x[i][j] * (j % 3 == 0 ? 0 : (j % 5) - 2);
+            }
+            y[i] = s + 0.5 * r.nextGaussian();
+        }
+        return y;
+    }
+
+    private static double[] weights(SplittableRandom r, int m) {
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = 0.2 + 2 * r.nextDouble();
+        }
+        return w;
+    }
+
+    @Test
+    void tallDenseXRunsCdOnTheGramMatrixAndReachesNesterovsAnswer() {
+        SplittableRandom r = new SplittableRandom(41);
+        double[][] x = correlated(r, 3_000, 40);
+        double[] y = targets(r, x);
+        double[] w = weights(r, x.length);
+        for (Precision p : Precision.values()) {
+            for (boolean weighted : new boolean[] {false, true}) {
+                String what = p + (weighted ? ", weighted" : "");
+                double tol = p == Precision.FLOAT64 ? 1e-12 : 1e-6; // nesterov's float32 passes stop near 1e-7
+                FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.elasticNet(0.02, 0.8)).precision(p)
+                        .tolerance(tol).maxIterations(100_000).build();
+                try (Dataset plain = p == Precision.FLOAT64 ? Dataset.of(x, y) : Dataset.of(toFloat(x), toFloat(y));
+                     Dataset d = weighted ? plain.withWeights(w) : plain.toPrecision(p)) {
+                    FittedModel chosen = LinearRegression.fit(d, auto);
+                    assertEquals(Solver.CD, chosen.solver(), what + ": " + chosen.report().solverChoice());
+                    assertTrue(chosen.report().solverChoice().startsWith("cd: coordinate descent on the Gram matrix (X is "
+                            + "dense (3,000 × 40, " + p.name().toLowerCase(java.util.Locale.ROOT) + "): "), chosen.report().solverChoice());
+                    FittedModel cd = LinearRegression.fit(d, auto.toBuilder().solver(Solver.CD).build());
+                    assertEquals(java.util.Arrays.toString(cd.coefficients()), java.util.Arrays.toString(chosen.coefficients()), what);
+                    assertEquals(cd.intercept(), chosen.intercept(), 0, what);
+                    FittedModel nesterov = LinearRegression.fit(d, auto.toBuilder().solver(Solver.NESTEROV).build());
+                    // both certified to a relative duality gap ≤ tol: coefficients within ~√tol of their scale (strong
+                    // convexity of the elastic net's l2 part: ‖Δθ‖² ≲ gap/μ); objectives within tol of each other
+                    double scale = 0;
+                    for (double c : nesterov.coefficients()) {
+                        scale = Math.max(scale, Math.abs(c));
+                    }
+                    double bound = (p == Precision.FLOAT64 ? 1e-5 : 3e-3) * scale;
+                    for (int j = 0; j < x[0].length; j++) {
+                        assertEquals(nesterov.coefficient(j), chosen.coefficient(j), bound, what + ", θ" + j);
+                    }
+                    // the objectives are evaluated by a pass in the data's precision: float32's rounding (~1e-7) aside
+                    double slack = p == Precision.FLOAT64 ? 1e-9 : 1e-6;
+                    assertTrue(chosen.report().objective() <= nesterov.report().objective() * (1 + slack),
+                            what + ": " + chosen.report().objective() + " vs " + nesterov.report().objective());
+                }
+            }
+        }
+    }
+
+    @Test
+    void wideDenseXKeepsNesterov() {
+        SplittableRandom r = new SplittableRandom(43);
+        double[][] x = correlated(r, 30, 60);
+        double[] y = targets(r, x);
+        try (Dataset d = Dataset.of(x, y)) {
+            FittedModel chosen = LinearRegression.fit(d, FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.1)).build());
+            assertEquals(Solver.NESTEROV, chosen.solver(), chosen.report().solverChoice());
+            assertEquals("nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality "
+                    + "gap)", chosen.report().solverChoice());
+        }
+    }
+
+    private static float[][] toFloat(double[][] x) {
+        float[][] f = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = toFloat(x[i]);
+        }
+        return f;
+    }
+
+    private static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+}
