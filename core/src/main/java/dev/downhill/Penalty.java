@@ -46,7 +46,13 @@ public final class Penalty {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("unknown penalty '" + name + "' (expected none, l2, l1 or elasticnet)");
+            String alias = switch (s) { // scikit-learn's estimator names for the same penalties
+                case "lasso" -> "; lasso is l1";
+                case "ridge" -> "; ridge is l2";
+                case "enet" -> "; enet is elasticnet";
+                default -> "";
+            };
+            throw new IllegalArgumentException("unknown penalty '" + name + "' (expected none, l2, l1 or elasticnet" + alias + ")");
         }
     }
 

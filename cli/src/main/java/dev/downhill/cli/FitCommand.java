@@ -386,12 +386,18 @@ final class FitCommand implements Callable<Integer> {
     private static final int LISTED_COLUMNS = 10;
 
     /**
-     * The folds of --alpha auto, said on stderr with the number of fits (unless --quiet, or when the rows are too few for
-     * them: the cross-validation then refuses them, and a note announcing its fits would precede the error).
+     * The folds of --alpha auto, said on stderr with the number of fits (unless --quiet); refused in the options' words
+     * when the rows are fewer than the folds.
      */
     private int announceFolds(FitConfig config, long rows) {
         int folds = cvFolds == null ? CrossValidation.DEFAULT_FOLDS : cvFolds;
-        if (!quiet && folds <= rows) {
+        if (folds > rows) { // the library's "cross-validation needs 2 ≤ folds ≤ rows", in the options' words
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "--alpha auto: %d-fold cross-validation (--cv%s) "
+                    + "needs at least as many rows as folds, and the data have %d: %s", folds,
+                    cvFolds == null ? ", default " + folds : " " + folds, rows,
+                    rows >= 2 ? "give --cv between 2 and " + rows + ", or a fixed --alpha" : "give a fixed --alpha"));
+        }
+        if (!quiet) {
             spec.commandLine().getErr().printf(Locale.ROOT, "downhill: note: --alpha auto: %d-fold cross-validation over "
                     + "%d values of α (%d fits%s)%n", folds, CrossValidation.DEFAULT_PATH_LENGTH,
                     (folds + 1) * CrossValidation.DEFAULT_PATH_LENGTH, config.penalty().l1Ratio() == 0

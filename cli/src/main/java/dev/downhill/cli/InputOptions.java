@@ -36,7 +36,7 @@ final class InputOptions {
     @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column: a header name or a zero-based index (default: the last column).")
     String target;
 
-    @Option(names = "--weights", paramLabel = "w.npy", description = "Per-row sample weights: a 1-D float32/float64 .npy of one "
+    @Option(names = "--weights", paramLabel = "w.npy", description = "Per-row sample weights: a 1-D float32/float64 (or int32/int64) .npy of one "
             + "value ≥ 0 per row (not all zero). The fit minimises Σw·r²/Σw; the score is weighted too.")
     Path weights;
 
@@ -352,13 +352,16 @@ final class InputOptions {
         }
     }
 
-    /** The weights of a 1-D float32/float64 .npy of {@code rows} values (checked here for shape and type only). */
+    /**
+     * The weights of a 1-D float32/float64 .npy of {@code rows} values, or int32/int64 ones (counts: converted to
+     * float64, as an integer X is), checked here for shape and type only.
+     */
     static double[] readWeights(Path file, long rows) {
         var header = NpyReader.readHeader(file);
         String dtype = header.dtype().name();
-        if (!dtype.equals("FLOAT32") && !dtype.equals("FLOAT64")) {
+        if (!dtype.equals("FLOAT32") && !dtype.equals("FLOAT64") && !dtype.equals("INT32") && !dtype.equals("INT64")) {
             throw new IllegalArgumentException("--weights " + file + " holds " + dtype.toLowerCase(Locale.ROOT)
-                    + " values: it must be float32 or float64");
+                    + " values: it must be float32, float64, int32 or int64");
         }
         long[] shape = header.shape();
         if (shape.length != 1) {

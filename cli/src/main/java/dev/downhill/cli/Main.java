@@ -98,7 +98,13 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((e, a) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("downhill: " + oneLine(e) + " (try: downhill " + (c.getCommandName().equals("downhill")
+            String message = oneLine(e);
+            if (e instanceof CommandLine.UnmatchedArgumentException u && c.getCommandName().equals("downhill")
+                    && !u.getUnmatched().isEmpty() && a.length > 0 && a[0].equals(u.getUnmatched().get(0))
+                    && !a[0].startsWith("-")) { // picocli's "Unmatched argument at index 0: 'frobnicate'"
+                message = "unknown command '" + a[0] + "': expected fit, predict, gen, info or demo";
+            }
+            c.getErr().println("downhill: " + message + " (try: downhill " + (c.getCommandName().equals("downhill")
                     ? "" : c.getCommandName() + " ") + "--help)");
             c.getErr().flush();
             return 2;
