@@ -492,7 +492,7 @@ public final class DirectLeastSquares {
                                               int k, int n, double rankCutoff, boolean inverseGram) {
         DenseKernels kernels = problem.denseKernels();
         long t0 = System.nanoTime();
-        int[] zero = inverseGram ? zeroColumns(factor, k, n) : new int[0]; // X_c's zero columns: R's (exactly, Householder)
+        int[] zero = zeroColumns(factor, k, n); // X_c's zero columns: R's (exactly, Householder) — the constant columns
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < k; i++) {
                 factor[i + j * k] /= scales[j];
@@ -524,7 +524,8 @@ public final class DirectLeastSquares {
         double[] theta = timesV.apply(w);
         LOG.debug("svd: minimum-norm solve of the {} × {} factor {} ms", k, n, (System.nanoTime() - t0) / 1_000_000);
         ExtendedResidual pass = problem.extendedResidual(centred);
-        DirectSolution solution = new DirectSolution(theta, pass.intercept(theta), plainRank, singular, Double.POSITIVE_INFINITY, 0);
+        DirectSolution solution = new DirectSolution(theta, pass.intercept(theta), plainRank, singular, Double.POSITIVE_INFINITY, 0)
+                .withConstantColumns(zero); // as the normal equations name them (θⱼ = 0 there too: V's rows for them are 0)
         return inverseGram ? solution.withInverseGram(InverseGram.fromRankDeficientSvd(plain.vt(), plain.rank(), plain.singular(),
                 plainRank, n, zero, meansIf(problem, centred))) : solution;
     }
