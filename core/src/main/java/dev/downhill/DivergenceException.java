@@ -56,7 +56,21 @@ public final class DivergenceException extends ArithmeticException {
      */
     public DivergenceException(String solver, boolean stochastic, long iteration, double loss, double initialLoss,
                                double learningRate, boolean automatic, double automaticRate, LearningRateSchedule schedule) {
-        super(message(solver, stochastic, iteration, loss, initialLoss, learningRate, automatic, automaticRate, schedule));
+        this(solver, stochastic, iteration, loss, initialLoss, learningRate, automatic, automaticRate, schedule, false);
+    }
+
+    /**
+     * As the public constructor; {@code unstandardizedAdvice}: the fixed η ran on X as it is while the automatic step
+     * would standardize it, so the advised rate is said to be in X's own units (an automatic fit reports its η in the
+     * standardized ones: another number for the same data, which a review found confusing).
+     */
+    DivergenceException(String solver, boolean stochastic, long iteration, double loss, double initialLoss, double learningRate,
+                        boolean automatic, double automaticRate, LearningRateSchedule schedule, boolean unstandardizedAdvice) {
+        super(message(solver, stochastic, iteration, loss, initialLoss, learningRate, automatic, automaticRate, schedule)
+                + (unstandardizedAdvice && !automatic && automaticRate > 0 && automaticRate < learningRate
+                && (schedule == null || schedule.kind() != LearningRateSchedule.Kind.INVERSE_TIME)
+                ? " for X unstandardized, as a fixed learning rate runs it (the automatic step standardizes X and reports its "
+                + "η in those units)" : ""));
         this.iteration = iteration;
         this.loss = loss;
         this.learningRate = learningRate;

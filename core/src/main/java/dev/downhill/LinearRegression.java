@@ -707,9 +707,11 @@ public final class LinearRegression {
                         // the message falls back to η/10
                     }
                 }
+                boolean unstandardizedAdvice = !e.automatic() && !objective.standardized() && CentredObjective.standardizes(
+                        problem, config.toBuilder().learningRate(LearningRate.auto()).build());
                 DivergenceException user = new DivergenceException(solver.cliName(), solver.isStochastic(), e.iteration(),
                         objective.userLoss(e.loss()), objective.userLoss(e.initialLoss()), objective.userLearningRate(e.learningRate()),
-                        e.automatic(), automaticRate, schedule);
+                        e.automatic(), automaticRate, schedule, unstandardizedAdvice);
                 user.initCause(e); // the solver's exception, in its internal units, keeps the frames where it diverged
                 throw user;
             }

@@ -31,6 +31,22 @@ class DivergenceExceptionTest {
                 unknown.getMessage());
     }
 
+    /**
+     * A fixed η runs on X unstandardized while the automatic step would standardize it: the advised rate says it is in X's
+     * own units (a review saw "η: 0.250 (auto)" on one run and "the automatic step size … is 0.433" on the next, same data).
+     */
+    @Test
+    void adviceForUnstandardizedXSaysSo() {
+        DivergenceException e = new DivergenceException("gd", false, 2, 6e4, 2.66, 10, false, 0.433,
+                LearningRateSchedule.constant(), true);
+        assertTrue(e.getMessage().endsWith("use a smaller learning rate: the automatic step size for these data is 0.433 "
+                + "for X unstandardized, as a fixed learning rate runs it (the automatic step standardizes X and reports its η "
+                + "in those units)"), e.getMessage());
+        DivergenceException unknown = new DivergenceException("gd", false, 2, 6e4, 2.66, 10, false, Double.NaN,
+                LearningRateSchedule.constant(), true);
+        assertTrue(unknown.getMessage().endsWith("(e.g. 1.00) or the automatic step size"), unknown.getMessage());
+    }
+
     @Test
     void aFixedStepIsAdvisedTenTimesSmaller() {
         DivergenceException e = new DivergenceException(2, 1e40, 1.6e35, 1e-35, false);
