@@ -422,7 +422,10 @@ public final class CsvReader {
 
         private MalformedFileException badCell(long number, int k, String problem) {
             String name = layout.hasHeader() ? " (column " + MalformedFileException.quote(layout.name(k)) + ")" : "";
-            return new MalformedFileException(file, number, k + 1, problem + name);
+            boolean trailing = problem.startsWith("the cell is empty") && k == layout.columns() - 1
+                    && layout.delimiter() != CsvLineSplitter.WHITESPACE && (!layout.hasHeader() || layout.name(k).isEmpty());
+            return new MalformedFileException(file, number, k + 1, problem + name + (trailing ? "; the lines end with the "
+                    + "delimiter " + show(layout.delimiter()) + ", which makes an empty last column: remove it" : ""));
         }
     }
 
@@ -504,7 +507,7 @@ public final class CsvReader {
             target = cells.indexOf(targetName);
             if (target < 0) {
                 throw new MalformedFileException(file, first.number, 0, "no column is named " + MalformedFileException.quote(targetName)
-                        + "; the header has " + MalformedFileException.quote("[" + String.join(", ", cells) + "]"));
+                        + "; the header names " + cells.size() + " columns: " + someNames(cells));
             }
             if (cells.lastIndexOf(targetName) != target) {
                 throw new MalformedFileException(file, first.number, 0, "several columns are named " + MalformedFileException.quote(targetName)
@@ -520,6 +523,20 @@ public final class CsvReader {
             target = targetIndex;
         }
         return new CsvLayout(d, hasHeader, hasHeader ? cells : List.of(), cells.size(), target);
+    }
+
+    /** The first names of {@code cells} (each quoted), and how many more, for a message. */
+    private static String someNames(List<String> cells) {
+        int shown = Math.min(cells.size(), 8);
+        StringBuilder b = new StringBuilder();
+        for (int k = 0; k < shown; k++) {
+            b.append(k > 0 ? ", " : "").append(MalformedFileException.quote(cells.get(k)));
+        }
+        if (shown < cells.size()) {
+            b.append(", … (").append(cells.size() - shown).append(" more; the last ")
+                    .append(MalformedFileException.quote(cells.get(cells.size() - 1))).append(')');
+        }
+        return b.toString();
     }
 
     /** The cells of a line read ahead split by {@code d}, or −1 when it does not split (an open quote: said when read). */

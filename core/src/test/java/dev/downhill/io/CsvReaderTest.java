@@ -148,6 +148,39 @@ class CsvReaderTest {
         assertTrue(e.getMessage().contains("delimiter ','"), e.getMessage());
     }
 
+    /** A target name the header lacks: the header's names listed (the first eight, then how many more and the last). */
+    @Test
+    void anUnknownTargetListsTheHeadersNames() {
+        Path few = csv("a,b,y\n1,2,3\n");
+        MalformedFileException e = assertThrows(MalformedFileException.class,
+                () -> CsvReader.defaults().withTarget("nosuch").read(few).close());
+        assertTrue(e.getMessage().endsWith("no column is named 'nosuch'; the header names 3 columns: 'a', 'b', 'y'"), e.getMessage());
+        StringBuilder header = new StringBuilder();
+        StringBuilder row = new StringBuilder();
+        for (int k = 0; k < 12; k++) {
+            header.append("feature_").append(k).append(',');
+            row.append(k).append(',');
+        }
+        Path many = csv(header + "y\n" + row + "1\n");
+        e = assertThrows(MalformedFileException.class, () -> CsvReader.defaults().withTarget("nosuch").read(many).close());
+        assertTrue(e.getMessage().endsWith("the header names 13 columns: 'feature_0', 'feature_1', 'feature_2', 'feature_3', "
+                + "'feature_4', 'feature_5', 'feature_6', 'feature_7', … (5 more; the last 'y')"), e.getMessage());
+    }
+
+    /** Lines that end with the delimiter ("a,b,y,"): the empty last column is named as what it is (a review). */
+    @Test
+    void aTrailingDelimiterIsNamed() {
+        for (String text : new String[] {"a,b,y,\n1,2,3,\n4,5,6,\n", "1,2,3,\n4,5,6,\n"}) {
+            Path f = csv(text);
+            MalformedFileException e = assertThrows(MalformedFileException.class, () -> CsvReader.readDataset(f).close());
+            assertTrue(e.getMessage().contains("column 4: the cell is empty") && e.getMessage().endsWith("; the lines end with "
+                    + "the delimiter ',', which makes an empty last column: remove it"), e.getMessage());
+        }
+        Path inner = csv("a,b,y\n1,,3\n");
+        MalformedFileException e = assertThrows(MalformedFileException.class, () -> CsvReader.readDataset(inner).close());
+        assertFalse(e.getMessage().contains("delimiter"), e.getMessage());
+    }
+
     @Test
     void readsAFileWithoutHeader() {
         Path f = csv("1,2,3\n4,5,6\n");
@@ -293,7 +326,7 @@ class CsvReaderTest {
         assertMalformed(() -> CsvReader.readDataset(csv("a,b\n\n")), "header (line 1) but no data rows");
         assertMalformed(() -> CsvReader.readDataset(csv("1\n2\n")), "found 1 column", "delimiter");
         Path f = csv("a,b,y\n1,2,3\n");
-        assertMalformed(() -> CsvReader.defaults().withTarget("price").read(f), "no column is named 'price'", "[a, b, y]");
+        assertMalformed(() -> CsvReader.defaults().withTarget("price").read(f), "no column is named 'price'", "'a', 'b', 'y'");
         assertMalformed(() -> CsvReader.defaults().withTargetIndex(3).read(f), "index 3", "3 columns");
         assertMalformed(() -> CsvReader.defaults().withTarget("y").read(csv("1,2\n")), "no header");
         assertMalformed(() -> CsvReader.defaults().withTarget("a").read(csv("a,a,y\n1,2,3\n")), "several columns");
