@@ -625,8 +625,8 @@ final class FitCommand implements Callable<Integer> {
                 case "off": case "false": standardized = false; break;
                 default: throw new IllegalArgumentException("--standardize must be auto, on or off, got '" + standardize + "'");
             }
-            if (tolerance != null && !Double.isNaN(tolerance) && !(tolerance < 1)) {
-                throw new IllegalArgumentException("--tol must be below 1 (it is relative: the gradient solvers stop when "
+            if (tolerance != null && !(tolerance >= 0 && tolerance < 1)) { // NaN, negative, 1 or more: one message
+                throw new IllegalArgumentException("--tol must lie in [0, 1) (it is relative: the gradient solvers stop when "
                         + "‖∇‖ ≤ tol·‖∇₀‖, which tol ≥ 1 satisfies before the first step), got " + tolerance);
             }
             // validate every value even where the solver ignores it, then pass on only what the solver uses
