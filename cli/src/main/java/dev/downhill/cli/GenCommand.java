@@ -239,10 +239,10 @@ final class GenCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "wrote %s/X.npy (%d × %d %s, %.3g GB), y.npy, theta.npy in %.1f s%n", outDir, rows, features,
                     p.name().toLowerCase(Locale.ROOT), (double) rows * features * p.bytes() / 1e9, (System.nanoTime() - start) / 1e9);
-            out.printf(Locale.ROOT, "model: x_ij = s_j·N(0,1), s_j from 1 down to 1/%.6g (condition κ = %.6g of the scales)%s; "
-                    + "y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", condition, condition,
-                    correlation == 0 ? "" : String.format(Locale.ROOT, ", neighbouring columns correlated %.6g", correlation),
-                    intercept, noise, seed);
+            out.printf(Locale.ROOT, "model: x_ij = s_j·N(0,1), s_j from 1 down to 1/%s (condition κ = %s of the scales)%s; "
+                    + "y = Xθ + %s + %s·N(0,1); true θ in theta.npy; seed %d%n", brief(condition), brief(condition),
+                    correlation == 0 ? "" : ", neighbouring columns correlated " + brief(correlation),
+                    brief(intercept), brief(noise), seed);
         }
         return 0;
     }
@@ -332,9 +332,9 @@ final class GenCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "wrote %s (%d × %d %s, %d non-zeros, %.3g%% dense)%s, theta.npy in %.1f s%n", xFile, rows, features,
                     p.name().toLowerCase(Locale.ROOT), nnz, 100.0 * nnz / ((double) rows * features), npz ? ", y.npy" : "",
                     (System.nanoTime() - start) / 1e9);
-            out.printf(Locale.ROOT, "model: row i has ⌊d·n⌋ or ⌈d·n⌉ non-zeros (d = %.6g) in columns drawn ∝ (j+1)^-%.1f, values "
-                    + "s_j·N(0,1); y = Xθ + %.6g + %.6g·N(0,1); true θ in theta.npy; seed %d%n", density, SparseRows.EXPONENT,
-                    intercept, noise, seed);
+            out.printf(Locale.ROOT, "model: row i has ⌊d·n⌋ or ⌈d·n⌉ non-zeros (d = %s) in columns drawn ∝ (j+1)^-%.1f, values "
+                    + "s_j·N(0,1); y = Xθ + %s + %s·N(0,1); true θ in theta.npy; seed %d%n", brief(density), SparseRows.EXPONENT,
+                    brief(intercept), brief(noise), seed);
             if (!npz) {
                 out.printf(Locale.ROOT, "note: svmlight records neither n nor where indices start: read it with --zero-based --features %d "
                         + "(the indices are 0-based, as scikit-learn writes them; a file without a 0 would be read 1-based by the "
