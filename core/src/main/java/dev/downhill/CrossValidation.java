@@ -418,7 +418,8 @@ public final class CrossValidation {
             FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
                     .initialCoefficients(InitialCoefficients.given(theta)).build();
             IterativeResult r = cd.fit(c, alpha, theta);
-            FittedModel m = LinearRegression.cdModel(like.backend(), like.precision(), rows, weightSum, c, r, start);
+            FittedModel m = LinearRegression.cdModel(like.backend(), like.precision(), rows, weightSum, c, r, start,
+                    new int[0]); // (a path's models do not name constant columns)
             models.add(m.withReport(m.report().withSolverChoice(choice)));
             theta = r.coefficients();
             start = System.nanoTime();

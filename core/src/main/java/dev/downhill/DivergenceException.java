@@ -66,11 +66,8 @@ public final class DivergenceException extends ArithmeticException {
      */
     DivergenceException(String solver, boolean stochastic, long iteration, double loss, double initialLoss, double learningRate,
                         boolean automatic, double automaticRate, LearningRateSchedule schedule, boolean unstandardizedAdvice) {
-        super(message(solver, stochastic, iteration, loss, initialLoss, learningRate, automatic, automaticRate, schedule)
-                + (unstandardizedAdvice && !automatic && automaticRate > 0 && automaticRate < learningRate
-                && (schedule == null || schedule.kind() != LearningRateSchedule.Kind.INVERSE_TIME)
-                ? " for X unstandardized, as a fixed learning rate runs it (the automatic step standardizes X and reports its "
-                + "η in those units)" : ""));
+        super(message(solver, stochastic, iteration, loss, initialLoss, learningRate, automatic, automaticRate, schedule,
+                unstandardizedAdvice));
         this.iteration = iteration;
         this.loss = loss;
         this.learningRate = learningRate;
@@ -79,7 +76,8 @@ public final class DivergenceException extends ArithmeticException {
     }
 
     private static String message(String solver, boolean stochastic, long iteration, double loss, double initialLoss,
-                                  double learningRate, boolean automatic, double automaticRate, LearningRateSchedule schedule) {
+                                  double learningRate, boolean automatic, double automaticRate, LearningRateSchedule schedule,
+                                  boolean unstandardized) {
         String at = (stochastic ? "epoch " : "iteration ") + iteration;
         if (schedule != null && schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME) { // η₀ is not used: t₀/(t + t₁) is
             double first = schedule.at(0, learningRate);
@@ -104,8 +102,9 @@ public final class DivergenceException extends ArithmeticException {
                     + "should not diverge, please report the data's shape and scale", learningRate / 10);
         }
         if (automaticRate > 0 && automaticRate < learningRate) {
-            return head + String.format(java.util.Locale.ROOT, "use a smaller learning rate: the automatic step size for "
-                    + "these data is %.3g", automaticRate);
+            return head.substring(0, head.length() - 2) + (unstandardized ? " on X unstandardized, as a fixed rate runs it (an "
+                    + "automatic fit standardizes X and reports its η in those units)" : "") + String.format(java.util.Locale.ROOT,
+                    "; use a smaller learning rate: the automatic step size for these data is %.3g", automaticRate);
         }
         return head + String.format(java.util.Locale.ROOT, "use a smaller learning rate (e.g. %.3g) or the automatic step size",
                 learningRate / 10);

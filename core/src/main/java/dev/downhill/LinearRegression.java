@@ -508,8 +508,8 @@ public final class LinearRegression {
             LOG.debug("solver auto → {}", choice);
             config = requested.toBuilder().solver(sparse != null ? sparse.solver() : dense != null ? dense.solver()
                     : Solver.NESTEROV).build();
-            if (sparse != null && sparse.route() == SparseL1Choice.Route.COLUMNS && requested.checkpoint().isActive()) {
-                return checkpointedColumnFit(problem, requested, startNanos, checkpoint, sparse.reason());
+            if (sparse != null && sparse.solver() == Solver.CD && requested.checkpoint().isActive()) {
+                return checkpointedCdFit(problem, requested, startNanos, checkpoint, sparse.reason());
             }
         } else if (requested.solver().isAuto() && problem.isSparse()) {
             choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
@@ -578,13 +578,13 @@ public final class LinearRegression {
     }
 
     /**
-     * {@link Solver#AUTO}'s fit for one l1 fit on sparse X whose cheaper route is cd over the columns, when a checkpoint
-     * is asked for: nesterov from the start (cd saves only its finished fit, so an interrupted cd could not resume).
+     * {@link Solver#AUTO}'s fit for one l1 fit on sparse X whose cheaper route is cd (over the columns or on the Gram
+     * matrix), when a checkpoint is asked for: nesterov from the start (cd saves only its finished fit, so an interrupted
+     * cd could not resume), as {@link DenseL1Choice} decides on dense X.
      */
-    private static FittedModel checkpointedColumnFit(ResidentProblem problem, FitConfig requested, long startNanos,
-                                                     Checkpointer checkpoint, String reason) {
-        String why = "nesterov: a checkpoint was asked for, and cd over the columns (" + reason.substring("cd: ".length())
-                + ") saves only its finished fit";
+    private static FittedModel checkpointedCdFit(ResidentProblem problem, FitConfig requested, long startNanos,
+                                                 Checkpointer checkpoint, String reason) {
+        String why = DenseL1Choice.CHECKPOINTED + reason.substring("cd: ".length()) + ") saves only its finished fit";
         FittedModel model = fitWith(problem, requested.toBuilder().solver(Solver.NESTEROV).build(), startNanos, checkpoint);
         return model.withReport(model.report().withSolverChoice(why));
     }
@@ -628,7 +628,7 @@ public final class LinearRegression {
                                 done.vector("gradientNormHistory"), Double.NaN, done.real("dualityGap"),
                                 done.has("historyIterations") // the full sweeps' counts (absent: a checkpoint from before)
                                         ? java.util.Arrays.stream(done.vector("historyIterations")).mapToLong(v -> (long) v).toArray()
-                                        : null), startNanos);
+                                        : null), startNanos, CentredObjective.constantColumns(problem, config.fitIntercept()));
             }
             if (config.checkpoint().isActive()) {
                 IGNORED_SETTING_LOG.warn("solver cd saves only its finished fit (a Gram pass or a copy of X by column, then sweeps "
@@ -646,7 +646,7 @@ public final class LinearRegression {
                         : new GramCoordinateDescent(GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty)
                                 .fit(config, penalty.alpha(), start);
                 FittedModel model = cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem),
-                        config, result, startNanos);
+                        config, result, startNanos, CentredObjective.constantColumns(problem, config.fitIntercept()));
                 return why == null ? model : model.withReport(model.report().withSolverChoice(why));
             }
         }
@@ -896,11 +896,11 @@ public final class LinearRegression {
 
     /** The model of one {@link Solver#CD} fit (its objective from the Gram matrix: no pass over X). */
     static FittedModel cdModel(String backend, Precision precision, long rows, double weightSum, FitConfig config,
-                               IterativeResult r, long startNanos) {
+                               IterativeResult r, long startNanos, int[] constantColumns) {
         double[] losses = r.lossHistory(); // 2·P at each full sweep's start; the last is at the answer
         FittedModel model = new FittedModel(r.coefficients(), r.intercept(), Solver.CD, backend, precision, rows,
                 r.iterations(), r.stopReason(), losses, r.gradientNormHistory(), elapsed(startNanos), Double.NaN, -1, config,
-                new ConvergenceReport(false, new int[0], Double.NaN).withPenaltyResult(losses[losses.length - 1] / 2,
+                new ConvergenceReport(false, constantColumns, Double.NaN).withPenaltyResult(losses[losses.length - 1] / 2,
                 r.dualityGap()), weightSum);
         long[] at = r.historyIterations();
         if (at == null || at.length == r.iterations() + 1) { // a state after every sweep: the complete history

@@ -39,9 +39,9 @@ class DivergenceExceptionTest {
     void adviceForUnstandardizedXSaysSo() {
         DivergenceException e = new DivergenceException("gd", false, 2, 6e4, 2.66, 10, false, 0.433,
                 LearningRateSchedule.constant(), true);
-        assertTrue(e.getMessage().endsWith("use a smaller learning rate: the automatic step size for these data is 0.433 "
-                + "for X unstandardized, as a fixed learning rate runs it (the automatic step standardizes X and reports its η "
-                + "in those units)"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("with learning rate 10.0000 on X unstandardized, as a fixed rate runs it (an "
+                + "automatic fit standardizes X and reports its η in those units); use a smaller learning rate: the automatic "
+                + "step size for these data is 0.433"), e.getMessage()); // the rate last, as scripts and the contract test read it
         DivergenceException unknown = new DivergenceException("gd", false, 2, 6e4, 2.66, 10, false, Double.NaN,
                 LearningRateSchedule.constant(), true);
         assertTrue(unknown.getMessage().endsWith("(e.g. 1.00) or the automatic step size"), unknown.getMessage());

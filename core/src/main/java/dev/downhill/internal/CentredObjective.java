@@ -242,6 +242,18 @@ public final class CentredObjective implements AutoCloseable {
      * ridge the gradient solvers from 0 find the minimum-norm θ only unstandardized — so standardization (Jacobi scaling
      * of the penalised Hessian) only speeds the solvers up. Reads the column statistics (cached by a checked problem).
      */
+    /**
+     * The columns of {@code problem} that are constant by {@link #isConstant} (about their means when {@code centred},
+     * else all zero), from its column statistics — what a gradient fit reports ({@link #constantColumns()}), for the
+     * solvers that build no objective (cd: its coefficients there are 0, as G's or X̃'s column is).
+     */
+    public static int[] constantColumns(ResidentProblem problem, boolean centred) {
+        double[] deviations = problem.columnMeanSquaredDeviations(centred);
+        double[] means = problem.columnStatistics().means();
+        return java.util.stream.IntStream.range(0, deviations.length)
+                .filter(j -> isConstant(Math.sqrt(deviations[j]), means[j], centred)).toArray();
+    }
+
     public static boolean ridgeMakesTheMinimiserUnique(ResidentProblem problem, boolean centred, Penalty penalty) {
         if (!(penalty.l2Strength() > 0)) {
             return false;

@@ -32,6 +32,8 @@ import java.util.Locale;
  * @param reason one line: the choice and the numbers behind it
  */
 public record DenseL1Choice(Solver solver, String reason) {
+    /** How auto's reason begins where it would run cd but a checkpoint was asked for (then the cd reason, and why not). */
+    public static final String CHECKPOINTED = "nesterov: a checkpoint was asked for, and cd (";
     /** G: a multiply-add of the dense Gram pass (BLAS, compute-bound) counted against one of a float64 FISTA pass. */
     static final double GRAM_MULTIPLY_ADD = 0.125;
 
@@ -48,18 +50,22 @@ public record DenseL1Choice(Solver solver, String reason) {
         }
         double gram = GRAM_MULTIPLY_ADD * rows * cols * (cols + 1.0) / 2 + SparseL1Choice.GRAM_ENTRY_WEIGHT * (double) cols * cols;
         double fista = SparseL1Choice.FISTA_PASSES * 2.0 * rows * cols * precision.bytes() / 8.0;
-        String costs = String.format(Locale.ROOT, "X is dense (%,d × %,d, %s): cd on its Gram matrix costs %.2g "
-                        + "(the pass and the n × n work), FISTA's ~%.0f passes %.2g", rows, cols,
-                precision.name().toLowerCase(Locale.ROOT), gram, SparseL1Choice.FISTA_PASSES, fista);
+        String shape = String.format(Locale.ROOT, "X is dense (%,d × %,d, %s)", rows, cols, precision.name().toLowerCase(Locale.ROOT));
+        String costs = String.format(Locale.ROOT, "%s: cd on its Gram matrix costs %.2g (the pass and the n × n work), "
+                + "FISTA's ~%.0f passes %.2g", shape, gram, SparseL1Choice.FISTA_PASSES, fista);
         boolean fits = cols <= SolverChoice.MAX_DIRECT_COLUMNS && SparseL1Choice.gramMemory(cols) <= budget;
-        if (!(gram < fista) || !fits) {
-            return new DenseL1Choice(Solver.NESTEROV, proximal + (fits ? "; " + costs : ""));
+        if (!fits) {
+            return new DenseL1Choice(Solver.NESTEROV, proximal);
         }
-        String route = "cd: coordinate descent on the Gram matrix (" + costs + ")";
+        if (!(gram < fista)) {
+            return new DenseL1Choice(Solver.NESTEROV, String.format(Locale.ROOT, "%s; %s: cd on its Gram matrix would cost "
+                    + "%.2g (the pass and the n × n work), more than FISTA's ~%.0f passes (%.2g)", proximal, shape, gram,
+                    SparseL1Choice.FISTA_PASSES, fista));
+        }
+        String route = "coordinate descent on the Gram matrix (" + costs + ")";
         if (checkpointed) {
-            return new DenseL1Choice(Solver.NESTEROV, "nesterov: a checkpoint was asked for, and " + route.substring(4)
-                    + " saves only its finished fit");
+            return new DenseL1Choice(Solver.NESTEROV, CHECKPOINTED + route + ") saves only its finished fit");
         }
-        return new DenseL1Choice(Solver.CD, route);
+        return new DenseL1Choice(Solver.CD, "cd: " + route);
     }
 }

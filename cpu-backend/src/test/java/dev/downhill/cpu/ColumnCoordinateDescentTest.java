@@ -241,8 +241,8 @@ class ColumnCoordinateDescentTest {
 
             FittedModel saved = LinearRegression.fit(sd, auto.toBuilder().checkpoint(dev.downhill.Checkpoint.to(folder)).build());
             assertEquals(Solver.NESTEROV, saved.solver(), saved.report().solverChoice());
-            assertTrue(saved.report().solverChoice().startsWith("nesterov: a checkpoint was asked for, and cd over the "
-                    + "columns (coordinate descent over the columns of the sparse X (100 × 1,000, "), saved.report().solverChoice());
+            assertTrue(saved.report().solverChoice().startsWith("nesterov: a checkpoint was asked for, and cd (coordinate "
+                    + "descent over the columns of the sparse X (100 × 1,000, "), saved.report().solverChoice());
             assertTrue(saved.report().solverChoice().endsWith(") saves only its finished fit"), saved.report().solverChoice());
         }
     }

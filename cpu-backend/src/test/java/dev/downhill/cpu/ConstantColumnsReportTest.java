@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The report's constant columns do not depend on the solver: X = [1, x, 5] with an intercept has columns 0 and 2
  * constant (all zero after centring) for normal, svd (which reported none before: a review), cg, gd and nesterov, each
- * with θ = 0 there; without an intercept only an all-zero column is constant.
+ * with θ = 0 there, and with an l1 term for cd by either route (none before: a review of auto's cd on tall dense X);
+ * without an intercept only an all-zero column is constant.
  */
 class ConstantColumnsReportTest {
     @Test
@@ -35,6 +36,23 @@ class ConstantColumnsReportTest {
                 assertArrayEquals(new int[] {0, 2}, model.report().constantColumns(), s.cliName());
                 assertEquals(0, model.coefficient(0), 1e-15, s.cliName());
                 assertEquals(0, model.coefficient(2), 1e-15, s.cliName());
+            }
+        }
+        // an l1 fit: cd (named, and auto's choice on this tall X) names them as nesterov does — on the Gram matrix and,
+        // on the same X as CSR, over its columns
+        FitConfig lasso = FitConfig.builder().backend("cpu").penalty(dev.downhill.Penalty.l1(0.01)).build();
+        try (Dataset d = Dataset.of(x, y);
+             dev.downhill.SparseDataset sd = dev.downhill.SparseDataset.of(dev.downhill.testing.TestData.csr(x,
+                     dev.downhill.Precision.FLOAT64), y)) {
+            FittedModel nesterov = LinearRegression.fit(d, lasso.toBuilder().solver(Solver.NESTEROV).build());
+            assertArrayEquals(new int[] {0, 2}, nesterov.report().constantColumns());
+            for (FittedModel cd : new FittedModel[] {LinearRegression.fit(d, lasso), LinearRegression.fit(d,
+                    lasso.toBuilder().solver(Solver.CD).build()), LinearRegression.fit(sd, lasso.toBuilder().solver(Solver.CD)
+                    .build())}) {
+                assertEquals(Solver.CD, cd.solver());
+                assertArrayEquals(new int[] {0, 2}, cd.report().constantColumns(), cd.report().solverChoice());
+                assertEquals(0, cd.coefficient(0), 0);
+                assertEquals(0, cd.coefficient(2), 0);
             }
         }
         for (double[] row : x) {

@@ -1,0 +1,133 @@
+package dev.downhill.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.downhill.Precision;
+import dev.downhill.io.NpyWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Messages a new user met in a review, in the project's words: an unknown command, scikit-learn's penalty names, too
+ * few rows for --alpha auto's folds; and integer sample weights (counts), read as float64 like an integer X.
+ */
+class CliNewUserMessagesTest {
+    @TempDir
+    Path dir;
+    private String x;
+    private String y;
+
+    /** 12 × 2 float64, y = x₀ − 2x₁ + 1 + small noise. */
+    @BeforeEach
+    void data() {
+        int m = 12;
+        double[] xs = new double[2 * m];
+        double[] ys = new double[m];
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < m; i++) {
+            xs[2 * i] = r.nextGaussian();
+            xs[2 * i + 1] = r.nextGaussian();
+            ys[i] = xs[2 * i] - 2 * xs[2 * i + 1] + 1 + 0.01 * r.nextGaussian();
+        }
+        Path xFile = dir.resolve("X.npy");
+        Path yFile = dir.resolve("y.npy");
+        try (NpyWriter w = NpyWriter.create(xFile, Precision.FLOAT64, m, 2)) {
+            w.write(xs);
+        }
+        NpyWriter.writeVector(yFile, ys, Precision.FLOAT64);
+        x = xFile.toString();
+        y = yFile.toString();
+    }
+
+    @Test
+    void anUnknownCommandIsNamedAsSuch() {
+        CliRun r = CliRun.of("frobnicate", "--x", "X.npy");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("downhill: unknown command 'frobnicate': expected fit, predict, gen, info or demo (try: downhill --help)",
+                r.err().strip());
+    }
+
+    @Test
+    void scikitLearnsPenaltyNamesPointToOurs() {
+        for (String[] alias : new String[][] {{"lasso", "l1"}, {"ridge", "l2"}, {"enet", "elasticnet"}}) {
+            CliRun r = CliRun.of("fit", "--x", x, "--y", y, "--penalty", alias[0], "--alpha", "0.1");
+            assertTrue(r.code() != 0, r.err());
+            assertTrue(r.err().contains("unknown penalty '" + alias[0] + "' (expected none, l2, l1 or elasticnet; "
+                    + alias[0] + " is " + alias[1] + ")"), r.err());
+        }
+    }
+
+    @Test
+    void tooFewRowsForTheFoldsNameCv() throws IOException {
+        Path two = dir.resolve("two");
+        Files.createDirectories(two);
+        try (NpyWriter w = NpyWriter.create(two.resolve("X.npy"), Precision.FLOAT64, 3, 2)) {
+            w.write(new double[] {1, 2, 3, 4, 5, 7});
+        }
+        NpyWriter.writeVector(two.resolve("y.npy"), new double[] {1, 2, 4}, Precision.FLOAT64);
+        String[] base = {"fit", "--x", two.resolve("X.npy").toString(), "--y", two.resolve("y.npy").toString(), "--penalty", "l1",
+                "--alpha", "auto"};
+        CliRun r = CliRun.of(base);
+        assertEquals(1, r.code(), r.err());
+        assertEquals("downhill: --alpha auto: 5-fold cross-validation (--cv, default 5) needs at least as many rows as folds, and "
+                + "the data have 3: give --cv between 2 and 3, or a fixed --alpha", r.err().strip());
+        CliRun four = CliRun.of(java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.stream.Stream.of("--cv", "4"))
+                .toArray(String[]::new));
+        assertTrue(four.err().contains("4-fold cross-validation (--cv 4) needs"), four.err());
+    }
+
+    /** int64 and int32 weights (counts) fit as the same values in float64 (the same bits in the model file). */
+    @Test
+    void integerWeightsAreCounts() throws IOException {
+        long[] counts = {1, 3, 2, 1, 5, 1, 2, 2, 1, 4, 1, 3};
+        double[] asDoubles = new double[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            asDoubles[i] = counts[i];
+        }
+        Path doubles = dir.resolve("w.npy");
+        NpyWriter.writeVector(doubles, asDoubles, Precision.FLOAT64);
+        JsonNode reference = fitWith(doubles, "w64.json");
+        for (String dtype : new String[] {"<i8", "<i4"}) {
+            Path ints = dir.resolve("w" + dtype.charAt(2) + ".npy");
+            writeIntegers(ints, dtype, counts);
+            JsonNode m = fitWith(ints, "w" + dtype.charAt(2) + ".json");
+            assertEquals(reference.get("coefficients").toString(), m.get("coefficients").toString(), dtype);
+            assertEquals(reference.get("intercept").asDouble(), m.get("intercept").asDouble(), 0, dtype);
+        }
+    }
+
+    private JsonNode fitWith(Path weights, String name) throws IOException {
+        Path out = dir.resolve(name);
+        CliRun r = CliRun.of("fit", "--x", x, "--y", y, "--weights", weights.toString(), "--solver", "normal", "--quiet",
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        return new ObjectMapper().readTree(out.toFile());
+    }
+
+    /** A version-1.0 .npy of little-endian integers ({@code <i8} or {@code <i4}), written by hand as NumPy lays it out. */
+    private static void writeIntegers(Path file, String dtype, long[] values) throws IOException {
+        String dict = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': (" + values.length + ",), }";
+        int pad = 64 - (10 + dict.length() + 1) % 64;
+        String header = dict + " ".repeat(pad % 64) + "\n";
+        int width = dtype.equals("<i8") ? 8 : 4;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length() + width * values.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
+                .putShort((short) header.length()).put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (long v : values) {
+            if (width == 8) {
+                b.putLong(v);
+            } else {
+                b.putInt((int) v);
+            }
+        }
+        Files.write(file, b.array());
+    }
+}
