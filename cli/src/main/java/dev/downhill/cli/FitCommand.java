@@ -133,8 +133,8 @@ final class FitCommand implements Callable<Integer> {
             + "options, checked; a finished checkpoint gives its final model). With --checkpoint DIR it keeps saving.")
     Path resume;
 
-    @Option(names = "--init", paramLabel = "MODEL", description = "Warm start: the gradient solvers start from the coefficients of "
-            + "this model file (the intercept follows from them).")
+    @Option(names = "--init", paramLabel = "MODEL", description = "Warm start: the gradient solvers and cd start from the "
+            + "coefficients of this model file (the intercept follows from them).")
     Path init;
 
     @Option(names = "--path-plot", converter = Outputs.FileName.class, description = "With --alpha auto: write the coefficient path (each coefficient of the "
@@ -791,7 +791,8 @@ final class FitCommand implements Callable<Integer> {
             ignored.add("--checkpoint-every");
         }
         for (String name : ignored) {
-            if (pr.hasMatchedOption(name)) {
+            // --lr auto given explicitly is the default, which asks for nothing a solver could ignore (scripts pass it)
+            if (pr.hasMatchedOption(name) && !(name.equals("--lr") && "auto".equalsIgnoreCase(learningRate.trim()))) {
                 Main.warn(spec, SolverSetting.doesNothing(name, "--solver", s) + suffix);
             }
         }

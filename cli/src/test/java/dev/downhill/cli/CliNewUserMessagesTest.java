@@ -83,6 +83,24 @@ class CliNewUserMessagesTest {
         assertTrue(four.err().contains("4-fold cross-validation (--cv 4) needs"), four.err());
     }
 
+    /** --lr auto given explicitly (the default: scripts pass it) draws no warning where the solver has no step; a number does. */
+    @Test
+    void theDefaultLearningRateGivenExplicitlyIsNotIgnoredNoise() {
+        for (String[] solver : new String[][] {{}, {"--solver", "normal"}, {"--solver", "cd"}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("fit", "--x", x, "--y", y, "--penalty", "l1",
+                    "--alpha", "0.01", "--lr", "auto", "--quiet"));
+            if (solver.length > 0 && solver[1].equals("normal")) {
+                args.set(args.indexOf("l1"), "l2");
+            }
+            args.addAll(java.util.List.of(solver));
+            CliRun r = CliRun.of(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            assertTrue(!r.err().contains("--lr does nothing"), args + ": " + r.err());
+        }
+        CliRun fixed = CliRun.of("fit", "--x", x, "--y", y, "--solver", "normal", "--lr", "0.1", "--quiet");
+        assertTrue(fixed.err().contains("downhill: warning: --lr does nothing with --solver normal (ignored)"), fixed.err());
+    }
+
     /** int64 and int32 weights (counts) fit as the same values in float64 (the same bits in the model file). */
     @Test
     void integerWeightsAreCounts() throws IOException {
