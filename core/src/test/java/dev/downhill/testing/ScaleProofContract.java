@@ -298,7 +298,7 @@ public abstract class ScaleProofContract {
                 double[] exact = ExactLeastSquares.solve(x, y, w, true);
                 for (Solver solver : new Solver[] {Solver.GD, Solver.CG}) {
                     FittedModel m;
-                    try (Dataset d = p == Precision.FLOAT64 ? Dataset.of(x, y, w) : Dataset.of(toFloat(x), toFloat(y), w)) {
+                    try (Dataset d = p == Precision.FLOAT64 ? Dataset.of(x, y, w) : Dataset.of(TestData.toFloat(x), TestData.toFloat(y), w)) {
                         m = LinearRegression.fit(d, FitConfig.builder().solver(solver).backend(backendName()).precision(p)
                                 .maxIterations(20_000).build());
                     }
@@ -309,21 +309,6 @@ public abstract class ScaleProofContract {
         }
     }
 
-    private static float[][] toFloat(double[][] x) {
-        float[][] f = new float[x.length][];
-        for (int i = 0; i < x.length; i++) {
-            f[i] = toFloat(x[i]);
-        }
-        return f;
-    }
-
-    private static float[] toFloat(double[] x) {
-        float[] f = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            f[i] = (float) x[i];
-        }
-        return f;
-    }
 
     /**
      * float64 X beyond what the column statistics can measure (squares overflow at 1e155, vanish at 1e-200): one line

@@ -129,6 +129,24 @@ public final class TestData {
     }
 
     /** The non-zeros of the dense {@code x} as a validated CSR matrix with values in {@code precision} (row by row, in column order). */
+    /** {@code x} rounded to float32, row by row (a copy). */
+    public static float[][] toFloat(double[][] x) {
+        float[][] f = new float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = toFloat(x[i]);
+        }
+        return f;
+    }
+
+    /** {@code x} rounded to float32 (a copy). */
+    public static float[] toFloat(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = (float) x[i];
+        }
+        return f;
+    }
+
     public static dev.downhill.io.CsrMatrix csr(double[][] x, dev.downhill.Precision precision) {
         java.util.List<Integer> cols = new java.util.ArrayList<>();
         java.util.List<Double> vals = new java.util.ArrayList<>();

@@ -10,6 +10,7 @@ import dev.downhill.LinearRegression;
 import dev.downhill.Penalty;
 import dev.downhill.Precision;
 import dev.downhill.Solver;
+import dev.downhill.testing.TestData;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +65,7 @@ class DenseAutoL1Test {
                 double tol = p == Precision.FLOAT64 ? 1e-12 : 1e-6; // nesterov's float32 passes stop near 1e-7
                 FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.elasticNet(0.02, 0.8)).precision(p)
                         .tolerance(tol).maxIterations(100_000).build();
-                try (Dataset plain = p == Precision.FLOAT64 ? Dataset.of(x, y) : Dataset.of(toFloat(x), toFloat(y));
+                try (Dataset plain = p == Precision.FLOAT64 ? Dataset.of(x, y) : Dataset.of(TestData.toFloat(x), TestData.toFloat(y));
                      Dataset d = weighted ? plain.withWeights(w) : plain.toPrecision(p)) {
                     FittedModel chosen = LinearRegression.fit(d, auto);
                     assertEquals(Solver.CD, chosen.solver(), what + ": " + chosen.report().solverChoice());
@@ -104,21 +105,5 @@ class DenseAutoL1Test {
             assertEquals("nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality "
                     + "gap)", chosen.report().solverChoice());
         }
-    }
-
-    private static float[][] toFloat(double[][] x) {
-        float[][] f = new float[x.length][];
-        for (int i = 0; i < x.length; i++) {
-            f[i] = toFloat(x[i]);
-        }
-        return f;
-    }
-
-    private static float[] toFloat(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return f;
     }
 }
