@@ -136,7 +136,9 @@ abstract sealed class ColumnCopy permits ColumnCopy.Sparse, ColumnCopy.Dense {
     private static double checked(ResidentProblem problem, boolean fitIntercept, int j, double square, double weightSum) {
         if (!Double.isFinite(square)) {
             throw new ArithmeticException("XᵀX overflows float64 (entries of X too large to square, beyond ~1e154): "
-                    + "rescale X, or use the nesterov solver");
+                    + "rescale X by a power of ten (a lasso then fits the same model with α divided by that factor, its "
+                    + "coefficients that factor larger); the gradient solvers refuse the same squares, and no other solver "
+                    + "takes an l1 term");
         }
         dev.downhill.internal.direct.DirectLeastSquares.checkSquarableForCd(problem, fitIntercept, j,
                 square * problem.weightSum() / weightSum);

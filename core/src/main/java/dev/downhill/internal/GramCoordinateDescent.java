@@ -79,7 +79,9 @@ public final class GramCoordinateDescent {
             for (double v : products.gram()) {
                 if (!Double.isFinite(v)) {
                     throw new ArithmeticException("XᵀX overflows float64 (entries of X too large to square, beyond ~1e154): "
-                            + "rescale X, or use the nesterov solver");
+                            + "rescale X by a power of ten (a lasso then fits the same model with α divided by that factor, its "
+                            + "coefficients that factor larger); the gradient solvers refuse the same squares, and no other solver "
+                            + "takes an l1 term");
                 }
             }
             for (int j = 0; j < n; j++) { // columns whose squares are subnormal in G: refused as by the normal equations
