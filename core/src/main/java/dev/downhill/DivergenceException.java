@@ -95,16 +95,18 @@ public final class DivergenceException extends ArithmeticException {
                     + "has no step size to lower and should not diverge: please report the data's shape and scale", at, loss,
                     initialLoss);
         }
+        boolean advised = !automatic && automaticRate > 0 && automaticRate < learningRate; // the automatic step, given as a number
         String head = String.format(java.util.Locale.ROOT, "%s diverged at %s: loss %.6g (starting loss %.6g) with learning "
-                + "rate %.6g%s; ", solver, at, loss, initialLoss, learningRate, automatic ? " (automatic)" : "");
+                + "rate %.6g%s; ", solver, at, loss, initialLoss, learningRate, automatic ? " (automatic)" : advised && unstandardized
+                ? " on X unstandardized, as a fixed rate runs it (an automatic fit standardizes X and reports its η in those units)"
+                : "");
         if (automatic) {
             return head + String.format(java.util.Locale.ROOT, "use a smaller learning rate (e.g. %.3g); an automatic step "
                     + "should not diverge, please report the data's shape and scale", learningRate / 10);
         }
-        if (automaticRate > 0 && automaticRate < learningRate) {
-            return head.substring(0, head.length() - 2) + (unstandardized ? " on X unstandardized, as a fixed rate runs it (an "
-                    + "automatic fit standardizes X and reports its η in those units)" : "") + String.format(java.util.Locale.ROOT,
-                    "; use a smaller learning rate: the automatic step size for these data is %.3g", automaticRate);
+        if (advised) {
+            return head + String.format(java.util.Locale.ROOT, "use a smaller learning rate: the automatic step size for "
+                    + "these data is %.3g", automaticRate);
         }
         return head + String.format(java.util.Locale.ROOT, "use a smaller learning rate (e.g. %.3g) or the automatic step size",
                 learningRate / 10);

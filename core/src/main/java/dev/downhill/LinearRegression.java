@@ -500,17 +500,16 @@ public final class LinearRegression {
         String choice = "";
         FitConfig config = requested;
         if (requested.solver().isAuto() && requested.penalty().hasL1()) {
-            SparseL1Choice sparse = SparseL1Choice.of(problem, requested.directMemoryBudget()); // null: dense X
-            DenseL1Choice dense = sparse == null && !problem.isSparse()
-                    ? DenseL1Choice.of(problem, requested.directMemoryBudget(), requested.checkpoint().isActive()) : null;
-            choice = sparse != null ? sparse.reason() : dense != null ? dense.reason()
-                    : "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
-            LOG.debug("solver auto → {}", choice);
-            config = requested.toBuilder().solver(sparse != null ? sparse.solver() : dense != null ? dense.solver()
-                    : Solver.NESTEROV).build();
-            if (sparse != null && sparse.solver() == Solver.CD && requested.checkpoint().isActive()) {
-                return checkpointedCdFit(problem, requested, startNanos, checkpoint, sparse.reason());
+            SparseL1Choice sparse = SparseL1Choice.of(problem, requested.directMemoryBudget()); // null: dense X (or unknown rows)
+            DenseL1Choice dense = sparse == null && !problem.isSparse() ? DenseL1Choice.of(problem, requested.directMemoryBudget())
+                    : null;
+            choice = sparse != null ? sparse.reason() : dense != null ? dense.reason() : DenseL1Choice.PROXIMAL;
+            Solver chosen = sparse != null ? sparse.solver() : dense != null ? dense.solver() : Solver.NESTEROV;
+            if (chosen == Solver.CD && requested.checkpoint().isActive()) {
+                return checkpointedCdFit(problem, requested, startNanos, checkpoint, choice);
             }
+            LOG.debug("solver auto → {}", choice);
+            config = requested.toBuilder().solver(chosen).build();
         } else if (requested.solver().isAuto() && problem.isSparse()) {
             choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
                     + "iteration, while the direct solvers would need its dense Gram matrix or QR factor", problem.rows(), problem.cols());
@@ -578,13 +577,15 @@ public final class LinearRegression {
     }
 
     /**
-     * {@link Solver#AUTO}'s fit for one l1 fit on sparse X whose cheaper route is cd (over the columns or on the Gram
-     * matrix), when a checkpoint is asked for: nesterov from the start (cd saves only its finished fit, so an interrupted
-     * cd could not resume), as {@link DenseL1Choice} decides on dense X.
+     * {@link Solver#AUTO}'s fit for one l1 fit where it would run cd ({@link SparseL1Choice}, {@link DenseL1Choice}: the
+     * reason {@code cdReason}), when a checkpoint is asked for: nesterov from the start (cd saves only its finished fit,
+     * so an interrupted cd could not resume).
      */
     private static FittedModel checkpointedCdFit(ResidentProblem problem, FitConfig requested, long startNanos,
-                                                 Checkpointer checkpoint, String reason) {
-        String why = DenseL1Choice.CHECKPOINTED + reason.substring("cd: ".length()) + ") saves only its finished fit";
+                                                 Checkpointer checkpoint, String cdReason) {
+        String why = "nesterov: a checkpoint was asked for, and cd (" + cdReason.substring("cd: ".length())
+                + ") saves only its finished fit";
+        LOG.debug("solver auto → {}", why);
         FittedModel model = fitWith(problem, requested.toBuilder().solver(Solver.NESTEROV).build(), startNanos, checkpoint);
         return model.withReport(model.report().withSolverChoice(why));
     }

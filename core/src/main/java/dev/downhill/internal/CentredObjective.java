@@ -237,12 +237,6 @@ public final class CentredObjective implements AutoCloseable {
     }
 
     /**
-     * Whether the l2 term of {@code penalty} makes the objective strictly convex in every column that is not constant
-     * ({@link #isConstant}): a positive l2 factor on each. Then the minimiser is unique — on wide X too, where without a
-     * ridge the gradient solvers from 0 find the minimum-norm θ only unstandardized — so standardization (Jacobi scaling
-     * of the penalised Hessian) only speeds the solvers up. Reads the column statistics (cached by a checked problem).
-     */
-    /**
      * The columns of {@code problem} that are constant by {@link #isConstant} (about their means when {@code centred},
      * else all zero), from its column statistics — what a gradient fit reports ({@link #constantColumns()}), for the
      * solvers that build no objective (cd: its coefficients there are 0, as G's or X̃'s column is).
@@ -254,6 +248,12 @@ public final class CentredObjective implements AutoCloseable {
                 .filter(j -> isConstant(Math.sqrt(deviations[j]), means[j], centred)).toArray();
     }
 
+    /**
+     * Whether the l2 term of {@code penalty} makes the objective strictly convex in every column that is not constant
+     * ({@link #isConstant}): a positive l2 factor on each. Then the minimiser is unique — on wide X too, where without a
+     * ridge the gradient solvers from 0 find the minimum-norm θ only unstandardized — so standardization (Jacobi scaling
+     * of the penalised Hessian) only speeds the solvers up. Reads the column statistics (cached by a checked problem).
+     */
     public static boolean ridgeMakesTheMinimiserUnique(ResidentProblem problem, boolean centred, Penalty penalty) {
         if (!(penalty.l2Strength() > 0)) {
             return false;

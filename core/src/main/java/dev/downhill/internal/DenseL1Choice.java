@@ -17,8 +17,9 @@ import java.util.Locale;
  * (FISTA's passes for one fit, as there). For m ≫ n the Gram route is taken up to about n = 640 columns in float64 and
  * 320 in float32. Only where X has at least as many rows as columns (on wide X the Gram matrix is larger than X and cd
  * crawls near interpolation: nesterov), its n × n float64 matrices fit {@link dev.downhill.FitConfig#directMemoryBudget()}
- * (16·n² bytes, as the sparse Gram route), the backend is cpu (its passes are what was measured; cuda's FISTA passes
- * run on the device) and no checkpoint was asked for (cd saves only its finished fit).
+ * (16·n² bytes, as the sparse Gram route) and the backend is cpu (its passes are what was measured; cuda's FISTA passes
+ * run on the device). With a checkpoint asked for, {@code LinearRegression} runs nesterov in cd's place, as on sparse X
+ * (cd saves only its finished fit).
  *
  * <p>Measured (2-core VM, `gen` data, α 0.01 unless said, default tolerance 1e-10, one run each; {@code fit --solver cd}
  * against {@code --solver nesterov}): 100,000 × 100 float64, correlation 0.9: cd 0.18 s against 2.0 s (530 FISTA
@@ -32,40 +33,36 @@ import java.util.Locale;
  * @param reason one line: the choice and the numbers behind it
  */
 public record DenseL1Choice(Solver solver, String reason) {
-    /** How auto's reason begins where it would run cd but a checkpoint was asked for (then the cd reason, and why not). */
-    public static final String CHECKPOINTED = "nesterov: a checkpoint was asked for, and cd (";
+    /** auto's reason for nesterov where nothing else is weighed (an l1 term on X no cost model covers). */
+    public static final String PROXIMAL = "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, "
+            + "stopped on the duality gap)";
     /** G: a multiply-add of the dense Gram pass (BLAS, compute-bound) counted against one of a float64 FISTA pass. */
     static final double GRAM_MULTIPLY_ADD = 0.125;
 
     /** The choice for one fit on the dense {@code problem} (its backend, shape and precision) within {@code budget} bytes. */
-    public static DenseL1Choice of(dev.downhill.spi.ResidentProblem problem, long budget, boolean checkpointed) {
-        return choose(problem.backendName(), problem.rows(), problem.cols(), problem.precision(), budget, checkpointed);
+    public static DenseL1Choice of(dev.downhill.spi.ResidentProblem problem, long budget) {
+        return choose(problem.backendName(), problem.rows(), problem.cols(), problem.precision(), budget);
     }
 
     /** {@link #of} from the problem's backend name, shape and precision. */
-    static DenseL1Choice choose(String backend, long rows, long cols, Precision precision, long budget, boolean checkpointed) {
-        String proximal = "nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, stopped on the duality gap)";
+    static DenseL1Choice choose(String backend, long rows, long cols, Precision precision, long budget) {
         if (!"cpu".equals(backend) || rows < cols) {
-            return new DenseL1Choice(Solver.NESTEROV, proximal);
+            return new DenseL1Choice(Solver.NESTEROV, PROXIMAL);
         }
         double gram = GRAM_MULTIPLY_ADD * rows * cols * (cols + 1.0) / 2 + SparseL1Choice.GRAM_ENTRY_WEIGHT * (double) cols * cols;
         double fista = SparseL1Choice.FISTA_PASSES * 2.0 * rows * cols * precision.bytes() / 8.0;
         String shape = String.format(Locale.ROOT, "X is dense (%,d × %,d, %s)", rows, cols, precision.name().toLowerCase(Locale.ROOT));
-        String costs = String.format(Locale.ROOT, "%s: cd on its Gram matrix costs %.2g (the pass and the n × n work), "
-                + "FISTA's ~%.0f passes %.2g", shape, gram, SparseL1Choice.FISTA_PASSES, fista);
         boolean fits = cols <= SolverChoice.MAX_DIRECT_COLUMNS && SparseL1Choice.gramMemory(cols) <= budget;
         if (!fits) {
-            return new DenseL1Choice(Solver.NESTEROV, proximal);
+            return new DenseL1Choice(Solver.NESTEROV, PROXIMAL);
         }
         if (!(gram < fista)) {
             return new DenseL1Choice(Solver.NESTEROV, String.format(Locale.ROOT, "%s; %s: cd on its Gram matrix would cost "
-                    + "%.2g (the pass and the n × n work), more than FISTA's ~%.0f passes (%.2g)", proximal, shape, gram,
+                    + "%.2g (the pass and the n × n work), more than FISTA's ~%.0f passes (%.2g)", PROXIMAL, shape, gram,
                     SparseL1Choice.FISTA_PASSES, fista));
         }
-        String route = "coordinate descent on the Gram matrix (" + costs + ")";
-        if (checkpointed) {
-            return new DenseL1Choice(Solver.NESTEROV, CHECKPOINTED + route + ") saves only its finished fit");
-        }
-        return new DenseL1Choice(Solver.CD, "cd: " + route);
+        return new DenseL1Choice(Solver.CD, String.format(Locale.ROOT, "cd: coordinate descent on the Gram matrix (%s: cd on "
+                + "its Gram matrix costs %.2g (the pass and the n × n work), FISTA's ~%.0f passes %.2g)", shape, gram,
+                SparseL1Choice.FISTA_PASSES, fista));
     }
 }

@@ -54,8 +54,8 @@ public final class IterationLimitWarning {
         if (!reached.isEmpty()) {
             s.append(" (").append(reached).append(')');
         }
-        boolean l1 = model.config().penalty().hasL1();
         s.append(": the coefficients may be far from the minimiser; raise ").append(iterationsSetting);
+        boolean l1 = model.config().penalty().hasL1();
         if (stochastic) {
             s.append(", or use a full-batch ").append(l1 ? "" : "or exact ").append(solverSetting)
                     .append(l1 ? " (gd, nesterov, cd)" : " (gd, cg, normal, svd)");

@@ -94,6 +94,22 @@ class DenseAutoL1Test {
         }
     }
 
+    /** With a checkpoint asked for, auto runs nesterov where it would run cd (cd saves only its finished fit), saying so. */
+    @Test
+    void aCheckpointTurnsAutoToNesterov(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) {
+        SplittableRandom r = new SplittableRandom(45);
+        double[][] x = correlated(r, 500, 10);
+        double[] y = targets(r, x);
+        try (Dataset d = Dataset.of(x, y)) {
+            FittedModel saved = LinearRegression.fit(d, FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.05))
+                    .checkpoint(dev.downhill.Checkpoint.to(folder)).build());
+            assertEquals(Solver.NESTEROV, saved.solver(), saved.report().solverChoice());
+            assertTrue(saved.report().solverChoice().startsWith("nesterov: a checkpoint was asked for, and cd (coordinate "
+                    + "descent on the Gram matrix (X is dense (500 × 10, float64): ")
+                    && saved.report().solverChoice().endsWith(")) saves only its finished fit"), saved.report().solverChoice());
+        }
+    }
+
     @Test
     void wideDenseXKeepsNesterov() {
         SplittableRandom r = new SplittableRandom(43);
