@@ -432,7 +432,7 @@ public final class LinearRegression {
 
     /** {@code model}, after the {@link #CONVERGENCE_LOGGER} warning when it stopped at its iteration limit short of its tolerance. */
     private static FittedModel warnedIfUnconverged(FittedModel model) {
-        dev.downhill.internal.IterationLimitWarning.of(model, "maxIterations", "tolerance", "solver").ifPresent(CONVERGENCE_LOG::warn);
+        dev.downhill.internal.ConvergenceWarning.of(model, "maxIterations", "tolerance", "solver").ifPresent(CONVERGENCE_LOG::warn);
         return model;
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.downhill.internal.IterationLimitWarning;
+import dev.downhill.internal.ConvergenceWarning;
 import dev.downhill.internal.RankDeficiencyWarning;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The warnings a fit gives without failing: a fit that stopped at its iteration limit short of its tolerance
- * ({@link IterationLimitWarning}, {@link FittedModel#converged()}), an svd fit below full rank
+ * ({@link ConvergenceWarning}, {@link FittedModel#converged()}), an svd fit below full rank
  * ({@link RankDeficiencyWarning}), and the settings the named solver does not use ({@link UnusedSettings}).
  */
 class ConvergenceWarningsTest {
@@ -26,7 +26,7 @@ class ConvergenceWarningsTest {
     }
 
     private static Optional<String> warning(FittedModel m) {
-        return IterationLimitWarning.of(m, "maxIterations", "tolerance", "solver");
+        return ConvergenceWarning.of(m, "maxIterations", "tolerance", "solver");
     }
 
     @Test
@@ -45,13 +45,13 @@ class ConvergenceWarningsTest {
         assertTrue(warning(float32).orElseThrow().startsWith("cg stopped at its iteration limit (maxIterations 50 steps) before "
                 + "meeting tolerance 1e-06 (‖∇‖/‖∇₀‖ = 0.25)"), warning(float32).orElseThrow());
         // the command line's names
-        assertTrue(IterationLimitWarning.of(limited, "--iterations", "--tol", "--solver").orElseThrow()
+        assertTrue(ConvergenceWarning.of(limited, "--iterations", "--tol", "--solver").orElseThrow()
                 .contains("(--iterations 10,000 steps) before meeting --tol 1e-10"));
         // a front end's own name for the solver that ran (the Spark estimator's l-bfgs, run as cg); the rest unchanged
         FittedModel cg = model(Solver.CG, StopReason.ITERATION_LIMIT, 2, new double[] {4, 1}, FitConfig.builder()
                 .solver(Solver.CG).build(), Precision.FLOAT64, Double.NaN);
-        assertEquals("l-bfgs (run as cg)" + IterationLimitWarning.of(cg, "maxIter", "tol", "solver").orElseThrow().substring(2),
-                IterationLimitWarning.of(cg, "maxIter", "tol", "solver", "l-bfgs (run as cg)").orElseThrow());
+        assertEquals("l-bfgs (run as cg)" + ConvergenceWarning.of(cg, "maxIter", "tol", "solver").orElseThrow().substring(2),
+                ConvergenceWarning.of(cg, "maxIter", "tol", "solver", "l-bfgs (run as cg)").orElseThrow());
         // stochastic: epochs, no one figure for its rule
         FittedModel sgd = model(Solver.SGD, StopReason.ITERATION_LIMIT, 1000, new double[] {1, 1}, FitConfig.builder()
                 .solver(Solver.SGD).build(), Precision.FLOAT64, Double.NaN);
@@ -80,6 +80,38 @@ class ConvergenceWarningsTest {
                 .penalty(Penalty.l1(0.1)).tolerance(1e-4).build(), Precision.FLOAT64, 2.4e-5);
         assertTrue(warning(cdGapMet).orElseThrow().contains("(relative duality gap 2.4e-05, but the last sweep still moved θ by more "
                 + "than the tolerance allows)"), warning(cdGapMet).orElseThrow());
+    }
+
+    @Test
+    void anL1FitThatStoppedForWantOfProgressShortOfItsGapSaysHowCloseTheGapCertifiesItAndWhatAcceptsIt() {
+        FittedModel cd = model(Solver.CD, StopReason.NO_PROGRESS, 439, new double[0], FitConfig.builder().solver(Solver.CD)
+                .penalty(Penalty.l1(1e-12)).build(), Precision.FLOAT64, 8.81e-8);
+        assertTrue(cd.converged(), "as close as the working precision allows");
+        assertEquals("cd stopped making progress (no_progress) at relative duality gap 8.81e-08, short of --tol 1e-10: the "
+                + "objective is within 8.81e-08·‖y_c‖²/m of its minimum, as close as rounding lets cd certify in float64; "
+                + "--tol 1e-07 accepts this answer", ConvergenceWarning.of(cd, "--iterations", "--tol", "--solver").orElseThrow());
+        // a gradient solver in float32 points to cd and to float64
+        FittedModel nesterov = model(Solver.NESTEROV, StopReason.NO_PROGRESS, 900, new double[] {2, 1e-4}, FitConfig.builder()
+                .solver(Solver.NESTEROV).penalty(Penalty.elasticNet(0.01, 0.5)).build(), Precision.FLOAT32, 3.2e-4);
+        assertEquals("nesterov stopped making progress (no_progress) at relative duality gap 0.00032, short of tolerance "
+                + "1e-06: the objective is within 0.00032·‖y_c‖²/m of its minimum, as close as rounding lets nesterov certify "
+                + "in float32; tolerance 0.0005 accepts this answer, solver cd may get further, as may float64 precision",
+                warning(nesterov).orElseThrow());
+        // the gap met (a stop for want of progress with the gap within tol), or no l1 term (AccuracyWarning's case): none
+        FittedModel met = model(Solver.CD, StopReason.NO_PROGRESS, 10, new double[0], FitConfig.builder().solver(Solver.CD)
+                .penalty(Penalty.l1(0.1)).build(), Precision.FLOAT64, 5e-11);
+        assertTrue(warning(met).isEmpty());
+        FittedModel ridge = model(Solver.NESTEROV, StopReason.NO_PROGRESS, 10, new double[] {2, 1}, FitConfig.builder()
+                .solver(Solver.NESTEROV).penalty(Penalty.l2(0.1)).build(), Precision.FLOAT64, Double.NaN);
+        assertTrue(warning(ridge).isEmpty());
+    }
+
+    @Test
+    void suggestedTolerancesAreOneTwoOrFiveTimesAPowerOfTen() {
+        assertEquals(1e-7, ConvergenceWarning.roundedUp(8.81e-8), 0);
+        assertEquals(2e-5, ConvergenceWarning.roundedUp(1.01e-5), 0);
+        assertEquals(5e-4, ConvergenceWarning.roundedUp(3.2e-4), 0);
+        assertEquals(1e-3, ConvergenceWarning.roundedUp(1e-3), 0);
     }
 
     @Test

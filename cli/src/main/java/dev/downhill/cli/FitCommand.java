@@ -738,7 +738,7 @@ final class FitCommand implements Callable<Integer> {
      * (that logger is silent here).
      */
     private void warnUnconverged(FittedModel model) {
-        dev.downhill.internal.IterationLimitWarning.of(model, "--iterations", "--tol", "--solver").ifPresent(w -> Main.warn(spec, w));
+        dev.downhill.internal.ConvergenceWarning.of(model, "--iterations", "--tol", "--solver").ifPresent(w -> Main.warn(spec, w));
     }
 
     /** A warning when cross-validation's least error came at the end of its α path, still falling. */

@@ -447,6 +447,10 @@ final class InputOptions {
         if (name.endsWith(".npy")) {
             throw new IllegalArgumentException(".npy files hold one array: use --x X.npy --y y.npy");
         }
+        if (name.endsWith(".npz")) {
+            throw new IllegalArgumentException("--data reads CSV, TSV and svmlight files: give a scipy.sparse.save_npz matrix "
+                    + "as --x X.npz --y y.npy, and the arrays of an np.savez archive as .npy files (--x X.npy --y y.npy)");
+        }
         throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .txt, .svm, "
                 + ".libsvm or .svmlight, or give --format csv|tsv|svmlight");
     }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Messages a new user met in a review, in the project's words: an unknown command, scikit-learn's penalty names, too
- * few rows for --alpha auto's folds; and integer sample weights (counts), read as float64 like an integer X.
+ * few rows for --alpha auto's folds; NumPy files given to --data; and integer sample weights (counts), read as float64 like an integer X.
  */
 class CliNewUserMessagesTest {
     @TempDir
@@ -52,6 +52,18 @@ class CliNewUserMessagesTest {
         assertEquals(2, r.code(), r.err());
         assertEquals("downhill: unknown command 'frobnicate': expected fit, predict, gen, info or demo (try: downhill --help)",
                 r.err().strip());
+    }
+
+    @Test
+    void numpyArchivesGivenAsDataPointToTheOptionsThatReadThem() throws IOException {
+        Path archive = dir.resolve("train.npz"); // np.savez's name; --data never opens it
+        CliRun npz = CliRun.of("fit", "--data", archive.toString());
+        assertEquals(1, npz.code(), npz.err());
+        assertEquals("downhill: --data reads CSV, TSV and svmlight files: give a scipy.sparse.save_npz matrix as --x X.npz "
+                + "--y y.npy, and the arrays of an np.savez archive as .npy files (--x X.npy --y y.npy)", npz.err().strip());
+        CliRun npy = CliRun.of("fit", "--data", x);
+        assertEquals(1, npy.code(), npy.err());
+        assertEquals("downhill: .npy files hold one array: use --x X.npy --y y.npy", npy.err().strip());
     }
 
     @Test

@@ -83,9 +83,9 @@ public final class AccuracyWarning {
         }
         String solver = ranAs;
         String how = model.stopReason() == StopReason.CONVERGED
-                ? solver + " converged (its gradient norm met the tolerance " + IterationLimitWarning.compact(model.tolerance()) + ")"
+                ? solver + " converged (its gradient norm met the tolerance " + ConvergenceWarning.compact(model.tolerance()) + ")"
                 : solver + " stopped making progress (no_progress) short of the tolerance "
-                + IterationLimitWarning.compact(model.tolerance());
+                + ConvergenceWarning.compact(model.tolerance());
         double kappa = e.get().conditionNumber();
         if (Double.isInfinite(kappa)) {
             return Optional.of(how + ", but X's columns are dependent to working precision (the Hessian is "

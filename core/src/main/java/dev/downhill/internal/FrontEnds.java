@@ -11,7 +11,7 @@ import java.util.Objects;
  * log in their own terms: a fit of a loaded problem without core's warnings about ignored settings, about stopping at
  * the iteration limit and about an svd fit below full rank ({@link dev.downhill.LinearRegression#IGNORED_SETTING_LOGGER},
  * {@link dev.downhill.LinearRegression#CONVERGENCE_LOGGER}, {@link dev.downhill.LinearRegression#RANK_LOGGER}); the
- * front end then warns with {@link IterationLimitWarning#of} under its own parameter names and with
+ * front end then warns with {@link ConvergenceWarning#of} under its own parameter names and with
  * {@link RankDeficiencyWarning#of} with its own advice, and (the fit leaves out core's accuracy check after a gradient
  * fit, {@link dev.downhill.LinearRegression#ACCURACY_LOGGER}) with {@link AccuracyWarning#of(dev.downhill.spi.ResidentProblem,
  * dev.downhill.FittedModel, String, String)} in its own words while the problem is still loaded. Not API: a library user calls

@@ -12,7 +12,7 @@ import dev.downhill.LinearRegression;
 import dev.downhill.Penalty;
 import dev.downhill.Solver;
 import dev.downhill.StopReason;
-import dev.downhill.internal.IterationLimitWarning;
+import dev.downhill.internal.ConvergenceWarning;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -56,10 +56,10 @@ class IterationLimitTest {
                 assertEquals(StopReason.DUALITY_GAP, capped.stopReason(), s.cliName() + " capped at " + free.iterations());
                 assertTrue(capped.converged());
                 assertEquals(free.iterations(), capped.iterations());
-                assertTrue(IterationLimitWarning.of(capped, "maxIterations", "tolerance", "solver").isEmpty());
+                assertTrue(ConvergenceWarning.of(capped, "maxIterations", "tolerance", "solver").isEmpty());
                 FittedModel shorter = LinearRegression.fit(data, c.toBuilder().maxIterations(free.iterations() - 1).build());
                 assertEquals(StopReason.ITERATION_LIMIT, shorter.stopReason(), s.cliName() + " one step short");
-                assertTrue(IterationLimitWarning.of(shorter, "maxIterations", "tolerance", "solver").orElseThrow()
+                assertTrue(ConvergenceWarning.of(shorter, "maxIterations", "tolerance", "solver").orElseThrow()
                         .contains("(relative duality gap "), s.cliName());
             }
         }
@@ -76,14 +76,14 @@ class IterationLimitTest {
                 FitConfig c = FitConfig.builder().backend("cpu").solver(s).tolerance(1e-8).maxIterations(3).build();
                 FittedModel cold = LinearRegression.fit(data, c);
                 assertEquals(StopReason.ITERATION_LIMIT, cold.stopReason());
-                String coldWarning = IterationLimitWarning.of(cold, "maxIterations", "tolerance", "solver").orElseThrow();
+                String coldWarning = ConvergenceWarning.of(cold, "maxIterations", "tolerance", "solver").orElseThrow();
                 double[] g = cold.gradientNormHistory();
                 double ratio = g[g.length - 1] / g[0];
                 assertTrue(ratio > 1e-8, "the rule was not met: " + ratio);
                 assertTrue(coldWarning.contains("(‖∇‖/‖∇₀‖ = "), coldWarning);
                 FittedModel warm = LinearRegression.fit(data, c.toBuilder().initialCoefficients(InitialCoefficients.random(7)).build());
                 assertEquals(StopReason.ITERATION_LIMIT, warm.stopReason());
-                String warmWarning = IterationLimitWarning.of(warm, "maxIterations", "tolerance", "solver").orElseThrow();
+                String warmWarning = ConvergenceWarning.of(warm, "maxIterations", "tolerance", "solver").orElseThrow();
                 assertFalse(warmWarning.contains("‖∇‖"), warmWarning);
             }
         }

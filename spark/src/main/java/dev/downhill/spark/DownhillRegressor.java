@@ -6,7 +6,7 @@ import dev.downhill.LoadedProblem;
 import dev.downhill.Penalty;
 import dev.downhill.Solver;
 import dev.downhill.internal.FrontEnds;
-import dev.downhill.internal.IterationLimitWarning;
+import dev.downhill.internal.ConvergenceWarning;
 import dev.downhill.internal.AccuracyWarning;
 import dev.downhill.internal.RankDeficiencyWarning;
 import dev.downhill.spi.BackendOptions;
@@ -259,7 +259,7 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
             FittedModel fitted = SparkResidentProblem.unwrap(() -> FrontEnds.fitUnwarned(loaded, config.build()));
             boolean lbfgs = SPARK_LBFGS.equals($(solver()).trim().toLowerCase(Locale.ROOT));
             String ran = lbfgs ? SPARK_LBFGS + " (run as " + fitted.solver().cliName() + ")" : fitted.solver().cliName();
-            IterationLimitWarning.of(fitted, "maxIter", "tol", "solver", ran).ifPresent(CONVERGENCE_LOG::warn);
+            ConvergenceWarning.of(fitted, "maxIter", "tol", "solver", ran).ifPresent(CONVERGENCE_LOG::warn);
             RankDeficiencyWarning.of(fitted, RANK_ADVICE).ifPresent(RANK_LOG::warn);
             AccuracyWarning.of(problem, fitted, ran, ACCURACY_ADVICE).ifPresent(ACCURACY_LOG::warn); // X still loaded
             double[] theta = fitted.coefficients();

@@ -94,7 +94,7 @@ class SparkParamParityTest {
         assertArrayEquals(m.coefficients().toArray(), f.coefficients(), 0.0, what);
         assertEquals(m.intercept(), f.intercept(), 0.0, what);
         assertEquals(0, f.iterations(), what);
-        assertTrue(dev.downhill.internal.IterationLimitWarning.of(f, "maxIter", "tol", "solver").isEmpty(), what);
+        assertTrue(dev.downhill.internal.ConvergenceWarning.of(f, "maxIter", "tol", "solver").isEmpty(), what);
     }
 
     /** max |a − b| / max(1, |b|) over the components. */

@@ -206,7 +206,7 @@ public final class Fit {
             if (solver.trim().equalsIgnoreCase("l-bfgs")) { // the estimator's name for cg (nesterov with an l1 term)
                 ran = "l-bfgs (run as " + ran + ")";
             }
-            dev.downhill.internal.IterationLimitWarning.of(model.fittedModel(), "--max-iter", "--tol", "--solver", ran)
+            dev.downhill.internal.ConvergenceWarning.of(model.fittedModel(), "--max-iter", "--tol", "--solver", ran)
                     .ifPresent(warning -> System.err.println("warning: " + warning));
             if (out != null) {
                 // the table's column names too: downhill predict then reads a CSV by them (data.featureNames, data.targetName)

@@ -6,16 +6,23 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The warning for a fit that ended at its iteration limit before meeting a tolerance &gt; 0 (scikit-learn's
- * {@code ConvergenceWarning}): the model is returned as usual, but its coefficients may be far from the minimiser, and
- * a caller who reads only the coefficients would not know. It says how far the solver got — the gradient norm relative
- * to its start for the full-batch solvers, the relative duality gap with an l1 term (the stochastic solvers' rule, an
- * epoch loss that stopped improving, has no one figure) — and what to change. A limit reached with tolerance 0 (a fixed number of iterations,
- * asked for), a limit of no iteration (a front end's maxIter 0, {@link FrontEnds#restated}) or a stop asked by a
- * listener is not warned about.
+ * The warning for a fit that ended short of a tolerance &gt; 0 (scikit-learn's {@code ConvergenceWarning}): the model is
+ * returned as usual, but a caller who reads only the coefficients would not know how far it got.
+ * <ul>
+ * <li>At its iteration limit: the coefficients may be far from the minimiser. It says how far the solver got — the
+ * gradient norm relative to its start for the full-batch solvers, the relative duality gap with an l1 term (the
+ * stochastic solvers' rule, an epoch loss that stopped improving, has no one figure) — and what to change.</li>
+ * <li>With an l1 term, stopped for want of progress ({@link StopReason#NO_PROGRESS}) at a relative duality gap above the
+ * tolerance: the gap is as far as rounding lets this solver and precision certify; it bounds the objective's distance
+ * from its minimum (P − P* ≤ gap·‖y_c‖²_W/W, P the objective (1/(2W))‖r‖²_W + penalty), which the warning says, with the tolerance that accepts this answer
+ * and, for the gradient solvers, the solver or precision that gets further. (Without an l1 term a no-progress stop
+ * is {@link AccuracyWarning}'s to judge.)</li>
+ * </ul>
+ * A limit reached with tolerance 0 (a fixed number of iterations, asked for), a limit of no iteration (a front end's
+ * maxIter 0, {@link FrontEnds#restated}) or a stop asked by a listener is not warned about.
  */
-public final class IterationLimitWarning {
-    private IterationLimitWarning() {
+public final class ConvergenceWarning {
+    private ConvergenceWarning() {
     }
 
     /**
@@ -38,11 +45,14 @@ public final class IterationLimitWarning {
      */
     public static Optional<String> of(FittedModel model, String iterationsSetting, String toleranceSetting, String solverSetting,
                                       String solverName) {
-        if (model.stopReason() != StopReason.ITERATION_LIMIT || model.iterations() == 0) {
-            return Optional.empty();
-        }
         double tolerance = model.tolerance();
         if (!(tolerance > 0)) {
+            return Optional.empty();
+        }
+        if (model.stopReason() == StopReason.NO_PROGRESS) {
+            return gapShortfall(model, toleranceSetting, solverSetting, solverName);
+        }
+        if (model.stopReason() != StopReason.ITERATION_LIMIT || model.iterations() == 0) {
             return Optional.empty();
         }
         String solver = solverName;
@@ -68,6 +78,39 @@ public final class IterationLimitWarning {
             s.append(", or use an exact ").append(solverSetting).append(" (normal, svd)");
         }
         return Optional.of(s.toString());
+    }
+
+    /** The no-progress case with an l1 term (see the class Javadoc); empty without one, or with the gap met. */
+    private static Optional<String> gapShortfall(FittedModel model, String toleranceSetting, String solverSetting,
+                                                 String solverName) {
+        double gap = model.report().dualityGap();
+        if (!model.config().penalty().hasL1() || !(gap > model.tolerance())) {
+            return Optional.empty();
+        }
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s stopped making progress (no_progress) at relative "
+                        + "duality gap %s, short of %s %s: the objective is within %s·‖y_c‖²/m of its minimum, as close as "
+                        + "rounding lets %s certify in %s", solverName, compact(gap), toleranceSetting,
+                compact(model.tolerance()), compact(gap), solverName, model.solver() == dev.downhill.Solver.CD
+                        ? "float64" : model.precision().name().toLowerCase(Locale.ROOT)));
+        s.append("; ").append(toleranceSetting).append(' ').append(compact(roundedUp(gap))).append(" accepts this answer");
+        if (model.solver() != dev.downhill.Solver.CD) {
+            s.append(", ").append(solverSetting).append(" cd may get further");
+            if (model.precision() == dev.downhill.Precision.FLOAT32) {
+                s.append(", as may float64 precision");
+            }
+        }
+        return Optional.of(s.toString());
+    }
+
+    /** The smallest 1, 2 or 5 times a power of ten at or above {@code v} &gt; 0: a tolerance to suggest. */
+    public static double roundedUp(double v) {
+        double decade = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double f : new double[] {1, 2, 5, 10}) {
+            if (f * decade >= v) {
+                return Double.parseDouble(String.format(Locale.ROOT, "%.0e", f * decade));
+            }
+        }
+        return v;
     }
 
     /**
