@@ -508,6 +508,10 @@ public final class LinearRegression {
             if (chosen == Solver.CD && requested.checkpoint().isActive()) {
                 return checkpointedCdFit(problem, requested, startNanos, checkpoint, choice);
             }
+            if (dense != null && dense.cdAfterPasses() > 0 && requested.tolerance() > 0 && !requested.checkpoint().isActive()
+                    && dense.cdAfterPasses() < requested.maxIterations()) {
+                return nesterovThenCd(problem, requested, startNanos, checkpoint, dense);
+            }
             LOG.debug("solver auto → {}", choice);
             config = requested.toBuilder().solver(chosen).build();
         } else if (requested.solver().isAuto() && problem.isSparse()) {
@@ -574,6 +578,30 @@ public final class LinearRegression {
             model = fitWith(problem, config, startNanos, checkpoint);
         }
         return choice.isEmpty() ? model : model.withReport(model.report().withSolverChoice(choice));
+    }
+
+    /**
+     * {@link Solver#AUTO}'s fit for one l1 fit on dense X where nesterov is chosen and cd on the Gram matrix would fit
+     * ({@link DenseL1Choice#cdAfterPasses}): nesterov for that many passes; if it met the gap (or the caller's listener
+     * stopped it) its model is the answer, else cd on the Gram matrix continues from its coefficients — the caller's
+     * iteration limit counting cd's sweeps afresh, the listener seeing nesterov's iterations and then cd's from 0. The
+     * model records the configuration asked for (with the solver that gave the answer), its wall time both fits.
+     */
+    private static FittedModel nesterovThenCd(ResidentProblem problem, FitConfig requested, long startNanos,
+                                              Checkpointer checkpoint, DenseL1Choice dense) {
+        long passes = dense.cdAfterPasses();
+        FitConfig nesterov = requested.toBuilder().solver(Solver.NESTEROV).build();
+        FittedModel trial = fitWith(problem, nesterov.toBuilder().maxIterations(passes).build(), startNanos, checkpoint);
+        if (trial.stopReason() == StopReason.DUALITY_GAP || trial.stopReason() == StopReason.STOPPED_BY_LISTENER) {
+            LOG.debug("solver auto → {}", dense.reason());
+            return trial.withConfig(nesterov).withReport(trial.report().withSolverChoice(dense.reason()));
+        }
+        String why = dense.cdContinued(trial.iterations(), trial.report().dualityGap(), trial.stopReason());
+        LOG.debug("solver auto → {}", why);
+        FitConfig cd = requested.toBuilder().solver(Solver.CD).build();
+        FittedModel model = fitWith(problem, cd.toBuilder().initialCoefficients(InitialCoefficients.given(trial.coefficients()))
+                .build(), startNanos, checkpoint);
+        return model.withConfig(cd).withReport(model.report().withSolverChoice(why));
     }
 
     /**

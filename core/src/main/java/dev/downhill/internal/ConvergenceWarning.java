@@ -138,7 +138,7 @@ public final class ConvergenceWarning {
     }
 
     /** Three significant digits without trailing zeros: 1e-10, 0.001, 5.07e-07. */
-    static String compact(double v) {
+    public static String compact(double v) {
         String t = String.format(Locale.ROOT, "%.3g", v);
         int e = t.indexOf('e');
         String mantissa = e < 0 ? t : t.substring(0, e);

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The cost rule of {@link DenseL1Choice} (pure arithmetic): G·m·n(n + 1)/2 + W·n² against F·2·m·n·b/8 with G = 1/8,
  * W = 100, F = 20 — for m ≫ n cd on the Gram matrix while n + 1 &lt; 640 (float64) or 320 (float32), worked by hand
- * below; nesterov on wide X, another backend, and a Gram matrix over the budget (with a checkpoint asked for
- * LinearRegression runs nesterov in cd's place: DenseAutoL1Test).
+ * below; beyond them nesterov, followed by cd after as many passes as cd's cost; nesterov alone on wide X, another
+ * backend, and a Gram matrix over the budget (with a checkpoint asked for LinearRegression runs nesterov in cd's place:
+ * DenseAutoL1Test).
  */
 class DenseL1ChoiceTest {
     private static final long BUDGET = 1L << 30;
@@ -31,7 +32,26 @@ class DenseL1ChoiceTest {
         assertEquals(Solver.NESTEROV, wide32.solver());
         assertTrue(wide32.reason().startsWith("nesterov: an l1 penalty needs a proximal solver (FISTA with adaptive restart, "
                 + "stopped on the duality gap); X is dense (1,000,000 × 330, float32): cd on its Gram matrix would cost "), wide32.reason());
-        assertTrue(wide32.reason().endsWith("more than FISTA's ~20 passes (6.6e+09)"), wide32.reason());
+        assertTrue(wide32.reason().endsWith("more than FISTA's ~20 passes (6.6e+09); if nesterov has not met the gap in 21 "
+                + "passes (cd's cost), cd on the Gram matrix continues from its coefficients"), wide32.reason());
+        assertEquals(0, c.cdAfterPasses(), "cd from the start");
+    }
+
+    @Test
+    void whereNesterovIsChosenButCdWouldFitCdFollowsAfterAsManyPassesAsItsOwnCost() {
+        // 1,000,000 × 650 float64: Gram 0.125·1e6·650·651/2 + 100·650² = 2.645e10 + 4.2e7 = 2.649e10; a pass 2·1e6·650 = 1.3e9
+        // → ⌈20.4⌉ = 21 passes (FISTA's 20 would cost 2.6e10: just below)
+        DenseL1Choice f64 = DenseL1Choice.choose("cpu", 1_000_000, 650, Precision.FLOAT64, BUDGET);
+        assertEquals(Solver.NESTEROV, f64.solver());
+        assertEquals(21, f64.cdAfterPasses());
+        // 20,000 × 1,000 float64: Gram 0.125·2e4·1e3·1001/2 + 1e8 = 1.351e9; a pass 4e7 → ⌈33.8⌉ = 34
+        assertEquals(34, DenseL1Choice.choose("cpu", 20_000, 1_000, Precision.FLOAT64, BUDGET).cdAfterPasses());
+        // float32 passes read half the bytes: twice as many for the same Gram (a pass 2e7 → ⌈67.6⌉ = 68)
+        assertEquals(68, DenseL1Choice.choose("cpu", 20_000, 1_000, Precision.FLOAT32, BUDGET).cdAfterPasses());
+        // no cd to follow where it would not fit: wide X, another backend, a budget too small for G
+        assertEquals(0, DenseL1Choice.choose("cpu", 500, 1_000, Precision.FLOAT64, BUDGET).cdAfterPasses());
+        assertEquals(0, DenseL1Choice.choose("cuda", 20_000, 1_000, Precision.FLOAT64, BUDGET).cdAfterPasses());
+        assertEquals(0, DenseL1Choice.choose("cpu", 20_000, 1_000, Precision.FLOAT64, 15_000_000).cdAfterPasses());
     }
 
     @Test

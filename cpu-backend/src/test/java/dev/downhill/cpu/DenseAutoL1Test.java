@@ -94,6 +94,63 @@ class DenseAutoL1Test {
         }
     }
 
+    /**
+     * Beyond the threshold (800 × 400: cd's cost 2.4e7 against FISTA's ~20 passes 1.3e7) auto runs nesterov for as many
+     * passes as cd would cost (⌈2.4e7/6.4e5⌉ = 38); on AR(0.9) columns FISTA needs far more, so cd on the Gram matrix
+     * continues from its coefficients and reaches cd named's answer (both certified to the gap: within √tol of the scale);
+     * with a large α (most coefficients 0, FISTA done in a few dozen passes) nesterov's answer stands.
+     */
+    @Test
+    void beyondTheThresholdNesterovRunsFirstAndCdContinuesWhereItHasNotMetTheGap() {
+        SplittableRandom r = new SplittableRandom(47);
+        double[][] x = correlated(r, 800, 400);
+        double[] y = targets(r, x);
+        try (Dataset d = Dataset.of(x, y)) {
+            FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.01)).tolerance(1e-12).build();
+            FittedModel chosen = LinearRegression.fit(d, auto);
+            assertEquals(Solver.CD, chosen.solver(), chosen.report().solverChoice());
+            assertTrue(chosen.report().solverChoice().startsWith("cd: nesterov had not met the gap in 38 passes (relative gap "),
+                    chosen.report().solverChoice());
+            assertTrue(chosen.report().solverChoice().endsWith(", iteration_limit), as many as cd on the Gram matrix costs, so cd "
+                    + "continued from its coefficients (X is dense (800 × 400, float64): cd on its Gram matrix would cost 2.4e+07 "
+                    + "(the pass and the n × n work), more than FISTA's ~20 passes (1.3e+07))"), chosen.report().solverChoice());
+            assertEquals(dev.downhill.StopReason.DUALITY_GAP, chosen.stopReason());
+            assertEquals(auto.toBuilder().solver(Solver.CD).build(), chosen.config(), "the configuration asked for, as cd");
+            FittedModel cd = LinearRegression.fit(d, auto.toBuilder().solver(Solver.CD).build());
+            double scale = 0;
+            for (double c : cd.coefficients()) {
+                scale = Math.max(scale, Math.abs(c));
+            }
+            for (int j = 0; j < x[0].length; j++) { // gap ≤ 1e-12: coefficients within ~√gap of the scale (l1: weakly, 1e-5)
+                assertEquals(cd.coefficient(j), chosen.coefficient(j), 1e-5 * scale, "θ" + j);
+            }
+            assertEquals(cd.report().objective(), chosen.report().objective(), 1e-11 * cd.report().objective());
+        }
+        // independent columns, α 0.3: FISTA meets the default tolerance in ~31 passes, within cd's cost
+        double[][] iid = new double[800][400];
+        double[] yIid = new double[800];
+        for (int i = 0; i < iid.length; i++) {
+            double s = 0;
+            for (int j = 0; j < iid[i].length; j++) {
+                iid[i][j] = r.nextGaussian();
+                s += j < 10 ? iid[i][j] : 0;
+            }
+            yIid[i] = s + 0.5 * r.nextGaussian();
+        }
+        try (Dataset d = Dataset.of(iid, yIid)) {
+            FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.3)).build();
+            FittedModel nesterovAnswer = LinearRegression.fit(d, auto);
+            assertEquals(Solver.NESTEROV, nesterovAnswer.solver(), nesterovAnswer.report().solverChoice());
+            assertEquals(dev.downhill.StopReason.DUALITY_GAP, nesterovAnswer.stopReason());
+            assertTrue(nesterovAnswer.iterations() < 38, "met the gap within cd's cost: " + nesterovAnswer.iterations());
+            assertTrue(nesterovAnswer.report().solverChoice().endsWith("if nesterov has not met the gap in 38 passes (cd's cost), "
+                    + "cd on the Gram matrix continues from its coefficients"), nesterovAnswer.report().solverChoice());
+            assertEquals(auto.toBuilder().solver(Solver.NESTEROV).build(), nesterovAnswer.config(), "the limit asked for");
+            FittedModel named = LinearRegression.fit(d, auto.toBuilder().solver(Solver.NESTEROV).build());
+            assertEquals(java.util.Arrays.toString(named.coefficients()), java.util.Arrays.toString(nesterovAnswer.coefficients()));
+        }
+    }
+
     /** With a checkpoint asked for, auto runs nesterov where it would run cd (cd saves only its finished fit), saying so. */
     @Test
     void aCheckpointTurnsAutoToNesterov(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) {
