@@ -252,7 +252,7 @@ public final class CrossValidation {
             return PreparedPath.attached(() -> densifiedPath(problem, config, alphas));
         }
         ResidentProblem p = problem.problem();
-        Origin origin = Origin.of(p, problem.weightExponent());
+        Origin origin = Origin.naming(p, problem.weightExponent(), config.fitIntercept());
         if (p.isSparse() && config.penalty().l1Ratio() > 0 && (config.solver() == Solver.CD || config.solver().isAuto())) {
             SparseL1Choice route = config.solver() == Solver.CD
                     ? SparseL1Choice.cdRoute(p, config.directMemoryBudget(), alphas.length)
@@ -382,11 +382,20 @@ public final class CrossValidation {
         return models;
     }
 
-    /** What the models of a Gram path name: the backend and precision the statistics came from, and whether weighted. */
-    private record Origin(String backend, Precision precision, boolean weighted, int weightExponent) {
+    /**
+     * What the models of a cd path name: the backend and precision the statistics came from, whether weighted, and the
+     * constant columns of the data they were fitted on (none named for a fold's path, whose models only score).
+     */
+    private record Origin(String backend, Precision precision, boolean weighted, int weightExponent, int[] constantColumns) {
         /** @param weightExponent k of the weights the backend was given, wᵢ·2ᵏ ({@link dev.downhill.internal.WeightScale}) */
         static Origin of(ResidentProblem problem, int weightExponent) {
-            return new Origin(problem.backendName(), problem.precision(), problem.weighted(), weightExponent);
+            return new Origin(problem.backendName(), problem.precision(), problem.weighted(), weightExponent, new int[0]);
+        }
+
+        /** {@link #of}, naming {@code problem}'s constant columns ({@link CentredObjective#constantColumns}). */
+        static Origin naming(ResidentProblem problem, int weightExponent, boolean centred) {
+            return new Origin(problem.backendName(), problem.precision(), problem.weighted(), weightExponent,
+                    CentredObjective.constantColumns(problem, centred));
         }
     }
 
@@ -419,7 +428,7 @@ public final class CrossValidation {
                     .initialCoefficients(InitialCoefficients.given(theta)).build();
             IterativeResult r = cd.fit(c, alpha, theta);
             FittedModel m = LinearRegression.cdModel(like.backend(), like.precision(), rows, weightSum, c, r, start,
-                    new int[0]); // (a path's models do not name constant columns)
+                    like.constantColumns().clone());
             models.add(m.withReport(m.report().withSolverChoice(choice)));
             theta = r.coefficients();
             start = System.nanoTime();
@@ -501,7 +510,7 @@ public final class CrossValidation {
         PreparedPath fullPrepared = null;
         try (LoadedProblem problem = LinearRegression.load(data, config, k)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
-            origin = Origin.of(problem.problem(), k);
+            origin = Origin.naming(problem.problem(), k, config.fitIntercept());
             fullPrepared = preparedWidePath(problem.problem(), origin, config, alphas); // wide X: over its columns
             gramChoice = fullPrepared == null ? GramCoordinateDescent.choosePath(problem.problem(), config) : null;
             if (gramChoice != null) {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The report's constant columns do not depend on the solver: X = [1, x, 5] with an intercept has columns 0 and 2
  * constant (all zero after centring) for normal, svd (which reported none before: a review), cg, gd and nesterov, each
- * with θ = 0 there, and with an l1 term for cd by either route (none before: a review of auto's cd on tall dense X);
+ * with θ = 0 there, and with an l1 term for cd by either route (none before: a review of auto's cd on tall dense X), on
+ * a path and for cross-validation's chosen model (none before);
  * without an intercept only an all-zero column is constant.
  */
 class ConstantColumnsReportTest {
@@ -54,6 +55,16 @@ class ConstantColumnsReportTest {
                 assertEquals(0, cd.coefficient(0), 0);
                 assertEquals(0, cd.coefficient(2), 0);
             }
+        }
+        // a path on the Gram matrix (auto), and cross-validation's chosen model from the full data's path: the same columns
+        try (Dataset d = Dataset.of(x, y); dev.downhill.LoadedProblem loaded = LinearRegression.load(d, lasso)) {
+            for (FittedModel step : dev.downhill.CrossValidation.path(loaded, lasso, new double[] {0.1, 0.01})) {
+                assertEquals(Solver.CD, step.solver(), step.report().solverChoice());
+                assertArrayEquals(new int[] {0, 2}, step.report().constantColumns(), step.report().solverChoice());
+            }
+            FittedModel chosen = dev.downhill.CrossValidation.fit(d, lasso, 5, dev.downhill.CrossValidation.Rule.MIN);
+            assertEquals(Solver.CD, chosen.solver(), chosen.report().solverChoice());
+            assertArrayEquals(new int[] {0, 2}, chosen.report().constantColumns());
         }
         for (double[] row : x) {
             row[0] = 0;
