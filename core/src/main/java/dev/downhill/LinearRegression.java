@@ -69,8 +69,7 @@ public final class LinearRegression {
     /**
      * Warnings that the named solver does not use a setting it was given (one per setting, from
      * {@link #fit(Dataset, FitConfig)} and {@link #fit(SparseDataset, FitConfig)}: {@code "learningRate does nothing with
-     * solver cg (ignored)"}; none when the solver is {@link Solver#AUTO}) or uses it only in part (solver cd saves only its
-     * finished fit in a checkpoint), on a logger of their own ({@value #IGNORED_SETTING_LOGGER}) so that a front end that
+     * solver cg (ignored)"}; none when the solver is {@link Solver#AUTO}), on a logger of their own ({@value #IGNORED_SETTING_LOGGER}) so that a front end that
      * warns about its own options in its own terms (the CLI) can silence them.
      */
     public static final String IGNORED_SETTING_LOGGER = "dev.downhill.LinearRegression.ignored";
@@ -505,12 +504,15 @@ public final class LinearRegression {
                     : null;
             choice = sparse != null ? sparse.reason() : dense != null ? dense.reason() : DenseL1Choice.PROXIMAL;
             Solver chosen = sparse != null ? sparse.solver() : dense != null ? dense.solver() : Solver.NESTEROV;
-            if (chosen == Solver.CD && requested.checkpoint().isActive()) {
-                return checkpointedCdFit(problem, requested, startNanos, checkpoint, choice);
-            }
-            if (dense != null && dense.cdAfterPasses() > 0 && requested.tolerance() > 0 && !requested.checkpoint().isActive()
-                    && dense.cdAfterPasses() < requested.maxIterations()) {
-                return nesterovThenCd(problem, requested, startNanos, checkpoint, dense);
+            if (dense != null && dense.cdAfterPasses() > 0) {
+                String alone = !(requested.tolerance() > 0) ? "tolerance 0 asks for a fixed number of iterations"
+                        : requested.checkpoint().isActive() ? "a checkpoint was asked for (one solver's state a folder)"
+                        : dense.cdAfterPasses() >= requested.maxIterations() ? String.format(java.util.Locale.ROOT,
+                        "the iteration limit (%,d) is within cd's cost", requested.maxIterations()) : null;
+                if (alone == null) {
+                    return nesterovThenCd(problem, requested, startNanos, checkpoint, dense);
+                }
+                choice = dense.nesterovAlone(alone);
             }
             LOG.debug("solver auto → {}", choice);
             config = requested.toBuilder().solver(chosen).build();
@@ -605,20 +607,6 @@ public final class LinearRegression {
     }
 
     /**
-     * {@link Solver#AUTO}'s fit for one l1 fit where it would run cd ({@link SparseL1Choice}, {@link DenseL1Choice}: the
-     * reason {@code cdReason}), when a checkpoint is asked for: nesterov from the start (cd saves only its finished fit,
-     * so an interrupted cd could not resume).
-     */
-    private static FittedModel checkpointedCdFit(ResidentProblem problem, FitConfig requested, long startNanos,
-                                                 Checkpointer checkpoint, String cdReason) {
-        String why = "nesterov: a checkpoint was asked for, and cd (" + cdReason.substring("cd: ".length())
-                + ") saves only its finished fit";
-        LOG.debug("solver auto → {}", why);
-        FittedModel model = fitWith(problem, requested.toBuilder().solver(Solver.NESTEROV).build(), startNanos, checkpoint);
-        return model.withReport(model.report().withSolverChoice(why));
-    }
-
-    /**
      * The solver that needs a dense X, refused on a sparse problem that has no dataset to densify (one loaded through the
      * SPI, {@link LoadedProblem#of}): svd (its QR reduction reads every entry). The public entry points densify a sparse
      * dataset within the budget first ({@link #fitDensified}). cd runs on a sparse X's Gram matrix (n² float64 on the
@@ -659,10 +647,6 @@ public final class LinearRegression {
                                         ? java.util.Arrays.stream(done.vector("historyIterations")).mapToLong(v -> (long) v).toArray()
                                         : null), startNanos, CentredObjective.constantColumns(problem, config.fitIntercept()));
             }
-            if (config.checkpoint().isActive()) {
-                IGNORED_SETTING_LOG.warn("solver cd saves only its finished fit (a Gram pass or a copy of X by column, then sweeps "
-                        + "on the host: no state in between), so an interrupted cd fit starts again");
-            }
             try (Checkpointer.Running running = checkpoint.running()) { // a stop request reaches the Gram pass and the sweeps
                 // the route: over the columns of wide dense X or where SparseL1Choice says so on sparse X, else the Gram matrix
                 SparseL1Choice route = problem.isSparse() ? SparseL1Choice.cdRoute(problem, config.directMemoryBudget(), 1) : null;
@@ -671,9 +655,10 @@ public final class LinearRegression {
                 boolean columns = route != null ? route.route() == SparseL1Choice.Route.COLUMNS : why != null;
                 double[] start = config.initialCoefficients().values(n);
                 IterativeResult result = columns
-                        ? ColumnCoordinateDescent.of(problem, config.fitIntercept(), penalty).fit(config, penalty.alpha(), start)
+                        ? ColumnCoordinateDescent.of(problem, config.fitIntercept(), penalty).fit(config, penalty.alpha(), start,
+                                checkpoint)
                         : new GramCoordinateDescent(GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty)
-                                .fit(config, penalty.alpha(), start);
+                                .fit(config, penalty.alpha(), start, checkpoint);
                 FittedModel model = cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem),
                         config, result, startNanos, CentredObjective.constantColumns(problem, config.fitIntercept()));
                 return why == null ? model : model.withReport(model.report().withSolverChoice(why));

@@ -45,8 +45,7 @@ public enum Solver {
      * {@link dev.downhill.internal.ColumnCoordinateDescent}) — on sparse X the cheaper by
      * {@link dev.downhill.internal.SparseL1Choice}'s cost model, on dense X the Gram route (over the columns when X is
      * wide and its copy fits the budget). {@link #AUTO} picks it for l1 fits and paths on sparse X (run to the
-     * configured limit, as when named; {@link #NESTEROV} instead for one fit with a checkpoint asked for, since cd
-     * saves only its finished fit), for one l1 fit on tall dense X with few columns on the cpu backend
+     * configured limit, as when named), for one l1 fit on tall dense X with few columns on the cpu backend
      * ({@link dev.downhill.internal.DenseL1Choice}: on the Gram matrix), and {@link dev.downhill.CrossValidation} for its paths on dense X
      * with no more columns than rows.
      */

@@ -774,7 +774,7 @@ final class FitCommand implements Callable<Integer> {
      * ending with {@code suffix}: the options of {@link SolverSetting}'s table that it says {@code s} ignores
      * ({@link #WARNING_ORDER}), except --seed under --alpha auto ({@link #usesSeed}); then the command line's own:
      * --checkpoint-every with a solver that saves only at the start and the end, --lr under an inverse-time schedule
-     * ({@link SolverSetting#learningRateIgnoredBySchedule}), --checkpoint with cd.
+     * ({@link SolverSetting#learningRateIgnoredBySchedule}).
      */
     void warnIgnored(Solver s, String suffix) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
@@ -787,7 +787,7 @@ final class FitCommand implements Callable<Integer> {
         }
         // saves at the start and the end only (--checkpoint-every without --checkpoint has its own warning); auto's choice
         // of normal or svd may have followed a cg trial, which saved on that clock
-        if ((s == Solver.CD || !s.isIterative() && !s.isAuto()) && checkpoint != null && !solverIsAuto) {
+        if (!s.isIterative() && !s.isAuto() && checkpoint != null && !solverIsAuto) {
             ignored.add("--checkpoint-every");
         }
         for (String name : ignored) {
@@ -798,10 +798,6 @@ final class FitCommand implements Callable<Integer> {
         }
         if (pr.hasMatchedOption("--lr") && SolverSetting.learningRateIgnoredBySchedule(s, LearningRateSchedule.parse(schedule).kind())) {
             Main.warn(spec, "--lr does nothing with --schedule invtime (its rates T0/(t + T1) are the step sizes) (ignored)");
-        }
-        if (s == Solver.CD && pr.hasMatchedOption("--checkpoint")) {
-            Main.warn(spec, "--checkpoint with --solver cd saves only the finished fit (cd keeps no state between its sweeps: "
-                    + "an interrupted fit starts again)" + suffix);
         }
     }
 

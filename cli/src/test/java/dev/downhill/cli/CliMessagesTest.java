@@ -457,11 +457,11 @@ class CliMessagesTest {
     void libraryWarningsPrintAsTheCommandLinesOwn() throws IOException {
         Path[] f = data(50, 1);
         CliRun cd = CliRun.of("fit", "--x", f[0].toString(), "--y", f[1].toString(), "--solver", "cd", "--penalty", "l1",
-                "--alpha", "0.01", "--checkpoint", dir.resolve("ck").toString(), "--quiet");
+                "--alpha", "0.01", "--checkpoint", dir.resolve("ck").toString(), "--standard-errors", "--quiet");
         assertEquals(0, cd.code(), cd.err());
-        // the library's own "solver cd saves only its finished fit" is left out: the command line says it once, in its terms
-        assertEquals("downhill: warning: --checkpoint with --solver cd saves only the finished fit (cd keeps no state between "
-                + "its sweeps: an interrupted fit starts again)\n", cd.err().replace("\r\n", "\n"));
+        // the library's warning, once, as the command line's own line (cd saves its sweeps' state: no checkpoint warning)
+        assertEquals("downhill: warning: standard errors not computed: the fit is penalised (l1): the penalty biases the "
+                + "coefficients and the least-squares formulas do not apply\n", cd.err().replace("\r\n", "\n"));
         // an l1 fit says how many coefficients it kept (the coefficients line shows the first and last few only)
         String nonZeros = cd.out().lines().filter(l -> l.startsWith("non-zeros:")).findFirst().orElseThrow();
         assertEquals("non-zeros:   2 of 2 coefficients", nonZeros); // y = x₀ + x₁ + 1, α = 0.01: both kept

@@ -28,6 +28,25 @@ final class AndersonExtrapolation {
         }
     }
 
+    /** Adds the kept iterates to a checkpoint's {@code state} ({@code anderson.count}, {@code anderson.k}). */
+    void capture(SolverState.Builder state) {
+        state.put("anderson.count", count);
+        for (int k = 0; k < count; k++) {
+            state.put("anderson." + k, iterates[k]);
+        }
+    }
+
+    /** The iterates {@link #capture} saved: afterwards this extrapolation is what it was then. */
+    void restore(SolverState state) {
+        count = Math.toIntExact(state.integer("anderson.count"));
+        if (count < 0 || count > DEPTH + 1) {
+            throw new IllegalArgumentException("the checkpoint's anderson.count " + count + " is not in 0 … " + (DEPTH + 1));
+        }
+        for (int k = 0; k < count; k++) {
+            System.arraycopy(state.vector("anderson." + k, iterates[k].length), 0, iterates[k], 0, iterates[k].length);
+        }
+    }
+
     /** Forgets the iterates and starts again from θ (copied). */
     void restart(double[] theta) {
         count = 0;

@@ -151,6 +151,14 @@ public final class ColumnCoordinateDescent {
      * A fit from the last fit's answer (a path's next α) starts from its residual.
      */
     public IterativeResult fit(FitConfig config, double alpha, double[] start) {
+        return fit(config, alpha, start, Checkpointer.NONE);
+    }
+
+    /**
+     * {@link #fit(FitConfig, double, double[])} with its sweeps' boundaries given to {@code checkpoint}: saved there when due,
+     * resumed from its unfinished cd state when it has one ({@link SweepState#run}).
+     */
+    public IterativeResult fit(FitConfig config, double alpha, double[] start, Checkpointer checkpoint) {
         Penalty pen = penalty.withAlpha(alpha);
         double[] p = pen.factors(n);
         double[] p2 = pen.l2Factors(n);
@@ -185,10 +193,15 @@ public final class ColumnCoordinateDescent {
             }
 
             @Override
+            public double residualSquaresRounding(double targets, double residuals) {
+                return SweepState.summingRounding(residuals, m);
+            }
+
+            @Override
             public double[] sweep(double[] t, double[] a, int[] coordinates) {
                 return ColumnCoordinateDescent.this.sweep(p, p2, l1, l2, t, r, a, coordinates);
             }
-        }, theta, config, p, p2, l1, l2, weightSum, targetSquares, freeScale);
+        }, theta, config, p, p2, l1, l2, weightSum, targetSquares, freeScale, checkpoint);
         lastTheta = theta.clone();
         lastResidual = r;
         return new IterativeResult(theta, interceptFor(theta), o.sweeps(), o.stop(), o.losses(), o.norms(), Double.NaN, o.gap(),

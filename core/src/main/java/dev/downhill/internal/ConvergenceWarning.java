@@ -13,10 +13,10 @@ import java.util.Optional;
  * gradient norm relative to its start for the full-batch solvers, the relative duality gap with an l1 term (the
  * stochastic solvers' rule, an epoch loss that stopped improving, has no one figure) — and what to change.</li>
  * <li>With an l1 term, stopped for want of progress ({@link StopReason#NO_PROGRESS}) at a relative duality gap above the
- * tolerance: the gap is as far as rounding lets this solver and precision certify; it bounds the objective's distance
- * from its minimum (P − P* ≤ gap·‖y_c‖²_W/W, P the objective (1/(2W))‖r‖²_W + penalty), which the warning says, with the tolerance that accepts this answer
- * and, for the gradient solvers, the solver or precision that gets further. (Without an l1 term a no-progress stop
- * is {@link AccuracyWarning}'s to judge.)</li>
+ * tolerance. cd stops so only with θ at rest (its sweeps' rule, {@code SweepState.Stall}): a rounding floor, where the
+ * coefficients are as close as cd gets; the warning names the tolerance that accepts them. The full-batch rule also
+ * stops a fit that moves too slowly for its loss to show it: the coefficients may be far off, and the warning names cd
+ * (and float64 for a float32 fit). (Without an l1 term a no-progress stop is {@link AccuracyWarning}'s to judge.)</li>
  * </ul>
  * A limit reached with tolerance 0 (a fixed number of iterations, asked for), a limit of no iteration (a front end's
  * maxIter 0, {@link FrontEnds#restated}) or a stop asked by a listener is not warned about.
@@ -70,7 +70,9 @@ public final class ConvergenceWarning {
             s.append(", or use a full-batch ").append(l1 ? "" : "or exact ").append(solverSetting)
                     .append(l1 ? " (gd, nesterov, cd)" : " (gd, cg, normal, svd)");
         } else if (l1) {
-            s.append(", or try ").append(solverSetting).append(model.solver() == dev.downhill.Solver.CD ? " nesterov" : " cd");
+            if (!model.report().solverChoice().startsWith(DenseL1Choice.CD_CONTINUED)) { // (there nesterov ran first)
+                s.append(", or try ").append(solverSetting).append(model.solver() == dev.downhill.Solver.CD ? " nesterov" : " cd");
+            }
         } else if (!model.report().solverChoice().isEmpty() && model.solver() == dev.downhill.Solver.CG) {
             String why = model.report().solverChoice(); // no exact solver to point to: auto found them too costly here
             s.append(" (auto chose cg: ").append(why.startsWith("cg: ") ? why.substring(4) : why).append(')');
@@ -88,13 +90,13 @@ public final class ConvergenceWarning {
             return Optional.empty();
         }
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s stopped making progress (no_progress) at relative "
-                        + "duality gap %s, short of %s %s: the objective is within %s·‖y_c‖²/m of its minimum, as close as "
-                        + "rounding lets %s certify in %s", solverName, compact(gap), toleranceSetting,
-                compact(model.tolerance()), compact(gap), solverName, model.solver() == dev.downhill.Solver.CD
-                        ? "float64" : model.precision().name().toLowerCase(Locale.ROOT)));
-        s.append("; ").append(toleranceSetting).append(' ').append(compact(roundedUp(gap))).append(" accepts this answer");
-        if (model.solver() != dev.downhill.Solver.CD) {
-            s.append(", ").append(solverSetting).append(" cd may get further");
+                + "duality gap %s, short of %s %s", solverName, compact(gap), toleranceSetting, compact(model.tolerance())));
+        if (model.solver() == dev.downhill.Solver.CD) { // its rule also asks θ to be at rest: a rounding floor
+            s.append(": its gap and objective stopped falling with θ at rest (a rounding floor: at a tiny α the rounding of "
+                    + "X̃ᵀr rules the gap), so these coefficients are as close as cd gets in float64; ").append(toleranceSetting)
+                    .append(' ').append(compact(roundedUp(gap))).append(" accepts them");
+        } else { // the full-batch rule also stops a fit moving too slowly for its loss to show it
+            s.append(": the coefficients may be far from the minimiser; ").append(solverSetting).append(" cd may get further");
             if (model.precision() == dev.downhill.Precision.FLOAT32) {
                 s.append(", as may float64 precision");
             }

@@ -18,8 +18,7 @@ import java.util.Locale;
  * 320 in float32. Only where X has at least as many rows as columns (on wide X the Gram matrix is larger than X and cd
  * crawls near interpolation: nesterov), its n × n float64 matrices fit {@link dev.downhill.FitConfig#directMemoryBudget()}
  * (16·n² bytes, as the sparse Gram route) and the backend is cpu (its passes are what was measured; cuda's FISTA passes
- * run on the device). With a checkpoint asked for, {@code LinearRegression} runs nesterov in cd's place, as on sparse X
- * (cd saves only its finished fit).
+ * run on the device).
  *
  * <p>Measured (2-core VM, `gen` data, α 0.01 unless said, default tolerance 1e-10, one run each; {@code fit --solver cd}
  * against {@code --solver nesterov}): 100,000 × 100 float64, correlation 0.9: cd 0.18 s against 2.0 s (530 FISTA
@@ -34,7 +33,8 @@ import java.util.Locale;
  * its pass and a few hundred cheap sweeps. So nesterov runs first for as many passes as cd's whole cost would buy,
  * ⌈(G·m·n(n + 1)/2 + W·n²)/(2·m·n·b/8)⌉ ({@link #cdAfterPasses}; about n/32 in float64, n/16 in float32, for m ≫ n), and if
  * it has not met the gap by then, cd on the Gram matrix continues from its coefficients ({@code LinearRegression}): the
- * rent-or-buy rule, at most about twice the better route's cost (plus cd's own sweeps) whichever the conditioning.
+ * rent-or-buy rule, at most about twice the better route's cost (plus cd's own sweeps) whichever the conditioning. With
+ * a checkpoint asked for, nesterov alone (the two solvers' states would share one folder).
  * Measured (2-core VM, `gen` data, float64, default tolerance, α 0.01 and 0.001, one run each; nesterov against cd):
  * iid columns 20,000 × 1,000: 25 passes, 0.43 s against 0.51 s; 3,000 × 1,000: 86 passes, 0.23 against 0.24–0.27 s;
  * neighbouring columns correlated 0.9: 20,000 × 1,000: 667–691 passes, 3.8–4.0 s against 0.51–0.73 s; 3,000 × 1,000:
@@ -53,14 +53,22 @@ public record DenseL1Choice(Solver solver, String reason, long cdAfterPasses, St
         this(solver, reason, 0, "");
     }
 
+    /** How the reason of a cd that continued after nesterov's passes ({@link #cdContinued}) begins. */
+    public static final String CD_CONTINUED = "cd: nesterov had not met the gap in ";
+
     /**
      * auto's reason where cd on the Gram matrix continued after nesterov's {@link #cdAfterPasses} passes, which ended
      * {@code stop} at relative duality gap {@code gap}.
      */
     public String cdContinued(long passes, double gap, dev.downhill.StopReason stop) {
-        return String.format(Locale.ROOT, "cd: nesterov had not met the gap in %,d passes (relative gap %s, %s), as many as "
-                + "cd on the Gram matrix costs, so cd continued from its coefficients (%s)", passes, ConvergenceWarning.compact(gap),
+        return String.format(Locale.ROOT, "%s%,d passes (relative gap %s, %s), as many as cd on the Gram matrix costs, so "
+                + "cd continued from its coefficients (%s)", CD_CONTINUED, passes, ConvergenceWarning.compact(gap),
                 stop.name().toLowerCase(Locale.ROOT), costs);
+    }
+
+    /** auto's reason where nesterov runs alone though cd could follow it ({@link #cdAfterPasses} &gt; 0), because {@code why}. */
+    public String nesterovAlone(String why) {
+        return PROXIMAL + "; " + costs + "; nesterov alone, with no cd to follow: " + why;
     }
 
     /** auto's reason for nesterov where nothing else is weighed (an l1 term on X no cost model covers). */

@@ -245,6 +245,14 @@ public final class GramCoordinateDescent {
 
     /** One fit at α from {@code start} (not modified). */
     public IterativeResult fit(FitConfig config, double alpha, double[] start) {
+        return fit(config, alpha, start, Checkpointer.NONE);
+    }
+
+    /**
+     * {@link #fit(FitConfig, double, double[])} with its sweeps' boundaries given to {@code checkpoint}: saved there when due,
+     * resumed from its unfinished cd state when it has one ({@link SweepState#run}).
+     */
+    public IterativeResult fit(FitConfig config, double alpha, double[] start, Checkpointer checkpoint) {
         Penalty penalty = this.penalty.withAlpha(alpha);
         double[] p = penalty.factors(n);
         double[] p2 = penalty.l2Factors(n); // the l2 term's factors (p unless it has its own)
@@ -288,10 +296,15 @@ public final class GramCoordinateDescent {
             }
 
             @Override
+            public double residualSquaresRounding(double targets, double residuals) {
+                return SweepState.cancellingRounding(targets, residuals, n);
+            }
+
+            @Override
             public double[] sweep(double[] t, double[] a, int[] coordinates) { // one at rest costs O(1): nothing to skip
                 return GramCoordinateDescent.sweep(gram, moment, p, p2, l1, l2, t, q, coordinates);
             }
-        }, theta, config, p, p2, l1, l2, m, targetSquares, freeScale);
+        }, theta, config, p, p2, l1, l2, m, targetSquares, freeScale, checkpoint);
         lastTheta = theta.clone();
         lastQ = q;
         return new IterativeResult(theta, statistics.interceptFor(theta), o.sweeps(), o.stop(), o.losses(), o.norms(),

@@ -61,6 +61,12 @@ record SweepState(double loss, double kktNorm, double gap) {
 
         /** ‖r‖²_W at θ from the {@link #image()} (no pass over X). */
         double residualSquares(double[] theta);
+
+        /**
+         * The rounding error of {@link #residualSquares} ≈ {@code residualSquares} for a problem whose ‖y_c‖²_W is
+         * {@code targetSquares}: the scale below which two sweeps' objectives cannot be told apart ({@link Stall}).
+         */
+        double residualSquaresRounding(double targetSquares, double residualSquares);
     }
 
     /**
@@ -70,6 +76,9 @@ record SweepState(double loss, double kktNorm, double gap) {
     record Outcome(long sweeps, StopReason stop, double[] losses, double[] norms, long[] historySweeps, double gap) {
     }
 
+    /** The solver's name in a checkpoint. */
+    static final String NAME = "cd";
+
     /** The most sweeps over the non-zero coefficients between two full sweeps. */
     static final int ACTIVE_SWEEPS = 20;
 
@@ -77,7 +86,8 @@ record SweepState(double loss, double kktNorm, double gap) {
      * The sweeps of one cd fit from θ (written in place) until scikit-learn's rule holds — once a sweep's largest change
      * is ≤ tol·max|θⱼ| (or θ = 0), the relative gap ≤ tol and the unpenalised coefficients' gradients ≤ tol·{@code
      * freeScale} ({@link StopReason#DUALITY_GAP}), tested after each sweep — or a sweep moves nothing
-     * ({@link StopReason#NO_PROGRESS}), the iteration limit (sweeps), the listener, or an interrupt at a sweep boundary;
+     * ({@link StopReason#NO_PROGRESS}), the iteration limit (sweeps), the listener, or a stop request or interrupt at
+     * the boundary before each full sweep ({@code checkpoint}: saved there when due, and resumed from bit for bit);
      * or, with tol &gt; 0, no progress at the rounding floor ({@link Stall}, also {@link StopReason#NO_PROGRESS}).
      * After each full sweep (every coordinate; the route may skip those it shows cannot leave 0) come up to {@value
      * #ACTIVE_SWEEPS} sweeps over the active coordinates only ({@link #active}: θⱼ ≠ 0 or pⱼ = 0), until one's largest
@@ -91,7 +101,7 @@ record SweepState(double loss, double kktNorm, double gap) {
      * a few dozen it costs a copy of θ a sweep and, every K sweeps, a K × K solve and one recomputation of the image.
      */
     static Outcome run(Sweeps route, double[] theta, FitConfig config, double[] p, double[] p2, double l1, double l2, double w,
-                       double targetSquares, double freeScale) {
+                       double targetSquares, double freeScale, Checkpointer checkpoint) {
         int n = theta.length;
         double tol = config.tolerance(dev.downhill.Precision.FLOAT64);
         long maxSweeps = config.maxIterations();
@@ -110,9 +120,45 @@ record SweepState(double loss, double kktNorm, double gap) {
         Stall stall = new Stall();
         AndersonExtrapolation anderson = new AndersonExtrapolation(n);
         anderson.restart(theta);
+        SolverState resume = checkpoint.take(NAME);
+        if (resume != null) { // everything the loop's top depends on, as it was when saved: the same sweeps follow
+            System.arraycopy(resume.vector("theta", n), 0, theta, 0, n);
+            double[] image = route.image();
+            System.arraycopy(resume.vector("image", image.length), 0, image, 0, image.length);
+            sweep = resume.iteration();
+            moved = resume.integer("moved") != 0;
+            changeMax = resume.real("changeMax");
+            thetaMax = resume.real("thetaMax");
+            for (double v : resume.vector("lossHistory")) {
+                losses.add(v);
+            }
+            for (double v : resume.vector("gradientNormHistory")) {
+                norms.add(v);
+            }
+            for (double v : resume.vector("historyIterations")) {
+                historySweeps.add((long) v);
+            }
+            stall.restore(resume);
+            anderson.restore(resume);
+        }
         double[] trialTheta = new double[n];
         double[] savedImage = new double[route.image().length];
         while (true) {
+            long at = sweep;
+            boolean movedAt = moved;
+            double changeAt = changeMax;
+            double thetaMaxAt = thetaMax;
+            // a boundary: saves when due (before a sweep: the state is θ, the route's image, the extrapolation's iterates,
+            // the no-progress window and the histories), and a stop request or an interrupt ends the fit here
+            checkpoint.boundary(sweep, () -> {
+                SolverState.Builder s = SolverState.builder(NAME, at, false).put("theta", theta).put("image", route.image())
+                        .put("moved", movedAt ? 1 : 0).put("changeMax", changeAt).put("thetaMax", thetaMaxAt)
+                        .put("lossHistory", toArray(losses)).put("gradientNormHistory", toArray(norms))
+                        .put("historyIterations", historySweeps.stream().mapToDouble(Long::doubleValue).toArray());
+                stall.capture(s);
+                anderson.capture(s);
+                return s.build();
+            });
             double residualSquares = route.state(theta, a);
             SweepState state = at(a, residualSquares, targetSquares, theta, p, p2, l1, l2, w, g);
             losses.add(state.loss());
@@ -137,11 +183,11 @@ record SweepState(double loss, double kktNorm, double gap) {
                 stop = StopReason.ITERATION_LIMIT;
                 break;
             }
-            if (tol > 0 && stall.stalled(sweep, state, lossRounding(state.loss(), targetSquares, residualSquares, w, n))) {
+            if (tol > 0 && stall.stalled(sweep, state, lossRounding(state.loss(), route.residualSquaresRounding(targetSquares,
+                    residualSquares), w), theta)) {
                 stop = StopReason.NO_PROGRESS;
                 break;
             }
-            Checkpointer.stopIfInterrupted(sweep); // a boundary: Thread.interrupt() stops the fit (FitInterruptedException)
             double[] changes = route.sweep(theta, a, null);
             changeMax = changes[0];
             thetaMax = changes[1];
@@ -151,8 +197,7 @@ record SweepState(double loss, double kktNorm, double gap) {
             if (moved && tol > 0) {
                 int[] active = active(theta, p);
                 for (int inner = 0; inner < ACTIVE_SWEEPS && active.length > 0 && active.length < n
-                        && sweep < maxSweeps; inner++) {
-                    Checkpointer.stopIfInterrupted(sweep);
+                        && sweep < maxSweeps; inner++) { // (no boundary: a stop waits for the next full sweep's)
                     double[] innerChanges = route.sweep(theta, null, active);
                     sweep++;
                     extrapolate(route, anderson, theta, trialTheta, savedImage, p, p2, l1, l2, w);
@@ -203,15 +248,26 @@ record SweepState(double loss, double kktNorm, double gap) {
     /**
      * cd's no-progress rule, the full-batch solvers' ({@link FullBatchProgress}) in cd's measures: progress is a fall of
      * the best relative duality gap or of the best KKT norm by {@link StopReason#NO_PROGRESS_NORM_DROP} of itself, or a
-     * fall of the best 2·P by more than its rounding error; when none has happened for max({@link
-     * StopReason#NO_PROGRESS_MIN_WINDOW}, k/{@link StopReason#NO_PROGRESS_WINDOW_DIVISOR}) sweeps (tested at each full
-     * sweep's state) the fit is at its rounding floor. There θ need not be a fixed point: at a tiny α the sweeps keep
+     * fall of the best 2·P by more than its rounding error (the route's: {@link Sweeps#residualSquaresRounding}); when none
+     * has happened for max({@link StopReason#NO_PROGRESS_MIN_WINDOW}, k/{@link StopReason#NO_PROGRESS_WINDOW_DIVISOR})
+     * sweeps (tested at each full sweep's state) and θ has stayed within {@link #STILL} of where it was, the fit is at
+     * its rounding floor. (A review found the first version, without the θ test and with the Gram route's rounding on
+     * both routes, stopping cd over the columns of wide X near interpolation — 200 × 2,000, α 1e-8 — after 126 sweeps
+     * with the objective 22 % above where 10,000 sweeps took it.) There θ need not be a fixed point: at a tiny α the sweeps keep
      * moving it in its last bits while the gap stays where the rounding of X̃ᵀr puts it — the dual point's scale
      * l1/‖X̃ᵀr‖_∞ is then ruled by that rounding, and ½‖r‖²(1 − scale)² alone exceeds the tolerance (measured: 20,000 ×
      * 100 float64, neighbouring columns correlated 0.9, α = 1e-12: the gap stayed at 5.0e-8 from sweep ~200 to the
      * 10,000-sweep limit, the objective unchanged in its 10 printed digits).
      */
     static final class Stall {
+        /**
+         * How far θ may move over a window (relative to its largest |θⱼ|, ~√ε) and still count as at rest: at a rounding
+         * floor the sweeps move it in its last bits, while a fit converging too slowly for its objective to show it (wide
+         * X near interpolation over the columns: 2·P falling 4e-13 a sweep, the gap held up by its dual point) still
+         * moves it by far more.
+         */
+        static final double STILL = 0x1p-26;
+
         private double bestGap = Double.POSITIVE_INFINITY;
         private double bestKkt = Double.POSITIVE_INFINITY;
         private double bestLoss = Double.POSITIVE_INFINITY;
@@ -219,32 +275,90 @@ record SweepState(double loss, double kktNorm, double gap) {
         private double progressKkt = Double.POSITIVE_INFINITY;
         private double progressLoss = Double.POSITIVE_INFINITY;
         private long progressSweep;
+        /** θ at the last progress (null before the first record). */
+        private double[] progressTheta;
 
-        /** Records the state after {@code sweep} sweeps; whether the fit has made no progress for a whole window. */
-        boolean stalled(long sweep, SweepState state, double lossRounding) {
+        void capture(SolverState.Builder s) {
+            s.put("stall.bestGap", bestGap).put("stall.bestKkt", bestKkt).put("stall.bestLoss", bestLoss)
+                    .put("stall.progressGap", progressGap).put("stall.progressKkt", progressKkt)
+                    .put("stall.progressLoss", progressLoss).put("stall.progressSweep", progressSweep);
+            if (progressTheta != null) {
+                s.put("stall.progressTheta", progressTheta);
+            }
+        }
+
+        void restore(SolverState s) {
+            bestGap = s.real("stall.bestGap");
+            bestKkt = s.real("stall.bestKkt");
+            bestLoss = s.real("stall.bestLoss");
+            progressGap = s.real("stall.progressGap");
+            progressKkt = s.real("stall.progressKkt");
+            progressLoss = s.real("stall.progressLoss");
+            progressSweep = s.integer("stall.progressSweep");
+            progressTheta = s.has("stall.progressTheta") ? s.vector("stall.progressTheta") : null;
+        }
+
+        /**
+         * Records the state at θ after {@code sweep} sweeps; whether the fit has made no progress for a whole window, θ
+         * staying within {@link #STILL} of its largest |θⱼ| of where it was at the last progress.
+         */
+        boolean stalled(long sweep, SweepState state, double lossRounding, double[] theta) {
             bestGap = Math.min(bestGap, state.gap());
             bestKkt = Math.min(bestKkt, state.kktNorm());
             bestLoss = Math.min(bestLoss, state.loss());
             double keep = 1 - StopReason.NO_PROGRESS_NORM_DROP;
             if (bestGap < keep * progressGap || bestKkt < keep * progressKkt || progressLoss - bestLoss > lossRounding
-                    || progressLoss == Double.POSITIVE_INFINITY) {
-                progressGap = bestGap;
-                progressKkt = bestKkt;
-                progressLoss = bestLoss;
-                progressSweep = sweep;
+                    || progressTheta == null) {
+                progress(sweep, theta);
                 return false;
             }
-            return sweep - progressSweep >= Math.max(StopReason.NO_PROGRESS_MIN_WINDOW, sweep / StopReason.NO_PROGRESS_WINDOW_DIVISOR);
+            if (sweep - progressSweep < Math.max(StopReason.NO_PROGRESS_MIN_WINDOW, sweep / StopReason.NO_PROGRESS_WINDOW_DIVISOR)) {
+                return false;
+            }
+            double moved = 0;
+            double largest = 0;
+            for (int j = 0; j < theta.length; j++) {
+                moved = Math.max(moved, Math.abs(theta[j] - progressTheta[j]));
+                largest = Math.max(largest, Math.abs(theta[j]));
+            }
+            if (moved > STILL * largest) { // still on its way, too slowly for the objective to show it: look again later
+                progress(sweep, theta);
+                return false;
+            }
+            return true;
+        }
+
+        private void progress(long sweep, double[] theta) {
+            progressGap = bestGap;
+            progressKkt = bestKkt;
+            progressLoss = bestLoss;
+            progressSweep = sweep;
+            progressTheta = theta.clone();
         }
     }
 
     /**
-     * The rounding error of 2·P = (‖r‖²_W + 2·penalty)/W as a cd route computes it: ‖r‖²_W = ‖y_c‖²_W − 2cᵀθ + θᵀGθ on
-     * the Gram route cancels terms up to (‖y_c‖ + ‖X̃θ‖)² ≤ (2‖y_c‖ + ‖r‖)², summed over n coordinates.
+     * The rounding error of 2·P = (‖r‖²_W + 2·penalty)/W from that of ‖r‖²_W ({@link Sweeps#residualSquaresRounding}):
+     * 64 roundings of 2·P itself, plus the route's.
      */
-    static double lossRounding(double loss, double targetSquares, double residualSquares, double w, int n) {
-        double spread = 2 * Math.sqrt(targetSquares / w) + Math.sqrt(residualSquares / w);
-        return 0x1p-53 * (64 * Math.abs(loss) + 8 * Math.sqrt(n + 2.0) * spread * spread);
+    static double lossRounding(double loss, double residualSquaresRounding, double w) {
+        return 0x1p-53 * 64 * Math.abs(loss) + residualSquaresRounding / w;
+    }
+
+    /**
+     * The Gram route's {@link Sweeps#residualSquaresRounding}: ‖r‖²_W = ‖y_c‖²_W − 2cᵀθ + θᵀGθ cancels terms up to
+     * (‖y_c‖ + ‖X̃θ‖)² ≤ (2‖y_c‖ + ‖r‖)², summed over n coordinates.
+     */
+    static double cancellingRounding(double targetSquares, double residualSquares, int n) {
+        double spread = 2 * Math.sqrt(targetSquares) + Math.sqrt(residualSquares);
+        return 0x1p-53 * 8 * Math.sqrt(n + 2.0) * spread * spread;
+    }
+
+    /**
+     * The column route's {@link Sweeps#residualSquaresRounding}: ‖r‖²_W = Σᵢwᵢrᵢ², m terms ≥ 0, nothing cancels.
+     */
+    static double summingRounding(double residualSquares, int m) {
+        return 0x1p-53 * 8 * Math.sqrt(m + 2.0) * residualSquares;
     }
 
     /** 2·P(θ) = (‖r‖²_W + 2·(l1·Σpⱼ|θⱼ| + ½·l2·Σp₂ⱼθⱼ²)) / W. */

@@ -255,6 +255,87 @@ class CheckpointResumeTest {
         }
     }
 
+    /**
+     * cd saves at the boundary before each full sweep (the listener sees the full sweeps' states; the sweep count jumps
+     * by the active sweeps between them, so the stop is asked at the first state at or past {@code stopAt}) and resumes
+     * bit for bit — on the Gram matrix (dense X) and over the columns (sparse X), and under auto (which runs cd with a
+     * checkpoint as without one).
+     */
+    private void cdInterruptAndResume(java.util.function.Function<FitConfig, FittedModel> fit, FitConfig config, long stopAt)
+            throws IOException {
+        FittedModel full = fit.apply(config);
+        assertEquals(Solver.CD, full.solver(), full.report().solverChoice());
+        assertTrue(full.iterations() > stopAt + 30, "the fit must outlast the interruption: " + full.iterations());
+        Path folder = dir.resolve("cd-" + System.nanoTime());
+        Checkpoint checkpoint = Checkpoint.to(folder).every(Duration.ofHours(1)); // saved at its first boundary and the stop
+        IterationListener stopper = (k, loss, norm) -> {
+            if (k >= stopAt) {
+                checkpoint.requestStop();
+            }
+            return IterationListener.Control.CONTINUE;
+        };
+        FitInterruptedException stopped = assertThrows(FitInterruptedException.class,
+                () -> fit.apply(config.toBuilder().checkpoint(checkpoint).listener(stopper).build()));
+        assertTrue(stopped.iteration() > stopAt && stopped.iteration() < full.iterations(), "stopped at " + stopped.iteration());
+        assertEquals(folder, stopped.directory().orElseThrow());
+        assertEquals(stopped.iteration(), manifest(folder).get("iteration").asLong());
+        assertEquals("cd", manifest(folder).get("solver").asText());
+        long[] first = {-1};
+        FittedModel continued = fit.apply(config.toBuilder().checkpoint(Checkpoint.to(folder).resumingFrom(folder))
+                .listener((k, loss, norm) -> {
+                    if (first[0] < 0) {
+                        first[0] = k;
+                    }
+                    return IterationListener.Control.CONTINUE;
+                }).build());
+        assertEquals(stopped.iteration(), first[0], "the resumed sweeps start where the saved ones stopped");
+        assertSameFit(full, continued);
+        assertArrayEquals(full.lossHistoryIterations(), continued.lossHistoryIterations(), "the full sweeps' counts");
+        assertEquals(stopped.iteration(), continued.report().resumedFromIteration());
+        assertTrue(manifest(folder).get("finished").asBoolean());
+    }
+
+    @Test
+    void coordinateDescentResumesBitForBitOnEitherRoute() throws IOException {
+        SplittableRandom g = new SplittableRandom(8); // neighbouring columns correlated 0.95: a few hundred sweeps
+        double[][] xd = new double[500][40];
+        double[] yd = new double[500];
+        for (int i = 0; i < xd.length; i++) {
+            double previous = g.nextGaussian();
+            for (int j = 0; j < 40; j++) {
+                previous = 0.95 * previous + Math.sqrt(1 - 0.95 * 0.95) * g.nextGaussian();
+                xd[i][j] = previous + 1;
+                yd[i] += (j % 4 - 1.5) * xd[i][j];
+            }
+            yd[i] += 0.5 * g.nextGaussian();
+        }
+        try (Dataset d = Dataset.of(xd, yd)) { // the Gram route, named and auto's; an elastic net too
+            FitConfig cd = base(Solver.CD).penalty(Penalty.l1(0.001)).tolerance(1e-14).build();
+            cdInterruptAndResume(c -> LinearRegression.fit(d, c), cd, 5);
+            cdInterruptAndResume(c -> LinearRegression.fit(d, c), cd.toBuilder().solver(Solver.AUTO).build(), 5);
+            cdInterruptAndResume(c -> LinearRegression.fit(d, c), cd.toBuilder().penalty(Penalty.elasticNet(0.01, 0.7)).build(), 5);
+        }
+        SplittableRandom r = new SplittableRandom(21); // over the columns of wide sparse X
+        int m = 80;
+        int n = 300;
+        double[][] x = new double[m][n];
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                x[i][j] = r.nextDouble() < 0.3 ? r.nextGaussian() : 0;
+                y[i] += j % 7 == 0 ? x[i][j] : 0;
+            }
+            y[i] += 0.1 * r.nextGaussian();
+        }
+        try (dev.downhill.SparseDataset sd = dev.downhill.SparseDataset.of(dev.downhill.testing.TestData.csr(x,
+                dev.downhill.Precision.FLOAT64), y)) {
+            FitConfig cd = base(Solver.CD).penalty(Penalty.l1(0.005)).build();
+            FittedModel probe = LinearRegression.fit(sd, cd);
+            assertTrue(probe.report().solverChoice().contains("the column route"), probe.report().solverChoice());
+            cdInterruptAndResume(c -> LinearRegression.fit(sd, c), cd, 40);
+        }
+    }
+
     @Test
     void directSolversSaveAFinishedCheckpointAndAnInterruptedOneStartsAgain() throws IOException {
         try (Dataset d = data(300, 5, 6)) {

@@ -125,6 +125,23 @@ class DenseAutoL1Test {
                 assertEquals(cd.coefficient(j), chosen.coefficient(j), 1e-5 * scale, "θ" + j);
             }
             assertEquals(cd.report().objective(), chosen.report().objective(), 1e-11 * cd.report().objective());
+            // where no cd can follow — a limit within cd's cost, tolerance 0 — nesterov runs alone, and the reason says why
+            FittedModel limited = LinearRegression.fit(d, auto.toBuilder().maxIterations(30).build());
+            assertEquals(Solver.NESTEROV, limited.solver());
+            assertEquals(30, limited.iterations());
+            assertTrue(limited.report().solverChoice().endsWith("more than FISTA's ~20 passes (1.3e+07); nesterov alone, with "
+                    + "no cd to follow: the iteration limit (30) is within cd's cost"), limited.report().solverChoice());
+            FittedModel fixed = LinearRegression.fit(d, auto.toBuilder().tolerance(0).maxIterations(60).build());
+            assertEquals(Solver.NESTEROV, fixed.solver());
+            assertEquals(60, fixed.iterations());
+            assertTrue(fixed.report().solverChoice().endsWith("tolerance 0 asks for a fixed number of iterations"),
+                    fixed.report().solverChoice());
+            // a limit past nesterov's passes limits cd's sweeps afresh; its warning does not send the caller back to nesterov
+            FittedModel short_ = LinearRegression.fit(d, auto.toBuilder().maxIterations(40).build());
+            assertEquals(Solver.CD, short_.solver());
+            assertEquals(40, short_.iterations());
+            String w = dev.downhill.internal.ConvergenceWarning.of(short_, "maxIterations", "tolerance", "solver").orElseThrow();
+            assertTrue(w.endsWith("raise maxIterations"), w);
         }
         // independent columns, α 0.3: FISTA meets the default tolerance in ~31 passes, within cd's cost
         double[][] iid = new double[800][400];
@@ -151,19 +168,20 @@ class DenseAutoL1Test {
         }
     }
 
-    /** With a checkpoint asked for, auto runs nesterov where it would run cd (cd saves only its finished fit), saying so. */
+    /** With a checkpoint asked for, auto runs cd as without one (cd saves its sweeps' state): the same fit. */
     @Test
-    void aCheckpointTurnsAutoToNesterov(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) {
+    void aCheckpointLeavesAutosCd(@org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) {
         SplittableRandom r = new SplittableRandom(45);
         double[][] x = correlated(r, 500, 10);
         double[] y = targets(r, x);
         try (Dataset d = Dataset.of(x, y)) {
-            FittedModel saved = LinearRegression.fit(d, FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.05))
-                    .checkpoint(dev.downhill.Checkpoint.to(folder)).build());
-            assertEquals(Solver.NESTEROV, saved.solver(), saved.report().solverChoice());
-            assertTrue(saved.report().solverChoice().startsWith("nesterov: a checkpoint was asked for, and cd (coordinate "
-                    + "descent on the Gram matrix (X is dense (500 × 10, float64): ")
-                    && saved.report().solverChoice().endsWith(")) saves only its finished fit"), saved.report().solverChoice());
+            FitConfig auto = FitConfig.builder().backend("cpu").penalty(Penalty.l1(0.05)).build();
+            FittedModel plain = LinearRegression.fit(d, auto);
+            FittedModel saved = LinearRegression.fit(d, auto.toBuilder().checkpoint(dev.downhill.Checkpoint.to(folder)).build());
+            assertEquals(Solver.CD, saved.solver(), saved.report().solverChoice());
+            assertEquals(plain.report().solverChoice(), saved.report().solverChoice());
+            assertEquals(java.util.Arrays.toString(plain.coefficients()), java.util.Arrays.toString(saved.coefficients()));
+            assertEquals(plain.iterations(), saved.iterations());
         }
     }
 
