@@ -207,8 +207,9 @@ public final class CrossValidation {
      * with no more columns than rows whose Gram matrix fits the direct memory budget, the path runs on the Gram matrix
      * ({@link Solver#CD}: one Gram pass, then no pass over X); on sparse X with an l1 term and cd named or auto, by the
      * route {@link dev.downhill.internal.SparseL1Choice#choosePath} gives for the path (cd on the Gram matrix, cd over
-     * the columns, or nesterov) — the choice and its reason in each model's {@link ConvergenceReport#solverChoice()};
-     * otherwise each α is one {@link LinearRegression#fit} over X.
+     * the columns, or nesterov) — the choice and its reason in each model's {@link ConvergenceReport#solverChoice()}; on
+     * wide dense X (more columns than rows) with cd named or auto, over its columns when their float64 copy fits the
+     * budget; otherwise each α is one {@link LinearRegression#fit} over X.
      *
      * @throws IllegalArgumentException before any fit when the configuration has no penalty ({@link Penalty#none()}: a path
      *                                  varies a penalty's α) or a checkpoint, or an α is not finite and ≥ 0
@@ -287,19 +288,22 @@ public final class CrossValidation {
     }
 
     /**
-     * The path over the columns of a wide dense X with cd named ({@link ColumnCoordinateDescent#wideDenseChoice}), its
+     * The path over the columns of a wide dense X with cd named ({@link ColumnCoordinateDescent#wideDenseChoice}) or with
+     * auto and an l1 term ({@link ColumnCoordinateDescent#widePathChoice}: warm starts keep a path's cd fits short), its
      * copy taken now, detached; null where that route does not apply.
      */
     private static PreparedPath preparedWidePath(ResidentProblem p, Origin origin, FitConfig config, double[] alphas) {
-        if (config.solver() != Solver.CD) {
+        boolean named = config.solver() == Solver.CD;
+        if (!named && !(config.solver().isAuto() && config.penalty().l1Ratio() > 0)) {
             return null;
         }
-        String wide = ColumnCoordinateDescent.wideDenseChoice(p, config.directMemoryBudget());
+        String wide = named ? ColumnCoordinateDescent.wideDenseChoice(p, config.directMemoryBudget())
+                : ColumnCoordinateDescent.widePathChoice(p, config.directMemoryBudget());
         if (wide == null) {
             return null;
         }
         ColumnCoordinateDescent cd = ColumnCoordinateDescent.of(p, config.fitIntercept(), config.penalty());
-        return columnPath(cd, p, origin, config, alphas, wide + " (the path's fits, each from the last answer)");
+        return columnPath(cd, p, origin, config, alphas, named ? wide + " (the path's fits, each from the last answer)" : wide);
     }
 
     /** {@link #cdPath} over a column copy made from {@code p}, detached. */

@@ -47,7 +47,7 @@ public enum Solver {
      * wide and its copy fits the budget). {@link #AUTO} picks it for l1 fits and paths on sparse X (run to the
      * configured limit, as when named), for one l1 fit on tall dense X with few columns on the cpu backend
      * ({@link dev.downhill.internal.DenseL1Choice}: on the Gram matrix), and {@link dev.downhill.CrossValidation} for its paths on dense X
-     * with no more columns than rows.
+     * (on the Gram matrix with no more columns than rows, over the columns of wide X).
      */
     CD("cd", true),
     /**
