@@ -276,7 +276,7 @@ public final class CrossValidation {
                 }
             }
         }
-        PreparedPath columns = preparedWidePath(p, origin, config, alphas);
+        PreparedPath columns = preparedWidePath(p, origin, config, alphas, 1);
         if (columns != null) {
             return columns;
         }
@@ -288,17 +288,26 @@ public final class CrossValidation {
     }
 
     /**
+     * The copies of X's size a cross-validation over the columns of wide dense X holds at once on the heap: the full
+     * data's column copy, a fold's, and that fold's training rows (auto falls back to the path over X when they do not
+     * fit the budget: a review ran out of a 160 MB heap on 120 × 30,000 where nesterov's path fitted in 128 MB).
+     */
+    static final int CV_HELD_COPIES = 3;
+
+    /**
      * The path over the columns of a wide dense X with cd named ({@link ColumnCoordinateDescent#wideDenseChoice}) or with
      * auto and an l1 term ({@link ColumnCoordinateDescent#widePathChoice}: warm starts keep a path's cd fits short), its
-     * copy taken now, detached; null where that route does not apply.
+     * copy taken now, detached; null where that route does not apply. Under auto the budget must hold {@code heldCopies}
+     * such copies (cross-validation: {@value #CV_HELD_COPIES}), else the path runs over X as before.
      */
-    private static PreparedPath preparedWidePath(ResidentProblem p, Origin origin, FitConfig config, double[] alphas) {
+    private static PreparedPath preparedWidePath(ResidentProblem p, Origin origin, FitConfig config, double[] alphas,
+                                                 int heldCopies) {
         boolean named = config.solver() == Solver.CD;
         if (!named && !(config.solver().isAuto() && config.penalty().l1Ratio() > 0)) {
             return null;
         }
         String wide = named ? ColumnCoordinateDescent.wideDenseChoice(p, config.directMemoryBudget())
-                : ColumnCoordinateDescent.widePathChoice(p, config.directMemoryBudget());
+                : ColumnCoordinateDescent.widePathChoice(p, config.directMemoryBudget() / heldCopies);
         if (wide == null) {
             return null;
         }
@@ -515,7 +524,7 @@ public final class CrossValidation {
         try (LoadedProblem problem = LinearRegression.load(data, config, k)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
             origin = Origin.naming(problem.problem(), k, config.fitIntercept());
-            fullPrepared = preparedWidePath(problem.problem(), origin, config, alphas); // wide X: over its columns
+            fullPrepared = preparedWidePath(problem.problem(), origin, config, alphas, CV_HELD_COPIES); // wide X: its columns
             gramChoice = fullPrepared == null ? GramCoordinateDescent.choosePath(problem.problem(), config) : null;
             if (gramChoice != null) {
                 all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
@@ -586,7 +595,7 @@ public final class CrossValidation {
                     boolean submitted = false;
                     try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config, k)) {
                         PreparedPath wide = fullPrepared != null ? preparedWidePath(problem.problem(), Origin.of(problem.problem(), k),
-                                config, alphas) : null;
+                                config, alphas, 1) : null;
                         PreparedPath path = wide != null ? wide : PreparedPath.attached(() -> xPath(problem, config, alphas));
                         submitted = path.detached();
                         foldErrors.add(runFold(pool, slots, path, models -> errors(models, validationX, validationY, validationW,

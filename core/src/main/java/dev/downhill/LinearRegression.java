@@ -504,9 +504,11 @@ public final class LinearRegression {
                     : null;
             choice = sparse != null ? sparse.reason() : dense != null ? dense.reason() : DenseL1Choice.PROXIMAL;
             Solver chosen = sparse != null ? sparse.solver() : dense != null ? dense.solver() : Solver.NESTEROV;
-            if (dense != null && dense.cdAfterPasses() > 0) {
+            if (dense != null && dense.cdAfterPasses() > 0 && requested.checkpoint().isActive() && requested.tolerance() > 0) {
+                choice = dense.cdForCheckpoint(); // one solver's state a folder: cd, bounded whatever the conditioning
+                chosen = Solver.CD;
+            } else if (dense != null && dense.cdAfterPasses() > 0) {
                 String alone = !(requested.tolerance() > 0) ? "tolerance 0 asks for a fixed number of iterations"
-                        : requested.checkpoint().isActive() ? "a checkpoint was asked for (one solver's state a folder)"
                         : dense.cdAfterPasses() >= requested.maxIterations() ? String.format(java.util.Locale.ROOT,
                         "the iteration limit (%,d) is within cd's cost", requested.maxIterations()) : null;
                 if (alone == null) {

@@ -260,8 +260,9 @@ class CliIgnoredOptionsTest {
     }
 
     /**
-     * normal, svd and cd save their checkpoint at the start and the end only: --checkpoint-every does nothing there (one
-     * warning); without --checkpoint it draws the one warning that says so, not a second; the gradient solvers use it.
+     * normal and svd save their checkpoint at the start and the end only: --checkpoint-every does nothing there (one
+     * warning); without --checkpoint it draws the one warning that says so, not a second; the gradient solvers and cd
+     * (before its full sweeps, since 2026-12-03) use it.
      */
     @Test
     void checkpointEveryWarnsWithTheSolversThatSaveOnlyAtTheEnds() {

@@ -34,7 +34,7 @@ import java.util.Locale;
  * ⌈(G·m·n(n + 1)/2 + W·n²)/(2·m·n·b/8)⌉ ({@link #cdAfterPasses}; about n/32 in float64, n/16 in float32, for m ≫ n), and if
  * it has not met the gap by then, cd on the Gram matrix continues from its coefficients ({@code LinearRegression}): the
  * rent-or-buy rule, at most about twice the better route's cost (plus cd's own sweeps) whichever the conditioning. With
- * a checkpoint asked for, nesterov alone (the two solvers' states would share one folder).
+ * a checkpoint asked for, cd from the start ({@link #cdForCheckpoint}: one folder, one solver's state).
  * Measured (2-core VM, `gen` data, float64, default tolerance, α 0.01 and 0.001, one run each; nesterov against cd):
  * iid columns 20,000 × 1,000: 25 passes, 0.43 s against 0.51 s; 3,000 × 1,000: 86 passes, 0.23 against 0.24–0.27 s;
  * neighbouring columns correlated 0.9: 20,000 × 1,000: 667–691 passes, 3.8–4.0 s against 0.51–0.73 s; 3,000 × 1,000:
@@ -64,6 +64,17 @@ public record DenseL1Choice(Solver solver, String reason, long cdAfterPasses, St
         return String.format(Locale.ROOT, "%s%,d passes (relative gap %s, %s), as many as cd on the Gram matrix costs, so "
                 + "cd continued from its coefficients (%s)", CD_CONTINUED, passes, ConvergenceWarning.compact(gap),
                 stop.name().toLowerCase(Locale.ROOT), costs);
+    }
+
+    /**
+     * auto's reason for cd on the Gram matrix from the start where nesterov would run first ({@link #cdAfterPasses} &gt; 0)
+     * but a checkpoint was asked for: one folder holds one solver's state, and cd's cost is bounded whatever the
+     * conditioning, where nesterov alone may take hundreds of times FISTA's ~20 passes (a review: 20,000 × 600, columns
+     * correlated 0.995, α 1e-6: nesterov alone hit its 10,000-step limit in 28 s; nesterov then cd met the gap in 0.75 s).
+     */
+    public String cdForCheckpoint() {
+        return "cd: coordinate descent on the Gram matrix, as a checkpoint was asked for (one solver's state a folder: not "
+                + "nesterov first, then cd); " + costs;
     }
 
     /** auto's reason where nesterov runs alone though cd could follow it ({@link #cdAfterPasses} &gt; 0), because {@code why}. */

@@ -431,6 +431,17 @@ class ColumnCoordinateDescentTest {
                 }
             }
             assertEquals(Solver.NESTEROV, LinearRegression.fit(dense, auto).solver(), "one fit keeps nesterov");
+            // a cross-validation holds three copies of X's size at once (the full copy, a fold's, its training rows): a
+            // budget for fewer runs the path over X, as before; the path alone needs one
+            long copy = (long) Math.ceil(dev.downhill.internal.ColumnCoordinateDescent.memory(40, 100, 4_000, false, false));
+            FitConfig tight = auto.toBuilder().directMemoryBudget(2 * copy).build();
+            FittedModel overX = CrossValidation.fit(dense, tight, 4, CrossValidation.Rule.MIN, 20, 0.01);
+            assertEquals(Solver.NESTEROV, overX.solver(), overX.report().solverChoice());
+            assertEquals(Solver.CD, CrossValidation.fit(dense, auto.toBuilder().directMemoryBudget(3 * copy).build(), 4,
+                    CrossValidation.Rule.MIN, 20, 0.01).solver());
+            try (dev.downhill.LoadedProblem loaded = LinearRegression.load(dense, tight)) {
+                assertEquals(Solver.CD, CrossValidation.path(loaded, tight, new double[] {1}).get(0).solver());
+            }
         }
     }
 

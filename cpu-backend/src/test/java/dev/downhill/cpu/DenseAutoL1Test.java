@@ -101,7 +101,8 @@ class DenseAutoL1Test {
      * with a large α (most coefficients 0, FISTA done in a few dozen passes) nesterov's answer stands.
      */
     @Test
-    void beyondTheThresholdNesterovRunsFirstAndCdContinuesWhereItHasNotMetTheGap() {
+    void beyondTheThresholdNesterovRunsFirstAndCdContinuesWhereItHasNotMetTheGap(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path folder) {
         SplittableRandom r = new SplittableRandom(47);
         double[][] x = correlated(r, 800, 400);
         double[] y = targets(r, x);
@@ -131,6 +132,13 @@ class DenseAutoL1Test {
             assertEquals(30, limited.iterations());
             assertTrue(limited.report().solverChoice().endsWith("more than FISTA's ~20 passes (1.3e+07); nesterov alone, with "
                     + "no cd to follow: the iteration limit (30) is within cd's cost"), limited.report().solverChoice());
+            // with a checkpoint: cd from the start (one solver's state a folder), the answer cd named gives
+            FittedModel saved = LinearRegression.fit(d, auto.toBuilder().checkpoint(dev.downhill.Checkpoint.to(folder)).build());
+            assertEquals(Solver.CD, saved.solver());
+            assertTrue(saved.report().solverChoice().startsWith("cd: coordinate descent on the Gram matrix, as a checkpoint was "
+                    + "asked for (one solver's state a folder: not nesterov first, then cd); X is dense (800 × 400, float64)"),
+                    saved.report().solverChoice());
+            assertEquals(java.util.Arrays.toString(cd.coefficients()), java.util.Arrays.toString(saved.coefficients()));
             FittedModel fixed = LinearRegression.fit(d, auto.toBuilder().tolerance(0).maxIterations(60).build());
             assertEquals(Solver.NESTEROV, fixed.solver());
             assertEquals(60, fixed.iterations());
