@@ -116,7 +116,11 @@ def peer(args):
         if args.peer == "lassocv":
             alphas = np.load(args.alphas) if args.alphas else None
             cv = our_folds(x.shape[0], args.folds) if args.same_folds else args.folds
-            est = LassoCV(alphas=alphas, n_alphas=100, eps=1e-3, cv=cv, tol=args.tol, max_iter=args.max_iter)
+            grid = {"alphas": alphas}
+            if alphas is None:  # scikit-learn's own 100-value grid: n_alphas until 1.9, which took the count as alphas
+                import inspect
+                grid = {"n_alphas" if "n_alphas" in inspect.signature(LassoCV).parameters else "alphas": 100}
+            est = LassoCV(**grid, eps=1e-3, cv=cv, tol=args.tol, max_iter=args.max_iter)
             est.fit(x, y)
             extra = {"alpha": float(est.alpha_), "alphas": [float(a) for a in est.alphas_],
                      "meanMse": [float(v) for v in est.mse_path_.mean(axis=1)],
