@@ -333,7 +333,11 @@ record SweepState(double loss, double kktNorm, double gap) {
             progressKkt = bestKkt;
             progressLoss = bestLoss;
             progressSweep = sweep;
-            progressTheta = theta.clone();
+            if (progressTheta == null || progressTheta.length != theta.length) {
+                progressTheta = theta.clone();
+            } else {
+                System.arraycopy(theta, 0, progressTheta, 0, theta.length); // (no allocation a sweep)
+            }
         }
     }
 
