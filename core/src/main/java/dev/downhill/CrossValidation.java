@@ -253,7 +253,7 @@ public final class CrossValidation {
             return PreparedPath.attached(() -> densifiedPath(problem, config, alphas));
         }
         ResidentProblem p = problem.problem();
-        Origin origin = Origin.naming(p, problem.weightExponent(), config.fitIntercept());
+        Origin origin = Origin.of(p, problem.weightExponent()); // naming the constant columns where a cd path runs
         if (p.isSparse() && config.penalty().l1Ratio() > 0 && (config.solver() == Solver.CD || config.solver().isAuto())) {
             SparseL1Choice route = config.solver() == Solver.CD
                     ? SparseL1Choice.cdRoute(p, config.directMemoryBudget(), alphas.length)
@@ -261,10 +261,10 @@ public final class CrossValidation {
             if (route != null) {
                 switch (route.route()) {
                     case GRAM:
-                        return preparedGramPath(p, origin, config, alphas, route.reason());
+                        return preparedGramPath(p, origin.naming(p, config.fitIntercept()), config, alphas, route.reason());
                     case COLUMNS:
-                        return columnPath(ColumnCoordinateDescent.of(p, config.fitIntercept(), config.penalty()), p, origin,
-                                config, alphas, route.reason());
+                        return columnPath(ColumnCoordinateDescent.of(p, config.fitIntercept(), config.penalty()), p,
+                                origin.naming(p, config.fitIntercept()), config, alphas, route.reason());
                     default:
                         return PreparedPath.attached(() -> {
                             List<FittedModel> models = new ArrayList<>();
@@ -276,7 +276,7 @@ public final class CrossValidation {
                 }
             }
         }
-        PreparedPath columns = preparedWidePath(p, origin, config, alphas, 1);
+        PreparedPath columns = preparedWidePath(p, origin, config, alphas, 1, true);
         if (columns != null) {
             return columns;
         }
@@ -284,7 +284,7 @@ public final class CrossValidation {
         if (choice == null) {
             return PreparedPath.attached(() -> xPath(problem, config, alphas));
         }
-        return preparedGramPath(p, origin, config, alphas, choice);
+        return preparedGramPath(p, origin.naming(p, config.fitIntercept()), config, alphas, choice);
     }
 
     /**
@@ -298,10 +298,11 @@ public final class CrossValidation {
      * The path over the columns of a wide dense X with cd named ({@link ColumnCoordinateDescent#wideDenseChoice}) or with
      * auto and an l1 term ({@link ColumnCoordinateDescent#widePathChoice}: warm starts keep a path's cd fits short), its
      * copy taken now, detached; null where that route does not apply. Under auto the budget must hold {@code heldCopies}
-     * such copies (cross-validation: {@value #CV_HELD_COPIES}), else the path runs over X as before.
+     * such copies (cross-validation: {@value #CV_HELD_COPIES}), else the path runs over X as before. With {@code
+     * nameConstants} its models name {@code p}'s constant columns (a fold's, which only score, none).
      */
     private static PreparedPath preparedWidePath(ResidentProblem p, Origin origin, FitConfig config, double[] alphas,
-                                                 int heldCopies) {
+                                                 int heldCopies, boolean nameConstants) {
         boolean named = config.solver() == Solver.CD;
         if (!named && !(config.solver().isAuto() && config.penalty().l1Ratio() > 0)) {
             return null;
@@ -312,7 +313,8 @@ public final class CrossValidation {
             return null;
         }
         ColumnCoordinateDescent cd = ColumnCoordinateDescent.of(p, config.fitIntercept(), config.penalty());
-        return columnPath(cd, p, origin, config, alphas, named ? wide + " (the path's fits, each from the last answer)" : wide);
+        return columnPath(cd, p, nameConstants ? origin.naming(p, config.fitIntercept()) : origin, config, alphas,
+                named ? wide + " (the path's fits, each from the last answer)" : wide);
     }
 
     /** {@link #cdPath} over a column copy made from {@code p}, detached. */
@@ -405,10 +407,12 @@ public final class CrossValidation {
             return new Origin(problem.backendName(), problem.precision(), problem.weighted(), weightExponent, new int[0]);
         }
 
-        /** {@link #of}, naming {@code problem}'s constant columns ({@link CentredObjective#constantColumns}). */
-        static Origin naming(ResidentProblem problem, int weightExponent, boolean centred) {
-            return new Origin(problem.backendName(), problem.precision(), problem.weighted(), weightExponent,
-                    CentredObjective.constantColumns(problem, centred));
+        /**
+         * This origin naming {@code problem}'s constant columns ({@link CentredObjective#constantColumns}: the column
+         * statistics, a pass over X unless cached) — taken only where a cd path runs on it.
+         */
+        Origin naming(ResidentProblem problem, boolean centred) {
+            return new Origin(backend, precision, weighted, weightExponent, CentredObjective.constantColumns(problem, centred));
         }
     }
 
@@ -523,9 +527,10 @@ public final class CrossValidation {
         PreparedPath fullPrepared = null;
         try (LoadedProblem problem = LinearRegression.load(data, config, k)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
-            origin = Origin.naming(problem.problem(), k, config.fitIntercept());
-            fullPrepared = preparedWidePath(problem.problem(), origin, config, alphas, CV_HELD_COPIES); // wide X: its columns
+            Origin plain = Origin.of(problem.problem(), k);
+            fullPrepared = preparedWidePath(problem.problem(), plain, config, alphas, CV_HELD_COPIES, true); // wide X: its columns
             gramChoice = fullPrepared == null ? GramCoordinateDescent.choosePath(problem.problem(), config) : null;
+            origin = gramChoice != null ? plain.naming(problem.problem(), config.fitIntercept()) : plain; // the full Gram path's
             if (gramChoice != null) {
                 all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
             } else if (fullPrepared == null) {
@@ -595,7 +600,7 @@ public final class CrossValidation {
                     boolean submitted = false;
                     try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config, k)) {
                         PreparedPath wide = fullPrepared != null ? preparedWidePath(problem.problem(), Origin.of(problem.problem(), k),
-                                config, alphas, 1) : null;
+                                config, alphas, 1, false) : null;
                         PreparedPath path = wide != null ? wide : PreparedPath.attached(() -> xPath(problem, config, alphas));
                         submitted = path.detached();
                         foldErrors.add(runFold(pool, slots, path, models -> errors(models, validationX, validationY, validationW,

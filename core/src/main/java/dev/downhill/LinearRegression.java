@@ -504,17 +504,18 @@ public final class LinearRegression {
                     : null;
             choice = sparse != null ? sparse.reason() : dense != null ? dense.reason() : DenseL1Choice.PROXIMAL;
             Solver chosen = sparse != null ? sparse.solver() : dense != null ? dense.solver() : Solver.NESTEROV;
-            if (dense != null && dense.cdAfterPasses() > 0 && requested.checkpoint().isActive() && requested.tolerance() > 0) {
-                choice = dense.cdForCheckpoint(); // one solver's state a folder: cd, bounded whatever the conditioning
-                chosen = Solver.CD;
-            } else if (dense != null && dense.cdAfterPasses() > 0) {
-                String alone = !(requested.tolerance() > 0) ? "tolerance 0 asks for a fixed number of iterations"
-                        : dense.cdAfterPasses() >= requested.maxIterations() ? String.format(java.util.Locale.ROOT,
-                        "the iteration limit (%,d) is within cd's cost", requested.maxIterations()) : null;
-                if (alone == null) {
+            if (dense != null && dense.cdAfterPasses() > 0) { // nesterov, then cd if its gap is not met — unless:
+                if (!(requested.tolerance() > 0)) {
+                    choice = dense.nesterovAlone("tolerance 0 asks for a fixed number of iterations");
+                } else if (requested.checkpoint().isActive()) {
+                    choice = dense.cdForCheckpoint(); // one solver's state a folder: cd, bounded whatever the conditioning
+                    chosen = Solver.CD;
+                } else if (dense.cdAfterPasses() >= requested.maxIterations()) {
+                    choice = dense.nesterovAlone(String.format(java.util.Locale.ROOT, "the iteration limit (%,d) is within "
+                            + "cd's cost", requested.maxIterations()));
+                } else {
                     return nesterovThenCd(problem, requested, startNanos, checkpoint, dense);
                 }
-                choice = dense.nesterovAlone(alone);
             }
             LOG.debug("solver auto → {}", choice);
             config = requested.toBuilder().solver(chosen).build();

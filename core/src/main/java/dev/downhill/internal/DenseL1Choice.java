@@ -99,14 +99,14 @@ public record DenseL1Choice(Solver solver, String reason, long cdAfterPasses, St
             return new DenseL1Choice(Solver.NESTEROV, PROXIMAL);
         }
         double gram = GRAM_MULTIPLY_ADD * rows * cols * (cols + 1.0) / 2 + SparseL1Choice.GRAM_ENTRY_WEIGHT * (double) cols * cols;
-        double fista = SparseL1Choice.FISTA_PASSES * 2.0 * rows * cols * precision.bytes() / 8.0;
+        double pass = 2.0 * rows * cols * precision.bytes() / 8.0; // one gradient over X, in float64 multiply-adds
+        double fista = SparseL1Choice.FISTA_PASSES * pass;
         String shape = String.format(Locale.ROOT, "X is dense (%,d × %,d, %s)", rows, cols, precision.name().toLowerCase(Locale.ROOT));
         boolean fits = cols <= SolverChoice.MAX_DIRECT_COLUMNS && SparseL1Choice.gramMemory(cols) <= budget;
         if (!fits) {
             return new DenseL1Choice(Solver.NESTEROV, PROXIMAL);
         }
         if (!(gram < fista)) {
-            double pass = 2.0 * rows * cols * precision.bytes() / 8.0;
             long after = (long) Math.ceil(gram / pass);
             String costs = String.format(Locale.ROOT, "%s: cd on its Gram matrix would cost %.2g (the pass and the n × n work), "
                     + "more than FISTA's ~%.0f passes (%.2g)", shape, gram, SparseL1Choice.FISTA_PASSES, fista);
