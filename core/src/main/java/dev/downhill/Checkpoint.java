@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Where and how often a fit saves its solver's state, and where it resumes from ({@link FitConfig.Builder#checkpoint}).
@@ -14,8 +15,8 @@ import java.util.Optional;
  * (checked once per iteration), when the fit ends (a <em>finished</em> checkpoint that holds the final answer), and
  * when {@link #requestStop()} is called. The boundaries are the full-batch solvers' iterations (before the gradient pass
  * of iteration k) and the stochastic solvers' epochs (before the epoch's first batch); the direct solvers (normal, svd)
- * and cd have none: their checkpoint is the finished one, so a stop requested during one of them (or an interrupt)
- * saves nothing and leaves no checkpoint to resume from (a later {@link #resumingFrom} of that folder is refused as
+ * and cd's full sweeps (before each); the direct solvers have none: their checkpoint is the finished one, so a stop
+ * requested during one of them (or an interrupt) saves nothing and leaves no checkpoint to resume from (a later {@link #resumingFrom} of that folder is refused as
  * holding none; fit without it).
  *
  * <p>Resuming: the fit reads the checkpoint, compares its fingerprint (the data's shape, precision, weights and a
@@ -31,18 +32,21 @@ public final class Checkpoint {
     /** The default interval between checkpoints. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
 
-    private static final Checkpoint NONE = new Checkpoint(null, DEFAULT_INTERVAL, null, new Stop());
+    private static final Consumer<Path> NOTHING = folder -> { };
+    private static final Checkpoint NONE = new Checkpoint(null, DEFAULT_INTERVAL, null, new Stop(), NOTHING);
 
     private final Path directory;
     private final Duration interval;
     private final Path resumeFrom;
     private final Stop stop;
+    private final Consumer<Path> onResumed;
 
-    private Checkpoint(Path directory, Duration interval, Path resumeFrom, Stop stop) {
+    private Checkpoint(Path directory, Duration interval, Path resumeFrom, Stop stop, Consumer<Path> onResumed) {
         this.directory = directory;
         this.interval = interval;
         this.resumeFrom = resumeFrom;
         this.stop = stop;
+        this.onResumed = onResumed;
     }
 
     /** No checkpoint (the default). */
@@ -52,12 +56,12 @@ public final class Checkpoint {
 
     /** Save the state in {@code directory} every {@link #DEFAULT_INTERVAL}. */
     public static Checkpoint to(Path directory) {
-        return new Checkpoint(Objects.requireNonNull(directory, "directory"), DEFAULT_INTERVAL, null, new Stop());
+        return new Checkpoint(Objects.requireNonNull(directory, "directory"), DEFAULT_INTERVAL, null, new Stop(), NOTHING);
     }
 
     /** Resume from the checkpoint in {@code directory} without saving new ones. */
     public static Checkpoint resume(Path directory) {
-        return new Checkpoint(null, DEFAULT_INTERVAL, Objects.requireNonNull(directory, "directory"), new Stop());
+        return new Checkpoint(null, DEFAULT_INTERVAL, Objects.requireNonNull(directory, "directory"), new Stop(), NOTHING);
     }
 
     /** This checkpoint, saved every {@code interval} (≥ 0; 0 saves at every boundary). */
@@ -66,12 +70,32 @@ public final class Checkpoint {
         if (interval.isNegative()) {
             throw new IllegalArgumentException("checkpoint interval must be ≥ 0, got " + interval);
         }
-        return new Checkpoint(directory, interval, resumeFrom, this == NONE ? new Stop() : stop); // never NONE's flag
+        return new Checkpoint(directory, interval, resumeFrom, this == NONE ? new Stop() : stop, onResumed); // never NONE's flag
     }
 
     /** This checkpoint, also resuming from the one in {@code directory} (it may be the folder this one writes). */
     public Checkpoint resumingFrom(Path directory) {
-        return new Checkpoint(this.directory, interval, Objects.requireNonNull(directory, "directory"), this == NONE ? new Stop() : stop);
+        return new Checkpoint(this.directory, interval, Objects.requireNonNull(directory, "directory"), this == NONE ? new Stop() : stop,
+                onResumed);
+    }
+
+    /**
+     * This checkpoint, calling {@code action} with the folder resumed from once a fit has read the checkpoint there and
+     * accepted it (its fingerprint matches), before the fit goes on from it: a "resuming from …" note that a refused
+     * resume (an {@link IllegalArgumentException}) never prints. Called on the fitting thread, once per fit that resumes;
+     * never for a checkpoint without {@link #resumeFrom()}.
+     */
+    public Checkpoint whenResumed(Consumer<Path> action) {
+        Objects.requireNonNull(action, "action");
+        if (this == NONE) {
+            throw new IllegalStateException("Checkpoint.none() resumes nothing: give the fit Checkpoint.resume(folder)");
+        }
+        return new Checkpoint(directory, interval, resumeFrom, stop, action);
+    }
+
+    /** What {@link #whenResumed} set (a no-op by default): for the fit that accepts the checkpoint it resumes from. */
+    public Consumer<Path> resumedAction() {
+        return onResumed;
     }
 
     /** The folder the state is saved in, if any. */
@@ -114,7 +138,8 @@ public final class Checkpoint {
      * Asks the fit running with this checkpoint to stop at its next boundary (thread-safe; for a signal handler or
      * another thread): it saves its state there (when {@link #directory()} is set) and throws
      * {@link FitInterruptedException}. A fit that starts after the request stops at its first boundary. The solvers
-     * without saved state (normal, svd, cd) stop between the blocks of their passes or between sweeps, saving nothing.
+     * without saved state (normal, svd) stop between the blocks of their passes, saving nothing; cd stops at its next full
+     * sweep's boundary (during its Gram pass: between blocks, saving nothing).
      * The fit that stops on a request consumes it: the next fit with this checkpoint (or a copy) runs — a resume, say —
      * unless stop is requested again. {@link #withdrawStop()} takes back a request no fit has acted on.
      */

@@ -544,7 +544,7 @@ public final class LinearRegression {
             } else if (c.cgTrialPasses() > 0) {
                 long passes = Math.min(c.cgTrialPasses(), requested.maxIterations());
                 double trialTolerance = certificate.tolerance();
-                TrialBudget budget = new TrialBudget(requested.listener(), passes, trialTolerance);
+                TrialBudget budget = TrialBudget.onGradientNorm(requested.listener(), passes, trialTolerance);
                 SolverState restored = checkpoint.restored();
                 boolean resumable = restored == null || restored.solver().equals(ConjugateGradientSolver.NAME);
                 if (restored != null && resumable) {
@@ -596,12 +596,15 @@ public final class LinearRegression {
                                               Checkpointer checkpoint, DenseL1Choice dense) {
         long passes = dense.cdAfterPasses();
         FitConfig nesterov = requested.toBuilder().solver(Solver.NESTEROV).build();
-        FittedModel trial = fitWith(problem, nesterov.toBuilder().maxIterations(passes).build(), startNanos, checkpoint);
-        if (trial.stopReason() == StopReason.DUALITY_GAP || trial.stopReason() == StopReason.STOPPED_BY_LISTENER) {
+        TrialBudget budget = TrialBudget.onDualityGap(requested.listener(), passes, requested.tolerance(problem.precision()));
+        FittedModel trial = fitWith(problem, nesterov.toBuilder().maxIterations(passes).listener(budget).build(), startNanos,
+                checkpoint);
+        if (trial.stopReason() == StopReason.DUALITY_GAP
+                || trial.stopReason() == StopReason.STOPPED_BY_LISTENER && !budget.abandoned()) {
             LOG.debug("solver auto → {}", dense.reason());
             return trial.withConfig(nesterov).withReport(trial.report().withSolverChoice(dense.reason()));
         }
-        String why = dense.cdContinued(trial.iterations(), trial.report().dualityGap(), trial.stopReason());
+        String why = dense.cdContinued(trial.iterations(), trial.report().dualityGap(), trial.stopReason(), budget);
         LOG.debug("solver auto → {}", why);
         FitConfig cd = requested.toBuilder().solver(Solver.CD).build();
         FittedModel model = fitWith(problem, cd.toBuilder().initialCoefficients(InitialCoefficients.given(trial.coefficients()))
@@ -660,8 +663,8 @@ public final class LinearRegression {
                 IterativeResult result = columns
                         ? ColumnCoordinateDescent.of(problem, config.fitIntercept(), penalty).fit(config, penalty.alpha(), start,
                                 checkpoint)
-                        : new GramCoordinateDescent(GramCoordinateDescent.Statistics.of(problem, config.fitIntercept()), penalty)
-                                .fit(config, penalty.alpha(), start, checkpoint);
+                        : atTheAnswer(problem, config, new GramCoordinateDescent(GramCoordinateDescent.Statistics.of(problem,
+                                config.fitIntercept()), penalty).fit(config, penalty.alpha(), start, checkpoint));
                 FittedModel model = cdModel(problem.backendName(), problem.precision(), problem.rows(), weightSum(problem),
                         config, result, startNanos, CentredObjective.constantColumns(problem, config.fitIntercept()));
                 return why == null ? model : model.withReport(model.report().withSolverChoice(why));
@@ -911,7 +914,35 @@ public final class LinearRegression {
         }
     }
 
-    /** The model of one {@link Solver#CD} fit (its objective from the Gram matrix: no pass over X). */
+    /**
+     * {@code gram}, a fit of cd on the Gram matrix, with the last entry of its loss history — 2·P at the answer, from which
+     * the model's objective is taken — made again from one residual pass over X: the Gram route's ‖R‖² = ‖y_c‖² − 2cᵀθ +
+     * θᵀGθ loses about ε·‖y_c‖² to cancellation, all its digits where the fit nearly interpolates (R² ≈ 1), while the
+     * pass sums the squares of residuals formed row by row (error ~ n·ε·|xᵢ||θ| each). One m·n pass after the m·n² Gram
+     * pass; the sweeps' stopping tests keep the Gram values. Kept as it is without an active penalty (α = 0) and for float32
+     * X (the pass would round in float32, ε₃₂ per row, more than G's float64 cancellation unless R² &gt; 1 − 1e-8).
+     */
+    private static IterativeResult atTheAnswer(ResidentProblem problem, FitConfig config, IterativeResult gram) {
+        if (problem.precision() != Precision.FLOAT64) { // a float32 pass rounds more (ε₃₂ per row) than G's cancellation
+            return gram;
+        }
+        double objective;
+        try (CentredObjective o = new CentredObjective(problem, config.fitIntercept(), false, config.penalty())) {
+            objective = objectiveValue(o, gram.coefficients());
+        }
+        if (!Double.isFinite(objective)) {
+            return gram;
+        }
+        double[] losses = gram.lossHistory().clone();
+        losses[losses.length - 1] = 2 * objective;
+        return new IterativeResult(gram.coefficients(), gram.intercept(), gram.iterations(), gram.stopReason(), losses,
+                gram.gradientNormHistory(), gram.learningRate(), gram.dualityGap(), gram.historyIterations());
+    }
+
+    /**
+     * The model of one {@link Solver#CD} fit, its objective the last entry of its loss history (on the Gram route made
+     * again from X by {@link #atTheAnswer}; over the columns ‖r‖² of the residuals cd keeps, a plain sum).
+     */
     static FittedModel cdModel(String backend, Precision precision, long rows, double weightSum, FitConfig config,
                                IterativeResult r, long startNanos, int[] constantColumns) {
         double[] losses = r.lossHistory(); // 2·P at each full sweep's start; the last is at the answer

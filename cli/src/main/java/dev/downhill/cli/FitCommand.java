@@ -291,8 +291,9 @@ final class FitCommand implements Callable<Integer> {
         if (resume != null) {
             String what = Checkpoint.describe(resume);
             c = checkpoint == null ? Checkpoint.resume(resume) : c.resumingFrom(resume);
-            if (!quiet) {
-                spec.commandLine().getErr().println("downhill: note: resuming from " + resume + ": " + what);
+            if (!quiet) { // said once the fit has accepted the checkpoint: a refused resume prints its one-line error alone
+                java.io.PrintWriter err = spec.commandLine().getErr();
+                c = c.whenResumed(folder -> err.println("downhill: note: resuming from " + resume + ": " + what));
             }
         }
         b.checkpoint(c);

@@ -276,6 +276,17 @@ class CliCheckpointTest {
         assertEquals("downhill: checkpoint " + folder + " is of another fit: the penalty was --penalty l2 --alpha 0.1 when the checkpoint "
                 + "was saved, now --penalty l2 --alpha 0.2",
                 other.err().strip());
+        // without --quiet: the "resuming from" note comes once the fit has accepted the checkpoint, never before a refusal
+        List<String> loud = new ArrayList<>(fit("--solver", "normal", "--penalty", "l2", "--alpha", "0.2", "--resume", folder.toString()));
+        loud.remove("--quiet");
+        CliRun refused = run(loud);
+        assertEquals(1, refused.code());
+        assertEquals(other.err().strip(), refused.err().strip(), "the refusal alone, one line");
+        List<String> accepted = new ArrayList<>(with(args, "--resume", folder.toString(), "--out", dir.resolve("normal-loud.json").toString()));
+        accepted.remove("--quiet");
+        CliRun loudRun = run(accepted);
+        assertEquals(0, loudRun.code(), loudRun.err());
+        assertTrue(loudRun.err().contains("downhill: note: resuming from " + folder + ": "), loudRun.err());
 
         CliRun missing = run(fit("--resume", dir.resolve("nowhere").toString()));
         assertEquals(1, missing.code());

@@ -882,6 +882,19 @@ public final class CentredObjective implements AutoCloseable {
         if (!rescale) {
             return listener;
         }
+        if (listener instanceof GapListener gaps) { // the gap is relative: only the loss and the norm are mapped
+            return new GapListener() {
+                @Override
+                public Control onIteration(long k, double loss, double norm) {
+                    return gaps.onIteration(k, userLoss(loss), userGradientNorm(norm));
+                }
+
+                @Override
+                public Control onGap(long k, double relativeGap) {
+                    return gaps.onGap(k, relativeGap);
+                }
+            };
+        }
         return (k, loss, norm) -> listener.onIteration(k, userLoss(loss), userGradientNorm(norm));
     }
 

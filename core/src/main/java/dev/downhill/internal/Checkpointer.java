@@ -116,6 +116,9 @@ public final class Checkpointer implements AutoCloseable {
         }
         Checkpointer c = new Checkpointer(policy, fingerprint, startNanos, state, prior);
         c.lockChannel = lock;
+        if (from != null) {
+            policy.resumedAction().accept(from);
+        }
         return c;
     }
 

@@ -57,10 +57,16 @@ public record DenseL1Choice(Solver solver, String reason, long cdAfterPasses, St
     public static final String CD_CONTINUED = "cd: nesterov had not met the gap in ";
 
     /**
-     * auto's reason where cd on the Gram matrix continued after nesterov's {@link #cdAfterPasses} passes, which ended
-     * {@code stop} at relative duality gap {@code gap}.
+     * auto's reason where cd on the Gram matrix continued after nesterov's passes, which ended {@code stop} at relative
+     * duality gap {@code gap}: all {@link #cdAfterPasses}, or fewer where {@code trial} abandoned them (predicted to
+     * miss the gap within twice as many).
      */
-    public String cdContinued(long passes, double gap, dev.downhill.StopReason stop) {
+    public String cdContinued(long passes, double gap, dev.downhill.StopReason stop, TrialBudget trial) {
+        if (trial.abandoned()) {
+            return String.format(Locale.ROOT, "%s%,d of the %,d passes cd's cost allows (relative gap %s; %s), so cd continued "
+                    + "from its coefficients (%s)", CD_CONTINUED, passes, cdAfterPasses, ConvergenceWarning.compact(gap),
+                    trial.why(), costs);
+        }
         return String.format(Locale.ROOT, "%s%,d passes (relative gap %s, %s), as many as cd on the Gram matrix costs, so "
                 + "cd continued from its coefficients (%s)", CD_CONTINUED, passes, ConvergenceWarning.compact(gap),
                 stop.name().toLowerCase(Locale.ROOT), costs);

@@ -1,6 +1,7 @@
 package dev.downhill.internal;
 
 import dev.downhill.FitConfig;
+import dev.downhill.IterationListener;
 import dev.downhill.Penalty;
 import dev.downhill.Precision;
 import dev.downhill.StopReason;
@@ -26,7 +27,8 @@ import dev.downhill.spi.RowSlice;
  * (ν = c·R, R = y_c − X_cθ, c = min(1, mαρ / max_{pⱼ&gt;0}|X_cᵀR − mα(1−ρ)p∘θ|ⱼ/pⱼ)) — the same test as scikit-learn's
  * {@code ElasticNet(tol=…)}, whose gap in its unnormalised units is compared with tol·‖y‖². Since
  * P(θ) − P* ≤ G(θ), it bounds the objective's suboptimality. Coefficients with penalty factor 0 are not covered by
- * that dual point; they must also have |∇f|ⱼ ≤ tol·‖∇f(0)‖_∞. Also: the iteration limit, the listener and
+ * that dual point; they must also have |∇f|ⱼ ≤ tol·‖∇f(0)‖_∞. Also: the iteration limit, the listener (a
+ * {@link GapListener} also sees each iteration's gap, and may stop there) and
  * {@link StopReason#NO_PROGRESS} ({@link FullBatchProgress}). The gradient norm recorded is that of the minimum-norm
  * subgradient of F (the KKT residual: ∇fⱼ + κⱼ·sign θⱼ where θⱼ ≠ 0, max(0, |∇fⱼ| − κⱼ) where θⱼ = 0), in the
  * standardized norm when standardized; the loss recorded is F.
@@ -57,6 +59,7 @@ public final class ProximalGradientSolver {
         SolverState resume = checkpoint.take(name);
         double eta = resume != null ? resume.real("eta") : StepSize.resolve(config, objective, rows);
         boolean automatic = config.learningRate().isAuto();
+        GapListener gaps = config.listener() instanceof GapListener g ? g : null; // sees each iteration's gap too
         double tol = config.tolerance(problem.precision());
         FullBatchProgress progress = new FullBatchProgress(objective, config, tol, eta, automatic, false);
         double riseTolerance = 64 * Math.ulp(problem.precision() == Precision.FLOAT32 ? 1f : 1.0);
@@ -139,6 +142,10 @@ public final class ProximalGradientSolver {
                 }
                 if (gapMet) {
                     stop = StopReason.DUALITY_GAP;
+                    break;
+                }
+                if (gaps != null && gaps.onGap(step, gap) == IterationListener.Control.STOP) {
+                    stop = StopReason.STOPPED_BY_LISTENER;
                     break;
                 }
                 if (automatic && !accelerated && step > 0 && loss > previousLoss * (1 + riseTolerance)

@@ -55,6 +55,25 @@ class DenseL1ChoiceTest {
     }
 
     @Test
+    void theReasonOfACdThatContinuedSaysWhyTheTrialEnded() {
+        DenseL1Choice c = DenseL1Choice.choose("cpu", 20_000, 1_000, Precision.FLOAT64, BUDGET);
+        TrialBudget ran = TrialBudget.onDualityGap(dev.downhill.IterationListener.NONE, 34, 1e-10);
+        assertEquals("cd: nesterov had not met the gap in 34 passes (relative gap 0.0086, iteration_limit), as many as cd on the "
+                + "Gram matrix costs, so cd continued from its coefficients (X is dense (20,000 × 1,000, float64): cd on its Gram "
+                + "matrix would cost 1.4e+09 (the pass and the n × n work), more than FISTA's ~20 passes (8.0e+08))",
+                c.cdContinued(34, 0.0086, dev.downhill.StopReason.ITERATION_LIMIT, ran));
+        TrialBudget abandoned = TrialBudget.onDualityGap(dev.downhill.IterationListener.NONE, 34, 1e-10);
+        for (int k = 0; k <= 8; k++) {
+            abandoned.onGap(k, 0.5 * Math.pow(0.97, k));
+        }
+        assertTrue(abandoned.abandoned());
+        assertEquals("cd: nesterov had not met the gap in 8 of the 34 passes cd's cost allows (relative gap 0.39; abandoned "
+                + "after 8 passes, predicted to need ~733), so cd continued from its coefficients (X is dense (20,000 × 1,000, "
+                + "float64): cd on its Gram matrix would cost 1.4e+09 (the pass and the n × n work), more than FISTA's ~20 passes "
+                + "(8.0e+08))", c.cdContinued(8, 0.39, dev.downhill.StopReason.STOPPED_BY_LISTENER, abandoned));
+    }
+
+    @Test
     void wideXOtherBackendsAndSmallBudgetsKeepNesterov() {
         assertEquals(Solver.NESTEROV, DenseL1Choice.choose("cpu", 50, 100, Precision.FLOAT64, BUDGET).solver());
         assertEquals(Solver.NESTEROV, DenseL1Choice.choose("cuda", 100_000, 100, Precision.FLOAT64, BUDGET).solver());

@@ -441,6 +441,27 @@ public abstract class PenaltyContract {
     }
 
     @Test
+    void coordinateDescentOnTheGramReportsTheObjectiveOfTheResidualsNearInterpolation() {
+        // y = 3 + Xθ + 1e-6·noise and a tiny α: ‖R‖² ≈ 2e-10 while ‖y_c‖² ≈ 3e3, so G's ‖y_c‖² − 2cᵀθ + θᵀGθ (cancelling
+        // ~ε·‖y_c‖² ≈ 1e-12, a relative 1e-2 of ‖R‖²) has few digits left; the residual pass's rows each lose ~n·ε·|y| ≈
+        // 1e-14 of rᵢ ≈ 1e-6 (relative 1e-8, of random sign, so less in the sum): 1e-7 relative against BigDecimal
+        TestData t = TestData.gaussian(300, 8, TestData.ramp(8), 3, 1e-6, 31);
+        double alpha = 1e-14;
+        FittedModel m = fit(t.x, t.y, config(Solver.CD, Penalty.l1(alpha)).tolerance(1e-15).maxIterations(10_000).build());
+        java.math.BigDecimal ss = java.math.BigDecimal.ZERO;
+        for (int i = 0; i < t.x.length; i++) {
+            java.math.BigDecimal r = new java.math.BigDecimal(t.y[i]).subtract(new java.math.BigDecimal(m.intercept()));
+            for (int j = 0; j < t.x[0].length; j++) {
+                r = r.subtract(new java.math.BigDecimal(t.x[i][j]).multiply(new java.math.BigDecimal(m.coefficient(j))));
+            }
+            ss = ss.add(r.multiply(r));
+        }
+        double p = ss.doubleValue() / (2 * t.x.length) + Penalty.l1(alpha).value(m.coefficients());
+        assertEquals(p, m.report().objective(), 1e-7 * p, "objective at R² ≈ 1");
+        assertEquals(2 * p, m.finalLoss(), 2e-7 * p, "the loss history's last entry is 2·P at the answer");
+    }
+
+    @Test
     void crossValidationOnTheGramMatchesScikitLearnsLassoCvWithAndWithoutWeights() {
         Reference ref = Reference.load();
         assertEquals(2, ref.crossValidations.size());
