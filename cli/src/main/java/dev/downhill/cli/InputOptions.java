@@ -36,6 +36,11 @@ final class InputOptions {
     @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column: a header name or a zero-based index (default: the last column).")
     String target;
 
+    @Option(names = "--header", paramLabel = "auto|yes|no", description = "Whether a CSV/TSV file's first line is a header: "
+            + "auto (the default) when none of its cells is a number, when they are 0, 1, … (the labels pandas writes for a frame "
+            + "without names) or when it starts with #; yes; no (the first line is data).")
+    String header;
+
     @Option(names = "--weights", paramLabel = "w.npy", description = "Per-row sample weights: a 1-D float32/float64 (or int32/int64) .npy of one "
             + "value ≥ 0 per row (not all zero). The fit minimises Σw·r²/Σw; the score is weighted too.")
     Path weights;
@@ -100,6 +105,7 @@ final class InputOptions {
             dev.downhill.internal.ByteSizes.parse(deviceMemoryBudget, "--device-memory-budget");
         }
         targetIndex();
+        headerRule();
         if (zeroBased && oneBased) {
             throw new IllegalArgumentException("--zero-based and --one-based contradict each other: give one");
         }
@@ -159,6 +165,40 @@ final class InputOptions {
         if (memoryBudget != null && warnings != null) {
             warnings.println("downhill: warning: --memory-budget does nothing for a CSV or svmlight --data file: it decides "
                     + "when a .npy or .npz X is mapped from its file (ignored)");
+        }
+    }
+
+    /**
+     * One warning when the --data table's header (a regular file's) leaves a feature column unnamed: pandas writes its
+     * index so ({@code DataFrame.to_csv} without {@code index=False}: a first header cell that is empty), and the row
+     * numbers then become a feature.
+     */
+    private void warnUnnamedColumns() {
+        dev.downhill.TableColumns columns = tableColumns();
+        if (columns == null || warnings == null) {
+            return;
+        }
+        java.util.List<String> unnamed = new java.util.ArrayList<>();
+        for (int k = 0; k < columns.features().size(); k++) {
+            if (columns.features().get(k).isBlank()) {
+                unnamed.add(Integer.toString(k + 1));
+            }
+        }
+        if (unnamed.isEmpty()) {
+            return;
+        }
+        boolean first = unnamed.get(0).equals("1");
+        warnings.println("downhill: warning: " + (unnamed.size() == 1 ? "feature column " + unnamed.get(0) + " of " + data
+                + " has no name in its header" : "feature columns " + String.join(", ", unnamed) + " of " + data
+                + " have no name in its header") + (unnamed.size() == 1 ? ": it is fitted as a feature" : ": they are fitted "
+                + "as features") + (first ? " (pandas writes its index so, DataFrame.to_csv without index=False: then the row "
+                + "labels are fitted; save the frame with index=False)" : ""));
+    }
+
+    /** --header does nothing for {@code what} (data that is not CSV/TSV): one warning. */
+    private void warnHeaderOption(String what) {
+        if (header != null && warnings != null) {
+            warnings.println("downhill: warning: --header does nothing for " + what + ": it applies to CSV/TSV files (ignored)");
         }
     }
 
@@ -403,6 +443,7 @@ final class InputOptions {
                 }
             }
             warnSvmLightOptions("a .npy X");
+            warnHeaderOption("a .npy X");
         long budget = hostMemoryBudget();
             var header = NpyReader.readHeader(x);
             Precision own = header.dtype().naturalPrecision();
@@ -434,12 +475,15 @@ final class InputOptions {
         warnMemoryBudgetForText();
         if (isText()) {
             warnSvmLightOptions("a CSV/TSV --data file");
-            return csvReader().read(dataFile());
+            Dataset read = csvReader().read(dataFile());
+            warnUnnamedColumns();
+            return read;
         }
         if (format.equals("svmlight")) {
             if (target != null) {
                 throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
             }
+            warnHeaderOption("an svmlight file");
             Dataset read = svmLightReader().read(dataFile());
             noteSparseRead(read);
             return read;
@@ -463,9 +507,26 @@ final class InputOptions {
         this.readThreads = threads;
     }
 
-    /** The CSV/TSV reader the options describe: delimiter, --target, --weight-column, --precision. */
+    /** --header as the reader's rule (auto when not given); an IllegalArgumentException names a value other than auto, yes, no. */
+    CsvReader.Header headerRule() {
+        if (header == null) {
+            return CsvReader.Header.AUTO;
+        }
+        switch (header.toLowerCase(Locale.ROOT)) {
+            case "auto":
+                return CsvReader.Header.AUTO;
+            case "yes":
+                return CsvReader.Header.PRESENT;
+            case "no":
+                return CsvReader.Header.ABSENT;
+            default:
+                throw new IllegalArgumentException("--header must be auto, yes or no, got " + dev.downhill.io.MalformedFileException.quote(header));
+        }
+    }
+
+    /** The CSV/TSV reader the options describe: delimiter, --header, --target, --weight-column, --precision. */
     private CsvReader csvReader() {
-        CsvReader reader = CsvReader.defaults().withThreads(readThreads);
+        CsvReader reader = CsvReader.defaults().withThreads(readThreads).withHeader(headerRule());
         if (dataFormat().equals("tsv")) {
             reader = reader.withDelimiter('\t');
         }
@@ -513,7 +574,8 @@ final class InputOptions {
         if (data == null || !isText() || !java.nio.file.Files.isRegularFile(dataFile())) {
             return java.util.List.of();
         }
-        CsvReader reader = dataFormat().equals("tsv") ? CsvReader.defaults().withDelimiter('\t') : CsvReader.defaults();
+        CsvReader reader = (dataFormat().equals("tsv") ? CsvReader.defaults().withDelimiter('\t') : CsvReader.defaults())
+                .withHeader(headerRule());
         dev.downhill.io.CsvLayout layout = reader.layout(dataFile());
         return layout.hasHeader() ? layout.columnNames() : java.util.List.of();
     }
@@ -538,6 +600,7 @@ final class InputOptions {
                         + "save_npz), got " + x);
             }
             warnSvmLightOptions("an .npz X");
+            warnHeaderOption("an .npz X");
             if (target != null && warnings != null) {
                 warnings.println("downhill: warning: --target does nothing for an .npz X: y is its own file (ignored)");
             }
@@ -560,6 +623,7 @@ final class InputOptions {
                     + ".npz X (as --x), not " + data);
         }
         // --memory-budget: warnMemoryBudgetForText above said it does nothing (once; a second line said it again)
+        warnHeaderOption("an svmlight file");
         dev.downhill.SparseDataset read = dev.downhill.SparseDataset.adopt(svmLightReader().readSparse(dataFile()));
         warnWideForItsEntries(read.cols(), read.x().nonZeros());
         return read;

@@ -54,6 +54,44 @@ class CliNewUserMessagesTest {
                 r.err().strip());
     }
 
+    /**
+     * A review: pandas' unnamed-frame header "0,1,2" was fitted as a data row (51 rows, wrong coefficients, no word), and
+     * its index column (an empty first header name) as a feature without a word. Now the labels are a header (--header no
+     * reads them as data), the index draws a warning, and --header does nothing (a warning) for .npy data.
+     */
+    @Test
+    void pandasHeadersAndIndexColumnsAreReadAsPandasWroteThem() throws IOException {
+        StringBuilder rows = new StringBuilder();
+        StringBuilder indexed = new StringBuilder(",a,b,y\n");
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < 20; i++) {
+            double a = r.nextGaussian();
+            double b = r.nextGaussian();
+            String row = a + "," + b + "," + (1 + a - 2 * b) + "\n";
+            rows.append(row);
+            indexed.append(i).append(',').append(row);
+        }
+        Path labels = Files.writeString(dir.resolve("labels.csv"), "0,1,2\n" + rows);
+        CliRun fit = CliRun.of("fit", "--data", labels.toString(), "--solver", "svd");
+        assertEquals(0, fit.code(), fit.err());
+        assertTrue(fit.out().contains("20 rows × 2 features"), fit.out());
+        CliRun data = CliRun.of("fit", "--data", labels.toString(), "--solver", "svd", "--header", "no");
+        assertEquals(0, data.code(), data.err());
+        assertTrue(data.out().contains("21 rows × 2 features"), data.out());
+        CliRun bad = CliRun.of("fit", "--data", labels.toString(), "--header", "maybe");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("downhill: --header must be auto, yes or no, got 'maybe'"), bad.err());
+        Path index = Files.writeString(dir.resolve("indexed.csv"), indexed);
+        CliRun pandas = CliRun.of("fit", "--data", index.toString(), "--solver", "svd");
+        assertEquals(0, pandas.code(), pandas.err());
+        assertTrue(pandas.err().contains("downhill: warning: feature column 1 of " + index + " has no name in its header: it is "
+                + "fitted as a feature (pandas writes its index so"), pandas.err());
+        CliRun npy = CliRun.of("fit", "--x", x, "--y", y, "--solver", "svd", "--header", "yes");
+        assertEquals(0, npy.code(), npy.err());
+        assertTrue(npy.err().contains("downhill: warning: --header does nothing for a .npy X: it applies to CSV/TSV files (ignored)"),
+                npy.err());
+    }
+
     @Test
     void numpyArchivesGivenAsDataPointToTheOptionsThatReadThem() throws IOException {
         Path archive = dir.resolve("train.npz"); // np.savez's name; --data never opens it

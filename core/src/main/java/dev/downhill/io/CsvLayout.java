@@ -13,8 +13,15 @@ import java.util.List;
  * @param columnNames the names from the header, one per column; empty without a header
  * @param columns     cells per line
  * @param targetIndex zero-based index of the target (y) column; the others are the features, in file order
+ * @param hashHeader  whether the header is a line that starts with {@code #} (NumPy's {@code savetxt(…, header=…)})
  */
-public record CsvLayout(char delimiter, boolean hasHeader, List<String> columnNames, int columns, int targetIndex) {
+public record CsvLayout(char delimiter, boolean hasHeader, List<String> columnNames, int columns, int targetIndex,
+                        boolean hashHeader) {
+    /** A layout whose header, if any, does not start with {@code #}. */
+    public CsvLayout(char delimiter, boolean hasHeader, List<String> columnNames, int columns, int targetIndex) {
+        this(delimiter, hasHeader, columnNames, columns, targetIndex, false);
+    }
+
     public CsvLayout {
         columnNames = List.copyOf(columnNames);
         if (hasHeader && columnNames.size() != columns) {

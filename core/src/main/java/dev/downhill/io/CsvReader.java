@@ -26,7 +26,8 @@ import java.util.Objects;
  *
  * <p>Header: by default the first non-blank line is a header when none of its cells is a number
  * (so a first row that mixes numbers and text is read as data and fails on the text, rather than
- * being silently dropped), or when it starts with {@code #} — NumPy's {@code savetxt(…, header="a,b,y")} writes
+ * being silently dropped), when its cells are exactly 0, 1, …, k−1 (the column labels pandas writes for a frame
+ * without names, {@code pd.DataFrame(np.c_[X, y]).to_csv(f, index=False)}), or when it starts with {@code #} — NumPy's {@code savetxt(…, header="a,b,y")} writes
  * {@code # a,b,y}: the marker and the spaces after it are not part of the first name, and the rows' delimiter is
  * detected from the next non-blank line when it splits that line into as many cells as the header names (savetxt's rows
  * are separated by spaces unless it is given {@code delimiter=","}) (other {@code #} lines are not comments: a row); {@link #withHeader} forces either way ({@link Header#ABSENT} reads a {@code #} line as data). Target: the last column by
@@ -52,7 +53,7 @@ import java.util.Objects;
 public final class CsvReader {
     /** Whether the first non-blank line is a header. */
     public enum Header {
-        /** A header when none of its cells is a number. */
+        /** A header when none of its cells is a number, or they are exactly 0, 1, …, k−1 (pandas' labels), or it starts with {@code #}. */
         AUTO,
         /** Always a header. */
         PRESENT,
@@ -382,8 +383,11 @@ public final class CsvReader {
         void row(String line, long number) {
             List<String> cells = splitter.split(line, file, number);
             if (cells.size() != layout.columns()) {
-                throw new MalformedFileException(file, number, 0, "the row has " + cells.size() + " cells, expected "
-                        + layout.columns() + " like line " + firstLine + " (delimiter " + show(layout.delimiter()) + ")");
+                throw new MalformedFileException(file, number, 0, "the row has " + cells.size() + (cells.size() == 1 ? " cell"
+                        : " cells") + ", expected " + layout.columns() + " like line " + firstLine + " (delimiter "
+                        + show(layout.delimiter()) + ")" + (layout.hashHeader() ? "; line " + firstLine + " starts with '#' and "
+                        + "was read as a header (as NumPy's savetxt writes one); lines starting with '#' are not comments: remove "
+                        + "them, or give --header no if line " + firstLine + " is data" : ""));
             }
             for (int k = 0; k < cells.size(); k++) {
                 String cell = cells.get(k);
@@ -391,7 +395,7 @@ public final class CsvReader {
                 if (problem != null) {
                     throw badCell(number, k, number == firstLine && !layout.hasHeader() && header == Header.AUTO ? problem + "; line " + number
                             + " was read as data, not as a header, since some of its cells are numbers (a header's cells"
-                            + " are all names)" : problem);
+                            + " are all names): give --header yes if it is one" : problem);
                 }
                 if (k == weightIndex) { // float64, ≥ 0
                     double w = DecimalText.parse(cell, Precision.FLOAT64);
@@ -446,6 +450,10 @@ public final class CsvReader {
             if (number == 1) {
                 line = TextLines.stripBom(line);
             }
+            if (line.indexOf('\u0000') >= 0) { // UTF-16 text read as UTF-8: every other byte of ASCII text is NUL
+                throw new MalformedFileException(file, number, 0, "the line holds NUL bytes: the file looks UTF-16 encoded "
+                        + "(as Windows tools may save text); save it as UTF-8 (or ASCII)");
+            }
             if (!TextLines.isBlank(line)) {
                 return new FirstLine(line, number, line.stripLeading().startsWith("#") ? peekNonBlank(in) : null);
             }
@@ -491,7 +499,8 @@ public final class CsvReader {
             }
         }
         boolean hasHeader = marked || header == Header.PRESENT
-                || (header == Header.AUTO && cells.stream().allMatch(c -> DecimalText.problem(c) != null));
+                || (header == Header.AUTO && (cells.stream().allMatch(c -> DecimalText.problem(c) != null)
+                        || arePandasColumnLabels(cells)));
         if (cells.size() < 2) {
             throw new MalformedFileException(file, first.number, 0, "found " + cells.size() + " column with delimiter "
                     + show(d) + "; need at least 2 (the features and the target): is the delimiter right?");
@@ -522,7 +531,21 @@ public final class CsvReader {
             }
             target = targetIndex;
         }
-        return new CsvLayout(d, hasHeader, hasHeader ? cells : List.of(), cells.size(), target);
+        return new CsvLayout(d, hasHeader, hasHeader ? cells : List.of(), cells.size(), target, marked);
+    }
+
+    /**
+     * Whether {@code cells} are exactly 0, 1, …, k−1 written as integers: the header pandas writes for a frame made
+     * without column names ({@code pd.DataFrame(np.c_[X, y]).to_csv(f, index=False)}), read as a header by
+     * {@link Header#AUTO} (a first data row of exactly those values is rare; {@link Header#ABSENT} reads it as data).
+     */
+    static boolean arePandasColumnLabels(List<String> cells) {
+        for (int k = 0; k < cells.size(); k++) {
+            if (!cells.get(k).strip().equals(Integer.toString(k))) {
+                return false;
+            }
+        }
+        return !cells.isEmpty();
     }
 
     /** The first names of {@code cells} (each quoted), and how many more, for a message. */

@@ -517,8 +517,14 @@ public final class NpzReader {
     private static ZipEntry entry(ZipFile zip, Path file, String name) {
         ZipEntry e = zip.getEntry(name);
         if (e == null) {
-            throw new MalformedFileException(file, "not a scipy.sparse .npz file: it has no " + name
-                    + " (save the matrix with scipy.sparse.save_npz)");
+            java.util.List<String> arrays = new java.util.ArrayList<>();
+            zip.stream().limit(9).forEach(member -> arrays.add(MalformedFileException.quote(member.getName().replaceFirst("\\.npy$", ""))));
+            boolean sparse = zip.getEntry("indptr.npy") != null || zip.getEntry("row.npy") != null;
+            throw new MalformedFileException(file, "not a scipy.sparse .npz file: it has no " + name + (sparse || arrays.isEmpty()
+                    ? " (save the matrix with scipy.sparse.save_npz)" : "; it holds the arrays " + String.join(", ",
+                    arrays.subList(0, Math.min(8, arrays.size()))) + (arrays.size() > 8 ? ", …" : "") + " (an np.savez archive?): "
+                    + "save a dense X and y as .npy files (np.save) and give --x X.npy --y y.npy, or a sparse X with "
+                    + "scipy.sparse.save_npz"));
         }
         return e;
     }

@@ -58,8 +58,10 @@ final class SvmLightLine {
                 labelTo = i;
                 if (!DecimalText.isDecimal(text, from, i)) {
                     String t = text.substring(from, i);
-                    throw error(1, "label: " + DecimalText.problem(t)
-                            + (t.indexOf(',') >= 0 ? " (multi-label lines are not supported)" : ""));
+                    boolean pairs = text.indexOf(':', from) >= 0 && text.indexOf(':', from) < end;
+                    throw error(1, "label: " + DecimalText.problem(t) + (!pairs && (t.indexOf(',') >= 0 || t.indexOf(';') >= 0)
+                            ? " (the line holds no index:value pairs: a CSV file? give --format csv)"
+                            : t.indexOf(',') >= 0 ? " (multi-label lines are not supported)" : ""));
                 }
             } else {
                 previous = feature(text, from, i, token, previous);

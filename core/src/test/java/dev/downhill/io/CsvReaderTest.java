@@ -263,6 +263,36 @@ class CsvReaderTest {
     }
 
     @Test
+    void pandasColumnLabelsAreAHeaderAndMessagesSayWhatToGive() {
+        // pd.DataFrame(np.c_[X, y]).to_csv(f, index=False) writes "0,1,2": a review found it fitted as a data row, silently
+        Path labels = csv("0,1,2\n1.5,2,3\n4,5,6.5\n");
+        try (Dataset d = CsvReader.readDataset(labels)) {
+            assertData(d, new double[][] {{1.5, 2}, {4, 5}}, new double[] {3, 6.5});
+        }
+        assertEquals(List.of("0", "1", "2"), CsvReader.defaults().layout(labels).columnNames());
+        try (Dataset d = CsvReader.defaults().withHeader(CsvReader.Header.ABSENT).read(labels)) {
+            assertEquals(3, d.rows(), "read as data when asked");
+        }
+        for (String notLabels : new String[] {"1,2,3\n4,5,6\n", "0,2,1\n4,5,6\n", "0,1.0,2\n4,5,6\n", "1,0\n4,5\n"}) {
+            assertFalse(CsvReader.defaults().layout(csv(notLabels)).hasHeader(), notLabels);
+        }
+        // a header with a number among names: the message names the option that reads it as one
+        assertMalformed(() -> CsvReader.readDataset(csv("x1,2020,y\n1,2,3\n")), "line 1, column 1", "'x1' is not a number",
+                "give --header yes if it is one");
+        // a '#' comment over the real header: the '#' line is savetxt's header, and the message says so
+        assertMalformed(() -> CsvReader.readDataset(csv("# my data\na,b,y\n1,2,3\n")), "line 2", "the row has 1 cell, expected 2",
+                "line 1 starts with '#' and was read as a header");
+        // UTF-16 text (NUL bytes between the ASCII ones) is named as such
+        Path utf16 = dir.resolve("utf16.csv");
+        try {
+            Files.write(utf16, "a,b\n1,2\n".getBytes(StandardCharsets.UTF_16LE));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertMalformed(() -> CsvReader.readDataset(utf16), "line 1", "the file looks UTF-16 encoded", "save it as UTF-8");
+    }
+
+    @Test
     void readsFloat32RoundingEachCellOnce() {
         Path f = csv("0.1,0.2\n16777217,3.4028235e38\n");
         try (Dataset d = CsvReader.defaults().withPrecision(Precision.FLOAT32).read(f)) {

@@ -193,6 +193,14 @@ class NpzReaderTest {
         zipped[(int) (data.dataStart() + data.compressedSize() - 1)] ^= 1; // the deflate stream's last byte
         Files.write(deflated, zipped);
         assertMalformed(() -> NpzReader.readCsr(deflated), "data.npy is corrupted");
+        // an np.savez archive (arrays X and y): named as such, with what to save instead
+        Path archive = dir.resolve("arch.npz");
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(archive))) {
+            entry(z, "X.npy", npy("<f8", new long[] {1, 2}, doubles(1, 2)));
+            entry(z, "y.npy", npy("<f8", new long[] {1}, doubles(3)));
+        }
+        assertMalformed(() -> NpzReader.readCsr(archive), "not a scipy.sparse .npz file", "it holds the arrays 'X', 'y' (an "
+                + "np.savez archive?)", "--x X.npy --y y.npy");
         Path notZip = Files.writeString(dir.resolve("x.npz"), "hello");
         assertMalformed(() -> NpzReader.readCsr(notZip), "not a readable .npz (zip) file");
         Path empty = dir.resolve("empty.npz");

@@ -191,6 +191,8 @@ class SvmLightReaderTest {
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 qid:x 1:1\n")), "qid 'x'");
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 1:1\nNaN 1:1\n")), "line 2, token 1", "label", "not a finite number");
         assertMalformed(() -> SvmLightReader.readDataset(svm("1,2 1:1\n")), "line 1, token 1", "multi-label");
+        assertMalformed(() -> SvmLightReader.readDataset(svm("a,b,y\n1,2,3\n")), "line 1, token 1", "'a,b,y'",
+                "no index:value pairs: a CSV file? give --format csv");
         assertMalformed(() -> SvmLightReader.readDataset(svm("1 1:1e999\n")), "line 1, token 2", "out of the float64 range");
         assertMalformed(() -> SvmLightReader.defaults().withPrecision(Precision.FLOAT32).read(svm("1 1:1e-50\n")), "line 1, token 2",
                 "'1e-50' is below the float32 range", "--precision float64");
