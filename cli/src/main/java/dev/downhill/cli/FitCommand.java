@@ -359,6 +359,7 @@ final class FitCommand implements Callable<Integer> {
             warnIgnoredByAuto(model);
             warnPathEnd(model);
             warnUnconverged(model);
+            warnInterpolation(model);
             warnKernelOptions(model, false);
             Score score = model.score(data);
             print(o, model, score, data.rows(), data.cols(), data.isWeighted() ? String.format(Locale.ROOT,
@@ -446,6 +447,7 @@ final class FitCommand implements Callable<Integer> {
             warnIgnoredByAuto(model);
             warnPathEnd(model);
             warnUnconverged(model);
+            warnInterpolation(model);
             warnKernelOptions(model, true);
             double[] predicted;
             try (dev.downhill.LoadedProblem loaded = LinearRegression.load(data, config.toBuilder().listener(dev.downhill.IterationListener.NONE)
@@ -740,6 +742,25 @@ final class FitCommand implements Callable<Integer> {
      */
     private void warnUnconverged(FittedModel model) {
         dev.downhill.internal.ConvergenceWarning.of(model, "--iterations", "--tol", "--solver").ifPresent(w -> Main.warn(spec, w));
+    }
+
+    /**
+     * A warning when an unpenalised fit has as many unknowns as rows or more (n features, plus the intercept, ≥ m): it
+     * passes through every training row, so its R² of 1 says nothing about new data, and beyond m unknowns infinitely
+     * many coefficient vectors do so (the answer is one of them). A review found a 30 × 5,000 fit, and a 1-row one, said
+     * nothing of it.
+     */
+    private void warnInterpolation(FittedModel model) {
+        long rows = model.trainingRows();
+        long unknowns = model.coefficients().length + (model.fitIntercept() ? 1 : 0);
+        if (model.config().penalty().isActive() || rows <= 0 || unknowns < rows) {
+            return;
+        }
+        Main.warn(spec, String.format(Locale.ROOT, "%,d feature%s%s for %,d row%s: without a penalty the least-squares answer "
+                + "fits the training rows exactly (unless rows repeat), so R² = 1 there says nothing about new data%s; a penalty "
+                + "chooses by a criterion (--penalty l2 or l1 with --alpha A, or --alpha auto)", model.coefficients().length,
+                model.coefficients().length == 1 ? "" : "s", model.fitIntercept() ? " and the intercept" : "", rows,
+                rows == 1 ? "" : "s", unknowns > rows ? ", and infinitely many coefficient vectors do so: this is one of them" : ""));
     }
 
     /** A warning when cross-validation's least error came at the end of its α path, still falling. */

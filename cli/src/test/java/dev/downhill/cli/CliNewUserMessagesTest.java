@@ -92,6 +92,26 @@ class CliNewUserMessagesTest {
                 npy.err());
     }
 
+    /** As many unknowns as rows, unpenalised: the fit interpolates, and says so; a penalty or one more row, no word. */
+    @Test
+    void anUnpenalisedFitWithAsManyUnknownsAsRowsWarnsThatItInterpolates() throws IOException {
+        Path square = Files.writeString(dir.resolve("square.csv"), "a,b,y\n1,2,3\n2,1,1\n4,4,0\n");
+        CliRun exact = CliRun.of("fit", "--data", square.toString(), "--solver", "svd");
+        assertEquals(0, exact.code(), exact.err());
+        assertEquals("downhill: warning: 2 features and the intercept for 3 rows: without a penalty the least-squares answer fits "
+                + "the training rows exactly (unless rows repeat), so R² = 1 there says nothing about new data; a penalty chooses "
+                + "by a criterion (--penalty l2 or l1 with --alpha A, or --alpha auto)", exact.err().strip());
+        CliRun wide = CliRun.of("fit", "--data", square.toString(), "--solver", "svd", "--no-intercept", "--target", "0");
+        assertTrue(wide.err().isBlank(), "2 features, no intercept, 3 rows: " + wide.err());
+        CliRun under = CliRun.of("fit", "--x", x, "--y", y, "--solver", "normal");
+        assertTrue(under.err().isBlank(), under.err());
+        Path two = Files.writeString(dir.resolve("two.csv"), "a,b,y\n1,2,3\n2,1,1\n");
+        CliRun infinite = CliRun.of("fit", "--data", two.toString(), "--solver", "svd");
+        assertTrue(infinite.err().contains("and infinitely many coefficient vectors do so: this is one of them"), infinite.err());
+        CliRun ridge = CliRun.of("fit", "--data", two.toString(), "--solver", "svd", "--penalty", "l2", "--alpha", "0.1");
+        assertTrue(ridge.err().isBlank(), ridge.err());
+    }
+
     @Test
     void numpyArchivesGivenAsDataPointToTheOptionsThatReadThem() throws IOException {
         Path archive = dir.resolve("train.npz"); // np.savez's name; --data never opens it
