@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import dev.downhill.internal.ByteSizes;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -110,8 +111,11 @@ final class GenCommand implements Callable<Integer> {
         if (!(correlation >= 0 && correlation < 1)) {
             throw Main.usage(spec, "--correlation must be in [0, 1), got " + correlation);
         }
-        if (!(noise >= 0) || !Double.isFinite(noise) || !Double.isFinite(intercept)) {
-            throw Main.usage(spec, "--noise must be ≥ 0 and --intercept finite");
+        if (!(noise >= 0) || !Double.isFinite(noise)) {
+            throw Main.usage(spec, "--noise must be a finite number ≥ 0, got " + noise);
+        }
+        if (!Double.isFinite(intercept)) {
+            throw Main.usage(spec, "--intercept must be finite, got " + intercept);
         }
         if (threads < 0) {
             throw Main.usage(spec, "--threads must be ≥ 0 (0 = all cores), got " + threads);
@@ -237,10 +241,12 @@ final class GenCommand implements Callable<Integer> {
             // commit checks standard output first: if it failed, no file is replaced)
             outputs.commit();
             PrintWriter out = spec.commandLine().getOut();
-            out.printf(Locale.ROOT, "wrote %s/X.npy (%d × %d %s, %.3g GB), y.npy, theta.npy in %.1f s%n", outDir, rows, features,
-                    p.name().toLowerCase(Locale.ROOT), (double) rows * features * p.bytes() / 1e9, (System.nanoTime() - start) / 1e9);
-            out.printf(Locale.ROOT, "model: x_ij = s_j·N(0,1), s_j from 1 down to 1/%s (condition κ = %s of the scales)%s; "
-                    + "y = Xθ + %s + %s·N(0,1); true θ in theta.npy; seed %d%n", brief(condition), brief(condition),
+            out.printf(Locale.ROOT, "wrote %s/X.npy (%d × %d %s, %s), y.npy, theta.npy in %.1f s%n", outDir, rows, features,
+                    p.name().toLowerCase(Locale.ROOT), ByteSizes.format((double) rows * features * p.bytes()),
+                    (System.nanoTime() - start) / 1e9);
+            out.printf(Locale.ROOT, "model: x_ij = s_j·N(0,1), %s%s; y = Xθ + %s + %s·N(0,1); true θ in theta.npy; seed %d%n",
+                    condition == 1 ? "s_j = 1 (no spread of the column scales: --condition)" : "s_j from 1 down to 1/" + brief(condition)
+                    + " (condition κ = " + brief(condition) + " of the scales)",
                     correlation == 0 ? "" : ", neighbouring columns correlated " + brief(correlation),
                     brief(intercept), brief(noise), seed);
         }
