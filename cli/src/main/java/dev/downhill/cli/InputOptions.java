@@ -495,6 +495,16 @@ final class InputOptions {
             throw new IllegalArgumentException("--data reads CSV, TSV and svmlight files: give a scipy.sparse.save_npz matrix "
                     + "as --x X.npz --y y.npy, and the arrays of an np.savez archive as .npy files (--x X.npy --y y.npy)");
         }
+        if (java.nio.file.Files.isDirectory(dataFile())) {
+            throw new IllegalArgumentException(data + " is a folder: --data names a file");
+        }
+        for (String[] packer : new String[][] {{".xz", "xz"}, {".zst", "zstd"}, {".lz4", "lz4"}, {".zip", "unzip -p"}, {".7z", "7z"}}) {
+            if (name.endsWith(packer[0])) {
+                String decompress = packer[1].equals("unzip -p") ? "unzip -p " + data : packer[1] + " -dc " + data;
+                throw new IllegalArgumentException(data + " is " + packer[1].replace(" -p", "") + "-compressed, which is not read (gzip "
+                        + "and bzip2 are): decompress it first, or pipe it: " + decompress + " | downhill fit --data - --format csv");
+            }
+        }
         throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .txt, .svm, "
                 + ".libsvm or .svmlight, or give --format csv|tsv|svmlight");
     }

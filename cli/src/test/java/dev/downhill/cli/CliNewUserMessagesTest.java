@@ -86,6 +86,13 @@ class CliNewUserMessagesTest {
         assertEquals(0, pandas.code(), pandas.err());
         assertTrue(pandas.err().contains("downhill: warning: feature column 1 of " + index + " has no name in its header: it is "
                 + "fitted as a feature (pandas writes its index so"), pandas.err());
+        Path xz = Files.write(dir.resolve("table.csv.xz"), new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0});
+        CliRun packed = CliRun.of("fit", "--data", xz.toString());
+        assertEquals(1, packed.code());
+        assertEquals("downhill: " + xz + " is xz-compressed, which is not read (gzip and bzip2 are): decompress it first, or pipe "
+                + "it: xz -dc " + xz + " | downhill fit --data - --format csv", packed.err().strip());
+        CliRun folder = CliRun.of("fit", "--data", dir.toString());
+        assertEquals("downhill: " + dir + " is a folder: --data names a file", folder.err().strip());
         CliRun npy = CliRun.of("fit", "--x", x, "--y", y, "--solver", "svd", "--header", "yes");
         assertEquals(0, npy.code(), npy.err());
         assertTrue(npy.err().contains("downhill: warning: --header does nothing for a .npy X: it applies to CSV/TSV files (ignored)"),

@@ -63,8 +63,30 @@ public final class TextLines {
         if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
             return Compression.GZIP;
         }
+        String other = otherCompression(head);
+        if (other != null) {
+            throw new IOException("the file is " + other + "-compressed, which is not read (gzip and bzip2 are): decompress it "
+                    + "first, or pipe it decompressed (e.g. " + (other.equals("zip") ? "unzip -p FILE" : other + " -dc FILE")
+                    + " | downhill fit --data - --format csv)");
+        }
         boolean bzh = head.length >= 4 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h' && head[3] >= '1' && head[3] <= '9';
         return bzh && (startsMagic(head, BZIP2_BLOCK) || startsMagic(head, BZIP2_END)) ? Compression.BZIP2 : Compression.NONE;
+    }
+
+    /** xz, zstd, lz4 or zip by their magic bytes (text never starts so), else null. */
+    private static String otherCompression(byte[] head) {
+        int[][] magics = {{0xfd, '7', 'z', 'X', 'Z', 0}, {0x28, 0xb5, 0x2f, 0xfd}, {0x04, 0x22, 0x4d, 0x18}, {'P', 'K', 3, 4}};
+        String[] names = {"xz", "zstd", "lz4", "zip"};
+        for (int k = 0; k < magics.length; k++) {
+            boolean match = head.length >= magics[k].length;
+            for (int i = 0; match && i < magics[k].length; i++) {
+                match = (head[i] & 0xff) == magics[k][i];
+            }
+            if (match) {
+                return names[k];
+            }
+        }
+        return null;
     }
 
     /** Whether {@code head}'s bytes after the first four are {@code magic}, or as much of it as {@code head} holds. */

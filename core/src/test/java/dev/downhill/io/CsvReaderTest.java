@@ -290,6 +290,16 @@ class CsvReaderTest {
             throw new UncheckedIOException(e);
         }
         assertMalformed(() -> CsvReader.readDataset(utf16), "line 1", "the file looks UTF-16 encoded", "save it as UTF-8");
+        // xz (or zstd, lz4, zip) by its magic bytes, whatever the name: named, with what to do (was a row-count error)
+        Path xz = dir.resolve("data.dat");
+        try {
+            Files.write(xz, new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 0, 4, (byte) 0xe6, (byte) 0xd6, (byte) 0xb4, 0x46});
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        UncheckedIOException packed = assertThrows(UncheckedIOException.class, () -> CsvReader.readDataset(xz));
+        assertTrue(packed.getMessage().contains("the file is xz-compressed, which is not read (gzip and bzip2 are)"),
+                packed.getMessage());
     }
 
     @Test
