@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
  * yᵢ = xᵢᵀθ + b + σ·N(0,1). Row i draws from its own generator seeded by (seed, i), so the data
  * do not depend on the chunking or the thread count; θ from one of its own ({@link #rowRandom}, {@link #thetaRandom}).
  */
-@Command(name = "gen", description = "Generate synthetic regression data as .npy files (X.npy, y.npy, theta.npy).", sortOptions = false,
+@Command(name = "gen", description = "Generate synthetic regression data: X.npy, y.npy and theta.npy; with --density a sparse X.npz (or an "
+        + "svmlight data.svm) instead of X.npy.", sortOptions = false,
         mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class)
 final class GenCommand implements Callable<Integer> {
     @Option(names = "--rows", required = true, description = "Rows m.")

@@ -25,8 +25,9 @@ final class InputOptions {
     @Option(names = "--y", paramLabel = "y.npy", description = "Targets as a 1-D .npy array (with --x).")
     Path y;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/TSV file (.csv, .tsv) or an svmlight/libsvm file (.svm, .libsvm, "
-            + ".svmlight); - reads standard input (with --format).")
+    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/TSV file (.csv, .tsv; .txt as its lines look) or an "
+            + "svmlight/libsvm file (.svm, .libsvm, .svmlight), plain or gzip/bzip2-compressed; - reads standard input (with "
+            + "--format). NumPy files are --x/--y.")
     Path data;
 
     @Option(names = "--format", paramLabel = "csv|tsv|svmlight", description = "The --data file's format when its name does not "
@@ -404,9 +405,9 @@ final class InputOptions {
                     + " values: it must be float32, float64, int32 or int64");
         }
         long[] shape = header.shape();
-        if (shape.length != 1) {
-            throw new IllegalArgumentException("--weights " + file + " has shape " + java.util.Arrays.toString(shape)
-                    + ": it must be 1-D, one weight per row");
+        if (!(shape.length == 1 || shape.length == 2 && shape[1] == 1)) { // (m, 1) as y may be: one column
+            throw new IllegalArgumentException("--weights " + file + " has shape " + header.shapeText()
+                    + ": it must be 1-D (or one column), one weight per row");
         }
         if (shape[0] != rows) {
             throw new IllegalArgumentException("--weights " + file + " holds " + shape[0] + " weights but the data have "
