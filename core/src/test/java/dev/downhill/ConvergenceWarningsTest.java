@@ -80,6 +80,11 @@ class ConvergenceWarningsTest {
                 .penalty(Penalty.l1(0.1)).tolerance(1e-4).build(), Precision.FLOAT64, 2.4e-5);
         assertTrue(warning(cdGapMet).orElseThrow().contains("(relative duality gap 2.4e-05, but the last sweep still moved θ by more "
                 + "than the tolerance allows)"), warning(cdGapMet).orElseThrow());
+        // …and that the objective is as good as the tolerance asks, the coefficients not (a review: a degenerate lasso with
+        // gap 2e-14 below tol 1e-12 said only "may be far from the minimiser")
+        assertTrue(warning(cdGapMet).orElseThrow().contains("the objective is within the tolerance of its minimum, but the "
+                + "coefficients still move (nearly dependent columns leave the minimiser ill-determined)"), warning(cdGapMet).orElseThrow());
+        assertFalse(warning(cd).orElseThrow().contains("within the tolerance of its minimum"), warning(cd).orElseThrow());
     }
 
     @Test

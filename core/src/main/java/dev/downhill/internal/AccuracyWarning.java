@@ -87,6 +87,15 @@ public final class AccuracyWarning {
                 : solver + " stopped making progress (no_progress) short of the tolerance "
                 + ConvergenceWarning.compact(model.tolerance());
         double kappa = e.get().conditionNumber();
+        double scaled = Double.isInfinite(kappa) && !model.report().standardized() ? standardizedCondition(problem, model)
+                : Double.NaN;
+        if (scaled < 1 / RELATIVE_ERROR_LIMIT) { // a review: columns spread over 1e-4 … 1e4, --standardize off, cg
+            return Optional.of(String.format(Locale.ROOT, "%s, but the Hessian of the unstandardized problem is singular to "
+                    + "working precision (its condition number beyond 1/ε) while the standardized one's is %.2g: the columns' "
+                    + "scales, not their dependence; the gradient does not bound the coefficients' error, so they may be far "
+                    + "from the least-squares answer; standardizing (the default, turned off here) avoids it, or %s", how,
+                    scaled, advice));
+        }
         if (Double.isInfinite(kappa)) {
             return Optional.of(how + ", but X's columns are dependent to working precision (the Hessian is "
                     + "singular or its condition number beyond 1/ε): the gradient does not bound the coefficients' error, so they "
@@ -97,7 +106,9 @@ public final class AccuracyWarning {
                         + "X is ill-conditioned (estimated condition number of the %sHessian %.2g), so the gradient "
                         + "bounds their relative error%s only by %.2g; %s",
                 how, model.report().standardized() ? "standardized " : "", kappa, model.report().standardized() ? " (each scaled by its column's spread)" : "", e.get().errorBound(),
-                advice));
+                advice) + (kappa > dev.downhill.FitConfig.NORMAL_EQUATIONS_MAX_CONDITION ? String.format(Locale.ROOT, " (at this "
+                + "condition number the normal equations refuse, beyond %.0e: svd)", dev.downhill.FitConfig.NORMAL_EQUATIONS_MAX_CONDITION)
+                : ""));
     }
 
     /** κ̂ and ρ for {@code model}, or empty when no check applies or it is not affordable (see the class Javadoc). */
@@ -157,6 +168,21 @@ public final class AccuracyWarning {
         // not finite: β = 0 (no relative error to bound), or magnitudes at float64's ends in the user's units (X scaled
         // by 1e±150: the fit itself works in rescaled internal units, this check does not) — unchecked rather than wrong
         return Double.isFinite(rho) ? Optional.of(new Estimate(kappa, rho)) : Optional.empty();
+    }
+
+    /**
+     * κ̂ of the standardized Hessian of {@code model}'s problem (X's Gram matrix when it fits, else the row sketch), or NaN
+     * when it cannot be formed: asked only where the unstandardized one is singular to working precision, to tell the
+     * columns' scales from their dependence.
+     */
+    private static double standardizedCondition(ResidentProblem problem, FittedModel model) {
+        try (CentredObjective objective = new CentredObjective(problem, model.config().fitIntercept(), true,
+                model.config().penalty())) {
+            SketchedCondition.Spectrum spectrum = SketchedCondition.spectrum(objective, false);
+            return spectrum == null ? Double.NaN : spectrum.condition();
+        } catch (ArithmeticException | UnsupportedOperationException noCheck) {
+            return Double.NaN;
+        }
     }
 
     /** ‖β‖ with βⱼ = θⱼ/sⱼ (sⱼ² = {@code squaredScales[j]}) over the columns H has, scaled by its largest entry (no overflow). */

@@ -64,7 +64,11 @@ public final class ConvergenceWarning {
         if (!reached.isEmpty()) {
             s.append(" (").append(reached).append(')');
         }
-        s.append(": the coefficients may be far from the minimiser; raise ").append(iterationsSetting);
+        boolean gapMet = model.solver() == dev.downhill.Solver.CD && model.config().penalty().hasL1()
+                && model.report().dualityGap() <= tolerance;
+        s.append(gapMet ? ": the objective is within the tolerance of its minimum, but the coefficients still move (nearly "
+                + "dependent columns leave the minimiser ill-determined), so they may be far from it; raise "
+                : ": the coefficients may be far from the minimiser; raise ").append(iterationsSetting);
         boolean l1 = model.config().penalty().hasL1();
         if (stochastic) {
             s.append(", or use a full-batch ").append(l1 ? "" : "or exact ").append(solverSetting)
