@@ -24,7 +24,9 @@ import java.util.Optional;
  * every hyperparameter, the result (iterations, stop reason, histories, η used), the training
  * metrics when given, the backend, the library version and the data shape ({@code data.rows},
  * {@code data.features}, {@code data.weighted} and, for sample-weighted data, {@code data.weightSum} = Σw; for a model
- * fitted to an svmlight file, {@code data.indexBase}, 0 or 1: where that file's indices started). The penalty is
+ * fitted to an svmlight file, {@code data.indexBase}, 0 or 1: where that file's indices started; for a model fitted to a
+ * table with a header, {@code data.featureNames}, {@code data.targetName} and, when it read sample weights from a
+ * column, {@code data.weightColumn}: {@link TableColumns}). The penalty is
  * {@code hyperparameters.penalty} (none, l2, l1, elasticnet), {@code hyperparameters.alpha},
  * {@code hyperparameters.l1Ratio} and, when set, {@code hyperparameters.penaltyFactors} (and
  * {@code hyperparameters.l2PenaltyFactors} when the l2 term has its own); a penalised fit adds
@@ -131,8 +133,9 @@ public final class ModelFile {
 
     /**
      * As {@link #write(OutputStream, FittedModel, Score, SvmLightReader.IndexBase)}, for a model fitted on a table whose
-     * columns were {@code columns} (null: none known): recorded as {@code data.featureNames} and {@code data.targetName}
-     * ({@link SavedModel#columns()}), so that a table read for prediction can be checked against them.
+     * columns were {@code columns} (null: none known): recorded as {@code data.featureNames} and {@code data.targetName},
+     * and {@code data.weightColumn} when {@link TableColumns#weightColumn()} names the column of sample weights
+     * ({@link SavedModel#columns()}), so that a table read for prediction can be read by them.
      *
      * @throws IOException              when writing to or flushing {@code out} fails
      * @throws IllegalArgumentException when {@code indexBase} is {@link SvmLightReader.IndexBase#AUTO}
@@ -182,6 +185,9 @@ public final class ModelFile {
             ArrayNode names = data.putArray("featureNames");
             columns.features().forEach(names::add);
             data.put("targetName", columns.target());
+            if (columns.weightColumn() != null) { // added beside the others (absent from older files and unweighted fits)
+                data.put("weightColumn", columns.weightColumn());
+            }
         }
         FitConfig c = model.config();
         ObjectNode h = root.putObject("hyperparameters");
@@ -640,7 +646,7 @@ public final class ModelFile {
                 indexBase = Optional.of(base == 0 ? SvmLightReader.IndexBase.ZERO : SvmLightReader.IndexBase.ONE);
             }
             Optional<TableColumns> columns = Optional.empty(); // absent: not fitted on a table with a header (or older)
-            if (data.has("featureNames") || data.has("targetName")) {
+            if (data.has("featureNames") || data.has("targetName") || data.has("weightColumn")) {
                 JsonNode names = data.get("featureNames");
                 if (names == null || !names.isArray() || names.size() != theta.length) {
                     throw error("field 'data.featureNames' must be an array of " + theta.length + " names (one per coefficient)"
@@ -653,7 +659,14 @@ public final class ModelFile {
                     }
                     featureNames.add(name.asText());
                 }
-                columns = Optional.of(new TableColumns(featureNames, text(data, "targetName")));
+                String weightColumn = null; // absent: no weight column (or a file written before it was recorded)
+                if (data.has("weightColumn")) {
+                    if (!data.get("weightColumn").isTextual()) {
+                        throw error("field 'data.weightColumn' must be text, got " + data.get("weightColumn"));
+                    }
+                    weightColumn = data.get("weightColumn").asText();
+                }
+                columns = Optional.of(new TableColumns(featureNames, text(data, "targetName"), weightColumn));
             }
             return new SavedModel(model, training, text(root, "libraryVersion"), model.lossHistoryIterations(), indexBase, columns);
         }

@@ -344,6 +344,35 @@ class ModelFileTest {
                 null, new TableColumns(java.util.List.of("only one"), "y")));
     }
 
+    /**
+     * data.weightColumn: an added field, written only for a table whose sample weights came from a named column, read back
+     * into TableColumns.weightColumn; files without it (older, or unweighted) read as before; a non-text value is refused.
+     */
+    @Test
+    void theWeightColumnsNameIsAnAddedOptionalField() throws IOException {
+        Path f = dir.resolve("w.json");
+        int n = model().coefficients().length;
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            names.add("f" + j);
+        }
+        TableColumns columns = new TableColumns(names, "y", "w");
+        ModelFile.write(f, model(), null, null, columns);
+        String json = Files.readString(f);
+        assertTrue(json.contains("\"weightColumn\" : \"w\"") && json.contains("\"targetName\" : \"y\""), json);
+        assertEquals(java.util.Optional.of(columns), ModelFile.read(f).columns());
+        assertEquals(java.util.Optional.of("w"), ModelFile.read(f).columns().get().weights());
+        Files.writeString(f, json.replace(",\n    \"weightColumn\" : \"w\"", ""));
+        assertFalse(Files.readString(f).contains("weightColumn"), Files.readString(f));
+        assertEquals(java.util.Optional.of(new TableColumns(names, "y")), ModelFile.read(f).columns()); // as older files
+        assertTrue(ModelFile.read(f).columns().get().weights().isEmpty());
+        ModelFile.write(f, model(), null, null, new TableColumns(names, "y"));
+        assertFalse(Files.readString(f).contains("weightColumn"));
+        Files.writeString(f, json.replace("\"weightColumn\" : \"w\"", "\"weightColumn\" : 3"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("data.weightColumn"), e.getMessage());
+    }
+
     @Test
     void longHistoriesAreThinnedWithTheirIterationsAndTheFileStaysSmall() throws IOException {
         int iterations = 300_000;

@@ -556,7 +556,7 @@ final class InputOptions {
 
     /**
      * The names of the --data table's columns as the options read them — its features in X's order (neither the target
-     * nor the weight column) and its target — when it is a CSV/TSV file with a header that can be read twice (a regular
+     * nor the weight column), its target and its --weight-column's name (null without one) — when it is a CSV/TSV file with a header that can be read twice (a regular
      * file); else null. Reads its first line only.
      */
     dev.downhill.TableColumns tableColumns() {
@@ -577,14 +577,9 @@ final class InputOptions {
                 features.add(layout.name(k));
             }
         }
-        return new dev.downhill.TableColumns(features, layout.targetName());
+        return new dev.downhill.TableColumns(features, layout.targetName(), weight >= 0 ? layout.name(weight) : null);
     }
 
-    /** The header names of the --data table (a regular CSV/TSV file with a header), or an empty list. */
-    java.util.List<String> headerNames() {
-        if (data == null || !isText() || !java.nio.file.Files.isRegularFile(dataFile())) {
-            return java.util.List.of();
-        }
         CsvReader reader = (dataFormat().equals("tsv") ? CsvReader.defaults().withDelimiter('\t') : CsvReader.defaults())
                 .withHeader(headerRule());
         dev.downhill.io.CsvLayout layout = reader.layout(dataFile());

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code downhill predict}: a model file and X → predictions, as .npy (float64) or .csv (one value
  * per line, shortest round-trip decimal), or on stdout. With {@code --data} (a CSV or svmlight
- * file that carries targets) it also prints MSE and R². Sparse X — an .npz {@code --x} or an svmlight
+ * file that carries targets) it also prints MSE and R²; a CSV table of the features alone is predicted without a score
+ * ({@link #readTable}). Sparse X — an .npz {@code --x} or an svmlight
  * {@code --data} file — is read sparse and predicted over its stored entries, never densified.
  */
 @Command(name = "predict", description = "Predict with a model file: ŷ = Xθ + b.", sortOptions = false,
@@ -48,8 +49,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--y", paramLabel = "y.npy", description = "Targets for --x as a 1-D .npy array: prints MSE and R² too.")
     Path y;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/svmlight file with features and targets (prints MSE and R² too); "
-            + "svmlight files are read sparse.")
+    @Option(names = "--data", paramLabel = "FILE", description = "A CSV/svmlight file with features and targets (prints MSE and R² too), "
+            + "or a CSV of the features alone (predictions only); a table's columns are found by the model's names "
+            + "(data.featureNames) in any order, others ignored; svmlight files are read sparse.")
     Path data;
 
     @Option(names = "--format", paramLabel = "csv|tsv|svmlight", description = "The --data file's format when its name does not "
@@ -64,12 +66,17 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--one-based", description = "svmlight: feature indices start at 1.")
     boolean oneBased;
 
-    @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column: a header name or a zero-based index (default: the column named by the model's data.targetName when it has one, else the last).")
+    @Option(names = "--target", paramLabel = "NAME|INDEX", description = "CSV target column: a header name or a zero-based index (default: the column named by the model's data.targetName when it has one — none there: predictions only, no score —, else the last; a file of as many columns as the model has coefficients has no target).")
     String target;
 
     @Option(names = "--weight-column", paramLabel = "NAME|INDEX", description = "CSV column of sample weights (not a feature): "
-            + "the printed MSE and R² are weighted.")
+            + "the printed MSE and R² are weighted (default: the column named by the model's data.weightColumn, when the "
+            + "table has it).")
     String weightColumn;
+
+    @Option(names = "--header", paramLabel = "auto|yes|no", description = "Whether the CSV/TSV --data file's first line is a "
+            + "header: yes, no, or auto — a header when none of its cells is a number, or it starts with # (default: auto).")
+    String header;
 
     @Option(names = "--out", paramLabel = "FILE", converter = Outputs.FileName.class, description = "Write predictions to .npy or .csv/.txt, atomically (default: stdout).")
     Path out;
@@ -158,6 +165,7 @@ final class PredictCommand implements Callable<Integer> {
             if (backend != null) {
                 BackendOption.check(backend);
             }
+            headerMode();
             return null;
         });
         boolean npy = false;
@@ -184,6 +192,9 @@ final class PredictCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         if ((zeroBased || oneBased) && !svmLight) {
             spec.commandLine().getErr().println("downhill: warning: --zero-based/--one-based apply to svmlight --data files only (ignored)");
+        }
+        if (header != null && (data == null || svmLight)) {
+            Main.warn(spec, "--header applies to CSV/TSV --data files only (ignored)");
         }
         if (weightColumn != null && (data == null || svmLight)) {
             spec.commandLine().getErr().println("downhill: warning: --weight-column applies to CSV --data files only (ignored"
@@ -261,18 +272,14 @@ final class PredictCommand implements Callable<Integer> {
                 predictions = m.predict(array.pointer(), array.rows());
             }
         } else {
-            checkTableColumns(saved, input);
-            try (Dataset d = input.load()) {
-                if (d.cols() + 1 == m.features()) { // the file's last column went to y: likely features without a target
-                    throw new IllegalArgumentException(data + " has " + d.cols() + " feature columns and a target column ("
-                            + (target == null ? "the last" : "--target " + target) + ") but the model has " + m.features()
-                            + " coefficients: predict --data reads the target too (to print MSE and R²); to predict from "
-                            + "features alone, save them as a 2-D .npy and give --x");
-                }
+            boolean[] scored = new boolean[1];
+            try (Dataset d = readTable(saved, m.features(), input, workers, scored)) {
                 predictions = m.predict(d);
-                Score s = m.score(d);
-                spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%s%n", s.mse(), s.r2(), d.rows(),
-                        d.isWeighted() ? " (weighted)" : "");
+                if (scored[0]) {
+                    Score s = m.score(d);
+                    spec.commandLine().getErr().printf(Locale.ROOT, "MSE %.10g, R² %.10g on %d rows%s%n", s.mse(), s.r2(),
+                            d.rows(), d.isWeighted() ? " (weighted)" : "");
+                }
             }
         }
         long nonFinite = java.util.Arrays.stream(predictions).filter(v -> !Double.isFinite(v)).count();
@@ -349,57 +356,218 @@ final class PredictCommand implements Callable<Integer> {
         return chosen;
     }
 
+    /** --header as the reader's mode (IllegalArgumentException for another value: a usage error). */
+    private dev.downhill.io.CsvReader.Header headerMode() {
+        if (header == null) {
+            return dev.downhill.io.CsvReader.Header.AUTO;
+        }
+        switch (header.toLowerCase(Locale.ROOT)) {
+            case "auto":
+                return dev.downhill.io.CsvReader.Header.AUTO;
+            case "yes":
+                return dev.downhill.io.CsvReader.Header.PRESENT;
+            case "no":
+                return dev.downhill.io.CsvReader.Header.ABSENT;
+            default:
+                throw new IllegalArgumentException("--header must be auto, yes or no, got "
+                        + dev.downhill.io.MalformedFileException.quote(header));
+        }
+    }
+
     /**
-     * A model fitted on a CSV with a header records its columns ({@code data.featureNames}, {@code data.targetName}): a
-     * --data table with a header is then read by them — the target found by its name when --target is not given (it
-     * was the last column, whatever its name: a model fitted with --target price scored a file whose last column was
-     * a feature) — and its features must be the model's, in the model's order (a swapped pair of columns predicted
-     * silently wrong). Tables without a header, or models without names, are read as before.
+     * Reads a CSV/TSV --data table for the model's {@code n} coefficients; {@code scored[0]} says whether it has a target
+     * (else y is zero and nothing is scored). With a header and a model that records its columns (data.featureNames,
+     * data.targetName, data.weightColumn), the columns are found by name: the features in any order (a missing one is
+     * an error naming it), the target by its name or --target (absent: predictions only, said in a note), the weight
+     * column by --weight-column or the model's data.weightColumn (its weights weight the score), and any other column
+     * ignored (named in a note). Otherwise by position: the columns but the weight column are the features when there
+     * are n of them, the features and the target (the last, or --target) when there are n + 1.
      */
-    private void checkTableColumns(dev.downhill.SavedModel saved, InputOptions input) {
-        if (saved.columns().isEmpty()) {
-            return;
-        }
-        dev.downhill.TableColumns fitted = saved.columns().get();
-        java.util.List<String> header = input.headerNames();
-        if (header.isEmpty()) {
-            return;
-        }
-        if (header.equals(fitted.features())) {
-            throw new IllegalArgumentException(data + " has the model's features and no target column: predict --data reads "
-                    + "the target too (to print MSE and R²); to predict from features alone, save them as a 2-D .npy and give --x");
-        }
-        if (target == null) {
-            long named = header.stream().filter(fitted.target()::equals).count();
-            if (named == 0) { // the last column would be scored as the target, whatever it holds
-                throw new IllegalArgumentException(data + " has no column named '" + fitted.target() + "' (the model's target, "
-                        + "data.targetName): give --target NAME|INDEX for this table's target column");
-            }
-            if (named == 1) { // several: by position, as --target would have to say which
-                input.target = fitted.target();
+    private Dataset readTable(dev.downhill.SavedModel saved, int n, InputOptions input, int workers, boolean[] scored)
+            throws IOException {
+        Path given = input.dataFile();
+        Path copy = null;
+        if (!java.nio.file.Files.isRegularFile(given) && java.nio.file.Files.exists(given)) {
+            // a pipe (standard input): its first line is read before the rows, so it is read from a copy
+            copy = java.nio.file.Files.createTempFile("downhill-predict-", ".data");
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(given)) {
+                java.nio.file.Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                java.nio.file.Files.deleteIfExists(copy);
+                throw e;
             }
         }
-        dev.downhill.TableColumns here = input.tableColumns();
-        if (here == null || here.features().equals(fitted.features())) {
-            return;
+        try {
+            return readTable(copy == null ? given : copy, saved, n, input, workers, scored);
+        } catch (dev.downhill.io.MalformedFileException e) {
+            if (copy == null) {
+                throw e;
+            }
+            throw new IllegalArgumentException(e.getMessage().replace(copy.toString(), given.toString()), e);
+        } finally {
+            if (copy != null) {
+                java.nio.file.Files.deleteIfExists(copy);
+            }
         }
-        java.util.List<String> missing = new java.util.ArrayList<>(fitted.features());
-        missing.removeAll(here.features());
-        java.util.List<String> extra = new java.util.ArrayList<>(here.features());
-        extra.removeAll(fitted.features());
-        String why;
-        if (missing.isEmpty() && extra.isEmpty()) {
-            why = "the model's features in another order";
+    }
+
+    private Dataset readTable(Path file, dev.downhill.SavedModel saved, int n, InputOptions input, int workers, boolean[] scored) {
+        dev.downhill.io.CsvReader reader = dev.downhill.io.CsvReader.defaults().withThreads(workers).withHeader(headerMode());
+        if (input.dataFormat().equals("tsv")) {
+            reader = reader.withDelimiter('\t');
+        }
+        dev.downhill.io.CsvLayout layout = reader.withoutTarget().layout(file); // names and width (one column is fine)
+        int columns = layout.columns();
+        java.util.List<String> names = layout.hasHeader() ? layout.columnNames() : java.util.List.of();
+        java.util.Optional<dev.downhill.TableColumns> fitted = layout.hasHeader() ? saved.columns() : java.util.Optional.empty();
+        int weight = -1;
+        boolean weightGiven = weightColumn != null;
+        if (weightGiven) {
+            weight = column(weightColumn, "--weight-column", layout);
+        } else if (fitted.isPresent() && fitted.get().weightColumn() != null
+                && names.indexOf(fitted.get().weightColumn()) >= 0
+                && names.indexOf(fitted.get().weightColumn()) == names.lastIndexOf(fitted.get().weightColumn())) {
+            weight = names.indexOf(fitted.get().weightColumn()); // the model's data.weightColumn: never a feature
+        }
+        int targetColumn;
+        java.util.List<Integer> features = new java.util.ArrayList<>();
+        java.util.List<String> ignored = new java.util.ArrayList<>();
+        String noTarget;
+        if (fitted.isPresent()) { // by name
+            dev.downhill.TableColumns tc = fitted.get();
+            if (target != null) {
+                targetColumn = column(target, "--target", layout);
+            } else {
+                long named = names.stream().filter(tc.target()::equals).count();
+                if (named > 1) {
+                    throw new IllegalArgumentException(dataName() + " has several columns named '" + tc.target() + "' (the model's "
+                            + "target, data.targetName): give --target INDEX");
+                }
+                targetColumn = names.indexOf(tc.target()); // −1: none
+            }
+            if (targetColumn >= 0 && targetColumn == weight) {
+                throw new IllegalArgumentException(dataName() + ": column '" + names.get(weight) + "' is both the target and the "
+                        + "weight column");
+            }
+            java.util.List<String> missing = new java.util.ArrayList<>();
+            for (String feature : tc.features()) {
+                java.util.List<Integer> at = new java.util.ArrayList<>();
+                for (int k = 0; k < columns; k++) {
+                    if (k != targetColumn && k != weight && names.get(k).equals(feature)) {
+                        at.add(k);
+                    }
+                }
+                if (at.size() > 1) {
+                    throw new IllegalArgumentException(dataName() + " has " + at.size() + " columns named '" + feature + "', a feature "
+                            + "of the model: give a table with one");
+                }
+                if (at.isEmpty()) {
+                    missing.add(feature);
+                } else {
+                    features.add(at.get(0));
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException(dataName() + " has no column" + (missing.size() > 1 ? "s " : " ") + quoted(missing)
+                        + ": the model was fitted on the feature" + (tc.features().size() > 1 ? "s " : " ")
+                        + quoted(tc.features()) + " (data.featureNames); give a table with " + (tc.features().size() > 1
+                        ? "those columns, in any order" : "that column") + " (other columns are ignored)");
+            }
+            for (int k = 0; k < columns; k++) {
+                if (k != targetColumn && k != weight && !features.contains(k)) {
+                    ignored.add(names.get(k));
+                }
+            }
+            noTarget = "no target column '" + tc.target() + "' in " + dataName();
+        } else { // by position
+            int others = columns - (weight >= 0 ? 1 : 0);
+            if (target != null) {
+                targetColumn = column(target, "--target", layout);
+            } else if (others == n) {
+                targetColumn = -1;
+            } else if (others == n + 1) {
+                targetColumn = columns - 1; // the last (the reader refuses it when it is the weight column too)
+            } else {
+                throw new IllegalArgumentException(dataName() + " has " + others + plural(others, " column") + (weight >= 0
+                        ? " besides the weight column" : "") + " but the model has " + n + plural(n, " coefficient") + ": give "
+                        + n + plural(n, " feature column") + ", or " + n + " and the target (the last column, or --target)");
+            }
+            for (int k = 0; k < columns; k++) {
+                if (k != targetColumn && k != weight) {
+                    features.add(k);
+                }
+            }
+            if (targetColumn >= 0 && targetColumn != weight && features.size() != n) {
+                throw new IllegalArgumentException(dataName() + " has " + features.size() + plural(features.size(), " feature column")
+                        + " and a target column (--target " + target + ") but the model has " + n + plural(n, " coefficient"));
+            }
+            noTarget = "no target column in " + dataName() + " (" + n + plural(n, " column") + ", one per coefficient"
+                    + (weight >= 0 ? ", besides the weight column" : "") + ")";
+        }
+        reader = reader.withFeatureColumns(features.stream().mapToInt(Integer::intValue).toArray());
+        if (targetColumn >= 0) {
+            reader = reader.withTargetIndex(targetColumn);
+            if (weight >= 0) {
+                reader = reader.withWeightColumn(Integer.toString(weight));
+            }
         } else {
-            why = (missing.isEmpty() ? "" : "no column" + (missing.size() > 1 ? "s " : " ") + quoted(missing))
-                    + (!missing.isEmpty() && !extra.isEmpty() ? " and " : "")
-                    + (extra.isEmpty() ? "" : "column" + (extra.size() > 1 ? "s " : " ") + quoted(extra) + " the model does not have");
+            reader = reader.withoutTarget(); // the weight column is left out unread: nothing to weight
         }
-        throw new IllegalArgumentException(data + " has " + why + ": the model was fitted on the features "
-                + quoted(fitted.features()) + " with the target '" + fitted.target() + "' (data.featureNames, data.targetName); "
-                + "give a table with those columns" + (target == null ? "" : ", or another --target")
-                + (missing.isEmpty() && extra.size() == 1 && weightColumn == null ? " (a column of sample weights is named with "
-                + "--weight-column)" : ""));
+        Dataset read = reader.read(file); // the notes once it is read (a malformed cell's error stays one line)
+        if (targetColumn < 0 && weightGiven) {
+            Main.warn(spec, "--weight-column weights the score, and " + dataName() + " has no target column to score (ignored)");
+        }
+        if (!quiet && !ignored.isEmpty()) {
+            spec.commandLine().getErr().println("downhill: note: ignored column" + (ignored.size() > 1 ? "s" : "") + " of " + dataName()
+                    + " the model does not use: " + quoted(ignored));
+        }
+        if (!quiet && targetColumn < 0) {
+            spec.commandLine().getErr().println("downhill: note: " + noTarget + ": predictions only, no score");
+        }
+        scored[0] = targetColumn >= 0;
+        return read;
+    }
+
+    /** A column given as a header name or a zero-based index (--target, --weight-column), checked against the layout. */
+    private int column(String given, String option, dev.downhill.io.CsvLayout layout) {
+        if (given.matches("\\d+")) {
+            int k;
+            try {
+                k = Integer.parseInt(given);
+            } catch (NumberFormatException e) {
+                k = Integer.MAX_VALUE;
+            }
+            if (k >= layout.columns()) {
+                throw new IllegalArgumentException(option + " " + given + " (a zero-based index) is out of range: " + dataName()
+                        + " has " + layout.columns() + plural(layout.columns(), " column"));
+            }
+            return k;
+        }
+        if (!layout.hasHeader()) {
+            throw new IllegalArgumentException(option + " " + dev.downhill.io.MalformedFileException.quote(given) + " names a "
+                    + "column, but " + dataName() + " has no header: give a zero-based column index, 0 to " + (layout.columns() - 1));
+        }
+        java.util.List<String> names = layout.columnNames();
+        int k = names.indexOf(given);
+        if (k < 0) {
+            throw new IllegalArgumentException(dataName() + " has no column named " + dev.downhill.io.MalformedFileException.quote(given)
+                    + " (" + option + "); its header names " + quoted(names));
+        }
+        if (names.lastIndexOf(given) != k) {
+            throw new IllegalArgumentException(dataName() + " has several columns named " + dev.downhill.io.MalformedFileException.quote(given)
+                    + ": give " + option + " as a zero-based index");
+        }
+        return k;
+    }
+
+    /** The --data file for a message ("standard input" for -). */
+    private String dataName() {
+        return data.toString().equals("-") ? "standard input" : data.toString();
+    }
+
+    /** {@code noun}, with an s unless {@code count} is 1. */
+    private static String plural(long count, String noun) {
+        return count == 1 ? noun : noun + "s";
     }
 
     /** Names for a message: 'a', 'b', 'c' (the first 8, then how many more). */
@@ -413,7 +581,8 @@ final class PredictCommand implements Callable<Integer> {
 
     /** The refusal of an --x file with another column count than the model's coefficients. */
     private IllegalArgumentException columnsDiffer(long cols, FittedModel m) {
-        return new IllegalArgumentException(x + " has " + cols + " columns but the model has " + m.features() + " coefficients");
+        return new IllegalArgumentException(x + " has " + cols + plural(cols, " column") + " but the model has " + m.features()
+                + plural(m.features(), " coefficient"));
     }
 
     private static String baseName(SvmLightReader.IndexBase base) {

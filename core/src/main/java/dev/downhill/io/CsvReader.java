@@ -33,7 +33,9 @@ import java.util.Objects;
  * are separated by spaces unless it is given {@code delimiter=","}) (other {@code #} lines are not comments: a row); {@link #withHeader} forces either way ({@link Header#ABSENT} reads a {@code #} line as data). Target: the last column by
  * default, or a column named by {@link #withTarget(String)} (needs a header) or by zero-based
  * index with {@link #withTargetIndex(int)}. Sample weights: {@link #withWeightColumn(String)} names a column whose
- * values become the dataset's per-row weights (neither feature nor target). Precision: float64 by default (text holds decimal
+ * values become the dataset's per-row weights (neither feature nor target). No target: {@link #withoutTarget()} reads every column as a feature and y as zeros (features
+ * to be predicted). Columns: {@link #withFeatureColumns} picks X's columns by index, in any order, and skips the others
+ * unparsed. Precision: float64 by default (text holds decimal
  * digits; float64 keeps them), float32 on request (each cell rounded once, correctly).
  *
  * <p>Memory: two passes over the file. The first counts the non-blank lines from the bytes; the
@@ -62,6 +64,8 @@ public final class CsvReader {
     }
 
     private static final int LAST = -1;
+    /** No target column ({@link #withoutTarget}). */
+    private static final int NONE = -2;
 
     private final Header header;
     private final Character delimiter;
@@ -74,6 +78,8 @@ public final class CsvReader {
     private final int threads;
     /** The least bytes a thread's range of the file holds ({@link TextRanges#MIN_RANGE_BYTES}; tests lower it). */
     private final long rangeBytes;
+    /** X's columns, zero-based indices into the file's, in X's order ({@link #withFeatureColumns}); null: every other column. */
+    private final int[] featureColumns;
 
     private CsvReader(Header header, Character delimiter, String targetName, int targetIndex, Precision precision) {
         this(header, delimiter, targetName, targetIndex, precision, null);
@@ -86,6 +92,12 @@ public final class CsvReader {
 
     private CsvReader(Header header, Character delimiter, String targetName, int targetIndex, Precision precision,
                       String weightColumn, int threads, long rangeBytes) {
+        this(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes, null);
+    }
+
+    private CsvReader(Header header, Character delimiter, String targetName, int targetIndex, Precision precision,
+                      String weightColumn, int threads, long rangeBytes, int[] featureColumns) {
+        this.featureColumns = featureColumns;
         this.header = header;
         this.delimiter = delimiter;
         this.targetName = targetName;
@@ -107,12 +119,12 @@ public final class CsvReader {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (every core) or more, got " + threads);
         }
-        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes);
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes, featureColumns);
     }
 
     /** The least bytes of a thread's range (tests cut small files). */
     CsvReader withRangeBytes(long bytes) {
-        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, bytes);
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, bytes, featureColumns);
     }
 
     /**
@@ -122,7 +134,7 @@ public final class CsvReader {
      */
     public CsvReader withWeightColumn(String column) {
         Objects.requireNonNull(column, "column");
-        return new CsvReader(header, delimiter, targetName, targetIndex, precision, column, threads, rangeBytes);
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, column, threads, rangeBytes, featureColumns);
     }
 
     /** Header detected, delimiter detected, last column is the target, float64. */
@@ -136,7 +148,7 @@ public final class CsvReader {
     }
 
     public CsvReader withHeader(Header header) {
-        return new CsvReader(Objects.requireNonNull(header, "header"), delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes);
+        return new CsvReader(Objects.requireNonNull(header, "header"), delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes, featureColumns);
     }
 
     /** A fixed delimiter (any character but a quote, CR or LF) instead of detection. */
@@ -144,13 +156,13 @@ public final class CsvReader {
         if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
             throw new IllegalArgumentException("a CSV delimiter cannot be a quote or a line break");
         }
-        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes);
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes, featureColumns);
     }
 
     /** The target is the column with this header name (exact match); needs a header. */
     public CsvReader withTarget(String name) {
         Objects.requireNonNull(name, "name");
-        return new CsvReader(header, delimiter, name, LAST, precision, weightColumn, threads, rangeBytes);
+        return new CsvReader(header, delimiter, name, LAST, precision, weightColumn, threads, rangeBytes, featureColumns);
     }
 
     /** The target is the column at this zero-based index. */
@@ -158,12 +170,41 @@ public final class CsvReader {
         if (index < 0) {
             throw new IllegalArgumentException("target column index must be zero or more, got " + index);
         }
-        return new CsvReader(header, delimiter, null, index, precision, weightColumn, threads, rangeBytes);
+        return new CsvReader(header, delimiter, null, index, precision, weightColumn, threads, rangeBytes, featureColumns);
     }
 
     public CsvReader withPrecision(Precision precision) {
         return new CsvReader(header, delimiter, targetName, targetIndex, Objects.requireNonNull(precision, "precision"),
-                weightColumn, threads, rangeBytes);
+                weightColumn, threads, rangeBytes, featureColumns);
+    }
+
+    /**
+     * No target column: every column is a feature (but the weight column, and those {@link #withFeatureColumns} leaves
+     * out), and the dataset's y is all zeros — for features read to be predicted, not scored. The file then needs one
+     * column (two with a weight column); the layout's {@link CsvLayout#targetIndex()} is −1. {@link #withTarget} and
+     * {@link #withTargetIndex} choose a target again.
+     */
+    public CsvReader withoutTarget() {
+        return new CsvReader(header, delimiter, null, NONE, precision, weightColumn, threads, rangeBytes, featureColumns);
+    }
+
+    /**
+     * X from these columns only, in this order: zero-based indices into the file's columns, each at most once, neither
+     * the target nor the weight column (else the read fails naming it). The file's other columns are skipped: their cells
+     * are counted but not parsed (text there is no error), so a table's features can be picked by name in any order and
+     * columns such as an id or a date left out.
+     */
+    public CsvReader withFeatureColumns(int... columns) {
+        int[] copy = columns.clone();
+        for (int c : copy) {
+            if (c < 0) {
+                throw new IllegalArgumentException("feature column indices must be zero or more, got " + c);
+            }
+        }
+        if (java.util.Arrays.stream(copy).distinct().count() != copy.length) {
+            throw new IllegalArgumentException("a feature column is given twice: " + java.util.Arrays.toString(copy));
+        }
+        return new CsvReader(header, delimiter, targetName, targetIndex, precision, weightColumn, threads, rangeBytes, copy);
     }
 
     /** The layout of {@code file} (delimiter, header, names, target) from its first non-blank line only. */
@@ -238,7 +279,11 @@ public final class CsvReader {
             throw new MalformedFileException(file, line, 0, "the weight column " + MalformedFileException.quote(weightColumn)
                     + " is also the target column");
         }
-        if (layout.columns() < 3) {
+        if (layout.targetIndex() < 0 && layout.columns() < 2) {
+            throw new MalformedFileException(file, line, 0, "with a weight column, the file needs at least 2 columns; it has "
+                    + layout.columns());
+        }
+        if (layout.targetIndex() >= 0 && layout.columns() < 3) {
             throw new MalformedFileException(file, line, 0, "with a weight column and a target, the file needs at least 3 columns; it has "
                     + layout.columns());
         }
@@ -275,7 +320,7 @@ public final class CsvReader {
         if (rows <= 0) {
             return null;
         }
-        long features = layout.features() - (weightIndex >= 0 ? 1 : 0);
+        long features = xColumns(layout, weightIndex, file, first.number);
         long xValues = Math.multiplyExact(rows, features);
         try (OffHeapAppender x = new OffHeapAppender(precision, xValues, file, "X");
              OffHeapAppender y = new OffHeapAppender(precision, rows, file, "y");
@@ -320,9 +365,30 @@ public final class CsvReader {
         }
     }
 
+    /**
+     * X's columns: those of {@link #withFeatureColumns}, checked against the layout (each inside the file, neither the
+     * target nor the weight column), else every column but the target and the weight column.
+     */
+    private int xColumns(CsvLayout layout, int weightIndex, Path file, long line) {
+        if (featureColumns == null) {
+            return layout.features() - (weightIndex >= 0 ? 1 : 0);
+        }
+        for (int c : featureColumns) {
+            if (c >= layout.columns()) {
+                throw new MalformedFileException(file, line, 0, "feature column index " + c + " (zero-based) is out of range: "
+                        + "the file has " + layout.columns() + " columns");
+            }
+            if (c == layout.targetIndex() || c == weightIndex) {
+                throw new MalformedFileException(file, line, 0, "column " + MalformedFileException.quote(layout.name(c))
+                        + " is given as a feature and as the " + (c == weightIndex ? "weight column" : "target"));
+            }
+        }
+        return featureColumns.length;
+    }
+
     private Dataset readRows(BufferedReader in, Path file, FirstLine first, CsvLayout layout, long rows, int weightIndex)
             throws IOException {
-        long features = layout.features() - (weightIndex >= 0 ? 1 : 0);
+        long features = xColumns(layout, weightIndex, file, first.number);
         long xValues;
         try {
             xValues = Math.multiplyExact(rows, features);
@@ -367,11 +433,26 @@ public final class CsvReader {
         private final long firstLine;
         private final OffHeapAppender weights;
         private final int weightIndex;
+        /** With {@link #featureColumns}: each column's place in X's row, −1 for a column skipped; else null. */
+        private final int[] slots;
+        /** With {@link #featureColumns}: the row's features in X's order, appended once the row is read. */
+        private final double[] picked;
 
         RowParser(Path file, CsvLayout layout, CsvLineSplitter splitter, OffHeapAppender x, OffHeapAppender y, long firstLine,
                   OffHeapAppender weights, int weightIndex) {
             this.weights = weights;
             this.weightIndex = weightIndex;
+            if (featureColumns == null) {
+                slots = null;
+                picked = null;
+            } else {
+                slots = new int[layout.columns()];
+                java.util.Arrays.fill(slots, -1);
+                for (int j = 0; j < featureColumns.length; j++) {
+                    slots[featureColumns[j]] = j;
+                }
+                picked = new double[featureColumns.length];
+            }
             this.file = file;
             this.layout = layout;
             this.splitter = splitter;
@@ -390,6 +471,9 @@ public final class CsvReader {
                         + "them, or give --header no if line " + firstLine + " is data" : ""));
             }
             for (int k = 0; k < cells.size(); k++) {
+                if (slots != null && slots[k] < 0 && k != weightIndex && k != layout.targetIndex()) {
+                    continue; // a column left out: not parsed
+                }
                 String cell = cells.get(k);
                 String problem = DecimalText.problem(cell);
                 if (problem != null) {
@@ -418,9 +502,19 @@ public final class CsvReader {
                 }
                 if (k == layout.targetIndex()) {
                     y.append(v);
+                } else if (slots != null) {
+                    picked[slots[k]] = v;
                 } else {
                     x.append(v);
                 }
+            }
+            if (slots != null) {
+                for (double v : picked) {
+                    x.append(v);
+                }
+            }
+            if (layout.targetIndex() < 0) {
+                y.append(0.0); // no target (withoutTarget): y is zero
             }
         }
 
@@ -501,7 +595,7 @@ public final class CsvReader {
         boolean hasHeader = marked || header == Header.PRESENT
                 || (header == Header.AUTO && (cells.stream().allMatch(c -> DecimalText.problem(c) != null)
                         || arePandasColumnLabels(cells)));
-        if (cells.size() < 2) {
+        if (cells.size() < (targetIndex == NONE ? 1 : 2)) {
             throw new MalformedFileException(file, first.number, 0, "found " + cells.size() + " column with delimiter "
                     + show(d) + "; need at least 2 (the features and the target): is the delimiter right?");
         }
@@ -522,6 +616,8 @@ public final class CsvReader {
                 throw new MalformedFileException(file, first.number, 0, "several columns are named " + MalformedFileException.quote(targetName)
                         + "; choose the target by index");
             }
+        } else if (targetIndex == NONE) {
+            target = -1;
         } else if (targetIndex == LAST) {
             target = cells.size() - 1;
         } else {

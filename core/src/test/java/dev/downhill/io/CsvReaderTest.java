@@ -437,4 +437,34 @@ class CsvReaderTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * withoutTarget reads every column as a feature (y zero), one column included; withFeatureColumns picks X's columns
+     * in the order given and skips the others unparsed (text in an id or a date column is no error) — on one thread and
+     * on several, alike.
+     */
+    @Test
+    void readsFeaturesWithoutATargetAndPicksColumnsInAnyOrder() throws IOException {
+        Path f = Files.writeString(dir.resolve("table.csv"), "id,c,a,date,b\nr1,3,1,2024-01-01,2\nr2,6,4,2024-01-02,5\nr3,9,7,2024-01-03,8\n");
+        for (CsvReader reader : new CsvReader[] {CsvReader.defaults(), CsvReader.defaults().withThreads(2).withRangeBytes(16)}) {
+            try (Dataset d = reader.withoutTarget().withFeatureColumns(2, 4, 1).read(f)) {
+                assertData(d, new double[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}, new double[] {0, 0, 0});
+            }
+            try (Dataset d = reader.withTarget("c").withFeatureColumns(4, 2).read(f)) {
+                assertData(d, new double[][] {{2, 1}, {5, 4}, {8, 7}}, new double[] {3, 6, 9});
+            }
+        }
+        try (Dataset d = CsvReader.defaults().withoutTarget().read(csv("1.5\n2.5\n"))) {
+            assertData(d, new double[][] {{1.5}, {2.5}}, new double[] {0, 0});
+        }
+        try (Dataset d = CsvReader.defaults().withoutTarget().withWeightColumn("w").read(csv("a,w,b\n1,2,3\n4,5,6\n"))) {
+            assertData(d, new double[][] {{1, 3}, {4, 6}}, new double[] {0, 0});
+            assertTrue(d.isWeighted());
+        }
+        assertEquals(-1, CsvReader.defaults().withoutTarget().layout(f).targetIndex());
+        assertEquals(5, CsvReader.defaults().withoutTarget().layout(f).features());
+        assertMalformed(() -> CsvReader.defaults().withFeatureColumns(1, 4).read(f), "'b'", "as a feature and as the target");
+        assertMalformed(() -> CsvReader.defaults().withoutTarget().withFeatureColumns(1, 7).read(f), "index 7", "5 columns");
+        assertThrows(IllegalArgumentException.class, () -> CsvReader.defaults().withFeatureColumns(1, 1));
+    }
 }

@@ -1,0 +1,226 @@
+package dev.downhill.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.ModelFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code predict --data} on CSV tables: the features alone (no target: predictions only), columns found by the model's
+ * names in any order with extra ones ignored, the weight column the model was fitted with, headerless files by their
+ * width, and {@code --header}.
+ */
+class PredictCommandTest {
+    private static final int M = 40;
+
+    @TempDir
+    Path dir;
+
+    private final double[] a = new double[M];
+    private final double[] b = new double[M];
+    private final double[] c = new double[M];
+    private final double[] w = new double[M];
+    private final double[] y = new double[M];
+
+    PredictCommandTest() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < M; i++) {
+            a[i] = r.nextGaussian();
+            b[i] = r.nextGaussian();
+            c[i] = r.nextGaussian();
+            w[i] = 0.5 + r.nextInt(4);
+            y[i] = 2 * a[i] - b[i] + 0.5 * c[i] + 3 + 0.1 * r.nextGaussian();
+        }
+    }
+
+    /** A CSV of the named columns (a, b, c, y, w; id and date are text), with the header line when {@code header}. */
+    private Path table(String name, boolean header, String... columns) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        if (header) {
+            sb.append(String.join(",", columns)).append('\n');
+        }
+        for (int i = 0; i < M; i++) {
+            for (int k = 0; k < columns.length; k++) {
+                sb.append(k == 0 ? "" : ",").append(switch (columns[k]) {
+                    case "a" -> Double.toString(a[i]);
+                    case "b" -> Double.toString(b[i]);
+                    case "c" -> Double.toString(c[i]);
+                    case "y" -> Double.toString(y[i]);
+                    case "w" -> Double.toString(w[i]);
+                    case "id" -> "row" + i;
+                    case "date" -> "2024-01-" + (10 + i % 20);
+                    default -> throw new IllegalArgumentException(columns[k]);
+                });
+            }
+            sb.append('\n');
+        }
+        return Files.writeString(dir.resolve(name), sb);
+    }
+
+    private Path fit(Path data, String model, String... more) {
+        Path out = dir.resolve(model);
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("fit", "--data", data.toString(), "--solver", "svd",
+                "--out", out.toString(), "--quiet"));
+        args.addAll(java.util.List.of(more));
+        CliRun fit = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, fit.code(), fit.err());
+        return out;
+    }
+
+    /** predict --out a .csv: its run, and the predictions read back. */
+    private record Predicted(CliRun run, double[] values) {
+    }
+
+    private Predicted predict(Path model, Path data, String... more) throws IOException {
+        Path out = dir.resolve("p-" + data.getFileName() + "-" + more.length + ".csv");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("predict", "--model", model.toString(), "--data",
+                data.toString(), "--out", out.toString()));
+        args.addAll(java.util.List.of(more));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, run.code(), run.err());
+        double[] values = Files.readAllLines(out).stream().skip(1).mapToDouble(Double::parseDouble).toArray();
+        return new Predicted(run, values);
+    }
+
+    /** Rule 1: a table with the model's features and no target column: predictions (the full file's), no score, one note. */
+    @Test
+    void aTableOfTheFeaturesAloneIsPredictedWithoutAScore() throws IOException {
+        Path full = table("full.csv", true, "a", "b", "c", "y");
+        Path model = fit(full, "m.json");
+        Predicted scored = predict(model, full);
+        assertTrue(scored.run().err().contains("MSE "), scored.run().err());
+        Predicted alone = predict(model, table("feat.csv", true, "a", "b", "c"));
+        assertArrayEquals(scored.values(), alone.values(), 0.0);
+        assertFalse(alone.run().err().contains("MSE"), alone.run().err());
+        assertEquals("downhill: note: no target column 'y' in " + dir.resolve("feat.csv") + ": predictions only, no score",
+                alone.run().err().strip());
+        // --quiet drops the note
+        assertEquals("", predict(model, dir.resolve("feat.csv"), "--quiet").run().err());
+        // --target still names the target
+        Path renamed = table("renamed.csv", true, "a", "b", "c", "y");
+        Files.writeString(renamed, Files.readString(renamed).replaceFirst("a,b,c,y", "a,b,c,cost"));
+        Predicted named = predict(model, renamed, "--target", "cost");
+        assertTrue(named.run().err().contains("MSE "), named.run().err());
+        assertArrayEquals(scored.values(), named.values(), 0.0);
+    }
+
+    /**
+     * Rule 1 without a header: n columns (the model's coefficients) are the features alone, n + 1 the features and the
+     * target (the last); another width is one line, in the singular where it is one (rule 4).
+     */
+    @Test
+    void aHeaderlessFileOfOneColumnPerCoefficientIsTheFeaturesAlone() throws IOException {
+        Path model = fit(table("full.csv", true, "a", "b", "c", "y"), "m.json");
+        Predicted scored = predict(model, table("full-noheader.csv", false, "a", "b", "c", "y"));
+        assertTrue(scored.run().err().contains("MSE "), scored.run().err());
+        Predicted alone = predict(model, table("feat-noheader.csv", false, "a", "b", "c"));
+        assertArrayEquals(scored.values(), alone.values(), 0.0);
+        assertTrue(alone.run().err().contains("no target column in") && alone.run().err().contains("(3 columns, one per "
+                + "coefficient): predictions only, no score"), alone.run().err());
+        // a model of one coefficient: a one-column file is its feature (the reader needed two columns)
+        Path one = fit(table("one.csv", true, "a", "y"), "one.json");
+        Predicted single = predict(one, table("a-noheader.csv", false, "a"));
+        assertEquals(M, single.values().length);
+        assertEquals(single.values()[0], predict(one, table("one-noheader.csv", false, "a", "y")).values()[0], 0.0);
+        CliRun wide = CliRun.of("predict", "--model", one.toString(), "--data", table("three.csv", false, "a", "b", "c").toString());
+        assertEquals(1, wide.code(), wide.err());
+        assertEquals(1, wide.err().strip().lines().count(), wide.err());
+        assertTrue(wide.err().contains("has 3 columns but the model has 1 coefficient: give 1 feature column, or 1 and the "
+                + "target"), wide.err());
+        assertFalse(wide.err().contains("1 feature columns") || wide.err().contains("1 coefficients"), wide.err());
+    }
+
+    /** Rule 2: columns by the model's names, in any order, extra ones (text too) ignored with one note naming them. */
+    @Test
+    void columnsAreFoundByNameInAnyOrderAndOthersIgnored() throws IOException {
+        Path full = table("full.csv", true, "a", "b", "c", "y");
+        Path model = fit(full, "m.json");
+        Predicted inOrder = predict(model, full);
+        Predicted moved = predict(model, table("moved.csv", true, "id", "c", "y", "a", "date", "b"));
+        assertArrayEquals(inOrder.values(), moved.values(), 0.0);
+        assertTrue(moved.run().err().contains("downhill: note: ignored columns of " + dir.resolve("moved.csv")
+                + " the model does not use: 'id', 'date'"), moved.run().err());
+        assertEquals(inOrder.run().err().lines().filter(l -> l.startsWith("MSE")).findFirst(),
+                moved.run().err().lines().filter(l -> l.startsWith("MSE")).findFirst(), "the same score");
+        Predicted featuresMoved = predict(model, table("feat-moved.csv", true, "c", "id", "b", "a"));
+        assertArrayEquals(inOrder.values(), featuresMoved.values(), 0.0);
+        assertTrue(featuresMoved.run().err().contains("ignored column of " + dir.resolve("feat-moved.csv")
+                + " the model does not use: 'id'"), featuresMoved.run().err());
+    }
+
+    /** Rule 2: a table without one of the model's features is one line naming it. */
+    @Test
+    void aMissingFeatureColumnIsOneLineNamingIt() throws IOException {
+        Path model = fit(table("full.csv", true, "a", "b", "c", "y"), "m.json");
+        for (String[] columns : new String[][] {{"a", "c", "y"}, {"c", "a"}, {"id", "a", "c", "y"}}) {
+            CliRun run = CliRun.of("predict", "--model", model.toString(), "--data", table("miss.csv", true, columns).toString());
+            assertEquals(1, run.code(), run.err());
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+            assertTrue(run.err().contains("has no column 'b': the model was fitted on the features 'a', 'b', 'c'"), run.err());
+            assertEquals("", run.out());
+        }
+        CliRun two = CliRun.of("predict", "--model", model.toString(), "--data", table("two.csv", true, "a", "y").toString());
+        assertEquals(1, two.code(), two.err());
+        assertTrue(two.err().contains("has no columns 'b', 'c'"), two.err());
+    }
+
+    /**
+     * Rule 3: a model fitted with --weight-column records the column (data.weightColumn) and scores its own file without
+     * the flag again, weighted as with it; a table of the features alone with or without that column predicts alike.
+     */
+    @Test
+    void aModelFittedWithAWeightColumnScoresItsOwnFile() throws IOException {
+        Path file = table("weighted.csv", true, "a", "b", "w", "c", "y");
+        Path model = fit(file, "mw.json", "--weight-column", "w");
+        assertEquals(java.util.Optional.of("w"), ModelFile.read(model).columns().get().weights());
+        assertTrue(Files.readString(model).contains("\"weightColumn\" : \"w\""));
+        Predicted repeated = predict(model, file, "--weight-column", "w");
+        Predicted own = predict(model, file);
+        assertArrayEquals(repeated.values(), own.values(), 0.0);
+        assertTrue(own.run().err().contains("(weighted)"), own.run().err());
+        assertEquals(repeated.run().err(), own.run().err());
+        Predicted features = predict(model, table("wfeat.csv", true, "w", "c", "b", "a"));
+        assertArrayEquals(own.values(), features.values(), 0.0);
+        assertFalse(features.run().err().contains("ignored"), features.run().err()); // the model's weight column is expected
+        // an unweighted fit records no weight column
+        Path plain = fit(table("full.csv", true, "a", "b", "c", "y"), "m.json");
+        assertFalse(Files.readString(plain).contains("weightColumn"));
+    }
+
+    /**
+     * --header yes|no|auto: a first line of numbers is data under auto and no, the model's names (numeric, as a header
+     * forced on fit would record them) under yes, found in any order.
+     */
+    @Test
+    void headerOptionSaysWhetherTheFirstLineIsAHeader() throws IOException {
+        Path model = fit(table("full.csv", true, "a", "b", "c", "y"), "m.json");
+        Path numeric = dir.resolve("numeric.json");
+        Files.writeString(numeric, Files.readString(model).replace("[ \"a\", \"b\", \"c\" ]", "[ \"2019\", \"2020\", \"2021\" ]"));
+        Path inOrder = table("feat.csv", false, "a", "b", "c");
+        double[] expected = predict(model, inOrder).values();
+        // the features in the order c, a, b under the names 2021, 2019, 2020
+        Path named = dir.resolve("named.csv");
+        StringBuilder sb = new StringBuilder("2021,2019,2020\n");
+        for (int i = 0; i < M; i++) {
+            sb.append(c[i]).append(',').append(a[i]).append(',').append(b[i]).append('\n');
+        }
+        Files.writeString(named, sb);
+        Predicted yes = predict(numeric, named, "--header", "yes");
+        assertArrayEquals(expected, yes.values(), 0.0);
+        Predicted no = predict(numeric, named, "--header", "no");
+        Predicted auto = predict(numeric, named);
+        assertEquals(M + 1, no.values().length, "the first line is a row");
+        assertArrayEquals(auto.values(), no.values(), 0.0);
+        CliRun bad = CliRun.of("predict", "--model", model.toString(), "--data", named.toString(), "--header", "maybe");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--header must be auto, yes or no"), bad.err());
+    }
+}
