@@ -580,12 +580,6 @@ final class InputOptions {
         return new dev.downhill.TableColumns(features, layout.targetName(), weight >= 0 ? layout.name(weight) : null);
     }
 
-        CsvReader reader = (dataFormat().equals("tsv") ? CsvReader.defaults().withDelimiter('\t') : CsvReader.defaults())
-                .withHeader(headerRule());
-        dev.downhill.io.CsvLayout layout = reader.layout(dataFile());
-        return layout.hasHeader() ? layout.columnNames() : java.util.List.of();
-    }
-
     /** Whether the data are read sparse: an .npz --x, or --sparse with an svmlight --data file. */
     boolean isSparse() {
         return sparse || x != null && x.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz");
