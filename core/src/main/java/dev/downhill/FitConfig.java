@@ -755,9 +755,12 @@ public final class FitConfig {
             }
             if (solver == Solver.CD && !penalty.hasL1()) {
                 // the penalty's α only where it is the reason (α = 0): under cross-validation α is not chosen yet
+                boolean l1Kind = penalty.kind() == Penalty.Kind.L1 || penalty.kind() == Penalty.Kind.ELASTIC_NET;
                 throw new IllegalArgumentException("solver cd fits an l1 or elastic-net penalty (α > 0, ρ > 0), got "
                         + (penalty.kind() == Penalty.Kind.L2 || penalty.kind() == Penalty.Kind.NONE ? penalty.kind().cliName() : penalty)
-                        + ": use another solver");
+                        + (l1Kind ? " — with α = 0 (or ρ = 0) no l1 term is left: that is least squares"
+                        + (penalty.l2Strength() > 0 ? " with a ridge" : "") + ", whose answer cd's duality gap cannot certify"
+                        : "") + ": use another solver (auto, normal, svd, cg" + (l1Kind ? ", or nesterov" : "") + ")");
             }
             return new FitConfig(this);
         }
