@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * at its first iteration boundary — before the first step —, then at the first boundary after every {@link #interval()}
  * (checked once per iteration), when the fit ends (a <em>finished</em> checkpoint that holds the final answer), and
  * when {@link #requestStop()} is called. The boundaries are the full-batch solvers' iterations (before the gradient pass
- * of iteration k) and the stochastic solvers' epochs (before the epoch's first batch); the direct solvers (normal, svd)
- * and cd's full sweeps (before each); the direct solvers have none: their checkpoint is the finished one, so a stop
+ * of iteration k), the stochastic solvers' epochs (before the epoch's first batch) and cd's full sweeps (before each);
+ * the direct solvers (normal, svd) have none: their checkpoint is the finished one, so a stop
  * requested during one of them (or an interrupt) saves nothing and leaves no checkpoint to resume from (a later {@link #resumingFrom} of that folder is refused as
  * holding none; fit without it).
  *

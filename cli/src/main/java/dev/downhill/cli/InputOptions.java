@@ -38,8 +38,8 @@ final class InputOptions {
     String target;
 
     @Option(names = "--header", paramLabel = "auto|yes|no", description = "Whether a CSV/TSV file's first line is a header: "
-            + "auto (the default) when none of its cells is a number, when they are 0, 1, … (the labels pandas writes for a frame "
-            + "without names) or when it starts with #; yes; no (the first line is data).")
+            + "auto (the default) when none of its cells is a number, when they are 0, 1, … (3 or more: the labels pandas writes "
+            + "for a frame without names) or when it starts with #; yes; no (the first line is data).")
     String header;
 
     @Option(names = "--weights", paramLabel = "w.npy", description = "Per-row sample weights: a 1-D float32/float64 (or int32/int64) .npy of one "
@@ -179,6 +179,19 @@ final class InputOptions {
         if (columns == null || warnings == null) {
             return;
         }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> repeated = new java.util.LinkedHashSet<>();
+        for (String name : columns.features()) {
+            if (!name.isBlank() && !seen.add(name) || name.equals(columns.target())) {
+                repeated.add(name);
+            }
+        }
+        if (!repeated.isEmpty()) {
+            warnings.println("downhill: warning: " + data + " names " + (repeated.size() == 1 ? "a column" : "columns") + " twice ("
+                    + String.join(", ", repeated.stream().map(dev.downhill.io.MalformedFileException::quote).toList())
+                    + "): the model records the names, but predict cannot find the columns by them and takes a table's "
+                    + "columns by position");
+        }
         java.util.List<String> unnamed = new java.util.ArrayList<>();
         for (int k = 0; k < columns.features().size(); k++) {
             if (columns.features().get(k).isBlank()) {
@@ -194,6 +207,23 @@ final class InputOptions {
                 + " have no name in its header") + (unnamed.size() == 1 ? ": it is fitted as a feature" : ": they are fitted "
                 + "as features") + (first ? " (pandas writes its index so, DataFrame.to_csv without index=False: then the row "
                 + "labels are fitted; save the frame with index=False)" : ""));
+    }
+
+    /**
+     * A note when the --data table's first line (a regular file's) was read as a header for being 0, 1, …, k−1, the labels
+     * pandas writes for a frame without names (rare as a row of data, but possible: --header no reads it so).
+     */
+    private void notePandasLabels() {
+        if (notes == null || header != null || !java.nio.file.Files.isRegularFile(dataFile())) {
+            return;
+        }
+        dev.downhill.io.CsvLayout layout = csvReader().layout(dataFile());
+        if (layout.hasHeader() && !layout.hashHeader() && CsvReader.arePandasColumnLabels(layout.columnNames())) {
+            notes.println("downhill: note: line 1 of " + data + " (" + String.join(",", layout.columnNames().subList(0,
+                    Math.min(4, layout.columns()))) + (layout.columns() > 4 ? ",…" : "") + ") was read as a header: the column "
+                    + "labels pandas writes for a frame without names; --header no reads it as data");
+            notes.flush();
+        }
     }
 
     /** --header does nothing for {@code what} (data that is not CSV/TSV): one warning. */
@@ -478,6 +508,7 @@ final class InputOptions {
             warnSvmLightOptions("a CSV/TSV --data file");
             Dataset read = csvReader().read(dataFile());
             warnUnnamedColumns();
+            notePandasLabels();
             return read;
         }
         if (format.equals("svmlight")) {
@@ -502,8 +533,11 @@ final class InputOptions {
         for (String[] packer : new String[][] {{".xz", "xz"}, {".zst", "zstd"}, {".lz4", "lz4"}, {".zip", "unzip -p"}, {".7z", "7z"}}) {
             if (name.endsWith(packer[0])) {
                 String decompress = packer[1].equals("unzip -p") ? "unzip -p " + data : packer[1] + " -dc " + data;
+                String inner = name.substring(0, name.length() - packer[0].length());
+                String as = inner.endsWith(".tsv") ? "tsv" : inner.endsWith(".svm") || inner.endsWith(".libsvm")
+                        || inner.endsWith(".svmlight") ? "svmlight" : "csv";
                 throw new IllegalArgumentException(data + " is " + packer[1].replace(" -p", "") + "-compressed, which is not read (gzip "
-                        + "and bzip2 are): decompress it first, or pipe it: " + decompress + " | downhill fit --data - --format csv");
+                        + "and bzip2 are): decompress it first, or pipe it (" + decompress + ") to --data - --format " + as);
             }
         }
         throw new IllegalArgumentException("cannot tell the format of " + data + " from its name: use .csv, .tsv, .txt, .svm, "

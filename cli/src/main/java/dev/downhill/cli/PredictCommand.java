@@ -75,7 +75,8 @@ final class PredictCommand implements Callable<Integer> {
     String weightColumn;
 
     @Option(names = "--header", paramLabel = "auto|yes|no", description = "Whether the CSV/TSV --data file's first line is a "
-            + "header: yes, no, or auto — a header when none of its cells is a number, or it starts with # (default: auto).")
+            + "header: yes, no, or auto — a header when none of its cells is a number, when they are 0, 1, … (pandas' labels, 3 or "
+            + "more), when it starts with #, or when it names every one of the model's features (default: auto).")
     String header;
 
     @Option(names = "--out", paramLabel = "FILE", converter = Outputs.FileName.class, description = "Write predictions to .npy or .csv/.txt, atomically (default: stdout).")
@@ -386,29 +387,27 @@ final class PredictCommand implements Callable<Integer> {
     private Dataset readTable(dev.downhill.SavedModel saved, int n, InputOptions input, int workers, boolean[] scored)
             throws IOException {
         Path given = input.dataFile();
-        Path copy = null;
-        if (!java.nio.file.Files.isRegularFile(given) && java.nio.file.Files.exists(given)) {
-            // a pipe (standard input): its first line is read before the rows, so it is read from a copy
-            copy = java.nio.file.Files.createTempFile("downhill-predict-", ".data");
-            try (java.io.InputStream in = java.nio.file.Files.newInputStream(given)) {
-                java.nio.file.Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException | RuntimeException e) {
-                java.nio.file.Files.deleteIfExists(copy);
-                throw e;
+        if (java.nio.file.Files.isDirectory(given)) {
+            throw new IllegalArgumentException(given + " is a folder: --data names a file");
+        }
+        if (java.nio.file.Files.isRegularFile(given) || !java.nio.file.Files.exists(given)) {
+            return readTable(given, saved, n, input, workers, scored);
+        }
+        // a pipe (standard input): its first line is read before the rows, so it is read from a copy — owner-only, deleted
+        // on close or by the shutdown hook that SIGINT and SIGTERM run (TextLines.Spool)
+        try (dev.downhill.io.TextLines.Spool copy = dev.downhill.io.TextLines.spool(given)) {
+            try {
+                return readTable(copy.path(), saved, n, input, workers, scored);
+            } catch (dev.downhill.io.MalformedFileException e) {
+                throw new IllegalArgumentException(e.getMessage().replace(copy.path().toString(), given.toString()), e);
             }
         }
-        try {
-            return readTable(copy == null ? given : copy, saved, n, input, workers, scored);
-        } catch (dev.downhill.io.MalformedFileException e) {
-            if (copy == null) {
-                throw e;
-            }
-            throw new IllegalArgumentException(e.getMessage().replace(copy.toString(), given.toString()), e);
-        } finally {
-            if (copy != null) {
-                java.nio.file.Files.deleteIfExists(copy);
-            }
-        }
+    }
+
+    /** Whether the model's recorded names can find its columns: no feature named twice, none named like the target. */
+    private static boolean namesAreUnique(dev.downhill.TableColumns columns) {
+        java.util.Set<String> seen = new java.util.HashSet<>(columns.features());
+        return seen.size() == columns.features().size() && !seen.contains(columns.target());
     }
 
     private Dataset readTable(Path file, dev.downhill.SavedModel saved, int n, InputOptions input, int workers, boolean[] scored) {
@@ -416,10 +415,29 @@ final class PredictCommand implements Callable<Integer> {
         if (input.dataFormat().equals("tsv")) {
             reader = reader.withDelimiter('\t');
         }
+        java.util.Optional<dev.downhill.TableColumns> recorded = saved.columns().filter(PredictCommand::namesAreUnique);
         dev.downhill.io.CsvLayout layout = reader.withoutTarget().layout(file); // names and width (one column is fine)
+        if (headerMode() == dev.downhill.io.CsvReader.Header.AUTO && !layout.hasHeader() && recorded.isPresent()) {
+            // a first line naming every one of the model's features is its header, numbers or not ("2019,2020", pandas' "2,0,1")
+            dev.downhill.io.CsvReader named = reader.withHeader(dev.downhill.io.CsvReader.Header.PRESENT);
+            dev.downhill.io.CsvLayout asHeader = named.withoutTarget().layout(file);
+            if (asHeader.columnNames().containsAll(recorded.get().features())) {
+                reader = named;
+                layout = asHeader;
+            }
+        }
         int columns = layout.columns();
         java.util.List<String> names = layout.hasHeader() ? layout.columnNames() : java.util.List.of();
-        java.util.Optional<dev.downhill.TableColumns> fitted = layout.hasHeader() ? saved.columns() : java.util.Optional.empty();
+        java.util.Optional<dev.downhill.TableColumns> fitted = layout.hasHeader() ? recorded : java.util.Optional.empty();
+        if (layout.hasHeader() && fitted.isEmpty()) {
+            Main.warn(spec, (saved.columns().isPresent() ? "the model's column names repeat (data.featureNames, data.targetName)"
+                    : "the model records no column names (fitted on .npy or svmlight data, or a table without a header)") + ": "
+                    + dataName() + "'s columns are taken by position, its header's names unused");
+        } else if (!quiet && layout.hasHeader() && headerMode() == dev.downhill.io.CsvReader.Header.AUTO && !layout.hashHeader()
+                && dev.downhill.io.CsvReader.arePandasColumnLabels(names) && !names.containsAll(fitted.get().features())) {
+            spec.commandLine().getErr().println("downhill: note: line 1 of " + dataName() + " was read as a header: the column "
+                    + "labels pandas writes for a frame without names; --header no reads it as data");
+        }
         int weight = -1;
         boolean weightGiven = weightColumn != null;
         if (weightGiven) {

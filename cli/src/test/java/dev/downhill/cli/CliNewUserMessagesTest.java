@@ -90,7 +90,7 @@ class CliNewUserMessagesTest {
         CliRun packed = CliRun.of("fit", "--data", xz.toString());
         assertEquals(1, packed.code());
         assertEquals("downhill: " + xz + " is xz-compressed, which is not read (gzip and bzip2 are): decompress it first, or pipe "
-                + "it: xz -dc " + xz + " | downhill fit --data - --format csv", packed.err().strip());
+                + "it (xz -dc " + xz + ") to --data - --format csv", packed.err().strip());
         CliRun folder = CliRun.of("fit", "--data", dir.toString());
         assertEquals("downhill: " + dir + " is a folder: --data names a file", folder.err().strip());
         CliRun npy = CliRun.of("fit", "--x", x, "--y", y, "--solver", "svd", "--header", "yes");

@@ -196,8 +196,8 @@ class PredictCommandTest {
     }
 
     /**
-     * --header yes|no|auto: a first line of numbers is data under auto and no, the model's names (numeric, as a header
-     * forced on fit would record them) under yes, found in any order.
+     * --header yes|no|auto: a first line of numbers is data under no, the model's names (numeric, as a header forced on fit
+     * would record them) under yes and, since it names every one of the model's features, under auto, found in any order.
      */
     @Test
     void headerOptionSaysWhetherTheFirstLineIsAHeader() throws IOException {
@@ -218,9 +218,50 @@ class PredictCommandTest {
         Predicted no = predict(numeric, named, "--header", "no");
         Predicted auto = predict(numeric, named);
         assertEquals(M + 1, no.values().length, "the first line is a row");
-        assertArrayEquals(auto.values(), no.values(), 0.0);
+        // auto: a first line that names every one of the model's features is its header, numbers or not
+        assertArrayEquals(expected, auto.values(), 0.0);
         CliRun bad = CliRun.of("predict", "--model", model.toString(), "--data", named.toString(), "--header", "maybe");
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("--header must be auto, yes or no"), bad.err());
+    }
+
+    /**
+     * A second review: a header of numbers the model recorded ("2019,2020,2021", fitted with --header yes) was read by predict
+     * as a row (51 predictions for 50 rows, silently); a model without names took a reordered header's columns by position
+     * with no word; a model whose names repeat could not score its own file; "0" or "0,1" lines lost a row to the pandas
+     * rule; predict's copy of standard input was world-readable and outlived SIGTERM (now TextLines.Spool).
+     */
+    @Test
+    void theModelsOwnNamesMakeAHeaderAndNamesThatCannotFindColumnsSaySo() throws IOException {
+        Path years = table("years.csv", true, "a", "b", "c", "y");
+        Files.writeString(years, Files.readString(years).replaceFirst("a,b,c,y", "2019,2020,2021,2022"));
+        Path model = fit(years, "years.json", "--header", "yes");
+        Predicted own = predict(model, years);
+        assertEquals(M, own.values().length, "the header is the model's names: not a row");
+        assertTrue(own.run().err().contains("MSE "), own.run().err());
+        Path reordered = table("years-cab.csv", true, "c", "a", "b");
+        Files.writeString(reordered, Files.readString(reordered).replaceFirst("c,a,b", "2021,2019,2020"));
+        assertArrayEquals(own.values(), predict(model, reordered).values(), 0.0, "found by name, in any order");
+
+        Path positional = fit(table("noheader.csv", false, "a", "b", "c", "y"), "positional.json");
+        Predicted byPosition = predict(positional, table("cab.csv", true, "c", "a", "b"));
+        assertTrue(byPosition.run().err().contains("downhill: warning: the model records no column names (fitted on .npy or "
+                + "svmlight data, or a table without a header): " + dir.resolve("cab.csv") + "'s columns are taken by position, "
+                + "its header's names unused"), byPosition.run().err());
+
+        Path twice = table("twice.csv", true, "a", "b", "c", "y");
+        Files.writeString(twice, Files.readString(twice).replaceFirst("a,b,c,y", "a,a,c,y"));
+        CliRun fitTwice = CliRun.of("fit", "--data", twice.toString(), "--solver", "svd", "--out", dir.resolve("twice.json").toString());
+        assertEquals(0, fitTwice.code(), fitTwice.err());
+        assertTrue(fitTwice.err().contains("downhill: warning: " + twice + " names a column twice ('a'): the model records the "
+                + "names, but predict cannot find the columns by them and takes a table's columns by position"), fitTwice.err());
+        Predicted ownTwice = predict(dir.resolve("twice.json"), twice);
+        assertEquals(M, ownTwice.values().length);
+        assertTrue(ownTwice.run().err().contains("the model's column names repeat"), ownTwice.run().err());
+
+        // one or two columns of 0 and 1 on line 1 are data (a 0/1 target, x from 0); three or more are pandas' labels
+        Path small = fit(table("one.csv", true, "a", "y"), "one.json");
+        Path zero = Files.writeString(dir.resolve("zero.csv"), "0\n1\n2\n");
+        assertEquals(3, predict(small, zero).values().length);
     }
 }

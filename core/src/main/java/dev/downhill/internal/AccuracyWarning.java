@@ -89,12 +89,13 @@ public final class AccuracyWarning {
         double kappa = e.get().conditionNumber();
         double scaled = Double.isInfinite(kappa) && !model.report().standardized() ? standardizedCondition(problem, model)
                 : Double.NaN;
-        if (scaled < 1 / RELATIVE_ERROR_LIMIT) { // a review: columns spread over 1e-4 … 1e4, --standardize off, cg
+        if (Double.isFinite(scaled)) { // a review: columns spread over 1e-4 … 1e4, --standardize off, cg
             return Optional.of(String.format(Locale.ROOT, "%s, but the Hessian of the unstandardized problem is singular to "
-                    + "working precision (its condition number beyond 1/ε) while the standardized one's is %.2g: the columns' "
-                    + "scales, not their dependence; the gradient does not bound the coefficients' error, so they may be far "
-                    + "from the least-squares answer; standardizing (the default, turned off here) avoids it, or %s", how,
-                    scaled, advice));
+                    + "working precision (its condition number beyond 1/ε) while the standardized one's is %.2g: %s; the "
+                    + "gradient does not bound the coefficients' error, so they may be far from the least-squares answer; "
+                    + "standardizing (the default, turned off here) %s, or %s", how, scaled, scaled < 1 / RELATIVE_ERROR_LIMIT
+                    ? "the columns' scales, not their dependence" : "mostly the columns' scales", scaled < 1 / RELATIVE_ERROR_LIMIT
+                    ? "avoids it" : "helps", advice));
         }
         if (Double.isInfinite(kappa)) {
             return Optional.of(how + ", but X's columns are dependent to working precision (the Hessian is "

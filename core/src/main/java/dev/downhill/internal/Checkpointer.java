@@ -117,7 +117,12 @@ public final class Checkpointer implements AutoCloseable {
         Checkpointer c = new Checkpointer(policy, fingerprint, startNanos, state, prior);
         c.lockChannel = lock;
         if (from != null) {
-            policy.resumedAction().accept(from);
+            try {
+                policy.resumedAction().accept(from);
+            } catch (RuntimeException | Error e) { // the caller's action failed: no fit runs, so the folder's lock goes
+                release(lock);
+                throw e;
+            }
         }
         return c;
     }

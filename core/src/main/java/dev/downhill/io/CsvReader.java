@@ -26,7 +26,7 @@ import java.util.Objects;
  *
  * <p>Header: by default the first non-blank line is a header when none of its cells is a number
  * (so a first row that mixes numbers and text is read as data and fails on the text, rather than
- * being silently dropped), when its cells are exactly 0, 1, …, k−1 (the column labels pandas writes for a frame
+ * being silently dropped), when its cells are exactly 0, 1, …, k−1 with k ≥ 3 (the column labels pandas writes for a frame
  * without names, {@code pd.DataFrame(np.c_[X, y]).to_csv(f, index=False)}), or when it starts with {@code #} — NumPy's {@code savetxt(…, header="a,b,y")} writes
  * {@code # a,b,y}: the marker and the spaces after it are not part of the first name, and the rows' delimiter is
  * detected from the next non-blank line when it splits that line into as many cells as the header names (savetxt's rows
@@ -55,7 +55,7 @@ import java.util.Objects;
 public final class CsvReader {
     /** Whether the first non-blank line is a header. */
     public enum Header {
-        /** A header when none of its cells is a number, or they are exactly 0, 1, …, k−1 (pandas' labels), or it starts with {@code #}. */
+        /** A header when none of its cells is a number, or they are exactly 0, 1, …, k−1, k ≥ 3 (pandas' labels), or it starts with {@code #}. */
         AUTO,
         /** Always a header. */
         PRESENT,
@@ -631,18 +631,29 @@ public final class CsvReader {
     }
 
     /**
-     * Whether {@code cells} are exactly 0, 1, …, k−1 written as integers: the header pandas writes for a frame made
+     * Whether {@code cells} are exactly 0, 1, …, k−1 written as integers, k ≥ 3, after an empty cell or none (pandas' index,
+     * {@code to_csv} without {@code index=False}): the header pandas writes for a frame made
      * without column names ({@code pd.DataFrame(np.c_[X, y]).to_csv(f, index=False)}), read as a header by
      * {@link Header#AUTO} (a first data row of exactly those values is rare; {@link Header#ABSENT} reads it as data).
      */
-    static boolean arePandasColumnLabels(List<String> cells) {
-        for (int k = 0; k < cells.size(); k++) {
-            if (!cells.get(k).strip().equals(Integer.toString(k))) {
+    public static boolean arePandasColumnLabels(List<String> cells) {
+        int index = !cells.isEmpty() && cells.get(0).isBlank() ? 1 : 0; // to_csv with its index: ",0,1,2"
+        if (cells.size() - index < PANDAS_LABELS_MIN_COLUMNS) { // "0" or "0,1" is as likely a first row (x from 0, a 0/1 target)
+            return false;
+        }
+        for (int k = index; k < cells.size(); k++) {
+            if (!cells.get(k).strip().equals(Integer.toString(k - index))) {
                 return false;
             }
         }
-        return !cells.isEmpty();
+        return true;
     }
+
+    /**
+     * The fewest columns whose first line 0, 1, …, k−1 is read as pandas' labels: a review found "0" and "0,1" — common first
+     * rows of data (x counting from 0, a 0/1 target) — read as a header, a row lost without a word.
+     */
+    static final int PANDAS_LABELS_MIN_COLUMNS = 3;
 
     /** The first names of {@code cells} (each quoted), and how many more, for a message. */
     private static String someNames(List<String> cells) {

@@ -66,8 +66,8 @@ public final class TextLines {
         String other = otherCompression(head);
         if (other != null) {
             throw new IOException("the file is " + other + "-compressed, which is not read (gzip and bzip2 are): decompress it "
-                    + "first, or pipe it decompressed (e.g. " + (other.equals("zip") ? "unzip -p FILE" : other + " -dc FILE")
-                    + " | downhill fit --data - --format csv)");
+                    + "first, or pipe it decompressed (" + (other.equals("zip") ? "unzip -p FILE" : other + " -dc FILE")
+                    + ") to --data - with --format csv, tsv or svmlight");
         }
         boolean bzh = head.length >= 4 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h' && head[3] >= '1' && head[3] <= '9';
         return bzh && (startsMagic(head, BZIP2_BLOCK) || startsMagic(head, BZIP2_END)) ? Compression.BZIP2 : Compression.NONE;
@@ -199,7 +199,7 @@ public final class TextLines {
      * hundred on one. The copy takes the text's decompressed size in {@code java.io.tmpdir}; a regular gzip file whose
      * copy cannot be written there (no room, no such folder) is read as it is, decompressed on each pass, on one thread.
      */
-    static final class Spool implements AutoCloseable {
+    public static final class Spool implements AutoCloseable {
         private final Path path;
         private final TemporaryFiles temporary; // the registry of the copy; null when path is the file itself
 
@@ -209,7 +209,7 @@ public final class TextLines {
         }
 
         /** The file to open: {@code file} itself, or its one-time copy. */
-        Path path() {
+        public Path path() {
             return path;
         }
 
@@ -222,7 +222,7 @@ public final class TextLines {
     }
 
     /** {@code file} ready to be read twice (see {@link Spool}). */
-    static Spool spool(Path file) throws IOException {
+    public static Spool spool(Path file) throws IOException {
         return spool(file, TemporaryFiles.SHARED);
     }
 
