@@ -486,10 +486,27 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
             if (!missing.isEmpty()) {
+                for (String feature : missing) { // there, but given another role: say so rather than "no column"
+                    int at = names.indexOf(feature);
+                    if (at >= 0 && (at == targetColumn || at == weight)) {
+                        throw new IllegalArgumentException(dataName() + ": column '" + feature + "' is a feature of the model "
+                                + "(data.featureNames) but is read as the " + (at == targetColumn ? "target" + (target != null
+                                ? " (--target " + target + ")" : "") : "weight column" + (weightGiven ? " (--weight-column "
+                                + weightColumn + ")" : " (the model's data.weightColumn)")));
+                    }
+                }
+                java.util.List<String> unmatched = new java.util.ArrayList<>();
+                for (int k = 0; k < columns; k++) {
+                    if (k != targetColumn && k != weight && !features.contains(k)) {
+                        unmatched.add(names.get(k));
+                    }
+                }
                 throw new IllegalArgumentException(dataName() + " has no column" + (missing.size() > 1 ? "s " : " ") + quoted(missing)
                         + ": the model was fitted on the feature" + (tc.features().size() > 1 ? "s " : " ")
                         + quoted(tc.features()) + " (data.featureNames); give a table with " + (tc.features().size() > 1
-                        ? "those columns, in any order" : "that column") + " (other columns are ignored)");
+                        ? "those columns, in any order" : "that column") + " (other columns are ignored)"
+                        + (unmatched.isEmpty() ? "" : "; its other columns: " + quoted(unmatched.subList(0, Math.min(8,
+                        unmatched.size()))) + (unmatched.size() > 8 ? ", …" : "")));
             }
             for (int k = 0; k < columns; k++) {
                 if (k != targetColumn && k != weight && !features.contains(k)) {
@@ -541,6 +558,9 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (!quiet && targetColumn < 0) {
             spec.commandLine().getErr().println("downhill: note: " + noTarget + ": predictions only, no score");
+        } else if (!quiet && weight < 0 && fitted.isPresent() && fitted.get().weightColumn() != null) {
+            spec.commandLine().getErr().println("downhill: note: the model was fitted with sample weights (column '"
+                    + fitted.get().weightColumn() + "'), which " + dataName() + " lacks: the score is unweighted");
         }
         scored[0] = targetColumn >= 0;
         return read;

@@ -170,6 +170,19 @@ class PredictCommandTest {
         CliRun two = CliRun.of("predict", "--model", model.toString(), "--data", table("two.csv", true, "a", "y").toString());
         assertEquals(1, two.code(), two.err());
         assertTrue(two.err().contains("has no columns 'b', 'c'"), two.err());
+        // a typo: the table's other columns are named, to compare
+        Path typo = table("typo.csv", true, "a", "b", "c", "y");
+        Files.writeString(typo, Files.readString(typo).replaceFirst("a,b,c,y", "A,bb,c,y"));
+        CliRun typed = CliRun.of("predict", "--model", model.toString(), "--data", typo.toString());
+        assertTrue(typed.err().contains("has no columns 'a', 'b': the model was fitted on the features 'a', 'b', 'c' "
+                + "(data.featureNames); give a table with those columns, in any order (other columns are ignored); its other "
+                + "columns: 'A', 'bb'"), typed.err());
+        // a feature given as the target: the role, not "no column"
+        CliRun role = CliRun.of("predict", "--model", model.toString(), "--data", table("role.csv", true, "c", "a", "b").toString(),
+                "--target", "a");
+        assertEquals(1, role.code(), role.err());
+        assertTrue(role.err().contains("column 'a' is a feature of the model (data.featureNames) but is read as the target "
+                + "(--target a)"), role.err());
     }
 
     /**
@@ -187,6 +200,10 @@ class PredictCommandTest {
         assertArrayEquals(repeated.values(), own.values(), 0.0);
         assertTrue(own.run().err().contains("(weighted)"), own.run().err());
         assertEquals(repeated.run().err(), own.run().err());
+        // a table with the target but not the weights: scored unweighted, and a note says why it differs from the model's
+        Predicted unweighted = predict(model, table("noweights.csv", true, "a", "b", "c", "y"));
+        assertTrue(unweighted.run().err().contains("downhill: note: the model was fitted with sample weights (column 'w'), "
+                + "which " + dir.resolve("noweights.csv") + " lacks: the score is unweighted"), unweighted.run().err());
         Predicted features = predict(model, table("wfeat.csv", true, "w", "c", "b", "a"));
         assertArrayEquals(own.values(), features.values(), 0.0);
         assertFalse(features.run().err().contains("ignored"), features.run().err()); // the model's weight column is expected
