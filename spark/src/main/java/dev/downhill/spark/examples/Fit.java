@@ -209,9 +209,10 @@ public final class Fit {
             dev.downhill.internal.ConvergenceWarning.of(model.fittedModel(), "--max-iter", "--tol", "--solver", ran)
                     .ifPresent(warning -> System.err.println("warning: " + warning));
             if (out != null) {
-                // the table's column names too: downhill predict then reads a CSV by them (data.featureNames, data.targetName)
+                // the table's column names too: downhill predict then reads a CSV by them (data.featureNames, data.targetName,
+                // and data.weightColumn: the column of --weight, which predict leaves out of the features and weights the score by)
                 ModelFile.write(Path.of(out), model.fittedModel(), new Score(model.summary().meanSquaredError(), model.summary().r2()),
-                        null, new dev.downhill.TableColumns(features, label));
+                        null, new dev.downhill.TableColumns(features, label, weight));
                 System.out.println("wrote " + out);
             }
         } finally {
