@@ -11,7 +11,8 @@ import java.util.Optional;
  * The warning for a full-batch gradient fit (gd, nesterov, cg; no l1 term) that stopped {@link StopReason#CONVERGED} or
  * {@link StopReason#NO_PROGRESS} with coefficients its gradient does not vouch for: an a-posteriori check of the answer.
  * sgd and minibatch (without a validation split) are checked the same way from one full gradient pass at their answer,
- * warned only beyond {@value #STOCHASTIC_RELATIVE_ERROR_LIMIT} (their answers are approximate by design).
+ * warned only where the bound reaches {@value #STOCHASTIC_RELATIVE_ERROR_LIMIT} (their answers are approximate by
+ * design).
  *
  * <p>The stopping rule bounds the gradient, not the error. In the standardized coordinates β (β = S⁻¹θ, S the fit's
  * column scaling, {@link SketchedCondition}) the gradient is g = H(β − β*) with H cg's operator, so
@@ -42,10 +43,14 @@ public final class AccuracyWarning {
     /**
      * The same for sgd and minibatch, which stop on their epoch loss, not on a gradient, and whose answers are approximate
      * by design (10–35 % above the least-squares objective on correlated columns, as scikit-learn's SGDRegressor): only an
-     * answer whose error may exceed this share is warned about — a review found both "converged" with every coefficient
-     * 98 % off (X's columns near 1e6 without an intercept: κ̂ 5e12), silently, where gd, nesterov and cg warned.
+     * answer the bound leaves wholly unvouched for is warned about — a review found both "converged" with every
+     * coefficient 98 % off (X's columns near 1e6 without an intercept: κ̂ 5e12, ρ 4e10), silently, where gd, nesterov and
+     * cg warned. ‖g‖/λ_min overstates the error of a noisy answer by up to κ (its gradient lies mostly along the large
+     * eigenvalues): with defaults on `gen` data, 20,000 × 50 with neighbouring columns correlated 0.9, sgd's ρ was 7.8
+     * against a true error of 1.8 %; 5,000 × 100 correlated 0.99: 35; 20,000 × 20, --condition 100: 0.32 and 1.6
+     * against 33 % and 13 %. Hence a limit far above those.
      */
-    static final double STOCHASTIC_RELATIVE_ERROR_LIMIT = 0.1;
+    static final double STOCHASTIC_RELATIVE_ERROR_LIMIT = 1e3;
     /** What a library (and CLI) user can do about coefficients the gradient does not vouch for. */
     public static final String LIBRARY_ADVICE = "use the normal or svd solver, or cg with a smaller tolerance";
     /**

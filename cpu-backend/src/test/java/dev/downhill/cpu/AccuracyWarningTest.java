@@ -160,8 +160,8 @@ class AccuracyWarningTest {
 
     /**
      * sgd and minibatch stop on their epoch loss, so their gradient says nothing: one full gradient at the answer bounds the
-     * error, warned beyond 10 % — on the nearly dependent columns (κ ~ 4e10) they are; on well-conditioned ones (their
-     * usual few-per-mille error) silent. A review found both "converged" 98 % off, with no word, where gd, nesterov and cg warned.
+     * error, warned where the bound exceeds 1e3 — on the nearly dependent columns (κ ~ 4e10) they are; on well-conditioned
+     * ones (their usual few-per-mille error) silent. A review found both "converged" 98 % off, with no word, where gd, nesterov and cg warned.
      */
     @Test
     void stochasticFitsAreCheckedFromAFullGradientAtTheirAnswer() {
