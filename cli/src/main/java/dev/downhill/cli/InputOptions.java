@@ -179,6 +179,11 @@ final class InputOptions {
         if (columns == null || warnings == null) {
             return;
         }
+        if (columns.features().stream().anyMatch(name -> name.indexOf('\uFFFD') >= 0) || columns.target().indexOf('\uFFFD') >= 0) {
+            warnings.println("downhill: warning: the header of " + data + " is not UTF-8 (Latin-1 or Windows-1252, as some "
+                    + "spreadsheets save text?): its names keep '\uFFFD' where a byte was not UTF-8, and the model records them "
+                    + "so; save the file as UTF-8 to keep them");
+        }
         java.util.Set<String> seen = new java.util.HashSet<>();
         java.util.Set<String> repeated = new java.util.LinkedHashSet<>();
         for (String name : columns.features()) {

@@ -86,6 +86,13 @@ class CliNewUserMessagesTest {
         assertEquals(0, pandas.code(), pandas.err());
         assertTrue(pandas.err().contains("downhill: warning: feature column 1 of " + index + " has no name in its header: it is "
                 + "fitted as a feature (pandas writes its index so"), pandas.err());
+        // a Latin-1 header ("größe"): its names are decoded with U+FFFD, and a warning says so (a review: silent)
+        Path latin = Files.write(dir.resolve("latin.csv"), "gr\u00f6\u00dfe,b,y\n1,2,3\n2,1,1\n4,4,0\n5,1,2\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        CliRun latin1 = CliRun.of("fit", "--data", latin.toString(), "--solver", "svd");
+        assertEquals(0, latin1.code(), latin1.err());
+        assertTrue(latin1.err().contains("downhill: warning: the header of " + latin + " is not UTF-8 (Latin-1 or Windows-1252"),
+                latin1.err());
         Path xz = Files.write(dir.resolve("table.csv.xz"), new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0});
         CliRun packed = CliRun.of("fit", "--data", xz.toString());
         assertEquals(1, packed.code());
