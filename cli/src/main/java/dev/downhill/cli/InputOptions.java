@@ -169,14 +169,22 @@ final class InputOptions {
         }
     }
 
+    /** The header's warnings and note (a regular CSV/TSV file with a header; its first line read once more). */
+    private void checkHeader() {
+        dev.downhill.io.CsvLayout layout = headedLayout();
+        if (layout != null) {
+            warnUnnamedColumns(tableColumns(layout));
+            notePandasLabels(layout);
+        }
+    }
+
     /**
-     * One warning when the --data table's header (a regular file's) leaves a feature column unnamed: pandas writes its
-     * index so ({@code DataFrame.to_csv} without {@code index=False}: a first header cell that is empty), and the row
-     * numbers then become a feature.
+     * The warnings about the header's names: not UTF-8 (decoded with U+FFFD), a name given twice (predict then reads by
+     * position), and a feature column left unnamed — pandas writes its index so ({@code DataFrame.to_csv} without
+     * {@code index=False}: a first header cell that is empty), and the row numbers then become a feature.
      */
-    private void warnUnnamedColumns() {
-        dev.downhill.TableColumns columns = tableColumns();
-        if (columns == null || warnings == null) {
+    private void warnUnnamedColumns(dev.downhill.TableColumns columns) {
+        if (warnings == null) {
             return;
         }
         if (columns.features().stream().anyMatch(name -> name.indexOf('\uFFFD') >= 0) || columns.target().indexOf('\uFFFD') >= 0) {
@@ -218,12 +226,11 @@ final class InputOptions {
      * A note when the --data table's first line (a regular file's) was read as a header for being 0, 1, …, k−1, the labels
      * pandas writes for a frame without names (rare as a row of data, but possible: --header no reads it so).
      */
-    private void notePandasLabels() {
-        if (notes == null || header != null || !java.nio.file.Files.isRegularFile(dataFile())) {
+    private void notePandasLabels(dev.downhill.io.CsvLayout layout) {
+        if (notes == null || header != null) {
             return;
         }
-        dev.downhill.io.CsvLayout layout = csvReader().layout(dataFile());
-        if (layout.hasHeader() && !layout.hashHeader() && CsvReader.arePandasColumnLabels(layout.columnNames())) {
+        if (!layout.hashHeader() && CsvReader.arePandasColumnLabels(layout.columnNames())) {
             notes.println("downhill: note: line 1 of " + data + " (" + String.join(",", layout.columnNames().subList(0,
                     Math.min(4, layout.columns()))) + (layout.columns() > 4 ? ",…" : "") + ") was read as a header: the column "
                     + "labels pandas writes for a frame without names; --header no reads it as data");
@@ -512,8 +519,7 @@ final class InputOptions {
         if (isText()) {
             warnSvmLightOptions("a CSV/TSV --data file");
             Dataset read = csvReader().read(dataFile());
-            warnUnnamedColumns();
-            notePandasLabels();
+            checkHeader();
             return read;
         }
         if (format.equals("svmlight")) {
@@ -559,6 +565,11 @@ final class InputOptions {
 
     /** --header as the reader's rule (auto when not given); an IllegalArgumentException names a value other than auto, yes, no. */
     CsvReader.Header headerRule() {
+        return headerRule(header);
+    }
+
+    /** {@link #headerRule()} for a --header value (fit's and predict's). */
+    static CsvReader.Header headerRule(String header) {
         if (header == null) {
             return CsvReader.Header.AUTO;
         }
@@ -599,13 +610,21 @@ final class InputOptions {
      * file); else null. Reads its first line only.
      */
     dev.downhill.TableColumns tableColumns() {
+        dev.downhill.io.CsvLayout layout = headedLayout();
+        return layout == null ? null : tableColumns(layout);
+    }
+
+    /** The --data table's layout when it is a CSV/TSV file with a header that can be read twice (a regular file); else null. */
+    private dev.downhill.io.CsvLayout headedLayout() {
         if (data == null || !isText() || !java.nio.file.Files.isRegularFile(dataFile())) {
             return null;
         }
         dev.downhill.io.CsvLayout layout = csvReader().layout(dataFile());
-        if (!layout.hasHeader()) {
-            return null;
-        }
+        return layout.hasHeader() ? layout : null;
+    }
+
+    /** {@link #tableColumns()} of a layout with a header. */
+    private dev.downhill.TableColumns tableColumns(dev.downhill.io.CsvLayout layout) {
         int weight = -1;
         if (weightColumn != null) {
             weight = weightColumn.matches("\\d+") ? Integer.parseInt(weightColumn) : layout.columnNames().indexOf(weightColumn);

@@ -359,20 +359,7 @@ final class PredictCommand implements Callable<Integer> {
 
     /** --header as the reader's mode (IllegalArgumentException for another value: a usage error). */
     private dev.downhill.io.CsvReader.Header headerMode() {
-        if (header == null) {
-            return dev.downhill.io.CsvReader.Header.AUTO;
-        }
-        switch (header.toLowerCase(Locale.ROOT)) {
-            case "auto":
-                return dev.downhill.io.CsvReader.Header.AUTO;
-            case "yes":
-                return dev.downhill.io.CsvReader.Header.PRESENT;
-            case "no":
-                return dev.downhill.io.CsvReader.Header.ABSENT;
-            default:
-                throw new IllegalArgumentException("--header must be auto, yes or no, got "
-                        + dev.downhill.io.MalformedFileException.quote(header));
-        }
+        return InputOptions.headerRule(header);
     }
 
     /**

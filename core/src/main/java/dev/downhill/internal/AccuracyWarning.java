@@ -71,8 +71,10 @@ public final class AccuracyWarning {
      *
      * @param conditionNumber κ̂ of the standardized Hessian (+∞: singular to working precision)
      * @param errorBound      ρ, the bound on ‖β − β*‖/‖β‖ (+∞ when κ̂ is)
+     * @param standardizedCondition where an unstandardized fit's κ̂ is +∞, the standardized Hessian's (from the same Gram
+     *                        matrix: {@link SketchedCondition.Spectrum#unitDiagonalCondition}); NaN otherwise
      */
-    public record Estimate(double conditionNumber, double errorBound) {
+    public record Estimate(double conditionNumber, double errorBound, double standardizedCondition) {
     }
 
     /**
@@ -111,8 +113,7 @@ public final class AccuracyWarning {
                 : solver + " stopped making progress (no_progress) short of the tolerance "
                 + ConvergenceWarning.compact(model.tolerance());
         double kappa = e.get().conditionNumber();
-        double scaled = Double.isInfinite(kappa) && !model.report().standardized() ? standardizedCondition(problem, model)
-                : Double.NaN;
+        double scaled = e.get().standardizedCondition();
         if (Double.isFinite(scaled)) { // a review: columns spread over 1e-4 … 1e4, --standardize off, cg
             return Optional.of(String.format(Locale.ROOT, "%s, but the Hessian of the unstandardized problem is singular to "
                     + "working precision (its condition number beyond 1/ε) while the standardized one's is %.2g: %s; the "
@@ -184,7 +185,7 @@ public final class AccuracyWarning {
         }
         double kappa = spectrum.condition();
         if (Double.isInfinite(kappa)) {
-            return Optional.of(new Estimate(kappa, Double.POSITIVE_INFINITY));
+            return Optional.of(new Estimate(kappa, Double.POSITIVE_INFINITY, spectrum.unitDiagonalCondition()));
         }
         double last = norms[norms.length - 1];
         double rho = last / standardizedNorm(model.coefficients(), squaredScales) / spectrum.smallest();
@@ -197,7 +198,7 @@ public final class AccuracyWarning {
         }
         // not finite: β = 0 (no relative error to bound), or magnitudes at float64's ends in the user's units (X scaled
         // by 1e±150: the fit itself works in rescaled internal units, this check does not) — unchecked rather than wrong
-        return Double.isFinite(rho) ? Optional.of(new Estimate(kappa, rho)) : Optional.empty();
+        return Double.isFinite(rho) ? Optional.of(new Estimate(kappa, rho, Double.NaN)) : Optional.empty();
     }
 
     /**
@@ -217,21 +218,6 @@ public final class AccuracyWarning {
                 s += squaredScales[j] * gradient[j] * gradient[j];
             }
             return Math.sqrt(s);
-        }
-    }
-
-    /**
-     * κ̂ of the standardized Hessian of {@code model}'s problem (X's Gram matrix when it fits, else the row sketch), or NaN
-     * when it cannot be formed: asked only where the unstandardized one is singular to working precision, to tell the
-     * columns' scales from their dependence.
-     */
-    private static double standardizedCondition(ResidentProblem problem, FittedModel model) {
-        try (CentredObjective objective = new CentredObjective(problem, model.config().fitIntercept(), true,
-                model.config().penalty())) {
-            SketchedCondition.Spectrum spectrum = SketchedCondition.spectrum(objective, false);
-            return spectrum == null ? Double.NaN : spectrum.condition();
-        } catch (ArithmeticException | UnsupportedOperationException noCheck) {
-            return Double.NaN;
         }
     }
 

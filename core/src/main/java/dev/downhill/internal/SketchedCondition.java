@@ -52,11 +52,11 @@ public final class SketchedCondition {
     /**
      * The extreme eigenvalues of Ĥ, cg's operator estimated from a sketch of X as {@link #estimate} does, or from X's exact
      * Gram matrix ({@link ResidentProblem#crossProducts}: one O(mn²) pass) when {@code exactGram} or when X has no more than
-     * {@value #ROWS_PER_BUCKET}·s rows; null when a sketch was to be made and the backend has no sketch pass.
+     * {@value #ROWS_PER_BUCKET}·s rows; null when a sketch was to be made and the backend has no sketch pass. Where an
+     * unstandardized Ĥ is singular to working precision, also κ̂ of Ĥ at unit diagonal ({@link Spectrum#unitDiagonalCondition}).
      */
     public static Spectrum spectrum(CentredObjective objective, boolean exactGram) {
         ResidentProblem problem = objective.problem();
-        Penalty penalty = objective.penalty();
         int n = Math.toIntExact(problem.cols());
         int sketchRows = Math.multiplyExact(OVERSAMPLING, Math.max(n, 1));
         double[] gram;
@@ -73,13 +73,31 @@ public final class SketchedCondition {
         }
         DenseKernels kernels = problem.denseKernels();
         double[] squaredScales = objective.squaredScales();
-        double[] lambda = penalty.l2Strength() > 0 ? penalty.l2Factors(n) : null;
-        double ridge = 2 * penalty.l2Strength();
         int[] active = java.util.stream.IntStream.range(0, n).filter(j -> squaredScales[j] > 0).toArray();
         int k = active.length;
         if (k == 0) {
             return new Spectrum(1, 1, 0);
         }
+        Spectrum spectrum = spectrumOf(operator(objective, gram, n, active, false), k, kernels);
+        if (Double.isInfinite(spectrum.condition()) && !objective.standardized()) {
+            // singular to working precision unstandardized: the same Ĥ at unit diagonal (the standardized operator, up to
+            // a factor 2) tells the columns' scales from their dependence — from the same Gram matrix, no pass over X
+            Spectrum scaled = spectrumOf(operator(objective, gram, n, active, true), k, kernels);
+            return new Spectrum(spectrum.largest(), spectrum.smallest(), k, scaled.condition());
+        }
+        return spectrum;
+    }
+
+    /**
+     * Ĥ = S((2/W)·G + diag λ)S over the {@code active} columns (k × k, column-major, both triangles) from X's Gram or
+     * sketched Gram matrix {@code gram} (n × n); with {@code unitDiagonal}, Ĥ scaled to unit diagonal, D^−½ĤD^−½.
+     */
+    private static double[] operator(CentredObjective objective, double[] gram, int n, int[] active, boolean unitDiagonal) {
+        Penalty penalty = objective.penalty();
+        double[] squaredScales = objective.squaredScales();
+        double[] lambda = penalty.l2Strength() > 0 ? penalty.l2Factors(n) : null;
+        double ridge = 2 * penalty.l2Strength();
+        int k = active.length;
         double normaliser = 2 / objective.weightSum();
         double[] h = new double[Math.multiplyExact(k, k)];
         for (int q = 0; q < k; q++) {
@@ -93,6 +111,22 @@ public final class SketchedCondition {
                 h[q + q * k] += squaredScales[jq] * ridge * lambda[jq];
             }
         }
+        if (unitDiagonal) {
+            double[] d = new double[k];
+            for (int p = 0; p < k; p++) {
+                d[p] = 1 / Math.sqrt(h[p + p * k]);
+            }
+            for (int q = 0; q < k; q++) {
+                for (int p = 0; p < k; p++) {
+                    h[p + q * k] *= d[p] * d[q];
+                }
+            }
+        }
+        return h;
+    }
+
+    /** The extreme eigenvalues of the k × k operator {@code h} (overwritten by its Cholesky factor). */
+    private static Spectrum spectrumOf(double[] h, int k, DenseKernels kernels) {
         for (double v : h) {
             if (!Double.isFinite(v)) {
                 return new Spectrum(Double.POSITIVE_INFINITY, 0, k);
@@ -116,8 +150,15 @@ public final class SketchedCondition {
      * @param largest   λ̂_max
      * @param smallest  λ̂_min (0: singular to working precision)
      * @param dimension the order k of Ĥ (X's columns less the constant ones)
+     * @param unitDiagonalCondition κ̂ of Ĥ scaled to unit diagonal — the standardized operator's — where an unstandardized
+     *                  Ĥ is singular to working precision (+∞ when that one is too); NaN otherwise (not computed)
      */
-    public record Spectrum(double largest, double smallest, int dimension) {
+    public record Spectrum(double largest, double smallest, int dimension, double unitDiagonalCondition) {
+        /** A spectrum without the unit-diagonal condition number. */
+        public Spectrum(double largest, double smallest, int dimension) {
+            this(largest, smallest, dimension, Double.NaN);
+        }
+
         /** κ̂ = λ̂_max/λ̂_min; +∞ when Ĥ is singular to working precision: λ̂_min ≤ 0 or κ̂ ≥ 1/(kε); 1 with no column. */
         public double condition() {
             if (dimension == 0) {
