@@ -56,11 +56,21 @@ public final class SketchedCondition {
      * unstandardized Ĥ is singular to working precision, also κ̂ of Ĥ at unit diagonal ({@link Spectrum#unitDiagonalCondition}).
      */
     public static Spectrum spectrum(CentredObjective objective, boolean exactGram) {
+        Hessian h = hessian(objective, exactGram);
+        return h == null ? null : h.spectrum();
+    }
+
+    /**
+     * Ĥ as {@link #spectrum} makes it, with its extreme eigenvalues and its Cholesky factor (for {@link Hessian#solve});
+     * null when a sketch was to be made and the backend has no sketch pass.
+     */
+    public static Hessian hessian(CentredObjective objective, boolean exactGram) {
         ResidentProblem problem = objective.problem();
         int n = Math.toIntExact(problem.cols());
         int sketchRows = Math.multiplyExact(OVERSAMPLING, Math.max(n, 1));
         double[] gram;
-        if (exactGram || problem.rows() <= (long) ROWS_PER_BUCKET * sketchRows) {
+        boolean exact = exactGram || problem.rows() <= (long) ROWS_PER_BUCKET * sketchRows;
+        if (exact) {
             // the sketch would hold every row, and with m < ~1.4·s rows in s buckets it is rank deficient (empty buckets):
             // the exact Gram matrix (the Gram pass) costs the same O(mn²) here and certifies exactly
             gram = problem.crossProducts(objective.centred()).gram();
@@ -76,16 +86,70 @@ public final class SketchedCondition {
         int[] active = java.util.stream.IntStream.range(0, n).filter(j -> squaredScales[j] > 0).toArray();
         int k = active.length;
         if (k == 0) {
-            return new Spectrum(1, 1, 0);
+            return new Hessian(new Spectrum(1, 1, 0), exact, n, active, new double[0]);
         }
-        Spectrum spectrum = spectrumOf(operator(objective, gram, n, active, false), k, kernels);
+        double[] factor = operator(objective, gram, n, active, false);
+        Spectrum spectrum = spectrumOf(factor, k, kernels);
         if (Double.isInfinite(spectrum.condition()) && !objective.standardized()) {
             // singular to working precision unstandardized: the same Ĥ at unit diagonal (the standardized operator, up to
             // a factor 2) tells the columns' scales from their dependence — from the same Gram matrix, no pass over X
             Spectrum scaled = spectrumOf(operator(objective, gram, n, active, true), k, kernels);
-            return new Spectrum(spectrum.largest(), spectrum.smallest(), k, scaled.condition());
+            spectrum = new Spectrum(spectrum.largest(), spectrum.smallest(), k, scaled.condition());
         }
-        return spectrum;
+        return new Hessian(spectrum, exact, n, active, spectrum.smallest() > 0 ? factor : null);
+    }
+
+    /**
+     * Ĥ, the operator of {@link #hessian}: its extreme eigenvalues, whether it is made from X's exact Gram matrix (else from
+     * a sketch), and its Cholesky factor LLᵀ = Ĥ over the {@code active} columns (k × k, column-major, lower triangle; null
+     * when Ĥ is not positive definite). Host memory; the factor is owned here and not exposed.
+     */
+    public static final class Hessian {
+        private final Spectrum spectrum;
+        private final boolean exact;
+        private final int columns;
+        private final int[] active;
+        private final double[] factor;
+
+        Hessian(Spectrum spectrum, boolean exact, int columns, int[] active, double[] factor) {
+            this.spectrum = spectrum;
+            this.exact = exact;
+            this.columns = columns;
+            this.active = active;
+            this.factor = factor;
+        }
+
+        /** Ĥ's extreme eigenvalues. */
+        public Spectrum spectrum() {
+            return spectrum;
+        }
+
+        /** Whether Ĥ is made from X's exact Gram matrix (a solve with it is then exact up to rounding), not a sketch. */
+        public boolean exact() {
+            return exact;
+        }
+
+        /**
+         * Ĥ⁻¹g for a gradient {@code g} in the standardized coordinates (n values, the constant columns' ignored): for the
+         * quadratic objective, g = H(β − β*), so this is the step from β* to the point where g was taken — exactly, with an
+         * exact Ĥ; n values, 0 at constant columns; null when Ĥ is not positive definite.
+         */
+        public double[] solve(double[] g) {
+            if (factor == null || g.length != columns) {
+                return null;
+            }
+            int k = active.length;
+            double[] b = new double[k];
+            for (int p = 0; p < k; p++) {
+                b[p] = g[active[p]];
+            }
+            double[] w = dev.downhill.internal.direct.JavaDenseKernels.choleskySolve(java.nio.DoubleBuffer.wrap(factor), k, b);
+            double[] out = new double[columns];
+            for (int p = 0; p < k; p++) {
+                out[active[p]] = w[p];
+            }
+            return out;
+        }
     }
 
     /**
