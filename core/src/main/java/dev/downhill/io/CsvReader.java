@@ -596,8 +596,11 @@ public final class CsvReader {
                 || (header == Header.AUTO && (cells.stream().allMatch(c -> DecimalText.problem(c) != null)
                         || arePandasColumnLabels(cells)));
         if (cells.size() < (targetIndex == NONE ? 1 : 2)) {
+            char detected = CsvLineSplitter.detect(text);
+            int columns = detected != d ? cellsIn(text, detected, file) : -1;
+            String other = columns >= 2 ? " (it has " + columns + " columns with delimiter " + show(detected) + ")" : "";
             throw new MalformedFileException(file, first.number, 0, "found " + cells.size() + " column with delimiter "
-                    + show(d) + "; need at least 2 (the features and the target): is the delimiter right?");
+                    + show(d) + "; need at least 2 (the features and the target): is the delimiter right?" + other);
         }
         int target;
         if (targetName != null) {

@@ -148,6 +148,16 @@ class CsvReaderTest {
         assertTrue(e.getMessage().contains("delimiter ','"), e.getMessage());
     }
 
+    /** A comma file read with the tab delimiter asked for: the one-column message says what the line has instead. */
+    @Test
+    void aWrongDelimiterSaysWhatTheLineHas() {
+        Path f = csv("a,b,y\n1,2,3\n");
+        MalformedFileException e = assertThrows(MalformedFileException.class,
+                () -> CsvReader.defaults().withDelimiter('\t').read(f).close());
+        assertTrue(e.getMessage().endsWith("found 1 column with delimiter tab; need at least 2 (the features and the target): is "
+                + "the delimiter right? (it has 3 columns with delimiter ',')"), e.getMessage());
+    }
+
     /** A target name the header lacks: the header's names listed (the first eight, then how many more and the last). */
     @Test
     void anUnknownTargetListsTheHeadersNames() {
