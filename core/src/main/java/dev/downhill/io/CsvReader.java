@@ -463,12 +463,14 @@ public final class CsvReader {
 
         void row(String line, long number) {
             List<String> cells = splitter.split(line, file, number);
+            String comment = line.stripLeading().startsWith("#") ? "; the line starts with '#', and lines starting with '#' "
+                    + "are not comments here (NumPy's loadtxt skips them): remove them, e.g. grep -v '^#'" : "";
             if (cells.size() != layout.columns()) {
                 throw new MalformedFileException(file, number, 0, "the row has " + cells.size() + (cells.size() == 1 ? " cell"
                         : " cells") + ", expected " + layout.columns() + " like line " + firstLine + " (delimiter "
                         + show(layout.delimiter()) + ")" + (layout.hashHeader() ? "; line " + firstLine + " starts with '#' and "
                         + "was read as a header (as NumPy's savetxt writes one); lines starting with '#' are not comments: remove "
-                        + "them, or give --header no if line " + firstLine + " is data" : ""));
+                        + "them, or give --header no if line " + firstLine + " is data" : comment));
             }
             for (int k = 0; k < cells.size(); k++) {
                 if (slots != null && slots[k] < 0 && k != weightIndex && k != layout.targetIndex()) {
@@ -479,7 +481,7 @@ public final class CsvReader {
                 if (problem != null) {
                     throw badCell(number, k, number == firstLine && !layout.hasHeader() && header == Header.AUTO ? problem + "; line " + number
                             + " was read as data, not as a header, since some of its cells are numbers (a header's cells"
-                            + " are all names): give --header yes if it is one" : problem);
+                            + " are all names): give --header yes if it is one" : problem, comment);
                 }
                 if (k == weightIndex) { // float64, ≥ 0
                     double w = DecimalText.parse(cell, Precision.FLOAT64);
@@ -519,11 +521,16 @@ public final class CsvReader {
         }
 
         private MalformedFileException badCell(long number, int k, String problem) {
+            return badCell(number, k, problem, "");
+        }
+
+        /** The error for cell k of line {@code number}: the problem, the column's name, and {@code hint} last. */
+        private MalformedFileException badCell(long number, int k, String problem, String hint) {
             String name = layout.hasHeader() ? " (column " + MalformedFileException.quote(layout.name(k)) + ")" : "";
             boolean trailing = problem.startsWith("the cell is empty") && k == layout.columns() - 1
                     && layout.delimiter() != CsvLineSplitter.WHITESPACE && (!layout.hasHeader() || layout.name(k).isEmpty());
             return new MalformedFileException(file, number, k + 1, problem + name + (trailing ? "; the lines end with the "
-                    + "delimiter " + show(layout.delimiter()) + ", which makes an empty last column: remove it" : ""));
+                    + "delimiter " + show(layout.delimiter()) + ", which makes an empty last column: remove it" : "") + hint);
         }
     }
 

@@ -158,6 +158,17 @@ class CsvReaderTest {
                 + "the delimiter right? (it has 3 columns with delimiter ',')"), e.getMessage());
     }
 
+    /** A '#' comment line after the first: the row's error says such lines are not skipped, whichever way it fails. */
+    @Test
+    void aCommentLineInTheMiddleIsNamedAsOne() {
+        for (String comment : new String[] {"# a note", "# 1,2,3"}) {
+            Path f = csv("a,b,y\n1,2,3\n" + comment + "\n2,3,5\n");
+            MalformedFileException e = assertThrows(MalformedFileException.class, () -> CsvReader.defaults().read(f).close());
+            assertTrue(e.getMessage().contains("line 3") && e.getMessage().endsWith("the line starts with '#', and lines starting "
+                    + "with '#' are not comments here (NumPy's loadtxt skips them): remove them, e.g. grep -v '^#'"), e.getMessage());
+        }
+    }
+
     /** A target name the header lacks: the header's names listed (the first eight, then how many more and the last). */
     @Test
     void anUnknownTargetListsTheHeadersNames() {
