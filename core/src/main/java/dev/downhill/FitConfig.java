@@ -179,7 +179,8 @@ public final class FitConfig {
      * Bytes the direct solvers may use for their float64 work (the automatic solver choice does not pick them
      * beyond it): the configured budget, else half the JVM's maximum heap (their n × n matrices live there). It also
      * bounds the dense copy that svd makes of a sparse X (m·n values in X's precision; refused above it) and, with
-     * {@link Solver#AUTO} and an l1 term on sparse X, the 16·n² bytes of cd's Gram matrix.
+     * {@link Solver#AUTO} and an l1 term on sparse X, the 16·n² bytes of cd's Gram matrix. It steers choices; it is not
+     * a limit on a solver named explicitly: normal, or svd on dense X, takes the n × n matrices it needs whatever it says.
      */
     public long directMemoryBudget() {
         return directMemoryBudget > 0 ? directMemoryBudget : Runtime.getRuntime().maxMemory() / 2;

@@ -317,7 +317,10 @@ public final class FittedModel {
         return precision;
     }
 
-    /** Rows of the training data. */
+    /**
+     * Rows of the data the fit was given (its {@code data.rows} in a model file), early stopping's held-out validation
+     * rows included (sgd and minibatch with a validation fraction f hold out max(1, round(f·m)) of them and train on the rest).
+     */
     public long trainingRows() {
         return rows;
     }

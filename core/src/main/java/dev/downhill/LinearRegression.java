@@ -422,6 +422,23 @@ public final class LinearRegression {
         }
     }
 
+    /**
+     * One warning when early stopping's validation rows leave fewer training rows than unknowns (n coefficients and the
+     * intercept): the fit then passes through the few rows it sees (a review: a fraction of 0.99 of 100 rows trained on
+     * one, θ ≈ 1e-30, converged, in silence). Only an empty training set is refused ({@link StochasticGradientSolver#split}).
+     */
+    private static void warnIfTooFewTrainingRows(FitConfig config, long rows, long held, long n) {
+        long training = rows - held;
+        long unknowns = n + (config.fitIntercept() ? 1 : 0);
+        if (training < unknowns) {
+            LOG.warn(String.format(java.util.Locale.ROOT, "the validation fraction %s holds out %,d of %,d rows: %s fits the %,d "
+                    + "row%s left, fewer than its %,d unknowns (%,d coefficient%s%s), so its answer says little about the data; "
+                    + "lower the fraction", dev.downhill.internal.ConvergenceWarning.compact(config.validationFraction()), held, rows,
+                    config.solver().cliName(), training, training == 1 ? "" : "s", unknowns, n, n == 1 ? "" : "s",
+                    config.fitIntercept() ? " and the intercept" : ""));
+        }
+    }
+
     /** One warning ({@link #IGNORED_SETTING_LOGGER}) per setting the named solver does not use ({@link UnusedSettings}). */
     private static void warnUnusedSettings(FitConfig config) {
         for (String warning : UnusedSettings.warnings(config)) {
@@ -682,6 +699,9 @@ public final class LinearRegression {
         // early stopping: the validation rows are left out of the column statistics the training rows are centred by
         dev.downhill.spi.EpochRows split = solver.isStochastic() && config.validationFraction() > 0
                 ? StochasticGradientSolver.split(config, problem.rows()) : null;
+        if (split != null) {
+            warnIfTooFewTrainingRows(config, problem.rows(), split.held(), n);
+        }
         try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty, true, split,
                 CentredObjective.groupsRidgeRates(problem, config))) {
             FitConfig internal = config.toBuilder().listener(objective.userListener(config.listener())).build();

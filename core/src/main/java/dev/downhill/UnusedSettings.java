@@ -20,12 +20,13 @@ final class UnusedSettings {
      * error (one configuration can serve several solvers). Nothing for solver auto, whose choice comes later. Then a
      * fixed learning rate under an inverse-time schedule ({@link SolverSetting#learningRateIgnoredBySchedule}), which
      * decides nothing, the default standardization included ({@link FitConfig#fixedLearningRateUsed()}). Cross-validation's folds use the seed too, but do not come here. A listener
-     * is not warned about: the direct solvers call none (they have no iterations).
+     * is not warned about: the direct solvers call none (they have no iterations). Last, a rank cutoff that only svd
+     * uses, and penalty factors for a term the penalty lacks ({@link #penaltyFactorWarnings}; for auto too).
      */
     static List<String> warnings(FitConfig config) {
         Solver s = config.solver();
         if (s.isAuto()) {
-            return List.of();
+            return penaltyFactorWarnings(config.penalty());
         }
         SolverSetting.Context context = context(config);
         List<String> warnings = new ArrayList<>();
@@ -37,6 +38,30 @@ final class UnusedSettings {
         if (!config.learningRate().isAuto() && SolverSetting.learningRateIgnoredBySchedule(s, config.schedule().kind())) {
             warnings.add("learningRate does nothing with schedule " + config.schedule() + " (its steps t0/(t + t1) are the step "
                     + "sizes) (ignored)");
+        }
+        if (!Double.isNaN(config.rankCutoff()) && s != Solver.SVD && !config.exactReference()) {
+            // the library's own (the command line has no option for it): only svd, and the exact reference's svd, cut
+            warnings.add(SolverSetting.doesNothing("rankCutoff", "solver", s));
+        }
+        warnings.addAll(penaltyFactorWarnings(config.penalty()));
+        return warnings;
+    }
+
+    /**
+     * Factors for a term the penalty does not have: any with {@link Penalty#none()}, l2 factors with an l1 ratio of 1
+     * (the lasso has no l2 term). A review found both accepted in silence. Whatever the solver (auto included).
+     */
+    static List<String> penaltyFactorWarnings(Penalty penalty) {
+        List<String> warnings = new ArrayList<>();
+        if (penalty.kind() == Penalty.Kind.NONE) {
+            if (penalty.penaltyFactors() != null) {
+                warnings.add("penaltyFactors do nothing with penalty none (ignored)");
+            }
+            if (penalty.l2PenaltyFactors() != null) {
+                warnings.add("l2PenaltyFactors do nothing with penalty none (ignored)");
+            }
+        } else if (penalty.l2PenaltyFactors() != null && penalty.l1Ratio() == 1) {
+            warnings.add("l2PenaltyFactors do nothing with an l1 ratio of 1: the penalty has no l2 term (ignored)");
         }
         return warnings;
     }

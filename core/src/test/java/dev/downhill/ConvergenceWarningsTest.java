@@ -173,6 +173,26 @@ class ConvergenceWarningsTest {
         assertEquals(List.of(), UnusedSettings.warnings(FitConfig.builder().maxIterations(5).seed(2).standardize(true).build()));
     }
 
+    /**
+     * A rank cutoff with a solver other than svd, and penalty factors for a term the penalty lacks (factors with none, l2
+     * factors for the lasso): each named once (a review found them accepted in silence); svd's cutoff and an elastic
+     * net's own l2 factors are used.
+     */
+    @Test
+    void settingsNoTermOrSolverUsesAreNamed() {
+        assertEquals(List.of("rankCutoff does nothing with solver cg (ignored)"),
+                UnusedSettings.warnings(FitConfig.builder().solver(Solver.CG).rankCutoff(0.5).build()));
+        assertEquals(List.of(), UnusedSettings.warnings(FitConfig.builder().solver(Solver.SVD).rankCutoff(0.5).build()));
+        double[] f = {1, 2};
+        assertEquals(List.of("penaltyFactors do nothing with penalty none (ignored)",
+                "l2PenaltyFactors do nothing with penalty none (ignored)"),
+                UnusedSettings.warnings(FitConfig.builder().penalty(Penalty.none().withPenaltyFactors(f).withL2PenaltyFactors(f)).build()));
+        assertEquals(List.of("l2PenaltyFactors do nothing with an l1 ratio of 1: the penalty has no l2 term (ignored)"),
+                UnusedSettings.warnings(FitConfig.builder().solver(Solver.CD).penalty(Penalty.l1(0.1).withL2PenaltyFactors(f)).build()));
+        assertEquals(List.of(), UnusedSettings.warnings(FitConfig.builder().solver(Solver.CD)
+                .penalty(Penalty.elasticNet(0.1, 0.5).withPenaltyFactors(f).withL2PenaltyFactors(f)).build()));
+    }
+
     private static FittedModel svd(long rank, long rows, int cols, FitConfig config) {
         return new FittedModel(new double[cols], 0.5, Solver.SVD, "cpu", Precision.FLOAT64, rows, 0, StopReason.DIRECT_SOLUTION,
                 new double[0], new double[0], Duration.ofMillis(5), Double.NaN, rank, config,

@@ -753,7 +753,8 @@ final class FitCommand implements Callable<Integer> {
     private void warnInterpolation(FittedModel model) {
         long rows = model.trainingRows();
         long unknowns = model.coefficients().length + (model.fitIntercept() ? 1 : 0);
-        if (model.config().penalty().isActive() || rows <= 0 || unknowns < rows) {
+        boolean heldOut = model.solver().isStochastic() && model.config().validationFraction() > 0; // the library's warning
+        if (model.config().penalty().isActive() || rows <= 0 || unknowns < rows || heldOut) {
             return;
         }
         Main.warn(spec, String.format(Locale.ROOT, "%,d feature%s%s for %,d row%s: without a penalty the least-squares answer "

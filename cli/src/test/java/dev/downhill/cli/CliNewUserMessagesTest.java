@@ -126,6 +126,26 @@ class CliNewUserMessagesTest {
         assertTrue(ridge.err().isBlank(), ridge.err());
     }
 
+    /**
+     * Early stopping's validation rows leaving fewer training rows than unknowns: the library's one warning (a review: 0.99
+     * of 100 rows trained on one row, in silence); a fraction that leaves enough, no word.
+     */
+    @Test
+    void aValidationFractionThatLeavesTooFewTrainingRowsWarns() throws IOException {
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 100; i++) {
+            csv.append(i % 7).append(',').append(i % 5).append(',').append(i % 7 + 2 * (i % 5) + (i % 3)).append('\n');
+        }
+        Path data = Files.writeString(dir.resolve("hundred.csv"), csv);
+        CliRun few = CliRun.of("fit", "--data", data.toString(), "--solver", "sgd", "--validation-fraction", "0.99");
+        assertEquals(0, few.code(), few.err());
+        assertEquals("downhill: warning: the validation fraction 0.99 holds out 99 of 100 rows: sgd fits the 1 row left, fewer "
+                + "than its 3 unknowns (2 coefficients and the intercept), so its answer says little about the data; lower the "
+                + "fraction", few.err().strip());
+        CliRun enough = CliRun.of("fit", "--data", data.toString(), "--solver", "sgd", "--validation-fraction", "0.1");
+        assertTrue(!enough.err().contains("validation fraction"), enough.err());
+    }
+
     @Test
     void numpyArchivesGivenAsDataPointToTheOptionsThatReadThem() throws IOException {
         Path archive = dir.resolve("train.npz"); // np.savez's name; --data never opens it

@@ -18,7 +18,8 @@ public final class ByteSizes {
         if (bytes >= 1e6) {
             return String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
         }
-        return bytes >= 1e3 ? String.format(Locale.ROOT, "%.0f kB", bytes / 1e3) : String.format(Locale.ROOT, "%.0f bytes", bytes);
+        return bytes >= 1e3 ? String.format(Locale.ROOT, "%.0f kB", bytes / 1e3) : bytes == 1 ? "1 byte"
+                : String.format(Locale.ROOT, "%.0f bytes", bytes);
     }
 
     /**

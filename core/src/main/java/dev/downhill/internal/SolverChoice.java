@@ -78,7 +78,7 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
         if (memory > directMemoryBudget) {
             return new SolverChoice(Solver.CG, String.format(Locale.ROOT,
                     "cg: a direct solve of %,d × %,d needs ~%s of float64 work, over its budget of %s",
-                    rows, cols, bytes(memory), bytes(directMemoryBudget)), 0);
+                    rows, cols, bytes(memory), ByteSizes.format(directMemoryBudget)), 0);
         }
         double directFlops = directFlops(m, n);
         double iterativeBytes = ITERATIVE_PASSES * m * n * precision.bytes();
