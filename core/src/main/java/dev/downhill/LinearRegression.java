@@ -699,12 +699,12 @@ public final class LinearRegression {
         // early stopping: the validation rows are left out of the column statistics the training rows are centred by
         dev.downhill.spi.EpochRows split = solver.isStochastic() && config.validationFraction() > 0
                 ? StochasticGradientSolver.split(config, problem.rows()) : null;
-        if (split != null) {
-            warnIfTooFewTrainingRows(config, problem.rows(), split.held(), n);
-        }
         try (CentredObjective objective = new CentredObjective(problem, config.fitIntercept(), standardize, penalty, true, split,
                 CentredObjective.groupsRidgeRates(problem, config))) {
             FitConfig internal = config.toBuilder().listener(objective.userListener(config.listener())).build();
+            if (split != null && done == null) { // (after the objective, which refuses a split with no weight on a side)
+                warnIfTooFewTrainingRows(config, problem.rows(), split.held(), n);
+            }
             if (done != null) { // a finished checkpoint: its answer as the model had it, in the user's units
                 double[] theta = done.vector("coefficients", n);
                 return new FittedModel(theta, done.real("intercept"), solver, problem.backendName(), problem.precision(),

@@ -32,7 +32,7 @@ import org.apache.spark.sql.Row;
  *                             nine-argument constructor
  * @param inference            the coefficients' standard errors, t- and p-values ({@link #coefficientStandardErrors()},
  *                             {@link #tValues()}, {@link #pValues()}): computed, as Spark computes them, with regParam 0
- *                             for solver normal and svd, and auto on dense rows of at most 4,096 features; null otherwise
+ *                             for solver normal and svd, and auto with at most 4,096 features; null otherwise
  */
 public record DownhillRegressionSummary(double[] objectiveHistory, double meanSquaredError, double rootMeanSquaredError,
                                         double r2, long totalIterations, String solver, String stopReason, long passes,
@@ -135,7 +135,7 @@ public record DownhillRegressionSummary(double[] objectiveHistory, double meanSq
     private CoefficientInference statistics(String what) {
         if (inference == null) {
             throw new UnsupportedOperationException("no " + what + " for this model: they are computed with regParam 0 for "
-                    + "solver normal or svd, or auto on dense rows of at most 4,096 features (this fit ran " + solver()
+                    + "solver normal or svd, or auto with at most 4,096 features (this fit ran " + solver()
                     + ")");
         }
         return inference;

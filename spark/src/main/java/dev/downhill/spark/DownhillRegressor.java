@@ -248,15 +248,44 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
         }
         try (SparkResidentProblem problem = SparkResidentProblem.load(rows, layout, (Integer) $(aggregationDepth()))) {
             config.penalty(penalty(problem));
-            if (chosen == Solver.AUTO && (Double) $(regParam()) == 0 && !problem.isSparse() && problem.cols() <= SPARK_NORMAL_MAX_FEATURES) {
-                // Spark's auto runs its normal solver here, whose summary has standard errors: core's auto then solves
-                // exactly (normal, or svd where XᵀX is too ill-conditioned), without its cg trial, and computes them
+            boolean normalLikeSpark = chosen == Solver.NORMAL;
+            if (chosen == Solver.AUTO && (Double) $(regParam()) == 0 && problem.cols() <= SPARK_NORMAL_MAX_FEATURES) {
+                // Spark's auto runs its normal solver here, whose summary has standard errors: on dense rows core's auto then
+                // solves exactly (normal, or svd where XᵀX is too ill-conditioned), without its cg trial, and computes them;
+                // on CSR rows (where core's auto would run cg) the normal equations from the sparse Gram pass, as Spark's
                 config.standardErrors(true);
+                if (problem.isSparse()) {
+                    config.solver(Solver.NORMAL);
+                    normalLikeSpark = true;
+                }
             }
             // the handle's close would close the problem: it is closed once, after the summary's pass, by the outer try
             LoadedProblem loaded = LoadedProblem.of(problem, null, BackendOptions.none());
             // core's warnings name its settings (maxIterations, tolerance, rankCutoff): this estimator says them in Spark's terms
-            FittedModel fitted = SparkResidentProblem.unwrap(() -> FrontEnds.fitUnwarned(loaded, config.build()));
+            FittedModel fitted;
+            try {
+                fitted = SparkResidentProblem.unwrap(() -> FrontEnds.fitUnwarned(loaded, config.build()));
+            } catch (dev.downhill.SingularMatrixException refused) {
+                if (!normalLikeSpark) {
+                    throw refused;
+                }
+                // Spark's normal solver retries a singular XᵀX with its quasi-Newton solver, so a pipeline that names it
+                // still fits: downhill retries on the rows already loaded with svd (exact, the minimum-norm answer) where
+                // they are held dense, with cg (Spark's l-bfgs here) where they are held as CSR (svd needs them dense)
+                Solver retry = problem.isSparse() ? Solver.CG : Solver.SVD;
+                double kappa = refused.conditionEstimate();
+                RANK_LOG.warn((Double.isInfinite(kappa) ? "normal: XᵀX is singular to working precision"
+                        : String.format(Locale.ROOT, "normal: XᵀX's estimated condition number %.3g is beyond the normal "
+                        + "equations' %.0e", kappa, FitConfig.NORMAL_EQUATIONS_MAX_CONDITION)) + "; refitting with "
+                        + retry.cliName() + (retry == Solver.SVD ? ", whose answer on dependent columns is the minimum-norm one"
+                        : " (the rows are held sparse), without standard errors") + " (as Spark's normal solver retries with "
+                        + "its quasi-Newton solver)");
+                config.solver(retry);
+                if (retry == Solver.CG) {
+                    config.standardErrors(false).maxIterations(bounds.maxIterations()).tolerance(bounds.tolerance());
+                }
+                fitted = SparkResidentProblem.unwrap(() -> FrontEnds.fitUnwarned(loaded, config.build()));
+            }
             boolean lbfgs = SPARK_LBFGS.equals($(solver()).trim().toLowerCase(Locale.ROOT));
             String ran = lbfgs ? SPARK_LBFGS + " (run as " + fitted.solver().cliName() + ")" : fitted.solver().cliName();
             ConvergenceWarning.of(fitted, "maxIter", "tol", "solver", ran).ifPresent(CONVERGENCE_LOG::warn);

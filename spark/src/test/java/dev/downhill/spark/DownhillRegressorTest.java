@@ -212,6 +212,46 @@ class DownhillRegressorTest {
     }
 
     /**
+     * solver normal on dependent columns (column 2 = 2 × column 1): Spark's normal solver retries a singular XᵀX with its
+     * quasi-Newton solver, so a pipeline that names it fits; here it refits with svd, whose minimum-norm answer must equal
+     * the single-machine svd's (1e-10), and says so in the summary (a review: normal threw where Spark's fitted).
+     */
+    @Test
+    void normalOnDependentColumnsRefitsWithSvd() {
+        Data base = Data.make(200, 4, 11);
+        for (double[] row : base.x()) {
+            row[2] = 2 * row[1];
+        }
+        Data d = new Data(base.x(), base.y(), base.w());
+        DownhillRegressionModel model = new DownhillRegressor().setSolver("normal").fit(d.frame(2, false));
+        assertEquals("svd", model.summary().solver());
+        try (dev.downhill.Dataset local = d.local(false)) {
+            FittedModel svd = LinearRegression.fit(local, FitConfig.builder().solver(Solver.SVD).build());
+            double e = relativeError(modelVector(model), modelVector(svd));
+            assertTrue(e < 1e-10, "relative error " + e);
+        }
+        // the same rows as sparse vectors with a zero in most of them, held as CSR: refitted with cg, whose answer fits as
+        // well (the predictions agree; the coefficients are another of the minimisers)
+        Data sparse = Data.make(200, 20, 11); // (CSR beats dense only where the row pointers are few against the entries)
+        for (int i = 0; i < sparse.x().length; i++) {
+            double[] row = sparse.x()[i];
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (i + j) % 10 == 0 ? row[j] : 0;
+            }
+            row[2] = 2 * row[1];
+        }
+        DownhillRegressionModel onCsr = new DownhillRegressor().setSolver("normal").setTol(1e-12).setMaxIter(10_000)
+                .fit(sparse.frame(2, true));
+        assertEquals("cg", onCsr.summary().solver());
+        try (dev.downhill.Dataset local = sparse.local(false)) {
+            FittedModel svd = LinearRegression.fit(local, FitConfig.builder().solver(Solver.SVD).build());
+            double mse = onCsr.summary().meanSquaredError();
+            double reference = svd.score(local).mse();
+            assertEquals(reference, mse, 1e-9 * reference, "cg's MSE against svd's");
+        }
+    }
+
+    /**
      * Columns far from 0 (means of 1e6 and −3e7 against spreads of 1–4): the partitions' extended residuals are moved to
      * the global frame by their means, so those must be the double-double means the passes centre by. With the backends'
      * float64 statistics (sums of m rounded products) the refined answer was 2e-11 off the exact least squares (BigDecimal),

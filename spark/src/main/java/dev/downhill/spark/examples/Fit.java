@@ -31,6 +31,9 @@ import org.apache.spark.sql.functions;
  * {@code --master} the master comes from spark-submit. Exit status 0, or 2 with one line on standard error for bad input.
  */
 public final class Fit {
+    /** The class-path resource of this program's log4j 2 configuration (WARN and above; the task loggers off). */
+    static final String QUIET_LOGGING = "dev/downhill/spark/examples/log4j2-quiet.properties";
+
     private Fit() {
     }
 
@@ -38,6 +41,11 @@ public final class Fit {
         // before Spark's classes load: what Spark's launcher would pass on Java 17, and Spark ML on Java BLAS (its native
         // BLAS must not bind to the cpu backend's OpenBLAS in one JVM)
         System.setProperty("io.netty.tryReflectionSetAccessible", "true");
+        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("log4j.configurationFile") == null) {
+            // a configuration of its own from the start (see quietSparkLogging): setting levels on log4j's default one
+            // left Spark free to load its INFO profile over them, on some runs and not others
+            System.setProperty("log4j2.configurationFile", QUIET_LOGGING);
+        }
         for (String lib : new String[] {"blas", "lapack", "arpack"}) {
             if (System.getProperty("dev.ludovic.netlib." + lib + ".allowNative") == null) {
                 System.setProperty("dev.ludovic.netlib." + lib + ".allowNative", "false");
@@ -58,7 +66,9 @@ public final class Fit {
     /**
      * Spark's own INFO lines (~50 at start-up) and the executors' task-failure reports (each bad row's stack trace, before
      * the one line this program prints) are left out: WARN and above, the task loggers off — and the estimator's
-     * iteration-limit warning, which this program prints in its own option names. Log4j 2 is Spark's logger.
+     * iteration-limit warning, which this program prints in its own option names. Log4j 2 is Spark's logger. Its
+     * configuration {@link #QUIET_LOGGING} says the same from the start; these levels are set again for a configuration
+     * the user gave.
      */
     private static void quietSparkLogging() {
         try {
@@ -228,8 +238,10 @@ public final class Fit {
         if (m.matches()) {
             int j = Integer.parseInt(m.group(2));
             if (j < features.size()) {
+                // this program reads a missing or non-numeric cell as NaN (try_cast, then the assembler's "keep")
                 return "column '" + features.get(j) + "': " + m.group(1) + m.group(3).replace(" (every value must be finite)",
-                        " (every value must be a finite number)");
+                        m.group(1).contains("NaN") ? " (a missing or non-numeric cell, or NaN: every value must be a finite number)"
+                        : " (every value must be a finite number)");
             }
         }
         return message;
