@@ -252,6 +252,30 @@ class DownhillRegressorTest {
     }
 
     /**
+     * auto with regParam 0 on sparse vectors held as CSR (20 features, a tenth of the entries stored): as Spark's auto, the
+     * normal equations (from the sparse Gram pass), with standard errors — those of the same rows held dense, to 1e-10
+     * (a review: core's auto ran cg there, and the summary had none).
+     */
+    @Test
+    void autoOnSparseRowsHasStandardErrorsAsOnDenseOnes() {
+        Data d = Data.make(300, 20, 13);
+        for (int i = 0; i < d.x().length; i++) {
+            for (int j = 0; j < 20; j++) {
+                d.x()[i][j] = (i + j) % 10 == 0 ? d.x()[i][j] : 0;
+            }
+        }
+        DownhillRegressionModel sparse = new DownhillRegressor().fit(d.frame(2, true));
+        DownhillRegressionModel dense = new DownhillRegressor().fit(d.frame(2, false));
+        assertEquals("normal", sparse.summary().solver());
+        double[] a = sparse.summary().coefficientStandardErrors();
+        double[] b = dense.summary().coefficientStandardErrors();
+        assertEquals(b.length, a.length);
+        for (int j = 0; j < a.length; j++) {
+            assertEquals(b[j], a[j], 1e-10 * b[j], "standard error " + j);
+        }
+    }
+
+    /**
      * Columns far from 0 (means of 1e6 and −3e7 against spreads of 1–4): the partitions' extended residuals are moved to
      * the global frame by their means, so those must be the double-double means the passes centre by. With the backends'
      * float64 statistics (sums of m rounded products) the refined answer was 2e-11 off the exact least squares (BigDecimal),
