@@ -114,7 +114,7 @@ class FitTest {
         Files.writeString(data, "u,target,v,w\n1,2,3,4\n1,2,oops,4\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fit.run(new String[] {
             "--master", "local[2]", "--data", data.toString(), "--label", "target", "--partitions", "1"}));
-        assertEquals("column 'v': row 1 of partition 0 has NaN (every value must be a finite number)", e.getMessage());
+        assertEquals("column 'v': row 1 of partition 0 has NaN (a missing or non-numeric cell, or NaN: every value must be a finite number)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Fit.run(new String[] {"--data", data.toString(), "--label", "nope",
             "--master", "local[2]"}));
         assertTrue(!spark.sparkContext().isStopped(), "the example left the caller's session running");
