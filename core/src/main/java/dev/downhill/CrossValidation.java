@@ -235,9 +235,52 @@ public final class CrossValidation {
      * may run on another thread after the problem is closed, and single-threaded (the cd sweeps). Otherwise it fits over
      * the problem, which must stay open until it has run.
      */
-    private record PreparedPath(Callable<List<FittedModel>> path, boolean detached, double bytes) {
+    private record PreparedPath(PathRun run, boolean detached, double bytes) {
         static PreparedPath attached(Callable<List<FittedModel>> path) {
-            return new PreparedPath(path, false, 0);
+            return new PreparedPath(sink -> emit(path.call(), sink), false, 0);
+        }
+
+        /** The path's models, kept (the full data's path). */
+        Callable<List<FittedModel>> path() {
+            return () -> collect(run);
+        }
+
+        /**
+         * Each fit's {@code error}, the model dropped once scored (a fold's path: at n = 2²⁰ a hundred kept models were
+         * ~1.6 GB a path, and a review's hashed 20,000 × 2²⁰ lasso CV ran out of a 4 GB heap).
+         */
+        Callable<double[]> errors(int count, java.util.function.ToDoubleFunction<FittedModel> error) {
+            return () -> {
+                double[] out = new double[count];
+                run.run((k, model) -> out[k] = error.applyAsDouble(model));
+                return out;
+            };
+        }
+    }
+
+    /** Where a path's fits go, one α at a time ({@code k}: its index on the path). */
+    @FunctionalInterface
+    private interface PathSink {
+        void accept(int k, FittedModel model);
+    }
+
+    /** A path's fits, each handed to the sink as it is made. */
+    @FunctionalInterface
+    private interface PathRun {
+        void run(PathSink sink) throws Exception;
+    }
+
+    /** The models of {@code run}, in path order. */
+    private static List<FittedModel> collect(PathRun run) throws Exception {
+        List<FittedModel> models = new ArrayList<>();
+        run.run((k, model) -> models.add(model));
+        return models;
+    }
+
+    /** {@code models} handed to {@code sink} in order. */
+    private static void emit(List<FittedModel> models, PathSink sink) {
+        for (int k = 0; k < models.size(); k++) {
+            sink.accept(k, models.get(k));
         }
     }
 
@@ -323,7 +366,7 @@ public final class CrossValidation {
         int n = Math.toIntExact(p.cols());
         double weightSum = p.weightSum();
         long rows = p.rows();
-        return new PreparedPath(() -> cdPath(cd::fit, n, weightSum, origin, rows, config, alphas, choice), true, cd.bytes());
+        return new PreparedPath(sink -> cdPath(cd::fit, n, weightSum, origin, rows, config, alphas, choice, sink), true, cd.bytes());
     }
 
     /** The Gram statistics of {@code p} taken now (one Gram pass), the path on them detached. */
@@ -331,7 +374,7 @@ public final class CrossValidation {
         GramCoordinateDescent.Statistics statistics = GramCoordinateDescent.Statistics.of(p, config.fitIntercept());
         long rows = p.rows();
         double n = statistics.moment().length;
-        return new PreparedPath(() -> gramPath(statistics, origin, rows, config, alphas, choice), true, 8 * n * n);
+        return new PreparedPath(sink -> gramPath(statistics, origin, rows, config, alphas, choice, sink), true, 8 * n * n);
     }
 
     /**
@@ -340,11 +383,11 @@ public final class CrossValidation {
      * then releases the slot).
      */
     private static Future<double[]> runFold(ExecutorService pool, java.util.concurrent.Semaphore slots, PreparedPath path,
-                                            java.util.function.Function<List<FittedModel>, double[]> errors) {
+                                            int count, java.util.function.ToDoubleFunction<FittedModel> error) {
         if (path.detached()) {
-            return submit(pool, slots, () -> errors.apply(path.path().call()));
+            return submit(pool, slots, path.errors(count, error));
         }
-        return CompletableFuture.completedFuture(errors.apply(call(path.path())));
+        return CompletableFuture.completedFuture(call(path.errors(count, error)));
     }
 
     /** {@code task}'s result, its exceptions as thrown (a checked one wrapped). */
@@ -417,11 +460,17 @@ public final class CrossValidation {
     }
 
     /** {@link #cdPath} on the Gram statistics {@code statistics} (read only: paths may share them). */
-    private static List<FittedModel> gramPath(GramCoordinateDescent.Statistics statistics, Origin like, long rows,
-                                              FitConfig config, double[] alphas, String choice) {
-        return cdPath(new GramCoordinateDescent(statistics, config.penalty())::fit, statistics.moment().length,
-                statistics.weightSum(), like, rows, config, alphas, choice);
+    private static void gramPath(GramCoordinateDescent.Statistics statistics, Origin like, long rows,
+                                 FitConfig config, double[] alphas, String choice, PathSink sink) {
+        cdPath(new GramCoordinateDescent(statistics, config.penalty())::fit, statistics.moment().length,
+                statistics.weightSum(), like, rows, config, alphas, choice, sink);
     }
+
+    /**
+     * The most values (α's × features) of the coefficient path a cross-validation report keeps for its plot (80 MB of
+     * float64); a longer one is left out (the report's {@code coefficientPath} null): {@link #path} gives it α by α.
+     */
+    public static final long MAX_COEFFICIENT_PATH_VALUES = 10_000_000;
 
     /** One cd fit at α from a starting point: {@link GramCoordinateDescent#fit} or {@link ColumnCoordinateDescent#fit}. */
     @FunctionalInterface
@@ -434,23 +483,23 @@ public final class CrossValidation {
      * models name {@code like}'s backend and precision and {@code rows} training rows. The fitter's data are read only
      * (paths may share Gram statistics).
      */
-    private static List<FittedModel> cdPath(CoordinateDescentFit cd, int n, double backendWeightSum, Origin like, long rows,
-                                            FitConfig config, double[] alphas, String choice) {
-        List<FittedModel> models = new ArrayList<>(alphas.length);
+    private static void cdPath(CoordinateDescentFit cd, int n, double backendWeightSum, Origin like, long rows,
+                               FitConfig config, double[] alphas, String choice, PathSink sink) {
         long start = System.nanoTime();
         double[] theta = config.initialCoefficients().values(n);
         double weightSum = like.weighted() ? Math.scalb(backendWeightSum, -like.weightExponent()) : Double.NaN; // the caller's
-        for (double alpha : alphas) {
+        for (int k = 0; k < alphas.length; k++) {
+            double alpha = alphas[k];
             FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
                     .initialCoefficients(InitialCoefficients.given(theta)).build();
             IterativeResult r = cd.fit(c, alpha, theta);
-            FittedModel m = LinearRegression.cdModel(like.backend(), like.precision(), rows, weightSum, c, r, start,
-                    like.constantColumns().clone());
-            models.add(m.withReport(m.report().withSolverChoice(choice)));
+            // the model's configuration names the path's own start, not the warm start (another n values a model)
+            FittedModel m = LinearRegression.cdModel(like.backend(), like.precision(), rows, weightSum,
+                    c.toBuilder().initialCoefficients(config.initialCoefficients()).build(), r, start, like.constantColumns().clone());
+            sink.accept(k, m.withReport(m.report().withSolverChoice(choice)));
             theta = r.coefficients();
             start = System.nanoTime();
         }
-        return models;
     }
 
     /**
@@ -555,7 +604,7 @@ public final class CrossValidation {
             Future<List<FittedModel>> fullPath = null;
             if (all != null) {
                 acquire(slots);
-                fullPath = submit(pool, slots, () -> gramPath(allRows, origin, m, config, grid, gramChoice));
+                fullPath = submit(pool, slots, () -> collect(sink -> gramPath(allRows, origin, m, config, grid, gramChoice, sink)));
             } else if (fullPrepared != null) {
                 acquire(slots);
                 fullPath = submit(pool, slots, fullPrepared.path());
@@ -593,8 +642,9 @@ public final class CrossValidation {
                         foldOrigin = Origin.of(problem.problem(), k);
                     }
                     long trainingRows = m - (to - from);
-                    foldErrors.add(submit(pool, slots, () -> errors(gramPath(training, foldOrigin, trainingRows, config, grid,
-                            gramChoice), validationX, validationY, validationW, heldWeight)));
+                    PathRun foldPath = sink -> gramPath(training, foldOrigin, trainingRows, config, grid, gramChoice, sink);
+                    foldErrors.add(submit(pool, slots, new PreparedPath(foldPath, true, 0).errors(grid.length,
+                            model -> validationError(model, validationX, validationY, validationW, heldWeight))));
                 } else {
                     acquire(slots); // at most `parallel` prepared paths hold their copies at once
                     boolean submitted = false;
@@ -603,8 +653,8 @@ public final class CrossValidation {
                                 config, alphas, 1, false) : null;
                         PreparedPath path = wide != null ? wide : PreparedPath.attached(() -> xPath(problem, config, alphas));
                         submitted = path.detached();
-                        foldErrors.add(runFold(pool, slots, path, models -> errors(models, validationX, validationY, validationW,
-                                heldWeight)));
+                        foldErrors.add(runFold(pool, slots, path, alphas.length, model -> validationError(model, validationX,
+                                validationY, validationW, heldWeight)));
                     } finally {
                         if (!submitted) {
                             slots.release();
@@ -732,7 +782,7 @@ public final class CrossValidation {
                 try (SparseDataset training = split.training(held); LoadedProblem problem = LinearRegression.load(training, config)) {
                     PreparedPath path = preparedPath(problem, config, alphas);
                     submitted = path.detached();
-                    foldErrors.add(runFold(pool, slots, path, validation::errors));
+                    foldErrors.add(runFold(pool, slots, path, alphas.length, validation::error));
                 } finally {
                     if (!submitted) {
                         slots.release();
@@ -876,9 +926,13 @@ public final class CrossValidation {
             }
         }
         int chosen = rule == Rule.MIN ? best : oneSe;
-        double[][] coefficientPath = new double[alphas.length][];
-        for (int k = 0; k < alphas.length; k++) {
-            coefficientPath[k] = full.get(k).coefficients();
+        double[][] coefficientPath = null; // beyond the limit (wide X: 100 × 2²⁰ values is 800 MB) not kept
+        int n = full.get(0).coefficients().length;
+        if ((double) alphas.length * n <= MAX_COEFFICIENT_PATH_VALUES) {
+            coefficientPath = new double[alphas.length][];
+            for (int k = 0; k < alphas.length; k++) {
+                coefficientPath[k] = full.get(k).coefficients();
+            }
         }
         CrossValidationReport report = new CrossValidationReport(folds, rule.cliName(), alphas, mean, se, alphas[best],
                 alphas[oneSe], alphas[chosen], coefficientPath);
@@ -974,15 +1028,6 @@ public final class CrossValidation {
             }
             throw new IllegalStateException(e.getCause());
         }
-    }
-
-    /** Each model's validation error on the held-out rows (see {@link #validationError}). */
-    private static double[] errors(List<FittedModel> models, double[][] x, double[] y, double[] w, double weightSum) {
-        double[] out = new double[models.size()];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = validationError(models.get(k), x, y, w, weightSum);
-        }
-        return out;
     }
 
     /**

@@ -123,23 +123,19 @@ final class SparseFolds {
 
     /** A fold's held-out rows (CSR, float64 values), targets, weights (1 when unweighted) and their sum Σw. */
     record Validation(long[] pointers, int[] columns, double[] values, double[] y, double[] w, double weightSum) {
-        /** Each model's Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² / Σw over these rows (the MSE when every weight is 1). */
-        double[] errors(List<FittedModel> models) {
-            double[] out = new double[models.size()];
-            for (int k = 0; k < out.length; k++) {
-                double[] theta = models.get(k).coefficients();
-                double b = models.get(k).intercept();
-                double s = 0;
-                for (int i = 0; i < y.length; i++) {
-                    double r = y[i] - b;
-                    for (long e = pointers[i]; e < pointers[i + 1]; e++) {
-                        r -= theta[columns[(int) e]] * values[(int) e];
-                    }
-                    s += w[i] * r * r;
+        /** The model's Σᵢ wᵢ(yᵢ − xᵢᵀθ − b)² / Σw over these rows (the MSE when every weight is 1). */
+        double error(FittedModel model) {
+            double[] theta = model.coefficients();
+            double b = model.intercept();
+            double s = 0;
+            for (int i = 0; i < y.length; i++) {
+                double r = y[i] - b;
+                for (long e = pointers[i]; e < pointers[i + 1]; e++) {
+                    r -= theta[columns[(int) e]] * values[(int) e];
                 }
-                out[k] = s / weightSum;
+                s += w[i] * r * r;
             }
-            return out;
+            return s / weightSum;
         }
     }
 }

@@ -522,7 +522,14 @@ final class FitCommand implements Callable<Integer> {
                 Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
             }
             if (pathTarget != null && model.report().crossValidation() != null) {
-                Plots.draw(Plots.coefficientPath(model.report().crossValidation()), pathTarget, outputs.open(pathTarget.path()));
+                dev.downhill.CrossValidationReport cv = model.report().crossValidation();
+                if (cv.coefficientPath() == null) { // wide X: the path's α's × features beyond what the report keeps
+                    Main.warn(spec, String.format(Locale.ROOT, "--path-plot: the coefficient path (%,d α's × %,d features) is "
+                            + "beyond the %,d values a cross-validation keeps: no plot written", cv.alphas().length,
+                            model.coefficients().length, dev.downhill.CrossValidation.MAX_COEFFICIENT_PATH_VALUES));
+                } else {
+                    Plots.draw(Plots.coefficientPath(cv), pathTarget, outputs.open(pathTarget.path()));
+                }
             }
             outputs.commit();
         }
@@ -887,6 +894,16 @@ final class FitCommand implements Callable<Integer> {
         return j -> "x" + j;
     }
 
+    /**
+     * The summary's words for the preferred backends that could not run ({@link dev.downhill.spi.Backends#passedOver}):
+     * the common case, a machine without an NVIDIA driver, in a few words (two reviews found the loader's full reason on
+     * every fit clutter); any other reason in full, since it is what someone expecting the GPU needs to see.
+     */
+    static String notAvailable(String passedOver) {
+        String noDriver = "cuda: cannot load the CUDA runtime: libcuda.so.1 not found (no NVIDIA driver on this machine)";
+        return passedOver.equals(noDriver) ? "no NVIDIA driver for cuda" : "not available: " + passedOver;
+    }
+
     /** {@link #print(PrintWriter, FittedModel, Score, long, long, String)} naming the inference table's rows by {@code label}. */
     static void print(PrintWriter o, FittedModel m, Score score, long rows, long cols, String layout,
                       java.util.function.IntFunction<String> label) {
@@ -899,7 +916,7 @@ final class FitCommand implements Callable<Integer> {
         String passedOver = automatic && !named ? Backends.passedOver(m.backend()) : "";
         o.printf(Locale.ROOT, "solver:      %s on %s%s%n", m.solver().cliName(), m.backend(), named
                 ? " (named by " + dev.downhill.spi.BackendOptions.BACKEND_ENVIRONMENT + " or -D" + dev.downhill.spi.BackendOptions.BACKEND_PROPERTY + ")"
-                : passedOver.isEmpty() ? "" : " (the backend chosen automatically; not available: " + passedOver + ")");
+                : passedOver.isEmpty() ? "" : " (the backend chosen automatically; " + notAvailable(passedOver) + ")");
         if (!m.report().solverChoice().isEmpty()) {
             o.printf(Locale.ROOT, "auto:        %s%n", m.report().solverChoice());
         }

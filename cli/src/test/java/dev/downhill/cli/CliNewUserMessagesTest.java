@@ -119,6 +119,12 @@ class CliNewUserMessagesTest {
         assertTrue(wide.err().isBlank(), "2 features, no intercept, 3 rows: " + wide.err());
         CliRun under = CliRun.of("fit", "--x", x, "--y", y, "--solver", "normal");
         assertTrue(under.err().isBlank(), under.err());
+        // (and, on a machine without an NVIDIA driver, the summary says so in a few words, not the loader's reason)
+        String solverLine = under.out().lines().filter(l -> l.startsWith("solver:")).findFirst().orElseThrow();
+        assertTrue(!solverLine.contains("libcuda.so.1 not found"), solverLine);
+        assertEquals("no NVIDIA driver for cuda", FitCommand.notAvailable("cuda: cannot load the CUDA runtime: libcuda.so.1 "
+                + "not found (no NVIDIA driver on this machine)"));
+        assertEquals("not available: cuda: no CUDA device", FitCommand.notAvailable("cuda: no CUDA device"));
         Path two = Files.writeString(dir.resolve("two.csv"), "a,b,y\n1,2,3\n2,1,1\n");
         CliRun infinite = CliRun.of("fit", "--data", two.toString(), "--solver", "svd");
         assertTrue(infinite.err().contains("and infinitely many coefficient vectors do so: this is one of them"), infinite.err());

@@ -181,6 +181,25 @@ class SparseSvdTest {
         }
     }
 
+    /**
+     * More columns than the direct solvers take (50,000 > 46,340): refused by that limit before the dense copy, whatever
+     * the copy's budget says (a review: a 2,000 × 50,000 X was densified, 915 MB, only to be refused by the limit).
+     */
+    @Test
+    void beyondTheColumnLimitSvdIsRefusedBeforeTheCopy() {
+        int n = 50_000;
+        long[] pointers = {0, 1, 2, 3};
+        int[] columns = {0, 7, n - 1};
+        double[] values = {1, 2, 3};
+        try (SparseDataset sd = SparseDataset.of(dev.downhill.io.CsrMatrix.of(pointers, columns, values, n, Precision.FLOAT64),
+                new double[] {1, 2, 3})) {
+            // a budget of 1 kB: the copy (1.2 MB) would be refused by it, had the column limit not come first
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LinearRegression.fit(sd, svd().toBuilder().directMemoryBudget(1_000).build()));
+            assertTrue(e.getMessage().startsWith("50,000 columns: beyond the direct solvers' limit of 46,340 columns"), e.getMessage());
+        }
+    }
+
     @Test
     void crossValidationWithSvdOnSparseXIsTheDenseOne() {
         SplittableRandom r = new SplittableRandom(25);

@@ -922,11 +922,23 @@ public final class DirectLeastSquares {
         return Math.sqrt(s);
     }
 
+    /** The most columns the direct solvers take: their n × n (or, wide svd, m × n) float64 matrices live in Java arrays. */
+    public static final int MAX_COLUMNS = 46_340;
+
+    /**
+     * Refuses {@code columns} beyond {@link #MAX_COLUMNS} in one line (before any work: a sparse X's svd checks it before
+     * its dense copy).
+     */
+    public static void checkColumns(long columns) {
+        denseSize(columns, "columns");
+    }
+
     private static int denseSize(long size, String what) {
-        if (size > 46_340) {
+        if (size > MAX_COLUMNS) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%,d %s: the direct solvers need an n × n float64 matrix (%,d bytes), beyond their limit of 46,340 columns; "
-                            + "use gd, nesterov or cg", size, what, 8 * size * size));
+                    "%,d %s: beyond the direct solvers' limit of 46,340 columns (normal's n × n float64 matrix would take %,d "
+                            + "bytes); use gd, nesterov or cg, which from 0 find svd's minimum-norm answer on wide X", size, what,
+                    8 * size * size));
         }
         return (int) size;
     }
