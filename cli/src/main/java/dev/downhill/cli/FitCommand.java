@@ -497,6 +497,9 @@ final class FitCommand implements Callable<Integer> {
      */
     private void writeOutputs(PrintWriter o, FittedModel model, Score score, Plots.Target plotTarget,
                               java.util.function.Supplier<double[][]> actualAndPredicted) {
+        // the coefficient path is drawn when the report kept it (wide X: beyond 10M values it is not, and a warning says so)
+        boolean pathWritten = pathTarget != null && model.report().crossValidation() != null
+                && model.report().crossValidation().coefficientPath() != null;
         try (Outputs outputs = new Outputs()) {
             if (out != null) {
                 try {
@@ -521,15 +524,13 @@ final class FitCommand implements Callable<Integer> {
                 }
                 Plots.draw(chart, plotTarget, outputs.open(plotTarget.path()));
             }
-            if (pathTarget != null && model.report().crossValidation() != null) {
-                dev.downhill.CrossValidationReport cv = model.report().crossValidation();
-                if (cv.coefficientPath() == null) { // wide X: the path's α's × features beyond what the report keeps
-                    Main.warn(spec, String.format(Locale.ROOT, "--path-plot: the coefficient path (%,d α's × %,d features) is "
-                            + "beyond the %,d values a cross-validation keeps: no plot written", cv.alphas().length,
-                            model.coefficients().length, dev.downhill.CrossValidation.MAX_COEFFICIENT_PATH_VALUES));
-                } else {
-                    Plots.draw(Plots.coefficientPath(cv), pathTarget, outputs.open(pathTarget.path()));
-                }
+            if (pathWritten) {
+                Plots.draw(Plots.coefficientPath(model.report().crossValidation()), pathTarget, outputs.open(pathTarget.path()));
+            } else if (pathTarget != null && model.report().crossValidation() != null) { // wide X: not kept
+                Main.warn(spec, String.format(Locale.ROOT, "--path-plot: the coefficient path (%,d α's × %,d features) is "
+                        + "beyond the %,d values a cross-validation keeps: no plot written",
+                        model.report().crossValidation().alphas().length, model.coefficients().length,
+                        dev.downhill.CrossValidation.MAX_COEFFICIENT_PATH_VALUES));
             }
             outputs.commit();
         }
@@ -540,7 +541,7 @@ final class FitCommand implements Callable<Integer> {
             o.println("plot written to " + plotTarget.path() + " (" + (plotTarget.format() == BitmapEncoder.BitmapFormat.JPG
                     ? "JPEG" : "PNG") + ")");
         }
-        if (pathTarget != null && model.report().crossValidation() != null) {
+        if (pathWritten) {
             o.println("coefficient path written to " + pathTarget.path() + " (" + (pathTarget.format()
                     == BitmapEncoder.BitmapFormat.JPG ? "JPEG" : "PNG") + ")");
         }
