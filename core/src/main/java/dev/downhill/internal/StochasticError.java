@@ -95,6 +95,63 @@ final class StochasticError {
         return estimate;
     }
 
+    /**
+     * A lower bound on the relative error of {@code theta} where no Ĥ is affordable (wide X; the n × n matrix and its
+     * factor are what cost): conjugate gradients on H_β e = g from 0, one Hessian pass per step, at most {@code passes}.
+     * CG's iterates from 0 grow in norm, ‖e₁‖ ≤ ‖e₂‖ ≤ … ≤ ‖e‖ (Hestenes and Stiefel), so with the triangle inequality
+     * ‖β − e‖ ≤ ‖β‖ + ‖e‖ and x/(‖β‖ + x) increasing,
+     * <pre>
+     *   ‖eₖ‖/(‖β‖ + ‖eₖ‖) ≤ ‖e‖/(‖β‖ + ‖e‖) ≤ ‖e‖/‖β*‖
+     * </pre>
+     * whatever the number of steps: an answer warned about on it is at least that far off. Stops when a step raises the
+     * bound by less than {@value #SETTLED} of it. Empty when the bound is 0 or not finite (g = 0, β = 0).
+     */
+    static Optional<Double> lowerBound(CentredObjective objective, double[] theta, double[] squaredScales, int passes) {
+        int n = theta.length;
+        double[] scales = new double[n];
+        for (int j = 0; j < n; j++) {
+            scales[j] = Math.sqrt(squaredScales[j]);
+        }
+        ResidentProblem problem = objective.problem();
+        try (BackendVector v = problem.allocateVector(n); BackendVector out = problem.allocateVector(n)) {
+            v.copyFromHost(objective.startingPoint(theta));
+            objective.gradient(v, RowSlice.all(), out);
+            objective.addRidge(v, out);
+            double[] r = scaled(out.copyToHost(), scales);
+            double size = AccuracyWarning.norm(AccuracyWarning.standardized(theta, squaredScales));
+            double[] e = new double[n];
+            double[] p = r.clone();
+            double rr = dot(r, r);
+            double bound = 0;
+            for (int step = 0; step < passes && rr > 0; step++) {
+                double[] w = times(objective, p, scales, v, out);
+                double curvature = dot(p, w);
+                if (!(curvature > 0)) {
+                    break;
+                }
+                double alpha = rr / curvature;
+                for (int j = 0; j < n; j++) {
+                    e[j] += alpha * p[j];
+                    r[j] -= alpha * w[j];
+                }
+                double length = AccuracyWarning.norm(e);
+                double next = length / (size + length);
+                boolean settled = next - bound <= SETTLED * next;
+                bound = Math.max(bound, next);
+                if (settled) {
+                    break;
+                }
+                double rrNext = dot(r, r);
+                double ratio = rrNext / rr;
+                rr = rrNext;
+                for (int j = 0; j < n; j++) {
+                    p[j] = r[j] + ratio * p[j];
+                }
+            }
+            return bound > 0 && Double.isFinite(bound) ? Optional.of(bound) : Optional.empty();
+        }
+    }
+
     /** S·H(S·p): H_β times {@code p}, one Hessian pass of {@code objective}. */
     private static double[] times(CentredObjective objective, double[] p, double[] scales, BackendVector v,
                                   BackendVector out) {
