@@ -487,17 +487,19 @@ public final class CrossValidation {
                                FitConfig config, double[] alphas, String choice, PathSink sink) {
         long start = System.nanoTime();
         double[] theta = config.initialCoefficients().values(n);
+        InitialCoefficients warm = config.initialCoefficients();
         double weightSum = like.weighted() ? Math.scalb(backendWeightSum, -like.weightExponent()) : Double.NaN; // the caller's
         for (int k = 0; k < alphas.length; k++) {
             double alpha = alphas[k];
             FitConfig c = config.toBuilder().solver(Solver.CD).penalty(config.penalty().withAlpha(alpha))
-                    .initialCoefficients(InitialCoefficients.given(theta)).build();
+                    .initialCoefficients(warm).build();
             IterativeResult r = cd.fit(c, alpha, theta);
-            // the model's configuration names the path's own start, not the warm start (another n values a model)
-            FittedModel m = LinearRegression.cdModel(like.backend(), like.precision(), rows, weightSum,
-                    c.toBuilder().initialCoefficients(config.initialCoefficients()).build(), r, start, like.constantColumns().clone());
+            FittedModel m = LinearRegression.cdModel(like.backend(), like.precision(), rows, weightSum, c, r, start,
+                    like.constantColumns().clone());
             sink.accept(k, m.withReport(m.report().withSolverChoice(choice)));
             theta = r.coefficients();
+            // the next fit's recorded warm start is this model's θ, its array shared (not another n values a model)
+            warm = InitialCoefficients.sharing(m.coefficientsView());
             start = System.nanoTime();
         }
     }

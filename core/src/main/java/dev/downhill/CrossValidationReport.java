@@ -58,6 +58,11 @@ public record CrossValidationReport(int folds, String rule, double[] alphas, dou
         this(folds, rule, alphas, meanMse, standardError, alphaMin, alpha1se, chosenAlpha, null);
     }
 
+    /** Whether the report holds the coefficient path (without copying it, as {@link #coefficientPath()} does). */
+    public boolean hasCoefficientPath() {
+        return coefficientPath != null;
+    }
+
     /**
      * Per α, θ of the full-data path's fit ({@code [k][j]}), or null when not known (a report read from a model file).
      *

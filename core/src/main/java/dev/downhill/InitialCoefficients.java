@@ -59,6 +59,14 @@ public final class InitialCoefficients {
     }
 
     /**
+     * θ₀ = {@code theta} itself, not copied (package use: a regularization path's warm start is the last model's θ, whose
+     * array the next model's configuration then shares; the caller never writes it, and every value is finite).
+     */
+    static InitialCoefficients sharing(double[] theta) {
+        return new InitialCoefficients(Kind.GIVEN, 0, theta);
+    }
+
+    /**
      * How θ₀ is chosen.
      *
      * @return the kind

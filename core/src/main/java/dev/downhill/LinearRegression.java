@@ -423,14 +423,14 @@ public final class LinearRegression {
     }
 
     /**
-     * One warning when early stopping's validation rows leave fewer training rows than unknowns (n coefficients and the
-     * intercept): the fit then passes through the few rows it sees (a review: a fraction of 0.99 of 100 rows trained on
+     * One warning when early stopping's validation rows leave an unpenalised fit fewer training rows than unknowns (n
+     * coefficients and the intercept): it then passes through the few rows it sees (a review: a fraction of 0.99 of 100 rows trained on
      * one, θ ≈ 1e-30, converged, in silence). Only an empty training set is refused ({@link StochasticGradientSolver#split}).
      */
     private static void warnIfTooFewTrainingRows(FitConfig config, long rows, long held, long n) {
         long training = rows - held;
         long unknowns = n + (config.fitIntercept() ? 1 : 0);
-        if (training < unknowns) {
+        if (training < unknowns && !config.penalty().isActive()) { // (a penalised minimiser is unique: paths are penalised)
             LOG.warn(String.format(java.util.Locale.ROOT, "the validation fraction %s holds out %,d of %,d rows: %s fits the %,d "
                     + "row%s left, fewer than its %,d unknowns (%,d coefficient%s%s), so its answer says little about the data; "
                     + "lower the fraction", dev.downhill.internal.ConvergenceWarning.compact(config.validationFraction()), held, rows,

@@ -499,7 +499,7 @@ final class FitCommand implements Callable<Integer> {
                               java.util.function.Supplier<double[][]> actualAndPredicted) {
         // the coefficient path is drawn when the report kept it (wide X: beyond 10M values it is not, and a warning says so)
         boolean pathWritten = pathTarget != null && model.report().crossValidation() != null
-                && model.report().crossValidation().coefficientPath() != null;
+                && model.report().crossValidation().hasCoefficientPath();
         try (Outputs outputs = new Outputs()) {
             if (out != null) {
                 try {
@@ -901,8 +901,15 @@ final class FitCommand implements Callable<Integer> {
      * every fit clutter); any other reason in full, since it is what someone expecting the GPU needs to see.
      */
     static String notAvailable(String passedOver) {
-        String noDriver = "cuda: cannot load the CUDA runtime: libcuda.so.1 not found (no NVIDIA driver on this machine)";
-        return passedOver.equals(noDriver) ? "no NVIDIA driver for cuda" : "not available: " + passedOver;
+        String noDriver = "(no NVIDIA driver on this machine)";
+        StringBuilder sb = new StringBuilder();
+        for (String entry : passedOver.split("; ")) { // "name: reason; …"
+            int colon = entry.indexOf(':');
+            boolean plain = colon > 0 && entry.endsWith(noDriver);
+            sb.append(sb.length() == 0 ? "" : "; ").append(plain ? "no NVIDIA driver for " + entry.substring(0, colon)
+                    : "not available: " + entry);
+        }
+        return sb.toString();
     }
 
     /** {@link #print(PrintWriter, FittedModel, Score, long, long, String)} naming the inference table's rows by {@code label}. */

@@ -125,6 +125,9 @@ class CliNewUserMessagesTest {
         assertEquals("no NVIDIA driver for cuda", FitCommand.notAvailable("cuda: cannot load the CUDA runtime: libcuda.so.1 "
                 + "not found (no NVIDIA driver on this machine)"));
         assertEquals("not available: cuda: no CUDA device", FitCommand.notAvailable("cuda: no CUDA device"));
+        assertEquals("no NVIDIA driver for cuda; not available: other: its library is missing", FitCommand.notAvailable(
+                "cuda: cannot load the CUDA runtime: libcuda.so.1 not found (no NVIDIA driver on this machine); other: its "
+                + "library is missing"));
         Path two = Files.writeString(dir.resolve("two.csv"), "a,b,y\n1,2,3\n2,1,1\n");
         CliRun infinite = CliRun.of("fit", "--data", two.toString(), "--solver", "svd");
         assertTrue(infinite.err().contains("and infinitely many coefficient vectors do so: this is one of them"), infinite.err());

@@ -380,12 +380,22 @@ class CliTest {
         CliRun svdNpz = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--solver", "svd",
                 "--quiet");
         assertEquals(0, svdNpz.code(), svdNpz.err());
-        // above the budget (half the JVM's heap) it is refused before X is loaded, in one line naming the sizes: 3 × 10⁹ float64
+        // beyond the direct solvers' column limit (and their budget: 3 × 10⁹ float64) it is refused before the dense copy, in
+        // one line naming the limit
         Path huge = Files.writeString(dir.resolve("huge.svm"), "1 1:1\n2 3:1\n3 2:2\n");
         CliRun refused = run("fit", "--data", huge.toString(), "--sparse", "--features", "1000000000", "--solver", "svd");
         assertEquals(1, refused.code(), refused.err());
-        assertTrue(refused.err().contains("svd densifies a sparse X: 3 × 1,000,000,000 float64 is 24.0 GB (X has 3 non-zeros), "
-                + "over the direct solvers' memory budget of"), refused.err());
+        assertTrue(refused.err().contains("1,000,000,000 columns: beyond the direct solvers' limit of 46,340 columns"), refused.err());
+        // within the column limit, above the budget (half the JVM's heap): refused naming the sizes, 40,000 × 40,000 float64
+        StringBuilder tall = new StringBuilder();
+        for (int i = 0; i < 40_000; i++) {
+            tall.append(i % 3).append(' ').append(i + 1).append(":1\n");
+        }
+        Path budget = Files.writeString(dir.resolve("budget.svm"), tall.toString());
+        CliRun over = run("fit", "--data", budget.toString(), "--sparse", "--features", "40000", "--solver", "svd");
+        assertEquals(1, over.code(), over.err());
+        assertTrue(over.err().contains("svd densifies a sparse X: 40,000 × 40,000 float64 is 12.8 GB (X has 40,000 non-zeros), "
+                + "over the direct solvers' memory budget of"), over.err());
         // one line beside the warning that such a wide file draws (n float64 vectors of 8 GB each)
         assertEquals(1, refused.err().strip().lines().filter(l -> !l.startsWith("downhill: warning:")).count(), refused.err());
         Path wide = dir.resolve("swide");

@@ -50,10 +50,8 @@ public final class AccuracyWarning {
      * limit of 1e3, and left those silent.
      */
     static final double STOCHASTIC_RELATIVE_ERROR_LIMIT = 0.1;
-    /** How far below the truth a sketched Ĥ⁻¹g may put the error: below limit/this a sketched estimate is not refined. */
-    static final double SKETCH_UNDERSTATEMENT = 3;
-    /** Hessian passes a sketched stochastic estimate may take: the fit's epochs, within these limits. */
-    static final int MIN_REFINEMENT_PASSES = 4;
+    /** Hessian passes a sketched stochastic estimate (or a lower bound) may take: the fit's epochs, within these limits. */
+    static final int MIN_REFINEMENT_PASSES = 12;
     static final int MAX_REFINEMENT_PASSES = 30;
     /** What a library (and CLI) user can do about coefficients the gradient does not vouch for. */
     public static final String LIBRARY_ADVICE = "use the normal or svd solver, or cg with a smaller tolerance";
@@ -74,7 +72,8 @@ public final class AccuracyWarning {
      * The estimate for {@code model}, fitted on {@code problem}, or empty when no check applies or it is not affordable.
      *
      * @param conditionNumber κ̂ of the standardized Hessian (+∞: singular to working precision)
-     * @param errorBound      ρ, the bound on ‖β − β*‖/‖β‖ (+∞ when κ̂ is)
+     * @param errorBound      ρ: for gd, nesterov and cg the bound on ‖β − β*‖/‖β‖ (+∞ when κ̂ is); for sgd and minibatch
+     *                        the estimate of ‖β − β*‖/‖β*‖ ({@code errorEstimated}), or a lower bound on it ({@code lowerBound})
      * @param standardizedCondition where an unstandardized fit's κ̂ is +∞, the standardized Hessian's (from the same Gram
      *                        matrix: {@link SketchedCondition.Spectrum#unitDiagonalCondition}); NaN otherwise
      * @param errorEstimated  whether ρ estimates the error itself, ‖Ĥ⁻¹g‖/‖β − Ĥ⁻¹g‖ (sgd and minibatch), not a bound on it
@@ -87,7 +86,8 @@ public final class AccuracyWarning {
 
     /**
      * The one-line warning for {@code model}, fitted on {@code problem} (still loaded), or empty: no check applies, the
-     * check is not affordable, or ρ ≤ {@value #RELATIVE_ERROR_LIMIT}.
+     * check is not affordable, or ρ ≤ {@value #RELATIVE_ERROR_LIMIT} ({@value #STOCHASTIC_RELATIVE_ERROR_LIMIT} for sgd and
+     * minibatch).
      */
     public static Optional<String> of(ResidentProblem problem, FittedModel model) {
         return of(problem, model, model.solver().cliName(), LIBRARY_ADVICE);
@@ -192,8 +192,7 @@ public final class AccuracyWarning {
             if (stochastic && hessian != null && Double.isFinite(hessian.spectrum().condition())) {
                 // its history holds mini-batch gradients: one full gradient at the answer, and the error itself from it
                 int passes = (int) Math.max(MIN_REFINEMENT_PASSES, Math.min(MAX_REFINEMENT_PASSES, model.iterations()));
-                return StochasticError.of(objective, hessian, model.coefficients(), squaredScales, passes,
-                                STOCHASTIC_RELATIVE_ERROR_LIMIT / SKETCH_UNDERSTATEMENT)
+                return StochasticError.of(objective, hessian, model.coefficients(), squaredScales, passes)
                         .map(error -> new Estimate(hessian.spectrum().condition(), error, Double.NaN, true, false));
             }
         } catch (ArithmeticException | UnsupportedOperationException noCheck) {

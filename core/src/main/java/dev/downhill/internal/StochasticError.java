@@ -13,14 +13,15 @@ import java.util.Optional;
  *   error = ‖e‖ / ‖β − e‖      (relative to the least-squares β* = β − e)
  * </pre>
  * With X's exact Gram matrix ({@link SketchedCondition.Hessian#exact}) e = Ĥ⁻¹g to rounding. With a sketched Ĥ, Ĥ⁻¹g
- * overstates e by the sketch's spread (3–30× measured on 100–200 columns, correlated or not), so e is then refined by
+ * overstates e by the sketch's spread (3–30× measured on 100–200 columns, correlated or not; a rare column's sampled rows
+ * can make it understate too), so e is then refined by
  * conjugate gradients on the exact H preconditioned by Ĥ (κ(Ĥ⁻¹H) ≲ 34: the error falls ~0.7× per step), one Hessian
- * pass over X per step ({@link CentredObjective#hessianTimes}), until the estimate moves less than
- * {@value #SETTLED} relative in a step, or the pass budget is spent. Host vectors of n; two backend vectors of n.
+ * pass over X per step ({@link CentredObjective#hessianTimes}), until a step moves e by at most {@value #SETTLED} of
+ * ‖e‖; when the pass budget is spent first, no estimate is made. Host vectors of n; two backend vectors of n.
  */
 final class StochasticError {
-    /** The estimate has settled when a step moves it by less than this fraction. */
-    static final double SETTLED = 0.01;
+    /** The refinement has settled when a step moves e by at most this fraction of ‖e‖ (lowerBound: the bound by this). */
+    static final double SETTLED = 0.03;
 
     private StochasticError() {
     }
@@ -28,11 +29,11 @@ final class StochasticError {
     /**
      * The relative error of {@code theta} (user units), a fit on {@code objective}'s problem (made without internal
      * rescaling), with {@code hessian} Ĥ from {@link SketchedCondition#hessian}; at most {@code passes} Hessian passes
-     * refine a sketched estimate that exceeds {@code refineAbove} (below it, the sketch's overstatement leaves it below the
-     * limit it is compared with: no pass is spent). Empty when Ĥ is not positive definite or the estimate is not finite (β* = 0).
+     * refine a sketched estimate (a sketch that sampled a rare column's few rows may understate as well as overstate: every
+     * sketched estimate is refined). Empty when the refinement did not settle within the passes (no claim is made), when Ĥ is not positive definite or the estimate is not finite (β* = 0).
      */
     static Optional<Double> of(CentredObjective objective, SketchedCondition.Hessian hessian, double[] theta,
-                               double[] squaredScales, int passes, double refineAbove) {
+                               double[] squaredScales, int passes) {
         int n = theta.length;
         double[] scales = new double[n];
         for (int j = 0; j < n; j++) {
@@ -50,8 +51,8 @@ final class StochasticError {
                 return Optional.empty();
             }
             double estimate = relative(e, beta);
-            if (!hessian.exact() && estimate > refineAbove) {
-                estimate = refine(objective, hessian, g, e, beta, scales, v, out, passes, estimate);
+            if (!hessian.exact()) {
+                estimate = refine(objective, hessian, g, e, beta, scales, v, out, passes);
             }
             return Double.isFinite(estimate) ? Optional.of(estimate) : Optional.empty();
         }
@@ -59,30 +60,31 @@ final class StochasticError {
 
     /**
      * Preconditioned conjugate gradients on H_β e = g from {@code e} = Ĥ⁻¹g (updated in place), H_β p = S·H(S·p) by a pass
-     * of {@code objective} through the backend vectors {@code v} and {@code out}; the last estimate ‖e‖/‖β − e‖.
+     * of {@code objective} through the backend vectors {@code v} and {@code out}: the estimate ‖e‖/‖β − e‖ once a step
+     * moves e by at most {@value #SETTLED} of ‖e‖ (or the residual vanishes); NaN when the passes run out first.
      */
     private static double refine(CentredObjective objective, SketchedCondition.Hessian hessian, double[] g, double[] e,
-                                 double[] beta, double[] scales, BackendVector v, BackendVector out, int passes,
-                                 double estimate) {
+                                 double[] beta, double[] scales, BackendVector v, BackendVector out, int passes) {
         double[] r = subtract(g, times(objective, e, scales, v, out));
         double[] z = hessian.solve(r);
         double[] p = z.clone();
         double rz = dot(r, z);
-        for (int step = 1; step < passes && rz > 0; step++) {
+        for (int step = 1; step < passes; step++) {
+            if (!(rz > 0)) {
+                return relative(e, beta); // the residual is 0 in Ĥ⁻¹'s norm: e solves the system
+            }
             double[] w = times(objective, p, scales, v, out);
             double curvature = dot(p, w);
             if (!(curvature > 0)) {
-                break; // p in H's null space to rounding (its columns dependent): e as it stands
+                return Double.NaN; // p in H's null space to rounding (its columns dependent): no claim
             }
             double alpha = rz / curvature;
             for (int j = 0; j < e.length; j++) {
                 e[j] += alpha * p[j];
                 r[j] -= alpha * w[j];
             }
-            double previous = estimate;
-            estimate = relative(e, beta);
-            if (Math.abs(estimate - previous) <= SETTLED * estimate) {
-                break;
+            if (Math.abs(alpha) * AccuracyWarning.norm(p) <= SETTLED * AccuracyWarning.norm(e)) {
+                return relative(e, beta); // settled: the step moved e by at most 1 % of it
             }
             z = hessian.solve(r);
             double rzNext = dot(r, z);
@@ -92,7 +94,7 @@ final class StochasticError {
                 p[j] = z[j] + ratio * p[j];
             }
         }
-        return estimate;
+        return Double.NaN; // not settled within the passes: no claim
     }
 
     /**

@@ -273,11 +273,8 @@ public final class DownhillRegressor extends Predictor<Vector, DownhillRegressor
                 // still fits: downhill retries on the rows already loaded with svd (exact, the minimum-norm answer) where
                 // they are held dense, with cg (Spark's l-bfgs here) where they are held as CSR (svd needs them dense)
                 Solver retry = problem.isSparse() ? Solver.CG : Solver.SVD;
-                double kappa = refused.conditionEstimate();
-                RANK_LOG.warn((Double.isInfinite(kappa) ? "normal: XᵀX is singular to working precision"
-                        : String.format(Locale.ROOT, "normal: XᵀX's estimated condition number %.3g is beyond the normal "
-                        + "equations' %.0e", kappa, FitConfig.NORMAL_EQUATIONS_MAX_CONDITION)) + "; refitting with "
-                        + retry.cliName() + (retry == Solver.SVD ? ", whose answer on dependent columns is the minimum-norm one"
+                RANK_LOG.warn("normal refused: " + refused.getMessage() + " — refitting with " + retry.cliName()
+                        + (retry == Solver.SVD ? ", whose answer on dependent columns is the minimum-norm one"
                         : " (the rows are held sparse), without standard errors") + " (as Spark's normal solver retries with "
                         + "its quasi-Newton solver)");
                 config.solver(retry);
