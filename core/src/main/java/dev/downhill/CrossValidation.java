@@ -309,13 +309,9 @@ public final class CrossValidation {
                         return columnPath(ColumnCoordinateDescent.of(p, config.fitIntercept(), config.penalty()), p,
                                 origin.naming(p, config.fitIntercept()), config, alphas, route.reason());
                     default:
-                        return PreparedPath.attached(() -> {
-                            List<FittedModel> models = new ArrayList<>();
-                            for (FittedModel m : xPath(problem, config.toBuilder().solver(Solver.NESTEROV).build(), alphas)) {
-                                models.add(m.withReport(m.report().withSolverChoice(route.reason())));
-                            }
-                            return models;
-                        });
+                        return new PreparedPath(sink -> xPath(problem, config.toBuilder().solver(Solver.NESTEROV).build(),
+                                alphas, (k, m) -> sink.accept(k, m.withReport(m.report().withSolverChoice(route.reason())))),
+                                false, 0);
                 }
             }
         }
@@ -325,7 +321,7 @@ public final class CrossValidation {
         }
         String choice = GramCoordinateDescent.choosePath(p, config);
         if (choice == null) {
-            return PreparedPath.attached(() -> xPath(problem, config, alphas));
+            return new PreparedPath(sink -> xPath(problem, config, alphas, sink), false, 0);
         }
         return preparedGramPath(p, origin.naming(p, config.fitIntercept()), config, alphas, choice);
     }
@@ -427,17 +423,25 @@ public final class CrossValidation {
     }
 
     private static List<FittedModel> xPath(LoadedProblem problem, FitConfig asked, double[] alphas) {
+        List<FittedModel> models = new ArrayList<>(alphas.length);
+        xPath(problem, asked, alphas, (k, model) -> models.add(model));
+        return models;
+    }
+
+    /**
+     * The path over X with the configured solver, each α from the last answer, each fit handed to {@code sink} as it is
+     * made (a fold's path scores and drops it); the recorded warm start shares the last model's θ (not another n values).
+     */
+    private static void xPath(LoadedProblem problem, FitConfig asked, double[] alphas, PathSink sink) {
         // every fit of a path is penalised: none computes standard errors, and the one warning was given at the start
         FitConfig config = asked.standardErrors() ? asked.toBuilder().standardErrors(false).build() : asked;
-        List<FittedModel> models = new ArrayList<>(alphas.length);
         InitialCoefficients start = config.initialCoefficients();
-        for (double alpha : alphas) {
-            FitConfig c = config.toBuilder().penalty(config.penalty().withAlpha(alpha)).initialCoefficients(start).build();
+        for (int k = 0; k < alphas.length; k++) {
+            FitConfig c = config.toBuilder().penalty(config.penalty().withAlpha(alphas[k])).initialCoefficients(start).build();
             FittedModel m = LinearRegression.fitUnwarned(problem, c); // no iteration-limit warning per α
-            models.add(m);
-            start = InitialCoefficients.given(m.coefficients());
+            sink.accept(k, m);
+            start = InitialCoefficients.sharing(m.coefficientsView());
         }
-        return models;
     }
 
     /**
@@ -653,7 +657,8 @@ public final class CrossValidation {
                     try (Dataset training = subset(data, held, false); LoadedProblem problem = LinearRegression.load(training, config, k)) {
                         PreparedPath wide = fullPrepared != null ? preparedWidePath(problem.problem(), Origin.of(problem.problem(), k),
                                 config, alphas, 1, false) : null;
-                        PreparedPath path = wide != null ? wide : PreparedPath.attached(() -> xPath(problem, config, alphas));
+                        PreparedPath path = wide != null ? wide : new PreparedPath(sink -> xPath(problem, config, alphas, sink),
+                                false, 0);
                         submitted = path.detached();
                         foldErrors.add(runFold(pool, slots, path, alphas.length, model -> validationError(model, validationX,
                                 validationY, validationW, heldWeight)));
