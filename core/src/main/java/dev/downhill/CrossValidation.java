@@ -472,7 +472,7 @@ public final class CrossValidation {
 
     /**
      * The most values (α's × features) of the coefficient path a cross-validation report keeps for its plot (80 MB of
-     * float64); a longer one is left out (the report's {@code coefficientPath} null): {@link #path} gives it α by α.
+     * float64); a longer one is left out (the report's {@code coefficientPath} null): {@link #path} returns the fits, their θ among them.
      */
     public static final long MAX_COEFFICIENT_PATH_VALUES = 10_000_000;
 

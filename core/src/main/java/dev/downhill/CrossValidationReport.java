@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param coefficientPath per α, θ of the full-data path's fit ({@code [k][j]}: α_k, feature j), or null when not known:
  *                      kept in memory for the coefficient-path plot, not written to the model file (100·n numbers), so
  *                      null in a report read back from one, and null from a cross-validation whose path has more than
- *                      10,000,000 values (α's × features: wide X; {@code CrossValidation.path} gives it α by α)
+ *                      10,000,000 values (α's × features: wide X; {@code CrossValidation.path} returns the fits, their θ among them)
  */
 public record CrossValidationReport(int folds, String rule, double[] alphas, double[] meanMse, double[] standardError,
                                     double alphaMin, double alpha1se, double chosenAlpha, double[][] coefficientPath) {
