@@ -35,16 +35,10 @@ final class StochasticError {
     static Optional<Double> of(CentredObjective objective, SketchedCondition.Hessian hessian, double[] theta,
                                double[] squaredScales, int passes) {
         int n = theta.length;
-        double[] scales = new double[n];
-        for (int j = 0; j < n; j++) {
-            scales[j] = Math.sqrt(squaredScales[j]);
-        }
+        double[] scales = scales(squaredScales);
         ResidentProblem problem = objective.problem();
         try (BackendVector v = problem.allocateVector(n); BackendVector out = problem.allocateVector(n)) {
-            v.copyFromHost(objective.startingPoint(theta));
-            objective.gradient(v, RowSlice.all(), out);
-            objective.addRidge(v, out);
-            double[] g = scaled(out.copyToHost(), scales);
+            double[] g = standardizedGradient(objective, theta, scales, v, out);
             double[] beta = AccuracyWarning.standardized(theta, squaredScales);
             double[] e = hessian.solve(g);
             if (e == null) {
@@ -110,16 +104,10 @@ final class StochasticError {
      */
     static Optional<Double> lowerBound(CentredObjective objective, double[] theta, double[] squaredScales, int passes) {
         int n = theta.length;
-        double[] scales = new double[n];
-        for (int j = 0; j < n; j++) {
-            scales[j] = Math.sqrt(squaredScales[j]);
-        }
+        double[] scales = scales(squaredScales);
         ResidentProblem problem = objective.problem();
         try (BackendVector v = problem.allocateVector(n); BackendVector out = problem.allocateVector(n)) {
-            v.copyFromHost(objective.startingPoint(theta));
-            objective.gradient(v, RowSlice.all(), out);
-            objective.addRidge(v, out);
-            double[] r = scaled(out.copyToHost(), scales);
+            double[] r = standardizedGradient(objective, theta, scales, v, out);
             double size = AccuracyWarning.norm(AccuracyWarning.standardized(theta, squaredScales));
             double[] e = new double[n];
             double[] p = r.clone();
@@ -152,6 +140,27 @@ final class StochasticError {
             }
             return bound > 0 && Double.isFinite(bound) ? Optional.of(bound) : Optional.empty();
         }
+    }
+
+    /** S = √(S²) per column (0 for a constant column). */
+    private static double[] scales(double[] squaredScales) {
+        double[] scales = new double[squaredScales.length];
+        for (int j = 0; j < scales.length; j++) {
+            scales[j] = Math.sqrt(squaredScales[j]);
+        }
+        return scales;
+    }
+
+    /**
+     * g_β = S·(∇f(θ) + λ∘θ) at the user's θ, by one gradient pass of {@code objective} through the backend vectors
+     * {@code v} (θ) and {@code out} (the gradient): the gradient in the standardized coordinates β.
+     */
+    private static double[] standardizedGradient(CentredObjective objective, double[] theta, double[] scales, BackendVector v,
+                                                 BackendVector out) {
+        v.copyFromHost(objective.startingPoint(theta));
+        objective.gradient(v, RowSlice.all(), out);
+        objective.addRidge(v, out);
+        return scaled(out.copyToHost(), scales);
     }
 
     /** S·H(S·p): H_β times {@code p}, one Hessian pass of {@code objective}. */

@@ -463,14 +463,12 @@ public final class CsvReader {
 
         void row(String line, long number) {
             List<String> cells = splitter.split(line, file, number);
-            String comment = line.stripLeading().startsWith("#") ? "; the line starts with '#', and lines starting with '#' "
-                    + "are not comments here (NumPy's loadtxt skips them): remove them, e.g. grep -v '^#'" : "";
             if (cells.size() != layout.columns()) {
                 throw new MalformedFileException(file, number, 0, "the row has " + cells.size() + (cells.size() == 1 ? " cell"
                         : " cells") + ", expected " + layout.columns() + " like line " + firstLine + " (delimiter "
                         + show(layout.delimiter()) + ")" + (layout.hashHeader() ? "; line " + firstLine + " starts with '#' and "
                         + "was read as a header (as NumPy's savetxt writes one); lines starting with '#' are not comments: remove "
-                        + "them, or give --header no if line " + firstLine + " is data" : comment));
+                        + "them, or give --header no if line " + firstLine + " is data" : commentHint(line)));
             }
             for (int k = 0; k < cells.size(); k++) {
                 if (slots != null && slots[k] < 0 && k != weightIndex && k != layout.targetIndex()) {
@@ -481,7 +479,7 @@ public final class CsvReader {
                 if (problem != null) {
                     throw badCell(number, k, number == firstLine && !layout.hasHeader() && header == Header.AUTO ? problem + "; line " + number
                             + " was read as data, not as a header, since some of its cells are numbers (a header's cells"
-                            + " are all names): give --header yes if it is one" : problem, comment);
+                            + " are all names): give --header yes if it is one" : problem, commentHint(line));
                 }
                 if (k == weightIndex) { // float64, ≥ 0
                     double w = DecimalText.parse(cell, Precision.FLOAT64);
@@ -518,6 +516,12 @@ public final class CsvReader {
             if (layout.targetIndex() < 0) {
                 y.append(0.0); // no target (withoutTarget): y is zero
             }
+        }
+
+        /** For a malformed row whose line starts with '#': that such lines are not comments here; "" otherwise. */
+        private static String commentHint(String line) {
+            return line.stripLeading().startsWith("#") ? "; the line starts with '#', and lines starting with '#' are not "
+                    + "comments here (NumPy's loadtxt skips them): remove them, e.g. grep -v '^#'" : "";
         }
 
         private MalformedFileException badCell(long number, int k, String problem) {

@@ -75,8 +75,8 @@ class AccuracyWarningTest {
 
     /** ‖σ∘(θ − θ*)‖/‖σ∘θ‖, σⱼ the population spread of column j: the error the check bounds. */
     private static double standardizedError(double[][] x, double[] theta, double[] exact) {
-        double[] difference = new double[N];
-        for (int j = 0; j < N; j++) {
+        double[] difference = new double[theta.length];
+        for (int j = 0; j < theta.length; j++) {
             difference[j] = theta[j] - exact[j];
         }
         return standardizedNorm(x, difference) / standardizedNorm(x, theta);
@@ -84,18 +84,19 @@ class AccuracyWarningTest {
 
     /** ‖σ∘θ‖, σⱼ the population spread of column j. */
     private static double standardizedNorm(double[][] x, double[] theta) {
+        int m = x.length;
         double sum = 0;
-        for (int j = 0; j < N; j++) {
+        for (int j = 0; j < theta.length; j++) {
             double mean = 0;
-            for (int i = 0; i < M; i++) {
-                mean += x[i][j];
+            for (double[] row : x) {
+                mean += row[j];
             }
-            mean /= M;
+            mean /= m;
             double var = 0;
-            for (int i = 0; i < M; i++) {
-                var += (x[i][j] - mean) * (x[i][j] - mean);
+            for (double[] row : x) {
+                var += (row[j] - mean) * (row[j] - mean);
             }
-            sum += var / M * theta[j] * theta[j];
+            sum += var / m * theta[j] * theta[j];
         }
         return Math.sqrt(sum);
     }
@@ -234,24 +235,11 @@ class AccuracyWarningTest {
              ResidentProblem problem = new CpuBackend().load(data, Precision.FLOAT64, BackendOptions.builder().threads(2).build())) {
             double[] exact = LinearRegression.fit(data, FitConfig.builder().backend("cpu").solver(Solver.NORMAL).build()).coefficients();
             FittedModel model = LinearRegression.fit(data, FitConfig.builder().backend("cpu").solver(Solver.SGD).seed(3).build());
-            double[] sigma = new double[n];
+            double[] difference = new double[n];
             for (int j = 0; j < n; j++) {
-                double mean = 0;
-                for (double[] row : x) {
-                    mean += row[j] / m;
-                }
-                for (double[] row : x) {
-                    sigma[j] += (row[j] - mean) * (row[j] - mean) / m;
-                }
-                sigma[j] = Math.sqrt(sigma[j]);
+                difference[j] = model.coefficients()[j] - exact[j];
             }
-            double difference = 0;
-            double size = 0;
-            for (int j = 0; j < n; j++) {
-                difference += Math.pow(sigma[j] * (model.coefficients()[j] - exact[j]), 2);
-                size += Math.pow(sigma[j] * exact[j], 2);
-            }
-            double error = Math.sqrt(difference / size);
+            double error = standardizedNorm(x, difference) / standardizedNorm(x, exact);
             assertTrue(2L * (model.iterations() + 1) < n, "meant to take the sketch: " + model.iterations() + " epochs");
             AccuracyWarning.Estimate e = AccuracyWarning.estimate(problem, model).orElseThrow();
             assertEquals(error, e.errorBound(), 0.03 * error, "estimate");
