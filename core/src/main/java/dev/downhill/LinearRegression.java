@@ -537,9 +537,9 @@ public final class LinearRegression {
             LOG.debug("solver auto → {}", choice);
             config = requested.toBuilder().solver(chosen).build();
         } else if (requested.solver().isAuto() && problem.isSparse()) {
-            choice = String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its stored entries once per "
-                    + "iteration, while the direct solvers would need its dense Gram matrix or QR factor", problem.rows(), problem.cols());
-            config = requested.toBuilder().solver(Solver.CG).build();
+            SolverChoice c = sparseChoice(problem, requested);
+            choice = c.reason();
+            config = requested.toBuilder().solver(c.solver()).build();
             LOG.debug("solver auto → {}", choice);
         } else if (requested.solver().isAuto()) {
             SolverChoice c = SolverChoice.choose(problem.rows(), problem.cols(), problem.precision(), requested.directMemoryBudget());
@@ -591,15 +591,34 @@ public final class LinearRegression {
             try {
                 model = fitWith(problem, config, startNanos, checkpoint);
             } catch (ArithmeticException refused) { // singular, too ill-conditioned or overflowing: the SVD answers
-                choice = String.format(java.util.Locale.ROOT, "%s; the normal equations refused (%s): svd", choice,
-                        refused.getMessage());
-                LOG.debug("solver auto → svd: the normal equations refused ({})", refused.getMessage());
-                model = fitWith(problem, config.toBuilder().solver(Solver.SVD).build(), startNanos, checkpoint);
+                // (on sparse X cg: the SVD's QR reads a dense X, which a resident sparse problem does not have)
+                Solver next = problem.isSparse() ? Solver.CG : Solver.SVD;
+                String name = next.name().toLowerCase(java.util.Locale.ROOT);
+                choice = String.format(java.util.Locale.ROOT, "%s; the normal equations refused (%s): %s", choice,
+                        refused.getMessage(), name);
+                LOG.debug("solver auto → {}: the normal equations refused ({})", name, refused.getMessage());
+                model = fitWith(problem, config.toBuilder().solver(next).build(), startNanos, checkpoint);
             }
         } else {
             model = fitWith(problem, config, startNanos, checkpoint);
         }
         return choice.isEmpty() ? model : model.withReport(model.report().withSolverChoice(choice));
+    }
+
+    /**
+     * {@link Solver#AUTO}'s choice without an l1 term on sparse X ({@link SolverChoice#chooseSparse}) where the problem
+     * runs on the cpu backend and knows the CSR X it was loaded from; cg otherwise (the costs are the cpu backend's, and
+     * a problem made through the SPI does not say its rows' lengths).
+     */
+    private static SolverChoice sparseChoice(ResidentProblem problem, FitConfig requested) {
+        dev.downhill.SparseDataset host = problem instanceof dev.downhill.internal.CheckedProblem checked ? checked.hostSparse() : null;
+        if (host == null || host.rows() != problem.rows() || !"cpu".equals(problem.backendName())) {
+            return new SolverChoice(Solver.CG, String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its "
+                    + "stored entries once per iteration, while the direct solvers would need its dense Gram matrix or QR "
+                    + "factor", problem.rows(), problem.cols()), 0);
+        }
+        return SolverChoice.chooseSparse(problem.rows(), problem.cols(), host.x().nonZeros(),
+                SparseL1Choice.gramPairs(host.x()), requested.directMemoryBudget(), standardErrors(requested));
     }
 
     /**

@@ -204,7 +204,16 @@ final class FitCommand implements Callable<Integer> {
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         Thread hook = saving.directory().isPresent() ? stopOnSignal(saving, done) : null;
         try {
-            return input.isSparse() ? fitSparse(b, o, plotTarget, warmStart) : fitDense(b, o, plotTarget, warmStart);
+            if (input.isSparse()) {
+                return fitSparse(b, o, plotTarget, warmStart, input::loadSparse);
+            }
+            if (input.readsAsShaped()) { // an svmlight file: dense or sparse as its shape says
+                input.readThreads(cappedThreads(threads, Long.MAX_VALUE));
+                dev.downhill.io.SvmLightReader.Read read = input.loadSvmLight();
+                return read.isSparse() ? fitSparse(b, o, plotTarget, warmStart, () -> dev.downhill.SparseDataset.adopt(read.sparse()))
+                        : fitDense(b, o, plotTarget, warmStart, read::dense);
+            }
+            return fitDense(b, o, plotTarget, warmStart, input::load);
         } catch (dev.downhill.CheckpointMismatchException e) {
             throw new IllegalArgumentException(CheckpointMismatch.message(e), e);
         } catch (FitInterruptedException e) {
@@ -335,9 +344,11 @@ final class FitCommand implements Callable<Integer> {
         b.initialCoefficients(dev.downhill.InitialCoefficients.given(warmStart));
     }
 
-    private int fitDense(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart) {
+    /** {@code source} gives the data when called (once, first thing: the caller owns nothing until then). */
+    private int fitDense(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart,
+                         java.util.function.Supplier<Dataset> source) {
         input.readThreads(cappedThreads(threads, Long.MAX_VALUE)); // text is read on the fit's threads
-        try (Dataset loaded = input.load(); Dataset data = input.weighted(loaded)) {
+        try (Dataset loaded = source.get(); Dataset data = input.weighted(loaded)) {
             warmStart(b, warmStart, data.cols());
             Progress progress = threadsAndProgress(b, data.rows());
             FittedModel model;
@@ -422,9 +433,11 @@ final class FitCommand implements Callable<Integer> {
      * {@code --solver svd}, whose QR reduction reads every entry: the library densifies X within the direct solvers'
      * memory budget, and the data line says so); the score comes from the backend's prediction pass over the CSR problem.
      */
-    private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart) {
+    /** {@code source} gives the data when called (once, first thing), as for {@link #fitDense}. */
+    private int fitSparse(FitConfig.Builder b, PrintWriter o, Plots.Target plotTarget, double[] warmStart,
+                          java.util.function.Supplier<dev.downhill.SparseDataset> source) {
         input.readThreads(cappedThreads(threads, Long.MAX_VALUE)); // text is read on the fit's threads
-        try (dev.downhill.SparseDataset data = input.weighted(input.loadSparse())) {
+        try (dev.downhill.SparseDataset data = input.weighted(source.get())) {
             warmStart(b, warmStart, data.cols());
             Progress progress = threadsAndProgress(b, data.rows());
             FitConfig config = b.build();

@@ -54,8 +54,13 @@ final class InputOptions {
     String precision;
 
     @Option(names = "--sparse", description = "Read an svmlight --data file sparse (CSR) and fit it without densifying X "
-            + "(cpu and cuda backends; an .npz --x is always sparse).")
+            + "(cpu and cuda backends; an .npz --x is always sparse). Without --sparse or --dense, a file whose dense X would "
+            + "take 64 MiB or more, of which it stores at most 10 %%, is read sparse; others dense.")
     boolean sparse;
+
+    @Option(names = "--dense", description = "Read an svmlight --data file dense, also where it would be read sparse by "
+            + "default (see --sparse).")
+    boolean dense;
 
     /** Set by the svmlight reader: the numbering the file's indices turned out to have. */
     private SvmLightReader.IndexBase svmLightIndexBase;
@@ -107,6 +112,9 @@ final class InputOptions {
         }
         targetIndex();
         headerRule();
+        if (sparse && dense) {
+            throw new IllegalArgumentException("--sparse and --dense contradict each other: give one");
+        }
         if (zeroBased && oneBased) {
             throw new IllegalArgumentException("--zero-based and --one-based contradict each other: give one");
         }
@@ -248,7 +256,7 @@ final class InputOptions {
     /** One warning per svmlight-only option given (--features, --zero-based, --one-based) for data that is not svmlight. */
     private void warnSvmLightOptions(String what) {
         for (String[] given : new String[][] {{"--features", features == null ? null : "x"}, {"--zero-based", zeroBased ? "x" : null},
-                {"--one-based", oneBased ? "x" : null}}) {
+                {"--one-based", oneBased ? "x" : null}, {"--dense", dense ? "x" : null}}) {
             if (given[1] != null && warnings != null) {
                 warnings.println("downhill: warning: " + given[0] + " does nothing for " + what + ": it applies to svmlight files (ignored)");
             }
@@ -261,11 +269,16 @@ final class InputOptions {
      * 2e8 in a small file made a fit take ~8 GB before it ran out of memory.
      */
     void warnWideForItsEntries(long n, long stored) {
-        if (warnings != null && n >= 10_000_000L && n > 100 * Math.max(1, stored)) {
+        if (warnings != null && looksStray(n, stored)) {
             warnings.printf(Locale.ROOT, "downhill: warning: X has %,d columns (%s) but only %,d stored values: a fit keeps several "
                     + "vectors of n float64 values (%s each); check the file's indices%n", n, features != null ? "--features"
                     : "its largest index", stored, ByteSizes.format(8.0 * n));
         }
+    }
+
+    /** Whether n columns against {@code stored} values look like a stray index: at least 10,000,000, over 100 a value. */
+    static boolean looksStray(long n, long stored) {
+        return n >= 10_000_000L && n > 100 * Math.max(1, stored);
     }
 
     /** The formats --format names. */
@@ -528,7 +541,9 @@ final class InputOptions {
             }
             warnHeaderOption("an svmlight file");
             Dataset read = svmLightReader().read(dataFile());
-            noteSparseRead(read);
+            if (!dense) {
+                noteSparseRead(read);
+            }
             return read;
         }
         if (name.endsWith(".npy")) {
@@ -688,6 +703,61 @@ final class InputOptions {
     }
 
     /**
+     * Whether fit's data are an svmlight --data file whose reading (dense or sparse) its shape decides: neither --sparse
+     * nor --dense given ({@link #loadSvmLight}).
+     */
+    boolean readsAsShaped() {
+        return data != null && !sparse && !dense && x == null && y == null && "svmlight".equals(dataFormat());
+    }
+
+    /**
+     * An svmlight --data file read sparse where its dense X would take at least {@link #SPARSE_HINT_BYTES} of which it
+     * stores at most {@link #SPARSE_HINT_DENSITY} (or would exceed the reader's dense limit), else dense — saying which
+     * (a note) when read sparse. The caller owns the result.
+     */
+    SvmLightReader.Read loadSvmLight() {
+        checkWeightOptions();
+        warnMemoryBudgetForText();
+        if (target != null) {
+            throw new IllegalArgumentException("--target applies to CSV files; svmlight files carry the target first on each line");
+        }
+        warnHeaderOption("an svmlight file");
+        SvmLightReader reader = svmLightReader();
+        Precision precision = precision() == null ? Precision.FLOAT64 : precision();
+        SvmLightReader.Read read = reader.read(dataFile(), shape -> readsSparse(shape, precision));
+        if (read.isSparse()) {
+            warnWideForItsEntries(read.sparse().x().cols(), read.sparse().x().nonZeros());
+            if (notes != null) {
+                SvmLightReader.FileShape shape = svmLightShape;
+                notes.printf(Locale.ROOT, "downhill: note: %s stores %.2g %% of X (%,d non-zeros): read sparse, X takes %s as "
+                        + "CSR (dense it would take %s); --dense reads it dense%n", data, 100 * shape.density(), shape.nonZeros(),
+                        ByteSizes.format(csrBytes(shape, precision)), ByteSizes.format(denseBytes(shape, precision)));
+            }
+        }
+        return read;
+    }
+
+    /**
+     * The rule of {@link #loadSvmLight}; a file whose largest index looks stray ({@link #looksStray}: 2 lines with an index
+     * of 2e9) is read dense, whose size limit refuses it naming the index to check, rather than fitted sparse with n-length
+     * vectors of several GB.
+     */
+    static boolean readsSparse(SvmLightReader.FileShape shape, Precision precision) {
+        double dense = denseBytes(shape, precision);
+        return shape.features() <= Integer.MAX_VALUE && !looksStray(shape.features(), shape.nonZeros())
+                && (dense >= SPARSE_HINT_BYTES && shape.density() <= SPARSE_HINT_DENSITY || dense > SvmLightReader.DEFAULT_DENSE_LIMIT_BYTES);
+    }
+
+    private static double denseBytes(SvmLightReader.FileShape shape, Precision precision) {
+        return (double) shape.rows() * shape.features() * precision.bytes();
+    }
+
+    /** CSR's bytes: a value and a 32-bit column index per entry, and a 64-bit pointer per row. */
+    private static double csrBytes(SvmLightReader.FileShape shape, Precision precision) {
+        return shape.nonZeros() * (4.0 + precision.bytes()) + 8.0 * (shape.rows() + 1);
+    }
+
+    /**
      * An .npz X read into memory, or mapped from its file ({@link NpzReader#mapCsr}) when its CSR arrays would exceed the
      * host memory budget — as a dense .npy X is mapped. A file that cannot be mapped (compressed, converted, unaligned) and
      * is over the budget is refused with the reason and what to do.
@@ -739,7 +809,7 @@ final class InputOptions {
         }
         long denseBytes = read.rows() * read.cols() * read.precision().bytes();
         if (denseBytes >= SPARSE_HINT_BYTES && shape.density() <= SPARSE_HINT_DENSITY) {
-            double csrBytes = shape.nonZeros() * (4.0 + read.precision().bytes()) + 8.0 * (shape.rows() + 1);
+            double csrBytes = csrBytes(shape, read.precision());
             notes.printf(Locale.ROOT, "downhill: note: %s stores %.2g %% of X (%,d non-zeros): read dense, X takes %s; --sparse "
                     + "would keep its non-zeros (about %s) and fit them without densifying%n", data, 100 * shape.density(),
                     shape.nonZeros(), dev.downhill.internal.ByteSizes.format(denseBytes), dev.downhill.internal.ByteSizes.format(csrBytes));

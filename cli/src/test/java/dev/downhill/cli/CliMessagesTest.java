@@ -71,22 +71,42 @@ class CliMessagesTest {
     }
 
     /**
-     * An svmlight file read dense whose X is large and mostly zeros says that --sparse would keep only its non-zeros (a
-     * 97 MB file of 1 % non-zeros became 1.6 GB of X, silently); a small one, or --sparse, or --quiet, says nothing.
+     * An svmlight file whose dense X would be large and mostly zeros is read sparse, saying so (a 97 MB file of 1 %
+     * non-zeros became 1.6 GB of X, silently, until --sparse was given); --dense reads it dense; a small one is read dense
+     * as before; --quiet says nothing.
      */
     @Test
-    void aLargeMostlyZeroSvmLightFileReadDenseSuggestsSparse() throws java.io.IOException {
+    void aLargeMostlyZeroSvmLightFileIsReadSparseUnlessDenseIsGiven() throws java.io.IOException {
         Path svm = dir.resolve("hashed.svm");
         java.nio.file.Files.writeString(svm, "1 1:1 5000000:2\n2 2:1\n3 3:1 4:1\n"); // 3 × 5,000,000 float64: 120 MB dense
         CliRun fit = CliRun.of("fit", "--data", svm.toString());
         assertEquals(0, fit.code(), fit.err());
-        assertTrue(fit.err().contains("stores 3.3e-05 % of X (5 non-zeros): read dense, X takes 120 MB; --sparse would keep its "
-                + "non-zeros (about 92 bytes)"), fit.err());
-        assertFalse(CliRun.of("fit", "--data", svm.toString(), "--sparse").err().contains("--sparse would"));
-        assertFalse(CliRun.of("fit", "--data", svm.toString(), "--quiet").err().contains("--sparse would"));
+        assertTrue(fit.err().contains("stores 3.3e-05 % of X (5 non-zeros): read sparse, X takes 92 bytes as CSR (dense it "
+                + "would take 120 MB); --dense reads it dense"), fit.err());
+        assertTrue(fit.out().contains("CSR (5 non-zeros)"), fit.out());
+        CliRun dense = CliRun.of("fit", "--data", svm.toString(), "--dense");
+        assertEquals(0, dense.code(), dense.err());
+        assertFalse(dense.err().contains("read sparse") || dense.err().contains("--sparse would") || dense.out().contains("CSR"),
+                dense.err() + dense.out());
+        // the same answer either way (the minimum-norm least-squares θ of 3 rows: cg from 0 on both)
+        assertEquals(line(fit.out(), "intercept:"), line(dense.out(), "intercept:"));
+        assertFalse(CliRun.of("fit", "--data", svm.toString(), "--quiet").err().contains("read sparse"));
         Path small = dir.resolve("small.svm");
         java.nio.file.Files.writeString(small, "1 1:1 50:2\n2 2:1\n3 3:1 4:1\n");
-        assertFalse(CliRun.of("fit", "--data", small.toString()).err().contains("--sparse would"));
+        CliRun read = CliRun.of("fit", "--data", small.toString());
+        assertFalse(read.err().contains("read sparse") || read.out().contains("CSR"), read.err() + read.out());
+        CliRun both = CliRun.of("fit", "--data", small.toString(), "--sparse", "--dense");
+        assertOneCleanLine(both, 2, "--sparse and --dense contradict each other: give one");
+        Path table = dir.resolve("t.csv");
+        java.nio.file.Files.writeString(table, "a,b,y\n1,2,3\n2,1,4\n3,5,2\n4,4,7\n");
+        CliRun csv = CliRun.of("fit", "--data", table.toString(), "--dense", "--quiet");
+        assertEquals(0, csv.code(), csv.err());
+        assertTrue(csv.err().contains("--dense does nothing for a CSV/TSV --data file: it applies to svmlight files (ignored)"),
+                csv.err());
+    }
+
+    private static String line(String out, String prefix) {
+        return out.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError(prefix + " in " + out));
     }
 
     /**

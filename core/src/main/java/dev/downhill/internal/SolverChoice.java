@@ -33,7 +33,7 @@ import java.util.Locale;
  * directly (their normal equations are singular or nearly so).
  * So tall data with up to ~1–2 thousand columns, wide data with up to a few thousand rows and every
  * ill-conditioned problem of those sizes get the exact answer; wider, bigger or over-budget problems get
- * conjugate gradients. (Sparse X will weigh its non-zeros here when it lands.)
+ * conjugate gradients. Sparse X is weighed by its stored entries instead ({@link #chooseSparse}).
  *
  * <p>When the normal equations are chosen (tall X) and their solve costs more than 2·{@value #MIN_TRIAL_PASSES} passes
  * over X, conjugate gradients get the first try, limited to half that cost in passes ({@code cgTrialPasses}): on
@@ -100,6 +100,78 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
         return new SolverChoice(Solver.CG, String.format(Locale.ROOT,
                 "cg: a direct solve of %,d × %,d (~%.2g flops) would cost %.2g× ~%.0f passes over X",
                 rows, cols, directFlops, ratio, ITERATIVE_PASSES), 0);
+    }
+
+    /**
+     * Passes of cg a sparse normal-equations solve may cost and still be chosen ({@link #chooseSparse}): about what cg
+     * takes on well-conditioned standardized data, so the exact answer never costs much more than cg's would.
+     */
+    static final double SPARSE_NORMAL_PASSES = 30;
+    /** Passes over X the normal equations' refinement (double-double residuals, a few steps) is counted as. */
+    static final double REFINEMENT_PASSES = 4;
+    /** Units (a cg pass's multiply-add) a pair product of the sparse Gram pass is counted as (a scattered update). */
+    static final double GRAM_PAIR_WEIGHT = 2;
+    /** Units a row of the sparse Gram pass is counted as beyond its pairs (its setup, its target's products). */
+    static final double GRAM_ROW_WEIGHT = 100;
+    /** Units an entry of the n × n matrices is counted as (made, centred, mirrored, copied, inverted's diagonal read). */
+    static final double GRAM_ENTRY_WEIGHT = 10;
+    /** Units per flop of the n³ work (Cholesky, the inverse for standard errors: blocked BLAS, several flops a unit). */
+    static final double CUBIC_WEIGHT = 0.1;
+
+    /**
+     * What {@link Solver#AUTO} resolves to without an l1 term on a sparse X of {@code rows} × {@code cols} with {@code
+     * nonZeros} stored entries whose sparse Gram pass makes {@code gramPairs} multiply-adds ({@link
+     * SparseL1Choice#gramPairs}): {@link Solver#NORMAL} where X is tall, n ≤ {@value #MAX_DIRECT_COLUMNS}, the n × n
+     * float64 matrices (24·n² bytes: the Gram matrix, the pass's accumulator and the Cholesky factor) fit {@code
+     * directMemoryBudget}, and the solve costs at most {@value #SPARSE_NORMAL_PASSES} cg passes — {@code
+     * standardErrors}: at most {@value #ITERATIVE_PASSES}, as on dense X, for cg gives none — else {@link Solver#CG}.
+     * Counted in units of a cg pass's multiply-add:
+     * <pre>
+     *   normal:     a·P_G + b·m + c·n² + d·n³ + R·(2·nnz + 2m)
+     *   a cg pass:  2·nnz + 2m                                 (Xθ and Xᵀr)
+     * </pre>
+     * a = {@value #GRAM_PAIR_WEIGHT}, b = {@value #GRAM_ROW_WEIGHT}, c = {@value #GRAM_ENTRY_WEIGHT}, d = {@value
+     * #CUBIC_WEIGHT}, R = {@value #REFINEMENT_PASSES}: fitted on the project's 2-core VM (cpu backend, {@code gen
+     * --density}, whole fits {@code --solver normal} against cg's time per iteration, 2026-12-03): 1,000,000 × 200 at 2 %
+     * 0.37–0.57 s, counted 16 passes against 18–28 measured; 200,000 × 50 at 20 % 0.14–0.16 s, 14 against ~9; 100,000 ×
+     * 1,000 at 1 % 0.22 s, 63 against 22; 100,000 × 2,000 at 5 % 1.7 s, 96 against ~120. So tall sparse X with short
+     * rows and up to a few hundred columns gets the exact, certified answer and its standard errors, as dense X of that
+     * shape does, and wide, long-rowed or many-columned X keeps cg. Where the normal equations refuse (rank deficiency,
+     * a condition estimate over their threshold) {@code LinearRegression} continues with cg (svd would densify X) and
+     * says so in the reason.
+     */
+    public static SolverChoice chooseSparse(long rows, long cols, long nonZeros, double gramPairs, long directMemoryBudget,
+                                            boolean standardErrors) {
+        double m = rows;
+        double n = cols;
+        double pass = 2.0 * nonZeros + 2 * m;
+        String dims = String.format(Locale.ROOT, "(%,d × %,d, %,d non-zeros)", rows, cols, nonZeros);
+        String shape = "X is sparse " + dims;
+        String cgReads = "cg reads its stored entries once per iteration";
+        if (rows <= cols) {
+            return new SolverChoice(Solver.CG, String.format(Locale.ROOT, "cg: %s; %s, while its normal equations are singular "
+                    + "or nearly so (at least as many columns as rows) and svd would need a dense copy", shape, cgReads), 0);
+        }
+        double memory = 24 * n * n;
+        if (cols > MAX_DIRECT_COLUMNS || memory > directMemoryBudget) {
+            return new SolverChoice(Solver.CG, String.format(Locale.ROOT, "cg: %s; %s, while the normal equations' n × n "
+                    + "matrices would need ~%s, over %s", shape, cgReads, cols > MAX_DIRECT_COLUMNS ? "more than a Java array "
+                    + "holds" : bytes(memory), cols > MAX_DIRECT_COLUMNS ? String.format(Locale.ROOT, "n ≤ %,d", MAX_DIRECT_COLUMNS)
+                    : "their budget of " + ByteSizes.format(directMemoryBudget)), 0);
+        }
+        double normal = GRAM_PAIR_WEIGHT * gramPairs + GRAM_ROW_WEIGHT * m + GRAM_ENTRY_WEIGHT * n * n
+                + CUBIC_WEIGHT * n * n * n + REFINEMENT_PASSES * pass;
+        double passes = normal / pass;
+        double limit = standardErrors ? ITERATIVE_PASSES : SPARSE_NORMAL_PASSES;
+        if (passes <= limit) {
+            return new SolverChoice(Solver.NORMAL, String.format(Locale.ROOT, "normal: the exact answer is cheap for sparse X %s: "
+                    + "the sparse Gram pass and solve, counted ~%.2g multiply-adds, cost %.2g cg passes (at most %.0f%s; the normal "
+                    + "equations, refined, and cg if they refuse)", dims, normal, passes,
+                    limit, standardErrors ? ": the standard errors asked for need them" : ""), 0);
+        }
+        return new SolverChoice(Solver.CG, String.format(Locale.ROOT, "cg: %s; %s, while the normal equations' sparse Gram "
+                + "pass and solve (counted ~%.2g multiply-adds) would cost %.0f of its passes (more than %.0f)", shape, cgReads, normal,
+                passes, limit), 0);
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.Objects;
  * {@link SvmLightLine}) into a dense {@link Dataset}: row i of X holds line i's values at their
  * columns and zeros elsewhere; y holds the labels. The number of features n is the largest index
  * in the file (1-based indices: index k is column k−1), or a fixed n given with
- * {@link #withFeatures(long)} (an index beyond it is an error).
+ * {@link #withFeatures(long)} (an index beyond it is an error). {@link #readSparse} keeps X as the file stores it (CSR),
+ * and {@link #read(Path, java.util.function.Predicate)} reads it one way or the other as its shape decides.
  *
  * <p>Dense size limit: densifying can turn a small sparse file into a huge matrix, so before
  * allocating anything the reader checks rows × n × bytes per value against a limit (8 GiB by
@@ -171,27 +172,7 @@ public final class SvmLightReader {
 
     /** Reads {@code file} into a new dataset the caller owns (and closes). */
     public Dataset read(Path file) {
-        try (TextLines.Spool source = TextLines.spool(file, threads)) {
-            long[] cuts = cuts(source.path());
-            if (cuts.length > 2) {
-                Dataset d = TextRanges.orOneThread(file, () -> readInRanges(file, source.path(), cuts));
-                if (d != null) {
-                    return d;
-                }
-            }
-            Shape shape = scan(file, source.path());
-            long n = columns(file, shape);
-            checkDenseSize(file, shape.rows, n);
-            shapeReport.accept(shape.of(n));
-            try (OffHeapAppender x = new OffHeapAppender(precision, shape.rows * n, file, "X");
-                 OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y");
-                 BufferedReader in = TextLines.open(source.path())) {
-                fillLines(file, in, true, shape.zeroBased, n, x, y);
-                return OffHeapAppender.toDataset(x, y, shape.rows, n);
-            }
-        } catch (IOException e) {
-            throw ReadFailure.of(file, e);
-        }
+        return read(file, shape -> false).dense();
     }
 
     /**
@@ -201,28 +182,89 @@ public final class SvmLightReader {
      * caller owns (and closes) the result.
      */
     public SparseData readSparse(Path file) {
+        return read(file, shape -> true).sparse();
+    }
+
+    /**
+     * Reads {@code file} dense ({@link #read}) or sparse ({@link #readSparse}) as {@code sparse} decides from the file's
+     * shape — rows, features and stored values, known after the first pass and before anything is allocated (the
+     * command line reads a file sparse when its dense X would take 64 MiB or more of which it stores at most 10 %). The
+     * decision may be asked more than once for one file (a read on several threads that falls back to one asks
+     * again), so {@code sparse} should only look at the shape. The caller owns (and closes) the result.
+     */
+    public Read read(Path file, java.util.function.Predicate<FileShape> sparse) {
+        Objects.requireNonNull(sparse, "sparse");
         try (TextLines.Spool source = TextLines.spool(file, threads)) {
             long[] cuts = cuts(source.path());
             if (cuts.length > 2) {
-                SparseData d = TextRanges.orOneThread(file, () -> readSparseInRanges(file, source.path(), cuts));
+                Read d = TextRanges.orOneThread(file, () -> readInRanges(file, source.path(), cuts, sparse));
                 if (d != null) {
                     return d;
                 }
             }
             Shape shape = scan(file, source.path());
-            long n = sparseColumns(file, shape);
+            long n = columns(file, shape);
+            if (sparse.test(shape.of(n))) {
+                n = sparseColumns(file, shape);
+                shapeReport.accept(shape.of(n));
+                try (IndexAppender pointers = new IndexAppender(shape.rows + 1, true, file, "CSR row pointers");
+                     IndexAppender columns = new IndexAppender(shape.nonZeros, false, file, "CSR column indices");
+                     OffHeapAppender values = new OffHeapAppender(precision, shape.nonZeros, file, "the non-zero values of X");
+                     OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y");
+                     BufferedReader in = TextLines.open(source.path())) {
+                    pointers.append(0);
+                    fillSparseLines(file, in, true, shape.zeroBased, n, 0, pointers, columns, values, y);
+                    return new Read(null, SparseData.adopt(shape.rows, n, precision, pointers, columns, values, y));
+                }
+            }
+            checkDenseSize(file, shape.rows, n);
             shapeReport.accept(shape.of(n));
-            try (IndexAppender pointers = new IndexAppender(shape.rows + 1, true, file, "CSR row pointers");
-                 IndexAppender columns = new IndexAppender(shape.nonZeros, false, file, "CSR column indices");
-                 OffHeapAppender values = new OffHeapAppender(precision, shape.nonZeros, file, "the non-zero values of X");
+            try (OffHeapAppender x = new OffHeapAppender(precision, shape.rows * n, file, "X");
                  OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y");
                  BufferedReader in = TextLines.open(source.path())) {
-                pointers.append(0);
-                fillSparseLines(file, in, true, shape.zeroBased, n, 0, pointers, columns, values, y);
-                return SparseData.adopt(shape.rows, n, precision, pointers, columns, values, y);
+                fillLines(file, in, true, shape.zeroBased, n, x, y);
+                return new Read(OffHeapAppender.toDataset(x, y, shape.rows, n), null);
             }
         } catch (IOException e) {
             throw ReadFailure.of(file, e);
+        }
+    }
+
+    /**
+     * What {@link #read(Path, java.util.function.Predicate)} read: a dense dataset or sparse data, exactly one of the two
+     * (the other null). Closing it closes that one.
+     */
+    public static final class Read implements AutoCloseable {
+        private final Dataset dense;
+        private final SparseData sparse;
+
+        private Read(Dataset dense, SparseData sparse) {
+            this.dense = dense;
+            this.sparse = sparse;
+        }
+
+        /** Whether the file was read sparse. */
+        public boolean isSparse() {
+            return sparse != null;
+        }
+
+        /** The dense dataset, or null when read sparse. */
+        public Dataset dense() {
+            return dense;
+        }
+
+        /** The sparse data, or null when read dense. */
+        public SparseData sparse() {
+            return sparse;
+        }
+
+        @Override
+        public void close() {
+            if (dense != null) {
+                dense.close();
+            } else {
+                sparse.close();
+            }
         }
     }
 
@@ -445,13 +487,19 @@ public final class SvmLightReader {
     }
 
     /**
-     * {@link #read} with both passes split over the ranges {@code cuts}: the first pass counts each range's rows, the
-     * second writes each range's rows into its slice of X and y (from the rows of the ranges before it).
+     * {@link #read(Path, java.util.function.Predicate)} with both passes split over the ranges {@code cuts}: the first
+     * pass counts each range's rows and values, the second writes each range's rows into its slice of X (dense, or the
+     * CSR arrays) and y (from the rows and values of the ranges before it).
      */
-    private Dataset readInRanges(Path file, Path readable, long[] cuts) throws Exception {
+    private Read readInRanges(Path file, Path readable, long[] cuts, java.util.function.Predicate<FileShape> sparse)
+            throws Exception {
         long[] firstRow = new long[cuts.length];
-        Shape shape = scanInRanges(file, readable, cuts, firstRow, new long[cuts.length]);
+        long[] firstValue = new long[cuts.length];
+        Shape shape = scanInRanges(file, readable, cuts, firstRow, firstValue);
         long n = columns(file, shape);
+        if (sparse.test(shape.of(n))) {
+            return new Read(null, fillSparseInRanges(file, readable, cuts, shape, sparseColumns(file, shape), firstRow, firstValue));
+        }
         checkDenseSize(file, shape.rows, n);
         try (OffHeapAppender x = new OffHeapAppender(precision, shape.rows * n, file, "X");
              OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y")) {
@@ -466,16 +514,13 @@ public final class SvmLightReader {
             });
             x.filledBySlices();
             y.filledBySlices();
-            return reported(OffHeapAppender.toDataset(x, y, shape.rows, n), shape.of(n));
+            return new Read(reported(OffHeapAppender.toDataset(x, y, shape.rows, n), shape.of(n)), null);
         }
     }
 
-    /** {@link #readSparse} with both passes split over the ranges {@code cuts} (see {@link #readInRanges}). */
-    private SparseData readSparseInRanges(Path file, Path readable, long[] cuts) throws Exception {
-        long[] firstRow = new long[cuts.length];
-        long[] firstValue = new long[cuts.length];
-        Shape shape = scanInRanges(file, readable, cuts, firstRow, firstValue);
-        long n = sparseColumns(file, shape);
+    /** The second pass of a sparse read on the ranges {@code cuts} (see {@link #readInRanges}). */
+    private SparseData fillSparseInRanges(Path file, Path readable, long[] cuts, Shape shape, long n, long[] firstRow,
+                                          long[] firstValue) throws Exception {
         try (IndexAppender pointers = new IndexAppender(shape.rows + 1, true, file, "CSR row pointers");
              IndexAppender columns = new IndexAppender(shape.nonZeros, false, file, "CSR column indices");
              OffHeapAppender values = new OffHeapAppender(precision, shape.nonZeros, file, "the non-zero values of X");

@@ -71,4 +71,51 @@ class SolverChoiceTest {
         assertEquals(Solver.CG, choose(20_000, 500, Precision.FLOAT64, 10L << 20));   // 10 MB budget
         assertTrue(SolverChoice.choose(20_000, 500, Precision.FLOAT64, 10L << 20).reason().contains("budget"));
     }
+
+    /** P_G of m rows of k stored entries each. */
+    private static double pairs(long m, long k) {
+        return m * (k * (k + 1) / 2.0);
+    }
+
+    private static SolverChoice sparse(long m, long n, long perRow, long budget, boolean standardErrors) {
+        SolverChoice c = SolverChoice.chooseSparse(m, n, m * perRow, pairs(m, perRow), budget, standardErrors);
+        assertTrue(c.reason().startsWith(c.solver().cliName() + ": "), c.reason());
+        assertEquals(0, c.cgTrialPasses(), "no trial on sparse X");
+        return c;
+    }
+
+    @Test
+    void sparseTallXWithShortRowsAndFewColumnsGetsTheNormalEquations() {
+        // 1,000,000 × 200 at 2 %: 2·P_G (2e7) + 100m (1e8) + 10n² + 0.1n³ + 4 passes (4e7) = 1.6e8, a pass 1e7: 16 passes
+        SolverChoice c = sparse(1_000_000, 200, 4, 8 * GB, false);
+        assertEquals(Solver.NORMAL, c.solver(), c.reason());
+        assertTrue(c.reason().contains("cost 16 cg passes (at most 30;"), c.reason());
+        assertEquals(Solver.NORMAL, sparse(200_000, 50, 10, 8 * GB, false).solver());
+    }
+
+    @Test
+    void sparseXWithManyColumnsLongRowsOrMoreColumnsThanRowsKeepsConjugateGradients() {
+        // 100,000 × 1,000 at 1 %: the n² and n³ terms (1e7 + 1e8) against a pass of 2.2e6: 64 passes
+        SolverChoice many = sparse(100_000, 1_000, 10, 8 * GB, false);
+        assertEquals(Solver.CG, many.solver());
+        assertTrue(many.reason().startsWith("cg: X is sparse (100,000 × 1,000, 1,000,000 non-zeros)")
+                && many.reason().contains("would cost 64 of its passes (more than 30)"), many.reason());
+        assertEquals(Solver.CG, sparse(100_000, 2_000, 100, 8 * GB, false).solver(), "long rows: P_G 5e8");
+        assertTrue(sparse(2_000, 5_000, 20, 8 * GB, false).reason().contains("singular or nearly so"), "wide");
+        assertTrue(sparse(100_000, 100_000, 2, 8 * GB, false).reason().contains("singular or nearly so"), "square");
+        assertTrue(sparse(10_000_000, 50_000, 2, 64 * GB, false).reason().contains("n ≤ 46,340"));
+        SolverChoice over = sparse(1_000_000, 200, 4, 900_000, false); // 24n² = 960,000 bytes
+        assertEquals(Solver.CG, over.solver());
+        assertTrue(over.reason().contains("over their budget of"), over.reason());
+    }
+
+    @Test
+    void standardErrorsAskedForAllowTheDenseRulesPasses() {
+        // cg gives no standard errors: the normal equations are worth up to the dense rule's 300 passes then
+        assertEquals(Solver.CG, sparse(100_000, 1_000, 10, 8 * GB, false).solver());
+        SolverChoice asked = sparse(100_000, 1_000, 10, 8 * GB, true);
+        assertEquals(Solver.NORMAL, asked.solver());
+        assertTrue(asked.reason().contains("at most 300: the standard errors asked for need them"), asked.reason());
+        assertEquals(Solver.CG, sparse(50_000, 3_000, 6, 8 * GB, true).solver(), "0.1n³ = 2.7e9: ~4,000 passes");
+    }
 }

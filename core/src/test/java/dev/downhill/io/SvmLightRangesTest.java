@@ -111,6 +111,42 @@ class SvmLightRangesTest {
     }
 
     /**
+     * read(file, decision): the decision sees the whole file's shape (rows, features, stored values) before anything is
+     * allocated, and the file is read dense or sparse as it says — the same bytes as read and readSparse, on one thread
+     * and on four.
+     */
+    @Test
+    void theShapeDecidesBetweenTheDenseAndTheSparseRead() throws IOException {
+        Path f = file("c.svm", 200_000, 7, false);
+        SvmLightReader one = SvmLightReader.defaults().withThreads(1);
+        for (SvmLightReader reader : new SvmLightReader[] {one, ranged(one)}) {
+            List<SvmLightReader.FileShape> seen = new ArrayList<>();
+            try (SparseData a = one.readSparse(f);
+                 SvmLightReader.Read b = reader.read(f, shape -> seen.add(shape))) {
+                assertTrue(b.isSparse() && b.dense() == null);
+                assertEquals(List.of(new SvmLightReader.FileShape(SvmLightReader.IndexBase.ONE, a.x().rows(), a.x().cols(),
+                        a.x().nonZeros())), seen, "asked once, with the file's shape");
+                long nnz = a.x().nonZeros();
+                assertArrayEquals(bytes(a.x().rowPointers(), a.x().rows() + 1, 8), bytes(b.sparse().x().rowPointers(), a.x().rows() + 1, 8));
+                assertArrayEquals(bytes(a.x().columnIndices(), nnz, 4), bytes(b.sparse().x().columnIndices(), nnz, 4));
+                assertArrayEquals(bytes(a.x().values(), nnz, 8), bytes(b.sparse().x().values(), nnz, 8));
+                assertArrayEquals(bytes(a.y().pointer(), a.y().length(), 8), bytes(b.sparse().y().pointer(), a.y().length(), 8));
+            }
+            try (Dataset a = one.read(f); SvmLightReader.Read b = reader.read(f, shape -> false)) {
+                assertTrue(!b.isSparse() && b.sparse() == null);
+                assertArrayEquals(bytes(a.xPointer(), a.rows() * a.cols(), 8), bytes(b.dense().xPointer(), a.rows() * a.cols(), 8));
+                assertArrayEquals(bytes(a.yPointer(), a.rows(), 8), bytes(b.dense().yPointer(), a.rows(), 8));
+            }
+        }
+        // a dense read over the limit is refused after the decision, as read refuses it; the sparse read has no limit
+        SvmLightReader tight = one.withDenseLimit(1_000);
+        assertThrows(MalformedFileException.class, () -> tight.read(f, shape -> false));
+        try (SvmLightReader.Read b = tight.read(f, shape -> shape.rows() * shape.features() * 8 > 1_000)) {
+            assertTrue(b.isSparse());
+        }
+    }
+
+    /**
      * gzip text is decompressed once into a plain copy whose passes are cut into ranges like any file's (it was read as
      * one stream, decompressed on each pass): the plain file's one-thread bytes, and the ranged read ran to its end.
      */

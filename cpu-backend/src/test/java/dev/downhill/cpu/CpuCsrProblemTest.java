@@ -197,13 +197,20 @@ class CpuCsrProblemTest {
         }
         try (Dataset d = Dataset.of(x, y); SparseDataset sd = SparseDataset.of(csr(x, Precision.FLOAT64), y)) {
             FittedModel exact = LinearRegression.fit(d, FitConfig.builder().backend("cpu").solver(Solver.SVD).build());
+            // 600 × 25 at 20 %: the normal equations cost a few cg passes (SolverChoice.chooseSparse), so auto takes them
             FittedModel auto = LinearRegression.fit(sd, FitConfig.builder().build());
-            assertEquals(Solver.CG, auto.solver());
+            assertEquals(Solver.NORMAL, auto.solver());
             assertEquals("cpu", auto.backend());
-            assertTrue(auto.report().solverChoice().startsWith("cg: X is sparse"), auto.report().solverChoice());
+            assertTrue(auto.report().solverChoice().startsWith("normal: the exact answer is cheap for sparse X (600 × 25"),
+                    auto.report().solverChoice());
             // the backend's one-time initialisation is reported apart from the fit's time, as for dense X
             assertTrue(auto.report().backendInitSeconds() >= 0, "backendInitSeconds " + auto.report().backendInitSeconds());
-            close(exact.coefficients(), auto.coefficients(), 1e-8, "auto on CSR vs dense svd");
+            close(exact.coefficients(), auto.coefficients(), 1e-12, "auto (normal) on CSR vs dense svd");
+            // where the n × n matrices are over the budget (24n² = 15,000 bytes), cg
+            FittedModel cg = LinearRegression.fit(sd, FitConfig.builder().directMemoryBudget(10_000).build());
+            assertEquals(Solver.CG, cg.solver());
+            assertTrue(cg.report().solverChoice().startsWith("cg: X is sparse (600 × 25"), cg.report().solverChoice());
+            close(exact.coefficients(), cg.coefficients(), 1e-8, "auto (cg) on CSR vs dense svd");
             FittedModel normal = LinearRegression.fit(sd, FitConfig.builder().solver(Solver.NORMAL).build());
             close(exact.coefficients(), normal.coefficients(), 1e-12, "normal on CSR vs dense svd");
             for (Solver stochastic : new Solver[] {Solver.SGD, Solver.MINIBATCH}) {
@@ -532,6 +539,48 @@ class CpuCsrProblemTest {
             // 300 non-zeros in three ranges of 100: row 0, rows 1–4, row 5
             assertArrayEquals(new long[] {0, 1, 5, 6}, CpuCsrProblem.balancedRanges(p, 6, 3));
             assertArrayEquals(new long[] {0, 1, 2, 3, 4, 5, 6}, CpuCsrProblem.balancedRanges(p, 6, 6));
+        }
+    }
+
+    @Test
+    void autoOnSparseXGivesTheDenseFitsStandardErrorsAndTurnsToCgWhereTheNormalEquationsRefuse() {
+        SplittableRandom r = new SplittableRandom(21);
+        int m = 400;
+        int n = 12;
+        double[][] x = sparse(r, m, n, 0.3);
+        double[] y = new double[m];
+        for (int i = 0; i < m; i++) {
+            double s = 2;
+            for (int j = 0; j < n; j++) {
+                s += x[i][j] * (j - 5);
+            }
+            y[i] = s + 0.1 * r.nextGaussian();
+        }
+        FitConfig withErrors = FitConfig.builder().backend("cpu").standardErrors(true).build();
+        try (Dataset d = Dataset.of(x, y); SparseDataset sd = SparseDataset.of(csr(x, Precision.FLOAT64), y)) {
+            FittedModel dense = LinearRegression.fit(d, withErrors);
+            FittedModel auto = LinearRegression.fit(sd, withErrors);
+            assertEquals(Solver.NORMAL, dense.solver());
+            assertEquals(Solver.NORMAL, auto.solver(), auto.report().solverChoice());
+            close(dense.coefficients(), auto.coefficients(), 1e-12, "θ, sparse vs dense normal equations");
+            // both from the same refined answer and (XᵀX)⁻¹'s diagonal: agreement to rounding
+            close(dense.inference().orElseThrow().standardErrors(), auto.inference().orElseThrow().standardErrors(), 1e-10,
+                    "standard errors");
+        }
+        // column 3 repeated as column 4: XᵀX is singular, the normal equations refuse, and cg continues (no densifying)
+        for (double[] row : x) {
+            row[4] = row[3];
+        }
+        try (SparseDataset sd = SparseDataset.of(csr(x, Precision.FLOAT64), y)) {
+            FittedModel auto = LinearRegression.fit(sd, FitConfig.builder().backend("cpu").build());
+            assertEquals(Solver.CG, auto.solver());
+            assertTrue(auto.report().solverChoice().startsWith("normal: the exact answer is cheap")
+                    && auto.report().solverChoice().contains("; the normal equations refused (")
+                    && auto.report().solverChoice().endsWith("): cg"), auto.report().solverChoice());
+            assertEquals(dev.downhill.StopReason.CONVERGED, auto.stopReason());
+            // a least-squares answer: the two copies share their coefficient, the rest as before
+            double[] t = auto.coefficients();
+            assertEquals(t[3], t[4], 1e-6, "cg from 0 splits a repeated column's weight equally (standardized alike)");
         }
     }
 }
