@@ -112,7 +112,7 @@ final class CheckpointMismatch {
             case "features": return "the number of features";
             case "precision": return "the precision (--precision)";
             case "weighted": return "sample weighting (--weights, --weight-column)";
-            case "sparse": return "sparse X (--sparse, or an .npz --x)";
+            case "sparse": return "sparse X (--sparse or --dense, an svmlight file read as its shape says, or an .npz --x)";
             case "checksum": return "the data (a checksum of a sample of X, y and the weights)";
             case "backend": return "--backend";
             case "cores": return "the core count (the default --threads 0 uses every core)";

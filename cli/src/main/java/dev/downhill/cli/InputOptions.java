@@ -270,9 +270,10 @@ final class InputOptions {
      */
     void warnWideForItsEntries(long n, long stored) {
         if (warnings != null && looksStray(n, stored)) {
+            long line = svmLightShape != null ? svmLightShape.largestIndexLine() : 0;
             warnings.printf(Locale.ROOT, "downhill: warning: X has %,d columns (%s) but only %,d stored values: a fit keeps several "
                     + "vectors of n float64 values (%s each); check the file's indices%n", n, features != null ? "--features"
-                    : "its largest index", stored, ByteSizes.format(8.0 * n));
+                    : line > 0 ? "its largest index, on line " + line : "its largest index", stored, ByteSizes.format(8.0 * n));
         }
     }
 

@@ -66,6 +66,7 @@ class CliMessagesTest {
         java.nio.file.Files.writeString(svm, "1 1:1\n2 2000000000:1\n");
         CliRun fit = CliRun.of("fit", "--data", svm.toString(), "--quiet");
         assertOneCleanLine(fit, 1, "over the limit of 8589934592 bytes", "--sparse on the command line", "--precision float32",
+                "check its largest feature index (the number of features: index 2000000000 on line 2)",
                 "in the library only, SvmLightReader.withDenseLimit raises the limit");
         assertFalse(fit.err().contains("raise the limit,"), fit.err());
     }

@@ -379,7 +379,7 @@ class CliReliabilityTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx256m", "-Dorg.bytedeco.javacpp.maxbytes=32m",
                 "-Dorg.bytedeco.javacpp.maxphysicalbytes=0", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "fit", "--data", svm.toString(), "--quiet").redirectErrorStream(false).start();
+                "fit", "--data", svm.toString(), "--dense", "--quiet").redirectErrorStream(false).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child finished");
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, p.exitValue(), err);

@@ -346,16 +346,24 @@ class CliTest {
         CliRun a = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--out",
                 fromNpz.toString(), "--quiet");
         assertEquals(0, a.code(), a.err());
-        assertTrue(a.out().contains("CSR (4,800 non-zeros)") && a.out().contains("auto:        cg: X is sparse"), a.out());
+        // auto on this small sparse X: the normal equations, cheap against cg's passes (SolverChoice.chooseSparse)
+        assertTrue(a.out().contains("CSR (4,800 non-zeros)")
+                && a.out().contains("auto:        normal: the exact answer is cheap for sparse X (400 × 60, 4,800 non-zeros)"), a.out());
+        Path viaCgFile = dir.resolve("cg.json");
+        CliRun c = run("fit", "--x", npz.resolve("X.npz").toString(), "--y", npz.resolve("y.npy").toString(), "--solver", "cg",
+                "--out", viaCgFile.toString(), "--quiet");
+        assertEquals(0, c.code(), c.err());
         CliRun b = run("fit", "--data", svm.resolve("data.svm").toString(), "--sparse", "--features", "60", "--solver", "normal",
                 "--out", fromSvm.toString(), "--quiet");
         assertEquals(0, b.code(), b.err());
         double[] exact = coefficients(dense);
-        double[] viaCg = coefficients(fromNpz);
+        double[] viaAuto = coefficients(fromNpz);
+        double[] viaCg = coefficients(viaCgFile);
         double[] viaNormal = coefficients(fromSvm);
         for (int j = 0; j < exact.length; j++) {
             // cg stops at ‖S∇‖ ≤ 1e-10·‖S∇₀‖ (well-conditioned: ~1e-9 in θ); normal is refined to rounding
             assertEquals(exact[j], viaCg[j], 1e-7 * (1 + Math.abs(exact[j])), "cg on npz, coefficient " + j);
+            assertEquals(exact[j], viaAuto[j], 1e-10 * (1 + Math.abs(exact[j])), "auto (normal) on npz, coefficient " + j);
             assertEquals(exact[j], viaNormal[j], 1e-10 * (1 + Math.abs(exact[j])), "normal on sparse svmlight, coefficient " + j);
         }
         Path unnamed = Files.copy(svm.resolve("data.svm"), dir.resolve("data-without-extension"));

@@ -149,8 +149,14 @@ public final class SvmLightReader {
      * @param rows      its rows (lines with a target)
      * @param features  the columns of X read (the file's, or {@link #withFeatures}'s)
      * @param nonZeros  the index:value pairs stored in it (explicit zeros included)
+     * @param largestIndexLine the 1-based line of its first largest index (0: no index, or not known)
      */
-    public record FileShape(IndexBase indexBase, long rows, long features, long nonZeros) {
+    public record FileShape(IndexBase indexBase, long rows, long features, long nonZeros, long largestIndexLine) {
+        /** A shape without the line of its largest index (0). */
+        public FileShape(IndexBase indexBase, long rows, long features, long nonZeros) {
+            this(indexBase, rows, features, nonZeros, 0);
+        }
+
         /** nonZeros ÷ (rows·features): the share of X the file stores (1 for an empty X). */
         public double density() {
             double cells = (double) rows * features;
@@ -217,7 +223,7 @@ public final class SvmLightReader {
                     return new Read(null, SparseData.adopt(shape.rows, n, precision, pointers, columns, values, y));
                 }
             }
-            checkDenseSize(file, shape.rows, n);
+            checkDenseSize(file, shape, n);
             shapeReport.accept(shape.of(n));
             try (OffHeapAppender x = new OffHeapAppender(precision, shape.rows * n, file, "X");
                  OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y");
@@ -284,7 +290,8 @@ public final class SvmLightReader {
 
         /** What the read reports of the whole file, read with {@code features} columns. */
         FileShape of(long features) {
-            return new FileShape(zeroBased ? IndexBase.ZERO : IndexBase.ONE, rows, features, nonZeros);
+            return new FileShape(zeroBased ? IndexBase.ZERO : IndexBase.ONE, rows, features, nonZeros,
+                    maxColumn >= 0 ? maxColumnLine : 0);
         }
 
         /** This shape (of the ranges before) followed by {@code next} (of the range after them). */
@@ -370,7 +377,8 @@ public final class SvmLightReader {
         return shape;
     }
 
-    private void checkDenseSize(Path file, long rows, long n) {
+    private void checkDenseSize(Path file, Shape shape, long n) {
+        long rows = shape.rows;
         long bytes;
         try {
             bytes = Math.multiplyExact(Math.multiplyExact(rows, n), (long) precision.bytes());
@@ -384,7 +392,7 @@ public final class SvmLightReader {
                     + gib(bytes) + "), over the limit of " + denseLimitBytes + " bytes (" + gib(denseLimitBytes)
                     + "): read it sparse instead (--sparse on the command line; SvmLightReader.readSparse in the library), "
                     + (precision == Precision.FLOAT64 ? "use float32 (--precision float32; withPrecision), " : "")
-                    + "or check its largest feature index (the number of features); in the library only, "
+                    + "or check its largest feature index (the number of features" + largestIndex(shape) + "); in the library only, "
                     + "SvmLightReader.withDenseLimit raises the limit");
         }
     }
@@ -500,7 +508,7 @@ public final class SvmLightReader {
         if (sparse.test(shape.of(n))) {
             return new Read(null, fillSparseInRanges(file, readable, cuts, shape, sparseColumns(file, shape), firstRow, firstValue));
         }
-        checkDenseSize(file, shape.rows, n);
+        checkDenseSize(file, shape, n);
         try (OffHeapAppender x = new OffHeapAppender(precision, shape.rows * n, file, "X");
              OffHeapAppender y = new OffHeapAppender(precision, shape.rows, file, "y")) {
             TextRanges.onEachRange(cuts, (k, from, to) -> {
@@ -585,6 +593,14 @@ public final class SvmLightReader {
             throw parsed.error(token, lost);
         }
         return v;
+    }
+
+    /** ": index K on line L" for the file's largest index as written (its numbering's), or "" when n was given. */
+    private String largestIndex(Shape shape) {
+        if (features > 0 || shape.maxColumn < 0) {
+            return "";
+        }
+        return ": index " + (shape.zeroBased ? shape.maxColumn : shape.maxColumn + 1) + " on line " + shape.maxColumnLine;
     }
 
     private static String gib(long bytes) {

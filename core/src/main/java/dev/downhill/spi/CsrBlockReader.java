@@ -67,8 +67,39 @@ final class CsrBlockReader {
         return count;
     }
 
+    /** The entries {@link #rowEntries} last read into its arrays, [heldFrom, heldTo) (none: −1, −1). */
+    private long heldFrom = -1;
+    private long heldTo = -1;
+    /** The arrays that hold them (a pass with arrays of its own reads again). */
+    private int[] heldColumns;
+
+    /**
+     * Row r's entries of the block whose {@code count} rows' pointers {@code pointers} holds (from {@link #rows}), for a
+     * row of at most {@code columns.length} entries: returns the index in {@code columns} and {@code vals} of its first
+     * entry. When they do not hold it, the row and the following rows of the block that fit are read in one bulk copy
+     * (a row at a time cost three JNI copies a row: at 4 entries a row they were most of a pass's time). What the arrays
+     * hold is known only while they are the ones passed last and {@link #entries} has not been called since.
+     */
+    int rowEntries(long[] pointers, int r, int count, int[] columns, double[] vals) {
+        long from = pointers[r];
+        long to = pointers[r + 1];
+        if (columns != heldColumns || from < heldFrom || to > heldTo) {
+            int end = r + 1;
+            while (end < count && pointers[end + 1] - from <= columns.length) {
+                end++;
+            }
+            entries(from, (int) (pointers[end] - from), columns, vals);
+            heldFrom = from;
+            heldTo = pointers[end];
+            heldColumns = columns;
+        }
+        return (int) (from - heldFrom);
+    }
+
     /** Entries [from, from + count): column indices into {@code columns}, values widened into {@code vals}. */
     void entries(long from, int count, int[] columns, double[] vals) {
+        heldFrom = -1;
+        heldTo = -1;
         if (count <= 0) {
             return;
         }

@@ -12,7 +12,7 @@ import org.bytedeco.javacpp.Pointer;
  * <pre>  rᵢ = (yᵢ − ȳ) − (xᵢ − x̄)ᵀθ,   g = Σᵢ wᵢ rᵢ (xᵢ − x̄) = Σᵢ xᵢ·wᵢrᵢ − x̄·Σᵢ wᵢrᵢ</pre>
  * every product and sum in double-double over the stored entries only (the zeros of X add nothing to xᵢᵀθ, and the
  * centring enters through the offset x̄ᵀθ − ȳ and the last term). One thread; reads each row's entries once per pass
- * (bulk copies of a row at a time, pieces of {@value #PIECE} entries for longer rows). Allocates nothing of length m.
+ * (bulk copies of as many rows as {@value #PIECE} entries hold, pieces of {@value #PIECE} for longer rows). Allocates nothing of length m.
  * Looks at the thread's interrupt flag between blocks of {@value #ROWS} rows ({@link Interrupts}).
  */
 public final class SparseExtendedResidual implements ExtendedResidual {
@@ -37,8 +37,8 @@ public final class SparseExtendedResidual implements ExtendedResidual {
         double[] sh = new double[n];
         double[] sl = new double[n];
         double[] total = new double[4]; // Σwy (hi, lo), Σw (hi, lo)
-        visit((firstPiece, yi, wi, columns, vals, count) -> {
-            for (int e = 0; e < count; e++) {
+        visit((firstPiece, yi, wi, columns, vals, at, count) -> {
+            for (int e = at; e < at + count; e++) {
                 int j = columns[e];
                 double p = wi * vals[e];
                 double pe = Math.fma(wi, vals[e], -p);
@@ -85,7 +85,7 @@ public final class SparseExtendedResidual implements ExtendedResidual {
         double[] sl = new double[n];
         double[] total = new double[2];
         double[] r = new double[2];
-        visit((firstPiece, yi, wi, columns, vals, count) -> {
+        visit((firstPiece, yi, wi, columns, vals, at, count) -> {
             // r = y + offset − Σ x θ in double-double (one piece of a long row at a time: carried in r)
             if (firstPiece) {
                 double ah = oh + yi;
@@ -95,7 +95,7 @@ public final class SparseExtendedResidual implements ExtendedResidual {
             }
             double ah = r[0];
             double al = r[1];
-            for (int e = 0; e < count; e++) {
+            for (int e = at; e < at + count; e++) {
                 double q = vals[e] * theta[columns[e]];
                 double qe = Math.fma(vals[e], theta[columns[e]], -q);
                 double s = ah - q;
@@ -105,12 +105,12 @@ public final class SparseExtendedResidual implements ExtendedResidual {
             }
             r[0] = ah;
             r[1] = al;
-        }, null, (wi, columns, vals, count) -> {
+        }, null, (wi, columns, vals, at, count) -> {
             double rh = r[0] + r[1];
             double rl = r[1] - (rh - r[0]);
             double wh = wi * rh;
             double wl = Math.fma(wi, rh, -wh) + wi * rl;
-            for (int e = 0; e < count; e++) {
+            for (int e = at; e < at + count; e++) {
                 int j = columns[e];
                 double q = wh * vals[e];
                 double qe = Math.fma(wh, vals[e], -q) + wl * vals[e];
@@ -135,14 +135,14 @@ public final class SparseExtendedResidual implements ExtendedResidual {
 
     // ---------------------------------------------------------------- row visits
 
-    /** Sees one piece of a row: {@code first} is true for its first piece. */
+    /** Sees one piece of a row, entries [at, at + count) of the arrays: {@code first} is true for its first piece. */
     private interface PieceVisitor {
-        void piece(boolean first, double yi, double wi, int[] columns, double[] values, int count);
+        void piece(boolean first, double yi, double wi, int[] columns, double[] values, int at, int count);
     }
 
-    /** Sees one piece of a row again, after the whole row was visited. */
+    /** Sees one piece of a row again (entries [at, at + count)), after the whole row was visited. */
     private interface SecondVisitor {
-        void piece(double wi, int[] columns, double[] values, int count);
+        void piece(double wi, int[] columns, double[] values, int at, int count);
     }
 
     /** Sees a row's target and weight once. */
@@ -177,23 +177,24 @@ public final class SparseExtendedResidual implements ExtendedResidual {
                 if (perRow != null) {
                     perRow.row(ys[r], ws[r]);
                 }
-                boolean oneRead = to - from <= PIECE;
-                for (long k = from; k < to || k == from; k += PIECE) {
-                    int c = (int) Math.min(PIECE, to - k);
-                    reader.entries(k, c, columns, vals);
-                    pieces.piece(k == from, ys[r], ws[r], columns, vals, c);
-                    if (k >= to) {
-                        break;
+                if (to - from <= PIECE) { // with the block's following rows, in one bulk read
+                    int at = reader.rowEntries(pointers, r, count, columns, vals);
+                    int c = (int) (to - from);
+                    pieces.piece(true, ys[r], ws[r], columns, vals, at, c);
+                    if (second != null) {
+                        second.piece(ws[r], columns, vals, at, c);
                     }
-                }
-                if (second != null) {
-                    if (oneRead) {
-                        second.piece(ws[r], columns, vals, (int) (to - from));
-                    } else {
+                } else {
+                    for (long k = from; k < to; k += PIECE) {
+                        int c = (int) Math.min(PIECE, to - k);
+                        reader.entries(k, c, columns, vals);
+                        pieces.piece(k == from, ys[r], ws[r], columns, vals, 0, c);
+                    }
+                    if (second != null) {
                         for (long k = from; k < to; k += PIECE) {
                             int c = (int) Math.min(PIECE, to - k);
                             reader.entries(k, c, columns, vals);
-                            second.piece(ws[r], columns, vals, c);
+                            second.piece(ws[r], columns, vals, 0, c);
                         }
                     }
                 }

@@ -52,13 +52,23 @@ public final class SparseHostPasses {
         double[] ws = new double[ROWS];
         int[] columns = new int[PIECE];
         double[] vals = new double[PIECE];
+        int[] heldColumns = new int[PIECE]; // a bulk read of the block's short rows (CsrBlockReader.rowEntries)
+        double[] heldVals = new double[PIECE];
         for (long first = 0; first < rows; first += ROWS) {
             Interrupts.stopIfInterrupted(); // between blocks of rows: an interrupt stops the pass (FitInterruptedException)
             int count = reader.rows(first, pointers, ys, ws);
             for (int r = 0; r < count; r++) {
                 long from = pointers[r];
                 long to = pointers[r + 1];
-                if (to - from > PIECE && wholeRows) {
+                if (to - from <= PIECE) { // copied out of the bulk read (no JNI copy a row)
+                    int at = reader.rowEntries(pointers, r, count, heldColumns, heldVals);
+                    int c = (int) (to - from);
+                    System.arraycopy(heldColumns, at, columns, 0, c);
+                    System.arraycopy(heldVals, at, vals, 0, c);
+                    visitor.row(first + r, ys[r], ws[r], columns, vals, c);
+                    continue;
+                }
+                if (wholeRows) {
                     int length = Math.toIntExact(to - from);
                     int[] c = new int[length];
                     double[] v = new double[length];

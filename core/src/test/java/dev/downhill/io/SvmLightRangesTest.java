@@ -124,8 +124,12 @@ class SvmLightRangesTest {
             try (SparseData a = one.readSparse(f);
                  SvmLightReader.Read b = reader.read(f, shape -> seen.add(shape))) {
                 assertTrue(b.isSparse() && b.dense() == null);
-                assertEquals(List.of(new SvmLightReader.FileShape(SvmLightReader.IndexBase.ONE, a.x().rows(), a.x().cols(),
-                        a.x().nonZeros())), seen, "asked once, with the file's shape");
+                assertEquals(1, seen.size(), "asked once");
+                SvmLightReader.FileShape shape = seen.get(0);
+                assertEquals(new SvmLightReader.FileShape(SvmLightReader.IndexBase.ONE, a.x().rows(), a.x().cols(),
+                        a.x().nonZeros(), shape.largestIndexLine()), shape, "the file's shape");
+                String line = Files.readAllLines(f, StandardCharsets.UTF_8).get((int) shape.largestIndexLine() - 1);
+                assertTrue(line.contains(" " + a.x().cols() + ":"), "the largest index's line: " + line);
                 long nnz = a.x().nonZeros();
                 assertArrayEquals(bytes(a.x().rowPointers(), a.x().rows() + 1, 8), bytes(b.sparse().x().rowPointers(), a.x().rows() + 1, 8));
                 assertArrayEquals(bytes(a.x().columnIndices(), nnz, 4), bytes(b.sparse().x().columnIndices(), nnz, 4));
