@@ -240,9 +240,14 @@ public final class CrossValidation {
             return new PreparedPath(sink -> emit(path.call(), sink), false, 0);
         }
 
-        /** The path's models, kept (the full data's path). */
+        /** The path's models, kept ({@link #path}). */
         Callable<List<FittedModel>> path() {
             return () -> collect(run);
+        }
+
+        /** The path's models held compactly until one is chosen (a cross-validation's full data path: {@link PathModels}). */
+        Callable<List<FittedModel>> heldModels() {
+            return () -> held(run);
         }
 
         /**
@@ -274,6 +279,16 @@ public final class CrossValidation {
     private static List<FittedModel> collect(PathRun run) throws Exception {
         List<FittedModel> models = new ArrayList<>();
         run.run((k, model) -> models.add(model));
+        return models;
+    }
+
+    /**
+     * The models of {@code run}, in path order, held compactly until one is chosen ({@link PathModels}: the full data's
+     * path of a cross-validation).
+     */
+    private static List<FittedModel> held(PathRun run) throws Exception {
+        PathModels models = new PathModels();
+        run.run(models::append);
         return models;
     }
 
@@ -610,10 +625,10 @@ public final class CrossValidation {
             Future<List<FittedModel>> fullPath = null;
             if (all != null) {
                 acquire(slots);
-                fullPath = submit(pool, slots, () -> collect(sink -> gramPath(allRows, origin, m, config, grid, gramChoice, sink)));
+                fullPath = submit(pool, slots, () -> held(sink -> gramPath(allRows, origin, m, config, grid, gramChoice, sink)));
             } else if (fullPrepared != null) {
                 acquire(slots);
-                fullPath = submit(pool, slots, fullPrepared.path());
+                fullPath = submit(pool, slots, fullPrepared.heldModels());
             }
             long[] order = CounterBasedSampler.epochOrder(config.seed() ^ FOLD_SALT, 0, m);
             List<Future<double[]>> foldErrors = new ArrayList<>(folds);
@@ -756,7 +771,7 @@ public final class CrossValidation {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
             full = preparedPath(problem, config, alphas);
             if (!full.detached()) {
-                fullModels = call(full.path());
+                fullModels = call(full.heldModels());
             }
         }
         int parallel = full.detached() ? concurrentPaths(full.bytes(), config) : 1;
@@ -774,7 +789,7 @@ public final class CrossValidation {
             Future<List<FittedModel>> fullPath = CompletableFuture.completedFuture(fullModels);
             if (full.detached()) {
                 acquire(slots);
-                fullPath = submit(pool, slots, full.path());
+                fullPath = submit(pool, slots, full.heldModels());
             }
             SparseFolds split = new SparseFolds(scaled);
             List<Future<double[]>> foldErrors = new ArrayList<>(folds);
@@ -817,8 +832,13 @@ public final class CrossValidation {
         PathTable append(PathTable tail) {
             double[] a = java.util.Arrays.copyOf(alphas, alphas.length + tail.alphas.length);
             System.arraycopy(tail.alphas, 0, a, alphas.length, tail.alphas.length);
-            List<FittedModel> models = new ArrayList<>(full);
-            models.addAll(tail.full);
+            List<FittedModel> models;
+            if (full instanceof PathModels head && tail.full instanceof PathModels rest) {
+                models = head.followedBy(rest); // not made again: held as they are
+            } else {
+                models = new ArrayList<>(full);
+                models.addAll(tail.full);
+            }
             double[][] errors = new double[mse.length][];
             for (int f = 0; f < mse.length; f++) {
                 errors[f] = java.util.Arrays.copyOf(mse[f], mse[f].length + tail.mse[f].length);

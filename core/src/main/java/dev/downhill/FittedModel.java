@@ -184,6 +184,16 @@ public final class FittedModel {
         return c.build();
     }
 
+    /** This model with θ = {@code theta}, kept (not copied; no one may write it): {@link PathModels}. */
+    FittedModel withCoefficientsKept(double[] theta) {
+        if (theta.length != coefficients.length) {
+            throw new IllegalArgumentException(theta.length + " coefficients for a model of " + coefficients.length);
+        }
+        Copy c = new Copy(this);
+        c.coefficients = theta;
+        return c.build();
+    }
+
     /** This model with another wall time (a resumed fit's runs together; a cross-validation's whole run). */
     FittedModel withWallTime(Duration time) {
         Copy c = new Copy(this);

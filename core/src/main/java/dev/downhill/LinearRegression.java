@@ -219,13 +219,17 @@ public final class LinearRegression {
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();
+        DenseCopyForSvd refused;
         try (SparseDataset.Use use = data.use(); LoadedProblem problem = load(data, config)) { // data cannot be closed under the fit
             checkMatches(problem, config);
             try (Checkpointer checkpoint = checkpointer(problem, config, config.checkpoint().isActive() ? Fingerprint.checksum(data) : null, start)) {
                 FittedModel model = finish(problem, fit(problem.problem(), config, start, checkpoint), true, true);
                 return warnedIfUnconverged(model.withReport(model.report().withBackendInitSeconds((start - initStart) / 1e9)));
             }
+        } catch (DenseCopyForSvd e) { // the sparse problem closed first: its memory is free for the copy
+            refused = e;
         }
+        return densifiedAfterRefusal(data, config, config, refused, start);
     }
 
     /**
@@ -418,6 +422,9 @@ public final class LinearRegression {
             String checksum = config.checkpoint().isActive() ? problem.checksum() : null;
             try (Checkpointer checkpoint = checkpointer(problem, config, checksum, start)) {
                 return finish(problem, fit(problem.problem(), config, start, checkpoint), rankWarning, accuracyCheck);
+            } catch (DenseCopyForSvd refused) { // densified from the dataset it was loaded from, as a named svd is
+                return densifiedAfterRefusal(problem.sparseSource(), config, config.toBuilder().backend(problem.backendName())
+                        .precision(problem.precision()).backendOptions(problem.options()).build(), refused, start);
             }
         }
     }
@@ -591,18 +598,84 @@ public final class LinearRegression {
             try {
                 model = fitWith(problem, config, startNanos, checkpoint);
             } catch (ArithmeticException refused) { // singular, too ill-conditioned or overflowing: the SVD answers
-                // (on sparse X cg: the SVD's QR reads a dense X, which a resident sparse problem does not have)
-                Solver next = problem.isSparse() ? Solver.CG : Solver.SVD;
-                String name = next.name().toLowerCase(java.util.Locale.ROOT);
-                choice = String.format(java.util.Locale.ROOT, "%s; the normal equations refused (%s): %s", choice,
-                        refused.getMessage(), name);
-                LOG.debug("solver auto → {}: the normal equations refused ({})", name, refused.getMessage());
-                model = fitWith(problem, config.toBuilder().solver(next).build(), startNanos, checkpoint);
+                String refusal = String.format(java.util.Locale.ROOT, "%s; the normal equations refused (%s)", choice,
+                        refused.getMessage());
+                if (!problem.isSparse()) {
+                    LOG.debug("solver auto → svd: the normal equations refused ({})", refused.getMessage());
+                    model = fitWith(problem, config.toBuilder().solver(Solver.SVD).build(), startNanos, checkpoint);
+                    choice = refusal + ": svd";
+                } else {
+                    // sparse X: svd on a dense copy where the caller has the dataset and the copy fits the budget (cg from
+                    // here on ill-conditioned X stopped "converged" ~100 % off: a review), else cg, said to be uncertain
+                    SparseDataset host = hostSparse(problem);
+                    String over = host == null ? "the problem has no dataset to copy"
+                            : requested.checkpoint().isActive() ? "a checkpoint is kept of the sparse fit"
+                            : denseCopyRefusal(host, requested.directMemoryBudget());
+                    if (over == null) {
+                        throw new DenseCopyForSvd(refusal + ": svd on a dense copy of X");
+                    }
+                    LOG.debug("solver auto → cg: the normal equations refused ({})", refused.getMessage());
+                    model = fitWith(problem, config.toBuilder().solver(Solver.CG).build(), startNanos, checkpoint);
+                    choice = refusal + ": cg, whose answer on X this ill-conditioned may be far from the least-squares one "
+                            + "though it stops converged (svd on a dense copy of X would be exact, but " + over + ")";
+                    LOG.warn("the normal equations refused the sparse X ({}), and svd on a dense copy of it cannot run here ({}): "
+                            + "auto's cg answer may be far from the least-squares one though it stops converged; give svd the "
+                            + "budget (FitConfig.directMemoryBudget, half the JVM's heap by default) or compare with another "
+                            + "solver", refused.getMessage(), over);
+                }
             }
         } else {
             model = fitWith(problem, config, startNanos, checkpoint);
         }
         return choice.isEmpty() ? model : model.withReport(model.report().withSolverChoice(choice));
+    }
+
+    /**
+     * Thrown by the automatic choice on sparse X where the normal equations refused and svd on a dense copy of X fits the
+     * budget: the entry point that holds the dataset (it was loaded from) closes the sparse problem and fits the copy
+     * ({@link #densifiedAfterRefusal}). Carries the choice's reason; no stack trace.
+     */
+    private static final class DenseCopyForSvd extends RuntimeException {
+        private final String choice;
+
+        DenseCopyForSvd(String choice) {
+            super(choice, null, false, false);
+            this.choice = choice;
+        }
+    }
+
+    /** The sparse dataset {@code problem} was loaded from, or null (a problem made through the SPI, or a subset of rows). */
+    private static SparseDataset hostSparse(ResidentProblem problem) {
+        SparseDataset host = problem instanceof dev.downhill.internal.CheckedProblem checked ? checked.hostSparse() : null;
+        return host != null && host.rows() == problem.rows() ? host : null;
+    }
+
+    /** Why svd may not densify {@code data} (over the column limit or the budget), or null when it may. */
+    private static String denseCopyRefusal(SparseDataset data, long budget) {
+        try {
+            SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(), budget);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return data.cols() > dev.downhill.internal.direct.DirectLeastSquares.MAX_COLUMNS
+                    ? String.format(java.util.Locale.ROOT, "%,d columns are beyond the direct solvers' 46,340", data.cols())
+                    : String.format(java.util.Locale.ROOT, "the copy would take %s, over the direct solvers' budget of %s",
+                    dev.downhill.internal.ByteSizes.format(SparseDensification.denseBytes(data.rows(), data.cols(), data.precision())),
+                    dev.downhill.internal.ByteSizes.format(budget));
+        }
+    }
+
+    /**
+     * The fit after {@link DenseCopyForSvd}: svd on a dense copy of {@code data} ({@link #fitDensified}; {@code denseConfig}
+     * names the backend and its options), recording the automatic choice's reason and the time the refused attempt took.
+     */
+    private static FittedModel densifiedAfterRefusal(SparseDataset data, FitConfig config, FitConfig denseConfig,
+                                                     DenseCopyForSvd refused, long startNanos) {
+        LOG.debug("solver auto → svd on a dense copy of X: {}", refused.choice);
+        long retried = System.nanoTime();
+        FittedModel model = fitDensified(data, config.toBuilder().solver(Solver.SVD).build(),
+                denseConfig.toBuilder().solver(Solver.SVD).build(), true);
+        return model.withReport(model.report().withSolverChoice(refused.choice))
+                .withWallTime(model.wallTime().plusNanos(retried - startNanos));
     }
 
     /**

@@ -731,7 +731,8 @@ final class InputOptions {
             if (notes != null) {
                 SvmLightReader.FileShape shape = svmLightShape;
                 notes.printf(Locale.ROOT, "downhill: note: %s stores %.2g %% of X (%,d non-zeros): read sparse, X takes %s as "
-                        + "CSR (dense it would take %s); --dense reads it dense%n", data, 100 * shape.density(), shape.nonZeros(),
+                        + "CSR (dense it would take %s); --dense reads it dense%n", data.toString().equals("-") ? "standard input"
+                        : data, 100 * shape.density(), shape.nonZeros(),
                         ByteSizes.format(csrBytes(shape, precision)), ByteSizes.format(denseBytes(shape, precision)));
             }
         }

@@ -106,17 +106,23 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
      * Passes of cg a sparse normal-equations solve may cost and still be chosen ({@link #chooseSparse}): about what cg
      * takes on well-conditioned standardized data, so the exact answer never costs much more than cg's would.
      */
-    static final double SPARSE_NORMAL_PASSES = 30;
-    /** Passes over X the normal equations' refinement (double-double residuals, a few steps) is counted as. */
-    static final double REFINEMENT_PASSES = 4;
+    static final double SPARSE_NORMAL_PASSES = 20;
+    /**
+     * Passes of cg the normal equations' refinement is counted as: its few steps of double-double residuals, each a Java pass
+     * over the stored entries on one thread, several times a cg pass.
+     */
+    static final double REFINEMENT_PASSES = 6;
     /** Units (a cg pass's multiply-add) a pair product of the sparse Gram pass is counted as (a scattered update). */
     static final double GRAM_PAIR_WEIGHT = 2;
     /** Units a row of the sparse Gram pass is counted as beyond its pairs (its setup, its target's products). */
-    static final double GRAM_ROW_WEIGHT = 100;
+    static final double GRAM_ROW_WEIGHT = 20;
     /** Units an entry of the n × n matrices is counted as (made, centred, mirrored, copied, inverted's diagonal read). */
-    static final double GRAM_ENTRY_WEIGHT = 10;
-    /** Units per flop of the n³ work (Cholesky, the inverse for standard errors: blocked BLAS, several flops a unit). */
-    static final double CUBIC_WEIGHT = 0.1;
+    static final double GRAM_ENTRY_WEIGHT = 2;
+    /**
+     * Units per n³ of the cubic work (Cholesky, condition estimate, the inverse for standard errors: blocked BLAS, hundreds
+     * of flops a unit).
+     */
+    static final double CUBIC_WEIGHT = 0.002;
 
     /**
      * What {@link Solver#AUTO} resolves to without an l1 term on a sparse X of {@code rows} × {@code cols} with {@code
@@ -132,13 +138,16 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
      * </pre>
      * a = {@value #GRAM_PAIR_WEIGHT}, b = {@value #GRAM_ROW_WEIGHT}, c = {@value #GRAM_ENTRY_WEIGHT}, d = {@value
      * #CUBIC_WEIGHT}, R = {@value #REFINEMENT_PASSES}: fitted on the project's 2-core VM (cpu backend, {@code gen
-     * --density}, whole fits {@code --solver normal} against cg's time per iteration, 2026-12-03): 1,000,000 × 200 at 2 %
-     * 0.37–0.57 s, counted 16 passes against 18–28 measured; 200,000 × 50 at 20 % 0.14–0.16 s, 14 against ~9; 100,000 ×
-     * 1,000 at 1 % 0.22 s, 63 against 22; 100,000 × 2,000 at 5 % 1.7 s, 96 against ~120. So tall sparse X with short
+     * --density}, whole fits {@code --solver normal} against cg's time per iteration, medians of 3, 2026-12-03), counted
+     * against measured passes: 1,000,000 × 200 at 2 % 10 against 14; 100,000 × 1,000 at 1 % 14 against 21; 100,000 ×
+     * 2,000 at 5 % 57 against 87; 100,000 × 500 at 0.4 % 12 against 15; 200,000 × 50 at 20 % 12 against 8; 20,000 ×
+     * 2,000 at 0.5 % 66 against 41; 20,000 × 500 at 10 % 31 against 15; 400,000 × 100 at 1 % 12 against 6; 50,000 ×
+     * 3,000 at 0.2 % 113 against 80 — within 2× either way. So tall sparse X with short
      * rows and up to a few hundred columns gets the exact, certified answer and its standard errors, as dense X of that
      * shape does, and wide, long-rowed or many-columned X keeps cg. Where the normal equations refuse (rank deficiency,
-     * a condition estimate over their threshold) {@code LinearRegression} continues with cg (svd would densify X) and
-     * says so in the reason.
+     * a condition estimate over their threshold) {@code LinearRegression} continues with svd on a dense copy of X where
+     * the entry point holds the dataset and the copy fits the budget (the minimum-norm or ill-conditioned answer, as
+     * on dense X), else with cg, whose answer the reason then says may be far off; it says which in the reason.
      */
     public static SolverChoice chooseSparse(long rows, long cols, long nonZeros, double gramPairs, long directMemoryBudget,
                                             boolean standardErrors) {
@@ -166,7 +175,7 @@ public record SolverChoice(Solver solver, String reason, long cgTrialPasses) {
         if (passes <= limit) {
             return new SolverChoice(Solver.NORMAL, String.format(Locale.ROOT, "normal: the exact answer is cheap for sparse X %s: "
                     + "the sparse Gram pass and solve, counted ~%.2g multiply-adds, cost %.2g cg passes (at most %.0f%s; the normal "
-                    + "equations, refined, and cg if they refuse)", dims, normal, passes,
+                    + "equations, refined, then svd on a dense copy of X, or cg, if they refuse)", dims, normal, passes,
                     limit, standardErrors ? ": the standard errors asked for need them" : ""), 0);
         }
         return new SolverChoice(Solver.CG, String.format(Locale.ROOT, "cg: %s; %s, while the normal equations' sparse Gram "

@@ -567,19 +567,37 @@ class CpuCsrProblemTest {
             close(dense.inference().orElseThrow().standardErrors(), auto.inference().orElseThrow().standardErrors(), 1e-10,
                     "standard errors");
         }
-        // column 3 repeated as column 4: XᵀX is singular, the normal equations refuse, and cg continues (no densifying)
+        // column 3 repeated as column 4: XᵀX is singular, the normal equations refuse, and svd on a dense copy of X gives
+        // the minimum-norm answer, as on dense X (cg from here stopped "converged" far from it on ill-conditioned X)
         for (double[] row : x) {
             row[4] = row[3];
         }
-        try (SparseDataset sd = SparseDataset.of(csr(x, Precision.FLOAT64), y)) {
+        try (Dataset d = Dataset.of(x, y); SparseDataset sd = SparseDataset.of(csr(x, Precision.FLOAT64), y)) {
+            FittedModel dense = LinearRegression.fit(d, FitConfig.builder().backend("cpu").build());
+            assertEquals(Solver.SVD, dense.solver());
             FittedModel auto = LinearRegression.fit(sd, FitConfig.builder().backend("cpu").build());
-            assertEquals(Solver.CG, auto.solver());
+            assertEquals(Solver.SVD, auto.solver(), auto.report().solverChoice());
             assertTrue(auto.report().solverChoice().startsWith("normal: the exact answer is cheap")
                     && auto.report().solverChoice().contains("; the normal equations refused (")
-                    && auto.report().solverChoice().endsWith("): cg"), auto.report().solverChoice());
-            assertEquals(dev.downhill.StopReason.CONVERGED, auto.stopReason());
-            // a least-squares answer: the two copies share their coefficient, the rest as before
-            double[] t = auto.coefficients();
+                    && auto.report().solverChoice().endsWith("): svd on a dense copy of X"), auto.report().solverChoice());
+            close(dense.coefficients(), auto.coefficients(), 1e-12, "the minimum-norm θ, sparse vs dense");
+            assertEquals(dense.intercept(), auto.intercept(), 1e-12 * Math.abs(dense.intercept()));
+            assertEquals(11, auto.rank());
+            // the same through a loaded problem (the densified copy onto its backend)
+            try (LoadedProblem loaded = LinearRegression.load(sd, FitConfig.builder().backend("cpu").build())) {
+                FittedModel viaLoaded = LinearRegression.fit(loaded, FitConfig.builder().backend("cpu").build());
+                assertEquals(Solver.SVD, viaLoaded.solver());
+                close(dense.coefficients(), viaLoaded.coefficients(), 1e-12, "the minimum-norm θ through a loaded problem");
+            }
+            // a dense copy over the budget (400 × 12 float64 = 38 kB; the normal equations' 24n² = 3.5 kB fit): cg, and the
+            // reason says its answer may be far off
+            FittedModel cg = LinearRegression.fit(sd, FitConfig.builder().backend("cpu").directMemoryBudget(10_000).build());
+            assertEquals(Solver.CG, cg.solver());
+            assertTrue(cg.report().solverChoice().contains("): cg, whose answer on X this ill-conditioned may be far from the "
+                    + "least-squares one though it stops converged (svd on a dense copy of X would be exact, but the copy would "
+                    + "take 38 kB, over the direct solvers' budget of 10 kB)"), cg.report().solverChoice());
+            assertEquals(dev.downhill.StopReason.CONVERGED, cg.stopReason());
+            double[] t = cg.coefficients();
             assertEquals(t[3], t[4], 1e-6, "cg from 0 splits a repeated column's weight equally (standardized alike)");
         }
     }
