@@ -3,6 +3,8 @@ package dev.downhill;
 import dev.downhill.internal.CentredObjective;
 import dev.downhill.internal.ColumnCoordinateDescent;
 import dev.downhill.internal.GramCoordinateDescent;
+import dev.downhill.internal.GramRidgePath;
+import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.IterativeResult;
 import dev.downhill.internal.SparseL1Choice;
 import dev.downhill.sampling.CounterBasedSampler;
@@ -485,6 +487,55 @@ public final class CrossValidation {
                 statistics.weightSum(), like, rows, config, alphas, choice, sink);
     }
 
+    /** A path on one problem's Gram statistics (coordinate descent, or a ridge's SVD). */
+    @FunctionalInterface
+    private interface StatisticsPath {
+        void run(GramCoordinateDescent.Statistics statistics, Origin like, long rows, PathSink sink) throws Exception;
+    }
+
+    /** The reason a ridge cross-validation's paths run on the Gram matrix: its start, to know such a model by. */
+    static final String RIDGE_GRAM_PATH = "normal: the ridge path on the Gram matrix";
+
+    /**
+     * Whether a dense cross-validation's ridge paths run on the Gram matrix ({@link GramRidgePath}): a pure l2 penalty with
+     * positive factors, auto or normal, the cpu backend, no more columns than rows, G within the direct solvers' budget (three n × n
+     * matrices: all rows', a fold's and the SVD's) — the reason, or null for the paths over X (a normal-equations solve
+     * per α: a Gram pass, a Cholesky factor and the refinement's passes each, 600 of them for 100 α's and 5 folds).
+     */
+    private static String ridgeGramChoice(ResidentProblem p, FitConfig config) {
+        long rows = p.rows();
+        long cols = p.cols();
+        Solver s = config.solver();
+        if (!(s.isAuto() || s == Solver.NORMAL) || p.isSparse() || !"cpu".equals(p.backendName()) // (its kernels outlive
+                // the problem: LAPACK's; cuda's are the problem's device context)
+                || cols > rows || cols > DirectLeastSquares.MAX_COLUMNS
+                || !GramRidgePath.applies(config.penalty(), Math.toIntExact(cols))
+                || 5.0 * 8 * cols * cols > config.directMemoryBudget()) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "%s (%,d × %,d: one Gram pass over all rows and one over each held-out "
+                + "fold, one SVD of G a path, then O(n²) an α; the chosen α fitted again on all rows by the solver asked for)",
+                RIDGE_GRAM_PATH, rows, cols);
+    }
+
+    /**
+     * A ridge path on Gram statistics ({@link GramRidgePath}: one SVD, then each α in O(n²)); the models record the
+     * normal solver, a direct solution, and {@code like}'s backend, precision and constant columns.
+     */
+    private static void ridgeGramPath(GramCoordinateDescent.Statistics statistics, Origin like, long rows, FitConfig config,
+                                      double[] alphas, String choice, dev.downhill.spi.DenseKernels kernels, PathSink sink) {
+        long start = System.nanoTime();
+        GramRidgePath ridge = new GramRidgePath(statistics, config.penalty(), kernels);
+        double weightSum = like.weighted() ? Math.scalb(statistics.weightSum(), -like.weightExponent()) : Double.NaN;
+        for (int k = 0; k < alphas.length; k++) {
+            FitConfig c = config.toBuilder().solver(Solver.NORMAL).penalty(config.penalty().withAlpha(alphas[k])).build();
+            FittedModel m = LinearRegression.pathModel(Solver.NORMAL, like.backend(), like.precision(), rows, weightSum, c,
+                    ridge.fit(alphas[k]), start, like.constantColumns().clone());
+            sink.accept(k, m.withReport(m.report().withSolverChoice(choice)));
+            start = System.nanoTime();
+        }
+    }
+
     /**
      * The most values (α's × features) of the coefficient path a cross-validation report keeps for its plot (80 MB of
      * float64); a longer one is left out (the report's {@code coefficientPath} null): {@link #path} returns the fits, their θ among them.
@@ -532,7 +583,7 @@ public final class CrossValidation {
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
         requireNonNull(data, config, rule);
         warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
-        return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
+        return exactAtChosen(data, config, onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor)));
     }
 
     /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
@@ -541,7 +592,27 @@ public final class CrossValidation {
         checkGrid(count, ratio); // before the pass over X that finds α_max
         warnNoStandardErrors(config);
         long started = System.nanoTime();
-        return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
+        return exactAtChosen(data, config, chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax,
+                count, ratio)), rule, started, config));
+    }
+
+    /**
+     * The model a cross-validation returns when its ridge paths ran on the Gram matrix ({@link #RIDGE_GRAM_PATH}): the
+     * chosen α fitted again on all rows with the solver asked for (auto: the normal equations, refined), so that it is
+     * the model a fit at that α gives, to its last digits; the cross-validation's report and reason kept, the wall time
+     * both. Any other model as it is.
+     */
+    private static FittedModel exactAtChosen(Dataset data, FitConfig config, FittedModel chosen) {
+        if (!chosen.report().solverChoice().startsWith(RIDGE_GRAM_PATH)) {
+            return chosen;
+        }
+        CrossValidationReport cv = chosen.report().crossValidation();
+        long start = System.nanoTime();
+        FittedModel exact = LinearRegression.fitWarned(data, config.toBuilder().penalty(config.penalty()
+                .withAlpha(cv.chosenAlpha())).listener(IterationListener.NONE).build());
+        String again = exact.report().solverChoice().isEmpty() ? exact.solver().cliName() : exact.report().solverChoice();
+        return exact.withReport(exact.report().withCrossValidation(cv).withSolverChoice(chosen.report().solverChoice()
+                + "; at the chosen α: " + again)).withWallTime(chosen.wallTime().plusNanos(System.nanoTime() - start));
     }
 
     /**
@@ -595,11 +666,16 @@ public final class CrossValidation {
         Origin origin;
         int k = LinearRegression.weightExponent(data); // every fold is loaded with the full data's weight scale
         PreparedPath fullPrepared = null;
+        dev.downhill.spi.DenseKernels ridgeKernels = null; // the ridge path on the Gram matrix: its SVDs' kernels
         try (LoadedProblem problem = LinearRegression.load(data, config, k)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
             Origin plain = Origin.of(problem.problem(), k);
             fullPrepared = preparedWidePath(problem.problem(), plain, config, alphas, CV_HELD_COPIES, true); // wide X: its columns
             gramChoice = fullPrepared == null ? GramCoordinateDescent.choosePath(problem.problem(), config) : null;
+            if (gramChoice == null && fullPrepared == null) { // a ridge: the path on the Gram matrix too, one SVD a path
+                gramChoice = ridgeGramChoice(problem.problem(), config);
+                ridgeKernels = gramChoice != null ? problem.problem().denseKernels() : null;
+            }
             origin = gramChoice != null ? plain.naming(problem.problem(), config.fitIntercept()) : plain; // the full Gram path's
             if (gramChoice != null) {
                 all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
@@ -620,12 +696,21 @@ public final class CrossValidation {
         try {
             final GramCoordinateDescent.Statistics allRows = all;
             final double[] grid = alphas;
+            final dev.downhill.spi.DenseKernels kernels = ridgeKernels;
+            final String choice = gramChoice;
+            StatisticsPath onGram = (statistics, like, rows, sink) -> {
+                if (kernels != null) {
+                    ridgeGramPath(statistics, like, rows, config, grid, choice, kernels, sink);
+                } else {
+                    gramPath(statistics, like, rows, config, grid, choice, sink);
+                }
+            };
             // at most `parallel` paths hold their matrices at once: a fold's statistics are made once a slot is free
             java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(parallel);
             Future<List<FittedModel>> fullPath = null;
             if (all != null) {
                 acquire(slots);
-                fullPath = submit(pool, slots, () -> held(sink -> gramPath(allRows, origin, m, config, grid, gramChoice, sink)));
+                fullPath = submit(pool, slots, () -> held(sink -> onGram.run(allRows, origin, m, sink)));
             } else if (fullPrepared != null) {
                 acquire(slots);
                 fullPath = submit(pool, slots, fullPrepared.heldModels());
@@ -663,7 +748,7 @@ public final class CrossValidation {
                         foldOrigin = Origin.of(problem.problem(), k);
                     }
                     long trainingRows = m - (to - from);
-                    PathRun foldPath = sink -> gramPath(training, foldOrigin, trainingRows, config, grid, gramChoice, sink);
+                    PathRun foldPath = sink -> onGram.run(training, foldOrigin, trainingRows, sink);
                     foldErrors.add(submit(pool, slots, new PreparedPath(foldPath, true, 0).errors(grid.length,
                             model -> validationError(model, validationX, validationY, validationW, heldWeight))));
                 } else {

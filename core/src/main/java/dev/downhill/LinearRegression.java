@@ -143,6 +143,11 @@ public final class LinearRegression {
     }
 
     /** {@link #fit(Dataset, FitConfig)}, with its warnings ({@code warned}) or without. */
+    /** {@link #fit(Dataset, FitConfig)} without the warnings about settings (a cross-validation said them once). */
+    static FittedModel fitWarned(Dataset data, FitConfig config) {
+        return fit(data, config, true);
+    }
+
     private static FittedModel fit(Dataset data, FitConfig config, boolean warned) {
         if (warned) {
             warnUnusedSettings(config);
@@ -1057,8 +1062,14 @@ public final class LinearRegression {
      */
     static FittedModel cdModel(String backend, Precision precision, long rows, double weightSum, FitConfig config,
                                IterativeResult r, long startNanos, int[] constantColumns) {
+        return pathModel(Solver.CD, backend, precision, rows, weightSum, config, r, startNanos, constantColumns);
+    }
+
+    /** {@link #cdModel}'s model recording {@code solver} (a ridge path on the Gram matrix: normal). */
+    static FittedModel pathModel(Solver solver, String backend, Precision precision, long rows, double weightSum, FitConfig config,
+                                 IterativeResult r, long startNanos, int[] constantColumns) {
         double[] losses = r.lossHistory(); // 2·P at each full sweep's start; the last is at the answer
-        FittedModel model = new FittedModel(r.coefficients(), r.intercept(), Solver.CD, backend, precision, rows,
+        FittedModel model = new FittedModel(r.coefficients(), r.intercept(), solver, backend, precision, rows,
                 r.iterations(), r.stopReason(), losses, r.gradientNormHistory(), elapsed(startNanos), Double.NaN, -1, config,
                 new ConvergenceReport(false, constantColumns, Double.NaN).withPenaltyResult(losses[losses.length - 1] / 2,
                 r.dualityGap()), weightSum);
