@@ -6,6 +6,7 @@ import dev.downhill.internal.GramCoordinateDescent;
 import dev.downhill.internal.GramRidgePath;
 import dev.downhill.internal.direct.DirectLeastSquares;
 import dev.downhill.internal.IterativeResult;
+import dev.downhill.internal.SolverChoice;
 import dev.downhill.internal.SparseL1Choice;
 import dev.downhill.sampling.CounterBasedSampler;
 import dev.downhill.spi.BackendVector;
@@ -506,7 +507,7 @@ public final class CrossValidation {
         long rows = p.rows();
         long cols = p.cols();
         Solver s = config.solver();
-        if (!(s.isAuto() || s == Solver.NORMAL) || p.isSparse() || !"cpu".equals(p.backendName()) // (its kernels outlive
+        if (!(s.isAuto() || s == Solver.NORMAL) || !"cpu".equals(p.backendName()) // (its kernels outlive
                 // the problem: LAPACK's; cuda's are the problem's device context)
                 || cols > rows || cols > DirectLeastSquares.MAX_COLUMNS
                 || !GramRidgePath.applies(config.penalty(), Math.toIntExact(cols))
@@ -516,6 +517,40 @@ public final class CrossValidation {
         return String.format(java.util.Locale.ROOT, "%s (%,d × %,d: one Gram pass over all rows and one over each held-out "
                 + "fold, one SVD of G a path, then O(n²) an α; the chosen α fitted again on all rows by the solver asked for)",
                 RIDGE_GRAM_PATH, rows, cols);
+    }
+
+    /**
+     * {@link #ridgeGramChoice} for a sparse X, where the Gram pass weighs its stored entries: taken where the normal
+     * equations for one fit would cost at most the dense rule's ~300 cg passes ({@link SolverChoice#chooseSparse} with
+     * standard errors asked for) — one such pass a path then serves all its α's, where each α had been a fit over X.
+     */
+    private static String sparseRidgeGramChoice(LoadedProblem problem, FitConfig config) {
+        ResidentProblem p = problem.problem();
+        SparseDataset data = problem.sparseSource();
+        String choice = data == null ? null : ridgeGramChoice(p, config);
+        if (choice == null) {
+            return null;
+        }
+        SolverChoice normal = SolverChoice.chooseSparse(p.rows(), p.cols(), data.x().nonZeros(),
+                SparseL1Choice.gramPairs(data.x()), config.directMemoryBudget(), true);
+        return normal.solver() != Solver.NORMAL ? null : String.format(java.util.Locale.ROOT, "%s (sparse X, %,d × %,d, %,d "
+                + "non-zeros: one sparse Gram pass over all rows and one over each fold's training rows, one SVD of G a path, "
+                + "then O(n²) an α; the chosen α fitted again on all rows by the solver asked for)", RIDGE_GRAM_PATH, p.rows(),
+                p.cols(), data.x().nonZeros());
+    }
+
+    /**
+     * A detached ridge path on {@code p}'s Gram statistics, taken now (one Gram pass; a sparse fold's over its training
+     * rows): {@link #ridgeGramPath}.
+     */
+    private static PreparedPath preparedRidgePath(ResidentProblem p, Origin origin, FitConfig config, double[] alphas,
+                                                  String choice) {
+        GramCoordinateDescent.Statistics statistics = GramCoordinateDescent.Statistics.of(p, config.fitIntercept());
+        dev.downhill.spi.DenseKernels kernels = p.denseKernels();
+        long rows = p.rows();
+        double n = statistics.moment().length;
+        return new PreparedPath(sink -> ridgeGramPath(statistics, origin, rows, config, alphas, choice, kernels, sink), true,
+                5 * 8 * n * n);
     }
 
     /**
@@ -583,7 +618,8 @@ public final class CrossValidation {
     public static FittedModel fit(Dataset data, FitConfig config, int folds, Rule rule) {
         requireNonNull(data, config, rule);
         warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
-        return exactAtChosen(data, config, onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor)));
+        return exactAtChosen(config, onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor)),
+                at -> LinearRegression.fitWarned(data, at));
     }
 
     /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
@@ -592,8 +628,8 @@ public final class CrossValidation {
         checkGrid(count, ratio); // before the pass over X that finds α_max
         warnNoStandardErrors(config);
         long started = System.nanoTime();
-        return exactAtChosen(data, config, chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax,
-                count, ratio)), rule, started, config));
+        return exactAtChosen(config, chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)),
+                rule, started, config), at -> LinearRegression.fitWarned(data, at));
     }
 
     /**
@@ -602,14 +638,15 @@ public final class CrossValidation {
      * the model a fit at that α gives, to its last digits; the cross-validation's report and reason kept, the wall time
      * both. Any other model as it is.
      */
-    private static FittedModel exactAtChosen(Dataset data, FitConfig config, FittedModel chosen) {
+    private static FittedModel exactAtChosen(FitConfig config, FittedModel chosen,
+                                             java.util.function.Function<FitConfig, FittedModel> fit) {
         if (!chosen.report().solverChoice().startsWith(RIDGE_GRAM_PATH)) {
             return chosen;
         }
         CrossValidationReport cv = chosen.report().crossValidation();
         long start = System.nanoTime();
-        FittedModel exact = LinearRegression.fitWarned(data, config.toBuilder().penalty(config.penalty()
-                .withAlpha(cv.chosenAlpha())).listener(IterationListener.NONE).build());
+        FittedModel exact = fit.apply(config.toBuilder().penalty(config.penalty().withAlpha(cv.chosenAlpha()))
+                .listener(IterationListener.NONE).build());
         String again = exact.report().solverChoice().isEmpty() ? exact.solver().cliName() : exact.report().solverChoice();
         return exact.withReport(exact.report().withCrossValidation(cv).withSolverChoice(chosen.report().solverChoice()
                 + "; at the chosen α: " + again)).withWallTime(chosen.wallTime().plusNanos(System.nanoTime() - start));
@@ -796,7 +833,8 @@ public final class CrossValidation {
             return onDensified(data, config, dense -> fit(dense, config, folds, rule));
         }
         warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
-        return onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor));
+        return exactAtChosen(config, onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor)),
+                at -> LinearRegression.fitWarned(data, at));
     }
 
     /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
@@ -808,7 +846,8 @@ public final class CrossValidation {
         checkGrid(count, ratio); // before the pass over X that finds α_max
         warnNoStandardErrors(config);
         long started = System.nanoTime();
-        return chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)), rule, started, config);
+        return exactAtChosen(config, chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)),
+                rule, started, config), at -> LinearRegression.fitWarned(data, at));
     }
 
     /**
@@ -852,9 +891,12 @@ public final class CrossValidation {
         double[] alphas;
         PreparedPath full;
         List<FittedModel> fullModels = null;
+        String ridge;
         try (LoadedProblem problem = LinearRegression.load(data, config)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
-            full = preparedPath(problem, config, alphas);
+            ridge = sparseRidgeGramChoice(problem, config);
+            full = ridge != null ? preparedRidgePath(problem.problem(), Origin.of(problem.problem(), problem.weightExponent())
+                    .naming(problem.problem(), config.fitIntercept()), config, alphas, ridge) : preparedPath(problem, config, alphas);
             if (!full.detached()) {
                 fullModels = call(full.heldModels());
             }
@@ -887,7 +929,8 @@ public final class CrossValidation {
                 acquire(slots); // at most `parallel` prepared paths hold their copies at once
                 boolean submitted = false;
                 try (SparseDataset training = split.training(held); LoadedProblem problem = LinearRegression.load(training, config)) {
-                    PreparedPath path = preparedPath(problem, config, alphas);
+                    PreparedPath path = ridge != null ? preparedRidgePath(problem.problem(), Origin.of(problem.problem(),
+                            problem.weightExponent()), config, alphas, ridge) : preparedPath(problem, config, alphas);
                     submitted = path.detached();
                     foldErrors.add(runFold(pool, slots, path, alphas.length, validation::error));
                 } finally {

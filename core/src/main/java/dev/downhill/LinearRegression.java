@@ -217,10 +217,21 @@ public final class LinearRegression {
     public static FittedModel fit(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
+        return fit(data, config, false);
+    }
+
+    /** {@link #fit(SparseDataset, FitConfig)} without the warnings about settings (a cross-validation said them once). */
+    static FittedModel fitWarned(SparseDataset data, FitConfig config) {
+        return fit(data, config, true);
+    }
+
+    private static FittedModel fit(SparseDataset data, FitConfig config, boolean warned) {
         if (config.solver() == Solver.SVD) { // before X is loaded: densified within the budget, else refused
             return fitDensified(data, config, config, true);
         }
-        warnUnusedSettings(config);
+        if (!warned) {
+            warnUnusedSettings(config);
+        }
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
         Backends.selectSparse(config.backend());
         long start = System.nanoTime();

@@ -141,6 +141,30 @@ class RidgeCrossValidationPathTest {
                 assertEquals(atAlpha.coefficient(j), overX.coefficient(j), 1e-12 * (1 + Math.abs(atAlpha.coefficient(j))), "θ" + j);
             }
             assertEquals(atAlpha.intercept(), gram.intercept(), 0.0);
+            // sparse X: the same paths on its sparse Gram matrices (one pass over each fold's training rows), the same table
+            for (double[] row : x) {
+                for (int j = 0; j < n; j += 2) {
+                    row[j] = 0; // half the columns' entries stored
+                }
+            }
+            try (Dataset zeroed = Dataset.of(x, y); SparseDataset sparse = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+                FittedModel onCsr = CrossValidation.fit(sparse, auto, 5, CrossValidation.Rule.MIN);
+                FittedModel reference = CrossValidation.fit(zeroed, auto.toBuilder().solver(dev.downhill.Solver.SVD).build(), 5,
+                        CrossValidation.Rule.MIN);
+                assertTrue(onCsr.report().solverChoice().startsWith("normal: the ridge path on the Gram matrix (sparse X, 400 × 12"),
+                        onCsr.report().solverChoice());
+                CrossValidationReport c = onCsr.report().crossValidation();
+                CrossValidationReport e = reference.report().crossValidation();
+                for (int k = 0; k < c.alphas().length; k++) {
+                    assertEquals(e.meanMse()[k], c.meanMse()[k], 1e-10 * e.meanMse()[k], "sparse: mean validation MSE at α " + k);
+                }
+                assertEquals(e.chosenAlpha(), c.chosenAlpha(), 0.0);
+                FittedModel sparseAtAlpha = dev.downhill.LinearRegression.fit(sparse, auto.toBuilder()
+                        .penalty(Penalty.l2(c.chosenAlpha())).build());
+                for (int j = 0; j < n; j++) {
+                    assertEquals(sparseAtAlpha.coefficient(j), onCsr.coefficient(j), 0.0, "sparse θ" + j);
+                }
+            }
             // the coefficient path (the full data's SVD answers) within the fits' rounding of the path over X
             double[][] pa = a.coefficientPath();
             double[][] pb = b.coefficientPath();
