@@ -645,8 +645,10 @@ public final class CrossValidation {
         }
         CrossValidationReport cv = chosen.report().crossValidation();
         long start = System.nanoTime();
+        // (standard errors off for the refit: a penalised fit has none, and the cross-validation warned once)
         FittedModel exact = fit.apply(config.toBuilder().penalty(config.penalty().withAlpha(cv.chosenAlpha()))
-                .listener(IterationListener.NONE).build());
+                .listener(IterationListener.NONE).standardErrors(false).build());
+        exact = exact.withConfig(exact.config().toBuilder().standardErrors(config.standardErrors()).build());
         String again = exact.report().solverChoice().isEmpty() ? exact.solver().cliName() : exact.report().solverChoice();
         return exact.withReport(exact.report().withCrossValidation(cv).withSolverChoice(chosen.report().solverChoice()
                 + "; at the chosen α: " + again)).withWallTime(chosen.wallTime().plusNanos(System.nanoTime() - start));

@@ -964,7 +964,8 @@ public final class LinearRegression {
         }
         if (model.solver().isIterative()) {
             return "solver " + model.solver().cliName() + (model.report().solverChoice().isEmpty() ? "" : " (chosen automatically)")
-                    + " does not compute them; only the exact solvers normal and svd do";
+                    + " does not compute them; only the exact solvers normal and svd do" + (model.report().solverChoice().isEmpty()
+                    ? "" : ": name one (normal needs n² float64 on the host, svd a dense copy of X) to have them");
         }
         return "the fit was resumed from a finished checkpoint (its factorization is not saved); fit again without it";
     }

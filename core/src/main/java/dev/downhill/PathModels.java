@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * A regularization path's models as a cross-validation keeps them until it has chosen one: each θ held compactly — its
  * non-zero entries (index and value, 12 bytes each) where at most a third of them are non-zero, as a lasso's θ mostly
- * is, else the array itself — and the rest of each model as fitted, except that it holds one zero array shared by all
- * and no warm start (the chosen model's configuration gets the caller's starting point back: {@code CrossValidation}).
+ * is, else the array itself — its constant columns shared with the models before it that name the same, and the rest
+ * of each model as fitted, except that it holds one zero array shared by all and no warm start (the chosen model's configuration gets the caller's starting point back: {@code CrossValidation}).
  * {@link #get} makes a model again, θ a fresh array. At n = 2²⁰ the full data's 100 lasso models held 800 MB as arrays;
  * held so, a few MB (a θ of 20,000 non-zeros is 240 kB). Read-only to callers; {@link #append} in path order.
  */
@@ -17,6 +17,11 @@ final class PathModels extends AbstractList<FittedModel> {
     private final List<FittedModel> shells = new ArrayList<>();
     /** Each θ: a {@code double[]} (dense), or a {@link SparseTheta}. */
     private final List<Object> thetas = new ArrayList<>();
+    /**
+     * Each model's constant columns, one array shared by the models that name the same ones (a path's all do: the data's
+     * — with hashed features most columns, 840 kB a model at n = 2¹⁸, which each report held a copy of).
+     */
+    private final List<int[]> constants = new ArrayList<>();
     private double[] zeros;
 
     /** θ's non-zero entries. */
@@ -51,8 +56,19 @@ final class PathModels extends AbstractList<FittedModel> {
         } else {
             thetas.add(theta);
         }
-        FittedModel shell = model.withCoefficientsKept(zeros);
+        int[] constant = model.report().constantColumns();
+        int[] previous = constants.isEmpty() ? null : constants.get(constants.size() - 1);
+        constants.add(previous != null && java.util.Arrays.equals(previous, constant) ? previous : constant);
+        FittedModel shell = model.withCoefficientsKept(zeros).withReport(withConstantColumns(model.report(), NONE));
         shells.add(shell.withConfig(shell.config().toBuilder().initialCoefficients(InitialCoefficients.zeros()).build()));
+    }
+
+    private static final int[] NONE = new int[0];
+
+    /** {@code report} naming {@code columns} as its constant ones (the record copies them). */
+    private static ConvergenceReport withConstantColumns(ConvergenceReport r, int[] columns) {
+        return new ConvergenceReport(r.standardized(), columns, r.distanceToExact(), r.solverChoice(), r.backendInitSeconds(),
+                r.objective(), r.dualityGap(), r.crossValidation(), r.resumedFromIteration(), r.resumedRunSeconds());
     }
 
     /** Model k, θ made again (a new array); its configuration starts from zeros (the path's warm start not kept). */
@@ -68,7 +84,8 @@ final class PathModels extends AbstractList<FittedModel> {
         } else {
             theta = (double[]) held;
         }
-        return shells.get(k).withCoefficientsKept(theta);
+        FittedModel shell = shells.get(k);
+        return shell.withCoefficientsKept(theta).withReport(withConstantColumns(shell.report(), constants.get(k)));
     }
 
     @Override
@@ -83,6 +100,8 @@ final class PathModels extends AbstractList<FittedModel> {
         joined.shells.addAll(tail.shells);
         joined.thetas.addAll(thetas);
         joined.thetas.addAll(tail.thetas);
+        joined.constants.addAll(constants);
+        joined.constants.addAll(tail.constants);
         joined.zeros = zeros != null ? zeros : tail.zeros;
         return joined;
     }
