@@ -511,7 +511,7 @@ public final class CrossValidation {
                 // the problem: LAPACK's; cuda's are the problem's device context)
                 || cols > rows || cols > DirectLeastSquares.MAX_COLUMNS
                 || !GramRidgePath.applies(config.penalty(), Math.toIntExact(cols))
-                || 5.0 * 8 * cols * cols > config.directMemoryBudget()) {
+                || GramRidgePath.memory(cols) > config.directMemoryBudget()) {
             return null;
         }
         return String.format(java.util.Locale.ROOT, "%s (%,d × %,d: one Gram pass over all rows and one over each held-out "
@@ -550,7 +550,7 @@ public final class CrossValidation {
         long rows = p.rows();
         double n = statistics.moment().length;
         return new PreparedPath(sink -> ridgeGramPath(statistics, origin, rows, config, alphas, choice, kernels, sink), true,
-                5 * 8 * n * n);
+                GramRidgePath.memory(statistics.moment().length));
     }
 
     /**
@@ -619,7 +619,7 @@ public final class CrossValidation {
         requireNonNull(data, config, rule);
         warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
         return exactAtChosen(config, onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor)),
-                at -> LinearRegression.fitWarned(data, at));
+                at -> LinearRegression.fitQuietly(data, at));
     }
 
     /** {@link #fit(Dataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
@@ -629,7 +629,7 @@ public final class CrossValidation {
         warnNoStandardErrors(config);
         long started = System.nanoTime();
         return exactAtChosen(config, chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)),
-                rule, started, config), at -> LinearRegression.fitWarned(data, at));
+                rule, started, config), at -> LinearRegression.fitQuietly(data, at));
     }
 
     /**
@@ -648,7 +648,8 @@ public final class CrossValidation {
         // (standard errors off for the refit: a penalised fit has none, and the cross-validation warned once)
         FittedModel exact = fit.apply(config.toBuilder().penalty(config.penalty().withAlpha(cv.chosenAlpha()))
                 .listener(IterationListener.NONE).standardErrors(false).build());
-        exact = exact.withConfig(exact.config().toBuilder().standardErrors(config.standardErrors()).build());
+        exact = exact.withConfig(exact.config().toBuilder().standardErrors(config.standardErrors()).listener(config.listener())
+                .build());
         String again = exact.report().solverChoice().isEmpty() ? exact.solver().cliName() : exact.report().solverChoice();
         return exact.withReport(exact.report().withCrossValidation(cv).withSolverChoice(chosen.report().solverChoice()
                 + "; at the chosen α: " + again)).withWallTime(chosen.wallTime().plusNanos(System.nanoTime() - start));
@@ -717,15 +718,26 @@ public final class CrossValidation {
             }
             origin = gramChoice != null ? plain.naming(problem.problem(), config.fitIntercept()) : plain; // the full Gram path's
             if (gramChoice != null) {
-                all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
-            } else if (fullPrepared == null) {
+                try {
+                    all = GramCoordinateDescent.Statistics.of(problem.problem(), config.fitIntercept());
+                } catch (ArithmeticException e) { // XᵀX beyond float64, or columns too small to square: the ridge's fits
+                    if (ridgeKernels == null) {     // over X choose their own solver (svd where normal refuses); cd has none
+                        throw e;
+                    }
+                    gramChoice = null;
+                    ridgeKernels = null;
+                    origin = plain;
+                }
+            }
+            if (gramChoice == null && fullPrepared == null) {
                 fullOnX = xPath(problem, config, alphas);
             }
         }
         // On the Gram path every path (the full data's, each fold's) is coordinate descent on its own n × n statistics,
         // single-threaded and independent of the others: they run side by side on the cores, as many at once as the
         // direct-memory budget holds matrices (each path's answers do not depend on the others or on the order)
-        int parallel = all != null ? concurrentPaths(Math.toIntExact(data.cols()), config)
+        int parallel = all != null && ridgeKernels != null ? concurrentPaths(GramRidgePath.memory(data.cols()), config)
+                : all != null ? concurrentPaths(Math.toIntExact(data.cols()), config)
                 : fullPrepared != null ? concurrentPaths(fullPrepared.bytes(), config) : 1;
         ExecutorService pool = parallel > 1 ? Executors.newFixedThreadPool(parallel, r -> {
             Thread t = new Thread(r, "downhill-cv-path");
@@ -749,7 +761,8 @@ public final class CrossValidation {
             Future<List<FittedModel>> fullPath = null;
             if (all != null) {
                 acquire(slots);
-                fullPath = submit(pool, slots, () -> held(sink -> onGram.run(allRows, origin, m, sink)));
+                Origin fullOrigin = origin;
+                fullPath = submit(pool, slots, () -> held(sink -> onGram.run(allRows, fullOrigin, m, sink)));
             } else if (fullPrepared != null) {
                 acquire(slots);
                 fullPath = submit(pool, slots, fullPrepared.heldModels());
@@ -836,7 +849,7 @@ public final class CrossValidation {
         }
         warnNoStandardErrors(config); // once: the default path may be extended (fitted again) below
         return exactAtChosen(config, onDefaultPath(config, rule, alphasFor -> fitOnPath(data, config, folds, rule, alphasFor)),
-                at -> LinearRegression.fitWarned(data, at));
+                at -> LinearRegression.fitQuietly(data, at));
     }
 
     /** {@link #fit(SparseDataset, FitConfig, int, Rule)} with a path of {@code count} values down to ratio·α_max, as given. */
@@ -849,7 +862,7 @@ public final class CrossValidation {
         warnNoStandardErrors(config);
         long started = System.nanoTime();
         return exactAtChosen(config, chosen(fitOnPath(data, config, folds, rule, alphaMax -> alphaGrid(alphaMax, count, ratio)),
-                rule, started, config), at -> LinearRegression.fitWarned(data, at));
+                rule, started, config), at -> LinearRegression.fitQuietly(data, at));
     }
 
     /**
@@ -897,8 +910,16 @@ public final class CrossValidation {
         try (LoadedProblem problem = LinearRegression.load(data, config)) {
             alphas = alphasFor.apply(alphaMax(problem.problem(), config.fitIntercept(), config.penalty()));
             ridge = sparseRidgeGramChoice(problem, config);
-            full = ridge != null ? preparedRidgePath(problem.problem(), Origin.of(problem.problem(), problem.weightExponent())
-                    .naming(problem.problem(), config.fitIntercept()), config, alphas, ridge) : preparedPath(problem, config, alphas);
+            PreparedPath onGram = null;
+            if (ridge != null) {
+                try {
+                    onGram = preparedRidgePath(problem.problem(), Origin.of(problem.problem(), problem.weightExponent())
+                            .naming(problem.problem(), config.fitIntercept()), config, alphas, ridge);
+                } catch (ArithmeticException e) { // XᵀX beyond float64, or columns too small to square: fits over X
+                    ridge = null;
+                }
+            }
+            full = onGram != null ? onGram : preparedPath(problem, config, alphas);
             if (!full.detached()) {
                 fullModels = call(full.heldModels());
             }

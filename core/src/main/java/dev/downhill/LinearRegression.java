@@ -142,11 +142,15 @@ public final class LinearRegression {
         return fit(data, config, true);
     }
 
-    /** {@link #fit(Dataset, FitConfig)}, with its warnings ({@code warned}) or without. */
-    /** {@link #fit(Dataset, FitConfig)} without the warnings about settings (a cross-validation said them once). */
-    static FittedModel fitWarned(Dataset data, FitConfig config) {
-        return fit(data, config, true);
+    /**
+     * {@link #fit(Dataset, FitConfig)} without its warnings about settings and the iteration limit (a cross-validation's
+     * refit at its chosen α: the cross-validation said them once).
+     */
+    static FittedModel fitQuietly(Dataset data, FitConfig config) {
+        return fit(data, config, false);
     }
+
+    /** {@link #fit(Dataset, FitConfig)}, with its warnings ({@code warned}) or without. */
 
     private static FittedModel fit(Dataset data, FitConfig config, boolean warned) {
         if (warned) {
@@ -217,19 +221,20 @@ public final class LinearRegression {
     public static FittedModel fit(SparseDataset data, FitConfig config) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
-        return fit(data, config, false);
-    }
-
-    /** {@link #fit(SparseDataset, FitConfig)} without the warnings about settings (a cross-validation said them once). */
-    static FittedModel fitWarned(SparseDataset data, FitConfig config) {
         return fit(data, config, true);
     }
 
+    /** {@link #fit(SparseDataset, FitConfig)} without its warnings about settings (as {@link #fitQuietly(Dataset, FitConfig)}). */
+    static FittedModel fitQuietly(SparseDataset data, FitConfig config) {
+        return fit(data, config, false);
+    }
+
+    /** {@link #fit(SparseDataset, FitConfig)}, with its warnings about settings ({@code warned}) or without. */
     private static FittedModel fit(SparseDataset data, FitConfig config, boolean warned) {
         if (config.solver() == Solver.SVD) { // before X is loaded: densified within the budget, else refused
-            return fitDensified(data, config, config, true);
+            return fitDensified(data, config, config, warned);
         }
-        if (!warned) {
+        if (warned) {
             warnUnusedSettings(config);
         }
         long initStart = System.nanoTime(); // the backend's one-time initialisation is reported apart, as for dense X
@@ -688,8 +693,9 @@ public final class LinearRegression {
                                                      DenseCopyForSvd refused, long startNanos) {
         LOG.debug("solver auto → svd on a dense copy of X: {}", refused.choice);
         long retried = System.nanoTime();
+        // (no warnings about the settings for svd: auto was asked for, and its settings were checked against auto)
         FittedModel model = fitDensified(data, config.toBuilder().solver(Solver.SVD).build(),
-                denseConfig.toBuilder().solver(Solver.SVD).build(), true);
+                denseConfig.toBuilder().solver(Solver.SVD).build(), false);
         return model.withReport(model.report().withSolverChoice(refused.choice))
                 .withWallTime(model.wallTime().plusNanos(retried - startNanos));
     }

@@ -207,7 +207,7 @@ final class FitCommand implements Callable<Integer> {
             if (input.isSparse()) {
                 return fitSparse(b, o, plotTarget, warmStart, input::loadSparse);
             }
-            if (input.readsAsShaped()) { // an svmlight file: dense or sparse as its shape says
+            if (input.readsAsShaped() && sparseWelcome()) { // an svmlight file: dense or sparse as its shape says
                 input.readThreads(cappedThreads(threads, Long.MAX_VALUE));
                 dev.downhill.io.SvmLightReader.Read read = input.loadSvmLight();
                 return read.isSparse() ? fitSparse(b, o, plotTarget, warmStart, () -> dev.downhill.SparseDataset.adopt(read.sparse()))
@@ -342,6 +342,19 @@ final class FitCommand implements Callable<Integer> {
                     + " columns");
         }
         b.initialCoefficients(dev.downhill.InitialCoefficients.given(warmStart));
+    }
+
+    /**
+     * Whether an svmlight file may be read sparse by its shape: the backend named takes sparse X (nd4j does not) and no
+     * kernel option names a dense-only kernel ({@code --cpu-kernel}, which sparse X ignores; {@code --cuda-kernel staged}
+     * or {@code cublas}, refused for sparse X) — those commands read it dense, as before the shape decided.
+     */
+    private boolean sparseWelcome() {
+        if (!Backends.isAuto(backend.trim()) && !Backends.select(backend.trim()).takesSparse()) {
+            return false;
+        }
+        String cuda = cudaKernel == null ? "" : cudaKernel.trim().toLowerCase(Locale.ROOT);
+        return cpuKernel == null && !cuda.equals("staged") && !cuda.equals("cublas");
     }
 
     /** {@code source} gives the data when called (once, first thing: the caller owns nothing until then). */

@@ -12,12 +12,12 @@ import dev.downhill.spi.SingularValueDecomposition;
  *   (G + λ·D)θ = c,   λ = W·α(1 − ρ) (ρ = 0),   D = diag(p)   (the l2 penalty factors, all &gt; 0)
  * </pre>
  * — the normal equations of {@link Penalty}'s objective — through one SVD of the scaled Gram matrix
- * A = D^{-1/2}GD^{-1/2} = UΣVᵀ made once, so that θ(λ) = D^{-1/2}·V(Σ + λI)⁻¹Uᵀ·D^{-1/2}c costs O(n²) an α, where a
+ * A = D^{-1/2}GD^{-1/2} = UΣVᵀ made once, so that θ(λ) = D^{-1/2}·V(Σ + λI)⁻¹Vᵀ·D^{-1/2}c costs O(n²) an α, where a
  * normal-equations solve per α cost a pass over X, a Cholesky factor and the refinement's passes (a 100-α path of a
  * 5-fold cross-validation: 600 of them). G is symmetric positive semi-definite, so U = V up to signs of singular
  * values at rounding level, which λ &gt; 0 dwarfs. The answers are those of the Gram matrix (θ to about κ(A + λI)·ε,
  * without the normal solver's refinement over X): for scoring folds and drawing the path; a cross-validation fits its
- * chosen α again with the solver asked for. Host memory: the n × n SVD's three arrays.
+ * chosen α again with the solver asked for. Host memory: {@link #memory}.
  */
 public final class GramRidgePath {
     private final GramCoordinateDescent.Statistics statistics;
@@ -25,8 +25,11 @@ public final class GramRidgePath {
     private final int n;
     /** D^{-1/2}. */
     private final double[] scale;
-    private final SingularValueDecomposition svd;
-    /** Uᵀ·D^{-1/2}c. */
+    /** Σ. */
+    private final double[] singular;
+    /** Vᵀ (n × n, column-major). */
+    private final double[] vt;
+    /** Vᵀ·D^{-1/2}c. */
     private final double[] projected;
 
     /**
@@ -54,17 +57,26 @@ public final class GramRidgePath {
                 a[i + j * n] = scale[i] * g[i + j * n] * scale[j]; // symmetric: either major
             }
         }
-        this.svd = kernels.svd(a, n, n);
+        SingularValueDecomposition svd = kernels.svd(a, n, n);
+        this.singular = svd.singular();
+        this.vt = svd.vt(); // U dropped: A is symmetric, so V(Σ + λI)⁻¹Vᵀ is (A + λI)⁻¹ (U = V but for signs at rounding level)
         double[] c = statistics.moment();
         this.projected = new double[n];
-        double[] u = svd.u();
         for (int k = 0; k < n; k++) {
             double s = 0;
             for (int i = 0; i < n; i++) {
-                s += u[i + k * n] * scale[i] * c[i];
+                s += vt[k + i * n] * scale[i] * c[i];
             }
             projected[k] = s;
         }
+    }
+
+    /**
+     * Bytes of host memory a ridge path on the Gram matrix holds for n features while it is made: G, the scaled copy
+     * and the SVD's U and Vᵀ (U then dropped), and a fold's G besides.
+     */
+    public static double memory(long cols) {
+        return 5.0 * 8 * (double) cols * cols;
     }
 
     /** Whether {@code penalty} is one this path solves: no l1 term, an l2 term, every l2 factor of n positive. */
@@ -88,8 +100,7 @@ public final class GramRidgePath {
         Penalty at = penalty.withAlpha(alpha);
         double w = statistics.weightSum();
         double lambda = w * at.l2Strength();
-        double[] sigma = svd.singular();
-        double[] vt = svd.vt();
+        double[] sigma = singular;
         double[] z = new double[n];
         for (int k = 0; k < n; k++) {
             z[k] = projected[k] / (sigma[k] + lambda);

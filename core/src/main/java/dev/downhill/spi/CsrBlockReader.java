@@ -10,8 +10,8 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * Bulk reads of a host CSR matrix and its y and weights into Java arrays, for the Java passes over sparse X
  * ({@link SparseHostPasses}, {@link SparseExtendedResidual}): a block of rows' pointers, targets and weights, then a row's
- * entries piece by piece. Values and targets are widened to double (float32 exactly). Holds its float32 scratch: one
- * reader per thread.
+ * entries piece by piece. Values and targets are widened to double (float32 exactly). Holds its float32 scratch and
+ * what {@link #rowEntries} read last: one reader per thread, never shared.
  */
 final class CsrBlockReader {
     /** Rows per block of pointers, targets and weights. */
@@ -72,6 +72,7 @@ final class CsrBlockReader {
     private long heldTo = -1;
     /** The arrays that hold them (a pass with arrays of its own reads again). */
     private int[] heldColumns;
+    private double[] heldValues;
 
     /**
      * Row r's entries of the block whose {@code count} rows' pointers {@code pointers} holds (from {@link #rows}), for a
@@ -83,7 +84,7 @@ final class CsrBlockReader {
     int rowEntries(long[] pointers, int r, int count, int[] columns, double[] vals) {
         long from = pointers[r];
         long to = pointers[r + 1];
-        if (columns != heldColumns || from < heldFrom || to > heldTo) {
+        if (columns != heldColumns || vals != heldValues || from < heldFrom || to > heldTo) {
             int end = r + 1;
             while (end < count && pointers[end + 1] - from <= columns.length) {
                 end++;
@@ -92,6 +93,7 @@ final class CsrBlockReader {
             heldFrom = from;
             heldTo = pointers[end];
             heldColumns = columns;
+            heldValues = vals;
         }
         return (int) (from - heldFrom);
     }

@@ -175,4 +175,32 @@ class RidgeCrossValidationPathTest {
             }
         }
     }
+
+    /**
+     * X whose squares leave float64 (entries near 1e160, or 1e-160): where the Gram statistics refuse it the ridge's
+     * paths run over X, each fit choosing its own solver (svd where the normal equations refuse), as before the Gram
+     * route — a review found the dense cross-validation failing there with cd's lasso message.
+     */
+    @Test
+    void aRidgeCrossValidationOnXBeyondTheGramMatricesRangeRunsItsPathsOverX() {
+        for (double scale : new double[] {1e160, 1e-160}) {
+            double[][] x = x(200, 5);
+            for (double[] row : x) { // (x has 3 columns)
+                for (int j = 0; j < row.length; j++) {
+                    row[j] *= scale;
+                }
+            }
+            double[] y = y(x(200, 5), 0.5, 6);
+            FitConfig config = FitConfig.builder().backend("cpu").penalty(Penalty.l2(1)).build();
+            try (Dataset d = Dataset.of(x, y); SparseDataset sd = SparseDataset.of(TestData.csr(x, Precision.FLOAT64), y)) {
+                for (FittedModel model : new FittedModel[] {CrossValidation.fit(d, config, 5, CrossValidation.Rule.MIN),
+                        CrossValidation.fit(sd, config, 5, CrossValidation.Rule.MIN)}) {
+                    // (the Gram route where its statistics took X, the paths over X where they refused it)
+                    for (int j = 0; j < 3; j++) {
+                        assertTrue(Double.isFinite(model.coefficient(j)), "θ" + j + " at scale " + scale);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -37,31 +37,47 @@ class SparseHostPassesTest {
         }
     }
 
+    /**
+     * 400 rows × 70,000 columns: row 0 holds every column (one row longer than a bulk read of 65,536 entries), every 50th
+     * row from row 1 is empty, the others hold ~28 entries; weights with zeros.
+     */
+    private record LongRowData(int m, int n, long[] ptr, int[] c, double[] v, double[] y, double[] w) {
+        static LongRowData make() {
+            SplittableRandom r = new SplittableRandom(5);
+            int m = 400;
+            int n = 70_000;
+            List<Integer> cols = new ArrayList<>();
+            List<Double> vals = new ArrayList<>();
+            long[] ptr = new long[m + 1];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    if (i == 0 || (i % 50 != 1 && r.nextDouble() < 0.0004)) {
+                        cols.add(j);
+                        vals.add(r.nextGaussian() * (1 + j % 3) + (j % 4 == 0 ? 5 : 0));
+                    }
+                }
+                ptr[i + 1] = cols.size();
+            }
+            double[] y = new double[m];
+            double[] w = new double[m];
+            for (int i = 0; i < m; i++) {
+                y[i] = r.nextGaussian() * 2 - 1;
+                w[i] = i % 7 == 0 ? 0 : r.nextDouble() * 3;
+            }
+            return new LongRowData(m, n, ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
+                    vals.stream().mapToDouble(Double::doubleValue).toArray(), y, w);
+        }
+    }
+
     @Test
     void hostPassesEqualTheNativeCpuPasses() {
-        SplittableRandom r = new SplittableRandom(5);
-        int m = 400;
-        int n = 70_000; // row 0 holds every column: one row longer than a bulk read of 65,536 entries
-        List<Integer> cols = new ArrayList<>();
-        List<Double> vals = new ArrayList<>();
-        long[] ptr = new long[m + 1];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                if (i == 0 || (i % 50 != 1 && r.nextDouble() < 0.0004)) {
-                    cols.add(j);
-                    vals.add(r.nextGaussian() * (1 + j % 3) + (j % 4 == 0 ? 5 : 0));
-                }
-            }
-            ptr[i + 1] = cols.size();
-        }
-        double[] y = new double[m];
-        double[] w = new double[m];
-        for (int i = 0; i < m; i++) {
-            y[i] = r.nextGaussian() * 2 - 1;
-            w[i] = i % 7 == 0 ? 0 : r.nextDouble() * 3;
-        }
-        int[] c = cols.stream().mapToInt(Integer::intValue).toArray();
-        double[] v = vals.stream().mapToDouble(Double::doubleValue).toArray();
+        LongRowData data = LongRowData.make();
+        int n = data.n();
+        long[] ptr = data.ptr();
+        int[] c = data.c();
+        double[] v = data.v();
+        double[] y = data.y();
+        double[] w = data.w();
         for (Precision p : Precision.values()) {
             try (CsrMatrix x = CsrMatrix.of(ptr, c, v, n, p); DoublePointer wp = new DoublePointer(w)) {
                 Pointer yp = p == Precision.FLOAT64 ? new DoublePointer(y) : new FloatPointer(toFloats(y));
@@ -78,6 +94,78 @@ class SparseHostPassesTest {
                     assertArrayEquals(raw, s.meanSquares(), what + "the statistics pass's mean squares: the deviation pass's bits");
                     close(cpu.columnMeanSquaredDeviations(true), host.columnMeanSquaredDeviations(s.statistics().means(),
                             s.weightSum()), SUMS, what + "centred deviations");
+                } finally {
+                    yp.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * The extended-precision residual pass (read in bulk a block's short rows at a time, the long row in pieces) against
+     * the same sums in plain float64: g = Σwᵢrᵢ(xᵢ − x̄), rᵢ = (yᵢ − ȳ) − (xᵢ − x̄)ᵀθ, twice in a row (a second pass reads
+     * again, never the first pass's arrays).
+     */
+    @Test
+    void theExtendedResidualPassReadsShortAndLongRowsAlike() {
+        LongRowData d = LongRowData.make();
+        int n = d.n();
+        double[] theta = new double[n];
+        SplittableRandom r = new SplittableRandom(8);
+        for (int j = 0; j < n; j++) {
+            theta[j] = r.nextGaussian() * 0.01;
+        }
+        for (Precision p : Precision.values()) {
+            double[] v = d.v().clone();
+            double[] y = d.y().clone();
+            if (p == Precision.FLOAT32) { // the values the pass reads
+                for (int e = 0; e < v.length; e++) {
+                    v[e] = (float) v[e];
+                }
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = (float) y[i];
+                }
+            }
+            double sw = 0;
+            double swy = 0;
+            double[] mean = new double[n];
+            for (int i = 0; i < d.m(); i++) {
+                sw += d.w()[i];
+                swy += d.w()[i] * y[i];
+                for (long e = d.ptr()[i]; e < d.ptr()[i + 1]; e++) {
+                    mean[d.c()[(int) e]] += d.w()[i] * v[(int) e];
+                }
+            }
+            double meanTheta = 0;
+            for (int j = 0; j < n; j++) {
+                mean[j] /= sw;
+                meanTheta += mean[j] * theta[j];
+            }
+            double ybar = swy / sw;
+            double[] expected = new double[n];
+            double sumWr = 0;
+            for (int i = 0; i < d.m(); i++) {
+                double ri = y[i] - ybar + meanTheta;
+                for (long e = d.ptr()[i]; e < d.ptr()[i + 1]; e++) {
+                    ri -= v[(int) e] * theta[d.c()[(int) e]];
+                }
+                double wr = d.w()[i] * ri;
+                sumWr += wr;
+                for (long e = d.ptr()[i]; e < d.ptr()[i + 1]; e++) {
+                    expected[d.c()[(int) e]] += wr * v[(int) e];
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                expected[j] -= mean[j] * sumWr;
+            }
+            try (CsrMatrix x = CsrMatrix.of(d.ptr(), d.c(), d.v(), n, p); DoublePointer wp = new DoublePointer(d.w())) {
+                Pointer yp = p == Precision.FLOAT64 ? new DoublePointer(d.y()) : new FloatPointer(toFloats(d.y()));
+                try {
+                    dev.downhill.spi.SparseExtendedResidual pass = new dev.downhill.spi.SparseExtendedResidual(x, x.values(), yp,
+                            wp, p, true);
+                    for (int again = 0; again < 2; again++) {
+                        close(expected, pass.transposedResidual(theta), 1e-11, p + " pass " + again);
+                    }
                 } finally {
                     yp.close();
                 }
