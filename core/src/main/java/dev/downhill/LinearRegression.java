@@ -173,8 +173,11 @@ public final class LinearRegression {
 
     /**
      * Fits y ≈ Xθ + b on a sparse X without densifying it: the backend (the cpu backend, or the one {@code config}
-     * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#CG}
-     * ({@link Solver#CD} or {@link Solver#NESTEROV} with an l1 term: {@link dev.downhill.internal.SparseL1Choice});
+     * names if it takes sparse X) runs its passes over the stored entries. {@link Solver#AUTO} picks {@link Solver#NORMAL}
+     * where its cost model says the exact answer is cheap, else {@link Solver#CG} ({@link
+     * dev.downhill.internal.SolverChoice#chooseSparse}; where the normal equations refuse, svd on a dense copy of X within
+     * the budget, else cg), and {@link Solver#CD} or {@link Solver#NESTEROV} with an l1 term
+     * ({@link dev.downhill.internal.SparseL1Choice});
      * {@code normal} works through the sparse Gram matrix (n² memory), {@code cd} through it or over a copy of X by
      * column, whichever {@link dev.downhill.internal.SparseL1Choice} says is cheaper; {@code svd}, whose QR reduction reads
      * every entry, densifies X once on the host when the dense copy (m·n values in X's precision) fits
