@@ -52,6 +52,22 @@ public record CrossValidationReport(int folds, String rule, double[] alphas, dou
         return last >= 1 && alphaMin == alphas[last] && meanMse[last] < meanMse[last - 1];
     }
 
+    /**
+     * Whether the mean validation error is the same along the whole path (its spread at most 1e-9 of its size): the α's
+     * never moved the fits — a ridge on X whose scale is far from 1 (the path follows the lasso's α_max = max|Xᵀy|/m,
+     * which scales with X, while a ridge's penalty acts at X's squared scale: at X·1e-100 every α shrank θ to 0, at
+     * X·1e100 none shrank it), or y unrelated to every column. The choice (α_max) then says nothing.
+     */
+    public boolean flat() {
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (double v : meanMse) {
+            low = Math.min(low, v);
+            high = Math.max(high, v);
+        }
+        return meanMse.length > 1 && high - low <= 1e-9 * Math.abs(high);
+    }
+
     /** A report without the coefficient path (as read from a model file). */
     public CrossValidationReport(int folds, String rule, double[] alphas, double[] meanMse, double[] standardError,
                                  double alphaMin, double alpha1se, double chosenAlpha) {

@@ -798,10 +798,21 @@ final class FitCommand implements Callable<Integer> {
                 rows == 1 ? "" : "s", unknowns > rows ? ", and infinitely many coefficient vectors do so: this is one of them" : ""));
     }
 
-    /** A warning when cross-validation's least error came at the end of its α path, still falling. */
+    /**
+     * A warning when cross-validation's least error came at the end of its α path, still falling; or when the error was the
+     * same all along the path ({@link CrossValidationReport#flat()}: a ridge on badly scaled X chose α_max from a curve
+     * that said nothing, in silence).
+     */
     private void warnPathEnd(FittedModel model) {
         CrossValidationReport cv = model.report().crossValidation();
-        if (cv != null && cv.minimumAtPathEnd()) {
+        if (cv != null && cv.flat()) {
+            Main.warn(spec, String.format(Locale.ROOT, "the cross-validation error is the same at every α of the path (%.10g, "
+                    + "from %.6g to %.6g), so the chosen α says nothing: %s; give --alpha A to fit one", cv.meanMse()[0],
+                    cv.alphas()[0], cv.alphas()[cv.alphas().length - 1], model.config().penalty().l1Ratio() == 0
+                    ? "the path's α's scale with X (the lasso's α_max = max|Xᵀy|/m) while a ridge's penalty acts at X's squared "
+                    + "scale, so on columns far from unit scale it shrinks θ to 0 at every α, or at none; rescale X's columns"
+                    : "no α of the path let a column in, or y is unrelated to every column"));
+        } else if (cv != null && cv.minimumAtPathEnd()) {
             Main.warn(spec, String.format(Locale.ROOT, "the cross-validation error was least at the smallest α of the path "
                     + "(%.6g, still falling there): a smaller α may fit better; give --alpha A to fit one", cv.alphas()[cv.alphas().length - 1]));
         }

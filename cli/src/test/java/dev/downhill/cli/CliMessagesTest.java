@@ -619,4 +619,32 @@ class CliMessagesTest {
                         + "needs X's squares too");
         assertFalse(csr.err().contains("all zero"), csr.err());
     }
+
+    /**
+     * A ridge cross-validation on X of scale 1e-100: the α path (from the lasso's α_max, which scales with X) shrinks θ
+     * to 0 at every α, the error is the same all along, and α_max was chosen in silence (a review); now a warning says so.
+     */
+    @Test
+    void aFlatCrossValidationCurveIsWarnedAbout() throws IOException {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        StringBuilder csv = new StringBuilder("a,b,c,y\n");
+        for (int i = 0; i < 200; i++) {
+            double a = r.nextGaussian();
+            double b = r.nextGaussian();
+            double c = r.nextGaussian();
+            csv.append(a * 1e-100).append(',').append(b * 1e-100).append(',').append(c * 1e-100).append(',')
+                    .append(2 * a - b + 0.5 * c + 0.1 * r.nextGaussian()).append('\n');
+        }
+        Path data = dir.resolve("tiny.csv");
+        Files.writeString(data, csv);
+        CliRun fit = CliRun.of("fit", "--data", data.toString(), "--penalty", "l2", "--alpha", "auto", "--quiet");
+        assertEquals(0, fit.code(), fit.err());
+        assertTrue(fit.err().contains("warning: the cross-validation error is the same at every α of the path")
+                && fit.err().contains("rescale X's columns"), fit.err());
+        Path scaled = dir.resolve("unit.csv");
+        Files.writeString(scaled, csv.toString().replace("E-100", ""));
+        CliRun unit = CliRun.of("fit", "--data", scaled.toString(), "--penalty", "l2", "--alpha", "auto", "--quiet");
+        assertEquals(0, unit.code(), unit.err());
+        assertFalse(unit.err().contains("the same at every α"), unit.err());
+    }
 }
