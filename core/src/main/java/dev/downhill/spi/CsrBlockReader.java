@@ -20,6 +20,9 @@ final class CsrBlockReader {
     static final int PIECE = 1 << 16;
 
     private final CsrMatrix x;
+    /** Views of x's arrays, y and the weights with positions of their own (readers on other threads move theirs). */
+    private final org.bytedeco.javacpp.LongPointer rowPointers;
+    private final org.bytedeco.javacpp.IntPointer columnIndices;
     private final Pointer values;
     private final Pointer y;
     private final DoublePointer weights;
@@ -34,10 +37,12 @@ final class CsrBlockReader {
      */
     CsrBlockReader(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision) {
         this.x = x;
-        this.values = values;
-        this.y = y;
-        this.weights = weights;
         this.float64 = precision == Precision.FLOAT64;
+        this.rowPointers = new org.bytedeco.javacpp.LongPointer(x.rowPointers());
+        this.columnIndices = new org.bytedeco.javacpp.IntPointer(x.columnIndices());
+        this.values = float64 ? new DoublePointer((DoublePointer) values) : new FloatPointer((FloatPointer) values);
+        this.y = float64 ? new DoublePointer((DoublePointer) y) : new FloatPointer((FloatPointer) y);
+        this.weights = weights == null ? null : new DoublePointer(weights);
         this.yf = float64 ? null : new float[ROWS];
     }
 
@@ -46,9 +51,14 @@ final class CsrBlockReader {
      * {@code pointers}, targets into {@code ys}, weights into {@code ws} (1 when unweighted). Returns count.
      */
     int rows(long first, long[] pointers, double[] ys, double[] ws) {
-        int count = (int) Math.min(ROWS, x.rows() - first);
-        x.rowPointers().position(first).get(pointers, 0, count + 1);
-        x.rowPointers().position(0);
+        return rows(first, x.rows(), pointers, ys, ws);
+    }
+
+    /** {@link #rows(long, long[], double[], double[])} for rows before {@code end}: count = min({@value #ROWS}, end − first). */
+    int rows(long first, long end, long[] pointers, double[] ys, double[] ws) {
+        int count = (int) Math.min(ROWS, end - first);
+        rowPointers.position(first).get(pointers, 0, count + 1);
+        rowPointers.position(0);
         if (float64) {
             ((DoublePointer) y).position(first).get(ys, 0, count);
         } else {
@@ -105,8 +115,8 @@ final class CsrBlockReader {
         if (count <= 0) {
             return;
         }
-        x.columnIndices().position(from).get(columns, 0, count);
-        x.columnIndices().position(0);
+        columnIndices.position(from).get(columns, 0, count);
+        columnIndices.position(0);
         if (float64) {
             ((DoublePointer) values).position(from).get(vals, 0, count);
         } else {

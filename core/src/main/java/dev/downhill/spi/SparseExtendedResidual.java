@@ -11,7 +11,8 @@ import org.bytedeco.javacpp.Pointer;
  * and, for a centred problem, the weighted means x̄ = Σwᵢxᵢ/Σw, ȳ = Σwᵢyᵢ/Σw carried in double-double,
  * <pre>  rᵢ = (yᵢ − ȳ) − (xᵢ − x̄)ᵀθ,   g = Σᵢ wᵢ rᵢ (xᵢ − x̄) = Σᵢ xᵢ·wᵢrᵢ − x̄·Σᵢ wᵢrᵢ</pre>
  * every product and sum in double-double over the stored entries only (the zeros of X add nothing to xᵢᵀθ, and the
- * centring enters through the offset x̄ᵀθ − ȳ and the last term). One thread; reads each row's entries once per pass
+ * centring enters through the offset x̄ᵀθ − ȳ and the last term). One thread, or parts of the rows on the caller's
+ * threads (the eight-argument constructor); reads each row's entries once per pass
  * (bulk copies of as many rows as {@value #PIECE} entries hold, pieces of {@value #PIECE} for longer rows). Allocates nothing of length m.
  * Looks at the thread's interrupt flag between blocks of {@value #ROWS} rows ({@link Interrupts}).
  */
@@ -19,25 +20,112 @@ public final class SparseExtendedResidual implements ExtendedResidual {
     private static final int PIECE = CsrBlockReader.PIECE;
     private static final int ROWS = CsrBlockReader.ROWS;
 
+    /** The most bytes the parts' double-double accumulators (16 per column each) may take together. */
+    private static final long PART_ACCUMULATOR_BYTES = 1L << 26;
+
     private final CsrMatrix x;
-    private final CsrBlockReader reader;
+    /** One reader per part (its scratch and views its own). */
+    private final CsrBlockReader[] readers;
+    /** The parts' rows: part k holds [cuts[k], cuts[k + 1]). */
+    private final long[] cuts;
+    /** Runs a part for each index in [0, parts), on other threads where it has them, and returns when all have ended. */
+    private final java.util.function.Consumer<java.util.function.IntConsumer> runner;
     private final int n;
     /** x̄ and ȳ in double-double ({@link DoubleDoubleMeans#NONE} when uncentred). */
     private final DoubleDoubleMeans means;
 
+    /** The pass on one thread. */
     public SparseExtendedResidual(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision, boolean centred) {
+        this(x, values, y, weights, precision, centred, 1, part -> part.accept(0));
+    }
+
+    /**
+     * The pass on {@code parts} ranges of rows of about equal stored entries (fewer where the rows are fewer, or where
+     * the parts' n-length double-double accumulators would pass {@value #PART_ACCUMULATOR_BYTES} bytes), which {@code
+     * runner} runs — given a body, it calls it once for each part index in [0, parts) and returns when all have
+     * ended (the cpu backend: on its threads). Each part sums into its own accumulators; they are added in part
+     * order, so the bits depend on the number of parts, not on the threads or their timing.
+     */
+    public SparseExtendedResidual(CsrMatrix x, Pointer values, Pointer y, DoublePointer weights, Precision precision, boolean centred,
+                                  int parts, java.util.function.Consumer<java.util.function.IntConsumer> runner) {
         this.x = x;
-        this.reader = new CsrBlockReader(x, values, y, weights, precision);
         this.n = Math.toIntExact(x.cols());
+        this.runner = java.util.Objects.requireNonNull(runner, "runner");
+        long byMemory = Math.max(1, PART_ACCUMULATOR_BYTES / (16L * Math.max(1, n)));
+        int count = (int) Math.max(1, Math.min(Math.min(parts, byMemory), Math.max(1, x.rows())));
+        this.cuts = cuts(x, count);
+        this.readers = new CsrBlockReader[count];
+        for (int k = 0; k < count; k++) {
+            readers[k] = new CsrBlockReader(x, values, y, weights, precision);
+        }
         this.means = centred ? means() : DoubleDoubleMeans.NONE;
+    }
+
+    /** Row boundaries of {@code parts} ranges of about equal stored entries (the first row whose pointer reaches k·nnz/parts). */
+    private static long[] cuts(CsrMatrix x, int parts) {
+        long rows = x.rows();
+        long[] cuts = new long[parts + 1];
+        cuts[parts] = rows;
+        org.bytedeco.javacpp.LongPointer p = new org.bytedeco.javacpp.LongPointer(x.rowPointers());
+        long nnz = p.get(rows);
+        for (int k = 1; k < parts; k++) {
+            long target = nnz / parts * k + nnz % parts * k / parts;
+            long lo = cuts[k - 1];
+            long hi = rows;
+            while (lo < hi) { // the first row i ≥ cuts[k − 1] with pointer[i] ≥ target
+                long mid = (lo + hi) >>> 1;
+                if (p.get(mid) < target) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            cuts[k] = lo;
+        }
+        return cuts;
+    }
+
+    /** (hi[j], lo[j]) += (bh[j], bl[j]) in double-double, for every j. */
+    private static void addInto(double[] hi, double[] lo, double[] bh, double[] bl) {
+        for (int j = 0; j < hi.length; j++) {
+            double s = hi[j] + bh[j];
+            double v = s - hi[j];
+            lo[j] += ((hi[j] - (s - v)) + (bh[j] - v)) + bl[j];
+            hi[j] = s;
+        }
     }
 
     /** Σwᵢxᵢ, Σwᵢyᵢ and Σw in double-double, then the quotients. */
     private DoubleDoubleMeans means() {
-        double[] sh = new double[n];
-        double[] sl = new double[n];
-        double[] total = new double[4]; // Σwy (hi, lo), Σw (hi, lo)
-        visit((firstPiece, yi, wi, columns, vals, at, count) -> {
+        int parts = readers.length;
+        double[][] shs = new double[parts][];
+        double[][] sls = new double[parts][];
+        double[][] totals = new double[parts][4]; // Σwy (hi, lo), Σw (hi, lo)
+        runner.accept(part -> {
+            shs[part] = new double[n];
+            sls[part] = new double[n];
+            meansOfPart(part, shs[part], sls[part], totals[part]);
+        });
+        double[] t = totals[0];
+        for (int k = 1; k < parts; k++) {
+            addInto(shs[0], sls[0], shs[k], sls[k]);
+            addDoubleDouble(t, 0, totals[k][0], totals[k][1]);
+            addDoubleDouble(t, 2, totals[k][2], totals[k][3]);
+        }
+        return DoubleDoubleMeans.of(shs[0], sls[0], n, t[0], t[1], t[2], t[3]);
+    }
+
+    /** (t[at], t[at + 1]) += (hi, lo) in double-double. */
+    private static void addDoubleDouble(double[] t, int at, double hi, double lo) {
+        double s = t[at] + hi;
+        double v = s - t[at];
+        t[at + 1] += ((t[at] - (s - v)) + (hi - v)) + lo;
+        t[at] = s;
+    }
+
+    /** Part {@code part}'s Σwᵢxᵢ into (sh, sl) and its Σwᵢyᵢ and Σw into total. */
+    private void meansOfPart(int part, double[] sh, double[] sl, double[] total) {
+        visit(part, (firstPiece, yi, wi, columns, vals, at, count) -> {
             for (int e = at; e < at + count; e++) {
                 int j = columns[e];
                 double p = wi * vals[e];
@@ -51,7 +139,6 @@ public final class SparseExtendedResidual implements ExtendedResidual {
             addProduct(total, 0, wi, yi);
             addProduct(total, 2, wi, 1);
         });
-        return DoubleDoubleMeans.of(sh, sl, n, total[0], total[1], total[2], total[3]);
     }
 
     /**
@@ -79,13 +166,27 @@ public final class SparseExtendedResidual implements ExtendedResidual {
     @Override
     public double[] transposedResidual(double[] theta) {
         double[] offset = means.offset(theta); // x̄ᵀθ − ȳ, so that rᵢ = yᵢ − xᵢᵀθ + offset
-        final double oh = offset[0];
-        final double ol = offset[1];
-        double[] sh = new double[n];
-        double[] sl = new double[n];
-        double[] total = new double[2];
+        int parts = readers.length;
+        double[][] shs = new double[parts][];
+        double[][] sls = new double[parts][];
+        double[][] totals = new double[parts][2];
+        runner.accept(part -> {
+            shs[part] = new double[n];
+            sls[part] = new double[n];
+            residualOfPart(part, theta, offset[0], offset[1], shs[part], sls[part], totals[part]);
+        });
+        double[] t = totals[0];
+        for (int k = 1; k < parts; k++) {
+            addInto(shs[0], sls[0], shs[k], sls[k]);
+            addDoubleDouble(t, 0, totals[k][0], totals[k][1]);
+        }
+        return means.centre(shs[0], sls[0], n, t[0], t[1]);
+    }
+
+    /** Part {@code part}'s Σᵢ xᵢ·wᵢrᵢ into (sh, sl) and Σᵢ wᵢrᵢ into total, rᵢ = yᵢ + (oh, ol) − xᵢᵀθ. */
+    private void residualOfPart(int part, double[] theta, double oh, double ol, double[] sh, double[] sl, double[] total) {
         double[] r = new double[2];
-        visit((firstPiece, yi, wi, columns, vals, at, count) -> {
+        visit(part, (firstPiece, yi, wi, columns, vals, at, count) -> {
             // r = y + offset − Σ x θ in double-double (one piece of a long row at a time: carried in r)
             if (firstPiece) {
                 double ah = oh + yi;
@@ -119,10 +220,9 @@ public final class SparseExtendedResidual implements ExtendedResidual {
                 sl[j] += ((sh[j] - (s - v)) + (q - v)) + qe;
                 sh[j] = s;
             }
-        }, () -> {
+        }, wi -> {
             double rh = r[0] + r[1];
             double rl = r[1] - (rh - r[0]);
-            double wi = lastWeight[0];
             double wh = wi * rh;
             double wl = Math.fma(wi, rh, -wh) + wi * rl;
             double s = total[0] + wh;
@@ -130,7 +230,6 @@ public final class SparseExtendedResidual implements ExtendedResidual {
             total[1] += ((total[0] - (s - v)) + (wh - v)) + wl;
             total[0] = s;
         });
-        return means.centre(sh, sl, n, total[0], total[1]);
     }
 
     // ---------------------------------------------------------------- row visits
@@ -150,30 +249,30 @@ public final class SparseExtendedResidual implements ExtendedResidual {
         void row(double yi, double wi);
     }
 
-    private final double[] lastWeight = new double[1];
-
-    private void visit(PieceVisitor pieces, RowVisitor perRow) {
-        visit(pieces, perRow, null, null);
+    private void visit(int part, PieceVisitor pieces, RowVisitor perRow) {
+        visit(part, pieces, perRow, null, null);
     }
 
     /**
-     * For every row: {@code pieces} over its entries (in pieces), then {@code second} over the same entries again (the
-     * row re-read only when it is longer than one piece), then {@code after}; {@code perRow} once per row.
+     * For every row of part {@code part}: {@code pieces} over its entries (in pieces), then {@code second} over the same
+     * entries again (the row re-read only when it is longer than one piece), then {@code after} with its weight;
+     * {@code perRow} once per row.
      */
-    private void visit(PieceVisitor pieces, RowVisitor perRow, SecondVisitor second, Runnable after) {
-        long rows = x.rows();
+    private void visit(int part, PieceVisitor pieces, RowVisitor perRow, SecondVisitor second,
+                       java.util.function.DoubleConsumer after) {
+        CsrBlockReader reader = readers[part];
+        long end = cuts[part + 1];
         long[] pointers = new long[ROWS + 1];
         double[] ys = new double[ROWS];
         double[] ws = new double[ROWS];
         int[] columns = new int[PIECE];
         double[] vals = new double[PIECE];
-        for (long first = 0; first < rows; first += ROWS) {
+        for (long first = cuts[part]; first < end; first += ROWS) {
             Interrupts.stopIfInterrupted(); // between blocks of rows: an interrupt stops the pass (FitInterruptedException)
-            int count = reader.rows(first, pointers, ys, ws);
+            int count = reader.rows(first, end, pointers, ys, ws);
             for (int r = 0; r < count; r++) {
                 long from = pointers[r];
                 long to = pointers[r + 1];
-                lastWeight[0] = ws[r];
                 if (perRow != null) {
                     perRow.row(ys[r], ws[r]);
                 }
@@ -199,7 +298,7 @@ public final class SparseExtendedResidual implements ExtendedResidual {
                     }
                 }
                 if (after != null) {
-                    after.run();
+                    after.accept(ws[r]);
                 }
             }
         }

@@ -600,7 +600,9 @@ final class CpuCsrProblem implements ResidentProblem {
         ensureOpen();
         int slot = centred ? 1 : 0;
         if (residuals[slot] == null) {
-            residuals[slot] = new SparseExtendedResidual(x, values, y, weights, precision, centred);
+            // on the problem's threads: the refinement's passes were one Java thread beside the native passes' several
+            residuals[slot] = new SparseExtendedResidual(x, values, y, weights, precision, centred, accumulators.length,
+                    this::forEachRange);
         }
         return residuals[slot];
     }

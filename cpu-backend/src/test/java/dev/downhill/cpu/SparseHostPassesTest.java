@@ -160,13 +160,43 @@ class SparseHostPassesTest {
             }
             try (CsrMatrix x = CsrMatrix.of(d.ptr(), d.c(), d.v(), n, p); DoublePointer wp = new DoublePointer(d.w())) {
                 Pointer yp = p == Precision.FLOAT64 ? new DoublePointer(d.y()) : new FloatPointer(toFloats(d.y()));
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
                 try {
                     dev.downhill.spi.SparseExtendedResidual pass = new dev.downhill.spi.SparseExtendedResidual(x, x.values(), yp,
                             wp, p, true);
                     for (int again = 0; again < 2; again++) {
                         close(expected, pass.transposedResidual(theta), 1e-11, p + " pass " + again);
                     }
+                    // in 3 parts of the rows, run one after another or on 3 threads: the same bits either way, and the sums
+                    // of the one-part pass to their last bits but for the order of the parts' addition
+                    dev.downhill.spi.SparseExtendedResidual inTurn = new dev.downhill.spi.SparseExtendedResidual(x, x.values(), yp,
+                            wp, p, true, 3, body -> {
+                                for (int k = 0; k < 3; k++) {
+                                    body.accept(k);
+                                }
+                            });
+                    dev.downhill.spi.SparseExtendedResidual threaded = new dev.downhill.spi.SparseExtendedResidual(x, x.values(), yp,
+                            wp, p, true, 3, body -> {
+                                List<java.util.concurrent.Future<?>> ends = new ArrayList<>();
+                                for (int k = 0; k < 3; k++) {
+                                    int part = k;
+                                    ends.add(pool.submit(() -> body.accept(part)));
+                                }
+                                for (java.util.concurrent.Future<?> end : ends) {
+                                    try {
+                                        end.get();
+                                    } catch (Exception e) {
+                                        throw new AssertionError(e);
+                                    }
+                                }
+                            });
+                    double[] a = inTurn.transposedResidual(theta);
+                    assertArrayEquals(a, threaded.transposedResidual(theta), p + ": parts on threads");
+                    assertEquals(inTurn.intercept(theta), threaded.intercept(theta), 0.0, p + ": intercept");
+                    close(pass.transposedResidual(theta), a, 1e-15, p + " in parts");
+                    close(expected, a, 1e-11, p + " in parts");
                 } finally {
+                    pool.shutdownNow();
                     yp.close();
                 }
             }
