@@ -499,8 +499,8 @@ public final class CrossValidation {
 
     /**
      * Whether a dense cross-validation's ridge paths run on the Gram matrix ({@link GramRidgePath}): a pure l2 penalty with
-     * positive factors, auto or normal, the cpu backend, no more columns than rows, G within the direct solvers' budget (three n × n
-     * matrices: all rows', a fold's and the SVD's) — the reason, or null for the paths over X (a normal-equations solve
+     * positive factors, auto or normal, the cpu backend, no more columns than rows, the path's n × n matrices within the
+     * direct solvers' budget ({@link GramRidgePath#memory}) — the reason, or null for the paths over X (a normal-equations solve
      * per α: a Gram pass, a Cholesky factor and the refinement's passes each, 600 of them for 100 α's and 5 folds).
      */
     private static String ridgeGramChoice(ResidentProblem p, FitConfig config) {
@@ -548,7 +548,6 @@ public final class CrossValidation {
         GramCoordinateDescent.Statistics statistics = GramCoordinateDescent.Statistics.of(p, config.fitIntercept());
         dev.downhill.spi.DenseKernels kernels = p.denseKernels();
         long rows = p.rows();
-        double n = statistics.moment().length;
         return new PreparedPath(sink -> ridgeGramPath(statistics, origin, rows, config, alphas, choice, kernels, sink), true,
                 GramRidgePath.memory(statistics.moment().length));
     }

@@ -151,7 +151,6 @@ public final class LinearRegression {
     }
 
     /** {@link #fit(Dataset, FitConfig)}, with its warnings ({@code warned}) or without. */
-
     private static FittedModel fit(Dataset data, FitConfig config, boolean warned) {
         if (warned) {
             warnUnusedSettings(config);
@@ -676,16 +675,15 @@ public final class LinearRegression {
 
     /** Why svd may not densify {@code data} (over the column limit or the budget), or null when it may. */
     private static String denseCopyRefusal(SparseDataset data, long budget) {
-        try {
-            SparseDensification.checkAffordable(data.rows(), data.cols(), data.x().nonZeros(), data.precision(), budget);
-            return null;
-        } catch (IllegalArgumentException e) {
-            return data.cols() > dev.downhill.internal.direct.DirectLeastSquares.MAX_COLUMNS
-                    ? String.format(java.util.Locale.ROOT, "%,d columns are beyond the direct solvers' 46,340", data.cols())
-                    : String.format(java.util.Locale.ROOT, "the copy would take %s, over the direct solvers' budget of %s",
+        if (data.cols() > dev.downhill.internal.direct.DirectLeastSquares.MAX_COLUMNS) {
+            return String.format(java.util.Locale.ROOT, "%,d columns are beyond the direct solvers' 46,340", data.cols());
+        }
+        if (!SparseDensification.affordable(data.rows(), data.cols(), data.precision(), budget)) {
+            return String.format(java.util.Locale.ROOT, "the copy would take %s, over the direct solvers' budget of %s",
                     dev.downhill.internal.ByteSizes.format(SparseDensification.denseBytes(data.rows(), data.cols(), data.precision())),
                     dev.downhill.internal.ByteSizes.format(budget));
         }
+        return null;
     }
 
     /**
@@ -709,8 +707,8 @@ public final class LinearRegression {
      * a problem made through the SPI does not say its rows' lengths).
      */
     private static SolverChoice sparseChoice(ResidentProblem problem, FitConfig requested) {
-        dev.downhill.SparseDataset host = problem instanceof dev.downhill.internal.CheckedProblem checked ? checked.hostSparse() : null;
-        if (host == null || host.rows() != problem.rows() || !"cpu".equals(problem.backendName())) {
+        SparseDataset host = hostSparse(problem);
+        if (host == null || !"cpu".equals(problem.backendName())) {
             return new SolverChoice(Solver.CG, String.format(java.util.Locale.ROOT, "cg: X is sparse (%,d × %,d); cg reads its "
                     + "stored entries once per iteration, while the direct solvers would need its dense Gram matrix or QR "
                     + "factor", problem.rows(), problem.cols()), 0);

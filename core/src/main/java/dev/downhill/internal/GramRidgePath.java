@@ -100,10 +100,9 @@ public final class GramRidgePath {
         Penalty at = penalty.withAlpha(alpha);
         double w = statistics.weightSum();
         double lambda = w * at.l2Strength();
-        double[] sigma = singular;
         double[] z = new double[n];
         for (int k = 0; k < n; k++) {
-            z[k] = projected[k] / (sigma[k] + lambda);
+            z[k] = projected[k] / (singular[k] + lambda);
         }
         double[] theta = new double[n];
         for (int i = 0; i < n; i++) { // φ = Vz (Vᵀ is k × n column-major: V[i][k] = vt[k + i·n])
