@@ -757,6 +757,23 @@ static inline void update(ep_i64 cols, const double* acc, double scale, double a
     }
 }
 
+// θ̄ after a step with averaging factor c (dev.downhill.spi.StochasticEpoch.averageStep's operations with VectorOps'
+// roundings — copy, then axpy(−1), then axpy(c)): nothing at c = 0; θ̄ = θ at c = 1; else d_j = θ_j + (−1)·θ̄_j and
+// θ̄_j = θ̄_j + c·d_j, each in float64 and rounded to T. Writes avg.
+template <class T>
+static inline void average_step(ep_i64 cols, const T* theta, T* avg, double c) {
+    if (c == 1.0) {
+        for (ep_i64 j = 0; j < cols; j++) {
+            avg[j] = theta[j];
+        }
+    } else if (c > 0) {
+        for (ep_i64 j = 0; j < cols; j++) {
+            const T d = (T) ((double) theta[j] + -1.0 * (double) avg[j]);
+            avg[j] = (T) ((double) avg[j] + c * (double) d);
+        }
+    }
+}
+
 // ------------------------------------------------------------------ batches of one row
 
 // One batch of the single row x_i (B = 1), fused: exactly the operations of batch_inputs, gather_pass and update_step
@@ -1156,7 +1173,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
                           const double* rates, T* theta, T* g, double tau, double ymean, const T* means,
                           const T* factors, const T* ridge, const T* s2, const double* kappa, const double* l1s2,
                           T* tt, T* partial, double* acc, ep_i64* rows, ep_i64 ring, bool producer,
-                          double* sum_squares) {
+                          T* avg, const double* avg_factors, double* sum_squares) {
     EpRows order;
     order.init(seed, epoch, m, train, validation_seed);
     double total = *sum_squares;
@@ -1181,7 +1198,8 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
     for (ep_i64 k = 0; k < batches;) {
         ep_i64 from = (first_batch + k) * batch;
         ep_i64 count = train - from < batch ? train - from : batch;
-        ep_i64 span = batch == 1 ? (batches - k < SINGLE_ROW_SPAN ? batches - k : SINGLE_ROW_SPAN) : 1; // batches now
+        // batches now (one at a time when averaging: θ̄ follows each step)
+        ep_i64 span = batch == 1 && avg == NULL ? (batches - k < SINGLE_ROW_SPAN ? batches - k : SINGLE_ROW_SPAN) : 1;
         ep_i64 positions = batch == 1 ? span : count;
         ep_i64 until = from + positions + PREFETCH_ROWS < train ? from + positions + PREFETCH_ROWS : train;
         if (producer) { // wait for the rows through `until`; positions before `from` are done
@@ -1204,12 +1222,18 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
         if (narrow != NULL) {
             narrow(x, cols, y, w, rows, mask, from, span, until - from - span, rates + k, tau, ymean, theta, g, means, ridge, s2,
                    kappa, l1s2, &total);
+            if (avg != NULL) {
+                average_step(cols, theta, avg, avg_factors[k]);
+            }
             k += span;
             continue;
         }
         if (single != NULL) {
             single(x, cols, y, w, rows, mask, from, span, until - from - span, rates + k, tau, ymean, theta, g, means,
                    factors, ridge, s2, kappa, l1s2, tt, &total);
+            if (avg != NULL) {
+                average_step(cols, theta, avg, avg_factors[k]);
+            }
             k += span;
             continue;
         }
@@ -1221,6 +1245,9 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
         double ss = 0.0 + sums[0];
         double sum = 0.0 + sums[1];
         update(cols, acc, scale, -scale * sum, rates[k], theta, g, means, factors, ridge, s2, kappa, l1s2);
+        if (avg != NULL) {
+            average_step(cols, theta, avg, avg_factors[k]);
+        }
         total += ss;
         k++;
     }
@@ -1462,7 +1489,8 @@ static void split_epoch_batches(const T* x, ep_i64 cols, const T* y, const doubl
                                 ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
                                 ep_i64 threads, const double* rates, T* theta, T* g, double tau, double ymean,
                                 const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
-                                const double* l1s2, T* tt, double* acc, double* sum_squares) {
+                                const double* l1s2, T* tt, double* acc, T* avg, const double* avg_factors,
+                                double* sum_squares) {
     EpRows order;
     order.init(seed, epoch, m, train, validation_seed);
     SplitEpoch<T> e;
@@ -1567,6 +1595,9 @@ static void split_epoch_batches(const T* x, ep_i64 cols, const T* y, const doubl
         }
         double scale = 2.0 / (double) rows;
         update(cols, sums, scale, -scale * sum, rates[k], theta, g, means, factors, ridge, s2, kappa, l1s2);
+        if (avg != NULL) {
+            average_step(cols, theta, avg, avg_factors[k]);
+        }
         total += ss;
     }
     workers.join();
@@ -1580,14 +1611,17 @@ static void epoch_any(const T* x, ep_i64 cols, const T* y, const double* w, ep_i
                       ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
                       const double* rates, T* theta, T* g, double tau, double ymean, const T* means, const T* factors,
                       const T* ridge, const T* s2, const double* kappa, const double* l1s2, T* tt, T* partial,
-                      double* acc, ep_i64* rows, ep_i64 ring, bool producer, ep_i64 threads, double* sum_squares) {
+                      double* acc, ep_i64* rows, ep_i64 ring, bool producer, ep_i64 threads, T* avg,
+                      const double* avg_factors, double* sum_squares) {
     if (batch > 1 && batch_chunks(batch, cols, threads) > 1) {
         split_epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, threads,
-                            rates, theta, g, tau, ymean, means, factors, ridge, s2, kappa, l1s2, tt, acc, sum_squares);
+                            rates, theta, g, tau, ymean, means, factors, ridge, s2, kappa, l1s2, tt, acc, avg, avg_factors,
+                            sum_squares);
         return;
     }
     epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, sum_squares);
+                  ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, avg, avg_factors,
+                  sum_squares);
 }
 
 inline void epoch_float(const float* x, ep_i64 cols, const float* y, const double* w, ep_i64 m, ep_i64 seed, ep_i64 epoch,
@@ -1595,9 +1629,10 @@ inline void epoch_float(const float* x, ep_i64 cols, const float* y, const doubl
                         const double* rates, float* theta, float* g, double tau, double ymean, const float* means,
                         const float* factors, const float* ridge, const float* s2, const double* kappa,
                         const double* l1s2, float* tt, float* partial, double* acc, ep_i64* rows, ep_i64 ring,
-                        bool producer, ep_i64 threads, double* sum_squares) {
+                        bool producer, ep_i64 threads, float* avg, const double* avg_factors, double* sum_squares) {
     epoch_any(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-              ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, threads, sum_squares);
+              ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, threads, avg,
+              avg_factors, sum_squares);
 }
 
 inline void epoch_double(const double* x, ep_i64 cols, const double* y, const double* w, ep_i64 m, ep_i64 seed,
@@ -1605,10 +1640,10 @@ inline void epoch_double(const double* x, ep_i64 cols, const double* y, const do
                          ep_i64 batches, const double* rates, double* theta, double* g, double tau, double ymean,
                          const double* means, const double* factors, const double* ridge, const double* s2,
                          const double* kappa, const double* l1s2, double* tt, double* acc, ep_i64* rows, ep_i64 ring,
-                         bool producer, ep_i64 threads, double* sum_squares) {
+                         bool producer, ep_i64 threads, double* avg, const double* avg_factors, double* sum_squares) {
     epoch_any(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
-              ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, producer, threads,
-              sum_squares);
+              ymean, means, factors, ridge, s2, kappa, l1s2, tt, (double*) NULL, acc, rows, ring, producer, threads, avg,
+              avg_factors, sum_squares);
 }
 
 // ------------------------------------------------------------------ level-1 vector operations (VectorOps' bits)

@@ -32,17 +32,30 @@ import java.util.Objects;
  *                        resumed at (for a finished checkpoint: its iterations), else −1
  * @param resumedRunSeconds when resumed: the seconds of this run alone ({@link FittedModel#wallTime()} adds the earlier
  *                        runs'), else NaN
+ * @param validationHistory with early stopping ({@link FitConfig#validationFraction()} &gt; 0, a tolerance &gt; 0): the
+ *                        held-out rows' MSE (Σwr²/Σw over them) after each epoch, epoch 1 first — what the stopping
+ *                        rule watched — else empty
  */
 public record ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
                                 double backendInitSeconds, double objective, double dualityGap,
-                                CrossValidationReport crossValidation, long resumedFromIteration, double resumedRunSeconds) {
+                                CrossValidationReport crossValidation, long resumedFromIteration, double resumedRunSeconds,
+                                double[] validationHistory) {
     /**
-     * Copies {@code constantColumns} (a {@link NullPointerException} "constantColumns" when null); a null
-     * {@code solverChoice} becomes "", a null {@code crossValidation} means none.
+     * Copies {@code constantColumns} and {@code validationHistory} (a {@link NullPointerException} naming either when
+     * null); a null {@code solverChoice} becomes "", a null {@code crossValidation} means none.
      */
     public ConvergenceReport {
         constantColumns = java.util.Objects.requireNonNull(constantColumns, "constantColumns").clone();
+        validationHistory = java.util.Objects.requireNonNull(validationHistory, "validationHistory").clone();
         solverChoice = solverChoice == null ? "" : solverChoice;
+    }
+
+    /** A report without a validation history (see the record's parameters). */
+    public ConvergenceReport(boolean standardized, int[] constantColumns, double distanceToExact, String solverChoice,
+                             double backendInitSeconds, double objective, double dualityGap,
+                             CrossValidationReport crossValidation, long resumedFromIteration, double resumedRunSeconds) {
+        this(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective, dualityGap,
+                crossValidation, resumedFromIteration, resumedRunSeconds, new double[0]);
     }
 
     /**
@@ -71,7 +84,7 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
     /** The same report saying the fit resumed at {@code iteration} and this run took {@code seconds}. */
     public ConvergenceReport withResume(long iteration, double seconds) {
         return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
-                dualityGap, crossValidation, iteration, seconds);
+                dualityGap, crossValidation, iteration, seconds, validationHistory);
     }
 
     /**
@@ -103,25 +116,31 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
     /** The same report with the automatic solver choice recorded. */
     public ConvergenceReport withSolverChoice(String choice) {
         return new ConvergenceReport(standardized, constantColumns, distanceToExact, choice, backendInitSeconds, objective,
-                dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds);
+                dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds, validationHistory);
     }
 
     /** The same report with the backend's one-time initialisation time recorded. */
     public ConvergenceReport withBackendInitSeconds(double seconds) {
         return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, seconds, objective, dualityGap,
-                crossValidation, resumedFromIteration, resumedRunSeconds);
+                crossValidation, resumedFromIteration, resumedRunSeconds, validationHistory);
     }
 
     /** The same report with a penalised fit's objective and (proximal solvers) relative duality gap. */
     public ConvergenceReport withPenaltyResult(double objective, double dualityGap) {
         return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
-                dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds);
+                dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds, validationHistory);
+    }
+
+    /** The same report with early stopping's validation history (copied). */
+    public ConvergenceReport withValidationHistory(double[] history) {
+        return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
+                dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds, history);
     }
 
     /** The same report with the cross-validation that chose α. */
     public ConvergenceReport withCrossValidation(CrossValidationReport cv) {
         return new ConvergenceReport(standardized, constantColumns, distanceToExact, solverChoice, backendInitSeconds, objective,
-                dualityGap, cv, resumedFromIteration, resumedRunSeconds);
+                dualityGap, cv, resumedFromIteration, resumedRunSeconds, validationHistory);
     }
 
     /** A copy of the constant columns (the report keeps its own). */
@@ -130,20 +149,42 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
         return constantColumns.clone();
     }
 
-    /** Equal when every component is: {@code constantColumns} by contents, doubles as {@link Double#compare} compares them. */
+    /** A copy of early stopping's validation history (empty without early stopping). */
+    @Override
+    public double[] validationHistory() {
+        return validationHistory.clone();
+    }
+
+    /**
+     * The epoch (from 1) of the lowest validation MSE, the first such, or 0 without a validation history.
+     *
+     * @return the best epoch, or 0
+     */
+    public long bestValidationEpoch() {
+        int best = -1;
+        for (int e = 0; e < validationHistory.length; e++) {
+            if (best < 0 || validationHistory[e] < validationHistory[best]) {
+                best = e;
+            }
+        }
+        return best + 1;
+    }
+
+    /** Equal when every component is: {@code constantColumns} and {@code validationHistory} by contents, doubles as {@link Double#compare} compares them. */
     @Override
     public boolean equals(Object o) {
         return o instanceof ConvergenceReport r && r.standardized == standardized && Arrays.equals(r.constantColumns, constantColumns)
                 && Double.compare(r.distanceToExact, distanceToExact) == 0 && r.solverChoice.equals(solverChoice)
                 && Double.compare(r.backendInitSeconds, backendInitSeconds) == 0 && Double.compare(r.objective, objective) == 0
                 && Double.compare(r.dualityGap, dualityGap) == 0 && Objects.equals(r.crossValidation, crossValidation)
-                && r.resumedFromIteration == resumedFromIteration && Double.compare(r.resumedRunSeconds, resumedRunSeconds) == 0;
+                && r.resumedFromIteration == resumedFromIteration && Double.compare(r.resumedRunSeconds, resumedRunSeconds) == 0
+                && Arrays.equals(r.validationHistory, validationHistory);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(standardized, Arrays.hashCode(constantColumns), distanceToExact, solverChoice, backendInitSeconds,
-                objective, dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds);
+                objective, dualityGap, crossValidation, resumedFromIteration, resumedRunSeconds, Arrays.hashCode(validationHistory));
     }
 
     /** The components by name, {@code constantColumns} by its contents. */
@@ -152,6 +193,7 @@ public record ConvergenceReport(boolean standardized, int[] constantColumns, dou
         return "ConvergenceReport[standardized=" + standardized + ", constantColumns=" + Arrays.toString(constantColumns)
                 + ", distanceToExact=" + distanceToExact + ", solverChoice=" + solverChoice + ", backendInitSeconds="
                 + backendInitSeconds + ", objective=" + objective + ", dualityGap=" + dualityGap + ", crossValidation="
-                + crossValidation + ", resumedFromIteration=" + resumedFromIteration + ", resumedRunSeconds=" + resumedRunSeconds + "]";
+                + crossValidation + ", resumedFromIteration=" + resumedFromIteration + ", resumedRunSeconds=" + resumedRunSeconds
+                + ", validationHistory=" + Arrays.toString(validationHistory) + "]";
     }
 }

@@ -82,6 +82,7 @@ public final class FitConfig {
     private final boolean standardErrors;
     private final LearningRateSchedule schedule;
     private final double validationFraction;
+    private final long averageFrom;
     private final long directMemoryBudget;
     private final Penalty penalty;
     private final Checkpoint checkpoint;
@@ -92,6 +93,7 @@ public final class FitConfig {
         this.directMemoryBudget = b.directMemoryBudget;
         this.schedule = b.schedule;
         this.validationFraction = b.validationFraction;
+        this.averageFrom = b.averageFrom;
         this.standardize = b.standardize;
         this.exactReference = b.exactReference;
         this.standardErrors = b.standardErrors;
@@ -146,6 +148,7 @@ public final class FitConfig {
         b.standardErrors = standardErrors;
         b.schedule = schedule;
         b.validationFraction = validationFraction;
+        b.averageFrom = averageFrom;
         b.directMemoryBudget = directMemoryBudget;
         b.penalty = penalty;
         b.checkpoint = checkpoint;
@@ -404,6 +407,21 @@ public final class FitConfig {
         return validationFraction;
     }
 
+    /**
+     * The step from which the stochastic solvers average their iterates (averaged SGD, scikit-learn's {@code average}):
+     * 0 (the default) for no averaging; a ≥ 1 for the mean θ̄ of the iterates after steps a, a + 1, …, T (steps counted
+     * from 1 over the whole fit, one a batch: a row at batch size 1, as scikit-learn counts samples), kept as
+     * θ̄ ← θ̄ + (θ − θ̄)/(t − a + 1) after step t — θ̄ = θ after step a. The model's coefficients (and the intercept,
+     * which follows from them) are then θ̄'s; the loss history, the stopping rule and early stopping's validation error
+     * follow the iterates θ, as scikit-learn's do. A fit that stops before step a returns its last iterate (with a
+     * warning). Ignored, with a warning, by the other solvers.
+     *
+     * @return the first averaged step, or 0 when the iterates are not averaged
+     */
+    public long averageFrom() {
+        return averageFrom;
+    }
+
     /** Whether the fit also computes the SVD solution to report the relative distance to it. */
     public boolean exactReference() {
         return exactReference;
@@ -420,7 +438,7 @@ public final class FitConfig {
     }
 
     /**
-     * Value equality over every setting as configured (the 22 fields a builder sets): two configurations are equal when
+     * Value equality over every setting as configured (the 23 fields a builder sets): two configurations are equal when
      * each setting was given the same value or both were left at the default — a setting given explicitly is not equal
      * to the default it happens to match ({@code maxIterations(10_000)} is not the unset limit, whose value depends on
      * the solver). Settings compare by their own equality: {@link Solver}, {@link Precision}, {@link LearningRate},
@@ -447,7 +465,8 @@ public final class FitConfig {
                 && backendOptions.equals(c.backendOptions) && Double.compare(rankCutoff, c.rankCutoff) == 0
                 && listener.equals(c.listener) && Objects.equals(standardize, c.standardize)
                 && exactReference == c.exactReference && standardErrors == c.standardErrors && schedule.equals(c.schedule)
-                && Double.compare(validationFraction, c.validationFraction) == 0 && directMemoryBudget == c.directMemoryBudget
+                && Double.compare(validationFraction, c.validationFraction) == 0 && averageFrom == c.averageFrom
+                && directMemoryBudget == c.directMemoryBudget
                 && penalty.equals(c.penalty) && checkpoint == c.checkpoint;
     }
 
@@ -455,7 +474,7 @@ public final class FitConfig {
     public int hashCode() {
         return Objects.hash(solver, learningRate, maxIterations, batchSize, tolerance, patience, initialCoefficients,
                 fitIntercept, precision, backendKey(), seed, backendOptions, rankCutoff, listener, standardize, exactReference,
-                standardErrors, schedule, validationFraction, directMemoryBudget, penalty, System.identityHashCode(checkpoint));
+                standardErrors, schedule, validationFraction, averageFrom, directMemoryBudget, penalty, System.identityHashCode(checkpoint));
     }
 
     /** The backend name as {@link dev.downhill.spi.Backends} matches it (case ignored), or null for automatic. */
@@ -477,6 +496,7 @@ public final class FitConfig {
                 + (backendOptions.toBuilder().threads(0).build().equals(BackendOptions.none()) ? "" : ", backendOptions=" + backendOptions)
                 + ", standardize=" + (standardize == null ? "auto" : standardize) + ", schedule=" + schedule
                 + (validationFraction > 0 ? ", validationFraction=" + validationFraction : "")
+                + (averageFrom > 0 ? ", averageFrom=" + averageFrom : "")
                 + (penalty.kind() == Penalty.Kind.NONE ? "" : ", penalty=" + penalty) + (exactReference ? ", exactReference" : "")
                 + (standardErrors ? ", standardErrors" : "")
                 + (Double.isNaN(rankCutoff) ? "" : ", rankCutoff=" + rankCutoff)
@@ -511,6 +531,7 @@ public final class FitConfig {
         private boolean standardErrors;
         private LearningRateSchedule schedule = LearningRateSchedule.constant();
         private double validationFraction;
+        private long averageFrom;
         private Penalty penalty = Penalty.none();
         private Checkpoint checkpoint = Checkpoint.none();
 
@@ -721,6 +742,22 @@ public final class FitConfig {
                 throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + fraction);
             }
             this.validationFraction = fraction + 0.0;
+            return this;
+        }
+
+        /**
+         * Average the stochastic solvers' iterates from step {@code from} on (see {@link FitConfig#averageFrom()}): 1 is
+         * scikit-learn's {@code average=True}, a larger value its {@code average=a} (counted in steps: rows at batch size
+         * 1); 0 turns averaging off.
+         *
+         * @param from the first averaged step, ≥ 0
+         * @return this builder
+         */
+        public Builder averageFrom(long from) {
+            if (from < 0) {
+                throw new IllegalArgumentException("the first averaged step must be ≥ 1 (or 0 for no averaging), got " + from);
+            }
+            this.averageFrom = from;
             return this;
         }
 

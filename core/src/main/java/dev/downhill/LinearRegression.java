@@ -476,9 +476,13 @@ public final class LinearRegression {
         }
     }
 
-    /** {@code model}, after the {@link #CONVERGENCE_LOGGER} warning when it stopped at its iteration limit short of its tolerance. */
+    /**
+     * {@code model}, after the {@link #CONVERGENCE_LOGGER} warning when it stopped at its iteration limit short of its
+     * tolerance, or stopped before the step its iterates were to be averaged from ({@link FitConfig#averageFrom()}).
+     */
     private static FittedModel warnedIfUnconverged(FittedModel model) {
         dev.downhill.internal.ConvergenceWarning.of(model, "maxIterations", "tolerance", "solver").ifPresent(CONVERGENCE_LOG::warn);
+        dev.downhill.internal.AveragingWarning.of(model, "averageFrom").ifPresent(CONVERGENCE_LOG::warn);
         return model;
     }
 
@@ -520,7 +524,8 @@ public final class LinearRegression {
                 .put("rank", model.rank()).put("dualityGap", model.report().dualityGap())
                 .put("solverChoice", model.report().solverChoice()).put("trialPasses", trialPasses)
                 .put("trialTolerance", trialPasses > 0 ? tolerance : Double.NaN)
-                .put("constantColumns", java.util.Arrays.stream(model.report().constantColumns()).asDoubleStream().toArray()).build();
+                .put("constantColumns", java.util.Arrays.stream(model.report().constantColumns()).asDoubleStream().toArray())
+                .put("validationHistory", model.report().validationHistory()).build();
     }
 
     /** The model of a finished checkpoint: the configuration the fit ended with, its answer, the report made again. */
@@ -827,7 +832,9 @@ public final class LinearRegression {
                         done.vector("gradientNormHistory"), elapsed(startNanos), done.real("learningRate"), -1, config,
                         new ConvergenceReport(standardize, objective.constantColumns(), config.exactReference() && !penalty.hasL1()
                                 ? distanceToExact(problem, config, objective, theta, done.real("intercept")) : Double.NaN).withPenaltyResult(
-                                objectiveValue(objective, objective.startingPoint(theta)), done.real("dualityGap")),
+                                objectiveValue(objective, objective.startingPoint(theta)), done.real("dualityGap"))
+                                .withValidationHistory(done.has("validationHistory") ? done.vector("validationHistory")
+                                        : new double[0]),
                         weightSum(problem));
             }
             IterativeResult r;
@@ -880,13 +887,18 @@ public final class LinearRegression {
             for (int k = 0; k < norms.length; k++) {
                 norms[k] = objective.userGradientNorm(norms[k]);
             }
+            double[] validation = r.validationHistory();
+            for (int k = 0; k < validation.length; k++) {
+                validation[k] = objective.userLoss(validation[k]);
+            }
             double distance = config.exactReference() && !penalty.hasL1()
                     ? distanceToExact(problem, config, objective, theta, intercept) : Double.NaN;
             return new FittedModel(theta, intercept, solver, problem.backendName(), problem.precision(),
                     problem.rows(), r.iterations(), r.stopReason(), losses, norms,
                     elapsed(startNanos), objective.userLearningRate(r.learningRate()), -1, config,
                     new ConvergenceReport(standardize, objective.constantColumns(), distance)
-                            .withPenaltyResult(objectiveValue(objective, r.coefficients()), r.dualityGap()), weightSum(problem));
+                            .withPenaltyResult(objectiveValue(objective, r.coefficients()), r.dualityGap())
+                            .withValidationHistory(validation), weightSum(problem));
         }
     }
 

@@ -109,6 +109,15 @@ public final class ModelFile {
     }
 
     /**
+     * Writes a model read back ({@link #read(Path)}) with everything it recorded: its training score, svmlight index base
+     * and table columns — what {@link #write(Path, FittedModel, Score)} of {@code saved.model()} alone would drop.
+     */
+    public static void write(Path path, SavedModel saved) {
+        Objects.requireNonNull(saved, "saved");
+        write(path, saved.model(), saved.training().orElse(null), saved.indexBase().orElse(null), saved.columns().orElse(null));
+    }
+
+    /**
      * Writes the model file's bytes (see {@link #write(Path, FittedModel, Score)}) to {@code out}, which stays open.
      *
      * @throws IOException when writing to or flushing {@code out} fails
@@ -225,6 +234,9 @@ public final class ModelFile {
         }
         h.put("schedule", c.schedule().toString());
         h.put("validationFraction", c.validationFraction());
+        if (c.averageFrom() > 0) { // written only when asked: files of fits without it are as before
+            h.put("averageFrom", c.averageFrom());
+        }
         h.put("seed", c.seed());
         h.put("threads", c.threads());
         putBackendOptions(h, c);
@@ -270,6 +282,10 @@ public final class ModelFile {
         }
         if (!Double.isNaN(model.report().dualityGap())) {
             r.put("dualityGap", model.report().dualityGap());
+        }
+        if (model.report().validationHistory().length > 0) { // early stopping only: files of other fits are as before
+            r.set("validationHistory", array(model.report().validationHistory()));
+            r.put("bestValidationEpoch", model.report().bestValidationEpoch()); // derived; not read back
         }
         CrossValidationReport cv = model.report().crossValidation();
         if (cv != null) {
@@ -564,6 +580,9 @@ public final class ModelFile {
                 if (h.has("validationFraction")) {
                     b.validationFraction(finite(h, "validationFraction"));
                 }
+                if (h.has("averageFrom")) {
+                    b.averageFrom(count(h, "hyperparameters.averageFrom"));
+                }
                 if (h.has("exactReference")) {
                     b.exactReference(bool(h, "exactReference"));
                 }
@@ -736,7 +755,9 @@ public final class ModelFile {
                 }
                 resumedRun = r.has("resumedRunSeconds") ? nullableNumber(r, "resumedRunSeconds") : Double.NaN;
             }
-            return new ConvergenceReport(standardized, constant, distance, choice, init, objective, gap, cv, resumedFrom, resumedRun);
+            double[] validation = r.has("validationHistory") ? nullableArray(r, "validationHistory") : new double[0];
+            return new ConvergenceReport(standardized, constant, distance, choice, init, objective, gap, cv, resumedFrom, resumedRun,
+                    validation);
         }
 
         /**

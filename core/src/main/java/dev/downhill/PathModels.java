@@ -68,7 +68,8 @@ final class PathModels extends AbstractList<FittedModel> {
     /** {@code report} naming {@code columns} as its constant ones (the record copies them). */
     private static ConvergenceReport withConstantColumns(ConvergenceReport r, int[] columns) {
         return new ConvergenceReport(r.standardized(), columns, r.distanceToExact(), r.solverChoice(), r.backendInitSeconds(),
-                r.objective(), r.dualityGap(), r.crossValidation(), r.resumedFromIteration(), r.resumedRunSeconds());
+                r.objective(), r.dualityGap(), r.crossValidation(), r.resumedFromIteration(), r.resumedRunSeconds(),
+                r.validationHistory());
     }
 
     /** Model k, θ made again (a new array); its configuration starts from zeros (the path's warm start not kept). */

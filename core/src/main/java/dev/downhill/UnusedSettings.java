@@ -75,6 +75,7 @@ final class UnusedSettings {
     static boolean differsFromDefault(SolverSetting setting, FitConfig config) {
         return switch (setting) {
             case VALIDATION_FRACTION -> config.validationFraction() > 0;
+            case AVERAGE -> config.averageFrom() > 0;
             case SCHEDULE -> config.schedule().kind() != LearningRateSchedule.Kind.CONSTANT;
             case PATIENCE -> config.patience() != FitConfig.DEFAULT_PATIENCE;
             case BATCH_SIZE -> config.configuredBatchSize() > 0;

@@ -46,6 +46,7 @@ class FitConfigEqualityTest {
         c.put("standardErrors", b -> b.standardErrors(true));
         c.put("schedule", b -> b.schedule(LearningRateSchedule.adaptive()));
         c.put("validationFraction", b -> b.validationFraction(0.2));
+        c.put("averageFrom", b -> b.averageFrom(5));
         c.put("directMemoryBudget", b -> b.directMemoryBudget(1 << 20));
         c.put("penalty", b -> b.penalty(Penalty.l2(0.5)));
         c.put("checkpoint", b -> b.checkpoint(CHECKPOINT));
@@ -91,11 +92,11 @@ class FitConfigEqualityTest {
                 .batchSize(16).tolerance(1e-5).patience(3).initialCoefficients(InitialCoefficients.given(new double[] {1, 2}))
                 .fitIntercept(false).precision(Precision.FLOAT32).backend("CPU").seed(7).threads(2).rankCutoff(1e-8)
                 .listener(LISTENER).standardize(false).exactReference(true).schedule(LearningRateSchedule.inverseTime(5, 50))
-                .validationFraction(0.1).directMemoryBudget(1 << 24).penalty(Penalty.elasticNet(0.1, 0.5))
+                .validationFraction(0.1).averageFrom(3).directMemoryBudget(1 << 24).penalty(Penalty.elasticNet(0.1, 0.5))
                 .checkpoint(CHECKPOINT).build();
         // the other way: the settings in another order, from another configuration's builder, with equal values made anew
         FitConfig b = FitConfig.builder().penalty(Penalty.l1(3)).build().toBuilder().checkpoint(CHECKPOINT)
-                .penalty(Penalty.elasticNet(0.1, 0.5)).directMemoryBudget(1 << 24).validationFraction(0.1)
+                .penalty(Penalty.elasticNet(0.1, 0.5)).directMemoryBudget(1 << 24).averageFrom(3).validationFraction(0.1)
                 .schedule(LearningRateSchedule.parse("invtime:5,50")).exactReference(true).standardize(false).listener(LISTENER)
                 .rankCutoff(1e-8).backendOptions(BackendOptions.none().toBuilder().threads(2).build()).seed(7).backend(" cpu ")
                 .precision(Precision.parse("f32")).fitIntercept(false).initialCoefficients(InitialCoefficients.given(new double[] {1, 2}))

@@ -318,6 +318,22 @@ class ModelFileTest {
                 dev.downhill.io.SvmLightReader.IndexBase.AUTO));
     }
 
+    /** A model read back and written again through {@code write(Path, SavedModel)} keeps its columns and score: same bytes. */
+    @Test
+    void aSavedModelWrittenAgainKeepsWhatItRecorded() throws IOException {
+        Path f = dir.resolve("first.json");
+        Path g = dir.resolve("again.json");
+        int n = model().coefficients().length;
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            names.add("c" + j);
+        }
+        ModelFile.write(f, model(), new Score(0.25, 0.75), dev.downhill.io.SvmLightReader.IndexBase.ONE,
+                new TableColumns(names, "y"));
+        ModelFile.write(g, ModelFile.read(f));
+        assertEquals(Files.readString(f), Files.readString(g));
+    }
+
     /** data.featureNames and data.targetName: written only when given, one name per coefficient, read back, validated. */
     @Test
     void aTablesColumnNamesAreRecordedOnlyWhenGivenAndValidated() throws IOException {

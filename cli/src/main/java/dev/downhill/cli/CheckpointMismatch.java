@@ -123,12 +123,13 @@ final class CheckpointMismatch {
             case "maxIterations": return "--iterations";
             case "batchSize": return "the batch size (--batch-size)";
             case "tolerance": return "--tol";
-            case "patience": return "the patience (epochs without improvement before stopping)";
+            case "patience": return "--patience";
             case "initialCoefficients": return "the starting point (--init)";
             case "standardize": return "--standardize";
             case "seed": return "--seed";
             case "schedule": return "--schedule";
             case "validationFraction": return "--validation-fraction";
+            case "averageFrom": return "--average";
             case "rankCutoff": return "the svd rank cutoff (it follows the data's shape)";
             case "exactReference": return "the exact-reference setting (library only)";
             case "penalty": return "the penalty";

@@ -62,6 +62,16 @@ final class FitCommand implements Callable<Integer> {
     @Option(names = "--validation-fraction", description = "SGD/minibatch early stopping: hold out this fraction of rows (default: off).")
     Double validationFraction;
 
+    @Option(names = "--patience", paramLabel = "EPOCHS", description = "SGD/minibatch: epochs without improvement "
+            + "(relative, --tol) before stopping, or before adaptive divides η by 5 (scikit-learn's n_iter_no_change; default: "
+            + FitConfig.DEFAULT_PATIENCE + ").")
+    Integer patience;
+
+    @Option(names = "--average", arity = "0..1", fallbackValue = "1", paramLabel = "STEP", description = "SGD/minibatch: "
+            + "return the mean of the iterates from step STEP on (counted from 1; alone: from the first step, scikit-learn's "
+            + "average=True; default: off, the last iterate).")
+    Long average;
+
     @Option(names = "--standardize", description = "Implicit standardization: auto, on or off (default: ${DEFAULT-VALUE}).",
             defaultValue = "auto")
     String standardize;
@@ -663,13 +673,20 @@ final class FitCommand implements Callable<Integer> {
                 default: throw new IllegalArgumentException("--standardize must be auto, on or off, got '" + standardize + "'");
             }
             if (tolerance != null && !(tolerance >= 0 && tolerance < 1)) { // NaN, negative, 1 or more: one message
-                throw new IllegalArgumentException("--tol must lie in [0, 1) (it is relative: the gradient solvers stop when "
-                        + "‖∇‖ ≤ tol·‖∇₀‖, which tol ≥ 1 satisfies before the first step), got " + tolerance);
+                throw new IllegalArgumentException("--tol must lie in [0, 1) (it is relative: the full-batch solvers stop when "
+                        + "‖∇‖ ≤ tol·‖∇₀‖, which tol ≥ 1 satisfies before the first step; sgd and minibatch when the epoch loss "
+                        + "stops falling below (1 − tol)·best), got " + tolerance);
             }
             // validate every value even where the solver ignores it, then pass on only what the solver uses
             FitConfig.builder().learningRate(eta).schedule(sched);
             if (validationFraction != null) {
                 FitConfig.builder().validationFraction(validationFraction);
+            }
+            if (patience != null && patience < 1) {
+                throw new IllegalArgumentException("--patience must be at least 1 epoch, got " + patience);
+            }
+            if (average != null && average < 0) {
+                throw new IllegalArgumentException("--average must be a step ≥ 1 (the first averaged; 0 for none), got " + average);
             }
             if (iterations != null) {
                 FitConfig.builder().maxIterations(iterations);
@@ -693,6 +710,12 @@ final class FitCommand implements Callable<Integer> {
                 b.schedule(sched);
                 if (validationFraction != null) {
                     b.validationFraction(validationFraction);
+                }
+                if (average != null) {
+                    b.averageFrom(average);
+                }
+                if (patience != null) {
+                    b.patience(patience);
                 }
             }
             if (s.isIterative() || s.isAuto()) { // auto may choose cg, which uses these
@@ -776,6 +799,7 @@ final class FitCommand implements Callable<Integer> {
      */
     private void warnUnconverged(FittedModel model) {
         dev.downhill.internal.ConvergenceWarning.of(model, "--iterations", "--tol", "--solver").ifPresent(w -> Main.warn(spec, w));
+        dev.downhill.internal.AveragingWarning.of(model, "--average").ifPresent(w -> Main.warn(spec, w));
     }
 
     /**
@@ -833,7 +857,8 @@ final class FitCommand implements Callable<Integer> {
      * (the library warns in the table's order).
      */
     static final java.util.List<SolverSetting> WARNING_ORDER = java.util.List.of(SolverSetting.LEARNING_RATE,
-            SolverSetting.BATCH_SIZE, SolverSetting.SCHEDULE, SolverSetting.VALIDATION_FRACTION,
+            SolverSetting.BATCH_SIZE, SolverSetting.SCHEDULE, SolverSetting.VALIDATION_FRACTION, SolverSetting.AVERAGE,
+            SolverSetting.PATIENCE,
             SolverSetting.INITIAL_COEFFICIENTS, SolverSetting.MAX_ITERATIONS, SolverSetting.TOLERANCE, SolverSetting.STANDARDIZE,
             SolverSetting.SEED);
 
@@ -972,6 +997,13 @@ final class FitCommand implements Callable<Integer> {
                 Double.isNaN(score.r2()) ? " (y is constant: R² is undefined)" : "");
         o.printf(Locale.ROOT, "iterations:  %d%s%n", m.iterations(), m.solver().isStochastic() ? " epochs" : "");
         o.printf(Locale.ROOT, "stop reason: %s%n", m.stopReason().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        double[] validation = m.report().validationHistory();
+        if (validation.length > 0) { // early stopping: what its rule watched (the MSE above includes the held-out rows)
+            long best = m.report().bestValidationEpoch();
+            o.printf(Locale.ROOT, "validation:  held-out MSE %.6g after the last epoch, best %.6g at epoch %d%s%n",
+                    validation[validation.length - 1], validation[(int) best - 1], best,
+                    m.config().averageFrom() > 0 ? " (of the iterates; the model is their average)" : "");
+        }
         if (m.config().penalty().kind() != Penalty.Kind.NONE) {
             o.printf(Locale.ROOT, "penalty:     %s, α = %s, ρ = %s%n", m.config().penalty().kind().cliName(),
                     m.config().penalty().alpha(), m.config().penalty().l1Ratio());

@@ -412,4 +412,42 @@ class CliIgnoredOptionsTest {
         assertTrue(warnings(ridge).stream().allMatch(w -> w.contains("--lr does nothing with --solver")
                 && w.contains("chosen by --solver auto")), ridge.err());
     }
+
+    /**
+     * --average and --patience: used by sgd (the model records averageFrom and patience, the averaged coefficients differ
+     * from the last iterate's), warned about and dropped by gd (its model is the one without them, bit for bit); bad
+     * values are usage errors naming the option.
+     */
+    @Test
+    void averageAndPatienceAreUsedByTheStochasticSolversAndWarnedAboutElsewhere() throws IOException {
+        Path averaged = dir.resolve("averaged.json");
+        CliRun a = fit("--solver", "sgd", "--lr", "0.01", "--iterations", "3", "--tol", "0", "--average", "--patience", "7",
+                "--out", averaged.toString());
+        assertEquals(0, a.code(), a.err());
+        assertTrue(warnings(a).isEmpty(), a.err());
+        JsonNode h = model(averaged).get("hyperparameters");
+        assertEquals(1, h.get("averageFrom").asLong());
+        assertEquals(7, h.get("patience").asInt());
+        Path last = dir.resolve("last.json");
+        assertEquals(0, fit("--solver", "sgd", "--lr", "0.01", "--iterations", "3", "--tol", "0", "--out", last.toString()).code());
+        assertFalse(model(last).get("coefficients").equals(model(averaged).get("coefficients")), "averaged ≠ last iterate");
+        assertFalse(model(last).get("hyperparameters").has("averageFrom"), "written only when asked");
+
+        Path gd = dir.resolve("gd.json");
+        Path plain = dir.resolve("plain.json");
+        CliRun g = fit("--solver", "gd", "--average", "5", "--patience", "2", "--out", gd.toString());
+        assertEquals(0, g.code(), g.err());
+        assertEquals(List.of("downhill: warning: --patience does nothing with --solver gd (ignored)",
+                "downhill: warning: --average does nothing with --solver gd (ignored)").stream().sorted().collect(Collectors.toList()),
+                warnings(g).stream().sorted().collect(Collectors.toList()));
+        assertEquals(0, fit("--solver", "gd", "--out", plain.toString()).code());
+        assertEquals(model(plain).get("coefficients"), model(gd).get("coefficients"));
+
+        CliRun bad = fit("--solver", "sgd", "--average", "-2");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--average must be a step ≥ 1"), bad.err());
+        CliRun badPatience = fit("--solver", "sgd", "--patience", "0");
+        assertEquals(2, badPatience.code(), badPatience.err());
+        assertTrue(badPatience.err().contains("--patience must be at least 1 epoch, got 0"), badPatience.err());
+    }
 }

@@ -46,14 +46,14 @@ class IgnoredSettingsAgreementTest {
     private static final FitCommand FIT = new FitCommand();
     private static final CommandLine COMMAND_LINE = new CommandLine(FIT);
 
-    /** Every row but patience (a library setting only) has an option, and the command line warns about each of them. */
+    /** Every row has an option, and the command line warns about each of them. */
     @Test
     void theCommandLineWarnsAboutEveryRowThatHasAnOption() {
         Set<SolverSetting> withOption = Arrays.stream(SolverSetting.values()).filter(r -> r.cliOption().isPresent())
                 .collect(Collectors.toSet());
         assertEquals(withOption, Set.copyOf(FitCommand.WARNING_ORDER));
         assertEquals(FitCommand.WARNING_ORDER.size(), Set.copyOf(FitCommand.WARNING_ORDER).size(), "each row once");
-        assertEquals(List.of(SolverSetting.PATIENCE), Arrays.stream(SolverSetting.values()).filter(r -> r.cliOption().isEmpty())
+        assertEquals(List.of(), Arrays.stream(SolverSetting.values()).filter(r -> r.cliOption().isEmpty())
                 .collect(Collectors.toList()));
     }
 
@@ -89,11 +89,11 @@ class IgnoredSettingsAgreementTest {
 
     /**
      * The settings the library warns about for solver {@code s} given these values and every other setting of the table
-     * (bar patience) set to other than its default, named as the library names them.
+     * set to other than its default, named as the library names them.
      */
     private static Set<String> library(Solver s, String lr, String schedule, String standardize, Integer batchSize, String what) {
         FitConfig.Builder b = FitConfig.builder().solver(s).validationFraction(0.2).maxIterations(5).tolerance(1e-3)
-                .initialCoefficients(InitialCoefficients.given(new double[] {1})).seed(5);
+                .initialCoefficients(InitialCoefficients.given(new double[] {1})).seed(5).averageFrom(10).patience(3);
         if (s == Solver.CD) {
             b.penalty(Penalty.l1(0.1));
         }
@@ -129,7 +129,8 @@ class IgnoredSettingsAgreementTest {
      */
     private static Set<String> commandLine(Solver s, String lr, String schedule, String standardize, Integer batchSize, String what) {
         List<String> args = new ArrayList<>(List.of("--x", "X.npy", "--y", "y.npy", "--solver", s.cliName(), "--validation-fraction",
-                "0.2", "--iterations", "5", "--tol", "1e-3", "--init", "warm.json", "--seed", "5"));
+                "0.2", "--iterations", "5", "--tol", "1e-3", "--init", "warm.json", "--seed", "5", "--average", "10",
+                "--patience", "3"));
         if (s == Solver.CD) {
             args.addAll(List.of("--penalty", "l1", "--alpha", "0.1"));
         }

@@ -220,7 +220,8 @@ public final class CheckedProblem implements ResidentProblem {
         if (epoch.rows().rows() != rows()) {
             throw new IllegalArgumentException("the epoch's order covers " + epoch.rows().rows() + " rows but X has " + rows() + " rows");
         }
-        for (BackendVector v : new BackendVector[] {epoch.means(), epoch.columnFactors(), epoch.ridge(), epoch.squaredScales()}) {
+        for (BackendVector v : new BackendVector[] {epoch.means(), epoch.columnFactors(), epoch.ridge(), epoch.squaredScales(),
+                epoch.average()}) {
             if (v != null) {
                 length(v, "an epoch vector");
             }

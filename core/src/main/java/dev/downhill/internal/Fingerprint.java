@@ -152,6 +152,9 @@ public final class Fingerprint {
         f.put("seed", Long.toString(config.seed()));
         f.put("schedule", config.schedule().toString());
         f.put("validationFraction", Double.toString(config.validationFraction()));
+        if (config.averageFrom() > 0) { // only when asked: checkpoints of fits without it resume as before
+            f.put("averageFrom", Long.toString(config.averageFrom()));
+        }
         f.put("rankCutoff", Double.toString(config.rankCutoff(problem.rows(), problem.cols())));
         f.put("exactReference", Boolean.toString(config.exactReference()));
         f.put("penalty", config.penalty().toString() + (config.penalty().penaltyFactors() == null ? ""
@@ -264,7 +267,8 @@ public final class Fingerprint {
      *       (that is {@value #INVTIME_STANDARDIZATION}'s to compare);</li>
      *   <li>{@code seed}: the row order of sgd and minibatch, and the power iteration of an automatic rate for gd and
      *       nesterov (cg, normal, svd and cd draw nothing);</li>
-     *   <li>{@code batchSize}: minibatch; {@code schedule}, {@code validationFraction}, {@code patience}: sgd and minibatch;</li>
+     *   <li>{@code batchSize}: minibatch; {@code schedule}, {@code validationFraction}, {@code averageFrom},
+     *       {@code patience}: sgd and minibatch;</li>
      *   <li>{@code maxIterations}, {@code tolerance}, {@code initialCoefficients}: the iterative solvers (not normal, svd);</li>
      *   <li>{@code standardize}, {@code exactReference}: the gradient solvers (not normal, svd, cd);</li>
      *   <li>{@code rankCutoff}: svd, and the gradient solvers' exact reference.</li>
@@ -284,6 +288,7 @@ public final class Fingerprint {
                 return s == Solver.MINIBATCH;
             case "schedule":
             case "validationFraction":
+            case "averageFrom":
             case "patience":
                 return s.isStochastic();
             case "maxIterations":

@@ -19,10 +19,12 @@ import java.util.Optional;
 public enum SolverSetting {
     /** The held-out fraction of early stopping: only the stochastic solvers hold rows out. */
     VALIDATION_FRACTION("validationFraction", "--validation-fraction", (s, c) -> !s.isStochastic()),
+    /** Averaging the iterates (averaged SGD): only the stochastic solvers have iterates of single steps to average. */
+    AVERAGE("averageFrom", "--average", (s, c) -> !s.isStochastic()),
     /** The step schedule: only the stochastic solvers have one. */
     SCHEDULE("schedule", "--schedule", (s, c) -> !s.isStochastic()),
-    /** The epochs without progress before stopping (or an adaptive cut): only the stochastic solvers; no option. */
-    PATIENCE("patience", null, (s, c) -> !s.isStochastic()),
+    /** The epochs without progress before stopping (or an adaptive cut): only the stochastic solvers. */
+    PATIENCE("patience", "--patience", (s, c) -> !s.isStochastic()),
     /** Rows per step: only minibatch; sgd's batches are one row, so a batch size of 1 is what it does, not ignored. */
     BATCH_SIZE("batchSize", "--batch-size", (s, c) -> s != Solver.MINIBATCH && !(s == Solver.SGD && c.batchSize() == 1)),
     /** The step size η: not cg (exact line searches), cd, normal or svd ({@link Solver#usesLearningRate()}). */

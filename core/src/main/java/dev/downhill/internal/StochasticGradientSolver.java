@@ -36,6 +36,10 @@ import dev.downhill.spi.StochasticEpoch;
  * <p>Penalties ({@link CentredObjective}): each batch gradient gains λ∘θ (l2); with an l1 term each step is followed
  * by its proximal step, soft-thresholding θⱼ at η_t·κⱼ·Sⱼⱼ² (proximal SGD; done on the host, O(n) per batch). The
  * epoch loss is then F: the mean batch MSE plus the penalty at the end of the epoch.
+ *
+ * <p>Averaging ({@link FitConfig#averageFrom()} = a ≥ 1, averaged SGD): every epoch also keeps θ̄, the mean of the
+ * iterates after steps a, a + 1, … ({@link StochasticEpoch#averagingFactor}), and the coefficients returned are θ̄'s
+ * once step a has been taken (θ's otherwise). The losses, the stopping rule and the validation error follow θ.
  */
 public final class StochasticGradientSolver {
     /** Mixed into the seed for the permutation that picks the validation rows. */
@@ -72,8 +76,11 @@ public final class StochasticGradientSolver {
         IterationListener listener = config.listener();
         History losses = new History();
         History norms = new History();
+        History validation = new History(); // early stopping's held-out MSE after each epoch
+        long averageFrom = config.averageFrom();
         try (BackendVector theta = objective.problem().allocateVector(n);
-             BackendVector gradient = objective.problem().allocateVector(n)) {
+             BackendVector gradient = objective.problem().allocateVector(n);
+             BackendVector average = averageFrom > 0 ? objective.problem().allocateVector(n) : null) {
             boolean penalised = objective.penalty().isActive();
             if (objective.penalty().hasL1()) {
                 objective.l1Thresholds(); // τ first (a pass of its own), as before the epoch operation
@@ -88,11 +95,19 @@ public final class StochasticGradientSolver {
             long steps = 0;
             if (resume != null) {
                 theta.copyFromHost(resume.vector("theta", n));
+                if (average != null) {
+                    average.copyFromHost(resume.vector("average", n));
+                }
                 for (double v : resume.vector("lossHistory")) {
                     losses.add(v);
                 }
                 for (double v : resume.vector("gradientNormHistory")) {
                     norms.add(v);
+                }
+                if (resume.has("validationHistory")) {
+                    for (double v : resume.vector("validationHistory")) {
+                        validation.add(v);
+                    }
                 }
                 guard = new DivergenceGuard(resume.vector("lossHistory")[0], eta0, config.learningRate().isAuto());
                 best = resume.real("best");
@@ -116,16 +131,18 @@ public final class StochasticGradientSolver {
             // a batch's gradient (2/k_B)Σ_B wᵢxᵢrᵢ is w̄ times the objective's on average: steps η/w̄, the penalty times w̄
             double weightMean = objective.trainingWeightMean(train);
             double trainWeight = weightMean * train; // Σw of the training rows (m_train when unweighted)
-            StochasticEpoch base = objective.epochBuilder(split(config, m), batch, weightMean).steps(0, t -> eta0 / weightMean).build();
+            StochasticEpoch base = objective.epochBuilder(split(config, m), batch, weightMean).steps(0, t -> eta0 / weightMean)
+                    .average(average, averageFrom).build();
             while (stop == StopReason.ITERATION_LIMIT && epoch < config.maxIterations()) {
                 long at = epoch;
                 double e = eta;
                 double bestSoFar = best;
                 long staleSoFar = stale;
                 long stepsSoFar = steps;
-                checkpoint.boundary(epoch, () -> SolverState.builder(name, at, false).put("theta", theta.copyToHost())
-                        .put("eta0", eta0).put("eta", e).put("steps", stepsSoFar).put("best", bestSoFar).put("stale", staleSoFar)
-                        .put("lossHistory", losses.toArray()).put("gradientNormHistory", norms.toArray()).build());
+                checkpoint.boundary(epoch, () -> withAverage(SolverState.builder(name, at, false), average)
+                        .put("theta", theta.copyToHost()).put("eta0", eta0).put("eta", e).put("steps", stepsSoFar).put("best", bestSoFar).put("stale", staleSoFar)
+                        .put("lossHistory", losses.toArray()).put("gradientNormHistory", norms.toArray())
+                        .put("validationHistory", validation.toArray()).build());
                 double epochEta = eta;
                 StochasticEpoch plan = base.next(epoch, steps, t -> (schedule.kind() == LearningRateSchedule.Kind.INVERSE_TIME
                         ? objective.internalLearningRate(schedule.at(t, epochEta)) : schedule.at(t, epochEta)) / weightMean); // a/(t + b): the user's units
@@ -143,7 +160,11 @@ public final class StochasticGradientSolver {
                     break;
                 }
                 if (tol > 0) {
-                    double monitored = held > 0 ? validationSumOfSquares(objective, plan.rows(), theta, gradient) / held : loss;
+                    double heldSquares = held > 0 ? validationSumOfSquares(objective, plan.rows(), theta, gradient) : 0;
+                    double monitored = held > 0 ? heldSquares / held : loss;
+                    if (held > 0) { // the held-out rows' (weighted) MSE, Σwr²/Σw over them
+                        validation.add(heldSquares / (objective.weightSum() - trainWeight));
+                    }
                     stale = monitored < (1 - tol) * best ? 0 : stale + 1;
                     best = Math.min(best, monitored);
                     if (stale >= config.patience()) {
@@ -158,10 +179,28 @@ public final class StochasticGradientSolver {
                     }
                 }
             }
-            double[] coefficients = theta.copyToHost();
+            boolean averaged = average != null && steps >= averageFrom; // θ̄ exists once step a has been taken
+            double[] coefficients = averaged ? average.copyToHost() : theta.copyToHost();
             return new IterativeResult(coefficients, objective.interceptFor(coefficients), epoch, stop, losses.toArray(),
-                    norms.toArray(), eta0);
+                    norms.toArray(), eta0, Double.NaN, null, validation.toArray());
         }
+    }
+
+    /** {@code state} with θ̄ ("average") when the fit averages its iterates. */
+    private static SolverState.Builder withAverage(SolverState.Builder state, BackendVector average) {
+        return average == null ? state : state.put("average", average.copyToHost());
+    }
+
+    /**
+     * The steps a stochastic fit of {@code model} took: its epochs times the batches of an epoch, ⌈m_train/B⌉ (the
+     * training rows those of {@link #split}, B the batch size for them).
+     */
+    public static long stepsTaken(FitConfig config, long rows, long epochs) {
+        long held = config.validationFraction() > 0 ? Math.max(1, Math.round(config.validationFraction() * rows)) : 0;
+        long train = rows - held;
+        long batch = config.batchSize(train);
+        return Math.multiplyHigh(epochs, (train + batch - 1) / batch) != 0 ? Long.MAX_VALUE
+                : epochs * ((train + batch - 1) / batch);
     }
 
     /**

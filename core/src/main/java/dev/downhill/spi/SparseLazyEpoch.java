@@ -60,11 +60,12 @@ public final class SparseLazyEpoch {
     public static final double LARGEST_CENTRING_RATIO = 0x1p32;
 
     /**
-     * Whether {@code plan} can run lazily: no l1 term, λⱼ·S²ⱼ the same for every j (or no l2 term) or else
+     * Whether {@code plan} can run lazily: no l1 term, no averaging of the iterates, λⱼ·S²ⱼ the same for every j (or no l2 term) or else
      * {@link #decaysPerColumn}, and no column whose mean is too large against its spread ({@link #LARGEST_CENTRING_RATIO}).
      */
     public static boolean applies(StochasticEpoch plan) {
-        if (plan.l1Thresholds() != null || !(plan.centringRatio() <= LARGEST_CENTRING_RATIO)) {
+        // averaging (θ̄ after every step) would cost O(n) a step here too: the per-batch loop's form then
+        if (plan.l1Thresholds() != null || plan.average() != null || !(plan.centringRatio() <= LARGEST_CENTRING_RATIO)) {
             return false;
         }
         return !Double.isNaN(uniformRidgeRate(plan)) || decaysPerColumn(plan) || decaysByGroup(plan);

@@ -17,6 +17,8 @@ import java.util.function.LongToDoubleFunction;
  *   θ   ← θ − η_t·(S²∘g)                   (S² = {@link #squaredScales()}, or θ − η_t·g without it)
  *   θⱼ  ← soft(θⱼ, η_t·κⱼ·sⱼ)              (with {@link #l1Thresholds()}: in float64 on the host values of θ,
  *                                          sⱼ = {@link #l1SquaredScales()}, then rounded to θ's precision)
+ *   θ̄   ← θ                                (with {@link #average()}, at c_t = {@link #averagingFactor}(t) = 1)
+ *   d   = θ − θ̄;  θ̄ ← θ̄ + c_t·d            (with {@link #average()}, at 0 &lt; c_t &lt; 1: copy, axpy(−1), axpy(c_t))
  * </pre>
  * each vector operation rounding as the SPI's vector operations do (float32 vectors: computed in float64, rounded once
  * per operation). A native implementation must give the same bits as {@link #runPerBatch} (that loop through the
@@ -39,6 +41,8 @@ public final class StochasticEpoch {
     private final double[] l1Thresholds;
     private final double[] l1SquaredScales;
     private final double centringRatio;
+    private final BackendVector average;
+    private final long averageFrom;
 
     private StochasticEpoch(Builder b) {
         this.rows = Objects.requireNonNull(b.rows, "rows");
@@ -54,6 +58,8 @@ public final class StochasticEpoch {
         this.l1Thresholds = b.l1Thresholds;
         this.l1SquaredScales = b.l1SquaredScales;
         this.centringRatio = b.centringRatio;
+        this.average = b.average;
+        this.averageFrom = b.averageFrom;
         if (batchSize < 1 || batchSize > rows.train()) {
             throw new IllegalArgumentException("batch size " + batchSize + " outside [1, " + rows.train() + "]");
         }
@@ -92,6 +98,8 @@ public final class StochasticEpoch {
         b.l1Thresholds = l1Thresholds;
         b.l1SquaredScales = l1SquaredScales;
         b.centringRatio = centringRatio;
+        b.average = average;
+        b.averageFrom = averageFrom;
         return b;
     }
 
@@ -167,6 +175,33 @@ public final class StochasticEpoch {
         return centringRatio;
     }
 
+    /** θ̄, the running mean of the iterates, updated after each averaged step (null: no averaging). */
+    public BackendVector average() {
+        return average;
+    }
+
+    /** The first averaged step a (counted from 1 over the whole fit; 0 without averaging). */
+    public long averageFrom() {
+        return averageFrom;
+    }
+
+    /**
+     * The averaging factor after global step t (counted from 0, as {@link #firstStep()}): 0 when nothing is averaged
+     * there (no {@link #average()}, or t + 1 &lt; a), else c_t = 1/(t + 2 − a) — 1 at the first averaged step, where θ̄
+     * becomes θ, then 1/2, 1/3, …: θ̄ is the mean of the iterates after steps a … t + 1.
+     */
+    public double averagingFactor(long t) {
+        return averagingFactor(averageFrom, t);
+    }
+
+    /** {@link #averagingFactor(long)} for first averaged step {@code from} (0: none). */
+    public static double averagingFactor(long from, long t) {
+        if (from <= 0 || t + 1 < from) {
+            return 0;
+        }
+        return 1.0 / (double) (t + 2 - from);
+    }
+
     /** θⱼ ← sign(θⱼ)·max(0, |θⱼ| − η·κⱼ·sⱼ) in float64 (the proximal step of the l1 term). Writes {@code theta}. */
     public static void softThreshold(double[] theta, double[] kappa, double[] squaredScales, double eta) {
         for (int j = 0; j < theta.length; j++) {
@@ -180,8 +215,8 @@ public final class StochasticEpoch {
      * The reference implementation of {@link ResidentProblem#epoch}: every batch through the problem's own per-batch
      * operations ({@link ResidentProblem#gradient} on a {@link RowSlice} of a block of the order, dot, copy, multiply,
      * axpy), the order generated block by block ({@value #BLOCK_POSITIONS} positions rounded to a multiple of B).
-     * Writes θ and {@code gradient} (the last batch's g + λ∘θ); returns Σ over batches of Σwr² (summed in batch order)
-     * and the number of steps.
+     * Writes θ, {@code gradient} (the last batch's g + λ∘θ) and θ̄ ({@link #average()}, when averaging); returns Σ over
+     * batches of Σwr² (summed in batch order) and the number of steps.
      */
     public static EpochSums runPerBatch(ResidentProblem problem, StochasticEpoch plan, BackendVector theta,
                                         BackendVector gradient) {
@@ -192,7 +227,9 @@ public final class StochasticEpoch {
         BackendVector factorScratch = null;
         BackendVector ridgeScratch = null;
         BackendVector step = null;
+        BackendVector difference = null;
         try {
+            difference = plan.average != null ? problem.allocateVector(n) : null;
             factorScratch = plan.columnFactors != null ? problem.allocateVector(n) : null;
             ridgeScratch = plan.ridge != null ? problem.allocateVector(n) : null;
             step = plan.squaredScales != null ? problem.allocateVector(n) : null;
@@ -220,7 +257,8 @@ public final class StochasticEpoch {
                         problem.axpy(-scale * sums.sum(), plan.means, gradient);
                     }
                     sumSquares += sums.sumOfSquares();
-                    double rate = plan.stepSizes.applyAsDouble(t++);
+                    long stepIndex = t++;
+                    double rate = plan.stepSizes.applyAsDouble(stepIndex);
                     if (plan.ridge != null) {
                         problem.copy(theta, ridgeScratch);
                         problem.multiply(plan.ridge, ridgeScratch);
@@ -238,15 +276,34 @@ public final class StochasticEpoch {
                         softThreshold(v, plan.l1Thresholds, plan.l1SquaredScales, rate);
                         theta.copyFromHost(v);
                     }
+                    if (plan.average != null) {
+                        averageStep(problem, theta, plan.average, difference, plan.averagingFactor(stepIndex));
+                    }
                 }
             }
             return new EpochSums(sumSquares, t - plan.firstStep);
         } finally {
-            for (BackendVector v : new BackendVector[] {step, ridgeScratch, factorScratch}) {
+            for (BackendVector v : new BackendVector[] {difference, step, ridgeScratch, factorScratch}) {
                 if (v != null) {
                     v.close();
                 }
             }
+        }
+    }
+
+    /**
+     * θ̄ after a step with averaging factor c ({@link #averagingFactor}): nothing at c = 0; θ̄ ← θ at c = 1; else
+     * d ← θ, d ← d − θ̄, θ̄ ← θ̄ + c·d through the problem's copy and axpy (their roundings: a native epoch must match
+     * them). Writes {@code average} and {@code difference}.
+     */
+    public static void averageStep(ResidentProblem problem, BackendVector theta, BackendVector average,
+                                   BackendVector difference, double c) {
+        if (c == 1) {
+            problem.copy(theta, average);
+        } else if (c > 0) {
+            problem.copy(theta, difference);
+            problem.axpy(-1, average, difference);
+            problem.axpy(c, difference, average);
         }
     }
 
@@ -269,6 +326,8 @@ public final class StochasticEpoch {
         private double[] l1Thresholds;
         private double[] l1SquaredScales;
         private double centringRatio;
+        private BackendVector average;
+        private long averageFrom;
 
         private Builder(EpochRows rows, long batchSize) {
             this.rows = rows;
@@ -319,6 +378,19 @@ public final class StochasticEpoch {
                 throw new IllegalArgumentException("centring ratio " + ratio + " must be ≥ 0");
             }
             this.centringRatio = ratio;
+            return this;
+        }
+
+        /**
+         * Averages the iterates into {@code average} from step {@code from} on (counted from 1; see
+         * {@link StochasticEpoch#averagingFactor}); {@code from} = 0 (with a null vector) for none.
+         */
+        public Builder average(BackendVector average, long from) {
+            if (from < 0 || (from == 0) != (average == null)) {
+                throw new IllegalArgumentException("averaging needs its vector and a first step ≥ 1 (or neither), got step " + from);
+            }
+            this.average = average;
+            this.averageFrom = from;
             return this;
         }
 

@@ -429,26 +429,30 @@ final class CpuCsrProblem implements ResidentProblem {
              DoublePointer acc = HugePages.advise(new DoublePointer(Math.max(1, n)));
              CpuVector tt = new CpuVector(n, precision);
              DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
-             DoublePointer l1s2P = l1s2 == null ? null : new DoublePointer(l1s2)) {
+             DoublePointer l1s2P = l1s2 == null ? null : new DoublePointer(l1s2);
+             DoublePointer averaging = plan.average() == null ? null : new DoublePointer(chunk)) {
             sumSquares.put(0, 0.0);
             double[] r = new double[chunk];
             for (long first = 0; first < batches; first += chunk) {
                 int count = (int) Math.min(chunk, batches - first);
                 CpuProblem.stepSizes(plan, first, count, r, rates);
+                CpuProblem.averagingFactors(plan, first, count, r, averaging);
                 if (precision == Precision.FLOAT64) {
                     EpochKernels.csr_epoch_double(x.rowPointers(), x.columnIndices(), (DoublePointer) values, (DoublePointer) y,
                             weights, rows, n, order.seed(), order.epoch(), order.train(), order.validationSeed(), plan.batchSize(),
                             first, count, rates, (DoublePointer) t.pointer(), (DoublePointer) g.pointer(), plan.targetWeight(),
                             plan.targetMean(), (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
                             (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (DoublePointer) tt.pointer(), acc, rowScratch, sumSquares);
+                            (DoublePointer) tt.pointer(), acc, rowScratch, (DoublePointer) pointer(plan.average()), averaging,
+                            sumSquares);
                 } else {
                     EpochKernels.csr_epoch_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y,
                             weights, rows, n, order.seed(), order.epoch(), order.train(), order.validationSeed(), plan.batchSize(),
                             first, count, rates, (FloatPointer) t.pointer(), (FloatPointer) g.pointer(), plan.targetWeight(),
                             plan.targetMean(), (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
                             (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (FloatPointer) tt.pointer(), acc, rowScratch, sumSquares);
+                            (FloatPointer) tt.pointer(), acc, rowScratch, (FloatPointer) pointer(plan.average()), averaging,
+                            sumSquares);
                 }
             }
             return new dev.downhill.spi.StochasticEpoch.EpochSums(sumSquares.get(0), batches);

@@ -334,6 +334,22 @@ final class CpuProblem implements ResidentProblem {
         rates.put(scratch, 0, count);
     }
 
+    /**
+     * The averaging factors ({@link dev.downhill.spi.StochasticEpoch#averagingFactor}) of the {@code count} batches from
+     * batch {@code first} of {@code plan} into {@code factors} (through {@code scratch}); nothing when {@code factors} is
+     * null (no averaging).
+     */
+    static void averagingFactors(dev.downhill.spi.StochasticEpoch plan, long first, int count, double[] scratch,
+                                 DoublePointer factors) {
+        if (factors == null) {
+            return;
+        }
+        for (int q = 0; q < count; q++) {
+            scratch[q] = plan.averagingFactor(plan.firstStep() + first + q);
+        }
+        factors.put(scratch, 0, count);
+    }
+
     /** The native copy of the slices' order arrays (one per block of an epoch). */
     private final NativeRowOrder rowOrder = new NativeRowOrder();
 
@@ -393,26 +409,30 @@ final class CpuProblem implements ResidentProblem {
              DoublePointer sumSquares = new DoublePointer(1);
              CpuVector tt = new CpuVector(cols, precision);
              DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
-             DoublePointer l1s2P = l1s2 == null ? null : new DoublePointer(l1s2)) {
+             DoublePointer l1s2P = l1s2 == null ? null : new DoublePointer(l1s2);
+             DoublePointer averaging = plan.average() == null ? null : new DoublePointer(chunk)) {
             sumSquares.put(0, 0.0);
             double[] r = new double[chunk];
             for (long first = 0; first < batches; first += chunk) {
                 int count = (int) Math.min(chunk, batches - first);
                 stepSizes(plan, first, count, r, rates);
+                averagingFactors(plan, first, count, r, averaging);
                 if (f64) {
                     EpochKernels.epoch_double((DoublePointer) k.x(), cols, (DoublePointer) k.y(), k.weights(), rows, order.seed(),
                             order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
                             (DoublePointer) t.pointer(), (DoublePointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
                             (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, kernels.length, sumSquares);
+                            (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, kernels.length,
+                            (DoublePointer) pointer(plan.average()), averaging, sumSquares);
                 } else {
                     EpochKernels.epoch_float((FloatPointer) k.x(), cols, (FloatPointer) k.y(), k.weights(), rows, order.seed(),
                             order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
                             (FloatPointer) t.pointer(), (FloatPointer) g.pointer(), plan.targetWeight(), plan.targetMean(),
                             (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
                             (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, kernels.length, sumSquares);
+                            (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, kernels.length,
+                            (FloatPointer) pointer(plan.average()), averaging, sumSquares);
                 }
             }
             return new StochasticEpoch.EpochSums(sumSquares.get(0), batches);

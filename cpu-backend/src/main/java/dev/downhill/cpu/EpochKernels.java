@@ -134,8 +134,10 @@ final class EpochKernels {
      * {@link #ring_size}(B, producer) int64; {@code producer}: a second native thread computes the rows ahead (the same
      * results). With B &gt; 1 and {@link #batch_chunks}(B, cols, threads) &gt; 1 each batch is instead cut into that many
      * chunks summed on as many threads and combined in chunk order (the bits of {@link #gather_float} on each chunk
-     * combined as {@code CpuProblem.gradient} does; rows and producer then unused). Writes theta, g, sumSquares[0]
-     * (added to).
+     * combined as {@code CpuProblem.gradient} does; rows and producer then unused). With {@code avg} (null: none),
+     * after batch k θ̄ takes the averaging step of factor avgFactors[k] ({@code StochasticEpoch.averageStep}'s
+     * operations and roundings; batches of one row then run one a call of the row loop). Writes theta, g, avg,
+     * sumSquares[0] (added to).
      */
     static native void epoch_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w, long m,
                                    long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -144,7 +146,7 @@ final class EpochKernels {
                                    @Const FloatPointer ridge, @Const FloatPointer s2, @Const DoublePointer kappa,
                                    @Const DoublePointer l1s2, FloatPointer tt, FloatPointer partial, DoublePointer acc,
                                    LongPointer rows, long ring, @Cast("bool") boolean producer, long threads,
-                                   DoublePointer sumSquares);
+                                   FloatPointer avg, @Const DoublePointer avgFactors, DoublePointer sumSquares);
 
     static native void epoch_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w, long m,
                                     long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -152,7 +154,8 @@ final class EpochKernels {
                                     double ymean, @Const DoublePointer means, @Const DoublePointer factors,
                                     @Const DoublePointer ridge, @Const DoublePointer s2, @Const DoublePointer kappa,
                                     @Const DoublePointer l1s2, DoublePointer tt, DoublePointer acc, LongPointer rows,
-                                    long ring, @Cast("bool") boolean producer, long threads, DoublePointer sumSquares);
+                                    long ring, @Cast("bool") boolean producer, long threads, DoublePointer avg,
+                                    @Const DoublePointer avgFactors, DoublePointer sumSquares);
 
     /**
      * Rows [start, end) of X: acc += Σ (w)x, sum[0] += Σ (w)y and, when {@code squares} is not null,
@@ -174,8 +177,8 @@ final class EpochKernels {
 
     /**
      * Batches [firstBatch, firstBatch + batches) of an epoch over CSR X ({@code downhill_csr_epoch.h}: the gather of
-     * {@code downhill_sparse.h} and the step of {@code downhill_epoch.h}); rows: B int64 of scratch. Writes theta, g,
-     * sumSquares[0] (added to).
+     * {@code downhill_sparse.h} and the step of {@code downhill_epoch.h}); rows: B int64 of scratch; avg, avgFactors as
+     * {@link #epoch_float}'s. Writes theta, g, avg, sumSquares[0] (added to).
      */
     static native void csr_epoch_float(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const FloatPointer val,
                                        @Const FloatPointer y, @Const DoublePointer w, long m, long cols, long seed, long epoch,
@@ -183,7 +186,8 @@ final class EpochKernels {
                                        @Const DoublePointer rates, FloatPointer theta, FloatPointer g, double tau, double ymean,
                                        @Const FloatPointer means, @Const FloatPointer factors, @Const FloatPointer ridge,
                                        @Const FloatPointer s2, @Const DoublePointer kappa, @Const DoublePointer l1s2,
-                                       FloatPointer tt, DoublePointer acc, LongPointer rows, DoublePointer sumSquares);
+                                       FloatPointer tt, DoublePointer acc, LongPointer rows, FloatPointer avg,
+                                       @Const DoublePointer avgFactors, DoublePointer sumSquares);
 
     static native void csr_epoch_double(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const DoublePointer val,
                                         @Const DoublePointer y, @Const DoublePointer w, long m, long cols, long seed, long epoch,
@@ -191,7 +195,8 @@ final class EpochKernels {
                                         @Const DoublePointer rates, DoublePointer theta, DoublePointer g, double tau, double ymean,
                                         @Const DoublePointer means, @Const DoublePointer factors, @Const DoublePointer ridge,
                                         @Const DoublePointer s2, @Const DoublePointer kappa, @Const DoublePointer l1s2,
-                                        DoublePointer tt, DoublePointer acc, LongPointer rows, DoublePointer sumSquares);
+                                        DoublePointer tt, DoublePointer acc, LongPointer rows, DoublePointer avg,
+                                        @Const DoublePointer avgFactors, DoublePointer sumSquares);
 
     /** Before a lazy CSR epoch's first batch ({@code csr_lazy_begin}): d = S²∘x̄ (0 without means), state = {1, 0, x̄ᵀv, x̄ᵀd}. */
     static native void csr_lazy_begin(@Const DoublePointer v, @Const DoublePointer mean, @Const DoublePointer s2, long n,

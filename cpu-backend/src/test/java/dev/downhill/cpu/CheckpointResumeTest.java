@@ -246,6 +246,16 @@ class CheckpointResumeTest {
         }
     }
 
+    /** Averaged SGD keeps θ̄ in its checkpoint: resumed (before and after averaging began), the same bits. */
+    @Test
+    void averagedStochasticSolversResumeBitForBit() throws IOException {
+        try (Dataset d = data(300, 5, 4)) {
+            interruptAndResume(d, base(Solver.SGD).averageFrom(450).maxIterations(8).tolerance(0).build(), 1, Duration.ZERO);
+            interruptAndResume(d, base(Solver.SGD).averageFrom(450).maxIterations(8).tolerance(0).build(), 4, Duration.ZERO);
+            interruptAndResume(d, base(Solver.MINIBATCH).batchSize(16).averageFrom(1).maxIterations(10).build(), 3, Duration.ZERO);
+        }
+    }
+
     @Test
     void proximalSolversResumeBitForBit() throws IOException {
         try (Dataset d = data(400, 6, 5)) {

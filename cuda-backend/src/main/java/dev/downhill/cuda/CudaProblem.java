@@ -662,12 +662,14 @@ final class CudaProblem implements ResidentProblem {
      * The whole epoch on the device ({@link DeviceEpoch}: one launch per block of the row order, the bits of the per-batch
      * loop) when the fused kernel runs with clusters of 1 on resident X and a batch is at most
      * {@link DeviceEpoch#MAX_SERIAL_GROUPS} row groups (one block runs a batch's groups one after another, where the
-     * per-batch launch runs them on as many blocks); otherwise {@link StochasticEpoch#runPerBatch}.
+     * per-batch launch runs them on as many blocks), without averaging of the iterates; otherwise
+     * {@link StochasticEpoch#runPerBatch}.
      */
     @Override
     public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
         ensureOpen();
-        if (!deviceEpochApplies() || !DeviceEpoch.batchFits(shape, plan.batchSize())) {
+        // averaging (θ̄ after every step) is not in the device epoch's kernel: the per-batch loop averages through the vectors
+        if (!deviceEpochApplies() || !DeviceEpoch.batchFits(shape, plan.batchSize()) || plan.average() != null) {
             return StochasticEpoch.runPerBatch(this, plan, theta, gradient);
         }
         return epochOnDevice(plan, theta, gradient);
@@ -683,6 +685,9 @@ final class CudaProblem implements ResidentProblem {
         ensureOpen();
         if (!deviceEpochApplies()) {
             throw new IllegalStateException("the device epoch needs the fused kernel with clusters of 1 and X resident");
+        }
+        if (plan.average() != null) {
+            throw new IllegalStateException("the device epoch does not average the iterates: use the per-batch loop");
         }
         if (epochs == null) {
             epochs = new DeviceEpoch(context, fused, shape, maxClusters, n, precision);

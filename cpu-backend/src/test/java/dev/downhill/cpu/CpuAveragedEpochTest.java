@@ -1,0 +1,216 @@
+package dev.downhill.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.downhill.Dataset;
+import dev.downhill.Penalty;
+import dev.downhill.Precision;
+import dev.downhill.SparseDataset;
+import dev.downhill.internal.CentredObjective;
+import dev.downhill.internal.CheckedProblem;
+import dev.downhill.io.CsrMatrix;
+import dev.downhill.spi.BackendOptions;
+import dev.downhill.spi.BackendVector;
+import dev.downhill.spi.EpochRows;
+import dev.downhill.spi.ResidentProblem;
+import dev.downhill.spi.SparseLazyEpoch;
+import dev.downhill.spi.StochasticEpoch;
+import dev.downhill.testing.TestData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongToDoubleFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Averaged SGD in the native epochs ({@link StochasticEpoch#average()}): θ̄ after every step, with the roundings of
+ * {@link StochasticEpoch#averageStep} — the native epoch (dense: the register loop of narrow rows, the single-row loop,
+ * the general batch loop, batches split across threads; CSR) gives {@link StochasticEpoch#runPerBatch}'s θ, gradient and
+ * θ̄ bit for bit, averaging from the first step or from one in the middle of an epoch; and θ̄ is the mean of the
+ * iterates, checked against a float64 mean of θ taken after each of the steps (one-step epochs).
+ */
+class CpuAveragedEpochTest {
+    static Stream<Arguments> dense() {
+        List<Arguments> list = new ArrayList<>();
+        for (Precision p : Precision.values()) {
+            for (long from : new long[] {1, -1}) { // −1: from the middle of the second epoch
+                list.add(Arguments.of(p, 1, 6, false, 2, from));   // narrow rows in registers (no column factors)
+                list.add(Arguments.of(p, 1, 40, true, 2, from));   // the single-row loop (column factors)
+                list.add(Arguments.of(p, 7, 6, true, 1, from));    // the general batch loop
+                list.add(Arguments.of(p, 30, 6, true, 3, from));   // batches split across three threads
+            }
+        }
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0} B={1} n={2} large column={3} threads={4} from step {5} (−1: mid-epoch 2)")
+    @MethodSource("dense")
+    void denseNativeEpochAveragesAsThePerBatchLoop(Precision precision, int batch, int n, boolean largeColumn, int threads,
+                                                   long from) {
+        Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
+        int m = 301;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 0.8, 0.4, 100 + n);
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            w[i] = 0.5 + (i % 5) * 0.3;
+            if (largeColumn) {
+                t.x[i][2] *= 5e6; // D ≠ I with standardization
+            }
+        }
+        long before = EpochKernels.epoch_split_values(8);
+        long first = from > 0 ? from : middleOfSecondEpoch(m - 20, batch);
+        try (Dataset data = Dataset.of(t.x, t.y, w);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, precision,
+                     BackendOptions.builder().threads(threads).build()));
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.elasticNet(0.02, 0.5), true)) {
+            if (threads > 1 && batch > 1) {
+                assertTrue(EpochKernels.batch_chunks(batch, n, threads) > 1, "full batches are split");
+            }
+            assertAveragedEpochsEqual(problem, objective, EpochRows.of(5, 0, m, m - 20, 8), batch, first, n);
+        } finally {
+            EpochKernels.epoch_split_values(before);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} B={1} from step {2} (−1: mid-epoch 2)")
+    @MethodSource("csr")
+    void csrNativeEpochAveragesAsThePerBatchLoop(Precision precision, int batch, long from) {
+        Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
+        int m = 211;
+        int n = 9;
+        try (SparseDataset data = sparse(m, n, precision);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().loadSparse(data, precision, BackendOptions.defaults()));
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.l2(0.01), true)) {
+            assertAveragedEpochsEqual(problem, objective, EpochRows.of(3, 0, m, m, 8), batch,
+                    from > 0 ? from : middleOfSecondEpoch(m, batch), n);
+        }
+    }
+
+    static Stream<Arguments> csr() {
+        return Stream.of(Arguments.of(Precision.FLOAT64, 1, 1L), Arguments.of(Precision.FLOAT32, 1, -1L),
+                Arguments.of(Precision.FLOAT64, 8, -1L), Arguments.of(Precision.FLOAT32, 8, 1L));
+    }
+
+    /** The step (from 1) in the middle of the second epoch of {@code train} rows in batches of {@code batch}. */
+    private static long middleOfSecondEpoch(long train, int batch) {
+        long batches = (train + batch - 1) / batch;
+        return batches + batches / 2 + 1;
+    }
+
+    /** An averaging plan never runs lazily (θ̄ costs O(n) a step whatever the form), the same plan without it does. */
+    @Test
+    void averagingTurnsTheLazySparseEpochOff() {
+        int m = 50;
+        int n = 9;
+        try (SparseDataset data = sparse(m, n, Precision.FLOAT64);
+             ResidentProblem problem = new CpuBackend().loadSparse(data, Precision.FLOAT64, BackendOptions.defaults());
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.l2(0.01), true);
+             BackendVector average = problem.allocateVector(n)) {
+            StochasticEpoch plain = objective.epochBuilder(EpochRows.of(3, 0, m, m, 8), 1).steps(0, s -> 0.01).build();
+            StochasticEpoch averaged = objective.epochBuilder(EpochRows.of(3, 0, m, m, 8), 1).steps(0, s -> 0.01)
+                    .average(average, 1).build();
+            assertTrue(SparseLazyEpoch.applies(plain), "the plain plan runs lazily");
+            assertTrue(!SparseLazyEpoch.applies(averaged), "the averaging plan does not");
+        }
+    }
+
+    /**
+     * θ̄ is the mean of the iterates: epochs of one step each (B = m), averaging from step 3, against the float64 mean
+     * of θ read after each step — within a few ulps of float64 (the running mean's roundings, n·ε₆₄ scale).
+     */
+    @Test
+    void theAverageIsTheMeanOfTheIteratesFromItsFirstStep() {
+        int m = 40;
+        int n = 5;
+        long from = 3;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 0.5, 0.3, 9);
+        try (Dataset data = Dataset.of(t.x, t.y);
+             ResidentProblem problem = new CpuBackend().load(data, Precision.FLOAT64, BackendOptions.defaults());
+             CentredObjective objective = new CentredObjective(problem, true, false, Penalty.none(), true);
+             BackendVector theta = problem.allocateVector(n);
+             BackendVector gradient = problem.allocateVector(n);
+             BackendVector average = problem.allocateVector(n)) {
+            StochasticEpoch base = objective.epochBuilder(EpochRows.of(3, 0, m, m, 8), m).steps(0, s -> 0.05)
+                    .average(average, from).build();
+            double[] sum = new double[n];
+            int averaged = 0;
+            for (int e = 0; e < 12; e++) {
+                problem.epoch(base.next(e, e, s -> 0.05), theta, gradient);
+                if (e + 1 >= from) {
+                    double[] th = theta.copyToHost();
+                    for (int j = 0; j < n; j++) {
+                        sum[j] += th[j];
+                    }
+                    averaged++;
+                }
+            }
+            double[] got = average.copyToHost();
+            for (int j = 0; j < n; j++) {
+                double mean = sum[j] / averaged;
+                assertEquals(mean, got[j], 8 * Math.ulp(Math.abs(mean)) + 1e-300, "θ̄_" + j);
+            }
+            assertNotEquals(theta.copyToHost()[0], got[0], "θ̄ differs from the last iterate");
+        }
+    }
+
+    /**
+     * Three epochs of one plan through the problem's epoch (its own θ, g, θ̄) and through the per-batch loop (another
+     * θ, g, θ̄): equal bit for bit after each epoch.
+     */
+    private static void assertAveragedEpochsEqual(ResidentProblem problem, CentredObjective objective, EpochRows rows,
+                                                  int batch, long from, int n) {
+        LongToDoubleFunction rate = s -> 0.01 / Math.sqrt(s + 1.0);
+        try (BackendVector theta1 = problem.allocateVector(n); BackendVector g1 = problem.allocateVector(n);
+             BackendVector avg1 = problem.allocateVector(n); BackendVector theta2 = problem.allocateVector(n);
+             BackendVector g2 = problem.allocateVector(n); BackendVector avg2 = problem.allocateVector(n)) {
+            StochasticEpoch base1 = objective.epochBuilder(rows, batch).steps(0, rate).average(avg1, from).build();
+            StochasticEpoch base2 = objective.epochBuilder(rows, batch).steps(0, rate).average(avg2, from).build();
+            long steps = 0;
+            for (int e = 0; e < 3; e++) {
+                StochasticEpoch.EpochSums a = problem.epoch(base1.next(e, steps, rate), theta1, g1);
+                StochasticEpoch.EpochSums b = StochasticEpoch.runPerBatch(problem, base2.next(e, steps, rate), theta2, g2);
+                assertEquals(b.sumOfSquares(), a.sumOfSquares(), 0.0, "epoch " + e + "'s Σwr²");
+                assertArrayEquals(theta2.copyToHost(), theta1.copyToHost(), "θ after epoch " + e);
+                assertArrayEquals(g2.copyToHost(), g1.copyToHost(), "last gradient of epoch " + e);
+                assertArrayEquals(avg2.copyToHost(), avg1.copyToHost(), "θ̄ after epoch " + e);
+                steps += a.steps();
+            }
+            assertNotEquals(0.0, avg1.copyToHost()[n - 1], "θ̄ moved");
+            assertNotEquals(theta1.copyToHost()[n - 1], avg1.copyToHost()[n - 1], "θ̄ is not the last iterate");
+        }
+    }
+
+    /** m × n CSR rows at ~30 % density, offsets so that centring matters, y linear plus noise, weights 0.5 … 1.5. */
+    private static SparseDataset sparse(int m, int n, Precision p) {
+        SplittableRandom r = new SplittableRandom(5);
+        List<Integer> cols = new ArrayList<>();
+        List<Double> vals = new ArrayList<>();
+        long[] ptr = new long[m + 1];
+        double[] y = new double[m];
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (r.nextDouble() < 0.3) {
+                    double v = r.nextGaussian() * (1 + j % 3) + (j % 4 == 0 ? 3 : 0);
+                    cols.add(j);
+                    vals.add(v);
+                    y[i] += v * Math.sin(j + 1);
+                }
+            }
+            y[i] += 0.3 * r.nextGaussian() + 2;
+            ptr[i + 1] = cols.size();
+            w[i] = 0.5 + r.nextDouble();
+        }
+        CsrMatrix x = CsrMatrix.of(ptr, cols.stream().mapToInt(Integer::intValue).toArray(),
+                vals.stream().mapToDouble(Double::doubleValue).toArray(), n, p);
+        return SparseDataset.of(x, y).withWeights(w);
+    }
+}
