@@ -810,8 +810,9 @@ static inline __attribute__((always_inline)) double single_row_body(const T* xi,
 }
 
 // The batches of one row at positions [from, from + count) of the ring: prefetching prefetch_distance rows ahead (up to
-// `ahead` positions past the last), each row's batch by single_row_body with rate rates[q]; total += each Σwr², in
-// order. The AVX2 clone runs the same expressions on wider registers (no FMA), so both give the same bits.
+// `ahead` positions past the last), each row's batch by single_row_body with rate rates[q], then (with avg) θ̄'s
+// averaging step of factor avg_factors[q] (average_step); total += each Σwr², in order. The AVX2 clone runs the same
+// expressions on wider registers (no FMA), so both give the same bits.
 template <class T, int F, bool AVX2>
 static inline __attribute__((always_inline)) void single_rows_body(const T* x, ep_i64 cols, const T* y, const double* w,
                                                                     const ep_i64* ring, ep_i64 mask, ep_i64 from,
@@ -819,7 +820,8 @@ static inline __attribute__((always_inline)) void single_rows_body(const T* x, e
                                                                     double tau, double ymean, T* theta, T* g,
                                                                     const T* means, const T* factors, const T* ridge,
                                                                     const T* s2, const double* kappa, const double* l1s2,
-                                                                    T* tt, double* total) {
+                                                                    T* tt, T* avg, const double* avg_factors,
+                                                                    double* total) {
     double sum_squares = *total;
     const ep_i64 distance = prefetch_distance<T>(cols);
     for (ep_i64 q = 0; q < count; q++) {
@@ -829,6 +831,9 @@ static inline __attribute__((always_inline)) void single_rows_body(const T* x, e
         ep_i64 i = ring[(from + q) & mask];
         sum_squares += single_row_body<T, F, AVX2>(x + i * cols, cols, (double) y[i], w != NULL ? w + i : NULL, tau,
                                                    ymean, rates[q], theta, g, means, factors, ridge, s2, kappa, l1s2, tt);
+        if (avg != NULL) {
+            average_step(cols, theta, avg, avg_factors[q]);
+        }
     }
     *total = sum_squares;
 }
@@ -837,9 +842,10 @@ template <class T, int F>
 static void single_rows_portable(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
                                  ep_i64 from, ep_i64 count, ep_i64 ahead, const double* rates, double tau, double ymean,
                                  T* theta, T* g, const T* means, const T* factors, const T* ridge, const T* s2,
-                                 const double* kappa, const double* l1s2, T* tt, double* total) {
+                                 const double* kappa, const double* l1s2, T* tt, T* avg, const double* avg_factors,
+                                 double* total) {
     single_rows_body<T, F, false>(x, cols, y, w, ring, mask, from, count, ahead, rates, tau, ymean, theta, g, means,
-                                  factors, ridge, s2, kappa, l1s2, tt, total);
+                                  factors, ridge, s2, kappa, l1s2, tt, avg, avg_factors, total);
 }
 
 template <class T, int F>
@@ -848,15 +854,16 @@ __attribute__((target("avx2"), flatten)) static void single_rows_avx2(const T* x
                                                              ep_i64 ahead, const double* rates, double tau, double ymean,
                                                              T* theta, T* g, const T* means, const T* factors,
                                                              const T* ridge, const T* s2, const double* kappa,
-                                                             const double* l1s2, T* tt, double* total) {
+                                                             const double* l1s2, T* tt, T* avg, const double* avg_factors,
+                                                             double* total) {
     single_rows_body<T, F, true>(x, cols, y, w, ring, mask, from, count, ahead, rates, tau, ymean, theta, g, means,
-                                 factors, ridge, s2, kappa, l1s2, tt, total);
+                                 factors, ridge, s2, kappa, l1s2, tt, avg, avg_factors, total);
 }
 
 template <class T>
 using SingleRows = void (*)(const T*, ep_i64, const T*, const double*, const ep_i64*, ep_i64, ep_i64, ep_i64, ep_i64,
                             const double*, double, double, T*, T*, const T*, const T*, const T*, const T*, const double*,
-                            const double*, T*, double*);
+                            const double*, T*, T*, const double*, double*);
 
 template <class T, int F>
 static SingleRows<T> single_rows_for(bool avx2) {
@@ -974,14 +981,17 @@ __attribute__((target("avx2"), always_inline)) static inline __m256d ep_soft_thr
 // arithmetic, expression for expression (the same bits), with θ in registers (float64 lanes holding values of T; +0
 // past the row, cleared after each update). F: the update flags (means: 1, λ: 4, S²: 8, l1: 16; narrow_rows_apply). x̄,
 // λ, S² and the l1 thresholds κ, s² are read from small local copies each row (a compiler barrier keeps them out of the
-// registers θ needs); g goes to a local copy each row. Reads theta at the start, writes theta and g (the last row's) at
-// the end; total += each Σwr², in order.
+// registers θ needs); g goes to a local copy each row. With avg, θ̄ takes average_step's operations after each row
+// (factor avg_factors[q]) on a local copy of its lanes (float64 lanes holding values of T, +0 past the row), written back
+// at the end. Reads theta (and avg) at the start, writes theta, g (the last row's) and avg at the end; total += each
+// Σwr², in order.
 template <class T, int F, int V>
 __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_i64 cols, const T* y, const double* w,
                                                                const ep_i64* ring, ep_i64 mask, ep_i64 from, ep_i64 count,
                                                                ep_i64 ahead, const double* rates, double tau, double ymean,
                                                                T* theta, T* g, const T* means, const T* ridge, const T* s2,
-                                                               const double* kappa, const double* l1s2, double* total) {
+                                                               const double* kappa, const double* l1s2, T* avg,
+                                                               const double* avg_factors, double* total) {
     typedef NarrowLanes<T> L;
     typedef typename L::Vector Lanes;
     alignas(32) T thetaIn[4 * V] = {};
@@ -991,7 +1001,9 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
     alignas(32) T gOut[4 * V] = {};
     alignas(32) double kappaCopy[4 * V] = {};
     alignas(32) double l1s2Copy[4 * V] = {};
+    alignas(32) double avgWide[4 * V] = {};
     for (ep_i64 j = 0; j < cols; j++) {
+        avgWide[j] = avg != NULL ? (double) avg[j] : 0.0;
         thetaIn[j] = theta[j];
         muWide[j] = (F & 1) ? (double) means[j] : 0.0;
         s2Copy[j] = (F & 8) ? s2[j] : (T) 0;
@@ -1093,6 +1105,30 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
         if (ragged) {
             th[V - 1] = _mm256_and_pd(th[V - 1], keep);
         }
+        if (avg != NULL) { // average_step: θ̄ = θ at c = 1; else d = (T) (θ − θ̄), θ̄ = (T) (θ̄ + c·d)
+            const double c = avg_factors[q];
+            if (c == 1.0) {
+#pragma GCC unroll 8
+                for (int v = 0; v < V; v++) {
+                    _mm256_store_pd(avgWide + 4 * v, th[v]);
+                }
+            } else if (c > 0) {
+                const __m256d c4 = _mm256_set1_pd(c);
+#pragma GCC unroll 8
+                for (int v = 0; v < V; v++) {
+                    const __m256d av = _mm256_load_pd(avgWide + 4 * v);
+                    __m256d d = _mm256_sub_pd(th[v], av); // θ + (−1)·θ̄: the same rounding
+                    if constexpr (sizeof(T) == 4) {
+                        d = _mm256_cvtps_pd(_mm256_cvtpd_ps(d));
+                    }
+                    __m256d next = _mm256_add_pd(av, _mm256_mul_pd(c4, d));
+                    if constexpr (sizeof(T) == 4) {
+                        next = _mm256_cvtps_pd(_mm256_cvtpd_ps(next));
+                    }
+                    _mm256_store_pd(avgWide + 4 * v, next);
+                }
+            }
+        }
         sum_squares += ss;
     }
     *total = sum_squares;
@@ -1109,6 +1145,9 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
         for (ep_i64 j = 0; j < cols; j++) {
             theta[j] = thetaOut[j];
             g[j] = gOut[j];
+            if (avg != NULL) {
+                avg[j] = (T) avgWide[j];
+            }
         }
     }
 }
@@ -1116,7 +1155,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
 template <class T>
 using NarrowRows = void (*)(const T*, ep_i64, const T*, const double*, const ep_i64*, ep_i64, ep_i64, ep_i64, ep_i64,
                             const double*, double, double, T*, T*, const T*, const T*, const T*, const double*,
-                            const double*, double*);
+                            const double*, T*, const double*, double*);
 
 template <class T, int F>
 static NarrowRows<T> narrow_rows_of(ep_i64 cols) {
@@ -1198,8 +1237,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
     for (ep_i64 k = 0; k < batches;) {
         ep_i64 from = (first_batch + k) * batch;
         ep_i64 count = train - from < batch ? train - from : batch;
-        // batches now (one at a time when averaging: θ̄ follows each step)
-        ep_i64 span = batch == 1 && avg == NULL ? (batches - k < SINGLE_ROW_SPAN ? batches - k : SINGLE_ROW_SPAN) : 1;
+        ep_i64 span = batch == 1 ? (batches - k < SINGLE_ROW_SPAN ? batches - k : SINGLE_ROW_SPAN) : 1; // batches now
         ep_i64 positions = batch == 1 ? span : count;
         ep_i64 until = from + positions + PREFETCH_ROWS < train ? from + positions + PREFETCH_ROWS : train;
         if (producer) { // wait for the rows through `until`; positions before `from` are done
@@ -1221,19 +1259,13 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
         }
         if (narrow != NULL) {
             narrow(x, cols, y, w, rows, mask, from, span, until - from - span, rates + k, tau, ymean, theta, g, means, ridge, s2,
-                   kappa, l1s2, &total);
-            if (avg != NULL) {
-                average_step(cols, theta, avg, avg_factors[k]);
-            }
+                   kappa, l1s2, avg, avg != NULL ? avg_factors + k : NULL, &total);
             k += span;
             continue;
         }
         if (single != NULL) {
             single(x, cols, y, w, rows, mask, from, span, until - from - span, rates + k, tau, ymean, theta, g, means,
-                   factors, ridge, s2, kappa, l1s2, tt, &total);
-            if (avg != NULL) {
-                average_step(cols, theta, avg, avg_factors[k]);
-            }
+                   factors, ridge, s2, kappa, l1s2, tt, avg, avg != NULL ? avg_factors + k : NULL, &total);
             k += span;
             continue;
         }

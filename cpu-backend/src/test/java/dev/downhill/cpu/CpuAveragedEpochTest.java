@@ -80,6 +80,28 @@ class CpuAveragedEpochTest {
         }
     }
 
+    /**
+     * An epoch of 40,000 one-row batches in three native calls (EPOCH_CHUNK = 16,384 batches a call at the lowest rows per
+     * call): the averaging factors of each call start at its first batch's global step (averaging from the middle of the
+     * second call).
+     */
+    @Test
+    void averagingFactorsFollowTheGlobalStepAcrossNativeCalls() {
+        Assumptions.assumeTrue(EpochKernels.available(), "native epoch kernels");
+        int m = 40_000;
+        int n = 6;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 0.8, 0.4, 77);
+        int previous = CpuProblem.epochRowsPerCall(1);
+        try (Dataset data = Dataset.of(t.x, t.y);
+             ResidentProblem problem = CheckedProblem.of(new CpuBackend().load(data, Precision.FLOAT32,
+                     BackendOptions.builder().threads(2).build()));
+             CentredObjective objective = new CentredObjective(problem, true, true, Penalty.l2(0.01), true)) {
+            assertAveragedEpochsEqual(problem, objective, EpochRows.of(9, 0, m, m, 8), 1, 20_000, n);
+        } finally {
+            CpuProblem.epochRowsPerCall(previous);
+        }
+    }
+
     @ParameterizedTest(name = "{0} B={1} from step {2} (−1: mid-epoch 2)")
     @MethodSource("csr")
     void csrNativeEpochAveragesAsThePerBatchLoop(Precision precision, int batch, long from) {
