@@ -60,12 +60,15 @@ public final class SparseLazyEpoch {
     public static final double LARGEST_CENTRING_RATIO = 0x1p32;
 
     /**
-     * Whether {@code plan} can run lazily: no l1 term, no averaging of the iterates, λⱼ·S²ⱼ the same for every j (or no l2 term) or else
+     * Whether {@code plan} can run lazily: no l1 term, λⱼ·S²ⱼ the same for every j (or no l2 term) or else
      * {@link #decaysPerColumn}, and no column whose mean is too large against its spread ({@link #LARGEST_CENTRING_RATIO}).
      */
     public static boolean applies(StochasticEpoch plan) {
-        // averaging (θ̄ after every step) would cost O(n) a step here too: the per-batch loop's form then
-        if (plan.l1Thresholds() != null || plan.average() != null || !(plan.centringRatio() <= LARGEST_CENTRING_RATIO)) {
+        // averaging is lazy in the uniform and the grouped forms (LazyAverage), not in the per-column one
+        if (plan.average() != null && plan.ridge() != null && Double.isNaN(uniformRidgeRate(plan)) && !decaysByGroup(plan)) {
+            return false;
+        }
+        if (plan.l1Thresholds() != null || !(plan.centringRatio() <= LARGEST_CENTRING_RATIO)) {
             return false;
         }
         return !Double.isNaN(uniformRidgeRate(plan)) || decaysPerColumn(plan) || decaysByGroup(plan);
@@ -217,6 +220,7 @@ public final class SparseLazyEpoch {
             throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S²");
         }
         double[] d = new double[n];
+        LazyAverage average = plan.average() == null ? null : new LazyAverage(n, 1, null);
         double xd = 0;
         if (mean != null) {
             for (int j = 0; j < n; j++) {
@@ -276,10 +280,14 @@ public final class SparseLazyEpoch {
                 sumSquares += wr[r] * residual;
             }
             starts[k] = entries.size;
+            boolean averaged = average != null && plan.averagingFactor(t) > 0;
             double rate = plan.stepSize(t++);
             double shrink = 1 - rate * lambdaS2;
             double drift = mean != null ? rate * scale * sumWr : 0;
             if (shrink <= 0.25) { // a step that shrinks θ this much (or flips it): taken densely, v ← shrink·θ
+                if (average != null) {
+                    average.flush(v, d);
+                }
                 s.fold();
                 for (int j = 0; j < n; j++) {
                     v[j] *= shrink;
@@ -288,6 +296,9 @@ public final class SparseLazyEpoch {
                 s.c = drift;
             } else {
                 if (Math.abs(s.a * shrink) < SMALLEST_SCALE) {
+                    if (average != null) {
+                        average.flush(v, d);
+                    }
                     s.fold();
                 }
                 s.a *= shrink;
@@ -305,6 +316,9 @@ public final class SparseLazyEpoch {
                         double delta = coefficient * entries.values[e + q] * (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
                         v[j] += delta;
                         pv[q] += (mean == null ? 0 : mean[j]) * delta;
+                        if (average != null) {
+                            average.moved(j, delta);
+                        }
                     }
                 }
                 double moved = combined(pv);
@@ -313,14 +327,24 @@ public final class SparseLazyEpoch {
                     double delta = coefficient * entries.values[e] * (factor == null ? 1 : factor[j]) * (s2 == null ? 1 : s2[j]);
                     v[j] += delta;
                     moved += (mean == null ? 0 : mean[j]) * delta;
+                    if (average != null) {
+                        average.moved(j, delta);
+                    }
                 }
                 if (mean != null) {
                     s.xv += moved;
                 }
             }
+            if (averaged) {
+                average.step(0, s.a, s.c);
+                average.stepped();
+            }
             if (last) { // the last batch's gradient at θ before its step, densely (once an epoch)
                 copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, mean, sumWr, lambda, lastTheta);
             }
+        }
+        if (average != null) {
+            average.finish(plan, v, d);
         }
         theta.copyFromHost(s.materialized());
         return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
@@ -361,6 +385,7 @@ public final class SparseLazyEpoch {
         double[] xv = new double[count];
         java.util.Arrays.fill(a, 1);
         recountByGroup(v, mean, group, xv);
+        LazyAverage average = plan.average() == null ? null : new LazyAverage(n, count, group);
         Batches batches = new Batches(plan);
         int capacity = batches.capacity();
         long[] starts = new long[capacity + 1];
@@ -397,6 +422,7 @@ public final class SparseLazyEpoch {
                 sumSquares += wr[r] * residual;
             }
             starts[k] = entries.size;
+            boolean averaged = average != null && plan.averagingFactor(t) > 0;
             double rate = plan.stepSize(t++);
             double drift = rate * scale * sumWr;
             boolean dense = false;
@@ -405,6 +431,9 @@ public final class SparseLazyEpoch {
                 dense = shrink <= 0.25 || Math.abs(a[g] * shrink) < SMALLEST_SCALE;
             }
             if (dense) { // fold every group (v ← θ), then scale: taken densely, O(n)
+                if (average != null) {
+                    average.flush(v, d);
+                }
                 for (int j = 0; j < n; j++) {
                     int g = group[j];
                     v[j] = a[g] * v[j] + c[g] * d[j];
@@ -431,11 +460,23 @@ public final class SparseLazyEpoch {
                     double delta = coefficient * entries.values[e] * push[j] / a[g];
                     v[j] += delta;
                     xv[g] += mean[j] * delta;
+                    if (average != null) {
+                        average.moved(j, delta);
+                    }
                 }
+            }
+            if (averaged) {
+                for (int g = 0; g < count; g++) {
+                    average.step(g, a[g], c[g]);
+                }
+                average.stepped();
             }
             if (lastTheta != null) { // the last batch's gradient at θ before its step, densely (once an epoch)
                 copyLastBatchGradient(gradient, n, k, starts, entries, scale, wr, factor, mean, sumWr, lambda, lastTheta);
             }
+        }
+        if (average != null) {
+            average.finish(plan, v, d);
         }
         theta.copyFromHost(materializedByGroup(v, d, group, a, c));
         return new StochasticEpoch.EpochSums(sumSquares, t - plan.firstStep());
@@ -702,6 +743,84 @@ public final class SparseLazyEpoch {
                 sum = qj * ((prefix[to + k] - prefix[from + k]) + sum);
             }
             return Math.exp(-sum);
+        }
+    }
+
+    /**
+     * The sum of the epoch's averaged iterates θ_t = a_t·v_t + c_t·d (a, c per group of columns; one group in the uniform
+     * form), kept in O(the batch's entries) a step: with A = Σ a_t and C = Σ c_t over the averaged steps since the last
+     * flush, Σ a_t·v_t = A·v − u, where u gains δⱼ·A (A before the step) whenever vⱼ moves by δⱼ. A flush (before every
+     * fold, which rewrites v densely, and at the end) adds A·v − u + C·d to the flushed sum and starts again;
+     * {@link #finish} folds the epoch's mean into θ̄ as the running mean over the whole fit. Host float64 throughout.
+     */
+    private static final class LazyAverage {
+        private final double[] u;
+        private final double[] sum;
+        private final double[] sumA;
+        private final double[] sumC;
+        private final int[] group;
+        private long steps;
+
+        /** For n columns in {@code groups} groups ({@code group}: each column's; null for one). */
+        LazyAverage(int n, int groups, int[] group) {
+            this.u = new double[n];
+            this.sum = new double[n];
+            this.sumA = new double[groups];
+            this.sumC = new double[groups];
+            this.group = group;
+        }
+
+        /** vⱼ moved by δ: u gains δ·A of j's group (A over the averaged steps before this one). */
+        void moved(int j, double delta) {
+            u[j] += delta * sumA[group == null ? 0 : group[j]];
+        }
+
+        /** An averaged step's a and c of group g, after the step. */
+        void step(int g, double a, double c) {
+            sumA[g] += a;
+            sumC[g] += c;
+        }
+
+        /** One more averaged step (after its groups' {@link #step}). */
+        void stepped() {
+            steps++;
+        }
+
+        /** The sum so far into {@code sum} (A·v − u + C·d per column), u, A and C back to 0: before v is rewritten. */
+        void flush(double[] v, double[] d) {
+            for (int j = 0; j < v.length; j++) {
+                int g = group == null ? 0 : group[j];
+                sum[j] += sumA[g] * v[j] - u[j] + sumC[g] * d[j];
+                u[j] = 0;
+            }
+            java.util.Arrays.fill(sumA, 0);
+            java.util.Arrays.fill(sumC, 0);
+        }
+
+        /**
+         * θ̄ after the epoch: with K of its steps averaged and K' before it (the fit's steps from the first averaged one
+         * up to the epoch's first), θ̄ ← S/K when K' = 0, else θ̄ + (S − K·θ̄)/(K' + K) (S the epoch's sum); unchanged
+         * when K = 0. Writes {@code plan.average()}.
+         */
+        void finish(StochasticEpoch plan, double[] v, double[] d) {
+            if (steps == 0) {
+                return;
+            }
+            flush(v, d);
+            long before = Math.max(0, plan.firstStep() - (plan.averageFrom() - 1));
+            double[] out = new double[sum.length];
+            if (before == 0) {
+                for (int j = 0; j < out.length; j++) {
+                    out[j] = sum[j] / steps;
+                }
+            } else {
+                double[] previous = plan.average().copyToHost();
+                double total = (double) before + steps;
+                for (int j = 0; j < out.length; j++) {
+                    out[j] = previous[j] + (sum[j] - steps * previous[j]) / total;
+                }
+            }
+            plan.average().copyFromHost(out);
         }
     }
 

@@ -409,7 +409,8 @@ final class CpuCsrProblem implements ResidentProblem {
         ensureOpen();
         if (SparseLazyEpoch.applies(plan)) { // a step costs the batch's entries, not n (same steps, other roundings)
             // a decay per column (no intercept; SparseLazyEpoch.decaysPerColumn) runs in Java only
-            boolean uniform = !Double.isNaN(SparseLazyEpoch.uniformRidgeRate(plan));
+            // (and averaging, which the native lazy epoch does not do, in Java too)
+            boolean uniform = !Double.isNaN(SparseLazyEpoch.uniformRidgeRate(plan)) && plan.average() == null;
             return EpochKernels.available() && uniform ? lazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient)
                     : SparseLazyEpoch.run(x, values, y, weights, precision, plan, theta, gradient);
         }
