@@ -19,7 +19,7 @@ static void csr_epoch_batches(const csr_index* ptr, const int* col, const T* val
                               ep_i64 first_batch, ep_i64 batches, const double* rates, T* theta, T* g, double tau,
                               double ymean, const T* means, const T* factors, const T* ridge, const T* s2,
                               const double* kappa, const double* l1s2, T* tt, double* acc, ep_i64* rows,
-                              T* avg, const double* avg_factors, double* sum_squares) {
+                              double* avg, const double* avg_factors, double* sum_squares) {
     EpRows order;
     order.init(seed, epoch, m, train, validation_seed);
     double total = *sum_squares;
@@ -358,7 +358,7 @@ inline void csr_epoch_float(const csr_index* ptr, const int* col, const float* v
                             ep_i64 batch, ep_i64 first_batch, ep_i64 batches, const double* rates, float* theta, float* g,
                             double tau, double ymean, const float* means, const float* factors, const float* ridge,
                             const float* s2, const double* kappa, const double* l1s2, float* tt, double* acc,
-                            ep_i64* rows, float* avg, const double* avg_factors, double* sum_squares) {
+                            ep_i64* rows, double* avg, const double* avg_factors, double* sum_squares) {
     csr_epoch_batches(ptr, col, val, y, w, m, cols, seed, epoch, train, validation_seed, batch, first_batch, batches, rates,
                       theta, g, tau, ymean, means, factors, ridge, s2, kappa, l1s2, tt, acc, rows, avg, avg_factors,
                       sum_squares);

@@ -757,19 +757,19 @@ static inline void update(ep_i64 cols, const double* acc, double scale, double a
     }
 }
 
-// θ̄ after a step with averaging factor c (dev.downhill.spi.StochasticEpoch.averageStep's operations with VectorOps'
-// roundings — copy, then axpy(−1), then axpy(c)): nothing at c = 0; θ̄ = θ at c = 1; else d_j = θ_j + (−1)·θ̄_j and
-// θ̄_j = θ̄_j + c·d_j, each in float64 and rounded to T. Writes avg.
+// θ̄ (float64 whatever T is) after a step with averaging factor c, dev.downhill.spi.StochasticEpoch.averageStep's
+// expressions: nothing at c = 0; θ̄_j = θ_j at c = 1; else θ̄_j = θ̄_j + c·(θ_j − θ̄_j), each operation rounded to
+// float64. Writes avg.
 template <class T>
-static inline void average_step(ep_i64 cols, const T* theta, T* avg, double c) {
+static inline void average_step(ep_i64 cols, const T* theta, double* avg, double c) {
     if (c == 1.0) {
         for (ep_i64 j = 0; j < cols; j++) {
-            avg[j] = theta[j];
+            avg[j] = (double) theta[j];
         }
     } else if (c > 0) {
         for (ep_i64 j = 0; j < cols; j++) {
-            const T d = (T) ((double) theta[j] + -1.0 * (double) avg[j]);
-            avg[j] = (T) ((double) avg[j] + c * (double) d);
+            const double d = (double) theta[j] - avg[j];
+            avg[j] = avg[j] + c * d;
         }
     }
 }
@@ -820,7 +820,7 @@ static inline __attribute__((always_inline)) void single_rows_body(const T* x, e
                                                                     double tau, double ymean, T* theta, T* g,
                                                                     const T* means, const T* factors, const T* ridge,
                                                                     const T* s2, const double* kappa, const double* l1s2,
-                                                                    T* tt, T* avg, const double* avg_factors,
+                                                                    T* tt, double* avg, const double* avg_factors,
                                                                     double* total) {
     double sum_squares = *total;
     const ep_i64 distance = prefetch_distance<T>(cols);
@@ -842,7 +842,7 @@ template <class T, int F>
 static void single_rows_portable(const T* x, ep_i64 cols, const T* y, const double* w, const ep_i64* ring, ep_i64 mask,
                                  ep_i64 from, ep_i64 count, ep_i64 ahead, const double* rates, double tau, double ymean,
                                  T* theta, T* g, const T* means, const T* factors, const T* ridge, const T* s2,
-                                 const double* kappa, const double* l1s2, T* tt, T* avg, const double* avg_factors,
+                                 const double* kappa, const double* l1s2, T* tt, double* avg, const double* avg_factors,
                                  double* total) {
     single_rows_body<T, F, false>(x, cols, y, w, ring, mask, from, count, ahead, rates, tau, ymean, theta, g, means,
                                   factors, ridge, s2, kappa, l1s2, tt, avg, avg_factors, total);
@@ -854,7 +854,7 @@ __attribute__((target("avx2"), flatten)) static void single_rows_avx2(const T* x
                                                              ep_i64 ahead, const double* rates, double tau, double ymean,
                                                              T* theta, T* g, const T* means, const T* factors,
                                                              const T* ridge, const T* s2, const double* kappa,
-                                                             const double* l1s2, T* tt, T* avg, const double* avg_factors,
+                                                             const double* l1s2, T* tt, double* avg, const double* avg_factors,
                                                              double* total) {
     single_rows_body<T, F, true>(x, cols, y, w, ring, mask, from, count, ahead, rates, tau, ymean, theta, g, means,
                                  factors, ridge, s2, kappa, l1s2, tt, avg, avg_factors, total);
@@ -863,7 +863,7 @@ __attribute__((target("avx2"), flatten)) static void single_rows_avx2(const T* x
 template <class T>
 using SingleRows = void (*)(const T*, ep_i64, const T*, const double*, const ep_i64*, ep_i64, ep_i64, ep_i64, ep_i64,
                             const double*, double, double, T*, T*, const T*, const T*, const T*, const T*, const double*,
-                            const double*, T*, T*, const double*, double*);
+                            const double*, T*, double*, const double*, double*);
 
 template <class T, int F>
 static SingleRows<T> single_rows_for(bool avx2) {
@@ -982,7 +982,7 @@ __attribute__((target("avx2"), always_inline)) static inline __m256d ep_soft_thr
 // past the row, cleared after each update). F: the update flags (means: 1, λ: 4, S²: 8, l1: 16; narrow_rows_apply). x̄,
 // λ, S² and the l1 thresholds κ, s² are read from small local copies each row (a compiler barrier keeps them out of the
 // registers θ needs); g goes to a local copy each row. With avg, θ̄ takes average_step's operations after each row
-// (factor avg_factors[q]) on a local copy of its lanes (float64 lanes holding values of T, +0 past the row), written back
+// (factor avg_factors[q]) on a local copy of its float64 lanes (+0 past the row), written back
 // at the end. Reads theta (and avg) at the start, writes theta, g (the last row's) and avg at the end; total += each
 // Σwr², in order.
 template <class T, int F, int V>
@@ -990,7 +990,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
                                                                const ep_i64* ring, ep_i64 mask, ep_i64 from, ep_i64 count,
                                                                ep_i64 ahead, const double* rates, double tau, double ymean,
                                                                T* theta, T* g, const T* means, const T* ridge, const T* s2,
-                                                               const double* kappa, const double* l1s2, T* avg,
+                                                               const double* kappa, const double* l1s2, double* avg,
                                                                const double* avg_factors, double* total) {
     typedef NarrowLanes<T> L;
     typedef typename L::Vector Lanes;
@@ -1003,7 +1003,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
     alignas(32) double l1s2Copy[4 * V] = {};
     alignas(32) double avgWide[4 * V] = {};
     for (ep_i64 j = 0; j < cols; j++) {
-        avgWide[j] = avg != NULL ? (double) avg[j] : 0.0;
+        avgWide[j] = avg != NULL ? avg[j] : 0.0;
         thetaIn[j] = theta[j];
         muWide[j] = (F & 1) ? (double) means[j] : 0.0;
         s2Copy[j] = (F & 8) ? s2[j] : (T) 0;
@@ -1105,7 +1105,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
         if (ragged) {
             th[V - 1] = _mm256_and_pd(th[V - 1], keep);
         }
-        if (avg != NULL) { // average_step: θ̄ = θ at c = 1; else d = (T) (θ − θ̄), θ̄ = (T) (θ̄ + c·d)
+        if (avg != NULL) { // average_step in float64: θ̄ = θ at c = 1; else θ̄ + c·(θ − θ̄)
             const double c = avg_factors[q];
             if (c == 1.0) {
 #pragma GCC unroll 8
@@ -1117,15 +1117,8 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
 #pragma GCC unroll 8
                 for (int v = 0; v < V; v++) {
                     const __m256d av = _mm256_load_pd(avgWide + 4 * v);
-                    __m256d d = _mm256_sub_pd(th[v], av); // θ + (−1)·θ̄: the same rounding
-                    if constexpr (sizeof(T) == 4) {
-                        d = _mm256_cvtps_pd(_mm256_cvtpd_ps(d));
-                    }
-                    __m256d next = _mm256_add_pd(av, _mm256_mul_pd(c4, d));
-                    if constexpr (sizeof(T) == 4) {
-                        next = _mm256_cvtps_pd(_mm256_cvtpd_ps(next));
-                    }
-                    _mm256_store_pd(avgWide + 4 * v, next);
+                    const __m256d d = _mm256_sub_pd(th[v], av);
+                    _mm256_store_pd(avgWide + 4 * v, _mm256_add_pd(av, _mm256_mul_pd(c4, d)));
                 }
             }
         }
@@ -1146,7 +1139,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
             theta[j] = thetaOut[j];
             g[j] = gOut[j];
             if (avg != NULL) {
-                avg[j] = (T) avgWide[j];
+                avg[j] = avgWide[j];
             }
         }
     }
@@ -1155,7 +1148,7 @@ __attribute__((target("avx2"), flatten)) static void narrow_rows(const T* x, ep_
 template <class T>
 using NarrowRows = void (*)(const T*, ep_i64, const T*, const double*, const ep_i64*, ep_i64, ep_i64, ep_i64, ep_i64,
                             const double*, double, double, T*, T*, const T*, const T*, const T*, const double*,
-                            const double*, T*, const double*, double*);
+                            const double*, double*, const double*, double*);
 
 template <class T, int F>
 static NarrowRows<T> narrow_rows_of(ep_i64 cols) {
@@ -1212,7 +1205,7 @@ static void epoch_batches(const T* x, ep_i64 cols, const T* y, const double* w, 
                           const double* rates, T* theta, T* g, double tau, double ymean, const T* means,
                           const T* factors, const T* ridge, const T* s2, const double* kappa, const double* l1s2,
                           T* tt, T* partial, double* acc, ep_i64* rows, ep_i64 ring, bool producer,
-                          T* avg, const double* avg_factors, double* sum_squares) {
+                          double* avg, const double* avg_factors, double* sum_squares) {
     EpRows order;
     order.init(seed, epoch, m, train, validation_seed);
     double total = *sum_squares;
@@ -1521,7 +1514,7 @@ static void split_epoch_batches(const T* x, ep_i64 cols, const T* y, const doubl
                                 ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
                                 ep_i64 threads, const double* rates, T* theta, T* g, double tau, double ymean,
                                 const T* means, const T* factors, const T* ridge, const T* s2, const double* kappa,
-                                const double* l1s2, T* tt, double* acc, T* avg, const double* avg_factors,
+                                const double* l1s2, T* tt, double* acc, double* avg, const double* avg_factors,
                                 double* sum_squares) {
     EpRows order;
     order.init(seed, epoch, m, train, validation_seed);
@@ -1643,7 +1636,7 @@ static void epoch_any(const T* x, ep_i64 cols, const T* y, const double* w, ep_i
                       ep_i64 train, ep_i64 validation_seed, ep_i64 batch, ep_i64 first_batch, ep_i64 batches,
                       const double* rates, T* theta, T* g, double tau, double ymean, const T* means, const T* factors,
                       const T* ridge, const T* s2, const double* kappa, const double* l1s2, T* tt, T* partial,
-                      double* acc, ep_i64* rows, ep_i64 ring, bool producer, ep_i64 threads, T* avg,
+                      double* acc, ep_i64* rows, ep_i64 ring, bool producer, ep_i64 threads, double* avg,
                       const double* avg_factors, double* sum_squares) {
     if (batch > 1 && batch_chunks(batch, cols, threads) > 1) {
         split_epoch_batches(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, threads,
@@ -1661,7 +1654,7 @@ inline void epoch_float(const float* x, ep_i64 cols, const float* y, const doubl
                         const double* rates, float* theta, float* g, double tau, double ymean, const float* means,
                         const float* factors, const float* ridge, const float* s2, const double* kappa,
                         const double* l1s2, float* tt, float* partial, double* acc, ep_i64* rows, ep_i64 ring,
-                        bool producer, ep_i64 threads, float* avg, const double* avg_factors, double* sum_squares) {
+                        bool producer, ep_i64 threads, double* avg, const double* avg_factors, double* sum_squares) {
     epoch_any(x, cols, y, w, m, seed, epoch, train, validation_seed, batch, first_batch, batches, rates, theta, g, tau,
               ymean, means, factors, ridge, s2, kappa, l1s2, tt, partial, acc, rows, ring, producer, threads, avg,
               avg_factors, sum_squares);

@@ -110,7 +110,8 @@ public final class ModelFile {
 
     /**
      * Writes a model read back ({@link #read(Path)}) with everything it recorded: its training score, svmlight index base
-     * and table columns — what {@link #write(Path, FittedModel, Score)} of {@code saved.model()} alone would drop.
+     * and table columns — what {@link #write(Path, FittedModel, Score)} of {@code saved.model()} alone would drop. The
+     * {@code libraryVersion} written is this library's, as with every write.
      */
     public static void write(Path path, SavedModel saved) {
         Objects.requireNonNull(saved, "saved");

@@ -142,8 +142,8 @@ final class CheckpointMismatch {
     }
 
     private static String value(String field, String v) {
-        if (v.equals("(absent)")) {
-            return "not recorded";
+        if (v.equals("(absent)")) { // averageFrom is recorded only when averaging is on
+            return field.equals("averageFrom") ? "off" : "not recorded";
         }
         switch (field) {
             case "standardize":

@@ -69,7 +69,7 @@ final class FitCommand implements Callable<Integer> {
 
     @Option(names = "--average", arity = "0..1", fallbackValue = "1", paramLabel = "STEP", description = "SGD/minibatch: "
             + "return the mean of the iterates from step STEP on (counted from 1; alone: from the first step, scikit-learn's "
-            + "average=True; default: off, the last iterate).")
+            + "average=True; 0, the default: off, the last iterate).")
     Long average;
 
     @Option(names = "--standardize", description = "Implicit standardization: auto, on or off (default: ${DEFAULT-VALUE}).",
@@ -1002,7 +1002,8 @@ final class FitCommand implements Callable<Integer> {
             long best = m.report().bestValidationEpoch();
             o.printf(Locale.ROOT, "validation:  held-out MSE %.6g after the last epoch, best %.6g at epoch %d%s%n",
                     validation[validation.length - 1], validation[(int) best - 1], best,
-                    m.config().averageFrom() > 0 ? " (of the iterates; the model is their average)" : "");
+                    m.config().averageFrom() > 0 && dev.downhill.internal.AveragingWarning.of(m, "--average").isEmpty()
+                            ? " (of the iterates; the model is their average)" : "");
         }
         if (m.config().penalty().kind() != Penalty.Kind.NONE) {
             o.printf(Locale.ROOT, "penalty:     %s, α = %s, ρ = %s%n", m.config().penalty().kind().cliName(),

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * The warning for a stochastic fit asked to average its iterates ({@link dev.downhill.FitConfig#averageFrom()} = a) that
- * stopped before step a: there was nothing to average, and the coefficients are the last iterate's (scikit-learn returns
- * its zero-initialised average there; this returns the fit's answer and says so).
+ * stopped before step a: there was nothing to average, and the coefficients are the last iterate's (as scikit-learn's
+ * {@code SGDRegressor} returns them there, silently; this says so).
  */
 public final class AveragingWarning {
     private AveragingWarning() {

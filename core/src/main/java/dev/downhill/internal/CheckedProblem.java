@@ -220,8 +220,11 @@ public final class CheckedProblem implements ResidentProblem {
         if (epoch.rows().rows() != rows()) {
             throw new IllegalArgumentException("the epoch's order covers " + epoch.rows().rows() + " rows but X has " + rows() + " rows");
         }
-        for (BackendVector v : new BackendVector[] {epoch.means(), epoch.columnFactors(), epoch.ridge(), epoch.squaredScales(),
-                epoch.average()}) {
+        if (epoch.average() != null && epoch.average().length != cols()) {
+            throw new IllegalArgumentException("the epoch's average has " + epoch.average().length + " values, X has " + cols()
+                    + " columns");
+        }
+        for (BackendVector v : new BackendVector[] {epoch.means(), epoch.columnFactors(), epoch.ridge(), epoch.squaredScales()}) {
             if (v != null) {
                 length(v, "an epoch vector");
             }

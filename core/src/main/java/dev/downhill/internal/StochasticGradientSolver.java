@@ -59,7 +59,7 @@ public final class StochasticGradientSolver {
         SolverState resume = checkpoint.take(name);
         long m = objective.problem().rows();
         int n = Math.toIntExact(objective.problem().cols());
-        long held = config.validationFraction() > 0 ? Math.max(1, Math.round(config.validationFraction() * m)) : 0;
+        long held = heldRows(config, m);
         long train = m - held;
         long batch = config.batchSize(train);
         if (train < 1) {
@@ -79,8 +79,8 @@ public final class StochasticGradientSolver {
         History validation = new History(); // early stopping's held-out MSE after each epoch
         long averageFrom = config.averageFrom();
         try (BackendVector theta = objective.problem().allocateVector(n);
-             BackendVector gradient = objective.problem().allocateVector(n);
-             BackendVector average = averageFrom > 0 ? objective.problem().allocateVector(n) : null) {
+             BackendVector gradient = objective.problem().allocateVector(n)) {
+            double[] average = averageFrom > 0 ? new double[n] : null; // θ̄: float64 on the host (StochasticEpoch#average)
             boolean penalised = objective.penalty().isActive();
             if (objective.penalty().hasL1()) {
                 objective.l1Thresholds(); // τ first (a pass of its own), as before the epoch operation
@@ -96,7 +96,7 @@ public final class StochasticGradientSolver {
             if (resume != null) {
                 theta.copyFromHost(resume.vector("theta", n));
                 if (average != null) {
-                    average.copyFromHost(resume.vector("average", n));
+                    System.arraycopy(resume.vector("average", n), 0, average, 0, n);
                 }
                 for (double v : resume.vector("lossHistory")) {
                     losses.add(v);
@@ -107,6 +107,10 @@ public final class StochasticGradientSolver {
                 if (resume.has("validationHistory")) {
                     for (double v : resume.vector("validationHistory")) {
                         validation.add(v);
+                    }
+                } else if (held > 0 && tol > 0) { // a checkpoint saved before the history was kept: its epochs unknown
+                    for (long e = 0; e < resume.iteration(); e++) {
+                        validation.add(Double.NaN);
                     }
                 }
                 guard = new DivergenceGuard(resume.vector("lossHistory")[0], eta0, config.learningRate().isAuto());
@@ -131,6 +135,7 @@ public final class StochasticGradientSolver {
             // a batch's gradient (2/k_B)Σ_B wᵢxᵢrᵢ is w̄ times the objective's on average: steps η/w̄, the penalty times w̄
             double weightMean = objective.trainingWeightMean(train);
             double trainWeight = weightMean * train; // Σw of the training rows (m_train when unweighted)
+            double heldWeight = held > 0 && tol > 0 ? validationWeight(objective, split(config, m), gradient) : 0;
             StochasticEpoch base = objective.epochBuilder(split(config, m), batch, weightMean).steps(0, t -> eta0 / weightMean)
                     .average(average, averageFrom).build();
             while (stop == StopReason.ITERATION_LIMIT && epoch < config.maxIterations()) {
@@ -163,7 +168,7 @@ public final class StochasticGradientSolver {
                     double heldSquares = held > 0 ? validationSumOfSquares(objective, plan.rows(), theta, gradient) : 0;
                     double monitored = held > 0 ? heldSquares / held : loss;
                     if (held > 0) { // the held-out rows' (weighted) MSE, Σwr²/Σw over them
-                        validation.add(heldSquares / (objective.weightSum() - trainWeight));
+                        validation.add(heldSquares / heldWeight);
                     }
                     stale = monitored < (1 - tol) * best ? 0 : stale + 1;
                     best = Math.min(best, monitored);
@@ -180,27 +185,63 @@ public final class StochasticGradientSolver {
                 }
             }
             boolean averaged = average != null && steps >= averageFrom; // θ̄ exists once step a has been taken
-            double[] coefficients = averaged ? average.copyToHost() : theta.copyToHost();
+            double[] coefficients = averaged ? average.clone() : theta.copyToHost();
             return new IterativeResult(coefficients, objective.interceptFor(coefficients), epoch, stop, losses.toArray(),
                     norms.toArray(), eta0, Double.NaN, null, validation.toArray());
         }
     }
 
     /** {@code state} with θ̄ ("average") when the fit averages its iterates. */
-    private static SolverState.Builder withAverage(SolverState.Builder state, BackendVector average) {
-        return average == null ? state : state.put("average", average.copyToHost());
+    private static SolverState.Builder withAverage(SolverState.Builder state, double[] average) {
+        return average == null ? state : state.put("average", average.clone());
     }
 
     /**
-     * The steps a stochastic fit of {@code model} took: its epochs times the batches of an epoch, ⌈m_train/B⌉ (the
-     * training rows those of {@link #split}, B the batch size for them).
+     * The steps a stochastic fit of {@code rows} rows took in {@code epochs} epochs: epochs times the batches of an
+     * epoch, ⌈m_train/B⌉ (the training rows those of {@link #split}, B the batch size for them); {@link Long#MAX_VALUE}
+     * past it.
      */
     public static long stepsTaken(FitConfig config, long rows, long epochs) {
-        long held = config.validationFraction() > 0 ? Math.max(1, Math.round(config.validationFraction() * rows)) : 0;
-        long train = rows - held;
+        long train = rows - heldRows(config, rows);
         long batch = config.batchSize(train);
-        return Math.multiplyHigh(epochs, (train + batch - 1) / batch) != 0 ? Long.MAX_VALUE
-                : epochs * ((train + batch - 1) / batch);
+        try {
+            return Math.multiplyExact(epochs, (train + batch - 1) / batch);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The rows early stopping holds out of m: max(1, round(f·m)) for a validation fraction f &gt; 0, else 0. */
+    static long heldRows(FitConfig config, long m) {
+        return config.validationFraction() > 0 ? Math.max(1, Math.round(config.validationFraction() * m)) : 0;
+    }
+
+    /**
+     * Σw of the held-out rows, read by a gradient pass over them at θ = 0, intercept 1 and target weight 0 (each residual
+     * 1, so Σwr² = Σw; their count when unweighted). Writes {@code gradient}.
+     */
+    private static double validationWeight(CentredObjective objective, EpochRows rows, BackendVector gradient) {
+        try (BackendVector zero = objective.problem().allocateVector(gradient.length())) {
+            zero.copyFromHost(new double[Math.toIntExact(gradient.length())]);
+            return overValidationRows(rows, slice -> objective.problem().gradient(zero, 1, 0, 1, slice, gradient).sumOfSquares());
+        }
+    }
+
+    /**
+     * Σ of {@code pass} over the validation rows: one slice when they fit an array, else blocks of 2³⁰ whose values are
+     * added.
+     */
+    private static double overValidationRows(EpochRows rows, java.util.function.ToDoubleFunction<RowSlice> pass) {
+        long held = rows.held();
+        int block = (int) Math.min(held, held <= Integer.MAX_VALUE - 8 ? held : 1 << 30);
+        double sum = 0;
+        for (long from = 0; from < held; from += block) {
+            int count = (int) Math.min(block, held - from);
+            long[] order = new long[count];
+            rows.validation(from, order, 0, count);
+            sum += pass.applyAsDouble(RowSlice.of(order, 0, count));
+        }
+        return sum;
     }
 
     /**
@@ -209,7 +250,7 @@ public final class StochasticGradientSolver {
      * (the split is keyed by seed ⊕ {@link #VALIDATION_SALT}).
      */
     public static EpochRows split(FitConfig config, long m) {
-        long held = config.validationFraction() > 0 ? Math.max(1, Math.round(config.validationFraction() * m)) : 0;
+        long held = heldRows(config, m);
         if (held >= m) {
             throw new IllegalArgumentException("validation fraction " + config.validationFraction() + " leaves no training rows of " + m);
         }
@@ -221,15 +262,6 @@ public final class StochasticGradientSolver {
      * sums are added). Writes {@code gradient}.
      */
     static double validationSumOfSquares(CentredObjective objective, EpochRows rows, BackendVector theta, BackendVector gradient) {
-        long held = rows.held();
-        int block = (int) Math.min(held, held <= Integer.MAX_VALUE - 8 ? held : 1 << 30);
-        double sum = 0;
-        for (long from = 0; from < held; from += block) {
-            int count = (int) Math.min(block, held - from);
-            long[] order = new long[count];
-            rows.validation(from, order, 0, count);
-            sum += objective.gradient(theta, RowSlice.of(order, 0, count), gradient).sumOfSquares();
-        }
-        return sum;
+        return overValidationRows(rows, slice -> objective.gradient(theta, slice, gradient).sumOfSquares());
     }
 }

@@ -187,7 +187,9 @@ public interface ResidentProblem extends AutoCloseable {
      * arithmetic of one batch), run where X is. The default runs {@link StochasticEpoch#runPerBatch}: one
      * {@link #gradient} call on a {@link RowSlice} per batch, which is also the reference an override must reproduce
      * bit for bit on the same backend and thread count (the cpu backend runs it as one native loop; the sampler's
-     * Feistel network ported). Writes θ and {@code gradient} (the last batch's gradient plus λ∘θ, before S²).
+     * Feistel network ported). Writes θ and {@code gradient} (the last batch's gradient plus λ∘θ, before S²), and with
+     * {@link StochasticEpoch#average()} the running mean θ̄ after every step ({@link StochasticEpoch#averageStep}): an
+     * override that cannot average must run the default for such a plan, never ignore it.
      *
      * @return Σ over batches of the batch's Σwr² (added in batch order) and the number of steps taken
      */

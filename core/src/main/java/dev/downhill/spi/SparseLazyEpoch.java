@@ -511,6 +511,9 @@ public final class SparseLazyEpoch {
      */
     private static StochasticEpoch.EpochSums runPerColumn(Rows rows, StochasticEpoch plan, BackendVector theta,
                                                           BackendVector gradient, int segmentEntries) {
+        if (plan.average() != null) { // applies() sends an averaging plan of this form to the per-batch loop
+            throw new IllegalArgumentException("the lazy sparse epoch with a decay per column does not average the iterates");
+        }
         int n = Math.toIntExact(theta.length());
         double[] v = theta.copyToHost();
         double[] factor = plan.columnFactors() == null ? null : plan.columnFactors().copyToHost();
@@ -809,18 +812,18 @@ public final class SparseLazyEpoch {
             flush(v, d);
             long before = Math.max(0, plan.firstStep() - (plan.averageFrom() - 1));
             double[] out = new double[sum.length];
+            double[] average = plan.average();
             if (before == 0) {
                 for (int j = 0; j < out.length; j++) {
                     out[j] = sum[j] / steps;
                 }
             } else {
-                double[] previous = plan.average().copyToHost();
                 double total = (double) before + steps;
                 for (int j = 0; j < out.length; j++) {
-                    out[j] = previous[j] + (sum[j] - steps * previous[j]) / total;
+                    out[j] = average[j] + (sum[j] - steps * average[j]) / total;
                 }
             }
-            plan.average().copyFromHost(out);
+            System.arraycopy(out, 0, average, 0, out.length);
         }
     }
 

@@ -431,7 +431,8 @@ final class CpuCsrProblem implements ResidentProblem {
              CpuVector tt = new CpuVector(n, precision);
              DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
              DoublePointer l1s2P = l1s2 == null ? null : new DoublePointer(l1s2);
-             DoublePointer averaging = plan.average() == null ? null : new DoublePointer(chunk)) {
+             DoublePointer averaging = plan.average() == null ? null : new DoublePointer(chunk);
+             DoublePointer average = plan.average() == null ? null : new DoublePointer(plan.average())) { // θ̄, float64
             sumSquares.put(0, 0.0);
             double[] r = new double[chunk];
             for (long first = 0; first < batches; first += chunk) {
@@ -444,7 +445,7 @@ final class CpuCsrProblem implements ResidentProblem {
                             first, count, rates, (DoublePointer) t.pointer(), (DoublePointer) g.pointer(), plan.targetWeight(),
                             plan.targetMean(), (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
                             (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (DoublePointer) tt.pointer(), acc, rowScratch, (DoublePointer) pointer(plan.average()), averaging,
+                            (DoublePointer) tt.pointer(), acc, rowScratch, average, averaging,
                             sumSquares);
                 } else {
                     EpochKernels.csr_epoch_float(x.rowPointers(), x.columnIndices(), (FloatPointer) values, (FloatPointer) y,
@@ -452,9 +453,12 @@ final class CpuCsrProblem implements ResidentProblem {
                             first, count, rates, (FloatPointer) t.pointer(), (FloatPointer) g.pointer(), plan.targetWeight(),
                             plan.targetMean(), (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
                             (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
-                            (FloatPointer) tt.pointer(), acc, rowScratch, (FloatPointer) pointer(plan.average()), averaging,
+                            (FloatPointer) tt.pointer(), acc, rowScratch, average, averaging,
                             sumSquares);
                 }
+            }
+            if (average != null) {
+                average.get(plan.average());
             }
             return new dev.downhill.spi.StochasticEpoch.EpochSums(sumSquares.get(0), batches);
         }

@@ -410,7 +410,8 @@ final class CpuProblem implements ResidentProblem {
              CpuVector tt = new CpuVector(cols, precision);
              DoublePointer kappaP = kappa == null ? null : new DoublePointer(kappa);
              DoublePointer l1s2P = l1s2 == null ? null : new DoublePointer(l1s2);
-             DoublePointer averaging = plan.average() == null ? null : new DoublePointer(chunk)) {
+             DoublePointer averaging = plan.average() == null ? null : new DoublePointer(chunk);
+             DoublePointer average = plan.average() == null ? null : new DoublePointer(plan.average())) { // θ̄, float64
             sumSquares.put(0, 0.0);
             double[] r = new double[chunk];
             for (long first = 0; first < batches; first += chunk) {
@@ -424,7 +425,7 @@ final class CpuProblem implements ResidentProblem {
                             (DoublePointer) pointer(plan.means()), (DoublePointer) pointer(plan.columnFactors()),
                             (DoublePointer) pointer(plan.ridge()), (DoublePointer) pointer(plan.squaredScales()), kappaP, l1s2P,
                             (DoublePointer) tt.pointer(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, kernels.length,
-                            (DoublePointer) pointer(plan.average()), averaging, sumSquares);
+                            average, averaging, sumSquares);
                 } else {
                     EpochKernels.epoch_float((FloatPointer) k.x(), cols, (FloatPointer) k.y(), k.weights(), rows, order.seed(),
                             order.epoch(), order.train(), order.validationSeed(), plan.batchSize(), first, count, rates,
@@ -432,8 +433,11 @@ final class CpuProblem implements ResidentProblem {
                             (FloatPointer) pointer(plan.means()), (FloatPointer) pointer(plan.columnFactors()),
                             (FloatPointer) pointer(plan.ridge()), (FloatPointer) pointer(plan.squaredScales()), kappaP, l1s2P,
                             (FloatPointer) tt.pointer(), k.partial(), k.accumulatorPointer(), rowScratch, rowScratch.capacity(), producer, kernels.length,
-                            (FloatPointer) pointer(plan.average()), averaging, sumSquares);
+                            average, averaging, sumSquares);
                 }
+            }
+            if (average != null) {
+                average.get(plan.average());
             }
             return new StochasticEpoch.EpochSums(sumSquares.get(0), batches);
         }

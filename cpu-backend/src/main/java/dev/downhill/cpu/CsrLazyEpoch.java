@@ -58,6 +58,9 @@ final class CsrLazyEpoch implements AutoCloseable {
         if (plan.l1Thresholds() != null || Double.isNaN(lambdaS2)) {
             throw new IllegalArgumentException("the lazy sparse epoch needs no l1 term and a uniform λ∘S²");
         }
+        if (plan.average() != null) { // SparseLazyEpoch averages lazily; this native loop does not
+            throw new IllegalArgumentException("the native lazy sparse epoch does not average the iterates");
+        }
         long batches = plan.batches();
         int chunk = (int) Math.min(batches, chunkLimit);
         int batch = (int) Math.min(plan.batchSize(), plan.rows().train()); // the scratch's B, and the native calls'

@@ -135,8 +135,8 @@ final class EpochKernels {
      * results). With B &gt; 1 and {@link #batch_chunks}(B, cols, threads) &gt; 1 each batch is instead cut into that many
      * chunks summed on as many threads and combined in chunk order (the bits of {@link #gather_float} on each chunk
      * combined as {@code CpuProblem.gradient} does; rows and producer then unused). With {@code avg} (null: none),
-     * after batch k θ̄ takes the averaging step of factor avgFactors[k] ({@code StochasticEpoch.averageStep}'s
-     * operations and roundings; batches of one row then run one a call of the row loop). Writes theta, g, avg,
+     * after batch k θ̄ (float64, n values) takes the averaging step of factor avgFactors[k] ({@code
+     * StochasticEpoch.averageStep}'s expressions, the same bits). Writes theta, g, avg,
      * sumSquares[0] (added to).
      */
     static native void epoch_float(@Const FloatPointer x, long cols, @Const FloatPointer y, @Const DoublePointer w, long m,
@@ -146,7 +146,7 @@ final class EpochKernels {
                                    @Const FloatPointer ridge, @Const FloatPointer s2, @Const DoublePointer kappa,
                                    @Const DoublePointer l1s2, FloatPointer tt, FloatPointer partial, DoublePointer acc,
                                    LongPointer rows, long ring, @Cast("bool") boolean producer, long threads,
-                                   FloatPointer avg, @Const DoublePointer avgFactors, DoublePointer sumSquares);
+                                   DoublePointer avg, @Const DoublePointer avgFactors, DoublePointer sumSquares);
 
     static native void epoch_double(@Const DoublePointer x, long cols, @Const DoublePointer y, @Const DoublePointer w, long m,
                                     long seed, long epoch, long train, long validationSeed, long batch, long firstBatch,
@@ -186,7 +186,7 @@ final class EpochKernels {
                                        @Const DoublePointer rates, FloatPointer theta, FloatPointer g, double tau, double ymean,
                                        @Const FloatPointer means, @Const FloatPointer factors, @Const FloatPointer ridge,
                                        @Const FloatPointer s2, @Const DoublePointer kappa, @Const DoublePointer l1s2,
-                                       FloatPointer tt, DoublePointer acc, LongPointer rows, FloatPointer avg,
+                                       FloatPointer tt, DoublePointer acc, LongPointer rows, DoublePointer avg,
                                        @Const DoublePointer avgFactors, DoublePointer sumSquares);
 
     static native void csr_epoch_double(@Const LongPointer ptr, @Const org.bytedeco.javacpp.IntPointer col, @Const DoublePointer val,

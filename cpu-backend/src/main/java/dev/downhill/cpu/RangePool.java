@@ -13,8 +13,8 @@ import java.util.function.IntConsumer;
  * others on a fixed pool of daemon threads. {@link #run} waits for every range before it returns or throws — even when
  * interrupted, since the workers read memory the caller may free next — and rethrows the first failure. Closing waits
  * for the pool to stop. One pass at a time. A worker idle for {@value #IDLE_SECONDS} s ends (a later pass starts it
- * again): a problem its caller forgot to close then holds no thread, and becomes garbage with its native memory (its
- * threads, live forever, had kept both: 1,000 unclosed problems held 1,000 threads and ~500 MB, in a review).
+ * again): a problem its caller forgot to close then leaves no thread behind (1,000 unclosed problems had held 1,000
+ * threads for good, in a review). A range no worker can take (a thread that cannot be started) runs on the caller.
  */
 final class RangePool implements AutoCloseable {
     /** Seconds a worker waits for the next pass before it ends. */
@@ -50,13 +50,21 @@ final class RangePool implements AutoCloseable {
             return;
         }
         List<Future<?>> futures = new ArrayList<>(ranges);
+        List<Integer> inline = new ArrayList<>(); // ranges no worker took: a thread that could not be started (its limit)
         for (int t = 1; t < ranges; t++) {
             int k = t;
-            futures.add(pool.submit(() -> body.accept(k)));
+            try {
+                futures.add(pool.submit(() -> body.accept(k)));
+            } catch (OutOfMemoryError | java.util.concurrent.RejectedExecutionException e) {
+                inline.add(k); // a worker ended idle and none could start again: this thread runs the range
+            }
         }
         Throwable failure = null;
         try {
             body.accept(0);
+            for (int k : inline) {
+                body.accept(k);
+            }
         } catch (RuntimeException | Error e) {
             failure = e;
         }

@@ -78,6 +78,9 @@ final class DeviceEpoch {
      */
     StochasticEpoch.EpochSums run(StochasticEpoch plan, Rows rows, CudaVector theta, CudaVector gradient, CudaVector means,
                                   CudaVector factors, CudaVector ridge, CudaVector squaredScales) {
+        if (plan.average() != null) {
+            throw new IllegalArgumentException("the device epoch does not average the iterates: use the per-batch loop");
+        }
         long train = plan.rows().train();
         long batch = plan.batchSize();
         int block = (int) (batch * Math.max(1, StochasticEpoch.BLOCK_POSITIONS / batch));

@@ -81,6 +81,42 @@ class CudaEpochTest {
         }
     }
 
+    /**
+     * Averaging (θ̄ after every step) is not in the device epoch: a plan with it runs the per-batch loop, whose θ̄ is the
+     * same loop's on the host reference (θ read after each step, averaged in float64 on the host) — checked against a
+     * running mean of the θ read after each step of epochs of one step (B = m); the forced device epoch refuses the plan.
+     */
+    @org.junit.jupiter.api.Test
+    void averagingPlansRunThePerBatchLoopAndAverageEveryStep() {
+        int m = 60;
+        int n = 6;
+        TestData t = TestData.gaussian(m, n, TestData.ramp(n), 0.7, 0.3, 8);
+        try (Dataset data = Dataset.of(t.x, t.y);
+             CudaProblem problem = (CudaProblem) new CudaBackend().load(data, Precision.FLOAT64, BackendOptions.none());
+             CentredObjective objective = new CentredObjective(problem, true, false, Penalty.none(), true);
+             BackendVector theta = problem.allocateVector(n); BackendVector g = problem.allocateVector(n)) {
+            double[] average = new double[n];
+            StochasticEpoch base = objective.epochBuilder(EpochRows.of(9, 0, m, m, 8), m).steps(0, s -> 0.05)
+                    .average(average, 2).build();
+            double[] mean = new double[n];
+            for (int e = 0; e < 6; e++) {
+                problem.epoch(base.next(e, e, s -> 0.05), theta, g);
+                assertTrue(!problem.ranEpochOnDevice(), "the per-batch loop");
+                if (e >= 1) {
+                    double[] th = theta.copyToHost();
+                    for (int j = 0; j < n; j++) {
+                        mean[j] += (th[j] - mean[j]) / e; // steps 2 … e + 1 averaged
+                    }
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                assertEquals(mean[j], average[j], 1e-14 * (1 + Math.abs(mean[j])), "θ̄_" + j);
+            }
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> problem.epochOnDevice(base.next(6, 6, s -> 0.05), theta, g));
+        }
+    }
+
     @ParameterizedTest(name = "{0} B={1} {2}×{3} every option={4}")
     @MethodSource("cases")
     void theDeviceEpochGivesThePerBatchLoopsBits(Precision precision, int batch, int m, int n, boolean everything) {
