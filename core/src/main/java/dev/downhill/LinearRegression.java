@@ -469,6 +469,20 @@ public final class LinearRegression {
         }
     }
 
+    /**
+     * One warning when early stopping's rows are held out with a tolerance of 0: they take no step, and no stopping rule
+     * watches them — the fit runs every epoch on fewer rows for nothing (scikit-learn's {@code tol=None} with
+     * {@code early_stopping=True} does the same, silently; a review).
+     */
+    private static void warnIfNothingWatchesTheHeldOutRows(FitConfig config, long rows, long held, Precision precision) {
+        if (config.tolerance(precision) == 0) {
+            LOG.warn(String.format(java.util.Locale.ROOT, "the validation fraction %s holds out %,d of %,d rows, but with a "
+                    + "tolerance of 0 no stopping rule watches them: they only take no step; give a tolerance > 0 for early "
+                    + "stopping, or a validation fraction of 0 to fit every row",
+                    dev.downhill.internal.ConvergenceWarning.compact(config.validationFraction()), held, rows));
+        }
+    }
+
     /** One warning ({@link #IGNORED_SETTING_LOGGER}) per setting the named solver does not use ({@link UnusedSettings}). */
     private static void warnUnusedSettings(FitConfig config) {
         for (String warning : UnusedSettings.warnings(config)) {
@@ -824,6 +838,7 @@ public final class LinearRegression {
             FitConfig internal = config.toBuilder().listener(objective.userListener(config.listener())).build();
             if (split != null && done == null) { // (after the objective, which refuses a split with no weight on a side)
                 warnIfTooFewTrainingRows(config, problem.rows(), split.held(), n);
+                warnIfNothingWatchesTheHeldOutRows(config, problem.rows(), split.held(), problem.precision());
             }
             if (done != null) { // a finished checkpoint: its answer as the model had it, in the user's units
                 double[] theta = done.vector("coefficients", n);

@@ -153,6 +153,13 @@ class CliNewUserMessagesTest {
                 + "fraction", few.err().strip());
         CliRun enough = CliRun.of("fit", "--data", data.toString(), "--solver", "sgd", "--validation-fraction", "0.1");
         assertTrue(!enough.err().contains("validation fraction"), enough.err());
+        CliRun unwatched = CliRun.of("fit", "--data", data.toString(), "--solver", "sgd", "--validation-fraction", "0.1",
+                "--tol", "0", "--iterations", "3");
+        assertEquals(0, unwatched.code(), unwatched.err());
+        assertEquals("downhill: warning: the validation fraction 0.1 holds out 10 of 100 rows, but with a tolerance of 0 no "
+                + "stopping rule watches them: they only take no step; give a tolerance > 0 for early stopping, or a "
+                + "validation fraction of 0 to fit every row", unwatched.err().lines().filter(l -> l.startsWith("downhill: "))
+                .collect(java.util.stream.Collectors.joining("\n")));
     }
 
     @Test
