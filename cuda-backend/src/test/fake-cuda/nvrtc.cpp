@@ -179,6 +179,7 @@ std::vector<std::string> kernelTable(const std::string& source) {
 int compile(Program* p, int count, const char* const* options) {
     std::vector<std::string> flags;
     std::string key;
+    bool fmad = true; // NVRTC's default: a·b + c contracted to one fused multiply-add
     for (int i = 0; i < count; ++i) {
         if (options[i] == nullptr) {
             return NVRTC_ERROR_INVALID_OPTION;
@@ -207,11 +208,24 @@ int compile(Program* p, int count, const char* const* options) {
                    || starts("-prec-div=") || starts("-prec-sqrt=") || starts("--ftz=") || starts("--prec-div=")
                    || starts("--prec-sqrt=") || o == "-G" || o == "--device-debug" || starts("--maxrregcount=")
                    || starts("-maxrregcount=")) {
-            // accepted, no effect on the host build
+            // accepted; only --fmad changes the host build (below)
+            if (o == "--fmad=false" || o == "-fmad=false") {
+                fmad = false;
+            } else if (o == "--fmad=true" || o == "-fmad=true") {
+                fmad = true;
+            }
         } else {
             p->log = "nvrtc: error: unrecognized option " + o + "\n";
             return NVRTC_ERROR_INVALID_OPTION;
         }
+    }
+    // The GPU contracts a·b + c into one rounding (FMA) where --fmad=true; the host build does the same where the
+    // processor has FMA, so that the emulation's bits are the device's (an H200 run's cg trace, 2026-12-04, was
+    // reproduced bit for bit this way and not without it). Without FMA on the host the emulation rounds twice.
+    if (fmad && __builtin_cpu_supports("fma")) {
+        flags.push_back("-mfma");
+        flags.push_back("-ffp-contract=fast");
+        key += "host-fma\n";
     }
     const std::string dir = directoryOfThisLibrary();
     std::string emulation, module;

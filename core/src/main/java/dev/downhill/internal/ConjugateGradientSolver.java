@@ -109,7 +109,7 @@ public final class ConjugateGradientSolver {
                         progress.capture(s);
                         return s.build();
                     });
-                    stop = progress.record(step, loss, norm, theta);
+                    stop = progress.record(step, loss, norm, theta, exact);
                     if (stop != null) {
                         if (!exact) {
                             // every stop records the true gradient norm of the θ returned, never the recurred one (in

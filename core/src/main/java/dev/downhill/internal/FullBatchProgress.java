@@ -68,6 +68,18 @@ final class FullBatchProgress {
      * divergence. Reads {@code point} (copies it to the host) only when the no-progress window runs out.
      */
     StopReason record(long k, double loss, double norm, BackendVector point) {
+        return record(k, loss, norm, point, true);
+    }
+
+    /**
+     * {@link #record(long, double, double, BackendVector)} for a loss that may be a recurrence's estimate rather than a
+     * pass's value ({@code lossMeasured} false: cg's ℓₖ₊₁ = ℓₖ − ½αₖrₖᵀzₖ, whose error is the rounding of the
+     * <em>first</em> loss, u·ℓ₀, not of ℓₖ: on a line with ℓ₀ = 7e4 it sat 8e-12 below the true floor of 0.55). Such a
+     * loss is recorded in the history but never becomes the best loss the no-progress rule measures from: a best set
+     * by recurrence drift lies below every loss the fit can reach, so every window looked "well above the best" and the
+     * fit ran to its limit (500,000 cg iterations on an H200, whose FMA arithmetic drifted the other way from the cpu's).
+     */
+    StopReason record(long k, double loss, double norm, BackendVector point, boolean lossMeasured) {
         losses.add(loss);
         norms.add(norm);
         if (guard == null) {
@@ -84,7 +96,7 @@ final class FullBatchProgress {
         if (k == maxIterations) {
             return StopReason.ITERATION_LIMIT;
         }
-        return tolerance > 0 && stalled(k, loss, norm, point) ? StopReason.NO_PROGRESS : null;
+        return tolerance > 0 && stalled(k, lossMeasured ? loss : Double.POSITIVE_INFINITY, norm, point) ? StopReason.NO_PROGRESS : null;
     }
 
     /**
