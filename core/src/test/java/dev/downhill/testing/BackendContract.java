@@ -1078,6 +1078,20 @@ public abstract class BackendContract {
     }
 
     @Test
+    void cgStopsAtTheRoundingFloorWhicheverWayItsRecurredLossDrifted() {
+        // cg's recurred loss ℓₖ₊₁ = ℓₖ − ½αrᵀz carries the rounding of ℓ₀ (7e4 here), not of ℓₖ (0.55): on an H200 it
+        // drifted 8e-12 below the floor at k = 1, became the best loss, and every later window looked 'still moving' —
+        // 500,000 iterations instead of ~100. Which way it drifts depends on the arithmetic (FMA or not), so many lines
+        for (long seed = 1; seed <= 24; seed++) {
+            CertifiedProblems.Problem p = CertifiedProblems.norrisLike(seed);
+            FittedModel m = fit(p.x(), p.y(), config(Solver.CG).fitIntercept(true).tolerance(1e-25).maxIterations(5_000).build());
+            String what = "cg on line " + seed + ": " + m.stopReason() + " after " + m.iterations() + " iterations";
+            assertEquals(StopReason.NO_PROGRESS, m.stopReason(), what);
+            assertTrue(m.iterations() < 1_000, what);
+        }
+    }
+
+    @Test
     void aConstantColumnGetsCoefficientZeroAndIsReported() {
         TestData t = TestData.gaussian(200, 3, TestData.ramp(3), 1, 0.1, 33);
         double[][] x = new double[200][4];

@@ -173,7 +173,12 @@ public final class CertifiedProblems {
 
     /** 36 rows, y = −0.262 + 1.00021x + 0.9·N(0,1), x uniform on [0, 1000], both rounded to 0.1 (as in Norris). */
     public static Problem norrisLike() {
-        SplittableRandom r = new SplittableRandom(7);
+        return norrisLike(7);
+    }
+
+    /** {@link #norrisLike()}'s line drawn from another seed. */
+    public static Problem norrisLike(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
         int m = 36;
         double[][] x = new double[m][1];
         double[] y = new double[m];

@@ -661,7 +661,7 @@ final class CudaProblem implements ResidentProblem {
     /**
      * The whole epoch on the device ({@link DeviceEpoch}: one launch per block of the row order, the bits of the per-batch
      * loop) when the fused kernel runs with clusters of 1 on resident X and a batch is at most
-     * {@link DeviceEpoch#MAX_SERIAL_GROUPS} row groups (one block runs a batch's groups one after another, where the
+     * {@link DeviceEpoch#MAX_SERIAL_GROUPS} row groups and {@link DeviceEpoch#MAX_BATCH_ROWS} rows (one block runs a batch's groups one after another, where the
      * per-batch launch runs them on as many blocks), without averaging of the iterates; otherwise
      * {@link StochasticEpoch#runPerBatch}.
      */

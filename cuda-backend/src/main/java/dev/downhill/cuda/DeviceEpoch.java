@@ -16,7 +16,7 @@ import org.bytedeco.javacpp.Pointer;
  * θ, the last batch's gradient and the running Σwr² stay on the device until the epoch ends (8 bytes back).
  *
  * <p>Applies where the fused kernel runs in one block per row (clusters of 1: n ≤ threads × columns per thread) on
- * resident X, for batches of at most {@link #MAX_SERIAL_GROUPS} row groups; elsewhere the problem keeps the per-batch
+ * resident X, for batches of at most {@link #MAX_SERIAL_GROUPS} row groups and {@link #MAX_BATCH_ROWS} rows; elsewhere the problem keeps the per-batch
  * loop. The work buffers (the order block, the step sizes,
  * D∘θ, κ and the soft threshold's scales: at most ~1 MB + 24n bytes) are allocated on first use from the context and
  * live as long as it. Not thread-safe (one per problem).
@@ -53,19 +53,29 @@ final class DeviceEpoch {
 
     /**
      * Most row groups (ROWS rows each) a batch may have for the problem to choose the device epoch: the kernel's one block
-     * runs them one after another, the per-batch loop's launch on that many blocks at once. Provisional (not measured on a
-     * GPU yet; {@link DeviceEpochBenchmark} times both sides of it).
+     * runs them one after another, the per-batch loop's launch on that many blocks at once. Measured on an H200
+     * (2026-12-04, {@link DeviceEpochBenchmark}, device epoch ÷ per-batch loop, time per epoch): 2,000,000 × 20 float32
+     * (16 rows a group) B = 32, 48, 64, 96, 128: 2.57, 1.75, 1.29, 0.92, 0.72× faster; 200,000 × 1,000 (8 rows a group):
+     * 2.00, 1.44, 1.12, 0.79, 0.64×; B = 1: 8.0× and 5.8×. The device epoch's time per epoch hardly moves with B while the
+     * per-batch loop's falls as 1/B (a launch per batch), so the two cross near B = 80 at both shapes: at most 8 groups
+     * and at most {@link #MAX_BATCH_ROWS} rows. (Was a provisional 32 groups: B = 256 ran 0.28–0.36× as fast.)
      */
-    static final long MAX_SERIAL_GROUPS = 32;
+    static final long MAX_SERIAL_GROUPS = 8;
+
+    /** Most rows a batch may have for the device epoch (see {@link #MAX_SERIAL_GROUPS}). */
+    static final long MAX_BATCH_ROWS = 64;
 
     /** Whether the epoch kernel runs for this fused shape (null: no fused kernel). */
     static boolean applies(FusedShape shape) {
         return shape != null && shape.cluster() == 1;
     }
 
-    /** Whether a batch of {@code batch} rows is at most {@link #MAX_SERIAL_GROUPS} row groups of the shape. */
+    /**
+     * Whether a batch of {@code batch} rows is at most {@link #MAX_BATCH_ROWS} rows and {@link #MAX_SERIAL_GROUPS} row
+     * groups of the shape.
+     */
     static boolean batchFits(FusedShape shape, long batch) {
-        return (batch + shape.rowsPerGroup() - 1) / shape.rowsPerGroup() <= MAX_SERIAL_GROUPS;
+        return batch <= MAX_BATCH_ROWS && (batch + shape.rowsPerGroup() - 1) / shape.rowsPerGroup() <= MAX_SERIAL_GROUPS;
     }
 
     /** X, y and the weights on the device (row i at x + i·n elements, y + i elements, weights + i doubles; weights null when unweighted). */

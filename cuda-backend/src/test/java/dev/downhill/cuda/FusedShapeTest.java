@@ -49,7 +49,7 @@ class FusedShapeTest {
     }
 
     /**
-     * The staged shapes: the register shape's blocks and columns per thread, two or three stages, θ's slice and every
+     * The staged shapes: the register shape's blocks and columns per thread, two stages, θ's slice and every
      * stage within the budget (so within the device's 227 KiB), as many rows as fit.
      */
     @Test
@@ -62,12 +62,12 @@ class FusedShapeTest {
                 assertEquals(plain.cluster(), s.cluster(), n + ": " + s);
                 assertEquals(plain.threads(), s.threads(), n + ": " + s);
                 assertEquals(plain.columnsPerThread(), s.columnsPerThread(), n + ": " + s);
-                assertTrue(s.stages() == 2 || s.stages() == 3, n + ": " + s);
-                assertTrue(s.rowsPerGroup() >= 1 && s.rowsPerGroup() <= FusedShape.MAX_STAGED_ROWS, n + ": " + s);
+                assertEquals(2, s.stages(), n + ": " + s);
+                assertTrue(s.rowsPerGroup() >= 1 && s.rowsPerGroup() <= FusedShape.DEFAULT_STAGED_ROWS, n + ": " + s);
                 long unit = (long) s.columnsPerThread() * s.threads() * p.bytes();
                 assertEquals(((long) s.stages() * s.rowsPerGroup() + 1) * unit, s.dynamicSharedBytes(p), n + ": " + s);
                 assertTrue(s.dynamicSharedBytes(p) <= FusedShape.STAGED_BUDGET_BYTES, n + ": " + s);
-                boolean moreRowsFit = s.rowsPerGroup() < FusedShape.MAX_STAGED_ROWS
+                boolean moreRowsFit = s.rowsPerGroup() < FusedShape.DEFAULT_STAGED_ROWS
                         && ((long) s.stages() * (s.rowsPerGroup() + 1) + 1) * unit <= FusedShape.STAGED_BUDGET_BYTES;
                 assertFalse(moreRowsFit, n + ": another row per group fits " + s);
                 assertEquals(Integer.toString(s.stages()), s.macros(p).get("STAGES"));
@@ -80,15 +80,16 @@ class FusedShapeTest {
 
     @Test
     void representativeShapes() {
-        // 100,000 float32 columns: clusters of 16, 13 columns a thread (26 KiB a row per block), 3 stages of 2 rows
-        assertEquals(Optional.of(new FusedShape(16, 512, 13, 2, 3)), FusedShape.staged(100_000, Precision.FLOAT32));
+        // 100,000 float32 columns: clusters of 16, 13 columns a thread (26 KiB a row per block), 2 stages of 3 rows
+        assertEquals(Optional.of(new FusedShape(16, 512, 13, 3, 2)), FusedShape.staged(100_000, Precision.FLOAT32));
         assertEquals(7L * 13 * 512 * 4, FusedShape.staged(100_000, Precision.FLOAT32).orElseThrow().dynamicSharedBytes(Precision.FLOAT32));
         assertEquals(Optional.of(new FusedShape(16, 512, 13, 1, 2)), FusedShape.staged(100_000, Precision.FLOAT64));
-        assertEquals(Optional.of(new FusedShape(1, 32, 1, 16, 3)), FusedShape.staged(20, Precision.FLOAT32));
-        // sized for the device: an H200 (227 KiB a block) gets the 200 KiB shape, an A100 (163 KiB) 3 stages of 1 row,
+        assertEquals(Optional.of(new FusedShape(1, 32, 1, 4, 2)), FusedShape.staged(20, Precision.FLOAT32));
+        assertEquals(Optional.of(new FusedShape(1, 512, 2, 4, 2)), FusedShape.staged(1000, Precision.FLOAT32));
+        // sized for the device: an H200 (227 KiB a block) gets the 200 KiB shape, an A100 (163 KiB) 2 stages of 2 rows,
         // an sm_89 (99 KiB) 2 stages of 1 row; a device whose budget holds not even that gets none (registers)
         assertEquals(FusedShape.staged(100_000, Precision.FLOAT32), FusedShape.stagedFor(100_000, Precision.FLOAT32, 227 * 1024));
-        assertEquals(Optional.of(new FusedShape(16, 512, 13, 1, 3)), FusedShape.stagedFor(100_000, Precision.FLOAT32, 163 * 1024));
+        assertEquals(Optional.of(new FusedShape(16, 512, 13, 2, 2)), FusedShape.stagedFor(100_000, Precision.FLOAT32, 163 * 1024));
         assertEquals(Optional.of(new FusedShape(16, 512, 13, 1, 2)), FusedShape.stagedFor(100_000, Precision.FLOAT32, 99 * 1024));
         assertEquals(Optional.empty(), FusedShape.stagedFor(100_000, Precision.FLOAT64, 99 * 1024));
         for (int optin : new int[] {99 * 1024, 163 * 1024, 227 * 1024}) {

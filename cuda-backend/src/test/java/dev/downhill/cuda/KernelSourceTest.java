@@ -108,6 +108,8 @@ class KernelSourceTest {
             assertNoSpills(FusedShape.staged(FusedShape.maxColumns(p), p).orElseThrow(), p);
         }
         assertNoSpills(FusedShape.staged(6_000, Precision.FLOAT32).orElseThrow(), Precision.FLOAT32);
+        assertNoSpills(FusedShape.staged(20_000, Precision.FLOAT32).orElseThrow(), Precision.FLOAT32); // 10 a thread, 4 rows
+        assertNoSpills(FusedShape.staged(5_000, Precision.FLOAT64).orElseThrow(), Precision.FLOAT64);
         assertNoSpills(FusedShape.staged(16_000, Precision.FLOAT64).orElseThrow(), Precision.FLOAT64);
     }
 
