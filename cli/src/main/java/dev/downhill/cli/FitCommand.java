@@ -120,7 +120,7 @@ final class FitCommand implements Callable<Integer> {
     String cpuKernel;
 
     @Option(names = "--cuda-kernel", paramLabel = "KERNEL", description = "cuda backend's gradient pass: fused, staged or cublas "
-            + "for dense X; fused, atomic or cusparse for sparse X (default: fused, or -Ddownhill.cuda.kernel).")
+            + "for dense X; fused, atomic or cusparse for sparse X (default: staged for dense, fused for sparse X, or -Ddownhill.cuda.kernel).")
     String cudaKernel;
 
     @Option(names = "--out", converter = Outputs.FileName.class, description = "Write the model as JSON to this file (atomically; checked before the fit).")

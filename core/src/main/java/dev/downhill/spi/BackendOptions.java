@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * <tr><td>{@value #CPU_KERNEL}</td><td>cpu</td><td>{@code native}, {@code blas} or {@code auto}</td><td>{@code downhill.cpu.kernel}</td></tr>
  * <tr><td>{@value #CPU_BLOCK_BYTES}, {@value #CPU_FLUSH_ROWS}</td><td>cpu</td><td>row-block bytes, float32 flush rows</td>
  *     <td>{@code downhill.cpu.blockBytes}, {@code downhill.cpu.flushRows}</td></tr>
- * <tr><td>{@value #CUDA_KERNEL}</td><td>cuda</td><td>{@code fused}, {@code staged} or {@code cublas}; sparse X: {@code fused}, {@code atomic} or {@code cusparse}</td><td>{@code downhill.cuda.kernel}</td></tr>
+ * <tr><td>{@value #CUDA_KERNEL}</td><td>cuda</td><td>{@code fused}, {@code staged} (the default) or {@code cublas}; sparse X: {@code fused} (the default), {@code atomic} or {@code cusparse}</td><td>{@code downhill.cuda.kernel}</td></tr>
  * <tr><td>{@value #ND4J_COPY}</td><td>nd4j</td><td>{@code true}: copy X into ND4J memory instead of wrapping the
  *     dataset's (the path of a non-host ND4J backend)</td><td>{@code downhill.nd4j.copy}</td></tr>
  * </table>
@@ -320,7 +320,10 @@ public final class BackendOptions {
             return set(CPU_KERNEL, kernel);
         }
 
-        /** The cuda backend's gradient kernel: fused, staged or cublas (dense X), fused, atomic or cusparse (sparse X). */
+        /**
+         * The cuda backend's gradient kernel: fused, staged or cublas (dense X; unset: staged), fused, atomic or cusparse
+         * (sparse X; unset: fused).
+         */
         public Builder cudaKernel(String kernel) {
             return set(CUDA_KERNEL, kernel);
         }

@@ -44,7 +44,9 @@ public final class CudaBackend implements Backend {
         }
         String strategy;
         try {
-            strategy = CudaGradientStrategy.configured(options).name().toLowerCase(java.util.Locale.ROOT);
+            strategy = options.setting(BackendOptions.CUDA_KERNEL).isPresent()
+                    ? CudaGradientStrategy.configured(options, false).name().toLowerCase(java.util.Locale.ROOT)
+                    : "staged (dense X), fused (sparse X)";
         } catch (RuntimeException e) {
             strategy = e.getMessage();
         }
@@ -56,7 +58,7 @@ public final class CudaBackend implements Backend {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(options, "options");
-        CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
+        CudaGradientStrategy strategy = CudaGradientStrategy.configured(options, false);
         if (strategy == CudaGradientStrategy.ATOMIC || strategy == CudaGradientStrategy.CUSPARSE) {
             throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = " + strategy.name().toLowerCase(java.util.Locale.ROOT)
                     + " applies to sparse X only: dense X runs fused, staged or cublas");
@@ -79,7 +81,7 @@ public final class CudaBackend implements Backend {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(options, "options");
-        CudaGradientStrategy strategy = CudaGradientStrategy.configured(options);
+        CudaGradientStrategy strategy = CudaGradientStrategy.configured(options, true);
         if (strategy == CudaGradientStrategy.CUBLAS || strategy == CudaGradientStrategy.STAGED) {
             throw new IllegalArgumentException(BackendOptions.CUDA_KERNEL + " = " + strategy.name().toLowerCase(java.util.Locale.ROOT)
                     + " applies to dense X only: sparse X runs the "

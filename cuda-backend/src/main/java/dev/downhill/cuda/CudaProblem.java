@@ -4,11 +4,6 @@ import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_T;
 import static org.bytedeco.cuda.global.cublas.cublasDgemv_v2_64;
 import static org.bytedeco.cuda.global.cublas.cublasSgemv_v2_64;
-import static org.bytedeco.cuda.global.cudart.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
-import static org.bytedeco.cuda.global.cudart.CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED;
-import static org.bytedeco.cuda.global.cudart.cuFuncSetAttribute;
-import static org.bytedeco.cuda.global.cudart.cuOccupancyMaxActiveBlocksPerMultiprocessor;
-import static org.bytedeco.cuda.global.cudart.cuOccupancyMaxActiveClusters;
 
 import dev.downhill.Dataset;
 import dev.downhill.Precision;
@@ -26,8 +21,6 @@ import dev.downhill.spi.RowSlice;
 import dev.downhill.spi.StochasticEpoch;
 import java.util.Locale;
 import java.util.Objects;
-import org.bytedeco.cuda.cudart.CUfunc_st;
-import org.bytedeco.cuda.cudart.CUlaunchConfig;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -43,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * {@link #dot} moves 8. Mini-batch passes upload each block of the epoch's row order once (8 bytes a
  * row) and gather rows on the device.
  *
- * <p>Gradient passes use the fused kernel ({@link FusedShape}). With {@link CudaGradientStrategy#CUBLAS} configured,
- * full passes are two cuBLAS gemv calls instead, while slices (sgd, mini-batches) still run the fused kernel through
- * the uploaded row order when X is resident; when n has no fused shape, full passes use cuBLAS and slices copy their
+ * <p>Gradient passes use the fused kernel ({@link FusedShape}, {@link FusedKernel}). With
+ * {@link CudaGradientStrategy#CUBLAS} configured, full passes are two cuBLAS gemv calls instead, and with
+ * {@link CudaGradientStrategy#STAGED} the staged kernel (X through shared memory), while slices (sgd, mini-batches) and
+ * the device epoch still run the register kernel through the uploaded row order when X is resident; when n has no fused shape, full passes use cuBLAS and slices copy their
  * rows into a gather buffer first (two or three device copies a row). Reductions are float64 in a fixed order:
  * bit-identical run to run on the same device. Not thread-safe: one fit at a time.
  */
@@ -67,10 +61,14 @@ final class CudaProblem implements ResidentProblem {
     private final long cols;
     private final int n;
     private final Precision precision;
-    private final FusedShape shape;
     private final KernelModule utility;
-    private KernelModule fused;
-    private final long maxClusters;
+    /**
+     * The register kernel (rows in registers): slices (sgd, mini-batches), the device epoch, and full passes unless
+     * {@link #passes} is the staged kernel; null when n has no fused shape or the device refused its clusters.
+     */
+    private FusedKernel registers;
+    /** The kernel of full passes: {@link #registers}, or with {@link CudaGradientStrategy#STAGED} the staged kernel. */
+    private FusedKernel passes;
     private final long workBytes;
     private final DeviceRows x;
     private final DeviceMemory y;
@@ -165,13 +163,19 @@ final class CudaProblem implements ResidentProblem {
             long chunkRows = Math.min(rows, CudaMemoryBudget.chunkRows(options, rowBytes));
             long[] memory = context.memory();
             long budget = CudaMemoryBudget.budget(options, memory[0]);
-            // the cublas strategy compiles the fused kernel too, for its slices (full passes are cuBLAS's)
+            // the cublas strategy compiles the fused kernel too, for its slices (full passes are cuBLAS's); the staged
+            // strategy compiles the register kernel beside the staged one, for its slices and the device epoch
             boolean asyncCopies = context.device().major() >= 8; // cp.async: sm_80 and later
-            FusedShape s = forcedShape != null ? forcedShape : strategy == CudaGradientStrategy.STAGED && asyncCopies
+            // the staged kernel is the default: below FusedShape.STAGED_DEFAULT_MIN_COLUMNS it runs only when asked
+            // for, and only whoever asked for it hears why it does not run
+            boolean stagedAsked = options.setting(BackendOptions.CUDA_KERNEL).isPresent();
+            boolean staging = strategy == CudaGradientStrategy.STAGED && asyncCopies
+                    && (stagedAsked || cols >= FusedShape.STAGED_DEFAULT_MIN_COLUMNS);
+            FusedShape s = forcedShape != null ? forcedShape : staging
                     ? FusedShape.stagedFor(cols, precision, context.device().sharedPerBlockOptin())
                             .or(() -> FusedShape.forColumns(cols, precision)).orElse(null)
                     : FusedShape.forColumns(cols, precision).orElse(null);
-            if (strategy == CudaGradientStrategy.STAGED && s != null && s.stages() == 0) {
+            if (strategy == CudaGradientStrategy.STAGED && stagedAsked && s != null && s.stages() == 0) {
                 LOG.warn("{}: the fused kernel keeps rows in registers ({})", context.device().name(), asyncCopies
                         ? "n = " + cols + " leaves no room for a staged shape in " + precision + " within "
                         + context.device().sharedPerBlockOptin() + " bytes of shared memory a block"
@@ -182,40 +186,13 @@ final class CudaProblem implements ResidentProblem {
                 LOG.warn("n = {} exceeds the fused kernel's {} columns in {}: full passes use cuBLAS (two gemv calls)",
                         cols, FusedShape.maxColumns(precision), precision);
             }
-            this.shape = s;
             this.utility = context.kernels(FusedShape.utilityMacros(precision));
-            KernelModule f = null;
-            long clusters = 1;
             if (s != null) {
-                f = context.kernels(s.macros(precision));
-                CUfunc_st function = f.function("fused_gradient");
-                if (s.cluster() > FusedShape.MAX_PORTABLE_CLUSTER) {
-                    CudaStatus.checkDriver(cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED, 1),
-                            "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED)");
-                }
-                long dynamicShared = s.dynamicSharedBytes(precision);
-                if (dynamicShared > 48 * 1024) {
-                    CudaStatus.checkDriver(cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                            (int) dynamicShared), "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES, " + dynamicShared + ")");
-                }
-                int[] perSm = new int[1];
-                int status = cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, function, s.threads(), dynamicShared);
-                if (status != 0) {
-                    if (s.cluster() == 1) {
-                        CudaStatus.checkDriver(status, "cuOccupancyMaxActiveBlocksPerMultiprocessor(fused_gradient)");
-                    }
-                    // the blocks-per-SM query is not meant for cluster kernels on every driver: size the grid
-                    // for one block per multiprocessor (what 128 registers × 512 threads allow anyway)
-                    LOG.debug("occupancy query refused for clusters of {} (CUresult {}); one block per multiprocessor", s.cluster(), status);
-                    perSm[0] = 1;
-                }
-                clusters = Math.max(1, (long) Math.max(1, perSm[0]) * context.device().multiprocessors() / s.cluster());
-                if (s.cluster() > 1) {
-                    clusters = coResidentClusters(function, s, dynamicShared, clusters);
-                }
+                this.passes = FusedKernel.compile(context, s, precision);
+                this.registers = s.stages() == 0 ? passes
+                        : FusedKernel.compile(context, FusedShape.forColumns(cols, precision).orElseThrow(), precision);
             }
-            this.fused = f;
-            this.maxClusters = clusters;
+            long maxClusters = passes == null ? 1 : Math.max(passes.maxClusters(), registers.maxClusters());
             // everything but X: y, partials, running totals, the cuBLAS residual and chunk gradient
             boolean weighted = source != null && source.isWeighted();
             long work = bytesY + 8 * maxClusters * cols + 16 * maxClusters + 8 * cols + 16
@@ -304,9 +281,17 @@ final class CudaProblem implements ResidentProblem {
         return context.bytesTransferred();
     }
 
-    /** The fused kernel's shape, or null when it is not used (n has no fused shape, or the device refused it). */
+    /**
+     * The shape of the fused kernel of full passes (staged with {@link CudaGradientStrategy#STAGED}), or null when it is
+     * not used (n has no fused shape, or the device refused it).
+     */
     FusedShape shape() {
-        return fused != null ? shape : null;
+        return passes != null ? passes.shape() : null;
+    }
+
+    /** The register kernel's shape (slices, the device epoch), or null when it is not used. */
+    FusedShape registerShape() {
+        return registers != null ? registers.shape() : null;
     }
 
     DeviceInfo device() {
@@ -354,15 +339,14 @@ final class CudaProblem implements ResidentProblem {
     }
 
     /**
-     * The device ({@link DeviceInfo#arithmetic()}) and the fused kernel's grid, which sums X's rows in up to
+     * The device ({@link DeviceInfo#arithmetic()}) and the fused kernels' grids, which sum X's rows in up to
      * {@code maxClusters} partials (sized to the multiprocessors); or cuBLAS, whose sums follow the device and runtime.
      */
     @Override
     public String sumsLayout() {
-        String gradient = fused == null ? "cuBLAS" : String.format(Locale.ROOT,
-                "%sfused kernel: up to %d clusters of %d blocks × %d threads, %d columns a thread, %d rows a group%s",
-                strategy == CudaGradientStrategy.CUBLAS ? "cuBLAS for full passes, " : "", maxClusters, shape.cluster(),
-                shape.threads(), shape.columnsPerThread(), shape.rowsPerGroup(), shape.stages() > 0 ? ", staged" : "");
+        String gradient = registers == null ? "cuBLAS"
+                : (strategy == CudaGradientStrategy.CUBLAS ? "cuBLAS for full passes, " : "") + "fused kernel: " + registers.grid()
+                + (passes != registers ? "; full passes: " + passes.grid() : "");
         return context.device().arithmetic() + ", " + gradient;
     }
 
@@ -370,9 +354,9 @@ final class CudaProblem implements ResidentProblem {
     public String description() {
         String where = x.allResident() ? "X resident" : String.format(Locale.ROOT, "X streamed (%d of %d chunks resident)",
                 x.residentChunks(), x.chunks());
-        String gradient = fused == null ? "cuBLAS" : strategy == CudaGradientStrategy.CUBLAS
+        String gradient = registers == null ? "cuBLAS" : strategy == CudaGradientStrategy.CUBLAS
                 ? "cuBLAS for full passes, fused kernel for mini-batches"
-                : shape.stages() > 0 ? "fused kernel, X staged through shared memory" : "fused kernel";
+                : passes != registers ? "fused kernel, X staged through shared memory for full passes" : "fused kernel";
         return context.device().name() + ", " + where + ", gradient: " + gradient
                 + (strategy == CudaGradientStrategy.CUBLAS ? " (configured)" : "");
     }
@@ -502,18 +486,18 @@ final class CudaProblem implements ResidentProblem {
         context.zero(sums);
         if (slice.isAll()) {
             long last = x.chunks() - 1;
-            boolean blas = fused == null || strategy == CudaGradientStrategy.CUBLAS;
-            x.forEachChunk((address, first, count) -> chunk(blas, address, y.address(first * precision.bytes()), weightsFrom(first),
+            boolean blas = passes == null || strategy == CudaGradientStrategy.CUBLAS;
+            x.forEachChunk((address, first, count) -> chunk(blas, true, address, y.address(first * precision.bytes()), weightsFrom(first),
                     null, 0, count, t, intercept, targetWeight, scale, first / x.chunkRows() == last ? g : null));
             return;
         }
         long count = slice.size(rows);
-        if (fused != null && x.allResident()) {
-            chunk(false, x.residentMemory().address(0), y.address(0), weightsFrom(0), orders.of(slice), slice.from(), count,
+        if (registers != null && x.allResident()) {
+            chunk(false, false, x.residentMemory().address(0), y.address(0), weightsFrom(0), orders.of(slice), slice.from(), count,
                     t, intercept, targetWeight, scale, g);
         } else {
             gather(slice);
-            chunk(fused == null, gatherX.address(0), gatherY.address(0), gatherW == null ? null : new RawPointer(gatherW.address(0)),
+            chunk(registers == null, false, gatherX.address(0), gatherY.address(0), gatherW == null ? null : new RawPointer(gatherW.address(0)),
                     null, 0, count, t, intercept, targetWeight, scale, g);
         }
     }
@@ -526,7 +510,7 @@ final class CudaProblem implements ResidentProblem {
         context.zero(total);
         context.zero(sums);
         long last = x.chunks() - 1;
-        x.forEachChunk((address, first, count) -> chunk(true, address, y.address(first * precision.bytes()), weightsFrom(first),
+        x.forEachChunk((address, first, count) -> chunk(true, true, address, y.address(first * precision.bytes()), weightsFrom(first),
                 null, 0, count, t, intercept, targetWeight, scale, first / x.chunkRows() == last ? g : null));
     }
 
@@ -534,25 +518,29 @@ final class CudaProblem implements ResidentProblem {
      * One chunk of a pass: rows {@code order[first + r]} (or {@code first + r}) for r < count of the X at
      * {@code xAddress}, targets at {@code yAddress} and weights at {@code w} (null when unweighted) indexed the same
      * way. Adds the chunk's gradient and sums to the running totals; with {@code out} (the last chunk) writes out = s·total.
+     * Unless {@code blas}, runs the fused kernel of full passes ({@code fullPass}) or the register kernel (slices).
      */
-    private void chunk(boolean blas, long xAddress, long yAddress, Pointer w, DeviceMemory rowOrder, long first, long count,
-                       CudaVector theta, double intercept, double targetWeight, double scale, CudaVector out) {
-        if (!blas && launchFused(xAddress, yAddress, w, rowOrder, first, count, theta, intercept, targetWeight, scale, out)) {
+    private void chunk(boolean blas, boolean fullPass, long xAddress, long yAddress, Pointer w, DeviceMemory rowOrder, long first,
+                       long count, CudaVector theta, double intercept, double targetWeight, double scale, CudaVector out) {
+        FusedKernel kernel = blas ? null : fullPass ? passes : registers;
+        if (kernel != null && launchFused(kernel, xAddress, yAddress, w, rowOrder, first, count, theta, intercept, targetWeight,
+                scale, out)) {
             return;
         }
         blasChunk(xAddress, yAddress, w, count, theta, intercept, targetWeight, scale, out);
     }
 
     /**
-     * Queues the fused kernel and its accumulation. Returns false (after one warning, and for the rest of
+     * Queues {@code kernel} and its accumulation. Returns false (after one warning, and for the rest of
      * the problem's life) when the device refuses a non-portable cluster of 16 blocks at launch: the
-     * passes then use cuBLAS.
+     * passes then use cuBLAS (both kernels: they share the cluster size).
      */
-    private boolean launchFused(long xAddress, long yAddress, Pointer w, DeviceMemory rowOrder, long first, long count, CudaVector t,
-                                double intercept, double targetWeight, double scale, CudaVector g) {
-        long clusters = Math.max(1, Math.min(maxClusters, (count + shape.rowsPerGroup() - 1) / shape.rowsPerGroup()));
+    private boolean launchFused(FusedKernel kernel, long xAddress, long yAddress, Pointer w, DeviceMemory rowOrder, long first,
+                                long count, CudaVector t, double intercept, double targetWeight, double scale, CudaVector g) {
+        FusedShape shape = kernel.shape();
+        long clusters = Math.max(1, Math.min(kernel.maxClusters(), (count + shape.rowsPerGroup() - 1) / shape.rowsPerGroup()));
         try {
-            context.launchShared(fused, "fused_gradient", clusters * shape.cluster(), 1, shape.threads(),
+            context.launchShared(kernel.module(), "fused_gradient", clusters * shape.cluster(), 1, shape.threads(),
                     shape.dynamicSharedBytes(precision), new RawPointer(xAddress), new RawPointer(yAddress), w, t.memory(), intercept, targetWeight, n, rowOrder,
                     first, count, gradientPartials, sumPartials);
         } catch (CudaException e) {
@@ -561,11 +549,12 @@ final class CudaProblem implements ResidentProblem {
             }
             LOG.warn("{} refused the fused kernel's clusters of {} blocks ({}); gradient passes use cuBLAS from now on",
                     context.device().name(), shape.cluster(), e.getMessage());
-            fused = null;
+            registers = null;
+            passes = null;
             orders.invalidate();
             return false;
         }
-        context.launch(fused, "accumulate_partials", (cols + shape.threads() - 1) / shape.threads(), 1, shape.threads(),
+        context.launch(kernel.module(), "accumulate_partials", (cols + shape.threads() - 1) / shape.threads(), 1, shape.threads(),
                 gradientPartials, (int) clusters, n, total, sumPartials, sums, scale, g == null ? null : g.memory());
         return true;
     }
@@ -669,15 +658,15 @@ final class CudaProblem implements ResidentProblem {
     public StochasticEpoch.EpochSums epoch(StochasticEpoch plan, BackendVector theta, BackendVector gradient) {
         ensureOpen();
         // averaging (θ̄ after every step) is not in the device epoch's kernel: the per-batch loop averages through the vectors
-        if (!deviceEpochApplies() || !DeviceEpoch.batchFits(shape, plan.batchSize()) || plan.average() != null) {
+        if (!deviceEpochApplies() || !DeviceEpoch.batchFits(registers.shape(), plan.batchSize()) || plan.average() != null) {
             return StochasticEpoch.runPerBatch(this, plan, theta, gradient);
         }
         return epochOnDevice(plan, theta, gradient);
     }
 
-    /** Whether the device epoch can run here at all (unstaged fused shape with clusters of 1, X resident). */
+    /** Whether the device epoch can run here at all (the register kernel with clusters of 1, X resident). */
     boolean deviceEpochApplies() {
-        return fused != null && shape.stages() == 0 && DeviceEpoch.applies(shape) && x.allResident();
+        return registers != null && registers.shape().stages() == 0 && DeviceEpoch.applies(registers.shape()) && x.allResident();
     }
 
     /** The device epoch whatever the batch size (benchmarks measure where it stops paying); needs {@link #deviceEpochApplies}. */
@@ -690,7 +679,7 @@ final class CudaProblem implements ResidentProblem {
             throw new IllegalStateException("the device epoch does not average the iterates: use the per-batch loop");
         }
         if (epochs == null) {
-            epochs = new DeviceEpoch(context, fused, shape, maxClusters, n, precision);
+            epochs = new DeviceEpoch(context, registers.module(), registers.shape(), registers.maxClusters(), n, precision);
         }
         return epochs.run(plan, new DeviceEpoch.Rows(x.residentMemory().address(0), y.address(0), weightsFrom(0)),
                 vector(theta), vector(gradient), vectorOrNull(plan.means()), vectorOrNull(plan.columnFactors()),
@@ -744,29 +733,6 @@ final class CudaProblem implements ResidentProblem {
     public CrossProducts crossProducts(boolean centred) {
         ensureOpen();
         return passes().crossProducts(centred ? columnMeansOnDevice() : null, centred ? columnStatistics().targetMean() : 0);
-    }
-
-    /**
-     * How many clusters of {@code shape} the device runs at once ({@code cuOccupancyMaxActiveClusters}), which is what
-     * the fused kernel's grid must not exceed: a cluster must fit in one GPC, so on an H200 (132 multiprocessors)
-     * only 7 clusters of 16 are resident, not 132 / 16 = 8 — an 8th cluster ran as a second wave, alone, and the pass
-     * took twice as long (measured, 2026-12-01: 36.8 ms per step at 50,000 × 100,000 float32, the grid 8 clusters;
-     * ncu: 7 active clusters, multiprocessors busy 49 % of the time). Where the driver refuses the query or answers
-     * 0, {@code fallback} (one block per multiprocessor) stays.
-     */
-    private static long coResidentClusters(CUfunc_st function, FusedShape shape, long dynamicShared, long fallback) {
-        try (CUlaunchConfig config = new CUlaunchConfig()) {
-            config.gridDimX((int) (fallback * shape.cluster())).gridDimY(1).gridDimZ(1).blockDimX(shape.threads()).blockDimY(1)
-                    .blockDimZ(1).sharedMemBytes((int) dynamicShared).hStream(null).attrs(null).numAttrs(0);
-            int[] active = new int[1];
-            int status = cuOccupancyMaxActiveClusters(active, function, config);
-            if (status != 0 || active[0] < 1) {
-                LOG.debug("cuOccupancyMaxActiveClusters for clusters of {}: CUresult {}, {} clusters; grid of {} clusters",
-                        shape.cluster(), status, active[0], fallback);
-                return fallback;
-            }
-            return active[0];
-        }
     }
 
     @Override

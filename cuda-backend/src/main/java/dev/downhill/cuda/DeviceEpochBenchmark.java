@@ -71,9 +71,9 @@ public final class DeviceEpochBenchmark {
                         row.put("rows", m);
                         row.put("cols", n);
                         row.put("batch", batch);
-                        row.put("fusedShape", p.shape() == null ? "none" : p.shape().toString());
+                        row.put("fusedShape", p.registerShape() == null ? "none" : p.registerShape().toString());
                         row.put("deviceEpoch", p.deviceEpochApplies());
-                        row.put("fitsChooseDeviceEpoch", p.deviceEpochApplies() && DeviceEpoch.batchFits(p.shape(), batch));
+                        row.put("fitsChooseDeviceEpoch", p.deviceEpochApplies() && DeviceEpoch.batchFits(p.registerShape(), batch));
                         rowsOut.add(row);
                         long count = Math.min(m, Math.max(batch, positions / batch * batch));
                         double[] device = new double[repeats];

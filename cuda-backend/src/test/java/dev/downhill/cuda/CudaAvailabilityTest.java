@@ -57,15 +57,17 @@ class CudaAvailabilityTest {
     @Test
     void theStrategyOptionIsValidatedAndThePropertyIsItsDefault() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaGradientStrategy.configured(
-                dev.downhill.spi.BackendOptions.builder().cudaKernel("fast").build()));
+                dev.downhill.spi.BackendOptions.builder().cudaKernel("fast").build(), false));
         assertTrue(e.getMessage().contains("fused, staged or cublas"), e.getMessage());
-        assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none()));
+        // unset: the staged kernel for dense X, the deterministic CSR kernel for sparse X
+        assertEquals(CudaGradientStrategy.STAGED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none(), false));
+        assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none(), true));
         assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.configured(
-                dev.downhill.spi.BackendOptions.builder().cudaKernel("CUBLAS").build()));
+                dev.downhill.spi.BackendOptions.builder().cudaKernel("CUBLAS").build(), false));
         System.setProperty(CudaGradientStrategy.PROPERTY, "cublas");
         try {
-            assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.defaults()));
-            assertEquals(CudaGradientStrategy.FUSED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none()),
+            assertEquals(CudaGradientStrategy.CUBLAS, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.defaults(), false));
+            assertEquals(CudaGradientStrategy.STAGED, CudaGradientStrategy.configured(dev.downhill.spi.BackendOptions.none(), false),
                     "the backend itself reads no property");
         } finally {
             System.clearProperty(CudaGradientStrategy.PROPERTY);

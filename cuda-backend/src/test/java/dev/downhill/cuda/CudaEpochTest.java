@@ -70,7 +70,7 @@ class CudaEpochTest {
              BackendVector theta1 = problem.allocateVector(n); BackendVector g1 = problem.allocateVector(n);
              BackendVector theta2 = problem.allocateVector(n); BackendVector g2 = problem.allocateVector(n)) {
             StochasticEpoch plan = objective.epochBuilder(EpochRows.of(9, 0, m, m, 8), batch).steps(0, rates).build();
-            assertTrue(!DeviceEpoch.batchFits(problem.shape(), batch), "B = " + batch + " is past the limit for " + problem.shape());
+            assertTrue(!DeviceEpoch.batchFits(problem.registerShape(), batch), "B = " + batch + " is past the limit for " + problem.registerShape());
             problem.epoch(plan, theta1, g1);
             assertTrue(!problem.ranEpochOnDevice(), "a fit's epoch kept the per-batch loop");
             StochasticEpoch.EpochSums forced = problem.epochOnDevice(plan, theta2, g2);

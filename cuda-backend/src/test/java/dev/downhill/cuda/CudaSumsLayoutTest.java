@@ -43,13 +43,18 @@ class CudaSumsLayoutTest {
         String device = DeviceInfo.query(0).arithmetic();
         TestData t = TestData.gaussian(300, 12, TestData.ramp(12), 1, 0.5, 5);
         try (var d = dev.downhill.Dataset.of(t.x, t.y)) {
-            for (String strategy : new String[] {"fused", "cublas"}) {
-                try (ResidentProblem p = Backends.load(CudaBackend.NAME, d, Precision.FLOAT64,
-                        BackendOptions.builder().cudaKernel(strategy).build())) {
+            for (String strategy : new String[] {"fused", "cublas", "staged", "default"}) {
+                BackendOptions options = strategy.equals("default") ? BackendOptions.none()
+                        : BackendOptions.builder().cudaKernel(strategy).build();
+                try (ResidentProblem p = Backends.load(CudaBackend.NAME, d, Precision.FLOAT64, options)) {
                     String layout = p.sumsLayout();
                     assertTrue(layout.startsWith(device + ", "), layout);
                     assertTrue(layout.contains("multiprocessors") && layout.contains("clusters of"), layout);
                     assertEquals(strategy.equals("cublas"), layout.contains("cuBLAS for full passes"), layout);
+                    // the staged kernel sums full passes in its own grid: the layout names both (the default stages
+                    // from FusedShape.STAGED_DEFAULT_MIN_COLUMNS: not these 12)
+                    boolean staged = strategy.equals("staged");
+                    assertEquals(staged, layout.contains("; full passes: ") && layout.endsWith(", staged"), layout);
                 }
             }
         }
