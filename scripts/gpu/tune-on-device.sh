@@ -7,7 +7,8 @@
 #   3. staging   (T_EACH, 30 s a shape)  DeviceStepBenchmark float32 at STAGING_SHAPES with --staged STAGINGS: fused,
 #                                   cuBLAS and each staging's ms per step (the staged default's rule)
 #   4. ncu       (T_NCU, 70 s)      Nsight Compute on NCU_LAUNCHES fused_gradient launches of a --staged NCU_STAGING run at
-#                                   NCU_SHAPE (the staged ones have dynamic shared memory)
+#                                   NCU_SHAPE after skipping NCU_SKIP (the staged ones have dynamic shared memory; on the
+#                                   H200, 2026-12-04, the first 12 were all the register kernel's, so the default takes 60)
 #   5. float64   (T_EACH a shape)   DeviceStepBenchmark float64 at F64_SHAPES: fused, staged, cuBLAS
 # $OUT: run.txt (every step's status), tests.txt, device-epochs.json, staging.txt, ncu.txt, float64.txt, logs.tgz.
 #   run(command="bash scripts/gpu/tune-on-device.sh", carry=[".gpu"], timeout_s=320)   then give_back
@@ -23,7 +24,8 @@ STAGINGS=${STAGINGS:-2x3,2x4,3x3,2x6,2x8,3x5}
 STEP_ARGS=${STEP_ARGS:---steps 10 --warmup 3 --repeats 3 --copy-gib 1}
 NCU_SHAPE=${NCU_SHAPE:-20000x100000}
 NCU_STAGING=${NCU_STAGING:-2x3}
-NCU_LAUNCHES=${NCU_LAUNCHES:-12}
+NCU_LAUNCHES=${NCU_LAUNCHES:-60}
+NCU_SKIP=${NCU_SKIP:-0}
 F64_SHAPES=${F64_SHAPES:-20000x50000 400000x2500 4000000x250}
 T_EACH=${T_EACH:-30}
 started=$SECONDS
@@ -100,14 +102,17 @@ fi
 if [ "${SKIP_NCU:-0}" != 1 ]; then
   ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda*/bin/ncu 2>/dev/null | head -1)
   if [ -n "$ncu" ]; then
-    run ncu "${T_NCU:-70}" "$ncu" --clock-control none --target-processes all -k regex:fused_gradient -c "$NCU_LAUNCHES" \
+    run ncu "${T_NCU:-70}" "$ncu" --clock-control none --target-processes all -k regex:fused_gradient --launch-skip "$NCU_SKIP" -c "$NCU_LAUNCHES" \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section Occupancy --section LaunchStats \
       --section WarpStateStats --section SchedulerStats \
       java -Xmx2g -cp "$CP" dev.downhill.cuda.DeviceStepBenchmark --rows "${NCU_SHAPE%x*}" --cols "${NCU_SHAPE#*x}" \
       --precision float32 --steps 1 --warmup 0 --repeats 1 --copy-gib 0.1 --staged "$NCU_STAGING" --out "$LOGS/ncu-step.json"
     cp "$LOGS/ncu.log" "$OUT/ncu.txt"
-    grep -E "fused_gradient|Dynamic Shared Memory Per Block|DRAM Throughput|Duration|Achieved Occupancy|Registers Per|Eligible|Issued Warp" \
-      "$OUT/ncu.txt" | head -60
+    # the staged launches' summary lines (each launch's block starts at its "fused_gradient" line)
+    awk '/fused_gradient \(/{block=""} {block=block"\n"$0} /Dynamic Shared Memory Per Block/ && $(NF) > 0 {staged=1}
+         /Achieved Occupancy/ && staged {print block; staged=0}' "$OUT/ncu.txt" \
+      | grep -E "fused_gradient|Dynamic Shared Memory Per Block|DRAM Throughput|Duration|Achieved Occupancy|Registers Per|Eligible|Issued Warp" \
+      | head -60
   else
     echo "ncu: not found" | tee -a "$OUT/run.txt"
   fi
