@@ -89,8 +89,10 @@ public final class ConjugateGradientSolver {
                 rz = problem.dot(r, z);
                 norm = Math.sqrt(Math.max(0, rz));
             }
-            // whether r, z, rz, loss and norm come from a true gradient pass at θ (not from the recurrence)
-            boolean exact = resume == null;
+            // whether r, z, rz, loss and norm come from a true gradient pass at θ (not from the recurrence); saved in a
+            // checkpoint, since it decides whether the loss may become the no-progress rule's best (a checkpoint without
+            // it, from before, resumes as recurred)
+            boolean exact = resume == null || resume.has("exact") && resume.integer("exact") != 0;
             // whether this iteration's record was made already (a true pass replaced the recurred r at the same θ)
             boolean recorded = false;
             StopReason stop = null;
@@ -100,12 +102,13 @@ public final class ConjugateGradientSolver {
                     double l = loss;
                     double g = norm;
                     double d = rz;
+                    boolean e = exact;
                     checkpoint.boundary(step, () -> {
                         problem.copy(r, z); // z = Pr again, in w (free until the next Hp): the bits it had
                         objective.precondition(z);
                         SolverState.Builder s = SolverState.builder(NAME, k, false).put("theta", theta.copyToHost())
                                 .put("r", r.copyToHost()).put("z", z.copyToHost()).put("p", p.copyToHost())
-                                .put("rz", d).put("loss", l).put("norm", g);
+                                .put("rz", d).put("loss", l).put("norm", g).put("exact", e ? 1L : 0L);
                         progress.capture(s);
                         return s.build();
                     });

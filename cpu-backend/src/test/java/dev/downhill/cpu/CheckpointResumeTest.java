@@ -236,6 +236,23 @@ class CheckpointResumeTest {
         }
     }
 
+    /**
+     * A tolerance below the rounding floor: cg ends by the no-progress rule, whose best loss is only ever a measured one
+     * (its recurred losses carry u·ℓ₀). A resume must know whether the loss at its boundary was measured: without it
+     * being saved, 11 of these 24 lines resumed at step 1 or 2 stopped at 201 iterations instead of 101 (a review's
+     * reproducer, kept).
+     */
+    @Test
+    void conjugateGradientsResumeBitForBitWhereTheNoProgressRuleStops() throws IOException {
+        for (long seed = 1; seed <= 24; seed++) {
+            dev.downhill.testing.CertifiedProblems.Problem p = dev.downhill.testing.CertifiedProblems.norrisLike(seed);
+            try (Dataset d = Dataset.of(p.x(), p.y())) {
+                FitConfig c = base(Solver.CG).fitIntercept(true).tolerance(1e-25).maxIterations(5_000).build();
+                interruptAndResume(d, c, 1 + seed % 2, Duration.ZERO);
+            }
+        }
+    }
+
     @Test
     void stochasticSolversResumeAtEpochBoundaries() throws IOException {
         try (Dataset d = data(300, 5, 4)) {

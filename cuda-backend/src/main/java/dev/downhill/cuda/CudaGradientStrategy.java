@@ -16,8 +16,10 @@ public enum CudaGradientStrategy {
      * row groups in flight per block and more rows per barrier; the same arithmetic as {@link #FUSED}, so the same bits on
      * the same grid (its shared memory may leave fewer clusters resident, and its rows per group split a pass's rows
      * otherwise: then the last bits differ). Sized for the device's opt-in shared memory; below compute capability 8.0
-     * the register path runs. Dense X only; sgd/mini-batch epochs run batch by batch (no device epoch). On an H200
-     * (2026-12-04) 1.15–2.55× faster than {@link #FUSED} from 100 to 100,000 float32 columns, with its bits.
+     * the register path runs. Dense X only; full passes only: slices (sgd, mini-batches) and the device epoch run the
+     * register kernel, compiled beside it. On an H200 (2026-12-04) 1.15–2.55× faster than {@link #FUSED} from 100 to
+     * 100,000 float32 columns, with its bits. The default for dense X from {@link FusedShape#STAGED_DEFAULT_MIN_COLUMNS}
+     * columns.
      */
     STAGED,
     /** Two cuBLAS gemv calls (r = Xθ, then g = s·Xᵀr): X read twice; the baseline the fused kernel must beat. Dense X only. */

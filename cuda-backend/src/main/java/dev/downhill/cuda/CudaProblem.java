@@ -69,6 +69,8 @@ final class CudaProblem implements ResidentProblem {
     private FusedKernel registers;
     /** The kernel of full passes: {@link #registers}, or with {@link CudaGradientStrategy#STAGED} the staged kernel. */
     private FusedKernel passes;
+    /** The shape of the fused kernel the last full pass launched (null: none yet, or cuBLAS): for tests. */
+    private FusedShape lastFullPass;
     private final long workBytes;
     private final DeviceRows x;
     private final DeviceMemory y;
@@ -287,6 +289,11 @@ final class CudaProblem implements ResidentProblem {
      */
     FusedShape shape() {
         return passes != null ? passes.shape() : null;
+    }
+
+    /** The shape of the fused kernel the last full pass ran (null: none yet, or cuBLAS ran it): for tests. */
+    FusedShape lastFullPassShape() {
+        return lastFullPass;
     }
 
     /** The register kernel's shape (slices, the device epoch), or null when it is not used. */
@@ -523,17 +530,27 @@ final class CudaProblem implements ResidentProblem {
     private void chunk(boolean blas, boolean fullPass, long xAddress, long yAddress, Pointer w, DeviceMemory rowOrder, long first,
                        long count, CudaVector theta, double intercept, double targetWeight, double scale, CudaVector out) {
         FusedKernel kernel = blas ? null : fullPass ? passes : registers;
-        if (kernel != null && launchFused(kernel, xAddress, yAddress, w, rowOrder, first, count, theta, intercept, targetWeight,
-                scale, out)) {
-            return;
+        while (kernel != null) {
+            if (launchFused(kernel, xAddress, yAddress, w, rowOrder, first, count, theta, intercept, targetWeight, scale, out)) {
+                if (fullPass) {
+                    lastFullPass = kernel.shape();
+                }
+                return;
+            }
+            FusedKernel fallback = fullPass ? passes : registers; // after the refusal: the register kernel, or null
+            kernel = fallback == kernel ? null : fallback;
+        }
+        if (fullPass) {
+            lastFullPass = null;
         }
         blasChunk(xAddress, yAddress, w, count, theta, intercept, targetWeight, scale, out);
     }
 
     /**
      * Queues {@code kernel} and its accumulation. Returns false (after one warning, and for the rest of
-     * the problem's life) when the device refuses a non-portable cluster of 16 blocks at launch: the
-     * passes then use cuBLAS (both kernels: they share the cluster size).
+     * the problem's life) when the device refuses a non-portable cluster of 16 blocks at launch: the staged kernel's
+     * refusal leaves full passes to the register kernel (its blocks need less shared memory), the register kernel's
+     * leaves every pass to cuBLAS.
      */
     private boolean launchFused(FusedKernel kernel, long xAddress, long yAddress, Pointer w, DeviceMemory rowOrder, long first,
                                 long count, CudaVector t, double intercept, double targetWeight, double scale, CudaVector g) {
@@ -546,6 +563,12 @@ final class CudaProblem implements ResidentProblem {
         } catch (CudaException e) {
             if (shape.cluster() <= FusedShape.MAX_PORTABLE_CLUSTER) {
                 throw e;
+            }
+            if (kernel == passes && passes != registers) {
+                LOG.warn("{} refused the staged kernel's clusters of {} blocks ({}); full passes use the register kernel from now on",
+                        context.device().name(), shape.cluster(), e.getMessage());
+                passes = registers;
+                return false;
             }
             LOG.warn("{} refused the fused kernel's clusters of {} blocks ({}); gradient passes use cuBLAS from now on",
                     context.device().name(), shape.cluster(), e.getMessage());

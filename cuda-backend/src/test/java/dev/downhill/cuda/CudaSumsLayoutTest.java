@@ -2,6 +2,7 @@ package dev.downhill.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,23 @@ class CudaSumsLayoutTest {
                     assertEquals(staged, layout.contains("; full passes: ") && layout.endsWith(", staged"), layout);
                 }
             }
+        }
+        // from FusedShape.STAGED_DEFAULT_MIN_COLUMNS columns the default stages full passes: both grids, and a gd fit's
+        // passes run the staged kernel (the fake device answers compute capability 9.0)
+        TestData wide = TestData.gaussian(40, FusedShape.STAGED_DEFAULT_MIN_COLUMNS, TestData.ramp(FusedShape.STAGED_DEFAULT_MIN_COLUMNS), 1, 0.5, 6);
+        try (var d = dev.downhill.Dataset.of(wide.x, wide.y);
+             ResidentProblem p = Backends.load(CudaBackend.NAME, d, Precision.FLOAT64, BackendOptions.none())) {
+            assertTrue(p.sumsLayout().contains("; full passes: ") && p.sumsLayout().endsWith(", staged"), p.sumsLayout());
+            try (dev.downhill.LoadedProblem loaded = dev.downhill.LoadedProblem.of(p, d, BackendOptions.none())) {
+                dev.downhill.LinearRegression.fit(loaded, dev.downhill.FitConfig.builder().solver(dev.downhill.Solver.GD)
+                        .maxIterations(3).tolerance(0).build());
+            }
+            FusedShape ran = ((CudaProblem) p).lastFullPassShape();
+            assertTrue(ran != null && ran.stages() > 0, "the default's full passes ran " + ran);
+        }
+        try (var d = dev.downhill.Dataset.of(wide.x, wide.y);
+             ResidentProblem p = Backends.load(CudaBackend.NAME, d, Precision.FLOAT64, BackendOptions.builder().cudaKernel("fused").build())) {
+            assertFalse(p.sumsLayout().contains("staged"), p.sumsLayout());
         }
         // rows {1, 0, 2}, {0, 3, 0}, {4, 0, 5}, {0, 6, 1}
         try (SparseDataset s = SparseDataset.of(dev.downhill.io.CsrMatrix.of(new long[] {0, 2, 3, 5, 7}, new int[] {0, 2, 1, 0, 2, 1, 2},

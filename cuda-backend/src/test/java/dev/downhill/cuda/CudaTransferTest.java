@@ -81,6 +81,10 @@ class CudaTransferTest {
                             }
                             FittedModel m = LinearRegression.fit(p, FitConfig.builder().solver(solver).learningRate(1e-3)
                                     .batchSize(7).maxIterations(solver == Solver.GD ? 5 : 2).tolerance(0).build());
+                            if (solver == Solver.GD) { // the full passes ran the strategy's kernel, not the other
+                                FusedShape ran = ((CudaProblem) resident).lastFullPassShape();
+                                assertEquals(k == 1, ran != null && ran.stages() > 0, strategies[k] + " ran " + ran);
+                            }
                             if (solver == Solver.MINIBATCH && n == 50) {
                                 assertTrue(((CudaProblem) resident).ranEpochOnDevice(), strategies[k] + ": the device epoch");
                             }
