@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A second, shorter device call after run-on-device.sh: checks fixes and measures what a default needs, in priority order,
 # every step under timeout -k 10, the whole within BUDGET_S (280 s). Sources .gpu/device-env.sh like the others.
-#   1. tests     (T_TESTS, 60 s)    TEST_SELECT: the contract tests a fix touched (default: cg's no-progress rule)
+#   1. tests     (T_TESTS, 60 s)    TEST_SELECT: the tests a change touched (default: the staged default's kernels and
+#                                   bits, CudaTransferTest and CudaSumsLayoutTest; cg's no-progress rule)
 #   2. epochs    (T_EPOCHS, 40 s)   DeviceEpochBenchmark at EPOCH_SHAPES, batches EPOCH_BATCHES: where the device epoch
 #                                   stops beating the per-batch loop (DeviceEpoch.MAX_SERIAL_GROUPS)
 #   3. staging   (T_EACH, 30 s a shape)  DeviceStepBenchmark float32 at STAGING_SHAPES with --staged STAGINGS: fused,
@@ -16,7 +17,7 @@ set -uo pipefail
 OUT=${OUT:-/tmp/downhill-gpu-out}
 LOGS=${LOGS:-/tmp/downhill-gpu-logs}
 BUDGET_S=${BUDGET_S:-280}
-TEST_SELECT=${TEST_SELECT:---select-method dev.downhill.cuda.CudaBackendContractTest#aToleranceBelowTheRoundingFloorStopsWithNoProgressAndKeepsTheAnswer --select-method dev.downhill.cuda.CudaBackendContractTest#acceleratedSolversDoNotStopAtALuckyBestPoint --select-method dev.downhill.cuda.CudaBlasContractTest#aToleranceBelowTheRoundingFloorStopsWithNoProgressAndKeepsTheAnswer}
+TEST_SELECT=${TEST_SELECT:---select-class dev.downhill.cuda.CudaTransferTest --select-class dev.downhill.cuda.CudaSumsLayoutTest --select-method dev.downhill.cuda.CudaBackendContractTest#cgStopsAtTheRoundingFloorWhicheverWayItsRecurredLossDrifted --select-method dev.downhill.cuda.CudaBackendContractTest#aToleranceBelowTheRoundingFloorStopsWithNoProgressAndKeepsTheAnswer}
 EPOCH_SHAPES=${EPOCH_SHAPES:-2000000x20,200000x1000}
 EPOCH_BATCHES=${EPOCH_BATCHES:-32,48,64,96,128}
 STAGING_SHAPES=${STAGING_SHAPES:-20000x100000 100000x20000 400000x5000 2000000x1000 4000000x500 20000000x100}
