@@ -44,9 +44,9 @@ public final class CudaBackend implements Backend {
         }
         String strategy;
         try {
-            strategy = options.setting(BackendOptions.CUDA_KERNEL).isPresent()
-                    ? CudaGradientStrategy.configured(options, false).name().toLowerCase(java.util.Locale.ROOT)
-                    : "staged (dense X), fused (sparse X)";
+            String dense = CudaGradientStrategy.configured(options, false).name().toLowerCase(java.util.Locale.ROOT);
+            String sparse = CudaGradientStrategy.configured(options, true).name().toLowerCase(java.util.Locale.ROOT);
+            strategy = dense.equals(sparse) ? dense : dense + " (dense X), " + sparse + " (sparse X)";
         } catch (RuntimeException e) {
             strategy = e.getMessage();
         }

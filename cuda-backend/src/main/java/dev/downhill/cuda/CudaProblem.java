@@ -689,7 +689,7 @@ final class CudaProblem implements ResidentProblem {
 
     /** Whether the device epoch can run here at all (the register kernel with clusters of 1, X resident). */
     boolean deviceEpochApplies() {
-        return registers != null && registers.shape().stages() == 0 && DeviceEpoch.applies(registers.shape()) && x.allResident();
+        return registers != null && DeviceEpoch.applies(registers.shape()) && x.allResident();
     }
 
     /** The device epoch whatever the batch size (benchmarks measure where it stops paying); needs {@link #deviceEpochApplies}. */
